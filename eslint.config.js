@@ -1,0 +1,32 @@
+// Lint rules: typescript-eslint strict on host code; in-sandbox runtimes may only import built-ins.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "test/fixtures/**", ".kumo/**", "coverage/**"] },
+  js.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/require-await": "off",
+      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
+    },
+  },
+  {
+    // Code that runs inside a sandbox never imports host code or packages.
+    files: ["src/runtimes/**/*.mjs", "src/runtimes/**/*.js"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setImmediate: "readonly", globalThis: "readonly", URL: "readonly", queueMicrotask: "readonly" } },
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^(?!node:|\\./)", message: "Runtimes import only node: built-ins and their siblings." }] }],
+    },
+  },
+  {
+    files: ["bin/**/*.js", "bench/**/*.js"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
+);

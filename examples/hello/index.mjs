@@ -1,0 +1,12 @@
+// The function Kumo deploys on first start: `kumo invoke hello --payload '{"name":"Kumo"}'`.
+let invocations = 0;
+
+export const handler = async (event, context) => {
+  invocations += 1;
+  console.log("hello invoked", JSON.stringify(event));
+  return {
+    message: `Hello, ${event?.name ?? "world"}!`,
+    requestId: context.awsRequestId,
+    warmInvocations: invocations,
+  };
+};

@@ -1,0 +1,40 @@
+/** AWS SDK clients pointed at a Kumo server: the CLI is a thin layer over the same API everyone uses. */
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { CliError } from "./output.js";
+
+export const ENDPOINT_OPTION = { endpoint: { type: "string" } } as const;
+
+export function endpointOf(flag: string | undefined): string {
+  return flag ?? process.env.KUMO_ENDPOINT ?? `http://127.0.0.1:${process.env.KUMO_PORT ?? "4566"}`;
+}
+
+function clientConfig(endpoint: string) {
+  return {
+    endpoint,
+    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    credentials: {
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "kumo",
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "kumo",
+    },
+    maxAttempts: 1,
+  };
+}
+
+export function lambdaClient(endpoint: string): LambdaClient {
+  return new LambdaClient(clientConfig(endpoint));
+}
+
+export function logsClient(endpoint: string): CloudWatchLogsClient {
+  return new CloudWatchLogsClient(clientConfig(endpoint));
+}
+
+/** Turns SDK and connection errors into one readable line with a hint. */
+export function explain(error: unknown, endpoint: string): never {
+  const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } };
+  if (e.code === "ECONNREFUSED" || e.cause?.code === "ECONNREFUSED" || /ECONNREFUSED/.test(e.message ?? "")) {
+    throw new CliError(`cannot reach Kumo at ${endpoint}.`, "Start it with `kumo start`, or pass --endpoint.");
+  }
+  if (e.name === "ResourceNotFoundException") throw new CliError(e.message ?? "not found", "List functions with `kumo ls`.");
+  throw new CliError(`${e.name ?? "Error"}: ${e.message ?? String(error)}`);
+}

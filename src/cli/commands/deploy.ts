@@ -1,0 +1,99 @@
+/** `kumo deploy <dir> --name … --runtime … --handler …`: zips a folder and creates or updates the function. */
+import { stat } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import {
+  CreateFunctionCommand,
+  GetFunctionCommand,
+  ResourceNotFoundException,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+  type Runtime,
+} from "@aws-sdk/client-lambda";
+import { zipDirectory } from "../../store/code/zip-directory.js";
+import { endpointOf, ENDPOINT_OPTION, explain, lambdaClient } from "../client.js";
+import { CliError, printJson, type Command } from "../output.js";
+
+const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/kumo-default";
+
+export const deploy: Command = {
+  summary: "Zip a folder and create or update a function",
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...ENDPOINT_OPTION,
+        name: { type: "string" },
+        runtime: { type: "string" },
+        handler: { type: "string" },
+        role: { type: "string" },
+        memory: { type: "string" },
+        timeout: { type: "string" },
+        env: { type: "string", multiple: true },
+        json: { type: "boolean" },
+        help: { type: "boolean" },
+      },
+    });
+    if (values.help) {
+      console.log("Usage: kumo deploy <dir> --name NAME --runtime RUNTIME --handler HANDLER [--memory MB] [--timeout S] [--env K=V …] [--role ARN] [--json]");
+      return;
+    }
+    const dir = positionals[0];
+    if (!dir) throw new CliError("which folder? Give the function's code folder.", "Example: kumo deploy ./hello --name hello --runtime nodejs20.x --handler index.handler");
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new CliError(`'${dir}' is not a folder.`);
+    const name = values.name;
+    if (!name) throw new CliError("--name is required.", "Example: --name hello");
+    const endpoint = endpointOf(values.endpoint);
+    const client = lambdaClient(endpoint);
+    const zip = await zipDirectory(dir, { exclude: (path) => path === ".git" || path.startsWith(".git/") });
+    const environment = values.env ? { Variables: Object.fromEntries(values.env.map(parseEnv)) } : undefined;
+    const settings = {
+      ...(values.runtime ? { Runtime: values.runtime as Runtime } : {}),
+      ...(values.handler ? { Handler: values.handler } : {}),
+      ...(values.role ? { Role: values.role } : {}),
+      ...(values.memory ? { MemorySize: toInt("--memory", values.memory) } : {}),
+      ...(values.timeout ? { Timeout: toInt("--timeout", values.timeout) } : {}),
+      ...(environment ? { Environment: environment } : {}),
+    };
+    try {
+      const exists = await client.send(new GetFunctionCommand({ FunctionName: name })).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ResourceNotFoundException) return false;
+          throw error;
+        },
+      );
+      let result;
+      if (!exists) {
+        if (!values.runtime || !values.handler) {
+          throw new CliError(`function ${name} does not exist yet: --runtime and --handler are required to create it.`);
+        }
+        result = await client.send(new CreateFunctionCommand({ FunctionName: name, Role: DEFAULT_ROLE, Code: { ZipFile: zip }, ...settings }));
+      } else {
+        result = await client.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zip }));
+        if (Object.keys(settings).length > 0) {
+          await waitUntilFunctionUpdatedV2({ client, maxWaitTime: 60 }, { FunctionName: name });
+          result = await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, ...settings }));
+        }
+      }
+      if (values.json) printJson(result);
+      else console.log(`${exists ? "Updated" : "Created"} ${result.FunctionName} (${result.Runtime}, ${result.CodeSize} bytes, sha256 ${result.CodeSha256})`);
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      explain(error, endpoint);
+    }
+  },
+};
+
+function parseEnv(pair: string): [string, string] {
+  const at = pair.indexOf("=");
+  if (at <= 0) throw new CliError(`--env '${pair}' is not KEY=VALUE.`);
+  return [pair.slice(0, at), pair.slice(at + 1)];
+}
+
+function toInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new CliError(`${flag} '${value}' is not a whole number.`);
+  return n;
+}

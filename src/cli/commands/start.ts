@@ -1,0 +1,60 @@
+/** `kumo start`: runs the server in the foreground until SIGINT/SIGTERM. */
+import { parseArgs } from "node:util";
+import { pino } from "pino";
+import { CONFIG_KEYS, kebab, loadConfig, type ConfigFlags } from "../../server/config.js";
+import { startKumo } from "../../server/kumo.js";
+import { CliError, type Command } from "../output.js";
+
+const options = Object.fromEntries(CONFIG_KEYS.map((key) => [kebab(key), { type: "string" as const }]));
+
+export const start: Command = {
+  summary: "Start Kumo (API on one port; --host, --port, --data-dir, …)",
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean" } }, strict: true });
+    if (values.help) {
+      console.log(`Usage: kumo start [${CONFIG_KEYS.map((k) => `--${kebab(k)} …`).join("] [")}]`);
+      return;
+    }
+    const flags: ConfigFlags = {};
+    for (const key of CONFIG_KEYS) {
+      const value = (values as Record<string, unknown>)[kebab(key)];
+      if (typeof value === "string") flags[key] = value;
+    }
+    let config;
+    try {
+      config = loadConfig(flags, process.env);
+    } catch (error) {
+      throw new CliError((error as Error).message, "Run `kumo start --help` for the settings.", 2);
+    }
+    const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+    const startedAt = performance.now();
+    const kumo = await startKumo(config, logger).catch((error: unknown) => {
+      const e = error as NodeJS.ErrnoException;
+      if (e.code === "EADDRINUSE") throw new CliError(`port ${config.port} on ${config.host} is already in use.`, "Stop the other server or pass --port.");
+      throw error;
+    });
+    if (kumo.driver === "process") {
+      console.error("kumo: WARNING: sandbox driver 'process': functions run as plain processes without filesystem, PID or network isolation.");
+    }
+    console.log(`Kumo ready at ${kumo.url} (driver ${kumo.driver}, data ${config.dataDir}, started in ${Math.round(performance.now() - startedAt)} ms)`);
+
+    let signals = 0;
+    const stop = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        console.error(`kumo: second ${signal}; exiting now.`);
+        process.exit(1);
+      }
+      console.error(`kumo: ${signal} received; draining in-flight invocations (up to ${config.drainTimeoutMs} ms)…`);
+      kumo.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  },
+};

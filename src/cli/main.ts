@@ -1,0 +1,36 @@
+/** The `kumo` CLI: `kumo <command> [args]`, one file per command under commands/. */
+import { CliError } from "./output.js";
+import { COMMANDS } from "./commands/index.js";
+
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    printHelp();
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`kumo: unknown command '${name}'. Run \`kumo help\` to see the commands.`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    await command.run(rest);
+  } catch (error) {
+    if (error instanceof CliError) {
+      console.error(`kumo ${name}: ${error.message}`);
+      if (error.hint) console.error(`  ${error.hint}`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`kumo ${name}: ${message}`);
+    process.exitCode = 1;
+  }
+}
+
+function printHelp(): void {
+  console.log("Usage: kumo <command> [options]\n");
+  for (const [name, command] of Object.entries(COMMANDS)) console.log(`  ${name.padEnd(8)} ${command.summary}`);
+  console.log("\nRun `kumo <command> --help` for a command's options.");
+}

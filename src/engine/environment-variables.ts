@@ -1,0 +1,64 @@
+/** The environment a function's runtime process sees: Lambda's reserved variables over the user's. */
+import { dirname } from "node:path";
+import type { Account } from "../core/arn.js";
+import type { RuntimeFamily } from "../core/runtimes.js";
+import type { FunctionVersion } from "./function-version.js";
+
+export interface EnvironmentContext {
+  readonly account: Account;
+  readonly runtimeApi: string;
+  readonly logStream: string;
+  readonly tmpDir: string;
+  readonly family: RuntimeFamily;
+  /** Kumo's own URL: the AWS SDKs inside functions talk to Kumo through AWS_ENDPOINT_URL. */
+  readonly endpointUrl: string | undefined;
+  readonly nodePath: string;
+}
+
+/** Variables whose effect is fixed at process start, so a pre-started process cannot honour them. */
+const START_TIME_VARIABLES = /^(NODE_OPTIONS|NODE_PATH|PYTHON[A-Z_]*|AWS_LAMBDA_EXEC_WRAPPER|LD_PRELOAD|LD_LIBRARY_PATH)$/;
+
+export function canUsePrestarted(fn: FunctionVersion): boolean {
+  return !Object.keys(fn.config.environment).some((key) => START_TIME_VARIABLES.test(key));
+}
+
+export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext): Record<string, string> {
+  const { config } = fn;
+  const taskRoot = fn.codeDir;
+  const path = [...new Set([dirname(ctx.nodePath), "/usr/local/bin", "/usr/bin", "/bin", "/opt/bin"])].join(":");
+  const env: Record<string, string> = {
+    PATH: path,
+    LANG: "en_US.UTF-8",
+    LD_LIBRARY_PATH: `/lib64:/usr/lib64:${taskRoot}:${taskRoot}/lib:/opt/lib`,
+    AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
+    HOME: ctx.tmpDir,
+    ...(ctx.family === "node" ? { NODE_PATH: "/opt/nodejs/node_modules" } : {}),
+    ...(ctx.family === "python" ? { PYTHONUNBUFFERED: "1" } : {}),
+    ...(ctx.endpointUrl ? { AWS_ENDPOINT_URL: ctx.endpointUrl } : {}),
+    ...config.environment,
+    _HANDLER: config.handler,
+    AWS_LAMBDA_RUNTIME_API: ctx.runtimeApi,
+    LAMBDA_TASK_ROOT: taskRoot,
+    LAMBDA_RUNTIME_DIR: taskRoot,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: fn.version,
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_LAMBDA_LOG_GROUP_NAME: config.logging.logGroup,
+    AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStream,
+    AWS_REGION: ctx.account.region,
+    AWS_DEFAULT_REGION: ctx.account.region,
+    // Execution-role credentials: Kumo accepts any signature until SigV4 verification lands.
+    AWS_ACCESS_KEY_ID: "AKIAKUMOEXECUTIONROLE",
+    AWS_SECRET_ACCESS_KEY: "kumo-execution-role-secret",
+    AWS_SESSION_TOKEN: "kumo-execution-role-session",
+    TZ: ":UTC",
+    TMPDIR: ctx.tmpDir,
+  };
+  if (ctx.family !== "provided") env.AWS_EXECUTION_ENV = `AWS_Lambda_${config.runtime}`;
+  if (config.logging.logFormat === "JSON") {
+    env.AWS_LAMBDA_LOG_FORMAT = "JSON";
+    if (config.logging.applicationLogLevel) env.AWS_LAMBDA_LOG_LEVEL = config.logging.applicationLogLevel;
+  }
+  return env;
+}

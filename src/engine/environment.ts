@@ -1,0 +1,226 @@
+/**
+ * One execution environment: a sandboxed runtime process, its Runtime API, its log stream.
+ * Lifecycle: initializing → idle ⇄ busy → dead. One invocation at a time; a failed or timed-out
+ * environment is never reused.
+ */
+import { randomBytes } from "node:crypto";
+import { LIMITS } from "../core/limits.js";
+import type { LogEvent } from "../store/ports.js";
+import type { ExitInfo, Sandbox } from "./sandbox/driver.js";
+import { afterPendingIo, LineCapture } from "./log-capture.js";
+import { RuntimeApiServer, type RuntimeEvent, type RuntimeReport } from "./runtime-api/server.js";
+
+export type EnvironmentState = "initializing" | "idle" | "busy" | "dead";
+
+export const isReusable = (state: EnvironmentState) => state === "idle";
+
+/** How an Init ended when it did not end with the runtime asking for work. */
+export type InitFailure =
+  | { readonly kind: "init-error"; readonly body: Buffer; readonly errorType: string | undefined }
+  | { readonly kind: "exit"; readonly exit: ExitInfo }
+  | { readonly kind: "init-timeout"; readonly afterMs: number }
+  | { readonly kind: "no-entrypoint"; readonly message: string };
+
+/** How one invocation ended. */
+export type InvokeOutcome =
+  | { readonly kind: "response"; readonly body: Buffer }
+  | { readonly kind: "error"; readonly body: Buffer; readonly errorType: string | undefined }
+  | { readonly kind: "too-large" }
+  | { readonly kind: "timeout" }
+  | { readonly kind: "oom"; readonly limitMb: number }
+  | { readonly kind: "exit"; readonly exit: ExitInfo }
+  | { readonly kind: "init-failed"; readonly failure: InitFailure };
+
+export interface InvokeResult {
+  readonly outcome: InvokeOutcome;
+  /** When the runtime got the event and when it answered (epoch ms, fractional). */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly lines: LogEvent[];
+  readonly droppedBytes: number;
+  readonly maxMemoryUsedMb: number;
+}
+
+export interface EnvironmentOptions {
+  readonly memoryMb: number;
+  readonly timeoutMs: number;
+  readonly initTimeoutMs: number;
+  readonly killGraceMs: number;
+  readonly memoryPollMs: number;
+}
+
+/** Lambda's log stream name: `YYYY/MM/DD/[version]<32 hex>`. */
+export function logStreamName(version: string, now: Date): string {
+  const day = now.toISOString().slice(0, 10).replaceAll("-", "/");
+  return `${day}/[${version}]${randomBytes(16).toString("hex")}`;
+}
+
+interface Active {
+  readonly requestId: string;
+  readonly settle: (outcome: InvokeOutcome) => void;
+}
+
+export class Environment {
+  state: EnvironmentState = "initializing";
+  /** Set once Init succeeded; reported on (and cleared by) the first invocation. */
+  private pendingInitDurationMs: number | undefined;
+  private initLines: LogEvent[] = [];
+  private active: Active | undefined;
+  private initSettle: ((failure: InitFailure | undefined) => void) | undefined;
+  private readonly capture = new LineCapture(LIMITS.logBytesPerInvocation);
+  lastUsedAt = Date.now();
+  /** Called once when the environment dies, whatever the cause. */
+  onDestroyed: (() => void) | undefined;
+
+  private constructor(
+    readonly id: string,
+    readonly logStream: string,
+    private readonly api: RuntimeApiServer,
+    private readonly options: EnvironmentOptions,
+  ) {}
+
+  private sandbox: Sandbox | undefined;
+
+  /**
+   * Starts Init: `launch` receives the Runtime API address and returns the running sandbox
+   * (freshly spawned, or a pre-started one it has just specialised).
+   */
+  static async create(
+    id: string,
+    logStream: string,
+    options: EnvironmentOptions,
+    launch: (runtimeApi: string) => Sandbox | Promise<Sandbox>,
+  ): Promise<{ environment: Environment; failure: InitFailure | undefined }> {
+    let environment: Environment | undefined = undefined;
+    const api = new RuntimeApiServer({
+      onNext: () => environment?.onNext(),
+      onReport: (report) => environment?.onReport(report),
+    });
+    environment = new Environment(id, logStream, api, options);
+    const failure = await environment.init(launch);
+    return { environment, failure };
+  }
+
+  get pid(): number | undefined {
+    return this.sandbox?.pid;
+  }
+
+  private async init(launch: (runtimeApi: string) => Sandbox | Promise<Sandbox>): Promise<InitFailure | undefined> {
+    const address = await this.api.start();
+    const started = performance.now();
+    const settled = new Promise<InitFailure | undefined>((resolve) => (this.initSettle = resolve));
+    try {
+      this.sandbox = await launch(address);
+    } catch (error) {
+      this.initSettle?.({ kind: "no-entrypoint", message: (error as Error).message });
+    }
+    const sandbox = this.sandbox;
+    if (sandbox) {
+      this.capture.follow(sandbox.stdout);
+      this.capture.follow(sandbox.stderr);
+      void sandbox.exited.then((exit) => this.onExit(exit));
+    }
+    const timer = setTimeout(() => this.initSettle?.({ kind: "init-timeout", afterMs: this.options.initTimeoutMs }), this.options.initTimeoutMs);
+    const failure = await settled;
+    clearTimeout(timer);
+    this.initSettle = undefined;
+    if (failure) {
+      await afterPendingIo();
+      this.initLines = this.capture.take().lines;
+      await this.destroy();
+      return failure;
+    }
+    this.pendingInitDurationMs = performance.now() - started;
+    this.initLines = this.capture.take().lines;
+    this.state = "idle";
+    return undefined;
+  }
+
+  /** Log lines written during Init; handed out once. */
+  takeInitLines(): LogEvent[] {
+    const lines = this.initLines;
+    this.initLines = [];
+    return lines;
+  }
+
+  /** The Init duration, on the first invocation only. */
+  takeInitDuration(): number | undefined {
+    const value = this.pendingInitDurationMs;
+    this.pendingInitDurationMs = undefined;
+    return value;
+  }
+
+  /** Runs one invocation. The caller must have taken this environment while idle. */
+  async invoke(event: Omit<RuntimeEvent, "deadlineMs">): Promise<InvokeResult> {
+    this.state = "busy";
+    const startedAt = Date.now();
+    const started = performance.now();
+    const outcomePromise = new Promise<InvokeOutcome>((settle) => (this.active = { requestId: event.requestId, settle }));
+    const timer = setTimeout(() => this.settle({ kind: "timeout" }), this.options.timeoutMs);
+    const memoryWatch = setInterval(() => this.checkMemory(), this.options.memoryPollMs);
+    this.api.deliver({ ...event, deadlineMs: startedAt + this.options.timeoutMs });
+
+    const outcome = await outcomePromise;
+    const durationMs = performance.now() - started;
+    clearTimeout(timer);
+    clearInterval(memoryWatch);
+    this.active = undefined;
+    const maxMemoryUsedMb = Math.ceil(this.sandbox?.memory().peakMb ?? 0);
+    if (outcome.kind === "response" || outcome.kind === "error") {
+      await afterPendingIo();
+      this.state = "idle";
+    } else {
+      // The environment is reset: kill it and collect whatever it wrote before dying.
+      await this.destroy();
+      await this.capture.closed(200);
+    }
+    this.lastUsedAt = Date.now();
+    const { lines, droppedBytes } = this.capture.take();
+    return { outcome, startedAt, durationMs, lines, droppedBytes, maxMemoryUsedMb };
+  }
+
+  /** Kills the process tree and frees the port. Idempotent. */
+  async destroy(graceMs = 0): Promise<void> {
+    if (this.state === "dead") return;
+    this.state = "dead";
+    this.api.close();
+    // The slot is free from now on; the process finishes dying in the background.
+    this.onDestroyed?.();
+    await this.sandbox?.kill(graceMs);
+  }
+
+  private settle(outcome: InvokeOutcome): void {
+    const active = this.active;
+    if (!active) return;
+    this.active = undefined;
+    active.settle(outcome);
+  }
+
+  private checkMemory(): void {
+    const usage = this.sandbox?.memory();
+    if (usage && usage.currentMb > this.options.memoryMb) {
+      this.settle({ kind: "oom", limitMb: this.options.memoryMb });
+    }
+  }
+
+  private onNext(): void {
+    this.initSettle?.(undefined);
+  }
+
+  private onReport(report: RuntimeReport): void {
+    if (report.kind === "init-error") {
+      this.initSettle?.({ kind: "init-error", body: report.body, errorType: report.errorType });
+      return;
+    }
+    if (report.requestId !== this.active?.requestId) return;
+    if (report.kind === "response") this.settle({ kind: "response", body: report.body });
+    else if (report.kind === "error") this.settle({ kind: "error", body: report.body, errorType: report.errorType });
+    else this.settle({ kind: "too-large" });
+  }
+
+  private onExit(exit: ExitInfo): void {
+    this.initSettle?.({ kind: "exit", exit });
+    this.settle({ kind: "exit", exit });
+    if (this.state === "idle") void this.destroy();
+  }
+}

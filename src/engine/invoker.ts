@@ -1,0 +1,224 @@
+/**
+ * The synchronous invocation path: admit (concurrency) → place (dispatcher) → run (environment)
+ * → log (START/END/REPORT) → record. Everything that calls a function goes through `invoke`.
+ */
+import type { Logger } from "pino";
+import { billedDuration, type InvocationStatus } from "../core/invocation.js";
+import type { InvocationStore, LogEvent, LogStore } from "../store/ports.js";
+import type { ConcurrencyLimiter } from "./concurrency.js";
+import { throttle } from "./concurrency.js";
+import type { Dispatcher, Lease } from "./dispatcher.js";
+import type { Environment, InvokeResult } from "./environment.js";
+import type { FunctionVersion } from "./function-version.js";
+import { droppedLine, endLine, functionResult, initReportLine, logTail, reportLine, startLine } from "./platform-log.js";
+
+export interface InvokeRequest {
+  readonly fn: FunctionVersion;
+  readonly requestId: string;
+  readonly payload: Buffer;
+  readonly invokedArn: string;
+  readonly clientContext: string | undefined;
+  readonly traceId: string | undefined;
+  readonly wantLogTail: boolean;
+}
+
+export interface InvokeResponse {
+  readonly payload: Buffer;
+  readonly functionError: "Unhandled" | undefined;
+  /** Base64 of the last 4 KB of log, when asked for. */
+  readonly logResult: string | undefined;
+  readonly executedVersion: string;
+}
+
+export class Invoker {
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly concurrency: ConcurrencyLimiter,
+    private readonly logs: LogStore,
+    private readonly invocations: InvocationStore,
+    private readonly logger: Logger,
+  ) {}
+
+  private inFlight = 0;
+  private drainWaiters: (() => void)[] = [];
+
+  /** Invocations running now (for draining at shutdown). */
+  get running(): number {
+    return this.inFlight;
+  }
+
+  async invoke(request: InvokeRequest): Promise<InvokeResponse> {
+    const { fn } = request;
+    const acceptedAt = Date.now();
+    let release;
+    try {
+      release = this.concurrency.admit(fn.name);
+    } catch (error) {
+      this.record(request, acceptedAt, { status: "throttled", durationMs: 0, initDurationMs: undefined, maxMemoryUsedMb: 0, errorType: undefined, logStream: undefined });
+      throw error;
+    }
+    this.inFlight++;
+    try {
+      const lease = await this.place(request);
+      return lease.kind === "ready" ? await this.run(request, lease.environment, acceptedAt) : this.initFailed(request, lease, acceptedAt);
+    } finally {
+      release();
+      this.inFlight--;
+      if (this.inFlight === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+    }
+  }
+
+  /** Resolves when no invocation is running, or after `deadlineMs`. */
+  async drain(deadlineMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), deadlineMs);
+      this.drainWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Waits for an environment no longer than the function's timeout; past that the host is saturated. */
+  private async place(request: InvokeRequest): Promise<Lease> {
+    const { lease, cancel } = this.dispatcher.acquire(request.fn);
+    const waitMs = request.fn.config.timeoutSeconds * 1000 + 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const saturated = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        cancel();
+        reject(throttle("ConcurrentInvocationLimitExceeded"));
+      }, waitMs);
+    });
+    try {
+      return await Promise.race([lease, saturated]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(request: InvokeRequest, environment: Environment, acceptedAt: number): Promise<InvokeResponse> {
+    const { fn, requestId } = request;
+    const initLines = environment.takeInitLines();
+    const initDurationMs = environment.takeInitDuration();
+    let result: InvokeResult;
+    try {
+      result = await environment.invoke({
+        requestId,
+        invokedFunctionArn: request.invokedArn,
+        traceId: request.traceId,
+        clientContext: request.clientContext,
+        payload: request.payload,
+      });
+    } finally {
+      this.dispatcher.release(fn, environment);
+    }
+    const outcome = functionResult(result.outcome, requestId, fn.config.timeoutSeconds);
+    const billed = billedDuration(result.durationMs);
+    const events: LogEvent[] = [...initLines, { timestamp: result.startedAt, message: startLine(requestId, fn.version) }, ...result.lines];
+    const endedAt = result.startedAt + result.durationMs;
+    if (result.droppedBytes > 0) events.push({ timestamp: endedAt, message: droppedLine(result.droppedBytes) });
+    if (result.outcome.kind === "timeout") {
+      events.push({ timestamp: endedAt, message: `${new Date(endedAt).toISOString()} ${requestId} Task timed out after ${fn.config.timeoutSeconds.toFixed(2)} seconds` });
+    }
+    events.push({ timestamp: endedAt, message: endLine(requestId) });
+    events.push({
+      timestamp: endedAt,
+      message: reportLine({
+        requestId,
+        durationMs: result.durationMs,
+        billedDurationMs: billed,
+        memorySizeMb: fn.config.memoryMb,
+        maxMemoryUsedMb: result.maxMemoryUsedMb,
+        initDurationMs,
+        status: outcome.resetStatus,
+        errorType: outcome.resetStatus ? outcome.errorType : undefined,
+      }),
+    });
+    this.logs.append(fn.config.logging.logGroup, environment.logStream, events);
+    this.record(request, acceptedAt, {
+      status: statusOf(result.outcome.kind),
+      durationMs: result.durationMs,
+      initDurationMs,
+      maxMemoryUsedMb: result.maxMemoryUsedMb,
+      errorType: outcome.failed ? outcome.errorType : undefined,
+      logStream: environment.logStream,
+    });
+    return {
+      payload: outcome.payload,
+      functionError: outcome.failed ? "Unhandled" : undefined,
+      logResult: request.wantLogTail ? logTail(events) : undefined,
+      executedVersion: fn.version,
+    };
+  }
+
+  private initFailed(request: InvokeRequest, lease: Lease & { kind: "init-failed" }, acceptedAt: number): InvokeResponse {
+    const { fn, requestId } = request;
+    const outcome = functionResult({ kind: "init-failed", failure: lease.failure }, requestId, fn.config.timeoutSeconds);
+    const now = Date.now();
+    const events: LogEvent[] = [
+      ...lease.lines,
+      { timestamp: now, message: initReportLine(lease.initDurationMs, outcome.resetStatus ?? "error", outcome.errorType) },
+      { timestamp: now, message: startLine(requestId, fn.version) },
+      { timestamp: now, message: endLine(requestId) },
+      {
+        timestamp: now,
+        message: reportLine({
+          requestId,
+          durationMs: lease.initDurationMs,
+          billedDurationMs: billedDuration(lease.initDurationMs),
+          memorySizeMb: fn.config.memoryMb,
+          maxMemoryUsedMb: 0,
+          initDurationMs: undefined,
+          status: outcome.resetStatus,
+          errorType: outcome.errorType,
+        }),
+      },
+    ];
+    this.logs.append(fn.config.logging.logGroup, lease.logStream, events);
+    this.record(request, acceptedAt, {
+      status: "error",
+      durationMs: lease.initDurationMs,
+      initDurationMs: lease.initDurationMs,
+      maxMemoryUsedMb: 0,
+      errorType: outcome.errorType,
+      logStream: lease.logStream,
+    });
+    return { payload: outcome.payload, functionError: "Unhandled", logResult: request.wantLogTail ? logTail(events) : undefined, executedVersion: fn.version };
+  }
+
+  private record(
+    request: InvokeRequest,
+    acceptedAt: number,
+    r: { status: InvocationStatus; durationMs: number; initDurationMs: number | undefined; maxMemoryUsedMb: number; errorType: string | undefined; logStream: string | undefined },
+  ): void {
+    const { fn } = request;
+    try {
+      this.invocations.add({
+        requestId: request.requestId,
+        functionName: fn.name,
+        version: fn.version,
+        startedAt: acceptedAt,
+        durationMs: r.durationMs,
+        billedDurationMs: r.status === "throttled" ? 0 : billedDuration(r.durationMs),
+        initDurationMs: r.initDurationMs,
+        coldStart: r.initDurationMs !== undefined,
+        memorySizeMb: fn.config.memoryMb,
+        maxMemoryUsedMb: r.maxMemoryUsedMb,
+        status: r.status,
+        errorType: r.errorType,
+        logStream: r.logStream,
+      });
+    } catch (error) {
+      this.logger.error({ err: error, requestId: request.requestId }, "could not record invocation");
+    }
+  }
+}
+
+function statusOf(kind: InvokeResult["outcome"]["kind"]): InvocationStatus {
+  if (kind === "response") return "success";
+  if (kind === "timeout") return "timeout";
+  if (kind === "error") return "error";
+  return "crashed";
+}

@@ -1,0 +1,53 @@
+/** Starts the sandbox for a new environment: a pre-started process when one fits, else a fresh one. */
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Account } from "../core/arn.js";
+import { canUsePrestarted, functionEnvironment } from "./environment-variables.js";
+import type { FunctionVersion } from "./function-version.js";
+import type { HostRuntimes } from "./host-runtimes.js";
+import { PrestartPool } from "./prestart-pool.js";
+import type { Sandbox, SandboxDriver } from "./sandbox/driver.js";
+
+export interface LauncherOptions {
+  readonly driver: SandboxDriver;
+  readonly runtimes: HostRuntimes;
+  readonly pool: PrestartPool | undefined;
+  readonly account: Account;
+  /** Kumo's URL once listening; functions' AWS SDKs are pointed at it. */
+  readonly endpointUrl: () => string | undefined;
+  readonly nodePath: string;
+  /** Parent of every environment's scratch directory. */
+  readonly sandboxRoot: string;
+}
+
+export class Launcher {
+  constructor(private readonly options: LauncherOptions) {}
+
+  /** The scratch directory (its /tmp) of environment `id`. */
+  tmpDirFor(id: string): string {
+    return join(this.options.sandboxRoot, id, "tmp");
+  }
+
+  launch(fn: FunctionVersion, envId: string, runtimeApi: string, logStream: string): Sandbox {
+    const { driver, runtimes, pool, account, endpointUrl, nodePath } = this.options;
+    const launch = runtimes.launch(fn.config.runtime, fn.codeDir);
+    if (launch.family === "provided") checkBootstrap(launch.command);
+    const tmpDir = this.tmpDirFor(envId);
+    mkdirSync(tmpDir, { recursive: true });
+    const env = functionEnvironment(fn, { account, runtimeApi, logStream, tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath });
+    const prestarted = launch.family !== "provided" && canUsePrestarted(fn) ? pool?.take(launch) : undefined;
+    if (prestarted) {
+      PrestartPool.specialise(prestarted, env, fn.codeDir);
+      return prestarted;
+    }
+    return driver.spawn({ command: launch.command, args: launch.args, env, cwd: fn.codeDir, memoryMb: fn.config.memoryMb, tmpDir });
+  }
+}
+
+function checkBootstrap(path: string): void {
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new Error("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The Lambda Runtime API (2018-06-01) for one execution environment, on its own loopback port.
+ * The standard HTTP contract, so any runtime works: our bootstraps, aws-lambda-ric, a curl script.
+ * Uses node:http directly: this is the hot path of every invocation.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { LIMITS } from "../../core/limits.js";
+
+/** What the environment hands to a runtime waiting on /next. */
+export interface RuntimeEvent {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+  readonly invokedFunctionArn: string;
+  readonly traceId: string | undefined;
+  readonly clientContext: string | undefined;
+  readonly payload: Buffer;
+}
+
+/** What a runtime reported back. */
+export type RuntimeReport =
+  | { readonly kind: "response"; readonly requestId: string; readonly body: Buffer; readonly contentType: string | undefined }
+  | { readonly kind: "error"; readonly requestId: string; readonly body: Buffer; readonly errorType: string | undefined }
+  | { readonly kind: "too-large"; readonly requestId: string }
+  | { readonly kind: "init-error"; readonly body: Buffer; readonly errorType: string | undefined };
+
+export interface RuntimeApiListener {
+  /** The runtime asked for work (the first call ends Init). */
+  onNext(): void;
+  onReport(report: RuntimeReport): void;
+}
+
+const PREFIX = "/2018-06-01/runtime/";
+const OK = JSON.stringify({ status: "OK" });
+
+export class RuntimeApiServer {
+  private readonly server: Server;
+  private parked: ServerResponse | undefined;
+  private pending: RuntimeEvent | undefined;
+  /** Request id the runtime may answer; cleared once answered. */
+  private inFlight: string | undefined;
+  private initDone = false;
+
+  constructor(private readonly listener: RuntimeApiListener) {
+    this.server = createServer({ keepAliveTimeout: 0, requestTimeout: 0 }, (req, res) => this.route(req, res));
+    this.server.headersTimeout = 0;
+  }
+
+  /** Listens on 127.0.0.1 and returns `host:port` for AWS_LAMBDA_RUNTIME_API. */
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const { port } = this.server.address() as AddressInfo;
+    return `127.0.0.1:${port}`;
+  }
+
+  /** Gives an invocation to the runtime: now if it is waiting on /next, else when it asks. */
+  deliver(event: RuntimeEvent): void {
+    this.inFlight = event.requestId;
+    const parked = this.parked;
+    if (parked) {
+      this.parked = undefined;
+      sendEvent(parked, event);
+    } else {
+      this.pending = event;
+    }
+  }
+
+  close(): void {
+    this.parked?.destroy();
+    this.parked = undefined;
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? "";
+    if (!url.startsWith(PREFIX)) {
+      if (req.method === "GET" && url === "/2018-06-01/ping") return send(res, 200, "pong");
+      return sendError(res, 404, "NotFound", `Unknown Runtime API path ${url}.`);
+    }
+    const rest = url.slice(PREFIX.length);
+    if (req.method === "GET" && rest === "invocation/next") return this.next(res);
+    if (req.method === "POST" && rest === "init/error") return this.initError(req, res);
+    if (req.method === "POST" && rest.startsWith("invocation/")) {
+      const slash = rest.indexOf("/", "invocation/".length);
+      const requestId = decodeURIComponent(rest.slice("invocation/".length, slash));
+      const verb = rest.slice(slash + 1);
+      if (slash > 0 && (verb === "response" || verb === "error")) return this.result(req, res, requestId, verb);
+    }
+    sendError(res, 404, "NotFound", `Unknown Runtime API path ${url}.`);
+  }
+
+  private next(res: ServerResponse): void {
+    if (this.parked) {
+      // A runtime polls /next once at a time; a second poll replaces the first.
+      this.parked.destroy();
+    }
+    this.initDone = true;
+    const pending = this.pending;
+    if (pending) {
+      this.pending = undefined;
+      sendEvent(res, pending);
+    } else {
+      this.parked = res;
+      res.on("close", () => {
+        if (this.parked === res) this.parked = undefined;
+      });
+    }
+    this.listener.onNext();
+  }
+
+  private result(req: IncomingMessage, res: ServerResponse, requestId: string, verb: "response" | "error"): void {
+    if (requestId !== this.inFlight) {
+      drain(req);
+      return sendError(res, 400, "InvalidRequestID", "Invalid request ID");
+    }
+    const mode = req.headers["lambda-runtime-function-response-mode"];
+    if (mode !== undefined && mode !== "streaming") {
+      drain(req);
+      return sendError(res, 400, "InvalidFunctionResponseMode", "Invalid function response mode");
+    }
+    readBody(req, LIMITS.responsePayloadBytes, (body) => {
+      if (this.inFlight !== requestId) return sendError(res, 400, "InvalidRequestID", "Invalid request ID");
+      this.inFlight = undefined;
+      if (body === undefined) {
+        sendError(res, 413, "RequestEntityTooLarge", `Exceeded maximum allowed payload size (${LIMITS.responsePayloadBytes} bytes).`);
+        this.listener.onReport({ kind: "too-large", requestId });
+        return;
+      }
+      send(res, 202, OK);
+      if (verb === "response") {
+        this.listener.onReport({ kind: "response", requestId, body, contentType: req.headers["content-type"] });
+      } else {
+        const errorType = header(req, "lambda-runtime-function-error-type");
+        this.listener.onReport({ kind: "error", requestId, body, errorType });
+      }
+    });
+  }
+
+  private initError(req: IncomingMessage, res: ServerResponse): void {
+    if (this.initDone) {
+      drain(req);
+      return sendError(res, 403, "InvalidStateTransition", "State transition from Ready to InitError failed for runtime.");
+    }
+    readBody(req, LIMITS.responsePayloadBytes, (body) => {
+      send(res, 202, OK);
+      const errorType = header(req, "lambda-runtime-function-error-type");
+      this.listener.onReport({ kind: "init-error", body: body ?? Buffer.alloc(0), errorType });
+    });
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sendEvent(res: ServerResponse, event: RuntimeEvent): void {
+  const headers: Record<string, string | number> = {
+    "Content-Type": "application/json",
+    "Content-Length": event.payload.length,
+    "Lambda-Runtime-Aws-Request-Id": event.requestId,
+    "Lambda-Runtime-Deadline-Ms": event.deadlineMs,
+    "Lambda-Runtime-Invoked-Function-Arn": event.invokedFunctionArn,
+  };
+  if (event.traceId) headers["Lambda-Runtime-Trace-Id"] = event.traceId;
+  if (event.clientContext) headers["Lambda-Runtime-Client-Context"] = event.clientContext;
+  res.writeHead(200, headers);
+  res.end(event.payload);
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, status: number, errorType: string, errorMessage: string): void {
+  send(res, status, JSON.stringify({ errorMessage, errorType }));
+}
+
+function drain(req: IncomingMessage): void {
+  req.resume();
+}
+
+/** Reads the body up to `limit` bytes; calls back with undefined when it is larger. */
+function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void): void {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) {
+    req.resume();
+    req.once("end", () => done(undefined));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) over = true;
+    else chunks.push(chunk);
+  });
+  req.once("end", () => done(over ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+}

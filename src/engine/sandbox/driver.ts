@@ -1,0 +1,63 @@
+/**
+ * The sandbox driver seam: how an execution environment's process is started, measured and killed.
+ * `process` (plain OS processes) exists today; a `linux` driver (bubblewrap + cgroups) plugs in here.
+ */
+import type { Readable, Writable } from "node:stream";
+
+export interface SandboxSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly memoryMb: number;
+  /** Writable scratch directory that is this environment's /tmp. */
+  readonly tmpDir: string;
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface MemoryUsage {
+  readonly currentMb: number;
+  readonly peakMb: number;
+}
+
+/** One running sandbox: a process tree Kumo can talk to, measure and kill. */
+export interface Sandbox {
+  readonly pid: number;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Settles once the process has exited (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  readonly hasExited: boolean;
+  memory(): MemoryUsage;
+  /** SIGTERM, then SIGKILL after `graceMs`, to the whole process tree. Idempotent. */
+  kill(graceMs: number): Promise<ExitInfo>;
+}
+
+export interface SandboxDriver {
+  readonly name: string;
+  /** Why this driver was chosen, printed at start. */
+  readonly description: string;
+  spawn(spec: SandboxSpec): Sandbox;
+}
+
+/** Maps an exit to the words Lambda uses: `exit status 1`, `signal: killed`. */
+export function describeExit(exit: ExitInfo): string {
+  if (exit.signal) return `signal: ${SIGNAL_WORDS[exit.signal] ?? exit.signal.toLowerCase()}`;
+  return `exit status ${exit.code ?? 0}`;
+}
+
+const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: "killed",
+  SIGTERM: "terminated",
+  SIGSEGV: "segmentation fault",
+  SIGABRT: "aborted",
+  SIGINT: "interrupt",
+  SIGBUS: "bus error",
+  SIGILL: "illegal instruction",
+  SIGFPE: "floating point exception",
+};

@@ -1,0 +1,47 @@
+/**
+ * Kumo's fetch-style core types. Services are `(KumoRequest) => Promise<KumoResponse>` with no
+ * node:http import; src/server/http-adapter.ts binds them to a socket. (Plain objects rather than
+ * WHATWG Request/Response: undici's objects cost more than the whole warm-invoke budget.)
+ */
+export interface KumoRequest {
+  readonly method: string;
+  /** Path without the query string, still percent-encoded. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+  /** The id every response carries as x-amzn-RequestId (and Invoke passes to the function). */
+  readonly requestId: string;
+  readonly caller: Caller;
+}
+
+/** Who signed the request, read from its SigV4 credential scope (not yet verified). */
+export interface Caller {
+  readonly accessKeyId: string | undefined;
+  readonly region: string;
+  readonly service: string | undefined;
+}
+
+export interface KumoResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Buffer | string;
+}
+
+export type Handler = (request: KumoRequest) => Promise<KumoResponse>;
+
+/** One AWS service (or Kumo's own endpoints): claims the requests it serves. */
+export interface Service {
+  readonly name: string;
+  matches(request: KumoRequest): boolean;
+  handle: Handler;
+}
+
+export function json(status: number, value: unknown, headers: Record<string, string> = {}): KumoResponse {
+  return { status, headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(value) };
+}
+
+export function empty(status: number, headers: Record<string, string> = {}): KumoResponse {
+  return { status, headers };
+}

@@ -1,0 +1,49 @@
+/** A small method + path-pattern router for REST-style AWS services. */
+import { KumoError } from "../core/errors.js";
+import type { KumoRequest, KumoResponse } from "./http.js";
+
+export type RouteHandler = (request: KumoRequest, params: readonly string[]) => Promise<KumoResponse>;
+
+interface Route {
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly handler: RouteHandler;
+}
+
+export class Router {
+  private readonly routes: Route[] = [];
+
+  /** `path` uses `{name}` for one percent-encoded segment, e.g. `/2015-03-31/functions/{name}`. */
+  on(method: string, path: string, handler: RouteHandler): this {
+    const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, "([^/]+)")}/?$`);
+    this.routes.push({ method, pattern, handler });
+    return this;
+  }
+
+  matchesPath(path: string): boolean {
+    return this.routes.some((route) => route.pattern.test(path));
+  }
+
+  async handle(request: KumoRequest): Promise<KumoResponse> {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const match = route.pattern.exec(request.path);
+      if (!match) continue;
+      pathMatched = true;
+      if (route.method !== request.method) continue;
+      return route.handler(request, match.slice(1).map(decodeSegment));
+    }
+    throw new KumoError(
+      "UnknownOperationException",
+      pathMatched ? `Method ${request.method} is not allowed on ${request.path}.` : `No operation matches ${request.method} ${request.path}.`,
+    );
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

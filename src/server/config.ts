@@ -1,0 +1,104 @@
+/** Kumo's configuration: flags over environment over defaults, parsed once into a frozen object. */
+import { totalmem } from "node:os";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const MB = 1024 * 1024;
+
+const schema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65_535),
+  dataDir: z.string().min(1),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "a region such as us-east-1"),
+  accountId: z.string().regex(/^\d{12}$/, "12 digits"),
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+  accountConcurrency: z.number().int().min(1),
+  maxEnvironments: z.number().int().min(1),
+  idleTimeoutMs: z.number().int().min(100),
+  prestartPerRuntime: z.number().int().min(0).max(16),
+  drainTimeoutMs: z.number().int().min(0),
+  killGraceMs: z.number().int().min(0),
+  initTimeoutMs: z.number().int().min(100),
+  memoryPollMs: z.number().int().min(5),
+  nodePath: z.string().min(1),
+  pythonPath: z.string().min(1),
+  deployExample: z.boolean(),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+/** Flags as the CLI parsed them (strings), keyed like the schema. */
+export type ConfigFlags = Partial<Record<keyof Config, string>>;
+
+const ENV_NAMES: Record<keyof Config, string> = {
+  host: "KUMO_HOST",
+  port: "KUMO_PORT",
+  dataDir: "KUMO_DATA_DIR",
+  region: "KUMO_REGION",
+  accountId: "KUMO_ACCOUNT_ID",
+  logLevel: "KUMO_LOG_LEVEL",
+  accountConcurrency: "KUMO_ACCOUNT_CONCURRENCY",
+  maxEnvironments: "KUMO_MAX_ENVIRONMENTS",
+  idleTimeoutMs: "KUMO_IDLE_TIMEOUT_MS",
+  prestartPerRuntime: "KUMO_PRESTART",
+  drainTimeoutMs: "KUMO_DRAIN_TIMEOUT_MS",
+  killGraceMs: "KUMO_KILL_GRACE_MS",
+  initTimeoutMs: "KUMO_INIT_TIMEOUT_MS",
+  memoryPollMs: "KUMO_MEMORY_POLL_MS",
+  nodePath: "KUMO_NODE",
+  pythonPath: "KUMO_PYTHON",
+  deployExample: "KUMO_EXAMPLE",
+};
+
+/** Environments the host can hold: half the memory at 128 MB each, at most 256. */
+function defaultMaxEnvironments(): number {
+  return Math.max(4, Math.min(256, Math.floor((totalmem() * 0.5) / (128 * MB))));
+}
+
+const DEFAULTS: { [K in keyof Config]: Config[K] } = {
+  host: "127.0.0.1",
+  port: 4566,
+  dataDir: ".kumo",
+  region: "us-east-1",
+  accountId: "000000000000",
+  logLevel: "info",
+  accountConcurrency: 1000,
+  maxEnvironments: defaultMaxEnvironments(),
+  idleTimeoutMs: 10 * 60_000,
+  prestartPerRuntime: 1,
+  drainTimeoutMs: 10_000,
+  killGraceMs: 500,
+  initTimeoutMs: 10_000,
+  memoryPollMs: 50,
+  nodePath: process.execPath,
+  pythonPath: "/usr/bin/python3",
+  deployExample: true,
+};
+
+/** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(DEFAULTS) as (keyof Config)[]) {
+    const given = flags[key] ?? env[ENV_NAMES[key]];
+    raw[key] = given === undefined ? DEFAULTS[key] : coerce(given, DEFAULTS[key]);
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = String(issue?.path[0] ?? "?") as keyof Config;
+    throw new Error(`Invalid setting ${key} (--${kebab(key)} or ${ENV_NAMES[key]}): ${issue?.message ?? "invalid"}, got '${String(raw[key])}'.`);
+  }
+  return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
+}
+
+function coerce(value: string, like: unknown): unknown {
+  if (typeof like === "number") return value.trim() === "" ? Number.NaN : Number(value.replaceAll("_", ""));
+  if (typeof like === "boolean") return !/^(0|false|no|off)$/i.test(value);
+  return value;
+}
+
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export const CONFIG_KEYS = Object.keys(DEFAULTS) as (keyof Config)[];

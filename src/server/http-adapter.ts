@@ -1,0 +1,82 @@
+/** Binds the fetch-style service registry to a node:http server. The only node:http use on the API side. */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { KumoError } from "../core/errors.js";
+import { LIMITS } from "../core/limits.js";
+import { restJsonError } from "../protocol/errors.js";
+import type { KumoRequest, KumoResponse, Service } from "../protocol/http.js";
+import { callerOf } from "../protocol/sigv4.js";
+
+/** The largest request body Kumo reads (CreateFunction with a 50 MB zip, base64). */
+const MAX_BODY_BYTES = LIMITS.codeRequestBytes;
+
+export function createApiServer(services: readonly Service[], defaultRegion: string, onError: (error: unknown) => void): Server {
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      onError(error);
+      if (!res.headersSent) {
+        res.writeHead(500, { "Content-Type": "application/json" });
+      }
+      res.end();
+    });
+  });
+  server.headersTimeout = 60_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > MAX_BODY_BYTES) {
+      req.resume();
+      return write(res, requestId, tooLarge());
+    }
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === undefined) return write(res, requestId, tooLarge());
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const query = new URLSearchParams(q >= 0 ? url.slice(q + 1) : "");
+    const headers = req.headers as Record<string, string | undefined>;
+    const request: KumoRequest = {
+      method: req.method ?? "GET",
+      path: q >= 0 ? url.slice(0, q) : url,
+      query,
+      headers,
+      body,
+      requestId,
+      caller: callerOf(headers, query, defaultRegion),
+    };
+    const service = services.find((s) => s.matches(request));
+    const response = service
+      ? await service.handle(request)
+      : restJsonError(new KumoError("UnknownOperationException", `No Kumo service serves ${request.method} ${request.path}.`));
+    write(res, requestId, response);
+  }
+
+  return server;
+}
+
+function tooLarge(): KumoResponse {
+  return restJsonError(new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${MAX_BODY_BYTES} bytes.`));
+}
+
+function write(res: ServerResponse, requestId: string, response: KumoResponse): void {
+  const body = response.body === undefined ? undefined : typeof response.body === "string" ? Buffer.from(response.body) : response.body;
+  res.writeHead(response.status, {
+    ...response.headers,
+    "x-amzn-RequestId": requestId,
+    "Content-Length": body?.length ?? 0,
+  });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.once("end", () => resolve(size > limit ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * The composition root: builds every part from the config, wires them, and owns their lifecycle.
+ * Start order: store → engine → services → listener; close runs in reverse, draining invocations first.
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import { ConcurrencyLimiter } from "../engine/concurrency.js";
+import { Dispatcher } from "../engine/dispatcher.js";
+import { BOOTSTRAPS, HostRuntimes } from "../engine/host-runtimes.js";
+import { Invoker } from "../engine/invoker.js";
+import { Launcher } from "../engine/launcher.js";
+import { PrestartPool } from "../engine/prestart-pool.js";
+import { processDriver } from "../engine/sandbox/process-driver.js";
+import { FunctionService } from "../services/lambda/function-service.js";
+import { lambdaService } from "../services/lambda/index.js";
+import { applyConfig } from "../services/lambda/shapes.js";
+import { kumoService } from "../services/kumo/index.js";
+import { logsService } from "../services/logs/index.js";
+import { codeStore } from "../store/code/code-store.js";
+import { zipDirectory } from "../store/code/zip-directory.js";
+import { openSqliteStore } from "../store/sqlite/index.js";
+import type { Config } from "./config.js";
+import { createApiServer } from "./http-adapter.js";
+
+const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples", "hello");
+
+export interface RunningKumo {
+  readonly url: string;
+  readonly driver: string;
+  /** Drains in-flight invocations (up to the configured deadline), then stops everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startKumo(config: Config, logger: Logger): Promise<RunningKumo> {
+  const codeRoot = join(config.dataDir, "code");
+  const sandboxRoot = join(config.dataDir, "sandboxes");
+  const firstStart = !existsSync(join(config.dataDir, "kumo.db"));
+  mkdirSync(codeRoot, { recursive: true });
+  rmSync(sandboxRoot, { recursive: true, force: true });
+  mkdirSync(sandboxRoot, { recursive: true });
+
+  const store = openSqliteStore(join(config.dataDir, "kumo.db"), (error) => logger.error({ err: error }, "a background store write failed"));
+  const account = { region: config.region, accountId: config.accountId };
+  const driver = processDriver();
+  const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
+  const basePath = [dirname(config.nodePath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
+  const prestartTargets = [
+    { command: config.nodePath, args: [BOOTSTRAPS.node] },
+    ...(existsSync(config.pythonPath) ? [{ command: runtimes.launch("python3.12", "").command, args: [BOOTSTRAPS.python] }] : []),
+  ];
+  const pool = new PrestartPool(driver, prestartTargets, config.prestartPerRuntime, sandboxRoot, basePath, logger.child({ part: "pool" }));
+  let url = "";
+  const launcher = new Launcher({ driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot });
+  const dispatcher = new Dispatcher(launcher, {
+    maxEnvironments: config.maxEnvironments,
+    idleTimeoutMs: config.idleTimeoutMs,
+    initTimeoutMs: config.initTimeoutMs,
+    killGraceMs: config.killGraceMs,
+    memoryPollMs: config.memoryPollMs,
+  }, logger.child({ part: "dispatcher" }));
+  const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
+  const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }));
+  const code = codeStore(codeRoot);
+  const functions = new FunctionService({ account, functions: store.functions, code, runtimes, dispatcher, concurrency });
+
+  const services = [
+    kumoService({ codeRoot, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }) }),
+    lambdaService({ functions, invoker, publicUrl: () => url, logger: logger.child({ service: "lambda" }) }),
+    logsService(store.logs, account, logger.child({ service: "logs" })),
+  ];
+  const server = createApiServer(services, config.region, (error) => logger.error({ err: error }, "request failed"));
+  await listen(server, config.port, config.host);
+  const { port } = server.address() as AddressInfo;
+  url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  dispatcher.start();
+  pool.start();
+
+  if (firstStart && config.deployExample) await deployExample(functions, logger);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    driver: driver.name,
+    close() {
+      closing ??= (async () => {
+        server.close();
+        const drained = await invoker.drain(config.drainTimeoutMs);
+        if (!drained) logger.warn({ running: invoker.running }, "drain deadline passed; killing the environments still running");
+        await dispatcher.close();
+        await pool.close();
+        server.closeAllConnections();
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+async function deployExample(functions: FunctionService, logger: Logger): Promise<void> {
+  try {
+    const zip = await zipDirectory(EXAMPLE_DIR);
+    const config = applyConfig("hello", undefined, {
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: "arn:aws:iam::000000000000:role/kumo-example",
+      Description: "Kumo's example function: kumo invoke hello",
+    });
+    await functions.create("hello", config, zip, { "kumo:example": "true" });
+  } catch (error) {
+    logger.warn({ err: error }, "could not deploy the example function");
+  }
+}

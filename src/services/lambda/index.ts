@@ -1,0 +1,148 @@
+/** The Lambda service on the restJson1 wire: routes to FunctionService and the Invoker. */
+import { parseFunctionRef } from "../../core/arn.js";
+import type { Logger } from "pino";
+import { invalidParameter, KumoError } from "../../core/errors.js";
+import { LIMITS } from "../../core/limits.js";
+import type { Invoker } from "../../engine/invoker.js";
+import { asKumoError, restJsonError } from "../../protocol/errors.js";
+import { empty, json, type KumoRequest, type Service } from "../../protocol/http.js";
+import { Router } from "../../protocol/router.js";
+import { codeKey } from "../../store/code/code-store.js";
+import type { FunctionService } from "./function-service.js";
+import { invoke } from "./invoke.js";
+import {
+  applyConfig,
+  createFunctionInput,
+  functionConfiguration,
+  parseBody,
+  putConcurrencyInput,
+  updateCodeInput,
+  updateConfigurationInput,
+  zipFrom,
+} from "./shapes.js";
+
+export interface LambdaServiceDeps {
+  readonly functions: FunctionService;
+  readonly invoker: Invoker;
+  /** Base URL clients reach Kumo on, for Code.Location. */
+  readonly publicUrl: () => string;
+  readonly logger: Logger;
+}
+
+export function lambdaService({ functions, invoker, publicUrl, logger }: LambdaServiceDeps): Service {
+  const ref = (request: KumoRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
+  const unqualified = (request: KumoRequest, raw: string, operation: string) => {
+    const { name, qualifier } = ref(request, raw);
+    if (qualifier !== undefined) {
+      throw invalidParameter(`This operation is permitted on Lambda functions only. Qualified ARN or name is not allowed for ${operation}.`);
+    }
+    return name;
+  };
+  const configuration = (name: string) => functionConfiguration(functions.get(name), functions.arn(name));
+
+  const router = new Router()
+    .on("POST", "/2015-03-31/functions", async (request) => {
+      const input = parseBody(createFunctionInput, request.body);
+      if (input.PackageType === "Image") throw invalidParameter("Container image functions are not supported by Kumo; package the function as a zip.");
+      const base = applyConfig(input.FunctionName, undefined, input);
+      const config = { ...base, architecture: input.Architectures?.[0] ?? "x86_64" };
+      const record = await functions.create(input.FunctionName, config, zipFrom(input.Code), input.Tags ?? {});
+      return json(201, functionConfiguration(record, functions.arn(record.name)));
+    })
+    .on("GET", "/2015-03-31/functions", async (request) => {
+      const maxItems = Number(request.query.get("MaxItems") ?? LIMITS.listFunctionsPageSize);
+      if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) {
+        throw invalidParameter(`MaxItems ${request.query.get("MaxItems")} must be a whole number from 1 to 10000.`);
+      }
+      const marker = request.query.get("Marker");
+      const after = marker ? Buffer.from(marker, "base64url").toString("utf8") : undefined;
+      const { records, next } = functions.list(after, Math.min(maxItems, LIMITS.listFunctionsPageSize));
+      const Functions = records.map((record) => {
+        const { State: _s, LastUpdateStatus: _l, ...rest } = functionConfiguration(record, functions.arn(record.name));
+        return rest;
+      });
+      return json(200, { Functions, ...(next ? { NextMarker: Buffer.from(next).toString("base64url") } : {}) });
+    })
+    .on("GET", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
+      const { name, qualifier } = ref(request, raw);
+      const record = functions.get(name, qualifier);
+      return json(200, {
+        Configuration: functionConfiguration(record, functions.arn(name, qualifier)),
+        Code: { RepositoryType: "S3", Location: `${publicUrl()}/_kumo/code/${codeKey(record.codeSha256)}.zip` },
+        ...(Object.keys(record.tags).length > 0 ? { Tags: record.tags } : {}),
+        ...(record.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } } : {}),
+      });
+    })
+    .on("GET", "/2015-03-31/functions/{name}/configuration", async (request, [raw = ""]) => {
+      const { name, qualifier } = ref(request, raw);
+      return json(200, functionConfiguration(functions.get(name, qualifier), functions.arn(name, qualifier)));
+    })
+    .on("PUT", "/2015-03-31/functions/{name}/code", async (request, [raw = ""]) => {
+      const name = unqualified(request, raw, "UpdateFunctionCode");
+      const input = parseBody(updateCodeInput, request.body);
+      const record = await functions.updateCode(name, zipFrom(input), input.RevisionId, input.DryRun ?? false);
+      return json(200, functionConfiguration(record, functions.arn(name)));
+    })
+    .on("PUT", "/2015-03-31/functions/{name}/configuration", async (request, [raw = ""]) => {
+      const name = unqualified(request, raw, "UpdateFunctionConfiguration");
+      const input = parseBody(updateConfigurationInput, request.body);
+      const record = functions.updateConfiguration(name, (current) => applyConfig(name, current, input), input.RevisionId);
+      return json(200, functionConfiguration(record, functions.arn(name)));
+    })
+    .on("DELETE", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
+      const { name, qualifier } = ref(request, raw);
+      functions.delete(name, qualifier);
+      return empty(204);
+    })
+    .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, request, raw))
+    .on("GET", "/2015-03-31/functions/{name}/versions", async (request, [raw = ""]) => {
+      const name = unqualified(request, raw, "ListVersionsByFunction");
+      return json(200, { Versions: [configuration(name)] });
+    })
+    .on("PUT", "/2017-10-31/functions/{name}/concurrency", async (request, [raw = ""]) => {
+      const name = unqualified(request, raw, "PutFunctionConcurrency");
+      const input = parseBody(putConcurrencyInput, request.body);
+      const record = functions.putConcurrency(name, input.ReservedConcurrentExecutions);
+      return json(200, { ReservedConcurrentExecutions: record.reservedConcurrency });
+    })
+    .on("GET", "/2019-09-30/functions/{name}/concurrency", async (request, [raw = ""]) => {
+      const name = unqualified(request, raw, "GetFunctionConcurrency");
+      const record = functions.get(name);
+      return json(200, record.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: record.reservedConcurrency });
+    })
+    .on("DELETE", "/2017-10-31/functions/{name}/concurrency", async (request, [raw = ""]) => {
+      functions.deleteConcurrency(unqualified(request, raw, "DeleteFunctionConcurrency"));
+      return empty(204);
+    })
+    .on("GET", "/2020-06-30/functions/{name}/code-signing-config", async (request, [raw = ""]) => {
+      const name = unqualified(request, raw, "GetFunctionCodeSigningConfig");
+      functions.get(name);
+      return json(200, { CodeSigningConfigArn: "", FunctionName: name });
+    })
+    .on("GET", "/2016-08-19/account-settings", async () => {
+      const usage = functions.accountUsage();
+      return json(200, {
+        AccountLimit: {
+          TotalCodeSize: 80_530_636_800,
+          CodeSizeUnzipped: LIMITS.unzippedCodeBytes,
+          CodeSizeZipped: LIMITS.zippedCodeBytes,
+          ConcurrentExecutions: usage.accountLimit,
+          UnreservedConcurrentExecutions: usage.unreserved,
+        },
+        AccountUsage: { TotalCodeSize: usage.totalCodeSize, FunctionCount: usage.functionCount },
+      });
+    });
+
+  return {
+    name: "lambda",
+    matches: (request) => /^\/20\d\d-\d\d-\d\d\//.test(request.path) && router.matchesPath(request.path),
+    async handle(request) {
+      try {
+        return await router.handle(request);
+      } catch (error) {
+        if (!(error instanceof KumoError)) logger.error({ err: error, path: request.path }, "internal error in the Lambda API");
+        return restJsonError(asKumoError(error));
+      }
+    },
+  };
+}

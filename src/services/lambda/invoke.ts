@@ -1,0 +1,76 @@
+/** The Invoke operation: header parsing, payload checks, and the engine's answer in Lambda's wire shape. */
+import { randomBytes } from "node:crypto";
+import { parseFunctionRef } from "../../core/arn.js";
+import { invalidParameter, KumoError } from "../../core/errors.js";
+import { LIMITS } from "../../core/limits.js";
+import type { Invoker } from "../../engine/invoker.js";
+import { empty, type KumoRequest, type KumoResponse } from "../../protocol/http.js";
+import type { FunctionService } from "./function-service.js";
+
+const EMPTY_EVENT = Buffer.from("{}");
+
+export async function invoke(functions: FunctionService, invoker: Invoker, request: KumoRequest, rawName: string): Promise<KumoResponse> {
+  const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
+  const record = functions.get(ref.name, ref.qualifier);
+  const invocationType = request.headers["x-amz-invocation-type"] ?? "RequestResponse";
+  if (invocationType === "Event") {
+    throw invalidParameter("InvocationType Event (asynchronous invocation) is not supported by this Kumo yet; use RequestResponse.");
+  }
+  if (invocationType !== "RequestResponse" && invocationType !== "DryRun") {
+    throw invalidParameter(`InvocationType '${invocationType}' is invalid: use RequestResponse, Event or DryRun.`);
+  }
+  const logType = request.headers["x-amz-log-type"] ?? "None";
+  if (logType !== "None" && logType !== "Tail") throw invalidParameter(`LogType '${logType}' is invalid: use None or Tail.`);
+  if (request.body.length > LIMITS.syncPayloadBytes) {
+    throw new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${LIMITS.syncPayloadBytes} bytes for the InvokeFunction operation`);
+  }
+  const payload = request.body.length === 0 ? EMPTY_EVENT : request.body;
+  checkJson(payload);
+  const clientContext = decodeClientContext(request.headers["x-amz-client-context"]);
+  if (invocationType === "DryRun") return empty(204, { "X-Amz-Executed-Version": "$LATEST" });
+
+  const fn = functions.runnable(record);
+  const result = await invoker.invoke({
+    fn,
+    requestId: request.requestId,
+    payload,
+    invokedArn: functions.arn(ref.name, ref.qualifier),
+    clientContext,
+    traceId: request.headers["x-amzn-trace-id"] ?? newTraceId(),
+    wantLogTail: logType === "Tail",
+  });
+  const headers: Record<string, string> = { "Content-Type": "application/json", "X-Amz-Executed-Version": result.executedVersion };
+  if (result.functionError) headers["X-Amz-Function-Error"] = result.functionError;
+  if (result.logResult !== undefined) headers["X-Amz-Log-Result"] = result.logResult;
+  return { status: 200, headers, body: result.payload };
+}
+
+function checkJson(payload: Buffer): void {
+  try {
+    JSON.parse(payload.toString("utf8"));
+  } catch (error) {
+    throw new KumoError(
+      "InvalidRequestContentException",
+      `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+    );
+  }
+}
+
+function decodeClientContext(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const text = Buffer.from(header, "base64").toString("utf8");
+  if (Buffer.byteLength(header) > 3583) throw invalidParameter("Client context must be at most 3583 bytes of base64.");
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new KumoError("InvalidRequestContentException", "Client context must be a base64-encoded JSON object.");
+  }
+  return text;
+}
+
+/** An X-Ray trace header so runtimes can set _X_AMZN_TRACE_ID as on Lambda. */
+function newTraceId(): string {
+  const bytes = randomBytes(20).toString("hex");
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${bytes.slice(0, 24)};Parent=${bytes.slice(24, 40)};Sampled=0`;
+}

@@ -1,0 +1,137 @@
+/** CloudWatch Logs (awsJson1.1) over Kumo's log store: enough for `aws logs` reads and `kumo logs`. */
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { Account } from "../../core/arn.js";
+import { KumoError } from "../../core/errors.js";
+import { asKumoError, awsJsonError } from "../../protocol/errors.js";
+import type { KumoResponse, Service } from "../../protocol/http.js";
+import type { LogStore } from "../../store/ports.js";
+
+const TARGET_PREFIX = "Logs_20140328.";
+
+const filterInput = z.object({
+  logGroupName: z.string().optional(),
+  logGroupIdentifier: z.string().optional(),
+  logStreamNames: z.array(z.string()).optional(),
+  logStreamNamePrefix: z.string().optional(),
+  startTime: z.number().optional(),
+  endTime: z.number().optional(),
+  filterPattern: z.string().optional(),
+  nextToken: z.string().optional(),
+  limit: z.number().int().min(1).max(10_000).optional(),
+});
+const getInput = filterInput.extend({ logStreamName: z.string(), startFromHead: z.boolean().optional() });
+const groupsInput = z.object({ logGroupNamePrefix: z.string().optional() });
+const streamsInput = z.object({
+  logGroupName: z.string().optional(),
+  logGroupIdentifier: z.string().optional(),
+  logStreamNamePrefix: z.string().optional(),
+  limit: z.number().int().min(1).max(50).optional(),
+});
+const deleteInput = z.object({ logGroupName: z.string() });
+
+function parse<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
+  } catch {
+    throw new KumoError("InvalidParameterException", "The request body is not valid JSON.");
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new KumoError("InvalidParameterException", `${issue?.path.join(".") || "request"}: ${issue?.message ?? "invalid value"}.`);
+  }
+  return result.data;
+}
+
+/** CloudWatch filter patterns: Kumo supports plain terms and quoted phrases, matched as substrings. */
+function patternTerm(pattern: string | undefined): string | undefined {
+  const trimmed = pattern?.trim();
+  if (!trimmed) return undefined;
+  return trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
+}
+
+const respond = (value: unknown): KumoResponse => ({
+  status: 200,
+  headers: { "Content-Type": "application/x-amz-json-1.1" },
+  body: JSON.stringify(value),
+});
+
+export function logsService(logs: LogStore, account: Account, logger: Logger): Service {
+  const groupArn = (group: string) => `arn:aws:logs:${account.region}:${account.accountId}:log-group:${group}`;
+  const requireGroup = (group: string | undefined) => {
+    if (!group) throw new KumoError("InvalidParameterException", "logGroupName is required.");
+    if (!logs.groups(group).some((g) => g.name === group)) {
+      throw new KumoError("ResourceNotFoundException", "The specified log group does not exist.");
+    }
+    return group;
+  };
+
+  const operations: Record<string, (body: Buffer) => KumoResponse> = {
+    FilterLogEvents(body) {
+      const input = parse(filterInput, body);
+      const group = requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      const streams = input.logStreamNames ?? (input.logStreamNamePrefix ? logs.streams(group, input.logStreamNamePrefix, 10_000).map((s) => s.logStreamName) : undefined);
+      const { events, lastId } = logs.query({
+        group,
+        streams,
+        startTime: input.startTime,
+        endTime: input.endTime,
+        contains: patternTerm(input.filterPattern),
+        afterId: input.nextToken ? Number(input.nextToken) : undefined,
+        limit: input.limit ?? 10_000,
+      });
+      return respond({ events, ...(lastId !== undefined ? { nextToken: String(lastId) } : {}), searchedLogStreams: [] });
+    },
+    GetLogEvents(body) {
+      const input = parse(getInput, body);
+      const group = requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      const afterId = input.nextToken?.startsWith("f/") ? Number(input.nextToken.slice(2)) : undefined;
+      const { events } = logs.query({ group, streams: [input.logStreamName], startTime: input.startTime, endTime: input.endTime, afterId, limit: input.limit ?? 10_000 });
+      const last = events.at(-1)?.eventId ?? String(afterId ?? 0);
+      return respond({
+        events: events.map(({ timestamp, message, ingestionTime }) => ({ timestamp, message, ingestionTime })),
+        nextForwardToken: `f/${last}`,
+        nextBackwardToken: `b/${events[0]?.eventId ?? last}`,
+      });
+    },
+    DescribeLogGroups(body) {
+      const input = parse(groupsInput, body);
+      return respond({
+        logGroups: logs.groups(input.logGroupNamePrefix).map((g) => ({ logGroupName: g.name, creationTime: g.creationTime, storedBytes: g.storedBytes, arn: `${groupArn(g.name)}:*`, logGroupArn: groupArn(g.name) })),
+      });
+    },
+    DescribeLogStreams(body) {
+      const input = parse(streamsInput, body);
+      const group = requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      return respond({
+        logStreams: logs.streams(group, input.logStreamNamePrefix, input.limit ?? 50).map((s) => ({
+          ...s,
+          lastIngestionTime: s.lastEventTimestamp,
+          arn: `${groupArn(group)}:log-stream:${s.logStreamName}`,
+        })),
+      });
+    },
+    DeleteLogGroup(body) {
+      logs.deleteGroup(requireGroup(parse(deleteInput, body).logGroupName));
+      return respond({});
+    },
+  };
+
+  return {
+    name: "logs",
+    matches: (request) => request.method === "POST" && (request.headers["x-amz-target"] ?? "").startsWith(TARGET_PREFIX),
+    async handle(request) {
+      const operation = (request.headers["x-amz-target"] ?? "").slice(TARGET_PREFIX.length);
+      try {
+        const run = operations[operation];
+        if (!run) throw new KumoError("UnknownOperationException", `CloudWatch Logs operation ${operation} is not supported by Kumo.`);
+        return run(request.body);
+      } catch (error) {
+        if (!(error instanceof KumoError)) logger.error({ err: error, operation }, "internal error in the Logs API");
+        return awsJsonError(asKumoError(error));
+      }
+    },
+  };
+}

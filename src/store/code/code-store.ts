@@ -1,0 +1,104 @@
+/**
+ * Content-addressed code: each package is kept once as `<sha256>.zip` and unpacked once into a
+ * read-only `<sha256>/` directory that every environment of that code shares.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { access, chmod, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { invalidParameter } from "../../core/errors.js";
+import { LIMITS } from "../../core/limits.js";
+import { unzipInto } from "./unzip.js";
+
+export interface StoredCode {
+  /** Base64 SHA-256 of the zip, as Lambda reports CodeSha256. */
+  readonly codeSha256: string;
+  readonly codeSize: number;
+  readonly unzippedSize: number;
+}
+
+export interface CodeStore {
+  put(zip: Buffer): Promise<StoredCode>;
+  /** The read-only directory holding the unpacked code. */
+  directory(codeSha256: string): string;
+  zipPath(codeSha256: string): string;
+}
+
+/** Hex form for file names; base64 contains '/'. */
+export function codeKey(codeSha256: string): string {
+  return Buffer.from(codeSha256, "base64").toString("hex");
+}
+
+export function codeStore(root: string): CodeStore {
+  const directory = (sha: string) => join(root, codeKey(sha));
+  const zipPath = (sha: string) => join(root, `${codeKey(sha)}.zip`);
+  // Two uploads of the same package at once share one extraction.
+  const inFlight = new Map<string, Promise<StoredCode>>();
+
+  async function store(zip: Buffer, codeSha256: string): Promise<StoredCode> {
+    const dir = directory(codeSha256);
+    if (await exists(dir)) {
+      return { codeSha256, codeSize: zip.length, unzippedSize: await unzippedSizeOf(dir) };
+    }
+    await mkdir(root, { recursive: true });
+    const scratch = join(root, `.tmp-${randomUUID()}`);
+    try {
+      const unzippedSize = await unzipInto(zip, scratch, { maxUnzippedBytes: LIMITS.unzippedCodeBytes, maxFiles: LIMITS.codeFileCount });
+      await writeFile(join(scratch, ".kumo-unzipped-size"), String(unzippedSize));
+      await makeReadOnly(scratch);
+      await writeFile(zipPath(codeSha256), zip);
+      await rename(scratch, dir);
+      return { codeSha256, codeSize: zip.length, unzippedSize };
+    } catch (error) {
+      await rm(scratch, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  return {
+    directory,
+    zipPath,
+    async put(zip) {
+      if (zip.length === 0) throw invalidParameter("The code package is empty: upload a zip file.");
+      if (zip.length > LIMITS.zippedCodeBytes) {
+        throw invalidParameter(`Zipped size must be smaller than ${LIMITS.zippedCodeBytes} bytes`);
+      }
+      const codeSha256 = createHash("sha256").update(zip).digest("base64");
+      const pending = inFlight.get(codeSha256) ?? store(zip, codeSha256);
+      inFlight.set(codeSha256, pending);
+      try {
+        return await pending;
+      } finally {
+        inFlight.delete(codeSha256);
+      }
+    },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function unzippedSizeOf(dir: string): Promise<number> {
+  return Number(await readFile(join(dir, ".kumo-unzipped-size"), "utf8"));
+}
+
+/** Drops write permission everywhere under `dir` (symlinks are left alone). */
+async function makeReadOnly(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) continue;
+    if (info.isDirectory()) {
+      await makeReadOnly(path);
+      await chmod(path, 0o555);
+    } else {
+      await chmod(path, info.mode & 0o111 ? 0o555 : 0o444);
+    }
+  }
+  await chmod(dir, 0o555);
+}

@@ -1,0 +1,44 @@
+/** SQLite FunctionStore: one row per function, the record kept as JSON. */
+import type { FunctionRecord } from "../../core/function.js";
+import type { FunctionStore } from "../ports.js";
+import type { Db } from "./database.js";
+
+interface Row {
+  record: string;
+}
+
+export function sqliteFunctionStore(db: Db): FunctionStore {
+  const getStmt = db.prepare<[string], Row>("SELECT record FROM functions WHERE name = ?");
+  const insertStmt = db.prepare(
+    "INSERT OR IGNORE INTO functions (name, record, revision_id, code_size, reserved_concurrency) VALUES (?, ?, ?, ?, ?)",
+  );
+  const updateStmt = db.prepare(
+    "UPDATE functions SET record = ?, revision_id = ?, code_size = ?, reserved_concurrency = ? WHERE name = ? AND revision_id = ?",
+  );
+  const deleteStmt = db.prepare("DELETE FROM functions WHERE name = ?");
+  const listStmt = db.prepare<[string, number], Row>("SELECT record FROM functions WHERE name > ? ORDER BY name LIMIT ?");
+  const countStmt = db.prepare<[], { n: number; size: number | null }>("SELECT COUNT(*) AS n, SUM(code_size) AS size FROM functions");
+  const reservedStmt = db.prepare<[string], { total: number | null }>(
+    "SELECT SUM(reserved_concurrency) AS total FROM functions WHERE name != ?",
+  );
+  const parse = (row: Row | undefined) => (row ? (JSON.parse(row.record) as FunctionRecord) : undefined);
+
+  return {
+    get: (name) => parse(getStmt.get(name)),
+    create(record) {
+      const result = insertStmt.run(record.name, JSON.stringify(record), record.revisionId, record.codeSize, record.reservedConcurrency ?? null);
+      return result.changes === 1;
+    },
+    update(record, expectedRevision) {
+      const result = updateStmt.run(
+        JSON.stringify(record), record.revisionId, record.codeSize, record.reservedConcurrency ?? null, record.name, expectedRevision,
+      );
+      return result.changes === 1;
+    },
+    delete: (name) => deleteStmt.run(name).changes === 1,
+    list: (afterName, limit) => listStmt.all(afterName ?? "", limit).map((row) => parse(row) as FunctionRecord),
+    count: () => countStmt.get()?.n ?? 0,
+    totalCodeSize: () => countStmt.get()?.size ?? 0,
+    reservedConcurrencyTotal: (exceptName) => reservedStmt.get(exceptName ?? "")?.total ?? 0,
+  };
+}

@@ -1,0 +1,25 @@
+/** The embedded backend: one SQLite file (WAL) holding functions, invocation records and logs. */
+import type { Store } from "../ports.js";
+import { openDatabase } from "./database.js";
+import { sqliteFunctionStore } from "./function-store.js";
+import { sqliteInvocationStore } from "./invocation-store.js";
+import { sqliteLogStore } from "./log-store.js";
+import { writeBehind } from "./write-behind.js";
+
+/** `onError` hears about background writes that failed (they are dropped one by one, never in bulk). */
+export function openSqliteStore(path: string, onError: (error: unknown) => void): Store {
+  const db = openDatabase(path);
+  const writes = writeBehind(db, onError);
+  let closed = false;
+  return {
+    functions: sqliteFunctionStore(db),
+    logs: sqliteLogStore(db, writes),
+    invocations: sqliteInvocationStore(db, writes),
+    close() {
+      if (closed) return;
+      closed = true;
+      writes.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** Numbered schema migrations for the SQLite backend; applied in order, each once, recorded in user_version. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: functions, invocation records, logs
+  `
+  CREATE TABLE functions (
+    name TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    revision_id TEXT NOT NULL,
+    code_size INTEGER NOT NULL,
+    reserved_concurrency INTEGER
+  ) STRICT;
+
+  CREATE TABLE invocations (
+    request_id TEXT PRIMARY KEY,
+    function_name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    duration_ms REAL NOT NULL,
+    billed_duration_ms INTEGER NOT NULL,
+    init_duration_ms REAL,
+    cold_start INTEGER NOT NULL,
+    memory_size_mb INTEGER NOT NULL,
+    max_memory_used_mb INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    error_type TEXT,
+    log_stream TEXT
+  ) STRICT;
+  CREATE INDEX invocations_by_function ON invocations (function_name, started_at);
+
+  CREATE TABLE log_streams (
+    log_group TEXT NOT NULL,
+    log_stream TEXT NOT NULL,
+    creation_time INTEGER NOT NULL,
+    first_event INTEGER,
+    last_event INTEGER,
+    stored_bytes INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (log_group, log_stream)
+  ) STRICT;
+
+  CREATE TABLE log_events (
+    id INTEGER PRIMARY KEY,
+    log_group TEXT NOT NULL,
+    log_stream TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    ingestion_time INTEGER NOT NULL,
+    message TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX log_events_by_group ON log_events (log_group, id);
+  `,
+];
