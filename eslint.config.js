@@ -1,5 +1,6 @@
 // Lint rules: typescript-eslint strict on host code; in-sandbox runtimes may only import built-ins.
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -10,7 +11,10 @@ export default tseslint.config(
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] }] },
+      ],
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/require-await": "off",
@@ -20,13 +24,12 @@ export default tseslint.config(
   {
     // Code that runs inside a sandbox never imports host code or packages.
     files: ["src/runtimes/**/*.mjs", "src/runtimes/**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setImmediate: "readonly", globalThis: "readonly", URL: "readonly", queueMicrotask: "readonly" } },
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ regex: "^(?!node:|\\./)", message: "Runtimes import only node: built-ins and their siblings." }] }],
     },
   },
   {
-    files: ["bin/**/*.js", "bench/**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
+    languageOptions: { globals: globals.node },
   },
 );

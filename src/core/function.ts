@@ -109,7 +109,7 @@ export function validateConfig(config: FunctionConfig): void {
   if (config.description.length > LIMITS.descriptionLength) {
     throw invalidParameter(`Description is ${config.description.length} characters long; the limit is ${LIMITS.descriptionLength}.`);
   }
-  validateEnvironment(config.environment as Record<string, string>);
+  validateEnvironment(config.environment);
 }
 
 export function defaultLogGroup(name: string): string {

@@ -201,5 +201,5 @@ function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | und
     if (size > limit) over = true;
     else chunks.push(chunk);
   });
-  req.once("end", () => done(over ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+  req.once("end", () => done(over ? undefined : chunks.length === 1 ? (chunks[0]) : Buffer.concat(chunks)));
 }

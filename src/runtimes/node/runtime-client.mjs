@@ -95,6 +95,7 @@ export class RuntimeClient {
    * runtime carries on with the next event, as the platform has already settled the invocation.
    */
   async #post(path, json, errorType) {
+    await stdioFlushed();
     const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) };
     if (errorType !== undefined) headers['Lambda-Runtime-Function-Error-Type'] = headerSafe(errorType);
     const options = { agent, host: this.#host, port: this.#port, method: 'POST', path, headers };
@@ -119,6 +120,17 @@ export class RuntimeClient {
   postInitError(shape) {
     return this.#post(`${BASE}/init/error`, JSON.stringify(shape), shape.errorType);
   }
+}
+
+/**
+ * Waits until output the function wrote with process.stdout/stderr.write has reached the pipe:
+ * writes to a pipe are asynchronous in Node, and the host closes an invocation's log when the
+ * result arrives, so a result must never overtake the output that came before it.
+ */
+function stdioFlushed() {
+  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+  if (pending.length === 0) return undefined;
+  return Promise.all(pending.map((stream) => new Promise((resolve) => stream.write('', resolve))));
 }
 
 /**

@@ -1,0 +1,111 @@
+/** The real clients tests drive Kumo with: AWS SDK v3 and the AWS CLI v2. */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, type CreateFunctionCommandInput, type InvokeCommandOutput } from "@aws-sdk/client-lambda";
+import { zipDirectory } from "../../src/store/code/zip-directory.js";
+import { AWS_CLI, FIXTURES } from "./paths.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+export const ROLE = "arn:aws:iam::000000000000:role/kumo-test";
+
+export function lambda(url: string): LambdaClient {
+  return new LambdaClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+}
+
+export function fixtureZip(name: string): Promise<Buffer> {
+  return zipDirectory(join(FIXTURES, name));
+}
+
+/** Creates a function from a fixture folder with SDK v3. */
+export async function createFromFixture(
+  client: LambdaClient,
+  name: string,
+  fixture: string,
+  extra: Partial<CreateFunctionCommandInput> = {},
+): Promise<void> {
+  await client.send(new CreateFunctionCommand({
+    FunctionName: name,
+    Runtime: "nodejs20.x",
+    Handler: "index.handler",
+    Role: ROLE,
+    Code: { ZipFile: await fixtureZip(fixture) },
+    ...extra,
+  }));
+}
+
+export interface Invoked {
+  readonly status: number | undefined;
+  readonly functionError: string | undefined;
+  readonly payload: string;
+  readonly json: unknown;
+  readonly log: string;
+  readonly raw: InvokeCommandOutput;
+}
+
+export async function invoke(client: LambdaClient, name: string, payload: unknown = {}, tail = true): Promise<Invoked> {
+  const raw = await client.send(new InvokeCommand({
+    FunctionName: name,
+    Payload: Buffer.from(JSON.stringify(payload)),
+    LogType: tail ? "Tail" : "None",
+  }));
+  const text = Buffer.from(raw.Payload ?? new Uint8Array()).toString("utf8");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return {
+    status: raw.StatusCode,
+    functionError: raw.FunctionError,
+    payload: text,
+    json,
+    log: raw.LogResult ? Buffer.from(raw.LogResult, "base64").toString("utf8") : "",
+    raw,
+  };
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real AWS CLI v2 against Kumo. */
+export function aws(url: string, args: readonly string[], cwd?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: process.env.HOME ?? "/tmp",
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_PAGER: "",
+        AWS_CONFIG_FILE: "/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        AWS_MAX_ATTEMPTS: "1",
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Parses the REPORT line of a log tail into its fields. */
+export function parseReport(log: string): Record<string, string> {
+  const line = log.split("\n").find((l) => l.startsWith("REPORT RequestId: "));
+  if (!line) throw new Error(`no REPORT line in log:\n${log}`);
+  const fields: Record<string, string> = {};
+  for (const part of line.split("\t")) {
+    const at = part.indexOf(": ");
+    if (at > 0) fields[part.slice(0, at).replace(/^REPORT /, "")] = part.slice(at + 2);
+  }
+  return fields;
+}

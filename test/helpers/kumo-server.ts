@@ -1,0 +1,60 @@
+/** Starts a real Kumo server (the `kumo start` entrypoint) on a free port with a fresh data dir. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "./paths.js";
+
+export interface TestKumo {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly process: ChildProcess;
+  /** Everything the server wrote to stderr so far (its structured log). */
+  stderr(): string;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startKumo(env: Record<string, string> = {}, dataDir?: string): Promise<TestKumo> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "kumo-test-"));
+  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "kumo.js"), "start", "--port", "0", "--data-dir", dir], {
+    env: { ...process.env, KUMO_LOG_LEVEL: "warn", KUMO_EXAMPLE: "false", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = "";
+    const timer = setTimeout(() => reject(new Error(`Kumo did not print its ready line in 10 s. stderr:\n${stderr}`)), 10_000);
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const match = /Kumo ready at (http:\/\/\S+)/.exec(stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Kumo exited with ${code} before it was ready. stderr:\n${stderr}`));
+    });
+  });
+  let exited: Promise<number | null> | undefined;
+  return {
+    url,
+    dataDir: dir,
+    process: child,
+    stderr: () => stderr,
+    stop() {
+      exited ??= new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once("exit", (code) => {
+          if (!dataDir) rmSync(dir, { recursive: true, force: true });
+          resolve(code);
+        });
+        child.kill("SIGTERM");
+      });
+      return exited;
+    },
+  };
+}
