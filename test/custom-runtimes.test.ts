@@ -1,0 +1,78 @@
+/** Custom runtimes (provided.al2023 / provided.al2): an executable `bootstrap` speaking the Runtime API, unmodified. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { CreateFunctionCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { zipFiles } from "../src/store/code/zip-directory.js";
+import { createFromFixture, invoke, lambda, parseReport, ROLE } from "./helpers/clients.js";
+import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { REPO_ROOT } from "./helpers/paths.js";
+
+/** A package whose bootstrap runs AWS's own Node.js runtime interface client from npm. */
+async function ricPackage(): Promise<Buffer> {
+  const ric = join(REPO_ROOT, "node_modules", "aws-lambda-ric");
+  return zipFiles({
+    bootstrap: { content: '#!/bin/sh\nexec node "$LAMBDA_TASK_ROOT/node_modules/aws-lambda-ric/index.mjs" "$_HANDLER"\n', mode: 0o100755 },
+    "index.js": [
+      "let calls = 0;",
+      "exports.handler = async (event, context) => {",
+      "  calls += 1;",
+      "  console.log('ric handler', JSON.stringify(event));",
+      "  if (event.fail) throw new RangeError('asked to fail');",
+      "  return { ric: true, calls, requestId: context.awsRequestId, fn: context.functionName };",
+      "};",
+    ].join("\n"),
+    "node_modules/aws-lambda-ric/package.json": readFileSync(join(ric, "package.json")),
+    "node_modules/aws-lambda-ric/index.mjs": readFileSync(join(ric, "index.mjs")),
+    "node_modules/aws-lambda-ric/rapid-client.node": { content: readFileSync(join(ric, "rapid-client.node")), mode: 0o100755 },
+  });
+}
+
+describe("custom runtimes", () => {
+  let kumo: TestKumo;
+  let client: LambdaClient;
+
+  before(async () => {
+    kumo = await startKumo();
+    client = lambda(kumo.url);
+  });
+  after(async () => {
+    client?.destroy();
+    assert.equal(await kumo.stop(), 0);
+  });
+
+  it("runs a shell-script bootstrap that uses curl, as in AWS's tutorial", async () => {
+    await createFromFixture(client, "shell", "custom-curl", { Runtime: "provided.al2023", Handler: "function.handler" });
+    const first = await invoke(client, "shell", { hello: "shell" });
+    assert.equal(first.functionError, undefined, first.payload);
+    assert.deepEqual(first.json, { runtime: "shell", handler: "function.handler", event: { hello: "shell" } });
+    assert.match(first.log, /custom runtime got \{"hello":"shell"\}/);
+    assert.ok(parseReport(first.log)["Init Duration"]);
+    const second = await invoke(client, "shell", { n: 2 });
+    assert.deepEqual((second.json as { event: unknown }).event, { n: 2 });
+    assert.equal(parseReport(second.log)["Init Duration"], undefined, "the shell loop is reused warm");
+  });
+
+  it("runs AWS's Node.js runtime interface client (aws-lambda-ric) as the bootstrap", async () => {
+    await client.send(new CreateFunctionCommand({
+      FunctionName: "ric",
+      Runtime: "provided.al2",
+      Handler: "index.handler",
+      Role: ROLE,
+      Code: { ZipFile: await ricPackage() },
+    }));
+    const first = await invoke(client, "ric", { via: "ric" });
+    assert.equal(first.functionError, undefined, first.payload);
+    const body = first.json as { ric: boolean; calls: number; requestId: string; fn: string };
+    assert.equal(body.ric, true);
+    assert.equal(body.fn, "ric");
+    assert.equal(body.requestId, first.raw.$metadata.requestId);
+    assert.match(first.log, /\tINFO\tric handler \{"via":"ric"\}/);
+    const second = await invoke(client, "ric", {});
+    assert.equal((second.json as { calls: number }).calls, 2, "warm reuse with the RIC too");
+    const failed = await invoke(client, "ric", { fail: true });
+    assert.equal(failed.functionError, "Unhandled");
+    assert.equal((failed.json as { errorType: string }).errorType, "RangeError");
+  });
+});
