@@ -28,7 +28,7 @@ export async function startKumo(env: Record<string, string> = {}, dataDir?: stri
     const timer = setTimeout(() => reject(new Error(`Kumo did not print its ready line in 10 s. stderr:\n${stderr}`)), 10_000);
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
-      const match = /Kumo ready at (http:\/\/\S+)/.exec(stdout);
+      const match = /Kumo ready at (http:\/\/\S+) \(/.exec(stdout);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);

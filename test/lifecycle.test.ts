@@ -1,0 +1,133 @@
+/** The server's own lifecycle: ready fast, example on first start, graceful drain, idle reclaim, restart. */
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { createFromFixture, invoke, lambda, parseReport } from "./helpers/clients.js";
+import { startKumo } from "./helpers/kumo-server.js";
+
+describe("server lifecycle", () => {
+  it("is ready in under a second and deploys the example on first start only", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "kumo-life-"));
+    try {
+      const started = performance.now();
+      const kumo = await startKumo({ KUMO_EXAMPLE: "true" }, dataDir);
+      const readyMs = performance.now() - started;
+      assert.ok(readyMs < 1500, `ready after ${Math.round(readyMs)} ms`);
+      const client = lambda(kumo.url);
+      const hello = await invoke(client, "hello", { name: "Kumo" });
+      assert.equal((hello.json as { message: string }).message, "Hello, Kumo!");
+      await client.send(new (await import("@aws-sdk/client-lambda")).DeleteFunctionCommand({ FunctionName: "hello" }));
+      assert.equal(await kumo.stop(), 0);
+
+      const again = await startKumo({ KUMO_EXAMPLE: "true" }, dataDir);
+      const client2 = lambda(again.url);
+      await assert.rejects(invoke(client2, "hello"), { name: "ResourceNotFoundException" }, "a deleted example stays deleted");
+      client.destroy();
+      client2.destroy();
+      assert.equal(await again.stop(), 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps functions, logs and records across a restart (SQLite in the data dir)", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "kumo-life-"));
+    try {
+      const first = await startKumo({}, dataDir);
+      const client = lambda(first.url);
+      await createFromFixture(client, "durable", "node-cjs");
+      const before = await invoke(client, "durable", { keep: 1 });
+      assert.equal(await first.stop(), 0);
+      const second = await startKumo({}, dataDir);
+      const client2 = lambda(second.url);
+      const after = await invoke(client2, "durable", { keep: 2 });
+      assert.equal((after.json as { count: number }).count, 1, "a restart starts new environments");
+      const logs = await fetch(`${second.url}/`, {
+        method: "POST",
+        headers: { "X-Amz-Target": "Logs_20140328.FilterLogEvents", "Content-Type": "application/x-amz-json-1.1" },
+        body: JSON.stringify({ logGroupName: "/aws/lambda/durable" }),
+      });
+      const { events } = (await logs.json()) as { events: { message: string }[] };
+      const starts = events.filter((e) => e.message.startsWith("START RequestId:"));
+      assert.equal(starts.length, 2, "both invocations' logs are there");
+      assert.ok(events.some((e) => e.message.includes(before.raw.$metadata.requestId ?? "?")));
+      client.destroy();
+      client2.destroy();
+      assert.equal(await second.stop(), 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("drains an in-flight invocation on SIGTERM, then exits 0 and kills its environments", async () => {
+    const kumo = await startKumo({ KUMO_DRAIN_TIMEOUT_MS: "5000" });
+    const client = lambda(kumo.url);
+    await createFromFixture(client, "slow", "slow", { Timeout: 10 });
+    const inflight = invoke(client, "slow", { ms: 700 }, false);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const children = childPids(kumo.process.pid ?? -1);
+    assert.ok(children.length > 0, "an environment is running");
+    const exitCode = kumo.stop();
+    const result = await inflight;
+    assert.equal(result.functionError, undefined, "the in-flight invocation finished normally");
+    assert.deepEqual(result.json, { slept: 700 });
+    assert.equal(await exitCode, 0);
+    for (const pid of children) assert.equal(alive(pid), false, `environment process ${pid} is gone`);
+    client.destroy();
+  });
+
+  it("kills invocations still running at the drain deadline", async () => {
+    const kumo = await startKumo({ KUMO_DRAIN_TIMEOUT_MS: "300" });
+    const client = lambda(kumo.url);
+    await createFromFixture(client, "slow", "slow", { Timeout: 30 });
+    const inflight = invoke(client, "slow", { ms: 20_000 }, false).then(() => "answered", () => "cut off");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    assert.equal(await kumo.stop(), 0);
+    assert.ok(Date.now() - started < 3000, "shutdown did not wait for the 20 s invocation");
+    assert.ok(["answered", "cut off"].includes(await inflight));
+    client.destroy();
+  });
+
+  it("reclaims idle environments after the keep-alive", async () => {
+    const kumo = await startKumo({ KUMO_IDLE_TIMEOUT_MS: "300" });
+    const client = lambda(kumo.url);
+    await createFromFixture(client, "idle", "node-cjs");
+    const first = await invoke(client, "idle");
+    assert.ok(parseReport(first.log)["Init Duration"]);
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    const health = (await (await fetch(`${kumo.url}/_kumo/health`)).json()) as { environments: number };
+    assert.equal(health.environments, 0, "the idle environment was reclaimed");
+    const next = await invoke(client, "idle");
+    assert.ok(parseReport(next.log)["Init Duration"], "so the next invocation is cold");
+    client.destroy();
+    assert.equal(await kumo.stop(), 0);
+  });
+});
+
+function childPids(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
+}
+
