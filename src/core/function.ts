@@ -84,7 +84,7 @@ function validateRange(field: string, value: number, min: number, max: number, u
 export function validateEnvironment(variables: Record<string, string>): void {
   for (const [key, value] of Object.entries(variables)) {
     if (!ENV_KEY.test(key)) {
-      throw invalidParameter(`Environment variable name '${key}' is invalid: start with a letter, then letters, digits or underscores.`);
+      throw invalidParameter(`Environment variable name '${key}' is invalid: start with a letter, then one or more letters, digits or underscores.`);
     }
     if (RESERVED_ENV_KEYS.has(key)) {
       throw invalidParameter(`Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${key}`);

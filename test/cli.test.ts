@@ -1,0 +1,86 @@
+/** The `kumo` CLI through its real entrypoint: deploy, invoke, logs, ls, and its errors. */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { FIXTURES, REPO_ROOT } from "./helpers/paths.js";
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function kumoCli(args: readonly string[], endpoint?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "kumo.js"), ...args, ...(endpoint ? ["--endpoint", endpoint] : [])], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("kumo CLI", () => {
+  let kumo: TestKumo;
+
+  before(async () => {
+    kumo = await startKumo();
+  });
+  after(async () => {
+    assert.equal(await kumo.stop(), 0);
+  });
+
+  it("deploys a folder, invokes it, lists it and shows its logs", async () => {
+    const created = await kumoCli(["deploy", join(FIXTURES, "python-hello"), "--name", "cli-py", "--runtime", "python3.12", "--handler", "app.handler", "--env", "AB=1"], kumo.url);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^Created cli-py \(python3\.12, \d+ bytes, sha256 \S+\)$/m);
+
+    const invoked = await kumoCli(["invoke", "cli-py", "--payload", '{"from":"cli"}', "--tail"], kumo.url);
+    assert.equal(invoked.code, 0, invoked.stderr);
+    assert.deepEqual((JSON.parse(invoked.stdout) as { event: unknown }).event, { from: "cli" });
+    assert.match(invoked.stderr, /^REPORT RequestId: /m, "--tail prints the log tail on stderr");
+
+    const updated = await kumoCli(["deploy", join(FIXTURES, "python-hello"), "--name", "cli-py", "--memory", "256"], kumo.url);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.match(updated.stdout, /^Updated cli-py/m);
+
+    const listed = await kumoCli(["ls", "--json"], kumo.url);
+    const functions = JSON.parse(listed.stdout) as { FunctionName: string; MemorySize: number }[];
+    assert.equal(functions.find((f) => f.FunctionName === "cli-py")?.MemorySize, 256);
+    const table = await kumoCli(["ls"], kumo.url);
+    assert.match(table.stdout, /^NAME\s+RUNTIME\s+MEMORY/m);
+
+    const logs = await kumoCli(["logs", "cli-py", "--since", "10m"], kumo.url);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^START RequestId: /m);
+    assert.match(logs.stdout, /^print line \{'from': 'cli'\}$/m);
+  });
+
+  it("explains what went wrong and what to do", async () => {
+    const missing = await kumoCli(["invoke", "ghost"], kumo.url);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Function not found/);
+    assert.match(missing.stderr, /kumo ls/);
+
+    const badPayload = await kumoCli(["invoke", "ghost", "--payload", "{nope"], kumo.url);
+    assert.match(badPayload.stderr, /the payload is not JSON/);
+
+    const unreachable = await kumoCli(["ls"], "http://127.0.0.1:9");
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr, /cannot reach Kumo at http:\/\/127\.0\.0\.1:9\.\n\s+Start it with `kumo start`/);
+
+    const unknown = await kumoCli(["frobnicate"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+
+    const badConfig = await kumoCli(["start", "--port", "seventy"]);
+    assert.equal(badConfig.code, 2);
+    assert.match(badConfig.stderr, /Invalid setting port \(--port or KUMO_PORT\)/);
+  });
+});
