@@ -68,7 +68,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   const functions = new FunctionService({ account, functions: store.functions, code, runtimes, dispatcher, concurrency });
 
   const services = [
-    kumoService({ codeRoot, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }) }),
+    kumoService({ codeRoot, invocations: store.invocations, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }) }),
     lambdaService({ functions, invoker, publicUrl: () => url, logger: logger.child({ service: "lambda" }) }),
     logsService(store.logs, account, logger.child({ service: "logs" })),
   ];
