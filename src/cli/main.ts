@@ -15,7 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
-    await command.run(rest);
+    await (await command.load()).run(rest);
   } catch (error) {
     if (error instanceof CliError) {
       console.error(`kumo ${name}: ${error.message}`);

@@ -10,7 +10,6 @@ export class CliError extends Error {
 }
 
 export interface Command {
-  readonly summary: string;
   run(argv: string[]): Promise<void>;
 }
 

@@ -148,7 +148,9 @@ export class Dispatcher {
       memoryPollMs: this.options.memoryPollMs,
     };
     const started = performance.now();
-    const { environment, failure } = await Environment.create(id, logStream, options, (api) => this.launcher.launch(fn, id, api, logStream));
+    const { environment, failure } = await Environment.create(id, logStream, options, this.launcher.channelFor(fn), (channel) =>
+      this.launcher.launch(fn, id, channel, logStream),
+    );
     group.starting--;
     if (failure) {
       this.live--;

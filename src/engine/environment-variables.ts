@@ -6,7 +6,8 @@ import type { FunctionVersion } from "./function-version.js";
 
 export interface EnvironmentContext {
   readonly account: Account;
-  readonly runtimeApi: string;
+  /** Variables that point the runtime at its channel (AWS_LAMBDA_RUNTIME_API or _KUMO_CHANNEL_FD). */
+  readonly channel: Readonly<Record<string, string>>;
   readonly logStream: string;
   readonly tmpDir: string;
   readonly family: RuntimeFamily;
@@ -37,7 +38,7 @@ export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext
     ...(ctx.endpointUrl ? { AWS_ENDPOINT_URL: ctx.endpointUrl } : {}),
     ...config.environment,
     _HANDLER: config.handler,
-    AWS_LAMBDA_RUNTIME_API: ctx.runtimeApi,
+    ...ctx.channel,
     LAMBDA_TASK_ROOT: taskRoot,
     LAMBDA_RUNTIME_DIR: taskRoot,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,

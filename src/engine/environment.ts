@@ -8,7 +8,9 @@ import { LIMITS } from "../core/limits.js";
 import type { LogEvent } from "../store/ports.js";
 import type { ExitInfo, Sandbox } from "./sandbox/driver.js";
 import { afterPendingIo, LineCapture } from "./log-capture.js";
-import { RuntimeApiServer, type RuntimeEvent, type RuntimeReport } from "./runtime-api/server.js";
+import type { ChannelKind, RuntimeChannel, RuntimeEvent, RuntimeListener, RuntimeReport } from "./runtime-api/channel.js";
+import { FramedChannel } from "./runtime-api/framed-channel.js";
+import { RuntimeApiServer } from "./runtime-api/server.js";
 
 export type EnvironmentState = "initializing" | "idle" | "busy" | "dead";
 
@@ -75,28 +77,30 @@ export class Environment {
   private constructor(
     readonly id: string,
     readonly logStream: string,
-    private readonly api: RuntimeApiServer,
+    private readonly channel: RuntimeChannel,
     private readonly options: EnvironmentOptions,
   ) {}
 
   private sandbox: Sandbox | undefined;
 
   /**
-   * Starts Init: `launch` receives the Runtime API address and returns the running sandbox
-   * (freshly spawned, or a pre-started one it has just specialised).
+   * Starts Init: `launch` receives the variables that point the runtime at its channel and
+   * returns the running sandbox (freshly spawned, or a pre-started one it has just specialised).
    */
   static async create(
     id: string,
     logStream: string,
     options: EnvironmentOptions,
-    launch: (runtimeApi: string) => Sandbox | Promise<Sandbox>,
+    kind: ChannelKind,
+    launch: (channelVariables: Record<string, string>) => Sandbox | Promise<Sandbox>,
   ): Promise<{ environment: Environment; failure: InitFailure | undefined }> {
     let environment: Environment | undefined = undefined;
-    const api = new RuntimeApiServer({
+    const listener: RuntimeListener = {
       onNext: () => environment?.onNext(),
       onReport: (report) => environment?.onReport(report),
-    });
-    environment = new Environment(id, logStream, api, options);
+    };
+    const channel = kind === "framed" ? new FramedChannel(listener) : new RuntimeApiServer(listener);
+    environment = new Environment(id, logStream, channel, options);
     const failure = await environment.init(launch);
     return { environment, failure };
   }
@@ -105,12 +109,13 @@ export class Environment {
     return this.sandbox?.pid;
   }
 
-  private async init(launch: (runtimeApi: string) => Sandbox | Promise<Sandbox>): Promise<InitFailure | undefined> {
-    const address = await this.api.start();
+  private async init(launch: (channelVariables: Record<string, string>) => Sandbox | Promise<Sandbox>): Promise<InitFailure | undefined> {
+    const variables = await this.channel.open();
     const started = performance.now();
     const settled = new Promise<InitFailure | undefined>((resolve) => (this.initSettle = resolve));
     try {
-      this.sandbox = await launch(address);
+      this.sandbox = await launch(variables);
+      this.channel.attach(this.sandbox);
     } catch (error) {
       this.initSettle?.({ kind: "no-entrypoint", message: (error as Error).message });
     }
@@ -158,14 +163,15 @@ export class Environment {
     const outcomePromise = new Promise<InvokeOutcome>((settle) => (this.active = { requestId: event.requestId, settle }));
     const timer = setTimeout(() => this.settle({ kind: "timeout" }), this.options.timeoutMs);
     const memoryWatch = setInterval(() => this.checkMemory(), this.options.memoryPollMs);
-    this.api.deliver({ ...event, deadlineMs: startedAt + this.options.timeoutMs });
+    this.channel.deliver({ ...event, deadlineMs: startedAt + this.options.timeoutMs });
 
     const outcome = await outcomePromise;
     const durationMs = performance.now() - started;
     clearTimeout(timer);
     clearInterval(memoryWatch);
     this.active = undefined;
-    const maxMemoryUsedMb = Math.ceil(this.sandbox?.memory().peakMb ?? 0);
+    // Peak RSS, read at most every 100 ms: under load /proc reads were a visible share of CPU.
+    const maxMemoryUsedMb = Math.ceil(this.sandbox?.memory(100).peakMb ?? 0);
     if (outcome.kind === "response" || outcome.kind === "error") {
       await afterPendingIo();
       this.state = "idle";
@@ -183,7 +189,7 @@ export class Environment {
   async destroy(graceMs = 0): Promise<void> {
     if (this.state === "dead") return;
     this.state = "dead";
-    this.api.close();
+    this.channel.close();
     // The slot is free from now on; the process finishes dying in the background.
     this.onDestroyed?.();
     await this.sandbox?.kill(graceMs);

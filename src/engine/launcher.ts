@@ -2,6 +2,8 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Account } from "../core/arn.js";
+import { RUNTIMES } from "../core/runtimes.js";
+import type { ChannelKind } from "./runtime-api/channel.js";
 import { canUsePrestarted, functionEnvironment } from "./environment-variables.js";
 import type { FunctionVersion } from "./function-version.js";
 import type { HostRuntimes } from "./host-runtimes.js";
@@ -18,6 +20,8 @@ export interface LauncherOptions {
   readonly nodePath: string;
   /** Parent of every environment's scratch directory. */
   readonly sandboxRoot: string;
+  /** Use the HTTP Runtime API for every runtime (debugging, comparisons). */
+  readonly forceHttpChannel: boolean;
 }
 
 export class Launcher {
@@ -28,19 +32,26 @@ export class Launcher {
     return join(this.options.sandboxRoot, id, "tmp");
   }
 
-  launch(fn: FunctionVersion, envId: string, runtimeApi: string, logStream: string): Sandbox {
+  /** Kumo's own bootstraps use the framed fd-3 channel; custom runtimes the HTTP Runtime API. */
+  channelFor(fn: FunctionVersion): ChannelKind {
+    if (this.options.forceHttpChannel) return "http";
+    return RUNTIMES[fn.config.runtime].family === "provided" ? "http" : "framed";
+  }
+
+  launch(fn: FunctionVersion, envId: string, channel: Record<string, string>, logStream: string): Sandbox {
     const { driver, runtimes, pool, account, endpointUrl, nodePath } = this.options;
     const launch = runtimes.launch(fn.config.runtime, fn.codeDir);
     if (launch.family === "provided") checkBootstrap(launch.command);
     const tmpDir = this.tmpDirFor(envId);
     mkdirSync(tmpDir, { recursive: true });
-    const env = functionEnvironment(fn, { account, runtimeApi, logStream, tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath });
+    const env = functionEnvironment(fn, { account, channel, logStream, tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath });
     const prestarted = launch.family !== "provided" && canUsePrestarted(fn) ? pool?.take(launch) : undefined;
     if (prestarted) {
       PrestartPool.specialise(prestarted, env, fn.codeDir);
       return prestarted;
     }
-    return driver.spawn({ command: launch.command, args: launch.args, env, cwd: fn.codeDir, memoryMb: fn.config.memoryMb, tmpDir });
+    const channelFd = channel._KUMO_CHANNEL_FD !== undefined;
+    return driver.spawn({ command: launch.command, args: launch.args, env, cwd: fn.codeDir, memoryMb: fn.config.memoryMb, tmpDir, channelFd });
   }
 }
 

@@ -63,6 +63,7 @@ export class PrestartPool {
         cwd: this.scratchDir,
         memoryMb: 0,
         tmpDir: this.scratchDir,
+        channelFd: true,
       });
       // Output before specialisation is never a function's: drop it.
       sandbox.stdout.resume();

@@ -23,6 +23,7 @@ const schema = z.object({
   nodePath: z.string().min(1),
   pythonPath: z.string().min(1),
   deployExample: z.boolean(),
+  runtimeChannel: z.enum(["auto", "http"]),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -48,6 +49,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   nodePath: "KUMO_NODE",
   pythonPath: "KUMO_PYTHON",
   deployExample: "KUMO_EXAMPLE",
+  runtimeChannel: "KUMO_RUNTIME_CHANNEL",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -73,6 +75,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   nodePath: process.execPath,
   pythonPath: "/usr/bin/python3",
   deployExample: true,
+  runtimeChannel: "http",
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */

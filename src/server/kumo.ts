@@ -54,7 +54,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   ];
   const pool = new PrestartPool(driver, prestartTargets, config.prestartPerRuntime, sandboxRoot, basePath, logger.child({ part: "pool" }));
   let url = "";
-  const launcher = new Launcher({ driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot });
+  const launcher = new Launcher({ driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http" });
   const dispatcher = new Dispatcher(launcher, {
     maxEnvironments: config.maxEnvironments,
     idleTimeoutMs: config.idleTimeoutMs,

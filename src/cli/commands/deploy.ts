@@ -17,7 +17,6 @@ import { CliError, printJson, type Command } from "../output.js";
 const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/kumo-default";
 
 export const deploy: Command = {
-  summary: "Zip a folder and create or update a function",
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,

@@ -1,9 +1,18 @@
-/** The command registry: adding a command is one file and one line here. */
+/**
+ * The command registry: adding a command is one file and one line here. Commands load lazily so
+ * `kumo start` does not pay for the AWS SDK clients the other commands use.
+ */
 import type { Command } from "../output.js";
-import { deploy } from "./deploy.js";
-import { invoke } from "./invoke.js";
-import { logs } from "./logs.js";
-import { ls } from "./ls.js";
-import { start } from "./start.js";
 
-export const COMMANDS: Readonly<Record<string, Command>> = { start, deploy, invoke, logs, ls };
+interface Entry {
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+export const COMMANDS: Readonly<Record<string, Entry>> = {
+  start: { summary: "Start Kumo (API on one port; --host, --port, --data-dir, …)", load: async () => (await import("./start.js")).start },
+  deploy: { summary: "Zip a folder and create or update a function", load: async () => (await import("./deploy.js")).deploy },
+  invoke: { summary: "Invoke a function and print its result", load: async () => (await import("./invoke.js")).invoke },
+  logs: { summary: "Show a function's logs (--follow, --since 10m)", load: async () => (await import("./logs.js")).logs },
+  ls: { summary: "List functions", load: async () => (await import("./ls.js")).ls },
+};

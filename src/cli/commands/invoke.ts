@@ -6,7 +6,6 @@ import { endpointOf, ENDPOINT_OPTION, explain, lambdaClient } from "../client.js
 import { CliError, printJson, type Command } from "../output.js";
 
 export const invoke: Command = {
-  summary: "Invoke a function and print its result",
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,

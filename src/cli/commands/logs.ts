@@ -6,7 +6,6 @@ import { endpointOf, ENDPOINT_OPTION, explain, logsClient } from "../client.js";
 import { CliError, printJson, type Command } from "../output.js";
 
 export const logs: Command = {
-  summary: "Show a function's logs (--follow, --since 10m)",
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,

@@ -5,7 +5,6 @@ import { endpointOf, ENDPOINT_OPTION, explain, lambdaClient } from "../client.js
 import { printJson, table, type Command } from "../output.js";
 
 export const ls: Command = {
-  summary: "List functions",
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { ...ENDPOINT_OPTION, json: { type: "boolean" } } });
     const endpoint = endpointOf(values.endpoint);

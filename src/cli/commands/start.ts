@@ -8,7 +8,6 @@ import { CliError, type Command } from "../output.js";
 const options = Object.fromEntries(CONFIG_KEYS.map((key) => [kebab(key), { type: "string" as const }]));
 
 export const start: Command = {
-  summary: "Start Kumo (API on one port; --host, --port, --data-dir, …)",
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean" } }, strict: true });
     if (values.help) {

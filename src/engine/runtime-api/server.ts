@@ -1,39 +1,17 @@
 /**
- * The Lambda Runtime API (2018-06-01) for one execution environment, on its own loopback port.
+ * The Lambda Runtime API (2018-06-01) over HTTP for one execution environment, on its own loopback port.
  * The standard HTTP contract, so any runtime works: our bootstraps, aws-lambda-ric, a curl script.
  * Uses node:http directly: this is the hot path of every invocation.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LIMITS } from "../../core/limits.js";
-
-/** What the environment hands to a runtime waiting on /next. */
-export interface RuntimeEvent {
-  readonly requestId: string;
-  readonly deadlineMs: number;
-  readonly invokedFunctionArn: string;
-  readonly traceId: string | undefined;
-  readonly clientContext: string | undefined;
-  readonly payload: Buffer;
-}
-
-/** What a runtime reported back. */
-export type RuntimeReport =
-  | { readonly kind: "response"; readonly requestId: string; readonly body: Buffer; readonly contentType: string | undefined }
-  | { readonly kind: "error"; readonly requestId: string; readonly body: Buffer; readonly errorType: string | undefined }
-  | { readonly kind: "too-large"; readonly requestId: string }
-  | { readonly kind: "init-error"; readonly body: Buffer; readonly errorType: string | undefined };
-
-export interface RuntimeApiListener {
-  /** The runtime asked for work (the first call ends Init). */
-  onNext(): void;
-  onReport(report: RuntimeReport): void;
-}
+import type { RuntimeChannel, RuntimeEvent, RuntimeListener } from "./channel.js";
 
 const PREFIX = "/2018-06-01/runtime/";
 const OK = JSON.stringify({ status: "OK" });
 
-export class RuntimeApiServer {
+export class RuntimeApiServer implements RuntimeChannel {
   private readonly server: Server;
   private parked: ServerResponse | undefined;
   private pending: RuntimeEvent | undefined;
@@ -41,19 +19,23 @@ export class RuntimeApiServer {
   private inFlight: string | undefined;
   private initDone = false;
 
-  constructor(private readonly listener: RuntimeApiListener) {
+  constructor(private readonly listener: RuntimeListener) {
     this.server = createServer({ keepAliveTimeout: 0, requestTimeout: 0 }, (req, res) => this.route(req, res));
     this.server.headersTimeout = 0;
   }
 
-  /** Listens on 127.0.0.1 and returns `host:port` for AWS_LAMBDA_RUNTIME_API. */
-  async start(): Promise<string> {
+  /** Listens on 127.0.0.1 and returns `AWS_LAMBDA_RUNTIME_API=host:port`. */
+  async open(): Promise<Record<string, string>> {
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(0, "127.0.0.1", () => resolve());
     });
     const { port } = this.server.address() as AddressInfo;
-    return `127.0.0.1:${port}`;
+    return { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` };
+  }
+
+  attach(): void {
+    // The runtime finds this server through AWS_LAMBDA_RUNTIME_API.
   }
 
   /** Gives an invocation to the runtime: now if it is waiting on /next, else when it asks. */

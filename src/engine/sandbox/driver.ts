@@ -2,7 +2,7 @@
  * The sandbox driver seam: how an execution environment's process is started, measured and killed.
  * `process` (plain OS processes) exists today; a `linux` driver (bubblewrap + cgroups) plugs in here.
  */
-import type { Readable, Writable } from "node:stream";
+import type { Duplex, Readable, Writable } from "node:stream";
 
 export interface SandboxSpec {
   readonly command: string;
@@ -12,6 +12,8 @@ export interface SandboxSpec {
   readonly memoryMb: number;
   /** Writable scratch directory that is this environment's /tmp. */
   readonly tmpDir: string;
+  /** Open a bidirectional pipe as the process's fd 3 (the framed runtime channel). */
+  readonly channelFd: boolean;
 }
 
 export interface ExitInfo {
@@ -30,10 +32,13 @@ export interface Sandbox {
   readonly stdin: Writable;
   readonly stdout: Readable;
   readonly stderr: Readable;
+  /** The host end of fd 3, when the spec asked for it. */
+  readonly channel: Duplex | undefined;
   /** Settles once the process has exited (never rejects). */
   readonly exited: Promise<ExitInfo>;
   readonly hasExited: boolean;
-  memory(): MemoryUsage;
+  /** Current and peak RSS; a reading up to `maxAgeMs` old may be reused (reading /proc costs). */
+  memory(maxAgeMs?: number): MemoryUsage;
   /** SIGTERM, then SIGKILL after `graceMs`, to the whole process tree. Idempotent. */
   kill(graceMs: number): Promise<ExitInfo>;
 }

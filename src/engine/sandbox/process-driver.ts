@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import type { Duplex } from "node:stream";
 import type { ExitInfo, MemoryUsage, Sandbox, SandboxDriver, SandboxSpec } from "./driver.js";
 
 export function processDriver(): SandboxDriver {
@@ -18,7 +19,7 @@ function spawnProcess(spec: SandboxSpec): Sandbox {
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
     env: spec.env,
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: spec.channelFd ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
     detached: true,
   });
   let exitInfo: ExitInfo | undefined;
@@ -35,7 +36,8 @@ function spawnProcess(spec: SandboxSpec): Sandbox {
   // A pipe closed by a dead child must not crash Kumo.
   child.stdin.on("error", () => undefined);
   const pid = child.pid ?? -1;
-  let peakMb = 0;
+  let last: MemoryUsage = { currentMb: 0, peakMb: 0 };
+  let lastReadAt = -Infinity;
 
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -50,14 +52,18 @@ function spawnProcess(spec: SandboxSpec): Sandbox {
     stdin: child.stdin,
     stdout: child.stdout,
     stderr: child.stderr,
+    channel: spec.channelFd ? (child.stdio[3] as Duplex) : undefined,
     exited,
     get hasExited() {
       return exitInfo !== undefined;
     },
-    memory(): MemoryUsage {
+    memory(maxAgeMs = 0): MemoryUsage {
+      const now = performance.now();
+      if (now - lastReadAt <= maxAgeMs) return last;
       const usage = readProcMemory(pid);
-      peakMb = Math.max(peakMb, usage.peakMb);
-      return { currentMb: usage.currentMb, peakMb };
+      last = { currentMb: usage.currentMb, peakMb: Math.max(last.peakMb, usage.peakMb) };
+      lastReadAt = now;
+      return last;
     },
     async kill(graceMs) {
       if (exitInfo) {

@@ -2,7 +2,8 @@
 // environment (cwd = the function's code), and it speaks the Lambda Runtime API at
 // $AWS_LAMBDA_RUNTIME_API (contracts §1): Init (resolve + load `_HANDLER`), then forever
 // GET /next → run the handler → POST /response or /error. Behaviour follows AWS's managed Node.js
-// runtime (contracts §5.3, §7.1).
+// runtime (contracts §5.3, §7.1). When `_KUMO_CHANNEL_FD` is set, the same calls travel as frames
+// over that inherited socket instead (ADR 4, frame-client.mjs).
 //
 // Pooled mode (`_KUMO_POOLED=1`): the process is started before a function is assigned and waits
 // for one specialisation line on stdin (see specialise.mjs); everything imported below is ready by
@@ -15,12 +16,14 @@
 //        Init (after posting /init/error); the code AWS's runtime uses for uncaught exceptions.
 //   128  unhandled promise rejection (after posting /error when an invoke is in flight), as AWS.
 //   1    the runtime itself cannot go on: Runtime API unreachable or answering 5xx, missing or
-//        malformed AWS_LAMBDA_RUNTIME_API, bad pooled specialisation line. Nothing is posted.
+//        malformed AWS_LAMBDA_RUNTIME_API, framed channel closed or sending a frame that cannot be
+//        parsed, bad pooled specialisation line. Nothing is posted.
 import { contextFactory } from './context.mjs';
 import { NODEJS_EXIT_MESSAGE, runtimeError, safeString, toErrorShape } from './errors.mjs';
 import { installAwsLambdaGlobal, loadHandler } from './handler.mjs';
 import { Invoker } from './invoker.mjs';
 import { installConsole, logFailure, warn, warmUpLogging } from './logging.mjs';
+import { channelExpected, FrameClient, warmUpFrames } from './frame-client.mjs';
 import { RuntimeClient, warmUpHttp } from './runtime-client.mjs';
 import { specialiseFromStdin } from './specialise.mjs';
 
@@ -42,7 +45,8 @@ function die(message) {
 if (process.env._KUMO_POOLED === '1') {
   // Pre-work while unassigned: everything imported above, plus Node's lazy first-use costs.
   warmUpLogging();
-  await warmUpHttp();
+  if (channelExpected(process.env)) warmUpFrames();
+  else await warmUpHttp();
   try {
     specialiseFromStdin();
   } catch (err) {
@@ -56,7 +60,7 @@ if (!/^(1|true)$/i.test(env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA ?? '')) instal
 
 let client;
 try {
-  client = new RuntimeClient(env.AWS_LAMBDA_RUNTIME_API ?? '');
+  client = env._KUMO_CHANNEL_FD ? new FrameClient(env._KUMO_CHANNEL_FD) : new RuntimeClient(env.AWS_LAMBDA_RUNTIME_API ?? '');
 } catch (err) {
   die(err.message);
 }
@@ -95,7 +99,7 @@ process.on('unhandledRejection', (reason) => {
 });
 
 // The event loop has emptied: the handler's pending work is done (or it forgot to finish). The
-// Runtime API socket is idle-unref'd between calls, so it does not hide this moment.
+// Runtime API socket (or the framed channel) is unref'd between calls, so it does not hide this moment.
 process.on('beforeExit', () => {
   if (exiting) return;
   if (phase === 'init') {

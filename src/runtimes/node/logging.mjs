@@ -42,6 +42,17 @@ export function writeFully(fd, text) {
   }
 }
 
+/**
+ * Waits until output the function wrote with process.stdout/stderr.write has reached the pipe:
+ * writes to a pipe are asynchronous in Node, and the host closes an invocation's log when the
+ * result arrives, so a result must never overtake the output that came before it.
+ */
+export function stdioFlushed() {
+  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+  if (pending.length === 0) return undefined;
+  return Promise.all(pending.map((stream) => new Promise((resolve) => stream.write('', resolve))));
+}
+
 /** Writes one runtime diagnostic line to stderr (not a function log record). */
 export function warn(message) {
   writeFully(2, `kumo-node-runtime: ${message}\n`);

@@ -5,7 +5,7 @@
 //
 // Imports only Node built-ins and siblings: this file runs inside the sandbox.
 import http from 'node:http';
-import { warn } from './logging.mjs';
+import { stdioFlushed, warn } from './logging.mjs';
 
 const BASE = '/2018-06-01/runtime';
 
@@ -120,17 +120,6 @@ export class RuntimeClient {
   postInitError(shape) {
     return this.#post(`${BASE}/init/error`, JSON.stringify(shape), shape.errorType);
   }
-}
-
-/**
- * Waits until output the function wrote with process.stdout/stderr.write has reached the pipe:
- * writes to a pipe are asynchronous in Node, and the host closes an invocation's log when the
- * result arrives, so a result must never overtake the output that came before it.
- */
-function stdioFlushed() {
-  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
-  if (pending.length === 0) return undefined;
-  return Promise.all(pending.map((stream) => new Promise((resolve) => stream.write('', resolve))));
 }
 
 /**

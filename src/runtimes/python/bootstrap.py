@@ -3,7 +3,9 @@
 Started as ``python3 bootstrap.py`` with cwd = the function's code dir. Standard library only;
 never imports host code. Init puts LAMBDA_TASK_ROOT first on sys.path, configures the root
 logger and imports ``_HANDLER``; then it loops GET /next -> handler -> POST /response or /error
-over one keep-alive connection. Behaviour follows AWS's ``awslambdaric`` (handler resolution,
+over one keep-alive connection. When ``_KUMO_CHANNEL_FD`` is set, the same calls travel as
+length-prefixed frames over that inherited socket instead (ADR 4, ``_FrameChannel``), and a
+directly started process does not import the HTTP client at all. Behaviour follows AWS's ``awslambdaric`` (handler resolution,
 error bodies, context object, log formats), except that every log record is exactly one stdout
 line (inner newlines become CR) because Kumo's host reads function output line by line.
 
@@ -13,7 +15,8 @@ process. Otherwise stdin is never read.
 
 Exit codes: 1 = init failed (reported to /runtime/init/error first, as AWS does); 2 = the runtime
 cannot go on (no Runtime API address, bad pooled line, Runtime API unreachable after one
-reconnect, or answering /next with non-200 or a POST with 5xx); 0 = pooled process whose stdin
+reconnect, or answering /next with non-200 or a POST with 5xx; framed channel closed, failing,
+or carrying a frame that cannot be parsed); 0 = pooled process whose stdin
 closed before it was assigned. A handler calling ``sys.exit(n)`` ends the process with ``n``.
 """
 
@@ -22,23 +25,29 @@ import sys
 
 # Imported up front: before the function's code dir is on sys.path (so user files cannot shadow
 # them) and, in pooled mode, before the process is assigned (so the cost is paid ahead of time).
-import http.client
+# http.client (~20 ms, with ssl and socket) and urllib.parse are imported by _import_http(): for
+# the HTTP Runtime API (still before the code dir is on sys.path), and by every pre-started process,
+# where it costs nothing and spares functions that use ssl/socket (boto3, urllib3) the import.
 import importlib
 import io
 import json
 import logging
 import re
 import select
+import stat
+import struct
 import time
 import traceback
-import urllib.parse
 
 _API_PREFIX = "/2018-06-01/runtime/"
 _THIS_FILE = os.path.abspath(__file__)
 _NBSP = "\u00a0"
 _NOT_HEADER_SAFE = re.compile(r"[^\t\x20-\x7e]")  # exception names may be any identifier
-_JSON_HEADERS = {"Content-Type": "application/json"}
-_BYTES_HEADERS = {"Content-Type": "application/unknown"}
+_JSON_TYPE = "application/json"
+_BYTES_TYPE = "application/unknown"  # a handler that returns bytes
+_JSON_HEADERS = {"Content-Type": _JSON_TYPE}
+_CONTENT_HEADERS = {_JSON_TYPE: _JSON_HEADERS, _BYTES_TYPE: {"Content-Type": _BYTES_TYPE}}
+_CHANNEL_FD_DEFAULT = 3
 _LOG_LEVELS = {"TRACE": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO,
                "WARN": logging.WARNING, "WARNING": logging.WARNING, "ERROR": logging.ERROR,
                "FATAL": logging.CRITICAL, "CRITICAL": logging.CRITICAL}
@@ -101,23 +110,41 @@ def _read_stdin_line():
     return b"".join(chunks).split(b"\n", 1)[0]
 
 
+def _channel_expected():
+    """Whether this pre-started process will most likely get the framed channel: fd 3 is a socket
+    (its real environment, which decides, only arrives with the assignment)."""
+    if os.environ.get("_KUMO_CHANNEL_FD"):
+        return True
+    try:
+        return stat.S_ISSOCK(os.fstat(_CHANNEL_FD_DEFAULT).st_mode)
+    except OSError:
+        return False
+
+
 def _warm_up():
-    """Pay first-use costs (HTTP response parsing, JSON, log formatting) while unassigned."""
+    """Pay first-use costs (imports, HTTP response parsing or frame coding, JSON, log formatting)
+    while unassigned."""
     class CannedSocket:
         @staticmethod
         def makefile(mode):
             return io.BytesIO(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                               b"Content-Length: 2\r\n\r\n{}")
     try:
-        response = http.client.HTTPResponse(CannedSocket())
-        response.begin()
-        response.getheaders()
-        json.loads(response.read())
+        _import_http()
+        if _channel_expected():
+            header = json.dumps({"type": "next"}, separators=(",", ":")).encode()
+            _FRAME_PREFIX.unpack_from(_FRAME_PREFIX.pack(len(header), 0) + header)
+            _event_headers({"requestId": "warm-up", "deadlineMs": 0, "contentType": _JSON_TYPE})
+        else:
+            response = http.client.HTTPResponse(CannedSocket())
+            response.begin()
+            response.getheaders()
+            json.loads(response.read())
+            "127.0.0.1".encode("idna")  # socket.create_connection imports this codec on first use
         json.JSONEncoder(default=str).encode({"a": [1, 2.5, None, True, "x"]})
         record = logging.LogRecord("warm", logging.INFO, _THIS_FILE, 1, "%s", ("x",), None)
         logging.Formatter("%(asctime)s.%(msecs)03d %(message)s").format(record)
         _JsonFormatter().format(record)
-        "127.0.0.1".encode("idna")  # socket.create_connection imports this codec on first use
     except Exception:
         pass  # only an optimisation
 
@@ -395,10 +422,21 @@ class LambdaContext:
 
 
 # ---------------------------------------------------------------------------------------------
-# Runtime API client: one keep-alive connection, reconnected once when it breaks.
+# Runtime API clients. Both offer next() -> (headers, body), with headers lower-cased as the
+# /next response's and body as bytes, plus post_response, post_error and post_init_error.
+
+def _import_http():
+    """Import the HTTP client modules (not needed with the framed channel)."""
+    global http, urllib  # pylint: disable=global-variable-undefined
+    import http.client
+    import urllib.parse
+
 
 class _RuntimeApi:
+    """The HTTP Runtime API: one keep-alive connection, reconnected once when it breaks."""
+
     def __init__(self, address):
+        _import_http()
         self._conn = http.client.HTTPConnection(address, timeout=None)  # /next long-polls
 
     def call(self, method, path, body=None, headers=_JSON_HEADERS):
@@ -420,12 +458,144 @@ class _RuntimeApi:
             sys.stderr.write("kumo-python-bootstrap: Runtime API answered %s to POST %s: %r\n"
                              % (response.status, path, data[:500]))
 
-    def post_error(self, path, error):
+    def _post_error(self, path, error):
         headers = {"Content-Type": "application/json"}
         error_type = _NOT_HEADER_SAFE.sub("", error["errorType"])
         if error_type:
             headers["Lambda-Runtime-Function-Error-Type"] = error_type
         self.post(path, json.dumps(error).encode(), headers)
+
+    def next(self):
+        response, body = self.call("GET", _API_PREFIX + "invocation/next", None, {})
+        if response.status != 200:
+            _die("Runtime API answered %s to GET /next: %r" % (response.status, body[:500]))
+        return {k.lower(): v for k, v in response.getheaders()}, body
+
+    @staticmethod
+    def _invocation_path(request_id):
+        return _API_PREFIX + "invocation/" + urllib.parse.quote(request_id, safe="")
+
+    def post_response(self, request_id, payload, content_type):
+        self.post(self._invocation_path(request_id) + "/response", payload,
+                  _CONTENT_HEADERS[content_type])
+
+    def post_error(self, request_id, error):
+        self._post_error(self._invocation_path(request_id) + "/error", error)
+
+    def post_init_error(self, error):
+        self._post_error(_API_PREFIX + "init/error", error)
+
+
+_FRAME_PREFIX = struct.Struct(">II")  # header length, body length
+# Event frame header fields -> the /next response header each stands for.
+_EVENT_FIELDS = (("deadlineMs", "lambda-runtime-deadline-ms"),
+                 ("invokedFunctionArn", "lambda-runtime-invoked-function-arn"),
+                 ("contentType", "content-type"),
+                 ("traceId", "lambda-runtime-trace-id"),
+                 ("clientContext", "lambda-runtime-client-context"),
+                 # not in ADR 4's table; accepted so the host can forward them as /next does
+                 ("cognitoIdentity", "lambda-runtime-cognito-identity"),
+                 ("tenantId", "lambda-runtime-aws-tenant-id"))
+
+
+def _event_headers(header):
+    """An event frame's header as the lower-cased /next response headers."""
+    if not isinstance(header, dict):
+        _die("channel sent a frame header that is not a JSON object")
+    request_id = header.get("requestId")
+    if not isinstance(request_id, str) or not request_id:
+        _die("channel sent an event frame without a requestId")
+    headers = {"lambda-runtime-aws-request-id": request_id}
+    for field, name in _EVENT_FIELDS:
+        value = header.get(field)
+        if value is not None:
+            if isinstance(value, (dict, list)):  # clientContext / cognitoIdentity as JSON objects
+                value = json.dumps(value)
+            headers[name] = value
+    return headers
+
+
+class _FrameChannel:
+    """Kumo's framed channel (ADR 4) on an inherited UNIX socket: each frame is u32 BE header
+    length, u32 BE body length, a UTF-8 JSON header, the raw body. Blocking reads and writes; the
+    host never answers runtime frames, and sends one event frame per ``next``."""
+
+    _NEXT_FRAME = _FRAME_PREFIX.pack(len(b'{"type":"next"}'), 0) + b'{"type":"next"}'
+
+    def __init__(self, fd_text):
+        try:
+            fd = int(fd_text)
+            os.fstat(fd)
+        except (ValueError, OSError) as exc:
+            _die("_KUMO_CHANNEL_FD=%r is not an open file descriptor: %s" % (fd_text, exc))
+        try:
+            os.set_blocking(fd, True)
+            os.set_inheritable(fd, False)  # the handler's child processes must not hold it open
+        except OSError:
+            pass
+        self._fd = fd
+        self._buffer = bytearray()
+
+    def _write(self, data):
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self._fd, view):]
+        except OSError as exc:
+            _die("channel write failed: %s" % exc)
+
+    def _send(self, header, body):
+        head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+        self._write(_FRAME_PREFIX.pack(len(head), len(body)) + head + body)
+
+    def _read_frame(self):
+        """Block until one whole frame is buffered; return (header object, body bytes)."""
+        buffer, fd = self._buffer, self._fd
+        header_length = None
+        need = _FRAME_PREFIX.size
+        while True:
+            if len(buffer) >= need:
+                if header_length is not None:
+                    break
+                header_length, body_length = _FRAME_PREFIX.unpack_from(buffer)
+                need += header_length + body_length
+                continue
+            try:
+                chunk = os.read(fd, min(max(need - len(buffer), 65536), 1 << 20))
+            except OSError as exc:
+                _die("channel read failed: %s" % exc)
+            if not chunk:
+                _die("the host closed the channel")
+            buffer += chunk
+        body_start = _FRAME_PREFIX.size + header_length
+        try:
+            header = json.loads(buffer[_FRAME_PREFIX.size:body_start].decode("utf-8"))
+        except ValueError as exc:
+            _die("channel sent a frame header that is not JSON: %s" % exc)
+        body = bytes(buffer[body_start:need])
+        del buffer[:need]
+        return header, body
+
+    def next(self):
+        self._write(self._NEXT_FRAME)
+        header, body = self._read_frame()
+        return _event_headers(header), body
+
+    def post_response(self, request_id, payload, content_type):
+        self._send({"type": "response", "requestId": request_id, "contentType": content_type},
+                   payload)
+
+    def _send_error(self, header, error):
+        error_type = _NOT_HEADER_SAFE.sub("", error["errorType"])  # as the HTTP header
+        if error_type:
+            header["errorType"] = error_type
+        self._send(header, json.dumps(error).encode())
+
+    def post_error(self, request_id, error):
+        self._send_error({"type": "error", "requestId": request_id}, error)
+
+    def post_init_error(self, error):
+        self._send_error({"type": "init-error"}, error)
 
 
 def _json_default(obj):
@@ -450,10 +620,10 @@ def _prepare_sys_path(task_root):
 
 
 def _invoke(handler, encode, headers, body, request_id):
-    """Run the handler for one event; return (payload, request headers) or raise."""
+    """Run the handler for one event; return (payload, its content type) or raise."""
     try:
         deadline_ms = int(headers.get("lambda-runtime-deadline-ms", "0"))
-    except ValueError:
+    except (TypeError, ValueError):
         deadline_ms = 0
     context = LambdaContext(request_id, deadline_ms,
                             headers.get("lambda-runtime-invoked-function-arn"),
@@ -469,9 +639,9 @@ def _invoke(handler, encode, headers, body, request_id):
         event = body
     result = handler(event, context)
     if isinstance(result, bytes):
-        return result, _BYTES_HEADERS
+        return result, _BYTES_TYPE
     try:
-        return encode(result).encode("utf-8"), _JSON_HEADERS
+        return encode(result).encode("utf-8"), _JSON_TYPE
     except Exception as exc:
         raise _Fault("Runtime.MarshalError", "Unable to marshal response: %s" % exc)
 
@@ -480,12 +650,8 @@ def _serve(api, handler, encode):
     """The invoke loop: /next, run the handler, post its response or error. Never returns."""
     global _request_id, _tenant_id
     environ = os.environ
-    next_path = _API_PREFIX + "invocation/next"
     while True:
-        response, body = api.call("GET", next_path, None, {})
-        if response.status != 200:
-            _die("Runtime API answered %s to GET /next: %r" % (response.status, body[:500]))
-        headers = {k.lower(): v for k, v in response.getheaders()}
+        headers, body = api.next()
         request_id = headers.get("lambda-runtime-aws-request-id")
         if not request_id:
             _die("Runtime API sent an invocation without Lambda-Runtime-Aws-Request-Id")
@@ -497,20 +663,19 @@ def _serve(api, handler, encode):
         elif "_X_AMZN_TRACE_ID" in environ:
             del environ["_X_AMZN_TRACE_ID"]
 
-        path = _API_PREFIX + "invocation/" + urllib.parse.quote(request_id, safe="")
         try:
-            payload, out_headers = _invoke(handler, encode, headers, body, request_id)
+            payload, content_type = _invoke(handler, encode, headers, body, request_id)
         except _Fault as fault:
             error = _error_body(fault.message, fault.error_type, fault.trace, request_id)
         except Exception as exc:
             error = _error_from_exception(exc, request_id)
         else:
             _flush_output()
-            api.post(path + "/response", payload, out_headers)
+            api.post_response(request_id, payload, content_type)
             continue
         _log_error(error)
         _flush_output()
-        api.post_error(path + "/error", error)
+        api.post_error(request_id, error)
 
 
 def main():
@@ -518,9 +683,14 @@ def main():
         _warm_up()
         _specialise_from_stdin()
     env = os.environ
-    address = env.get("AWS_LAMBDA_RUNTIME_API")
-    if not address:
-        _die("AWS_LAMBDA_RUNTIME_API is not set")
+    channel_fd = env.get("_KUMO_CHANNEL_FD")
+    if channel_fd:
+        api = _FrameChannel(channel_fd)
+    else:
+        address = env.get("AWS_LAMBDA_RUNTIME_API")
+        if not address:
+            _die("AWS_LAMBDA_RUNTIME_API is not set")
+        api = _RuntimeApi(address)  # imports http.client before the code dir is on sys.path
     try:  # one line per print() reaches the host promptly, and survives a timeout kill
         sys.stdout.reconfigure(line_buffering=True)
     except Exception:
@@ -537,7 +707,6 @@ def main():
                          for minor in range(12, 20))
     encode = json.JSONEncoder(ensure_ascii=ascii_only, default=_json_default).encode
     _prepare_sys_path(env.get("LAMBDA_TASK_ROOT") or os.getcwd())
-    api = _RuntimeApi(address)
 
     try:
         handler = _load_handler(env.get("_HANDLER", ""))
@@ -551,7 +720,7 @@ def main():
         _log_error(error)
         _flush_output()
         try:
-            api.post_error(_API_PREFIX + "init/error", error)
+            api.post_init_error(error)
         finally:
             sys.exit(1)  # even when the report could not be delivered
     _serve(api, handler, encode)

@@ -26,6 +26,12 @@ export function lambdaTimestamp(date: Date): string {
 }
 
 export class FunctionService {
+  /**
+   * Records by name, filled on read and dropped on every write: Invoke reads the function on each
+   * call. Safe while one Kumo process owns the store; a shared backend will need invalidation.
+   */
+  private readonly cache = new Map<string, FunctionRecord>();
+
   constructor(private readonly deps: FunctionServiceDeps) {
     for (const record of this.all()) deps.concurrency.setReserved(record.name, record.reservedConcurrency);
   }
@@ -40,7 +46,11 @@ export class FunctionService {
 
   /** The stored function, or ResourceNotFoundException naming the ARN that was asked for. */
   get(name: string, qualifier?: string): FunctionRecord {
-    const record = this.deps.functions.get(name);
+    let record = this.cache.get(name);
+    if (!record) {
+      record = this.deps.functions.get(name);
+      if (record) this.cache.set(name, record);
+    }
     if (!record || (qualifier !== undefined && qualifier !== "$LATEST")) {
       throw notFound(`Function not found: ${this.arn(name, qualifier)}`);
     }
@@ -101,6 +111,7 @@ export class FunctionService {
       throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     }
     this.get(name, qualifier);
+    this.cache.delete(name);
     this.deps.functions.delete(name);
     this.deps.concurrency.setReserved(name, undefined);
     this.deps.dispatcher.retire(name);
@@ -150,6 +161,7 @@ export class FunctionService {
 
   /** Writes `next` if nobody changed the function meanwhile; old environments stop being reused. */
   private save(current: FunctionRecord, next: FunctionRecord, retire = true): FunctionRecord {
+    this.cache.delete(current.name);
     if (!this.deps.functions.update(next, current.revisionId)) {
       throw conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${this.arn(current.name)}`);
     }

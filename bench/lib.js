@@ -1,0 +1,233 @@
+// Shared helpers for the benchmark suite (bench/run.js): statistics, HTTP, processes, /proc and zips.
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import http from "node:http";
+import yazl from "yazl";
+
+// ---------------------------------------------------------------- statistics
+
+export function percentile(values, p) {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+export const median = (values) => percentile(values, 50);
+export const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+
+export function fmt(value, digits = 2) {
+  if (value === undefined || value === null || Number.isNaN(value)) return "n/a";
+  return value.toFixed(digits);
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------- HTTP (orchestrator side; not for timed load)
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** One request; resolves { status, headers, body (string), ms } and never rejects on HTTP status. */
+export function request(url, { method = "GET", headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+    const started = process.hrtime.bigint();
+    const req = http.request(url, {
+      method,
+      agent,
+      headers: { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), ...headers },
+    }, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("end", () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString("utf8"), ms });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+export function closeAgent() {
+  agent.destroy();
+}
+
+// ---------------------------------------------------------------- processes
+
+/**
+ * Spawns a process that prints a line matching `pattern` on stdout when ready. Resolves
+ * { child, match, ms } where ms is spawn → line. stderr goes to `stderrFd` (a file) or is ignored.
+ */
+export function spawnUntilLine(command, args, { env, cwd, pattern, timeoutMs = 15_000, stderrFd } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { env, cwd, stdio: ["ignore", "pipe", stderrFd ?? "ignore"] });
+    let buffer = "";
+    let done = false;
+    const timer = setTimeout(() => finish(new Error(`${command} ${args.join(" ")}: no ready line within ${timeoutMs} ms (stdout: ${buffer.slice(0, 500)})`)), timeoutMs);
+    const finish = (error, value) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (error) {
+        child.kill("SIGKILL");
+        reject(error);
+      } else {
+        resolve(value);
+      }
+    };
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      if (done) return;
+      buffer += chunk;
+      const match = pattern.exec(buffer);
+      if (match) finish(undefined, { child, match, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+    });
+    child.once("error", (error) => finish(error));
+    child.once("exit", (code, signal) => finish(new Error(`${command} exited (${code ?? signal}) before its ready line; stdout: ${buffer.slice(0, 500)}`)));
+  });
+}
+
+/** Spawn → exit time of a short command, in ms; rejects on a non-zero exit. */
+export function timeProcess(command, args, { cwd, env } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code === 0) resolve(ms);
+      else reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.slice(0, 500)}`));
+    });
+  });
+}
+
+/** Runs a node script to completion and parses the JSON it prints on stdout. */
+export function runJson(script, args, { env } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (err += chunk));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited ${code}: ${err.slice(0, 1000)}`));
+      try {
+        resolve(JSON.parse(out));
+      } catch (error) {
+        reject(new Error(`${script}: bad JSON output (${error.message}): ${out.slice(0, 300)}`));
+      }
+    });
+  });
+}
+
+/** Sends SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+export function stopProcess(child, graceMs = 5_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+// ---------------------------------------------------------------- /proc
+
+/** VmRSS of a process in MB (0 when gone). */
+export function rssMb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "latin1");
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms (USER_HZ is 100 on Linux). */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Machine-wide CPU counters from /proc/stat: { busy, total } in USER_HZ ticks over all cores. */
+export function machineTicks() {
+  const line = readFileSync("/proc/stat", "latin1").split("\n")[0];
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+export function loadAverage() {
+  try {
+    return readFileSync("/proc/loadavg", "latin1").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "n/a";
+  }
+}
+
+/** Direct children of `ppid`: [{ pid, comm, cmdline }]. */
+export function childrenOf(ppid) {
+  const out = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
+      // comm is parenthesised and may contain spaces: fields after the last ')' are space-separated.
+      const close = stat.lastIndexOf(")");
+      const fields = stat.slice(close + 2).split(" ");
+      if (Number(fields[1]) !== ppid) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0").filter(Boolean).join(" ");
+      out.push({ pid: Number(entry), comm: stat.slice(stat.indexOf("(") + 1, close), cmdline });
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- machine
+
+export function machineInfo() {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? "unknown";
+  const cores = (cpuinfo.match(/^processor\s*:/gm) ?? []).length;
+  const meminfo = readFileSync("/proc/meminfo", "utf8");
+  const memKb = Number(/^MemTotal:\s+(\d+)/m.exec(meminfo)?.[1] ?? 0);
+  let kernel = "unknown";
+  try {
+    kernel = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
+  } catch {
+    // not Linux
+  }
+  return { model, cores, memGiB: memKb / 1024 / 1024, node: process.version, kernel, date: new Date().toISOString() };
+}
+
+// ---------------------------------------------------------------- zips
+
+/** Zips in-memory files (name → string) into a Buffer. */
+export function zipFiles(files) {
+  return new Promise((resolve, reject) => {
+    const zip = new yazl.ZipFile();
+    for (const [name, content] of Object.entries(files)) zip.addBuffer(Buffer.from(content), name, { mode: 0o100644, mtime: new Date(0) });
+    zip.end();
+    const chunks = [];
+    zip.outputStream.on("data", (chunk) => chunks.push(chunk));
+    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on("error", reject);
+  });
+}

@@ -1,0 +1,576 @@
+// Kumo's benchmark suite: `npm run bench` (builds, then runs this file). Not part of the tests.
+// Measures Kumo side by side with bare-Node/Python baselines in the same run and writes BENCHMARKS.md.
+// Everything listens on 127.0.0.1 only; the whole run takes about two minutes on a 2-core machine.
+// Environment: KUMO_BENCH_QUICK=1 shortens every phase (for trying the script), KUMO_BENCH_KEEP=1 keeps
+// the scratch directory (server logs, data dirs, results.json).
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  childrenOf, closeAgent, cpuMs, fmt, loadAverage, machineInfo, machineTicks, mean, median, percentile, request, rssMb, runJson, sleep,
+  spawnUntilLine, stopProcess, timeProcess, zipFiles,
+} from "./lib.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "..");
+const KUMO_BIN = join(ROOT, "bin", "kumo.js");
+const LOADGEN = join(HERE, "loadgen.js");
+const BASELINE = join(HERE, "baseline-server.js");
+const OUT = join(ROOT, "BENCHMARKS.md");
+const PYTHON = "/usr/bin/python3";
+const QUICK = process.env.KUMO_BENCH_QUICK === "1";
+const CORES = machineInfo().cores;
+
+const P = QUICK
+  ? { startRuns: 2, latencyRounds: 1, latencyCount: 300, latencyWarm: 50, tputMs: 1500, tputWarmMs: 500, concurrencies: [1, 8, 32], coldN: 2, bareRuns: 3, envK: 4, coldGapMs: 500, splitCount: 50, jitWarm: 500 }
+  : { startRuns: 5, latencyRounds: 3, latencyCount: 1500, latencyWarm: 200, tputMs: 5000, tputWarmMs: 1500, concurrencies: [1, 8, 32], coldN: 5, bareRuns: 7, envK: 8, coldGapMs: 700, splitCount: 300, jitWarm: 2500 };
+
+const READY = /Kumo ready at (http:\/\/[^\s]+) \(.*started in (\d+) ms\)/;
+const ROLE = "arn:aws:iam::000000000000:role/bench";
+
+const HELLO_JS = `exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ hello: "world" }) });\n`;
+const SLOW_JS = `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, 1500)); return { ok: true }; };\n`;
+const HELLO_PY = `import json\n\ndef handler(event, context):\n    return {"statusCode": 200, "body": json.dumps({"hello": "world"})}\n`;
+const SLOW_PY = `import time\n\ndef handler(event, context):\n    time.sleep(1.5)\n    return {"ok": True}\n`;
+
+const log = (...args) => console.log(`[bench +${((performance.now()) / 1000).toFixed(1)}s]`, ...args);
+const notes = [];
+
+// ---------------------------------------------------------------- Kumo helpers
+
+const work = mkdtempSync(join(tmpdir(), "kumo-bench-"));
+const running = new Set();
+
+async function startKumo(name, extraEnv = {}) {
+  const dataDir = join(work, `${name}-data`);
+  const logFd = openSync(join(work, `${name}.log`), "a");
+  const env = { ...process.env, KUMO_EXAMPLE: "0", KUMO_LOG_LEVEL: "warn", ...extraEnv };
+  const { child, match, ms } = await spawnUntilLine(process.execPath, [KUMO_BIN, "start", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir], {
+    env, cwd: ROOT, pattern: READY, stderrFd: logFd,
+  });
+  closeSync(logFd);
+  running.add(child);
+  child.stdout.resume();
+  return { name, child, pid: child.pid, url: match[1], readyMs: ms, internalMs: Number(match[2]) };
+}
+
+async function stopKumo(kumo) {
+  await stopProcess(kumo.child, 12_000);
+  running.delete(kumo.child);
+}
+
+async function createFunction(url, name, runtime, handler, files, timeout = 10) {
+  const zip = await zipFiles(files);
+  const res = await request(`${url}/2015-03-31/functions`, {
+    method: "POST",
+    headers: { authorization: "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0" },
+    body: { FunctionName: name, Runtime: runtime, Role: ROLE, Handler: handler, Timeout: timeout, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
+  });
+  if (res.status !== 201 && res.status !== 200) throw new Error(`CreateFunction ${name}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+}
+
+const invokePath = (name) => `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
+
+/** One Invoke with the log tail; returns client-side ms, Init Duration (ms) and success. */
+async function invokeTail(url, name) {
+  const res = await request(`${url}${invokePath(name)}`, { method: "POST", headers: { "x-amz-log-type": "Tail" }, body: "{}" });
+  const tail = res.headers["x-amz-log-result"] ? Buffer.from(String(res.headers["x-amz-log-result"]), "base64").toString("utf8") : "";
+  const init = /Init Duration: ([\d.]+) ms/.exec(tail);
+  const duration = /\tDuration: ([\d.]+) ms/.exec(tail);
+  const ok = res.status === 200 && res.headers["x-amz-function-error"] === undefined;
+  return { ms: res.ms, initMs: init ? Number(init[1]) : undefined, durationMs: duration ? Number(duration[1]) : undefined, ok, detail: ok ? "" : `HTTP ${res.status} ${res.headers["x-amz-function-error"] ?? ""} ${res.body.slice(0, 300)} ${tail.slice(-300)}` };
+}
+
+async function health(url) {
+  try {
+    return JSON.parse((await request(`${url}/_kumo/health`)).body);
+  } catch {
+    return {};
+  }
+}
+
+function loadgen(opts) {
+  return runJson(LOADGEN, [JSON.stringify(opts)]);
+}
+
+// ---------------------------------------------------------------- phases
+
+/** (e) spawn `kumo start` → ready line, vs `node -e ""`. */
+async function phaseStartup() {
+  log("(e) startup time");
+  const fresh = [];
+  const reused = [];
+  const internal = [];
+  const bare = [];
+  await timeProcess(process.execPath, ["-e", ""]); // page cache warm-up, not recorded
+  for (let i = 0; i < P.startRuns; i++) {
+    bare.push(await timeProcess(process.execPath, ["-e", ""]));
+    // default settings, as a user would start it: a fresh data dir (first start deploys the example)
+    const dir = join(work, `start-${i}`);
+    const logFd = openSync(join(work, `start-${i}.log`), "a");
+    const first = await spawnUntilLine(process.execPath, [KUMO_BIN, "start", "--port", "0", "--data-dir", dir], { cwd: ROOT, pattern: READY, stderrFd: logFd });
+    fresh.push(first.ms);
+    internal.push(Number(first.match[2]));
+    await stopProcess(first.child);
+    // restart on the same data dir
+    const again = await spawnUntilLine(process.execPath, [KUMO_BIN, "start", "--port", "0", "--data-dir", dir], { cwd: ROOT, pattern: READY, stderrFd: logFd });
+    reused.push(again.ms);
+    await stopProcess(again.child);
+    closeSync(logFd);
+  }
+  return { fresh, reused, internal, bare };
+}
+
+/** (d) RSS of the server process and of its children, a moment after start. */
+async function phaseIdleRss(kumo) {
+  await sleep(1500);
+  const children = childrenOf(kumo.pid).map((c) => ({ ...c, rss: rssMb(c.pid) }));
+  return { server: rssMb(kumo.pid), children };
+}
+
+/** (c) first Invoke of never-invoked functions. */
+async function phaseCold(kumo, label) {
+  log(`(c) cold starts on ${label}`);
+  const runtimes = [
+    { key: "node", runtime: "nodejs20.x", handler: "index.handler", files: { "index.js": HELLO_JS } },
+    { key: "python", runtime: "python3.12", handler: "app.handler", files: { "app.py": HELLO_PY } },
+  ];
+  const out = { node: { ms: [], initMs: [], errors: [] }, python: { ms: [], initMs: [], errors: [] } };
+  for (const r of runtimes) {
+    for (let i = 0; i < P.coldN; i++) await createFunction(kumo.url, `cold-${r.key}-${i}`, r.runtime, r.handler, r.files);
+  }
+  for (let i = 0; i < P.coldN; i++) {
+    for (const r of runtimes) {
+      await sleep(P.coldGapMs); // lets the pre-start pool refill and boot, as between real cold starts
+      try {
+        const res = await invokeTail(kumo.url, `cold-${r.key}-${i}`);
+        if (res.ok) {
+          out[r.key].ms.push(res.ms);
+          if (res.initMs !== undefined) out[r.key].initMs.push(res.initMs);
+        } else {
+          out[r.key].errors.push(res.detail);
+        }
+      } catch (error) {
+        out[r.key].errors.push(String(error.message));
+      }
+    }
+  }
+  return out;
+}
+
+/** Bare process starts: the same handler file loaded by a fresh interpreter, spawn → exit. */
+async function phaseBare(dirs) {
+  log("(c) bare process starts");
+  const node = [];
+  const python = [];
+  let pythonError;
+  await timeProcess(process.execPath, ["-e", "require('./index.js')"], { cwd: dirs.node });
+  try {
+    await timeProcess(PYTHON, ["-c", "import app"], { cwd: dirs.python });
+  } catch (error) {
+    pythonError = error.message;
+  }
+  for (let i = 0; i < P.bareRuns; i++) {
+    node.push(await timeProcess(process.execPath, ["-e", "require('./index.js')"], { cwd: dirs.node }));
+    if (!pythonError) python.push(await timeProcess(PYTHON, ["-c", "import app"], { cwd: dirs.python }));
+  }
+  return { node, python, pythonError };
+}
+
+/** (a) sequential warm invokes, Kumo and baseline alternating in rounds. */
+async function phaseLatency(kumoUrl, baseUrl) {
+  log("(a) warm latency");
+  const kumo = [];
+  const base = [];
+  let kumoErrors = 0;
+  let baseErrors = 0;
+  // JIT warm-up of both servers (and of Kumo's runtime process) before any sample is kept
+  await loadgen({ url: `${kumoUrl}${invokePath("bench-hello")}`, concurrency: 1, count: P.jitWarm });
+  await loadgen({ url: `${baseUrl}/`, concurrency: 1, count: P.jitWarm });
+  for (let round = 0; round < P.latencyRounds; round++) {
+    const k = await loadgen({ url: `${kumoUrl}${invokePath("bench-hello")}`, concurrency: 1, warmupCount: P.latencyWarm, count: P.latencyCount });
+    const b = await loadgen({ url: `${baseUrl}/`, concurrency: 1, warmupCount: P.latencyWarm, count: P.latencyCount });
+    kumo.push(...k.samples);
+    base.push(...b.samples);
+    kumoErrors += k.errors;
+    baseErrors += b.errors;
+  }
+  // Where Kumo's time goes: REPORT's Duration spans event delivery to the runtime → its response.
+  const split = { clientMs: [], durationMs: [] };
+  for (let i = 0; i < P.splitCount; i++) {
+    const res = await invokeTail(kumoUrl, "bench-hello");
+    if (res.ok && res.durationMs !== undefined) {
+      split.clientMs.push(res.ms);
+      split.durationMs.push(res.durationMs);
+    }
+  }
+  return { kumo, base, kumoErrors, baseErrors, split };
+}
+
+/** CPU (% of one core) used by a server and by its children while `work` runs. */
+async function withCpu(pid, work) {
+  const kids = childrenOf(pid).map((c) => c.pid);
+  const before = { self: cpuMs(pid), kids: kids.map(cpuMs), machine: machineTicks() };
+  const started = performance.now();
+  const result = await work();
+  const wall = performance.now() - started;
+  const machine = machineTicks();
+  const machinePct = ((machine.busy - before.machine.busy) / (machine.total - before.machine.total)) * 100 * CORES;
+  const after = childrenOf(pid).map((c) => c.pid);
+  const kidsMs = kids.reduce((sum, kid, i) => sum + cpuMs(kid) - before.kids[i], 0);
+  return { result, cpu: { self: ((cpuMs(pid) - before.self) / wall) * 100, children: (kidsMs / wall) * 100, loadgen: result.cpuPct, machine: machinePct }, spawned: after.filter((p) => !kids.includes(p)).length };
+}
+
+/** (b) fixed-duration throughput at each concurrency, Kumo then baseline. */
+async function phaseThroughput(kumo, baseline) {
+  const rows = [];
+  const envsBefore = (await health(kumo.url)).environments ?? 0;
+  for (const c of P.concurrencies) {
+    log(`(b) throughput at ${c} concurrent clients`);
+    const kumoTarget = `${kumo.url}${invokePath("bench-hello")}`;
+    const baseTarget = `${baseline.url}/`;
+    // make sure `c` environments exist and everything is warm before the clock starts
+    await loadgen({ url: kumoTarget, concurrency: c, count: Math.max(300, c * 8) });
+    const k = await withCpu(kumo.pid, () => loadgen({ url: kumoTarget, concurrency: c, warmupMs: P.tputWarmMs, durationMs: P.tputMs }));
+    // bench-hello already had one environment when envsBefore was read
+    const envs = ((await health(kumo.url)).environments ?? Number.NaN) - envsBefore + 1;
+    await loadgen({ url: baseTarget, concurrency: c, count: Math.max(300, c * 8) });
+    const b = await withCpu(baseline.pid, () => loadgen({ url: baseTarget, concurrency: c, warmupMs: P.tputWarmMs, durationMs: P.tputMs }));
+    rows.push({ c, kumo: k.result, base: b.result, envs, kumoCpu: k.cpu, baseCpu: b.cpu, spawnedDuringRun: k.spawned });
+  }
+  return rows;
+}
+
+/** (d) RSS per warm environment: K concurrent slow invokes force K environments; new children are them. */
+async function phaseEnvRss(kumo, key, runtime, handler, files, k) {
+  log(`(d) RSS of ${k} warm ${key} environments`);
+  const name = `rss-${key}`;
+  await createFunction(kumo.url, name, runtime, handler, files);
+  const before = new Set(childrenOf(kumo.pid).map((c) => c.pid));
+  const results = await Promise.all(Array.from({ length: k }, () => invokeTail(kumo.url, name)));
+  const failed = results.filter((r) => !r.ok);
+  await sleep(300);
+  const envs = childrenOf(kumo.pid).filter((c) => !before.has(c.pid)).map((c) => ({ ...c, rss: rssMb(c.pid) }));
+  const total = envs.reduce((a, c) => a + c.rss, 0);
+  return { k, count: envs.length, total, perEnv: envs.length ? total / envs.length : Number.NaN, server: rssMb(kumo.pid), failed: failed.map((r) => r.detail), commands: [...new Set(envs.map((e) => e.cmdline))] };
+}
+
+// ---------------------------------------------------------------- main
+
+/** Each phase runs on its own: one that fails is reported as not measurable and the others go on. */
+async function attempt(results, key, fn) {
+  try {
+    results[key] = await fn();
+  } catch (error) {
+    results.failures[key] = String(error?.message ?? error).split("\n")[0].slice(0, 400);
+    log(`${key} failed: ${results.failures[key]}`);
+  }
+}
+
+async function main() {
+  if (!existsSync(join(ROOT, "dist", "src", "cli", "main.js"))) throw new Error("dist/ is missing: build first (npm run build or npx tsc -p tsconfig.json).");
+  const machine = machineInfo();
+  machine.loadBefore = loadAverage();
+  log(`scratch dir ${work}${QUICK ? " (QUICK mode)" : ""}`);
+  const results = { machine, params: P, failures: {} };
+
+  const nodeDir = join(work, "handler-node");
+  const pyDir = join(work, "handler-python");
+  mkdirSync(nodeDir);
+  mkdirSync(pyDir);
+  writeFileSync(join(nodeDir, "index.js"), HELLO_JS);
+  writeFileSync(join(pyDir, "app.py"), HELLO_PY);
+
+  await attempt(results, "startup", phaseStartup);
+
+  log("starting baseline and Kumo (default pre-start pool)");
+  const baseline = await spawnUntilLine(process.execPath, [BASELINE, nodeDir, "index.handler"], { pattern: /baseline ready at (http:\/\/\S+)/ });
+  running.add(baseline.child);
+  const base = { url: baseline.match[1], pid: baseline.child.pid };
+  let kA;
+  await attempt(results, "serverA", async () => {
+    kA = await startKumo("pooled");
+    return { readyMs: kA.readyMs };
+  });
+  if (kA) {
+    await attempt(results, "idleA", () => phaseIdleRss(kA));
+    await attempt(results, "coldA", () => phaseCold(kA, "pooled server"));
+    let warm = false;
+    await attempt(results, "warmup", async () => {
+      await createFunction(kA.url, "bench-hello", "nodejs20.x", "index.handler", { "index.js": HELLO_JS });
+      const first = await invokeTail(kA.url, "bench-hello");
+      if (!first.ok) throw new Error(`warm-up invoke failed: ${first.detail}`);
+      warm = true;
+      return true;
+    });
+    if (warm) {
+      await attempt(results, "latency", async () => summariseLatency(await phaseLatency(kA.url, base.url)));
+      await attempt(results, "tput", () => phaseThroughput(kA, base));
+      results.rssAfterLoad = rssMb(kA.pid);
+    }
+    await stopKumo(kA);
+  }
+  await stopProcess(baseline.child);
+  running.delete(baseline.child);
+
+  log("starting Kumo with KUMO_PRESTART=0");
+  let kB;
+  await attempt(results, "serverB", async () => {
+    kB = await startKumo("unpooled", { KUMO_PRESTART: "0" });
+    return { readyMs: kB.readyMs };
+  });
+  if (kB) {
+    await attempt(results, "idleB", () => phaseIdleRss(kB));
+    await attempt(results, "coldB", () => phaseCold(kB, "server without pool"));
+    await attempt(results, "envNode", () => phaseEnvRss(kB, "node", "nodejs20.x", "index.handler", { "index.js": SLOW_JS }, P.envK));
+    if (results.coldB?.python.ms.length > 0) {
+      await attempt(results, "envPy", () => phaseEnvRss(kB, "python", "python3.12", "app.handler", { "app.py": SLOW_PY }, Math.max(2, P.envK / 2)));
+    }
+    await stopKumo(kB);
+  }
+
+  await attempt(results, "bare", () => phaseBare({ node: nodeDir, python: pyDir }));
+
+  machine.loadAfter = loadAverage();
+  writeFileSync(OUT, render(results));
+  if (process.env.KUMO_BENCH_KEEP === "1") writeFileSync(join(work, "results.json"), JSON.stringify(results, null, 2));
+  log(`wrote ${OUT}`);
+  if (Object.keys(results.failures).length) {
+    log(`some phases failed: ${Object.keys(results.failures).join(", ")} (see BENCHMARKS.md)`);
+    process.exitCode = 1;
+  }
+}
+
+function summariseLatency(l) {
+  const s = (xs) => ({ n: xs.length, p50: percentile(xs, 50), p90: percentile(xs, 90), p99: percentile(xs, 99), mean: mean(xs) });
+  return { kumo: s(l.kumo), base: s(l.base), kumoErrors: l.kumoErrors, baseErrors: l.baseErrors, split: { n: l.split.clientMs.length, clientP50: median(l.split.clientMs), durationP50: median(l.split.durationMs) } };
+}
+
+// ---------------------------------------------------------------- report
+
+function verdict(ok) {
+  if (ok === undefined) return "not measured";
+  return ok ? "**hit**" : "**MISS**";
+}
+
+const medianOr = (xs) => (xs && xs.length ? median(xs) : Number.NaN);
+const known = (x) => typeof x === "number" && !Number.isNaN(x);
+
+function render(r) {
+  const m = r.machine;
+  const F = r.failures;
+  const lines = [];
+  const p = (s = "") => lines.push(s);
+  const failed = (key, what) => p(`Not measurable in this run: ${what} failed: ${escapeCell(F[key] ?? "an earlier step failed")}`);
+
+  const L = r.latency;
+  const addedP50 = L ? L.kumo.p50 - L.base.p50 : Number.NaN;
+  const addedP99 = L ? L.kumo.p99 - L.base.p99 : Number.NaN;
+  const bareNode = medianOr(r.bare?.node);
+  const barePy = medianOr(r.bare?.python);
+  const cold = (which, rt) => r[which]?.[rt];
+  const pooledNode = medianOr(cold("coldA", "node")?.ms);
+  const coldRatio = pooledNode / bareNode;
+  const startMed = medianOr(r.startup?.fresh);
+  const bareStart = medianOr(r.startup?.bare);
+
+  p("# Kumo benchmarks");
+  p();
+  p("Generated by `npm run bench` (bench/run.js); every figure below comes from one run, with Kumo and its baseline measured side by side in that run.");
+  p("Absolute times are noisy on a small shared machine; the ratios against the baseline are the figures to compare across runs.");
+  p();
+  p(`**Machine:** ${m.model}, ${m.cores} cores, ${fmt(m.memGiB, 1)} GiB RAM, Linux ${m.kernel}, Node ${m.node}. **Date:** ${m.date}. Load average before / after the run: ${m.loadBefore} / ${m.loadAfter} (other work on the host skews absolute figures).`);
+  p();
+  p("**How to run:** `npm run bench` (about 2 minutes; loopback only; writes this file). `KUMO_BENCH_QUICK=1 npm run bench` for a short trial, `KUMO_BENCH_KEEP=1` to keep logs and raw results.");
+  p();
+  p("## Summary");
+  p();
+  p("| Measure | Kumo | Baseline | Ratio (Kumo / baseline) | Target | Result |");
+  p("|---|---|---|---|---|---|");
+  p(`| (a) warm invoke latency p50 | ${fmt(L?.kumo.p50, 3)} ms | ${fmt(L?.base.p50, 3)} ms | ${fmt(L?.kumo.p50 / L?.base.p50)}× | added p50 ≤ 1 ms (got +${fmt(addedP50, 3)} ms) | ${verdict(known(addedP50) ? addedP50 <= 1 : undefined)} |`);
+  p(`| (a) warm invoke latency p99 | ${fmt(L?.kumo.p99, 3)} ms | ${fmt(L?.base.p99, 3)} ms | ${fmt(L?.kumo.p99 / L?.base.p99)}× | — (added +${fmt(addedP99, 3)} ms) | |`);
+  for (const c of P.concurrencies) {
+    const row = r.tput?.find((x) => x.c === c);
+    const ratio = row ? row.kumo.rps / row.base.rps : Number.NaN;
+    p(`| (b) throughput, ${c} client${c > 1 ? "s" : ""} | ${fmt(row?.kumo.rps, 0)} req/s | ${fmt(row?.base.rps, 0)} req/s | ${fmt(ratio * 100, 1)} % | ${c === 32 ? "≥ 40 %" : "—"} | ${c === 32 ? verdict(known(ratio) ? ratio >= 0.4 : undefined) : ""} |`);
+  }
+  p(`| (c) cold start, Node, pooled (client time) | ${fmt(pooledNode, 1)} ms | ${fmt(bareNode, 1)} ms (bare \`node\` + require) | ${fmt(coldRatio)}× | ≤ 0.6× | ${verdict(known(coldRatio) ? coldRatio <= 0.6 : undefined)} |`);
+  const coldSummary = (label, which, rt, bare) => {
+    const med = medianOr(cold(which, rt)?.ms);
+    p(`| (c) cold start, ${label} | ${fmt(med, 1)} ms | ${fmt(bare, 1)} ms | ${fmt(med / bare)}× | — | ${known(med) ? "" : "not measurable"} |`);
+  };
+  coldSummary("Node, no pool", "coldB", "node", bareNode);
+  coldSummary("Python, pooled", "coldA", "python", barePy);
+  coldSummary("Python, no pool", "coldB", "python", barePy);
+  p(`| (d) idle RSS of the server process | ${fmt(r.idleA?.server, 1)} MB | — | — | ≤ 100 MB | ${verdict(r.idleA ? r.idleA.server <= 100 : undefined)} |`);
+  p(`| (d) RSS per warm Node environment | ${fmt(r.envNode?.perEnv, 1)} MB | — | — | — | |`);
+  p(`| (e) spawn → ready line (fresh data dir) | ${fmt(startMed, 0)} ms | ${fmt(bareStart, 0)} ms (\`node -e ""\`) | ${fmt(startMed / bareStart)}× | ≤ 1000 ms | ${verdict(known(startMed) ? startMed <= 1000 : undefined)} |`);
+  p();
+  const why = [];
+  if (known(addedP50) && addedP50 > 1) {
+    why.push(`(a) missed: of Kumo's p50, the runtime round trip (REPORT Duration) is ${fmt(L.split.durationP50, 3)} ms and the API front end plus bookkeeping ${fmt(L.split.clientP50 - L.split.durationP50, 3)} ms (see (a)).`);
+  }
+  const row32 = r.tput?.find((row) => row.c === 32);
+  if (row32 && row32.kumo.rps / row32.base.rps < 0.4) {
+    const k = row32.kumoCpu;
+    const kumoPerReq = ((k.self + k.children) * 10) / row32.kumo.rps;
+    const basePerReq = (row32.baseCpu.self * 10) / row32.base.rps;
+    why.push(`(b) missed: at 32 clients each Kumo request costs ${fmt(kumoPerReq, 2)} ms of CPU (server ${fmt((k.self * 10) / row32.kumo.rps, 2)} + runtime processes ${fmt((k.children * 10) / row32.kumo.rps, 2)}) against ${fmt(basePerReq, 3)} ms in the baseline server, and the machine was ${fmt(k.machine, 0)} % busy of ${m.cores * 100} %: Kumo is CPU-bound, while the baseline is held back by the load generator (${fmt(row32.baseCpu.loadgen, 0)} % of a core) sharing the same cores.`);
+  }
+  if (known(coldRatio) && coldRatio > 0.6) why.push(`(c) missed: pooled Node cold start ${fmt(pooledNode, 1)} ms, Init Duration ${fmt(medianOr(cold("coldA", "node").initMs), 1)} ms.`);
+  if (why.length) {
+    p("Why targets were missed (from this run's figures):");
+    p();
+    for (const w of why) p(`- ${w}`);
+    p();
+  }
+
+  p("## (a) Warm synchronous invoke latency");
+  p();
+  if (!L) {
+    failed(F.warmup ? "warmup" : "latency", F.warmup ? "the warm-up invoke" : "the latency phase");
+  } else {
+    p(`Sequential requests from a separate load-generator process (node:http, keep-alive, one connection), after ${P.jitWarm} discarded warm-up requests per server, ${P.latencyRounds} rounds of ${P.latencyCount} requests per server (each after ${P.latencyWarm} more warm-up requests), Kumo and baseline alternating.`);
+    p("Kumo: `POST /2015-03-31/functions/bench-hello/invocations` on an already-warm environment. Baseline: a bare node:http server (bench/baseline-server.js, separate process) that parses the body and calls the same handler in-process.");
+    p();
+    p("| | n | p50 (ms) | p90 (ms) | p99 (ms) | mean (ms) | errors |");
+    p("|---|---|---|---|---|---|---|");
+    p(`| Kumo | ${L.kumo.n} | ${fmt(L.kumo.p50, 3)} | ${fmt(L.kumo.p90, 3)} | ${fmt(L.kumo.p99, 3)} | ${fmt(L.kumo.mean, 3)} | ${L.kumoErrors} |`);
+    p(`| Baseline | ${L.base.n} | ${fmt(L.base.p50, 3)} | ${fmt(L.base.p90, 3)} | ${fmt(L.base.p99, 3)} | ${fmt(L.base.mean, 3)} | ${L.baseErrors} |`);
+    p(`| **Added by Kumo** | | **+${fmt(addedP50, 3)}** | +${fmt(L.kumo.p90 - L.base.p90, 3)} | +${fmt(addedP99, 3)} | +${fmt(L.kumo.mean - L.base.mean, 3)} | |`);
+    p();
+    p(`Split of Kumo's time (${L.split.n} further sequential invokes with \`X-Amz-Log-Type: Tail\`): client-side p50 ${fmt(L.split.clientP50, 3)} ms, of which the REPORT line's \`Duration\` (event handed to the runtime → its response back in Kumo, handler included) is p50 ${fmt(L.split.durationP50, 3)} ms; the rest (${fmt(L.split.clientP50 - L.split.durationP50, 3)} ms) is the Invoke API front end, placement and bookkeeping.`);
+  }
+  p();
+
+  p("## (b) Warm throughput");
+  p();
+  if (!r.tput) {
+    failed(F.warmup ? "warmup" : "tput", F.warmup ? "the warm-up invoke" : "the throughput phase");
+  } else {
+    p(`N parallel request loops in a separate load-generator process (keep-alive agent, one socket per loop); ${fmt(P.tputWarmMs / 1000, 1)} s warm-up, then ${fmt(P.tputMs / 1000, 1)} s measured. Before each run, a burst at the same concurrency warms the server and makes sure N Kumo environments exist (each concurrent invoke needs its own environment, as on Lambda).`);
+    p("The load generator, the server and (for Kumo) the runtime processes all share the same cores.");
+    p();
+    p("| Clients | Kumo req/s | Baseline req/s | Kumo / baseline | Kumo p50 / p99 (ms) | Baseline p50 / p99 (ms) | Kumo environments | errors (K/B) |");
+    p("|---|---|---|---|---|---|---|---|");
+    for (const row of r.tput) {
+      p(`| ${row.c} | ${fmt(row.kumo.rps, 0)} | ${fmt(row.base.rps, 0)} | **${fmt((row.kumo.rps / row.base.rps) * 100, 1)} %** | ${fmt(row.kumo.p50)} / ${fmt(row.kumo.p99)} | ${fmt(row.base.p50)} / ${fmt(row.base.p99)} | ${row.envs ?? "?"} | ${row.kumo.errors}/${row.base.errors} |`);
+    }
+    p();
+    p(`Where the CPU went (% of one core; the machine has ${m.cores * 100} %), and CPU per request:`);
+    p();
+    p("| Clients | Kumo server | Kumo runtimes | load gen (Kumo run) | machine (Kumo run) | Kumo server + runtimes per request | Baseline server | load gen (baseline run) | machine (baseline run) | Baseline server per request |");
+    p("|---|---|---|---|---|---|---|---|---|---|");
+    for (const row of r.tput) {
+      const k = row.kumoCpu;
+      const b = row.baseCpu;
+      // % of a core over the run ≈ ms of CPU per second; divide by req/s for ms per request
+      const perReq = (pct, rps) => fmt((pct * 10) / rps, 3);
+      p(`| ${row.c} | ${fmt(k.self, 0)} | ${fmt(k.children, 0)} | ${fmt(k.loadgen, 0)} | ${fmt(k.machine, 0)} | ${perReq(k.self, row.kumo.rps)} + ${perReq(k.children, row.kumo.rps)} ms | ${fmt(b.self, 0)} | ${fmt(b.loadgen, 0)} | ${fmt(b.machine, 0)} | ${perReq(b.self, row.base.rps)} ms |`);
+    }
+    p();
+    p("CPU is user + system time from /proc over the whole load-generator run (warm-up included) divided by its wall time; \"machine\" is every process on the host (from /proc/stat), so machine minus the listed processes is kernel and foreign load.");
+    p();
+    p(`Server RSS after the throughput runs: ${fmt(r.rssAfterLoad, 1)} MB.`);
+  }
+  p();
+
+  p("## (c) Cold start");
+  p();
+  p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`KUMO_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);
+  p();
+  p("| | Kumo client time median (min–max), ms | Init Duration median (REPORT), ms | Bare process start median, ms | Kumo / bare |");
+  p("|---|---|---|---|---|");
+  const coldRow = (label, which, rt, bareMs) => {
+    const c = cold(which, rt);
+    if (!c || c.ms.length === 0) {
+      p(`| ${label} | not measurable: ${escapeCell((c?.errors[0] ?? F[which] ?? "no data").slice(0, 300))} | | ${fmt(bareMs, 1)} | |`);
+      return;
+    }
+    const err = c.errors.length ? ` (${c.errors.length} of ${c.errors.length + c.ms.length} failed)` : "";
+    p(`| ${label} | ${fmt(median(c.ms), 1)} (${fmt(Math.min(...c.ms), 1)}–${fmt(Math.max(...c.ms), 1)})${err} | ${c.initMs.length ? fmt(median(c.initMs), 1) : "not reported"} | ${fmt(bareMs, 1)} | **${fmt(median(c.ms) / bareMs)}×** |`);
+  };
+  coldRow("Node, pooled", "coldA", "node", bareNode);
+  coldRow("Node, no pool", "coldB", "node", bareNode);
+  coldRow("Python, pooled", "coldA", "python", barePy);
+  coldRow("Python, no pool", "coldB", "python", barePy);
+  if (r.bare?.pythonError) p(`\nBare Python start failed: ${escapeCell(r.bare.pythonError)}`);
+  p();
+
+  p("## (d) Memory");
+  p();
+  p("| | RSS (MB) |");
+  p("|---|---|");
+  if (r.idleA) {
+    const pool = r.idleA.children.map((c) => `${c.cmdline.split(" ").map((s) => s.split("/").pop()).join(" ")} ${fmt(c.rss, 1)} MB`).join("; ");
+    p(`| Server process, idle, default config | **${fmt(r.idleA.server, 1)}** |`);
+    p(`| Pre-started pool processes (children) | ${fmt(r.idleA.children.reduce((a, c) => a + c.rss, 0), 1)} (${r.idleA.children.length}: ${pool || "none"}) |`);
+  }
+  if (r.idleB) p(`| Server process, idle, \`KUMO_PRESTART=0\` | ${fmt(r.idleB.server, 1)} |`);
+  if (r.envNode) p(`| Node environment, warm (${r.envNode.count} environments after ${r.envNode.k} concurrent slow invokes) | **${fmt(r.envNode.perEnv, 1)}** each, ${fmt(r.envNode.total, 1)} total |`);
+  if (r.envPy) p(`| Python environment, warm (${r.envPy.count} environments after ${r.envPy.k} concurrent slow invokes) | **${fmt(r.envPy.perEnv, 1)}** each, ${fmt(r.envPy.total, 1)} total |`);
+  p();
+  p("Environments are counted as the kumo process's children that appeared during the concurrent invokes (server without a pool, so pool refills are not mixed in); RSS is VmRSS from /proc.");
+  p();
+
+  p("## (e) Startup");
+  p();
+  if (!r.startup) {
+    failed("startup", "the startup phase");
+  } else {
+    const st = r.startup;
+    p(`Spawn of \`node bin/kumo.js start --port 0\` → its ready line on stdout, ${st.fresh.length} runs (default settings: fresh data dir, so the first start also deploys the example function; then a restart on the same data dir).`);
+    p();
+    p("| | median (ms) | min–max (ms) | ratio to `node -e \"\"` |");
+    p("|---|---|---|---|");
+    p(`| \`kumo start\`, fresh data dir | **${fmt(startMed, 0)}** | ${fmt(Math.min(...st.fresh), 0)}–${fmt(Math.max(...st.fresh), 0)} | ${fmt(startMed / bareStart)}× |`);
+    p(`| \`kumo start\`, existing data dir | ${fmt(median(st.reused), 0)} | ${fmt(Math.min(...st.reused), 0)}–${fmt(Math.max(...st.reused), 0)} | ${fmt(median(st.reused) / bareStart)}× |`);
+    p(`| "started in" reported by Kumo (fresh) | ${fmt(median(st.internal), 0)} | | |`);
+    p(`| \`node -e ""\` | ${fmt(bareStart, 0)} | ${fmt(Math.min(...st.bare), 0)}–${fmt(Math.max(...st.bare), 0)} | 1.00× |`);
+  }
+  p();
+
+  const anomalies = Object.entries(F).map(([key, message]) => `phase ${key} failed: ${message}`);
+  if (L && (L.kumoErrors || L.baseErrors)) anomalies.push(`latency phase errors: Kumo ${L.kumoErrors}, baseline ${L.baseErrors}`);
+  for (const row of r.tput ?? []) {
+    if (row.kumo.errors || row.base.errors) anomalies.push(`throughput at ${row.c}: errors Kumo ${row.kumo.errors}, baseline ${row.base.errors}`);
+    if (typeof row.envs === "number" && row.envs < row.c) anomalies.push(`throughput at ${row.c}: only ${row.envs} live environments for the function after the run`);
+    if (row.spawnedDuringRun > 0) anomalies.push(`throughput at ${row.c}: ${row.spawnedDuringRun} runtime processes were spawned during the measured run (environments replaced or added)`);
+  }
+  for (const [label, which, rt] of [["pooled Node", "coldA", "node"], ["pooled Python", "coldA", "python"], ["unpooled Node", "coldB", "node"], ["unpooled Python", "coldB", "python"]]) {
+    const c = cold(which, rt);
+    if (!c) continue;
+    if (c.errors.length) anomalies.push(`${label} cold invokes failed ${c.errors.length}×: ${c.errors[0].slice(0, 300)}`);
+    if (c.ms.length && c.initMs.length < c.ms.length) anomalies.push(`${label}: REPORT line had no Init Duration in ${c.ms.length - c.initMs.length} of ${c.ms.length} cold invokes`);
+  }
+  for (const env of [r.envNode, r.envPy]) {
+    if (!env) continue;
+    if (env.count !== env.k) anomalies.push(`expected ${env.k} new environments, found ${env.count} (${env.commands.join(" | ")})`);
+    if (env.failed.length) anomalies.push(`slow invokes failed: ${env.failed[0]}`);
+  }
+  anomalies.push(...notes);
+  if (anomalies.length) {
+    p("## Anomalies seen in this run");
+    p();
+    for (const a of anomalies) p(`- ${escapeCell(a)}`);
+    p();
+  }
+  return lines.join("\n");
+}
+
+function escapeCell(text) {
+  return String(text).replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`bench failed: ${error.stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  for (const child of running) await stopProcess(child, 3_000);
+  closeAgent();
+  if (process.env.KUMO_BENCH_KEEP === "1") log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,248 @@
+// Client for Kumo's framed channel (ADR 4): the same interface as RuntimeClient (runtime-client.mjs),
+// spoken over an inherited UNIX socket (fd `_KUMO_CHANNEL_FD`, normally 3) instead of HTTP.
+//
+// Every frame, both ways: u32 BE header length, u32 BE body length, header (UTF-8 JSON), body.
+// Runtime → host headers: {"type":"next"} | {"type":"response",requestId,contentType} |
+// {"type":"error",requestId,errorType} | {"type":"init-error",errorType}. Host → runtime: one
+// event frame per `next`, header {requestId, deadlineMs, invokedFunctionArn, traceId?,
+// clientContext?, contentType}, body = the event. The host never answers runtime frames.
+//
+// The socket is unref'd except while next() waits for an event, so between an event and its result
+// it does not keep the event loop alive: 'beforeExit' still means "the function's own work is done"
+// (callbackWaitsForEmptyEventLoop, Runtime.NodeJsExit). A pending write is a libuv request, which
+// keeps the loop alive on its own until the frame has reached the kernel.
+//
+// Imports only Node built-ins and siblings: this file runs inside the sandbox.
+import { fstatSync } from 'node:fs';
+import net from 'node:net';
+import { stdioFlushed } from './logging.mjs';
+
+const PREFIX_LENGTH = 8;
+const CHANNEL_FD_DEFAULT = 3;
+
+/** The channel failed, closed, or carried a frame the runtime cannot continue from. */
+export class ChannelError extends Error {
+  name = 'ChannelError';
+}
+
+/** Error types travel in a JSON header, but are kept to what the HTTP header allows (same semantics). */
+function headerSafe(value) {
+  return String(value).replace(/[^\t\x20-\x7e]/g, '');
+}
+
+/** One frame as bytes. `body` is a string (encoded as UTF-8) or a Buffer. */
+export function encodeFrame(header, body) {
+  const headerText = JSON.stringify(header);
+  const headerLength = Buffer.byteLength(headerText);
+  const bodyIsText = typeof body === 'string';
+  const bodyLength = bodyIsText ? Buffer.byteLength(body) : body.length;
+  const frame = Buffer.allocUnsafe(PREFIX_LENGTH + headerLength + bodyLength);
+  frame.writeUInt32BE(headerLength, 0);
+  frame.writeUInt32BE(bodyLength, 4);
+  frame.write(headerText, PREFIX_LENGTH, 'utf8');
+  if (bodyIsText) frame.write(body, PREFIX_LENGTH + headerLength, 'utf8');
+  else body.copy(frame, PREFIX_LENGTH + headerLength);
+  return frame;
+}
+
+const NEXT_FRAME = encodeFrame({ type: 'next' }, '');
+
+/**
+ * Incremental frame parser. Chunks are kept as they arrive and joined once per complete frame, so
+ * a large event arriving in many chunks is copied once, not once per chunk.
+ */
+export class FrameDecoder {
+  #chunks = [];
+  #buffered = 0;
+  /** Total length of the frame being read (prefix included), or 0 while its prefix is incomplete. */
+  #frameLength = 0;
+  #headerLength = 0;
+
+  /** Adds bytes; calls `onFrame(header, body)` for each complete frame. Throws on a malformed header. */
+  push(chunk, onFrame) {
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    for (;;) {
+      if (this.#frameLength === 0) {
+        if (this.#buffered < PREFIX_LENGTH) return;
+        const prefix = this.#chunks[0].length >= PREFIX_LENGTH ? this.#chunks[0] : this.#join();
+        this.#headerLength = prefix.readUInt32BE(0);
+        this.#frameLength = PREFIX_LENGTH + this.#headerLength + prefix.readUInt32BE(4);
+      }
+      if (this.#buffered < this.#frameLength) return;
+      const all = this.#join();
+      const bodyStart = PREFIX_LENGTH + this.#headerLength;
+      const headerText = all.toString('utf8', PREFIX_LENGTH, bodyStart);
+      const body = all.subarray(bodyStart, this.#frameLength);
+      const rest = all.subarray(this.#frameLength);
+      this.#chunks = rest.length === 0 ? [] : [rest];
+      this.#buffered = rest.length;
+      this.#frameLength = 0;
+      let header;
+      try {
+        header = JSON.parse(headerText);
+      } catch (err) {
+        throw new ChannelError(`frame header is not JSON: ${err.message}`, { cause: err });
+      }
+      if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+        throw new ChannelError('frame header is not a JSON object');
+      }
+      onFrame(header, body);
+    }
+  }
+
+  #join() {
+    if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks, this.#buffered)];
+    return this.#chunks[0];
+  }
+}
+
+function headerText(value) {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * An event frame as RuntimeClient.next() resolves it: `{ status, headers, body }`, headers named
+ * and lower-cased like the /next response headers, body decoded as UTF-8.
+ */
+function toNextResult(header, body) {
+  const { requestId } = header;
+  if (typeof requestId !== 'string' || requestId === '') {
+    throw new ChannelError(`event frame without a requestId: ${JSON.stringify(header).slice(0, 200)}`);
+  }
+  const headers = { 'lambda-runtime-aws-request-id': requestId };
+  if (header.deadlineMs !== undefined) headers['lambda-runtime-deadline-ms'] = String(header.deadlineMs);
+  if (header.invokedFunctionArn !== undefined) headers['lambda-runtime-invoked-function-arn'] = header.invokedFunctionArn;
+  if (header.contentType !== undefined) headers['content-type'] = header.contentType;
+  if (header.traceId !== undefined) headers['lambda-runtime-trace-id'] = header.traceId;
+  // Optional, and not in ADR 4's table: accepted so the host can forward them like /next does.
+  if (header.clientContext !== undefined) headers['lambda-runtime-client-context'] = headerText(header.clientContext);
+  if (header.cognitoIdentity !== undefined) headers['lambda-runtime-cognito-identity'] = headerText(header.cognitoIdentity);
+  if (header.tenantId !== undefined) headers['lambda-runtime-aws-tenant-id'] = header.tenantId;
+  return { status: 200, headers, body: body.toString('utf8') };
+}
+
+/** Client for the framed channel on an inherited file descriptor. */
+export class FrameClient {
+  #socket;
+  #decoder = new FrameDecoder();
+  /** `{ resolve, reject }` of the next() waiting for an event, if any. */
+  #waiting;
+  /** Set once the channel is unusable; every later call rejects with it. */
+  #failure;
+
+  /** @param {string | number} fd value of `_KUMO_CHANNEL_FD` */
+  constructor(fd) {
+    const number = Number(fd);
+    if (!Number.isInteger(number) || number < 0) {
+      throw new ChannelError(`_KUMO_CHANNEL_FD must be a file descriptor number, got ${JSON.stringify(String(fd))}`);
+    }
+    try {
+      this.#socket = new net.Socket({ fd: number, readable: true, writable: true });
+    } catch (err) {
+      throw new ChannelError(`cannot open the channel on fd ${number}: ${err.message}`, { cause: err });
+    }
+    this.#socket.unref();
+    this.#socket.on('data', (chunk) => this.#onData(chunk));
+    this.#socket.on('error', (err) => this.#fail(new ChannelError(`channel failed: ${err.message}`, { cause: err })));
+    this.#socket.on('end', () => this.#fail(new ChannelError('the host closed the channel')));
+    this.#socket.on('close', () => this.#fail(new ChannelError('the channel was closed')));
+  }
+
+  /** Asks for the next event; resolves `{ status, headers, body }` as RuntimeClient.next(). */
+  next() {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+      this.#socket.ref();
+      this.#socket.write(NEXT_FRAME);
+    });
+  }
+
+  /** Sends the handler's result, already serialised as JSON text. */
+  postResponse(requestId, json) {
+    return this.#post({ type: 'response', requestId, contentType: 'application/json' }, json);
+  }
+
+  /** Sends a function error `{errorType, errorMessage, trace}` for one invocation. */
+  postError(requestId, shape) {
+    const header = { type: 'error', requestId, errorType: undefined };
+    if (shape.errorType !== undefined) header.errorType = headerSafe(shape.errorType);
+    return this.#post(header, JSON.stringify(shape));
+  }
+
+  /** Sends an Init failure `{errorType, errorMessage, trace}`. */
+  postInitError(shape) {
+    const header = { type: 'init-error', errorType: undefined };
+    if (shape.errorType !== undefined) header.errorType = headerSafe(shape.errorType);
+    return this.#post(header, JSON.stringify(shape));
+  }
+
+  /**
+   * Writes one frame after the function's stdout/stderr output has reached its pipes (the host
+   * closes the invocation's log when the frame arrives). Resolves once the frame has been handed to
+   * the kernel, so a caller may exit the process right after.
+   */
+  async #post(header, body) {
+    await stdioFlushed();
+    if (this.#failure !== undefined) throw this.#failure;
+    const frame = encodeFrame(header, body);
+    await new Promise((resolve, reject) => {
+      this.#socket.write(frame, (err) => {
+        if (err) reject(this.#failure ?? new ChannelError(`channel write failed: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  #onData(chunk) {
+    try {
+      this.#decoder.push(chunk, (header, body) => {
+        const waiting = this.#waiting;
+        if (waiting === undefined) throw new ChannelError('the host sent an event that was not asked for');
+        const result = toNextResult(header, body);
+        this.#waiting = undefined;
+        this.#socket.unref();
+        waiting.resolve(result);
+      });
+    } catch (err) {
+      this.#fail(err instanceof ChannelError ? err : new ChannelError(String(err?.message ?? err)));
+      this.#socket.destroy();
+    }
+  }
+
+  #fail(err) {
+    if (this.#failure !== undefined) return;
+    this.#failure = err;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.reject(err);
+  }
+}
+
+/**
+ * True when this process will most likely talk over the framed channel: `_KUMO_CHANNEL_FD` is set,
+ * or (a pre-started process, whose real environment arrives later) fd 3 is an open socket.
+ */
+export function channelExpected(env) {
+  if (env._KUMO_CHANNEL_FD) return true;
+  try {
+    return fstatSync(CHANNEL_FD_DEFAULT).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the frame codec once on made-up frames, so a pre-started process pays first-use costs early. */
+export function warmUpFrames() {
+  try {
+    const event = encodeFrame(
+      { requestId: 'warm-up', deadlineMs: 0, invokedFunctionArn: 'arn', contentType: 'application/json' },
+      '{"warm":[1,2.5,null,true,"up"]}',
+    );
+    new FrameDecoder().push(event, (header, body) => JSON.parse(toNextResult(header, body).body));
+    encodeFrame({ type: 'response', requestId: 'warm-up', contentType: 'application/json' }, '{}');
+  } catch {
+    // Only an optimisation.
+  }
+}
