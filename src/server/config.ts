@@ -75,7 +75,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   nodePath: process.execPath,
   pythonPath: "/usr/bin/python3",
   deployExample: true,
-  runtimeChannel: "http",
+  runtimeChannel: "auto",
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */

@@ -46,7 +46,8 @@ if (process.env._KUMO_POOLED === '1') {
   // Pre-work while unassigned: everything imported above, plus Node's lazy first-use costs.
   warmUpLogging();
   if (channelExpected(process.env)) warmUpFrames();
-  else await warmUpHttp();
+  // Warm Node's HTTP client either way: the function's own first outbound request benefits.
+  await warmUpHttp();
   try {
     specialiseFromStdin();
   } catch (err) {

@@ -5,9 +5,10 @@ never imports host code. Init puts LAMBDA_TASK_ROOT first on sys.path, configure
 logger and imports ``_HANDLER``; then it loops GET /next -> handler -> POST /response or /error
 over one keep-alive connection. When ``_KUMO_CHANNEL_FD`` is set, the same calls travel as
 length-prefixed frames over that inherited socket instead (ADR 4, ``_FrameChannel``), and a
-directly started process does not import the HTTP client at all. Behaviour follows AWS's ``awslambdaric`` (handler resolution,
-error bodies, context object, log formats), except that every log record is exactly one stdout
-line (inner newlines become CR) because Kumo's host reads function output line by line.
+directly started process does not import the HTTP client at all. Behaviour follows AWS's
+``awslambdaric`` (handler resolution, error bodies, context object, log formats), except that
+every log record is exactly one stdout line (inner newlines become CR) because Kumo's host reads
+function output line by line.
 
 Pooled mode (``_KUMO_POOLED=1``): started before any function is assigned; imports and warms up,
 then reads ONE line ``{"env": {...}, "cwd": "..."}`` from stdin and becomes that function's
