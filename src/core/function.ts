@@ -23,6 +23,8 @@ export interface FunctionConfig {
   readonly architecture: "x86_64" | "arm64";
   readonly logging: LoggingConfig;
   readonly tracingMode: "Active" | "PassThrough";
+  /** SQS queue or SNS topic for asynchronous events that fail (DeadLetterConfig.TargetArn). */
+  readonly deadLetterTargetArn?: string | undefined;
 }
 
 /** A function's $LATEST as stored: config, code identity and bookkeeping. */

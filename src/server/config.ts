@@ -24,6 +24,8 @@ const schema = z.object({
   pythonPath: z.string().min(1),
   deployExample: z.boolean(),
   runtimeChannel: z.enum(["auto", "http"]),
+  asyncRetryScale: z.number().min(0).max(10),
+  asyncConcurrency: z.number().int().min(1).max(10_000),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -50,6 +52,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   pythonPath: "KUMO_PYTHON",
   deployExample: "KUMO_EXAMPLE",
   runtimeChannel: "KUMO_RUNTIME_CHANNEL",
+  asyncRetryScale: "KUMO_ASYNC_RETRY_SCALE",
+  asyncConcurrency: "KUMO_ASYNC_CONCURRENCY",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -76,6 +80,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   pythonPath: "/usr/bin/python3",
   deployExample: true,
   runtimeChannel: "auto",
+  asyncRetryScale: 1,
+  asyncConcurrency: 64,
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */

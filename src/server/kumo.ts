@@ -8,6 +8,9 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
+import { Destinations, lambdaTarget } from "../async/destinations.js";
+import { AsyncQueue } from "../async/queue.js";
+import { AsyncWorker } from "../async/worker.js";
 import { ConcurrencyLimiter } from "../engine/concurrency.js";
 import { Dispatcher } from "../engine/dispatcher.js";
 import { BOOTSTRAPS, HostRuntimes } from "../engine/host-runtimes.js";
@@ -66,10 +69,21 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }));
   const code = codeStore(codeRoot);
   const functions = new FunctionService({ account, functions: store.functions, code, runtimes, dispatcher, concurrency });
+  const queue = new AsyncQueue(store.asyncQueue);
+  const destinations = new Destinations([lambdaTarget(queue, (name) => functions.find(name) !== undefined)]);
+  const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, {
+    maxInFlight: config.asyncConcurrency,
+    timing: { scale: config.asyncRetryScale },
+    pollMs: 250,
+  }, logger.child({ part: "async" }));
+  queue.onEnqueued = () => worker.wake();
 
   const services = [
-    kumoService({ codeRoot, invocations: store.invocations, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }) }),
-    lambdaService({ functions, invoker, publicUrl: () => url, logger: logger.child({ service: "lambda" }) }),
+    kumoService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }) }),
+    lambdaService({
+      functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs,
+      publicUrl: () => url, logger: logger.child({ service: "lambda" }),
+    }),
     logsService(store.logs, account, logger.child({ service: "logs" })),
   ];
   const server = createApiServer(services, config.region, (error) => logger.error({ err: error }, "request failed"));
@@ -78,6 +92,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
+  worker.start();
 
   if (firstStart && config.deployExample) await deployExample(functions, logger);
 
@@ -88,7 +103,9 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
     close() {
       closing ??= (async () => {
         server.close();
-        const drained = await invoker.drain(config.drainTimeoutMs);
+        const deadline = Date.now() + config.drainTimeoutMs;
+        await worker.stop(config.drainTimeoutMs);
+        const drained = await invoker.drain(Math.max(0, deadline - Date.now()));
         if (!drained) logger.warn({ running: invoker.running }, "drain deadline passed; killing the environments still running");
         await dispatcher.close();
         await pool.close();

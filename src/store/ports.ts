@@ -1,4 +1,5 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
+import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
 import type { InvocationRecord } from "../core/invocation.js";
 
@@ -67,5 +68,43 @@ export interface Store {
   readonly functions: FunctionStore;
   readonly logs: LogStore;
   readonly invocations: InvocationStore;
+  readonly asyncQueue: AsyncQueueStore;
+  readonly eventInvokeConfigs: EventInvokeConfigStore;
   close(): void;
+}
+
+export interface QueueStats {
+  readonly functionName: string;
+  readonly queued: number;
+  readonly oldestEnqueuedAt: number | undefined;
+  readonly failed: number;
+}
+
+/** The durable queue of asynchronous events. Every write commits (fsynced) before it returns. */
+export interface AsyncQueueStore {
+  /** Stores events in one transaction. */
+  enqueue(events: readonly { id: string; functionName: string; qualifier: string; payload: Buffer; enqueuedAt: number }[]): void;
+  /** Frees every lease (this process owns the queue; a restart means nobody runs them). */
+  clearLeases(): number;
+  /** Takes up to `limit` available events, counting an attempt and leasing each until `leaseUntil`. */
+  lease(now: number, limit: number, leaseUntil: number): AsyncEvent[];
+  /** Removes an event that is done (succeeded, or delivered to its failure destination). */
+  complete(id: string): void;
+  /** Puts a leased event back; a throttled try does not count as an attempt. */
+  retry(id: string, availableAt: number, throttled: boolean): void;
+  /** Keeps an event that ended without success, with why. */
+  fail(id: string, failure: FailedEventDetail): void;
+  failed(functionName: string, limit: number): AsyncEvent[];
+  /** Queues failed events again (all of the function's, or the given ids) as new; returns how many. */
+  redrive(functionName: string, ids: readonly string[] | undefined, now: number): number;
+  stats(): QueueStats[];
+  /** When the earliest queued event becomes available, if any is queued. */
+  nextAvailableAt(): number | undefined;
+}
+
+export interface EventInvokeConfigStore {
+  get(functionName: string, qualifier: string): EventInvokeConfig | undefined;
+  put(config: EventInvokeConfig): void;
+  delete(functionName: string, qualifier: string): boolean;
+  list(functionName: string): EventInvokeConfig[];
 }

@@ -2,15 +2,17 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { json, type Service } from "../../protocol/http.js";
-import type { InvocationStore } from "../../store/ports.js";
+import type { AsyncQueueStore, InvocationStore } from "../../store/ports.js";
 
 export interface KumoServiceDeps {
   readonly codeRoot: string;
   readonly health: () => Record<string, unknown>;
   readonly invocations: InvocationStore;
+  readonly queue: AsyncQueueStore;
+  readonly worker: { inFlightOf(functionName: string): number; wake(): void };
 }
 
-export function kumoService({ codeRoot, health, invocations }: KumoServiceDeps): Service {
+export function kumoService({ codeRoot, health, invocations, queue, worker }: KumoServiceDeps): Service {
   return {
     name: "kumo",
     matches: (request) => request.path.startsWith("/_kumo/"),
@@ -20,6 +22,48 @@ export function kumoService({ codeRoot, health, invocations }: KumoServiceDeps):
       if (request.method === "GET" && records?.[1]) {
         const limit = Math.min(1000, Math.max(1, Number(request.query.get("limit") ?? "100") || 100));
         return json(200, { invocations: invocations.recent(records[1], limit) });
+      }
+      if (request.method === "GET" && request.path === "/_kumo/events/stats") {
+        const now = Date.now();
+        return json(200, {
+          functions: queue.stats().map((s) => ({
+            functionName: s.functionName,
+            queued: s.queued,
+            oldestAgeMs: s.oldestEnqueuedAt === undefined ? 0 : now - s.oldestEnqueuedAt,
+            inFlight: worker.inFlightOf(s.functionName),
+            failed: s.failed,
+          })),
+        });
+      }
+      const events = /^\/_kumo\/functions\/([a-zA-Z0-9_-]{1,64})\/events\/(failed|redrive)$/.exec(request.path);
+      if (events?.[1] && events[2] === "failed" && request.method === "GET") {
+        const limit = Math.min(1000, Math.max(1, Number(request.query.get("limit") ?? "100") || 100));
+        const failed = queue.failed(events[1], limit).map((e) => ({
+          id: e.id,
+          enqueuedAt: new Date(e.enqueuedAt).toISOString(),
+          attempts: e.attempts,
+          condition: e.failure?.condition,
+          reason: e.failure?.reason,
+          failedAt: e.failure ? new Date(e.failure.failedAt).toISOString() : undefined,
+          lastResponse: e.failure?.lastResponse,
+          payload: e.payload.toString("utf8"),
+        }));
+        return json(200, { failed });
+      }
+      if (events?.[1] && events[2] === "redrive" && request.method === "POST") {
+        let ids: string[] | undefined;
+        try {
+          const body = request.body.length > 0 ? (JSON.parse(request.body.toString("utf8")) as { ids?: unknown }) : {};
+          if (body.ids !== undefined) {
+            if (!Array.isArray(body.ids) || !body.ids.every((id) => typeof id === "string")) throw new Error("ids");
+            ids = body.ids as string[];
+          }
+        } catch {
+          return json(400, { message: 'Body must be JSON like {"ids": ["<request id>", …]} or empty for all failed events.' });
+        }
+        const redriven = queue.redrive(events[1], ids, Date.now());
+        worker.wake();
+        return json(200, { redriven });
       }
       const code = /^\/_kumo\/code\/([0-9a-f]{64})\.zip$/.exec(request.path);
       if (request.method === "GET" && code) {

@@ -46,13 +46,19 @@ export class FunctionService {
 
   /** The stored function, or ResourceNotFoundException naming the ARN that was asked for. */
   get(name: string, qualifier?: string): FunctionRecord {
+    const record = this.find(name);
+    if (!record || (qualifier !== undefined && qualifier !== "$LATEST")) {
+      throw notFound(`Function not found: ${this.arn(name, qualifier)}`);
+    }
+    return record;
+  }
+
+  /** The stored function, or undefined. */
+  find(name: string): FunctionRecord | undefined {
     let record = this.cache.get(name);
     if (!record) {
       record = this.deps.functions.get(name);
       if (record) this.cache.set(name, record);
-    }
-    if (!record || (qualifier !== undefined && qualifier !== "$LATEST")) {
-      throw notFound(`Function not found: ${this.arn(name, qualifier)}`);
     }
     return record;
   }

@@ -3,12 +3,16 @@ import { parseFunctionRef } from "../../core/arn.js";
 import type { Logger } from "pino";
 import { invalidParameter, KumoError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
+import type { Destinations } from "../../async/destinations.js";
+import type { AsyncQueue } from "../../async/queue.js";
 import type { Invoker } from "../../engine/invoker.js";
+import type { EventInvokeConfigStore } from "../../store/ports.js";
 import { asKumoError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type KumoRequest, type Service } from "../../protocol/http.js";
 import { Router } from "../../protocol/router.js";
 import { codeKey } from "../../store/code/code-store.js";
 import type { FunctionService } from "./function-service.js";
+import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
 import {
   applyConfig,
@@ -27,9 +31,12 @@ export interface LambdaServiceDeps {
   /** Base URL clients reach Kumo on, for Code.Location. */
   readonly publicUrl: () => string;
   readonly logger: Logger;
+  readonly queue: AsyncQueue;
+  readonly eventConfigs: EventInvokeConfigStore;
+  readonly destinations: Destinations;
 }
 
-export function lambdaService({ functions, invoker, publicUrl, logger }: LambdaServiceDeps): Service {
+export function lambdaService({ functions, invoker, publicUrl, logger, queue, eventConfigs, destinations }: LambdaServiceDeps): Service {
   const ref = (request: KumoRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
   const unqualified = (request: KumoRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
@@ -92,9 +99,10 @@ export function lambdaService({ functions, invoker, publicUrl, logger }: LambdaS
     .on("DELETE", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
       const { name, qualifier } = ref(request, raw);
       functions.delete(name, qualifier);
+      for (const config of eventConfigs.list(name)) eventConfigs.delete(name, config.qualifier);
       return empty(204);
     })
-    .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, request, raw))
+    .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, request, raw))
     .on("GET", "/2015-03-31/functions/{name}/versions", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "ListVersionsByFunction");
       return json(200, { Versions: [configuration(name)] });
@@ -132,6 +140,8 @@ export function lambdaService({ functions, invoker, publicUrl, logger }: LambdaS
         AccountUsage: { TotalCodeSize: usage.totalCodeSize, FunctionCount: usage.functionCount },
       });
     });
+
+  eventInvokeConfigRoutes(router, functions, eventConfigs, destinations);
 
   return {
     name: "lambda",

@@ -3,29 +3,34 @@ import { randomBytes } from "node:crypto";
 import { parseFunctionRef } from "../../core/arn.js";
 import { invalidParameter, KumoError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
+import type { AsyncQueue } from "../../async/queue.js";
+import { ASYNC_DEFAULTS } from "../../core/event-invoke-config.js";
 import type { Invoker } from "../../engine/invoker.js";
 import { empty, type KumoRequest, type KumoResponse } from "../../protocol/http.js";
 import type { FunctionService } from "./function-service.js";
 
 const EMPTY_EVENT = Buffer.from("{}");
 
-export async function invoke(functions: FunctionService, invoker: Invoker, request: KumoRequest, rawName: string): Promise<KumoResponse> {
+export async function invoke(functions: FunctionService, invoker: Invoker, queue: AsyncQueue, request: KumoRequest, rawName: string): Promise<KumoResponse> {
   const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
   const record = functions.get(ref.name, ref.qualifier);
   const invocationType = request.headers["x-amz-invocation-type"] ?? "RequestResponse";
-  if (invocationType === "Event") {
-    throw invalidParameter("InvocationType Event (asynchronous invocation) is not supported by this Kumo yet; use RequestResponse.");
-  }
-  if (invocationType !== "RequestResponse" && invocationType !== "DryRun") {
+  if (invocationType !== "RequestResponse" && invocationType !== "DryRun" && invocationType !== "Event") {
     throw invalidParameter(`InvocationType '${invocationType}' is invalid: use RequestResponse, Event or DryRun.`);
   }
   const logType = request.headers["x-amz-log-type"] ?? "None";
   if (logType !== "None" && logType !== "Tail") throw invalidParameter(`LogType '${logType}' is invalid: use None or Tail.`);
-  if (request.body.length > LIMITS.syncPayloadBytes) {
-    throw new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${LIMITS.syncPayloadBytes} bytes for the InvokeFunction operation`);
+  const limit = invocationType === "Event" ? ASYNC_DEFAULTS.payloadBytes : LIMITS.syncPayloadBytes;
+  if (request.body.length > limit) {
+    throw new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
   }
   const payload = request.body.length === 0 ? EMPTY_EVENT : request.body;
   checkJson(payload);
+  if (invocationType === "Event") {
+    // 202 only once the event is committed and fsynced (docs/async.md).
+    await queue.enqueue({ id: request.requestId, functionName: ref.name, qualifier: ref.qualifier ?? "$LATEST", payload });
+    return empty(202);
+  }
   const clientContext = decodeClientContext(request.headers["x-amz-client-context"]);
   if (invocationType === "DryRun") return empty(204, { "X-Amz-Executed-Version": "$LATEST" });
 

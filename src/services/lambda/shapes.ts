@@ -24,10 +24,10 @@ const configFields = {
   TracingConfig: z.object({ Mode: z.enum(["Active", "PassThrough"]).optional() }).optional(),
   Layers: z.array(z.string()).optional(),
   RevisionId: z.string().optional(),
+  DeadLetterConfig: z.object({ TargetArn: z.string().optional() }).optional(),
   // Accepted and ignored (see docs/compatibility/lambda.md): Kumo has no VPCs, KMS or file systems.
   VpcConfig: z.unknown().optional(),
   KMSKeyArn: z.string().optional(),
-  DeadLetterConfig: z.object({ TargetArn: z.string().optional() }).optional(),
 };
 
 const code = z.object({
@@ -88,7 +88,12 @@ export function applyConfig(name: string, base: FunctionConfig | undefined, inpu
     return result;
   };
   const logging = input.LoggingConfig;
+  const deadLetter = input.DeadLetterConfig ? input.DeadLetterConfig.TargetArn || undefined : base?.deadLetterTargetArn;
+  if (deadLetter !== undefined && !/^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[a-zA-Z0-9_.-]+$/.test(deadLetter)) {
+    throw invalidParameter(`DeadLetterConfig.TargetArn '${deadLetter}' must be an SQS queue or SNS topic ARN.`);
+  }
   return {
+    deadLetterTargetArn: deadLetter,
     runtime: validateRuntime(required("Runtime", input.Runtime, base?.runtime)),
     handler: required("Handler", input.Handler, base?.handler),
     role: required("Role", input.Role, base?.role),
@@ -151,5 +156,6 @@ export function functionConfiguration(record: FunctionRecord, arn: string): Reco
     },
   };
   if (Object.keys(config.environment).length > 0) out.Environment = { Variables: config.environment };
+  if (config.deadLetterTargetArn) out.DeadLetterConfig = { TargetArn: config.deadLetterTargetArn };
   return out;
 }

@@ -1,5 +1,7 @@
 /** The embedded backend: one SQLite file (WAL) holding functions, invocation records and logs. */
 import type { Store } from "../ports.js";
+import { sqliteAsyncQueueStore } from "./async-queue-store.js";
+import { sqliteEventConfigStore } from "./event-config-store.js";
 import { openDatabase } from "./database.js";
 import { sqliteFunctionStore } from "./function-store.js";
 import { sqliteInvocationStore } from "./invocation-store.js";
@@ -15,6 +17,8 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void)
     functions: sqliteFunctionStore(db),
     logs: sqliteLogStore(db, writes),
     invocations: sqliteInvocationStore(db, writes),
+    asyncQueue: sqliteAsyncQueueStore(db),
+    eventInvokeConfigs: sqliteEventConfigStore(db),
     close() {
       if (closed) return;
       closed = true;

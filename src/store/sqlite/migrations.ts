@@ -47,4 +47,29 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX log_events_by_group ON log_events (log_group, id);
   `,
+  // 2: asynchronous invocation: the durable event queue and per-function event invoke configs
+  `
+  CREATE TABLE async_events (
+    id TEXT PRIMARY KEY,
+    function_name TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    throttles INTEGER NOT NULL DEFAULT 0,
+    available_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    status TEXT NOT NULL DEFAULT 'queued',
+    failure TEXT
+  ) STRICT;
+  CREATE INDEX async_events_ready ON async_events (status, available_at);
+  CREATE INDEX async_events_by_function ON async_events (function_name, status);
+
+  CREATE TABLE event_invoke_configs (
+    function_name TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    config TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+  ) STRICT;
+  `,
 ];

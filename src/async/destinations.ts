@@ -1,0 +1,53 @@
+/**
+ * Where asynchronous results go: one small target per kind of ARN. Lambda functions today; an
+ * SQS queue, SNS topic or EventBridge bus is one more `DestinationTarget` when those services land.
+ */
+import { invalidParameter } from "../core/errors.js";
+import type { DestinationRecord } from "./invocation-record.js";
+import type { AsyncQueue } from "./queue.js";
+import { randomUUID } from "node:crypto";
+
+export interface DestinationTarget {
+  readonly kind: string;
+  accepts(arn: string): boolean;
+  /** Delivers durably; throws with a sentence when it cannot. */
+  deliver(arn: string, record: DestinationRecord): Promise<void>;
+}
+
+const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
+
+/** Another function, invoked asynchronously with the record as its event. */
+export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => boolean): DestinationTarget {
+  return {
+    kind: "lambda",
+    accepts: (arn) => FUNCTION_ARN.test(arn),
+    async deliver(arn, record) {
+      const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
+      if (!exists(name)) throw new Error(`destination function ${name} does not exist`);
+      await queue.enqueue({ id: randomUUID(), functionName: name, qualifier, payload: Buffer.from(JSON.stringify(record)) });
+    },
+  };
+}
+
+export class Destinations {
+  constructor(private readonly targets: readonly DestinationTarget[]) {}
+
+  /** Refuses, at configuration time, an ARN no target can deliver to. */
+  check(field: string, arn: string): void {
+    if (!this.targets.some((target) => target.accepts(arn))) {
+      throw invalidParameter(
+        `${field} '${arn}' is not a destination this Kumo can deliver to yet: use a Lambda function ARN (queues, topics and buses come with SQS, SNS and EventBridge).`,
+      );
+    }
+  }
+
+  canDeliver(arn: string): boolean {
+    return this.targets.some((target) => target.accepts(arn));
+  }
+
+  async deliver(arn: string, record: DestinationRecord): Promise<void> {
+    const target = this.targets.find((t) => t.accepts(arn));
+    if (!target) throw new Error(`no delivery target for ${arn}`);
+    await target.deliver(arn, record);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Durable enqueue with group commit: requests arriving in the same turn of the event loop are
+ * written in one fsynced transaction, and each caller is answered only after that commit.
+ */
+import type { AsyncQueueStore } from "../store/ports.js";
+
+export interface NewEvent {
+  readonly id: string;
+  readonly functionName: string;
+  readonly qualifier: string;
+  readonly payload: Buffer;
+}
+
+interface Pending extends NewEvent {
+  readonly enqueuedAt: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class AsyncQueue {
+  private pending: Pending[] = [];
+  private scheduled = false;
+  /** Called after every commit so the worker looks at the queue at once. */
+  onEnqueued: () => void = () => undefined;
+
+  constructor(readonly store: AsyncQueueStore) {}
+
+  /** Resolves once the event is durably stored. */
+  enqueue(event: NewEvent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ...event, enqueuedAt: Date.now(), resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.commit());
+      }
+    });
+  }
+
+  private commit(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.store.enqueue(batch);
+    } catch (error) {
+      for (const event of batch) event.reject(error);
+      return;
+    }
+    for (const event of batch) event.resolve();
+    this.onEnqueued();
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Runs queued asynchronous events through the Invoker: in parallel, out of order, at least once.
+ * Failures retry per the function's EventInvokeConfig; an event that ends without success goes to
+ * its failure destination or stays in the queue as a failed event, never silently dropped.
+ */
+import type { Logger } from "pino";
+import { ASYNC_DEFAULTS, type AsyncEvent, type FailureCondition, type LastResponse } from "../core/event-invoke-config.js";
+import { KumoError } from "../core/errors.js";
+import type { Invoker } from "../engine/invoker.js";
+import type { FunctionService } from "../services/lambda/function-service.js";
+import type { AsyncQueueStore, EventInvokeConfigStore } from "../store/ports.js";
+import type { Destinations } from "./destinations.js";
+import { destinationRecord } from "./invocation-record.js";
+import { retryDelayMs, throttleDelayMs, type RetryTiming } from "./retry-policy.js";
+
+export interface WorkerOptions {
+  /** Events running at once across all functions (each still within its function's concurrency). */
+  readonly maxInFlight: number;
+  readonly timing: RetryTiming;
+  /** How often to look for due retries when nothing else wakes the worker. */
+  readonly pollMs: number;
+}
+
+/** Longer than any function timeout (900 s): a lease outlives the attempt it covers. */
+const LEASE_MS = 960_000;
+
+export class AsyncWorker {
+  private inFlight = 0;
+  private readonly inFlightByFunction = new Map<string, number>();
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly queue: AsyncQueueStore,
+    private readonly configs: EventInvokeConfigStore,
+    private readonly functions: FunctionService,
+    private readonly invoker: Invoker,
+    private readonly destinations: Destinations,
+    private readonly options: WorkerOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    const freed = this.queue.clearLeases();
+    if (freed > 0) this.logger.info({ events: freed }, "requeued events leased by a previous run");
+    this.wake();
+  }
+
+  /** Looks at the queue soon (coalesced). */
+  wake(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.fill();
+    });
+  }
+
+  inFlightOf(functionName: string): number {
+    return this.inFlightByFunction.get(functionName) ?? 0;
+  }
+
+  /** Stops taking events and waits for running ones up to `deadlineMs`. */
+  async stop(deadlineMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, deadlineMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private fill(): void {
+    if (this.stopped) return;
+    const room = this.options.maxInFlight - this.inFlight;
+    if (room > 0) {
+      const now = Date.now();
+      for (const event of this.queue.lease(now, room, now + LEASE_MS)) void this.run(event);
+    }
+    this.armTimer();
+  }
+
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.queue.nextAvailableAt();
+    if (next === undefined) return;
+    const delay = Math.max(0, Math.min(this.options.pollMs, next - Date.now()));
+    this.timer = setTimeout(() => this.wake(), delay);
+    this.timer.unref();
+  }
+
+  private async run(event: AsyncEvent): Promise<void> {
+    this.inFlight++;
+    this.inFlightByFunction.set(event.functionName, this.inFlightOf(event.functionName) + 1);
+    try {
+      await this.attempt(event);
+    } catch (error) {
+      // Kumo's own failure: put the event back rather than lose it.
+      this.logger.error({ err: error, requestId: event.id }, "async event attempt failed inside Kumo; retrying later");
+      this.queue.retry(event.id, Date.now() + throttleDelayMs(event.throttles, this.options.timing), true);
+    } finally {
+      this.inFlight--;
+      const left = this.inFlightOf(event.functionName) - 1;
+      if (left === 0) this.inFlightByFunction.delete(event.functionName);
+      else this.inFlightByFunction.set(event.functionName, left);
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      this.wake();
+    }
+  }
+
+  private async attempt(event: AsyncEvent): Promise<void> {
+    const record = this.functions.find(event.functionName);
+    if (!record) {
+      return this.end(event, "FunctionDeleted", `function ${event.functionName} was deleted while the event waited`, undefined);
+    }
+    const config = this.configs.get(event.functionName, event.qualifier);
+    const maxAgeMs = (config?.maximumEventAgeSeconds ?? ASYNC_DEFAULTS.maximumEventAgeSeconds) * 1000;
+    const maxRetries = config?.maximumRetryAttempts ?? ASYNC_DEFAULTS.maximumRetryAttempts;
+    const now = Date.now();
+    if (now - event.enqueuedAt > maxAgeMs) {
+      return this.end(event, "EventAgeExceeded", `the event was older than its maximum age of ${maxAgeMs / 1000} s`, undefined, event.attempts - 1);
+    }
+    let response;
+    try {
+      response = await this.invoker.invoke({
+        fn: this.functions.runnable(record),
+        requestId: event.id,
+        payload: event.payload,
+        invokedArn: this.functions.arn(event.functionName),
+        clientContext: undefined,
+        traceId: undefined,
+        wantLogTail: false,
+      });
+    } catch (error) {
+      if (error instanceof KumoError && error.code === "TooManyRequestsException") {
+        const at = now + throttleDelayMs(event.throttles, this.options.timing);
+        if (at - event.enqueuedAt > maxAgeMs) {
+          return this.end(event, "EventAgeExceeded", "throttled until the event passed its maximum age", undefined, event.attempts - 1);
+        }
+        this.queue.retry(event.id, at, true);
+        return;
+      }
+      throw error;
+    }
+    const last: LastResponse = {
+      functionError: response.functionError,
+      errorType: response.functionError ? errorTypeOf(response.payload) : undefined,
+      payload: response.payload.toString("utf8"),
+    };
+    if (!response.functionError) {
+      const onSuccess = config?.onSuccess;
+      if (onSuccess) await this.sendRecord(onSuccess, event, "Success", last, event.attempts).catch((error: unknown) => {
+        this.logger.warn({ err: error, requestId: event.id, destination: onSuccess }, "could not deliver to the success destination");
+      });
+      this.queue.complete(event.id);
+      return;
+    }
+    const retryAt = Date.now() + retryDelayMs(event.attempts, this.options.timing);
+    if (event.attempts <= maxRetries && retryAt - event.enqueuedAt <= maxAgeMs) {
+      this.queue.retry(event.id, retryAt, false);
+      return;
+    }
+    const condition: FailureCondition = event.attempts <= maxRetries ? "EventAgeExceeded" : "RetriesExhausted";
+    await this.end(event, condition, `${last.errorType ?? "function error"} on attempt ${event.attempts}`, last);
+  }
+
+  /** Ends an event without success: failure destination, else kept as a failed event. */
+  private async end(event: AsyncEvent, condition: FailureCondition, reason: string, last: LastResponse | undefined, invokeCount = event.attempts): Promise<void> {
+    const onFailure = this.configs.get(event.functionName, event.qualifier)?.onFailure;
+    let why = reason;
+    if (onFailure) {
+      try {
+        await this.sendRecord(onFailure, event, condition, last, invokeCount);
+        this.queue.complete(event.id);
+        return;
+      } catch (error) {
+        why = `${reason}; delivery to ${onFailure} failed: ${(error as Error).message}`;
+      }
+    } else {
+      const deadLetter = this.functions.find(event.functionName)?.config.deadLetterTargetArn;
+      if (deadLetter) why = `${reason}; dead-letter target ${deadLetter} is not available in this Kumo yet`;
+    }
+    this.queue.fail(event.id, { condition, reason: why, failedAt: Date.now(), lastResponse: last });
+  }
+
+  private sendRecord(arn: string, event: AsyncEvent, condition: "Success" | FailureCondition, last: LastResponse | undefined, invokeCount: number): Promise<void> {
+    return this.destinations.deliver(
+      arn,
+      destinationRecord({
+        requestId: event.id,
+        qualifiedArn: this.functions.arn(event.functionName, event.qualifier),
+        condition,
+        invokeCount,
+        payload: event.payload,
+        response: last,
+        executedVersion: event.qualifier,
+      }),
+    );
+  }
+}
+
+function errorTypeOf(payload: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(payload.toString("utf8")) as { errorType?: unknown };
+    return typeof parsed.errorType === "string" ? parsed.errorType : undefined;
+  } catch {
+    return undefined;
+  }
+}

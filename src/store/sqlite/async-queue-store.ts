@@ -1,0 +1,86 @@
+/** SQLite AsyncQueueStore: one row per event; leases and attempts live on the row. */
+import type { AsyncEvent, FailedEventDetail } from "../../core/event-invoke-config.js";
+import type { AsyncQueueStore } from "../ports.js";
+import type { Db } from "./database.js";
+
+interface Row {
+  id: string;
+  function_name: string;
+  qualifier: string;
+  payload: Buffer;
+  enqueued_at: number;
+  attempts: number;
+  throttles: number;
+  status: string;
+  failure: string | null;
+}
+
+function fromRow(row: Row): AsyncEvent {
+  return {
+    id: row.id,
+    functionName: row.function_name,
+    qualifier: row.qualifier,
+    payload: row.payload,
+    enqueuedAt: row.enqueued_at,
+    attempts: row.attempts,
+    throttles: row.throttles,
+    status: row.status === "failed" ? "failed" : "queued",
+    failure: row.failure ? (JSON.parse(row.failure) as FailedEventDetail) : undefined,
+  };
+}
+
+export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
+  const insert = db.prepare(
+    "INSERT OR IGNORE INTO async_events (id, function_name, qualifier, payload, enqueued_at, available_at) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  const ready = db.prepare<[number, number], Row>(
+    `SELECT * FROM async_events WHERE status = 'queued' AND available_at <= ? AND lease_until IS NULL ORDER BY available_at LIMIT ?`,
+  );
+  const take = db.prepare("UPDATE async_events SET lease_until = ?, attempts = attempts + 1 WHERE id = ?");
+  const remove = db.prepare("DELETE FROM async_events WHERE id = ?");
+  const retry = db.prepare(
+    "UPDATE async_events SET lease_until = NULL, available_at = ?, attempts = attempts - ?, throttles = throttles + ? WHERE id = ?",
+  );
+  const fail = db.prepare("UPDATE async_events SET lease_until = NULL, status = 'failed', failure = ? WHERE id = ?");
+  const failed = db.prepare<[string, number], Row>(
+    "SELECT * FROM async_events WHERE function_name = ? AND status = 'failed' ORDER BY enqueued_at LIMIT ?",
+  );
+  const redriveAll = db.prepare(
+    "UPDATE async_events SET status = 'queued', failure = NULL, attempts = 0, throttles = 0, enqueued_at = @now, available_at = @now WHERE function_name = @fn AND status = 'failed'",
+  );
+  const redriveOne = db.prepare(
+    "UPDATE async_events SET status = 'queued', failure = NULL, attempts = 0, throttles = 0, enqueued_at = @now, available_at = @now WHERE function_name = @fn AND status = 'failed' AND id = @id",
+  );
+  const stats = db.prepare<[], { function_name: string; queued: number; oldest: number | null; failed: number }>(
+    `SELECT function_name, SUM(status = 'queued') AS queued, MIN(CASE WHEN status = 'queued' THEN enqueued_at END) AS oldest,
+            SUM(status = 'failed') AS failed FROM async_events GROUP BY function_name ORDER BY function_name`,
+  );
+  const next = db.prepare<[], { at: number | null }>(
+    "SELECT MIN(available_at) AS at FROM async_events WHERE status = 'queued' AND lease_until IS NULL",
+  );
+
+  return {
+    enqueue: db.transaction((events) => {
+      for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
+    }),
+    clearLeases: () => db.prepare("UPDATE async_events SET lease_until = NULL WHERE lease_until IS NOT NULL").run().changes,
+    lease: db.transaction((now: number, limit: number, leaseUntil: number) => {
+      const rows = ready.all(now, limit);
+      for (const row of rows) take.run(leaseUntil, row.id);
+      return rows.map((row) => fromRow({ ...row, attempts: row.attempts + 1 }));
+    }),
+    complete: (id) => void remove.run(id),
+    retry: (id, availableAt, throttled) => void retry.run(availableAt, throttled ? 1 : 0, throttled ? 1 : 0, id),
+    fail: (id, failure) => void fail.run(JSON.stringify(failure), id),
+    failed: (functionName, limit) => failed.all(functionName, limit).map(fromRow),
+    redrive: db.transaction((functionName: string, ids: readonly string[] | undefined, now: number) => {
+      if (!ids) return redriveAll.run({ fn: functionName, now }).changes;
+      let changed = 0;
+      for (const id of ids) changed += redriveOne.run({ fn: functionName, now, id }).changes;
+      return changed;
+    }),
+    stats: () =>
+      stats.all().map((row) => ({ functionName: row.function_name, queued: row.queued, oldestEnqueuedAt: row.oldest ?? undefined, failed: row.failed })),
+    nextAvailableAt: () => next.get()?.at ?? undefined,
+  };
+}
