@@ -56,7 +56,7 @@ export function kumoService({ codeRoot, health, invocations, queue, worker }: Ku
           const body = request.body.length > 0 ? (JSON.parse(request.body.toString("utf8")) as { ids?: unknown }) : {};
           if (body.ids !== undefined) {
             if (!Array.isArray(body.ids) || !body.ids.every((id) => typeof id === "string")) throw new Error("ids");
-            ids = body.ids as string[];
+            ids = body.ids;
           }
         } catch {
           return json(400, { message: 'Body must be JSON like {"ids": ["<request id>", …]} or empty for all failed events.' });

@@ -60,7 +60,7 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
   );
 
   return {
-    enqueue: db.transaction((events) => {
+    enqueue: db.transaction((events: Parameters<AsyncQueueStore["enqueue"]>[0]) => {
       for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
     }),
     clearLeases: () => db.prepare("UPDATE async_events SET lease_until = NULL WHERE lease_until IS NOT NULL").run().changes,
