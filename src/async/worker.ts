@@ -6,6 +6,7 @@
 import type { Logger } from "pino";
 import { ASYNC_DEFAULTS, type AsyncEvent, type FailureCondition, type LastResponse } from "../core/event-invoke-config.js";
 import { KumoError } from "../core/errors.js";
+import type { ConcurrencyLimiter } from "../engine/concurrency.js";
 import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../services/lambda/function-service.js";
 import type { AsyncQueueStore, EventInvokeConfigStore } from "../store/ports.js";
@@ -38,6 +39,7 @@ export class AsyncWorker {
     private readonly functions: FunctionService,
     private readonly invoker: Invoker,
     private readonly destinations: Destinations,
+    private readonly concurrency: ConcurrencyLimiter,
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
   ) {}
@@ -76,12 +78,26 @@ export class AsyncWorker {
     });
   }
 
+  /**
+   * Leases only what can run now: never more events of a function than its free concurrency,
+   * so a capped function's backlog waits in the queue instead of bouncing off the limit.
+   */
   private fill(): void {
     if (this.stopped) return;
-    const room = this.options.maxInFlight - this.inFlight;
+    let room = this.options.maxInFlight - this.inFlight;
     if (room > 0) {
       const now = Date.now();
-      for (const event of this.queue.lease(now, room, now + LEASE_MS)) void this.run(event);
+      const free = new Map<string, number>();
+      const chosen: string[] = [];
+      for (const candidate of this.queue.ready(now, Math.max(room * 4, 256))) {
+        if (room === 0) break;
+        const left = free.get(candidate.functionName) ?? this.concurrency.room(candidate.functionName);
+        if (left <= 0) continue;
+        free.set(candidate.functionName, left - 1);
+        chosen.push(candidate.id);
+        room--;
+      }
+      for (const event of this.queue.lease(chosen, now + LEASE_MS)) void this.run(event);
     }
     this.armTimer();
   }
@@ -90,7 +106,10 @@ export class AsyncWorker {
     if (this.timer) clearTimeout(this.timer);
     const next = this.queue.nextAvailableAt();
     if (next === undefined) return;
-    const delay = Math.max(0, Math.min(this.options.pollMs, next - Date.now()));
+    // Events already due were left for lack of room: a finishing invocation wakes the worker, and
+    // the poll covers room freed by synchronous invocations.
+    const untilDue = next - Date.now();
+    const delay = untilDue > 0 ? Math.min(this.options.pollMs, untilDue) : this.options.pollMs;
     this.timer = setTimeout(() => this.wake(), delay);
     this.timer.unref();
   }

@@ -32,6 +32,13 @@ export class ConcurrencyLimiter {
     return this.inFlight.get(name) ?? 0;
   }
 
+  /** How many more invocations of `name` would be admitted right now. */
+  room(name: string): number {
+    const reserved = this.reserved.get(name);
+    if (reserved !== undefined) return Math.max(0, reserved - this.inFlightOf(name));
+    return Math.max(0, this.unreservedLimit - this.unreservedInFlight);
+  }
+
   /** Admits one invocation or throws TooManyRequestsException with Lambda's Reason. */
   admit(name: string): Release {
     const current = this.inFlight.get(name) ?? 0;

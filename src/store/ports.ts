@@ -86,8 +86,10 @@ export interface AsyncQueueStore {
   enqueue(events: readonly { id: string; functionName: string; qualifier: string; payload: Buffer; enqueuedAt: number }[]): void;
   /** Frees every lease (this process owns the queue; a restart means nobody runs them). */
   clearLeases(): number;
-  /** Takes up to `limit` available events, counting an attempt and leasing each until `leaseUntil`. */
-  lease(now: number, limit: number, leaseUntil: number): AsyncEvent[];
+  /** Up to `limit` events that are due and not leased, oldest first (nothing is changed). */
+  ready(now: number, limit: number): { id: string; functionName: string }[];
+  /** Leases the given events until `leaseUntil`, counting an attempt on each. */
+  lease(ids: readonly string[], leaseUntil: number): AsyncEvent[];
   /** Removes an event that is done (succeeded, or delivered to its failure destination). */
   complete(id: string): void;
   /** Puts a leased event back; a throttled try does not count as an attempt. */

@@ -33,10 +33,12 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
   const insert = db.prepare(
     "INSERT OR IGNORE INTO async_events (id, function_name, qualifier, payload, enqueued_at, available_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
-  const ready = db.prepare<[number, number], Row>(
-    `SELECT * FROM async_events WHERE status = 'queued' AND available_at <= ? AND lease_until IS NULL ORDER BY available_at LIMIT ?`,
+  const ready = db.prepare<[number, number], { id: string; function_name: string }>(
+    `SELECT id, function_name FROM async_events WHERE status = 'queued' AND available_at <= ? AND lease_until IS NULL ORDER BY available_at LIMIT ?`,
   );
-  const take = db.prepare("UPDATE async_events SET lease_until = ?, attempts = attempts + 1 WHERE id = ?");
+  const take = db.prepare<[number, string], Row>(
+    "UPDATE async_events SET lease_until = ?, attempts = attempts + 1 WHERE id = ? AND lease_until IS NULL AND status = 'queued' RETURNING *",
+  );
   const remove = db.prepare("DELETE FROM async_events WHERE id = ?");
   const retry = db.prepare(
     "UPDATE async_events SET lease_until = NULL, available_at = ?, attempts = attempts - ?, throttles = throttles + ? WHERE id = ?",
@@ -64,10 +66,14 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
       for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
     }),
     clearLeases: () => db.prepare("UPDATE async_events SET lease_until = NULL WHERE lease_until IS NOT NULL").run().changes,
-    lease: db.transaction((now: number, limit: number, leaseUntil: number) => {
-      const rows = ready.all(now, limit);
-      for (const row of rows) take.run(leaseUntil, row.id);
-      return rows.map((row) => fromRow({ ...row, attempts: row.attempts + 1 }));
+    ready: (now, limit) => ready.all(now, limit).map((row) => ({ id: row.id, functionName: row.function_name })),
+    lease: db.transaction((ids: readonly string[], leaseUntil: number) => {
+      const leased: AsyncEvent[] = [];
+      for (const id of ids) {
+        const row = take.get(leaseUntil, id);
+        if (row) leased.push(fromRow(row));
+      }
+      return leased;
     }),
     complete: (id) => void remove.run(id),
     retry: (id, availableAt, throttled) => void retry.run(availableAt, throttled ? 1 : 0, throttled ? 1 : 0, id),
