@@ -62,6 +62,26 @@ describe("kumo CLI", () => {
     assert.match(logs.stdout, /^print line \{'from': 'cli'\}$/m);
   });
 
+  it("lists, re-drives and counts asynchronous events", async () => {
+    const created = await kumoCli(["deploy", join(FIXTURES, "throws"), "--name", "cli-async", "--runtime", "nodejs20.x", "--handler", "index.handler"], kumo.url);
+    assert.equal(created.code, 0, created.stderr);
+    await fetch(`${kumo.url}/2019-09-25/functions/cli-async/event-invoke-config`, { method: "PUT", body: JSON.stringify({ MaximumRetryAttempts: 0 }) });
+    const sent = await fetch(`${kumo.url}/2015-03-31/functions/cli-async/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{}" });
+    const id = sent.headers.get("x-amzn-requestid") ?? "";
+    let failed: Run | undefined;
+    for (let i = 0; i < 100; i++) {
+      failed = await kumoCli(["events", "failed", "cli-async"], kumo.url);
+      if (failed.stdout.includes(id)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(failed?.stdout ?? "", new RegExp(`^${id}\\s+1\\s+RetriesExhausted\\s+`, "m"));
+    const stats = await kumoCli(["events", "stats", "--json"], kumo.url);
+    const row = (JSON.parse(stats.stdout) as { functionName: string; failed: number }[]).find((f) => f.functionName === "cli-async");
+    assert.equal(row?.failed, 1);
+    const redriven = await kumoCli(["events", "redrive", "cli-async", "--id", id], kumo.url);
+    assert.match(redriven.stdout, /^Re-queued 1 event of cli-async\.$/m);
+  });
+
   it("explains what went wrong and what to do", async () => {
     const missing = await kumoCli(["invoke", "ghost"], kumo.url);
     assert.equal(missing.code, 1);

@@ -81,6 +81,7 @@ export class AsyncWorker {
   /**
    * Leases only what can run now: never more events of a function than its free concurrency,
    * so a capped function's backlog waits in the queue instead of bouncing off the limit.
+   * Waiting events past their maximum age are taken too, to be ended rather than run.
    */
   private fill(): void {
     if (this.stopped) return;
@@ -88,12 +89,19 @@ export class AsyncWorker {
     if (room > 0) {
       const now = Date.now();
       const free = new Map<string, number>();
+      const maxAge = new Map<string, number>();
       const chosen: string[] = [];
       for (const candidate of this.queue.ready(now, Math.max(room * 4, 256))) {
         if (room === 0) break;
         const left = free.get(candidate.functionName) ?? this.concurrency.room(candidate.functionName);
-        if (left <= 0) continue;
-        free.set(candidate.functionName, left - 1);
+        if (left <= 0) {
+          const key = `${candidate.functionName}\0${candidate.qualifier}`;
+          const ageMs = maxAge.get(key) ?? this.maxAgeMs(candidate.functionName, candidate.qualifier);
+          maxAge.set(key, ageMs);
+          if (now - candidate.enqueuedAt <= ageMs) continue;
+        } else {
+          free.set(candidate.functionName, left - 1);
+        }
         chosen.push(candidate.id);
         room--;
       }
@@ -133,13 +141,17 @@ export class AsyncWorker {
     }
   }
 
+  private maxAgeMs(functionName: string, qualifier: string): number {
+    return (this.configs.get(functionName, qualifier)?.maximumEventAgeSeconds ?? ASYNC_DEFAULTS.maximumEventAgeSeconds) * 1000;
+  }
+
   private async attempt(event: AsyncEvent): Promise<void> {
     const record = this.functions.find(event.functionName);
     if (!record) {
-      return this.end(event, "FunctionDeleted", `function ${event.functionName} was deleted while the event waited`, undefined);
+      return this.end(event, "FunctionDeleted", `function ${event.functionName} was deleted while the event waited`, undefined, event.attempts - 1);
     }
     const config = this.configs.get(event.functionName, event.qualifier);
-    const maxAgeMs = (config?.maximumEventAgeSeconds ?? ASYNC_DEFAULTS.maximumEventAgeSeconds) * 1000;
+    const maxAgeMs = this.maxAgeMs(event.functionName, event.qualifier);
     const maxRetries = config?.maximumRetryAttempts ?? ASYNC_DEFAULTS.maximumRetryAttempts;
     const now = Date.now();
     if (now - event.enqueuedAt > maxAgeMs) {

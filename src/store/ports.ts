@@ -87,7 +87,7 @@ export interface AsyncQueueStore {
   /** Frees every lease (this process owns the queue; a restart means nobody runs them). */
   clearLeases(): number;
   /** Up to `limit` events that are due and not leased, oldest first (nothing is changed). */
-  ready(now: number, limit: number): { id: string; functionName: string }[];
+  ready(now: number, limit: number): { id: string; functionName: string; qualifier: string; enqueuedAt: number }[];
   /** Leases the given events until `leaseUntil`, counting an attempt on each. */
   lease(ids: readonly string[], leaseUntil: number): AsyncEvent[];
   /** Removes an event that is done (succeeded, or delivered to its failure destination). */

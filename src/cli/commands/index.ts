@@ -15,4 +15,5 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
   invoke: { summary: "Invoke a function and print its result", load: async () => (await import("./invoke.js")).invoke },
   logs: { summary: "Show a function's logs (--follow, --since 10m)", load: async () => (await import("./logs.js")).logs },
   ls: { summary: "List functions", load: async () => (await import("./ls.js")).ls },
+  events: { summary: "Asynchronous events: failed, redrive, stats", load: async () => (await import("./events.js")).events },
 };

@@ -33,8 +33,8 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
   const insert = db.prepare(
     "INSERT OR IGNORE INTO async_events (id, function_name, qualifier, payload, enqueued_at, available_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
-  const ready = db.prepare<[number, number], { id: string; function_name: string }>(
-    `SELECT id, function_name FROM async_events WHERE status = 'queued' AND available_at <= ? AND lease_until IS NULL ORDER BY available_at LIMIT ?`,
+  const ready = db.prepare<[number, number], { id: string; function_name: string; qualifier: string; enqueued_at: number }>(
+    `SELECT id, function_name, qualifier, enqueued_at FROM async_events WHERE status = 'queued' AND available_at <= ? AND lease_until IS NULL ORDER BY available_at LIMIT ?`,
   );
   const take = db.prepare<[number, string], Row>(
     "UPDATE async_events SET lease_until = ?, attempts = attempts + 1 WHERE id = ? AND lease_until IS NULL AND status = 'queued' RETURNING *",
@@ -66,7 +66,8 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
       for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
     }),
     clearLeases: () => db.prepare("UPDATE async_events SET lease_until = NULL WHERE lease_until IS NOT NULL").run().changes,
-    ready: (now, limit) => ready.all(now, limit).map((row) => ({ id: row.id, functionName: row.function_name })),
+    ready: (now, limit) =>
+      ready.all(now, limit).map((row) => ({ id: row.id, functionName: row.function_name, qualifier: row.qualifier, enqueuedAt: row.enqueued_at })),
     lease: db.transaction((ids: readonly string[], leaseUntil: number) => {
       const leased: AsyncEvent[] = [];
       for (const id of ids) {
