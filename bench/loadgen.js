@@ -1,6 +1,6 @@
 // Load generator, run as its own process by bench/run.js so it shares no event loop with either server.
 // Usage: node bench/loadgen.js '<json options>'; prints one JSON object on stdout.
-//   { url, method?, body?, headers?, concurrency, warmupMs?, warmupCount?, count?, durationMs? }
+//   { url, method?, body?, headers?, concurrency, warmupMs?, warmupCount?, count?, durationMs?, okStatus? (200) }
 // count mode (concurrency loops share `count` requests): returns every latency sample (ms).
 // duration mode: warms up for warmupMs, then counts requests completed within durationMs.
 import http from "node:http";
@@ -18,7 +18,7 @@ function once() {
       res.on("data", () => undefined);
       res.on("end", () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        resolve({ ms, ok: res.statusCode === 200 && res.headers["x-amz-function-error"] === undefined, status: res.statusCode });
+        resolve({ ms, ok: res.statusCode === (opts.okStatus ?? 200) && res.headers["x-amz-function-error"] === undefined, status: res.statusCode });
       });
       res.on("error", () => resolve({ ms: 0, ok: false, status: -1 }));
     });

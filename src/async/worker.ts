@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { ASYNC_DEFAULTS, type AsyncEvent, type FailureCondition, type LastResponse } from "../core/event-invoke-config.js";
 import { KumoError } from "../core/errors.js";
 import type { ConcurrencyLimiter } from "../engine/concurrency.js";
+import type { Dispatcher } from "../engine/dispatcher.js";
 import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../services/lambda/function-service.js";
 import type { AsyncQueueStore, EventInvokeConfigStore } from "../store/ports.js";
@@ -22,6 +23,13 @@ export interface WorkerOptions {
   readonly pollMs: number;
 }
 
+/**
+ * Events waiting longer than this make the worker start one more environment for their function,
+ * at most once per this interval (10 per second): when the host is saturated, waiting events are
+ * not a reason to spawn more processes.
+ */
+const RAMP_AFTER_MS = 100;
+
 /** Longer than any function timeout (900 s): a lease outlives the attempt it covers. */
 const LEASE_MS = 960_000;
 
@@ -32,6 +40,7 @@ export class AsyncWorker {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly grownAt = new Map<string, number>();
 
   constructor(
     private readonly queue: AsyncQueueStore,
@@ -40,6 +49,7 @@ export class AsyncWorker {
     private readonly invoker: Invoker,
     private readonly destinations: Destinations,
     private readonly concurrency: ConcurrencyLimiter,
+    private readonly dispatcher: Dispatcher,
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
   ) {}
@@ -93,8 +103,10 @@ export class AsyncWorker {
       const chosen: string[] = [];
       for (const candidate of this.queue.ready(now, Math.max(room * 4, 256))) {
         if (room === 0) break;
-        const left = free.get(candidate.functionName) ?? this.concurrency.room(candidate.functionName);
+        // Candidates come oldest first, so the first one seen tells how long the function's events wait.
+        const left = free.get(candidate.functionName) ?? this.room(candidate.functionName, now - candidate.enqueuedAt);
         if (left <= 0) {
+          free.set(candidate.functionName, left);
           const key = `${candidate.functionName}\0${candidate.qualifier}`;
           const ageMs = maxAge.get(key) ?? this.maxAgeMs(candidate.functionName, candidate.qualifier);
           maxAge.set(key, ageMs);
@@ -139,6 +151,26 @@ export class AsyncWorker {
       if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       this.wake();
     }
+  }
+
+  /**
+   * Events of a function that may start now: within its concurrency, and no more than its live
+   * environments, plus one cold start at a time when events are really waiting (the oldest for
+   * more than RAMP_AFTER_MS). A fast function's backlog is served by the warm environments it has
+   * instead of cold-starting one per queued event; a slow one grows an environment at a time, as
+   * Lambda's pollers ramp up.
+   */
+  private room(functionName: string, oldestWaitMs: number): number {
+    const limit = this.concurrency.room(functionName);
+    const record = this.functions.find(functionName);
+    if (!record || limit <= 0) return limit;
+    const { live, starting } = this.dispatcher.environmentsOf(this.functions.runnable(record));
+    const now = Date.now();
+    const waiting = live === 0 || (oldestWaitMs > RAMP_AFTER_MS && now - (this.grownAt.get(functionName) ?? 0) > RAMP_AFTER_MS);
+    const grow = starting === 0 && waiting ? 1 : 0;
+    const room = Math.max(0, Math.min(limit, live + grow - this.inFlightOf(functionName)));
+    if (grow === 1 && room > 0) this.grownAt.set(functionName, now);
+    return room;
   }
 
   private maxAgeMs(functionName: string, qualifier: string): number {

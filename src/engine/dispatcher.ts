@@ -63,6 +63,12 @@ export class Dispatcher {
     return this.live;
   }
 
+  /** Live and starting environments of `fn`'s exact revision. */
+  environmentsOf(fn: FunctionVersion): { live: number; starting: number } {
+    const group = this.groups.get(environmentKey(fn));
+    return { live: group?.all.size ?? 0, starting: group?.starting ?? 0 };
+  }
+
   /** An environment for `fn`, taken busy; the caller must `release` it. `cancel` abandons the wait. */
   acquire(fn: FunctionVersion): { lease: Promise<Lease>; cancel: () => void } {
     const group = this.groupFor(fn);

@@ -71,7 +71,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   const functions = new FunctionService({ account, functions: store.functions, code, runtimes, dispatcher, concurrency });
   const queue = new AsyncQueue(store.asyncQueue);
   const destinations = new Destinations([lambdaTarget(queue, (name) => functions.find(name) !== undefined)]);
-  const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, concurrency, {
+  const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, concurrency, dispatcher, {
     maxInFlight: config.asyncConcurrency,
     timing: { scale: config.asyncRetryScale },
     pollMs: 250,

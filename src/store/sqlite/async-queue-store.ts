@@ -1,7 +1,7 @@
 /** SQLite AsyncQueueStore: one row per event; leases and attempts live on the row. */
 import type { AsyncEvent, FailedEventDetail } from "../../core/event-invoke-config.js";
 import type { AsyncQueueStore } from "../ports.js";
-import type { Db } from "./database.js";
+import { durably, type Db } from "./database.js";
 
 interface Row {
   id: string;
@@ -62,7 +62,8 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
   );
 
   return {
-    enqueue: db.transaction((events: Parameters<AsyncQueueStore["enqueue"]>[0]) => {
+    // The one write that must be on disk before Kumo answers: an acknowledged event.
+    enqueue: durably(db, (events: Parameters<AsyncQueueStore["enqueue"]>[0]) => {
       for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
     }),
     clearLeases: () => db.prepare("UPDATE async_events SET lease_until = NULL WHERE lease_until IS NOT NULL").run().changes,

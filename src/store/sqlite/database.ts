@@ -7,14 +7,29 @@ export type Db = Database.Database;
 export function openDatabase(path: string): Db {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
-  // FULL: every commit is fsynced before it returns, so an acknowledged write survives a power
-  // loss. Hot writes are batched (group commit for async events, write-behind for logs) to keep
-  // the number of fsyncs low.
-  db.pragma("synchronous = FULL");
+  // NORMAL for most writes (no fsync per commit: WAL frames reach the disk at checkpoints);
+  // writes that must survive a power loss go through `durably`, which fsyncs their commit.
+  db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   migrate(db);
   return db;
+}
+
+/**
+ * Runs `write` in a transaction whose commit is fsynced before it returns. In WAL mode that fsync
+ * also makes every earlier commit durable. (`synchronous` may change between transactions.)
+ */
+export function durably<A extends unknown[], R>(db: Db, write: (...args: A) => R): (...args: A) => R {
+  const transaction = db.transaction(write);
+  return (...args: A) => {
+    db.pragma("synchronous = FULL");
+    try {
+      return transaction(...args);
+    } finally {
+      db.pragma("synchronous = NORMAL");
+    }
+  };
 }
 
 function migrate(db: Db): void {

@@ -1,13 +1,15 @@
 /** SQLite FunctionStore: one row per function, the record kept as JSON. */
 import type { FunctionRecord } from "../../core/function.js";
 import type { FunctionStore } from "../ports.js";
-import type { Db } from "./database.js";
+import { durably, type Db } from "./database.js";
 
 interface Row {
   record: string;
 }
 
 export function sqliteFunctionStore(db: Db): FunctionStore {
+  // Function changes are rare and must survive a power loss once the API has answered.
+  const durable = durably(db, <T>(write: () => T): T => write());
   const getStmt = db.prepare<[string], Row>("SELECT record FROM functions WHERE name = ?");
   const insertStmt = db.prepare(
     "INSERT OR IGNORE INTO functions (name, record, revision_id, code_size, reserved_concurrency) VALUES (?, ?, ?, ?, ?)",
@@ -26,16 +28,16 @@ export function sqliteFunctionStore(db: Db): FunctionStore {
   return {
     get: (name) => parse(getStmt.get(name)),
     create(record) {
-      const result = insertStmt.run(record.name, JSON.stringify(record), record.revisionId, record.codeSize, record.reservedConcurrency ?? null);
+      const result = durable(() => insertStmt.run(record.name, JSON.stringify(record), record.revisionId, record.codeSize, record.reservedConcurrency ?? null));
       return result.changes === 1;
     },
     update(record, expectedRevision) {
-      const result = updateStmt.run(
-        JSON.stringify(record), record.revisionId, record.codeSize, record.reservedConcurrency ?? null, record.name, expectedRevision,
+      const result = durable(() =>
+        updateStmt.run(JSON.stringify(record), record.revisionId, record.codeSize, record.reservedConcurrency ?? null, record.name, expectedRevision),
       );
       return result.changes === 1;
     },
-    delete: (name) => deleteStmt.run(name).changes === 1,
+    delete: (name) => durable(() => deleteStmt.run(name)).changes === 1,
     list: (afterName, limit) => listStmt.all(afterName ?? "", limit).map((row) => parse(row) as FunctionRecord),
     count: () => countStmt.get()?.n ?? 0,
     totalCodeSize: () => countStmt.get()?.size ?? 0,
