@@ -2,33 +2,23 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { CreateFunctionCommand, GetFunctionCommand, ListFunctionsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { aws, createFromFixture, fixtureZip, lambda, ROLE } from "./helpers/clients.js";
-import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { describe, it } from "node:test";
+import { CreateFunctionCommand, GetFunctionCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { aws, createFromFixture, fixtureZip, ROLE } from "./helpers/clients.js";
+import { kumoSuite } from "./helpers/suite.js";
 import { rawZip } from "./helpers/raw-zip.js";
 
 const HANDLER = "exports.handler = async () => 'ok';";
 
 describe("API validation", () => {
-  let kumo: TestKumo;
-  let client: LambdaClient;
-
-  before(async () => {
-    kumo = await startKumo({ KUMO_PYTHON: "/nonexistent/python3" });
-    client = lambda(kumo.url);
-  });
-  after(async () => {
-    client?.destroy();
-    assert.equal(await kumo.stop(), 0);
-  });
+  const suite = kumoSuite({ KUMO_PYTHON: "/nonexistent/python3" });
 
   async function createWith(zip: Buffer, name = "bad", extra: Record<string, unknown> = {}): Promise<Error> {
-    const error = await client
+    const error = await suite.client
       .send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: zip }, ...extra }))
       .then(() => undefined, (e: unknown) => e as Error);
     assert.ok(error, "the request was refused");
-    await assert.rejects(client.send(new GetFunctionCommand({ FunctionName: name })), { name: "ResourceNotFoundException" }, "nothing was stored");
+    await assert.rejects(suite.client.send(new GetFunctionCommand({ FunctionName: name })), { name: "ResourceNotFoundException" }, "nothing was stored");
     return error;
   }
 
@@ -38,10 +28,10 @@ describe("API validation", () => {
     assert.match(slip.message, /^Could not unzip uploaded file.*\.\.\/\.\.\/escape\.js/);
     const absolute = await createWith(rawZip([{ name: "/etc/kumo-owned", content: "x" }]));
     assert.match(absolute.message, /^Could not unzip uploaded file.*absolute path/);
-    const link = await createWith(rawZip([{ name: "index.js", content: HANDLER }, { name: "secrets", content: "../../../kumo.db", mode: 0o120777 }]));
+    const link = await createWith(rawZip([{ name: "index.js", content: HANDLER }, { name: "secrets", content: "../../../suite.kumo.db", mode: 0o120777 }]));
     assert.match(link.message, /symlink 'secrets' points outside the package/);
-    assert.equal(existsSync(join(kumo.dataDir, "escape.js")), false);
-    const leftovers = readdirSync(join(kumo.dataDir, "code")).filter((name) => name.startsWith(".tmp-"));
+    assert.equal(existsSync(join(suite.kumo.dataDir, "escape.js")), false);
+    const leftovers = readdirSync(join(suite.kumo.dataDir, "code")).filter((name) => name.startsWith(".tmp-"));
     assert.deepEqual(leftovers, [], "failed extractions leave nothing behind");
   });
 
@@ -49,7 +39,7 @@ describe("API validation", () => {
     const garbage = await createWith(Buffer.from("this is not a zip file at all"));
     assert.equal(garbage.name, "InvalidParameterValueException");
     assert.match(garbage.message, /Could not unzip uploaded file/);
-    const empty = await client
+    const empty = await suite.client
       .send(new CreateFunctionCommand({ FunctionName: "empty", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: new Uint8Array() } }))
       .then(() => undefined, (e: unknown) => e as Error);
     assert.match(empty?.message ?? "", /Code\.ZipFile is required|package is empty/);
@@ -80,53 +70,53 @@ describe("API validation", () => {
       assert.equal(error.name, "InvalidParameterValueException", JSON.stringify(extra));
       assert.match(error.message, expected, JSON.stringify(extra));
     }
-    const badName = await client
+    const badName = await suite.client
       .send(new CreateFunctionCommand({ FunctionName: "bad name!", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: zip } }))
       .then(() => undefined, (e: unknown) => e as Error);
     assert.match(badName?.message ?? "", /Function name 'bad name!' is invalid: use 1 to 64 letters/);
   });
 
   it("answers with x-amzn-ErrorType, the model's message member and Type", async () => {
-    const missing = await fetch(`${kumo.url}/2015-03-31/functions/nope`);
+    const missing = await fetch(`${suite.kumo.url}/2015-03-31/functions/nope`);
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get("x-amzn-errortype"), "ResourceNotFoundException");
     assert.ok(missing.headers.get("x-amzn-requestid"));
     assert.deepEqual(await missing.json(), { Type: "User", Message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope" });
 
-    const badJson = await fetch(`${kumo.url}/2015-03-31/functions`, { method: "POST", body: "{not json" });
+    const badJson = await fetch(`${suite.kumo.url}/2015-03-31/functions`, { method: "POST", body: "{not json" });
     assert.equal(badJson.status, 400);
     assert.equal(badJson.headers.get("x-amzn-errortype"), "InvalidRequestContentException");
     assert.match(((await badJson.json()) as { message: string }).message, /^Could not parse request body into json/);
 
-    const wrongType = await fetch(`${kumo.url}/2015-03-31/functions`, { method: "POST", body: JSON.stringify({ FunctionName: "x", Role: ROLE, Code: {}, MemorySize: "big" }) });
+    const wrongType = await fetch(`${suite.kumo.url}/2015-03-31/functions`, { method: "POST", body: JSON.stringify({ FunctionName: "x", Role: ROLE, Code: {}, MemorySize: "big" }) });
     assert.equal(wrongType.status, 400);
     assert.match(((await wrongType.json()) as { message: string }).message, /^MemorySize: /);
   });
 
   it("rejects duplicates, oversized and non-JSON payloads, and unknown invocation types", async () => {
-    await createFromFixture(client, "dup", "node-cjs");
-    await assert.rejects(createFromFixture(client, "dup", "node-cjs"), (e: Error) => e.name === "ResourceConflictException" && /Function already exist: dup/.test(e.message));
+    await createFromFixture(suite.client, "dup", "node-cjs");
+    await assert.rejects(createFromFixture(suite.client, "dup", "node-cjs"), (e: Error) => e.name === "ResourceConflictException" && /Function already exist: dup/.test(e.message));
 
-    const huge = await fetch(`${kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: Buffer.alloc(6_291_457, 0x20) });
+    const huge = await fetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: Buffer.alloc(6_291_457, 0x20) });
     assert.equal(huge.status, 413);
     assert.equal(huge.headers.get("x-amzn-errortype"), "RequestEntityTooLargeException");
     assert.deepEqual(await huge.json(), { Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" });
 
-    const notJson = await fetch(`${kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "hello" });
+    const notJson = await fetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "hello" });
     assert.equal(notJson.status, 400);
     assert.equal(notJson.headers.get("x-amzn-errortype"), "InvalidRequestContentException");
 
-    const badType = await fetch(`${kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "{}", headers: { "X-Amz-Invocation-Type": "Later" } });
+    const badType = await fetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "{}", headers: { "X-Amz-Invocation-Type": "Later" } });
     assert.equal(badType.status, 400);
     assert.match(((await badType.json()) as { message: string }).message, /InvocationType 'Later' is invalid: use RequestResponse, Event or DryRun/);
 
-    const mismatch = await fetch(`${kumo.url}/2015-03-31/functions/dup:prod/invocations?Qualifier=dev`, { method: "POST", body: "{}" });
+    const mismatch = await fetch(`${suite.kumo.url}/2015-03-31/functions/dup:prod/invocations?Qualifier=dev`, { method: "POST", body: "{}" });
     assert.equal(mismatch.status, 400);
     assert.match(((await mismatch.json()) as { message: string }).message, /derived qualifier from the function name does not match/);
   });
 
   it("shows the AWS CLI the same errors", async () => {
-    const result = await aws(kumo.url, ["lambda", "get-function", "--function-name", "ghost"]);
+    const result = await aws(suite.kumo.url, ["lambda", "get-function", "--function-name", "ghost"]);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /ResourceNotFoundException.*Function not found: arn:aws:lambda:us-east-1:000000000000:function:ghost/);
   });
@@ -134,13 +124,13 @@ describe("API validation", () => {
   it("lists functions in pages of at most 50 with an opaque marker", async () => {
     const zip = await fixtureZip("node-cjs");
     for (let i = 0; i < 53; i++) {
-      await client.send(new CreateFunctionCommand({ FunctionName: `page-${String(i).padStart(2, "0")}`, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: zip } }));
+      await suite.client.send(new CreateFunctionCommand({ FunctionName: `page-${String(i).padStart(2, "0")}`, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: zip } }));
     }
     const names: string[] = [];
     let marker: string | undefined;
     let pages = 0;
     do {
-      const page = await client.send(new ListFunctionsCommand({ Marker: marker, MaxItems: 20 }));
+      const page = await suite.client.send(new ListFunctionsCommand({ Marker: marker, MaxItems: 20 }));
       pages++;
       assert.ok((page.Functions?.length ?? 0) <= 20);
       names.push(...(page.Functions ?? []).map((f) => f.FunctionName ?? ""));

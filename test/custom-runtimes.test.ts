@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { CreateFunctionCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { describe, it } from "node:test";
+import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { zipFiles } from "../src/store/code/zip-directory.js";
-import { createFromFixture, invoke, lambda, parseReport, ROLE } from "./helpers/clients.js";
-import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { createFromFixture, invoke, parseReport, ROLE } from "./helpers/clients.js";
+import { kumoSuite } from "./helpers/suite.js";
 import { REPO_ROOT } from "./helpers/paths.js";
 
 /** A package whose bootstrap runs AWS's own Node.js runtime interface client from npm. */
@@ -30,48 +30,38 @@ async function ricPackage(): Promise<Buffer> {
 }
 
 describe("custom runtimes", () => {
-  let kumo: TestKumo;
-  let client: LambdaClient;
-
-  before(async () => {
-    kumo = await startKumo();
-    client = lambda(kumo.url);
-  });
-  after(async () => {
-    client?.destroy();
-    assert.equal(await kumo.stop(), 0);
-  });
+  const suite = kumoSuite();
 
   it("runs a shell-script bootstrap that uses curl, as in AWS's tutorial", async () => {
-    await createFromFixture(client, "shell", "custom-curl", { Runtime: "provided.al2023", Handler: "function.handler" });
-    const first = await invoke(client, "shell", { hello: "shell" });
+    await createFromFixture(suite.client, "shell", "custom-curl", { Runtime: "provided.al2023", Handler: "function.handler" });
+    const first = await invoke(suite.client, "shell", { hello: "shell" });
     assert.equal(first.functionError, undefined, first.payload);
     assert.deepEqual(first.json, { runtime: "shell", handler: "function.handler", event: { hello: "shell" } });
     assert.match(first.log, /custom runtime got \{"hello":"shell"\}/);
     assert.ok(parseReport(first.log)["Init Duration"]);
-    const second = await invoke(client, "shell", { n: 2 });
+    const second = await invoke(suite.client, "shell", { n: 2 });
     assert.deepEqual((second.json as { event: unknown }).event, { n: 2 });
     assert.equal(parseReport(second.log)["Init Duration"], undefined, "the shell loop is reused warm");
   });
 
-  it("runs AWS's Node.js runtime interface client (aws-lambda-ric) as the bootstrap", async () => {
-    await client.send(new CreateFunctionCommand({
+  it("runs AWS's Node.js runtime interface suite.client (aws-lambda-ric) as the bootstrap", async () => {
+    await suite.client.send(new CreateFunctionCommand({
       FunctionName: "ric",
       Runtime: "provided.al2",
       Handler: "index.handler",
       Role: ROLE,
       Code: { ZipFile: await ricPackage() },
     }));
-    const first = await invoke(client, "ric", { via: "ric" });
+    const first = await invoke(suite.client, "ric", { via: "ric" });
     assert.equal(first.functionError, undefined, first.payload);
     const body = first.json as { ric: boolean; calls: number; requestId: string; fn: string };
     assert.equal(body.ric, true);
     assert.equal(body.fn, "ric");
     assert.equal(body.requestId, first.raw.$metadata.requestId);
     assert.match(first.log, /\tINFO\tric handler \{"via":"ric"\}/);
-    const second = await invoke(client, "ric", {});
+    const second = await invoke(suite.client, "ric", {});
     assert.equal((second.json as { calls: number }).calls, 2, "warm reuse with the RIC too");
-    const failed = await invoke(client, "ric", { fail: true });
+    const failed = await invoke(suite.client, "ric", { fail: true });
     assert.equal(failed.functionError, "Unhandled");
     assert.equal((failed.json as { errorType: string }).errorType, "RangeError");
   });

@@ -1,22 +1,14 @@
 /** The host-wide cap on live environments: requests wait for room instead of overloading the machine. */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { createFromFixture, invoke, lambda } from "./helpers/clients.js";
-import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { before, describe, it } from "node:test";
+import { createFromFixture, invoke } from "./helpers/clients.js";
+import { kumoSuite } from "./helpers/suite.js";
 
 describe("host capacity", () => {
-  let kumo: TestKumo;
-  let client: LambdaClient;
+  const suite = kumoSuite({ KUMO_MAX_ENVIRONMENTS: "2" });
 
   before(async () => {
-    kumo = await startKumo({ KUMO_MAX_ENVIRONMENTS: "2" });
-    client = lambda(kumo.url);
-    for (const name of ["a", "b", "c"]) await createFromFixture(client, name, "slow", { Timeout: 10 });
-  });
-  after(async () => {
-    client?.destroy();
-    assert.equal(await kumo.stop(), 0);
+    for (const name of ["a", "b", "c"]) await createFromFixture(suite.client, name, "slow", { Timeout: 10 });
   });
 
   it("never runs more environments than the cap, and serves every request", async () => {
@@ -24,13 +16,13 @@ describe("host capacity", () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const health = (await (await fetch(`${kumo.url}/_kumo/health`)).json()) as { environments: number };
+        const health = (await (await fetch(`${suite.kumo.url}/_kumo/health`)).json()) as { environments: number };
         peak = Math.max(peak, health.environments);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
     const started = Date.now();
-    const results = await Promise.all(["a", "b", "c"].map((name) => invoke(client, name, { ms: 600 }, false)));
+    const results = await Promise.all(["a", "b", "c"].map((name) => invoke(suite.client, name, { ms: 600 }, false)));
     const elapsed = Date.now() - started;
     sampling = false;
     await sampler;
@@ -40,8 +32,8 @@ describe("host capacity", () => {
   });
 
   it("reuses the idle environment of the same function rather than reclaiming it", async () => {
-    const first = await invoke(client, "a", { ms: 1 }, true);
-    const second = await invoke(client, "a", { ms: 1 }, true);
+    const first = await invoke(suite.client, "a", { ms: 1 }, true);
+    const second = await invoke(suite.client, "a", { ms: 1 }, true);
     assert.doesNotMatch(second.log, /Init Duration/, `warm reuse within the cap:\n${first.log}`);
   });
 });

@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { GetFunctionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { aws, createFromFixture, fixtureZip, invoke, lambda, parseReport, ROLE } from "./helpers/clients.js";
-import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { describe, it } from "node:test";
+import { GetFunctionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { aws, createFromFixture, fixtureZip, invoke, parseReport, ROLE } from "./helpers/clients.js";
+import { kumoSuite } from "./helpers/suite.js";
 
 interface Echo {
   event: unknown;
@@ -17,24 +17,14 @@ interface Echo {
 }
 
 describe("Node.js functions", () => {
-  let kumo: TestKumo;
-  let client: LambdaClient;
-
-  before(async () => {
-    kumo = await startKumo();
-    client = lambda(kumo.url);
-  });
-  after(async () => {
-    client?.destroy();
-    assert.equal(await kumo.stop(), 0, "Kumo exits cleanly on SIGTERM");
-  });
+  const suite = kumoSuite();
 
   it("deploys with the AWS CLI v2 and invokes with it", async () => {
-    const version = await aws(kumo.url, ["--version"]);
+    const version = await aws(suite.kumo.url, ["--version"]);
     assert.match(version.stdout + version.stderr, /aws-cli\/2\./, "the tests drive Kumo with the AWS CLI v2");
-    const zipPath = join(kumo.dataDir, "echo.zip");
+    const zipPath = join(suite.kumo.dataDir, "echo.zip");
     writeFileSync(zipPath, await fixtureZip("node-cjs"));
-    const created = await aws(kumo.url, [
+    const created = await aws(suite.kumo.url, [
       "lambda", "create-function", "--function-name", "cli-echo", "--runtime", "nodejs20.x",
       "--handler", "index.handler", "--role", ROLE, "--zip-file", `fileb://${zipPath}`,
       "--environment", "Variables={GREETING=hi}", "--memory-size", "256", "--timeout", "5",
@@ -47,11 +37,11 @@ describe("Node.js functions", () => {
     assert.equal(config.State, "Active");
     assert.match(String(config.CodeSha256), /^[A-Za-z0-9+/]{43}=$/);
 
-    const waited = await aws(kumo.url, ["lambda", "wait", "function-active-v2", "--function-name", "cli-echo"]);
+    const waited = await aws(suite.kumo.url, ["lambda", "wait", "function-active-v2", "--function-name", "cli-echo"]);
     assert.equal(waited.code, 0, waited.stderr);
 
-    const out = join(kumo.dataDir, "out.json");
-    const invoked = await aws(kumo.url, [
+    const out = join(suite.kumo.dataDir, "out.json");
+    const invoked = await aws(suite.kumo.url, [
       "lambda", "invoke", "--function-name", "cli-echo", "--cli-binary-format", "raw-in-base64-out",
       "--payload", '{"hello":"cli"}', "--log-type", "Tail", out,
     ]);
@@ -70,8 +60,8 @@ describe("Node.js functions", () => {
   });
 
   it("gives the function Lambda's context and reserved environment variables", async () => {
-    await createFromFixture(client, "ctx", "node-cjs", { MemorySize: 512, Timeout: 7 });
-    const result = await invoke(client, "ctx", { a: 1 });
+    await createFromFixture(suite.client, "ctx", "node-cjs", { MemorySize: 512, Timeout: 7 });
+    const result = await invoke(suite.client, "ctx", { a: 1 });
     assert.equal(result.status, 200);
     assert.equal(result.functionError, undefined);
     const echo = result.json as Echo;
@@ -92,10 +82,10 @@ describe("Node.js functions", () => {
   });
 
   it("starts cold once, then reuses the warm environment with its state and /tmp", async () => {
-    await createFromFixture(client, "warm", "node-cjs");
-    const first = await invoke(client, "warm", { n: 1 });
-    const second = await invoke(client, "warm", { n: 2 });
-    const third = await invoke(client, "warm", { n: 3 });
+    await createFromFixture(suite.client, "warm", "node-cjs");
+    const first = await invoke(suite.client, "warm", { n: 1 });
+    const second = await invoke(suite.client, "warm", { n: 2 });
+    const third = await invoke(suite.client, "warm", { n: 3 });
     assert.deepEqual([first, second, third].map((r) => (r.json as Echo).count), [1, 2, 3]);
     assert.deepEqual([first, second, third].map((r) => (r.json as Echo).tmpFileExisted), [false, true, true]);
     const reports = [first, second, third].map((r) => parseReport(r.log));
@@ -113,47 +103,47 @@ describe("Node.js functions", () => {
   });
 
   it("never serves new invocations from old environments after a code or config update", async () => {
-    await createFromFixture(client, "updated", "node-cjs");
-    assert.equal(((await invoke(client, "updated")).json as Echo).count, 1);
-    assert.equal(((await invoke(client, "updated")).json as Echo).count, 2);
-    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "updated", Environment: { Variables: { CODE_VERSION: "v2" } } }));
-    const afterConfig = await invoke(client, "updated");
+    await createFromFixture(suite.client, "updated", "node-cjs");
+    assert.equal(((await invoke(suite.client, "updated")).json as Echo).count, 1);
+    assert.equal(((await invoke(suite.client, "updated")).json as Echo).count, 2);
+    await suite.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "updated", Environment: { Variables: { CODE_VERSION: "v2" } } }));
+    const afterConfig = await invoke(suite.client, "updated");
     assert.equal((afterConfig.json as Echo).version, "v2");
     assert.equal((afterConfig.json as Echo).count, 1, "a config update starts a new environment");
     assert.ok(parseReport(afterConfig.log)["Init Duration"], "and it is a cold start");
-    const before = (await client.send(new GetFunctionCommand({ FunctionName: "updated" }))).Configuration;
-    await client.send(new UpdateFunctionCodeCommand({ FunctionName: "updated", ZipFile: await fixtureZip("node-esm") }));
-    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "updated", Handler: "index.handler" }));
-    const afterCode = await invoke(client, "updated", { x: 1 });
+    const before = (await suite.client.send(new GetFunctionCommand({ FunctionName: "updated" }))).Configuration;
+    await suite.client.send(new UpdateFunctionCodeCommand({ FunctionName: "updated", ZipFile: await fixtureZip("node-esm") }));
+    await suite.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "updated", Handler: "index.handler" }));
+    const afterCode = await invoke(suite.client, "updated", { x: 1 });
     assert.equal((afterCode.json as { module: string }).module, "esm", "new code runs after UpdateFunctionCode");
-    const now = (await client.send(new GetFunctionCommand({ FunctionName: "updated" }))).Configuration;
+    const now = (await suite.client.send(new GetFunctionCommand({ FunctionName: "updated" }))).Configuration;
     assert.notEqual(now?.CodeSha256, before?.CodeSha256);
     assert.notEqual(now?.RevisionId, before?.RevisionId);
   });
 
   it("runs ES modules with top-level await, nested folders and nested exports", async () => {
-    await createFromFixture(client, "esm", "node-esm", { Runtime: "nodejs22.x" });
-    const esm = await invoke(client, "esm", { q: 1 });
+    await createFromFixture(suite.client, "esm", "node-esm", { Runtime: "nodejs22.x" });
+    const esm = await invoke(suite.client, "esm", { q: 1 });
     assert.equal(esm.functionError, undefined, esm.payload);
     assert.deepEqual((esm.json as { echo: unknown }).echo, { q: 1 });
-    await createFromFixture(client, "nested", "node-nested", { Handler: "src/handlers/app.routes.get" });
-    const nested = await invoke(client, "nested", { path: "/items" });
+    await createFromFixture(suite.client, "nested", "node-nested", { Handler: "src/handlers/app.routes.get" });
+    const nested = await invoke(suite.client, "nested", { path: "/items" });
     assert.deepEqual(nested.json, { nested: true, path: "/items" });
   });
 
   it("honours callbackWaitsForEmptyEventLoop for callback handlers", async () => {
-    await createFromFixture(client, "callback", "callback-waits");
-    const waits = await invoke(client, "callback", { wait: true });
+    await createFromFixture(suite.client, "callback", "callback-waits");
+    const waits = await invoke(suite.client, "callback", { wait: true });
     assert.deepEqual(waits.json, { timerFiredBeforeResponse: 0 });
-    const next = await invoke(client, "callback", { wait: false });
+    const next = await invoke(suite.client, "callback", { wait: false });
     assert.deepEqual(next.json, { timerFiredBeforeResponse: 1 }, "the first invocation's timer ran before it answered");
   });
 
   it("answers DryRun with 204 and an empty body after checking the function exists", async () => {
-    await createFromFixture(client, "dry", "node-cjs");
+    await createFromFixture(suite.client, "dry", "node-cjs");
     const { InvokeCommand } = await import("@aws-sdk/client-lambda");
-    const result = await client.send(new InvokeCommand({ FunctionName: "dry", InvocationType: "DryRun" }));
+    const result = await suite.client.send(new InvokeCommand({ FunctionName: "dry", InvocationType: "DryRun" }));
     assert.equal(result.StatusCode, 204);
-    await assert.rejects(client.send(new InvokeCommand({ FunctionName: "no-such-fn", InvocationType: "DryRun" })), { name: "ResourceNotFoundException" });
+    await assert.rejects(suite.client.send(new InvokeCommand({ FunctionName: "no-such-fn", InvocationType: "DryRun" })), { name: "ResourceNotFoundException" });
   });
 });

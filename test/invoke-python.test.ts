@@ -1,9 +1,8 @@
 /** Python functions on Kumo's stdlib-only bootstrap: handlers, context, logging, errors, warm reuse. */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { createFromFixture, invoke, lambda, parseReport } from "./helpers/clients.js";
-import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { describe, it } from "node:test";
+import { createFromFixture, invoke, parseReport } from "./helpers/clients.js";
+import { kumoSuite } from "./helpers/suite.js";
 
 interface PyEcho {
   event: unknown;
@@ -17,21 +16,11 @@ interface PyEcho {
 }
 
 describe("Python functions", () => {
-  let kumo: TestKumo;
-  let client: LambdaClient;
-
-  before(async () => {
-    kumo = await startKumo();
-    client = lambda(kumo.url);
-  });
-  after(async () => {
-    client?.destroy();
-    assert.equal(await kumo.stop(), 0);
-  });
+  const suite = kumoSuite();
 
   it("runs module.function handlers with Lambda's context, print and logging", async () => {
-    await createFromFixture(client, "py", "python-hello", { Runtime: "python3.12", Handler: "app.handler", MemorySize: 256, Timeout: 5 });
-    const first = await invoke(client, "py", { hello: "python" });
+    await createFromFixture(suite.client, "py", "python-hello", { Runtime: "python3.12", Handler: "app.handler", MemorySize: 256, Timeout: 5 });
+    const first = await invoke(suite.client, "py", { hello: "python" });
     assert.equal(first.functionError, undefined, first.payload);
     const body = first.json as PyEcho;
     assert.deepEqual(body.event, { hello: "python" });
@@ -44,7 +33,7 @@ describe("Python functions", () => {
     assert.match(first.log, /^\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t[0-9a-f-]{36}\tlogging line 1$/m, "logging uses Lambda's format");
     assert.ok(parseReport(first.log)["Init Duration"]);
 
-    const second = await invoke(client, "py", { n: 2 });
+    const second = await invoke(suite.client, "py", { n: 2 });
     const warm = second.json as PyEcho;
     assert.equal(warm.count, 2, "module state survives warm reuse");
     assert.equal(warm.tmpFileExisted, true, "so does the environment's /tmp");
@@ -52,14 +41,14 @@ describe("Python functions", () => {
   });
 
   it("runs handlers inside packages", async () => {
-    await createFromFixture(client, "py-pkg", "python-hello", { Runtime: "python3.11", Handler: "pkg/handlers.handle" });
-    const result = await invoke(client, "py-pkg", { value: 42 });
+    await createFromFixture(suite.client, "py-pkg", "python-hello", { Runtime: "python3.11", Handler: "pkg/handlers.handle" });
+    const result = await invoke(suite.client, "py-pkg", { value: 42 });
     assert.deepEqual(result.json, { package: true, value: 42 });
   });
 
   it("returns Python error bodies with stackTrace, and init errors with their Runtime.* type", async () => {
-    await createFromFixture(client, "py-raise", "python-errors", { Runtime: "python3.12", Handler: "app.handler" });
-    const raised = await invoke(client, "py-raise");
+    await createFromFixture(suite.client, "py-raise", "python-errors", { Runtime: "python3.12", Handler: "app.handler" });
+    const raised = await invoke(suite.client, "py-raise");
     assert.equal(raised.functionError, "Unhandled");
     const body = raised.json as { errorType: string; errorMessage: string; requestId: string; stackTrace: string[] };
     assert.equal(body.errorType, "KeyError");
@@ -68,14 +57,14 @@ describe("Python functions", () => {
     assert.ok(body.stackTrace.some((frame) => frame.includes("app.py")), JSON.stringify(body.stackTrace));
     assert.match(raised.log, /\[ERROR\] KeyError: 'missing-key'\rTraceback \(most recent call last\):/);
 
-    await createFromFixture(client, "py-nomod", "python-errors", { Runtime: "python3.12", Handler: "nothere.handler" });
-    const noModule = await invoke(client, "py-nomod");
+    await createFromFixture(suite.client, "py-nomod", "python-errors", { Runtime: "python3.12", Handler: "nothere.handler" });
+    const noModule = await invoke(suite.client, "py-nomod");
     const initError = noModule.json as { errorType: string; errorMessage: string };
     assert.equal(initError.errorType, "Runtime.ImportModuleError");
     assert.match(initError.errorMessage, /^Unable to import module 'nothere'/);
 
-    await createFromFixture(client, "py-nofn", "python-errors", { Runtime: "python3.12", Handler: "app.nothere" });
-    const noFunction = await invoke(client, "py-nofn");
+    await createFromFixture(suite.client, "py-nofn", "python-errors", { Runtime: "python3.12", Handler: "app.nothere" });
+    const noFunction = await invoke(suite.client, "py-nofn");
     assert.deepEqual((noFunction.json as { errorType: string }).errorType, "Runtime.HandlerNotFound");
   });
 });

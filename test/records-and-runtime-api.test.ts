@@ -1,10 +1,10 @@
 /** The Runtime API contract as a custom runtime sees it, invocation records, and logs through `aws logs`. */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { InvokeCommand, PutFunctionConcurrencyCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { describe, it } from "node:test";
+import { InvokeCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import type { InvocationRecord } from "../src/core/invocation.js";
-import { aws, createFromFixture, invoke, lambda } from "./helpers/clients.js";
-import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { aws, createFromFixture, invoke } from "./helpers/clients.js";
+import { kumoSuite } from "./helpers/suite.js";
 
 interface Probe {
   next: Record<string, string | number | undefined>;
@@ -15,23 +15,13 @@ interface Probe {
 }
 
 describe("Runtime API, invocation records and logs", () => {
-  let kumo: TestKumo;
-  let client: LambdaClient;
-
-  before(async () => {
-    kumo = await startKumo();
-    client = lambda(kumo.url);
-  });
-  after(async () => {
-    client?.destroy();
-    assert.equal(await kumo.stop(), 0);
-  });
+  const suite = kumoSuite();
 
   it("serves the Runtime API with Lambda's headers, status codes and error bodies", async () => {
-    await createFromFixture(client, "probe", "runtime-api-probe", { Runtime: "provided.al2023", Timeout: 5 });
+    await createFromFixture(suite.client, "probe", "runtime-api-probe", { Runtime: "provided.al2023", Timeout: 5 });
     const clientContext = Buffer.from(JSON.stringify({ custom: { k: "v" } })).toString("base64");
     const before = Date.now();
-    const raw = await client.send(new InvokeCommand({ FunctionName: "probe", Payload: Buffer.from('{"probe":1}'), ClientContext: clientContext, LogType: "Tail" }));
+    const raw = await suite.client.send(new InvokeCommand({ FunctionName: "probe", Payload: Buffer.from('{"probe":1}'), ClientContext: clientContext, LogType: "Tail" }));
     const probe = JSON.parse(Buffer.from(raw.Payload ?? new Uint8Array()).toString("utf8")) as Probe;
     assert.equal(probe.next.status, 200);
     assert.equal(probe.next.contentType, "application/json");
@@ -49,18 +39,18 @@ describe("Runtime API, invocation records and logs", () => {
     assert.deepEqual(probe.badMode, { status: 400, body: '{"errorMessage":"Invalid function response mode","errorType":"InvalidFunctionResponseMode"}' });
     const log = Buffer.from(raw.LogResult ?? "", "base64").toString("utf8");
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const second = await invoke(client, "probe", {});
+    const second = await invoke(suite.client, "probe", {});
     assert.match(log + second.log, /answered 202 \{"status":"OK"\}; again 400 \{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"\}/);
   });
 
   it("leaves exactly one record per invocation, cold or warm, failed or throttled", async () => {
-    await createFromFixture(client, "recorded", "slow", { Timeout: 1, MemorySize: 192 });
-    const cold = await invoke(client, "recorded", { ms: 5 });
-    const warm = await invoke(client, "recorded", { ms: 5 });
-    const timedOut = await invoke(client, "recorded", { ms: 5000 });
-    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "recorded", ReservedConcurrentExecutions: 0 }));
-    const throttled = await client.send(new InvokeCommand({ FunctionName: "recorded", Payload: Buffer.from("{}") })).then(() => undefined, (e: { $metadata: { requestId?: string } }) => e.$metadata.requestId);
-    const response = await fetch(`${kumo.url}/_kumo/functions/recorded/invocations`);
+    await createFromFixture(suite.client, "recorded", "slow", { Timeout: 1, MemorySize: 192 });
+    const cold = await invoke(suite.client, "recorded", { ms: 5 });
+    const warm = await invoke(suite.client, "recorded", { ms: 5 });
+    const timedOut = await invoke(suite.client, "recorded", { ms: 5000 });
+    await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "recorded", ReservedConcurrentExecutions: 0 }));
+    const throttled = await suite.client.send(new InvokeCommand({ FunctionName: "recorded", Payload: Buffer.from("{}") })).then(() => undefined, (e: { $metadata: { requestId?: string } }) => e.$metadata.requestId);
+    const response = await fetch(`${suite.kumo.url}/_kumo/functions/recorded/invocations`);
     const { invocations } = (await response.json()) as { invocations: InvocationRecord[] };
     const byId = new Map(invocations.map((r) => [r.requestId, r]));
     assert.equal(invocations.length, 4, "one record each, nothing more");
@@ -89,13 +79,13 @@ describe("Runtime API, invocation records and logs", () => {
   });
 
   it("stores each environment's output in its own stream, readable with aws logs", async () => {
-    await createFromFixture(client, "streams", "slow");
-    await Promise.all([invoke(client, "streams", { ms: 400 }), invoke(client, "streams", { ms: 400 })]);
-    const streams = await aws(kumo.url, ["logs", "describe-log-streams", "--log-group-name", "/aws/lambda/streams"]);
+    await createFromFixture(suite.client, "streams", "slow");
+    await Promise.all([invoke(suite.client, "streams", { ms: 400 }), invoke(suite.client, "streams", { ms: 400 })]);
+    const streams = await aws(suite.kumo.url, ["logs", "describe-log-streams", "--log-group-name", "/aws/lambda/streams"]);
     assert.equal(streams.code, 0, streams.stderr);
     const names = (JSON.parse(streams.stdout) as { logStreams: { logStreamName: string }[] }).logStreams.map((s) => s.logStreamName);
     assert.equal(names.length, 2, "two overlapping invocations ran in two environments");
-    const filtered = await aws(kumo.url, ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/streams", "--filter-pattern", "REPORT"]);
+    const filtered = await aws(suite.kumo.url, ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/streams", "--filter-pattern", "REPORT"]);
     assert.equal(filtered.code, 0, filtered.stderr);
     const events = (JSON.parse(filtered.stdout) as { events: { message: string; logStreamName: string }[] }).events;
     assert.equal(events.length, 2);

@@ -9,6 +9,7 @@ import { KumoError } from "../core/errors.js";
 import type { ConcurrencyLimiter } from "../engine/concurrency.js";
 import type { Dispatcher } from "../engine/dispatcher.js";
 import type { Invoker } from "../engine/invoker.js";
+import { errorTypeOf } from "../engine/platform-log.js";
 import type { FunctionService } from "../services/lambda/function-service.js";
 import type { AsyncQueueStore, EventInvokeConfigStore } from "../store/ports.js";
 import type { Destinations } from "./destinations.js";
@@ -265,14 +266,5 @@ export class AsyncWorker {
         executedVersion: event.qualifier,
       }),
     );
-  }
-}
-
-function errorTypeOf(payload: Buffer): string | undefined {
-  try {
-    const parsed = JSON.parse(payload.toString("utf8")) as { errorType?: unknown };
-    return typeof parsed.errorType === "string" ? parsed.errorType : undefined;
-  } catch {
-    return undefined;
   }
 }

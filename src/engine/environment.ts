@@ -166,7 +166,10 @@ export class Environment {
     this.channel.deliver({ ...event, deadlineMs: startedAt + this.options.timeoutMs });
 
     const outcome = await outcomePromise;
-    const durationMs = performance.now() - started;
+    // libuv's timer may fire a fraction of a millisecond before performance.now() reaches the
+    // timeout; a timed-out invocation ran for the whole timeout.
+    const elapsedMs = performance.now() - started;
+    const durationMs = outcome.kind === "timeout" ? Math.max(elapsedMs, this.options.timeoutMs) : elapsedMs;
     clearTimeout(timer);
     clearInterval(memoryWatch);
     this.active = undefined;

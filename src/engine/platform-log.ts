@@ -125,7 +125,8 @@ function initFailureResult(failure: InitFailure, requestId: string): FunctionRes
   }
 }
 
-function errorTypeOf(body: Buffer): string | undefined {
+/** The `errorType` of a Lambda error body, when it has one. */
+export function errorTypeOf(body: Buffer): string | undefined {
   try {
     const parsed = JSON.parse(body.toString("utf8")) as { errorType?: unknown };
     return typeof parsed.errorType === "string" ? parsed.errorType : undefined;
