@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Kumo's tests drive it with, when they are missing:
-# the AWS CLI v2 (Debian's `awscli`), curl (the shell custom runtime) and python3 (the Python runtime).
+# Installs what Kumo's tests drive it with, when missing:
+# - Debian: the AWS CLI v2 (`awscli`), curl (the shell custom runtime), python3 (the Python runtime),
+#   and the build tools AWS's Node.js runtime interface client compiles its native addon with.
+# - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
+#   `npm install` of Kumo stays fast); the custom-runtime test runs it as a bootstrap.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
+for tool in make g++ cmake autoconf automake libtoolize; do
+  command -v "$tool" >/dev/null 2>&1 || need+=("$([ "$tool" = libtoolize ] && echo libtool || echo "$tool")")
+done
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -13,3 +20,12 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 /usr/bin/aws --version
+
+RIC_DIR=.cache/aws-lambda-ric
+if [ ! -f "$RIC_DIR/node_modules/aws-lambda-ric/rapid-client.node" ]; then
+  echo "Building aws-lambda-ric (once; cached in $RIC_DIR)…"
+  mkdir -p "$RIC_DIR"
+  echo '{"name":"kumo-test-ric","private":true,"allowScripts":{"aws-lambda-ric":true}}' > "$RIC_DIR/package.json"
+  npm install --prefix "$RIC_DIR" --no-save --no-audit --no-fund aws-lambda-ric@4.0.2 >/dev/null
+fi
+test -f "$RIC_DIR/node_modules/aws-lambda-ric/rapid-client.node"

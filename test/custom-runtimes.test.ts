@@ -11,7 +11,8 @@ import { REPO_ROOT } from "./helpers/paths.js";
 
 /** A package whose bootstrap runs AWS's own Node.js runtime interface client from npm. */
 async function ricPackage(): Promise<Buffer> {
-  const ric = join(REPO_ROOT, "node_modules", "aws-lambda-ric");
+  // Built by scripts/install-test-deps.sh (part of the README's test command).
+  const ric = join(REPO_ROOT, ".cache", "aws-lambda-ric", "node_modules", "aws-lambda-ric");
   return zipFiles({
     bootstrap: { content: '#!/bin/sh\nexec node "$LAMBDA_TASK_ROOT/node_modules/aws-lambda-ric/index.mjs" "$_HANDLER"\n', mode: 0o100755 },
     "index.js": [
