@@ -179,9 +179,12 @@ export class AsyncWorker {
   }
 
   private async attempt(event: AsyncEvent): Promise<void> {
-    const record = this.functions.find(event.functionName);
-    if (!record) {
-      return this.end(event, "FunctionDeleted", `function ${event.functionName} was deleted while the event waited`, undefined, event.attempts - 1);
+    let record;
+    try {
+      record = this.functions.resolve(event.functionName, event.qualifier);
+    } catch {
+      const what = event.qualifier === "$LATEST" ? `function ${event.functionName}` : `${event.functionName}:${event.qualifier}`;
+      return this.end(event, "FunctionDeleted", `${what} was deleted while the event waited`, undefined, event.attempts - 1);
     }
     const config = this.configs.get(event.functionName, event.qualifier);
     const maxAgeMs = this.maxAgeMs(event.functionName, event.qualifier);
@@ -196,7 +199,7 @@ export class AsyncWorker {
         fn: this.functions.runnable(record),
         requestId: event.id,
         payload: event.payload,
-        invokedArn: this.functions.arn(event.functionName),
+        invokedArn: this.functions.arn(event.functionName, event.qualifier === "$LATEST" ? undefined : event.qualifier),
         clientContext: undefined,
         traceId: undefined,
         wantLogTail: false,
@@ -213,6 +216,7 @@ export class AsyncWorker {
       throw error;
     }
     const last: LastResponse = {
+      executedVersion: response.executedVersion,
       functionError: response.functionError,
       errorType: response.functionError ? errorTypeOf(response.payload) : undefined,
       payload: response.payload.toString("utf8"),
@@ -263,7 +267,7 @@ export class AsyncWorker {
         invokeCount,
         payload: event.payload,
         response: last,
-        executedVersion: event.qualifier,
+        executedVersion: last?.executedVersion ?? event.qualifier,
       }),
     );
   }

@@ -59,6 +59,8 @@ export interface FailedEventDetail {
 }
 
 export interface LastResponse {
+  /** The version that ran (an alias resolves to one). */
+  readonly executedVersion?: string | undefined;
   readonly functionError: string | undefined;
   readonly errorType: string | undefined;
   readonly payload: string;

@@ -37,6 +37,10 @@ export interface FunctionRecord {
   readonly lastModified: string;
   readonly reservedConcurrency: number | undefined;
   readonly tags: Readonly<Record<string, string>>;
+  /** `$LATEST` (absent) or a published version number. */
+  readonly version?: string | undefined;
+  /** On $LATEST: the highest version number ever published (numbers are never reused). */
+  readonly lastVersion?: number | undefined;
 }
 
 /** Environment variable names Lambda reserves; a function may not set them. */

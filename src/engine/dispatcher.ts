@@ -26,7 +26,11 @@ class Group {
   readonly all = new Set<Environment>();
   starting = 0;
   retired = false;
-  constructor(readonly key: string, readonly functionName: string) {}
+  constructor(
+    readonly key: string,
+    readonly functionName: string,
+    readonly version: string,
+  ) {}
 
   liveWaiters(): number {
     return this.waiters.filter((w) => !w.cancelled).length;
@@ -103,10 +107,14 @@ export class Dispatcher {
     this.handOff(group, environment);
   }
 
-  /** Stops reusing environments of `functionName` except those of `keepKey` (after an update or delete). */
-  retire(functionName: string, keepKey?: string): void {
+  /**
+   * Stops reusing environments of `functionName` (only of `version` when given), except those of
+   * `keep`: after an update of $LATEST, a deleted version, or a deleted function.
+   */
+  retire(functionName: string, which: { version?: string; keep?: string } = {}): void {
     for (const group of this.groups.values()) {
-      if (group.functionName !== functionName || group.key === keepKey) continue;
+      if (group.functionName !== functionName || group.key === which.keep) continue;
+      if (which.version !== undefined && group.version !== which.version) continue;
       group.retired = true;
       for (const environment of group.idle.splice(0)) void environment.destroy(this.options.killGraceMs);
       if (group.all.size === 0 && group.starting === 0) this.groups.delete(group.key);
@@ -125,7 +133,7 @@ export class Dispatcher {
     const key = environmentKey(fn);
     let group = this.groups.get(key);
     if (!group) {
-      group = new Group(key, fn.name);
+      group = new Group(key, fn.name, fn.version);
       this.groups.set(key, group);
     }
     return group;

@@ -1,4 +1,5 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
+import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
 import type { InvocationRecord } from "../core/invocation.js";
@@ -70,6 +71,8 @@ export interface Store {
   readonly invocations: InvocationStore;
   readonly asyncQueue: AsyncQueueStore;
   readonly eventInvokeConfigs: EventInvokeConfigStore;
+  readonly versions: VersionStore;
+  readonly aliases: AliasStore;
   close(): void;
 }
 
@@ -109,4 +112,26 @@ export interface EventInvokeConfigStore {
   put(config: EventInvokeConfig): void;
   delete(functionName: string, qualifier: string): boolean;
   list(functionName: string): EventInvokeConfig[];
+}
+
+/** Published versions: immutable snapshots of a function's code and configuration. */
+export interface VersionStore {
+  put(record: FunctionRecord): void;
+  get(functionName: string, version: string): FunctionRecord | undefined;
+  /** Versions after `afterVersion`, oldest first. */
+  list(functionName: string, afterVersion: number, limit: number): FunctionRecord[];
+  latest(functionName: string): FunctionRecord | undefined;
+  delete(functionName: string, version: string): boolean;
+  deleteAll(functionName: string): void;
+}
+
+export interface AliasStore {
+  get(functionName: string, name: string): AliasRecord | undefined;
+  /** Inserts; false when the alias exists. */
+  create(alias: AliasRecord): boolean;
+  /** Replaces when the stored revision is `expectedRevision`. */
+  update(alias: AliasRecord, expectedRevision: string): boolean;
+  list(functionName: string): AliasRecord[];
+  delete(functionName: string, name: string): boolean;
+  deleteAll(functionName: string): void;
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { functionArn, type Account } from "../../core/arn.js";
 import { conflict, invalidParameter, KumoError, notFound } from "../../core/errors.js";
+import { routeAlias } from "../../core/alias.js";
 import { validateConfig, validateFunctionName, type FunctionConfig, type FunctionRecord } from "../../core/function.js";
 import { LIMITS } from "../../core/limits.js";
 import type { ConcurrencyLimiter } from "../../engine/concurrency.js";
@@ -9,11 +10,13 @@ import type { Dispatcher } from "../../engine/dispatcher.js";
 import { environmentKey, type FunctionVersion } from "../../engine/function-version.js";
 import type { HostRuntimes } from "../../engine/host-runtimes.js";
 import type { CodeStore } from "../../store/code/code-store.js";
-import type { FunctionStore } from "../../store/ports.js";
+import type { AliasStore, FunctionStore, VersionStore } from "../../store/ports.js";
 
 export interface FunctionServiceDeps {
   readonly account: Account;
   readonly functions: FunctionStore;
+  readonly versions: VersionStore;
+  readonly aliases: AliasStore;
   readonly code: CodeStore;
   readonly runtimes: HostRuntimes;
   readonly dispatcher: Dispatcher;
@@ -44,13 +47,31 @@ export class FunctionService {
     return functionArn(this.deps.account, name, qualifier);
   }
 
-  /** The stored function, or ResourceNotFoundException naming the ARN that was asked for. */
+  /**
+   * The function at `qualifier` ($LATEST, a version number, or an alias's primary version), or
+   * ResourceNotFoundException naming the ARN that was asked for.
+   */
   get(name: string, qualifier?: string): FunctionRecord {
-    const record = this.find(name);
-    if (!record || (qualifier !== undefined && qualifier !== "$LATEST")) {
-      throw notFound(`Function not found: ${this.arn(name, qualifier)}`);
-    }
+    const latest = this.find(name);
+    const record = !latest || qualifier === undefined || qualifier === "$LATEST" ? latest : this.atQualifier(name, qualifier, () => 1);
+    if (!record) throw notFound(`Function not found: ${this.arn(name, qualifier)}`);
     return record;
+  }
+
+  /** What an invocation of `name:qualifier` runs: an alias picks between its versions by weight. */
+  resolve(name: string, qualifier: string | undefined): FunctionRecord {
+    const latest = this.find(name);
+    const record = !latest || qualifier === undefined || qualifier === "$LATEST" ? latest : this.atQualifier(name, qualifier, Math.random);
+    if (!record) throw notFound(`Function not found: ${this.arn(name, qualifier)}`);
+    return record;
+  }
+
+  private atQualifier(name: string, qualifier: string, random: () => number): FunctionRecord | undefined {
+    if (/^[0-9]+$/.test(qualifier)) return this.deps.versions.get(name, qualifier);
+    const alias = this.deps.aliases.get(name, qualifier);
+    if (!alias) return undefined;
+    const version = routeAlias(alias, random());
+    return version === "$LATEST" ? this.find(name) : this.deps.versions.get(name, version);
   }
 
   /** The stored function, or undefined. */
@@ -63,12 +84,13 @@ export class FunctionService {
     return record;
   }
 
-  /** What the engine runs for `$LATEST`. */
+  /** What the engine runs for this record ($LATEST or a published version). */
   runnable(record: FunctionRecord): FunctionVersion {
+    const version = record.version ?? "$LATEST";
     return {
       name: record.name,
-      arn: this.arn(record.name),
-      version: "$LATEST",
+      arn: this.arn(record.name, record.version),
+      version,
       config: record.config,
       codeSha256: record.codeSha256,
       codeDir: this.deps.code.directory(record.codeSha256),
@@ -116,9 +138,12 @@ export class FunctionService {
     if (qualifier === "$LATEST") {
       throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     }
-    this.get(name, qualifier);
+    if (qualifier !== undefined) return this.deleteVersion(name, qualifier);
+    this.get(name);
     this.cache.delete(name);
     this.deps.functions.delete(name);
+    this.deps.versions.deleteAll(name);
+    this.deps.aliases.deleteAll(name);
     this.deps.concurrency.setReserved(name, undefined);
     this.deps.dispatcher.retire(name);
   }
@@ -128,6 +153,52 @@ export class FunctionService {
     const records = this.deps.functions.list(marker, limit + 1);
     const page = records.slice(0, limit);
     return { records: page, next: records.length > limit ? page.at(-1)?.name : undefined };
+  }
+
+  /**
+   * Publishes $LATEST as the next version number. When code and configuration are unchanged since
+   * the last published version, that version is returned instead of a new one.
+   */
+  publishVersion(name: string, options: { codeSha256?: string | undefined; revisionId?: string | undefined; description?: string | undefined }): FunctionRecord {
+    const latest = this.get(name);
+    checkRevision(latest, options.revisionId);
+    if (options.codeSha256 !== undefined && options.codeSha256 !== latest.codeSha256) {
+      throw invalidParameter(`CodeSHA256 (${options.codeSha256}) is different from current CodeSHA256 in $LATEST (${latest.codeSha256}). Please try again.`);
+    }
+    const previous = this.deps.versions.latest(name);
+    if (previous && previous.codeSha256 === latest.codeSha256 && sameConfig(previous.config, latest.config)) return previous;
+    const number = (latest.lastVersion ?? 0) + 1;
+    const version: FunctionRecord = {
+      ...latest,
+      version: String(number),
+      lastVersion: undefined,
+      revisionId: randomUUID(),
+      lastModified: lambdaTimestamp(new Date()),
+      config: { ...latest.config, description: options.description ?? latest.config.description },
+    };
+    this.save(latest, { ...latest, lastVersion: number }, false);
+    this.deps.versions.put(version);
+    return version;
+  }
+
+  /** $LATEST first, then published versions oldest first, after `marker` (a version number). */
+  listVersions(name: string, marker: string | undefined, limit: number): { records: FunctionRecord[]; next: string | undefined } {
+    const latest = this.get(name);
+    const after = marker === undefined ? -1 : Number(marker);
+    const records = [...(after < 0 ? [latest] : []), ...this.deps.versions.list(name, Math.max(after, 0), limit + 1)];
+    const page = records.slice(0, limit);
+    return { records: page, next: records.length > limit ? (page.at(-1)?.version ?? "0") : undefined };
+  }
+
+  private deleteVersion(name: string, version: string): void {
+    this.get(name, version);
+    if (!/^[0-9]+$/.test(version)) throw invalidParameter(`Qualifier '${version}' is not a version number: delete an alias with DeleteAlias.`);
+    const users = this.deps.aliases.list(name).filter((a) => a.functionVersion === version || version in a.additionalVersionWeights);
+    if (users.length > 0) {
+      throw conflict(`Unable to delete version because the following aliases reference it: [${users.map((a) => a.name).join(", ")}]`);
+    }
+    this.deps.versions.delete(name, version);
+    this.deps.dispatcher.retire(name, { version });
   }
 
   putConcurrency(name: string, reserved: number): FunctionRecord {
@@ -171,7 +242,7 @@ export class FunctionService {
     if (!this.deps.functions.update(next, current.revisionId)) {
       throw conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${this.arn(current.name)}`);
     }
-    if (retire) this.deps.dispatcher.retire(next.name, environmentKey(this.runnable(next)));
+    if (retire) this.deps.dispatcher.retire(next.name, { version: "$LATEST", keep: environmentKey(this.runnable(next)) });
     return next;
   }
 
@@ -191,7 +262,11 @@ export function minimumUnreserved(accountLimit: number): number {
   return Math.min(LIMITS.minimumUnreservedConcurrency, Math.floor(accountLimit / 10));
 }
 
-function checkRevision(current: FunctionRecord, revisionId: string | undefined): void {
+function sameConfig(a: FunctionConfig, b: FunctionConfig): boolean {
+  return JSON.stringify({ ...a, description: "" }) === JSON.stringify({ ...b, description: "" });
+}
+
+export function checkRevision(current: { revisionId: string }, revisionId: string | undefined): void {
   if (revisionId !== undefined && revisionId !== current.revisionId) {
     throw new KumoError(
       "PreconditionFailedException",

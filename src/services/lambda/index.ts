@@ -6,7 +6,8 @@ import { LIMITS } from "../../core/limits.js";
 import type { Destinations } from "../../async/destinations.js";
 import type { AsyncQueue } from "../../async/queue.js";
 import type { Invoker } from "../../engine/invoker.js";
-import type { EventInvokeConfigStore } from "../../store/ports.js";
+import type { AliasStore, EventInvokeConfigStore } from "../../store/ports.js";
+import { aliasRoutes } from "./aliases.js";
 import { asKumoError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type KumoRequest, type Service } from "../../protocol/http.js";
 import { Router } from "../../protocol/router.js";
@@ -19,6 +20,7 @@ import {
   createFunctionInput,
   functionConfiguration,
   parseBody,
+  publishVersionInput,
   putConcurrencyInput,
   updateCodeInput,
   updateConfigurationInput,
@@ -34,9 +36,19 @@ export interface LambdaServiceDeps {
   readonly queue: AsyncQueue;
   readonly eventConfigs: EventInvokeConfigStore;
   readonly destinations: Destinations;
+  readonly aliases: AliasStore;
 }
 
-export function lambdaService({ functions, invoker, publicUrl, logger, queue, eventConfigs, destinations }: LambdaServiceDeps): Service {
+/** MaxItems of a list operation, capped at Lambda's page size of 50. */
+function pageSize(request: KumoRequest): number {
+  const maxItems = Number(request.query.get("MaxItems") ?? LIMITS.listFunctionsPageSize);
+  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) {
+    throw invalidParameter(`MaxItems ${request.query.get("MaxItems")} must be a whole number from 1 to 10000.`);
+  }
+  return Math.min(maxItems, LIMITS.listFunctionsPageSize);
+}
+
+export function lambdaService({ functions, invoker, publicUrl, logger, queue, eventConfigs, destinations, aliases }: LambdaServiceDeps): Service {
   const ref = (request: KumoRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
   const unqualified = (request: KumoRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
@@ -45,7 +57,6 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
     }
     return name;
   };
-  const configuration = (name: string) => functionConfiguration(functions.get(name), functions.arn(name));
 
   const router = new Router()
     .on("POST", "/2015-03-31/functions", async (request) => {
@@ -57,13 +68,10 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
       return json(201, functionConfiguration(record, functions.arn(record.name)));
     })
     .on("GET", "/2015-03-31/functions", async (request) => {
-      const maxItems = Number(request.query.get("MaxItems") ?? LIMITS.listFunctionsPageSize);
-      if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) {
-        throw invalidParameter(`MaxItems ${request.query.get("MaxItems")} must be a whole number from 1 to 10000.`);
-      }
+      const maxItems = pageSize(request);
       const marker = request.query.get("Marker");
       const after = marker ? Buffer.from(marker, "base64url").toString("utf8") : undefined;
-      const { records, next } = functions.list(after, Math.min(maxItems, LIMITS.listFunctionsPageSize));
+      const { records, next } = functions.list(after, maxItems);
       const Functions = records.map((record) => {
         const { State: _s, LastUpdateStatus: _l, ...rest } = functionConfiguration(record, functions.arn(record.name));
         return rest;
@@ -103,9 +111,20 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
       return empty(204);
     })
     .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, request, raw))
+    .on("POST", "/2015-03-31/functions/{name}/versions", async (request, [raw = ""]) => {
+      const name = unqualified(request, raw, "PublishVersion");
+      const input = parseBody(publishVersionInput, request.body);
+      const record = functions.publishVersion(name, { codeSha256: input.CodeSha256, revisionId: input.RevisionId, description: input.Description });
+      return json(201, functionConfiguration(record, functions.arn(name, record.version)));
+    })
     .on("GET", "/2015-03-31/functions/{name}/versions", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "ListVersionsByFunction");
-      return json(200, { Versions: [configuration(name)] });
+      const maxItems = pageSize(request);
+      const { records, next } = functions.listVersions(name, request.query.get("Marker") ?? undefined, maxItems);
+      return json(200, {
+        Versions: records.map((record) => functionConfiguration(record, functions.arn(name, record.version ?? "$LATEST"))),
+        ...(next ? { NextMarker: next } : {}),
+      });
     })
     .on("PUT", "/2017-10-31/functions/{name}/concurrency", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "PutFunctionConcurrency");
@@ -142,6 +161,7 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
     });
 
   eventInvokeConfigRoutes(router, functions, eventConfigs, destinations);
+  aliasRoutes(router, functions, aliases);
 
   return {
     name: "lambda",

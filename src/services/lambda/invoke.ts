@@ -13,7 +13,7 @@ const EMPTY_EVENT = Buffer.from("{}");
 
 export async function invoke(functions: FunctionService, invoker: Invoker, queue: AsyncQueue, request: KumoRequest, rawName: string): Promise<KumoResponse> {
   const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
-  const record = functions.get(ref.name, ref.qualifier);
+  const record = functions.resolve(ref.name, ref.qualifier);
   const invocationType = request.headers["x-amz-invocation-type"] ?? "RequestResponse";
   if (invocationType !== "RequestResponse" && invocationType !== "DryRun" && invocationType !== "Event") {
     throw invalidParameter(`InvocationType '${invocationType}' is invalid: use RequestResponse, Event or DryRun.`);
@@ -32,7 +32,7 @@ export async function invoke(functions: FunctionService, invoker: Invoker, queue
     return empty(202);
   }
   const clientContext = decodeClientContext(request.headers["x-amz-client-context"]);
-  if (invocationType === "DryRun") return empty(204, { "X-Amz-Executed-Version": "$LATEST" });
+  if (invocationType === "DryRun") return empty(204, { "X-Amz-Executed-Version": record.version ?? "$LATEST" });
 
   const fn = functions.runnable(record);
   const result = await invoker.invoke({

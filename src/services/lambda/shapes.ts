@@ -57,6 +57,7 @@ export const updateCodeInput = code.extend({
 
 export const updateConfigurationInput = z.object(configFields);
 export const putConcurrencyInput = z.object({ ReservedConcurrentExecutions: z.number() });
+export const publishVersionInput = z.object({ CodeSha256: z.string().optional(), Description: z.string().max(256).optional(), RevisionId: z.string().optional() });
 
 /** Parses a JSON body against `schema`; says which field was wrong and how. */
 export function parseBody<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
@@ -139,7 +140,7 @@ export function functionConfiguration(record: FunctionRecord, arn: string): Reco
     MemorySize: config.memoryMb,
     LastModified: record.lastModified,
     CodeSha256: record.codeSha256,
-    Version: "$LATEST",
+    Version: record.version ?? "$LATEST",
     TracingConfig: { Mode: config.tracingMode },
     RevisionId: record.revisionId,
     State: "Active",

@@ -2,6 +2,7 @@
 import type { Store } from "../ports.js";
 import { sqliteAsyncQueueStore } from "./async-queue-store.js";
 import { sqliteEventConfigStore } from "./event-config-store.js";
+import { sqliteAliasStore, sqliteVersionStore } from "./version-store.js";
 import { openDatabase } from "./database.js";
 import { sqliteFunctionStore } from "./function-store.js";
 import { sqliteInvocationStore } from "./invocation-store.js";
@@ -19,6 +20,8 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void)
     invocations: sqliteInvocationStore(db, writes),
     asyncQueue: sqliteAsyncQueueStore(db),
     eventInvokeConfigs: sqliteEventConfigStore(db),
+    versions: sqliteVersionStore(db),
+    aliases: sqliteAliasStore(db),
     close() {
       if (closed) return;
       closed = true;

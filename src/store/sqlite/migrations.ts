@@ -72,4 +72,20 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (function_name, qualifier)
   ) STRICT;
   `,
+  // 3: published versions and aliases
+  `
+  CREATE TABLE function_versions (
+    function_name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (function_name, version)
+  ) STRICT;
+
+  CREATE TABLE aliases (
+    function_name TEXT NOT NULL,
+    name TEXT NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (function_name, name)
+  ) STRICT;
+  `,
 ];

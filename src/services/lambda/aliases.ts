@@ -1,0 +1,114 @@
+/** CreateAlias, GetAlias, UpdateAlias, ListAliases, DeleteAlias, with weighted routing between two versions. */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { validateAliasName, validateRouting, type AliasRecord } from "../../core/alias.js";
+import { parseFunctionRef } from "../../core/arn.js";
+import { conflict, invalidParameter, KumoError, notFound } from "../../core/errors.js";
+import { empty, json, type KumoRequest } from "../../protocol/http.js";
+import type { Router } from "../../protocol/router.js";
+import type { AliasStore } from "../../store/ports.js";
+import { checkRevision, type FunctionService } from "./function-service.js";
+import { parseBody } from "./shapes.js";
+
+const routing = z.object({ AdditionalVersionWeights: z.record(z.string(), z.number()).optional() });
+const createInput = z.object({
+  Name: z.string(),
+  FunctionVersion: z.string(),
+  Description: z.string().max(256).optional(),
+  RoutingConfig: routing.optional(),
+});
+const updateInput = z.object({
+  FunctionVersion: z.string().optional(),
+  Description: z.string().max(256).optional(),
+  RoutingConfig: routing.optional(),
+  RevisionId: z.string().optional(),
+});
+
+export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore): void {
+  const functionName = (request: KumoRequest, raw: string) => {
+    const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
+    if (qualifier !== undefined) throw invalidParameter("Alias operations take an unqualified function name.");
+    functions.get(name);
+    return name;
+  };
+  const aliasArn = (name: string, alias: string) => functions.arn(name, alias);
+  const shape = (alias: AliasRecord) => ({
+    AliasArn: aliasArn(alias.functionName, alias.name),
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    ...(Object.keys(alias.additionalVersionWeights).length > 0 ? { RoutingConfig: { AdditionalVersionWeights: alias.additionalVersionWeights } } : {}),
+    RevisionId: alias.revisionId,
+  });
+  const existing = (name: string, alias: string) => {
+    const record = aliases.get(name, alias);
+    if (!record) throw notFound(`Alias not found: ${aliasArn(name, alias)}`);
+    return record;
+  };
+  /** Versions an alias points to must exist ($LATEST always does). */
+  const checkVersions = (name: string, alias: AliasRecord) => {
+    for (const version of [alias.functionVersion, ...Object.keys(alias.additionalVersionWeights)]) {
+      if (version !== "$LATEST" && !/^[0-9]+$/.test(version)) {
+        throw invalidParameter(`FunctionVersion '${version}' must be $LATEST or a published version number.`);
+      }
+      functions.get(name, version);
+    }
+    validateRouting(alias.functionVersion, alias.additionalVersionWeights);
+  };
+
+  router
+    .on("POST", "/2015-03-31/functions/{name}/aliases", async (request, [raw = ""]) => {
+      const name = functionName(request, raw);
+      const input = parseBody(createInput, request.body);
+      validateAliasName(input.Name);
+      const alias: AliasRecord = {
+        functionName: name,
+        name: input.Name,
+        functionVersion: input.FunctionVersion,
+        description: input.Description ?? "",
+        additionalVersionWeights: input.RoutingConfig?.AdditionalVersionWeights ?? {},
+        revisionId: randomUUID(),
+      };
+      checkVersions(name, alias);
+      if (!aliases.create(alias)) throw conflict(`Alias already exists: ${aliasArn(name, alias.name)}`);
+      return json(201, shape(alias));
+    })
+    .on("GET", "/2015-03-31/functions/{name}/aliases", async (request, [raw = ""]) => {
+      const name = functionName(request, raw);
+      const version = request.query.get("FunctionVersion");
+      const all = aliases.list(name).filter((a) => version === null || a.functionVersion === version);
+      const maxItems = Math.min(50, Number(request.query.get("MaxItems") ?? "50") || 50);
+      const marker = request.query.get("Marker");
+      const start = marker ? all.findIndex((a) => a.name === marker) + 1 : 0;
+      const page = all.slice(start, start + maxItems);
+      const next = start + maxItems < all.length ? page.at(-1)?.name : undefined;
+      return json(200, { Aliases: page.map(shape), ...(next ? { NextMarker: next } : {}) });
+    })
+    .on("GET", "/2015-03-31/functions/{name}/aliases/{alias}", async (request, [raw = "", alias = ""]) => {
+      return json(200, shape(existing(functionName(request, raw), alias)));
+    })
+    .on("PUT", "/2015-03-31/functions/{name}/aliases/{alias}", async (request, [raw = "", aliasName = ""]) => {
+      const name = functionName(request, raw);
+      const current = existing(name, aliasName);
+      const input = parseBody(updateInput, request.body);
+      checkRevision(current, input.RevisionId);
+      const next: AliasRecord = {
+        ...current,
+        functionVersion: input.FunctionVersion ?? current.functionVersion,
+        description: input.Description ?? current.description,
+        additionalVersionWeights: input.RoutingConfig ? (input.RoutingConfig.AdditionalVersionWeights ?? {}) : current.additionalVersionWeights,
+        revisionId: randomUUID(),
+      };
+      checkVersions(name, next);
+      if (!aliases.update(next, current.revisionId)) {
+        throw new KumoError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+      }
+      return json(200, shape(next));
+    })
+    .on("DELETE", "/2015-03-31/functions/{name}/aliases/{alias}", async (request, [raw = "", alias = ""]) => {
+      const name = functionName(request, raw);
+      existing(name, alias);
+      aliases.delete(name, alias);
+      return empty(204);
+    });
+}

@@ -1,0 +1,50 @@
+/** SQLite VersionStore and AliasStore: published snapshots and aliases, one JSON row each. */
+import type { AliasRecord } from "../../core/alias.js";
+import type { FunctionRecord } from "../../core/function.js";
+import type { AliasStore, VersionStore } from "../ports.js";
+import { durably, type Db } from "./database.js";
+
+interface Row {
+  record: string;
+}
+
+export function sqliteVersionStore(db: Db): VersionStore {
+  const put = durably(db, (record: FunctionRecord) =>
+    db.prepare("INSERT INTO function_versions (function_name, version, record) VALUES (?, ?, ?)").run(record.name, Number(record.version), JSON.stringify(record)),
+  );
+  const get = db.prepare<[string, number], Row>("SELECT record FROM function_versions WHERE function_name = ? AND version = ?");
+  const list = db.prepare<[string, number, number], Row>("SELECT record FROM function_versions WHERE function_name = ? AND version > ? ORDER BY version LIMIT ?");
+  const latest = db.prepare<[string], Row>("SELECT record FROM function_versions WHERE function_name = ? ORDER BY version DESC LIMIT 1");
+  const remove = db.prepare("DELETE FROM function_versions WHERE function_name = ? AND version = ?");
+  const removeAll = db.prepare("DELETE FROM function_versions WHERE function_name = ?");
+  const parse = (row: Row | undefined) => (row ? (JSON.parse(row.record) as FunctionRecord) : undefined);
+  return {
+    put: (record) => void put(record),
+    get: (name, version) => (/^[0-9]+$/.test(version) ? parse(get.get(name, Number(version))) : undefined),
+    list: (name, after, limit) => list.all(name, after, limit).map((row) => parse(row) as FunctionRecord),
+    latest: (name) => parse(latest.get(name)),
+    delete: (name, version) => remove.run(name, Number(version)).changes === 1,
+    deleteAll: (name) => void removeAll.run(name),
+  };
+}
+
+export function sqliteAliasStore(db: Db): AliasStore {
+  const get = db.prepare<[string, string], Row>("SELECT record FROM aliases WHERE function_name = ? AND name = ?");
+  const insert = db.prepare("INSERT OR IGNORE INTO aliases (function_name, name, record) VALUES (?, ?, ?)");
+  const update = db.prepare("UPDATE aliases SET record = ? WHERE function_name = ? AND name = ? AND json_extract(record, '$.revisionId') = ?");
+  const list = db.prepare<[string], Row>("SELECT record FROM aliases WHERE function_name = ? ORDER BY name");
+  const remove = db.prepare("DELETE FROM aliases WHERE function_name = ? AND name = ?");
+  const removeAll = db.prepare("DELETE FROM aliases WHERE function_name = ?");
+  const parse = (row: Row) => JSON.parse(row.record) as AliasRecord;
+  return {
+    get: (fn, name) => {
+      const row = get.get(fn, name);
+      return row ? parse(row) : undefined;
+    },
+    create: (alias) => insert.run(alias.functionName, alias.name, JSON.stringify(alias)).changes === 1,
+    update: (alias, expected) => update.run(JSON.stringify(alias), alias.functionName, alias.name, expected).changes === 1,
+    list: (fn) => list.all(fn).map(parse),
+    delete: (fn, name) => remove.run(fn, name).changes === 1,
+    deleteAll: (fn) => void removeAll.run(fn),
+  };
+}

@@ -1,0 +1,121 @@
+/** Versions and aliases: immutable snapshots, per-version environments, every ARN form, weighted routing. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  CreateAliasCommand,
+  DeleteFunctionCommand,
+  GetAliasCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+} from "@aws-sdk/client-lambda";
+import { aws, createFromFixture } from "./helpers/clients.js";
+import { kumoSuite } from "./helpers/suite.js";
+
+const ARN = "arn:aws:lambda:us-east-1:000000000000:function:versioned";
+
+describe("versions and aliases", () => {
+  const suite = kumoSuite();
+
+  async function run(functionName: string, qualifier?: string): Promise<{ version: string; count: number; executed: string | undefined }> {
+    const result = await suite.client.send(new InvokeCommand({ FunctionName: functionName, Qualifier: qualifier, Payload: Buffer.from("{}") }));
+    const body = JSON.parse(Buffer.from(result.Payload ?? new Uint8Array()).toString("utf8")) as { version: string; count: number };
+    return { version: body.version, count: body.count, executed: result.ExecutedVersion };
+  }
+
+  async function setVersion(value: string): Promise<void> {
+    await suite.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "versioned", Environment: { Variables: { CODE_VERSION: value } } }));
+    await waitUntilFunctionUpdatedV2({ client: suite.client, maxWaitTime: 10 }, { FunctionName: "versioned" });
+  }
+
+  it("publishes immutable versions and runs each in its own environments", async () => {
+    await createFromFixture(suite.client, "versioned", "node-cjs", { Environment: { Variables: { CODE_VERSION: "one" } } });
+    await waitUntilFunctionActiveV2({ client: suite.client, maxWaitTime: 10 }, { FunctionName: "versioned" });
+    const v1 = await suite.client.send(new PublishVersionCommand({ FunctionName: "versioned", Description: "first" }));
+    assert.equal(v1.Version, "1");
+    assert.equal(v1.FunctionArn, `${ARN}:1`);
+    assert.equal(v1.Description, "first");
+    const again = await suite.client.send(new PublishVersionCommand({ FunctionName: "versioned" }));
+    assert.equal(again.Version, "1", "nothing changed, so no new version");
+    await setVersion("two");
+    const v2 = await suite.client.send(new PublishVersionCommand({ FunctionName: "versioned" }));
+    assert.equal(v2.Version, "2");
+    await setVersion("latest");
+
+    const versions = await suite.client.send(new ListVersionsByFunctionCommand({ FunctionName: "versioned" }));
+    assert.deepEqual(versions.Versions?.map((v) => v.Version), ["$LATEST", "1", "2"]);
+
+    assert.deepEqual(await run("versioned", "1"), { version: "one", count: 1, executed: "1" });
+    assert.deepEqual(await run("versioned", "2"), { version: "two", count: 1, executed: "2" });
+    assert.deepEqual(await run("versioned"), { version: "latest", count: 1, executed: "$LATEST" });
+    assert.deepEqual(await run("versioned", "1"), { version: "one", count: 2, executed: "1" }, "version 1 keeps its own warm environment");
+
+    const got = await suite.client.send(new GetFunctionCommand({ FunctionName: "versioned", Qualifier: "1" }));
+    assert.equal(got.Configuration?.Version, "1");
+    assert.equal(got.Configuration?.Environment?.Variables?.CODE_VERSION, "one");
+  });
+
+  it("accepts every function-name form with a qualifier", async () => {
+    assert.equal((await run(`${ARN}:2`)).executed, "2");
+    assert.equal((await run("000000000000:function:versioned:1")).executed, "1");
+    assert.equal((await run("versioned:2")).executed, "2");
+    assert.equal((await run(ARN, "1")).executed, "1");
+    await assert.rejects(run("versioned:7"), (e: Error) => e.name === "ResourceNotFoundException" && e.message === `Function not found: ${ARN}:7`);
+  });
+
+  it("routes an alias, and splits traffic by weight between two versions", async () => {
+    const created = await suite.client.send(new CreateAliasCommand({ FunctionName: "versioned", Name: "live", FunctionVersion: "1" }));
+    assert.equal(created.AliasArn, `${ARN}:live`);
+    assert.equal((await run("versioned", "live")).executed, "1");
+    const updated = await suite.client.send(new UpdateAliasCommand({
+      FunctionName: "versioned",
+      Name: "live",
+      FunctionVersion: "2",
+      RoutingConfig: { AdditionalVersionWeights: { "1": 0.3 } },
+    }));
+    assert.deepEqual(updated.RoutingConfig?.AdditionalVersionWeights, { "1": 0.3 });
+    const counts = new Map<string, number>();
+    const total = 400;
+    for (let i = 0; i < total; i++) {
+      const { executed } = await run("versioned", "live");
+      counts.set(executed ?? "?", (counts.get(executed ?? "?") ?? 0) + 1);
+    }
+    const share = (counts.get("1") ?? 0) / total;
+    assert.ok(share > 0.22 && share < 0.38, `version 1 got ${(share * 100).toFixed(1)} % of ${total} invocations (30 % configured)`);
+    assert.equal((counts.get("1") ?? 0) + (counts.get("2") ?? 0), total);
+
+    const cli = await aws(suite.kumo.url, ["lambda", "get-alias", "--function-name", "versioned", "--name", "live"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal((JSON.parse(cli.stdout) as { FunctionVersion: string }).FunctionVersion, "2");
+  });
+
+  it("answers misuse with AWS's error types", async () => {
+    const reject = async (promise: Promise<unknown>, name: string, message: RegExp) =>
+      assert.rejects(promise, (e: Error) => e.name === name && message.test(e.message));
+    await reject(suite.client.send(new CreateAliasCommand({ FunctionName: "versioned", Name: "live", FunctionVersion: "1" })), "ResourceConflictException", /Alias already exists: .*:live/);
+    await reject(suite.client.send(new CreateAliasCommand({ FunctionName: "versioned", Name: "next", FunctionVersion: "9" })), "ResourceNotFoundException", /Function not found: .*:9/);
+    await reject(suite.client.send(new CreateAliasCommand({ FunctionName: "versioned", Name: "123", FunctionVersion: "1" })), "InvalidParameterValueException", /Alias name '123' is invalid/);
+    await reject(suite.client.send(new GetAliasCommand({ FunctionName: "versioned", Name: "nope" })), "ResourceNotFoundException", /Alias not found: .*:nope/);
+    await reject(suite.client.send(new DeleteFunctionCommand({ FunctionName: "versioned", Qualifier: "1" })), "ResourceConflictException", /aliases reference it: \[live\]/);
+    await reject(suite.client.send(new PublishVersionCommand({ FunctionName: "versioned", RevisionId: "stale" })), "PreconditionFailedException", /Revision Id provided does not match/);
+    await reject(suite.client.send(new PublishVersionCommand({ FunctionName: "versioned", CodeSha256: "bm90IHRoZSBoYXNo" })), "InvalidParameterValueException", /is different from current CodeSHA256/);
+    await reject(suite.client.send(new UpdateAliasCommand({ FunctionName: "versioned", Name: "live", RevisionId: "stale" })), "PreconditionFailedException", /Revision Id/);
+  });
+
+  it("runs asynchronous events on the version an alias resolves to, and deletes versions no alias uses", async () => {
+    await suite.client.send(new UpdateAliasCommand({ FunctionName: "versioned", Name: "live", FunctionVersion: "1", RoutingConfig: {} }));
+    const sent = await suite.client.send(new InvokeCommand({ FunctionName: "versioned", Qualifier: "live", InvocationType: "Event", Payload: Buffer.from("{}") }));
+    assert.equal(sent.StatusCode, 202);
+    await suite.client.send(new DeleteFunctionCommand({ FunctionName: "versioned", Qualifier: "2" }));
+    await assert.rejects(run("versioned", "2"), { name: "ResourceNotFoundException" });
+    const versions = await suite.client.send(new ListVersionsByFunctionCommand({ FunctionName: "versioned" }));
+    assert.deepEqual(versions.Versions?.map((v) => v.Version), ["$LATEST", "1"]);
+    const v3 = await suite.client.send(new PublishVersionCommand({ FunctionName: "versioned", Description: "after a delete" }));
+    assert.equal(v3.Version, "3", "version numbers are never reused");
+  });
+});
