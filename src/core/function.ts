@@ -41,6 +41,20 @@ export interface FunctionRecord {
   readonly version?: string | undefined;
   /** On $LATEST: the highest version number ever published (numbers are never reused). */
   readonly lastVersion?: number | undefined;
+  /** Resource-based policy statements by qualifier ("" for the unqualified function). */
+  readonly policies?: Readonly<Record<string, readonly PolicyStatement[]>> | undefined;
+  /** Changes with every policy change (GetPolicy's RevisionId). */
+  readonly policyRevisionId?: string | undefined;
+}
+
+/** One statement of a function's resource-based policy, as GetPolicy returns it. */
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow";
+  readonly Principal: string | Readonly<Record<string, string>>;
+  readonly Action: string;
+  readonly Resource: string;
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** Environment variable names Lambda reserves; a function may not set them. */

@@ -155,6 +155,12 @@ export class FunctionService {
     return { records: page, next: records.length > limit ? page.at(-1)?.name : undefined };
   }
 
+  /** Changes what is kept beside the function (tags, policy) without touching its environments. */
+  updateMetadata(name: string, change: (current: FunctionRecord) => FunctionRecord): FunctionRecord {
+    const current = this.get(name);
+    return this.save(current, change(current), false);
+  }
+
   /**
    * Publishes $LATEST as the next version number. When code and configuration are unchanged since
    * the last published version, that version is returned instead of a new one.

@@ -8,6 +8,8 @@ import type { AsyncQueue } from "../../async/queue.js";
 import type { Invoker } from "../../engine/invoker.js";
 import type { AliasStore, EventInvokeConfigStore } from "../../store/ports.js";
 import { aliasRoutes } from "./aliases.js";
+import { policyRoutes } from "./policy.js";
+import { tagRoutes, validateTags } from "./tags.js";
 import { asKumoError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type KumoRequest, type Service } from "../../protocol/http.js";
 import { Router } from "../../protocol/router.js";
@@ -64,6 +66,7 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
       if (input.PackageType === "Image") throw invalidParameter("Container image functions are not supported by Kumo; package the function as a zip.");
       const base = applyConfig(input.FunctionName, undefined, input);
       const config = { ...base, architecture: input.Architectures?.[0] ?? "x86_64" };
+      validateTags(input.Tags ?? {});
       const record = await functions.create(input.FunctionName, config, zipFrom(input.Code), input.Tags ?? {});
       return json(201, functionConfiguration(record, functions.arn(record.name)));
     })
@@ -162,6 +165,8 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
 
   eventInvokeConfigRoutes(router, functions, eventConfigs, destinations);
   aliasRoutes(router, functions, aliases);
+  tagRoutes(router, functions);
+  policyRoutes(router, functions);
 
   return {
     name: "lambda",
