@@ -63,7 +63,8 @@ describe("API validation", () => {
       [{ Environment: { Variables: { "1BAD": "x" } } }, /Environment variable name '1BAD' is invalid/],
       [{ Environment: { Variables: { BIG: "v".repeat(5000) } } }, /exceeded the 4KB limit/],
       [{ Description: "d".repeat(300) }, /Description is 300 characters long; the limit is 256/],
-      [{ Layers: ["arn:aws:lambda:us-east-1:000000000000:layer:x:1"] }, /Layers are not supported by this Kumo yet/],
+      [{ Layers: ["arn:aws:lambda:us-east-1:000000000000:layer:x:1"] }, /Layer version arn:aws:lambda:us-east-1:000000000000:layer:x:1 does not exist/],
+      [{ Layers: ["not-an-arn"] }, /Layer .not-an-arn. is not a layer version ARN/],
     ];
     for (const [extra, expected] of cases) {
       const error = await createWith(zip, "cfg", extra);

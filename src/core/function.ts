@@ -23,8 +23,16 @@ export interface FunctionConfig {
   readonly architecture: "x86_64" | "arm64";
   readonly logging: LoggingConfig;
   readonly tracingMode: "Active" | "PassThrough";
+  /** Layer versions in mount order, resolved when the configuration was saved. */
+  readonly layers?: readonly LayerRef[] | undefined;
   /** SQS queue or SNS topic for asynchronous events that fail (DeadLetterConfig.TargetArn). */
   readonly deadLetterTargetArn?: string | undefined;
+}
+
+export interface LayerRef {
+  readonly arn: string;
+  readonly codeSha256: string;
+  readonly codeSize: number;
 }
 
 /** A function's $LATEST as stored: config, code identity and bookkeeping. */

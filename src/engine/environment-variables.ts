@@ -23,6 +23,21 @@ export function canUsePrestarted(fn: FunctionVersion): boolean {
   return !Object.keys(fn.config.environment).some((key) => START_TIME_VARIABLES.test(key));
 }
 
+/**
+ * Where Lambda's Node runtime finds layer packages (/opt/nodejs/node20/node_modules, then
+ * /opt/nodejs/node_modules); the plain-process driver has no /opt, so the merged layer
+ * directory stands in for it.
+ */
+function nodePath(optDir: string | undefined): string {
+  const opt = optDir ?? "/opt";
+  return [`${opt}/nodejs/node20/node_modules`, `${opt}/nodejs/node22/node_modules`, `${opt}/nodejs/node_modules`].join(":");
+}
+
+/** Python finds layer packages in /opt/python and /opt/python/lib/python3.X/site-packages. */
+function pythonPath(optDir: string, runtime: string): string {
+  return [`${optDir}/python`, `${optDir}/python/lib/${runtime}/site-packages`].join(":");
+}
+
 export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext): Record<string, string> {
   const { config } = fn;
   const taskRoot = fn.codeDir;
@@ -33,8 +48,9 @@ export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext
     LD_LIBRARY_PATH: `/lib64:/usr/lib64:${taskRoot}:${taskRoot}/lib:/opt/lib`,
     AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
     HOME: ctx.tmpDir,
-    ...(ctx.family === "node" ? { NODE_PATH: "/opt/nodejs/node_modules" } : {}),
-    ...(ctx.family === "python" ? { PYTHONUNBUFFERED: "1" } : {}),
+    ...(ctx.family === "node" ? { NODE_PATH: nodePath(fn.optDir) } : {}),
+    ...(ctx.family === "python" ? { PYTHONUNBUFFERED: "1", ...(fn.optDir ? { PYTHONPATH: pythonPath(fn.optDir, config.runtime) } : {}) } : {}),
+    ...(fn.optDir ? { KUMO_OPT_DIR: fn.optDir } : {}),
     ...(ctx.endpointUrl ? { AWS_ENDPOINT_URL: ctx.endpointUrl } : {}),
     ...config.environment,
     _HANDLER: config.handler,

@@ -9,6 +9,8 @@ export interface FunctionVersion {
   readonly codeSha256: string;
   /** Read-only directory with the unpacked code. */
   readonly codeDir: string;
+  /** The function's layers merged in order (what Lambda mounts at /opt), when it has layers. */
+  readonly optDir?: string | undefined;
   readonly revisionId: string;
 }
 

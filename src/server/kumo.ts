@@ -68,7 +68,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }));
   const code = codeStore(codeRoot);
-  const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, code, runtimes, dispatcher, concurrency });
+  const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   const queue = new AsyncQueue(store.asyncQueue);
   const destinations = new Destinations([lambdaTarget(queue, (name) => functions.find(name) !== undefined)]);
   const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, concurrency, dispatcher, {
@@ -81,7 +81,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   const services = [
     kumoService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }) }),
     lambdaService({
-      functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases,
+      functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,
       publicUrl: () => url, logger: logger.child({ service: "lambda" }),
     }),
     logsService(store.logs, account, logger.child({ service: "logs" })),

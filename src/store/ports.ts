@@ -2,6 +2,7 @@
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
+import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 
 export interface FunctionStore {
@@ -73,6 +74,7 @@ export interface Store {
   readonly eventInvokeConfigs: EventInvokeConfigStore;
   readonly versions: VersionStore;
   readonly aliases: AliasStore;
+  readonly layers: LayerStore;
   close(): void;
 }
 
@@ -134,4 +136,15 @@ export interface AliasStore {
   list(functionName: string): AliasRecord[];
   delete(functionName: string, name: string): boolean;
   deleteAll(functionName: string): void;
+}
+
+export interface LayerStore {
+  /** Stores the next version of `layerName` (numbers are never reused) and returns it. */
+  publish(record: Omit<LayerVersionRecord, "version">): LayerVersionRecord;
+  get(layerName: string, version: number): LayerVersionRecord | undefined;
+  /** Versions newest first, before `beforeVersion` when given. */
+  versions(layerName: string, beforeVersion: number | undefined, limit: number): LayerVersionRecord[];
+  /** Each layer's newest version, by name. */
+  latest(afterName: string | undefined, limit: number): LayerVersionRecord[];
+  delete(layerName: string, version: number): boolean;
 }

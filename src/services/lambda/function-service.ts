@@ -3,20 +3,22 @@ import { randomUUID } from "node:crypto";
 import { functionArn, type Account } from "../../core/arn.js";
 import { conflict, invalidParameter, KumoError, notFound } from "../../core/errors.js";
 import { routeAlias } from "../../core/alias.js";
-import { validateConfig, validateFunctionName, type FunctionConfig, type FunctionRecord } from "../../core/function.js";
+import { validateConfig, validateFunctionName, type FunctionConfig, type FunctionRecord, type LayerRef } from "../../core/function.js";
+import { MAX_LAYERS, parseLayerVersionArn } from "../../core/layer.js";
 import { LIMITS } from "../../core/limits.js";
 import type { ConcurrencyLimiter } from "../../engine/concurrency.js";
 import type { Dispatcher } from "../../engine/dispatcher.js";
 import { environmentKey, type FunctionVersion } from "../../engine/function-version.js";
 import type { HostRuntimes } from "../../engine/host-runtimes.js";
 import type { CodeStore } from "../../store/code/code-store.js";
-import type { AliasStore, FunctionStore, VersionStore } from "../../store/ports.js";
+import type { AliasStore, FunctionStore, LayerStore, VersionStore } from "../../store/ports.js";
 
 export interface FunctionServiceDeps {
   readonly account: Account;
   readonly functions: FunctionStore;
   readonly versions: VersionStore;
   readonly aliases: AliasStore;
+  readonly layers: LayerStore;
   readonly code: CodeStore;
   readonly runtimes: HostRuntimes;
   readonly dispatcher: Dispatcher;
@@ -94,6 +96,7 @@ export class FunctionService {
       config: record.config,
       codeSha256: record.codeSha256,
       codeDir: this.deps.code.directory(record.codeSha256),
+      optDir: record.config.layers?.length ? this.deps.code.optPath(record.config.layers.map((l) => l.codeSha256)) : undefined,
       revisionId: record.revisionId,
     };
   }
@@ -103,6 +106,7 @@ export class FunctionService {
     this.check(config);
     if (this.deps.functions.get(name)) throw conflict(`Function already exist: ${name}`);
     const code = await this.deps.code.put(zip);
+    await this.prepareLayers(config, code.unzippedSize);
     const record: FunctionRecord = {
       name,
       config,
@@ -121,16 +125,18 @@ export class FunctionService {
     const current = this.get(name);
     checkRevision(current, revisionId);
     const code = await this.deps.code.put(zip);
+    await this.prepareLayers(current.config, code.unzippedSize);
     const next: FunctionRecord = { ...current, codeSha256: code.codeSha256, codeSize: code.codeSize, revisionId: randomUUID(), lastModified: lambdaTimestamp(new Date()) };
     if (dryRun) return next;
     return this.save(current, next);
   }
 
-  updateConfiguration(name: string, change: (current: FunctionConfig) => FunctionConfig, revisionId: string | undefined): FunctionRecord {
+  async updateConfiguration(name: string, change: (current: FunctionConfig) => FunctionConfig, revisionId: string | undefined): Promise<FunctionRecord> {
     const current = this.get(name);
     checkRevision(current, revisionId);
     const config = change(current.config);
     this.check(config);
+    await this.prepareLayers(config, await this.deps.code.unzippedSize(current.codeSha256));
     return this.save(current, { ...current, config, revisionId: randomUUID(), lastModified: lambdaTimestamp(new Date()) });
   }
 
@@ -235,6 +241,29 @@ export class FunctionService {
       totalCodeSize: this.deps.functions.totalCodeSize(),
       unreserved: this.deps.concurrency.unreservedLimit,
     };
+  }
+
+  /** Resolves layer version ARNs (at most 5, each existing) for a configuration. */
+  resolveLayers(arns: readonly string[]): LayerRef[] {
+    if (arns.length > MAX_LAYERS) throw invalidParameter(`A function can use at most ${MAX_LAYERS} layers; ${arns.length} were given.`);
+    return arns.map((arn) => {
+      const { layerName, version } = parseLayerVersionArn(arn);
+      const layer = this.deps.layers.get(layerName, version);
+      if (!layer) throw invalidParameter(`Layer version ${arn} does not exist.`);
+      return { arn, codeSha256: layer.codeSha256, codeSize: layer.codeSize };
+    });
+  }
+
+  /** Checks the 250 MB unzipped limit with the layers, and builds their merged directory. */
+  private async prepareLayers(config: FunctionConfig, functionUnzipped: number): Promise<void> {
+    const layers = config.layers ?? [];
+    if (layers.length === 0) return;
+    let total = functionUnzipped;
+    for (const layer of layers) total += await this.deps.code.unzippedSize(layer.codeSha256);
+    if (total > LIMITS.unzippedCodeBytes) {
+      throw invalidParameter(`Function code combined with layers exceeds the maximum allowed size of ${LIMITS.unzippedCodeBytes} bytes. The actual size is ${total} bytes.`);
+    }
+    await this.deps.code.optDirectory(layers.map((layer) => layer.codeSha256));
   }
 
   private check(config: FunctionConfig): void {

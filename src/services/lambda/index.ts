@@ -6,7 +6,9 @@ import { LIMITS } from "../../core/limits.js";
 import type { Destinations } from "../../async/destinations.js";
 import type { AsyncQueue } from "../../async/queue.js";
 import type { Invoker } from "../../engine/invoker.js";
-import type { AliasStore, EventInvokeConfigStore } from "../../store/ports.js";
+import type { CodeStore } from "../../store/code/code-store.js";
+import type { AliasStore, EventInvokeConfigStore, LayerStore } from "../../store/ports.js";
+import { layerRoutes } from "./layers.js";
 import { aliasRoutes } from "./aliases.js";
 import { policyRoutes } from "./policy.js";
 import { tagRoutes, validateTags } from "./tags.js";
@@ -39,6 +41,8 @@ export interface LambdaServiceDeps {
   readonly eventConfigs: EventInvokeConfigStore;
   readonly destinations: Destinations;
   readonly aliases: AliasStore;
+  readonly layers: LayerStore;
+  readonly code: CodeStore;
 }
 
 /** MaxItems of a list operation, capped at Lambda's page size of 50. */
@@ -50,7 +54,7 @@ function pageSize(request: KumoRequest): number {
   return Math.min(maxItems, LIMITS.listFunctionsPageSize);
 }
 
-export function lambdaService({ functions, invoker, publicUrl, logger, queue, eventConfigs, destinations, aliases }: LambdaServiceDeps): Service {
+export function lambdaService({ functions, invoker, publicUrl, logger, queue, eventConfigs, destinations, aliases, layers, code }: LambdaServiceDeps): Service {
   const ref = (request: KumoRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
   const unqualified = (request: KumoRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
@@ -64,7 +68,7 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
     .on("POST", "/2015-03-31/functions", async (request) => {
       const input = parseBody(createFunctionInput, request.body);
       if (input.PackageType === "Image") throw invalidParameter("Container image functions are not supported by Kumo; package the function as a zip.");
-      const base = applyConfig(input.FunctionName, undefined, input);
+      const base = applyConfig(input.FunctionName, undefined, input, (arns) => functions.resolveLayers(arns));
       const config = { ...base, architecture: input.Architectures?.[0] ?? "x86_64" };
       validateTags(input.Tags ?? {});
       const record = await functions.create(input.FunctionName, config, zipFrom(input.Code), input.Tags ?? {});
@@ -104,7 +108,7 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
     .on("PUT", "/2015-03-31/functions/{name}/configuration", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "UpdateFunctionConfiguration");
       const input = parseBody(updateConfigurationInput, request.body);
-      const record = functions.updateConfiguration(name, (current) => applyConfig(name, current, input), input.RevisionId);
+      const record = await functions.updateConfiguration(name, (current) => applyConfig(name, current, input, (arns) => functions.resolveLayers(arns)), input.RevisionId);
       return json(200, functionConfiguration(record, functions.arn(name)));
     })
     .on("DELETE", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
@@ -167,6 +171,7 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
   aliasRoutes(router, functions, aliases);
   tagRoutes(router, functions);
   policyRoutes(router, functions);
+  layerRoutes(router, layers, code, functions.account, publicUrl);
 
   return {
     name: "lambda",

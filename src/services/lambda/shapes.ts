@@ -1,7 +1,7 @@
 /** Lambda's JSON shapes: request bodies parsed with zod, FunctionConfiguration rendered for responses. */
 import { z } from "zod";
 import { invalidParameter, KumoError } from "../../core/errors.js";
-import { defaultLogGroup, validateRuntime, type FunctionConfig, type FunctionRecord } from "../../core/function.js";
+import { defaultLogGroup, validateRuntime, type FunctionConfig, type FunctionRecord, type LayerRef } from "../../core/function.js";
 import { LIMITS } from "../../core/limits.js";
 
 const environment = z.object({ Variables: z.record(z.string(), z.string()).optional() });
@@ -79,10 +79,13 @@ export function parseBody<T extends z.ZodType>(schema: T, body: Buffer): z.infer
 type ConfigInput = z.infer<typeof updateConfigurationInput>;
 
 /** Applies the given fields over `base` (Lambda defaults for a new function). */
-export function applyConfig(name: string, base: FunctionConfig | undefined, input: ConfigInput): FunctionConfig {
-  if (input.Layers && input.Layers.length > 0) {
-    throw invalidParameter("Layers are not supported by this Kumo yet; bundle the dependencies in the function's zip.");
-  }
+export function applyConfig(
+  name: string,
+  base: FunctionConfig | undefined,
+  input: ConfigInput,
+  resolveLayers: (arns: readonly string[]) => LayerRef[] = () => [],
+): FunctionConfig {
+  const layers = input.Layers ? resolveLayers(input.Layers) : base?.layers;
   const required = (field: string, value: string | undefined, fallback: string | undefined): string => {
     const result = value ?? fallback;
     if (result === undefined) throw invalidParameter(`${field} is required.`);
@@ -94,6 +97,7 @@ export function applyConfig(name: string, base: FunctionConfig | undefined, inpu
     throw invalidParameter(`DeadLetterConfig.TargetArn '${deadLetter}' must be an SQS queue or SNS topic ARN.`);
   }
   return {
+    ...(layers && layers.length > 0 ? { layers } : {}),
     deadLetterTargetArn: deadLetter,
     runtime: validateRuntime(required("Runtime", input.Runtime, base?.runtime)),
     handler: required("Handler", input.Handler, base?.handler),
@@ -158,5 +162,6 @@ export function functionConfiguration(record: FunctionRecord, arn: string): Reco
   };
   if (Object.keys(config.environment).length > 0) out.Environment = { Variables: config.environment };
   if (config.deadLetterTargetArn) out.DeadLetterConfig = { TargetArn: config.deadLetterTargetArn };
+  if (config.layers && config.layers.length > 0) out.Layers = config.layers.map((layer) => ({ Arn: layer.arn, CodeSize: layer.codeSize }));
   return out;
 }

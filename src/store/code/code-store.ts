@@ -3,7 +3,7 @@
  * read-only `<sha256>/` directory that every environment of that code shares.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { access, chmod, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { access, chmod, cp, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidParameter } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
@@ -21,6 +21,11 @@ export interface CodeStore {
   /** The read-only directory holding the unpacked code. */
   directory(codeSha256: string): string;
   zipPath(codeSha256: string): string;
+  unzippedSize(codeSha256: string): Promise<number>;
+  /** The read-only directory holding these layers merged in order (later files win), made once. */
+  optDirectory(layerShas: readonly string[]): Promise<string>;
+  /** Where `optDirectory` puts that merge (no I/O). */
+  optPath(layerShas: readonly string[]): string;
 }
 
 /** Hex form for file names; base64 contains '/'. */
@@ -54,9 +59,34 @@ export function codeStore(root: string): CodeStore {
     }
   }
 
+  const optPath = (shas: readonly string[]) => join(root, `opt-${createHash("sha256").update(shas.join("\n")).digest("hex")}`);
+
   return {
     directory,
     zipPath,
+    optPath,
+    unzippedSize: (sha) => unzippedSizeOf(directory(sha)),
+    async optDirectory(shas) {
+      const dir = optPath(shas);
+      if (await exists(dir)) return dir;
+      const scratch = join(root, `.tmp-${randomUUID()}`);
+      try {
+        await mkdir(scratch, { recursive: true });
+        for (const sha of shas) {
+          await cp(directory(sha), scratch, { recursive: true, force: true, verbatimSymlinks: true });
+          // The copies keep the layers' read-only modes; the next layer must be able to overwrite them.
+          await setModes(scratch, 0o755, 0o644);
+        }
+        await rm(join(scratch, ".kumo-unzipped-size"), { force: true });
+        await makeReadOnly(scratch);
+        await rename(scratch, dir);
+      } catch (error) {
+        await rm(scratch, { recursive: true, force: true });
+        if (await exists(dir)) return dir;
+        throw error;
+      }
+      return dir;
+    },
     async put(zip) {
       if (zip.length === 0) throw invalidParameter("The code package is empty: upload a zip file.");
       if (zip.length > LIMITS.zippedCodeBytes) {
@@ -88,17 +118,19 @@ async function unzippedSizeOf(dir: string): Promise<number> {
 }
 
 /** Drops write permission everywhere under `dir` (symlinks are left alone). */
-async function makeReadOnly(dir: string): Promise<void> {
+function makeReadOnly(dir: string): Promise<void> {
+  return setModes(dir, 0o555, 0o444);
+}
+
+/** Sets directories to `dirMode` and files to `fileMode` (executables keep their x bits). */
+async function setModes(dir: string, dirMode: number, fileMode: number): Promise<void> {
+  await chmod(dir, dirMode | 0o200);
   for (const name of await readdir(dir)) {
     const path = join(dir, name);
     const info = await lstat(path);
     if (info.isSymbolicLink()) continue;
-    if (info.isDirectory()) {
-      await makeReadOnly(path);
-      await chmod(path, 0o555);
-    } else {
-      await chmod(path, info.mode & 0o111 ? 0o555 : 0o444);
-    }
+    if (info.isDirectory()) await setModes(path, dirMode, fileMode);
+    else await chmod(path, info.mode & 0o111 ? fileMode | 0o111 : fileMode);
   }
-  await chmod(dir, 0o555);
+  await chmod(dir, dirMode);
 }

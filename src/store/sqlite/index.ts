@@ -2,6 +2,7 @@
 import type { Store } from "../ports.js";
 import { sqliteAsyncQueueStore } from "./async-queue-store.js";
 import { sqliteEventConfigStore } from "./event-config-store.js";
+import { sqliteLayerStore } from "./layer-store.js";
 import { sqliteAliasStore, sqliteVersionStore } from "./version-store.js";
 import { openDatabase } from "./database.js";
 import { sqliteFunctionStore } from "./function-store.js";
@@ -22,6 +23,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void)
     eventInvokeConfigs: sqliteEventConfigStore(db),
     versions: sqliteVersionStore(db),
     aliases: sqliteAliasStore(db),
+    layers: sqliteLayerStore(db),
     close() {
       if (closed) return;
       closed = true;

@@ -88,4 +88,17 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (function_name, name)
   ) STRICT;
   `,
+  // 4: layer versions
+  `
+  CREATE TABLE layer_versions (
+    layer_name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (layer_name, version)
+  ) STRICT;
+  CREATE TABLE layer_counters (
+    layer_name TEXT PRIMARY KEY,
+    last_version INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

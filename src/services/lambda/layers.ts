@@ -1,0 +1,92 @@
+/** PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions, DeleteLayerVersion. */
+import { z } from "zod";
+import type { Account } from "../../core/arn.js";
+import { notFound } from "../../core/errors.js";
+import { parseLayerVersionArn, validateLayerName, type LayerVersionRecord } from "../../core/layer.js";
+import { isRuntimeId } from "../../core/runtimes.js";
+import { empty, json } from "../../protocol/http.js";
+import type { Router } from "../../protocol/router.js";
+import { codeKey, type CodeStore } from "../../store/code/code-store.js";
+import type { LayerStore } from "../../store/ports.js";
+import { parseBody, zipFrom } from "./shapes.js";
+
+const publishInput = z.object({
+  Description: z.string().max(256).optional(),
+  Content: z.object({ ZipFile: z.string().optional(), S3Bucket: z.string().optional(), S3Key: z.string().optional(), S3ObjectVersion: z.string().optional() }),
+  CompatibleRuntimes: z.array(z.string()).max(15).optional(),
+  CompatibleArchitectures: z.array(z.enum(["x86_64", "arm64"])).max(2).optional(),
+  LicenseInfo: z.string().max(512).optional(),
+});
+
+export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore, account: Account, publicUrl: () => string): void {
+  const layerArn = (name: string) => `arn:aws:lambda:${account.region}:${account.accountId}:layer:${name}`;
+  const shape = (layer: LayerVersionRecord) => ({
+    LayerVersionArn: `${layerArn(layer.layerName)}:${layer.version}`,
+    Version: layer.version,
+    Description: layer.description,
+    CreatedDate: layer.createdDate,
+    CompatibleRuntimes: layer.compatibleRuntimes,
+    CompatibleArchitectures: layer.compatibleArchitectures,
+    ...(layer.licenseInfo ? { LicenseInfo: layer.licenseInfo } : {}),
+  });
+  const full = (layer: LayerVersionRecord) => ({
+    Content: { Location: `${publicUrl()}/_kumo/code/${codeKey(layer.codeSha256)}.zip`, CodeSha256: layer.codeSha256, CodeSize: layer.codeSize },
+    LayerArn: layerArn(layer.layerName),
+    ...shape(layer),
+  });
+  const existing = (name: string, version: string) => {
+    const layer = layers.get(name, Number(version));
+    if (!layer) throw notFound(`The resource you requested does not exist. (Layer version ${layerArn(name)}:${version})`);
+    return layer;
+  };
+
+  router
+    .on("POST", "/2018-10-31/layers/{name}/versions", async (request, [name = ""]) => {
+      validateLayerName(name);
+      const input = parseBody(publishInput, request.body);
+      for (const runtime of input.CompatibleRuntimes ?? []) {
+        if (!isRuntimeId(runtime)) throw notFound(`CompatibleRuntimes value '${runtime}' is not a runtime Kumo knows.`);
+      }
+      const stored = await code.put(zipFrom(input.Content));
+      const layer = layers.publish({
+        layerName: name,
+        description: input.Description ?? "",
+        codeSha256: stored.codeSha256,
+        codeSize: stored.codeSize,
+        unzippedSize: stored.unzippedSize,
+        compatibleRuntimes: input.CompatibleRuntimes ?? [],
+        compatibleArchitectures: input.CompatibleArchitectures ?? [],
+        licenseInfo: input.LicenseInfo,
+        createdDate: new Date().toISOString().replace("Z", "+0000"),
+      });
+      return json(201, full(layer));
+    })
+    .on("GET", "/2018-10-31/layers/{name}/versions/{version}", async (_request, [name = "", version = ""]) => json(200, full(existing(name, version))))
+    .on("GET", "/2018-10-31/layers", async (request) => {
+      if (request.query.get("find") === "LayerVersion") {
+        const { layerName, version } = parseLayerVersionArn(request.query.get("Arn") ?? "");
+        return json(200, full(existing(layerName, String(version))));
+      }
+      const maxItems = Math.min(50, Number(request.query.get("MaxItems") ?? "50") || 50);
+      const page = layers.latest(request.query.get("Marker") ?? undefined, maxItems + 1);
+      const shown = page.slice(0, maxItems);
+      return json(200, {
+        Layers: shown.map((layer) => ({ LayerName: layer.layerName, LayerArn: layerArn(layer.layerName), LatestMatchingVersion: shape(layer) })),
+        ...(page.length > maxItems ? { NextMarker: shown.at(-1)?.layerName } : {}),
+      });
+    })
+    .on("GET", "/2018-10-31/layers/{name}/versions", async (request, [name = ""]) => {
+      const maxItems = Math.min(50, Number(request.query.get("MaxItems") ?? "50") || 50);
+      const marker = request.query.get("Marker");
+      const runtime = request.query.get("CompatibleRuntime");
+      const page = layers.versions(name, marker ? Number(marker) : undefined, maxItems + 1)
+        .filter((layer) => runtime === null || layer.compatibleRuntimes.length === 0 || layer.compatibleRuntimes.includes(runtime));
+      const shown = page.slice(0, maxItems);
+      return json(200, { LayerVersions: shown.map(shape), ...(page.length > maxItems ? { NextMarker: String(shown.at(-1)?.version) } : {}) });
+    })
+    .on("DELETE", "/2018-10-31/layers/{name}/versions/{version}", async (_request, [name = "", version = ""]) => {
+      // Deleting a version that is gone already succeeds, as on Lambda; functions keep their copy.
+      layers.delete(name, Number(version));
+      return empty(204);
+    });
+}
