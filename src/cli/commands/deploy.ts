@@ -12,9 +12,10 @@ import {
 } from "@aws-sdk/client-lambda";
 import { zipDirectory } from "../../store/code/zip-directory.js";
 import { endpointOf, ENDPOINT_OPTION, explain, lambdaClient } from "../client.js";
-import { CliError, printJson, type Command } from "../output.js";
+import { CliError, printJson, table, type Command } from "../output.js";
+import { deployFunction, selectFunctions } from "../project/deploy-project.js";
+import { DEFAULT_ROLE, findProjectRoot, loadProject } from "../project/project-file.js";
 
-const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/kumo-default";
 
 export const deploy: Command = {
   async run(argv) {
@@ -32,11 +33,17 @@ export const deploy: Command = {
         env: { type: "string", multiple: true },
         json: { type: "boolean" },
         help: { type: "boolean" },
+        alias: { type: "string" },
+        publish: { type: "boolean" },
       },
     });
     if (values.help) {
-      console.log("Usage: kumo deploy <dir> --name NAME --runtime RUNTIME --handler HANDLER [--memory MB] [--timeout S] [--env K=V …] [--role ARN] [--json]");
+      console.log("Usage: kumo deploy [function …] [--publish] [--alias NAME]   (in a kumo.json project)");
+      console.log("       kumo deploy <dir> --name NAME --runtime RUNTIME --handler HANDLER [--memory MB] [--timeout S] [--env K=V …] [--role ARN] [--json]");
       return;
+    }
+    if (values.name === undefined) {
+      return deployProject(positionals, { endpoint: endpointOf(values.endpoint), publish: values.publish ?? false, alias: values.alias, json: values.json ?? false });
     }
     const dir = positionals[0];
     if (!dir) throw new CliError("which folder? Give the function's code folder.", "Example: kumo deploy ./hello --name hello --runtime nodejs20.x --handler index.handler");
@@ -95,4 +102,34 @@ function toInt(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new CliError(`${flag} '${value}' is not a whole number.`);
   return n;
+}
+
+/** `kumo deploy [fn…]` inside a kumo.json project: every (or each named) function, one at a time. */
+async function deployProject(names: string[], options: { endpoint: string; publish: boolean; alias: string | undefined; json: boolean }): Promise<void> {
+  const root = findProjectRoot(process.cwd());
+  if (!root) {
+    throw new CliError("no kumo.json here or in a parent folder.", "Run `kumo init` to start a project, or deploy a folder with `kumo deploy <dir> --name …`.");
+  }
+  const project = loadProject(root);
+  let selected;
+  try {
+    selected = selectFunctions(project, names);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const client = lambdaClient(options.endpoint);
+  const outcomes = [];
+  for (const fn of selected) {
+    if (!options.json) process.stderr.write(`deploying ${fn.name}… `);
+    const outcome = await deployFunction(client, fn, options);
+    if (!options.json) process.stderr.write(`${outcome.result}\n${outcome.detail ? `${outcome.detail}\n` : ""}`);
+    if (outcome.result === "failed" && /ECONNREFUSED/.test(outcome.detail)) explain(new Error(outcome.detail), options.endpoint);
+    outcomes.push(outcome);
+  }
+  if (options.json) {
+    printJson(outcomes.map((o) => ({ function: o.fn.name, code: o.code, config: o.config, version: o.version, result: o.result, detail: o.detail || undefined })));
+  } else {
+    console.log(table([["FUNCTION", "CODE", "CONFIG", "VERSION", "RESULT"], ...outcomes.map((o) => [o.fn.name, o.code, o.config, o.version, o.result])]));
+  }
+  if (outcomes.some((o) => o.result === "failed")) process.exitCode = 1;
 }

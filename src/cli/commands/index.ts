@@ -11,9 +11,11 @@ interface Entry {
 
 export const COMMANDS: Readonly<Record<string, Entry>> = {
   start: { summary: "Start Kumo (API on one port; --host, --port, --data-dir, …)", load: async () => (await import("./start.js")).start },
-  deploy: { summary: "Zip a folder and create or update a function", load: async () => (await import("./deploy.js")).deploy },
+  deploy: { summary: "Deploy a kumo.json project (or one folder with --name)", load: async () => (await import("./deploy.js")).deploy },
   invoke: { summary: "Invoke a function and print its result", load: async () => (await import("./invoke.js")).invoke },
   logs: { summary: "Show a function's logs (--follow, --since 10m)", load: async () => (await import("./logs.js")).logs },
   ls: { summary: "List functions", load: async () => (await import("./ls.js")).ls },
+  init: { summary: "Scaffold a kumo.json project (--runtime nodejs22.x|python3.12)", load: async () => (await import("./init.js")).init },
+  rollback: { summary: "Move an alias back to the previous version", load: async () => (await import("./rollback.js")).rollback },
   events: { summary: "Asynchronous events: failed, redrive, stats", load: async () => (await import("./events.js")).events },
 };

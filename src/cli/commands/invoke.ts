@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { endpointOf, ENDPOINT_OPTION, explain, lambdaClient } from "../client.js";
+import { resolveName } from "../project/names.js";
 import { CliError, printJson, type Command } from "../output.js";
 
 export const invoke: Command = {
@@ -22,7 +23,7 @@ export const invoke: Command = {
     const endpoint = endpointOf(values.endpoint);
     try {
       const result = await lambdaClient(endpoint).send(
-        new InvokeCommand({ FunctionName: name, Payload: payload, LogType: values.tail ? "Tail" : "None" }),
+        new InvokeCommand({ FunctionName: resolveName(name), Payload: payload, LogType: values.tail ? "Tail" : "None" }),
       );
       const body = Buffer.from(result.Payload ?? new Uint8Array()).toString("utf8");
       const log = result.LogResult ? Buffer.from(result.LogResult, "base64").toString("utf8") : undefined;

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import { endpointOf, ENDPOINT_OPTION, explain, logsClient } from "../client.js";
+import { resolveName } from "../project/names.js";
 import { CliError, printJson, type Command } from "../output.js";
 
 export const logs: Command = {
@@ -20,7 +21,7 @@ export const logs: Command = {
     if (!name) throw new CliError("which function?", "Example: kumo logs hello --since 1h");
     const endpoint = endpointOf(values.endpoint);
     const client = logsClient(endpoint);
-    const logGroupName = `/aws/lambda/${name}`;
+    const logGroupName = `/aws/lambda/${resolveName(name)}`;
     const startTime = values.since ? parseSince(values.since) : undefined;
     let nextToken: string | undefined;
     let lastId = "";
