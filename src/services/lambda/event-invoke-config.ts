@@ -86,7 +86,15 @@ export function eventInvokeConfigRoutes(router: Router, functions: FunctionServi
       const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
       if (qualifier !== undefined) throw invalidParameter("ListFunctionEventInvokeConfigs takes an unqualified function name.");
       functions.get(name);
-      const configs = store.list(name).map((c) => shape(c, functions.arn(name, c.qualifier)));
-      return json(200, { FunctionEventInvokeConfigs: configs });
+      const all = store.list(name);
+      const maxItems = Math.min(50, Number(request.query.get("MaxItems") ?? "50") || 50);
+      const marker = request.query.get("Marker");
+      const start = marker ? all.findIndex((c) => c.qualifier === marker) + 1 : 0;
+      const page = all.slice(start, start + maxItems);
+      const next = start + maxItems < all.length ? page.at(-1)?.qualifier : undefined;
+      return json(200, {
+        FunctionEventInvokeConfigs: page.map((c) => shape(c, functions.arn(name, c.qualifier))),
+        ...(next ? { NextMarker: next } : {}),
+      });
     });
 }
