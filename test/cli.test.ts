@@ -1,29 +1,13 @@
 /** The `kumo` CLI through its real entrypoint: deploy, invoke, logs, ls, and its errors. */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
 import { FIXTURES, REPO_ROOT } from "./helpers/paths.js";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { kumoCli as runKumo, type Run } from "./helpers/process.js";
 
 function kumoCli(args: readonly string[], endpoint?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "kumo.js"), ...args, ...(endpoint ? ["--endpoint", endpoint] : [])], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runKumo(REPO_ROOT, [...args, ...(endpoint ? ["--endpoint", endpoint] : [])]);
 }
 
 describe("kumo CLI", () => {

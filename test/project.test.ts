@@ -1,38 +1,20 @@
 /** kumo.json projects end to end: init, deploy, unchanged redeploys, build hooks, aliases, rollback, errors. */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { GetAliasCommand, GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { REPO_ROOT } from "./helpers/paths.js";
+import { kumoCli } from "./helpers/process.js";
 import { kumoSuite } from "./helpers/suite.js";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe("kumo.json projects", () => {
   const suite = kumoSuite();
   const dir = mkdtempSync(join(tmpdir(), "kumo-project-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const kumo = (args: readonly string[], cwd = dir): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "kumo.js"), ...args], {
-        cwd,
-        env: { ...process.env, KUMO_ENDPOINT: suite.kumo.url, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-      child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-      child.once("error", reject);
-      child.once("exit", (code) => resolve({ code, stdout, stderr }));
-    });
+  const kumo = (args: readonly string[], cwd = dir) => kumoCli(REPO_ROOT, args, { cwd, env: { KUMO_ENDPOINT: suite.kumo.url } });
 
   it("scaffolds, deploys and invokes by project-local name; an unchanged redeploy uploads nothing", async () => {
     const init = await kumo(["init", "--runtime", "python3.12", "--name", "shop"]);

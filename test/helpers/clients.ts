@@ -1,9 +1,9 @@
 /** The real clients tests drive Kumo with: AWS SDK v3 and the AWS CLI v2. */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, type CreateFunctionCommandInput, type InvokeCommandOutput } from "@aws-sdk/client-lambda";
 import { zipDirectory } from "../../src/store/code/zip-directory.js";
 import { AWS_CLI, FIXTURES } from "./paths.js";
+import { runProcess, type Run } from "./process.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -66,35 +66,23 @@ export async function invoke(client: LambdaClient, name: string, payload: unknow
   };
 }
 
-export interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliResult = Run;
 
 /** Runs the real AWS CLI v2 against Kumo. */
 export function aws(url: string, args: readonly string[], cwd?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: process.env.HOME ?? "/tmp",
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_DEFAULT_REGION: "us-east-1",
-        AWS_PAGER: "",
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-        AWS_MAX_ATTEMPTS: "1",
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  return runProcess(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: process.env.HOME ?? "/tmp",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_PAGER: "",
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      AWS_MAX_ATTEMPTS: "1",
+    },
   });
 }
 
