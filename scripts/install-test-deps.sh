@@ -10,6 +10,7 @@ need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
+[ -x /usr/bin/bwrap ] || need+=(bubblewrap)
 for tool in make g++ cmake autoconf automake libtoolize; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$([ "$tool" = libtoolize ] && echo libtool || echo "$tool")")
 done

@@ -229,7 +229,8 @@ export class Environment {
 
   private onExit(exit: ExitInfo): void {
     this.initSettle?.({ kind: "exit", exit });
-    this.settle({ kind: "exit", exit });
+    // A kernel-enforced memory limit kills without asking; report it as what it was.
+    this.settle(this.sandbox?.oomKilled?.() ? { kind: "oom", limitMb: this.options.memoryMb } : { kind: "exit", exit });
     if (this.state === "idle") void this.destroy();
   }
 }

@@ -10,9 +10,11 @@ import { RUNTIMES, type RuntimeFamily, type RuntimeId } from "../core/runtimes.j
 
 /** Package root: this file is dist/src/engine/host-runtimes.js. */
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+/** Kumo's in-sandbox bootstraps (what Lambda keeps in /var/runtime). */
+export const RUNTIMES_DIR = join(PACKAGE_ROOT, "src", "runtimes");
 export const BOOTSTRAPS = {
-  node: join(PACKAGE_ROOT, "src", "runtimes", "node", "bootstrap.mjs"),
-  python: join(PACKAGE_ROOT, "src", "runtimes", "python", "bootstrap.py"),
+  node: join(RUNTIMES_DIR, "node", "bootstrap.mjs"),
+  python: join(RUNTIMES_DIR, "python", "bootstrap.py"),
 } as const;
 
 export interface Interpreters {

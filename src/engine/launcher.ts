@@ -6,9 +6,9 @@ import { RUNTIMES } from "../core/runtimes.js";
 import type { ChannelKind } from "./runtime-api/channel.js";
 import { canUsePrestarted, functionEnvironment } from "./environment-variables.js";
 import type { FunctionVersion } from "./function-version.js";
-import type { HostRuntimes } from "./host-runtimes.js";
+import { RUNTIMES_DIR, type HostRuntimes } from "./host-runtimes.js";
 import { PrestartPool } from "./prestart-pool.js";
-import type { Sandbox, SandboxDriver } from "./sandbox/driver.js";
+import type { Sandbox, SandboxDriver, SandboxPaths } from "./sandbox/driver.js";
 
 export interface LauncherOptions {
   readonly driver: SandboxDriver;
@@ -44,15 +44,41 @@ export class Launcher {
     if (launch.family === "provided") checkBootstrap(launch.command);
     const tmpDir = this.tmpDirFor(envId);
     mkdirSync(tmpDir, { recursive: true });
-    const env = functionEnvironment(fn, { account, channel, logStream, tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath });
-    const prestarted = launch.family !== "provided" && canUsePrestarted(fn) ? pool?.take(launch) : undefined;
+    const host = { taskRoot: fn.codeDir, optDir: fn.optDir, tmpDir, runtimeDir: RUNTIMES_DIR };
+    const seen = driver.seenAs(host);
+    const see = (path: string) => seePath(path, host, seen);
+    const env = functionEnvironment(
+      { ...fn, codeDir: seen.taskRoot, optDir: seen.optDir },
+      { account, channel, logStream, tmpDir: seen.tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath },
+    );
+    const prestarted = launch.family !== "provided" && driver.supportsPrestart && canUsePrestarted(fn) ? pool?.take(launch) : undefined;
     if (prestarted) {
       PrestartPool.specialise(prestarted, env, fn.codeDir);
       return prestarted;
     }
     const channelFd = channel._KUMO_CHANNEL_FD !== undefined;
-    return driver.spawn({ command: launch.command, args: launch.args, env, cwd: fn.codeDir, memoryMb: fn.config.memoryMb, tmpDir, channelFd });
+    return driver.spawn({
+      command: see(launch.command),
+      args: launch.args.map(see),
+      env,
+      cwd: fn.codeDir,
+      memoryMb: fn.config.memoryMb,
+      tmpDir,
+      channelFd,
+      host,
+      ephemeralMb: fn.config.ephemeralStorageMb,
+    });
   }
+}
+
+/** Maps a host path inside one of the environment's directories to where the function sees it. */
+function seePath(path: string, host: SandboxPaths, seen: SandboxPaths): string {
+  for (const key of ["taskRoot", "runtimeDir", "optDir", "tmpDir"] as const) {
+    const from = host[key];
+    const to = seen[key];
+    if (from && to && (path === from || path.startsWith(`${from}/`))) return to + path.slice(from.length);
+  }
+  return path;
 }
 
 function checkBootstrap(path: string): void {

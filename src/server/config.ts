@@ -26,6 +26,7 @@ const schema = z.object({
   runtimeChannel: z.enum(["auto", "http"]),
   asyncRetryScale: z.number().min(0).max(10),
   asyncConcurrency: z.number().int().min(1).max(10_000),
+  sandbox: z.enum(["process", "linux"]),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -54,6 +55,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   runtimeChannel: "KUMO_RUNTIME_CHANNEL",
   asyncRetryScale: "KUMO_ASYNC_RETRY_SCALE",
   asyncConcurrency: "KUMO_ASYNC_CONCURRENCY",
+  sandbox: "KUMO_SANDBOX",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -82,6 +84,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   runtimeChannel: "auto",
   asyncRetryScale: 1,
   asyncConcurrency: 64,
+  sandbox: "process",
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */

@@ -17,6 +17,8 @@ import { BOOTSTRAPS, HostRuntimes } from "../engine/host-runtimes.js";
 import { Invoker } from "../engine/invoker.js";
 import { Launcher } from "../engine/launcher.js";
 import { PrestartPool } from "../engine/prestart-pool.js";
+import type { SandboxDriver } from "../engine/sandbox/driver.js";
+import { linuxDriver, linuxUnavailableReason } from "../engine/sandbox/linux-driver.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../services/lambda/function-service.js";
 import { lambdaService } from "../services/lambda/index.js";
@@ -48,14 +50,14 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
 
   const store = openSqliteStore(join(config.dataDir, "kumo.db"), (error) => logger.error({ err: error }, "a background store write failed"));
   const account = { region: config.region, accountId: config.accountId };
-  const driver = processDriver();
+  const driver = chooseDriver(config.sandbox);
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
   const basePath = [dirname(config.nodePath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
   const prestartTargets = [
     { command: config.nodePath, args: [BOOTSTRAPS.node] },
     ...(existsSync(config.pythonPath) ? [{ command: runtimes.launch("python3.12", "").command, args: [BOOTSTRAPS.python] }] : []),
   ];
-  const pool = new PrestartPool(driver, prestartTargets, config.prestartPerRuntime, sandboxRoot, basePath, logger.child({ part: "pool" }));
+  const pool = new PrestartPool(driver, prestartTargets, driver.supportsPrestart ? config.prestartPerRuntime : 0, sandboxRoot, basePath, logger.child({ part: "pool" }));
   let url = "";
   const launcher = new Launcher({ driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http" });
   const dispatcher = new Dispatcher(launcher, {
@@ -115,6 +117,14 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
       return closing;
     },
   };
+}
+
+/** The sandbox driver asked for; a linux driver this host cannot run is an error at start. */
+function chooseDriver(name: Config["sandbox"]): SandboxDriver {
+  if (name === "process") return processDriver();
+  const reason = linuxUnavailableReason();
+  if (reason) throw new Error(`The linux sandbox driver cannot run here: ${reason}. Use --sandbox process.`);
+  return linuxDriver();
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

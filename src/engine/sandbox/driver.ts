@@ -4,6 +4,18 @@
  */
 import type { Duplex, Readable, Writable } from "node:stream";
 
+/** The directories an environment is made of: on the host, or as the function sees them. */
+export interface SandboxPaths {
+  /** The function's code (Lambda: /var/task). */
+  readonly taskRoot: string;
+  /** Its layers merged (Lambda: /opt), if any. */
+  readonly optDir: string | undefined;
+  /** Its scratch space (Lambda: /tmp). */
+  readonly tmpDir: string;
+  /** Kumo's bootstraps (Lambda: /var/runtime). */
+  readonly runtimeDir: string;
+}
+
 export interface SandboxSpec {
   readonly command: string;
   readonly args: readonly string[];
@@ -14,6 +26,10 @@ export interface SandboxSpec {
   readonly tmpDir: string;
   /** Open a bidirectional pipe as the process's fd 3 (the framed runtime channel). */
   readonly channelFd: boolean;
+  /** Where the environment's directories are on the host (a driver may mount them elsewhere). */
+  readonly host?: SandboxPaths | undefined;
+  /** Size of the environment's /tmp (EphemeralStorage). */
+  readonly ephemeralMb?: number | undefined;
 }
 
 export interface ExitInfo {
@@ -41,12 +57,18 @@ export interface Sandbox {
   memory(maxAgeMs?: number): MemoryUsage;
   /** SIGTERM, then SIGKILL after `graceMs`, to the whole process tree. Idempotent. */
   kill(graceMs: number): Promise<ExitInfo>;
+  /** True when the kernel killed it for exceeding its memory limit (drivers that enforce one). */
+  oomKilled?(): boolean;
 }
 
 export interface SandboxDriver {
   readonly name: string;
   /** Why this driver was chosen, printed at start. */
   readonly description: string;
+  /** Whether a process can be started before its function is known (the pre-start pool). */
+  readonly supportsPrestart: boolean;
+  /** The paths a function sees for these host paths. */
+  seenAs(host: SandboxPaths): SandboxPaths;
   spawn(spec: SandboxSpec): Sandbox;
 }
 

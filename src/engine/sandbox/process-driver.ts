@@ -11,6 +11,8 @@ export function processDriver(): SandboxDriver {
   return {
     name: "process",
     description: "plain processes: no filesystem, PID or network isolation; memory is watched, not enforced by the kernel",
+    supportsPrestart: true,
+    seenAs: (host) => host,
     spawn: spawnProcess,
   };
 }

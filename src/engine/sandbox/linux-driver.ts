@@ -1,0 +1,245 @@
+/**
+ * Linux sandboxes (opt-in while issue 5 completes): bubblewrap gives each environment its own
+ * mount, PID, IPC and UTS namespaces with Lambda's layout — code read-only at /var/task, layers at
+ * /opt, Kumo's bootstraps at /var/runtime, a private size-limited /tmp, the host's /usr read-only,
+ * nothing of Kumo's data dir — and a cgroup (v1) per environment enforces memory, pids and a CPU
+ * share proportional to memory (1,769 MB = one vCPU). The network is shared with the host, so
+ * environments reach Kumo's endpoints and the outside world as on Lambda.
+ */
+import { spawn } from "node:child_process";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import type { ExitInfo, MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
+
+const BWRAP = "/usr/bin/bwrap";
+const CGROUP_ROOT = "/sys/fs/cgroup";
+const CONTROLLERS = ["memory", "pids", "cpu"] as const;
+const MB = 1024 * 1024;
+const PIDS_MAX = 1024;
+
+const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/tmp", runtimeDir: "/var/runtime" } as const;
+
+/** Why the linux driver cannot run here, or undefined when it can. */
+export function linuxUnavailableReason(): string | undefined {
+  try {
+    accessSync(BWRAP, constants.X_OK);
+  } catch {
+    return `bubblewrap is not installed (${BWRAP}; Debian package bubblewrap)`;
+  }
+  for (const controller of CONTROLLERS) {
+    const dir = join(CGROUP_ROOT, controller);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      return `the cgroup v1 ${controller} controller is not writable at ${dir}`;
+    }
+  }
+  return undefined;
+}
+
+export function linuxDriver(): SandboxDriver {
+  for (const controller of CONTROLLERS) {
+    const parent = join(CGROUP_ROOT, controller, "kumo");
+    mkdirSync(parent, { recursive: true });
+    sweepStale(parent);
+  }
+  return {
+    name: "linux",
+    description: "bubblewrap namespaces (mount, PID, IPC, UTS) and a cgroup v1 per environment (memory, pids, CPU share)",
+    supportsPrestart: false,
+    seenAs: (host) => ({ ...LAMBDA_PATHS, optDir: host.optDir ? LAMBDA_PATHS.optDir : undefined }),
+    spawn: spawnLinux,
+  };
+}
+
+function bwrapArgs(spec: SandboxSpec, host: SandboxPaths): string[] {
+  const system = ["/usr", "/lib", "/lib64", "/bin", "/sbin"].flatMap((dir) => ["--ro-bind-try", dir, dir]);
+  const etc = ["/etc/ssl", "/etc/ca-certificates", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/localtime"]
+    .flatMap((path) => ["--ro-bind-try", path, path]);
+  return [
+    "--die-with-parent",
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--hostname", "sandbox",
+    ...system,
+    ...etc,
+    "--proc", "/proc",
+    "--dev", "/dev",
+    "--size", String((spec.ephemeralMb ?? 512) * MB),
+    "--tmpfs", "/tmp",
+    "--ro-bind", host.taskRoot, LAMBDA_PATHS.taskRoot,
+    "--ro-bind", host.runtimeDir, LAMBDA_PATHS.runtimeDir,
+    ...(host.optDir ? ["--ro-bind", host.optDir, LAMBDA_PATHS.optDir] : []),
+    "--chdir", LAMBDA_PATHS.taskRoot,
+    "--",
+    spec.command,
+    ...spec.args,
+  ];
+}
+
+function writeControl(dir: string, file: string, value: string): void {
+  try {
+    writeFileSync(join(dir, file), value);
+  } catch {
+    // Optional knobs (e.g. memsw without swap accounting) may be missing.
+  }
+}
+
+function readNumber(path: string): number {
+  try {
+    return Number(readFileSync(path, "utf8").trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function spawnLinux(spec: SandboxSpec): Sandbox {
+  const host = spec.host;
+  if (!host) throw new Error("the linux driver needs the environment's host paths");
+  const id = `env-${randomBytes(6).toString("hex")}`;
+  const dirs = Object.fromEntries(CONTROLLERS.map((c) => [c, join(CGROUP_ROOT, c, "kumo", id)])) as Record<(typeof CONTROLLERS)[number], string>;
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  writeControl(dirs.memory, "memory.limit_in_bytes", String(spec.memoryMb * MB));
+  writeControl(dirs.memory, "memory.memsw.limit_in_bytes", String(spec.memoryMb * MB));
+  writeControl(dirs.pids, "pids.max", String(PIDS_MAX));
+  writeControl(dirs.cpu, "cpu.shares", String(Math.max(2, Math.round((1024 * spec.memoryMb) / 1769))));
+
+  // The shell joins the cgroups, then becomes bubblewrap: every process of the sandbox starts inside them.
+  const join3 = 'echo $$ > "$1/cgroup.procs" && echo $$ > "$2/cgroup.procs" && echo $$ > "$3/cgroup.procs" && shift 3 && exec "$@"';
+  const child = spawn("/bin/sh", ["-c", join3, "kumo-sandbox", dirs.memory, dirs.pids, dirs.cpu, BWRAP, ...bwrapArgs(spec, host)], {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: spec.channelFd ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  let exitInfo: ExitInfo | undefined;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once("exit", (code, signal) => {
+      exitInfo = { code, signal };
+      resolve(exitInfo);
+    });
+    child.once("error", () => {
+      exitInfo ??= { code: 127, signal: null };
+      resolve(exitInfo);
+    });
+  });
+  child.stdin.on("error", () => undefined);
+  const pid = child.pid ?? -1;
+
+  const killAll = () => {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+    // Anything that left the process group (setsid daemons) is still in the cgroup.
+    for (const line of readFileSafe(join(dirs.pids, "cgroup.procs")).split("\n")) {
+      const target = Number(line);
+      if (target > 0) {
+        try {
+          process.kill(target, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+    }
+  };
+  /** Removes the cgroups; processes killed a moment ago may still be leaving, so retry briefly. */
+  const removeCgroups = (attempt = 0) => {
+    for (const dir of Object.values(dirs)) {
+      try {
+        if (existsSync(dir)) rmdirSync(dir);
+      } catch {
+        killAll();
+      }
+    }
+    if (attempt < 20 && Object.values(dirs).some((dir) => existsSync(dir))) setTimeout(() => removeCgroups(attempt + 1), 100).unref();
+  };
+  const checkOom = () => {
+    const kills = Number(/^oom_kill (\d+)$/m.exec(readFileSafe(join(dirs.memory, "memory.oom_control")))?.[1] ?? 0);
+    return kills > 0 || (readNumber(join(dirs.memory, "memory.failcnt")) > 0 && exitInfo?.signal === "SIGKILL");
+  };
+  let oomAtExit: boolean | undefined;
+  /** Waits (up to 1 s) for the namespace's processes to be gone, then removes the cgroups. */
+  const drainAndRemove = async () => {
+    for (let i = 0; i < 100 && readFileSafe(join(dirs.pids, "cgroup.procs")).trim() !== ""; i++) {
+      killAll();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    removeCgroups();
+  };
+  void exited.then(() => {
+    // Read the verdict before the cgroup (and its counters) is gone.
+    oomAtExit = checkOom();
+    killAll();
+    void drainAndRemove();
+  });
+
+  return {
+    pid,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    channel: spec.channelFd ? (child.stdio[3] as Duplex) : undefined,
+    exited,
+    get hasExited() {
+      return exitInfo !== undefined;
+    },
+    memory(): MemoryUsage {
+      const stat = readFileSafe(join(dirs.memory, "memory.stat"));
+      const rss = Number(/^total_rss (\d+)$/m.exec(stat)?.[1] ?? 0);
+      return { currentMb: rss / MB, peakMb: readNumber(join(dirs.memory, "memory.max_usage_in_bytes")) / MB };
+    },
+    oomKilled: () => oomAtExit ?? checkOom(),
+    async kill(graceMs) {
+      if (!exitInfo && graceMs > 0) {
+        try {
+          process.kill(-pid, "SIGTERM");
+        } catch {
+          // gone
+        }
+        const timer = setTimeout(killAll, graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      killAll();
+      const info = await exited;
+      await drainAndRemove();
+      return info;
+    },
+  };
+}
+
+/** Removes environment cgroups a previous run left behind, killing anything still in them. */
+function sweepStale(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith("env-")) continue;
+    const dir = join(parent, name);
+    for (const line of readFileSafe(join(dir, "cgroup.procs")).split("\n")) {
+      const pid = Number(line);
+      if (pid > 0) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+    }
+    try {
+      rmdirSync(dir);
+    } catch {
+      // still busy: the next start sweeps it
+    }
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
