@@ -66,6 +66,15 @@ describe("kumo CLI", () => {
     assert.match(redriven.stdout, /^Re-queued 1 event of cli-async\.$/m);
   });
 
+  it("reports the host's capabilities with kumo doctor", async () => {
+    const doctor = await kumoCli(["doctor", "--json"]);
+    assert.equal(doctor.code, 0, doctor.stderr);
+    const checks = JSON.parse(doctor.stdout) as { name: string; ok: boolean; detail: string }[];
+    assert.deepEqual(checks.map((c) => c.name), ["bubblewrap", "namespaces", "cgroups", "node", "python", "driver process", "driver linux"]);
+    assert.equal(checks.find((c) => c.name === "node")?.ok, true);
+    assert.match(checks.find((c) => c.name === "cgroups")?.detail ?? "", /^(v1|v2|none): /);
+  });
+
   it("explains what went wrong and what to do", async () => {
     const missing = await kumoCli(["invoke", "ghost"], kumo.url);
     assert.equal(missing.code, 1);

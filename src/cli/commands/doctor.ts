@@ -1,0 +1,55 @@
+/** `kumo doctor`: what this host can do for Kumo — sandboxing, cgroups, interpreters. */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { linuxUnavailableReason } from "../../engine/sandbox/linux-driver.js";
+import { printJson, table, type Command } from "../output.js";
+
+interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+function version(command: string, args: string[]): string | undefined {
+  const result = spawnSync(command, args, { encoding: "utf8", timeout: 5_000 });
+  if (result.status !== 0) return undefined;
+  return `${result.stdout}${result.stderr}`.trim().split("\n")[0];
+}
+
+function cgroups(): { version: string; controllers: string[] } {
+  if (existsSync("/sys/fs/cgroup/cgroup.controllers")) {
+    return { version: "v2", controllers: readFileSync("/sys/fs/cgroup/cgroup.controllers", "utf8").trim().split(/\s+/) };
+  }
+  if (!existsSync("/sys/fs/cgroup")) return { version: "none", controllers: [] };
+  const controllers = readdirSync("/sys/fs/cgroup").filter((name) => existsSync(`/sys/fs/cgroup/${name}/cgroup.procs`) && name !== "unified" && name !== "systemd");
+  return { version: "v1", controllers };
+}
+
+function namespacesWork(): { ok: boolean; detail: string } {
+  if (!existsSync("/usr/bin/bwrap")) return { ok: false, detail: "bubblewrap missing" };
+  const result = spawnSync("/usr/bin/bwrap", ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--ro-bind", "/", "/", "--proc", "/proc", "/bin/true"], { encoding: "utf8", timeout: 5_000 });
+  return result.status === 0 ? { ok: true, detail: "mount, PID, IPC and UTS namespaces" } : { ok: false, detail: (result.stderr || "bwrap failed").trim() };
+}
+
+export const doctor: Command = {
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" } } });
+    const groups = cgroups();
+    const namespaces = namespacesWork();
+    const linux = linuxUnavailableReason();
+    const node = version(process.execPath, ["--version"]);
+    const python = version("/usr/bin/python3", ["--version"]);
+    const checks: Check[] = [
+      { name: "bubblewrap", ok: existsSync("/usr/bin/bwrap"), detail: version("/usr/bin/bwrap", ["--version"]) ?? "not installed (apt-get install bubblewrap)" },
+      { name: "namespaces", ok: namespaces.ok, detail: namespaces.detail },
+      { name: "cgroups", ok: ["memory", "pids", "cpu"].every((c) => groups.controllers.includes(c)), detail: `${groups.version}: ${groups.controllers.join(", ") || "none"}` },
+      { name: "node", ok: node !== undefined, detail: `${process.execPath} ${node ?? "?"} (nodejs20.x, nodejs22.x)` },
+      { name: "python", ok: python !== undefined, detail: python ? `/usr/bin/python3 ${python} (python3.11, python3.12)` : "not found (apt-get install python3)" },
+      { name: "driver process", ok: true, detail: "always available; no isolation" },
+      { name: "driver linux", ok: linux === undefined && namespaces.ok, detail: linux ?? (namespaces.ok ? "available: kumo start --sandbox linux" : namespaces.detail) },
+    ];
+    if (values.json) return printJson(checks);
+    console.log(table([["CHECK", "OK", "DETAIL"], ...checks.map((c) => [c.name, c.ok ? "yes" : "no", c.detail])]));
+  },
+};
