@@ -8,7 +8,7 @@ import { canUsePrestarted, functionEnvironment } from "./environment-variables.j
 import type { FunctionVersion } from "./function-version.js";
 import { RUNTIMES_DIR, type HostRuntimes } from "./host-runtimes.js";
 import { PrestartPool } from "./prestart-pool.js";
-import type { Sandbox, SandboxDriver, SandboxPaths } from "./sandbox/driver.js";
+import { seePath, type Sandbox, type SandboxDriver } from "./sandbox/driver.js";
 
 export interface LauncherOptions {
   readonly driver: SandboxDriver;
@@ -51,9 +51,11 @@ export class Launcher {
       { ...fn, codeDir: seen.taskRoot, optDir: seen.optDir },
       { account, channel, logStream, tmpDir: seen.tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath },
     );
-    const prestarted = launch.family !== "provided" && driver.supportsPrestart && canUsePrestarted(fn) ? pool?.take(launch) : undefined;
+    const poolable = launch.family !== "provided" && driver.supportsPrestart && canUsePrestarted(fn) && fn.config.ephemeralStorageMb === PrestartPool.EPHEMERAL_MB;
+    const prestarted = poolable ? pool?.take(launch) : undefined;
     if (prestarted) {
-      PrestartPool.specialise(prestarted, env, fn.codeDir);
+      prestarted.prepare?.({ codeDir: fn.codeDir, optDir: fn.optDir, memoryMb: fn.config.memoryMb });
+      PrestartPool.specialise(prestarted, env, prestarted.prepare ? seen.taskRoot : fn.codeDir);
       return prestarted;
     }
     const channelFd = channel._KUMO_CHANNEL_FD !== undefined;
@@ -69,16 +71,6 @@ export class Launcher {
       ephemeralMb: fn.config.ephemeralStorageMb,
     });
   }
-}
-
-/** Maps a host path inside one of the environment's directories to where the function sees it. */
-function seePath(path: string, host: SandboxPaths, seen: SandboxPaths): string {
-  for (const key of ["taskRoot", "runtimeDir", "optDir", "tmpDir"] as const) {
-    const from = host[key];
-    const to = seen[key];
-    if (from && to && (path === from || path.startsWith(`${from}/`))) return to + path.slice(from.length);
-  }
-  return path;
 }
 
 function checkBootstrap(path: string): void {

@@ -3,7 +3,11 @@
  * booted, for one line on stdin that gives it a function's environment and code directory.
  */
 import type { Logger } from "pino";
-import type { Sandbox, SandboxDriver } from "./sandbox/driver.js";
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { RUNTIMES_DIR } from "./host-runtimes.js";
+import { seePath, type Sandbox, type SandboxDriver } from "./sandbox/driver.js";
 
 export interface PrestartTarget {
   readonly command: string;
@@ -11,6 +15,9 @@ export interface PrestartTarget {
 }
 
 export class PrestartPool {
+  /** Pre-started sandboxes get a /tmp of Lambda's default size; other sizes start fresh. */
+  static readonly EPHEMERAL_MB = 512;
+
   private readonly ready = new Map<string, Sandbox[]>();
   private closed = false;
 
@@ -56,14 +63,21 @@ export class PrestartPool {
     const list = this.ready.get(key) ?? [];
     this.ready.set(key, list);
     while (list.length < this.size) {
+      // Empty task and layer directories: a driver that mounts them fills them on specialisation.
+      const own = join(this.scratchDir, `pool-${randomBytes(6).toString("hex")}`);
+      const host = { taskRoot: join(own, "task"), optDir: join(own, "opt"), tmpDir: join(own, "tmp"), runtimeDir: RUNTIMES_DIR };
+      for (const dir of [host.taskRoot, host.optDir, host.tmpDir]) mkdirSync(dir, { recursive: true });
+      const seen = this.driver.seenAs(host);
       const sandbox = this.driver.spawn({
-        command: target.command,
-        args: target.args,
+        command: seePath(target.command, host, seen),
+        args: target.args.map((arg) => seePath(arg, host, seen)),
         env: { PATH: this.basePath, LANG: "en_US.UTF-8", TZ: ":UTC", _KUMO_POOLED: "1" },
         cwd: this.scratchDir,
         memoryMb: 0,
-        tmpDir: this.scratchDir,
+        tmpDir: host.tmpDir,
         channelFd: true,
+        host,
+        ephemeralMb: PrestartPool.EPHEMERAL_MB,
       });
       // Output before specialisation is never a function's: drop it.
       sandbox.stdout.resume();

@@ -59,6 +59,18 @@ export interface Sandbox {
   kill(graceMs: number): Promise<ExitInfo>;
   /** True when the kernel killed it for exceeding its memory limit (drivers that enforce one). */
   oomKilled?(): boolean;
+  /** For a pre-started sandbox: put the function's code (and layers) in place and apply its limits. */
+  prepare?(fn: { codeDir: string; optDir: string | undefined; memoryMb: number }): void;
+}
+
+/** Maps a host path inside one of the environment's directories to where the function sees it. */
+export function seePath(path: string, host: SandboxPaths, seen: SandboxPaths): string {
+  for (const key of ["taskRoot", "runtimeDir", "optDir", "tmpDir"] as const) {
+    const from = host[key];
+    const to = seen[key];
+    if (from && to && (path === from || path.startsWith(`${from}/`))) return to + path.slice(from.length);
+  }
+  return path;
 }
 
 export interface SandboxDriver {

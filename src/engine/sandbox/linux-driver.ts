@@ -6,7 +6,7 @@
  * share proportional to memory (1,769 MB = one vCPU). The network is shared with the host, so
  * environments reach Kumo's endpoints and the outside world as on Lambda.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -48,7 +48,7 @@ export function linuxDriver(): SandboxDriver {
   return {
     name: "linux",
     description: "bubblewrap namespaces (mount, PID, IPC, UTS) and a cgroup v1 per environment (memory, pids, CPU share)",
-    supportsPrestart: false,
+    supportsPrestart: true,
     seenAs: (host) => ({ ...LAMBDA_PATHS, optDir: host.optDir ? LAMBDA_PATHS.optDir : undefined }),
     spawn: spawnLinux,
   };
@@ -102,10 +102,14 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
   const id = `env-${randomBytes(6).toString("hex")}`;
   const dirs = Object.fromEntries(CONTROLLERS.map((c) => [c, join(CGROUP_ROOT, c, "kumo", id)])) as Record<(typeof CONTROLLERS)[number], string>;
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  writeControl(dirs.memory, "memory.limit_in_bytes", String(spec.memoryMb * MB));
-  writeControl(dirs.memory, "memory.memsw.limit_in_bytes", String(spec.memoryMb * MB));
+  const applyLimits = (memoryMb: number) => {
+    writeControl(dirs.memory, "memory.limit_in_bytes", String(memoryMb * MB));
+    writeControl(dirs.memory, "memory.memsw.limit_in_bytes", String(memoryMb * MB));
+    writeControl(dirs.cpu, "cpu.shares", String(Math.max(2, Math.round((1024 * memoryMb) / 1769))));
+  };
   writeControl(dirs.pids, "pids.max", String(PIDS_MAX));
-  writeControl(dirs.cpu, "cpu.shares", String(Math.max(2, Math.round((1024 * spec.memoryMb) / 1769))));
+  // A pre-started sandbox (memoryMb 0) gets its limits when it is given a function.
+  if (spec.memoryMb > 0) applyLimits(spec.memoryMb);
 
   // The shell joins the cgroups, then becomes bubblewrap: every process of the sandbox starts inside them.
   const join3 = 'echo $$ > "$1/cgroup.procs" && echo $$ > "$2/cgroup.procs" && echo $$ > "$3/cgroup.procs" && shift 3 && exec "$@"';
@@ -194,6 +198,13 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
       return { currentMb: rss / MB, peakMb: readNumber(join(dirs.memory, "memory.max_usage_in_bytes")) / MB };
     },
     oomKilled: () => oomAtExit ?? checkOom(),
+    prepare(fn) {
+      // The empty directories are bound into the sandbox; what appears in them shows inside.
+      // Hard links make that instant and cost no space (the code store is on the same disk).
+      link(fn.codeDir, host.taskRoot);
+      if (fn.optDir) link(fn.optDir, host.optDir ?? "");
+      applyLimits(fn.memoryMb);
+    },
     async kill(graceMs) {
       if (!exitInfo && graceMs > 0) {
         try {
@@ -234,6 +245,12 @@ function sweepStale(parent: string): void {
       // still busy: the next start sweeps it
     }
   }
+}
+
+/** Fills `to` with hard links to everything in `from` (cp -al keeps the tree and its modes). */
+function link(from: string, to: string): void {
+  const result = spawnSync("/bin/cp", ["-al", `${from}/.`, to]);
+  if (result.status !== 0) throw new Error(`could not place the code in the sandbox: ${result.stderr.toString().trim()}`);
 }
 
 function readFileSafe(path: string): string {
