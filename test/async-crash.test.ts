@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { createFromFixture, lambda } from "./helpers/clients.js";
 import { startKumo } from "./helpers/kumo-server.js";
-import { readRecorded, waitFor } from "./helpers/wait.js";
+import { Collector, waitFor } from "./helpers/wait.js";
 
 const EVENTS = 10_000;
 const PARALLEL = 32;
@@ -15,11 +15,12 @@ const PARALLEL = 32;
 describe("async crash safety", () => {
   it("processes every acknowledged event after a SIGKILL midway, and reports duplicates", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "kumo-crash-"));
-    const outFile = join(dataDir, "seen.jsonl");
+    const collector = new Collector();
+    await collector.start();
     try {
       const first = await startKumo({}, dataDir);
       const client = lambda(first.url);
-      await createFromFixture(client, "counted", "recorder", { Environment: { Variables: { OUT_FILE: outFile } } });
+      await createFromFixture(client, "counted", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("counted") } } });
       // Four at a time, 5 ms each: processing falls behind enqueueing, so a backlog is queued at the kill.
       await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "counted", ReservedConcurrentExecutions: 4 }));
       client.destroy();
@@ -48,7 +49,7 @@ describe("async crash safety", () => {
       first.process.kill("SIGKILL");
       killed = true;
       await senders;
-      const processedBeforeKill = new Set(readRecorded(outFile).filter((r) => r.phase === "end").map((r) => r.requestId)).size;
+      const processedBeforeKill = new Set(collector.recorded("counted").filter((r) => r.phase === "end").map((r) => r.requestId)).size;
 
       const second = await startKumo({}, dataDir);
       try {
@@ -60,7 +61,7 @@ describe("async crash safety", () => {
           },
           90_000,
         );
-        const ends = readRecorded(outFile).filter((r) => r.phase === "end").map((r) => r.requestId);
+        const ends = collector.recorded("counted").filter((r) => r.phase === "end").map((r) => r.requestId);
         const counts = new Map<string, number>();
         for (const id of ends) counts.set(id, (counts.get(id) ?? 0) + 1);
         const lost = acknowledged.filter((id) => !counts.has(id));
@@ -73,6 +74,7 @@ describe("async crash safety", () => {
         assert.equal(await second.stop(), 0);
       }
     } finally {
+      await collector.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -1,19 +1,19 @@
 /** MaximumEventAgeInSeconds: an event throttled past its age goes to the failure destination, never lost. */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { createFromFixture } from "./helpers/clients.js";
 import { kumoSuite } from "./helpers/suite.js";
-import { readRecorded, waitFor } from "./helpers/wait.js";
+import { Collector, waitFor } from "./helpers/wait.js";
 
 describe("asynchronous event age", () => {
   const suite = kumoSuite({ KUMO_ASYNC_RETRY_SCALE: "0.01" });
 
   it("gives up on a throttled event at its maximum age (60 s, Lambda's minimum) with EventAgeExceeded", async () => {
-    const out = join(suite.kumo.dataDir, "age.jsonl");
-    await createFromFixture(suite.client, "age-collector", "recorder", { Environment: { Variables: { OUT_FILE: out } } });
-    await createFromFixture(suite.client, "blocked", "recorder", { Environment: { Variables: { OUT_FILE: join(suite.kumo.dataDir, "blocked.jsonl") } } });
+    const collector = new Collector();
+    await collector.start();
+    await createFromFixture(suite.client, "age-collector", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("age") } } });
+    await createFromFixture(suite.client, "blocked", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("blocked") } } });
     await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "blocked", ReservedConcurrentExecutions: 0 }));
     await suite.client.send(new PutFunctionEventInvokeConfigCommand({
       FunctionName: "blocked",
@@ -22,7 +22,7 @@ describe("asynchronous event age", () => {
     }));
     const sent = await suite.client.send(new InvokeCommand({ FunctionName: "blocked", InvocationType: "Event", Payload: Buffer.from('{"old":true}') }));
     const started = Date.now();
-    const record = await waitFor("the EventAgeExceeded record", () => readRecorded(out).find((r) => r.phase === "start")?.event, 90_000) as {
+    const record = await waitFor("the EventAgeExceeded record", () => collector.recorded("age").find((r) => r.phase === "start")?.event, 90_000) as {
       requestContext: { requestId: string; condition: string; approximateInvokeCount: number };
       requestPayload: unknown;
       responseContext?: unknown;
@@ -34,6 +34,7 @@ describe("asynchronous event age", () => {
     assert.equal(record.requestContext.approximateInvokeCount, 0, "it never ran");
     assert.deepEqual(record.requestPayload, { old: true });
     assert.equal(record.responseContext, undefined);
-    assert.deepEqual(readRecorded(join(suite.kumo.dataDir, "blocked.jsonl")), [], "the throttled function never ran");
+    assert.deepEqual(collector.recorded("blocked"), [], "the throttled function never ran");
+    await collector.close();
   });
 });

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture, fixtureZip, lambda } from "./helpers/clients.js";
 import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
-import { readRecorded, waitFor } from "./helpers/wait.js";
+import { Collector, waitFor } from "./helpers/wait.js";
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 
@@ -28,20 +28,23 @@ interface DestinationRecord {
 describe("asynchronous invocation", () => {
   let kumo: TestKumo;
   let client: LambdaClient;
-  const out = (name: string) => join(kumo.dataDir, `${name}.jsonl`);
+  const collector = new Collector();
+  const readRecorded = (name: string) => collector.recorded(name);
 
   before(async () => {
+    await collector.start();
     // Retry delays scaled by 0.01: about 0.6 s, then 1.2 s.
     kumo = await startKumo({ KUMO_ASYNC_RETRY_SCALE: "0.01" });
     client = lambda(kumo.url);
   });
   after(async () => {
+    await collector.close();
     client?.destroy();
     assert.equal(await kumo.stop(), 0);
   });
 
   async function recorder(name: string, extra: Record<string, unknown> = {}): Promise<void> {
-    await createFromFixture(client, name, "recorder", { Environment: { Variables: { OUT_FILE: out(name) } }, ...extra });
+    await createFromFixture(client, name, "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url(name) } }, ...extra });
   }
 
   async function sendEvent(name: string, payload: unknown): Promise<string> {
@@ -57,7 +60,7 @@ describe("asynchronous invocation", () => {
     assert.equal((JSON.parse(cli.stdout) as { StatusCode: number }).StatusCode, 202);
     const id = await sendEvent("async-ok", { via: "sdk" });
     const seen = await waitFor("both events", () => {
-      const ends = readRecorded(out("async-ok")).filter((r) => r.phase === "end");
+      const ends = readRecorded("async-ok").filter((r) => r.phase === "end");
       return ends.length === 2 ? ends : undefined;
     });
     assert.ok(seen.some((r) => r.requestId === id), "the function ran with the request id the 202 carried");
@@ -74,10 +77,10 @@ describe("asynchronous invocation", () => {
     const failing = await sendEvent("flaky", { fail: "always" });
     const succeeding = await sendEvent("flaky", { fine: true });
     const records = await waitFor("two destination records", () => {
-      const events = readRecorded(out("collector")).filter((r) => r.phase === "start").map((r) => r.event as DestinationRecord);
+      const events = readRecorded("collector").filter((r) => r.phase === "start").map((r) => r.event as DestinationRecord);
       return events.length >= 2 ? events : undefined;
     });
-    const attempts = readRecorded(out("flaky")).filter((r) => r.phase === "start" && r.requestId === failing).map((r) => r.at);
+    const attempts = readRecorded("flaky").filter((r) => r.phase === "start" && r.requestId === failing).map((r) => r.at);
     assert.equal(attempts.length, 3, "one attempt plus two retries");
     const gaps = [(attempts[1] ?? 0) - (attempts[0] ?? 0), (attempts[2] ?? 0) - (attempts[1] ?? 0)];
     assert.ok(gaps[0] !== undefined && gaps[0] >= 550 && gaps[0] < 3000, `first retry after ${gaps[0]} ms (about 0.6 s)`);
@@ -130,7 +133,7 @@ describe("asynchronous invocation", () => {
     await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "capped", ReservedConcurrentExecutions: 2 }));
     const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => sendEvent("capped", { i, sleepMs: 150 })));
     const recorded = await waitFor("ten completions", () => {
-      const all = readRecorded(out("capped"));
+      const all = readRecorded("capped");
       return all.filter((r) => r.phase === "end").length === 10 ? all : undefined;
     });
     const timeline = recorded.map((r) => ({ at: r.at, delta: r.phase === "start" ? 1 : -1 })).sort((a, b) => a.at - b.at || a.delta - b.delta);

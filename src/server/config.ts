@@ -26,7 +26,7 @@ const schema = z.object({
   runtimeChannel: z.enum(["auto", "http"]),
   asyncRetryScale: z.number().min(0).max(10),
   asyncConcurrency: z.number().int().min(1).max(10_000),
-  sandbox: z.enum(["process", "linux"]),
+  sandbox: z.enum(["auto", "process", "linux"]),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -84,7 +84,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   runtimeChannel: "auto",
   asyncRetryScale: 1,
   asyncConcurrency: 64,
-  sandbox: "process",
+  sandbox: "auto",
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */

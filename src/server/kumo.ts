@@ -36,6 +36,8 @@ const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".
 export interface RunningKumo {
   readonly url: string;
   readonly driver: string;
+  /** Why that driver runs (printed at start). */
+  readonly driverReason: string;
   /** Drains in-flight invocations (up to the configured deadline), then stops everything. Idempotent. */
   close(): Promise<void>;
 }
@@ -50,7 +52,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
 
   const store = openSqliteStore(join(config.dataDir, "kumo.db"), (error) => logger.error({ err: error }, "a background store write failed"));
   const account = { region: config.region, accountId: config.accountId };
-  const driver = chooseDriver(config.sandbox);
+  const { driver, why: driverReason } = chooseDriver(config.sandbox);
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
   const basePath = [dirname(config.nodePath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
   const prestartTargets = [
@@ -102,6 +104,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   return {
     url,
     driver: driver.name,
+    driverReason,
     close() {
       closing ??= (async () => {
         server.close();
@@ -119,12 +122,16 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   };
 }
 
-/** The sandbox driver asked for; a linux driver this host cannot run is an error at start. */
-function chooseDriver(name: Config["sandbox"]): SandboxDriver {
-  if (name === "process") return processDriver();
+/**
+ * The sandbox driver: `auto` takes linux wherever it works and says why when it cannot;
+ * an explicit `linux` this host cannot run is an error at start.
+ */
+function chooseDriver(name: Config["sandbox"]): { driver: SandboxDriver; why: string } {
+  if (name === "process") return { driver: processDriver(), why: "chosen with --sandbox process" };
   const reason = linuxUnavailableReason();
-  if (reason) throw new Error(`The linux sandbox driver cannot run here: ${reason}. Use --sandbox process.`);
-  return linuxDriver();
+  if (reason === undefined) return { driver: linuxDriver(), why: name === "auto" ? "bubblewrap and cgroups are available" : "chosen with --sandbox linux" };
+  if (name === "linux") throw new Error(`The linux sandbox driver cannot run here: ${reason}. Use --sandbox process.`);
+  return { driver: processDriver(), why: `the linux driver cannot run here: ${reason}` };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 
 /** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
 export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -18,7 +19,42 @@ export interface Recorded {
   event?: unknown;
 }
 
-export function readRecorded(path: string): Recorded[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as Recorded);
+/**
+ * Where the recorder fixture reports, on loopback: functions reach it from any sandbox driver
+ * (environments share the host's network, as on Lambda). One channel per function name.
+ */
+export class Collector {
+  private readonly entries = new Map<string, Recorded[]>();
+  private server: Server | undefined;
+  private base = "";
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = "";
+      req.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      req.on("end", () => {
+        const channel = (req.url ?? "/").slice(1);
+        const list = this.entries.get(channel) ?? [];
+        list.push(JSON.parse(body) as Recorded);
+        this.entries.set(channel, list);
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", () => resolve()));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** The URL a recorder function reports to for `channel`. */
+  url(channel: string): string {
+    return `${this.base}/${channel}`;
+  }
+
+  recorded(channel: string): Recorded[] {
+    return [...(this.entries.get(channel) ?? [])];
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
 }

@@ -34,7 +34,9 @@ export const start: Command = {
       throw error;
     });
     if (kumo.driver === "process") {
-      console.error("kumo: WARNING: sandbox driver 'process': functions run as plain processes without filesystem, PID or network isolation.");
+      console.error(`kumo: WARNING: sandbox driver 'process' (${kumo.driverReason}): functions run as plain processes without filesystem, PID or network isolation.`);
+    } else {
+      console.error(`kumo: sandbox driver '${kumo.driver}' (${kumo.driverReason}).`);
     }
     console.log(`Kumo ready at ${kumo.url} (driver ${kumo.driver}, data ${config.dataDir}, started in ${Math.round(performance.now() - startedAt)} ms)`);
 

@@ -39,10 +39,13 @@ export function linuxUnavailableReason(): string | undefined {
   return undefined;
 }
 
+/** This Kumo's cgroups: kumo/pid-<pid>/ per controller, so several Kumos can share a host. */
+const OWNER = `pid-${process.pid}`;
+
 export function linuxDriver(): SandboxDriver {
   for (const controller of CONTROLLERS) {
     const parent = join(CGROUP_ROOT, controller, "kumo");
-    mkdirSync(parent, { recursive: true });
+    mkdirSync(join(parent, OWNER), { recursive: true });
     sweepStale(parent);
   }
   return {
@@ -100,7 +103,7 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
   const host = spec.host;
   if (!host) throw new Error("the linux driver needs the environment's host paths");
   const id = `env-${randomBytes(6).toString("hex")}`;
-  const dirs = Object.fromEntries(CONTROLLERS.map((c) => [c, join(CGROUP_ROOT, c, "kumo", id)])) as Record<(typeof CONTROLLERS)[number], string>;
+  const dirs = Object.fromEntries(CONTROLLERS.map((c) => [c, join(CGROUP_ROOT, c, "kumo", OWNER, id)])) as Record<(typeof CONTROLLERS)[number], string>;
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   const applyLimits = (memoryMb: number) => {
     writeControl(dirs.memory, "memory.limit_in_bytes", String(memoryMb * MB));
@@ -224,25 +227,35 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
   };
 }
 
-/** Removes environment cgroups a previous run left behind, killing anything still in them. */
+/** Removes the cgroups of Kumo processes that are gone, killing anything still in them. */
 function sweepStale(parent: string): void {
-  for (const name of readdirSync(parent)) {
-    if (!name.startsWith("env-")) continue;
-    const dir = join(parent, name);
-    for (const line of readFileSafe(join(dir, "cgroup.procs")).split("\n")) {
-      const pid = Number(line);
-      if (pid > 0) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // gone
+  for (const owner of readdirSync(parent)) {
+    const pid = /^pid-(\d+)$/.exec(owner)?.[1];
+    if (!pid || pid === String(process.pid) || existsSync(`/proc/${pid}`)) continue;
+    const ownerDir = join(parent, owner);
+    for (const name of readdirSync(ownerDir)) {
+      if (!name.startsWith("env-")) continue;
+      const dir = join(ownerDir, name);
+      for (const line of readFileSafe(join(dir, "cgroup.procs")).split("\n")) {
+        const target = Number(line);
+        if (target > 0) {
+          try {
+            process.kill(target, "SIGKILL");
+          } catch {
+            // gone
+          }
         }
+      }
+      try {
+        rmdirSync(dir);
+      } catch {
+        // still busy: a later start sweeps it
       }
     }
     try {
-      rmdirSync(dir);
+      rmdirSync(ownerDir);
     } catch {
-      // still busy: the next start sweeps it
+      // not empty yet
     }
   }
 }
