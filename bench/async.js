@@ -1,25 +1,47 @@
 // Asynchronous invocation benchmarks: acknowledged events per second with durability on, and
 // enqueue-to-start latency with spare capacity, each beside raw SQLite inserts (same rows, same
 // durability) measured in the same run.
-import { readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { fmt, percentile, request, runJson } from "./lib.js";
 
-const RECORD_START_JS = `const fs = require("node:fs");
+// Reports its start latency over loopback (it may run inside a sandbox that sees no host files).
+const RECORD_START_JS = `const http = require("node:http");
 exports.handler = async (event) => {
-  if (event && event.sentAt) fs.appendFileSync(process.env.OUT_FILE, (Date.now() - event.sentAt) + "\\n");
+  if (event && event.sentAt) {
+    const latency = String(Date.now() - event.sentAt);
+    await new Promise((resolve) => {
+      const req = http.request(process.env.COLLECTOR_URL, { method: "POST" }, (res) => { res.resume(); res.on("end", resolve); });
+      req.on("error", resolve);
+      req.end(latency);
+    });
+  }
   return { ok: true };
 };
 `;
 
+/** Collects the latencies the handler reports. */
+async function startCollector() {
+  const latencies = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      latencies.push(Number(body));
+      res.end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, latencies, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
 /** Runs both async phases against a started Kumo; helpers come from run.js. */
 export async function phaseAsync({ kumo, createFunction, loadgen, work, here, log, seconds, concurrency }) {
-  const outFile = join(work, "async-start.txt");
-  rmSync(outFile, { force: true });
+  const collector = await startCollector();
   await createFunction(kumo.url, "bench-async", "nodejs20.x", "index.handler", { "index.js": RECORD_START_JS });
   await request(`${kumo.url}/2015-03-31/functions/bench-async/configuration`, {
     method: "PUT",
-    body: { Environment: { Variables: { OUT_FILE: outFile } } },
+    body: { Environment: { Variables: { COLLECTOR_URL: collector.url } } },
   });
   const path = `/2015-03-31/functions/bench-async/invocations`;
 
@@ -46,21 +68,15 @@ export async function phaseAsync({ kumo, createFunction, loadgen, work, here, lo
   await drain(kumo.url);
 
   log("(g) enqueue-to-start latency, one event at a time");
-  rmSync(outFile, { force: true });
+  collector.latencies.length = 0;
   const samples = 300;
   for (let i = 0; i < samples; i++) {
     await request(`${kumo.url}${path}`, { method: "POST", headers: { "x-amz-invocation-type": "Event" }, body: JSON.stringify({ sentAt: Date.now() }) });
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  let latencies = [];
-  for (let i = 0; i < 100 && latencies.length < samples; i++) {
-    try {
-      latencies = readFileSync(outFile, "utf8").split("\n").filter(Boolean).map(Number);
-    } catch {
-      latencies = [];
-    }
-    if (latencies.length < samples) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  for (let i = 0; i < 100 && collector.latencies.length < samples; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  const latencies = [...collector.latencies];
+  await collector.close();
   return {
     absorbed: { rps: absorbed.rps, errors: absorbed.errors, p50: absorbed.p50, p99: absorbed.p99 },
     acks: { rps: acks.rps, errors: acks.errors, p50: acks.p50, p99: acks.p99 },

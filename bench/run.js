@@ -252,7 +252,10 @@ async function phaseEnvRss(kumo, key, runtime, handler, files, k) {
   const results = await Promise.all(Array.from({ length: k }, () => invokeTail(kumo.url, name)));
   const failed = results.filter((r) => !r.ok);
   await sleep(300);
-  const envs = childrenOf(kumo.pid).filter((c) => !before.has(c.pid)).map((c) => ({ ...c, rss: rssMb(c.pid) }));
+  // Under a sandbox driver the runtime is a descendant (sh → bwrap → runtime): count each new
+  // child's whole process tree as one environment.
+  const treeRss = (pid) => rssMb(pid) + childrenOf(pid).reduce((sum, c) => sum + treeRss(c.pid), 0);
+  const envs = childrenOf(kumo.pid).filter((c) => !before.has(c.pid)).map((c) => ({ ...c, rss: treeRss(c.pid) }));
   const total = envs.reduce((a, c) => a + c.rss, 0);
   return { k, count: envs.length, total, perEnv: envs.length ? total / envs.length : Number.NaN, server: rssMb(kumo.pid), failed: failed.map((r) => r.detail), commands: [...new Set(envs.map((e) => e.cmdline))] };
 }
