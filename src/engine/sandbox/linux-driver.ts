@@ -170,6 +170,12 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
     return kills > 0 || (readNumber(join(dirs.memory, "memory.failcnt")) > 0 && exitInfo?.signal === "SIGKILL");
   };
   let oomAtExit: boolean | undefined;
+  let memoryAtExit: MemoryUsage | undefined;
+  const readMemory = (): MemoryUsage => {
+    const stat = readFileSafe(join(dirs.memory, "memory.stat"));
+    const rss = Number(/^total_rss (\d+)$/m.exec(stat)?.[1] ?? 0);
+    return { currentMb: rss / MB, peakMb: readNumber(join(dirs.memory, "memory.max_usage_in_bytes")) / MB };
+  };
   /** Waits (up to 1 s) for the namespace's processes to be gone, then removes the cgroups. */
   const drainAndRemove = async () => {
     for (let i = 0; i < 100 && readFileSafe(join(dirs.pids, "cgroup.procs")).trim() !== ""; i++) {
@@ -179,8 +185,9 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
     removeCgroups();
   };
   void exited.then(() => {
-    // Read the verdict before the cgroup (and its counters) is gone.
+    // Read the verdict and the peak before the cgroup (and its counters) is gone.
     oomAtExit = checkOom();
+    memoryAtExit = readMemory();
     killAll();
     void drainAndRemove();
   });
@@ -195,11 +202,7 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
     get hasExited() {
       return exitInfo !== undefined;
     },
-    memory(): MemoryUsage {
-      const stat = readFileSafe(join(dirs.memory, "memory.stat"));
-      const rss = Number(/^total_rss (\d+)$/m.exec(stat)?.[1] ?? 0);
-      return { currentMb: rss / MB, peakMb: readNumber(join(dirs.memory, "memory.max_usage_in_bytes")) / MB };
-    },
+    memory: () => memoryAtExit ?? readMemory(),
     oomKilled: () => oomAtExit ?? checkOom(),
     prepare(fn) {
       // The empty directories are bound into the sandbox; what appears in them shows inside.
