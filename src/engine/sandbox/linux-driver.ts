@@ -6,12 +6,12 @@
  * share proportional to memory (1,769 MB = one vCPU). The network is shared with the host, so
  * environments reach Kumo's endpoints and the outside world as on Lambda.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { Duplex } from "node:stream";
-import type { ExitInfo, MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
+import type { MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
+import { spawnGroup } from "./spawn-group.js";
 
 const BWRAP = "/usr/bin/bwrap";
 const CGROUP_ROOT = "/sys/fs/cgroup";
@@ -116,25 +116,7 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
 
   // The shell joins the cgroups, then becomes bubblewrap: every process of the sandbox starts inside them.
   const join3 = 'echo $$ > "$1/cgroup.procs" && echo $$ > "$2/cgroup.procs" && echo $$ > "$3/cgroup.procs" && shift 3 && exec "$@"';
-  const child = spawn("/bin/sh", ["-c", join3, "kumo-sandbox", dirs.memory, dirs.pids, dirs.cpu, BWRAP, ...bwrapArgs(spec, host)], {
-    cwd: spec.cwd,
-    env: spec.env,
-    stdio: spec.channelFd ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
-    detached: true,
-  });
-  let exitInfo: ExitInfo | undefined;
-  const exited = new Promise<ExitInfo>((resolve) => {
-    child.once("exit", (code, signal) => {
-      exitInfo = { code, signal };
-      resolve(exitInfo);
-    });
-    child.once("error", () => {
-      exitInfo ??= { code: 127, signal: null };
-      resolve(exitInfo);
-    });
-  });
-  child.stdin.on("error", () => undefined);
-  const pid = child.pid ?? -1;
+  const { child, pid, channel, exited, exitInfo } = spawnGroup("/bin/sh", ["-c", join3, "kumo-sandbox", dirs.memory, dirs.pids, dirs.cpu, BWRAP, ...bwrapArgs(spec, host)], spec);
 
   const killAll = () => {
     try {
@@ -167,7 +149,7 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
   };
   const checkOom = () => {
     const kills = Number(/^oom_kill (\d+)$/m.exec(readFileSafe(join(dirs.memory, "memory.oom_control")))?.[1] ?? 0);
-    return kills > 0 || (readNumber(join(dirs.memory, "memory.failcnt")) > 0 && exitInfo?.signal === "SIGKILL");
+    return kills > 0 || (readNumber(join(dirs.memory, "memory.failcnt")) > 0 && exitInfo()?.signal === "SIGKILL");
   };
   let oomAtExit: boolean | undefined;
   let memoryAtExit: MemoryUsage | undefined;
@@ -197,10 +179,10 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
     stdin: child.stdin,
     stdout: child.stdout,
     stderr: child.stderr,
-    channel: spec.channelFd ? (child.stdio[3] as Duplex) : undefined,
+    channel,
     exited,
     get hasExited() {
-      return exitInfo !== undefined;
+      return exitInfo() !== undefined;
     },
     memory: () => memoryAtExit ?? readMemory(),
     oomKilled: () => oomAtExit ?? checkOom(),
@@ -212,7 +194,7 @@ function spawnLinux(spec: SandboxSpec): Sandbox {
       applyLimits(fn.memoryMb);
     },
     async kill(graceMs) {
-      if (!exitInfo && graceMs > 0) {
+      if (!exitInfo() && graceMs > 0) {
         try {
           process.kill(-pid, "SIGTERM");
         } catch {

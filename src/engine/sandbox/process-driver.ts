@@ -2,10 +2,9 @@
  * Plain-process sandboxes: one detached process group per environment, memory read from /proc.
  * No filesystem or PID isolation: only for hosts without namespaces and cgroups (Kumo says so at start).
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import type { Duplex } from "node:stream";
-import type { ExitInfo, MemoryUsage, Sandbox, SandboxDriver, SandboxSpec } from "./driver.js";
+import type { MemoryUsage, Sandbox, SandboxDriver, SandboxSpec } from "./driver.js";
+import { spawnGroup } from "./spawn-group.js";
 
 export function processDriver(): SandboxDriver {
   return {
@@ -18,26 +17,7 @@ export function processDriver(): SandboxDriver {
 }
 
 function spawnProcess(spec: SandboxSpec): Sandbox {
-  const child = spawn(spec.command, spec.args, {
-    cwd: spec.cwd,
-    env: spec.env,
-    stdio: spec.channelFd ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
-    detached: true,
-  });
-  let exitInfo: ExitInfo | undefined;
-  const exited = new Promise<ExitInfo>((resolve) => {
-    child.once("exit", (code, signal) => {
-      exitInfo = { code, signal };
-      resolve(exitInfo);
-    });
-    child.once("error", () => {
-      exitInfo ??= { code: 127, signal: null };
-      resolve(exitInfo);
-    });
-  });
-  // A pipe closed by a dead child must not crash Kumo.
-  child.stdin.on("error", () => undefined);
-  const pid = child.pid ?? -1;
+  const { child, pid, channel, exited, exitInfo } = spawnGroup(spec.command, spec.args, spec);
   let last: MemoryUsage = { currentMb: 0, peakMb: 0 };
   let lastReadAt = -Infinity;
 
@@ -54,10 +34,10 @@ function spawnProcess(spec: SandboxSpec): Sandbox {
     stdin: child.stdin,
     stdout: child.stdout,
     stderr: child.stderr,
-    channel: spec.channelFd ? (child.stdio[3] as Duplex) : undefined,
+    channel,
     exited,
     get hasExited() {
-      return exitInfo !== undefined;
+      return exitInfo() !== undefined;
     },
     memory(maxAgeMs = 0): MemoryUsage {
       const now = performance.now();
@@ -68,9 +48,10 @@ function spawnProcess(spec: SandboxSpec): Sandbox {
       return last;
     },
     async kill(graceMs) {
-      if (exitInfo) {
+      const done = exitInfo();
+      if (done) {
         signalGroup("SIGKILL"); // children that outlived the leader
-        return exitInfo;
+        return done;
       }
       signalGroup(graceMs > 0 ? "SIGTERM" : "SIGKILL");
       const timer = graceMs > 0 ? setTimeout(() => signalGroup("SIGKILL"), graceMs) : undefined;

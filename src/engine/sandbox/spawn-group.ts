@@ -1,0 +1,43 @@
+/** Starts a sandbox's leading process in its own process group, with its exit tracked once. */
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Duplex, Readable, Writable } from "node:stream";
+import type { ExitInfo, SandboxSpec } from "./driver.js";
+
+export interface SpawnedGroup {
+  readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  readonly pid: number;
+  readonly channel: Duplex | undefined;
+  /** Settles once the process has exited (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  /** The exit, once it happened. */
+  readonly exitInfo: () => ExitInfo | undefined;
+}
+
+export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec): SpawnedGroup {
+  const child = spawn(command, args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: spec.channelFd ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  let info: ExitInfo | undefined;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once("exit", (code, signal) => {
+      info = { code, signal };
+      resolve(info);
+    });
+    child.once("error", () => {
+      info ??= { code: 127, signal: null };
+      resolve(info);
+    });
+  });
+  // A pipe closed by a dead child must not crash Kumo.
+  child.stdin.on("error", () => undefined);
+  return {
+    child,
+    pid: child.pid ?? -1,
+    channel: spec.channelFd ? (child.stdio[3] as Duplex) : undefined,
+    exited,
+    exitInfo: () => info,
+  };
+}
