@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+
 /**
  * Kumo's fetch-style core types. Services are `(KumoRequest) => Promise<KumoResponse>` with no
  * node:http import; src/server/http-adapter.ts binds them to a socket. (Plain objects rather than
@@ -8,9 +10,16 @@ export interface KumoRequest {
   /** Path without the query string, still percent-encoded. */
   readonly path: string;
   readonly query: URLSearchParams;
-  /** Lower-cased header names. */
+  /** Lower-cased header names; repeated headers joined as node:http joins them. */
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Headers as received, `[name, value, name, value, …]`, for services that need repeats (the gateway's multiValueHeaders). */
+  readonly rawHeaders: readonly string[];
+  /** The whole body, or empty when the service streams it (see `Service.streamsBody`). */
   readonly body: Buffer;
+  /** The unread body, only for services whose `streamsBody` claimed this request. */
+  readonly bodyStream?: Readable;
+  /** The client's address, as the socket reports it. */
+  readonly remoteAddress: string;
   /** The id every response carries as x-amzn-RequestId (and Invoke passes to the function). */
   readonly requestId: string;
   readonly caller: Caller;
@@ -25,8 +34,10 @@ export interface Caller {
 
 export interface KumoResponse {
   readonly status: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: Buffer | string;
+  /** An array value writes the header once per element (Set-Cookie). */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  /** A Readable is written as it produces (chunked unless the headers carry a Content-Length). */
+  readonly body?: Buffer | string | Readable;
 }
 
 export type Handler = (request: KumoRequest) => Promise<KumoResponse>;
@@ -35,6 +46,8 @@ export type Handler = (request: KumoRequest) => Promise<KumoResponse>;
 export interface Service {
   readonly name: string;
   matches(request: KumoRequest): boolean;
+  /** Claims the request body as a stream instead of a buffer (object uploads); the default buffers it. */
+  streamsBody?(request: KumoRequest): boolean;
   handle: Handler;
 }
 

@@ -1,6 +1,8 @@
 /** Binds the fetch-style service registry to a node:http server. The only node:http use on the API side. */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { KumoError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
 import { restJsonError } from "../protocol/errors.js";
@@ -9,6 +11,7 @@ import { callerOf } from "../protocol/sigv4.js";
 
 /** The largest request body Kumo reads (CreateFunction with a 50 MB zip, base64). */
 const MAX_BODY_BYTES = LIMITS.codeRequestBytes;
+const EMPTY = Buffer.alloc(0);
 
 export function createApiServer(services: readonly Service[], defaultRegion: string, onError: (error: unknown) => void): Server {
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
@@ -24,6 +27,27 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const query = new URLSearchParams(q >= 0 ? url.slice(q + 1) : "");
+    const headers = req.headers as Record<string, string | undefined>;
+    const head: KumoRequest = {
+      method: req.method ?? "GET",
+      path: q >= 0 ? url.slice(0, q) : url,
+      query,
+      headers,
+      rawHeaders: req.rawHeaders,
+      body: EMPTY,
+      remoteAddress: req.socket.remoteAddress ?? "127.0.0.1",
+      requestId,
+      caller: callerOf(headers, query, defaultRegion),
+    };
+    const service = services.find((s) => s.matches(head));
+    if (!service) {
+      req.resume();
+      return write(res, requestId, restJsonError(new KumoError("UnknownOperationException", `No Kumo service serves ${head.method} ${head.path}.`)));
+    }
+    if (service.streamsBody?.(head)) return write(res, requestId, await service.handle({ ...head, bodyStream: req }));
     const declared = Number(req.headers["content-length"] ?? "0");
     if (declared > MAX_BODY_BYTES) {
       req.resume();
@@ -31,24 +55,7 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
     }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) return write(res, requestId, tooLarge());
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const query = new URLSearchParams(q >= 0 ? url.slice(q + 1) : "");
-    const headers = req.headers as Record<string, string | undefined>;
-    const request: KumoRequest = {
-      method: req.method ?? "GET",
-      path: q >= 0 ? url.slice(0, q) : url,
-      query,
-      headers,
-      body,
-      requestId,
-      caller: callerOf(headers, query, defaultRegion),
-    };
-    const service = services.find((s) => s.matches(request));
-    const response = service
-      ? await service.handle(request)
-      : restJsonError(new KumoError("UnknownOperationException", `No Kumo service serves ${request.method} ${request.path}.`));
-    write(res, requestId, response);
+    write(res, requestId, await service.handle({ ...head, body }));
   }
 
   return server;
@@ -59,13 +66,20 @@ function tooLarge(): KumoResponse {
 }
 
 function write(res: ServerResponse, requestId: string, response: KumoResponse): void {
-  const body = response.body === undefined ? undefined : typeof response.body === "string" ? Buffer.from(response.body) : response.body;
+  const { body } = response;
+  if (body instanceof Readable) {
+    res.writeHead(response.status, { ...response.headers, "x-amzn-RequestId": requestId });
+    // A client that goes away stops the producer; a producer that fails cuts the response short.
+    pipeline(body, res).catch(() => res.destroy());
+    return;
+  }
+  const bytes = body === undefined ? undefined : typeof body === "string" ? Buffer.from(body) : body;
   res.writeHead(response.status, {
     ...response.headers,
     "x-amzn-RequestId": requestId,
-    "Content-Length": body?.length ?? 0,
+    "Content-Length": bytes?.length ?? 0,
   });
-  res.end(body);
+  res.end(bytes);
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
