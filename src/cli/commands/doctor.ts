@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { detectCgroups } from "../../engine/sandbox/cgroups/detect.js";
 import { linuxUnavailableReason } from "../../engine/sandbox/linux-driver.js";
 import { printJson, table, type Command } from "../output.js";
 
@@ -17,13 +18,21 @@ function version(command: string, args: string[]): string | undefined {
   return `${result.stdout}${result.stderr}`.trim().split("\n")[0];
 }
 
-function cgroups(): { version: string; controllers: string[] } {
-  if (existsSync("/sys/fs/cgroup/cgroup.controllers")) {
-    return { version: "v2", controllers: readFileSync("/sys/fs/cgroup/cgroup.controllers", "utf8").trim().split(/\s+/) };
-  }
-  if (!existsSync("/sys/fs/cgroup")) return { version: "none", controllers: [] };
-  const controllers = readdirSync("/sys/fs/cgroup").filter((name) => existsSync(`/sys/fs/cgroup/${name}/cgroup.procs`) && name !== "unified" && name !== "systemd");
-  return { version: "v1", controllers };
+/** Both cgroup versions as the host mounts them, and the one the linux driver would use. */
+function cgroups(): { ok: boolean; detail: string } {
+  const v2Mount = existsSync("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+  const v2 = existsSync(`${v2Mount}/cgroup.controllers`) ? readFileSync(`${v2Mount}/cgroup.controllers`, "utf8").trim().split(/\s+/).filter(Boolean) : undefined;
+  const v1 = existsSync("/sys/fs/cgroup")
+    ? readdirSync("/sys/fs/cgroup").filter((name) => existsSync(`/sys/fs/cgroup/${name}/cgroup.procs`) && name !== "unified" && name !== "systemd" && `/sys/fs/cgroup/${name}` !== v2Mount)
+    : [];
+  const mounted = [
+    ...(v2 ? [`v2 at ${v2Mount} (${v2.join(", ") || "no controllers"})`] : []),
+    ...(v1.length > 0 ? [`v1 (${v1.join(", ")})`] : []),
+  ].join("; ") || "none mounted";
+  const choice = detectCgroups();
+  return choice.version === undefined
+    ? { ok: false, detail: `${mounted}; unusable: ${choice.reason}` }
+    : { ok: true, detail: `${mounted}; Kumo uses v${choice.version}` };
 }
 
 function namespacesWork(): { ok: boolean; detail: string } {
@@ -43,11 +52,11 @@ export const doctor: Command = {
     const checks: Check[] = [
       { name: "bubblewrap", ok: existsSync("/usr/bin/bwrap"), detail: version("/usr/bin/bwrap", ["--version"]) ?? "not installed (apt-get install bubblewrap)" },
       { name: "namespaces", ok: namespaces.ok, detail: namespaces.detail },
-      { name: "cgroups", ok: ["memory", "pids", "cpu"].every((c) => groups.controllers.includes(c)), detail: `${groups.version}: ${groups.controllers.join(", ") || "none"}` },
+      { name: "cgroups", ok: groups.ok, detail: groups.detail },
       { name: "node", ok: node !== undefined, detail: `${process.execPath} ${node ?? "?"} (nodejs20.x, nodejs22.x)` },
       { name: "python", ok: python !== undefined, detail: python ? `/usr/bin/python3 ${python} (python3.11, python3.12)` : "not found (apt-get install python3)" },
       { name: "driver process", ok: true, detail: "always available; no isolation" },
-      { name: "driver linux", ok: linux === undefined && namespaces.ok, detail: linux ?? (namespaces.ok ? "available: kumo start --sandbox linux" : namespaces.detail) },
+      { name: "driver linux", ok: linux === undefined && namespaces.ok, detail: linux ?? (namespaces.ok ? "available (the default)" : namespaces.detail) },
     ];
     if (values.json) return printJson(checks);
     console.log(table([["CHECK", "OK", "DETAIL"], ...checks.map((c) => [c.name, c.ok ? "yes" : "no", c.detail])]));
