@@ -4,6 +4,7 @@
 // Environment: KUMO_BENCH_QUICK=1 shortens every phase (for trying the script), KUMO_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json).
 import { asyncSection, asyncSummaryRows, phaseAsync } from "./async.js";
+import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -337,6 +338,10 @@ async function main() {
     await stopKumo(kB);
   }
 
+  await attempt(results, "isolation", () =>
+    phaseIsolation({ startKumo, stopKumo, createFunction, invokeTail, loadgen, phaseEnvRss, invokePath, log, P, helloJs: HELLO_JS, slowJs: SLOW_JS }),
+  );
+
   await attempt(results, "bare", () => phaseBare({ node: nodeDir, python: pyDir }));
 
   machine.loadAfter = loadAverage();
@@ -413,6 +418,7 @@ function render(r) {
   p(`| (d) idle RSS of the server process | ${fmt(r.idleA?.server, 1)} MB | — | — | ≤ 100 MB | ${verdict(r.idleA ? r.idleA.server <= 100 : undefined)} |`);
   p(`| (d) RSS per warm Node environment | ${fmt(r.envNode?.perEnv, 1)} MB | — | — | — | |`);
   for (const row of asyncSummaryRows(r.async, verdict)) p(row);
+  for (const row of isolationSummaryRows(r.isolation, verdict)) p(row);
   p(`| (e) spawn → ready line (fresh data dir) | ${fmt(startMed, 0)} ms | ${fmt(bareStart, 0)} ms (\`node -e ""\`) | ${fmt(startMed / bareStart)}× | ≤ 1000 ms | ${verdict(known(startMed) ? startMed <= 1000 : undefined)} |`);
   p();
   const why = [];
@@ -485,6 +491,7 @@ function render(r) {
   p();
 
   for (const line of asyncSection(r.async)) p(line);
+  for (const line of isolationSection(r.isolation)) p(line);
   p("## (c) Cold start");
   p();
   p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`KUMO_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);
