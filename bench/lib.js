@@ -2,6 +2,8 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
 import yazl from "yazl";
 
 // ---------------------------------------------------------------- statistics
@@ -27,15 +29,39 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** One request; resolves { status, headers, body (string), ms } and never rejects on HTTP status. */
-export function request(url, { method = "GET", headers = {}, body } = {}) {
+const signer = (service) =>
+  new SignatureV4({ service, region: "us-east-1", sha256: Sha256, credentials: { accessKeyId: process.env.KUMO_BENCH_ACCESS_KEY_ID ?? "test", secretAccessKey: process.env.KUMO_BENCH_SECRET_ACCESS_KEY ?? "test" } });
+
+/**
+ * SigV4 headers for one request, as any AWS client sends them (Kumo verifies every API call).
+ * A signed request stays valid for 15 minutes, so a load generator may repeat it unchanged.
+ */
+export async function signedHeaders(url, { method = "POST", headers = {}, body = "" } = {}) {
+  const target = new URL(url);
+  const service = target.pathname.startsWith("/_kumo/") ? "kumo" : "lambda";
+  const signed = await signer(service).sign({
+    method,
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: Number(target.port),
+    path: target.pathname,
+    query: Object.fromEntries(target.searchParams),
+    headers: { host: target.host, ...headers },
+    body,
+  });
+  return signed.headers;
+}
+
+/** One signed request; resolves { status, headers, body (string), ms } and never rejects on HTTP status. */
+export async function request(url, { method = "GET", headers = {}, body } = {}) {
+  const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+  const all = await signedHeaders(url, { method, headers: { ...(payload ? { "content-type": "application/json" } : {}), ...headers }, body: payload ?? "" });
   return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
     const started = process.hrtime.bigint();
     const req = http.request(url, {
       method,
       agent,
-      headers: { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), ...headers },
+      headers: { ...all, ...(payload ? { "content-length": payload.length } : {}) },
     }, (res) => {
       const chunks = [];
       res.on("data", (chunk) => chunks.push(chunk));

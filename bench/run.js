@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  childrenOf, closeAgent, cpuMs, fmt, loadAverage, machineInfo, machineTicks, mean, median, percentile, request, rssMb, runJson, sleep,
+  childrenOf, closeAgent, cpuMs, fmt, loadAverage, machineInfo, machineTicks, mean, median, percentile, request, rssMb, runJson, signedHeaders, sleep,
   spawnUntilLine, stopProcess, timeProcess, zipFiles,
 } from "./lib.js";
 
@@ -66,7 +66,6 @@ async function createFunction(url, name, runtime, handler, files, timeout = 10) 
   const zip = await zipFiles(files);
   const res = await request(`${url}/2015-03-31/functions`, {
     method: "POST",
-    headers: { authorization: "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0" },
     body: { FunctionName: name, Runtime: runtime, Role: ROLE, Handler: handler, Timeout: timeout, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
   });
   if (res.status !== 201 && res.status !== 200) throw new Error(`CreateFunction ${name}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
@@ -92,8 +91,10 @@ async function health(url) {
   }
 }
 
-function loadgen(opts) {
-  return runJson(LOADGEN, [JSON.stringify(opts)]);
+/** Runs the load generator on one request, signed once here (a signature stays valid for 15 minutes). */
+async function loadgen(opts) {
+  const headers = await signedHeaders(opts.url, { method: opts.method ?? "POST", headers: { "content-type": "application/json", ...opts.headers }, body: opts.body ?? "{}" });
+  return runJson(LOADGEN, [JSON.stringify({ ...opts, headers })]);
 }
 
 // ---------------------------------------------------------------- phases
