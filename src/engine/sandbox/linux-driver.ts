@@ -19,7 +19,7 @@ const CONTROLLERS = ["memory", "pids", "cpu"] as const;
 const MB = 1024 * 1024;
 const PIDS_MAX = 1024;
 
-const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/tmp", runtimeDir: "/var/runtime" } as const;
+const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/tmp", runtimeDir: "/var/runtime", sdkModules: "/var/runtime/node_modules" } as const;
 
 /** Why the linux driver cannot run here, or undefined when it can. */
 export function linuxUnavailableReason(): string | undefined {
@@ -52,7 +52,7 @@ export function linuxDriver(): SandboxDriver {
     name: "linux",
     description: "bubblewrap namespaces (mount, PID, IPC, UTS) and a cgroup v1 per environment (memory, pids, CPU share)",
     supportsPrestart: true,
-    seenAs: (host) => ({ ...LAMBDA_PATHS, optDir: host.optDir ? LAMBDA_PATHS.optDir : undefined }),
+    seenAs: (host) => ({ ...LAMBDA_PATHS, optDir: host.optDir ? LAMBDA_PATHS.optDir : undefined, sdkModules: host.sdkModules ? LAMBDA_PATHS.sdkModules : undefined }),
     spawn: spawnLinux,
   };
 }
@@ -74,13 +74,34 @@ function bwrapArgs(spec: SandboxSpec, host: SandboxPaths): string[] {
     "--size", String((spec.ephemeralMb ?? 512) * MB),
     "--tmpfs", "/tmp",
     "--ro-bind", host.taskRoot, LAMBDA_PATHS.taskRoot,
-    "--ro-bind", host.runtimeDir, LAMBDA_PATHS.runtimeDir,
+    ...runtimeBinds(host),
     ...(host.optDir ? ["--ro-bind", host.optDir, LAMBDA_PATHS.optDir] : []),
     "--chdir", LAMBDA_PATHS.taskRoot,
     "--",
     spec.command,
     ...spec.args,
   ];
+}
+
+/**
+ * /var/runtime holds Kumo's bootstraps and, as on Lambda, the AWS SDK at /var/runtime/node_modules.
+ * /var/node_modules points there too: ES modules ignore NODE_PATH and find packages only in the
+ * node_modules of /var/task's ancestors (a function's own copy in /var/task/node_modules still wins).
+ */
+function runtimeBinds(host: SandboxPaths): string[] {
+  const entries = runtimeEntries(host.runtimeDir).flatMap((name) => ["--ro-bind", join(host.runtimeDir, name), `${LAMBDA_PATHS.runtimeDir}/${name}`]);
+  if (!host.sdkModules) return entries;
+  return [...entries, "--ro-bind", host.sdkModules, LAMBDA_PATHS.sdkModules, "--symlink", LAMBDA_PATHS.sdkModules, "/var/node_modules"];
+}
+
+const runtimeDirCache = new Map<string, string[]>();
+function runtimeEntries(dir: string): string[] {
+  let names = runtimeDirCache.get(dir);
+  if (!names) {
+    names = readdirSync(dir).filter((name) => name !== "node_modules");
+    runtimeDirCache.set(dir, names);
+  }
+  return names;
 }
 
 function writeControl(dir: string, file: string, value: string): void {
