@@ -2,6 +2,8 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
 import yazl from "yazl";
 
 // ---------------------------------------------------------------- statistics
@@ -27,15 +29,34 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** One request; resolves { status, headers, body (string), ms } and never rejects on HTTP status. */
-export function request(url, { method = "GET", headers = {}, body } = {}) {
+const signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+
+/** `headers` plus a SigV4 signature with Kumo's default key (a signed request may be replayed for 15 minutes). */
+export async function signedHeaders(url, method, headers, payload) {
+  const target = new URL(url);
+  const signed = await signer.sign({
+    method,
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: Number(target.port) || undefined,
+    path: target.pathname,
+    query: Object.fromEntries(target.searchParams),
+    headers: { ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)])), host: target.host },
+    ...(payload ? { body: payload } : {}),
+  });
+  return signed.headers;
+}
+
+/** One signed request; resolves { status, headers, body (string), ms } and never rejects on HTTP status. */
+export async function request(url, { method = "GET", headers = {}, body } = {}) {
+  const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+  const signed = await signedHeaders(url, method, { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), ...headers }, payload);
   return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
     const started = process.hrtime.bigint();
     const req = http.request(url, {
       method,
       agent,
-      headers: { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), ...headers },
+      headers: signed,
     }, (res) => {
       const chunks = [];
       res.on("data", (chunk) => chunks.push(chunk));
