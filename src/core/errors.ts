@@ -32,7 +32,6 @@ export const ERROR_SPECS = {
   UnrecognizedClientException: { status: 403, messageKey: "message", userType: false },
   MissingAuthenticationTokenException: { status: 403, messageKey: "message", userType: false },
   IncompleteSignatureException: { status: 403, messageKey: "message", userType: false },
-  ExpiredTokenException: { status: 403, messageKey: "message", userType: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_SPECS;

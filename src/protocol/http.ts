@@ -46,7 +46,7 @@ export type Principal =
   | { readonly kind: "kumo" };
 
 /** Why a request was refused before any service saw it; the error's code is the restJson/awsJson type. */
-export type AuthFailureReason = "unsigned" | "malformed" | "unknown-key" | "bad-signature" | "skewed" | "expired-url" | "expired-token";
+export type AuthFailureReason = "unsigned" | "malformed" | "unknown-key" | "bad-signature" | "skewed" | "expired-url";
 
 export interface KumoResponse {
   readonly status: number;

@@ -35,8 +35,6 @@ export interface SigningSecret {
   readonly secretAccessKey: string;
   /** Session credentials must present this token (X-Amz-Security-Token). */
   readonly sessionToken?: string | undefined;
-  /** Epoch ms after which the credentials are refused with ExpiredTokenException. */
-  readonly expiresAt?: number | undefined;
   readonly principal: Principal;
 }
 
@@ -71,9 +69,6 @@ export async function verifySignature(request: SignedRequest, lookup: Credential
     if (!secret.sessionToken || !parts.sessionToken || !sameText(secret.sessionToken, parts.sessionToken)) {
       throw new AuthenticationError("UnrecognizedClientException", INVALID_TOKEN, "unknown-key");
     }
-  }
-  if (secret.expiresAt !== undefined && now > secret.expiresAt) {
-    throw new AuthenticationError("ExpiredTokenException", "The security token included in the request is expired", "expired-token");
   }
   checkPayloadHash(request);
   const expected = parts.form === "header" ? [await headerSignature(request, parts, secret)] : await querySignatures(request, parts, secret);
