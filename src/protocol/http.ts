@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { AuthenticationError } from "./sigv4-verify.js";
+import type { KumoError } from "../core/errors.js";
 
 /**
  * Kumo's fetch-style core types. Services are `(KumoRequest) => Promise<KumoResponse>` with no
@@ -48,6 +48,11 @@ export type Principal =
 /** Why a request was refused before any service saw it; the error's code is the restJson/awsJson type. */
 export type AuthFailureReason = "unsigned" | "malformed" | "unknown-key" | "bad-signature" | "skewed" | "expired-url";
 
+/** A refused signature (protocol/sigv4-verify.ts throws these); `reason` lets a service pick its own code. */
+export interface AuthRefusal extends KumoError {
+  readonly reason: AuthFailureReason;
+}
+
 export interface KumoResponse {
   readonly status: number;
   /** An array value writes the header once per element (Set-Cookie). */
@@ -67,7 +72,7 @@ export interface Service {
   /** Requests served without a signature (health, the console's files, public gateway traffic). */
   public?(request: KumoRequest): boolean;
   /** Renders a refused signature in the service's own protocol; the default is restJson1. */
-  rejectUnauthenticated?(error: AuthenticationError, request: KumoRequest): KumoResponse;
+  rejectUnauthenticated?(error: AuthRefusal, request: KumoRequest): KumoResponse;
   handle: Handler;
 }
 

@@ -8,7 +8,7 @@ import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
 import { KumoError, type ErrorCode } from "../core/errors.js";
-import type { AuthFailureReason, Caller, Principal } from "./http.js";
+import type { AuthFailureReason, AuthRefusal, Caller, Principal } from "./http.js";
 import { amzDateToMs, msToAmzDate, parseSignature, type SignatureParts } from "./sigv4.js";
 
 /** How far a request's X-Amz-Date may be from Kumo's clock, as on AWS. */
@@ -20,7 +20,7 @@ const PRESIGN_PARAMS = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-
 const sha256 = Hash.bind(null, "sha256");
 
 /** A refused signature; `reason` lets a service pick its own error code (S3's XML ones). */
-export class AuthenticationError extends KumoError {
+export class AuthenticationError extends KumoError implements AuthRefusal {
   constructor(
     code: ErrorCode,
     message: string,
