@@ -1,6 +1,7 @@
 /** SigV4 on every API: default keys, wrong and expired signatures, presigned URLs, `kumo keys`, and the non-loopback rule. */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -104,6 +105,25 @@ describe("SigV4 authentication", () => {
     assert.equal(response.status, 403);
     assert.equal(response.headers.get("x-amzn-errortype"), "InvalidSignatureException");
     assert.match(((await response.json()) as { message: string }).message, /^Signature expired: /);
+  });
+
+  it("signs a repeated header as its values joined by ','", async () => {
+    const signer = new SignatureV4({ credentials: DEFAULT_CREDENTIALS, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+    const target = new URL(suite.kumo.url);
+    const signed = await signer.sign({
+      method: "GET", protocol: "http:", hostname: target.hostname, port: Number(target.port), path: "/2015-03-31/functions/", query: {},
+      headers: { host: target.host, "x-kumo-repeated": "one,two" },
+    });
+    const flat = Object.entries(signed.headers).filter(([name]) => name !== "x-kumo-repeated").flat();
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpRequest(`${suite.kumo.url}/2015-03-31/functions/`, { headers: [...flat, "X-Kumo-Repeated", "one", "x-kumo-repeated", " two "] }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.once("error", reject);
+      req.end();
+    });
+    assert.equal(status, 200);
   });
 
   it("accepts a presigned ListFunctions URL until it expires", async () => {

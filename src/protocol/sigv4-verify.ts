@@ -49,6 +49,8 @@ export interface SignedRequest {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Headers as received, `[name, value, …]`: a repeated header is signed as its values joined by ','. */
+  readonly rawHeaders?: readonly string[];
   /** The buffered body; undefined when a service streams it (then x-amz-content-sha256 is required). */
   readonly body: Buffer | undefined;
 }
@@ -137,7 +139,7 @@ function baseRequest(request: SignedRequest, headers: Record<string, string>, dr
 function signedHeaderValues(request: SignedRequest, parts: SignatureParts): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of parts.signedHeaders) {
-    const value = request.headers[name];
+    const value = repeated(request.rawHeaders, name) ?? request.headers[name];
     if (value === undefined) throw new AuthenticationError("InvalidSignatureException", `The signed header '${name}' is missing from the request.`, "bad-signature");
     headers[name] = value;
   }
@@ -191,6 +193,16 @@ async function querySignatures(request: SignedRequest, parts: SignatureParts, se
     out.push(String(presigned.query?.["X-Amz-Signature"] ?? ""));
   }
   return out;
+}
+
+/** SigV4 joins a repeated header's trimmed values with ',' where node:http joins them with ', '. */
+function repeated(rawHeaders: readonly string[] | undefined, name: string): string | undefined {
+  if (!rawHeaders) return undefined;
+  const values: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() === name) values.push((rawHeaders[i + 1] ?? "").trim());
+  }
+  return values.length > 1 ? values.join(",") : undefined;
 }
 
 function sameText(a: string, b: string): boolean {
