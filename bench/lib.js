@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
-import { Sha256 } from "@aws-crypto/sha256-js";
+import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import yazl from "yazl";
 
@@ -29,25 +29,20 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-const signer = (service) =>
-  new SignatureV4({ service, region: "us-east-1", sha256: Sha256, credentials: { accessKeyId: process.env.KUMO_BENCH_ACCESS_KEY_ID ?? "test", secretAccessKey: process.env.KUMO_BENCH_SECRET_ACCESS_KEY ?? "test" } });
+const signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
 
-/**
- * SigV4 headers for one request, as any AWS client sends them (Kumo verifies every API call).
- * A signed request stays valid for 15 minutes, so a load generator may repeat it unchanged.
- */
-export async function signedHeaders(url, { method = "POST", headers = {}, body = "" } = {}) {
+/** `headers` plus a SigV4 signature with Kumo's default key (a signed request may be replayed for 15 minutes). */
+export async function signedHeaders(url, method, headers, payload) {
   const target = new URL(url);
-  const service = target.pathname.startsWith("/_kumo/") ? "kumo" : "lambda";
-  const signed = await signer(service).sign({
+  const signed = await signer.sign({
     method,
     protocol: target.protocol,
     hostname: target.hostname,
-    port: Number(target.port),
+    port: Number(target.port) || undefined,
     path: target.pathname,
     query: Object.fromEntries(target.searchParams),
-    headers: { host: target.host, ...headers },
-    body,
+    headers: { ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)])), host: target.host },
+    ...(payload ? { body: payload } : {}),
   });
   return signed.headers;
 }
@@ -55,13 +50,13 @@ export async function signedHeaders(url, { method = "POST", headers = {}, body =
 /** One signed request; resolves { status, headers, body (string), ms } and never rejects on HTTP status. */
 export async function request(url, { method = "GET", headers = {}, body } = {}) {
   const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-  const all = await signedHeaders(url, { method, headers: { ...(payload ? { "content-type": "application/json" } : {}), ...headers }, body: payload ?? "" });
+  const signed = await signedHeaders(url, method, { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), ...headers }, payload);
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const req = http.request(url, {
       method,
       agent,
-      headers: { ...all, ...(payload ? { "content-length": payload.length } : {}) },
+      headers: signed,
     }, (res) => {
       const chunks = [];
       res.on("data", (chunk) => chunks.push(chunk));

@@ -4,12 +4,14 @@
 // count mode (concurrency loops share `count` requests): returns every latency sample (ms).
 // duration mode: warms up for warmupMs, then counts requests completed within durationMs.
 import http from "node:http";
+import { signedHeaders } from "./lib.js";
 
 const opts = JSON.parse(process.argv[2] ?? "{}");
 const target = new URL(opts.url);
 const body = Buffer.from(opts.body ?? "{}");
 const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency });
-const headers = { "content-type": "application/json", "content-length": body.length, ...(opts.headers ?? {}) };
+// Signed once: Kumo accepts a signed request for 15 minutes, longer than any one load run.
+const headers = await signedHeaders(opts.url, opts.method ?? "POST", { "content-type": "application/json", "content-length": body.length, ...(opts.headers ?? {}) }, body);
 
 function once() {
   return new Promise((resolve) => {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  childrenOf, closeAgent, cpuMs, fmt, loadAverage, machineInfo, machineTicks, mean, median, percentile, request, rssMb, runJson, signedHeaders, sleep,
+  childrenOf, closeAgent, cpuMs, fmt, loadAverage, machineInfo, machineTicks, mean, median, percentile, request, rssMb, runJson, sleep,
   spawnUntilLine, stopProcess, timeProcess, zipFiles,
 } from "./lib.js";
 
@@ -91,10 +91,8 @@ async function health(url) {
   }
 }
 
-/** Runs the load generator on one request, signed once here (a signature stays valid for 15 minutes). */
-async function loadgen(opts) {
-  const headers = await signedHeaders(opts.url, { method: opts.method ?? "POST", headers: { "content-type": "application/json", ...opts.headers }, body: opts.body ?? "{}" });
-  return runJson(LOADGEN, [JSON.stringify({ ...opts, headers })]);
+function loadgen(opts) {
+  return runJson(LOADGEN, [JSON.stringify(opts)]);
 }
 
 // ---------------------------------------------------------------- phases

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Kumo's tests drive it with, when missing:
-# - Debian: the AWS CLI v2 (`awscli`), curl (the shell custom runtime), python3 (the Python runtime),
+# - Debian: the AWS CLI v2 (`awscli`), curl (the shell custom runtime), python3 (the Python runtime)
+#   and python3-boto3 (the SDK Python functions use, as on Lambda),
 #   and the build tools AWS's Node.js runtime interface client compiles its native addon with.
 # - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
 #   `npm install` of Kumo stays fast); the custom-runtime test runs it as a bootstrap.
@@ -10,6 +11,7 @@ need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
+/usr/bin/python3 -c "import boto3" >/dev/null 2>&1 || need+=(python3-boto3)
 [ -x /usr/bin/bwrap ] || need+=(bubblewrap)
 for tool in make g++ cmake autoconf automake libtoolize; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$([ "$tool" = libtoolize ] && echo libtool || echo "$tool")")

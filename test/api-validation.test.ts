@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CreateFunctionCommand, GetFunctionCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
-import { aws, createFromFixture, fixtureZip, ROLE } from "./helpers/clients.js";
+import { aws, createFromFixture, fixtureZip, ROLE, signedFetch } from "./helpers/clients.js";
 import { kumoSuite } from "./helpers/suite.js";
 import { rawZip } from "./helpers/raw-zip.js";
 
@@ -78,18 +78,18 @@ describe("API validation", () => {
   });
 
   it("answers with x-amzn-ErrorType, the model's message member and Type", async () => {
-    const missing = await fetch(`${suite.kumo.url}/2015-03-31/functions/nope`);
+    const missing = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/nope`);
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get("x-amzn-errortype"), "ResourceNotFoundException");
     assert.ok(missing.headers.get("x-amzn-requestid"));
     assert.deepEqual(await missing.json(), { Type: "User", Message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope" });
 
-    const badJson = await fetch(`${suite.kumo.url}/2015-03-31/functions`, { method: "POST", body: "{not json" });
+    const badJson = await signedFetch(`${suite.kumo.url}/2015-03-31/functions`, { method: "POST", body: "{not json" });
     assert.equal(badJson.status, 400);
     assert.equal(badJson.headers.get("x-amzn-errortype"), "InvalidRequestContentException");
     assert.match(((await badJson.json()) as { message: string }).message, /^Could not parse request body into json/);
 
-    const wrongType = await fetch(`${suite.kumo.url}/2015-03-31/functions`, { method: "POST", body: JSON.stringify({ FunctionName: "x", Role: ROLE, Code: {}, MemorySize: "big" }) });
+    const wrongType = await signedFetch(`${suite.kumo.url}/2015-03-31/functions`, { method: "POST", body: JSON.stringify({ FunctionName: "x", Role: ROLE, Code: {}, MemorySize: "big" }) });
     assert.equal(wrongType.status, 400);
     assert.match(((await wrongType.json()) as { message: string }).message, /^MemorySize: /);
   });
@@ -98,20 +98,20 @@ describe("API validation", () => {
     await createFromFixture(suite.client, "dup", "node-cjs");
     await assert.rejects(createFromFixture(suite.client, "dup", "node-cjs"), (e: Error) => e.name === "ResourceConflictException" && /Function already exist: dup/.test(e.message));
 
-    const huge = await fetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: Buffer.alloc(6_291_457, 0x20) });
+    const huge = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: Buffer.alloc(6_291_457, 0x20) });
     assert.equal(huge.status, 413);
     assert.equal(huge.headers.get("x-amzn-errortype"), "RequestEntityTooLargeException");
     assert.deepEqual(await huge.json(), { Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" });
 
-    const notJson = await fetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "hello" });
+    const notJson = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "hello" });
     assert.equal(notJson.status, 400);
     assert.equal(notJson.headers.get("x-amzn-errortype"), "InvalidRequestContentException");
 
-    const badType = await fetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "{}", headers: { "X-Amz-Invocation-Type": "Later" } });
+    const badType = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "{}", headers: { "X-Amz-Invocation-Type": "Later" } });
     assert.equal(badType.status, 400);
     assert.match(((await badType.json()) as { message: string }).message, /InvocationType 'Later' is invalid: use RequestResponse, Event or DryRun/);
 
-    const mismatch = await fetch(`${suite.kumo.url}/2015-03-31/functions/dup:prod/invocations?Qualifier=dev`, { method: "POST", body: "{}" });
+    const mismatch = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/dup:prod/invocations?Qualifier=dev`, { method: "POST", body: "{}" });
     assert.equal(mismatch.status, 400);
     assert.match(((await mismatch.json()) as { message: string }).message, /derived qualifier from the function name does not match/);
   });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
-import { createFromFixture, lambda } from "./helpers/clients.js";
+import { createFromFixture, lambda, signedFetch } from "./helpers/clients.js";
 import { startKumo } from "./helpers/kumo-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
@@ -32,7 +32,7 @@ describe("async crash safety", () => {
         while (next < EVENTS && !killed) {
           const i = next++;
           try {
-            const response = await fetch(`${first.url}/2015-03-31/functions/counted/invocations`, {
+            const response = await signedFetch(`${first.url}/2015-03-31/functions/counted/invocations`, {
               method: "POST",
               headers: { "X-Amz-Invocation-Type": "Event" },
               body: JSON.stringify({ i, sleepMs: 5 }),
@@ -56,7 +56,7 @@ describe("async crash safety", () => {
         await waitFor(
           "the queue to drain after the restart",
           async () => {
-            const stats = (await (await fetch(`${second.url}/_kumo/events/stats`)).json()) as { functions: { queued: number; inFlight: number }[] };
+            const stats = (await (await signedFetch(`${second.url}/_kumo/events/stats`)).json()) as { functions: { queued: number; inFlight: number }[] };
             return stats.functions.every((f) => f.queued === 0 && f.inFlight === 0) ? true : undefined;
           },
           90_000,

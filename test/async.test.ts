@@ -10,7 +10,7 @@ import {
   UpdateFunctionCodeCommand,
   type LambdaClient,
 } from "@aws-sdk/client-lambda";
-import { aws, createFromFixture, fixtureZip, lambda } from "./helpers/clients.js";
+import { aws, createFromFixture, fixtureZip, lambda, signedFetch } from "./helpers/clients.js";
 import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
@@ -108,7 +108,7 @@ describe("asynchronous invocation", () => {
     await aws(kumo.url, ["lambda", "put-function-event-invoke-config", "--function-name", "kept", "--maximum-retry-attempts", "0"]);
     const id = await sendEvent("kept", { fail: "once" });
     const failed = await waitFor("a failed event", async () => {
-      const body = (await (await fetch(`${kumo.url}/_kumo/functions/kept/events/failed`)).json()) as { failed: { id: string; condition: string; reason: string; attempts: number }[] };
+      const body = (await (await signedFetch(`${kumo.url}/_kumo/functions/kept/events/failed`)).json()) as { failed: { id: string; condition: string; reason: string; attempts: number }[] };
       return body.failed.length === 1 ? body.failed[0] : undefined;
     });
     assert.equal(failed?.id, id);
@@ -119,10 +119,10 @@ describe("asynchronous invocation", () => {
     // Fix the function, then re-drive: the kept event now succeeds and leaves the queue.
     const fixed = await fixtureZip("node-cjs");
     await client.send(new UpdateFunctionCodeCommand({ FunctionName: "kept", ZipFile: fixed }));
-    const redrive = await fetch(`${kumo.url}/_kumo/functions/kept/events/redrive`, { method: "POST", body: JSON.stringify({ ids: [id] }) });
+    const redrive = await signedFetch(`${kumo.url}/_kumo/functions/kept/events/redrive`, { method: "POST", body: JSON.stringify({ ids: [id] }) });
     assert.deepEqual(await redrive.json(), { redriven: 1 });
     await waitFor("the queue to empty", async () => {
-      const stats = (await (await fetch(`${kumo.url}/_kumo/events/stats`)).json()) as { functions: { functionName: string; queued: number; failed: number }[] };
+      const stats = (await (await signedFetch(`${kumo.url}/_kumo/events/stats`)).json()) as { functions: { functionName: string; queued: number; failed: number }[] };
       const kept = stats.functions.find((f) => f.functionName === "kept");
       return kept === undefined ? true : undefined;
     });
@@ -154,22 +154,22 @@ describe("asynchronous invocation", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await client.send(new DeleteFunctionCommand({ FunctionName: "doomed" }));
     const failed = await waitFor("the deleted function's event to fail", async () => {
-      const body = (await (await fetch(`${kumo.url}/_kumo/functions/doomed/events/failed`)).json()) as { failed: { id: string; condition: string }[] };
+      const body = (await (await signedFetch(`${kumo.url}/_kumo/functions/doomed/events/failed`)).json()) as { failed: { id: string; condition: string }[] };
       return body.failed[0];
     });
     assert.deepEqual({ id: failed.id, condition: failed.condition }, { id, condition: "FunctionDeleted" });
   });
 
   it("refuses bad async input before anything is queued", async () => {
-    const huge = await fetch(`${kumo.url}/2015-03-31/functions/async-ok/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: Buffer.alloc(1_048_577, 0x20) });
+    const huge = await signedFetch(`${kumo.url}/2015-03-31/functions/async-ok/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: Buffer.alloc(1_048_577, 0x20) });
     assert.equal(huge.status, 413);
     assert.deepEqual(await huge.json(), { Message: "Request must be smaller than 1048576 bytes for the InvokeFunction operation" });
-    const malformed = await fetch(`${kumo.url}/2015-03-31/functions/async-ok/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{oops" });
+    const malformed = await signedFetch(`${kumo.url}/2015-03-31/functions/async-ok/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{oops" });
     assert.equal(malformed.status, 400);
     assert.equal(malformed.headers.get("x-amzn-errortype"), "InvalidRequestContentException");
-    const unknown = await fetch(`${kumo.url}/2015-03-31/functions/ghost/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{}" });
+    const unknown = await signedFetch(`${kumo.url}/2015-03-31/functions/ghost/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{}" });
     assert.equal(unknown.status, 404, "never a 202 for a function that does not exist");
-    const stats = (await (await fetch(`${kumo.url}/_kumo/events/stats`)).json()) as { functions: { functionName: string }[] };
+    const stats = (await (await signedFetch(`${kumo.url}/_kumo/events/stats`)).json()) as { functions: { functionName: string }[] };
     assert.equal(stats.functions.some((f) => f.functionName === "ghost"), false);
   });
 
@@ -196,7 +196,7 @@ describe("asynchronous invocation", () => {
     const badRetries = await aws(kumo.url, ["lambda", "put-function-event-invoke-config", "--function-name", "configured", "--maximum-retry-attempts", "3"]);
     assert.notEqual(badRetries.code, 0);
     assert.match(badRetries.stderr, /InvalidParameterValueException|ParamValidation|valid range/);
-    const badDestination = await fetch(`${kumo.url}/2019-09-25/functions/configured/event-invoke-config`, {
+    const badDestination = await signedFetch(`${kumo.url}/2019-09-25/functions/configured/event-invoke-config`, {
       method: "PUT",
       body: JSON.stringify({ DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:q" } } }),
     });

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { signedFetch } from "./helpers/clients.js";
 import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
 import { FIXTURES, REPO_ROOT } from "./helpers/paths.js";
 import { kumoCli as runKumo, type Run } from "./helpers/process.js";
@@ -49,8 +50,8 @@ describe("kumo CLI", () => {
   it("lists, re-drives and counts asynchronous events", async () => {
     const created = await kumoCli(["deploy", join(FIXTURES, "throws"), "--name", "cli-async", "--runtime", "nodejs20.x", "--handler", "index.handler"], kumo.url);
     assert.equal(created.code, 0, created.stderr);
-    await fetch(`${kumo.url}/2019-09-25/functions/cli-async/event-invoke-config`, { method: "PUT", body: JSON.stringify({ MaximumRetryAttempts: 0 }) });
-    const sent = await fetch(`${kumo.url}/2015-03-31/functions/cli-async/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{}" });
+    await signedFetch(`${kumo.url}/2019-09-25/functions/cli-async/event-invoke-config`, { method: "PUT", body: JSON.stringify({ MaximumRetryAttempts: 0 }) });
+    const sent = await signedFetch(`${kumo.url}/2015-03-31/functions/cli-async/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{}" });
     const id = sent.headers.get("x-amzn-requestid") ?? "";
     let failed: Run | undefined;
     for (let i = 0; i < 100; i++) {

@@ -1,7 +1,7 @@
 /** The host-wide cap on live environments: requests wait for room instead of overloading the machine. */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { createFromFixture, invoke } from "./helpers/clients.js";
+import { createFromFixture, invoke, signedFetch } from "./helpers/clients.js";
 import { kumoSuite } from "./helpers/suite.js";
 
 describe("host capacity", () => {
@@ -16,7 +16,7 @@ describe("host capacity", () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const health = (await (await fetch(`${suite.kumo.url}/_kumo/health`)).json()) as { environments: number };
+        const health = (await (await signedFetch(`${suite.kumo.url}/_kumo/health`)).json()) as { environments: number };
         peak = Math.max(peak, health.environments);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

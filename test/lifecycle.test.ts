@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { createFromFixture, invoke, lambda, parseReport } from "./helpers/clients.js";
+import { createFromFixture, invoke, lambda, parseReport, signedFetch } from "./helpers/clients.js";
 import { startKumo } from "./helpers/kumo-server.js";
 
 describe("server lifecycle", () => {
@@ -44,7 +44,7 @@ describe("server lifecycle", () => {
       const client2 = lambda(second.url);
       const after = await invoke(client2, "durable", { keep: 2 });
       assert.equal((after.json as { count: number }).count, 1, "a restart starts new environments");
-      const logs = await fetch(`${second.url}/`, {
+      const logs = await signedFetch(`${second.url}/`, {
         method: "POST",
         headers: { "X-Amz-Target": "Logs_20140328.FilterLogEvents", "Content-Type": "application/x-amz-json-1.1" },
         body: JSON.stringify({ logGroupName: "/aws/lambda/durable" }),
@@ -98,7 +98,7 @@ describe("server lifecycle", () => {
     const first = await invoke(client, "idle");
     assert.ok(parseReport(first.log)["Init Duration"]);
     await new Promise((resolve) => setTimeout(resolve, 900));
-    const health = (await (await fetch(`${kumo.url}/_kumo/health`)).json()) as { environments: number };
+    const health = (await (await signedFetch(`${kumo.url}/_kumo/health`)).json()) as { environments: number };
     assert.equal(health.environments, 0, "the idle environment was reclaimed");
     const next = await invoke(client, "idle");
     assert.ok(parseReport(next.log)["Init Duration"], "so the next invocation is cold");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvokeCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import type { InvocationRecord } from "../src/core/invocation.js";
-import { aws, createFromFixture, invoke } from "./helpers/clients.js";
+import { aws, createFromFixture, invoke, signedFetch } from "./helpers/clients.js";
 import { kumoSuite } from "./helpers/suite.js";
 
 interface Probe {
@@ -50,7 +50,7 @@ describe("Runtime API, invocation records and logs", () => {
     const timedOut = await invoke(suite.client, "recorded", { ms: 5000 });
     await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "recorded", ReservedConcurrentExecutions: 0 }));
     const throttled = await suite.client.send(new InvokeCommand({ FunctionName: "recorded", Payload: Buffer.from("{}") })).then(() => undefined, (e: { $metadata: { requestId?: string } }) => e.$metadata.requestId);
-    const response = await fetch(`${suite.kumo.url}/_kumo/functions/recorded/invocations`);
+    const response = await signedFetch(`${suite.kumo.url}/_kumo/functions/recorded/invocations`);
     const { invocations } = (await response.json()) as { invocations: InvocationRecord[] };
     const byId = new Map(invocations.map((r) => [r.requestId, r]));
     assert.equal(invocations.length, 4, "one record each, nothing more");

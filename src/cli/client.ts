@@ -1,6 +1,9 @@
 /** AWS SDK clients pointed at a Kumo server: the CLI is a thin layer over the same API everyone uses. */
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { DEFAULT_KEY } from "../auth/access-keys.js";
 import { CliError } from "./output.js";
 
 export const ENDPOINT_OPTION = { endpoint: { type: "string" } } as const;
@@ -14,11 +17,31 @@ function clientConfig(endpoint: string) {
     endpoint,
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
     credentials: {
-      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "kumo",
-      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "kumo",
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? DEFAULT_KEY.accessKeyId,
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? DEFAULT_KEY.secretAccessKey,
+      ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
     },
     maxAttempts: 1,
   };
+}
+
+/** fetch() for Kumo's own /_kumo/ endpoints, SigV4-signed with the same credentials as the SDK clients. */
+export async function signedFetch(endpoint: string, path: string, init: { method?: string; body?: string } = {}): Promise<Response> {
+  const { region, credentials } = clientConfig(endpoint);
+  const url = new URL(path, endpoint);
+  const query: Record<string, string> = Object.fromEntries(url.searchParams);
+  const signer = new SignatureV4({ credentials, region, service: "kumo", sha256: Hash.bind(null, "sha256") });
+  const signed = await signer.sign({
+    method: init.method ?? "GET",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port) || undefined,
+    path: url.pathname,
+    query,
+    headers: { host: url.host, ...(init.body !== undefined ? { "content-type": "application/json" } : {}) },
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+  return fetch(url, { method: signed.method, headers: signed.headers, ...(init.body !== undefined ? { body: init.body } : {}) });
 }
 
 export function lambdaClient(endpoint: string): LambdaClient {

@@ -27,6 +27,11 @@ export const ERROR_SPECS = {
   UnknownOperationException: { status: 404, messageKey: "message", userType: false },
   // CloudWatch Logs (awsJson1.1)
   InvalidParameterException: { status: 400, messageKey: "message", userType: false },
+  // SigV4 authentication (every API; S3 renders its own XML codes)
+  InvalidSignatureException: { status: 403, messageKey: "message", userType: false },
+  UnrecognizedClientException: { status: 403, messageKey: "message", userType: false },
+  MissingAuthenticationTokenException: { status: 403, messageKey: "message", userType: false },
+  IncompleteSignatureException: { status: 403, messageKey: "message", userType: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_SPECS;

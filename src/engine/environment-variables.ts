@@ -4,6 +4,19 @@ import type { Account } from "../core/arn.js";
 import type { RuntimeFamily } from "../core/runtimes.js";
 import type { FunctionVersion } from "./function-version.js";
 
+/** Temporary credentials one execution environment's AWS SDK signs with. */
+export interface SessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}
+
+/** Issues each environment its own session credentials and revokes them when it ends. */
+export interface CredentialIssuer {
+  issue(functionName: string, environmentId: string): SessionCredentials;
+  revoke(environmentId: string): void;
+}
+
 export interface EnvironmentContext {
   readonly account: Account;
   /** Variables that point the runtime at its channel (AWS_LAMBDA_RUNTIME_API or _KUMO_CHANNEL_FD). */
@@ -14,6 +27,9 @@ export interface EnvironmentContext {
   /** Kumo's own URL: the AWS SDKs inside functions talk to Kumo through AWS_ENDPOINT_URL. */
   readonly endpointUrl: string | undefined;
   readonly nodePath: string;
+  readonly credentials: SessionCredentials;
+  /** Where the function sees the AWS SDK for JavaScript (Lambda: /var/runtime/node_modules). */
+  readonly sdkModules: string | undefined;
 }
 
 /** Variables whose effect is fixed at process start, so a pre-started process cannot honour them. */
@@ -28,9 +44,9 @@ export function canUsePrestarted(fn: FunctionVersion): boolean {
  * /opt/nodejs/node_modules); the plain-process driver has no /opt, so the merged layer
  * directory stands in for it.
  */
-function nodePath(optDir: string | undefined): string {
+function nodePath(optDir: string | undefined, sdkModules: string | undefined): string {
   const opt = optDir ?? "/opt";
-  return [`${opt}/nodejs/node20/node_modules`, `${opt}/nodejs/node22/node_modules`, `${opt}/nodejs/node_modules`].join(":");
+  return [`${opt}/nodejs/node20/node_modules`, `${opt}/nodejs/node22/node_modules`, `${opt}/nodejs/node_modules`, ...(sdkModules ? [sdkModules] : [])].join(":");
 }
 
 /** Python finds layer packages in /opt/python and /opt/python/lib/python3.X/site-packages. */
@@ -48,7 +64,7 @@ export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext
     LD_LIBRARY_PATH: `/lib64:/usr/lib64:${taskRoot}:${taskRoot}/lib:/opt/lib`,
     AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
     HOME: ctx.tmpDir,
-    ...(ctx.family === "node" ? { NODE_PATH: nodePath(fn.optDir) } : {}),
+    ...(ctx.family === "node" ? { NODE_PATH: nodePath(fn.optDir, ctx.sdkModules) } : {}),
     ...(ctx.family === "python" ? { PYTHONUNBUFFERED: "1", ...(fn.optDir ? { PYTHONPATH: pythonPath(fn.optDir, config.runtime) } : {}) } : {}),
     ...(fn.optDir ? { KUMO_OPT_DIR: fn.optDir } : {}),
     ...(ctx.endpointUrl ? { AWS_ENDPOINT_URL: ctx.endpointUrl } : {}),
@@ -65,10 +81,10 @@ export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext
     AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStream,
     AWS_REGION: ctx.account.region,
     AWS_DEFAULT_REGION: ctx.account.region,
-    // Execution-role credentials: Kumo accepts any signature until SigV4 verification lands.
-    AWS_ACCESS_KEY_ID: "AKIAKUMOEXECUTIONROLE",
-    AWS_SECRET_ACCESS_KEY: "kumo-execution-role-secret",
-    AWS_SESSION_TOKEN: "kumo-execution-role-session",
+    // This environment's own session credentials, revoked when it ends (docs/auth.md).
+    AWS_ACCESS_KEY_ID: ctx.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ctx.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: ctx.credentials.sessionToken,
     TZ: ":UTC",
     TMPDIR: ctx.tmpDir,
   };

@@ -3,6 +3,7 @@
  * nodejs20.x and nodejs22.x both run on the configured Node; python3.x on the configured Python.
  */
 import { accessSync, constants } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { invalidParameter } from "../core/errors.js";
@@ -12,6 +13,8 @@ import { RUNTIMES, type RuntimeFamily, type RuntimeId } from "../core/runtimes.j
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 /** Kumo's in-sandbox bootstraps (what Lambda keeps in /var/runtime). */
 export const RUNTIMES_DIR = join(PACKAGE_ROOT, "src", "runtimes");
+/** The node_modules holding Kumo's AWS SDK for JavaScript, which functions use without bundling it. */
+export const SDK_MODULES = dirname(dirname(dirname(createRequire(import.meta.url).resolve("@aws-sdk/client-lambda/package.json"))));
 export const BOOTSTRAPS = {
   node: join(RUNTIMES_DIR, "node", "bootstrap.mjs"),
   python: join(RUNTIMES_DIR, "python", "bootstrap.py"),

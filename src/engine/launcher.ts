@@ -1,14 +1,14 @@
 /** Starts the sandbox for a new environment: a pre-started process when one fits, else a fresh one. */
-import { accessSync, constants, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, mkdirSync, symlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Account } from "../core/arn.js";
 import { RUNTIMES } from "../core/runtimes.js";
 import type { ChannelKind } from "./runtime-api/channel.js";
-import { canUsePrestarted, functionEnvironment } from "./environment-variables.js";
+import { canUsePrestarted, functionEnvironment, type CredentialIssuer } from "./environment-variables.js";
 import type { FunctionVersion } from "./function-version.js";
-import { RUNTIMES_DIR, type HostRuntimes } from "./host-runtimes.js";
+import { RUNTIMES_DIR, SDK_MODULES, type HostRuntimes } from "./host-runtimes.js";
 import { PrestartPool } from "./prestart-pool.js";
-import { seePath, type Sandbox, type SandboxDriver } from "./sandbox/driver.js";
+import { seePath, type Sandbox, type SandboxDriver, type SandboxPaths } from "./sandbox/driver.js";
 
 export interface LauncherOptions {
   readonly driver: SandboxDriver;
@@ -22,9 +22,13 @@ export interface LauncherOptions {
   readonly sandboxRoot: string;
   /** Use the HTTP Runtime API for every runtime (debugging, comparisons). */
   readonly forceHttpChannel: boolean;
+  /** Each environment's own session credentials (AWS_ACCESS_KEY_ID, …). */
+  readonly credentials: CredentialIssuer;
 }
 
 export class Launcher {
+  private readonly linkedCodeRoots = new Set<string>();
+
   constructor(private readonly options: LauncherOptions) {}
 
   /** The scratch directory (its /tmp) of environment `id`. */
@@ -39,18 +43,57 @@ export class Launcher {
   }
 
   launch(fn: FunctionVersion, envId: string, channel: Record<string, string>, logStream: string): Sandbox {
-    const { driver, runtimes, pool, account, endpointUrl, nodePath } = this.options;
+    const { driver, runtimes, account, endpointUrl, nodePath, credentials } = this.options;
     const launch = runtimes.launch(fn.config.runtime, fn.codeDir);
     if (launch.family === "provided") checkBootstrap(launch.command);
     const tmpDir = this.tmpDirFor(envId);
     mkdirSync(tmpDir, { recursive: true });
-    const host = { taskRoot: fn.codeDir, optDir: fn.optDir, tmpDir, runtimeDir: RUNTIMES_DIR };
+    const host = { taskRoot: fn.codeDir, optDir: fn.optDir, tmpDir, runtimeDir: RUNTIMES_DIR, sdkModules: SDK_MODULES };
     const seen = driver.seenAs(host);
+    if (seen.taskRoot === host.taskRoot) this.linkSdk(dirname(fn.codeDir));
     const see = (path: string) => seePath(path, host, seen);
     const env = functionEnvironment(
       { ...fn, codeDir: seen.taskRoot, optDir: seen.optDir },
-      { account, channel, logStream, tmpDir: seen.tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath },
+      {
+        account, channel, logStream, tmpDir: seen.tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath,
+        credentials: credentials.issue(fn.name, envId), sdkModules: seen.sdkModules,
+      },
     );
+    try {
+      const sandbox = this.start(fn, launch, env, channel, host, see, tmpDir);
+      void sandbox.exited.then(() => credentials.revoke(envId));
+      return sandbox;
+    } catch (error) {
+      credentials.revoke(envId);
+      throw error;
+    }
+  }
+
+  /**
+   * Where the code is not mounted at /var/task, a node_modules beside the code directories makes
+   * the SDK reachable from every function's ancestors (ES modules ignore NODE_PATH).
+   */
+  private linkSdk(codeRoot: string): void {
+    if (this.linkedCodeRoots.has(codeRoot)) return;
+    this.linkedCodeRoots.add(codeRoot);
+    try {
+      symlinkSync(SDK_MODULES, join(codeRoot, "node_modules"));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+
+  private start(
+    fn: FunctionVersion,
+    launch: ReturnType<HostRuntimes["launch"]>,
+    env: Record<string, string>,
+    channel: Record<string, string>,
+    host: SandboxPaths,
+    see: (path: string) => string,
+    tmpDir: string,
+  ): Sandbox {
+    const { driver, pool } = this.options;
+    const seen = driver.seenAs(host);
     const poolable = launch.family !== "provided" && driver.supportsPrestart && canUsePrestarted(fn) && fn.config.ephemeralStorageMb === PrestartPool.EPHEMERAL_MB;
     const prestarted = poolable ? pool?.take(launch) : undefined;
     if (prestarted) {

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { RUNTIMES_DIR } from "./host-runtimes.js";
+import { RUNTIMES_DIR, SDK_MODULES } from "./host-runtimes.js";
 import { seePath, type Sandbox, type SandboxDriver } from "./sandbox/driver.js";
 
 export interface PrestartTarget {
@@ -65,7 +65,7 @@ export class PrestartPool {
     while (list.length < this.size) {
       // Empty task and layer directories: a driver that mounts them fills them on specialisation.
       const own = join(this.scratchDir, `pool-${randomBytes(6).toString("hex")}`);
-      const host = { taskRoot: join(own, "task"), optDir: join(own, "opt"), tmpDir: join(own, "tmp"), runtimeDir: RUNTIMES_DIR };
+      const host = { taskRoot: join(own, "task"), optDir: join(own, "opt"), tmpDir: join(own, "tmp"), runtimeDir: RUNTIMES_DIR, sdkModules: SDK_MODULES };
       for (const dir of [host.taskRoot, host.optDir, host.tmpDir]) mkdirSync(dir, { recursive: true });
       const seen = this.driver.seenAs(host);
       const sandbox = this.driver.spawn({

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { KumoError } from "../core/errors.js";
 
 /**
  * Kumo's fetch-style core types. Services are `(KumoRequest) => Promise<KumoResponse>` with no
@@ -25,11 +26,31 @@ export interface KumoRequest {
   readonly caller: Caller;
 }
 
-/** Who signed the request, read from its SigV4 credential scope (not yet verified). */
+/** Who signed the request: its SigV4 credential scope, verified by the adapter before any service runs. */
 export interface Caller {
   readonly accessKeyId: string | undefined;
   readonly region: string;
   readonly service: string | undefined;
+  /** Whose key signed it; `anonymous` only on a service's public requests. */
+  readonly principal: Principal;
+}
+
+/** The identity behind a verified signature. */
+export type Principal =
+  | { readonly kind: "anonymous" }
+  /** An access key from `kumo keys`, KUMO_ACCESS_KEY_ID, or the loopback default `test`. */
+  | { readonly kind: "key"; readonly name: string }
+  /** An execution environment's session credentials (AWS_SESSION_TOKEN). */
+  | { readonly kind: "function"; readonly functionName: string; readonly environmentId: string }
+  /** Kumo itself, for URLs it presigns (GetFunction's Code.Location). */
+  | { readonly kind: "kumo" };
+
+/** Why a request was refused before any service saw it; the error's code is the restJson/awsJson type. */
+export type AuthFailureReason = "unsigned" | "malformed" | "unknown-key" | "bad-signature" | "skewed" | "expired-url";
+
+/** A refused signature (protocol/sigv4-verify.ts throws these); `reason` lets a service pick its own code. */
+export interface AuthRefusal extends KumoError {
+  readonly reason: AuthFailureReason;
 }
 
 export interface KumoResponse {
@@ -48,6 +69,10 @@ export interface Service {
   matches(request: KumoRequest): boolean;
   /** Claims the request body as a stream instead of a buffer (object uploads); the default buffers it. */
   streamsBody?(request: KumoRequest): boolean;
+  /** Requests served without a signature (health, the console's files, public gateway traffic). */
+  public?(request: KumoRequest): boolean;
+  /** Renders a refused signature in the service's own protocol; the default is restJson1. */
+  rejectUnauthenticated?(error: AuthRefusal, request: KumoRequest): KumoResponse;
   handle: Handler;
 }
 

@@ -1,16 +1,115 @@
-/** Reads the SigV4 credential scope (access key, region, service) from a request. Verification comes later. */
+/** Reads a request's SigV4 signature (Authorization header or presigned query) into its parts, without checking it. */
 import type { Caller } from "./http.js";
 
-const CREDENTIAL = /Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+export const ALGORITHM = "AWS4-HMAC-SHA256";
+/** Presigned URLs live at most seven days, as on AWS. */
+export const MAX_PRESIGNED_SECONDS = 604_800;
 
-export function callerOf(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams, defaultRegion: string): Caller {
+/** A signature as the client sent it. */
+export interface SignatureParts {
+  readonly form: "header" | "query";
+  readonly accessKeyId: string;
+  /** The credential scope's day (yyyymmdd), region and service. */
+  readonly scopeDate: string;
+  readonly region: string;
+  readonly service: string;
+  /** Lower-cased header names the signature covers. */
+  readonly signedHeaders: readonly string[];
+  readonly signature: string;
+  /** X-Amz-Date: yyyymmddThhmmssZ. */
+  readonly amzDate: string;
+  /** X-Amz-Expires of a presigned URL, in seconds. */
+  readonly expiresSeconds: number | undefined;
+  readonly sessionToken: string | undefined;
+}
+
+export type ParsedSignature = { readonly kind: "unsigned" } | { readonly kind: "malformed"; readonly message: string } | { readonly kind: "signed"; readonly parts: SignatureParts };
+
+const CREDENTIAL = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
+const AMZ_DATE = /^\d{8}T\d{6}Z$/;
+
+export function parseSignature(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams): ParsedSignature {
   const authorization = headers.authorization;
-  const scope = authorization ? CREDENTIAL.exec(authorization) : undefined;
-  if (scope) return { accessKeyId: scope[1], region: scope[3] ?? defaultRegion, service: scope[4] };
-  const presigned = query.get("X-Amz-Credential");
-  if (presigned) {
-    const [accessKeyId, , region, service] = presigned.split("/");
-    return { accessKeyId, region: region ?? defaultRegion, service };
+  if (authorization !== undefined) return fromHeader(authorization, headers);
+  if (query.has("X-Amz-Signature") || query.has("X-Amz-Credential") || query.has("X-Amz-Algorithm")) return fromQuery(query);
+  return { kind: "unsigned" };
+}
+
+function malformed(message: string): ParsedSignature {
+  return { kind: "malformed", message };
+}
+
+function fromHeader(authorization: string, headers: Readonly<Record<string, string | undefined>>): ParsedSignature {
+  const space = authorization.indexOf(" ");
+  const algorithm = space > 0 ? authorization.slice(0, space) : authorization;
+  if (algorithm !== ALGORITHM) return malformed(`Authorization header requires the ${ALGORITHM} algorithm, got '${algorithm.slice(0, 40)}'.`);
+  const fields = new Map<string, string>();
+  for (const part of authorization.slice(space + 1).split(",")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
-  return { accessKeyId: undefined, region: defaultRegion, service: undefined };
+  const credential = fields.get("Credential");
+  const signedHeaders = fields.get("SignedHeaders");
+  const signature = fields.get("Signature");
+  if (!credential || !signedHeaders || !signature) {
+    return malformed("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
+  }
+  const amzDate = headers["x-amz-date"];
+  if (!amzDate || !AMZ_DATE.test(amzDate)) return malformed("Authorization header requires an 'X-Amz-Date' header in the form yyyyMMddTHHmmssZ.");
+  return parts("header", credential, signedHeaders, signature, amzDate, undefined, headers["x-amz-security-token"]);
+}
+
+function fromQuery(query: URLSearchParams): ParsedSignature {
+  const algorithm = query.get("X-Amz-Algorithm");
+  if (algorithm !== ALGORITHM) return malformed(`Presigned URLs require X-Amz-Algorithm=${ALGORITHM}.`);
+  const credential = query.get("X-Amz-Credential");
+  const signedHeaders = query.get("X-Amz-SignedHeaders");
+  const signature = query.get("X-Amz-Signature");
+  const amzDate = query.get("X-Amz-Date");
+  const expires = query.get("X-Amz-Expires");
+  if (!credential || !signedHeaders || !signature || !amzDate || !expires) {
+    return malformed("Presigned URLs require X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature.");
+  }
+  if (!AMZ_DATE.test(amzDate)) return malformed("X-Amz-Date must be in the form yyyyMMddTHHmmssZ.");
+  const seconds = /^\d{1,7}$/.test(expires) ? Number(expires) : Number.NaN;
+  if (!(seconds >= 1 && seconds <= MAX_PRESIGNED_SECONDS)) {
+    return malformed(`X-Amz-Expires must be a number of seconds from 1 to ${MAX_PRESIGNED_SECONDS} (seven days), got '${expires.slice(0, 20)}'.`);
+  }
+  return parts("query", credential, signedHeaders, signature, amzDate, seconds, query.get("X-Amz-Security-Token") ?? undefined);
+}
+
+function parts(
+  form: SignatureParts["form"],
+  credential: string,
+  signedHeaders: string,
+  signature: string,
+  amzDate: string,
+  expiresSeconds: number | undefined,
+  sessionToken: string | undefined,
+): ParsedSignature {
+  const scope = CREDENTIAL.exec(credential);
+  if (!scope) return malformed(`Credential must be <access key id>/<yyyymmdd>/<region>/<service>/aws4_request, got '${credential.slice(0, 120)}'.`);
+  if (!/^[0-9a-f]{64}$/.test(signature)) return malformed("Signature must be 64 lower-case hex digits.");
+  const names = signedHeaders.split(";");
+  if (names.some((name) => !/^[a-z0-9-]+$/.test(name)) || !names.includes("host")) {
+    return malformed("SignedHeaders must be lower-case header names separated by ';' and include 'host'.");
+  }
+  const [, accessKeyId = "", scopeDate = "", region = "", service = ""] = scope;
+  return { kind: "signed", parts: { form, accessKeyId, scopeDate, region, service, signedHeaders: names, signature, amzDate, expiresSeconds, sessionToken } };
+}
+
+/** The caller of a request no signature was asked of. */
+export function anonymousCaller(defaultRegion: string): Caller {
+  return { accessKeyId: undefined, region: defaultRegion, service: undefined, principal: { kind: "anonymous" } };
+}
+
+/** yyyymmddThhmmssZ → epoch ms. */
+export function amzDateToMs(amzDate: string): number {
+  const iso = `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`;
+  return Date.parse(iso);
+}
+
+/** epoch ms → yyyymmddThhmmssZ. */
+export function msToAmzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }

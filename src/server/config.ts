@@ -27,6 +27,8 @@ const schema = z.object({
   asyncRetryScale: z.number().min(0).max(10),
   asyncConcurrency: z.number().int().min(1).max(10_000),
   sandbox: z.enum(["auto", "process", "linux"]),
+  accessKeyId: z.string().regex(/^([A-Za-z0-9]{3,128})?$/, "3 to 128 letters and digits"),
+  secretAccessKey: z.string().max(128),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -56,6 +58,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   asyncRetryScale: "KUMO_ASYNC_RETRY_SCALE",
   asyncConcurrency: "KUMO_ASYNC_CONCURRENCY",
   sandbox: "KUMO_SANDBOX",
+  accessKeyId: "KUMO_ACCESS_KEY_ID",
+  secretAccessKey: "KUMO_SECRET_ACCESS_KEY",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -85,6 +89,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   asyncRetryScale: 1,
   asyncConcurrency: 64,
   sandbox: "auto",
+  accessKeyId: "",
+  secretAccessKey: "",
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */
@@ -99,6 +105,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
     const issue = result.error.issues[0];
     const key = String(issue?.path[0] ?? "?") as keyof Config;
     throw new Error(`Invalid setting ${key} (--${kebab(key)} or ${ENV_NAMES[key]}): ${issue?.message ?? "invalid"}, got '${String(raw[key])}'.`);
+  }
+  if ((result.data.accessKeyId === "") !== (result.data.secretAccessKey === "")) {
+    throw new Error("Set both KUMO_ACCESS_KEY_ID and KUMO_SECRET_ACCESS_KEY (or --access-key-id and --secret-access-key), or neither.");
   }
   return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
 }

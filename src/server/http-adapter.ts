@@ -6,14 +6,15 @@ import { pipeline } from "node:stream/promises";
 import { KumoError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
 import { restJsonError } from "../protocol/errors.js";
-import type { KumoRequest, KumoResponse, Service } from "../protocol/http.js";
-import { callerOf } from "../protocol/sigv4.js";
+import type { Caller, KumoRequest, KumoResponse, Service } from "../protocol/http.js";
+import { anonymousCaller } from "../protocol/sigv4.js";
+import { AuthenticationError, verifySignature, type CredentialLookup } from "../protocol/sigv4-verify.js";
 
 /** The largest request body Kumo reads (CreateFunction with a 50 MB zip, base64). */
 const MAX_BODY_BYTES = LIMITS.codeRequestBytes;
 const EMPTY = Buffer.alloc(0);
 
-export function createApiServer(services: readonly Service[], defaultRegion: string, onError: (error: unknown) => void): Server {
+export function createApiServer(services: readonly Service[], defaultRegion: string, credentials: CredentialLookup, onError: (error: unknown) => void): Server {
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       onError(error);
@@ -40,14 +41,32 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
       body: EMPTY,
       remoteAddress: req.socket.remoteAddress ?? "127.0.0.1",
       requestId,
-      caller: callerOf(headers, query, defaultRegion),
+      caller: anonymousCaller(defaultRegion),
     };
     const service = services.find((s) => s.matches(head));
-    if (!service) {
-      req.resume();
-      return write(res, requestId, restJsonError(new KumoError("UnknownOperationException", `No Kumo service serves ${head.method} ${head.path}.`)));
+    const open = service?.public?.(head) === true;
+    /** Verifies the signature (every request but a service's public ones); undefined when refused (and answered). */
+    const authenticate = async (body: Buffer | undefined): Promise<Caller | undefined> => {
+      if (open) return head.caller;
+      try {
+        const caller = await verifySignature({ ...head, body }, credentials, Date.now());
+        // Kumo's own key only presigns code downloads.
+        if (caller.principal.kind === "kumo" && !(head.method === "GET" && head.path.startsWith("/_kumo/code/"))) {
+          throw new AuthenticationError("UnrecognizedClientException", "The security token included in the request is invalid.", "unknown-key");
+        }
+        return caller;
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        req.resume();
+        write(res, requestId, service?.rejectUnauthenticated?.(error, head) ?? restJsonError(error));
+        return undefined;
+      }
+    };
+    if (service?.streamsBody?.(head)) {
+      const caller = await authenticate(undefined);
+      if (caller) write(res, requestId, await service.handle({ ...head, caller, bodyStream: req }));
+      return;
     }
-    if (service.streamsBody?.(head)) return write(res, requestId, await service.handle({ ...head, bodyStream: req }));
     const declared = Number(req.headers["content-length"] ?? "0");
     if (declared > MAX_BODY_BYTES) {
       req.resume();
@@ -55,7 +74,10 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
     }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) return write(res, requestId, tooLarge());
-    write(res, requestId, await service.handle({ ...head, body }));
+    const caller = await authenticate(body);
+    if (!caller) return;
+    if (!service) return write(res, requestId, restJsonError(new KumoError("UnknownOperationException", `No Kumo service serves ${head.method} ${head.path}.`)));
+    write(res, requestId, await service.handle({ ...head, caller, body }));
   }
 
   return server;

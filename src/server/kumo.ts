@@ -9,6 +9,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { Destinations, lambdaTarget } from "../async/destinations.js";
+import { isLoopbackHost } from "../auth/access-keys.js";
+import { KumoCredentials } from "../auth/kumo-credentials.js";
 import { AsyncQueue } from "../async/queue.js";
 import { AsyncWorker } from "../async/worker.js";
 import { ConcurrencyLimiter } from "../engine/concurrency.js";
@@ -25,7 +27,7 @@ import { lambdaService } from "../services/lambda/index.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import { kumoService } from "../services/kumo/index.js";
 import { logsService } from "../services/logs/index.js";
-import { codeStore } from "../store/code/code-store.js";
+import { codeKey, codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import type { Config } from "./config.js";
@@ -52,6 +54,18 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
 
   const store = openSqliteStore(join(config.dataDir, "kumo.db"), (error) => logger.error({ err: error }, "a background store write failed"));
   const account = { region: config.region, accountId: config.accountId };
+  const credentials = new KumoCredentials({
+    keys: store.accessKeys,
+    configured: config.accessKeyId ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
+    loopback: isLoopbackHost(config.host),
+  });
+  if (!isLoopbackHost(config.host) && !credentials.hasConfiguredKeys()) {
+    store.close();
+    throw new Error(
+      `Kumo refuses to listen on ${config.host} (not a loopback address) without access keys: the default key 'test' works only on loopback. ` +
+        `Create one with \`kumo keys create --data-dir ${config.dataDir}\`, or set KUMO_ACCESS_KEY_ID and KUMO_SECRET_ACCESS_KEY.`,
+    );
+  }
   const { driver, why: driverReason } = chooseDriver(config.sandbox);
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
   const basePath = [dirname(config.nodePath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
@@ -61,7 +75,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   ];
   const pool = new PrestartPool(driver, prestartTargets, driver.supportsPrestart ? config.prestartPerRuntime : 0, sandboxRoot, basePath, logger.child({ part: "pool" }));
   let url = "";
-  const launcher = new Launcher({ driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http" });
+  const launcher = new Launcher({ driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http", credentials });
   const dispatcher = new Dispatcher(launcher, {
     maxEnvironments: config.maxEnvironments,
     idleTimeoutMs: config.idleTimeoutMs,
@@ -86,11 +100,11 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
     kumoService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }) }),
     lambdaService({
       functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,
-      publicUrl: () => url, logger: logger.child({ service: "lambda" }),
+      codeLocation: (codeSha256) => credentials.presignUrl(url, `/_kumo/code/${codeKey(codeSha256)}.zip`, config.region), logger: logger.child({ service: "lambda" }),
     }),
     logsService(store.logs, account, logger.child({ service: "logs" })),
   ];
-  const server = createApiServer(services, config.region, (error) => logger.error({ err: error }, "request failed"));
+  const server = createApiServer(services, config.region, credentials, (error) => logger.error({ err: error }, "request failed"));
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;

@@ -75,6 +75,7 @@ export interface Store {
   readonly versions: VersionStore;
   readonly aliases: AliasStore;
   readonly layers: LayerStore;
+  readonly accessKeys: AccessKeyStore;
   close(): void;
 }
 
@@ -147,4 +148,21 @@ export interface LayerStore {
   /** Each layer's newest version, by name. */
   latest(afterName: string | undefined, limit: number): LayerVersionRecord[];
   delete(layerName: string, version: number): boolean;
+}
+
+/** An access key Kumo accepts SigV4 signatures from (`kumo keys`). */
+export interface AccessKeyRecord {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly name: string;
+  readonly createdAt: number;
+}
+
+export interface AccessKeyStore {
+  get(accessKeyId: string): AccessKeyRecord | undefined;
+  list(): AccessKeyRecord[];
+  count(): number;
+  add(record: AccessKeyRecord): void;
+  /** False when no such key existed. */
+  remove(accessKeyId: string): boolean;
 }

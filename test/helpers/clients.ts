@@ -1,5 +1,7 @@
 /** The real clients tests drive Kumo with: AWS SDK v3 and the AWS CLI v2. */
 import { join } from "node:path";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, type CreateFunctionCommandInput, type InvokeCommandOutput } from "@aws-sdk/client-lambda";
 import { zipDirectory } from "../../src/store/code/zip-directory.js";
 import { AWS_CLI, FIXTURES } from "./paths.js";
@@ -11,6 +13,32 @@ export const ROLE = "arn:aws:iam::000000000000:role/kumo-test";
 
 export function lambda(url: string): LambdaClient {
   return new LambdaClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+}
+
+export const DEFAULT_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" } as const;
+
+export interface SignedInit {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Buffer;
+}
+
+/** fetch() signed with SigV4 (default keys unless given), for raw requests the SDKs would not send. */
+export async function signedFetch(url: string, init: SignedInit = {}, credentials: { accessKeyId: string; secretAccessKey: string } = DEFAULT_CREDENTIALS): Promise<Response> {
+  const target = new URL(url);
+  const signer = new SignatureV4({ credentials, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+  const lowered = Object.fromEntries(Object.entries(init.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const signed = await signer.sign({
+    method: init.method ?? "GET",
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: Number(target.port) || undefined,
+    path: target.pathname,
+    query: Object.fromEntries(target.searchParams),
+    headers: { ...lowered, host: target.host },
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+  return fetch(target, { method: signed.method, headers: signed.headers, ...(init.body !== undefined ? { body: init.body } : {}) });
 }
 
 export function fixtureZip(name: string): Promise<Buffer> {

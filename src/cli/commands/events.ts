@@ -1,6 +1,6 @@
 /** `kumo events failed|redrive|stats`: the asynchronous queue, over Kumo's /_kumo endpoints. */
 import { parseArgs } from "node:util";
-import { endpointOf, ENDPOINT_OPTION } from "../client.js";
+import { endpointOf, ENDPOINT_OPTION, signedFetch } from "../client.js";
 import { CliError, printJson, table, type Command } from "../output.js";
 
 const USAGE = [
@@ -9,10 +9,10 @@ const USAGE = [
   "       kumo events stats [--json]",
 ].join("\n");
 
-async function call(endpoint: string, path: string, init?: RequestInit): Promise<unknown> {
+async function call(endpoint: string, path: string, init?: { method: string; body: string }): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(`${endpoint}${path}`, init);
+    response = await signedFetch(endpoint, path, init);
   } catch {
     throw new CliError(`cannot reach Kumo at ${endpoint}.`, "Start it with `kumo start`, or pass --endpoint.");
   }

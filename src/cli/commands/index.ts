@@ -19,4 +19,5 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
   rollback: { summary: "Move an alias back to the previous version", load: async () => (await import("./rollback.js")).rollback },
   doctor: { summary: "Show what this host supports (sandboxing, cgroups, interpreters)", load: async () => (await import("./doctor.js")).doctor },
   events: { summary: "Asynchronous events: failed, redrive, stats", load: async () => (await import("./events.js")).events },
+  keys: { summary: "Access keys Kumo accepts: create, list, delete (on the data dir)", load: async () => (await import("./keys.js")).keys },
 };

@@ -14,6 +14,8 @@ export interface SandboxPaths {
   readonly tmpDir: string;
   /** Kumo's bootstraps (Lambda: /var/runtime). */
   readonly runtimeDir: string;
+  /** The AWS SDK for JavaScript's packages (Lambda: /var/runtime/node_modules). */
+  readonly sdkModules?: string | undefined;
 }
 
 export interface SandboxSpec {

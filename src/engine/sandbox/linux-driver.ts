@@ -7,7 +7,8 @@
  * environments reach Kumo's endpoints and the outside world as on Lambda.
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { MB, type CgroupHost } from "./cgroups/cgroup.js";
 import { detectCgroups } from "./cgroups/detect.js";
@@ -16,7 +17,7 @@ import { spawnGroup } from "./spawn-group.js";
 
 const BWRAP = "/usr/bin/bwrap";
 
-const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/tmp", runtimeDir: "/var/runtime" } as const;
+const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/tmp", runtimeDir: "/var/runtime", sdkModules: "/var/runtime/node_modules" } as const;
 
 /** Why the linux driver cannot run here, or undefined when it can. */
 export function linuxUnavailableReason(): string | undefined {
@@ -37,7 +38,7 @@ export function linuxDriver(): SandboxDriver {
     name: "linux",
     description: `bubblewrap namespaces (mount, PID, IPC, UTS) and a cgroup v${host.version} per environment (memory, pids, CPU share) under ${host.root}`,
     supportsPrestart: true,
-    seenAs: (paths) => ({ ...LAMBDA_PATHS, optDir: paths.optDir ? LAMBDA_PATHS.optDir : undefined }),
+    seenAs: (paths) => ({ ...LAMBDA_PATHS, optDir: paths.optDir ? LAMBDA_PATHS.optDir : undefined, sdkModules: paths.sdkModules ? LAMBDA_PATHS.sdkModules : undefined }),
     spawn: (spec) => spawnLinux(spec, host),
   };
 }
@@ -59,13 +60,34 @@ function bwrapArgs(spec: SandboxSpec, host: SandboxPaths): string[] {
     "--size", String((spec.ephemeralMb ?? 512) * MB),
     "--tmpfs", "/tmp",
     "--ro-bind", host.taskRoot, LAMBDA_PATHS.taskRoot,
-    "--ro-bind", host.runtimeDir, LAMBDA_PATHS.runtimeDir,
+    ...runtimeBinds(host),
     ...(host.optDir ? ["--ro-bind", host.optDir, LAMBDA_PATHS.optDir] : []),
     "--chdir", LAMBDA_PATHS.taskRoot,
     "--",
     spec.command,
     ...spec.args,
   ];
+}
+
+/**
+ * /var/runtime holds Kumo's bootstraps and, as on Lambda, the AWS SDK at /var/runtime/node_modules.
+ * /var/node_modules points there too: ES modules ignore NODE_PATH and find packages only in the
+ * node_modules of /var/task's ancestors (a function's own copy in /var/task/node_modules still wins).
+ */
+function runtimeBinds(host: SandboxPaths): string[] {
+  const entries = runtimeEntries(host.runtimeDir).flatMap((name) => ["--ro-bind", join(host.runtimeDir, name), `${LAMBDA_PATHS.runtimeDir}/${name}`]);
+  if (!host.sdkModules) return entries;
+  return [...entries, "--ro-bind", host.sdkModules, LAMBDA_PATHS.sdkModules, "--symlink", LAMBDA_PATHS.sdkModules, "/var/node_modules"];
+}
+
+const runtimeDirCache = new Map<string, string[]>();
+function runtimeEntries(dir: string): string[] {
+  let names = runtimeDirCache.get(dir);
+  if (!names) {
+    names = readdirSync(dir).filter((name) => name !== "node_modules");
+    runtimeDirCache.set(dir, names);
+  }
+  return names;
 }
 
 function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {

@@ -30,6 +30,7 @@ import sys
 # the HTTP Runtime API (still before the code dir is on sys.path), and by every pre-started process,
 # where it costs nothing and spares functions that use ssl/socket (boto3, urllib3) the import.
 import importlib
+import importlib.util
 import io
 import json
 import logging
@@ -611,6 +612,64 @@ def _json_default(obj):
 # ---------------------------------------------------------------------------------------------
 # Init and the invoke loop.
 
+# ---------------------------------------------------------------------------------------------
+# AWS_ENDPOINT_URL for older botocore. Lambda functions reach Kumo's services through
+# AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>), which botocore honours from 1.31 on; Debian's
+# python3-boto3 is older. This finder waits for the function to import botocore.session and, only
+# if that botocore lacks the setting, makes Session.create_client default its endpoint_url to the
+# variables, as newer botocore does. Nothing of botocore is imported unless the function does.
+
+def _configured_endpoint(service_name):
+    env = os.environ
+    if env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return None
+    specific = "AWS_ENDPOINT_URL_" + re.sub(r"[^A-Z0-9]", "_", service_name.upper())
+    return env.get(specific) or env.get("AWS_ENDPOINT_URL") or None
+
+
+def _patch_botocore_session(module):
+    provider = sys.modules.get("botocore.configprovider")
+    variables = getattr(provider, "BOTOCORE_DEFAUT_SESSION_VARIABLES", {})
+    if "ignore_configured_endpoint_urls" in variables:
+        return  # botocore >= 1.31 reads AWS_ENDPOINT_URL itself
+    original = module.Session.create_client
+
+    def create_client(self, service_name, region_name=None, api_version=None, use_ssl=True,
+                      verify=None, endpoint_url=None, *args, **kwargs):
+        if endpoint_url is None:
+            endpoint_url = _configured_endpoint(service_name)
+        return original(self, service_name, region_name, api_version, use_ssl, verify,
+                        endpoint_url, *args, **kwargs)
+
+    module.Session.create_client = create_client
+
+
+class _BotocoreEndpointShim:
+    """A sys.meta_path finder that patches botocore.session right after it is executed."""
+
+    def find_spec(self, name, path, target=None):
+        if name != "botocore.session":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        execute = loader.exec_module
+
+        def exec_and_patch(module):
+            execute(module)
+            _patch_botocore_session(module)
+
+        loader.exec_module = exec_and_patch
+        return spec
+
+
+def _install_endpoint_shim():
+    if "botocore" not in sys.modules:
+        sys.meta_path.insert(0, _BotocoreEndpointShim())
+
+
 def _prepare_sys_path(task_root):
     here = os.path.dirname(_THIS_FILE)
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
@@ -708,6 +767,7 @@ def main():
                          for minor in range(12, 20))
     encode = json.JSONEncoder(ensure_ascii=ascii_only, default=_json_default).encode
     _prepare_sys_path(env.get("LAMBDA_TASK_ROOT") or os.getcwd())
+    _install_endpoint_shim()
 
     try:
         handler = _load_handler(env.get("_HANDLER", ""))

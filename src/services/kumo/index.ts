@@ -16,6 +16,8 @@ export function kumoService({ codeRoot, health, invocations, queue, worker }: Ku
   return {
     name: "kumo",
     matches: (request) => request.path.startsWith("/_kumo/"),
+    // Health is for load balancers and probes; everything else under /_kumo/ is signed (any service name).
+    public: (request) => request.method === "GET" && request.path === "/_kumo/health",
     async handle(request) {
       if (request.method === "GET" && request.path === "/_kumo/health") return json(200, health());
       const records = /^\/_kumo\/functions\/([a-zA-Z0-9_-]{1,64})\/invocations$/.exec(request.path);

@@ -15,7 +15,6 @@ import { tagRoutes, validateTags } from "./tags.js";
 import { asKumoError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type KumoRequest, type Service } from "../../protocol/http.js";
 import { Router } from "../../protocol/router.js";
-import { codeKey } from "../../store/code/code-store.js";
 import type { FunctionService } from "./function-service.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
@@ -34,8 +33,8 @@ import {
 export interface LambdaServiceDeps {
   readonly functions: FunctionService;
   readonly invoker: Invoker;
-  /** Base URL clients reach Kumo on, for Code.Location. */
-  readonly publicUrl: () => string;
+  /** A presigned URL that downloads the code package with this CodeSha256 (Code.Location, valid 10 minutes). */
+  readonly codeLocation: (codeSha256: string) => Promise<string>;
   readonly logger: Logger;
   readonly queue: AsyncQueue;
   readonly eventConfigs: EventInvokeConfigStore;
@@ -54,7 +53,7 @@ function pageSize(request: KumoRequest): number {
   return Math.min(maxItems, LIMITS.listFunctionsPageSize);
 }
 
-export function lambdaService({ functions, invoker, publicUrl, logger, queue, eventConfigs, destinations, aliases, layers, code }: LambdaServiceDeps): Service {
+export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code }: LambdaServiceDeps): Service {
   const ref = (request: KumoRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
   const unqualified = (request: KumoRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
@@ -90,7 +89,7 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
       const record = functions.get(name, qualifier);
       return json(200, {
         Configuration: functionConfiguration(record, functions.arn(name, qualifier)),
-        Code: { RepositoryType: "S3", Location: `${publicUrl()}/_kumo/code/${codeKey(record.codeSha256)}.zip` },
+        Code: { RepositoryType: "S3", Location: await codeLocation(record.codeSha256) },
         ...(Object.keys(record.tags).length > 0 ? { Tags: record.tags } : {}),
         ...(record.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } } : {}),
       });
@@ -171,7 +170,7 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
   aliasRoutes(router, functions, aliases);
   tagRoutes(router, functions);
   policyRoutes(router, functions);
-  layerRoutes(router, layers, code, functions.account, publicUrl);
+  layerRoutes(router, layers, code, functions.account, codeLocation);
 
   return {
     name: "lambda",

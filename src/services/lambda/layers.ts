@@ -6,7 +6,7 @@ import { parseLayerVersionArn, validateLayerName, type LayerVersionRecord } from
 import { isRuntimeId } from "../../core/runtimes.js";
 import { empty, json } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
-import { codeKey, type CodeStore } from "../../store/code/code-store.js";
+import type { CodeStore } from "../../store/code/code-store.js";
 import type { LayerStore } from "../../store/ports.js";
 import { parseBody, zipFrom } from "./shapes.js";
 
@@ -18,7 +18,7 @@ const publishInput = z.object({
   LicenseInfo: z.string().max(512).optional(),
 });
 
-export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore, account: Account, publicUrl: () => string): void {
+export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore, account: Account, codeLocation: (codeSha256: string) => Promise<string>): void {
   const layerArn = (name: string) => `arn:aws:lambda:${account.region}:${account.accountId}:layer:${name}`;
   const shape = (layer: LayerVersionRecord) => ({
     LayerVersionArn: `${layerArn(layer.layerName)}:${layer.version}`,
@@ -29,8 +29,8 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
     CompatibleArchitectures: layer.compatibleArchitectures,
     ...(layer.licenseInfo ? { LicenseInfo: layer.licenseInfo } : {}),
   });
-  const full = (layer: LayerVersionRecord) => ({
-    Content: { Location: `${publicUrl()}/_kumo/code/${codeKey(layer.codeSha256)}.zip`, CodeSha256: layer.codeSha256, CodeSize: layer.codeSize },
+  const full = async (layer: LayerVersionRecord) => ({
+    Content: { Location: await codeLocation(layer.codeSha256), CodeSha256: layer.codeSha256, CodeSize: layer.codeSize },
     LayerArn: layerArn(layer.layerName),
     ...shape(layer),
   });
@@ -59,13 +59,13 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
         licenseInfo: input.LicenseInfo,
         createdDate: new Date().toISOString().replace("Z", "+0000"),
       });
-      return json(201, full(layer));
+      return json(201, await full(layer));
     })
-    .on("GET", "/2018-10-31/layers/{name}/versions/{version}", async (_request, [name = "", version = ""]) => json(200, full(existing(name, version))))
+    .on("GET", "/2018-10-31/layers/{name}/versions/{version}", async (_request, [name = "", version = ""]) => json(200, await full(existing(name, version))))
     .on("GET", "/2018-10-31/layers", async (request) => {
       if (request.query.get("find") === "LayerVersion") {
         const { layerName, version } = parseLayerVersionArn(request.query.get("Arn") ?? "");
-        return json(200, full(existing(layerName, String(version))));
+        return json(200, await full(existing(layerName, String(version))));
       }
       const maxItems = Math.min(50, Number(request.query.get("MaxItems") ?? "50") || 50);
       const page = layers.latest(request.query.get("Marker") ?? undefined, maxItems + 1);

@@ -122,6 +122,7 @@ export function logsService(logs: LogStore, account: Account, logger: Logger): S
   return {
     name: "logs",
     matches: (request) => request.method === "POST" && (request.headers["x-amz-target"] ?? "").startsWith(TARGET_PREFIX),
+    rejectUnauthenticated: (error) => awsJsonError(error),
     async handle(request) {
       const operation = (request.headers["x-amz-target"] ?? "").slice(TARGET_PREFIX.length);
       try {

@@ -1,4 +1,5 @@
 /** Opens the SQLite file in WAL mode and brings its schema up to date. */
+import { chmodSync, existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
 
@@ -13,6 +14,8 @@ export function openDatabase(path: string): Db {
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   migrate(db);
+  // The file holds access-key secrets: readable by Kumo's user only.
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
   return db;
 }
 

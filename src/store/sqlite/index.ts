@@ -1,5 +1,6 @@
 /** The embedded backend: one SQLite file (WAL) holding functions, invocation records and logs. */
 import type { Store } from "../ports.js";
+import { sqliteAccessKeyStore } from "./access-key-store.js";
 import { sqliteAsyncQueueStore } from "./async-queue-store.js";
 import { sqliteEventConfigStore } from "./event-config-store.js";
 import { sqliteLayerStore } from "./layer-store.js";
@@ -24,6 +25,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void)
     versions: sqliteVersionStore(db),
     aliases: sqliteAliasStore(db),
     layers: sqliteLayerStore(db),
+    accessKeys: sqliteAccessKeyStore(db),
     close() {
       if (closed) return;
       closed = true;

@@ -101,4 +101,13 @@ export const MIGRATIONS: readonly string[] = [
     last_version INTEGER NOT NULL
   ) STRICT;
   `,
+  // 7: access keys for SigV4 (secrets as given: verifying a signature needs them; kumo.db is mode 0600)
+  `
+  CREATE TABLE IF NOT EXISTS access_keys (
+    access_key_id TEXT PRIMARY KEY,
+    secret_access_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -1,0 +1,212 @@
+/**
+ * SigV4 verification: rebuilds the canonical request exactly as it arrived (signed headers only,
+ * the raw path, the query) and lets @smithy/signature-v4 compute the signature the caller's
+ * secret gives; a mismatch, an unknown key, a stale date or an expired URL is an AuthenticationError.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { HttpRequest } from "@smithy/types";
+import { KumoError, type ErrorCode } from "../core/errors.js";
+import type { AuthFailureReason, AuthRefusal, Caller, Principal } from "./http.js";
+import { amzDateToMs, msToAmzDate, parseSignature, type SignatureParts } from "./sigv4.js";
+
+/** How far a request's X-Amz-Date may be from Kumo's clock, as on AWS. */
+export const MAX_SKEW_MS = 15 * 60_000;
+const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+const CONTENT_SHA256 = "x-amz-content-sha256";
+const SECURITY_TOKEN = "x-amz-security-token";
+const PRESIGN_PARAMS = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"];
+const sha256 = Hash.bind(null, "sha256");
+
+/** A refused signature; `reason` lets a service pick its own error code (S3's XML ones). */
+export class AuthenticationError extends KumoError implements AuthRefusal {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly reason: AuthFailureReason,
+  ) {
+    super(code, message);
+  }
+}
+
+/** What Kumo knows about an access key. */
+export interface SigningSecret {
+  readonly secretAccessKey: string;
+  /** Session credentials must present this token (X-Amz-Security-Token). */
+  readonly sessionToken?: string | undefined;
+  readonly principal: Principal;
+}
+
+export interface CredentialLookup {
+  find(accessKeyId: string): SigningSecret | undefined;
+}
+
+/** The parts of a request the signature covers. */
+export interface SignedRequest {
+  readonly method: string;
+  /** Raw, percent-encoded path as sent. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Headers as received, `[name, value, …]`: a repeated header is signed as its values joined by ','. */
+  readonly rawHeaders?: readonly string[];
+  /** The buffered body; undefined when a service streams it (then x-amz-content-sha256 is required). */
+  readonly body: Buffer | undefined;
+}
+
+const BAD_SIGNATURE = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+const INVALID_TOKEN = "The security token included in the request is invalid.";
+
+/** Checks the request's signature; resolves to the verified caller or throws an AuthenticationError. */
+export async function verifySignature(request: SignedRequest, lookup: CredentialLookup, now: number): Promise<Caller> {
+  const parsed = parseSignature(request.headers, request.query);
+  if (parsed.kind === "unsigned") throw new AuthenticationError("MissingAuthenticationTokenException", "Missing Authentication Token", "unsigned");
+  if (parsed.kind === "malformed") throw new AuthenticationError("IncompleteSignatureException", parsed.message, "malformed");
+  const parts = parsed.parts;
+  checkTime(parts, now);
+  const secret = lookup.find(parts.accessKeyId);
+  if (!secret) throw new AuthenticationError("UnrecognizedClientException", INVALID_TOKEN, "unknown-key");
+  if ((secret.sessionToken ?? "") !== "" || parts.sessionToken !== undefined) {
+    if (!secret.sessionToken || !parts.sessionToken || !sameText(secret.sessionToken, parts.sessionToken)) {
+      throw new AuthenticationError("UnrecognizedClientException", INVALID_TOKEN, "unknown-key");
+    }
+  }
+  checkPayloadHash(request);
+  const expected = parts.form === "header" ? [await headerSignature(request, parts, secret)] : await querySignatures(request, parts, secret);
+  if (!expected.some((signature) => sameText(signature, parts.signature))) throw new AuthenticationError("InvalidSignatureException", BAD_SIGNATURE, "bad-signature");
+  return { accessKeyId: parts.accessKeyId, region: parts.region, service: parts.service, principal: secret.principal };
+}
+
+function checkTime(parts: SignatureParts, now: number): void {
+  const signedAt = amzDateToMs(parts.amzDate);
+  if (!Number.isFinite(signedAt)) throw new AuthenticationError("IncompleteSignatureException", `X-Amz-Date '${parts.amzDate}' is not a valid date.`, "malformed");
+  if (signedAt - now > MAX_SKEW_MS) {
+    throw new AuthenticationError("InvalidSignatureException", `Signature not yet current: ${parts.amzDate} is still later than ${msToAmzDate(now + MAX_SKEW_MS)} (${msToAmzDate(now)} + 15 min.)`, "skewed");
+  }
+  if (parts.expiresSeconds !== undefined) {
+    const expiresAt = signedAt + parts.expiresSeconds * 1000;
+    if (now > expiresAt) throw new AuthenticationError("InvalidSignatureException", `Signature expired: ${msToAmzDate(expiresAt)} is now earlier than ${msToAmzDate(now)} (the URL was valid for ${parts.expiresSeconds} s).`, "expired-url");
+  } else if (now - signedAt > MAX_SKEW_MS) {
+    throw new AuthenticationError("InvalidSignatureException", `Signature expired: ${parts.amzDate} is now earlier than ${msToAmzDate(now - MAX_SKEW_MS)} (${msToAmzDate(now)} - 15 min.)`, "skewed");
+  }
+}
+
+/** A buffered body must match a hex x-amz-content-sha256 (streamed bodies are checked by their service). */
+function checkPayloadHash(request: SignedRequest): void {
+  const declared = request.headers[CONTENT_SHA256];
+  if (request.body === undefined) {
+    if (declared === undefined) throw new AuthenticationError("InvalidSignatureException", "Streamed request bodies must declare x-amz-content-sha256.", "bad-signature");
+    return;
+  }
+  if (declared && /^[0-9a-f]{64}$/.test(declared) && createHash("sha256").update(request.body).digest("hex") !== declared) {
+    throw new AuthenticationError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.", "bad-signature");
+  }
+}
+
+function signerFor(parts: SignatureParts, secret: SigningSecret): SignatureV4 {
+  return new SignatureV4({
+    credentials: { accessKeyId: parts.accessKeyId, secretAccessKey: secret.secretAccessKey, ...(parts.sessionToken ? { sessionToken: parts.sessionToken } : {}) },
+    region: parts.region,
+    service: parts.service,
+    sha256,
+    // S3 signs the path as sent; every other service encodes it once more.
+    uriEscapePath: parts.service !== "s3",
+    applyChecksum: false,
+  });
+}
+
+/** The request as it arrived, reduced to what the signature covers. */
+function baseRequest(request: SignedRequest, headers: Record<string, string>, dropPresignParams: boolean): HttpRequest {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of request.query) {
+    if (dropPresignParams && PRESIGN_PARAMS.includes(key)) continue;
+    const seen = query[key];
+    query[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  const host = request.headers.host ?? "";
+  return {
+    method: request.method,
+    protocol: "http:",
+    hostname: host.replace(/:\d+$/, ""),
+    path: request.path,
+    query,
+    headers,
+    ...(request.body !== undefined && request.body.length > 0 ? { body: request.body } : {}),
+  };
+}
+
+function signedHeaderValues(request: SignedRequest, parts: SignatureParts): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of parts.signedHeaders) {
+    const value = repeated(request.rawHeaders, name) ?? request.headers[name];
+    if (value === undefined) throw new AuthenticationError("InvalidSignatureException", `The signed header '${name}' is missing from the request.`, "bad-signature");
+    headers[name] = value;
+  }
+  return headers;
+}
+
+async function headerSignature(request: SignedRequest, parts: SignatureParts, secret: SigningSecret): Promise<string> {
+  const headers = signedHeaderValues(request, parts);
+  const unsignable = new Set<string>();
+  const declared = request.headers[CONTENT_SHA256];
+  if (declared !== undefined && !(CONTENT_SHA256 in headers)) {
+    headers[CONTENT_SHA256] = declared;
+    unsignable.add(CONTENT_SHA256);
+  }
+  if (parts.sessionToken !== undefined && !parts.signedHeaders.includes(SECURITY_TOKEN)) unsignable.add(SECURITY_TOKEN);
+  const signed = await signerFor(parts, secret).sign(baseRequest(request, headers, false), {
+    signingDate: new Date(amzDateToMs(parts.amzDate)),
+    signableHeaders: new Set(parts.signedHeaders),
+    unsignableHeaders: unsignable,
+    signingRegion: parts.region,
+    signingService: parts.service,
+  });
+  return /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? "";
+}
+
+/**
+ * A presigned URL's payload hash is whatever the signer chose: S3 and botocore use UNSIGNED-PAYLOAD,
+ * the JavaScript SDK the hash of the (empty) body; both are tried.
+ */
+async function querySignatures(request: SignedRequest, parts: SignatureParts, secret: SigningSecret): Promise<string[]> {
+  const signer = signerFor(parts, secret);
+  const declared = request.headers[CONTENT_SHA256];
+  const hashes: (string | undefined)[] = declared !== undefined ? [declared] : [UNSIGNED_PAYLOAD, undefined];
+  const out: string[] = [];
+  for (const hash of hashes) {
+    const headers = signedHeaderValues(request, parts);
+    const unsignable = new Set<string>();
+    if (hash !== undefined && !(CONTENT_SHA256 in headers)) {
+      headers[CONTENT_SHA256] = hash;
+      unsignable.add(CONTENT_SHA256);
+    }
+    const presigned = await signer.presign(baseRequest(request, headers, true), {
+      signingDate: new Date(amzDateToMs(parts.amzDate)),
+      expiresIn: parts.expiresSeconds ?? 0,
+      signableHeaders: new Set(parts.signedHeaders),
+      unsignableHeaders: unsignable,
+      unhoistableHeaders: new Set(Object.keys(headers)),
+      signingRegion: parts.region,
+      signingService: parts.service,
+    });
+    out.push(String(presigned.query?.["X-Amz-Signature"] ?? ""));
+  }
+  return out;
+}
+
+/** SigV4 joins a repeated header's trimmed values with ',' where node:http joins them with ', '. */
+function repeated(rawHeaders: readonly string[] | undefined, name: string): string | undefined {
+  if (!rawHeaders) return undefined;
+  const values: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() === name) values.push((rawHeaders[i + 1] ?? "").trim());
+  }
+  return values.length > 1 ? values.join(",") : undefined;
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,221 @@
+/** SigV4 on every API: default keys, wrong and expired signatures, presigned URLs, `kumo keys`, and the non-loopback rule. */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { aws, createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
+import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { REPO_ROOT } from "./helpers/paths.js";
+import { kumoCli, runProcess } from "./helpers/process.js";
+import { kumoSuite } from "./helpers/suite.js";
+
+type Credentials = { accessKeyId: string; secretAccessKey: string };
+
+function lambdaWith(url: string, credentials: Credentials): LambdaClient {
+  return new LambdaClient({ endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 });
+}
+
+/** The error an SDK call failed with: its name and HTTP status. */
+async function failure(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
+  }
+  return { name: "no error", status: undefined, message: "" };
+}
+
+/** A presigned GET of `path`, signed at `signedAt` and valid for `expiresIn` seconds. */
+async function presign(url: string, path: string, expiresIn: number, signedAt = new Date()): Promise<string> {
+  const target = new URL(path, url);
+  const signer = new SignatureV4({ credentials: DEFAULT_CREDENTIALS, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+  const signed = await signer.presign(
+    { method: "GET", protocol: "http:", hostname: target.hostname, port: Number(target.port), path: target.pathname, query: {}, headers: { host: target.host } },
+    { expiresIn, signingDate: signedAt },
+  );
+  return `${target.origin}${target.pathname}?${new URLSearchParams(signed.query as Record<string, string>).toString()}`;
+}
+
+describe("SigV4 authentication", () => {
+  const suite = kumoSuite();
+
+  it("accepts the default key pair from SDK v3 and the AWS CLI v2", async () => {
+    await createFromFixture(suite.client, "authed", "node-cjs");
+    const listed = await suite.client.send(new ListFunctionsCommand({}));
+    assert.ok(listed.Functions?.some((f) => f.FunctionName === "authed"));
+    const cli = await aws(suite.kumo.url, ["lambda", "get-function-configuration", "--function-name", "authed"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal((JSON.parse(cli.stdout) as { FunctionName: string }).FunctionName, "authed");
+    const logs = await aws(suite.kumo.url, ["logs", "describe-log-groups"]);
+    assert.equal(logs.code, 0, logs.stderr);
+  });
+
+  it("refuses a wrong secret with InvalidSignatureException (Lambda and Logs), an unknown key with UnrecognizedClientException", async () => {
+    const wrong = lambdaWith(suite.kumo.url, { accessKeyId: "test", secretAccessKey: "not-the-secret" });
+    const lambdaError = await failure(wrong.send(new ListFunctionsCommand({})));
+    assert.deepEqual([lambdaError.name, lambdaError.status], ["InvalidSignatureException", 403]);
+    assert.match(lambdaError.message, /signature we calculated does not match/);
+    wrong.destroy();
+
+    const logs = new CloudWatchLogsClient({ endpoint: suite.kumo.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "nope" }, maxAttempts: 1 });
+    const logsError = await failure(logs.send(new DescribeLogGroupsCommand({})));
+    assert.deepEqual([logsError.name, logsError.status], ["InvalidSignatureException", 403]);
+    logs.destroy();
+
+    const cli = await runProcess("/usr/bin/aws", ["--endpoint-url", suite.kumo.url, "logs", "describe-log-groups"], {
+      env: { PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "wrong", AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1" },
+    });
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /InvalidSignatureException/);
+
+    const stranger = lambdaWith(suite.kumo.url, { accessKeyId: "AKIAUNKNOWNKEY000000", secretAccessKey: "x" });
+    const strangerError = await failure(stranger.send(new ListFunctionsCommand({})));
+    assert.deepEqual([strangerError.name, strangerError.status], ["UnrecognizedClientException", 403]);
+    stranger.destroy();
+  });
+
+  it("refuses unsigned requests, but serves /_kumo/health without a signature", async () => {
+    const unsigned = await fetch(`${suite.kumo.url}/2015-03-31/functions/`);
+    assert.equal(unsigned.status, 403);
+    assert.equal(unsigned.headers.get("x-amzn-errortype"), "MissingAuthenticationTokenException");
+    const logs = await fetch(`${suite.kumo.url}/`, { method: "POST", headers: { "X-Amz-Target": "Logs_20140328.DescribeLogGroups", "Content-Type": "application/x-amz-json-1.1" }, body: "{}" });
+    assert.equal(logs.status, 403);
+    assert.equal(((await logs.json()) as { __type: string }).__type, "MissingAuthenticationTokenException");
+    const stats = await fetch(`${suite.kumo.url}/_kumo/events/stats`);
+    assert.equal(stats.status, 403, "Kumo's own endpoints are signed too");
+    assert.equal((await signedFetch(`${suite.kumo.url}/_kumo/events/stats`)).status, 200);
+    assert.equal((await fetch(`${suite.kumo.url}/_kumo/health`)).status, 200);
+  });
+
+  it("refuses a request signed more than 15 minutes ago", async () => {
+    const signer = new SignatureV4({ credentials: DEFAULT_CREDENTIALS, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+    const target = new URL(suite.kumo.url);
+    const signed = await signer.sign(
+      { method: "GET", protocol: "http:", hostname: target.hostname, port: Number(target.port), path: "/2015-03-31/functions/", query: {}, headers: { host: target.host } },
+      { signingDate: new Date(Date.now() - 20 * 60_000) },
+    );
+    const response = await fetch(`${suite.kumo.url}/2015-03-31/functions/`, { headers: signed.headers });
+    assert.equal(response.status, 403);
+    assert.equal(response.headers.get("x-amzn-errortype"), "InvalidSignatureException");
+    assert.match(((await response.json()) as { message: string }).message, /^Signature expired: /);
+  });
+
+  it("signs a repeated header as its values joined by ','", async () => {
+    const signer = new SignatureV4({ credentials: DEFAULT_CREDENTIALS, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+    const target = new URL(suite.kumo.url);
+    const signed = await signer.sign({
+      method: "GET", protocol: "http:", hostname: target.hostname, port: Number(target.port), path: "/2015-03-31/functions/", query: {},
+      headers: { host: target.host, "x-kumo-repeated": "one,two" },
+    });
+    const flat = Object.entries(signed.headers).filter(([name]) => name !== "x-kumo-repeated").flat();
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpRequest(`${suite.kumo.url}/2015-03-31/functions/`, { headers: [...flat, "X-Kumo-Repeated", "one", "x-kumo-repeated", " two "] }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.once("error", reject);
+      req.end();
+    });
+    assert.equal(status, 200);
+  });
+
+  it("accepts a presigned ListFunctions URL until it expires", async () => {
+    const url = await presign(suite.kumo.url, "/2015-03-31/functions/", 5);
+    const signedAt = Date.now();
+    const first = await fetch(url);
+    assert.equal(first.status, 200, await first.clone().text());
+    assert.ok(((await first.json()) as { Functions: unknown[] }).Functions.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, signedAt + 6_500 - Date.now())));
+    const expired = await fetch(url);
+    assert.equal(expired.status, 403);
+    assert.equal(expired.headers.get("x-amzn-errortype"), "InvalidSignatureException");
+    assert.match(((await expired.json()) as { message: string }).message, /Signature expired/);
+
+    const old = await fetch(await presign(suite.kumo.url, "/2015-03-31/functions/", 60, new Date(Date.now() - 3_600_000)));
+    assert.equal(old.status, 403, "a URL signed an hour ago for a minute is long expired");
+    const tampered = new URL(await presign(suite.kumo.url, "/2015-03-31/functions/", 60));
+    tampered.pathname = "/2015-03-31/functions/authed";
+    assert.equal((await fetch(tampered)).status, 403, "the signature covers the path");
+  });
+
+  it("gives GetFunction a presigned Code.Location that downloads the package", async () => {
+    const got = await suite.client.send(new GetFunctionCommand({ FunctionName: "authed" }));
+    const location = got.Code?.Location ?? "";
+    assert.match(location, /\/_kumo\/code\/[0-9a-f]{64}\.zip\?.*X-Amz-Signature=/);
+    const download = await fetch(location);
+    assert.equal(download.status, 200);
+    assert.equal(Buffer.from(await download.arrayBuffer()).subarray(0, 2).toString(), "PK");
+    const bare = location.slice(0, location.indexOf("?"));
+    assert.equal((await fetch(bare)).status, 403, "the code is not public");
+  });
+
+  it("keeps kumo.db readable by its owner only", () => {
+    assert.equal(statSync(join(suite.kumo.dataDir, "kumo.db")).mode & 0o777, 0o600);
+  });
+});
+
+describe("kumo keys", () => {
+  let kumo: TestKumo;
+  before(async () => {
+    kumo = await startKumo();
+  });
+  after(async () => {
+    assert.equal(await kumo.stop(), 0);
+  });
+
+  it("creates a key that works (and retires the default), lists it, and deletes it", async () => {
+    const created = await kumoCli(REPO_ROOT, ["keys", "create", "--name", "ci", "--json", "--data-dir", kumo.dataDir]);
+    assert.equal(created.code, 0, created.stderr);
+    const key = JSON.parse(created.stdout) as { AccessKeyId: string; SecretAccessKey: string };
+    assert.match(key.AccessKeyId, /^AKIA[A-Z2-7]{16}$/);
+    const mine = lambdaWith(kumo.url, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+    await mine.send(new ListFunctionsCommand({}));
+    const defaults = lambdaWith(kumo.url, DEFAULT_CREDENTIALS);
+    assert.equal((await failure(defaults.send(new ListFunctionsCommand({})))).name, "UnrecognizedClientException", "the default key stops once a key exists");
+
+    const listed = await kumoCli(REPO_ROOT, ["keys", "list", "--json", "--data-dir", kumo.dataDir]);
+    assert.deepEqual((JSON.parse(listed.stdout) as { AccessKeyId: string; Name: string }[]).map((k) => [k.AccessKeyId, k.Name]), [[key.AccessKeyId, "ci"]]);
+    assert.ok(!listed.stdout.includes(key.SecretAccessKey), "list never shows secrets");
+
+    const deleted = await kumoCli(REPO_ROOT, ["keys", "delete", key.AccessKeyId, "--data-dir", kumo.dataDir]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.equal((await failure(mine.send(new ListFunctionsCommand({})))).name, "UnrecognizedClientException");
+    await defaults.send(new ListFunctionsCommand({}));
+    const missing = await kumoCli(REPO_ROOT, ["keys", "delete", key.AccessKeyId, "--data-dir", kumo.dataDir]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no access key/);
+    mine.destroy();
+    defaults.destroy();
+  });
+});
+
+describe("listening beyond loopback", () => {
+  it("refuses to start without keys, and starts with KUMO_ACCESS_KEY_ID, where the default key does not work", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "kumo-auth-"));
+    try {
+      const refused = await runProcess(process.execPath, [join(REPO_ROOT, "bin", "kumo.js"), "start", "--host", "0.0.0.0", "--port", "0", "--data-dir", dataDir], {
+        env: { ...process.env, KUMO_EXAMPLE: "false", KUMO_LOG_LEVEL: "warn" },
+      });
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /refuses to listen on 0\.0\.0\.0 .*without access keys.*kumo keys create/);
+
+      const kumo = await startKumo({ KUMO_HOST: "0.0.0.0", KUMO_ACCESS_KEY_ID: "AKIAOPERATOR0000TEST", KUMO_SECRET_ACCESS_KEY: "operator-secret" }, dataDir);
+      const operator = lambdaWith(kumo.url, { accessKeyId: "AKIAOPERATOR0000TEST", secretAccessKey: "operator-secret" });
+      await operator.send(new ListFunctionsCommand({}));
+      const defaults = lambdaWith(kumo.url, DEFAULT_CREDENTIALS);
+      assert.equal((await failure(defaults.send(new ListFunctionsCommand({})))).name, "UnrecognizedClientException");
+      operator.destroy();
+      defaults.destroy();
+      assert.equal(await kumo.stop(), 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
