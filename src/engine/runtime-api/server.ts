@@ -104,6 +104,7 @@ export class RuntimeApiServer implements RuntimeChannel {
       drain(req);
       return sendError(res, 400, "InvalidFunctionResponseMode", "Invalid function response mode");
     }
+    if (mode === "streaming" && verb === "response") return this.streamed(req, res, requestId);
     readBody(req, LIMITS.responsePayloadBytes, (body) => {
       if (this.inFlight !== requestId) return sendError(res, 400, "InvalidRequestID", "Invalid request ID");
       this.inFlight = undefined;
@@ -119,6 +120,22 @@ export class RuntimeApiServer implements RuntimeChannel {
         const errorType = header(req, "lambda-runtime-function-error-type");
         this.listener.onReport({ kind: "error", requestId, body, errorType });
       }
+    });
+  }
+
+  /** A streamed response: chunks are reported as they arrive; an error comes in the trailers. */
+  private streamed(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+    this.inFlight = undefined;
+    this.listener.onReport({ kind: "stream-start", requestId, contentType: req.headers["content-type"] });
+    req.on("data", (body: Buffer) => this.listener.onReport({ kind: "stream-chunk", requestId, body }));
+    req.once("end", () => {
+      send(res, 202, OK);
+      const errorType = req.trailers["lambda-runtime-function-error-type"];
+      const errorBody = req.trailers["lambda-runtime-function-error-body"];
+      const error = errorType === undefined && errorBody === undefined
+        ? undefined
+        : { errorType, body: errorBody === undefined ? Buffer.from(JSON.stringify({ errorType, errorMessage: "" })) : Buffer.from(errorBody, "base64") };
+      this.listener.onReport({ kind: "stream-end", requestId, error });
     });
   }
 
