@@ -48,6 +48,8 @@ export async function streamedInvocation(executedVersion: string, run: (sink: St
   // No backpressure towards the function: the body holds what a slow reader has not taken yet.
   const body = new Readable({ read: () => undefined });
   let contentType: string | undefined;
+  /** Whether the caller holds `body` (and so listens for its errors). */
+  let handedOut = false;
   let begun: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (begun = resolve));
   const sink: StreamSink = {
@@ -67,13 +69,14 @@ export async function streamedInvocation(executedVersion: string, run: (sink: St
       return { error: result.failed ? failureOf(result) : undefined, logResult: response.logResult };
     },
     (error: unknown) => {
-      body.destroy(error instanceof Error ? error : new Error(String(error)));
+      body.destroy(handedOut ? (error instanceof Error ? error : new Error(String(error))) : undefined);
       throw error;
     },
   );
   // A throttle rejects `detail` before anything streams: the race rethrows it to the caller.
   completion.catch(() => undefined);
   await Promise.race([started, detail]);
+  handedOut = true;
   return { executedVersion, contentType: contentType ?? BUFFERED_CONTENT_TYPE, body, completion };
 }
 

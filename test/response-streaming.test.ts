@@ -1,0 +1,148 @@
+/** Response streaming: InvokeWithResponseStream (SDK v3) over both runtime channels, the HTTP prelude seam, logs and records. */
+import assert from "node:assert/strict";
+import { Readable } from "node:stream";
+import { describe, it } from "node:test";
+import { InvokeCommand, InvokeWithResponseStreamCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import type { InvocationRecord } from "../src/core/invocation.js";
+import { readHttpIntegrationResponse, toKumoResponse } from "../src/protocol/http-integration-response.js";
+import { aws, createFromFixture, parseReport } from "./helpers/clients.js";
+import { invokeStream } from "./helpers/stream.js";
+import { kumoSuite, type Suite } from "./helpers/suite.js";
+
+const STREAMS = { Handler: "index.handler", Timeout: 3 };
+
+/** The checks both channels must pass: chunks over time, the prelude, mid-stream errors and timeouts. */
+function streamingBehaviour(suite: Suite, prefix: string): void {
+  it("delivers chunks to the client as the function writes them", async () => {
+    await createFromFixture(suite.client, `${prefix}-chunks`, "streams", STREAMS);
+    const call = await invokeStream(suite.client, `${prefix}-chunks`, { mode: "chunks", gapMs: 400 });
+    assert.equal(call.contentType, "text/plain");
+    assert.equal(call.executedVersion, "$LATEST");
+    assert.equal(call.body.toString(), `first;second;third:${call.requestId}`);
+    const first = call.chunks.find((c) => c.text.includes("first;"));
+    const last = call.chunks.find((c) => c.text.includes("third:"));
+    assert.ok(first && last, `chunks: ${JSON.stringify(call.chunks.map((c) => c.text))}`);
+    // The function waits 400 ms twice between writes: the first chunk must arrive well before the last.
+    assert.ok(last.atMs - first.atMs >= 500, `first chunk at ${first.atMs} ms, last at ${last.atMs} ms`);
+    assert.equal(call.complete?.ErrorCode, undefined);
+    assert.ok(parseReport(call.log)["Duration"], call.log);
+  });
+
+  it("sends HttpResponseStream's prelude, which the Function URL seam turns into status, headers and cookies", async () => {
+    await createFromFixture(suite.client, `${prefix}-http`, "streams", STREAMS);
+    const call = await invokeStream(suite.client, `${prefix}-http`, { mode: "http" });
+    assert.equal(call.contentType, "application/vnd.awslambda.http-integration-response");
+    const at = call.body.indexOf(Buffer.alloc(8));
+    assert.deepEqual(JSON.parse(call.body.subarray(0, at).toString()), {
+      statusCode: 201,
+      headers: { "content-type": "text/html", "x-custom": "yes" },
+      cookies: ["a=1; Path=/", "b=2"],
+    });
+    // Split the bytes mid-prelude and mid-delimiter, as a network might.
+    const pieces = [call.body.subarray(0, 10), call.body.subarray(10, at + 3), call.body.subarray(at + 3)];
+    const parsed = await readHttpIntegrationResponse(call.contentType ?? "", Readable.from(pieces));
+    assert.equal(parsed.statusCode, 201);
+    assert.deepEqual(parsed.headers, { "content-type": "text/html", "x-custom": "yes" });
+    assert.deepEqual(parsed.cookies, ["a=1; Path=/", "b=2"]);
+    const body: Buffer[] = [];
+    for await (const chunk of parsed.body) body.push(chunk as Buffer);
+    assert.equal(Buffer.concat(body).toString(), "<p>hello streamed</p>");
+    assert.deepEqual(toKumoResponse(parsed).headers?.["Set-Cookie"], ["a=1; Path=/", "b=2"]);
+  });
+
+  it("ends the stream with the error a handler throws mid-stream, and keeps the environment", async () => {
+    await createFromFixture(suite.client, `${prefix}-throws`, "streams", STREAMS);
+    const failed = await invokeStream(suite.client, `${prefix}-throws`, { mode: "throw" });
+    assert.equal(failed.body.toString(), "partial;");
+    assert.equal(failed.complete?.ErrorCode, "RangeError");
+    assert.equal(failed.complete?.ErrorDetails, "boom mid-stream");
+    assert.match(failed.log, /Invoke Error/);
+    const again = await invokeStream(suite.client, `${prefix}-throws`, { mode: "echo" });
+    assert.deepEqual(JSON.parse(again.body.toString()), { echo: { mode: "echo" } });
+    assert.equal(parseReport(again.log)["Init Duration"], undefined, "the same warm environment answered");
+  });
+
+  it("cuts the stream with Sandbox.Timedout when the function times out mid-stream", async () => {
+    await createFromFixture(suite.client, `${prefix}-hangs`, "streams", { ...STREAMS, Timeout: 1 });
+    const call = await invokeStream(suite.client, `${prefix}-hangs`, { mode: "hang" });
+    assert.equal(call.body.toString(), "before-timeout;");
+    assert.equal(call.complete?.ErrorCode, "Sandbox.Timedout");
+    assert.match(call.complete?.ErrorDetails ?? "", /Task timed out after 1\.00 seconds/);
+    assert.equal(parseReport(call.log)["Status"], "timeout");
+  });
+}
+
+describe("response streaming (framed channel)", () => {
+  const suite = kumoSuite();
+  streamingBehaviour(suite, "framed");
+
+  it("answers a plain handler's response as one chunk, and its error in InvokeComplete", async () => {
+    await createFromFixture(suite.client, "plain", "node-cjs");
+    const call = await invokeStream(suite.client, "plain", { hello: "stream" });
+    assert.equal(call.contentType, "application/json");
+    assert.equal(call.chunks.length, 1);
+    assert.deepEqual((JSON.parse(call.body.toString()) as { event: unknown }).event, { hello: "stream" });
+    await createFromFixture(suite.client, "plain-throws", "throws");
+    const failed = await invokeStream(suite.client, "plain-throws");
+    assert.equal(failed.chunks.length, 0);
+    assert.equal(failed.complete?.ErrorCode, "TypeError");
+    assert.equal(failed.complete?.ErrorDetails, "the payload has no 'name'");
+  });
+
+  it("streams past Invoke's 6 MB, and a plain Invoke gets the whole stream as one response", async () => {
+    await createFromFixture(suite.client, "big", "streams", STREAMS);
+    const big = await invokeStream(suite.client, "big", { mode: "big" });
+    assert.equal(big.body.length, 8 * 1024 * 1024);
+    assert.equal(big.complete?.ErrorCode, undefined);
+    const buffered = await suite.client.send(new InvokeCommand({ FunctionName: "big", Payload: Buffer.from('{"mode":"chunks","gapMs":10}') }));
+    assert.equal(buffered.FunctionError, undefined);
+    assert.equal(Buffer.from(buffered.Payload ?? []).toString(), `first;second;third:${buffered.$metadata.requestId}`);
+    const tooBig = await suite.client.send(new InvokeCommand({ FunctionName: "big", Payload: Buffer.from('{"mode":"big"}') }));
+    assert.equal(tooBig.FunctionError, "Unhandled");
+    assert.match(Buffer.from(tooBig.Payload ?? []).toString(), /Function\.ResponseSizeTooLarge/);
+  });
+
+  it("records streamed invocations and their failures like any other", async () => {
+    await createFromFixture(suite.client, "recorded", "streams", STREAMS);
+    const ok = await invokeStream(suite.client, "recorded", { mode: "pipeline" });
+    assert.equal(ok.body.length, 300_000);
+    const failed = await invokeStream(suite.client, "recorded", { mode: "throw" });
+    const crashed = await invokeStream(suite.client, "recorded", { mode: "crash" });
+    assert.equal(crashed.body.toString(), "before-crash;");
+    assert.equal(crashed.complete?.ErrorCode, "Runtime.ExitError");
+    const response = await fetch(`${suite.kumo.url}/_kumo/functions/recorded/invocations`);
+    const { invocations } = (await response.json()) as { invocations: InvocationRecord[] };
+    const byId = new Map(invocations.map((r) => [r.requestId, r]));
+    assert.equal(byId.get(ok.requestId ?? "")?.status, "success");
+    assert.equal(byId.get(failed.requestId ?? "")?.status, "error");
+    assert.equal(byId.get(failed.requestId ?? "")?.errorType, "RangeError");
+    assert.equal(byId.get(crashed.requestId ?? "")?.status, "crashed");
+    for (const call of [ok, failed, crashed]) assert.match(call.log, new RegExp(`START RequestId: ${call.requestId}[^]*END RequestId: ${call.requestId}[^]*REPORT RequestId: ${call.requestId}`));
+  });
+
+  it("validates the request and throttles as Invoke does", async () => {
+    const send = (input: ConstructorParameters<typeof InvokeWithResponseStreamCommand>[0]) =>
+      suite.client.send(new InvokeWithResponseStreamCommand(input)).then(() => undefined, (error: { name: string }) => error.name);
+    assert.equal(await send({ FunctionName: "no-such-function" }), "ResourceNotFoundException");
+    await createFromFixture(suite.client, "limited", "streams", STREAMS);
+    assert.equal(await send({ FunctionName: "limited", InvocationType: "Event" as "DryRun" }), "InvalidParameterValueException");
+    assert.equal(await send({ FunctionName: "limited", Payload: Buffer.from("not json") }), "InvalidRequestContentException");
+    await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "limited", ReservedConcurrentExecutions: 0 }));
+    assert.equal(await send({ FunctionName: "limited" }), "TooManyRequestsException");
+  });
+
+  it("works with the AWS CLI v2 where it has invoke-with-response-stream", async (t) => {
+    const help = await aws(suite.kumo.url, ["lambda", "invoke-with-response-stream", "help"]);
+    // Debian 12's awscli is 2.9.19; the command arrived in 2.11 (April 2023).
+    if (help.code !== 0) return t.skip("this AWS CLI v2 has no `lambda invoke-with-response-stream` (Debian 12 ships 2.9.19)");
+    await createFromFixture(suite.client, "cli", "streams", STREAMS);
+    const run = await aws(suite.kumo.url, ["lambda", "invoke-with-response-stream", "--function-name", "cli", "--cli-binary-format", "raw-in-base64-out", "--payload", '{"mode":"echo"}', "/dev/stdout"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /"echo":\{"mode":"echo"\}/);
+  });
+});
+
+describe("response streaming (HTTP Runtime API)", () => {
+  const suite = kumoSuite({ KUMO_RUNTIME_CHANNEL: "http" });
+  streamingBehaviour(suite, "http");
+});
