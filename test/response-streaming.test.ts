@@ -2,10 +2,11 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
-import { InvokeCommand, InvokeWithResponseStreamCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import type { InvocationRecord } from "../src/core/invocation.js";
 import { readHttpIntegrationResponse, toKumoResponse } from "../src/protocol/http-integration-response.js";
-import { aws, createFromFixture, parseReport } from "./helpers/clients.js";
+import { aws, createFromFixture, parseReport, ROLE } from "./helpers/clients.js";
+import { ricPackage } from "./helpers/ric.js";
 import { invokeStream } from "./helpers/stream.js";
 import { kumoSuite, type Suite } from "./helpers/suite.js";
 
@@ -129,6 +130,28 @@ describe("response streaming (framed channel)", () => {
     assert.equal(await send({ FunctionName: "limited", Payload: Buffer.from("not json") }), "InvalidRequestContentException");
     await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "limited", ReservedConcurrentExecutions: 0 }));
     assert.equal(await send({ FunctionName: "limited" }), "TooManyRequestsException");
+  });
+
+  it("accepts the streamed response of AWS's own runtime interface client (aws-lambda-ric), error trailers included", async () => {
+    const handler = [
+      "exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {",
+      "  responseStream.setContentType('text/plain');",
+      "  responseStream.write('ric-first;');",
+      "  await new Promise((resolve) => setTimeout(resolve, 400));",
+      "  if (event.fail) throw new RangeError('ric failed mid-stream');",
+      "  responseStream.end('ric-second');",
+      "});",
+    ].join("\n");
+    await suite.client.send(new CreateFunctionCommand({ FunctionName: "ric-stream", Runtime: "provided.al2", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await ricPackage(handler) } }));
+    const call = await invokeStream(suite.client, "ric-stream");
+    assert.equal(call.contentType, "text/plain");
+    assert.equal(call.body.toString(), "ric-first;ric-second");
+    assert.ok((call.chunks.at(-1)?.atMs ?? 0) - (call.chunks[0]?.atMs ?? 0) >= 250, JSON.stringify(call.chunks.map((c) => [c.atMs, c.text])));
+    assert.equal(call.complete?.ErrorCode, undefined);
+    const failed = await invokeStream(suite.client, "ric-stream", { fail: true });
+    assert.equal(failed.body.toString(), "ric-first;");
+    assert.equal(failed.complete?.ErrorCode, "RangeError");
+    assert.equal(failed.complete?.ErrorDetails, "ric failed mid-stream");
   });
 
   it("works with the AWS CLI v2 where it has invoke-with-response-stream", async (t) => {
