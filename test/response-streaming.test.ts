@@ -4,13 +4,25 @@ import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { CreateFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import type { InvocationRecord } from "../src/core/invocation.js";
-import { readHttpIntegrationResponse, toKumoResponse } from "../src/protocol/http-integration-response.js";
+import type { KumoResponse } from "../src/protocol/http.js";
+import { streamedHttpResponse } from "../src/protocol/http-integration-response.js";
 import { aws, createFromFixture, parseReport, ROLE } from "./helpers/clients.js";
 import { ricPackage } from "./helpers/ric.js";
-import { invokeStream } from "./helpers/stream.js";
+import { invokeStream, type StreamedCall } from "./helpers/stream.js";
 import { kumoSuite, type Suite } from "./helpers/suite.js";
 
 const STREAMS = { Handler: "index.handler", Timeout: 3 };
+
+/** An SDK stream call replayed as what Invoker.invokeStream hands a Function URL. */
+function asStreamedBody(call: StreamedCall, pieces: Buffer[]) {
+  return { contentType: call.contentType ?? "", body: Readable.from(pieces), completion: Promise.resolve({ error: call.complete?.ErrorCode }) };
+}
+
+async function bodyText(response: KumoResponse): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response.body as Readable) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
+}
 
 /** The checks both channels must pass: chunks over time, the prelude, mid-stream errors and timeouts. */
 function streamingBehaviour(suite: Suite, prefix: string): void {
@@ -41,14 +53,14 @@ function streamingBehaviour(suite: Suite, prefix: string): void {
     });
     // Split the bytes mid-prelude and mid-delimiter, as a network might.
     const pieces = [call.body.subarray(0, 10), call.body.subarray(10, at + 3), call.body.subarray(at + 3)];
-    const parsed = await readHttpIntegrationResponse(call.contentType ?? "", Readable.from(pieces));
-    assert.equal(parsed.statusCode, 201);
-    assert.deepEqual(parsed.headers, { "content-type": "text/html", "x-custom": "yes" });
-    assert.deepEqual(parsed.cookies, ["a=1; Path=/", "b=2"]);
-    const body: Buffer[] = [];
-    for await (const chunk of parsed.body) body.push(chunk as Buffer);
-    assert.equal(Buffer.concat(body).toString(), "<p>hello streamed</p>");
-    assert.deepEqual(toKumoResponse(parsed).headers?.["Set-Cookie"], ["a=1; Path=/", "b=2"]);
+    const response = await streamedHttpResponse(asStreamedBody(call, pieces));
+    assert.equal(response.status, 201);
+    assert.deepEqual(response.headers, { "content-type": "text/html", "x-custom": "yes", "Set-Cookie": ["a=1; Path=/", "b=2"] });
+    assert.equal(await bodyText(response), "<p>hello streamed</p>");
+    const failed = await invokeStream(suite.client, `${prefix}-http`, { mode: "http", fail: true });
+    const cut = await streamedHttpResponse(asStreamedBody(failed, failed.chunks.map((c) => c.bytes)));
+    assert.equal(cut.status, 201);
+    await assert.rejects(bodyText(cut), /failed mid-stream/);
   });
 
   it("ends the stream with the error a handler throws mid-stream, and keeps the environment", async () => {

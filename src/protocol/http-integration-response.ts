@@ -42,11 +42,36 @@ export async function readHttpIntegrationResponse(contentType: string, stream: R
   }
 }
 
+/** What a streamed invocation hands the gateway: `Invoker.invokeStream`'s result, structurally. */
+export interface StreamedBody {
+  readonly contentType: string;
+  readonly body: Readable;
+  readonly completion: Promise<{ readonly error: unknown }>;
+}
+
+/**
+ * The KumoResponse for a RESPONSE_STREAM Function URL: the prelude's status, headers and cookies,
+ * then the body as the function writes it. A function that fails mid-stream cuts the response
+ * off (the chunked body never ends cleanly), as Lambda does. Throws BadHttpPrelude when the
+ * function sent no readable prelude (the gateway answers that like a function error).
+ */
+export async function streamedHttpResponse(streamed: StreamedBody): Promise<KumoResponse> {
+  const response = await readHttpIntegrationResponse(streamed.contentType, streamed.body);
+  const body = Readable.from(cutOnFailure(response.body, streamed.completion), { objectMode: false });
+  return toKumoResponse({ ...response, body });
+}
+
 /** A KumoResponse for the gateway: prelude headers, one Set-Cookie per cookie, the streaming body. */
 export function toKumoResponse(response: HttpStreamedResponse): KumoResponse {
   const headers: Record<string, string | readonly string[]> = { ...response.headers };
   if (response.cookies.length > 0) headers["Set-Cookie"] = response.cookies;
   return { status: response.statusCode, headers, body: response.body };
+}
+
+async function* cutOnFailure(body: Readable, completion: StreamedBody["completion"]): AsyncGenerator<Buffer> {
+  for await (const chunk of body as AsyncIterable<Buffer>) yield chunk;
+  const { error } = await completion;
+  if (error) throw new Error("The function failed mid-stream; the response is cut off.");
 }
 
 async function* rest(first: Buffer, chunks: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
