@@ -133,6 +133,17 @@ describe("response streaming (framed channel)", () => {
     for (const call of [ok, failed, crashed]) assert.match(call.log, new RegExp(`START RequestId: ${call.requestId}[^]*END RequestId: ${call.requestId}[^]*REPORT RequestId: ${call.requestId}`));
   });
 
+  it("fails a handler that is not async, or that leaves the stream open with nothing left to run", async () => {
+    await createFromFixture(suite.client, "sync", "streams-sync");
+    const sync = await invokeStream(suite.client, "sync");
+    assert.equal(sync.complete?.ErrorCode, "Error");
+    assert.equal(sync.complete?.ErrorDetails, "Streaming does not support non-async handlers.");
+    await createFromFixture(suite.client, "open", "streams", STREAMS);
+    const open = await invokeStream(suite.client, "open", { mode: "open" });
+    assert.equal(open.body.toString(), "left-open;");
+    assert.equal(open.complete?.ErrorCode, "Runtime.NodeJsExit");
+  });
+
   it("validates the request and throttles as Invoke does", async () => {
     const send = (input: ConstructorParameters<typeof InvokeWithResponseStreamCommand>[0]) =>
       suite.client.send(new InvokeWithResponseStreamCommand(input)).then(() => undefined, (error: { name: string }) => error.name);
