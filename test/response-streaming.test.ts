@@ -75,6 +75,25 @@ function streamingBehaviour(suite: Suite, prefix: string): void {
     assert.equal(parseReport(again.log)["Init Duration"], undefined, "the same warm environment answered");
   });
 
+  it("holds the function's writes back while the client is not reading", async () => {
+    await createFromFixture(suite.client, `${prefix}-flood`, "streams", { ...STREAMS, Timeout: 20 });
+    const out = await suite.client.send(new InvokeWithResponseStreamCommand({ FunctionName: `${prefix}-flood`, Payload: Buffer.from('{"mode":"flood"}') }));
+    assert.ok(out.EventStream);
+    const events = out.EventStream[Symbol.asyncIterator]();
+    const chunks: Buffer[] = [];
+    const first = await events.next();
+    if (!first.done && first.value.PayloadChunk?.Payload) chunks.push(Buffer.from(first.value.PayloadChunk.Payload));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (let next = await events.next(); !next.done; next = await events.next()) {
+      if (next.value.PayloadChunk?.Payload) chunks.push(Buffer.from(next.value.PayloadChunk.Payload));
+    }
+    const body = Buffer.concat(chunks);
+    assert.equal(body.length, 48 * 1024 * 1024);
+    const writtenAt = (index: number) => Number(body.toString("utf8", index * 1024 * 1024, index * 1024 * 1024 + 20).split(";")[0]);
+    // Without backpressure all 48 MiB would be written at once; with it, the last waits for the reader.
+    assert.ok(writtenAt(47) - writtenAt(0) >= 1000, `first chunk written at ${writtenAt(0)}, last at ${writtenAt(47)}`);
+  });
+
   it("cuts the stream with Sandbox.Timedout when the function times out mid-stream", async () => {
     await createFromFixture(suite.client, `${prefix}-hangs`, "streams", { ...STREAMS, Timeout: 1 });
     const call = await invokeStream(suite.client, `${prefix}-hangs`, { mode: "hang" });

@@ -185,6 +185,7 @@ export class Environment {
     clearInterval(memoryWatch);
     this.active = undefined;
     this.sink = undefined;
+    this.channel.pauseStream(false);
     // Peak RSS, read at most every 100 ms: under load /proc reads were a visible share of CPU.
     const maxMemoryUsedMb = Math.ceil(this.sandbox?.memory(100).peakMb ?? 0);
     if (outcome.kind === "response" || outcome.kind === "error" || outcome.kind === "streamed") {
@@ -244,7 +245,9 @@ export class Environment {
         return this.settle({ kind: "too-large", limitBytes: LIMITS.responsePayloadBytes });
       case "stream-start":
         active.relay = new StreamRelay(this.sink);
-        return active.relay.start(report.contentType);
+        return active.relay.start(report.contentType, (paused) => {
+          if (this.active === active) this.channel.pauseStream(paused);
+        });
       case "stream-chunk":
         if (active.relay && !active.relay.chunk(report.body)) this.settle({ kind: "too-large", limitBytes: active.relay.limitBytes });
         return;

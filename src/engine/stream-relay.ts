@@ -4,8 +4,11 @@ import type { StreamError } from "./runtime-api/channel.js";
 
 /** Where a streaming caller receives the response as the function writes it. */
 export interface StreamSink {
-  /** The stream began (first of the calls below): the function's content type. */
-  start(contentType: string | undefined): void;
+  /**
+   * The stream began (first of the calls below): the function's content type, and `pause` to
+   * stop (true) or restart reading from the function while the reader is behind.
+   */
+  start(contentType: string | undefined, pause: (paused: boolean) => void): void;
   chunk(body: Buffer): void;
 }
 
@@ -30,8 +33,8 @@ export class StreamRelay {
     return this.sink ? LIMITS.streamedResponseBytes : LIMITS.responsePayloadBytes;
   }
 
-  start(contentType: string | undefined): void {
-    this.sink?.start(contentType);
+  start(contentType: string | undefined, pause: (paused: boolean) => void): void {
+    this.sink?.start(contentType, pause);
   }
 
   /** Passes a chunk on; false once the response has gone over its limit. */

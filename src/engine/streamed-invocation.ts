@@ -45,20 +45,23 @@ export interface RunDetail {
  * one chunk; a failure becomes the completion's error); rejects when `run` does first (throttles).
  */
 export async function streamedInvocation(executedVersion: string, run: (sink: StreamSink) => Promise<RunDetail>): Promise<StreamedInvocation> {
-  // No backpressure towards the function: the body holds what a slow reader has not taken yet.
-  const body = new Readable({ read: () => undefined });
+  // A reader that falls behind pauses the function's stream (its writes wait); reading restarts it.
+  let pause: (paused: boolean) => void = () => undefined;
+  const body = new Readable({ highWaterMark: 1024 * 1024, read: () => pause(false) });
+  body.once("close", () => pause(false));
   let contentType: string | undefined;
   /** Whether the caller holds `body` (and so listens for its errors). */
   let handedOut = false;
   let begun: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (begun = resolve));
   const sink: StreamSink = {
-    start(type) {
+    start(type, pauseFunction) {
       contentType = type || DEFAULT_STREAM_CONTENT_TYPE;
+      pause = pauseFunction;
       begun();
     },
     chunk(bytes) {
-      if (!body.destroyed) body.push(bytes);
+      if (!body.destroyed && !body.push(bytes)) pause(true);
     },
   };
   const detail = run(sink);

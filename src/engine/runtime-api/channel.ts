@@ -49,6 +49,8 @@ export interface RuntimeChannel {
   attach(sandbox: Sandbox): void;
   /** Gives an invocation to the runtime: now if it is waiting, else when it asks. */
   deliver(event: RuntimeEvent): void;
+  /** Stops (true) or restarts reading a streamed response: backpressure from a slow reader. */
+  pauseStream(paused: boolean): void;
   /** Invocation the runtime may still answer; settled ones are dropped on arrival. */
   close(): void;
 }

@@ -37,6 +37,11 @@ export class FramedChannel implements RuntimeChannel {
     else this.pending = event;
   }
 
+  pauseStream(paused: boolean): void {
+    if (paused) this.stream?.pause();
+    else this.stream?.resume();
+  }
+
   close(): void {
     this.stream?.destroy();
     this.stream = undefined;

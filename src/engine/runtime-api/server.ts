@@ -18,6 +18,8 @@ export class RuntimeApiServer implements RuntimeChannel {
   /** Request id the runtime may answer; cleared once answered. */
   private inFlight: string | undefined;
   private initDone = false;
+  /** The streamed response being received, if any. */
+  private streaming: IncomingMessage | undefined;
 
   constructor(private readonly listener: RuntimeListener) {
     this.server = createServer({ keepAliveTimeout: 0, requestTimeout: 0 }, (req, res) => this.route(req, res));
@@ -48,6 +50,11 @@ export class RuntimeApiServer implements RuntimeChannel {
     } else {
       this.pending = event;
     }
+  }
+
+  pauseStream(paused: boolean): void {
+    if (paused) this.streaming?.pause();
+    else this.streaming?.resume();
   }
 
   close(): void {
@@ -126,6 +133,10 @@ export class RuntimeApiServer implements RuntimeChannel {
   /** A streamed response: chunks are reported as they arrive; an error comes in the trailers. */
   private streamed(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     this.inFlight = undefined;
+    this.streaming = req;
+    req.once("close", () => {
+      if (this.streaming === req) this.streaming = undefined;
+    });
     this.listener.onReport({ kind: "stream-start", requestId, contentType: req.headers["content-type"] });
     req.on("data", (body: Buffer) => this.listener.onReport({ kind: "stream-chunk", requestId, body }));
     req.once("end", () => {
