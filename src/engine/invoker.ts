@@ -1,6 +1,7 @@
 /**
  * The synchronous invocation path: admit (concurrency) → place (dispatcher) → run (environment)
- * → log (START/END/REPORT) → record. Everything that calls a function goes through `invoke`.
+ * → log (START/END/REPORT) → record. Everything that calls a function goes through `invoke`, or
+ * `invokeStream` for callers that take the response as the function streams it.
  */
 import type { Logger } from "pino";
 import { billedDuration, type InvocationStatus } from "../core/invocation.js";
@@ -33,7 +34,7 @@ export interface InvokeResponse {
 }
 
 /** An invocation's response together with how the function's result ended. */
-export interface InvokeDetail {
+interface InvokeDetail {
   readonly response: InvokeResponse;
   readonly result: FunctionResult;
   /** True when the response went to a stream sink instead of `response.payload`. */
@@ -71,7 +72,7 @@ export class Invoker {
   }
 
   /** Admit → place → run, with an optional sink that receives a streamed response as it arrives. */
-  async invokeWith(request: InvokeRequest, sink: StreamSink | undefined): Promise<InvokeDetail> {
+  private async invokeWith(request: InvokeRequest, sink: StreamSink | undefined): Promise<InvokeDetail> {
     const { fn } = request;
     const acceptedAt = Date.now();
     let release;
