@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
-import { CreateFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, PublishVersionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import type { InvocationRecord } from "../src/core/invocation.js";
 import type { KumoResponse } from "../src/protocol/http.js";
 import { streamedHttpResponse } from "../src/protocol/http-integration-response.js";
@@ -119,6 +119,29 @@ describe("response streaming (framed channel)", () => {
     assert.equal(failed.chunks.length, 0);
     assert.equal(failed.complete?.ErrorCode, "TypeError");
     assert.equal(failed.complete?.ErrorDetails, "the payload has no 'name'");
+  });
+
+  it("runs any runtime and qualifier, DryRun, and reports an Init failure in InvokeComplete", async () => {
+    await createFromFixture(suite.client, "py", "python-hello", { Runtime: "python3.12", Handler: "app.handler" });
+    const py = await invokeStream(suite.client, "py", { from: "python" });
+    assert.equal(py.chunks.length, 1);
+    assert.deepEqual((JSON.parse(py.body.toString()) as { event: unknown }).event, { from: "python" });
+    await createFromFixture(suite.client, "init-fails", "crashes-on-init");
+    const init = await invokeStream(suite.client, "init-fails");
+    assert.equal(init.chunks.length, 0);
+    assert.equal(init.complete?.ErrorCode, "Error");
+    assert.equal(init.complete?.ErrorDetails, "cannot connect to the database during init");
+    assert.match(init.log, /INIT_REPORT/);
+    await createFromFixture(suite.client, "versioned", "streams", STREAMS);
+    await suite.client.send(new PublishVersionCommand({ FunctionName: "versioned" }));
+    await suite.client.send(new CreateAliasCommand({ FunctionName: "versioned", Name: "live", FunctionVersion: "1" }));
+    for (const input of [{ FunctionName: "versioned", Qualifier: "live" }, { FunctionName: "versioned:live" }]) {
+      const out = await suite.client.send(new InvokeWithResponseStreamCommand({ ...input, Payload: Buffer.from('{"mode":"echo"}') }));
+      for await (const _ of out.EventStream ?? []) void _;
+      assert.equal(out.ExecutedVersion, "1");
+    }
+    const dry = await suite.client.send(new InvokeWithResponseStreamCommand({ FunctionName: "versioned", InvocationType: "DryRun" }));
+    assert.equal(dry.StatusCode, 204);
   });
 
   it("streams past Invoke's 6 MB, and a plain Invoke gets the whole stream as one response", async () => {
