@@ -61,6 +61,10 @@ function streamingBehaviour(suite: Suite, prefix: string): void {
     const cut = await streamedHttpResponse(asStreamedBody(failed, failed.chunks.map((c) => c.bytes)));
     assert.equal(cut.status, 201);
     await assert.rejects(bodyText(cut), /failed mid-stream/);
+    const noContent = await invokeStream(suite.client, `${prefix}-http`, { mode: "no-content" });
+    const status = await streamedHttpResponse(asStreamedBody(noContent, noContent.chunks.map((c) => c.bytes)));
+    assert.equal(status.status, 204);
+    assert.equal(await bodyText(status), "");
   });
 
   it("ends the stream with the error a handler throws mid-stream, and keeps the environment", async () => {
