@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, PublishVersionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import type { InvocationRecord } from "../src/core/invocation.js";
 import type { KumoResponse } from "../src/protocol/http.js";
-import { streamedHttpResponse } from "../src/protocol/http-integration-response.js";
+import { NoHttpResponse, streamedHttpResponse } from "../src/protocol/http-integration-response.js";
 import { aws, createFromFixture, parseReport, ROLE } from "./helpers/clients.js";
 import { ricPackage } from "./helpers/ric.js";
 import { invokeStream, type StreamedCall } from "./helpers/stream.js";
@@ -65,6 +65,9 @@ function streamingBehaviour(suite: Suite, prefix: string): void {
     const status = await streamedHttpResponse(asStreamedBody(noContent, noContent.chunks.map((c) => c.bytes)));
     assert.equal(status.status, 204);
     assert.equal(await bodyText(status), "");
+    const early = await invokeStream(suite.client, `${prefix}-http`, { mode: "fail-early" });
+    assert.equal(early.complete?.ErrorDetails, "failed before writing");
+    await assert.rejects(streamedHttpResponse(asStreamedBody(early, [])), NoHttpResponse);
   });
 
   it("ends the stream with the error a handler throws mid-stream, and keeps the environment", async () => {

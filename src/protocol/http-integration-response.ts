@@ -19,9 +19,12 @@ export interface HttpStreamedResponse {
   readonly body: Readable;
 }
 
-/** The function's prelude could not be read: the gateway answers 502. */
-export class BadHttpPrelude extends Error {
-  override readonly name = "BadHttpPrelude";
+/**
+ * The function's stream gave no usable HTTP response (no readable prelude, or it failed before
+ * sending a byte): the gateway answers it as it answers a function error (502).
+ */
+export class NoHttpResponse extends Error {
+  override readonly name = "NoHttpResponse";
 }
 
 /**
@@ -34,11 +37,11 @@ export async function readHttpIntegrationResponse(contentType: string, stream: R
   let seen = Buffer.alloc(0);
   for (;;) {
     const next = await chunks.next();
-    if (next.done) throw new BadHttpPrelude("The function's response stream ended before the end of its HTTP prelude (8 NUL bytes).");
+    if (next.done) throw new NoHttpResponse("The function's response stream ended before the end of its HTTP prelude (8 NUL bytes).");
     seen = Buffer.concat([seen, next.value]);
     const at = seen.indexOf(DELIMITER);
     if (at >= 0) return { ...parsePrelude(seen.subarray(0, at)), body: Readable.from(rest(seen.subarray(at + DELIMITER.length), chunks), { objectMode: false }) };
-    if (seen.length > MAX_PRELUDE_BYTES) throw new BadHttpPrelude(`The function's HTTP prelude is over ${MAX_PRELUDE_BYTES} bytes without its 8 NUL bytes.`);
+    if (seen.length > MAX_PRELUDE_BYTES) throw new NoHttpResponse(`The function's HTTP prelude is over ${MAX_PRELUDE_BYTES} bytes without its 8 NUL bytes.`);
   }
 }
 
@@ -52,11 +55,15 @@ export interface StreamedBody {
 /**
  * The KumoResponse for a RESPONSE_STREAM Function URL: the prelude's status, headers and cookies,
  * then the body as the function writes it. A function that fails mid-stream cuts the response
- * off (the chunked body never ends cleanly), as Lambda does. Throws BadHttpPrelude when the
- * function sent no readable prelude (the gateway answers that like a function error).
+ * off (the chunked body never ends cleanly), as Lambda does. Throws NoHttpResponse when the
+ * function failed before sending anything or sent no readable prelude.
  */
 export async function streamedHttpResponse(streamed: StreamedBody): Promise<KumoResponse> {
-  const response = await readHttpIntegrationResponse(streamed.contentType, streamed.body);
+  const chunks = streamed.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await chunks.next();
+  if (first.done && (await streamed.completion).error) throw new NoHttpResponse("The function failed before it sent any response.");
+  const whole = Readable.from(rest(first.done ? Buffer.alloc(0) : first.value, chunks), { objectMode: false });
+  const response = await readHttpIntegrationResponse(streamed.contentType, whole);
   const body = Readable.from(cutOnFailure(response.body, streamed.completion), { objectMode: false });
   return toKumoResponse({ ...response, body });
 }
@@ -88,15 +95,15 @@ function parsePrelude(bytes: Buffer): Omit<HttpStreamedResponse, "body"> {
   try {
     prelude = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    throw new BadHttpPrelude(`The function's HTTP prelude is not JSON: ${(error as Error).message}`);
+    throw new NoHttpResponse(`The function's HTTP prelude is not JSON: ${(error as Error).message}`);
   }
-  if (prelude === null || typeof prelude !== "object" || Array.isArray(prelude)) throw new BadHttpPrelude("The function's HTTP prelude must be a JSON object.");
+  if (prelude === null || typeof prelude !== "object" || Array.isArray(prelude)) throw new NoHttpResponse("The function's HTTP prelude must be a JSON object.");
   const { statusCode = 200, headers = {}, cookies = [] } = prelude as Record<string, unknown>;
   if (typeof statusCode !== "number" || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
-    throw new BadHttpPrelude(`The function's HTTP prelude has statusCode ${JSON.stringify(statusCode)}; it must be a whole number from 100 to 599.`);
+    throw new NoHttpResponse(`The function's HTTP prelude has statusCode ${JSON.stringify(statusCode)}; it must be a whole number from 100 to 599.`);
   }
-  if (headers === null || typeof headers !== "object" || Array.isArray(headers)) throw new BadHttpPrelude("The function's HTTP prelude has headers that are not an object.");
-  if (!Array.isArray(cookies)) throw new BadHttpPrelude("The function's HTTP prelude has cookies that are not an array.");
+  if (headers === null || typeof headers !== "object" || Array.isArray(headers)) throw new NoHttpResponse("The function's HTTP prelude has headers that are not an object.");
+  if (!Array.isArray(cookies)) throw new NoHttpResponse("The function's HTTP prelude has cookies that are not an array.");
   const headerValues = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), String(value)]));
   return { statusCode, headers: headerValues, cookies: cookies.map(String) };
 }
