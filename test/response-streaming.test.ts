@@ -164,6 +164,19 @@ describe("response streaming (framed channel)", () => {
     assert.match(Buffer.from(tooBig.Payload ?? []).toString(), /Function\.ResponseSizeTooLarge/);
   });
 
+  it("cuts a streamed response at 200 MiB with Function.ResponseSizeTooLarge", async () => {
+    await createFromFixture(suite.client, "over-limit", "streams", { ...STREAMS, Timeout: 60 });
+    const out = await suite.client.send(new InvokeWithResponseStreamCommand({ FunctionName: "over-limit", Payload: Buffer.from('{"mode":"over-limit"}') }));
+    let bytes = 0;
+    let errorCode: string | undefined;
+    for await (const event of out.EventStream ?? []) {
+      bytes += event.PayloadChunk?.Payload?.length ?? 0;
+      errorCode ??= event.InvokeComplete?.ErrorCode;
+    }
+    assert.equal(errorCode, "Function.ResponseSizeTooLarge");
+    assert.ok(bytes <= 200 * 1024 * 1024 && bytes > 190 * 1024 * 1024, `${bytes} bytes arrived`);
+  });
+
   it("records streamed invocations and their failures like any other", async () => {
     await createFromFixture(suite.client, "recorded", "streams", STREAMS);
     const ok = await invokeStream(suite.client, "recorded", { mode: "pipeline" });
