@@ -1,33 +1,22 @@
 /** Custom runtimes (provided.al2023 / provided.al2): an executable `bootstrap` speaking the Runtime API, unmodified. */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
-import { zipFiles } from "../src/store/code/zip-directory.js";
 import { createFromFixture, invoke, parseReport, ROLE } from "./helpers/clients.js";
 import { kumoSuite } from "./helpers/suite.js";
-import { REPO_ROOT } from "./helpers/paths.js";
+import { ricPackage } from "./helpers/ric.js";
 
 /** A package whose bootstrap runs AWS's own Node.js runtime interface client from npm. */
-async function ricPackage(): Promise<Buffer> {
-  // Built by scripts/install-test-deps.sh (part of the README's test command).
-  const ric = join(REPO_ROOT, ".cache", "aws-lambda-ric", "node_modules", "aws-lambda-ric");
-  return zipFiles({
-    bootstrap: { content: '#!/bin/sh\nexec node "$LAMBDA_TASK_ROOT/node_modules/aws-lambda-ric/index.mjs" "$_HANDLER"\n', mode: 0o100755 },
-    "index.js": [
-      "let calls = 0;",
-      "exports.handler = async (event, context) => {",
-      "  calls += 1;",
-      "  console.log('ric handler', JSON.stringify(event));",
-      "  if (event.fail) throw new RangeError('asked to fail');",
-      "  return { ric: true, calls, requestId: context.awsRequestId, fn: context.functionName };",
-      "};",
-    ].join("\n"),
-    "node_modules/aws-lambda-ric/package.json": readFileSync(join(ric, "package.json")),
-    "node_modules/aws-lambda-ric/index.mjs": readFileSync(join(ric, "index.mjs")),
-    "node_modules/aws-lambda-ric/rapid-client.node": { content: readFileSync(join(ric, "rapid-client.node")), mode: 0o100755 },
-  });
+function ricHandlerPackage(): Promise<Buffer> {
+  return ricPackage([
+    "let calls = 0;",
+    "exports.handler = async (event, context) => {",
+    "  calls += 1;",
+    "  console.log('ric handler', JSON.stringify(event));",
+    "  if (event.fail) throw new RangeError('asked to fail');",
+    "  return { ric: true, calls, requestId: context.awsRequestId, fn: context.functionName };",
+    "};",
+  ].join("\n"));
 }
 
 describe("custom runtimes", () => {
@@ -51,7 +40,7 @@ describe("custom runtimes", () => {
       Runtime: "provided.al2",
       Handler: "index.handler",
       Role: ROLE,
-      Code: { ZipFile: await ricPackage() },
+      Code: { ZipFile: await ricHandlerPackage() },
     }));
     const first = await invoke(suite.client, "ric", { via: "ric" });
     assert.equal(first.functionError, undefined, first.payload);

@@ -16,6 +16,8 @@ export const LIMITS = {
   syncPayloadBytes: 6_291_456,
   /** Response a runtime may post: 6 MiB + 100 bytes, as the Runtime API checks it. */
   responsePayloadBytes: 6 * 1024 * 1024 + 100,
+  /** A streamed response (InvokeWithResponseStream, RESPONSE_STREAM Function URLs). */
+  streamedResponseBytes: 200 * 1024 * 1024,
   zippedCodeBytes: 52_428_800,
   unzippedCodeBytes: 262_144_000,
   /** Request body cap for CreateFunction / UpdateFunctionCode (base64 of 50 MB plus JSON). */

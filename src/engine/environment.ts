@@ -8,9 +8,10 @@ import { LIMITS } from "../core/limits.js";
 import type { LogEvent } from "../store/ports.js";
 import type { ExitInfo, Sandbox } from "./sandbox/driver.js";
 import { afterPendingIo, LineCapture } from "./log-capture.js";
-import type { ChannelKind, RuntimeChannel, RuntimeEvent, RuntimeListener, RuntimeReport } from "./runtime-api/channel.js";
+import type { ChannelKind, RuntimeChannel, RuntimeEvent, RuntimeListener, RuntimeReport, StreamError } from "./runtime-api/channel.js";
 import { FramedChannel } from "./runtime-api/framed-channel.js";
 import { RuntimeApiServer } from "./runtime-api/server.js";
+import { StreamRelay, type StreamSink } from "./stream-relay.js";
 
 export type EnvironmentState = "initializing" | "idle" | "busy" | "dead";
 
@@ -27,7 +28,9 @@ export type InitFailure =
 export type InvokeOutcome =
   | { readonly kind: "response"; readonly body: Buffer }
   | { readonly kind: "error"; readonly body: Buffer; readonly errorType: string | undefined }
-  | { readonly kind: "too-large" }
+  /** A streamed response that went to a sink; `error` when the function ended it with one. */
+  | { readonly kind: "streamed"; readonly error: StreamError | undefined }
+  | { readonly kind: "too-large"; readonly limitBytes: number }
   | { readonly kind: "timeout" }
   | { readonly kind: "oom"; readonly limitMb: number }
   | { readonly kind: "exit"; readonly exit: ExitInfo }
@@ -60,6 +63,8 @@ export function logStreamName(version: string, now: Date): string {
 interface Active {
   readonly requestId: string;
   readonly settle: (outcome: InvokeOutcome) => void;
+  /** Set once the runtime started streaming its response. */
+  relay: StreamRelay | undefined;
 }
 
 export class Environment {
@@ -82,6 +87,8 @@ export class Environment {
   ) {}
 
   private sandbox: Sandbox | undefined;
+  /** The current invocation's stream sink, if its caller streams. */
+  private sink: StreamSink | undefined;
 
   /**
    * Starts Init: `launch` receives the variables that point the runtime at its channel and
@@ -155,12 +162,16 @@ export class Environment {
     return value;
   }
 
-  /** Runs one invocation. The caller must have taken this environment while idle. */
-  async invoke(event: Omit<RuntimeEvent, "deadlineMs">): Promise<InvokeResult> {
+  /**
+   * Runs one invocation. The caller must have taken this environment while idle. A streamed
+   * response goes to `sink` as it arrives; without a sink it is collected into one response.
+   */
+  async invoke(event: Omit<RuntimeEvent, "deadlineMs">, sink?: StreamSink): Promise<InvokeResult> {
     this.state = "busy";
     const startedAt = Date.now();
     const started = performance.now();
-    const outcomePromise = new Promise<InvokeOutcome>((settle) => (this.active = { requestId: event.requestId, settle }));
+    this.sink = sink;
+    const outcomePromise = new Promise<InvokeOutcome>((settle) => (this.active = { requestId: event.requestId, settle, relay: undefined }));
     const timer = setTimeout(() => this.settle({ kind: "timeout" }), this.options.timeoutMs);
     const memoryWatch = setInterval(() => this.checkMemory(), this.options.memoryPollMs);
     this.channel.deliver({ ...event, deadlineMs: startedAt + this.options.timeoutMs });
@@ -173,9 +184,11 @@ export class Environment {
     clearTimeout(timer);
     clearInterval(memoryWatch);
     this.active = undefined;
+    this.sink = undefined;
+    this.channel.pauseStream(false);
     // Peak RSS, read at most every 100 ms: under load /proc reads were a visible share of CPU.
     const maxMemoryUsedMb = Math.ceil(this.sandbox?.memory(100).peakMb ?? 0);
-    if (outcome.kind === "response" || outcome.kind === "error") {
+    if (outcome.kind === "response" || outcome.kind === "error" || outcome.kind === "streamed") {
       await afterPendingIo();
       this.state = "idle";
     } else {
@@ -221,10 +234,26 @@ export class Environment {
       this.initSettle?.({ kind: "init-error", body: report.body, errorType: report.errorType });
       return;
     }
-    if (report.requestId !== this.active?.requestId) return;
-    if (report.kind === "response") this.settle({ kind: "response", body: report.body });
-    else if (report.kind === "error") this.settle({ kind: "error", body: report.body, errorType: report.errorType });
-    else this.settle({ kind: "too-large" });
+    const active = this.active;
+    if (report.requestId !== active?.requestId) return;
+    switch (report.kind) {
+      case "response":
+        return this.settle({ kind: "response", body: report.body });
+      case "error":
+        return this.settle({ kind: "error", body: report.body, errorType: report.errorType });
+      case "too-large":
+        return this.settle({ kind: "too-large", limitBytes: LIMITS.responsePayloadBytes });
+      case "stream-start":
+        active.relay = new StreamRelay(this.sink);
+        return active.relay.start(report.contentType, (paused) => {
+          if (this.active === active) this.channel.pauseStream(paused);
+        });
+      case "stream-chunk":
+        if (active.relay && !active.relay.chunk(report.body)) this.settle({ kind: "too-large", limitBytes: active.relay.limitBytes });
+        return;
+      case "stream-end":
+        if (active.relay) this.settle(active.relay.end(report.error));
+    }
   }
 
   private onExit(exit: ExitInfo): void {

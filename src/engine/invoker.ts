@@ -1,6 +1,7 @@
 /**
  * The synchronous invocation path: admit (concurrency) → place (dispatcher) → run (environment)
- * → log (START/END/REPORT) → record. Everything that calls a function goes through `invoke`.
+ * → log (START/END/REPORT) → record. Everything that calls a function goes through `invoke`, or
+ * `invokeStream` for callers that take the response as the function streams it.
  */
 import type { Logger } from "pino";
 import { billedDuration, type InvocationStatus } from "../core/invocation.js";
@@ -10,7 +11,9 @@ import { throttle } from "./concurrency.js";
 import type { Dispatcher, Lease } from "./dispatcher.js";
 import type { Environment, InvokeResult } from "./environment.js";
 import type { FunctionVersion } from "./function-version.js";
-import { droppedLine, endLine, functionResult, initReportLine, logTail, reportLine, startLine } from "./platform-log.js";
+import { droppedLine, endLine, functionResult, initReportLine, logTail, reportLine, startLine, type FunctionResult } from "./platform-log.js";
+import type { StreamSink } from "./stream-relay.js";
+import { streamedInvocation, type StreamedInvocation } from "./streamed-invocation.js";
 
 export interface InvokeRequest {
   readonly fn: FunctionVersion;
@@ -28,6 +31,14 @@ export interface InvokeResponse {
   /** Base64 of the last 4 KB of log, when asked for. */
   readonly logResult: string | undefined;
   readonly executedVersion: string;
+}
+
+/** An invocation's response together with how the function's result ended. */
+interface InvokeDetail {
+  readonly response: InvokeResponse;
+  readonly result: FunctionResult;
+  /** True when the response went to a stream sink instead of `response.payload`. */
+  readonly streamed: boolean;
 }
 
 export class Invoker {
@@ -48,6 +59,20 @@ export class Invoker {
   }
 
   async invoke(request: InvokeRequest): Promise<InvokeResponse> {
+    return (await this.invokeWith(request, undefined)).response;
+  }
+
+  /**
+   * The same synchronous path, answering with the response as the function streams it
+   * (InvokeWithResponseStream, RESPONSE_STREAM Function URLs). Resolves once the stream has
+   * begun or the invocation has ended; throws as `invoke` does (throttles) before that.
+   */
+  invokeStream(request: InvokeRequest): Promise<StreamedInvocation> {
+    return streamedInvocation(request.fn.version, (sink) => this.invokeWith(request, sink));
+  }
+
+  /** Admit → place → run, with an optional sink that receives a streamed response as it arrives. */
+  private async invokeWith(request: InvokeRequest, sink: StreamSink | undefined): Promise<InvokeDetail> {
     const { fn } = request;
     const acceptedAt = Date.now();
     let release;
@@ -60,7 +85,7 @@ export class Invoker {
     this.inFlight++;
     try {
       const lease = await this.place(request);
-      return lease.kind === "ready" ? await this.run(request, lease.environment, acceptedAt) : this.initFailed(request, lease, acceptedAt);
+      return lease.kind === "ready" ? await this.run(request, lease.environment, acceptedAt, sink) : this.initFailed(request, lease, acceptedAt);
     } finally {
       release();
       this.inFlight--;
@@ -98,7 +123,7 @@ export class Invoker {
     }
   }
 
-  private async run(request: InvokeRequest, environment: Environment, acceptedAt: number): Promise<InvokeResponse> {
+  private async run(request: InvokeRequest, environment: Environment, acceptedAt: number, sink: StreamSink | undefined): Promise<InvokeDetail> {
     const { fn, requestId } = request;
     const initLines = environment.takeInitLines();
     const initDurationMs = environment.takeInitDuration();
@@ -110,7 +135,7 @@ export class Invoker {
         traceId: request.traceId,
         clientContext: request.clientContext,
         payload: request.payload,
-      });
+      }, sink);
     } finally {
       this.dispatcher.release(fn, environment);
     }
@@ -138,22 +163,23 @@ export class Invoker {
     });
     this.logs.append(fn.config.logging.logGroup, environment.logStream, events);
     this.record(request, acceptedAt, {
-      status: statusOf(result.outcome.kind),
+      status: statusOf(result.outcome.kind, outcome.failed),
       durationMs: result.durationMs,
       initDurationMs,
       maxMemoryUsedMb: result.maxMemoryUsedMb,
       errorType: outcome.failed ? outcome.errorType : undefined,
       logStream: environment.logStream,
     });
-    return {
+    const response: InvokeResponse = {
       payload: outcome.payload,
       functionError: outcome.failed ? "Unhandled" : undefined,
       logResult: request.wantLogTail ? logTail(events) : undefined,
       executedVersion: fn.version,
     };
+    return { response, result: outcome, streamed: result.outcome.kind === "streamed" };
   }
 
-  private initFailed(request: InvokeRequest, lease: Lease & { kind: "init-failed" }, acceptedAt: number): InvokeResponse {
+  private initFailed(request: InvokeRequest, lease: Lease & { kind: "init-failed" }, acceptedAt: number): InvokeDetail {
     const { fn, requestId } = request;
     const outcome = functionResult({ kind: "init-failed", failure: lease.failure }, requestId, fn.config.timeoutSeconds);
     const now = Date.now();
@@ -185,7 +211,8 @@ export class Invoker {
       errorType: outcome.errorType,
       logStream: lease.logStream,
     });
-    return { payload: outcome.payload, functionError: "Unhandled", logResult: request.wantLogTail ? logTail(events) : undefined, executedVersion: fn.version };
+    const response: InvokeResponse = { payload: outcome.payload, functionError: "Unhandled", logResult: request.wantLogTail ? logTail(events) : undefined, executedVersion: fn.version };
+    return { response, result: outcome, streamed: false };
   }
 
   private record(
@@ -216,8 +243,9 @@ export class Invoker {
   }
 }
 
-function statusOf(kind: InvokeResult["outcome"]["kind"]): InvocationStatus {
+function statusOf(kind: InvokeResult["outcome"]["kind"], failed: boolean): InvocationStatus {
   if (kind === "response") return "success";
+  if (kind === "streamed") return failed ? "error" : "success";
   if (kind === "timeout") return "timeout";
   if (kind === "error") return "error";
   return "crashed";

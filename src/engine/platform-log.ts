@@ -59,10 +59,13 @@ export function functionResult(outcome: InvokeOutcome, requestId: string, timeou
       return { payload: outcome.body, failed: false, errorType: undefined, resetStatus: undefined };
     case "error":
       return { payload: outcome.body, failed: true, errorType: outcome.errorType ?? errorTypeOf(outcome.body), resetStatus: undefined };
+    case "streamed":
+      if (!outcome.error) return { payload: Buffer.alloc(0), failed: false, errorType: undefined, resetStatus: undefined };
+      return { payload: outcome.error.body, failed: true, errorType: outcome.error.errorType ?? errorTypeOf(outcome.error.body), resetStatus: undefined };
     case "too-large":
       return {
         payload: Buffer.from(JSON.stringify({
-          errorMessage: `Response payload size exceeded maximum allowed payload size (${LIMITS.responsePayloadBytes} bytes).`,
+          errorMessage: `Response payload size exceeded maximum allowed payload size (${outcome.limitBytes} bytes).`,
           errorType: "Function.ResponseSizeTooLarge",
         })),
         failed: true,

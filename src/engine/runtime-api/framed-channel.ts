@@ -13,6 +13,8 @@ export class FramedChannel implements RuntimeChannel {
   private waiting = false;
   private pending: RuntimeEvent | undefined;
   private inFlight: string | undefined;
+  /** Request id whose response is being streamed, between stream-start and stream-end/-error. */
+  private streaming: string | undefined;
   private readonly reader = new FrameReader(MAX_FRAME_BYTES);
 
   constructor(private readonly listener: RuntimeListener) {}
@@ -33,6 +35,11 @@ export class FramedChannel implements RuntimeChannel {
     this.inFlight = event.requestId;
     if (this.waiting) this.send(event);
     else this.pending = event;
+  }
+
+  pauseStream(paused: boolean): void {
+    if (paused) this.stream?.pause();
+    else this.stream?.resume();
   }
 
   close(): void {
@@ -98,6 +105,21 @@ export class FramedChannel implements RuntimeChannel {
         } else this.listener.onReport({ kind: "error", requestId, body, errorType });
         return;
       }
+      case "stream-start":
+        if (requestId === undefined || requestId !== this.inFlight) return;
+        this.inFlight = undefined;
+        this.streaming = requestId;
+        this.listener.onReport({ kind: "stream-start", requestId, contentType: typeof header.contentType === "string" ? header.contentType : undefined });
+        return;
+      case "stream-chunk":
+        if (requestId !== undefined && requestId === this.streaming) this.listener.onReport({ kind: "stream-chunk", requestId, body });
+        return;
+      case "stream-end":
+      case "stream-error":
+        if (requestId === undefined || requestId !== this.streaming) return;
+        this.streaming = undefined;
+        this.listener.onReport({ kind: "stream-end", requestId, error: header.type === "stream-error" ? { errorType, body } : undefined });
+        return;
       default:
         this.close();
     }

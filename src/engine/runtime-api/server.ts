@@ -18,6 +18,8 @@ export class RuntimeApiServer implements RuntimeChannel {
   /** Request id the runtime may answer; cleared once answered. */
   private inFlight: string | undefined;
   private initDone = false;
+  /** The streamed response being received, if any. */
+  private streaming: IncomingMessage | undefined;
 
   constructor(private readonly listener: RuntimeListener) {
     this.server = createServer({ keepAliveTimeout: 0, requestTimeout: 0 }, (req, res) => this.route(req, res));
@@ -48,6 +50,11 @@ export class RuntimeApiServer implements RuntimeChannel {
     } else {
       this.pending = event;
     }
+  }
+
+  pauseStream(paused: boolean): void {
+    if (paused) this.streaming?.pause();
+    else this.streaming?.resume();
   }
 
   close(): void {
@@ -104,6 +111,7 @@ export class RuntimeApiServer implements RuntimeChannel {
       drain(req);
       return sendError(res, 400, "InvalidFunctionResponseMode", "Invalid function response mode");
     }
+    if (mode === "streaming" && verb === "response") return this.streamed(req, res, requestId);
     readBody(req, LIMITS.responsePayloadBytes, (body) => {
       if (this.inFlight !== requestId) return sendError(res, 400, "InvalidRequestID", "Invalid request ID");
       this.inFlight = undefined;
@@ -119,6 +127,26 @@ export class RuntimeApiServer implements RuntimeChannel {
         const errorType = header(req, "lambda-runtime-function-error-type");
         this.listener.onReport({ kind: "error", requestId, body, errorType });
       }
+    });
+  }
+
+  /** A streamed response: chunks are reported as they arrive; an error comes in the trailers. */
+  private streamed(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+    this.inFlight = undefined;
+    this.streaming = req;
+    req.once("close", () => {
+      if (this.streaming === req) this.streaming = undefined;
+    });
+    this.listener.onReport({ kind: "stream-start", requestId, contentType: req.headers["content-type"] });
+    req.on("data", (body: Buffer) => this.listener.onReport({ kind: "stream-chunk", requestId, body }));
+    req.once("end", () => {
+      send(res, 202, OK);
+      const errorType = req.trailers["lambda-runtime-function-error-type"];
+      const errorBody = req.trailers["lambda-runtime-function-error-body"];
+      const error = errorType === undefined && errorBody === undefined
+        ? undefined
+        : { errorType, body: errorBody === undefined ? Buffer.from(JSON.stringify({ errorType, errorMessage: "" })) : Buffer.from(errorBody, "base64") };
+      this.listener.onReport({ kind: "stream-end", requestId, error });
     });
   }
 

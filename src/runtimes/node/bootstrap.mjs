@@ -124,6 +124,7 @@ async function serve() {
     client,
     handler: loaded.handler,
     streaming: loaded.streaming,
+    highWaterMark: loaded.highWaterMark,
     makeContext: contextFactory(env),
   });
   phase = 'invoke';

@@ -3,7 +3,9 @@
 //
 // Every frame, both ways: u32 BE header length, u32 BE body length, header (UTF-8 JSON), body.
 // Runtime → host headers: {"type":"next"} | {"type":"response",requestId,contentType} |
-// {"type":"error",requestId,errorType} | {"type":"init-error",errorType}. Host → runtime: one
+// {"type":"error",requestId,errorType} | {"type":"init-error",errorType} | a streamed response:
+// {"type":"stream-start",requestId,contentType}, {"type":"stream-chunk",requestId} (body = bytes),
+// {"type":"stream-end",requestId} or {"type":"stream-error",requestId,errorType}. Host → runtime: one
 // event frame per `next`, header {requestId, deadlineMs, invokedFunctionArn, traceId?,
 // clientContext?, contentType}, body = the event. The host never answers runtime frames.
 //
@@ -19,6 +21,8 @@ import { stdioFlushed } from './logging.mjs';
 
 const PREFIX_LENGTH = 8;
 const CHANNEL_FD_DEFAULT = 3;
+/** A streamed chunk larger than this travels as several frames. */
+const STREAM_CHUNK_BYTES = 1024 * 1024;
 
 /** The channel failed, closed, or carried a frame the runtime cannot continue from. */
 export class ChannelError extends Error {
@@ -176,6 +180,33 @@ export class FrameClient {
     const header = { type: 'init-error', errorType: undefined };
     if (shape.errorType !== undefined) header.errorType = headerSafe(shape.errorType);
     return this.#post(header, JSON.stringify(shape));
+  }
+
+  /**
+   * Opens a streamed response: a `stream-start` frame now, a `stream-chunk` frame (at most
+   * 1 MiB each) per write, then `stream-end` or `stream-error`. Returns the transport
+   * response-stream.mjs writes to.
+   */
+  openStream(requestId, contentType) {
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#socket.write(encodeFrame({ type: 'stream-start', requestId, contentType: headerSafe(contentType) }, ''));
+    return {
+      write: (bytes, callback) => this.#writeChunk(requestId, bytes, callback),
+      end: () => this.#post({ type: 'stream-end', requestId }, ''),
+      fail: (shape) => this.#post({ type: 'stream-error', requestId, errorType: headerSafe(shape.errorType) }, JSON.stringify(shape)),
+    };
+  }
+
+  /** Sends `bytes` as one or more chunk frames; `callback` runs once the last reached the kernel. */
+  #writeChunk(requestId, bytes, callback) {
+    if (this.#failure !== undefined) return callback(this.#failure);
+    if (bytes.length === 0) return callback();
+    const header = { type: 'stream-chunk', requestId };
+    for (let at = 0; at < bytes.length; at += STREAM_CHUNK_BYTES) {
+      const last = at + STREAM_CHUNK_BYTES >= bytes.length;
+      const frame = encodeFrame(header, bytes.subarray(at, at + STREAM_CHUNK_BYTES));
+      this.#socket.write(frame, last ? (err) => callback(err ? (this.#failure ?? new ChannelError(`channel write failed: ${err.message}`)) : undefined) : undefined);
+    }
   }
 
   /**

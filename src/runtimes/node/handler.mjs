@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runtimeError, safeString } from './errors.mjs';
+import { HttpResponseStream } from './response-stream.mjs';
 
 const requireFromRuntime = createRequire(import.meta.url);
 
@@ -129,7 +130,7 @@ function classifyLoadError(err) {
 
 /**
  * Resolves and loads the handler named by `handlerString` relative to `appRoot`. ESM top-level
- * await completes before this resolves. Resolves `{ handler, streaming }`; rejects with a
+ * await completes before this resolves. Resolves `{ handler, streaming, highWaterMark }`; rejects with a
  * `Runtime.*` error (MalformedHandlerName, ImportModuleError, UserCodeSyntaxError,
  * HandlerNotFound) or whatever the module threw while evaluating.
  */
@@ -149,12 +150,13 @@ export async function loadHandler(appRoot, handlerString) {
   if (typeof handler !== 'function') {
     throw runtimeError('Runtime.HandlerNotFound', `${handlerString} is not a function`);
   }
-  return { handler, streaming: handler[STREAMING_MARKER] === 'response' };
+  return { handler, streaming: handler[STREAMING_MARKER] === 'response', highWaterMark: handler[HIGH_WATER_MARK] };
 }
 
 /**
- * The `awslambda` global user code may reference while loading. `streamifyResponse` only marks
- * the handler; invoking a marked handler is reported as an error until streaming is supported.
+ * The `awslambda` global user code may reference while loading: `streamifyResponse` marks a
+ * handler `async (event, responseStream, context)` (run by invoker.mjs), `HttpResponseStream`
+ * writes the HTTP-integration prelude (response-stream.mjs).
  */
 export function installAwsLambdaGlobal() {
   globalThis.awslambda = {
@@ -163,10 +165,6 @@ export function installAwsLambdaGlobal() {
       if (Number.isInteger(options?.highWaterMark)) handler[HIGH_WATER_MARK] = options.highWaterMark;
       return handler;
     },
-    HttpResponseStream: class HttpResponseStream {
-      static from() {
-        throw new Error('awslambda.HttpResponseStream is not supported by the Kumo Node.js runtime yet');
-      }
-    },
+    HttpResponseStream,
   };
 }

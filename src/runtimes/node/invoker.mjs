@@ -9,9 +9,16 @@
 // Later signals for the same invocation are ignored. A handler that throws synchronously is
 // treated as callback(err), as in the managed runtime.
 //
+// A streaming handler (awslambda.streamifyResponse) gets `(event, responseStream, context)` and
+// must return a promise. Its invocation is settled once the promise has resolved AND the stream
+// has been ended (its end sent), or as soon as either fails: the handler's error ends the stream
+// with the error (trailers / an error frame). Should the event loop empty before then, it fails
+// with `Runtime.NodeJsExit`.
+//
 // Imports only Node built-ins and siblings: this file runs inside the sandbox.
 import { NODEJS_EXIT_MESSAGE, runtimeError, safeString, toErrorShape } from './errors.mjs';
 import { logFailure, setRequestId } from './logging.mjs';
+import { ResponseStream } from './response-stream.mjs';
 
 const RUNNING = 0;
 const DEFERRED = 1;
@@ -40,6 +47,9 @@ class Invocation {
     this.context = undefined;
     this.deferredError = undefined;
     this.deferredResult = undefined;
+    /** A streaming invocation's responseStream, and whether its handler's promise resolved. */
+    this.stream = undefined;
+    this.handlerResolved = false;
     this.finished = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -67,14 +77,16 @@ export class Invoker {
   #client;
   #handler;
   #streaming;
+  #highWaterMark;
   #makeContext;
   #lastPost = Promise.resolve();
   #traceIdSet = true; // unknown at start: the first invoke without a trace id clears it
 
-  constructor({ client, handler, streaming, makeContext }) {
+  constructor({ client, handler, streaming, highWaterMark, makeContext }) {
     this.#client = client;
     this.#handler = handler;
     this.#streaming = streaming;
+    this.#highWaterMark = highWaterMark;
     this.#makeContext = makeContext;
   }
 
@@ -93,13 +105,11 @@ export class Invoker {
       this.settle(rec, runtimeError('Runtime.UnmarshalError', message), undefined);
       return rec.finished;
     }
+    rec.context = this.#makeContext(headers, rec);
     if (this.#streaming) {
-      const message = 'Response streaming (awslambda.streamifyResponse) is not supported by the Kumo Node.js runtime yet';
-      this.settle(rec, runtimeError('Runtime.InvalidResponseModeHeader', message), undefined);
+      this.#runStreaming(rec, event);
       return rec.finished;
     }
-
-    rec.context = this.#makeContext(headers, rec);
     let returned;
     try {
       const handler = this.#handler;
@@ -137,6 +147,8 @@ export class Invoker {
     if (rec === undefined) return;
     if (rec.state === DEFERRED) {
       this.settle(rec, rec.deferredError, rec.deferredResult);
+    } else if (rec.state === RUNNING && rec.stream !== undefined) {
+      this.#failStream(rec, runtimeError('Runtime.NodeJsExit', NODEJS_EXIT_MESSAGE), 'Invoke Error');
     } else if (rec.state === RUNNING) {
       const error = rec.returnedPromise ? runtimeError('Runtime.NodeJsExit', NODEJS_EXIT_MESSAGE) : undefined;
       this.settle(rec, error, null);
@@ -151,7 +163,8 @@ export class Invoker {
     this.stopped = true;
     const rec = this.current;
     if (rec !== undefined && rec.state !== SETTLED) {
-      this.#postError(rec, err, label);
+      if (rec.stream !== undefined) this.#failStream(rec, err, label);
+      else this.#postError(rec, err, label);
     } else {
       logFailure(label, toErrorShape(err));
     }
@@ -175,6 +188,49 @@ export class Invoker {
     }
     // JSON.stringify gives undefined for a bare function or symbol.
     this.#track(rec, this.#client.postResponse(rec.id, json ?? 'null'));
+  }
+
+  #runStreaming(rec, event) {
+    const stream = new ResponseStream((contentType) => this.#client.openStream(rec.id, contentType), this.#highWaterMark);
+    rec.stream = stream;
+    stream.on('error', (err) => this.#failStream(rec, err, 'Invoke Error'));
+    stream.on('finish', () => this.#streamSettled(rec));
+    let returned;
+    try {
+      const handler = this.#handler;
+      returned = handler(event, stream, rec.context);
+    } catch (err) {
+      this.#failStream(rec, err ?? 'handled', 'Invoke Error');
+      return;
+    }
+    if (!isThenable(returned)) {
+      this.#failStream(rec, new Error('Streaming does not support non-async handlers.'), 'Invoke Error');
+      return;
+    }
+    returned.then(
+      (result) => {
+        if (result !== undefined) console.warn('Streaming handlers ignore return values.');
+        rec.handlerResolved = true;
+        this.#streamSettled(rec);
+      },
+      (err) => this.#failStream(rec, err ?? 'handled', 'Invoke Error'),
+    );
+  }
+
+  /** Settles a streaming invocation once its handler resolved and its stream's end was sent. */
+  #streamSettled(rec) {
+    if (rec.state !== RUNNING || !rec.handlerResolved || !rec.stream.writableFinished) return;
+    rec.state = SETTLED;
+    rec.resolve();
+  }
+
+  /** Ends a streaming invocation with an error, unless it already settled. */
+  #failStream(rec, err, label) {
+    if (rec.state === SETTLED) return;
+    rec.state = SETTLED;
+    const shape = toErrorShape(err);
+    logFailure(label, shape);
+    this.#track(rec, ResponseStream.fail(rec.stream, shape));
   }
 
   #postError(rec, err, label) {

@@ -8,6 +8,8 @@ import http from 'node:http';
 import { stdioFlushed, warn } from './logging.mjs';
 
 const BASE = '/2018-06-01/runtime';
+const ERROR_TYPE_TRAILER = 'Lambda-Runtime-Function-Error-Type';
+const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
 
 // Created at import time so a pooled (pre-started) process has it ready before it is assigned.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
@@ -119,6 +121,46 @@ export class RuntimeClient {
   /** Posts an Init failure `{errorType, errorMessage, trace}`. */
   postInitError(shape) {
     return this.#post(`${BASE}/init/error`, JSON.stringify(shape), shape.errorType);
+  }
+
+  /**
+   * Opens a streamed response: a chunked POST /response with
+   * `Lambda-Runtime-Function-Response-Mode: streaming`; a failure ends it with the error trailers.
+   * Returns the transport response-stream.mjs writes to.
+   */
+  openStream(requestId, contentType) {
+    const path = `${BASE}/invocation/${encodeURIComponent(requestId)}/response`;
+    const headers = {
+      'Content-Type': headerSafe(contentType),
+      'Lambda-Runtime-Function-Response-Mode': 'streaming',
+      'Transfer-Encoding': 'chunked',
+      Trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
+    };
+    const req = http.request({ agent, host: this.#host, port: this.#port, method: 'POST', path, headers });
+    const answered = new Promise((resolve, reject) => {
+      req.on('response', (res) => readBody(res, (text) => resolve({ status: res.statusCode, body: text })));
+      req.on('error', (err) => reject(new RuntimeApiError(`Runtime API request POST ${path} failed: ${err.message}`)));
+    });
+    answered.catch(() => undefined); // observed by end() / fail()
+    const finish = async (trailers) => {
+      await stdioFlushed();
+      if (trailers !== undefined) req.addTrailers(trailers);
+      req.end();
+      const res = await answered;
+      if (res.status >= 500) throw new RuntimeApiError(`POST ${path} answered ${res.status}: ${res.body}`);
+      if (res.status >= 300) warn(`POST ${path} answered ${res.status}: ${res.body}`);
+    };
+    return {
+      write: (bytes, callback) => {
+        req.write(bytes, (err) => callback(err ?? undefined));
+      },
+      end: () => finish(undefined),
+      fail: (shape) =>
+        finish({
+          [ERROR_TYPE_TRAILER]: headerSafe(shape.errorType),
+          [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(shape)).toString('base64'),
+        }),
+    };
   }
 }
 

@@ -18,6 +18,7 @@ import { Router } from "../../protocol/router.js";
 import type { FunctionService } from "./function-service.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
+import { invokeWithResponseStream } from "./invoke-stream.js";
 import {
   applyConfig,
   createFunctionInput,
@@ -117,6 +118,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
       return empty(204);
     })
     .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, request, raw))
+    .on("POST", "/2021-11-15/functions/{name}/response-streaming-invocations", (request, [raw = ""]) => invokeWithResponseStream(functions, invoker, request, raw))
     .on("POST", "/2015-03-31/functions/{name}/versions", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "PublishVersion");
       const input = parseBody(publishVersionInput, request.body);

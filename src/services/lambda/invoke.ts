@@ -50,7 +50,8 @@ export async function invoke(functions: FunctionService, invoker: Invoker, queue
   return { status: 200, headers, body: result.payload };
 }
 
-function checkJson(payload: Buffer): void {
+/** Throws InvalidRequestContentException unless the payload is JSON. */
+export function checkJson(payload: Buffer): void {
   try {
     JSON.parse(payload.toString("utf8"));
   } catch (error) {
@@ -61,7 +62,8 @@ function checkJson(payload: Buffer): void {
   }
 }
 
-function decodeClientContext(header: string | undefined): string | undefined {
+/** The decoded X-Amz-Client-Context JSON text, checked. */
+export function decodeClientContext(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const text = Buffer.from(header, "base64").toString("utf8");
   if (Buffer.byteLength(header) > 3583) throw invalidParameter("Client context must be at most 3583 bytes of base64.");
@@ -74,7 +76,7 @@ function decodeClientContext(header: string | undefined): string | undefined {
 }
 
 /** An X-Ray trace header so runtimes can set _X_AMZN_TRACE_ID as on Lambda. */
-function newTraceId(): string {
+export function newTraceId(): string {
   const bytes = randomBytes(20).toString("hex");
   const epoch = Math.floor(Date.now() / 1000).toString(16);
   return `Root=1-${epoch}-${bytes.slice(0, 24)};Parent=${bytes.slice(24, 40)};Sampled=0`;

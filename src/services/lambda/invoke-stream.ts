@@ -1,0 +1,64 @@
+/** The InvokeWithResponseStream operation: the engine's streamed invocation as an AWS event stream. */
+import { Readable } from "node:stream";
+import { parseFunctionRef } from "../../core/arn.js";
+import { invalidParameter, KumoError } from "../../core/errors.js";
+import { LIMITS } from "../../core/limits.js";
+import type { Invoker } from "../../engine/invoker.js";
+import type { StreamCompletion, StreamedInvocation } from "../../engine/streamed-invocation.js";
+import { eventMessage } from "../../protocol/event-stream.js";
+import { empty, type KumoRequest, type KumoResponse } from "../../protocol/http.js";
+import type { FunctionService } from "./function-service.js";
+import { checkJson, decodeClientContext, newTraceId } from "./invoke.js";
+
+const EMPTY_EVENT = Buffer.from("{}");
+
+export async function invokeWithResponseStream(functions: FunctionService, invoker: Invoker, request: KumoRequest, rawName: string): Promise<KumoResponse> {
+  const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
+  const record = functions.resolve(ref.name, ref.qualifier);
+  const invocationType = request.headers["x-amz-invocation-type"] ?? "RequestResponse";
+  if (invocationType !== "RequestResponse" && invocationType !== "DryRun") {
+    throw invalidParameter(`InvocationType '${invocationType}' is invalid for InvokeWithResponseStream: use RequestResponse or DryRun.`);
+  }
+  const logType = request.headers["x-amz-log-type"] ?? "None";
+  if (logType !== "None" && logType !== "Tail") throw invalidParameter(`LogType '${logType}' is invalid: use None or Tail.`);
+  if (request.body.length > LIMITS.syncPayloadBytes) {
+    throw new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${LIMITS.syncPayloadBytes} bytes for the InvokeWithResponseStream operation`);
+  }
+  const payload = request.body.length === 0 ? EMPTY_EVENT : request.body;
+  checkJson(payload);
+  const clientContext = decodeClientContext(request.headers["x-amz-client-context"]);
+  if (invocationType === "DryRun") return empty(204, { "X-Amz-Executed-Version": record.version ?? "$LATEST" });
+
+  const streamed = await invoker.invokeStream({
+    fn: functions.runnable(record),
+    requestId: request.requestId,
+    payload,
+    invokedArn: functions.arn(ref.name, ref.qualifier),
+    clientContext,
+    traceId: request.headers["x-amzn-trace-id"] ?? newTraceId(),
+    wantLogTail: logType === "Tail",
+  });
+  return {
+    status: 200,
+    headers: { "Content-Type": streamed.contentType, "X-Amz-Executed-Version": streamed.executedVersion },
+    body: Readable.from(events(streamed), { objectMode: false }),
+  };
+}
+
+/** `PayloadChunk` per chunk as the function writes it, then one `InvokeComplete`. */
+async function* events(streamed: StreamedInvocation): AsyncGenerator<Buffer> {
+  let completion: StreamCompletion;
+  try {
+    for await (const chunk of streamed.body as AsyncIterable<Buffer>) yield eventMessage("PayloadChunk", "application/octet-stream", chunk);
+    completion = await streamed.completion;
+  } catch {
+    completion = { error: { errorType: "ServiceException", errorMessage: "Kumo hit an internal error; the details are in Kumo's own log.", payload: Buffer.alloc(0) }, logResult: undefined };
+  }
+  const complete: Record<string, string> = {};
+  if (completion.error) {
+    complete.ErrorCode = completion.error.errorType;
+    complete.ErrorDetails = completion.error.errorMessage;
+  }
+  if (completion.logResult !== undefined) complete.LogResult = completion.logResult;
+  yield eventMessage("InvokeComplete", "application/json", Buffer.from(JSON.stringify(complete)));
+}
