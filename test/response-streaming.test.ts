@@ -6,7 +6,7 @@ import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, InvokeWithRes
 import type { InvocationRecord } from "../src/core/invocation.js";
 import type { KumoResponse } from "../src/protocol/http.js";
 import { NoHttpResponse, streamedHttpResponse } from "../src/protocol/http-integration-response.js";
-import { aws, createFromFixture, parseReport, ROLE } from "./helpers/clients.js";
+import { aws, createFromFixture, parseReport, ROLE, signedFetch } from "./helpers/clients.js";
 import { ricPackage } from "./helpers/ric.js";
 import { invokeStream, type StreamedCall } from "./helpers/stream.js";
 import { kumoSuite, type Suite } from "./helpers/suite.js";
@@ -185,7 +185,7 @@ describe("response streaming (framed channel)", () => {
     const crashed = await invokeStream(suite.client, "recorded", { mode: "crash" });
     assert.equal(crashed.body.toString(), "before-crash;");
     assert.equal(crashed.complete?.ErrorCode, "Runtime.ExitError");
-    const response = await fetch(`${suite.kumo.url}/_kumo/functions/recorded/invocations`);
+    const response = await signedFetch(`${suite.kumo.url}/_kumo/functions/recorded/invocations`);
     const { invocations } = (await response.json()) as { invocations: InvocationRecord[] };
     const byId = new Map(invocations.map((r) => [r.requestId, r]));
     assert.equal(byId.get(ok.requestId ?? "")?.status, "success");
