@@ -48,6 +48,8 @@ export interface Service {
   matches(request: KumoRequest): boolean;
   /** Claims the request body as a stream instead of a buffer (object uploads); the default buffers it. */
   streamsBody?(request: KumoRequest): boolean;
+  /** Requests this service answers without authentication (the console's static files). */
+  public?(request: KumoRequest): boolean;
   handle: Handler;
 }
 

@@ -1,0 +1,38 @@
+/** The web console's static files (built into dist/console/) at /console/, and / redirecting there. Served without authentication. */
+import { readFile } from "node:fs/promises";
+import { extname, join } from "node:path";
+import { json, type KumoRequest, type Service } from "../../protocol/http.js";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".map": "application/json",
+};
+/** Flat file names only: nothing can climb out of the console folder. */
+const FILE = /^\/console\/([A-Za-z0-9_-]+\.[a-z]+)$/;
+
+const isConsolePath = (request: KumoRequest) => request.path === "/" || request.path === "/console" || request.path.startsWith("/console/");
+
+/** `root` is the built console folder (dist/console). */
+export function consoleService(root: string): Service {
+  return {
+    name: "console",
+    matches: (request) => (request.method === "GET" || request.method === "HEAD") && isConsolePath(request),
+    public: isConsolePath,
+    async handle(request) {
+      if (request.path === "/" || request.path === "/console") return { status: 302, headers: { Location: "/console/" } };
+      const name = request.path === "/console/" ? "index.html" : FILE.exec(request.path)?.[1];
+      const type = name === undefined ? undefined : TYPES[extname(name)];
+      if (name === undefined || type === undefined) return json(404, { message: `The console has no file at ${request.path}.` });
+      try {
+        const body = await readFile(join(root, name));
+        return { status: 200, headers: { "Content-Type": type, "Cache-Control": "no-cache" }, body: request.method === "HEAD" ? "" : body };
+      } catch {
+        const hint = name === "index.html" ? " The console is not built: run `npm run build`." : "";
+        return json(404, { message: `The console has no file ${name}.${hint}` });
+      }
+    },
+  };
+}
