@@ -11,7 +11,7 @@ const TYPES: Record<string, string> = {
   ".map": "application/json",
 };
 /** Flat file names only: nothing can climb out of the console folder. */
-const FILE = /^\/console\/([A-Za-z0-9_-]+\.[a-z]+)$/;
+const FILE = /^\/console\/([A-Za-z0-9_-]+(?:\.[a-z]+)+)$/;
 
 const isConsolePath = (request: KumoRequest) => request.path === "/" || request.path === "/console" || request.path.startsWith("/console/");
 

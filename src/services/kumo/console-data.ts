@@ -38,8 +38,10 @@ export function consoleData(deps: ConsoleDataDeps): (request: KumoRequest) => Ku
       if ((until - since) / periodMs > MAX_BUCKETS) {
         throw invalidParameter(`period: ${periodSeconds} s gives more than ${MAX_BUCKETS} buckets since ${new Date(since).toISOString()}; use a longer period.`);
       }
-      const records = deps.invocations.between(name, since, until, MAX_RECORDS);
-      return json(200, { functionName: name, since, until, periodSeconds, buckets: aggregate(records, since, until, periodMs), totals: totals(records) });
+      // Buckets start on whole periods, so charts read 12:00, 12:05… rather than odd instants.
+      const from = Math.floor(since / periodMs) * periodMs;
+      const records = deps.invocations.between(name, from, until, MAX_RECORDS);
+      return json(200, { functionName: name, since: from, until, periodSeconds, buckets: aggregate(records, from, until, periodMs), totals: totals(records) });
     }
     const list = /^\/_kumo\/functions\/([^/]+)\/test-events$/.exec(request.path);
     if (list?.[1] && request.method === "GET") {
