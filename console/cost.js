@@ -31,4 +31,4 @@ export function vmMonthly(memoryMb) {
   return { ...vm, total: vm.hourly * HOURS_PER_MONTH };
 }
 
-export const dollars = (value) => `$${value < 10 ? value.toFixed(2) : Math.round(value).toLocaleString("en-US")}`;
+export const dollars = (value) => `$${value < 100 ? value.toFixed(2) : Math.round(value).toLocaleString("en-US")}`;

@@ -1,0 +1,161 @@
+/**
+ * The web console end to end in a real browser against a real Kumo: create a function from a blueprint, edit its code,
+ * set an environment variable, save a test event from the S3 template, run it, read the result and the REPORT line,
+ * find the invocation in the logs and the monitoring chart. With KUMO_CONSOLE_SCREENSHOTS=<dir> it also writes screenshots.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import type { Page } from "playwright-core";
+import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
+import { kumoSuite } from "./helpers/suite.js";
+
+const SCREENSHOTS = process.env.KUMO_CONSOLE_SCREENSHOTS;
+const WAIT = { timeout: 20_000 };
+
+const EDITED_CODE = `export const handler = async (event) => {
+  const key = event.Records[0].s3.object.key;
+  console.log("edited in the console, key", key);
+  return { greeting: process.env.GREETING, key };
+};
+`;
+
+describe("web console in a browser", () => {
+  const suite = kumoSuite();
+  let browser: TestBrowser | undefined;
+  let page: Page;
+  const foreignRequests: string[] = [];
+
+  const shot = async (name: string) => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+  const openTab = async (label: string) => {
+    await page.getByRole("tab", { name: label }).click();
+    await page.locator(`.tab-body[data-tab]`).waitFor(WAIT);
+  };
+
+  before(async () => {
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on("request", (request) => {
+      if (!request.url().startsWith(suite.kumo.url) && !request.url().startsWith("data:")) foreignRequests.push(request.url());
+    });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("lists functions at / and creates one from the S3 blueprint", async () => {
+    await page.goto(`${suite.kumo.url}/`);
+    assert.equal(new URL(page.url()).pathname, "/console/");
+    await page.getByText("No functions yet: create one.").waitFor(WAIT);
+    await page.getByRole("link", { name: "Create function" }).click();
+    await page.locator("input[name=functionName]").fill("from-console");
+    await page.locator("select[name=blueprint]").selectOption("s3-node");
+    await shot("create-function");
+    await page.getByRole("button", { name: "Create function" }).click();
+    await page.locator("#code-editor .cm-content").waitFor(WAIT);
+    assert.match(page.url(), /#\/functions\/from-console\/code$/);
+    assert.match(await page.locator("#code-editor .cm-content").innerText(), /new object s3:\/\//, "the blueprint's code is in the editor");
+  });
+
+  it("edits the code and deploys it", async () => {
+    await page.locator("#code-editor .cm-content").click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(EDITED_CODE);
+    await page.getByRole("button", { name: "Deploy" }).click();
+    await page.locator("#deploy-status", { hasText: "Deployed at" }).waitFor(WAIT);
+    await shot("code");
+  });
+
+  it("sets an environment variable, refusing an invalid name first", async () => {
+    await openTab("Configuration");
+    await page.getByRole("button", { name: "Add environment variable" }).click();
+    await page.locator(".env-key").last().fill("1BAD");
+    await page.locator(".env-value").last().fill("x");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator(".error-box", { hasText: "start with a letter" }).waitFor(WAIT);
+    await page.locator(".env-key").last().fill("GREETING");
+    await page.locator(".env-value").last().fill("hello from the console");
+    await page.locator("input[name=memory]").fill("256");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator("#config-saved", { hasText: "Saved at" }).waitFor(WAIT);
+    const config = await suite.client.send(new GetFunctionConfigurationCommand({ FunctionName: "from-console" }));
+    assert.deepEqual(config.Environment?.Variables, { GREETING: "hello from the console" });
+    assert.equal(config.MemorySize, 256);
+    await shot("configuration");
+  });
+
+  it("saves a test event from the S3 Put template, runs it, and shows the result and the REPORT line", async () => {
+    await openTab("Test");
+    await page.locator("#event-template").selectOption("s3-put");
+    await page.getByRole("button", { name: "Use template" }).click();
+    await page.locator("#event-name").fill("S3PutFromTemplate");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.locator("#saved-events option", { hasText: "S3PutFromTemplate" }).waitFor({ state: "attached", ...WAIT });
+    await page.getByRole("button", { name: "Test", exact: true }).click();
+    const result = page.locator("#test-result .result");
+    await result.waitFor(WAIT);
+    assert.equal(await result.getAttribute("data-status"), "succeeded");
+    const payload = JSON.parse(await page.locator("#result-payload").innerText()) as { greeting: string; key: string };
+    assert.deepEqual(payload, { greeting: "hello from the console", key: "test%2Fkey" });
+    const log = await page.locator("#result-log").innerText();
+    assert.match(log, /REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB/);
+    assert.match(log, /edited in the console, key test%2Fkey/);
+    assert.match(await page.locator('[data-fact="Start"]').innerText(), /^Cold \(init [\d.]+ ms\)$/);
+    assert.match(await page.locator('[data-fact="Billed duration"]').innerText(), /^\d+ ms$/);
+    await shot("test");
+  });
+
+  it("keeps the saved event across reloads", async () => {
+    await page.reload();
+    await page.locator("#saved-events").selectOption("S3PutFromTemplate");
+    assert.match(await page.locator("#event-editor .cm-content").innerText(), /ObjectCreated:Put/);
+  });
+
+  it("shows the invocation's log lines grouped by request id", async () => {
+    await openTab("Logs");
+    const group = page.locator(".invocation-log", { hasText: "REPORT RequestId" }).first();
+    await group.waitFor(WAIT);
+    const requestId = await group.getAttribute("data-request-id");
+    assert.match(requestId ?? "", /^[0-9a-f-]{36}$/);
+    const text = await group.innerText();
+    assert.match(text, new RegExp(`START RequestId: ${requestId}`));
+    assert.match(text, /edited in the console/);
+    await shot("logs");
+  });
+
+  it("charts the invocation and estimates the monthly cost", async () => {
+    await openTab("Monitoring");
+    await page.locator('.legend-item[data-series="Invocations"]', { hasText: "Invocations: 1" }).waitFor(WAIT);
+    assert.equal(await page.locator('circle[data-series="Invocations"]').count(), 1, "one point for the minute it ran in");
+    assert.match(await page.locator('.legend-item[data-series="Cold starts"]').innerText(), /Cold starts: 1/);
+    await page.locator("#cost-rps").fill("10");
+    await page.locator("#cost-billed").fill("100");
+    await page.locator("#cost-memory").fill("2048");
+    assert.match(await page.locator("#cost-lambda .big").innerText(), /^\$92\.86$/, "seed 002's load: 10 req/s of 100 ms at 2 GB");
+    assert.match(await page.locator("#cost-vm").innerText(), /t3\.small[\s\S]*\$15\.18/);
+    assert.match(await page.locator("#cost-verdict").innerText(), /t3\.small is cheaper/);
+    await shot("monitoring");
+  });
+
+  it("shows the hour's invocations in the functions list and filters it", async () => {
+    await page.getByRole("link", { name: "Functions", exact: true }).first().click();
+    const row = page.locator('tr[data-function="from-console"]');
+    await row.waitFor(WAIT);
+    assert.match(await row.innerText(), /nodejs20\.x\s+256 MB\s+3 s/);
+    assert.equal(await row.locator("td.num").first().innerText(), "1");
+    await shot("functions");
+    await page.locator("input.search").fill("no-such");
+    await page.getByText("No function matches.").waitFor(WAIT);
+  });
+
+  it("loaded nothing from outside Kumo", () => {
+    assert.deepEqual(foreignRequests, []);
+  });
+});
