@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { GetFunctionConfigurationCommand, GetFunctionCommand } from "@aws-sdk/client-lambda";
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
+import { fixtureZip, invoke } from "./helpers/clients.js";
 import { kumoSuite } from "./helpers/suite.js";
 
 const SCREENSHOTS = process.env.KUMO_CONSOLE_SCREENSHOTS;
@@ -31,6 +32,7 @@ describe("web console in a browser", () => {
   const shot = async (name: string) => {
     if (!SCREENSHOTS) return;
     mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.locator("#toasts").evaluate((toasts) => toasts.replaceChildren());
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
   const openTab = async (label: string) => {
@@ -118,6 +120,16 @@ describe("web console in a browser", () => {
     assert.match(await page.locator("#event-editor .cm-content").innerText(), /ObjectCreated:Put/);
   });
 
+  it("follows new invocations with live tail", async () => {
+    await openTab("Logs");
+    await page.locator(".invocation-log", { hasText: "REPORT RequestId" }).first().waitFor(WAIT);
+    await page.locator("#live-tail").check();
+    const second = await invoke(suite.client, "from-console", { Records: [{ s3: { object: { key: "tailed-key" } } }] });
+    assert.equal(second.status, 200);
+    await page.locator(".invocation-log", { hasText: "key tailed-key" }).waitFor(WAIT);
+    await page.locator("#live-tail").uncheck();
+  });
+
   it("shows the invocation's log lines grouped by request id", async () => {
     await openTab("Logs");
     const group = page.locator(".invocation-log", { hasText: "REPORT RequestId" }).first();
@@ -132,9 +144,9 @@ describe("web console in a browser", () => {
 
   it("charts the invocation and estimates the monthly cost", async () => {
     await openTab("Monitoring");
-    await page.locator('.legend-item[data-series="Invocations"]', { hasText: "Invocations: 1" }).waitFor(WAIT);
-    assert.equal(await page.locator('circle[data-series="Invocations"]').count(), 1, "one point for the minute it ran in");
-    assert.match(await page.locator('.legend-item[data-series="Cold starts"]').innerText(), /Cold starts: 1/);
+    await page.locator('.legend-item[data-series="Invocations"]', { hasText: "Invocations: 2" }).waitFor(WAIT);
+    assert.ok(await page.locator('circle[data-series="Invocations"]').count() >= 1, "a point for the minutes they ran in");
+    assert.match(await page.locator('.legend-item[data-series="Cold starts"]').innerText(), /Cold starts: 1/, "the second ran warm");
     await page.locator("#cost-rps").fill("10");
     await page.locator("#cost-billed").fill("100");
     await page.locator("#cost-memory").fill("2048");
@@ -149,10 +161,26 @@ describe("web console in a browser", () => {
     const row = page.locator('tr[data-function="from-console"]');
     await row.waitFor(WAIT);
     assert.match(await row.innerText(), /nodejs20\.x\s+256 MB\s+3 s/);
-    assert.equal(await row.locator("td.num").first().innerText(), "1");
+    assert.equal(await row.locator("td.num").first().innerText(), "2");
     await shot("functions");
     await page.locator("input.search").fill("no-such");
     await page.getByText("No function matches.").waitFor(WAIT);
+  });
+
+  it("creates a function from an uploaded zip and deletes it from the list", async () => {
+    await page.getByRole("link", { name: "Create function" }).click();
+    await page.getByLabel("Upload a .zip file").check();
+    await page.locator("input[name=functionName]").fill("uploaded");
+    await page.locator("select[name=runtime]").selectOption("nodejs22.x");
+    await page.locator("input[name=zip]").setInputFiles({ name: "fn.zip", mimeType: "application/zip", buffer: await fixtureZip("node-esm") });
+    await page.getByRole("button", { name: "Create function" }).click();
+    await page.locator("#code-editor .cm-content", { hasText: "top-level await" }).waitFor(WAIT);
+    assert.equal((await suite.client.send(new GetFunctionCommand({ FunctionName: "uploaded" }))).Configuration?.Runtime, "nodejs22.x");
+    await page.getByRole("link", { name: "Functions", exact: true }).first().click();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.locator('tr[data-function="uploaded"]').getByRole("button", { name: "Delete" }).click();
+    await page.locator('tr[data-function="uploaded"]').waitFor({ state: "detached", ...WAIT });
+    await assert.rejects(suite.client.send(new GetFunctionCommand({ FunctionName: "uploaded" })), { name: "ResourceNotFoundException" });
   });
 
   it("loaded nothing from outside Kumo", () => {
