@@ -32,7 +32,7 @@ describe("web console in a browser", () => {
   const shot = async (name: string) => {
     if (!SCREENSHOTS) return;
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.locator("#toasts").evaluate((toasts) => toasts.replaceChildren());
+    await page.locator("#toasts").evaluate((toasts: { replaceChildren(): void }) => toasts.replaceChildren());
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
   const openTab = async (label: string) => {

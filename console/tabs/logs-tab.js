@@ -60,7 +60,7 @@ export async function logsTab(body, fn) {
     replace(list, groups.reverse().map((g) => h("details", { class: "invocation-log", open: true, "data-request-id": g.requestId ?? "" },
       h("summary", {}, g.requestId ? `${new Date(g.events[0].timestamp).toLocaleString()} · ${g.requestId}` : `${new Date(g.events[0].timestamp).toLocaleString()} · outside an invocation`,
         g.report ? h("span", { class: "hint" }, ` · ${g.report}`) : undefined),
-      h("pre", { class: "log" }, g.events.map((e) => `${new Date(e.timestamp).toISOString()}  ${e.message.replace(/\n$/, "")}`).join("\n")))));
+      h("pre", { class: "log" }, g.events.map((e) => e.message.replace(/\n$/, "")).join("\n")))));
   }
 
   range.addEventListener("change", () => void reload());
