@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Kumo's tests drive it with, when missing:
 # - Debian: the AWS CLI v2 (`awscli`), curl (the shell custom runtime), python3 (the Python runtime),
+#   chromium (the web console's browser tests, driven by playwright-core),
 #   and the build tools AWS's Node.js runtime interface client compiles its native addon with.
 # - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
 #   `npm install` of Kumo stays fast); the custom-runtime test runs it as a bootstrap.
@@ -11,6 +12,7 @@ need=()
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 [ -x /usr/bin/bwrap ] || need+=(bubblewrap)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 for tool in make g++ cmake autoconf automake libtoolize; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$([ "$tool" = libtoolize ] && echo libtool || echo "$tool")")
 done
