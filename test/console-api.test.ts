@@ -1,11 +1,12 @@
 /** The console's endpoints: static files at /console/, per-function metrics, the hourly summary, saved test events. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { createFromFixture, invoke } from "./helpers/clients.js";
 import { kumoFetch } from "./helpers/kumo-fetch.js";
 import { kumoSuite } from "./helpers/suite.js";
 
-interface Bucket { start: number; invocations: number; errors: number; coldStarts: number; durationP50Ms?: number; durationP99Ms?: number; concurrentExecutions: number }
+interface Bucket { start: number; invocations: number; errors: number; throttles: number; coldStarts: number; durationP50Ms?: number; durationP99Ms?: number; concurrentExecutions: number }
 
 describe("console endpoints", () => {
   const suite = kumoSuite();
@@ -50,6 +51,15 @@ describe("console endpoints", () => {
     const byName = new Map(summary.functions.map((f) => [f.functionName, f]));
     assert.deepEqual(byName.get("metered"), { functionName: "metered", invocations: 3, errors: 0 });
     assert.deepEqual(byName.get("failing"), { functionName: "failing", invocations: 1, errors: 1 });
+  });
+
+  it("counts throttled requests as throttles, not invocations", async () => {
+    await createFromFixture(suite.client, "throttled", "node-esm");
+    await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "throttled", ReservedConcurrentExecutions: 0 }));
+    await assert.rejects(invoke(suite.client, "throttled", {}), { name: "TooManyRequestsException" });
+    const metrics = (await (await get("/_kumo/functions/throttled/metrics")).json()) as { buckets: Bucket[]; totals: { invocations: number; throttles: number } };
+    assert.deepEqual([metrics.totals.invocations, metrics.totals.throttles], [0, 1]);
+    assert.equal(metrics.buckets.reduce((n, b) => n + b.throttles, 0), 1);
   });
 
   it("rejects bad metrics parameters with Lambda's error types", async () => {
