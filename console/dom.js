@@ -38,7 +38,10 @@ export function toast(message, kind = "info") {
 /** The message of an SDK or fetch error, with its AWS error type. */
 export function describeError(error) {
   const type = error?.name && error.name !== "Error" ? `${error.name}: ` : "";
-  return `${type}${error?.message ?? String(error)}`;
+  const hint = /Signature|Token|Credential|AccessDenied|UnrecognizedClient|Forbidden/i.test(`${error?.name} ${error?.message}`)
+    ? " Check the key pair under Credentials (top right)."
+    : "";
+  return `${type}${error?.message ?? String(error)}${hint}`;
 }
 
 /** A box that shows an API error inline (empty until `show`). */

@@ -73,7 +73,7 @@ function renderCost(el, m, memorySizeMb) {
   for (const input of [rps, billed, memory]) input.addEventListener("input", update);
   replace(el, h("h3", {}, "Estimated monthly cost"),
     h("div", { class: "row" }, h("label", {}, "Requests per second", rps), h("label", {}, "Billed ms per request", billed), h("label", {}, "Memory (MB)", memory)),
-    h("p", { class: "hint" }, `Observed: ${m.totals.invocations} invocations in ${Math.round(windowSeconds / 60)} min (${observedRps.toPrecision(3)}/s), average billed ${Math.round(m.totals.averageBilledDurationMs ?? 0)} ms.`),
+    h("p", { class: "hint" }, `Observed: ${m.totals.invocations} invocation${m.totals.invocations === 1 ? "" : "s"} in ${Math.round(windowSeconds / 60)} min (${observedRps.toPrecision(3)}/s), average billed ${Math.round(m.totals.averageBilledDurationMs ?? 0)} ms.`),
     out,
     h("p", { class: "hint" }, `Assumptions: AWS Lambda us-east-1 x86 prices ($${LAMBDA_PRICE.perMillionRequests} per 1M requests, $${LAMBDA_PRICE.perGbSecond} per GB-second, no free tier), a steady load all month; the VM is the smallest EC2 t3 on-demand Linux instance in us-east-1 with at least that memory, running ${HOURS_PER_MONTH} h, without storage or data transfer.`));
   update();

@@ -92,6 +92,11 @@ export async function testTab(body, fn) {
   }
 
   renderSaved();
+  if (saved[0]) {
+    // Open ready to Test: the first saved event (a blueprint's starter event, for instance).
+    savedSelect.value = saved[0].name;
+    savedSelect.dispatchEvent(new Event("change"));
+  }
   checkJson();
   replace(body,
     h("div", { class: "card" },
