@@ -87,6 +87,7 @@ describe("web console in a browser", () => {
     await page.locator("input[name=memory]").fill("256");
     await page.getByRole("button", { name: "Save" }).click();
     await page.locator("#config-saved", { hasText: "Saved at" }).waitFor(WAIT);
+    await page.locator("#function-facts", { hasText: "256 MB" }).waitFor(WAIT);
     const config = await suite.client.send(new GetFunctionConfigurationCommand({ FunctionName: "from-console" }));
     assert.deepEqual(config.Environment?.Variables, { GREETING: "hello from the console" });
     assert.equal(config.MemorySize, 256);

@@ -23,17 +23,21 @@ export async function functionPage(container, name, tabId) {
   const config = fn.Configuration;
   const tab = TABS.find(([id]) => id === tabId) ?? TABS[0];
   const body = h("section", { class: "tab-body", "data-tab": tab[0] });
+  const facts = h("div", { class: "facts", id: "function-facts" });
+  /** Tabs that change the configuration call this with the API's answer. */
+  const showFacts = (c) => replace(facts,
+    h("span", {}, c.Runtime ?? "container"), h("span", {}, `${c.MemorySize} MB`), h("span", {}, `${c.Timeout} s`),
+    h("span", { title: c.FunctionArn }, c.FunctionArn));
+  showFacts(config);
   replace(container,
     h("div", { class: "page-head" },
       h("div", {},
         h("div", { class: "crumbs" }, h("a", { href: "#/functions" }, "Functions"), " / "),
         h("h1", {}, name)),
       h("span", { class: "spacer" }),
-      h("div", { class: "facts" },
-        h("span", {}, config.Runtime ?? "container"), h("span", {}, `${config.MemorySize} MB`), h("span", {}, `${config.Timeout} s`),
-        h("span", { title: config.FunctionArn }, config.FunctionArn))),
+      facts),
     h("nav", { class: "tabs", role: "tablist" }, TABS.map(([id, label]) =>
       h("a", { href: `#/functions/${encodeURIComponent(name)}/${id}`, role: "tab", "aria-selected": id === tab[0] ? "true" : "false", class: id === tab[0] ? "active" : undefined }, label))),
     body);
-  return tab[2](body, fn);
+  return tab[2](body, fn, { showFacts });
 }

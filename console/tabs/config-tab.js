@@ -8,7 +8,7 @@ import { errorBox, h, replace, toast } from "../dom.js";
 /** Lambda's rule for variable names (the API checks it too; this only answers sooner). */
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
 
-export async function configTab(body, fn) {
+export async function configTab(body, fn, { showFacts }) {
   const c = fn.Configuration;
   const name = c.FunctionName;
   const errors = errorBox();
@@ -46,7 +46,7 @@ export async function configTab(body, fn) {
     event.preventDefault();
     errors.clear();
     try {
-      await lambda().send(new UpdateFunctionConfigurationCommand({
+      const updated = await lambda().send(new UpdateFunctionConfigurationCommand({
         FunctionName: name,
         Description: description.value,
         MemorySize: Number(memory.value),
@@ -60,6 +60,7 @@ export async function configTab(body, fn) {
         else await lambda().send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: want }));
         concurrency.ReservedConcurrentExecutions = want;
       }
+      showFacts(updated);
       toast("Configuration saved.");
       replace(saved, `Saved at ${new Date().toLocaleTimeString()}.`);
     } catch (error) {
