@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { GetFunctionConfigurationCommand, GetFunctionCommand } from "@aws-sdk/client-lambda";
+import { GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, GetFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
 import { fixtureZip, invoke } from "./helpers/clients.js";
@@ -80,18 +80,39 @@ describe("web console in a browser", () => {
     await page.getByRole("button", { name: "Add environment variable" }).click();
     await page.locator(".env-key").last().fill("1BAD");
     await page.locator(".env-value").last().fill("x");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator("#save-config").click();
     await page.locator(".error-box", { hasText: "start with a letter" }).waitFor(WAIT);
     await page.locator(".env-key").last().fill("GREETING");
     await page.locator(".env-value").last().fill("hello from the console");
     await page.locator("input[name=memory]").fill("256");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator("#save-config").click();
     await page.locator("#config-saved", { hasText: "Saved at" }).waitFor(WAIT);
     await page.locator("#function-facts", { hasText: "256 MB" }).waitFor(WAIT);
     const config = await suite.client.send(new GetFunctionConfigurationCommand({ FunctionName: "from-console" }));
     assert.deepEqual(config.Environment?.Variables, { GREETING: "hello from the console" });
     assert.equal(config.MemorySize, 256);
     await shot("configuration");
+  });
+
+  it("sets asynchronous retries, publishes a version and points an alias at it", async () => {
+    await page.locator("#async-retries").selectOption("0");
+    await page.locator("#async-max-age").fill("120");
+    await page.locator("#save-async").click();
+    await page.locator("#async-saved", { hasText: "Saved at" }).waitFor(WAIT);
+    const asyncConfig = await suite.client.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "from-console" }));
+    assert.deepEqual([asyncConfig.MaximumRetryAttempts, asyncConfig.MaximumEventAgeInSeconds], [0, 120]);
+
+    await openTab("Versions and aliases");
+    await page.locator("#version-description").fill("first from the console");
+    await page.locator("#publish-version").click();
+    await page.locator('#versions tr[data-version="1"]').waitFor(WAIT);
+    await page.locator("#alias-name").fill("live");
+    await page.locator("#alias-version").selectOption("1");
+    await page.locator("#create-alias").click();
+    await page.locator('#aliases tr[data-alias="live"]').waitFor(WAIT);
+    const alias = await suite.client.send(new GetAliasCommand({ FunctionName: "from-console", Name: "live" }));
+    assert.equal(alias.FunctionVersion, "1");
+    await shot("versions");
   });
 
   it("saves a test event from the S3 Put template, runs it, and shows the result and the REPORT line", async () => {

@@ -4,6 +4,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { lambda } from "../api.js";
 import { errorBox, h, replace, toast } from "../dom.js";
+import { asyncConfigCard } from "./async-config-card.js";
 
 /** Lambda's rule for variable names (the API checks it too; this only answers sooner). */
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
@@ -69,6 +70,7 @@ export async function configTab(body, fn, { showFacts }) {
   }
 
   const saved = h("span", { class: "hint", id: "config-saved" });
+  const asyncCard = await asyncConfigCard(name);
   replace(body, h("form", { class: "card form", id: "config-form", onsubmit: (e) => void save(e) },
     h("h3", {}, "General"),
     field("Description", description),
@@ -81,5 +83,6 @@ export async function configTab(body, fn, { showFacts }) {
     h("table", { class: "list env" }, h("thead", {}, h("tr", {}, h("th", {}, "Key"), h("th", {}, "Value"), h("th", {}))), rows),
     h("button", { type: "button", id: "add-variable", onclick: () => addRow() }, "Add environment variable"),
     errors.el,
-    h("div", { class: "actions" }, saved, h("button", { type: "submit", class: "primary", id: "save-config" }, "Save"))));
+    h("div", { class: "actions" }, saved, h("button", { type: "submit", class: "primary", id: "save-config" }, "Save"))),
+    asyncCard);
 }
