@@ -5,7 +5,12 @@ import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { SignatureV4 } from "@smithy/signature-v4";
 
 const KEY = "kumo-console-credentials";
-const DEFAULTS = { accessKeyId: "test", secretAccessKey: "test", region: "us-east-1" };
+/** Kumo's loopback key pair, and the region Kumo runs in (written into the page by the server). */
+const DEFAULTS = {
+  accessKeyId: "test",
+  secretAccessKey: "test",
+  region: document.querySelector('meta[name="kumo-region"]')?.getAttribute("content") || "us-east-1",
+};
 
 export function getCredentials() {
   try {

@@ -20,7 +20,9 @@ describe("console endpoints", () => {
     const page = await fetch(`${suite.kumo.url}/console/`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get("content-type") ?? "", /text\/html/);
-    assert.match(await page.text(), /<script type="module" src="\/console\/app.js">/);
+    const html = await page.text();
+    assert.match(html, /<script type="module" src="\/console\/app.js">/);
+    assert.match(html, /<meta name="kumo-region" content="us-east-1">/, "the page carries Kumo's region for the Credentials dialog");
     const app = await fetch(`${suite.kumo.url}/console/app.js`);
     assert.equal(app.status, 200);
     assert.match(app.headers.get("content-type") ?? "", /javascript/);

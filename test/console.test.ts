@@ -87,6 +87,12 @@ describe("web console in a browser", () => {
     await page.locator("input[name=memory]").fill("256");
     await page.locator("#save-config").click();
     await page.locator("#config-saved", { hasText: "Saved at" }).waitFor(WAIT);
+    await page.locator(".env-key").last().fill("AWS_REGION");
+    await page.locator("#save-config").click();
+    await page.locator(".error-box", { hasText: "InvalidParameterValueException" }).waitFor(WAIT);
+    await page.locator(".env-key").last().fill("GREETING");
+    await page.locator("#save-config").click();
+    await page.locator(".error-box").first().waitFor({ state: "hidden", ...WAIT });
     await page.locator("#function-facts", { hasText: "256 MB" }).waitFor(WAIT);
     const config = await suite.client.send(new GetFunctionConfigurationCommand({ FunctionName: "from-console" }));
     assert.deepEqual(config.Environment?.Variables, { GREETING: "hello from the console" });
@@ -162,6 +168,10 @@ describe("web console in a browser", () => {
     assert.match(text, new RegExp(`START RequestId: ${requestId}`));
     assert.match(text, /edited in the console/);
     await shot("logs");
+    await page.locator("#log-to").fill("2020-01-01T00:00:00");
+    await page.locator("#log-from").fill("2019-12-31T00:00:00");
+    await page.locator("#log-from").dispatchEvent("change");
+    await page.getByText("No log events in this range.").waitFor(WAIT);
   });
 
   it("charts the invocation and estimates the monthly cost", async () => {

@@ -29,7 +29,7 @@ export async function codeTab(body, fn) {
   const editorHost = h("div", { class: "editor", id: "code-editor" });
   const fileList = h("ul", { class: "files" });
   const deploy = h("button", { class: "primary", id: "deploy", disabled: true, onclick: () => void save() }, "Deploy");
-  const status = h("span", { class: "hint", id: "deploy-status" }, "No changes.");
+  const status = h("span", { class: "hint", id: "deploy-status" }, "No changes. Ctrl+S deploys.");
 
   const open = (path) => {
     if (view && current) edited.set(current, editorText(view));
@@ -71,7 +71,17 @@ export async function codeTab(body, fn) {
     uploadForm(name, errors));
   if (current) open(current);
   else replace(editorHost, h("p", { class: "hint" }, "No text files to edit in this package."));
-  return () => view?.destroy();
+  const saveKey = (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+      event.preventDefault();
+      if (!deploy.disabled) void save();
+    }
+  };
+  window.addEventListener("keydown", saveKey);
+  return () => {
+    window.removeEventListener("keydown", saveKey);
+    view?.destroy();
+  };
 }
 
 function uploadForm(name, errors) {

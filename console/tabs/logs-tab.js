@@ -11,16 +11,18 @@ export async function logsTab(body, fn) {
   const errors = errorBox();
   const range = h("select", { id: "log-range", "aria-label": "Time range" }, RANGES.map(([v, l]) => h("option", { value: v, selected: v === "60" }, `Last ${l}`)));
   const filter = h("input", { type: "search", id: "log-filter", placeholder: "Filter by text", "aria-label": "Filter by text" });
+  const from = h("input", { type: "datetime-local", id: "log-from", "aria-label": "From", step: 1 });
+  const to = h("input", { type: "datetime-local", id: "log-to", "aria-label": "To", step: 1 });
   const live = h("input", { type: "checkbox", id: "live-tail" });
   const list = h("div", { id: "log-groups" });
   let events = [];
   let timer;
 
-  async function fetchSince(startTime) {
+  async function fetchSince(startTime, endTime) {
     const found = [];
     let nextToken;
     do {
-      const page = await logs().send(new FilterLogEventsCommand({ logGroupName: group, startTime, filterPattern: filter.value.trim() || undefined, nextToken }));
+      const page = await logs().send(new FilterLogEventsCommand({ logGroupName: group, startTime, endTime, filterPattern: filter.value.trim() || undefined, nextToken }));
       found.push(...(page.events ?? []));
       nextToken = page.nextToken;
     } while (nextToken && found.length < MAX_EVENTS);
@@ -30,7 +32,9 @@ export async function logsTab(body, fn) {
   async function reload() {
     errors.clear();
     try {
-      events = await fetchSince(Date.now() - Number(range.value) * 60_000);
+      // A From/To pair overrides the relative range.
+      const start = from.value ? new Date(from.value).getTime() : Date.now() - Number(range.value) * 60_000;
+      events = await fetchSince(start, to.value ? new Date(to.value).getTime() : undefined);
       render();
     } catch (error) {
       if (error.name === "ResourceNotFoundException") {
@@ -63,14 +67,15 @@ export async function logsTab(body, fn) {
       h("pre", { class: "log" }, g.events.map((e) => e.message.replace(/\n$/, "")).join("\n")))));
   }
 
-  range.addEventListener("change", () => void reload());
+  for (const input of [range, from, to]) input.addEventListener("change", () => void reload());
   filter.addEventListener("change", () => void reload());
   live.addEventListener("change", () => {
     clearInterval(timer);
     if (live.checked) timer = setInterval(() => void tail(), 2000);
   });
   replace(body, h("div", { class: "card" },
-    h("div", { class: "toolbar" }, range, filter, h("button", { onclick: () => void reload() }, "Refresh"),
+    h("div", { class: "toolbar" }, range, h("label", { class: "inline" }, "or from", from), h("label", { class: "inline" }, "to", to), filter,
+      h("button", { onclick: () => void reload() }, "Refresh"),
       h("label", { class: "inline" }, live, "Live tail"), h("span", { class: "spacer" }), h("span", { class: "hint" }, `Log group ${group}`)),
     errors.el, list));
   await reload();

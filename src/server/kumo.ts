@@ -92,7 +92,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
       publicUrl: () => url, logger: logger.child({ service: "lambda" }),
     }),
     logsService(store.logs, account, logger.child({ service: "logs" })),
-    consoleService(CONSOLE_DIR),
+    consoleService(CONSOLE_DIR, config.region),
   ];
   const server = createApiServer(services, config.region, (error) => logger.error({ err: error }, "request failed"));
   await listen(server, config.port, config.host);

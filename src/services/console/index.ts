@@ -15,8 +15,8 @@ const FILE = /^\/console\/([A-Za-z0-9_-]+(?:\.[a-z]+)+)$/;
 
 const isConsolePath = (request: KumoRequest) => request.path === "/" || request.path === "/console" || request.path.startsWith("/console/");
 
-/** `root` is the built console folder (dist/console). */
-export function consoleService(root: string): Service {
+/** `root` is the built console folder (dist/console); `region` pre-fills the Credentials dialog. */
+export function consoleService(root: string, region: string): Service {
   return {
     name: "console",
     matches: (request) => (request.method === "GET" || request.method === "HEAD") && isConsolePath(request),
@@ -27,7 +27,8 @@ export function consoleService(root: string): Service {
       const type = name === undefined ? undefined : TYPES[extname(name)];
       if (name === undefined || type === undefined) return json(404, { message: `The console has no file at ${request.path}.` });
       try {
-        const body = await readFile(join(root, name));
+        const file = await readFile(join(root, name));
+        const body = name === "index.html" ? file.toString("utf8").replace('content="us-east-1"', `content="${region.replace(/[^a-z0-9-]/g, "")}"`) : file;
         return { status: 200, headers: { "Content-Type": type, "Cache-Control": "no-cache" }, body: request.method === "HEAD" ? "" : body };
       } catch {
         const hint = name === "index.html" ? " The console is not built: run `npm run build`." : "";
