@@ -4,7 +4,7 @@
 export const LAMBDA_PRICE = { perMillionRequests: 0.2, perGbSecond: 0.0000166667 };
 
 /** EC2 on-demand Linux prices in us-east-1 for the burstable t3 family (USD per hour). */
-export const VM_PRICES = [
+const VM_PRICES = [
   { type: "t3.nano", memoryMb: 512, hourly: 0.0052 },
   { type: "t3.micro", memoryMb: 1024, hourly: 0.0104 },
   { type: "t3.small", memoryMb: 2048, hourly: 0.0208 },

@@ -60,5 +60,4 @@ export function errorBox() {
   };
 }
 
-export const formatTime = (ms) => new Date(ms).toLocaleString();
 export const formatMs = (ms) => (ms === undefined || ms === null ? "–" : `${Number(ms).toFixed(2)} ms`);

@@ -29,6 +29,8 @@ describe("console endpoints", () => {
     assert.ok((await app.arrayBuffer()).byteLength > 10_000, "the bundle holds the SDK and CodeMirror");
     assert.equal((await fetch(`${suite.kumo.url}/console/..%2Fpackage.json`)).status, 404);
     assert.equal((await fetch(`${suite.kumo.url}/console/nothing.js`)).status, 404);
+    const signed = await kumoFetch(suite.kumo.url, "/");
+    assert.notEqual(signed.status, 302, "a signed GET / is an API call (S3's ListBuckets), not a browser");
   });
 
   it("aggregates invocation records into metrics buckets and an hourly summary", async () => {

@@ -18,5 +18,5 @@ export async function kumoFetch(baseUrl: string, path: string, init: { method?: 
     body: init.body,
   });
   const search = new URLSearchParams(init.query ?? {}).toString();
-  return fetch(`${baseUrl}${path}${search ? `?${search}` : ""}`, { method, headers: signed.headers, body: init.body });
+  return fetch(`${baseUrl}${path}${search ? `?${search}` : ""}`, { method, headers: signed.headers, body: init.body, redirect: "manual" });
 }

@@ -14,13 +14,18 @@ const TYPES: Record<string, string> = {
 const FILE = /^\/console\/([A-Za-z0-9_-]+(?:\.[a-z]+)+)$/;
 
 const isConsolePath = (request: KumoRequest) => request.path === "/" || request.path === "/console" || request.path.startsWith("/console/");
+/**
+ * Browsers never sign, so a signed request to `/` or `/console/…` is some API's (S3's ListBuckets, a bucket
+ * named "console") and is left to that service.
+ */
+const isUnsigned = (request: KumoRequest) => request.headers.authorization === undefined && !request.query.has("X-Amz-Credential");
 
 /** `root` is the built console folder (dist/console); `region` pre-fills the Credentials dialog. */
 export function consoleService(root: string, region: string): Service {
   return {
     name: "console",
-    matches: (request) => (request.method === "GET" || request.method === "HEAD") && isConsolePath(request),
-    public: isConsolePath,
+    matches: (request) => (request.method === "GET" || request.method === "HEAD") && isUnsigned(request) && isConsolePath(request),
+    public: (request) => isUnsigned(request) && isConsolePath(request),
     async handle(request) {
       if (request.path === "/" || request.path === "/console") return { status: 302, headers: { Location: "/console/" } };
       const name = request.path === "/console/" ? "index.html" : FILE.exec(request.path)?.[1];
