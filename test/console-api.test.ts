@@ -27,6 +27,10 @@ describe("console endpoints", () => {
     assert.equal(app.status, 200);
     assert.match(app.headers.get("content-type") ?? "", /javascript/);
     assert.ok((await app.arrayBuffer()).byteLength > 10_000, "the bundle holds the SDK and CodeMirror");
+    const etag = app.headers.get("etag");
+    assert.ok(etag);
+    const again = await fetch(`${suite.kumo.url}/console/app.js`, { headers: { "If-None-Match": etag } });
+    assert.equal(again.status, 304);
     assert.equal((await fetch(`${suite.kumo.url}/console/..%2Fpackage.json`)).status, 404);
     assert.equal((await fetch(`${suite.kumo.url}/console/nothing.js`)).status, 404);
     const signed = await kumoFetch(suite.kumo.url, "/");

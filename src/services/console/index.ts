@@ -1,5 +1,5 @@
 /** The web console's static files (built into dist/console/) at /console/, and / redirecting there. Served without authentication. */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { json, type KumoRequest, type Service } from "../../protocol/http.js";
 
@@ -22,6 +22,7 @@ const isUnsigned = (request: KumoRequest) => request.headers.authorization === u
 
 /** `root` is the built console folder (dist/console); `region` pre-fills the Credentials dialog. */
 export function consoleService(root: string, region: string): Service {
+  const safeRegion = region.replace(/[^a-z0-9-]/g, "");
   return {
     name: "console",
     matches: (request) => (request.method === "GET" || request.method === "HEAD") && isUnsigned(request) && isConsolePath(request),
@@ -32,9 +33,15 @@ export function consoleService(root: string, region: string): Service {
       const type = name === undefined ? undefined : TYPES[extname(name)];
       if (name === undefined || type === undefined) return json(404, { message: `The console has no file at ${request.path}.` });
       try {
-        const file = await readFile(join(root, name));
-        const body = name === "index.html" ? file.toString("utf8").replace('content="us-east-1"', `content="${region.replace(/[^a-z0-9-]/g, "")}"`) : file;
-        return { status: 200, headers: { "Content-Type": type, "Cache-Control": "no-cache" }, body: request.method === "HEAD" ? "" : body };
+        const path = join(root, name);
+        const { size, mtimeMs } = await stat(path);
+        // Revalidated on every load (no-cache), answered 304 while the build is unchanged.
+        const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}-${safeRegion}"`;
+        const headers = { "Content-Type": type, "Cache-Control": "no-cache", ETag: etag };
+        if (request.headers["if-none-match"] === etag) return { status: 304, headers };
+        const file = await readFile(path);
+        const body = name === "index.html" ? file.toString("utf8").replace('content="us-east-1"', `content="${safeRegion}"`) : file;
+        return { status: 200, headers, body: request.method === "HEAD" ? "" : body };
       } catch {
         const hint = name === "index.html" ? " The console is not built: run `npm run build`." : "";
         return json(404, { message: `The console has no file ${name}.${hint}` });
