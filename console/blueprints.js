@@ -49,11 +49,11 @@ def lambda_handler(event, context):
 `;
 
 export const BLUEPRINTS = [
-  { id: "hello-node", title: "Hello world (Node.js)", runtime: "nodejs20.x", handler: "index.handler", files: { "index.mjs": nodeHello }, testTemplate: "hello" },
-  { id: "hello-python", title: "Hello world (Python)", runtime: "python3.12", handler: "lambda_function.lambda_handler", files: { "lambda_function.py": pythonHello }, testTemplate: "hello" },
-  { id: "s3-node", title: "Process S3 uploads (Node.js)", runtime: "nodejs20.x", handler: "index.handler", files: { "index.mjs": s3Node }, testTemplate: "s3-put" },
-  { id: "http-node", title: "HTTP API handler (Node.js)", runtime: "nodejs20.x", handler: "index.handler", files: { "index.mjs": httpNode }, testTemplate: "apigw-v2" },
-  { id: "scheduled-python", title: "Scheduled job (Python)", runtime: "python3.12", handler: "lambda_function.lambda_handler", files: { "lambda_function.py": scheduledPython }, testTemplate: "eventbridge-scheduled" },
+  { id: "hello-node", title: "Hello world (Node.js)", description: "Logs the event and returns a greeting.", runtime: "nodejs20.x", handler: "index.handler", files: { "index.mjs": nodeHello }, testTemplate: "hello" },
+  { id: "hello-python", title: "Hello world (Python)", description: "Logs the event and returns a greeting.", runtime: "python3.12", handler: "lambda_function.lambda_handler", files: { "lambda_function.py": pythonHello }, testTemplate: "hello" },
+  { id: "s3-node", title: "Process S3 uploads (Node.js)", description: "Reads bucket, key and size from each record of an S3 event notification.", runtime: "nodejs20.x", handler: "index.handler", files: { "index.mjs": s3Node }, testTemplate: "s3-put" },
+  { id: "http-node", title: "HTTP API handler (Node.js)", description: "Answers an API Gateway HTTP API (payload 2.0) request with JSON.", runtime: "nodejs20.x", handler: "index.handler", files: { "index.mjs": httpNode }, testTemplate: "apigw-v2" },
+  { id: "scheduled-python", title: "Scheduled job (Python)", description: "Runs on an EventBridge schedule and reports when it ran.", runtime: "python3.12", handler: "lambda_function.lambda_handler", files: { "lambda_function.py": scheduledPython }, testTemplate: "eventbridge-scheduled" },
 ];
 
 /** "From scratch": the hello world of the runtime's language. */

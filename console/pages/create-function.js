@@ -18,9 +18,16 @@ export async function createPage(container) {
   const zipFile = h("input", { name: "zip", type: "file", accept: ".zip,application/zip" });
   const role = h("input", { name: "role", value: "arn:aws:iam::000000000000:role/kumo-console", required: true });
   const submit = h("button", { type: "submit", class: "primary" }, "Create function");
+  const blueprintHint = h("span", { class: "hint" });
+  const describeBlueprint = () => {
+    const b = BLUEPRINTS.find((x) => x.id === blueprint.value);
+    blueprintHint.textContent = b ? `${b.description} Handler ${b.handler}; comes with a test event.` : "";
+  };
+  blueprint.addEventListener("change", describeBlueprint);
+  describeBlueprint();
   const rows = {
     runtime: h("label", {}, "Runtime", runtime),
-    blueprint: h("label", {}, "Blueprint", blueprint),
+    blueprint: h("label", {}, "Blueprint", blueprint, blueprintHint),
     handler: h("label", {}, "Handler", handler),
     zip: h("label", {}, "Deployment package (.zip)", zipFile),
   };
