@@ -61,6 +61,17 @@ describe("console endpoints", () => {
     assert.deepEqual(byName.get("failing"), { functionName: "failing", invocations: 1, errors: 1 });
   });
 
+  it("reports the peak of overlapping invocations as concurrent executions", async () => {
+    await createFromFixture(suite.client, "overlapping", "slow", { Runtime: "nodejs20.x", Timeout: 10 });
+    const results = await Promise.all([0, 1, 2].map(() => invoke(suite.client, "overlapping", { ms: 1500 }, false)));
+    assert.ok(results.every((r) => r.status === 200));
+    const metrics = (await (await get("/_kumo/functions/overlapping/metrics", { period: "3600" })).json()) as { buckets: Bucket[] };
+    const peak = Math.max(...metrics.buckets.map((b) => b.concurrentExecutions));
+    assert.equal(peak, 3, "three 1.5 s invocations sent at once overlap");
+    const busy = metrics.buckets.find((b) => b.invocations > 0);
+    assert.ok((busy?.durationP99Ms ?? 0) >= 1500 && (busy?.durationP50Ms ?? 0) >= 1500);
+  });
+
   it("counts throttled requests as throttles, not invocations", async () => {
     await createFromFixture(suite.client, "throttled", "node-esm");
     await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "throttled", ReservedConcurrentExecutions: 0 }));
