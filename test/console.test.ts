@@ -28,6 +28,8 @@ describe("web console in a browser", () => {
   let browser: TestBrowser | undefined;
   let page: Page;
   const foreignRequests: string[] = [];
+  /** Every API call the page made (not its own static files), with its Authorization header. */
+  const apiCalls: { path: string; authorization: string | undefined }[] = [];
 
   const shot = async (name: string) => {
     if (!SCREENSHOTS) return;
@@ -45,6 +47,11 @@ describe("web console in a browser", () => {
     page = await browser.context.newPage();
     page.on("request", (request) => {
       if (!request.url().startsWith(suite.kumo.url) && !request.url().startsWith("data:")) foreignRequests.push(request.url());
+      const path = new URL(request.url()).pathname;
+      const pageLoad = path.startsWith("/console") || (path === "/" && request.method() === "GET");
+      if (request.url().startsWith(suite.kumo.url) && !pageLoad) {
+        apiCalls.push({ path, authorization: request.headers().authorization });
+      }
     });
   });
   after(async () => {
@@ -213,6 +220,25 @@ describe("web console in a browser", () => {
     await page.locator('tr[data-function="uploaded"]').getByRole("button", { name: "Delete" }).click();
     await page.locator('tr[data-function="uploaded"]').waitFor({ state: "detached", ...WAIT });
     await assert.rejects(suite.client.send(new GetFunctionCommand({ FunctionName: "uploaded" })), { name: "ResourceNotFoundException" });
+  });
+
+  it("signed every API call with SigV4, with the key pair from the Credentials dialog", async () => {
+    assert.ok(apiCalls.some((c) => c.path.startsWith("/2015-03-31/functions")), "Lambda API calls");
+    assert.ok(apiCalls.some((c) => c.path.startsWith("/_kumo/")), "Kumo endpoint calls");
+    assert.ok(apiCalls.some((c) => c.path === "/"), "CloudWatch Logs calls");
+    for (const call of apiCalls) {
+      const service = call.path.startsWith("/_kumo/") ? "kumo" : call.path === "/" ? "logs" : "lambda";
+      assert.match(call.authorization ?? "", new RegExp(`^AWS4-HMAC-SHA256 Credential=test/\\d{8}/us-east-1/${service}/aws4_request, SignedHeaders=`), call.path);
+    }
+    const before = apiCalls.length;
+    await page.getByRole("button", { name: "Credentials" }).click();
+    await page.locator("dialog input[name=accessKeyId]").fill("console-key");
+    await page.locator("dialog input[name=secretAccessKey]").fill("console-secret");
+    await page.locator("dialog").getByRole("button", { name: "Save" }).click();
+    await page.locator('tr[data-function="from-console"]').waitFor(WAIT);
+    const after = apiCalls.slice(before);
+    assert.ok(after.length >= 2, "the list reloaded with the new key");
+    for (const call of after) assert.match(call.authorization ?? "", /Credential=console-key\//, call.path);
   });
 
   it("loaded nothing from outside Kumo", () => {
