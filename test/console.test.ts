@@ -8,12 +8,15 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, GetFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import type { Page } from "playwright-core";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { Page, Request } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
 import { fixtureZip, invoke } from "./helpers/clients.js";
 import { kumoSuite } from "./helpers/suite.js";
 
 const SCREENSHOTS = process.env.KUMO_CONSOLE_SCREENSHOTS;
+const VERIFIER = new SignatureV4({ service: "kumo", region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, sha256: Sha256 });
 const WAIT = { timeout: 20_000 };
 
 const EDITED_CODE = `export const handler = async (event) => {
@@ -30,6 +33,8 @@ describe("web console in a browser", () => {
   const foreignRequests: string[] = [];
   /** Every API call the page made (not its own static files), with its Authorization header. */
   const apiCalls: { path: string; authorization: string | undefined }[] = [];
+  /** The console's own signed fetches of /_kumo/, kept whole to check their signatures. */
+  const kumoCalls: Request[] = [];
 
   const shot = async (name: string) => {
     if (!SCREENSHOTS) return;
@@ -51,6 +56,7 @@ describe("web console in a browser", () => {
       const pageLoad = path.startsWith("/console") || (path === "/" && request.method() === "GET");
       if (request.url().startsWith(suite.kumo.url) && !pageLoad) {
         apiCalls.push({ path, authorization: request.headers().authorization });
+        if (path.startsWith("/_kumo/")) kumoCalls.push(request);
       }
     });
   });
@@ -230,6 +236,24 @@ describe("web console in a browser", () => {
       const service = call.path.startsWith("/_kumo/") ? "kumo" : call.path === "/" ? "logs" : "lambda";
       assert.match(call.authorization ?? "", new RegExp(`^AWS4-HMAC-SHA256 Credential=test/\\d{8}/us-east-1/${service}/aws4_request, SignedHeaders=`), call.path);
     }
+    // Re-sign each /_kumo/ request as a verifier would (same date, same signed headers): the signatures must match.
+    const methods = new Set<string>();
+    for (const request of kumoCalls.filter((r) => new URL(r.url()).pathname.includes("/test-events") || r.url().includes("/metrics"))) {
+      const headers = await request.allHeaders();
+      const authorization = headers.authorization ?? "";
+      const signedNames = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(";") ?? [];
+      const url = new URL(request.url());
+      const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(headers["x-amz-date"] ?? "");
+      assert.ok(date, "x-amz-date is signed");
+      const resigned = await VERIFIER.sign({
+        method: request.method(), protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname,
+        query: Object.fromEntries(url.searchParams), headers: Object.fromEntries(signedNames.map((n) => [n, headers[n] ?? ""])), body: request.postData() ?? undefined,
+      }, { signingDate: new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]), Number(date[4]), Number(date[5]), Number(date[6]))) });
+      assert.equal(authorization, resigned.headers.authorization, `${request.method()} ${url.pathname}`);
+      methods.add(request.method());
+    }
+    assert.deepEqual([...methods].sort(), ["GET", "PUT"], "checked reads and writes");
+
     const before = apiCalls.length;
     await page.getByRole("button", { name: "Credentials" }).click();
     await page.locator("dialog input[name=accessKeyId]").fill("console-key");
