@@ -32,4 +32,9 @@ export default tseslint.config(
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     languageOptions: { globals: globals.node },
   },
+  {
+    // The web console runs in the browser.
+    files: ["console/**/*.js"],
+    languageOptions: { globals: globals.browser },
+  },
 );

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Kumo's tests drive it with, when missing:
-# - Debian: the AWS CLI v2 (`awscli`), curl (the shell custom runtime), python3 (the Python runtime)
-#   and python3-boto3 (the SDK Python functions use, as on Lambda),
+# - Debian: the AWS CLI v2 (`awscli`), curl (the shell custom runtime), python3 (the Python runtime),
+#   python3-boto3 (the SDK Python functions use, as on Lambda),
+#   chromium (the web console's browser tests, driven by playwright-core),
 #   and the build tools AWS's Node.js runtime interface client compiles its native addon with.
 # - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
 #   `npm install` of Kumo stays fast); the custom-runtime test runs it as a bootstrap.
@@ -13,6 +14,7 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 /usr/bin/python3 -c "import boto3" >/dev/null 2>&1 || need+=(python3-boto3)
 [ -x /usr/bin/bwrap ] || need+=(bubblewrap)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 for tool in make g++ cmake autoconf automake libtoolize; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$([ "$tool" = libtoolize ] && echo libtool || echo "$tool")")
 done

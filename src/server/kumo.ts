@@ -26,6 +26,7 @@ import { FunctionService } from "../services/lambda/function-service.js";
 import { lambdaService } from "../services/lambda/index.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import { kumoService } from "../services/kumo/index.js";
+import { consoleService } from "../services/console/index.js";
 import { logsService } from "../services/logs/index.js";
 import { codeKey, codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
@@ -34,6 +35,7 @@ import type { Config } from "./config.js";
 import { createApiServer } from "./http-adapter.js";
 
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples", "hello");
+const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "console");
 
 export interface RunningKumo {
   readonly url: string;
@@ -97,12 +99,14 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   queue.onEnqueued = () => worker.wake();
 
   const services = [
-    kumoService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }) }),
+    kumoService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
+      testEvents: store.testEvents, functionExists: (name) => functions.find(name) !== undefined }),
     lambdaService({
       functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,
       codeLocation: (codeSha256) => credentials.presignUrl(url, `/_kumo/code/${codeKey(codeSha256)}.zip`, config.region), logger: logger.child({ service: "lambda" }),
     }),
     logsService(store.logs, account, logger.child({ service: "logs" })),
+    consoleService(CONSOLE_DIR, config.region),
   ];
   const server = createApiServer(services, config.region, credentials, (error) => logger.error({ err: error }, "request failed"));
   await listen(server, config.port, config.host);

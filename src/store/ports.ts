@@ -63,6 +63,32 @@ export interface InvocationStore {
   add(record: InvocationRecord): void;
   recent(functionName: string, limit: number): InvocationRecord[];
   get(requestId: string): InvocationRecord | undefined;
+  /** A function's records started in [fromMs, toMs), oldest first, at most `limit`. */
+  between(functionName: string, fromMs: number, toMs: number, limit: number): InvocationRecord[];
+  /** Per function: invocations (throttles excluded) and errors started since `fromMs`. */
+  countsSince(fromMs: number): InvocationCounts[];
+}
+
+export interface InvocationCounts {
+  readonly functionName: string;
+  readonly invocations: number;
+  readonly errors: number;
+}
+
+/** A test event saved in the console, per function. */
+export interface SavedTestEvent {
+  readonly name: string;
+  /** The event's JSON text. */
+  readonly event: string;
+  readonly updatedAt: number;
+}
+
+/** The console's saved test events. Writes commit before they return. */
+export interface TestEventStore {
+  list(functionName: string): SavedTestEvent[];
+  put(functionName: string, event: SavedTestEvent): void;
+  /** False when there was no such event. */
+  delete(functionName: string, name: string): boolean;
 }
 
 /** Everything the server needs from a backend, with one lifecycle. */
@@ -76,6 +102,7 @@ export interface Store {
   readonly aliases: AliasStore;
   readonly layers: LayerStore;
   readonly accessKeys: AccessKeyStore;
+  readonly testEvents: TestEventStore;
   close(): void;
 }
 

@@ -1,8 +1,11 @@
 /** Kumo's own endpoints under /_kumo/: health, invocation records, code downloads (GetFunction's Code.Location). */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { KumoError } from "../../core/errors.js";
+import { restJsonError } from "../../protocol/errors.js";
 import { json, type Service } from "../../protocol/http.js";
-import type { AsyncQueueStore, InvocationStore } from "../../store/ports.js";
+import type { AsyncQueueStore, InvocationStore, TestEventStore } from "../../store/ports.js";
+import { consoleData } from "./console-data.js";
 
 export interface KumoServiceDeps {
   readonly codeRoot: string;
@@ -10,9 +13,12 @@ export interface KumoServiceDeps {
   readonly invocations: InvocationStore;
   readonly queue: AsyncQueueStore;
   readonly worker: { inFlightOf(functionName: string): number; wake(): void };
+  readonly testEvents: TestEventStore;
+  readonly functionExists: (name: string) => boolean;
 }
 
-export function kumoService({ codeRoot, health, invocations, queue, worker }: KumoServiceDeps): Service {
+export function kumoService({ codeRoot, health, invocations, queue, worker, testEvents, functionExists }: KumoServiceDeps): Service {
+  const forConsole = consoleData({ invocations, testEvents, functionExists });
   return {
     name: "kumo",
     matches: (request) => request.path.startsWith("/_kumo/"),
@@ -20,6 +26,13 @@ export function kumoService({ codeRoot, health, invocations, queue, worker }: Ku
     public: (request) => request.method === "GET" && request.path === "/_kumo/health",
     async handle(request) {
       if (request.method === "GET" && request.path === "/_kumo/health") return json(200, health());
+      try {
+        const answer = forConsole(request);
+        if (answer) return answer;
+      } catch (error) {
+        if (!(error instanceof KumoError)) throw error;
+        return restJsonError(error);
+      }
       const records = /^\/_kumo\/functions\/([a-zA-Z0-9_-]{1,64})\/invocations$/.exec(request.path);
       if (request.method === "GET" && records?.[1]) {
         const limit = Math.min(1000, Math.max(1, Number(request.query.get("limit") ?? "100") || 100));

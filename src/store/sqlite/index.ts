@@ -10,6 +10,7 @@ import { sqliteFunctionStore } from "./function-store.js";
 import { sqliteInvocationStore } from "./invocation-store.js";
 import { sqliteLogStore } from "./log-store.js";
 import { writeBehind } from "./write-behind.js";
+import { sqliteTestEventStore } from "./test-event-store.js";
 
 /** `onError` hears about background writes that failed (they are dropped one by one, never in bulk). */
 export function openSqliteStore(path: string, onError: (error: unknown) => void): Store {
@@ -26,6 +27,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void)
     aliases: sqliteAliasStore(db),
     layers: sqliteLayerStore(db),
     accessKeys: sqliteAccessKeyStore(db),
+    testEvents: sqliteTestEventStore(db),
     close() {
       if (closed) return;
       closed = true;

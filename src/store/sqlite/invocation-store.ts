@@ -46,6 +46,13 @@ export function sqliteInvocationStore(db: Db, writes: WriteBehind): InvocationSt
     "SELECT * FROM invocations WHERE function_name = ? ORDER BY started_at DESC LIMIT ?",
   );
   const getStmt = db.prepare<[string], Row>("SELECT * FROM invocations WHERE request_id = ?");
+  const betweenStmt = db.prepare<[string, number, number, number], Row>(
+    "SELECT * FROM invocations WHERE function_name = ? AND started_at >= ? AND started_at < ? ORDER BY started_at LIMIT ?",
+  );
+  const countsStmt = db.prepare<[number], { function_name: string; invocations: number; errors: number }>(
+    `SELECT function_name, SUM(status <> 'throttled') AS invocations, SUM(status IN ('error', 'timeout', 'crashed')) AS errors
+     FROM invocations WHERE started_at >= ? GROUP BY function_name`,
+  );
 
   return {
     add(record) {
@@ -67,6 +74,14 @@ export function sqliteInvocationStore(db: Db, writes: WriteBehind): InvocationSt
       writes.flush();
       const row = getStmt.get(requestId);
       return row ? fromRow(row) : undefined;
+    },
+    between(functionName, fromMs, toMs, limit) {
+      writes.flush();
+      return betweenStmt.all(functionName, fromMs, toMs, limit).map(fromRow);
+    },
+    countsSince(fromMs) {
+      writes.flush();
+      return countsStmt.all(fromMs).map((row) => ({ functionName: row.function_name, invocations: row.invocations, errors: row.errors }));
     },
   };
 }

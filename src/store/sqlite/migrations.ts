@@ -110,4 +110,15 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 8: the console's saved test events, per function
+  `
+  CREATE TABLE test_events (
+    function_name TEXT NOT NULL,
+    name TEXT NOT NULL,
+    event TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (function_name, name)
+  ) STRICT;
+  CREATE INDEX invocations_by_start ON invocations (started_at);
+  `,
 ];

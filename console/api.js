@@ -1,0 +1,87 @@
+/** Kumo's public APIs as any client uses them: SigV4-signed AWS SDK v3 clients, and signed fetches for /_kumo/. */
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { SignatureV4 } from "@smithy/signature-v4";
+
+const KEY = "kumo-console-credentials";
+/** Kumo's loopback key pair, and the region Kumo runs in (written into the page by the server). */
+const DEFAULTS = {
+  accessKeyId: "test",
+  secretAccessKey: "test",
+  region: document.querySelector('meta[name="kumo-region"]')?.getAttribute("content") || "us-east-1",
+};
+
+export function getCredentials() {
+  try {
+    return { ...DEFAULTS, ...JSON.parse(sessionStorage.getItem(KEY) ?? "{}") };
+  } catch {
+    return { ...DEFAULTS };
+  }
+}
+
+export function setCredentials(value) {
+  sessionStorage.setItem(KEY, JSON.stringify(value));
+  clients = undefined;
+}
+
+let clients;
+
+function build() {
+  const { accessKeyId, secretAccessKey, region } = getCredentials();
+  const options = { endpoint: location.origin, region, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 };
+  return { lambda: new LambdaClient(options), logs: new CloudWatchLogsClient(options) };
+}
+
+export const lambda = () => (clients ??= build()).lambda;
+export const logs = () => (clients ??= build()).logs;
+
+/** A fetch of Kumo's own endpoints, signed with SigV4 for the service `kumo`. Throws with Kumo's message on errors. */
+export async function kumoFetch(path, { method = "GET", query = {}, body } = {}) {
+  const { accessKeyId, secretAccessKey, region } = getCredentials();
+  const signer = new SignatureV4({ service: "kumo", region, credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
+  const headers = { host: location.host };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const signed = await signer.sign({
+    method,
+    protocol: location.protocol,
+    hostname: location.hostname,
+    port: location.port ? Number(location.port) : undefined,
+    path,
+    query,
+    headers,
+    body,
+  });
+  // The browser sets Host itself (and refuses to be told); it is the same value that was signed.
+  const sendHeaders = { ...signed.headers };
+  delete sendHeaders.host;
+  const search = new URLSearchParams(query).toString();
+  const response = await fetch(`${path}${search ? `?${search}` : ""}`, { method, headers: sendHeaders, body });
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const data = await response.json();
+      message = data.message ?? data.Message ?? message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    const error = new Error(message);
+    error.name = response.headers.get("x-amzn-errortype") ?? "Error";
+    throw error;
+  }
+  return response;
+}
+
+export const kumoJson = async (path, options) => (await kumoFetch(path, options)).json();
+
+/** All functions, following ListFunctions' markers. */
+export async function listAllFunctions() {
+  const all = [];
+  let Marker;
+  do {
+    const page = await lambda().send(new ListFunctionsCommand({ Marker, MaxItems: 50 }));
+    all.push(...(page.Functions ?? []));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return all;
+}

@@ -1,0 +1,28 @@
+/** The console's entry: a hash router over the functions list, the create page and a function's tabs. */
+import { openCredentialsDialog } from "./credentials.js";
+import { describeError, h, replace } from "./dom.js";
+import { createPage } from "./pages/create-function.js";
+import { functionPage } from "./pages/function-page.js";
+import { functionsPage } from "./pages/functions-list.js";
+
+const app = document.getElementById("app");
+let disposeCurrent;
+
+async function route() {
+  disposeCurrent?.();
+  disposeCurrent = undefined;
+  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const container = h("div", { class: "page" });
+  replace(app, container);
+  try {
+    if (parts[0] === "create") disposeCurrent = await createPage(container);
+    else if (parts[0] === "functions" && parts[1]) disposeCurrent = await functionPage(container, parts[1], parts[2] ?? "code");
+    else disposeCurrent = await functionsPage(container);
+  } catch (error) {
+    replace(container, h("div", { class: "error-box", role: "alert" }, describeError(error)));
+  }
+}
+
+document.getElementById("credentials-button")?.addEventListener("click", () => openCredentialsDialog(() => void route()));
+window.addEventListener("hashchange", () => void route());
+void route();

@@ -1,0 +1,80 @@
+/** The Monitoring tab: charts from invocation records and the monthly cost estimate, Lambda against an always-on VM. */
+import { kumoJson } from "../api.js";
+import { lineChart } from "../charts.js";
+import { dollars, HOURS_PER_MONTH, LAMBDA_PRICE, lambdaMonthly, vmMonthly } from "../cost.js";
+import { errorBox, h, replace } from "../dom.js";
+
+const RANGES = [["60", "1 hour", 60], ["180", "3 hours", 300], ["720", "12 hours", 900], ["1440", "1 day", 1800], ["10080", "7 days", 10_800]];
+
+export async function monitorTab(body, fn) {
+  const name = fn.Configuration.FunctionName;
+  const errors = errorBox();
+  const range = h("select", { id: "metrics-range", "aria-label": "Time range" }, RANGES.map(([v, l]) => h("option", { value: v }, `Last ${l}`)));
+  const charts = h("div", { class: "charts", id: "charts" });
+  const cost = h("div", { class: "card", id: "cost" });
+  let timer;
+
+  async function load() {
+    const [minutes, , period] = RANGES.find(([v]) => v === range.value);
+    try {
+      const m = await kumoJson(`/_kumo/functions/${encodeURIComponent(name)}/metrics`, { query: { since: String(Date.now() - Number(minutes) * 60_000), period: String(period) } });
+      errors.clear();
+      renderCharts(m);
+      renderCost(cost, m, fn.Configuration.MemorySize);
+    } catch (error) {
+      errors.show(error);
+    }
+  }
+
+  function renderCharts(m) {
+    const times = m.buckets.map((b) => b.start);
+    const pick = (key) => m.buckets.map((b) => b[key]);
+    const sum = (key) => String(m.buckets.reduce((a, b) => a + (b[key] ?? 0), 0));
+    const max = (key) => { const values = pick(key).filter((v) => v !== undefined && v !== null); return values.length ? Math.max(...values).toFixed(key.startsWith("duration") ? 1 : 0) : "–"; };
+    replace(charts,
+      lineChart({ title: "Invocations", times, series: [
+        { name: "Invocations", color: "#2f6fde", values: pick("invocations"), summary: sum("invocations") },
+        { name: "Errors", color: "#d2372b", values: pick("errors"), summary: sum("errors") },
+        { name: "Throttles", color: "#e09b13", values: pick("throttles"), summary: sum("throttles") }] }),
+      lineChart({ title: "Duration", unit: "ms", times, series: [
+        { name: "p50", color: "#2f6fde", values: pick("durationP50Ms"), summary: `max ${max("durationP50Ms")}` },
+        { name: "p99", color: "#8a3fd1", values: pick("durationP99Ms"), summary: `max ${max("durationP99Ms")}` }] }),
+      lineChart({ title: "Cold starts", times, series: [{ name: "Cold starts", color: "#0f8f7f", values: pick("coldStarts"), summary: sum("coldStarts") }] }),
+      lineChart({ title: "Concurrent executions", times, series: [{ name: "Concurrent executions", color: "#555", values: pick("concurrentExecutions"), summary: `max ${max("concurrentExecutions")}` }] }));
+  }
+
+  range.addEventListener("change", () => void load());
+  replace(body, h("div", { class: "toolbar" }, range, h("button", { onclick: () => void load() }, "Refresh"), h("span", { class: "hint" }, "From Kumo's invocation records; refreshes every 15 s.")),
+    errors.el, charts, cost);
+  await load();
+  timer = setInterval(() => void load(), 15_000);
+  return () => clearInterval(timer);
+}
+
+/** Observed load → a month at that rate, next to a VM of the same memory; the inputs let a reader try another load. */
+function renderCost(el, m, memorySizeMb) {
+  const windowSeconds = (m.until - m.since) / 1000;
+  const observedRps = m.totals.invocations / windowSeconds;
+  const rps = h("input", { type: "number", min: 0, step: "any", id: "cost-rps", value: Number(observedRps.toPrecision(3)), "aria-label": "Requests per second" });
+  const billed = h("input", { type: "number", min: 1, step: "any", id: "cost-billed", value: Math.round(m.totals.averageBilledDurationMs ?? 100), "aria-label": "Billed duration per request (ms)" });
+  const memory = h("input", { type: "number", min: 128, max: 10_240, id: "cost-memory", value: memorySizeMb, "aria-label": "Memory (MB)" });
+  const out = h("div", { class: "cost-compare" });
+  const update = () => {
+    const l = lambdaMonthly(Number(rps.value) || 0, Number(billed.value) || 0, Number(memory.value) || 128);
+    const vm = vmMonthly(Number(memory.value) || 128);
+    const cheaper = l.total <= vm.total ? "Lambda is cheaper at this load." : `An always-on ${vm.type} is cheaper at this load.`;
+    replace(out,
+      h("div", { class: "cost-box", id: "cost-lambda" }, h("div", { class: "hint" }, "Lambda, per month"), h("div", { class: "big" }, dollars(l.total)),
+        h("div", { class: "hint" }, `${Math.round(l.requests).toLocaleString("en-US")} requests (${dollars(l.requestCost)}) + ${Math.round(l.gbSeconds).toLocaleString("en-US")} GB-s (${dollars(l.computeCost)})`)),
+      h("div", { class: "cost-box", id: "cost-vm" }, h("div", { class: "hint" }, `EC2 ${vm.type} always on, per month`), h("div", { class: "big" }, dollars(vm.total)),
+        h("div", { class: "hint" }, `$${vm.hourly}/h × ${HOURS_PER_MONTH} h, ${vm.memoryMb / 1024} GiB`)),
+      h("p", { class: "verdict", id: "cost-verdict" }, cheaper));
+  };
+  for (const input of [rps, billed, memory]) input.addEventListener("input", update);
+  replace(el, h("h3", {}, "Estimated monthly cost"),
+    h("div", { class: "row" }, h("label", {}, "Requests per second", rps), h("label", {}, "Billed ms per request", billed), h("label", {}, "Memory (MB)", memory)),
+    h("p", { class: "hint" }, `Observed: ${m.totals.invocations} invocation${m.totals.invocations === 1 ? "" : "s"} in ${Math.round(windowSeconds / 60)} min (${observedRps.toPrecision(3)}/s), average billed ${Math.round(m.totals.averageBilledDurationMs ?? 0)} ms.`),
+    out,
+    h("p", { class: "hint" }, `Assumptions: AWS Lambda us-east-1 x86 prices ($${LAMBDA_PRICE.perMillionRequests} per 1M requests, $${LAMBDA_PRICE.perGbSecond} per GB-second, no free tier), a steady load all month; the VM is the smallest EC2 t3 on-demand Linux instance in us-east-1 with at least that memory, running ${HOURS_PER_MONTH} h, without storage or data transfer.`));
+  update();
+}

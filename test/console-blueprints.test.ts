@@ -1,0 +1,56 @@
+/** Every console blueprint deploys on Kumo and answers its matching test event template (the console's own modules, run in Node). */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, it } from "node:test";
+import { CreateFunctionCommand, type Runtime } from "@aws-sdk/client-lambda";
+import { zipDirectory } from "../src/store/code/zip-directory.js";
+import { invoke, ROLE } from "./helpers/clients.js";
+import { REPO_ROOT } from "./helpers/paths.js";
+import { kumoSuite } from "./helpers/suite.js";
+
+interface Blueprint { id: string; runtime: string; handler: string; files: Record<string, string>; testTemplate: string }
+interface Template { title: string; event: unknown }
+
+const { BLUEPRINTS } = (await import(pathToFileURL(join(REPO_ROOT, "console", "blueprints.js")).href)) as { BLUEPRINTS: Blueprint[] };
+const { EVENT_TEMPLATES } = (await import(pathToFileURL(join(REPO_ROOT, "console", "event-templates.js")).href)) as { EVENT_TEMPLATES: Record<string, Template> };
+
+/** What each blueprint's answer to its template must hold. */
+const EXPECTED: Record<string, (result: Record<string, unknown>) => void> = {
+  "hello-node": (r) => assert.equal(r.message, "Hello from Kumo!"),
+  "hello-python": (r) => assert.equal(r.message, "Hello from Kumo!"),
+  "s3-node": (r) => assert.deepEqual(r.objects, [{ bucket: "example-bucket", key: "test/key", size: 1024 }]),
+  "http-node": (r) => {
+    assert.equal(r.statusCode, 200);
+    assert.deepEqual(JSON.parse(r.body as string), { hello: "kumo", path: "/hello" });
+  },
+  "scheduled-python": (r) => assert.ok(!Number.isNaN(Date.parse(r.ranAt as string))),
+};
+
+describe("console blueprints", () => {
+  const suite = kumoSuite();
+
+  it("has an expectation for every blueprint and a template for every blueprint's test event", () => {
+    assert.deepEqual(BLUEPRINTS.map((b) => b.id).sort(), Object.keys(EXPECTED).sort());
+    for (const b of BLUEPRINTS) assert.ok(EVENT_TEMPLATES[b.testTemplate], `${b.id} names an existing template`);
+  });
+
+  for (const blueprint of BLUEPRINTS) {
+    it(`${blueprint.id} runs its ${blueprint.testTemplate} event`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "kumo-blueprint-"));
+      try {
+        for (const [path, text] of Object.entries(blueprint.files)) writeFileSync(join(dir, path), text);
+        await suite.client.send(new CreateFunctionCommand({
+          FunctionName: `bp-${blueprint.id}`, Runtime: blueprint.runtime as Runtime, Handler: blueprint.handler, Role: ROLE, Code: { ZipFile: await zipDirectory(dir) },
+        }));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const result = await invoke(suite.client, `bp-${blueprint.id}`, EVENT_TEMPLATES[blueprint.testTemplate]?.event);
+      assert.equal(result.functionError, undefined, result.payload);
+      EXPECTED[blueprint.id]?.(result.json as Record<string, unknown>);
+    });
+  }
+});
