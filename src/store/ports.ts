@@ -4,6 +4,7 @@ import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/e
 import type { FunctionRecord } from "../core/function.js";
 import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
+import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/gateway.js";
 
 export interface FunctionStore {
   get(name: string): FunctionRecord | undefined;
@@ -75,6 +76,9 @@ export interface Store {
   readonly versions: VersionStore;
   readonly aliases: AliasStore;
   readonly layers: LayerStore;
+  readonly httpApis: DocumentStore<HttpApi>;
+  readonly restApis: DocumentStore<RestApi>;
+  readonly functionUrls: FunctionUrlStore;
   close(): void;
 }
 
@@ -147,4 +151,22 @@ export interface LayerStore {
   /** Each layer's newest version, by name. */
   latest(afterName: string | undefined, limit: number): LayerVersionRecord[];
   delete(layerName: string, version: number): boolean;
+}
+
+/** Whole documents by id (the gateway's APIs). Reads are served from memory; writes commit before returning. */
+export interface DocumentStore<T> {
+  get(id: string): T | undefined;
+  put(id: string, document: T): void;
+  delete(id: string): boolean;
+  /** Every document, ordered by id. */
+  list(): T[];
+}
+
+export interface FunctionUrlStore {
+  get(functionName: string, qualifier: string): FunctionUrlConfig | undefined;
+  byUrlId(urlId: string): FunctionUrlConfig | undefined;
+  /** Inserts or replaces the config of (functionName, qualifier). */
+  put(config: FunctionUrlConfig): void;
+  delete(functionName: string, qualifier: string): boolean;
+  list(functionName: string): FunctionUrlConfig[];
 }
