@@ -27,6 +27,10 @@ export const ERROR_SPECS = {
   UnknownOperationException: { status: 404, messageKey: "message", userType: false },
   // CloudWatch Logs (awsJson1.1)
   InvalidParameterException: { status: 400, messageKey: "message", userType: false },
+  // API Gateway management APIs (apigateway, apigatewayv2)
+  BadRequestException: { status: 400, messageKey: "message", userType: false },
+  NotFoundException: { status: 404, messageKey: "message", userType: false },
+  ConflictException: { status: 409, messageKey: "message", userType: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_SPECS;

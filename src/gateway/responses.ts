@@ -23,7 +23,7 @@ export function responseV2(payload: Buffer): HttpResult | undefined {
   if (status === undefined || body === undefined || headers === undefined) return undefined;
   if (value.cookies !== undefined) {
     if (!Array.isArray(value.cookies) || !value.cookies.every((c) => typeof c === "string")) return undefined;
-    if (value.cookies.length > 0) headers["set-cookie"] = value.cookies as string[];
+    if (value.cookies.length > 0) headers["set-cookie"] = value.cookies;
   }
   return { status, headers, body };
 }

@@ -27,6 +27,7 @@ const schema = z.object({
   asyncRetryScale: z.number().min(0).max(10),
   asyncConcurrency: z.number().int().min(1).max(10_000),
   sandbox: z.enum(["auto", "process", "linux"]),
+  gatewayTimeoutMs: z.number().int().min(50).max(900_000),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -56,6 +57,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   asyncRetryScale: "KUMO_ASYNC_RETRY_SCALE",
   asyncConcurrency: "KUMO_ASYNC_CONCURRENCY",
   sandbox: "KUMO_SANDBOX",
+  gatewayTimeoutMs: "KUMO_GATEWAY_TIMEOUT_MS",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -85,6 +87,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   asyncRetryScale: 1,
   asyncConcurrency: 64,
   sandbox: "auto",
+  gatewayTimeoutMs: 30_000,
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */
