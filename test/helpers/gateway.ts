@@ -1,5 +1,6 @@
 /** Sets up gateway front doors the way users do, with the real AWS CLI v2: HTTP API quick create, a REST `{proxy+}` API, a Function URL. */
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { aws } from "./clients.js";
 
 export const ACCOUNT = "000000000000";
@@ -45,3 +46,23 @@ export async function createFunctionUrl(url: string, functionName: string, extra
 }
 
 export { cli };
+
+/** A GET with an explicit Host header (fetch cannot set one), for the host-based addresses. */
+export function getWithHost(url: string, host: string, path: string): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ hostname, port, path, headers: { host } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers: response.headers }));
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+/** How many invocation records Kumo holds for a function. */
+export async function invocationCount(url: string, functionName: string): Promise<number> {
+  const response = await fetch(`${url}/_kumo/functions/${functionName}/invocations?limit=1000`);
+  return ((await response.json()) as { invocations: unknown[] }).invocations.length;
+}

@@ -18,11 +18,10 @@ export interface ServingDeps extends IntegrationDeps {
 }
 
 export function gatewayRequest(request: KumoRequest, located: Located, path: string): GatewayRequest {
-  const q = request.query.toString();
   return {
     method: request.method,
     path,
-    rawQuery: q,
+    rawQuery: request.rawQuery,
     rawHeaders: request.rawHeaders,
     body: request.body,
     sourceIp: request.remoteAddress.replace(/^::ffff:/, ""),
