@@ -1,0 +1,104 @@
+/** Function URLs configured with the AWS CLI v2: the five operations, serving by path and by host, CORS, aliases, and the failure mappings. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { CreateAliasCommand, CreateFunctionUrlConfigCommand, PublishVersionCommand, UpdateFunctionUrlConfigCommand, type InvokeMode } from "@aws-sdk/client-lambda";
+import { aws, createFromFixture } from "./helpers/clients.js";
+import { cli, createFunctionUrl, fnArn, getWithHost, invocationCount } from "./helpers/gateway.js";
+import { kumoSuite } from "./helpers/suite.js";
+
+type Event = Record<string, unknown> & { requestContext: Record<string, unknown> };
+
+describe("Function URLs", () => {
+  // Function URLs have no integration timeout of their own: the gateway default applies.
+  const suite = kumoSuite({ KUMO_GATEWAY_TIMEOUT_MS: "1500" });
+
+  it("creates, gets, updates, lists and deletes URL configs as Lambda answers them", async () => {
+    await createFromFixture(suite.client, "echo", "gateway-echo", { Timeout: 10 });
+    const url = suite.kumo.url;
+    const { urlId, config } = await createFunctionUrl(url, "echo", ["--cors", "AllowOrigins=https://a.example,AllowMethods=GET,MaxAge=60"]);
+    assert.equal(config.FunctionArn, fnArn("echo"));
+    assert.equal(config.AuthType, "NONE");
+    assert.deepEqual(config.Cors, { AllowCredentials: false, AllowMethods: ["GET"], AllowOrigins: ["https://a.example"], MaxAge: 60 });
+    assert.match(String(config.CreationTime), /^\d{4}-\d\d-\d\dT/);
+
+    const again = await aws(url, ["lambda", "create-function-url-config", "--function-name", "echo", "--auth-type", "NONE"]);
+    assert.match(again.stderr, /ResourceConflictException/);
+    // This CLI predates InvokeMode; SDK v3 sets it.
+    const streaming = await suite.client.send(new UpdateFunctionUrlConfigCommand({ FunctionName: "echo", InvokeMode: "RESPONSE_STREAM" }));
+    assert.equal(streaming.InvokeMode, "RESPONSE_STREAM");
+    await assert.rejects(
+      suite.client.send(new CreateFunctionUrlConfigCommand({ FunctionName: "echo", AuthType: "NONE", Qualifier: "$LATEST", InvokeMode: "SOMETIMES" as InvokeMode })),
+      (error: Error) => error.name === "InvalidParameterValueException",
+    );
+
+    const got = await cli(url, ["lambda", "get-function-url-config", "--function-name", "echo"]);
+    assert.equal(got.FunctionUrl, config.FunctionUrl);
+    assert.ok(got.LastModifiedTime);
+    const updated = await cli(url, ["lambda", "update-function-url-config", "--function-name", "echo", "--auth-type", "NONE"]);
+    assert.deepEqual(updated.Cors, config.Cors, "an update without Cors keeps it");
+    const buffered = await suite.client.send(new UpdateFunctionUrlConfigCommand({ FunctionName: "echo", InvokeMode: "BUFFERED" }));
+    assert.equal(buffered.InvokeMode, "BUFFERED");
+    const listed = await cli(url, ["lambda", "list-function-url-configs", "--function-name", "echo"]);
+    assert.deepEqual((listed.FunctionUrlConfigs as { FunctionUrl: string }[]).map((c) => c.FunctionUrl), [config.FunctionUrl]);
+
+    await cli(url, ["lambda", "delete-function-url-config", "--function-name", "echo"]);
+    const gone = await aws(url, ["lambda", "get-function-url-config", "--function-name", "echo"]);
+    assert.match(gone.stderr, /ResourceNotFoundException/);
+    assert.equal((await fetch(`${url}/_aws/lambda-url/${urlId}/`)).status, 403, "a deleted URL no longer serves");
+    const noFunction = await aws(url, ["lambda", "create-function-url-config", "--function-name", "nobody", "--auth-type", "NONE"]);
+    assert.match(noFunction.stderr, /ResourceNotFoundException/);
+  });
+
+  it("serves the Function URL event by path and by host, with CORS answered from the config", async () => {
+    const url = suite.kumo.url;
+    const { urlId, base } = await createFunctionUrl(url, "echo", ["--cors", "AllowOrigins=*,AllowMethods=*,AllowHeaders=*"]);
+    const response = await fetch(`${base}/some/path?q=1`, { method: "POST", headers: { "content-type": "text/plain", cookie: "k=v" }, body: "hello" });
+    assert.equal(response.status, 200);
+    const event = (await response.json()) as Event;
+    assert.equal(event.version, "2.0");
+    assert.equal(event.routeKey, "$default");
+    assert.equal(event.rawPath, "/some/path");
+    assert.equal(event.rawQueryString, "q=1");
+    assert.deepEqual(event.cookies, ["k=v"]);
+    assert.equal(event.body, "hello");
+    assert.equal(event.isBase64Encoded, false);
+    assert.equal(event.requestContext.apiId, urlId);
+    assert.equal(event.requestContext.domainName, `${urlId}.lambda-url.us-east-1.localhost`);
+    assert.equal(event.requestContext.stage, "$default");
+
+    const { port } = new URL(url);
+    const byHost = await getWithHost(url, `${urlId}.lambda-url.us-east-1.localhost:${port}`, "/by/host");
+    assert.equal(byHost.status, 200);
+    assert.equal((JSON.parse(byHost.body) as Event).rawPath, "/by/host");
+
+    const before = await invocationCount(url, "echo");
+    const preflight = await fetch(`${base}/x`, { method: "OPTIONS", headers: { origin: "https://any.example", "access-control-request-method": "DELETE", "access-control-request-headers": "x-one" } });
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+    assert.equal(preflight.headers.get("access-control-allow-methods"), "DELETE");
+    assert.equal(preflight.headers.get("access-control-allow-headers"), "x-one");
+    assert.equal(await invocationCount(url, "echo"), before, "the preflight did not invoke the function");
+    await cli(url, ["lambda", "delete-function-url-config", "--function-name", "echo"]);
+  });
+
+  it("points a URL at an alias and refuses version qualifiers", async () => {
+    const url = suite.kumo.url;
+    const version = await suite.client.send(new PublishVersionCommand({ FunctionName: "echo" }));
+    await suite.client.send(new CreateAliasCommand({ FunctionName: "echo", Name: "live", FunctionVersion: version.Version }));
+    const { base, config } = await createFunctionUrl(url, "echo", ["--qualifier", "live"]);
+    assert.equal(config.FunctionArn, fnArn("echo:live"));
+    assert.equal((await fetch(`${base}/x/plain`)).status, 200);
+    const numbered = await aws(url, ["lambda", "create-function-url-config", "--function-name", "echo", "--qualifier", "1", "--auth-type", "NONE"]);
+    assert.notEqual(numbered.code, 0);
+  });
+
+  it("maps function errors to 502 and the gateway timeout to 504", async () => {
+    const { base } = await createFunctionUrl(suite.kumo.url, "echo");
+    const failed = await fetch(`${base}/throw`);
+    assert.equal(failed.status, 502);
+    assert.deepEqual(await failed.json(), { message: "Internal Server Error" });
+    assert.equal((await fetch(`${base}/malformed`)).status, 502);
+    assert.equal(await (await fetch(`${base}/string`)).text(), "\"just a string\"");
+    const slow = await fetch(`${base}/slow`);
+    assert.equal(slow.status, 504, "KUMO_GATEWAY_TIMEOUT_MS=1500 answers before the function's 3 s");
+  });
+});
