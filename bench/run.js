@@ -4,6 +4,7 @@
 // Environment: KUMO_BENCH_QUICK=1 shortens every phase (for trying the script), KUMO_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json).
 import { asyncSection, asyncSummaryRows, phaseAsync } from "./async.js";
+import { gatewaySection, phaseGateway } from "./gateway.js";
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -315,6 +316,7 @@ async function main() {
       await attempt(results, "async", () =>
         phaseAsync({ kumo: kA, createFunction, loadgen, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
       );
+      await attempt(results, "gateway", () => phaseGateway({ kumo: kA, createFunction, work, log, seconds: QUICK ? 2 : 5 }));
     }
     await stopKumo(kA);
   }
@@ -485,6 +487,7 @@ function render(r) {
   p();
 
   for (const line of asyncSection(r.async)) p(line);
+  for (const line of gatewaySection(r.gateway)) p(line);
   p("## (c) Cold start");
   p();
   p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`KUMO_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);
