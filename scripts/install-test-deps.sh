@@ -11,6 +11,8 @@ need=()
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 [ -x /usr/bin/bwrap ] || need+=(bubblewrap)
+# Flask for the gateway's WSGI test (test/gateway-adapters.test.ts)
+/usr/bin/python3 -c "import flask" >/dev/null 2>&1 || need+=(python3-flask)
 for tool in make g++ cmake autoconf automake libtoolize; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$([ "$tool" = libtoolize ] && echo libtool || echo "$tool")")
 done
