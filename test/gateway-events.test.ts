@@ -100,6 +100,9 @@ describe("HTTP API routes and events", () => {
     assert.equal(missing.status, 404);
     assert.deepEqual(await missing.json(), { message: "Not Found" });
     assert.equal((await fetch(`${suite.kumo.url}/_aws/execute-api/${apiId}/nostage/x`)).status, 404);
+    const huge = await fetch(`${prod}/upload`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: Buffer.alloc(5 * 1024 * 1024) });
+    assert.equal(huge.status, 413, "5 MB of binary is 6.7 MB of base64 event: over Lambda's 6 MB");
+    assert.deepEqual(await huge.json(), { message: "Request Entity Too Large" });
 
     await createFromFixture(suite.client, "echo-throttled", "gateway-echo");
     await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "echo-throttled", ReservedConcurrentExecutions: 0 }));
