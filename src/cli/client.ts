@@ -1,6 +1,7 @@
 /** AWS SDK clients pointed at a Kumo server: the CLI is a thin layer over the same API everyone uses. */
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { ApiGatewayV2Client } from "@aws-sdk/client-apigatewayv2";
 import { CliError } from "./output.js";
 
 export const ENDPOINT_OPTION = { endpoint: { type: "string" } } as const;
@@ -23,6 +24,10 @@ function clientConfig(endpoint: string) {
 
 export function lambdaClient(endpoint: string): LambdaClient {
   return new LambdaClient(clientConfig(endpoint));
+}
+
+export function apiGatewayV2Client(endpoint: string): ApiGatewayV2Client {
+  return new ApiGatewayV2Client(clientConfig(endpoint));
 }
 
 export function logsClient(endpoint: string): CloudWatchLogsClient {
