@@ -65,6 +65,9 @@ describe("Function URLs", () => {
     assert.equal(event.requestContext.apiId, urlId);
     assert.equal(event.requestContext.domainName, `${urlId}.lambda-url.us-east-1.localhost`);
     assert.equal(event.requestContext.stage, "$default");
+    assert.equal(event.requestContext.accountId, "anonymous");
+    assert.equal(event.pathParameters, null);
+    assert.equal(event.stageVariables, null);
 
     const { port } = new URL(url);
     const byHost = await getWithHost(url, `${urlId}.lambda-url.us-east-1.localhost:${port}`, "/by/host");

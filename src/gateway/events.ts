@@ -46,9 +46,10 @@ export function payloadV2(request: GatewayRequest, context: EventContext, option
       timeEpoch: request.receivedAt,
     },
     ...(body !== undefined ? { body } : {}),
-    ...(context.pathParameters ? { pathParameters: context.pathParameters } : {}),
+    // HTTP APIs leave out what is empty; Function URL events carry pathParameters and stageVariables as null.
+    ...(context.pathParameters ? { pathParameters: context.pathParameters } : options.functionUrl ? { pathParameters: null } : {}),
     isBase64Encoded,
-    ...(context.stageVariables ? { stageVariables: context.stageVariables } : {}),
+    ...(context.stageVariables ? { stageVariables: context.stageVariables } : options.functionUrl ? { stageVariables: null } : {}),
   };
   return event;
 }

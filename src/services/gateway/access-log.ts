@@ -17,9 +17,9 @@ export interface AccessEntry {
   readonly integrationError: string | undefined;
 }
 
-export const ACCESS_LOG_STREAM = "access";
+const ACCESS_LOG_STREAM = "access";
 
-export function accessLogGroup(apiId: string, stage: string): string {
+function accessLogGroup(apiId: string, stage: string): string {
   return `/aws/apigateway/${apiId}/${stage}`;
 }
 
