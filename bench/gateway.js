@@ -37,7 +37,7 @@ export async function phaseGateway({ kumo, createFunction, work, log, seconds, c
     // Warm both at the highest concurrency, so every environment the gateway needs is started (no cold starts in the rows).
     for (const url of [gatewayUrl, baselineUrl]) await cannon(url, Math.max(...concurrencies), 2);
     for (const connections of concurrencies) {
-      log(`(g) gateway vs bare node:http, ${connections} connections, ${seconds} s each`);
+      log(`(h) gateway vs bare node:http, ${connections} connections, ${seconds} s each`);
       const g = await cannon(gatewayUrl, connections, seconds);
       const b = await cannon(baselineUrl, connections, seconds);
       rows.push({
@@ -52,9 +52,21 @@ export async function phaseGateway({ kumo, createFunction, work, log, seconds, c
   return { seconds, rows };
 }
 
+/** The rows of the BENCHMARKS.md summary table. */
+export function gatewaySummaryRows(result, verdict) {
+  const at32 = result?.rows.find((row) => row.connections === 32);
+  if (!at32) return ["| (h) API gateway | not measurable | | | | |"];
+  const ratio = at32.gateway.rps / at32.baseline.rps;
+  const worstP50 = Math.max(...result.rows.map((row) => row.gateway.p50 - row.baseline.p50));
+  return [
+    `| (h) gateway throughput, 32 connections | ${fmt(at32.gateway.rps, 0)} req/s | ${fmt(at32.baseline.rps, 0)} req/s (bare node:http) | ${fmt(ratio * 100, 1)} % | ≥ 40 % | ${verdict(ratio >= 0.4)} |`,
+    `| (h) gateway p50 overhead (worst of 1/8/32 connections) | +${worstP50} ms | — | — | ≤ 1 ms | ${verdict(worstP50 <= 1)} |`,
+  ];
+}
+
 /** The BENCHMARKS.md section. */
 export function gatewaySection(result) {
-  const lines = ["## (g) API gateway", ""];
+  const lines = ["## (h) API gateway", ""];
   if (!result) return [...lines, "Not measured in this run.", ""];
   lines.push(`An HTTP API (quick create, payload 2.0) in front of a warm Node hello function, against a bare \`node:http\` server that calls the same handler in-process (\`bench/gateway-baseline.js\`). autocannon, ${result.seconds} s per row, keep-alive connections, one request in flight per connection. Latencies are autocannon's (whole milliseconds).`);
   lines.push("");

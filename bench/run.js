@@ -4,7 +4,7 @@
 // Environment: KUMO_BENCH_QUICK=1 shortens every phase (for trying the script), KUMO_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json).
 import { asyncSection, asyncSummaryRows, phaseAsync } from "./async.js";
-import { gatewaySection, phaseGateway } from "./gateway.js";
+import { gatewaySection, gatewaySummaryRows, phaseGateway } from "./gateway.js";
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -415,6 +415,7 @@ function render(r) {
   p(`| (d) idle RSS of the server process | ${fmt(r.idleA?.server, 1)} MB | — | — | ≤ 100 MB | ${verdict(r.idleA ? r.idleA.server <= 100 : undefined)} |`);
   p(`| (d) RSS per warm Node environment | ${fmt(r.envNode?.perEnv, 1)} MB | — | — | — | |`);
   for (const row of asyncSummaryRows(r.async, verdict)) p(row);
+  for (const row of gatewaySummaryRows(r.gateway, verdict)) p(row);
   p(`| (e) spawn → ready line (fresh data dir) | ${fmt(startMed, 0)} ms | ${fmt(bareStart, 0)} ms (\`node -e ""\`) | ${fmt(startMed / bareStart)}× | ≤ 1000 ms | ${verdict(known(startMed) ? startMed <= 1000 : undefined)} |`);
   p();
   const why = [];
