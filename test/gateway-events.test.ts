@@ -48,6 +48,9 @@ describe("HTTP API routes and events", () => {
     assert.deepEqual(event.cookies, ["c1=v1", "c2=v2"]);
     assert.equal((event.headers as Record<string, string>)["x-custom"], "yes");
     assert.equal((event.headers as Record<string, string>).cookie, undefined);
+    assert.equal((event.headers as Record<string, string>)["x-forwarded-for"], "127.0.0.1");
+    assert.equal((event.headers as Record<string, string>)["x-forwarded-proto"], "http");
+    assert.equal((event.headers as Record<string, string>)["x-forwarded-port"], new URL(suite.kumo.url).port);
     assert.equal(event.isBase64Encoded, false);
     assert.equal(event.body, undefined);
     assert.equal(event.requestContext.apiId, apiId);

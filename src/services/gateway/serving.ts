@@ -17,14 +17,27 @@ export interface ServingDeps extends IntegrationDeps {
   readonly logs: LogStore;
 }
 
+/** The request's headers plus the X-Forwarded-For/-Port/-Proto that API Gateway adds (the client's own X-Forwarded-For is kept in front). */
+function forwardedHeaders(request: KumoRequest, sourceIp: string): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] as string;
+    if (!/^x-forwarded-(for|port|proto)$/i.test(name)) kept.push(name, request.rawHeaders[i + 1] as string);
+  }
+  const before = request.headers["x-forwarded-for"];
+  const port = /:(\d+)$/.exec(request.headers.host ?? "")?.[1] ?? "80";
+  return [...kept, "X-Forwarded-For", before ? `${before}, ${sourceIp}` : sourceIp, "X-Forwarded-Port", port, "X-Forwarded-Proto", "http"];
+}
+
 export function gatewayRequest(request: KumoRequest, located: Located, path: string): GatewayRequest {
+  const sourceIp = request.remoteAddress.replace(/^::ffff:/, "");
   return {
     method: request.method,
     path,
     rawQuery: request.rawQuery,
-    rawHeaders: request.rawHeaders,
+    rawHeaders: forwardedHeaders(request, sourceIp),
     body: request.body,
-    sourceIp: request.remoteAddress.replace(/^::ffff:/, ""),
+    sourceIp,
     requestId: request.requestId,
     domainName: located.domainName,
     receivedAt: Date.now(),
