@@ -1,7 +1,9 @@
 /** Function URLs configured with the AWS CLI v2: the five operations, serving by path and by host, CORS, aliases, and the failure mappings. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CreateAliasCommand, CreateFunctionUrlConfigCommand, PublishVersionCommand, UpdateFunctionUrlConfigCommand, type InvokeMode } from "@aws-sdk/client-lambda";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteAliasCommand, PublishVersionCommand, UpdateFunctionUrlConfigCommand, type InvokeMode } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture } from "./helpers/clients.js";
 import { cli, createFunctionUrl, fnArn, getWithHost, invocationCount } from "./helpers/gateway.js";
 import { kumoSuite } from "./helpers/suite.js";
@@ -92,6 +94,23 @@ describe("Function URLs", () => {
     assert.equal((await fetch(`${base}/x/plain`)).status, 200);
     const numbered = await aws(url, ["lambda", "create-function-url-config", "--function-name", "echo", "--qualifier", "1", "--auth-type", "NONE"]);
     assert.notEqual(numbered.code, 0);
+    await suite.client.send(new DeleteAliasCommand({ FunctionName: "echo", Name: "live" }));
+    const gone = await aws(url, ["lambda", "get-function-url-config", "--function-name", "echo", "--qualifier", "live"]);
+    assert.match(gone.stderr, /ResourceNotFoundException/, "deleting the alias deleted its URL");
+    assert.equal((await fetch(`${base}/x/plain`)).status, 403);
+  });
+
+  it("serves AWS_IAM URLs only to SigV4-signed requests", async () => {
+    await createFromFixture(suite.client, "private", "gateway-echo");
+    const { base, config } = await createFunctionUrl(suite.kumo.url, "private", [], "AWS_IAM");
+    assert.equal(config.AuthType, "AWS_IAM");
+    assert.equal((await fetch(`${base}/x/plain`)).status, 403);
+    const target = new URL(`${base}/x/plain`);
+    const signer = new SignatureV4({ service: "lambda", region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, sha256: Sha256 });
+    const signed = await signer.sign({ method: "GET", protocol: "http:", hostname: target.hostname, port: Number(target.port), path: target.pathname, headers: { host: target.host } });
+    const response = await fetch(target, { headers: signed.headers });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { hello: "world" });
   });
 
   it("maps function errors to 502 and the gateway timeout to 504", async () => {

@@ -150,6 +150,8 @@ describe("HTTP API routes and events", () => {
     assert.match(missing.stderr, /NotFoundException/);
     const badKey = await aws(suite.kumo.url, ["apigatewayv2", "create-route", "--api-id", apiId, "--route-key", "FETCH /x"]);
     assert.match(badKey.stderr, /BadRequestException.*FETCH/);
+    const notLambda = await aws(suite.kumo.url, ["apigatewayv2", "create-integration", "--api-id", apiId, "--integration-type", "AWS_PROXY", "--integration-uri", "https://example.com", "--payload-format-version", "2.0"]);
+    assert.match(notLambda.stderr, /BadRequestException.*Lambda proxy integrations/);
     const routes = await cli(suite.kumo.url, ["apigatewayv2", "get-routes", "--api-id", apiId]);
     assert.deepEqual((routes.Items as { RouteKey: string }[]).map((r) => r.RouteKey).sort(), ["ANY /{proxy+}", "GET /items/{id}", "GET /x/slow"]);
   });

@@ -38,8 +38,13 @@ export async function restProxyApi(url: string, functionName: string, stage: str
 }
 
 /** `aws lambda create-function-url-config`: returns the config and the path-based base URL. */
-export async function createFunctionUrl(url: string, functionName: string, extra: readonly string[] = []): Promise<{ urlId: string; base: string; config: Record<string, unknown> }> {
-  const config = await cli(url, ["lambda", "create-function-url-config", "--function-name", functionName, "--auth-type", "NONE", ...extra]);
+export async function createFunctionUrl(
+  url: string,
+  functionName: string,
+  extra: readonly string[] = [],
+  authType: "NONE" | "AWS_IAM" = "NONE",
+): Promise<{ urlId: string; base: string; config: Record<string, unknown> }> {
+  const config = await cli(url, ["lambda", "create-function-url-config", "--function-name", functionName, "--auth-type", authType, ...extra]);
   const match = /^http:\/\/([0-9a-z]{32})\.lambda-url\.us-east-1\.localhost:\d+\/$/.exec(String(config.FunctionUrl));
   assert.ok(match?.[1], `FunctionUrl has the host-based form: ${String(config.FunctionUrl)}`);
   return { urlId: match[1], base: `${url}/_aws/lambda-url/${match[1]}`, config };

@@ -1,7 +1,7 @@
 /** The apigatewayv2 management API (HTTP APIs) on restJson: APIs with quick create, routes, integrations, stages, deployments. */
 import type { Logger } from "pino";
 import { KumoError } from "../../core/errors.js";
-import type { HttpApi } from "../../core/gateway.js";
+import { functionArnOfIntegration, type HttpApi } from "../../core/gateway.js";
 import { asKumoError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type Service } from "../../protocol/http.js";
 import { parseJsonInput, randomId } from "../../protocol/input.js";
@@ -33,7 +33,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
   const integrationOf = (input: z.infer<typeof integrationInput>) => ({
     integrationId: randomId(7),
     integrationType: input.integrationType,
-    integrationUri: input.integrationUri,
+    integrationUri: lambdaUri(input.integrationUri),
     integrationMethod: input.integrationMethod ?? "POST",
     payloadFormatVersion: input.payloadFormatVersion ?? "2.0",
     timeoutInMillis: input.timeoutInMillis ?? defaultTimeoutMs,
@@ -131,7 +131,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       const current = findIntegration(api, id);
       const integration = {
         ...current,
-        integrationUri: input.integrationUri ?? current.integrationUri,
+        integrationUri: input.integrationUri !== undefined ? lambdaUri(input.integrationUri) : current.integrationUri,
         payloadFormatVersion: input.payloadFormatVersion ?? current.payloadFormatVersion,
         timeoutInMillis: input.timeoutInMillis ?? current.timeoutInMillis,
         description: input.description ?? current.description,
@@ -182,6 +182,12 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       }
     },
   };
+}
+
+/** The URI itself when it names a Lambda function (an ARN, or API Gateway's `…:lambda:path/…/invocations` form). */
+function lambdaUri(uri: string): string {
+  if (functionArnOfIntegration(uri)) return uri;
+  throw badRequest(`Invalid integration URI ${uri}: Kumo supports Lambda proxy integrations, with a function ARN or arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations.`);
 }
 
 function checkTarget(api: HttpApi, target: string | undefined): void {

@@ -24,7 +24,10 @@ export function gatewayService(deps: GatewayServiceDeps): Service {
       if (!located) return send(failureResponse("http-api", "no-route"));
       if (located.kind === "lambda-url") {
         const config = deps.functionUrls.byUrlId(located.id);
-        return config ? serveFunctionUrl(deps, config, request, located, deps.functionUrlTimeoutMs) : FORBIDDEN;
+        if (!config) return FORBIDDEN;
+        // AWS_IAM URLs need a SigV4-signed request; the signature itself is checked once the IAM issue lands.
+        if (config.authType === "AWS_IAM" && request.caller.accessKeyId === undefined) return FORBIDDEN;
+        return serveFunctionUrl(deps, config, request, located, deps.functionUrlTimeoutMs);
       }
       const httpApi = deps.httpApis.get(located.id);
       if (httpApi) return serveHttpApi(deps, httpApi, request, located);

@@ -173,7 +173,7 @@ export function lambdaService({ functions, invoker, publicUrl, logger, queue, ev
     });
 
   eventInvokeConfigRoutes(router, functions, eventConfigs, destinations);
-  aliasRoutes(router, functions, aliases);
+  aliasRoutes(router, functions, aliases, (name, alias) => deleteFunctionUrls(functionUrls, name, alias));
   tagRoutes(router, functions);
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, publicUrl);
