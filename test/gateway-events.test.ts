@@ -40,7 +40,7 @@ describe("HTTP API routes and events", () => {
     const event = (await response.json()) as Event;
     assert.equal(event.version, "2.0");
     assert.equal(event.routeKey, "GET /items/{id}");
-    assert.equal(event.rawPath, "/items/42");
+    assert.equal(event.rawPath, "/prod/items/42", "a named stage stays in rawPath, as on AWS");
     assert.equal(event.rawQueryString, "a=1&a=2&b=x%20y");
     assert.deepEqual(event.queryStringParameters, { a: "1,2", b: "x y" });
     assert.deepEqual(event.pathParameters, { id: "42" });
@@ -57,7 +57,7 @@ describe("HTTP API routes and events", () => {
     assert.equal(event.requestContext.stage, "prod");
     assert.equal(event.requestContext.routeKey, "GET /items/{id}");
     assert.equal(event.requestContext.domainName, `${apiId}.execute-api.localhost`);
-    assert.deepEqual(event.requestContext.http, { method: "GET", path: "/items/42", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "node" });
+    assert.deepEqual(event.requestContext.http, { method: "GET", path: "/prod/items/42", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "node" });
     assert.match(String(event.requestContext.time), /^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/);
   });
 
@@ -141,7 +141,7 @@ describe("HTTP API routes and events", () => {
     assert.equal(run.code, 0, run.stderr);
     const lines = (JSON.parse(run.stdout) as { events: { message: string }[] }).events.map((e) => JSON.parse(e.message) as Record<string, unknown>);
     assert.ok(lines.some((l) => l.routeKey === "GET /x/slow" && l.status === 504 && l.integrationError === "timeout"), JSON.stringify(lines));
-    assert.ok(lines.some((l) => l.routeKey === "GET /items/{id}" && l.status === 200 && l.path === "/items/9"));
+    assert.ok(lines.some((l) => l.routeKey === "GET /items/{id}" && l.status === 200 && l.path === "/prod/items/9"));
   });
 
   it("answers management errors in apigatewayv2's shape", async () => {

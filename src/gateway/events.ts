@@ -57,7 +57,7 @@ export function payloadV2(request: GatewayRequest, context: EventContext, option
 /** Payload format 1.0 (REST API Lambda proxy). `binary` says whether the body goes base64. */
 export function payloadV1(
   request: GatewayRequest,
-  context: EventContext & { readonly resourcePath: string; readonly resourceId: string },
+  context: EventContext & { readonly resourcePath: string; readonly resourceId: string; readonly requestContextPath: string },
   binary: boolean,
 ): Record<string, unknown> {
   const headers: Record<string, string> = {};
@@ -75,7 +75,6 @@ export function payloadV1(
   const hasQuery = Object.keys(query).length > 0;
   const hasHeaders = Object.keys(headers).length > 0;
   const { body, isBase64Encoded } = eventBody(request.body, !binary);
-  const stagePath = context.stage === "$default" ? request.path : `/${context.stage}${request.path}`;
   return {
     resource: context.resourcePath,
     path: decodePath(request.path),
@@ -92,7 +91,7 @@ export function payloadV1(
       resourceId: context.resourceId,
       resourcePath: context.resourcePath,
       httpMethod: request.method,
-      path: stagePath,
+      path: context.requestContextPath,
       stage: context.stage,
       protocol: "HTTP/1.1",
       requestId: request.requestId,

@@ -43,7 +43,8 @@ function stageOf(api: HttpApi, path: string): { stage: HttpApi["stages"][number]
 export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: KumoRequest, located: Located): Promise<KumoResponse> {
   const staged = stageOf(api, located.path);
   if (!staged) return send(failureResponse("http-api", "no-route"));
-  const gw = gatewayRequest(request, located, staged.path);
+  // As on AWS, a named stage stays in the path the function sees (rawPath, http.path); routes match the path after it.
+  const gw = gatewayRequest(request, located, located.path);
   const extra = { "apigw-requestid": request.requestId };
   const finish = (result: HttpResult, routeKey: string, latency: number | undefined, error: string | undefined): KumoResponse => {
     const answered = api.cors ? withCors(api.cors, gw.rawHeaders, result) : result;
@@ -58,7 +59,7 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Kum
     const answer = preflight(api.cors, gw.method, gw.rawHeaders);
     if (answer) return finish(answer, "-", undefined, undefined);
   }
-  const match = matchRoute(routesOf(api), gw.method, gw.path);
+  const match = matchRoute(routesOf(api), gw.method, staged.path);
   const integration = match?.value.integration;
   const fn = integration ? functionArnOfIntegration(integration.integrationUri) : undefined;
   if (!match || !integration || !fn) return finish(failureResponse("http-api", "no-route"), match?.value.routeKey ?? "-", undefined, undefined);
@@ -73,7 +74,7 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Kum
   const v1 = integration.payloadFormatVersion === "1.0";
   const resourcePath = match.value.routeKey === "$default" ? "$default" : match.value.routeKey.slice(match.value.routeKey.indexOf(" ") + 1);
   const event = Buffer.from(JSON.stringify(v1
-    ? payloadV1(gw, { ...context, resourcePath, resourceId: match.value.routeKey }, !isTextContentType(headerValue(gw.rawHeaders, "content-type")))
+    ? payloadV1(gw, { ...context, resourcePath, resourceId: match.value.routeKey, requestContextPath: gw.path }, !isTextContentType(headerValue(gw.rawHeaders, "content-type")))
     : payloadV2(gw, context, { functionUrl: false })));
   if (!fits(event)) return finish(failureResponse("http-api", "too-large"), match.value.routeKey, undefined, "payload too large");
   const started = Date.now();

@@ -68,6 +68,7 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Kum
     stageVariables: Object.keys(stage.variables).length > 0 ? stage.variables : undefined,
     resourcePath: resource.path,
     resourceId: resource.id,
+    requestContextPath: `/${stage.stageName}${gw.path}`,
   }, isBinary(api, headerValue(gw.rawHeaders, "content-type")))));
   if (!fits(event)) return finish(failureResponse("rest-api", "too-large"), resource.path, undefined, "payload too large");
   const started = Date.now();
