@@ -12,7 +12,7 @@ type Event = Record<string, unknown> & { requestContext: Record<string, unknown>
 
 describe("Function URLs", () => {
   // Function URLs have no integration timeout of their own: the gateway default applies.
-  const suite = kumoSuite({ KUMO_GATEWAY_TIMEOUT_MS: "1500" });
+  const suite = kumoSuite({ KUMO_GATEWAY_TIMEOUT_MS: "2500" });
 
   it("creates, gets, updates, lists and deletes URL configs as Lambda answers them", async () => {
     await createFromFixture(suite.client, "echo", "gateway-echo", { Timeout: 10 });
@@ -121,6 +121,6 @@ describe("Function URLs", () => {
     assert.equal((await fetch(`${base}/malformed`)).status, 502);
     assert.equal(await (await fetch(`${base}/string`)).text(), "\"just a string\"");
     const slow = await fetch(`${base}/slow`);
-    assert.equal(slow.status, 504, "KUMO_GATEWAY_TIMEOUT_MS=1500 answers before the function's 3 s");
+    assert.equal(slow.status, 504, "KUMO_GATEWAY_TIMEOUT_MS=2500 answers before the function's 3 s");
   });
 });
