@@ -5,6 +5,7 @@
 // the scratch directory (server logs, data dirs, results.json).
 import { asyncSection, asyncSummaryRows, phaseAsync } from "./async.js";
 import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
+import { gatewaySection, gatewaySummaryRows, phaseGateway } from "./gateway.js";
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -315,6 +316,7 @@ async function main() {
       await attempt(results, "async", () =>
         phaseAsync({ kumo: kA, createFunction, loadgen, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
       );
+      await attempt(results, "gateway", () => phaseGateway({ kumo: kA, createFunction, work, log, seconds: QUICK ? 2 : 5 }));
     }
     await stopKumo(kA);
   }
@@ -418,6 +420,7 @@ function render(r) {
   p(`| (d) RSS per warm Node environment | ${fmt(r.envNode?.perEnv, 1)} MB | — | — | — | |`);
   for (const row of asyncSummaryRows(r.async, verdict)) p(row);
   for (const row of isolationSummaryRows(r.isolation, verdict)) p(row);
+  for (const row of gatewaySummaryRows(r.gateway, verdict)) p(row);
   p(`| (e) spawn → ready line (fresh data dir) | ${fmt(startMed, 0)} ms | ${fmt(bareStart, 0)} ms (\`node -e ""\`) | ${fmt(startMed / bareStart)}× | ≤ 1000 ms | ${verdict(known(startMed) ? startMed <= 1000 : undefined)} |`);
   p();
   const why = [];
@@ -491,6 +494,7 @@ function render(r) {
 
   for (const line of asyncSection(r.async)) p(line);
   for (const line of isolationSection(r.isolation)) p(line);
+  for (const line of gatewaySection(r.gateway)) p(line);
   p("## (c) Cold start");
   p();
   p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`KUMO_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);

@@ -15,6 +15,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 /usr/bin/python3 -c "import boto3" >/dev/null 2>&1 || need+=(python3-boto3)
 [ -x /usr/bin/bwrap ] || need+=(bubblewrap)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# Flask for the gateway's WSGI test (test/gateway-adapters.test.ts)
+/usr/bin/python3 -c "import flask" >/dev/null 2>&1 || need+=(python3-flask)
 for tool in make g++ cmake autoconf automake libtoolize; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$([ "$tool" = libtoolize ] && echo libtool || echo "$tool")")
 done

@@ -4,6 +4,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { DEFAULT_KEY } from "../auth/access-keys.js";
+import { ApiGatewayV2Client } from "@aws-sdk/client-apigatewayv2";
 import { CliError } from "./output.js";
 
 export const ENDPOINT_OPTION = { endpoint: { type: "string" } } as const;
@@ -46,6 +47,10 @@ export async function signedFetch(endpoint: string, path: string, init: { method
 
 export function lambdaClient(endpoint: string): LambdaClient {
   return new LambdaClient(clientConfig(endpoint));
+}
+
+export function apiGatewayV2Client(endpoint: string): ApiGatewayV2Client {
+  return new ApiGatewayV2Client(clientConfig(endpoint));
 }
 
 export function logsClient(endpoint: string): CloudWatchLogsClient {

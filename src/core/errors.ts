@@ -32,6 +32,10 @@ export const ERROR_SPECS = {
   UnrecognizedClientException: { status: 403, messageKey: "message", userType: false },
   MissingAuthenticationTokenException: { status: 403, messageKey: "message", userType: false },
   IncompleteSignatureException: { status: 403, messageKey: "message", userType: false },
+  // API Gateway management APIs (apigateway, apigatewayv2)
+  BadRequestException: { status: 400, messageKey: "message", userType: false },
+  NotFoundException: { status: 404, messageKey: "message", userType: false },
+  ConflictException: { status: 409, messageKey: "message", userType: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_SPECS;

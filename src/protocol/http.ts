@@ -11,6 +11,8 @@ export interface KumoRequest {
   /** Path without the query string, still percent-encoded. */
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The query string exactly as received, without `?` (the gateway's rawQueryString). */
+  readonly rawQuery: string;
   /** Lower-cased header names; repeated headers joined as node:http joins them. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Headers as received, `[name, value, name, value, …]`, for services that need repeats (the gateway's multiValueHeaders). */

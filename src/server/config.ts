@@ -29,6 +29,7 @@ const schema = z.object({
   sandbox: z.enum(["auto", "process", "linux"]),
   accessKeyId: z.string().regex(/^([A-Za-z0-9]{3,128})?$/, "3 to 128 letters and digits"),
   secretAccessKey: z.string().max(128),
+  gatewayTimeoutMs: z.number().int().min(50).max(900_000),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -60,6 +61,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   sandbox: "KUMO_SANDBOX",
   accessKeyId: "KUMO_ACCESS_KEY_ID",
   secretAccessKey: "KUMO_SECRET_ACCESS_KEY",
+  gatewayTimeoutMs: "KUMO_GATEWAY_TIMEOUT_MS",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -91,6 +93,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   sandbox: "auto",
   accessKeyId: "",
   secretAccessKey: "",
+  gatewayTimeoutMs: 30_000,
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */

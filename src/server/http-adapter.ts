@@ -36,6 +36,7 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
       method: req.method ?? "GET",
       path: q >= 0 ? url.slice(0, q) : url,
       query,
+      rawQuery: q >= 0 ? url.slice(q + 1) : "",
       headers,
       rawHeaders: req.rawHeaders,
       body: EMPTY,

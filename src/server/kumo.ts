@@ -28,6 +28,9 @@ import { applyConfig } from "../services/lambda/shapes.js";
 import { kumoService } from "../services/kumo/index.js";
 import { consoleService } from "../services/console/index.js";
 import { logsService } from "../services/logs/index.js";
+import { apiGatewayService } from "../services/apigateway/index.js";
+import { apiGatewayV2Service } from "../services/apigatewayv2/index.js";
+import { gatewayService } from "../services/gateway/index.js";
 import { codeKey, codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
@@ -98,12 +101,21 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   }, logger.child({ part: "async" }));
   queue.onEnqueued = () => worker.wake();
 
+  // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
+  const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
   const services = [
+    gatewayService({
+      functions, invoker, account, httpApis: store.httpApis, restApis: store.restApis, functionUrls: store.functionUrls, logs: store.logs,
+      functionUrlTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "gateway" }),
+    }),
+    apiGatewayV2Service({ apis: store.httpApis, endpointOf: (id) => hostUrl(`${id}.execute-api.localhost`), defaultTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "apigatewayv2" }) }),
+    apiGatewayService({ apis: store.restApis, defaultTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "apigateway" }) }),
     kumoService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
       testEvents: store.testEvents, functionExists: (name) => functions.find(name) !== undefined }),
     lambdaService({
       functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,
       codeLocation: (codeSha256) => credentials.presignUrl(url, `/_kumo/code/${codeKey(codeSha256)}.zip`, config.region), logger: logger.child({ service: "lambda" }),
+      functionUrls: store.functionUrls, functionUrlOf: (id) => `${hostUrl(`${id}.lambda-url.${config.region}.localhost`)}/`,
     }),
     logsService(store.logs, account, logger.child({ service: "logs" })),
     consoleService(CONSOLE_DIR, config.region),

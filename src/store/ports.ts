@@ -4,6 +4,7 @@ import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/e
 import type { FunctionRecord } from "../core/function.js";
 import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
+import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/gateway.js";
 
 export interface FunctionStore {
   get(name: string): FunctionRecord | undefined;
@@ -103,6 +104,9 @@ export interface Store {
   readonly layers: LayerStore;
   readonly accessKeys: AccessKeyStore;
   readonly testEvents: TestEventStore;
+  readonly httpApis: DocumentStore<HttpApi>;
+  readonly restApis: DocumentStore<RestApi>;
+  readonly functionUrls: FunctionUrlStore;
   close(): void;
 }
 
@@ -192,4 +196,22 @@ export interface AccessKeyStore {
   add(record: AccessKeyRecord): void;
   /** False when no such key existed. */
   remove(accessKeyId: string): boolean;
+}
+
+/** Whole documents by id (the gateway's APIs). Reads are served from memory; writes commit before returning. */
+export interface DocumentStore<T> {
+  get(id: string): T | undefined;
+  put(id: string, document: T): void;
+  delete(id: string): boolean;
+  /** Every document, ordered by id. */
+  list(): T[];
+}
+
+export interface FunctionUrlStore {
+  get(functionName: string, qualifier: string): FunctionUrlConfig | undefined;
+  byUrlId(urlId: string): FunctionUrlConfig | undefined;
+  /** Inserts or replaces the config of (functionName, qualifier). */
+  put(config: FunctionUrlConfig): void;
+  delete(functionName: string, qualifier: string): boolean;
+  list(functionName: string): FunctionUrlConfig[];
 }

@@ -11,7 +11,8 @@ import {
   type Runtime,
 } from "@aws-sdk/client-lambda";
 import { zipDirectory } from "../../store/code/zip-directory.js";
-import { endpointOf, ENDPOINT_OPTION, explain, lambdaClient } from "../client.js";
+import { apiGatewayV2Client, endpointOf, ENDPOINT_OPTION, explain, lambdaClient } from "../client.js";
+import { deployApi, type ApiOutcome } from "../project/deploy-api.js";
 import { CliError, printJson, table, type Command } from "../output.js";
 import { deployFunction, selectFunctions } from "../project/deploy-project.js";
 import { DEFAULT_ROLE, findProjectRoot, loadProject } from "../project/project-file.js";
@@ -126,10 +127,24 @@ async function deployProject(names: string[], options: { endpoint: string; publi
     if (outcome.result === "failed" && /ECONNREFUSED/.test(outcome.detail)) explain(new Error(outcome.detail), options.endpoint);
     outcomes.push(outcome);
   }
+  const failed = outcomes.some((o) => o.result === "failed");
+  let api: ApiOutcome | undefined;
+  if (project.api && !failed) {
+    const apis = apiGatewayV2Client(options.endpoint);
+    try {
+      api = await deployApi(apis, client, { ...project, api: project.api }, options.alias);
+    } catch (error) {
+      explain(error, options.endpoint);
+    } finally {
+      apis.destroy();
+    }
+  }
   if (options.json) {
-    printJson(outcomes.map((o) => ({ function: o.fn.name, code: o.code, config: o.config, version: o.version, result: o.result, detail: o.detail || undefined })));
+    const functions = outcomes.map((o) => ({ function: o.fn.name, code: o.code, config: o.config, version: o.version, result: o.result, detail: o.detail || undefined }));
+    printJson(api ? { functions, api } : functions);
   } else {
     console.log(table([["FUNCTION", "CODE", "CONFIG", "VERSION", "RESULT"], ...outcomes.map((o) => [o.fn.name, o.code, o.config, o.version, o.result])]));
+    if (api) console.log(`API ${api.apiId}: ${api.endpoint}  (or ${options.endpoint}/_aws/execute-api/${api.apiId}/), routes: ${api.routes.join(", ")}`);
   }
-  if (outcomes.some((o) => o.result === "failed")) process.exitCode = 1;
+  if (failed) process.exitCode = 1;
 }

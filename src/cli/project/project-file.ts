@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { z } from "zod";
+import { routeKeyProblem } from "../../gateway/routes.js";
 import { CliError } from "../output.js";
 
 const hooks = z.object({ build: z.string().optional(), predeploy: z.string().optional(), postdeploy: z.string().optional() }).strict();
@@ -21,6 +22,21 @@ const settings = {
   exclude: z.array(z.string()).optional(),
   hooks: hooks.optional(),
 };
+/** An HTTP API in front of the project's functions: route key → function folder, and optional CORS (apigatewayv2 casing). */
+const apiSchema = z.object({
+  routes: z.record(z.string(), z.string()),
+  cors: z.object({
+    allowOrigins: z.array(z.string()).optional(),
+    allowMethods: z.array(z.string()).optional(),
+    allowHeaders: z.array(z.string()).optional(),
+    exposeHeaders: z.array(z.string()).optional(),
+    maxAge: z.number().int().min(-1).max(86_400).optional(),
+    allowCredentials: z.boolean().optional(),
+  }).strict().optional(),
+}).strict();
+
+export type ProjectApi = z.infer<typeof apiSchema>;
+
 const projectSchema = z.object({
   name: z.string().regex(/^[a-zA-Z0-9-_]{1,40}$/, "1 to 40 letters, digits, hyphens or underscores"),
   description: z.string().optional(),
@@ -28,6 +44,7 @@ const projectSchema = z.object({
   hooks: hooks.optional(),
   include: z.array(z.string()).optional(),
   exclude: z.array(z.string()).optional(),
+  api: apiSchema.optional(),
 }).strict();
 const functionSchema = z.object(settings).strict();
 
@@ -54,6 +71,7 @@ export interface Project {
   readonly root: string;
   readonly name: string;
   readonly functions: readonly ProjectFunction[];
+  readonly api: ProjectApi | undefined;
 }
 
 export const PROJECT_FILE = "kumo.json";
@@ -120,5 +138,12 @@ export function loadProject(root: string): Project {
       };
     });
   if (functions.length === 0) throw new CliError("functions/ has no function folders.", "Add one, e.g. functions/hello/index.mjs.");
-  return { root, name: project.name, functions };
+  for (const [routeKey, target] of Object.entries(project.api?.routes ?? {})) {
+    const problem = routeKeyProblem(routeKey);
+    if (problem) throw new CliError(`${PROJECT_FILE}: field 'api.routes' is invalid: ${problem}`);
+    if (!functions.some((fn) => fn.localName === target)) {
+      throw new CliError(`${PROJECT_FILE}: field 'api.routes.${routeKey}' names function '${target}', which is not a folder under functions/.`);
+    }
+  }
+  return { root, name: project.name, functions, api: project.api };
 }

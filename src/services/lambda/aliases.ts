@@ -24,7 +24,8 @@ const updateInput = z.object({
   RevisionId: z.string().optional(),
 });
 
-export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore): void {
+/** `onDeleted` hears of each deleted alias (its Function URL goes with it). */
+export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore, onDeleted: (functionName: string, alias: string) => void = () => undefined): void {
   const functionName = (request: KumoRequest, raw: string) => {
     const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
     if (qualifier !== undefined) throw invalidParameter("Alias operations take an unqualified function name.");
@@ -109,6 +110,7 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
       const name = functionName(request, raw);
       existing(name, alias);
       aliases.delete(name, alias);
+      onDeleted(name, alias);
       return empty(204);
     });
 }

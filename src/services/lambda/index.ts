@@ -7,7 +7,7 @@ import type { Destinations } from "../../async/destinations.js";
 import type { AsyncQueue } from "../../async/queue.js";
 import type { Invoker } from "../../engine/invoker.js";
 import type { CodeStore } from "../../store/code/code-store.js";
-import type { AliasStore, EventInvokeConfigStore, LayerStore } from "../../store/ports.js";
+import type { AliasStore, EventInvokeConfigStore, FunctionUrlStore, LayerStore } from "../../store/ports.js";
 import { layerRoutes } from "./layers.js";
 import { aliasRoutes } from "./aliases.js";
 import { policyRoutes } from "./policy.js";
@@ -19,6 +19,7 @@ import type { FunctionService } from "./function-service.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
 import { invokeWithResponseStream } from "./invoke-stream.js";
+import { deleteFunctionUrls, functionUrlRoutes } from "./function-urls.js";
 import {
   applyConfig,
   createFunctionInput,
@@ -43,6 +44,9 @@ export interface LambdaServiceDeps {
   readonly aliases: AliasStore;
   readonly layers: LayerStore;
   readonly code: CodeStore;
+  readonly functionUrls: FunctionUrlStore;
+  /** A Function URL's public address from its id. */
+  readonly functionUrlOf: (urlId: string) => string;
 }
 
 /** MaxItems of a list operation, capped at Lambda's page size of 50. */
@@ -54,7 +58,7 @@ function pageSize(request: KumoRequest): number {
   return Math.min(maxItems, LIMITS.listFunctionsPageSize);
 }
 
-export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code }: LambdaServiceDeps): Service {
+export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf }: LambdaServiceDeps): Service {
   const ref = (request: KumoRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
   const unqualified = (request: KumoRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
@@ -115,6 +119,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
       const { name, qualifier } = ref(request, raw);
       functions.delete(name, qualifier);
       for (const config of eventConfigs.list(name)) eventConfigs.delete(name, config.qualifier);
+      deleteFunctionUrls(functionUrls, name, qualifier);
       return empty(204);
     })
     .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, request, raw))
@@ -169,10 +174,11 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     });
 
   eventInvokeConfigRoutes(router, functions, eventConfigs, destinations);
-  aliasRoutes(router, functions, aliases);
+  aliasRoutes(router, functions, aliases, (name, alias) => deleteFunctionUrls(functionUrls, name, alias));
   tagRoutes(router, functions);
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, codeLocation);
+  functionUrlRoutes(router, { functions, urls: functionUrls, urlOf: functionUrlOf });
 
   return {
     name: "lambda",

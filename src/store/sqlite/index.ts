@@ -11,6 +11,7 @@ import { sqliteInvocationStore } from "./invocation-store.js";
 import { sqliteLogStore } from "./log-store.js";
 import { writeBehind } from "./write-behind.js";
 import { sqliteTestEventStore } from "./test-event-store.js";
+import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./gateway-store.js";
 
 /** `onError` hears about background writes that failed (they are dropped one by one, never in bulk). */
 export function openSqliteStore(path: string, onError: (error: unknown) => void): Store {
@@ -28,6 +29,9 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void)
     layers: sqliteLayerStore(db),
     accessKeys: sqliteAccessKeyStore(db),
     testEvents: sqliteTestEventStore(db),
+    httpApis: sqliteDocumentStore(db, "http_apis"),
+    restApis: sqliteDocumentStore(db, "rest_apis"),
+    functionUrls: sqliteFunctionUrlStore(db),
     close() {
       if (closed) return;
       closed = true;

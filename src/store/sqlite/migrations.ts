@@ -101,6 +101,24 @@ export const MIGRATIONS: readonly string[] = [
     last_version INTEGER NOT NULL
   ) STRICT;
   `,
+  // 5: the API gateway: HTTP APIs and REST APIs (one JSON document each), Function URL configs
+  `
+  CREATE TABLE http_apis (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE rest_apis (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE function_urls (
+    function_name TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    url_id TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+  ) STRICT;
+  `,
   // 7: access keys for SigV4 (secrets as given: verifying a signature needs them; kumo.db is mode 0600)
   `
   CREATE TABLE IF NOT EXISTS access_keys (

@@ -1,0 +1,125 @@
+/** The stored shapes of HTTP APIs (apigatewayv2), REST APIs (apigateway) and Function URL configs. */
+
+/** CORS settings of an HTTP API or a Function URL, in one casing. */
+export interface CorsConfig {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly maxAge: number | undefined;
+  readonly allowCredentials: boolean;
+}
+
+export interface HttpRoute {
+  readonly routeId: string;
+  readonly routeKey: string;
+  /** `integrations/<integrationId>`. */
+  readonly target: string | undefined;
+  readonly authorizationType: string;
+}
+
+export interface HttpIntegration {
+  readonly integrationId: string;
+  readonly integrationType: string;
+  readonly integrationUri: string;
+  readonly integrationMethod: string;
+  readonly payloadFormatVersion: "1.0" | "2.0";
+  readonly timeoutInMillis: number;
+  readonly description: string | undefined;
+}
+
+export interface HttpStage {
+  readonly stageName: string;
+  readonly autoDeploy: boolean;
+  readonly createdDate: string;
+  readonly lastUpdatedDate: string;
+  readonly stageVariables: Readonly<Record<string, string>>;
+  readonly description: string | undefined;
+}
+
+/** An HTTP API with its routes, integrations and stages, stored as one document. */
+export interface HttpApi {
+  readonly apiId: string;
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly createdDate: string;
+  readonly cors: CorsConfig | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly routes: readonly HttpRoute[];
+  readonly integrations: readonly HttpIntegration[];
+  readonly stages: readonly HttpStage[];
+}
+
+export interface RestIntegration {
+  readonly type: string;
+  readonly httpMethod: string;
+  readonly uri: string;
+  readonly timeoutInMillis: number;
+}
+
+export interface RestMethod {
+  readonly httpMethod: string;
+  readonly authorizationType: string;
+  readonly apiKeyRequired: boolean;
+  readonly integration: RestIntegration | undefined;
+}
+
+export interface RestResource {
+  readonly id: string;
+  readonly parentId: string | undefined;
+  readonly pathPart: string | undefined;
+  readonly path: string;
+  readonly methods: Readonly<Record<string, RestMethod>>;
+}
+
+export interface RestDeployment {
+  readonly id: string;
+  readonly description: string | undefined;
+  readonly createdDate: number;
+  /** The resources as they were when deployed; stages serve this snapshot. */
+  readonly resources: readonly RestResource[];
+}
+
+export interface RestStage {
+  readonly stageName: string;
+  readonly deploymentId: string;
+  readonly description: string | undefined;
+  readonly createdDate: number;
+  readonly lastUpdatedDate: number;
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+/** A REST API with its resources, deployments and stages, stored as one document. */
+export interface RestApi {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly createdDate: number;
+  readonly binaryMediaTypes: readonly string[];
+  readonly rootResourceId: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly resources: readonly RestResource[];
+  readonly deployments: readonly RestDeployment[];
+  readonly stages: readonly RestStage[];
+}
+
+export type InvokeMode = "BUFFERED" | "RESPONSE_STREAM";
+
+export interface FunctionUrlConfig {
+  readonly urlId: string;
+  readonly functionName: string;
+  /** An alias name, or `$LATEST` for the unqualified function. */
+  readonly qualifier: string;
+  readonly authType: "NONE" | "AWS_IAM";
+  readonly cors: CorsConfig | undefined;
+  readonly invokeMode: InvokeMode;
+  readonly creationTime: string;
+  readonly lastModifiedTime: string;
+}
+
+/** The function ARN inside a Lambda integration URI (`arn:aws:apigateway:…:lambda:path/…/functions/<arn>/invocations`) or the ARN itself. */
+export function functionArnOfIntegration(uri: string): string | undefined {
+  const wrapped = /:lambda:path\/\d{4}-\d\d-\d\d\/functions\/(.+)\/invocations$/.exec(uri);
+  if (wrapped?.[1]) return decodeURIComponent(wrapped[1]);
+  return /^arn:aws[a-z-]*:lambda:/.test(uri) ? uri : undefined;
+}

@@ -1,0 +1,185 @@
+/** The apigateway management API (REST APIs) on restJson: the operations a `{proxy+}` Lambda proxy API needs, deployments and stages. */
+import type { Logger } from "pino";
+import type { z } from "zod";
+import { KumoError } from "../../core/errors.js";
+import type { RestApi, RestResource, RestStage } from "../../core/gateway.js";
+import { asKumoError, restJsonError } from "../../protocol/errors.js";
+import { empty, json, type Service } from "../../protocol/http.js";
+import { parseJsonInput, randomId } from "../../protocol/input.js";
+import { Router } from "../../protocol/router.js";
+import type { DocumentStore } from "../../store/ports.js";
+import {
+  createDeploymentInput, createResourceInput, createRestApiInput, createStageInput, deploymentOut, integrationOut,
+  methodOut, putIntegrationInput, putMethodInput, resourceOut, restApiOut, stageOut,
+} from "./shapes.js";
+
+export interface ApiGatewayDeps {
+  readonly apis: DocumentStore<RestApi>;
+  /** Integration timeout when PutIntegration names none (config `gatewayTimeoutMs`). */
+  readonly defaultTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]);
+const notFound = (message: string) => new KumoError("NotFoundException", message);
+const badRequest = (message: string) => new KumoError("BadRequestException", message);
+
+export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGatewayDeps): Service {
+  const load = (id: string): RestApi => {
+    const api = apis.get(id);
+    if (!api) throw notFound(`Invalid API identifier specified ${id}`);
+    return api;
+  };
+  const save = (api: RestApi) => apis.put(api.id, api);
+  const seconds = () => Math.floor(Date.now() / 1000);
+  const parse = <T extends z.ZodType>(schema: T, body: Buffer) => parseJsonInput(schema, body, "BadRequestException");
+  const resourceIn = (api: RestApi, id: string) => {
+    const resource = api.resources.find((r) => r.id === id);
+    if (!resource) throw notFound(`Invalid Resource identifier specified`);
+    return resource;
+  };
+  const methodName = (raw: string) => {
+    const method = raw.toUpperCase();
+    if (!METHODS.has(method)) throw badRequest(`Invalid HTTP method ${raw}: use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY.`);
+    return method;
+  };
+  const methodIn = (resource: RestResource, raw: string) => {
+    const method = resource.methods[methodName(raw)];
+    if (!method) throw notFound("Invalid Method identifier specified");
+    return method;
+  };
+  const replaceResource = (api: RestApi, resource: RestResource): RestApi => ({ ...api, resources: api.resources.map((r) => (r.id === resource.id ? resource : r)) });
+  const newStage = (name: string, deploymentId: string, description: string | undefined, variables: Record<string, string> | undefined): RestStage => {
+    const now = seconds();
+    return { stageName: name, deploymentId, description, createdDate: now, lastUpdatedDate: now, variables: variables ?? {} };
+  };
+
+  const router = new Router()
+    .on("POST", "/restapis", async (request) => {
+      const input = parse(createRestApiInput, request.body);
+      const rootResourceId = randomId(10);
+      const api: RestApi = {
+        id: randomId(10), name: input.name, description: input.description, createdDate: seconds(),
+        binaryMediaTypes: input.binaryMediaTypes ?? [], rootResourceId, tags: input.tags ?? {},
+        resources: [{ id: rootResourceId, parentId: undefined, pathPart: undefined, path: "/", methods: {} }],
+        deployments: [], stages: [],
+      };
+      save(api);
+      return json(201, restApiOut(api));
+    })
+    .on("GET", "/restapis", async () => json(200, { item: apis.list().map(restApiOut) }))
+    .on("GET", "/restapis/{id}", async (_request, [id = ""]) => json(200, restApiOut(load(id))))
+    .on("DELETE", "/restapis/{id}", async (_request, [id = ""]) => {
+      load(id);
+      apis.delete(id);
+      return empty(202);
+    })
+    .on("GET", "/restapis/{id}/resources", async (_request, [id = ""]) => json(200, { item: load(id).resources.map(resourceOut) }))
+    .on("GET", "/restapis/{id}/resources/{resourceId}", async (_request, [id = "", rid = ""]) => json(200, resourceOut(resourceIn(load(id), rid))))
+    .on("POST", "/restapis/{id}/resources/{parentId}", async (request, [id = "", parentId = ""]) => {
+      const input = parse(createResourceInput, request.body);
+      const api = load(id);
+      const parent = resourceIn(api, parentId);
+      if (parent.pathPart?.endsWith("+}")) throw badRequest(`A greedy path variable ${parent.path} cannot have child resources.`);
+      const path = parent.path === "/" ? `/${input.pathPart}` : `${parent.path}/${input.pathPart}`;
+      if (api.resources.some((r) => r.path === path)) throw new KumoError("ConflictException", `Another resource with the same parent already has this name: ${input.pathPart}`);
+      const resource: RestResource = { id: randomId(6), parentId, pathPart: input.pathPart, path, methods: {} };
+      save({ ...api, resources: [...api.resources, resource] });
+      return json(201, resourceOut(resource));
+    })
+    .on("DELETE", "/restapis/{id}/resources/{resourceId}", async (_request, [id = "", rid = ""]) => {
+      const api = load(id);
+      const resource = resourceIn(api, rid);
+      if (resource.parentId === undefined) throw badRequest("The root resource cannot be deleted.");
+      save({ ...api, resources: api.resources.filter((r) => r.path !== resource.path && !r.path.startsWith(`${resource.path}/`)) });
+      return empty(202);
+    })
+    .on("PUT", "/restapis/{id}/resources/{resourceId}/methods/{method}", async (request, [id = "", rid = "", raw = ""]) => {
+      const input = parse(putMethodInput, request.body);
+      const api = load(id);
+      const resource = resourceIn(api, rid);
+      const method = { httpMethod: methodName(raw), authorizationType: input.authorizationType, apiKeyRequired: input.apiKeyRequired ?? false, integration: undefined };
+      save(replaceResource(api, { ...resource, methods: { ...resource.methods, [method.httpMethod]: method } }));
+      return json(201, methodOut(method, rid));
+    })
+    .on("GET", "/restapis/{id}/resources/{resourceId}/methods/{method}", async (_request, [id = "", rid = "", raw = ""]) => {
+      return json(200, methodOut(methodIn(resourceIn(load(id), rid), raw), rid));
+    })
+    .on("DELETE", "/restapis/{id}/resources/{resourceId}/methods/{method}", async (_request, [id = "", rid = "", raw = ""]) => {
+      const api = load(id);
+      const resource = resourceIn(api, rid);
+      const method = methodIn(resource, raw);
+      const { [method.httpMethod]: _removed, ...rest } = resource.methods;
+      save(replaceResource(api, { ...resource, methods: rest }));
+      return empty(204);
+    })
+    .on("PUT", "/restapis/{id}/resources/{resourceId}/methods/{method}/integration", async (request, [id = "", rid = "", raw = ""]) => {
+      const input = parse(putIntegrationInput, request.body);
+      const api = load(id);
+      const resource = resourceIn(api, rid);
+      const method = methodIn(resource, raw);
+      if (input.integrationHttpMethod !== undefined && input.integrationHttpMethod.toUpperCase() !== "POST") {
+        throw badRequest("Lambda proxy integrations call the function with integrationHttpMethod POST.");
+      }
+      const integration = { type: input.type, httpMethod: "POST", uri: input.uri, timeoutInMillis: input.timeoutInMillis ?? defaultTimeoutMs };
+      save(replaceResource(api, { ...resource, methods: { ...resource.methods, [method.httpMethod]: { ...method, integration } } }));
+      return json(201, integrationOut(integration, rid));
+    })
+    .on("GET", "/restapis/{id}/resources/{resourceId}/methods/{method}/integration", async (_request, [id = "", rid = "", raw = ""]) => {
+      const integration = methodIn(resourceIn(load(id), rid), raw).integration;
+      if (!integration) throw notFound("No integration defined for method");
+      return json(200, integrationOut(integration, rid));
+    })
+    .on("POST", "/restapis/{id}/deployments", async (request, [id = ""]) => {
+      const input = parse(createDeploymentInput, request.body);
+      const api = load(id);
+      if (!api.resources.some((r) => Object.values(r.methods).length > 0)) throw badRequest("The REST API doesn't contain any methods");
+      const deployment = { id: randomId(6), description: input.description, createdDate: seconds(), resources: api.resources };
+      let stages = api.stages;
+      if (input.stageName !== undefined) {
+        const existing = stages.find((s) => s.stageName === input.stageName);
+        const stage = existing
+          ? { ...existing, deploymentId: deployment.id, lastUpdatedDate: seconds(), variables: { ...existing.variables, ...input.variables } }
+          : newStage(input.stageName, deployment.id, input.stageDescription, input.variables);
+        stages = [...stages.filter((s) => s.stageName !== input.stageName), stage];
+      }
+      save({ ...api, deployments: [...api.deployments, deployment], stages });
+      return json(201, deploymentOut(deployment));
+    })
+    .on("GET", "/restapis/{id}/deployments", async (_request, [id = ""]) => json(200, { item: load(id).deployments.map(deploymentOut) }))
+    .on("POST", "/restapis/{id}/stages", async (request, [id = ""]) => {
+      const input = parse(createStageInput, request.body);
+      const api = load(id);
+      if (!api.deployments.some((d) => d.id === input.deploymentId)) throw notFound("Invalid Deployment identifier specified");
+      if (api.stages.some((s) => s.stageName === input.stageName)) throw new KumoError("ConflictException", "Stage already exists");
+      const stage = newStage(input.stageName, input.deploymentId, input.description, input.variables);
+      save({ ...api, stages: [...api.stages, stage] });
+      return json(201, stageOut(stage));
+    })
+    .on("GET", "/restapis/{id}/stages", async (_request, [id = ""]) => json(200, { item: load(id).stages.map(stageOut) }))
+    .on("GET", "/restapis/{id}/stages/{stageName}", async (_request, [id = "", name = ""]) => {
+      const stage = load(id).stages.find((s) => s.stageName === name);
+      if (!stage) throw notFound("Invalid Stage identifier specified");
+      return json(200, stageOut(stage));
+    })
+    .on("DELETE", "/restapis/{id}/stages/{stageName}", async (_request, [id = "", name = ""]) => {
+      const api = load(id);
+      if (!api.stages.some((s) => s.stageName === name)) throw notFound("Invalid Stage identifier specified");
+      save({ ...api, stages: api.stages.filter((s) => s.stageName !== name) });
+      return empty(202);
+    });
+
+  return {
+    name: "apigateway",
+    matches: (request) => request.path === "/restapis" || request.path.startsWith("/restapis/"),
+    async handle(request) {
+      try {
+        return await router.handle(request);
+      } catch (error) {
+        if (!(error instanceof KumoError)) logger.error({ err: error, path: request.path }, "internal error in the apigateway API");
+        const kumoError = error instanceof KumoError && error.code === "UnknownOperationException" ? notFound(error.message) : asKumoError(error);
+        return restJsonError(kumoError);
+      }
+    },
+  };
+}

@@ -1,0 +1,215 @@
+/** The apigatewayv2 management API (HTTP APIs) on restJson: APIs with quick create, routes, integrations, stages, deployments. */
+import type { Logger } from "pino";
+import { KumoError } from "../../core/errors.js";
+import { functionArnOfIntegration, type HttpApi } from "../../core/gateway.js";
+import { asKumoError, restJsonError } from "../../protocol/errors.js";
+import { empty, json, type Service } from "../../protocol/http.js";
+import { parseJsonInput, randomId } from "../../protocol/input.js";
+import { Router } from "../../protocol/router.js";
+import type { DocumentStore } from "../../store/ports.js";
+import { apiOut, corsFrom, createApiInput, integrationInput, integrationOut, routeInput, routeOut, stageInput, stageOut, updateApiInput } from "./shapes.js";
+import type { z } from "zod";
+
+export interface ApiGatewayV2Deps {
+  readonly apis: DocumentStore<HttpApi>;
+  /** `http://<apiId>.execute-api.localhost:<port>` for an API. */
+  readonly endpointOf: (apiId: string) => string;
+  /** Integration timeout when the request names none (config `gatewayTimeoutMs`). */
+  readonly defaultTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+const badRequest = (message: string) => new KumoError("BadRequestException", message);
+const notFound = (message: string) => new KumoError("NotFoundException", message);
+
+export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger }: ApiGatewayV2Deps): Service {
+  const load = (apiId: string): HttpApi => {
+    const api = apis.get(apiId);
+    if (!api) throw notFound(`Invalid API identifier specified ${apiId}`);
+    return api;
+  };
+  const save = (api: HttpApi) => apis.put(api.apiId, api);
+  const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const integrationOf = (input: z.infer<typeof integrationInput>) => ({
+    integrationId: randomId(7),
+    integrationType: input.integrationType,
+    integrationUri: lambdaUri(input.integrationUri),
+    integrationMethod: input.integrationMethod ?? "POST",
+    payloadFormatVersion: input.payloadFormatVersion ?? "2.0",
+    timeoutInMillis: input.timeoutInMillis ?? defaultTimeoutMs,
+    description: input.description,
+  });
+  const parse = <T extends z.ZodType>(schema: T, body: Buffer) => parseJsonInput(schema, body, "BadRequestException");
+
+  const router = new Router()
+    .on("POST", "/v2/apis", async (request) => {
+      const input = parse(createApiInput, request.body);
+      if (input.protocolType !== "HTTP") throw badRequest("Kumo serves HTTP APIs only; WEBSOCKET APIs are not supported.");
+      if (input.routeKey !== undefined && input.target === undefined) throw badRequest("RouteKey can only be specified with Target (quick create).");
+      const created = now();
+      let api: HttpApi = {
+        apiId: randomId(10), name: input.name, description: input.description, createdDate: created,
+        cors: input.corsConfiguration ? corsFrom(input.corsConfiguration) : undefined, tags: input.tags ?? {},
+        routes: [], integrations: [], stages: [],
+      };
+      if (input.target !== undefined) {
+        // Quick create: one Lambda proxy integration, one route (default $default) and the auto-deployed $default stage.
+        const integration = integrationOf({ integrationType: "AWS_PROXY", integrationUri: input.target, payloadFormatVersion: "2.0" });
+        api = {
+          ...api,
+          integrations: [integration],
+          routes: [{ routeId: randomId(7), routeKey: input.routeKey ?? "$default", target: `integrations/${integration.integrationId}`, authorizationType: "NONE" }],
+          stages: [{ stageName: "$default", autoDeploy: true, createdDate: created, lastUpdatedDate: created, stageVariables: {}, description: undefined }],
+        };
+      }
+      save(api);
+      return json(201, apiOut(api, endpointOf(api.apiId)));
+    })
+    .on("GET", "/v2/apis", async () => json(200, { items: apis.list().map((api) => apiOut(api, endpointOf(api.apiId))) }))
+    .on("GET", "/v2/apis/{apiId}", async (_request, [apiId = ""]) => json(200, apiOut(load(apiId), endpointOf(apiId))))
+    .on("PATCH", "/v2/apis/{apiId}", async (request, [apiId = ""]) => {
+      const input = parse(updateApiInput, request.body);
+      const current = load(apiId);
+      const api: HttpApi = {
+        ...current,
+        name: input.name ?? current.name,
+        description: input.description ?? current.description,
+        cors: input.corsConfiguration ? corsFrom(input.corsConfiguration) : current.cors,
+      };
+      save(api);
+      return json(200, apiOut(api, endpointOf(apiId)));
+    })
+    .on("DELETE", "/v2/apis/{apiId}/cors", async (_request, [apiId = ""]) => {
+      save({ ...load(apiId), cors: undefined });
+      return empty(204);
+    })
+    .on("DELETE", "/v2/apis/{apiId}", async (_request, [apiId = ""]) => {
+      load(apiId);
+      apis.delete(apiId);
+      return empty(204);
+    })
+    // Routes
+    .on("POST", "/v2/apis/{apiId}/routes", async (request, [apiId = ""]) => {
+      const input = parse(routeInput, request.body);
+      const api = load(apiId);
+      if (api.routes.some((r) => r.routeKey === input.routeKey)) throw new KumoError("ConflictException", `Unable to complete operation due to concurrent modification. Route ${input.routeKey} already exists.`);
+      checkTarget(api, input.target);
+      const route = { routeId: randomId(7), routeKey: input.routeKey, target: input.target, authorizationType: "NONE" };
+      save({ ...api, routes: [...api.routes, route] });
+      return json(201, routeOut(route));
+    })
+    .on("GET", "/v2/apis/{apiId}/routes", async (_request, [apiId = ""]) => json(200, { items: load(apiId).routes.map(routeOut) }))
+    .on("GET", "/v2/apis/{apiId}/routes/{routeId}", async (_request, [apiId = "", routeId = ""]) => json(200, routeOut(findRoute(load(apiId), routeId))))
+    .on("PATCH", "/v2/apis/{apiId}/routes/{routeId}", async (request, [apiId = "", routeId = ""]) => {
+      const input = parse(routeInput.partial(), request.body);
+      const api = load(apiId);
+      const current = findRoute(api, routeId);
+      checkTarget(api, input.target);
+      const route = { ...current, routeKey: input.routeKey ?? current.routeKey, target: input.target ?? current.target };
+      save({ ...api, routes: api.routes.map((r) => (r.routeId === routeId ? route : r)) });
+      return json(200, routeOut(route));
+    })
+    .on("DELETE", "/v2/apis/{apiId}/routes/{routeId}", async (_request, [apiId = "", routeId = ""]) => {
+      const api = load(apiId);
+      findRoute(api, routeId);
+      save({ ...api, routes: api.routes.filter((r) => r.routeId !== routeId) });
+      return empty(204);
+    })
+    // Integrations
+    .on("POST", "/v2/apis/{apiId}/integrations", async (request, [apiId = ""]) => {
+      const input = parse(integrationInput, request.body);
+      const api = load(apiId);
+      const integration = integrationOf(input);
+      save({ ...api, integrations: [...api.integrations, integration] });
+      return json(201, integrationOut(integration));
+    })
+    .on("GET", "/v2/apis/{apiId}/integrations", async (_request, [apiId = ""]) => json(200, { items: load(apiId).integrations.map(integrationOut) }))
+    .on("GET", "/v2/apis/{apiId}/integrations/{integrationId}", async (_request, [apiId = "", id = ""]) => json(200, integrationOut(findIntegration(load(apiId), id))))
+    .on("PATCH", "/v2/apis/{apiId}/integrations/{integrationId}", async (request, [apiId = "", id = ""]) => {
+      const input = parse(integrationInput.partial(), request.body);
+      const api = load(apiId);
+      const current = findIntegration(api, id);
+      const integration = {
+        ...current,
+        integrationUri: input.integrationUri !== undefined ? lambdaUri(input.integrationUri) : current.integrationUri,
+        payloadFormatVersion: input.payloadFormatVersion ?? current.payloadFormatVersion,
+        timeoutInMillis: input.timeoutInMillis ?? current.timeoutInMillis,
+        description: input.description ?? current.description,
+      };
+      save({ ...api, integrations: api.integrations.map((i) => (i.integrationId === id ? integration : i)) });
+      return json(200, integrationOut(integration));
+    })
+    .on("DELETE", "/v2/apis/{apiId}/integrations/{integrationId}", async (_request, [apiId = "", id = ""]) => {
+      const api = load(apiId);
+      findIntegration(api, id);
+      if (api.routes.some((r) => r.target === `integrations/${id}`)) throw new KumoError("ConflictException", `Integration ${id} is still the target of a route; delete or retarget the route first.`);
+      save({ ...api, integrations: api.integrations.filter((i) => i.integrationId !== id) });
+      return empty(204);
+    })
+    // Stages and deployments (every stage serves the API's current routes, as with autoDeploy)
+    .on("POST", "/v2/apis/{apiId}/stages", async (request, [apiId = ""]) => {
+      const input = parse(stageInput, request.body);
+      const api = load(apiId);
+      if (api.stages.some((s) => s.stageName === input.stageName)) throw new KumoError("ConflictException", `Stage already exist: ${input.stageName}`);
+      const created = now();
+      const stage = { stageName: input.stageName, autoDeploy: input.autoDeploy ?? false, createdDate: created, lastUpdatedDate: created, stageVariables: input.stageVariables ?? {}, description: input.description };
+      save({ ...api, stages: [...api.stages, stage] });
+      return json(201, stageOut(stage));
+    })
+    .on("GET", "/v2/apis/{apiId}/stages", async (_request, [apiId = ""]) => json(200, { items: load(apiId).stages.map(stageOut) }))
+    .on("GET", "/v2/apis/{apiId}/stages/{stageName}", async (_request, [apiId = "", name = ""]) => json(200, stageOut(findStage(load(apiId), name))))
+    .on("DELETE", "/v2/apis/{apiId}/stages/{stageName}", async (_request, [apiId = "", name = ""]) => {
+      const api = load(apiId);
+      findStage(api, name);
+      save({ ...api, stages: api.stages.filter((s) => s.stageName !== name) });
+      return empty(204);
+    })
+    .on("POST", "/v2/apis/{apiId}/deployments", async (_request, [apiId = ""]) => {
+      load(apiId);
+      return json(201, { autoDeployed: false, createdDate: now(), deploymentId: randomId(6), deploymentStatus: "DEPLOYED" });
+    });
+
+  return {
+    name: "apigatewayv2",
+    matches: (request) => request.path.startsWith("/v2/apis"),
+    async handle(request) {
+      try {
+        return await router.handle(request);
+      } catch (error) {
+        if (!(error instanceof KumoError)) logger.error({ err: error, path: request.path }, "internal error in the apigatewayv2 API");
+        const kumoError = error instanceof KumoError && error.code === "UnknownOperationException" ? notFound(error.message) : asKumoError(error);
+        return restJsonError(kumoError);
+      }
+    },
+  };
+}
+
+/** The URI itself when it names a Lambda function (an ARN, or API Gateway's `…:lambda:path/…/invocations` form). */
+function lambdaUri(uri: string): string {
+  if (functionArnOfIntegration(uri)) return uri;
+  throw badRequest(`Invalid integration URI ${uri}: Kumo supports Lambda proxy integrations, with a function ARN or arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations.`);
+}
+
+function checkTarget(api: HttpApi, target: string | undefined): void {
+  if (target !== undefined && !api.integrations.some((i) => `integrations/${i.integrationId}` === target)) {
+    throw badRequest(`Invalid target ${target}: no such integration in API ${api.apiId}.`);
+  }
+}
+
+function findRoute(api: HttpApi, routeId: string) {
+  const route = api.routes.find((r) => r.routeId === routeId);
+  if (!route) throw notFound(`Invalid Route identifier specified ${routeId}`);
+  return route;
+}
+
+function findIntegration(api: HttpApi, id: string) {
+  const integration = api.integrations.find((i) => i.integrationId === id);
+  if (!integration) throw notFound(`Invalid Integration identifier specified ${id}`);
+  return integration;
+}
+
+function findStage(api: HttpApi, name: string) {
+  const stage = api.stages.find((s) => s.stageName === name);
+  if (!stage) throw notFound(`Invalid stage identifier specified ${name}`);
+  return stage;
+}

@@ -1,0 +1,141 @@
+/** apigatewayv2 wire shapes: zod inputs (lowerCamel members, as the model names them) and the documents rendered back. */
+import { z } from "zod";
+import type { CorsConfig, HttpApi, HttpIntegration, HttpRoute, HttpStage } from "../../core/gateway.js";
+import { routeKeyProblem } from "../../gateway/routes.js";
+
+const cors = z.object({
+  allowOrigins: z.array(z.string()).optional(),
+  allowMethods: z.array(z.string()).optional(),
+  allowHeaders: z.array(z.string()).optional(),
+  exposeHeaders: z.array(z.string()).optional(),
+  maxAge: z.number().int().min(-1).max(86_400).optional(),
+  allowCredentials: z.boolean().optional(),
+}).strict();
+
+const routeKey = z.string().superRefine((key, ctx) => {
+  const problem = routeKeyProblem(key);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const tags = z.record(z.string(), z.string());
+
+export const createApiInput = z.object({
+  name: z.string().min(1).max(128),
+  protocolType: z.enum(["HTTP", "WEBSOCKET"]),
+  description: z.string().max(1024).optional(),
+  target: z.string().optional(),
+  routeKey: routeKey.optional(),
+  corsConfiguration: cors.optional(),
+  tags: tags.optional(),
+  version: z.string().optional(),
+  routeSelectionExpression: z.string().optional(),
+  disableExecuteApiEndpoint: z.boolean().optional(),
+  credentialsArn: z.string().optional(),
+});
+
+export const updateApiInput = z.object({
+  name: z.string().min(1).max(128).optional(),
+  description: z.string().max(1024).optional(),
+  corsConfiguration: cors.optional(),
+});
+
+export const routeInput = z.object({
+  routeKey,
+  target: z.string().regex(/^integrations\/[a-z0-9]+$/, "integrations/<integrationId>").optional(),
+  authorizationType: z.enum(["NONE"]).optional(),
+  apiKeyRequired: z.boolean().optional(),
+});
+
+export const integrationInput = z.object({
+  integrationType: z.enum(["AWS_PROXY"], { message: "Kumo supports integrationType AWS_PROXY (Lambda proxy)" }),
+  integrationUri: z.string().min(1),
+  integrationMethod: z.string().optional(),
+  payloadFormatVersion: z.enum(["1.0", "2.0"]).optional(),
+  timeoutInMillis: z.number().int().min(50).max(30_000).optional(),
+  description: z.string().optional(),
+  connectionType: z.enum(["INTERNET"]).optional(),
+});
+
+export const stageInput = z.object({
+  stageName: z.string().regex(/^(\$default|[A-Za-z0-9_-]{1,128})$/, "letters, digits, _ and -, or $default"),
+  autoDeploy: z.boolean().optional(),
+  description: z.string().optional(),
+  stageVariables: z.record(z.string(), z.string()).optional(),
+  deploymentId: z.string().optional(),
+  tags: tags.optional(),
+});
+
+export function corsFrom(input: z.infer<typeof cors>): CorsConfig {
+  return {
+    allowOrigins: input.allowOrigins ?? [],
+    allowMethods: (input.allowMethods ?? []).map((m) => m.toUpperCase()),
+    allowHeaders: input.allowHeaders ?? [],
+    exposeHeaders: input.exposeHeaders ?? [],
+    maxAge: input.maxAge,
+    allowCredentials: input.allowCredentials ?? false,
+  };
+}
+
+function corsOut(config: CorsConfig): Record<string, unknown> {
+  return {
+    ...(config.allowOrigins.length > 0 ? { allowOrigins: config.allowOrigins } : {}),
+    ...(config.allowMethods.length > 0 ? { allowMethods: config.allowMethods } : {}),
+    ...(config.allowHeaders.length > 0 ? { allowHeaders: config.allowHeaders } : {}),
+    ...(config.exposeHeaders.length > 0 ? { exposeHeaders: config.exposeHeaders } : {}),
+    ...(config.maxAge !== undefined ? { maxAge: config.maxAge } : {}),
+    allowCredentials: config.allowCredentials,
+  };
+}
+
+export function apiOut(api: HttpApi, endpoint: string): Record<string, unknown> {
+  return {
+    apiEndpoint: endpoint,
+    apiId: api.apiId,
+    apiKeySelectionExpression: "$request.header.x-api-key",
+    createdDate: api.createdDate,
+    ...(api.description !== undefined ? { description: api.description } : {}),
+    disableExecuteApiEndpoint: false,
+    name: api.name,
+    protocolType: "HTTP",
+    routeSelectionExpression: "$request.method $request.path",
+    ...(api.cors ? { corsConfiguration: corsOut(api.cors) } : {}),
+    tags: api.tags,
+  };
+}
+
+export function routeOut(route: HttpRoute): Record<string, unknown> {
+  return {
+    apiKeyRequired: false,
+    authorizationType: route.authorizationType,
+    routeId: route.routeId,
+    routeKey: route.routeKey,
+    ...(route.target ? { target: route.target } : {}),
+  };
+}
+
+export function integrationOut(integration: HttpIntegration): Record<string, unknown> {
+  return {
+    connectionType: "INTERNET",
+    ...(integration.description !== undefined ? { description: integration.description } : {}),
+    integrationId: integration.integrationId,
+    integrationMethod: integration.integrationMethod,
+    integrationType: integration.integrationType,
+    integrationUri: integration.integrationUri,
+    payloadFormatVersion: integration.payloadFormatVersion,
+    timeoutInMillis: integration.timeoutInMillis,
+  };
+}
+
+export function stageOut(stage: HttpStage): Record<string, unknown> {
+  return {
+    autoDeploy: stage.autoDeploy,
+    createdDate: stage.createdDate,
+    defaultRouteSettings: { detailedMetricsEnabled: false },
+    ...(stage.description !== undefined ? { description: stage.description } : {}),
+    lastUpdatedDate: stage.lastUpdatedDate,
+    routeSettings: {},
+    stageName: stage.stageName,
+    stageVariables: stage.stageVariables,
+    tags: {},
+  };
+}

@@ -1,0 +1,92 @@
+/** Serves HTTP APIs (apigatewayv2): stage and route selection, CORS, payload 1.0 or 2.0 to the integration, access logs. */
+import { functionArnOfIntegration, type HttpApi, type HttpIntegration } from "../../core/gateway.js";
+import { preflight, withCors } from "../../gateway/cors.js";
+import { payloadV1, payloadV2 } from "../../gateway/events.js";
+import { failureResponse } from "../../gateway/failures.js";
+import { isTextContentType, headerValue } from "../../gateway/request-parts.js";
+import { responseV1, responseV2, type HttpResult } from "../../gateway/responses.js";
+import { compileRouteKey, matchRoute, type CompiledRoute } from "../../gateway/routes.js";
+import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import { writeAccessLog } from "./access-log.js";
+import { invokeBuffered } from "./integration.js";
+import type { Located } from "./locate.js";
+import { fits, gatewayRequest, send, type ServingDeps } from "./serving.js";
+
+interface RouteTarget {
+  readonly routeKey: string;
+  readonly integration: HttpIntegration | undefined;
+}
+
+const compiled = new WeakMap<HttpApi, CompiledRoute<RouteTarget>[]>();
+
+function routesOf(api: HttpApi): CompiledRoute<RouteTarget>[] {
+  let routes = compiled.get(api);
+  if (!routes) {
+    routes = api.routes.map((route) => compileRouteKey(route.routeKey, {
+      routeKey: route.routeKey,
+      integration: api.integrations.find((i) => `integrations/${i.integrationId}` === route.target),
+    }));
+    compiled.set(api, routes);
+  }
+  return routes;
+}
+
+/** A named stage when the first segment names one, else `$default` with the whole path. */
+function stageOf(api: HttpApi, path: string): { stage: HttpApi["stages"][number]; path: string } | undefined {
+  const match = /^\/([^/]+)(\/.*)?$/.exec(path);
+  const named = match?.[1] ? api.stages.find((s) => s.stageName === match[1] && s.stageName !== "$default") : undefined;
+  if (named) return { stage: named, path: match?.[2] ?? "/" };
+  const fallback = api.stages.find((s) => s.stageName === "$default");
+  return fallback ? { stage: fallback, path } : undefined;
+}
+
+export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: KumoRequest, located: Located): Promise<KumoResponse> {
+  const staged = stageOf(api, located.path);
+  if (!staged) return send(failureResponse("http-api", "no-route"));
+  // As on AWS, a named stage stays in the path the function sees (rawPath, http.path); routes match the path after it.
+  const gw = gatewayRequest(request, located, located.path);
+  const extra = { "apigw-requestid": request.requestId };
+  const finish = (result: HttpResult, routeKey: string, latency: number | undefined, error: string | undefined): KumoResponse => {
+    const answered = api.cors ? withCors(api.cors, gw.rawHeaders, result) : result;
+    writeAccessLog(deps.logs, {
+      apiId: api.apiId, stage: staged.stage.stageName, requestId: gw.requestId, sourceIp: gw.sourceIp, receivedAt: gw.receivedAt,
+      method: gw.method, path: gw.path, routeKey, status: answered.status, responseLength: answered.body.length,
+      integrationLatencyMs: latency, integrationError: error,
+    });
+    return send(answered, extra);
+  };
+  if (api.cors) {
+    const answer = preflight(api.cors, gw.method, gw.rawHeaders);
+    if (answer) return finish(answer, "-", undefined, undefined);
+  }
+  const match = matchRoute(routesOf(api), gw.method, staged.path);
+  const integration = match?.value.integration;
+  const fn = integration ? functionArnOfIntegration(integration.integrationUri) : undefined;
+  if (!match || !integration || !fn) return finish(failureResponse("http-api", "no-route"), match?.value.routeKey ?? "-", undefined, undefined);
+  const context = {
+    accountId: deps.account.accountId,
+    apiId: api.apiId,
+    stage: staged.stage.stageName,
+    routeKey: match.value.routeKey,
+    pathParameters: match.pathParameters,
+    stageVariables: Object.keys(staged.stage.stageVariables).length > 0 ? staged.stage.stageVariables : undefined,
+  };
+  const v1 = integration.payloadFormatVersion === "1.0";
+  const resourcePath = match.value.routeKey === "$default" ? "$default" : match.value.routeKey.slice(match.value.routeKey.indexOf(" ") + 1);
+  const event = Buffer.from(JSON.stringify(v1
+    ? payloadV1(gw, { ...context, resourcePath, resourceId: match.value.routeKey, requestContextPath: gw.path }, !isTextContentType(headerValue(gw.rawHeaders, "content-type")))
+    : payloadV2(gw, context, { functionUrl: false })));
+  if (!fits(event)) return finish(failureResponse("http-api", "too-large"), match.value.routeKey, undefined, "payload too large");
+  const started = Date.now();
+  const outcome = await invokeBuffered(deps, {
+    function: fn,
+    qualifier: undefined,
+    timeoutMs: integration.timeoutInMillis,
+    traceId: headerValue(gw.rawHeaders, "x-amzn-trace-id"),
+  }, event);
+  const latency = Date.now() - started;
+  if (outcome.kind !== "response") return finish(failureResponse("http-api", outcome.kind), match.value.routeKey, latency, outcome.kind);
+  const mapped = v1 ? responseV1(outcome.payload) : responseV2(outcome.payload);
+  if (!mapped) return finish(failureResponse("http-api", "malformed"), match.value.routeKey, latency, "malformed Lambda response");
+  return finish(mapped, match.value.routeKey, latency, undefined);
+}

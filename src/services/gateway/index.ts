@@ -1,0 +1,46 @@
+/** The gateway's serving side: requests for an API's or a Function URL's address become invocations through the engine. */
+import type { KumoRequest, KumoResponse, Service } from "../../protocol/http.js";
+import { failureResponse } from "../../gateway/failures.js";
+import { serveFunctionUrl } from "./function-url.js";
+import { serveHttpApi } from "./http-api.js";
+import { locate } from "./locate.js";
+import { serveRestApi } from "./rest-api.js";
+import { send, type ServingDeps } from "./serving.js";
+
+export interface GatewayServiceDeps extends ServingDeps {
+  /** Function URLs have no integration setting: they wait this long (config `gatewayTimeoutMs`) before a 504. */
+  readonly functionUrlTimeoutMs: number;
+}
+
+const FORBIDDEN: KumoResponse = { status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ Message: "Forbidden" }) };
+
+export function gatewayService(deps: GatewayServiceDeps): Service {
+  const region = deps.account.region;
+  return {
+    name: "gateway",
+    matches: (request) => locate(request, region) !== undefined,
+    // An API's and a NONE Function URL's traffic is anyone's; an AWS_IAM URL needs a valid signature.
+    public: (request) => !requiresSignature(request),
+    rejectUnauthenticated: () => FORBIDDEN,
+    async handle(request) {
+      const located = locate(request, region);
+      if (!located) return send(failureResponse("http-api", "no-route"));
+      if (located.kind === "lambda-url") {
+        const config = deps.functionUrls.byUrlId(located.id);
+        if (!config) return FORBIDDEN;
+        // AWS_IAM URLs were verified before they got here (not public); which principals may call them is the IAM issue's.
+        return serveFunctionUrl(deps, config, request, located, deps.functionUrlTimeoutMs);
+      }
+      const httpApi = deps.httpApis.get(located.id);
+      if (httpApi) return serveHttpApi(deps, httpApi, request, located);
+      const restApi = deps.restApis.get(located.id);
+      if (restApi) return serveRestApi(deps, restApi, request, located);
+      return send(failureResponse("http-api", "no-route"));
+    },
+  };
+
+  function requiresSignature(request: KumoRequest): boolean {
+    const located = locate(request, region);
+    return located?.kind === "lambda-url" && deps.functionUrls.byUrlId(located.id)?.authType === "AWS_IAM";
+  }
+}

@@ -1,0 +1,86 @@
+/** Serves REST APIs (apigateway v1): the stage's deployed resources, Lambda proxy integrations with payload 1.0, access logs. */
+import { functionArnOfIntegration, type RestApi, type RestDeployment, type RestMethod, type RestResource } from "../../core/gateway.js";
+import { payloadV1 } from "../../gateway/events.js";
+import { failureResponse } from "../../gateway/failures.js";
+import { headerValue } from "../../gateway/request-parts.js";
+import { responseV1, type HttpResult } from "../../gateway/responses.js";
+import { compileRoute, matchRoute, type CompiledRoute } from "../../gateway/routes.js";
+import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import { writeAccessLog } from "./access-log.js";
+import { invokeBuffered } from "./integration.js";
+import type { Located } from "./locate.js";
+import { fits, gatewayRequest, send, type ServingDeps } from "./serving.js";
+
+interface ResourceMethod {
+  readonly resource: RestResource;
+  readonly method: RestMethod;
+}
+
+const compiled = new WeakMap<RestDeployment, CompiledRoute<ResourceMethod>[]>();
+
+function routesOf(deployment: RestDeployment): CompiledRoute<ResourceMethod>[] {
+  let routes = compiled.get(deployment);
+  if (!routes) {
+    routes = deployment.resources.flatMap((resource) =>
+      Object.values(resource.methods).map((method) => compileRoute(method.httpMethod, resource.path, { resource, method })));
+    compiled.set(deployment, routes);
+  }
+  return routes;
+}
+
+/** Whether a request body goes to the function base64: its content type is one of the API's binaryMediaTypes. */
+function isBinary(api: RestApi, contentType: string | undefined): boolean {
+  if (api.binaryMediaTypes.length === 0) return false;
+  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  return api.binaryMediaTypes.some((pattern) => {
+    const [major, minor] = pattern.toLowerCase().split("/");
+    const [tMajor, tMinor] = type.split("/");
+    return (major === "*" || major === tMajor) && (minor === "*" || minor === tMinor);
+  });
+}
+
+export async function serveRestApi(deps: ServingDeps, api: RestApi, request: KumoRequest, located: Located): Promise<KumoResponse> {
+  const match = /^\/([^/]+)(\/.*)?$/.exec(located.path);
+  const stage = match?.[1] ? api.stages.find((s) => s.stageName === match[1]) : undefined;
+  const deployment = stage ? api.deployments.find((d) => d.id === stage.deploymentId) : undefined;
+  if (!stage || !deployment) return send(failureResponse("rest-api", "no-route"));
+  const gw = gatewayRequest(request, located, match?.[2] ?? "/");
+  const extra = { "x-amz-apigw-id": request.requestId.slice(0, 16) };
+  const finish = (result: HttpResult, resourcePath: string, latency: number | undefined, error: string | undefined): KumoResponse => {
+    writeAccessLog(deps.logs, {
+      apiId: api.id, stage: stage.stageName, requestId: gw.requestId, sourceIp: gw.sourceIp, receivedAt: gw.receivedAt,
+      method: gw.method, path: gw.path, routeKey: `${gw.method} ${resourcePath}`, status: result.status, responseLength: result.body.length,
+      integrationLatencyMs: latency, integrationError: error,
+    });
+    return send(result, extra);
+  };
+  const route = matchRoute(routesOf(deployment), gw.method, gw.path);
+  const integration = route?.value.method.integration;
+  const fn = integration?.type === "AWS_PROXY" ? functionArnOfIntegration(integration.uri) : undefined;
+  if (!route || !integration || !fn) return finish(failureResponse("rest-api", "no-route"), route?.value.resource.path ?? "-", undefined, undefined);
+  const { resource } = route.value;
+  const event = Buffer.from(JSON.stringify(payloadV1(gw, {
+    accountId: deps.account.accountId,
+    apiId: api.id,
+    stage: stage.stageName,
+    routeKey: `${gw.method} ${resource.path}`,
+    pathParameters: route.pathParameters,
+    stageVariables: Object.keys(stage.variables).length > 0 ? stage.variables : undefined,
+    resourcePath: resource.path,
+    resourceId: resource.id,
+    requestContextPath: `/${stage.stageName}${gw.path}`,
+  }, isBinary(api, headerValue(gw.rawHeaders, "content-type")))));
+  if (!fits(event)) return finish(failureResponse("rest-api", "too-large"), resource.path, undefined, "payload too large");
+  const started = Date.now();
+  const outcome = await invokeBuffered(deps, {
+    function: fn,
+    qualifier: undefined,
+    timeoutMs: integration.timeoutInMillis,
+    traceId: headerValue(gw.rawHeaders, "x-amzn-trace-id"),
+  }, event);
+  const latency = Date.now() - started;
+  if (outcome.kind !== "response") return finish(failureResponse("rest-api", outcome.kind), resource.path, latency, outcome.kind);
+  const mapped = responseV1(outcome.payload);
+  if (!mapped) return finish(failureResponse("rest-api", "malformed"), resource.path, latency, "Malformed Lambda proxy response");
+  return finish(mapped, resource.path, latency, undefined);
+}

@@ -1,0 +1,203 @@
+/** HTTP API and REST API configured with the AWS CLI v2: exact events, route selection, response mapping, every failure mapping, CORS, access logs. */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { aws, createFromFixture } from "./helpers/clients.js";
+import { cli, fnArn, getWithHost, invocationCount, quickCreateHttpApi, restProxyApi } from "./helpers/gateway.js";
+import { kumoSuite } from "./helpers/suite.js";
+
+type Event = Record<string, unknown> & { requestContext: Record<string, unknown> & { http?: Record<string, unknown> } };
+
+describe("HTTP API routes and events", () => {
+  const suite = kumoSuite();
+  let apiId = "";
+  let prod = "";
+
+  before(async () => {
+    await createFromFixture(suite.client, "echo", "gateway-echo", { Timeout: 10 });
+    const url = suite.kumo.url;
+    const api = await cli(url, ["apigatewayv2", "create-api", "--name", "routes", "--protocol-type", "HTTP",
+      "--cors-configuration", "AllowOrigins=https://app.example,AllowMethods=GET,POST,AllowHeaders=content-type,ExposeHeaders=x-echo,MaxAge=600"]);
+    apiId = String(api.ApiId);
+    const integration = await cli(url, ["apigatewayv2", "create-integration", "--api-id", apiId, "--integration-type", "AWS_PROXY",
+      "--integration-uri", fnArn("echo"), "--payload-format-version", "2.0"]);
+    const impatient = await cli(url, ["apigatewayv2", "create-integration", "--api-id", apiId, "--integration-type", "AWS_PROXY",
+      "--integration-uri", fnArn("echo"), "--payload-format-version", "2.0", "--timeout-in-millis", "1000"]);
+    assert.equal(impatient.TimeoutInMillis, 1000);
+    for (const [routeKey, target] of [["GET /items/{id}", integration], ["ANY /{proxy+}", integration], ["GET /x/slow", impatient]] as const) {
+      const route = await cli(url, ["apigatewayv2", "create-route", "--api-id", apiId, "--route-key", routeKey, "--target", `integrations/${String(target.IntegrationId)}`]);
+      assert.equal(route.RouteKey, routeKey);
+    }
+    await cli(url, ["apigatewayv2", "create-stage", "--api-id", apiId, "--stage-name", "prod", "--stage-variables", "env=test"]);
+    prod = `${url}/_aws/execute-api/${apiId}/prod`;
+  });
+
+  it("sends a payload 2.0 event with the route key, path parameters, stage variables, cookies and query", async () => {
+    const response = await fetch(`${prod}/items/42?a=1&a=2&b=x%20y`, { headers: { cookie: "c1=v1; c2=v2", "x-custom": "yes" } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("x-echo"), "yes");
+    assert.ok(response.headers.get("apigw-requestid"));
+    const event = (await response.json()) as Event;
+    assert.equal(event.version, "2.0");
+    assert.equal(event.routeKey, "GET /items/{id}");
+    assert.equal(event.rawPath, "/prod/items/42", "a named stage stays in rawPath, as on AWS");
+    assert.equal(event.rawQueryString, "a=1&a=2&b=x%20y");
+    assert.deepEqual(event.queryStringParameters, { a: "1,2", b: "x y" });
+    assert.deepEqual(event.pathParameters, { id: "42" });
+    assert.deepEqual(event.stageVariables, { env: "test" });
+    assert.deepEqual(event.cookies, ["c1=v1", "c2=v2"]);
+    assert.equal((event.headers as Record<string, string>)["x-custom"], "yes");
+    assert.equal((event.headers as Record<string, string>).cookie, undefined);
+    assert.equal((event.headers as Record<string, string>)["x-forwarded-for"], "127.0.0.1");
+    assert.equal((event.headers as Record<string, string>)["x-forwarded-proto"], "http");
+    assert.equal((event.headers as Record<string, string>)["x-forwarded-port"], new URL(suite.kumo.url).port);
+    assert.equal(event.isBase64Encoded, false);
+    assert.equal(event.body, undefined);
+    assert.equal(event.requestContext.apiId, apiId);
+    assert.equal(event.requestContext.stage, "prod");
+    assert.equal(event.requestContext.routeKey, "GET /items/{id}");
+    assert.equal(event.requestContext.domainName, `${apiId}.execute-api.localhost`);
+    assert.deepEqual(event.requestContext.http, { method: "GET", path: "/prod/items/42", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "node" });
+    assert.match(String(event.requestContext.time), /^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/);
+  });
+
+  it("picks the most specific route, sends binary bodies base64 and text bodies as text", async () => {
+    const binary = Buffer.from([0, 1, 2, 250, 251, 252]);
+    const greedy = (await (await fetch(`${prod}/files/a/b.png`, { method: "PUT", headers: { "content-type": "image/png" }, body: binary })).json()) as Event;
+    assert.equal(greedy.routeKey, "ANY /{proxy+}");
+    assert.deepEqual(greedy.pathParameters, { proxy: "files/a/b.png" });
+    assert.equal(greedy.isBase64Encoded, true);
+    assert.deepEqual(Buffer.from(String(greedy.body), "base64"), binary);
+    const text = (await (await fetch(`${prod}/items/1/more`, { method: "POST", headers: { "content-type": "application/json" }, body: "{\"k\":1}" })).json()) as Event;
+    assert.equal(text.routeKey, "ANY /{proxy+}");
+    assert.equal(text.isBase64Encoded, false);
+    assert.equal(text.body, "{\"k\":1}");
+  });
+
+  it("maps responses: inferred, cookies, base64, redirects", async () => {
+    const plain = await fetch(`${prod}/x/plain`);
+    assert.equal(plain.headers.get("content-type"), "application/json");
+    assert.deepEqual(await plain.json(), { hello: "world" });
+    assert.equal(await (await fetch(`${prod}/x/string`)).text(), "\"just a string\"");
+    const cookies = await fetch(`${prod}/x/cookies`);
+    assert.deepEqual(cookies.headers.getSetCookie(), ["a=1; Path=/", "b=2; HttpOnly"]);
+    const png = await fetch(`${prod}/x/png`);
+    assert.equal(png.headers.get("content-type"), "image/png");
+    assert.equal(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString(), "PNG");
+    const redirect = await fetch(`${prod}/x/redirect`, { redirect: "manual" });
+    assert.equal(redirect.status, 302);
+    assert.equal(redirect.headers.get("location"), "/elsewhere");
+  });
+
+  it("maps failures: function error and malformed response 502, integration timeout 504, no route 404, throttle 429", async () => {
+    for (const path of ["x/throw", "x/malformed"]) {
+      const response = await fetch(`${prod}/${path}`);
+      assert.equal(response.status, 502, path);
+      assert.deepEqual(await response.json(), { message: "Internal Server Error" });
+    }
+    const started = Date.now();
+    const slow = await fetch(`${prod}/x/slow`);
+    assert.equal(slow.status, 504);
+    assert.ok(Date.now() - started < 2900, "the 1 s integration timeout answers before the function's 3 s");
+    const missing = await fetch(`${prod}/`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(await missing.json(), { message: "Not Found" });
+    assert.equal((await fetch(`${suite.kumo.url}/_aws/execute-api/${apiId}/nostage/x`)).status, 404);
+    const huge = await fetch(`${prod}/upload`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: Buffer.alloc(5 * 1024 * 1024) });
+    assert.equal(huge.status, 413, "5 MB of binary is 6.7 MB of base64 event: over Lambda's 6 MB");
+    assert.deepEqual(await huge.json(), { message: "Request Entity Too Large" });
+
+    await createFromFixture(suite.client, "echo-throttled", "gateway-echo");
+    await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "echo-throttled", ReservedConcurrentExecutions: 0 }));
+    const quick = await quickCreateHttpApi(suite.kumo.url, "echo-throttled");
+    const throttled = await fetch(`${quick.base}/anything`);
+    assert.equal(throttled.status, 429);
+    assert.deepEqual(await throttled.json(), { message: "Too Many Requests" });
+  });
+
+  it("answers CORS preflights from the API's configuration without invoking, and adds CORS headers to responses", async () => {
+    const before = await invocationCount(suite.kumo.url, "echo");
+    const preflight = await fetch(`${prod}/items/1`, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "https://app.example");
+    assert.equal(preflight.headers.get("access-control-allow-methods"), "GET,POST");
+    assert.equal(preflight.headers.get("access-control-allow-headers"), "content-type");
+    assert.equal(preflight.headers.get("access-control-max-age"), "600");
+    const foreign = await fetch(`${prod}/items/1`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "GET" } });
+    assert.equal(foreign.headers.get("access-control-allow-origin"), null);
+    assert.equal(await invocationCount(suite.kumo.url, "echo"), before, "preflights do not invoke the function");
+    const simple = await fetch(`${prod}/items/1`, { headers: { origin: "https://app.example" } });
+    assert.equal(simple.headers.get("access-control-allow-origin"), "https://app.example");
+    assert.equal(simple.headers.get("access-control-expose-headers"), "x-echo");
+    assert.equal(await invocationCount(suite.kumo.url, "echo"), before + 1, "the gateway's invocation is recorded");
+  });
+
+  it("serves the host-based address and writes one access-log line per request", async () => {
+    const { port } = new URL(suite.kumo.url);
+    const byHost = await getWithHost(suite.kumo.url, `${apiId}.execute-api.localhost:${port}`, "/prod/items/9");
+    assert.equal(byHost.status, 200);
+    assert.deepEqual((JSON.parse(byHost.body) as Event).pathParameters, { id: "9" });
+    const run = await aws(suite.kumo.url, ["logs", "filter-log-events", "--log-group-name", `/aws/apigateway/${apiId}/prod`]);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = (JSON.parse(run.stdout) as { events: { message: string }[] }).events.map((e) => JSON.parse(e.message) as Record<string, unknown>);
+    assert.ok(lines.some((l) => l.routeKey === "GET /x/slow" && l.status === 504 && l.integrationError === "timeout"), JSON.stringify(lines));
+    assert.ok(lines.some((l) => l.routeKey === "GET /items/{id}" && l.status === 200 && l.path === "/prod/items/9"));
+  });
+
+  it("answers management errors in apigatewayv2's shape", async () => {
+    const missing = await aws(suite.kumo.url, ["apigatewayv2", "get-api", "--api-id", "nope123456"]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /NotFoundException/);
+    const badKey = await aws(suite.kumo.url, ["apigatewayv2", "create-route", "--api-id", apiId, "--route-key", "FETCH /x"]);
+    assert.match(badKey.stderr, /BadRequestException.*FETCH/);
+    const notLambda = await aws(suite.kumo.url, ["apigatewayv2", "create-integration", "--api-id", apiId, "--integration-type", "AWS_PROXY", "--integration-uri", "https://example.com", "--payload-format-version", "2.0"]);
+    assert.match(notLambda.stderr, /BadRequestException.*Lambda proxy integrations/);
+    const routes = await cli(suite.kumo.url, ["apigatewayv2", "get-routes", "--api-id", apiId]);
+    assert.deepEqual((routes.Items as { RouteKey: string }[]).map((r) => r.RouteKey).sort(), ["ANY /{proxy+}", "GET /items/{id}", "GET /x/slow"]);
+  });
+});
+
+describe("REST API proxy integration", () => {
+  const suite = kumoSuite();
+
+  it("sends a payload 1.0 event and maps its responses and failures as REST APIs do", async () => {
+    await createFromFixture(suite.client, "echo", "gateway-echo");
+    const { apiId, base } = await restProxyApi(suite.kumo.url, "echo", "test");
+    const response = await fetch(`${base}/a/b?x=1&x=2&y=z`, { headers: { "x-multi": "one" } });
+    assert.equal(response.status, 200);
+    const event = (await response.json()) as Event;
+    assert.equal(event.resource, "/{proxy+}");
+    assert.equal(event.path, "/a/b");
+    assert.equal(event.httpMethod, "GET");
+    assert.deepEqual(event.queryStringParameters, { x: "2", y: "z" });
+    assert.deepEqual(event.multiValueQueryStringParameters, { x: ["1", "2"], y: ["z"] });
+    assert.deepEqual(event.pathParameters, { proxy: "a/b" });
+    assert.equal(event.stageVariables, null);
+    assert.equal((event.headers as Record<string, string>)["x-multi"], "one");
+    assert.deepEqual((event.multiValueHeaders as Record<string, string[]>)["x-multi"], ["one"]);
+    assert.equal(event.body, null);
+    assert.equal(event.isBase64Encoded, false);
+    assert.equal(event.requestContext.stage, "test");
+    assert.equal(event.requestContext.path, "/test/a/b");
+    assert.equal(event.requestContext.resourcePath, "/{proxy+}");
+    assert.equal(event.requestContext.apiId, apiId);
+
+    const root = (await (await fetch(`${base}/`)).json()) as Event;
+    assert.equal(root.resource, "/");
+    assert.equal(root.pathParameters, null);
+
+    const cookies = await fetch(`${base}/x/cookies`);
+    assert.deepEqual(cookies.headers.getSetCookie(), ["a=1; Path=/", "b=2; HttpOnly"]);
+    const failed = await fetch(`${base}/x/throw`);
+    assert.equal(failed.status, 502);
+    assert.equal(failed.headers.get("x-amzn-errortype"), "InternalServerErrorException");
+    assert.deepEqual(await failed.json(), { message: "Internal server error" });
+    assert.equal((await fetch(`${base}/x/plain`)).status, 502, "payload 1.0 infers nothing: a response without statusCode is malformed");
+    const noStage = await fetch(`${suite.kumo.url}/_aws/execute-api/${apiId}/other/a`);
+    assert.equal(noStage.status, 403);
+    assert.deepEqual(await noStage.json(), { message: "Missing Authentication Token" });
+
+    const stages = await cli(suite.kumo.url, ["apigateway", "get-stages", "--rest-api-id", apiId]);
+    assert.deepEqual((stages.item as { stageName: string }[]).map((s) => s.stageName), ["test"]);
+  });
+});
