@@ -25,6 +25,9 @@ import { lambdaService } from "../services/lambda/index.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import { kumoService } from "../services/kumo/index.js";
 import { logsService } from "../services/logs/index.js";
+import { s3Service } from "../services/s3/index.js";
+import { S3Notifications } from "../sources/s3-notifications.js";
+import { ObjectFiles } from "../store/objects/object-files.js";
 import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
@@ -82,7 +85,12 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   }, logger.child({ part: "async" }));
   queue.onEnqueued = () => worker.wake();
 
+  const s3 = s3Service({
+    store: store.objects, files: new ObjectFiles(join(config.dataDir, "objects")), notifications: new S3Notifications(config.region, config.accountId, () => worker.wake()),
+    functionExists: (name) => functions.find(name) !== undefined, accountId: config.accountId, logger: logger.child({ service: "s3" }),
+  });
   const services = [
+    s3,
     kumoService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }) }),
     lambdaService({
       functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,

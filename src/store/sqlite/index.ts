@@ -9,6 +9,7 @@ import { sqliteFunctionStore } from "./function-store.js";
 import { sqliteInvocationStore } from "./invocation-store.js";
 import { sqliteLogStore } from "./log-store.js";
 import { writeBehind } from "./write-behind.js";
+import { sqliteObjectStore } from "./object-store.js";
 
 /** `onError` hears about background writes that failed (they are dropped one by one, never in bulk). */
 export function openSqliteStore(path: string, onError: (error: unknown) => void): Store {
@@ -24,6 +25,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void)
     versions: sqliteVersionStore(db),
     aliases: sqliteAliasStore(db),
     layers: sqliteLayerStore(db),
+    objects: sqliteObjectStore(db),
     close() {
       if (closed) return;
       closed = true;
