@@ -34,7 +34,7 @@ async function generate(path: string, size: number): Promise<string> {
   for (let written = 0; written < size; written += MB) {
     block.writeUInt32BE(written / MB, 0);
     hash.update(block);
-    if (!out.write(block)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(block)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
   return hash.digest("hex");
