@@ -11,6 +11,7 @@ need=()
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 [ -x /usr/bin/bwrap ] || need+=(bubblewrap)
+/usr/bin/python3 -c "import boto3" 2>/dev/null || need+=(python3-boto3)
 for tool in make g++ cmake autoconf automake libtoolize; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$([ "$tool" = libtoolize ] && echo libtool || echo "$tool")")
 done
