@@ -4,6 +4,7 @@
 // Environment: KUMO_BENCH_QUICK=1 shortens every phase (for trying the script), KUMO_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json).
 import { asyncSection, asyncSummaryRows, phaseAsync } from "./async.js";
+import { phaseS3, s3Section, s3SummaryRows } from "./s3.js";
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -315,6 +316,7 @@ async function main() {
       await attempt(results, "async", () =>
         phaseAsync({ kumo: kA, createFunction, loadgen, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
       );
+      await attempt(results, "s3", () => phaseS3({ kumo: kA, work, log, quick: QUICK }));
     }
     await stopKumo(kA);
   }
@@ -413,6 +415,7 @@ function render(r) {
   p(`| (d) idle RSS of the server process | ${fmt(r.idleA?.server, 1)} MB | — | — | ≤ 100 MB | ${verdict(r.idleA ? r.idleA.server <= 100 : undefined)} |`);
   p(`| (d) RSS per warm Node environment | ${fmt(r.envNode?.perEnv, 1)} MB | — | — | — | |`);
   for (const row of asyncSummaryRows(r.async, verdict)) p(row);
+  for (const row of s3SummaryRows(r.s3, verdict)) p(row);
   p(`| (e) spawn → ready line (fresh data dir) | ${fmt(startMed, 0)} ms | ${fmt(bareStart, 0)} ms (\`node -e ""\`) | ${fmt(startMed / bareStart)}× | ≤ 1000 ms | ${verdict(known(startMed) ? startMed <= 1000 : undefined)} |`);
   p();
   const why = [];
@@ -485,6 +488,7 @@ function render(r) {
   p();
 
   for (const line of asyncSection(r.async)) p(line);
+  for (const line of s3Section(r.s3)) p(line);
   p("## (c) Cold start");
   p();
   p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`KUMO_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);

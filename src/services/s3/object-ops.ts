@@ -61,19 +61,24 @@ function objectHeaders(object: ObjectRecord, request: KumoRequest): Record<strin
 
 export async function getObject(context: S3Context, request: KumoRequest, bucketName: string, key: string, head: boolean): Promise<KumoResponse> {
   requireBucket(context, bucketName);
-  const object = requireObject(context, bucketName, key);
-  const headers = objectHeaders(object, request);
-  if (checkConditions(request, object) === "not-modified") {
-    return { status: 304, headers: { ETag: headers.ETag ?? "", "Last-Modified": headers["Last-Modified"] ?? "" } };
+  // Read the row again if an overwrite deleted its body between the read and the open.
+  for (let attempt = 0; ; attempt++) {
+    const object = requireObject(context, bucketName, key);
+    const headers = objectHeaders(object, request);
+    if (checkConditions(request, object) === "not-modified") {
+      return { status: 304, headers: { ETag: headers.ETag ?? "", "Last-Modified": headers["Last-Modified"] ?? "" } };
+    }
+    const range = byteRange(request.headers.range, object.size);
+    const length = range ? range.end - range.start + 1 : object.size;
+    if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${object.size}`;
+    headers["Content-Length"] = String(length);
+    const status = range ? 206 : 200;
+    // An empty stream keeps the Content-Length above on HEAD answers (the adapter writes no body for HEAD).
+    if (head || length === 0) return { status, headers, body: Readable.from([]) };
+    const body = await context.files.reader(object.blob, range);
+    if (body) return { status, headers, body };
+    if (attempt > 3) throw new S3Error("InternalError", "The object changed while it was being read; please try again.");
   }
-  const range = byteRange(request.headers.range, object.size);
-  const length = range ? range.end - range.start + 1 : object.size;
-  if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${object.size}`;
-  headers["Content-Length"] = String(length);
-  const status = range ? 206 : 200;
-  // An empty stream keeps the Content-Length above on HEAD answers (the adapter writes no body for HEAD).
-  if (head || length === 0) return { status, headers, body: Readable.from([]) };
-  return { status, headers, body: context.files.reader(object.blob, range) };
 }
 
 export async function deleteObject(context: S3Context, request: KumoRequest, bucketName: string, key: string): Promise<KumoResponse> {
@@ -120,8 +125,11 @@ export async function copyObject(context: S3Context, request: KumoRequest, bucke
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
+  const body = await context.files.reader(original.blob);
+  if (!body) throw new S3Error("NoSuchKey", "The copy source was deleted while it was being copied.", `/${source.bucket}/${source.key}`);
   const hashing = new Md5Through();
-  const blob = await context.files.write(context.files.reader(original.blob).pipe(hashing));
+  body.once("error", (error) => hashing.destroy(error));
+  const blob = await context.files.write(body.pipe(hashing));
   const etag = hashing.hash.digest("hex");
   const lastModified = Date.now();
   const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers };

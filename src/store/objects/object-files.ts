@@ -47,9 +47,17 @@ export class ObjectFiles {
     await rm(join(this.parts, uploadId), { recursive: true, force: true });
   }
 
-  /** A blob's bytes, `start`..`end` inclusive when given. */
-  reader(blob: string, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.blobPath(blob), { ...range, highWaterMark: 1024 * 1024 });
+  /**
+   * A blob's bytes, `start`..`end` inclusive when given. The file is opened before this returns, so
+   * an overwrite that deletes the blob afterwards cannot cut the read short; undefined when the blob
+   * is already gone (an overwrite won the race: the caller reads the row again).
+   */
+  async reader(blob: string, range?: { start: number; end: number }): Promise<Readable | undefined> {
+    const file = await open(this.blobPath(blob), "r").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+    return file?.createReadStream({ ...range, highWaterMark: 1024 * 1024 });
   }
 
   /** Deletes a blob no metadata row points at any more (a missing file is fine). */
