@@ -219,6 +219,21 @@ describe("S3 objects and buckets", () => {
     assert.equal(await (await client.send(new GetObjectCommand({ Bucket: "digest-bucket", Key: "sdk" }))).Body?.transformToString(), "checked payload");
   });
 
+  it("refuses uploads over 5 GiB from their declared length, before reading them", async () => {
+    await cli(["s3", "mb", "s3://limit-bucket"]);
+    const { port } = new URL(suite.kumo.url);
+    const answer = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, method: "PUT", path: "/limit-bucket/huge", headers: { Authorization: AUTH, "Content-Length": 6 * 1024 ** 3, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } }, (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => resolve({ status: res.statusCode, body }));
+      });
+      req.on("error", reject);
+      req.flushHeaders();
+    });
+    assert.equal(answer.status, 400);
+    assert.match(answer.body, /<Code>EntityTooLarge<\/Code>/);
+  });
+
   it("never shows a partial object when an upload is cut off", async () => {
     await cli(["s3", "mb", "s3://cut-bucket"]);
     await client.send(new PutObjectCommand({ Bucket: "cut-bucket", Key: "obj", Body: "old version" }));
