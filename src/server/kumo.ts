@@ -85,8 +85,9 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   }, logger.child({ part: "async" }));
   queue.onEnqueued = () => worker.wake();
 
+  const objectFiles = new ObjectFiles(join(config.dataDir, "objects"));
   const s3 = s3Service({
-    store: store.objects, files: new ObjectFiles(join(config.dataDir, "objects")), notifications: new S3Notifications(config.region, config.accountId, () => worker.wake()),
+    store: store.objects, files: objectFiles, notifications: new S3Notifications(config.region, config.accountId, () => worker.wake()),
     functionExists: (name) => functions.find(name) !== undefined, accountId: config.accountId, logger: logger.child({ service: "s3" }),
   });
   const services = [
@@ -105,6 +106,10 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   dispatcher.start();
   pool.start();
   worker.start();
+  objectFiles.sweep(Date.now(), (blob) => store.objects.referencesBlob(blob), (id) => store.objects.upload(id) !== undefined).then(
+    (removed) => removed > 0 && logger.info({ removed }, "removed S3 files a crash left behind"),
+    (error: unknown) => logger.warn({ err: error }, "could not sweep S3 files a crash left behind"),
+  );
 
   if (firstStart && config.deployExample) await deployExample(functions, logger);
 

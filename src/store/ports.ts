@@ -205,6 +205,8 @@ export interface ObjectStore {
   deleteBucket(name: string): "missing" | "not-empty" | { uploads: string[] };
   setNotification(name: string, notification: string | undefined): void;
   object(bucket: string, key: string): ObjectRecord | undefined;
+  /** Whether any object row points at this body file (the start-up sweep of orphans asks). */
+  referencesBlob(blob: string): boolean;
   /** Stores (or replaces) the row and queues `events`, in one fsynced transaction; returns the replaced row. */
   putObject(record: ObjectRecord, events: readonly QueuedEventRow[]): ObjectRecord | undefined;
   /** Removes the rows that exist and queues the events `eventsFor` builds for them, in one fsynced transaction. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createReadStream, mkdirSync, rmSync } from "node:fs";
-import { open, rename, rm, unlink, type FileHandle } from "node:fs/promises";
+import { open, readdir, rename, rm, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 
@@ -58,6 +58,32 @@ export class ObjectFiles {
       throw error;
     });
     return file?.createReadStream({ ...range, highWaterMark: 1024 * 1024 });
+  }
+
+  /**
+   * Removes what a crash left behind: blobs no row points at (renamed into place, row never
+   * committed) and part folders of uploads that no longer exist. Only files older than `before`
+   * (this process's start) are considered, so uploads in flight are never touched.
+   */
+  async sweep(before: number, isReferenced: (blob: string) => boolean, uploadExists: (uploadId: string) => boolean): Promise<number> {
+    let removed = 0;
+    for (const shard of await readdir(this.blobs)) {
+      for (const blob of await readdir(join(this.blobs, shard))) {
+        const path = join(this.blobs, shard, blob);
+        if ((await stat(path)).mtimeMs < before && !isReferenced(blob)) {
+          await unlink(path).catch(() => undefined);
+          removed++;
+        }
+      }
+    }
+    for (const uploadId of await readdir(this.parts)) {
+      const path = join(this.parts, uploadId);
+      if ((await stat(path)).mtimeMs < before && !uploadExists(uploadId)) {
+        await rm(path, { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   /** Deletes a blob no metadata row points at any more (a missing file is fine). */

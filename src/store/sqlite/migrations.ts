@@ -118,6 +118,7 @@ export const MIGRATIONS: readonly string[] = [
     headers TEXT NOT NULL,
     PRIMARY KEY (bucket, key)
   ) STRICT, WITHOUT ROWID;
+  CREATE INDEX s3_objects_by_blob ON s3_objects (blob);
   CREATE TABLE s3_uploads (
     upload_id TEXT PRIMARY KEY,
     bucket TEXT NOT NULL,

@@ -94,6 +94,7 @@ export function sqliteObjectStore(db: Db): ObjectStore {
       const row = getObject.get(bucket, key);
       return row ? objectFrom(row) : undefined;
     },
+    referencesBlob: (blob) => db.prepare("SELECT 1 FROM s3_objects WHERE blob = ? LIMIT 1").get(blob) !== undefined,
     putObject: durably(db, (record: ObjectRecord, events: Parameters<ObjectStore["putObject"]>[1]) => {
       const previous = getObject.get(record.bucket, record.key);
       writeObject(record);
