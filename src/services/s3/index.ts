@@ -91,6 +91,8 @@ export function s3Service(context: S3Context): Service {
         const response = await route(context, request);
         return { ...response, headers: { ...response.headers, "x-amz-request-id": request.requestId } };
       } catch (error) {
+        // A client still sending a body it will not read an answer before finishing: discard the rest.
+        if (request.bodyStream && !request.bodyStream.readableEnded) request.bodyStream.unpipe().resume();
         if (error instanceof S3Error) return s3ErrorResponse(error, request.requestId, request.method);
         context.logger.error({ err: error, method: request.method, path: request.path }, "S3 request failed");
         return s3ErrorResponse(new S3Error("InternalError", "We encountered an internal error. Please try again."), request.requestId, request.method);

@@ -13,6 +13,8 @@ export class ObjectFiles {
   private readonly tmp: string;
   private readonly blobs: string;
   private readonly parts: string;
+  /** Shard folders known to exist (saves a mkdir per write). */
+  private readonly shards = new Set<string>();
 
   constructor(root: string) {
     this.tmp = join(root, "tmp");
@@ -27,7 +29,10 @@ export class ObjectFiles {
   async write(sources: Readable | (() => AsyncIterable<Readable>)): Promise<string> {
     const id = randomUUID();
     const dir = join(this.blobs, id.slice(0, 2));
-    mkdirSync(dir, { recursive: true });
+    if (!this.shards.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.shards.add(dir);
+    }
     await this.writeAtomically(join(dir, id), sources);
     return id;
   }
