@@ -5,6 +5,7 @@ import type { S3Notifications} from "../../sources/s3-notifications.js";
 import { type NotificationConfiguration, type ObjectChange } from "../../sources/s3-notifications.js";
 import type { ObjectFiles } from "../../store/objects/object-files.js";
 import type { BucketRecord, ObjectRecord, ObjectStore, QueuedEventRow } from "../../store/ports.js";
+import type { ChunkSignatureCheck } from "./aws-chunked.js";
 import { S3Error } from "./errors.js";
 
 export interface S3Context {
@@ -15,6 +16,11 @@ export interface S3Context {
   readonly functionExists: (name: string) => boolean;
   readonly accountId: string;
   readonly logger: Logger;
+  /**
+   * The per-chunk signature check for STREAMING-AWS4-HMAC-SHA256-PAYLOAD uploads of this request
+   * (built from its seed signature and signing key); absent, chunks are decoded without a check.
+   */
+  readonly chunkSignatures?: (request: KumoRequest) => ChunkSignatureCheck;
 }
 
 export function requireBucket(context: S3Context, name: string): BucketRecord {

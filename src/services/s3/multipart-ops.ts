@@ -6,7 +6,7 @@ import { validateKey } from "./addressing.js";
 import { isoTime, quoted, requireBucket, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { commitObject } from "./object-ops.js";
-import { openPayload } from "./payload.js";
+import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { listOf, parseXml, text, xmlResponse } from "./xml.js";
 
 /** Every part but the last must be at least 5 MiB. */
@@ -43,7 +43,7 @@ export async function uploadPart(context: S3Context, request: KumoRequest, bucke
   requireBucket(context, bucket);
   const partNumber = partNumberOf(request.query.get("partNumber"));
   requireUpload(context, bucket, key, uploadId);
-  const payload = openPayload(request);
+  const payload = openPayload(request, MAX_UPLOAD_BYTES, context.chunkSignatures?.(request));
   await context.files.writePart(uploadId, partNumber, payload.body);
   const digest = payload.verify();
   const etag = digest.md5.toString("hex");

@@ -110,7 +110,9 @@ export function openPayload(request: KumoRequest, limit = MAX_UPLOAD_BYTES, chec
   const algorithm = announcedChecksum(request);
   const digester = new Digester(limit, sha256 ? createHash("sha256") : undefined, algorithm ? new Checksum(algorithm) : undefined);
   const decoder = chunked ? new AwsChunkedDecoder(checkChunk) : undefined;
-  const forward = (error: Error) => digester.destroy(error);
+  // A client that goes away mid-body is an incomplete body, not Kumo's fault.
+  const forward = (error: Error) =>
+    digester.destroy(error instanceof S3Error ? error : new S3Error("IncompleteBody", "The request body ended before the declared length was received."));
   if (decoder) {
     source.once("error", forward);
     decoder.once("error", forward);
