@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { S3Client} from "@aws-sdk/client-s3";
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { awsS3, s3, virtualHostedS3 } from "./helpers/s3.js";
 import { kumoSuite } from "./helpers/suite.js";
@@ -151,6 +151,23 @@ describe("S3 objects and buckets", () => {
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.equal((JSON.parse(deleted.stdout) as { Deleted: unknown[] }).Deleted.length, keys.length);
     assert.equal((await client.send(new ListObjectsV2Command({ Bucket: "list-bucket" }))).KeyCount, 0);
+  });
+
+  it("commits concurrent uploads (group-committed) each whole", async () => {
+    await cli(["s3", "mb", "s3://busy-bucket"]);
+    const bodies = Array.from({ length: 32 }, (_, i) => `body ${i} `.repeat(100 + i));
+    await Promise.all(bodies.map((Body, i) => client.send(new PutObjectCommand({ Bucket: "busy-bucket", Key: `k/${String(i).padStart(2, "0")}`, Body }))));
+    await Promise.all(bodies.slice(0, 8).map((Body) => client.send(new PutObjectCommand({ Bucket: "busy-bucket", Key: "same", Body }))));
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: "busy-bucket", Prefix: "k/" }));
+    assert.deepEqual(listed.Contents?.map((o) => [o.Key, o.Size, o.ETag]), bodies.map((b, i) => [`k/${String(i).padStart(2, "0")}`, b.length, `"${md5(b)}"`]));
+    const same = await (await client.send(new GetObjectCommand({ Bucket: "busy-bucket", Key: "same" }))).Body?.transformToString();
+    assert.ok(bodies.slice(0, 8).includes(same ?? ""), "the key holds one whole upload");
+    const blobs = readdirSync(join(suite.kumo.dataDir, "objects", "blobs")).flatMap((shard) => readdirSync(join(suite.kumo.dataDir, "objects", "blobs", shard)));
+    let rows = 0;
+    for (const bucket of (await client.send(new ListBucketsCommand({}))).Buckets ?? []) {
+      rows += (await client.send(new ListObjectsV2Command({ Bucket: bucket.Name }))).KeyCount ?? 0;
+    }
+    assert.equal(blobs.length, rows, "one body file per object: replaced bodies are deleted");
   });
 
   it("serves presigned GET and PUT URLs from the SDK and aws s3 presign", async () => {

@@ -207,10 +207,10 @@ export interface ObjectStore {
   object(bucket: string, key: string): ObjectRecord | undefined;
   /** Whether any object row points at this body file (the start-up sweep of orphans asks). */
   referencesBlob(blob: string): boolean;
-  /** Stores (or replaces) the row and queues `events`, in one fsynced transaction; returns the replaced row. */
-  putObject(record: ObjectRecord, events: readonly QueuedEventRow[]): ObjectRecord | undefined;
-  /** Removes the rows that exist and queues the events `eventsFor` builds for them, in one fsynced transaction. */
-  deleteObjects(bucket: string, keys: readonly string[], eventsFor: (removed: readonly ObjectRecord[]) => QueuedEventRow[]): ObjectRecord[];
+  /** Stores (or replaces) the row and queues `events`, in one fsynced transaction (group-committed); resolves the replaced row. */
+  putObject(record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
+  /** Removes the rows that exist and queues the events `eventsFor` builds for them, in one fsynced transaction (group-committed). */
+  deleteObjects(bucket: string, keys: readonly string[], eventsFor: (removed: readonly ObjectRecord[]) => QueuedEventRow[]): Promise<ObjectRecord[]>;
   /** Objects in key order: keys starting with `prefix`, after `after`. */
   listObjects(bucket: string, prefix: string, after: string, limit: number): ObjectRecord[];
   createUpload(upload: UploadRecord): void;
@@ -220,6 +220,6 @@ export interface ObjectStore {
   putPart(part: PartRecord): void;
   parts(uploadId: string, afterPart: number, limit: number): PartRecord[];
   /** Ends an upload as an object: its row, its events and the upload's removal, in one fsynced transaction. */
-  completeUpload(uploadId: string, record: ObjectRecord, events: readonly QueuedEventRow[]): ObjectRecord | undefined;
+  completeUpload(uploadId: string, record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
   deleteUpload(uploadId: string): boolean;
 }

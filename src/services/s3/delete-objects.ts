@@ -13,7 +13,7 @@ export async function deleteObjects(context: S3Context, request: KumoRequest, bu
     throw new S3Error("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: name 1 to 1000 objects, each with a Key.");
   }
   let events: QueuedEventRow[] = [];
-  const removed = context.store.deleteObjects(bucketName, keys, (gone) =>
+  const removed = await context.store.deleteObjects(bucketName, keys, (gone) =>
     (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
   );
   context.notifications.queued(events);

@@ -16,7 +16,7 @@ export async function commitObject(context: S3Context, request: KumoRequest, rec
   const events = eventsFor(context, bucket, { eventName, key: record.key, size: record.size, eTag: record.etag }, request);
   let previous: ObjectRecord | undefined;
   try {
-    previous = complete === undefined ? context.store.putObject(record, events) : context.store.completeUpload(complete, record, events);
+    previous = await (complete === undefined ? context.store.putObject(record, events) : context.store.completeUpload(complete, record, events));
   } catch (error) {
     await context.files.remove(record.blob);
     throw error;
@@ -84,7 +84,7 @@ export async function getObject(context: S3Context, request: KumoRequest, bucket
 export async function deleteObject(context: S3Context, request: KumoRequest, bucketName: string, key: string): Promise<KumoResponse> {
   const bucket = requireBucket(context, bucketName);
   let events: QueuedEventRow[] = [];
-  const removed = context.store.deleteObjects(bucketName, [key], (gone) =>
+  const removed = await context.store.deleteObjects(bucketName, [key], (gone) =>
     (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
   );
   context.notifications.queued(events);

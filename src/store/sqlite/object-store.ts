@@ -2,6 +2,7 @@
 import type { BucketRecord, ObjectRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
 import { asyncEventInserter } from "./async-queue-store.js";
 import { durably, type Db } from "./database.js";
+import { groupCommit } from "./group-commit.js";
 
 interface ObjectRow {
   bucket: string;
@@ -63,6 +64,7 @@ export function sqliteObjectStore(db: Db): ObjectStore {
   const removeUpload = db.prepare("DELETE FROM s3_uploads WHERE upload_id = ?");
   const removeParts = db.prepare("DELETE FROM s3_parts WHERE upload_id = ?");
 
+  const soon = groupCommit(db);
   const writeObject = (record: ObjectRecord) => upsertObject.run({ ...record, headers: JSON.stringify(record.headers) });
 
   return {
@@ -95,23 +97,25 @@ export function sqliteObjectStore(db: Db): ObjectStore {
       return row ? objectFrom(row) : undefined;
     },
     referencesBlob: (blob) => db.prepare("SELECT 1 FROM s3_objects WHERE blob = ? LIMIT 1").get(blob) !== undefined,
-    putObject: durably(db, (record: ObjectRecord, events: Parameters<ObjectStore["putObject"]>[1]) => {
-      const previous = getObject.get(record.bucket, record.key);
-      writeObject(record);
-      queueEvents(events);
-      return previous ? objectFrom(previous) : undefined;
-    }),
-    deleteObjects: durably(db, (bucket: string, keys: readonly string[], eventsFor: Parameters<ObjectStore["deleteObjects"]>[2]) => {
-      const removed: ObjectRecord[] = [];
-      for (const key of keys) {
-        const row = getObject.get(bucket, key);
-        if (!row) continue;
-        removeObject.run(bucket, key);
-        removed.push(objectFrom(row));
-      }
-      queueEvents(eventsFor(removed));
-      return removed;
-    }),
+    putObject: (record, events) =>
+      soon(() => {
+        const previous = getObject.get(record.bucket, record.key);
+        writeObject(record);
+        queueEvents(events);
+        return previous ? objectFrom(previous) : undefined;
+      }),
+    deleteObjects: (bucket, keys, eventsFor) =>
+      soon(() => {
+        const removed: ObjectRecord[] = [];
+        for (const key of keys) {
+          const row = getObject.get(bucket, key);
+          if (!row) continue;
+          removeObject.run(bucket, key);
+          removed.push(objectFrom(row));
+        }
+        queueEvents(eventsFor(removed));
+        return removed;
+      }),
     listObjects(bucket, prefix, after, limit) {
       const end = prefixEnd(prefix);
       const rows = end === undefined ? listAll.all(bucket, prefix, after, limit) : list.all(bucket, prefix, end, after, limit);
@@ -153,14 +157,15 @@ export function sqliteObjectStore(db: Db): ObjectStore {
         .all(uploadId, afterPart, limit)
         .map((row): PartRecord => ({ uploadId: row.upload_id, partNumber: row.part_number, etag: row.etag, size: row.size, lastModified: row.last_modified }));
     },
-    completeUpload: durably(db, (uploadId: string, record: ObjectRecord, events: Parameters<ObjectStore["completeUpload"]>[2]) => {
-      const previous = getObject.get(record.bucket, record.key);
-      writeObject(record);
-      removeParts.run(uploadId);
-      removeUpload.run(uploadId);
-      queueEvents(events);
-      return previous ? objectFrom(previous) : undefined;
-    }),
+    completeUpload: (uploadId, record, events) =>
+      soon(() => {
+        const previous = getObject.get(record.bucket, record.key);
+        writeObject(record);
+        removeParts.run(uploadId);
+        removeUpload.run(uploadId);
+        queueEvents(events);
+        return previous ? objectFrom(previous) : undefined;
+      }),
     deleteUpload: durably(db, (uploadId: string) => {
       removeParts.run(uploadId);
       return removeUpload.run(uploadId).changes === 1;
