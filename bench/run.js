@@ -6,6 +6,7 @@
 import { asyncSection, asyncSummaryRows, phaseAsync } from "./async.js";
 import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
 import { gatewaySection, gatewaySummaryRows, phaseGateway } from "./gateway.js";
+import { phaseS3, s3Section, s3SummaryRows } from "./s3.js";
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -317,6 +318,7 @@ async function main() {
         phaseAsync({ kumo: kA, createFunction, loadgen, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
       );
       await attempt(results, "gateway", () => phaseGateway({ kumo: kA, createFunction, work, log, seconds: QUICK ? 2 : 5 }));
+      await attempt(results, "s3", () => phaseS3({ kumo: kA, work, log, quick: QUICK }));
     }
     await stopKumo(kA);
   }
@@ -421,6 +423,7 @@ function render(r) {
   for (const row of asyncSummaryRows(r.async, verdict)) p(row);
   for (const row of isolationSummaryRows(r.isolation, verdict)) p(row);
   for (const row of gatewaySummaryRows(r.gateway, verdict)) p(row);
+  for (const row of s3SummaryRows(r.s3, verdict)) p(row);
   p(`| (e) spawn → ready line (fresh data dir) | ${fmt(startMed, 0)} ms | ${fmt(bareStart, 0)} ms (\`node -e ""\`) | ${fmt(startMed / bareStart)}× | ≤ 1000 ms | ${verdict(known(startMed) ? startMed <= 1000 : undefined)} |`);
   p();
   const why = [];
@@ -495,6 +498,7 @@ function render(r) {
   for (const line of asyncSection(r.async)) p(line);
   for (const line of isolationSection(r.isolation)) p(line);
   for (const line of gatewaySection(r.gateway)) p(line);
+  for (const line of s3Section(r.s3)) p(line);
   p("## (c) Cold start");
   p();
   p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`KUMO_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);

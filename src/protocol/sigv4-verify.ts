@@ -96,7 +96,8 @@ function checkTime(parts: SignatureParts, now: number): void {
 function checkPayloadHash(request: SignedRequest): void {
   const declared = request.headers[CONTENT_SHA256];
   if (request.body === undefined) {
-    if (declared === undefined) throw new AuthenticationError("InvalidSignatureException", "Streamed request bodies must declare x-amz-content-sha256.", "bad-signature");
+    // A presigned URL (an upload from a browser or curl) signs no payload: S3's UNSIGNED-PAYLOAD.
+    if (declared === undefined && !request.query.has("X-Amz-Signature")) throw new AuthenticationError("InvalidSignatureException", "Streamed request bodies must declare x-amz-content-sha256.", "bad-signature");
     return;
   }
   if (declared && /^[0-9a-f]{64}$/.test(declared) && createHash("sha256").update(request.body).digest("hex") !== declared) {

@@ -103,6 +103,16 @@ export function anonymousCaller(defaultRegion: string): Caller {
   return { accessKeyId: undefined, region: defaultRegion, service: undefined, principal: { kind: "anonymous" } };
 }
 
+/**
+ * Who the request says signed it (scope read, nothing checked yet), so that a service can claim it
+ * by its signing service (S3) before verification; the adapter replaces it with the verified caller.
+ */
+export function claimedCaller(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams, defaultRegion: string): Caller {
+  const parsed = parseSignature(headers, query);
+  if (parsed.kind !== "signed") return anonymousCaller(defaultRegion);
+  return { accessKeyId: parsed.parts.accessKeyId, region: parsed.parts.region, service: parsed.parts.service, principal: { kind: "anonymous" } };
+}
+
 /** yyyymmddThhmmssZ → epoch ms. */
 export function amzDateToMs(amzDate: string): number {
   const iso = `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`;

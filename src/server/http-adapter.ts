@@ -7,7 +7,7 @@ import { KumoError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
 import { restJsonError } from "../protocol/errors.js";
 import type { Caller, KumoRequest, KumoResponse, Service } from "../protocol/http.js";
-import { anonymousCaller } from "../protocol/sigv4.js";
+import { anonymousCaller, claimedCaller } from "../protocol/sigv4.js";
 import { AuthenticationError, verifySignature, type CredentialLookup } from "../protocol/sigv4-verify.js";
 
 /** The largest request body Kumo reads (CreateFunction with a 50 MB zip, base64). */
@@ -42,13 +42,13 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
       body: EMPTY,
       remoteAddress: req.socket.remoteAddress ?? "127.0.0.1",
       requestId,
-      caller: anonymousCaller(defaultRegion),
+      caller: claimedCaller(headers, query, defaultRegion),
     };
     const service = services.find((s) => s.matches(head));
     const open = service?.public?.(head) === true;
     /** Verifies the signature (every request but a service's public ones); undefined when refused (and answered). */
     const authenticate = async (body: Buffer | undefined): Promise<Caller | undefined> => {
-      if (open) return head.caller;
+      if (open) return anonymousCaller(defaultRegion);
       try {
         const caller = await verifySignature({ ...head, body }, credentials, Date.now());
         // Kumo's own key only presigns code downloads.

@@ -32,6 +32,9 @@ import { apiGatewayService } from "../services/apigateway/index.js";
 import { apiGatewayV2Service } from "../services/apigatewayv2/index.js";
 import { gatewayService } from "../services/gateway/index.js";
 import { codeKey, codeStore } from "../store/code/code-store.js";
+import { s3Service } from "../services/s3/index.js";
+import { S3Notifications } from "../sources/s3-notifications.js";
+import { ObjectFiles } from "../store/objects/object-files.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import type { Config } from "./config.js";
@@ -101,6 +104,11 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   }, logger.child({ part: "async" }));
   queue.onEnqueued = () => worker.wake();
 
+  const objectFiles = new ObjectFiles(join(config.dataDir, "objects"));
+  const s3 = s3Service({
+    store: store.objects, files: objectFiles, notifications: new S3Notifications(config.region, config.accountId, () => worker.wake()),
+    functionExists: (name) => functions.find(name) !== undefined, accountId: config.accountId, logger: logger.child({ service: "s3" }),
+  });
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
   const services = [
@@ -110,6 +118,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
     }),
     apiGatewayV2Service({ apis: store.httpApis, endpointOf: (id) => hostUrl(`${id}.execute-api.localhost`), defaultTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "apigatewayv2" }) }),
     apiGatewayService({ apis: store.restApis, defaultTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "apigateway" }) }),
+    s3,
     kumoService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
       testEvents: store.testEvents, functionExists: (name) => functions.find(name) !== undefined }),
     lambdaService({
@@ -127,6 +136,10 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   dispatcher.start();
   pool.start();
   worker.start();
+  objectFiles.sweep(Date.now(), (blob) => store.objects.referencesBlob(blob), (id) => store.objects.upload(id) !== undefined).then(
+    (removed) => removed > 0 && logger.info({ removed }, "removed S3 files a crash left behind"),
+    (error: unknown) => logger.warn({ err: error }, "could not sweep S3 files a crash left behind"),
+  );
 
   if (firstStart && config.deployExample) await deployExample(functions, logger);
 

@@ -107,6 +107,7 @@ export interface Store {
   readonly httpApis: DocumentStore<HttpApi>;
   readonly restApis: DocumentStore<RestApi>;
   readonly functionUrls: FunctionUrlStore;
+  readonly objects: ObjectStore;
   close(): void;
 }
 
@@ -214,4 +215,78 @@ export interface FunctionUrlStore {
   put(config: FunctionUrlConfig): void;
   delete(functionName: string, qualifier: string): boolean;
   list(functionName: string): FunctionUrlConfig[];
+}
+
+/** An event row written in the same transaction as the change it announces (S3 notifications). */
+export interface QueuedEventRow {
+  readonly id: string;
+  readonly functionName: string;
+  readonly qualifier: string;
+  readonly payload: Buffer;
+  readonly enqueuedAt: number;
+}
+
+export interface BucketRecord {
+  readonly name: string;
+  readonly createdAt: number;
+  /** The bucket's notification configuration as JSON, when it has one. */
+  readonly notification: string | undefined;
+}
+
+export interface ObjectRecord {
+  readonly bucket: string;
+  readonly key: string;
+  /** The id of the body file in the object file store. */
+  readonly blob: string;
+  readonly size: number;
+  /** Unquoted: an MD5 hex, or `<hex>-<parts>` for multipart uploads. */
+  readonly etag: string;
+  readonly lastModified: number;
+  /** Stored response headers: content headers and `x-amz-meta-*`, lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface UploadRecord {
+  readonly uploadId: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly initiated: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface PartRecord {
+  readonly uploadId: string;
+  readonly partNumber: number;
+  readonly etag: string;
+  readonly size: number;
+  readonly lastModified: number;
+}
+
+/** S3 metadata: buckets, object rows, multipart uploads. Object writes commit fsynced with their events. */
+export interface ObjectStore {
+  /** Inserts; false when the bucket exists. */
+  createBucket(name: string, createdAt: number): boolean;
+  bucket(name: string): BucketRecord | undefined;
+  buckets(): BucketRecord[];
+  /** Deletes an empty bucket and its unfinished uploads (whose ids it returns for their part files). */
+  deleteBucket(name: string): "missing" | "not-empty" | { uploads: string[] };
+  setNotification(name: string, notification: string | undefined): void;
+  object(bucket: string, key: string): ObjectRecord | undefined;
+  /** Whether any object row points at this body file (the start-up sweep of orphans asks). */
+  referencesBlob(blob: string): boolean;
+  /** Stores (or replaces) the row and queues `events`, in one fsynced transaction (group-committed); resolves the replaced row. */
+  putObject(record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
+  /** Removes the rows that exist and queues the events `eventsFor` builds for them, in one fsynced transaction (group-committed). */
+  deleteObjects(bucket: string, keys: readonly string[], eventsFor: (removed: readonly ObjectRecord[]) => QueuedEventRow[]): Promise<ObjectRecord[]>;
+  /** Objects in key order: keys starting with `prefix`, after `after`. */
+  listObjects(bucket: string, prefix: string, after: string, limit: number): ObjectRecord[];
+  createUpload(upload: UploadRecord): void;
+  upload(uploadId: string): UploadRecord | undefined;
+  /** Uploads in (key, initiated) order, after the `afterKey`/`afterUploadId` marker. */
+  uploads(bucket: string, prefix: string, afterKey: string, afterUploadId: string, limit: number): UploadRecord[];
+  putPart(part: PartRecord): void;
+  parts(uploadId: string, afterPart: number, limit: number): PartRecord[];
+  /** Ends an upload as an object: its row, its events and the upload's removal, in one fsynced transaction. */
+  completeUpload(uploadId: string, record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
+  deleteUpload(uploadId: string): boolean;
 }

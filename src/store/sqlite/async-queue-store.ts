@@ -92,3 +92,13 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
     nextAvailableAt: () => next.get()?.at ?? undefined,
   };
 }
+
+/** Queues events inside a caller's transaction, for writes that must commit together with the events they announce. */
+export function asyncEventInserter(db: Db): (events: readonly Parameters<AsyncQueueStore["enqueue"]>[0][number][]) => void {
+  const insert = db.prepare(
+    "INSERT OR IGNORE INTO async_events (id, function_name, qualifier, payload, enqueued_at, available_at) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  return (events) => {
+    for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
+  };
+}

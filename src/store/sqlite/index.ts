@@ -12,6 +12,7 @@ import { sqliteLogStore } from "./log-store.js";
 import { writeBehind } from "./write-behind.js";
 import { sqliteTestEventStore } from "./test-event-store.js";
 import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./gateway-store.js";
+import { sqliteObjectStore } from "./object-store.js";
 
 /** `onError` hears about background writes that failed (they are dropped one by one, never in bulk). */
 export function openSqliteStore(path: string, onError: (error: unknown) => void): Store {
@@ -32,6 +33,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void)
     httpApis: sqliteDocumentStore(db, "http_apis"),
     restApis: sqliteDocumentStore(db, "rest_apis"),
     functionUrls: sqliteFunctionUrlStore(db),
+    objects: sqliteObjectStore(db),
     close() {
       if (closed) return;
       closed = true;

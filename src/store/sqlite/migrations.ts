@@ -119,6 +119,41 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (function_name, qualifier)
   ) STRICT;
   `,
+  // 6: S3 buckets, object metadata, multipart uploads and their parts (bodies live in files)
+  `
+  CREATE TABLE s3_buckets (
+    name TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    notification TEXT
+  ) STRICT;
+  CREATE TABLE s3_objects (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified INTEGER NOT NULL,
+    headers TEXT NOT NULL,
+    PRIMARY KEY (bucket, key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX s3_objects_by_blob ON s3_objects (blob);
+  CREATE TABLE s3_uploads (
+    upload_id TEXT PRIMARY KEY,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    initiated INTEGER NOT NULL,
+    headers TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX s3_uploads_by_key ON s3_uploads (bucket, key, upload_id);
+  CREATE TABLE s3_parts (
+    upload_id TEXT NOT NULL,
+    part_number INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    last_modified INTEGER NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+  ) STRICT;
+  `,
   // 7: access keys for SigV4 (secrets as given: verifying a signature needs them; kumo.db is mode 0600)
   `
   CREATE TABLE IF NOT EXISTS access_keys (

@@ -1,0 +1,151 @@
+// S3 benchmarks: PUT and GET throughput for 1 MB and 64 MB objects and 4 KB operations per second
+// through Kumo's S3 API, beside raw filesystem writes (with fsync) and reads of the same data in the
+// same run. Used by run.js; `node bench/s3.js` runs it alone against a fresh Kumo and prints the table.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fmt } from "./lib.js";
+
+const AUTH = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+const MB = 1024 * 1024;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+
+/** One S3 request; resolves the status and how many body bytes came back (the body is drained, not kept). */
+function s3Request(url, method, path, body) {
+  return new Promise((resolvePromise, reject) => {
+    const headers = { authorization: AUTH, "x-amz-content-sha256": "UNSIGNED-PAYLOAD", ...(body ? { "content-length": body.length } : {}) };
+    const req = http.request(`${url}${path}`, { method, agent, headers }, (res) => {
+      let bytes = 0;
+      res.on("data", (chunk) => (bytes += chunk.length));
+      res.on("end", () => (res.statusCode >= 300 ? reject(new Error(`${method} ${path}: HTTP ${res.statusCode}`)) : resolvePromise(bytes)));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function writeDurably(path, data) {
+  const file = await open(path, "w");
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+/** MB/s of `count` sequential runs of each of `a` and `b`, alternated so both see the same disk and load. */
+async function throughputs(count, bytes, a, b) {
+  const ms = [0, 0];
+  for (let i = 0; i < count; i++) {
+    for (const [side, op] of [a, b].entries()) {
+      const started = performance.now();
+      await op(i);
+      ms[side] += performance.now() - started;
+    }
+  }
+  return ms.map((total) => (count * bytes) / MB / (total / 1000));
+}
+
+/** Operations per second of `total` runs of `op`, `parallel` at a time. */
+async function opsPerSecond(total, parallel, op) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < total) await op(next++);
+  }));
+  return total / ((performance.now() - started) / 1000);
+}
+
+/** Runs every S3 phase against a started Kumo; `work` is a scratch directory on the same filesystem as its data. */
+export async function phaseS3({ kumo, work, log, quick }) {
+  const raw = join(work, "s3-raw");
+  mkdirSync(raw, { recursive: true });
+  await s3Request(kumo.url, "PUT", "/bench-bucket");
+  const sizes = [
+    { label: "1 MB", bytes: MB, count: quick ? 20 : 100 },
+    { label: "64 MB", bytes: 64 * MB, count: quick ? 3 : 8 },
+  ];
+  const rows = [];
+  for (const { label, bytes, count } of sizes) {
+    log(`S3 ${label} objects, ${count} of each`);
+    const data = randomBytes(bytes);
+    const key = (i) => `/bench-bucket/${label.replace(" ", "")}-${i}`;
+    const rawPath = (i) => join(raw, `${label.replace(" ", "")}-${i}`);
+    const [kumoPut, rawPut] = await throughputs(count, bytes, (i) => s3Request(kumo.url, "PUT", key(i), data), (i) => writeDurably(rawPath(i), data));
+    const [kumoGet, rawGet] = await throughputs(count, bytes, (i) => s3Request(kumo.url, "GET", key(i)), (i) => readFile(rawPath(i)));
+    rows.push({ label, kumoPut, rawPut, kumoGet, rawGet });
+  }
+  const small = randomBytes(4096);
+  const total = quick ? 300 : 2000;
+  log(`S3 4 KB objects, ${total} of each, 8 at a time`);
+  const kumoSmallPut = await opsPerSecond(total, 8, (i) => s3Request(kumo.url, "PUT", `/bench-bucket/small-${i}`, small));
+  const rawSmallPut = await opsPerSecond(total, 8, (i) => writeDurably(join(raw, `small-${i}`), small));
+  const kumoSmallGet = await opsPerSecond(total, 8, (i) => s3Request(kumo.url, "GET", `/bench-bucket/small-${i}`));
+  const rawSmallGet = await opsPerSecond(total, 8, (i) => readFile(join(raw, `small-${i}`)));
+  rmSync(raw, { recursive: true, force: true });
+  return { rows, small: { kumoPut: kumoSmallPut, rawPut: rawSmallPut, kumoGet: kumoSmallGet, rawGet: rawSmallGet, total } };
+}
+
+const pct = (a, b) => `${fmt((100 * a) / b, 1)} %`;
+
+/** Summary rows for BENCHMARKS.md; the target is ≥ 50 % of the raw filesystem for 64 MB objects. */
+export function s3SummaryRows(s3, verdict) {
+  if (!s3) return ["| (h) S3 | not measured | | | | |"];
+  const big = s3.rows.find((r) => r.label === "64 MB");
+  return [
+    `| (h) S3 PUT 64 MB objects | ${fmt(big.kumoPut, 0)} MB/s | ${fmt(big.rawPut, 0)} MB/s (write + fsync) | ${pct(big.kumoPut, big.rawPut)} | ≥ 50 % | ${verdict(big.kumoPut >= big.rawPut / 2)} |`,
+    `| (h) S3 GET 64 MB objects | ${fmt(big.kumoGet, 0)} MB/s | ${fmt(big.rawGet, 0)} MB/s (readFile) | ${pct(big.kumoGet, big.rawGet)} | ≥ 50 % | ${verdict(big.kumoGet >= big.rawGet / 2)} |`,
+    `| (h) S3 4 KB PUT / GET | ${fmt(s3.small.kumoPut, 0)} / ${fmt(s3.small.kumoGet, 0)} ops/s | ${fmt(s3.small.rawPut, 0)} / ${fmt(s3.small.rawGet, 0)} ops/s | ${pct(s3.small.kumoPut, s3.small.rawPut)} / ${pct(s3.small.kumoGet, s3.small.rawGet)} | — | |`,
+  ];
+}
+
+/** The BENCHMARKS.md section. */
+export function s3Section(s3) {
+  const lines = ["## (h) S3 object storage", ""];
+  lines.push("PUT and GET through Kumo's S3 API (one keep-alive connection, sequential, bodies from memory, `UNSIGNED-PAYLOAD`) beside the raw filesystem in the same run, one Kumo request and one raw operation in turn so both meet the same disk and load: the same bytes written to a file and fsynced (open, write, fsync, close), and read back with `readFile`. Kumo's PUT streams into a temp file, computes the MD5 ETag, fsyncs the file and its directory, renames it into place and commits the metadata row fsynced; its GET streams the file. Reads on both sides come from the page cache.");
+  lines.push("");
+  if (!s3) return [...lines, "Not measured in this run.", ""];
+  lines.push("| Objects | Kumo PUT MB/s | raw write+fsync MB/s | PUT ratio | Kumo GET MB/s | raw read MB/s | GET ratio |", "|---|---|---|---|---|---|---|");
+  for (const r of s3.rows) lines.push(`| ${r.label} | ${fmt(r.kumoPut, 0)} | ${fmt(r.rawPut, 0)} | ${pct(r.kumoPut, r.rawPut)} | ${fmt(r.kumoGet, 0)} | ${fmt(r.rawGet, 0)} | ${pct(r.kumoGet, r.rawGet)} |`);
+  lines.push(`| 4 KB (ops/s, 8 at a time, ${s3.small.total} objects) | ${fmt(s3.small.kumoPut, 0)} | ${fmt(s3.small.rawPut, 0)} | ${pct(s3.small.kumoPut, s3.small.rawPut)} | ${fmt(s3.small.kumoGet, 0)} | ${fmt(s3.small.rawGet, 0)} | ${pct(s3.small.kumoGet, s3.small.rawGet)} |`);
+  lines.push("");
+  return lines;
+}
+
+/** `node bench/s3.js`: a fresh Kumo, the S3 phase, the table on stdout. */
+async function main() {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+  const work = mkdtempSync(join(tmpdir(), "kumo-bench-s3-"));
+  const child = spawn(process.execPath, [join(root, "bin", "kumo.js"), "start", "--port", "0", "--data-dir", join(work, "data")], {
+    env: { ...process.env, KUMO_EXAMPLE: "0", KUMO_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const url = await new Promise((resolveUrl, reject) => {
+      let out = "";
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        const match = /Kumo ready at (http:\/\/\S+) \(/.exec(out);
+        if (match) resolveUrl(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`Kumo exited with ${code}`)));
+    });
+    const s3 = await phaseS3({ kumo: { url }, work, log: (...args) => console.error("[s3 bench]", ...args), quick: process.env.KUMO_BENCH_QUICK === "1" });
+    console.log(s3Section(s3).join("\n"));
+    console.log(s3SummaryRows(s3, (ok) => (ok ? "**hit**" : "**MISS**")).join("\n"));
+  } finally {
+    child.kill("SIGTERM");
+    agent.destroy();
+    await new Promise((resolveExit) => child.once("exit", resolveExit));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,45 @@
+/** Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation. */
+import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import { validateBucketName } from "./addressing.js";
+import { isoTime, requireBucket, type S3Context } from "./context.js";
+import { S3Error } from "./errors.js";
+import { parseXml, xmlResponse } from "./xml.js";
+
+export async function listBuckets(context: S3Context): Promise<KumoResponse> {
+  const buckets = context.store.buckets().map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt) }));
+  return xmlResponse("ListAllMyBucketsResult", {
+    Owner: { ID: context.accountId, DisplayName: "kumo" },
+    Buckets: buckets.length > 0 ? { Bucket: buckets } : "",
+  });
+}
+
+export async function createBucket(context: S3Context, request: KumoRequest, name: string): Promise<KumoResponse> {
+  validateBucketName(name);
+  // The body, when sent, only names a LocationConstraint: Kumo serves one region, so it is checked and set aside.
+  if (request.body.length > 0) parseXml(request.body, "CreateBucketConfiguration");
+  if (!context.store.createBucket(name, Date.now())) {
+    throw new S3Error("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", `/${name}`, { BucketName: name });
+  }
+  return { status: 200, headers: { Location: `/${name}` } };
+}
+
+export async function headBucket(context: S3Context, request: KumoRequest, name: string): Promise<KumoResponse> {
+  requireBucket(context, name);
+  return { status: 200, headers: { "x-amz-bucket-region": request.caller.region } };
+}
+
+export async function deleteBucket(context: S3Context, name: string): Promise<KumoResponse> {
+  const result = context.store.deleteBucket(name);
+  if (result === "missing") requireBucket(context, name);
+  if (result === "not-empty") {
+    throw new S3Error("BucketNotEmpty", "The bucket you tried to delete is not empty", `/${name}`, { BucketName: name });
+  }
+  if (typeof result === "object") for (const upload of result.uploads) await context.files.removeParts(upload);
+  return { status: 204 };
+}
+
+export async function bucketLocation(context: S3Context, name: string, region: string): Promise<KumoResponse> {
+  requireBucket(context, name);
+  // us-east-1 is written as an empty constraint, as S3 does.
+  return xmlResponse("LocationConstraint", region === "us-east-1" ? {} : { "#text": region });
+}

@@ -1,0 +1,71 @@
+/** What every S3 operation works with, and the small lookups they share. */
+import type { Logger } from "pino";
+import type { KumoRequest } from "../../protocol/http.js";
+import type { S3Notifications} from "../../sources/s3-notifications.js";
+import { type NotificationConfiguration, type ObjectChange } from "../../sources/s3-notifications.js";
+import type { ObjectFiles } from "../../store/objects/object-files.js";
+import type { BucketRecord, ObjectRecord, ObjectStore, QueuedEventRow } from "../../store/ports.js";
+import type { ChunkSignatureCheck } from "./aws-chunked.js";
+import { S3Error } from "./errors.js";
+
+export interface S3Context {
+  readonly store: ObjectStore;
+  readonly files: ObjectFiles;
+  readonly notifications: S3Notifications;
+  /** Whether a Lambda function of that name exists (notification destinations are validated). */
+  readonly functionExists: (name: string) => boolean;
+  readonly accountId: string;
+  readonly logger: Logger;
+  /**
+   * The per-chunk signature check for STREAMING-AWS4-HMAC-SHA256-PAYLOAD uploads of this request
+   * (built from its seed signature and signing key); absent, chunks are decoded without a check.
+   */
+  readonly chunkSignatures?: (request: KumoRequest) => ChunkSignatureCheck;
+}
+
+export function requireBucket(context: S3Context, name: string): BucketRecord {
+  const bucket = context.store.bucket(name);
+  if (!bucket) throw new S3Error("NoSuchBucket", "The specified bucket does not exist", `/${name}`, { BucketName: name });
+  return bucket;
+}
+
+export function requireObject(context: S3Context, bucket: string, key: string): ObjectRecord {
+  const object = context.store.object(bucket, key);
+  if (!object) throw new S3Error("NoSuchKey", "The specified key does not exist.", `/${bucket}/${key}`, { Key: key });
+  return object;
+}
+
+export function notificationOf(bucket: BucketRecord): NotificationConfiguration | undefined {
+  return bucket.notification ? (JSON.parse(bucket.notification) as NotificationConfiguration) : undefined;
+}
+
+/** The notification events one change on `bucket` queues, for the caller to commit with the change. */
+export function eventsFor(context: S3Context, bucket: BucketRecord, change: ObjectChange, request: KumoRequest): QueuedEventRow[] {
+  return context.notifications.eventsFor(bucket.name, notificationOf(bucket), change, {
+    requestId: request.requestId,
+    sourceIp: request.remoteAddress.replace(/^::ffff:/, ""),
+    accessKeyId: request.caller.accessKeyId,
+  });
+}
+
+/** Request headers S3 stores with an object and returns on GET and HEAD. */
+const STORED_HEADERS = ["content-type", "content-disposition", "content-language", "cache-control", "expires"];
+
+export function storedHeaders(request: KumoRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of STORED_HEADERS) {
+    const value = request.headers[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  // aws-chunked is how the body travelled, not how it is stored.
+  const encoding = (request.headers["content-encoding"] ?? "").split(",").map((e) => e.trim()).filter((e) => e !== "" && e !== "aws-chunked");
+  if (encoding.length > 0) headers["content-encoding"] = encoding.join(", ");
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (name.startsWith("x-amz-meta-") && value !== undefined) headers[name] = value;
+  }
+  return headers;
+}
+
+/** ISO-8601 with milliseconds, as S3's XML writes times. */
+export const isoTime = (ms: number): string => new Date(ms).toISOString();
+export const quoted = (etag: string): string => `"${etag}"`;

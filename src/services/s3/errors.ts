@@ -1,0 +1,81 @@
+/** S3's own error table (S3 answers in XML, not in Lambda's JSON shapes) and its XML rendering. */
+import type { AuthRefusal, KumoRequest, KumoResponse } from "../../protocol/http.js";
+
+/** Every S3 error code Kumo answers with, and its HTTP status; docs/errors.md lists them under "S3 errors". */
+export const S3_ERRORS = {
+  AccessDenied: 403,
+  AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
+  BadDigest: 400,
+  BucketAlreadyOwnedByYou: 409,
+  BucketNotEmpty: 409,
+  EntityTooLarge: 400,
+  EntityTooSmall: 400,
+  IncompleteBody: 400,
+  InternalError: 500,
+  InvalidAccessKeyId: 403,
+  InvalidArgument: 400,
+  InvalidBucketName: 400,
+  InvalidDigest: 400,
+  InvalidPart: 400,
+  InvalidPartOrder: 400,
+  InvalidRange: 416,
+  InvalidRequest: 400,
+  KeyTooLongError: 400,
+  MalformedXML: 400,
+  MethodNotAllowed: 405,
+  MissingContentLength: 411,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  NoSuchUpload: 404,
+  NotImplemented: 501,
+  PreconditionFailed: 412,
+  RequestTimeTooSkewed: 403,
+  SignatureDoesNotMatch: 403,
+  XAmzContentSHA256Mismatch: 400,
+} as const;
+
+export type S3ErrorCode = keyof typeof S3_ERRORS;
+
+/** An S3 error: a code from the table, a sentence saying what was wrong, the resource it concerns. */
+export class S3Error extends Error {
+  override readonly name = "S3Error";
+  constructor(
+    readonly code: S3ErrorCode,
+    message: string,
+    readonly resource?: string,
+    /** Extra elements of the error document, e.g. `BucketName`, `Key`. */
+    readonly extra: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+const escape = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+
+/** `<Error><Code/><Message/><Resource/><RequestId/></Error>` with the table's status (HEAD answers carry no body). */
+export function s3ErrorResponse(error: S3Error, requestId: string, method: string): KumoResponse {
+  const status = S3_ERRORS[error.code];
+  const fields: [string, string][] = [["Code", error.code], ["Message", error.message], ...Object.entries(error.extra)];
+  if (error.resource !== undefined) fields.push(["Resource", error.resource]);
+  fields.push(["RequestId", requestId]);
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${fields.map(([k, v]) => `<${k}>${escape(v)}</${k}>`).join("")}</Error>`;
+  const headers = { "Content-Type": "application/xml", "x-amz-request-id": requestId };
+  return method === "HEAD" ? { status, headers } : { status, headers, body };
+}
+
+/** A refused signature (checked before S3 sees the request) as S3's XML error. */
+export function s3AuthRefusal(error: AuthRefusal, request: KumoRequest): KumoResponse {
+  const presigned = request.query.has("X-Amz-Signature");
+  const code: S3ErrorCode = {
+    unsigned: "AccessDenied",
+    malformed: presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed",
+    "unknown-key": "InvalidAccessKeyId",
+    "bad-signature": "SignatureDoesNotMatch",
+    skewed: "RequestTimeTooSkewed",
+    "expired-url": "AccessDenied",
+  }[error.reason] as S3ErrorCode;
+  const message = error.reason === "expired-url" ? "Request has expired" : error.message;
+  return s3ErrorResponse(new S3Error(code, message), request.requestId, request.method);
+}

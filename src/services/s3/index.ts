@@ -1,0 +1,103 @@
+/**
+ * The S3 REST API (path-style and virtual-hosted): claims requests signed for `s3` or sent to a
+ * `<bucket>.s3.localhost` host, routes them by method, bucket, key and sub-resource, and answers
+ * errors in S3's XML. Uploads stream (see `streamsBody`); downloads are file streams.
+ */
+import { createHash } from "node:crypto";
+import type { KumoRequest, KumoResponse, Service } from "../../protocol/http.js";
+import { targetOf, virtualHostBucket } from "./addressing.js";
+import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from "./bucket-ops.js";
+import type { S3Context } from "./context.js";
+import { deleteObjects } from "./delete-objects.js";
+import { S3Error, s3AuthRefusal, s3ErrorResponse } from "./errors.js";
+import { listObjectsV1, listObjectsV2 } from "./list-ops.js";
+import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from "./multipart-ops.js";
+import { getNotification, putNotification } from "./notification-ops.js";
+import { copyObject, deleteObject, getObject, putObject } from "./object-ops.js";
+
+export type { S3Context } from "./context.js";
+
+/** Bucket sub-resources Kumo does not implement: answered NotImplemented rather than mistaken for a listing. */
+const UNSUPPORTED_BUCKET_SUBRESOURCES = [
+  "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
+  "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "versioning",
+  "versions", "website", "accelerate",
+];
+
+function notImplemented(what: string): S3Error {
+  return new S3Error("NotImplemented", `Kumo does not implement ${what} yet.`);
+}
+
+/** Checks Content-MD5 on the small bodies S3 reads whole (DeleteObjects, notification configurations). */
+function checkBufferedMd5(request: KumoRequest): void {
+  const header = request.headers["content-md5"];
+  // Streamed uploads are checked as they stream (payload.ts).
+  if (header === undefined || request.bodyStream !== undefined) return;
+  if (Buffer.from(header, "base64").length !== 16) throw new S3Error("InvalidDigest", "The Content-MD5 you specified is not valid.");
+  if (createHash("md5").update(request.body).digest("base64") !== header) throw new S3Error("BadDigest", "The Content-MD5 you specified did not match what we received.");
+}
+
+async function route(context: S3Context, request: KumoRequest): Promise<KumoResponse> {
+  const { bucket, key } = targetOf(request);
+  const { method, query } = request;
+  if (bucket === undefined) {
+    if (method === "GET") return listBuckets(context);
+    throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against the service endpoint.`);
+  }
+  checkBufferedMd5(request);
+  if (key === undefined) {
+    const unsupported = UNSUPPORTED_BUCKET_SUBRESOURCES.find((name) => query.has(name));
+    if (unsupported) throw notImplemented(`the bucket ${unsupported} sub-resource`);
+    if (query.has("notification")) {
+      if (method === "GET") return getNotification(context, bucket);
+      if (method === "PUT") return putNotification(context, request, bucket);
+    }
+    if (method === "GET" && query.has("location")) return bucketLocation(context, bucket, request.caller.region);
+    if (method === "GET" && query.has("uploads")) return listUploads(context, request, bucket);
+    if (method === "GET" && query.get("list-type") === "2") return listObjectsV2(context, request, bucket);
+    if (method === "GET") return listObjectsV1(context, request, bucket);
+    if (method === "POST" && query.has("delete")) return deleteObjects(context, request, bucket);
+    if (method === "PUT") return createBucket(context, request, bucket);
+    if (method === "HEAD") return headBucket(context, request, bucket);
+    if (method === "DELETE") return deleteBucket(context, bucket);
+    throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this bucket.`);
+  }
+  const uploadId = query.get("uploadId");
+  if (query.has("tagging") || query.has("acl") || query.has("retention") || query.has("legal-hold") || query.has("attributes")) {
+    throw notImplemented("object tagging, ACLs, retention and attributes");
+  }
+  if (method === "PUT" && uploadId !== null) {
+    if (request.headers["x-amz-copy-source"] !== undefined) throw notImplemented("UploadPartCopy");
+    return uploadPart(context, request, bucket, key, uploadId);
+  }
+  if (method === "PUT") return request.headers["x-amz-copy-source"] !== undefined ? copyObject(context, request, bucket, key) : putObject(context, request, bucket, key);
+  if (method === "POST" && query.has("uploads")) return createUpload(context, request, bucket, key);
+  if (method === "POST" && uploadId !== null) return completeUpload(context, request, bucket, key, uploadId);
+  if (method === "GET" && uploadId !== null) return listParts(context, request, bucket, key, uploadId);
+  if (method === "GET" || method === "HEAD") return getObject(context, request, bucket, key, method === "HEAD");
+  if (method === "DELETE" && uploadId !== null) return abortUpload(context, bucket, key, uploadId);
+  if (method === "DELETE") return deleteObject(context, request, bucket, key);
+  throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
+}
+
+export function s3Service(context: S3Context): Service {
+  return {
+    name: "s3",
+    matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined,
+    // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
+    rejectUnauthenticated: s3AuthRefusal,
+    streamsBody: (request) => request.method === "PUT" && targetOf(request).key !== undefined && request.headers["x-amz-copy-source"] === undefined,
+    async handle(request) {
+      try {
+        const response = await route(context, request);
+        return { ...response, headers: { ...response.headers, "x-amz-request-id": request.requestId } };
+      } catch (error) {
+        // A client still sending a body it will not read an answer before finishing: discard the rest.
+        if (request.bodyStream && !request.bodyStream.readableEnded) request.bodyStream.unpipe().resume();
+        if (error instanceof S3Error) return s3ErrorResponse(error, request.requestId, request.method);
+        context.logger.error({ err: error, method: request.method, path: request.path }, "S3 request failed");
+        return s3ErrorResponse(new S3Error("InternalError", "We encountered an internal error. Please try again."), request.requestId, request.method);
+      }
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/** Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads. */
+import { createHash, randomBytes } from "node:crypto";
+import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { PartRecord, UploadRecord } from "../../store/ports.js";
+import { validateKey } from "./addressing.js";
+import { isoTime, quoted, requireBucket, storedHeaders, type S3Context } from "./context.js";
+import { S3Error } from "./errors.js";
+import { commitObject } from "./object-ops.js";
+import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
+import { listOf, parseXml, text, xmlResponse } from "./xml.js";
+
+/** Every part but the last must be at least 5 MiB. */
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+function requireUpload(context: S3Context, bucket: string, key: string, uploadId: string): UploadRecord {
+  const upload = context.store.upload(uploadId);
+  if (!upload || upload.bucket !== bucket || upload.key !== key) {
+    throw new S3Error("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", undefined, { UploadId: uploadId });
+  }
+  return upload;
+}
+
+const owner = (context: S3Context) => ({ ID: context.accountId, DisplayName: "kumo" });
+
+export async function createUpload(context: S3Context, request: KumoRequest, bucket: string, key: string): Promise<KumoResponse> {
+  validateKey(key);
+  requireBucket(context, bucket);
+  const uploadId = randomBytes(24).toString("base64url");
+  context.store.createUpload({ uploadId, bucket, key, initiated: Date.now(), headers: storedHeaders(request) });
+  return xmlResponse("InitiateMultipartUploadResult", { Bucket: bucket, Key: key, UploadId: uploadId });
+}
+
+function partNumberOf(text: string | null): number {
+  const value = Number(text);
+  if (text === null || !/^\d+$/.test(text) || value < 1 || value > MAX_PARTS) {
+    throw new S3Error("InvalidArgument", `Part number must be an integer between 1 and ${MAX_PARTS}, inclusive.`, undefined, { ArgumentName: "partNumber", ArgumentValue: text ?? "" });
+  }
+  return value;
+}
+
+export async function uploadPart(context: S3Context, request: KumoRequest, bucket: string, key: string, uploadId: string): Promise<KumoResponse> {
+  requireBucket(context, bucket);
+  const partNumber = partNumberOf(request.query.get("partNumber"));
+  requireUpload(context, bucket, key, uploadId);
+  const payload = openPayload(request, MAX_UPLOAD_BYTES, context.chunkSignatures?.(request));
+  await context.files.writePart(uploadId, partNumber, payload.body);
+  const digest = payload.verify();
+  const etag = digest.md5.toString("hex");
+  context.store.putPart({ uploadId, partNumber, etag, size: digest.size, lastModified: Date.now() });
+  return { status: 200, headers: { ETag: quoted(etag) } };
+}
+
+/** The parts the Complete request names, checked against what was uploaded. */
+function chosenParts(context: S3Context, uploadId: string, body: Buffer): PartRecord[] {
+  const requested = listOf(parseXml(body, "CompleteMultipartUpload").Part);
+  if (requested.length === 0) throw new S3Error("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: it names no Part.");
+  const stored = new Map(context.store.parts(uploadId, 0, MAX_PARTS).map((p) => [p.partNumber, p]));
+  const chosen: PartRecord[] = [];
+  for (const entry of requested) {
+    const number = Number(entry.PartNumber);
+    const previous = chosen.at(-1);
+    if (previous && number <= previous.partNumber) throw new S3Error("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
+    const part = stored.get(number);
+    const etag = text(entry.ETag).replace(/"/g, "");
+    if (!part || (etag !== "" && etag !== part.etag)) {
+      throw new S3Error("InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", undefined, {
+        PartNumber: text(entry.PartNumber),
+        ETag: etag,
+      });
+    }
+    chosen.push(part);
+  }
+  chosen.slice(0, -1).forEach((part) => {
+    if (part.size < MIN_PART_BYTES) {
+      throw new S3Error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size: every part but the last must be at least 5 MiB.", undefined, {
+        ProposedSize: String(part.size),
+        MinSizeAllowed: String(MIN_PART_BYTES),
+      });
+    }
+  });
+  return chosen;
+}
+
+export async function completeUpload(context: S3Context, request: KumoRequest, bucket: string, key: string, uploadId: string): Promise<KumoResponse> {
+  requireBucket(context, bucket);
+  const upload = requireUpload(context, bucket, key, uploadId);
+  const parts = chosenParts(context, uploadId, request.body);
+  const files = context.files;
+  const blob = await files.write(async function* () {
+    for (const part of parts) yield files.partReader(uploadId, part.partNumber);
+  });
+  const md5s = createHash("md5");
+  for (const part of parts) md5s.update(Buffer.from(part.etag, "hex"));
+  const etag = `${md5s.digest("hex")}-${parts.length}`;
+  const size = parts.reduce((sum, part) => sum + part.size, 0);
+  await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers }, "ObjectCreated:CompleteMultipartUpload", uploadId);
+  await files.removeParts(uploadId);
+  return xmlResponse("CompleteMultipartUploadResult", { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(etag) });
+}
+
+export async function abortUpload(context: S3Context, bucket: string, key: string, uploadId: string): Promise<KumoResponse> {
+  requireBucket(context, bucket);
+  requireUpload(context, bucket, key, uploadId);
+  context.store.deleteUpload(uploadId);
+  await context.files.removeParts(uploadId);
+  return { status: 204 };
+}
+
+function boundedNumber(request: KumoRequest, name: string, max: number, fallback: number): number {
+  const text = request.query.get(name);
+  if (text === null) return fallback;
+  if (!/^\d+$/.test(text)) throw new S3Error("InvalidArgument", `${name} must be a whole number.`, undefined, { ArgumentName: name, ArgumentValue: text });
+  return Math.min(Number(text), max);
+}
+
+export async function listParts(context: S3Context, request: KumoRequest, bucket: string, key: string, uploadId: string): Promise<KumoResponse> {
+  requireBucket(context, bucket);
+  requireUpload(context, bucket, key, uploadId);
+  const maxParts = boundedNumber(request, "max-parts", 1000, 1000);
+  const marker = boundedNumber(request, "part-number-marker", MAX_PARTS, 0);
+  const page = context.store.parts(uploadId, marker, maxParts + 1);
+  const truncated = page.length > maxParts;
+  const parts = page.slice(0, maxParts);
+  const body: Record<string, unknown> = {
+    Bucket: bucket, Key: key, UploadId: uploadId, Initiator: owner(context), Owner: owner(context), StorageClass: "STANDARD",
+    PartNumberMarker: marker, NextPartNumberMarker: parts.at(-1)?.partNumber ?? marker, MaxParts: maxParts, IsTruncated: truncated,
+  };
+  if (parts.length > 0) body.Part = parts.map((p) => ({ PartNumber: p.partNumber, LastModified: isoTime(p.lastModified), ETag: quoted(p.etag), Size: p.size }));
+  return xmlResponse("ListPartsResult", body);
+}
+
+export async function listUploads(context: S3Context, request: KumoRequest, bucket: string): Promise<KumoResponse> {
+  requireBucket(context, bucket);
+  const maxUploads = boundedNumber(request, "max-uploads", 1000, 1000);
+  const prefix = request.query.get("prefix") ?? "";
+  const keyMarker = request.query.get("key-marker") ?? "";
+  const uploadIdMarker = request.query.get("upload-id-marker") ?? "";
+  const page = context.store.uploads(bucket, prefix, keyMarker, keyMarker === "" ? "" : uploadIdMarker, maxUploads + 1);
+  const truncated = page.length > maxUploads;
+  const uploads = page.slice(0, maxUploads);
+  const last = uploads.at(-1);
+  const body: Record<string, unknown> = {
+    Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker, NextKeyMarker: last?.key ?? "", NextUploadIdMarker: last?.uploadId ?? "",
+    MaxUploads: maxUploads, IsTruncated: truncated, Prefix: prefix,
+  };
+  if (uploads.length > 0) {
+    body.Upload = uploads.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: owner(context), Owner: owner(context), StorageClass: "STANDARD", Initiated: isoTime(u.initiated) }));
+  }
+  return xmlResponse("ListMultipartUploadsResult", body);
+}

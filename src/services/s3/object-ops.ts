@@ -1,0 +1,138 @@
+/** Single-object operations: PutObject, GetObject, HeadObject, DeleteObject, CopyObject. */
+import { createHash } from "node:crypto";
+import { Readable, Transform, type TransformCallback } from "node:stream";
+import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { ObjectRecord, QueuedEventRow } from "../../store/ports.js";
+import { validateKey } from "./addressing.js";
+import { byteRange, checkConditions } from "./conditional.js";
+import { eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
+import { S3Error } from "./errors.js";
+import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
+import { xmlResponse } from "./xml.js";
+
+/** Commits a new body for `bucket`/`key` with its notification events, then drops the body it replaced. */
+export async function commitObject(context: S3Context, request: KumoRequest, record: ObjectRecord, eventName: string, complete?: string): Promise<void> {
+  const bucket = requireBucket(context, record.bucket);
+  const events = eventsFor(context, bucket, { eventName, key: record.key, size: record.size, eTag: record.etag }, request);
+  let previous: ObjectRecord | undefined;
+  try {
+    previous = await (complete === undefined ? context.store.putObject(record, events) : context.store.completeUpload(complete, record, events));
+  } catch (error) {
+    await context.files.remove(record.blob);
+    throw error;
+  }
+  context.notifications.queued(events);
+  if (previous && previous.blob !== record.blob) await context.files.remove(previous.blob);
+}
+
+export async function putObject(context: S3Context, request: KumoRequest, bucketName: string, key: string): Promise<KumoResponse> {
+  validateKey(key);
+  requireBucket(context, bucketName);
+  const payload = openPayload(request, MAX_UPLOAD_BYTES, context.chunkSignatures?.(request));
+  const blob = await context.files.write(payload.body);
+  let digest;
+  try {
+    digest = payload.verify();
+  } catch (error) {
+    await context.files.remove(blob);
+    throw error;
+  }
+  const etag = digest.md5.toString("hex");
+  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedHeaders(request) };
+  await commitObject(context, request, record, "ObjectCreated:Put");
+  return { status: 200, headers: { ETag: quoted(etag) } };
+}
+
+/** The headers GET and HEAD answer with for a stored object. */
+function objectHeaders(object: ObjectRecord, request: KumoRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    ETag: quoted(object.etag),
+    "Last-Modified": new Date(object.lastModified).toUTCString(),
+    "Accept-Ranges": "bytes",
+    "Content-Type": "binary/octet-stream",
+  };
+  for (const [name, value] of Object.entries(object.headers)) headers[name === "content-type" ? "Content-Type" : name] = value;
+  for (const name of ["content-type", "content-language", "expires", "cache-control", "content-disposition", "content-encoding"]) {
+    const override = request.query.get(`response-${name}`);
+    if (override !== null) headers[name === "content-type" ? "Content-Type" : name] = override;
+  }
+  return headers;
+}
+
+export async function getObject(context: S3Context, request: KumoRequest, bucketName: string, key: string, head: boolean): Promise<KumoResponse> {
+  requireBucket(context, bucketName);
+  // Read the row again if an overwrite deleted its body between the read and the open.
+  for (let attempt = 0; ; attempt++) {
+    const object = requireObject(context, bucketName, key);
+    const headers = objectHeaders(object, request);
+    if (checkConditions(request, object) === "not-modified") {
+      return { status: 304, headers: { ETag: headers.ETag ?? "", "Last-Modified": headers["Last-Modified"] ?? "" } };
+    }
+    const range = byteRange(request.headers.range, object.size);
+    const length = range ? range.end - range.start + 1 : object.size;
+    if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${object.size}`;
+    headers["Content-Length"] = String(length);
+    const status = range ? 206 : 200;
+    // An empty stream keeps the Content-Length above on HEAD answers (the adapter writes no body for HEAD).
+    if (head || length === 0) return { status, headers, body: Readable.from([]) };
+    const body = await context.files.reader(object.blob, range);
+    if (body) return { status, headers, body };
+    if (attempt > 3) throw new S3Error("InternalError", "The object changed while it was being read; please try again.");
+  }
+}
+
+export async function deleteObject(context: S3Context, request: KumoRequest, bucketName: string, key: string): Promise<KumoResponse> {
+  const bucket = requireBucket(context, bucketName);
+  let events: QueuedEventRow[] = [];
+  const removed = await context.store.deleteObjects(bucketName, [key], (gone) =>
+    (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
+  );
+  context.notifications.queued(events);
+  for (const object of removed) await context.files.remove(object.blob);
+  return { status: 204 };
+}
+
+/** Hashes what passes through it (a copy's new ETag). */
+class Md5Through extends Transform {
+  readonly hash = createHash("md5");
+  size = 0;
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    callback(null, chunk);
+  }
+}
+
+function copySource(header: string): { bucket: string; key: string } {
+  const path = decodeURIComponent(header.split("?")[0] ?? "").replace(/^\//, "");
+  const slash = path.indexOf("/");
+  if (slash <= 0 || slash === path.length - 1) {
+    throw new S3Error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
+  }
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
+}
+
+export async function copyObject(context: S3Context, request: KumoRequest, bucketName: string, key: string): Promise<KumoResponse> {
+  validateKey(key);
+  const source = copySource(request.headers["x-amz-copy-source"] ?? "");
+  requireBucket(context, source.bucket);
+  requireBucket(context, bucketName);
+  const original = requireObject(context, source.bucket, source.key);
+  const replace = (request.headers["x-amz-metadata-directive"] ?? "COPY").toUpperCase() === "REPLACE";
+  if (source.bucket === bucketName && source.key === key && !replace) {
+    throw new S3Error(
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  }
+  const body = await context.files.reader(original.blob);
+  if (!body) throw new S3Error("NoSuchKey", "The copy source was deleted while it was being copied.", `/${source.bucket}/${source.key}`);
+  const hashing = new Md5Through();
+  body.once("error", (error) => hashing.destroy(error));
+  const blob = await context.files.write(body.pipe(hashing));
+  const etag = hashing.hash.digest("hex");
+  const lastModified = Date.now();
+  const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers };
+  await commitObject(context, request, record, "ObjectCreated:Copy");
+  return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag) });
+}

@@ -1,0 +1,127 @@
+/**
+ * S3 → Lambda notifications: which configurations a change matches, the exact S3 event record, and
+ * the queued async events for it. The events are committed in the same transaction as the object
+ * row (see ObjectStore), so a crash after an answered upload never loses its notification.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { QueuedEventRow } from "../store/ports.js";
+
+/** One `LambdaFunctionConfiguration` (`CloudFunctionConfiguration` on the wire). */
+export interface LambdaNotification {
+  readonly id: string;
+  readonly functionArn: string;
+  readonly events: readonly string[];
+  readonly prefix: string | undefined;
+  readonly suffix: string | undefined;
+}
+
+export interface NotificationConfiguration {
+  readonly lambda: readonly LambdaNotification[];
+}
+
+/** Event types S3 accepts in a configuration (Kumo emits the ObjectCreated and ObjectRemoved:Delete ones). */
+export const S3_EVENT_TYPES = new Set([
+  "s3:ObjectCreated:*",
+  "s3:ObjectCreated:Put",
+  "s3:ObjectCreated:Post",
+  "s3:ObjectCreated:Copy",
+  "s3:ObjectCreated:CompleteMultipartUpload",
+  "s3:ObjectRemoved:*",
+  "s3:ObjectRemoved:Delete",
+  "s3:ObjectRemoved:DeleteMarkerCreated",
+]);
+
+/** The name part of a Lambda function ARN, with its qualifier, or undefined when it is not one. */
+export function functionOfArn(arn: string): { name: string; qualifier: string } | undefined {
+  const match = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/.exec(arn);
+  return match?.[1] ? { name: match[1], qualifier: match[2] ?? "$LATEST" } : undefined;
+}
+
+/** What happened to an object, as S3 names it (`ObjectCreated:Put`, `ObjectRemoved:Delete`, …). */
+export interface ObjectChange {
+  readonly eventName: string;
+  readonly key: string;
+  readonly size?: number;
+  readonly eTag?: string;
+}
+
+/** Who asked for the change, for the record's identity and request fields. */
+export interface ChangeContext {
+  readonly requestId: string;
+  readonly sourceIp: string;
+  readonly accessKeyId: string | undefined;
+}
+
+function matches(config: LambdaNotification, change: ObjectChange): boolean {
+  const [kind] = change.eventName.split(":");
+  const wanted = config.events.some((e) => e === `s3:${change.eventName}` || e === `s3:${kind}:*`);
+  return wanted && change.key.startsWith(config.prefix ?? "") && change.key.endsWith(config.suffix ?? "");
+}
+
+/** Keys as S3 writes them in records: form-URL-encoded (space → `+`), slashes kept. */
+export function encodeEventKey(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+")
+    .replace(/%2F/g, "/");
+}
+
+export class S3Notifications {
+  private lastTick = 0n;
+
+  constructor(
+    private readonly region: string,
+    private readonly accountId: string,
+    /** Called after a commit that queued events, so the async worker looks at once. */
+    private readonly wake: () => void,
+  ) {}
+
+  /** A hex string that grows with every change on this Kumo (and so per key), as S3's `sequencer`. */
+  sequencer(): string {
+    const now = BigInt(Date.now()) << 16n;
+    this.lastTick = now > this.lastTick ? now : this.lastTick + 1n;
+    return this.lastTick.toString(16).toUpperCase().padStart(16, "0");
+  }
+
+  /** The queued events for `change` under the bucket's configuration (none when nothing matches). */
+  eventsFor(bucket: string, config: NotificationConfiguration | undefined, change: ObjectChange, context: ChangeContext): QueuedEventRow[] {
+    const targets = (config?.lambda ?? []).filter((c) => matches(c, change));
+    if (targets.length === 0) return [];
+    const now = Date.now();
+    const sequencer = this.sequencer();
+    return targets.flatMap((target) => {
+      const fn = functionOfArn(target.functionArn);
+      if (!fn) return [];
+      const record = this.record(bucket, target.id, change, context, now, sequencer);
+      return [{ id: randomUUID(), functionName: fn.name, qualifier: fn.qualifier, payload: Buffer.from(JSON.stringify({ Records: [record] })), enqueuedAt: now }];
+    });
+  }
+
+  /** Tells the async worker that a commit queued events. */
+  queued(events: readonly QueuedEventRow[]): void {
+    if (events.length > 0) this.wake();
+  }
+
+  private record(bucket: string, configurationId: string, change: ObjectChange, context: ChangeContext, now: number, sequencer: string) {
+    const object: Record<string, unknown> = { key: encodeEventKey(change.key) };
+    if (change.size !== undefined) object.size = change.size;
+    if (change.eTag !== undefined) object.eTag = change.eTag;
+    object.sequencer = sequencer;
+    return {
+      eventVersion: "2.1",
+      eventSource: "aws:s3",
+      awsRegion: this.region,
+      eventTime: new Date(now).toISOString(),
+      eventName: change.eventName,
+      userIdentity: { principalId: `AWS:${context.accessKeyId ?? "anonymous"}` },
+      requestParameters: { sourceIPAddress: context.sourceIp },
+      responseElements: { "x-amz-request-id": context.requestId, "x-amz-id-2": randomBytes(48).toString("base64") },
+      s3: {
+        s3SchemaVersion: "1.0",
+        configurationId,
+        bucket: { name: bucket, ownerIdentity: { principalId: this.accountId }, arn: `arn:aws:s3:::${bucket}` },
+        object,
+      },
+    };
+  }
+}

@@ -1,0 +1,174 @@
+/** SQLite ObjectStore: S3 buckets, object rows and multipart uploads; object writes commit with their notification events. */
+import type { BucketRecord, ObjectRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
+import { asyncEventInserter } from "./async-queue-store.js";
+import { durably, type Db } from "./database.js";
+import { groupCommit } from "./group-commit.js";
+
+interface ObjectRow {
+  bucket: string;
+  key: string;
+  blob: string;
+  size: number;
+  etag: string;
+  last_modified: number;
+  headers: string;
+}
+
+interface UploadRow {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  initiated: number;
+  headers: string;
+}
+
+const objectFrom = (row: ObjectRow): ObjectRecord => ({
+  bucket: row.bucket,
+  key: row.key,
+  blob: row.blob,
+  size: row.size,
+  etag: row.etag,
+  lastModified: row.last_modified,
+  headers: JSON.parse(row.headers) as Record<string, string>,
+});
+
+const uploadFrom = (row: UploadRow): UploadRecord => ({
+  uploadId: row.upload_id,
+  bucket: row.bucket,
+  key: row.key,
+  initiated: row.initiated,
+  headers: JSON.parse(row.headers) as Record<string, string>,
+});
+
+/** The smallest string greater than every string that starts with `prefix` (UTF-8 byte order), if any. */
+function prefixEnd(prefix: string): string | undefined {
+  return prefix === "" ? undefined : `${prefix}\u{10FFFF}`;
+}
+
+export function sqliteObjectStore(db: Db): ObjectStore {
+  const queueEvents = asyncEventInserter(db);
+  const getObject = db.prepare<[string, string], ObjectRow>("SELECT * FROM s3_objects WHERE bucket = ? AND key = ?");
+  const upsertObject = db.prepare(
+    `INSERT INTO s3_objects (bucket, key, blob, size, etag, last_modified, headers) VALUES (@bucket, @key, @blob, @size, @etag, @lastModified, @headers)
+     ON CONFLICT (bucket, key) DO UPDATE SET blob = excluded.blob, size = excluded.size, etag = excluded.etag,
+       last_modified = excluded.last_modified, headers = excluded.headers`,
+  );
+  const removeObject = db.prepare("DELETE FROM s3_objects WHERE bucket = ? AND key = ?");
+  const list = db.prepare<[string, string, string, string, number], ObjectRow>(
+    "SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?",
+  );
+  const listAll = db.prepare<[string, string, string, number], ObjectRow>(
+    "SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key > ? ORDER BY key LIMIT ?",
+  );
+  const getUpload = db.prepare<[string], UploadRow>("SELECT * FROM s3_uploads WHERE upload_id = ?");
+  const removeUpload = db.prepare("DELETE FROM s3_uploads WHERE upload_id = ?");
+  const removeParts = db.prepare("DELETE FROM s3_parts WHERE upload_id = ?");
+
+  const soon = groupCommit(db);
+  const writeObject = (record: ObjectRecord) => upsertObject.run({ ...record, headers: JSON.stringify(record.headers) });
+
+  return {
+    createBucket: (name, createdAt) => db.prepare("INSERT OR IGNORE INTO s3_buckets (name, created_at) VALUES (?, ?)").run(name, createdAt).changes === 1,
+    bucket(name) {
+      const row = db.prepare<[string], { name: string; created_at: number; notification: string | null }>("SELECT * FROM s3_buckets WHERE name = ?").get(name);
+      return row ? { name: row.name, createdAt: row.created_at, notification: row.notification ?? undefined } : undefined;
+    },
+    buckets: () =>
+      db
+        .prepare<[], { name: string; created_at: number; notification: string | null }>("SELECT * FROM s3_buckets ORDER BY name")
+        .all()
+        .map((row): BucketRecord => ({ name: row.name, createdAt: row.created_at, notification: row.notification ?? undefined })),
+    deleteBucket: durably(db, (name: string) => {
+      if (!db.prepare("SELECT 1 FROM s3_buckets WHERE name = ?").get(name)) return "missing" as const;
+      if (db.prepare("SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1").get(name)) return "not-empty" as const;
+      const uploads = db.prepare<[string], { upload_id: string }>("SELECT upload_id FROM s3_uploads WHERE bucket = ?").all(name).map((r) => r.upload_id);
+      for (const id of uploads) {
+        removeParts.run(id);
+        removeUpload.run(id);
+      }
+      db.prepare("DELETE FROM s3_buckets WHERE name = ?").run(name);
+      return { uploads };
+    }),
+    setNotification: durably(db, (name: string, notification: string | undefined) => {
+      db.prepare("UPDATE s3_buckets SET notification = ? WHERE name = ?").run(notification ?? null, name);
+    }),
+    object(bucket, key) {
+      const row = getObject.get(bucket, key);
+      return row ? objectFrom(row) : undefined;
+    },
+    referencesBlob: (blob) => db.prepare("SELECT 1 FROM s3_objects WHERE blob = ? LIMIT 1").get(blob) !== undefined,
+    putObject: (record, events) =>
+      soon(() => {
+        const previous = getObject.get(record.bucket, record.key);
+        writeObject(record);
+        queueEvents(events);
+        return previous ? objectFrom(previous) : undefined;
+      }),
+    deleteObjects: (bucket, keys, eventsFor) =>
+      soon(() => {
+        const removed: ObjectRecord[] = [];
+        for (const key of keys) {
+          const row = getObject.get(bucket, key);
+          if (!row) continue;
+          removeObject.run(bucket, key);
+          removed.push(objectFrom(row));
+        }
+        queueEvents(eventsFor(removed));
+        return removed;
+      }),
+    listObjects(bucket, prefix, after, limit) {
+      const end = prefixEnd(prefix);
+      const rows = end === undefined ? listAll.all(bucket, prefix, after, limit) : list.all(bucket, prefix, end, after, limit);
+      return rows.map(objectFrom);
+    },
+    createUpload(upload) {
+      db.prepare("INSERT INTO s3_uploads (upload_id, bucket, key, initiated, headers) VALUES (?, ?, ?, ?, ?)").run(
+        upload.uploadId,
+        upload.bucket,
+        upload.key,
+        upload.initiated,
+        JSON.stringify(upload.headers),
+      );
+    },
+    upload(uploadId) {
+      const row = getUpload.get(uploadId);
+      return row ? uploadFrom(row) : undefined;
+    },
+    uploads(bucket, prefix, afterKey, afterUploadId, limit) {
+      return db
+        .prepare<[string, string, string, string, string, string, number], UploadRow>(
+          `SELECT * FROM s3_uploads WHERE bucket = ? AND substr(key, 1, length(?)) = ? AND (key > ? OR (key = ? AND upload_id > ?))
+           ORDER BY key, upload_id LIMIT ?`,
+        )
+        .all(bucket, prefix, prefix, afterKey, afterKey, afterUploadId, limit)
+        .map(uploadFrom);
+    },
+    putPart(part) {
+      db.prepare(
+        `INSERT INTO s3_parts (upload_id, part_number, etag, size, last_modified) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (upload_id, part_number) DO UPDATE SET etag = excluded.etag, size = excluded.size, last_modified = excluded.last_modified`,
+      ).run(part.uploadId, part.partNumber, part.etag, part.size, part.lastModified);
+    },
+    parts(uploadId, afterPart, limit) {
+      return db
+        .prepare<[string, number, number], { upload_id: string; part_number: number; etag: string; size: number; last_modified: number }>(
+          "SELECT * FROM s3_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?",
+        )
+        .all(uploadId, afterPart, limit)
+        .map((row): PartRecord => ({ uploadId: row.upload_id, partNumber: row.part_number, etag: row.etag, size: row.size, lastModified: row.last_modified }));
+    },
+    completeUpload: (uploadId, record, events) =>
+      soon(() => {
+        const previous = getObject.get(record.bucket, record.key);
+        writeObject(record);
+        removeParts.run(uploadId);
+        removeUpload.run(uploadId);
+        queueEvents(events);
+        return previous ? objectFrom(previous) : undefined;
+      }),
+    deleteUpload: durably(db, (uploadId: string) => {
+      removeParts.run(uploadId);
+      return removeUpload.run(uploadId).changes === 1;
+    }),
+  };
+}
