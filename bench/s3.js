@@ -9,16 +9,23 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { fmt } from "./lib.js";
 
-const AUTH = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+// Signed as any S3 client signs (Kumo verifies every request); the payload hash is UNSIGNED-PAYLOAD, as the CLI's uploads over TLS use.
+const signer = new SignatureV4({ service: "s3", region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, sha256: Hash.bind(null, "sha256"), uriEscapePath: false, applyChecksum: false });
 const MB = 1024 * 1024;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
 /** One S3 request; resolves the status and how many body bytes came back (the body is drained, not kept). */
-function s3Request(url, method, path, body) {
+async function s3Request(url, method, path, body) {
+  const target = new URL(`${url}${path}`);
+  const { headers } = await signer.sign({
+    method, protocol: "http:", hostname: target.hostname, port: Number(target.port), path: target.pathname, query: Object.fromEntries(target.searchParams),
+    headers: { host: target.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD", ...(body ? { "content-length": String(body.length) } : {}) },
+  });
   return new Promise((resolvePromise, reject) => {
-    const headers = { authorization: AUTH, "x-amz-content-sha256": "UNSIGNED-PAYLOAD", ...(body ? { "content-length": body.length } : {}) };
     const req = http.request(`${url}${path}`, { method, agent, headers }, (res) => {
       let bytes = 0;
       res.on("data", (chunk) => (bytes += chunk.length));
