@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import type { S3Client} from "@aws-sdk/client-s3";
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { awsS3, s3, signedS3Headers, virtualHostedS3 } from "./helpers/s3.js";
+import { awsS3, s3, signedChunkedUpload, signedS3Headers, virtualHostedS3 } from "./helpers/s3.js";
 import { kumoSuite } from "./helpers/suite.js";
 
 const md5 = (data: Buffer | string) => createHash("md5").update(data).digest("hex");
@@ -213,12 +213,16 @@ describe("S3 objects and buckets", () => {
     assert.match(sha.body, /<Code>XAmzContentSHA256Mismatch<\/Code>/);
     await rejects(client.send(new HeadObjectCommand({ Bucket: "digest-bucket", Key: "md5" })), "NotFound", 404);
 
-    // STREAMING-AWS4-HMAC-SHA256-PAYLOAD framing, in two chunks.
-    const signed = Buffer.from(`a;chunk-signature=${"1".repeat(64)}\r\nchecked pa\r\n5;chunk-signature=${"2".repeat(64)}\r\nyload\r\n0;chunk-signature=${"3".repeat(64)}\r\n\r\n`);
-    const chunked = await raw(suite.kumo.url, "PUT", "/digest-bucket/chunked", {
-      "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": String(body.length),
-    }, signed);
-    assert.equal(chunked.status, 200, chunked.body);
+    // STREAMING-AWS4-HMAC-SHA256-PAYLOAD, in two signed chunks; a chunk changed after signing is refused.
+    const halves = [body.subarray(0, 10), body.subarray(10)];
+    const tampered = await signedChunkedUpload(suite.kumo.url, "/digest-bucket/chunked", halves, { index: 1, data: Buffer.from("YLOAD") });
+    const refused = await fetch(`${suite.kumo.url}/digest-bucket/chunked`, { method: "PUT", headers: tampered.headers, body: tampered.body });
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
+    await rejects(client.send(new HeadObjectCommand({ Bucket: "digest-bucket", Key: "chunked" })), "NotFound", 404);
+    const upload = await signedChunkedUpload(suite.kumo.url, "/digest-bucket/chunked", halves);
+    const chunked = await fetch(`${suite.kumo.url}/digest-bucket/chunked`, { method: "PUT", headers: upload.headers, body: upload.body });
+    assert.equal(chunked.status, 200, await chunked.text());
     const got = await client.send(new GetObjectCommand({ Bucket: "digest-bucket", Key: "chunked" }));
     assert.equal(await got.Body?.transformToString(), "checked payload");
     assert.equal(got.ETag, `"${md5(body)}"`);

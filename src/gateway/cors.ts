@@ -1,7 +1,18 @@
 /** CORS as HTTP APIs and Function URLs apply it: preflights answered from the config, headers added to responses. */
+import { z } from "zod";
 import type { CorsConfig } from "../core/gateway.js";
 import { headerValue } from "./request-parts.js";
 import type { HttpResult } from "./responses.js";
+
+/** A CORS configuration as apigatewayv2 and kumo.json take it (lowerCamel members). */
+export const corsInput = z.object({
+  allowOrigins: z.array(z.string()).optional(),
+  allowMethods: z.array(z.string()).optional(),
+  allowHeaders: z.array(z.string()).optional(),
+  exposeHeaders: z.array(z.string()).optional(),
+  maxAge: z.number().int().min(-1).max(86_400).optional(),
+  allowCredentials: z.boolean().optional(),
+}).strict();
 
 /** A preflight answer when the request is one (OPTIONS with Origin and Access-Control-Request-Method), else undefined. */
 export function preflight(cors: CorsConfig, method: string, rawHeaders: readonly string[]): HttpResult | undefined {

@@ -107,7 +107,7 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   const objectFiles = new ObjectFiles(join(config.dataDir, "objects"));
   const s3 = s3Service({
     store: store.objects, files: objectFiles, notifications: new S3Notifications(config.region, config.accountId, () => worker.wake()),
-    functionExists: (name) => functions.find(name) !== undefined, accountId: config.accountId, logger: logger.child({ service: "s3" }),
+    functionExists: (name) => functions.find(name) !== undefined, accountId: config.accountId, credentials, logger: logger.child({ service: "s3" }),
   });
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);

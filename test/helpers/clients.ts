@@ -21,6 +21,7 @@ export interface SignedInit {
   readonly method?: string;
   readonly headers?: Record<string, string>;
   readonly body?: string | Buffer;
+  readonly redirect?: "follow" | "manual";
 }
 
 /** fetch() signed with SigV4 (default keys unless given), for raw requests the SDKs would not send. */
@@ -38,7 +39,7 @@ export async function signedFetch(url: string, init: SignedInit = {}, credential
     headers: { ...lowered, host: target.host },
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
-  return fetch(target, { method: signed.method, headers: signed.headers, ...(init.body !== undefined ? { body: init.body } : {}) });
+  return fetch(target, { method: signed.method, headers: signed.headers, redirect: init.redirect ?? "follow", ...(init.body !== undefined ? { body: init.body } : {}) });
 }
 
 export function fixtureZip(name: string): Promise<Buffer> {

@@ -1,4 +1,5 @@
 /** S3 clients for tests: SDK v3 (path-style or virtual-hosted) and the AWS CLI v2 with an S3 config file. */
+import { createHash } from "node:crypto";
 import { Agent } from "node:http";
 import type { LookupFunction } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -69,4 +70,30 @@ export async function signedS3Headers(url: string, method: string, path: string,
     headers: { host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD", ...lowered },
   });
   return signed.headers;
+}
+
+/**
+ * A STREAMING-AWS4-HMAC-SHA256-PAYLOAD upload as the Java and .NET SDKs send one: the request signed
+ * in its header, then each chunk signed (with the library's string signer) over the one before.
+ * `corrupt` swaps a chunk's bytes after signing, as a tampering proxy would.
+ */
+export async function signedChunkedUpload(url: string, path: string, chunks: readonly Buffer[], corrupt?: { index: number; data: Buffer }): Promise<{ headers: Record<string, string>; body: Buffer }> {
+  const { hostname, port, host } = new URL(url);
+  const signingDate = new Date();
+  const decodedLength = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const signed = await signer.sign({
+    method: "PUT", protocol: "http:", hostname, port: Number(port), path, query: {},
+    headers: { host, "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "content-encoding": "aws-chunked", "x-amz-decoded-content-length": String(decodedLength) },
+  }, { signingDate });
+  const amzDate = signed.headers["x-amz-date"] ?? "";
+  let previous = /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization ?? "")?.[1] ?? "";
+  const scope = `${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request`;
+  const hash = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+  const parts: Buffer[] = [];
+  for (const [index, chunk] of [...chunks, Buffer.alloc(0)].entries()) {
+    previous = await signer.sign(["AWS4-HMAC-SHA256-PAYLOAD", amzDate, scope, previous, hash(Buffer.alloc(0)), hash(chunk)].join("\n"), { signingDate });
+    const sent = corrupt?.index === index ? corrupt.data : chunk;
+    parts.push(Buffer.from(`${sent.length.toString(16)};chunk-signature=${previous}\r\n`), sent, Buffer.from("\r\n"));
+  }
+  return { headers: signed.headers, body: Buffer.concat(parts) };
 }

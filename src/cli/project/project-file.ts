@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { z } from "zod";
+import { corsInput } from "../../gateway/cors.js";
 import { routeKeyProblem } from "../../gateway/routes.js";
 import { CliError } from "../output.js";
 
@@ -25,14 +26,7 @@ const settings = {
 /** An HTTP API in front of the project's functions: route key → function folder, and optional CORS (apigatewayv2 casing). */
 const apiSchema = z.object({
   routes: z.record(z.string(), z.string()),
-  cors: z.object({
-    allowOrigins: z.array(z.string()).optional(),
-    allowMethods: z.array(z.string()).optional(),
-    allowHeaders: z.array(z.string()).optional(),
-    exposeHeaders: z.array(z.string()).optional(),
-    maxAge: z.number().int().min(-1).max(86_400).optional(),
-    allowCredentials: z.boolean().optional(),
-  }).strict().optional(),
+  cors: corsInput.optional(),
 }).strict();
 
 export type ProjectApi = z.infer<typeof apiSchema>;

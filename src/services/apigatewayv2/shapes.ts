@@ -1,16 +1,9 @@
 /** apigatewayv2 wire shapes: zod inputs (lowerCamel members, as the model names them) and the documents rendered back. */
 import { z } from "zod";
 import type { CorsConfig, HttpApi, HttpIntegration, HttpRoute, HttpStage } from "../../core/gateway.js";
+import { corsInput } from "../../gateway/cors.js";
 import { routeKeyProblem } from "../../gateway/routes.js";
 
-const cors = z.object({
-  allowOrigins: z.array(z.string()).optional(),
-  allowMethods: z.array(z.string()).optional(),
-  allowHeaders: z.array(z.string()).optional(),
-  exposeHeaders: z.array(z.string()).optional(),
-  maxAge: z.number().int().min(-1).max(86_400).optional(),
-  allowCredentials: z.boolean().optional(),
-}).strict();
 
 const routeKey = z.string().superRefine((key, ctx) => {
   const problem = routeKeyProblem(key);
@@ -25,7 +18,7 @@ export const createApiInput = z.object({
   description: z.string().max(1024).optional(),
   target: z.string().optional(),
   routeKey: routeKey.optional(),
-  corsConfiguration: cors.optional(),
+  corsConfiguration: corsInput.optional(),
   tags: tags.optional(),
   version: z.string().optional(),
   routeSelectionExpression: z.string().optional(),
@@ -36,7 +29,7 @@ export const createApiInput = z.object({
 export const updateApiInput = z.object({
   name: z.string().min(1).max(128).optional(),
   description: z.string().max(1024).optional(),
-  corsConfiguration: cors.optional(),
+  corsConfiguration: corsInput.optional(),
 });
 
 export const routeInput = z.object({
@@ -65,7 +58,7 @@ export const stageInput = z.object({
   tags: tags.optional(),
 });
 
-export function corsFrom(input: z.infer<typeof cors>): CorsConfig {
+export function corsFrom(input: z.infer<typeof corsInput>): CorsConfig {
   return {
     allowOrigins: input.allowOrigins ?? [],
     allowMethods: (input.allowMethods ?? []).map((m) => m.toUpperCase()),

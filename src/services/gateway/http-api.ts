@@ -8,7 +8,7 @@ import { responseV1, responseV2, type HttpResult } from "../../gateway/responses
 import { compileRouteKey, matchRoute, type CompiledRoute } from "../../gateway/routes.js";
 import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
 import { writeAccessLog } from "./access-log.js";
-import { invokeBuffered } from "./integration.js";
+import { invokeIntegration } from "./integration.js";
 import type { Located } from "./locate.js";
 import { fits, gatewayRequest, send, type ServingDeps } from "./serving.js";
 
@@ -77,14 +77,7 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Kum
     ? payloadV1(gw, { ...context, resourcePath, resourceId: match.value.routeKey, requestContextPath: gw.path }, !isTextContentType(headerValue(gw.rawHeaders, "content-type")))
     : payloadV2(gw, context, { functionUrl: false })));
   if (!fits(event)) return finish(failureResponse("http-api", "too-large"), match.value.routeKey, undefined, "payload too large");
-  const started = Date.now();
-  const outcome = await invokeBuffered(deps, {
-    function: fn,
-    qualifier: undefined,
-    timeoutMs: integration.timeoutInMillis,
-    traceId: headerValue(gw.rawHeaders, "x-amzn-trace-id"),
-  }, event);
-  const latency = Date.now() - started;
+  const { outcome, latency } = await invokeIntegration(deps, fn, integration.timeoutInMillis, gw.rawHeaders, event);
   if (outcome.kind !== "response") return finish(failureResponse("http-api", outcome.kind), match.value.routeKey, latency, outcome.kind);
   const mapped = v1 ? responseV1(outcome.payload) : responseV2(outcome.payload);
   if (!mapped) return finish(failureResponse("http-api", "malformed"), match.value.routeKey, latency, "malformed Lambda response");

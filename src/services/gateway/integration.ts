@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { parseFunctionRef } from "../../core/arn.js";
 import { KumoError } from "../../core/errors.js";
 import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
+import { headerValue } from "../../gateway/request-parts.js";
 import type { KumoResponse } from "../../protocol/http.js";
 import { NoHttpResponse, streamedHttpResponse } from "../../protocol/http-integration-response.js";
 import type { FunctionService } from "../lambda/function-service.js";
@@ -44,6 +45,13 @@ export async function invokeBuffered(deps: IntegrationDeps, target: IntegrationT
     return failed(deps.logger, target, error);
   }
   return withinTimeout(invocation, target.timeoutMs);
+}
+
+/** An API integration's call (its function, its timeout, the request's trace header) and how long it took, for the access log. */
+export async function invokeIntegration(deps: IntegrationDeps, fn: string, timeoutMs: number, rawHeaders: readonly string[], event: Buffer): Promise<{ outcome: IntegrationOutcome; latency: number }> {
+  const started = Date.now();
+  const outcome = await invokeBuffered(deps, { function: fn, qualifier: undefined, timeoutMs, traceId: headerValue(rawHeaders, "x-amzn-trace-id") }, event);
+  return { outcome, latency: Date.now() - started };
 }
 
 export type StreamedOutcome = Exclude<IntegrationOutcome, { kind: "response" }> | { readonly kind: "response"; readonly response: KumoResponse };

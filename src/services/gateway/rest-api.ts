@@ -7,7 +7,7 @@ import { responseV1, type HttpResult } from "../../gateway/responses.js";
 import { compileRoute, matchRoute, type CompiledRoute } from "../../gateway/routes.js";
 import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
 import { writeAccessLog } from "./access-log.js";
-import { invokeBuffered } from "./integration.js";
+import { invokeIntegration } from "./integration.js";
 import type { Located } from "./locate.js";
 import { fits, gatewayRequest, send, type ServingDeps } from "./serving.js";
 
@@ -71,14 +71,7 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Kum
     requestContextPath: `/${stage.stageName}${gw.path}`,
   }, isBinary(api, headerValue(gw.rawHeaders, "content-type")))));
   if (!fits(event)) return finish(failureResponse("rest-api", "too-large"), resource.path, undefined, "payload too large");
-  const started = Date.now();
-  const outcome = await invokeBuffered(deps, {
-    function: fn,
-    qualifier: undefined,
-    timeoutMs: integration.timeoutInMillis,
-    traceId: headerValue(gw.rawHeaders, "x-amzn-trace-id"),
-  }, event);
-  const latency = Date.now() - started;
+  const { outcome, latency } = await invokeIntegration(deps, fn, integration.timeoutInMillis, gw.rawHeaders, event);
   if (outcome.kind !== "response") return finish(failureResponse("rest-api", outcome.kind), resource.path, latency, outcome.kind);
   const mapped = responseV1(outcome.payload);
   if (!mapped) return finish(failureResponse("rest-api", "malformed"), resource.path, latency, "Malformed Lambda proxy response");

@@ -3,24 +3,25 @@
  * <data>\r\n` … a zero-size chunk, then optional trailers (`x-amz-checksum-crc32:<base64>`) and an empty line.
  * Used for STREAMING-AWS4-HMAC-SHA256-PAYLOAD (signed chunks) and STREAMING-UNSIGNED-PAYLOAD-TRAILER.
  */
+import { createHash, type Hash } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
 import { S3Error } from "./errors.js";
 
-/** One decoded chunk as signed: its signature (signed payloads only) and its bytes. */
+/** One decoded chunk as signed: its signature (signed payloads only) and the SHA-256 (hex) of its bytes. */
 export interface SignedChunk {
   readonly signature: string | undefined;
-  readonly data: Buffer;
+  readonly sha256: string;
 }
 
 /**
- * The place a per-chunk SigV4 check plugs in (the previous signature chains into each chunk's
- * string to sign). Throwing an S3Error (SignatureDoesNotMatch) aborts the upload. Kumo does not
- * verify chunk signatures yet: the default accepts every chunk.
+ * A per-chunk SigV4 check (the previous signature chains into each chunk's string to sign).
+ * Throwing an S3Error (SignatureDoesNotMatch) aborts the upload before anything is committed.
  */
 export type ChunkSignatureCheck = (chunk: SignedChunk) => void;
 export const acceptEveryChunk: ChunkSignatureCheck = () => undefined;
 
 const MAX_LINE = 4096;
+const EMPTY_SHA256 = createHash("sha256").digest("hex");
 type State = "header" | "data" | "data-end" | "trailer" | "done";
 
 const incomplete = (why: string) => new S3Error("IncompleteBody", `The aws-chunked request body is malformed: ${why}.`);
@@ -32,8 +33,8 @@ export class AwsChunkedDecoder extends Transform {
   private line = Buffer.alloc(0);
   private remaining = 0;
   private signature: string | undefined;
-  private parts: Buffer[] = [];
-  /** Chunk bytes are kept for the signature check only when one is plugged in. */
+  private digest: Hash = createHash("sha256");
+  /** Chunk bytes are hashed for the signature check only when one is plugged in. */
   private readonly keepData: boolean;
 
   constructor(private readonly checkChunk: ChunkSignatureCheck = acceptEveryChunk) {
@@ -60,7 +61,7 @@ export class AwsChunkedDecoder extends Transform {
       if (this.state === "data") {
         const take = Math.min(this.remaining, input.length - at);
         const slice = input.subarray(at, at + take);
-        if (this.keepData) this.parts.push(slice);
+        if (this.keepData) this.digest.update(slice);
         this.push(slice);
         this.remaining -= take;
         at += take;
@@ -86,8 +87,8 @@ export class AwsChunkedDecoder extends Transform {
   private onLine(text: string): void {
     if (this.state === "data-end") {
       if (text !== "") throw incomplete("a chunk's data is longer than its declared size");
-      this.checkChunk({ signature: this.signature, data: Buffer.concat(this.parts) });
-      this.parts = [];
+      this.checkChunk({ signature: this.signature, sha256: this.digest.digest("hex") });
+      this.digest = createHash("sha256");
       this.state = "header";
       return;
     }
@@ -106,7 +107,7 @@ export class AwsChunkedDecoder extends Transform {
     this.signature = extensions.find((e) => e.startsWith("chunk-signature="))?.slice("chunk-signature=".length);
     this.remaining = Number.parseInt(sizeText, 16);
     if (this.remaining === 0) {
-      this.checkChunk({ signature: this.signature, data: Buffer.alloc(0) });
+      this.checkChunk({ signature: this.signature, sha256: EMPTY_SHA256 });
       this.state = "trailer";
     } else {
       this.state = "data";

@@ -1,6 +1,8 @@
 /** What every S3 operation works with, and the small lookups they share. */
 import type { Logger } from "pino";
 import type { KumoRequest } from "../../protocol/http.js";
+import { chunkChain } from "../../protocol/sigv4-chunks.js";
+import type { CredentialLookup } from "../../protocol/sigv4-verify.js";
 import type { S3Notifications} from "../../sources/s3-notifications.js";
 import { type NotificationConfiguration, type ObjectChange } from "../../sources/s3-notifications.js";
 import type { ObjectFiles } from "../../store/objects/object-files.js";
@@ -16,11 +18,23 @@ export interface S3Context {
   readonly functionExists: (name: string) => boolean;
   readonly accountId: string;
   readonly logger: Logger;
-  /**
-   * The per-chunk signature check for STREAMING-AWS4-HMAC-SHA256-PAYLOAD uploads of this request
-   * (built from its seed signature and signing key); absent, chunks are decoded without a check.
-   */
-  readonly chunkSignatures?: (request: KumoRequest) => ChunkSignatureCheck;
+  /** The keys signatures are checked against (for the per-chunk signatures of signed aws-chunked uploads). */
+  readonly credentials: CredentialLookup;
+}
+
+/**
+ * The per-chunk check of a `STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]` upload, chained from the
+ * request's verified signature; other bodies (unsigned payloads, plain bodies) have no chunk signatures.
+ */
+export function chunkCheckFor(context: S3Context, request: KumoRequest): ChunkSignatureCheck | undefined {
+  if (!(request.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) return undefined;
+  const chain = chunkChain(request.headers, request.query, context.credentials);
+  if (!chain) throw new S3Error("SignatureDoesNotMatch", "A signed aws-chunked upload must be signed in its Authorization header.");
+  return (chunk) => {
+    if (!chain(chunk.signature, chunk.sha256)) {
+      throw new S3Error("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided (an aws-chunked chunk's signature).");
+    }
+  };
 }
 
 export function requireBucket(context: S3Context, name: string): BucketRecord {

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
 import type { PartRecord, UploadRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
-import { isoTime, quoted, requireBucket, storedHeaders, type S3Context } from "./context.js";
+import { chunkCheckFor, isoTime, quoted, requireBucket, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { commitObject } from "./object-ops.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
@@ -43,7 +43,7 @@ export async function uploadPart(context: S3Context, request: KumoRequest, bucke
   requireBucket(context, bucket);
   const partNumber = partNumberOf(request.query.get("partNumber"));
   requireUpload(context, bucket, key, uploadId);
-  const payload = openPayload(request, MAX_UPLOAD_BYTES, context.chunkSignatures?.(request));
+  const payload = openPayload(request, MAX_UPLOAD_BYTES, chunkCheckFor(context, request));
   await context.files.writePart(uploadId, partNumber, payload.body);
   const digest = payload.verify();
   const etag = digest.md5.toString("hex");

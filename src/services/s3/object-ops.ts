@@ -5,7 +5,7 @@ import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
 import type { ObjectRecord, QueuedEventRow } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { byteRange, checkConditions } from "./conditional.js";
-import { eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
+import { chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { xmlResponse } from "./xml.js";
@@ -28,7 +28,7 @@ export async function commitObject(context: S3Context, request: KumoRequest, rec
 export async function putObject(context: S3Context, request: KumoRequest, bucketName: string, key: string): Promise<KumoResponse> {
   validateKey(key);
   requireBucket(context, bucketName);
-  const payload = openPayload(request, MAX_UPLOAD_BYTES, context.chunkSignatures?.(request));
+  const payload = openPayload(request, MAX_UPLOAD_BYTES, chunkCheckFor(context, request));
   const blob = await context.files.write(payload.body);
   let digest;
   try {

@@ -113,6 +113,9 @@ export function openPayload(request: KumoRequest, limit = MAX_UPLOAD_BYTES, chec
   // A client that goes away mid-body is an incomplete body, not Kumo's fault.
   const forward = (error: Error) =>
     digester.destroy(error instanceof S3Error ? error : new S3Error("IncompleteBody", "The request body ended before the declared length was received."));
+  // The body may fail (a bad chunk, a client gone) before its consumer starts reading it: the error
+  // is kept on the stream for the consumer, and must not count as unhandled until then.
+  digester.on("error", () => undefined);
   if (decoder) {
     source.once("error", forward);
     decoder.once("error", forward);
