@@ -1,4 +1,4 @@
-/** One function: its header and tabs (code, test, configuration, versions, logs, monitoring). */
+/** One function: its header and tabs (code, test, configuration, versions, triggers, logs, monitoring). */
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { lambda } from "../api.js";
 import { h, replace } from "../dom.js";
@@ -7,6 +7,7 @@ import { configTab } from "../tabs/config-tab.js";
 import { logsTab } from "../tabs/logs-tab.js";
 import { monitorTab } from "../tabs/monitor-tab.js";
 import { testTab } from "../tabs/test-tab.js";
+import { triggersTab } from "../tabs/triggers-tab.js";
 import { versionsTab } from "../tabs/versions-tab.js";
 
 const TABS = [
@@ -14,6 +15,7 @@ const TABS = [
   ["test", "Test", testTab],
   ["config", "Configuration", configTab],
   ["versions", "Versions and aliases", versionsTab],
+  ["triggers", "Triggers", triggersTab],
   ["logs", "Logs", logsTab],
   ["monitor", "Monitoring", monitorTab],
 ];
