@@ -1,6 +1,7 @@
 /** Kumo's public APIs as any client uses them: SigV4-signed AWS SDK v3 clients, and signed fetches for /_kumo/. */
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
 import { ApiGatewayV2Client } from "@aws-sdk/client-apigatewayv2";
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -38,6 +39,7 @@ function build() {
     // S3 on Kumo's one port: buckets in the path, never in the host name.
     s3: new S3Client({ ...options, forcePathStyle: true }),
     apis: new ApiGatewayV2Client(options),
+    restApis: new APIGatewayClient(options),
   };
 }
 
@@ -45,6 +47,7 @@ export const lambda = () => (clients ??= build()).lambda;
 export const logs = () => (clients ??= build()).logs;
 export const s3 = () => (clients ??= build()).s3;
 export const apis = () => (clients ??= build()).apis;
+export const restApis = () => (clients ??= build()).restApis;
 
 /** A fetch of Kumo's own endpoints, signed with SigV4 for the service `kumo`. Throws with Kumo's message on errors. */
 export async function kumoFetch(path, { method = "GET", query = {}, body } = {}) {

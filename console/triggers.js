@@ -1,8 +1,9 @@
-/** A function's triggers through the public APIs: its Function URLs, the HTTP API routes that target it, the S3 buckets that notify it. */
+/** A function's triggers through the public APIs: its Function URLs, the HTTP and REST API routes that target it, the S3 buckets that notify it. */
+import { GetResourcesCommand, GetRestApisCommand, GetStagesCommand as GetRestStagesCommand } from "@aws-sdk/client-api-gateway";
 import { GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from "@aws-sdk/client-apigatewayv2";
 import { CreateFunctionUrlConfigCommand, DeleteFunctionUrlConfigCommand, ListFunctionUrlConfigsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
-import { apis, lambda, s3 } from "./api.js";
+import { apis, lambda, restApis, s3 } from "./api.js";
 
 /** A Lambda function ARN inside an integration URI (plain, or API Gateway's `…/functions/<arn>/invocations`), without its qualifier. */
 const FUNCTION_ARN = /arn:[^:]+:lambda:[^:]+:\d+:function:[A-Za-z0-9_-]+/;
@@ -60,7 +61,26 @@ export async function listApiRoutes(functionArn) {
     for (const route of routes) {
       const integration = ours.get(/^integrations\/(.+)$/.exec(route.Target ?? "")?.[1]);
       if (!integration) continue;
-      found.push({ apiId: api.ApiId, apiName: api.Name, protocol: api.ProtocolType, routeKey: route.RouteKey, integrationUri: integration.IntegrationUri, url: invokeUrl(api.ApiId, stages, route.RouteKey) });
+      found.push({ apiId: api.ApiId, apiName: api.Name, kind: `${api.ProtocolType} API`, routeKey: route.RouteKey, integrationUri: integration.IntegrationUri, url: invokeUrl(api.ApiId, stages, route.RouteKey) });
+    }
+  }
+  return found;
+}
+
+/** Every method of every REST API whose integration invokes this function, invoked through the API's first stage. */
+export async function listRestRoutes(functionArn) {
+  const target = unqualified(functionArn);
+  const found = [];
+  const all = await allPages((p) => restApis().send(new GetRestApisCommand(p)), "items", "position", "position");
+  for (const api of all) {
+    const resources = await allPages((p) => restApis().send(new GetResourcesCommand({ restApiId: api.id, embed: ["methods"], ...p })), "items", "position", "position");
+    const ours = resources.flatMap((r) => Object.values(r.resourceMethods ?? {})
+      .filter((m) => unqualified(m.methodIntegration?.uri) === target).map((m) => ({ path: r.path, method: m })));
+    if (ours.length === 0) continue;
+    const stage = (await restApis().send(new GetRestStagesCommand({ restApiId: api.id }))).item?.[0]?.stageName;
+    for (const { path, method } of ours) {
+      const url = stage ? `${location.origin}/_aws/execute-api/${api.id}/${stage}${path}` : undefined;
+      found.push({ apiId: api.id, apiName: api.name, kind: "REST API", routeKey: `${method.httpMethod} ${path}`, integrationUri: method.methodIntegration.uri, url });
     }
   }
   return found;

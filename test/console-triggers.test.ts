@@ -15,7 +15,7 @@ import {
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
 import { createFromFixture } from "./helpers/clients.js";
-import { fnArn, invocationCount, quickCreateHttpApi } from "./helpers/gateway.js";
+import { fnArn, invocationCount, quickCreateHttpApi, restProxyApi } from "./helpers/gateway.js";
 import { s3 } from "./helpers/s3.js";
 import { kumoSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
@@ -30,6 +30,7 @@ describe("console Triggers tab in a browser", () => {
   let page: Page;
   let bucketClient: S3Client;
   let apiId = "";
+  let restId = "";
   let urlAddress = "";
   /** Every API call the page made (not its own static files), with its Authorization header. */
   const apiCalls: { url: string; authorization: string | undefined }[] = [];
@@ -44,6 +45,7 @@ describe("console Triggers tab in a browser", () => {
     await createFromFixture(suite.client, FN, "gateway-echo");
     await createFromFixture(suite.client, "bystander", "node-esm");
     apiId = (await quickCreateHttpApi(suite.kumo.url, FN)).apiId;
+    restId = (await restProxyApi(suite.kumo.url, FN, "prod")).apiId;
     // A bucket that already notifies another function: the console must keep that configuration.
     await bucketClient.send(new CreateBucketCommand({ Bucket: "photos" }));
     await bucketClient.send(new PutBucketNotificationConfigurationCommand({
@@ -66,7 +68,7 @@ describe("console Triggers tab in a browser", () => {
     await browser?.close();
   });
 
-  it("lists the HTTP API route that targets the function, with its invoke URL", async () => {
+  it("lists the HTTP and REST API routes that target the function, with their invoke URLs", async () => {
     await page.goto(`${suite.kumo.url}/console/#/functions/${FN}/triggers`);
     const row = page.locator(`#api-routes tr[data-api="${apiId}"]`);
     await row.waitFor(WAIT);
@@ -76,6 +78,15 @@ describe("console Triggers tab in a browser", () => {
     const answer = await fetch(`${invokeUrl}from-the-list`);
     assert.equal(answer.status, 200);
     assert.equal(((await answer.json()) as { rawPath: string }).rawPath, "/from-the-list");
+
+    const restRows = page.locator(`#api-routes tr[data-api="${restId}"]`);
+    const restRoutes = await Promise.all((await restRows.all()).map((row) => row.getAttribute("data-route")));
+    assert.deepEqual(restRoutes.sort(), ["ANY /", "ANY /{proxy+}"]);
+    const restUrl = await page.locator(`#api-routes tr[data-api="${restId}"][data-route="ANY /"] a`).getAttribute("href");
+    assert.equal(restUrl, `${suite.kumo.url}/_aws/execute-api/${restId}/prod/`);
+    const restAnswer = await fetch(`${restUrl ?? ""}`);
+    assert.equal(restAnswer.status, 200);
+    assert.equal(((await restAnswer.json()) as { resource: string }).resource, "/");
     assert.match(await page.locator(".card").filter({ hasText: "S3 upload notifications" }).innerText(), /No bucket notifies this function/);
   });
 

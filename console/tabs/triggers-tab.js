@@ -1,7 +1,7 @@
-/** Triggers: the function's URLs, the HTTP API routes and the S3 buckets that invoke it; add or delete a URL or an S3 trigger. */
+/** Triggers: the function's URLs, the HTTP/REST API routes and the S3 buckets that invoke it; add or delete a URL or an S3 trigger. */
 import { describeError, h, replace, toast } from "../dom.js";
 import {
-  addFunctionUrl, addS3Trigger, deleteFunctionUrl, listApiRoutes, listFunctionUrls, listS3Triggers, removeS3Trigger, urlId,
+  addFunctionUrl, addS3Trigger, deleteFunctionUrl, listApiRoutes, listFunctionUrls, listRestRoutes, listS3Triggers, removeS3Trigger, urlId,
 } from "../triggers.js";
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -25,8 +25,8 @@ export async function triggersTab(body, fn) {
   };
 
   async function render() {
-    const [urls, routes, s3] = await Promise.all([listFunctionUrls(name), listApiRoutes(arn), listS3Triggers(arn)]);
-    replace(body, urlCard(urls), s3Card(s3), apiCard(routes));
+    const [urls, http, rest, s3] = await Promise.all([listFunctionUrls(name), listApiRoutes(arn), listRestRoutes(arn), listS3Triggers(arn)]);
+    replace(body, urlCard(urls), s3Card(s3), apiCard([...http, ...rest]));
   }
 
   function urlCard(urls) {
@@ -94,14 +94,14 @@ export async function triggersTab(body, fn) {
 
   function apiCard(routes) {
     return h("div", { class: "card" },
-      h("h3", {}, "HTTP API routes"),
-      routes.length === 0 ? h("p", { class: "hint" }, "No HTTP API route targets this function.") :
-        table("api-routes", ["API", "Route", "Invoke URL", "Integration"], routes.map((r) =>
+      h("h3", {}, "API Gateway routes"),
+      routes.length === 0 ? h("p", { class: "hint" }, "No HTTP or REST API route targets this function.") :
+        table("api-routes", ["API", "Type", "Route", "Invoke URL", "Integration"], routes.map((r) =>
           h("tr", { "data-api": r.apiId, "data-route": r.routeKey },
-            h("td", {}, `${r.apiName} (${r.apiId})`), h("td", { class: "mono" }, r.routeKey),
-            h("td", {}, h("a", { href: r.url, target: "_blank", rel: "noopener", class: "mono" }, r.url)),
+            h("td", {}, `${r.apiName} (${r.apiId})`), h("td", {}, r.kind), h("td", { class: "mono" }, r.routeKey),
+            h("td", {}, r.url ? h("a", { href: r.url, target: "_blank", rel: "noopener", class: "mono" }, r.url) : "not deployed to a stage"),
             h("td", { class: "mono" }, r.integrationUri)))),
-      h("p", { class: "hint" }, "Create routes with the apigatewayv2 API (for example aws apigatewayv2 create-api --target <function ARN>)."));
+      h("p", { class: "hint" }, "Create routes with API Gateway (for example aws apigatewayv2 create-api --target <function ARN>)."));
   }
 
   await render();
