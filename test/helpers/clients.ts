@@ -97,8 +97,8 @@ export async function invoke(client: LambdaClient, name: string, payload: unknow
 
 export type CliResult = Run;
 
-/** Runs the real AWS CLI v2 against Kumo. */
-export function aws(url: string, args: readonly string[], cwd?: string): Promise<CliResult> {
+/** Runs the real AWS CLI v2 against Kumo, with no config file unless one is given. */
+export function aws(url: string, args: readonly string[], cwd?: string, configFile = "/dev/null"): Promise<CliResult> {
   return runProcess(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], {
     cwd,
     env: {
@@ -108,7 +108,7 @@ export function aws(url: string, args: readonly string[], cwd?: string): Promise
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_DEFAULT_REGION: "us-east-1",
       AWS_PAGER: "",
-      AWS_CONFIG_FILE: "/dev/null",
+      AWS_CONFIG_FILE: configFile,
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
       AWS_MAX_ATTEMPTS: "1",
     },

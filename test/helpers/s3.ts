@@ -8,8 +8,7 @@ import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { AWS_CLI } from "./paths.js";
-import { runProcess, type Run } from "./process.js";
+import { aws, type CliResult } from "./clients.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -36,24 +35,12 @@ export function virtualHostedS3(url: string): S3Client {
 }
 
 /** Runs `/usr/bin/aws` against Kumo with an `[default] s3 = …` config (path-style addressing). */
-export function awsS3(url: string, args: readonly string[], s3Settings: Record<string, string> = {}, cwd?: string): Promise<Run> {
+export function awsS3(url: string, args: readonly string[], s3Settings: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
   const dir = mkdtempSync(join(tmpdir(), "kumo-awscfg-"));
   const config = join(dir, "config");
   const settings = { addressing_style: "path", ...s3Settings };
   writeFileSync(config, `[default]\nregion = us-east-1\ns3 =\n${Object.entries(settings).map(([k, v]) => `  ${k} = ${v}`).join("\n")}\n`);
-  return runProcess(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], {
-    cwd,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_PAGER: "",
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-      AWS_MAX_ATTEMPTS: "1",
-    },
-  });
+  return aws(url, args, cwd, config);
 }
 
 const signer = new SignatureV4({ service: "s3", region: "us-east-1", credentials, sha256: Sha256, uriEscapePath: false, applyChecksum: false });

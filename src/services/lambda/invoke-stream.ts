@@ -8,9 +8,7 @@ import type { StreamCompletion, StreamedInvocation } from "../../engine/streamed
 import { eventMessage } from "../../protocol/event-stream.js";
 import { empty, type KumoRequest, type KumoResponse } from "../../protocol/http.js";
 import type { FunctionService } from "./function-service.js";
-import { checkJson, decodeClientContext, newTraceId } from "./invoke.js";
-
-const EMPTY_EVENT = Buffer.from("{}");
+import { decodeClientContext, eventOf, logTypeOf, syncInvokeRequest } from "./invoke.js";
 
 export async function invokeWithResponseStream(functions: FunctionService, invoker: Invoker, request: KumoRequest, rawName: string): Promise<KumoResponse> {
   const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
@@ -19,25 +17,15 @@ export async function invokeWithResponseStream(functions: FunctionService, invok
   if (invocationType !== "RequestResponse" && invocationType !== "DryRun") {
     throw invalidParameter(`InvocationType '${invocationType}' is invalid for InvokeWithResponseStream: use RequestResponse or DryRun.`);
   }
-  const logType = request.headers["x-amz-log-type"] ?? "None";
-  if (logType !== "None" && logType !== "Tail") throw invalidParameter(`LogType '${logType}' is invalid: use None or Tail.`);
+  const logType = logTypeOf(request);
   if (request.body.length > LIMITS.syncPayloadBytes) {
     throw new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${LIMITS.syncPayloadBytes} bytes for the InvokeWithResponseStream operation`);
   }
-  const payload = request.body.length === 0 ? EMPTY_EVENT : request.body;
-  checkJson(payload);
+  const payload = eventOf(request);
   const clientContext = decodeClientContext(request.headers["x-amz-client-context"]);
   if (invocationType === "DryRun") return empty(204, { "X-Amz-Executed-Version": record.version ?? "$LATEST" });
 
-  const streamed = await invoker.invokeStream({
-    fn: functions.runnable(record),
-    requestId: request.requestId,
-    payload,
-    invokedArn: functions.arn(ref.name, ref.qualifier),
-    clientContext,
-    traceId: request.headers["x-amzn-trace-id"] ?? newTraceId(),
-    wantLogTail: logType === "Tail",
-  });
+  const streamed = await invoker.invokeStream(syncInvokeRequest(functions, ref, record, request, payload, clientContext, logType));
   return {
     status: 200,
     headers: { "Content-Type": streamed.contentType, "X-Amz-Executed-Version": streamed.executedVersion },

@@ -1,11 +1,12 @@
 /** The Invoke operation: header parsing, payload checks, and the engine's answer in Lambda's wire shape. */
 import { randomBytes } from "node:crypto";
-import { parseFunctionRef } from "../../core/arn.js";
+import { parseFunctionRef, type FunctionRef } from "../../core/arn.js";
 import { invalidParameter, KumoError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
 import type { AsyncQueue } from "../../async/queue.js";
 import { ASYNC_DEFAULTS } from "../../core/event-invoke-config.js";
-import type { Invoker } from "../../engine/invoker.js";
+import type { FunctionRecord } from "../../core/function.js";
+import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
 import { empty, type KumoRequest, type KumoResponse } from "../../protocol/http.js";
 import type { FunctionService } from "./function-service.js";
 
@@ -18,14 +19,12 @@ export async function invoke(functions: FunctionService, invoker: Invoker, queue
   if (invocationType !== "RequestResponse" && invocationType !== "DryRun" && invocationType !== "Event") {
     throw invalidParameter(`InvocationType '${invocationType}' is invalid: use RequestResponse, Event or DryRun.`);
   }
-  const logType = request.headers["x-amz-log-type"] ?? "None";
-  if (logType !== "None" && logType !== "Tail") throw invalidParameter(`LogType '${logType}' is invalid: use None or Tail.`);
+  const logType = logTypeOf(request);
   const limit = invocationType === "Event" ? ASYNC_DEFAULTS.payloadBytes : LIMITS.syncPayloadBytes;
   if (request.body.length > limit) {
     throw new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
   }
-  const payload = request.body.length === 0 ? EMPTY_EVENT : request.body;
-  checkJson(payload);
+  const payload = eventOf(request);
   if (invocationType === "Event") {
     // 202 only once the event is committed and fsynced (docs/async.md).
     await queue.enqueue({ id: request.requestId, functionName: ref.name, qualifier: ref.qualifier ?? "$LATEST", payload });
@@ -34,16 +33,7 @@ export async function invoke(functions: FunctionService, invoker: Invoker, queue
   const clientContext = decodeClientContext(request.headers["x-amz-client-context"]);
   if (invocationType === "DryRun") return empty(204, { "X-Amz-Executed-Version": record.version ?? "$LATEST" });
 
-  const fn = functions.runnable(record);
-  const result = await invoker.invoke({
-    fn,
-    requestId: request.requestId,
-    payload,
-    invokedArn: functions.arn(ref.name, ref.qualifier),
-    clientContext,
-    traceId: request.headers["x-amzn-trace-id"] ?? newTraceId(),
-    wantLogTail: logType === "Tail",
-  });
+  const result = await invoker.invoke(syncInvokeRequest(functions, ref, record, request, payload, clientContext, logType));
   const headers: Record<string, string> = { "Content-Type": "application/json", "X-Amz-Executed-Version": result.executedVersion };
   if (result.functionError) headers["X-Amz-Function-Error"] = result.functionError;
   if (result.logResult !== undefined) headers["X-Amz-Log-Result"] = result.logResult;
@@ -51,6 +41,35 @@ export async function invoke(functions: FunctionService, invoker: Invoker, queue
 }
 
 /** Throws InvalidRequestContentException unless the payload is JSON. */
+/** X-Amz-Log-Type, checked. */
+export function logTypeOf(request: KumoRequest): "None" | "Tail" {
+  const logType = request.headers["x-amz-log-type"] ?? "None";
+  if (logType !== "None" && logType !== "Tail") throw invalidParameter(`LogType '${logType}' is invalid: use None or Tail.`);
+  return logType;
+}
+
+/** The event a request carries (`{}` when the body is empty), checked to be JSON. */
+export function eventOf(request: KumoRequest): Buffer {
+  const payload = request.body.length === 0 ? EMPTY_EVENT : request.body;
+  checkJson(payload);
+  return payload;
+}
+
+/** The engine's request for a synchronous invocation (Invoke and InvokeWithResponseStream alike). */
+export function syncInvokeRequest(
+  functions: FunctionService, ref: FunctionRef, record: FunctionRecord, request: KumoRequest, payload: Buffer, clientContext: string | undefined, logType: "None" | "Tail",
+): InvokeRequest {
+  return {
+    fn: functions.runnable(record),
+    requestId: request.requestId,
+    payload,
+    invokedArn: functions.arn(ref.name, ref.qualifier),
+    clientContext,
+    traceId: request.headers["x-amzn-trace-id"] ?? newTraceId(),
+    wantLogTail: logType === "Tail",
+  };
+}
+
 export function checkJson(payload: Buffer): void {
   try {
     JSON.parse(payload.toString("utf8"));
