@@ -4,7 +4,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".cache/**", "test/fixtures/**", ".kumo/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", ".cache/**", "test/fixtures/**", ".unkai/**", "coverage/**"] },
   js.configs.recommended,
   {
     files: ["**/*.ts"],

@@ -35,27 +35,27 @@ async function startCollector() {
   return { url: `http://127.0.0.1:${server.address().port}/`, latencies, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** Runs both async phases against a started Kumo; helpers come from run.js. */
-export async function phaseAsync({ kumo, createFunction, loadgen, work, here, log, seconds, concurrency }) {
+/** Runs both async phases against a started Unkai; helpers come from run.js. */
+export async function phaseAsync({ unkai, createFunction, loadgen, work, here, log, seconds, concurrency }) {
   const collector = await startCollector();
-  await createFunction(kumo.url, "bench-async", "nodejs20.x", "index.handler", { "index.js": RECORD_START_JS });
-  await request(`${kumo.url}/2015-03-31/functions/bench-async/configuration`, {
+  await createFunction(unkai.url, "bench-async", "nodejs20.x", "index.handler", { "index.js": RECORD_START_JS });
+  await request(`${unkai.url}/2015-03-31/functions/bench-async/configuration`, {
     method: "PUT",
     body: { Environment: { Variables: { COLLECTOR_URL: collector.url } } },
   });
   const path = `/2015-03-31/functions/bench-async/invocations`;
 
   const ackLoad = () =>
-    loadgen({ url: `${kumo.url}${path}`, headers: { "x-amz-invocation-type": "Event" }, body: "{}", concurrency, warmupMs: 1000, durationMs: seconds * 1000, okStatus: 202 });
+    loadgen({ url: `${unkai.url}${path}`, headers: { "x-amz-invocation-type": "Event" }, body: "{}", concurrency, warmupMs: 1000, durationMs: seconds * 1000, okStatus: 202 });
 
   // First the queue's own capacity: reserved concurrency 0 holds the events, so only the
   // durable acknowledgement runs (a burst the queue absorbs). Then the same load while the
   // worker runs every event on the same host.
   log(`(f) acknowledged async invokes while the queue absorbs them, ${concurrency} clients, ${seconds} s`);
-  await request(`${kumo.url}/2017-10-31/functions/bench-async/concurrency`, { method: "PUT", body: { ReservedConcurrentExecutions: 0 } });
+  await request(`${unkai.url}/2017-10-31/functions/bench-async/concurrency`, { method: "PUT", body: { ReservedConcurrentExecutions: 0 } });
   const absorbed = await ackLoad();
-  await request(`${kumo.url}/2017-10-31/functions/bench-async/concurrency`, { method: "DELETE" });
-  await drain(kumo.url);
+  await request(`${unkai.url}/2017-10-31/functions/bench-async/concurrency`, { method: "DELETE" });
+  await drain(unkai.url);
   log(`(f) acknowledged async invokes while they also run, ${concurrency} clients, ${seconds} s`);
   const acks = await ackLoad();
 
@@ -65,13 +65,13 @@ export async function phaseAsync({ kumo, createFunction, loadgen, work, here, lo
   const grouped = await runJson(join(here, "sqlite-baseline.js"), [JSON.stringify({ path: join(work, "baseline-32.db"), rows, batch: concurrency })]);
 
   // Let the queue drain before measuring latency with spare capacity.
-  await drain(kumo.url);
+  await drain(unkai.url);
 
   log("(g) enqueue-to-start latency, one event at a time");
   collector.latencies.length = 0;
   const samples = 300;
   for (let i = 0; i < samples; i++) {
-    await request(`${kumo.url}${path}`, { method: "POST", headers: { "x-amz-invocation-type": "Event" }, body: JSON.stringify({ sentAt: Date.now() }) });
+    await request(`${unkai.url}${path}`, { method: "POST", headers: { "x-amz-invocation-type": "Event" }, body: JSON.stringify({ sentAt: Date.now() }) });
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   for (let i = 0; i < 100 && collector.latencies.length < samples; i++) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -94,7 +94,7 @@ export async function phaseAsync({ kumo, createFunction, loadgen, work, here, lo
 /** Waits (up to a minute) until no async event is queued or running. */
 async function drain(url) {
   for (let i = 0; i < 600; i++) {
-    const stats = JSON.parse((await request(`${url}/_kumo/events/stats`)).body);
+    const stats = JSON.parse((await request(`${url}/_unkai/events/stats`)).body);
     if (stats.functions.every((f) => f.queued === 0 && f.inFlight === 0)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -121,8 +121,8 @@ export function asyncSection(a) {
     "",
     "| | events or rows / s | notes |",
     "|---|---|---|",
-    `| Kumo, acknowledged while the queue absorbs them (reserved concurrency 0) | ${fmt(a.absorbed.rps, 0)} | client p50 ${fmt(a.absorbed.p50, 2)} ms, p99 ${fmt(a.absorbed.p99, 2)} ms, errors ${a.absorbed.errors} |`,
-    `| Kumo, acknowledged while the worker runs every event | ${fmt(a.acks.rps, 0)} | client p50 ${fmt(a.acks.p50, 2)} ms, p99 ${fmt(a.acks.p99, 2)} ms, errors ${a.acks.errors}; the server, the runtimes and the load generator share 2 cores |`,
+    `| Unkai, acknowledged while the queue absorbs them (reserved concurrency 0) | ${fmt(a.absorbed.rps, 0)} | client p50 ${fmt(a.absorbed.p50, 2)} ms, p99 ${fmt(a.absorbed.p99, 2)} ms, errors ${a.absorbed.errors} |`,
+    `| Unkai, acknowledged while the worker runs every event | ${fmt(a.acks.rps, 0)} | client p50 ${fmt(a.acks.p50, 2)} ms, p99 ${fmt(a.acks.p99, 2)} ms, errors ${a.acks.errors}; the server, the runtimes and the load generator share 2 cores |`,
     `| Raw SQLite, ${a.baseline.batch}-row commits | ${fmt(a.baseline.groupedRowsPerSec, 0)} | |`,
     `| Raw SQLite, 1-row commits | ${fmt(a.baseline.singleRowsPerSec, 0)} | commit p50 ${fmt(a.baseline.singleCommitP50, 3)} ms, p99 ${fmt(a.baseline.singleCommitP99, 3)} ms |`,
     "",

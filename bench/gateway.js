@@ -18,18 +18,18 @@ function cannon(url, connections, durationSec) {
   });
 }
 
-/** Runs the gateway phase against a started Kumo; `createFunction` and `log` come from run.js (or the standalone runner). */
-export async function phaseGateway({ kumo, createFunction, work, log, seconds, concurrencies = [1, 8, 32] }) {
+/** Runs the gateway phase against a started Unkai; `createFunction` and `log` come from run.js (or the standalone runner). */
+export async function phaseGateway({ unkai, createFunction, work, log, seconds, concurrencies = [1, 8, 32] }) {
   const dir = join(work, "handler-gateway");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "index.js"), HELLO_HTTP_JS);
-  await createFunction(kumo.url, "bench-gw", "nodejs20.x", "index.handler", { "index.js": HELLO_HTTP_JS });
-  const created = await request(`${kumo.url}/v2/apis`, {
+  await createFunction(unkai.url, "bench-gw", "nodejs20.x", "index.handler", { "index.js": HELLO_HTTP_JS });
+  const created = await request(`${unkai.url}/v2/apis`, {
     method: "POST",
     body: { name: "bench", protocolType: "HTTP", target: "arn:aws:lambda:us-east-1:000000000000:function:bench-gw" },
   });
   if (created.status !== 201) throw new Error(`CreateApi: HTTP ${created.status} ${created.body.slice(0, 200)}`);
-  const gatewayUrl = `${kumo.url}/_aws/execute-api/${JSON.parse(created.body).apiId}/hello`;
+  const gatewayUrl = `${unkai.url}/_aws/execute-api/${JSON.parse(created.body).apiId}/hello`;
   const baseline = await spawnUntilLine(process.execPath, [join(HERE, "gateway-baseline.js"), dir], { pattern: /baseline ready at (http:\/\/\S+)/ });
   const baselineUrl = `${baseline.match[1]}/hello`;
   const rows = [];
@@ -87,13 +87,13 @@ export function gatewaySection(result) {
   return lines;
 }
 
-/** Standalone: starts its own Kumo on a scratch data dir, runs the phase (short with KUMO_BENCH_QUICK=1) and prints the section. */
+/** Standalone: starts its own Unkai on a scratch data dir, runs the phase (short with UNKAI_BENCH_QUICK=1) and prints the section. */
 async function standalone() {
-  const work = mkdtempSync(join(tmpdir(), "kumo-bench-gateway-"));
-  const kumoBin = join(HERE, "..", "bin", "kumo.js");
-  const { child, match } = await spawnUntilLine(process.execPath, [kumoBin, "start", "--port", "0", "--data-dir", join(work, "data")], {
-    env: { ...process.env, KUMO_EXAMPLE: "0", KUMO_LOG_LEVEL: "warn" },
-    pattern: /Kumo ready at (http:\/\/\S+) \(/,
+  const work = mkdtempSync(join(tmpdir(), "unkai-bench-gateway-"));
+  const unkaiBin = join(HERE, "..", "bin", "unkai.js");
+  const { child, match } = await spawnUntilLine(process.execPath, [unkaiBin, "start", "--port", "0", "--data-dir", join(work, "data")], {
+    env: { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn" },
+    pattern: /Unkai ready at (http:\/\/\S+) \(/,
   });
   child.stdout.resume();
   const createFunction = async (url, name, runtime, handler, files) => {
@@ -105,8 +105,8 @@ async function standalone() {
     if (res.status !== 201) throw new Error(`CreateFunction ${name}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
   };
   try {
-    const quick = process.env.KUMO_BENCH_QUICK === "1";
-    const result = await phaseGateway({ kumo: { url: match[1] }, createFunction, work, log: console.log, seconds: quick ? 2 : 5 });
+    const quick = process.env.UNKAI_BENCH_QUICK === "1";
+    const result = await phaseGateway({ unkai: { url: match[1] }, createFunction, work, log: console.log, seconds: quick ? 2 : 5 });
     console.log(gatewaySection(result).join("\n"));
   } finally {
     await stopProcess(child, 12_000);

@@ -1,40 +1,40 @@
 // Isolation benchmarks (issue 5): the same cold starts (pooled and not), warm latency and
-// environment memory under the linux driver and the process driver, in one run. Kumos for the
+// environment memory under the linux driver and the process driver, in one run. Unkais for the
 // two drivers start alternately, so drift in the machine's load hits both alike.
 import { fmt, percentile, sleep } from "./lib.js";
 
 const DRIVERS = ["process", "linux"];
 
 /** Runs every isolation phase; helpers come from run.js. */
-export async function phaseIsolation({ startKumo, stopKumo, createFunction, invokeTail, loadgen, phaseEnvRss, invokePath, log, P, helloJs, slowJs }) {
+export async function phaseIsolation({ startUnkai, stopUnkai, createFunction, invokeTail, loadgen, phaseEnvRss, invokePath, log, P, helloJs, slowJs }) {
   const out = { pooled: {}, unpooled: {}, warm: {}, env: {} };
   for (const pooled of [true, false]) {
     for (const driver of DRIVERS) {
       log(`(i) ${driver} driver, ${pooled ? "pre-start pool" : "no pool"}`);
-      const kumo = await startKumo(`iso-${driver}-${pooled ? "pool" : "nopool"}`, { KUMO_SANDBOX: driver, KUMO_PRESTART: pooled ? "1" : "0" });
+      const unkai = await startUnkai(`iso-${driver}-${pooled ? "pool" : "nopool"}`, { UNKAI_SANDBOX: driver, UNKAI_PRESTART: pooled ? "1" : "0" });
       try {
         const cold = [];
-        for (let i = 0; i < P.coldN; i++) await createFunction(kumo.url, `iso-cold-${i}`, "nodejs20.x", "index.handler", { "index.js": helloJs });
+        for (let i = 0; i < P.coldN; i++) await createFunction(unkai.url, `iso-cold-${i}`, "nodejs20.x", "index.handler", { "index.js": helloJs });
         for (let i = 0; i < P.coldN; i++) {
           await sleep(P.coldGapMs); // the pool refills between cold starts, as between real ones
-          const res = await invokeTail(kumo.url, `iso-cold-${i}`);
+          const res = await invokeTail(unkai.url, `iso-cold-${i}`);
           if (!res.ok) throw new Error(`cold invoke under ${driver}: ${res.detail}`);
           cold.push(res.ms);
         }
         (pooled ? out.pooled : out.unpooled)[driver] = cold;
         if (pooled) {
-          await createFunction(kumo.url, "iso-hello", "nodejs20.x", "index.handler", { "index.js": helloJs });
-          await loadgen({ url: `${kumo.url}${invokePath("iso-hello")}`, concurrency: 1, count: P.jitWarm });
+          await createFunction(unkai.url, "iso-hello", "nodejs20.x", "index.handler", { "index.js": helloJs });
+          await loadgen({ url: `${unkai.url}${invokePath("iso-hello")}`, concurrency: 1, count: P.jitWarm });
           const samples = [];
           for (let round = 0; round < P.latencyRounds; round++) {
-            samples.push(...(await loadgen({ url: `${kumo.url}${invokePath("iso-hello")}`, concurrency: 1, warmupCount: P.latencyWarm, count: P.latencyCount })).samples);
+            samples.push(...(await loadgen({ url: `${unkai.url}${invokePath("iso-hello")}`, concurrency: 1, warmupCount: P.latencyWarm, count: P.latencyCount })).samples);
           }
           out.warm[driver] = samples;
         } else {
-          out.env[driver] = await phaseEnvRss(kumo, `node-${driver}`, "nodejs20.x", "index.handler", { "index.js": slowJs }, Math.max(2, P.envK / 2));
+          out.env[driver] = await phaseEnvRss(unkai, `node-${driver}`, "nodejs20.x", "index.handler", { "index.js": slowJs }, Math.max(2, P.envK / 2));
         }
       } finally {
-        await stopKumo(kumo);
+        await stopUnkai(unkai);
       }
     }
   }
@@ -44,7 +44,7 @@ export async function phaseIsolation({ startKumo, stopKumo, createFunction, invo
 const p50 = (values) => percentile(values, 50);
 const p99 = (values) => percentile(values, 99);
 
-/** Summary rows: [measure, kumo (linux), baseline (process), ratio, target, verdict]. */
+/** Summary rows: [measure, unkai (linux), baseline (process), ratio, target, verdict]. */
 export function isolationSummaryRows(r, verdict) {
   if (!r) return [];
   const rows = [];
@@ -65,7 +65,7 @@ export function isolationSection(r) {
   const lines = [
     "## (i) Isolation: linux driver vs process driver",
     "",
-    "The same Node hello function on two Kumos that differ only in `KUMO_SANDBOX`, started alternately in this run. The linux driver adds bubblewrap namespaces and a cgroup per environment; the process driver runs plain process groups. Cold starts are first invokes of never-invoked functions (client time); warm latency is sequential invokes of one warm environment from a separate load-generator process.",
+    "The same Node hello function on two Unkais that differ only in `UNKAI_SANDBOX`, started alternately in this run. The linux driver adds bubblewrap namespaces and a cgroup per environment; the process driver runs plain process groups. Cold starts are first invokes of never-invoked functions (client time); warm latency is sequential invokes of one warm environment from a separate load-generator process.",
     "",
     "| | process driver | linux driver | added by isolation |",
     "|---|---|---|---|",

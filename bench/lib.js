@@ -31,7 +31,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 const signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
 
-/** `headers` plus a SigV4 signature with Kumo's default key (a signed request may be replayed for 15 minutes). */
+/** `headers` plus a SigV4 signature with Unkai's default key (a signed request may be replayed for 15 minutes). */
 export async function signedHeaders(url, method, headers, payload) {
   const target = new URL(url);
   const signed = await signer.sign({

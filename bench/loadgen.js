@@ -10,7 +10,7 @@ const opts = JSON.parse(process.argv[2] ?? "{}");
 const target = new URL(opts.url);
 const body = Buffer.from(opts.body ?? "{}");
 const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency });
-// Signed once: Kumo accepts a signed request for 15 minutes, longer than any one load run.
+// Signed once: Unkai accepts a signed request for 15 minutes, longer than any one load run.
 const headers = await signedHeaders(opts.url, opts.method ?? "POST", { "content-type": "application/json", "content-length": body.length, ...(opts.headers ?? {}) }, body);
 
 function once() {

@@ -1,7 +1,7 @@
-// Kumo's benchmark suite: `npm run bench` (builds, then runs this file). Not part of the tests.
-// Measures Kumo side by side with bare-Node/Python baselines in the same run and writes BENCHMARKS.md.
+// Unkai's benchmark suite: `npm run bench` (builds, then runs this file). Not part of the tests.
+// Measures Unkai side by side with bare-Node/Python baselines in the same run and writes BENCHMARKS.md.
 // Everything listens on 127.0.0.1 only; the whole run takes about two minutes on a 2-core machine.
-// Environment: KUMO_BENCH_QUICK=1 shortens every phase (for trying the script), KUMO_BENCH_KEEP=1 keeps
+// Environment: UNKAI_BENCH_QUICK=1 shortens every phase (for trying the script), UNKAI_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json).
 import { asyncSection, asyncSummaryRows, phaseAsync } from "./async.js";
 import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
@@ -18,19 +18,19 @@ import {
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..");
-const KUMO_BIN = join(ROOT, "bin", "kumo.js");
+const UNKAI_BIN = join(ROOT, "bin", "unkai.js");
 const LOADGEN = join(HERE, "loadgen.js");
 const BASELINE = join(HERE, "baseline-server.js");
 const OUT = join(ROOT, "BENCHMARKS.md");
 const PYTHON = "/usr/bin/python3";
-const QUICK = process.env.KUMO_BENCH_QUICK === "1";
+const QUICK = process.env.UNKAI_BENCH_QUICK === "1";
 const CORES = machineInfo().cores;
 
 const P = QUICK
   ? { startRuns: 2, latencyRounds: 1, latencyCount: 300, latencyWarm: 50, tputMs: 1500, tputWarmMs: 500, concurrencies: [1, 8, 32], coldN: 2, bareRuns: 3, envK: 4, coldGapMs: 500, splitCount: 50, jitWarm: 500 }
   : { startRuns: 5, latencyRounds: 3, latencyCount: 1500, latencyWarm: 200, tputMs: 5000, tputWarmMs: 1500, concurrencies: [1, 8, 32], coldN: 5, bareRuns: 7, envK: 8, coldGapMs: 700, splitCount: 300, jitWarm: 2500 };
 
-const READY = /Kumo ready at (http:\/\/[^\s]+) \(.*started in (\d+) ms\)/;
+const READY = /Unkai ready at (http:\/\/[^\s]+) \(.*started in (\d+) ms\)/;
 const ROLE = "arn:aws:iam::000000000000:role/bench";
 
 const HELLO_JS = `exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ hello: "world" }) });\n`;
@@ -41,16 +41,16 @@ const SLOW_PY = `import time\n\ndef handler(event, context):\n    time.sleep(1.5
 const log = (...args) => console.log(`[bench +${((performance.now()) / 1000).toFixed(1)}s]`, ...args);
 const notes = [];
 
-// ---------------------------------------------------------------- Kumo helpers
+// ---------------------------------------------------------------- Unkai helpers
 
-const work = mkdtempSync(join(tmpdir(), "kumo-bench-"));
+const work = mkdtempSync(join(tmpdir(), "unkai-bench-"));
 const running = new Set();
 
-async function startKumo(name, extraEnv = {}) {
+async function startUnkai(name, extraEnv = {}) {
   const dataDir = join(work, `${name}-data`);
   const logFd = openSync(join(work, `${name}.log`), "a");
-  const env = { ...process.env, KUMO_EXAMPLE: "0", KUMO_LOG_LEVEL: "warn", ...extraEnv };
-  const { child, match, ms } = await spawnUntilLine(process.execPath, [KUMO_BIN, "start", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir], {
+  const env = { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn", ...extraEnv };
+  const { child, match, ms } = await spawnUntilLine(process.execPath, [UNKAI_BIN, "start", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir], {
     env, cwd: ROOT, pattern: READY, stderrFd: logFd,
   });
   closeSync(logFd);
@@ -59,9 +59,9 @@ async function startKumo(name, extraEnv = {}) {
   return { name, child, pid: child.pid, url: match[1], readyMs: ms, internalMs: Number(match[2]) };
 }
 
-async function stopKumo(kumo) {
-  await stopProcess(kumo.child, 12_000);
-  running.delete(kumo.child);
+async function stopUnkai(unkai) {
+  await stopProcess(unkai.child, 12_000);
+  running.delete(unkai.child);
 }
 
 async function createFunction(url, name, runtime, handler, files, timeout = 10) {
@@ -87,7 +87,7 @@ async function invokeTail(url, name) {
 
 async function health(url) {
   try {
-    return JSON.parse((await request(`${url}/_kumo/health`)).body);
+    return JSON.parse((await request(`${url}/_unkai/health`)).body);
   } catch {
     return {};
   }
@@ -99,7 +99,7 @@ function loadgen(opts) {
 
 // ---------------------------------------------------------------- phases
 
-/** (e) spawn `kumo start` → ready line, vs `node -e ""`. */
+/** (e) spawn `unkai start` → ready line, vs `node -e ""`. */
 async function phaseStartup() {
   log("(e) startup time");
   const fresh = [];
@@ -112,12 +112,12 @@ async function phaseStartup() {
     // default settings, as a user would start it: a fresh data dir (first start deploys the example)
     const dir = join(work, `start-${i}`);
     const logFd = openSync(join(work, `start-${i}.log`), "a");
-    const first = await spawnUntilLine(process.execPath, [KUMO_BIN, "start", "--port", "0", "--data-dir", dir], { cwd: ROOT, pattern: READY, stderrFd: logFd });
+    const first = await spawnUntilLine(process.execPath, [UNKAI_BIN, "start", "--port", "0", "--data-dir", dir], { cwd: ROOT, pattern: READY, stderrFd: logFd });
     fresh.push(first.ms);
     internal.push(Number(first.match[2]));
     await stopProcess(first.child);
     // restart on the same data dir
-    const again = await spawnUntilLine(process.execPath, [KUMO_BIN, "start", "--port", "0", "--data-dir", dir], { cwd: ROOT, pattern: READY, stderrFd: logFd });
+    const again = await spawnUntilLine(process.execPath, [UNKAI_BIN, "start", "--port", "0", "--data-dir", dir], { cwd: ROOT, pattern: READY, stderrFd: logFd });
     reused.push(again.ms);
     await stopProcess(again.child);
     closeSync(logFd);
@@ -126,14 +126,14 @@ async function phaseStartup() {
 }
 
 /** (d) RSS of the server process and of its children, a moment after start. */
-async function phaseIdleRss(kumo) {
+async function phaseIdleRss(unkai) {
   await sleep(1500);
-  const children = childrenOf(kumo.pid).map((c) => ({ ...c, rss: rssMb(c.pid) }));
-  return { server: rssMb(kumo.pid), children };
+  const children = childrenOf(unkai.pid).map((c) => ({ ...c, rss: rssMb(c.pid) }));
+  return { server: rssMb(unkai.pid), children };
 }
 
 /** (c) first Invoke of never-invoked functions. */
-async function phaseCold(kumo, label) {
+async function phaseCold(unkai, label) {
   log(`(c) cold starts on ${label}`);
   const runtimes = [
     { key: "node", runtime: "nodejs20.x", handler: "index.handler", files: { "index.js": HELLO_JS } },
@@ -141,13 +141,13 @@ async function phaseCold(kumo, label) {
   ];
   const out = { node: { ms: [], initMs: [], errors: [] }, python: { ms: [], initMs: [], errors: [] } };
   for (const r of runtimes) {
-    for (let i = 0; i < P.coldN; i++) await createFunction(kumo.url, `cold-${r.key}-${i}`, r.runtime, r.handler, r.files);
+    for (let i = 0; i < P.coldN; i++) await createFunction(unkai.url, `cold-${r.key}-${i}`, r.runtime, r.handler, r.files);
   }
   for (let i = 0; i < P.coldN; i++) {
     for (const r of runtimes) {
       await sleep(P.coldGapMs); // lets the pre-start pool refill and boot, as between real cold starts
       try {
-        const res = await invokeTail(kumo.url, `cold-${r.key}-${i}`);
+        const res = await invokeTail(unkai.url, `cold-${r.key}-${i}`);
         if (res.ok) {
           out[r.key].ms.push(res.ms);
           if (res.initMs !== undefined) out[r.key].initMs.push(res.initMs);
@@ -181,34 +181,34 @@ async function phaseBare(dirs) {
   return { node, python, pythonError };
 }
 
-/** (a) sequential warm invokes, Kumo and baseline alternating in rounds. */
-async function phaseLatency(kumoUrl, baseUrl) {
+/** (a) sequential warm invokes, Unkai and baseline alternating in rounds. */
+async function phaseLatency(unkaiUrl, baseUrl) {
   log("(a) warm latency");
-  const kumo = [];
+  const unkai = [];
   const base = [];
-  let kumoErrors = 0;
+  let unkaiErrors = 0;
   let baseErrors = 0;
-  // JIT warm-up of both servers (and of Kumo's runtime process) before any sample is kept
-  await loadgen({ url: `${kumoUrl}${invokePath("bench-hello")}`, concurrency: 1, count: P.jitWarm });
+  // JIT warm-up of both servers (and of Unkai's runtime process) before any sample is kept
+  await loadgen({ url: `${unkaiUrl}${invokePath("bench-hello")}`, concurrency: 1, count: P.jitWarm });
   await loadgen({ url: `${baseUrl}/`, concurrency: 1, count: P.jitWarm });
   for (let round = 0; round < P.latencyRounds; round++) {
-    const k = await loadgen({ url: `${kumoUrl}${invokePath("bench-hello")}`, concurrency: 1, warmupCount: P.latencyWarm, count: P.latencyCount });
+    const k = await loadgen({ url: `${unkaiUrl}${invokePath("bench-hello")}`, concurrency: 1, warmupCount: P.latencyWarm, count: P.latencyCount });
     const b = await loadgen({ url: `${baseUrl}/`, concurrency: 1, warmupCount: P.latencyWarm, count: P.latencyCount });
-    kumo.push(...k.samples);
+    unkai.push(...k.samples);
     base.push(...b.samples);
-    kumoErrors += k.errors;
+    unkaiErrors += k.errors;
     baseErrors += b.errors;
   }
-  // Where Kumo's time goes: REPORT's Duration spans event delivery to the runtime → its response.
+  // Where Unkai's time goes: REPORT's Duration spans event delivery to the runtime → its response.
   const split = { clientMs: [], durationMs: [] };
   for (let i = 0; i < P.splitCount; i++) {
-    const res = await invokeTail(kumoUrl, "bench-hello");
+    const res = await invokeTail(unkaiUrl, "bench-hello");
     if (res.ok && res.durationMs !== undefined) {
       split.clientMs.push(res.ms);
       split.durationMs.push(res.durationMs);
     }
   }
-  return { kumo, base, kumoErrors, baseErrors, split };
+  return { unkai, base, unkaiErrors, baseErrors, split };
 }
 
 /** CPU (% of one core) used by a server and by its children while `work` runs. */
@@ -225,41 +225,41 @@ async function withCpu(pid, work) {
   return { result, cpu: { self: ((cpuMs(pid) - before.self) / wall) * 100, children: (kidsMs / wall) * 100, loadgen: result.cpuPct, machine: machinePct }, spawned: after.filter((p) => !kids.includes(p)).length };
 }
 
-/** (b) fixed-duration throughput at each concurrency, Kumo then baseline. */
-async function phaseThroughput(kumo, baseline) {
+/** (b) fixed-duration throughput at each concurrency, Unkai then baseline. */
+async function phaseThroughput(unkai, baseline) {
   const rows = [];
-  const envsBefore = (await health(kumo.url)).environments ?? 0;
+  const envsBefore = (await health(unkai.url)).environments ?? 0;
   for (const c of P.concurrencies) {
     log(`(b) throughput at ${c} concurrent clients`);
-    const kumoTarget = `${kumo.url}${invokePath("bench-hello")}`;
+    const unkaiTarget = `${unkai.url}${invokePath("bench-hello")}`;
     const baseTarget = `${baseline.url}/`;
     // make sure `c` environments exist and everything is warm before the clock starts
-    await loadgen({ url: kumoTarget, concurrency: c, count: Math.max(300, c * 8) });
-    const k = await withCpu(kumo.pid, () => loadgen({ url: kumoTarget, concurrency: c, warmupMs: P.tputWarmMs, durationMs: P.tputMs }));
+    await loadgen({ url: unkaiTarget, concurrency: c, count: Math.max(300, c * 8) });
+    const k = await withCpu(unkai.pid, () => loadgen({ url: unkaiTarget, concurrency: c, warmupMs: P.tputWarmMs, durationMs: P.tputMs }));
     // bench-hello already had one environment when envsBefore was read
-    const envs = ((await health(kumo.url)).environments ?? Number.NaN) - envsBefore + 1;
+    const envs = ((await health(unkai.url)).environments ?? Number.NaN) - envsBefore + 1;
     await loadgen({ url: baseTarget, concurrency: c, count: Math.max(300, c * 8) });
     const b = await withCpu(baseline.pid, () => loadgen({ url: baseTarget, concurrency: c, warmupMs: P.tputWarmMs, durationMs: P.tputMs }));
-    rows.push({ c, kumo: k.result, base: b.result, envs, kumoCpu: k.cpu, baseCpu: b.cpu, spawnedDuringRun: k.spawned });
+    rows.push({ c, unkai: k.result, base: b.result, envs, unkaiCpu: k.cpu, baseCpu: b.cpu, spawnedDuringRun: k.spawned });
   }
   return rows;
 }
 
 /** (d) RSS per warm environment: K concurrent slow invokes force K environments; new children are them. */
-async function phaseEnvRss(kumo, key, runtime, handler, files, k) {
+async function phaseEnvRss(unkai, key, runtime, handler, files, k) {
   log(`(d) RSS of ${k} warm ${key} environments`);
   const name = `rss-${key}`;
-  await createFunction(kumo.url, name, runtime, handler, files);
-  const before = new Set(childrenOf(kumo.pid).map((c) => c.pid));
-  const results = await Promise.all(Array.from({ length: k }, () => invokeTail(kumo.url, name)));
+  await createFunction(unkai.url, name, runtime, handler, files);
+  const before = new Set(childrenOf(unkai.pid).map((c) => c.pid));
+  const results = await Promise.all(Array.from({ length: k }, () => invokeTail(unkai.url, name)));
   const failed = results.filter((r) => !r.ok);
   await sleep(300);
   // Under a sandbox driver the runtime is a descendant (sh → bwrap → runtime): count each new
   // child's whole process tree as one environment.
   const treeRss = (pid) => rssMb(pid) + childrenOf(pid).reduce((sum, c) => sum + treeRss(c.pid), 0);
-  const envs = childrenOf(kumo.pid).filter((c) => !before.has(c.pid)).map((c) => ({ ...c, rss: treeRss(c.pid) }));
+  const envs = childrenOf(unkai.pid).filter((c) => !before.has(c.pid)).map((c) => ({ ...c, rss: treeRss(c.pid) }));
   const total = envs.reduce((a, c) => a + c.rss, 0);
-  return { k, count: envs.length, total, perEnv: envs.length ? total / envs.length : Number.NaN, server: rssMb(kumo.pid), failed: failed.map((r) => r.detail), commands: [...new Set(envs.map((e) => e.cmdline))] };
+  return { k, count: envs.length, total, perEnv: envs.length ? total / envs.length : Number.NaN, server: rssMb(unkai.pid), failed: failed.map((r) => r.detail), commands: [...new Set(envs.map((e) => e.cmdline))] };
 }
 
 // ---------------------------------------------------------------- main
@@ -290,13 +290,13 @@ async function main() {
 
   await attempt(results, "startup", phaseStartup);
 
-  log("starting baseline and Kumo (default pre-start pool)");
+  log("starting baseline and Unkai (default pre-start pool)");
   const baseline = await spawnUntilLine(process.execPath, [BASELINE, nodeDir, "index.handler"], { pattern: /baseline ready at (http:\/\/\S+)/ });
   running.add(baseline.child);
   const base = { url: baseline.match[1], pid: baseline.child.pid };
   let kA;
   await attempt(results, "serverA", async () => {
-    kA = await startKumo("pooled");
+    kA = await startUnkai("pooled");
     return { readyMs: kA.readyMs };
   });
   if (kA) {
@@ -315,20 +315,20 @@ async function main() {
       await attempt(results, "tput", () => phaseThroughput(kA, base));
       results.rssAfterLoad = rssMb(kA.pid);
       await attempt(results, "async", () =>
-        phaseAsync({ kumo: kA, createFunction, loadgen, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
+        phaseAsync({ unkai: kA, createFunction, loadgen, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
       );
-      await attempt(results, "gateway", () => phaseGateway({ kumo: kA, createFunction, work, log, seconds: QUICK ? 2 : 5 }));
-      await attempt(results, "s3", () => phaseS3({ kumo: kA, work, log, quick: QUICK }));
+      await attempt(results, "gateway", () => phaseGateway({ unkai: kA, createFunction, work, log, seconds: QUICK ? 2 : 5 }));
+      await attempt(results, "s3", () => phaseS3({ unkai: kA, work, log, quick: QUICK }));
     }
-    await stopKumo(kA);
+    await stopUnkai(kA);
   }
   await stopProcess(baseline.child);
   running.delete(baseline.child);
 
-  log("starting Kumo with KUMO_PRESTART=0");
+  log("starting Unkai with UNKAI_PRESTART=0");
   let kB;
   await attempt(results, "serverB", async () => {
-    kB = await startKumo("unpooled", { KUMO_PRESTART: "0" });
+    kB = await startUnkai("unpooled", { UNKAI_PRESTART: "0" });
     return { readyMs: kB.readyMs };
   });
   if (kB) {
@@ -338,18 +338,18 @@ async function main() {
     if (results.coldB?.python.ms.length > 0) {
       await attempt(results, "envPy", () => phaseEnvRss(kB, "python", "python3.12", "app.handler", { "app.py": SLOW_PY }, Math.max(2, P.envK / 2)));
     }
-    await stopKumo(kB);
+    await stopUnkai(kB);
   }
 
   await attempt(results, "isolation", () =>
-    phaseIsolation({ startKumo, stopKumo, createFunction, invokeTail, loadgen, phaseEnvRss, invokePath, log, P, helloJs: HELLO_JS, slowJs: SLOW_JS }),
+    phaseIsolation({ startUnkai, stopUnkai, createFunction, invokeTail, loadgen, phaseEnvRss, invokePath, log, P, helloJs: HELLO_JS, slowJs: SLOW_JS }),
   );
 
   await attempt(results, "bare", () => phaseBare({ node: nodeDir, python: pyDir }));
 
   machine.loadAfter = loadAverage();
   writeFileSync(OUT, render(results));
-  if (process.env.KUMO_BENCH_KEEP === "1") writeFileSync(join(work, "results.json"), JSON.stringify(results, null, 2));
+  if (process.env.UNKAI_BENCH_KEEP === "1") writeFileSync(join(work, "results.json"), JSON.stringify(results, null, 2));
   log(`wrote ${OUT}`);
   if (Object.keys(results.failures).length) {
     log(`some phases failed: ${Object.keys(results.failures).join(", ")} (see BENCHMARKS.md)`);
@@ -359,7 +359,7 @@ async function main() {
 
 function summariseLatency(l) {
   const s = (xs) => ({ n: xs.length, p50: percentile(xs, 50), p90: percentile(xs, 90), p99: percentile(xs, 99), mean: mean(xs) });
-  return { kumo: s(l.kumo), base: s(l.base), kumoErrors: l.kumoErrors, baseErrors: l.baseErrors, split: { n: l.split.clientMs.length, clientP50: median(l.split.clientMs), durationP50: median(l.split.durationMs) } };
+  return { unkai: s(l.unkai), base: s(l.base), unkaiErrors: l.unkaiErrors, baseErrors: l.baseErrors, split: { n: l.split.clientMs.length, clientP50: median(l.split.clientMs), durationP50: median(l.split.durationMs) } };
 }
 
 // ---------------------------------------------------------------- report
@@ -380,8 +380,8 @@ function render(r) {
   const failed = (key, what) => p(`Not measurable in this run: ${what} failed: ${escapeCell(F[key] ?? "an earlier step failed")}`);
 
   const L = r.latency;
-  const addedP50 = L ? L.kumo.p50 - L.base.p50 : Number.NaN;
-  const addedP99 = L ? L.kumo.p99 - L.base.p99 : Number.NaN;
+  const addedP50 = L ? L.unkai.p50 - L.base.p50 : Number.NaN;
+  const addedP99 = L ? L.unkai.p99 - L.base.p99 : Number.NaN;
   const bareNode = medianOr(r.bare?.node);
   const barePy = medianOr(r.bare?.python);
   const cold = (which, rt) => r[which]?.[rt];
@@ -390,25 +390,25 @@ function render(r) {
   const startMed = medianOr(r.startup?.fresh);
   const bareStart = medianOr(r.startup?.bare);
 
-  p("# Kumo benchmarks");
+  p("# Unkai benchmarks");
   p();
-  p("Generated by `npm run bench` (bench/run.js); every figure below comes from one run, with Kumo and its baseline measured side by side in that run.");
+  p("Generated by `npm run bench` (bench/run.js); every figure below comes from one run, with Unkai and its baseline measured side by side in that run.");
   p("Absolute times are noisy on a small shared machine; the ratios against the baseline are the figures to compare across runs.");
   p();
   p(`**Machine:** ${m.model}, ${m.cores} cores, ${fmt(m.memGiB, 1)} GiB RAM, Linux ${m.kernel}, Node ${m.node}. **Date:** ${m.date}. Load average before / after the run: ${m.loadBefore} / ${m.loadAfter} (other work on the host skews absolute figures).`);
   p();
-  p("**How to run:** `npm run bench` (about 2 minutes; loopback only; writes this file). `KUMO_BENCH_QUICK=1 npm run bench` for a short trial, `KUMO_BENCH_KEEP=1` to keep logs and raw results.");
+  p("**How to run:** `npm run bench` (about 2 minutes; loopback only; writes this file). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results.");
   p();
   p("## Summary");
   p();
-  p("| Measure | Kumo | Baseline | Ratio (Kumo / baseline) | Target | Result |");
+  p("| Measure | Unkai | Baseline | Ratio (Unkai / baseline) | Target | Result |");
   p("|---|---|---|---|---|---|");
-  p(`| (a) warm invoke latency p50 | ${fmt(L?.kumo.p50, 3)} ms | ${fmt(L?.base.p50, 3)} ms | ${fmt(L?.kumo.p50 / L?.base.p50)}× | added p50 ≤ 1 ms (got +${fmt(addedP50, 3)} ms) | ${verdict(known(addedP50) ? addedP50 <= 1 : undefined)} |`);
-  p(`| (a) warm invoke latency p99 | ${fmt(L?.kumo.p99, 3)} ms | ${fmt(L?.base.p99, 3)} ms | ${fmt(L?.kumo.p99 / L?.base.p99)}× | — (added +${fmt(addedP99, 3)} ms) | |`);
+  p(`| (a) warm invoke latency p50 | ${fmt(L?.unkai.p50, 3)} ms | ${fmt(L?.base.p50, 3)} ms | ${fmt(L?.unkai.p50 / L?.base.p50)}× | added p50 ≤ 1 ms (got +${fmt(addedP50, 3)} ms) | ${verdict(known(addedP50) ? addedP50 <= 1 : undefined)} |`);
+  p(`| (a) warm invoke latency p99 | ${fmt(L?.unkai.p99, 3)} ms | ${fmt(L?.base.p99, 3)} ms | ${fmt(L?.unkai.p99 / L?.base.p99)}× | — (added +${fmt(addedP99, 3)} ms) | |`);
   for (const c of P.concurrencies) {
     const row = r.tput?.find((x) => x.c === c);
-    const ratio = row ? row.kumo.rps / row.base.rps : Number.NaN;
-    p(`| (b) throughput, ${c} client${c > 1 ? "s" : ""} | ${fmt(row?.kumo.rps, 0)} req/s | ${fmt(row?.base.rps, 0)} req/s | ${fmt(ratio * 100, 1)} % | ${c === 32 ? "≥ 40 %" : "—"} | ${c === 32 ? verdict(known(ratio) ? ratio >= 0.4 : undefined) : ""} |`);
+    const ratio = row ? row.unkai.rps / row.base.rps : Number.NaN;
+    p(`| (b) throughput, ${c} client${c > 1 ? "s" : ""} | ${fmt(row?.unkai.rps, 0)} req/s | ${fmt(row?.base.rps, 0)} req/s | ${fmt(ratio * 100, 1)} % | ${c === 32 ? "≥ 40 %" : "—"} | ${c === 32 ? verdict(known(ratio) ? ratio >= 0.4 : undefined) : ""} |`);
   }
   p(`| (c) cold start, Node, pooled (client time) | ${fmt(pooledNode, 1)} ms | ${fmt(bareNode, 1)} ms (bare \`node\` + require) | ${fmt(coldRatio)}× | ≤ 0.6× | ${verdict(known(coldRatio) ? coldRatio <= 0.6 : undefined)} |`);
   const coldSummary = (label, which, rt, bare) => {
@@ -428,14 +428,14 @@ function render(r) {
   p();
   const why = [];
   if (known(addedP50) && addedP50 > 1) {
-    why.push(`(a) missed: of Kumo's p50, the runtime round trip (REPORT Duration) is ${fmt(L.split.durationP50, 3)} ms and the API front end plus bookkeeping ${fmt(L.split.clientP50 - L.split.durationP50, 3)} ms (see (a)).`);
+    why.push(`(a) missed: of Unkai's p50, the runtime round trip (REPORT Duration) is ${fmt(L.split.durationP50, 3)} ms and the API front end plus bookkeeping ${fmt(L.split.clientP50 - L.split.durationP50, 3)} ms (see (a)).`);
   }
   const row32 = r.tput?.find((row) => row.c === 32);
-  if (row32 && row32.kumo.rps / row32.base.rps < 0.4) {
-    const k = row32.kumoCpu;
-    const kumoPerReq = ((k.self + k.children) * 10) / row32.kumo.rps;
+  if (row32 && row32.unkai.rps / row32.base.rps < 0.4) {
+    const k = row32.unkaiCpu;
+    const unkaiPerReq = ((k.self + k.children) * 10) / row32.unkai.rps;
     const basePerReq = (row32.baseCpu.self * 10) / row32.base.rps;
-    why.push(`(b) missed: at 32 clients each Kumo request costs ${fmt(kumoPerReq, 2)} ms of CPU (server ${fmt((k.self * 10) / row32.kumo.rps, 2)} + runtime processes ${fmt((k.children * 10) / row32.kumo.rps, 2)}) against ${fmt(basePerReq, 3)} ms in the baseline server, and the machine was ${fmt(k.machine, 0)} % busy of ${m.cores * 100} %: Kumo is CPU-bound, while the baseline is held back by the load generator (${fmt(row32.baseCpu.loadgen, 0)} % of a core) sharing the same cores.`);
+    why.push(`(b) missed: at 32 clients each Unkai request costs ${fmt(unkaiPerReq, 2)} ms of CPU (server ${fmt((k.self * 10) / row32.unkai.rps, 2)} + runtime processes ${fmt((k.children * 10) / row32.unkai.rps, 2)}) against ${fmt(basePerReq, 3)} ms in the baseline server, and the machine was ${fmt(k.machine, 0)} % busy of ${m.cores * 100} %: Unkai is CPU-bound, while the baseline is held back by the load generator (${fmt(row32.baseCpu.loadgen, 0)} % of a core) sharing the same cores.`);
   }
   if (known(coldRatio) && coldRatio > 0.6) why.push(`(c) missed: pooled Node cold start ${fmt(pooledNode, 1)} ms, Init Duration ${fmt(medianOr(cold("coldA", "node").initMs), 1)} ms.`);
   if (why.length) {
@@ -450,16 +450,16 @@ function render(r) {
   if (!L) {
     failed(F.warmup ? "warmup" : "latency", F.warmup ? "the warm-up invoke" : "the latency phase");
   } else {
-    p(`Sequential requests from a separate load-generator process (node:http, keep-alive, one connection), after ${P.jitWarm} discarded warm-up requests per server, ${P.latencyRounds} rounds of ${P.latencyCount} requests per server (each after ${P.latencyWarm} more warm-up requests), Kumo and baseline alternating.`);
-    p("Kumo: `POST /2015-03-31/functions/bench-hello/invocations` on an already-warm environment. Baseline: a bare node:http server (bench/baseline-server.js, separate process) that parses the body and calls the same handler in-process.");
+    p(`Sequential requests from a separate load-generator process (node:http, keep-alive, one connection), after ${P.jitWarm} discarded warm-up requests per server, ${P.latencyRounds} rounds of ${P.latencyCount} requests per server (each after ${P.latencyWarm} more warm-up requests), Unkai and baseline alternating.`);
+    p("Unkai: `POST /2015-03-31/functions/bench-hello/invocations` on an already-warm environment. Baseline: a bare node:http server (bench/baseline-server.js, separate process) that parses the body and calls the same handler in-process.");
     p();
     p("| | n | p50 (ms) | p90 (ms) | p99 (ms) | mean (ms) | errors |");
     p("|---|---|---|---|---|---|---|");
-    p(`| Kumo | ${L.kumo.n} | ${fmt(L.kumo.p50, 3)} | ${fmt(L.kumo.p90, 3)} | ${fmt(L.kumo.p99, 3)} | ${fmt(L.kumo.mean, 3)} | ${L.kumoErrors} |`);
+    p(`| Unkai | ${L.unkai.n} | ${fmt(L.unkai.p50, 3)} | ${fmt(L.unkai.p90, 3)} | ${fmt(L.unkai.p99, 3)} | ${fmt(L.unkai.mean, 3)} | ${L.unkaiErrors} |`);
     p(`| Baseline | ${L.base.n} | ${fmt(L.base.p50, 3)} | ${fmt(L.base.p90, 3)} | ${fmt(L.base.p99, 3)} | ${fmt(L.base.mean, 3)} | ${L.baseErrors} |`);
-    p(`| **Added by Kumo** | | **+${fmt(addedP50, 3)}** | +${fmt(L.kumo.p90 - L.base.p90, 3)} | +${fmt(addedP99, 3)} | +${fmt(L.kumo.mean - L.base.mean, 3)} | |`);
+    p(`| **Added by Unkai** | | **+${fmt(addedP50, 3)}** | +${fmt(L.unkai.p90 - L.base.p90, 3)} | +${fmt(addedP99, 3)} | +${fmt(L.unkai.mean - L.base.mean, 3)} | |`);
     p();
-    p(`Split of Kumo's time (${L.split.n} further sequential invokes with \`X-Amz-Log-Type: Tail\`): client-side p50 ${fmt(L.split.clientP50, 3)} ms, of which the REPORT line's \`Duration\` (event handed to the runtime → its response back in Kumo, handler included) is p50 ${fmt(L.split.durationP50, 3)} ms; the rest (${fmt(L.split.clientP50 - L.split.durationP50, 3)} ms) is the Invoke API front end, placement and bookkeeping.`);
+    p(`Split of Unkai's time (${L.split.n} further sequential invokes with \`X-Amz-Log-Type: Tail\`): client-side p50 ${fmt(L.split.clientP50, 3)} ms, of which the REPORT line's \`Duration\` (event handed to the runtime → its response back in Unkai, handler included) is p50 ${fmt(L.split.durationP50, 3)} ms; the rest (${fmt(L.split.clientP50 - L.split.durationP50, 3)} ms) is the Invoke API front end, placement and bookkeeping.`);
   }
   p();
 
@@ -468,25 +468,25 @@ function render(r) {
   if (!r.tput) {
     failed(F.warmup ? "warmup" : "tput", F.warmup ? "the warm-up invoke" : "the throughput phase");
   } else {
-    p(`N parallel request loops in a separate load-generator process (keep-alive agent, one socket per loop); ${fmt(P.tputWarmMs / 1000, 1)} s warm-up, then ${fmt(P.tputMs / 1000, 1)} s measured. Before each run, a burst at the same concurrency warms the server and makes sure N Kumo environments exist (each concurrent invoke needs its own environment, as on Lambda).`);
-    p("The load generator, the server and (for Kumo) the runtime processes all share the same cores.");
+    p(`N parallel request loops in a separate load-generator process (keep-alive agent, one socket per loop); ${fmt(P.tputWarmMs / 1000, 1)} s warm-up, then ${fmt(P.tputMs / 1000, 1)} s measured. Before each run, a burst at the same concurrency warms the server and makes sure N Unkai environments exist (each concurrent invoke needs its own environment, as on Lambda).`);
+    p("The load generator, the server and (for Unkai) the runtime processes all share the same cores.");
     p();
-    p("| Clients | Kumo req/s | Baseline req/s | Kumo / baseline | Kumo p50 / p99 (ms) | Baseline p50 / p99 (ms) | Kumo environments | errors (K/B) |");
+    p("| Clients | Unkai req/s | Baseline req/s | Unkai / baseline | Unkai p50 / p99 (ms) | Baseline p50 / p99 (ms) | Unkai environments | errors (K/B) |");
     p("|---|---|---|---|---|---|---|---|");
     for (const row of r.tput) {
-      p(`| ${row.c} | ${fmt(row.kumo.rps, 0)} | ${fmt(row.base.rps, 0)} | **${fmt((row.kumo.rps / row.base.rps) * 100, 1)} %** | ${fmt(row.kumo.p50)} / ${fmt(row.kumo.p99)} | ${fmt(row.base.p50)} / ${fmt(row.base.p99)} | ${row.envs ?? "?"} | ${row.kumo.errors}/${row.base.errors} |`);
+      p(`| ${row.c} | ${fmt(row.unkai.rps, 0)} | ${fmt(row.base.rps, 0)} | **${fmt((row.unkai.rps / row.base.rps) * 100, 1)} %** | ${fmt(row.unkai.p50)} / ${fmt(row.unkai.p99)} | ${fmt(row.base.p50)} / ${fmt(row.base.p99)} | ${row.envs ?? "?"} | ${row.unkai.errors}/${row.base.errors} |`);
     }
     p();
     p(`Where the CPU went (% of one core; the machine has ${m.cores * 100} %), and CPU per request:`);
     p();
-    p("| Clients | Kumo server | Kumo runtimes | load gen (Kumo run) | machine (Kumo run) | Kumo server + runtimes per request | Baseline server | load gen (baseline run) | machine (baseline run) | Baseline server per request |");
+    p("| Clients | Unkai server | Unkai runtimes | load gen (Unkai run) | machine (Unkai run) | Unkai server + runtimes per request | Baseline server | load gen (baseline run) | machine (baseline run) | Baseline server per request |");
     p("|---|---|---|---|---|---|---|---|---|---|");
     for (const row of r.tput) {
-      const k = row.kumoCpu;
+      const k = row.unkaiCpu;
       const b = row.baseCpu;
       // % of a core over the run ≈ ms of CPU per second; divide by req/s for ms per request
       const perReq = (pct, rps) => fmt((pct * 10) / rps, 3);
-      p(`| ${row.c} | ${fmt(k.self, 0)} | ${fmt(k.children, 0)} | ${fmt(k.loadgen, 0)} | ${fmt(k.machine, 0)} | ${perReq(k.self, row.kumo.rps)} + ${perReq(k.children, row.kumo.rps)} ms | ${fmt(b.self, 0)} | ${fmt(b.loadgen, 0)} | ${fmt(b.machine, 0)} | ${perReq(b.self, row.base.rps)} ms |`);
+      p(`| ${row.c} | ${fmt(k.self, 0)} | ${fmt(k.children, 0)} | ${fmt(k.loadgen, 0)} | ${fmt(k.machine, 0)} | ${perReq(k.self, row.unkai.rps)} + ${perReq(k.children, row.unkai.rps)} ms | ${fmt(b.self, 0)} | ${fmt(b.loadgen, 0)} | ${fmt(b.machine, 0)} | ${perReq(b.self, row.base.rps)} ms |`);
     }
     p();
     p("CPU is user + system time from /proc over the whole load-generator run (warm-up included) divided by its wall time; \"machine\" is every process on the host (from /proc/stat), so machine minus the listed processes is kernel and foreign load.");
@@ -501,9 +501,9 @@ function render(r) {
   for (const line of s3Section(r.s3)) p(line);
   p("## (c) Cold start");
   p();
-  p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`KUMO_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);
+  p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`UNKAI_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);
   p();
-  p("| | Kumo client time median (min–max), ms | Init Duration median (REPORT), ms | Bare process start median, ms | Kumo / bare |");
+  p("| | Unkai client time median (min–max), ms | Init Duration median (REPORT), ms | Bare process start median, ms | Unkai / bare |");
   p("|---|---|---|---|---|");
   const coldRow = (label, which, rt, bareMs) => {
     const c = cold(which, rt);
@@ -530,11 +530,11 @@ function render(r) {
     p(`| Server process, idle, default config | **${fmt(r.idleA.server, 1)}** |`);
     p(`| Pre-started pool processes (children) | ${fmt(r.idleA.children.reduce((a, c) => a + c.rss, 0), 1)} (${r.idleA.children.length}: ${pool || "none"}) |`);
   }
-  if (r.idleB) p(`| Server process, idle, \`KUMO_PRESTART=0\` | ${fmt(r.idleB.server, 1)} |`);
+  if (r.idleB) p(`| Server process, idle, \`UNKAI_PRESTART=0\` | ${fmt(r.idleB.server, 1)} |`);
   if (r.envNode) p(`| Node environment, warm (${r.envNode.count} environments after ${r.envNode.k} concurrent slow invokes) | **${fmt(r.envNode.perEnv, 1)}** each, ${fmt(r.envNode.total, 1)} total |`);
   if (r.envPy) p(`| Python environment, warm (${r.envPy.count} environments after ${r.envPy.k} concurrent slow invokes) | **${fmt(r.envPy.perEnv, 1)}** each, ${fmt(r.envPy.total, 1)} total |`);
   p();
-  p("Environments are counted as the kumo process's children that appeared during the concurrent invokes (server without a pool, so pool refills are not mixed in); RSS is VmRSS from /proc.");
+  p("Environments are counted as the unkai process's children that appeared during the concurrent invokes (server without a pool, so pool refills are not mixed in); RSS is VmRSS from /proc.");
   p();
 
   p("## (e) Startup");
@@ -543,21 +543,21 @@ function render(r) {
     failed("startup", "the startup phase");
   } else {
     const st = r.startup;
-    p(`Spawn of \`node bin/kumo.js start --port 0\` → its ready line on stdout, ${st.fresh.length} runs (default settings: fresh data dir, so the first start also deploys the example function; then a restart on the same data dir).`);
+    p(`Spawn of \`node bin/unkai.js start --port 0\` → its ready line on stdout, ${st.fresh.length} runs (default settings: fresh data dir, so the first start also deploys the example function; then a restart on the same data dir).`);
     p();
     p("| | median (ms) | min–max (ms) | ratio to `node -e \"\"` |");
     p("|---|---|---|---|");
-    p(`| \`kumo start\`, fresh data dir | **${fmt(startMed, 0)}** | ${fmt(Math.min(...st.fresh), 0)}–${fmt(Math.max(...st.fresh), 0)} | ${fmt(startMed / bareStart)}× |`);
-    p(`| \`kumo start\`, existing data dir | ${fmt(median(st.reused), 0)} | ${fmt(Math.min(...st.reused), 0)}–${fmt(Math.max(...st.reused), 0)} | ${fmt(median(st.reused) / bareStart)}× |`);
-    p(`| "started in" reported by Kumo (fresh) | ${fmt(median(st.internal), 0)} | | |`);
+    p(`| \`unkai start\`, fresh data dir | **${fmt(startMed, 0)}** | ${fmt(Math.min(...st.fresh), 0)}–${fmt(Math.max(...st.fresh), 0)} | ${fmt(startMed / bareStart)}× |`);
+    p(`| \`unkai start\`, existing data dir | ${fmt(median(st.reused), 0)} | ${fmt(Math.min(...st.reused), 0)}–${fmt(Math.max(...st.reused), 0)} | ${fmt(median(st.reused) / bareStart)}× |`);
+    p(`| "started in" reported by Unkai (fresh) | ${fmt(median(st.internal), 0)} | | |`);
     p(`| \`node -e ""\` | ${fmt(bareStart, 0)} | ${fmt(Math.min(...st.bare), 0)}–${fmt(Math.max(...st.bare), 0)} | 1.00× |`);
   }
   p();
 
   const anomalies = Object.entries(F).map(([key, message]) => `phase ${key} failed: ${message}`);
-  if (L && (L.kumoErrors || L.baseErrors)) anomalies.push(`latency phase errors: Kumo ${L.kumoErrors}, baseline ${L.baseErrors}`);
+  if (L && (L.unkaiErrors || L.baseErrors)) anomalies.push(`latency phase errors: Unkai ${L.unkaiErrors}, baseline ${L.baseErrors}`);
   for (const row of r.tput ?? []) {
-    if (row.kumo.errors || row.base.errors) anomalies.push(`throughput at ${row.c}: errors Kumo ${row.kumo.errors}, baseline ${row.base.errors}`);
+    if (row.unkai.errors || row.base.errors) anomalies.push(`throughput at ${row.c}: errors Unkai ${row.unkai.errors}, baseline ${row.base.errors}`);
     if (typeof row.envs === "number" && row.envs < row.c) anomalies.push(`throughput at ${row.c}: only ${row.envs} live environments for the function after the run`);
     if (row.spawnedDuringRun > 0) anomalies.push(`throughput at ${row.c}: ${row.spawnedDuringRun} runtime processes were spawned during the measured run (environments replaced or added)`);
   }
@@ -594,6 +594,6 @@ try {
 } finally {
   for (const child of running) await stopProcess(child, 3_000);
   closeAgent();
-  if (process.env.KUMO_BENCH_KEEP === "1") log(`kept ${work}`);
+  if (process.env.UNKAI_BENCH_KEEP === "1") log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 // S3 benchmarks: PUT and GET throughput for 1 MB and 64 MB objects and 4 KB operations per second
-// through Kumo's S3 API, beside raw filesystem writes (with fsync) and reads of the same data in the
-// same run. Used by run.js; `node bench/s3.js` runs it alone against a fresh Kumo and prints the table.
+// through Unkai's S3 API, beside raw filesystem writes (with fsync) and reads of the same data in the
+// same run. Used by run.js; `node bench/s3.js` runs it alone against a fresh Unkai and prints the table.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +13,7 @@ import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { fmt } from "./lib.js";
 
-// Signed as any S3 client signs (Kumo verifies every request); the payload hash is UNSIGNED-PAYLOAD, as the CLI's uploads over TLS use.
+// Signed as any S3 client signs (Unkai verifies every request); the payload hash is UNSIGNED-PAYLOAD, as the CLI's uploads over TLS use.
 const signer = new SignatureV4({ service: "s3", region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, sha256: Hash.bind(null, "sha256"), uriEscapePath: false, applyChecksum: false });
 const MB = 1024 * 1024;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -70,11 +70,11 @@ async function opsPerSecond(total, parallel, op) {
   return total / ((performance.now() - started) / 1000);
 }
 
-/** Runs every S3 phase against a started Kumo; `work` is a scratch directory on the same filesystem as its data. */
-export async function phaseS3({ kumo, work, log, quick }) {
+/** Runs every S3 phase against a started Unkai; `work` is a scratch directory on the same filesystem as its data. */
+export async function phaseS3({ unkai, work, log, quick }) {
   const raw = join(work, "s3-raw");
   mkdirSync(raw, { recursive: true });
-  await s3Request(kumo.url, "PUT", "/bench-bucket");
+  await s3Request(unkai.url, "PUT", "/bench-bucket");
   const sizes = [
     { label: "1 MB", bytes: MB, count: quick ? 20 : 100 },
     { label: "64 MB", bytes: 64 * MB, count: quick ? 3 : 8 },
@@ -85,19 +85,19 @@ export async function phaseS3({ kumo, work, log, quick }) {
     const data = randomBytes(bytes);
     const key = (i) => `/bench-bucket/${label.replace(" ", "")}-${i}`;
     const rawPath = (i) => join(raw, `${label.replace(" ", "")}-${i}`);
-    const [kumoPut, rawPut] = await throughputs(count, bytes, (i) => s3Request(kumo.url, "PUT", key(i), data), (i) => writeDurably(rawPath(i), data));
-    const [kumoGet, rawGet] = await throughputs(count, bytes, (i) => s3Request(kumo.url, "GET", key(i)), (i) => readFile(rawPath(i)));
-    rows.push({ label, kumoPut, rawPut, kumoGet, rawGet });
+    const [unkaiPut, rawPut] = await throughputs(count, bytes, (i) => s3Request(unkai.url, "PUT", key(i), data), (i) => writeDurably(rawPath(i), data));
+    const [unkaiGet, rawGet] = await throughputs(count, bytes, (i) => s3Request(unkai.url, "GET", key(i)), (i) => readFile(rawPath(i)));
+    rows.push({ label, unkaiPut, rawPut, unkaiGet, rawGet });
   }
   const small = randomBytes(4096);
   const total = quick ? 300 : 2000;
   log(`S3 4 KB objects, ${total} of each, 8 at a time`);
-  const kumoSmallPut = await opsPerSecond(total, 8, (i) => s3Request(kumo.url, "PUT", `/bench-bucket/small-${i}`, small));
+  const unkaiSmallPut = await opsPerSecond(total, 8, (i) => s3Request(unkai.url, "PUT", `/bench-bucket/small-${i}`, small));
   const rawSmallPut = await opsPerSecond(total, 8, (i) => writeDurably(join(raw, `small-${i}`), small));
-  const kumoSmallGet = await opsPerSecond(total, 8, (i) => s3Request(kumo.url, "GET", `/bench-bucket/small-${i}`));
+  const unkaiSmallGet = await opsPerSecond(total, 8, (i) => s3Request(unkai.url, "GET", `/bench-bucket/small-${i}`));
   const rawSmallGet = await opsPerSecond(total, 8, (i) => readFile(join(raw, `small-${i}`)));
   rmSync(raw, { recursive: true, force: true });
-  return { rows, small: { kumoPut: kumoSmallPut, rawPut: rawSmallPut, kumoGet: kumoSmallGet, rawGet: rawSmallGet, total } };
+  return { rows, small: { unkaiPut: unkaiSmallPut, rawPut: rawSmallPut, unkaiGet: unkaiSmallGet, rawGet: rawSmallGet, total } };
 }
 
 const pct = (a, b) => `${fmt((100 * a) / b, 1)} %`;
@@ -107,32 +107,32 @@ export function s3SummaryRows(s3, verdict) {
   if (!s3) return ["| (h) S3 | not measured | | | | |"];
   const big = s3.rows.find((r) => r.label === "64 MB");
   return [
-    `| (h) S3 PUT 64 MB objects | ${fmt(big.kumoPut, 0)} MB/s | ${fmt(big.rawPut, 0)} MB/s (write + fsync) | ${pct(big.kumoPut, big.rawPut)} | ≥ 50 % | ${verdict(big.kumoPut >= big.rawPut / 2)} |`,
-    `| (h) S3 GET 64 MB objects | ${fmt(big.kumoGet, 0)} MB/s | ${fmt(big.rawGet, 0)} MB/s (readFile) | ${pct(big.kumoGet, big.rawGet)} | ≥ 50 % | ${verdict(big.kumoGet >= big.rawGet / 2)} |`,
-    `| (h) S3 4 KB PUT / GET | ${fmt(s3.small.kumoPut, 0)} / ${fmt(s3.small.kumoGet, 0)} ops/s | ${fmt(s3.small.rawPut, 0)} / ${fmt(s3.small.rawGet, 0)} ops/s | ${pct(s3.small.kumoPut, s3.small.rawPut)} / ${pct(s3.small.kumoGet, s3.small.rawGet)} | — | |`,
+    `| (h) S3 PUT 64 MB objects | ${fmt(big.unkaiPut, 0)} MB/s | ${fmt(big.rawPut, 0)} MB/s (write + fsync) | ${pct(big.unkaiPut, big.rawPut)} | ≥ 50 % | ${verdict(big.unkaiPut >= big.rawPut / 2)} |`,
+    `| (h) S3 GET 64 MB objects | ${fmt(big.unkaiGet, 0)} MB/s | ${fmt(big.rawGet, 0)} MB/s (readFile) | ${pct(big.unkaiGet, big.rawGet)} | ≥ 50 % | ${verdict(big.unkaiGet >= big.rawGet / 2)} |`,
+    `| (h) S3 4 KB PUT / GET | ${fmt(s3.small.unkaiPut, 0)} / ${fmt(s3.small.unkaiGet, 0)} ops/s | ${fmt(s3.small.rawPut, 0)} / ${fmt(s3.small.rawGet, 0)} ops/s | ${pct(s3.small.unkaiPut, s3.small.rawPut)} / ${pct(s3.small.unkaiGet, s3.small.rawGet)} | — | |`,
   ];
 }
 
 /** The BENCHMARKS.md section. */
 export function s3Section(s3) {
   const lines = ["## (h) S3 object storage", ""];
-  lines.push("PUT and GET through Kumo's S3 API (one keep-alive connection, sequential, bodies from memory, `UNSIGNED-PAYLOAD`) beside the raw filesystem in the same run, one Kumo request and one raw operation in turn so both meet the same disk and load: the same bytes written to a file and fsynced (open, write, fsync, close), and read back with `readFile`. Kumo's PUT streams into a temp file, computes the MD5 ETag, fsyncs the file and its directory, renames it into place and commits the metadata row fsynced; its GET streams the file. Reads on both sides come from the page cache.");
+  lines.push("PUT and GET through Unkai's S3 API (one keep-alive connection, sequential, bodies from memory, `UNSIGNED-PAYLOAD`) beside the raw filesystem in the same run, one Unkai request and one raw operation in turn so both meet the same disk and load: the same bytes written to a file and fsynced (open, write, fsync, close), and read back with `readFile`. Unkai's PUT streams into a temp file, computes the MD5 ETag, fsyncs the file and its directory, renames it into place and commits the metadata row fsynced; its GET streams the file. Reads on both sides come from the page cache.");
   lines.push("");
   if (!s3) return [...lines, "Not measured in this run.", ""];
-  lines.push("| Objects | Kumo PUT MB/s | raw write+fsync MB/s | PUT ratio | Kumo GET MB/s | raw read MB/s | GET ratio |", "|---|---|---|---|---|---|---|");
-  for (const r of s3.rows) lines.push(`| ${r.label} | ${fmt(r.kumoPut, 0)} | ${fmt(r.rawPut, 0)} | ${pct(r.kumoPut, r.rawPut)} | ${fmt(r.kumoGet, 0)} | ${fmt(r.rawGet, 0)} | ${pct(r.kumoGet, r.rawGet)} |`);
-  lines.push(`| 4 KB (ops/s, 8 at a time, ${s3.small.total} objects) | ${fmt(s3.small.kumoPut, 0)} | ${fmt(s3.small.rawPut, 0)} | ${pct(s3.small.kumoPut, s3.small.rawPut)} | ${fmt(s3.small.kumoGet, 0)} | ${fmt(s3.small.rawGet, 0)} | ${pct(s3.small.kumoGet, s3.small.rawGet)} |`);
-  lines.push("", "Reading the ratios: the raw read is one `readFile` from the page cache, while Kumo's GET copies the same bytes from the file into a loopback socket and the client copies them out again, on the same 2 cores; Kumo's PUT adds the MD5 every S3 ETag needs and a directory fsync. Small objects pay a signed HTTP request, a metadata row and a file each.");
+  lines.push("| Objects | Unkai PUT MB/s | raw write+fsync MB/s | PUT ratio | Unkai GET MB/s | raw read MB/s | GET ratio |", "|---|---|---|---|---|---|---|");
+  for (const r of s3.rows) lines.push(`| ${r.label} | ${fmt(r.unkaiPut, 0)} | ${fmt(r.rawPut, 0)} | ${pct(r.unkaiPut, r.rawPut)} | ${fmt(r.unkaiGet, 0)} | ${fmt(r.rawGet, 0)} | ${pct(r.unkaiGet, r.rawGet)} |`);
+  lines.push(`| 4 KB (ops/s, 8 at a time, ${s3.small.total} objects) | ${fmt(s3.small.unkaiPut, 0)} | ${fmt(s3.small.rawPut, 0)} | ${pct(s3.small.unkaiPut, s3.small.rawPut)} | ${fmt(s3.small.unkaiGet, 0)} | ${fmt(s3.small.rawGet, 0)} | ${pct(s3.small.unkaiGet, s3.small.rawGet)} |`);
+  lines.push("", "Reading the ratios: the raw read is one `readFile` from the page cache, while Unkai's GET copies the same bytes from the file into a loopback socket and the client copies them out again, on the same 2 cores; Unkai's PUT adds the MD5 every S3 ETag needs and a directory fsync. Small objects pay a signed HTTP request, a metadata row and a file each.");
   lines.push("");
   return lines;
 }
 
-/** `node bench/s3.js`: a fresh Kumo, the S3 phase, the table on stdout. */
+/** `node bench/s3.js`: a fresh Unkai, the S3 phase, the table on stdout. */
 async function main() {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-  const work = mkdtempSync(join(tmpdir(), "kumo-bench-s3-"));
-  const child = spawn(process.execPath, [join(root, "bin", "kumo.js"), "start", "--port", "0", "--data-dir", join(work, "data")], {
-    env: { ...process.env, KUMO_EXAMPLE: "0", KUMO_LOG_LEVEL: "warn" },
+  const work = mkdtempSync(join(tmpdir(), "unkai-bench-s3-"));
+  const child = spawn(process.execPath, [join(root, "bin", "unkai.js"), "start", "--port", "0", "--data-dir", join(work, "data")], {
+    env: { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   try {
@@ -140,12 +140,12 @@ async function main() {
       let out = "";
       child.stdout.on("data", (chunk) => {
         out += chunk;
-        const match = /Kumo ready at (http:\/\/\S+) \(/.exec(out);
+        const match = /Unkai ready at (http:\/\/\S+) \(/.exec(out);
         if (match) resolveUrl(match[1]);
       });
-      child.once("exit", (code) => reject(new Error(`Kumo exited with ${code}`)));
+      child.once("exit", (code) => reject(new Error(`Unkai exited with ${code}`)));
     });
-    const s3 = await phaseS3({ kumo: { url }, work, log: (...args) => console.error("[s3 bench]", ...args), quick: process.env.KUMO_BENCH_QUICK === "1" });
+    const s3 = await phaseS3({ unkai: { url }, work, log: (...args) => console.error("[s3 bench]", ...args), quick: process.env.UNKAI_BENCH_QUICK === "1" });
     console.log(s3Section(s3).join("\n"));
     console.log(s3SummaryRows(s3, (ok) => (ok ? "**hit**" : "**MISS**")).join("\n"));
   } finally {

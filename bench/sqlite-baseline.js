@@ -1,4 +1,4 @@
-// Baseline for async acknowledgement: raw SQLite inserts of the same rows as Kumo's queue, with the
+// Baseline for async acknowledgement: raw SQLite inserts of the same rows as Unkai's queue, with the
 // same durability (WAL, synchronous=FULL), in its own process.
 // Usage: node bench/sqlite-baseline.js '{"path","rows","batch","payloadBytes"}' → JSON on stdout.
 import { randomUUID } from "node:crypto";

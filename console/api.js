@@ -1,4 +1,4 @@
-/** Kumo's public APIs as any client uses them: SigV4-signed AWS SDK v3 clients, and signed fetches for /_kumo/. */
+/** Unkai's public APIs as any client uses them: SigV4-signed AWS SDK v3 clients, and signed fetches for /_unkai/. */
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
@@ -7,12 +7,12 @@ import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
 
-const KEY = "kumo-console-credentials";
-/** Kumo's loopback key pair, and the region Kumo runs in (written into the page by the server). */
+const KEY = "unkai-console-credentials";
+/** Unkai's loopback key pair, and the region Unkai runs in (written into the page by the server). */
 const DEFAULTS = {
   accessKeyId: "test",
   secretAccessKey: "test",
-  region: document.querySelector('meta[name="kumo-region"]')?.getAttribute("content") || "us-east-1",
+  region: document.querySelector('meta[name="unkai-region"]')?.getAttribute("content") || "us-east-1",
 };
 
 export function getCredentials() {
@@ -36,7 +36,7 @@ function build() {
   return {
     lambda: new LambdaClient(options),
     logs: new CloudWatchLogsClient(options),
-    // S3 on Kumo's one port: buckets in the path, never in the host name.
+    // S3 on Unkai's one port: buckets in the path, never in the host name.
     s3: new S3Client({ ...options, forcePathStyle: true }),
     apis: new ApiGatewayV2Client(options),
     restApis: new APIGatewayClient(options),
@@ -49,10 +49,10 @@ export const s3 = () => (clients ??= build()).s3;
 export const apis = () => (clients ??= build()).apis;
 export const restApis = () => (clients ??= build()).restApis;
 
-/** A fetch of Kumo's own endpoints, signed with SigV4 for the service `kumo`. Throws with Kumo's message on errors. */
-export async function kumoFetch(path, { method = "GET", query = {}, body } = {}) {
+/** A fetch of Unkai's own endpoints, signed with SigV4 for the service `unkai`. Throws with Unkai's message on errors. */
+export async function unkaiFetch(path, { method = "GET", query = {}, body } = {}) {
   const { accessKeyId, secretAccessKey, region } = getCredentials();
-  const signer = new SignatureV4({ service: "kumo", region, credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
+  const signer = new SignatureV4({ service: "unkai", region, credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
   const headers = { host: location.host };
   if (body !== undefined) headers["content-type"] = "application/json";
   const signed = await signer.sign({
@@ -85,7 +85,7 @@ export async function kumoFetch(path, { method = "GET", query = {}, body } = {})
   return response;
 }
 
-export const kumoJson = async (path, options) => (await kumoFetch(path, options)).json();
+export const unkaiJson = async (path, options) => (await unkaiFetch(path, options)).json();
 
 /** All functions, following ListFunctions' markers. */
 export async function listAllFunctions() {

@@ -2,7 +2,7 @@
 
 const nodeHello = `export const handler = async (event, context) => {
   console.log("event", JSON.stringify(event));
-  return { message: "Hello from Kumo!", requestId: context.awsRequestId };
+  return { message: "Hello from Unkai!", requestId: context.awsRequestId };
 };
 `;
 
@@ -11,7 +11,7 @@ const pythonHello = `import json
 
 def lambda_handler(event, context):
     print("event", json.dumps(event))
-    return {"message": "Hello from Kumo!", "requestId": context.aws_request_id}
+    return {"message": "Hello from Unkai!", "requestId": context.aws_request_id}
 `;
 
 const s3Node = `// Runs for each object put in a bucket (an S3 event notification).

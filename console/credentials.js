@@ -15,7 +15,7 @@ export function openCredentialsDialog(onSaved) {
       onSaved();
     } },
       h("h2", {}, "Credentials"),
-      h("p", { class: "hint" }, "The console signs every call to Kumo with SigV4, like the AWS CLI. Kumo's default key pair on loopback is test / test. Kept for this browser tab only."),
+      h("p", { class: "hint" }, "The console signs every call to Unkai with SigV4, like the AWS CLI. Unkai's default key pair on loopback is test / test. Kept for this browser tab only."),
       h("label", {}, "Access key ID", accessKeyId),
       h("label", {}, "Secret access key", secretAccessKey),
       h("label", {}, "Region", region),

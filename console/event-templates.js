@@ -23,9 +23,9 @@ export const EVENT_TEMPLATES = {
   "apigw-v2": {
     title: "API Gateway HTTP API (payload 2.0)",
     event: {
-      version: "2.0", routeKey: "GET /hello", rawPath: "/hello", rawQueryString: "name=kumo", cookies: ["session=abc"],
+      version: "2.0", routeKey: "GET /hello", rawPath: "/hello", rawQueryString: "name=unkai", cookies: ["session=abc"],
       headers: { accept: "application/json", host: "api.example.com", "user-agent": "curl/8.0" },
-      queryStringParameters: { name: "kumo" },
+      queryStringParameters: { name: "unkai" },
       requestContext: {
         accountId: account, apiId: "api-id", domainName: "api.example.com", domainPrefix: "api",
         http: { method: "GET", path: "/hello", protocol: "HTTP/1.1", sourceIp: "192.0.2.1", userAgent: "curl/8.0" },
@@ -39,7 +39,7 @@ export const EVENT_TEMPLATES = {
     event: {
       resource: "/{proxy+}", path: "/hello", httpMethod: "GET",
       headers: { Accept: "application/json", Host: "api.example.com" }, multiValueHeaders: { Accept: ["application/json"], Host: ["api.example.com"] },
-      queryStringParameters: { name: "kumo" }, multiValueQueryStringParameters: { name: ["kumo"] },
+      queryStringParameters: { name: "unkai" }, multiValueQueryStringParameters: { name: ["unkai"] },
       pathParameters: { proxy: "hello" }, stageVariables: null,
       requestContext: {
         accountId: account, resourceId: "123456", stage: "prod", requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",

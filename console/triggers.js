@@ -116,7 +116,7 @@ export async function addS3Trigger({ bucket, create, functionArn, events, prefix
   if (create) await s3().send(new CreateBucketCommand({ Bucket: bucket }));
   const config = await notificationsOf(bucket);
   const rules = [["prefix", prefix], ["suffix", suffix]].filter(([, v]) => v).map(([Name, Value]) => ({ Name, Value }));
-  const id = `kumo-console-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const id = `unkai-console-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   config.LambdaFunctionConfigurations = [...(config.LambdaFunctionConfigurations ?? []), {
     Id: id, LambdaFunctionArn: functionArn, Events: events, Filter: rules.length > 0 ? { Key: { FilterRules: rules } } : undefined,
   }];

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs what Kumo's tests drive it with, when missing:
+# Installs what Unkai's tests drive it with, when missing:
 # - Debian: the AWS CLI v2 (`awscli`), curl (the shell custom runtime), python3 (the Python runtime),
 #   python3-boto3 (the SDK Python functions use, as on Lambda),
 #   chromium (the web console's browser tests, driven by playwright-core),
 #   and the build tools AWS's Node.js runtime interface client compiles its native addon with.
 # - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
-#   `npm install` of Kumo stays fast); the custom-runtime test runs it as a bootstrap.
+#   `npm install` of Unkai stays fast); the custom-runtime test runs it as a bootstrap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -32,7 +32,7 @@ RIC_DIR=.cache/aws-lambda-ric
 if [ ! -f "$RIC_DIR/node_modules/aws-lambda-ric/rapid-client.node" ]; then
   echo "Building aws-lambda-ric (once; cached in $RIC_DIR)…"
   mkdir -p "$RIC_DIR"
-  echo '{"name":"kumo-test-ric","private":true,"allowScripts":{"aws-lambda-ric":true}}' > "$RIC_DIR/package.json"
+  echo '{"name":"unkai-test-ric","private":true,"allowScripts":{"aws-lambda-ric":true}}' > "$RIC_DIR/package.json"
   npm install --prefix "$RIC_DIR" --no-save --no-audit --no-fund aws-lambda-ric@4.0.2 >/dev/null
 fi
 test -f "$RIC_DIR/node_modules/aws-lambda-ric/rapid-client.node"

@@ -5,13 +5,13 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CreateFunctionCommand, GetFunctionCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture, fixtureZip, ROLE, signedFetch } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 import { rawZip } from "./helpers/raw-zip.js";
 
 const HANDLER = "exports.handler = async () => 'ok';";
 
 describe("API validation", () => {
-  const suite = kumoSuite({ KUMO_PYTHON: "/nonexistent/python3" });
+  const suite = unkaiSuite({ UNKAI_PYTHON: "/nonexistent/python3" });
 
   async function createWith(zip: Buffer, name = "bad", extra: Record<string, unknown> = {}): Promise<Error> {
     const error = await suite.client
@@ -26,12 +26,12 @@ describe("API validation", () => {
     const slip = await createWith(rawZip([{ name: "index.js", content: HANDLER }, { name: "../../escape.js", content: "pwned" }]));
     assert.equal(slip.name, "InvalidParameterValueException");
     assert.match(slip.message, /^Could not unzip uploaded file.*\.\.\/\.\.\/escape\.js/);
-    const absolute = await createWith(rawZip([{ name: "/etc/kumo-owned", content: "x" }]));
+    const absolute = await createWith(rawZip([{ name: "/etc/unkai-owned", content: "x" }]));
     assert.match(absolute.message, /^Could not unzip uploaded file.*absolute path/);
-    const link = await createWith(rawZip([{ name: "index.js", content: HANDLER }, { name: "secrets", content: "../../../suite.kumo.db", mode: 0o120777 }]));
+    const link = await createWith(rawZip([{ name: "index.js", content: HANDLER }, { name: "secrets", content: "../../../suite.unkai.db", mode: 0o120777 }]));
     assert.match(link.message, /symlink 'secrets' points outside the package/);
-    assert.equal(existsSync(join(suite.kumo.dataDir, "escape.js")), false);
-    const leftovers = readdirSync(join(suite.kumo.dataDir, "code")).filter((name) => name.startsWith(".tmp-"));
+    assert.equal(existsSync(join(suite.unkai.dataDir, "escape.js")), false);
+    const leftovers = readdirSync(join(suite.unkai.dataDir, "code")).filter((name) => name.startsWith(".tmp-"));
     assert.deepEqual(leftovers, [], "failed extractions leave nothing behind");
   });
 
@@ -56,7 +56,7 @@ describe("API validation", () => {
       [{ Timeout: 0 }, /Timeout 0 is out of range/],
       [{ EphemeralStorage: { Size: 100 } }, /EphemeralStorage\.Size 100 is out of range/],
       [{ Runtime: "java21" }, /Runtime 'java21' is not supported; choose one of nodejs20\.x/],
-      [{ Runtime: "python3.12", Handler: "app.handler" }, /Runtime python3\.12 is not available on this Kumo host: interpreter .* was not found/],
+      [{ Runtime: "python3.12", Handler: "app.handler" }, /Runtime python3\.12 is not available on this Unkai host: interpreter .* was not found/],
       [{ Role: "admin" }, /Role 'admin' is not an IAM role ARN/],
       [{ Handler: "has space.handler" }, /Handler 'has space\.handler' must be 1 to 128 characters without whitespace/],
       [{ Environment: { Variables: { AWS_REGION: "eu-west-1" } } }, /reserved keys .*AWS_REGION/],
@@ -78,18 +78,18 @@ describe("API validation", () => {
   });
 
   it("answers with x-amzn-ErrorType, the model's message member and Type", async () => {
-    const missing = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/nope`);
+    const missing = await signedFetch(`${suite.unkai.url}/2015-03-31/functions/nope`);
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get("x-amzn-errortype"), "ResourceNotFoundException");
     assert.ok(missing.headers.get("x-amzn-requestid"));
     assert.deepEqual(await missing.json(), { Type: "User", Message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope" });
 
-    const badJson = await signedFetch(`${suite.kumo.url}/2015-03-31/functions`, { method: "POST", body: "{not json" });
+    const badJson = await signedFetch(`${suite.unkai.url}/2015-03-31/functions`, { method: "POST", body: "{not json" });
     assert.equal(badJson.status, 400);
     assert.equal(badJson.headers.get("x-amzn-errortype"), "InvalidRequestContentException");
     assert.match(((await badJson.json()) as { message: string }).message, /^Could not parse request body into json/);
 
-    const wrongType = await signedFetch(`${suite.kumo.url}/2015-03-31/functions`, { method: "POST", body: JSON.stringify({ FunctionName: "x", Role: ROLE, Code: {}, MemorySize: "big" }) });
+    const wrongType = await signedFetch(`${suite.unkai.url}/2015-03-31/functions`, { method: "POST", body: JSON.stringify({ FunctionName: "x", Role: ROLE, Code: {}, MemorySize: "big" }) });
     assert.equal(wrongType.status, 400);
     assert.match(((await wrongType.json()) as { message: string }).message, /^MemorySize: /);
   });
@@ -98,26 +98,26 @@ describe("API validation", () => {
     await createFromFixture(suite.client, "dup", "node-cjs");
     await assert.rejects(createFromFixture(suite.client, "dup", "node-cjs"), (e: Error) => e.name === "ResourceConflictException" && /Function already exist: dup/.test(e.message));
 
-    const huge = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: Buffer.alloc(6_291_457, 0x20) });
+    const huge = await signedFetch(`${suite.unkai.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: Buffer.alloc(6_291_457, 0x20) });
     assert.equal(huge.status, 413);
     assert.equal(huge.headers.get("x-amzn-errortype"), "RequestEntityTooLargeException");
     assert.deepEqual(await huge.json(), { Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" });
 
-    const notJson = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "hello" });
+    const notJson = await signedFetch(`${suite.unkai.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "hello" });
     assert.equal(notJson.status, 400);
     assert.equal(notJson.headers.get("x-amzn-errortype"), "InvalidRequestContentException");
 
-    const badType = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "{}", headers: { "X-Amz-Invocation-Type": "Later" } });
+    const badType = await signedFetch(`${suite.unkai.url}/2015-03-31/functions/dup/invocations`, { method: "POST", body: "{}", headers: { "X-Amz-Invocation-Type": "Later" } });
     assert.equal(badType.status, 400);
     assert.match(((await badType.json()) as { message: string }).message, /InvocationType 'Later' is invalid: use RequestResponse, Event or DryRun/);
 
-    const mismatch = await signedFetch(`${suite.kumo.url}/2015-03-31/functions/dup:prod/invocations?Qualifier=dev`, { method: "POST", body: "{}" });
+    const mismatch = await signedFetch(`${suite.unkai.url}/2015-03-31/functions/dup:prod/invocations?Qualifier=dev`, { method: "POST", body: "{}" });
     assert.equal(mismatch.status, 400);
     assert.match(((await mismatch.json()) as { message: string }).message, /derived qualifier from the function name does not match/);
   });
 
   it("shows the AWS CLI the same errors", async () => {
-    const result = await aws(suite.kumo.url, ["lambda", "get-function", "--function-name", "ghost"]);
+    const result = await aws(suite.unkai.url, ["lambda", "get-function", "--function-name", "ghost"]);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /ResourceNotFoundException.*Function not found: arn:aws:lambda:us-east-1:000000000000:function:ghost/);
   });

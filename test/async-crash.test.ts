@@ -1,4 +1,4 @@
-/** Crash safety: every acknowledged async event runs at least once, even across a SIGKILL of Kumo. */
+/** Crash safety: every acknowledged async event runs at least once, even across a SIGKILL of Unkai. */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { createFromFixture, lambda, signedFetch } from "./helpers/clients.js";
-import { startKumo } from "./helpers/kumo-server.js";
+import { startUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 const EVENTS = 10_000;
@@ -14,11 +14,11 @@ const PARALLEL = 32;
 
 describe("async crash safety", () => {
   it("processes every acknowledged event after a SIGKILL midway, and reports duplicates", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "kumo-crash-"));
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-crash-"));
     const collector = new Collector();
     await collector.start();
     try {
-      const first = await startKumo({}, dataDir);
+      const first = await startUnkai({}, dataDir);
       const client = lambda(first.url);
       await createFromFixture(client, "counted", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("counted") } } });
       // Four at a time, 5 ms each: processing falls behind enqueueing, so a backlog is queued at the kill.
@@ -40,7 +40,7 @@ describe("async crash safety", () => {
             if (response.status === 202) acknowledged.push(response.headers.get("x-amzn-requestid") ?? "");
             else assert.fail(`event ${i} got ${response.status}`);
           } catch {
-            // Kumo was killed while this request was in flight: not acknowledged.
+            // Unkai was killed while this request was in flight: not acknowledged.
           }
         }
       };
@@ -51,12 +51,12 @@ describe("async crash safety", () => {
       await senders;
       const processedBeforeKill = new Set(collector.recorded("counted").filter((r) => r.phase === "end").map((r) => r.requestId)).size;
 
-      const second = await startKumo({}, dataDir);
+      const second = await startUnkai({}, dataDir);
       try {
         await waitFor(
           "the queue to drain after the restart",
           async () => {
-            const stats = (await (await signedFetch(`${second.url}/_kumo/events/stats`)).json()) as { functions: { queued: number; inFlight: number }[] };
+            const stats = (await (await signedFetch(`${second.url}/_unkai/events/stats`)).json()) as { functions: { queued: number; inFlight: number }[] };
             return stats.functions.every((f) => f.queued === 0 && f.inFlight === 0) ? true : undefined;
           },
           90_000,
@@ -68,7 +68,7 @@ describe("async crash safety", () => {
         const duplicates = [...counts.values()].filter((n) => n > 1).length;
         console.log(`crash test: ${acknowledged.length} acknowledged, ${processedBeforeKill} processed before the SIGKILL, ${lost.length} lost, ${duplicates} processed more than once`);
         assert.ok(acknowledged.length >= EVENTS / 2);
-        assert.ok(processedBeforeKill < acknowledged.length, "a backlog was waiting when Kumo was killed");
+        assert.ok(processedBeforeKill < acknowledged.length, "a backlog was waiting when Unkai was killed");
         assert.deepEqual(lost, [], "no acknowledged event is lost");
       } finally {
         assert.equal(await second.stop(), 0);

@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { createFromFixture } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 describe("asynchronous event age", () => {
-  const suite = kumoSuite({ KUMO_ASYNC_RETRY_SCALE: "0.01" });
+  const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
 
   it("gives up on a throttled event at its maximum age (60 s, Lambda's minimum) with EventAgeExceeded", async () => {
     const collector = new Collector();

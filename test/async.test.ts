@@ -11,7 +11,7 @@ import {
   type LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture, fixtureZip, lambda, signedFetch } from "./helpers/clients.js";
-import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -26,7 +26,7 @@ interface DestinationRecord {
 }
 
 describe("asynchronous invocation", () => {
-  let kumo: TestKumo;
+  let unkai: TestUnkai;
   let client: LambdaClient;
   const collector = new Collector();
   const readRecorded = (name: string) => collector.recorded(name);
@@ -34,13 +34,13 @@ describe("asynchronous invocation", () => {
   before(async () => {
     await collector.start();
     // Retry delays scaled by 0.01: about 0.6 s, then 1.2 s.
-    kumo = await startKumo({ KUMO_ASYNC_RETRY_SCALE: "0.01" });
-    client = lambda(kumo.url);
+    unkai = await startUnkai({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
+    client = lambda(unkai.url);
   });
   after(async () => {
     await collector.close();
     client?.destroy();
-    assert.equal(await kumo.stop(), 0);
+    assert.equal(await unkai.stop(), 0);
   });
 
   async function recorder(name: string, extra: Record<string, unknown> = {}): Promise<void> {
@@ -55,7 +55,7 @@ describe("asynchronous invocation", () => {
 
   it("answers 202 and runs the event, with the AWS CLI too", async () => {
     await recorder("async-ok");
-    const cli = await aws(kumo.url, ["lambda", "invoke", "--function-name", "async-ok", "--invocation-type", "Event", "--cli-binary-format", "raw-in-base64-out", "--payload", '{"via":"cli"}', join(kumo.dataDir, "cli-out.json")]);
+    const cli = await aws(unkai.url, ["lambda", "invoke", "--function-name", "async-ok", "--invocation-type", "Event", "--cli-binary-format", "raw-in-base64-out", "--payload", '{"via":"cli"}', join(unkai.dataDir, "cli-out.json")]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal((JSON.parse(cli.stdout) as { StatusCode: number }).StatusCode, 202);
     const id = await sendEvent("async-ok", { via: "sdk" });
@@ -105,10 +105,10 @@ describe("asynchronous invocation", () => {
 
   it("keeps an event that failed without a destination, lists it and re-drives it", async () => {
     await recorder("kept", {});
-    await aws(kumo.url, ["lambda", "put-function-event-invoke-config", "--function-name", "kept", "--maximum-retry-attempts", "0"]);
+    await aws(unkai.url, ["lambda", "put-function-event-invoke-config", "--function-name", "kept", "--maximum-retry-attempts", "0"]);
     const id = await sendEvent("kept", { fail: "once" });
     const failed = await waitFor("a failed event", async () => {
-      const body = (await (await signedFetch(`${kumo.url}/_kumo/functions/kept/events/failed`)).json()) as { failed: { id: string; condition: string; reason: string; attempts: number }[] };
+      const body = (await (await signedFetch(`${unkai.url}/_unkai/functions/kept/events/failed`)).json()) as { failed: { id: string; condition: string; reason: string; attempts: number }[] };
       return body.failed.length === 1 ? body.failed[0] : undefined;
     });
     assert.equal(failed?.id, id);
@@ -119,10 +119,10 @@ describe("asynchronous invocation", () => {
     // Fix the function, then re-drive: the kept event now succeeds and leaves the queue.
     const fixed = await fixtureZip("node-cjs");
     await client.send(new UpdateFunctionCodeCommand({ FunctionName: "kept", ZipFile: fixed }));
-    const redrive = await signedFetch(`${kumo.url}/_kumo/functions/kept/events/redrive`, { method: "POST", body: JSON.stringify({ ids: [id] }) });
+    const redrive = await signedFetch(`${unkai.url}/_unkai/functions/kept/events/redrive`, { method: "POST", body: JSON.stringify({ ids: [id] }) });
     assert.deepEqual(await redrive.json(), { redriven: 1 });
     await waitFor("the queue to empty", async () => {
-      const stats = (await (await signedFetch(`${kumo.url}/_kumo/events/stats`)).json()) as { functions: { functionName: string; queued: number; failed: number }[] };
+      const stats = (await (await signedFetch(`${unkai.url}/_unkai/events/stats`)).json()) as { functions: { functionName: string; queued: number; failed: number }[] };
       const kept = stats.functions.find((f) => f.functionName === "kept");
       return kept === undefined ? true : undefined;
     });
@@ -154,28 +154,28 @@ describe("asynchronous invocation", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await client.send(new DeleteFunctionCommand({ FunctionName: "doomed" }));
     const failed = await waitFor("the deleted function's event to fail", async () => {
-      const body = (await (await signedFetch(`${kumo.url}/_kumo/functions/doomed/events/failed`)).json()) as { failed: { id: string; condition: string }[] };
+      const body = (await (await signedFetch(`${unkai.url}/_unkai/functions/doomed/events/failed`)).json()) as { failed: { id: string; condition: string }[] };
       return body.failed[0];
     });
     assert.deepEqual({ id: failed.id, condition: failed.condition }, { id, condition: "FunctionDeleted" });
   });
 
   it("refuses bad async input before anything is queued", async () => {
-    const huge = await signedFetch(`${kumo.url}/2015-03-31/functions/async-ok/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: Buffer.alloc(1_048_577, 0x20) });
+    const huge = await signedFetch(`${unkai.url}/2015-03-31/functions/async-ok/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: Buffer.alloc(1_048_577, 0x20) });
     assert.equal(huge.status, 413);
     assert.deepEqual(await huge.json(), { Message: "Request must be smaller than 1048576 bytes for the InvokeFunction operation" });
-    const malformed = await signedFetch(`${kumo.url}/2015-03-31/functions/async-ok/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{oops" });
+    const malformed = await signedFetch(`${unkai.url}/2015-03-31/functions/async-ok/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{oops" });
     assert.equal(malformed.status, 400);
     assert.equal(malformed.headers.get("x-amzn-errortype"), "InvalidRequestContentException");
-    const unknown = await signedFetch(`${kumo.url}/2015-03-31/functions/ghost/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{}" });
+    const unknown = await signedFetch(`${unkai.url}/2015-03-31/functions/ghost/invocations`, { method: "POST", headers: { "X-Amz-Invocation-Type": "Event" }, body: "{}" });
     assert.equal(unknown.status, 404, "never a 202 for a function that does not exist");
-    const stats = (await (await signedFetch(`${kumo.url}/_kumo/events/stats`)).json()) as { functions: { functionName: string }[] };
+    const stats = (await (await signedFetch(`${unkai.url}/_unkai/events/stats`)).json()) as { functions: { functionName: string }[] };
     assert.equal(stats.functions.some((f) => f.functionName === "ghost"), false);
   });
 
   it("manages EventInvokeConfig as the AWS CLI expects", async () => {
     await recorder("configured");
-    const put = await aws(kumo.url, ["lambda", "put-function-event-invoke-config", "--function-name", "configured", "--maximum-retry-attempts", "1", "--maximum-event-age-in-seconds", "120"]);
+    const put = await aws(unkai.url, ["lambda", "put-function-event-invoke-config", "--function-name", "configured", "--maximum-retry-attempts", "1", "--maximum-event-age-in-seconds", "120"]);
     assert.equal(put.code, 0, put.stderr);
     const putBody = JSON.parse(put.stdout) as Record<string, unknown>;
     assert.equal(putBody.FunctionArn, `${ARN("configured")}:$LATEST`);
@@ -184,28 +184,28 @@ describe("asynchronous invocation", () => {
     assert.deepEqual(putBody.DestinationConfig, { OnSuccess: {}, OnFailure: {} });
     assert.ok(!Number.isNaN(Date.parse(String(putBody.LastModified))), "the CLI parsed LastModified as a timestamp (epoch seconds on the wire)");
 
-    const update = await aws(kumo.url, ["lambda", "update-function-event-invoke-config", "--function-name", "configured", "--destination-config", `OnFailure={Destination=${ARN("collector")}}`]);
+    const update = await aws(unkai.url, ["lambda", "update-function-event-invoke-config", "--function-name", "configured", "--destination-config", `OnFailure={Destination=${ARN("collector")}}`]);
     assert.equal(update.code, 0, update.stderr);
     const updated = JSON.parse(update.stdout) as Record<string, unknown>;
     assert.equal(updated.MaximumRetryAttempts, 1, "update merges");
     assert.deepEqual(updated.DestinationConfig, { OnSuccess: {}, OnFailure: { Destination: ARN("collector") } });
 
-    const list = await aws(kumo.url, ["lambda", "list-function-event-invoke-configs", "--function-name", "configured"]);
+    const list = await aws(unkai.url, ["lambda", "list-function-event-invoke-configs", "--function-name", "configured"]);
     assert.equal((JSON.parse(list.stdout) as { FunctionEventInvokeConfigs: unknown[] }).FunctionEventInvokeConfigs.length, 1);
 
-    const badRetries = await aws(kumo.url, ["lambda", "put-function-event-invoke-config", "--function-name", "configured", "--maximum-retry-attempts", "3"]);
+    const badRetries = await aws(unkai.url, ["lambda", "put-function-event-invoke-config", "--function-name", "configured", "--maximum-retry-attempts", "3"]);
     assert.notEqual(badRetries.code, 0);
     assert.match(badRetries.stderr, /InvalidParameterValueException|ParamValidation|valid range/);
-    const badDestination = await signedFetch(`${kumo.url}/2019-09-25/functions/configured/event-invoke-config`, {
+    const badDestination = await signedFetch(`${unkai.url}/2019-09-25/functions/configured/event-invoke-config`, {
       method: "PUT",
       body: JSON.stringify({ DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:q" } } }),
     });
     assert.equal(badDestination.status, 400);
-    assert.match(((await badDestination.json()) as { message: string }).message, /is not a destination this Kumo can deliver to yet/);
+    assert.match(((await badDestination.json()) as { message: string }).message, /is not a destination this Unkai can deliver to yet/);
 
-    const deleted = await aws(kumo.url, ["lambda", "delete-function-event-invoke-config", "--function-name", "configured"]);
+    const deleted = await aws(unkai.url, ["lambda", "delete-function-event-invoke-config", "--function-name", "configured"]);
     assert.equal(deleted.code, 0, deleted.stderr);
-    const missing = await aws(kumo.url, ["lambda", "get-function-event-invoke-config", "--function-name", "configured"]);
+    const missing = await aws(unkai.url, ["lambda", "get-function-event-invoke-config", "--function-name", "configured"]);
     assert.match(missing.stderr, /ResourceNotFoundException.*The function arn:aws:lambda:us-east-1:000000000000:function:configured:\$LATEST doesn't have an EventInvokeConfig/);
   });
 });

@@ -1,4 +1,4 @@
-/** SigV4 on every API: default keys, wrong and expired signatures, presigned URLs, `kumo keys`, and the non-loopback rule. */
+/** SigV4 on every API: default keys, wrong and expired signatures, presigned URLs, `unkai keys`, and the non-loopback rule. */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -10,10 +10,10 @@ import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
-import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { REPO_ROOT } from "./helpers/paths.js";
-import { kumoCli, runProcess } from "./helpers/process.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiCli, runProcess } from "./helpers/process.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 type Credentials = { accessKeyId: string; secretAccessKey: string };
 
@@ -44,64 +44,64 @@ async function presign(url: string, path: string, expiresIn: number, signedAt = 
 }
 
 describe("SigV4 authentication", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   it("accepts the default key pair from SDK v3 and the AWS CLI v2", async () => {
     await createFromFixture(suite.client, "authed", "node-cjs");
     const listed = await suite.client.send(new ListFunctionsCommand({}));
     assert.ok(listed.Functions?.some((f) => f.FunctionName === "authed"));
-    const cli = await aws(suite.kumo.url, ["lambda", "get-function-configuration", "--function-name", "authed"]);
+    const cli = await aws(suite.unkai.url, ["lambda", "get-function-configuration", "--function-name", "authed"]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal((JSON.parse(cli.stdout) as { FunctionName: string }).FunctionName, "authed");
-    const logs = await aws(suite.kumo.url, ["logs", "describe-log-groups"]);
+    const logs = await aws(suite.unkai.url, ["logs", "describe-log-groups"]);
     assert.equal(logs.code, 0, logs.stderr);
   });
 
   it("refuses a wrong secret with InvalidSignatureException (Lambda and Logs), an unknown key with UnrecognizedClientException", async () => {
-    const wrong = lambdaWith(suite.kumo.url, { accessKeyId: "test", secretAccessKey: "not-the-secret" });
+    const wrong = lambdaWith(suite.unkai.url, { accessKeyId: "test", secretAccessKey: "not-the-secret" });
     const lambdaError = await failure(wrong.send(new ListFunctionsCommand({})));
     assert.deepEqual([lambdaError.name, lambdaError.status], ["InvalidSignatureException", 403]);
     assert.match(lambdaError.message, /signature we calculated does not match/);
     wrong.destroy();
 
-    const logs = new CloudWatchLogsClient({ endpoint: suite.kumo.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "nope" }, maxAttempts: 1 });
+    const logs = new CloudWatchLogsClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "nope" }, maxAttempts: 1 });
     const logsError = await failure(logs.send(new DescribeLogGroupsCommand({})));
     assert.deepEqual([logsError.name, logsError.status], ["InvalidSignatureException", 403]);
     logs.destroy();
 
-    const cli = await runProcess("/usr/bin/aws", ["--endpoint-url", suite.kumo.url, "logs", "describe-log-groups"], {
+    const cli = await runProcess("/usr/bin/aws", ["--endpoint-url", suite.unkai.url, "logs", "describe-log-groups"], {
       env: { PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "wrong", AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1" },
     });
     assert.notEqual(cli.code, 0);
     assert.match(cli.stderr, /InvalidSignatureException/);
 
-    const stranger = lambdaWith(suite.kumo.url, { accessKeyId: "AKIAUNKNOWNKEY000000", secretAccessKey: "x" });
+    const stranger = lambdaWith(suite.unkai.url, { accessKeyId: "AKIAUNKNOWNKEY000000", secretAccessKey: "x" });
     const strangerError = await failure(stranger.send(new ListFunctionsCommand({})));
     assert.deepEqual([strangerError.name, strangerError.status], ["UnrecognizedClientException", 403]);
     stranger.destroy();
   });
 
-  it("refuses unsigned requests, but serves /_kumo/health without a signature", async () => {
-    const unsigned = await fetch(`${suite.kumo.url}/2015-03-31/functions/`);
+  it("refuses unsigned requests, but serves /_unkai/health without a signature", async () => {
+    const unsigned = await fetch(`${suite.unkai.url}/2015-03-31/functions/`);
     assert.equal(unsigned.status, 403);
     assert.equal(unsigned.headers.get("x-amzn-errortype"), "MissingAuthenticationTokenException");
-    const logs = await fetch(`${suite.kumo.url}/`, { method: "POST", headers: { "X-Amz-Target": "Logs_20140328.DescribeLogGroups", "Content-Type": "application/x-amz-json-1.1" }, body: "{}" });
+    const logs = await fetch(`${suite.unkai.url}/`, { method: "POST", headers: { "X-Amz-Target": "Logs_20140328.DescribeLogGroups", "Content-Type": "application/x-amz-json-1.1" }, body: "{}" });
     assert.equal(logs.status, 403);
     assert.equal(((await logs.json()) as { __type: string }).__type, "MissingAuthenticationTokenException");
-    const stats = await fetch(`${suite.kumo.url}/_kumo/events/stats`);
-    assert.equal(stats.status, 403, "Kumo's own endpoints are signed too");
-    assert.equal((await signedFetch(`${suite.kumo.url}/_kumo/events/stats`)).status, 200);
-    assert.equal((await fetch(`${suite.kumo.url}/_kumo/health`)).status, 200);
+    const stats = await fetch(`${suite.unkai.url}/_unkai/events/stats`);
+    assert.equal(stats.status, 403, "Unkai's own endpoints are signed too");
+    assert.equal((await signedFetch(`${suite.unkai.url}/_unkai/events/stats`)).status, 200);
+    assert.equal((await fetch(`${suite.unkai.url}/_unkai/health`)).status, 200);
   });
 
   it("refuses a request signed more than 15 minutes ago", async () => {
     const signer = new SignatureV4({ credentials: DEFAULT_CREDENTIALS, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
-    const target = new URL(suite.kumo.url);
+    const target = new URL(suite.unkai.url);
     const signed = await signer.sign(
       { method: "GET", protocol: "http:", hostname: target.hostname, port: Number(target.port), path: "/2015-03-31/functions/", query: {}, headers: { host: target.host } },
       { signingDate: new Date(Date.now() - 20 * 60_000) },
     );
-    const response = await fetch(`${suite.kumo.url}/2015-03-31/functions/`, { headers: signed.headers });
+    const response = await fetch(`${suite.unkai.url}/2015-03-31/functions/`, { headers: signed.headers });
     assert.equal(response.status, 403);
     assert.equal(response.headers.get("x-amzn-errortype"), "InvalidSignatureException");
     assert.match(((await response.json()) as { message: string }).message, /^Signature expired: /);
@@ -109,14 +109,14 @@ describe("SigV4 authentication", () => {
 
   it("signs a repeated header as its values joined by ','", async () => {
     const signer = new SignatureV4({ credentials: DEFAULT_CREDENTIALS, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
-    const target = new URL(suite.kumo.url);
+    const target = new URL(suite.unkai.url);
     const signed = await signer.sign({
       method: "GET", protocol: "http:", hostname: target.hostname, port: Number(target.port), path: "/2015-03-31/functions/", query: {},
-      headers: { host: target.host, "x-kumo-repeated": "one,two" },
+      headers: { host: target.host, "x-unkai-repeated": "one,two" },
     });
-    const flat = Object.entries(signed.headers).filter(([name]) => name !== "x-kumo-repeated").flat();
+    const flat = Object.entries(signed.headers).filter(([name]) => name !== "x-unkai-repeated").flat();
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = httpRequest(`${suite.kumo.url}/2015-03-31/functions/`, { headers: [...flat, "X-Kumo-Repeated", "one", "x-kumo-repeated", " two "] }, (res) => {
+      const req = httpRequest(`${suite.unkai.url}/2015-03-31/functions/`, { headers: [...flat, "X-Unkai-Repeated", "one", "x-unkai-repeated", " two "] }, (res) => {
         res.resume();
         resolve(res.statusCode);
       });
@@ -127,7 +127,7 @@ describe("SigV4 authentication", () => {
   });
 
   it("accepts a presigned ListFunctions URL until it expires", async () => {
-    const url = await presign(suite.kumo.url, "/2015-03-31/functions/", 5);
+    const url = await presign(suite.unkai.url, "/2015-03-31/functions/", 5);
     const signedAt = Date.now();
     const first = await fetch(url);
     assert.equal(first.status, 200, await first.clone().text());
@@ -138,9 +138,9 @@ describe("SigV4 authentication", () => {
     assert.equal(expired.headers.get("x-amzn-errortype"), "InvalidSignatureException");
     assert.match(((await expired.json()) as { message: string }).message, /Signature expired/);
 
-    const old = await fetch(await presign(suite.kumo.url, "/2015-03-31/functions/", 60, new Date(Date.now() - 3_600_000)));
+    const old = await fetch(await presign(suite.unkai.url, "/2015-03-31/functions/", 60, new Date(Date.now() - 3_600_000)));
     assert.equal(old.status, 403, "a URL signed an hour ago for a minute is long expired");
-    const tampered = new URL(await presign(suite.kumo.url, "/2015-03-31/functions/", 60));
+    const tampered = new URL(await presign(suite.unkai.url, "/2015-03-31/functions/", 60));
     tampered.pathname = "/2015-03-31/functions/authed";
     assert.equal((await fetch(tampered)).status, 403, "the signature covers the path");
   });
@@ -148,7 +148,7 @@ describe("SigV4 authentication", () => {
   it("gives GetFunction a presigned Code.Location that downloads the package", async () => {
     const got = await suite.client.send(new GetFunctionCommand({ FunctionName: "authed" }));
     const location = got.Code?.Location ?? "";
-    assert.match(location, /\/_kumo\/code\/[0-9a-f]{64}\.zip\?.*X-Amz-Signature=/);
+    assert.match(location, /\/_unkai\/code\/[0-9a-f]{64}\.zip\?.*X-Amz-Signature=/);
     const download = await fetch(location);
     assert.equal(download.status, 200);
     assert.equal(Buffer.from(await download.arrayBuffer()).subarray(0, 2).toString(), "PK");
@@ -156,39 +156,39 @@ describe("SigV4 authentication", () => {
     assert.equal((await fetch(bare)).status, 403, "the code is not public");
   });
 
-  it("keeps kumo.db readable by its owner only", () => {
-    assert.equal(statSync(join(suite.kumo.dataDir, "kumo.db")).mode & 0o777, 0o600);
+  it("keeps unkai.db readable by its owner only", () => {
+    assert.equal(statSync(join(suite.unkai.dataDir, "unkai.db")).mode & 0o777, 0o600);
   });
 });
 
-describe("kumo keys", () => {
-  let kumo: TestKumo;
+describe("unkai keys", () => {
+  let unkai: TestUnkai;
   before(async () => {
-    kumo = await startKumo();
+    unkai = await startUnkai();
   });
   after(async () => {
-    assert.equal(await kumo.stop(), 0);
+    assert.equal(await unkai.stop(), 0);
   });
 
   it("creates a key that works (and retires the default), lists it, and deletes it", async () => {
-    const created = await kumoCli(REPO_ROOT, ["keys", "create", "--name", "ci", "--json", "--data-dir", kumo.dataDir]);
+    const created = await unkaiCli(REPO_ROOT, ["keys", "create", "--name", "ci", "--json", "--data-dir", unkai.dataDir]);
     assert.equal(created.code, 0, created.stderr);
     const key = JSON.parse(created.stdout) as { AccessKeyId: string; SecretAccessKey: string };
     assert.match(key.AccessKeyId, /^AKIA[A-Z2-7]{16}$/);
-    const mine = lambdaWith(kumo.url, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+    const mine = lambdaWith(unkai.url, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
     await mine.send(new ListFunctionsCommand({}));
-    const defaults = lambdaWith(kumo.url, DEFAULT_CREDENTIALS);
+    const defaults = lambdaWith(unkai.url, DEFAULT_CREDENTIALS);
     assert.equal((await failure(defaults.send(new ListFunctionsCommand({})))).name, "UnrecognizedClientException", "the default key stops once a key exists");
 
-    const listed = await kumoCli(REPO_ROOT, ["keys", "list", "--json", "--data-dir", kumo.dataDir]);
+    const listed = await unkaiCli(REPO_ROOT, ["keys", "list", "--json", "--data-dir", unkai.dataDir]);
     assert.deepEqual((JSON.parse(listed.stdout) as { AccessKeyId: string; Name: string }[]).map((k) => [k.AccessKeyId, k.Name]), [[key.AccessKeyId, "ci"]]);
     assert.ok(!listed.stdout.includes(key.SecretAccessKey), "list never shows secrets");
 
-    const deleted = await kumoCli(REPO_ROOT, ["keys", "delete", key.AccessKeyId, "--data-dir", kumo.dataDir]);
+    const deleted = await unkaiCli(REPO_ROOT, ["keys", "delete", key.AccessKeyId, "--data-dir", unkai.dataDir]);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.equal((await failure(mine.send(new ListFunctionsCommand({})))).name, "UnrecognizedClientException");
     await defaults.send(new ListFunctionsCommand({}));
-    const missing = await kumoCli(REPO_ROOT, ["keys", "delete", key.AccessKeyId, "--data-dir", kumo.dataDir]);
+    const missing = await unkaiCli(REPO_ROOT, ["keys", "delete", key.AccessKeyId, "--data-dir", unkai.dataDir]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no access key/);
     mine.destroy();
@@ -197,23 +197,23 @@ describe("kumo keys", () => {
 });
 
 describe("listening beyond loopback", () => {
-  it("refuses to start without keys, and starts with KUMO_ACCESS_KEY_ID, where the default key does not work", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "kumo-auth-"));
+  it("refuses to start without keys, and starts with UNKAI_ACCESS_KEY_ID, where the default key does not work", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-auth-"));
     try {
-      const refused = await runProcess(process.execPath, [join(REPO_ROOT, "bin", "kumo.js"), "start", "--host", "0.0.0.0", "--port", "0", "--data-dir", dataDir], {
-        env: { ...process.env, KUMO_EXAMPLE: "false", KUMO_LOG_LEVEL: "warn" },
+      const refused = await runProcess(process.execPath, [join(REPO_ROOT, "bin", "unkai.js"), "start", "--host", "0.0.0.0", "--port", "0", "--data-dir", dataDir], {
+        env: { ...process.env, UNKAI_EXAMPLE: "false", UNKAI_LOG_LEVEL: "warn" },
       });
       assert.equal(refused.code, 2, refused.stderr);
-      assert.match(refused.stderr, /refuses to listen on 0\.0\.0\.0 .*without access keys.*kumo keys create/);
+      assert.match(refused.stderr, /refuses to listen on 0\.0\.0\.0 .*without access keys.*unkai keys create/);
 
-      const kumo = await startKumo({ KUMO_HOST: "0.0.0.0", KUMO_ACCESS_KEY_ID: "AKIAOPERATOR0000TEST", KUMO_SECRET_ACCESS_KEY: "operator-secret" }, dataDir);
-      const operator = lambdaWith(kumo.url, { accessKeyId: "AKIAOPERATOR0000TEST", secretAccessKey: "operator-secret" });
+      const unkai = await startUnkai({ UNKAI_HOST: "0.0.0.0", UNKAI_ACCESS_KEY_ID: "AKIAOPERATOR0000TEST", UNKAI_SECRET_ACCESS_KEY: "operator-secret" }, dataDir);
+      const operator = lambdaWith(unkai.url, { accessKeyId: "AKIAOPERATOR0000TEST", secretAccessKey: "operator-secret" });
       await operator.send(new ListFunctionsCommand({}));
-      const defaults = lambdaWith(kumo.url, DEFAULT_CREDENTIALS);
+      const defaults = lambdaWith(unkai.url, DEFAULT_CREDENTIALS);
       assert.equal((await failure(defaults.send(new ListFunctionsCommand({})))).name, "UnrecognizedClientException");
       operator.destroy();
       defaults.destroy();
-      assert.equal(await kumo.stop(), 0);
+      assert.equal(await unkai.stop(), 0);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -75,7 +75,7 @@ describe("cgroup backends", () => {
   });
 
   it("v2 core on the unified mount: join, list, cgroup.kill and remove", { skip: existsSync(join(V2_MOUNT, "cgroup.procs")) ? false : "no cgroup v2 mount" }, async () => {
-    const parent = join(V2_MOUNT, `kumo-test-${process.pid}`);
+    const parent = join(V2_MOUNT, `unkai-test-${process.pid}`);
     mkdirSync(join(parent, "env"), { recursive: true });
     try {
       await assertContained(v2Group(join(parent, "env")));

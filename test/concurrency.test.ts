@@ -10,22 +10,22 @@ import {
   type LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { createFromFixture, invoke, lambda } from "./helpers/clients.js";
-import { startKumo, type TestKumo } from "./helpers/kumo-server.js";
+import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 
 describe("concurrency limits", () => {
-  let kumo: TestKumo;
+  let unkai: TestUnkai;
   let client: LambdaClient;
 
   before(async () => {
     // A small account so the limit is reachable under test load; a tenth stays unreserved.
-    kumo = await startKumo({ KUMO_ACCOUNT_CONCURRENCY: "10" });
-    client = lambda(kumo.url);
+    unkai = await startUnkai({ UNKAI_ACCOUNT_CONCURRENCY: "10" });
+    client = lambda(unkai.url);
     await createFromFixture(client, "slow", "slow", { Timeout: 10 });
     await createFromFixture(client, "quick", "node-cjs");
   });
   after(async () => {
     client?.destroy();
-    assert.equal(await kumo.stop(), 0);
+    assert.equal(await unkai.stop(), 0);
   });
 
   it("throttles everything at reserved concurrency 0, and stops throttling when it is deleted", async () => {

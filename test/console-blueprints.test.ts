@@ -1,4 +1,4 @@
-/** Every console blueprint deploys on Kumo and answers its matching test event template (the console's own modules, run in Node). */
+/** Every console blueprint deploys on Unkai and answers its matching test event template (the console's own modules, run in Node). */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { CreateFunctionCommand, type Runtime } from "@aws-sdk/client-lambda";
 import { zipDirectory } from "../src/store/code/zip-directory.js";
 import { invoke, ROLE } from "./helpers/clients.js";
 import { REPO_ROOT } from "./helpers/paths.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 interface Blueprint { id: string; runtime: string; handler: string; files: Record<string, string>; testTemplate: string }
 interface Template { title: string; event: unknown }
@@ -19,18 +19,18 @@ const { EVENT_TEMPLATES } = (await import(pathToFileURL(join(REPO_ROOT, "console
 
 /** What each blueprint's answer to its template must hold. */
 const EXPECTED: Record<string, (result: Record<string, unknown>) => void> = {
-  "hello-node": (r) => assert.equal(r.message, "Hello from Kumo!"),
-  "hello-python": (r) => assert.equal(r.message, "Hello from Kumo!"),
+  "hello-node": (r) => assert.equal(r.message, "Hello from Unkai!"),
+  "hello-python": (r) => assert.equal(r.message, "Hello from Unkai!"),
   "s3-node": (r) => assert.deepEqual(r.objects, [{ bucket: "example-bucket", key: "test/key", size: 1024 }]),
   "http-node": (r) => {
     assert.equal(r.statusCode, 200);
-    assert.deepEqual(JSON.parse(r.body as string), { hello: "kumo", path: "/hello" });
+    assert.deepEqual(JSON.parse(r.body as string), { hello: "unkai", path: "/hello" });
   },
   "scheduled-python": (r) => assert.ok(!Number.isNaN(Date.parse(r.ranAt as string))),
 };
 
 describe("console blueprints", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   it("has an expectation for every blueprint and a template for every blueprint's test event", () => {
     assert.deepEqual(BLUEPRINTS.map((b) => b.id).sort(), Object.keys(EXPECTED).sort());
@@ -39,7 +39,7 @@ describe("console blueprints", () => {
 
   for (const blueprint of BLUEPRINTS) {
     it(`${blueprint.id} runs its ${blueprint.testTemplate} event`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "kumo-blueprint-"));
+      const dir = mkdtempSync(join(tmpdir(), "unkai-blueprint-"));
       try {
         for (const [path, text] of Object.entries(blueprint.files)) writeFileSync(join(dir, path), text);
         await suite.client.send(new CreateFunctionCommand({

@@ -1,7 +1,7 @@
 /**
- * The console's Triggers tab in a real browser against a real Kumo: it lists an HTTP API route made with the CLI, adds a
+ * The console's Triggers tab in a real browser against a real Unkai: it lists an HTTP API route made with the CLI, adds a
  * Function URL that then answers, adds S3 triggers (merged into an existing configuration, or on a bucket it creates)
- * that then invoke the function on upload, shows API errors, and deletes both. With KUMO_CONSOLE_SCREENSHOTS=<dir> it
+ * that then invoke the function on upload, shows API errors, and deletes both. With UNKAI_CONSOLE_SCREENSHOTS=<dir> it
  * also writes docs' triggers screenshot.
  */
 import assert from "node:assert/strict";
@@ -17,15 +17,15 @@ import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
 import { createFromFixture } from "./helpers/clients.js";
 import { fnArn, invocationCount, quickCreateHttpApi, restProxyApi } from "./helpers/gateway.js";
 import { s3 } from "./helpers/s3.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
 
-const SCREENSHOTS = process.env.KUMO_CONSOLE_SCREENSHOTS;
+const SCREENSHOTS = process.env.UNKAI_CONSOLE_SCREENSHOTS;
 const WAIT = { timeout: 20_000 };
 const FN = "triggered";
 
 describe("console Triggers tab in a browser", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
   let browser: TestBrowser | undefined;
   let page: Page;
   let bucketClient: S3Client;
@@ -41,11 +41,11 @@ describe("console Triggers tab in a browser", () => {
   const toastError = (text: RegExp) => page.locator(".toast.error").filter({ hasText: text }).first().waitFor(WAIT);
 
   before(async () => {
-    bucketClient = s3(suite.kumo.url);
+    bucketClient = s3(suite.unkai.url);
     await createFromFixture(suite.client, FN, "gateway-echo");
     await createFromFixture(suite.client, "bystander", "node-esm");
-    apiId = (await quickCreateHttpApi(suite.kumo.url, FN)).apiId;
-    restId = (await restProxyApi(suite.kumo.url, FN, "prod")).apiId;
+    apiId = (await quickCreateHttpApi(suite.unkai.url, FN)).apiId;
+    restId = (await restProxyApi(suite.unkai.url, FN, "prod")).apiId;
     // A bucket that already notifies another function: the console must keep that configuration.
     await bucketClient.send(new CreateBucketCommand({ Bucket: "photos" }));
     await bucketClient.send(new PutBucketNotificationConfigurationCommand({
@@ -56,9 +56,9 @@ describe("console Triggers tab in a browser", () => {
     page = await browser.context.newPage();
     page.on("request", (request) => {
       const url = request.url();
-      if (!url.startsWith(suite.kumo.url) && !url.startsWith("data:")) foreignRequests.push(url);
+      if (!url.startsWith(suite.unkai.url) && !url.startsWith("data:")) foreignRequests.push(url);
       const path = new URL(url).pathname;
-      if (url.startsWith(suite.kumo.url) && !path.startsWith("/console") && !(path === "/" && request.method() === "GET" && !request.headers().authorization)) {
+      if (url.startsWith(suite.unkai.url) && !path.startsWith("/console") && !(path === "/" && request.method() === "GET" && !request.headers().authorization)) {
         apiCalls.push({ url, authorization: request.headers().authorization });
       }
     });
@@ -69,12 +69,12 @@ describe("console Triggers tab in a browser", () => {
   });
 
   it("lists the HTTP and REST API routes that target the function, with their invoke URLs", async () => {
-    await page.goto(`${suite.kumo.url}/console/#/functions/${FN}/triggers`);
+    await page.goto(`${suite.unkai.url}/console/#/functions/${FN}/triggers`);
     const row = page.locator(`#api-routes tr[data-api="${apiId}"]`);
     await row.waitFor(WAIT);
     assert.equal(await row.getAttribute("data-route"), "$default");
     const invokeUrl = await row.locator("a").getAttribute("href");
-    assert.equal(invokeUrl, `${suite.kumo.url}/_aws/execute-api/${apiId}/`);
+    assert.equal(invokeUrl, `${suite.unkai.url}/_aws/execute-api/${apiId}/`);
     const answer = await fetch(`${invokeUrl}from-the-list`);
     assert.equal(answer.status, 200);
     assert.equal(((await answer.json()) as { rawPath: string }).rawPath, "/from-the-list");
@@ -83,7 +83,7 @@ describe("console Triggers tab in a browser", () => {
     const restRoutes = await Promise.all((await restRows.all()).map((row) => row.getAttribute("data-route")));
     assert.deepEqual(restRoutes.sort(), ["ANY /", "ANY /{proxy+}"]);
     const restUrl = await page.locator(`#api-routes tr[data-api="${restId}"][data-route="ANY /"] a`).getAttribute("href");
-    assert.equal(restUrl, `${suite.kumo.url}/_aws/execute-api/${restId}/prod/`);
+    assert.equal(restUrl, `${suite.unkai.url}/_aws/execute-api/${restId}/prod/`);
     const restAnswer = await fetch(`${restUrl ?? ""}`);
     assert.equal(restAnswer.status, 200);
     assert.equal(((await restAnswer.json()) as { resource: string }).resource, "/");
@@ -102,7 +102,7 @@ describe("console Triggers tab in a browser", () => {
     assert.equal(await row.getAttribute("data-url"), config.FunctionUrl);
     assert.match(await row.innerText(), /NONE\s+BUFFERED\s+https:\/\/example\.com, https:\/\/app\.example\.com/);
     urlAddress = (await row.locator("a.path-url").getAttribute("href")) ?? "";
-    assert.match(urlAddress, new RegExp(`^${suite.kumo.url}/_aws/lambda-url/[0-9a-z]{32}/$`));
+    assert.match(urlAddress, new RegExp(`^${suite.unkai.url}/_aws/lambda-url/[0-9a-z]{32}/$`));
     const answer = await fetch(`${urlAddress}through-the-url`);
     assert.equal(answer.status, 200);
     assert.equal(((await answer.json()) as { rawPath: string }).rawPath, "/through-the-url");
@@ -123,13 +123,13 @@ describe("console Triggers tab in a browser", () => {
     const configs = await notifications("photos");
     assert.deepEqual(configs.map((c) => c.Id).sort(), ["keep-me", await row.getAttribute("data-id")].sort());
     const ours = configs.find((c) => c.Id !== "keep-me");
-    assert.match(ours?.Id ?? "", /^kumo-console-/);
+    assert.match(ours?.Id ?? "", /^unkai-console-/);
     assert.equal(ours?.LambdaFunctionArn, fnArn(FN));
     assert.deepEqual(ours?.Events, ["s3:ObjectCreated:*"]);
 
-    const before = await invocationCount(suite.kumo.url, FN);
+    const before = await invocationCount(suite.unkai.url, FN);
     await bucketClient.send(new PutObjectCommand({ Bucket: "photos", Key: "uploads/cat.jpg", Body: "meow" }));
-    await waitFor("the upload to invoke the function", async () => ((await invocationCount(suite.kumo.url, FN)) > before ? true : undefined), 30_000);
+    await waitFor("the upload to invoke the function", async () => ((await invocationCount(suite.unkai.url, FN)) > before ? true : undefined), 30_000);
   });
 
   it("adds an S3 trigger on a new bucket it creates, and refuses a bad bucket name", async () => {
@@ -163,7 +163,7 @@ describe("console Triggers tab in a browser", () => {
     await page.locator('#s3-triggers tr[data-bucket="made-in-console"]').waitFor(WAIT);
   });
 
-  it("signed every call with SigV4 for its service, and loaded nothing from outside Kumo", () => {
+  it("signed every call with SigV4 for its service, and loaded nothing from outside Unkai", () => {
     const services = new Set<string>();
     for (const call of apiCalls) {
       const scope = /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/us-east-1\/([a-z0-9-]+)\/aws4_request, /.exec(call.authorization ?? "");

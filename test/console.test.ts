@@ -1,7 +1,7 @@
 /**
- * The web console end to end in a real browser against a real Kumo: create a function from a blueprint, edit its code,
+ * The web console end to end in a real browser against a real Unkai: create a function from a blueprint, edit its code,
  * set an environment variable, save a test event from the S3 template, run it, read the result and the REPORT line,
- * find the invocation in the logs and the monitoring chart. With KUMO_CONSOLE_SCREENSHOTS=<dir> it also writes screenshots.
+ * find the invocation in the logs and the monitoring chart. With UNKAI_CONSOLE_SCREENSHOTS=<dir> it also writes screenshots.
  */
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -13,10 +13,10 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { Page, Request } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
 import { fixtureZip, invoke } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
-const SCREENSHOTS = process.env.KUMO_CONSOLE_SCREENSHOTS;
-const VERIFIER = new SignatureV4({ service: "kumo", region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, sha256: Sha256 });
+const SCREENSHOTS = process.env.UNKAI_CONSOLE_SCREENSHOTS;
+const VERIFIER = new SignatureV4({ service: "unkai", region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, sha256: Sha256 });
 const WAIT = { timeout: 20_000 };
 
 const EDITED_CODE = `export const handler = async (event) => {
@@ -27,14 +27,14 @@ const EDITED_CODE = `export const handler = async (event) => {
 `;
 
 describe("web console in a browser", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
   let browser: TestBrowser | undefined;
   let page: Page;
   const foreignRequests: string[] = [];
   /** Every API call the page made (not its own static files), with its Authorization header. */
   const apiCalls: { path: string; authorization: string | undefined }[] = [];
-  /** The console's own signed fetches of /_kumo/, kept whole to check their signatures. */
-  const kumoCalls: Request[] = [];
+  /** The console's own signed fetches of /_unkai/, kept whole to check their signatures. */
+  const unkaiCalls: Request[] = [];
 
   const shot = async (name: string) => {
     if (!SCREENSHOTS) return;
@@ -51,12 +51,12 @@ describe("web console in a browser", () => {
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on("request", (request) => {
-      if (!request.url().startsWith(suite.kumo.url) && !request.url().startsWith("data:")) foreignRequests.push(request.url());
+      if (!request.url().startsWith(suite.unkai.url) && !request.url().startsWith("data:")) foreignRequests.push(request.url());
       const path = new URL(request.url()).pathname;
       const pageLoad = path.startsWith("/console") || (path === "/" && request.method() === "GET");
-      if (request.url().startsWith(suite.kumo.url) && !pageLoad) {
+      if (request.url().startsWith(suite.unkai.url) && !pageLoad) {
         apiCalls.push({ path, authorization: request.headers().authorization });
-        if (path.startsWith("/_kumo/")) kumoCalls.push(request);
+        if (path.startsWith("/_unkai/")) unkaiCalls.push(request);
       }
     });
   });
@@ -65,7 +65,7 @@ describe("web console in a browser", () => {
   });
 
   it("lists functions at / and creates one from the S3 blueprint", async () => {
-    await page.goto(`${suite.kumo.url}/`);
+    await page.goto(`${suite.unkai.url}/`);
     assert.equal(new URL(page.url()).pathname, "/console/");
     await page.getByText("No functions yet: create one.").waitFor(WAIT);
     await page.getByRole("link", { name: "Create function" }).click();
@@ -230,15 +230,15 @@ describe("web console in a browser", () => {
 
   it("signed every API call with SigV4, with the key pair from the Credentials dialog", async () => {
     assert.ok(apiCalls.some((c) => c.path.startsWith("/2015-03-31/functions")), "Lambda API calls");
-    assert.ok(apiCalls.some((c) => c.path.startsWith("/_kumo/")), "Kumo endpoint calls");
+    assert.ok(apiCalls.some((c) => c.path.startsWith("/_unkai/")), "Unkai endpoint calls");
     assert.ok(apiCalls.some((c) => c.path === "/"), "CloudWatch Logs calls");
     for (const call of apiCalls) {
-      const service = call.path.startsWith("/_kumo/") ? "kumo" : call.path === "/" ? "logs" : "lambda";
+      const service = call.path.startsWith("/_unkai/") ? "unkai" : call.path === "/" ? "logs" : "lambda";
       assert.match(call.authorization ?? "", new RegExp(`^AWS4-HMAC-SHA256 Credential=test/\\d{8}/us-east-1/${service}/aws4_request, SignedHeaders=`), call.path);
     }
-    // Re-sign each /_kumo/ request as a verifier would (same date, same signed headers): the signatures must match.
+    // Re-sign each /_unkai/ request as a verifier would (same date, same signed headers): the signatures must match.
     const methods = new Set<string>();
-    for (const request of kumoCalls.filter((r) => new URL(r.url()).pathname.includes("/test-events") || r.url().includes("/metrics"))) {
+    for (const request of unkaiCalls.filter((r) => new URL(r.url()).pathname.includes("/test-events") || r.url().includes("/metrics"))) {
       const headers = await request.allHeaders();
       const authorization = headers.authorization ?? "";
       const signedNames = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(";") ?? [];
@@ -254,7 +254,7 @@ describe("web console in a browser", () => {
     }
     assert.deepEqual([...methods].sort(), ["GET", "PUT"], "checked reads and writes");
 
-    // A key Kumo does not know is refused like any client's, and the page says so; the right one works again.
+    // A key Unkai does not know is refused like any client's, and the page says so; the right one works again.
     const useKey = async (accessKeyId: string, secretAccessKey: string) => {
       await page.getByRole("button", { name: "Credentials" }).click();
       await page.locator("dialog input[name=accessKeyId]").fill(accessKeyId);
@@ -271,7 +271,7 @@ describe("web console in a browser", () => {
     await page.locator('tr[data-function="from-console"]').waitFor(WAIT);
   });
 
-  it("loaded nothing from outside Kumo", () => {
+  it("loaded nothing from outside Unkai", () => {
     assert.deepEqual(foreignRequests, []);
   });
 });

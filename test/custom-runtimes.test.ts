@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { createFromFixture, invoke, parseReport, ROLE } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 import { ricPackage } from "./helpers/ric.js";
 
 /** A package whose bootstrap runs AWS's own Node.js runtime interface client from npm. */
@@ -20,7 +20,7 @@ function ricHandlerPackage(): Promise<Buffer> {
 }
 
 describe("custom runtimes", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   it("runs a shell-script bootstrap that uses curl, as in AWS's tutorial", async () => {
     await createFromFixture(suite.client, "shell", "custom-curl", { Runtime: "provided.al2023", Handler: "function.handler" });

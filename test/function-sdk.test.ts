@@ -1,9 +1,9 @@
-/** Functions call Kumo with the runtime's AWS SDK (Node, CJS and ESM) and boto3, signed with their environment's own session credentials. */
+/** Functions call Unkai with the runtime's AWS SDK (Node, CJS and ESM) and boto3, signed with their environment's own session credentials. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LambdaClient, ListFunctionsCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { createFromFixture, invoke } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
 
 interface NodeResult {
@@ -29,7 +29,7 @@ async function errorName(promise: Promise<unknown>): Promise<string> {
 
 for (const sandbox of ["linux", "process"] as const) {
   describe(`AWS SDKs inside functions (${sandbox} driver)`, () => {
-    const suite = kumoSuite({ KUMO_SANDBOX: sandbox });
+    const suite = unkaiSuite({ UNKAI_SANDBOX: sandbox });
 
     it("a CommonJS handler requires @aws-sdk/client-lambda without bundling it and lists functions", async () => {
       await createFromFixture(suite.client, "sdk-cjs", "sdk-node-cjs", { Timeout: 20 });
@@ -58,19 +58,19 @@ for (const sandbox of ["linux", "process"] as const) {
       assert.equal(result.functionError, undefined, result.payload);
       const body = result.json as { names: string[]; endpoint: string; accessKeyId: string };
       assert.ok(body.names.includes("sdk-py"), result.payload);
-      assert.equal(body.endpoint, suite.kumo.url);
+      assert.equal(body.endpoint, suite.unkai.url);
       assert.match(body.accessKeyId, /^ASIA/);
     });
 
     it("session credentials need their token and stop working when the environment ends", async () => {
       const body = (await invoke(suite.client, "sdk-cjs")).json as NodeResult;
-      const own = clientWith(suite.kumo.url, body);
+      const own = clientWith(suite.unkai.url, body);
       const listed = await own.send(new ListFunctionsCommand({}));
       assert.ok(listed.Functions?.some((f) => f.FunctionName === "sdk-cjs"), "the environment's credentials work from outside while it lives");
 
-      const forged = clientWith(suite.kumo.url, { ...body, sessionToken: `${body.sessionToken.slice(0, -4)}AAAA` });
+      const forged = clientWith(suite.unkai.url, { ...body, sessionToken: `${body.sessionToken.slice(0, -4)}AAAA` });
       assert.equal(await errorName(forged.send(new ListFunctionsCommand({}))), "UnrecognizedClientException");
-      const tokenless = clientWith(suite.kumo.url, { accessKeyId: body.accessKeyId, secretAccessKey: body.secretAccessKey });
+      const tokenless = clientWith(suite.unkai.url, { accessKeyId: body.accessKeyId, secretAccessKey: body.secretAccessKey });
       assert.equal(await errorName(tokenless.send(new ListFunctionsCommand({}))), "UnrecognizedClientException");
 
       // An update retires the environment: its credentials are revoked with it.

@@ -6,17 +6,17 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteAliasCommand, PublishVersionCommand, UpdateFunctionUrlConfigCommand, type InvokeMode } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture } from "./helpers/clients.js";
 import { cli, createFunctionUrl, fnArn, getWithHost, invocationCount } from "./helpers/gateway.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 type Event = Record<string, unknown> & { requestContext: Record<string, unknown> };
 
 describe("Function URLs", () => {
   // Function URLs have no integration timeout of their own: the gateway default applies.
-  const suite = kumoSuite({ KUMO_GATEWAY_TIMEOUT_MS: "2500" });
+  const suite = unkaiSuite({ UNKAI_GATEWAY_TIMEOUT_MS: "2500" });
 
   it("creates, gets, updates, lists and deletes URL configs as Lambda answers them", async () => {
     await createFromFixture(suite.client, "echo", "gateway-echo", { Timeout: 10 });
-    const url = suite.kumo.url;
+    const url = suite.unkai.url;
     const { urlId, config } = await createFunctionUrl(url, "echo", ["--cors", "AllowOrigins=https://a.example,AllowMethods=GET,MaxAge=60"]);
     assert.equal(config.FunctionArn, fnArn("echo"));
     assert.equal(config.AuthType, "NONE");
@@ -52,7 +52,7 @@ describe("Function URLs", () => {
   });
 
   it("serves the Function URL event by path and by host, with CORS answered from the config", async () => {
-    const url = suite.kumo.url;
+    const url = suite.unkai.url;
     const { urlId, base } = await createFunctionUrl(url, "echo", ["--cors", "AllowOrigins=*,AllowMethods=*,AllowHeaders=*"]);
     const response = await fetch(`${base}/some/path?q=1`, { method: "POST", headers: { "content-type": "text/plain", cookie: "k=v" }, body: "hello" });
     assert.equal(response.status, 200);
@@ -86,7 +86,7 @@ describe("Function URLs", () => {
   });
 
   it("points a URL at an alias and refuses version qualifiers", async () => {
-    const url = suite.kumo.url;
+    const url = suite.unkai.url;
     const version = await suite.client.send(new PublishVersionCommand({ FunctionName: "echo" }));
     await suite.client.send(new CreateAliasCommand({ FunctionName: "echo", Name: "live", FunctionVersion: version.Version }));
     const { base, config } = await createFunctionUrl(url, "echo", ["--qualifier", "live"]);
@@ -102,7 +102,7 @@ describe("Function URLs", () => {
 
   it("serves AWS_IAM URLs only to SigV4-signed requests", async () => {
     await createFromFixture(suite.client, "private", "gateway-echo");
-    const { base, config } = await createFunctionUrl(suite.kumo.url, "private", [], "AWS_IAM");
+    const { base, config } = await createFunctionUrl(suite.unkai.url, "private", [], "AWS_IAM");
     assert.equal(config.AuthType, "AWS_IAM");
     assert.equal((await fetch(`${base}/x/plain`)).status, 403);
     const target = new URL(`${base}/x/plain`);
@@ -120,7 +120,7 @@ describe("Function URLs", () => {
 
   it("streams a RESPONSE_STREAM URL's body to the client as the function writes it", async () => {
     await createFromFixture(suite.client, "streamer", "url-streams", { Handler: "index.handler", Timeout: 10 });
-    const { base } = await createFunctionUrl(suite.kumo.url, "streamer", ["--cors", "AllowOrigins=https://a.example"]);
+    const { base } = await createFunctionUrl(suite.unkai.url, "streamer", ["--cors", "AllowOrigins=https://a.example"]);
     await suite.client.send(new UpdateFunctionUrlConfigCommand({ FunctionName: "streamer", InvokeMode: "RESPONSE_STREAM" }));
 
     const started = Date.now();
@@ -146,13 +146,13 @@ describe("Function URLs", () => {
   });
 
   it("maps function errors to 502 and the gateway timeout to 504", async () => {
-    const { base } = await createFunctionUrl(suite.kumo.url, "echo");
+    const { base } = await createFunctionUrl(suite.unkai.url, "echo");
     const failed = await fetch(`${base}/throw`);
     assert.equal(failed.status, 502);
     assert.deepEqual(await failed.json(), { message: "Internal Server Error" });
     assert.equal((await fetch(`${base}/malformed`)).status, 502);
     assert.equal(await (await fetch(`${base}/string`)).text(), "\"just a string\"");
     const slow = await fetch(`${base}/slow`);
-    assert.equal(slow.status, 504, "KUMO_GATEWAY_TIMEOUT_MS=2500 answers before the function's 3 s");
+    assert.equal(slow.status, 504, "UNKAI_GATEWAY_TIMEOUT_MS=2500 answers before the function's 3 s");
   });
 });

@@ -1,4 +1,4 @@
-/** Unmodified third-party adapters serve real requests through Kumo's gateway: serverless-http, @codegenie/serverless-express, hono/aws-lambda, Flask over WSGI. */
+/** Unmodified third-party adapters serve real requests through Unkai's gateway: serverless-http, @codegenie/serverless-express, hono/aws-lambda, Flask over WSGI. */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
@@ -7,7 +7,7 @@ import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateR
 import { ROLE, fixtureZip } from "./helpers/clients.js";
 import { fixtureZipWithPackages } from "./helpers/bundle.js";
 import { createFunctionUrl, fnArn, quickCreateHttpApi, restProxyApi } from "./helpers/gateway.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489", "hex");
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -50,7 +50,7 @@ async function exerciseExpress(base: string): Promise<void> {
 }
 
 describe("third-party adapters behind the gateway", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   before(async () => {
     const zip = await fixtureZipWithPackages("gateway-express", ["express", "serverless-http", "@codegenie/serverless-express"]);
@@ -60,12 +60,12 @@ describe("third-party adapters behind the gateway", () => {
   });
 
   it("serves an Express app through serverless-http on an HTTP API (payload 2.0, quick create)", async () => {
-    const { base } = await quickCreateHttpApi(suite.kumo.url, "express-sls");
+    const { base } = await quickCreateHttpApi(suite.unkai.url, "express-sls");
     await exerciseExpress(base);
   });
 
   it("serves the same Express app through @codegenie/serverless-express on a REST API (payload 1.0)", async () => {
-    const { base } = await restProxyApi(suite.kumo.url, "express-cg", "prod", ["--binary-media-types", "application/octet-stream", "image/png"]);
+    const { base } = await restProxyApi(suite.unkai.url, "express-cg", "prod", ["--binary-media-types", "application/octet-stream", "image/png"]);
     await exerciseExpress(base);
     const root = await fetch(`${base}/items/7`);
     assert.deepEqual(await root.json(), { id: "7", q: null, tags: null });
@@ -74,9 +74,9 @@ describe("third-party adapters behind the gateway", () => {
   it("serves a Hono app through hono/aws-lambda with payload 2.0 and 1.0", async () => {
     const zip = await fixtureZipWithPackages("gateway-hono", ["hono"]);
     await suite.client.send(new CreateFunctionCommand({ FunctionName: "hono", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: zip } }));
-    const v2 = await quickCreateHttpApi(suite.kumo.url, "hono");
+    const v2 = await quickCreateHttpApi(suite.unkai.url, "hono");
 
-    const sdk = new ApiGatewayV2Client({ endpoint: suite.kumo.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+    const sdk = new ApiGatewayV2Client({ endpoint: suite.unkai.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
     const api = await sdk.send(new CreateApiCommand({ Name: "hono-v1", ProtocolType: "HTTP" }));
     const integration = await sdk.send(new CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: "AWS_PROXY", IntegrationUri: fnArn("hono"), PayloadFormatVersion: "1.0" }));
     for (const routeKey of ["GET /hello/{name}", "POST /echo", "GET /go", "GET /cookie"]) {
@@ -85,12 +85,12 @@ describe("third-party adapters behind the gateway", () => {
     // The $default stage, as frameworks expect: a named stage would stay in the path the app sees, as on AWS.
     await sdk.send(new CreateStageCommand({ ApiId: api.ApiId, StageName: "$default", AutoDeploy: true }));
     sdk.destroy();
-    const v1Base = `${suite.kumo.url}/_aws/execute-api/${api.ApiId}`;
+    const v1Base = `${suite.unkai.url}/_aws/execute-api/${api.ApiId}`;
 
     for (const base of [v2.base, v1Base]) {
-      const hello = await fetch(`${base}/hello/kumo?lang=ja`);
+      const hello = await fetch(`${base}/hello/unkai?lang=ja`);
       assert.equal(hello.status, 200, base);
-      assert.deepEqual(await hello.json(), { hello: "kumo", lang: "ja" });
+      assert.deepEqual(await hello.json(), { hello: "unkai", lang: "ja" });
       const echo = await fetch(`${base}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n: 1 }) });
       assert.deepEqual(await echo.json(), { echoed: { n: 1 }, method: "POST" });
       const go = await fetch(`${base}/go`, { redirect: "manual" });
@@ -108,7 +108,7 @@ describe("third-party adapters behind the gateway", () => {
     await suite.client.send(new CreateFunctionCommand({
       FunctionName: "flask", Runtime: "python3.12", Handler: "bridge.handler", Role: ROLE, Code: { ZipFile: await fixtureZip("gateway-flask") }, Timeout: 30,
     }));
-    const { base } = await createFunctionUrl(suite.kumo.url, "flask");
+    const { base } = await createFunctionUrl(suite.unkai.url, "flask");
     const user = await fetch(`${base}/users/alice?q=1&q=2`);
     assert.equal(user.status, 200);
     assert.deepEqual(await user.json(), { id: "alice", q: "1", all: ["1", "2"] });

@@ -4,18 +4,18 @@ import { before, describe, it } from "node:test";
 import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture } from "./helpers/clients.js";
 import { cli, fnArn, getWithHost, invocationCount, quickCreateHttpApi, restProxyApi } from "./helpers/gateway.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 type Event = Record<string, unknown> & { requestContext: Record<string, unknown> & { http?: Record<string, unknown> } };
 
 describe("HTTP API routes and events", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
   let apiId = "";
   let prod = "";
 
   before(async () => {
     await createFromFixture(suite.client, "echo", "gateway-echo", { Timeout: 10 });
-    const url = suite.kumo.url;
+    const url = suite.unkai.url;
     const api = await cli(url, ["apigatewayv2", "create-api", "--name", "routes", "--protocol-type", "HTTP",
       "--cors-configuration", "AllowOrigins=https://app.example,AllowMethods=GET,POST,AllowHeaders=content-type,ExposeHeaders=x-echo,MaxAge=600"]);
     apiId = String(api.ApiId);
@@ -50,7 +50,7 @@ describe("HTTP API routes and events", () => {
     assert.equal((event.headers as Record<string, string>).cookie, undefined);
     assert.equal((event.headers as Record<string, string>)["x-forwarded-for"], "127.0.0.1");
     assert.equal((event.headers as Record<string, string>)["x-forwarded-proto"], "http");
-    assert.equal((event.headers as Record<string, string>)["x-forwarded-port"], new URL(suite.kumo.url).port);
+    assert.equal((event.headers as Record<string, string>)["x-forwarded-port"], new URL(suite.unkai.url).port);
     assert.equal(event.isBase64Encoded, false);
     assert.equal(event.body, undefined);
     assert.equal(event.requestContext.apiId, apiId);
@@ -102,21 +102,21 @@ describe("HTTP API routes and events", () => {
     const missing = await fetch(`${prod}/`);
     assert.equal(missing.status, 404);
     assert.deepEqual(await missing.json(), { message: "Not Found" });
-    assert.equal((await fetch(`${suite.kumo.url}/_aws/execute-api/${apiId}/nostage/x`)).status, 404);
+    assert.equal((await fetch(`${suite.unkai.url}/_aws/execute-api/${apiId}/nostage/x`)).status, 404);
     const huge = await fetch(`${prod}/upload`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: Buffer.alloc(5 * 1024 * 1024) });
     assert.equal(huge.status, 413, "5 MB of binary is 6.7 MB of base64 event: over Lambda's 6 MB");
     assert.deepEqual(await huge.json(), { message: "Request Entity Too Large" });
 
     await createFromFixture(suite.client, "echo-throttled", "gateway-echo");
     await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "echo-throttled", ReservedConcurrentExecutions: 0 }));
-    const quick = await quickCreateHttpApi(suite.kumo.url, "echo-throttled");
+    const quick = await quickCreateHttpApi(suite.unkai.url, "echo-throttled");
     const throttled = await fetch(`${quick.base}/anything`);
     assert.equal(throttled.status, 429);
     assert.deepEqual(await throttled.json(), { message: "Too Many Requests" });
   });
 
   it("answers CORS preflights from the API's configuration without invoking, and adds CORS headers to responses", async () => {
-    const before = await invocationCount(suite.kumo.url, "echo");
+    const before = await invocationCount(suite.unkai.url, "echo");
     const preflight = await fetch(`${prod}/items/1`, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get("access-control-allow-origin"), "https://app.example");
@@ -125,19 +125,19 @@ describe("HTTP API routes and events", () => {
     assert.equal(preflight.headers.get("access-control-max-age"), "600");
     const foreign = await fetch(`${prod}/items/1`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "GET" } });
     assert.equal(foreign.headers.get("access-control-allow-origin"), null);
-    assert.equal(await invocationCount(suite.kumo.url, "echo"), before, "preflights do not invoke the function");
+    assert.equal(await invocationCount(suite.unkai.url, "echo"), before, "preflights do not invoke the function");
     const simple = await fetch(`${prod}/items/1`, { headers: { origin: "https://app.example" } });
     assert.equal(simple.headers.get("access-control-allow-origin"), "https://app.example");
     assert.equal(simple.headers.get("access-control-expose-headers"), "x-echo");
-    assert.equal(await invocationCount(suite.kumo.url, "echo"), before + 1, "the gateway's invocation is recorded");
+    assert.equal(await invocationCount(suite.unkai.url, "echo"), before + 1, "the gateway's invocation is recorded");
   });
 
   it("serves the host-based address and writes one access-log line per request", async () => {
-    const { port } = new URL(suite.kumo.url);
-    const byHost = await getWithHost(suite.kumo.url, `${apiId}.execute-api.localhost:${port}`, "/prod/items/9");
+    const { port } = new URL(suite.unkai.url);
+    const byHost = await getWithHost(suite.unkai.url, `${apiId}.execute-api.localhost:${port}`, "/prod/items/9");
     assert.equal(byHost.status, 200);
     assert.deepEqual((JSON.parse(byHost.body) as Event).pathParameters, { id: "9" });
-    const run = await aws(suite.kumo.url, ["logs", "filter-log-events", "--log-group-name", `/aws/apigateway/${apiId}/prod`]);
+    const run = await aws(suite.unkai.url, ["logs", "filter-log-events", "--log-group-name", `/aws/apigateway/${apiId}/prod`]);
     assert.equal(run.code, 0, run.stderr);
     const lines = (JSON.parse(run.stdout) as { events: { message: string }[] }).events.map((e) => JSON.parse(e.message) as Record<string, unknown>);
     assert.ok(lines.some((l) => l.routeKey === "GET /x/slow" && l.status === 504 && l.integrationError === "timeout"), JSON.stringify(lines));
@@ -145,24 +145,24 @@ describe("HTTP API routes and events", () => {
   });
 
   it("answers management errors in apigatewayv2's shape", async () => {
-    const missing = await aws(suite.kumo.url, ["apigatewayv2", "get-api", "--api-id", "nope123456"]);
+    const missing = await aws(suite.unkai.url, ["apigatewayv2", "get-api", "--api-id", "nope123456"]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /NotFoundException/);
-    const badKey = await aws(suite.kumo.url, ["apigatewayv2", "create-route", "--api-id", apiId, "--route-key", "FETCH /x"]);
+    const badKey = await aws(suite.unkai.url, ["apigatewayv2", "create-route", "--api-id", apiId, "--route-key", "FETCH /x"]);
     assert.match(badKey.stderr, /BadRequestException.*FETCH/);
-    const notLambda = await aws(suite.kumo.url, ["apigatewayv2", "create-integration", "--api-id", apiId, "--integration-type", "AWS_PROXY", "--integration-uri", "https://example.com", "--payload-format-version", "2.0"]);
+    const notLambda = await aws(suite.unkai.url, ["apigatewayv2", "create-integration", "--api-id", apiId, "--integration-type", "AWS_PROXY", "--integration-uri", "https://example.com", "--payload-format-version", "2.0"]);
     assert.match(notLambda.stderr, /BadRequestException.*Lambda proxy integrations/);
-    const routes = await cli(suite.kumo.url, ["apigatewayv2", "get-routes", "--api-id", apiId]);
+    const routes = await cli(suite.unkai.url, ["apigatewayv2", "get-routes", "--api-id", apiId]);
     assert.deepEqual((routes.Items as { RouteKey: string }[]).map((r) => r.RouteKey).sort(), ["ANY /{proxy+}", "GET /items/{id}", "GET /x/slow"]);
   });
 });
 
 describe("REST API proxy integration", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   it("sends a payload 1.0 event and maps its responses and failures as REST APIs do", async () => {
     await createFromFixture(suite.client, "echo", "gateway-echo");
-    const { apiId, base } = await restProxyApi(suite.kumo.url, "echo", "test");
+    const { apiId, base } = await restProxyApi(suite.unkai.url, "echo", "test");
     const response = await fetch(`${base}/a/b?x=1&x=2&y=z`, { headers: { "x-multi": "one" } });
     assert.equal(response.status, 200);
     const event = (await response.json()) as Event;
@@ -193,11 +193,11 @@ describe("REST API proxy integration", () => {
     assert.equal(failed.headers.get("x-amzn-errortype"), "InternalServerErrorException");
     assert.deepEqual(await failed.json(), { message: "Internal server error" });
     assert.equal((await fetch(`${base}/x/plain`)).status, 502, "payload 1.0 infers nothing: a response without statusCode is malformed");
-    const noStage = await fetch(`${suite.kumo.url}/_aws/execute-api/${apiId}/other/a`);
+    const noStage = await fetch(`${suite.unkai.url}/_aws/execute-api/${apiId}/other/a`);
     assert.equal(noStage.status, 403);
     assert.deepEqual(await noStage.json(), { message: "Missing Authentication Token" });
 
-    const stages = await cli(suite.kumo.url, ["apigateway", "get-stages", "--rest-api-id", apiId]);
+    const stages = await cli(suite.unkai.url, ["apigateway", "get-stages", "--rest-api-id", apiId]);
     assert.deepEqual((stages.item as { stageName: string }[]).map((s) => s.stageName), ["test"]);
   });
 });

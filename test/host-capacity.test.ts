@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { createFromFixture, invoke, signedFetch } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 describe("host capacity", () => {
-  const suite = kumoSuite({ KUMO_MAX_ENVIRONMENTS: "2" });
+  const suite = unkaiSuite({ UNKAI_MAX_ENVIRONMENTS: "2" });
 
   before(async () => {
     for (const name of ["a", "b", "c"]) await createFromFixture(suite.client, name, "slow", { Timeout: 10 });
@@ -16,7 +16,7 @@ describe("host capacity", () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const health = (await (await signedFetch(`${suite.kumo.url}/_kumo/health`)).json()) as { environments: number };
+        const health = (await (await signedFetch(`${suite.unkai.url}/_unkai/health`)).json()) as { environments: number };
         peak = Math.max(peak, health.environments);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

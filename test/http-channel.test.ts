@@ -1,11 +1,11 @@
-/** Kumo's bootstraps over the standard HTTP Runtime API too (--runtime-channel http): same results as frames. */
+/** Unkai's bootstraps over the standard HTTP Runtime API too (--runtime-channel http): same results as frames. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createFromFixture, invoke, parseReport } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 describe("bootstraps on the HTTP Runtime API", () => {
-  const suite = kumoSuite({ KUMO_RUNTIME_CHANNEL: "http" });
+  const suite = unkaiSuite({ UNKAI_RUNTIME_CHANNEL: "http" });
 
   it("runs Node and Python functions, warm and failing, over HTTP", async () => {
     await createFromFixture(suite.client, "node-http", "node-cjs");

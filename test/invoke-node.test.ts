@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { GetFunctionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture, fixtureZip, invoke, parseReport, ROLE } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 interface Echo {
   event: unknown;
@@ -17,14 +17,14 @@ interface Echo {
 }
 
 describe("Node.js functions", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   it("deploys with the AWS CLI v2 and invokes with it", async () => {
-    const version = await aws(suite.kumo.url, ["--version"]);
-    assert.match(version.stdout + version.stderr, /aws-cli\/2\./, "the tests drive Kumo with the AWS CLI v2");
-    const zipPath = join(suite.kumo.dataDir, "echo.zip");
+    const version = await aws(suite.unkai.url, ["--version"]);
+    assert.match(version.stdout + version.stderr, /aws-cli\/2\./, "the tests drive Unkai with the AWS CLI v2");
+    const zipPath = join(suite.unkai.dataDir, "echo.zip");
     writeFileSync(zipPath, await fixtureZip("node-cjs"));
-    const created = await aws(suite.kumo.url, [
+    const created = await aws(suite.unkai.url, [
       "lambda", "create-function", "--function-name", "cli-echo", "--runtime", "nodejs20.x",
       "--handler", "index.handler", "--role", ROLE, "--zip-file", `fileb://${zipPath}`,
       "--environment", "Variables={GREETING=hi}", "--memory-size", "256", "--timeout", "5",
@@ -37,11 +37,11 @@ describe("Node.js functions", () => {
     assert.equal(config.State, "Active");
     assert.match(String(config.CodeSha256), /^[A-Za-z0-9+/]{43}=$/);
 
-    const waited = await aws(suite.kumo.url, ["lambda", "wait", "function-active-v2", "--function-name", "cli-echo"]);
+    const waited = await aws(suite.unkai.url, ["lambda", "wait", "function-active-v2", "--function-name", "cli-echo"]);
     assert.equal(waited.code, 0, waited.stderr);
 
-    const out = join(suite.kumo.dataDir, "out.json");
-    const invoked = await aws(suite.kumo.url, [
+    const out = join(suite.unkai.dataDir, "out.json");
+    const invoked = await aws(suite.unkai.url, [
       "lambda", "invoke", "--function-name", "cli-echo", "--cli-binary-format", "raw-in-base64-out",
       "--payload", '{"hello":"cli"}', "--log-type", "Tail", out,
     ]);

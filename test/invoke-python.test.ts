@@ -1,8 +1,8 @@
-/** Python functions on Kumo's stdlib-only bootstrap: handlers, context, logging, errors, warm reuse. */
+/** Python functions on Unkai's stdlib-only bootstrap: handlers, context, logging, errors, warm reuse. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createFromFixture, invoke, parseReport } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 interface PyEcho {
   event: unknown;
@@ -16,7 +16,7 @@ interface PyEcho {
 }
 
 describe("Python functions", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   it("runs module.function handlers with Lambda's context, print and logging", async () => {
     await createFromFixture(suite.client, "py", "python-hello", { Runtime: "python3.12", Handler: "app.handler", MemorySize: 256, Timeout: 5 });

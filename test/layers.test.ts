@@ -6,19 +6,19 @@ import { describe, it } from "node:test";
 import { CreateFunctionCommand, GetFunctionCommand, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { zipFiles } from "../src/store/code/zip-directory.js";
 import { aws, invoke, ROLE } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 describe("layers", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   it("publishes layer versions and runs Node and Python functions that import from them", async () => {
     const libZip = await zipFiles({
       "nodejs/node_modules/greeter/index.js": "exports.greet = (name) => `hello ${name} from layer one`;",
       "python/greeter.py": "def greet(name):\n    return f'hello {name} from layer one'\n",
     });
-    const zipPath = join(suite.kumo.dataDir, "layer.zip");
+    const zipPath = join(suite.unkai.dataDir, "layer.zip");
     writeFileSync(zipPath, libZip);
-    const published = await aws(suite.kumo.url, ["lambda", "publish-layer-version", "--layer-name", "greeter", "--zip-file", `fileb://${zipPath}`, "--compatible-runtimes", "nodejs20.x", "python3.12"]);
+    const published = await aws(suite.unkai.url, ["lambda", "publish-layer-version", "--layer-name", "greeter", "--zip-file", `fileb://${zipPath}`, "--compatible-runtimes", "nodejs20.x", "python3.12"]);
     assert.equal(published.code, 0, published.stderr);
     const layer1 = JSON.parse(published.stdout) as { LayerVersionArn: string; Version: number; Content: { CodeSha256: string; CodeSize: number } };
     assert.equal(layer1.LayerVersionArn, "arn:aws:lambda:us-east-1:000000000000:layer:greeter:1");
@@ -49,14 +49,14 @@ describe("layers", () => {
     await suite.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "node-layered", Layers: [layer1.LayerVersionArn, override.LayerVersionArn ?? ""] }));
     assert.deepEqual((await invoke(suite.client, "node-layered", { name: "node" })).json, { said: "hello node from layer two" }, "a later layer overrides an earlier one");
 
-    const listed = await aws(suite.kumo.url, ["lambda", "list-layers"]);
+    const listed = await aws(suite.unkai.url, ["lambda", "list-layers"]);
     const names = (JSON.parse(listed.stdout) as { Layers: { LayerName: string }[] }).Layers.map((l) => l.LayerName);
     assert.deepEqual(names, ["greeter", "override"]);
     const tooMany = await suite.client
       .send(new UpdateFunctionConfigurationCommand({ FunctionName: "node-layered", Layers: Array.from({ length: 6 }, () => layer1.LayerVersionArn) }))
       .then(() => undefined, (e: Error) => e);
     assert.match(tooMany?.message ?? "", /at most 5 layers/);
-    const deleted = await aws(suite.kumo.url, ["lambda", "delete-layer-version", "--layer-name", "greeter", "--version-number", "1"]);
+    const deleted = await aws(suite.unkai.url, ["lambda", "delete-layer-version", "--layer-name", "greeter", "--version-number", "1"]);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.deepEqual((await invoke(suite.client, "py-layered", { name: "again" })).json, { said: "hello again from layer one" }, "functions keep a deleted layer version");
   });

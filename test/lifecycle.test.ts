@@ -5,23 +5,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { createFromFixture, invoke, lambda, parseReport, signedFetch } from "./helpers/clients.js";
-import { startKumo } from "./helpers/kumo-server.js";
+import { startUnkai } from "./helpers/unkai-server.js";
 
 describe("server lifecycle", () => {
   it("is ready in under a second and deploys the example on first start only", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "kumo-life-"));
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-life-"));
     try {
       const started = performance.now();
-      const kumo = await startKumo({ KUMO_EXAMPLE: "true" }, dataDir);
+      const unkai = await startUnkai({ UNKAI_EXAMPLE: "true" }, dataDir);
       const readyMs = performance.now() - started;
       assert.ok(readyMs < 1500, `ready after ${Math.round(readyMs)} ms`);
-      const client = lambda(kumo.url);
-      const hello = await invoke(client, "hello", { name: "Kumo" });
-      assert.equal((hello.json as { message: string }).message, "Hello, Kumo!");
+      const client = lambda(unkai.url);
+      const hello = await invoke(client, "hello", { name: "Unkai" });
+      assert.equal((hello.json as { message: string }).message, "Hello, Unkai!");
       await client.send(new (await import("@aws-sdk/client-lambda")).DeleteFunctionCommand({ FunctionName: "hello" }));
-      assert.equal(await kumo.stop(), 0);
+      assert.equal(await unkai.stop(), 0);
 
-      const again = await startKumo({ KUMO_EXAMPLE: "true" }, dataDir);
+      const again = await startUnkai({ UNKAI_EXAMPLE: "true" }, dataDir);
       const client2 = lambda(again.url);
       await assert.rejects(invoke(client2, "hello"), { name: "ResourceNotFoundException" }, "a deleted example stays deleted");
       client.destroy();
@@ -33,14 +33,14 @@ describe("server lifecycle", () => {
   });
 
   it("keeps functions, logs and records across a restart (SQLite in the data dir)", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "kumo-life-"));
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-life-"));
     try {
-      const first = await startKumo({}, dataDir);
+      const first = await startUnkai({}, dataDir);
       const client = lambda(first.url);
       await createFromFixture(client, "durable", "node-cjs");
       const before = await invoke(client, "durable", { keep: 1 });
       assert.equal(await first.stop(), 0);
-      const second = await startKumo({}, dataDir);
+      const second = await startUnkai({}, dataDir);
       const client2 = lambda(second.url);
       const after = await invoke(client2, "durable", { keep: 2 });
       assert.equal((after.json as { count: number }).count, 1, "a restart starts new environments");
@@ -62,14 +62,14 @@ describe("server lifecycle", () => {
   });
 
   it("drains an in-flight invocation on SIGTERM, then exits 0 and kills its environments", async () => {
-    const kumo = await startKumo({ KUMO_DRAIN_TIMEOUT_MS: "5000" });
-    const client = lambda(kumo.url);
+    const unkai = await startUnkai({ UNKAI_DRAIN_TIMEOUT_MS: "5000" });
+    const client = lambda(unkai.url);
     await createFromFixture(client, "slow", "slow", { Timeout: 10 });
     const inflight = invoke(client, "slow", { ms: 700 }, false);
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const children = childPids(kumo.process.pid ?? -1);
+    const children = childPids(unkai.process.pid ?? -1);
     assert.ok(children.length > 0, "an environment is running");
-    const exitCode = kumo.stop();
+    const exitCode = unkai.stop();
     const result = await inflight;
     assert.equal(result.functionError, undefined, "the in-flight invocation finished normally");
     assert.deepEqual(result.json, { slept: 700 });
@@ -79,31 +79,31 @@ describe("server lifecycle", () => {
   });
 
   it("kills invocations still running at the drain deadline", async () => {
-    const kumo = await startKumo({ KUMO_DRAIN_TIMEOUT_MS: "300" });
-    const client = lambda(kumo.url);
+    const unkai = await startUnkai({ UNKAI_DRAIN_TIMEOUT_MS: "300" });
+    const client = lambda(unkai.url);
     await createFromFixture(client, "slow", "slow", { Timeout: 30 });
     const inflight = invoke(client, "slow", { ms: 20_000 }, false).then(() => "answered", () => "cut off");
     await new Promise((resolve) => setTimeout(resolve, 300));
     const started = Date.now();
-    assert.equal(await kumo.stop(), 0);
+    assert.equal(await unkai.stop(), 0);
     assert.ok(Date.now() - started < 3000, "shutdown did not wait for the 20 s invocation");
     assert.ok(["answered", "cut off"].includes(await inflight));
     client.destroy();
   });
 
   it("reclaims idle environments after the keep-alive", async () => {
-    const kumo = await startKumo({ KUMO_IDLE_TIMEOUT_MS: "300" });
-    const client = lambda(kumo.url);
+    const unkai = await startUnkai({ UNKAI_IDLE_TIMEOUT_MS: "300" });
+    const client = lambda(unkai.url);
     await createFromFixture(client, "idle", "node-cjs");
     const first = await invoke(client, "idle");
     assert.ok(parseReport(first.log)["Init Duration"]);
     await new Promise((resolve) => setTimeout(resolve, 900));
-    const health = (await (await signedFetch(`${kumo.url}/_kumo/health`)).json()) as { environments: number };
+    const health = (await (await signedFetch(`${unkai.url}/_unkai/health`)).json()) as { environments: number };
     assert.equal(health.environments, 0, "the idle environment was reclaimed");
     const next = await invoke(client, "idle");
     assert.ok(parseReport(next.log)["Init Duration"], "so the next invocation is cold");
     client.destroy();
-    assert.equal(await kumo.stop(), 0);
+    assert.equal(await unkai.stop(), 0);
   });
 });
 

@@ -1,11 +1,11 @@
-/** Hostile functions under the linux driver: each is contained, and Kumo keeps serving the others. */
+/** Hostile functions under the linux driver: each is contained, and Unkai keeps serving the others. */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { CreateFunctionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { zipFiles } from "../src/store/code/zip-directory.js";
 import { createFromFixture, invoke, ROLE } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 const FORK_BOMB = `
 const { spawn } = require("node:child_process");
@@ -67,7 +67,7 @@ function hostSleepers(marker: number): number {
 }
 
 describe("hostile functions under the linux driver", () => {
-  const suite = kumoSuite({ KUMO_SANDBOX: "linux" });
+  const suite = unkaiSuite({ UNKAI_SANDBOX: "linux" });
 
   async function create(name: string, source: string, extra: Record<string, unknown> = {}): Promise<void> {
     await suite.client.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await zipFiles({ "index.js": source }) }, ...extra }));

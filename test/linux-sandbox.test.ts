@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { zipFiles } from "../src/store/code/zip-directory.js";
 import { createFromFixture, invoke, parseReport, ROLE } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 const INSPECTOR = `
 const fs = require("node:fs");
@@ -19,21 +19,21 @@ exports.handler = async (event) => {
     writeUsr: attempt(() => fs.writeFileSync("/usr/evil", "x")),
     tmp: fs.readFileSync("/tmp/mine", "utf8"),
     seesDataDir: fs.existsSync(event.dataDir),
-    seesDatabase: fs.existsSync(event.dataDir + "/kumo.db"),
+    seesDatabase: fs.existsSync(event.dataDir + "/unkai.db"),
     pids: fs.readdirSync("/proc").filter((name) => /^\\d+$/.test(name)).length,
-    signalKumo: attempt(() => process.kill(event.kumoPid, 0)),
+    signalUnkai: attempt(() => process.kill(event.unkaiPid, 0)),
   };
 };
 `;
 
 describe("linux sandbox driver", () => {
-  const suite = kumoSuite({ KUMO_SANDBOX: "linux", KUMO_MEMORY_POLL_MS: "20" });
+  const suite = unkaiSuite({ UNKAI_SANDBOX: "linux", UNKAI_MEMORY_POLL_MS: "20" });
 
-  it("gives the function Lambda's layout and nothing of Kumo's", async () => {
+  it("gives the function Lambda's layout and nothing of Unkai's", async () => {
     await suite.client.send(new CreateFunctionCommand({
       FunctionName: "inspector", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await zipFiles({ "index.js": INSPECTOR }) },
     }));
-    const result = await invoke(suite.client, "inspector", { dataDir: suite.kumo.dataDir, kumoPid: suite.kumo.process.pid });
+    const result = await invoke(suite.client, "inspector", { dataDir: suite.unkai.dataDir, unkaiPid: suite.unkai.process.pid });
     assert.equal(result.functionError, undefined, result.payload);
     assert.deepEqual(result.json, {
       taskRoot: "/var/task",
@@ -45,7 +45,7 @@ describe("linux sandbox driver", () => {
       seesDataDir: false,
       seesDatabase: false,
       pids: (result.json as { pids: number }).pids,
-      signalKumo: "ESRCH",
+      signalUnkai: "ESRCH",
     });
     assert.ok((result.json as { pids: number }).pids <= 3, "only its own processes are visible");
   });
@@ -57,7 +57,7 @@ describe("linux sandbox driver", () => {
     assert.equal(parseReport(result.log)["Error Type"], "Runtime.OutOfMemory");
     const small = await invoke(suite.client, "hog", { mb: 1 });
     assert.equal(small.functionError, undefined, small.payload);
-    const other = await invoke(suite.client, "inspector", { dataDir: "/nope", kumoPid: 1 });
+    const other = await invoke(suite.client, "inspector", { dataDir: "/nope", unkaiPid: 1 });
     assert.equal(other.functionError, undefined);
   });
 

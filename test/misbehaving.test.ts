@@ -1,8 +1,8 @@
-/** The zoo of misbehaving functions: each fails the way Lambda fails, and Kumo keeps serving. */
+/** The zoo of misbehaving functions: each fails the way Lambda fails, and Unkai keeps serving. */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { createFromFixture, invoke, parseReport } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 interface LambdaErrorBody {
   errorType: string;
@@ -11,13 +11,13 @@ interface LambdaErrorBody {
 }
 
 describe("misbehaving functions", () => {
-  const suite = kumoSuite({ KUMO_MEMORY_POLL_MS: "20" });
+  const suite = unkaiSuite({ UNKAI_MEMORY_POLL_MS: "20" });
 
   before(async () => {
     await createFromFixture(suite.client, "healthy", "node-cjs");
   });
 
-  /** Kumo and other functions are unaffected: checked after every misbehaviour. */
+  /** Unkai and other functions are unaffected: checked after every misbehaviour. */
   async function stillServing(): Promise<void> {
     const result = await invoke(suite.client, "healthy", { ping: true }, false);
     assert.equal(result.functionError, undefined);
@@ -102,7 +102,7 @@ describe("misbehaving functions", () => {
     const result = await invoke(suite.client, "flood", { mb: 4 });
     assert.equal(result.functionError, undefined, result.payload);
     assert.deepEqual(result.json, { wrote: 4096 });
-    assert.match(result.log, /\[kumo\] \d+ bytes of log output were dropped: the limit is 1048576 bytes per invocation\./);
+    assert.match(result.log, /\[unkai\] \d+ bytes of log output were dropped: the limit is 1048576 bytes per invocation\./);
     await stillServing();
   });
 

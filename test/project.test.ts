@@ -1,4 +1,4 @@
-/** kumo.json projects end to end: init, deploy, unchanged redeploys, build hooks, aliases, rollback, errors. */
+/** unkai.json projects end to end: init, deploy, unchanged redeploys, build hooks, aliases, rollback, errors. */
 import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,26 +6,26 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { GetAliasCommand, GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { REPO_ROOT } from "./helpers/paths.js";
-import { kumoCli } from "./helpers/process.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiCli } from "./helpers/process.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
-describe("kumo.json projects", () => {
-  const suite = kumoSuite();
-  const dir = mkdtempSync(join(tmpdir(), "kumo-project-"));
+describe("unkai.json projects", () => {
+  const suite = unkaiSuite();
+  const dir = mkdtempSync(join(tmpdir(), "unkai-project-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const kumo = (args: readonly string[], cwd = dir) => kumoCli(REPO_ROOT, args, { cwd, env: { KUMO_ENDPOINT: suite.kumo.url } });
+  const unkai = (args: readonly string[], cwd = dir) => unkaiCli(REPO_ROOT, args, { cwd, env: { UNKAI_ENDPOINT: suite.unkai.url } });
 
   it("scaffolds, deploys and invokes by project-local name; an unchanged redeploy uploads nothing", async () => {
-    const init = await kumo(["init", "--runtime", "python3.12", "--name", "shop"]);
+    const init = await unkai(["init", "--runtime", "python3.12", "--name", "shop"]);
     assert.equal(init.code, 0, init.stderr);
-    const first = await kumo(["deploy"]);
+    const first = await unkai(["deploy"]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^shop_hello\s+created\s+updated\s+\$LATEST\s+ok$/m);
-    const invoked = await kumo(["invoke", "hello", "--payload", '{"name":"project"}']);
+    const invoked = await unkai(["invoke", "hello", "--payload", '{"name":"project"}']);
     assert.equal(invoked.code, 0, invoked.stderr);
     assert.equal((JSON.parse(invoked.stdout) as { message: string }).message, "Hello, project!");
-    const again = await kumo(["deploy", "hello"]);
+    const again = await unkai(["deploy", "hello"]);
     assert.match(again.stdout, /^shop_hello\s+unchanged\s+unchanged\s+\$LATEST\s+ok$/m, again.stdout + again.stderr);
   });
 
@@ -36,19 +36,19 @@ describe("kumo.json projects", () => {
     writeFileSync(join(fn, "function.json"), JSON.stringify({ hooks: { build: "cp ../../shared/greeting.py ." }, exclude: ["*.md"] }));
     writeFileSync(join(fn, "app.py"), "from greeting import GREETING\n\ndef handler(event, context):\n    return {'greeting': GREETING}\n");
     writeFileSync(join(fn, "NOTES.md"), "not deployed\n");
-    const v1 = await kumo(["deploy", "--alias", "live"]);
+    const v1 = await unkai(["deploy", "--alias", "live"]);
     assert.equal(v1.code, 0, v1.stderr);
     assert.match(v1.stdout, /^shop_hello\s+updated\s+unchanged\s+1 \(live\)\s+ok$/m, v1.stdout);
     writeFileSync(join(dir, "shared", "greeting.py"), "GREETING = 'v2'\n");
-    const v2 = await kumo(["deploy", "--alias", "live"]);
+    const v2 = await unkai(["deploy", "--alias", "live"]);
     assert.match(v2.stdout, /^shop_hello\s+updated\s+unchanged\s+2 \(live\)\s+ok$/m, v2.stdout);
     const alias = await suite.client.send(new GetAliasCommand({ FunctionName: "shop_hello", Name: "live" }));
     assert.equal(alias.FunctionVersion, "2");
 
-    const back = await kumo(["rollback", "hello", "--alias", "live"]);
+    const back = await unkai(["rollback", "hello", "--alias", "live"]);
     assert.equal(back.code, 0, back.stderr);
     assert.match(back.stdout, /Moved shop_hello:live from version 2 back to 1/);
-    const live = await kumo(["invoke", "shop_hello:live"]);
+    const live = await unkai(["invoke", "shop_hello:live"]);
     assert.deepEqual(JSON.parse(live.stdout), { greeting: "v1" });
   });
 
@@ -56,7 +56,7 @@ describe("kumo.json projects", () => {
     const before = (await suite.client.send(new GetFunctionCommand({ FunctionName: "shop_hello" }))).Configuration?.CodeSha256;
     writeFileSync(join(dir, "functions", "hello", "function.json"), JSON.stringify({ hooks: { build: "echo compiling; echo 'syntax error in app' >&2; exit 3" } }));
     writeFileSync(join(dir, "functions", "hello", "app.py"), "broken = \n");
-    const failed = await kumo(["deploy"]);
+    const failed = await unkai(["deploy"]);
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /build hook `echo compiling; .*` failed with exit code 3:\ncompiling\nsyntax error in app/);
     assert.match(failed.stdout, /^shop_hello\s+-\s+-\s+-\s+failed$/m);
@@ -65,11 +65,11 @@ describe("kumo.json projects", () => {
   });
 
   it("names the file and field of a bad project file", async () => {
-    writeFileSync(join(dir, "kumo.json"), JSON.stringify({ name: "shop", defaults: { runtime: "python3.12", memory: 64 } }));
-    const bad = await kumo(["deploy"]);
+    writeFileSync(join(dir, "unkai.json"), JSON.stringify({ name: "shop", defaults: { runtime: "python3.12", memory: 64 } }));
+    const bad = await unkai(["deploy"]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /kumo\.json: field 'defaults\.memory' is invalid: /);
-    writeFileSync(join(dir, "kumo.json"), JSON.stringify({ name: "shop", defaults: { runtime: "cobol" } }));
-    assert.match((await kumo(["deploy"])).stderr, /kumo\.json: field 'defaults\.runtime' is invalid/);
+    assert.match(bad.stderr, /unkai\.json: field 'defaults\.memory' is invalid: /);
+    writeFileSync(join(dir, "unkai.json"), JSON.stringify({ name: "shop", defaults: { runtime: "cobol" } }));
+    assert.match((await unkai(["deploy"])).stderr, /unkai\.json: field 'defaults\.runtime' is invalid/);
   });
 });

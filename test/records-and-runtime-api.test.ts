@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { InvokeCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import type { InvocationRecord } from "../src/core/invocation.js";
 import { aws, createFromFixture, invoke, signedFetch } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 interface Probe {
   next: Record<string, string | number | undefined>;
@@ -15,7 +15,7 @@ interface Probe {
 }
 
 describe("Runtime API, invocation records and logs", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   it("serves the Runtime API with Lambda's headers, status codes and error bodies", async () => {
     await createFromFixture(suite.client, "probe", "runtime-api-probe", { Runtime: "provided.al2023", Timeout: 5 });
@@ -50,7 +50,7 @@ describe("Runtime API, invocation records and logs", () => {
     const timedOut = await invoke(suite.client, "recorded", { ms: 5000 });
     await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "recorded", ReservedConcurrentExecutions: 0 }));
     const throttled = await suite.client.send(new InvokeCommand({ FunctionName: "recorded", Payload: Buffer.from("{}") })).then(() => undefined, (e: { $metadata: { requestId?: string } }) => e.$metadata.requestId);
-    const response = await signedFetch(`${suite.kumo.url}/_kumo/functions/recorded/invocations`);
+    const response = await signedFetch(`${suite.unkai.url}/_unkai/functions/recorded/invocations`);
     const { invocations } = (await response.json()) as { invocations: InvocationRecord[] };
     const byId = new Map(invocations.map((r) => [r.requestId, r]));
     assert.equal(invocations.length, 4, "one record each, nothing more");
@@ -81,11 +81,11 @@ describe("Runtime API, invocation records and logs", () => {
   it("stores each environment's output in its own stream, readable with aws logs", async () => {
     await createFromFixture(suite.client, "streams", "slow");
     await Promise.all([invoke(suite.client, "streams", { ms: 400 }), invoke(suite.client, "streams", { ms: 400 })]);
-    const streams = await aws(suite.kumo.url, ["logs", "describe-log-streams", "--log-group-name", "/aws/lambda/streams"]);
+    const streams = await aws(suite.unkai.url, ["logs", "describe-log-streams", "--log-group-name", "/aws/lambda/streams"]);
     assert.equal(streams.code, 0, streams.stderr);
     const names = (JSON.parse(streams.stdout) as { logStreams: { logStreamName: string }[] }).logStreams.map((s) => s.logStreamName);
     assert.equal(names.length, 2, "two overlapping invocations ran in two environments");
-    const filtered = await aws(suite.kumo.url, ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/streams", "--filter-pattern", "REPORT"]);
+    const filtered = await aws(suite.unkai.url, ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/streams", "--filter-pattern", "REPORT"]);
     assert.equal(filtered.code, 0, filtered.stderr);
     const events = (JSON.parse(filtered.stdout) as { events: { message: string; logStreamName: string }[] }).events;
     assert.equal(events.length, 2);

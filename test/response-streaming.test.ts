@@ -4,12 +4,12 @@ import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, PublishVersionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import type { InvocationRecord } from "../src/core/invocation.js";
-import type { KumoResponse } from "../src/protocol/http.js";
+import type { UnkaiResponse } from "../src/protocol/http.js";
 import { NoHttpResponse, streamedHttpResponse } from "../src/protocol/http-integration-response.js";
 import { aws, createFromFixture, parseReport, ROLE, signedFetch } from "./helpers/clients.js";
 import { ricPackage } from "./helpers/ric.js";
 import { invokeStream, type StreamedCall } from "./helpers/stream.js";
-import { kumoSuite, type Suite } from "./helpers/suite.js";
+import { unkaiSuite, type Suite } from "./helpers/suite.js";
 
 const STREAMS = { Handler: "index.handler", Timeout: 3 };
 
@@ -18,7 +18,7 @@ function asStreamedBody(call: StreamedCall, pieces: Buffer[]) {
   return { contentType: call.contentType ?? "", body: Readable.from(pieces), completion: Promise.resolve({ error: call.complete?.ErrorCode }) };
 }
 
-async function bodyText(response: KumoResponse): Promise<string> {
+async function bodyText(response: UnkaiResponse): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of response.body as Readable) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString();
@@ -112,7 +112,7 @@ function streamingBehaviour(suite: Suite, prefix: string): void {
 }
 
 describe("response streaming (framed channel)", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
   streamingBehaviour(suite, "framed");
 
   it("answers a plain handler's response as one chunk, and its error in InvokeComplete", async () => {
@@ -185,7 +185,7 @@ describe("response streaming (framed channel)", () => {
     const crashed = await invokeStream(suite.client, "recorded", { mode: "crash" });
     assert.equal(crashed.body.toString(), "before-crash;");
     assert.equal(crashed.complete?.ErrorCode, "Runtime.ExitError");
-    const response = await signedFetch(`${suite.kumo.url}/_kumo/functions/recorded/invocations`);
+    const response = await signedFetch(`${suite.unkai.url}/_unkai/functions/recorded/invocations`);
     const { invocations } = (await response.json()) as { invocations: InvocationRecord[] };
     const byId = new Map(invocations.map((r) => [r.requestId, r]));
     assert.equal(byId.get(ok.requestId ?? "")?.status, "success");
@@ -240,17 +240,17 @@ describe("response streaming (framed channel)", () => {
   });
 
   it("works with the AWS CLI v2 where it has invoke-with-response-stream", async (t) => {
-    const help = await aws(suite.kumo.url, ["lambda", "invoke-with-response-stream", "help"]);
+    const help = await aws(suite.unkai.url, ["lambda", "invoke-with-response-stream", "help"]);
     // Debian 12's awscli is 2.9.19; the command arrived in 2.11 (April 2023).
     if (help.code !== 0) return t.skip("this AWS CLI v2 has no `lambda invoke-with-response-stream` (Debian 12 ships 2.9.19)");
     await createFromFixture(suite.client, "cli", "streams", STREAMS);
-    const run = await aws(suite.kumo.url, ["lambda", "invoke-with-response-stream", "--function-name", "cli", "--cli-binary-format", "raw-in-base64-out", "--payload", '{"mode":"echo"}', "/dev/stdout"]);
+    const run = await aws(suite.unkai.url, ["lambda", "invoke-with-response-stream", "--function-name", "cli", "--cli-binary-format", "raw-in-base64-out", "--payload", '{"mode":"echo"}', "/dev/stdout"]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /"echo":\{"mode":"echo"\}/);
   });
 });
 
 describe("response streaming (HTTP Runtime API)", () => {
-  const suite = kumoSuite({ KUMO_RUNTIME_CHANNEL: "http" });
+  const suite = unkaiSuite({ UNKAI_RUNTIME_CHANNEL: "http" });
   streamingBehaviour(suite, "http");
 });

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { s3 } from "./helpers/s3.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 function client(url: string, accessKeyId: string, secretAccessKey: string): S3Client {
   return new S3Client({ endpoint: url, region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, forcePathStyle: true, maxAttempts: 1 });
@@ -16,24 +16,24 @@ function code(xml: string): string | undefined {
 }
 
 describe("S3 signature refusals", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   it("refuses a wrong secret and an unknown key with S3's codes, and stores nothing", async () => {
-    const good = s3(suite.kumo.url);
+    const good = s3(suite.unkai.url);
     await good.send(new CreateBucketCommand({ Bucket: "guarded" }));
     await assert.rejects(
-      client(suite.kumo.url, "test", "wrong").send(new PutObjectCommand({ Bucket: "guarded", Key: "k", Body: "x" })),
+      client(suite.unkai.url, "test", "wrong").send(new PutObjectCommand({ Bucket: "guarded", Key: "k", Body: "x" })),
       (error: Error & { $metadata?: { httpStatusCode?: number } }) => error.name === "SignatureDoesNotMatch" && error.$metadata?.httpStatusCode === 403,
     );
     await assert.rejects(
-      client(suite.kumo.url, "AKIANOBODY", "whatever").send(new GetObjectCommand({ Bucket: "guarded", Key: "k" })),
+      client(suite.unkai.url, "AKIANOBODY", "whatever").send(new GetObjectCommand({ Bucket: "guarded", Key: "k" })),
       (error: Error & { $metadata?: { httpStatusCode?: number } }) => error.name === "InvalidAccessKeyId" && error.$metadata?.httpStatusCode === 403,
     );
     await assert.rejects(good.send(new GetObjectCommand({ Bucket: "guarded", Key: "k" })), (error: Error) => error.name === "NoSuchKey", "the refused PUT stored nothing");
   });
 
   it("serves a presigned URL until it expires, then answers AccessDenied 'Request has expired'", async () => {
-    const good = s3(suite.kumo.url);
+    const good = s3(suite.unkai.url);
     await good.send(new PutObjectCommand({ Bucket: "guarded", Key: "shared.txt", Body: "hello" }));
     const url = await getSignedUrl(good, new GetObjectCommand({ Bucket: "guarded", Key: "shared.txt" }), { expiresIn: 1 });
     assert.equal(await (await fetch(url)).text(), "hello");
@@ -48,7 +48,7 @@ describe("S3 signature refusals", () => {
   });
 
   it("refuses an unsigned request to a virtual-hosted bucket with AccessDenied", async () => {
-    const { hostname, port } = new URL(suite.kumo.url);
+    const { hostname, port } = new URL(suite.unkai.url);
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = httpRequest({ hostname, port, path: "/shared.txt", headers: { host: `guarded.s3.localhost:${port}` } }, (res) => {
         let body = "";

@@ -7,7 +7,7 @@ import { Jimp } from "jimp";
 import { fixtureZipWithPackages } from "./helpers/bundle.js";
 import { fixtureZip, ROLE } from "./helpers/clients.js";
 import { s3 } from "./helpers/s3.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -26,12 +26,12 @@ async function notify(client: S3Client, bucket: string, fn: string, suffix?: str
 }
 
 describe("S3-triggered functions that use S3", () => {
-  const suite = kumoSuite({ KUMO_ASYNC_RETRY_SCALE: "0.01" });
+  const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
   const collector = new Collector();
   let client: S3Client;
   before(async () => {
     await collector.start();
-    client = s3(suite.kumo.url);
+    client = s3(suite.unkai.url);
     for (const bucket of ["originals", "thumbnails", "inbox"]) await client.send(new CreateBucketCommand({ Bucket: bucket }));
   });
   after(async () => {

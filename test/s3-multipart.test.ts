@@ -21,7 +21,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { awsS3, s3 } from "./helpers/s3.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 const MB = 1024 * 1024;
 const SIZE = 100 * MB;
@@ -51,14 +51,14 @@ async function rejects(promise: Promise<unknown>, code: string): Promise<void> {
 }
 
 describe("S3 multipart uploads", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
   let client: S3Client;
   let work: string;
   let file: string;
   let digest: string;
   before(async () => {
-    client = s3(suite.kumo.url);
-    work = mkdtempSync(join(tmpdir(), "kumo-mpu-"));
+    client = s3(suite.unkai.url);
+    work = mkdtempSync(join(tmpdir(), "unkai-mpu-"));
     file = join(work, "big.bin");
     digest = await generate(file, SIZE);
     await client.send(new CreateBucketCommand({ Bucket: "big" }));
@@ -92,12 +92,12 @@ describe("S3 multipart uploads", () => {
   it("uploads and downloads with aws s3 cp in parts", async () => {
     const part = join(work, "part.bin");
     const partDigest = await generate(part, 24 * MB);
-    const up = await awsS3(suite.kumo.url, ["s3", "cp", part, "s3://big/cli.bin", "--no-progress"], { multipart_chunksize: "8MB" });
+    const up = await awsS3(suite.unkai.url, ["s3", "cp", part, "s3://big/cli.bin", "--no-progress"], { multipart_chunksize: "8MB" });
     assert.equal(up.code, 0, up.stderr);
     const head = await client.send(new HeadObjectCommand({ Bucket: "big", Key: "cli.bin" }));
     assert.match(head.ETag ?? "", /-3"$/);
     const back = join(work, "back.bin");
-    const down = await awsS3(suite.kumo.url, ["s3", "cp", "s3://big/cli.bin", back, "--no-progress"], { multipart_chunksize: "8MB" });
+    const down = await awsS3(suite.unkai.url, ["s3", "cp", "s3://big/cli.bin", back, "--no-progress"], { multipart_chunksize: "8MB" });
     assert.equal(down.code, 0, down.stderr);
     assert.equal(await sha256Of(createReadStream(back)), partDigest);
   });

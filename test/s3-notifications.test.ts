@@ -19,9 +19,9 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { createFromFixture, lambda } from "./helpers/clients.js";
-import { startKumo } from "./helpers/kumo-server.js";
+import { startUnkai } from "./helpers/unkai-server.js";
 import { awsS3, s3 } from "./helpers/s3.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -51,12 +51,12 @@ function records(collector: Collector, channel: string): S3Record[] {
 }
 
 describe("S3 notifications", () => {
-  const suite = kumoSuite({ KUMO_ASYNC_RETRY_SCALE: "0.01" });
+  const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
   const collector = new Collector();
   let client: S3Client;
   before(async () => {
     await collector.start();
-    client = s3(suite.kumo.url);
+    client = s3(suite.unkai.url);
     for (const name of ["on-create", "on-remove"]) {
       await createFromFixture(suite.client, name, "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
     }
@@ -74,14 +74,14 @@ describe("S3 notifications", () => {
         { Id: "removals", LambdaFunctionArn: ARN("on-remove"), Events: ["s3:ObjectRemoved:Delete"] },
       ],
     };
-    const put = await awsS3(suite.kumo.url, ["s3api", "put-bucket-notification-configuration", "--bucket", "photos", "--notification-configuration", JSON.stringify(config)]);
+    const put = await awsS3(suite.unkai.url, ["s3api", "put-bucket-notification-configuration", "--bucket", "photos", "--notification-configuration", JSON.stringify(config)]);
     assert.equal(put.code, 0, put.stderr);
     const got = await client.send(new GetBucketNotificationConfigurationCommand({ Bucket: "photos" }));
     assert.deepEqual(got.LambdaFunctionConfigurations?.map((c) => [c.Id, c.LambdaFunctionArn, c.Events, c.Filter?.Key?.FilterRules?.map((r) => [r.Name, r.Value])]), [
       ["jpegs", ARN("on-create"), ["s3:ObjectCreated:*"], [["Prefix", "uploads/"], ["Suffix", ".jpg"]]],
       ["removals", ARN("on-remove"), ["s3:ObjectRemoved:Delete"], undefined],
     ]);
-    const unknown = await awsS3(suite.kumo.url, ["s3api", "put-bucket-notification-configuration", "--bucket", "photos", "--notification-configuration",
+    const unknown = await awsS3(suite.unkai.url, ["s3api", "put-bucket-notification-configuration", "--bucket", "photos", "--notification-configuration",
       JSON.stringify({ LambdaFunctionConfigurations: [{ LambdaFunctionArn: ARN("no-such-fn"), Events: ["s3:ObjectCreated:*"] }] })]);
     assert.match(unknown.stderr, /InvalidArgument.*Unable to validate the following destination configurations/);
   });
@@ -145,13 +145,13 @@ describe("S3 notifications", () => {
 });
 
 describe("S3 notifications across a crash", () => {
-  it("delivers the notification of an answered upload after Kumo is SIGKILLed and restarted", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "kumo-s3-crash-"));
+  it("delivers the notification of an answered upload after Unkai is SIGKILLed and restarted", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-s3-crash-"));
     const collector = new Collector();
     await collector.start();
-    const env = { KUMO_ASYNC_RETRY_SCALE: "0.01" };
+    const env = { UNKAI_ASYNC_RETRY_SCALE: "0.01" };
     try {
-      const first = await startKumo(env, dataDir);
+      const first = await startUnkai(env, dataDir);
       const functions = lambda(first.url);
       const objects = s3(first.url);
       await createFromFixture(functions, "after-crash", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("after-crash") } } });
@@ -173,7 +173,7 @@ describe("S3 notifications across a crash", () => {
       mkdirSync(dirname(orphan), { recursive: true });
       writeFileSync(orphan, "never committed");
 
-      const second = await startKumo(env, dataDir);
+      const second = await startUnkai(env, dataDir);
       const functionsAgain = lambda(second.url);
       const objectsAgain = s3(second.url);
       try {

@@ -10,7 +10,7 @@ import type { S3Client} from "@aws-sdk/client-s3";
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { awsS3, s3, signedChunkedUpload, signedS3Headers, virtualHostedS3 } from "./helpers/s3.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 const md5 = (data: Buffer | string) => createHash("md5").update(data).digest("hex");
 
@@ -23,25 +23,25 @@ async function rejects(promise: Promise<unknown>, code: string, status: number):
   });
 }
 
-/** A raw request signed for s3 (Kumo reads the scope; signatures are checked elsewhere). */
+/** A raw request signed for s3 (Unkai reads the scope; signatures are checked elsewhere). */
 async function raw(url: string, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<{ status: number; body: string }> {
   const response = await fetch(`${url}${path}`, { method, headers: await signedS3Headers(url, method, path, headers), body });
   return { status: response.status, body: await response.text() };
 }
 
 describe("S3 objects and buckets", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
   let client: S3Client;
   let work: string;
   before(() => {
-    client = s3(suite.kumo.url);
-    work = mkdtempSync(join(tmpdir(), "kumo-s3-"));
+    client = s3(suite.unkai.url);
+    work = mkdtempSync(join(tmpdir(), "unkai-s3-"));
   });
   after(() => {
     client.destroy();
     rmSync(work, { recursive: true, force: true });
   });
-  const cli = (args: string[]) => awsS3(suite.kumo.url, args);
+  const cli = (args: string[]) => awsS3(suite.unkai.url, args);
 
   it("makes, lists and removes buckets with S3's errors", async () => {
     assert.equal((await cli(["s3", "mb", "s3://cli-bucket"])).code, 0);
@@ -93,14 +93,14 @@ describe("S3 objects and buckets", () => {
     await cli(["s3", "mb", "s3://meta-bucket"]);
     const file = join(work, "page.html");
     writeFileSync(file, "<h1>0123456789</h1>");
-    const put = await cli(["s3api", "put-object", "--bucket", "meta-bucket", "--key", "page.html", "--body", file, "--content-type", "text/html", "--metadata", "owner=kumo,stage=test", "--cache-control", "max-age=60"]);
+    const put = await cli(["s3api", "put-object", "--bucket", "meta-bucket", "--key", "page.html", "--body", file, "--content-type", "text/html", "--metadata", "owner=unkai,stage=test", "--cache-control", "max-age=60"]);
     assert.equal(put.code, 0, put.stderr);
     assert.equal((JSON.parse(put.stdout) as { ETag: string }).ETag, `"${md5("<h1>0123456789</h1>")}"`);
     const head = JSON.parse((await cli(["s3api", "head-object", "--bucket", "meta-bucket", "--key", "page.html"])).stdout) as Record<string, unknown>;
     assert.equal(head.ContentType, "text/html");
     assert.equal(head.ContentLength, 19);
     assert.equal(head.CacheControl, "max-age=60");
-    assert.deepEqual(head.Metadata, { owner: "kumo", stage: "test" });
+    assert.deepEqual(head.Metadata, { owner: "unkai", stage: "test" });
 
     const ranged = await client.send(new GetObjectCommand({ Bucket: "meta-bucket", Key: "page.html", Range: "bytes=4-8" }));
     assert.equal(ranged.$metadata.httpStatusCode, 206);
@@ -120,7 +120,7 @@ describe("S3 objects and buckets", () => {
     const copied = await client.send(new CopyObjectCommand({ Bucket: "meta-bucket", Key: "copy/page.html", CopySource: "meta-bucket/page.html" }));
     assert.equal(copied.CopyObjectResult?.ETag, etag);
     const copy = await client.send(new HeadObjectCommand({ Bucket: "meta-bucket", Key: "copy/page.html" }));
-    assert.deepEqual(copy.Metadata, { owner: "kumo", stage: "test" });
+    assert.deepEqual(copy.Metadata, { owner: "unkai", stage: "test" });
     await rejects(client.send(new CopyObjectCommand({ Bucket: "meta-bucket", Key: "page.html", CopySource: "meta-bucket/page.html" })), "InvalidRequest", 400);
   });
 
@@ -162,7 +162,7 @@ describe("S3 objects and buckets", () => {
     assert.deepEqual(listed.Contents?.map((o) => [o.Key, o.Size, o.ETag]), bodies.map((b, i) => [`k/${String(i).padStart(2, "0")}`, b.length, `"${md5(b)}"`]));
     const same = await (await client.send(new GetObjectCommand({ Bucket: "busy-bucket", Key: "same" }))).Body?.transformToString();
     assert.ok(bodies.slice(0, 8).includes(same ?? ""), "the key holds one whole upload");
-    const blobs = readdirSync(join(suite.kumo.dataDir, "objects", "blobs")).flatMap((shard) => readdirSync(join(suite.kumo.dataDir, "objects", "blobs", shard)));
+    const blobs = readdirSync(join(suite.unkai.dataDir, "objects", "blobs")).flatMap((shard) => readdirSync(join(suite.unkai.dataDir, "objects", "blobs", shard)));
     let rows = 0;
     for (const bucket of (await client.send(new ListBucketsCommand({}))).Buckets ?? []) {
       rows += (await client.send(new ListObjectsV2Command({ Bucket: bucket.Name }))).KeyCount ?? 0;
@@ -184,7 +184,7 @@ describe("S3 objects and buckets", () => {
   });
 
   it("addresses buckets virtual-hosted as <bucket>.s3.localhost", async () => {
-    const hosted = virtualHostedS3(suite.kumo.url);
+    const hosted = virtualHostedS3(suite.unkai.url);
     try {
       await cli(["s3", "mb", "s3://hosted-bucket"]);
       await hosted.send(new PutObjectCommand({ Bucket: "hosted-bucket", Key: "dir/v.txt", Body: "virtual" }));
@@ -203,25 +203,25 @@ describe("S3 objects and buckets", () => {
     await cli(["s3", "mb", "s3://digest-bucket"]);
     const body = Buffer.from("checked payload");
     const wrongMd5 = createHash("md5").update("other").digest("base64");
-    const bad = await raw(suite.kumo.url, "PUT", "/digest-bucket/md5", { "Content-MD5": wrongMd5, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" }, body);
+    const bad = await raw(suite.unkai.url, "PUT", "/digest-bucket/md5", { "Content-MD5": wrongMd5, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" }, body);
     assert.equal(bad.status, 400);
     assert.match(bad.body, /<Code>BadDigest<\/Code>/);
-    const invalid = await raw(suite.kumo.url, "PUT", "/digest-bucket/md5", { "Content-MD5": "abc", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" }, body);
+    const invalid = await raw(suite.unkai.url, "PUT", "/digest-bucket/md5", { "Content-MD5": "abc", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" }, body);
     assert.match(invalid.body, /<Code>InvalidDigest<\/Code>/);
-    const sha = await raw(suite.kumo.url, "PUT", "/digest-bucket/sha", { "x-amz-content-sha256": createHash("sha256").update("other").digest("hex") }, body);
+    const sha = await raw(suite.unkai.url, "PUT", "/digest-bucket/sha", { "x-amz-content-sha256": createHash("sha256").update("other").digest("hex") }, body);
     assert.equal(sha.status, 400);
     assert.match(sha.body, /<Code>XAmzContentSHA256Mismatch<\/Code>/);
     await rejects(client.send(new HeadObjectCommand({ Bucket: "digest-bucket", Key: "md5" })), "NotFound", 404);
 
     // STREAMING-AWS4-HMAC-SHA256-PAYLOAD, in two signed chunks; a chunk changed after signing is refused.
     const halves = [body.subarray(0, 10), body.subarray(10)];
-    const tampered = await signedChunkedUpload(suite.kumo.url, "/digest-bucket/chunked", halves, { index: 1, data: Buffer.from("YLOAD") });
-    const refused = await fetch(`${suite.kumo.url}/digest-bucket/chunked`, { method: "PUT", headers: tampered.headers, body: tampered.body });
+    const tampered = await signedChunkedUpload(suite.unkai.url, "/digest-bucket/chunked", halves, { index: 1, data: Buffer.from("YLOAD") });
+    const refused = await fetch(`${suite.unkai.url}/digest-bucket/chunked`, { method: "PUT", headers: tampered.headers, body: tampered.body });
     assert.equal(refused.status, 403);
     assert.match(await refused.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
     await rejects(client.send(new HeadObjectCommand({ Bucket: "digest-bucket", Key: "chunked" })), "NotFound", 404);
-    const upload = await signedChunkedUpload(suite.kumo.url, "/digest-bucket/chunked", halves);
-    const chunked = await fetch(`${suite.kumo.url}/digest-bucket/chunked`, { method: "PUT", headers: upload.headers, body: upload.body });
+    const upload = await signedChunkedUpload(suite.unkai.url, "/digest-bucket/chunked", halves);
+    const chunked = await fetch(`${suite.unkai.url}/digest-bucket/chunked`, { method: "PUT", headers: upload.headers, body: upload.body });
     assert.equal(chunked.status, 200, await chunked.text());
     const got = await client.send(new GetObjectCommand({ Bucket: "digest-bucket", Key: "chunked" }));
     assert.equal(await got.Body?.transformToString(), "checked payload");
@@ -230,7 +230,7 @@ describe("S3 objects and buckets", () => {
 
     // STREAMING-UNSIGNED-PAYLOAD-TRAILER with a CRC32 trailer that does not match.
     const trailer = Buffer.from(`f\r\nchecked payload\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n`);
-    const crc = await raw(suite.kumo.url, "PUT", "/digest-bucket/crc", {
+    const crc = await raw(suite.unkai.url, "PUT", "/digest-bucket/crc", {
       "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": String(body.length), "x-amz-trailer": "x-amz-checksum-crc32",
     }, trailer);
     assert.equal(crc.status, 400);
@@ -242,8 +242,8 @@ describe("S3 objects and buckets", () => {
 
   it("refuses uploads over 5 GiB from their declared length, before reading them", async () => {
     await cli(["s3", "mb", "s3://limit-bucket"]);
-    const { port } = new URL(suite.kumo.url);
-    const headers = await signedS3Headers(suite.kumo.url, "PUT", "/limit-bucket/huge", {});
+    const { port } = new URL(suite.unkai.url);
+    const headers = await signedS3Headers(suite.unkai.url, "PUT", "/limit-bucket/huge", {});
     const answer = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
       const req = request({ host: "127.0.0.1", port, method: "PUT", path: "/limit-bucket/huge", headers: { ...headers, "Content-Length": 6 * 1024 ** 3 } }, (res) => {
         let body = "";
@@ -259,8 +259,8 @@ describe("S3 objects and buckets", () => {
   it("never shows a partial object when an upload is cut off", async () => {
     await cli(["s3", "mb", "s3://cut-bucket"]);
     await client.send(new PutObjectCommand({ Bucket: "cut-bucket", Key: "obj", Body: "old version" }));
-    const { port } = new URL(suite.kumo.url);
-    const headers = await signedS3Headers(suite.kumo.url, "PUT", "/cut-bucket/obj", {});
+    const { port } = new URL(suite.unkai.url);
+    const headers = await signedS3Headers(suite.unkai.url, "PUT", "/cut-bucket/obj", {});
     await new Promise<void>((resolve) => {
       const req = request({ host: "127.0.0.1", port, method: "PUT", path: "/cut-bucket/obj", headers: { ...headers, "Content-Length": 4 * 1024 * 1024 } });
       req.on("error", () => resolve());
@@ -272,6 +272,6 @@ describe("S3 objects and buckets", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const still = await client.send(new GetObjectCommand({ Bucket: "cut-bucket", Key: "obj" }));
     assert.equal(await still.Body?.transformToString(), "old version");
-    assert.deepEqual(readdirSync(join(suite.kumo.dataDir, "objects", "tmp")), [], "the cut-off upload's temp file is gone");
+    assert.deepEqual(readdirSync(join(suite.unkai.dataDir, "objects", "tmp")), [], "the cut-off upload's temp file is gone");
   });
 });

@@ -2,21 +2,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { aws, createFromFixture } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function:tagged";
 
 describe("tags and policies", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
   const cli = async (...args: string[]) => {
-    const result = await aws(suite.kumo.url, ["lambda", ...args]);
+    const result = await aws(suite.unkai.url, ["lambda", ...args]);
     return { ...result, json: result.stdout ? (JSON.parse(result.stdout) as Record<string, unknown>) : {} };
   };
 
   it("tags, lists and untags a function", async () => {
     await createFromFixture(suite.client, "tagged", "node-cjs", { Tags: { team: "core" } });
-    assert.equal((await cli("tag-resource", "--resource", ARN, "--tags", "env=dev,owner=kumo")).code, 0);
-    assert.deepEqual((await cli("list-tags", "--resource", ARN)).json.Tags, { team: "core", env: "dev", owner: "kumo" });
+    assert.equal((await cli("tag-resource", "--resource", ARN, "--tags", "env=dev,owner=unkai")).code, 0);
+    assert.deepEqual((await cli("list-tags", "--resource", ARN)).json.Tags, { team: "core", env: "dev", owner: "unkai" });
     assert.equal((await cli("untag-resource", "--resource", ARN, "--tag-keys", "team", "owner")).code, 0);
     assert.deepEqual((await cli("list-tags", "--resource", ARN)).json.Tags, { env: "dev" });
     const reserved = await cli("tag-resource", "--resource", ARN, "--tags", "aws:x=1");

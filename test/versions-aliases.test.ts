@@ -15,12 +15,12 @@ import {
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture } from "./helpers/clients.js";
-import { kumoSuite } from "./helpers/suite.js";
+import { unkaiSuite } from "./helpers/suite.js";
 
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function:versioned";
 
 describe("versions and aliases", () => {
-  const suite = kumoSuite();
+  const suite = unkaiSuite();
 
   async function run(functionName: string, qualifier?: string): Promise<{ version: string; count: number; executed: string | undefined }> {
     const result = await suite.client.send(new InvokeCommand({ FunctionName: functionName, Qualifier: qualifier, Payload: Buffer.from("{}") }));
@@ -89,7 +89,7 @@ describe("versions and aliases", () => {
     assert.ok(share > 0.22 && share < 0.38, `version 1 got ${(share * 100).toFixed(1)} % of ${total} invocations (30 % configured)`);
     assert.equal((counts.get("1") ?? 0) + (counts.get("2") ?? 0), total);
 
-    const cli = await aws(suite.kumo.url, ["lambda", "get-alias", "--function-name", "versioned", "--name", "live"]);
+    const cli = await aws(suite.unkai.url, ["lambda", "get-alias", "--function-name", "versioned", "--name", "live"]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal((JSON.parse(cli.stdout) as { FunctionVersion: string }).FunctionVersion, "2");
   });

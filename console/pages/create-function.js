@@ -1,7 +1,7 @@
 /** Create a function: from scratch, from a blueprint, or from an uploaded zip. */
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
-import { kumoFetch, lambda } from "../api.js";
+import { unkaiFetch, lambda } from "../api.js";
 import { BLUEPRINTS, RUNTIMES, scratchFor } from "../blueprints.js";
 import { EVENT_TEMPLATES } from "../event-templates.js";
 import { errorBox, h, replace, toast } from "../dom.js";
@@ -16,7 +16,7 @@ export async function createPage(container) {
   const blueprint = h("select", { name: "blueprint" }, BLUEPRINTS.map((b) => h("option", { value: b.id }, `${b.title} — ${b.runtime}`)));
   const handler = h("input", { name: "handler", value: "index.handler", required: true });
   const zipFile = h("input", { name: "zip", type: "file", accept: ".zip,application/zip" });
-  const role = h("input", { name: "role", value: "arn:aws:iam::000000000000:role/kumo-console", required: true });
+  const role = h("input", { name: "role", value: "arn:aws:iam::000000000000:role/unkai-console", required: true });
   const submit = h("button", { type: "submit", class: "primary" }, "Create function");
   const blueprintHint = h("span", { class: "hint" });
   const describeBlueprint = () => {
@@ -87,7 +87,7 @@ async function saveStarterEvent(functionName, templateId) {
   const template = EVENT_TEMPLATES[templateId];
   if (!template) return;
   try {
-    await kumoFetch(`/_kumo/functions/${encodeURIComponent(functionName)}/test-events/${templateId}`, { method: "PUT", body: JSON.stringify(template.event, null, 2) });
+    await unkaiFetch(`/_unkai/functions/${encodeURIComponent(functionName)}/test-events/${templateId}`, { method: "PUT", body: JSON.stringify(template.event, null, 2) });
   } catch {
     // The function exists; a missing starter event is no reason to fail its creation.
   }

@@ -1,6 +1,6 @@
 /** The functions list: runtime, memory, timeout, last modified, invocations and errors in the last hour; search; delete. */
 import { DeleteFunctionCommand } from "@aws-sdk/client-lambda";
-import { kumoJson, lambda, listAllFunctions } from "../api.js";
+import { unkaiJson, lambda, listAllFunctions } from "../api.js";
 import { errorBox, h, replace, toast } from "../dom.js";
 
 export async function functionsPage(container) {
@@ -39,7 +39,7 @@ export async function functionsPage(container) {
 
   async function load() {
     try {
-      const [list, summary] = await Promise.all([listAllFunctions(), kumoJson("/_kumo/metrics/summary")]);
+      const [list, summary] = await Promise.all([listAllFunctions(), unkaiJson("/_unkai/metrics/summary")]);
       functions = list.sort((a, b) => a.FunctionName.localeCompare(b.FunctionName));
       counts = new Map(summary.functions.map((c) => [c.functionName, c]));
       errors.clear();

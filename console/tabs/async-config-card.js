@@ -54,7 +54,7 @@ export async function asyncConfigCard(functionName) {
       h("label", {}, "Maximum event age (seconds)", maxAge, h("span", { class: "hint" }, "60 to 21,600")),
       h("label", {}, "On success, send to", onSuccess),
       h("label", {}, "On failure, send to", onFailure)),
-    h("p", { class: "hint" }, "Destinations are Lambda function ARNs on this Kumo."),
+    h("p", { class: "hint" }, "Destinations are Lambda function ARNs on this Unkai."),
     errors.el,
     h("div", { class: "actions" }, status,
       current ? h("button", { type: "button", onclick: () => void reset() }, "Reset to defaults") : undefined,

@@ -1,7 +1,7 @@
 /** The Code tab: the package's files in an editor (for packages small enough), Deploy saves a new $LATEST. */
 import { UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
-import { kumoFetch, lambda } from "../api.js";
+import { unkaiFetch, lambda } from "../api.js";
 import { editorText, createEditor } from "../editor.js";
 import { errorBox, h, replace, toast } from "../dom.js";
 
@@ -18,7 +18,7 @@ export async function codeTab(body, fn) {
     return;
   }
   const location = new URL(fn.Code.Location);
-  const zip = new Uint8Array(await (await kumoFetch(location.pathname)).arrayBuffer());
+  const zip = new Uint8Array(await (await unkaiFetch(location.pathname)).arrayBuffer());
   const files = unzipSync(zip);
   const paths = Object.keys(files).filter((p) => !p.endsWith("/")).sort();
   const editable = paths.filter((p) => TEXT_FILE.test(p) && files[p].length < 512 * 1024);

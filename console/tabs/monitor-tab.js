@@ -1,5 +1,5 @@
 /** The Monitoring tab: charts from invocation records and the monthly cost estimate, Lambda against an always-on VM. */
-import { kumoJson } from "../api.js";
+import { unkaiJson } from "../api.js";
 import { lineChart } from "../charts.js";
 import { dollars, HOURS_PER_MONTH, LAMBDA_PRICE, lambdaMonthly, vmMonthly } from "../cost.js";
 import { errorBox, h, replace } from "../dom.js";
@@ -17,7 +17,7 @@ export async function monitorTab(body, fn) {
   async function load() {
     const [minutes, , period] = RANGES.find(([v]) => v === range.value);
     try {
-      const m = await kumoJson(`/_kumo/functions/${encodeURIComponent(name)}/metrics`, { query: { since: String(Date.now() - Number(minutes) * 60_000), period: String(period) } });
+      const m = await unkaiJson(`/_unkai/functions/${encodeURIComponent(name)}/metrics`, { query: { since: String(Date.now() - Number(minutes) * 60_000), period: String(period) } });
       errors.clear();
       renderCharts(m);
       renderCost(cost, m, fn.Configuration.MemorySize);
@@ -44,7 +44,7 @@ export async function monitorTab(body, fn) {
   }
 
   range.addEventListener("change", () => void load());
-  replace(body, h("div", { class: "toolbar" }, range, h("button", { onclick: () => void load() }, "Refresh"), h("span", { class: "hint" }, "From Kumo's invocation records; refreshes every 15 s.")),
+  replace(body, h("div", { class: "toolbar" }, range, h("button", { onclick: () => void load() }, "Refresh"), h("span", { class: "hint" }, "From Unkai's invocation records; refreshes every 15 s.")),
     errors.el, charts, cost);
   await load();
   timer = setInterval(() => void load(), 15_000);

@@ -1,6 +1,6 @@
 /** The Test tab: saved test events (JSON, from templates), and Test — a synchronous invoke with its result, REPORT figures and log. */
 import { InvokeCommand } from "@aws-sdk/client-lambda";
-import { kumoFetch, kumoJson, lambda } from "../api.js";
+import { unkaiFetch, unkaiJson, lambda } from "../api.js";
 import { createEditor, editorText, setEditorText } from "../editor.js";
 import { EVENT_TEMPLATES } from "../event-templates.js";
 import { errorBox, formatMs, h, replace, toast } from "../dom.js";
@@ -9,9 +9,9 @@ const EVENT_NAME = /^[A-Za-z0-9._-]{1,25}$/;
 
 export async function testTab(body, fn) {
   const name = fn.Configuration.FunctionName;
-  const base = `/_kumo/functions/${encodeURIComponent(name)}/test-events`;
+  const base = `/_unkai/functions/${encodeURIComponent(name)}/test-events`;
   const errors = errorBox();
-  let saved = (await kumoJson(base)).testEvents;
+  let saved = (await unkaiJson(base)).testEvents;
   const savedSelect = h("select", { id: "saved-events", "aria-label": "Saved test events" });
   const template = h("select", { id: "event-template", "aria-label": "Template" }, Object.entries(EVENT_TEMPLATES).map(([id, t]) => h("option", { value: id }, t.title)));
   const eventName = h("input", { id: "event-name", placeholder: "MyEvent", maxlength: 25, "aria-label": "Event name" });
@@ -54,8 +54,8 @@ export async function testTab(body, fn) {
     if (!EVENT_NAME.test(eventName.value)) return errors.show(new Error("Event names are 1 to 25 letters, digits, dots, hyphens or underscores."));
     if (!checkJson()) return errors.show(new Error("The event is not valid JSON."));
     try {
-      await kumoJson(`${base}/${encodeURIComponent(eventName.value)}`, { method: "PUT", body: editorText(view) });
-      saved = (await kumoJson(base)).testEvents;
+      await unkaiJson(`${base}/${encodeURIComponent(eventName.value)}`, { method: "PUT", body: editorText(view) });
+      saved = (await unkaiJson(base)).testEvents;
       renderSaved(eventName.value);
       toast(`Saved test event ${eventName.value}.`);
     } catch (error) {
@@ -66,8 +66,8 @@ export async function testTab(body, fn) {
   async function remove() {
     if (!savedSelect.value) return errors.show(new Error("Choose a saved event to delete."));
     try {
-      await kumoFetch(`${base}/${encodeURIComponent(savedSelect.value)}`, { method: "DELETE" });
-      saved = (await kumoJson(base)).testEvents;
+      await unkaiFetch(`${base}/${encodeURIComponent(savedSelect.value)}`, { method: "DELETE" });
+      saved = (await unkaiJson(base)).testEvents;
       renderSaved();
     } catch (error) {
       errors.show(error);

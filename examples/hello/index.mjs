@@ -1,4 +1,4 @@
-// The function Kumo deploys on first start: `kumo invoke hello --payload '{"name":"Kumo"}'`.
+// The function Unkai deploys on first start: `unkai invoke hello --payload '{"name":"Unkai"}'`.
 let invocations = 0;
 
 export const handler = async (event, context) => {

@@ -36,7 +36,7 @@ export class Destinations {
   check(field: string, arn: string): void {
     if (!this.targets.some((target) => target.accepts(arn))) {
       throw invalidParameter(
-        `${field} '${arn}' is not a destination this Kumo can deliver to yet: use a Lambda function ARN (queues, topics and buses come with SQS, SNS and EventBridge).`,
+        `${field} '${arn}' is not a destination this Unkai can deliver to yet: use a Lambda function ARN (queues, topics and buses come with SQS, SNS and EventBridge).`,
       );
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { ASYNC_DEFAULTS, type AsyncEvent, type FailureCondition, type LastResponse } from "../core/event-invoke-config.js";
-import { KumoError } from "../core/errors.js";
+import { UnkaiError } from "../core/errors.js";
 import type { ConcurrencyLimiter } from "../engine/concurrency.js";
 import type { Dispatcher } from "../engine/dispatcher.js";
 import type { Invoker } from "../engine/invoker.js";
@@ -141,8 +141,8 @@ export class AsyncWorker {
     try {
       await this.attempt(event);
     } catch (error) {
-      // Kumo's own failure: put the event back rather than lose it.
-      this.logger.error({ err: error, requestId: event.id }, "async event attempt failed inside Kumo; retrying later");
+      // Unkai's own failure: put the event back rather than lose it.
+      this.logger.error({ err: error, requestId: event.id }, "async event attempt failed inside Unkai; retrying later");
       this.queue.retry(event.id, Date.now() + throttleDelayMs(event.throttles, this.options.timing), true);
     } finally {
       this.inFlight--;
@@ -205,7 +205,7 @@ export class AsyncWorker {
         wantLogTail: false,
       });
     } catch (error) {
-      if (error instanceof KumoError && error.code === "TooManyRequestsException") {
+      if (error instanceof UnkaiError && error.code === "TooManyRequestsException") {
         const at = now + throttleDelayMs(event.throttles, this.options.timing);
         if (at - event.enqueuedAt > maxAgeMs) {
           return this.end(event, "EventAgeExceeded", "throttled until the event passed its maximum age", undefined, event.attempts - 1);
@@ -252,7 +252,7 @@ export class AsyncWorker {
       }
     } else {
       const deadLetter = this.functions.find(event.functionName)?.config.deadLetterTargetArn;
-      if (deadLetter) why = `${reason}; dead-letter target ${deadLetter} is not available in this Kumo yet`;
+      if (deadLetter) why = `${reason}; dead-letter target ${deadLetter} is not available in this Unkai yet`;
     }
     this.queue.fail(event.id, { condition, reason: why, failedAt: Date.now(), lastResponse: last });
   }

@@ -1,7 +1,7 @@
-/** Access key pairs: Kumo's own (`kumo keys create`), a function environment's session credentials, and the loopback default. */
+/** Access key pairs: Unkai's own (`unkai keys create`), a function environment's session credentials, and the loopback default. */
 import { randomBytes, randomInt } from "node:crypto";
 
-/** Works only while Kumo listens on loopback and no key is configured (what local AWS tools expect). */
+/** Works only while Unkai listens on loopback and no key is configured (what local AWS tools expect). */
 export const DEFAULT_KEY = { accessKeyId: "test", secretAccessKey: "test" } as const;
 
 const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

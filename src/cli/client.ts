@@ -1,4 +1,4 @@
-/** AWS SDK clients pointed at a Kumo server: the CLI is a thin layer over the same API everyone uses. */
+/** AWS SDK clients pointed at a Unkai server: the CLI is a thin layer over the same API everyone uses. */
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Hash } from "@smithy/hash-node";
@@ -10,7 +10,7 @@ import { CliError } from "./output.js";
 export const ENDPOINT_OPTION = { endpoint: { type: "string" } } as const;
 
 export function endpointOf(flag: string | undefined): string {
-  return flag ?? process.env.KUMO_ENDPOINT ?? `http://127.0.0.1:${process.env.KUMO_PORT ?? "4566"}`;
+  return flag ?? process.env.UNKAI_ENDPOINT ?? `http://127.0.0.1:${process.env.UNKAI_PORT ?? "4566"}`;
 }
 
 function clientConfig(endpoint: string) {
@@ -26,12 +26,12 @@ function clientConfig(endpoint: string) {
   };
 }
 
-/** fetch() for Kumo's own /_kumo/ endpoints, SigV4-signed with the same credentials as the SDK clients. */
+/** fetch() for Unkai's own /_unkai/ endpoints, SigV4-signed with the same credentials as the SDK clients. */
 export async function signedFetch(endpoint: string, path: string, init: { method?: string; body?: string } = {}): Promise<Response> {
   const { region, credentials } = clientConfig(endpoint);
   const url = new URL(path, endpoint);
   const query: Record<string, string> = Object.fromEntries(url.searchParams);
-  const signer = new SignatureV4({ credentials, region, service: "kumo", sha256: Hash.bind(null, "sha256") });
+  const signer = new SignatureV4({ credentials, region, service: "unkai", sha256: Hash.bind(null, "sha256") });
   const signed = await signer.sign({
     method: init.method ?? "GET",
     protocol: url.protocol,
@@ -61,8 +61,8 @@ export function logsClient(endpoint: string): CloudWatchLogsClient {
 export function explain(error: unknown, endpoint: string): never {
   const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } };
   if (e.code === "ECONNREFUSED" || e.cause?.code === "ECONNREFUSED" || /ECONNREFUSED/.test(e.message ?? "")) {
-    throw new CliError(`cannot reach Kumo at ${endpoint}.`, "Start it with `kumo start`, or pass --endpoint.");
+    throw new CliError(`cannot reach Unkai at ${endpoint}.`, "Start it with `unkai start`, or pass --endpoint.");
   }
-  if (e.name === "ResourceNotFoundException") throw new CliError(e.message ?? "not found", "List functions with `kumo ls`.");
+  if (e.name === "ResourceNotFoundException") throw new CliError(e.message ?? "not found", "List functions with `unkai ls`.");
   throw new CliError(`${e.name ?? "Error"}: ${e.message ?? String(error)}`);
 }

@@ -1,4 +1,4 @@
-/** The `kumo` CLI: `kumo <command> [args]`, one file per command under commands/. */
+/** The `unkai` CLI: `unkai <command> [args]`, one file per command under commands/. */
 import { CliError } from "./output.js";
 import { COMMANDS } from "./commands/index.js";
 
@@ -10,7 +10,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`kumo: unknown command '${name}'. Run \`kumo help\` to see the commands.`);
+    console.error(`unkai: unknown command '${name}'. Run \`unkai help\` to see the commands.`);
     process.exitCode = 2;
     return;
   }
@@ -18,19 +18,19 @@ export async function main(argv: string[]): Promise<void> {
     await (await command.load()).run(rest);
   } catch (error) {
     if (error instanceof CliError) {
-      console.error(`kumo ${name}: ${error.message}`);
+      console.error(`unkai ${name}: ${error.message}`);
       if (error.hint) console.error(`  ${error.hint}`);
       process.exitCode = error.exitCode;
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`kumo ${name}: ${message}`);
+    console.error(`unkai ${name}: ${message}`);
     process.exitCode = 1;
   }
 }
 
 function printHelp(): void {
-  console.log("Usage: kumo <command> [options]\n");
+  console.log("Usage: unkai <command> [options]\n");
   for (const [name, command] of Object.entries(COMMANDS)) console.log(`  ${name.padEnd(8)} ${command.summary}`);
-  console.log("\nRun `kumo <command> --help` for a command's options.");
+  console.log("\nRun `unkai <command> --help` for a command's options.");
 }

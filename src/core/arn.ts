@@ -23,10 +23,10 @@ export function parseFunctionRef(raw: string, queryQualifier: string | undefined
   const [, region, fullArnAccount, partialAccount, name, arnQualifier] = match;
   const arnAccount = fullArnAccount ?? partialAccount;
   if (arnAccount !== undefined && arnAccount !== account.accountId) {
-    throw invalidParameter(`Function ARN account ${arnAccount} is not this Kumo's account ${account.accountId}.`);
+    throw invalidParameter(`Function ARN account ${arnAccount} is not this Unkai's account ${account.accountId}.`);
   }
   if (region !== undefined && region !== account.region) {
-    throw invalidParameter(`Function ARN region ${region} is not this Kumo's region ${account.region}.`);
+    throw invalidParameter(`Function ARN region ${region} is not this Unkai's region ${account.region}.`);
   }
   if (queryQualifier !== undefined && arnQualifier !== undefined && queryQualifier !== arnQualifier) {
     throw invalidParameter("The derived qualifier from the function name does not match the specified qualifier.");

@@ -1,4 +1,4 @@
-/** Every error Kumo answers with, mapped once to its HTTP status and AWS error type. */
+/** Every error Unkai answers with, mapped once to its HTTP status and AWS error type. */
 
 export type MessageKey = "message" | "Message";
 
@@ -41,8 +41,8 @@ export const ERROR_SPECS = {
 export type ErrorCode = keyof typeof ERROR_SPECS;
 
 /** The one error base class: a stable code plus a sentence-case message saying what was wrong. */
-export class KumoError extends Error {
-  override readonly name = "KumoError";
+export class UnkaiError extends Error {
+  override readonly name = "UnkaiError";
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -57,6 +57,6 @@ export class KumoError extends Error {
   }
 }
 
-export const notFound = (message: string) => new KumoError("ResourceNotFoundException", message);
-export const invalidParameter = (message: string) => new KumoError("InvalidParameterValueException", message);
-export const conflict = (message: string) => new KumoError("ResourceConflictException", message);
+export const notFound = (message: string) => new UnkaiError("ResourceNotFoundException", message);
+export const invalidParameter = (message: string) => new UnkaiError("InvalidParameterValueException", message);
+export const conflict = (message: string) => new UnkaiError("ResourceConflictException", message);

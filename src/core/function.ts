@@ -1,4 +1,4 @@
-/** The function domain: configuration, its validation, and the record Kumo stores. */
+/** The function domain: configuration, its validation, and the record Unkai stores. */
 import { invalidParameter } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { isRuntimeId, RUNTIMES, type RuntimeId } from "./runtimes.js";

@@ -7,7 +7,7 @@ export interface InvocationRecord {
   readonly requestId: string;
   readonly functionName: string;
   readonly version: string;
-  /** Epoch ms when Kumo accepted the request. */
+  /** Epoch ms when Unkai accepted the request. */
   readonly startedAt: number;
   readonly durationMs: number;
   readonly billedDurationMs: number;

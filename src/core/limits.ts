@@ -1,4 +1,4 @@
-/** AWS Lambda's quotas, as Kumo enforces them. Sizes in bytes unless the name says otherwise. */
+/** AWS Lambda's quotas, as Unkai enforces them. Sizes in bytes unless the name says otherwise. */
 export const LIMITS = {
   memoryMinMb: 128,
   memoryMaxMb: 10_240,
@@ -22,7 +22,7 @@ export const LIMITS = {
   unzippedCodeBytes: 262_144_000,
   /** Request body cap for CreateFunction / UpdateFunctionCode (base64 of 50 MB plus JSON). */
   codeRequestBytes: 70_167_211,
-  /** Kumo's own bound on files in one package. */
+  /** Unkai's own bound on files in one package. */
   codeFileCount: 20_000,
   /** Log output kept per invocation; the rest is dropped with a marker line. */
   logBytesPerInvocation: 1024 * 1024,

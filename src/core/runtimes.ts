@@ -1,4 +1,4 @@
-/** The Lambda runtimes Kumo accepts, and which bootstrap family runs each. */
+/** The Lambda runtimes Unkai accepts, and which bootstrap family runs each. */
 export const RUNTIMES = {
   "nodejs20.x": { family: "node", version: "20" },
   "nodejs22.x": { family: "node", version: "22" },

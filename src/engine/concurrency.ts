@@ -2,7 +2,7 @@
  * Lambda's concurrency rules: in-flight invocations per function and per account.
  * Reserved concurrency is both a guarantee and a cap; the rest of the account limit is shared.
  */
-import { KumoError } from "../core/errors.js";
+import { UnkaiError } from "../core/errors.js";
 
 export type Release = () => void;
 
@@ -62,6 +62,6 @@ export class ConcurrencyLimiter {
   }
 }
 
-export function throttle(reason: string): KumoError {
-  return new KumoError("TooManyRequestsException", "Rate Exceeded.", { Reason: reason });
+export function throttle(reason: string): UnkaiError {
+  return new UnkaiError("TooManyRequestsException", "Rate Exceeded.", { Reason: reason });
 }

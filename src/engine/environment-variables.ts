@@ -19,12 +19,12 @@ export interface CredentialIssuer {
 
 export interface EnvironmentContext {
   readonly account: Account;
-  /** Variables that point the runtime at its channel (AWS_LAMBDA_RUNTIME_API or _KUMO_CHANNEL_FD). */
+  /** Variables that point the runtime at its channel (AWS_LAMBDA_RUNTIME_API or _UNKAI_CHANNEL_FD). */
   readonly channel: Readonly<Record<string, string>>;
   readonly logStream: string;
   readonly tmpDir: string;
   readonly family: RuntimeFamily;
-  /** Kumo's own URL: the AWS SDKs inside functions talk to Kumo through AWS_ENDPOINT_URL. */
+  /** Unkai's own URL: the AWS SDKs inside functions talk to Unkai through AWS_ENDPOINT_URL. */
   readonly endpointUrl: string | undefined;
   readonly nodePath: string;
   readonly credentials: SessionCredentials;
@@ -66,7 +66,7 @@ export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext
     HOME: ctx.tmpDir,
     ...(ctx.family === "node" ? { NODE_PATH: nodePath(fn.optDir, ctx.sdkModules) } : {}),
     ...(ctx.family === "python" ? { PYTHONUNBUFFERED: "1", ...(fn.optDir ? { PYTHONPATH: pythonPath(fn.optDir, config.runtime) } : {}) } : {}),
-    ...(fn.optDir ? { KUMO_OPT_DIR: fn.optDir } : {}),
+    ...(fn.optDir ? { UNKAI_OPT_DIR: fn.optDir } : {}),
     ...(ctx.endpointUrl ? { AWS_ENDPOINT_URL: ctx.endpointUrl } : {}),
     ...config.environment,
     _HANDLER: config.handler,

@@ -1,5 +1,5 @@
 /**
- * Maps Lambda runtimes to this host's interpreters and to Kumo's bootstraps in src/runtimes/.
+ * Maps Lambda runtimes to this host's interpreters and to Unkai's bootstraps in src/runtimes/.
  * nodejs20.x and nodejs22.x both run on the configured Node; python3.x on the configured Python.
  */
 import { accessSync, constants } from "node:fs";
@@ -11,9 +11,9 @@ import { RUNTIMES, type RuntimeFamily, type RuntimeId } from "../core/runtimes.j
 
 /** Package root: this file is dist/src/engine/host-runtimes.js. */
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-/** Kumo's in-sandbox bootstraps (what Lambda keeps in /var/runtime). */
+/** Unkai's in-sandbox bootstraps (what Lambda keeps in /var/runtime). */
 export const RUNTIMES_DIR = join(PACKAGE_ROOT, "src", "runtimes");
-/** The node_modules holding Kumo's AWS SDK for JavaScript, which functions use without bundling it. */
+/** The node_modules holding Unkai's AWS SDK for JavaScript, which functions use without bundling it. */
 export const SDK_MODULES = dirname(dirname(dirname(createRequire(import.meta.url).resolve("@aws-sdk/client-lambda/package.json"))));
 export const BOOTSTRAPS = {
   node: join(RUNTIMES_DIR, "node", "bootstrap.mjs"),
@@ -55,7 +55,7 @@ export class HostRuntimes {
     if (family === "python") this.python(runtime, version);
   }
 
-  /** The interpreter each runtime uses, for docs and `kumo doctor`. */
+  /** The interpreter each runtime uses, for docs and `unkai doctor`. */
   describe(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const id of Object.keys(RUNTIMES) as RuntimeId[]) {
@@ -75,7 +75,7 @@ export class HostRuntimes {
 
   private require(runtime: RuntimeId, path: string): string {
     if (!executable(path)) {
-      throw invalidParameter(`Runtime ${runtime} is not available on this Kumo host: interpreter ${path} was not found or is not executable.`);
+      throw invalidParameter(`Runtime ${runtime} is not available on this Unkai host: interpreter ${path} was not found or is not executable.`);
     }
     return path;
   }

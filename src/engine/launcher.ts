@@ -15,7 +15,7 @@ export interface LauncherOptions {
   readonly runtimes: HostRuntimes;
   readonly pool: PrestartPool | undefined;
   readonly account: Account;
-  /** Kumo's URL once listening; functions' AWS SDKs are pointed at it. */
+  /** Unkai's URL once listening; functions' AWS SDKs are pointed at it. */
   readonly endpointUrl: () => string | undefined;
   readonly nodePath: string;
   /** Parent of every environment's scratch directory. */
@@ -36,7 +36,7 @@ export class Launcher {
     return join(this.options.sandboxRoot, id, "tmp");
   }
 
-  /** Kumo's own bootstraps use the framed fd-3 channel; custom runtimes the HTTP Runtime API. */
+  /** Unkai's own bootstraps use the framed fd-3 channel; custom runtimes the HTTP Runtime API. */
   channelFor(fn: FunctionVersion): ChannelKind {
     if (this.options.forceHttpChannel) return "http";
     return RUNTIMES[fn.config.runtime].family === "provided" ? "http" : "framed";
@@ -101,7 +101,7 @@ export class Launcher {
       PrestartPool.specialise(prestarted, env, prestarted.prepare ? seen.taskRoot : fn.codeDir);
       return prestarted;
     }
-    const channelFd = channel._KUMO_CHANNEL_FD !== undefined;
+    const channelFd = channel._UNKAI_CHANNEL_FD !== undefined;
     return driver.spawn({
       command: see(launch.command),
       args: launch.args.map(see),

@@ -37,7 +37,7 @@ export function initReportLine(initDurationMs: number, status: string, errorType
 }
 
 export function droppedLine(droppedBytes: number): string {
-  return `[kumo] ${droppedBytes} bytes of log output were dropped: the limit is ${LIMITS.logBytesPerInvocation} bytes per invocation.`;
+  return `[unkai] ${droppedBytes} bytes of log output were dropped: the limit is ${LIMITS.logBytesPerInvocation} bytes per invocation.`;
 }
 
 /** The caller-visible result of an outcome: payload, whether it is a function error, and its type. */

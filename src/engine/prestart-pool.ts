@@ -71,7 +71,7 @@ export class PrestartPool {
       const sandbox = this.driver.spawn({
         command: seePath(target.command, host, seen),
         args: target.args.map((arg) => seePath(arg, host, seen)),
-        env: { PATH: this.basePath, LANG: "en_US.UTF-8", TZ: ":UTC", _KUMO_POOLED: "1" },
+        env: { PATH: this.basePath, LANG: "en_US.UTF-8", TZ: ":UTC", _UNKAI_POOLED: "1" },
         cwd: this.scratchDir,
         memoryMb: 0,
         tmpDir: host.tmpDir,

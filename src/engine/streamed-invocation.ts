@@ -14,7 +14,7 @@ export interface StreamedInvocation {
   readonly contentType: string;
   /** The response bytes as the function writes them; ends when the invocation ends. */
   readonly body: Readable;
-  /** Settles after `body` ended: how the invocation finished. Rejects only on a Kumo fault. */
+  /** Settles after `body` ended: how the invocation finished. Rejects only on a Unkai fault. */
   readonly completion: Promise<StreamCompletion>;
 }
 

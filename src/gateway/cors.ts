@@ -4,7 +4,7 @@ import type { CorsConfig } from "../core/gateway.js";
 import { headerValue } from "./request-parts.js";
 import type { HttpResult } from "./responses.js";
 
-/** A CORS configuration as apigatewayv2 and kumo.json take it (lowerCamel members). */
+/** A CORS configuration as apigatewayv2 and unkai.json take it (lowerCamel members). */
 export const corsInput = z.object({
   allowOrigins: z.array(z.string()).optional(),
   allowMethods: z.array(z.string()).optional(),

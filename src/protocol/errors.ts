@@ -1,9 +1,9 @@
-/** Renders KumoError (and anything unexpected) in the AWS wire shapes. */
-import { ERROR_SPECS, KumoError } from "../core/errors.js";
-import type { KumoResponse } from "./http.js";
+/** Renders UnkaiError (and anything unexpected) in the AWS wire shapes. */
+import { ERROR_SPECS, UnkaiError } from "../core/errors.js";
+import type { UnkaiResponse } from "./http.js";
 
 /** restJson1 (Lambda): x-amzn-ErrorType header plus `Type` and the model-cased message. */
-export function restJsonError(error: KumoError): KumoResponse {
+export function restJsonError(error: UnkaiError): UnkaiResponse {
   const spec = ERROR_SPECS[error.code];
   const body: Record<string, string> = { ...error.extra };
   if (spec.userType) body.Type = "User";
@@ -16,7 +16,7 @@ export function restJsonError(error: KumoError): KumoResponse {
 }
 
 /** awsJson1.1 (CloudWatch Logs and friends): `__type` plus `message`. */
-export function awsJsonError(error: KumoError): KumoResponse {
+export function awsJsonError(error: UnkaiError): UnkaiResponse {
   const spec = ERROR_SPECS[error.code];
   return {
     status: spec.status,
@@ -25,8 +25,8 @@ export function awsJsonError(error: KumoError): KumoResponse {
   };
 }
 
-/** Anything thrown that is not a KumoError is Kumo's fault: a ServiceException without internals. */
-export function asKumoError(error: unknown): KumoError {
-  if (error instanceof KumoError) return error;
-  return new KumoError("ServiceException", "Kumo hit an internal error; the details are in Kumo's own log.");
+/** Anything thrown that is not a UnkaiError is Unkai's fault: a ServiceException without internals. */
+export function asUnkaiError(error: unknown): UnkaiError {
+  if (error instanceof UnkaiError) return error;
+  return new UnkaiError("ServiceException", "Unkai hit an internal error; the details are in Unkai's own log.");
 }

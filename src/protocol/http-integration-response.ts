@@ -4,7 +4,7 @@
  * NUL bytes, then the body (contracts §1.3 "Response streaming").
  */
 import { Readable } from "node:stream";
-import type { KumoResponse } from "./http.js";
+import type { UnkaiResponse } from "./http.js";
 
 export const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
 const DELIMITER = Buffer.alloc(8);
@@ -53,23 +53,23 @@ export interface StreamedBody {
 }
 
 /**
- * The KumoResponse for a RESPONSE_STREAM Function URL: the prelude's status, headers and cookies,
+ * The UnkaiResponse for a RESPONSE_STREAM Function URL: the prelude's status, headers and cookies,
  * then the body as the function writes it. A function that fails mid-stream cuts the response
  * off (the chunked body never ends cleanly), as Lambda does. Throws NoHttpResponse when the
  * function failed before sending anything or sent no readable prelude.
  */
-export async function streamedHttpResponse(streamed: StreamedBody): Promise<KumoResponse> {
+export async function streamedHttpResponse(streamed: StreamedBody): Promise<UnkaiResponse> {
   const chunks = streamed.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await chunks.next();
   if (first.done && (await streamed.completion).error) throw new NoHttpResponse("The function failed before it sent any response.");
   const whole = Readable.from(rest(first.done ? Buffer.alloc(0) : first.value, chunks), { objectMode: false });
   const response = await readHttpIntegrationResponse(streamed.contentType, whole);
   const body = Readable.from(cutOnFailure(response.body, streamed.completion), { objectMode: false });
-  return toKumoResponse({ ...response, body });
+  return toUnkaiResponse({ ...response, body });
 }
 
-/** A KumoResponse for the gateway: prelude headers, one Set-Cookie per cookie, the streaming body. */
-export function toKumoResponse(response: HttpStreamedResponse): KumoResponse {
+/** A UnkaiResponse for the gateway: prelude headers, one Set-Cookie per cookie, the streaming body. */
+export function toUnkaiResponse(response: HttpStreamedResponse): UnkaiResponse {
   const headers: Record<string, string | readonly string[]> = { ...response.headers };
   if (response.cookies.length > 0) headers["Set-Cookie"] = response.cookies;
   return { status: response.statusCode, headers, body: response.body };

@@ -1,12 +1,12 @@
 import type { Readable } from "node:stream";
-import type { KumoError } from "../core/errors.js";
+import type { UnkaiError } from "../core/errors.js";
 
 /**
- * Kumo's fetch-style core types. Services are `(KumoRequest) => Promise<KumoResponse>` with no
+ * Unkai's fetch-style core types. Services are `(UnkaiRequest) => Promise<UnkaiResponse>` with no
  * node:http import; src/server/http-adapter.ts binds them to a socket. (Plain objects rather than
  * WHATWG Request/Response: undici's objects cost more than the whole warm-invoke budget.)
  */
-export interface KumoRequest {
+export interface UnkaiRequest {
   readonly method: string;
   /** Path without the query string, still percent-encoded. */
   readonly path: string;
@@ -40,22 +40,22 @@ export interface Caller {
 /** The identity behind a verified signature. */
 export type Principal =
   | { readonly kind: "anonymous" }
-  /** An access key from `kumo keys`, KUMO_ACCESS_KEY_ID, or the loopback default `test`. */
+  /** An access key from `unkai keys`, UNKAI_ACCESS_KEY_ID, or the loopback default `test`. */
   | { readonly kind: "key"; readonly name: string }
   /** An execution environment's session credentials (AWS_SESSION_TOKEN). */
   | { readonly kind: "function"; readonly functionName: string; readonly environmentId: string }
-  /** Kumo itself, for URLs it presigns (GetFunction's Code.Location). */
-  | { readonly kind: "kumo" };
+  /** Unkai itself, for URLs it presigns (GetFunction's Code.Location). */
+  | { readonly kind: "unkai" };
 
 /** Why a request was refused before any service saw it; the error's code is the restJson/awsJson type. */
 export type AuthFailureReason = "unsigned" | "malformed" | "unknown-key" | "bad-signature" | "skewed" | "expired-url";
 
 /** A refused signature (protocol/sigv4-verify.ts throws these); `reason` lets a service pick its own code. */
-export interface AuthRefusal extends KumoError {
+export interface AuthRefusal extends UnkaiError {
   readonly reason: AuthFailureReason;
 }
 
-export interface KumoResponse {
+export interface UnkaiResponse {
   readonly status: number;
   /** An array value writes the header once per element (Set-Cookie). */
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
@@ -63,25 +63,25 @@ export interface KumoResponse {
   readonly body?: Buffer | string | Readable;
 }
 
-export type Handler = (request: KumoRequest) => Promise<KumoResponse>;
+export type Handler = (request: UnkaiRequest) => Promise<UnkaiResponse>;
 
-/** One AWS service (or Kumo's own endpoints): claims the requests it serves. */
+/** One AWS service (or Unkai's own endpoints): claims the requests it serves. */
 export interface Service {
   readonly name: string;
-  matches(request: KumoRequest): boolean;
+  matches(request: UnkaiRequest): boolean;
   /** Claims the request body as a stream instead of a buffer (object uploads); the default buffers it. */
-  streamsBody?(request: KumoRequest): boolean;
+  streamsBody?(request: UnkaiRequest): boolean;
   /** Requests served without a signature (health, the console's files, public gateway traffic). */
-  public?(request: KumoRequest): boolean;
+  public?(request: UnkaiRequest): boolean;
   /** Renders a refused signature in the service's own protocol; the default is restJson1. */
-  rejectUnauthenticated?(error: AuthRefusal, request: KumoRequest): KumoResponse;
+  rejectUnauthenticated?(error: AuthRefusal, request: UnkaiRequest): UnkaiResponse;
   handle: Handler;
 }
 
-export function json(status: number, value: unknown, headers: Record<string, string> = {}): KumoResponse {
+export function json(status: number, value: unknown, headers: Record<string, string> = {}): UnkaiResponse {
   return { status, headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(value) };
 }
 
-export function empty(status: number, headers: Record<string, string> = {}): KumoResponse {
+export function empty(status: number, headers: Record<string, string> = {}): UnkaiResponse {
   return { status, headers };
 }

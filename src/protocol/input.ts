@@ -1,19 +1,19 @@
 /** Parses a JSON request body against a zod schema, answering with the service's own error type and the field that was wrong. */
 import type { z } from "zod";
-import { KumoError, type ErrorCode } from "../core/errors.js";
+import { UnkaiError, type ErrorCode } from "../core/errors.js";
 
 export function parseJsonInput<T extends z.ZodType>(schema: T, body: Buffer, errorCode: ErrorCode): z.infer<T> {
   let value: unknown;
   try {
     value = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
   } catch (error) {
-    throw new KumoError(errorCode, `Could not parse the request body as JSON: ${(error as Error).message}`);
+    throw new UnkaiError(errorCode, `Could not parse the request body as JSON: ${(error as Error).message}`);
   }
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue?.path.join(".") || "request body";
-    throw new KumoError(errorCode, `Invalid input for ${field}: ${issue?.message ?? "invalid value"}.`);
+    throw new UnkaiError(errorCode, `Invalid input for ${field}: ${issue?.message ?? "invalid value"}.`);
   }
   return result.data;
 }

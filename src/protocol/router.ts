@@ -1,8 +1,8 @@
 /** A small method + path-pattern router for REST-style AWS services. */
-import { KumoError } from "../core/errors.js";
-import type { KumoRequest, KumoResponse } from "./http.js";
+import { UnkaiError } from "../core/errors.js";
+import type { UnkaiRequest, UnkaiResponse } from "./http.js";
 
-export type RouteHandler = (request: KumoRequest, params: readonly string[]) => Promise<KumoResponse>;
+export type RouteHandler = (request: UnkaiRequest, params: readonly string[]) => Promise<UnkaiResponse>;
 
 interface Route {
   readonly method: string;
@@ -24,7 +24,7 @@ export class Router {
     return this.routes.some((route) => route.pattern.test(path));
   }
 
-  async handle(request: KumoRequest): Promise<KumoResponse> {
+  async handle(request: UnkaiRequest): Promise<UnkaiResponse> {
     let pathMatched = false;
     for (const route of this.routes) {
       const match = route.pattern.exec(request.path);
@@ -33,7 +33,7 @@ export class Router {
       if (route.method !== request.method) continue;
       return route.handler(request, match.slice(1).map(decodeSegment));
     }
-    throw new KumoError(
+    throw new UnkaiError(
       "UnknownOperationException",
       pathMatched ? `Method ${request.method} is not allowed on ${request.path}.` : `No operation matches ${request.method} ${request.path}.`,
     );

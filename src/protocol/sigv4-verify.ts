@@ -7,11 +7,11 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
-import { KumoError, type ErrorCode } from "../core/errors.js";
+import { UnkaiError, type ErrorCode } from "../core/errors.js";
 import type { AuthFailureReason, AuthRefusal, Caller, Principal } from "./http.js";
 import { amzDateToMs, msToAmzDate, parseSignature, type SignatureParts } from "./sigv4.js";
 
-/** How far a request's X-Amz-Date may be from Kumo's clock, as on AWS. */
+/** How far a request's X-Amz-Date may be from Unkai's clock, as on AWS. */
 export const MAX_SKEW_MS = 15 * 60_000;
 const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 const CONTENT_SHA256 = "x-amz-content-sha256";
@@ -20,7 +20,7 @@ const PRESIGN_PARAMS = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-
 const sha256 = Hash.bind(null, "sha256");
 
 /** A refused signature; `reason` lets a service pick its own error code (S3's XML ones). */
-export class AuthenticationError extends KumoError implements AuthRefusal {
+export class AuthenticationError extends UnkaiError implements AuthRefusal {
   constructor(
     code: ErrorCode,
     message: string,
@@ -30,7 +30,7 @@ export class AuthenticationError extends KumoError implements AuthRefusal {
   }
 }
 
-/** What Kumo knows about an access key. */
+/** What Unkai knows about an access key. */
 export interface SigningSecret {
   readonly secretAccessKey: string;
   /** Session credentials must present this token (X-Amz-Security-Token). */

@@ -1,4 +1,4 @@
-/** Kumo's configuration: flags over environment over defaults, parsed once into a frozen object. */
+/** Unkai's configuration: flags over environment over defaults, parsed once into a frozen object. */
 import { totalmem } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -38,30 +38,30 @@ export type Config = Readonly<z.infer<typeof schema>>;
 export type ConfigFlags = Partial<Record<keyof Config, string>>;
 
 const ENV_NAMES: Record<keyof Config, string> = {
-  host: "KUMO_HOST",
-  port: "KUMO_PORT",
-  dataDir: "KUMO_DATA_DIR",
-  region: "KUMO_REGION",
-  accountId: "KUMO_ACCOUNT_ID",
-  logLevel: "KUMO_LOG_LEVEL",
-  accountConcurrency: "KUMO_ACCOUNT_CONCURRENCY",
-  maxEnvironments: "KUMO_MAX_ENVIRONMENTS",
-  idleTimeoutMs: "KUMO_IDLE_TIMEOUT_MS",
-  prestartPerRuntime: "KUMO_PRESTART",
-  drainTimeoutMs: "KUMO_DRAIN_TIMEOUT_MS",
-  killGraceMs: "KUMO_KILL_GRACE_MS",
-  initTimeoutMs: "KUMO_INIT_TIMEOUT_MS",
-  memoryPollMs: "KUMO_MEMORY_POLL_MS",
-  nodePath: "KUMO_NODE",
-  pythonPath: "KUMO_PYTHON",
-  deployExample: "KUMO_EXAMPLE",
-  runtimeChannel: "KUMO_RUNTIME_CHANNEL",
-  asyncRetryScale: "KUMO_ASYNC_RETRY_SCALE",
-  asyncConcurrency: "KUMO_ASYNC_CONCURRENCY",
-  sandbox: "KUMO_SANDBOX",
-  accessKeyId: "KUMO_ACCESS_KEY_ID",
-  secretAccessKey: "KUMO_SECRET_ACCESS_KEY",
-  gatewayTimeoutMs: "KUMO_GATEWAY_TIMEOUT_MS",
+  host: "UNKAI_HOST",
+  port: "UNKAI_PORT",
+  dataDir: "UNKAI_DATA_DIR",
+  region: "UNKAI_REGION",
+  accountId: "UNKAI_ACCOUNT_ID",
+  logLevel: "UNKAI_LOG_LEVEL",
+  accountConcurrency: "UNKAI_ACCOUNT_CONCURRENCY",
+  maxEnvironments: "UNKAI_MAX_ENVIRONMENTS",
+  idleTimeoutMs: "UNKAI_IDLE_TIMEOUT_MS",
+  prestartPerRuntime: "UNKAI_PRESTART",
+  drainTimeoutMs: "UNKAI_DRAIN_TIMEOUT_MS",
+  killGraceMs: "UNKAI_KILL_GRACE_MS",
+  initTimeoutMs: "UNKAI_INIT_TIMEOUT_MS",
+  memoryPollMs: "UNKAI_MEMORY_POLL_MS",
+  nodePath: "UNKAI_NODE",
+  pythonPath: "UNKAI_PYTHON",
+  deployExample: "UNKAI_EXAMPLE",
+  runtimeChannel: "UNKAI_RUNTIME_CHANNEL",
+  asyncRetryScale: "UNKAI_ASYNC_RETRY_SCALE",
+  asyncConcurrency: "UNKAI_ASYNC_CONCURRENCY",
+  sandbox: "UNKAI_SANDBOX",
+  accessKeyId: "UNKAI_ACCESS_KEY_ID",
+  secretAccessKey: "UNKAI_SECRET_ACCESS_KEY",
+  gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -72,7 +72,7 @@ function defaultMaxEnvironments(): number {
 const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   host: "127.0.0.1",
   port: 4566,
-  dataDir: ".kumo",
+  dataDir: ".unkai",
   region: "us-east-1",
   accountId: "000000000000",
   logLevel: "info",
@@ -110,7 +110,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
     throw new Error(`Invalid setting ${key} (--${kebab(key)} or ${ENV_NAMES[key]}): ${issue?.message ?? "invalid"}, got '${String(raw[key])}'.`);
   }
   if ((result.data.accessKeyId === "") !== (result.data.secretAccessKey === "")) {
-    throw new Error("Set both KUMO_ACCESS_KEY_ID and KUMO_SECRET_ACCESS_KEY (or --access-key-id and --secret-access-key), or neither.");
+    throw new Error("Set both UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY (or --access-key-id and --secret-access-key), or neither.");
   }
   return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
 }

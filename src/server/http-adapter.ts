@@ -3,14 +3,14 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { KumoError } from "../core/errors.js";
+import { UnkaiError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
 import { restJsonError } from "../protocol/errors.js";
-import type { Caller, KumoRequest, KumoResponse, Service } from "../protocol/http.js";
+import type { Caller, UnkaiRequest, UnkaiResponse, Service } from "../protocol/http.js";
 import { anonymousCaller, claimedCaller } from "../protocol/sigv4.js";
 import { AuthenticationError, verifySignature, type CredentialLookup } from "../protocol/sigv4-verify.js";
 
-/** The largest request body Kumo reads (CreateFunction with a 50 MB zip, base64). */
+/** The largest request body Unkai reads (CreateFunction with a 50 MB zip, base64). */
 const MAX_BODY_BYTES = LIMITS.codeRequestBytes;
 const EMPTY = Buffer.alloc(0);
 
@@ -32,7 +32,7 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
     const q = url.indexOf("?");
     const query = new URLSearchParams(q >= 0 ? url.slice(q + 1) : "");
     const headers = req.headers as Record<string, string | undefined>;
-    const head: KumoRequest = {
+    const head: UnkaiRequest = {
       method: req.method ?? "GET",
       path: q >= 0 ? url.slice(0, q) : url,
       query,
@@ -51,8 +51,8 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
       if (open) return anonymousCaller(defaultRegion);
       try {
         const caller = await verifySignature({ ...head, body }, credentials, Date.now());
-        // Kumo's own key only presigns code downloads.
-        if (caller.principal.kind === "kumo" && !(head.method === "GET" && head.path.startsWith("/_kumo/code/"))) {
+        // Unkai's own key only presigns code downloads.
+        if (caller.principal.kind === "unkai" && !(head.method === "GET" && head.path.startsWith("/_unkai/code/"))) {
           throw new AuthenticationError("UnrecognizedClientException", "The security token included in the request is invalid.", "unknown-key");
         }
         return caller;
@@ -77,18 +77,18 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
     if (body === undefined) return write(res, requestId, tooLarge());
     const caller = await authenticate(body);
     if (!caller) return;
-    if (!service) return write(res, requestId, restJsonError(new KumoError("UnknownOperationException", `No Kumo service serves ${head.method} ${head.path}.`)));
+    if (!service) return write(res, requestId, restJsonError(new UnkaiError("UnknownOperationException", `No Unkai service serves ${head.method} ${head.path}.`)));
     write(res, requestId, await service.handle({ ...head, caller, body }));
   }
 
   return server;
 }
 
-function tooLarge(): KumoResponse {
-  return restJsonError(new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${MAX_BODY_BYTES} bytes.`));
+function tooLarge(): UnkaiResponse {
+  return restJsonError(new UnkaiError("RequestEntityTooLargeException", `Request must be smaller than ${MAX_BODY_BYTES} bytes.`));
 }
 
-function write(res: ServerResponse, requestId: string, response: KumoResponse): void {
+function write(res: ServerResponse, requestId: string, response: UnkaiResponse): void {
   const { body } = response;
   if (body instanceof Readable) {
     res.writeHead(response.status, { ...response.headers, "x-amzn-RequestId": requestId });

@@ -19,7 +19,7 @@ export interface NotificationConfiguration {
   readonly lambda: readonly LambdaNotification[];
 }
 
-/** Event types S3 accepts in a configuration (Kumo emits the ObjectCreated and ObjectRemoved:Delete ones). */
+/** Event types S3 accepts in a configuration (Unkai emits the ObjectCreated and ObjectRemoved:Delete ones). */
 export const S3_EVENT_TYPES = new Set([
   "s3:ObjectCreated:*",
   "s3:ObjectCreated:Put",
@@ -76,7 +76,7 @@ export class S3Notifications {
     private readonly wake: () => void,
   ) {}
 
-  /** A hex string that grows with every change on this Kumo (and so per key), as S3's `sequencer`. */
+  /** A hex string that grows with every change on this Unkai (and so per key), as S3's `sequencer`. */
   sequencer(): string {
     const now = BigInt(Date.now()) << 16n;
     this.lastTick = now > this.lastTick ? now : this.lastTick + 1n;

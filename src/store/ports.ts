@@ -182,7 +182,7 @@ export interface LayerStore {
   delete(layerName: string, version: number): boolean;
 }
 
-/** An access key Kumo accepts SigV4 signatures from (`kumo keys`). */
+/** An access key Unkai accepts SigV4 signatures from (`unkai keys`). */
 export interface AccessKeyRecord {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 
-export const CHROMIUM = process.env.KUMO_TEST_CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMIUM = process.env.UNKAI_TEST_CHROMIUM ?? "/usr/bin/chromium";
 
 export interface TestBrowser {
   readonly context: BrowserContext;
@@ -12,7 +12,7 @@ export interface TestBrowser {
 }
 
 export async function launchBrowser(): Promise<TestBrowser> {
-  const profile = mkdtempSync(join(tmpdir(), "kumo-chromium-"));
+  const profile = mkdtempSync(join(tmpdir(), "unkai-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

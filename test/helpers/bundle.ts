@@ -12,7 +12,7 @@ import { FIXTURES, REPO_ROOT } from "./paths.js";
 const NODE_MODULES = join(REPO_ROOT, "node_modules");
 
 export async function fixtureZipWithPackages(fixture: string, packages: readonly string[]): Promise<Buffer> {
-  const staging = await mkdtemp(join(tmpdir(), "kumo-bundle-"));
+  const staging = await mkdtemp(join(tmpdir(), "unkai-bundle-"));
   try {
     await cp(join(FIXTURES, fixture), staging, { recursive: true });
     for (const name of await dependencyClosure(packages)) {

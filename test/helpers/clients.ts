@@ -1,4 +1,4 @@
-/** The real clients tests drive Kumo with: AWS SDK v3 and the AWS CLI v2. */
+/** The real clients tests drive Unkai with: AWS SDK v3 and the AWS CLI v2. */
 import { join } from "node:path";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -9,7 +9,7 @@ import { runProcess, type Run } from "./process.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-export const ROLE = "arn:aws:iam::000000000000:role/kumo-test";
+export const ROLE = "arn:aws:iam::000000000000:role/unkai-test";
 
 export function lambda(url: string): LambdaClient {
   return new LambdaClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
@@ -97,7 +97,7 @@ export async function invoke(client: LambdaClient, name: string, payload: unknow
 
 export type CliResult = Run;
 
-/** Runs the real AWS CLI v2 against Kumo, with no config file unless one is given. */
+/** Runs the real AWS CLI v2 against Unkai, with no config file unless one is given. */
 export function aws(url: string, args: readonly string[], cwd?: string, configFile = "/dev/null"): Promise<CliResult> {
   return runProcess(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], {
     cwd,

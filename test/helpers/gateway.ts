@@ -66,8 +66,8 @@ export function getWithHost(url: string, host: string, path: string): Promise<{ 
   });
 }
 
-/** How many invocation records Kumo holds for a function. */
+/** How many invocation records Unkai holds for a function. */
 export async function invocationCount(url: string, functionName: string): Promise<number> {
-  const response = await signedFetch(`${url}/_kumo/functions/${functionName}/invocations?limit=1000`);
+  const response = await signedFetch(`${url}/_unkai/functions/${functionName}/invocations?limit=1000`);
   return ((await response.json()) as { invocations: unknown[] }).invocations.length;
 }

@@ -19,9 +19,9 @@ export function runProcess(command: string, args: readonly string[], options: { 
   });
 }
 
-/** The real `kumo` entrypoint. */
-export function kumoCli(repoRoot: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return runProcess(process.execPath, [`${repoRoot}/bin/kumo.js`, ...args], {
+/** The real `unkai` entrypoint. */
+export function unkaiCli(repoRoot: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return runProcess(process.execPath, [`${repoRoot}/bin/unkai.js`, ...args], {
     cwd: options.cwd,
     env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", ...options.env },
   });

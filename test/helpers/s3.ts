@@ -34,9 +34,9 @@ export function virtualHostedS3(url: string): S3Client {
   });
 }
 
-/** Runs `/usr/bin/aws` against Kumo with an `[default] s3 = …` config (path-style addressing). */
+/** Runs `/usr/bin/aws` against Unkai with an `[default] s3 = …` config (path-style addressing). */
 export function awsS3(url: string, args: readonly string[], s3Settings: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
-  const dir = mkdtempSync(join(tmpdir(), "kumo-awscfg-"));
+  const dir = mkdtempSync(join(tmpdir(), "unkai-awscfg-"));
   const config = join(dir, "config");
   const settings = { addressing_style: "path", ...s3Settings };
   writeFileSync(config, `[default]\nregion = us-east-1\ns3 =\n${Object.entries(settings).map(([k, v]) => `  ${k} = ${v}`).join("\n")}\n`);

@@ -1,34 +1,34 @@
-/** One real Kumo per test suite: started before its tests, stopped after them with a clean exit. */
+/** One real Unkai per test suite: started before its tests, stopped after them with a clean exit. */
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { lambda } from "./clients.js";
-import { startKumo, type TestKumo } from "./kumo-server.js";
+import { startUnkai, type TestUnkai } from "./unkai-server.js";
 
 export interface Suite {
-  readonly kumo: TestKumo;
+  readonly unkai: TestUnkai;
   readonly client: LambdaClient;
 }
 
-/** Call inside `describe`; `env` adds KUMO_* settings. */
-export function kumoSuite(env: Record<string, string> = {}): Suite {
-  let kumo: TestKumo | undefined;
+/** Call inside `describe`; `env` adds UNKAI_* settings. */
+export function unkaiSuite(env: Record<string, string> = {}): Suite {
+  let unkai: TestUnkai | undefined;
   let client: LambdaClient | undefined;
   before(async () => {
-    kumo = await startKumo(env);
-    client = lambda(kumo.url);
+    unkai = await startUnkai(env);
+    client = lambda(unkai.url);
   });
   after(async () => {
     client?.destroy();
-    if (kumo) assert.equal(await kumo.stop(), 0, "Kumo exits cleanly on SIGTERM");
+    if (unkai) assert.equal(await unkai.stop(), 0, "Unkai exits cleanly on SIGTERM");
   });
   return {
-    get kumo() {
-      assert.ok(kumo, "the suite's Kumo has not started");
-      return kumo;
+    get unkai() {
+      assert.ok(unkai, "the suite's Unkai has not started");
+      return unkai;
     },
     get client() {
-      assert.ok(client, "the suite's Kumo has not started");
+      assert.ok(client, "the suite's Unkai has not started");
       return client;
     },
   };

@@ -1,4 +1,4 @@
-/** `kumo deploy <dir> --name … --runtime … --handler …`: zips a folder and creates or updates the function. */
+/** `unkai deploy <dir> --name … --runtime … --handler …`: zips a folder and creates or updates the function. */
 import { stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import {
@@ -39,15 +39,15 @@ export const deploy: Command = {
       },
     });
     if (values.help) {
-      console.log("Usage: kumo deploy [function …] [--publish] [--alias NAME]   (in a kumo.json project)");
-      console.log("       kumo deploy <dir> --name NAME --runtime RUNTIME --handler HANDLER [--memory MB] [--timeout S] [--env K=V …] [--role ARN] [--json]");
+      console.log("Usage: unkai deploy [function …] [--publish] [--alias NAME]   (in a unkai.json project)");
+      console.log("       unkai deploy <dir> --name NAME --runtime RUNTIME --handler HANDLER [--memory MB] [--timeout S] [--env K=V …] [--role ARN] [--json]");
       return;
     }
     if (values.name === undefined) {
       return deployProject(positionals, { endpoint: endpointOf(values.endpoint), publish: values.publish ?? false, alias: values.alias, json: values.json ?? false });
     }
     const dir = positionals[0];
-    if (!dir) throw new CliError("which folder? Give the function's code folder.", "Example: kumo deploy ./hello --name hello --runtime nodejs20.x --handler index.handler");
+    if (!dir) throw new CliError("which folder? Give the function's code folder.", "Example: unkai deploy ./hello --name hello --runtime nodejs20.x --handler index.handler");
     if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new CliError(`'${dir}' is not a folder.`);
     const name = values.name;
     if (!name) throw new CliError("--name is required.", "Example: --name hello");
@@ -105,11 +105,11 @@ function toInt(flag: string, value: string): number {
   return n;
 }
 
-/** `kumo deploy [fn…]` inside a kumo.json project: every (or each named) function, one at a time. */
+/** `unkai deploy [fn…]` inside a unkai.json project: every (or each named) function, one at a time. */
 async function deployProject(names: string[], options: { endpoint: string; publish: boolean; alias: string | undefined; json: boolean }): Promise<void> {
   const root = findProjectRoot(process.cwd());
   if (!root) {
-    throw new CliError("no kumo.json here or in a parent folder.", "Run `kumo init` to start a project, or deploy a folder with `kumo deploy <dir> --name …`.");
+    throw new CliError("no unkai.json here or in a parent folder.", "Run `unkai init` to start a project, or deploy a folder with `unkai deploy <dir> --name …`.");
   }
   const project = loadProject(root);
   let selected;

@@ -1,4 +1,4 @@
-/** `kumo doctor`: what this host can do for Kumo — sandboxing, cgroups, interpreters. */
+/** `unkai doctor`: what this host can do for Unkai — sandboxing, cgroups, interpreters. */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -32,7 +32,7 @@ function cgroups(): { ok: boolean; detail: string } {
   const choice = detectCgroups();
   return choice.version === undefined
     ? { ok: false, detail: `${mounted}; unusable: ${choice.reason}` }
-    : { ok: true, detail: `${mounted}; Kumo uses v${choice.version}` };
+    : { ok: true, detail: `${mounted}; Unkai uses v${choice.version}` };
 }
 
 function namespacesWork(): { ok: boolean; detail: string } {

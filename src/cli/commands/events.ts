@@ -1,12 +1,12 @@
-/** `kumo events failed|redrive|stats`: the asynchronous queue, over Kumo's /_kumo endpoints. */
+/** `unkai events failed|redrive|stats`: the asynchronous queue, over Unkai's /_unkai endpoints. */
 import { parseArgs } from "node:util";
 import { endpointOf, ENDPOINT_OPTION, signedFetch } from "../client.js";
 import { CliError, printJson, table, type Command } from "../output.js";
 
 const USAGE = [
-  "Usage: kumo events failed <function> [--json]",
-  "       kumo events redrive <function> [--id REQUEST_ID …]",
-  "       kumo events stats [--json]",
+  "Usage: unkai events failed <function> [--json]",
+  "       unkai events redrive <function> [--id REQUEST_ID …]",
+  "       unkai events stats [--json]",
 ].join("\n");
 
 async function call(endpoint: string, path: string, init?: { method: string; body: string }): Promise<unknown> {
@@ -14,10 +14,10 @@ async function call(endpoint: string, path: string, init?: { method: string; bod
   try {
     response = await signedFetch(endpoint, path, init);
   } catch {
-    throw new CliError(`cannot reach Kumo at ${endpoint}.`, "Start it with `kumo start`, or pass --endpoint.");
+    throw new CliError(`cannot reach Unkai at ${endpoint}.`, "Start it with `unkai start`, or pass --endpoint.");
   }
   const body = (await response.json()) as { message?: string };
-  if (!response.ok) throw new CliError(body.message ?? `Kumo answered ${response.status}.`);
+  if (!response.ok) throw new CliError(body.message ?? `Unkai answered ${response.status}.`);
   return body;
 }
 
@@ -48,7 +48,7 @@ export const events: Command = {
     if (values.help || !verb) return console.log(USAGE);
     const endpoint = endpointOf(values.endpoint);
     if (verb === "stats") {
-      const { functions } = (await call(endpoint, "/_kumo/events/stats")) as { functions: Stats[] };
+      const { functions } = (await call(endpoint, "/_unkai/events/stats")) as { functions: Stats[] };
       if (values.json) return printJson(functions);
       if (functions.length === 0) return console.log("No asynchronous events queued or failed.");
       return console.log(table([
@@ -58,7 +58,7 @@ export const events: Command = {
     }
     if (!name) throw new CliError(`which function? ${USAGE.split("\n")[0]}`);
     if (verb === "failed") {
-      const { failed } = (await call(endpoint, `/_kumo/functions/${encodeURIComponent(name)}/events/failed`)) as { failed: Failed[] };
+      const { failed } = (await call(endpoint, `/_unkai/functions/${encodeURIComponent(name)}/events/failed`)) as { failed: Failed[] };
       if (values.json) return printJson(failed);
       if (failed.length === 0) return console.log(`No failed events for ${name}.`);
       return console.log(table([
@@ -68,7 +68,7 @@ export const events: Command = {
     }
     if (verb === "redrive") {
       const body = values.id ? JSON.stringify({ ids: values.id }) : "";
-      const { redriven } = (await call(endpoint, `/_kumo/functions/${encodeURIComponent(name)}/events/redrive`, { method: "POST", body })) as { redriven: number };
+      const { redriven } = (await call(endpoint, `/_unkai/functions/${encodeURIComponent(name)}/events/redrive`, { method: "POST", body })) as { redriven: number };
       return console.log(redriven === 0 ? `Nothing to re-drive for ${name}.` : `Re-queued ${redriven} event${redriven === 1 ? "" : "s"} of ${name}.`);
     }
     throw new CliError(`unknown events command '${verb}'.`, USAGE);

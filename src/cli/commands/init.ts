@@ -1,18 +1,18 @@
-/** `kumo init [dir] [--runtime nodejs22.x|python3.12] [--name NAME]`: scaffolds a working project. */
+/** `unkai init [dir] [--runtime nodejs22.x|python3.12] [--name NAME]`: scaffolds a working project. */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CliError, type Command } from "../output.js";
 import { PROJECT_FILE } from "../project/project-file.js";
 
-const NODE_HELLO = `// A Lambda handler: deploy with \`kumo deploy\`, call with \`kumo invoke hello\`.
+const NODE_HELLO = `// A Lambda handler: deploy with \`unkai deploy\`, call with \`unkai invoke hello\`.
 export const handler = async (event, context) => {
   console.log("event", JSON.stringify(event));
   return { message: \`Hello, \${event?.name ?? "world"}!\`, requestId: context.awsRequestId };
 };
 `;
 
-const PYTHON_HELLO = `"""A Lambda handler: deploy with \`kumo deploy\`, call with \`kumo invoke hello\`."""
+const PYTHON_HELLO = `"""A Lambda handler: deploy with \`unkai deploy\`, call with \`unkai invoke hello\`."""
 
 
 def handler(event, context):
@@ -27,10 +27,10 @@ export const init: Command = {
       allowPositionals: true,
       options: { runtime: { type: "string" }, name: { type: "string" }, help: { type: "boolean" } },
     });
-    if (values.help) return console.log("Usage: kumo init [dir] [--runtime nodejs22.x|python3.12] [--name NAME]");
+    if (values.help) return console.log("Usage: unkai init [dir] [--runtime nodejs22.x|python3.12] [--name NAME]");
     const runtime = values.runtime ?? "nodejs22.x";
     if (!["nodejs20.x", "nodejs22.x", "python3.11", "python3.12"].includes(runtime)) {
-      throw new CliError(`--runtime ${runtime} is not one kumo init scaffolds.`, "Use nodejs20.x, nodejs22.x, python3.11 or python3.12.");
+      throw new CliError(`--runtime ${runtime} is not one unkai init scaffolds.`, "Use nodejs20.x, nodejs22.x, python3.11 or python3.12.");
     }
     const root = resolve(positionals[0] ?? ".");
     if (existsSync(join(root, PROJECT_FILE))) throw new CliError(`${join(root, PROJECT_FILE)} exists already.`, "Edit it, or init another folder.");
@@ -42,6 +42,6 @@ export const init: Command = {
     writeFileSync(join(hello, python ? "app.py" : "index.mjs"), python ? PYTHON_HELLO : NODE_HELLO);
     if (!existsSync(join(root, ".gitignore"))) writeFileSync(join(root, ".gitignore"), "node_modules/\n__pycache__/\n");
     console.log(`Created project ${name} in ${root} with functions/hello (${runtime}).`);
-    console.log(`Next: cd ${positionals[0] ?? "."} && kumo deploy && kumo invoke hello`);
+    console.log(`Next: cd ${positionals[0] ?? "."} && unkai deploy && unkai invoke hello`);
   },
 };

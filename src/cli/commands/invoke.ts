@@ -1,4 +1,4 @@
-/** `kumo invoke <fn> [--payload JSON|@file] [--tail]`: a synchronous invocation. */
+/** `unkai invoke <fn> [--payload JSON|@file] [--tail]`: a synchronous invocation. */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
@@ -14,11 +14,11 @@ export const invoke: Command = {
       options: { ...ENDPOINT_OPTION, payload: { type: "string" }, tail: { type: "boolean" }, json: { type: "boolean" }, help: { type: "boolean" } },
     });
     if (values.help) {
-      console.log("Usage: kumo invoke <function> [--payload JSON|@file] [--tail] [--json]");
+      console.log("Usage: unkai invoke <function> [--payload JSON|@file] [--tail] [--json]");
       return;
     }
     const name = positionals[0];
-    if (!name) throw new CliError("which function?", "Example: kumo invoke hello --payload '{\"name\":\"Kumo\"}'");
+    if (!name) throw new CliError("which function?", "Example: unkai invoke hello --payload '{\"name\":\"Unkai\"}'");
     const payload = await readPayload(values.payload);
     const endpoint = endpointOf(values.endpoint);
     try {

@@ -1,7 +1,7 @@
 /**
- * `kumo keys create|list|delete`: the access keys Kumo accepts. Works on the data directory
+ * `unkai keys create|list|delete`: the access keys Unkai accepts. Works on the data directory
  * itself (whoever may read it holds every secret anyway), so it needs no key to create the first
- * one, and a running Kumo sees the change on its next request.
+ * one, and a running Unkai sees the change on its next request.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -12,9 +12,9 @@ import { openDatabase } from "../../store/sqlite/database.js";
 import { CliError, printJson, table, type Command } from "../output.js";
 
 const USAGE = [
-  "Usage: kumo keys create [--name NAME] [--data-dir DIR] [--json]",
-  "       kumo keys list [--data-dir DIR] [--json]",
-  "       kumo keys delete ACCESS_KEY_ID [--data-dir DIR]",
+  "Usage: unkai keys create [--name NAME] [--data-dir DIR] [--json]",
+  "       unkai keys list [--data-dir DIR] [--json]",
+  "       unkai keys delete ACCESS_KEY_ID [--data-dir DIR]",
 ].join("\n");
 
 export const keys: Command = {
@@ -27,9 +27,9 @@ export const keys: Command = {
     const [verb, id] = positionals;
     if (values.help || !verb) return console.log(USAGE);
     if (!["create", "list", "delete"].includes(verb)) throw new CliError(`unknown keys command '${verb}'.`, USAGE);
-    const dataDir = resolve(values["data-dir"] ?? process.env.KUMO_DATA_DIR ?? ".kumo");
+    const dataDir = resolve(values["data-dir"] ?? process.env.UNKAI_DATA_DIR ?? ".unkai");
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const db = openDatabase(join(dataDir, "kumo.db"));
+    const db = openDatabase(join(dataDir, "unkai.db"));
     try {
       const store = sqliteAccessKeyStore(db);
       if (verb === "create") {
@@ -40,17 +40,17 @@ export const keys: Command = {
         if (values.json) return printJson({ AccessKeyId: record.accessKeyId, SecretAccessKey: record.secretAccessKey, Name: name });
         console.log(`AWS_ACCESS_KEY_ID=${record.accessKeyId}`);
         console.log(`AWS_SECRET_ACCESS_KEY=${record.secretAccessKey}`);
-        console.error(`kumo: created key '${name}' in ${dataDir}; the default key 'test' no longer works.`);
+        console.error(`unkai: created key '${name}' in ${dataDir}; the default key 'test' no longer works.`);
         return;
       }
       if (verb === "list") {
         const all = store.list().map((k) => ({ AccessKeyId: k.accessKeyId, Name: k.name, CreateDate: new Date(k.createdAt).toISOString() }));
         if (values.json) return printJson(all);
-        if (all.length === 0) return console.log("No access keys: on loopback Kumo accepts the default key test/test.");
+        if (all.length === 0) return console.log("No access keys: on loopback Unkai accepts the default key test/test.");
         return console.log(table([["ACCESS KEY ID", "NAME", "CREATED"], ...all.map((k) => [k.AccessKeyId, k.Name, k.CreateDate])]));
       }
       if (!id) throw new CliError("which key?", USAGE);
-      if (!store.remove(id)) throw new CliError(`no access key ${id} in ${dataDir}.`, "List them with `kumo keys list`.");
+      if (!store.remove(id)) throw new CliError(`no access key ${id} in ${dataDir}.`, "List them with `unkai keys list`.");
       console.log(`Deleted access key ${id}.`);
     } finally {
       db.close();

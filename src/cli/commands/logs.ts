@@ -1,4 +1,4 @@
-/** `kumo logs <fn> [--follow] [--since 10m]`: a function's log lines from Kumo's log store. */
+/** `unkai logs <fn> [--follow] [--since 10m]`: a function's log lines from Unkai's log store. */
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
@@ -14,11 +14,11 @@ export const logs: Command = {
       options: { ...ENDPOINT_OPTION, follow: { type: "boolean", short: "f" }, since: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } },
     });
     if (values.help) {
-      console.log("Usage: kumo logs <function> [--follow] [--since 10m|2h|1d|ISO-time] [--json]");
+      console.log("Usage: unkai logs <function> [--follow] [--since 10m|2h|1d|ISO-time] [--json]");
       return;
     }
     const name = positionals[0];
-    if (!name) throw new CliError("which function?", "Example: kumo logs hello --since 1h");
+    if (!name) throw new CliError("which function?", "Example: unkai logs hello --since 1h");
     const endpoint = endpointOf(values.endpoint);
     const client = logsClient(endpoint);
     const logGroupName = `/aws/lambda/${resolveName(name)}`;
@@ -39,7 +39,7 @@ export const logs: Command = {
       } catch (error) {
         const e = error as { name?: string };
         if (e.name === "ResourceNotFoundException") {
-          if (!values.follow) throw new CliError(`no logs for ${name} yet.`, `Invoke it first: kumo invoke ${name}`);
+          if (!values.follow) throw new CliError(`no logs for ${name} yet.`, `Invoke it first: unkai invoke ${name}`);
         } else explain(error, endpoint);
       }
       if (!values.follow) break;

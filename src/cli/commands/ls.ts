@@ -1,4 +1,4 @@
-/** `kumo ls`: the functions, one line each. */
+/** `unkai ls`: the functions, one line each. */
 import { parseArgs } from "node:util";
 import { paginateListFunctions, type FunctionConfiguration } from "@aws-sdk/client-lambda";
 import { endpointOf, ENDPOINT_OPTION, explain, lambdaClient } from "../client.js";
@@ -15,7 +15,7 @@ export const ls: Command = {
       explain(error, endpoint);
     }
     if (values.json) return printJson(functions);
-    if (functions.length === 0) return console.log("No functions yet. Deploy one with `kumo deploy`.");
+    if (functions.length === 0) return console.log("No functions yet. Deploy one with `unkai deploy`.");
     console.log(table([
       ["NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED"],
       ...functions.map((f) => [f.FunctionName ?? "", f.Runtime ?? "", `${f.MemorySize} MB`, `${f.Timeout} s`, f.LastModified ?? ""]),

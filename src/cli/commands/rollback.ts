@@ -1,4 +1,4 @@
-/** `kumo rollback <fn> --alias NAME`: points the alias back at the version before its current one. */
+/** `unkai rollback <fn> --alias NAME`: points the alias back at the version before its current one. */
 import { parseArgs } from "node:util";
 import { GetAliasCommand, paginateListVersionsByFunction, UpdateAliasCommand } from "@aws-sdk/client-lambda";
 import { endpointOf, ENDPOINT_OPTION, explain, lambdaClient } from "../client.js";
@@ -8,9 +8,9 @@ import { resolveName } from "../project/names.js";
 export const rollback: Command = {
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...ENDPOINT_OPTION, alias: { type: "string" }, help: { type: "boolean" } } });
-    if (values.help) return console.log("Usage: kumo rollback <function> --alias NAME");
+    if (values.help) return console.log("Usage: unkai rollback <function> --alias NAME");
     const local = positionals[0];
-    if (!local || !values.alias) throw new CliError("which function and alias?", "Example: kumo rollback hello --alias live");
+    if (!local || !values.alias) throw new CliError("which function and alias?", "Example: unkai rollback hello --alias live");
     const name = resolveName(local);
     const endpoint = endpointOf(values.endpoint);
     const client = lambdaClient(endpoint);

@@ -1,8 +1,8 @@
-/** `kumo start`: runs the server in the foreground until SIGINT/SIGTERM. */
+/** `unkai start`: runs the server in the foreground until SIGINT/SIGTERM. */
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { CONFIG_KEYS, kebab, loadConfig, type ConfigFlags } from "../../server/config.js";
-import { startKumo } from "../../server/kumo.js";
+import { startUnkai } from "../../server/unkai.js";
 import { CliError, type Command } from "../output.js";
 
 const options = Object.fromEntries(CONFIG_KEYS.map((key) => [kebab(key), { type: "string" as const }]));
@@ -11,7 +11,7 @@ export const start: Command = {
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean" } }, strict: true });
     if (values.help) {
-      console.log(`Usage: kumo start [${CONFIG_KEYS.map((k) => `--${kebab(k)} …`).join("] [")}]`);
+      console.log(`Usage: unkai start [${CONFIG_KEYS.map((k) => `--${kebab(k)} …`).join("] [")}]`);
       return;
     }
     const flags: ConfigFlags = {};
@@ -23,32 +23,32 @@ export const start: Command = {
     try {
       config = loadConfig(flags, process.env);
     } catch (error) {
-      throw new CliError((error as Error).message, "Run `kumo start --help` for the settings.", 2);
+      throw new CliError((error as Error).message, "Run `unkai start --help` for the settings.", 2);
     }
     const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
     const startedAt = performance.now();
-    const kumo = await startKumo(config, logger).catch((error: unknown) => {
+    const unkai = await startUnkai(config, logger).catch((error: unknown) => {
       const e = error as NodeJS.ErrnoException;
       if (e.code === "EADDRINUSE") throw new CliError(`port ${config.port} on ${config.host} is already in use.`, "Stop the other server or pass --port.");
       if (/sandbox driver|without access keys/.test(e.message)) throw new CliError(e.message, undefined, 2);
       throw error;
     });
-    if (kumo.driver === "process") {
-      console.error(`kumo: WARNING: sandbox driver 'process' (${kumo.driverReason}): functions run as plain processes without filesystem, PID or network isolation.`);
+    if (unkai.driver === "process") {
+      console.error(`unkai: WARNING: sandbox driver 'process' (${unkai.driverReason}): functions run as plain processes without filesystem, PID or network isolation.`);
     } else {
-      console.error(`kumo: sandbox driver '${kumo.driver}' (${kumo.driverReason}).`);
+      console.error(`unkai: sandbox driver '${unkai.driver}' (${unkai.driverReason}).`);
     }
-    console.log(`Kumo ready at ${kumo.url} (driver ${kumo.driver}, data ${config.dataDir}, started in ${Math.round(performance.now() - startedAt)} ms)`);
+    console.log(`Unkai ready at ${unkai.url} (driver ${unkai.driver}, data ${config.dataDir}, started in ${Math.round(performance.now() - startedAt)} ms)`);
 
     let signals = 0;
     const stop = (signal: NodeJS.Signals) => {
       signals++;
       if (signals > 1) {
-        console.error(`kumo: second ${signal}; exiting now.`);
+        console.error(`unkai: second ${signal}; exiting now.`);
         process.exit(1);
       }
-      console.error(`kumo: ${signal} received; draining in-flight invocations (up to ${config.drainTimeoutMs} ms)…`);
-      kumo.close().then(
+      console.error(`unkai: ${signal} received; draining in-flight invocations (up to ${config.drainTimeoutMs} ms)…`);
+      unkai.close().then(
         () => process.exit(0),
         (error: unknown) => {
           logger.error({ err: error }, "shutdown failed");

@@ -1,4 +1,4 @@
-/** Deploys a kumo.json project's `api`: one HTTP API per project (tagged), an integration per function, routes reconciled, a `$default` stage. */
+/** Deploys a unkai.json project's `api`: one HTTP API per project (tagged), an integration per function, routes reconciled, a `$default` stage. */
 import {
   CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteRouteCommand, GetApisCommand,
   GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand, UpdateApiCommand, UpdateRouteCommand, type ApiGatewayV2Client,
@@ -6,7 +6,7 @@ import {
 import { GetFunctionConfigurationCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import type { Project, ProjectApi } from "./project-file.js";
 
-const PROJECT_TAG = "kumo:project";
+const PROJECT_TAG = "unkai:project";
 
 export interface ApiOutcome {
   readonly apiId: string;
@@ -14,7 +14,7 @@ export interface ApiOutcome {
   readonly routes: readonly string[];
 }
 
-/** Creates or updates the project's API so its routes are exactly kumo.json's, each to its function (or the alias, when deploying one). */
+/** Creates or updates the project's API so its routes are exactly unkai.json's, each to its function (or the alias, when deploying one). */
 export async function deployApi(
   apis: ApiGatewayV2Client,
   lambda: LambdaClient,

@@ -1,4 +1,4 @@
-/** Deploys a kumo.json project: build hook, deterministic zip, create or update, optional version and alias. */
+/** Deploys a unkai.json project: build hook, deterministic zip, create or update, optional version and alias. */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
@@ -32,7 +32,7 @@ export interface DeployOutcome {
 
 function runHook(name: string, command: string | undefined, fn: ProjectFunction): void {
   if (!command) return;
-  const result = spawnSync("sh", ["-c", command], { cwd: fn.dir, env: { ...process.env, KUMO_FUNCTION: fn.name }, encoding: "utf8" });
+  const result = spawnSync("sh", ["-c", command], { cwd: fn.dir, env: { ...process.env, UNKAI_FUNCTION: fn.name }, encoding: "utf8" });
   if (result.status !== 0) {
     const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
     throw new Error(`${name} hook \`${command}\` failed with ${result.status === null ? `signal ${result.signal}` : `exit code ${result.status}`}${output ? `:\n${output}` : ""}`);

@@ -1,4 +1,4 @@
-/** Project-local function names: inside a kumo.json project, `hello` means `<project>_hello`. */
+/** Project-local function names: inside a unkai.json project, `hello` means `<project>_hello`. */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findProjectRoot, PROJECT_FILE } from "./project-file.js";

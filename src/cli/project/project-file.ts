@@ -1,5 +1,5 @@
 /**
- * kumo.json: a project of functions, one folder each under functions/, with shared defaults and
+ * unkai.json: a project of functions, one folder each under functions/, with shared defaults and
  * build hooks (as Apex did, seed 000). Parsed and validated with errors naming file and field.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -45,7 +45,7 @@ const functionSchema = z.object(settings).strict();
 export interface ProjectFunction {
   /** The folder name under functions/. */
   readonly localName: string;
-  /** The name on Kumo: `<project>_<folder>`. */
+  /** The name on Unkai: `<project>_<folder>`. */
   readonly name: string;
   readonly dir: string;
   readonly runtime: string;
@@ -68,8 +68,8 @@ export interface Project {
   readonly api: ProjectApi | undefined;
 }
 
-export const PROJECT_FILE = "kumo.json";
-export const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/kumo-default";
+export const PROJECT_FILE = "unkai.json";
+export const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/unkai-default";
 
 function readJson(path: string, root: string): unknown {
   try {
@@ -84,10 +84,10 @@ function check<T extends z.ZodType>(schema: T, value: unknown, file: string): z.
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.join(".") || "(top level)";
-  throw new CliError(`${file}: field '${field}' is invalid: ${issue?.message ?? "invalid value"}.`, "See docs/projects.md for what kumo.json and function.json allow.");
+  throw new CliError(`${file}: field '${field}' is invalid: ${issue?.message ?? "invalid value"}.`, "See docs/projects.md for what unkai.json and function.json allow.");
 }
 
-/** Finds kumo.json in `dir` or a parent folder. */
+/** Finds unkai.json in `dir` or a parent folder. */
 export function findProjectRoot(dir: string): string | undefined {
   let current = resolve(dir);
   for (;;) {
@@ -102,7 +102,7 @@ export function loadProject(root: string): Project {
   const file = join(root, PROJECT_FILE);
   const project = check(projectSchema, readJson(file, root), PROJECT_FILE);
   const functionsDir = join(root, "functions");
-  if (!existsSync(functionsDir)) throw new CliError(`${PROJECT_FILE} has no functions/ folder beside it.`, "Run `kumo init` to scaffold one.");
+  if (!existsSync(functionsDir)) throw new CliError(`${PROJECT_FILE} has no functions/ folder beside it.`, "Run `unkai init` to scaffold one.");
   const defaults = project.defaults ?? {};
   const functions = readdirSync(functionsDir)
     .filter((entry) => statSync(join(functionsDir, entry)).isDirectory())

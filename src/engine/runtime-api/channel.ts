@@ -1,6 +1,6 @@
 /**
  * The seam between an environment and its runtime process. Two implementations with one
- * semantics: the standard HTTP Runtime API (any runtime) and a framed pipe on fd 3 (Kumo's own
+ * semantics: the standard HTTP Runtime API (any runtime) and a framed pipe on fd 3 (Unkai's own
  * bootstraps, docs/adr/0004-framed-channel.md).
  */
 import type { Sandbox } from "../sandbox/driver.js";

@@ -1,4 +1,4 @@
-/** The fd-3 framed channel for Kumo's own bootstraps: same semantics as the HTTP Runtime API. */
+/** The fd-3 framed channel for Unkai's own bootstraps: same semantics as the HTTP Runtime API. */
 import type { Duplex } from "node:stream";
 import { LIMITS } from "../../core/limits.js";
 import type { Sandbox } from "../sandbox/driver.js";
@@ -20,7 +20,7 @@ export class FramedChannel implements RuntimeChannel {
   constructor(private readonly listener: RuntimeListener) {}
 
   async open(): Promise<Record<string, string>> {
-    return { _KUMO_CHANNEL_FD: "3" };
+    return { _UNKAI_CHANNEL_FD: "3" };
   }
 
   attach(sandbox: Sandbox): void {

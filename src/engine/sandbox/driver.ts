@@ -12,7 +12,7 @@ export interface SandboxPaths {
   readonly optDir: string | undefined;
   /** Its scratch space (Lambda: /tmp). */
   readonly tmpDir: string;
-  /** Kumo's bootstraps (Lambda: /var/runtime). */
+  /** Unkai's bootstraps (Lambda: /var/runtime). */
   readonly runtimeDir: string;
   /** The AWS SDK for JavaScript's packages (Lambda: /var/runtime/node_modules). */
   readonly sdkModules?: string | undefined;
@@ -44,7 +44,7 @@ export interface MemoryUsage {
   readonly peakMb: number;
 }
 
-/** One running sandbox: a process tree Kumo can talk to, measure and kill. */
+/** One running sandbox: a process tree Unkai can talk to, measure and kill. */
 export interface Sandbox {
   readonly pid: number;
   readonly stdin: Writable;

@@ -1,10 +1,10 @@
 /**
  * Linux sandboxes: bubblewrap gives each environment its own mount, PID, IPC and UTS namespaces
- * with Lambda's layout — code read-only at /var/task, layers at /opt, Kumo's bootstraps at
- * /var/runtime, a private size-limited /tmp, the host's /usr read-only, nothing of Kumo's data dir —
+ * with Lambda's layout — code read-only at /var/task, layers at /opt, Unkai's bootstraps at
+ * /var/runtime, a private size-limited /tmp, the host's /usr read-only, nothing of Unkai's data dir —
  * and a cgroup (v2, or v1 where the controllers are bound there) per environment enforces memory,
  * pids and a CPU share proportional to memory (1,769 MB = one vCPU). The network is shared with the host, so
- * environments reach Kumo's endpoints and the outside world as on Lambda.
+ * environments reach Unkai's endpoints and the outside world as on Lambda.
  */
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, readdirSync } from "node:fs";
@@ -70,7 +70,7 @@ function bwrapArgs(spec: SandboxSpec, host: SandboxPaths): string[] {
 }
 
 /**
- * /var/runtime holds Kumo's bootstraps and, as on Lambda, the AWS SDK at /var/runtime/node_modules.
+ * /var/runtime holds Unkai's bootstraps and, as on Lambda, the AWS SDK at /var/runtime/node_modules.
  * /var/node_modules points there too: ES modules ignore NODE_PATH and find packages only in the
  * node_modules of /var/task's ancestors (a function's own copy in /var/task/node_modules still wins).
  */
@@ -98,11 +98,11 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
   if (spec.memoryMb > 0) group.limit(spec.memoryMb);
 
   // The shell joins the cgroup(s), then becomes bubblewrap: every process of the sandbox starts inside.
-  const joinAll = 'for dir in $KUMO_CGROUPS; do echo $$ > "$dir/cgroup.procs" || exit 125; done; unset KUMO_CGROUPS; exec "$@"';
+  const joinAll = 'for dir in $UNKAI_CGROUPS; do echo $$ > "$dir/cgroup.procs" || exit 125; done; unset UNKAI_CGROUPS; exec "$@"';
   const { child, pid, channel, exited, exitInfo } = spawnGroup(
     "/bin/sh",
-    ["-c", joinAll, "kumo-sandbox", BWRAP, ...bwrapArgs(spec, host)],
-    { ...spec, env: { ...spec.env, KUMO_CGROUPS: group.joinDirs.join(" ") } },
+    ["-c", joinAll, "unkai-sandbox", BWRAP, ...bwrapArgs(spec, host)],
+    { ...spec, env: { ...spec.env, UNKAI_CGROUPS: group.joinDirs.join(" ") } },
   );
 
   const killAll = () => {

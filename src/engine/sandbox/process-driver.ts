@@ -1,6 +1,6 @@
 /**
  * Plain-process sandboxes: one detached process group per environment, memory read from /proc.
- * No filesystem or PID isolation: only for hosts without namespaces and cgroups (Kumo says so at start).
+ * No filesystem or PID isolation: only for hosts without namespaces and cgroups (Unkai says so at start).
  */
 import { readFileSync } from "node:fs";
 import type { MemoryUsage, Sandbox, SandboxDriver, SandboxSpec } from "./driver.js";

@@ -31,7 +31,7 @@ export function spawnGroup(command: string, args: readonly string[], spec: Sandb
       resolve(info);
     });
   });
-  // A pipe closed by a dead child must not crash Kumo.
+  // A pipe closed by a dead child must not crash Unkai.
   child.stdin.on("error", () => undefined);
   return {
     child,

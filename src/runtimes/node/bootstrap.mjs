@@ -1,11 +1,11 @@
-// Kumo's Node.js runtime process. The host starts it as `node bootstrap.mjs` inside an execution
+// Unkai's Node.js runtime process. The host starts it as `node bootstrap.mjs` inside an execution
 // environment (cwd = the function's code), and it speaks the Lambda Runtime API at
 // $AWS_LAMBDA_RUNTIME_API (contracts §1): Init (resolve + load `_HANDLER`), then forever
 // GET /next → run the handler → POST /response or /error. Behaviour follows AWS's managed Node.js
-// runtime (contracts §5.3, §7.1). When `_KUMO_CHANNEL_FD` is set, the same calls travel as frames
+// runtime (contracts §5.3, §7.1). When `_UNKAI_CHANNEL_FD` is set, the same calls travel as frames
 // over that inherited socket instead (ADR 4, frame-client.mjs).
 //
-// Pooled mode (`_KUMO_POOLED=1`): the process is started before a function is assigned and waits
+// Pooled mode (`_UNKAI_POOLED=1`): the process is started before a function is assigned and waits
 // for one specialisation line on stdin (see specialise.mjs); everything imported below is ready by
 // then. Otherwise stdin is never touched.
 //
@@ -42,7 +42,7 @@ function die(message) {
   process.exit(EXIT_RUNTIME_FAILURE);
 }
 
-if (process.env._KUMO_POOLED === '1') {
+if (process.env._UNKAI_POOLED === '1') {
   // Pre-work while unassigned: everything imported above, plus Node's lazy first-use costs.
   warmUpLogging();
   if (channelExpected(process.env)) warmUpFrames();
@@ -61,7 +61,7 @@ if (!/^(1|true)$/i.test(env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA ?? '')) instal
 
 let client;
 try {
-  client = env._KUMO_CHANNEL_FD ? new FrameClient(env._KUMO_CHANNEL_FD) : new RuntimeClient(env.AWS_LAMBDA_RUNTIME_API ?? '');
+  client = env._UNKAI_CHANNEL_FD ? new FrameClient(env._UNKAI_CHANNEL_FD) : new RuntimeClient(env.AWS_LAMBDA_RUNTIME_API ?? '');
 } catch (err) {
   die(err.message);
 }

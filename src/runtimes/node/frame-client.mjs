@@ -1,5 +1,5 @@
-// Client for Kumo's framed channel (ADR 4): the same interface as RuntimeClient (runtime-client.mjs),
-// spoken over an inherited UNIX socket (fd `_KUMO_CHANNEL_FD`, normally 3) instead of HTTP.
+// Client for Unkai's framed channel (ADR 4): the same interface as RuntimeClient (runtime-client.mjs),
+// spoken over an inherited UNIX socket (fd `_UNKAI_CHANNEL_FD`, normally 3) instead of HTTP.
 //
 // Every frame, both ways: u32 BE header length, u32 BE body length, header (UTF-8 JSON), body.
 // Runtime → host headers: {"type":"next"} | {"type":"response",requestId,contentType} |
@@ -135,11 +135,11 @@ export class FrameClient {
   /** Set once the channel is unusable; every later call rejects with it. */
   #failure;
 
-  /** @param {string | number} fd value of `_KUMO_CHANNEL_FD` */
+  /** @param {string | number} fd value of `_UNKAI_CHANNEL_FD` */
   constructor(fd) {
     const number = Number(fd);
     if (!Number.isInteger(number) || number < 0) {
-      throw new ChannelError(`_KUMO_CHANNEL_FD must be a file descriptor number, got ${JSON.stringify(String(fd))}`);
+      throw new ChannelError(`_UNKAI_CHANNEL_FD must be a file descriptor number, got ${JSON.stringify(String(fd))}`);
     }
     try {
       this.#socket = new net.Socket({ fd: number, readable: true, writable: true });
@@ -252,11 +252,11 @@ export class FrameClient {
 }
 
 /**
- * True when this process will most likely talk over the framed channel: `_KUMO_CHANNEL_FD` is set,
+ * True when this process will most likely talk over the framed channel: `_UNKAI_CHANNEL_FD` is set,
  * or (a pre-started process, whose real environment arrives later) fd 3 is an open socket.
  */
 export function channelExpected(env) {
-  if (env._KUMO_CHANNEL_FD) return true;
+  if (env._UNKAI_CHANNEL_FD) return true;
   try {
     return fstatSync(CHANNEL_FD_DEFAULT).isSocket();
   } catch {

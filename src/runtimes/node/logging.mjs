@@ -55,7 +55,7 @@ export function stdioFlushed() {
 
 /** Writes one runtime diagnostic line to stderr (not a function log record). */
 export function warn(message) {
-  writeFully(2, `kumo-node-runtime: ${message}\n`);
+  writeFully(2, `unkai-node-runtime: ${message}\n`);
 }
 
 function isError(value) {

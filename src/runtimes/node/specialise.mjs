@@ -1,4 +1,4 @@
-// Pooled mode: a runtime process started before any function was assigned (env `_KUMO_POOLED=1`)
+// Pooled mode: a runtime process started before any function was assigned (env `_UNKAI_POOLED=1`)
 // learns its function from ONE line on stdin: `{"env": {...}, "cwd": "/abs/path"}`.
 //
 // The line is read with blocking reads outside the event loop: nothing else needs to run while the

@@ -1,16 +1,16 @@
-"""Kumo's Python runtime: runs inside an execution environment, speaks the Lambda Runtime API.
+"""Unkai's Python runtime: runs inside an execution environment, speaks the Lambda Runtime API.
 
 Started as ``python3 bootstrap.py`` with cwd = the function's code dir. Standard library only;
 never imports host code. Init puts LAMBDA_TASK_ROOT first on sys.path, configures the root
 logger and imports ``_HANDLER``; then it loops GET /next -> handler -> POST /response or /error
-over one keep-alive connection. When ``_KUMO_CHANNEL_FD`` is set, the same calls travel as
+over one keep-alive connection. When ``_UNKAI_CHANNEL_FD`` is set, the same calls travel as
 length-prefixed frames over that inherited socket instead (ADR 4, ``_FrameChannel``), and a
 directly started process does not import the HTTP client at all. Behaviour follows AWS's
 ``awslambdaric`` (handler resolution, error bodies, context object, log formats), except that
-every log record is exactly one stdout line (inner newlines become CR) because Kumo's host reads
+every log record is exactly one stdout line (inner newlines become CR) because Unkai's host reads
 function output line by line.
 
-Pooled mode (``_KUMO_POOLED=1``): started before any function is assigned; imports and warms up,
+Pooled mode (``_UNKAI_POOLED=1``): started before any function is assigned; imports and warms up,
 then reads ONE line ``{"env": {...}, "cwd": "..."}`` from stdin and becomes that function's
 process. Otherwise stdin is never read.
 
@@ -66,7 +66,7 @@ _json_logs = False
 
 
 def _die(message, code=2):
-    sys.stderr.write("kumo-python-bootstrap: %s\n" % message)
+    sys.stderr.write("unkai-python-bootstrap: %s\n" % message)
     sys.stderr.flush()
     sys.exit(code)
 
@@ -115,7 +115,7 @@ def _read_stdin_line():
 def _channel_expected():
     """Whether this pre-started process will most likely get the framed channel: fd 3 is a socket
     (its real environment, which decides, only arrives with the assignment)."""
-    if os.environ.get("_KUMO_CHANNEL_FD"):
+    if os.environ.get("_UNKAI_CHANNEL_FD"):
         return True
     try:
         return stat.S_ISSOCK(os.fstat(_CHANNEL_FD_DEFAULT).st_mode)
@@ -168,7 +168,7 @@ def _specialise_from_stdin():
         try:
             os.environ[str(key)] = str(value)
         except ValueError as exc:  # '=' or NUL in a name or value
-            sys.stderr.write("kumo-python-bootstrap: skipping env var %r: %s\n" % (key, exc))
+            sys.stderr.write("unkai-python-bootstrap: skipping env var %r: %s\n" % (key, exc))
     try:
         os.chdir(cwd)
     except OSError as exc:
@@ -457,7 +457,7 @@ class _RuntimeApi:
         if response.status >= 500:
             _die("Runtime API answered %s to POST %s: %r" % (response.status, path, data[:500]))
         if response.status >= 300:  # e.g. 400 stale id, 413 too large: the host handles it
-            sys.stderr.write("kumo-python-bootstrap: Runtime API answered %s to POST %s: %r\n"
+            sys.stderr.write("unkai-python-bootstrap: Runtime API answered %s to POST %s: %r\n"
                              % (response.status, path, data[:500]))
 
     def _post_error(self, path, error):
@@ -518,7 +518,7 @@ def _event_headers(header):
 
 
 class _FrameChannel:
-    """Kumo's framed channel (ADR 4) on an inherited UNIX socket: each frame is u32 BE header
+    """Unkai's framed channel (ADR 4) on an inherited UNIX socket: each frame is u32 BE header
     length, u32 BE body length, a UTF-8 JSON header, the raw body. Blocking reads and writes; the
     host never answers runtime frames, and sends one event frame per ``next``."""
 
@@ -529,7 +529,7 @@ class _FrameChannel:
             fd = int(fd_text)
             os.fstat(fd)
         except (ValueError, OSError) as exc:
-            _die("_KUMO_CHANNEL_FD=%r is not an open file descriptor: %s" % (fd_text, exc))
+            _die("_UNKAI_CHANNEL_FD=%r is not an open file descriptor: %s" % (fd_text, exc))
         try:
             os.set_blocking(fd, True)
             os.set_inheritable(fd, False)  # the handler's child processes must not hold it open
@@ -613,7 +613,7 @@ def _json_default(obj):
 # Init and the invoke loop.
 
 # ---------------------------------------------------------------------------------------------
-# AWS_ENDPOINT_URL for older botocore. Lambda functions reach Kumo's services through
+# AWS_ENDPOINT_URL for older botocore. Lambda functions reach Unkai's services through
 # AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>), which botocore honours from 1.31 on; Debian's
 # python3-boto3 is older. This finder waits for the function to import botocore.session and, only
 # if that botocore lacks the setting, makes Session.create_client default its endpoint_url to the
@@ -739,11 +739,11 @@ def _serve(api, handler, encode):
 
 
 def main():
-    if os.environ.get("_KUMO_POOLED") == "1":
+    if os.environ.get("_UNKAI_POOLED") == "1":
         _warm_up()
         _specialise_from_stdin()
     env = os.environ
-    channel_fd = env.get("_KUMO_CHANNEL_FD")
+    channel_fd = env.get("_UNKAI_CHANNEL_FD")
     if channel_fd:
         api = _FrameChannel(channel_fd)
     else:

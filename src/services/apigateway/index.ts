@@ -1,9 +1,9 @@
 /** The apigateway management API (REST APIs) on restJson: the operations a `{proxy+}` Lambda proxy API needs, deployments and stages. */
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { KumoError } from "../../core/errors.js";
+import { UnkaiError } from "../../core/errors.js";
 import type { RestApi, RestResource, RestStage } from "../../core/gateway.js";
-import { asKumoError, restJsonError } from "../../protocol/errors.js";
+import { asUnkaiError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type Service } from "../../protocol/http.js";
 import { parseJsonInput, randomId } from "../../protocol/input.js";
 import { Router } from "../../protocol/router.js";
@@ -21,8 +21,8 @@ export interface ApiGatewayDeps {
 }
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]);
-const notFound = (message: string) => new KumoError("NotFoundException", message);
-const badRequest = (message: string) => new KumoError("BadRequestException", message);
+const notFound = (message: string) => new UnkaiError("NotFoundException", message);
+const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
 
 export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGatewayDeps): Service {
   const load = (id: string): RestApi => {
@@ -82,7 +82,7 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
       const parent = resourceIn(api, parentId);
       if (parent.pathPart?.endsWith("+}")) throw badRequest(`A greedy path variable ${parent.path} cannot have child resources.`);
       const path = parent.path === "/" ? `/${input.pathPart}` : `${parent.path}/${input.pathPart}`;
-      if (api.resources.some((r) => r.path === path)) throw new KumoError("ConflictException", `Another resource with the same parent already has this name: ${input.pathPart}`);
+      if (api.resources.some((r) => r.path === path)) throw new UnkaiError("ConflictException", `Another resource with the same parent already has this name: ${input.pathPart}`);
       const resource: RestResource = { id: randomId(6), parentId, pathPart: input.pathPart, path, methods: {} };
       save({ ...api, resources: [...api.resources, resource] });
       return json(201, resourceOut(resource));
@@ -151,7 +151,7 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
       const input = parse(createStageInput, request.body);
       const api = load(id);
       if (!api.deployments.some((d) => d.id === input.deploymentId)) throw notFound("Invalid Deployment identifier specified");
-      if (api.stages.some((s) => s.stageName === input.stageName)) throw new KumoError("ConflictException", "Stage already exists");
+      if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", "Stage already exists");
       const stage = newStage(input.stageName, input.deploymentId, input.description, input.variables);
       save({ ...api, stages: [...api.stages, stage] });
       return json(201, stageOut(stage));
@@ -176,9 +176,9 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
       try {
         return await router.handle(request);
       } catch (error) {
-        if (!(error instanceof KumoError)) logger.error({ err: error, path: request.path }, "internal error in the apigateway API");
-        const kumoError = error instanceof KumoError && error.code === "UnknownOperationException" ? notFound(error.message) : asKumoError(error);
-        return restJsonError(kumoError);
+        if (!(error instanceof UnkaiError)) logger.error({ err: error, path: request.path }, "internal error in the apigateway API");
+        const unkaiError = error instanceof UnkaiError && error.code === "UnknownOperationException" ? notFound(error.message) : asUnkaiError(error);
+        return restJsonError(unkaiError);
       }
     },
   };

@@ -17,14 +17,14 @@ export const createResourceInput = z.object({
 });
 
 export const putMethodInput = z.object({
-  authorizationType: z.enum(["NONE", "AWS_IAM"], { message: "Kumo supports authorizationType NONE (and stores AWS_IAM)" }),
+  authorizationType: z.enum(["NONE", "AWS_IAM"], { message: "Unkai supports authorizationType NONE (and stores AWS_IAM)" }),
   apiKeyRequired: z.boolean().optional(),
   operationName: z.string().optional(),
   requestParameters: z.record(z.string(), z.boolean()).optional(),
 });
 
 export const putIntegrationInput = z.object({
-  type: z.enum(["AWS_PROXY"], { message: "Kumo supports type AWS_PROXY (Lambda proxy integration)" }),
+  type: z.enum(["AWS_PROXY"], { message: "Unkai supports type AWS_PROXY (Lambda proxy integration)" }),
   integrationHttpMethod: z.string().optional(),
   uri: z.string().regex(/:lambda:path\/\d{4}-\d\d-\d\d\/functions\/.+\/invocations$/, "arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations"),
   timeoutInMillis: z.number().int().min(50).max(29_000).optional(),

@@ -1,8 +1,8 @@
 /** The apigatewayv2 management API (HTTP APIs) on restJson: APIs with quick create, routes, integrations, stages, deployments. */
 import type { Logger } from "pino";
-import { KumoError } from "../../core/errors.js";
+import { UnkaiError } from "../../core/errors.js";
 import { functionArnOfIntegration, type HttpApi } from "../../core/gateway.js";
-import { asKumoError, restJsonError } from "../../protocol/errors.js";
+import { asUnkaiError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type Service } from "../../protocol/http.js";
 import { parseJsonInput, randomId } from "../../protocol/input.js";
 import { Router } from "../../protocol/router.js";
@@ -19,8 +19,8 @@ export interface ApiGatewayV2Deps {
   readonly logger: Logger;
 }
 
-const badRequest = (message: string) => new KumoError("BadRequestException", message);
-const notFound = (message: string) => new KumoError("NotFoundException", message);
+const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
+const notFound = (message: string) => new UnkaiError("NotFoundException", message);
 
 export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger }: ApiGatewayV2Deps): Service {
   const load = (apiId: string): HttpApi => {
@@ -44,7 +44,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
   const router = new Router()
     .on("POST", "/v2/apis", async (request) => {
       const input = parse(createApiInput, request.body);
-      if (input.protocolType !== "HTTP") throw badRequest("Kumo serves HTTP APIs only; WEBSOCKET APIs are not supported.");
+      if (input.protocolType !== "HTTP") throw badRequest("Unkai serves HTTP APIs only; WEBSOCKET APIs are not supported.");
       if (input.routeKey !== undefined && input.target === undefined) throw badRequest("RouteKey can only be specified with Target (quick create).");
       const created = now();
       let api: HttpApi = {
@@ -92,7 +92,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
     .on("POST", "/v2/apis/{apiId}/routes", async (request, [apiId = ""]) => {
       const input = parse(routeInput, request.body);
       const api = load(apiId);
-      if (api.routes.some((r) => r.routeKey === input.routeKey)) throw new KumoError("ConflictException", `Unable to complete operation due to concurrent modification. Route ${input.routeKey} already exists.`);
+      if (api.routes.some((r) => r.routeKey === input.routeKey)) throw new UnkaiError("ConflictException", `Unable to complete operation due to concurrent modification. Route ${input.routeKey} already exists.`);
       checkTarget(api, input.target);
       const route = { routeId: randomId(7), routeKey: input.routeKey, target: input.target, authorizationType: "NONE" };
       save({ ...api, routes: [...api.routes, route] });
@@ -142,7 +142,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
     .on("DELETE", "/v2/apis/{apiId}/integrations/{integrationId}", async (_request, [apiId = "", id = ""]) => {
       const api = load(apiId);
       findIntegration(api, id);
-      if (api.routes.some((r) => r.target === `integrations/${id}`)) throw new KumoError("ConflictException", `Integration ${id} is still the target of a route; delete or retarget the route first.`);
+      if (api.routes.some((r) => r.target === `integrations/${id}`)) throw new UnkaiError("ConflictException", `Integration ${id} is still the target of a route; delete or retarget the route first.`);
       save({ ...api, integrations: api.integrations.filter((i) => i.integrationId !== id) });
       return empty(204);
     })
@@ -150,7 +150,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
     .on("POST", "/v2/apis/{apiId}/stages", async (request, [apiId = ""]) => {
       const input = parse(stageInput, request.body);
       const api = load(apiId);
-      if (api.stages.some((s) => s.stageName === input.stageName)) throw new KumoError("ConflictException", `Stage already exist: ${input.stageName}`);
+      if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", `Stage already exist: ${input.stageName}`);
       const created = now();
       const stage = { stageName: input.stageName, autoDeploy: input.autoDeploy ?? false, createdDate: created, lastUpdatedDate: created, stageVariables: input.stageVariables ?? {}, description: input.description };
       save({ ...api, stages: [...api.stages, stage] });
@@ -176,9 +176,9 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       try {
         return await router.handle(request);
       } catch (error) {
-        if (!(error instanceof KumoError)) logger.error({ err: error, path: request.path }, "internal error in the apigatewayv2 API");
-        const kumoError = error instanceof KumoError && error.code === "UnknownOperationException" ? notFound(error.message) : asKumoError(error);
-        return restJsonError(kumoError);
+        if (!(error instanceof UnkaiError)) logger.error({ err: error, path: request.path }, "internal error in the apigatewayv2 API");
+        const unkaiError = error instanceof UnkaiError && error.code === "UnknownOperationException" ? notFound(error.message) : asUnkaiError(error);
+        return restJsonError(unkaiError);
       }
     },
   };
@@ -187,7 +187,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
 /** The URI itself when it names a Lambda function (an ARN, or API Gateway's `…:lambda:path/…/invocations` form). */
 function lambdaUri(uri: string): string {
   if (functionArnOfIntegration(uri)) return uri;
-  throw badRequest(`Invalid integration URI ${uri}: Kumo supports Lambda proxy integrations, with a function ARN or arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations.`);
+  throw badRequest(`Invalid integration URI ${uri}: Unkai supports Lambda proxy integrations, with a function ARN or arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations.`);
 }
 
 function checkTarget(api: HttpApi, target: string | undefined): void {

@@ -40,7 +40,7 @@ export const routeInput = z.object({
 });
 
 export const integrationInput = z.object({
-  integrationType: z.enum(["AWS_PROXY"], { message: "Kumo supports integrationType AWS_PROXY (Lambda proxy)" }),
+  integrationType: z.enum(["AWS_PROXY"], { message: "Unkai supports integrationType AWS_PROXY (Lambda proxy)" }),
   integrationUri: z.string().min(1),
   integrationMethod: z.string().optional(),
   payloadFormatVersion: z.enum(["1.0", "2.0"]).optional(),

@@ -1,7 +1,7 @@
 /** The web console's static files (built into dist/console/) at /console/, and / redirecting there. Served without authentication. */
 import { readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { json, type KumoRequest, type Service } from "../../protocol/http.js";
+import { json, type UnkaiRequest, type Service } from "../../protocol/http.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -13,12 +13,12 @@ const TYPES: Record<string, string> = {
 /** Flat file names only: nothing can climb out of the console folder. */
 const FILE = /^\/console\/([A-Za-z0-9_-]+(?:\.[a-z]+)+)$/;
 
-const isConsolePath = (request: KumoRequest) => request.path === "/" || request.path === "/console" || request.path.startsWith("/console/");
+const isConsolePath = (request: UnkaiRequest) => request.path === "/" || request.path === "/console" || request.path.startsWith("/console/");
 /**
  * Browsers never sign, so a signed request to `/` or `/console/…` is some API's (S3's ListBuckets, a bucket
  * named "console") and is left to that service.
  */
-const isUnsigned = (request: KumoRequest) => request.headers.authorization === undefined && !request.query.has("X-Amz-Credential");
+const isUnsigned = (request: UnkaiRequest) => request.headers.authorization === undefined && !request.query.has("X-Amz-Credential");
 
 /** `root` is the built console folder (dist/console); `region` pre-fills the Credentials dialog. */
 export function consoleService(root: string, region: string): Service {

@@ -1,4 +1,4 @@
-/** One access-log line per request of an API stage, in Kumo's log store (group `/aws/apigateway/<apiId>/<stage>`). */
+/** One access-log line per request of an API stage, in Unkai's log store (group `/aws/apigateway/<apiId>/<stage>`). */
 import type { LogStore } from "../../store/ports.js";
 import { clfTime } from "../../gateway/request-parts.js";
 

@@ -5,14 +5,14 @@ import { payloadV2 } from "../../gateway/events.js";
 import { failureResponse } from "../../gateway/failures.js";
 import { headerValue } from "../../gateway/request-parts.js";
 import { responseV2, type HttpResult } from "../../gateway/responses.js";
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { invokeBuffered, invokeStreamed } from "./integration.js";
 import type { Located } from "./locate.js";
 import { fits, gatewayRequest, send, type ServingDeps } from "./serving.js";
 
 const EMPTY = Buffer.alloc(0);
 
-export async function serveFunctionUrl(deps: ServingDeps, config: FunctionUrlConfig, request: KumoRequest, located: Located, timeoutMs: number): Promise<KumoResponse> {
+export async function serveFunctionUrl(deps: ServingDeps, config: FunctionUrlConfig, request: UnkaiRequest, located: Located, timeoutMs: number): Promise<UnkaiResponse> {
   const gw = gatewayRequest(request, located, located.path);
   const finish = (result: HttpResult) => send(config.cors ? withCors(config.cors, gw.rawHeaders, result) : result);
   if (config.cors) {

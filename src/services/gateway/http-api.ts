@@ -6,7 +6,7 @@ import { failureResponse } from "../../gateway/failures.js";
 import { isTextContentType, headerValue } from "../../gateway/request-parts.js";
 import { responseV1, responseV2, type HttpResult } from "../../gateway/responses.js";
 import { compileRouteKey, matchRoute, type CompiledRoute } from "../../gateway/routes.js";
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { writeAccessLog } from "./access-log.js";
 import { invokeIntegration } from "./integration.js";
 import type { Located } from "./locate.js";
@@ -40,13 +40,13 @@ function stageOf(api: HttpApi, path: string): { stage: HttpApi["stages"][number]
   return fallback ? { stage: fallback, path } : undefined;
 }
 
-export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: KumoRequest, located: Located): Promise<KumoResponse> {
+export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: UnkaiRequest, located: Located): Promise<UnkaiResponse> {
   const staged = stageOf(api, located.path);
   if (!staged) return send(failureResponse("http-api", "no-route"));
   // As on AWS, a named stage stays in the path the function sees (rawPath, http.path); routes match the path after it.
   const gw = gatewayRequest(request, located, located.path);
   const extra = { "apigw-requestid": request.requestId };
-  const finish = (result: HttpResult, routeKey: string, latency: number | undefined, error: string | undefined): KumoResponse => {
+  const finish = (result: HttpResult, routeKey: string, latency: number | undefined, error: string | undefined): UnkaiResponse => {
     const answered = api.cors ? withCors(api.cors, gw.rawHeaders, result) : result;
     writeAccessLog(deps.logs, {
       apiId: api.apiId, stage: staged.stage.stageName, requestId: gw.requestId, sourceIp: gw.sourceIp, receivedAt: gw.receivedAt,

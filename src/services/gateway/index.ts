@@ -1,5 +1,5 @@
 /** The gateway's serving side: requests for an API's or a Function URL's address become invocations through the engine. */
-import type { KumoRequest, KumoResponse, Service } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
 import { failureResponse } from "../../gateway/failures.js";
 import { serveFunctionUrl } from "./function-url.js";
 import { serveHttpApi } from "./http-api.js";
@@ -12,7 +12,7 @@ export interface GatewayServiceDeps extends ServingDeps {
   readonly functionUrlTimeoutMs: number;
 }
 
-const FORBIDDEN: KumoResponse = { status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ Message: "Forbidden" }) };
+const FORBIDDEN: UnkaiResponse = { status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ Message: "Forbidden" }) };
 
 export function gatewayService(deps: GatewayServiceDeps): Service {
   const region = deps.account.region;
@@ -39,7 +39,7 @@ export function gatewayService(deps: GatewayServiceDeps): Service {
     },
   };
 
-  function requiresSignature(request: KumoRequest): boolean {
+  function requiresSignature(request: UnkaiRequest): boolean {
     const located = locate(request, region);
     return located?.kind === "lambda-url" && deps.functionUrls.byUrlId(located.id)?.authType === "AWS_IAM";
   }

@@ -2,10 +2,10 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { parseFunctionRef } from "../../core/arn.js";
-import { KumoError } from "../../core/errors.js";
+import { UnkaiError } from "../../core/errors.js";
 import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
 import { headerValue } from "../../gateway/request-parts.js";
-import type { KumoResponse } from "../../protocol/http.js";
+import type { UnkaiResponse } from "../../protocol/http.js";
 import { NoHttpResponse, streamedHttpResponse } from "../../protocol/http-integration-response.js";
 import type { FunctionService } from "../lambda/function-service.js";
 
@@ -54,7 +54,7 @@ export async function invokeIntegration(deps: IntegrationDeps, fn: string, timeo
   return { outcome, latency: Date.now() - started };
 }
 
-export type StreamedOutcome = Exclude<IntegrationOutcome, { kind: "response" }> | { readonly kind: "response"; readonly response: KumoResponse };
+export type StreamedOutcome = Exclude<IntegrationOutcome, { kind: "response" }> | { readonly kind: "response"; readonly response: UnkaiResponse };
 
 /**
  * Invokes a RESPONSE_STREAM Function URL: the HTTP prelude (status, headers, cookies) must arrive
@@ -104,7 +104,7 @@ async function withinTimeout<T>(invocation: Promise<T>, timeoutMs: number): Prom
 }
 
 function failed(logger: Logger, target: IntegrationTarget, error: unknown): { kind: "throttled" } | { kind: "function-error" } {
-  if (error instanceof KumoError && error.code === "TooManyRequestsException") return { kind: "throttled" };
-  if (!(error instanceof KumoError)) logger.error({ err: error, fn: target.function }, "gateway integration failed");
+  if (error instanceof UnkaiError && error.code === "TooManyRequestsException") return { kind: "throttled" };
+  if (!(error instanceof UnkaiError)) logger.error({ err: error, fn: target.function }, "gateway integration failed");
   return { kind: "function-error" };
 }

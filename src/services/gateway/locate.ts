@@ -1,5 +1,5 @@
 /** Which API or Function URL a request is for: by path (`/_aws/execute-api/<id>/…`, `/_aws/lambda-url/<id>/…`) or by Host, as AWS names them. */
-import type { KumoRequest } from "../../protocol/http.js";
+import type { UnkaiRequest } from "../../protocol/http.js";
 
 export interface Located {
   readonly kind: "execute-api" | "lambda-url";
@@ -14,7 +14,7 @@ const PATH_FORM = /^\/_aws\/(execute-api|lambda-url)\/([0-9a-z]+)(\/.*)?$/;
 const API_HOST = /^([0-9a-z]+)\.execute-api\.localhost(?::\d+)?$/;
 const URL_HOST = /^([0-9a-z]{32})\.lambda-url\.([a-z0-9-]+)\.localhost(?::\d+)?$/;
 
-export function locate(request: KumoRequest, region: string): Located | undefined {
+export function locate(request: UnkaiRequest, region: string): Located | undefined {
   const host = (request.headers.host ?? "").toLowerCase();
   const api = API_HOST.exec(host);
   if (api?.[1]) return { kind: "execute-api", id: api[1], path: request.path || "/", domainName: host.replace(/:\d+$/, "") };

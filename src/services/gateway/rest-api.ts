@@ -5,7 +5,7 @@ import { failureResponse } from "../../gateway/failures.js";
 import { headerValue } from "../../gateway/request-parts.js";
 import { responseV1, type HttpResult } from "../../gateway/responses.js";
 import { compileRoute, matchRoute, type CompiledRoute } from "../../gateway/routes.js";
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { writeAccessLog } from "./access-log.js";
 import { invokeIntegration } from "./integration.js";
 import type { Located } from "./locate.js";
@@ -39,14 +39,14 @@ function isBinary(api: RestApi, contentType: string | undefined): boolean {
   });
 }
 
-export async function serveRestApi(deps: ServingDeps, api: RestApi, request: KumoRequest, located: Located): Promise<KumoResponse> {
+export async function serveRestApi(deps: ServingDeps, api: RestApi, request: UnkaiRequest, located: Located): Promise<UnkaiResponse> {
   const match = /^\/([^/]+)(\/.*)?$/.exec(located.path);
   const stage = match?.[1] ? api.stages.find((s) => s.stageName === match[1]) : undefined;
   const deployment = stage ? api.deployments.find((d) => d.id === stage.deploymentId) : undefined;
   if (!stage || !deployment) return send(failureResponse("rest-api", "no-route"));
   const gw = gatewayRequest(request, located, match?.[2] ?? "/");
   const extra = { "x-amz-apigw-id": request.requestId.slice(0, 16) };
-  const finish = (result: HttpResult, resourcePath: string, latency: number | undefined, error: string | undefined): KumoResponse => {
+  const finish = (result: HttpResult, resourcePath: string, latency: number | undefined, error: string | undefined): UnkaiResponse => {
     writeAccessLog(deps.logs, {
       apiId: api.id, stage: stage.stageName, requestId: gw.requestId, sourceIp: gw.sourceIp, receivedAt: gw.receivedAt,
       method: gw.method, path: gw.path, routeKey: `${gw.method} ${resourcePath}`, status: result.status, responseLength: result.body.length,

@@ -3,7 +3,7 @@ import type { Account } from "../../core/arn.js";
 import { LIMITS } from "../../core/limits.js";
 import type { GatewayRequest } from "../../gateway/request-parts.js";
 import type { HttpResult } from "../../gateway/responses.js";
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { DocumentStore, FunctionUrlStore, LogStore } from "../../store/ports.js";
 import type { HttpApi, RestApi } from "../../core/gateway.js";
 import type { IntegrationDeps } from "./integration.js";
@@ -18,7 +18,7 @@ export interface ServingDeps extends IntegrationDeps {
 }
 
 /** The request's headers plus the X-Forwarded-For/-Port/-Proto that API Gateway adds (the client's own X-Forwarded-For is kept in front). */
-function forwardedHeaders(request: KumoRequest, sourceIp: string): string[] {
+function forwardedHeaders(request: UnkaiRequest, sourceIp: string): string[] {
   const kept: string[] = [];
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i] as string;
@@ -29,7 +29,7 @@ function forwardedHeaders(request: KumoRequest, sourceIp: string): string[] {
   return [...kept, "X-Forwarded-For", before ? `${before}, ${sourceIp}` : sourceIp, "X-Forwarded-Port", port, "X-Forwarded-Proto", "http"];
 }
 
-export function gatewayRequest(request: KumoRequest, located: Located, path: string): GatewayRequest {
+export function gatewayRequest(request: UnkaiRequest, located: Located, path: string): GatewayRequest {
   const sourceIp = request.remoteAddress.replace(/^::ffff:/, "");
   return {
     method: request.method,
@@ -49,6 +49,6 @@ export function fits(event: Buffer): boolean {
   return event.length <= LIMITS.syncPayloadBytes;
 }
 
-export function send(result: HttpResult, extra: Record<string, string> = {}): KumoResponse {
+export function send(result: HttpResult, extra: Record<string, string> = {}): UnkaiResponse {
   return { status: result.status, headers: { ...result.headers, ...extra }, body: result.body };
 }

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { validateAliasName, validateRouting, type AliasRecord } from "../../core/alias.js";
 import { parseFunctionRef } from "../../core/arn.js";
-import { conflict, invalidParameter, KumoError, notFound } from "../../core/errors.js";
-import { empty, json, type KumoRequest } from "../../protocol/http.js";
+import { conflict, invalidParameter, UnkaiError, notFound } from "../../core/errors.js";
+import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { AliasStore } from "../../store/ports.js";
 import { checkRevision, type FunctionService } from "./function-service.js";
@@ -26,7 +26,7 @@ const updateInput = z.object({
 
 /** `onDeleted` hears of each deleted alias (its Function URL goes with it). */
 export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore, onDeleted: (functionName: string, alias: string) => void = () => undefined): void {
-  const functionName = (request: KumoRequest, raw: string) => {
+  const functionName = (request: UnkaiRequest, raw: string) => {
     const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
     if (qualifier !== undefined) throw invalidParameter("Alias operations take an unqualified function name.");
     functions.get(name);
@@ -102,7 +102,7 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
       };
       checkVersions(name, next);
       if (!aliases.update(next, current.revisionId)) {
-        throw new KumoError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+        throw new UnkaiError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
       }
       return json(200, shape(next));
     })

@@ -4,7 +4,7 @@ import type { Destinations } from "../../async/destinations.js";
 import { parseFunctionRef } from "../../core/arn.js";
 import { invalidParameter, notFound } from "../../core/errors.js";
 import { validateEventInvokeConfig, type EventInvokeConfig } from "../../core/event-invoke-config.js";
-import { empty, json, type KumoRequest } from "../../protocol/http.js";
+import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { EventInvokeConfigStore } from "../../store/ports.js";
 import type { FunctionService } from "./function-service.js";
@@ -32,7 +32,7 @@ function shape(config: EventInvokeConfig, arn: string): Record<string, unknown> 
 }
 
 export function eventInvokeConfigRoutes(router: Router, functions: FunctionService, store: EventInvokeConfigStore, destinations: Destinations): void {
-  const target = (request: KumoRequest, raw: string) => {
+  const target = (request: UnkaiRequest, raw: string) => {
     const { name, qualifier = "$LATEST" } = parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
     functions.get(name, qualifier);
     return { name, qualifier, arn: functions.arn(name, qualifier) };

@@ -1,7 +1,7 @@
 /** Lambda's function lifecycle: create, read, update, delete, concurrency. No wire concerns here. */
 import { randomUUID } from "node:crypto";
 import { functionArn, type Account } from "../../core/arn.js";
-import { conflict, invalidParameter, KumoError, notFound } from "../../core/errors.js";
+import { conflict, invalidParameter, UnkaiError, notFound } from "../../core/errors.js";
 import { routeAlias } from "../../core/alias.js";
 import { validateConfig, validateFunctionName, type FunctionConfig, type FunctionRecord, type LayerRef } from "../../core/function.js";
 import { MAX_LAYERS, parseLayerVersionArn } from "../../core/layer.js";
@@ -33,7 +33,7 @@ export function lambdaTimestamp(date: Date): string {
 export class FunctionService {
   /**
    * Records by name, filled on read and dropped on every write: Invoke reads the function on each
-   * call. Safe while one Kumo process owns the store; a shared backend will need invalidation.
+   * call. Safe while one Unkai process owns the store; a shared backend will need invalidation.
    */
   private readonly cache = new Map<string, FunctionRecord>();
 
@@ -303,7 +303,7 @@ function sameConfig(a: FunctionConfig, b: FunctionConfig): boolean {
 
 export function checkRevision(current: { revisionId: string }, revisionId: string | undefined): void {
   if (revisionId !== undefined && revisionId !== current.revisionId) {
-    throw new KumoError(
+    throw new UnkaiError(
       "PreconditionFailedException",
       "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
     );

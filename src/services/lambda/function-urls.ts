@@ -3,7 +3,7 @@ import { z } from "zod";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, notFound } from "../../core/errors.js";
 import type { CorsConfig, FunctionUrlConfig } from "../../core/gateway.js";
-import { empty, json, type KumoRequest } from "../../protocol/http.js";
+import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import { randomId } from "../../protocol/input.js";
 import type { Router } from "../../protocol/router.js";
 import type { FunctionUrlStore } from "../../store/ports.js";
@@ -35,7 +35,7 @@ export interface FunctionUrlDeps {
 
 export function functionUrlRoutes(router: Router, { functions, urls, urlOf }: FunctionUrlDeps): void {
   /** The function and the qualifier the URL belongs to: an alias, or `$LATEST` when none is given (version numbers are refused). */
-  const target = (request: KumoRequest, raw: string) => {
+  const target = (request: UnkaiRequest, raw: string) => {
     const ref = parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
     const qualifier = ref.qualifier ?? "$LATEST";
     if (/^\d+$/.test(qualifier)) throw invalidParameter(`Qualifier ${qualifier} is a version; a function URL can point only to $LATEST or an alias.`);

@@ -1,7 +1,7 @@
 /** The Lambda service on the restJson1 wire: routes to FunctionService and the Invoker. */
 import { parseFunctionRef } from "../../core/arn.js";
 import type { Logger } from "pino";
-import { invalidParameter, KumoError } from "../../core/errors.js";
+import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
 import type { Destinations } from "../../async/destinations.js";
 import type { AsyncQueue } from "../../async/queue.js";
@@ -12,8 +12,8 @@ import { layerRoutes } from "./layers.js";
 import { aliasRoutes } from "./aliases.js";
 import { policyRoutes } from "./policy.js";
 import { tagRoutes, validateTags } from "./tags.js";
-import { asKumoError, restJsonError } from "../../protocol/errors.js";
-import { empty, json, type KumoRequest, type Service } from "../../protocol/http.js";
+import { asUnkaiError, restJsonError } from "../../protocol/errors.js";
+import { empty, json, type UnkaiRequest, type Service } from "../../protocol/http.js";
 import { Router } from "../../protocol/router.js";
 import type { FunctionService } from "./function-service.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
@@ -50,7 +50,7 @@ export interface LambdaServiceDeps {
 }
 
 /** MaxItems of a list operation, capped at Lambda's page size of 50. */
-function pageSize(request: KumoRequest): number {
+function pageSize(request: UnkaiRequest): number {
   const maxItems = Number(request.query.get("MaxItems") ?? LIMITS.listFunctionsPageSize);
   if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) {
     throw invalidParameter(`MaxItems ${request.query.get("MaxItems")} must be a whole number from 1 to 10000.`);
@@ -59,8 +59,8 @@ function pageSize(request: KumoRequest): number {
 }
 
 export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf }: LambdaServiceDeps): Service {
-  const ref = (request: KumoRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
-  const unqualified = (request: KumoRequest, raw: string, operation: string) => {
+  const ref = (request: UnkaiRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
+  const unqualified = (request: UnkaiRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
     if (qualifier !== undefined) {
       throw invalidParameter(`This operation is permitted on Lambda functions only. Qualified ARN or name is not allowed for ${operation}.`);
@@ -71,7 +71,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
   const router = new Router()
     .on("POST", "/2015-03-31/functions", async (request) => {
       const input = parseBody(createFunctionInput, request.body);
-      if (input.PackageType === "Image") throw invalidParameter("Container image functions are not supported by Kumo; package the function as a zip.");
+      if (input.PackageType === "Image") throw invalidParameter("Container image functions are not supported by Unkai; package the function as a zip.");
       const base = applyConfig(input.FunctionName, undefined, input, (arns) => functions.resolveLayers(arns));
       const config = { ...base, architecture: input.Architectures?.[0] ?? "x86_64" };
       validateTags(input.Tags ?? {});
@@ -187,8 +187,8 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
       try {
         return await router.handle(request);
       } catch (error) {
-        if (!(error instanceof KumoError)) logger.error({ err: error, path: request.path }, "internal error in the Lambda API");
-        return restJsonError(asKumoError(error));
+        if (!(error instanceof UnkaiError)) logger.error({ err: error, path: request.path }, "internal error in the Lambda API");
+        return restJsonError(asUnkaiError(error));
       }
     },
   };

@@ -1,16 +1,16 @@
 /** The InvokeWithResponseStream operation: the engine's streamed invocation as an AWS event stream. */
 import { Readable } from "node:stream";
 import { parseFunctionRef } from "../../core/arn.js";
-import { invalidParameter, KumoError } from "../../core/errors.js";
+import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
 import type { Invoker } from "../../engine/invoker.js";
 import type { StreamCompletion, StreamedInvocation } from "../../engine/streamed-invocation.js";
 import { eventMessage } from "../../protocol/event-stream.js";
-import { empty, type KumoRequest, type KumoResponse } from "../../protocol/http.js";
+import { empty, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
 import type { FunctionService } from "./function-service.js";
 import { decodeClientContext, eventOf, logTypeOf, syncInvokeRequest } from "./invoke.js";
 
-export async function invokeWithResponseStream(functions: FunctionService, invoker: Invoker, request: KumoRequest, rawName: string): Promise<KumoResponse> {
+export async function invokeWithResponseStream(functions: FunctionService, invoker: Invoker, request: UnkaiRequest, rawName: string): Promise<UnkaiResponse> {
   const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
   const record = functions.resolve(ref.name, ref.qualifier);
   const invocationType = request.headers["x-amz-invocation-type"] ?? "RequestResponse";
@@ -19,7 +19,7 @@ export async function invokeWithResponseStream(functions: FunctionService, invok
   }
   const logType = logTypeOf(request);
   if (request.body.length > LIMITS.syncPayloadBytes) {
-    throw new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${LIMITS.syncPayloadBytes} bytes for the InvokeWithResponseStream operation`);
+    throw new UnkaiError("RequestEntityTooLargeException", `Request must be smaller than ${LIMITS.syncPayloadBytes} bytes for the InvokeWithResponseStream operation`);
   }
   const payload = eventOf(request);
   const clientContext = decodeClientContext(request.headers["x-amz-client-context"]);
@@ -40,7 +40,7 @@ async function* events(streamed: StreamedInvocation): AsyncGenerator<Buffer> {
     for await (const chunk of streamed.body as AsyncIterable<Buffer>) yield eventMessage("PayloadChunk", "application/octet-stream", chunk);
     completion = await streamed.completion;
   } catch {
-    completion = { error: { errorType: "ServiceException", errorMessage: "Kumo hit an internal error; the details are in Kumo's own log.", payload: Buffer.alloc(0) }, logResult: undefined };
+    completion = { error: { errorType: "ServiceException", errorMessage: "Unkai hit an internal error; the details are in Unkai's own log.", payload: Buffer.alloc(0) }, logResult: undefined };
   }
   const complete: Record<string, string> = {};
   if (completion.error) {

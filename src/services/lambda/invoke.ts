@@ -1,18 +1,18 @@
 /** The Invoke operation: header parsing, payload checks, and the engine's answer in Lambda's wire shape. */
 import { randomBytes } from "node:crypto";
 import { parseFunctionRef, type FunctionRef } from "../../core/arn.js";
-import { invalidParameter, KumoError } from "../../core/errors.js";
+import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
 import type { AsyncQueue } from "../../async/queue.js";
 import { ASYNC_DEFAULTS } from "../../core/event-invoke-config.js";
 import type { FunctionRecord } from "../../core/function.js";
 import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
-import { empty, type KumoRequest, type KumoResponse } from "../../protocol/http.js";
+import { empty, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
 import type { FunctionService } from "./function-service.js";
 
 const EMPTY_EVENT = Buffer.from("{}");
 
-export async function invoke(functions: FunctionService, invoker: Invoker, queue: AsyncQueue, request: KumoRequest, rawName: string): Promise<KumoResponse> {
+export async function invoke(functions: FunctionService, invoker: Invoker, queue: AsyncQueue, request: UnkaiRequest, rawName: string): Promise<UnkaiResponse> {
   const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
   const record = functions.resolve(ref.name, ref.qualifier);
   const invocationType = request.headers["x-amz-invocation-type"] ?? "RequestResponse";
@@ -22,7 +22,7 @@ export async function invoke(functions: FunctionService, invoker: Invoker, queue
   const logType = logTypeOf(request);
   const limit = invocationType === "Event" ? ASYNC_DEFAULTS.payloadBytes : LIMITS.syncPayloadBytes;
   if (request.body.length > limit) {
-    throw new KumoError("RequestEntityTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+    throw new UnkaiError("RequestEntityTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
   }
   const payload = eventOf(request);
   if (invocationType === "Event") {
@@ -42,14 +42,14 @@ export async function invoke(functions: FunctionService, invoker: Invoker, queue
 
 /** Throws InvalidRequestContentException unless the payload is JSON. */
 /** X-Amz-Log-Type, checked. */
-export function logTypeOf(request: KumoRequest): "None" | "Tail" {
+export function logTypeOf(request: UnkaiRequest): "None" | "Tail" {
   const logType = request.headers["x-amz-log-type"] ?? "None";
   if (logType !== "None" && logType !== "Tail") throw invalidParameter(`LogType '${logType}' is invalid: use None or Tail.`);
   return logType;
 }
 
 /** The event a request carries (`{}` when the body is empty), checked to be JSON. */
-export function eventOf(request: KumoRequest): Buffer {
+export function eventOf(request: UnkaiRequest): Buffer {
   const payload = request.body.length === 0 ? EMPTY_EVENT : request.body;
   checkJson(payload);
   return payload;
@@ -57,7 +57,7 @@ export function eventOf(request: KumoRequest): Buffer {
 
 /** The engine's request for a synchronous invocation (Invoke and InvokeWithResponseStream alike). */
 export function syncInvokeRequest(
-  functions: FunctionService, ref: FunctionRef, record: FunctionRecord, request: KumoRequest, payload: Buffer, clientContext: string | undefined, logType: "None" | "Tail",
+  functions: FunctionService, ref: FunctionRef, record: FunctionRecord, request: UnkaiRequest, payload: Buffer, clientContext: string | undefined, logType: "None" | "Tail",
 ): InvokeRequest {
   return {
     fn: functions.runnable(record),
@@ -74,7 +74,7 @@ export function checkJson(payload: Buffer): void {
   try {
     JSON.parse(payload.toString("utf8"));
   } catch (error) {
-    throw new KumoError(
+    throw new UnkaiError(
       "InvalidRequestContentException",
       `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
     );
@@ -89,7 +89,7 @@ export function decodeClientContext(header: string | undefined): string | undefi
   try {
     JSON.parse(text);
   } catch {
-    throw new KumoError("InvalidRequestContentException", "Client context must be a base64-encoded JSON object.");
+    throw new UnkaiError("InvalidRequestContentException", "Client context must be a base64-encoded JSON object.");
   }
   return text;
 }

@@ -45,7 +45,7 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
       validateLayerName(name);
       const input = parseBody(publishInput, request.body);
       for (const runtime of input.CompatibleRuntimes ?? []) {
-        if (!isRuntimeId(runtime)) throw notFound(`CompatibleRuntimes value '${runtime}' is not a runtime Kumo knows.`);
+        if (!isRuntimeId(runtime)) throw notFound(`CompatibleRuntimes value '${runtime}' is not a runtime Unkai knows.`);
       }
       const stored = await code.put(zipFrom(input.Content));
       const layer = layers.publish({

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, notFound } from "../../core/errors.js";
 import type { PolicyStatement } from "../../core/function.js";
-import { empty, json, type KumoRequest } from "../../protocol/http.js";
+import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import { checkRevision, type FunctionService } from "./function-service.js";
 import { parseBody } from "./shapes.js";
@@ -32,7 +32,7 @@ function principal(value: string): PolicyStatement["Principal"] {
 }
 
 export function policyRoutes(router: Router, functions: FunctionService): void {
-  const target = (request: KumoRequest, raw: string) => {
+  const target = (request: UnkaiRequest, raw: string) => {
     const { name, qualifier } = parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
     if (qualifier === "$LATEST") throw invalidParameter("We currently do not support adding policies for $LATEST.");
     functions.get(name, qualifier);

@@ -1,6 +1,6 @@
 /** Lambda's JSON shapes: request bodies parsed with zod, FunctionConfiguration rendered for responses. */
 import { z } from "zod";
-import { invalidParameter, KumoError } from "../../core/errors.js";
+import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { defaultLogGroup, validateRuntime, type FunctionConfig, type FunctionRecord, type LayerRef } from "../../core/function.js";
 import { LIMITS } from "../../core/limits.js";
 
@@ -25,7 +25,7 @@ const configFields = {
   Layers: z.array(z.string()).optional(),
   RevisionId: z.string().optional(),
   DeadLetterConfig: z.object({ TargetArn: z.string().optional() }).optional(),
-  // Accepted and ignored (see docs/compatibility/lambda.md): Kumo has no VPCs, KMS or file systems.
+  // Accepted and ignored (see docs/compatibility/lambda.md): Unkai has no VPCs, KMS or file systems.
   VpcConfig: z.unknown().optional(),
   KMSKeyArn: z.string().optional(),
 };
@@ -65,7 +65,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: Buffer): z.infer
   try {
     value = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
   } catch (error) {
-    throw new KumoError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
+    throw new UnkaiError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
   }
   const result = schema.safeParse(value);
   if (!result.success) {
@@ -118,11 +118,11 @@ export function applyConfig(
   };
 }
 
-/** The zip from `Code`, or a clear refusal of the sources Kumo cannot take yet. */
+/** The zip from `Code`, or a clear refusal of the sources Unkai cannot take yet. */
 export function zipFrom(input: z.infer<typeof code>): Buffer {
-  if (input.ImageUri !== undefined) throw invalidParameter("Container image functions are not supported by Kumo; package the function as a zip.");
+  if (input.ImageUri !== undefined) throw invalidParameter("Container image functions are not supported by Unkai; package the function as a zip.");
   if (input.S3Bucket !== undefined || input.S3Key !== undefined) {
-    throw invalidParameter("Code.S3Bucket is not supported by this Kumo yet; upload the zip as Code.ZipFile.");
+    throw invalidParameter("Code.S3Bucket is not supported by this Unkai yet; upload the zip as Code.ZipFile.");
   }
   if (input.ZipFile === undefined) throw invalidParameter("Code.ZipFile is required: the function's zip, base64-encoded.");
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.ZipFile)) throw invalidParameter("Code.ZipFile is not valid base64.");

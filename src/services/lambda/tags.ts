@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { parseFunctionRef } from "../../core/arn.js";
 import { invalidParameter } from "../../core/errors.js";
-import { empty, json, type KumoRequest } from "../../protocol/http.js";
+import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { FunctionService } from "./function-service.js";
 import { parseBody } from "./shapes.js";
@@ -22,7 +22,7 @@ export function validateTags(tags: Record<string, string>): void {
 
 export function tagRoutes(router: Router, functions: FunctionService): void {
   /** Tags apply to the unqualified function, named by its ARN. */
-  const target = (_request: KumoRequest, raw: string) => {
+  const target = (_request: UnkaiRequest, raw: string) => {
     if (!raw.startsWith("arn:")) throw invalidParameter(`Resource '${raw}' must be a function ARN.`);
     const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
     if (qualifier !== undefined) throw invalidParameter("Tags can only be set on an unqualified function ARN.");

@@ -1,10 +1,10 @@
-/** CloudWatch Logs (awsJson1.1) over Kumo's log store: enough for `aws logs` reads and `kumo logs`. */
+/** CloudWatch Logs (awsJson1.1) over Unkai's log store: enough for `aws logs` reads and `unkai logs`. */
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Account } from "../../core/arn.js";
-import { KumoError } from "../../core/errors.js";
-import { asKumoError, awsJsonError } from "../../protocol/errors.js";
-import type { KumoResponse, Service } from "../../protocol/http.js";
+import { UnkaiError } from "../../core/errors.js";
+import { asUnkaiError, awsJsonError } from "../../protocol/errors.js";
+import type { UnkaiResponse, Service } from "../../protocol/http.js";
 import type { LogStore } from "../../store/ports.js";
 
 const TARGET_PREFIX = "Logs_20140328.";
@@ -35,24 +35,24 @@ function parse<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
   try {
     value = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
   } catch {
-    throw new KumoError("InvalidParameterException", "The request body is not valid JSON.");
+    throw new UnkaiError("InvalidParameterException", "The request body is not valid JSON.");
   }
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new KumoError("InvalidParameterException", `${issue?.path.join(".") || "request"}: ${issue?.message ?? "invalid value"}.`);
+    throw new UnkaiError("InvalidParameterException", `${issue?.path.join(".") || "request"}: ${issue?.message ?? "invalid value"}.`);
   }
   return result.data;
 }
 
-/** CloudWatch filter patterns: Kumo supports plain terms and quoted phrases, matched as substrings. */
+/** CloudWatch filter patterns: Unkai supports plain terms and quoted phrases, matched as substrings. */
 function patternTerm(pattern: string | undefined): string | undefined {
   const trimmed = pattern?.trim();
   if (!trimmed) return undefined;
   return trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
 }
 
-const respond = (value: unknown): KumoResponse => ({
+const respond = (value: unknown): UnkaiResponse => ({
   status: 200,
   headers: { "Content-Type": "application/x-amz-json-1.1" },
   body: JSON.stringify(value),
@@ -61,14 +61,14 @@ const respond = (value: unknown): KumoResponse => ({
 export function logsService(logs: LogStore, account: Account, logger: Logger): Service {
   const groupArn = (group: string) => `arn:aws:logs:${account.region}:${account.accountId}:log-group:${group}`;
   const requireGroup = (group: string | undefined) => {
-    if (!group) throw new KumoError("InvalidParameterException", "logGroupName is required.");
+    if (!group) throw new UnkaiError("InvalidParameterException", "logGroupName is required.");
     if (!logs.groups(group).some((g) => g.name === group)) {
-      throw new KumoError("ResourceNotFoundException", "The specified log group does not exist.");
+      throw new UnkaiError("ResourceNotFoundException", "The specified log group does not exist.");
     }
     return group;
   };
 
-  const operations: Record<string, (body: Buffer) => KumoResponse> = {
+  const operations: Record<string, (body: Buffer) => UnkaiResponse> = {
     FilterLogEvents(body) {
       const input = parse(filterInput, body);
       const group = requireGroup(input.logGroupName ?? input.logGroupIdentifier);
@@ -127,11 +127,11 @@ export function logsService(logs: LogStore, account: Account, logger: Logger): S
       const operation = (request.headers["x-amz-target"] ?? "").slice(TARGET_PREFIX.length);
       try {
         const run = operations[operation];
-        if (!run) throw new KumoError("UnknownOperationException", `CloudWatch Logs operation ${operation} is not supported by Kumo.`);
+        if (!run) throw new UnkaiError("UnknownOperationException", `CloudWatch Logs operation ${operation} is not supported by Unkai.`);
         return run(request.body);
       } catch (error) {
-        if (!(error instanceof KumoError)) logger.error({ err: error, operation }, "internal error in the Logs API");
-        return awsJsonError(asKumoError(error));
+        if (!(error instanceof UnkaiError)) logger.error({ err: error, operation }, "internal error in the Logs API");
+        return awsJsonError(asUnkaiError(error));
       }
     },
   };

@@ -1,5 +1,5 @@
 /** Where an S3 request points: path-style `/<bucket>/<key>` or virtual-hosted `<bucket>.s3[.<region>].localhost`. */
-import type { KumoRequest } from "../../protocol/http.js";
+import type { UnkaiRequest } from "../../protocol/http.js";
 import { S3Error } from "./errors.js";
 
 export interface S3Target {
@@ -23,7 +23,7 @@ function decode(text: string): string {
   }
 }
 
-export function targetOf(request: KumoRequest): S3Target {
+export function targetOf(request: UnkaiRequest): S3Target {
   const hosted = virtualHostBucket(request.headers.host);
   const path = request.path.startsWith("/") ? request.path.slice(1) : request.path;
   if (hosted !== undefined) return { bucket: hosted, key: path === "" ? undefined : decode(path) };

@@ -1,21 +1,21 @@
 /** Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation. */
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { validateBucketName } from "./addressing.js";
 import { isoTime, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { parseXml, xmlResponse } from "./xml.js";
 
-export async function listBuckets(context: S3Context): Promise<KumoResponse> {
+export async function listBuckets(context: S3Context): Promise<UnkaiResponse> {
   const buckets = context.store.buckets().map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt) }));
   return xmlResponse("ListAllMyBucketsResult", {
-    Owner: { ID: context.accountId, DisplayName: "kumo" },
+    Owner: { ID: context.accountId, DisplayName: "unkai" },
     Buckets: buckets.length > 0 ? { Bucket: buckets } : "",
   });
 }
 
-export async function createBucket(context: S3Context, request: KumoRequest, name: string): Promise<KumoResponse> {
+export async function createBucket(context: S3Context, request: UnkaiRequest, name: string): Promise<UnkaiResponse> {
   validateBucketName(name);
-  // The body, when sent, only names a LocationConstraint: Kumo serves one region, so it is checked and set aside.
+  // The body, when sent, only names a LocationConstraint: Unkai serves one region, so it is checked and set aside.
   if (request.body.length > 0) parseXml(request.body, "CreateBucketConfiguration");
   if (!context.store.createBucket(name, Date.now())) {
     throw new S3Error("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", `/${name}`, { BucketName: name });
@@ -23,12 +23,12 @@ export async function createBucket(context: S3Context, request: KumoRequest, nam
   return { status: 200, headers: { Location: `/${name}` } };
 }
 
-export async function headBucket(context: S3Context, request: KumoRequest, name: string): Promise<KumoResponse> {
+export async function headBucket(context: S3Context, request: UnkaiRequest, name: string): Promise<UnkaiResponse> {
   requireBucket(context, name);
   return { status: 200, headers: { "x-amz-bucket-region": request.caller.region } };
 }
 
-export async function deleteBucket(context: S3Context, name: string): Promise<KumoResponse> {
+export async function deleteBucket(context: S3Context, name: string): Promise<UnkaiResponse> {
   const result = context.store.deleteBucket(name);
   if (result === "missing") requireBucket(context, name);
   if (result === "not-empty") {
@@ -38,7 +38,7 @@ export async function deleteBucket(context: S3Context, name: string): Promise<Ku
   return { status: 204 };
 }
 
-export async function bucketLocation(context: S3Context, name: string, region: string): Promise<KumoResponse> {
+export async function bucketLocation(context: S3Context, name: string, region: string): Promise<UnkaiResponse> {
   requireBucket(context, name);
   // us-east-1 is written as an empty constraint, as S3 does.
   return xmlResponse("LocationConstraint", region === "us-east-1" ? {} : { "#text": region });

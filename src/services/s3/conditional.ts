@@ -1,5 +1,5 @@
 /** GetObject's and HeadObject's conditional headers (If-Match and friends) and byte ranges. */
-import type { KumoRequest } from "../../protocol/http.js";
+import type { UnkaiRequest } from "../../protocol/http.js";
 import type { ObjectRecord } from "../../store/ports.js";
 import { S3Error } from "./errors.js";
 
@@ -14,7 +14,7 @@ function parseDate(value: string | undefined): number | undefined {
 }
 
 /** "not-modified" for a 304, or throws PreconditionFailed (412); undefined when the request goes ahead. */
-export function checkConditions(request: KumoRequest, object: ObjectRecord): "not-modified" | undefined {
+export function checkConditions(request: UnkaiRequest, object: ObjectRecord): "not-modified" | undefined {
   const { headers } = request;
   const ifMatch = headers["if-match"];
   const ifNoneMatch = headers["if-none-match"];

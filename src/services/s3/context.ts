@@ -1,6 +1,6 @@
 /** What every S3 operation works with, and the small lookups they share. */
 import type { Logger } from "pino";
-import type { KumoRequest } from "../../protocol/http.js";
+import type { UnkaiRequest } from "../../protocol/http.js";
 import { chunkChain } from "../../protocol/sigv4-chunks.js";
 import type { CredentialLookup } from "../../protocol/sigv4-verify.js";
 import type { S3Notifications} from "../../sources/s3-notifications.js";
@@ -26,7 +26,7 @@ export interface S3Context {
  * The per-chunk check of a `STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]` upload, chained from the
  * request's verified signature; other bodies (unsigned payloads, plain bodies) have no chunk signatures.
  */
-export function chunkCheckFor(context: S3Context, request: KumoRequest): ChunkSignatureCheck | undefined {
+export function chunkCheckFor(context: S3Context, request: UnkaiRequest): ChunkSignatureCheck | undefined {
   if (!(request.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) return undefined;
   const chain = chunkChain(request.headers, request.query, context.credentials);
   if (!chain) throw new S3Error("SignatureDoesNotMatch", "A signed aws-chunked upload must be signed in its Authorization header.");
@@ -54,7 +54,7 @@ export function notificationOf(bucket: BucketRecord): NotificationConfiguration 
 }
 
 /** The notification events one change on `bucket` queues, for the caller to commit with the change. */
-export function eventsFor(context: S3Context, bucket: BucketRecord, change: ObjectChange, request: KumoRequest): QueuedEventRow[] {
+export function eventsFor(context: S3Context, bucket: BucketRecord, change: ObjectChange, request: UnkaiRequest): QueuedEventRow[] {
   return context.notifications.eventsFor(bucket.name, notificationOf(bucket), change, {
     requestId: request.requestId,
     sourceIp: request.remoteAddress.replace(/^::ffff:/, ""),
@@ -65,7 +65,7 @@ export function eventsFor(context: S3Context, bucket: BucketRecord, change: Obje
 /** Request headers S3 stores with an object and returns on GET and HEAD. */
 const STORED_HEADERS = ["content-type", "content-disposition", "content-language", "cache-control", "expires"];
 
-export function storedHeaders(request: KumoRequest): Record<string, string> {
+export function storedHeaders(request: UnkaiRequest): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     const value = request.headers[name];

@@ -1,11 +1,11 @@
 /** DeleteObjects: up to 1,000 keys in one request, each answered as Deleted (or Error), quiet mode honoured. */
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { QueuedEventRow } from "../../store/ports.js";
 import { eventsFor, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { listOf, parseXml, text, xmlResponse } from "./xml.js";
 
-export async function deleteObjects(context: S3Context, request: KumoRequest, bucketName: string): Promise<KumoResponse> {
+export async function deleteObjects(context: S3Context, request: UnkaiRequest, bucketName: string): Promise<UnkaiResponse> {
   const bucket = requireBucket(context, bucketName);
   const document = parseXml(request.body, "Delete");
   const keys = listOf(document.Object).map((o) => text(o.Key));

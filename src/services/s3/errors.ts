@@ -1,7 +1,7 @@
 /** S3's own error table (S3 answers in XML, not in Lambda's JSON shapes) and its XML rendering. */
-import type { AuthRefusal, KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { AuthRefusal, UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 
-/** Every S3 error code Kumo answers with, and its HTTP status; docs/errors.md lists them under "S3 errors". */
+/** Every S3 error code Unkai answers with, and its HTTP status; docs/errors.md lists them under "S3 errors". */
 export const S3_ERRORS = {
   AccessDenied: 403,
   AuthorizationHeaderMalformed: 400,
@@ -55,7 +55,7 @@ const escape = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
 
 /** `<Error><Code/><Message/><Resource/><RequestId/></Error>` with the table's status (HEAD answers carry no body). */
-export function s3ErrorResponse(error: S3Error, requestId: string, method: string): KumoResponse {
+export function s3ErrorResponse(error: S3Error, requestId: string, method: string): UnkaiResponse {
   const status = S3_ERRORS[error.code];
   const fields: [string, string][] = [["Code", error.code], ["Message", error.message], ...Object.entries(error.extra)];
   if (error.resource !== undefined) fields.push(["Resource", error.resource]);
@@ -66,7 +66,7 @@ export function s3ErrorResponse(error: S3Error, requestId: string, method: strin
 }
 
 /** A refused signature (checked before S3 sees the request) as S3's XML error. */
-export function s3AuthRefusal(error: AuthRefusal, request: KumoRequest): KumoResponse {
+export function s3AuthRefusal(error: AuthRefusal, request: UnkaiRequest): UnkaiResponse {
   const presigned = request.query.has("X-Amz-Signature");
   const code: S3ErrorCode = {
     unsigned: "AccessDenied",

@@ -4,7 +4,7 @@
  * errors in S3's XML. Uploads stream (see `streamsBody`); downloads are file streams.
  */
 import { createHash } from "node:crypto";
-import type { KumoRequest, KumoResponse, Service } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
 import { targetOf, virtualHostBucket } from "./addressing.js";
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from "./bucket-ops.js";
 import type { S3Context } from "./context.js";
@@ -17,7 +17,7 @@ import { copyObject, deleteObject, getObject, putObject } from "./object-ops.js"
 
 export type { S3Context } from "./context.js";
 
-/** Bucket sub-resources Kumo does not implement: answered NotImplemented rather than mistaken for a listing. */
+/** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
 const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
   "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "versioning",
@@ -25,11 +25,11 @@ const UNSUPPORTED_BUCKET_SUBRESOURCES = [
 ];
 
 function notImplemented(what: string): S3Error {
-  return new S3Error("NotImplemented", `Kumo does not implement ${what} yet.`);
+  return new S3Error("NotImplemented", `Unkai does not implement ${what} yet.`);
 }
 
 /** Checks Content-MD5 on the small bodies S3 reads whole (DeleteObjects, notification configurations). */
-function checkBufferedMd5(request: KumoRequest): void {
+function checkBufferedMd5(request: UnkaiRequest): void {
   const header = request.headers["content-md5"];
   // Streamed uploads are checked as they stream (payload.ts).
   if (header === undefined || request.bodyStream !== undefined) return;
@@ -37,7 +37,7 @@ function checkBufferedMd5(request: KumoRequest): void {
   if (createHash("md5").update(request.body).digest("base64") !== header) throw new S3Error("BadDigest", "The Content-MD5 you specified did not match what we received.");
 }
 
-async function route(context: S3Context, request: KumoRequest): Promise<KumoResponse> {
+async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiResponse> {
   const { bucket, key } = targetOf(request);
   const { method, query } = request;
   if (bucket === undefined) {

@@ -1,5 +1,5 @@
 /** Listing: ListObjectsV2 and ListObjects (prefix, delimiter, continuation, max-keys, encoding-type=url). */
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { ObjectRecord } from "../../store/ports.js";
 import { isoTime, quoted, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
@@ -51,7 +51,7 @@ function collect(context: S3Context, bucket: string, prefix: string, delimiter: 
   }
 }
 
-function maxKeysOf(request: KumoRequest): number {
+function maxKeysOf(request: UnkaiRequest): number {
   const text = request.query.get("max-keys");
   if (text === null) return 1000;
   const value = Number(text);
@@ -59,7 +59,7 @@ function maxKeysOf(request: KumoRequest): number {
   return Math.min(value, 1000);
 }
 
-function encoder(request: KumoRequest): (text: string) => string {
+function encoder(request: UnkaiRequest): (text: string) => string {
   const type = request.query.get("encoding-type");
   if (type === null) return (text) => text;
   if (type !== "url") throw new S3Error("InvalidArgument", "Invalid Encoding Method specified in Request: use url.", undefined, { ArgumentName: "encoding-type", ArgumentValue: type });
@@ -75,7 +75,7 @@ function entries(listing: Listing, encode: (text: string) => string): Record<str
   return out;
 }
 
-export async function listObjectsV2(context: S3Context, request: KumoRequest, bucket: string): Promise<KumoResponse> {
+export async function listObjectsV2(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
   requireBucket(context, bucket);
   const prefix = request.query.get("prefix") ?? "";
   const delimiter = request.query.get("delimiter") ?? "";
@@ -103,7 +103,7 @@ export async function listObjectsV2(context: S3Context, request: KumoRequest, bu
   return xmlResponse("ListBucketResult", { ...body, ...entries(listing, encode) });
 }
 
-export async function listObjectsV1(context: S3Context, request: KumoRequest, bucket: string): Promise<KumoResponse> {
+export async function listObjectsV1(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
   requireBucket(context, bucket);
   const prefix = request.query.get("prefix") ?? "";
   const delimiter = request.query.get("delimiter") ?? "";

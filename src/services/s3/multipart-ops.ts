@@ -1,6 +1,6 @@
 /** Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads. */
 import { createHash, randomBytes } from "node:crypto";
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { PartRecord, UploadRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { chunkCheckFor, isoTime, quoted, requireBucket, storedHeaders, type S3Context } from "./context.js";
@@ -21,9 +21,9 @@ function requireUpload(context: S3Context, bucket: string, key: string, uploadId
   return upload;
 }
 
-const owner = (context: S3Context) => ({ ID: context.accountId, DisplayName: "kumo" });
+const owner = (context: S3Context) => ({ ID: context.accountId, DisplayName: "unkai" });
 
-export async function createUpload(context: S3Context, request: KumoRequest, bucket: string, key: string): Promise<KumoResponse> {
+export async function createUpload(context: S3Context, request: UnkaiRequest, bucket: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
   requireBucket(context, bucket);
   const uploadId = randomBytes(24).toString("base64url");
@@ -39,7 +39,7 @@ function partNumberOf(text: string | null): number {
   return value;
 }
 
-export async function uploadPart(context: S3Context, request: KumoRequest, bucket: string, key: string, uploadId: string): Promise<KumoResponse> {
+export async function uploadPart(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
   requireBucket(context, bucket);
   const partNumber = partNumberOf(request.query.get("partNumber"));
   requireUpload(context, bucket, key, uploadId);
@@ -82,7 +82,7 @@ function chosenParts(context: S3Context, uploadId: string, body: Buffer): PartRe
   return chosen;
 }
 
-export async function completeUpload(context: S3Context, request: KumoRequest, bucket: string, key: string, uploadId: string): Promise<KumoResponse> {
+export async function completeUpload(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
   requireBucket(context, bucket);
   const upload = requireUpload(context, bucket, key, uploadId);
   const parts = chosenParts(context, uploadId, request.body);
@@ -99,7 +99,7 @@ export async function completeUpload(context: S3Context, request: KumoRequest, b
   return xmlResponse("CompleteMultipartUploadResult", { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(etag) });
 }
 
-export async function abortUpload(context: S3Context, bucket: string, key: string, uploadId: string): Promise<KumoResponse> {
+export async function abortUpload(context: S3Context, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
   requireBucket(context, bucket);
   requireUpload(context, bucket, key, uploadId);
   context.store.deleteUpload(uploadId);
@@ -107,14 +107,14 @@ export async function abortUpload(context: S3Context, bucket: string, key: strin
   return { status: 204 };
 }
 
-function boundedNumber(request: KumoRequest, name: string, max: number, fallback: number): number {
+function boundedNumber(request: UnkaiRequest, name: string, max: number, fallback: number): number {
   const text = request.query.get(name);
   if (text === null) return fallback;
   if (!/^\d+$/.test(text)) throw new S3Error("InvalidArgument", `${name} must be a whole number.`, undefined, { ArgumentName: name, ArgumentValue: text });
   return Math.min(Number(text), max);
 }
 
-export async function listParts(context: S3Context, request: KumoRequest, bucket: string, key: string, uploadId: string): Promise<KumoResponse> {
+export async function listParts(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
   requireBucket(context, bucket);
   requireUpload(context, bucket, key, uploadId);
   const maxParts = boundedNumber(request, "max-parts", 1000, 1000);
@@ -130,7 +130,7 @@ export async function listParts(context: S3Context, request: KumoRequest, bucket
   return xmlResponse("ListPartsResult", body);
 }
 
-export async function listUploads(context: S3Context, request: KumoRequest, bucket: string): Promise<KumoResponse> {
+export async function listUploads(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
   requireBucket(context, bucket);
   const maxUploads = boundedNumber(request, "max-uploads", 1000, 1000);
   const prefix = request.query.get("prefix") ?? "";

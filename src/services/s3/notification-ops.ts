@@ -1,6 +1,6 @@
 /** PutBucketNotificationConfiguration and GetBucketNotificationConfiguration (Lambda destinations). */
 import { randomUUID } from "node:crypto";
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { functionOfArn, S3_EVENT_TYPES, type LambdaNotification, type NotificationConfiguration } from "../../sources/s3-notifications.js";
 import { notificationOf, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
@@ -27,12 +27,12 @@ function lambdaConfig(context: S3Context, raw: Record<string, unknown>): LambdaN
   return { id: text(raw.Id) || randomUUID(), functionArn: arn, events, prefix: filterValue(raw, "prefix"), suffix: filterValue(raw, "suffix") };
 }
 
-export async function putNotification(context: S3Context, request: KumoRequest, bucket: string): Promise<KumoResponse> {
+export async function putNotification(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
   requireBucket(context, bucket);
   const document = request.body.length === 0 ? {} : parseXml(request.body, "NotificationConfiguration");
   for (const kind of ["QueueConfiguration", "TopicConfiguration", "EventBridgeConfiguration"]) {
     if (document[kind] !== undefined) {
-      throw new S3Error("InvalidArgument", `Kumo delivers S3 notifications to Lambda functions only; ${kind} is not supported yet.`, undefined, { ArgumentName: kind });
+      throw new S3Error("InvalidArgument", `Unkai delivers S3 notifications to Lambda functions only; ${kind} is not supported yet.`, undefined, { ArgumentName: kind });
     }
   }
   const lambda = [...listOf(document.CloudFunctionConfiguration), ...listOf(document.LambdaFunctionConfiguration)].map((raw) => lambdaConfig(context, raw));
@@ -41,7 +41,7 @@ export async function putNotification(context: S3Context, request: KumoRequest, 
   return { status: 200 };
 }
 
-export async function getNotification(context: S3Context, bucket: string): Promise<KumoResponse> {
+export async function getNotification(context: S3Context, bucket: string): Promise<UnkaiResponse> {
   const config = notificationOf(requireBucket(context, bucket));
   const entries = (config?.lambda ?? []).map((c) => {
     const rules = [

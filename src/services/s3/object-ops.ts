@@ -1,7 +1,7 @@
 /** Single-object operations: PutObject, GetObject, HeadObject, DeleteObject, CopyObject. */
 import { createHash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
-import type { KumoRequest, KumoResponse } from "../../protocol/http.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { ObjectRecord, QueuedEventRow } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { byteRange, checkConditions } from "./conditional.js";
@@ -11,7 +11,7 @@ import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { xmlResponse } from "./xml.js";
 
 /** Commits a new body for `bucket`/`key` with its notification events, then drops the body it replaced. */
-export async function commitObject(context: S3Context, request: KumoRequest, record: ObjectRecord, eventName: string, complete?: string): Promise<void> {
+export async function commitObject(context: S3Context, request: UnkaiRequest, record: ObjectRecord, eventName: string, complete?: string): Promise<void> {
   const bucket = requireBucket(context, record.bucket);
   const events = eventsFor(context, bucket, { eventName, key: record.key, size: record.size, eTag: record.etag }, request);
   let previous: ObjectRecord | undefined;
@@ -25,7 +25,7 @@ export async function commitObject(context: S3Context, request: KumoRequest, rec
   if (previous && previous.blob !== record.blob) await context.files.remove(previous.blob);
 }
 
-export async function putObject(context: S3Context, request: KumoRequest, bucketName: string, key: string): Promise<KumoResponse> {
+export async function putObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
   requireBucket(context, bucketName);
   const payload = openPayload(request, MAX_UPLOAD_BYTES, chunkCheckFor(context, request));
@@ -44,7 +44,7 @@ export async function putObject(context: S3Context, request: KumoRequest, bucket
 }
 
 /** The headers GET and HEAD answer with for a stored object. */
-function objectHeaders(object: ObjectRecord, request: KumoRequest): Record<string, string> {
+function objectHeaders(object: ObjectRecord, request: UnkaiRequest): Record<string, string> {
   const headers: Record<string, string> = {
     ETag: quoted(object.etag),
     "Last-Modified": new Date(object.lastModified).toUTCString(),
@@ -59,7 +59,7 @@ function objectHeaders(object: ObjectRecord, request: KumoRequest): Record<strin
   return headers;
 }
 
-export async function getObject(context: S3Context, request: KumoRequest, bucketName: string, key: string, head: boolean): Promise<KumoResponse> {
+export async function getObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, head: boolean): Promise<UnkaiResponse> {
   requireBucket(context, bucketName);
   // Read the row again if an overwrite deleted its body between the read and the open.
   for (let attempt = 0; ; attempt++) {
@@ -81,7 +81,7 @@ export async function getObject(context: S3Context, request: KumoRequest, bucket
   }
 }
 
-export async function deleteObject(context: S3Context, request: KumoRequest, bucketName: string, key: string): Promise<KumoResponse> {
+export async function deleteObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   const bucket = requireBucket(context, bucketName);
   let events: QueuedEventRow[] = [];
   const removed = await context.store.deleteObjects(bucketName, [key], (gone) =>
@@ -112,7 +112,7 @@ function copySource(header: string): { bucket: string; key: string } {
   return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
 }
 
-export async function copyObject(context: S3Context, request: KumoRequest, bucketName: string, key: string): Promise<KumoResponse> {
+export async function copyObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
   const source = copySource(request.headers["x-amz-copy-source"] ?? "");
   requireBucket(context, source.bucket);

@@ -6,7 +6,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
 import { crc32 } from "node:zlib";
-import type { KumoRequest } from "../../protocol/http.js";
+import type { UnkaiRequest } from "../../protocol/http.js";
 import { AwsChunkedDecoder, type ChunkSignatureCheck } from "./aws-chunked.js";
 import { S3Error } from "./errors.js";
 
@@ -70,7 +70,7 @@ class Digester extends Transform {
   }
 }
 
-function expectedMd5(request: KumoRequest): Buffer | undefined {
+function expectedMd5(request: UnkaiRequest): Buffer | undefined {
   const header = request.headers["content-md5"];
   if (header === undefined) return undefined;
   const bytes = Buffer.from(header, "base64");
@@ -81,13 +81,13 @@ function expectedMd5(request: KumoRequest): Buffer | undefined {
 }
 
 /** The x-amz-checksum-* algorithm the client announced, in a header or as a trailer. */
-function announcedChecksum(request: KumoRequest): ChecksumAlgorithm | undefined {
+function announcedChecksum(request: UnkaiRequest): ChecksumAlgorithm | undefined {
   const trailer = request.headers["x-amz-trailer"]?.toLowerCase();
   return CHECKSUMS.find((a) => request.headers[`x-amz-checksum-${a}`] !== undefined || trailer === `x-amz-checksum-${a}`);
 }
 
 /** Opens the body of a streamed upload; `limit` is the largest size accepted. */
-export function openPayload(request: KumoRequest, limit = MAX_UPLOAD_BYTES, checkChunk?: ChunkSignatureCheck): Payload {
+export function openPayload(request: UnkaiRequest, limit = MAX_UPLOAD_BYTES, checkChunk?: ChunkSignatureCheck): Payload {
   const source = request.bodyStream ?? new PassThrough().end(request.body);
   const contentSha = request.headers["x-amz-content-sha256"] ?? "UNSIGNED-PAYLOAD";
   const chunked = contentSha.startsWith("STREAMING-") || (request.headers["content-encoding"] ?? "").split(",").some((e) => e.trim() === "aws-chunked");
@@ -110,7 +110,7 @@ export function openPayload(request: KumoRequest, limit = MAX_UPLOAD_BYTES, chec
   const algorithm = announcedChecksum(request);
   const digester = new Digester(limit, sha256 ? createHash("sha256") : undefined, algorithm ? new Checksum(algorithm) : undefined);
   const decoder = chunked ? new AwsChunkedDecoder(checkChunk) : undefined;
-  // A client that goes away mid-body is an incomplete body, not Kumo's fault.
+  // A client that goes away mid-body is an incomplete body, not Unkai's fault.
   const forward = (error: Error) =>
     digester.destroy(error instanceof S3Error ? error : new S3Error("IncompleteBody", "The request body ended before the declared length was received."));
   // The body may fail (a bad chunk, a client gone) before its consumer starts reading it: the error

@@ -1,6 +1,6 @@
 /** XML in and out for the S3 REST API, over fast-xml-parser. */
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
-import type { KumoResponse } from "../../protocol/http.js";
+import type { UnkaiResponse } from "../../protocol/http.js";
 import { S3Error } from "./errors.js";
 
 const NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -12,7 +12,7 @@ const LISTS = new Set(["Object", "Part", "LambdaFunctionConfiguration", "CloudFu
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, isArray: (name) => LISTS.has(name) });
 
 /** A 200 (or given status) XML document whose root element is `root`. */
-export function xmlResponse(root: string, content: Record<string, unknown>, headers: Record<string, string> = {}, status = 200): KumoResponse {
+export function xmlResponse(root: string, content: Record<string, unknown>, headers: Record<string, string> = {}, status = 200): UnkaiResponse {
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [root]: { "@_xmlns": NAMESPACE, ...content } })}`;
   return { status, headers: { "Content-Type": "application/xml", ...headers }, body };
 }

@@ -48,7 +48,7 @@ export function codeStore(root: string): CodeStore {
     const scratch = join(root, `.tmp-${randomUUID()}`);
     try {
       const unzippedSize = await unzipInto(zip, scratch, { maxUnzippedBytes: LIMITS.unzippedCodeBytes, maxFiles: LIMITS.codeFileCount });
-      await writeFile(join(scratch, ".kumo-unzipped-size"), String(unzippedSize));
+      await writeFile(join(scratch, ".unkai-unzipped-size"), String(unzippedSize));
       await makeReadOnly(scratch);
       await writeFile(zipPath(codeSha256), zip);
       await rename(scratch, dir);
@@ -77,7 +77,7 @@ export function codeStore(root: string): CodeStore {
           // The copies keep the layers' read-only modes; the next layer must be able to overwrite them.
           await setModes(scratch, 0o755, 0o644);
         }
-        await rm(join(scratch, ".kumo-unzipped-size"), { force: true });
+        await rm(join(scratch, ".unkai-unzipped-size"), { force: true });
         await makeReadOnly(scratch);
         await rename(scratch, dir);
       } catch (error) {
@@ -114,7 +114,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function unzippedSizeOf(dir: string): Promise<number> {
-  return Number(await readFile(join(dir, ".kumo-unzipped-size"), "utf8"));
+  return Number(await readFile(join(dir, ".unkai-unzipped-size"), "utf8"));
 }
 
 /** Drops write permission everywhere under `dir` (symlinks are left alone). */

@@ -62,7 +62,7 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
   );
 
   return {
-    // The one write that must be on disk before Kumo answers: an acknowledged event.
+    // The one write that must be on disk before Unkai answers: an acknowledged event.
     enqueue: durably(db, (events: Parameters<AsyncQueueStore["enqueue"]>[0]) => {
       for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
     }),

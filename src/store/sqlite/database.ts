@@ -14,7 +14,7 @@ export function openDatabase(path: string): Db {
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   migrate(db);
-  // The file holds access-key secrets: readable by Kumo's user only.
+  // The file holds access-key secrets: readable by Unkai's user only.
   for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
   return db;
 }

@@ -154,7 +154,7 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (upload_id, part_number)
   ) STRICT;
   `,
-  // 7: access keys for SigV4 (secrets as given: verifying a signature needs them; kumo.db is mode 0600)
+  // 7: access keys for SigV4 (secrets as given: verifying a signature needs them; unkai.db is mode 0600)
   `
   CREATE TABLE IF NOT EXISTS access_keys (
     access_key_id TEXT PRIMARY KEY,

@@ -24,14 +24,14 @@ export function v1UnavailableReason(mount: string): string | undefined {
 }
 
 export function v1Host(mount: string): CgroupHost {
-  const bases = Object.fromEntries(CONTROLLERS.map((c) => [c, join(mount, c, "kumo", OWNER)])) as Record<(typeof CONTROLLERS)[number], string>;
+  const bases = Object.fromEntries(CONTROLLERS.map((c) => [c, join(mount, c, "unkai", OWNER)])) as Record<(typeof CONTROLLERS)[number], string>;
   for (const controller of CONTROLLERS) {
     mkdirSync(bases[controller], { recursive: true });
-    sweepStale(join(mount, controller, "kumo"));
+    sweepStale(join(mount, controller, "unkai"));
   }
   return {
     version: 1,
-    root: join(mount, "{memory,pids,cpu}", "kumo", OWNER),
+    root: join(mount, "{memory,pids,cpu}", "unkai", OWNER),
     create(id) {
       const dirs = { memory: join(bases.memory, id), pids: join(bases.pids, id), cpu: join(bases.cpu, id) };
       for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });

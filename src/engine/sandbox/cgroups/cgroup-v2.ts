@@ -1,7 +1,7 @@
 /**
  * cgroup v2: one unified hierarchy, so an environment is one group with memory.max, pids.max and
  * cpu.weight; cgroup.kill ends every process in it at once. Controllers must be enabled down the
- * path (root → kumo → pid-<pid>), which needs a writable root of the v2 mount (Kumo as root).
+ * path (root → unkai → pid-<pid>), which needs a writable root of the v2 mount (Unkai as root).
  */
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -22,13 +22,13 @@ export function v2UnavailableReason(mount: string): string | undefined {
   try {
     accessSync(join(mount, "cgroup.subtree_control"), constants.W_OK);
   } catch {
-    return `the cgroup v2 root ${mount} is not writable (run Kumo as root)`;
+    return `the cgroup v2 root ${mount} is not writable (run Unkai as root)`;
   }
   return undefined;
 }
 
 export function v2Host(mount: string): CgroupHost {
-  const parent = join(mount, "kumo");
+  const parent = join(mount, "unkai");
   const base = join(parent, OWNER);
   mkdirSync(base, { recursive: true });
   for (const dir of [mount, parent, base]) {

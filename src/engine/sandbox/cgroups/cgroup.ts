@@ -27,10 +27,10 @@ export interface EnvironmentCgroup {
   remove(): boolean;
 }
 
-/** The host's cgroup tree as Kumo uses it: one subtree per Kumo process, one group per environment. */
+/** The host's cgroup tree as Unkai uses it: one subtree per Unkai process, one group per environment. */
 export interface CgroupHost {
   readonly version: 1 | 2;
-  /** Where this Kumo's groups live (for messages and `kumo doctor`). */
+  /** Where this Unkai's groups live (for messages and `unkai doctor`). */
   readonly root: string;
   create(id: string): EnvironmentCgroup;
 }
@@ -71,10 +71,10 @@ export function killPids(pids: readonly number[]): void {
   }
 }
 
-/** This Kumo's subtree name: several Kumos can share a host, each under kumo/pid-<pid>/. */
+/** This Unkai's subtree name: several Unkais can share a host, each under unkai/pid-<pid>/. */
 export const OWNER = `pid-${process.pid}`;
 
-/** Removes the subtrees of Kumo processes that are gone, killing anything still in them. */
+/** Removes the subtrees of Unkai processes that are gone, killing anything still in them. */
 export function sweepStale(parent: string): void {
   for (const owner of readdirSafe(parent)) {
     const pid = /^pid-(\d+)$/.exec(owner)?.[1];

@@ -1,4 +1,4 @@
-/** Picks the cgroup version Kumo uses: v2 where its controllers are there to use, else v1, else none. */
+/** Picks the cgroup version Unkai uses: v2 where its controllers are there to use, else v1, else none. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { CgroupHost } from "./cgroup.js";

@@ -1,11 +1,11 @@
-/** Starts a real Kumo server (the `kumo start` entrypoint) on a free port with a fresh data dir. */
+/** Starts a real Unkai server (the `unkai start` entrypoint) on a free port with a fresh data dir. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths.js";
 
-export interface TestKumo {
+export interface TestUnkai {
   readonly url: string;
   readonly dataDir: string;
   readonly process: ChildProcess;
@@ -15,20 +15,20 @@ export interface TestKumo {
   stop(): Promise<number | null>;
 }
 
-export async function startKumo(env: Record<string, string> = {}, dataDir?: string): Promise<TestKumo> {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "kumo-test-"));
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "kumo.js"), "start", "--port", "0", "--data-dir", dir], {
-    env: { ...process.env, KUMO_LOG_LEVEL: "warn", KUMO_EXAMPLE: "false", ...env },
+export async function startUnkai(env: Record<string, string> = {}, dataDir?: string): Promise<TestUnkai> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "unkai-test-"));
+  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "unkai.js"), "start", "--port", "0", "--data-dir", dir], {
+    env: { ...process.env, UNKAI_LOG_LEVEL: "warn", UNKAI_EXAMPLE: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = "";
-    const timer = setTimeout(() => reject(new Error(`Kumo did not print its ready line in 10 s. stderr:\n${stderr}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`Unkai did not print its ready line in 10 s. stderr:\n${stderr}`)), 10_000);
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
-      const match = /Kumo ready at (http:\/\/\S+) \(/.exec(stdout);
+      const match = /Unkai ready at (http:\/\/\S+) \(/.exec(stdout);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -36,7 +36,7 @@ export async function startKumo(env: Record<string, string> = {}, dataDir?: stri
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`Kumo exited with ${code} before it was ready. stderr:\n${stderr}`));
+      reject(new Error(`Unkai exited with ${code} before it was ready. stderr:\n${stderr}`));
     });
   });
   let exited: Promise<number | null> | undefined;

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { Destinations, lambdaTarget } from "../async/destinations.js";
 import { isLoopbackHost } from "../auth/access-keys.js";
-import { KumoCredentials } from "../auth/kumo-credentials.js";
+import { UnkaiCredentials } from "../auth/unkai-credentials.js";
 import { AsyncQueue } from "../async/queue.js";
 import { AsyncWorker } from "../async/worker.js";
 import { ConcurrencyLimiter } from "../engine/concurrency.js";
@@ -25,7 +25,7 @@ import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../services/lambda/function-service.js";
 import { lambdaService } from "../services/lambda/index.js";
 import { applyConfig } from "../services/lambda/shapes.js";
-import { kumoService } from "../services/kumo/index.js";
+import { unkaiService } from "../services/unkai/index.js";
 import { consoleService } from "../services/console/index.js";
 import { logsService } from "../services/logs/index.js";
 import { apiGatewayService } from "../services/apigateway/index.js";
@@ -43,7 +43,7 @@ import { createApiServer } from "./http-adapter.js";
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples", "hello");
 const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "console");
 
-export interface RunningKumo {
+export interface RunningUnkai {
   readonly url: string;
   readonly driver: string;
   /** Why that driver runs (printed at start). */
@@ -52,17 +52,17 @@ export interface RunningKumo {
   close(): Promise<void>;
 }
 
-export async function startKumo(config: Config, logger: Logger): Promise<RunningKumo> {
+export async function startUnkai(config: Config, logger: Logger): Promise<RunningUnkai> {
   const codeRoot = join(config.dataDir, "code");
   const sandboxRoot = join(config.dataDir, "sandboxes");
-  const firstStart = !existsSync(join(config.dataDir, "kumo.db"));
+  const firstStart = !existsSync(join(config.dataDir, "unkai.db"));
   mkdirSync(codeRoot, { recursive: true });
   rmSync(sandboxRoot, { recursive: true, force: true });
   mkdirSync(sandboxRoot, { recursive: true });
 
-  const store = openSqliteStore(join(config.dataDir, "kumo.db"), (error) => logger.error({ err: error }, "a background store write failed"));
+  const store = openSqliteStore(join(config.dataDir, "unkai.db"), (error) => logger.error({ err: error }, "a background store write failed"));
   const account = { region: config.region, accountId: config.accountId };
-  const credentials = new KumoCredentials({
+  const credentials = new UnkaiCredentials({
     keys: store.accessKeys,
     configured: config.accessKeyId ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
     loopback: isLoopbackHost(config.host),
@@ -70,8 +70,8 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
   if (!isLoopbackHost(config.host) && !credentials.hasConfiguredKeys()) {
     store.close();
     throw new Error(
-      `Kumo refuses to listen on ${config.host} (not a loopback address) without access keys: the default key 'test' works only on loopback. ` +
-        `Create one with \`kumo keys create --data-dir ${config.dataDir}\`, or set KUMO_ACCESS_KEY_ID and KUMO_SECRET_ACCESS_KEY.`,
+      `Unkai refuses to listen on ${config.host} (not a loopback address) without access keys: the default key 'test' works only on loopback. ` +
+        `Create one with \`unkai keys create --data-dir ${config.dataDir}\`, or set UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY.`,
     );
   }
   const { driver, why: driverReason } = chooseDriver(config.sandbox);
@@ -119,11 +119,11 @@ export async function startKumo(config: Config, logger: Logger): Promise<Running
     apiGatewayV2Service({ apis: store.httpApis, endpointOf: (id) => hostUrl(`${id}.execute-api.localhost`), defaultTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "apigatewayv2" }) }),
     apiGatewayService({ apis: store.restApis, defaultTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "apigateway" }) }),
     s3,
-    kumoService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
+    unkaiService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
       testEvents: store.testEvents, functionExists: (name) => functions.find(name) !== undefined }),
     lambdaService({
       functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,
-      codeLocation: (codeSha256) => credentials.presignUrl(url, `/_kumo/code/${codeKey(codeSha256)}.zip`, config.region), logger: logger.child({ service: "lambda" }),
+      codeLocation: (codeSha256) => credentials.presignUrl(url, `/_unkai/code/${codeKey(codeSha256)}.zip`, config.region), logger: logger.child({ service: "lambda" }),
       functionUrls: store.functionUrls, functionUrlOf: (id) => `${hostUrl(`${id}.lambda-url.${config.region}.localhost`)}/`,
     }),
     logsService(store.logs, account, logger.child({ service: "logs" })),
@@ -193,10 +193,10 @@ async function deployExample(functions: FunctionService, logger: Logger): Promis
     const config = applyConfig("hello", undefined, {
       Runtime: "nodejs20.x",
       Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/kumo-example",
-      Description: "Kumo's example function: kumo invoke hello",
+      Role: "arn:aws:iam::000000000000:role/unkai-example",
+      Description: "Unkai's example function: unkai invoke hello",
     });
-    await functions.create("hello", config, zip, { "kumo:example": "true" });
+    await functions.create("hello", config, zip, { "unkai:example": "true" });
   } catch (error) {
     logger.warn({ err: error }, "could not deploy the example function");
   }

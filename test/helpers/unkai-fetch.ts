@@ -1,7 +1,7 @@
-/** fetch for Kumo's own /_kumo/ endpoints, signed with SigV4 like every client's calls. */
+/** fetch for Unkai's own /_unkai/ endpoints, signed with SigV4 like every client's calls. */
 import { signedFetch } from "./clients.js";
 
-export function kumoFetch(baseUrl: string, path: string, init: { method?: string; query?: Record<string, string>; body?: string } = {}): Promise<Response> {
+export function unkaiFetch(baseUrl: string, path: string, init: { method?: string; query?: Record<string, string>; body?: string } = {}): Promise<Response> {
   const search = new URLSearchParams(init.query ?? {}).toString();
   return signedFetch(`${baseUrl}${path}${search ? `?${search}` : ""}`, {
     method: init.method ?? "GET",

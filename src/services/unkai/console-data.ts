@@ -1,7 +1,7 @@
-/** The /_kumo/ endpoints the console needs beyond the AWS APIs: metrics over time and saved test events. */
+/** The /_unkai/ endpoints the console needs beyond the AWS APIs: metrics over time and saved test events. */
 import { invalidParameter, notFound } from "../../core/errors.js";
 import { aggregate, totals } from "../../core/metrics.js";
-import { empty, json, type KumoRequest, type KumoResponse } from "../../protocol/http.js";
+import { empty, json, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
 import type { InvocationStore, TestEventStore } from "../../store/ports.js";
 
 export interface ConsoleDataDeps {
@@ -20,15 +20,15 @@ const MAX_EVENTS_PER_FUNCTION = 10;
 /** An asynchronous invoke's payload limit: a test event larger than that could not be sent anyway. */
 const MAX_EVENT_BYTES = 256 * 1024;
 
-/** Answers the request when it is one of these endpoints, else `undefined`. Throws KumoError for bad input. */
-export function consoleData(deps: ConsoleDataDeps): (request: KumoRequest) => KumoResponse | undefined {
+/** Answers the request when it is one of these endpoints, else `undefined`. Throws UnkaiError for bad input. */
+export function consoleData(deps: ConsoleDataDeps): (request: UnkaiRequest) => UnkaiResponse | undefined {
   const now = deps.now ?? Date.now;
   return (request) => {
-    if (request.method === "GET" && request.path === "/_kumo/metrics/summary") {
+    if (request.method === "GET" && request.path === "/_unkai/metrics/summary") {
       const since = timeParam(request, "since", now() - 3_600_000, now());
       return json(200, { since, functions: deps.invocations.countsSince(since) });
     }
-    const metrics = /^\/_kumo\/functions\/([^/]+)\/metrics$/.exec(request.path);
+    const metrics = /^\/_unkai\/functions\/([^/]+)\/metrics$/.exec(request.path);
     if (metrics?.[1] && request.method === "GET") {
       const name = functionName(metrics[1], deps);
       const until = now();
@@ -43,12 +43,12 @@ export function consoleData(deps: ConsoleDataDeps): (request: KumoRequest) => Ku
       const records = deps.invocations.between(name, from, until, MAX_RECORDS);
       return json(200, { functionName: name, since: from, until, periodSeconds, buckets: aggregate(records, from, until, periodMs), totals: totals(records) });
     }
-    const list = /^\/_kumo\/functions\/([^/]+)\/test-events$/.exec(request.path);
+    const list = /^\/_unkai\/functions\/([^/]+)\/test-events$/.exec(request.path);
     if (list?.[1] && request.method === "GET") {
       const name = functionName(list[1], deps);
       return json(200, { testEvents: deps.testEvents.list(name).map(render) });
     }
-    const one = /^\/_kumo\/functions\/([^/]+)\/test-events\/([^/]+)$/.exec(request.path);
+    const one = /^\/_unkai\/functions\/([^/]+)\/test-events\/([^/]+)$/.exec(request.path);
     if (one?.[1] && one[2] && (request.method === "PUT" || request.method === "DELETE")) {
       const name = functionName(one[1], deps);
       const eventName = decodeURIComponent(one[2]);
@@ -94,7 +94,7 @@ function eventJson(body: Buffer): string {
 }
 
 /** An epoch-ms or ISO-8601 time, within the last 14 days. */
-function timeParam(request: KumoRequest, name: string, fallback: number, now: number): number {
+function timeParam(request: UnkaiRequest, name: string, fallback: number, now: number): number {
   const raw = request.query.get(name);
   if (raw === null || raw === "") return fallback;
   const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
@@ -104,7 +104,7 @@ function timeParam(request: KumoRequest, name: string, fallback: number, now: nu
   return value;
 }
 
-function intParam(request: KumoRequest, name: string, fallback: number, min: number, max: number): number {
+function intParam(request: UnkaiRequest, name: string, fallback: number, min: number, max: number): number {
   const raw = request.query.get(name);
   if (raw === null || raw === "") return fallback;
   const value = Number(raw);

@@ -1,8 +1,8 @@
 /**
- * Every access key Kumo accepts, in one lookup for the SigV4 verifier: keys from `kumo keys`
+ * Every access key Unkai accepts, in one lookup for the SigV4 verifier: keys from `unkai keys`
  * (SQLite, read per request so a key created or deleted from the CLI counts at once), a key from
- * KUMO_ACCESS_KEY_ID, the loopback default, execution environments' session credentials (in
- * memory, revoked when the environment ends) and Kumo's own key for URLs it presigns.
+ * UNKAI_ACCESS_KEY_ID, the loopback default, execution environments' session credentials (in
+ * memory, revoked when the environment ends) and Unkai's own key for URLs it presigns.
  */
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -11,11 +11,11 @@ import type { CredentialLookup, SigningSecret } from "../protocol/sigv4-verify.j
 import type { AccessKeyStore } from "../store/ports.js";
 import { DEFAULT_KEY, newAccessKeyId, newSecretAccessKey, newSessionToken } from "./access-keys.js";
 
-export interface KumoCredentialsOptions {
+export interface UnkaiCredentialsOptions {
   readonly keys: AccessKeyStore;
-  /** A key pair given by environment (KUMO_ACCESS_KEY_ID / KUMO_SECRET_ACCESS_KEY). */
+  /** A key pair given by environment (UNKAI_ACCESS_KEY_ID / UNKAI_SECRET_ACCESS_KEY). */
   readonly configured: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
-  /** Kumo listens on a loopback address: the default key works while no key is configured. */
+  /** Unkai listens on a loopback address: the default key works while no key is configured. */
   readonly loopback: boolean;
 }
 
@@ -23,18 +23,18 @@ interface Session extends SigningSecret {
   readonly environmentId: string;
 }
 
-/** How long Kumo's presigned code URLs stay valid (AWS's GetFunction URLs: 10 minutes). */
+/** How long Unkai's presigned code URLs stay valid (AWS's GetFunction URLs: 10 minutes). */
 export const CODE_URL_SECONDS = 600;
 
-export class KumoCredentials implements CredentialLookup, CredentialIssuer {
+export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
   private readonly sessions = new Map<string, Session>();
   private readonly byEnvironment = new Map<string, string>();
-  /** Kumo's own key: never leaves the process, so only URLs this Kumo presigned carry it. */
+  /** Unkai's own key: never leaves the process, so only URLs this Unkai presigned carry it. */
   private readonly own = { accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecretAccessKey() };
 
-  constructor(private readonly options: KumoCredentialsOptions) {}
+  constructor(private readonly options: UnkaiCredentialsOptions) {}
 
-  /** Whether any key exists besides the default (a non-loopback Kumo refuses to start without one). */
+  /** Whether any key exists besides the default (a non-loopback Unkai refuses to start without one). */
   hasConfiguredKeys(): boolean {
     return this.options.configured !== undefined || this.options.keys.count() > 0;
   }
@@ -42,9 +42,9 @@ export class KumoCredentials implements CredentialLookup, CredentialIssuer {
   find(accessKeyId: string): SigningSecret | undefined {
     const session = this.sessions.get(accessKeyId);
     if (session) return session;
-    if (accessKeyId === this.own.accessKeyId) return { secretAccessKey: this.own.secretAccessKey, principal: { kind: "kumo" } };
+    if (accessKeyId === this.own.accessKeyId) return { secretAccessKey: this.own.secretAccessKey, principal: { kind: "unkai" } };
     const { configured, keys, loopback } = this.options;
-    if (configured && accessKeyId === configured.accessKeyId) return { secretAccessKey: configured.secretAccessKey, principal: { kind: "key", name: "KUMO_ACCESS_KEY_ID" } };
+    if (configured && accessKeyId === configured.accessKeyId) return { secretAccessKey: configured.secretAccessKey, principal: { kind: "key", name: "UNKAI_ACCESS_KEY_ID" } };
     const stored = keys.get(accessKeyId);
     if (stored) return { secretAccessKey: stored.secretAccessKey, principal: { kind: "key", name: stored.name } };
     if (accessKeyId === DEFAULT_KEY.accessKeyId && loopback && !this.hasConfiguredKeys()) {
@@ -72,7 +72,7 @@ export class KumoCredentials implements CredentialLookup, CredentialIssuer {
     this.sessions.delete(accessKeyId);
   }
 
-  /** A URL to one of Kumo's own GET endpoints, presigned with Kumo's key. */
+  /** A URL to one of Unkai's own GET endpoints, presigned with Unkai's key. */
   async presignUrl(baseUrl: string, path: string, region: string): Promise<string> {
     const url = new URL(path, baseUrl);
     const signer = new SignatureV4({ credentials: this.own, region, service: "lambda", sha256: Hash.bind(null, "sha256") });

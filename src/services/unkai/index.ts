@@ -1,13 +1,13 @@
-/** Kumo's own endpoints under /_kumo/: health, invocation records, code downloads (GetFunction's Code.Location). */
+/** Unkai's own endpoints under /_unkai/: health, invocation records, code downloads (GetFunction's Code.Location). */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { KumoError } from "../../core/errors.js";
+import { UnkaiError } from "../../core/errors.js";
 import { restJsonError } from "../../protocol/errors.js";
 import { json, type Service } from "../../protocol/http.js";
 import type { AsyncQueueStore, InvocationStore, TestEventStore } from "../../store/ports.js";
 import { consoleData } from "./console-data.js";
 
-export interface KumoServiceDeps {
+export interface UnkaiServiceDeps {
   readonly codeRoot: string;
   readonly health: () => Record<string, unknown>;
   readonly invocations: InvocationStore;
@@ -17,28 +17,28 @@ export interface KumoServiceDeps {
   readonly functionExists: (name: string) => boolean;
 }
 
-export function kumoService({ codeRoot, health, invocations, queue, worker, testEvents, functionExists }: KumoServiceDeps): Service {
+export function unkaiService({ codeRoot, health, invocations, queue, worker, testEvents, functionExists }: UnkaiServiceDeps): Service {
   const forConsole = consoleData({ invocations, testEvents, functionExists });
   return {
-    name: "kumo",
-    matches: (request) => request.path.startsWith("/_kumo/"),
-    // Health is for load balancers and probes; everything else under /_kumo/ is signed (any service name).
-    public: (request) => request.method === "GET" && request.path === "/_kumo/health",
+    name: "unkai",
+    matches: (request) => request.path.startsWith("/_unkai/"),
+    // Health is for load balancers and probes; everything else under /_unkai/ is signed (any service name).
+    public: (request) => request.method === "GET" && request.path === "/_unkai/health",
     async handle(request) {
-      if (request.method === "GET" && request.path === "/_kumo/health") return json(200, health());
+      if (request.method === "GET" && request.path === "/_unkai/health") return json(200, health());
       try {
         const answer = forConsole(request);
         if (answer) return answer;
       } catch (error) {
-        if (!(error instanceof KumoError)) throw error;
+        if (!(error instanceof UnkaiError)) throw error;
         return restJsonError(error);
       }
-      const records = /^\/_kumo\/functions\/([a-zA-Z0-9_-]{1,64})\/invocations$/.exec(request.path);
+      const records = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/invocations$/.exec(request.path);
       if (request.method === "GET" && records?.[1]) {
         const limit = Math.min(1000, Math.max(1, Number(request.query.get("limit") ?? "100") || 100));
         return json(200, { invocations: invocations.recent(records[1], limit) });
       }
-      if (request.method === "GET" && request.path === "/_kumo/events/stats") {
+      if (request.method === "GET" && request.path === "/_unkai/events/stats") {
         const now = Date.now();
         return json(200, {
           functions: queue.stats().map((s) => ({
@@ -50,7 +50,7 @@ export function kumoService({ codeRoot, health, invocations, queue, worker, test
           })),
         });
       }
-      const events = /^\/_kumo\/functions\/([a-zA-Z0-9_-]{1,64})\/events\/(failed|redrive)$/.exec(request.path);
+      const events = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/events\/(failed|redrive)$/.exec(request.path);
       if (events?.[1] && events[2] === "failed" && request.method === "GET") {
         const limit = Math.min(1000, Math.max(1, Number(request.query.get("limit") ?? "100") || 100));
         const failed = queue.failed(events[1], limit).map((e) => ({
@@ -80,7 +80,7 @@ export function kumoService({ codeRoot, health, invocations, queue, worker, test
         worker.wake();
         return json(200, { redriven });
       }
-      const code = /^\/_kumo\/code\/([0-9a-f]{64})\.zip$/.exec(request.path);
+      const code = /^\/_unkai\/code\/([0-9a-f]{64})\.zip$/.exec(request.path);
       if (request.method === "GET" && code) {
         try {
           const body = await readFile(join(codeRoot, `${code[1]}.zip`));
@@ -89,7 +89,7 @@ export function kumoService({ codeRoot, health, invocations, queue, worker, test
           return json(404, { message: "No code package with that hash." });
         }
       }
-      return json(404, { message: `No Kumo endpoint at ${request.method} ${request.path}.` });
+      return json(404, { message: `No Unkai endpoint at ${request.method} ${request.path}.` });
     },
   };
 }
