@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { CONFIG_KEYS, kebab, loadConfig, type ConfigFlags } from "../../server/config.js";
 import { startUnkai } from "../../server/unkai.js";
 import { CliError, type Command } from "../output.js";
+import { renameNotices } from "../rename-notice.js";
 
 const options = Object.fromEntries(CONFIG_KEYS.map((key) => [kebab(key), { type: "string" as const }]));
 
@@ -25,6 +26,7 @@ export const start: Command = {
     } catch (error) {
       throw new CliError((error as Error).message, "Run `unkai start --help` for the settings.", 2);
     }
+    for (const notice of renameNotices(process.env, process.cwd(), config.dataDir)) console.error(`unkai: WARNING: ${notice}`);
     const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
     const startedAt = performance.now();
     const unkai = await startUnkai(config, logger).catch((error: unknown) => {
