@@ -18,6 +18,7 @@ import { Router } from "../../protocol/router.js";
 import type { FunctionService } from "./function-service.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
+import { LAMBDA_ERRORS } from "./errors.js";
 import { invokeWithResponseStream } from "./invoke-stream.js";
 import { deleteFunctionUrls, functionUrlRoutes } from "./function-urls.js";
 import {
@@ -188,7 +189,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
         return await router.handle(request);
       } catch (error) {
         if (!(error instanceof UnkaiError)) logger.error({ err: error, path: request.path }, "internal error in the Lambda API");
-        return restJsonError(asUnkaiError(error));
+        return restJsonError(asUnkaiError(error), LAMBDA_ERRORS);
       }
     },
   };
