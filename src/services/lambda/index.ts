@@ -119,8 +119,6 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     .on("DELETE", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
       const { name, qualifier } = ref(request, raw);
       functions.delete(name, qualifier);
-      for (const config of eventConfigs.list(name)) eventConfigs.delete(name, config.qualifier);
-      deleteFunctionUrls(functionUrls, name, qualifier);
       return empty(204);
     })
     .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, request, raw))
