@@ -2,6 +2,10 @@
 // "Folders"). An import is resolved to the plane it lands in, so `../../services/x.js` from
 // src/engine/sandbox/ and `../services/x.js` from src/engine/ are the same violation.
 import { dirname, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (this file's parent folder), whatever directory eslint runs from. */
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Plane → the other planes it may import. A plane always imports itself; anything unlisted is refused. */
 export const ALLOWED = {
@@ -47,15 +51,14 @@ const rule = {
     },
   },
   create(context) {
-    const root = context.cwd;
-    const file = relative(root, context.filename);
+    const file = relative(ROOT, context.filename);
     const from = planeOf(file);
     if (from === undefined || from === "runtimes") return {};
     if (!(from in ALLOWED)) return { Program: (node) => context.report({ node, messageId: "unknown", data: { plane: from } }) };
     const check = (node) => {
       const specifier = node.source?.value;
       if (typeof specifier !== "string" || !specifier.startsWith(".")) return;
-      const target = relative(root, resolve(dirname(context.filename), specifier));
+      const target = relative(ROOT, resolve(dirname(context.filename), specifier));
       const to = planeOf(target);
       if (to === undefined || to === from) return;
       if (to === "runtimes") return context.report({ node: node.source, messageId: "runtimes" });
