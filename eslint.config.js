@@ -1,7 +1,9 @@
-// Lint rules: typescript-eslint strict on host code; in-sandbox runtimes may only import built-ins.
+// Lint rules: typescript-eslint strict on host code; planes of src/ import only inward
+// (scripts/eslint-layers.js); in-sandbox runtimes may only import built-ins.
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import layers from "./scripts/eslint-layers.js";
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", ".cache/**", "test/fixtures/**", ".unkai/**", "coverage/**"] },
@@ -20,6 +22,12 @@ export default tseslint.config(
       "@typescript-eslint/require-await": "off",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
     },
+  },
+  {
+    // No upward imports between planes: core ← store ← engine ← … ← services ← server ← cli.
+    files: ["src/**/*.ts"],
+    plugins: { unkai: layers },
+    rules: { "unkai/layers": "error" },
   },
   {
     // Code that runs inside a sandbox never imports host code or packages.

@@ -1,24 +1,27 @@
-/** Docs stay true: docs/errors.md lists exactly the error table, and runtimes import only built-ins. */
+/** Docs stay true: docs/errors.md lists exactly each service's error table, and runtimes import only built-ins. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ERROR_SPECS } from "../src/core/errors.js";
+import { COMMON_ERRORS, type ErrorTable } from "../src/core/errors.js";
+import { JSON_ERROR_TABLES } from "../src/services/error-catalogue.js";
 import { REPO_ROOT } from "./helpers/paths.js";
 
 describe("docs and boundaries", () => {
-  it("docs/errors.md matches ERROR_SPECS row for row", () => {
+  it("docs/errors.md has one section per service, matching that service's table row for row", () => {
     const doc = readFileSync(join(REPO_ROOT, "docs", "errors.md"), "utf8");
-    const section = doc.slice(0, doc.indexOf("## Function errors"));
-    const rows = new Map<string, { status: number; messageKey: string }>();
-    for (const line of section.split("\n")) {
-      const cells = line.split("|").map((cell) => cell.trim());
-      if (cells.length < 5 || !/^[A-Z][A-Za-z]+$/.test(cells[1] ?? "") || !/^\d+$/.test(cells[2] ?? "")) continue;
-      rows.set(cells[1] ?? "", { status: Number(cells[2]), messageKey: cells[3] ?? "" });
+    const common = tableRows(section(doc, "## Every JSON service"));
+    assert.deepEqual(common, specRows(COMMON_ERRORS));
+    const headings: Record<Exclude<keyof typeof JSON_ERROR_TABLES, "common">, string> = {
+      lambda: "## Lambda errors",
+      logs: "## CloudWatch Logs errors",
+      apigateway: "## API Gateway errors",
+    };
+    for (const [service, heading] of Object.entries(headings)) {
+      const documented: Rows = new Map([...common, ...tableRows(section(doc, heading))]);
+      assert.deepEqual(documented, specRows(JSON_ERROR_TABLES[service as keyof typeof headings]), `${heading} vs the ${service} table`);
     }
-    const table = new Map(Object.entries(ERROR_SPECS).map(([code, spec]) => [code, { status: spec.status, messageKey: spec.messageKey }]));
-    assert.deepEqual(rows, table);
   });
 
   it("keeps in-sandbox runtime code free of host imports", () => {
@@ -38,3 +41,26 @@ describe("docs and boundaries", () => {
     }
   });
 });
+
+/** The text of `heading`'s section, up to the next `## `. */
+function section(doc: string, heading: string): string {
+  const start = doc.indexOf(`${heading}\n`);
+  assert.ok(start >= 0, `docs/errors.md has no section ${heading}`);
+  const end = doc.indexOf("\n## ", start + heading.length);
+  return doc.slice(start, end < 0 ? undefined : end);
+}
+
+/** `| Code | HTTP | Message member | When |` rows of a section. */
+function tableRows(text: string): Rows {
+  const rows: Rows = new Map();
+  for (const line of text.split("\n")) {
+    const cells = line.split("|").map((cell) => cell.trim());
+    if (cells.length < 5 || !/^[A-Z][A-Za-z]+$/.test(cells[1] ?? "") || !/^\d+$/.test(cells[2] ?? "")) continue;
+    rows.set(cells[1] ?? "", { status: Number(cells[2]), messageKey: cells[3] ?? "" });
+  }
+  return rows;
+}
+
+type Rows = Map<string, { status: number; messageKey: string }>;
+
+const specRows = (table: ErrorTable): Rows => new Map(Object.entries(table).map(([code, spec]) => [code, { status: spec.status, messageKey: spec.messageKey }]));

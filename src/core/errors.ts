@@ -1,8 +1,13 @@
-/** Every error Unkai answers with, mapped once to its HTTP status and AWS error type. */
+/**
+ * Unkai's error codes and the shape of a service's error table. A code's HTTP status belongs to
+ * the service that answers with it (`ResourceNotFoundException` is 404 in Lambda, 400 in
+ * CloudWatch Logs), so each service owns its table (src/services/<svc>/errors.ts) and renders
+ * errors through it; src/services/error-catalogue.ts composes the tables, keyed by service.
+ */
 
 export type MessageKey = "message" | "Message";
 
-interface ErrorSpec {
+export interface ErrorSpec {
   readonly status: number;
   /** Member name of the message in the AWS JSON body (the model's casing). */
   readonly messageKey: MessageKey;
@@ -10,35 +15,35 @@ interface ErrorSpec {
   readonly userType: boolean;
 }
 
-/** The table behind every error response; docs/errors.md mirrors it (a test keeps them in sync). */
-export const ERROR_SPECS = {
-  ResourceNotFoundException: { status: 404, messageKey: "Message", userType: true },
-  ResourceConflictException: { status: 409, messageKey: "message", userType: true },
-  InvalidParameterValueException: { status: 400, messageKey: "message", userType: true },
-  InvalidRequestContentException: { status: 400, messageKey: "message", userType: true },
-  ValidationException: { status: 400, messageKey: "message", userType: false },
-  RequestEntityTooLargeException: { status: 413, messageKey: "Message", userType: false },
-  UnsupportedMediaTypeException: { status: 415, messageKey: "message", userType: true },
-  TooManyRequestsException: { status: 429, messageKey: "message", userType: true },
-  PreconditionFailedException: { status: 412, messageKey: "message", userType: true },
-  InvalidZipFileException: { status: 400, messageKey: "Message", userType: true },
-  CodeStorageExceededException: { status: 400, messageKey: "message", userType: true },
-  ServiceException: { status: 500, messageKey: "Message", userType: false },
-  UnknownOperationException: { status: 404, messageKey: "message", userType: false },
-  // CloudWatch Logs (awsJson1.1)
-  InvalidParameterException: { status: 400, messageKey: "message", userType: false },
-  // SigV4 authentication (every API; S3 renders its own XML codes)
+/** A service's JSON error table: code → status and body shape. */
+export type ErrorTable = Readonly<Record<string, ErrorSpec>>;
+
+/**
+ * What the shared planes answer for any JSON service: refused signatures (protocol/sigv4-verify.ts),
+ * no service or operation at that address, a body over the read limit, and Unkai's own faults.
+ * Every JSON service's table starts from these (and may give a code another status).
+ */
+export const COMMON_ERRORS = {
   InvalidSignatureException: { status: 403, messageKey: "message", userType: false },
   UnrecognizedClientException: { status: 403, messageKey: "message", userType: false },
   MissingAuthenticationTokenException: { status: 403, messageKey: "message", userType: false },
   IncompleteSignatureException: { status: 403, messageKey: "message", userType: false },
-  // API Gateway management APIs (apigateway, apigatewayv2)
-  BadRequestException: { status: 400, messageKey: "message", userType: false },
-  NotFoundException: { status: 404, messageKey: "message", userType: false },
-  ConflictException: { status: 409, messageKey: "message", userType: false },
-} as const satisfies Record<string, ErrorSpec>;
+  UnknownOperationException: { status: 404, messageKey: "message", userType: false },
+  RequestEntityTooLargeException: { status: 413, messageKey: "Message", userType: false },
+  ServiceException: { status: 500, messageKey: "Message", userType: false },
+} as const satisfies ErrorTable;
 
-export type ErrorCode = keyof typeof ERROR_SPECS;
+/**
+ * The error tables by service. Each service's errors.ts adds its own entry (module augmentation:
+ * `declare module "../../core/errors.js" { interface ServiceErrorTables { logs: typeof LOGS_ERRORS } }`),
+ * so core names every code without importing any service.
+ */
+export interface ServiceErrorTables {
+  common: typeof COMMON_ERRORS;
+}
+
+/** Every code some service's table knows. */
+export type ErrorCode = { [S in keyof ServiceErrorTables]: keyof ServiceErrorTables[S] & string }[keyof ServiceErrorTables];
 
 /** The one error base class: a stable code plus a sentence-case message saying what was wrong. */
 export class UnkaiError extends Error {
@@ -51,12 +56,10 @@ export class UnkaiError extends Error {
   ) {
     super(message);
   }
-
-  get status(): number {
-    return ERROR_SPECS[this.code].status;
-  }
 }
 
+// Lambda's domain rules (core, engine, store) throw these; they reach callers through Lambda and
+// Unkai's own endpoints, whose tables give them their statuses.
 export const notFound = (message: string) => new UnkaiError("ResourceNotFoundException", message);
 export const invalidParameter = (message: string) => new UnkaiError("InvalidParameterValueException", message);
 export const conflict = (message: string) => new UnkaiError("ResourceConflictException", message);

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { UnkaiError } from "../core/errors.js";
+import { COMMON_ERRORS, UnkaiError } from "../core/errors.js";
 import { LIMITS } from "../core/limits.js";
 import { restJsonError } from "../protocol/errors.js";
 import type { Caller, UnkaiRequest, UnkaiResponse, Service } from "../protocol/http.js";
@@ -59,7 +59,7 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
         req.resume();
-        write(res, requestId, service?.rejectUnauthenticated?.(error, head) ?? restJsonError(error));
+        write(res, requestId, service?.rejectUnauthenticated?.(error, head) ?? restJsonError(error, COMMON_ERRORS));
         return undefined;
       }
     };
@@ -77,7 +77,7 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
     if (body === undefined) return write(res, requestId, tooLarge());
     const caller = await authenticate(body);
     if (!caller) return;
-    if (!service) return write(res, requestId, restJsonError(new UnkaiError("UnknownOperationException", `No Unkai service serves ${head.method} ${head.path}.`)));
+    if (!service) return write(res, requestId, restJsonError(new UnkaiError("UnknownOperationException", `No Unkai service serves ${head.method} ${head.path}.`), COMMON_ERRORS));
     write(res, requestId, await service.handle({ ...head, caller, body }));
   }
 
@@ -85,7 +85,7 @@ export function createApiServer(services: readonly Service[], defaultRegion: str
 }
 
 function tooLarge(): UnkaiResponse {
-  return restJsonError(new UnkaiError("RequestEntityTooLargeException", `Request must be smaller than ${MAX_BODY_BYTES} bytes.`));
+  return restJsonError(new UnkaiError("RequestEntityTooLargeException", `Request must be smaller than ${MAX_BODY_BYTES} bytes.`), COMMON_ERRORS);
 }
 
 function write(res: ServerResponse, requestId: string, response: UnkaiResponse): void {

@@ -12,6 +12,12 @@ export interface FunctionStore {
   create(record: FunctionRecord): boolean;
   /** Replaces when the stored revision is `expectedRevision`; returns false otherwise. */
   update(record: FunctionRecord, expectedRevision: string): boolean;
+  /**
+   * Removes the function and everything kept beside it — its published versions, aliases, event
+   * invoke configs, Function URL configs and saved test events (tags and policy live in its record)
+   * — in one transaction: all of it or, when anything fails, none of it. False when there was no
+   * such function (and then nothing changes).
+   */
   delete(name: string): boolean;
   /** Functions ordered by name, starting after `afterName`. */
   list(afterName: string | undefined, limit: number): FunctionRecord[];
@@ -156,8 +162,8 @@ export interface VersionStore {
   /** Versions after `afterVersion`, oldest first. */
   list(functionName: string, afterVersion: number, limit: number): FunctionRecord[];
   latest(functionName: string): FunctionRecord | undefined;
+  /** Removes the version and that version's event invoke config in one transaction; false when there was no such version. */
   delete(functionName: string, version: string): boolean;
-  deleteAll(functionName: string): void;
 }
 
 export interface AliasStore {
@@ -168,7 +174,6 @@ export interface AliasStore {
   update(alias: AliasRecord, expectedRevision: string): boolean;
   list(functionName: string): AliasRecord[];
   delete(functionName: string, name: string): boolean;
-  deleteAll(functionName: string): void;
 }
 
 export interface LayerStore {

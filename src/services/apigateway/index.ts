@@ -8,6 +8,7 @@ import { empty, json, type Service } from "../../protocol/http.js";
 import { parseJsonInput, randomId } from "../../protocol/input.js";
 import { Router } from "../../protocol/router.js";
 import type { DocumentStore } from "../../store/ports.js";
+import { API_GATEWAY_ERRORS } from "./errors.js";
 import {
   createDeploymentInput, createResourceInput, createRestApiInput, createStageInput, deploymentOut, integrationOut,
   methodOut, putIntegrationInput, putMethodInput, resourceOut, restApiOut, stageOut,
@@ -178,7 +179,7 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
       } catch (error) {
         if (!(error instanceof UnkaiError)) logger.error({ err: error, path: request.path }, "internal error in the apigateway API");
         const unkaiError = error instanceof UnkaiError && error.code === "UnknownOperationException" ? notFound(error.message) : asUnkaiError(error);
-        return restJsonError(unkaiError);
+        return restJsonError(unkaiError, API_GATEWAY_ERRORS);
       }
     },
   };

@@ -7,6 +7,7 @@ import { empty, json, type Service } from "../../protocol/http.js";
 import { parseJsonInput, randomId } from "../../protocol/input.js";
 import { Router } from "../../protocol/router.js";
 import type { DocumentStore } from "../../store/ports.js";
+import { API_GATEWAY_ERRORS } from "../apigateway/errors.js";
 import { apiOut, corsFrom, createApiInput, integrationInput, integrationOut, routeInput, routeOut, stageInput, stageOut, updateApiInput } from "./shapes.js";
 import type { z } from "zod";
 
@@ -178,7 +179,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       } catch (error) {
         if (!(error instanceof UnkaiError)) logger.error({ err: error, path: request.path }, "internal error in the apigatewayv2 API");
         const unkaiError = error instanceof UnkaiError && error.code === "UnknownOperationException" ? notFound(error.message) : asUnkaiError(error);
-        return restJsonError(unkaiError);
+        return restJsonError(unkaiError, API_GATEWAY_ERRORS);
       }
     },
   };

@@ -147,9 +147,8 @@ export class FunctionService {
     if (qualifier !== undefined) return this.deleteVersion(name, qualifier);
     this.get(name);
     this.cache.delete(name);
+    // One transaction: versions, aliases, event invoke configs, URLs and test events go with it.
     this.deps.functions.delete(name);
-    this.deps.versions.deleteAll(name);
-    this.deps.aliases.deleteAll(name);
     this.deps.concurrency.setReserved(name, undefined);
     this.deps.dispatcher.retire(name);
   }

@@ -18,6 +18,7 @@ import { Router } from "../../protocol/router.js";
 import type { FunctionService } from "./function-service.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
+import { LAMBDA_ERRORS } from "./errors.js";
 import { invokeWithResponseStream } from "./invoke-stream.js";
 import { deleteFunctionUrls, functionUrlRoutes } from "./function-urls.js";
 import {
@@ -118,8 +119,6 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     .on("DELETE", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
       const { name, qualifier } = ref(request, raw);
       functions.delete(name, qualifier);
-      for (const config of eventConfigs.list(name)) eventConfigs.delete(name, config.qualifier);
-      deleteFunctionUrls(functionUrls, name, qualifier);
       return empty(204);
     })
     .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, request, raw))
@@ -188,7 +187,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
         return await router.handle(request);
       } catch (error) {
         if (!(error instanceof UnkaiError)) logger.error({ err: error, path: request.path }, "internal error in the Lambda API");
-        return restJsonError(asUnkaiError(error));
+        return restJsonError(asUnkaiError(error), LAMBDA_ERRORS);
       }
     },
   };

@@ -6,6 +6,7 @@ import { UnkaiError } from "../../core/errors.js";
 import { asUnkaiError, awsJsonError } from "../../protocol/errors.js";
 import type { UnkaiResponse, Service } from "../../protocol/http.js";
 import type { LogStore } from "../../store/ports.js";
+import { LOGS_ERRORS } from "./errors.js";
 
 const TARGET_PREFIX = "Logs_20140328.";
 
@@ -122,7 +123,7 @@ export function logsService(logs: LogStore, account: Account, logger: Logger): S
   return {
     name: "logs",
     matches: (request) => request.method === "POST" && (request.headers["x-amz-target"] ?? "").startsWith(TARGET_PREFIX),
-    rejectUnauthenticated: (error) => awsJsonError(error),
+    rejectUnauthenticated: (error) => awsJsonError(error, LOGS_ERRORS),
     async handle(request) {
       const operation = (request.headers["x-amz-target"] ?? "").slice(TARGET_PREFIX.length);
       try {
@@ -131,7 +132,7 @@ export function logsService(logs: LogStore, account: Account, logger: Logger): S
         return run(request.body);
       } catch (error) {
         if (!(error instanceof UnkaiError)) logger.error({ err: error, operation }, "internal error in the Logs API");
-        return awsJsonError(asUnkaiError(error));
+        return awsJsonError(asUnkaiError(error), LOGS_ERRORS);
       }
     },
   };

@@ -5,6 +5,8 @@ import { UnkaiError } from "../../core/errors.js";
 import { restJsonError } from "../../protocol/errors.js";
 import { json, type Service } from "../../protocol/http.js";
 import type { AsyncQueueStore, InvocationStore, TestEventStore } from "../../store/ports.js";
+// Unkai's endpoints serve Lambda's data (functions, records, test events) and answer in Lambda's dialect.
+import { LAMBDA_ERRORS } from "../lambda/errors.js";
 import { consoleData } from "./console-data.js";
 
 export interface UnkaiServiceDeps {
@@ -31,7 +33,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
         if (answer) return answer;
       } catch (error) {
         if (!(error instanceof UnkaiError)) throw error;
-        return restJsonError(error);
+        return restJsonError(error, LAMBDA_ERRORS);
       }
       const records = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/invocations$/.exec(request.path);
       if (request.method === "GET" && records?.[1]) {

@@ -18,6 +18,15 @@ export function sqliteFunctionStore(db: Db): FunctionStore {
     "UPDATE functions SET record = ?, revision_id = ?, code_size = ?, reserved_concurrency = ? WHERE name = ? AND revision_id = ?",
   );
   const deleteStmt = db.prepare("DELETE FROM functions WHERE name = ?");
+  // What DeleteFunction removes with the function, in this order, inside the same transaction.
+  const dependents = ["function_versions", "aliases", "event_invoke_configs", "function_urls", "test_events"].map((table) =>
+    db.prepare(`DELETE FROM ${table} WHERE function_name = ?`),
+  );
+  const deleteWithDependents = durably(db, (name: string): boolean => {
+    if (deleteStmt.run(name).changes === 0) return false;
+    for (const statement of dependents) statement.run(name);
+    return true;
+  });
   const listStmt = db.prepare<[string, number], Row>("SELECT record FROM functions WHERE name > ? ORDER BY name LIMIT ?");
   const countStmt = db.prepare<[], { n: number; size: number | null }>("SELECT COUNT(*) AS n, SUM(code_size) AS size FROM functions");
   const reservedStmt = db.prepare<[string], { total: number | null }>(
@@ -37,7 +46,7 @@ export function sqliteFunctionStore(db: Db): FunctionStore {
       );
       return result.changes === 1;
     },
-    delete: (name) => durable(() => deleteStmt.run(name)).changes === 1,
+    delete: (name) => deleteWithDependents(name),
     list: (afterName, limit) => listStmt.all(afterName ?? "", limit).map((row) => parse(row) as FunctionRecord),
     count: () => countStmt.get()?.n ?? 0,
     totalCodeSize: () => countStmt.get()?.size ?? 0,

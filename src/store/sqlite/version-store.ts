@@ -15,16 +15,20 @@ export function sqliteVersionStore(db: Db): VersionStore {
   const get = db.prepare<[string, number], Row>("SELECT record FROM function_versions WHERE function_name = ? AND version = ?");
   const list = db.prepare<[string, number, number], Row>("SELECT record FROM function_versions WHERE function_name = ? AND version > ? ORDER BY version LIMIT ?");
   const latest = db.prepare<[string], Row>("SELECT record FROM function_versions WHERE function_name = ? ORDER BY version DESC LIMIT 1");
-  const remove = db.prepare("DELETE FROM function_versions WHERE function_name = ? AND version = ?");
-  const removeAll = db.prepare("DELETE FROM function_versions WHERE function_name = ?");
+  const removeRow = db.prepare("DELETE FROM function_versions WHERE function_name = ? AND version = ?");
+  const removeConfig = db.prepare("DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?");
+  const remove = durably(db, (name: string, version: string): boolean => {
+    if (removeRow.run(name, Number(version)).changes === 0) return false;
+    removeConfig.run(name, version);
+    return true;
+  });
   const parse = (row: Row | undefined) => (row ? (JSON.parse(row.record) as FunctionRecord) : undefined);
   return {
     put: (record) => void put(record),
     get: (name, version) => (/^[0-9]+$/.test(version) ? parse(get.get(name, Number(version))) : undefined),
     list: (name, after, limit) => list.all(name, after, limit).map((row) => parse(row) as FunctionRecord),
     latest: (name) => parse(latest.get(name)),
-    delete: (name, version) => remove.run(name, Number(version)).changes === 1,
-    deleteAll: (name) => void removeAll.run(name),
+    delete: (name, version) => remove(name, version),
   };
 }
 
@@ -34,7 +38,6 @@ export function sqliteAliasStore(db: Db): AliasStore {
   const update = db.prepare("UPDATE aliases SET record = ? WHERE function_name = ? AND name = ? AND json_extract(record, '$.revisionId') = ?");
   const list = db.prepare<[string], Row>("SELECT record FROM aliases WHERE function_name = ? ORDER BY name");
   const remove = db.prepare("DELETE FROM aliases WHERE function_name = ? AND name = ?");
-  const removeAll = db.prepare("DELETE FROM aliases WHERE function_name = ?");
   const parse = (row: Row) => JSON.parse(row.record) as AliasRecord;
   return {
     get: (fn, name) => {
@@ -45,6 +48,5 @@ export function sqliteAliasStore(db: Db): AliasStore {
     update: (alias, expected) => update.run(JSON.stringify(alias), alias.functionName, alias.name, expected).changes === 1,
     list: (fn) => list.all(fn).map(parse),
     delete: (fn, name) => remove.run(fn, name).changes === 1,
-    deleteAll: (fn) => void removeAll.run(fn),
   };
 }

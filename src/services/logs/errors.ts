@@ -1,0 +1,15 @@
+/** CloudWatch Logs' error table (awsJson1.1: every client error is a 400, as the service model has no other status). */
+import { COMMON_ERRORS, type ErrorTable } from "../../core/errors.js";
+
+/** docs/errors.md lists these under "CloudWatch Logs errors" (a test keeps them in sync). */
+export const LOGS_ERRORS = {
+  ...COMMON_ERRORS,
+  InvalidParameterException: { status: 400, messageKey: "message", userType: false },
+  ResourceNotFoundException: { status: 400, messageKey: "message", userType: false },
+} as const satisfies ErrorTable;
+
+declare module "../../core/errors.js" {
+  interface ServiceErrorTables {
+    logs: typeof LOGS_ERRORS;
+  }
+}
