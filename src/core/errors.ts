@@ -27,6 +27,9 @@ export const ERROR_SPECS = {
   UnknownOperationException: { status: 404, messageKey: "message", userType: false },
   // CloudWatch Logs (awsJson1.1)
   InvalidParameterException: { status: 400, messageKey: "message", userType: false },
+  ResourceAlreadyExistsException: { status: 400, messageKey: "message", userType: false },
+  // Unkai's data directory is low on free space (Lambda and CloudWatch Logs writes that would grow it)
+  ServiceUnavailableException: { status: 503, messageKey: "message", userType: false },
   // SigV4 authentication (every API; S3 renders its own XML codes)
   InvalidSignatureException: { status: 403, messageKey: "message", userType: false },
   UnrecognizedClientException: { status: 403, messageKey: "message", userType: false },

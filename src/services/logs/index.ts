@@ -1,11 +1,13 @@
-/** CloudWatch Logs (awsJson1.1) over Unkai's log store: enough for `aws logs` reads and `unkai logs`. */
+/** CloudWatch Logs (awsJson1.1) over Unkai's log store: `aws logs` reads, `unkai logs`, groups, streams, PutLogEvents and retention. */
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import { asUnkaiError, awsJsonError } from "../../protocol/errors.js";
 import type { UnkaiResponse, Service } from "../../protocol/http.js";
+import type { FreeSpace } from "../../store/disk-space.js";
 import type { LogStore } from "../../store/ports.js";
+import { checkRetention, groupNameInput, putEventsInput, putLogEvents, requireRoom, retentionInput, streamInput } from "./writes.js";
 
 const TARGET_PREFIX = "Logs_20140328.";
 
@@ -28,7 +30,6 @@ const streamsInput = z.object({
   logStreamNamePrefix: z.string().optional(),
   limit: z.number().int().min(1).max(50).optional(),
 });
-const deleteInput = z.object({ logGroupName: z.string() });
 
 function parse<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
   let value: unknown;
@@ -58,11 +59,20 @@ const respond = (value: unknown): UnkaiResponse => ({
   body: JSON.stringify(value),
 });
 
-export function logsService(logs: LogStore, account: Account, logger: Logger): Service {
+export interface LogsServiceDeps {
+  readonly logs: LogStore;
+  readonly account: Account;
+  /** Creating groups and streams and PutLogEvents are refused while the data directory is low on space. */
+  readonly space: FreeSpace;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export function logsService({ logs, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
   const groupArn = (group: string) => `arn:aws:logs:${account.region}:${account.accountId}:log-group:${group}`;
   const requireGroup = (group: string | undefined) => {
     if (!group) throw new UnkaiError("InvalidParameterException", "logGroupName is required.");
-    if (!logs.groups(group).some((g) => g.name === group)) {
+    if (!logs.group(group)) {
       throw new UnkaiError("ResourceNotFoundException", "The specified log group does not exist.");
     }
     return group;
@@ -99,7 +109,14 @@ export function logsService(logs: LogStore, account: Account, logger: Logger): S
     DescribeLogGroups(body) {
       const input = parse(groupsInput, body);
       return respond({
-        logGroups: logs.groups(input.logGroupNamePrefix).map((g) => ({ logGroupName: g.name, creationTime: g.creationTime, storedBytes: g.storedBytes, arn: `${groupArn(g.name)}:*`, logGroupArn: groupArn(g.name) })),
+        logGroups: logs.groups(input.logGroupNamePrefix).map((g) => ({
+          logGroupName: g.name,
+          creationTime: g.creationTime,
+          ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
+          storedBytes: g.storedBytes,
+          arn: `${groupArn(g.name)}:*`,
+          logGroupArn: groupArn(g.name),
+        })),
       });
     },
     DescribeLogStreams(body) {
@@ -114,7 +131,35 @@ export function logsService(logs: LogStore, account: Account, logger: Logger): S
       });
     },
     DeleteLogGroup(body) {
-      logs.deleteGroup(requireGroup(parse(deleteInput, body).logGroupName));
+      logs.deleteGroup(requireGroup(parse(groupNameInput, body).logGroupName));
+      return respond({});
+    },
+    CreateLogGroup(body) {
+      const input = parse(groupNameInput, body);
+      requireRoom(space);
+      if (!logs.createGroup(input.logGroupName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log group already exists");
+      return respond({});
+    },
+    CreateLogStream(body) {
+      const input = parse(streamInput, body);
+      requireGroup(input.logGroupName);
+      requireRoom(space);
+      if (!logs.createStream(input.logGroupName, input.logStreamName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log stream already exists");
+      return respond({});
+    },
+    PutLogEvents(body) {
+      const input = parse(putEventsInput, body);
+      requireRoom(space);
+      return respond(putLogEvents(logs, input, now()));
+    },
+    PutRetentionPolicy(body) {
+      const input = parse(retentionInput, body);
+      checkRetention(input.retentionInDays);
+      logs.setRetention(requireGroup(input.logGroupName), input.retentionInDays);
+      return respond({});
+    },
+    DeleteRetentionPolicy(body) {
+      logs.setRetention(requireGroup(parse(groupNameInput, body).logGroupName), undefined);
       return respond({});
     },
   };

@@ -1,0 +1,77 @@
+/** CloudWatch Logs writes: groups, streams, PutLogEvents (with AWS's age rules) and retention policies. */
+import { z } from "zod";
+import { UnkaiError } from "../../core/errors.js";
+import { isRetentionDays, LOG_EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, RETENTION_DAYS } from "../../core/log-limits.js";
+import type { FreeSpace } from "../../store/disk-space.js";
+import type { LogEvent, LogStore } from "../../store/ports.js";
+
+export const groupNameInput = z.object({ logGroupName: z.string().min(1).max(512) });
+export const streamInput = groupNameInput.extend({ logStreamName: z.string().min(1).max(512) });
+export const retentionInput = groupNameInput.extend({ retentionInDays: z.number().int() });
+export const putEventsInput = streamInput.extend({
+  logEvents: z.array(z.object({ timestamp: z.number().int(), message: z.string().min(1) })).min(1).max(MAX_BATCH_EVENTS),
+  sequenceToken: z.string().optional(),
+});
+
+export interface RejectedInfo {
+  tooOldLogEventEndIndex?: number;
+  expiredLogEventEndIndex?: number;
+  tooNewLogEventStartIndex?: number;
+}
+
+/** Refuses writes that grow storage while the data directory is low on space. */
+export function requireRoom(space: FreeSpace): void {
+  const shortfall = space.shortfall();
+  if (shortfall) throw new UnkaiError("ServiceUnavailableException", shortfall);
+}
+
+export function checkRetention(days: number): void {
+  if (!isRetentionDays(days)) {
+    throw new UnkaiError(
+      "InvalidParameterException",
+      `1 validation error detected: Value '${days}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(", ")}]`,
+    );
+  }
+}
+
+function checkBatch(events: readonly LogEvent[]): void {
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as LogEvent;
+    bytes += Buffer.byteLength(event.message) + LOG_EVENT_OVERHEAD_BYTES;
+    if (i > 0 && event.timestamp < (events[i - 1] as LogEvent).timestamp) {
+      throw new UnkaiError("InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order.");
+    }
+  }
+  if (bytes > MAX_BATCH_BYTES) {
+    throw new UnkaiError("InvalidParameterException", `The batch is ${bytes} bytes (messages in UTF-8 plus 26 bytes per event); the maximum is ${MAX_BATCH_BYTES} bytes.`);
+  }
+  if ((events.at(-1)?.timestamp ?? 0) - (events[0]?.timestamp ?? 0) > MAX_BATCH_SPAN_MS) {
+    throw new UnkaiError("InvalidParameterException", "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.");
+  }
+}
+
+/**
+ * Appends the events CloudWatch would keep and reports the rest as it does: older than 14 days,
+ * older than the group's retention ("expired"), or more than 2 hours ahead.
+ */
+export function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInput>, now: number): { rejectedLogEventsInfo?: RejectedInfo } {
+  const group = logs.group(input.logGroupName);
+  if (!group) throw new UnkaiError("ResourceNotFoundException", "The specified log group does not exist.");
+  if (!logs.hasStream(input.logGroupName, input.logStreamName)) throw new UnkaiError("ResourceNotFoundException", "The specified log stream does not exist.");
+  const events = input.logEvents;
+  checkBatch(events);
+  const tooOld = events.filter((e) => e.timestamp < now - MAX_EVENT_AGE_MS).length;
+  const retentionMs = group.retentionInDays === undefined ? Number.POSITIVE_INFINITY : group.retentionInDays * 86_400_000;
+  const expired = events.filter((e) => e.timestamp < now - retentionMs).length;
+  const firstTooNew = events.findIndex((e) => e.timestamp > now + MAX_EVENT_FUTURE_MS);
+  const end = firstTooNew === -1 ? events.length : firstTooNew;
+  const start = Math.max(tooOld, expired);
+  if (start < end) logs.append(input.logGroupName, input.logStreamName, events.slice(start, end));
+  const rejected: RejectedInfo = {
+    ...(tooOld > 0 ? { tooOldLogEventEndIndex: tooOld } : {}),
+    ...(expired > 0 ? { expiredLogEventEndIndex: expired } : {}),
+    ...(firstTooNew !== -1 ? { tooNewLogEventStartIndex: firstTooNew } : {}),
+  };
+  return Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {};
+}
