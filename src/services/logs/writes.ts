@@ -46,8 +46,12 @@ function checkBatch(events: readonly LogEvent[]): void {
   if (bytes > MAX_BATCH_BYTES) {
     throw new UnkaiError("InvalidParameterException", `The batch is ${bytes} bytes (messages in UTF-8 plus 26 bytes per event); the maximum is ${MAX_BATCH_BYTES} bytes.`);
   }
-  if ((events.at(-1)?.timestamp ?? 0) - (events[0]?.timestamp ?? 0) > MAX_BATCH_SPAN_MS) {
-    throw new UnkaiError("InvalidParameterException", "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.");
+}
+
+/** The span rule applies to the events that are kept (within 14 days back and 2 hours ahead). */
+function checkSpan(kept: readonly LogEvent[]): void {
+  if ((kept.at(-1)?.timestamp ?? 0) - (kept[0]?.timestamp ?? 0) > MAX_BATCH_SPAN_MS) {
+    throw new UnkaiError("InvalidParameterException", "The valid log events in a single PutLogEvents request cannot span more than 24 hours.");
   }
 }
 
@@ -66,8 +70,9 @@ export function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInpu
   const expired = events.filter((e) => e.timestamp < now - retentionMs).length;
   const firstTooNew = events.findIndex((e) => e.timestamp > now + MAX_EVENT_FUTURE_MS);
   const end = firstTooNew === -1 ? events.length : firstTooNew;
-  const start = Math.max(tooOld, expired);
-  if (start < end) logs.append(input.logGroupName, input.logStreamName, events.slice(start, end));
+  const kept = events.slice(Math.max(tooOld, expired), end);
+  checkSpan(kept);
+  if (kept.length > 0) logs.append(input.logGroupName, input.logStreamName, kept);
   const rejected: RejectedInfo = {
     ...(tooOld > 0 ? { tooOldLogEventEndIndex: tooOld } : {}),
     ...(expired > 0 ? { expiredLogEventEndIndex: expired } : {}),
