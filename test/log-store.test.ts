@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { pino } from "pino";
-import { LogRetentionSweeper } from "../src/store/log-retention-sweeper.js";
+import { RetentionSweeper } from "../src/store/retention-sweeper.js";
 import type { Store } from "../src/store/ports.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 
@@ -85,7 +85,7 @@ describe("SQLite log store bounds", () => {
     const now = Date.now();
     store.logs.append("/swept", "s", Array.from({ length: 2000 }, (_, i) => ({ timestamp: now + i, message: `line ${i}` })));
     let clock = now;
-    const sweeper = new LogRetentionSweeper(store.logs, { intervalMs: 60_000, batchSize: 700, now: () => clock }, pino({ level: "silent" }));
+    const sweeper = new RetentionSweeper([{ name: "log events", deleteExpired: (at, limit) => store.logs.deleteExpired(at, limit) }], { intervalMs: 60_000, batchSize: 700, now: () => clock }, pino({ level: "silent" }));
     await sweeper.sweep();
     assert.equal(store.logs.group("/swept")?.storedBytes, recount("/swept").group);
     assert.equal(store.logs.query({ group: "/swept", limit: 10_000 }).events.length, 2000, "nothing is past 30 days yet");
@@ -96,5 +96,21 @@ describe("SQLite log store bounds", () => {
     sweeper.start();
     await sweeper.close();
     await sweeper.close();
+  });
+
+  it("invocation records started before the cut-off are deleted in batches; newer ones stay", () => {
+    const now = Date.now();
+    const record = (requestId: string, startedAt: number) => ({
+      requestId, functionName: "f", version: "$LATEST", startedAt, durationMs: 1, billedDurationMs: 1, initDurationMs: undefined,
+      coldStart: false, memorySizeMb: 128, maxMemoryUsedMb: 1, status: "success" as const, errorType: undefined, logStream: undefined,
+    });
+    for (let i = 0; i < 25; i++) store.invocations.add(record(`old-${i}`, now - 40 * DAY_MS + i));
+    store.invocations.add(record("new", now));
+    const cutOff = now - 30 * DAY_MS;
+    assert.equal(store.invocations.deleteStartedBefore(cutOff, 10), 10);
+    assert.equal(store.invocations.deleteStartedBefore(cutOff, 10), 10);
+    assert.equal(store.invocations.deleteStartedBefore(cutOff, 10), 5);
+    assert.equal(store.invocations.deleteStartedBefore(cutOff, 10), 0);
+    assert.deepEqual(store.invocations.recent("f", 100).map((r) => r.requestId), ["new"]);
   });
 });

@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { GetFunctionCommand, UpdateFunctionCodeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { GetFunctionCommand, InvokeCommand, UpdateFunctionCodeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { aws, createFromFixture, fixtureZip, invoke, lambda } from "./helpers/clients.js";
 import { s3 } from "./helpers/s3.js";
@@ -72,6 +72,16 @@ describe("low free space on the data directory", () => {
     rmSync(zipFile);
     assert.notEqual(cli.code, 0);
     assert.match(cli.stderr, /CodeStorageExceededException/);
+  });
+
+  it("Lambda refuses asynchronous Invoke (events are stored until they run) with 503 ServiceUnavailableException", async () => {
+    await assert.rejects(fn.send(new InvokeCommand({ FunctionName: "healthy", InvocationType: "Event", Payload: Buffer.from("{}") })),
+      (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(error.name, "ServiceUnavailableException");
+        assert.match(error.message, lowSpace);
+        assert.equal(error.$metadata?.httpStatusCode, 503);
+        return true;
+      });
   });
 
   it("S3 refuses uploads and new buckets with 503 ServiceUnavailable, and still serves and deletes objects", async () => {

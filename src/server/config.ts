@@ -34,6 +34,7 @@ const schema = z.object({
   gatewayTimeoutMs: z.number().int().min(50).max(900_000),
   logRetentionDays: z.number().int().refine((days) => days === 0 || isRetentionDays(days), `0 (never expire) or one of CloudWatch's periods: ${RETENTION_DAYS.join(", ")}`),
   logGroupMaxBytes: z.number().int().min(64 * 1024),
+  recordRetentionDays: z.number().int().min(0),
   logSweepIntervalMs: z.number().int().min(50),
   minFreeDiskBytes: z.number().int().min(0),
 });
@@ -70,6 +71,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
   logRetentionDays: "UNKAI_LOG_RETENTION_DAYS",
   logGroupMaxBytes: "UNKAI_LOG_GROUP_MAX_BYTES",
+  recordRetentionDays: "UNKAI_RECORD_RETENTION_DAYS",
   logSweepIntervalMs: "UNKAI_LOG_SWEEP_INTERVAL_MS",
   minFreeDiskBytes: "UNKAI_MIN_FREE_DISK_BYTES",
 };
@@ -109,6 +111,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   logRetentionDays: 30,
   // Per log group (a function's, by default): 64 flooding invocations' worth at 1 MiB each.
   logGroupMaxBytes: 64 * MB,
+  // Invocation records (the console's monitoring) age out with the logs they point at; 0 keeps them.
+  recordRetentionDays: 30,
   logSweepIntervalMs: 60_000,
   // Headroom for SQLite's WAL and a 250 MB unzipped package; 0 turns the watch off.
   minFreeDiskBytes: GIB,

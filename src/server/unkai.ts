@@ -38,7 +38,7 @@ import { ObjectFiles } from "../store/objects/object-files.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { DiskSpace } from "../store/disk-space.js";
-import { LogRetentionSweeper } from "../store/log-retention-sweeper.js";
+import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
 import type { Config } from "./config.js";
 import { createApiServer } from "./http-adapter.js";
 
@@ -69,7 +69,12 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays,
     groupMaxBytes: config.logGroupMaxBytes,
   });
-  const sweeper = new LogRetentionSweeper(store.logs, { intervalMs: config.logSweepIntervalMs }, logger.child({ part: "log-retention" }));
+  const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
+  if (config.recordRetentionDays > 0) {
+    const keepMs = config.recordRetentionDays * 86_400_000;
+    retentionJobs.push({ name: "invocation records", deleteExpired: (now, limit) => store.invocations.deleteStartedBefore(now - keepMs, limit) });
+  }
+  const sweeper = new RetentionSweeper(retentionJobs, { intervalMs: config.logSweepIntervalMs }, logger.child({ part: "retention" }));
   const account = { region: config.region, accountId: config.accountId };
   const credentials = new UnkaiCredentials({
     keys: store.accessKeys,
@@ -133,7 +138,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     lambdaService({
       functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,
       codeLocation: (codeSha256) => credentials.presignUrl(url, `/_unkai/code/${codeKey(codeSha256)}.zip`, config.region), logger: logger.child({ service: "lambda" }),
-      functionUrls: store.functionUrls, functionUrlOf: (id) => `${hostUrl(`${id}.lambda-url.${config.region}.localhost`)}/`,
+      functionUrls: store.functionUrls, functionUrlOf: (id) => `${hostUrl(`${id}.lambda-url.${config.region}.localhost`)}/`, space,
     }),
     logsService({ logs: store.logs, account, space, logger: logger.child({ service: "logs" }) }),
     consoleService(CONSOLE_DIR, config.region),

@@ -103,6 +103,8 @@ export interface InvocationStore {
   between(functionName: string, fromMs: number, toMs: number, limit: number): InvocationRecord[];
   /** Per function: invocations (throttles excluded) and errors started since `fromMs`. */
   countsSince(fromMs: number): InvocationCounts[];
+  /** Deletes at most `limit` records started before `beforeMs`; returns how many (call again while it returns `limit`). */
+  deleteStartedBefore(beforeMs: number, limit: number): number;
 }
 
 export interface InvocationCounts {
