@@ -35,9 +35,13 @@ export class DiskSpace implements FreeSpace {
   freeBytes(): number {
     const now = this.now();
     if (now - this.checkedAt >= this.cacheMs) {
-      const stats = statfsSync(this.options.dir);
-      this.free = stats.bavail * stats.bsize;
       this.checkedAt = now;
+      try {
+        const stats = statfsSync(this.options.dir);
+        this.free = stats.bavail * stats.bsize;
+      } catch {
+        // The directory cannot be measured (removed under us): keep the last answer rather than fail every write.
+      }
     }
     return this.free;
   }

@@ -53,8 +53,11 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
   const deleteGroupRow = db.prepare("DELETE FROM log_groups WHERE name = ?");
   const trimmer = logTrimmer(db);
 
-  /** One batch of events into a stream: rows, the running totals, and eviction past the cap. */
-  function write(group: string, stream: string, events: readonly { timestamp: number; message: string }[], now: number): void {
+  /**
+   * One batch of events into a stream: rows, the running totals, and eviction past the cap, all or
+   * nothing (a savepoint inside the write-behind's batch, which replays writes one by one on failure).
+   */
+  const write = db.transaction((group: string, stream: string, events: readonly { timestamp: number; message: string }[], now: number): void => {
     ensureGroup.run(group, now, policy.defaultRetentionDays ?? null);
     let bytes = 0;
     for (const event of events) {
@@ -64,7 +67,7 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
     upsertStream.run({ group, stream, now, first: Math.round(events[0]?.timestamp ?? now), last: Math.round(events.at(-1)?.timestamp ?? now), bytes });
     const total = addGroupBytes.get(bytes, group)?.stored_bytes ?? 0;
     if (total > policy.groupMaxBytes) trimmer.evictOldest(group, total - Math.floor(policy.groupMaxBytes * (1 - EVICTION_SLACK)));
-  }
+  });
 
   return {
     append(group, stream, events) {
