@@ -7,7 +7,8 @@ import { asUnkaiError, awsJsonError } from "../../protocol/errors.js";
 import type { UnkaiResponse, Service } from "../../protocol/http.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { LogStore } from "../../store/ports.js";
-import { checkRetention, groupNameInput, putEventsInput, putLogEvents, requireRoom, retentionInput, streamInput } from "./writes.js";
+import { parse, respond } from "./json.js";
+import { writeOperations, groupNameInput } from "./writes.js";
 
 const TARGET_PREFIX = "Logs_20140328.";
 
@@ -31,33 +32,12 @@ const streamsInput = z.object({
   limit: z.number().int().min(1).max(50).optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
-  } catch {
-    throw new UnkaiError("InvalidParameterException", "The request body is not valid JSON.");
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new UnkaiError("InvalidParameterException", `${issue?.path.join(".") || "request"}: ${issue?.message ?? "invalid value"}.`);
-  }
-  return result.data;
-}
-
 /** CloudWatch filter patterns: Unkai supports plain terms and quoted phrases, matched as substrings. */
 function patternTerm(pattern: string | undefined): string | undefined {
   const trimmed = pattern?.trim();
   if (!trimmed) return undefined;
   return trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
 }
-
-const respond = (value: unknown): UnkaiResponse => ({
-  status: 200,
-  headers: { "Content-Type": "application/x-amz-json-1.1" },
-  body: JSON.stringify(value),
-});
 
 export interface LogsServiceDeps {
   readonly logs: LogStore;
@@ -79,6 +59,7 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
   };
 
   const operations: Record<string, (body: Buffer) => UnkaiResponse> = {
+    ...writeOperations({ logs, space, now, requireGroup }),
     FilterLogEvents(body) {
       const input = parse(filterInput, body);
       const group = requireGroup(input.logGroupName ?? input.logGroupIdentifier);
@@ -132,34 +113,6 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
     },
     DeleteLogGroup(body) {
       logs.deleteGroup(requireGroup(parse(groupNameInput, body).logGroupName));
-      return respond({});
-    },
-    CreateLogGroup(body) {
-      const input = parse(groupNameInput, body);
-      requireRoom(space);
-      if (!logs.createGroup(input.logGroupName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log group already exists");
-      return respond({});
-    },
-    CreateLogStream(body) {
-      const input = parse(streamInput, body);
-      requireGroup(input.logGroupName);
-      requireRoom(space);
-      if (!logs.createStream(input.logGroupName, input.logStreamName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log stream already exists");
-      return respond({});
-    },
-    PutLogEvents(body) {
-      const input = parse(putEventsInput, body);
-      requireRoom(space);
-      return respond(putLogEvents(logs, input, now()));
-    },
-    PutRetentionPolicy(body) {
-      const input = parse(retentionInput, body);
-      checkRetention(input.retentionInDays);
-      logs.setRetention(requireGroup(input.logGroupName), input.retentionInDays);
-      return respond({});
-    },
-    DeleteRetentionPolicy(body) {
-      logs.setRetention(requireGroup(parse(groupNameInput, body).logGroupName), undefined);
       return respond({});
     },
   };

@@ -2,30 +2,32 @@
 import { z } from "zod";
 import { UnkaiError } from "../../core/errors.js";
 import { isRetentionDays, LOG_EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, RETENTION_DAYS } from "../../core/log-limits.js";
+import type { UnkaiResponse } from "../../protocol/http.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { LogEvent, LogStore } from "../../store/ports.js";
+import { parse, respond } from "./json.js";
 
 export const groupNameInput = z.object({ logGroupName: z.string().min(1).max(512) });
-export const streamInput = groupNameInput.extend({ logStreamName: z.string().min(1).max(512) });
-export const retentionInput = groupNameInput.extend({ retentionInDays: z.number().int() });
-export const putEventsInput = streamInput.extend({
+const streamInput = groupNameInput.extend({ logStreamName: z.string().min(1).max(512) });
+const retentionInput = groupNameInput.extend({ retentionInDays: z.number().int() });
+const putEventsInput = streamInput.extend({
   logEvents: z.array(z.object({ timestamp: z.number().int(), message: z.string().min(1) })).min(1).max(MAX_BATCH_EVENTS),
   sequenceToken: z.string().optional(),
 });
 
-export interface RejectedInfo {
+interface RejectedInfo {
   tooOldLogEventEndIndex?: number;
   expiredLogEventEndIndex?: number;
   tooNewLogEventStartIndex?: number;
 }
 
 /** Refuses writes that grow storage while the data directory is low on space. */
-export function requireRoom(space: FreeSpace): void {
+function requireRoom(space: FreeSpace): void {
   const shortfall = space.shortfall();
   if (shortfall) throw new UnkaiError("ServiceUnavailableException", shortfall);
 }
 
-export function checkRetention(days: number): void {
+function checkRetention(days: number): void {
   if (!isRetentionDays(days)) {
     throw new UnkaiError(
       "InvalidParameterException",
@@ -59,7 +61,7 @@ function checkSpan(kept: readonly LogEvent[]): void {
  * Appends the events CloudWatch would keep and reports the rest as it does: older than 14 days,
  * older than the group's retention ("expired"), or more than 2 hours ahead.
  */
-export function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInput>, now: number): { rejectedLogEventsInfo?: RejectedInfo } {
+function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInput>, now: number): { rejectedLogEventsInfo?: RejectedInfo } {
   const group = logs.group(input.logGroupName);
   if (!group) throw new UnkaiError("ResourceNotFoundException", "The specified log group does not exist.");
   if (!logs.hasStream(input.logGroupName, input.logStreamName)) throw new UnkaiError("ResourceNotFoundException", "The specified log stream does not exist.");
@@ -79,4 +81,46 @@ export function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInpu
     ...(firstTooNew !== -1 ? { tooNewLogEventStartIndex: firstTooNew } : {}),
   };
   return Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {};
+}
+
+export interface WriteDeps {
+  readonly logs: LogStore;
+  readonly space: FreeSpace;
+  readonly now: () => number;
+  /** The group's name when it exists, else ResourceNotFoundException. */
+  readonly requireGroup: (group: string | undefined) => string;
+}
+
+/** The writing operations, by name. Those that take space are refused while the data directory is low on it. */
+export function writeOperations({ logs, space, now, requireGroup }: WriteDeps): Record<string, (body: Buffer) => UnkaiResponse> {
+  return {
+    CreateLogGroup(body) {
+      const input = parse(groupNameInput, body);
+      requireRoom(space);
+      if (!logs.createGroup(input.logGroupName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log group already exists");
+      return respond({});
+    },
+    CreateLogStream(body) {
+      const input = parse(streamInput, body);
+      requireGroup(input.logGroupName);
+      requireRoom(space);
+      if (!logs.createStream(input.logGroupName, input.logStreamName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log stream already exists");
+      return respond({});
+    },
+    PutLogEvents(body) {
+      const input = parse(putEventsInput, body);
+      requireRoom(space);
+      return respond(putLogEvents(logs, input, now()));
+    },
+    PutRetentionPolicy(body) {
+      const input = parse(retentionInput, body);
+      checkRetention(input.retentionInDays);
+      logs.setRetention(requireGroup(input.logGroupName), input.retentionInDays);
+      return respond({});
+    },
+    DeleteRetentionPolicy(body) {
+      logs.setRetention(requireGroup(parse(groupNameInput, body).logGroupName), undefined);
+      return respond({});
+    },
+  };
 }
