@@ -5,13 +5,14 @@
  */
 import type { Logger } from "pino";
 import { billedDuration, type InvocationStatus } from "../core/invocation.js";
+import type { FreeSpace } from "../store/disk-space.js";
 import type { InvocationStore, LogEvent, LogStore } from "../store/ports.js";
 import type { ConcurrencyLimiter } from "./concurrency.js";
 import { throttle } from "./concurrency.js";
 import type { Dispatcher, Lease } from "./dispatcher.js";
 import type { Environment, InvokeResult } from "./environment.js";
 import type { FunctionVersion } from "./function-version.js";
-import { droppedLine, endLine, functionResult, initReportLine, logTail, reportLine, startLine, type FunctionResult } from "./platform-log.js";
+import { droppedLine, endLine, functionResult, initReportLine, logTail, lowDiskLine, reportLine, startLine, type FunctionResult } from "./platform-log.js";
 import type { StreamSink } from "./stream-relay.js";
 import { streamedInvocation, type StreamedInvocation } from "./streamed-invocation.js";
 
@@ -48,6 +49,8 @@ export class Invoker {
     private readonly logs: LogStore,
     private readonly invocations: InvocationStore,
     private readonly logger: Logger,
+    /** While the data directory is low on space, the function's own lines are dropped (not the invocation). */
+    private readonly space: FreeSpace,
   ) {}
 
   private inFlight = 0;
@@ -141,9 +144,16 @@ export class Invoker {
     }
     const outcome = functionResult(result.outcome, requestId, fn.config.timeoutSeconds);
     const billed = billedDuration(result.durationMs);
-    const events: LogEvent[] = [...initLines, { timestamp: result.startedAt, message: startLine(requestId, fn.version) }, ...result.lines];
     const endedAt = result.startedAt + result.durationMs;
-    if (result.droppedBytes > 0) events.push({ timestamp: endedAt, message: droppedLine(result.droppedBytes) });
+    const events: LogEvent[] = [{ timestamp: result.startedAt, message: startLine(requestId, fn.version) }];
+    const shortfall = this.space.shortfall();
+    if (shortfall) {
+      events.push({ timestamp: endedAt, message: lowDiskLine([...initLines, ...result.lines], shortfall) });
+    } else {
+      events.unshift(...initLines);
+      events.push(...result.lines);
+      if (result.droppedBytes > 0) events.push({ timestamp: endedAt, message: droppedLine(result.droppedBytes) });
+    }
     if (result.outcome.kind === "timeout") {
       events.push({ timestamp: endedAt, message: `${new Date(endedAt).toISOString()} ${requestId} Task timed out after ${fn.config.timeoutSeconds.toFixed(2)} seconds` });
     }
@@ -183,8 +193,9 @@ export class Invoker {
     const { fn, requestId } = request;
     const outcome = functionResult({ kind: "init-failed", failure: lease.failure }, requestId, fn.config.timeoutSeconds);
     const now = Date.now();
+    const shortfall = this.space.shortfall();
     const events: LogEvent[] = [
-      ...lease.lines,
+      ...(shortfall ? [{ timestamp: now, message: lowDiskLine(lease.lines, shortfall) }] : lease.lines),
       { timestamp: now, message: initReportLine(lease.initDurationMs, outcome.resetStatus ?? "error", outcome.errorType) },
       { timestamp: now, message: startLine(requestId, fn.version) },
       { timestamp: now, message: endLine(requestId) },

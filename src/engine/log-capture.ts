@@ -3,6 +3,7 @@
  * (or to Init), with a byte budget per invocation so a flood cannot grow memory or the log store.
  */
 import type { Readable } from "node:stream";
+import { LOG_EVENT_OVERHEAD_BYTES } from "../core/log-limits.js";
 import type { LogEvent } from "../store/ports.js";
 
 export class LineCapture {
@@ -63,7 +64,9 @@ export class LineCapture {
   }
 
   private push(message: string): void {
-    const size = Buffer.byteLength(message) + 1;
+    // Each line costs its row's overhead too (CloudWatch counts 26 bytes per event), so a flood of
+    // empty lines cannot write a million rows inside the byte budget.
+    const size = Buffer.byteLength(message) + LOG_EVENT_OVERHEAD_BYTES;
     if (this.bytes + size > this.budgetBytes) {
       this.droppedBytes += size;
       return;

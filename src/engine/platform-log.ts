@@ -40,6 +40,12 @@ export function droppedLine(droppedBytes: number): string {
   return `[unkai] ${droppedBytes} bytes of log output were dropped: the limit is ${LIMITS.logBytesPerInvocation} bytes per invocation.`;
 }
 
+/** The one line kept instead of a function's output while the data directory is low on space. */
+export function lowDiskLine(dropped: readonly LogEvent[], shortfall: string): string {
+  const bytes = dropped.reduce((sum, event) => sum + Buffer.byteLength(event.message) + 1, 0);
+  return `[unkai] ${dropped.length} log lines (${bytes} bytes) of this invocation were dropped: ${shortfall}`;
+}
+
 /** The caller-visible result of an outcome: payload, whether it is a function error, and its type. */
 export interface FunctionResult {
   readonly payload: Buffer;

@@ -2,8 +2,10 @@
 import { totalmem } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { isRetentionDays, RETENTION_DAYS } from "../core/log-limits.js";
 
 const MB = 1024 * 1024;
+const GIB = 1024 * MB;
 
 const schema = z.object({
   host: z.string().min(1),
@@ -30,6 +32,11 @@ const schema = z.object({
   accessKeyId: z.string().regex(/^([A-Za-z0-9]{3,128})?$/, "3 to 128 letters and digits"),
   secretAccessKey: z.string().max(128),
   gatewayTimeoutMs: z.number().int().min(50).max(900_000),
+  logRetentionDays: z.number().int().refine((days) => days === 0 || isRetentionDays(days), `0 (never expire) or one of CloudWatch's periods: ${RETENTION_DAYS.join(", ")}`),
+  logGroupMaxBytes: z.number().int().min(64 * 1024),
+  recordRetentionDays: z.number().int().min(0),
+  logSweepIntervalMs: z.number().int().min(50),
+  minFreeDiskBytes: z.number().int().min(0),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -62,6 +69,11 @@ const ENV_NAMES: Record<keyof Config, string> = {
   accessKeyId: "UNKAI_ACCESS_KEY_ID",
   secretAccessKey: "UNKAI_SECRET_ACCESS_KEY",
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
+  logRetentionDays: "UNKAI_LOG_RETENTION_DAYS",
+  logGroupMaxBytes: "UNKAI_LOG_GROUP_MAX_BYTES",
+  recordRetentionDays: "UNKAI_RECORD_RETENTION_DAYS",
+  logSweepIntervalMs: "UNKAI_LOG_SWEEP_INTERVAL_MS",
+  minFreeDiskBytes: "UNKAI_MIN_FREE_DISK_BYTES",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -94,6 +106,16 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   accessKeyId: "",
   secretAccessKey: "",
   gatewayTimeoutMs: 30_000,
+  // Groups Unkai creates keep a month: enough history for a development box, and a bound on age
+  // next to the bound on size below. 0 keeps them forever, as CloudWatch does by default.
+  logRetentionDays: 30,
+  // Per log group (a function's, by default): 64 flooding invocations' worth at 1 MiB each.
+  logGroupMaxBytes: 64 * MB,
+  // Invocation records (the console's monitoring) age out with the logs they point at; 0 keeps them.
+  recordRetentionDays: 30,
+  logSweepIntervalMs: 60_000,
+  // Headroom for SQLite's WAL and a 250 MB unzipped package; 0 turns the watch off.
+  minFreeDiskBytes: GIB,
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */

@@ -37,6 +37,8 @@ import { S3Notifications } from "../sources/s3-notifications.js";
 import { ObjectFiles } from "../store/objects/object-files.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
+import { DiskSpace } from "../store/disk-space.js";
+import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
 import type { Config } from "./config.js";
 import { createApiServer } from "./http-adapter.js";
 
@@ -60,7 +62,19 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   rmSync(sandboxRoot, { recursive: true, force: true });
   mkdirSync(sandboxRoot, { recursive: true });
 
-  const store = openSqliteStore(join(config.dataDir, "unkai.db"), (error) => logger.error({ err: error }, "a background store write failed"));
+  const space = new DiskSpace({ dir: config.dataDir, minFreeBytes: config.minFreeDiskBytes });
+  const lowAtStart = space.shortfall();
+  if (lowAtStart) logger.warn(lowAtStart);
+  const store = openSqliteStore(join(config.dataDir, "unkai.db"), (error) => logger.error({ err: error }, "a background store write failed"), {
+    defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays,
+    groupMaxBytes: config.logGroupMaxBytes,
+  });
+  const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
+  if (config.recordRetentionDays > 0) {
+    const keepMs = config.recordRetentionDays * 86_400_000;
+    retentionJobs.push({ name: "invocation records", deleteExpired: (now, limit) => store.invocations.deleteStartedBefore(now - keepMs, limit) });
+  }
+  const sweeper = new RetentionSweeper(retentionJobs, { intervalMs: config.logSweepIntervalMs }, logger.child({ part: "retention" }));
   const account = { region: config.region, accountId: config.accountId };
   const credentials = new UnkaiCredentials({
     keys: store.accessKeys,
@@ -92,8 +106,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     memoryPollMs: config.memoryPollMs,
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
-  const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }));
-  const code = codeStore(codeRoot);
+  const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);
+  const code = codeStore(codeRoot, space);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   const queue = new AsyncQueue(store.asyncQueue);
   const destinations = new Destinations([lambdaTarget(queue, (name) => functions.find(name) !== undefined)]);
@@ -107,7 +121,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const objectFiles = new ObjectFiles(join(config.dataDir, "objects"));
   const s3 = s3Service({
     store: store.objects, files: objectFiles, notifications: new S3Notifications(config.region, config.accountId, () => worker.wake()),
-    functionExists: (name) => functions.find(name) !== undefined, accountId: config.accountId, credentials, logger: logger.child({ service: "s3" }),
+    functionExists: (name) => functions.find(name) !== undefined, accountId: config.accountId, credentials, logger: logger.child({ service: "s3" }), space,
   });
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
@@ -124,9 +138,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     lambdaService({
       functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,
       codeLocation: (codeSha256) => credentials.presignUrl(url, `/_unkai/code/${codeKey(codeSha256)}.zip`, config.region), logger: logger.child({ service: "lambda" }),
-      functionUrls: store.functionUrls, functionUrlOf: (id) => `${hostUrl(`${id}.lambda-url.${config.region}.localhost`)}/`,
+      functionUrls: store.functionUrls, functionUrlOf: (id) => `${hostUrl(`${id}.lambda-url.${config.region}.localhost`)}/`, space,
     }),
-    logsService(store.logs, account, logger.child({ service: "logs" })),
+    logsService({ logs: store.logs, account, space, logger: logger.child({ service: "logs" }) }),
     consoleService(CONSOLE_DIR, config.region),
   ];
   const server = createApiServer(services, config.region, credentials, (error) => logger.error({ err: error }, "request failed"));
@@ -136,6 +150,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   dispatcher.start();
   pool.start();
   worker.start();
+  sweeper.start();
   objectFiles.sweep(Date.now(), (blob) => store.objects.referencesBlob(blob), (id) => store.objects.upload(id) !== undefined).then(
     (removed) => removed > 0 && logger.info({ removed }, "removed S3 files a crash left behind"),
     (error: unknown) => logger.warn({ err: error }, "could not sweep S3 files a crash left behind"),
@@ -157,6 +172,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         if (!drained) logger.warn({ running: invoker.running }, "drain deadline passed; killing the environments still running");
         await dispatcher.close();
         await pool.close();
+        await sweeper.close();
         server.closeAllConnections();
         store.close();
       })();

@@ -58,10 +58,45 @@ export interface LogQuery {
   readonly limit: number;
 }
 
+export interface LogGroupInfo {
+  readonly name: string;
+  readonly creationTime: number;
+  /** Events older than this many days are deleted; undefined: never expire. */
+  readonly retentionInDays: number | undefined;
+  /** UTF-8 bytes of the messages plus 26 per event (CloudWatch's own count), kept as a running total. */
+  readonly storedBytes: number;
+}
+
+/** What every log store enforces on its own: the defaults for groups it creates and the byte cap per group. */
+export interface LogStorePolicy {
+  /** Retention given to groups created by a write (a function's first log line); undefined: never expire. */
+  readonly defaultRetentionDays: number | undefined;
+  /** Stored bytes a group may hold; past it the oldest events are evicted first. */
+  readonly groupMaxBytes: number;
+}
+
 export interface LogStore {
+  /**
+   * Appends (write-behind: committed within milliseconds, off the caller's path). Creates the group
+   * (with the default retention) and the stream when missing, and evicts the group's oldest events
+   * when it grows past the cap.
+   */
   append(group: string, stream: string, events: readonly LogEvent[]): void;
   query(query: LogQuery): { events: StoredLogEvent[]; lastId: number | undefined };
-  groups(prefix: string | undefined): { name: string; creationTime: number; storedBytes: number }[];
+  group(name: string): LogGroupInfo | undefined;
+  groups(prefix: string | undefined): LogGroupInfo[];
+  /** Creates an empty group without retention (as CreateLogGroup does); false when it exists. */
+  createGroup(name: string, now: number): boolean;
+  /** Creates an empty stream in an existing group; false when it exists. */
+  createStream(group: string, stream: string, now: number): boolean;
+  hasStream(group: string, stream: string): boolean;
+  /** Sets (or, with undefined, removes) a group's retention; false when there is no such group. */
+  setRetention(group: string, days: number | undefined): boolean;
+  /**
+   * Deletes at most `limit` events that are past their group's retention at `now`, oldest groups'
+   * first; returns how many. Call again while it returns `limit` (batches keep each transaction short).
+   */
+  deleteExpired(now: number, limit: number): number;
   streams(group: string, prefix: string | undefined, limit: number): LogStreamInfo[];
   deleteGroup(group: string): void;
 }
@@ -74,6 +109,8 @@ export interface InvocationStore {
   between(functionName: string, fromMs: number, toMs: number, limit: number): InvocationRecord[];
   /** Per function: invocations (throttles excluded) and errors started since `fromMs`. */
   countsSince(fromMs: number): InvocationCounts[];
+  /** Deletes at most `limit` records started before `beforeMs`; returns how many (call again while it returns `limit`). */
+  deleteStartedBefore(beforeMs: number, limit: number): number;
 }
 
 export interface InvocationCounts {

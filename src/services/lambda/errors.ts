@@ -15,6 +15,8 @@ export const LAMBDA_ERRORS = {
   PreconditionFailedException: { status: 412, messageKey: "message", userType: true },
   InvalidZipFileException: { status: 400, messageKey: "Message", userType: true },
   CodeStorageExceededException: { status: 400, messageKey: "message", userType: true },
+  // Unkai's data directory is low on free space (asynchronous invokes that would grow the queue)
+  ServiceUnavailableException: { status: 503, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
 
 declare module "../../core/errors.js" {

@@ -15,6 +15,7 @@ import { tagRoutes, validateTags } from "./tags.js";
 import { asUnkaiError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type UnkaiRequest, type Service } from "../../protocol/http.js";
 import { Router } from "../../protocol/router.js";
+import type { FreeSpace } from "../../store/disk-space.js";
 import type { FunctionService } from "./function-service.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
@@ -48,6 +49,8 @@ export interface LambdaServiceDeps {
   readonly functionUrls: FunctionUrlStore;
   /** A Function URL's public address from its id. */
   readonly functionUrlOf: (urlId: string) => string;
+  /** Asynchronous Invoke is refused while the data directory is low on space (code uploads are refused by `code`). */
+  readonly space: FreeSpace;
 }
 
 /** MaxItems of a list operation, capped at Lambda's page size of 50. */
@@ -59,7 +62,7 @@ function pageSize(request: UnkaiRequest): number {
   return Math.min(maxItems, LIMITS.listFunctionsPageSize);
 }
 
-export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf }: LambdaServiceDeps): Service {
+export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space }: LambdaServiceDeps): Service {
   const ref = (request: UnkaiRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
   const unqualified = (request: UnkaiRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
@@ -121,7 +124,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
       functions.delete(name, qualifier);
       return empty(204);
     })
-    .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, request, raw))
+    .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, space, request, raw))
     .on("POST", "/2021-11-15/functions/{name}/response-streaming-invocations", (request, [raw = ""]) => invokeWithResponseStream(functions, invoker, request, raw))
     .on("POST", "/2015-03-31/functions/{name}/versions", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "PublishVersion");

@@ -8,11 +8,13 @@ import { ASYNC_DEFAULTS } from "../../core/event-invoke-config.js";
 import type { FunctionRecord } from "../../core/function.js";
 import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
 import { empty, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
+import type { FreeSpace } from "../../store/disk-space.js";
 import type { FunctionService } from "./function-service.js";
 
 const EMPTY_EVENT = Buffer.from("{}");
 
-export async function invoke(functions: FunctionService, invoker: Invoker, queue: AsyncQueue, request: UnkaiRequest, rawName: string): Promise<UnkaiResponse> {
+/** `space`: asynchronous events (stored until they run) are refused while the data directory is low on space. */
+export async function invoke(functions: FunctionService, invoker: Invoker, queue: AsyncQueue, space: FreeSpace, request: UnkaiRequest, rawName: string): Promise<UnkaiResponse> {
   const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
   const record = functions.resolve(ref.name, ref.qualifier);
   const invocationType = request.headers["x-amz-invocation-type"] ?? "RequestResponse";
@@ -26,6 +28,8 @@ export async function invoke(functions: FunctionService, invoker: Invoker, queue
   }
   const payload = eventOf(request);
   if (invocationType === "Event") {
+    const shortfall = space.shortfall();
+    if (shortfall) throw new UnkaiError("ServiceUnavailableException", shortfall);
     // 202 only once the event is committed and fsynced (docs/async.md).
     await queue.enqueue({ id: request.requestId, functionName: ref.name, qualifier: ref.qualifier ?? "$LATEST", payload });
     return empty(202);

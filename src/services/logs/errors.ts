@@ -6,6 +6,9 @@ export const LOGS_ERRORS = {
   ...COMMON_ERRORS,
   InvalidParameterException: { status: 400, messageKey: "message", userType: false },
   ResourceNotFoundException: { status: 400, messageKey: "message", userType: false },
+  ResourceAlreadyExistsException: { status: 400, messageKey: "message", userType: false },
+  // Unkai's data directory is low on free space (writes that would grow it)
+  ServiceUnavailableException: { status: 503, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
 
 declare module "../../core/errors.js" {

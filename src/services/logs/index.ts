@@ -1,12 +1,15 @@
-/** CloudWatch Logs (awsJson1.1) over Unkai's log store: enough for `aws logs` reads and `unkai logs`. */
+/** CloudWatch Logs (awsJson1.1) over Unkai's log store: `aws logs` reads, `unkai logs`, groups, streams, PutLogEvents and retention. */
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import { asUnkaiError, awsJsonError } from "../../protocol/errors.js";
 import type { UnkaiResponse, Service } from "../../protocol/http.js";
+import type { FreeSpace } from "../../store/disk-space.js";
 import type { LogStore } from "../../store/ports.js";
 import { LOGS_ERRORS } from "./errors.js";
+import { parse, respond } from "./json.js";
+import { writeOperations, groupNameInput } from "./writes.js";
 
 const TARGET_PREFIX = "Logs_20140328.";
 
@@ -29,22 +32,6 @@ const streamsInput = z.object({
   logStreamNamePrefix: z.string().optional(),
   limit: z.number().int().min(1).max(50).optional(),
 });
-const deleteInput = z.object({ logGroupName: z.string() });
-
-function parse<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
-  } catch {
-    throw new UnkaiError("InvalidParameterException", "The request body is not valid JSON.");
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new UnkaiError("InvalidParameterException", `${issue?.path.join(".") || "request"}: ${issue?.message ?? "invalid value"}.`);
-  }
-  return result.data;
-}
 
 /** CloudWatch filter patterns: Unkai supports plain terms and quoted phrases, matched as substrings. */
 function patternTerm(pattern: string | undefined): string | undefined {
@@ -53,23 +40,27 @@ function patternTerm(pattern: string | undefined): string | undefined {
   return trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
 }
 
-const respond = (value: unknown): UnkaiResponse => ({
-  status: 200,
-  headers: { "Content-Type": "application/x-amz-json-1.1" },
-  body: JSON.stringify(value),
-});
+export interface LogsServiceDeps {
+  readonly logs: LogStore;
+  readonly account: Account;
+  /** Creating groups and streams and PutLogEvents are refused while the data directory is low on space. */
+  readonly space: FreeSpace;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
 
-export function logsService(logs: LogStore, account: Account, logger: Logger): Service {
+export function logsService({ logs, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
   const groupArn = (group: string) => `arn:aws:logs:${account.region}:${account.accountId}:log-group:${group}`;
   const requireGroup = (group: string | undefined) => {
     if (!group) throw new UnkaiError("InvalidParameterException", "logGroupName is required.");
-    if (!logs.groups(group).some((g) => g.name === group)) {
+    if (!logs.group(group)) {
       throw new UnkaiError("ResourceNotFoundException", "The specified log group does not exist.");
     }
     return group;
   };
 
   const operations: Record<string, (body: Buffer) => UnkaiResponse> = {
+    ...writeOperations({ logs, space, now, requireGroup }),
     FilterLogEvents(body) {
       const input = parse(filterInput, body);
       const group = requireGroup(input.logGroupName ?? input.logGroupIdentifier);
@@ -100,7 +91,14 @@ export function logsService(logs: LogStore, account: Account, logger: Logger): S
     DescribeLogGroups(body) {
       const input = parse(groupsInput, body);
       return respond({
-        logGroups: logs.groups(input.logGroupNamePrefix).map((g) => ({ logGroupName: g.name, creationTime: g.creationTime, storedBytes: g.storedBytes, arn: `${groupArn(g.name)}:*`, logGroupArn: groupArn(g.name) })),
+        logGroups: logs.groups(input.logGroupNamePrefix).map((g) => ({
+          logGroupName: g.name,
+          creationTime: g.creationTime,
+          ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
+          storedBytes: g.storedBytes,
+          arn: `${groupArn(g.name)}:*`,
+          logGroupArn: groupArn(g.name),
+        })),
       });
     },
     DescribeLogStreams(body) {
@@ -115,7 +113,7 @@ export function logsService(logs: LogStore, account: Account, logger: Logger): S
       });
     },
     DeleteLogGroup(body) {
-      logs.deleteGroup(requireGroup(parse(deleteInput, body).logGroupName));
+      logs.deleteGroup(requireGroup(parse(groupNameInput, body).logGroupName));
       return respond({});
     },
   };

@@ -1,5 +1,6 @@
 /** What every S3 operation works with, and the small lookups they share. */
 import type { Logger } from "pino";
+import type { FreeSpace } from "../../store/disk-space.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
 import { chunkChain } from "../../protocol/sigv4-chunks.js";
 import type { CredentialLookup } from "../../protocol/sigv4-verify.js";
@@ -18,6 +19,8 @@ export interface S3Context {
   readonly functionExists: (name: string) => boolean;
   readonly accountId: string;
   readonly logger: Logger;
+  /** Uploads and new buckets are refused (503 ServiceUnavailable) while the data directory is low on space. */
+  readonly space: FreeSpace;
   /** The keys signatures are checked against (for the per-chunk signatures of signed aws-chunked uploads). */
   readonly credentials: CredentialLookup;
 }

@@ -37,9 +37,17 @@ function checkBufferedMd5(request: UnkaiRequest): void {
   if (createHash("md5").update(request.body).digest("base64") !== header) throw new S3Error("BadDigest", "The Content-MD5 you specified did not match what we received.");
 }
 
+/** PUT of an object, a part, a copy or a bucket, and POST that starts or completes an upload, take space. */
+function growsStorage(method: string, query: URLSearchParams, key: string | undefined): boolean {
+  if (method === "PUT") return key !== undefined || query.size === 0;
+  return method === "POST" && key !== undefined && (query.has("uploads") || query.has("uploadId"));
+}
+
 async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiResponse> {
   const { bucket, key } = targetOf(request);
   const { method, query } = request;
+  const shortfall = growsStorage(method, query, key) ? context.space.shortfall() : undefined;
+  if (shortfall) throw new S3Error("ServiceUnavailable", shortfall);
   if (bucket === undefined) {
     if (method === "GET") return listBuckets(context);
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against the service endpoint.`);

@@ -5,8 +5,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { access, chmod, cp, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { invalidParameter } from "../../core/errors.js";
+import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
+import { UNLIMITED_SPACE, type FreeSpace } from "../disk-space.js";
 import { unzipInto } from "./unzip.js";
 
 export interface StoredCode {
@@ -33,7 +34,8 @@ export function codeKey(codeSha256: string): string {
   return Buffer.from(codeSha256, "base64").toString("hex");
 }
 
-export function codeStore(root: string): CodeStore {
+/** `space`: new packages are refused (CodeStorageExceededException) while the data directory is low on space. */
+export function codeStore(root: string, space: FreeSpace = UNLIMITED_SPACE): CodeStore {
   const directory = (sha: string) => join(root, codeKey(sha));
   const zipPath = (sha: string) => join(root, `${codeKey(sha)}.zip`);
   // Two uploads of the same package at once share one extraction.
@@ -92,6 +94,8 @@ export function codeStore(root: string): CodeStore {
       if (zip.length > LIMITS.zippedCodeBytes) {
         throw invalidParameter(`Zipped size must be smaller than ${LIMITS.zippedCodeBytes} bytes`);
       }
+      const shortfall = space.shortfall();
+      if (shortfall) throw new UnkaiError("CodeStorageExceededException", shortfall);
       const codeSha256 = createHash("sha256").update(zip).digest("base64");
       const pending = inFlight.get(codeSha256) ?? store(zip, codeSha256);
       inFlight.set(codeSha256, pending);

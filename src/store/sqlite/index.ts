@@ -1,5 +1,5 @@
 /** The embedded backend: one SQLite file (WAL) holding functions, invocation records and logs. */
-import type { Store } from "../ports.js";
+import type { LogStorePolicy, Store } from "../ports.js";
 import { sqliteAccessKeyStore } from "./access-key-store.js";
 import { sqliteAsyncQueueStore } from "./async-queue-store.js";
 import { sqliteEventConfigStore } from "./event-config-store.js";
@@ -14,14 +14,17 @@ import { sqliteTestEventStore } from "./test-event-store.js";
 import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./gateway-store.js";
 import { sqliteObjectStore } from "./object-store.js";
 
+/** The log policy used where a caller gives none (tools that open the store without a server config). */
+export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
+
 /** `onError` hears about background writes that failed (they are dropped one by one, never in bulk). */
-export function openSqliteStore(path: string, onError: (error: unknown) => void): Store {
+export function openSqliteStore(path: string, onError: (error: unknown) => void, logPolicy: LogStorePolicy = DEFAULT_LOG_POLICY): Store {
   const db = openDatabase(path);
   const writes = writeBehind(db, onError);
   let closed = false;
   return {
     functions: sqliteFunctionStore(db),
-    logs: sqliteLogStore(db, writes),
+    logs: sqliteLogStore(db, writes, logPolicy),
     invocations: sqliteInvocationStore(db, writes),
     asyncQueue: sqliteAsyncQueueStore(db),
     eventInvokeConfigs: sqliteEventConfigStore(db),

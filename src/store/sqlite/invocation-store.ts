@@ -53,6 +53,9 @@ export function sqliteInvocationStore(db: Db, writes: WriteBehind): InvocationSt
     `SELECT function_name, SUM(status <> 'throttled') AS invocations, SUM(status IN ('error', 'timeout', 'crashed')) AS errors
      FROM invocations WHERE started_at >= ? GROUP BY function_name`,
   );
+  const deleteBeforeStmt = db.prepare(
+    "DELETE FROM invocations WHERE request_id IN (SELECT request_id FROM invocations WHERE started_at < ? LIMIT ?)",
+  );
 
   return {
     add(record) {
@@ -82,6 +85,10 @@ export function sqliteInvocationStore(db: Db, writes: WriteBehind): InvocationSt
     countsSince(fromMs) {
       writes.flush();
       return countsStmt.all(fromMs).map((row) => ({ functionName: row.function_name, invocations: row.invocations, errors: row.errors }));
+    },
+    deleteStartedBefore(beforeMs, limit) {
+      writes.flush();
+      return deleteBeforeStmt.run(beforeMs, limit).changes;
     },
   };
 }

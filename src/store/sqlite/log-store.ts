@@ -1,6 +1,8 @@
-/** SQLite LogStore: CloudWatch-Logs-like groups, streams and events. */
-import type { LogStore, StoredLogEvent } from "../ports.js";
+/** SQLite LogStore: CloudWatch-Logs-like groups, streams and events, with running byte totals. */
+import { LOG_EVENT_OVERHEAD_BYTES } from "../../core/log-limits.js";
+import type { LogGroupInfo, LogStore, LogStorePolicy, StoredLogEvent } from "../ports.js";
 import type { Db } from "./database.js";
+import { logTrimmer } from "./log-trim.js";
 import type { WriteBehind } from "./write-behind.js";
 
 interface EventRow {
@@ -11,7 +13,24 @@ interface EventRow {
   message: string;
 }
 
-export function sqliteLogStore(db: Db, writes: WriteBehind): LogStore {
+interface GroupRow {
+  name: string;
+  creation_time: number;
+  retention_days: number | null;
+  stored_bytes: number;
+}
+
+/** Eviction frees this share of the cap below it, so a group at its cap is not trimmed on every append. */
+const EVICTION_SLACK = 0.1;
+
+const groupInfo = (row: GroupRow): LogGroupInfo => ({
+  name: row.name,
+  creationTime: row.creation_time,
+  retentionInDays: row.retention_days ?? undefined,
+  storedBytes: row.stored_bytes,
+});
+
+export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePolicy): LogStore {
   const insertEvent = db.prepare(
     "INSERT INTO log_events (log_group, log_stream, timestamp, ingestion_time, message) VALUES (?, ?, ?, ?, ?)",
   );
@@ -20,23 +39,41 @@ export function sqliteLogStore(db: Db, writes: WriteBehind): LogStore {
     VALUES (@group, @stream, @now, @first, @last, @bytes)
     ON CONFLICT (log_group, log_stream) DO UPDATE SET
       first_event = COALESCE(first_event, excluded.first_event),
-      last_event = excluded.last_event,
+      last_event = COALESCE(excluded.last_event, last_event),
       stored_bytes = stored_bytes + excluded.stored_bytes`);
+  const ensureGroup = db.prepare("INSERT INTO log_groups (name, creation_time, retention_days) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING");
+  const addGroupBytes = db.prepare<[number, string], { stored_bytes: number }>("UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE name = ? RETURNING stored_bytes");
+  const insertGroup = db.prepare("INSERT INTO log_groups (name, creation_time) VALUES (?, ?) ON CONFLICT (name) DO NOTHING");
+  const insertStream = db.prepare("INSERT INTO log_streams (log_group, log_stream, creation_time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+  const selectGroup = db.prepare<[string], GroupRow>("SELECT * FROM log_groups WHERE name = ?");
+  const selectStream = db.prepare<[string, string], { one: number }>("SELECT 1 AS one FROM log_streams WHERE log_group = ? AND log_stream = ?");
+  const updateRetention = db.prepare("UPDATE log_groups SET retention_days = ? WHERE name = ?");
   const deleteEvents = db.prepare("DELETE FROM log_events WHERE log_group = ?");
   const deleteStreams = db.prepare("DELETE FROM log_streams WHERE log_group = ?");
+  const deleteGroupRow = db.prepare("DELETE FROM log_groups WHERE name = ?");
+  const trimmer = logTrimmer(db);
+
+  /**
+   * One batch of events into a stream: rows, the running totals, and eviction past the cap, all or
+   * nothing (a savepoint inside the write-behind's batch, which replays writes one by one on failure).
+   */
+  const write = db.transaction((group: string, stream: string, events: readonly { timestamp: number; message: string }[], now: number): void => {
+    ensureGroup.run(group, now, policy.defaultRetentionDays ?? null);
+    let bytes = 0;
+    for (const event of events) {
+      insertEvent.run(group, stream, Math.round(event.timestamp), now, event.message);
+      bytes += Buffer.byteLength(event.message) + LOG_EVENT_OVERHEAD_BYTES;
+    }
+    upsertStream.run({ group, stream, now, first: Math.round(events[0]?.timestamp ?? now), last: Math.round(events.at(-1)?.timestamp ?? now), bytes });
+    const total = addGroupBytes.get(bytes, group)?.stored_bytes ?? 0;
+    if (total > policy.groupMaxBytes) trimmer.evictOldest(group, total - Math.floor(policy.groupMaxBytes * (1 - EVICTION_SLACK)));
+  });
 
   return {
     append(group, stream, events) {
       if (events.length === 0) return;
       const now = Date.now();
-      writes.enqueue(() => {
-        let bytes = 0;
-        for (const event of events) {
-          insertEvent.run(group, stream, Math.round(event.timestamp), now, event.message);
-          bytes += Buffer.byteLength(event.message);
-        }
-        upsertStream.run({ group, stream, now, first: Math.round(events[0]?.timestamp ?? now), last: Math.round(events.at(-1)?.timestamp ?? now), bytes });
-      });
+      writes.enqueue(() => write(group, stream, events, now));
     },
 
     query(query) {
@@ -74,15 +111,43 @@ export function sqliteLogStore(db: Db, writes: WriteBehind): LogStore {
       return { events, lastId: rows.length === query.limit ? rows.at(-1)?.id : undefined };
     },
 
+    group(name) {
+      writes.flush();
+      const row = selectGroup.get(name);
+      return row ? groupInfo(row) : undefined;
+    },
+
     groups(prefix) {
       writes.flush();
       return db
-        .prepare<{ prefix: string }, { name: string; creation: number; bytes: number }>(
-          `SELECT log_group AS name, MIN(creation_time) AS creation, SUM(stored_bytes) AS bytes FROM log_streams
-           WHERE substr(log_group, 1, length(@prefix)) = @prefix GROUP BY log_group ORDER BY log_group`,
-        )
+        .prepare<{ prefix: string }, GroupRow>("SELECT * FROM log_groups WHERE substr(name, 1, length(@prefix)) = @prefix ORDER BY name")
         .all({ prefix: prefix ?? "" })
-        .map((row) => ({ name: row.name, creationTime: row.creation, storedBytes: row.bytes }));
+        .map(groupInfo);
+    },
+
+    createGroup(name, now) {
+      writes.flush();
+      return insertGroup.run(name, now).changes === 1;
+    },
+
+    createStream(group, stream, now) {
+      writes.flush();
+      return insertStream.run(group, stream, now).changes === 1;
+    },
+
+    hasStream(group, stream) {
+      writes.flush();
+      return selectStream.get(group, stream) !== undefined;
+    },
+
+    setRetention(group, days) {
+      writes.flush();
+      return updateRetention.run(days ?? null, group).changes === 1;
+    },
+
+    deleteExpired(now, limit) {
+      writes.flush();
+      return trimmer.deleteExpired(now, limit);
     },
 
     streams(group, prefix, limit) {
@@ -107,6 +172,7 @@ export function sqliteLogStore(db: Db, writes: WriteBehind): LogStore {
       db.transaction(() => {
         deleteEvents.run(group);
         deleteStreams.run(group);
+        deleteGroupRow.run(group);
       })();
     },
   };

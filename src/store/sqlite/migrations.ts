@@ -174,4 +174,21 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX invocations_by_start ON invocations (started_at);
   `,
+  // 9: log groups as rows (retention, a running byte total per group), stream byte totals counted
+  // as CloudWatch does (UTF-8 message + 26 bytes per event), an index for the retention sweep
+  `
+  CREATE TABLE log_groups (
+    name TEXT PRIMARY KEY,
+    creation_time INTEGER NOT NULL,
+    retention_days INTEGER,
+    stored_bytes INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  UPDATE log_streams SET stored_bytes = 0;
+  UPDATE log_streams SET stored_bytes = totals.bytes
+    FROM (SELECT log_group, log_stream, SUM(length(CAST(message AS BLOB)) + 26) AS bytes FROM log_events GROUP BY log_group, log_stream) AS totals
+    WHERE totals.log_group = log_streams.log_group AND totals.log_stream = log_streams.log_stream;
+  INSERT INTO log_groups (name, creation_time, stored_bytes)
+    SELECT log_group, MIN(creation_time), SUM(stored_bytes) FROM log_streams GROUP BY log_group;
+  CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
+  `,
 ];

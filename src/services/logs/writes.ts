@@ -1,0 +1,126 @@
+/** CloudWatch Logs writes: groups, streams, PutLogEvents (with AWS's age rules) and retention policies. */
+import { z } from "zod";
+import { UnkaiError } from "../../core/errors.js";
+import { isRetentionDays, LOG_EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, RETENTION_DAYS } from "../../core/log-limits.js";
+import type { UnkaiResponse } from "../../protocol/http.js";
+import type { FreeSpace } from "../../store/disk-space.js";
+import type { LogEvent, LogStore } from "../../store/ports.js";
+import { parse, respond } from "./json.js";
+
+export const groupNameInput = z.object({ logGroupName: z.string().min(1).max(512) });
+const streamInput = groupNameInput.extend({ logStreamName: z.string().min(1).max(512) });
+const retentionInput = groupNameInput.extend({ retentionInDays: z.number().int() });
+const putEventsInput = streamInput.extend({
+  logEvents: z.array(z.object({ timestamp: z.number().int(), message: z.string().min(1) })).min(1).max(MAX_BATCH_EVENTS),
+  sequenceToken: z.string().optional(),
+});
+
+interface RejectedInfo {
+  tooOldLogEventEndIndex?: number;
+  expiredLogEventEndIndex?: number;
+  tooNewLogEventStartIndex?: number;
+}
+
+/** Refuses writes that grow storage while the data directory is low on space. */
+function requireRoom(space: FreeSpace): void {
+  const shortfall = space.shortfall();
+  if (shortfall) throw new UnkaiError("ServiceUnavailableException", shortfall);
+}
+
+function checkRetention(days: number): void {
+  if (!isRetentionDays(days)) {
+    throw new UnkaiError(
+      "InvalidParameterException",
+      `1 validation error detected: Value '${days}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(", ")}]`,
+    );
+  }
+}
+
+function checkBatch(events: readonly LogEvent[]): void {
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as LogEvent;
+    bytes += Buffer.byteLength(event.message) + LOG_EVENT_OVERHEAD_BYTES;
+    if (i > 0 && event.timestamp < (events[i - 1] as LogEvent).timestamp) {
+      throw new UnkaiError("InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order.");
+    }
+  }
+  if (bytes > MAX_BATCH_BYTES) {
+    throw new UnkaiError("InvalidParameterException", `The batch is ${bytes} bytes (messages in UTF-8 plus 26 bytes per event); the maximum is ${MAX_BATCH_BYTES} bytes.`);
+  }
+}
+
+/** The span rule applies to the events that are kept (within 14 days back and 2 hours ahead). */
+function checkSpan(kept: readonly LogEvent[]): void {
+  if ((kept.at(-1)?.timestamp ?? 0) - (kept[0]?.timestamp ?? 0) > MAX_BATCH_SPAN_MS) {
+    throw new UnkaiError("InvalidParameterException", "The valid log events in a single PutLogEvents request cannot span more than 24 hours.");
+  }
+}
+
+/**
+ * Appends the events CloudWatch would keep and reports the rest as it does: older than 14 days,
+ * older than the group's retention ("expired"), or more than 2 hours ahead.
+ */
+function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInput>, now: number): { rejectedLogEventsInfo?: RejectedInfo } {
+  const group = logs.group(input.logGroupName);
+  if (!group) throw new UnkaiError("ResourceNotFoundException", "The specified log group does not exist.");
+  if (!logs.hasStream(input.logGroupName, input.logStreamName)) throw new UnkaiError("ResourceNotFoundException", "The specified log stream does not exist.");
+  const events = input.logEvents;
+  checkBatch(events);
+  const tooOld = events.filter((e) => e.timestamp < now - MAX_EVENT_AGE_MS).length;
+  const retentionMs = group.retentionInDays === undefined ? Number.POSITIVE_INFINITY : group.retentionInDays * 86_400_000;
+  const expired = events.filter((e) => e.timestamp < now - retentionMs).length;
+  const firstTooNew = events.findIndex((e) => e.timestamp > now + MAX_EVENT_FUTURE_MS);
+  const end = firstTooNew === -1 ? events.length : firstTooNew;
+  const kept = events.slice(Math.max(tooOld, expired), end);
+  checkSpan(kept);
+  if (kept.length > 0) logs.append(input.logGroupName, input.logStreamName, kept);
+  const rejected: RejectedInfo = {
+    ...(tooOld > 0 ? { tooOldLogEventEndIndex: tooOld } : {}),
+    ...(expired > 0 ? { expiredLogEventEndIndex: expired } : {}),
+    ...(firstTooNew !== -1 ? { tooNewLogEventStartIndex: firstTooNew } : {}),
+  };
+  return Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {};
+}
+
+export interface WriteDeps {
+  readonly logs: LogStore;
+  readonly space: FreeSpace;
+  readonly now: () => number;
+  /** The group's name when it exists, else ResourceNotFoundException. */
+  readonly requireGroup: (group: string | undefined) => string;
+}
+
+/** The writing operations, by name. Those that take space are refused while the data directory is low on it. */
+export function writeOperations({ logs, space, now, requireGroup }: WriteDeps): Record<string, (body: Buffer) => UnkaiResponse> {
+  return {
+    CreateLogGroup(body) {
+      const input = parse(groupNameInput, body);
+      requireRoom(space);
+      if (!logs.createGroup(input.logGroupName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log group already exists");
+      return respond({});
+    },
+    CreateLogStream(body) {
+      const input = parse(streamInput, body);
+      requireGroup(input.logGroupName);
+      requireRoom(space);
+      if (!logs.createStream(input.logGroupName, input.logStreamName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log stream already exists");
+      return respond({});
+    },
+    PutLogEvents(body) {
+      const input = parse(putEventsInput, body);
+      requireRoom(space);
+      return respond(putLogEvents(logs, input, now()));
+    },
+    PutRetentionPolicy(body) {
+      const input = parse(retentionInput, body);
+      checkRetention(input.retentionInDays);
+      logs.setRetention(requireGroup(input.logGroupName), input.retentionInDays);
+      return respond({});
+    },
+    DeleteRetentionPolicy(body) {
+      logs.setRetention(requireGroup(parse(groupNameInput, body).logGroupName), undefined);
+      return respond({});
+    },
+  };
+}

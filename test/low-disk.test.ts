@@ -1,0 +1,131 @@
+/**
+ * The free-space watch: with the data directory "low" (the threshold set above the real free space),
+ * writes that grow storage are refused with each service's error, reads and deletes go on, and
+ * invocations still run with their output dropped behind one platform line.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { GetFunctionCommand, InvokeCommand, UpdateFunctionCodeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { aws, createFromFixture, fixtureZip, invoke, lambda } from "./helpers/clients.js";
+import { s3 } from "./helpers/s3.js";
+import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
+
+const logsClient = (url: string) =>
+  new CloudWatchLogsClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+
+describe("low free space on the data directory", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "unkai-lowdisk-"));
+  let unkai: TestUnkai;
+  let fn: LambdaClient;
+  let bucket: S3Client;
+  let logs: CloudWatchLogsClient;
+
+  before(async () => {
+    // First with room: a function, an object and a log group to read back later.
+    const roomy = await startUnkai({}, dataDir);
+    const client = lambda(roomy.url);
+    await createFromFixture(client, "healthy", "node-cjs");
+    assert.equal((await invoke(client, "healthy", { first: true })).functionError, undefined);
+    const s3Client = s3(roomy.url);
+    await s3Client.send(new CreateBucketCommand({ Bucket: "kept" }));
+    await s3Client.send(new PutObjectCommand({ Bucket: "kept", Key: "a.txt", Body: "written with room" }));
+    const logsRoomy = logsClient(roomy.url);
+    await logsRoomy.send(new CreateLogGroupCommand({ logGroupName: "/app" }));
+    await logsRoomy.send(new CreateLogStreamCommand({ logGroupName: "/app", logStreamName: "s" }));
+    await logsRoomy.send(new PutLogEventsCommand({ logGroupName: "/app", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: "before" }] }));
+    for (const c of [client, s3Client, logsRoomy]) c.destroy();
+    assert.equal(await roomy.stop(), 0);
+    // Then on the same data directory, asking for more free space than any disk here has.
+    unkai = await startUnkai({ UNKAI_MIN_FREE_DISK_BYTES: String(2 ** 52) }, dataDir);
+    fn = lambda(unkai.url);
+    bucket = s3(unkai.url);
+    logs = logsClient(unkai.url);
+  });
+
+  after(async () => {
+    for (const c of [fn, bucket, logs]) c?.destroy();
+    if (unkai) assert.equal(await unkai.stop(), 0);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const lowSpace = /Unkai's data directory .* has \d+ bytes free, below the minimum of 4503599627370496 bytes \(--min-free-disk-bytes\)/;
+
+  it("Lambda refuses new code with CodeStorageExceededException (SDK and AWS CLI)", async () => {
+    await assert.rejects(createFromFixture(fn, "another", "node-cjs"), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(error.name, "CodeStorageExceededException");
+      assert.match(error.message, lowSpace);
+      assert.equal(error.$metadata?.httpStatusCode, 400);
+      return true;
+    });
+    await assert.rejects(fn.send(new UpdateFunctionCodeCommand({ FunctionName: "healthy", ZipFile: await fixtureZip("throws") })), { name: "CodeStorageExceededException" });
+    const zipFile = join(dataDir, "..", `${randomUUID()}.zip`);
+    writeFileSync(zipFile, await fixtureZip("node-cjs"));
+    const cli = await aws(unkai.url, ["lambda", "publish-layer-version", "--layer-name", "l", "--zip-file", `fileb://${zipFile}`]);
+    rmSync(zipFile);
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /CodeStorageExceededException/);
+  });
+
+  it("Lambda refuses asynchronous Invoke (events are stored until they run) with 503 ServiceUnavailableException", async () => {
+    await assert.rejects(fn.send(new InvokeCommand({ FunctionName: "healthy", InvocationType: "Event", Payload: Buffer.from("{}") })),
+      (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(error.name, "ServiceUnavailableException");
+        assert.match(error.message, lowSpace);
+        assert.equal(error.$metadata?.httpStatusCode, 503);
+        return true;
+      });
+  });
+
+  it("S3 refuses uploads and new buckets with 503 ServiceUnavailable, and still serves and deletes objects", async () => {
+    await assert.rejects(bucket.send(new PutObjectCommand({ Bucket: "kept", Key: "b.txt", Body: "no room" })), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(error.name, "ServiceUnavailable");
+      assert.match(error.message, lowSpace);
+      assert.equal(error.$metadata?.httpStatusCode, 503);
+      return true;
+    });
+    await assert.rejects(bucket.send(new CreateBucketCommand({ Bucket: "new-one" })), { name: "ServiceUnavailable" });
+    const got = await bucket.send(new GetObjectCommand({ Bucket: "kept", Key: "a.txt" }));
+    assert.equal(await got.Body?.transformToString(), "written with room");
+    await bucket.send(new DeleteObjectCommand({ Bucket: "kept", Key: "a.txt" }));
+    await assert.rejects(bucket.send(new GetObjectCommand({ Bucket: "kept", Key: "a.txt" })), { name: "NoSuchKey" });
+  });
+
+  it("CloudWatch Logs refuses PutLogEvents and new groups with ServiceUnavailableException, and still serves reads", async () => {
+    await assert.rejects(logs.send(new PutLogEventsCommand({ logGroupName: "/app", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: "after" }] })),
+      (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(error.name, "ServiceUnavailableException");
+        assert.match(error.message, lowSpace);
+        assert.equal(error.$metadata?.httpStatusCode, 503);
+        return true;
+      });
+    await assert.rejects(logs.send(new CreateLogGroupCommand({ logGroupName: "/other" })), { name: "ServiceUnavailableException" });
+    const read = await logs.send(new FilterLogEventsCommand({ logGroupName: "/app" }));
+    assert.deepEqual(read.events?.map((e) => e.message), ["before"]);
+  });
+
+  it("invocations still run: the function's output is replaced by one platform warning; reads of functions go on", async () => {
+    const result = await invoke(fn, "healthy", { second: true });
+    assert.equal(result.functionError, undefined);
+    assert.deepEqual((result.json as { event: unknown }).event, { second: true });
+    assert.match(result.log, /\[unkai\] 1 log lines \(\d+ bytes\) of this invocation were dropped: Unkai's data directory/);
+    assert.doesNotMatch(result.log, /echo \{"second":true\}/, "the function's own line was not stored");
+    const lines = result.log.trimEnd().split("\n");
+    assert.equal(lines.length, 4, result.log);
+    assert.match(lines[0] ?? "", /^START RequestId: /);
+    assert.match(lines[1] ?? "", /^\[unkai\] /);
+    assert.match(lines[2] ?? "", /^END RequestId: /);
+    assert.match(lines[3] ?? "", /^REPORT RequestId: /);
+    const stored = await logs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/healthy" }));
+    assert.ok(stored.events?.some((e) => e.message?.includes('echo {"first":true}')), "lines from before are still readable");
+    assert.ok(!stored.events?.some((e) => e.message?.includes('echo {"second":true}')));
+    assert.equal((await fn.send(new GetFunctionCommand({ FunctionName: "healthy" }))).Configuration?.FunctionName, "healthy");
+  });
+});
