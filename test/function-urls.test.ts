@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteAliasCommand, PublishVersionCommand, UpdateFunctionUrlConfigCommand, type InvokeMode } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteAliasCommand, DeleteFunctionCommand, PublishVersionCommand, UpdateFunctionUrlConfigCommand, type InvokeMode } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture } from "./helpers/clients.js";
 import { cli, createFunctionUrl, fnArn, getWithHost, invocationCount } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -98,6 +98,19 @@ describe("Function URLs", () => {
     const gone = await aws(url, ["lambda", "get-function-url-config", "--function-name", "echo", "--qualifier", "live"]);
     assert.match(gone.stderr, /ResourceNotFoundException/, "deleting the alias deleted its URL");
     assert.equal((await fetch(`${base}/x/plain`)).status, 403);
+  });
+
+  it("stops serving a deleted function's URL, also once a function of that name exists again", async () => {
+    const url = suite.unkai.url;
+    await createFromFixture(suite.client, "reborn", "gateway-echo");
+    const { base } = await createFunctionUrl(url, "reborn");
+    assert.equal((await fetch(`${base}/x/plain`)).status, 200);
+    await suite.client.send(new DeleteFunctionCommand({ FunctionName: "reborn" }));
+    assert.equal((await fetch(`${base}/x/plain`)).status, 403, "the URL went with its function");
+    await createFromFixture(suite.client, "reborn", "gateway-echo");
+    const before = await invocationCount(url, "reborn");
+    assert.equal((await fetch(`${base}/x/plain`)).status, 403, "the old URL does not reach the new function");
+    assert.equal(await invocationCount(url, "reborn"), before);
   });
 
   it("serves AWS_IAM URLs only to SigV4-signed requests", async () => {

@@ -118,7 +118,7 @@ export class AsyncWorker {
         chosen.push(candidate.id);
         room--;
       }
-      for (const event of this.queue.lease(chosen, now + LEASE_MS)) void this.run(event);
+      for (const event of this.queue.lease(chosen, now, now + LEASE_MS)) void this.run(event);
     }
     this.armTimer();
   }

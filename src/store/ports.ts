@@ -167,10 +167,14 @@ export interface AsyncQueueStore {
   enqueue(events: readonly { id: string; functionName: string; qualifier: string; payload: Buffer; enqueuedAt: number }[]): void;
   /** Frees every lease (this process owns the queue; a restart means nobody runs them). */
   clearLeases(): number;
-  /** Up to `limit` events that are due and not leased, oldest first (nothing is changed). */
+  /** Up to `limit` events that are due and not leased at `now` (a lease that ended by `now` is over), oldest first; changes nothing. */
   ready(now: number, limit: number): { id: string; functionName: string; qualifier: string; enqueuedAt: number }[];
-  /** Leases the given events until `leaseUntil`, counting an attempt on each. */
-  lease(ids: readonly string[], leaseUntil: number): AsyncEvent[];
+  /**
+   * Leases those of the given events that are queued and not leased at `now` until `leaseUntil`,
+   * counting an attempt on each, and returns them. An id leased to another claimer (whose lease has
+   * not ended), failed, done or unknown is left out: two claimers of the same ids never both get one.
+   */
+  lease(ids: readonly string[], now: number, leaseUntil: number): AsyncEvent[];
   /** Removes an event that is done (succeeded, or delivered to its failure destination). */
   complete(id: string): void;
   /** Puts a leased event back; a throttled try does not count as an attempt. */
@@ -181,7 +185,7 @@ export interface AsyncQueueStore {
   /** Queues failed events again (all of the function's, or the given ids) as new; returns how many. */
   redrive(functionName: string, ids: readonly string[] | undefined, now: number): number;
   stats(): QueueStats[];
-  /** When the earliest queued event becomes available, if any is queued. */
+  /** When the earliest queued event becomes available (a leased one: when its lease ends), if any is queued. */
   nextAvailableAt(): number | undefined;
 }
 

@@ -33,11 +33,14 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
   const insert = db.prepare(
     "INSERT OR IGNORE INTO async_events (id, function_name, qualifier, payload, enqueued_at, available_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
-  const ready = db.prepare<[number, number], { id: string; function_name: string; qualifier: string; enqueued_at: number }>(
-    `SELECT id, function_name, qualifier, enqueued_at FROM async_events WHERE status = 'queued' AND available_at <= ? AND lease_until IS NULL ORDER BY available_at LIMIT ?`,
+  // A lease ends at its lease_until: from then on the event is free to take again.
+  const ready = db.prepare<{ now: number; limit: number }, { id: string; function_name: string; qualifier: string; enqueued_at: number }>(
+    `SELECT id, function_name, qualifier, enqueued_at FROM async_events
+     WHERE status = 'queued' AND available_at <= @now AND (lease_until IS NULL OR lease_until <= @now) ORDER BY available_at LIMIT @limit`,
   );
-  const take = db.prepare<[number, string], Row>(
-    "UPDATE async_events SET lease_until = ?, attempts = attempts + 1 WHERE id = ? AND lease_until IS NULL AND status = 'queued' RETURNING *",
+  const take = db.prepare<{ id: string; now: number; leaseUntil: number }, Row>(
+    `UPDATE async_events SET lease_until = @leaseUntil, attempts = attempts + 1
+     WHERE id = @id AND status = 'queued' AND (lease_until IS NULL OR lease_until <= @now) RETURNING *`,
   );
   const remove = db.prepare("DELETE FROM async_events WHERE id = ?");
   const retry = db.prepare(
@@ -58,7 +61,7 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
             SUM(status = 'failed') AS failed FROM async_events GROUP BY function_name ORDER BY function_name`,
   );
   const next = db.prepare<[], { at: number | null }>(
-    "SELECT MIN(available_at) AS at FROM async_events WHERE status = 'queued' AND lease_until IS NULL",
+    "SELECT MIN(MAX(available_at, COALESCE(lease_until, available_at))) AS at FROM async_events WHERE status = 'queued'",
   );
 
   return {
@@ -68,11 +71,11 @@ export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
     }),
     clearLeases: () => db.prepare("UPDATE async_events SET lease_until = NULL WHERE lease_until IS NOT NULL").run().changes,
     ready: (now, limit) =>
-      ready.all(now, limit).map((row) => ({ id: row.id, functionName: row.function_name, qualifier: row.qualifier, enqueuedAt: row.enqueued_at })),
-    lease: db.transaction((ids: readonly string[], leaseUntil: number) => {
+      ready.all({ now, limit }).map((row) => ({ id: row.id, functionName: row.function_name, qualifier: row.qualifier, enqueuedAt: row.enqueued_at })),
+    lease: db.transaction((ids: readonly string[], now: number, leaseUntil: number) => {
       const leased: AsyncEvent[] = [];
       for (const id of ids) {
-        const row = take.get(leaseUntil, id);
+        const row = take.get({ id, now, leaseUntil });
         if (row) leased.push(fromRow(row));
       }
       return leased;

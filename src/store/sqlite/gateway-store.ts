@@ -1,7 +1,11 @@
-/** SQLite stores of the gateway: API documents and Function URL configs, cached in memory (this process owns the file). */
+/** SQLite stores of the gateway: API documents (cached in memory: only this store writes them) and Function URL configs. */
 import type { FunctionUrlConfig } from "../../core/gateway.js";
 import type { DocumentStore, FunctionUrlStore } from "../ports.js";
 import { durably, type Db } from "./database.js";
+
+interface Row {
+  record: string;
+}
 
 export function sqliteDocumentStore<T>(db: Db, table: "http_apis" | "rest_apis"): DocumentStore<T> {
   const putStatement = db.prepare(`INSERT OR REPLACE INTO ${table} (api_id, record) VALUES (?, ?)`);
@@ -24,31 +28,24 @@ export function sqliteDocumentStore<T>(db: Db, table: "http_apis" | "rest_apis")
   };
 }
 
+/**
+ * Read from the table, not a cache: FunctionStore.delete removes a function's URL rows in its own
+ * transaction, and a cached URL would keep routing to a deleted (or recreated) function.
+ */
 export function sqliteFunctionUrlStore(db: Db): FunctionUrlStore {
   const putStatement = db.prepare("INSERT OR REPLACE INTO function_urls (function_name, qualifier, url_id, record) VALUES (?, ?, ?, ?)");
   const removeStatement = db.prepare("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?");
   const put = durably(db, (c: FunctionUrlConfig) => putStatement.run(c.functionName, c.qualifier, c.urlId, JSON.stringify(c)));
   const remove = durably(db, (functionName: string, qualifier: string) => removeStatement.run(functionName, qualifier).changes);
-  const all = db.prepare<[], { record: string }>("SELECT record FROM function_urls");
-  const byId = new Map<string, FunctionUrlConfig>(all.all().map((row) => {
-    const config = JSON.parse(row.record) as FunctionUrlConfig;
-    return [config.urlId, config];
-  }));
-  const find = (functionName: string, qualifier: string) => [...byId.values()].find((c) => c.functionName === functionName && c.qualifier === qualifier);
+  const get = db.prepare<[string, string], Row>("SELECT record FROM function_urls WHERE function_name = ? AND qualifier = ?");
+  const byUrlId = db.prepare<[string], Row>("SELECT record FROM function_urls WHERE url_id = ?");
+  const list = db.prepare<[string], Row>("SELECT record FROM function_urls WHERE function_name = ? ORDER BY qualifier");
+  const parse = (row: Row | undefined) => (row ? (JSON.parse(row.record) as FunctionUrlConfig) : undefined);
   return {
-    get: find,
-    byUrlId: (urlId) => byId.get(urlId),
-    put(config) {
-      put(config);
-      const previous = find(config.functionName, config.qualifier);
-      if (previous) byId.delete(previous.urlId);
-      byId.set(config.urlId, config);
-    },
-    delete(functionName, qualifier) {
-      const previous = find(functionName, qualifier);
-      if (previous) byId.delete(previous.urlId);
-      return remove(functionName, qualifier) === 1;
-    },
-    list: (functionName) => [...byId.values()].filter((c) => c.functionName === functionName).sort((a, b) => (a.qualifier < b.qualifier ? -1 : 1)),
+    get: (functionName, qualifier) => parse(get.get(functionName, qualifier)),
+    byUrlId: (urlId) => parse(byUrlId.get(urlId)),
+    put: (config) => void put(config),
+    delete: (functionName, qualifier) => remove(functionName, qualifier) === 1,
+    list: (functionName) => list.all(functionName).map((row) => parse(row) as FunctionUrlConfig),
   };
 }

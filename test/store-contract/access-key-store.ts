@@ -1,0 +1,30 @@
+/** AccessKeyStore: keys Unkai accepts signatures from. */
+import assert from "node:assert/strict";
+import type { StoreTest } from "./harness.js";
+
+const key = (accessKeyId: string, createdAt: number) => ({ accessKeyId, secretAccessKey: `secret-${accessKeyId}`, name: `name-${accessKeyId}`, createdAt });
+
+export function accessKeyStoreContract(test: StoreTest): void {
+  test("add, get, count, list by creation time then id, remove", async ({ store, reopen }) => {
+    assert.equal(await store.accessKeys.count(), 0);
+    assert.deepEqual(await store.accessKeys.list(), []);
+    await store.accessKeys.add(key("AKIAZZZ", 100));
+    await store.accessKeys.add(key("AKIABBB", 300));
+    await store.accessKeys.add(key("AKIAAAA", 100));
+    const current = await reopen();
+    assert.equal(await current.accessKeys.count(), 3);
+    assert.deepEqual(await current.accessKeys.get("AKIABBB"), key("AKIABBB", 300));
+    assert.equal(await current.accessKeys.get("AKIAXXX"), undefined);
+    assert.deepEqual((await current.accessKeys.list()).map((k) => k.accessKeyId), ["AKIAAAA", "AKIAZZZ", "AKIABBB"]);
+    assert.equal(await current.accessKeys.remove("AKIAZZZ"), true);
+    assert.equal(await current.accessKeys.remove("AKIAZZZ"), false);
+    assert.equal(await current.accessKeys.get("AKIAZZZ"), undefined);
+    assert.equal(await current.accessKeys.count(), 2);
+  });
+
+  test("adding an id that exists is refused and keeps the first secret", async ({ store }) => {
+    await store.accessKeys.add(key("AKIADUP", 1));
+    await assert.rejects(store.accessKeys.add({ ...key("AKIADUP", 2), secretAccessKey: "other" }));
+    assert.equal((await store.accessKeys.get("AKIADUP"))?.secretAccessKey, "secret-AKIADUP");
+  });
+}

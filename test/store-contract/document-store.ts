@@ -1,0 +1,43 @@
+/** DocumentStore: whole documents by id (the gateway's HTTP and REST APIs). */
+import assert from "node:assert/strict";
+import type { HttpApi, RestApi } from "../../src/core/gateway.js";
+import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
+
+const httpApi = (apiId: string, name = apiId): HttpApi => ({
+  apiId, name, description: undefined, createdDate: "2026-01-01T00:00:00Z", cors: undefined, tags: {}, routes: [], integrations: [], stages: [],
+});
+
+const restApi = (id: string, name = id): RestApi => ({
+  id, name, description: "d", createdDate: 1_767_225_600, binaryMediaTypes: [], rootResourceId: "root", tags: { k: "v" }, resources: [], deployments: [], stages: [],
+});
+
+export function documentStoreContract(test: StoreTest): void {
+  test("httpApis: put inserts or replaces, list is by id, delete says whether it removed one", async ({ store, reopen }) => {
+    await store.httpApis.put("b2", httpApi("b2"));
+    await store.httpApis.put("a1", httpApi("a1"));
+    await store.httpApis.put("c3", httpApi("c3"));
+    await store.httpApis.put("b2", httpApi("b2", "renamed"));
+    assert.equal(await store.httpApis.delete("c3"), true);
+    assert.equal(await store.httpApis.delete("c3"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.httpApis.get("b2")), plain(httpApi("b2", "renamed")));
+      assert.equal(await current.httpApis.get("c3"), undefined);
+      assert.deepEqual((await current.httpApis.list()).map((api) => api.apiId), ["a1", "b2"]);
+      assert.deepEqual(await current.restApis.list(), [], "the two document kinds are separate");
+    });
+  });
+
+  test("restApis: the same contract, kept apart from httpApis", async ({ store, reopen }) => {
+    await store.restApis.put("z9", restApi("z9"));
+    await store.restApis.put("a1", restApi("a1"));
+    await store.httpApis.put("a1", httpApi("a1"));
+    assert.equal(await store.restApis.delete("a1"), true);
+    assert.equal(await store.restApis.delete("a1"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.restApis.get("z9")), plain(restApi("z9")));
+      assert.equal(await current.restApis.get("a1"), undefined);
+      assert.deepEqual((await current.restApis.list()).map((api) => api.id), ["z9"]);
+      assert.equal((await current.httpApis.get("a1"))?.apiId, "a1", "deleting a REST API left the HTTP API of that id");
+    });
+  });
+}

@@ -1,0 +1,152 @@
+/** ObjectStore: S3 buckets, object rows with the events they announce, multipart uploads. */
+import assert from "node:assert/strict";
+import type { ObjectRecord, QueuedEventRow, UploadRecord } from "../../src/store/ports.js";
+import { plain, type StoreTest } from "./harness.js";
+
+const T = 1_700_000_000_000;
+
+const object = (bucket: string, key: string, blob = `blob-${key}`, change: Partial<ObjectRecord> = {}): ObjectRecord => ({
+  bucket, key, blob, size: 3, etag: "900150983cd24fb0d6963f7d28e17f72", lastModified: T, headers: { "content-type": "text/plain", "x-amz-meta-a": "1" }, ...change,
+});
+
+const notice = (id: string): QueuedEventRow => ({ id, functionName: "on-object", qualifier: "$LATEST", payload: Buffer.from(id), enqueuedAt: T });
+
+const upload = (uploadId: string, bucket: string, key: string, initiated = T): UploadRecord => ({ uploadId, bucket, key, initiated, headers: { "content-type": "application/zip" } });
+
+export function objectStoreContract(test: StoreTest): void {
+  test("buckets: create once, get, list by name, notification set and cleared", async ({ store, reopen }) => {
+    assert.equal(await store.objects.createBucket("zeta", T), true);
+    assert.equal(await store.objects.createBucket("alpha", T + 1), true);
+    assert.equal(await store.objects.createBucket("zeta", T + 2), false);
+    await store.objects.setNotification("alpha", '{"LambdaFunctionConfigurations":[]}');
+    let current = await reopen();
+    assert.deepEqual(plain(await current.objects.bucket("zeta")), plain({ name: "zeta", createdAt: T, notification: undefined }));
+    assert.equal((await current.objects.bucket("alpha"))?.notification, '{"LambdaFunctionConfigurations":[]}');
+    assert.equal(await current.objects.bucket("none"), undefined);
+    assert.deepEqual((await current.objects.buckets()).map((b) => b.name), ["alpha", "zeta"]);
+    await current.objects.setNotification("alpha", undefined);
+    current = await reopen();
+    assert.equal((await current.objects.bucket("alpha"))?.notification, undefined);
+  });
+
+  test("putObject stores or replaces, resolves the replaced row, and queues its events with it", async ({ store, reopen }) => {
+    await store.objects.createBucket("b", T);
+    assert.equal(await store.objects.putObject(object("b", "k", "blob-1"), [notice("ev-1")]), undefined);
+    const replaced = await store.objects.putObject(object("b", "k", "blob-2", { size: 9 }), [notice("ev-2")]);
+    assert.deepEqual(plain(replaced), plain(object("b", "k", "blob-1")));
+    const current = await reopen();
+    assert.deepEqual(plain(await current.objects.object("b", "k")), plain(object("b", "k", "blob-2", { size: 9 })));
+    assert.equal(await current.objects.object("b", "other"), undefined);
+    assert.equal(await current.objects.referencesBlob("blob-2"), true);
+    assert.equal(await current.objects.referencesBlob("blob-1"), false, "the replaced body is no longer referenced");
+    assert.deepEqual((await current.asyncQueue.ready(T, 10)).map((e) => e.id), ["ev-1", "ev-2"]);
+  });
+
+  test("deleteObjects removes those that exist and queues the events built for exactly them", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    for (const key of ["a", "b", "c"]) await store.objects.putObject(object("b", key), []);
+    let removedSeen: string[] = [];
+    const removed = await store.objects.deleteObjects("b", ["a", "missing", "c"], (rows) => {
+      removedSeen = rows.map((r) => r.key);
+      return rows.map((r) => notice(`deleted-${r.key}`));
+    });
+    assert.deepEqual(removed.map((r) => r.key), ["a", "c"]);
+    assert.deepEqual(removedSeen, ["a", "c"]);
+    assert.equal(await store.objects.object("b", "a"), undefined);
+    assert.equal((await store.objects.object("b", "b"))?.key, "b");
+    assert.deepEqual((await store.asyncQueue.ready(T, 10)).map((e) => e.id).sort(), ["deleted-a", "deleted-c"]);
+  });
+
+  test("listObjects: key order, prefix, start after a key, pages without duplicates or gaps", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    await store.objects.createBucket("other", T);
+    const keys = ["photos/2024/b.jpg", "photos/2024/a.jpg", "photos/2025/c.jpg", "docs/x.txt", "photos", "photosx", "ünïcode/é"];
+    for (const key of keys) await store.objects.putObject(object("b", key), []);
+    await store.objects.putObject(object("other", "photos/2024/z.jpg"), []);
+    const seen: string[] = [];
+    let after = "";
+    for (;;) {
+      const page = await store.objects.listObjects("b", "", after, 2);
+      if (page.length === 0) break;
+      seen.push(...page.map((o) => o.key));
+      after = page.at(-1)?.key ?? "";
+    }
+    assert.deepEqual(seen, [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))), "UTF-8 byte order");
+    const list = async (prefix: string, start: string) => (await store.objects.listObjects("b", prefix, start, 100)).map((o) => o.key);
+    assert.deepEqual(await list("photos/", ""), ["photos/2024/a.jpg", "photos/2024/b.jpg", "photos/2025/c.jpg"]);
+    assert.deepEqual(await list("photos", ""), ["photos", "photos/2024/a.jpg", "photos/2024/b.jpg", "photos/2025/c.jpg", "photosx"]);
+    assert.deepEqual(await list("photos/", "photos/2024/a.jpg"), ["photos/2024/b.jpg", "photos/2025/c.jpg"]);
+    assert.deepEqual(await list("ü", ""), ["ünïcode/é"]);
+    assert.deepEqual(await list("nothing", ""), []);
+  });
+
+  test("deleteBucket: missing, not empty, or removed with its unfinished uploads", async ({ store }) => {
+    assert.equal(await store.objects.deleteBucket("none"), "missing");
+    await store.objects.createBucket("full", T);
+    await store.objects.putObject(object("full", "k"), []);
+    assert.equal(await store.objects.deleteBucket("full"), "not-empty");
+    await store.objects.createBucket("b", T);
+    await store.objects.createUpload(upload("u1", "b", "k1"));
+    await store.objects.createUpload(upload("u2", "b", "k2"));
+    await store.objects.putPart({ uploadId: "u1", partNumber: 1, etag: "e1", size: 5, lastModified: T });
+    const result = await store.objects.deleteBucket("b");
+    assert.ok(typeof result === "object");
+    assert.deepEqual([...result.uploads].sort(), ["u1", "u2"]);
+    assert.equal(await store.objects.bucket("b"), undefined);
+    assert.equal(await store.objects.upload("u1"), undefined);
+    assert.deepEqual(await store.objects.parts("u1", 0, 10), []);
+    assert.equal(await store.objects.deleteBucket("b"), "missing");
+  });
+
+  test("uploads: get, list in (key, upload id) order after a marker, with a prefix", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    await store.objects.createUpload(upload("u-2", "b", "a/key", T + 5));
+    await store.objects.createUpload(upload("u-1", "b", "a/key", T + 9));
+    await store.objects.createUpload(upload("u-3", "b", "b/key"));
+    await store.objects.createUpload(upload("u-4", "b", "a/other"));
+    assert.deepEqual(plain(await store.objects.upload("u-2")), plain(upload("u-2", "b", "a/key", T + 5)));
+    assert.equal(await store.objects.upload("u-none"), undefined);
+    const ids = async (prefix: string, afterKey: string, afterId: string, limit = 100) =>
+      (await store.objects.uploads("b", prefix, afterKey, afterId, limit)).map((u) => u.uploadId);
+    assert.deepEqual(await ids("", "", ""), ["u-1", "u-2", "u-4", "u-3"]);
+    assert.deepEqual(await ids("a/", "", ""), ["u-1", "u-2", "u-4"]);
+    assert.deepEqual(await ids("", "a/key", "u-1"), ["u-2", "u-4", "u-3"], "after the marker's key and upload id");
+    assert.deepEqual(await ids("", "a/key", ""), ["u-1", "u-2", "u-4", "u-3"]);
+    assert.deepEqual(await ids("", "", "", 2), ["u-1", "u-2"]);
+  });
+
+  test("parts: put inserts or replaces by number; listed in number order after a part", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    await store.objects.createUpload(upload("u", "b", "k"));
+    for (const n of [3, 1, 10, 2]) await store.objects.putPart({ uploadId: "u", partNumber: n, etag: `e${n}`, size: n, lastModified: T });
+    await store.objects.putPart({ uploadId: "u", partNumber: 2, etag: "e2-again", size: 22, lastModified: T + 1 });
+    const parts = await store.objects.parts("u", 0, 100);
+    assert.deepEqual(parts.map((p) => [p.partNumber, p.etag]), [[1, "e1"], [2, "e2-again"], [3, "e3"], [10, "e10"]]);
+    assert.deepEqual(parts[1], { uploadId: "u", partNumber: 2, etag: "e2-again", size: 22, lastModified: T + 1 });
+    assert.deepEqual((await store.objects.parts("u", 2, 2)).map((p) => p.partNumber), [3, 10]);
+  });
+
+  test("completeUpload writes the object, its events and removes the upload with its parts", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    await store.objects.putObject(object("b", "k", "old-blob"), []);
+    await store.objects.createUpload(upload("u", "b", "k"));
+    await store.objects.putPart({ uploadId: "u", partNumber: 1, etag: "e1", size: 5, lastModified: T });
+    const done = object("b", "k", "new-blob", { etag: "abc-1" });
+    const previous = await store.objects.completeUpload("u", done, [notice("ev-complete")]);
+    assert.equal(previous?.blob, "old-blob");
+    assert.deepEqual(plain(await store.objects.object("b", "k")), plain(done));
+    assert.equal(await store.objects.upload("u"), undefined);
+    assert.deepEqual(await store.objects.parts("u", 0, 10), []);
+    assert.deepEqual((await store.asyncQueue.ready(T, 10)).map((e) => e.id), ["ev-complete"]);
+  });
+
+  test("deleteUpload removes the upload and its parts; false when there was none", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    await store.objects.createUpload(upload("u", "b", "k"));
+    await store.objects.putPart({ uploadId: "u", partNumber: 1, etag: "e1", size: 5, lastModified: T });
+    assert.equal(await store.objects.deleteUpload("u"), true);
+    assert.equal(await store.objects.deleteUpload("u"), false);
+    assert.equal(await store.objects.upload("u"), undefined);
+    assert.deepEqual(await store.objects.parts("u", 0, 10), []);
+  });
+}
