@@ -3,7 +3,8 @@
  * read-only `<sha256>/` directory that every environment of that code shares.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { access, chmod, cp, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, chmod, copyFile, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidParameter } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
@@ -48,7 +49,9 @@ export function codeStore(root: string): CodeStore {
     const scratch = join(root, `.tmp-${randomUUID()}`);
     try {
       const unzippedSize = await unzipInto(zip, scratch, { maxUnzippedBytes: LIMITS.unzippedCodeBytes, maxFiles: LIMITS.codeFileCount });
-      await writeFile(join(scratch, ".unkai-unzipped-size"), String(unzippedSize));
+      // The package may hold an entry of this name (even a symlink): replace it, never write through it.
+      await rm(join(scratch, ".unkai-unzipped-size"), { recursive: true, force: true });
+      await writeFile(join(scratch, ".unkai-unzipped-size"), String(unzippedSize), { flag: "wx" });
       await makeReadOnly(scratch);
       await writeFile(zipPath(codeSha256), zip);
       await rename(scratch, dir);
@@ -72,11 +75,7 @@ export function codeStore(root: string): CodeStore {
       const scratch = join(root, `.tmp-${randomUUID()}`);
       try {
         await mkdir(scratch, { recursive: true });
-        for (const sha of shas) {
-          await cp(directory(sha), scratch, { recursive: true, force: true, verbatimSymlinks: true });
-          // The copies keep the layers' read-only modes; the next layer must be able to overwrite them.
-          await setModes(scratch, 0o755, 0o644);
-        }
+        for (const sha of shas) await mergeLayer(directory(sha), scratch);
         await rm(join(scratch, ".unkai-unzipped-size"), { force: true });
         await makeReadOnly(scratch);
         await rename(scratch, dir);
@@ -115,6 +114,29 @@ async function exists(path: string): Promise<boolean> {
 
 async function unzippedSizeOf(dir: string): Promise<number> {
   return Number(await readFile(join(dir, ".unkai-unzipped-size"), "utf8"));
+}
+
+/**
+ * Lays one extracted layer over the merge so far, later layers winning. Never writes through a
+ * symlink: whatever an earlier layer left at a path (a link included) is removed before this layer's
+ * directory, file or link is made there, and a directory is descended into only when it is a real one.
+ */
+async function mergeLayer(source: string, dest: string): Promise<void> {
+  for (const name of await readdir(source)) {
+    const from = join(source, name);
+    const to = join(dest, name);
+    const info = await lstat(from);
+    const existing = await lstat(to).catch(() => undefined);
+    if (info.isDirectory()) {
+      if (existing && !existing.isDirectory()) await rm(to, { force: true });
+      if (!existing?.isDirectory()) await mkdir(to, { mode: 0o755 });
+      await mergeLayer(from, to);
+      continue;
+    }
+    if (existing) await rm(to, { recursive: true, force: true });
+    if (info.isSymbolicLink()) await symlink(await readlink(from), to);
+    else if (info.isFile()) await copyFile(from, to, constants.COPYFILE_EXCL).then(() => chmod(to, info.mode & 0o111 ? 0o755 : 0o644));
+  }
 }
 
 /** Drops write permission everywhere under `dir` (symlinks are left alone). */
