@@ -9,6 +9,7 @@ import type { FunctionRecord } from "../../core/function.js";
 import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
 import { empty, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
 import type { FunctionService } from "./function-service.js";
+import { decodeUtf8 } from "../../protocol/utf8.js";
 
 const EMPTY_EVENT = Buffer.from("{}");
 
@@ -72,7 +73,7 @@ export function syncInvokeRequest(
 
 export function checkJson(payload: Buffer): void {
   try {
-    JSON.parse(payload.toString("utf8"));
+    JSON.parse(decodeUtf8(payload));
   } catch (error) {
     throw new UnkaiError(
       "InvalidRequestContentException",

@@ -6,6 +6,7 @@ import { UnkaiError } from "../../core/errors.js";
 import { asUnkaiError, awsJsonError } from "../../protocol/errors.js";
 import type { UnkaiResponse, Service } from "../../protocol/http.js";
 import type { LogStore } from "../../store/ports.js";
+import { decodeUtf8 } from "../../protocol/utf8.js";
 
 const TARGET_PREFIX = "Logs_20140328.";
 
@@ -33,7 +34,7 @@ const deleteInput = z.object({ logGroupName: z.string() });
 function parse<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
   let value: unknown;
   try {
-    value = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
+    value = JSON.parse(body.length === 0 ? "{}" : decodeUtf8(body));
   } catch {
     throw new UnkaiError("InvalidParameterException", "The request body is not valid JSON.");
   }
