@@ -6,6 +6,7 @@ import { restJsonError } from "../../protocol/errors.js";
 import { json, type Service } from "../../protocol/http.js";
 import type { AsyncQueueStore, InvocationStore, TestEventStore } from "../../store/ports.js";
 import { consoleData } from "./console-data.js";
+import { decodeUtf8 } from "../../protocol/utf8.js";
 
 export interface UnkaiServiceDeps {
   readonly codeRoot: string;
@@ -68,7 +69,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       if (events?.[1] && events[2] === "redrive" && request.method === "POST") {
         let ids: string[] | undefined;
         try {
-          const body = request.body.length > 0 ? (JSON.parse(request.body.toString("utf8")) as { ids?: unknown }) : {};
+          const body = request.body.length > 0 ? (JSON.parse(decodeUtf8(request.body)) as { ids?: unknown }) : {};
           if (body.ids !== undefined) {
             if (!Array.isArray(body.ids) || !body.ids.every((id) => typeof id === "string")) throw new Error("ids");
             ids = body.ids;
