@@ -84,6 +84,27 @@ describe("bad input gets AWS's error, not a 500", () => {
     assert.deepEqual(fine.json, { text: "héllo ✓" }, "valid UTF-8 still goes through");
   });
 
+  it("answers a Runtime API call whose request id is not UTF-8 with a 404, and keeps running", async () => {
+    // A custom runtime that first posts to an undecodable request id, then serves as AWS's tutorial does.
+    const bootstrap = [
+      "#!/bin/sh",
+      "set -u",
+      'API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"',
+      'BAD="$(curl -sS -o /dev/null -w "%{http_code}" -X POST "$API/invocation/%FF%FE/response" -d x)"',
+      "while true; do",
+      '  HEADERS="$(mktemp)"',
+      '  curl -sS -LD "$HEADERS" "$API/invocation/next" > /dev/null',
+      '  REQUEST_ID="$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d \'[:space:]\' | cut -d: -f2)"',
+      '  curl -sS -X POST "$API/invocation/$REQUEST_ID/response" -d "{\\"bad\\":\\"$BAD\\"}" > /dev/null',
+      "done",
+    ].join("\n");
+    const zip = await zipFiles({ bootstrap: { content: bootstrap, mode: 0o100755 } });
+    await suite.client.send(new CreateFunctionCommand({ FunctionName: "bad-runtime-id", Runtime: "provided.al2023", Handler: "x.handler", Role: ROLE, Code: { ZipFile: zip } }));
+    const result = await invoke(suite.client, "bad-runtime-id");
+    assert.deepEqual(result.json, { bad: "404" }, result.payload);
+    assert.equal(suite.unkai.process.exitCode, null, "Unkai is still running");
+  });
+
   it("answers /_unkai/ paths whose segments are not UTF-8 with a 400", async () => {
     for (const [method, path] of [["PUT", "/_unkai/functions/utf8%C0%AF/test-events/one"], ["PUT", "/_unkai/functions/utf8/test-events/%FF"], ["GET", "/_unkai/functions/%E2%82/metrics"]] as const) {
       const response = await unkaiFetch(suite.unkai.url, path, { method, ...(method === "PUT" ? { body: "{}" } : {}) });
