@@ -140,6 +140,27 @@ describe("hostile code packages", () => {
     await assertStillServing();
   });
 
+  it("merges layers without writing through an earlier layer's symlinks", async () => {
+    // Each layer is safe alone; merged naively, `esc -> d/..` with `d -> .` is the code root, and a
+    // third layer's `esc/` directory would be written there.
+    const publish = async (name: string, entries: RawEntry[]) =>
+      (await suite.client.send(new PublishLayerVersionCommand({ LayerName: name, Content: { ZipFile: rawZip(entries) } }))).LayerVersionArn ?? "";
+    const layers = [
+      await publish("merge-a", [{ name: "esc", content: "d/..", mode: LINK }, { name: "real/kept.txt", content: "a" }, { name: "tool", content: "real", mode: LINK }]),
+      await publish("merge-b", [{ name: "d", content: ".", mode: LINK }]),
+      await publish("merge-c", [{ name: "esc/merged-escape", content: "pwned" }, { name: "tool/over.txt", content: "c" }]),
+    ];
+    await suite.client.send(new CreateFunctionCommand({
+      FunctionName: "merged", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Layers: layers,
+      Code: { ZipFile: rawZip([{ name: "index.js", content: "const fs = require('node:fs');\nexports.handler = async () => ({ esc: fs.readdirSync('/opt/esc'), real: fs.readdirSync('/opt/real'), tool: fs.readdirSync('/opt/tool'), toolIsLink: fs.lstatSync('/opt/tool').isSymbolicLink() });" }]) },
+    }));
+    const codeRoot = join(suite.unkai.dataDir, "code");
+    assert.equal(existsSync(join(codeRoot, "merged-escape")), false, "nothing was written beside the merged /opt");
+    assert.equal(existsSync(join(suite.unkai.dataDir, "merged-escape")), false);
+    const result = await invoke(suite.client, "merged");
+    assert.deepEqual(result.json, { esc: ["merged-escape"], real: ["kept.txt"], tool: ["over.txt"], toolIsLink: false }, "a later layer's directory replaces an earlier layer's link");
+  });
+
   it("keeps links that stay inside the package working (node_modules/.bin, relative links, layers)", async () => {
     const layer = await suite.client.send(new PublishLayerVersionCommand({
       LayerName: "linked",
