@@ -108,6 +108,8 @@ describe("hostile code packages", () => {
       [[{ name: `${outside}/absolute`, content: "x" }], /absolute path/],
       [[{ name: "nul\0.js", content: "x" }], /NUL|invalid characters/],
       [[{ name: "win\\dows.js", content: "x" }], /backslash|invalid characters/],
+      [[{ name: `${"n".repeat(300)}.js`, content: "x" }], /has a name part longer than 255 bytes/],
+      [[{ name: `${"d/".repeat(1_600)}deep.js`, content: "x" }], /is longer than 3072 bytes/],
       [[{ name: "index.js", content: HANDLER }, { name: "index.js", content: "evil" }], /entry 'index\.js' appears more than once/],
       [[{ name: "lib", content: outside, mode: LINK }, { name: "lib", content: "file" }], /entry 'lib' appears more than once/],
       [[{ name: "lib", content: "x" }, { name: "lib/inner.js", content: "x" }], /entry 'lib\/inner\.js' lies beneath file 'lib'/],

@@ -56,6 +56,9 @@ export function safeEntryPath(name: string): string {
   if (name.startsWith("/")) throw unzipError(`entry '${name}' has an absolute path`);
   const parts = name.split("/").filter((part) => part !== "" && part !== ".");
   if (parts.includes("..")) throw unzipError(`entry '${name}' climbs out of the package with '..'`);
+  // Linux's NAME_MAX and (with room for the data directory) PATH_MAX: refused here, not as a failed write.
+  if (parts.some((part) => Buffer.byteLength(part) > 255)) throw unzipError(`entry '${name.slice(0, 300)}' has a name part longer than 255 bytes`);
+  if (Buffer.byteLength(name) > 3_072) throw unzipError(`entry '${name.slice(0, 300)}…' is longer than 3072 bytes`);
   return parts.join("/");
 }
 
