@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { zipFiles } from "../src/store/code/zip-directory.js";
-import { invoke, ROLE } from "./helpers/clients.js";
+import { invoke, ROLE, signedFetch } from "./helpers/clients.js";
 import { signedS3Fetch } from "./helpers/s3.js";
 import { unkaiFetch } from "./helpers/unkai-fetch.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -103,6 +103,18 @@ describe("bad input gets AWS's error, not a 500", () => {
     const result = await invoke(suite.client, "bad-runtime-id");
     assert.deepEqual(result.json, { bad: "404" }, result.payload);
     assert.equal(suite.unkai.process.exitCode, null, "Unkai is still running");
+  });
+
+  it("checks MaxItems, Marker and limit that are not whole numbers (found by the fuzzer: 500s from SQLite)", async () => {
+    for (const path of ["/2018-10-31/layers?MaxItems=1.5", "/2018-10-31/layers/lib/versions?MaxItems=-1", "/2018-10-31/layers/lib/versions?Marker=abc", "/2015-03-31/functions/utf8/aliases?MaxItems=0"]) {
+      const response = await signedFetch(`${suite.unkai.url}${path}`);
+      assert.equal(response.status, 400, path);
+      assert.equal(response.headers.get("x-amzn-errortype"), "InvalidParameterValueException", path);
+    }
+    const failed = await unkaiFetch(suite.unkai.url, "/_unkai/functions/utf8/events/failed", { query: { limit: "1.5" } });
+    assert.equal(failed.status, 200);
+    const records = await unkaiFetch(suite.unkai.url, "/_unkai/functions/utf8/invocations", { query: { limit: "2.5" } });
+    assert.equal(records.status, 200);
   });
 
   it("answers /_unkai/ paths whose segments are not UTF-8 with a 400", async () => {

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UnkaiError } from "../../core/errors.js";
 import { restJsonError } from "../../protocol/errors.js";
-import { json, type Service } from "../../protocol/http.js";
+import { json, type Service, type UnkaiRequest } from "../../protocol/http.js";
 import type { AsyncQueueStore, InvocationStore, TestEventStore } from "../../store/ports.js";
 import { consoleData } from "./console-data.js";
 import { decodeUtf8 } from "../../protocol/utf8.js";
@@ -36,7 +36,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       }
       const records = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/invocations$/.exec(request.path);
       if (request.method === "GET" && records?.[1]) {
-        const limit = Math.min(1000, Math.max(1, Number(request.query.get("limit") ?? "100") || 100));
+        const limit = limitParam(request);
         return json(200, { invocations: invocations.recent(records[1], limit) });
       }
       if (request.method === "GET" && request.path === "/_unkai/events/stats") {
@@ -53,7 +53,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       }
       const events = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/events\/(failed|redrive)$/.exec(request.path);
       if (events?.[1] && events[2] === "failed" && request.method === "GET") {
-        const limit = Math.min(1000, Math.max(1, Number(request.query.get("limit") ?? "100") || 100));
+        const limit = limitParam(request);
         const failed = queue.failed(events[1], limit).map((e) => ({
           id: e.id,
           enqueuedAt: new Date(e.enqueuedAt).toISOString(),
@@ -93,4 +93,10 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       return json(404, { message: `No Unkai endpoint at ${request.method} ${request.path}.` });
     },
   };
+}
+
+/** `limit`: a whole number of records from 1 to 1000 (100 when absent or not a number). */
+function limitParam(request: UnkaiRequest): number {
+  const limit = Math.floor(Number(request.query.get("limit") ?? "100"));
+  return Number.isFinite(limit) ? Math.min(1000, Math.max(1, limit)) : 100;
 }
