@@ -142,25 +142,32 @@ describe("hostile code packages", () => {
     await assertStillServing();
   });
 
-  it("merges layers without writing through an earlier layer's symlinks", async () => {
-    // Each layer is safe alone; merged naively, `esc -> d/..` with `d -> .` is the code root, and a
-    // third layer's `esc/` directory would be written there.
+  it("merges layers without writing through an earlier layer's symlinks, and refuses links that only the merge makes unsafe", async () => {
     const publish = async (name: string, entries: RawEntry[]) =>
       (await suite.client.send(new PublishLayerVersionCommand({ LayerName: name, Content: { ZipFile: rawZip(entries) } }))).LayerVersionArn ?? "";
-    const layers = [
-      await publish("merge-a", [{ name: "esc", content: "d/..", mode: LINK }, { name: "real/kept.txt", content: "a" }, { name: "tool", content: "real", mode: LINK }]),
-      await publish("merge-b", [{ name: "d", content: ".", mode: LINK }]),
-      await publish("merge-c", [{ name: "esc/merged-escape", content: "pwned" }, { name: "tool/over.txt", content: "c" }]),
-    ];
+    const linked = await publish("merge-a", [{ name: "real/kept.txt", content: "a" }, { name: "tool", content: "real", mode: LINK }]);
+    const over = await publish("merge-c", [{ name: "tool/over.txt", content: "c" }, { name: "esc/merged-escape", content: "pwned" }]);
     await suite.client.send(new CreateFunctionCommand({
-      FunctionName: "merged", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Layers: layers,
-      Code: { ZipFile: rawZip([{ name: "index.js", content: "const fs = require('node:fs');\nexports.handler = async () => ({ esc: fs.readdirSync('/opt/esc'), real: fs.readdirSync('/opt/real'), tool: fs.readdirSync('/opt/tool'), toolIsLink: fs.lstatSync('/opt/tool').isSymbolicLink() });" }]) },
+      FunctionName: "merged", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Layers: [linked, over],
+      Code: { ZipFile: rawZip([{ name: "index.js", content: "const fs = require('node:fs');\nexports.handler = async () => ({ real: fs.readdirSync('/opt/real'), tool: fs.readdirSync('/opt/tool'), toolIsLink: fs.lstatSync('/opt/tool').isSymbolicLink() });" }]) },
     }));
+    const result = await invoke(suite.client, "merged");
+    assert.deepEqual(result.json, { real: ["kept.txt"], tool: ["over.txt"], toolIsLink: false }, "a later layer's directory replaces an earlier layer's link; nothing lands in its target");
+
+    // Each layer is safe alone; merged, `esc -> d/..` with `d -> .` is the code root beside /opt.
+    const escape = await publish("merge-esc", [{ name: "esc", content: "d/..", mode: LINK }]);
+    const dot = await publish("merge-dot", [{ name: "d", content: ".", mode: LINK }]);
+    const create = (name: string, layers: string[]) => suite.client.send(new CreateFunctionCommand({
+      FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Layers: layers, Code: { ZipFile: rawZip([{ name: "index.js", content: HANDLER }]) },
+    }));
+    const error = await create("merged-escape", [escape, dot]).then(() => undefined, (e: unknown) => e as Error);
+    assert.equal(error?.name, "InvalidParameterValueException");
+    assert.match(error?.message ?? "", /layers, merged into \/opt in order, make an unsafe link: symlink 'esc' points outside \/opt \('d\/\.\.'\)/);
+    // A third layer whose directory `esc/` lands on that link replaces it (never writes through it), so that merge is safe.
+    await create("merged-replaced", [escape, dot, over]);
     const codeRoot = join(suite.unkai.dataDir, "code");
     assert.equal(existsSync(join(codeRoot, "merged-escape")), false, "nothing was written beside the merged /opt");
-    assert.equal(existsSync(join(suite.unkai.dataDir, "merged-escape")), false);
-    const result = await invoke(suite.client, "merged");
-    assert.deepEqual(result.json, { esc: ["merged-escape"], real: ["kept.txt"], tool: ["over.txt"], toolIsLink: false }, "a later layer's directory replaces an earlier layer's link");
+    assertNothingEscaped();
   });
 
   it("keeps links that stay inside the package working (node_modules/.bin, relative links, layers)", async () => {

@@ -3,11 +3,11 @@
  * read-only `<sha256>/` directory that every environment of that code shares.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { constants } from "node:fs";
-import { access, chmod, copyFile, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { access, chmod, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidParameter } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
+import { checkMergedLinks, mergeLayer } from "./layer-merge.js";
 import { unzipInto } from "./unzip.js";
 
 export interface StoredCode {
@@ -76,6 +76,7 @@ export function codeStore(root: string): CodeStore {
       try {
         await mkdir(scratch, { recursive: true });
         for (const sha of shas) await mergeLayer(directory(sha), scratch);
+        await checkMergedLinks(scratch);
         await rm(join(scratch, ".unkai-unzipped-size"), { force: true });
         await makeReadOnly(scratch);
         await rename(scratch, dir);
@@ -114,29 +115,6 @@ async function exists(path: string): Promise<boolean> {
 
 async function unzippedSizeOf(dir: string): Promise<number> {
   return Number(await readFile(join(dir, ".unkai-unzipped-size"), "utf8"));
-}
-
-/**
- * Lays one extracted layer over the merge so far, later layers winning. Never writes through a
- * symlink: whatever an earlier layer left at a path (a link included) is removed before this layer's
- * directory, file or link is made there, and a directory is descended into only when it is a real one.
- */
-async function mergeLayer(source: string, dest: string): Promise<void> {
-  for (const name of await readdir(source)) {
-    const from = join(source, name);
-    const to = join(dest, name);
-    const info = await lstat(from);
-    const existing = await lstat(to).catch(() => undefined);
-    if (info.isDirectory()) {
-      if (existing && !existing.isDirectory()) await rm(to, { force: true });
-      if (!existing?.isDirectory()) await mkdir(to, { mode: 0o755 });
-      await mergeLayer(from, to);
-      continue;
-    }
-    if (existing) await rm(to, { recursive: true, force: true });
-    if (info.isSymbolicLink()) await symlink(await readlink(from), to);
-    else if (info.isFile()) await copyFile(from, to, constants.COPYFILE_EXCL).then(() => chmod(to, info.mode & 0o111 ? 0o755 : 0o644));
-  }
 }
 
 /** Drops write permission everywhere under `dir` (symlinks are left alone). */
