@@ -120,6 +120,12 @@ export interface FunctionUrlConfig {
 /** The function ARN inside a Lambda integration URI (`arn:aws:apigateway:…:lambda:path/…/functions/<arn>/invocations`) or the ARN itself. */
 export function functionArnOfIntegration(uri: string): string | undefined {
   const wrapped = /:lambda:path\/\d{4}-\d\d-\d\d\/functions\/(.+)\/invocations$/.exec(uri);
-  if (wrapped?.[1]) return decodeURIComponent(wrapped[1]);
+  if (wrapped?.[1]) {
+    try {
+      return decodeURIComponent(wrapped[1]);
+    } catch {
+      return undefined; // not percent-encoded UTF-8: names no function
+    }
+  }
   return /^arn:aws[a-z-]*:lambda:/.test(uri) ? uri : undefined;
 }

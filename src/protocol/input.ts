@@ -1,11 +1,12 @@
 /** Parses a JSON request body against a zod schema, answering with the service's own error type and the field that was wrong. */
 import type { z } from "zod";
 import { UnkaiError, type ErrorCode } from "../core/errors.js";
+import { decodeUtf8 } from "./utf8.js";
 
 export function parseJsonInput<T extends z.ZodType>(schema: T, body: Buffer, errorCode: ErrorCode): z.infer<T> {
   let value: unknown;
   try {
-    value = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+    value = body.length === 0 ? {} : JSON.parse(decodeUtf8(body));
   } catch (error) {
     throw new UnkaiError(errorCode, `Could not parse the request body as JSON: ${(error as Error).message}`);
   }

@@ -84,3 +84,16 @@ export async function signedChunkedUpload(url: string, path: string, chunks: rea
   }
   return { headers: signed.headers, body: Buffer.concat(parts) };
 }
+
+/** A hand-made S3 request (path with query, any body) signed with the default key, UNSIGNED-PAYLOAD unless a hash is given. */
+export async function signedS3Fetch(url: string, method: string, pathAndQuery: string, init: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Response> {
+  const target = new URL(pathAndQuery, url);
+  const lowered = Object.fromEntries(Object.entries(init.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const query: Record<string, string> = {};
+  for (const [name, value] of target.searchParams) query[name] = value;
+  const signed = await signer.sign({
+    method, protocol: "http:", hostname: target.hostname, port: Number(target.port), path: target.pathname, query,
+    headers: { host: target.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD", ...lowered },
+  });
+  return fetch(target, { method, headers: signed.headers, ...(init.body !== undefined ? { body: init.body } : {}) });
+}

@@ -1,7 +1,7 @@
 /** Deploys a unkai.json project: build hook, deterministic zip, create or update, optional version and alias. */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { statSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import {
   CreateAliasCommand,
@@ -45,7 +45,7 @@ export function packageFunction(fn: ProjectFunction): Promise<Buffer> {
   return zipDirectory(fn.dir, {
     exclude: (path) => {
       if (excluded(path)) return true;
-      if (statSync(join(fn.dir, path)).isDirectory()) return false;
+      if (lstatSync(join(fn.dir, path)).isDirectory()) return false;
       return !fn.include.some((pattern) => minimatch(path, pattern, { dot: true }));
     },
   });

@@ -75,9 +75,9 @@ export class RuntimeApiServer implements RuntimeChannel {
     if (req.method === "POST" && rest === "init/error") return this.initError(req, res);
     if (req.method === "POST" && rest.startsWith("invocation/")) {
       const slash = rest.indexOf("/", "invocation/".length);
-      const requestId = decodeURIComponent(rest.slice("invocation/".length, slash));
+      const requestId = decodeRequestId(rest.slice("invocation/".length, slash));
       const verb = rest.slice(slash + 1);
-      if (slash > 0 && (verb === "response" || verb === "error")) return this.result(req, res, requestId, verb);
+      if (slash > 0 && requestId !== undefined && (verb === "response" || verb === "error")) return this.result(req, res, requestId, verb);
     }
     sendError(res, 404, "NotFound", `Unknown Runtime API path ${url}.`);
   }
@@ -212,4 +212,13 @@ function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | und
     else chunks.push(chunk);
   });
   req.once("end", () => done(over ? undefined : chunks.length === 1 ? (chunks[0]) : Buffer.concat(chunks)));
+}
+
+/** A request id from the path; undefined when its percent-encoding is not UTF-8 (answered 404, never thrown). */
+function decodeRequestId(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
 }

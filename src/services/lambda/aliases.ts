@@ -9,6 +9,7 @@ import type { Router } from "../../protocol/router.js";
 import type { AliasStore } from "../../store/ports.js";
 import { checkRevision, type FunctionService } from "./function-service.js";
 import { parseBody } from "./shapes.js";
+import { pageSize } from "./paging.js";
 
 const routing = z.object({ AdditionalVersionWeights: z.record(z.string(), z.number()).optional() });
 const createInput = z.object({
@@ -78,7 +79,7 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
       const name = functionName(request, raw);
       const version = request.query.get("FunctionVersion");
       const all = aliases.list(name).filter((a) => version === null || a.functionVersion === version);
-      const maxItems = Math.min(50, Number(request.query.get("MaxItems") ?? "50") || 50);
+      const maxItems = pageSize(request, 10_000);
       const marker = request.query.get("Marker");
       const start = marker ? all.findIndex((a) => a.name === marker) + 1 : 0;
       const page = all.slice(start, start + maxItems);

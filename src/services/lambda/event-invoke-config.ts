@@ -9,6 +9,7 @@ import type { Router } from "../../protocol/router.js";
 import type { EventInvokeConfigStore } from "../../store/ports.js";
 import type { FunctionService } from "./function-service.js";
 import { parseBody } from "./shapes.js";
+import { pageSize } from "./paging.js";
 
 const destination = z.object({ Destination: z.string().optional() });
 const input = z.object({
@@ -87,7 +88,7 @@ export function eventInvokeConfigRoutes(router: Router, functions: FunctionServi
       if (qualifier !== undefined) throw invalidParameter("ListFunctionEventInvokeConfigs takes an unqualified function name.");
       functions.get(name);
       const all = store.list(name);
-      const maxItems = Math.min(50, Number(request.query.get("MaxItems") ?? "50") || 50);
+      const maxItems = pageSize(request, 50);
       const marker = request.query.get("Marker");
       const start = marker ? all.findIndex((c) => c.qualifier === marker) + 1 : 0;
       const page = all.slice(start, start + maxItems);

@@ -17,6 +17,7 @@ import { empty, json, type UnkaiRequest, type Service } from "../../protocol/htt
 import { Router } from "../../protocol/router.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { FunctionService } from "./function-service.js";
+import { pageSize } from "./paging.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
 import { LAMBDA_ERRORS } from "./errors.js";
@@ -53,14 +54,6 @@ export interface LambdaServiceDeps {
   readonly space: FreeSpace;
 }
 
-/** MaxItems of a list operation, capped at Lambda's page size of 50. */
-function pageSize(request: UnkaiRequest): number {
-  const maxItems = Number(request.query.get("MaxItems") ?? LIMITS.listFunctionsPageSize);
-  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) {
-    throw invalidParameter(`MaxItems ${request.query.get("MaxItems")} must be a whole number from 1 to 10000.`);
-  }
-  return Math.min(maxItems, LIMITS.listFunctionsPageSize);
-}
 
 export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space }: LambdaServiceDeps): Service {
   const ref = (request: UnkaiRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);

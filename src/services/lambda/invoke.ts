@@ -10,6 +10,7 @@ import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
 import { empty, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { FunctionService } from "./function-service.js";
+import { decodeUtf8 } from "../../protocol/utf8.js";
 
 const EMPTY_EVENT = Buffer.from("{}");
 
@@ -76,7 +77,7 @@ export function syncInvokeRequest(
 
 export function checkJson(payload: Buffer): void {
   try {
-    JSON.parse(payload.toString("utf8"));
+    JSON.parse(decodeUtf8(payload));
   } catch (error) {
     throw new UnkaiError(
       "InvalidRequestContentException",

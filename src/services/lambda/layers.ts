@@ -1,7 +1,7 @@
 /** PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions, DeleteLayerVersion. */
 import { z } from "zod";
 import type { Account } from "../../core/arn.js";
-import { notFound } from "../../core/errors.js";
+import { invalidParameter, notFound } from "../../core/errors.js";
 import { parseLayerVersionArn, validateLayerName, type LayerVersionRecord } from "../../core/layer.js";
 import { isRuntimeId } from "../../core/runtimes.js";
 import { empty, json } from "../../protocol/http.js";
@@ -9,6 +9,7 @@ import type { Router } from "../../protocol/router.js";
 import type { CodeStore } from "../../store/code/code-store.js";
 import type { LayerStore } from "../../store/ports.js";
 import { parseBody, zipFrom } from "./shapes.js";
+import { pageSize } from "./paging.js";
 
 const publishInput = z.object({
   Description: z.string().max(256).optional(),
@@ -67,7 +68,7 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
         const { layerName, version } = parseLayerVersionArn(request.query.get("Arn") ?? "");
         return json(200, await full(existing(layerName, String(version))));
       }
-      const maxItems = Math.min(50, Number(request.query.get("MaxItems") ?? "50") || 50);
+      const maxItems = pageSize(request, 50);
       const page = layers.latest(request.query.get("Marker") ?? undefined, maxItems + 1);
       const shown = page.slice(0, maxItems);
       return json(200, {
@@ -76,9 +77,10 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
       });
     })
     .on("GET", "/2018-10-31/layers/{name}/versions", async (request, [name = ""]) => {
-      const maxItems = Math.min(50, Number(request.query.get("MaxItems") ?? "50") || 50);
+      const maxItems = pageSize(request, 50);
       const marker = request.query.get("Marker");
       const runtime = request.query.get("CompatibleRuntime");
+      if (marker && !/^\d{1,9}$/.test(marker)) throw invalidParameter(`Marker '${marker.slice(0, 100)}' is not a NextMarker this operation returned.`);
       const page = layers.versions(name, marker ? Number(marker) : undefined, maxItems + 1)
         .filter((layer) => runtime === null || layer.compatibleRuntimes.length === 0 || layer.compatibleRuntimes.includes(runtime));
       const shown = page.slice(0, maxItems);

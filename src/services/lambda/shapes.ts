@@ -3,6 +3,7 @@ import { z } from "zod";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { defaultLogGroup, validateRuntime, type FunctionConfig, type FunctionRecord, type LayerRef } from "../../core/function.js";
 import { LIMITS } from "../../core/limits.js";
+import { decodeUtf8 } from "../../protocol/utf8.js";
 
 const environment = z.object({ Variables: z.record(z.string(), z.string()).optional() });
 const loggingConfig = z.object({
@@ -63,7 +64,7 @@ export const publishVersionInput = z.object({ CodeSha256: z.string().optional(),
 export function parseBody<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
   let value: unknown;
   try {
-    value = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+    value = body.length === 0 ? {} : JSON.parse(decodeUtf8(body));
   } catch (error) {
     throw new UnkaiError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
   }

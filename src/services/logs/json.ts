@@ -2,12 +2,13 @@
 import type { z } from "zod";
 import { UnkaiError } from "../../core/errors.js";
 import type { UnkaiResponse } from "../../protocol/http.js";
+import { decodeUtf8 } from "../../protocol/utf8.js";
 
 /** Parses a request body against `schema`; anything else is CloudWatch's InvalidParameterException. */
 export function parse<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
   let value: unknown;
   try {
-    value = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
+    value = JSON.parse(body.length === 0 ? "{}" : decodeUtf8(body));
   } catch {
     throw new UnkaiError("InvalidParameterException", "The request body is not valid JSON.");
   }

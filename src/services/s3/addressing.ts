@@ -15,11 +15,12 @@ export function virtualHostBucket(host: string | undefined): string | undefined 
   return host ? VIRTUAL_HOST.exec(host)?.[1]?.toLowerCase() : undefined;
 }
 
+/** Percent-decodes a bucket or key; bytes that are not UTF-8 (`%FF%FE`) are S3's InvalidURI. */
 function decode(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new S3Error("InvalidArgument", `The request path ${text} is not valid percent-encoding.`);
+    throw new S3Error("InvalidURI", "Couldn't parse the specified URI.", `/${text}`);
   }
 }
 

@@ -21,6 +21,7 @@ export const S3_ERRORS = {
   InvalidPartOrder: 400,
   InvalidRange: 416,
   InvalidRequest: 400,
+  InvalidURI: 400,
   KeyTooLongError: 400,
   MalformedXML: 400,
   MethodNotAllowed: 405,
@@ -68,7 +69,8 @@ export function s3ErrorResponse(error: S3Error, requestId: string, method: strin
 
 /** A refused signature (checked before S3 sees the request) as S3's XML error. */
 export function s3AuthRefusal(error: AuthRefusal, request: UnkaiRequest): UnkaiResponse {
-  const presigned = request.query.has("X-Amz-Signature");
+  const { query } = request;
+  const presigned = request.headers.authorization === undefined && (query.has("X-Amz-Signature") || query.has("X-Amz-Credential") || query.has("X-Amz-Algorithm"));
   const code: S3ErrorCode = {
     unsigned: "AccessDenied",
     malformed: presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed",

@@ -88,13 +88,34 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
   throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
 }
 
+/**
+ * A presigned-URL-shaped request whose signature could not even be read (so it names no service):
+ * presigned URLs are S3's, so S3 answers it (AuthorizationQueryParametersError in XML). Paths under
+ * `/_` are never buckets (bucket names start with a letter or digit): they stay Unkai's own.
+ */
+function unreadablePresignedUrl(request: UnkaiRequest): boolean {
+  const { query } = request;
+  const presigned = query.has("X-Amz-Signature") || query.has("X-Amz-Credential") || query.has("X-Amz-Algorithm");
+  return presigned && request.caller.service === undefined && request.headers.authorization === undefined && !request.path.startsWith("/_");
+}
+
+/** Whether the request is a PutObject or UploadPart whose body should stream; false when its path cannot be read (answered later). */
+function streamsUpload(request: UnkaiRequest): boolean {
+  if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined) return false;
+  try {
+    return targetOf(request).key !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 export function s3Service(context: S3Context): Service {
   return {
     name: "s3",
-    matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined,
+    matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined || unreadablePresignedUrl(request),
     // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
     rejectUnauthenticated: s3AuthRefusal,
-    streamsBody: (request) => request.method === "PUT" && targetOf(request).key !== undefined && request.headers["x-amz-copy-source"] === undefined,
+    streamsBody: streamsUpload,
     async handle(request) {
       try {
         const response = await route(context, request);

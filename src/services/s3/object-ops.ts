@@ -104,7 +104,12 @@ class Md5Through extends Transform {
 }
 
 function copySource(header: string): { bucket: string; key: string } {
-  const path = decodeURIComponent(header.split("?")[0] ?? "").replace(/^\//, "");
+  let path: string;
+  try {
+    path = decodeURIComponent(header.split("?")[0] ?? "").replace(/^\//, "");
+  } catch {
+    throw new S3Error("InvalidArgument", "Invalid copy source encoding.");
+  }
   const slash = path.indexOf("/");
   if (slash <= 0 || slash === path.length - 1) {
     throw new S3Error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");

@@ -17,13 +17,24 @@ export function xmlResponse(root: string, content: Record<string, unknown>, head
   return { status, headers: { "Content-Type": "application/xml", ...headers }, body };
 }
 
-/** Parses a request body; anything that is not well-formed XML with `root` at the top is MalformedXML. */
+const MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema.";
+
+/**
+ * Parses a request body; anything that is not well-formed XML with `root` at the top is MalformedXML.
+ * No S3 document has a DTD, so a DOCTYPE is refused outright: no external entity is ever fetched and
+ * no entity expansion ("billion laughs") can run. Any parser failure (such as nesting past the
+ * parser's depth limit) is the body's fault, answered MalformedXML, never InternalError.
+ */
 export function parseXml(body: Buffer, root: string): Record<string, unknown> {
   const text = body.toString("utf8");
-  if (text.trim() === "" || XMLValidator.validate(text) !== true) {
-    throw new S3Error("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
+  if (/<!DOCTYPE/i.test(text)) throw new S3Error("MalformedXML", `${MALFORMED} (a DOCTYPE is not allowed)`);
+  let document: Record<string, unknown>;
+  try {
+    if (text.trim() === "" || XMLValidator.validate(text) !== true) throw new Error("not well-formed");
+    document = parser.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new S3Error("MalformedXML", MALFORMED);
   }
-  const document = parser.parse(text) as Record<string, unknown>;
   const value = document[root];
   if (value === undefined) throw new S3Error("MalformedXML", `The XML you provided has no ${root} element at its top.`);
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};

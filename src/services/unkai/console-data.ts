@@ -2,6 +2,7 @@
 import { invalidParameter, notFound } from "../../core/errors.js";
 import { aggregate, totals } from "../../core/metrics.js";
 import { empty, json, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
+import { decodeUtf8 } from "../../protocol/utf8.js";
 import type { InvocationStore, TestEventStore } from "../../store/ports.js";
 
 export interface ConsoleDataDeps {
@@ -51,7 +52,7 @@ export function consoleData(deps: ConsoleDataDeps): (request: UnkaiRequest) => U
     const one = /^\/_unkai\/functions\/([^/]+)\/test-events\/([^/]+)$/.exec(request.path);
     if (one?.[1] && one[2] && (request.method === "PUT" || request.method === "DELETE")) {
       const name = functionName(one[1], deps);
-      const eventName = decodeURIComponent(one[2]);
+      const eventName = decodeSegment(one[2]);
       if (!EVENT_NAME.test(eventName)) {
         throw invalidParameter("Test event names are 1 to 25 letters, digits, dots, hyphens or underscores.");
       }
@@ -76,8 +77,17 @@ function render(event: { name: string; event: string; updatedAt: number }) {
   return { name: event.name, event: JSON.parse(event.event) as unknown, updatedAt: new Date(event.updatedAt).toISOString() };
 }
 
+/** A percent-encoded path segment; `%C0%AF` and other bytes that are not UTF-8 are the caller's error. */
+function decodeSegment(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw invalidParameter(`The path segment '${encoded.slice(0, 100)}' is not valid percent-encoded UTF-8.`);
+  }
+}
+
 function functionName(encoded: string, deps: ConsoleDataDeps): string {
-  const name = decodeURIComponent(encoded);
+  const name = decodeSegment(encoded);
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) throw invalidParameter(`Function names are 1 to 64 letters, digits, hyphens or underscores, not ${JSON.stringify(name)}.`);
   if (!deps.functionExists(name)) throw notFound(`Function not found: ${name}`);
   return name;
@@ -85,9 +95,8 @@ function functionName(encoded: string, deps: ConsoleDataDeps): string {
 
 function eventJson(body: Buffer): string {
   if (body.length > MAX_EVENT_BYTES) throw invalidParameter(`A test event must be at most ${MAX_EVENT_BYTES} bytes; this one has ${body.length}.`);
-  const text = body.toString("utf8");
   try {
-    return JSON.stringify(JSON.parse(text));
+    return JSON.stringify(JSON.parse(decodeUtf8(body)));
   } catch (error) {
     throw invalidParameter(`The test event is not valid JSON: ${(error as Error).message}`);
   }

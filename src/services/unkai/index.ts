@@ -3,11 +3,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UnkaiError } from "../../core/errors.js";
 import { restJsonError } from "../../protocol/errors.js";
-import { json, type Service } from "../../protocol/http.js";
+import { json, type Service, type UnkaiRequest } from "../../protocol/http.js";
 import type { AsyncQueueStore, InvocationStore, TestEventStore } from "../../store/ports.js";
 // Unkai's endpoints serve Lambda's data (functions, records, test events) and answer in Lambda's dialect.
 import { LAMBDA_ERRORS } from "../lambda/errors.js";
 import { consoleData } from "./console-data.js";
+import { decodeUtf8 } from "../../protocol/utf8.js";
 
 export interface UnkaiServiceDeps {
   readonly codeRoot: string;
@@ -37,7 +38,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       }
       const records = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/invocations$/.exec(request.path);
       if (request.method === "GET" && records?.[1]) {
-        const limit = Math.min(1000, Math.max(1, Number(request.query.get("limit") ?? "100") || 100));
+        const limit = limitParam(request);
         return json(200, { invocations: invocations.recent(records[1], limit) });
       }
       if (request.method === "GET" && request.path === "/_unkai/events/stats") {
@@ -54,7 +55,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       }
       const events = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/events\/(failed|redrive)$/.exec(request.path);
       if (events?.[1] && events[2] === "failed" && request.method === "GET") {
-        const limit = Math.min(1000, Math.max(1, Number(request.query.get("limit") ?? "100") || 100));
+        const limit = limitParam(request);
         const failed = queue.failed(events[1], limit).map((e) => ({
           id: e.id,
           enqueuedAt: new Date(e.enqueuedAt).toISOString(),
@@ -70,7 +71,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       if (events?.[1] && events[2] === "redrive" && request.method === "POST") {
         let ids: string[] | undefined;
         try {
-          const body = request.body.length > 0 ? (JSON.parse(request.body.toString("utf8")) as { ids?: unknown }) : {};
+          const body = request.body.length > 0 ? (JSON.parse(decodeUtf8(request.body)) as { ids?: unknown }) : {};
           if (body.ids !== undefined) {
             if (!Array.isArray(body.ids) || !body.ids.every((id) => typeof id === "string")) throw new Error("ids");
             ids = body.ids;
@@ -94,4 +95,10 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       return json(404, { message: `No Unkai endpoint at ${request.method} ${request.path}.` });
     },
   };
+}
+
+/** `limit`: a whole number of records from 1 to 1000 (100 when absent or not a number). */
+function limitParam(request: UnkaiRequest): number {
+  const limit = Math.floor(Number(request.query.get("limit") ?? "100"));
+  return Number.isFinite(limit) ? Math.min(1000, Math.max(1, limit)) : 100;
 }

@@ -3,11 +3,12 @@
  * read-only `<sha256>/` directory that every environment of that code shares.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { access, chmod, cp, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { access, chmod, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
 import { UNLIMITED_SPACE, type FreeSpace } from "../disk-space.js";
+import { checkMergedLinks, mergeLayer } from "./layer-merge.js";
 import { unzipInto } from "./unzip.js";
 
 export interface StoredCode {
@@ -50,7 +51,9 @@ export function codeStore(root: string, space: FreeSpace = UNLIMITED_SPACE): Cod
     const scratch = join(root, `.tmp-${randomUUID()}`);
     try {
       const unzippedSize = await unzipInto(zip, scratch, { maxUnzippedBytes: LIMITS.unzippedCodeBytes, maxFiles: LIMITS.codeFileCount });
-      await writeFile(join(scratch, ".unkai-unzipped-size"), String(unzippedSize));
+      // The package may hold an entry of this name (even a symlink): replace it, never write through it.
+      await rm(join(scratch, ".unkai-unzipped-size"), { recursive: true, force: true });
+      await writeFile(join(scratch, ".unkai-unzipped-size"), String(unzippedSize), { flag: "wx" });
       await makeReadOnly(scratch);
       await writeFile(zipPath(codeSha256), zip);
       await rename(scratch, dir);
@@ -74,11 +77,8 @@ export function codeStore(root: string, space: FreeSpace = UNLIMITED_SPACE): Cod
       const scratch = join(root, `.tmp-${randomUUID()}`);
       try {
         await mkdir(scratch, { recursive: true });
-        for (const sha of shas) {
-          await cp(directory(sha), scratch, { recursive: true, force: true, verbatimSymlinks: true });
-          // The copies keep the layers' read-only modes; the next layer must be able to overwrite them.
-          await setModes(scratch, 0o755, 0o644);
-        }
+        for (const sha of shas) await mergeLayer(directory(sha), scratch);
+        await checkMergedLinks(scratch);
         await rm(join(scratch, ".unkai-unzipped-size"), { force: true });
         await makeReadOnly(scratch);
         await rename(scratch, dir);
