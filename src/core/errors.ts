@@ -32,6 +32,9 @@ export const ERROR_SPECS = {
   UnrecognizedClientException: { status: 403, messageKey: "message", userType: false },
   MissingAuthenticationTokenException: { status: 403, messageKey: "message", userType: false },
   IncompleteSignatureException: { status: 403, messageKey: "message", userType: false },
+  // The front door (src/server/front-door.ts, body-reader.ts): foreign Host or Origin, a body too slow to arrive
+  AccessDeniedException: { status: 403, messageKey: "Message", userType: false },
+  RequestTimeoutException: { status: 408, messageKey: "message", userType: false },
   // API Gateway management APIs (apigateway, apigatewayv2)
   BadRequestException: { status: 400, messageKey: "message", userType: false },
   NotFoundException: { status: 404, messageKey: "message", userType: false },

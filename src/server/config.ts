@@ -30,6 +30,8 @@ const schema = z.object({
   accessKeyId: z.string().regex(/^([A-Za-z0-9]{3,128})?$/, "3 to 128 letters and digits"),
   secretAccessKey: z.string().max(128),
   gatewayTimeoutMs: z.number().int().min(50).max(900_000),
+  publicHost: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, "host names such as unkai.example.com or *.unkai.example.com, separated by commas")),
+  allowOrigin: z.array(z.string().regex(/^(\*|https?:\/\/[a-z0-9.-]+(:\d+)?|https?:\/\/\[[0-9a-f:.]+\](:\d+)?)$/i, "origins such as https://app.example.com or http://localhost:3000 (scheme, host, port; no path), or *, separated by commas")),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -62,6 +64,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   accessKeyId: "UNKAI_ACCESS_KEY_ID",
   secretAccessKey: "UNKAI_SECRET_ACCESS_KEY",
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
+  publicHost: "UNKAI_PUBLIC_HOST",
+  allowOrigin: "UNKAI_ALLOW_ORIGIN",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -94,6 +98,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   accessKeyId: "",
   secretAccessKey: "",
   gatewayTimeoutMs: 30_000,
+  publicHost: [],
+  allowOrigin: [],
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */
@@ -118,6 +124,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
 function coerce(value: string, like: unknown): unknown {
   if (typeof like === "number") return value.trim() === "" ? Number.NaN : Number(value.replaceAll("_", ""));
   if (typeof like === "boolean") return !/^(0|false|no|off)$/i.test(value);
+  // Lists are comma-separated: --public-host a.example,b.example
+  if (Array.isArray(like)) return value.split(",").map((item) => item.trim()).filter((item) => item !== "");
   return value;
 }
 

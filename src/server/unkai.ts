@@ -38,6 +38,7 @@ import { ObjectFiles } from "../store/objects/object-files.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import type { Config } from "./config.js";
+import { FrontDoor } from "./front-door.js";
 import { createApiServer } from "./http-adapter.js";
 
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples", "hello");
@@ -129,7 +130,11 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     logsService(store.logs, account, logger.child({ service: "logs" })),
     consoleService(CONSOLE_DIR, config.region),
   ];
-  const server = createApiServer(services, config.region, credentials, (error) => logger.error({ err: error }, "request failed"));
+  const server = createApiServer({
+    services, defaultRegion: config.region, credentials,
+    frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
+    onError: (error) => logger.error({ err: error }, "request failed"),
+  });
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;

@@ -121,6 +121,7 @@ export function logsService(logs: LogStore, account: Account, logger: Logger): S
 
   return {
     name: "logs",
+    signingNames: ["logs"],
     matches: (request) => request.method === "POST" && (request.headers["x-amz-target"] ?? "").startsWith(TARGET_PREFIX),
     rejectUnauthenticated: (error) => awsJsonError(error),
     async handle(request) {

@@ -83,6 +83,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
 export function s3Service(context: S3Context): Service {
   return {
     name: "s3",
+    signingNames: ["s3"],
     matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined,
     // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
     rejectUnauthenticated: s3AuthRefusal,
