@@ -23,8 +23,11 @@ const MAX_BODY_BYTES = LIMITS.codeRequestBytes;
 const PUBLIC_BODY_BYTES = LIMITS.syncPayloadBytes;
 /** Public requests' bodies in memory at once, across every connection. */
 const PUBLIC_BUDGET_BYTES = 32 * MiB;
-/** Bodies of signed requests whose signature needs the body to be checked (no declared hash), at once. */
-const UNVERIFIED_BUDGET_BYTES = 2 * MAX_BODY_BYTES + 16 * MiB;
+/**
+ * Bodies of signed requests whose signature needs the body to be checked (no declared hash: Lambda's
+ * and Logs' SDK calls), at once: one largest CreateFunction plus room for ordinary calls beside it.
+ */
+const UNVERIFIED_BUDGET_BYTES = 96 * MiB;
 /** A client must finish sending its request line and headers within this. */
 export const HEADERS_TIMEOUT_MS = 10_000;
 const EMPTY = Buffer.alloc(0);
