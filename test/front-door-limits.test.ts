@@ -9,8 +9,10 @@ import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { describe, it } from "node:test";
 import { CreateFunctionUrlConfigCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { createFromFixture } from "./helpers/clients.js";
-import { rawRequest } from "./helpers/raw-http.js";
+import { rawRequest, signedRaw } from "./helpers/raw-http.js";
+import { s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const MiB = 1024 * 1024;
@@ -63,6 +65,20 @@ describe("front door limits", () => {
     while (one.closedAt === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.match(one.answer ?? "", /^HTTP\/1\.1 403 /);
     assert.ok(one.closedAt !== undefined && secondsOpen(one) < 4, `closed ${secondsOpen(one)} s after opening`);
+  });
+
+  it("cuts off a signed S3 upload (streamed to disk) that stops sending for 10 s", async () => {
+    const { url } = suite.unkai;
+    const client = s3(url);
+    await client.send(new CreateBucketCommand({ Bucket: "stalled" }));
+    client.destroy();
+    const signed = await signedRaw(url, { method: "PUT", path: "/stalled/big.bin", service: "s3", headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD", "content-length": String(10 * MiB) } });
+    const head = `PUT ${signed.path} HTTP/1.1\r\n${Object.entries(signed.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n`;
+    const upload = hostile(url, "stalled upload", head, MiB);
+    const deadline = Date.now() + 16_000;
+    while (upload.closedAt === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(upload.closedAt !== undefined, "the stalled upload is still open after 16 s");
+    assert.ok(secondsOpen(upload) >= 9, `closed after ${secondsOpen(upload).toFixed(1)} s, before its 10 s`);
   });
 
   it("keeps memory under the ceiling with 100 hostile connections, closes each after its deadline, and keeps serving", async () => {

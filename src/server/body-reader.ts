@@ -39,42 +39,68 @@ export interface BodyOptions {
   readonly sha256: string | undefined;
 }
 
+/** A body being read: when it started, when its last byte came, how much came, and how to stop it. */
+interface Watched {
+  readonly startedAt: number;
+  lastByteAt: number;
+  size: number;
+  readonly tooSlow: () => void;
+}
+
+/** One ticker for every body in flight (not a timer per request: warm invokes stay as fast as before). */
+const watched = new Set<Watched>();
+let ticker: NodeJS.Timeout | undefined;
+
+function watch(body: Watched): void {
+  watched.add(body);
+  ticker ??= setInterval(() => {
+    const now = Date.now();
+    for (const b of watched) {
+      const elapsedMs = now - b.startedAt;
+      const slow = elapsedMs > BODY_TIMING.graceMs && b.size < (BODY_TIMING.minBytesPerSecond * (elapsedMs - BODY_TIMING.graceMs)) / 1000;
+      if (now - b.lastByteAt > BODY_TIMING.idleMs || slow) b.tooSlow();
+    }
+  }, BODY_TIMING.checkEveryMs).unref();
+}
+
+function unwatch(body: Watched): void {
+  watched.delete(body);
+  if (watched.size === 0 && ticker) {
+    clearInterval(ticker);
+    ticker = undefined;
+  }
+}
+
 /** Reads the whole body under `options`; whatever the outcome, nothing stays reserved once it resolves. */
 export function readBody(req: IncomingMessage, options: BodyOptions): Promise<BodyResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const hash = options.sha256 === undefined ? undefined : createHash("sha256");
-    const startedAt = Date.now();
-    let size = 0;
-    let lastByteAt = startedAt;
+    const now = Date.now();
+    const state: Watched = { startedAt: now, lastByteAt: now, size: 0, tooSlow: () => finish({ kind: "too-slow" }) };
     let done = false;
     const finish = (result: BodyResult) => {
       if (done) return;
       done = true;
-      clearInterval(timer);
-      options.budget?.give(size);
+      unwatch(state);
+      options.budget?.give(state.size);
       req.off("data", onData);
       if (result.kind !== "read") req.pause();
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
-      lastByteAt = Date.now();
-      if (size + chunk.length > options.maxBytes) return finish({ kind: "too-large" });
+      state.lastByteAt = Date.now();
+      if (state.size + chunk.length > options.maxBytes) return finish({ kind: "too-large" });
       if (options.budget && !options.budget.take(chunk.length)) return finish({ kind: "busy" });
-      size += chunk.length;
+      state.size += chunk.length;
       chunks.push(chunk);
       hash?.update(chunk);
     };
-    const timer = setInterval(() => {
-      const now = Date.now();
-      const elapsedMs = now - startedAt;
-      const tooSlow = elapsedMs > BODY_TIMING.graceMs && size < (BODY_TIMING.minBytesPerSecond * (elapsedMs - BODY_TIMING.graceMs)) / 1000;
-      if (now - lastByteAt > BODY_TIMING.idleMs || tooSlow) finish({ kind: "too-slow" });
-    }, BODY_TIMING.checkEveryMs);
+    watch(state);
     req.on("data", onData);
     req.once("end", () => {
       if (hash && hash.digest("hex") !== options.sha256) return finish({ kind: "hash-mismatch" });
-      finish({ kind: "read", body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size) });
+      finish({ kind: "read", body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, state.size) });
     });
     req.once("error", () => finish({ kind: "aborted" }));
     req.once("close", () => finish({ kind: "aborted" }));
