@@ -47,7 +47,10 @@ interface Watched {
   readonly tooSlow: () => void;
 }
 
-/** One ticker for every body in flight (not a timer per request: warm invokes stay as fast as before). */
+/**
+ * One ticker for every body in flight, started with the first and left running (unref'd: it keeps no
+ * process alive), so no request pays for a timer of its own.
+ */
 const watched = new Set<Watched>();
 let ticker: NodeJS.Timeout | undefined;
 
@@ -65,10 +68,6 @@ function watch(body: Watched): void {
 
 function unwatch(body: Watched): void {
   watched.delete(body);
-  if (watched.size === 0 && ticker) {
-    clearInterval(ticker);
-    ticker = undefined;
-  }
 }
 
 /** Reads the whole body under `options`; whatever the outcome, nothing stays reserved once it resolves. */

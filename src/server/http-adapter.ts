@@ -24,8 +24,8 @@ const PUBLIC_BODY_BYTES = LIMITS.syncPayloadBytes;
 /** Public requests' bodies in memory at once, across every connection. */
 const PUBLIC_BUDGET_BYTES = 32 * MiB;
 /**
- * Bodies of signed requests whose signature needs the body to be checked (no declared hash: Lambda's
- * and Logs' SDK calls), at once: one largest CreateFunction plus room for ordinary calls beside it.
+ * Bodies of signed requests whose signature needs the body to be checked (no declared hash: botocore's
+ * non-S3 calls), at once: one largest CreateFunction plus room for ordinary calls beside it.
  */
 const UNVERIFIED_BUDGET_BYTES = 96 * MiB;
 /** A client must finish sending its request line and headers within this. */
