@@ -30,6 +30,10 @@ export const COMMON_ERRORS = {
   IncompleteSignatureException: { status: 403, messageKey: "message", userType: false },
   UnknownOperationException: { status: 404, messageKey: "message", userType: false },
   RequestEntityTooLargeException: { status: 413, messageKey: "Message", userType: false },
+  // The front door (src/server/front-door.ts, body-reader.ts): foreign Host or Origin, a body too slow to arrive
+  AccessDeniedException: { status: 403, messageKey: "Message", userType: false },
+  RequestTimeoutException: { status: 408, messageKey: "message", userType: false },
+  TooManyRequestsException: { status: 429, messageKey: "message", userType: false },
   ServiceException: { status: 500, messageKey: "Message", userType: false },
 } as const satisfies ErrorTable;
 

@@ -49,6 +49,11 @@ export function withCors(cors: CorsConfig, rawHeaders: readonly string[], respon
   return { ...response, headers };
 }
 
+/** Whether the configuration lets pages of `origin` call the resource (the front door asks before anything is read). */
+export function corsAllowsOrigin(cors: CorsConfig, origin: string): boolean {
+  return allowOrigin(cors, origin) !== undefined;
+}
+
 /** `*` when every origin is allowed (and credentials are not), the origin itself when listed, else undefined. */
 function allowOrigin(cors: CorsConfig, origin: string): string | undefined {
   if (cors.allowOrigins.includes("*")) return cors.allowCredentials ? origin : "*";

@@ -47,12 +47,19 @@ export type Principal =
   /** Unkai itself, for URLs it presigns (GetFunction's Code.Location). */
   | { readonly kind: "unkai" };
 
-/** Why a request was refused before any service saw it; the error's code is the restJson/awsJson type. */
-export type AuthFailureReason = "unsigned" | "malformed" | "unknown-key" | "bad-signature" | "skewed" | "expired-url";
+/**
+ * Why a request was refused before any service saw it; the error's code is the restJson/awsJson type.
+ * `foreign-host` and `foreign-origin` are the front door's (src/server/front-door.ts), the rest the signature's.
+ */
+export type AuthFailureReason =
+  | "unsigned" | "malformed" | "unknown-key" | "bad-signature" | "skewed" | "expired-url" | "wrong-scope" | "payload-mismatch"
+  | "foreign-host" | "foreign-origin";
 
-/** A refused signature (protocol/sigv4-verify.ts throws these); `reason` lets a service pick its own code. */
+/** A refused request (protocol/sigv4-verify.ts and the front door throw these); `reason` lets a service pick its own code. */
 export interface AuthRefusal extends UnkaiError {
   readonly reason: AuthFailureReason;
+  /** For `wrong-scope`: the part of the credential scope the endpoint refused, and what it expected. */
+  readonly scope?: { readonly part: "region" | "service"; readonly got: string; readonly expected: string } | undefined;
 }
 
 export interface UnkaiResponse {
@@ -69,6 +76,16 @@ export type Handler = (request: UnkaiRequest) => Promise<UnkaiResponse>;
 export interface Service {
   readonly name: string;
   matches(request: UnkaiRequest): boolean;
+  /**
+   * The SigV4 signing names the service answers to (the credential scope's service); a request signed
+   * for another is refused. Omitted: any name (only the console omits it: it serves unsigned requests only).
+   */
+  readonly signingNames?: readonly string[];
+  /**
+   * A user-configured CORS rule (a Function URL's, an HTTP API's) that lets this cross-site Origin in;
+   * without it the front door refuses every Origin that is not Unkai's own or one the operator allowed.
+   */
+  allowsOrigin?(request: UnkaiRequest, origin: string): boolean;
   /** Claims the request body as a stream instead of a buffer (object uploads); the default buffers it. */
   streamsBody?(request: UnkaiRequest): boolean;
   /** Requests served without a signature (health, the console's files, public gateway traffic). */

@@ -3,13 +3,14 @@
  * the raw path, the query) and lets @smithy/signature-v4 compute the signature the caller's
  * secret gives; a mismatch, an unknown key, a stale date or an expired URL is an AuthenticationError.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
 import { UnkaiError, type ErrorCode } from "../core/errors.js";
 import type { AuthFailureReason, AuthRefusal, Caller, Principal } from "./http.js";
 import { amzDateToMs, msToAmzDate, parseSignature, type SignatureParts } from "./sigv4.js";
+import { scopeMessage, scopeMismatch, type ScopeMismatch, type ScopeRule } from "./sigv4-scope.js";
 
 /** How far a request's X-Amz-Date may be from Unkai's clock, as on AWS. */
 export const MAX_SKEW_MS = 15 * 60_000;
@@ -25,6 +26,8 @@ export class AuthenticationError extends UnkaiError implements AuthRefusal {
     code: ErrorCode,
     message: string,
     readonly reason: AuthFailureReason,
+    /** For `wrong-scope`: which part of the credential scope, and what the endpoint expected. */
+    readonly scope?: ScopeMismatch,
   ) {
     super(code, message);
   }
@@ -42,8 +45,8 @@ export interface CredentialLookup {
   find(accessKeyId: string): SigningSecret | undefined;
 }
 
-/** The parts of a request the signature covers. */
-export interface SignedRequest {
+/** The parts of a request the signature covers, as known once its headers have arrived. */
+export interface SignedHead {
   readonly method: string;
   /** Raw, percent-encoded path as sent. */
   readonly path: string;
@@ -51,20 +54,70 @@ export interface SignedRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Headers as received, `[name, value, …]`: a repeated header is signed as its values joined by ','. */
   readonly rawHeaders?: readonly string[];
-  /** The buffered body; undefined when a service streams it (then x-amz-content-sha256 is required). */
-  readonly body: Buffer | undefined;
+  /** Whether a body follows the headers (Content-Length above 0 or Transfer-Encoding). */
+  readonly bodyExpected: boolean;
+  /** A service streams the body (S3 uploads): it checks the payload itself, so the signature must not need it. */
+  readonly streamed: boolean;
 }
+
+/**
+ * What the headers alone settle. `verified`: the signature is good; when the signer declared a hex
+ * payload hash, the body must still hash to `payloadSha256` (the caller checks it as the body arrives).
+ * `needs-body`: the signature covers a payload hash nobody declared, so only the body can finish the check.
+ */
+export type HeaderVerdict =
+  | { readonly kind: "verified"; readonly caller: Caller; readonly payloadSha256: string | undefined }
+  | { readonly kind: "needs-body"; readonly finish: (body: Buffer) => Promise<Caller> };
 
 const BAD_SIGNATURE = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 const INVALID_TOKEN = "The security token included in the request is invalid.";
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
-/** Checks the request's signature; resolves to the verified caller or throws an AuthenticationError. */
-export async function verifySignature(request: SignedRequest, lookup: CredentialLookup, now: number): Promise<Caller> {
+/** The refusal for a body that does not hash to its declared x-amz-content-sha256 (S3: XAmzContentSHA256Mismatch). */
+export function payloadMismatch(): AuthenticationError {
+  return new AuthenticationError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.", "payload-mismatch");
+}
+
+/**
+ * Checks the signature as far as the headers allow, before any body byte is read: the form, the
+ * date, the credential scope against the endpoint, the key and token, and the signature itself
+ * whenever the payload hash is declared (x-amz-content-sha256, a presigned UNSIGNED-PAYLOAD) or
+ * there is no body. Throws an AuthenticationError on any failure.
+ */
+export async function verifyHeaders(request: SignedHead, lookup: CredentialLookup, now: number, scope: ScopeRule): Promise<HeaderVerdict> {
+  const { parts, secret } = checkCredentials(request, lookup, now, scope);
+  const caller: Caller = { accessKeyId: parts.accessKeyId, region: parts.region, service: parts.service, principal: secret.principal };
+  const declared = request.headers[CONTENT_SHA256];
+  const payloadSha256 = declared !== undefined && HEX_SHA256.test(declared) ? declared : undefined;
+  if (request.streamed && declared === undefined && parts.form === "header") {
+    throw new AuthenticationError("InvalidSignatureException", "Streamed request bodies must declare x-amz-content-sha256.", "bad-signature");
+  }
+  const knownPayload = declared !== undefined || !request.bodyExpected || request.streamed;
+  if (parts.form === "header") {
+    if (knownPayload) {
+      expectSignature(parts, [await headerSignature(request, undefined, parts, secret)]);
+      return { kind: "verified", caller, payloadSha256 };
+    }
+    return { kind: "needs-body", finish: async (body) => (expectSignature(parts, [await headerSignature(request, body, parts, secret)]), caller) };
+  }
+  // A presigned URL's payload hash is whatever its signer chose: S3 and botocore use UNSIGNED-PAYLOAD,
+  // the JavaScript SDK the hash of the body; the first can be checked now, the second needs the body.
+  const candidates = declared !== undefined ? [declared] : knownPayload ? [UNSIGNED_PAYLOAD, undefined] : [UNSIGNED_PAYLOAD];
+  const early = await querySignatures(request, undefined, parts, secret, candidates);
+  if (early.some((signature) => sameText(signature, parts.signature))) return { kind: "verified", caller, payloadSha256 };
+  if (knownPayload) throw new AuthenticationError("InvalidSignatureException", BAD_SIGNATURE, "bad-signature");
+  return { kind: "needs-body", finish: async (body) => (expectSignature(parts, await querySignatures(request, body, parts, secret, [undefined])), caller) };
+}
+
+/** Everything but the signature itself: form, date, scope, key and session token. */
+function checkCredentials(request: SignedHead, lookup: CredentialLookup, now: number, scope: ScopeRule): { parts: SignatureParts; secret: SigningSecret } {
   const parsed = parseSignature(request.headers, request.query);
   if (parsed.kind === "unsigned") throw new AuthenticationError("MissingAuthenticationTokenException", "Missing Authentication Token", "unsigned");
   if (parsed.kind === "malformed") throw new AuthenticationError("IncompleteSignatureException", parsed.message, "malformed");
   const parts = parsed.parts;
   checkTime(parts, now);
+  const mismatch = scopeMismatch(parts, scope);
+  if (mismatch) throw new AuthenticationError("InvalidSignatureException", scopeMessage(mismatch), "wrong-scope", mismatch);
   const secret = lookup.find(parts.accessKeyId);
   if (!secret) throw new AuthenticationError("UnrecognizedClientException", INVALID_TOKEN, "unknown-key");
   if ((secret.sessionToken ?? "") !== "" || parts.sessionToken !== undefined) {
@@ -72,10 +125,11 @@ export async function verifySignature(request: SignedRequest, lookup: Credential
       throw new AuthenticationError("UnrecognizedClientException", INVALID_TOKEN, "unknown-key");
     }
   }
-  checkPayloadHash(request);
-  const expected = parts.form === "header" ? [await headerSignature(request, parts, secret)] : await querySignatures(request, parts, secret);
+  return { parts, secret };
+}
+
+function expectSignature(parts: SignatureParts, expected: readonly string[]): void {
   if (!expected.some((signature) => sameText(signature, parts.signature))) throw new AuthenticationError("InvalidSignatureException", BAD_SIGNATURE, "bad-signature");
-  return { accessKeyId: parts.accessKeyId, region: parts.region, service: parts.service, principal: secret.principal };
 }
 
 function checkTime(parts: SignatureParts, now: number): void {
@@ -92,19 +146,6 @@ function checkTime(parts: SignatureParts, now: number): void {
   }
 }
 
-/** A buffered body must match a hex x-amz-content-sha256 (streamed bodies are checked by their service). */
-function checkPayloadHash(request: SignedRequest): void {
-  const declared = request.headers[CONTENT_SHA256];
-  if (request.body === undefined) {
-    // A presigned URL (an upload from a browser or curl) signs no payload: S3's UNSIGNED-PAYLOAD.
-    if (declared === undefined && !request.query.has("X-Amz-Signature")) throw new AuthenticationError("InvalidSignatureException", "Streamed request bodies must declare x-amz-content-sha256.", "bad-signature");
-    return;
-  }
-  if (declared && /^[0-9a-f]{64}$/.test(declared) && createHash("sha256").update(request.body).digest("hex") !== declared) {
-    throw new AuthenticationError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.", "bad-signature");
-  }
-}
-
 function signerFor(parts: SignatureParts, secret: SigningSecret): SignatureV4 {
   return new SignatureV4({
     credentials: { accessKeyId: parts.accessKeyId, secretAccessKey: secret.secretAccessKey, ...(parts.sessionToken ? { sessionToken: parts.sessionToken } : {}) },
@@ -118,7 +159,7 @@ function signerFor(parts: SignatureParts, secret: SigningSecret): SignatureV4 {
 }
 
 /** The request as it arrived, reduced to what the signature covers. */
-function baseRequest(request: SignedRequest, headers: Record<string, string>, dropPresignParams: boolean): HttpRequest {
+function baseRequest(request: SignedHead, body: Buffer | undefined, headers: Record<string, string>, dropPresignParams: boolean): HttpRequest {
   const query: Record<string, string | string[]> = {};
   for (const [key, value] of request.query) {
     if (dropPresignParams && PRESIGN_PARAMS.includes(key)) continue;
@@ -133,11 +174,11 @@ function baseRequest(request: SignedRequest, headers: Record<string, string>, dr
     path: request.path,
     query,
     headers,
-    ...(request.body !== undefined && request.body.length > 0 ? { body: request.body } : {}),
+    ...(body !== undefined && body.length > 0 ? { body } : {}),
   };
 }
 
-function signedHeaderValues(request: SignedRequest, parts: SignatureParts): Record<string, string> {
+function signedHeaderValues(request: SignedHead, parts: SignatureParts): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of parts.signedHeaders) {
     const value = repeated(request.rawHeaders, name) ?? request.headers[name];
@@ -147,7 +188,7 @@ function signedHeaderValues(request: SignedRequest, parts: SignatureParts): Reco
   return headers;
 }
 
-async function headerSignature(request: SignedRequest, parts: SignatureParts, secret: SigningSecret): Promise<string> {
+async function headerSignature(request: SignedHead, body: Buffer | undefined, parts: SignatureParts, secret: SigningSecret): Promise<string> {
   const headers = signedHeaderValues(request, parts);
   const unsignable = new Set<string>();
   const declared = request.headers[CONTENT_SHA256];
@@ -156,7 +197,7 @@ async function headerSignature(request: SignedRequest, parts: SignatureParts, se
     unsignable.add(CONTENT_SHA256);
   }
   if (parts.sessionToken !== undefined && !parts.signedHeaders.includes(SECURITY_TOKEN)) unsignable.add(SECURITY_TOKEN);
-  const signed = await signerFor(parts, secret).sign(baseRequest(request, headers, false), {
+  const signed = await signerFor(parts, secret).sign(baseRequest(request, body, headers, false), {
     signingDate: new Date(amzDateToMs(parts.amzDate)),
     signableHeaders: new Set(parts.signedHeaders),
     unsignableHeaders: unsignable,
@@ -166,14 +207,9 @@ async function headerSignature(request: SignedRequest, parts: SignatureParts, se
   return /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? "";
 }
 
-/**
- * A presigned URL's payload hash is whatever the signer chose: S3 and botocore use UNSIGNED-PAYLOAD,
- * the JavaScript SDK the hash of the (empty) body; both are tried.
- */
-async function querySignatures(request: SignedRequest, parts: SignatureParts, secret: SigningSecret): Promise<string[]> {
+/** The signatures a presigned URL would carry for each candidate payload hash (undefined: the hash of `body`). */
+async function querySignatures(request: SignedHead, body: Buffer | undefined, parts: SignatureParts, secret: SigningSecret, hashes: readonly (string | undefined)[]): Promise<string[]> {
   const signer = signerFor(parts, secret);
-  const declared = request.headers[CONTENT_SHA256];
-  const hashes: (string | undefined)[] = declared !== undefined ? [declared] : [UNSIGNED_PAYLOAD, undefined];
   const out: string[] = [];
   for (const hash of hashes) {
     const headers = signedHeaderValues(request, parts);
@@ -182,7 +218,7 @@ async function querySignatures(request: SignedRequest, parts: SignatureParts, se
       headers[CONTENT_SHA256] = hash;
       unsignable.add(CONTENT_SHA256);
     }
-    const presigned = await signer.presign(baseRequest(request, headers, true), {
+    const presigned = await signer.presign(baseRequest(request, body, headers, true), {
       signingDate: new Date(amzDateToMs(parts.amzDate)),
       expiresIn: parts.expiresSeconds ?? 0,
       signableHeaders: new Set(parts.signedHeaders),

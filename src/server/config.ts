@@ -37,6 +37,8 @@ const schema = z.object({
   recordRetentionDays: z.number().int().min(0),
   logSweepIntervalMs: z.number().int().min(50),
   minFreeDiskBytes: z.number().int().min(0),
+  publicHost: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, "host names such as unkai.example.com or *.unkai.example.com, separated by commas")),
+  allowOrigin: z.array(z.string().regex(/^(\*|https?:\/\/[a-z0-9.-]+(:\d+)?|https?:\/\/\[[0-9a-f:.]+\](:\d+)?)$/i, "origins such as https://app.example.com or http://localhost:3000 (scheme, host, port; no path), or *, separated by commas")),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -74,6 +76,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   recordRetentionDays: "UNKAI_RECORD_RETENTION_DAYS",
   logSweepIntervalMs: "UNKAI_LOG_SWEEP_INTERVAL_MS",
   minFreeDiskBytes: "UNKAI_MIN_FREE_DISK_BYTES",
+  publicHost: "UNKAI_PUBLIC_HOST",
+  allowOrigin: "UNKAI_ALLOW_ORIGIN",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -116,6 +120,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   logSweepIntervalMs: 60_000,
   // Headroom for SQLite's WAL and a 250 MB unzipped package; 0 turns the watch off.
   minFreeDiskBytes: GIB,
+  publicHost: [],
+  allowOrigin: [],
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */
@@ -140,6 +146,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
 function coerce(value: string, like: unknown): unknown {
   if (typeof like === "number") return value.trim() === "" ? Number.NaN : Number(value.replaceAll("_", ""));
   if (typeof like === "boolean") return !/^(0|false|no|off)$/i.test(value);
+  // Lists are comma-separated: --public-host a.example,b.example
+  if (Array.isArray(like)) return value.split(",").map((item) => item.trim()).filter((item) => item !== "");
   return value;
 }
 

@@ -40,6 +40,7 @@ import { openSqliteStore } from "../store/sqlite/index.js";
 import { DiskSpace } from "../store/disk-space.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
 import type { Config } from "./config.js";
+import { FrontDoor } from "./front-door.js";
 import { createApiServer } from "./http-adapter.js";
 
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples", "hello");
@@ -143,7 +144,11 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     logsService({ logs: store.logs, account, space, logger: logger.child({ service: "logs" }) }),
     consoleService(CONSOLE_DIR, config.region),
   ];
-  const server = createApiServer(services, config.region, credentials, (error) => logger.error({ err: error }, "request failed"));
+  const server = createApiServer({
+    services, defaultRegion: config.region, credentials,
+    frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
+    onError: (error) => logger.error({ err: error }, "request failed"),
+  });
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;

@@ -172,6 +172,8 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
 
   return {
     name: "apigateway",
+    // Both API Gateway management APIs sign as `apigateway`.
+    signingNames: ["apigateway"],
     matches: (request) => request.path === "/restapis" || request.path.startsWith("/restapis/"),
     async handle(request) {
       try {

@@ -172,6 +172,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
 
   return {
     name: "apigatewayv2",
+    signingNames: ["apigateway"],
     matches: (request) => request.path.startsWith("/v2/apis"),
     async handle(request) {
       try {

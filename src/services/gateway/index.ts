@@ -1,5 +1,6 @@
 /** The gateway's serving side: requests for an API's or a Function URL's address become invocations through the engine. */
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
+import { corsAllowsOrigin } from "../../gateway/cors.js";
 import { failureResponse } from "../../gateway/failures.js";
 import { serveFunctionUrl } from "./function-url.js";
 import { serveHttpApi } from "./http-api.js";
@@ -12,16 +13,20 @@ export interface GatewayServiceDeps extends ServingDeps {
   readonly functionUrlTimeoutMs: number;
 }
 
-const FORBIDDEN: UnkaiResponse = { status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ Message: "Forbidden" }) };
+const forbidden = (message: string): UnkaiResponse => ({ status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ Message: message }) });
+const FORBIDDEN = forbidden("Forbidden");
 
 export function gatewayService(deps: GatewayServiceDeps): Service {
   const region = deps.account.region;
   return {
     name: "gateway",
     matches: (request) => locate(request, region) !== undefined,
-    // An API's and a NONE Function URL's traffic is anyone's; an AWS_IAM URL needs a valid signature.
+    // An API's and a NONE Function URL's traffic is anyone's; an AWS_IAM URL needs a valid signature, for `lambda`.
     public: (request) => !requiresSignature(request),
-    rejectUnauthenticated: () => FORBIDDEN,
+    signingNames: ["lambda"],
+    allowsOrigin: (request, origin) => allowsOrigin(request, origin),
+    // The front door's refusals say why; a refused signature is API Gateway's bare Forbidden.
+    rejectUnauthenticated: (error) => error.reason === "foreign-host" || error.reason === "foreign-origin" ? forbidden(error.message) : FORBIDDEN,
     async handle(request) {
       const located = locate(request, region);
       if (!located) return send(failureResponse("http-api", "no-route"));
@@ -38,6 +43,20 @@ export function gatewayService(deps: GatewayServiceDeps): Service {
       return send(failureResponse("http-api", "no-route"));
     },
   };
+
+  /**
+   * A page of the API's (or URL's) own address calling it, or an origin its CORS configuration allows.
+   * REST APIs have no CORS configuration of their own (their OPTIONS methods are user code): only the
+   * operator's --allow-origin lets other sites call them.
+   */
+  function allowsOrigin(request: UnkaiRequest, origin: string): boolean {
+    const located = locate(request, region);
+    if (!located) return false;
+    const host = (request.headers.host ?? "").toLowerCase();
+    if (origin.toLowerCase() === `http://${host}` || origin.toLowerCase() === `https://${host}`) return true;
+    const cors = located.kind === "lambda-url" ? deps.functionUrls.byUrlId(located.id)?.cors : deps.httpApis.get(located.id)?.cors;
+    return cors !== undefined && corsAllowsOrigin(cors, origin);
+  }
 
   function requiresSignature(request: UnkaiRequest): boolean {
     const located = locate(request, region);

@@ -177,6 +177,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
 
   return {
     name: "lambda",
+    signingNames: ["lambda"],
     matches: (request) => /^\/20\d\d-\d\d-\d\d\//.test(request.path) && router.matchesPath(request.path),
     async handle(request) {
       try {

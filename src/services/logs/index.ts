@@ -120,6 +120,7 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
 
   return {
     name: "logs",
+    signingNames: ["logs"],
     matches: (request) => request.method === "POST" && (request.headers["x-amz-target"] ?? "").startsWith(TARGET_PREFIX),
     rejectUnauthenticated: (error) => awsJsonError(error, LOGS_ERRORS),
     async handle(request) {

@@ -67,18 +67,33 @@ export function s3ErrorResponse(error: S3Error, requestId: string, method: strin
   return method === "HEAD" ? { status, headers } : { status, headers, body };
 }
 
-/** A refused signature (checked before S3 sees the request) as S3's XML error. */
+/** A refused signature or front-door refusal (checked before S3 sees the request) as S3's XML error. */
 export function s3AuthRefusal(error: AuthRefusal, request: UnkaiRequest): UnkaiResponse {
   const { query } = request;
   const presigned = request.headers.authorization === undefined && (query.has("X-Amz-Signature") || query.has("X-Amz-Credential") || query.has("X-Amz-Algorithm"));
-  const code: S3ErrorCode = {
+  const malformed: S3ErrorCode = presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed";
+  const codes: Record<AuthRefusal["reason"], S3ErrorCode> = {
     unsigned: "AccessDenied",
-    malformed: presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed",
+    malformed,
     "unknown-key": "InvalidAccessKeyId",
     "bad-signature": "SignatureDoesNotMatch",
     skewed: "RequestTimeTooSkewed",
     "expired-url": "AccessDenied",
-  }[error.reason] as S3ErrorCode;
-  const message = error.reason === "expired-url" ? "Request has expired" : error.message;
-  return s3ErrorResponse(new S3Error(code, message), request.requestId, request.method);
+    "wrong-scope": malformed,
+    "payload-mismatch": "XAmzContentSHA256Mismatch",
+    "foreign-host": "AccessDenied",
+    "foreign-origin": "AccessDenied",
+  };
+  const { message, extra } = s3RefusalWording(error, presigned);
+  return s3ErrorResponse(new S3Error(codes[error.reason], message, undefined, extra), request.requestId, request.method);
+}
+
+/** S3 words some refusals its own way (the credential scope names the part of the header that is wrong). */
+function s3RefusalWording(error: AuthRefusal, presigned: boolean): { message: string; extra: Record<string, string> } {
+  if (error.reason === "expired-url") return { message: "Request has expired", extra: {} };
+  const scope = error.scope;
+  if (error.reason !== "wrong-scope" || scope === undefined) return { message: error.message, extra: {} };
+  const lead = presigned ? "Error parsing the X-Amz-Credential parameter;" : "The authorization header is malformed;";
+  if (scope.part === "service") return { message: `${lead} incorrect service '${scope.got}'. This endpoint belongs to '${scope.expected}'.`, extra: {} };
+  return { message: `${lead} the region '${scope.got}' is wrong; expecting '${scope.expected}'`, extra: { Region: scope.expected } };
 }

@@ -112,6 +112,7 @@ function streamsUpload(request: UnkaiRequest): boolean {
 export function s3Service(context: S3Context): Service {
   return {
     name: "s3",
+    signingNames: ["s3"],
     matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined || unreadablePresignedUrl(request),
     // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
     rejectUnauthenticated: s3AuthRefusal,

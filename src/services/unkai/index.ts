@@ -24,6 +24,8 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
   const forConsole = consoleData({ invocations, testEvents, functionExists });
   return {
     name: "unkai",
+    // Unkai's CLI and console sign as `unkai`; these endpoints extend the Lambda API (Code.Location), so `lambda` too.
+    signingNames: ["unkai", "lambda"],
     matches: (request) => request.path.startsWith("/_unkai/"),
     // Health is for load balancers and probes; everything else under /_unkai/ is signed (any service name).
     public: (request) => request.method === "GET" && request.path === "/_unkai/health",
