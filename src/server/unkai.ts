@@ -20,7 +20,8 @@ import { Invoker } from "../engine/invoker.js";
 import { Launcher } from "../engine/launcher.js";
 import { PrestartPool } from "../engine/prestart-pool.js";
 import type { SandboxDriver } from "../engine/sandbox/driver.js";
-import { linuxDriver, linuxUnavailableReason } from "../engine/sandbox/linux-driver.js";
+import { linuxDriver } from "../engine/sandbox/linux-driver.js";
+import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../services/lambda/function-service.js";
 import { lambdaService } from "../services/lambda/index.js";
@@ -166,13 +167,14 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
 }
 
 /**
- * The sandbox driver: `auto` takes linux wherever it works and says why when it cannot;
- * an explicit `linux` this host cannot run is an error at start.
+ * The sandbox driver: `auto` takes linux wherever every one of its protections is active on this
+ * host (a real sandbox is started to check) and says why when it cannot; an explicit `linux` with
+ * any protection missing is an error at start — never a sandbox that is silently weaker.
  */
 function chooseDriver(name: Config["sandbox"]): { driver: SandboxDriver; why: string } {
   if (name === "process") return { driver: processDriver(), why: "chosen with --sandbox process" };
   const reason = linuxUnavailableReason();
-  if (reason === undefined) return { driver: linuxDriver(), why: name === "auto" ? "bubblewrap and cgroups are available" : "chosen with --sandbox linux" };
+  if (reason === undefined) return { driver: linuxDriver(), why: name === "auto" ? "every sandbox protection is active on this host" : "chosen with --sandbox linux" };
   if (name === "linux") throw new Error(`The linux sandbox driver cannot run here: ${reason}. Use --sandbox process.`);
   return { driver: processDriver(), why: `the linux driver cannot run here: ${reason}` };
 }

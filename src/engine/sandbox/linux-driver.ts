@@ -1,71 +1,72 @@
 /**
- * Linux sandboxes: bubblewrap gives each environment its own mount, PID, IPC and UTS namespaces
+ * Linux sandboxes: each environment runs as its own unprivileged host uid with no capabilities,
+ * no_new_privs and a seccomp filter, in bubblewrap's mount, PID, IPC, UTS and cgroup namespaces
  * with Lambda's layout — code read-only at /var/task, layers at /opt, Unkai's bootstraps at
- * /var/runtime, a private size-limited /tmp, the host's /usr read-only, nothing of Unkai's data dir —
- * and a cgroup (v2, or v1 where the controllers are bound there) per environment enforces memory,
- * pids and a CPU share proportional to memory (1,769 MB = one vCPU). The network is shared with the host, so
- * environments reach Unkai's endpoints and the outside world as on Lambda.
+ * /var/runtime, the host's /usr read-only, a read-only root, nothing of Unkai's data dir, /sys
+ * absent — and /tmp its only writable place: an on-disk filesystem of EphemeralStorage's size.
+ * A cgroup (v2, or v1 where the controllers are bound there) per environment enforces memory,
+ * pids and a CPU share proportional to memory (1,769 MB = one vCPU). The network is shared with
+ * the host, so environments reach Unkai's endpoints and the outside world as on Lambda.
+ * How the command line is put together: sandbox-command.ts; what is checked at start: protections.ts.
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { MB, type CgroupHost } from "./cgroups/cgroup.js";
+import type { CgroupHost } from "./cgroups/cgroup.js";
 import { detectCgroups } from "./cgroups/detect.js";
 import type { MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
+import { IdentityPool } from "./identity.js";
+import { LAMBDA_PATHS, sandboxCommand, tmpArgs } from "./sandbox-command.js";
+import { sandboxFilter } from "./seccomp/policy.js";
 import { spawnGroup } from "./spawn-group.js";
 
-const BWRAP = "/usr/bin/bwrap";
-
-const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/tmp", runtimeDir: "/var/runtime", sdkModules: "/var/runtime/node_modules" } as const;
-
-/** Why the linux driver cannot run here, or undefined when it can. */
-export function linuxUnavailableReason(): string | undefined {
-  try {
-    accessSync(BWRAP, constants.X_OK);
-  } catch {
-    return `bubblewrap is not installed (${BWRAP}; Debian package bubblewrap)`;
-  }
-  const cgroups = detectCgroups();
-  return cgroups.version === undefined ? cgroups.reason : undefined;
-}
+/** Lambda's default /tmp (EphemeralStorage) when a spec gives none. */
+const DEFAULT_EPHEMERAL_MB = 512;
 
 export function linuxDriver(): SandboxDriver {
   const cgroups = detectCgroups();
   if (cgroups.version === undefined) throw new Error(`the linux driver cannot run here: ${cgroups.reason}`);
   const host = cgroups.open();
+  const identities = new IdentityPool();
+  const filter = sandboxFilter();
   return {
     name: "linux",
-    description: `bubblewrap namespaces (mount, PID, IPC, UTS) and a cgroup v${host.version} per environment (memory, pids, CPU share) under ${host.root}`,
+    description:
+      `one unprivileged uid per environment without capabilities, seccomp, bubblewrap namespaces (mount, PID, IPC, UTS, cgroup), ` +
+      `an on-disk /tmp, and a cgroup v${host.version} per environment (memory, pids, CPU share) under ${host.root}`,
     supportsPrestart: true,
     seenAs: (paths) => ({ ...LAMBDA_PATHS, optDir: paths.optDir ? LAMBDA_PATHS.optDir : undefined, sdkModules: paths.sdkModules ? LAMBDA_PATHS.sdkModules : undefined }),
-    spawn: (spec) => spawnLinux(spec, host),
+    spawn: (spec) => spawnLinux(spec, host, identities, filter),
   };
 }
 
-function bwrapArgs(spec: SandboxSpec, host: SandboxPaths): string[] {
+/** New namespaces for everything but the network (and users: see sandbox-command.ts). */
+export function namespaceArgs(): string[] {
+  return ["--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"];
+}
+
+/** Lambda's filesystem: the host's system directories, the function's own ones, and a read-only root. */
+export function filesystemArgs(host: SandboxPaths): string[] {
   const system = ["/usr", "/lib", "/lib64", "/bin", "/sbin"].flatMap((dir) => ["--ro-bind-try", dir, dir]);
   const etc = ["/etc/ssl", "/etc/ca-certificates", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/localtime"]
     .flatMap((path) => ["--ro-bind-try", path, path]);
+  // Run as root, bubblewrap makes missing parent directories 0700: the sandbox's uid could not enter them.
+  const parents = ["/etc", "/var", LAMBDA_PATHS.runtimeDir].flatMap((dir) => ["--perms", "0755", "--dir", dir]);
   return [
-    "--die-with-parent",
-    "--unshare-pid",
-    "--unshare-ipc",
-    "--unshare-uts",
-    "--hostname", "sandbox",
+    ...parents,
     ...system,
     ...etc,
+    // bubblewrap's /proc keeps /proc/sys, sysrq-trigger, irq and bus read-only; /sys is not mounted at all.
     "--proc", "/proc",
     "--dev", "/dev",
-    "--size", String((spec.ephemeralMb ?? 512) * MB),
-    "--tmpfs", "/tmp",
+    ...tmpArgs(host.tmpDir),
     "--ro-bind", host.taskRoot, LAMBDA_PATHS.taskRoot,
     ...runtimeBinds(host),
     ...(host.optDir ? ["--ro-bind", host.optDir, LAMBDA_PATHS.optDir] : []),
+    "--remount-ro", "/dev",
+    "--remount-ro", "/",
     "--chdir", LAMBDA_PATHS.taskRoot,
-    "--",
-    spec.command,
-    ...spec.args,
   ];
 }
 
@@ -90,20 +91,27 @@ function runtimeEntries(dir: string): string[] {
   return names;
 }
 
-function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
+function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, identities: IdentityPool, filter: Buffer): Sandbox {
   const host = spec.host;
   if (!host) throw new Error("the linux driver needs the environment's host paths");
   const group = cgroups.create(`env-${randomBytes(6).toString("hex")}`);
   // A pre-started sandbox (memoryMb 0) gets its limits when it is given a function.
   if (spec.memoryMb > 0) group.limit(spec.memoryMb);
+  const identity = identities.take();
 
-  // The shell joins the cgroup(s), then becomes bubblewrap: every process of the sandbox starts inside.
-  const joinAll = 'for dir in $UNKAI_CGROUPS; do echo $$ > "$dir/cgroup.procs" || exit 125; done; unset UNKAI_CGROUPS; exec "$@"';
-  const { child, pid, channel, exited, exitInfo } = spawnGroup(
-    "/bin/sh",
-    ["-c", joinAll, "unkai-sandbox", BWRAP, ...bwrapArgs(spec, host)],
-    { ...spec, env: { ...spec.env, UNKAI_CGROUPS: group.joinDirs.join(" ") } },
-  );
+  // The filter travels on the first fd after the runtime channel (fd 3, when there is one).
+  const seccompFd = spec.channelFd ? 4 : 3;
+  const command = sandboxCommand({
+    identity,
+    cgroupDirs: group.joinDirs,
+    tmpMountPoint: host.tmpDir,
+    ephemeralMb: spec.ephemeralMb ?? DEFAULT_EPHEMERAL_MB,
+    seccompFd,
+    bwrapArgs: [...namespaceArgs(), ...filesystemArgs(host)],
+    command: spec.command,
+    args: spec.args,
+  });
+  const { child, pid, channel, exited, exitInfo } = spawnGroup(command.file, command.args, { ...spec, env: { ...spec.env, ...command.env } }, [filter]);
 
   const killAll = () => {
     try {
@@ -125,6 +133,15 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  /** Once every process is gone: its uid may be reused, and the (now empty) /tmp mount point goes. */
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    // A uid is handed out again only when provably nothing runs as it any more.
+    if (group.pids().length === 0) identities.release(identity);
+    rmSync(host.tmpDir, { recursive: true, force: true });
+  };
   let oomAtExit: boolean | undefined;
   let memoryAtExit: MemoryUsage | undefined;
   void exited.then(() => {
@@ -132,7 +149,7 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
     oomAtExit = group.oomKilled();
     memoryAtExit = group.memory();
     killAll();
-    void drainAndRemove();
+    void drainAndRemove().then(release);
   });
 
   return {
@@ -168,6 +185,7 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
       killAll();
       const info = await exited;
       await drainAndRemove();
+      release();
       return info;
     },
   };

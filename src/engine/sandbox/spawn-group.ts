@@ -13,12 +13,22 @@ export interface SpawnedGroup {
   readonly exitInfo: () => ExitInfo | undefined;
 }
 
-export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec): SpawnedGroup {
+/**
+ * `inputs` are handed to the process as read-only pipes on the fds after the channel (3, or 4 with
+ * a channel), each written whole and closed: for data it reads once at start (a seccomp filter).
+ */
+export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec, inputs: readonly Buffer[] = []): SpawnedGroup {
+  const channelStdio = spec.channelFd ? ["pipe" as const] : [];
   const child = spawn(command, args, {
     cwd: spec.cwd,
     env: spec.env,
-    stdio: spec.channelFd ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe", ...channelStdio, ...inputs.map(() => "pipe" as const)],
     detached: true,
+  });
+  inputs.forEach((data, index) => {
+    const pipe = child.stdio[3 + channelStdio.length + index] as Writable | null;
+    pipe?.on("error", () => undefined);
+    pipe?.end(data);
   });
   let info: ExitInfo | undefined;
   const exited = new Promise<ExitInfo>((resolve) => {

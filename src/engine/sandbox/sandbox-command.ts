@@ -1,0 +1,93 @@
+/**
+ * The command line that starts one linux sandbox, in the order things must happen:
+ *  1. /bin/sh (as root) joins the environment's cgroup(s), so everything after is inside them;
+ *  2. unshare gives it a private mount namespace, where a fresh ext4 filesystem of the function's
+ *     EphemeralStorage size is loop-mounted for /tmp (on disk: not charged to the memory limit;
+ *     gone, with its loop device, when the namespace's last process exits);
+ *  3. bubblewrap (as root, no user namespace) builds Lambda's filesystem layout in new mount, PID,
+ *     IPC, UTS and cgroup namespaces, sets no_new_privs and loads the seccomp filter;
+ *  4. setpriv becomes the environment's own unprivileged uid/gid, with every capability set
+ *     (inheritable, permitted, effective, bounding, ambient) emptied, and execs the runtime.
+ * bwrap's own user namespace is not used: run by root it would map the sandbox to host uid 0,
+ * which still owns the host's files; an unprivileged host uid owns nothing.
+ */
+import type { SandboxIdentity } from "./identity.js";
+
+export const BWRAP = "/usr/bin/bwrap";
+export const SETPRIV = "/usr/bin/setpriv";
+export const UNSHARE = "/usr/bin/unshare";
+export const MKFS_EXT4 = "/usr/sbin/mkfs.ext4";
+
+export const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/tmp", runtimeDir: "/var/runtime", sdkModules: "/var/runtime/node_modules" } as const;
+
+const MB = 1024 * 1024;
+/** ext4's own tables take ~3.7% of a small filesystem: the image is that much larger, so df shows about the size asked for. */
+const EXT4_OVERHEAD = 1.04;
+
+export interface SandboxCommandSpec {
+  readonly identity: SandboxIdentity;
+  /** Directories whose cgroup.procs the sandbox joins first. */
+  readonly cgroupDirs: readonly string[];
+  /** Host directory the /tmp filesystem is mounted on (and its image made beside). */
+  readonly tmpMountPoint: string;
+  readonly ephemeralMb: number;
+  /** The fd bubblewrap reads the compiled seccomp filter from. */
+  readonly seccompFd: number;
+  /** bubblewrap's filesystem and namespace arguments (before `--`). */
+  readonly bwrapArgs: readonly string[];
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** Joins the cgroups, then makes the namespace private and mounts /tmp, then runs the rest. */
+const SCRIPT = [
+  'for dir in $UNKAI_CGROUPS; do echo $$ > "$dir/cgroup.procs" || exit 125; done',
+  `exec ${UNSHARE} --mount --propagation private /bin/sh -c '
+img="$UNKAI_TMP.img"
+/usr/bin/truncate -s "$UNKAI_TMP_BYTES" "$img" &&
+${MKFS_EXT4} -q -F -m 0 -O ^has_journal -E lazy_itable_init=1,nodiscard,root_owner="$UNKAI_TMP_OWNER" "$img" &&
+/bin/mount -o loop,nosuid,nodev "$img" "$UNKAI_TMP" || exit 125
+/bin/rm -f "$img"; /bin/rmdir "$UNKAI_TMP/lost+found"
+unset UNKAI_CGROUPS UNKAI_TMP UNKAI_TMP_BYTES UNKAI_TMP_OWNER
+exec "$@"' unkai-tmp "$@"`,
+].join("\n");
+
+/** The program, its arguments and the extra environment that start the sandbox. */
+export function sandboxCommand(spec: SandboxCommandSpec): { file: string; args: string[]; env: Record<string, string> } {
+  const { uid, gid } = spec.identity;
+  return {
+    file: "/bin/sh",
+    args: ["-c", SCRIPT, "unkai-sandbox", BWRAP, ...securityArgs(spec.seccompFd), ...spec.bwrapArgs, "--", ...dropPrivileges(spec.identity), spec.command, ...spec.args],
+    env: {
+      UNKAI_CGROUPS: spec.cgroupDirs.join(" "),
+      UNKAI_TMP: spec.tmpMountPoint,
+      UNKAI_TMP_BYTES: String(Math.ceil(spec.ephemeralMb * EXT4_OVERHEAD) * MB),
+      UNKAI_TMP_OWNER: `${uid}:${gid}`,
+    },
+  };
+}
+
+/** bubblewrap sets no_new_privs itself; the filter is applied just before it execs setpriv. */
+function securityArgs(seccompFd: number): string[] {
+  return ["--seccomp", String(seccompFd)];
+}
+
+/** setpriv drops the bounding set while still root, then changes ids (which empties the other sets). */
+function dropPrivileges(identity: SandboxIdentity): string[] {
+  return [
+    SETPRIV,
+    "--reuid", String(identity.uid),
+    "--regid", String(identity.gid),
+    "--groups", identity.groups.join(","),
+    "--inh-caps", "-all",
+    "--ambient-caps", "-all",
+    "--bounding-set", "-all",
+    "--no-new-privs",
+    "--",
+  ];
+}
+
+/** /tmp: the filesystem the script mounted on the host directory. */
+export function tmpArgs(tmpMountPoint: string): string[] {
+  return ["--bind", tmpMountPoint, LAMBDA_PATHS.tmpDir];
+}
