@@ -2,7 +2,7 @@
  * The composition root: builds every part from the config, wires them, and owns their lifecycle.
  * Start order: store → engine → services → listener; close runs in reverse, draining invocations first.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -20,6 +20,7 @@ import { Invoker } from "../engine/invoker.js";
 import { Launcher } from "../engine/launcher.js";
 import { PrestartPool } from "../engine/prestart-pool.js";
 import type { SandboxDriver } from "../engine/sandbox/driver.js";
+import { CODE_GID } from "../engine/sandbox/identity.js";
 import { linuxDriver } from "../engine/sandbox/linux-driver.js";
 import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
@@ -57,6 +58,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const codeRoot = join(config.dataDir, "code");
   const sandboxRoot = join(config.dataDir, "sandboxes");
   const firstStart = !existsSync(join(config.dataDir, "unkai.db"));
+  // Code, objects, the database and every environment's directories: Unkai's user alone may enter
+  // (sandboxes get theirs through bind mounts, which need no path through here).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   mkdirSync(codeRoot, { recursive: true });
   rmSync(sandboxRoot, { recursive: true, force: true });
   mkdirSync(sandboxRoot, { recursive: true });
@@ -94,7 +99,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }));
-  const code = codeStore(codeRoot);
+  // Run as root, code belongs to root and the sandboxes' shared group: linux sandboxes read it through that group.
+  const code = codeStore(codeRoot, process.getuid?.() === 0 ? CODE_GID : undefined);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   const queue = new AsyncQueue(store.asyncQueue);
   const destinations = new Destinations([lambdaTarget(queue, (name) => functions.find(name) !== undefined)]);
