@@ -22,7 +22,7 @@ export const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/t
 
 const MB = 1024 * 1024;
 /** ext4's own tables take ~3.7% of a small filesystem: the image is that much larger, so df shows about the size asked for. */
-const EXT4_OVERHEAD = 1.04;
+const EXT4_OVERHEAD = 1.038;
 
 export interface SandboxCommandSpec {
   readonly identity: SandboxIdentity;
@@ -61,7 +61,7 @@ export function sandboxCommand(spec: SandboxCommandSpec): { file: string; args: 
     env: {
       UNKAI_CGROUPS: spec.cgroupDirs.join(" "),
       UNKAI_TMP: spec.tmpMountPoint,
-      UNKAI_TMP_BYTES: String(Math.ceil(spec.ephemeralMb * EXT4_OVERHEAD) * MB),
+      UNKAI_TMP_BYTES: String(Math.max(1, Math.floor(spec.ephemeralMb * EXT4_OVERHEAD)) * MB),
       UNKAI_TMP_OWNER: `${uid}:${gid}`,
     },
   };
