@@ -15,9 +15,11 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { CgroupHost } from "./cgroups/cgroup.js";
 import { detectCgroups } from "./cgroups/detect.js";
-import type { MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
+import { constants } from "node:os";
+import type { Readable } from "node:stream";
+import type { ExitInfo, MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
 import { IdentityPool } from "./identity.js";
-import { LAMBDA_PATHS, sandboxCommand, tmpArgs } from "./sandbox-command.js";
+import { LAMBDA_PATHS, parseWaiterStatus, sandboxCommand, tmpArgs } from "./sandbox-command.js";
 import { sandboxFilter } from "./seccomp/policy.js";
 import { spawnGroup } from "./spawn-group.js";
 
@@ -99,19 +101,23 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, identities: Identity
   if (spec.memoryMb > 0) group.limit(spec.memoryMb);
   const identity = identities.take();
 
-  // The filter travels on the first fd after the runtime channel (fd 3, when there is one).
+  // The filter travels on the first fd after the runtime channel (fd 3, when there is one); the waiter's status on the next.
   const seccompFd = spec.channelFd ? 4 : 3;
+  const statusFd = seccompFd + 1;
   const command = sandboxCommand({
     identity,
     cgroupDirs: group.joinDirs,
     tmpMountPoint: host.tmpDir,
     ephemeralMb: spec.ephemeralMb ?? DEFAULT_EPHEMERAL_MB,
     seccompFd,
+    statusFd,
     bwrapArgs: [...namespaceArgs(), ...filesystemArgs(host)],
     command: spec.command,
     args: spec.args,
   });
-  const { child, pid, channel, exited, exitInfo } = spawnGroup(command.file, command.args, { ...spec, env: { ...spec.env, ...command.env } }, [filter]);
+  const spawned = spawnGroup(command.file, command.args, { ...spec, env: { ...spec.env, ...command.env } }, [filter], 1);
+  const { child, pid, channel, exitInfo } = spawned;
+  const exited = runtimeExit(spawned.exited, spawned.outputs[0]);
 
   const killAll = () => {
     try {
@@ -190,6 +196,30 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, identities: Identity
     },
   };
 }
+
+/**
+ * The runtime's own end as the waiter saw it (bubblewrap turns "killed by signal n" into exit
+ * status 128+n); bubblewrap's when the waiter said nothing (it was killed itself, or never ran).
+ */
+function runtimeExit(leaderExit: Promise<ExitInfo>, status: Readable | undefined): Promise<ExitInfo> {
+  let text = "";
+  const ended = new Promise<void>((resolve) => {
+    if (!status) return resolve();
+    status.setEncoding("utf8");
+    status.on("data", (chunk: string) => (text += chunk.slice(0, 64)));
+    status.once("end", resolve).once("close", resolve).once("error", () => resolve());
+  });
+  return leaderExit.then(async (leader) => {
+    // Every holder of the status pipe is gone once the leader is; the pipe ends right after.
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 200))]);
+    const reported = parseWaiterStatus(text);
+    if (!reported) return leader;
+    const signal = reported.signal === null ? null : (SIGNAL_NAMES.get(reported.signal) ?? null);
+    return signal ? { code: null, signal } : { code: reported.code ?? leader.code, signal: null };
+  });
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
 
 /** Fills `to` with hard links to everything in `from` (cp -al keeps the tree and its modes). */
 function link(from: string, to: string): void {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { detectCgroups } from "./cgroups/detect.js";
 import { IdentityPool } from "./identity.js";
 import { namespaceArgs, filesystemArgs } from "./linux-driver.js";
-import { BWRAP, MKFS_EXT4, SETPRIV, UNSHARE, sandboxCommand } from "./sandbox-command.js";
+import { BWRAP, MKFS_EXT4, PERL, SETPRIV, UNSHARE, sandboxCommand } from "./sandbox-command.js";
 import { sandboxFilter } from "./seccomp/policy.js";
 
 export interface Protection {
@@ -27,6 +27,7 @@ const TOOLS = [
   [SETPRIV, "util-linux"],
   [UNSHARE, "util-linux"],
   [MKFS_EXT4, "e2fsprogs"],
+  [PERL, "perl-base"],
 ] as const;
 
 /** Every protection, active or not, with the reason. */

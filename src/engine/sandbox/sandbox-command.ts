@@ -7,7 +7,10 @@
  *  3. bubblewrap (as root, no user namespace) builds Lambda's filesystem layout in new mount, PID,
  *     IPC, UTS and cgroup namespaces, sets no_new_privs and loads the seccomp filter;
  *  4. setpriv becomes the environment's own unprivileged uid/gid, with every capability set
- *     (inheritable, permitted, effective, bounding, ambient) emptied, and execs the runtime.
+ *     (inheritable, permitted, effective, bounding, ambient) emptied;
+ *  5. a small perl waiter starts the runtime and reports how it ended ("signal 9", "exit 3") on a
+ *     status fd: bubblewrap's own init reports a signal as exit status 128+n, which Lambda words
+ *     differently ("signal: killed" against "exit status 137").
  * bwrap's own user namespace is not used: run by root it would map the sandbox to host uid 0,
  * which still owns the host's files; an unprivileged host uid owns nothing.
  */
@@ -17,6 +20,7 @@ export const BWRAP = "/usr/bin/bwrap";
 export const SETPRIV = "/usr/bin/setpriv";
 export const UNSHARE = "/usr/bin/unshare";
 export const MKFS_EXT4 = "/usr/sbin/mkfs.ext4";
+export const PERL = "/usr/bin/perl";
 
 export const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/tmp", runtimeDir: "/var/runtime", sdkModules: "/var/runtime/node_modules" } as const;
 
@@ -33,6 +37,8 @@ export interface SandboxCommandSpec {
   readonly ephemeralMb: number;
   /** The fd bubblewrap reads the compiled seccomp filter from. */
   readonly seccompFd: number;
+  /** The fd the waiter reports the runtime's end on; without one the runtime is exec'd directly. */
+  readonly statusFd?: number | undefined;
   /** bubblewrap's filesystem and namespace arguments (before `--`). */
   readonly bwrapArgs: readonly string[];
   readonly command: string;
@@ -57,7 +63,13 @@ export function sandboxCommand(spec: SandboxCommandSpec): { file: string; args: 
   const { uid, gid } = spec.identity;
   return {
     file: "/bin/sh",
-    args: ["-c", SCRIPT, "unkai-sandbox", BWRAP, ...securityArgs(spec.seccompFd), ...spec.bwrapArgs, "--", ...dropPrivileges(spec.identity), spec.command, ...spec.args],
+    args: [
+      "-c", SCRIPT, "unkai-sandbox",
+      BWRAP, ...securityArgs(spec.seccompFd), ...spec.bwrapArgs, "--",
+      ...dropPrivileges(spec.identity),
+      ...(spec.statusFd === undefined ? [] : [PERL, "-e", WAITER, String(spec.statusFd)]),
+      spec.command, ...spec.args,
+    ],
     env: {
       UNKAI_CGROUPS: spec.cgroupDirs.join(" "),
       UNKAI_TMP: spec.tmpMountPoint,
@@ -65,6 +77,31 @@ export function sandboxCommand(spec: SandboxCommandSpec): { file: string; args: 
       UNKAI_TMP_OWNER: `${uid}:${gid}`,
     },
   };
+}
+
+/**
+ * Runs the command as its child and writes how it ended to the status fd (which the runtime does
+ * not inherit). It ignores SIGTERM/SIGINT/SIGHUP so the runtime, not the waiter, decides how to
+ * end on Unkai's SIGTERM; the runtime gets the default dispositions back.
+ */
+const WAITER = `use POSIX ();
+my $fd = shift @ARGV;
+open(my $status, ">&=", $fd) or exit 125;
+my @signals = qw(TERM INT HUP);
+$SIG{$_} = "IGNORE" for @signals;
+my $pid = fork;
+exit 125 unless defined $pid;
+if ($pid == 0) { $SIG{$_} = "DEFAULT" for @signals; POSIX::close($fd); exec { $ARGV[0] } @ARGV; exit 127; }
+waitpid($pid, 0);
+my $end = $?;
+syswrite($status, ($end & 127) ? "signal " . ($end & 127) : "exit " . ($end >> 8));
+exit(($end & 127) ? 128 + ($end & 127) : $end >> 8);`;
+
+/** Reads the waiter's report: the runtime's true end, or undefined when there is none. */
+export function parseWaiterStatus(text: string): { code: number | null; signal: number | null } | undefined {
+  const match = /^(exit|signal) (\d+)$/.exec(text.trim());
+  if (!match) return undefined;
+  return match[1] === "signal" ? { code: null, signal: Number(match[2]) } : { code: Number(match[2]), signal: null };
 }
 
 /** bubblewrap sets no_new_privs itself; the filter is applied just before it execs setpriv. */
