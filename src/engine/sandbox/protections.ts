@@ -51,7 +51,11 @@ export function probeProtections(): Protection[] {
 /** Why the linux driver cannot run here (the first required protection missing), or undefined. */
 export function linuxUnavailableReason(protections: readonly Protection[] = probeProtections()): string | undefined {
   const missing = protections.filter((p) => p.required && !p.active);
-  return missing.length === 0 ? undefined : missing.map((p) => `${p.name}: ${p.detail}`).join("; ");
+  if (missing.length === 0) return undefined;
+  // Protections missing for one reason (a probe sandbox that could not start) are named together.
+  const byReason = new Map<string, string[]>();
+  for (const p of missing) byReason.set(p.detail, [...(byReason.get(p.detail) ?? []), p.name]);
+  return [...byReason].map(([detail, names]) => `${names.join(", ")} missing (${detail})`).join("; ");
 }
 
 const SANDBOX_CHECKS = ["namespaces", "unprivileged uid", "capabilities dropped", "no_new_privs", "seccomp filter", "ephemeral /tmp on disk"] as const;
