@@ -32,7 +32,10 @@ def status(event, context):
     for line in open("/proc/self/status"):
         key, _, value = line.partition(":")
         fields[key] = value.strip()
-    return {k: fields.get(k) for k in ["Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp"]}
+    import pwd
+    out = {k: fields.get(k) for k in ["Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp"]}
+    out["user"] = pwd.getpwuid(os.getuid()).pw_name
+    return out
 
 def mount_tmpfs(event, context):
     os.makedirs("/tmp/m", exist_ok=True)
@@ -175,6 +178,8 @@ describe("hostile functions cannot take over the host (linux driver)", () => {
     for (const set of ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"]) assert.equal(inside[set], "0000000000000000", set);
     assert.equal(inside.NoNewPrivs, "1");
     assert.equal(inside.Seccomp, "2");
+    assert.equal(inside.user, "sbx_user1051", "the uid has a name, as Lambda's sandbox user has");
+    assert.match(String(inside.Groups), /^1342177280$/, "its only supplementary group is the code group");
   });
 
   it("cannot mount a filesystem or make itself a user or mount namespace", async () => {

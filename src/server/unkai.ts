@@ -2,7 +2,7 @@
  * The composition root: builds every part from the config, wires them, and owns their lifecycle.
  * Start order: store → engine → services → listener; close runs in reverse, draining invocations first.
  */
-import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -60,8 +60,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const firstStart = !existsSync(join(config.dataDir, "unkai.db"));
   // Code, objects, the database and every environment's directories: Unkai's user alone may enter
   // (sandboxes get theirs through bind mounts, which need no path through here).
+  // An existing directory is tightened only when it is an Unkai data directory (never someone's home).
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(config.dataDir, 0o700);
+  if (!firstStart || readdirSync(config.dataDir).length === 0) chmodSync(config.dataDir, 0o700);
   mkdirSync(codeRoot, { recursive: true });
   rmSync(sandboxRoot, { recursive: true, force: true });
   mkdirSync(sandboxRoot, { recursive: true });

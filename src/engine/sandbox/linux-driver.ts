@@ -10,15 +10,15 @@
  * How the command line is put together: sandbox-command.ts; what is checked at start: protections.ts.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { CgroupHost } from "./cgroups/cgroup.js";
 import { detectCgroups } from "./cgroups/detect.js";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import type { ExitInfo, MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
-import { IdentityPool } from "./identity.js";
+import { CODE_GID, IdentityPool, type SandboxIdentity } from "./identity.js";
 import { LAMBDA_PATHS, parseWaiterStatus, sandboxCommand, tmpArgs } from "./sandbox-command.js";
 import { sandboxFilter } from "./seccomp/policy.js";
 import { spawnGroup } from "./spawn-group.js";
@@ -43,22 +43,60 @@ export function linuxDriver(): SandboxDriver {
   };
 }
 
+export interface UserFiles {
+  readonly passwd: string;
+  readonly group: string;
+}
+
+/**
+ * The host's /etc/passwd and /etc/group plus the environment's own user, named as Lambda names its
+ * sandbox user (sbx_user1051), so getpwuid() (Node's os.userInfo(), Python's pwd) answers inside.
+ */
+export function userFiles(dir: string, identity: SandboxIdentity): UserFiles {
+  const files = { passwd: join(dir, "passwd"), group: join(dir, "group") };
+  writeFileSync(files.passwd, `${hostFile("/etc/passwd")}sbx_user1051:x:${identity.uid}:${identity.gid}::/tmp:/sbin/nologin\n`);
+  writeFileSync(files.group, `${hostFile("/etc/group")}sbx_user1051:x:${identity.gid}:\nsbx_code:x:${CODE_GID}:\n`);
+  return files;
+}
+
+const hostFiles = new Map<string, string>();
+function hostFile(path: string): string {
+  let text = hostFiles.get(path);
+  if (text === undefined) {
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      text = "";
+    }
+    if (text && !text.endsWith("\n")) text += "\n";
+    hostFiles.set(path, text);
+  }
+  return text;
+}
+
 /** New namespaces for everything but the network (and users: see sandbox-command.ts). */
 export function namespaceArgs(): string[] {
   return ["--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"];
 }
 
-/** Lambda's filesystem: the host's system directories, the function's own ones, and a read-only root. */
-export function filesystemArgs(host: SandboxPaths): string[] {
+/**
+ * Lambda's filesystem: the host's system directories, the function's own ones, and a read-only root.
+ * `users` replaces /etc/passwd and /etc/group (see userFiles).
+ */
+export function filesystemArgs(host: SandboxPaths, users?: UserFiles): string[] {
   const system = ["/usr", "/lib", "/lib64", "/bin", "/sbin"].flatMap((dir) => ["--ro-bind-try", dir, dir]);
-  const etc = ["/etc/ssl", "/etc/ca-certificates", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/localtime"]
+  const etc = ["/etc/ssl", "/etc/ca-certificates", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/localtime"]
     .flatMap((path) => ["--ro-bind-try", path, path]);
+  const accounts = users
+    ? ["--ro-bind", users.passwd, "/etc/passwd", "--ro-bind", users.group, "/etc/group"]
+    : ["--ro-bind-try", "/etc/passwd", "/etc/passwd", "--ro-bind-try", "/etc/group", "/etc/group"];
   // Run as root, bubblewrap makes missing parent directories 0700: the sandbox's uid could not enter them.
   const parents = ["/etc", "/var", LAMBDA_PATHS.runtimeDir].flatMap((dir) => ["--perms", "0755", "--dir", dir]);
   return [
     ...parents,
     ...system,
     ...etc,
+    ...accounts,
     // bubblewrap's /proc keeps /proc/sys, sysrq-trigger, irq and bus read-only; /sys is not mounted at all.
     "--proc", "/proc",
     "--dev", "/dev",
@@ -100,6 +138,7 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, identities: Identity
   // A pre-started sandbox (memoryMb 0) gets its limits when it is given a function.
   if (spec.memoryMb > 0) group.limit(spec.memoryMb);
   const identity = identities.take();
+  const users = userFiles(dirname(host.tmpDir), identity);
 
   // The filter travels on the first fd after the runtime channel (fd 3, when there is one); the waiter's status on the next.
   const seccompFd = spec.channelFd ? 4 : 3;
@@ -111,7 +150,7 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, identities: Identity
     ephemeralMb: spec.ephemeralMb ?? DEFAULT_EPHEMERAL_MB,
     seccompFd,
     statusFd,
-    bwrapArgs: [...namespaceArgs(), ...filesystemArgs(host)],
+    bwrapArgs: [...namespaceArgs(), ...filesystemArgs(host, users)],
     command: spec.command,
     args: spec.args,
   });
@@ -146,7 +185,7 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, identities: Identity
     released = true;
     // A uid is handed out again only when provably nothing runs as it any more.
     if (group.pids().length === 0) identities.release(identity);
-    rmSync(host.tmpDir, { recursive: true, force: true });
+    for (const path of [host.tmpDir, users.passwd, users.group]) rmSync(path, { recursive: true, force: true });
   };
   let oomAtExit: boolean | undefined;
   let memoryAtExit: MemoryUsage | undefined;

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { detectCgroups } from "./cgroups/detect.js";
 import { IdentityPool } from "./identity.js";
-import { namespaceArgs, filesystemArgs } from "./linux-driver.js";
+import { filesystemArgs, namespaceArgs, userFiles } from "./linux-driver.js";
 import { BWRAP, MKFS_EXT4, PERL, SETPRIV, UNSHARE, sandboxCommand } from "./sandbox-command.js";
 import { sandboxFilter } from "./seccomp/policy.js";
 
@@ -91,13 +91,14 @@ function probeSandbox(): Protection[] {
 function runProbe(scratch: string): Inside | string {
   const host = { taskRoot: join(scratch, "task"), optDir: undefined, tmpDir: join(scratch, "tmp"), runtimeDir: join(scratch, "runtime") };
   for (const dir of [host.taskRoot, host.tmpDir, host.runtimeDir]) mkdirSync(dir, { recursive: true });
+  const identity = new IdentityPool().take();
   const command = sandboxCommand({
-    identity: new IdentityPool().take(),
+    identity,
     cgroupDirs: [],
     tmpMountPoint: host.tmpDir,
     ephemeralMb: 1,
     seccompFd: 0,
-    bwrapArgs: [...namespaceArgs(), ...filesystemArgs(host)],
+    bwrapArgs: [...namespaceArgs(), ...filesystemArgs(host, userFiles(scratch, identity))],
     command: "/bin/sh",
     args: ["-c", "cat /proc/self/status; echo tmp=$(stat -f -c %T /tmp)"],
   });
