@@ -81,7 +81,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         `Create one with \`unkai keys create --data-dir ${config.dataDir}\`, or set UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY.`,
     );
   }
-  const { driver, why: driverReason } = chooseDriver(config.sandbox);
+  const { driver, why: driverReason } = chooseDriver(config.sandbox, sandboxRoot);
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
   const basePath = [dirname(config.nodePath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
   const prestartTargets = [
@@ -178,10 +178,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
  * host (a real sandbox is started to check) and says why when it cannot; an explicit `linux` with
  * any protection missing is an error at start — never a sandbox that is silently weaker.
  */
-function chooseDriver(name: Config["sandbox"]): { driver: SandboxDriver; why: string } {
+function chooseDriver(name: Config["sandbox"], scratchDir: string): { driver: SandboxDriver; why: string } {
   if (name === "process") return { driver: processDriver(), why: "chosen with --sandbox process" };
   const reason = linuxUnavailableReason();
-  if (reason === undefined) return { driver: linuxDriver(), why: name === "auto" ? "every sandbox protection is active on this host" : "chosen with --sandbox linux" };
+  if (reason === undefined) return { driver: linuxDriver(scratchDir), why: name === "auto" ? "every sandbox protection is active on this host" : "chosen with --sandbox linux" };
   if (name === "linux") throw new Error(`The linux sandbox driver cannot run here: ${reason}. Use --sandbox process.`);
   return { driver: processDriver(), why: `the linux driver cannot run here: ${reason}` };
 }

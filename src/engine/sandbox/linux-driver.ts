@@ -26,7 +26,8 @@ import { spawnGroup } from "./spawn-group.js";
 /** Lambda's default /tmp (EphemeralStorage) when a spec gives none. */
 const DEFAULT_EPHEMERAL_MB = 512;
 
-export function linuxDriver(): SandboxDriver {
+/** `scratchDir`: a root-only directory the driver may keep files in (its /tmp templates). */
+export function linuxDriver(scratchDir: string): SandboxDriver {
   const cgroups = detectCgroups();
   if (cgroups.version === undefined) throw new Error(`the linux driver cannot run here: ${cgroups.reason}`);
   const host = cgroups.open();
@@ -39,7 +40,7 @@ export function linuxDriver(): SandboxDriver {
       `an on-disk /tmp, and a cgroup v${host.version} per environment (memory, pids, CPU share) under ${host.root}`,
     supportsPrestart: true,
     seenAs: (paths) => ({ ...LAMBDA_PATHS, optDir: paths.optDir ? LAMBDA_PATHS.optDir : undefined, sdkModules: paths.sdkModules ? LAMBDA_PATHS.sdkModules : undefined }),
-    spawn: (spec) => spawnLinux(spec, host, identities, filter),
+    spawn: (spec) => spawnLinux(spec, { cgroups: host, identities, filter, scratchDir }),
   };
 }
 
@@ -131,7 +132,14 @@ function runtimeEntries(dir: string): string[] {
   return names;
 }
 
-function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, identities: IdentityPool, filter: Buffer): Sandbox {
+interface DriverState {
+  readonly cgroups: CgroupHost;
+  readonly identities: IdentityPool;
+  readonly filter: Buffer;
+  readonly scratchDir: string;
+}
+
+function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir }: DriverState): Sandbox {
   const host = spec.host;
   if (!host) throw new Error("the linux driver needs the environment's host paths");
   const group = cgroups.create(`env-${randomBytes(6).toString("hex")}`);
@@ -147,6 +155,7 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, identities: Identity
     identity,
     cgroupDirs: group.joinDirs,
     tmpMountPoint: host.tmpDir,
+    tmpTemplateDir: scratchDir,
     ephemeralMb: spec.ephemeralMb ?? DEFAULT_EPHEMERAL_MB,
     seccompFd,
     statusFd,

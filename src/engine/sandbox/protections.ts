@@ -96,6 +96,7 @@ function runProbe(scratch: string): Inside | string {
     identity,
     cgroupDirs: [],
     tmpMountPoint: host.tmpDir,
+    tmpTemplateDir: scratch,
     ephemeralMb: 1,
     seccompFd: 0,
     bwrapArgs: [...namespaceArgs(), ...filesystemArgs(host, userFiles(scratch, identity))],

@@ -34,6 +34,8 @@ export interface SandboxCommandSpec {
   readonly cgroupDirs: readonly string[];
   /** Host directory the /tmp filesystem is mounted on (and its image made beside). */
   readonly tmpMountPoint: string;
+  /** Where the empty filesystem templates are kept, one per size (root-only). */
+  readonly tmpTemplateDir: string;
   readonly ephemeralMb: number;
   /** The fd bubblewrap reads the compiled seccomp filter from. */
   readonly seccompFd: number;
@@ -45,16 +47,24 @@ export interface SandboxCommandSpec {
   readonly args: readonly string[];
 }
 
-/** Joins the cgroups, then makes the namespace private and mounts /tmp, then runs the rest. */
+/**
+ * Joins the cgroups, then makes the namespace private and mounts /tmp, then runs the rest. The
+ * filesystem is a sparse copy of a template made once per size (copying ~300 KB of metadata is
+ * faster than mkfs); the copy is unlinked once mounted.
+ */
 const SCRIPT = [
   'for dir in $UNKAI_CGROUPS; do echo $$ > "$dir/cgroup.procs" || exit 125; done',
   `exec ${UNSHARE} --mount --propagation private /bin/sh -c '
+tpl="$UNKAI_TMP_TEMPLATES/tmp-$UNKAI_TMP_BYTES.ext4"
+if [ ! -f "$tpl" ]; then
+  /usr/bin/truncate -s "$UNKAI_TMP_BYTES" "$tpl.$$" &&
+  ${MKFS_EXT4} -q -F -m 0 -O ^has_journal -E lazy_itable_init=1,nodiscard "$tpl.$$" &&
+  /bin/mv -f "$tpl.$$" "$tpl" || exit 125
+fi
 img="$UNKAI_TMP.img"
-/usr/bin/truncate -s "$UNKAI_TMP_BYTES" "$img" &&
-${MKFS_EXT4} -q -F -m 0 -O ^has_journal -E lazy_itable_init=1,nodiscard,root_owner="$UNKAI_TMP_OWNER" "$img" &&
-/bin/mount -o loop,nosuid,nodev "$img" "$UNKAI_TMP" || exit 125
-/bin/rm -f "$img"; /bin/rmdir "$UNKAI_TMP/lost+found"
-unset UNKAI_CGROUPS UNKAI_TMP UNKAI_TMP_BYTES UNKAI_TMP_OWNER
+/bin/cp --sparse=always "$tpl" "$img" && /bin/mount -o loop,nosuid,nodev "$img" "$UNKAI_TMP" || exit 125
+/bin/rm -f "$img"; /bin/rmdir "$UNKAI_TMP/lost+found"; /bin/chown "$UNKAI_TMP_OWNER" "$UNKAI_TMP" || exit 125
+unset UNKAI_CGROUPS UNKAI_TMP UNKAI_TMP_BYTES UNKAI_TMP_OWNER UNKAI_TMP_TEMPLATES
 exec "$@"' unkai-tmp "$@"`,
 ].join("\n");
 
@@ -75,6 +85,7 @@ export function sandboxCommand(spec: SandboxCommandSpec): { file: string; args: 
       UNKAI_TMP: spec.tmpMountPoint,
       UNKAI_TMP_BYTES: String(Math.max(1, Math.floor(spec.ephemeralMb * EXT4_OVERHEAD)) * MB),
       UNKAI_TMP_OWNER: `${uid}:${gid}`,
+      UNKAI_TMP_TEMPLATES: spec.tmpTemplateDir,
     },
   };
 }
