@@ -4,7 +4,8 @@
  * function alongside. Each attempt reports the errno it met ("ok" would mean it worked).
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { zipFiles } from "../src/store/code/zip-directory.js";
@@ -234,5 +235,22 @@ describe("hostile functions cannot take over the host (linux driver)", () => {
     const result = await attack("read_only");
     assert.equal(result.tmp, "ok");
     for (const place of ["task", "opt", "runtime", "root", "etc", "usr", "devShm"]) assert.match(String(result[place]), /^(EROFS|EACCES)$/, `${place}: ${String(result[place])}`);
+  });
+
+  it("keeps Unkai's data private: the data directory 0700, zips and the database 0600, code readable only by root and the sandboxes' group", () => {
+    const dataDir = suite.unkai.dataDir;
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    assert.equal(mode(dataDir), 0o700);
+    assert.equal(mode(join(dataDir, "unkai.db")), 0o600);
+    const codeRoot = join(dataDir, "code");
+    const entries = readdirSync(codeRoot);
+    const zips = entries.filter((name) => name.endsWith(".zip"));
+    assert.ok(zips.length > 0);
+    for (const zip of zips) assert.equal(mode(join(codeRoot, zip)), 0o600, zip);
+    const dir = join(codeRoot, zips[0]!.replace(/\.zip$/, ""));
+    const info = statSync(dir);
+    assert.equal(info.mode & 0o777, 0o550);
+    assert.deepEqual([info.uid, info.gid], [0, 1342177280]);
+    for (const name of readdirSync(dir)) assert.equal(mode(join(dir, name)) & 0o007, 0, `${name} is not world-readable`);
   });
 });
