@@ -30,8 +30,11 @@ const TOOLS = [
   [PERL, "perl-base"],
 ] as const;
 
-/** Every protection, active or not, with the reason. */
-export function probeProtections(): Protection[] {
+/**
+ * Every protection, active or not, with the reason. `optional`: also those the driver does not
+ * require (network namespaces; creating one to find out costs tens of milliseconds at start).
+ */
+export function probeProtections(optional = true): Protection[] {
   const missing = TOOLS.filter(([path]) => !executable(path)).map(([path, pkg]) => `${path} (Debian package ${pkg})`);
   const cgroups = detectCgroups();
   const cgroup: Protection = {
@@ -40,16 +43,16 @@ export function probeProtections(): Protection[] {
     detail: cgroups.version === undefined ? cgroups.reason : `v${cgroups.version}: memory, pids and CPU share per environment`,
     required: true,
   };
-  const network = networkNamespaces();
+  const others = [cgroup, ...(optional ? [networkNamespaces()] : [])];
   if (missing.length > 0) {
     const detail = `not installed: ${missing.join(", ")}`;
-    return [...SANDBOX_CHECKS.map((name) => ({ name, active: false, detail, required: true })), cgroup, network];
+    return [...SANDBOX_CHECKS.map((name) => ({ name, active: false, detail, required: true })), ...others];
   }
-  return [...probeSandbox(), cgroup, network];
+  return [...probeSandbox(), ...others];
 }
 
 /** Why the linux driver cannot run here (the first required protection missing), or undefined. */
-export function linuxUnavailableReason(protections: readonly Protection[] = probeProtections()): string | undefined {
+export function linuxUnavailableReason(protections: readonly Protection[] = probeProtections(false)): string | undefined {
   const missing = protections.filter((p) => p.required && !p.active);
   if (missing.length === 0) return undefined;
   // Protections missing for one reason (a probe sandbox that could not start) are named together.
