@@ -71,8 +71,15 @@ describe("unkai CLI", () => {
     const doctor = await unkaiCli(["doctor", "--json"]);
     assert.equal(doctor.code, 0, doctor.stderr);
     const checks = JSON.parse(doctor.stdout) as { name: string; ok: boolean; detail: string }[];
-    assert.deepEqual(checks.map((c) => c.name), ["bubblewrap", "namespaces", "cgroups", "node", "python", "driver process", "driver linux"]);
+    const protections = ["namespaces", "unprivileged uid", "capabilities dropped", "no_new_privs", "seccomp filter", "ephemeral /tmp on disk", "cgroup controllers", "network namespaces"];
+    assert.deepEqual(checks.map((c) => c.name), ["bubblewrap", "cgroups", ...protections.map((p) => `protection ${p}`), "node", "python", "driver process", "driver linux"]);
     assert.equal(checks.find((c) => c.name === "node")?.ok, true);
+    // Each protection says whether it is active; the linux driver is offered only with all the required ones.
+    for (const name of protections) assert.match(checks.find((c) => c.name === `protection ${name}`)?.detail ?? "", /^(active|NOT active): /);
+    const linux = checks.find((c) => c.name === "driver linux");
+    const required = protections.filter((p) => p !== "network namespaces").map((p) => checks.find((c) => c.name === `protection ${p}`)?.ok);
+    assert.equal(linux?.ok, required.every(Boolean), linux?.detail);
+    if (!linux?.ok) assert.match(linux?.detail ?? "", /^refused, a protection is missing: /);
     const cgroups = checks.find((c) => c.name === "cgroups");
     // What is mounted, then the version Unkai uses (or why it can use none).
     assert.match(cgroups?.detail ?? "", cgroups?.ok ? /; Unkai uses v[12]$/ : /unusable: /);

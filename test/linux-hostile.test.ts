@@ -104,9 +104,10 @@ describe("hostile functions under the linux driver", () => {
     await stillServing();
   });
 
-  it("bounds /tmp by EphemeralStorage, and a new environment starts with an empty /tmp", async () => {
-    await create("filler", FILL_TMP, { Timeout: 60, MemorySize: 1024, EphemeralStorage: { Size: 512 } });
-    const filled = await invoke(suite.client, "filler", { fill: true }, false);
+  it("bounds /tmp by EphemeralStorage, not by memory: a 128 MB function fills 512 MB of /tmp; a new environment starts with an empty /tmp", async () => {
+    await create("filler", FILL_TMP, { Timeout: 60, MemorySize: 128, EphemeralStorage: { Size: 512 } });
+    const [filled] = await Promise.all([invoke(suite.client, "filler", { fill: true }, false), stillServing()]);
+    assert.equal(filled.functionError, undefined, filled.payload);
     const body = filled.json as { written: number; stoppedBy: string };
     assert.equal(body.stoppedBy, "ENOSPC");
     assert.ok(body.written >= 500 && body.written <= 512, `${body.written} MB written into a 512 MB /tmp`);

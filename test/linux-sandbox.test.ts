@@ -70,4 +70,15 @@ describe("linux sandbox driver", () => {
     const shell = await invoke(suite.client, "shell", { hi: 1 });
     assert.equal(shell.functionError, undefined, shell.payload);
   });
+
+  it("words a runtime's end as Lambda does: killed by SIGKILL is 'signal: killed', exit(137) is 'exit status 137'", async () => {
+    const source = `exports.handler = async (event) => { if (event.kill) process.kill(process.pid, "SIGKILL"); else process.exit(137); };`;
+    await suite.client.send(new CreateFunctionCommand({
+      FunctionName: "ender", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await zipFiles({ "index.js": source }) },
+    }));
+    const killed = await invoke(suite.client, "ender", { kill: true });
+    assert.match((killed.json as { errorMessage: string }).errorMessage, /Runtime exited with error: signal: killed$/);
+    const exited = await invoke(suite.client, "ender", { kill: false });
+    assert.match((exited.json as { errorMessage: string }).errorMessage, /Runtime exited with error: exit status 137$/);
+  });
 });

@@ -2,7 +2,7 @@
  * The composition root: builds every part from the config, wires them, and owns their lifecycle.
  * Start order: store → engine → services → listener; close runs in reverse, draining invocations first.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -20,7 +20,9 @@ import { Invoker } from "../engine/invoker.js";
 import { Launcher } from "../engine/launcher.js";
 import { PrestartPool } from "../engine/prestart-pool.js";
 import type { SandboxDriver } from "../engine/sandbox/driver.js";
-import { linuxDriver, linuxUnavailableReason } from "../engine/sandbox/linux-driver.js";
+import { CODE_GID } from "../engine/sandbox/identity.js";
+import { linuxDriver } from "../engine/sandbox/linux-driver.js";
+import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../services/lambda/function-service.js";
 import { lambdaService } from "../services/lambda/index.js";
@@ -59,6 +61,11 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const codeRoot = join(config.dataDir, "code");
   const sandboxRoot = join(config.dataDir, "sandboxes");
   const firstStart = !existsSync(join(config.dataDir, "unkai.db"));
+  // Code, objects, the database and every environment's directories: Unkai's user alone may enter
+  // (sandboxes get theirs through bind mounts, which need no path through here).
+  // An existing directory is tightened only when it is an Unkai data directory (never someone's home).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (!firstStart || readdirSync(config.dataDir).length === 0) chmodSync(config.dataDir, 0o700);
   mkdirSync(codeRoot, { recursive: true });
   rmSync(sandboxRoot, { recursive: true, force: true });
   mkdirSync(sandboxRoot, { recursive: true });
@@ -89,7 +96,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         `Create one with \`unkai keys create --data-dir ${config.dataDir}\`, or set UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY.`,
     );
   }
-  const { driver, why: driverReason } = chooseDriver(config.sandbox);
+  const { driver, why: driverReason } = chooseDriver(config.sandbox, sandboxRoot);
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
   const basePath = [dirname(config.nodePath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
   const prestartTargets = [
@@ -108,7 +115,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);
-  const code = codeStore(codeRoot, space);
+  // Run as root, code belongs to root and the sandboxes' shared group: linux sandboxes read it through that group.
+  const code = codeStore(codeRoot, space, process.getuid?.() === 0 ? CODE_GID : undefined);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   const queue = new AsyncQueue(store.asyncQueue);
   const destinations = new Destinations([lambdaTarget(queue, (name) => functions.find(name) !== undefined)]);
@@ -187,13 +195,14 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
 }
 
 /**
- * The sandbox driver: `auto` takes linux wherever it works and says why when it cannot;
- * an explicit `linux` this host cannot run is an error at start.
+ * The sandbox driver: `auto` takes linux wherever every one of its protections is active on this
+ * host (a real sandbox is started to check) and says why when it cannot; an explicit `linux` with
+ * any protection missing is an error at start — never a sandbox that is silently weaker.
  */
-function chooseDriver(name: Config["sandbox"]): { driver: SandboxDriver; why: string } {
+function chooseDriver(name: Config["sandbox"], scratchDir: string): { driver: SandboxDriver; why: string } {
   if (name === "process") return { driver: processDriver(), why: "chosen with --sandbox process" };
   const reason = linuxUnavailableReason();
-  if (reason === undefined) return { driver: linuxDriver(), why: name === "auto" ? "bubblewrap and cgroups are available" : "chosen with --sandbox linux" };
+  if (reason === undefined) return { driver: linuxDriver(scratchDir), why: name === "auto" ? "every sandbox protection is active on this host" : "chosen with --sandbox linux" };
   if (name === "linux") throw new Error(`The linux sandbox driver cannot run here: ${reason}. Use --sandbox process.`);
   return { driver: processDriver(), why: `the linux driver cannot run here: ${reason}` };
 }

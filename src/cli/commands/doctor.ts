@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { detectCgroups } from "../../engine/sandbox/cgroups/detect.js";
-import { linuxUnavailableReason } from "../../engine/sandbox/linux-driver.js";
+import { linuxUnavailableReason, probeProtections } from "../../engine/sandbox/protections.js";
 import { printJson, table, type Command } from "../output.js";
 
 interface Check {
@@ -35,28 +35,23 @@ function cgroups(): { ok: boolean; detail: string } {
     : { ok: true, detail: `${mounted}; Unkai uses v${choice.version}` };
 }
 
-function namespacesWork(): { ok: boolean; detail: string } {
-  if (!existsSync("/usr/bin/bwrap")) return { ok: false, detail: "bubblewrap missing" };
-  const result = spawnSync("/usr/bin/bwrap", ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--ro-bind", "/", "/", "--proc", "/proc", "/bin/true"], { encoding: "utf8", timeout: 5_000 });
-  return result.status === 0 ? { ok: true, detail: "mount, PID, IPC and UTS namespaces" } : { ok: false, detail: (result.stderr || "bwrap failed").trim() };
-}
-
 export const doctor: Command = {
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" } } });
     const groups = cgroups();
-    const namespaces = namespacesWork();
-    const linux = linuxUnavailableReason();
+    // Each protection of the linux driver, as a real probe sandbox found it.
+    const protections = probeProtections();
+    const linux = linuxUnavailableReason(protections);
     const node = version(process.execPath, ["--version"]);
     const python = version("/usr/bin/python3", ["--version"]);
     const checks: Check[] = [
       { name: "bubblewrap", ok: existsSync("/usr/bin/bwrap"), detail: version("/usr/bin/bwrap", ["--version"]) ?? "not installed (apt-get install bubblewrap)" },
-      { name: "namespaces", ok: namespaces.ok, detail: namespaces.detail },
       { name: "cgroups", ok: groups.ok, detail: groups.detail },
+      ...protections.map((p) => ({ name: `protection ${p.name}`, ok: p.active, detail: `${p.active ? "active" : "NOT active"}: ${p.detail}` })),
       { name: "node", ok: node !== undefined, detail: `${process.execPath} ${node ?? "?"} (nodejs20.x, nodejs22.x)` },
       { name: "python", ok: python !== undefined, detail: python ? `/usr/bin/python3 ${python} (python3.11, python3.12)` : "not found (apt-get install python3)" },
       { name: "driver process", ok: true, detail: "always available; no isolation" },
-      { name: "driver linux", ok: linux === undefined && namespaces.ok, detail: linux ?? (namespaces.ok ? "available (the default)" : namespaces.detail) },
+      { name: "driver linux", ok: linux === undefined, detail: linux === undefined ? "available (the default)" : `refused, a protection is missing: ${linux}` },
     ];
     if (values.json) return printJson(checks);
     console.log(table([["CHECK", "OK", "DETAIL"], ...checks.map((c) => [c.name, c.ok ? "yes" : "no", c.detail])]));

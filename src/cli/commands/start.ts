@@ -36,7 +36,7 @@ export const start: Command = {
       throw error;
     });
     if (unkai.driver === "process") {
-      console.error(`unkai: WARNING: sandbox driver 'process' (${unkai.driverReason}): functions run as plain processes without filesystem, PID or network isolation.`);
+      console.error(`unkai: WARNING: sandbox driver 'process' (${unkai.driverReason}): functions run as plain processes with Unkai's own user and privileges, without filesystem, PID or network isolation from the host or each other.`);
     } else {
       console.error(`unkai: sandbox driver '${unkai.driver}' (${unkai.driverReason}).`);
     }

@@ -1,71 +1,113 @@
 /**
- * Linux sandboxes: bubblewrap gives each environment its own mount, PID, IPC and UTS namespaces
+ * Linux sandboxes: each environment runs as its own unprivileged host uid with no capabilities,
+ * no_new_privs and a seccomp filter, in bubblewrap's mount, PID, IPC, UTS and cgroup namespaces
  * with Lambda's layout — code read-only at /var/task, layers at /opt, Unkai's bootstraps at
- * /var/runtime, a private size-limited /tmp, the host's /usr read-only, nothing of Unkai's data dir —
- * and a cgroup (v2, or v1 where the controllers are bound there) per environment enforces memory,
- * pids and a CPU share proportional to memory (1,769 MB = one vCPU). The network is shared with the host, so
- * environments reach Unkai's endpoints and the outside world as on Lambda.
+ * /var/runtime, the host's /usr read-only, a read-only root, nothing of Unkai's data dir, /sys
+ * absent — and /tmp its only writable place: an on-disk filesystem of EphemeralStorage's size.
+ * A cgroup (v2, or v1 where the controllers are bound there) per environment enforces memory,
+ * pids and a CPU share proportional to memory (1,769 MB = one vCPU). The network is shared with
+ * the host, so environments reach Unkai's endpoints and the outside world as on Lambda.
+ * How the command line is put together: sandbox-command.ts; what is checked at start: protections.ts.
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { MB, type CgroupHost } from "./cgroups/cgroup.js";
+import type { CgroupHost } from "./cgroups/cgroup.js";
 import { detectCgroups } from "./cgroups/detect.js";
-import type { MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
+import { constants } from "node:os";
+import type { Readable } from "node:stream";
+import type { ExitInfo, MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
+import { CODE_GID, IdentityPool, type SandboxIdentity } from "./identity.js";
+import { LAMBDA_PATHS, parseWaiterStatus, sandboxCommand, tmpArgs } from "./sandbox-command.js";
+import { sandboxFilter } from "./seccomp/policy.js";
 import { spawnGroup } from "./spawn-group.js";
 
-const BWRAP = "/usr/bin/bwrap";
+/** Lambda's default /tmp (EphemeralStorage) when a spec gives none. */
+const DEFAULT_EPHEMERAL_MB = 512;
 
-const LAMBDA_PATHS = { taskRoot: "/var/task", optDir: "/opt", tmpDir: "/tmp", runtimeDir: "/var/runtime", sdkModules: "/var/runtime/node_modules" } as const;
-
-/** Why the linux driver cannot run here, or undefined when it can. */
-export function linuxUnavailableReason(): string | undefined {
-  try {
-    accessSync(BWRAP, constants.X_OK);
-  } catch {
-    return `bubblewrap is not installed (${BWRAP}; Debian package bubblewrap)`;
-  }
-  const cgroups = detectCgroups();
-  return cgroups.version === undefined ? cgroups.reason : undefined;
-}
-
-export function linuxDriver(): SandboxDriver {
+/** `scratchDir`: a root-only directory the driver may keep files in (its /tmp templates). */
+export function linuxDriver(scratchDir: string): SandboxDriver {
   const cgroups = detectCgroups();
   if (cgroups.version === undefined) throw new Error(`the linux driver cannot run here: ${cgroups.reason}`);
   const host = cgroups.open();
+  const identities = new IdentityPool();
+  const filter = sandboxFilter();
   return {
     name: "linux",
-    description: `bubblewrap namespaces (mount, PID, IPC, UTS) and a cgroup v${host.version} per environment (memory, pids, CPU share) under ${host.root}`,
+    description:
+      `one unprivileged uid per environment without capabilities, seccomp, bubblewrap namespaces (mount, PID, IPC, UTS, cgroup), ` +
+      `an on-disk /tmp, and a cgroup v${host.version} per environment (memory, pids, CPU share) under ${host.root}`,
     supportsPrestart: true,
     seenAs: (paths) => ({ ...LAMBDA_PATHS, optDir: paths.optDir ? LAMBDA_PATHS.optDir : undefined, sdkModules: paths.sdkModules ? LAMBDA_PATHS.sdkModules : undefined }),
-    spawn: (spec) => spawnLinux(spec, host),
+    spawn: (spec) => spawnLinux(spec, { cgroups: host, identities, filter, scratchDir }),
   };
 }
 
-function bwrapArgs(spec: SandboxSpec, host: SandboxPaths): string[] {
+export interface UserFiles {
+  readonly passwd: string;
+  readonly group: string;
+}
+
+/**
+ * The host's /etc/passwd and /etc/group plus the environment's own user, named as Lambda names its
+ * sandbox user (sbx_user1051), so getpwuid() (Node's os.userInfo(), Python's pwd) answers inside.
+ */
+export function userFiles(dir: string, identity: SandboxIdentity): UserFiles {
+  const files = { passwd: join(dir, "passwd"), group: join(dir, "group") };
+  writeFileSync(files.passwd, `${hostFile("/etc/passwd")}sbx_user1051:x:${identity.uid}:${identity.gid}::/tmp:/sbin/nologin\n`);
+  writeFileSync(files.group, `${hostFile("/etc/group")}sbx_user1051:x:${identity.gid}:\nsbx_code:x:${CODE_GID}:\n`);
+  return files;
+}
+
+const hostFiles = new Map<string, string>();
+function hostFile(path: string): string {
+  let text = hostFiles.get(path);
+  if (text === undefined) {
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      text = "";
+    }
+    if (text && !text.endsWith("\n")) text += "\n";
+    hostFiles.set(path, text);
+  }
+  return text;
+}
+
+/** New namespaces for everything but the network (and users: see sandbox-command.ts). */
+export function namespaceArgs(): string[] {
+  return ["--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"];
+}
+
+/**
+ * Lambda's filesystem: the host's system directories, the function's own ones, and a read-only root.
+ * `users` replaces /etc/passwd and /etc/group (see userFiles).
+ */
+export function filesystemArgs(host: SandboxPaths, users?: UserFiles): string[] {
   const system = ["/usr", "/lib", "/lib64", "/bin", "/sbin"].flatMap((dir) => ["--ro-bind-try", dir, dir]);
-  const etc = ["/etc/ssl", "/etc/ca-certificates", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/localtime"]
+  const etc = ["/etc/ssl", "/etc/ca-certificates", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/localtime"]
     .flatMap((path) => ["--ro-bind-try", path, path]);
+  const accounts = users
+    ? ["--ro-bind", users.passwd, "/etc/passwd", "--ro-bind", users.group, "/etc/group"]
+    : ["--ro-bind-try", "/etc/passwd", "/etc/passwd", "--ro-bind-try", "/etc/group", "/etc/group"];
+  // Run as root, bubblewrap makes missing parent directories 0700: the sandbox's uid could not enter them.
+  const parents = ["/etc", "/var", LAMBDA_PATHS.runtimeDir].flatMap((dir) => ["--perms", "0755", "--dir", dir]);
   return [
-    "--die-with-parent",
-    "--unshare-pid",
-    "--unshare-ipc",
-    "--unshare-uts",
-    "--hostname", "sandbox",
+    ...parents,
     ...system,
     ...etc,
+    ...accounts,
+    // bubblewrap's /proc keeps /proc/sys, sysrq-trigger, irq and bus read-only; /sys is not mounted at all.
     "--proc", "/proc",
     "--dev", "/dev",
-    "--size", String((spec.ephemeralMb ?? 512) * MB),
-    "--tmpfs", "/tmp",
+    ...tmpArgs(host.tmpDir),
     "--ro-bind", host.taskRoot, LAMBDA_PATHS.taskRoot,
     ...runtimeBinds(host),
     ...(host.optDir ? ["--ro-bind", host.optDir, LAMBDA_PATHS.optDir] : []),
+    "--remount-ro", "/dev",
+    "--remount-ro", "/",
     "--chdir", LAMBDA_PATHS.taskRoot,
-    "--",
-    spec.command,
-    ...spec.args,
   ];
 }
 
@@ -90,20 +132,40 @@ function runtimeEntries(dir: string): string[] {
   return names;
 }
 
-function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
+interface DriverState {
+  readonly cgroups: CgroupHost;
+  readonly identities: IdentityPool;
+  readonly filter: Buffer;
+  readonly scratchDir: string;
+}
+
+function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir }: DriverState): Sandbox {
   const host = spec.host;
   if (!host) throw new Error("the linux driver needs the environment's host paths");
   const group = cgroups.create(`env-${randomBytes(6).toString("hex")}`);
   // A pre-started sandbox (memoryMb 0) gets its limits when it is given a function.
   if (spec.memoryMb > 0) group.limit(spec.memoryMb);
+  const identity = identities.take();
+  const users = userFiles(dirname(host.tmpDir), identity);
 
-  // The shell joins the cgroup(s), then becomes bubblewrap: every process of the sandbox starts inside.
-  const joinAll = 'for dir in $UNKAI_CGROUPS; do echo $$ > "$dir/cgroup.procs" || exit 125; done; unset UNKAI_CGROUPS; exec "$@"';
-  const { child, pid, channel, exited, exitInfo } = spawnGroup(
-    "/bin/sh",
-    ["-c", joinAll, "unkai-sandbox", BWRAP, ...bwrapArgs(spec, host)],
-    { ...spec, env: { ...spec.env, UNKAI_CGROUPS: group.joinDirs.join(" ") } },
-  );
+  // The filter travels on the first fd after the runtime channel (fd 3, when there is one); the waiter's status on the next.
+  const seccompFd = spec.channelFd ? 4 : 3;
+  const statusFd = seccompFd + 1;
+  const command = sandboxCommand({
+    identity,
+    cgroupDirs: group.joinDirs,
+    tmpMountPoint: host.tmpDir,
+    tmpTemplateDir: scratchDir,
+    ephemeralMb: spec.ephemeralMb ?? DEFAULT_EPHEMERAL_MB,
+    seccompFd,
+    statusFd,
+    bwrapArgs: [...namespaceArgs(), ...filesystemArgs(host, users)],
+    command: spec.command,
+    args: spec.args,
+  });
+  const spawned = spawnGroup(command.file, command.args, { ...spec, env: { ...spec.env, ...command.env } }, [filter], 1);
+  const { child, pid, channel, exitInfo } = spawned;
+  const exited = runtimeExit(spawned.exited, spawned.outputs[0]);
 
   const killAll = () => {
     try {
@@ -125,6 +187,15 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  /** Once every process is gone: its uid may be reused, and the (now empty) /tmp mount point goes. */
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    // A uid is handed out again only when provably nothing runs as it any more.
+    if (group.pids().length === 0) identities.release(identity);
+    for (const path of [host.tmpDir, users.passwd, users.group]) rmSync(path, { recursive: true, force: true });
+  };
   let oomAtExit: boolean | undefined;
   let memoryAtExit: MemoryUsage | undefined;
   void exited.then(() => {
@@ -132,7 +203,7 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
     oomAtExit = group.oomKilled();
     memoryAtExit = group.memory();
     killAll();
-    void drainAndRemove();
+    void drainAndRemove().then(release);
   });
 
   return {
@@ -168,10 +239,35 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
       killAll();
       const info = await exited;
       await drainAndRemove();
+      release();
       return info;
     },
   };
 }
+
+/**
+ * The runtime's own end as the waiter saw it (bubblewrap turns "killed by signal n" into exit
+ * status 128+n); bubblewrap's when the waiter said nothing (it was killed itself, or never ran).
+ */
+function runtimeExit(leaderExit: Promise<ExitInfo>, status: Readable | undefined): Promise<ExitInfo> {
+  let text = "";
+  const ended = new Promise<void>((resolve) => {
+    if (!status) return resolve();
+    status.setEncoding("utf8");
+    status.on("data", (chunk: string) => (text += chunk.slice(0, 64)));
+    status.once("end", resolve).once("close", resolve).once("error", () => resolve());
+  });
+  return leaderExit.then(async (leader) => {
+    // Every holder of the status pipe is gone once the leader is; the pipe ends right after.
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 200))]);
+    const reported = parseWaiterStatus(text);
+    if (!reported) return leader;
+    const signal = reported.signal === null ? null : (SIGNAL_NAMES.get(reported.signal) ?? null);
+    return signal ? { code: null, signal } : { code: reported.code ?? leader.code, signal: null };
+  });
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
 
 /** Fills `to` with hard links to everything in `from` (cp -al keeps the tree and its modes). */
 function link(from: string, to: string): void {

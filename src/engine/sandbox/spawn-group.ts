@@ -11,14 +11,28 @@ export interface SpawnedGroup {
   readonly exited: Promise<ExitInfo>;
   /** The exit, once it happened. */
   readonly exitInfo: () => ExitInfo | undefined;
+  /** The pipes asked for with `outputs`. */
+  readonly outputs: readonly Readable[];
 }
 
-export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec): SpawnedGroup {
+/**
+ * Extra fds after the channel (3, or 4 with a channel): first `inputs`, each written whole and
+ * closed (data the process reads once at start: a seccomp filter), then `outputs` pipes Unkai reads.
+ */
+export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec, inputs: readonly Buffer[] = [], outputs = 0): SpawnedGroup {
+  const channelStdio = spec.channelFd ? ["pipe" as const] : [];
+  const extra = inputs.length + outputs;
   const child = spawn(command, args, {
     cwd: spec.cwd,
     env: spec.env,
-    stdio: spec.channelFd ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe", ...channelStdio, ...Array.from({ length: extra }, () => "pipe" as const)],
     detached: true,
+  });
+  const firstExtra = 3 + channelStdio.length;
+  inputs.forEach((data, index) => {
+    const pipe = child.stdio[firstExtra + index] as Writable | null;
+    pipe?.on("error", () => undefined);
+    pipe?.end(data);
   });
   let info: ExitInfo | undefined;
   const exited = new Promise<ExitInfo>((resolve) => {
@@ -39,5 +53,6 @@ export function spawnGroup(command: string, args: readonly string[], spec: Sandb
     channel: spec.channelFd ? (child.stdio[3] as Duplex) : undefined,
     exited,
     exitInfo: () => info,
+    outputs: Array.from({ length: outputs }, (_, index) => child.stdio[firstExtra + inputs.length + index] as Readable),
   };
 }

@@ -3,7 +3,7 @@
  * read-only `<sha256>/` directory that every environment of that code shares.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { access, chmod, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { access, chmod, chown, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
@@ -35,8 +35,14 @@ export function codeKey(codeSha256: string): string {
   return Buffer.from(codeSha256, "base64").toString("hex");
 }
 
-/** `space`: new packages are refused (CodeStorageExceededException) while the data directory is low on space. */
-export function codeStore(root: string, space: FreeSpace = UNLIMITED_SPACE): CodeStore {
+/**
+ * `space`: new packages are refused (CodeStorageExceededException) while the data directory is low on space.
+ * `readGroup`: the group that may read the code besides its owner (the sandboxes' shared group,
+ * docs/security.md); directories are 0550 and files 0440 (0550 when executable), never world-readable.
+ */
+export function codeStore(root: string, space: FreeSpace = UNLIMITED_SPACE, readGroup?: number): CodeStore {
+  /** Drops write permission everywhere under `dir` (symlinks are left alone); only the owner and `readGroup` read it. */
+  const makeReadOnly = (dir: string) => setModes(dir, 0o550, 0o440, readGroup);
   const directory = (sha: string) => join(root, codeKey(sha));
   const zipPath = (sha: string) => join(root, `${codeKey(sha)}.zip`);
   // Two uploads of the same package at once share one extraction.
@@ -55,7 +61,7 @@ export function codeStore(root: string, space: FreeSpace = UNLIMITED_SPACE): Cod
       await rm(join(scratch, ".unkai-unzipped-size"), { recursive: true, force: true });
       await writeFile(join(scratch, ".unkai-unzipped-size"), String(unzippedSize), { flag: "wx" });
       await makeReadOnly(scratch);
-      await writeFile(zipPath(codeSha256), zip);
+      await writeFile(zipPath(codeSha256), zip, { mode: 0o600 });
       await rename(scratch, dir);
       return { codeSha256, codeSize: zip.length, unzippedSize };
     } catch (error) {
@@ -121,20 +127,19 @@ async function unzippedSizeOf(dir: string): Promise<number> {
   return Number(await readFile(join(dir, ".unkai-unzipped-size"), "utf8"));
 }
 
-/** Drops write permission everywhere under `dir` (symlinks are left alone). */
-function makeReadOnly(dir: string): Promise<void> {
-  return setModes(dir, 0o555, 0o444);
-}
-
-/** Sets directories to `dirMode` and files to `fileMode` (executables keep their x bits). */
-async function setModes(dir: string, dirMode: number, fileMode: number): Promise<void> {
+/** Sets directories to `dirMode` and files to `fileMode` (executables get x for owner and group), owned by root:`group` when given. */
+async function setModes(dir: string, dirMode: number, fileMode: number, group?: number): Promise<void> {
   await chmod(dir, dirMode | 0o200);
+  if (group !== undefined) await chown(dir, 0, group);
   for (const name of await readdir(dir)) {
     const path = join(dir, name);
     const info = await lstat(path);
     if (info.isSymbolicLink()) continue;
-    if (info.isDirectory()) await setModes(path, dirMode, fileMode);
-    else await chmod(path, info.mode & 0o111 ? fileMode | 0o111 : fileMode);
+    if (info.isDirectory()) await setModes(path, dirMode, fileMode, group);
+    else {
+      if (group !== undefined) await chown(path, 0, group);
+      await chmod(path, info.mode & 0o100 ? fileMode | 0o110 : fileMode);
+    }
   }
   await chmod(dir, dirMode);
 }

@@ -102,7 +102,7 @@ export class ObjectFiles {
 
   private async writeAtomically(target: string, sources: Readable | (() => AsyncIterable<Readable>)): Promise<void> {
     const temp = join(this.tmp, randomUUID());
-    const file = await open(temp, "w");
+    const file = await open(temp, "w", 0o600);
     try {
       const list = typeof sources === "function" ? sources() : [sources];
       for await (const source of list) await copyInto(file, source);
