@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import type { Store } from "../src/store/ports.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
-import { describeStoreContract, type StoreHarness } from "./store-contract/index.js";
+import { describeStoreContract, type StoreHarness, type StoreOptions } from "./store-contract/index.js";
 import { CoverageRecorder } from "./store-contract/recorder.js";
 import { REPO_ROOT } from "./helpers/paths.js";
 
@@ -18,15 +18,19 @@ interface SqliteHarness extends StoreHarness {
   destroy(): void;
 }
 
-function sqliteHarness(): SqliteHarness {
+function sqliteHarness(options?: StoreOptions): SqliteHarness {
   const dir = mkdtempSync(join(tmpdir(), "unkai-contract-"));
   const path = join(dir, "unkai.db");
   return {
     path,
     open: () =>
-      openSqliteStore(path, (error) => {
-        throw error instanceof Error ? error : new Error(String(error));
-      }),
+      openSqliteStore(
+        path,
+        (error) => {
+          throw error instanceof Error ? error : new Error(String(error));
+        },
+        options?.logPolicy,
+      ),
     destroy: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
