@@ -7,8 +7,9 @@ import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import type { Store } from "../src/store/ports.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
-import { describeStoreContract, type StoreHarness } from "./store-contract/index.js";
+import { describeStoreContract, type StoreHarness, type StoreOptions } from "./store-contract/index.js";
 import { CoverageRecorder } from "./store-contract/recorder.js";
+import type { ClaimerResult } from "./helpers/lease-claimer.js";
 import { REPO_ROOT } from "./helpers/paths.js";
 
 /** A StoreHarness whose calls answer directly (SQLite is synchronous). */
@@ -18,15 +19,19 @@ interface SqliteHarness extends StoreHarness {
   destroy(): void;
 }
 
-function sqliteHarness(): SqliteHarness {
+function sqliteHarness(options?: StoreOptions): SqliteHarness {
   const dir = mkdtempSync(join(tmpdir(), "unkai-contract-"));
   const path = join(dir, "unkai.db");
   return {
     path,
     open: () =>
-      openSqliteStore(path, (error) => {
-        throw error instanceof Error ? error : new Error(String(error));
-      }),
+      openSqliteStore(
+        path,
+        (error) => {
+          throw error instanceof Error ? error : new Error(String(error));
+        },
+        options?.logPolicy,
+      ),
     destroy: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -60,28 +65,47 @@ describe("store contract coverage measurement", () => {
 describe("SQLite async queue: claimers in parallel threads", () => {
   // The contract's claimers share one thread, where a synchronous backend cannot interleave; here two
   // connections on one file lease the same 3,000 ids at the same time, as two processes would.
-  it("leases each event to exactly one claimer", async () => {
+  const ROUNDS = 5;
+  const now = 1_000_000;
+
+  /** Two claimers lease the same ids from a fresh file, one front to back, one back to front. */
+  async function race(): Promise<{ ids: string[]; a: ClaimerResult; b: ClaimerResult; leftReady: unknown[] }> {
     const harness = sqliteHarness();
-    const now = 1_000_000;
     const ids = Array.from({ length: 3_000 }, (_, i) => `event-${i}`);
     const store = harness.open();
     try {
       store.asyncQueue.enqueue(ids.map((id, i) => ({ id, functionName: "fn", qualifier: "$LATEST", payload: Buffer.from("{}"), enqueuedAt: now - 1_000 + i })));
       const startLine = new SharedArrayBuffer(4);
       const claim = (order: readonly string[]) =>
-        new Promise<string[]>((resolve, reject) => {
+        new Promise<ClaimerResult>((resolve, reject) => {
           const worker = new Worker(join(REPO_ROOT, "dist", "test", "helpers", "lease-claimer.js"), { workerData: { path: harness.path, ids: order, now, startLine } });
-          worker.once("message", (leased: string[]) => resolve(leased));
+          worker.once("message", resolve);
           worker.once("error", reject);
         });
       const [a, b] = await Promise.all([claim(ids), claim([...ids].reverse())]);
-      assert.equal(a.length + b.length, ids.length, "no event was leased twice");
-      assert.deepEqual([...a, ...b].sort(), [...ids].sort(), "every event was leased");
-      assert.ok(a.length > 0 && b.length > 0, `both claimers got events (${a.length} and ${b.length})`);
-      assert.deepEqual(store.asyncQueue.ready(now, 10), []);
+      return { ids, a, b, leftReady: store.asyncQueue.ready(now, 10) };
     } finally {
       store.close();
       harness.destroy();
     }
+  }
+
+  it("leases each event to exactly one claimer", async (t) => {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const { ids, a, b, leftReady } = await race();
+      // The point, in every round however the threads were scheduled.
+      assert.equal(a.leased.length + b.leased.length, ids.length, "no event was leased twice");
+      assert.deepEqual([...a.leased, ...b.leased].sort(), [...ids].sort(), "every event was leased");
+      assert.deepEqual(leftReady, []);
+      // Whether the claims contended depends on the scheduler: on a busy machine one thread can run
+      // all 3,000 leases before the other starts. They interleaved when each had a lease back while
+      // the other still had its last call ahead; then each must have got at least its first id.
+      const interleaved = a.firstEndNs < b.lastStartNs && b.firstEndNs < a.lastStartNs;
+      if (!interleaved) continue;
+      assert.ok(a.leased.length > 0 && b.leased.length > 0, `both claimers got events (${a.leased.length} and ${b.leased.length})`);
+      t.diagnostic(`round ${round}: the claimers interleaved and split the events ${a.leased.length} / ${b.leased.length}`);
+      return;
+    }
+    t.skip(`the claimers never ran at the same time in ${ROUNDS} rounds (a busy machine); each event still went to exactly one`);
   });
 });

@@ -1,5 +1,5 @@
 /** What a backend hands the contract suite, and what each contract case receives. */
-import type { Store } from "../../src/store/ports.js";
+import type { LogStorePolicy, Store } from "../../src/store/ports.js";
 import type { ContractStore } from "./recorder.js";
 
 /** One isolated storage (a fresh SQLite file, a fresh PostgreSQL schema …) that stores open onto. */
@@ -10,8 +10,19 @@ export interface StoreHarness {
   destroy(): Promise<void> | void;
 }
 
-/** Makes a fresh, isolated harness for one contract case. */
-export type MakeStore = () => Promise<StoreHarness> | StoreHarness;
+/** How the stores of one case are configured: every store the harness opens gets these. */
+export interface StoreOptions {
+  /** The log store's retention default and per-group byte cap (`LogStorePolicy` in ports.ts). */
+  readonly logPolicy: LogStorePolicy;
+}
+
+/** What cases run with unless they ask otherwise: no default retention, a cap no ordinary case reaches. */
+export const DEFAULT_STORE_OPTIONS: StoreOptions = {
+  logPolicy: { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 },
+};
+
+/** Makes a fresh, isolated harness for one contract case, whose stores open with `options`. */
+export type MakeStore = (options: StoreOptions) => Promise<StoreHarness> | StoreHarness;
 
 export interface StoreContext {
   /** The store the case runs against (closed by the suite afterwards). */
@@ -22,8 +33,8 @@ export interface StoreContext {
   readonly another: () => Promise<ContractStore>;
 }
 
-/** Declares one contract case; each case gets its own harness. */
-export type StoreTest = (name: string, body: (context: StoreContext) => Promise<void>) => void;
+/** Declares one contract case; each case gets its own harness, made with `options` over the defaults. */
+export type StoreTest = (name: string, body: (context: StoreContext) => Promise<void>, options?: Partial<StoreOptions>) => void;
 
 /** Compares through JSON, as stored documents do: an `undefined` member and a missing one are the same. */
 export function plain(value: unknown): unknown {

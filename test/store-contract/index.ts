@@ -11,7 +11,7 @@ import { documentStoreContract } from "./document-store.js";
 import { eventInvokeConfigStoreContract } from "./event-config-store.js";
 import { functionStoreContract } from "./function-store.js";
 import { functionUrlStoreContract } from "./function-url-store.js";
-import type { MakeStore, StoreContext, StoreTest } from "./harness.js";
+import { DEFAULT_STORE_OPTIONS, type MakeStore, type StoreContext, type StoreTest } from "./harness.js";
 import { invocationStoreContract } from "./invocation-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
@@ -20,7 +20,7 @@ import { CoverageRecorder, type ContractStore } from "./recorder.js";
 import { testEventStoreContract } from "./test-event-store.js";
 import { aliasStoreContract, versionStoreContract } from "./version-store.js";
 
-export type { MakeStore, StoreHarness, StoreContext, StoreTest } from "./harness.js";
+export type { MakeStore, StoreHarness, StoreContext, StoreOptions, StoreTest } from "./harness.js";
 
 /** Port name → the file declaring its cases. A new port gets a file and a line here. */
 const PORTS: readonly [string, (test: StoreTest) => void][] = [
@@ -41,9 +41,9 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
   const coverage = new CoverageRecorder();
-  const test: StoreTest = (caseName, body) => {
+  const test: StoreTest = (caseName, body, options) => {
     it(caseName, async () => {
-      const harness = await makeStore();
+      const harness = await makeStore({ ...DEFAULT_STORE_OPTIONS, ...options });
       const open: ContractStore[] = [];
       const openOne = async () => {
         const store = coverage.wrap(await harness.open());

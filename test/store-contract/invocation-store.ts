@@ -1,7 +1,7 @@
 /** InvocationStore: finished invocations by request id, per function by start time, and counts. */
 import assert from "node:assert/strict";
 import { invocation } from "./fixtures.js";
-import { plain, type StoreTest } from "./harness.js";
+import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 export function invocationStoreContract(test: StoreTest): void {
   test("add then get; recent is newest first up to the limit, per function", async ({ store }) => {
@@ -37,5 +37,23 @@ export function invocationStoreContract(test: StoreTest): void {
       { functionName: "a", invocations: 5, errors: 3 },
       { functionName: "b", invocations: 1, errors: 0 },
     ]);
+  });
+
+  test("deleteStartedBefore deletes records started before the time, in batches of at most limit, of every function", async ({ store, reopen }) => {
+    for (let i = 0; i < 24; i++) await store.invocations.add(invocation(`old-${i}`, "fn", 1_000 + i));
+    await store.invocations.add(invocation("other-old", "other", 1_500));
+    await store.invocations.add(invocation("at-cutoff", "fn", 2_000));
+    await store.invocations.add(invocation("fn-new", "fn", 3_000));
+    await store.invocations.add(invocation("other-new", "other", 2_500));
+    assert.equal(await store.invocations.deleteStartedBefore(2_000, 10), 10);
+    assert.equal(await store.invocations.deleteStartedBefore(2_000, 10), 10);
+    assert.equal(await store.invocations.deleteStartedBefore(2_000, 10), 5);
+    assert.equal(await store.invocations.deleteStartedBefore(2_000, 10), 0);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual((await current.invocations.between("fn", 0, 10_000, 100)).map((r) => r.requestId), ["at-cutoff", "fn-new"], "a record started at the time stays");
+      assert.deepEqual((await current.invocations.between("other", 0, 10_000, 100)).map((r) => r.requestId), ["other-new"]);
+      assert.equal(await current.invocations.get("old-0"), undefined);
+      assert.equal(await current.invocations.get("other-old"), undefined);
+    });
   });
 }
