@@ -46,6 +46,7 @@ describe("server lifecycle", () => {
       assert.equal((after.json as { count: number }).count, 1, "a restart starts new environments");
       const logs = await signedFetch(`${second.url}/`, {
         method: "POST",
+        service: "logs",
         headers: { "X-Amz-Target": "Logs_20140328.FilterLogEvents", "Content-Type": "application/x-amz-json-1.1" },
         body: JSON.stringify({ logGroupName: "/aws/lambda/durable" }),
       });

@@ -22,12 +22,14 @@ export interface SignedInit {
   readonly headers?: Record<string, string>;
   readonly body?: string | Buffer;
   readonly redirect?: "follow" | "manual";
+  /** The signing name in the credential scope (the endpoint's service); Lambda's unless given. */
+  readonly service?: string;
 }
 
 /** fetch() signed with SigV4 (default keys unless given), for raw requests the SDKs would not send. */
 export async function signedFetch(url: string, init: SignedInit = {}, credentials: { accessKeyId: string; secretAccessKey: string } = DEFAULT_CREDENTIALS): Promise<Response> {
   const target = new URL(url);
-  const signer = new SignatureV4({ credentials, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+  const signer = new SignatureV4({ credentials, region: "us-east-1", service: init.service ?? "lambda", sha256: Hash.bind(null, "sha256") });
   const lowered = Object.fromEntries(Object.entries(init.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const signed = await signer.sign({
     method: init.method ?? "GET",
