@@ -2,7 +2,8 @@
  * The composition root: builds every part from the config, wires them, and owns their lifecycle.
  * Start order: store → engine → services → listener; close runs in reverse, draining invocations first.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { createServer as createNetServer, type Server as NetServer } from "node:net";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -21,6 +22,7 @@ import { Launcher } from "../engine/launcher.js";
 import { PrestartPool } from "../engine/prestart-pool.js";
 import type { SandboxDriver } from "../engine/sandbox/driver.js";
 import { linuxDriver, linuxUnavailableReason } from "../engine/sandbox/linux-driver.js";
+import type { UnkaiEndpoint } from "../engine/sandbox/network-namespace.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../services/lambda/function-service.js";
 import { lambdaService } from "../services/lambda/index.js";
@@ -74,7 +76,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         `Create one with \`unkai keys create --data-dir ${config.dataDir}\`, or set UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY.`,
     );
   }
-  const { driver, why: driverReason } = chooseDriver(config.sandbox);
+  // Sandboxes with a network of their own reach Unkai's API through this socket (docs/security.md#network).
+  const unkaiSocket = join(sandboxRoot, "unkai.sock");
+  let unkaiPort = 0;
+  const { driver, why: driverReason } = chooseDriver(config.sandbox, () => (unkaiPort ? { port: unkaiPort, socketPath: unkaiSocket } : undefined));
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
   const basePath = [dirname(config.nodePath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
   const prestartTargets = [
@@ -132,6 +137,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const server = createApiServer(services, config.region, credentials, (error) => logger.error({ err: error }, "request failed"));
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
+  const socketListener = driver.runtimeApiAddress ? await listenForSandboxes(server, unkaiSocket) : undefined;
+  unkaiPort = port;
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
@@ -151,6 +158,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     close() {
       closing ??= (async () => {
         server.close();
+        socketListener?.close();
         const deadline = Date.now() + config.drainTimeoutMs;
         await worker.stop(config.drainTimeoutMs);
         const drained = await invoker.drain(Math.max(0, deadline - Date.now()));
@@ -169,12 +177,23 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
  * The sandbox driver: `auto` takes linux wherever it works and says why when it cannot;
  * an explicit `linux` this host cannot run is an error at start.
  */
-function chooseDriver(name: Config["sandbox"]): { driver: SandboxDriver; why: string } {
+function chooseDriver(name: Config["sandbox"], unkaiEndpoint: () => UnkaiEndpoint | undefined): { driver: SandboxDriver; why: string } {
   if (name === "process") return { driver: processDriver(), why: "chosen with --sandbox process" };
   const reason = linuxUnavailableReason();
-  if (reason === undefined) return { driver: linuxDriver(), why: name === "auto" ? "bubblewrap and cgroups are available" : "chosen with --sandbox linux" };
+  if (reason === undefined) return { driver: linuxDriver(unkaiEndpoint), why: name === "auto" ? "bubblewrap and cgroups are available" : "chosen with --sandbox linux" };
   if (name === "linux") throw new Error(`The linux sandbox driver cannot run here: ${reason}. Use --sandbox process.`);
   return { driver: processDriver(), why: `the linux driver cannot run here: ${reason}` };
+}
+
+/** The same API on a Unix socket only Unkai's sandbox relays connect to (mode 0600, owner root). */
+async function listenForSandboxes(server: Server, path: string): Promise<NetServer> {
+  const listener = createNetServer((socket) => server.emit("connection", socket));
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(path, () => resolve());
+  });
+  chmodSync(path, 0o600);
+  return listener;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -3,16 +3,19 @@
  * with Lambda's layout — code read-only at /var/task, layers at /opt, Unkai's bootstraps at
  * /var/runtime, a private size-limited /tmp, the host's /usr read-only, nothing of Unkai's data dir —
  * and a cgroup (v2, or v1 where the controllers are bound there) per environment enforces memory,
- * pids and a CPU share proportional to memory (1,769 MB = one vCPU). The network is shared with the host, so
- * environments reach Unkai's endpoints and the outside world as on Lambda.
+ * pids and a CPU share proportional to memory (1,769 MB = one vCPU). Each sandbox has a network namespace
+ * of its own (network-namespace.ts): its Runtime API at 127.0.0.1:9001, Unkai's endpoint, and egress to
+ * the world, as on Lambda; no other environment's sockets.
  */
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, readdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Readable, Writable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import { MB, type CgroupHost } from "./cgroups/cgroup.js";
 import { detectCgroups } from "./cgroups/detect.js";
 import type { MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
+import { connectSandboxNetwork, NETWORK_BWRAP_ARGS, networkUnavailableReason, RUNTIME_API_ADDRESS, type PrivateNetwork, type UnkaiEndpoint } from "./network-namespace.js";
 import { spawnGroup } from "./spawn-group.js";
 
 const BWRAP = "/usr/bin/bwrap";
@@ -27,19 +30,21 @@ export function linuxUnavailableReason(): string | undefined {
     return `bubblewrap is not installed (${BWRAP}; Debian package bubblewrap)`;
   }
   const cgroups = detectCgroups();
-  return cgroups.version === undefined ? cgroups.reason : undefined;
+  return cgroups.version === undefined ? cgroups.reason : networkUnavailableReason();
 }
 
-export function linuxDriver(): SandboxDriver {
+/** `unkaiEndpoint`: where sandboxes reach Unkai's API (undefined until it listens). */
+export function linuxDriver(unkaiEndpoint: () => UnkaiEndpoint | undefined): SandboxDriver {
   const cgroups = detectCgroups();
   if (cgroups.version === undefined) throw new Error(`the linux driver cannot run here: ${cgroups.reason}`);
   const host = cgroups.open();
   return {
     name: "linux",
-    description: `bubblewrap namespaces (mount, PID, IPC, UTS) and a cgroup v${host.version} per environment (memory, pids, CPU share) under ${host.root}`,
+    description: `bubblewrap namespaces (mount, PID, IPC, UTS, network) and a cgroup v${host.version} per environment (memory, pids, CPU share) under ${host.root}`,
     supportsPrestart: true,
+    runtimeApiAddress: `${RUNTIME_API_ADDRESS.host}:${RUNTIME_API_ADDRESS.port}`,
     seenAs: (paths) => ({ ...LAMBDA_PATHS, optDir: paths.optDir ? LAMBDA_PATHS.optDir : undefined, sdkModules: paths.sdkModules ? LAMBDA_PATHS.sdkModules : undefined }),
-    spawn: (spec) => spawnLinux(spec, host),
+    spawn: (spec) => spawnLinux(spec, host, unkaiEndpoint()),
   };
 }
 
@@ -52,6 +57,7 @@ function bwrapArgs(spec: SandboxSpec, host: SandboxPaths): string[] {
     "--unshare-pid",
     "--unshare-ipc",
     "--unshare-uts",
+    ...NETWORK_BWRAP_ARGS,
     "--hostname", "sandbox",
     ...system,
     ...etc,
@@ -90,7 +96,7 @@ function runtimeEntries(dir: string): string[] {
   return names;
 }
 
-function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
+function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, unkai: UnkaiEndpoint | undefined): Sandbox {
   const host = spec.host;
   if (!host) throw new Error("the linux driver needs the environment's host paths");
   const group = cgroups.create(`env-${randomBytes(6).toString("hex")}`);
@@ -103,6 +109,7 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
     "/bin/sh",
     ["-c", joinAll, "unkai-sandbox", BWRAP, ...bwrapArgs(spec, host)],
     { ...spec, env: { ...spec.env, UNKAI_CGROUPS: group.joinDirs.join(" ") } },
+    2,
   );
 
   const killAll = () => {
@@ -125,9 +132,23 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost): Sandbox {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  // The runtime starts only once its network is connected; without one it is not started at all.
+  let network: PrivateNetwork | undefined;
+  const [info, release] = (child.stdio as unknown as (Readable & Writable)[]).slice(4);
+  connectSandboxNetwork(info as Readable, release as Writable, { unkai, runtimeApiSocket: spec.runtimeApiSocket }).then(
+    (connected) => {
+      network = connected;
+      if (exitInfo()) network.close();
+    },
+    (error: unknown) => {
+      if (!exitInfo()) process.emitWarning(`a sandbox was stopped: its network could not be connected: ${(error as Error).message}`);
+      killAll();
+    },
+  );
   let oomAtExit: boolean | undefined;
   let memoryAtExit: MemoryUsage | undefined;
   void exited.then(() => {
+    network?.close();
     // Read the verdict and the peak before the group (and its counters) is gone.
     oomAtExit = group.oomKilled();
     memoryAtExit = group.memory();

@@ -13,13 +13,16 @@ export interface SpawnedGroup {
   readonly exitInfo: () => ExitInfo | undefined;
 }
 
-export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec): SpawnedGroup {
+/** `extraPipes` opens more pipes as fds 4, 5, … (read them as `child.stdio[4]`, …). */
+export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec, extraPipes = 0): SpawnedGroup {
+  const channel: "pipe" | "ignore" = spec.channelFd ? "pipe" : "ignore";
+  const more: ("pipe" | "ignore")[] = [...(spec.channelFd || extraPipes > 0 ? [channel] : []), ...Array<"pipe">(extraPipes).fill("pipe")];
   const child = spawn(command, args, {
     cwd: spec.cwd,
     env: spec.env,
-    stdio: spec.channelFd ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe", ...more],
     detached: true,
-  });
+  }) as ChildProcessByStdio<Writable, Readable, Readable>;
   let info: ExitInfo | undefined;
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once("exit", (code, signal) => {
