@@ -74,6 +74,8 @@ export async function connectSandboxNetwork(info: Readable, release: Writable, p
   // A sandbox that died early closes these pipes under us; its exit is reported elsewhere.
   release.on("error", () => undefined);
   const pid = await childPid(info);
+  // bubblewrap reports the pid before it has set its loopback up; two netlink talkers at once fail.
+  await poll(() => /^\d+\s+lo\s/m.test(readFileSync(`/proc/${pid}/net/igmp`, "latin1")), "the sandbox's loopback did not come up");
   const network = startHelpers(pid, plan);
   try {
     await network.ready;
@@ -177,16 +179,21 @@ function slirpReady(slirp: ChildProcess): Promise<void> {
 }
 
 /** Waits until every relay listens inside the namespace (its socket table is /proc/<pid>/net/tcp). */
-async function listening(pid: number, ports: readonly number[], processes: readonly ChildProcess[]): Promise<void> {
-  if (ports.length === 0) return;
+function listening(pid: number, ports: readonly number[], processes: readonly ChildProcess[]): Promise<void> {
   const wanted = ports.map((port) => `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A`);
-  const deadline = performance.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    const table = readFileSync(`/proc/${pid}/net/tcp`, "latin1");
-    if (wanted.every((line) => table.includes(line))) return;
+  return poll(() => {
     const dead = processes.find((child) => child.exitCode !== null || child.signalCode !== null || child.pid === undefined);
-    if (dead) throw new Error(`a network helper of the sandbox exited (${dead.spawnfile}, ${dead.exitCode})`);
-    if (performance.now() > deadline) return;
+    if (dead) throw new Error(`a network helper of the sandbox exited (${dead.spawnfile}, ${dead.exitCode ?? dead.signalCode})`);
+    const table = readFileSync(`/proc/${pid}/net/tcp`, "latin1");
+    return wanted.every((line) => table.includes(line));
+  }, "the sandbox's relays did not start listening");
+}
+
+/** Checks `done` every millisecond (it reads /proc: there is no event to wait on) until true or timed out. */
+async function poll(done: () => boolean, timeoutMessage: string): Promise<void> {
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`${timeoutMessage} in ${READY_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
