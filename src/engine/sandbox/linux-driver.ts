@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { MB, type CgroupHost } from "./cgroups/cgroup.js";
 import { detectCgroups } from "./cgroups/detect.js";
 import type { MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
-import { connectSandboxNetwork, NETWORK_BWRAP_ARGS, networkUnavailableReason, RUNTIME_API_ADDRESS, type PrivateNetwork, type UnkaiEndpoint } from "./network-namespace.js";
+import { connectSandboxNetwork, NETWORK_BWRAP_ARGS, NETWORK_FDS, networkUnavailableReason, RUNTIME_API_ADDRESS, type PrivateNetwork, type UnkaiEndpoint } from "./network-namespace.js";
 import { spawnGroup } from "./spawn-group.js";
 
 const BWRAP = "/usr/bin/bwrap";
@@ -109,7 +109,7 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, unkai: UnkaiEndpoint
     "/bin/sh",
     ["-c", joinAll, "unkai-sandbox", BWRAP, ...bwrapArgs(spec, host)],
     { ...spec, env: { ...spec.env, UNKAI_CGROUPS: group.joinDirs.join(" ") } },
-    2,
+    [NETWORK_FDS.info, NETWORK_FDS.block],
   );
 
   const killAll = () => {
@@ -134,8 +134,8 @@ function spawnLinux(spec: SandboxSpec, cgroups: CgroupHost, unkai: UnkaiEndpoint
   };
   // The runtime starts only once its network is connected; without one it is not started at all.
   let network: PrivateNetwork | undefined;
-  const [info, release] = (child.stdio as unknown as (Readable & Writable)[]).slice(4);
-  connectSandboxNetwork(info as Readable, release as Writable, { unkai, runtimeApiSocket: spec.runtimeApiSocket }).then(
+  const stdio = child.stdio as unknown as (Readable & Writable)[];
+  connectSandboxNetwork(stdio[NETWORK_FDS.info] as Readable, stdio[NETWORK_FDS.block] as Writable, { unkai, runtimeApiSocket: spec.runtimeApiSocket }).then(
     (connected) => {
       network = connected;
       if (exitInfo()) network.close();

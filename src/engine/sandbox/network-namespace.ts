@@ -38,8 +38,11 @@ export interface NetworkPlan {
   readonly runtimeApiSocket: string | undefined;
 }
 
-/** bubblewrap's part: a new network namespace (loopback up), its child's pid on fd 4, waiting on fd 5. */
-export const NETWORK_BWRAP_ARGS = ["--unshare-net", "--info-fd", "4", "--block-fd", "5"] as const;
+/** The fds bubblewrap reports its child's pid on and waits on (high, clear of the sandbox's other fds). */
+export const NETWORK_FDS = { info: 10, block: 11 } as const;
+
+/** bubblewrap's part: a new network namespace (loopback up), reporting and waiting on NETWORK_FDS. */
+export const NETWORK_BWRAP_ARGS = ["--unshare-net", "--info-fd", String(NETWORK_FDS.info), "--block-fd", String(NETWORK_FDS.block)] as const;
 
 /** Why private networks cannot be made here, or undefined when they can. */
 export function networkUnavailableReason(): string | undefined {

@@ -13,10 +13,10 @@ export interface SpawnedGroup {
   readonly exitInfo: () => ExitInfo | undefined;
 }
 
-/** `extraPipes` opens more pipes as fds 4, 5, … (read them as `child.stdio[4]`, …). */
-export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec, extraPipes = 0): SpawnedGroup {
-  const channel: "pipe" | "ignore" = spec.channelFd ? "pipe" : "ignore";
-  const more: ("pipe" | "ignore")[] = [...(spec.channelFd || extraPipes > 0 ? [channel] : []), ...Array<"pipe">(extraPipes).fill("pipe")];
+/** `pipeFds`: more pipes, opened as these fds of the child (read them as `child.stdio[fd]`); other fds stay closed. */
+export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec, pipeFds: readonly number[] = []): SpawnedGroup {
+  const more = Array.from({ length: Math.max(spec.channelFd ? 4 : 3, ...pipeFds.map((fd) => fd + 1)) - 3 }, (_, i): "pipe" | "ignore" =>
+    (i === 0 && spec.channelFd) || pipeFds.includes(i + 3) ? "pipe" : "ignore");
   const child = spawn(command, args, {
     cwd: spec.cwd,
     env: spec.env,
