@@ -3,7 +3,8 @@
 # - Debian: the AWS CLI v2 (`awscli`), curl (the shell custom runtime), python3 (the Python runtime),
 #   python3-boto3 (the SDK Python functions use, as on Lambda),
 #   chromium (the web console's browser tests, driven by playwright-core),
-#   and the build tools AWS's Node.js runtime interface client compiles its native addon with.
+#   and the build tools AWS's Node.js runtime interface client compiles its native addon with;
+#   bubblewrap, slirp4netns and socat (the linux sandbox driver and each sandbox's own network).
 # - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
 #   `npm install` of Unkai stays fast); the custom-runtime test runs it as a bootstrap.
 set -euo pipefail
@@ -14,6 +15,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 /usr/bin/python3 -c "import boto3" >/dev/null 2>&1 || need+=(python3-boto3)
 [ -x /usr/bin/bwrap ] || need+=(bubblewrap)
+[ -x /usr/bin/slirp4netns ] || need+=(slirp4netns)
+[ -x /usr/bin/socat ] || need+=(socat)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # Flask for the gateway's WSGI test (test/gateway-adapters.test.ts)
 /usr/bin/python3 -c "import flask" >/dev/null 2>&1 || need+=(python3-flask)

@@ -71,11 +71,15 @@ describe("unkai CLI", () => {
     const doctor = await unkaiCli(["doctor", "--json"]);
     assert.equal(doctor.code, 0, doctor.stderr);
     const checks = JSON.parse(doctor.stdout) as { name: string; ok: boolean; detail: string }[];
-    assert.deepEqual(checks.map((c) => c.name), ["bubblewrap", "namespaces", "cgroups", "node", "python", "driver process", "driver linux"]);
+    assert.deepEqual(checks.map((c) => c.name), ["bubblewrap", "namespaces", "cgroups", "network isolation", "node", "python", "driver process", "driver linux"]);
     assert.equal(checks.find((c) => c.name === "node")?.ok, true);
     const cgroups = checks.find((c) => c.name === "cgroups");
     // What is mounted, then the version Unkai uses (or why it can use none).
     assert.match(cgroups?.detail ?? "", cgroups?.ok ? /; Unkai uses v[12]$/ : /unusable: /);
+    // The linux driver is available only with network isolation.
+    const network = checks.find((c) => c.name === "network isolation");
+    if (checks.find((c) => c.name === "driver linux")?.ok) assert.equal(network?.ok, true, network?.detail);
+    if (!network?.ok) assert.match(network?.detail ?? "", /slirp4netns|socat|util-linux|network namespaces/);
   });
 
   it("explains what went wrong and what to do", async () => {
