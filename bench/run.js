@@ -259,8 +259,12 @@ async function phaseEnvRss(unkai, key, runtime, handler, files, k) {
   // child's whole process tree as one environment.
   const treeRss = (pid) => rssMb(pid) + childrenOf(pid).reduce((sum, c) => sum + treeRss(c.pid), 0);
   const envs = childrenOf(unkai.pid).filter((c) => !before.has(c.pid)).map((c) => ({ ...c, rss: treeRss(c.pid) }));
+  // A linux environment's network helpers (slirp4netns, socat relays) are Unkai's children too: they
+  // count towards their environment, not as environments.
+  const helper = (c) => /^\/usr\/bin\/(slirp4netns|nsenter) /.test(c.cmdline);
+  const sandboxes = envs.filter((c) => !helper(c)).length;
   const total = envs.reduce((a, c) => a + c.rss, 0);
-  return { k, count: envs.length, total, perEnv: envs.length ? total / envs.length : Number.NaN, server: rssMb(unkai.pid), failed: failed.map((r) => r.detail), commands: [...new Set(envs.map((e) => e.cmdline))] };
+  return { k, count: sandboxes, total, perEnv: sandboxes ? total / sandboxes : Number.NaN, helpersMb: envs.filter(helper).reduce((a, c) => a + c.rss, 0), server: rssMb(unkai.pid), failed: failed.map((r) => r.detail), commands: [...new Set(envs.map((e) => e.cmdline))] };
 }
 
 // ---------------------------------------------------------------- main
