@@ -80,6 +80,12 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const unkaiSocket = join(sandboxRoot, "unkai.sock");
   let unkaiPort = 0;
   const { driver, why: driverReason } = chooseDriver(config.sandbox, () => (unkaiPort ? { port: unkaiPort, socketPath: unkaiSocket } : undefined));
+  // The longest such path: an environment's Runtime API socket (Linux allows 107 bytes).
+  const longestSocket = join(sandboxRoot, "0123456789abcdef", "runtime-api.sock");
+  if (driver.runtimeApiAddress && Buffer.byteLength(longestSocket) > 107) {
+    store.close();
+    throw new Error(`The data directory's path is too long for the sandboxes' Unix sockets (${longestSocket} is over 107 bytes): use a shorter --data-dir.`);
+  }
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
   const basePath = [dirname(config.nodePath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
   const prestartTargets = [
