@@ -261,7 +261,7 @@ async function phaseEnvRss(unkai, key, runtime, handler, files, k) {
   const envs = childrenOf(unkai.pid).filter((c) => !before.has(c.pid)).map((c) => ({ ...c, rss: treeRss(c.pid) }));
   // A linux environment's network helpers (slirp4netns, socat relays) are Unkai's children too: they
   // count towards their environment, not as environments.
-  const helper = (c) => /^\/usr\/bin\/(slirp4netns|nsenter) /.test(c.cmdline);
+  const helper = (c) => /^\/usr\/bin\/(slirp4netns|nsenter|socat) /.test(c.cmdline);
   const sandboxes = envs.filter((c) => !helper(c)).length;
   const total = envs.reduce((a, c) => a + c.rss, 0);
   return { k, count: sandboxes, total, perEnv: sandboxes ? total / sandboxes : Number.NaN, helpersMb: envs.filter(helper).reduce((a, c) => a + c.rss, 0), server: rssMb(unkai.pid), failed: failed.map((r) => r.detail), commands: [...new Set(envs.map((e) => e.cmdline))] };
