@@ -174,7 +174,8 @@ function relay(nsFd: number, port: number, target: string): ChildProcess {
 function slirpReady(slirp: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let stderr = "";
-    slirp.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    // Kept for the error message only: the last few lines.
+    slirp.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-2048)));
     (slirp.stdio[4] as Readable).once("data", () => resolve());
     slirp.once("exit", (code) => reject(new Error(`slirp4netns exited (${code}) before the network was ready: ${stderr.trim()}`)));
     slirp.once("error", reject);
