@@ -83,6 +83,6 @@ export function isolationSection(r) {
   if (r.env.process && r.env.linux) {
     lines.push(`| RSS per warm Node environment (its whole process tree) | ${fmt(r.env.process.perEnv, 1)} MB | ${fmt(r.env.linux.perEnv, 1)} MB | ${signed(r.env.linux.perEnv - r.env.process.perEnv, 1)} MB |`);
   }
-  lines.push("", `Samples: ${r.pooled.linux?.length ?? 0} pooled and ${r.unpooled.linux?.length ?? 0} unpooled cold starts per driver, ${r.warm.linux?.length ?? 0} warm invokes per driver. Under the linux driver each environment is \`sh\` → \`bwrap\` → \`bwrap\` (namespace init) → runtime; the memory overhead is those processes.`, "");
+  lines.push("", `Samples: ${r.pooled.linux?.length ?? 0} pooled and ${r.unpooled.linux?.length ?? 0} unpooled cold starts per driver, ${r.warm.linux?.length ?? 0} warm invokes per driver. Under the linux driver each environment is \`sh\` → \`bwrap\` → \`bwrap\` (namespace init) → runtime, plus its network helpers on the host (slirp4netns, a socat relay to Unkai); the memory overhead is those processes.`, "");
   return lines;
 }

@@ -2,7 +2,8 @@
 // Measures Unkai side by side with bare-Node/Python baselines in the same run and writes BENCHMARKS.md.
 // Everything listens on 127.0.0.1 only; the whole run takes about two minutes on a 2-core machine.
 // Environment: UNKAI_BENCH_QUICK=1 shortens every phase (for trying the script), UNKAI_BENCH_KEEP=1 keeps
-// the scratch directory (server logs, data dirs, results.json).
+// the scratch directory (server logs, data dirs, results.json), UNKAI_BENCH_ONLY=isolation runs only the
+// isolation section and the bare starts and prints them (BENCHMARKS.md is left as it is).
 import { asyncSection, asyncSummaryRows, phaseAsync } from "./async.js";
 import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
 import { gatewaySection, gatewaySummaryRows, phaseGateway } from "./gateway.js";
@@ -258,8 +259,12 @@ async function phaseEnvRss(unkai, key, runtime, handler, files, k) {
   // child's whole process tree as one environment.
   const treeRss = (pid) => rssMb(pid) + childrenOf(pid).reduce((sum, c) => sum + treeRss(c.pid), 0);
   const envs = childrenOf(unkai.pid).filter((c) => !before.has(c.pid)).map((c) => ({ ...c, rss: treeRss(c.pid) }));
+  // A linux environment's network helpers (slirp4netns, socat relays) are Unkai's children too: they
+  // count towards their environment, not as environments.
+  const helper = (c) => /^\/usr\/bin\/(slirp4netns|nsenter|socat) /.test(c.cmdline);
+  const sandboxes = envs.filter((c) => !helper(c)).length;
   const total = envs.reduce((a, c) => a + c.rss, 0);
-  return { k, count: envs.length, total, perEnv: envs.length ? total / envs.length : Number.NaN, server: rssMb(unkai.pid), failed: failed.map((r) => r.detail), commands: [...new Set(envs.map((e) => e.cmdline))] };
+  return { k, count: sandboxes, total, perEnv: sandboxes ? total / sandboxes : Number.NaN, helpersMb: envs.filter(helper).reduce((a, c) => a + c.rss, 0), server: rssMb(unkai.pid), failed: failed.map((r) => r.detail), commands: [...new Set(envs.map((e) => e.cmdline))] };
 }
 
 // ---------------------------------------------------------------- main
@@ -288,6 +293,7 @@ async function main() {
   writeFileSync(join(nodeDir, "index.js"), HELLO_JS);
   writeFileSync(join(pyDir, "app.py"), HELLO_PY);
 
+  if (process.env.UNKAI_BENCH_ONLY === "isolation") return isolationOnly(results, nodeDir, pyDir);
   await attempt(results, "startup", phaseStartup);
 
   log("starting baseline and Unkai (default pre-start pool)");
@@ -355,6 +361,21 @@ async function main() {
     log(`some phases failed: ${Object.keys(results.failures).join(", ")} (see BENCHMARKS.md)`);
     process.exitCode = 1;
   }
+}
+
+/** The isolation section alone, with the pooled-cold-start-to-bare-node ratio per driver. */
+async function isolationOnly(results, nodeDir, pyDir) {
+  await attempt(results, "isolation", () =>
+    phaseIsolation({ startUnkai, stopUnkai, createFunction, invokeTail, loadgen, phaseEnvRss, invokePath, log, P, helloJs: HELLO_JS, slowJs: SLOW_JS }),
+  );
+  await attempt(results, "bare", () => phaseBare({ node: nodeDir, python: pyDir }));
+  for (const line of isolationSection(results.isolation)) console.log(line);
+  const bare = median(results.bare?.node ?? []);
+  for (const driver of ["process", "linux"]) {
+    const pooled = median(results.isolation?.pooled[driver] ?? []);
+    console.log(`pooled Node cold start, ${driver} driver: ${fmt(pooled, 1)} ms = ${fmt(pooled / bare)}× a bare node start (${fmt(bare, 1)} ms)`);
+  }
+  if (Object.keys(results.failures).length) console.log("failures:", JSON.stringify(results.failures));
 }
 
 function summariseLatency(l) {

@@ -71,18 +71,22 @@ describe("unkai CLI", () => {
     const doctor = await unkaiCli(["doctor", "--json"]);
     assert.equal(doctor.code, 0, doctor.stderr);
     const checks = JSON.parse(doctor.stdout) as { name: string; ok: boolean; detail: string }[];
-    const protections = ["namespaces", "unprivileged uid", "capabilities dropped", "no_new_privs", "seccomp filter", "ephemeral /tmp on disk", "cgroup controllers", "network namespaces"];
+    const protections = ["namespaces", "unprivileged uid", "capabilities dropped", "no_new_privs", "seccomp filter", "ephemeral /tmp on disk", "cgroup controllers", "network isolation"];
     assert.deepEqual(checks.map((c) => c.name), ["bubblewrap", "cgroups", ...protections.map((p) => `protection ${p}`), "node", "python", "driver process", "driver linux"]);
     assert.equal(checks.find((c) => c.name === "node")?.ok, true);
     // Each protection says whether it is active; the linux driver is offered only with all the required ones.
     for (const name of protections) assert.match(checks.find((c) => c.name === `protection ${name}`)?.detail ?? "", /^(active|NOT active): /);
     const linux = checks.find((c) => c.name === "driver linux");
-    const required = protections.filter((p) => p !== "network namespaces").map((p) => checks.find((c) => c.name === `protection ${p}`)?.ok);
+    const required = protections.map((p) => checks.find((c) => c.name === `protection ${p}`)?.ok);
     assert.equal(linux?.ok, required.every(Boolean), linux?.detail);
     if (!linux?.ok) assert.match(linux?.detail ?? "", /^refused, a protection is missing: /);
     const cgroups = checks.find((c) => c.name === "cgroups");
     // What is mounted, then the version Unkai uses (or why it can use none).
     assert.match(cgroups?.detail ?? "", cgroups?.ok ? /; Unkai uses v[12]$/ : /unusable: /);
+    // The linux driver is available only with network isolation.
+    const network = checks.find((c) => c.name === "protection network isolation");
+    if (checks.find((c) => c.name === "driver linux")?.ok) assert.equal(network?.ok, true, network?.detail);
+    if (!network?.ok) assert.match(network?.detail ?? "", /slirp4netns|socat|util-linux|network namespaces/);
   });
 
   it("explains what went wrong and what to do", async () => {

@@ -162,8 +162,8 @@ export class Dispatcher {
       memoryPollMs: this.options.memoryPollMs,
     };
     const started = performance.now();
-    const { environment, failure } = await Environment.create(id, logStream, options, this.launcher.channelFor(fn), (channel) =>
-      this.launcher.launch(fn, id, channel, logStream),
+    const { environment, failure } = await Environment.create(
+      id, logStream, options, this.launcher.channelFor(fn), (channel) => this.launcher.launch(fn, id, channel, logStream), this.launcher.privateRuntimeApiFor(id),
     );
     group.starting--;
     if (failure) {

@@ -100,13 +100,15 @@ export class Environment {
     options: EnvironmentOptions,
     kind: ChannelKind,
     launch: (channelVariables: Record<string, string>) => Sandbox | Promise<Sandbox>,
+    /** Where the HTTP Runtime API listens when the sandbox has a network of its own (see RuntimeApiServer). */
+    privateRuntimeApi?: { readonly path: string; readonly address: string },
   ): Promise<{ environment: Environment; failure: InitFailure | undefined }> {
     let environment: Environment | undefined = undefined;
     const listener: RuntimeListener = {
       onNext: () => environment?.onNext(),
       onReport: (report) => environment?.onReport(report),
     };
-    const channel = kind === "framed" ? new FramedChannel(listener) : new RuntimeApiServer(listener);
+    const channel = kind === "framed" ? new FramedChannel(listener) : new RuntimeApiServer(listener, privateRuntimeApi);
     environment = new Environment(id, logStream, channel, options);
     const failure = await environment.init(launch);
     return { environment, failure };

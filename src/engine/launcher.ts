@@ -36,6 +36,15 @@ export class Launcher {
     return join(this.options.sandboxRoot, id, "tmp");
   }
 
+  /**
+   * Where environment `id`'s HTTP Runtime API listens when the driver gives it a network of its own:
+   * a Unix socket beside its scratch directory, which no sandbox mounts.
+   */
+  privateRuntimeApiFor(id: string): { path: string; address: string } | undefined {
+    const address = this.options.driver.runtimeApiAddress;
+    return address ? { path: join(this.options.sandboxRoot, id, "runtime-api.sock"), address } : undefined;
+  }
+
   /** Unkai's own bootstraps use the framed fd-3 channel; custom runtimes the HTTP Runtime API. */
   channelFor(fn: FunctionVersion): ChannelKind {
     if (this.options.forceHttpChannel) return "http";
@@ -60,7 +69,7 @@ export class Launcher {
       },
     );
     try {
-      const sandbox = this.start(fn, launch, env, channel, host, see, tmpDir);
+      const sandbox = this.start(fn, launch, env, channel, host, see, envId);
       void sandbox.exited.then(() => credentials.revoke(envId));
       return sandbox;
     } catch (error) {
@@ -90,28 +99,31 @@ export class Launcher {
     channel: Record<string, string>,
     host: SandboxPaths,
     see: (path: string) => string,
-    tmpDir: string,
+    envId: string,
   ): Sandbox {
     const { driver, pool } = this.options;
     const seen = driver.seenAs(host);
-    const poolable = launch.family !== "provided" && driver.supportsPrestart && canUsePrestarted(fn) && fn.config.ephemeralStorageMb === PrestartPool.EPHEMERAL_MB;
+    const channelFd = channel._UNKAI_CHANNEL_FD !== undefined;
+    // A pre-started sandbox with a network of its own has no Runtime API relay in it: HTTP needs a fresh one.
+    const poolable = launch.family !== "provided" && driver.supportsPrestart && canUsePrestarted(fn) && fn.config.ephemeralStorageMb === PrestartPool.EPHEMERAL_MB
+      && (channelFd || !driver.runtimeApiAddress);
     const prestarted = poolable ? pool?.take(launch) : undefined;
     if (prestarted) {
       prestarted.prepare?.({ codeDir: fn.codeDir, optDir: fn.optDir, memoryMb: fn.config.memoryMb });
       PrestartPool.specialise(prestarted, env, prestarted.prepare ? seen.taskRoot : fn.codeDir);
       return prestarted;
     }
-    const channelFd = channel._UNKAI_CHANNEL_FD !== undefined;
     return driver.spawn({
       command: see(launch.command),
       args: launch.args.map(see),
       env,
       cwd: fn.codeDir,
       memoryMb: fn.config.memoryMb,
-      tmpDir,
+      tmpDir: this.tmpDirFor(envId),
       channelFd,
       host,
       ephemeralMb: fn.config.ephemeralStorageMb,
+      runtimeApiSocket: channelFd ? undefined : this.privateRuntimeApiFor(envId)?.path,
     });
   }
 }

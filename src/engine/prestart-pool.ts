@@ -17,6 +17,8 @@ export interface PrestartTarget {
 export class PrestartPool {
   /** Pre-started sandboxes get a /tmp of Lambda's default size; other sizes start fresh. */
   static readonly EPHEMERAL_MB = 512;
+  /** How long after a take the pool starts its replacement. */
+  static readonly REFILL_DELAY_MS = 100;
 
   private readonly ready = new Map<string, Sandbox[]>();
   private closed = false;
@@ -41,7 +43,9 @@ export class PrestartPool {
     if (!list) return undefined;
     let sandbox = list.shift();
     while (sandbox?.hasExited) sandbox = list.shift();
-    setImmediate(() => this.refill(target));
+    // Not at once: the refill's spawns (bubblewrap and, under the linux driver, the sandbox's network
+    // helpers) block the event loop for milliseconds each, and would land on the cold start being served.
+    setTimeout(() => this.refill(target), PrestartPool.REFILL_DELAY_MS).unref();
     return sandbox;
   }
 

@@ -3,6 +3,7 @@
  * Start order: store → engine → services → listener; close runs in reverse, draining invocations first.
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { createServer as createNetServer, type Server as NetServer } from "node:net";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -22,6 +23,7 @@ import { PrestartPool } from "../engine/prestart-pool.js";
 import type { SandboxDriver } from "../engine/sandbox/driver.js";
 import { CODE_GID } from "../engine/sandbox/identity.js";
 import { linuxDriver } from "../engine/sandbox/linux-driver.js";
+import type { UnkaiEndpoint } from "../engine/sandbox/network-namespace.js";
 import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../services/lambda/function-service.js";
@@ -96,7 +98,16 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         `Create one with \`unkai keys create --data-dir ${config.dataDir}\`, or set UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY.`,
     );
   }
-  const { driver, why: driverReason } = chooseDriver(config.sandbox, sandboxRoot);
+  // Sandboxes with a network of their own reach Unkai's API through this socket (docs/security.md#network).
+  const unkaiSocket = join(sandboxRoot, "unkai.sock");
+  let unkaiPort = 0;
+  const { driver, why: driverReason } = chooseDriver(config.sandbox, sandboxRoot, () => (unkaiPort ? { port: unkaiPort, socketPath: unkaiSocket } : undefined));
+  // The longest such path: an environment's Runtime API socket (Linux allows 107 bytes).
+  const longestSocket = join(sandboxRoot, "0123456789abcdef", "runtime-api.sock");
+  if (driver.runtimeApiAddress && Buffer.byteLength(longestSocket) > 107) {
+    store.close();
+    throw new Error(`The data directory's path is too long for the sandboxes' Unix sockets (${longestSocket} is over 107 bytes): use a shorter --data-dir.`);
+  }
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
   const basePath = [dirname(config.nodePath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
   const prestartTargets = [
@@ -159,6 +170,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   });
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
+  const socketListener = driver.runtimeApiAddress ? await listenForSandboxes(server, unkaiSocket) : undefined;
+  unkaiPort = port;
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
@@ -179,6 +192,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     close() {
       closing ??= (async () => {
         server.close();
+        socketListener?.close();
         const deadline = Date.now() + config.drainTimeoutMs;
         await worker.stop(config.drainTimeoutMs);
         const drained = await invoker.drain(Math.max(0, deadline - Date.now()));
@@ -199,12 +213,23 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
  * host (a real sandbox is started to check) and says why when it cannot; an explicit `linux` with
  * any protection missing is an error at start — never a sandbox that is silently weaker.
  */
-function chooseDriver(name: Config["sandbox"], scratchDir: string): { driver: SandboxDriver; why: string } {
+function chooseDriver(name: Config["sandbox"], scratchDir: string, unkaiEndpoint: () => UnkaiEndpoint | undefined): { driver: SandboxDriver; why: string } {
   if (name === "process") return { driver: processDriver(), why: "chosen with --sandbox process" };
   const reason = linuxUnavailableReason();
-  if (reason === undefined) return { driver: linuxDriver(scratchDir), why: name === "auto" ? "every sandbox protection is active on this host" : "chosen with --sandbox linux" };
+  if (reason === undefined) return { driver: linuxDriver(scratchDir, unkaiEndpoint), why: name === "auto" ? "every sandbox protection is active on this host" : "chosen with --sandbox linux" };
   if (name === "linux") throw new Error(`The linux sandbox driver cannot run here: ${reason}. Use --sandbox process.`);
   return { driver: processDriver(), why: `the linux driver cannot run here: ${reason}` };
+}
+
+/** The same API on a Unix socket only Unkai's sandbox relays connect to (mode 0600, owner root). */
+async function listenForSandboxes(server: Server, path: string): Promise<NetServer> {
+  const listener = createNetServer((socket) => server.emit("connection", socket));
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(path, () => resolve());
+  });
+  chmodSync(path, 0o600);
+  return listener;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

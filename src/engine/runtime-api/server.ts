@@ -1,10 +1,14 @@
 /**
- * The Lambda Runtime API (2018-06-01) over HTTP for one execution environment, on its own loopback port.
+ * The Lambda Runtime API (2018-06-01) over HTTP for one execution environment: on its own port of the
+ * host's loopback, or (sandboxes with a network of their own) on a Unix socket that the sandbox's
+ * driver relays to 127.0.0.1:9001 inside it (docs/adr/0005-private-network-per-environment.md).
  * The standard HTTP contract, so any runtime works: our bootstraps, aws-lambda-ric, a curl script.
  * Uses node:http directly: this is the hot path of every invocation.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { chmodSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { LIMITS } from "../../core/limits.js";
 import type { RuntimeChannel, RuntimeEvent, RuntimeListener } from "./channel.js";
 
@@ -21,17 +25,28 @@ export class RuntimeApiServer implements RuntimeChannel {
   /** The streamed response being received, if any. */
   private streaming: IncomingMessage | undefined;
 
-  constructor(private readonly listener: RuntimeListener) {
+  /** `privateSocket`: listen there, for a runtime that reaches it at `address` through its driver's relay. */
+  constructor(
+    private readonly listener: RuntimeListener,
+    private readonly privateSocket?: { readonly path: string; readonly address: string },
+  ) {
     this.server = createServer({ keepAliveTimeout: 0, requestTimeout: 0 }, (req, res) => this.route(req, res));
     this.server.headersTimeout = 0;
   }
 
-  /** Listens on 127.0.0.1 and returns `AWS_LAMBDA_RUNTIME_API=host:port`. */
+  /** Listens (on 127.0.0.1 or the private socket) and returns `AWS_LAMBDA_RUNTIME_API=host:port`. */
   async open(): Promise<Record<string, string>> {
+    const socket = this.privateSocket;
+    if (socket) mkdirSync(dirname(socket.path), { recursive: true, mode: 0o700 });
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen(0, "127.0.0.1", () => resolve());
+      if (socket) this.server.listen(socket.path, () => resolve());
+      else this.server.listen(0, "127.0.0.1", () => resolve());
     });
+    if (socket) {
+      chmodSync(socket.path, 0o600);
+      return { AWS_LAMBDA_RUNTIME_API: socket.address };
+    }
     const { port } = this.server.address() as AddressInfo;
     return { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` };
   }

@@ -32,6 +32,8 @@ export interface SandboxSpec {
   readonly host?: SandboxPaths | undefined;
   /** Size of the environment's /tmp (EphemeralStorage). */
   readonly ephemeralMb?: number | undefined;
+  /** The HTTP Runtime API's Unix socket, for a driver with `runtimeApiAddress` to relay to. */
+  readonly runtimeApiSocket?: string | undefined;
 }
 
 export interface ExitInfo {
@@ -83,6 +85,12 @@ export interface SandboxDriver {
   readonly supportsPrestart: boolean;
   /** The paths a function sees for these host paths. */
   seenAs(host: SandboxPaths): SandboxPaths;
+  /**
+   * Set when each environment has a network of its own: the runtime reaches its HTTP Runtime API at
+   * this address (`127.0.0.1:9001`), which the driver relays to `SandboxSpec.runtimeApiSocket`.
+   * Unset: the Runtime API listens on the host's loopback (no network isolation).
+   */
+  readonly runtimeApiAddress?: string | undefined;
   spawn(spec: SandboxSpec): Sandbox;
 }
 

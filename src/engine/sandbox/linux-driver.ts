@@ -5,8 +5,9 @@
  * /var/runtime, the host's /usr read-only, a read-only root, nothing of Unkai's data dir, /sys
  * absent — and /tmp its only writable place: an on-disk filesystem of EphemeralStorage's size.
  * A cgroup (v2, or v1 where the controllers are bound there) per environment enforces memory,
- * pids and a CPU share proportional to memory (1,769 MB = one vCPU). The network is shared with
- * the host, so environments reach Unkai's endpoints and the outside world as on Lambda.
+ * pids and a CPU share proportional to memory (1,769 MB = one vCPU). Each sandbox has a network
+ * namespace of its own (network-namespace.ts): its Runtime API at 127.0.0.1:9001, Unkai's endpoint,
+ * and egress to the world, as on Lambda; no other environment's sockets.
  * How the command line is put together: sandbox-command.ts; what is checked at start: protections.ts.
  */
 import { spawnSync } from "node:child_process";
@@ -16,9 +17,10 @@ import { randomBytes } from "node:crypto";
 import type { CgroupHost } from "./cgroups/cgroup.js";
 import { detectCgroups } from "./cgroups/detect.js";
 import { constants } from "node:os";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { ExitInfo, MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
 import { CODE_GID, IdentityPool, type SandboxIdentity } from "./identity.js";
+import { connectSandboxNetwork, NETWORK_BWRAP_ARGS, NETWORK_FDS, RUNTIME_API_ADDRESS, type PrivateNetwork, type UnkaiEndpoint } from "./network-namespace.js";
 import { LAMBDA_PATHS, parseWaiterStatus, sandboxCommand, tmpArgs } from "./sandbox-command.js";
 import { sandboxFilter } from "./seccomp/policy.js";
 import { spawnGroup } from "./spawn-group.js";
@@ -26,8 +28,11 @@ import { spawnGroup } from "./spawn-group.js";
 /** Lambda's default /tmp (EphemeralStorage) when a spec gives none. */
 const DEFAULT_EPHEMERAL_MB = 512;
 
-/** `scratchDir`: a root-only directory the driver may keep files in (its /tmp templates). */
-export function linuxDriver(scratchDir: string): SandboxDriver {
+/**
+ * `scratchDir`: a root-only directory the driver may keep files in (its /tmp templates).
+ * `unkaiEndpoint`: where sandboxes reach Unkai's API (undefined until it listens).
+ */
+export function linuxDriver(scratchDir: string, unkaiEndpoint: () => UnkaiEndpoint | undefined): SandboxDriver {
   const cgroups = detectCgroups();
   if (cgroups.version === undefined) throw new Error(`the linux driver cannot run here: ${cgroups.reason}`);
   const host = cgroups.open();
@@ -36,11 +41,12 @@ export function linuxDriver(scratchDir: string): SandboxDriver {
   return {
     name: "linux",
     description:
-      `one unprivileged uid per environment without capabilities, seccomp, bubblewrap namespaces (mount, PID, IPC, UTS, cgroup), ` +
+      `one unprivileged uid per environment without capabilities, seccomp, bubblewrap namespaces (mount, PID, IPC, UTS, cgroup, network), ` +
       `an on-disk /tmp, and a cgroup v${host.version} per environment (memory, pids, CPU share) under ${host.root}`,
     supportsPrestart: true,
+    runtimeApiAddress: `${RUNTIME_API_ADDRESS.host}:${RUNTIME_API_ADDRESS.port}`,
     seenAs: (paths) => ({ ...LAMBDA_PATHS, optDir: paths.optDir ? LAMBDA_PATHS.optDir : undefined, sdkModules: paths.sdkModules ? LAMBDA_PATHS.sdkModules : undefined }),
-    spawn: (spec) => spawnLinux(spec, { cgroups: host, identities, filter, scratchDir }),
+    spawn: (spec) => spawnLinux(spec, { cgroups: host, identities, filter, scratchDir }, unkaiEndpoint()),
   };
 }
 
@@ -75,7 +81,7 @@ function hostFile(path: string): string {
   return text;
 }
 
-/** New namespaces for everything but the network (and users: see sandbox-command.ts). */
+/** New namespaces for everything but the network (spawnLinux adds it: network-namespace.ts) and users (see sandbox-command.ts). */
 export function namespaceArgs(): string[] {
   return ["--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"];
 }
@@ -139,7 +145,7 @@ interface DriverState {
   readonly scratchDir: string;
 }
 
-function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir }: DriverState): Sandbox {
+function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir }: DriverState, unkai: UnkaiEndpoint | undefined): Sandbox {
   const host = spec.host;
   if (!host) throw new Error("the linux driver needs the environment's host paths");
   const group = cgroups.create(`env-${randomBytes(6).toString("hex")}`);
@@ -159,11 +165,11 @@ function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir
     ephemeralMb: spec.ephemeralMb ?? DEFAULT_EPHEMERAL_MB,
     seccompFd,
     statusFd,
-    bwrapArgs: [...namespaceArgs(), ...filesystemArgs(host, users)],
+    bwrapArgs: [...namespaceArgs(), ...NETWORK_BWRAP_ARGS, ...filesystemArgs(host, users)],
     command: spec.command,
     args: spec.args,
   });
-  const spawned = spawnGroup(command.file, command.args, { ...spec, env: { ...spec.env, ...command.env } }, [filter], 1);
+  const spawned = spawnGroup(command.file, command.args, { ...spec, env: { ...spec.env, ...command.env } }, [filter], 1, [NETWORK_FDS.info, NETWORK_FDS.block]);
   const { child, pid, channel, exitInfo } = spawned;
   const exited = runtimeExit(spawned.exited, spawned.outputs[0]);
 
@@ -196,9 +202,23 @@ function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir
     if (group.pids().length === 0) identities.release(identity);
     for (const path of [host.tmpDir, users.passwd, users.group]) rmSync(path, { recursive: true, force: true });
   };
+  // The runtime starts only once its network is connected; without one it is not started at all.
+  let network: PrivateNetwork | undefined;
+  const stdio = child.stdio as unknown as (Readable & Writable)[];
+  connectSandboxNetwork(stdio[NETWORK_FDS.info] as Readable, stdio[NETWORK_FDS.block] as Writable, { unkai, runtimeApiSocket: spec.runtimeApiSocket }).then(
+    (connected) => {
+      network = connected;
+      if (exitInfo()) network.close();
+    },
+    (error: unknown) => {
+      if (!exitInfo()) process.emitWarning(`a sandbox was stopped: its network could not be connected: ${(error as Error).message}`);
+      killAll();
+    },
+  );
   let oomAtExit: boolean | undefined;
   let memoryAtExit: MemoryUsage | undefined;
   void exited.then(() => {
+    network?.close();
     // Read the verdict and the peak before the group (and its counters) is gone.
     oomAtExit = group.oomKilled();
     memoryAtExit = group.memory();

@@ -5,12 +5,13 @@
  * list; Unkai does not start the linux driver while a required protection is missing.
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { detectCgroups } from "./cgroups/detect.js";
 import { IdentityPool } from "./identity.js";
 import { filesystemArgs, namespaceArgs, userFiles } from "./linux-driver.js";
+import { networkUnavailableReason } from "./network-namespace.js";
 import { BWRAP, MKFS_EXT4, PERL, SETPRIV, UNSHARE, sandboxCommand } from "./sandbox-command.js";
 import { sandboxFilter } from "./seccomp/policy.js";
 
@@ -31,8 +32,8 @@ const TOOLS = [
 ] as const;
 
 /**
- * Every protection, active or not, with the reason. `optional`: also those the driver does not
- * require (network namespaces; creating one to find out costs tens of milliseconds at start).
+ * Every protection, active or not, with the reason. `optional`: also the slower checks (creating a
+ * network namespace to find out costs tens of milliseconds at start; doctor does it).
  */
 export function probeProtections(optional = true): Protection[] {
   const missing = TOOLS.filter(([path]) => !executable(path)).map(([path, pkg]) => `${path} (Debian package ${pkg})`);
@@ -43,7 +44,7 @@ export function probeProtections(optional = true): Protection[] {
     detail: cgroups.version === undefined ? cgroups.reason : `v${cgroups.version}: memory, pids and CPU share per environment`,
     required: true,
   };
-  const others = [cgroup, ...(optional ? [networkNamespaces()] : [])];
+  const others = [cgroup, networkIsolation(optional)];
   if (missing.length > 0) {
     const detail = `not installed: ${missing.join(", ")}`;
     return [...SANDBOX_CHECKS.map((name) => ({ name, active: false, detail, required: true })), ...others];
@@ -118,16 +119,19 @@ function runProbe(scratch: string): Inside | string {
 }
 
 /** Not the linux driver's yet (shared with the host today): reported for the operator. */
-function networkNamespaces(): Protection {
-  if (!existsSync(BWRAP)) return { name: "network namespaces", active: false, detail: "bubblewrap missing", required: false };
-  const result = spawnSync(BWRAP, ["--unshare-net", "--ro-bind", "/", "/", "/bin/true"], { encoding: "utf8", timeout: 5_000 });
-  const works = result.status === 0;
-  return {
-    name: "network namespaces",
-    active: false,
-    detail: works ? "available on this host; environments share the host's network today" : `unavailable: ${(result.stderr || "bwrap failed").trim()}`,
-    required: false,
-  };
+/**
+ * Each environment's own network (network-namespace.ts): its helpers must be installed; `tryIt`
+ * also creates one namespace to show the kernel allows it (tens of milliseconds: doctor only).
+ */
+function networkIsolation(tryIt: boolean): Protection {
+  const name = "network isolation";
+  const missing = networkUnavailableReason();
+  if (missing) return { name, active: false, detail: missing, required: true };
+  if (tryIt) {
+    const result = spawnSync(BWRAP, ["--unshare-net", "--ro-bind", "/", "/", "/bin/true"], { encoding: "utf8", timeout: 5_000 });
+    if (result.status !== 0) return { name, active: false, detail: `network namespaces unavailable: ${(result.stderr || "bwrap failed").trim()}`, required: true };
+  }
+  return { name, active: true, detail: "a network namespace per environment: Runtime API on its own 127.0.0.1:9001, Unkai's port relayed, slirp4netns egress", required: true };
 }
 
 function executable(path: string): boolean {

@@ -18,17 +18,20 @@ export interface SpawnedGroup {
 /**
  * Extra fds after the channel (3, or 4 with a channel): first `inputs`, each written whole and
  * closed (data the process reads once at start: a seccomp filter), then `outputs` pipes Unkai reads.
+ * `pipeFds`: more pipes at these fixed fds (read them as `child.stdio[fd]`); any fd in between stays closed.
  */
-export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec, inputs: readonly Buffer[] = [], outputs = 0): SpawnedGroup {
-  const channelStdio = spec.channelFd ? ["pipe" as const] : [];
-  const extra = inputs.length + outputs;
+export function spawnGroup(command: string, args: readonly string[], spec: SandboxSpec, inputs: readonly Buffer[] = [], outputs = 0, pipeFds: readonly number[] = []): SpawnedGroup {
+  const firstExtra = spec.channelFd ? 4 : 3;
+  const extraEnd = firstExtra + inputs.length + outputs;
+  if (pipeFds.some((fd) => fd < extraEnd)) throw new Error(`fixed pipe fds ${pipeFds.join(", ")} overlap the sandbox's fds below ${extraEnd}`);
+  const stdio = Array.from({ length: Math.max(extraEnd, ...pipeFds.map((fd) => fd + 1)) }, (_, fd): "pipe" | "ignore" =>
+    fd < extraEnd || pipeFds.includes(fd) ? "pipe" : "ignore");
   const child = spawn(command, args, {
     cwd: spec.cwd,
     env: spec.env,
-    stdio: ["pipe", "pipe", "pipe", ...channelStdio, ...Array.from({ length: extra }, () => "pipe" as const)],
+    stdio,
     detached: true,
-  });
-  const firstExtra = 3 + channelStdio.length;
+  }) as ChildProcessByStdio<Writable, Readable, Readable>;
   inputs.forEach((data, index) => {
     const pipe = child.stdio[firstExtra + index] as Writable | null;
     pipe?.on("error", () => undefined);

@@ -1,0 +1,217 @@
+/**
+ * A private network for each linux sandbox (docs/adr/0005-private-network-per-environment.md).
+ * bubblewrap gives the sandbox its own network namespace, whose loopback nobody else shares; three
+ * helpers on the host side, started once the namespace exists and before the runtime runs, connect it:
+ * - slirp4netns: egress to the world through user-mode NAT. `--disable-host-loopback` keeps the
+ *   gateway from reaching the host's 127.0.0.1, so no host-loopback service is reachable through it.
+ * - socat at 127.0.0.1:<Unkai's port> inside, relaying to Unkai's Unix socket: AWS_ENDPOINT_URL works
+ *   unchanged, and Unkai is the only host-loopback service a function reaches.
+ * - for the HTTP Runtime API only, socat at 127.0.0.1:9001 inside (as on Lambda), relaying to this
+ *   environment's own Runtime API Unix socket, which no sandbox mounts.
+ * The relays enter only the network namespace (nsenter), so the function cannot see or signal them.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, closeSync, constants, openSync, readFileSync } from "node:fs";
+import type { Readable, Writable } from "node:stream";
+
+const SLIRP4NETNS = "/usr/bin/slirp4netns";
+const SOCAT = "/usr/bin/socat";
+const NSENTER = "/usr/bin/nsenter";
+
+/** Where a runtime finds its HTTP Runtime API inside the namespace, as on Lambda. */
+export const RUNTIME_API_ADDRESS = { host: "127.0.0.1", port: 9001 } as const;
+
+/** How long the helpers may take to come up before the sandbox is given up. */
+const READY_TIMEOUT_MS = 10_000;
+/** Connections one relay serves at once (each is a forked socat on the host). */
+const RELAY_MAX_CONNECTIONS = 32;
+
+/** Unkai's API as the sandbox reaches it: the port it listens on, and the Unix socket relayed to. */
+export interface UnkaiEndpoint {
+  readonly port: number;
+  readonly socketPath: string;
+}
+
+export interface NetworkPlan {
+  readonly unkai: UnkaiEndpoint | undefined;
+  /** This environment's HTTP Runtime API socket, relayed to 127.0.0.1:9001 (none for the framed channel). */
+  readonly runtimeApiSocket: string | undefined;
+}
+
+/** The fds bubblewrap reports its child's pid on and waits on (high, clear of the sandbox's other fds). */
+export const NETWORK_FDS = { info: 10, block: 11 } as const;
+
+/** bubblewrap's part: a new network namespace (loopback up), reporting and waiting on NETWORK_FDS. */
+export const NETWORK_BWRAP_ARGS = ["--unshare-net", "--info-fd", String(NETWORK_FDS.info), "--block-fd", String(NETWORK_FDS.block)] as const;
+
+/** Why private networks cannot be made here, or undefined when they can. */
+export function networkUnavailableReason(): string | undefined {
+  const missing = [
+    [SLIRP4NETNS, "slirp4netns"],
+    [SOCAT, "socat"],
+    [NSENTER, "util-linux"],
+  ].filter(([path]) => !isExecutable(path ?? ""));
+  if (missing.length === 0) return undefined;
+  return `network isolation needs ${missing.map(([path, pkg]) => `${path} (Debian package ${pkg})`).join(", ")}`;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The helpers of one sandbox's network; `close` stops them (idempotent). */
+export interface PrivateNetwork {
+  close(): void;
+}
+
+/**
+ * Reads bubblewrap's info (the namespace's pid) from `info`, connects the namespace as `plan` says,
+ * then lets the sandboxed command start by writing to `release`. Rejects when any helper fails.
+ */
+export async function connectSandboxNetwork(info: Readable, release: Writable, plan: NetworkPlan): Promise<PrivateNetwork> {
+  // A sandbox that died early closes these pipes under us; its exit is reported elsewhere.
+  release.on("error", () => undefined);
+  const pid = await childPid(info);
+  // bubblewrap reports the pid before it has set its loopback up; two netlink talkers at once fail.
+  await poll(() => /^\d+\s+lo\s/m.test(readFileSync(`/proc/${pid}/net/igmp`, "latin1")), "the sandbox's loopback did not come up");
+  const network = startHelpers(pid, plan);
+  try {
+    await network.ready;
+  } catch (error) {
+    network.close();
+    throw error;
+  }
+  release.end("1");
+  return network;
+}
+
+/** bubblewrap writes `{"child-pid": N, …}` once the namespaces exist. */
+function childPid(info: Readable): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const done = (error: Error | undefined, pid?: number) => {
+      // Keep reading to the end: bubblewrap writes the rest of its info and would die of SIGPIPE.
+      info.removeAllListeners("data");
+      info.resume();
+      if (error) reject(error);
+      else resolve(pid ?? 0);
+    };
+    info.setEncoding("utf8");
+    info.on("data", (chunk: string) => {
+      text += chunk;
+      const match = /"child-pid"\s*:\s*(\d+)/.exec(text);
+      if (match) done(undefined, Number(match[1]));
+      else if (text.length > 4096) done(new Error("bubblewrap's info is not what was expected"));
+    });
+    info.once("end", () => done(new Error("bubblewrap exited before creating the sandbox's namespaces")));
+    info.once("error", (error) => done(error));
+  });
+}
+
+interface Helpers extends PrivateNetwork {
+  readonly ready: Promise<void>;
+}
+
+function startHelpers(pid: number, plan: NetworkPlan): Helpers {
+  // Opened here, by Unkai (which may look into its sandbox), and handed to each helper as fd 3.
+  const nsFd = openSync(`/proc/${pid}/ns/net`, "r");
+  const processes: ChildProcess[] = [];
+  const slirp = spawn(
+    SLIRP4NETNS,
+    ["--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", "--ready-fd=4", "--exit-fd=5", "--netns-type=path", "/proc/self/fd/3", "tap0"],
+    { stdio: ["ignore", "ignore", "pipe", nsFd, "pipe", "pipe"], detached: true },
+  );
+  processes.push(slirp);
+  const listeners: number[] = [];
+  if (plan.unkai) {
+    processes.push(relay(nsFd, plan.unkai.port, plan.unkai.socketPath));
+    listeners.push(plan.unkai.port);
+  }
+  if (plan.runtimeApiSocket) {
+    processes.push(relay(nsFd, RUNTIME_API_ADDRESS.port, plan.runtimeApiSocket));
+    listeners.push(RUNTIME_API_ADDRESS.port);
+  }
+  closeSync(nsFd);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    for (const child of processes) {
+      child.stdio.forEach((stream) => (stream as { destroy?: () => void } | null)?.destroy?.());
+      // Each helper leads its own process group: a relay's forked connection handlers go with it.
+      if (child.pid !== undefined && child.exitCode === null) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+    }
+  };
+  const ready = withTimeout(Promise.all([slirpReady(slirp), listening(pid, listeners, processes)]), READY_TIMEOUT_MS);
+  return { ready, close };
+}
+
+/** Listens on 127.0.0.1:`port` inside the namespace; each connection goes to the Unix socket `target`. */
+function relay(nsFd: number, port: number, target: string): ChildProcess {
+  const child = spawn(
+    NSENTER,
+    ["--net=/proc/self/fd/3", "--", SOCAT, `TCP4-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,max-children=${RELAY_MAX_CONNECTIONS}`, `UNIX-CONNECT:${target}`],
+    { stdio: ["ignore", "ignore", "pipe", nsFd], detached: true },
+  );
+  // socat reports each failed connection on stderr: drain it so a full pipe never stalls it.
+  child.stderr?.resume();
+  child.on("error", () => undefined);
+  return child;
+}
+
+/** slirp4netns writes to its ready fd once the tap device is configured. */
+function slirpReady(slirp: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stderr = "";
+    // Kept for the error message only: the last few lines.
+    slirp.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-2048)));
+    (slirp.stdio[4] as Readable).once("data", () => resolve());
+    slirp.once("exit", (code) => reject(new Error(`slirp4netns exited (${code}) before the network was ready: ${stderr.trim()}`)));
+    slirp.once("error", reject);
+  });
+}
+
+/** Waits until every relay listens inside the namespace (its socket table is /proc/<pid>/net/tcp). */
+function listening(pid: number, ports: readonly number[], processes: readonly ChildProcess[]): Promise<void> {
+  const wanted = ports.map((port) => `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A`);
+  return poll(() => {
+    const dead = processes.find((child) => child.exitCode !== null || child.signalCode !== null || child.pid === undefined);
+    if (dead) throw new Error(`a network helper of the sandbox exited (${dead.spawnfile}, ${dead.exitCode ?? dead.signalCode})`);
+    const table = readFileSync(`/proc/${pid}/net/tcp`, "latin1");
+    return wanted.every((line) => table.includes(line));
+  }, "the sandbox's relays did not start listening");
+}
+
+/** Checks `done` every millisecond (it reads /proc: there is no event to wait on) until true or timed out. */
+async function poll(done: () => boolean, timeoutMessage: string): Promise<void> {
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`${timeoutMessage} in ${READY_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+function withTimeout(work: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the sandbox's network was not ready in ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([work, timeout]).then(
+    () => clearTimeout(timer),
+    (error: unknown) => {
+      clearTimeout(timer);
+      throw error;
+    },
+  );
+}
