@@ -18,7 +18,7 @@ describe("async crash safety", () => {
     const collector = new Collector();
     await collector.start();
     try {
-      const first = await startUnkai({}, dataDir);
+      const first = await startUnkai(await collector.env(), dataDir);
       const client = lambda(first.url);
       await createFromFixture(client, "counted", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("counted") } } });
       // Four at a time, 5 ms each: processing falls behind enqueueing, so a backlog is queued at the kill.
@@ -51,7 +51,7 @@ describe("async crash safety", () => {
       await senders;
       const processedBeforeKill = new Set(collector.recorded("counted").filter((r) => r.phase === "end").map((r) => r.requestId)).size;
 
-      const second = await startUnkai({}, dataDir);
+      const second = await startUnkai(await collector.env(), dataDir);
       try {
         await waitFor(
           "the queue to drain after the restart",

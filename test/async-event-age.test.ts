@@ -7,10 +7,10 @@ import { unkaiSuite } from "./helpers/suite.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 describe("asynchronous event age", () => {
-  const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
+  const collector = new Collector();
+  const suite = unkaiSuite(async () => ({ UNKAI_ASYNC_RETRY_SCALE: "0.01", ...(await collector.env()) }));
 
   it("gives up on a throttled event at its maximum age (60 s, Lambda's minimum) with EventAgeExceeded", async () => {
-    const collector = new Collector();
     await collector.start();
     await createFromFixture(suite.client, "age-collector", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("age") } } });
     await createFromFixture(suite.client, "blocked", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("blocked") } } });

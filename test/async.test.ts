@@ -34,7 +34,7 @@ describe("asynchronous invocation", () => {
   before(async () => {
     await collector.start();
     // Retry delays scaled by 0.01: about 0.6 s, then 1.2 s.
-    unkai = await startUnkai({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
+    unkai = await startUnkai({ UNKAI_ASYNC_RETRY_SCALE: "0.01", ...(await collector.env()) });
     client = lambda(unkai.url);
   });
   after(async () => {

@@ -80,7 +80,8 @@ describe("Runtime API, invocation records and logs", () => {
 
   it("stores each environment's output in its own stream, readable with aws logs", async () => {
     await createFromFixture(suite.client, "streams", "slow");
-    await Promise.all([invoke(suite.client, "streams", { ms: 400 }), invoke(suite.client, "streams", { ms: 400 })]);
+    // Long enough that a second environment is up before the first is free (the dispatcher would reuse a freed one).
+    await Promise.all([invoke(suite.client, "streams", { ms: 2_000 }), invoke(suite.client, "streams", { ms: 2_000 })]);
     const streams = await aws(suite.unkai.url, ["logs", "describe-log-streams", "--log-group-name", "/aws/lambda/streams"]);
     assert.equal(streams.code, 0, streams.stderr);
     const names = (JSON.parse(streams.stdout) as { logStreams: { logStreamName: string }[] }).logStreams.map((s) => s.logStreamName);

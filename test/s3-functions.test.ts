@@ -26,8 +26,8 @@ async function notify(client: S3Client, bucket: string, fn: string, suffix?: str
 }
 
 describe("S3-triggered functions that use S3", () => {
-  const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
   const collector = new Collector();
+  const suite = unkaiSuite(async () => ({ UNKAI_ASYNC_RETRY_SCALE: "0.01", ...(await collector.env()) }));
   let client: S3Client;
   before(async () => {
     await collector.start();

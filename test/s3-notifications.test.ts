@@ -51,8 +51,8 @@ function records(collector: Collector, channel: string): S3Record[] {
 }
 
 describe("S3 notifications", () => {
-  const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
   const collector = new Collector();
+  const suite = unkaiSuite(async () => ({ UNKAI_ASYNC_RETRY_SCALE: "0.01", ...(await collector.env()) }));
   let client: S3Client;
   before(async () => {
     await collector.start();
@@ -149,7 +149,7 @@ describe("S3 notifications across a crash", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "unkai-s3-crash-"));
     const collector = new Collector();
     await collector.start();
-    const env = { UNKAI_ASYNC_RETRY_SCALE: "0.01" };
+    const env = { UNKAI_ASYNC_RETRY_SCALE: "0.01", ...(await collector.env()) };
     try {
       const first = await startUnkai(env, dataDir);
       const functions = lambda(first.url);

@@ -37,6 +37,7 @@ const schema = z.object({
   recordRetentionDays: z.number().int().min(0),
   logSweepIntervalMs: z.number().int().min(50),
   minFreeDiskBytes: z.number().int().min(0),
+  sandboxHostPorts: z.array(z.coerce.number().int().min(1).max(65_535)),
   publicHost: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, "host names such as unkai.example.com or *.unkai.example.com, separated by commas")),
   allowOrigin: z.array(z.string().regex(/^(\*|https?:\/\/[a-z0-9.-]+(:\d+)?|https?:\/\/\[[0-9a-f:.]+\](:\d+)?)$/i, "origins such as https://app.example.com or http://localhost:3000 (scheme, host, port; no path), or *, separated by commas")),
 });
@@ -76,6 +77,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   recordRetentionDays: "UNKAI_RECORD_RETENTION_DAYS",
   logSweepIntervalMs: "UNKAI_LOG_SWEEP_INTERVAL_MS",
   minFreeDiskBytes: "UNKAI_MIN_FREE_DISK_BYTES",
+  sandboxHostPorts: "UNKAI_SANDBOX_HOST_PORTS",
   publicHost: "UNKAI_PUBLIC_HOST",
   allowOrigin: "UNKAI_ALLOW_ORIGIN",
 };
@@ -120,6 +122,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   logSweepIntervalMs: 60_000,
   // Headroom for SQLite's WAL and a 250 MB unzipped package; 0 turns the watch off.
   minFreeDiskBytes: GIB,
+  // Host-loopback ports functions may reach besides Unkai's own (a local database, say); none by default.
+  sandboxHostPorts: [],
   publicHost: [],
   allowOrigin: [],
 };

@@ -23,7 +23,7 @@ import { PrestartPool } from "../engine/prestart-pool.js";
 import type { SandboxDriver } from "../engine/sandbox/driver.js";
 import { CODE_GID } from "../engine/sandbox/identity.js";
 import { linuxDriver } from "../engine/sandbox/linux-driver.js";
-import type { UnkaiEndpoint } from "../engine/sandbox/network-namespace.js";
+import type { RelayedPort } from "../engine/sandbox/network-namespace.js";
 import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../services/lambda/function-service.js";
@@ -45,6 +45,7 @@ import { DiskSpace } from "../store/disk-space.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
 import type { Config } from "./config.js";
 import { FrontDoor } from "./front-door.js";
+import { openHostPortRelays, type HostPortRelays } from "./host-port-relays.js";
 import { createApiServer } from "./http-adapter.js";
 
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples", "hello");
@@ -101,7 +102,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // Sandboxes with a network of their own reach Unkai's API through this socket (docs/security.md#network).
   const unkaiSocket = join(sandboxRoot, "unkai.sock");
   let unkaiPort = 0;
-  const { driver, why: driverReason } = chooseDriver(config.sandbox, sandboxRoot, () => (unkaiPort ? { port: unkaiPort, socketPath: unkaiSocket } : undefined));
+  let hostPorts: HostPortRelays | undefined;
+  const relayedPorts = () => [...(unkaiPort ? [{ port: unkaiPort, socketPath: unkaiSocket }] : []), ...(hostPorts?.relays ?? [])];
+  const { driver, why: driverReason } = chooseDriver(config.sandbox, sandboxRoot, relayedPorts);
   // The longest such path: an environment's Runtime API socket (Linux allows 107 bytes).
   const longestSocket = join(sandboxRoot, "0123456789abcdef", "runtime-api.sock");
   if (driver.runtimeApiAddress && Buffer.byteLength(longestSocket) > 107) {
@@ -171,6 +174,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const socketListener = driver.runtimeApiAddress ? await listenForSandboxes(server, unkaiSocket) : undefined;
+  if (driver.runtimeApiAddress) hostPorts = await openHostPortRelays(sandboxRoot, config.sandboxHostPorts);
   unkaiPort = port;
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
@@ -200,6 +204,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         await dispatcher.close();
         await pool.close();
         await sweeper.close();
+        // Draining invocations may still use them; the sandboxes are gone now.
+        await hostPorts?.close();
         server.closeAllConnections();
         store.close();
       })();
@@ -213,10 +219,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
  * host (a real sandbox is started to check) and says why when it cannot; an explicit `linux` with
  * any protection missing is an error at start — never a sandbox that is silently weaker.
  */
-function chooseDriver(name: Config["sandbox"], scratchDir: string, unkaiEndpoint: () => UnkaiEndpoint | undefined): { driver: SandboxDriver; why: string } {
+function chooseDriver(name: Config["sandbox"], scratchDir: string, relayedPorts: () => readonly RelayedPort[]): { driver: SandboxDriver; why: string } {
   if (name === "process") return { driver: processDriver(), why: "chosen with --sandbox process" };
   const reason = linuxUnavailableReason();
-  if (reason === undefined) return { driver: linuxDriver(scratchDir, unkaiEndpoint), why: name === "auto" ? "every sandbox protection is active on this host" : "chosen with --sandbox linux" };
+  if (reason === undefined) return { driver: linuxDriver(scratchDir, relayedPorts), why: name === "auto" ? "every sandbox protection is active on this host" : "chosen with --sandbox linux" };
   if (name === "linux") throw new Error(`The linux sandbox driver cannot run here: ${reason}. Use --sandbox process.`);
   return { driver: processDriver(), why: `the linux driver cannot run here: ${reason}` };
 }

@@ -11,11 +11,12 @@ export interface Suite {
 }
 
 /** Call inside `describe`; `env` adds UNKAI_* settings. */
-export function unkaiSuite(env: Record<string, string> = {}): Suite {
+/** `env` may be a function, read when the suite's Unkai starts (e.g. to relay a collector's port into the sandboxes). */
+export function unkaiSuite(env: Record<string, string> | (() => Promise<Record<string, string>>) = {}): Suite {
   let unkai: TestUnkai | undefined;
   let client: LambdaClient | undefined;
   before(async () => {
-    unkai = await startUnkai(env);
+    unkai = await startUnkai(typeof env === "function" ? await env() : env);
     client = lambda(unkai.url);
   });
   after(async () => {

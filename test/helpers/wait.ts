@@ -20,15 +20,18 @@ export interface Recorded {
 }
 
 /**
- * Where the recorder fixture reports, on loopback: functions reach it from any sandbox driver
- * (environments share the host's network, as on Lambda). One channel per function name.
+ * Where the recorder fixture reports, on the host's loopback. Linux sandboxes have a network of their
+ * own, so the Unkai a collector serves must relay its port into them: pass `await collector.env()`
+ * (UNKAI_SANDBOX_HOST_PORTS) when starting it. One channel per function name.
  */
 export class Collector {
   private readonly entries = new Map<string, Recorded[]>();
-  private server: Server | undefined;
+  private readonly server: Server;
+  private readonly started: Promise<void>;
   private base = "";
 
-  async start(): Promise<void> {
+  constructor() {
+    // Listening from the start, so a suite can relay the port before its Unkai starts.
     this.server = createServer((req, res) => {
       let body = "";
       req.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
@@ -40,8 +43,19 @@ export class Collector {
         res.end("ok");
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", () => resolve()));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.started = new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", () => resolve())).then(() => {
+      this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    });
+  }
+
+  start(): Promise<void> {
+    return this.started;
+  }
+
+  /** The setting that lets functions under the linux driver reach this collector. */
+  async env(): Promise<Record<string, string>> {
+    await this.started;
+    return { UNKAI_SANDBOX_HOST_PORTS: String((this.server.address() as AddressInfo).port) };
   }
 
   /** The URL a recorder function reports to for `channel`. */
@@ -54,7 +68,7 @@ export class Collector {
   }
 
   async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
   }
 }

@@ -20,7 +20,7 @@ import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import type { ExitInfo, MemoryUsage, Sandbox, SandboxDriver, SandboxPaths, SandboxSpec } from "./driver.js";
 import { CODE_GID, IdentityPool, type SandboxIdentity } from "./identity.js";
-import { connectSandboxNetwork, NETWORK_BWRAP_ARGS, NETWORK_FDS, RUNTIME_API_ADDRESS, type PrivateNetwork, type UnkaiEndpoint } from "./network-namespace.js";
+import { connectSandboxNetwork, NETWORK_BWRAP_ARGS, NETWORK_FDS, RUNTIME_API_ADDRESS, type PrivateNetwork, type RelayedPort } from "./network-namespace.js";
 import { LAMBDA_PATHS, parseWaiterStatus, sandboxCommand, tmpArgs } from "./sandbox-command.js";
 import { sandboxFilter } from "./seccomp/policy.js";
 import { spawnGroup } from "./spawn-group.js";
@@ -30,9 +30,10 @@ const DEFAULT_EPHEMERAL_MB = 512;
 
 /**
  * `scratchDir`: a root-only directory the driver may keep files in (its /tmp templates).
- * `unkaiEndpoint`: where sandboxes reach Unkai's API (undefined until it listens).
+ * `relayedPorts`: the ports of each sandbox's own 127.0.0.1 relayed to the host: Unkai's API (once it
+ * listens) and the host ports the operator allowed.
  */
-export function linuxDriver(scratchDir: string, unkaiEndpoint: () => UnkaiEndpoint | undefined): SandboxDriver {
+export function linuxDriver(scratchDir: string, relayedPorts: () => readonly RelayedPort[]): SandboxDriver {
   const cgroups = detectCgroups();
   if (cgroups.version === undefined) throw new Error(`the linux driver cannot run here: ${cgroups.reason}`);
   const host = cgroups.open();
@@ -46,7 +47,7 @@ export function linuxDriver(scratchDir: string, unkaiEndpoint: () => UnkaiEndpoi
     supportsPrestart: true,
     runtimeApiAddress: `${RUNTIME_API_ADDRESS.host}:${RUNTIME_API_ADDRESS.port}`,
     seenAs: (paths) => ({ ...LAMBDA_PATHS, optDir: paths.optDir ? LAMBDA_PATHS.optDir : undefined, sdkModules: paths.sdkModules ? LAMBDA_PATHS.sdkModules : undefined }),
-    spawn: (spec) => spawnLinux(spec, { cgroups: host, identities, filter, scratchDir }, unkaiEndpoint()),
+    spawn: (spec) => spawnLinux(spec, { cgroups: host, identities, filter, scratchDir }, relayedPorts()),
   };
 }
 
@@ -145,7 +146,7 @@ interface DriverState {
   readonly scratchDir: string;
 }
 
-function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir }: DriverState, unkai: UnkaiEndpoint | undefined): Sandbox {
+function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir }: DriverState, relays: readonly RelayedPort[]): Sandbox {
   const host = spec.host;
   if (!host) throw new Error("the linux driver needs the environment's host paths");
   const group = cgroups.create(`env-${randomBytes(6).toString("hex")}`);
@@ -205,7 +206,7 @@ function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir
   // The runtime starts only once its network is connected; without one it is not started at all.
   let network: PrivateNetwork | undefined;
   const stdio = child.stdio as unknown as (Readable & Writable)[];
-  connectSandboxNetwork(stdio[NETWORK_FDS.info] as Readable, stdio[NETWORK_FDS.block] as Writable, { unkai, runtimeApiSocket: spec.runtimeApiSocket }).then(
+  connectSandboxNetwork(stdio[NETWORK_FDS.info] as Readable, stdio[NETWORK_FDS.block] as Writable, { relays, runtimeApiSocket: spec.runtimeApiSocket }).then(
     (connected) => {
       network = connected;
       if (exitInfo()) network.close();

@@ -5,7 +5,8 @@
  * - slirp4netns: egress to the world through user-mode NAT. `--disable-host-loopback` keeps the
  *   gateway from reaching the host's 127.0.0.1, so no host-loopback service is reachable through it.
  * - socat at 127.0.0.1:<Unkai's port> inside, relaying to Unkai's Unix socket: AWS_ENDPOINT_URL works
- *   unchanged, and Unkai is the only host-loopback service a function reaches.
+ *   unchanged, and Unkai is the only host-loopback service a function reaches — besides the ports the
+ *   operator relays the same way (`--sandbox-host-ports`, e.g. a local database during development).
  * - for the HTTP Runtime API only, socat at 127.0.0.1:9001 inside (as on Lambda), relaying to this
  *   environment's own Runtime API Unix socket, which no sandbox mounts.
  * The relays enter only the network namespace (nsenter), so the function cannot see or signal them.
@@ -26,14 +27,14 @@ const READY_TIMEOUT_MS = 10_000;
 /** Connections one relay serves at once (each is a forked socat on the host). */
 const RELAY_MAX_CONNECTIONS = 32;
 
-/** Unkai's API as the sandbox reaches it: the port it listens on, and the Unix socket relayed to. */
-export interface UnkaiEndpoint {
+/** A port of the sandbox's own 127.0.0.1 and the host's Unix socket its connections are relayed to (Unkai's API, or a host port the operator allowed). */
+export interface RelayedPort {
   readonly port: number;
   readonly socketPath: string;
 }
 
 export interface NetworkPlan {
-  readonly unkai: UnkaiEndpoint | undefined;
+  readonly relays: readonly RelayedPort[];
   /** This environment's HTTP Runtime API socket, relayed to 127.0.0.1:9001 (none for the framed channel). */
   readonly runtimeApiSocket: string | undefined;
 }
@@ -128,9 +129,9 @@ function startHelpers(pid: number, plan: NetworkPlan): Helpers {
   );
   processes.push(slirp);
   const listeners: number[] = [];
-  if (plan.unkai) {
-    processes.push(relay(nsFd, plan.unkai.port, plan.unkai.socketPath));
-    listeners.push(plan.unkai.port);
+  for (const { port, socketPath } of plan.relays) {
+    processes.push(relay(nsFd, port, socketPath));
+    listeners.push(port);
   }
   if (plan.runtimeApiSocket) {
     processes.push(relay(nsFd, RUNTIME_API_ADDRESS.port, plan.runtimeApiSocket));
