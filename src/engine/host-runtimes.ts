@@ -2,12 +2,12 @@
  * Maps Lambda runtimes to this host's interpreters and to Unkai's bootstraps in src/runtimes/.
  * nodejs20.x and nodejs22.x both run on the configured Node; python3.x on the configured Python.
  */
-import { accessSync, constants } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { invalidParameter } from "../core/errors.js";
 import { RUNTIMES, type RuntimeFamily, type RuntimeId } from "../core/runtimes.js";
+import { isExecutable } from "./executable.js";
 
 /** Package root: this file is dist/src/engine/host-runtimes.js. */
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -70,22 +70,14 @@ export class HostRuntimes {
 
   private python(runtime: RuntimeId, version: string): string {
     const exact = join(dirname(this.interpreters.python), `python${version}`);
-    return executable(exact) ? exact : this.require(runtime, this.interpreters.python);
+    return isExecutable(exact) ? exact : this.require(runtime, this.interpreters.python);
   }
 
   private require(runtime: RuntimeId, path: string): string {
-    if (!executable(path)) {
+    if (!isExecutable(path)) {
       throw invalidParameter(`Runtime ${runtime} is not available on this Unkai host: interpreter ${path} was not found or is not executable.`);
     }
     return path;
   }
 }
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}

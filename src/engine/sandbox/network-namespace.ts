@@ -12,8 +12,9 @@
  * The relays enter only the network namespace (nsenter), so the function cannot see or signal them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, closeSync, constants, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
+import { isExecutable } from "../executable.js";
 
 const SLIRP4NETNS = "/usr/bin/slirp4netns";
 const SOCAT = "/usr/bin/socat";
@@ -56,14 +57,6 @@ export function networkUnavailableReason(): string | undefined {
   return `network isolation needs ${missing.map(([path, pkg]) => `${path} (Debian package ${pkg})`).join(", ")}`;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The helpers of one sandbox's network; `close` stops them (idempotent). */
 export interface PrivateNetwork {

@@ -5,7 +5,7 @@
  * list; Unkai does not start the linux driver while a required protection is missing.
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { detectCgroups } from "./cgroups/detect.js";
@@ -14,6 +14,7 @@ import { filesystemArgs, namespaceArgs, userFiles } from "./linux-driver.js";
 import { networkUnavailableReason } from "./network-namespace.js";
 import { BWRAP, MKFS_EXT4, PERL, SETPRIV, UNSHARE, sandboxCommand } from "./sandbox-command.js";
 import { sandboxFilter } from "./seccomp/policy.js";
+import { isExecutable } from "../executable.js";
 
 export interface Protection {
   readonly name: string;
@@ -36,7 +37,7 @@ const TOOLS = [
  * network namespace to find out costs tens of milliseconds at start; doctor does it).
  */
 export function probeProtections(optional = true): Protection[] {
-  const missing = TOOLS.filter(([path]) => !executable(path)).map(([path, pkg]) => `${path} (Debian package ${pkg})`);
+  const missing = TOOLS.filter(([path]) => !isExecutable(path)).map(([path, pkg]) => `${path} (Debian package ${pkg})`);
   const cgroups = detectCgroups();
   const cgroup: Protection = {
     name: "cgroup controllers",
@@ -134,11 +135,3 @@ function networkIsolation(tryIt: boolean): Protection {
   return { name, active: true, detail: "a network namespace per environment: Runtime API on its own 127.0.0.1:9001, Unkai's port relayed, slirp4netns egress", required: true };
 }
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
