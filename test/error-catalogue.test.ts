@@ -10,6 +10,7 @@ import { ERROR_CATALOGUE, errorStatus } from "../src/services/error-catalogue.js
 import { API_GATEWAY_ERRORS } from "../src/services/apigateway/errors.js";
 import { LAMBDA_ERRORS } from "../src/services/lambda/errors.js";
 import { LOGS_ERRORS } from "../src/services/logs/errors.js";
+import { SERVICE_MODULES } from "../src/services/registry.js";
 import { REPO_ROOT } from "./helpers/paths.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -77,7 +78,15 @@ describe("errors per service", () => {
   });
 
   it("lists every service in the catalogue, S3 included", () => {
-    assert.deepEqual(Object.keys(ERROR_CATALOGUE).sort(), ["apigateway", "apigatewayv2", "common", "lambda", "logs", "s3", "unkai"]);
+    for (const service of ["apigateway", "common", "lambda", "logs", "s3", "unkai"]) assert.ok(service in ERROR_CATALOGUE, `${service} is missing from the catalogue`);
+    // Every registered module with a table of its own is in it, with exactly that table's statuses.
+    const tabled = SERVICE_MODULES.filter((m) => m.errors.kind !== "answers");
+    assert.deepEqual(Object.keys(ERROR_CATALOGUE).sort(), ["common", ...tabled.map((m) => m.name)].sort());
+    for (const module of tabled) {
+      const { errors } = module;
+      const statuses = errors.kind === "json" ? Object.fromEntries(Object.entries(errors.table).map(([code, spec]) => [code, spec.status])) : errors.kind === "xml" ? errors.table : {};
+      assert.deepEqual(ERROR_CATALOGUE[module.name], statuses, module.name);
+    }
     assert.equal(errorStatus("s3", "NoSuchKey"), 404);
     assert.equal(errorStatus("logs", "NoSuchKey"), undefined);
   });
