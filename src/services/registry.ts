@@ -13,6 +13,7 @@ import { lambdaModule } from "./lambda/index.js";
 import { logsModule } from "./logs/index.js";
 import type { ServiceModule } from "./module.js";
 import { s3Module } from "./s3/index.js";
+import { stsModule } from "./sts/index.js";
 import { unkaiModule } from "./unkai/index.js";
 
 export const SERVICE_MODULES: readonly ServiceModule[] = [
@@ -32,6 +33,8 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   lambdaModule,
   // POST with X-Amz-Target Logs_20140328.*
   logsModule,
+  // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
+  stsModule,
   // Unsigned GET/HEAD of / and /console/…: last, the browser's catch-all.
   consoleModule,
 ];
