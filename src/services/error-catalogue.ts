@@ -8,12 +8,6 @@ import { COMMON_ERRORS, type ErrorTable } from "../core/errors.js";
 import type { StatusTable } from "./module.js";
 import { SERVICE_MODULES } from "./registry.js";
 
-/** The JSON services' tables by module name, with `common` (what the shared planes answer for any JSON service). */
-export const JSON_ERROR_TABLES: Readonly<Record<string, ErrorTable>> = {
-  common: COMMON_ERRORS,
-  ...Object.fromEntries(SERVICE_MODULES.flatMap((m) => (m.errors.kind === "json" ? [[m.name, m.errors.table]] : []))),
-};
-
 /** Service → code → HTTP status, for every module with an error table (XML services keep status-only tables). */
 export const ERROR_CATALOGUE: Readonly<Record<string, StatusTable>> = {
   common: statusesOf(COMMON_ERRORS),
