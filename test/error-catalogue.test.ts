@@ -6,7 +6,11 @@ import { describe, it } from "node:test";
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { COMMON_ERRORS, type ErrorTable } from "../src/core/errors.js";
-import { ERROR_CATALOGUE, errorStatus, JSON_ERROR_TABLES } from "../src/services/error-catalogue.js";
+import { ERROR_CATALOGUE, errorStatus } from "../src/services/error-catalogue.js";
+import { API_GATEWAY_ERRORS } from "../src/services/apigateway/errors.js";
+import { LAMBDA_ERRORS } from "../src/services/lambda/errors.js";
+import { LOGS_ERRORS } from "../src/services/logs/errors.js";
+import { SERVICE_MODULES } from "../src/services/registry.js";
 import { REPO_ROOT } from "./helpers/paths.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -49,11 +53,11 @@ describe("errors per service", () => {
 
   it("keeps every code a service throws in that service's table", () => {
     const tables: Record<string, ErrorTable> = {
-      lambda: JSON_ERROR_TABLES.lambda,
-      logs: JSON_ERROR_TABLES.logs,
-      apigateway: JSON_ERROR_TABLES.apigateway,
-      apigatewayv2: JSON_ERROR_TABLES.apigateway,
-      unkai: JSON_ERROR_TABLES.lambda,
+      lambda: LAMBDA_ERRORS,
+      logs: LOGS_ERRORS,
+      apigateway: API_GATEWAY_ERRORS,
+      apigatewayv2: API_GATEWAY_ERRORS,
+      unkai: LAMBDA_ERRORS,
     };
     let checked = 0;
     for (const [folder, table] of Object.entries(tables)) {
@@ -68,13 +72,21 @@ describe("errors per service", () => {
     }
     // Lambda's domain rules reach callers through Lambda (and Unkai's endpoints, which share its table).
     for (const dir of ["src/core", "src/engine", "src/store", "src/async"]) {
-      for (const { file, code } of thrownCodes(dir)) assert.ok(code in JSON_ERROR_TABLES.lambda, `${file} throws ${code}, which the Lambda table does not have`);
+      for (const { file, code } of thrownCodes(dir)) assert.ok(code in LAMBDA_ERRORS, `${file} throws ${code}, which the Lambda table does not have`);
     }
     assert.ok(checked >= 20, `the scan found only ${checked} throw sites in the services: is its pattern still right?`);
   });
 
   it("lists every service in the catalogue, S3 included", () => {
-    assert.deepEqual(Object.keys(ERROR_CATALOGUE).sort(), ["apigateway", "common", "lambda", "logs", "s3", "unkai"]);
+    for (const service of ["apigateway", "common", "lambda", "logs", "s3", "unkai"]) assert.ok(service in ERROR_CATALOGUE, `${service} is missing from the catalogue`);
+    // Every registered module with a table of its own is in it, with exactly that table's statuses.
+    const tabled = SERVICE_MODULES.filter((m) => m.errors.kind !== "answers");
+    assert.deepEqual(Object.keys(ERROR_CATALOGUE).sort(), ["common", ...tabled.map((m) => m.name)].sort());
+    for (const module of tabled) {
+      const { errors } = module;
+      const statuses = errors.kind === "json" ? Object.fromEntries(Object.entries(errors.table).map(([code, spec]) => [code, spec.status])) : errors.kind === "xml" ? errors.table : {};
+      assert.deepEqual(ERROR_CATALOGUE[module.name], statuses, module.name);
+    }
     assert.equal(errorStatus("s3", "NoSuchKey"), 404);
     assert.equal(errorStatus("logs", "NoSuchKey"), undefined);
   });

@@ -9,7 +9,9 @@ import { REPO_ROOT } from "./helpers/paths.js";
 describe("S3 error docs", () => {
   it("docs/errors.md matches S3_ERRORS row for row", () => {
     const doc = readFileSync(join(REPO_ROOT, "docs", "errors.md"), "utf8");
-    const section = doc.slice(doc.indexOf("## S3 errors"));
+    const start = doc.indexOf("## S3 errors");
+    const end = doc.indexOf("\n## ", start + 1);
+    const section = doc.slice(start, end < 0 ? undefined : end);
     const rows = new Map<string, number>();
     for (const line of section.split("\n")) {
       const cells = line.split("|").map((cell) => cell.trim());

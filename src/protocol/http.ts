@@ -93,6 +93,13 @@ export interface Service {
   /** Renders a refused signature in the service's own protocol; the default is restJson1. */
   rejectUnauthenticated?(error: AuthRefusal, request: UnkaiRequest): UnkaiResponse;
   handle: Handler;
+  /** Starts the service's background work (sweeps, pollers); called once, after the listener is bound. */
+  start?(): void;
+  /**
+   * Stops that work and waits for it; idempotent. Called at shutdown after requests and invocations
+   * have drained, before the store closes.
+   */
+  close?(): Promise<void>;
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): UnkaiResponse {

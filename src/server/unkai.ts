@@ -27,18 +27,10 @@ import type { RelayedPort } from "../engine/sandbox/network-namespace.js";
 import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../services/lambda/function-service.js";
-import { lambdaService } from "../services/lambda/index.js";
 import { applyConfig } from "../services/lambda/shapes.js";
-import { unkaiService } from "../services/unkai/index.js";
-import { consoleService } from "../services/console/index.js";
-import { logsService } from "../services/logs/index.js";
-import { apiGatewayService } from "../services/apigateway/index.js";
-import { apiGatewayV2Service } from "../services/apigatewayv2/index.js";
-import { gatewayService } from "../services/gateway/index.js";
-import { codeKey, codeStore } from "../store/code/code-store.js";
-import { s3Service } from "../services/s3/index.js";
-import { S3Notifications } from "../sources/s3-notifications.js";
-import { ObjectFiles } from "../store/objects/object-files.js";
+import type { Platform } from "../services/module.js";
+import { SERVICE_MODULES } from "../services/registry.js";
+import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { DiskSpace } from "../store/disk-space.js";
@@ -141,31 +133,16 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   }, logger.child({ part: "async" }));
   queue.onEnqueued = () => worker.wake();
 
-  const objectFiles = new ObjectFiles(join(config.dataDir, "objects"));
-  const s3 = s3Service({
-    store: store.objects, files: objectFiles, notifications: new S3Notifications(config.region, config.accountId, () => worker.wake()),
-    functionExists: (name) => functions.find(name) !== undefined, accountId: config.accountId, credentials, logger: logger.child({ service: "s3" }), space,
-  });
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
-  const services = [
-    gatewayService({
-      functions, invoker, account, httpApis: store.httpApis, restApis: store.restApis, functionUrls: store.functionUrls, logs: store.logs,
-      functionUrlTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "gateway" }),
-    }),
-    apiGatewayV2Service({ apis: store.httpApis, endpointOf: (id) => hostUrl(`${id}.execute-api.localhost`), defaultTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "apigatewayv2" }) }),
-    apiGatewayService({ apis: store.restApis, defaultTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "apigateway" }) }),
-    s3,
-    unkaiService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
-      testEvents: store.testEvents, functionExists: (name) => functions.find(name) !== undefined }),
-    lambdaService({
-      functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,
-      codeLocation: (codeSha256) => credentials.presignUrl(url, `/_unkai/code/${codeKey(codeSha256)}.zip`, config.region), logger: logger.child({ service: "lambda" }),
-      functionUrls: store.functionUrls, functionUrlOf: (id) => `${hostUrl(`${id}.lambda-url.${config.region}.localhost`)}/`, space,
-    }),
-    logsService({ logs: store.logs, account, space, logger: logger.child({ service: "logs" }) }),
-    consoleService(CONSOLE_DIR, config.region),
-  ];
+  const platform: Platform = {
+    account, url: () => url, hostUrl, dataDir: config.dataDir, codeRoot, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
+    store, code, space, credentials, functions, invoker, queue, destinations, worker,
+    health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
+    logger: (service) => logger.child({ service }),
+  };
+  // In the registry's claiming order (src/services/registry.ts).
+  const services = SERVICE_MODULES.map((module) => module.create(platform));
   const server = createApiServer({
     services, defaultRegion: config.region, credentials,
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
@@ -181,10 +158,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   pool.start();
   worker.start();
   sweeper.start();
-  objectFiles.sweep(Date.now(), (blob) => store.objects.referencesBlob(blob), (id) => store.objects.upload(id) !== undefined).then(
-    (removed) => removed > 0 && logger.info({ removed }, "removed S3 files a crash left behind"),
-    (error: unknown) => logger.warn({ err: error }, "could not sweep S3 files a crash left behind"),
-  );
+  for (const service of services) service.start?.();
 
   if (firstStart && config.deployExample) await deployExample(functions, logger);
 
@@ -206,6 +180,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         await sweeper.close();
         // Draining invocations may still use them; the sandboxes are gone now.
         await hostPorts?.close();
+        await Promise.all(services.map((service) => service.close?.() ?? Promise.resolve()));
         server.closeAllConnections();
         store.close();
       })();

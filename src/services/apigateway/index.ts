@@ -9,6 +9,7 @@ import { parseJsonInput, randomId } from "../../protocol/input.js";
 import { Router } from "../../protocol/router.js";
 import type { DocumentStore } from "../../store/ports.js";
 import { API_GATEWAY_ERRORS } from "./errors.js";
+import type { ServiceModule } from "../module.js";
 import {
   createDeploymentInput, createResourceInput, createRestApiInput, createStageInput, deploymentOut, integrationOut,
   methodOut, putIntegrationInput, putMethodInput, resourceOut, restApiOut, stageOut,
@@ -186,3 +187,10 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
     },
   };
 }
+
+export const apiGatewayModule: ServiceModule = {
+  name: "apigateway",
+  errors: { kind: "json", table: API_GATEWAY_ERRORS, heading: "## API Gateway errors" },
+  compatibility: "docs/compatibility/apigateway.md",
+  create: (p) => apiGatewayService({ apis: p.store.restApis, defaultTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("apigateway") }),
+};

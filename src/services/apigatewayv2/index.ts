@@ -8,6 +8,7 @@ import { parseJsonInput, randomId } from "../../protocol/input.js";
 import { Router } from "../../protocol/router.js";
 import type { DocumentStore } from "../../store/ports.js";
 import { API_GATEWAY_ERRORS } from "../apigateway/errors.js";
+import type { ServiceModule } from "../module.js";
 import { apiOut, corsFrom, createApiInput, integrationInput, integrationOut, routeInput, routeOut, stageInput, stageOut, updateApiInput } from "./shapes.js";
 import type { z } from "zod";
 
@@ -215,3 +216,13 @@ function findStage(api: HttpApi, name: string) {
   if (!stage) throw notFound(`Invalid stage identifier specified ${name}`);
   return stage;
 }
+
+/** HTTP APIs share API Gateway's error table and compatibility page. */
+export const apiGatewayV2Module: ServiceModule = {
+  name: "apigatewayv2",
+  errors: { kind: "json", table: API_GATEWAY_ERRORS, heading: "## API Gateway errors" },
+  compatibility: "docs/compatibility/apigateway.md",
+  create: (p) => apiGatewayV2Service({
+    apis: p.store.httpApis, endpointOf: (id) => p.hostUrl(`${id}.execute-api.localhost`), defaultTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("apigatewayv2"),
+  }),
+};

@@ -2,6 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { json, type UnkaiRequest, type Service } from "../../protocol/http.js";
+import type { ServiceModule } from "../module.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -49,3 +50,11 @@ export function consoleService(root: string, region: string): Service {
     },
   };
 }
+
+/** The console's static files: a missing file is a JSON 404 (docs/console.md), not an API error. */
+export const consoleModule: ServiceModule = {
+  name: "console",
+  errors: { kind: "answers", doc: "docs/console.md" },
+  compatibility: "docs/console.md",
+  create: (p) => consoleService(p.consoleDir, p.account.region),
+};

@@ -7,6 +7,7 @@ import { serveHttpApi } from "./http-api.js";
 import { locate } from "./locate.js";
 import { serveRestApi } from "./rest-api.js";
 import { send, type ServingDeps } from "./serving.js";
+import type { ServiceModule } from "../module.js";
 
 export interface GatewayServiceDeps extends ServingDeps {
   /** Function URLs have no integration setting: they wait this long (config `gatewayTimeoutMs`) before a 504. */
@@ -63,3 +64,14 @@ export function gatewayService(deps: GatewayServiceDeps): Service {
     return located?.kind === "lambda-url" && deps.functionUrls.byUrlId(located.id)?.authType === "AWS_IAM";
   }
 }
+
+/** Serving APIs and Function URLs: its failure answers are API Gateway's (docs/gateway.md), not an API's error codes. */
+export const gatewayModule: ServiceModule = {
+  name: "gateway",
+  errors: { kind: "answers", doc: "docs/gateway.md#how-a-request-is-served" },
+  compatibility: "docs/compatibility/apigateway.md",
+  create: (p) => gatewayService({
+    functions: p.functions, invoker: p.invoker, account: p.account, httpApis: p.store.httpApis, restApis: p.store.restApis, functionUrls: p.store.functionUrls, logs: p.store.logs,
+    functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("gateway"),
+  }),
+};

@@ -21,6 +21,8 @@ import { pageSize } from "./paging.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
 import { LAMBDA_ERRORS } from "./errors.js";
+import type { ServiceModule } from "../module.js";
+import { codeKey } from "../../store/code/code-store.js";
 import { invokeWithResponseStream } from "./invoke-stream.js";
 import { deleteFunctionUrls, functionUrlRoutes } from "./function-urls.js";
 import {
@@ -189,3 +191,15 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     },
   };
 }
+
+/** Lambda's management and Invoke API; GetFunction's Code.Location is a URL Unkai presigns for its own `/_unkai/code/`. */
+export const lambdaModule: ServiceModule = {
+  name: "lambda",
+  errors: { kind: "json", table: LAMBDA_ERRORS, heading: "## Lambda errors" },
+  compatibility: "docs/compatibility/lambda.md",
+  create: (p) => lambdaService({
+    functions: p.functions, invoker: p.invoker, queue: p.queue, destinations: p.destinations, eventConfigs: p.store.eventInvokeConfigs, aliases: p.store.aliases, layers: p.store.layers, code: p.code,
+    codeLocation: (codeSha256) => p.credentials.presignUrl(p.url(), `/_unkai/code/${codeKey(codeSha256)}.zip`, p.account.region), logger: p.logger("lambda"),
+    functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
+  }),
+};

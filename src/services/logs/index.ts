@@ -8,6 +8,7 @@ import type { UnkaiResponse, Service } from "../../protocol/http.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { LogStore } from "../../store/ports.js";
 import { LOGS_ERRORS } from "./errors.js";
+import type { ServiceModule } from "../module.js";
 import { parse, respond } from "./json.js";
 import { writeOperations, groupNameInput } from "./writes.js";
 
@@ -136,3 +137,10 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
     },
   };
 }
+
+export const logsModule: ServiceModule = {
+  name: "logs",
+  errors: { kind: "json", table: LOGS_ERRORS, heading: "## CloudWatch Logs errors" },
+  compatibility: "docs/compatibility/logs.md",
+  create: (p) => logsService({ logs: p.store.logs, account: p.account, space: p.space, logger: p.logger("logs") }),
+};

@@ -4,16 +4,20 @@
  * errors in S3's XML. Uploads stream (see `streamsBody`); downloads are file streams.
  */
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
 import { targetOf, virtualHostBucket } from "./addressing.js";
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from "./bucket-ops.js";
 import type { S3Context } from "./context.js";
 import { deleteObjects } from "./delete-objects.js";
-import { S3Error, s3AuthRefusal, s3ErrorResponse } from "./errors.js";
+import { S3_ERRORS, S3Error, s3AuthRefusal, s3ErrorResponse } from "./errors.js";
 import { listObjectsV1, listObjectsV2 } from "./list-ops.js";
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from "./multipart-ops.js";
 import { getNotification, putNotification } from "./notification-ops.js";
 import { copyObject, deleteObject, getObject, putObject } from "./object-ops.js";
+import { S3Notifications } from "../../sources/s3-notifications.js";
+import { ObjectFiles } from "../../store/objects/object-files.js";
+import type { Platform, ServiceModule } from "../module.js";
 
 export type { S3Context } from "./context.js";
 
@@ -128,6 +132,39 @@ export function s3Service(context: S3Context): Service {
         context.logger.error({ err: error, method: request.method, path: request.path }, "S3 request failed");
         return s3ErrorResponse(new S3Error("InternalError", "We encountered an internal error. Please try again."), request.requestId, request.method);
       }
+    },
+  };
+}
+
+/**
+ * S3 keeps object bodies as files of its own under `<dataDir>/objects`; at start it removes the files
+ * a crash left behind (no row references them), and close waits for that sweep.
+ */
+export const s3Module: ServiceModule = {
+  name: "s3",
+  errors: { kind: "xml", table: S3_ERRORS, heading: "## S3 errors" },
+  compatibility: "docs/compatibility/s3.md",
+  create: createS3,
+};
+
+function createS3(p: Platform): Service {
+  const files = new ObjectFiles(join(p.dataDir, "objects"));
+  const logger = p.logger("s3");
+  const service = s3Service({
+    store: p.store.objects, files, notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake()),
+    functionExists: (name) => p.functions.find(name) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
+  });
+  let sweep: Promise<unknown> | undefined;
+  return {
+    ...service,
+    start() {
+      sweep ??= files.sweep(Date.now(), (blob) => p.store.objects.referencesBlob(blob), (id) => p.store.objects.upload(id) !== undefined).then(
+        (removed) => removed > 0 && logger.info({ removed }, "removed S3 files a crash left behind"),
+        (error: unknown) => logger.warn({ err: error }, "could not sweep S3 files a crash left behind"),
+      );
+    },
+    async close() {
+      await sweep;
     },
   };
 }

@@ -8,6 +8,7 @@ import type { AsyncQueueStore, InvocationStore, TestEventStore } from "../../sto
 // Unkai's endpoints serve Lambda's data (functions, records, test events) and answer in Lambda's dialect.
 import { LAMBDA_ERRORS } from "../lambda/errors.js";
 import { consoleData } from "./console-data.js";
+import type { ServiceModule } from "../module.js";
 import { decodeUtf8 } from "../../protocol/utf8.js";
 
 export interface UnkaiServiceDeps {
@@ -104,3 +105,13 @@ function limitParam(request: UnkaiRequest): number {
   const limit = Math.floor(Number(request.query.get("limit") ?? "100"));
   return Number.isFinite(limit) ? Math.min(1000, Math.max(1, limit)) : 100;
 }
+
+export const unkaiModule: ServiceModule = {
+  name: "unkai",
+  errors: { kind: "json", table: LAMBDA_ERRORS, heading: "## Lambda errors" },
+  compatibility: "docs/console.md#unkais-endpoints-for-the-console",
+  create: (p) => unkaiService({
+    codeRoot: p.codeRoot, invocations: p.store.invocations, queue: p.store.asyncQueue, worker: p.worker, health: () => p.health(),
+    testEvents: p.store.testEvents, functionExists: (name) => p.functions.find(name) !== undefined,
+  }),
+};

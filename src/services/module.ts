@@ -1,0 +1,83 @@
+/**
+ * The service-module seam: everything one service is, in one value. A module names its error table
+ * and its compatibility doc, and builds its `Service` (how it claims requests, its operations, its
+ * background work) from the platform's shared parts. Modules are listed once, in claiming order, in
+ * registry.ts; src/server/ builds the `Platform`, creates every module and wires what they return,
+ * without knowing any module's insides.
+ */
+import type { Logger } from "pino";
+import type { Destinations } from "../async/destinations.js";
+import type { AsyncQueue } from "../async/queue.js";
+import type { AsyncWorker } from "../async/worker.js";
+import type { UnkaiCredentials } from "../auth/unkai-credentials.js";
+import type { Account } from "../core/arn.js";
+import type { ErrorTable } from "../core/errors.js";
+import type { Invoker } from "../engine/invoker.js";
+import type { Service } from "../protocol/http.js";
+import type { CodeStore } from "../store/code/code-store.js";
+import type { DiskSpace } from "../store/disk-space.js";
+import type { Store } from "../store/ports.js";
+import type { FunctionService } from "./lambda/function-service.js";
+
+/**
+ * What every module may use, built once by src/server/unkai.ts. Configuration arrives as the values
+ * themselves (config is parsed once, in src/server/config.ts); a module takes only what it needs.
+ */
+export interface Platform {
+  readonly account: Account;
+  /** Unkai's own base URL (`http://host:port`); empty until the listener is bound, so read it per request. */
+  url(): string;
+  /** Unkai's URL with another host name on the same port (`<id>.execute-api.localhost` …). */
+  hostUrl(host: string): string;
+  readonly dataDir: string;
+  /** Where uploaded code packages live (`<dataDir>/code`). */
+  readonly codeRoot: string;
+  /** The built web console (dist/console). */
+  readonly consoleDir: string;
+  /** Integration timeout when none is configured (`--gateway-timeout-ms`). */
+  readonly gatewayTimeoutMs: number;
+  /** Every storage port (src/store/ports.ts); a module uses only its own. */
+  readonly store: Store;
+  readonly code: CodeStore;
+  readonly space: DiskSpace;
+  readonly credentials: UnkaiCredentials;
+  /** The function registry. */
+  readonly functions: FunctionService;
+  readonly invoker: Invoker;
+  /** Asynchronous invocation: the queue events go into, where results go, and the worker that runs them. */
+  readonly queue: AsyncQueue;
+  readonly destinations: Destinations;
+  readonly worker: AsyncWorker;
+  /** `GET /_unkai/health`'s answer. */
+  health(): Record<string, unknown>;
+  /** A child of Unkai's logger for one service. */
+  logger(service: string): Logger;
+}
+
+/** A status-only table, for XML protocols whose error bodies have one shape (restXml, awsQuery). */
+export type StatusTable = Readonly<Record<string, number>>;
+
+/**
+ * Where a module's errors are defined and documented; test/service-registry.test.ts compares the table
+ * with its section of docs/errors.md, row for row.
+ */
+export type ModuleErrors =
+  /** A JSON protocol's table (restJson1, awsJson): code → status and body shape. */
+  | { readonly kind: "json"; readonly table: ErrorTable; readonly heading: string }
+  /** An XML protocol's table (restXml, awsQuery): code → status. */
+  | { readonly kind: "xml"; readonly table: StatusTable; readonly heading: string }
+  /**
+   * Answers that are not an AWS API's error codes (a served API's failure answers, the console's
+   * missing files): `doc` (repo-relative, optionally `#anchor`) is where they are listed.
+   */
+  | { readonly kind: "answers"; readonly doc: string };
+
+export interface ServiceModule {
+  /** The module's name: the key of its error table in the catalogue, and its `Service.name`. */
+  readonly name: string;
+  readonly errors: ModuleErrors;
+  /** Repo-relative path of the page that says what the module answers (docs/compatibility/<name>.md). */
+  readonly compatibility: string;
+  /** Builds the service; background work starts in `Service.start`, never here. */
+  readonly create: (platform: Platform) => Service;
+}

@@ -1,0 +1,40 @@
+/**
+ * Every service module, in claiming order: the HTTP adapter hands a request to the first service whose
+ * `matches` claims it, so a module that claims by something more specific (a Host, a signing scope)
+ * stands before one that claims by a broad path. Adding a service is one folder and one line here
+ * (CONTRIBUTING.md, "Add an AWS service"). test/service-registry.test.ts checks every entry has an
+ * error table documented in docs/errors.md and a compatibility page.
+ */
+import { apiGatewayModule } from "./apigateway/index.js";
+import { apiGatewayV2Module } from "./apigatewayv2/index.js";
+import { consoleModule } from "./console/index.js";
+import { gatewayModule } from "./gateway/index.js";
+import { lambdaModule } from "./lambda/index.js";
+import { logsModule } from "./logs/index.js";
+import type { ServiceModule } from "./module.js";
+import { s3Module } from "./s3/index.js";
+import { stsModule } from "./sts/index.js";
+import { unkaiModule } from "./unkai/index.js";
+
+export const SERVICE_MODULES: readonly ServiceModule[] = [
+  // Host `<id>.execute-api.localhost` / `<id>.lambda-url.<region>.localhost`, or path /_aws/execute-api/, /_aws/lambda-url/:
+  // first, because a served API's address carries any path, including ones that look like another service's.
+  gatewayModule,
+  // Path /v2/apis…
+  apiGatewayV2Module,
+  // Path /restapis…
+  apiGatewayModule,
+  // Signing scope `s3`, a virtual-hosted bucket Host, or a presigned URL whose signature cannot be read:
+  // before the path-claimed services, as a bucket may be named like their paths.
+  s3Module,
+  // Path /_unkai/…
+  unkaiModule,
+  // Paths /20YY-MM-DD/… that Lambda's router knows.
+  lambdaModule,
+  // POST with X-Amz-Target Logs_20140328.*
+  logsModule,
+  // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
+  stsModule,
+  // Unsigned GET/HEAD of / and /console/…: last, the browser's catch-all.
+  consoleModule,
+];

@@ -1,0 +1,45 @@
+/**
+ * Who the verified caller is, as GetCallerIdentity names it. Unkai has no IAM users yet: every access
+ * key (the loopback `test`, `unkai keys`, UNKAI_ACCESS_KEY_ID) has the whole account, so it answers as
+ * the account root. A function's session credentials answer as its execution role assumed for a
+ * session named after the function, as Lambda's own credentials do.
+ */
+import { createHash } from "node:crypto";
+import type { Account } from "../../core/arn.js";
+import type { Principal } from "../../protocol/http.js";
+import { StsError } from "./errors.js";
+
+export interface CallerIdentity {
+  readonly arn: string;
+  readonly userId: string;
+  readonly account: string;
+}
+
+/** The account and the role's name (its path's last segment) of any role ARN CreateFunction accepts. */
+const ROLE_ARN = /^arn:(?:aws[a-zA-Z-]*)?:iam::(\d{12}):role\/?(?:.*\/)?([^/]+)$/;
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/**
+ * A role's unique id as IAM shapes them (`AROA` and 17 more characters), stable for one role ARN:
+ * Unkai keeps no role records, so the id is derived from the ARN rather than stored.
+ */
+export function roleId(roleArn: string): string {
+  const digest = createHash("sha256").update(roleArn).digest();
+  let id = "AROA";
+  for (let i = 0; id.length < 21; i++) id += BASE32[(digest[i] ?? 0) % 32];
+  return id;
+}
+
+/** `roleOf` gives a function's execution role ARN, or undefined when the function is gone. */
+export function identityOf(principal: Principal, account: Account, roleOf: (functionName: string) => string | undefined): CallerIdentity {
+  if (principal.kind === "key") return { arn: `arn:aws:iam::${account.accountId}:root`, userId: account.accountId, account: account.accountId };
+  if (principal.kind === "function") {
+    const role = roleOf(principal.functionName);
+    const parsed = role === undefined ? undefined : ROLE_ARN.exec(role);
+    if (!role || !parsed?.[1] || !parsed[2]) throw new StsError("InvalidClientTokenId", "The security token included in the request is invalid.");
+    const session = principal.functionName;
+    return { arn: `arn:aws:sts::${parsed[1]}:assumed-role/${parsed[2]}/${session}`, userId: `${roleId(role)}:${session}`, account: parsed[1] };
+  }
+  // Anonymous and Unkai's own presigning key never reach STS (the adapter refuses them); say so if they do.
+  throw new StsError("MissingAuthenticationToken", "Request is missing Authentication Token");
+}
