@@ -91,8 +91,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     configured: config.accessKeyId ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
     loopback: isLoopbackHost(config.host),
   });
-  if (!isLoopbackHost(config.host) && !credentials.hasConfiguredKeys()) {
-    store.close();
+  if (!isLoopbackHost(config.host) && !(await credentials.hasConfiguredKeys())) {
+    await store.close();
     throw new Error(
       `Unkai refuses to listen on ${config.host} (not a loopback address) without access keys: the default key 'test' works only on loopback. ` +
         `Create one with \`unkai keys create --data-dir ${config.dataDir}\`, or set UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY.`,
@@ -105,7 +105,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // The longest such path: an environment's Runtime API socket (Linux allows 107 bytes).
   const longestSocket = join(sandboxRoot, "0123456789abcdef", "runtime-api.sock");
   if (driver.runtimeApiAddress && Buffer.byteLength(longestSocket) > 107) {
-    store.close();
+    await store.close();
     throw new Error(`The data directory's path is too long for the sandboxes' Unix sockets (${longestSocket} is over 107 bytes): use a shorter --data-dir.`);
   }
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
@@ -129,8 +129,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // Run as root, code belongs to root and the sandboxes' shared group: linux sandboxes read it through that group.
   const code = codeStore(codeRoot, space, process.getuid?.() === 0 ? CODE_GID : undefined);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
+  await functions.loadReservations();
   const queue = new AsyncQueue(store.asyncQueue);
-  const destinations = new Destinations([lambdaTarget(queue, (name) => functions.find(name) !== undefined)]);
+  const destinations = new Destinations([lambdaTarget(queue, async (name) => (await functions.find(name)) !== undefined)]);
   const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, concurrency, dispatcher, {
     maxInFlight: config.asyncConcurrency,
     timing: { scale: config.asyncRetryScale },
@@ -141,7 +142,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const objectFiles = new ObjectFiles(join(config.dataDir, "objects"));
   const s3 = s3Service({
     store: store.objects, files: objectFiles, notifications: new S3Notifications(config.region, config.accountId, () => worker.wake()),
-    functionExists: (name) => functions.find(name) !== undefined, accountId: config.accountId, credentials, logger: logger.child({ service: "s3" }), space,
+    functionExists: async (name) => (await functions.find(name)) !== undefined, accountId: config.accountId, credentials, logger: logger.child({ service: "s3" }), space,
   });
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
@@ -154,7 +155,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     apiGatewayService({ apis: store.restApis, defaultTimeoutMs: config.gatewayTimeoutMs, logger: logger.child({ service: "apigateway" }) }),
     s3,
     unkaiService({ codeRoot, invocations: store.invocations, queue: store.asyncQueue, worker, health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
-      testEvents: store.testEvents, functionExists: (name) => functions.find(name) !== undefined }),
+      testEvents: store.testEvents, functionExists: async (name) => (await functions.find(name)) !== undefined }),
     lambdaService({
       functions, invoker, queue, destinations, eventConfigs: store.eventInvokeConfigs, aliases: store.aliases, layers: store.layers, code,
       codeLocation: (codeSha256) => credentials.presignUrl(url, `/_unkai/code/${codeKey(codeSha256)}.zip`, config.region), logger: logger.child({ service: "lambda" }),
@@ -175,9 +176,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
-  worker.start();
+  await worker.start();
   sweeper.start();
-  objectFiles.sweep(Date.now(), (blob) => store.objects.referencesBlob(blob), (id) => store.objects.upload(id) !== undefined).then(
+  objectFiles.sweep(Date.now(), (blob) => store.objects.referencesBlob(blob), async (id) => (await store.objects.upload(id)) !== undefined).then(
     (removed) => removed > 0 && logger.info({ removed }, "removed S3 files a crash left behind"),
     (error: unknown) => logger.warn({ err: error }, "could not sweep S3 files a crash left behind"),
   );
@@ -201,7 +202,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         await pool.close();
         await sweeper.close();
         server.closeAllConnections();
-        store.close();
+        await store.close();
       })();
       return closing;
     },

@@ -2,13 +2,14 @@
 import type { AliasRecord } from "../../core/alias.js";
 import type { FunctionRecord } from "../../core/function.js";
 import type { AliasStore, VersionStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
 interface Row {
   record: string;
 }
 
-export function sqliteVersionStore(db: Db): VersionStore {
+export function sqliteVersionStore(db: Db): SyncPort<VersionStore> {
   const put = durably(db, (record: FunctionRecord) =>
     db.prepare("INSERT INTO function_versions (function_name, version, record) VALUES (?, ?, ?)").run(record.name, Number(record.version), JSON.stringify(record)),
   );
@@ -32,7 +33,7 @@ export function sqliteVersionStore(db: Db): VersionStore {
   };
 }
 
-export function sqliteAliasStore(db: Db): AliasStore {
+export function sqliteAliasStore(db: Db): SyncPort<AliasStore> {
   const get = db.prepare<[string, string], Row>("SELECT record FROM aliases WHERE function_name = ? AND name = ?");
   const insert = db.prepare("INSERT OR IGNORE INTO aliases (function_name, name, record) VALUES (?, ?, ?)");
   const update = db.prepare("UPDATE aliases SET record = ? WHERE function_name = ? AND name = ? AND json_extract(record, '$.revisionId') = ?");
