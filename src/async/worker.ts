@@ -137,6 +137,8 @@ export class AsyncWorker {
         chosen.push(candidate.id);
         room--;
       }
+      // Stopped while choosing: leave the events queued for the next start rather than lease them now.
+      if (this.stopped) return;
       for (const event of await this.queue.lease(chosen, now, now + LEASE_MS)) void this.run(event);
     }
     await this.armTimer();
