@@ -41,7 +41,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       const records = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/invocations$/.exec(request.path);
       if (request.method === "GET" && records?.[1]) {
         const limit = limitParam(request);
-        return json(200, { invocations: invocations.recent(records[1], limit) });
+        return json(200, { invocations: await invocations.recent(records[1], limit) });
       }
       if (request.method === "GET" && request.path === "/_unkai/events/stats") {
         const now = Date.now();
