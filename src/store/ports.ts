@@ -215,6 +215,7 @@ export interface AliasStore {
   /** Replaces when the stored revision is `expectedRevision`. */
   update(alias: AliasRecord, expectedRevision: string): Promise<boolean>;
   list(functionName: string): Promise<AliasRecord[]>;
+  /** Removes the alias and its Function URL config in one transaction; false when there was no such alias. */
   delete(functionName: string, name: string): Promise<boolean>;
 }
 

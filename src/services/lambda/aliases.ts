@@ -25,8 +25,7 @@ const updateInput = z.object({
   RevisionId: z.string().optional(),
 });
 
-/** `onDeleted` hears of each deleted alias (its Function URL goes with it). */
-export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore, onDeleted: (functionName: string, alias: string) => Promise<void> = async () => undefined): void {
+export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore): void {
   const functionName = async (request: UnkaiRequest, raw: string) => {
     const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
     if (qualifier !== undefined) throw invalidParameter("Alias operations take an unqualified function name.");
@@ -110,8 +109,8 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
     .on("DELETE", "/2015-03-31/functions/{name}/aliases/{alias}", async (request, [raw = "", alias = ""]) => {
       const name = await functionName(request, raw);
       await existing(name, alias);
+      // Its Function URL goes in the same transaction (AliasStore.delete).
       await aliases.delete(name, alias);
-      await onDeleted(name, alias);
       return empty(204);
     });
 }

@@ -111,11 +111,6 @@ export function functionUrlRoutes(router: Router, { functions, urls, urlOf }: Fu
     });
 }
 
-/** Removes every URL of a function (DeleteFunction), or of one alias. */
-export async function deleteFunctionUrls(urls: FunctionUrlStore, functionName: string, qualifier?: string): Promise<void> {
-  for (const config of await urls.list(functionName)) if (qualifier === undefined || config.qualifier === qualifier) await urls.delete(functionName, config.qualifier);
-}
-
 function corsFrom(input: z.infer<typeof cors>): CorsConfig {
   return {
     allowOrigins: input.AllowOrigins ?? [],

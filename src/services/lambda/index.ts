@@ -22,7 +22,7 @@ import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
 import { LAMBDA_ERRORS } from "./errors.js";
 import { invokeWithResponseStream } from "./invoke-stream.js";
-import { deleteFunctionUrls, functionUrlRoutes } from "./function-urls.js";
+import { functionUrlRoutes } from "./function-urls.js";
 import {
   applyConfig,
   createFunctionInput,
@@ -171,7 +171,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     });
 
   eventInvokeConfigRoutes(router, functions, eventConfigs, destinations);
-  aliasRoutes(router, functions, aliases, (name, alias) => deleteFunctionUrls(functionUrls, name, alias));
+  aliasRoutes(router, functions, aliases);
   tagRoutes(router, functions);
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, codeLocation);
