@@ -94,20 +94,20 @@ describe("DeleteFunction", () => {
     assert.deepEqual(rowsOf(db, name), { functions: 0, function_versions: 0, aliases: 0, event_invoke_configs: 0, function_urls: 0, test_events: 0 });
   });
 
-  it("rolls everything back when a write fails midway", () => {
+  it("rolls everything back when a write fails midway", async () => {
     const dir = mkdtempSync(join(tmpdir(), "unkai-delete-"));
     const path = join(dir, "unkai.db");
     try {
       const store = openSqliteStore(path, () => undefined);
       const record = { name: "kept", revisionId: "r1", codeSize: 1, version: "$LATEST" } as unknown as FunctionRecord;
-      assert.ok(store.functions.create(record));
-      store.versions.put({ ...record, version: "1" });
-      store.aliases.create({ functionName: "kept", name: "live", functionVersion: "1", description: "", additionalVersionWeights: {}, revisionId: "a1" });
-      store.eventInvokeConfigs.put({ functionName: "kept", qualifier: "$LATEST", maximumRetryAttempts: 0, maximumEventAgeSeconds: undefined, onSuccess: undefined, onFailure: undefined, lastModified: 0 });
+      assert.ok(await store.functions.create(record));
+      await store.versions.put({ ...record, version: "1" });
+      await store.aliases.create({ functionName: "kept", name: "live", functionVersion: "1", description: "", additionalVersionWeights: {}, revisionId: "a1" });
+      await store.eventInvokeConfigs.put({ functionName: "kept", qualifier: "$LATEST", maximumRetryAttempts: 0, maximumEventAgeSeconds: undefined, onSuccess: undefined, onFailure: undefined, lastModified: 0 });
       const when = new Date(0).toISOString();
-      store.functionUrls.put({ functionName: "kept", qualifier: "$LATEST", urlId: "u1", authType: "NONE", cors: undefined, invokeMode: "BUFFERED", creationTime: when, lastModifiedTime: when });
-      store.testEvents.put("kept", { name: "hello", event: "{}", updatedAt: 0 });
-      store.close();
+      await store.functionUrls.put({ functionName: "kept", qualifier: "$LATEST", urlId: "u1", authType: "NONE", cors: undefined, invokeMode: "BUFFERED", creationTime: when, lastModifiedTime: when });
+      await store.testEvents.put("kept", { name: "hello", event: "{}", updatedAt: 0 });
+      await store.close();
       const before = rowsOf(path, "kept");
       assert.deepEqual(before, { functions: 1, function_versions: 1, aliases: 1, event_invoke_configs: 1, function_urls: 1, test_events: 1 });
 
@@ -116,10 +116,10 @@ describe("DeleteFunction", () => {
       raw.exec("CREATE TRIGGER fail_url_delete BEFORE DELETE ON function_urls BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
       raw.close();
       const reopened = openSqliteStore(path, () => undefined);
-      assert.throws(() => reopened.functions.delete("kept"), /disk says no/);
+      await assert.rejects(reopened.functions.delete("kept"), /disk says no/);
       assert.deepEqual(rowsOf(path, "kept"), before, "nothing was deleted");
-      assert.equal(reopened.functions.get("kept")?.name, "kept");
-      reopened.close();
+      assert.equal((await reopened.functions.get("kept"))?.name, "kept");
+      await reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

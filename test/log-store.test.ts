@@ -20,8 +20,8 @@ describe("SQLite log store bounds", () => {
   const dir = mkdtempSync(join(tmpdir(), "unkai-logstore-"));
   const path = join(dir, "unkai.db");
   const store: Store = openSqliteStore(path, (error) => assert.fail(String(error)), { defaultRetentionDays: 30, groupMaxBytes: 100_000 });
-  after(() => {
-    store.close();
+  after(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -38,79 +38,79 @@ describe("SQLite log store bounds", () => {
     }
   }
 
-  function assertTotals(group: string): void {
+  async function assertTotals(group: string): Promise<void> {
     const counted = recount(group);
-    assert.equal(store.logs.group(group)?.storedBytes, counted.group, "the group's running total equals a recount");
-    for (const stream of store.logs.streams(group, undefined, 50)) {
+    assert.equal((await store.logs.group(group))?.storedBytes, counted.group, "the group's running total equals a recount");
+    for (const stream of await store.logs.streams(group, undefined, 50)) {
       assert.equal(stream.storedBytes, counted.streams.get(stream.logStreamName) ?? 0, `stream ${stream.logStreamName}'s running total equals a recount`);
     }
   }
 
-  it("evicts the oldest events first once a group passes its cap, and the totals stay exact", () => {
+  it("evicts the oldest events first once a group passes its cap, and the totals stay exact", async () => {
     const now = Date.now();
     for (let i = 0; i < 300; i++) {
-      store.logs.append("/cap", i % 2 === 0 ? "even" : "odd", [{ timestamp: now + i, message: `${i}:${"é".repeat(487)}` }]);
+      await store.logs.append("/cap", i % 2 === 0 ? "even" : "odd", [{ timestamp: now + i, message: `${i}:${"é".repeat(487)}` }]);
     }
-    const group = store.logs.group("/cap");
+    const group = await store.logs.group("/cap");
     assert.equal(group?.retentionInDays, 30, "a group created by a write gets the default retention");
     assert.ok((group?.storedBytes ?? 0) <= 100_000 && (group?.storedBytes ?? 0) > 80_000, `stored ${group?.storedBytes}`);
-    const { events } = store.logs.query({ group: "/cap", limit: 10_000 });
+    const { events } = await store.logs.query({ group: "/cap", limit: 10_000 });
     const numbers = events.map((event) => Number(event.message.split(":")[0]));
     assert.equal(numbers.at(-1), 299, "the newest event is kept");
     assert.deepEqual(numbers, numbers.map((_, i) => 300 - numbers.length + i), "what is kept is exactly the newest, without gaps");
-    assertTotals("/cap");
+    await assertTotals("/cap");
   });
 
-  it("deletes expired events in batches of the given size, only in groups with retention", () => {
+  it("deletes expired events in batches of the given size, only in groups with retention", async () => {
     const now = Date.now();
-    assert.ok(store.logs.createGroup("/forever", now));
-    assert.ok(store.logs.createStream("/forever", "s", now));
-    store.logs.append("/forever", "s", Array.from({ length: 50 }, (_, i) => ({ timestamp: now - 400 * DAY_MS + i, message: `kept ${i}` })));
-    store.logs.append("/expiring", "s", Array.from({ length: 2500 }, (_, i) => ({ timestamp: now - 31 * DAY_MS + i, message: `old ${i}` })));
-    store.logs.append("/expiring", "s", [{ timestamp: now, message: "new" }]);
-    assert.equal(store.logs.deleteExpired(now, 1000), 1000);
-    assert.equal(store.logs.deleteExpired(now, 1000), 1000);
-    assert.equal(store.logs.deleteExpired(now, 1000), 500);
-    assert.equal(store.logs.deleteExpired(now, 1000), 0);
-    assert.deepEqual(store.logs.query({ group: "/expiring", limit: 10 }).events.map((e) => e.message), ["new"]);
-    assert.equal(store.logs.query({ group: "/forever", limit: 100 }).events.length, 50, "a group without retention keeps everything");
-    assertTotals("/expiring");
-    assert.ok(store.logs.setRetention("/forever", 1));
-    assert.equal(store.logs.deleteExpired(now, 1000), 50);
-    assertTotals("/forever");
-    assert.equal(store.logs.setRetention("/missing", 1), false);
+    assert.ok(await store.logs.createGroup("/forever", now));
+    assert.ok(await store.logs.createStream("/forever", "s", now));
+    await store.logs.append("/forever", "s", Array.from({ length: 50 }, (_, i) => ({ timestamp: now - 400 * DAY_MS + i, message: `kept ${i}` })));
+    await store.logs.append("/expiring", "s", Array.from({ length: 2500 }, (_, i) => ({ timestamp: now - 31 * DAY_MS + i, message: `old ${i}` })));
+    await store.logs.append("/expiring", "s", [{ timestamp: now, message: "new" }]);
+    assert.equal(await store.logs.deleteExpired(now, 1000), 1000);
+    assert.equal(await store.logs.deleteExpired(now, 1000), 1000);
+    assert.equal(await store.logs.deleteExpired(now, 1000), 500);
+    assert.equal(await store.logs.deleteExpired(now, 1000), 0);
+    assert.deepEqual((await store.logs.query({ group: "/expiring", limit: 10 })).events.map((e) => e.message), ["new"]);
+    assert.equal((await store.logs.query({ group: "/forever", limit: 100 })).events.length, 50, "a group without retention keeps everything");
+    await assertTotals("/expiring");
+    assert.ok(await store.logs.setRetention("/forever", 1));
+    assert.equal(await store.logs.deleteExpired(now, 1000), 50);
+    await assertTotals("/forever");
+    assert.equal(await store.logs.setRetention("/missing", 1), false);
   });
 
   it("the sweeper deletes everything past retention at its clock's time, and closes idempotently", async () => {
     const now = Date.now();
-    store.logs.append("/swept", "s", Array.from({ length: 2000 }, (_, i) => ({ timestamp: now + i, message: `line ${i}` })));
+    await store.logs.append("/swept", "s", Array.from({ length: 2000 }, (_, i) => ({ timestamp: now + i, message: `line ${i}` })));
     let clock = now;
     const sweeper = new RetentionSweeper([{ name: "log events", deleteExpired: (at, limit) => store.logs.deleteExpired(at, limit) }], { intervalMs: 60_000, batchSize: 700, now: () => clock }, pino({ level: "silent" }));
     await sweeper.sweep();
-    assert.equal(store.logs.group("/swept")?.storedBytes, recount("/swept").group);
-    assert.equal(store.logs.query({ group: "/swept", limit: 10_000 }).events.length, 2000, "nothing is past 30 days yet");
+    assert.equal((await store.logs.group("/swept"))?.storedBytes, recount("/swept").group);
+    assert.equal((await store.logs.query({ group: "/swept", limit: 10_000 })).events.length, 2000, "nothing is past 30 days yet");
     clock = now + 31 * DAY_MS;
     await sweeper.sweep();
-    assert.equal(store.logs.query({ group: "/swept", limit: 10_000 }).events.length, 0);
-    assert.equal(store.logs.group("/swept")?.storedBytes, 0);
+    assert.equal((await store.logs.query({ group: "/swept", limit: 10_000 })).events.length, 0);
+    assert.equal((await store.logs.group("/swept"))?.storedBytes, 0);
     sweeper.start();
     await sweeper.close();
     await sweeper.close();
   });
 
-  it("invocation records started before the cut-off are deleted in batches; newer ones stay", () => {
+  it("invocation records started before the cut-off are deleted in batches; newer ones stay", async () => {
     const now = Date.now();
     const record = (requestId: string, startedAt: number) => ({
       requestId, functionName: "f", version: "$LATEST", startedAt, durationMs: 1, billedDurationMs: 1, initDurationMs: undefined,
       coldStart: false, memorySizeMb: 128, maxMemoryUsedMb: 1, status: "success" as const, errorType: undefined, logStream: undefined,
     });
-    for (let i = 0; i < 25; i++) store.invocations.add(record(`old-${i}`, now - 40 * DAY_MS + i));
-    store.invocations.add(record("new", now));
+    for (let i = 0; i < 25; i++) await store.invocations.add(record(`old-${i}`, now - 40 * DAY_MS + i));
+    await store.invocations.add(record("new", now));
     const cutOff = now - 30 * DAY_MS;
-    assert.equal(store.invocations.deleteStartedBefore(cutOff, 10), 10);
-    assert.equal(store.invocations.deleteStartedBefore(cutOff, 10), 10);
-    assert.equal(store.invocations.deleteStartedBefore(cutOff, 10), 5);
-    assert.equal(store.invocations.deleteStartedBefore(cutOff, 10), 0);
-    assert.deepEqual(store.invocations.recent("f", 100).map((r) => r.requestId), ["new"]);
+    assert.equal(await store.invocations.deleteStartedBefore(cutOff, 10), 10);
+    assert.equal(await store.invocations.deleteStartedBefore(cutOff, 10), 10);
+    assert.equal(await store.invocations.deleteStartedBefore(cutOff, 10), 5);
+    assert.equal(await store.invocations.deleteStartedBefore(cutOff, 10), 0);
+    assert.deepEqual((await store.invocations.recent("f", 100)).map((r) => r.requestId), ["new"]);
   });
 });

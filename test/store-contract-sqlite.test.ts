@@ -56,7 +56,7 @@ describe("store contract coverage measurement", () => {
       assert.ok(uncovered.includes("functions.get") && uncovered.includes("store.close") && uncovered.includes("objects.putObject"));
       assert.ok(!uncovered.includes("functions.count"));
     } finally {
-      real.close();
+      await real.close();
       harness.destroy();
     }
   });
@@ -74,7 +74,7 @@ describe("SQLite async queue: claimers in parallel threads", () => {
     const ids = Array.from({ length: 3_000 }, (_, i) => `event-${i}`);
     const store = harness.open();
     try {
-      store.asyncQueue.enqueue(ids.map((id, i) => ({ id, functionName: "fn", qualifier: "$LATEST", payload: Buffer.from("{}"), enqueuedAt: now - 1_000 + i })));
+      await store.asyncQueue.enqueue(ids.map((id, i) => ({ id, functionName: "fn", qualifier: "$LATEST", payload: Buffer.from("{}"), enqueuedAt: now - 1_000 + i })));
       const startLine = new SharedArrayBuffer(4);
       const claim = (order: readonly string[]) =>
         new Promise<ClaimerResult>((resolve, reject) => {
@@ -83,9 +83,9 @@ describe("SQLite async queue: claimers in parallel threads", () => {
           worker.once("error", reject);
         });
       const [a, b] = await Promise.all([claim(ids), claim([...ids].reverse())]);
-      return { ids, a, b, leftReady: store.asyncQueue.ready(now, 10) };
+      return { ids, a, b, leftReady: await store.asyncQueue.ready(now, 10) };
     } finally {
-      store.close();
+      await store.close();
       harness.destroy();
     }
   }

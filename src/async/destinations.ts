@@ -17,13 +17,13 @@ export interface DestinationTarget {
 const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
 /** Another function, invoked asynchronously with the record as its event. */
-export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => boolean): DestinationTarget {
+export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promise<boolean>): DestinationTarget {
   return {
     kind: "lambda",
     accepts: (arn) => FUNCTION_ARN.test(arn),
     async deliver(arn, record) {
       const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
-      if (!exists(name)) throw new Error(`destination function ${name} does not exist`);
+      if (!(await exists(name))) throw new Error(`destination function ${name} does not exist`);
       await queue.enqueue({ id: randomUUID(), functionName: name, qualifier, payload: Buffer.from(JSON.stringify(record)) });
     },
   };

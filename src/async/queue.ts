@@ -31,17 +31,18 @@ export class AsyncQueue {
       this.pending.push({ ...event, enqueuedAt: Date.now(), resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.commit());
+        setImmediate(() => void this.commit());
       }
     });
   }
 
-  private commit(): void {
+  /** Never rejects: each caller hears its batch's outcome through its own promise. */
+  private async commit(): Promise<void> {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
     try {
-      this.store.enqueue(batch);
+      await this.store.enqueue(batch);
     } catch (error) {
       for (const event of batch) event.reject(error);
       return;

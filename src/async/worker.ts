@@ -4,7 +4,7 @@
  * its failure destination or stays in the queue as a failed event, never silently dropped.
  */
 import type { Logger } from "pino";
-import { ASYNC_DEFAULTS, type AsyncEvent, type FailureCondition, type LastResponse } from "../core/event-invoke-config.js";
+import { ASYNC_DEFAULTS, type AsyncEvent, type EventInvokeConfig, type FailureCondition, type LastResponse } from "../core/event-invoke-config.js";
 import { UnkaiError } from "../core/errors.js";
 import type { ConcurrencyLimiter } from "../engine/concurrency.js";
 import type { Dispatcher } from "../engine/dispatcher.js";
@@ -34,10 +34,17 @@ const RAMP_AFTER_MS = 100;
 /** Longer than any function timeout (900 s): a lease outlives the attempt it covers. */
 const LEASE_MS = 960_000;
 
+function maxAgeMsOf(config: EventInvokeConfig | undefined): number {
+  return (config?.maximumEventAgeSeconds ?? ASYNC_DEFAULTS.maximumEventAgeSeconds) * 1000;
+}
+
 export class AsyncWorker {
   private inFlight = 0;
   private readonly inFlightByFunction = new Map<string, number>();
   private scheduled = false;
+  /** The fill in progress (fills never overlap: room is counted from in-flight events), and whether another was asked for meanwhile. */
+  private filling: Promise<void> | undefined;
+  private fillAgain = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -55,8 +62,8 @@ export class AsyncWorker {
     private readonly logger: Logger,
   ) {}
 
-  start(): void {
-    const freed = this.queue.clearLeases();
+  async start(): Promise<void> {
+    const freed = await this.queue.clearLeases();
     if (freed > 0) this.logger.info({ events: freed }, "requeued events leased by a previous run");
     this.wake();
   }
@@ -67,7 +74,19 @@ export class AsyncWorker {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.fill();
+      if (this.filling) {
+        this.fillAgain = true;
+        return;
+      }
+      this.filling = this.fill()
+        .catch((error: unknown) => this.logger.error({ err: error }, "could not take events from the async queue; retrying at the next poll"))
+        .finally(() => {
+          this.filling = undefined;
+          if (this.fillAgain) {
+            this.fillAgain = false;
+            this.wake();
+          }
+        });
     });
   }
 
@@ -94,7 +113,7 @@ export class AsyncWorker {
    * so a capped function's backlog waits in the queue instead of bouncing off the limit.
    * Waiting events past their maximum age are taken too, to be ended rather than run.
    */
-  private fill(): void {
+  private async fill(): Promise<void> {
     if (this.stopped) return;
     let room = this.options.maxInFlight - this.inFlight;
     if (room > 0) {
@@ -102,14 +121,14 @@ export class AsyncWorker {
       const free = new Map<string, number>();
       const maxAge = new Map<string, number>();
       const chosen: string[] = [];
-      for (const candidate of this.queue.ready(now, Math.max(room * 4, 256))) {
+      for (const candidate of await this.queue.ready(now, Math.max(room * 4, 256))) {
         if (room === 0) break;
         // Candidates come oldest first, so the first one seen tells how long the function's events wait.
-        const left = free.get(candidate.functionName) ?? this.room(candidate.functionName, now - candidate.enqueuedAt);
+        const left = free.get(candidate.functionName) ?? (await this.room(candidate.functionName, now - candidate.enqueuedAt));
         if (left <= 0) {
           free.set(candidate.functionName, left);
           const key = `${candidate.functionName}\0${candidate.qualifier}`;
-          const ageMs = maxAge.get(key) ?? this.maxAgeMs(candidate.functionName, candidate.qualifier);
+          const ageMs = maxAge.get(key) ?? (await this.maxAgeMs(candidate.functionName, candidate.qualifier));
           maxAge.set(key, ageMs);
           if (now - candidate.enqueuedAt <= ageMs) continue;
         } else {
@@ -118,14 +137,16 @@ export class AsyncWorker {
         chosen.push(candidate.id);
         room--;
       }
-      for (const event of this.queue.lease(chosen, now, now + LEASE_MS)) void this.run(event);
+      // Stopped while choosing: leave the events queued for the next start rather than lease them now.
+      if (this.stopped) return;
+      for (const event of await this.queue.lease(chosen, now, now + LEASE_MS)) void this.run(event);
     }
-    this.armTimer();
+    await this.armTimer();
   }
 
-  private armTimer(): void {
+  private async armTimer(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
-    const next = this.queue.nextAvailableAt();
+    const next = await this.queue.nextAvailableAt();
     if (next === undefined) return;
     // Events already due were left for lack of room: a finishing invocation wakes the worker, and
     // the poll covers room freed by synchronous invocations.
@@ -143,7 +164,9 @@ export class AsyncWorker {
     } catch (error) {
       // Unkai's own failure: put the event back rather than lose it.
       this.logger.error({ err: error, requestId: event.id }, "async event attempt failed inside Unkai; retrying later");
-      this.queue.retry(event.id, Date.now() + throttleDelayMs(event.throttles, this.options.timing), true);
+      await this.queue
+        .retry(event.id, Date.now() + throttleDelayMs(event.throttles, this.options.timing), true)
+        .catch((retryError: unknown) => this.logger.error({ err: retryError, requestId: event.id }, "could not put the event back; its lease ends it"));
     } finally {
       this.inFlight--;
       const left = this.inFlightOf(event.functionName) - 1;
@@ -161,9 +184,9 @@ export class AsyncWorker {
    * instead of cold-starting one per queued event; a slow one grows an environment at a time, as
    * Lambda's pollers ramp up.
    */
-  private room(functionName: string, oldestWaitMs: number): number {
+  private async room(functionName: string, oldestWaitMs: number): Promise<number> {
     const limit = this.concurrency.room(functionName);
-    const record = this.functions.find(functionName);
+    const record = await this.functions.find(functionName);
     if (!record || limit <= 0) return limit;
     const { live, starting } = this.dispatcher.environmentsOf(this.functions.runnable(record));
     const now = Date.now();
@@ -174,20 +197,21 @@ export class AsyncWorker {
     return room;
   }
 
-  private maxAgeMs(functionName: string, qualifier: string): number {
-    return (this.configs.get(functionName, qualifier)?.maximumEventAgeSeconds ?? ASYNC_DEFAULTS.maximumEventAgeSeconds) * 1000;
+
+  private async maxAgeMs(functionName: string, qualifier: string): Promise<number> {
+    return maxAgeMsOf(await this.configs.get(functionName, qualifier));
   }
 
   private async attempt(event: AsyncEvent): Promise<void> {
     let record;
     try {
-      record = this.functions.resolve(event.functionName, event.qualifier);
+      record = await this.functions.resolve(event.functionName, event.qualifier);
     } catch {
       const what = event.qualifier === "$LATEST" ? `function ${event.functionName}` : `${event.functionName}:${event.qualifier}`;
       return this.end(event, "FunctionDeleted", `${what} was deleted while the event waited`, undefined, event.attempts - 1);
     }
-    const config = this.configs.get(event.functionName, event.qualifier);
-    const maxAgeMs = this.maxAgeMs(event.functionName, event.qualifier);
+    const config = await this.configs.get(event.functionName, event.qualifier);
+    const maxAgeMs = maxAgeMsOf(config);
     const maxRetries = config?.maximumRetryAttempts ?? ASYNC_DEFAULTS.maximumRetryAttempts;
     const now = Date.now();
     if (now - event.enqueuedAt > maxAgeMs) {
@@ -210,7 +234,7 @@ export class AsyncWorker {
         if (at - event.enqueuedAt > maxAgeMs) {
           return this.end(event, "EventAgeExceeded", "throttled until the event passed its maximum age", undefined, event.attempts - 1);
         }
-        this.queue.retry(event.id, at, true);
+        await this.queue.retry(event.id, at, true);
         return;
       }
       throw error;
@@ -226,12 +250,12 @@ export class AsyncWorker {
       if (onSuccess) await this.sendRecord(onSuccess, event, "Success", last, event.attempts).catch((error: unknown) => {
         this.logger.warn({ err: error, requestId: event.id, destination: onSuccess }, "could not deliver to the success destination");
       });
-      this.queue.complete(event.id);
+      await this.queue.complete(event.id);
       return;
     }
     const retryAt = Date.now() + retryDelayMs(event.attempts, this.options.timing);
     if (event.attempts <= maxRetries && retryAt - event.enqueuedAt <= maxAgeMs) {
-      this.queue.retry(event.id, retryAt, false);
+      await this.queue.retry(event.id, retryAt, false);
       return;
     }
     const condition: FailureCondition = event.attempts <= maxRetries ? "EventAgeExceeded" : "RetriesExhausted";
@@ -240,21 +264,21 @@ export class AsyncWorker {
 
   /** Ends an event without success: failure destination, else kept as a failed event. */
   private async end(event: AsyncEvent, condition: FailureCondition, reason: string, last: LastResponse | undefined, invokeCount = event.attempts): Promise<void> {
-    const onFailure = this.configs.get(event.functionName, event.qualifier)?.onFailure;
+    const onFailure = (await this.configs.get(event.functionName, event.qualifier))?.onFailure;
     let why = reason;
     if (onFailure) {
       try {
         await this.sendRecord(onFailure, event, condition, last, invokeCount);
-        this.queue.complete(event.id);
+        await this.queue.complete(event.id);
         return;
       } catch (error) {
         why = `${reason}; delivery to ${onFailure} failed: ${(error as Error).message}`;
       }
     } else {
-      const deadLetter = this.functions.find(event.functionName)?.config.deadLetterTargetArn;
+      const deadLetter = (await this.functions.find(event.functionName))?.config.deadLetterTargetArn;
       if (deadLetter) why = `${reason}; dead-letter target ${deadLetter} is not available in this Unkai yet`;
     }
-    this.queue.fail(event.id, { condition, reason: why, failedAt: Date.now(), lastResponse: last });
+    await this.queue.fail(event.id, { condition, reason: why, failedAt: Date.now(), lastResponse: last });
   }
 
   private sendRecord(arn: string, event: AsyncEvent, condition: "Success" | FailureCondition, last: LastResponse | undefined, invokeCount: number): Promise<void> {

@@ -35,19 +35,19 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
   constructor(private readonly options: UnkaiCredentialsOptions) {}
 
   /** Whether any key exists besides the default (a non-loopback Unkai refuses to start without one). */
-  hasConfiguredKeys(): boolean {
-    return this.options.configured !== undefined || this.options.keys.count() > 0;
+  async hasConfiguredKeys(): Promise<boolean> {
+    return this.options.configured !== undefined || (await this.options.keys.count()) > 0;
   }
 
-  find(accessKeyId: string): SigningSecret | undefined {
+  async find(accessKeyId: string): Promise<SigningSecret | undefined> {
     const session = this.sessions.get(accessKeyId);
     if (session) return session;
     if (accessKeyId === this.own.accessKeyId) return { secretAccessKey: this.own.secretAccessKey, principal: { kind: "unkai" } };
     const { configured, keys, loopback } = this.options;
     if (configured && accessKeyId === configured.accessKeyId) return { secretAccessKey: configured.secretAccessKey, principal: { kind: "key", name: "UNKAI_ACCESS_KEY_ID" } };
-    const stored = keys.get(accessKeyId);
+    const stored = await keys.get(accessKeyId);
     if (stored) return { secretAccessKey: stored.secretAccessKey, principal: { kind: "key", name: stored.name } };
-    if (accessKeyId === DEFAULT_KEY.accessKeyId && loopback && !this.hasConfiguredKeys()) {
+    if (accessKeyId === DEFAULT_KEY.accessKeyId && loopback && !(await this.hasConfiguredKeys())) {
       return { secretAccessKey: DEFAULT_KEY.secretAccessKey, principal: { kind: "key", name: "default" } };
     }
     return undefined;

@@ -82,13 +82,13 @@ export class Invoker {
     try {
       release = this.concurrency.admit(fn.name);
     } catch (error) {
-      this.record(request, acceptedAt, { status: "throttled", durationMs: 0, initDurationMs: undefined, maxMemoryUsedMb: 0, errorType: undefined, logStream: undefined });
+      await this.record(request, acceptedAt, { status: "throttled", durationMs: 0, initDurationMs: undefined, maxMemoryUsedMb: 0, errorType: undefined, logStream: undefined });
       throw error;
     }
     this.inFlight++;
     try {
       const lease = await this.place(request);
-      return lease.kind === "ready" ? await this.run(request, lease.environment, acceptedAt, sink) : this.initFailed(request, lease, acceptedAt);
+      return lease.kind === "ready" ? await this.run(request, lease.environment, acceptedAt, sink) : await this.initFailed(request, lease, acceptedAt);
     } finally {
       release();
       this.inFlight--;
@@ -171,8 +171,8 @@ export class Invoker {
         errorType: outcome.resetStatus ? outcome.errorType : undefined,
       }),
     });
-    this.logs.append(fn.config.logging.logGroup, environment.logStream, events);
-    this.record(request, acceptedAt, {
+    await this.logs.append(fn.config.logging.logGroup, environment.logStream, events);
+    await this.record(request, acceptedAt, {
       status: statusOf(result.outcome.kind, outcome.failed),
       durationMs: result.durationMs,
       initDurationMs,
@@ -189,7 +189,7 @@ export class Invoker {
     return { response, result: outcome, streamed: result.outcome.kind === "streamed" };
   }
 
-  private initFailed(request: InvokeRequest, lease: Lease & { kind: "init-failed" }, acceptedAt: number): InvokeDetail {
+  private async initFailed(request: InvokeRequest, lease: Lease & { kind: "init-failed" }, acceptedAt: number): Promise<InvokeDetail> {
     const { fn, requestId } = request;
     const outcome = functionResult({ kind: "init-failed", failure: lease.failure }, requestId, fn.config.timeoutSeconds);
     const now = Date.now();
@@ -213,8 +213,8 @@ export class Invoker {
         }),
       },
     ];
-    this.logs.append(fn.config.logging.logGroup, lease.logStream, events);
-    this.record(request, acceptedAt, {
+    await this.logs.append(fn.config.logging.logGroup, lease.logStream, events);
+    await this.record(request, acceptedAt, {
       status: "error",
       durationMs: lease.initDurationMs,
       initDurationMs: lease.initDurationMs,
@@ -226,14 +226,14 @@ export class Invoker {
     return { response, result: outcome, streamed: false };
   }
 
-  private record(
+  private async record(
     request: InvokeRequest,
     acceptedAt: number,
     r: { status: InvocationStatus; durationMs: number; initDurationMs: number | undefined; maxMemoryUsedMb: number; errorType: string | undefined; logStream: string | undefined },
-  ): void {
+  ): Promise<void> {
     const { fn } = request;
     try {
-      this.invocations.add({
+      await this.invocations.add({
         requestId: request.requestId,
         functionName: fn.name,
         version: fn.version,

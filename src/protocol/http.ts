@@ -84,12 +84,13 @@ export interface Service {
   /**
    * A user-configured CORS rule (a Function URL's, an HTTP API's) that lets this cross-site Origin in;
    * without it the front door refuses every Origin that is not Unkai's own or one the operator allowed.
+   * Asynchronous: the rule is read from the store.
    */
-  allowsOrigin?(request: UnkaiRequest, origin: string): boolean;
+  allowsOrigin?(request: UnkaiRequest, origin: string): Promise<boolean>;
   /** Claims the request body as a stream instead of a buffer (object uploads); the default buffers it. */
   streamsBody?(request: UnkaiRequest): boolean;
-  /** Requests served without a signature (health, the console's files, public gateway traffic). */
-  public?(request: UnkaiRequest): boolean;
+  /** Requests served without a signature (health, the console's files, public gateway traffic); may read the store. */
+  public?(request: UnkaiRequest): boolean | Promise<boolean>;
   /** Renders a refused signature in the service's own protocol; the default is restJson1. */
   rejectUnauthenticated?(error: AuthRefusal, request: UnkaiRequest): UnkaiResponse;
   handle: Handler;

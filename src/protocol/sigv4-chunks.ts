@@ -14,10 +14,10 @@ const EMPTY_SHA256 = createHash("sha256").digest("hex");
 export type ChunkChain = (signature: string | undefined, sha256: string) => boolean;
 
 /** The chain for a request signed in its Authorization header, or undefined when it has none to chain from. */
-export function chunkChain(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams, lookup: CredentialLookup): ChunkChain | undefined {
+export async function chunkChain(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams, lookup: CredentialLookup): Promise<ChunkChain | undefined> {
   const parsed = parseSignature(headers, query);
   if (parsed.kind !== "signed" || parsed.parts.form !== "header") return undefined;
-  const secret = lookup.find(parsed.parts.accessKeyId);
+  const secret = await lookup.find(parsed.parts.accessKeyId);
   if (!secret) return undefined;
   const { scopeDate, region, service, amzDate } = parsed.parts;
   const scope = `${scopeDate}/${region}/${service}/aws4_request`;

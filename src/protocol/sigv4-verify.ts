@@ -42,7 +42,7 @@ export interface SigningSecret {
 }
 
 export interface CredentialLookup {
-  find(accessKeyId: string): SigningSecret | undefined;
+  find(accessKeyId: string): Promise<SigningSecret | undefined>;
 }
 
 /** The parts of a request the signature covers, as known once its headers have arrived. */
@@ -85,7 +85,7 @@ export function payloadMismatch(): AuthenticationError {
  * there is no body. Throws an AuthenticationError on any failure.
  */
 export async function verifyHeaders(request: SignedHead, lookup: CredentialLookup, now: number, scope: ScopeRule): Promise<HeaderVerdict> {
-  const { parts, secret } = checkCredentials(request, lookup, now, scope);
+  const { parts, secret } = await checkCredentials(request, lookup, now, scope);
   const caller: Caller = { accessKeyId: parts.accessKeyId, region: parts.region, service: parts.service, principal: secret.principal };
   const declared = request.headers[CONTENT_SHA256];
   const payloadSha256 = declared !== undefined && HEX_SHA256.test(declared) ? declared : undefined;
@@ -110,7 +110,7 @@ export async function verifyHeaders(request: SignedHead, lookup: CredentialLooku
 }
 
 /** Everything but the signature itself: form, date, scope, key and session token. */
-function checkCredentials(request: SignedHead, lookup: CredentialLookup, now: number, scope: ScopeRule): { parts: SignatureParts; secret: SigningSecret } {
+async function checkCredentials(request: SignedHead, lookup: CredentialLookup, now: number, scope: ScopeRule): Promise<{ parts: SignatureParts; secret: SigningSecret }> {
   const parsed = parseSignature(request.headers, request.query);
   if (parsed.kind === "unsigned") throw new AuthenticationError("MissingAuthenticationTokenException", "Missing Authentication Token", "unsigned");
   if (parsed.kind === "malformed") throw new AuthenticationError("IncompleteSignatureException", parsed.message, "malformed");
@@ -118,7 +118,7 @@ function checkCredentials(request: SignedHead, lookup: CredentialLookup, now: nu
   checkTime(parts, now);
   const mismatch = scopeMismatch(parts, scope);
   if (mismatch) throw new AuthenticationError("InvalidSignatureException", scopeMessage(mismatch), "wrong-scope", mismatch);
-  const secret = lookup.find(parts.accessKeyId);
+  const secret = await lookup.find(parts.accessKeyId);
   if (!secret) throw new AuthenticationError("UnrecognizedClientException", INVALID_TOKEN, "unknown-key");
   if ((secret.sessionToken ?? "") !== "" || parts.sessionToken !== undefined) {
     if (!secret.sessionToken || !parts.sessionToken || !sameText(secret.sessionToken, parts.sessionToken)) {

@@ -84,8 +84,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     configured: config.accessKeyId ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
     loopback: isLoopbackHost(config.host),
   });
-  if (!isLoopbackHost(config.host) && !credentials.hasConfiguredKeys()) {
-    store.close();
+  if (!isLoopbackHost(config.host) && !(await credentials.hasConfiguredKeys())) {
+    await store.close();
     throw new Error(
       `Unkai refuses to listen on ${config.host} (not a loopback address) without access keys: the default key 'test' works only on loopback. ` +
         `Create one with \`unkai keys create --data-dir ${config.dataDir}\`, or set UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY.`,
@@ -100,7 +100,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // The longest such path: an environment's Runtime API socket (Linux allows 107 bytes).
   const longestSocket = join(sandboxRoot, "0123456789abcdef", "runtime-api.sock");
   if (driver.runtimeApiAddress && Buffer.byteLength(longestSocket) > 107) {
-    store.close();
+    await store.close();
     throw new Error(`The data directory's path is too long for the sandboxes' Unix sockets (${longestSocket} is over 107 bytes): use a shorter --data-dir.`);
   }
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
@@ -124,8 +124,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // Run as root, code belongs to root and the sandboxes' shared group: linux sandboxes read it through that group.
   const code = codeStore(codeRoot, space, process.getuid?.() === 0 ? CODE_GID : undefined);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
+  await functions.loadReservations();
   const queue = new AsyncQueue(store.asyncQueue);
-  const destinations = new Destinations([lambdaTarget(queue, (name) => functions.find(name) !== undefined)]);
+  const destinations = new Destinations([lambdaTarget(queue, async (name) => (await functions.find(name)) !== undefined)]);
   const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, concurrency, dispatcher, {
     maxInFlight: config.asyncConcurrency,
     timing: { scale: config.asyncRetryScale },
@@ -156,7 +157,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
-  worker.start();
+  await worker.start();
   sweeper.start();
   for (const service of services) service.start?.();
 
@@ -182,7 +183,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         await hostPorts?.close();
         await Promise.all(services.map((service) => service.close?.() ?? Promise.resolve()));
         server.closeAllConnections();
-        store.close();
+        await store.close();
       })();
       return closing;
     },

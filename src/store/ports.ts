@@ -7,24 +7,24 @@ import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/gateway.js";
 
 export interface FunctionStore {
-  get(name: string): FunctionRecord | undefined;
+  get(name: string): Promise<FunctionRecord | undefined>;
   /** Inserts; returns false when a function of that name exists. */
-  create(record: FunctionRecord): boolean;
+  create(record: FunctionRecord): Promise<boolean>;
   /** Replaces when the stored revision is `expectedRevision`; returns false otherwise. */
-  update(record: FunctionRecord, expectedRevision: string): boolean;
+  update(record: FunctionRecord, expectedRevision: string): Promise<boolean>;
   /**
    * Removes the function and everything kept beside it — its published versions, aliases, event
    * invoke configs, Function URL configs and saved test events (tags and policy live in its record)
    * — in one transaction: all of it or, when anything fails, none of it. False when there was no
    * such function (and then nothing changes).
    */
-  delete(name: string): boolean;
+  delete(name: string): Promise<boolean>;
   /** Functions ordered by name, starting after `afterName`. */
-  list(afterName: string | undefined, limit: number): FunctionRecord[];
-  count(): number;
-  totalCodeSize(): number;
+  list(afterName: string | undefined, limit: number): Promise<FunctionRecord[]>;
+  count(): Promise<number>;
+  totalCodeSize(): Promise<number>;
   /** Sum of reserved concurrency over all functions except `exceptName`. */
-  reservedConcurrencyTotal(exceptName?: string): number;
+  reservedConcurrencyTotal(exceptName?: string): Promise<number>;
 }
 
 export interface LogEvent {
@@ -81,36 +81,36 @@ export interface LogStore {
    * (with the default retention) and the stream when missing, and evicts the group's oldest events
    * when it grows past the cap.
    */
-  append(group: string, stream: string, events: readonly LogEvent[]): void;
-  query(query: LogQuery): { events: StoredLogEvent[]; lastId: number | undefined };
-  group(name: string): LogGroupInfo | undefined;
-  groups(prefix: string | undefined): LogGroupInfo[];
+  append(group: string, stream: string, events: readonly LogEvent[]): Promise<void>;
+  query(query: LogQuery): Promise<{ events: StoredLogEvent[]; lastId: number | undefined }>;
+  group(name: string): Promise<LogGroupInfo | undefined>;
+  groups(prefix: string | undefined): Promise<LogGroupInfo[]>;
   /** Creates an empty group without retention (as CreateLogGroup does); false when it exists. */
-  createGroup(name: string, now: number): boolean;
+  createGroup(name: string, now: number): Promise<boolean>;
   /** Creates an empty stream in an existing group; false when it exists. */
-  createStream(group: string, stream: string, now: number): boolean;
-  hasStream(group: string, stream: string): boolean;
+  createStream(group: string, stream: string, now: number): Promise<boolean>;
+  hasStream(group: string, stream: string): Promise<boolean>;
   /** Sets (or, with undefined, removes) a group's retention; false when there is no such group. */
-  setRetention(group: string, days: number | undefined): boolean;
+  setRetention(group: string, days: number | undefined): Promise<boolean>;
   /**
    * Deletes at most `limit` events that are past their group's retention at `now`, oldest groups'
    * first; returns how many. Call again while it returns `limit` (batches keep each transaction short).
    */
-  deleteExpired(now: number, limit: number): number;
-  streams(group: string, prefix: string | undefined, limit: number): LogStreamInfo[];
-  deleteGroup(group: string): void;
+  deleteExpired(now: number, limit: number): Promise<number>;
+  streams(group: string, prefix: string | undefined, limit: number): Promise<LogStreamInfo[]>;
+  deleteGroup(group: string): Promise<void>;
 }
 
 export interface InvocationStore {
-  add(record: InvocationRecord): void;
-  recent(functionName: string, limit: number): InvocationRecord[];
-  get(requestId: string): InvocationRecord | undefined;
+  add(record: InvocationRecord): Promise<void>;
+  recent(functionName: string, limit: number): Promise<InvocationRecord[]>;
+  get(requestId: string): Promise<InvocationRecord | undefined>;
   /** A function's records started in [fromMs, toMs), oldest first, at most `limit`. */
-  between(functionName: string, fromMs: number, toMs: number, limit: number): InvocationRecord[];
+  between(functionName: string, fromMs: number, toMs: number, limit: number): Promise<InvocationRecord[]>;
   /** Per function: invocations (throttles excluded) and errors started since `fromMs`. */
-  countsSince(fromMs: number): InvocationCounts[];
+  countsSince(fromMs: number): Promise<InvocationCounts[]>;
   /** Deletes at most `limit` records started before `beforeMs`; returns how many (call again while it returns `limit`). */
-  deleteStartedBefore(beforeMs: number, limit: number): number;
+  deleteStartedBefore(beforeMs: number, limit: number): Promise<number>;
 }
 
 export interface InvocationCounts {
@@ -129,10 +129,10 @@ export interface SavedTestEvent {
 
 /** The console's saved test events. Writes commit before they return. */
 export interface TestEventStore {
-  list(functionName: string): SavedTestEvent[];
-  put(functionName: string, event: SavedTestEvent): void;
+  list(functionName: string): Promise<SavedTestEvent[]>;
+  put(functionName: string, event: SavedTestEvent): Promise<void>;
   /** False when there was no such event. */
-  delete(functionName: string, name: string): boolean;
+  delete(functionName: string, name: string): Promise<boolean>;
 }
 
 /** Everything the server needs from a backend, with one lifecycle. */
@@ -151,7 +151,8 @@ export interface Store {
   readonly restApis: DocumentStore<RestApi>;
   readonly functionUrls: FunctionUrlStore;
   readonly objects: ObjectStore;
-  close(): void;
+  /** Finishes buffered writes and releases the backend; later calls do nothing. */
+  close(): Promise<void>;
 }
 
 export interface QueueStats {
@@ -164,68 +165,69 @@ export interface QueueStats {
 /** The durable queue of asynchronous events. Every write commits (fsynced) before it returns. */
 export interface AsyncQueueStore {
   /** Stores events in one transaction. */
-  enqueue(events: readonly { id: string; functionName: string; qualifier: string; payload: Buffer; enqueuedAt: number }[]): void;
+  enqueue(events: readonly { id: string; functionName: string; qualifier: string; payload: Buffer; enqueuedAt: number }[]): Promise<void>;
   /** Frees every lease (this process owns the queue; a restart means nobody runs them). */
-  clearLeases(): number;
+  clearLeases(): Promise<number>;
   /** Up to `limit` events that are due and not leased at `now` (a lease that ended by `now` is over), oldest first; changes nothing. */
-  ready(now: number, limit: number): { id: string; functionName: string; qualifier: string; enqueuedAt: number }[];
+  ready(now: number, limit: number): Promise<{ id: string; functionName: string; qualifier: string; enqueuedAt: number }[]>;
   /**
    * Leases those of the given events that are queued and not leased at `now` until `leaseUntil`,
    * counting an attempt on each, and returns them. An id leased to another claimer (whose lease has
    * not ended), failed, done or unknown is left out: two claimers of the same ids never both get one.
    */
-  lease(ids: readonly string[], now: number, leaseUntil: number): AsyncEvent[];
+  lease(ids: readonly string[], now: number, leaseUntil: number): Promise<AsyncEvent[]>;
   /** Removes an event that is done (succeeded, or delivered to its failure destination). */
-  complete(id: string): void;
+  complete(id: string): Promise<void>;
   /** Puts a leased event back; a throttled try does not count as an attempt. */
-  retry(id: string, availableAt: number, throttled: boolean): void;
+  retry(id: string, availableAt: number, throttled: boolean): Promise<void>;
   /** Keeps an event that ended without success, with why. */
-  fail(id: string, failure: FailedEventDetail): void;
-  failed(functionName: string, limit: number): AsyncEvent[];
+  fail(id: string, failure: FailedEventDetail): Promise<void>;
+  failed(functionName: string, limit: number): Promise<AsyncEvent[]>;
   /** Queues failed events again (all of the function's, or the given ids) as new; returns how many. */
-  redrive(functionName: string, ids: readonly string[] | undefined, now: number): number;
-  stats(): QueueStats[];
+  redrive(functionName: string, ids: readonly string[] | undefined, now: number): Promise<number>;
+  stats(): Promise<QueueStats[]>;
   /** When the earliest queued event becomes available (a leased one: when its lease ends), if any is queued. */
-  nextAvailableAt(): number | undefined;
+  nextAvailableAt(): Promise<number | undefined>;
 }
 
 export interface EventInvokeConfigStore {
-  get(functionName: string, qualifier: string): EventInvokeConfig | undefined;
-  put(config: EventInvokeConfig): void;
-  delete(functionName: string, qualifier: string): boolean;
-  list(functionName: string): EventInvokeConfig[];
+  get(functionName: string, qualifier: string): Promise<EventInvokeConfig | undefined>;
+  put(config: EventInvokeConfig): Promise<void>;
+  delete(functionName: string, qualifier: string): Promise<boolean>;
+  list(functionName: string): Promise<EventInvokeConfig[]>;
 }
 
 /** Published versions: immutable snapshots of a function's code and configuration. */
 export interface VersionStore {
-  put(record: FunctionRecord): void;
-  get(functionName: string, version: string): FunctionRecord | undefined;
+  put(record: FunctionRecord): Promise<void>;
+  get(functionName: string, version: string): Promise<FunctionRecord | undefined>;
   /** Versions after `afterVersion`, oldest first. */
-  list(functionName: string, afterVersion: number, limit: number): FunctionRecord[];
-  latest(functionName: string): FunctionRecord | undefined;
+  list(functionName: string, afterVersion: number, limit: number): Promise<FunctionRecord[]>;
+  latest(functionName: string): Promise<FunctionRecord | undefined>;
   /** Removes the version and that version's event invoke config in one transaction; false when there was no such version. */
-  delete(functionName: string, version: string): boolean;
+  delete(functionName: string, version: string): Promise<boolean>;
 }
 
 export interface AliasStore {
-  get(functionName: string, name: string): AliasRecord | undefined;
+  get(functionName: string, name: string): Promise<AliasRecord | undefined>;
   /** Inserts; false when the alias exists. */
-  create(alias: AliasRecord): boolean;
+  create(alias: AliasRecord): Promise<boolean>;
   /** Replaces when the stored revision is `expectedRevision`. */
-  update(alias: AliasRecord, expectedRevision: string): boolean;
-  list(functionName: string): AliasRecord[];
-  delete(functionName: string, name: string): boolean;
+  update(alias: AliasRecord, expectedRevision: string): Promise<boolean>;
+  list(functionName: string): Promise<AliasRecord[]>;
+  /** Removes the alias and its Function URL config in one transaction; false when there was no such alias. */
+  delete(functionName: string, name: string): Promise<boolean>;
 }
 
 export interface LayerStore {
   /** Stores the next version of `layerName` (numbers are never reused) and returns it. */
-  publish(record: Omit<LayerVersionRecord, "version">): LayerVersionRecord;
-  get(layerName: string, version: number): LayerVersionRecord | undefined;
+  publish(record: Omit<LayerVersionRecord, "version">): Promise<LayerVersionRecord>;
+  get(layerName: string, version: number): Promise<LayerVersionRecord | undefined>;
   /** Versions newest first, before `beforeVersion` when given. */
-  versions(layerName: string, beforeVersion: number | undefined, limit: number): LayerVersionRecord[];
+  versions(layerName: string, beforeVersion: number | undefined, limit: number): Promise<LayerVersionRecord[]>;
   /** Each layer's newest version, by name. */
-  latest(afterName: string | undefined, limit: number): LayerVersionRecord[];
-  delete(layerName: string, version: number): boolean;
+  latest(afterName: string | undefined, limit: number): Promise<LayerVersionRecord[]>;
+  delete(layerName: string, version: number): Promise<boolean>;
 }
 
 /** An access key Unkai accepts SigV4 signatures from (`unkai keys`). */
@@ -237,30 +239,30 @@ export interface AccessKeyRecord {
 }
 
 export interface AccessKeyStore {
-  get(accessKeyId: string): AccessKeyRecord | undefined;
-  list(): AccessKeyRecord[];
-  count(): number;
-  add(record: AccessKeyRecord): void;
+  get(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  list(): Promise<AccessKeyRecord[]>;
+  count(): Promise<number>;
+  add(record: AccessKeyRecord): Promise<void>;
   /** False when no such key existed. */
-  remove(accessKeyId: string): boolean;
+  remove(accessKeyId: string): Promise<boolean>;
 }
 
 /** Whole documents by id (the gateway's APIs). Reads are served from memory; writes commit before returning. */
 export interface DocumentStore<T> {
-  get(id: string): T | undefined;
-  put(id: string, document: T): void;
-  delete(id: string): boolean;
+  get(id: string): Promise<T | undefined>;
+  put(id: string, document: T): Promise<void>;
+  delete(id: string): Promise<boolean>;
   /** Every document, ordered by id. */
-  list(): T[];
+  list(): Promise<T[]>;
 }
 
 export interface FunctionUrlStore {
-  get(functionName: string, qualifier: string): FunctionUrlConfig | undefined;
-  byUrlId(urlId: string): FunctionUrlConfig | undefined;
+  get(functionName: string, qualifier: string): Promise<FunctionUrlConfig | undefined>;
+  byUrlId(urlId: string): Promise<FunctionUrlConfig | undefined>;
   /** Inserts or replaces the config of (functionName, qualifier). */
-  put(config: FunctionUrlConfig): void;
-  delete(functionName: string, qualifier: string): boolean;
-  list(functionName: string): FunctionUrlConfig[];
+  put(config: FunctionUrlConfig): Promise<void>;
+  delete(functionName: string, qualifier: string): Promise<boolean>;
+  list(functionName: string): Promise<FunctionUrlConfig[]>;
 }
 
 /** An event row written in the same transaction as the change it announces (S3 notifications). */
@@ -311,28 +313,28 @@ export interface PartRecord {
 /** S3 metadata: buckets, object rows, multipart uploads. Object writes commit fsynced with their events. */
 export interface ObjectStore {
   /** Inserts; false when the bucket exists. */
-  createBucket(name: string, createdAt: number): boolean;
-  bucket(name: string): BucketRecord | undefined;
-  buckets(): BucketRecord[];
+  createBucket(name: string, createdAt: number): Promise<boolean>;
+  bucket(name: string): Promise<BucketRecord | undefined>;
+  buckets(): Promise<BucketRecord[]>;
   /** Deletes an empty bucket and its unfinished uploads (whose ids it returns for their part files). */
-  deleteBucket(name: string): "missing" | "not-empty" | { uploads: string[] };
-  setNotification(name: string, notification: string | undefined): void;
-  object(bucket: string, key: string): ObjectRecord | undefined;
+  deleteBucket(name: string): Promise<"missing" | "not-empty" | { uploads: string[] }>;
+  setNotification(name: string, notification: string | undefined): Promise<void>;
+  object(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /** Whether any object row points at this body file (the start-up sweep of orphans asks). */
-  referencesBlob(blob: string): boolean;
+  referencesBlob(blob: string): Promise<boolean>;
   /** Stores (or replaces) the row and queues `events`, in one fsynced transaction (group-committed); resolves the replaced row. */
   putObject(record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
   /** Removes the rows that exist and queues the events `eventsFor` builds for them, in one fsynced transaction (group-committed). */
   deleteObjects(bucket: string, keys: readonly string[], eventsFor: (removed: readonly ObjectRecord[]) => QueuedEventRow[]): Promise<ObjectRecord[]>;
   /** Objects in key order: keys starting with `prefix`, after `after`. */
-  listObjects(bucket: string, prefix: string, after: string, limit: number): ObjectRecord[];
-  createUpload(upload: UploadRecord): void;
-  upload(uploadId: string): UploadRecord | undefined;
+  listObjects(bucket: string, prefix: string, after: string, limit: number): Promise<ObjectRecord[]>;
+  createUpload(upload: UploadRecord): Promise<void>;
+  upload(uploadId: string): Promise<UploadRecord | undefined>;
   /** Uploads in (key, initiated) order, after the `afterKey`/`afterUploadId` marker. */
-  uploads(bucket: string, prefix: string, afterKey: string, afterUploadId: string, limit: number): UploadRecord[];
-  putPart(part: PartRecord): void;
-  parts(uploadId: string, afterPart: number, limit: number): PartRecord[];
+  uploads(bucket: string, prefix: string, afterKey: string, afterUploadId: string, limit: number): Promise<UploadRecord[]>;
+  putPart(part: PartRecord): Promise<void>;
+  parts(uploadId: string, afterPart: number, limit: number): Promise<PartRecord[]>;
   /** Ends an upload as an object: its row, its events and the upload's removal, in one fsynced transaction. */
   completeUpload(uploadId: string, record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
-  deleteUpload(uploadId: string): boolean;
+  deleteUpload(uploadId: string): Promise<boolean>;
 }

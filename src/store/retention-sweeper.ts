@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 /** One kind of expiring data: deletes at most `limit` expired items at `now` and says how many. */
 export interface RetentionJob {
   readonly name: string;
-  deleteExpired(now: number, limit: number): number;
+  deleteExpired(now: number, limit: number): Promise<number>;
 }
 
 export interface SweeperOptions {
@@ -58,7 +58,7 @@ export class RetentionSweeper {
       try {
         for (;;) {
           if (this.closed) return;
-          const deleted = job.deleteExpired(this.now(), this.batchSize);
+          const deleted = await job.deleteExpired(this.now(), this.batchSize);
           total += deleted;
           if (deleted < this.batchSize) break;
           await new Promise((resolve) => setImmediate(resolve));

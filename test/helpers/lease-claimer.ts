@@ -34,8 +34,8 @@ let firstEndNs = 0n;
 let lastStartNs = 0n;
 for (const [i, id] of ids.entries()) {
   if (i === ids.length - 1) lastStartNs = process.hrtime.bigint();
-  for (const event of store.asyncQueue.lease([id], now, now + 60_000)) leased.push(event.id);
+  for (const event of await store.asyncQueue.lease([id], now, now + 60_000)) leased.push(event.id);
   if (i === 0) firstEndNs = process.hrtime.bigint();
 }
-store.close();
+await store.close();
 parentPort?.postMessage({ leased, firstEndNs, lastStartNs } satisfies ClaimerResult);

@@ -2,21 +2,12 @@
  * Coverage that is measured, not claimed: every port object a test touches is seen through a Proxy
  * that notes each method called, and the inventory of methods is read from the real port objects
  * (own and prototype function properties), so a method someone adds later shows up as uncovered.
- *
- * The same Proxy presents every method as returning a Promise, so the suite `await`s real
- * promises today (ports are synchronous) and runs unchanged once the ports are async.
+ * Every port method answers with a Promise, so the Proxy passes calls through unchanged.
  */
 import type { Store } from "../../src/store/ports.js";
 
-/** A port as the contract sees it: every method answers with a Promise. */
-export type AsyncPort<T> = {
-  readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
-};
-
-export type PortName = { [K in keyof Store]: Store[K] extends object ? (Store[K] extends (...args: never[]) => unknown ? never : K) : never }[keyof Store];
-
-/** The store under contract: its ports, asynchronous, and its own close(). */
-export type ContractStore = { readonly [K in PortName]: AsyncPort<Store[K]> } & { close(): Promise<void> };
+/** The store under contract: the Store itself (every method of every port is asynchronous). */
+export type ContractStore = Store;
 
 /** Function-valued properties of `target`, own and inherited (not Object.prototype's). */
 function methodNames(target: object): string[] {
@@ -27,14 +18,6 @@ function methodNames(target: object): string[] {
     }
   }
   return [...names];
-}
-
-function asyncCall(fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]): Promise<unknown> {
-  try {
-    return Promise.resolve(fn.apply(self, args));
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
 }
 
 export class CoverageRecorder {
@@ -54,7 +37,7 @@ export class CoverageRecorder {
       const value: unknown = Reflect.get(store, key);
       if (value && typeof value === "object") wrapped[key] = this.port(key, value);
     }
-    return wrapped as ContractStore;
+    return wrapped as unknown as ContractStore;
   }
 
   private port(portName: string, port: object): unknown {
@@ -68,9 +51,9 @@ export class CoverageRecorder {
     });
   }
 
-  private call(name: string, fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]): Promise<unknown> {
+  private call(name: string, fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]): unknown {
     this.called.add(name);
-    return asyncCall(fn, self, args);
+    return fn.apply(self, args);
   }
 
   report(): { total: number; covered: number; uncovered: string[] } {

@@ -1,6 +1,6 @@
 /** VersionStore and AliasStore: numbered snapshots in order, aliases with optimistic revisions. */
 import assert from "node:assert/strict";
-import { aliasRecord, eventConfig, functionRecord } from "./fixtures.js";
+import { aliasRecord, eventConfig, functionRecord, urlConfig } from "./fixtures.js";
 import { plain, type StoreTest } from "./harness.js";
 
 export function versionStoreContract(test: StoreTest): void {
@@ -69,5 +69,15 @@ export function aliasStoreContract(test: StoreTest): void {
     assert.equal(await store.aliases.delete("fn", "live"), true);
     assert.equal(await store.aliases.delete("fn", "live"), false);
     assert.equal(await store.aliases.get("fn", "live"), undefined);
+  });
+
+  test("delete takes the alias's Function URL with it, and only that one", async ({ store }) => {
+    await store.aliases.create(aliasRecord("fn", "live"));
+    await store.aliases.create(aliasRecord("fn", "beta"));
+    for (const [qualifier, urlId] of [["live", "u-live"], ["beta", "u-beta"], ["$LATEST", "u-latest"]] as const) await store.functionUrls.put(urlConfig("fn", qualifier, urlId));
+    assert.equal(await store.aliases.delete("fn", "live"), true);
+    assert.equal(await store.functionUrls.get("fn", "live"), undefined);
+    assert.equal(await store.functionUrls.byUrlId("u-live"), undefined);
+    assert.deepEqual((await store.functionUrls.list("fn")).map((c) => c.qualifier), ["$LATEST", "beta"]);
   });
 }

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { newAccessKeyId, newSecretAccessKey } from "../../auth/access-keys.js";
 import { sqliteAccessKeyStore } from "../../store/sqlite/access-key-store.js";
+import { promised } from "../../store/sqlite/promised.js";
 import { openDatabase } from "../../store/sqlite/database.js";
 import { CliError, printJson, table, type Command } from "../output.js";
 
@@ -31,12 +32,12 @@ export const keys: Command = {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const db = openDatabase(join(dataDir, "unkai.db"));
     try {
-      const store = sqliteAccessKeyStore(db);
+      const store = promised(sqliteAccessKeyStore(db));
       if (verb === "create") {
         const name = values.name ?? "default";
         if (!/^[\w.@+=,-]{1,64}$/.test(name)) throw new CliError(`key name '${name}' must be 1-64 letters, digits or _.@+=,-`);
         const record = { accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecretAccessKey(), name, createdAt: Date.now() };
-        store.add(record);
+        await store.add(record);
         if (values.json) return printJson({ AccessKeyId: record.accessKeyId, SecretAccessKey: record.secretAccessKey, Name: name });
         console.log(`AWS_ACCESS_KEY_ID=${record.accessKeyId}`);
         console.log(`AWS_SECRET_ACCESS_KEY=${record.secretAccessKey}`);
@@ -44,13 +45,13 @@ export const keys: Command = {
         return;
       }
       if (verb === "list") {
-        const all = store.list().map((k) => ({ AccessKeyId: k.accessKeyId, Name: k.name, CreateDate: new Date(k.createdAt).toISOString() }));
+        const all = (await store.list()).map((k) => ({ AccessKeyId: k.accessKeyId, Name: k.name, CreateDate: new Date(k.createdAt).toISOString() }));
         if (values.json) return printJson(all);
         if (all.length === 0) return console.log("No access keys: on loopback Unkai accepts the default key test/test.");
         return console.log(table([["ACCESS KEY ID", "NAME", "CREATED"], ...all.map((k) => [k.AccessKeyId, k.Name, k.CreateDate])]));
       }
       if (!id) throw new CliError("which key?", USAGE);
-      if (!store.remove(id)) throw new CliError(`no access key ${id} in ${dataDir}.`, "List them with `unkai keys list`.");
+      if (!(await store.remove(id))) throw new CliError(`no access key ${id} in ${dataDir}.`, "List them with `unkai keys list`.");
       console.log(`Deleted access key ${id}.`);
     } finally {
       db.close();

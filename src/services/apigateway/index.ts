@@ -27,8 +27,8 @@ const notFound = (message: string) => new UnkaiError("NotFoundException", messag
 const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
 
 export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGatewayDeps): Service {
-  const load = (id: string): RestApi => {
-    const api = apis.get(id);
+  const load = async (id: string): Promise<RestApi> => {
+    const api = await apis.get(id);
     if (!api) throw notFound(`Invalid API identifier specified ${id}`);
     return api;
   };
@@ -66,75 +66,75 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
         resources: [{ id: rootResourceId, parentId: undefined, pathPart: undefined, path: "/", methods: {} }],
         deployments: [], stages: [],
       };
-      save(api);
+      await save(api);
       return json(201, restApiOut(api));
     })
-    .on("GET", "/restapis", async () => json(200, { item: apis.list().map(restApiOut) }))
-    .on("GET", "/restapis/{id}", async (_request, [id = ""]) => json(200, restApiOut(load(id))))
+    .on("GET", "/restapis", async () => json(200, { item: (await apis.list()).map(restApiOut) }))
+    .on("GET", "/restapis/{id}", async (_request, [id = ""]) => json(200, restApiOut((await load(id)))))
     .on("DELETE", "/restapis/{id}", async (_request, [id = ""]) => {
-      load(id);
-      apis.delete(id);
+      await load(id);
+      await apis.delete(id);
       return empty(202);
     })
-    .on("GET", "/restapis/{id}/resources", async (_request, [id = ""]) => json(200, { item: load(id).resources.map(resourceOut) }))
-    .on("GET", "/restapis/{id}/resources/{resourceId}", async (_request, [id = "", rid = ""]) => json(200, resourceOut(resourceIn(load(id), rid))))
+    .on("GET", "/restapis/{id}/resources", async (_request, [id = ""]) => json(200, { item: (await load(id)).resources.map(resourceOut) }))
+    .on("GET", "/restapis/{id}/resources/{resourceId}", async (_request, [id = "", rid = ""]) => json(200, resourceOut(resourceIn((await load(id)), rid))))
     .on("POST", "/restapis/{id}/resources/{parentId}", async (request, [id = "", parentId = ""]) => {
       const input = parse(createResourceInput, request.body);
-      const api = load(id);
+      const api = await load(id);
       const parent = resourceIn(api, parentId);
       if (parent.pathPart?.endsWith("+}")) throw badRequest(`A greedy path variable ${parent.path} cannot have child resources.`);
       const path = parent.path === "/" ? `/${input.pathPart}` : `${parent.path}/${input.pathPart}`;
       if (api.resources.some((r) => r.path === path)) throw new UnkaiError("ConflictException", `Another resource with the same parent already has this name: ${input.pathPart}`);
       const resource: RestResource = { id: randomId(6), parentId, pathPart: input.pathPart, path, methods: {} };
-      save({ ...api, resources: [...api.resources, resource] });
+      await save({ ...api, resources: [...api.resources, resource] });
       return json(201, resourceOut(resource));
     })
     .on("DELETE", "/restapis/{id}/resources/{resourceId}", async (_request, [id = "", rid = ""]) => {
-      const api = load(id);
+      const api = await load(id);
       const resource = resourceIn(api, rid);
       if (resource.parentId === undefined) throw badRequest("The root resource cannot be deleted.");
-      save({ ...api, resources: api.resources.filter((r) => r.path !== resource.path && !r.path.startsWith(`${resource.path}/`)) });
+      await save({ ...api, resources: api.resources.filter((r) => r.path !== resource.path && !r.path.startsWith(`${resource.path}/`)) });
       return empty(202);
     })
     .on("PUT", "/restapis/{id}/resources/{resourceId}/methods/{method}", async (request, [id = "", rid = "", raw = ""]) => {
       const input = parse(putMethodInput, request.body);
-      const api = load(id);
+      const api = await load(id);
       const resource = resourceIn(api, rid);
       const method = { httpMethod: methodName(raw), authorizationType: input.authorizationType, apiKeyRequired: input.apiKeyRequired ?? false, integration: undefined };
-      save(replaceResource(api, { ...resource, methods: { ...resource.methods, [method.httpMethod]: method } }));
+      await save(replaceResource(api, { ...resource, methods: { ...resource.methods, [method.httpMethod]: method } }));
       return json(201, methodOut(method, rid));
     })
     .on("GET", "/restapis/{id}/resources/{resourceId}/methods/{method}", async (_request, [id = "", rid = "", raw = ""]) => {
-      return json(200, methodOut(methodIn(resourceIn(load(id), rid), raw), rid));
+      return json(200, methodOut(methodIn(resourceIn((await load(id)), rid), raw), rid));
     })
     .on("DELETE", "/restapis/{id}/resources/{resourceId}/methods/{method}", async (_request, [id = "", rid = "", raw = ""]) => {
-      const api = load(id);
+      const api = await load(id);
       const resource = resourceIn(api, rid);
       const method = methodIn(resource, raw);
       const { [method.httpMethod]: _removed, ...rest } = resource.methods;
-      save(replaceResource(api, { ...resource, methods: rest }));
+      await save(replaceResource(api, { ...resource, methods: rest }));
       return empty(204);
     })
     .on("PUT", "/restapis/{id}/resources/{resourceId}/methods/{method}/integration", async (request, [id = "", rid = "", raw = ""]) => {
       const input = parse(putIntegrationInput, request.body);
-      const api = load(id);
+      const api = await load(id);
       const resource = resourceIn(api, rid);
       const method = methodIn(resource, raw);
       if (input.integrationHttpMethod !== undefined && input.integrationHttpMethod.toUpperCase() !== "POST") {
         throw badRequest("Lambda proxy integrations call the function with integrationHttpMethod POST.");
       }
       const integration = { type: input.type, httpMethod: "POST", uri: input.uri, timeoutInMillis: input.timeoutInMillis ?? defaultTimeoutMs };
-      save(replaceResource(api, { ...resource, methods: { ...resource.methods, [method.httpMethod]: { ...method, integration } } }));
+      await save(replaceResource(api, { ...resource, methods: { ...resource.methods, [method.httpMethod]: { ...method, integration } } }));
       return json(201, integrationOut(integration, rid));
     })
     .on("GET", "/restapis/{id}/resources/{resourceId}/methods/{method}/integration", async (_request, [id = "", rid = "", raw = ""]) => {
-      const integration = methodIn(resourceIn(load(id), rid), raw).integration;
+      const integration = methodIn(resourceIn((await load(id)), rid), raw).integration;
       if (!integration) throw notFound("No integration defined for method");
       return json(200, integrationOut(integration, rid));
     })
     .on("POST", "/restapis/{id}/deployments", async (request, [id = ""]) => {
       const input = parse(createDeploymentInput, request.body);
-      const api = load(id);
+      const api = await load(id);
       if (!api.resources.some((r) => Object.values(r.methods).length > 0)) throw badRequest("The REST API doesn't contain any methods");
       const deployment = { id: randomId(6), description: input.description, createdDate: seconds(), resources: api.resources };
       let stages = api.stages;
@@ -145,29 +145,29 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
           : newStage(input.stageName, deployment.id, input.stageDescription, input.variables);
         stages = [...stages.filter((s) => s.stageName !== input.stageName), stage];
       }
-      save({ ...api, deployments: [...api.deployments, deployment], stages });
+      await save({ ...api, deployments: [...api.deployments, deployment], stages });
       return json(201, deploymentOut(deployment));
     })
-    .on("GET", "/restapis/{id}/deployments", async (_request, [id = ""]) => json(200, { item: load(id).deployments.map(deploymentOut) }))
+    .on("GET", "/restapis/{id}/deployments", async (_request, [id = ""]) => json(200, { item: (await load(id)).deployments.map(deploymentOut) }))
     .on("POST", "/restapis/{id}/stages", async (request, [id = ""]) => {
       const input = parse(createStageInput, request.body);
-      const api = load(id);
+      const api = await load(id);
       if (!api.deployments.some((d) => d.id === input.deploymentId)) throw notFound("Invalid Deployment identifier specified");
       if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", "Stage already exists");
       const stage = newStage(input.stageName, input.deploymentId, input.description, input.variables);
-      save({ ...api, stages: [...api.stages, stage] });
+      await save({ ...api, stages: [...api.stages, stage] });
       return json(201, stageOut(stage));
     })
-    .on("GET", "/restapis/{id}/stages", async (_request, [id = ""]) => json(200, { item: load(id).stages.map(stageOut) }))
+    .on("GET", "/restapis/{id}/stages", async (_request, [id = ""]) => json(200, { item: (await load(id)).stages.map(stageOut) }))
     .on("GET", "/restapis/{id}/stages/{stageName}", async (_request, [id = "", name = ""]) => {
-      const stage = load(id).stages.find((s) => s.stageName === name);
+      const stage = (await load(id)).stages.find((s) => s.stageName === name);
       if (!stage) throw notFound("Invalid Stage identifier specified");
       return json(200, stageOut(stage));
     })
     .on("DELETE", "/restapis/{id}/stages/{stageName}", async (_request, [id = "", name = ""]) => {
-      const api = load(id);
+      const api = await load(id);
       if (!api.stages.some((s) => s.stageName === name)) throw notFound("Invalid Stage identifier specified");
-      save({ ...api, stages: api.stages.filter((s) => s.stageName !== name) });
+      await save({ ...api, stages: api.stages.filter((s) => s.stageName !== name) });
       return empty(202);
     });
 

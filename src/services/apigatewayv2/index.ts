@@ -25,8 +25,8 @@ const badRequest = (message: string) => new UnkaiError("BadRequestException", me
 const notFound = (message: string) => new UnkaiError("NotFoundException", message);
 
 export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger }: ApiGatewayV2Deps): Service {
-  const load = (apiId: string): HttpApi => {
-    const api = apis.get(apiId);
+  const load = async (apiId: string): Promise<HttpApi> => {
+    const api = await apis.get(apiId);
     if (!api) throw notFound(`Invalid API identifier specified ${apiId}`);
     return api;
   };
@@ -64,72 +64,72 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
           stages: [{ stageName: "$default", autoDeploy: true, createdDate: created, lastUpdatedDate: created, stageVariables: {}, description: undefined }],
         };
       }
-      save(api);
+      await save(api);
       return json(201, apiOut(api, endpointOf(api.apiId)));
     })
-    .on("GET", "/v2/apis", async () => json(200, { items: apis.list().map((api) => apiOut(api, endpointOf(api.apiId))) }))
-    .on("GET", "/v2/apis/{apiId}", async (_request, [apiId = ""]) => json(200, apiOut(load(apiId), endpointOf(apiId))))
+    .on("GET", "/v2/apis", async () => json(200, { items: (await apis.list()).map((api) => apiOut(api, endpointOf(api.apiId))) }))
+    .on("GET", "/v2/apis/{apiId}", async (_request, [apiId = ""]) => json(200, apiOut(await load(apiId), endpointOf(apiId))))
     .on("PATCH", "/v2/apis/{apiId}", async (request, [apiId = ""]) => {
       const input = parse(updateApiInput, request.body);
-      const current = load(apiId);
+      const current = await load(apiId);
       const api: HttpApi = {
         ...current,
         name: input.name ?? current.name,
         description: input.description ?? current.description,
         cors: input.corsConfiguration ? corsFrom(input.corsConfiguration) : current.cors,
       };
-      save(api);
+      await save(api);
       return json(200, apiOut(api, endpointOf(apiId)));
     })
     .on("DELETE", "/v2/apis/{apiId}/cors", async (_request, [apiId = ""]) => {
-      save({ ...load(apiId), cors: undefined });
+      await save({ ...(await load(apiId)), cors: undefined });
       return empty(204);
     })
     .on("DELETE", "/v2/apis/{apiId}", async (_request, [apiId = ""]) => {
-      load(apiId);
-      apis.delete(apiId);
+      await load(apiId);
+      await apis.delete(apiId);
       return empty(204);
     })
     // Routes
     .on("POST", "/v2/apis/{apiId}/routes", async (request, [apiId = ""]) => {
       const input = parse(routeInput, request.body);
-      const api = load(apiId);
+      const api = await load(apiId);
       if (api.routes.some((r) => r.routeKey === input.routeKey)) throw new UnkaiError("ConflictException", `Unable to complete operation due to concurrent modification. Route ${input.routeKey} already exists.`);
       checkTarget(api, input.target);
       const route = { routeId: randomId(7), routeKey: input.routeKey, target: input.target, authorizationType: "NONE" };
-      save({ ...api, routes: [...api.routes, route] });
+      await save({ ...api, routes: [...api.routes, route] });
       return json(201, routeOut(route));
     })
-    .on("GET", "/v2/apis/{apiId}/routes", async (_request, [apiId = ""]) => json(200, { items: load(apiId).routes.map(routeOut) }))
-    .on("GET", "/v2/apis/{apiId}/routes/{routeId}", async (_request, [apiId = "", routeId = ""]) => json(200, routeOut(findRoute(load(apiId), routeId))))
+    .on("GET", "/v2/apis/{apiId}/routes", async (_request, [apiId = ""]) => json(200, { items: (await load(apiId)).routes.map(routeOut) }))
+    .on("GET", "/v2/apis/{apiId}/routes/{routeId}", async (_request, [apiId = "", routeId = ""]) => json(200, routeOut(findRoute((await load(apiId)), routeId))))
     .on("PATCH", "/v2/apis/{apiId}/routes/{routeId}", async (request, [apiId = "", routeId = ""]) => {
       const input = parse(routeInput.partial(), request.body);
-      const api = load(apiId);
+      const api = await load(apiId);
       const current = findRoute(api, routeId);
       checkTarget(api, input.target);
       const route = { ...current, routeKey: input.routeKey ?? current.routeKey, target: input.target ?? current.target };
-      save({ ...api, routes: api.routes.map((r) => (r.routeId === routeId ? route : r)) });
+      await save({ ...api, routes: api.routes.map((r) => (r.routeId === routeId ? route : r)) });
       return json(200, routeOut(route));
     })
     .on("DELETE", "/v2/apis/{apiId}/routes/{routeId}", async (_request, [apiId = "", routeId = ""]) => {
-      const api = load(apiId);
+      const api = await load(apiId);
       findRoute(api, routeId);
-      save({ ...api, routes: api.routes.filter((r) => r.routeId !== routeId) });
+      await save({ ...api, routes: api.routes.filter((r) => r.routeId !== routeId) });
       return empty(204);
     })
     // Integrations
     .on("POST", "/v2/apis/{apiId}/integrations", async (request, [apiId = ""]) => {
       const input = parse(integrationInput, request.body);
-      const api = load(apiId);
+      const api = await load(apiId);
       const integration = integrationOf(input);
-      save({ ...api, integrations: [...api.integrations, integration] });
+      await save({ ...api, integrations: [...api.integrations, integration] });
       return json(201, integrationOut(integration));
     })
-    .on("GET", "/v2/apis/{apiId}/integrations", async (_request, [apiId = ""]) => json(200, { items: load(apiId).integrations.map(integrationOut) }))
-    .on("GET", "/v2/apis/{apiId}/integrations/{integrationId}", async (_request, [apiId = "", id = ""]) => json(200, integrationOut(findIntegration(load(apiId), id))))
+    .on("GET", "/v2/apis/{apiId}/integrations", async (_request, [apiId = ""]) => json(200, { items: (await load(apiId)).integrations.map(integrationOut) }))
+    .on("GET", "/v2/apis/{apiId}/integrations/{integrationId}", async (_request, [apiId = "", id = ""]) => json(200, integrationOut(findIntegration((await load(apiId)), id))))
     .on("PATCH", "/v2/apis/{apiId}/integrations/{integrationId}", async (request, [apiId = "", id = ""]) => {
       const input = parse(integrationInput.partial(), request.body);
-      const api = load(apiId);
+      const api = await load(apiId);
       const current = findIntegration(api, id);
       const integration = {
         ...current,
@@ -138,36 +138,36 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
         timeoutInMillis: input.timeoutInMillis ?? current.timeoutInMillis,
         description: input.description ?? current.description,
       };
-      save({ ...api, integrations: api.integrations.map((i) => (i.integrationId === id ? integration : i)) });
+      await save({ ...api, integrations: api.integrations.map((i) => (i.integrationId === id ? integration : i)) });
       return json(200, integrationOut(integration));
     })
     .on("DELETE", "/v2/apis/{apiId}/integrations/{integrationId}", async (_request, [apiId = "", id = ""]) => {
-      const api = load(apiId);
+      const api = await load(apiId);
       findIntegration(api, id);
       if (api.routes.some((r) => r.target === `integrations/${id}`)) throw new UnkaiError("ConflictException", `Integration ${id} is still the target of a route; delete or retarget the route first.`);
-      save({ ...api, integrations: api.integrations.filter((i) => i.integrationId !== id) });
+      await save({ ...api, integrations: api.integrations.filter((i) => i.integrationId !== id) });
       return empty(204);
     })
     // Stages and deployments (every stage serves the API's current routes, as with autoDeploy)
     .on("POST", "/v2/apis/{apiId}/stages", async (request, [apiId = ""]) => {
       const input = parse(stageInput, request.body);
-      const api = load(apiId);
+      const api = await load(apiId);
       if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", `Stage already exist: ${input.stageName}`);
       const created = now();
       const stage = { stageName: input.stageName, autoDeploy: input.autoDeploy ?? false, createdDate: created, lastUpdatedDate: created, stageVariables: input.stageVariables ?? {}, description: input.description };
-      save({ ...api, stages: [...api.stages, stage] });
+      await save({ ...api, stages: [...api.stages, stage] });
       return json(201, stageOut(stage));
     })
-    .on("GET", "/v2/apis/{apiId}/stages", async (_request, [apiId = ""]) => json(200, { items: load(apiId).stages.map(stageOut) }))
-    .on("GET", "/v2/apis/{apiId}/stages/{stageName}", async (_request, [apiId = "", name = ""]) => json(200, stageOut(findStage(load(apiId), name))))
+    .on("GET", "/v2/apis/{apiId}/stages", async (_request, [apiId = ""]) => json(200, { items: (await load(apiId)).stages.map(stageOut) }))
+    .on("GET", "/v2/apis/{apiId}/stages/{stageName}", async (_request, [apiId = "", name = ""]) => json(200, stageOut(findStage((await load(apiId)), name))))
     .on("DELETE", "/v2/apis/{apiId}/stages/{stageName}", async (_request, [apiId = "", name = ""]) => {
-      const api = load(apiId);
+      const api = await load(apiId);
       findStage(api, name);
-      save({ ...api, stages: api.stages.filter((s) => s.stageName !== name) });
+      await save({ ...api, stages: api.stages.filter((s) => s.stageName !== name) });
       return empty(204);
     })
     .on("POST", "/v2/apis/{apiId}/deployments", async (_request, [apiId = ""]) => {
-      load(apiId);
+      await load(apiId);
       return json(201, { autoDeployed: false, createdDate: now(), deploymentId: randomId(6), deploymentStatus: "DEPLOYED" });
     });
 

@@ -23,8 +23,8 @@ function accessLogGroup(apiId: string, stage: string): string {
   return `/aws/apigateway/${apiId}/${stage}`;
 }
 
-export function writeAccessLog(logs: LogStore, entry: AccessEntry): void {
-  logs.append(accessLogGroup(entry.apiId, entry.stage), ACCESS_LOG_STREAM, [{
+export function writeAccessLog(logs: LogStore, entry: AccessEntry): Promise<void> {
+  return logs.append(accessLogGroup(entry.apiId, entry.stage), ACCESS_LOG_STREAM, [{
     timestamp: entry.receivedAt,
     message: JSON.stringify({
       requestId: entry.requestId,

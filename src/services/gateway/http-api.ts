@@ -46,9 +46,9 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Unk
   // As on AWS, a named stage stays in the path the function sees (rawPath, http.path); routes match the path after it.
   const gw = gatewayRequest(request, located, located.path);
   const extra = { "apigw-requestid": request.requestId };
-  const finish = (result: HttpResult, routeKey: string, latency: number | undefined, error: string | undefined): UnkaiResponse => {
+  const finish = async (result: HttpResult, routeKey: string, latency: number | undefined, error: string | undefined): Promise<UnkaiResponse> => {
     const answered = api.cors ? withCors(api.cors, gw.rawHeaders, result) : result;
-    writeAccessLog(deps.logs, {
+    await writeAccessLog(deps.logs, {
       apiId: api.apiId, stage: staged.stage.stageName, requestId: gw.requestId, sourceIp: gw.sourceIp, receivedAt: gw.receivedAt,
       method: gw.method, path: gw.path, routeKey, status: answered.status, responseLength: answered.body.length,
       integrationLatencyMs: latency, integrationError: error,

@@ -23,7 +23,7 @@ export function gatewayService(deps: GatewayServiceDeps): Service {
     name: "gateway",
     matches: (request) => locate(request, region) !== undefined,
     // An API's and a NONE Function URL's traffic is anyone's; an AWS_IAM URL needs a valid signature, for `lambda`.
-    public: (request) => !requiresSignature(request),
+    public: async (request) => !(await requiresSignature(request)),
     signingNames: ["lambda"],
     allowsOrigin: (request, origin) => allowsOrigin(request, origin),
     // The front door's refusals say why; a refused signature is API Gateway's bare Forbidden.
@@ -32,14 +32,14 @@ export function gatewayService(deps: GatewayServiceDeps): Service {
       const located = locate(request, region);
       if (!located) return send(failureResponse("http-api", "no-route"));
       if (located.kind === "lambda-url") {
-        const config = deps.functionUrls.byUrlId(located.id);
+        const config = await deps.functionUrls.byUrlId(located.id);
         if (!config) return FORBIDDEN;
         // AWS_IAM URLs were verified before they got here (not public); which principals may call them is the IAM issue's.
         return serveFunctionUrl(deps, config, request, located, deps.functionUrlTimeoutMs);
       }
-      const httpApi = deps.httpApis.get(located.id);
+      const httpApi = await deps.httpApis.get(located.id);
       if (httpApi) return serveHttpApi(deps, httpApi, request, located);
-      const restApi = deps.restApis.get(located.id);
+      const restApi = await deps.restApis.get(located.id);
       if (restApi) return serveRestApi(deps, restApi, request, located);
       return send(failureResponse("http-api", "no-route"));
     },
@@ -50,18 +50,18 @@ export function gatewayService(deps: GatewayServiceDeps): Service {
    * REST APIs have no CORS configuration of their own (their OPTIONS methods are user code): only the
    * operator's --allow-origin lets other sites call them.
    */
-  function allowsOrigin(request: UnkaiRequest, origin: string): boolean {
+  async function allowsOrigin(request: UnkaiRequest, origin: string): Promise<boolean> {
     const located = locate(request, region);
     if (!located) return false;
     const host = (request.headers.host ?? "").toLowerCase();
     if (origin.toLowerCase() === `http://${host}` || origin.toLowerCase() === `https://${host}`) return true;
-    const cors = located.kind === "lambda-url" ? deps.functionUrls.byUrlId(located.id)?.cors : deps.httpApis.get(located.id)?.cors;
+    const cors = located.kind === "lambda-url" ? (await deps.functionUrls.byUrlId(located.id))?.cors : (await deps.httpApis.get(located.id))?.cors;
     return cors !== undefined && corsAllowsOrigin(cors, origin);
   }
 
-  function requiresSignature(request: UnkaiRequest): boolean {
+  async function requiresSignature(request: UnkaiRequest): Promise<boolean> {
     const located = locate(request, region);
-    return located?.kind === "lambda-url" && deps.functionUrls.byUrlId(located.id)?.authType === "AWS_IAM";
+    return located?.kind === "lambda-url" && (await deps.functionUrls.byUrlId(located.id))?.authType === "AWS_IAM";
   }
 }
 

@@ -37,7 +37,7 @@ export interface IntegrationTarget {
 export async function invokeBuffered(deps: IntegrationDeps, target: IntegrationTarget, event: Buffer): Promise<IntegrationOutcome> {
   let invocation: Promise<IntegrationOutcome>;
   try {
-    invocation = deps.invoker.invoke(invokeRequest(deps, target, event)).then(
+    invocation = deps.invoker.invoke(await invokeRequest(deps, target, event)).then(
       (result): IntegrationOutcome => (result.functionError ? { kind: "function-error" } : { kind: "response", payload: result.payload }),
       (error: unknown) => failed(deps.logger, target, error),
     );
@@ -64,7 +64,7 @@ export type StreamedOutcome = Exclude<IntegrationOutcome, { kind: "response" }> 
 export async function invokeStreamed(deps: IntegrationDeps, target: IntegrationTarget, event: Buffer): Promise<StreamedOutcome> {
   let invocation: Promise<StreamedOutcome>;
   try {
-    invocation = deps.invoker.invokeStream(invokeRequest(deps, target, event))
+    invocation = deps.invoker.invokeStream(await invokeRequest(deps, target, event))
       .then(streamedHttpResponse)
       .then(
         (response): StreamedOutcome => ({ kind: "response", response }),
@@ -76,10 +76,10 @@ export async function invokeStreamed(deps: IntegrationDeps, target: IntegrationT
   return withinTimeout(invocation, target.timeoutMs);
 }
 
-function invokeRequest(deps: IntegrationDeps, target: IntegrationTarget, event: Buffer): InvokeRequest {
+async function invokeRequest(deps: IntegrationDeps, target: IntegrationTarget, event: Buffer): Promise<InvokeRequest> {
   const ref = parseFunctionRef(target.function, undefined, deps.functions.account);
   const qualifier = ref.qualifier ?? target.qualifier;
-  const record = deps.functions.resolve(ref.name, qualifier);
+  const record = await deps.functions.resolve(ref.name, qualifier);
   return {
     fn: deps.functions.runnable(record),
     requestId: randomUUID(),

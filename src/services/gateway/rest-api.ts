@@ -46,8 +46,8 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
   if (!stage || !deployment) return send(failureResponse("rest-api", "no-route"));
   const gw = gatewayRequest(request, located, match?.[2] ?? "/");
   const extra = { "x-amz-apigw-id": request.requestId.slice(0, 16) };
-  const finish = (result: HttpResult, resourcePath: string, latency: number | undefined, error: string | undefined): UnkaiResponse => {
-    writeAccessLog(deps.logs, {
+  const finish = async (result: HttpResult, resourcePath: string, latency: number | undefined, error: string | undefined): Promise<UnkaiResponse> => {
+    await writeAccessLog(deps.logs, {
       apiId: api.id, stage: stage.stageName, requestId: gw.requestId, sourceIp: gw.sourceIp, receivedAt: gw.receivedAt,
       method: gw.method, path: gw.path, routeKey: `${gw.method} ${resourcePath}`, status: result.status, responseLength: result.body.length,
       integrationLatencyMs: latency, integrationError: error,

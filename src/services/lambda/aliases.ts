@@ -25,12 +25,11 @@ const updateInput = z.object({
   RevisionId: z.string().optional(),
 });
 
-/** `onDeleted` hears of each deleted alias (its Function URL goes with it). */
-export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore, onDeleted: (functionName: string, alias: string) => void = () => undefined): void {
-  const functionName = (request: UnkaiRequest, raw: string) => {
+export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore): void {
+  const functionName = async (request: UnkaiRequest, raw: string) => {
     const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
     if (qualifier !== undefined) throw invalidParameter("Alias operations take an unqualified function name.");
-    functions.get(name);
+    await functions.get(name);
     return name;
   };
   const aliasArn = (name: string, alias: string) => functions.arn(name, alias);
@@ -42,25 +41,25 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
     ...(Object.keys(alias.additionalVersionWeights).length > 0 ? { RoutingConfig: { AdditionalVersionWeights: alias.additionalVersionWeights } } : {}),
     RevisionId: alias.revisionId,
   });
-  const existing = (name: string, alias: string) => {
-    const record = aliases.get(name, alias);
+  const existing = async (name: string, alias: string) => {
+    const record = await aliases.get(name, alias);
     if (!record) throw notFound(`Alias not found: ${aliasArn(name, alias)}`);
     return record;
   };
   /** Versions an alias points to must exist ($LATEST always does). */
-  const checkVersions = (name: string, alias: AliasRecord) => {
+  const checkVersions = async (name: string, alias: AliasRecord) => {
     for (const version of [alias.functionVersion, ...Object.keys(alias.additionalVersionWeights)]) {
       if (version !== "$LATEST" && !/^[0-9]+$/.test(version)) {
         throw invalidParameter(`FunctionVersion '${version}' must be $LATEST or a published version number.`);
       }
-      functions.get(name, version);
+      await functions.get(name, version);
     }
     validateRouting(alias.functionVersion, alias.additionalVersionWeights);
   };
 
   router
     .on("POST", "/2015-03-31/functions/{name}/aliases", async (request, [raw = ""]) => {
-      const name = functionName(request, raw);
+      const name = await functionName(request, raw);
       const input = parseBody(createInput, request.body);
       validateAliasName(input.Name);
       const alias: AliasRecord = {
@@ -71,14 +70,14 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
         additionalVersionWeights: input.RoutingConfig?.AdditionalVersionWeights ?? {},
         revisionId: randomUUID(),
       };
-      checkVersions(name, alias);
-      if (!aliases.create(alias)) throw conflict(`Alias already exists: ${aliasArn(name, alias.name)}`);
+      await checkVersions(name, alias);
+      if (!(await aliases.create(alias))) throw conflict(`Alias already exists: ${aliasArn(name, alias.name)}`);
       return json(201, shape(alias));
     })
     .on("GET", "/2015-03-31/functions/{name}/aliases", async (request, [raw = ""]) => {
-      const name = functionName(request, raw);
+      const name = await functionName(request, raw);
       const version = request.query.get("FunctionVersion");
-      const all = aliases.list(name).filter((a) => version === null || a.functionVersion === version);
+      const all = (await aliases.list(name)).filter((a) => version === null || a.functionVersion === version);
       const maxItems = pageSize(request, 10_000);
       const marker = request.query.get("Marker");
       const start = marker ? all.findIndex((a) => a.name === marker) + 1 : 0;
@@ -87,11 +86,11 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
       return json(200, { Aliases: page.map(shape), ...(next ? { NextMarker: next } : {}) });
     })
     .on("GET", "/2015-03-31/functions/{name}/aliases/{alias}", async (request, [raw = "", alias = ""]) => {
-      return json(200, shape(existing(functionName(request, raw), alias)));
+      return json(200, shape(await existing(await functionName(request, raw), alias)));
     })
     .on("PUT", "/2015-03-31/functions/{name}/aliases/{alias}", async (request, [raw = "", aliasName = ""]) => {
-      const name = functionName(request, raw);
-      const current = existing(name, aliasName);
+      const name = await functionName(request, raw);
+      const current = await existing(name, aliasName);
       const input = parseBody(updateInput, request.body);
       checkRevision(current, input.RevisionId);
       const next: AliasRecord = {
@@ -101,17 +100,17 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
         additionalVersionWeights: input.RoutingConfig ? (input.RoutingConfig.AdditionalVersionWeights ?? {}) : current.additionalVersionWeights,
         revisionId: randomUUID(),
       };
-      checkVersions(name, next);
-      if (!aliases.update(next, current.revisionId)) {
+      await checkVersions(name, next);
+      if (!(await aliases.update(next, current.revisionId))) {
         throw new UnkaiError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
       }
       return json(200, shape(next));
     })
     .on("DELETE", "/2015-03-31/functions/{name}/aliases/{alias}", async (request, [raw = "", alias = ""]) => {
-      const name = functionName(request, raw);
-      existing(name, alias);
-      aliases.delete(name, alias);
-      onDeleted(name, alias);
+      const name = await functionName(request, raw);
+      await existing(name, alias);
+      // Its Function URL goes in the same transaction (AliasStore.delete).
+      await aliases.delete(name, alias);
       return empty(204);
     });
 }

@@ -33,9 +33,9 @@ function shape(config: EventInvokeConfig, arn: string): Record<string, unknown> 
 }
 
 export function eventInvokeConfigRoutes(router: Router, functions: FunctionService, store: EventInvokeConfigStore, destinations: Destinations): void {
-  const target = (request: UnkaiRequest, raw: string) => {
+  const target = async (request: UnkaiRequest, raw: string) => {
     const { name, qualifier = "$LATEST" } = parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
-    functions.get(name, qualifier);
+    await functions.get(name, qualifier);
     return { name, qualifier, arn: functions.arn(name, qualifier) };
   };
   const build = (name: string, qualifier: string, body: Input, base: EventInvokeConfig | undefined): EventInvokeConfig => {
@@ -59,35 +59,35 @@ export function eventInvokeConfigRoutes(router: Router, functions: FunctionServi
 
   router
     .on("PUT", "/2019-09-25/functions/{name}/event-invoke-config", async (request, [raw = ""]) => {
-      const { name, qualifier, arn } = target(request, raw);
+      const { name, qualifier, arn } = await target(request, raw);
       const config = build(name, qualifier, parseBody(input, request.body), undefined);
-      store.put(config);
+      await store.put(config);
       return json(200, shape(config, arn));
     })
     .on("POST", "/2019-09-25/functions/{name}/event-invoke-config", async (request, [raw = ""]) => {
-      const { name, qualifier, arn } = target(request, raw);
-      const current = store.get(name, qualifier);
+      const { name, qualifier, arn } = await target(request, raw);
+      const current = await store.get(name, qualifier);
       if (!current) throw missing(arn);
       const config = build(name, qualifier, parseBody(input, request.body), current);
-      store.put(config);
+      await store.put(config);
       return json(200, shape(config, arn));
     })
     .on("GET", "/2019-09-25/functions/{name}/event-invoke-config", async (request, [raw = ""]) => {
-      const { name, qualifier, arn } = target(request, raw);
-      const config = store.get(name, qualifier);
+      const { name, qualifier, arn } = await target(request, raw);
+      const config = await store.get(name, qualifier);
       if (!config) throw missing(arn);
       return json(200, shape(config, arn));
     })
     .on("DELETE", "/2019-09-25/functions/{name}/event-invoke-config", async (request, [raw = ""]) => {
-      const { name, qualifier, arn } = target(request, raw);
-      if (!store.delete(name, qualifier)) throw missing(arn);
+      const { name, qualifier, arn } = await target(request, raw);
+      if (!(await store.delete(name, qualifier))) throw missing(arn);
       return empty(204);
     })
     .on("GET", "/2019-09-25/functions/{name}/event-invoke-config/list", async (request, [raw = ""]) => {
       const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
       if (qualifier !== undefined) throw invalidParameter("ListFunctionEventInvokeConfigs takes an unqualified function name.");
-      functions.get(name);
-      const all = store.list(name);
+      await functions.get(name);
+      const all = await store.list(name);
       const maxItems = pageSize(request, 50);
       const marker = request.query.get("Marker");
       const start = marker ? all.findIndex((c) => c.qualifier === marker) + 1 : 0;

@@ -32,13 +32,28 @@ export function lambdaTimestamp(date: Date): string {
 
 export class FunctionService {
   /**
-   * Records by name, filled on read and dropped on every write: Invoke reads the function on each
-   * call. Safe while one Unkai process owns the store; a shared backend will need invalidation.
+   * Records by name, filled on read and dropped on every write here: Invoke reads the function on
+   * each call. Another node's change to a function reaches this one through `invalidate`.
    */
   private readonly cache = new Map<string, FunctionRecord>();
+  /** Counts writes and invalidations: a read that overlapped one does not fill the cache (it may be stale). */
+  private changes = 0;
 
-  constructor(private readonly deps: FunctionServiceDeps) {
-    for (const record of this.all()) deps.concurrency.setReserved(record.name, record.reservedConcurrency);
+  constructor(private readonly deps: FunctionServiceDeps) {}
+
+  /** Reads every function's reserved concurrency into the limiter; call once before serving. */
+  async loadReservations(): Promise<void> {
+    for await (const record of this.all()) this.deps.concurrency.setReserved(record.name, record.reservedConcurrency);
+  }
+
+  /**
+   * Forgets the cached record of `name` (every function's when omitted): the hook for a change made
+   * elsewhere (another node of a shared backend), so the next read goes to the store.
+   */
+  invalidate(name?: string): void {
+    this.changes++;
+    if (name === undefined) this.cache.clear();
+    else this.cache.delete(name);
   }
 
   get account(): Account {
@@ -53,36 +68,36 @@ export class FunctionService {
    * The function at `qualifier` ($LATEST, a version number, or an alias's primary version), or
    * ResourceNotFoundException naming the ARN that was asked for.
    */
-  get(name: string, qualifier?: string): FunctionRecord {
-    const latest = this.find(name);
-    const record = !latest || qualifier === undefined || qualifier === "$LATEST" ? latest : this.atQualifier(name, qualifier, () => 1);
+  async get(name: string, qualifier?: string): Promise<FunctionRecord> {
+    const latest = await this.find(name);
+    const record = !latest || qualifier === undefined || qualifier === "$LATEST" ? latest : await this.atQualifier(name, qualifier, () => 1);
     if (!record) throw notFound(`Function not found: ${this.arn(name, qualifier)}`);
     return record;
   }
 
   /** What an invocation of `name:qualifier` runs: an alias picks between its versions by weight. */
-  resolve(name: string, qualifier: string | undefined): FunctionRecord {
-    const latest = this.find(name);
-    const record = !latest || qualifier === undefined || qualifier === "$LATEST" ? latest : this.atQualifier(name, qualifier, Math.random);
+  async resolve(name: string, qualifier: string | undefined): Promise<FunctionRecord> {
+    const latest = await this.find(name);
+    const record = !latest || qualifier === undefined || qualifier === "$LATEST" ? latest : await this.atQualifier(name, qualifier, Math.random);
     if (!record) throw notFound(`Function not found: ${this.arn(name, qualifier)}`);
     return record;
   }
 
-  private atQualifier(name: string, qualifier: string, random: () => number): FunctionRecord | undefined {
+  private async atQualifier(name: string, qualifier: string, random: () => number): Promise<FunctionRecord | undefined> {
     if (/^[0-9]+$/.test(qualifier)) return this.deps.versions.get(name, qualifier);
-    const alias = this.deps.aliases.get(name, qualifier);
+    const alias = await this.deps.aliases.get(name, qualifier);
     if (!alias) return undefined;
     const version = routeAlias(alias, random());
     return version === "$LATEST" ? this.find(name) : this.deps.versions.get(name, version);
   }
 
   /** The stored function, or undefined. */
-  find(name: string): FunctionRecord | undefined {
-    let record = this.cache.get(name);
-    if (!record) {
-      record = this.deps.functions.get(name);
-      if (record) this.cache.set(name, record);
-    }
+  async find(name: string): Promise<FunctionRecord | undefined> {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    const changes = this.changes;
+    const record = await this.deps.functions.get(name);
+    if (record && changes === this.changes) this.cache.set(name, record);
     return record;
   }
 
@@ -104,7 +119,7 @@ export class FunctionService {
   async create(name: string, config: FunctionConfig, zip: Buffer, tags: Record<string, string>): Promise<FunctionRecord> {
     validateFunctionName(name);
     this.check(config);
-    if (this.deps.functions.get(name)) throw conflict(`Function already exist: ${name}`);
+    if (await this.deps.functions.get(name)) throw conflict(`Function already exist: ${name}`);
     const code = await this.deps.code.put(zip);
     await this.prepareLayers(config, code.unzippedSize);
     const record: FunctionRecord = {
@@ -117,12 +132,12 @@ export class FunctionService {
       reservedConcurrency: undefined,
       tags,
     };
-    if (!this.deps.functions.create(record)) throw conflict(`Function already exist: ${name}`);
+    if (!(await this.deps.functions.create(record))) throw conflict(`Function already exist: ${name}`);
     return record;
   }
 
   async updateCode(name: string, zip: Buffer, revisionId: string | undefined, dryRun: boolean): Promise<FunctionRecord> {
-    const current = this.get(name);
+    const current = await this.get(name);
     checkRevision(current, revisionId);
     const code = await this.deps.code.put(zip);
     await this.prepareLayers(current.config, code.unzippedSize);
@@ -132,7 +147,7 @@ export class FunctionService {
   }
 
   async updateConfiguration(name: string, change: (current: FunctionConfig) => FunctionConfig, revisionId: string | undefined): Promise<FunctionRecord> {
-    const current = this.get(name);
+    const current = await this.get(name);
     checkRevision(current, revisionId);
     const config = change(current.config);
     this.check(config);
@@ -140,29 +155,30 @@ export class FunctionService {
     return this.save(current, { ...current, config, revisionId: randomUUID(), lastModified: lambdaTimestamp(new Date()) });
   }
 
-  delete(name: string, qualifier: string | undefined): void {
+  async delete(name: string, qualifier: string | undefined): Promise<void> {
     if (qualifier === "$LATEST") {
       throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     }
     if (qualifier !== undefined) return this.deleteVersion(name, qualifier);
-    this.get(name);
-    this.cache.delete(name);
+    await this.get(name);
+    this.invalidate(name);
     // One transaction: versions, aliases, event invoke configs, URLs and test events go with it.
-    this.deps.functions.delete(name);
+    await this.deps.functions.delete(name);
+    this.invalidate(name);
     this.deps.concurrency.setReserved(name, undefined);
     this.deps.dispatcher.retire(name);
   }
 
   /** Functions after `marker` (a function name), at most `limit`. */
-  list(marker: string | undefined, limit: number): { records: FunctionRecord[]; next: string | undefined } {
-    const records = this.deps.functions.list(marker, limit + 1);
+  async list(marker: string | undefined, limit: number): Promise<{ records: FunctionRecord[]; next: string | undefined }> {
+    const records = await this.deps.functions.list(marker, limit + 1);
     const page = records.slice(0, limit);
     return { records: page, next: records.length > limit ? page.at(-1)?.name : undefined };
   }
 
   /** Changes what is kept beside the function (tags, policy) without touching its environments. */
-  updateMetadata(name: string, change: (current: FunctionRecord) => FunctionRecord): FunctionRecord {
-    const current = this.get(name);
+  async updateMetadata(name: string, change: (current: FunctionRecord) => FunctionRecord): Promise<FunctionRecord> {
+    const current = await this.get(name);
     return this.save(current, change(current), false);
   }
 
@@ -170,13 +186,13 @@ export class FunctionService {
    * Publishes $LATEST as the next version number. When code and configuration are unchanged since
    * the last published version, that version is returned instead of a new one.
    */
-  publishVersion(name: string, options: { codeSha256?: string | undefined; revisionId?: string | undefined; description?: string | undefined }): FunctionRecord {
-    const latest = this.get(name);
+  async publishVersion(name: string, options: { codeSha256?: string | undefined; revisionId?: string | undefined; description?: string | undefined }): Promise<FunctionRecord> {
+    const latest = await this.get(name);
     checkRevision(latest, options.revisionId);
     if (options.codeSha256 !== undefined && options.codeSha256 !== latest.codeSha256) {
       throw invalidParameter(`CodeSHA256 (${options.codeSha256}) is different from current CodeSHA256 in $LATEST (${latest.codeSha256}). Please try again.`);
     }
-    const previous = this.deps.versions.latest(name);
+    const previous = await this.deps.versions.latest(name);
     if (previous && previous.codeSha256 === latest.codeSha256 && sameConfig(previous.config, latest.config)) return previous;
     const number = (latest.lastVersion ?? 0) + 1;
     const version: FunctionRecord = {
@@ -187,70 +203,72 @@ export class FunctionService {
       lastModified: lambdaTimestamp(new Date()),
       config: { ...latest.config, description: options.description ?? latest.config.description },
     };
-    this.save(latest, { ...latest, lastVersion: number }, false);
-    this.deps.versions.put(version);
+    await this.save(latest, { ...latest, lastVersion: number }, false);
+    await this.deps.versions.put(version);
     return version;
   }
 
   /** $LATEST first, then published versions oldest first, after `marker` (a version number). */
-  listVersions(name: string, marker: string | undefined, limit: number): { records: FunctionRecord[]; next: string | undefined } {
-    const latest = this.get(name);
+  async listVersions(name: string, marker: string | undefined, limit: number): Promise<{ records: FunctionRecord[]; next: string | undefined }> {
+    const latest = await this.get(name);
     const after = marker === undefined ? -1 : Number(marker);
-    const records = [...(after < 0 ? [latest] : []), ...this.deps.versions.list(name, Math.max(after, 0), limit + 1)];
+    const records = [...(after < 0 ? [latest] : []), ...await this.deps.versions.list(name, Math.max(after, 0), limit + 1)];
     const page = records.slice(0, limit);
     return { records: page, next: records.length > limit ? (page.at(-1)?.version ?? "0") : undefined };
   }
 
-  private deleteVersion(name: string, version: string): void {
-    this.get(name, version);
+  private async deleteVersion(name: string, version: string): Promise<void> {
+    await this.get(name, version);
     if (!/^[0-9]+$/.test(version)) throw invalidParameter(`Qualifier '${version}' is not a version number: delete an alias with DeleteAlias.`);
-    const users = this.deps.aliases.list(name).filter((a) => a.functionVersion === version || version in a.additionalVersionWeights);
+    const users = (await this.deps.aliases.list(name)).filter((a) => a.functionVersion === version || version in a.additionalVersionWeights);
     if (users.length > 0) {
       throw conflict(`Unable to delete version because the following aliases reference it: [${users.map((a) => a.name).join(", ")}]`);
     }
-    this.deps.versions.delete(name, version);
+    await this.deps.versions.delete(name, version);
     this.deps.dispatcher.retire(name, { version });
   }
 
-  putConcurrency(name: string, reserved: number): FunctionRecord {
-    const current = this.get(name);
+  async putConcurrency(name: string, reserved: number): Promise<FunctionRecord> {
+    const current = await this.get(name);
     if (!Number.isInteger(reserved) || reserved < 0) {
       throw invalidParameter(`ReservedConcurrentExecutions ${reserved} must be a whole number of 0 or more.`);
     }
     const minimum = minimumUnreserved(this.deps.concurrency.accountLimit);
-    const othersReserved = this.deps.functions.reservedConcurrencyTotal(name);
+    const othersReserved = await this.deps.functions.reservedConcurrencyTotal(name);
     if (this.deps.concurrency.accountLimit - othersReserved - reserved < minimum) {
       throw invalidParameter(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimum}].`);
     }
-    const next = this.save(current, { ...current, reservedConcurrency: reserved, revisionId: randomUUID() }, false);
+    const next = await this.save(current, { ...current, reservedConcurrency: reserved, revisionId: randomUUID() }, false);
     this.deps.concurrency.setReserved(name, reserved);
     return next;
   }
 
-  deleteConcurrency(name: string): void {
-    const current = this.get(name);
-    this.save(current, { ...current, reservedConcurrency: undefined, revisionId: randomUUID() }, false);
+  async deleteConcurrency(name: string): Promise<void> {
+    const current = await this.get(name);
+    await this.save(current, { ...current, reservedConcurrency: undefined, revisionId: randomUUID() }, false);
     this.deps.concurrency.setReserved(name, undefined);
   }
 
-  accountUsage(): { functionCount: number; totalCodeSize: number; accountLimit: number; unreserved: number } {
+  async accountUsage(): Promise<{ functionCount: number; totalCodeSize: number; accountLimit: number; unreserved: number }> {
     return {
       accountLimit: this.deps.concurrency.accountLimit,
-      functionCount: this.deps.functions.count(),
-      totalCodeSize: this.deps.functions.totalCodeSize(),
+      functionCount: await this.deps.functions.count(),
+      totalCodeSize: await this.deps.functions.totalCodeSize(),
       unreserved: this.deps.concurrency.unreservedLimit,
     };
   }
 
   /** Resolves layer version ARNs (at most 5, each existing) for a configuration. */
-  resolveLayers(arns: readonly string[]): LayerRef[] {
+  async resolveLayers(arns: readonly string[]): Promise<LayerRef[]> {
     if (arns.length > MAX_LAYERS) throw invalidParameter(`A function can use at most ${MAX_LAYERS} layers; ${arns.length} were given.`);
-    return arns.map((arn) => {
+    const refs: LayerRef[] = [];
+    for (const arn of arns) {
       const { layerName, version } = parseLayerVersionArn(arn);
-      const layer = this.deps.layers.get(layerName, version);
+      const layer = await this.deps.layers.get(layerName, version);
       if (!layer) throw invalidParameter(`Layer version ${arn} does not exist.`);
-      return { arn, codeSha256: layer.codeSha256, codeSize: layer.codeSize };
-    });
+      refs.push({ arn, codeSha256: layer.codeSha256, codeSize: layer.codeSize });
+    }
+    return refs;
   }
 
   /** Checks the 250 MB unzipped limit with the layers, and builds their merged directory. */
@@ -271,19 +289,21 @@ export class FunctionService {
   }
 
   /** Writes `next` if nobody changed the function meanwhile; old environments stop being reused. */
-  private save(current: FunctionRecord, next: FunctionRecord, retire = true): FunctionRecord {
-    this.cache.delete(current.name);
-    if (!this.deps.functions.update(next, current.revisionId)) {
+  private async save(current: FunctionRecord, next: FunctionRecord, retire = true): Promise<FunctionRecord> {
+    this.invalidate(current.name);
+    const updated = await this.deps.functions.update(next, current.revisionId);
+    this.invalidate(current.name);
+    if (!updated) {
       throw conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${this.arn(current.name)}`);
     }
     if (retire) this.deps.dispatcher.retire(next.name, { version: "$LATEST", keep: environmentKey(this.runnable(next)) });
     return next;
   }
 
-  private *all(): Generator<FunctionRecord> {
+  private async *all(): AsyncGenerator<FunctionRecord> {
     let marker: string | undefined;
     for (;;) {
-      const page = this.deps.functions.list(marker, 500);
+      const page = await this.deps.functions.list(marker, 500);
       yield* page;
       if (page.length < 500) return;
       marker = page.at(-1)?.name;

@@ -35,15 +35,15 @@ export interface FunctionUrlDeps {
 
 export function functionUrlRoutes(router: Router, { functions, urls, urlOf }: FunctionUrlDeps): void {
   /** The function and the qualifier the URL belongs to: an alias, or `$LATEST` when none is given (version numbers are refused). */
-  const target = (request: UnkaiRequest, raw: string) => {
+  const target = async (request: UnkaiRequest, raw: string) => {
     const ref = parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
     const qualifier = ref.qualifier ?? "$LATEST";
     if (/^\d+$/.test(qualifier)) throw invalidParameter(`Qualifier ${qualifier} is a version; a function URL can point only to $LATEST or an alias.`);
-    functions.resolve(ref.name, qualifier === "$LATEST" ? undefined : qualifier);
+    await functions.resolve(ref.name, qualifier === "$LATEST" ? undefined : qualifier);
     return { name: ref.name, qualifier };
   };
-  const existing = (name: string, qualifier: string) => {
-    const config = urls.get(name, qualifier);
+  const existing = async (name: string, qualifier: string) => {
+    const config = await urls.get(name, qualifier);
     if (!config) throw notFound(`The resource you requested does not exist.`);
     return config;
   };
@@ -59,27 +59,27 @@ export function functionUrlRoutes(router: Router, { functions, urls, urlOf }: Fu
 
   router
     .on("POST", "/2021-10-31/functions/{name}/url", async (request, [raw = ""]) => {
-      const { name, qualifier } = target(request, raw);
+      const { name, qualifier } = await target(request, raw);
       const input = parseBody(createInput, request.body);
-      if (urls.get(name, qualifier)) throw conflict(`Failed to create function url config for [functionArn = ${functions.arn(name, qualifier === "$LATEST" ? undefined : qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
+      if (await urls.get(name, qualifier)) throw conflict(`Failed to create function url config for [functionArn = ${functions.arn(name, qualifier === "$LATEST" ? undefined : qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
       const now = new Date().toISOString();
       const config: FunctionUrlConfig = {
         urlId: randomId(32), functionName: name, qualifier, authType: input.AuthType,
         cors: input.Cors ? corsFrom(input.Cors) : undefined, invokeMode: input.InvokeMode ?? "BUFFERED",
         creationTime: now, lastModifiedTime: now,
       };
-      urls.put(config);
+      await urls.put(config);
       const { LastModifiedTime: _modified, ...created } = shape(config);
       return json(201, created);
     })
     .on("GET", "/2021-10-31/functions/{name}/url", async (request, [raw = ""]) => {
-      const { name, qualifier } = target(request, raw);
-      return json(200, shape(existing(name, qualifier)));
+      const { name, qualifier } = await target(request, raw);
+      return json(200, shape(await existing(name, qualifier)));
     })
     .on("PUT", "/2021-10-31/functions/{name}/url", async (request, [raw = ""]) => {
-      const { name, qualifier } = target(request, raw);
+      const { name, qualifier } = await target(request, raw);
       const input = parseBody(updateInput, request.body);
-      const current = existing(name, qualifier);
+      const current = await existing(name, qualifier);
       const config: FunctionUrlConfig = {
         ...current,
         authType: input.AuthType ?? current.authType,
@@ -87,21 +87,21 @@ export function functionUrlRoutes(router: Router, { functions, urls, urlOf }: Fu
         invokeMode: input.InvokeMode ?? current.invokeMode,
         lastModifiedTime: new Date().toISOString(),
       };
-      urls.put(config);
+      await urls.put(config);
       return json(200, shape(config));
     })
     .on("DELETE", "/2021-10-31/functions/{name}/url", async (request, [raw = ""]) => {
-      const { name, qualifier } = target(request, raw);
-      existing(name, qualifier);
-      urls.delete(name, qualifier);
+      const { name, qualifier } = await target(request, raw);
+      await existing(name, qualifier);
+      await urls.delete(name, qualifier);
       return empty(204);
     })
     .on("GET", "/2021-10-31/functions/{name}/urls", async (request, [raw = ""]) => {
       const { name } = parseFunctionRef(raw, undefined, functions.account);
-      functions.get(name);
+      await functions.get(name);
       const maxItems = Number(request.query.get("MaxItems") ?? "50");
       if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 50) throw invalidParameter(`MaxItems ${request.query.get("MaxItems")} must be a whole number from 1 to 50.`);
-      const all = urls.list(name);
+      const all = await urls.list(name);
       const marker = request.query.get("Marker");
       const start = marker ? all.findIndex((c) => c.qualifier > Buffer.from(marker, "base64url").toString("utf8")) : 0;
       const page = start < 0 ? [] : all.slice(start, start + maxItems);
@@ -109,11 +109,6 @@ export function functionUrlRoutes(router: Router, { functions, urls, urlOf }: Fu
       const more = last !== undefined && all.indexOf(last) < all.length - 1;
       return json(200, { FunctionUrlConfigs: page.map(shape), ...(more ? { NextMarker: Buffer.from(last.qualifier).toString("base64url") } : {}) });
     });
-}
-
-/** Removes every URL of a function (DeleteFunction), or of one alias. */
-export function deleteFunctionUrls(urls: FunctionUrlStore, functionName: string, qualifier?: string): void {
-  for (const config of urls.list(functionName)) if (qualifier === undefined || config.qualifier === qualifier) urls.delete(functionName, config.qualifier);
 }
 
 function corsFrom(input: z.infer<typeof cors>): CorsConfig {

@@ -24,7 +24,7 @@ import { LAMBDA_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
 import { codeKey } from "../../store/code/code-store.js";
 import { invokeWithResponseStream } from "./invoke-stream.js";
-import { deleteFunctionUrls, functionUrlRoutes } from "./function-urls.js";
+import { functionUrlRoutes } from "./function-urls.js";
 import {
   applyConfig,
   createFunctionInput,
@@ -71,7 +71,8 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     .on("POST", "/2015-03-31/functions", async (request) => {
       const input = parseBody(createFunctionInput, request.body);
       if (input.PackageType === "Image") throw invalidParameter("Container image functions are not supported by Unkai; package the function as a zip.");
-      const base = applyConfig(input.FunctionName, undefined, input, (arns) => functions.resolveLayers(arns));
+      const layers = input.Layers ? await functions.resolveLayers(input.Layers) : [];
+      const base = applyConfig(input.FunctionName, undefined, input, () => layers);
       const config = { ...base, architecture: input.Architectures?.[0] ?? "x86_64" };
       validateTags(input.Tags ?? {});
       const record = await functions.create(input.FunctionName, config, zipFrom(input.Code), input.Tags ?? {});
@@ -81,7 +82,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
       const maxItems = pageSize(request);
       const marker = request.query.get("Marker");
       const after = marker ? Buffer.from(marker, "base64url").toString("utf8") : undefined;
-      const { records, next } = functions.list(after, maxItems);
+      const { records, next } = await functions.list(after, maxItems);
       const Functions = records.map((record) => {
         const { State: _s, LastUpdateStatus: _l, ...rest } = functionConfiguration(record, functions.arn(record.name));
         return rest;
@@ -90,7 +91,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     })
     .on("GET", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
       const { name, qualifier } = ref(request, raw);
-      const record = functions.get(name, qualifier);
+      const record = await functions.get(name, qualifier);
       return json(200, {
         Configuration: functionConfiguration(record, functions.arn(name, qualifier)),
         Code: { RepositoryType: "S3", Location: await codeLocation(record.codeSha256) },
@@ -100,7 +101,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     })
     .on("GET", "/2015-03-31/functions/{name}/configuration", async (request, [raw = ""]) => {
       const { name, qualifier } = ref(request, raw);
-      return json(200, functionConfiguration(functions.get(name, qualifier), functions.arn(name, qualifier)));
+      return json(200, functionConfiguration(await functions.get(name, qualifier), functions.arn(name, qualifier)));
     })
     .on("PUT", "/2015-03-31/functions/{name}/code", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "UpdateFunctionCode");
@@ -111,12 +112,13 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     .on("PUT", "/2015-03-31/functions/{name}/configuration", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "UpdateFunctionConfiguration");
       const input = parseBody(updateConfigurationInput, request.body);
-      const record = await functions.updateConfiguration(name, (current) => applyConfig(name, current, input, (arns) => functions.resolveLayers(arns)), input.RevisionId);
+      const layers = input.Layers ? await functions.resolveLayers(input.Layers) : [];
+      const record = await functions.updateConfiguration(name, (current) => applyConfig(name, current, input, () => layers), input.RevisionId);
       return json(200, functionConfiguration(record, functions.arn(name)));
     })
     .on("DELETE", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
       const { name, qualifier } = ref(request, raw);
-      functions.delete(name, qualifier);
+      await functions.delete(name, qualifier);
       return empty(204);
     })
     .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, space, request, raw))
@@ -124,13 +126,13 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     .on("POST", "/2015-03-31/functions/{name}/versions", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "PublishVersion");
       const input = parseBody(publishVersionInput, request.body);
-      const record = functions.publishVersion(name, { codeSha256: input.CodeSha256, revisionId: input.RevisionId, description: input.Description });
+      const record = await functions.publishVersion(name, { codeSha256: input.CodeSha256, revisionId: input.RevisionId, description: input.Description });
       return json(201, functionConfiguration(record, functions.arn(name, record.version)));
     })
     .on("GET", "/2015-03-31/functions/{name}/versions", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "ListVersionsByFunction");
       const maxItems = pageSize(request);
-      const { records, next } = functions.listVersions(name, request.query.get("Marker") ?? undefined, maxItems);
+      const { records, next } = await functions.listVersions(name, request.query.get("Marker") ?? undefined, maxItems);
       return json(200, {
         Versions: records.map((record) => functionConfiguration(record, functions.arn(name, record.version ?? "$LATEST"))),
         ...(next ? { NextMarker: next } : {}),
@@ -139,25 +141,25 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     .on("PUT", "/2017-10-31/functions/{name}/concurrency", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "PutFunctionConcurrency");
       const input = parseBody(putConcurrencyInput, request.body);
-      const record = functions.putConcurrency(name, input.ReservedConcurrentExecutions);
+      const record = await functions.putConcurrency(name, input.ReservedConcurrentExecutions);
       return json(200, { ReservedConcurrentExecutions: record.reservedConcurrency });
     })
     .on("GET", "/2019-09-30/functions/{name}/concurrency", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "GetFunctionConcurrency");
-      const record = functions.get(name);
+      const record = await functions.get(name);
       return json(200, record.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: record.reservedConcurrency });
     })
     .on("DELETE", "/2017-10-31/functions/{name}/concurrency", async (request, [raw = ""]) => {
-      functions.deleteConcurrency(unqualified(request, raw, "DeleteFunctionConcurrency"));
+      await functions.deleteConcurrency(unqualified(request, raw, "DeleteFunctionConcurrency"));
       return empty(204);
     })
     .on("GET", "/2020-06-30/functions/{name}/code-signing-config", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "GetFunctionCodeSigningConfig");
-      functions.get(name);
+      await functions.get(name);
       return json(200, { CodeSigningConfigArn: "", FunctionName: name });
     })
     .on("GET", "/2016-08-19/account-settings", async () => {
-      const usage = functions.accountUsage();
+      const usage = await functions.accountUsage();
       return json(200, {
         AccountLimit: {
           TotalCodeSize: 80_530_636_800,
@@ -171,7 +173,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     });
 
   eventInvokeConfigRoutes(router, functions, eventConfigs, destinations);
-  aliasRoutes(router, functions, aliases, (name, alias) => deleteFunctionUrls(functionUrls, name, alias));
+  aliasRoutes(router, functions, aliases);
   tagRoutes(router, functions);
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, codeLocation);

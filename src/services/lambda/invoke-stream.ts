@@ -12,7 +12,7 @@ import { decodeClientContext, eventOf, logTypeOf, syncInvokeRequest } from "./in
 
 export async function invokeWithResponseStream(functions: FunctionService, invoker: Invoker, request: UnkaiRequest, rawName: string): Promise<UnkaiResponse> {
   const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
-  const record = functions.resolve(ref.name, ref.qualifier);
+  const record = await functions.resolve(ref.name, ref.qualifier);
   const invocationType = request.headers["x-amz-invocation-type"] ?? "RequestResponse";
   if (invocationType !== "RequestResponse" && invocationType !== "DryRun") {
     throw invalidParameter(`InvocationType '${invocationType}' is invalid for InvokeWithResponseStream: use RequestResponse or DryRun.`);

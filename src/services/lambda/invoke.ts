@@ -17,7 +17,7 @@ const EMPTY_EVENT = Buffer.from("{}");
 /** `space`: asynchronous events (stored until they run) are refused while the data directory is low on space. */
 export async function invoke(functions: FunctionService, invoker: Invoker, queue: AsyncQueue, space: FreeSpace, request: UnkaiRequest, rawName: string): Promise<UnkaiResponse> {
   const ref = parseFunctionRef(rawName, request.query.get("Qualifier") ?? undefined, functions.account);
-  const record = functions.resolve(ref.name, ref.qualifier);
+  const record = await functions.resolve(ref.name, ref.qualifier);
   const invocationType = request.headers["x-amz-invocation-type"] ?? "RequestResponse";
   if (invocationType !== "RequestResponse" && invocationType !== "DryRun" && invocationType !== "Event") {
     throw invalidParameter(`InvocationType '${invocationType}' is invalid: use RequestResponse, Event or DryRun.`);

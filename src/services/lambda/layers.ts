@@ -35,8 +35,8 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
     LayerArn: layerArn(layer.layerName),
     ...shape(layer),
   });
-  const existing = (name: string, version: string) => {
-    const layer = layers.get(name, Number(version));
+  const existing = async (name: string, version: string) => {
+    const layer = await layers.get(name, Number(version));
     if (!layer) throw notFound(`The resource you requested does not exist. (Layer version ${layerArn(name)}:${version})`);
     return layer;
   };
@@ -49,7 +49,7 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
         if (!isRuntimeId(runtime)) throw notFound(`CompatibleRuntimes value '${runtime}' is not a runtime Unkai knows.`);
       }
       const stored = await code.put(zipFrom(input.Content));
-      const layer = layers.publish({
+      const layer = await layers.publish({
         layerName: name,
         description: input.Description ?? "",
         codeSha256: stored.codeSha256,
@@ -62,14 +62,14 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
       });
       return json(201, await full(layer));
     })
-    .on("GET", "/2018-10-31/layers/{name}/versions/{version}", async (_request, [name = "", version = ""]) => json(200, await full(existing(name, version))))
+    .on("GET", "/2018-10-31/layers/{name}/versions/{version}", async (_request, [name = "", version = ""]) => json(200, await full(await existing(name, version))))
     .on("GET", "/2018-10-31/layers", async (request) => {
       if (request.query.get("find") === "LayerVersion") {
         const { layerName, version } = parseLayerVersionArn(request.query.get("Arn") ?? "");
-        return json(200, await full(existing(layerName, String(version))));
+        return json(200, await full(await existing(layerName, String(version))));
       }
       const maxItems = pageSize(request, 50);
-      const page = layers.latest(request.query.get("Marker") ?? undefined, maxItems + 1);
+      const page = await layers.latest(request.query.get("Marker") ?? undefined, maxItems + 1);
       const shown = page.slice(0, maxItems);
       return json(200, {
         Layers: shown.map((layer) => ({ LayerName: layer.layerName, LayerArn: layerArn(layer.layerName), LatestMatchingVersion: shape(layer) })),
@@ -81,14 +81,14 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
       const marker = request.query.get("Marker");
       const runtime = request.query.get("CompatibleRuntime");
       if (marker && !/^\d{1,9}$/.test(marker)) throw invalidParameter(`Marker '${marker.slice(0, 100)}' is not a NextMarker this operation returned.`);
-      const page = layers.versions(name, marker ? Number(marker) : undefined, maxItems + 1)
+      const page = (await layers.versions(name, marker ? Number(marker) : undefined, maxItems + 1))
         .filter((layer) => runtime === null || layer.compatibleRuntimes.length === 0 || layer.compatibleRuntimes.includes(runtime));
       const shown = page.slice(0, maxItems);
       return json(200, { LayerVersions: shown.map(shape), ...(page.length > maxItems ? { NextMarker: String(shown.at(-1)?.version) } : {}) });
     })
     .on("DELETE", "/2018-10-31/layers/{name}/versions/{version}", async (_request, [name = "", version = ""]) => {
       // Deleting a version that is gone already succeeds, as on Lambda; functions keep their copy.
-      layers.delete(name, Number(version));
+      await layers.delete(name, Number(version));
       return empty(204);
     });
 }

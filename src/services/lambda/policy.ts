@@ -32,16 +32,16 @@ function principal(value: string): PolicyStatement["Principal"] {
 }
 
 export function policyRoutes(router: Router, functions: FunctionService): void {
-  const target = (request: UnkaiRequest, raw: string) => {
+  const target = async (request: UnkaiRequest, raw: string) => {
     const { name, qualifier } = parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
     if (qualifier === "$LATEST") throw invalidParameter("We currently do not support adding policies for $LATEST.");
-    functions.get(name, qualifier);
+    await functions.get(name, qualifier);
     return { name, qualifier, key: qualifier ?? "" };
   };
 
   router
     .on("POST", "/2015-03-31/functions/{name}/policy", async (request, [raw = ""]) => {
-      const { name, qualifier, key } = target(request, raw);
+      const { name, qualifier, key } = await target(request, raw);
       const input = parseBody(addInput, request.body);
       const condition: Record<string, Record<string, string>> = {};
       if (input.SourceArn) condition.ArnLike = { "AWS:SourceArn": input.SourceArn };
@@ -57,7 +57,7 @@ export function policyRoutes(router: Router, functions: FunctionService): void {
         Resource: functions.arn(name, qualifier),
         ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
       };
-      functions.updateMetadata(name, (current) => {
+      await functions.updateMetadata(name, (current) => {
         if (input.RevisionId !== undefined) checkRevision({ revisionId: current.policyRevisionId ?? current.revisionId }, input.RevisionId);
         const statements = current.policies?.[key] ?? [];
         if (statements.some((s) => s.Sid === input.StatementId)) {
@@ -69,15 +69,15 @@ export function policyRoutes(router: Router, functions: FunctionService): void {
       return json(201, { Statement: JSON.stringify(statement) });
     })
     .on("GET", "/2015-03-31/functions/{name}/policy", async (request, [raw = ""]) => {
-      const { name, key } = target(request, raw);
-      const record = functions.get(name);
+      const { name, key } = await target(request, raw);
+      const record = await functions.get(name);
       const statements = record.policies?.[key] ?? [];
       if (statements.length === 0) throw notFound("The resource you requested does not exist.");
       return json(200, { Policy: JSON.stringify({ Version: "2012-10-17", Id: "default", Statement: statements }), RevisionId: record.policyRevisionId ?? record.revisionId });
     })
     .on("DELETE", "/2015-03-31/functions/{name}/policy/{sid}", async (request, [raw = "", sid = ""]) => {
-      const { name, key } = target(request, raw);
-      functions.updateMetadata(name, (current) => {
+      const { name, key } = await target(request, raw);
+      await functions.updateMetadata(name, (current) => {
         const revision = request.query.get("RevisionId");
         if (revision !== null) checkRevision({ revisionId: current.policyRevisionId ?? current.revisionId }, revision);
         const statements = current.policies?.[key] ?? [];

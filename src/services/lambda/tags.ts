@@ -22,19 +22,19 @@ export function validateTags(tags: Record<string, string>): void {
 
 export function tagRoutes(router: Router, functions: FunctionService): void {
   /** Tags apply to the unqualified function, named by its ARN. */
-  const target = (_request: UnkaiRequest, raw: string) => {
+  const target = async (_request: UnkaiRequest, raw: string) => {
     if (!raw.startsWith("arn:")) throw invalidParameter(`Resource '${raw}' must be a function ARN.`);
     const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
     if (qualifier !== undefined) throw invalidParameter("Tags can only be set on an unqualified function ARN.");
-    functions.get(name);
+    await functions.get(name);
     return name;
   };
 
   router
     .on("POST", "/2017-03-31/tags/{arn}", async (request, [raw = ""]) => {
-      const name = target(request, raw);
+      const name = await target(request, raw);
       const { Tags } = parseBody(tagInput, request.body);
-      functions.updateMetadata(name, (current) => {
+      await functions.updateMetadata(name, (current) => {
         const tags = { ...current.tags, ...Tags };
         validateTags(tags);
         return { ...current, tags };
@@ -42,11 +42,11 @@ export function tagRoutes(router: Router, functions: FunctionService): void {
       return empty(204);
     })
     .on("DELETE", "/2017-03-31/tags/{arn}", async (request, [raw = ""]) => {
-      const name = target(request, raw);
+      const name = await target(request, raw);
       const keys = request.query.getAll("tagKeys");
       if (keys.length === 0) throw invalidParameter("tagKeys is required: name at least one tag key to remove.");
-      functions.updateMetadata(name, (current) => ({ ...current, tags: Object.fromEntries(Object.entries(current.tags).filter(([key]) => !keys.includes(key))) }));
+      await functions.updateMetadata(name, (current) => ({ ...current, tags: Object.fromEntries(Object.entries(current.tags).filter(([key]) => !keys.includes(key))) }));
       return empty(204);
     })
-    .on("GET", "/2017-03-31/tags/{arn}", async (request, [raw = ""]) => json(200, { Tags: functions.get(target(request, raw)).tags }));
+    .on("GET", "/2017-03-31/tags/{arn}", async (request, [raw = ""]) => json(200, { Tags: (await functions.get(await target(request, raw))).tags }));
 }

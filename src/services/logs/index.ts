@@ -52,21 +52,21 @@ export interface LogsServiceDeps {
 
 export function logsService({ logs, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
   const groupArn = (group: string) => `arn:aws:logs:${account.region}:${account.accountId}:log-group:${group}`;
-  const requireGroup = (group: string | undefined) => {
+  const requireGroup = async (group: string | undefined) => {
     if (!group) throw new UnkaiError("InvalidParameterException", "logGroupName is required.");
-    if (!logs.group(group)) {
+    if (!(await logs.group(group))) {
       throw new UnkaiError("ResourceNotFoundException", "The specified log group does not exist.");
     }
     return group;
   };
 
-  const operations: Record<string, (body: Buffer) => UnkaiResponse> = {
+  const operations: Record<string, (body: Buffer) => Promise<UnkaiResponse>> = {
     ...writeOperations({ logs, space, now, requireGroup }),
-    FilterLogEvents(body) {
+    async FilterLogEvents(body) {
       const input = parse(filterInput, body);
-      const group = requireGroup(input.logGroupName ?? input.logGroupIdentifier);
-      const streams = input.logStreamNames ?? (input.logStreamNamePrefix ? logs.streams(group, input.logStreamNamePrefix, 10_000).map((s) => s.logStreamName) : undefined);
-      const { events, lastId } = logs.query({
+      const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      const streams = input.logStreamNames ?? (input.logStreamNamePrefix ? (await logs.streams(group, input.logStreamNamePrefix, 10_000)).map((s) => s.logStreamName) : undefined);
+      const { events, lastId } = await logs.query({
         group,
         streams,
         startTime: input.startTime,
@@ -77,11 +77,11 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
       });
       return respond({ events, ...(lastId !== undefined ? { nextToken: String(lastId) } : {}), searchedLogStreams: [] });
     },
-    GetLogEvents(body) {
+    async GetLogEvents(body) {
       const input = parse(getInput, body);
-      const group = requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
       const afterId = input.nextToken?.startsWith("f/") ? Number(input.nextToken.slice(2)) : undefined;
-      const { events } = logs.query({ group, streams: [input.logStreamName], startTime: input.startTime, endTime: input.endTime, afterId, limit: input.limit ?? 10_000 });
+      const { events } = await logs.query({ group, streams: [input.logStreamName], startTime: input.startTime, endTime: input.endTime, afterId, limit: input.limit ?? 10_000 });
       const last = events.at(-1)?.eventId ?? String(afterId ?? 0);
       return respond({
         events: events.map(({ timestamp, message, ingestionTime }) => ({ timestamp, message, ingestionTime })),
@@ -89,10 +89,10 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
         nextBackwardToken: `b/${events[0]?.eventId ?? last}`,
       });
     },
-    DescribeLogGroups(body) {
+    async DescribeLogGroups(body) {
       const input = parse(groupsInput, body);
       return respond({
-        logGroups: logs.groups(input.logGroupNamePrefix).map((g) => ({
+        logGroups: (await logs.groups(input.logGroupNamePrefix)).map((g) => ({
           logGroupName: g.name,
           creationTime: g.creationTime,
           ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
@@ -102,19 +102,19 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
         })),
       });
     },
-    DescribeLogStreams(body) {
+    async DescribeLogStreams(body) {
       const input = parse(streamsInput, body);
-      const group = requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
       return respond({
-        logStreams: logs.streams(group, input.logStreamNamePrefix, input.limit ?? 50).map((s) => ({
+        logStreams: (await logs.streams(group, input.logStreamNamePrefix, input.limit ?? 50)).map((s) => ({
           ...s,
           lastIngestionTime: s.lastEventTimestamp,
           arn: `${groupArn(group)}:log-stream:${s.logStreamName}`,
         })),
       });
     },
-    DeleteLogGroup(body) {
-      logs.deleteGroup(requireGroup(parse(groupNameInput, body).logGroupName));
+    async DeleteLogGroup(body) {
+      await logs.deleteGroup(await requireGroup(parse(groupNameInput, body).logGroupName));
       return respond({});
     },
   };
@@ -129,7 +129,7 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
       try {
         const run = operations[operation];
         if (!run) throw new UnkaiError("UnknownOperationException", `CloudWatch Logs operation ${operation} is not supported by Unkai.`);
-        return run(request.body);
+        return await run(request.body);
       } catch (error) {
         if (!(error instanceof UnkaiError)) logger.error({ err: error, operation }, "internal error in the Logs API");
         return awsJsonError(asUnkaiError(error), LOGS_ERRORS);

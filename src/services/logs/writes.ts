@@ -61,10 +61,10 @@ function checkSpan(kept: readonly LogEvent[]): void {
  * Appends the events CloudWatch would keep and reports the rest as it does: older than 14 days,
  * older than the group's retention ("expired"), or more than 2 hours ahead.
  */
-function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInput>, now: number): { rejectedLogEventsInfo?: RejectedInfo } {
-  const group = logs.group(input.logGroupName);
+async function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInput>, now: number): Promise<{ rejectedLogEventsInfo?: RejectedInfo }> {
+  const group = await logs.group(input.logGroupName);
   if (!group) throw new UnkaiError("ResourceNotFoundException", "The specified log group does not exist.");
-  if (!logs.hasStream(input.logGroupName, input.logStreamName)) throw new UnkaiError("ResourceNotFoundException", "The specified log stream does not exist.");
+  if (!(await logs.hasStream(input.logGroupName, input.logStreamName))) throw new UnkaiError("ResourceNotFoundException", "The specified log stream does not exist.");
   const events = input.logEvents;
   checkBatch(events);
   const tooOld = events.filter((e) => e.timestamp < now - MAX_EVENT_AGE_MS).length;
@@ -74,7 +74,7 @@ function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInput>, now
   const end = firstTooNew === -1 ? events.length : firstTooNew;
   const kept = events.slice(Math.max(tooOld, expired), end);
   checkSpan(kept);
-  if (kept.length > 0) logs.append(input.logGroupName, input.logStreamName, kept);
+  if (kept.length > 0) await logs.append(input.logGroupName, input.logStreamName, kept);
   const rejected: RejectedInfo = {
     ...(tooOld > 0 ? { tooOldLogEventEndIndex: tooOld } : {}),
     ...(expired > 0 ? { expiredLogEventEndIndex: expired } : {}),
@@ -88,38 +88,38 @@ export interface WriteDeps {
   readonly space: FreeSpace;
   readonly now: () => number;
   /** The group's name when it exists, else ResourceNotFoundException. */
-  readonly requireGroup: (group: string | undefined) => string;
+  readonly requireGroup: (group: string | undefined) => Promise<string>;
 }
 
 /** The writing operations, by name. Those that take space are refused while the data directory is low on it. */
-export function writeOperations({ logs, space, now, requireGroup }: WriteDeps): Record<string, (body: Buffer) => UnkaiResponse> {
+export function writeOperations({ logs, space, now, requireGroup }: WriteDeps): Record<string, (body: Buffer) => Promise<UnkaiResponse>> {
   return {
-    CreateLogGroup(body) {
+    async CreateLogGroup(body) {
       const input = parse(groupNameInput, body);
       requireRoom(space);
-      if (!logs.createGroup(input.logGroupName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log group already exists");
+      if (!(await logs.createGroup(input.logGroupName, now()))) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log group already exists");
       return respond({});
     },
-    CreateLogStream(body) {
+    async CreateLogStream(body) {
       const input = parse(streamInput, body);
-      requireGroup(input.logGroupName);
+      await requireGroup(input.logGroupName);
       requireRoom(space);
-      if (!logs.createStream(input.logGroupName, input.logStreamName, now())) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log stream already exists");
+      if (!(await logs.createStream(input.logGroupName, input.logStreamName, now()))) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log stream already exists");
       return respond({});
     },
-    PutLogEvents(body) {
+    async PutLogEvents(body) {
       const input = parse(putEventsInput, body);
       requireRoom(space);
-      return respond(putLogEvents(logs, input, now()));
+      return respond(await putLogEvents(logs, input, now()));
     },
-    PutRetentionPolicy(body) {
+    async PutRetentionPolicy(body) {
       const input = parse(retentionInput, body);
       checkRetention(input.retentionInDays);
-      logs.setRetention(requireGroup(input.logGroupName), input.retentionInDays);
+      await logs.setRetention(await requireGroup(input.logGroupName), input.retentionInDays);
       return respond({});
     },
-    DeleteRetentionPolicy(body) {
-      logs.setRetention(requireGroup(parse(groupNameInput, body).logGroupName), undefined);
+    async DeleteRetentionPolicy(body) {
+      await logs.setRetention(await requireGroup(parse(groupNameInput, body).logGroupName), undefined);
       return respond({});
     },
   };

@@ -6,7 +6,7 @@ import { S3Error } from "./errors.js";
 import { parseXml, xmlResponse } from "./xml.js";
 
 export async function listBuckets(context: S3Context): Promise<UnkaiResponse> {
-  const buckets = context.store.buckets().map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt) }));
+  const buckets = (await context.store.buckets()).map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt) }));
   return xmlResponse("ListAllMyBucketsResult", {
     Owner: { ID: context.accountId, DisplayName: "unkai" },
     Buckets: buckets.length > 0 ? { Bucket: buckets } : "",
@@ -17,20 +17,20 @@ export async function createBucket(context: S3Context, request: UnkaiRequest, na
   validateBucketName(name);
   // The body, when sent, only names a LocationConstraint: Unkai serves one region, so it is checked and set aside.
   if (request.body.length > 0) parseXml(request.body, "CreateBucketConfiguration");
-  if (!context.store.createBucket(name, Date.now())) {
+  if (!await context.store.createBucket(name, Date.now())) {
     throw new S3Error("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", `/${name}`, { BucketName: name });
   }
   return { status: 200, headers: { Location: `/${name}` } };
 }
 
 export async function headBucket(context: S3Context, request: UnkaiRequest, name: string): Promise<UnkaiResponse> {
-  requireBucket(context, name);
+  await requireBucket(context, name);
   return { status: 200, headers: { "x-amz-bucket-region": request.caller.region } };
 }
 
 export async function deleteBucket(context: S3Context, name: string): Promise<UnkaiResponse> {
-  const result = context.store.deleteBucket(name);
-  if (result === "missing") requireBucket(context, name);
+  const result = await context.store.deleteBucket(name);
+  if (result === "missing") await requireBucket(context, name);
   if (result === "not-empty") {
     throw new S3Error("BucketNotEmpty", "The bucket you tried to delete is not empty", `/${name}`, { BucketName: name });
   }
@@ -39,7 +39,7 @@ export async function deleteBucket(context: S3Context, name: string): Promise<Un
 }
 
 export async function bucketLocation(context: S3Context, name: string, region: string): Promise<UnkaiResponse> {
-  requireBucket(context, name);
+  await requireBucket(context, name);
   // us-east-1 is written as an empty constraint, as S3 does.
   return xmlResponse("LocationConstraint", region === "us-east-1" ? {} : { "#text": region });
 }

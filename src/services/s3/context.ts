@@ -16,7 +16,7 @@ export interface S3Context {
   readonly files: ObjectFiles;
   readonly notifications: S3Notifications;
   /** Whether a Lambda function of that name exists (notification destinations are validated). */
-  readonly functionExists: (name: string) => boolean;
+  readonly functionExists: (name: string) => Promise<boolean>;
   readonly accountId: string;
   readonly logger: Logger;
   /** Uploads and new buckets are refused (503 ServiceUnavailable) while the data directory is low on space. */
@@ -29,9 +29,9 @@ export interface S3Context {
  * The per-chunk check of a `STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]` upload, chained from the
  * request's verified signature; other bodies (unsigned payloads, plain bodies) have no chunk signatures.
  */
-export function chunkCheckFor(context: S3Context, request: UnkaiRequest): ChunkSignatureCheck | undefined {
+export async function chunkCheckFor(context: S3Context, request: UnkaiRequest): Promise<ChunkSignatureCheck | undefined> {
   if (!(request.headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) return undefined;
-  const chain = chunkChain(request.headers, request.query, context.credentials);
+  const chain = await chunkChain(request.headers, request.query, context.credentials);
   if (!chain) throw new S3Error("SignatureDoesNotMatch", "A signed aws-chunked upload must be signed in its Authorization header.");
   return (chunk) => {
     if (!chain(chunk.signature, chunk.sha256)) {
@@ -40,14 +40,14 @@ export function chunkCheckFor(context: S3Context, request: UnkaiRequest): ChunkS
   };
 }
 
-export function requireBucket(context: S3Context, name: string): BucketRecord {
-  const bucket = context.store.bucket(name);
+export async function requireBucket(context: S3Context, name: string): Promise<BucketRecord> {
+  const bucket = await context.store.bucket(name);
   if (!bucket) throw new S3Error("NoSuchBucket", "The specified bucket does not exist", `/${name}`, { BucketName: name });
   return bucket;
 }
 
-export function requireObject(context: S3Context, bucket: string, key: string): ObjectRecord {
-  const object = context.store.object(bucket, key);
+export async function requireObject(context: S3Context, bucket: string, key: string): Promise<ObjectRecord> {
+  const object = await context.store.object(bucket, key);
   if (!object) throw new S3Error("NoSuchKey", "The specified key does not exist.", `/${bucket}/${key}`, { Key: key });
   return object;
 }

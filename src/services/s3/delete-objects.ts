@@ -6,7 +6,7 @@ import { S3Error } from "./errors.js";
 import { listOf, parseXml, text, xmlResponse } from "./xml.js";
 
 export async function deleteObjects(context: S3Context, request: UnkaiRequest, bucketName: string): Promise<UnkaiResponse> {
-  const bucket = requireBucket(context, bucketName);
+  const bucket = await requireBucket(context, bucketName);
   const document = parseXml(request.body, "Delete");
   const keys = listOf(document.Object).map((o) => text(o.Key));
   if (keys.length === 0 || keys.length > 1000 || keys.includes("")) {

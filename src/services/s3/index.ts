@@ -152,13 +152,13 @@ function createS3(p: Platform): Service {
   const logger = p.logger("s3");
   const service = s3Service({
     store: p.store.objects, files, notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake()),
-    functionExists: (name) => p.functions.find(name) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
+    functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
   });
   let sweep: Promise<unknown> | undefined;
   return {
     ...service,
     start() {
-      sweep ??= files.sweep(Date.now(), (blob) => p.store.objects.referencesBlob(blob), (id) => p.store.objects.upload(id) !== undefined).then(
+      sweep ??= files.sweep(Date.now(), (blob) => p.store.objects.referencesBlob(blob), async (id) => (await p.store.objects.upload(id)) !== undefined).then(
         (removed) => removed > 0 && logger.info({ removed }, "removed S3 files a crash left behind"),
         (error: unknown) => logger.warn({ err: error }, "could not sweep S3 files a crash left behind"),
       );

@@ -18,13 +18,13 @@ const BATCH = 1000;
 const PAST = "\u{10FFFF}";
 
 /** Walks keys in order after `after`, rolling keys that contain `delimiter` past `prefix` into common prefixes. */
-function collect(context: S3Context, bucket: string, prefix: string, delimiter: string, after: string, maxKeys: number): Listing {
+async function collect(context: S3Context, bucket: string, prefix: string, delimiter: string, after: string, maxKeys: number): Promise<Listing> {
   const contents: ObjectRecord[] = [];
   const prefixes: string[] = [];
   let cursor = after;
   let last: string | undefined;
   for (;;) {
-    const rows = context.store.listObjects(bucket, prefix, cursor, BATCH);
+    const rows = await context.store.listObjects(bucket, prefix, cursor, BATCH);
     let jumped = false;
     for (const row of rows) {
       const at = delimiter === "" ? -1 : row.key.indexOf(delimiter, prefix.length);
@@ -76,7 +76,7 @@ function entries(listing: Listing, encode: (text: string) => string): Record<str
 }
 
 export async function listObjectsV2(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
-  requireBucket(context, bucket);
+  await requireBucket(context, bucket);
   const prefix = request.query.get("prefix") ?? "";
   const delimiter = request.query.get("delimiter") ?? "";
   const token = request.query.get("continuation-token");
@@ -90,7 +90,7 @@ export async function listObjectsV2(context: S3Context, request: UnkaiRequest, b
       throw new S3Error("InvalidArgument", "The continuation token provided is incorrect.", undefined, { ArgumentName: "continuation-token" });
     }
   }
-  const listing = collect(context, bucket, prefix, delimiter, after, maxKeys);
+  const listing = await collect(context, bucket, prefix, delimiter, after, maxKeys);
   const body: Record<string, unknown> = { Name: bucket, Prefix: encode(prefix) };
   if (delimiter !== "") body.Delimiter = encode(delimiter);
   body.MaxKeys = maxKeys;
@@ -104,13 +104,13 @@ export async function listObjectsV2(context: S3Context, request: UnkaiRequest, b
 }
 
 export async function listObjectsV1(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
-  requireBucket(context, bucket);
+  await requireBucket(context, bucket);
   const prefix = request.query.get("prefix") ?? "";
   const delimiter = request.query.get("delimiter") ?? "";
   const marker = request.query.get("marker") ?? "";
   const maxKeys = maxKeysOf(request);
   const encode = encoder(request);
-  const listing = collect(context, bucket, prefix, delimiter, marker, maxKeys);
+  const listing = await collect(context, bucket, prefix, delimiter, marker, maxKeys);
   const body: Record<string, unknown> = { Name: bucket, Prefix: encode(prefix), Marker: encode(marker) };
   if (listing.truncated && delimiter !== "" && listing.last !== undefined) body.NextMarker = encode(listing.last);
   body.MaxKeys = maxKeys;

@@ -13,8 +13,8 @@ import { listOf, parseXml, text, xmlResponse } from "./xml.js";
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 
-function requireUpload(context: S3Context, bucket: string, key: string, uploadId: string): UploadRecord {
-  const upload = context.store.upload(uploadId);
+async function requireUpload(context: S3Context, bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
+  const upload = await context.store.upload(uploadId);
   if (!upload || upload.bucket !== bucket || upload.key !== key) {
     throw new S3Error("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", undefined, { UploadId: uploadId });
   }
@@ -25,9 +25,9 @@ const owner = (context: S3Context) => ({ ID: context.accountId, DisplayName: "un
 
 export async function createUpload(context: S3Context, request: UnkaiRequest, bucket: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
-  requireBucket(context, bucket);
+  await requireBucket(context, bucket);
   const uploadId = randomBytes(24).toString("base64url");
-  context.store.createUpload({ uploadId, bucket, key, initiated: Date.now(), headers: storedHeaders(request) });
+  await context.store.createUpload({ uploadId, bucket, key, initiated: Date.now(), headers: storedHeaders(request) });
   return xmlResponse("InitiateMultipartUploadResult", { Bucket: bucket, Key: key, UploadId: uploadId });
 }
 
@@ -40,22 +40,22 @@ function partNumberOf(text: string | null): number {
 }
 
 export async function uploadPart(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
-  requireBucket(context, bucket);
+  await requireBucket(context, bucket);
   const partNumber = partNumberOf(request.query.get("partNumber"));
-  requireUpload(context, bucket, key, uploadId);
-  const payload = openPayload(request, MAX_UPLOAD_BYTES, chunkCheckFor(context, request));
+  await requireUpload(context, bucket, key, uploadId);
+  const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request));
   await context.files.writePart(uploadId, partNumber, payload.body);
   const digest = payload.verify();
   const etag = digest.md5.toString("hex");
-  context.store.putPart({ uploadId, partNumber, etag, size: digest.size, lastModified: Date.now() });
+  await context.store.putPart({ uploadId, partNumber, etag, size: digest.size, lastModified: Date.now() });
   return { status: 200, headers: { ETag: quoted(etag) } };
 }
 
 /** The parts the Complete request names, checked against what was uploaded. */
-function chosenParts(context: S3Context, uploadId: string, body: Buffer): PartRecord[] {
+async function chosenParts(context: S3Context, uploadId: string, body: Buffer): Promise<PartRecord[]> {
   const requested = listOf(parseXml(body, "CompleteMultipartUpload").Part);
   if (requested.length === 0) throw new S3Error("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: it names no Part.");
-  const stored = new Map(context.store.parts(uploadId, 0, MAX_PARTS).map((p) => [p.partNumber, p]));
+  const stored = new Map((await context.store.parts(uploadId, 0, MAX_PARTS)).map((p) => [p.partNumber, p]));
   const chosen: PartRecord[] = [];
   for (const entry of requested) {
     const number = Number(entry.PartNumber);
@@ -83,9 +83,9 @@ function chosenParts(context: S3Context, uploadId: string, body: Buffer): PartRe
 }
 
 export async function completeUpload(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
-  requireBucket(context, bucket);
-  const upload = requireUpload(context, bucket, key, uploadId);
-  const parts = chosenParts(context, uploadId, request.body);
+  await requireBucket(context, bucket);
+  const upload = await requireUpload(context, bucket, key, uploadId);
+  const parts = await chosenParts(context, uploadId, request.body);
   const files = context.files;
   const blob = await files.write(async function* () {
     for (const part of parts) yield files.partReader(uploadId, part.partNumber);
@@ -100,9 +100,9 @@ export async function completeUpload(context: S3Context, request: UnkaiRequest, 
 }
 
 export async function abortUpload(context: S3Context, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
-  requireBucket(context, bucket);
-  requireUpload(context, bucket, key, uploadId);
-  context.store.deleteUpload(uploadId);
+  await requireBucket(context, bucket);
+  await requireUpload(context, bucket, key, uploadId);
+  await context.store.deleteUpload(uploadId);
   await context.files.removeParts(uploadId);
   return { status: 204 };
 }
@@ -115,11 +115,11 @@ function boundedNumber(request: UnkaiRequest, name: string, max: number, fallbac
 }
 
 export async function listParts(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
-  requireBucket(context, bucket);
-  requireUpload(context, bucket, key, uploadId);
+  await requireBucket(context, bucket);
+  await requireUpload(context, bucket, key, uploadId);
   const maxParts = boundedNumber(request, "max-parts", 1000, 1000);
   const marker = boundedNumber(request, "part-number-marker", MAX_PARTS, 0);
-  const page = context.store.parts(uploadId, marker, maxParts + 1);
+  const page = await context.store.parts(uploadId, marker, maxParts + 1);
   const truncated = page.length > maxParts;
   const parts = page.slice(0, maxParts);
   const body: Record<string, unknown> = {
@@ -131,12 +131,12 @@ export async function listParts(context: S3Context, request: UnkaiRequest, bucke
 }
 
 export async function listUploads(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
-  requireBucket(context, bucket);
+  await requireBucket(context, bucket);
   const maxUploads = boundedNumber(request, "max-uploads", 1000, 1000);
   const prefix = request.query.get("prefix") ?? "";
   const keyMarker = request.query.get("key-marker") ?? "";
   const uploadIdMarker = request.query.get("upload-id-marker") ?? "";
-  const page = context.store.uploads(bucket, prefix, keyMarker, keyMarker === "" ? "" : uploadIdMarker, maxUploads + 1);
+  const page = await context.store.uploads(bucket, prefix, keyMarker, keyMarker === "" ? "" : uploadIdMarker, maxUploads + 1);
   const truncated = page.length > maxUploads;
   const uploads = page.slice(0, maxUploads);
   const last = uploads.at(-1);

@@ -13,10 +13,10 @@ function filterValue(config: Record<string, unknown>, name: "prefix" | "suffix")
   return rules[0] ? text(rules[0].Value) : undefined;
 }
 
-function lambdaConfig(context: S3Context, raw: Record<string, unknown>): LambdaNotification {
+async function lambdaConfig(context: S3Context, raw: Record<string, unknown>): Promise<LambdaNotification> {
   const arn = text(raw.CloudFunction) || text(raw.LambdaFunctionArn);
   const fn = functionOfArn(arn);
-  if (!fn || !context.functionExists(fn.name)) {
+  if (!fn || !(await context.functionExists(fn.name))) {
     throw new S3Error("InvalidArgument", "Unable to validate the following destination configurations", undefined, { ArgumentName: arn, ArgumentValue: "The destination function does not exist." });
   }
   const events = (Array.isArray(raw.Event) ? (raw.Event as unknown[]) : []).map(String).filter((e) => e !== "");
@@ -28,21 +28,22 @@ function lambdaConfig(context: S3Context, raw: Record<string, unknown>): LambdaN
 }
 
 export async function putNotification(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
-  requireBucket(context, bucket);
+  await requireBucket(context, bucket);
   const document = request.body.length === 0 ? {} : parseXml(request.body, "NotificationConfiguration");
   for (const kind of ["QueueConfiguration", "TopicConfiguration", "EventBridgeConfiguration"]) {
     if (document[kind] !== undefined) {
       throw new S3Error("InvalidArgument", `Unkai delivers S3 notifications to Lambda functions only; ${kind} is not supported yet.`, undefined, { ArgumentName: kind });
     }
   }
-  const lambda = [...listOf(document.CloudFunctionConfiguration), ...listOf(document.LambdaFunctionConfiguration)].map((raw) => lambdaConfig(context, raw));
+  const lambda: LambdaNotification[] = [];
+  for (const raw of [...listOf(document.CloudFunctionConfiguration), ...listOf(document.LambdaFunctionConfiguration)]) lambda.push(await lambdaConfig(context, raw));
   const config: NotificationConfiguration = { lambda };
-  context.store.setNotification(bucket, lambda.length > 0 ? JSON.stringify(config) : undefined);
+  await context.store.setNotification(bucket, lambda.length > 0 ? JSON.stringify(config) : undefined);
   return { status: 200 };
 }
 
 export async function getNotification(context: S3Context, bucket: string): Promise<UnkaiResponse> {
-  const config = notificationOf(requireBucket(context, bucket));
+  const config = notificationOf(await requireBucket(context, bucket));
   const entries = (config?.lambda ?? []).map((c) => {
     const rules = [
       ...(c.prefix === undefined ? [] : [{ Name: "Prefix", Value: c.prefix }]),

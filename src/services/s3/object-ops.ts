@@ -12,7 +12,7 @@ import { xmlResponse } from "./xml.js";
 
 /** Commits a new body for `bucket`/`key` with its notification events, then drops the body it replaced. */
 export async function commitObject(context: S3Context, request: UnkaiRequest, record: ObjectRecord, eventName: string, complete?: string): Promise<void> {
-  const bucket = requireBucket(context, record.bucket);
+  const bucket = await requireBucket(context, record.bucket);
   const events = eventsFor(context, bucket, { eventName, key: record.key, size: record.size, eTag: record.etag }, request);
   let previous: ObjectRecord | undefined;
   try {
@@ -27,8 +27,8 @@ export async function commitObject(context: S3Context, request: UnkaiRequest, re
 
 export async function putObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
-  requireBucket(context, bucketName);
-  const payload = openPayload(request, MAX_UPLOAD_BYTES, chunkCheckFor(context, request));
+  await requireBucket(context, bucketName);
+  const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request));
   const blob = await context.files.write(payload.body);
   let digest;
   try {
@@ -60,10 +60,10 @@ function objectHeaders(object: ObjectRecord, request: UnkaiRequest): Record<stri
 }
 
 export async function getObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, head: boolean): Promise<UnkaiResponse> {
-  requireBucket(context, bucketName);
+  await requireBucket(context, bucketName);
   // Read the row again if an overwrite deleted its body between the read and the open.
   for (let attempt = 0; ; attempt++) {
-    const object = requireObject(context, bucketName, key);
+    const object = await requireObject(context, bucketName, key);
     const headers = objectHeaders(object, request);
     if (checkConditions(request, object) === "not-modified") {
       return { status: 304, headers: { ETag: headers.ETag ?? "", "Last-Modified": headers["Last-Modified"] ?? "" } };
@@ -82,7 +82,7 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
 }
 
 export async function deleteObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
-  const bucket = requireBucket(context, bucketName);
+  const bucket = await requireBucket(context, bucketName);
   let events: QueuedEventRow[] = [];
   const removed = await context.store.deleteObjects(bucketName, [key], (gone) =>
     (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
@@ -120,9 +120,9 @@ function copySource(header: string): { bucket: string; key: string } {
 export async function copyObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
   const source = copySource(request.headers["x-amz-copy-source"] ?? "");
-  requireBucket(context, source.bucket);
-  requireBucket(context, bucketName);
-  const original = requireObject(context, source.bucket, source.key);
+  await requireBucket(context, source.bucket);
+  await requireBucket(context, bucketName);
+  const original = await requireObject(context, source.bucket, source.key);
   const replace = (request.headers["x-amz-metadata-directive"] ?? "COPY").toUpperCase() === "REPLACE";
   if (source.bucket === bucketName && source.key === key && !replace) {
     throw new S3Error(

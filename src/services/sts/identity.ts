@@ -31,10 +31,10 @@ export function roleId(roleArn: string): string {
 }
 
 /** `roleOf` gives a function's execution role ARN, or undefined when the function is gone. */
-export function identityOf(principal: Principal, account: Account, roleOf: (functionName: string) => string | undefined): CallerIdentity {
+export async function identityOf(principal: Principal, account: Account, roleOf: (functionName: string) => Promise<string | undefined>): Promise<CallerIdentity> {
   if (principal.kind === "key") return { arn: `arn:aws:iam::${account.accountId}:root`, userId: account.accountId, account: account.accountId };
   if (principal.kind === "function") {
-    const role = roleOf(principal.functionName);
+    const role = await roleOf(principal.functionName);
     const parsed = role === undefined ? undefined : ROLE_ARN.exec(role);
     if (!role || !parsed?.[1] || !parsed[2]) throw new StsError("InvalidClientTokenId", "The security token included in the request is invalid.");
     const session = principal.functionName;

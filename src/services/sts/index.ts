@@ -21,7 +21,7 @@ const STS_ACTIONS = new Set([
 export interface StsDeps {
   readonly account: Account;
   /** A function's execution role ARN (for its session credentials' identity), undefined when it is gone. */
-  readonly roleOf: (functionName: string) => string | undefined;
+  readonly roleOf: (functionName: string) => Promise<string | undefined>;
   readonly logger: Logger;
 }
 
@@ -36,8 +36,8 @@ function parameters(request: UnkaiRequest): URLSearchParams {
   return params;
 }
 
-function getCallerIdentity(deps: StsDeps, request: UnkaiRequest): UnkaiResponse {
-  const identity = identityOf(request.caller.principal, deps.account, deps.roleOf);
+async function getCallerIdentity(deps: StsDeps, request: UnkaiRequest): Promise<UnkaiResponse> {
+  const identity = await identityOf(request.caller.principal, deps.account, deps.roleOf);
   const body =
     `<GetCallerIdentityResponse xmlns="${STS_NAMESPACE}"><GetCallerIdentityResult>` +
     `<Arn>${xmlText(identity.arn)}</Arn><UserId>${xmlText(identity.userId)}</UserId><Account>${identity.account}</Account>` +
@@ -45,7 +45,7 @@ function getCallerIdentity(deps: StsDeps, request: UnkaiRequest): UnkaiResponse 
   return { status: 200, headers: { "Content-Type": "text/xml" }, body };
 }
 
-function route(deps: StsDeps, request: UnkaiRequest): UnkaiResponse {
+async function route(deps: StsDeps, request: UnkaiRequest): Promise<UnkaiResponse> {
   const params = parameters(request);
   const action = params.get("Action");
   // AWS redirects a request without an Action to its IAM web page; Unkai says what is missing.
@@ -64,7 +64,7 @@ export function stsService(deps: StsDeps): Service {
     rejectUnauthenticated: stsAuthRefusal,
     async handle(request) {
       try {
-        return route(deps, request);
+        return await route(deps, request);
       } catch (error) {
         if (error instanceof StsError) return stsErrorResponse(error, request.requestId);
         deps.logger.error({ err: error }, "internal error in the STS API");
@@ -78,5 +78,5 @@ export const stsModule: ServiceModule = {
   name: "sts",
   errors: { kind: "xml", table: STS_ERRORS, heading: "## STS errors" },
   compatibility: "docs/compatibility/sts.md",
-  create: (p: Platform) => stsService({ account: p.account, roleOf: (name) => p.functions.find(name)?.config.role, logger: p.logger("sts") }),
+  create: (p: Platform) => stsService({ account: p.account, roleOf: async (name) => (await p.functions.find(name))?.config.role, logger: p.logger("sts") }),
 };

@@ -8,7 +8,7 @@ import type { InvocationStore, TestEventStore } from "../../store/ports.js";
 export interface ConsoleDataDeps {
   readonly invocations: InvocationStore;
   readonly testEvents: TestEventStore;
-  readonly functionExists: (name: string) => boolean;
+  readonly functionExists: (name: string) => Promise<boolean>;
   readonly now?: () => number;
 }
 
@@ -22,16 +22,16 @@ const MAX_EVENTS_PER_FUNCTION = 10;
 const MAX_EVENT_BYTES = 256 * 1024;
 
 /** Answers the request when it is one of these endpoints, else `undefined`. Throws UnkaiError for bad input. */
-export function consoleData(deps: ConsoleDataDeps): (request: UnkaiRequest) => UnkaiResponse | undefined {
+export function consoleData(deps: ConsoleDataDeps): (request: UnkaiRequest) => Promise<UnkaiResponse | undefined> {
   const now = deps.now ?? Date.now;
-  return (request) => {
+  return async (request) => {
     if (request.method === "GET" && request.path === "/_unkai/metrics/summary") {
       const since = timeParam(request, "since", now() - 3_600_000, now());
-      return json(200, { since, functions: deps.invocations.countsSince(since) });
+      return json(200, { since, functions: await deps.invocations.countsSince(since) });
     }
     const metrics = /^\/_unkai\/functions\/([^/]+)\/metrics$/.exec(request.path);
     if (metrics?.[1] && request.method === "GET") {
-      const name = functionName(metrics[1], deps);
+      const name = await functionName(metrics[1], deps);
       const until = now();
       const since = timeParam(request, "since", until - 3_600_000, until);
       const periodSeconds = intParam(request, "period", 60, 1, 86_400);
@@ -41,32 +41,32 @@ export function consoleData(deps: ConsoleDataDeps): (request: UnkaiRequest) => U
       }
       // Buckets start on whole periods, so charts read 12:00, 12:05… rather than odd instants.
       const from = Math.floor(since / periodMs) * periodMs;
-      const records = deps.invocations.between(name, from, until, MAX_RECORDS);
+      const records = await deps.invocations.between(name, from, until, MAX_RECORDS);
       return json(200, { functionName: name, since: from, until, periodSeconds, buckets: aggregate(records, from, until, periodMs), totals: totals(records) });
     }
     const list = /^\/_unkai\/functions\/([^/]+)\/test-events$/.exec(request.path);
     if (list?.[1] && request.method === "GET") {
-      const name = functionName(list[1], deps);
-      return json(200, { testEvents: deps.testEvents.list(name).map(render) });
+      const name = await functionName(list[1], deps);
+      return json(200, { testEvents: (await deps.testEvents.list(name)).map(render) });
     }
     const one = /^\/_unkai\/functions\/([^/]+)\/test-events\/([^/]+)$/.exec(request.path);
     if (one?.[1] && one[2] && (request.method === "PUT" || request.method === "DELETE")) {
-      const name = functionName(one[1], deps);
+      const name = await functionName(one[1], deps);
       const eventName = decodeSegment(one[2]);
       if (!EVENT_NAME.test(eventName)) {
         throw invalidParameter("Test event names are 1 to 25 letters, digits, dots, hyphens or underscores.");
       }
       if (request.method === "DELETE") {
-        if (!deps.testEvents.delete(name, eventName)) throw notFound(`Function ${name} has no test event named ${eventName}.`);
+        if (!(await deps.testEvents.delete(name, eventName))) throw notFound(`Function ${name} has no test event named ${eventName}.`);
         return empty(204);
       }
       const event = eventJson(request.body);
-      const saved = deps.testEvents.list(name);
+      const saved = await deps.testEvents.list(name);
       if (saved.length >= MAX_EVENTS_PER_FUNCTION && !saved.some((e) => e.name === eventName)) {
         throw invalidParameter(`A function keeps at most ${MAX_EVENTS_PER_FUNCTION} test events; delete one first.`);
       }
       const record = { name: eventName, event, updatedAt: now() };
-      deps.testEvents.put(name, record);
+      await deps.testEvents.put(name, record);
       return json(200, render(record));
     }
     return undefined;
@@ -86,10 +86,10 @@ function decodeSegment(encoded: string): string {
   }
 }
 
-function functionName(encoded: string, deps: ConsoleDataDeps): string {
+async function functionName(encoded: string, deps: ConsoleDataDeps): Promise<string> {
   const name = decodeSegment(encoded);
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) throw invalidParameter(`Function names are 1 to 64 letters, digits, hyphens or underscores, not ${JSON.stringify(name)}.`);
-  if (!deps.functionExists(name)) throw notFound(`Function not found: ${name}`);
+  if (!(await deps.functionExists(name))) throw notFound(`Function not found: ${name}`);
   return name;
 }
 

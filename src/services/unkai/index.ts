@@ -18,7 +18,7 @@ export interface UnkaiServiceDeps {
   readonly queue: AsyncQueueStore;
   readonly worker: { inFlightOf(functionName: string): number; wake(): void };
   readonly testEvents: TestEventStore;
-  readonly functionExists: (name: string) => boolean;
+  readonly functionExists: (name: string) => Promise<boolean>;
 }
 
 export function unkaiService({ codeRoot, health, invocations, queue, worker, testEvents, functionExists }: UnkaiServiceDeps): Service {
@@ -33,7 +33,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
     async handle(request) {
       if (request.method === "GET" && request.path === "/_unkai/health") return json(200, health());
       try {
-        const answer = forConsole(request);
+        const answer = await forConsole(request);
         if (answer) return answer;
       } catch (error) {
         if (!(error instanceof UnkaiError)) throw error;
@@ -42,12 +42,12 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       const records = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/invocations$/.exec(request.path);
       if (request.method === "GET" && records?.[1]) {
         const limit = limitParam(request);
-        return json(200, { invocations: invocations.recent(records[1], limit) });
+        return json(200, { invocations: await invocations.recent(records[1], limit) });
       }
       if (request.method === "GET" && request.path === "/_unkai/events/stats") {
         const now = Date.now();
         return json(200, {
-          functions: queue.stats().map((s) => ({
+          functions: (await queue.stats()).map((s) => ({
             functionName: s.functionName,
             queued: s.queued,
             oldestAgeMs: s.oldestEnqueuedAt === undefined ? 0 : now - s.oldestEnqueuedAt,
@@ -59,7 +59,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       const events = /^\/_unkai\/functions\/([a-zA-Z0-9_-]{1,64})\/events\/(failed|redrive)$/.exec(request.path);
       if (events?.[1] && events[2] === "failed" && request.method === "GET") {
         const limit = limitParam(request);
-        const failed = queue.failed(events[1], limit).map((e) => ({
+        const failed = (await queue.failed(events[1], limit)).map((e) => ({
           id: e.id,
           enqueuedAt: new Date(e.enqueuedAt).toISOString(),
           attempts: e.attempts,
@@ -82,7 +82,7 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
         } catch {
           return json(400, { message: 'Body must be JSON like {"ids": ["<request id>", …]} or empty for all failed events.' });
         }
-        const redriven = queue.redrive(events[1], ids, Date.now());
+        const redriven = await queue.redrive(events[1], ids, Date.now());
         worker.wake();
         return json(200, { redriven });
       }
@@ -112,6 +112,6 @@ export const unkaiModule: ServiceModule = {
   compatibility: "docs/console.md#unkais-endpoints-for-the-console",
   create: (p) => unkaiService({
     codeRoot: p.codeRoot, invocations: p.store.invocations, queue: p.store.asyncQueue, worker: p.worker, health: () => p.health(),
-    testEvents: p.store.testEvents, functionExists: (name) => p.functions.find(name) !== undefined,
+    testEvents: p.store.testEvents, functionExists: async (name) => (await p.functions.find(name)) !== undefined,
   }),
 };

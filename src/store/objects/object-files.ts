@@ -70,12 +70,12 @@ export class ObjectFiles {
    * committed) and part folders of uploads that no longer exist. Only files older than `before`
    * (this process's start) are considered, so uploads in flight are never touched.
    */
-  async sweep(before: number, isReferenced: (blob: string) => boolean, uploadExists: (uploadId: string) => boolean): Promise<number> {
+  async sweep(before: number, isReferenced: (blob: string) => Promise<boolean>, uploadExists: (uploadId: string) => Promise<boolean>): Promise<number> {
     let removed = 0;
     for (const shard of await readdir(this.blobs)) {
       for (const blob of await readdir(join(this.blobs, shard))) {
         const path = join(this.blobs, shard, blob);
-        if ((await stat(path)).mtimeMs < before && !isReferenced(blob)) {
+        if ((await stat(path)).mtimeMs < before && !(await isReferenced(blob))) {
           await unlink(path).catch(() => undefined);
           removed++;
         }
@@ -83,7 +83,7 @@ export class ObjectFiles {
     }
     for (const uploadId of await readdir(this.parts)) {
       const path = join(this.parts, uploadId);
-      if ((await stat(path)).mtimeMs < before && !uploadExists(uploadId)) {
+      if ((await stat(path)).mtimeMs < before && !(await uploadExists(uploadId))) {
         await rm(path, { recursive: true, force: true });
         removed++;
       }

@@ -1,5 +1,6 @@
 /** SQLite AccessKeyStore: one row per key, written durably (a created key must survive a crash). */
 import type { AccessKeyRecord, AccessKeyStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
 interface Row {
@@ -11,7 +12,7 @@ interface Row {
 
 const toRecord = (row: Row): AccessKeyRecord => ({ accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at });
 
-export function sqliteAccessKeyStore(db: Db): AccessKeyStore {
+export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   const get = db.prepare<[string], Row>("SELECT * FROM access_keys WHERE access_key_id = ?");
   const list = db.prepare<[], Row>("SELECT * FROM access_keys ORDER BY created_at, access_key_id");
   const count = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM access_keys");

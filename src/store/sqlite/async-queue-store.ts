@@ -1,6 +1,7 @@
 /** SQLite AsyncQueueStore: one row per event; leases and attempts live on the row. */
 import type { AsyncEvent, FailedEventDetail } from "../../core/event-invoke-config.js";
 import type { AsyncQueueStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
 interface Row {
@@ -29,7 +30,7 @@ function fromRow(row: Row): AsyncEvent {
   };
 }
 
-export function sqliteAsyncQueueStore(db: Db): AsyncQueueStore {
+export function sqliteAsyncQueueStore(db: Db): SyncPort<AsyncQueueStore> {
   const insert = db.prepare(
     "INSERT OR IGNORE INTO async_events (id, function_name, qualifier, payload, enqueued_at, available_at) VALUES (?, ?, ?, ?, ?, ?)",
   );

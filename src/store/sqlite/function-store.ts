@@ -1,13 +1,14 @@
 /** SQLite FunctionStore: one row per function, the record kept as JSON. */
 import type { FunctionRecord } from "../../core/function.js";
 import type { FunctionStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
 interface Row {
   record: string;
 }
 
-export function sqliteFunctionStore(db: Db): FunctionStore {
+export function sqliteFunctionStore(db: Db): SyncPort<FunctionStore> {
   // Function changes are rare and must survive a power loss once the API has answered.
   const durable = durably(db, <T>(write: () => T): T => write());
   const getStmt = db.prepare<[string], Row>("SELECT record FROM functions WHERE name = ?");

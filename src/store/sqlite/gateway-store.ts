@@ -1,13 +1,14 @@
 /** SQLite stores of the gateway: API documents (cached in memory: only this store writes them) and Function URL configs. */
 import type { FunctionUrlConfig } from "../../core/gateway.js";
 import type { DocumentStore, FunctionUrlStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
 interface Row {
   record: string;
 }
 
-export function sqliteDocumentStore<T>(db: Db, table: "http_apis" | "rest_apis"): DocumentStore<T> {
+export function sqliteDocumentStore<T>(db: Db, table: "http_apis" | "rest_apis"): SyncPort<DocumentStore<T>> {
   const putStatement = db.prepare(`INSERT OR REPLACE INTO ${table} (api_id, record) VALUES (?, ?)`);
   const removeStatement = db.prepare(`DELETE FROM ${table} WHERE api_id = ?`);
   const put = durably(db, (id: string, record: string) => putStatement.run(id, record));
@@ -32,7 +33,7 @@ export function sqliteDocumentStore<T>(db: Db, table: "http_apis" | "rest_apis")
  * Read from the table, not a cache: FunctionStore.delete removes a function's URL rows in its own
  * transaction, and a cached URL would keep routing to a deleted (or recreated) function.
  */
-export function sqliteFunctionUrlStore(db: Db): FunctionUrlStore {
+export function sqliteFunctionUrlStore(db: Db): SyncPort<FunctionUrlStore> {
   const putStatement = db.prepare("INSERT OR REPLACE INTO function_urls (function_name, qualifier, url_id, record) VALUES (?, ?, ?, ?)");
   const removeStatement = db.prepare("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?");
   const put = durably(db, (c: FunctionUrlConfig) => putStatement.run(c.functionName, c.qualifier, c.urlId, JSON.stringify(c)));

@@ -10,6 +10,7 @@ import { sqliteFunctionStore } from "./function-store.js";
 import { sqliteInvocationStore } from "./invocation-store.js";
 import { sqliteLogStore } from "./log-store.js";
 import { writeBehind } from "./write-behind.js";
+import { promised } from "./promised.js";
 import { sqliteTestEventStore } from "./test-event-store.js";
 import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./gateway-store.js";
 import { sqliteObjectStore } from "./object-store.js";
@@ -23,21 +24,21 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
   const writes = writeBehind(db, onError);
   let closed = false;
   return {
-    functions: sqliteFunctionStore(db),
-    logs: sqliteLogStore(db, writes, logPolicy),
-    invocations: sqliteInvocationStore(db, writes),
-    asyncQueue: sqliteAsyncQueueStore(db),
-    eventInvokeConfigs: sqliteEventConfigStore(db),
-    versions: sqliteVersionStore(db),
-    aliases: sqliteAliasStore(db),
-    layers: sqliteLayerStore(db),
-    accessKeys: sqliteAccessKeyStore(db),
-    testEvents: sqliteTestEventStore(db),
-    httpApis: sqliteDocumentStore(db, "http_apis"),
-    restApis: sqliteDocumentStore(db, "rest_apis"),
-    functionUrls: sqliteFunctionUrlStore(db),
-    objects: sqliteObjectStore(db),
-    close() {
+    functions: promised(sqliteFunctionStore(db)),
+    logs: promised(sqliteLogStore(db, writes, logPolicy)),
+    invocations: promised(sqliteInvocationStore(db, writes)),
+    asyncQueue: promised(sqliteAsyncQueueStore(db)),
+    eventInvokeConfigs: promised(sqliteEventConfigStore(db)),
+    versions: promised(sqliteVersionStore(db)),
+    aliases: promised(sqliteAliasStore(db)),
+    layers: promised(sqliteLayerStore(db)),
+    accessKeys: promised(sqliteAccessKeyStore(db)),
+    testEvents: promised(sqliteTestEventStore(db)),
+    httpApis: promised(sqliteDocumentStore(db, "http_apis")),
+    restApis: promised(sqliteDocumentStore(db, "rest_apis")),
+    functionUrls: promised(sqliteFunctionUrlStore(db)),
+    objects: promised(sqliteObjectStore(db)),
+    async close() {
       if (closed) return;
       closed = true;
       writes.close();

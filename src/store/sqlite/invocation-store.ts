@@ -1,6 +1,7 @@
 /** SQLite InvocationStore: one row per finished invocation. */
 import type { InvocationRecord, InvocationStatus } from "../../core/invocation.js";
 import type { InvocationStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import type { Db } from "./database.js";
 import type { WriteBehind } from "./write-behind.js";
 
@@ -38,7 +39,7 @@ function fromRow(row: Row): InvocationRecord {
   };
 }
 
-export function sqliteInvocationStore(db: Db, writes: WriteBehind): InvocationStore {
+export function sqliteInvocationStore(db: Db, writes: WriteBehind): SyncPort<InvocationStore> {
   const insert = db.prepare(`INSERT OR REPLACE INTO invocations VALUES
     (@requestId, @functionName, @version, @startedAt, @durationMs, @billedDurationMs, @initDurationMs,
      @coldStart, @memorySizeMb, @maxMemoryUsedMb, @status, @errorType, @logStream)`);

@@ -1,13 +1,14 @@
 /** SQLite LayerStore: one JSON row per layer version, and a counter so numbers are never reused. */
 import type { LayerVersionRecord } from "../../core/layer.js";
 import type { LayerStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
 interface Row {
   record: string;
 }
 
-export function sqliteLayerStore(db: Db): LayerStore {
+export function sqliteLayerStore(db: Db): SyncPort<LayerStore> {
   const bump = db.prepare<[string], { last_version: number }>(
     "INSERT INTO layer_counters (layer_name, last_version) VALUES (?, 1) ON CONFLICT (layer_name) DO UPDATE SET last_version = last_version + 1 RETURNING last_version",
   );

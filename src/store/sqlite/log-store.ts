@@ -1,6 +1,7 @@
 /** SQLite LogStore: CloudWatch-Logs-like groups, streams and events, with running byte totals. */
 import { LOG_EVENT_OVERHEAD_BYTES } from "../../core/log-limits.js";
 import type { LogGroupInfo, LogStore, LogStorePolicy, StoredLogEvent } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import type { Db } from "./database.js";
 import { logTrimmer } from "./log-trim.js";
 import type { WriteBehind } from "./write-behind.js";
@@ -30,7 +31,7 @@ const groupInfo = (row: GroupRow): LogGroupInfo => ({
   storedBytes: row.stored_bytes,
 });
 
-export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePolicy): LogStore {
+export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePolicy): SyncPort<LogStore> {
   const insertEvent = db.prepare(
     "INSERT INTO log_events (log_group, log_stream, timestamp, ingestion_time, message) VALUES (?, ?, ?, ?, ?)",
   );

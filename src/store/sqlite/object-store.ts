@@ -1,5 +1,6 @@
 /** SQLite ObjectStore: S3 buckets, object rows and multipart uploads; object writes commit with their notification events. */
 import type { BucketRecord, ObjectRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import { asyncEventInserter } from "./async-queue-store.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
@@ -45,7 +46,7 @@ function prefixEnd(prefix: string): string | undefined {
   return prefix === "" ? undefined : `${prefix}\u{10FFFF}`;
 }
 
-export function sqliteObjectStore(db: Db): ObjectStore {
+export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
   const queueEvents = asyncEventInserter(db);
   const getObject = db.prepare<[string, string], ObjectRow>("SELECT * FROM s3_objects WHERE bucket = ? AND key = ?");
   const upsertObject = db.prepare(

@@ -1,5 +1,6 @@
 /** SQLite TestEventStore: the console's saved test events, one row per function and name. */
 import type { SavedTestEvent, TestEventStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
 interface Row {
@@ -8,7 +9,7 @@ interface Row {
   updated_at: number;
 }
 
-export function sqliteTestEventStore(db: Db): TestEventStore {
+export function sqliteTestEventStore(db: Db): SyncPort<TestEventStore> {
   const listStmt = db.prepare<[string], Row>("SELECT name, event, updated_at FROM test_events WHERE function_name = ? ORDER BY name");
   const putStmt = db.prepare("INSERT OR REPLACE INTO test_events VALUES (?, ?, ?, ?)");
   const deleteStmt = db.prepare("DELETE FROM test_events WHERE function_name = ? AND name = ?");

@@ -2,13 +2,14 @@
 import type { AliasRecord } from "../../core/alias.js";
 import type { FunctionRecord } from "../../core/function.js";
 import type { AliasStore, VersionStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
 interface Row {
   record: string;
 }
 
-export function sqliteVersionStore(db: Db): VersionStore {
+export function sqliteVersionStore(db: Db): SyncPort<VersionStore> {
   const put = durably(db, (record: FunctionRecord) =>
     db.prepare("INSERT INTO function_versions (function_name, version, record) VALUES (?, ?, ?)").run(record.name, Number(record.version), JSON.stringify(record)),
   );
@@ -32,12 +33,19 @@ export function sqliteVersionStore(db: Db): VersionStore {
   };
 }
 
-export function sqliteAliasStore(db: Db): AliasStore {
+export function sqliteAliasStore(db: Db): SyncPort<AliasStore> {
   const get = db.prepare<[string, string], Row>("SELECT record FROM aliases WHERE function_name = ? AND name = ?");
   const insert = db.prepare("INSERT OR IGNORE INTO aliases (function_name, name, record) VALUES (?, ?, ?)");
   const update = db.prepare("UPDATE aliases SET record = ? WHERE function_name = ? AND name = ? AND json_extract(record, '$.revisionId') = ?");
   const list = db.prepare<[string], Row>("SELECT record FROM aliases WHERE function_name = ? ORDER BY name");
-  const remove = db.prepare("DELETE FROM aliases WHERE function_name = ? AND name = ?");
+  const removeRow = db.prepare("DELETE FROM aliases WHERE function_name = ? AND name = ?");
+  const removeUrl = db.prepare("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?");
+  // The alias's URL goes with it, in the same transaction: no URL is left routing to a deleted alias.
+  const remove = durably(db, (fn: string, name: string): boolean => {
+    if (removeRow.run(fn, name).changes === 0) return false;
+    removeUrl.run(fn, name);
+    return true;
+  });
   const parse = (row: Row) => JSON.parse(row.record) as AliasRecord;
   return {
     get: (fn, name) => {
@@ -47,6 +55,6 @@ export function sqliteAliasStore(db: Db): AliasStore {
     create: (alias) => insert.run(alias.functionName, alias.name, JSON.stringify(alias)).changes === 1,
     update: (alias, expected) => update.run(JSON.stringify(alias), alias.functionName, alias.name, expected).changes === 1,
     list: (fn) => list.all(fn).map(parse),
-    delete: (fn, name) => remove.run(fn, name).changes === 1,
+    delete: (fn, name) => remove(fn, name),
   };
 }
