@@ -206,10 +206,11 @@ function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir
   // The runtime starts only once its network is connected; without one it is not started at all.
   let network: PrivateNetwork | undefined;
   const stdio = child.stdio as unknown as (Readable & Writable)[];
-  connectSandboxNetwork(stdio[NETWORK_FDS.info] as Readable, stdio[NETWORK_FDS.block] as Writable, { relays, runtimeApiSocket: spec.runtimeApiSocket }).then(
+  const networkReady = connectSandboxNetwork(stdio[NETWORK_FDS.info] as Readable, stdio[NETWORK_FDS.block] as Writable, { relays, runtimeApiSocket: spec.runtimeApiSocket });
+  networkReady.then(
     (connected) => {
       network = connected;
-      if (exitInfo()) network.close();
+      if (exitInfo()) void network.close();
     },
     (error: unknown) => {
       if (!exitInfo()) process.emitWarning(`a sandbox was stopped: its network could not be connected: ${(error as Error).message}`);
@@ -219,7 +220,7 @@ function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir
   let oomAtExit: boolean | undefined;
   let memoryAtExit: MemoryUsage | undefined;
   void exited.then(() => {
-    network?.close();
+    void network?.close();
     // Read the verdict and the peak before the group (and its counters) is gone.
     oomAtExit = group.oomKilled();
     memoryAtExit = group.memory();
@@ -260,6 +261,8 @@ function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir
       killAll();
       const info = await exited;
       await drainAndRemove();
+      // The environment is gone only once its network helpers are too.
+      await networkReady.then((connected) => connected.close(), () => undefined);
       release();
       return info;
     },

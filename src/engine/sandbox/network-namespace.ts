@@ -58,9 +58,9 @@ export function networkUnavailableReason(): string | undefined {
 }
 
 
-/** The helpers of one sandbox's network; `close` stops them (idempotent). */
+/** The helpers of one sandbox's network; `close` kills them and settles once each has exited (idempotent). */
 export interface PrivateNetwork {
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -77,7 +77,7 @@ export async function connectSandboxNetwork(info: Readable, release: Writable, p
   try {
     await network.ready;
   } catch (error) {
-    network.close();
+    void network.close();
     throw error;
   }
   release.end("1");
@@ -131,24 +131,28 @@ function startHelpers(pid: number, plan: NetworkPlan): Helpers {
     listeners.push(RUNTIME_API_ADDRESS.port);
   }
   closeSync(nsFd);
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    for (const child of processes) {
-      child.stdio.forEach((stream) => (stream as { destroy?: () => void } | null)?.destroy?.());
-      // Each helper leads its own process group: a relay's forked connection handlers go with it.
-      if (child.pid !== undefined && child.exitCode === null) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // gone
-        }
-      }
-    }
-  };
+  let closed: Promise<void> | undefined;
+  const close = () => (closed ??= stopAll(processes));
   const ready = withTimeout(Promise.all([slirpReady(slirp), listening(pid, listeners, processes)]), READY_TIMEOUT_MS);
   return { ready, close };
+}
+
+/** SIGKILLs every helper's process group; settles once every helper has exited. */
+function stopAll(processes: readonly ChildProcess[]): Promise<void> {
+  const gone = processes.map((child) =>
+    child.exitCode !== null || child.signalCode !== null || child.pid === undefined ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve())));
+  for (const child of processes) {
+    child.stdio.forEach((stream) => (stream as { destroy?: () => void } | null)?.destroy?.());
+    // Each helper leads its own process group: a relay's forked connection handlers go with it.
+    if (child.pid !== undefined && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+  }
+  return Promise.all(gone).then(() => undefined);
 }
 
 /** Listens on 127.0.0.1:`port` inside the namespace; each connection goes to the Unix socket `target`. */
