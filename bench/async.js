@@ -21,7 +21,8 @@ exports.handler = async (event) => {
 `;
 
 /** Collects the latencies the handler reports. */
-async function startCollector() {
+/** Where the bench function reports its start; its port must be relayed into linux sandboxes (UNKAI_SANDBOX_HOST_PORTS). */
+export async function startCollector() {
   const latencies = [];
   const server = createServer((req, res) => {
     let body = "";
@@ -32,12 +33,13 @@ async function startCollector() {
     });
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/`, latencies, close: () => new Promise((resolve) => server.close(resolve)) };
+  // A run whose async phase never starts must still end.
+  server.unref();
+  return { port: server.address().port, url: `http://127.0.0.1:${server.address().port}/`, latencies, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 /** Runs both async phases against a started Unkai; helpers come from run.js. */
-export async function phaseAsync({ unkai, createFunction, loadgen, work, here, log, seconds, concurrency }) {
-  const collector = await startCollector();
+export async function phaseAsync({ unkai, collector, createFunction, loadgen, work, here, log, seconds, concurrency }) {
   await createFunction(unkai.url, "bench-async", "nodejs20.x", "index.handler", { "index.js": RECORD_START_JS });
   await request(`${unkai.url}/2015-03-31/functions/bench-async/configuration`, {
     method: "PUT",

@@ -26,6 +26,7 @@ export async function phaseGateway({ unkai, createFunction, work, log, seconds, 
   await createFunction(unkai.url, "bench-gw", "nodejs20.x", "index.handler", { "index.js": HELLO_HTTP_JS });
   const created = await request(`${unkai.url}/v2/apis`, {
     method: "POST",
+    service: "apigateway",
     body: { name: "bench", protocolType: "HTTP", target: "arn:aws:lambda:us-east-1:000000000000:function:bench-gw" },
   });
   if (created.status !== 201) throw new Error(`CreateApi: HTTP ${created.status} ${created.body.slice(0, 200)}`);

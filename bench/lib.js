@@ -29,12 +29,21 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-const signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+const signers = new Map();
+/** A signer for the endpoint's service (the credential scope must name it). */
+function signerFor(service) {
+  let signer = signers.get(service);
+  if (!signer) {
+    signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service, sha256: Hash.bind(null, "sha256") });
+    signers.set(service, signer);
+  }
+  return signer;
+}
 
 /** `headers` plus a SigV4 signature with Unkai's default key (a signed request may be replayed for 15 minutes). */
-export async function signedHeaders(url, method, headers, payload) {
+export async function signedHeaders(url, method, headers, payload, service = "lambda") {
   const target = new URL(url);
-  const signed = await signer.sign({
+  const signed = await signerFor(service).sign({
     method,
     protocol: target.protocol,
     hostname: target.hostname,
@@ -48,9 +57,9 @@ export async function signedHeaders(url, method, headers, payload) {
 }
 
 /** One signed request; resolves { status, headers, body (string), ms } and never rejects on HTTP status. */
-export async function request(url, { method = "GET", headers = {}, body } = {}) {
+export async function request(url, { method = "GET", headers = {}, body, service } = {}) {
   const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-  const signed = await signedHeaders(url, method, { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), ...headers }, payload);
+  const signed = await signedHeaders(url, method, { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), ...headers }, payload, service);
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const req = http.request(url, {

@@ -4,7 +4,7 @@
 // Environment: UNKAI_BENCH_QUICK=1 shortens every phase (for trying the script), UNKAI_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json), UNKAI_BENCH_ONLY=isolation runs only the
 // isolation section and the bare starts and prints them (BENCHMARKS.md is left as it is).
-import { asyncSection, asyncSummaryRows, phaseAsync } from "./async.js";
+import { asyncSection, asyncSummaryRows, phaseAsync, startCollector } from "./async.js";
 import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
 import { gatewaySection, gatewaySummaryRows, phaseGateway } from "./gateway.js";
 import { phaseS3, s3Section, s3SummaryRows } from "./s3.js";
@@ -300,9 +300,11 @@ async function main() {
   const baseline = await spawnUntilLine(process.execPath, [BASELINE, nodeDir, "index.handler"], { pattern: /baseline ready at (http:\/\/\S+)/ });
   running.add(baseline.child);
   const base = { url: baseline.match[1], pid: baseline.child.pid };
+  // The async phase's function reports to this collector on the host's loopback, relayed into its sandbox.
+  const asyncCollector = await startCollector();
   let kA;
   await attempt(results, "serverA", async () => {
-    kA = await startUnkai("pooled");
+    kA = await startUnkai("pooled", { UNKAI_SANDBOX_HOST_PORTS: String(asyncCollector.port) });
     return { readyMs: kA.readyMs };
   });
   if (kA) {
@@ -321,7 +323,7 @@ async function main() {
       await attempt(results, "tput", () => phaseThroughput(kA, base));
       results.rssAfterLoad = rssMb(kA.pid);
       await attempt(results, "async", () =>
-        phaseAsync({ unkai: kA, createFunction, loadgen, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
+        phaseAsync({ unkai: kA, collector: asyncCollector, createFunction, loadgen, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
       );
       await attempt(results, "gateway", () => phaseGateway({ unkai: kA, createFunction, work, log, seconds: QUICK ? 2 : 5 }));
       await attempt(results, "s3", () => phaseS3({ unkai: kA, work, log, quick: QUICK }));

@@ -1,6 +1,6 @@
 /** Crash safety: every acknowledged async event runs at least once, even across a SIGKILL of Unkai. */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -50,6 +50,9 @@ describe("async crash safety", () => {
       killed = true;
       await senders;
       const processedBeforeKill = new Set(collector.recorded("counted").filter((r) => r.phase === "end").map((r) => r.requestId)).size;
+      // Nothing Unkai started for its sandboxes outlives it, SIGKILL included (network relays, egress helpers, runtimes).
+      await waitFor("the killed Unkai's sandbox helpers to be gone", () => (processesMentioning(dataDir).length === 0 ? true : undefined), 5_000)
+        .catch(() => assert.fail(`still running after the kill: ${processesMentioning(dataDir).join("; ")}`));
 
       const second = await startUnkai(await collector.env(), dataDir);
       try {
@@ -79,3 +82,18 @@ describe("async crash safety", () => {
     }
   });
 });
+
+/** Command lines of the host's processes that name `path` (a data directory). */
+function processesMentioning(path: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+      if (command.includes(path)) found.push(`${entry}: ${command}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}

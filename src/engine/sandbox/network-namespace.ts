@@ -15,6 +15,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { isExecutable } from "../executable.js";
+import { SETPRIV } from "./sandbox-command.js";
 
 const SLIRP4NETNS = "/usr/bin/slirp4netns";
 const SOCAT = "/usr/bin/socat";
@@ -159,7 +160,8 @@ function stopAll(processes: readonly ChildProcess[]): Promise<void> {
 function relay(nsFd: number, port: number, target: string): ChildProcess {
   const child = spawn(
     NSENTER,
-    ["--net=/proc/self/fd/3", "--", SOCAT, `TCP4-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,max-children=${RELAY_MAX_CONNECTIONS}`, `UNIX-CONNECT:${target}`],
+    // setpriv --pdeathsig: a relay dies with Unkai even when Unkai is SIGKILLed (slirp4netns has its exit fd for that).
+    ["--net=/proc/self/fd/3", "--", SETPRIV, "--pdeathsig", "KILL", "--", SOCAT, `TCP4-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,max-children=${RELAY_MAX_CONNECTIONS}`, `UNIX-CONNECT:${target}`],
     { stdio: ["ignore", "ignore", "pipe", nsFd], detached: true },
   );
   // socat reports each failed connection on stderr: drain it so a full pipe never stalls it.
