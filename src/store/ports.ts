@@ -151,6 +151,8 @@ export interface Store {
   readonly restApis: DocumentStore<RestApi>;
   readonly functionUrls: FunctionUrlStore;
   readonly objects: ObjectStore;
+  readonly queues: QueueStore;
+  readonly messages: MessageStore;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
 }
@@ -337,4 +339,124 @@ export interface ObjectStore {
   /** Ends an upload as an object: its row, its events and the upload's removal, in one fsynced transaction. */
   completeUpload(uploadId: string, record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
   deleteUpload(uploadId: string): Promise<boolean>;
+}
+
+/** An SQS queue. Attributes are kept as SQS names and spells them (name → string), defaults filled in. */
+export interface QueueRecord {
+  readonly name: string;
+  readonly fifo: boolean;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly createdAt: number;
+  readonly modifiedAt: number;
+}
+
+/** SQS queues by name. Writes commit before they return. */
+export interface QueueStore {
+  /** Inserts; false when a queue of that name exists (nothing changes then). */
+  create(record: QueueRecord): Promise<boolean>;
+  get(name: string): Promise<QueueRecord | undefined>;
+  /** Queues whose names start with `prefix`, ordered by name, after `afterName`. */
+  list(prefix: string, afterName: string | undefined, limit: number): Promise<QueueRecord[]>;
+  /** Replaces the attributes; false when there is no such queue. */
+  setAttributes(name: string, attributes: Readonly<Record<string, string>>, modifiedAt: number): Promise<boolean>;
+  /** Replaces the tags; false when there is no such queue. */
+  setTags(name: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
+  /** Removes the queue with its messages and remembered deduplication ids, in one transaction; false when there was none. */
+  delete(name: string): Promise<boolean>;
+}
+
+/** A message to store. `meta` is the service's own JSON (attributes, digests, sender): the store never reads it. */
+export interface NewQueueMessage {
+  readonly id: string;
+  readonly body: string;
+  readonly meta: string;
+  /** FIFO: the message group (receives never hand out a group while one of its messages is in flight). */
+  readonly groupId?: string | undefined;
+  /** FIFO: the deduplication key (scope and id); a send whose key was seen before its window ended stores nothing. */
+  readonly dedupKey?: string | undefined;
+  readonly sentAt: number;
+  /** When it may first be received (later than `sentAt` for a delay). */
+  readonly visibleAt: number;
+}
+
+export interface StoredQueueMessage {
+  readonly queue: string;
+  /** Position in the queue, increasing with every message the queue stores (never reused). */
+  readonly seq: number;
+  readonly id: string;
+  readonly body: string;
+  readonly meta: string;
+  readonly groupId: string | undefined;
+  readonly sentAt: number;
+  readonly visibleAt: number;
+  readonly receiveCount: number;
+  readonly firstReceivedAt: number | undefined;
+  /** The token of the latest receive; only that receive's handle may delete the message or change its visibility. */
+  readonly receipt: string | undefined;
+}
+
+/** A send's outcome per message: stored, or a duplicate answered with the first message's id and position. */
+export interface SentQueueMessage {
+  readonly id: string;
+  readonly seq: number;
+  readonly duplicate: boolean;
+}
+
+export interface ReceiveRequest {
+  readonly queue: string;
+  readonly now: number;
+  readonly limit: number;
+  /** Received messages stay invisible until then. */
+  readonly visibleUntil: number;
+  /** This receive's token (each delivered message keeps it as its receipt). */
+  readonly receipt: string;
+  /** Messages sent at or before this are past the queue's retention and are never delivered. */
+  readonly sentAfter: number;
+  /** FIFO: skip every group that has a message in flight. */
+  readonly fifo: boolean;
+  /** The queue's redrive policy: a message already received `maxReceiveCount` times moves there instead of being delivered. */
+  readonly deadLetter?: { readonly queue: string; readonly maxReceiveCount: number; readonly resetSentAt: boolean } | undefined;
+}
+
+export interface QueueCounts {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+}
+
+/** SQS messages. Sends commit fsynced before they return; the other writes commit before they return. */
+export interface MessageStore {
+  /**
+   * Stores the messages in order after the queue's last one, in one transaction; a message whose
+   * `dedupKey` the queue has seen with a window ending after `now` is not stored; new keys are
+   * remembered until `dedupUntil`. Undefined when the queue does not exist.
+   */
+  send(queue: string, messages: readonly NewQueueMessage[], now: number, dedupUntil: number): Promise<SentQueueMessage[] | undefined>;
+  /**
+   * Up to `limit` visible messages in queue order, each counted as received, given the receipt and
+   * hidden until `visibleUntil`; with a dead-letter queue, those received `maxReceiveCount` times
+   * move there first (after its last message, visible at once). One transaction.
+   */
+  receive(request: ReceiveRequest): Promise<{ delivered: StoredQueueMessage[]; movedToDeadLetter: number }>;
+  /** Deletes the message if `receipt` is its latest; false otherwise. */
+  delete(queue: string, seq: number, receipt: string): Promise<boolean>;
+  /**
+   * Sets when an in-flight message becomes visible again, if `receipt` is its latest: "changed",
+   * "not-in-flight" (visible or delayed at `now`) or "unknown" (no such message or an older receipt).
+   */
+  changeVisibility(queue: string, seq: number, receipt: string, visibleAt: number, now: number): Promise<"changed" | "not-in-flight" | "unknown">;
+  /** Deletes every message of the queue (remembered deduplication ids stay); returns how many. */
+  purge(queue: string): Promise<number>;
+  /** Messages sent after `sentAfter`: visible, in flight (received, hidden) and delayed (never received, hidden) at `now`. */
+  counts(queue: string, now: number, sentAfter: number): Promise<QueueCounts>;
+  /** The earliest time after `now` a hidden message of the queue (sent after `sentAfter`) becomes visible, if any. */
+  nextVisibleAt(queue: string, now: number, sentAfter: number): Promise<number | undefined>;
+  /** Messages of the queue in order, as they are, without receiving them (the console's peek). */
+  peek(queue: string, afterSeq: number, limit: number): Promise<StoredQueueMessage[]>;
+  /**
+   * Deletes at most `limit` of the queue's messages sent at or before `sentBefore` and its
+   * deduplication ids whose window ended by `now`; returns how many messages (call again while it returns `limit`).
+   */
+  deleteExpired(queue: string, sentBefore: number, now: number, limit: number): Promise<number>;
 }

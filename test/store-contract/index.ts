@@ -15,7 +15,9 @@ import { DEFAULT_STORE_OPTIONS, type MakeStore, type StoreContext, type StoreTes
 import { invocationStoreContract } from "./invocation-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
+import { messageStoreContract } from "./message-store.js";
 import { objectStoreContract } from "./object-store.js";
+import { queueStoreContract } from "./queue-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
 import { testEventStoreContract } from "./test-event-store.js";
 import { aliasStoreContract, versionStoreContract } from "./version-store.js";
@@ -37,6 +39,8 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["AccessKeyStore", accessKeyStoreContract],
   ["DocumentStore", documentStoreContract],
   ["ObjectStore", objectStoreContract],
+  ["QueueStore", queueStoreContract],
+  ["MessageStore", messageStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {

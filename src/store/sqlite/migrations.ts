@@ -191,4 +191,41 @@ export const MIGRATIONS: readonly string[] = [
     SELECT log_group, MIN(creation_time), SUM(stored_bytes) FROM log_streams GROUP BY log_group;
   CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
   `,
+  // 10: SQS queues (attributes and tags as JSON, a per-queue message counter), their messages, and the
+  // deduplication ids FIFO queues remember for five minutes (kept after their message is deleted)
+  `
+  CREATE TABLE sqs_queues (
+    name TEXT PRIMARY KEY,
+    fifo INTEGER NOT NULL,
+    attributes TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE TABLE sqs_messages (
+    queue TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    group_id TEXT,
+    sent_at INTEGER NOT NULL,
+    visible_at INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    first_received_at INTEGER,
+    receipt TEXT,
+    PRIMARY KEY (queue, seq)
+  ) STRICT;
+  CREATE INDEX sqs_messages_by_visibility ON sqs_messages (queue, visible_at);
+  CREATE INDEX sqs_messages_by_group ON sqs_messages (queue, group_id, visible_at);
+  CREATE TABLE sqs_dedup (
+    queue TEXT NOT NULL,
+    dedup_key TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (queue, dedup_key)
+  ) STRICT;
+  `,
 ];
