@@ -1,0 +1,205 @@
+/**
+ * SQS's queue domain against a real SQLite store, below the wire protocols: the rules a client
+ * cannot see the store keep (digests, idempotency, FIFO order and dedup, visibility, redrive,
+ * retention, long polls woken by sends, batch limits). The protocols are tested in sqs-*.test.ts.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Store } from "../src/store/ports.js";
+import { openSqliteStore } from "../src/store/sqlite/index.js";
+import type { Caller, SqsContext } from "../src/services/sqs/context.js";
+import { attributesMd5, md5Hex } from "../src/services/sqs/digests.js";
+import { createQueue, getQueueAttributes, listQueues, purgeQueue, setQueueAttributes } from "../src/services/sqs/queue-ops.js";
+import { changeMessageVisibility, deleteMessage, receiveMessage } from "../src/services/sqs/receive-ops.js";
+import { sendMessage, sendMessageBatch } from "../src/services/sqs/send-ops.js";
+import { QueueSignals } from "../src/services/sqs/signals.js";
+
+const caller: Caller = { baseUrl: "http://localhost:9", senderId: "AKIDTEST" };
+const account = { region: "us-east-1", accountId: "000000000000" };
+const url = (name: string) => `${caller.baseUrl}/${account.accountId}/${name}`;
+
+describe("SQS queue domain", () => {
+  let dir = "";
+  let store: Store;
+  let clock = 1_700_000_000_000;
+  let context: SqsContext;
+  let fake: SqsContext;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "unkai-sqs-"));
+    store = openSqliteStore(join(dir, "unkai.db"), (error) => assert.fail(String(error)));
+    const base = { queues: store.queues, messages: store.messages, account, purgedAt: new Map<string, number>() };
+    context = { ...base, signals: new QueueSignals(), now: Date.now };
+    fake = { ...base, signals: new QueueSignals(), now: () => clock };
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const code = (expected: string) => (error: unknown) => {
+    assert.equal((error as { code?: string }).code, expected, String(error));
+    return true;
+  };
+
+  it("digests attributes as SQS does (vectors AWS returned, as pinned by moto's suite)", () => {
+    const number = (StringValue: string) => ({ DataType: "Number", StringValue });
+    assert.equal(attributesMd5({ timestamp: number("1493147359900") }), "235c5c510d26fb653d073faed50ae77c");
+    assert.equal(attributesMd5({ timestamp: number("1493147359901") }), "994258b45346a2cc3f9cbb611aa7af30");
+    assert.equal(attributesMd5({ "SOME_Valid.attribute-Name": number("1493147359900") }), "36655e7e9d7c0e8479fa3f3f42247ae7");
+    assert.equal(attributesMd5({}), undefined);
+    assert.equal(md5Hex("derp"), "58fd9edd83341c29f1aebba81c31e257");
+  });
+
+  it("CreateQueue is idempotent with the same attributes and refuses different ones", async () => {
+    const first = await createQueue(context, { QueueName: "idem", Attributes: { VisibilityTimeout: "40" } }, caller);
+    assert.equal(first.QueueUrl, url("idem"));
+    assert.deepEqual(await createQueue(context, { QueueName: "idem", Attributes: { VisibilityTimeout: "40" } }, caller), first);
+    assert.deepEqual(await createQueue(context, { QueueName: "idem" }, caller), first, "no attributes given: nothing differs");
+    assert.deepEqual(await createQueue(context, { QueueName: "idem", Attributes: { DelaySeconds: "0" } }, caller), first, "a default equals itself");
+    await assert.rejects(createQueue(context, { QueueName: "idem", Attributes: { VisibilityTimeout: "41" } }, caller), code("QueueNameExists"));
+    await assert.rejects(createQueue(context, { QueueName: "bad.name" }, caller), code("InvalidParameterValue"));
+    await assert.rejects(createQueue(context, { QueueName: "x.fifo" }, caller), code("InvalidParameterValue"), "a .fifo name needs FifoQueue=true");
+    await assert.rejects(createQueue(context, { QueueName: "nofifo", Attributes: { FifoQueue: "true" } }, caller), code("InvalidParameterValue"));
+    await assert.rejects(createQueue(context, { QueueName: "x", Attributes: { Bogus: "1" } }, caller), code("InvalidAttributeName"));
+    await assert.rejects(createQueue(context, { QueueName: "x", Attributes: { ContentBasedDeduplication: "true" } }, caller), code("InvalidAttributeName"));
+    await assert.rejects(createQueue(context, { QueueName: "x", Attributes: { VisibilityTimeout: "43201" } }, caller), code("InvalidAttributeValue"));
+    await assert.rejects(createQueue(context, { QueueName: "x", Attributes: { MaximumMessageSize: "1048577" } }, caller), code("InvalidAttributeValue"));
+    await assert.rejects(createQueue(context, { QueueName: "x", Attributes: { RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope","maxReceiveCount":3}' } }, caller), code("InvalidParameterValue"));
+  });
+
+  it("GetQueueAttributes reports defaults, computed attributes and exact counts", async () => {
+    const { QueueUrl } = await createQueue(context, { QueueName: "attrs" }, caller);
+    await sendMessage(context, { QueueUrl, MessageBody: "one" }, caller);
+    await sendMessage(context, { QueueUrl, MessageBody: "later", DelaySeconds: 900 }, caller);
+    const { Attributes } = await getQueueAttributes(context, { QueueUrl, AttributeNames: ["All"] });
+    assert.equal(Attributes?.MaximumMessageSize, "1048576");
+    assert.equal(Attributes?.MessageRetentionPeriod, "345600");
+    assert.equal(Attributes?.QueueArn, "arn:aws:sqs:us-east-1:000000000000:attrs");
+    assert.equal(Attributes?.ApproximateNumberOfMessages, "1");
+    assert.equal(Attributes?.ApproximateNumberOfMessagesDelayed, "1");
+    assert.deepEqual(await getQueueAttributes(context, { QueueUrl, AttributeNames: [] }), {});
+    await assert.rejects(getQueueAttributes(context, { QueueUrl, AttributeNames: ["Nope"] }), code("InvalidAttributeName"));
+    await assert.rejects(getQueueAttributes(context, { QueueUrl: url("missing") }), code("QueueDoesNotExist"));
+    await assert.rejects(getQueueAttributes(context, { QueueUrl: "not a url" }), code("InvalidAddress"));
+  });
+
+  it("ListQueues pages by MaxResults with a NextToken bound to the prefix", async () => {
+    for (const name of ["page-a", "page-b", "page-c"]) await createQueue(context, { QueueName: name }, caller);
+    const first = await listQueues(context, { QueueNamePrefix: "page-", MaxResults: 2 }, caller);
+    assert.deepEqual(first.QueueUrls, [url("page-a"), url("page-b")]);
+    assert.ok(first.NextToken);
+    const second = await listQueues(context, { QueueNamePrefix: "page-", MaxResults: 2, NextToken: first.NextToken }, caller);
+    assert.deepEqual(second, { QueueUrls: [url("page-c")] });
+    await assert.rejects(listQueues(context, { QueueNamePrefix: "other", MaxResults: 2, NextToken: first.NextToken }, caller), code("InvalidParameterValue"));
+    await assert.rejects(listQueues(context, { MaxResults: 1001 }, caller), code("InvalidParameterValue"));
+  });
+
+  it("FIFO: group order, one receive per group in flight, dedup by id and by content", async () => {
+    const { QueueUrl } = await createQueue(context, { QueueName: "order.fifo", Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true" } }, caller);
+    const sent = [];
+    for (const [group, body] of [["A", "a1"], ["B", "b1"], ["A", "a2"]] as const) sent.push(await sendMessage(context, { QueueUrl, MessageBody: body, MessageGroupId: group }, caller));
+    const again = await sendMessage(context, { QueueUrl, MessageBody: "a1", MessageGroupId: "A" }, caller);
+    assert.equal(again.MessageId, sent[0]?.MessageId, "content-based dedup answers the first message");
+    assert.ok(BigInt(sent[2]?.SequenceNumber ?? "0") > BigInt(sent[1]?.SequenceNumber ?? "0"));
+    const byId = await sendMessage(context, { QueueUrl, MessageBody: "other body", MessageGroupId: "A", MessageDeduplicationId: "x" }, caller);
+    assert.equal((await sendMessage(context, { QueueUrl, MessageBody: "third body", MessageGroupId: "A", MessageDeduplicationId: "x" }, caller)).MessageId, byId.MessageId);
+    const first = await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 1, AttributeNames: ["All"] });
+    assert.equal(first.Messages?.[0]?.Body, "a1");
+    assert.equal(first.Messages?.[0]?.Attributes?.MessageGroupId, "A");
+    const rest = await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10 });
+    assert.deepEqual(rest.Messages?.map((m) => m.Body), ["b1"], "A is locked while a1 is in flight");
+    await deleteMessage(context, { QueueUrl, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle ?? "" });
+    assert.deepEqual((await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10 })).Messages?.map((m) => m.Body), ["a2", "other body"]);
+    await assert.rejects(sendMessage(context, { QueueUrl, MessageBody: "x" }, caller), code("MissingParameter"));
+    await assert.rejects(sendMessage(context, { QueueUrl, MessageBody: "x", MessageGroupId: "A", DelaySeconds: 5 }, caller), code("InvalidParameterValue"));
+  });
+
+  it("visibility: a message comes back after its timeout, counted; ChangeMessageVisibility extends or releases it", async () => {
+    const { QueueUrl } = await createQueue(fake, { QueueName: "vis" }, caller);
+    await sendMessage(fake, { QueueUrl, MessageBody: "m" }, caller);
+    const first = (await receiveMessage(fake, { QueueUrl, VisibilityTimeout: 10 })).Messages?.[0];
+    assert.ok(first);
+    clock += 9_999;
+    assert.deepEqual(await receiveMessage(fake, { QueueUrl }), {});
+    clock += 1;
+    const second = (await receiveMessage(fake, { QueueUrl, VisibilityTimeout: 10, AttributeNames: ["ApproximateReceiveCount"] })).Messages?.[0];
+    assert.equal(second?.Attributes?.ApproximateReceiveCount, "2");
+    await assert.rejects(changeMessageVisibility(fake, { QueueUrl, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 100 }), code("InvalidParameterValue"), "an older receipt");
+    await changeMessageVisibility(fake, { QueueUrl, ReceiptHandle: second?.ReceiptHandle ?? "", VisibilityTimeout: 0 });
+    assert.equal((await receiveMessage(fake, { QueueUrl })).Messages?.length, 1);
+    await assert.rejects(changeMessageVisibility(fake, { QueueUrl, ReceiptHandle: "garbage!", VisibilityTimeout: 1 }), code("ReceiptHandleIsInvalid"));
+  });
+
+  it("redrive: after maxReceiveCount receives the message moves to the DLQ, which names its source", async () => {
+    await createQueue(fake, { QueueName: "dlq" }, caller);
+    const policy = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:dlq", maxReceiveCount: 2 });
+    const { QueueUrl } = await createQueue(fake, { QueueName: "src", Attributes: { RedrivePolicy: policy, VisibilityTimeout: "1" } }, caller);
+    await sendMessage(fake, { QueueUrl, MessageBody: "poison" }, caller);
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await receiveMessage(fake, { QueueUrl })).Messages?.[0]?.Body, "poison");
+      clock += 1_000;
+    }
+    assert.deepEqual(await receiveMessage(fake, { QueueUrl }), {}, "moved instead of delivered a third time");
+    const moved = (await receiveMessage(fake, { QueueUrl: url("dlq"), AttributeNames: ["All"] })).Messages?.[0];
+    assert.equal(moved?.Body, "poison");
+    assert.equal(moved?.Attributes?.DeadLetterQueueSourceArn, "arn:aws:sqs:us-east-1:000000000000:src");
+    await assert.rejects(setQueueAttributes(fake, { QueueUrl, Attributes: { RedrivePolicy: '{"deadLetterTargetArn":"x","maxReceiveCount":0}' } }), code("InvalidAttributeValue"));
+  });
+
+  it("retention: messages older than MessageRetentionPeriod are never delivered", async () => {
+    const { QueueUrl } = await createQueue(fake, { QueueName: "short", Attributes: { MessageRetentionPeriod: "60" } }, caller);
+    await sendMessage(fake, { QueueUrl, MessageBody: "old" }, caller);
+    clock += 60_000;
+    assert.deepEqual(await receiveMessage(fake, { QueueUrl }), {});
+  });
+
+  it("a long poll is woken by a send, not by a timer", async () => {
+    const { QueueUrl } = await createQueue(context, { QueueName: "wake" }, caller);
+    const started = Date.now();
+    const waiting = receiveMessage(context, { QueueUrl, WaitTimeSeconds: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sentAt = Date.now();
+    await sendMessage(context, { QueueUrl, MessageBody: "hello" }, caller);
+    const got = await waiting;
+    const latencyMs = Date.now() - sentAt;
+    assert.equal(got.Messages?.[0]?.Body, "hello");
+    assert.ok(Date.now() - started < 10_000);
+    assert.ok(latencyMs < 1_000, `woken ${latencyMs} ms after the send`);
+  });
+
+  it("messages: invalid characters, sizes and attributes get SQS's errors; batches their limits", async () => {
+    const { QueueUrl } = await createQueue(context, { QueueName: "rules" }, caller);
+    await assert.rejects(sendMessage(context, { QueueUrl, MessageBody: "bad \u0001 char" }, caller), code("InvalidMessageContents"));
+    await assert.rejects(sendMessage(context, { QueueUrl, MessageBody: "lone \ud800 surrogate" }, caller), code("InvalidMessageContents"));
+    await assert.rejects(sendMessage(context, { QueueUrl, MessageBody: "x".repeat(1_048_577) }, caller), code("InvalidParameterValue"));
+    await sendMessage(context, { QueueUrl, MessageBody: "x".repeat(1_048_576) }, caller);
+    await assert.rejects(sendMessage(context, { QueueUrl, MessageBody: "m", MessageAttributes: { "AWS.x": { DataType: "String", StringValue: "v" } } }, caller), code("InvalidParameterValue"));
+    await assert.rejects(sendMessage(context, { QueueUrl, MessageBody: "m", MessageAttributes: { n: { DataType: "Number", StringValue: "abc" } } }, caller), code("InvalidParameterValue"));
+    await assert.rejects(sendMessage(context, { QueueUrl, MessageBody: "m", MessageAttributes: { n: { DataType: "Strin", StringValue: "abc" } } }, caller), code("InvalidParameterValue"));
+    const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, { DataType: "String", StringValue: "v" }]));
+    await assert.rejects(sendMessage(context, { QueueUrl, MessageBody: "m", MessageAttributes: eleven }, caller), code("InvalidParameterValue"));
+    const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ Id: `e${i}`, MessageBody: `m${i}` }));
+    await assert.rejects(sendMessageBatch(context, { QueueUrl, Entries: entries(11) }, caller), code("TooManyEntriesInBatchRequest"));
+    await assert.rejects(sendMessageBatch(context, { QueueUrl, Entries: entries(1000) }, caller), code("TooManyEntriesInBatchRequest"));
+    await assert.rejects(sendMessageBatch(context, { QueueUrl, Entries: [] }, caller), code("EmptyBatchRequest"));
+    await assert.rejects(sendMessageBatch(context, { QueueUrl, Entries: [{ Id: "a", MessageBody: "1" }, { Id: "a", MessageBody: "2" }] }, caller), code("BatchEntryIdsNotDistinct"));
+    await assert.rejects(sendMessageBatch(context, { QueueUrl, Entries: [{ Id: "a b", MessageBody: "1" }] }, caller), code("InvalidBatchEntryId"));
+    await assert.rejects(sendMessageBatch(context, { QueueUrl, Entries: [{ Id: "a", MessageBody: "x".repeat(600_000) }, { Id: "b", MessageBody: "x".repeat(600_000) }] }, caller), code("BatchRequestTooLong"));
+    const mixed = await sendMessageBatch(context, { QueueUrl, Entries: [{ Id: "ok", MessageBody: "fine" }, { Id: "bad", MessageBody: "\u0000" }] }, caller);
+    assert.deepEqual(mixed.Successful.map((s) => [s.Id, s.MD5OfMessageBody]), [["ok", md5Hex("fine")]]);
+    assert.deepEqual(mixed.Failed.map((f) => [f.Id, f.Code, f.SenderFault]), [["bad", "InvalidMessageContents", true]]);
+  });
+
+  it("PurgeQueue empties the queue once per 60 seconds", async () => {
+    const { QueueUrl } = await createQueue(fake, { QueueName: "purge" }, caller);
+    await sendMessage(fake, { QueueUrl, MessageBody: "m" }, caller);
+    await purgeQueue(fake, { QueueUrl });
+    assert.deepEqual(await receiveMessage(fake, { QueueUrl }), {});
+    await assert.rejects(purgeQueue(fake, { QueueUrl }), code("PurgeQueueInProgress"));
+    clock += 60_000;
+    await purgeQueue(fake, { QueueUrl });
+  });
+});
