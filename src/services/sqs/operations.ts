@@ -1,0 +1,48 @@
+/**
+ * SQS's operations by model name. The codec hands each one its decoded, model-validated input
+ * (member names as in the model) and encodes what it returns in the protocol the client spoke, so
+ * these are plain functions of plain objects; the casts name the members each operation reads.
+ */
+import { UnkaiError } from "../../core/errors.js";
+import type { Caller, SqsContext } from "./context.js";
+import { createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listDeadLetterSourceQueues, listQueues, purgeQueue, setQueueAttributes } from "./queue-ops.js";
+import { changeMessageVisibility, changeMessageVisibilityBatch, deleteMessage, deleteMessageBatch, receiveMessage } from "./receive-ops.js";
+import { sendMessage, sendMessageBatch } from "./send-ops.js";
+import { listQueueTags, tagQueue, untagQueue } from "./tag-ops.js";
+
+export type SqsOperation = (input: Readonly<Record<string, unknown>>, caller: Caller) => Promise<object>;
+
+/** `op(f)`: an operation whose input is the model's shape `I`, which the codec has already checked. */
+function op<I>(run: (input: I, caller: Caller) => Promise<object>): SqsOperation {
+  return (input, caller) => run(input as unknown as I, caller);
+}
+
+const unsupported = (name: string, why: string): SqsOperation => () => Promise.reject(new UnkaiError("UnsupportedOperation", `${name} is not supported by Unkai: ${why}`));
+
+export function sqsOperations(context: SqsContext): Readonly<Record<string, SqsOperation>> {
+  return {
+    CreateQueue: op((input: Parameters<typeof createQueue>[1], caller) => createQueue(context, input, caller)),
+    GetQueueUrl: op((input: Parameters<typeof getQueueUrl>[1], caller) => getQueueUrl(context, input, caller)),
+    ListQueues: op((input: Parameters<typeof listQueues>[1], caller) => listQueues(context, input, caller)),
+    GetQueueAttributes: op((input: Parameters<typeof getQueueAttributes>[1]) => getQueueAttributes(context, input)),
+    SetQueueAttributes: op((input: Parameters<typeof setQueueAttributes>[1]) => setQueueAttributes(context, input)),
+    DeleteQueue: op((input: Parameters<typeof deleteQueue>[1]) => deleteQueue(context, input)),
+    PurgeQueue: op((input: Parameters<typeof purgeQueue>[1]) => purgeQueue(context, input)),
+    ListDeadLetterSourceQueues: op((input: Parameters<typeof listDeadLetterSourceQueues>[1], caller) => listDeadLetterSourceQueues(context, input, caller)),
+    TagQueue: op((input: Parameters<typeof tagQueue>[1]) => tagQueue(context, input)),
+    UntagQueue: op((input: Parameters<typeof untagQueue>[1]) => untagQueue(context, input)),
+    ListQueueTags: op((input: Parameters<typeof listQueueTags>[1]) => listQueueTags(context, input)),
+    SendMessage: op((input: Parameters<typeof sendMessage>[1], caller) => sendMessage(context, input, caller)),
+    SendMessageBatch: op((input: Parameters<typeof sendMessageBatch>[1], caller) => sendMessageBatch(context, input, caller)),
+    ReceiveMessage: op((input: Parameters<typeof receiveMessage>[1]) => receiveMessage(context, input)),
+    DeleteMessage: op((input: Parameters<typeof deleteMessage>[1]) => deleteMessage(context, input)),
+    DeleteMessageBatch: op((input: Parameters<typeof deleteMessageBatch>[1]) => deleteMessageBatch(context, input)),
+    ChangeMessageVisibility: op((input: Parameters<typeof changeMessageVisibility>[1]) => changeMessageVisibility(context, input)),
+    ChangeMessageVisibilityBatch: op((input: Parameters<typeof changeMessageVisibilityBatch>[1]) => changeMessageVisibilityBatch(context, input)),
+    AddPermission: unsupported("AddPermission", "queue policies are stored through SetQueueAttributes Policy; permissions are enforced when IAM lands."),
+    RemovePermission: unsupported("RemovePermission", "queue policies are stored through SetQueueAttributes Policy; permissions are enforced when IAM lands."),
+    StartMessageMoveTask: unsupported("StartMessageMoveTask", "message move tasks are not implemented yet."),
+    ListMessageMoveTasks: unsupported("ListMessageMoveTasks", "message move tasks are not implemented yet."),
+    CancelMessageMoveTask: unsupported("CancelMessageMoveTask", "message move tasks are not implemented yet."),
+  };
+}
