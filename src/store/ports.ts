@@ -5,6 +5,7 @@ import type { FunctionRecord } from "../core/function.js";
 import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/gateway.js";
+import type { EventSourceMapping } from "../core/event-source-mapping.js";
 
 export interface FunctionStore {
   get(name: string): Promise<FunctionRecord | undefined>;
@@ -153,6 +154,8 @@ export interface Store {
   readonly objects: ObjectStore;
   readonly queues: QueueStore;
   readonly messages: MessageStore;
+  /** Lambda's event source mappings, by UUID. */
+  readonly eventSourceMappings: DocumentStore<EventSourceMapping>;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 /** DocumentStore: whole documents by id (the gateway's HTTP and REST APIs). */
 import assert from "node:assert/strict";
+import type { EventSourceMapping } from "../../src/core/event-source-mapping.js";
 import type { HttpApi, RestApi } from "../../src/core/gateway.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
@@ -11,7 +12,29 @@ const restApi = (id: string, name = id): RestApi => ({
   id, name, description: "d", createdDate: 1_767_225_600, binaryMediaTypes: [], rootResourceId: "root", tags: { k: "v" }, resources: [], deployments: [], stages: [],
 });
 
+const mapping = (uuid: string, change: Partial<EventSourceMapping> = {}): EventSourceMapping => ({
+  uuid, functionName: "fn", qualifier: undefined, eventSourceArn: "arn:aws:sqs:us-east-1:123456789012:q", batchSize: 10,
+  maximumBatchingWindowInSeconds: 0, enabled: true, functionResponseTypes: [], maximumConcurrency: undefined, lastModified: 1_767_225_600_000,
+  lastProcessingResult: "No records processed", ...change,
+});
+
 export function documentStoreContract(test: StoreTest): void {
+  test("eventSourceMappings: the same contract, kept apart from the APIs", async ({ store, reopen }) => {
+    await store.eventSourceMappings.put("u2", mapping("u2"));
+    await store.eventSourceMappings.put("u1", mapping("u1"));
+    await store.eventSourceMappings.put("u2", mapping("u2", { enabled: false, batchSize: 5 }));
+    await store.httpApis.put("u1", httpApi("u1"));
+    assert.equal(await store.eventSourceMappings.delete("u1"), true);
+    assert.equal(await store.eventSourceMappings.delete("u1"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.eventSourceMappings.get("u2")), plain(mapping("u2", { enabled: false, batchSize: 5 })));
+      assert.equal(await current.eventSourceMappings.get("u1"), undefined);
+      assert.deepEqual((await current.eventSourceMappings.list()).map((m) => m.uuid), ["u2"]);
+      assert.equal((await current.httpApis.get("u1"))?.apiId, "u1");
+    });
+  });
+
+
   test("httpApis: put inserts or replaces, list is by id, delete says whether it removed one", async ({ store, reopen }) => {
     await store.httpApis.put("b2", httpApi("b2"));
     await store.httpApis.put("a1", httpApi("a1"));

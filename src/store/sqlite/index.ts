@@ -42,6 +42,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     objects: promised(sqliteObjectStore(db)),
     queues: promised(sqliteQueueStore(db)),
     messages: promised(sqliteMessageStore(db)),
+    eventSourceMappings: promised(sqliteDocumentStore(db, "event_source_mappings")),
     async close() {
       if (closed) return;
       closed = true;

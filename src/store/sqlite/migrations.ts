@@ -192,7 +192,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
   `,
   // 10: SQS queues (attributes and tags as JSON, a per-queue message counter), their messages, and the
-  // deduplication ids FIFO queues remember for five minutes (kept after their message is deleted)
+  // deduplication ids FIFO queues remember for five minutes (kept after their message is deleted), and
+  // Lambda's event source mappings as documents (the id column keeps the document stores' name)
   `
   CREATE TABLE sqs_queues (
     name TEXT PRIMARY KEY,
@@ -219,6 +220,10 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX sqs_messages_by_visibility ON sqs_messages (queue, visible_at);
   CREATE INDEX sqs_messages_by_group ON sqs_messages (queue, group_id, visible_at);
+  CREATE TABLE event_source_mappings (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
   CREATE TABLE sqs_dedup (
     queue TEXT NOT NULL,
     dedup_key TEXT NOT NULL,
