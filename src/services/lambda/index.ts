@@ -7,7 +7,7 @@ import type { Destinations } from "../../async/destinations.js";
 import type { AsyncQueue } from "../../async/queue.js";
 import type { Invoker } from "../../engine/invoker.js";
 import type { CodeStore } from "../../store/code/code-store.js";
-import type { AliasStore, EventInvokeConfigStore, FunctionUrlStore, LayerStore } from "../../store/ports.js";
+import type { AliasStore, DocumentStore, EventInvokeConfigStore, FunctionUrlStore, LayerStore, QueueStore } from "../../store/ports.js";
 import { layerRoutes } from "./layers.js";
 import { aliasRoutes } from "./aliases.js";
 import { policyRoutes } from "./policy.js";
@@ -25,6 +25,8 @@ import type { ServiceModule } from "../module.js";
 import { codeKey } from "../../store/code/code-store.js";
 import { invokeWithResponseStream } from "./invoke-stream.js";
 import { functionUrlRoutes } from "./function-urls.js";
+import { eventSourceMappingRoutes } from "./event-source-mappings.js";
+import type { EventSourceMapping } from "../../core/event-source-mapping.js";
 import {
   applyConfig,
   createFunctionInput,
@@ -54,10 +56,14 @@ export interface LambdaServiceDeps {
   readonly functionUrlOf: (urlId: string) => string;
   /** Asynchronous Invoke is refused while the data directory is low on space (code uploads are refused by `code`). */
   readonly space: FreeSpace;
+  /** Event source mappings, and the SQS queues they may read. */
+  readonly mappings: DocumentStore<EventSourceMapping>;
+  readonly queues: QueueStore;
 }
 
 
-export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space }: LambdaServiceDeps): Service {
+export function lambdaService(deps: LambdaServiceDeps): Service {
+  const { functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space } = deps;
   const ref = (request: UnkaiRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
   const unqualified = (request: UnkaiRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
@@ -178,6 +184,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, codeLocation);
   functionUrlRoutes(router, { functions, urls: functionUrls, urlOf: functionUrlOf });
+  eventSourceMappingRoutes(router, { functions, mappings: deps.mappings, queues: deps.queues });
 
   return {
     name: "lambda",
@@ -203,5 +210,6 @@ export const lambdaModule: ServiceModule = {
     functions: p.functions, invoker: p.invoker, queue: p.queue, destinations: p.destinations, eventConfigs: p.store.eventInvokeConfigs, aliases: p.store.aliases, layers: p.store.layers, code: p.code,
     codeLocation: (codeSha256) => p.credentials.presignUrl(p.url(), `/_unkai/code/${codeKey(codeSha256)}.zip`, p.account.region), logger: p.logger("lambda"),
     functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
+    mappings: p.store.eventSourceMappings, queues: p.store.queues,
   }),
 };

@@ -107,7 +107,7 @@ export async function receiveMessage(context: SqsContext, input: ReceiveInput): 
     const next = await context.messages.nextVisibleAt(queue.name, now, now - settings.retentionSeconds * 1000);
     ticket.until(Math.min(deadline, next ?? deadline));
     await ticket.fired;
-    if (!(await context.queues.get(queue.name))) return {};
+    if (context.signals.isClosed || !(await context.queues.get(queue.name))) return {};
   }
 }
 

@@ -43,6 +43,11 @@ export class QueueSignals {
     };
   }
 
+  /** Whether the service is closing (a long poll then answers at once). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Something in the queue may have become receivable. */
   wake(queue: string): void {
     for (const fire of [...(this.waiting.get(queue) ?? [])]) fire();

@@ -1,0 +1,142 @@
+/**
+ * Event source mappings (Create/Get/List/Update/DeleteEventSourceMapping) for SQS queues. The
+ * mappings are stored here; SQS's module polls the queues and invokes (src/services/sqs/esm-poller.ts).
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { parseFunctionRef } from "../../core/arn.js";
+import { conflict, invalidParameter, notFound } from "../../core/errors.js";
+import type { EventSourceMapping } from "../../core/event-source-mapping.js";
+import { json, type UnkaiResponse } from "../../protocol/http.js";
+import type { Router } from "../../protocol/router.js";
+import type { DocumentStore, QueueStore } from "../../store/ports.js";
+import type { FunctionService } from "./function-service.js";
+import { parseBody } from "./shapes.js";
+
+export interface MappingDeps {
+  readonly functions: FunctionService;
+  readonly mappings: DocumentStore<EventSourceMapping>;
+  readonly queues: QueueStore;
+}
+
+const common = {
+  Enabled: z.boolean().optional(),
+  BatchSize: z.number().int().min(1).max(10_000).optional(),
+  MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300).optional(),
+  FunctionResponseTypes: z.array(z.enum(["ReportBatchItemFailures"])).max(1).optional(),
+  ScalingConfig: z.object({ MaximumConcurrency: z.number().int().min(2).max(1000).optional() }).optional(),
+};
+const createInput = z.object({ EventSourceArn: z.string().min(12).max(1024), FunctionName: z.string().min(1).max(140), ...common }).passthrough();
+const updateInput = z.object({ FunctionName: z.string().min(1).max(140).optional(), ...common }).passthrough();
+
+const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,80})$/;
+
+function configuration(deps: MappingDeps, mapping: EventSourceMapping, state?: string): Record<string, unknown> {
+  const { account } = deps.functions;
+  return {
+    UUID: mapping.uuid,
+    EventSourceMappingArn: `arn:aws:lambda:${account.region}:${account.accountId}:event-source-mapping:${mapping.uuid}`,
+    BatchSize: mapping.batchSize,
+    MaximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds,
+    EventSourceArn: mapping.eventSourceArn,
+    FunctionArn: deps.functions.arn(mapping.functionName, mapping.qualifier),
+    LastModified: mapping.lastModified / 1000,
+    LastProcessingResult: mapping.lastProcessingResult,
+    State: state ?? (mapping.enabled ? "Enabled" : "Disabled"),
+    StateTransitionReason: "USER_INITIATED",
+    FunctionResponseTypes: [...mapping.functionResponseTypes],
+    ...(mapping.maximumConcurrency !== undefined ? { ScalingConfig: { MaximumConcurrency: mapping.maximumConcurrency } } : {}),
+  };
+}
+
+/** The queue a mapping reads, which must exist in this account and region. */
+async function queueOf(deps: MappingDeps, arn: string): Promise<{ fifo: boolean; visibilitySeconds: number }> {
+  const match = SQS_ARN.exec(arn);
+  const { account } = deps.functions;
+  if (!match) throw invalidParameter(`EventSourceArn ${arn} is not supported: Unkai maps SQS queues (arn:aws:sqs:<region>:<account>:<queue>).`);
+  const queue = match[1] === account.region && match[2] === account.accountId ? await deps.queues.get(match[3] ?? "") : undefined;
+  if (!queue) throw invalidParameter(`Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue ${arn} does not exist.`);
+  return { fifo: queue.fifo, visibilitySeconds: Number(queue.attributes.VisibilityTimeout ?? 30) };
+}
+
+/** SQS's rules for a mapping's numbers, and the queue's visibility against the function's timeout. */
+async function check(deps: MappingDeps, mapping: EventSourceMapping): Promise<void> {
+  const queue = await queueOf(deps, mapping.eventSourceArn);
+  if (queue.fifo && mapping.batchSize > 10) throw invalidParameter("BatchSize must be at most 10 for FIFO queues.");
+  if (queue.fifo && mapping.maximumBatchingWindowInSeconds > 0) throw invalidParameter("MaximumBatchingWindowInSeconds is not supported for FIFO queues.");
+  if (mapping.batchSize > 10 && mapping.maximumBatchingWindowInSeconds < 1) {
+    throw invalidParameter("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
+  }
+  const fn = await deps.functions.resolve(mapping.functionName, mapping.qualifier);
+  if (queue.visibilitySeconds < fn.config.timeoutSeconds) {
+    throw invalidParameter(`Queue visibility timeout: ${queue.visibilitySeconds} seconds is less than Function timeout: ${fn.config.timeoutSeconds} seconds`);
+  }
+}
+
+async function find(deps: MappingDeps, uuid: string): Promise<EventSourceMapping> {
+  const mapping = await deps.mappings.get(uuid);
+  if (!mapping) throw notFound(`The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: ${uuid})`);
+  return mapping;
+}
+
+async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
+  const input = parseBody(createInput, body);
+  const ref = parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
+  const mapping: EventSourceMapping = {
+    uuid: randomUUID(), functionName: ref.name, qualifier: ref.qualifier, eventSourceArn: input.EventSourceArn,
+    batchSize: input.BatchSize ?? 10, maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0, enabled: input.Enabled ?? true,
+    functionResponseTypes: input.FunctionResponseTypes ?? [], maximumConcurrency: input.ScalingConfig?.MaximumConcurrency,
+    lastModified: Date.now(), lastProcessingResult: "No records processed",
+  };
+  await check(deps, mapping);
+  const existing = (await deps.mappings.list()).find((m) => m.eventSourceArn === mapping.eventSourceArn && m.functionName === mapping.functionName && m.qualifier === mapping.qualifier);
+  if (existing) {
+    throw conflict(`An event source mapping with SQS arn (" ${mapping.eventSourceArn} ") and function (" ${mapping.functionName} ") already exists. Please update or delete the existing mapping with UUID ${existing.uuid}`);
+  }
+  await deps.mappings.put(mapping.uuid, mapping);
+  return json(202, configuration(deps, mapping, "Creating"));
+}
+
+async function update(deps: MappingDeps, uuid: string, body: Buffer): Promise<UnkaiResponse> {
+  const current = await find(deps, uuid);
+  const input = parseBody(updateInput, body);
+  const ref = input.FunctionName === undefined ? undefined : parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
+  const next: EventSourceMapping = {
+    ...current,
+    ...(ref ? { functionName: ref.name, qualifier: ref.qualifier } : {}),
+    batchSize: input.BatchSize ?? current.batchSize,
+    maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? current.maximumBatchingWindowInSeconds,
+    enabled: input.Enabled ?? current.enabled,
+    functionResponseTypes: input.FunctionResponseTypes ?? current.functionResponseTypes,
+    maximumConcurrency: input.ScalingConfig ? input.ScalingConfig.MaximumConcurrency : current.maximumConcurrency,
+    lastModified: Date.now(),
+  };
+  await check(deps, next);
+  await deps.mappings.put(uuid, next);
+  return json(202, configuration(deps, next, "Updating"));
+}
+
+export function eventSourceMappingRoutes(router: Router, deps: MappingDeps): void {
+  for (const base of ["/2015-03-31/event-source-mappings", "/2015-03-31/event-source-mappings/"]) {
+    router.on("POST", base, (request) => create(deps, request.body));
+    router.on("GET", base, async (request) => {
+      const arn = request.query.get("EventSourceArn");
+      const fn = request.query.get("FunctionName");
+      const name = fn ? parseFunctionRef(fn, undefined, deps.functions.account) : undefined;
+      const all = (await deps.mappings.list()).filter((m) => (!arn || m.eventSourceArn === arn) && (!name || (m.functionName === name.name && (name.qualifier === undefined || m.qualifier === name.qualifier))));
+      const marker = request.query.get("Marker");
+      const start = marker ? Math.max(0, all.findIndex((m) => m.uuid === marker) + 1) : 0;
+      const maxItems = Math.min(Number(request.query.get("MaxItems") ?? 100) || 100, 10_000);
+      const page = all.slice(start, start + maxItems);
+      const next = start + maxItems < all.length ? page.at(-1)?.uuid : undefined;
+      return json(200, { EventSourceMappings: page.map((m) => configuration(deps, m)), ...(next ? { NextMarker: next } : {}) });
+    });
+  }
+  router.on("GET", "/2015-03-31/event-source-mappings/{uuid}", async (_request, [uuid = ""]) => json(200, configuration(deps, await find(deps, uuid))));
+  router.on("PUT", "/2015-03-31/event-source-mappings/{uuid}", (request, [uuid = ""]) => update(deps, uuid, request.body));
+  router.on("DELETE", "/2015-03-31/event-source-mappings/{uuid}", async (_request, [uuid = ""]) => {
+    const mapping = await find(deps, uuid);
+    await deps.mappings.delete(uuid);
+    return json(202, configuration(deps, mapping, "Deleting"));
+  });
+}
