@@ -16,6 +16,10 @@ import { createQueue, getQueueAttributes, listQueues, purgeQueue, setQueueAttrib
 import { changeMessageVisibility, deleteMessage, receiveMessage } from "../src/services/sqs/receive-ops.js";
 import { sendMessage, sendMessageBatch } from "../src/services/sqs/send-ops.js";
 import { QueueSignals } from "../src/services/sqs/signals.js";
+import { MoveTasks } from "../src/services/sqs/move-tasks.js";
+import { sqsRetentionJob } from "../src/services/sqs/retention.js";
+import { reportedFailures } from "../src/services/sqs/esm-records.js";
+import { waitFor } from "./helpers/wait.js";
 
 const caller: Caller = { baseUrl: "http://localhost:9", senderId: "AKIDTEST" };
 const account = { region: "us-east-1", accountId: "000000000000" };
@@ -201,5 +205,54 @@ describe("SQS queue domain", () => {
     await assert.rejects(purgeQueue(fake, { QueueUrl }), code("PurgeQueueInProgress"));
     clock += 60_000;
     await purgeQueue(fake, { QueueUrl });
+  });
+
+  it("a message move task redrives a DLQ back to each message's source queue", async () => {
+    await createQueue(context, { QueueName: "move-dlq" }, caller);
+    const policy = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:move-dlq", maxReceiveCount: 1 });
+    const { QueueUrl } = await createQueue(context, { QueueName: "move-src", Attributes: { RedrivePolicy: policy } }, caller);
+    for (const body of ["one", "two", "three"]) await sendMessage(context, { QueueUrl, MessageBody: body }, caller);
+    await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 });
+    assert.deepEqual(await receiveMessage(context, { QueueUrl }), {}, "all three moved to the DLQ");
+    const moves = new MoveTasks(context);
+    await assert.rejects(moves.start({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:move-src" }), code("InvalidParameterValue"), "not a DLQ");
+    const { TaskHandle } = await moves.start({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:move-dlq", MaxNumberOfMessagesPerSecond: 100 });
+    assert.ok(TaskHandle);
+    const done = await waitFor("the move to complete", () => {
+      const [task] = moves.list({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:move-dlq" }).Results;
+      return task?.Status === "COMPLETED" ? task : undefined;
+    });
+    assert.deepEqual([done.ApproximateNumberOfMessagesMoved, done.ApproximateNumberOfMessagesToMove], [3, 3]);
+    const back = await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10, AttributeNames: ["All"] });
+    assert.deepEqual(back.Messages?.map((m) => m.Body).sort(), ["one", "three", "two"]);
+    assert.equal(back.Messages?.[0]?.Attributes?.DeadLetterQueueSourceArn, undefined);
+    assert.throws(() => moves.cancel({ TaskHandle }), code("ResourceNotFoundException"), "a finished task cannot be cancelled");
+    await moves.close();
+  });
+
+  it("the retention job deletes expired messages queue by queue", async () => {
+    const { QueueUrl } = await createQueue(fake, { QueueName: "sweep", Attributes: { MessageRetentionPeriod: "60" } }, caller);
+    await sendMessage(fake, { QueueUrl, MessageBody: "old" }, caller);
+    const job = sqsRetentionJob(fake);
+    await job.deleteExpired(clock, 100); // what earlier cases left past its retention
+    assert.equal((await store.messages.peek("sweep", 0, 10)).length, 1, "within its retention: kept");
+    assert.ok((await job.deleteExpired(clock + 60_000, 100)) >= 1);
+    assert.deepEqual(await store.messages.peek("sweep", 0, 10), []);
+  });
+
+  it("reads partial batch responses as Lambda does", () => {
+    const ids = new Set(["a", "b"]);
+    const answer = (value: unknown) => reportedFailures(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)), ids);
+    assert.deepEqual(answer(""), new Set());
+    assert.deepEqual(answer("null"), new Set());
+    assert.deepEqual(answer({ batchItemFailures: null }), new Set());
+    assert.deepEqual(answer({ batchItemFailures: [] }), new Set());
+    assert.deepEqual(answer({ something: "else" }), new Set());
+    assert.deepEqual(answer({ batchItemFailures: [{ itemIdentifier: "b" }] }), new Set(["b"]));
+    assert.equal(answer("{not json"), "all");
+    assert.equal(answer({ batchItemFailures: [{ itemIdentifier: "" }] }), "all");
+    assert.equal(answer({ batchItemFailures: [{ itemIdentifier: null }] }), "all");
+    assert.equal(answer({ batchItemFailures: [{ id: "a" }] }), "all");
+    assert.equal(answer({ batchItemFailures: [{ itemIdentifier: "zzz" }] }), "all");
   });
 });

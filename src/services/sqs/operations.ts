@@ -9,6 +9,7 @@ import { createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listDeadLett
 import { changeMessageVisibility, changeMessageVisibilityBatch, deleteMessage, deleteMessageBatch, receiveMessage } from "./receive-ops.js";
 import { sendMessage, sendMessageBatch } from "./send-ops.js";
 import { listQueueTags, tagQueue, untagQueue } from "./tag-ops.js";
+import type { MoveTasks } from "./move-tasks.js";
 
 export type SqsOperation = (input: Readonly<Record<string, unknown>>, caller: Caller) => Promise<object>;
 
@@ -19,7 +20,7 @@ function op<I>(run: (input: I, caller: Caller) => Promise<object>): SqsOperation
 
 const unsupported = (name: string, why: string): SqsOperation => () => Promise.reject(new UnkaiError("UnsupportedOperation", `${name} is not supported by Unkai: ${why}`));
 
-export function sqsOperations(context: SqsContext): Readonly<Record<string, SqsOperation>> {
+export function sqsOperations(context: SqsContext, moves: MoveTasks): Readonly<Record<string, SqsOperation>> {
   return {
     CreateQueue: op((input: Parameters<typeof createQueue>[1], caller) => createQueue(context, input, caller)),
     GetQueueUrl: op((input: Parameters<typeof getQueueUrl>[1], caller) => getQueueUrl(context, input, caller)),
@@ -41,8 +42,8 @@ export function sqsOperations(context: SqsContext): Readonly<Record<string, SqsO
     ChangeMessageVisibilityBatch: op((input: Parameters<typeof changeMessageVisibilityBatch>[1]) => changeMessageVisibilityBatch(context, input)),
     AddPermission: unsupported("AddPermission", "queue policies are stored through SetQueueAttributes Policy; permissions are enforced when IAM lands."),
     RemovePermission: unsupported("RemovePermission", "queue policies are stored through SetQueueAttributes Policy; permissions are enforced when IAM lands."),
-    StartMessageMoveTask: unsupported("StartMessageMoveTask", "message move tasks are not implemented yet."),
-    ListMessageMoveTasks: unsupported("ListMessageMoveTasks", "message move tasks are not implemented yet."),
-    CancelMessageMoveTask: unsupported("CancelMessageMoveTask", "message move tasks are not implemented yet."),
+    StartMessageMoveTask: op((input: Parameters<MoveTasks["start"]>[0]) => moves.start(input)),
+    ListMessageMoveTasks: op((input: Parameters<MoveTasks["list"]>[0]) => Promise.resolve(moves.list(input))),
+    CancelMessageMoveTask: op((input: Parameters<MoveTasks["cancel"]>[0]) => Promise.resolve(moves.cancel(input))),
   };
 }
