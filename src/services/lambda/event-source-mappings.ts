@@ -79,8 +79,14 @@ async function find(deps: MappingDeps, uuid: string): Promise<EventSourceMapping
   return mapping;
 }
 
+/** Filters would discard messages; rather than deliver what a filter should drop, Unkai refuses them for now. */
+function refuseFilters(input: Readonly<Record<string, unknown>>): void {
+  if (input.FilterCriteria !== undefined && input.FilterCriteria !== null) throw invalidParameter("FilterCriteria is not supported by Unkai yet.");
+}
+
 async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
   const input = parseBody(createInput, body);
+  refuseFilters(input);
   const ref = parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
   const mapping: EventSourceMapping = {
     uuid: randomUUID(), functionName: ref.name, qualifier: ref.qualifier, eventSourceArn: input.EventSourceArn,
@@ -100,6 +106,7 @@ async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
 async function update(deps: MappingDeps, uuid: string, body: Buffer): Promise<UnkaiResponse> {
   const current = await find(deps, uuid);
   const input = parseBody(updateInput, body);
+  refuseFilters(input);
   const ref = input.FunctionName === undefined ? undefined : parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
   const next: EventSourceMapping = {
     ...current,

@@ -15,7 +15,7 @@ import type { FunctionService } from "../lambda/function-service.js";
 import { queueNameFromArn, queueUrl } from "./addresses.js";
 import type { SqsContext } from "./context.js";
 import { reportedFailures, sqsEvent } from "./esm-records.js";
-import { type ReceivedMessage, deleteMessage, receiveMessage } from "./receive-ops.js";
+import { type ReceivedMessage, changeMessageVisibility, deleteMessage, receiveMessage } from "./receive-ops.js";
 
 export interface PollerDeps {
   readonly context: SqsContext;
@@ -69,8 +69,14 @@ export class SqsPoller {
       if (this.closed || !mapping?.enabled) return;
       try {
         const batch = await this.gather(mapping);
-        if (batch.length > 0 && !this.closed) await this.process(mapping, batch);
-        else if (batch.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        if (batch.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+        // Disabled, changed or deleted during the long poll: give the messages back at once, process none.
+        const now = await this.deps.mappings.get(uuid);
+        if (this.closed || !now?.enabled || now.functionName !== mapping.functionName || now.qualifier !== mapping.qualifier) await this.release(mapping, batch);
+        else await this.process(now, batch);
       } catch (error) {
         this.deps.logger.warn({ err: error, mapping: uuid }, "an event source mapping's batch failed");
         await this.record(uuid, `PROBLEM: ${(error as Error).message}`);
@@ -133,6 +139,14 @@ export class SqsPoller {
       await deleteMessage(context, { QueueUrl: url, ReceiptHandle: message.ReceiptHandle });
     }
     await this.record(mapping.uuid, "OK");
+  }
+
+  private async release(mapping: EventSourceMapping, batch: readonly ReceivedMessage[]): Promise<void> {
+    const { context } = this.deps;
+    const url = queueUrl(INTERNAL_BASE, context.account, queueNameFromArn(mapping.eventSourceArn, context.account) ?? "");
+    for (const message of batch) {
+      await changeMessageVisibility(context, { QueueUrl: url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }).catch(() => undefined);
+    }
   }
 
   /** Keeps the mapping's LastProcessingResult (only when it changes, re-reading it so a user's update is not undone). */
