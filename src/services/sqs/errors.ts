@@ -1,7 +1,7 @@
 /**
  * SQS's error table. Codes are the model's shape names (what AWS JSON 1.0 answers in `__type`); the
  * codec gives Query clients, and JSON clients through `x-amzn-query-error`, the model's legacy code
- * (`QueueDoesNotExist` → `AWS.SimpleQueueService.NonExistentQueue`). Statuses from the Query model
+ * (`QueueDoesNotExist` → `AWS.SimpleQueueService.NonExistentQueue`). Statuses from the model
  * (`httpStatusCode`), 400 where it gives none.
  */
 import { COMMON_ERRORS, type ErrorTable } from "../../core/errors.js";
@@ -18,7 +18,7 @@ export const SQS_ERRORS = {
   InvalidParameterValue: sender,
   MissingParameter: sender,
   InvalidMessageContents: sender,
-  ReceiptHandleIsInvalid: sender,
+  ReceiptHandleIsInvalid: { status: 404, messageKey: "message", userType: false },
   MessageNotInflight: sender,
   EmptyBatchRequest: sender,
   TooManyEntriesInBatchRequest: sender,
@@ -26,8 +26,8 @@ export const SQS_ERRORS = {
   BatchRequestTooLong: sender,
   InvalidBatchEntryId: sender,
   UnsupportedOperation: sender,
-  InvalidAddress: sender,
-  ResourceNotFoundException: sender,
+  InvalidAddress: { status: 404, messageKey: "message", userType: false },
+  ResourceNotFoundException: { status: 404, messageKey: "message", userType: false },
   PurgeQueueInProgress: { status: 403, messageKey: "message", userType: false },
   OverLimit: { status: 403, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
