@@ -28,6 +28,10 @@ export const SQS_ERRORS = {
   UnsupportedOperation: sender,
   InvalidAddress: { status: 404, messageKey: "message", userType: false },
   ResourceNotFoundException: { status: 404, messageKey: "message", userType: false },
+  // The codec's own answers: a JSON body that does not parse or has a value of the wrong type, and a
+  // Query value of the wrong type (model constraint failures answer MissingParameter / InvalidParameterValue).
+  SerializationException: sender,
+  ValidationException: sender,
   PurgeQueueInProgress: { status: 403, messageKey: "message", userType: false },
   OverLimit: { status: 403, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
