@@ -1,6 +1,6 @@
 /**
- * Where asynchronous results go: one small target per kind of ARN. Lambda functions today; an
- * SQS queue, SNS topic or EventBridge bus is one more `DestinationTarget` when those services land.
+ * Where asynchronous results go: one small target per kind of ARN. Lambda functions are built in;
+ * a service adds its own (SQS queues); an SNS topic or EventBridge bus is one more `DestinationTarget`.
  */
 import { invalidParameter } from "../core/errors.js";
 import type { DestinationRecord } from "./invocation-record.js";
@@ -12,6 +12,17 @@ export interface DestinationTarget {
   accepts(arn: string): boolean;
   /** Delivers durably; throws with a sentence when it cannot. */
   deliver(arn: string, record: DestinationRecord): Promise<void>;
+  /**
+   * A function's dead-letter delivery (DeadLetterConfig): the failed event itself, with Lambda's
+   * `RequestID`, `ErrorCode` and `ErrorMessage` attributes. Only queue and topic targets have it.
+   */
+  deliverDeadLetter?(arn: string, event: Buffer, attributes: DeadLetterAttributes): Promise<void>;
+}
+
+export interface DeadLetterAttributes {
+  readonly RequestID: string;
+  readonly ErrorCode: string;
+  readonly ErrorMessage: string;
 }
 
 const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
@@ -30,19 +41,39 @@ export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promis
 }
 
 export class Destinations {
-  constructor(private readonly targets: readonly DestinationTarget[]) {}
+  private readonly targets: DestinationTarget[];
+
+  constructor(targets: readonly DestinationTarget[]) {
+    this.targets = [...targets];
+  }
+
+  /** A service's own target (SQS adds queues when its module is created). */
+  add(target: DestinationTarget): void {
+    this.targets.push(target);
+  }
 
   /** Refuses, at configuration time, an ARN no target can deliver to. */
   check(field: string, arn: string): void {
     if (!this.targets.some((target) => target.accepts(arn))) {
       throw invalidParameter(
-        `${field} '${arn}' is not a destination this Unkai can deliver to yet: use a Lambda function ARN (queues, topics and buses come with SQS, SNS and EventBridge).`,
+        `${field} '${arn}' is not a destination this Unkai can deliver to yet: use a Lambda function or SQS queue ARN (topics and buses come with SNS and EventBridge).`,
       );
     }
   }
 
   canDeliver(arn: string): boolean {
     return this.targets.some((target) => target.accepts(arn));
+  }
+
+  /** Whether a dead-letter target (DeadLetterConfig) can be delivered to. */
+  canDeliverDeadLetter(arn: string): boolean {
+    return this.targets.some((target) => target.accepts(arn) && target.deliverDeadLetter !== undefined);
+  }
+
+  async deliverDeadLetter(arn: string, event: Buffer, attributes: DeadLetterAttributes): Promise<void> {
+    const target = this.targets.find((t) => t.accepts(arn) && t.deliverDeadLetter !== undefined);
+    if (!target?.deliverDeadLetter) throw new Error(`no dead-letter target for ${arn}`);
+    await target.deliverDeadLetter(arn, event, attributes);
   }
 
   async deliver(arn: string, record: DestinationRecord): Promise<void> {

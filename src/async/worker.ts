@@ -276,7 +276,17 @@ export class AsyncWorker {
       }
     } else {
       const deadLetter = (await this.functions.find(event.functionName))?.config.deadLetterTargetArn;
-      if (deadLetter) why = `${reason}; dead-letter target ${deadLetter} is not available in this Unkai yet`;
+      if (deadLetter && this.destinations.canDeliverDeadLetter(deadLetter)) {
+        try {
+          // The HTTP status of the last invocation, as Lambda sets ErrorCode: 200 when the function itself failed.
+          const errorCode = last ? "200" : "500";
+          await this.destinations.deliverDeadLetter(deadLetter, event.payload, { RequestID: event.id, ErrorCode: errorCode, ErrorMessage: deadLetterMessage(last, reason) });
+          await this.queue.complete(event.id);
+          return;
+        } catch (error) {
+          why = `${reason}; delivery to the dead-letter target ${deadLetter} failed: ${(error as Error).message}`;
+        }
+      } else if (deadLetter) why = `${reason}; dead-letter target ${deadLetter} is not available in this Unkai yet`;
     }
     await this.queue.fail(event.id, { condition, reason: why, failedAt: Date.now(), lastResponse: last });
   }
@@ -295,4 +305,15 @@ export class AsyncWorker {
       }),
     );
   }
+}
+
+/** The ErrorMessage attribute of a dead-lettered event: the function's errorMessage when it returned one. */
+function deadLetterMessage(last: LastResponse | undefined, reason: string): string {
+  try {
+    const parsed = JSON.parse(last?.payload ?? "") as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
+  } catch {
+    // not JSON: the reason says what happened
+  }
+  return reason;
 }
