@@ -26,7 +26,7 @@ import { linuxDriver } from "../engine/sandbox/linux-driver.js";
 import type { RelayedPort } from "../engine/sandbox/network-namespace.js";
 import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
-import { FunctionService } from "../services/lambda/function-service.js";
+import { FunctionService } from "../functions/function-service.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
 import { SERVICE_MODULES } from "../services/registry.js";

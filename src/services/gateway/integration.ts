@@ -7,7 +7,7 @@ import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
 import { headerValue } from "../../gateway/request-parts.js";
 import type { UnkaiResponse } from "../../protocol/http.js";
 import { NoHttpResponse, streamedHttpResponse } from "../../protocol/http-integration-response.js";
-import type { FunctionService } from "../lambda/function-service.js";
+import type { FunctionRegistry } from "../../functions/registry.js";
 
 export type IntegrationOutcome =
   | { readonly kind: "response"; readonly payload: Buffer }
@@ -16,7 +16,7 @@ export type IntegrationOutcome =
   | { readonly kind: "timeout" };
 
 export interface IntegrationDeps {
-  readonly functions: FunctionService;
+  readonly functions: FunctionRegistry;
   readonly invoker: Invoker;
   readonly logger: Logger;
 }

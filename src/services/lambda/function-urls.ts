@@ -7,7 +7,7 @@ import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import { randomId } from "../../protocol/input.js";
 import type { Router } from "../../protocol/router.js";
 import type { FunctionUrlStore } from "../../store/ports.js";
-import type { FunctionService } from "./function-service.js";
+import type { FunctionService } from "../../functions/function-service.js";
 import { parseBody } from "./shapes.js";
 
 const cors = z.object({
