@@ -14,13 +14,13 @@ export const ALLOWED = {
   protocol: ["core"],
   engine: ["core", "store"],
   functions: ["core", "store", "engine"],
-  gateway: ["core", "protocol"],
+  "api-mapping": ["core", "protocol"],
   async: ["core", "store", "engine", "functions"],
   sources: ["core", "store", "engine", "functions", "async"],
   auth: ["core", "store", "engine", "protocol"],
-  services: ["core", "store", "engine", "functions", "protocol", "gateway", "async", "sources", "auth"],
-  server: ["core", "store", "engine", "functions", "protocol", "gateway", "async", "sources", "auth", "services"],
-  cli: ["core", "store", "engine", "functions", "protocol", "gateway", "async", "sources", "auth", "services", "server"],
+  services: ["core", "store", "engine", "functions", "protocol", "api-mapping", "async", "sources", "auth"],
+  server: ["core", "store", "engine", "functions", "protocol", "api-mapping", "async", "sources", "auth", "services"],
+  cli: ["core", "store", "engine", "functions", "protocol", "api-mapping", "async", "sources", "auth", "services", "server"],
 };
 
 const SRC = "src";

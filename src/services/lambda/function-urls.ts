@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, notFound } from "../../core/errors.js";
-import type { CorsConfig, FunctionUrlConfig } from "../../core/gateway.js";
+import type { CorsConfig, FunctionUrlConfig } from "../../core/api-definitions.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import { randomId } from "../../protocol/input.js";
 import type { Router } from "../../protocol/router.js";
