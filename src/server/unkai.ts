@@ -48,6 +48,8 @@ export interface RunningUnkai {
   readonly driver: string;
   /** Why that driver runs (printed at start). */
   readonly driverReason: string;
+  /** Each created service's `Service.name`, in claiming order (test/service-registry.test.ts compares them with the modules'). */
+  readonly serviceNames: readonly string[];
   /** Drains in-flight invocations (up to the configured deadline), then stops everything. Idempotent. */
   close(): Promise<void>;
 }
@@ -168,6 +170,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     url,
     driver: driver.name,
     driverReason,
+    serviceNames: services.map((service) => service.name),
     close() {
       closing ??= (async () => {
         server.close();
