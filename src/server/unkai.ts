@@ -146,11 +146,12 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   };
   // In the registry's claiming order (src/services/registry.ts).
   const services = SERVICE_MODULES.map((module) => module.create(platform));
-  const server = createApiServer({
+  const api = createApiServer({
     services, defaultRegion: config.region, credentials,
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
   });
+  const { server } = api;
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const socketListener = driver.runtimeApiAddress ? await listenForSandboxes(server, unkaiSocket) : undefined;
@@ -173,7 +174,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     serviceNames: services.map((service) => service.name),
     close() {
       closing ??= (async () => {
-        server.close();
+        api.close();
         socketListener?.close();
         const deadline = Date.now() + config.drainTimeoutMs;
         await worker.stop(config.drainTimeoutMs);
@@ -185,7 +186,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         // Draining invocations may still use them; the sandboxes are gone now.
         await hostPorts?.close();
         await Promise.all(services.map((service) => service.close?.() ?? Promise.resolve()));
-        server.closeAllConnections();
+        api.closeAllConnections();
         await store.close();
       })();
       return closing;
