@@ -80,7 +80,9 @@ function literal(name: string, value: string): Buffer {
 function rawExchange(url: string, bytes: Buffer, waitMs: number): Promise<{ received: Buffer; closedByServer: boolean }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connectTcp(Number(port), hostname, () => socket.write(bytes));
+    const socket = connectTcp(Number(port), hostname, () => {
+      if (bytes.length > 0) socket.write(bytes);
+    });
     const chunks: Buffer[] = [];
     let done = false;
     const finish = (closedByServer: boolean) => {
@@ -183,6 +185,17 @@ describe("HTTP/2 with prior knowledge", () => {
     assert.ok(frames.some((f) => f.type === FRAME.goAway), `a GOAWAY frame comes back (got types ${frames.map((f) => f.type).join(",")})`);
     assert.ok(!received.toString("latin1").includes("HTTP/1.1"), "no HTTP/1.1 answer to an HTTP/2 connection");
     assert.equal(await listFunctionsOverHttp1(suite.unkai.url), 200);
+  });
+
+  it("closes connections that never finish the preface (silent, or stalled half-way) within the headers deadline", async () => {
+    const started = Date.now();
+    const [silent, halfPreface] = await Promise.all([
+      rawExchange(suite.unkai.url, Buffer.alloc(0), 30_000),
+      rawExchange(suite.unkai.url, PREFACE.subarray(0, 14), 30_000),
+    ]);
+    assert.ok(silent.closedByServer && halfPreface.closedByServer, "both are closed by the server");
+    assert.ok(Date.now() - started < 25_000, `closed after ${Date.now() - started} ms (deadline 10 s, checked loosely under load)`);
+    assert.equal(halfPreface.received.length, 0, "nothing is answered to an unfinished preface");
   });
 
   it("refuses a huge header list (HEADERS + CONTINUATION, 400 KB) without answering it, and keeps serving both protocols", async () => {
