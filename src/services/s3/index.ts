@@ -53,7 +53,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
   const shortfall = growsStorage(method, query, key) ? context.space.shortfall() : undefined;
   if (shortfall) throw new S3Error("ServiceUnavailable", shortfall);
   if (bucket === undefined) {
-    if (method === "GET") return listBuckets(context);
+    if (method === "GET") return listBuckets(context, request);
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against the service endpoint.`);
   }
   checkBufferedMd5(request);
