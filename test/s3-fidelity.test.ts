@@ -6,10 +6,19 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
-  CreateBucketCommand, DeleteObjectsCommand, ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand,
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, S3ServiceException, UploadPartCommand, ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { s3, signedS3Fetch } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
+
+async function rejects(promise: Promise<unknown>, code: string, status: number): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof S3ServiceException, `an S3 error, got ${String(error)}`);
+    assert.equal(error.name, code);
+    assert.equal(error.$metadata.httpStatusCode, status);
+    return true;
+  });
+}
 
 describe("S3 fidelity fixes", () => {
   const suite = unkaiSuite();
@@ -78,5 +87,63 @@ describe("S3 fidelity fixes", () => {
   it("answers the owner's repeated CreateBucket in us-east-1 with 200", async () => {
     const again = await client.send(new CreateBucketCommand({ Bucket: "fidelity" }));
     assert.equal(again.$metadata.httpStatusCode, 200);
+  });
+
+  const body = async (Key: string) => (await client.send(new GetObjectCommand({ Bucket: "fidelity", Key }))).Body!.transformToString();
+
+  it("honours If-None-Match: * and If-Match on PutObject and DeleteObject instead of overwriting or deleting", async () => {
+    const first = await client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "lock", Body: "one", IfNoneMatch: "*" }));
+    await rejects(client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "lock", Body: "two", IfNoneMatch: "*" })), "PreconditionFailed", 412);
+    await rejects(client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "lock", Body: "two", IfMatch: '"0123"' })), "PreconditionFailed", 412);
+    await rejects(client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "no-such", Body: "two", IfMatch: first.ETag })), "NoSuchKey", 404);
+    assert.equal(await body("lock"), "one", "a failed conditional write changes nothing");
+    await client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "lock", Body: "three", IfMatch: first.ETag }));
+    assert.equal(await body("lock"), "three");
+    await rejects(client.send(new DeleteObjectCommand({ Bucket: "fidelity", Key: "lock", IfMatch: first.ETag })), "PreconditionFailed", 412);
+    assert.equal(await body("lock"), "three", "a wrong If-Match does not delete");
+    const odd = await signedS3Fetch(suite.unkai.url, "PUT", "/fidelity/etag-lock", { headers: { "If-None-Match": '"abc"' }, body: "x" });
+    assert.equal(odd.status, 501, "If-None-Match on a write takes only *");
+  });
+
+  it("lets exactly one of many racing If-None-Match: * writers create a key", async () => {
+    const racers = Array.from({ length: 8 }, (_, i) => client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "race", Body: `writer ${i}`, IfNoneMatch: "*" })));
+    const results = await Promise.allSettled(racers);
+    const won = results.filter((r) => r.status === "fulfilled");
+    assert.equal(won.length, 1, "one writer wins");
+    for (const lost of results.filter((r) => r.status === "rejected")) {
+      const error = lost.reason as S3ServiceException;
+      assert.ok(["PreconditionFailed", "ConditionalRequestConflict"].includes(error.name), error.name);
+    }
+    const index = results.findIndex((r) => r.status === "fulfilled");
+    assert.equal(await body("race"), `writer ${index}`);
+  });
+
+  it("refuses CompleteMultipartUpload with If-None-Match: * onto an existing key", async () => {
+    await client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "mp", Body: "kept" }));
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: "fidelity", Key: "mp" }));
+    const part = await client.send(new UploadPartCommand({ Bucket: "fidelity", Key: "mp", UploadId, PartNumber: 1, Body: "new" }));
+    const complete = (IfNoneMatch?: string) => client.send(new CompleteMultipartUploadCommand({
+      Bucket: "fidelity", Key: "mp", UploadId, IfNoneMatch, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+    }));
+    await rejects(complete("*"), "PreconditionFailed", 412);
+    assert.equal(await body("mp"), "kept");
+    await complete();
+    assert.equal(await body("mp"), "new", "the upload is still there to complete without the condition");
+  });
+
+  it("checks CopyObject's x-amz-copy-source-if-* conditions", async () => {
+    const source = await client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "src", Body: "source" }));
+    const copy = (extra: Record<string, unknown>) => client.send(new CopyObjectCommand({ Bucket: "fidelity", Key: "dst", CopySource: "fidelity/src", ...extra }));
+    const past = new Date(Date.now() - 3_600_000);
+    const future = new Date(Date.now() + 3_600_000);
+    await rejects(copy({ CopySourceIfMatch: '"0123"' }), "PreconditionFailed", 412);
+    await rejects(copy({ CopySourceIfNoneMatch: source.ETag }), "PreconditionFailed", 412);
+    await rejects(copy({ CopySourceIfModifiedSince: future }), "PreconditionFailed", 412);
+    await rejects(copy({ CopySourceIfUnmodifiedSince: past }), "PreconditionFailed", 412);
+    await rejects(client.send(new GetObjectCommand({ Bucket: "fidelity", Key: "dst" })), "NoSuchKey", 404);
+    // A true If-Match wins over a false If-Unmodified-Since, as in S3.
+    await copy({ CopySourceIfMatch: source.ETag, CopySourceIfUnmodifiedSince: past });
+    await copy({ CopySourceIfNoneMatch: '"0123"', CopySourceIfModifiedSince: past });
+    assert.equal(await body("dst"), "source");
   });
 });
