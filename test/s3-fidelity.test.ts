@@ -146,4 +146,12 @@ describe("S3 fidelity fixes", () => {
     await copy({ CopySourceIfNoneMatch: '"0123"', CopySourceIfModifiedSince: past });
     assert.equal(await body("dst"), "source");
   });
+
+  it("stores a plain body labelled Content-Encoding: aws-chunked as it is, without asking for a decoded length", async () => {
+    const put = await signedS3Fetch(suite.unkai.url, "PUT", "/fidelity/labelled", { headers: { "Content-Encoding": "aws-chunked" }, body: "plain body" });
+    assert.equal(put.status, 200, await put.text());
+    const got = await client.send(new GetObjectCommand({ Bucket: "fidelity", Key: "labelled" }));
+    assert.equal(await got.Body!.transformToString(), "plain body");
+    assert.equal(got.ContentEncoding, undefined, "aws-chunked is not kept as the object's encoding");
+  });
 });
