@@ -51,6 +51,13 @@ export interface ModelServiceOptions {
   readonly serializationError?: string;
 }
 
+/**
+ * The awsQuery codes the codec answers with itself. They are not COMMON_ERRORS (JSON services never
+ * answer them), so instead of the catalogue test's scan, `modelService` checks at construction that
+ * the service's table has every code it may answer (`requiredCodes`).
+ */
+const QUERY_CODES = { missingAction: "MissingAction", invalidAction: "InvalidAction", internal: "InternalFailure" } as const;
+
 const QUERY_AUTH_CODES: Record<string, string> = {
   unsigned: "MissingAuthenticationToken", malformed: "IncompleteSignature", "unknown-key": "InvalidClientTokenId", "foreign-host": "AccessDenied", "foreign-origin": "AccessDenied",
 };
@@ -59,7 +66,7 @@ const QUERY_AUTH_CODES: Record<string, string> = {
 export function requiredCodes(protocols: readonly Protocol[], validationCode: string, serializationCode: string): string[] {
   const codes = [validationCode];
   if (protocols.some((p) => p !== "awsQuery")) codes.push("UnknownOperationException", serializationCode, "ServiceException");
-  if (protocols.includes("awsQuery")) codes.push("MissingAction", "InvalidAction", "InternalFailure", ...new Set(Object.values(QUERY_AUTH_CODES)), "SignatureDoesNotMatch");
+  if (protocols.includes("awsQuery")) codes.push(...Object.values(QUERY_CODES), ...new Set(Object.values(QUERY_AUTH_CODES)), "SignatureDoesNotMatch");
   return codes;
 }
 
@@ -75,10 +82,10 @@ export function modelService(options: ModelServiceOptions): Service {
   const cborPath = cborPathPrefix(model);
 
   const render = (protocol: Protocol, error: UnkaiError, requestId: string): UnkaiResponse => {
-    const internal = protocol === "awsQuery" ? "InternalFailure" : "ServiceException";
+    const internal = protocol === "awsQuery" ? QUERY_CODES.internal : "ServiceException";
     const spec = specOf(errors, error.code);
     if (!spec) logger.error({ code: error.code }, "an operation threw a code its service's error table lacks");
-    const answered = spec ? error : new UnkaiError(internal as never, "Unkai hit an internal error; the details are in Unkai's own log.");
+    const answered = spec ? error : new UnkaiError(internal, "Unkai hit an internal error; the details are in Unkai's own log.");
     return errorResponse(protocol, model, { code: answered.code, message: answered.message, extra: answered.extra, spec: spec ?? specOf(errors, internal) ?? { status: 500, messageKey: "message", userType: false } }, requestId);
   };
 
@@ -88,12 +95,12 @@ export function modelService(options: ModelServiceOptions): Service {
   function resolve(address: Addressed): { protocol: Protocol; operation: OperationModel; decode: (request: UnkaiRequest) => Record<string, unknown> } {
     if (address.protocol === "awsQuery") {
       const action = address.params.get("Action");
-      if (action === undefined) throw new UnkaiError("MissingAction" as never, `The request must name an Action, such as Action=${Object.keys(operations)[0] ?? "…"}&Version=${model.metadata.apiVersion}.`);
+      if (action === undefined) throw new UnkaiError(QUERY_CODES.missingAction, `The request must name an Action, such as Action=${Object.keys(operations)[0] ?? "…"}&Version=${model.metadata.apiVersion}.`);
       const version = address.params.get("Version") ?? "NO_VERSION_SPECIFIED";
       const operation = model.operations[action];
       if (!operation || version !== model.metadata.apiVersion || !operations[action]) {
         const unimplemented = operation && version === model.metadata.apiVersion ? ` (Unkai's ${model.metadata.serviceId} does not implement it yet)` : "";
-        throw new UnkaiError("InvalidAction" as never, `Could not find operation ${action} for version ${version}${unimplemented}`);
+        throw new UnkaiError(QUERY_CODES.invalidAction, `Could not find operation ${action} for version ${version}${unimplemented}`);
       }
       return { protocol: "awsQuery", operation, decode: () => decodeQueryInput(model, operation, address.params) };
     }
@@ -129,8 +136,9 @@ export function modelService(options: ModelServiceOptions): Service {
       if (target !== undefined) return model.metadata.targetPrefix !== undefined && target.startsWith(`${model.metadata.targetPrefix}.`) && protocols.some((p) => p.startsWith("awsJson"));
       if (cborPath && protocols.includes("rpcv2Cbor") && request.path.startsWith(cborPath)) return true;
       if (!protocols.includes("awsQuery")) return false;
-      if (request.caller.service !== undefined) return options.signingNames.includes(request.caller.service);
-      // Unsigned: an Action (and Version, if given) of this model, so the refusal is in this service's words.
+      if (request.caller.service !== undefined && options.signingNames.includes(request.caller.service)) return true;
+      // An unsigned or mis-signed query naming an Action (and Version, if given) of this model, so the refusal is
+      // in this service's words. (A POST body's Action is not read yet: such requests are claimed by the signing scope.)
       const action = request.query.get("Action");
       const version = request.query.get("Version");
       return action !== null && model.operations[action] !== undefined && (version === null || version === model.metadata.apiVersion);
@@ -150,8 +158,8 @@ export function modelService(options: ModelServiceOptions): Service {
       } catch (error) {
         if (error instanceof UnkaiError) return render(protocol, error, request.requestId);
         logger.error({ err: error }, `internal error in the ${options.name} API`);
-        const internal = protocol === "awsQuery" ? "InternalFailure" : "ServiceException";
-        return render(protocol, new UnkaiError(internal as never, "Unkai hit an internal error; the details are in Unkai's own log."), request.requestId);
+        const internal = protocol === "awsQuery" ? QUERY_CODES.internal : "ServiceException";
+        return render(protocol, new UnkaiError(internal, "Unkai hit an internal error; the details are in Unkai's own log."), request.requestId);
       }
     },
   };
