@@ -11,7 +11,7 @@ import pino from "pino";
 import { COMMON_ERRORS, QUERY_COMMON_ERRORS } from "../src/core/errors.js";
 import { InvalidInput, MalformedInput } from "../src/protocol/codecs/input-errors.js";
 import { loadModel, protocolsOf } from "../src/protocol/codecs/model.js";
-import { modelService } from "../src/protocol/codecs/model-service.js";
+import { modelService, queryParameterError } from "../src/protocol/codecs/model-service.js";
 import { decodeQuery, QueryParameters, queryResponseXml } from "../src/protocol/codecs/query.js";
 import { errorResponse, outputResponse } from "../src/protocol/codecs/render.js";
 import { decodeRpcInput } from "../src/protocol/codecs/requests.js";
@@ -134,5 +134,12 @@ describe("validation from the model, in AWS's words", () => {
       "1 validation error detected: Value 'bad name!' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
     );
     assert.deepEqual(validate(sqs, op(sqs, "CreateQueue").input, { QueueName: "q" }), []);
+  });
+
+  it("words violations as the older Query services do (MissingParameter, InvalidParameterValue) when a service asks", () => {
+    const missing = queryParameterError(validate(sqs, op(sqs, "CreateQueue").input, {}));
+    assert.deepEqual([missing.code, missing.message], ["MissingParameter", "The request must contain the parameter QueueName."]);
+    const invalid = queryParameterError(validate(monitoring, op(monitoring, "ListMetrics").input, { Namespace: "" }));
+    assert.deepEqual([invalid.code, invalid.message], ["InvalidParameterValue", "Value  for parameter Namespace is invalid. Reason: Member must have length greater than or equal to 1."]);
   });
 });

@@ -70,6 +70,20 @@ export function requiredCodes(protocols: readonly Protocol[], validationCode: st
   return codes;
 }
 
+const PARAMETER_CODES = { missing: "MissingParameter", invalid: "InvalidParameterValue" } as const;
+
+/**
+ * The older Query services' answer to a model violation (SQS, and CloudWatch on Query): `MissingParameter`
+ * "The request must contain the parameter QueueName." or `InvalidParameterValue` "Value X for parameter
+ * Y is invalid. Reason: …". Pass it as `validationError`; the service's table must hold both codes.
+ */
+export function queryParameterError(violations: readonly Violation[]): UnkaiError {
+  const first = violations[0];
+  if (first?.kind === "required") return new UnkaiError(PARAMETER_CODES.missing as never, `The request must contain the parameter ${first.member}.`);
+  const value = first?.value.replace(/^'|'$/g, "") ?? "";
+  return new UnkaiError(PARAMETER_CODES.invalid as never, `Value ${value} for parameter ${first?.member ?? "?"} is invalid. Reason: ${first?.constraint ?? "invalid"}.`);
+}
+
 export function modelService(options: ModelServiceOptions): Service {
   const { model, errors, operations, logger } = options;
   const protocols = protocolsOf(model);
