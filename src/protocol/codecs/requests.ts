@@ -31,7 +31,8 @@ export function addressOf(model: ServiceModel, request: UnkaiRequest): Addressed
   }
   const cborPath = cborPathPrefix(model);
   if (protocols.includes("rpcv2Cbor") && cborPath && request.path.startsWith(cborPath)) {
-    return { protocol: "rpcv2Cbor", operation: decodeURIComponent(request.path.slice(cborPath.length)) };
+    // Operation names are plain identifiers: a percent-escape in one names no operation (and must not throw).
+    return { protocol: "rpcv2Cbor", operation: request.path.slice(cborPath.length) };
   }
   if (!protocols.includes("awsQuery")) return undefined;
   const form = request.method === "POST" && !(request.headers["content-type"] ?? "").includes("json");
