@@ -183,7 +183,8 @@ describe("modelService on the SQS and CloudWatch models, through Unkai's HTTP ad
     const sqs = new SQSClient({ ...client, endpoint: url });
     await assert.rejects(sqs.send(new GetQueueUrlCommand({ QueueName: "missing" })), (error: Error & { Code?: string; $metadata?: { httpStatusCode?: number } }) => {
       assert.equal(error.$metadata?.httpStatusCode, 400);
-      assert.ok([error.name, error.Code].includes("AWS.SimpleQueueService.NonExistentQueue"), `${error.name} / ${String(error.Code)}`);
+      // SDK v3 names the error by the model's shape and restores the Query code from x-amzn-query-error.
+      assert.deepEqual([error.name, error.Code], ["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"]);
       return true;
     });
     sqs.destroy();
