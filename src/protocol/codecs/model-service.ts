@@ -147,8 +147,9 @@ export function modelService(options: ModelServiceOptions): Service {
     signingNames: options.signingNames,
     matches(request) {
       const target = request.headers["x-amz-target"];
-      if (target !== undefined) return model.metadata.targetPrefix !== undefined && target.startsWith(`${model.metadata.targetPrefix}.`) && protocols.some((p) => p.startsWith("awsJson"));
-      if (cborPath && protocols.includes("rpcv2Cbor") && request.path.startsWith(cborPath)) return true;
+      // The RPC wires are POST only, as on AWS.
+      if (target !== undefined) return request.method === "POST" && model.metadata.targetPrefix !== undefined && target.startsWith(`${model.metadata.targetPrefix}.`) && protocols.some((p) => p.startsWith("awsJson"));
+      if (cborPath && protocols.includes("rpcv2Cbor") && request.path.startsWith(cborPath)) return request.method === "POST";
       if (!protocols.includes("awsQuery")) return false;
       if (request.caller.service !== undefined && options.signingNames.includes(request.caller.service)) return true;
       // An unsigned or mis-signed query naming an Action (and Version, if given) of this model, so the refusal is
