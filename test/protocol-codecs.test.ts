@@ -147,7 +147,7 @@ function cloudWatchTestService(): Service {
 
 describe("modelService on the SQS and CloudWatch models, through Unkai's HTTP adapter", () => {
   let url = "";
-  const server = createApiServer({
+  const api = createApiServer({
     services: [sqsTestService(() => url), cloudWatchTestService()],
     defaultRegion: REGION,
     credentials: { find: async (id) => (id === "test" ? { secretAccessKey: "test", principal: { kind: "key", name: "test" } } : undefined) },
@@ -155,10 +155,15 @@ describe("modelService on the SQS and CloudWatch models, through Unkai's HTTP ad
     onError: (error) => assert.fail(String(error)),
   });
   before(async () => {
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(async () => {
+    const closed = new Promise<void>((resolve) => api.server.once("close", () => resolve()));
+    api.close();
+    api.closeAllConnections();
+    await closed;
+  });
 
   it("SQS: SDK v3 (awsJson1_0), the AWS CLI 2.9.19 (awsQuery) and boto3 1.43 share one queue", async () => {
     const sqs = new SQSClient({ ...client, endpoint: url });
