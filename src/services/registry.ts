@@ -8,18 +8,19 @@
 import { apiGatewayModule } from "./apigateway/index.js";
 import { apiGatewayV2Module } from "./apigatewayv2/index.js";
 import { consoleModule } from "./console/index.js";
-import { gatewayModule } from "./gateway/index.js";
+import { servedApisModule } from "./served-apis/index.js";
 import { lambdaModule } from "./lambda/index.js";
 import { logsModule } from "./logs/index.js";
 import type { ServiceModule } from "./module.js";
 import { s3Module } from "./s3/index.js";
+import { sqsModule } from "./sqs/index.js";
 import { stsModule } from "./sts/index.js";
 import { unkaiModule } from "./unkai/index.js";
 
 export const SERVICE_MODULES: readonly ServiceModule[] = [
   // Host `<id>.execute-api.localhost` / `<id>.lambda-url.<region>.localhost`, or path /_aws/execute-api/, /_aws/lambda-url/:
   // first, because a served API's address carries any path, including ones that look like another service's.
-  gatewayModule,
+  servedApisModule,
   // Path /v2/apis…
   apiGatewayV2Module,
   // Path /restapis…
@@ -35,6 +36,9 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   logsModule,
   // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
   stsModule,
+  // Signing scope `sqs`, POST with X-Amz-Target AmazonSQS.*, or a query `Action=` naming an SQS operation
+  // (queue URLs are /<account>/<queue>, a path no service above claims).
+  sqsModule,
   // Unsigned GET/HEAD of / and /console/…: last, the browser's catch-all.
   consoleModule,
 ];

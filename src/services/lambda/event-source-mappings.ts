@@ -10,7 +10,7 @@ import type { EventSourceMapping } from "../../core/event-source-mapping.js";
 import { json, type UnkaiResponse } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { DocumentStore, QueueStore } from "../../store/ports.js";
-import type { FunctionService } from "./function-service.js";
+import type { FunctionService } from "../../functions/function-service.js";
 import { parseBody } from "./shapes.js";
 
 export interface MappingDeps {

@@ -4,12 +4,13 @@
  * (`QueueDoesNotExist` → `AWS.SimpleQueueService.NonExistentQueue`). Statuses from the model
  * (`httpStatusCode`), 400 where it gives none.
  */
-import { COMMON_ERRORS, type ErrorTable } from "../../core/errors.js";
+import { COMMON_ERRORS, QUERY_COMMON_ERRORS, type ErrorTable } from "../../core/errors.js";
 
 const sender = { status: 400, messageKey: "message", userType: false } as const;
 
 export const SQS_ERRORS = {
   ...COMMON_ERRORS,
+  ...QUERY_COMMON_ERRORS,
   QueueDoesNotExist: sender,
   QueueNameExists: sender,
   QueueDeletedRecently: sender,

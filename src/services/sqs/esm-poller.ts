@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { EventSourceMapping } from "../../core/event-source-mapping.js";
 import type { Invoker } from "../../engine/invoker.js";
 import type { DocumentStore } from "../../store/ports.js";
-import type { FunctionService } from "../lambda/function-service.js";
+import type { FunctionService } from "../../functions/function-service.js";
 import { queueNameFromArn, queueUrl } from "./addresses.js";
 import type { SqsContext } from "./context.js";
 import { reportedFailures, sqsEvent } from "./esm-records.js";

@@ -1,0 +1,82 @@
+/**
+ * Amazon SQS, built on SQS's published model: the shared codec decodes Query and AWS JSON 1.0
+ * requests, validates them and encodes answers and errors in the protocol spoken; the operations
+ * (operations.ts) work on plain objects. Background work: the retention sweep, the event source
+ * mappings' poller and message move tasks; closing wakes every long poll.
+ */
+import type { Logger } from "pino";
+import type { Account } from "../../core/arn.js";
+import type { EventSourceMapping } from "../../core/event-source-mapping.js";
+import type { Destinations } from "../../async/destinations.js";
+import type { Invoker } from "../../engine/invoker.js";
+import { loadModel } from "../../protocol/codecs/model.js";
+import { modelService, queryParameterError, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
+import type { Service, UnkaiRequest } from "../../protocol/http.js";
+import type { DocumentStore, MessageStore, QueueStore } from "../../store/ports.js";
+import { RetentionSweeper } from "../../store/retention-sweeper.js";
+import type { FunctionService } from "../../functions/function-service.js";
+import type { ServiceModule } from "../module.js";
+import type { Caller, SqsContext } from "./context.js";
+import { sqsDestination } from "./destination.js";
+import { SQS_ERRORS } from "./errors.js";
+import { SqsPoller } from "./esm-poller.js";
+import { MoveTasks } from "./move-tasks.js";
+import { sqsOperations } from "./operations.js";
+import { sqsRetentionJob } from "./retention.js";
+import { QueueSignals } from "./signals.js";
+
+export interface SqsDeps {
+  readonly queues: QueueStore;
+  readonly messages: MessageStore;
+  readonly mappings: DocumentStore<EventSourceMapping>;
+  readonly account: Account;
+  /** Unkai's own URL, for a request without a Host header. */
+  readonly url: () => string;
+  readonly functions: FunctionService;
+  readonly invoker: Invoker;
+  /** Where SQS adds queues as asynchronous-invocation destinations and dead-letter targets. */
+  readonly destinations: Destinations;
+  readonly logger: Logger;
+}
+
+/** The caller's view: queue URLs on the host it reached Unkai by, and the SenderId of what it sends. */
+function callerOf(request: UnkaiRequest, deps: SqsDeps): Caller {
+  const base = deps.url();
+  const scheme = base.startsWith("https:") ? "https" : "http";
+  const host = request.headers.host;
+  return { baseUrl: host ? `${scheme}://${host}` : base, senderId: request.caller.accessKeyId ?? deps.account.accountId };
+}
+
+export function sqsService(deps: SqsDeps): Service {
+  const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map() };
+  const moves = new MoveTasks(context);
+  deps.destinations.add(sqsDestination(context));
+  const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger });
+  const sweeper = new RetentionSweeper([sqsRetentionJob(context)], { intervalMs: 60_000 }, deps.logger);
+  const operations: Operations = Object.fromEntries(
+    Object.entries(sqsOperations(context, moves)).map(([name, run]) => [name, (input: Readonly<Record<string, unknown>>, ctx: OperationContext) => run(input, callerOf(ctx.request, deps))]),
+  );
+  // modelService claims by the signing scope `sqs`, `X-Amz-Target: AmazonSQS.*` and a query `Action=` of SQS's model.
+  const service = modelService({ name: "sqs", model: loadModel("sqs"), errors: SQS_ERRORS, operations, signingNames: ["sqs"], logger: deps.logger, validationError: queryParameterError });
+  return {
+    ...service,
+    start() {
+      sweeper.start();
+      poller.start();
+    },
+    async close() {
+      context.signals.close();
+      await Promise.all([poller.close(), moves.close(), sweeper.close()]);
+    },
+  };
+}
+
+export const sqsModule: ServiceModule = {
+  name: "sqs",
+  errors: { kind: "json", table: SQS_ERRORS, heading: "## SQS errors" },
+  compatibility: "docs/compatibility/sqs.md",
+  create: (p) => sqsService({
+    queues: p.store.queues, messages: p.store.messages, mappings: p.store.eventSourceMappings, account: p.account, url: () => p.url(),
+    functions: p.functions, invoker: p.invoker, destinations: p.destinations, logger: p.logger("sqs"),
+  }),
+};
