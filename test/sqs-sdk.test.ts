@@ -10,7 +10,7 @@ import {
   GetQueueAttributesCommand, GetQueueUrlCommand, ListQueuesCommand, ListQueueTagsCommand, PurgeQueueCommand, ReceiveMessageCommand,
   SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand, UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
-import { DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
+import { createFromFixture, DEFAULT_CREDENTIALS, invoke, signedFetch } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const ACCOUNT = "111122223333";
@@ -96,6 +96,21 @@ describe("SQS with SDK v3 (AWS JSON 1.0)", () => {
     } finally {
       console.warn = originalWarn;
     }
+  });
+
+  it("a function uses the queue with its own SDK v3, through the queue URL a client outside got", async () => {
+    const c = client();
+    const { QueueUrl } = await c.send(new CreateQueueCommand({ QueueName: "sdk-inside" }));
+    await c.send(new SendMessageCommand({ QueueUrl, MessageBody: "from outside", MessageAttributes: { kind: { DataType: "String", StringValue: "outer" } } }));
+    await createFromFixture(suite.client, "sqs-inside", "sqs-sdk-node", { Handler: "index.handler", Timeout: 20 });
+    const result = await invoke(suite.client, "sqs-inside", { queueUrl: QueueUrl, queueName: "sdk-inside" });
+    assert.equal(result.functionError, undefined, result.payload);
+    const answer = result.json as { received?: string; attribute?: string; ownLookup?: string };
+    assert.deepEqual([answer.received, answer.attribute], ["from outside", "outer"]);
+    assert.match(answer.ownLookup ?? "", new RegExp(`/${ACCOUNT}/sdk-inside$`), "the function's own GetQueueUrl names the queue");
+    const reply = await c.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MessageAttributeNames: ["All"] }));
+    assert.equal(reply.Messages?.[0]?.Body, "reply to from outside");
+    assert.equal(reply.Messages?.[0]?.MessageAttributes?.from?.StringValue, "function");
   });
 
   it("FIFO: one group's messages in order, a group held while one of its messages is in flight, duplicates answered with the first id", async () => {
