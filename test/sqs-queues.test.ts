@@ -12,7 +12,8 @@ import type { Store } from "../src/store/ports.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import type { Caller, SqsContext } from "../src/services/sqs/context.js";
 import { attributesMd5, md5Hex } from "../src/services/sqs/digests.js";
-import { createQueue, getQueueAttributes, listQueues, purgeQueue, setQueueAttributes } from "../src/services/sqs/queue-ops.js";
+import { createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listDeadLetterSourceQueues, listQueues, purgeQueue, setQueueAttributes } from "../src/services/sqs/queue-ops.js";
+import { listQueueTags, tagQueue, untagQueue } from "../src/services/sqs/tag-ops.js";
 import { changeMessageVisibility, deleteMessage, receiveMessage } from "../src/services/sqs/receive-ops.js";
 import { sendMessage, sendMessageBatch } from "../src/services/sqs/send-ops.js";
 import { QueueSignals } from "../src/services/sqs/signals.js";
@@ -254,5 +255,36 @@ describe("SQS queue domain", () => {
     assert.equal(answer({ batchItemFailures: [{ itemIdentifier: null }] }), "all");
     assert.equal(answer({ batchItemFailures: [{ id: "a" }] }), "all");
     assert.equal(answer({ batchItemFailures: [{ itemIdentifier: "zzz" }] }), "all");
+  });
+
+  it("ListDeadLetterSourceQueues, RedriveAllowPolicy, tags, GetQueueUrl and DeleteQueue", async () => {
+    const dlq = await createQueue(context, { QueueName: "allow-dlq", Attributes: { RedriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: ["arn:aws:sqs:us-east-1:000000000000:allowed"] }) } }, caller);
+    const policy = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:allow-dlq", maxReceiveCount: 3 });
+    await createQueue(context, { QueueName: "allowed", Attributes: { RedrivePolicy: policy } }, caller);
+    await assert.rejects(createQueue(context, { QueueName: "refused", Attributes: { RedrivePolicy: policy } }, caller), code("InvalidParameterValue"));
+    await assert.rejects(createQueue(context, { QueueName: "x", Attributes: { RedriveAllowPolicy: '{"redrivePermission":"byQueue"}' } }, caller), code("InvalidAttributeValue"));
+    assert.deepEqual((await listDeadLetterSourceQueues(context, { QueueUrl: dlq.QueueUrl }, caller)).queueUrls, [url("allowed")]);
+    await tagQueue(context, { QueueUrl: dlq.QueueUrl, Tags: { a: "1", b: "2" } });
+    await untagQueue(context, { QueueUrl: dlq.QueueUrl, TagKeys: ["a"] });
+    assert.deepEqual(await listQueueTags(context, { QueueUrl: dlq.QueueUrl }), { Tags: { b: "2" } });
+    await assert.rejects(tagQueue(context, { QueueUrl: dlq.QueueUrl, Tags: { "aws:x": "1" } }), code("InvalidParameterValue"));
+    assert.equal((await getQueueUrl(context, { QueueName: "allowed" }, caller)).QueueUrl, url("allowed"));
+    await assert.rejects(getQueueUrl(context, { QueueName: "allowed", QueueOwnerAWSAccountId: "999999999999" }, caller), code("QueueDoesNotExist"));
+    await deleteQueue(context, { QueueUrl: url("allowed") });
+    await assert.rejects(getQueueUrl(context, { QueueName: "allowed" }, caller), code("QueueDoesNotExist"));
+    await assert.rejects(getQueueAttributes(context, { QueueUrl: "http://elsewhere:1/999999999999/allowed" }), code("QueueDoesNotExist"), "another account's queue");
+  });
+
+  it("a long poll ends empty at its wait time, and answers at once when the queue is deleted", async () => {
+    const { QueueUrl } = await createQueue(context, { QueueName: "empty-wait" }, caller);
+    let started = Date.now();
+    assert.deepEqual(await receiveMessage(context, { QueueUrl, WaitTimeSeconds: 1 }), {});
+    assert.ok(Date.now() - started >= 950, `waited ${Date.now() - started} ms`);
+    started = Date.now();
+    const waiting = receiveMessage(context, { QueueUrl, WaitTimeSeconds: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await deleteQueue(context, { QueueUrl });
+    assert.deepEqual(await waiting, {});
+    assert.ok(Date.now() - started < 10_000);
   });
 });

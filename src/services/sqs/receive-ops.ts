@@ -31,6 +31,8 @@ export interface ReceivedMessage {
 }
 
 const MAX_VISIBILITY_SECONDS = 43_200;
+/** How often a waiting long poll looks again without a wake-up (for messages sent through another Unkai on the same store). */
+const OTHER_NODES_CHECK_MS = 1_000;
 
 /** A message attribute name filter: `All`, `.*`, an exact name, or `prefix.*`. */
 function attributeWanted(filters: readonly string[], name: string): boolean {
@@ -105,7 +107,8 @@ export async function receiveMessage(context: SqsContext, input: ReceiveInput): 
       return delivered.length > 0 ? { Messages: delivered.map((m) => shape(context, m, input, token)) } : {};
     }
     const next = await context.messages.nextVisibleAt(queue.name, now, now - settings.retentionSeconds * 1000);
-    ticket.until(Math.min(deadline, next ?? deadline));
+    // Sends on this node wake the ticket at once; a look every second also catches another node's (a shared store).
+    ticket.until(Math.min(deadline, next ?? deadline, now + OTHER_NODES_CHECK_MS));
     await ticket.fired;
     if (context.signals.isClosed || !(await context.queues.get(queue.name))) return {};
   }
