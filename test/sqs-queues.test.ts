@@ -262,6 +262,9 @@ describe("SQS queue domain", () => {
     const policy = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:allow-dlq", maxReceiveCount: 3 });
     await createQueue(context, { QueueName: "allowed", Attributes: { RedrivePolicy: policy } }, caller);
     await assert.rejects(createQueue(context, { QueueName: "refused", Attributes: { RedrivePolicy: policy } }, caller), code("InvalidParameterValue"));
+    const asString = JSON.stringify({ maxReceiveCount: "3", deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:allow-dlq" });
+    assert.equal((await createQueue(context, { QueueName: "allowed", Attributes: { RedrivePolicy: asString } }, caller)).QueueUrl, url("allowed"), "the same policy, spelled otherwise");
+    assert.equal((await getQueueAttributes(context, { QueueUrl: url("allowed"), AttributeNames: ["RedrivePolicy"] })).Attributes?.RedrivePolicy, policy, "kept as SQS answers it");
     await assert.rejects(createQueue(context, { QueueName: "x", Attributes: { RedriveAllowPolicy: '{"redrivePermission":"byQueue"}' } }, caller), code("InvalidAttributeValue"));
     assert.deepEqual((await listDeadLetterSourceQueues(context, { QueueUrl: dlq.QueueUrl }, caller)).queueUrls, [url("allowed")]);
     await tagQueue(context, { QueueUrl: dlq.QueueUrl, Tags: { a: "1", b: "2" } });

@@ -33,6 +33,9 @@ async function checkRedriveTarget(context: SqsContext, source: { name: string; f
 function merged(base: Attributes, given: Attributes): Record<string, string> {
   const result: Record<string, string> = { ...base, ...given };
   for (const name of ["Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId"]) if (result[name] === "") delete result[name];
+  // Kept as SQS answers it: `maxReceiveCount` a number, whatever the caller's JSON said.
+  const redrive = parseRedrivePolicy(given.RedrivePolicy);
+  if (redrive) result.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: redrive.deadLetterTargetArn, maxReceiveCount: redrive.maxReceiveCount });
   return result;
 }
 
@@ -60,7 +63,7 @@ export async function createQueue(
     const defaults = existing.fifo ? FIFO_DEFAULTS : STANDARD_DEFAULTS;
     for (const [name, value] of Object.entries(given)) {
       const current = existing.attributes[name] ?? defaults[name] ?? (name === "FifoQueue" ? String(existing.fifo) : "");
-      if (current !== value) throw new UnkaiError("QueueNameExists", `A queue already exists with the same name and a different value for attribute ${name}`);
+      if (current !== (attributes[name] ?? value)) throw new UnkaiError("QueueNameExists", `A queue already exists with the same name and a different value for attribute ${name}`);
     }
   }
   return { QueueUrl: queueUrl(caller.baseUrl, context.account, input.QueueName) };
