@@ -35,7 +35,7 @@ describe("SQS queue domain", () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "unkai-sqs-"));
     store = openSqliteStore(join(dir, "unkai.db"), (error) => assert.fail(String(error)));
-    const base = { queues: store.queues, messages: store.messages, account, purgedAt: new Map<string, number>() };
+    const base = { queues: store.queues, messages: store.messages, account, purgedAt: new Map<string, number>(), receiveAttempts: new Map() };
     context = { ...base, signals: new QueueSignals(), now: Date.now };
     fake = { ...base, signals: new QueueSignals(), now: () => clock };
   });
@@ -289,5 +289,16 @@ describe("SQS queue domain", () => {
     await deleteQueue(context, { QueueUrl });
     assert.deepEqual(await waiting, {});
     assert.ok(Date.now() - started < 10_000);
+  });
+
+  it("FIFO: a receive retried with the same ReceiveRequestAttemptId gets the same messages and handles", async () => {
+    const { QueueUrl } = await createQueue(context, { QueueName: "attempt.fifo", Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true" } }, caller);
+    for (const body of ["a1", "a2"]) await sendMessage(context, { QueueUrl, MessageBody: body, MessageGroupId: "A" }, caller);
+    const first = await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10, ReceiveRequestAttemptId: "try-1" });
+    const again = await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10, ReceiveRequestAttemptId: "try-1" });
+    assert.deepEqual(again.Messages?.map((m) => [m.Body, m.ReceiptHandle]), first.Messages?.map((m) => [m.Body, m.ReceiptHandle]));
+    assert.deepEqual(await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10, ReceiveRequestAttemptId: "try-2" }), {}, "another attempt: the group is in flight");
+    await deleteMessage(context, { QueueUrl, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle ?? "" });
+    assert.deepEqual((await receiveMessage(context, { QueueUrl, ReceiveRequestAttemptId: "try-1" })).Messages?.map((m) => m.Body), ["a2"], "what is still held under the attempt");
   });
 });

@@ -14,6 +14,14 @@ export interface SqsContext {
   readonly now: () => number;
   /** When each queue was last purged (PurgeQueue runs once per 60 s per queue). */
   readonly purgedAt: Map<string, number>;
+  /** FIFO receives by `<queue>\n<ReceiveRequestAttemptId>`: a retried receive gets the same messages and handles (5 minutes). */
+  readonly receiveAttempts: Map<string, ReceiveAttempt>;
+}
+
+export interface ReceiveAttempt {
+  readonly token: string;
+  readonly seqs: readonly number[];
+  readonly expiresAt: number;
 }
 
 /** Who calls and how they reached Unkai: queue URLs are built on `baseUrl`; `senderId` is the SenderId of what they send. */

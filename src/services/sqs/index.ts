@@ -48,7 +48,7 @@ function callerOf(request: UnkaiRequest, deps: SqsDeps): Caller {
 }
 
 export function sqsService(deps: SqsDeps): Service {
-  const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map() };
+  const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map() };
   const moves = new MoveTasks(context);
   deps.destinations.add(sqsDestination(context));
   const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger });

@@ -18,6 +18,7 @@ export interface ReceiveInput {
   readonly MaxNumberOfMessages?: number;
   readonly VisibilityTimeout?: number;
   readonly WaitTimeSeconds?: number;
+  readonly ReceiveRequestAttemptId?: string;
 }
 
 export interface ReceivedMessage {
@@ -33,6 +34,8 @@ export interface ReceivedMessage {
 const MAX_VISIBILITY_SECONDS = 43_200;
 /** How often a waiting long poll looks again without a wake-up (for messages sent through another Unkai on the same store). */
 const OTHER_NODES_CHECK_MS = 1_000;
+/** How long SQS keeps a FIFO receive's ReceiveRequestAttemptId. */
+const RECEIVE_ATTEMPT_MS = 5 * 60_000;
 
 /** A message attribute name filter: `All`, `.*`, an exact name, or `prefix.*`. */
 function attributeWanted(filters: readonly string[], name: string): boolean {
@@ -95,6 +98,9 @@ export async function receiveMessage(context: SqsContext, input: ReceiveInput): 
   const limit = integerParameter("MaxNumberOfMessages", input.MaxNumberOfMessages, 1, 10, 1);
   const visibilitySeconds = integerParameter("VisibilityTimeout", input.VisibilityTimeout, 0, MAX_VISIBILITY_SECONDS, settings.visibilitySeconds);
   const waitSeconds = integerParameter("WaitTimeSeconds", input.WaitTimeSeconds, 0, 20, settings.waitSeconds);
+  const attemptKey = queue.fifo && input.ReceiveRequestAttemptId !== undefined ? `${queue.name}\n${input.ReceiveRequestAttemptId}` : undefined;
+  const retried = attemptKey === undefined ? undefined : await sameAttempt(context, queue, attemptKey);
+  if (retried && retried.messages.length > 0) return { Messages: retried.messages.map((m) => shape(context, m, input, retried.token)) };
   const deadline = context.now() + waitSeconds * 1000;
   const token = newReceiptToken();
   for (;;) {
@@ -104,6 +110,9 @@ export async function receiveMessage(context: SqsContext, input: ReceiveInput): 
     const now = context.now();
     if (delivered.length > 0 || now >= deadline) {
       ticket.cancel();
+      if (attemptKey !== undefined && delivered.length > 0) {
+        context.receiveAttempts.set(attemptKey, { token, seqs: delivered.map((m) => m.seq), expiresAt: now + RECEIVE_ATTEMPT_MS });
+      }
       return delivered.length > 0 ? { Messages: delivered.map((m) => shape(context, m, input, token)) } : {};
     }
     const next = await context.messages.nextVisibleAt(queue.name, now, now - settings.retentionSeconds * 1000);
@@ -112,6 +121,20 @@ export async function receiveMessage(context: SqsContext, input: ReceiveInput): 
     await ticket.fired;
     if (context.signals.isClosed || !(await context.queues.get(queue.name))) return {};
   }
+}
+
+/** The messages a FIFO receive with this attempt id handed out, those still held under its receipt (none once it expired). */
+async function sameAttempt(context: SqsContext, queue: QueueRecord, key: string): Promise<{ token: string; messages: StoredQueueMessage[] } | undefined> {
+  const now = context.now();
+  for (const [k, attempt] of context.receiveAttempts) if (attempt.expiresAt <= now) context.receiveAttempts.delete(k);
+  const attempt = context.receiveAttempts.get(key);
+  if (!attempt) return undefined;
+  const messages: StoredQueueMessage[] = [];
+  for (const seq of attempt.seqs) {
+    const [message] = await context.messages.peek(queue.name, seq - 1, 1);
+    if (message?.seq === seq && message.receipt === attempt.token) messages.push(message);
+  }
+  return { token: attempt.token, messages };
 }
 
 export async function deleteMessage(context: SqsContext, input: { QueueUrl: string; ReceiptHandle: string }): Promise<Record<string, never>> {
