@@ -14,6 +14,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import type { BlobStore } from "../src/store/blobs/blob-store.js";
 import { openLocalBlobs } from "../src/store/blobs/local-blobs.js";
 import { openS3Blobs } from "../src/store/blobs/s3-blobs.js";
+import { loadConfig, type ConfigFlags } from "../src/server/config.js";
 import { s3 } from "./helpers/s3.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 
@@ -162,5 +163,28 @@ describe("blob store backends", () => {
       openS3Blobs({ bucket: "no-such-bucket", prefix: "", endpoint: b.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } }),
       /s3:\/\/no-such-bucket\/ cannot be used at http:.*no such bucket/,
     );
+  });
+});
+
+describe("--blobs settings", () => {
+  const load = (flags: ConfigFlags, env: NodeJS.ProcessEnv = {}) => loadConfig({ dataDir: "/tmp/unkai-x", ...flags }, env);
+
+  it("takes a directory (made absolute) or s3://bucket/prefix, and refuses anything else by name", () => {
+    assert.equal(load({}).blobs, "");
+    assert.equal(load({ blobs: "relative/blobs" }).blobs, join(process.cwd(), "relative/blobs"));
+    assert.equal(load({ blobs: "s3://unkai-blobs/prod/eu" }).blobs, "s3://unkai-blobs/prod/eu");
+    for (const bad of ["ftp://host/x", "s3://Bad_Bucket/x", "s3://bucket/../x", "s3://bucket/a//b", "s3://b"]) {
+      assert.throws(() => load({ blobs: bad }), /Invalid setting blobs \(--blobs or UNKAI_BLOBS\)/, bad);
+    }
+    assert.throws(() => load({ blobsEndpoint: "minio:9000" }), /blobsEndpoint/);
+  });
+
+  it("reads credentials from its own settings, else the standard AWS_* variables, and wants both halves", () => {
+    const own = load({ blobs: "s3://b1b/x", blobsAccessKeyId: "OWN", blobsSecretAccessKey: "own-secret" }, { AWS_ACCESS_KEY_ID: "ENV", AWS_SECRET_ACCESS_KEY: "env" });
+    assert.deepEqual([own.blobsAccessKeyId, own.blobsSecretAccessKey], ["OWN", "own-secret"]);
+    const env = load({ blobs: "s3://b1b/x" }, { AWS_ACCESS_KEY_ID: "ENV", AWS_SECRET_ACCESS_KEY: "env", AWS_SESSION_TOKEN: "token" });
+    assert.deepEqual([env.blobsAccessKeyId, env.blobsSecretAccessKey, env.blobsSessionToken], ["ENV", "env", "token"]);
+    assert.equal(load({ blobs: "s3://b1b/x" }).blobsAccessKeyId, "", "none: the SDK's own chain");
+    assert.throws(() => load({ blobsAccessKeyId: "ONLY" }), /Set both UNKAI_BLOBS_ACCESS_KEY_ID and UNKAI_BLOBS_SECRET_ACCESS_KEY/);
   });
 });
