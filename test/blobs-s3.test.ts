@@ -66,6 +66,7 @@ describe("--blobs s3://bucket/prefix against a second Unkai", () => {
   const layerZip = zipFiles({ "nodejs/node_modules/greeter/index.js": "exports.greet = (name) => `hello ${name} from the layer`;" });
   const small = Buffer.from("hello from node A, stored in node B");
   const parts = [Buffer.alloc(5 * MIB, 7), Buffer.alloc(MIB + 123, 9)];
+  const big = Buffer.from(Array.from({ length: 12 * MIB }, (_, i) => (i * 13 + (i >> 12)) & 0xff));
   // Object keys that look like paths out of the prefix: for S3 they are names, and must stay names.
   const hostileKeys = ["../../escape.txt", "/etc/absolute.txt", "a/../../../b.txt"];
 
@@ -110,6 +111,10 @@ describe("--blobs s3://bucket/prefix against a second Unkai", () => {
       await objects.send(new PutObjectCommand({ Bucket: "data", Key: "small.txt", Body: small }));
       assert.deepEqual(await body(objects, "data", "small.txt"), small);
       assert.equal((await body(objects, "data", "small.txt", "bytes=6-9")).toString(), "from");
+      // Bigger than one 8 MiB part: A's upload to B becomes a multipart upload of the request's stream.
+      await objects.send(new PutObjectCommand({ Bucket: "data", Key: "big.bin", Body: big }));
+      assert.equal(sha(await body(objects, "data", "big.bin")), sha(big));
+      assert.deepEqual(await body(objects, "data", "big.bin", `bytes=${8 * MIB - 3}-${8 * MIB + 2}`), big.subarray(8 * MIB - 3, 8 * MIB + 3));
       const { UploadId } = await objects.send(new CreateMultipartUploadCommand({ Bucket: "data", Key: "multi.bin" }));
       const etags = [];
       for (const [index, part] of parts.entries()) {
@@ -125,7 +130,7 @@ describe("--blobs s3://bucket/prefix against a second Unkai", () => {
 
       const keys = await bucketKeys(storeB, "shared");
       assert.deepEqual(keys.filter((key) => !key.startsWith("node-a/")), ["neighbour.txt"], "nothing lands outside the prefix");
-      assert.equal(keys.filter((key) => key.startsWith("node-a/objects/blobs/")).length, 2 + hostileKeys.length, "one body per object");
+      assert.equal(keys.filter((key) => key.startsWith("node-a/objects/blobs/")).length, 3 + hostileKeys.length, "one body per object");
       assert.deepEqual(keys.filter((key) => key.startsWith("node-a/objects/parts/")), [], "completed parts are gone");
       assert.equal((await body(storeB, "shared", "neighbour.txt")).toString(), "not node A's");
       assert.deepEqual(filesUnder(join(dataDirA, "objects")), [], "no object bytes under A's data dir");

@@ -1,4 +1,6 @@
 /** Opens the blob store `unkai start --blobs` names: a directory (the data directory by default) or `s3://bucket/prefix`. */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import type { BlobStore } from "./blob-store.js";
 import { openLocalBlobs } from "./local-blobs.js";
 import { openS3Blobs } from "./s3-blobs.js";
@@ -29,6 +31,8 @@ const SHARED_GRACE_MS = 60 * 60_000;
 
 export async function openBlobStore(settings: BlobSettings): Promise<OpenedBlobs> {
   const { location, dataDir } = settings;
+  // Before the blob store, S3 wrote its temp files here; a crash of that version may have left some.
+  rmSync(join(dataDir, "objects", "tmp"), { recursive: true, force: true });
   if (location === "" || location === dataDir) return { store: await openLocalBlobs(dataDir, 0), sweepGraceMs: 0 };
   if (!location.startsWith("s3://")) return { store: await openLocalBlobs(location, SHARED_GRACE_MS), sweepGraceMs: SHARED_GRACE_MS };
   const [bucket = "", ...folders] = location.slice("s3://".length).split("/");

@@ -56,7 +56,9 @@ class S3Blobs implements BlobStore {
 
   async put(key: string, source: BlobSource): Promise<void> {
     const Key = this.fullKey(key);
-    const Body = typeof source === "function" ? Readable.from(concatenate(source())) : source;
+    // Always a fresh stream: lib-storage sizes a body by any `size`, `byteLength` or `path` property it
+    // finds (an S3 payload's running byte count would read as 0 and fail every multipart upload).
+    const Body = Readable.from(concatenate(typeof source === "function" ? source() : [source]));
     // On any failure the SDK aborts its multipart upload: nothing appears under the key.
     const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key, Body }, partSize: PART_BYTES, queueSize: QUEUE_SIZE, leavePartsOnError: false });
     await upload.done();
@@ -111,7 +113,7 @@ class S3Blobs implements BlobStore {
   }
 }
 
-async function* concatenate(streams: AsyncIterable<Readable>): AsyncIterable<Buffer> {
+async function* concatenate(streams: AsyncIterable<Readable> | Iterable<Readable>): AsyncIterable<Buffer> {
   for await (const stream of streams) yield* stream as AsyncIterable<Buffer>;
 }
 
