@@ -5,12 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { BlobStore } from "../src/store/blobs/blob-store.js";
 import { openLocalBlobs } from "../src/store/blobs/local-blobs.js";
 import { openS3Blobs } from "../src/store/blobs/s3-blobs.js";
@@ -155,6 +155,24 @@ describe("blob store backends", () => {
         return outside.join() === "secret.txt" && (await secret.Body?.transformToString()) === "outside the prefix";
       },
     };
+  });
+
+  it("never lets an S3 upload id reach the blob store as a path (the default local backend)", async () => {
+    assert.ok(b);
+    const client = s3(b.url);
+    try {
+      for (const UploadId of ["../../../../escape", "/tmp/escape", "..%2F..%2Fescape"]) {
+        const refused = await client.send(new UploadPartCommand({ Bucket: "contract", Key: "k", UploadId, PartNumber: 1, Body: "payload" })).then(() => undefined, (e: Error) => e);
+        assert.equal(refused?.name, "NoSuchUpload", UploadId);
+        const aborted = await client.send(new AbortMultipartUploadCommand({ Bucket: "contract", Key: "k", UploadId })).then(() => undefined, (e: Error) => e);
+        assert.equal(aborted?.name, "NoSuchUpload", UploadId);
+      }
+    } finally {
+      client.destroy();
+    }
+    // Where a part would land if the id were used as a path, and anything of that name in B's data dir.
+    for (const id of ["../../../../escape", "/tmp/escape", "..%2F..%2Fescape"]) assert.equal(existsSync(join(b.dataDir, "objects", "parts", id, "1")), false, id);
+    assert.deepEqual(readdirSync(b.dataDir, { recursive: true, encoding: "utf8" }).filter((name) => name.includes("escape")), []);
   });
 
   it("refuses to open a bucket that does not exist, saying so", async () => {
