@@ -3,7 +3,6 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { BlobStore } from "./blob-store.js";
 import { openLocalBlobs } from "./local-blobs.js";
-import { openS3Blobs } from "./s3-blobs.js";
 
 export interface BlobSettings {
   /** "" (the data directory), an absolute directory, or `s3://bucket[/prefix]` (checked by src/server/config.ts). */
@@ -39,6 +38,8 @@ export async function openBlobStore(settings: BlobSettings): Promise<OpenedBlobs
   const credentials = settings.accessKeyId === ""
     ? undefined
     : { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey, ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}) };
+  // Loaded only when used: the AWS SDK would add a few hundred milliseconds to every start.
+  const { openS3Blobs } = await import("./s3-blobs.js");
   const store = await openS3Blobs({
     bucket,
     prefix: folders.filter((folder) => folder !== "").join("/"),
