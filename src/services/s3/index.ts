@@ -151,7 +151,7 @@ function createS3(p: Platform): Service {
   const files = new ObjectFiles(join(p.dataDir, "objects"));
   const logger = p.logger("s3");
   const service = s3Service({
-    store: p.store.objects, files, notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake()),
+    store: p.store.objects, commit: (unit) => p.store.commit(unit), files, notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake()),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
   });
   let sweep: Promise<unknown> | undefined;

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
-import type { ObjectRecord, QueuedEventRow } from "../../store/ports.js";
+import type { ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { byteRange, checkConditions } from "./conditional.js";
 import { chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
@@ -16,7 +16,9 @@ export async function commitObject(context: S3Context, request: UnkaiRequest, re
   const events = eventsFor(context, bucket, { eventName, key: record.key, size: record.size, eTag: record.etag }, request);
   let previous: ObjectRecord | undefined;
   try {
-    previous = await (complete === undefined ? context.store.putObject(record, events) : context.store.completeUpload(complete, record, events));
+    // The row, the ended upload and the events announcing them: all of it commits, or none.
+    const done = await context.commit({ putObjects: [record], endUploads: complete === undefined ? [] : [complete], events: () => events });
+    previous = done.replaced[0];
   } catch (error) {
     await context.files.remove(record.blob);
     throw error;
@@ -83,10 +85,10 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
 
 export async function deleteObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   const bucket = await requireBucket(context, bucketName);
-  let events: QueuedEventRow[] = [];
-  const removed = await context.store.deleteObjects(bucketName, [key], (gone) =>
-    (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
-  );
+  const { removed, events } = await context.commit({
+    deleteObjects: { bucket: bucketName, keys: [key] },
+    events: ({ removed: gone }) => gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request)),
+  });
   context.notifications.queued(events);
   for (const object of removed) await context.files.remove(object.blob);
   return { status: 204 };
