@@ -78,7 +78,10 @@ export async function startPostgres(): Promise<PostgresServer> {
   chmodSync(dir, 0o700);
   const env = { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", HOME: dir };
   let child: ChildProcess | undefined;
-  const killOnExit = () => child?.kill("SIGKILL");
+  const killOnExit = () => {
+    child?.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     run([...prefix, join(POSTGRES_BIN, "initdb"), "-D", dataDir, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], env);
     const port = await freePort();
