@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { CreateBucketCommand, GetObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { aws, createFromFixture, invoke } from "./helpers/clients.js";
 import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
-import { unkaiCli } from "./helpers/process.js";
+import { runProcess, unkaiCli } from "./helpers/process.js";
 import { REPO_ROOT } from "./helpers/paths.js";
 import { s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -116,5 +116,24 @@ describe("Unkai on PostgreSQL (--store postgres://…)", () => {
     assert.equal(closed.code, 2, closed.stderr);
     assert.match(closed.stderr, /Could not open the PostgreSQL store at postgres:\/\/unkai:\*\*\*@127\.0\.0\.1:\d+\/no_such_database: .*no_such_database/);
     assert.doesNotMatch(closed.stderr, /s3cret/, "the password is never printed");
+  });
+
+  it("`unkai keys --store` writes the PostgreSQL store the running server checks signatures against", async () => {
+    const created = await unkaiCli(REPO_ROOT, ["keys", "create", "--name", "pg", "--json", "--store", url]);
+    assert.equal(created.code, 0, created.stderr);
+    const key = JSON.parse(created.stdout) as { AccessKeyId: string; SecretAccessKey: string };
+    assert.deepEqual(await rows("SELECT name FROM access_keys WHERE access_key_id = $1", [key.AccessKeyId]), [{ name: "pg" }]);
+    const signed = (accessKeyId: string, secretAccessKey: string) =>
+      runProcess("/usr/bin/aws", ["--endpoint-url", suite.unkai.url, "--output", "json", "lambda", "list-functions"], {
+        env: { PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1" },
+      });
+    const withKey = await signed(key.AccessKeyId, key.SecretAccessKey);
+    assert.equal(withKey.code, 0, withKey.stderr);
+    assert.ok((JSON.parse(withKey.stdout) as { Functions: { FunctionName: string }[] }).Functions.some((f) => f.FunctionName === "pg-echo"));
+    const withDefault = await signed("test", "test");
+    assert.notEqual(withDefault.code, 0, "once a key exists, the default key is refused");
+    const deleted = await unkaiCli(REPO_ROOT, ["keys", "delete", key.AccessKeyId, "--store", url]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.equal((await signed("test", "test")).code, 0, "with no keys left, loopback takes the default key again");
   });
 });
