@@ -24,8 +24,8 @@ export interface PostgresServer {
   createDatabase(name: string): Promise<string>;
   /** Drops a database, closing whatever is still connected to it. */
   dropDatabase(name: string): Promise<void>;
-  /** Runs one statement on the `postgres` database (for tests that inspect or break things). */
-  query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Runs one statement on `database` (default `postgres`), for tests that set up, inspect or break things. */
+  query<R extends pg.QueryResultRow>(sql: string, params?: unknown[], database?: string): Promise<R[]>;
   stop(): Promise<void>;
 }
 
@@ -100,7 +100,16 @@ export async function startPostgres(): Promise<PostgresServer> {
     return {
       port,
       url,
-      query: async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => (await admin.query<R>(sql, params)).rows,
+      async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[], database = "postgres") {
+        if (database === "postgres") return (await admin.query<R>(sql, params)).rows;
+        const client = new pg.Client({ connectionString: url(database) });
+        await client.connect();
+        try {
+          return (await client.query<R>(sql, params)).rows;
+        } finally {
+          await client.end();
+        }
+      },
       async createDatabase(name) {
         await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
         return url(name);
