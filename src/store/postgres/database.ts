@@ -9,6 +9,7 @@ import { MIGRATIONS } from "./migrations.js";
 const MIGRATION_LOCK = 0x756e6b6169;
 
 const INT8_OID = 20;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** int8 (COUNT, BIGINT columns) as a JavaScript number: every value Unkai stores is a count, a size or epoch ms, far below 2^53. */
 const types = {
@@ -36,7 +37,15 @@ export interface PgOptions {
 }
 
 export async function openPgDatabase(options: PgOptions): Promise<PgDb> {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections, types, application_name: "unkai" });
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections,
+    types,
+    application_name: "unkai",
+    // A server that never answers (a dropped packet, a firewall) fails the call instead of hanging it.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+  });
   // An idle connection that the server dropped (a restart, a failover) is replaced on next use; without
   // a listener, its error event would end the process.
   pool.on("error", () => undefined);
