@@ -139,7 +139,10 @@ export class AsyncWorker {
       }
       // Stopped while choosing: leave the events queued for the next start rather than lease them now.
       if (this.stopped) return;
-      for (const event of await this.queue.lease(chosen, now, now + LEASE_MS)) void this.run(event);
+      const leased = await this.queue.lease(chosen, now, now + LEASE_MS);
+      for (const event of leased) void this.run(event);
+      // Another claimer (a node sharing the queue) took some first: look again now, not at the next poll.
+      if (leased.length < chosen.length) this.fillAgain = true;
     }
     await this.armTimer();
   }
