@@ -9,7 +9,7 @@ import { pgAsyncQueueStore } from "./async-queue-store.js";
 import { openPgDatabase } from "./database.js";
 import { pgEventConfigStore, pgTestEventStore } from "./event-config-store.js";
 import { pgFunctionStore } from "./function-store.js";
-import { pgDocumentStore, pgFunctionUrlStore } from "./gateway-store.js";
+import { pgDocumentStore, pgFunctionUrlStore } from "./api-definition-store.js";
 import { pgInvocationStore } from "./invocation-store.js";
 import { pgLayerStore } from "./layer-store.js";
 import { pgLogStore } from "./log-store.js";

@@ -1,8 +1,8 @@
 /**
- * PostgreSQL stores of the gateway: API documents and Function URL configs. Read from the table on
+ * PostgreSQL stores of the API definitions: HTTP and REST API documents and Function URL configs. Read from the table on
  * every call, never a cache: another node may have changed them.
  */
-import type { FunctionUrlConfig } from "../../core/gateway.js";
+import type { FunctionUrlConfig } from "../../core/api-definitions.js";
 import type { DocumentStore, FunctionUrlStore } from "../ports.js";
 import type { PgDb } from "./database.js";
 
