@@ -187,17 +187,15 @@ export interface AsyncQueueStore {
    * A shared backend claims the batch without waiting on rows another claimer is taking (SKIP LOCKED).
    */
   lease(ids: readonly string[], now: number, leaseUntil: number): Promise<AsyncEvent[]>;
-  /**
-   * complete, retry and fail act for the holder of lease `leaseToken` only, and only while it holds
-   * it (a lease that ended is held until someone else takes the event): false, and nothing changes,
-   * when the event was leased again since, its lease was cleared, or it was already acknowledged.
-   * A node whose lease expired cannot undo the work of the node that took the event over.
-   */
-  /** Removes an event that is done (succeeded, or delivered to its failure destination). */
+  // complete, retry and fail act for the holder of lease `leaseToken` only, and only while it holds
+  // it (a lease that ended is held until someone else takes the event): false, and nothing changes,
+  // when the event was leased again since, its lease was cleared, or it was already acknowledged.
+  // A node whose lease expired cannot undo the work of the node that took the event over.
+  /** Removes an event that is done (succeeded, or delivered to its failure destination); false when `leaseToken` no longer holds it. */
   complete(id: string, leaseToken: number): Promise<boolean>;
-  /** Puts a leased event back; a throttled try does not count as an attempt. */
+  /** Puts a leased event back (a throttled try does not count as an attempt); false when `leaseToken` no longer holds it. */
   retry(id: string, leaseToken: number, availableAt: number, throttled: boolean): Promise<boolean>;
-  /** Keeps an event that ended without success, with why. */
+  /** Keeps an event that ended without success, with why; false when `leaseToken` no longer holds it. */
   fail(id: string, leaseToken: number, failure: FailedEventDetail): Promise<boolean>;
   failed(functionName: string, limit: number): Promise<AsyncEvent[]>;
   /** Queues failed events again (all of the function's, or the given ids) as new; returns how many. */
