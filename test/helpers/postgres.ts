@@ -71,6 +71,7 @@ async function waitReady(port: number, child: ChildProcess, log: () => string): 
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
+  if (!postgresAvailable()) throw new Error(`PostgreSQL 15 is not installed (${POSTGRES_BIN}): run scripts/install-test-deps.sh`);
   const dir = mkdtempSync(join(tmpdir(), "unkai-pg-"));
   const dataDir = join(dir, "data");
   const prefix = asUnprivileged();
