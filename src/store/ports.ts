@@ -281,7 +281,7 @@ export interface FunctionUrlStore {
 }
 
 /**
- * Writes that commit together (`Store.commit`). They run in this order: object rows stored (each
+ * Writes that commit together (`Store.commit`). They run in this order: the check, object rows stored (each
  * replacing the row of its bucket and key), object rows removed, multipart uploads ended (with
  * their parts), then the events `events` builds from what the writes before it did.
  */
@@ -289,6 +289,12 @@ export interface WriteUnit {
   readonly putObjects?: readonly ObjectRecord[];
   readonly deleteObjects?: { readonly bucket: string; readonly keys: readonly string[] };
   readonly endUploads?: readonly string[];
+  /**
+   * A precondition (S3's If-Match, If-None-Match), given the rows `putObjects` would replace then
+   * those `deleteObjects` would remove, in order, read inside the unit under a lock on each key:
+   * two nodes' conditional writes to one key are checked one after the other. A throw aborts the unit.
+   */
+  readonly check?: (current: readonly (ObjectRecord | undefined)[]) => void;
   /** The async events announcing the change, built from what it replaced and removed; a throw aborts the unit. */
   readonly events?: (done: Omit<WriteUnitResult, "events">) => readonly QueuedEventRow[];
 }

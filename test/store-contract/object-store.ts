@@ -198,4 +198,40 @@ export function objectStoreContract(test: StoreTest): void {
     assert.equal((await store.objects.listObjects("b", "", "", 100)).length, 10);
     assert.equal((await other.asyncQueue.ready(T, 100)).length, 10);
   });
+
+  test("commit: check sees the rows the unit would replace and remove; a throw aborts the unit", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    await putObject(store, object("b", "k", "blob-a", { etag: "a" }));
+    const ifMatch = (etag: string) => ([current]: readonly (ObjectRecord | undefined)[]) => {
+      if (current?.etag !== etag) throw new Error(`precondition failed: ${current?.etag ?? "absent"}`);
+    };
+    const done = await store.commit({ putObjects: [object("b", "k", "blob-b", { etag: "b" })], check: ifMatch("a"), events: () => [notice("replaced")] });
+    assert.equal(done.replaced[0]?.etag, "a");
+    await assert.rejects(store.commit({ putObjects: [object("b", "k", "blob-c", { etag: "c" })], check: ifMatch("a"), events: () => [notice("never")] }), /precondition failed: b/);
+    await assert.rejects(store.commit({ deleteObjects: { bucket: "b", keys: ["k"] }, check: ifMatch("a") }), /precondition failed: b/);
+    assert.equal((await store.objects.object("b", "k"))?.blob, "blob-b", "neither the put nor the delete happened");
+    let seen: readonly (ObjectRecord | undefined)[] = [];
+    await store.commit({
+      putObjects: [object("b", "new")],
+      deleteObjects: { bucket: "b", keys: ["k", "missing"] },
+      check: (current) => void (seen = current),
+    });
+    assert.deepEqual(seen.map((row) => row?.blob), [undefined, "blob-b", undefined], "puts' rows, then deletes' rows, in order");
+    assert.deepEqual((await store.asyncQueue.ready(T, 10)).map((e) => e.id), ["replaced"]);
+  });
+
+  test("commit: two nodes creating one key only if absent (If-None-Match): exactly one wins, every time", async ({ store, another }) => {
+    const other = await another();
+    await store.objects.createBucket("b", T);
+    const absent = ([current]: readonly (ObjectRecord | undefined)[]) => {
+      if (current) throw new Error("the key exists");
+    };
+    for (let round = 0; round < 5; round++) {
+      const key = `lock-${round}`;
+      const outcomes = await Promise.allSettled([store, other].map((node, i) => node.commit({ putObjects: [object("b", key, `blob-${i}`)], check: absent })));
+      const won = outcomes.flatMap((outcome, i) => (outcome.status === "fulfilled" ? [i] : []));
+      assert.equal(won.length, 1, `round ${round}: one create wins (${outcomes.map((o) => o.status).join(", ")})`);
+      assert.equal((await store.objects.object("b", key))?.blob, `blob-${won[0]}`, "the row is the winner's");
+    }
+  });
 }

@@ -1,12 +1,13 @@
 /** Store.commit on PostgreSQL: the unit's writes in one transaction on one connection, committed (durably, synchronous_commit) before it resolves. */
-import type { ObjectRecord, Store, WriteUnitResult } from "../ports.js";
+import type { ObjectRecord, Store, WriteUnit, WriteUnitResult } from "../ports.js";
 import { insertEvents } from "./async-queue-store.js";
-import type { PgDb } from "./database.js";
+import type { PgDb, PgTx } from "./database.js";
 import { objectFrom, type ObjectRow } from "./object-store.js";
 
 export function pgUnitOfWork(db: PgDb): Store["commit"] {
   return (unit) =>
     db.transaction(async (tx): Promise<WriteUnitResult> => {
+      if (unit.check) await checkUnder(tx, unit.check, unit);
       const replaced: (ObjectRecord | undefined)[] = [];
       for (const record of unit.putObjects ?? []) {
         // The old row, read under its lock (FOR UPDATE), so two nodes replacing one key each see what they replaced.
@@ -37,4 +38,24 @@ export function pgUnitOfWork(db: PgDb): Store["commit"] {
       await insertEvents(tx, events);
       return { replaced, removed, events };
     });
+}
+
+/**
+ * Runs a unit's precondition on the current rows, each key locked first for the rest of the
+ * transaction: a row lock cannot cover a key that has no row yet (If-None-Match), so the lock is
+ * a transaction-scoped advisory lock on the key's hash, taken in a fixed order (no deadlocks).
+ */
+async function checkUnder(tx: PgTx, check: NonNullable<WriteUnit["check"]>, unit: WriteUnit): Promise<void> {
+  const keys: [string, string][] = [
+    ...(unit.putObjects ?? []).map((record): [string, string] => [record.bucket, record.key]),
+    ...(unit.deleteObjects?.keys ?? []).map((key): [string, string] => [unit.deleteObjects?.bucket ?? "", key]),
+  ];
+  const names = [...new Set(keys.map(([bucket, key]) => `s3:${bucket}/${key}`))].sort();
+  for (const name of names) await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [name]);
+  const current: (ObjectRecord | undefined)[] = [];
+  for (const [bucket, key] of keys) {
+    const row = (await tx.query<ObjectRow>("SELECT * FROM s3_objects WHERE bucket = $1 AND key = $2", [bucket, key])).rows[0];
+    current.push(row ? objectFrom(row) : undefined);
+  }
+  check(current);
 }

@@ -23,6 +23,15 @@ export function sqliteUnitOfWork(db: Db): Store["commit"] {
   const soon = groupCommit(db);
 
   const run = (unit: WriteUnit): WriteUnitResult => {
+    // One connection, one transaction: nothing else writes between this read and the writes below.
+    if (unit.check) {
+      const bucket = unit.deleteObjects?.bucket ?? "";
+      const rows = [
+        ...(unit.putObjects ?? []).map((record) => getObject.get(record.bucket, record.key)),
+        ...(unit.deleteObjects?.keys ?? []).map((key) => getObject.get(bucket, key)),
+      ];
+      unit.check(rows.map((row) => (row ? objectFrom(row) : undefined)));
+    }
     const replaced = (unit.putObjects ?? []).map((record) => {
       const previous = getObject.get(record.bucket, record.key);
       upsertObject.run({ ...record, headers: JSON.stringify(record.headers) });
