@@ -33,7 +33,7 @@ import { SERVICE_MODULES } from "../services/registry.js";
 import { openBlobStore } from "../store/blobs/open.js";
 import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
-import { openSqliteStore } from "../store/sqlite/index.js";
+import { openStore } from "../store/open-store.js";
 import { DiskSpace } from "../store/disk-space.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
 import type { Config } from "./config.js";
@@ -58,7 +58,9 @@ export interface RunningUnkai {
 export async function startUnkai(config: Config, logger: Logger): Promise<RunningUnkai> {
   const codeRoot = join(config.dataDir, "code");
   const sandboxRoot = join(config.dataDir, "sandboxes");
-  const firstStart = !existsSync(join(config.dataDir, "unkai.db"));
+  // With PostgreSQL the data directory holds code and object bodies only (the database is elsewhere).
+  const embedded = config.store === "";
+  const firstStart = !existsSync(join(config.dataDir, embedded ? "unkai.db" : "code"));
   // Code, objects, the database and every environment's directories: Unkai's user alone may enter
   // (sandboxes get theirs through bind mounts, which need no path through here).
   // An existing directory is tightened only when it is an Unkai data directory (never someone's home).
@@ -76,10 +78,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     accessKeyId: config.blobsAccessKeyId, secretAccessKey: config.blobsSecretAccessKey, sessionToken: config.blobsSessionToken,
   });
   logger.info({ blobs: blobs.store.location }, "blob store open");
-  const store = openSqliteStore(join(config.dataDir, "unkai.db"), (error) => logger.error({ err: error }, "a background store write failed"), {
-    defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays,
-    groupMaxBytes: config.logGroupMaxBytes,
-  });
+  const logPolicy = { defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays, groupMaxBytes: config.logGroupMaxBytes };
+  const store = await openStore({ url: config.store, dataDir: config.dataDir, logPolicy }, (error) => logger.error({ err: error }, "a background store write failed"));
   const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
   if (config.recordRetentionDays > 0) {
     const keepMs = config.recordRetentionDays * 86_400_000;
@@ -175,7 +175,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   sweeper.start();
   for (const service of services) service.start?.();
 
-  if (firstStart && config.deployExample) await deployExample(functions, logger);
+  // A shared database may have been set up by another node already.
+  if (firstStart && config.deployExample && (embedded || (await store.functions.count()) === 0)) await deployExample(functions, logger);
 
   let closing: Promise<void> | undefined;
   return {

@@ -191,4 +191,8 @@ export const MIGRATIONS: readonly string[] = [
     SELECT log_group, MIN(creation_time), SUM(stored_bytes) FROM log_streams GROUP BY log_group;
   CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
   `,
+  // 10: a fencing token per event: every lease bumps it, acknowledgements must carry the current one
+  `
+  ALTER TABLE async_events ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
