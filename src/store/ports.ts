@@ -151,6 +151,7 @@ export interface Store {
   readonly restApis: DocumentStore<RestApi>;
   readonly functionUrls: FunctionUrlStore;
   readonly objects: ObjectStore;
+  readonly scheduleTimers: ScheduleTimerStore;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
 }
@@ -337,4 +338,41 @@ export interface ObjectStore {
   /** Ends an upload as an object: its row, its events and the upload's removal, in one fsynced transaction. */
   completeUpload(uploadId: string, record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
   deleteUpload(uploadId: string): Promise<boolean>;
+}
+
+/** A schedule's next firing and who holds it (see ScheduleTimerStore). */
+export interface ScheduleTimer {
+  readonly id: string;
+  /** Undefined once the schedule has nothing more to fire (a past `at()`, a passed EndDate). */
+  readonly nextFireAt: number | undefined;
+  readonly leaseOwner: string | undefined;
+  readonly leaseUntil: number | undefined;
+  /** Raised by every claim and every `set`: the fencing token a claimer's `advance` must still hold. */
+  readonly leaseCounter: number;
+}
+
+/**
+ * Due times of schedules (EventBridge scheduled rules, Scheduler schedules), kept durably and claimed
+ * with expiring leases, so several nodes share them and each firing is committed once. Every write
+ * commits before it returns.
+ */
+export interface ScheduleTimerStore {
+  /** Sets a timer's next firing (inserting it), freeing any lease and raising its counter. */
+  set(id: string, nextFireAt: number | undefined): Promise<void>;
+  get(id: string): Promise<ScheduleTimer | undefined>;
+  remove(id: string): Promise<boolean>;
+  /**
+   * Leases to `owner` until `leaseUntil` up to `limit` timers due at `now` (next firing at or before
+   * it) that nobody holds (a lease that ended by `now` is over), earliest first, raising each
+   * counter; returns them as leased. Two claimers never both get the same timer.
+   */
+  claimDue(now: number, owner: string, leaseUntil: number, limit: number): Promise<ScheduleTimer[]>;
+  /**
+   * Moves a leased timer to its next firing and frees it, only while `leaseCounter` is still the
+   * timer's counter: a claimer whose lease was taken over (or whose schedule was changed) changes
+   * nothing and hears false.
+   */
+  advance(id: string, leaseCounter: number, nextFireAt: number | undefined): Promise<boolean>;
+  /** When the earliest timer is due (a leased one: when its lease ends), if any has a next firing. */
+  nextDueAt(): Promise<number | undefined>;
 }

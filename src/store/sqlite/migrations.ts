@@ -191,4 +191,15 @@ export const MIGRATIONS: readonly string[] = [
     SELECT log_group, MIN(creation_time), SUM(stored_bytes) FROM log_streams GROUP BY log_group;
   CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
   `,
+  // 10: schedule timers (EventBridge scheduled rules, Scheduler schedules): next firing and lease
+  `
+  CREATE TABLE schedule_timers (
+    id TEXT PRIMARY KEY,
+    next_fire_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    lease_counter INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX schedule_timers_due ON schedule_timers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+  `,
 ];
