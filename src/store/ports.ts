@@ -1,4 +1,5 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
+import type { EventBusRecord, RuleRecord } from "../core/events/resources.js";
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
@@ -152,6 +153,9 @@ export interface Store {
   readonly functionUrls: FunctionUrlStore;
   readonly objects: ObjectStore;
   readonly scheduleTimers: ScheduleTimerStore;
+  /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
+  readonly eventBuses: DocumentStore<EventBusRecord>;
+  readonly eventRules: DocumentStore<RuleRecord>;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
 }

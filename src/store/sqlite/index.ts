@@ -40,6 +40,8 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     functionUrls: promised(sqliteFunctionUrlStore(db)),
     objects: promised(sqliteObjectStore(db)),
     scheduleTimers: promised(sqliteScheduleTimerStore(db)),
+    eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
+    eventRules: promised(sqliteDocumentStore(db, "event_rules")),
     async close() {
       if (closed) return;
       closed = true;

@@ -191,7 +191,8 @@ export const MIGRATIONS: readonly string[] = [
     SELECT log_group, MIN(creation_time), SUM(stored_bytes) FROM log_streams GROUP BY log_group;
   CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
   `,
-  // 10: schedule timers (EventBridge scheduled rules, Scheduler schedules): next firing and lease
+  // 10: schedule timers (EventBridge scheduled rules, Scheduler schedules): next firing and lease;
+  // EventBridge's buses and rules as documents (the gateway's document table shape)
   `
   CREATE TABLE schedule_timers (
     id TEXT PRIMARY KEY,
@@ -201,5 +202,13 @@ export const MIGRATIONS: readonly string[] = [
     lease_counter INTEGER NOT NULL DEFAULT 0
   ) STRICT;
   CREATE INDEX schedule_timers_due ON schedule_timers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+  CREATE TABLE event_buses (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE event_rules (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
   `,
 ];
