@@ -13,8 +13,11 @@ export interface Condition {
 const never = (): boolean => false;
 const present = (test: (value: Scalar) => boolean): Condition => ({ test, matchesMissing: false });
 
-/** Case folding for equals-ignore-case: upper then lower, so "ß"/"SS"-style pairs compare too. */
-export const fold = (text: string): string => text.toUpperCase().toLowerCase();
+/**
+ * Case folding for equals-ignore-case: character by character, as Event Ruler folds (so "straße" and
+ * "STRASSE" differ, as on AWS; full Unicode case folding would make them equal).
+ */
+export const fold = (text: string): string => text.toLowerCase();
 
 function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
