@@ -72,6 +72,21 @@ describe("EventBridge delivery", () => {
     });
   });
 
+  it("an event-bus target puts the event itself on that bus; a bus loop stops after a few hops", async () => {
+    await withStore(async (store) => {
+      const delivery = new EventDelivery(store.eventRules, new AsyncQueue(store.asyncQueue), silent);
+      const busArn = (name: string) => `arn:aws:events:us-east-1:123456789012:event-bus/${name}`;
+      await store.eventRules.put(ruleKey("default", "forward"), rule("forward", { EventPattern: '{"source": ["app"]}', Targets: [{ Id: "bus", Arn: busArn("orders"), InputPath: "$.detail" }] }));
+      await store.eventRules.put(ruleKey("orders", "to-fn"), rule("to-fn", { EventBusName: "orders", Arn: "arn:aws:events:us-east-1:123456789012:rule/orders/to-fn", EventPattern: '{"detail": {"n": [1]}}' }));
+      await store.eventRules.put(ruleKey("loop", "again"), rule("again", { EventBusName: "loop", Arn: "arn:aws:events:us-east-1:123456789012:rule/loop/again", EventPattern: '{"source": ["app"]}', Targets: [{ Id: "self", Arn: busArn("loop") }] }));
+      const sent = event({ n: 1 });
+      await delivery.publish("default", sent);
+      const got = await queued(store);
+      assert.deepEqual(got.map((e) => e.payload), [sent], "the whole event reached the orders bus's function (InputPath does not apply to a bus target)");
+      await delivery.publish("loop", event({ n: 2 })); // ends instead of recursing forever
+    });
+  });
+
   it("a scheduled rule's firing queues AWS's Scheduled Event; firing it again is the same queued event", async () => {
     await withStore(async (store) => {
       const clock = { now: T0 };

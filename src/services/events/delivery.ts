@@ -15,6 +15,17 @@ import type { RuleRecord, TargetRecord } from "../../core/events/resources.js";
 import { functionOfArn } from "../../sources/s3-notifications.js";
 import type { DocumentStore } from "../../store/ports.js";
 
+/**
+ * How many buses an event may pass through by event-bus targets: a rule that sends its bus's events
+ * back to the bus would otherwise loop forever.
+ */
+const MAX_BUS_HOPS = 5;
+
+/** The bus an `arn:aws:events:…:event-bus/<name>` target names. */
+function busOfArn(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/([/.\-_A-Za-z0-9]+)$/.exec(arn)?.[1];
+}
+
 /** A UUID-shaped id that is the same for the same text (a firing's targets keep their ids across redeliveries). */
 export function stableId(text: string): string {
   const hex = createHash("sha256").update(text).digest("hex");
@@ -42,18 +53,28 @@ export class EventDelivery {
   }
 
   /** Routes one event put on `bus` to the targets of the rules that match it; resolves once queued. */
-  async publish(bus: string, event: BusEvent): Promise<number> {
+  async publish(bus: string, event: BusEvent, hops = 0): Promise<number> {
     const rules = (await this.rules.list()).filter((r) => r.EventBusName === bus && r.State !== "DISABLED" && this.matches(r, event));
-    await Promise.all(rules.map((rule) => this.toTargets(rule, event, event.id)));
+    await Promise.all(rules.map((rule) => this.toTargets(rule, event, `${event.id}@${bus}`, hops)));
     return rules.length;
   }
 
   /** Sends an event to every target of one rule (a scheduled rule's firing). */
-  async toTargets(rule: RuleRecord, event: BusEvent, deliveryKey: string): Promise<void> {
-    await Promise.all(rule.Targets.map((target) => this.toTarget(rule, target, event, deliveryKey)));
+  async toTargets(rule: RuleRecord, event: BusEvent, deliveryKey: string, hops = 0): Promise<void> {
+    await Promise.all(rule.Targets.map((target) => this.toTarget(rule, target, event, deliveryKey, hops)));
   }
 
-  private async toTarget(rule: RuleRecord, target: TargetRecord, event: BusEvent, deliveryKey: string): Promise<void> {
+  private async toTarget(rule: RuleRecord, target: TargetRecord, event: BusEvent, deliveryKey: string, hops: number): Promise<void> {
+    const bus = busOfArn(target.Arn);
+    if (bus !== undefined) {
+      // Another bus receives the event itself (input settings do not apply to bus targets).
+      if (hops + 1 >= MAX_BUS_HOPS) {
+        this.logger.warn({ rule: rule.Arn, target: target.Arn }, "EventBridge: an event passed through too many buses; dropped (a rule loop?)");
+        return;
+      }
+      await this.publish(bus, event, hops + 1);
+      return;
+    }
     const payload = targetInput(target, event as unknown as JsonValue, { ruleArn: rule.Arn, ruleName: rule.Name, ingestionTime: event.time });
     const fn = functionOfArn(target.Arn);
     if (fn) {
