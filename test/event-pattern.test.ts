@@ -15,6 +15,7 @@ import {
   snsFilterPolicyMessage,
   type JsonValue,
 } from "../src/core/event-pattern/index.js";
+import { EventSourceFilter, kinesisRecordForFilter, sqsRecordForFilter } from "../src/core/event-pattern/event-source-filter.js";
 import { attributesAsEvent, compileFilterPolicy, matchesFilterPolicy } from "../src/core/event-pattern/sns.js";
 import { INVALID_CASES } from "./event-pattern-cases/invalid-cases.js";
 import { LEAF_CASES, MISSING } from "./event-pattern-cases/leaf-cases.js";
@@ -160,5 +161,31 @@ describe("SNS filter policies over messages (the adapter)", () => {
       price_usd: 210.75,
       size: 3,
     });
+  });
+});
+
+describe("event-source-mapping filters (the adapter)", () => {
+  const sqs = (body: string) => ({ messageId: "m1", body, attributes: { ApproximateReceiveCount: "1" }, eventSource: "aws:sqs" });
+  it("SQS: a JSON body is matched by its fields; a plain body only by a pattern on the string", () => {
+    const byField = EventSourceFilter.compile({ Filters: [{ Pattern: '{"body": {"RequestCode": ["BBBB"]}}' }] });
+    assert.equal(byField.matches(sqsRecordForFilter(sqs('{"RecordNumber": 1234, "RequestCode": "BBBB"}'))), true);
+    assert.equal(byField.matches(sqsRecordForFilter(sqs('{"RecordNumber": 1234, "RequestCode": "AAAA"}'))), false);
+    assert.equal(byField.matches(sqsRecordForFilter(sqs("RequestCode BBBB"))), false, "a plain body is dropped by a field pattern");
+    const byString = EventSourceFilter.compile({ Filters: [{ Pattern: '{"body": [{"prefix": "Request"}]}' }] });
+    assert.equal(byString.matches(sqsRecordForFilter(sqs("RequestCode BBBB"))), true);
+  });
+  it("filters are ORed; none means everything passes; more than five are refused", () => {
+    const either = EventSourceFilter.compile({ Filters: [{ Pattern: '{"body": {"n": [1]}}' }, { Pattern: '{"body": {"n": [2]}}' }] });
+    assert.deepEqual([1, 2, 3].map((n) => either.matches(sqsRecordForFilter(sqs(JSON.stringify({ n }))))), [true, true, false]);
+    assert.equal(EventSourceFilter.compile(undefined).matches(sqsRecordForFilter(sqs("x"))), true);
+    assert.equal(reasonOf(() => EventSourceFilter.compile({ Filters: Array.from({ length: 6 }, () => ({ Pattern: '{"body": ["x"]}' })) })), "A FilterCriteria can have at most 5 filters");
+    assert.equal(reasonOf(() => EventSourceFilter.compile({ Filters: [{ Pattern: '{"body": [{"anything-but": {"prefix": "x"}}]}' }] })), "Unsupported anything-but pattern: prefix");
+  });
+  it("Kinesis: data is decoded from base64 and matched by its fields", () => {
+    const filter = EventSourceFilter.compile({ Filters: [{ Pattern: '{"partitionKey": ["1"], "data": {"temperature": [{"numeric": [">", 30]}]}}' }] });
+    const record = (data: unknown, partitionKey = "1") => kinesisRecordForFilter({ kinesisSchemaVersion: "1.0", partitionKey, sequenceNumber: "4954", data: Buffer.from(JSON.stringify(data)).toString("base64") });
+    assert.equal(filter.matches(record({ temperature: 35 })), true);
+    assert.equal(filter.matches(record({ temperature: 25 })), false);
+    assert.equal(filter.matches(record({ temperature: 35 }, "2")), false);
   });
 });
