@@ -15,6 +15,11 @@ import {
   EnableRuleCommand,
   EventBridgeClient,
   ListRulesCommand,
+  ListTagsForResourceCommand,
+  PutPermissionCommand,
+  RemovePermissionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
   PutRuleCommand,
@@ -121,6 +126,24 @@ describe("EventBridge", () => {
     assert.deepEqual([gone.name, gone.message], ["ResourceNotFoundException", "Rule r-desc does not exist on EventBus default."]);
     const noBus = await failure(events.send(new DescribeEventBusCommand({ Name: "nope" })));
     assert.equal(noBus.name, "ResourceNotFoundException");
+  });
+
+  it("tags rules and buses by ARN; stores bus permissions", async () => {
+    const { RuleArn } = await events.send(new PutRuleCommand({ Name: "tagged", EventPattern: '{"source":["t"]}', Tags: [{ Key: "team", Value: "a" }] }));
+    await events.send(new TagResourceCommand({ ResourceARN: RuleArn, Tags: [{ Key: "env", Value: "dev" }, { Key: "team", Value: "b" }] }));
+    assert.deepEqual((await events.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))).Tags, [{ Key: "env", Value: "dev" }, { Key: "team", Value: "b" }]);
+    await events.send(new UntagResourceCommand({ ResourceARN: RuleArn, TagKeys: ["env"] }));
+    assert.deepEqual((await events.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))).Tags, [{ Key: "team", Value: "b" }]);
+    const busArn = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
+    await events.send(new TagResourceCommand({ ResourceARN: busArn, Tags: [{ Key: "k", Value: "v" }] }));
+    assert.deepEqual((await events.send(new ListTagsForResourceCommand({ ResourceARN: busArn }))).Tags, [{ Key: "k", Value: "v" }]);
+    const missing = await failure(events.send(new ListTagsForResourceCommand({ ResourceARN: `arn:aws:events:us-east-1:${ACCOUNT}:rule/none` })));
+    assert.equal(missing.name, "ResourceNotFoundException");
+    await events.send(new PutPermissionCommand({ Action: "events:PutEvents", Principal: "111122223333", StatementId: "partner" }));
+    const policy = JSON.parse((await events.send(new DescribeEventBusCommand({}))).Policy ?? "{}") as { Statement: { Sid: string }[] };
+    assert.deepEqual(policy.Statement.map((s) => s.Sid), ["partner"]);
+    await events.send(new RemovePermissionCommand({ StatementId: "partner" }));
+    assert.equal((await events.send(new DescribeEventBusCommand({}))).Policy, undefined);
   });
 
   it("refuses bad patterns and schedules with AWS's errors", async () => {

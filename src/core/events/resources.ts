@@ -1,8 +1,15 @@
 /** EventBridge's stored resources: event buses and rules (with their targets), as documents. */
 import type { TargetInputSpec } from "./input.js";
 
+/** A resource tag, as the model names it. */
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
 export interface EventBusRecord {
   readonly Name: string;
+  readonly Tags?: readonly Tag[];
   readonly Arn: string;
   readonly Description?: string;
   /** PutPermission's resource policy, as DescribeEventBus returns it (a JSON string). */
@@ -35,6 +42,7 @@ export interface RuleRecord {
   readonly Description?: string;
   readonly RoleArn?: string;
   readonly CreatedBy: string;
+  readonly Tags?: readonly Tag[];
   /** When the rule (or its schedule) last changed: rates count from here. */
   readonly ScheduleAnchor: number;
   readonly Targets: readonly TargetRecord[];

@@ -2,7 +2,7 @@
 import { UnkaiError } from "../../core/errors.js";
 import { EVENTBRIDGE, EventPattern, PatternError, eventBridgeMessage, type JsonValue } from "../../core/event-pattern/index.js";
 import { PUT_EVENTS_MAX_BYTES, entrySize, eventFromEntry, type PutEventsEntry } from "../../core/events/envelope.js";
-import type { EventBusRecord, RuleRecord } from "../../core/events/resources.js";
+import type { EventBusRecord, RuleRecord, Tag } from "../../core/events/resources.js";
 import type { DocumentStore } from "../../store/ports.js";
 import type { EventDelivery } from "./delivery.js";
 import { DEFAULT_BUS, type Names } from "./names.js";
@@ -44,11 +44,13 @@ export function busOperations(deps: BusDeps) {
   };
 
   return {
-    async CreateEventBus(input: { Name: string; Description?: string; EventSourceName?: string }) {
+    async CreateEventBus(input: { Name: string; Description?: string; EventSourceName?: string; Tags?: Tag[] }) {
       if (input.Name === DEFAULT_BUS || (await buses.get(input.Name))) throw new UnkaiError("ResourceAlreadyExistsException", `Event bus ${input.Name} already exists.`);
       if (input.Name.includes("/")) throw new UnkaiError("ValidationException", "Event bus name must not contain '/'.");
       const now = deps.now();
-      const bus: EventBusRecord = { Name: input.Name, Arn: names.busArn(input.Name), ...(input.Description !== undefined ? { Description: input.Description } : {}), CreationTime: now, LastModifiedTime: now };
+      const bus: EventBusRecord = {
+        Name: input.Name, Arn: names.busArn(input.Name), ...(input.Description !== undefined ? { Description: input.Description } : {}), ...(input.Tags ? { Tags: input.Tags } : {}), CreationTime: now, LastModifiedTime: now,
+      };
       await buses.put(input.Name, bus);
       return { EventBusArn: bus.Arn, ...(bus.Description !== undefined ? { Description: bus.Description } : {}) };
     },
@@ -73,6 +75,16 @@ export function busOperations(deps: BusDeps) {
         Statement: [{ Sid: input.StatementId, Effect: "Allow", Principal: input.Principal === "*" ? "*" : { AWS: `arn:aws:iam::${input.Principal ?? ""}:root` }, Action: input.Action, Resource: bus.Arn }],
       });
       await buses.put(bus.Name, { ...bus, Policy: statement, LastModifiedTime: deps.now() });
+    },
+    async RemovePermission(input: { EventBusName?: string; StatementId?: string; RemoveAllPermissions?: boolean }) {
+      const bus = await requireBus(input.EventBusName);
+      const policy = bus.Policy ? (JSON.parse(bus.Policy) as { Statement?: { Sid?: string }[] }) : { Statement: [] };
+      const kept = input.RemoveAllPermissions ? [] : (policy.Statement ?? []).filter((s) => s.Sid !== input.StatementId);
+      if (!input.RemoveAllPermissions && kept.length === (policy.Statement ?? []).length) {
+        throw new UnkaiError("ResourceNotFoundException", "Statement with the provided id does not exist.");
+      }
+      const { Policy: _old, ...rest } = bus;
+      await buses.put(bus.Name, { ...rest, ...(kept.length > 0 ? { Policy: JSON.stringify({ ...policy, Statement: kept }) } : {}), LastModifiedTime: deps.now() });
     },
     async PutEvents(input: { Entries: PutEventsEntry[] }) {
       const total = input.Entries.reduce((sum, entry) => sum + entrySize(entry), 0);

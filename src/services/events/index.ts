@@ -15,6 +15,7 @@ import { EVENTS_ERRORS } from "./errors.js";
 import { names as namesOf } from "./names.js";
 import { ruleOperations } from "./rules.js";
 import { RuleSchedules } from "./schedules.js";
+import { tagOperations } from "./tags.js";
 import type { Platform } from "../module.js";
 
 export function eventsService(platform: Platform): Service {
@@ -24,8 +25,10 @@ export function eventsService(platform: Platform): Service {
   const { eventBuses: buses, eventRules: rules, scheduleTimers } = platform.store;
   const delivery = new EventDelivery(rules, platform.queue, logger);
   const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, now }, logger);
+  const startedAt = now();
   const operations: Operations = {
-    ...busOperations({ buses, rules, names, account: platform.account, delivery, now, startedAt: now() }),
+    ...busOperations({ buses, rules, names, account: platform.account, delivery, now, startedAt }),
+    ...tagOperations({ rules, buses, names, startedAt }),
     ...ruleOperations({ rules, buses, names, accountId: platform.account.accountId, now, scheduleChanged: (rule, key) => schedules.changed(rule, key) }),
   };
   const service = modelService({ name: "events", model: loadModel("events"), errors: EVENTS_ERRORS, operations, signingNames: ["events"], logger });

@@ -2,7 +2,7 @@
 import { UnkaiError } from "../../core/errors.js";
 import { EVENTBRIDGE, EventPattern, PatternError, eventBridgeMessage } from "../../core/event-pattern/index.js";
 import { inputSpecProblem } from "../../core/events/input.js";
-import { ruleKey, type EventBusRecord, type RuleRecord, type RuleState, type TargetRecord } from "../../core/events/resources.js";
+import { ruleKey, type EventBusRecord, type RuleRecord, type RuleState, type Tag, type TargetRecord } from "../../core/events/resources.js";
 import { EVENTBRIDGE_SCHEDULE_MESSAGE, ScheduleExpressionError, parseSchedule } from "../../core/schedule/index.js";
 import type { DocumentStore } from "../../store/ports.js";
 import { DEFAULT_BUS, type Names } from "./names.js";
@@ -31,10 +31,11 @@ interface PutRuleInput extends RuleRef {
   readonly State?: RuleState;
   readonly Description?: string;
   readonly RoleArn?: string;
+  readonly Tags?: Tag[];
 }
 
 function describe(rule: RuleRecord): Record<string, unknown> {
-  const { ScheduleAnchor: _anchor, Targets: _targets, ...shown } = rule;
+  const { ScheduleAnchor: _anchor, Targets: _targets, Tags: _tags, ...shown } = rule;
   return shown;
 }
 
@@ -92,6 +93,8 @@ export function ruleOperations(deps: RuleDeps) {
         }
       }
       const existing = await rules.get(ruleKey(bus, input.Name));
+      // Tags given to PutRule apply when it creates the rule; later ones go through TagResource.
+      const tags = existing ? existing.Tags : input.Tags;
       const rule: RuleRecord = {
         Name: input.Name,
         Arn: names.ruleArn(bus, input.Name),
@@ -102,6 +105,7 @@ export function ruleOperations(deps: RuleDeps) {
         ...(input.Description !== undefined ? { Description: input.Description } : {}),
         ...(input.RoleArn !== undefined ? { RoleArn: input.RoleArn } : {}),
         CreatedBy: deps.accountId,
+        ...(tags ? { Tags: tags } : {}),
         ScheduleAnchor: existing && existing.ScheduleExpression === input.ScheduleExpression ? existing.ScheduleAnchor : deps.now(),
         Targets: existing?.Targets ?? [],
       };
