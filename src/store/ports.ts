@@ -1,4 +1,5 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
+import type { EventBusRecord, RuleRecord } from "../core/events/resources.js";
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
@@ -157,6 +158,10 @@ export interface Store {
    * backend batches commits.
    */
   commit(unit: WriteUnit): Promise<WriteUnitResult>;
+  readonly scheduleTimers: ScheduleTimerStore;
+  /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
+  readonly eventBuses: DocumentStore<EventBusRecord>;
+  readonly eventRules: DocumentStore<RuleRecord>;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
 }
@@ -374,4 +379,41 @@ export interface ObjectStore {
   putPart(part: PartRecord): Promise<void>;
   parts(uploadId: string, afterPart: number, limit: number): Promise<PartRecord[]>;
   deleteUpload(uploadId: string): Promise<boolean>;
+}
+
+/** A schedule's next firing and who holds it (see ScheduleTimerStore). */
+export interface ScheduleTimer {
+  readonly id: string;
+  /** Undefined once the schedule has nothing more to fire (a past `at()`, a passed EndDate). */
+  readonly nextFireAt: number | undefined;
+  readonly leaseOwner: string | undefined;
+  readonly leaseUntil: number | undefined;
+  /** Raised by every claim and every `set`: the fencing token a claimer's `advance` must still hold. */
+  readonly leaseCounter: number;
+}
+
+/**
+ * Due times of schedules (EventBridge scheduled rules, Scheduler schedules), kept durably and claimed
+ * with expiring leases, so several nodes share them and each firing is committed once. Every write
+ * commits before it returns.
+ */
+export interface ScheduleTimerStore {
+  /** Sets a timer's next firing (inserting it), freeing any lease and raising its counter. */
+  set(id: string, nextFireAt: number | undefined): Promise<void>;
+  get(id: string): Promise<ScheduleTimer | undefined>;
+  remove(id: string): Promise<boolean>;
+  /**
+   * Leases to `owner` until `leaseUntil` up to `limit` timers due at `now` (next firing at or before
+   * it) that nobody holds (a lease that ended by `now` is over), earliest first, raising each
+   * counter; returns them as leased. Two claimers never both get the same timer.
+   */
+  claimDue(now: number, owner: string, leaseUntil: number, limit: number): Promise<ScheduleTimer[]>;
+  /**
+   * Moves a leased timer to its next firing and frees it, only while `leaseCounter` is still the
+   * timer's counter: a claimer whose lease was taken over (or whose schedule was changed) changes
+   * nothing and hears false.
+   */
+  advance(id: string, leaseCounter: number, nextFireAt: number | undefined): Promise<boolean>;
+  /** When the earliest timer is due (a leased one: when its lease ends), if any has a next firing. */
+  nextDueAt(): Promise<number | undefined>;
 }

@@ -17,6 +17,7 @@ import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
 import { objectStoreContract } from "./object-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
+import { scheduleTimerStoreContract } from "./schedule-timer-store.js";
 import { testEventStoreContract } from "./test-event-store.js";
 import { aliasStoreContract, versionStoreContract } from "./version-store.js";
 
@@ -37,6 +38,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["AccessKeyStore", accessKeyStoreContract],
   ["DocumentStore", documentStoreContract],
   ["ObjectStore", objectStoreContract],
+  ["ScheduleTimerStore", scheduleTimerStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {

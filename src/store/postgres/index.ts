@@ -14,6 +14,7 @@ import { pgInvocationStore } from "./invocation-store.js";
 import { pgLayerStore } from "./layer-store.js";
 import { pgLogStore } from "./log-store.js";
 import { pgObjectStore } from "./object-store.js";
+import { pgScheduleTimerStore } from "./schedule-timer-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
 import { pgAliasStore, pgVersionStore } from "./version-store.js";
 import { pgWriteBehind } from "./write-behind.js";
@@ -47,6 +48,9 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     functionUrls: pgFunctionUrlStore(db),
     objects: pgObjectStore(db),
     commit: pgUnitOfWork(db),
+    scheduleTimers: pgScheduleTimerStore(db),
+    eventBuses: pgDocumentStore(db, "event_buses"),
+    eventRules: pgDocumentStore(db, "event_rules"),
     close() {
       closed ??= writes.close().then(() => db.close());
       return closed;

@@ -167,4 +167,17 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (function_name, name)
   );
   `,
+  // 2: schedule timers (EventBridge scheduled rules, Scheduler schedules) and EventBridge's buses and rules as documents
+  `
+  CREATE TABLE schedule_timers (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    next_fire_at BIGINT,
+    lease_owner TEXT,
+    lease_until BIGINT,
+    lease_counter BIGINT NOT NULL DEFAULT 0
+  );
+  CREATE INDEX schedule_timers_due ON schedule_timers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+  CREATE TABLE event_buses (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE event_rules (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

@@ -15,6 +15,7 @@ import { sqliteTestEventStore } from "./test-event-store.js";
 import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./api-definition-store.js";
 import { sqliteObjectStore } from "./object-store.js";
 import { sqliteUnitOfWork } from "./unit-of-work.js";
+import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */
 export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
@@ -40,6 +41,9 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     functionUrls: promised(sqliteFunctionUrlStore(db)),
     objects: promised(sqliteObjectStore(db)),
     commit: sqliteUnitOfWork(db),
+    scheduleTimers: promised(sqliteScheduleTimerStore(db)),
+    eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
+    eventRules: promised(sqliteDocumentStore(db, "event_rules")),
     async close() {
       if (closed) return;
       closed = true;

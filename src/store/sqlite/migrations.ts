@@ -195,4 +195,24 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE async_events ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
   `,
+  // 11: schedule timers (EventBridge scheduled rules, Scheduler schedules): next firing and lease;
+  // EventBridge's buses and rules as documents (the gateway's document table shape)
+  `
+  CREATE TABLE schedule_timers (
+    id TEXT PRIMARY KEY,
+    next_fire_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    lease_counter INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX schedule_timers_due ON schedule_timers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+  CREATE TABLE event_buses (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE event_rules (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
