@@ -104,7 +104,7 @@ describe("Logs (awsJson1_1) and STS (awsQuery) on the codecs, against a real Unk
 /** A few SQS operations over a Map, enough for each protocol's round trip; real SQS is issue 16's. */
 function sqsTestService(baseUrl: () => string): Service {
   const queues = new Map<string, string[]>();
-  const queueOf = (url: string) => queues.get(url.split("/").pop() ?? "") ?? (() => { throw new UnkaiError("QueueDoesNotExist" as never, "The specified queue does not exist."); })();
+  const queueOf = (url: string) => queues.get(url.split("/").pop() ?? "") ?? (() => { throw new UnkaiError("QueueDoesNotExist", "The specified queue does not exist."); })();
   const operations: Operations = {
     async CreateQueue(input: { QueueName: string }) {
       if (!queues.has(input.QueueName)) queues.set(input.QueueName, []);

@@ -10,6 +10,7 @@ import { apiGatewayV2Module } from "./apigatewayv2/index.js";
 import { consoleModule } from "./console/index.js";
 import { servedApisModule } from "./served-apis/index.js";
 import { lambdaModule } from "./lambda/index.js";
+import { eventsModule } from "./events/index.js";
 import { logsModule } from "./logs/index.js";
 import type { ServiceModule } from "./module.js";
 import { s3Module } from "./s3/index.js";
@@ -34,6 +35,8 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   lambdaModule,
   // POST with X-Amz-Target Logs_20140328.*
   logsModule,
+  // POST with X-Amz-Target AWSEvents.*
+  eventsModule,
   // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
   stsModule,
   // Signing scope `sqs`, POST with X-Amz-Target AmazonSQS.*, or a query `Action=` naming an SQS operation

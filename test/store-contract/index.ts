@@ -19,6 +19,7 @@ import { messageStoreContract } from "./message-store.js";
 import { objectStoreContract } from "./object-store.js";
 import { queueStoreContract } from "./queue-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
+import { scheduleTimerStoreContract } from "./schedule-timer-store.js";
 import { testEventStoreContract } from "./test-event-store.js";
 import { aliasStoreContract, versionStoreContract } from "./version-store.js";
 
@@ -41,6 +42,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["ObjectStore", objectStoreContract],
   ["QueueStore", queueStoreContract],
   ["MessageStore", messageStoreContract],
+  ["ScheduleTimerStore", scheduleTimerStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {

@@ -79,9 +79,9 @@ const PARAMETER_CODES = { missing: "MissingParameter", invalid: "InvalidParamete
  */
 export function queryParameterError(violations: readonly Violation[]): UnkaiError {
   const first = violations[0];
-  if (first?.kind === "required") return new UnkaiError(PARAMETER_CODES.missing as never, `The request must contain the parameter ${first.member}.`);
+  if (first?.kind === "required") return new UnkaiError(PARAMETER_CODES.missing, `The request must contain the parameter ${first.member}.`);
   const value = first?.value.replace(/^'|'$/g, "") ?? "";
-  return new UnkaiError(PARAMETER_CODES.invalid as never, `Value ${value} for parameter ${first?.member ?? "?"} is invalid. Reason: ${first?.constraint ?? "invalid"}.`);
+  return new UnkaiError(PARAMETER_CODES.invalid, `Value ${value} for parameter ${first?.member ?? "?"} is invalid. Reason: ${first?.constraint ?? "invalid"}.`);
 }
 
 export function modelService(options: ModelServiceOptions): Service {

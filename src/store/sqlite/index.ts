@@ -16,6 +16,8 @@ import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./api-definition-st
 import { sqliteObjectStore } from "./object-store.js";
 import { sqliteQueueStore } from "./queue-store.js";
 import { sqliteMessageStore } from "./message-store.js";
+import { sqliteUnitOfWork } from "./unit-of-work.js";
+import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */
 export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
@@ -43,6 +45,10 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     queues: promised(sqliteQueueStore(db)),
     messages: promised(sqliteMessageStore(db)),
     eventSourceMappings: promised(sqliteDocumentStore(db, "event_source_mappings")),
+    commit: sqliteUnitOfWork(db),
+    scheduleTimers: promised(sqliteScheduleTimerStore(db)),
+    eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
+    eventRules: promised(sqliteDocumentStore(db, "event_rules")),
     async close() {
       if (closed) return;
       closed = true;

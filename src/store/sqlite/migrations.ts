@@ -191,7 +191,31 @@ export const MIGRATIONS: readonly string[] = [
     SELECT log_group, MIN(creation_time), SUM(stored_bytes) FROM log_streams GROUP BY log_group;
   CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
   `,
-  // 10: SQS queues (attributes and tags as JSON, a per-queue message counter), their messages, and the
+  // 10: a fencing token per event: every lease bumps it, acknowledgements must carry the current one
+  `
+  ALTER TABLE async_events ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 11: schedule timers (EventBridge scheduled rules, Scheduler schedules): next firing and lease;
+  // EventBridge's buses and rules as documents (the gateway's document table shape)
+  `
+  CREATE TABLE schedule_timers (
+    id TEXT PRIMARY KEY,
+    next_fire_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    lease_counter INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX schedule_timers_due ON schedule_timers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+  CREATE TABLE event_buses (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE event_rules (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 12: SQS queues (attributes and tags as JSON, a per-queue message counter), their messages, and the
   // deduplication ids FIFO queues remember for five minutes (kept after their message is deleted), and
   // Lambda's event source mappings as documents (the id column keeps the document stores' name)
   `
