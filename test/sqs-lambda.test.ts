@@ -108,6 +108,24 @@ describe("SQS event source mappings", () => {
     assert.match(result.LastProcessingResult ?? "", /PROBLEM/);
   });
 
+  it("discards (deletes) the messages no FilterCriteria pattern matches, without invoking for them", async () => {
+    await consumer("esm-filter");
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "esm-filter-q" }));
+    await assert.rejects(suite.client.send(new CreateEventSourceMappingCommand({
+      FunctionName: "esm-filter", EventSourceArn: arn("esm-filter-q"), FilterCriteria: { Filters: [{ Pattern: "{not json" }] },
+    })), { name: "InvalidParameterValueException" });
+    const mapping = await suite.client.send(new CreateEventSourceMappingCommand({
+      FunctionName: "esm-filter", EventSourceArn: arn("esm-filter-q"), FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { kind: ["keep"] } }) }] },
+    }));
+    assert.equal(mapping.FilterCriteria?.Filters?.length, 1);
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [
+      { Id: "a", MessageBody: JSON.stringify({ kind: "keep", n: 1 }) }, { Id: "b", MessageBody: JSON.stringify({ kind: "drop" }) }, { Id: "c", MessageBody: "not json" },
+    ] }));
+    await waitFor("the queue to be empty", async () => ((await counts(QueueUrl)) === 0 ? true : undefined), 20_000);
+    const bodies = batches("esm-filter").flat().map((r) => r.body);
+    assert.deepEqual(bodies, [JSON.stringify({ kind: "keep", n: 1 })]);
+  });
+
   it("gathers up to BatchSize messages within the batching window", async () => {
     await consumer("esm-window");
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "esm-window-q" }));

@@ -7,6 +7,8 @@ import { z } from "zod";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, notFound } from "../../core/errors.js";
 import type { EventSourceMapping } from "../../core/event-source-mapping.js";
+import { EventSourceFilter, type FilterCriteria } from "../../core/event-pattern/event-source-filter.js";
+import { PatternError } from "../../core/event-pattern/index.js";
 import { json, type UnkaiResponse } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { DocumentStore, QueueStore } from "../../store/ports.js";
@@ -19,7 +21,9 @@ export interface MappingDeps {
   readonly queues: QueueStore;
 }
 
+const filterCriteria = z.object({ Filters: z.array(z.object({ Pattern: z.string().max(4096).optional() })).optional() });
 const common = {
+  FilterCriteria: filterCriteria.optional(),
   Enabled: z.boolean().optional(),
   BatchSize: z.number().int().min(1).max(10_000).optional(),
   MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300).optional(),
@@ -46,6 +50,7 @@ function configuration(deps: MappingDeps, mapping: EventSourceMapping, state?: s
     StateTransitionReason: "USER_INITIATED",
     FunctionResponseTypes: [...mapping.functionResponseTypes],
     ...(mapping.maximumConcurrency !== undefined ? { ScalingConfig: { MaximumConcurrency: mapping.maximumConcurrency } } : {}),
+    ...(mapping.filterCriteria ? { FilterCriteria: mapping.filterCriteria } : {}),
   };
 }
 
@@ -79,19 +84,25 @@ async function find(deps: MappingDeps, uuid: string): Promise<EventSourceMapping
   return mapping;
 }
 
-/** Filters would discard messages; rather than deliver what a filter should drop, Unkai refuses them for now. */
-function refuseFilters(input: Readonly<Record<string, unknown>>): void {
-  if (input.FilterCriteria !== undefined && input.FilterCriteria !== null) throw invalidParameter("FilterCriteria is not supported by Unkai yet.");
+/** FilterCriteria checked with the shared pattern engine (Lambda answers a bad pattern with its reason). */
+function filtersOf(input: { FilterCriteria?: FilterCriteria | undefined }): FilterCriteria | undefined {
+  if (input.FilterCriteria === undefined) return undefined;
+  try {
+    EventSourceFilter.compile(input.FilterCriteria);
+  } catch (error) {
+    if (error instanceof PatternError) throw invalidParameter(`Invalid filter pattern definition: ${error.message}`);
+    throw error;
+  }
+  return (input.FilterCriteria.Filters ?? []).length > 0 ? input.FilterCriteria : undefined;
 }
 
 async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
   const input = parseBody(createInput, body);
-  refuseFilters(input);
   const ref = parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
   const mapping: EventSourceMapping = {
     uuid: randomUUID(), functionName: ref.name, qualifier: ref.qualifier, eventSourceArn: input.EventSourceArn,
     batchSize: input.BatchSize ?? 10, maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0, enabled: input.Enabled ?? true,
-    functionResponseTypes: input.FunctionResponseTypes ?? [], maximumConcurrency: input.ScalingConfig?.MaximumConcurrency,
+    functionResponseTypes: input.FunctionResponseTypes ?? [], maximumConcurrency: input.ScalingConfig?.MaximumConcurrency, filterCriteria: filtersOf(input),
     lastModified: Date.now(), lastProcessingResult: "No records processed",
   };
   await check(deps, mapping);
@@ -106,7 +117,6 @@ async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
 async function update(deps: MappingDeps, uuid: string, body: Buffer): Promise<UnkaiResponse> {
   const current = await find(deps, uuid);
   const input = parseBody(updateInput, body);
-  refuseFilters(input);
   const ref = input.FunctionName === undefined ? undefined : parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
   const next: EventSourceMapping = {
     ...current,
@@ -116,6 +126,7 @@ async function update(deps: MappingDeps, uuid: string, body: Buffer): Promise<Un
     enabled: input.Enabled ?? current.enabled,
     functionResponseTypes: input.FunctionResponseTypes ?? current.functionResponseTypes,
     maximumConcurrency: input.ScalingConfig ? input.ScalingConfig.MaximumConcurrency : current.maximumConcurrency,
+    filterCriteria: input.FilterCriteria !== undefined ? filtersOf(input) : current.filterCriteria,
     lastModified: Date.now(),
   };
   await check(deps, next);

@@ -8,6 +8,8 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { EventSourceFilter, sqsRecordForFilter } from "../../core/event-pattern/event-source-filter.js";
+import type { JsonValue } from "../../core/event-pattern/types.js";
 import type { EventSourceMapping } from "../../core/event-source-mapping.js";
 import type { Invoker } from "../../engine/invoker.js";
 import type { DocumentStore } from "../../store/ports.js";
@@ -106,8 +108,25 @@ export class SqsPoller {
     return batch;
   }
 
-  private async process(mapping: EventSourceMapping, batch: readonly ReceivedMessage[]): Promise<void> {
+  /** Messages no filter matches are discarded (deleted) without an invocation, as Lambda does; the rest go on. */
+  private async filter(mapping: EventSourceMapping, batch: readonly ReceivedMessage[]): Promise<ReceivedMessage[]> {
+    if (!mapping.filterCriteria) return [...batch];
+    const { context } = this.deps;
+    const filter = EventSourceFilter.compile(mapping.filterCriteria);
+    const { Records } = sqsEvent(batch, mapping.eventSourceArn, context.account);
+    const url = queueUrl(INTERNAL_BASE, context.account, queueNameFromArn(mapping.eventSourceArn, context.account) ?? "");
+    const kept: ReceivedMessage[] = [];
+    for (const [i, message] of batch.entries()) {
+      if (filter.matches(sqsRecordForFilter(Records[i] as { body: string } & Record<string, JsonValue>))) kept.push(message);
+      else await deleteMessage(context, { QueueUrl: url, ReceiptHandle: message.ReceiptHandle });
+    }
+    return kept;
+  }
+
+  private async process(mapping: EventSourceMapping, received: readonly ReceivedMessage[]): Promise<void> {
     const { context, functions, invoker } = this.deps;
+    const batch = await this.filter(mapping, received);
+    if (batch.length === 0) return;
     const record = await functions.resolve(mapping.functionName, mapping.qualifier);
     const payload = Buffer.from(JSON.stringify(sqsEvent(batch, mapping.eventSourceArn, context.account)));
     const result = await invoker.invoke({
