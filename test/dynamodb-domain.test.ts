@@ -216,3 +216,52 @@ describe("batches and transactions", () => {
     await fails("TransactWriteItems", { ...request, TransactItems: [{ Delete: { TableName: "orders", Key: key } }] }, "IdempotentParameterMismatchException");
   });
 });
+
+describe("secondary indexes", () => {
+  before(async () => {
+    await call("CreateTable", {
+      TableName: "people",
+      KeySchema: [{ AttributeName: "team", KeyType: "HASH" }, { AttributeName: "id", KeyType: "RANGE" }],
+      AttributeDefinitions: [
+        { AttributeName: "team", AttributeType: "S" },
+        { AttributeName: "id", AttributeType: "S" },
+        { AttributeName: "email", AttributeType: "S" },
+        { AttributeName: "age", AttributeType: "N" },
+      ],
+      GlobalSecondaryIndexes: [{ IndexName: "byEmail", KeySchema: [{ AttributeName: "email", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } }],
+      LocalSecondaryIndexes: [{ IndexName: "byAge", KeySchema: [{ AttributeName: "team", KeyType: "HASH" }, { AttributeName: "age", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } }],
+      BillingMode: "PAY_PER_REQUEST",
+    });
+    const people = [["red", "1", "a@x", 30], ["red", "2", "b@x", 20], ["red", "3", undefined, 25], ["blue", "4", "a@x", 40], ["red", "5", "c@x", 20]] as const;
+    for (const [team, id, email, age] of people) {
+      await call("PutItem", { TableName: "people", Item: { team: S(team), id: S(id), age: N(age), ...(email ? { email: S(email) } : {}), bio: S("…") } });
+    }
+  });
+
+  it("a GSI is sparse, ordered by its key then the table's, projects KEYS_ONLY, and pages with both keys", async () => {
+    const found = await call("Query", { TableName: "people", IndexName: "byEmail", KeyConditionExpression: "email = :e", ExpressionAttributeValues: { ":e": S("a@x") } });
+    assert.deepEqual(found.Items, [{ team: S("blue"), id: S("4"), email: S("a@x") }, { team: S("red"), id: S("1"), email: S("a@x") }]);
+    const first = await call("Scan", { TableName: "people", IndexName: "byEmail", Limit: 2 });
+    assert.deepEqual(first.LastEvaluatedKey, { team: S("red"), id: S("1"), email: S("a@x") });
+    const rest = await call("Scan", { TableName: "people", IndexName: "byEmail", ExclusiveStartKey: first.LastEvaluatedKey });
+    assert.deepEqual((rest.Items as { id: { S: string } }[]).map((i) => i.id.S), ["2", "5"], "item 3 has no email: the index skips it");
+    await fails("Query", { TableName: "people", IndexName: "byEmail", KeyConditionExpression: "email = :e", ExpressionAttributeValues: { ":e": S("a@x") }, ConsistentRead: true }, "ValidationException", "Consistent reads are not supported on global secondary indexes");
+    await fails("Query", { TableName: "people", IndexName: "nope", KeyConditionExpression: "email = :e", ExpressionAttributeValues: { ":e": S("a@x") } }, "ValidationException", "The table does not have the specified index: nope");
+  });
+
+  it("an LSI orders a partition by its sort key (ties by the table's sort key), in both directions", async () => {
+    const query = (forward: boolean) => call("Query", { TableName: "people", IndexName: "byAge", KeyConditionExpression: "team = :t AND age < :a", ExpressionAttributeValues: { ":t": S("red"), ":a": N(30) }, ScanIndexForward: forward });
+    assert.deepEqual(((await query(true)).Items as { id: { S: string } }[]).map((i) => i.id.S), ["2", "5", "3"]);
+    assert.deepEqual(((await query(false)).Items as { id: { S: string } }[]).map((i) => i.id.S), ["3", "5", "2"]);
+  });
+
+  it("refuses index keys of the wrong type on write, and LSIs on another partition key", async () => {
+    await fails("PutItem", { TableName: "people", Item: { team: S("red"), id: S("9"), email: N(1) } }, "ValidationException", "One or more parameter values were invalid: Type mismatch for Index Key email Expected: S Actual: N IndexName: byEmail");
+    await fails(
+      "CreateTable",
+      { ...ordersTable, TableName: "bad-lsi", AttributeDefinitions: [...ordersTable.AttributeDefinitions, { AttributeName: "x", AttributeType: "S" }], LocalSecondaryIndexes: [{ IndexName: "l", KeySchema: [{ AttributeName: "x", KeyType: "HASH" }, { AttributeName: "seq", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } }] },
+      "ValidationException",
+      /Index KeySchema does not have the same leading hash key as table KeySchema for index: l/,
+    );
+  });
+});

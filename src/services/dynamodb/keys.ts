@@ -4,7 +4,7 @@
  * over them with plain SQL.
  */
 import type { DynamoItemKey, DynamoItemRow } from "../../store/ports.js";
-import { invalid } from "./table-definition.js";
+import { invalid, type TableDefinition } from "./table-definition.js";
 import { checkMap, itemSize, parseNumber, sortableNumber, typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "./expressions/index.js";
 
 const MAX_PARTITION_KEY_BYTES = 2048;
@@ -93,4 +93,22 @@ export function itemOf(row: DynamoItemRow | undefined): AttributeMap | undefined
 
 export function rowOf(key: DynamoItemKey, item: AttributeMap): DynamoItemRow {
   return { ...key, item: storedItem(item), size: itemSize(item) };
+}
+
+/** An item's index key attributes, where present, must have the type the table defines (indexes skip items without them). */
+export function checkIndexKeys(definition: TableDefinition, item: AttributeMap): void {
+  for (const index of [...(definition.GlobalSecondaryIndexes ?? []), ...(definition.LocalSecondaryIndexes ?? [])]) {
+    for (const key of index.KeySchema) {
+      const value = item[key.AttributeName];
+      const expected = definition.AttributeDefinitions.find((d) => d.AttributeName === key.AttributeName)?.AttributeType;
+      if (value === undefined || expected === undefined) continue;
+      const actual = typeOf(value);
+      if (actual !== expected) {
+        throw invalid(`One or more parameter values were invalid: Type mismatch for Index Key ${key.AttributeName} Expected: ${expected} Actual: ${actual} IndexName: ${index.IndexName}`);
+      }
+      if ((value.S ?? value.B ?? "x").length === 0) {
+        throw invalid(`One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${value.S !== undefined ? "string" : "binary"} value. IndexName: ${index.IndexName}, IndexKey: ${key.AttributeName}`);
+      }
+    }
+  }
 }

@@ -2,12 +2,12 @@
  * Query and Scan: pages that stop at `Limit` evaluated items or at 1 MB of read data (before the
  * filter, as DynamoDB counts), with LastEvaluatedKey whenever a page stopped early.
  */
-import { UnkaiError } from "../../core/errors.js";
 import type { DynamoItemRow, DynamoKeyRange } from "../../store/ports.js";
-import { evaluate, keyRange, project, type AttributeMap, type Condition, type KeyRange, type Path } from "./expressions/index.js";
+import { checkMap, evaluate, keyRange, project, type AttributeMap, type Condition, type KeyRange, type Path } from "./expressions/index.js";
 import { consumed, loadTable, refuseLegacy, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
 import { checkKey, encodeKeyValue, itemOf, keyAttributes } from "./keys.js";
 import { invalid } from "./table-definition.js";
+import { compareOrder, findIndex, indexKeyOf, indexRows, projectIndex, startOrder, type IndexView } from "./index-reads.js";
 
 const PAGE_BYTES = 1024 * 1024;
 const BATCH_ROWS = 256;
@@ -42,7 +42,18 @@ interface Page {
 }
 
 /** Pulls rows batch by batch until Limit or 1 MB; `fetch` resumes after the last row it was given. */
-async function readPage(fetch: (after: DynamoItemRow | undefined) => Promise<DynamoItemRow[]>, limit: number | undefined, keep: (row: DynamoItemRow) => boolean, table: LoadedTable, filter: Condition | undefined): Promise<Page> {
+interface PageRules {
+  readonly limit: number | undefined;
+  /** Rows a Scan segment leaves to the others. */
+  readonly keep: (row: DynamoItemRow) => boolean;
+  /** What a row's item looks like to the filter and the caller (an index's projection). */
+  readonly view: (item: AttributeMap) => AttributeMap;
+  readonly lastKeyOf: (item: AttributeMap) => AttributeMap;
+  readonly filter: Condition | undefined;
+}
+
+async function readPage(fetch: (after: DynamoItemRow | undefined) => Promise<DynamoItemRow[]>, rules: PageRules): Promise<Page> {
+  const { limit, keep, view, lastKeyOf, filter } = rules;
   const items: AttributeMap[] = [];
   let scanned = 0;
   let bytes = 0;
@@ -54,9 +65,10 @@ async function readPage(fetch: (after: DynamoItemRow | undefined) => Promise<Dyn
       if (!keep(row)) continue;
       scanned++;
       bytes += row.size;
-      const item = itemOf(row) as AttributeMap;
+      const stored = itemOf(row) as AttributeMap;
+      const item = view(stored);
       if (filter === undefined || evaluate(filter, item)) items.push(item);
-      if (scanned === limit || bytes >= PAGE_BYTES) return { items, scanned, bytes, lastKey: keyAttributes(table.schema, item) };
+      if (scanned === limit || bytes >= PAGE_BYTES) return { items, scanned, bytes, lastKey: lastKeyOf(stored) };
     }
     if (rows.length < BATCH_ROWS) return { items, scanned, bytes, lastKey: undefined };
   }
@@ -67,10 +79,6 @@ function checkSelect(input: ReadInput, projection: Path[] | undefined): void {
   if (input.Select !== undefined && input.Select !== "SPECIFIC_ATTRIBUTES" && projection !== undefined) {
     throw invalid("Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES");
   }
-}
-
-function refuseIndex(input: ReadInput): void {
-  if (input.IndexName !== undefined) throw new UnkaiError("ValidationException", `Unkai does not serve secondary index reads yet; the table has no index ${input.IndexName} Unkai can read`);
 }
 
 function answer(input: ReadInput, table: LoadedTable, page: Page, projection: Path[] | undefined): object {
@@ -122,7 +130,6 @@ function prefixEnd(prefix: Buffer): Buffer | undefined {
 
 export async function query(ctx: DynamoContext, input: QueryInput): Promise<object> {
   refuseLegacy(input, ["KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"]);
-  refuseIndex(input);
   const table = await loadTable(ctx, input.TableName);
   const expressions = new RequestExpressions(input);
   if (input.KeyConditionExpression === undefined) throw invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
@@ -131,11 +138,16 @@ export async function query(ctx: DynamoContext, input: QueryInput): Promise<obje
   const projection = expressions.projection(input.ProjectionExpression);
   expressions.finish();
   checkSelect(input, projection);
+  const forward = input.ScanIndexForward !== false;
+  if (input.IndexName !== undefined) {
+    const index = findIndex(table, input.IndexName, input.ConsistentRead);
+    const rows = await indexRows(ctx, table, index, keyRange(keyCondition, index.schema), forward);
+    return answer(input, table, await readIndexPage(input, table, index, rows, forward, filter, () => true), projection);
+  }
   const range = keyRange(keyCondition, table.schema);
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
-  const forward = input.ScanIndexForward !== false;
   const fetch = (after: DynamoItemRow | undefined) => ctx.store.query(storeRange(table, range, forward, BATCH_ROWS, after?.sortKey ?? start?.sortKey));
-  const page = await readPage(fetch, input.Limit, () => true, table, filter);
+  const page = await readPage(fetch, { limit: input.Limit, keep: () => true, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter });
   return answer(input, table, page, projection);
 }
 
@@ -156,7 +168,6 @@ function segmentOf(partitionKey: Buffer, total: number): number {
 
 export async function scan(ctx: DynamoContext, input: ScanInput): Promise<object> {
   refuseLegacy(input, ["ScanFilter", "AttributesToGet", "ConditionalOperator"]);
-  refuseIndex(input);
   const { Segment: segment, TotalSegments: total } = input;
   if (segment !== undefined && total === undefined) throw invalid("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
   if (total !== undefined && segment === undefined) throw invalid("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
@@ -169,9 +180,35 @@ export async function scan(ctx: DynamoContext, input: ScanInput): Promise<object
   const projection = expressions.projection(input.ProjectionExpression);
   expressions.finish();
   checkSelect(input, projection);
+  const keep = (row: DynamoItemRow) => total === undefined || segmentOf(row.partitionKey, total) === segment;
+  if (input.IndexName !== undefined) {
+    const index = findIndex(table, input.IndexName, input.ConsistentRead);
+    const rows = await indexRows(ctx, table, index, undefined, true);
+    return answer(input, table, await readIndexPage(input, table, index, rows, true, filter, keep), projection);
+  }
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
   const fetch = (after: DynamoItemRow | undefined) => ctx.store.scan(table.name, after ?? start, BATCH_ROWS);
-  const keep = (row: DynamoItemRow) => total === undefined || segmentOf(row.partitionKey, total) === segment;
-  const page = await readPage(fetch, input.Limit, keep, table, filter);
+  const page = await readPage(fetch, { limit: input.Limit, keep, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter });
   return answer(input, table, page, projection);
+}
+
+/** A page of an index read: the rows after ExclusiveStartKey in the index's order, under the usual page rules. */
+async function readIndexPage(
+  input: ReadInput,
+  table: LoadedTable,
+  index: IndexView,
+  rows: { row: DynamoItemRow; order: Buffer[] }[],
+  forward: boolean,
+  filter: Condition | undefined,
+  keep: (row: DynamoItemRow) => boolean,
+): Promise<Page> {
+  let first = 0;
+  if (input.ExclusiveStartKey !== undefined) {
+    const start = startOrder(table, index, checkMap(input.ExclusiveStartKey));
+    first = rows.findIndex((r) => (forward ? 1 : -1) * compareOrder(r.order, start) > 0);
+    if (first === -1) first = rows.length;
+  }
+  const remaining = rows.slice(first).map((r) => r.row);
+  const fetch = (after: DynamoItemRow | undefined) => Promise.resolve(after === undefined ? remaining : []);
+  return readPage(fetch, { limit: input.Limit, keep, view: (item) => projectIndex(table, index, item), lastKeyOf: (item) => indexKeyOf(table, index, item), filter });
 }

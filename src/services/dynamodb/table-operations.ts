@@ -34,12 +34,27 @@ async function describe(ctx: DynamoContext, table: LoadedTable, status: "CREATIN
   return describeTable(table.definition, table.createdAt, status, table.arn, await ctx.store.stats(table.name));
 }
 
+/** DynamoDB's rules for indexes: unique names, LSIs on the table's partition key of a table with a sort key. */
+function checkIndexes(input: CreateTableInput): void {
+  const names = [...(input.GlobalSecondaryIndexes ?? []), ...(input.LocalSecondaryIndexes ?? [])].map((i) => i.IndexName);
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate !== undefined) throw invalid(`One or more parameter values were invalid: Duplicate index name: ${duplicate}`);
+  const tableHash = input.KeySchema.find((k) => k.KeyType === "HASH")?.AttributeName;
+  if ((input.LocalSecondaryIndexes ?? []).length > 0 && !input.KeySchema.some((k) => k.KeyType === "RANGE")) {
+    throw invalid("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+  }
+  for (const index of input.LocalSecondaryIndexes ?? []) {
+    const hash = index.KeySchema.find((k) => k.KeyType === "HASH")?.AttributeName;
+    if (hash !== tableHash) {
+      throw invalid(`One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: ${index.IndexName}. index hash key: ${hash ?? ""}, table hash key: ${tableHash ?? ""}`);
+    }
+  }
+}
+
 export async function createTable(ctx: DynamoContext, input: CreateTableInput): Promise<object> {
   checkKeySchema(input.KeySchema, input.AttributeDefinitions);
   for (const index of [...(input.GlobalSecondaryIndexes ?? []), ...(input.LocalSecondaryIndexes ?? [])]) checkKeySchema(index.KeySchema, input.AttributeDefinitions);
-  if (input.GlobalSecondaryIndexes !== undefined || input.LocalSecondaryIndexes !== undefined) {
-    throw invalid("Unkai does not support secondary indexes yet (GlobalSecondaryIndexes, LocalSecondaryIndexes); see docs/compatibility/dynamodb.md");
-  }
+  checkIndexes(input);
   const definition: TableDefinition = {
     TableName: input.TableName,
     TableId: randomUUID(),
@@ -47,6 +62,8 @@ export async function createTable(ctx: DynamoContext, input: CreateTableInput): 
     AttributeDefinitions: input.AttributeDefinitions,
     BillingMode: checkBilling(input.BillingMode, input.ProvisionedThroughput),
     ...(input.ProvisionedThroughput ? { ProvisionedThroughput: input.ProvisionedThroughput } : {}),
+    ...(input.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: input.GlobalSecondaryIndexes } : {}),
+    ...(input.LocalSecondaryIndexes ? { LocalSecondaryIndexes: input.LocalSecondaryIndexes } : {}),
     ...(input.StreamSpecification ? { StreamSpecification: input.StreamSpecification } : {}),
     ...(input.Tags ? { Tags: input.Tags } : {}),
     ...(input.DeletionProtectionEnabled ? { DeletionProtectionEnabled: true } : {}),

@@ -6,7 +6,7 @@
 import type { DynamoItemKey, DynamoItemWrite } from "../../store/ports.js";
 import { applyUpdate, checkMap, evaluate, type AttributeMap, type Condition, type Path, type UpdateActions } from "./expressions/index.js";
 import { loadTable, refuseLegacy, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
-import { checkItemSize, checkKey, keyOfItem, rowOf } from "./keys.js";
+import { checkIndexKeys, checkItemSize, checkKey, keyOfItem, rowOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
 
 export interface WritePlan {
@@ -30,6 +30,7 @@ export async function planPut(ctx: DynamoContext, input: ConditionalInput & { It
   const item = checkMap(input.Item);
   const key = keyOfItem(table.name, table.schema, item);
   checkItemSize(item);
+  checkIndexKeys(table.definition, item);
   const expressions = new RequestExpressions(input);
   const condition = expressions.condition(input.ConditionExpression, "ConditionExpression");
   expressions.finish();
@@ -80,6 +81,7 @@ export async function planUpdate(ctx: DynamoContext, input: ConditionalInput & {
     const updated = actions === undefined ? { ...(current ?? {}) } : applyUpdate(current, actions);
     const item = { ...updated, ...attributes };
     checkItemSize(item);
+    checkIndexKeys(table.definition, item);
     return item;
   };
   return { table, key, condition, next, updatedPaths };
