@@ -93,7 +93,6 @@ describe("items", () => {
     await fails("GetItem", { TableName: "orders", Key: { customer: S("ada") } }, "ValidationException", "The provided key element does not match the schema");
     await fails("GetItem", { TableName: "orders", Key: { customer: S("ada"), seq: N(1), extra: S("x") } }, "ValidationException", "The provided key element does not match the schema");
     await fails("PutItem", { TableName: "orders", Item: { customer: S("ada"), seq: N(2), bad: { S: "x", N: "1" } } }, "ValidationException", "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
-    await fails("PutItem", { TableName: "orders", Item: { customer: S("ada"), seq: N(2) }, Expected: {} }, "ValidationException", /legacy parameter Expected/);
   });
 
   it("limits items to 400 KB counted with attribute names", async () => {
@@ -263,5 +262,25 @@ describe("secondary indexes", () => {
       "ValidationException",
       /Index KeySchema does not have the same leading hash key as table KeySchema for index: l/,
     );
+  });
+});
+
+describe("legacy parameters", () => {
+  it("Expected, AttributeUpdates, KeyConditions, QueryFilter, ScanFilter and AttributesToGet work as their expressions do", async () => {
+    const key = { customer: S("legacy"), seq: N(1) };
+    await call("PutItem", { TableName: "orders", Item: { ...key, state: S("new"), n: N(1) }, Expected: { customer: { Exists: false } } });
+    await fails("PutItem", { TableName: "orders", Item: key, Expected: { customer: { Exists: false } } }, "ConditionalCheckFailedException");
+    await call("UpdateItem", { TableName: "orders", Key: key, AttributeUpdates: { n: { Action: "ADD", Value: N(2) }, state: { Value: S("paid") }, gone: { Action: "DELETE" } }, Expected: { state: { ComparisonOperator: "EQ", AttributeValueList: [S("new")] } } });
+    assert.deepEqual((await call("GetItem", { TableName: "orders", Key: key, AttributesToGet: ["n", "state"] })).Item, { n: N(3), state: S("paid") });
+    await call("PutItem", { TableName: "orders", Item: { customer: S("legacy"), seq: N(2), n: N(10) } });
+    const queried = await call("Query", {
+      TableName: "orders",
+      KeyConditions: { customer: { ComparisonOperator: "EQ", AttributeValueList: [S("legacy")] }, seq: { ComparisonOperator: "GE", AttributeValueList: [N(1)] } },
+      QueryFilter: { n: { ComparisonOperator: "GT", AttributeValueList: [N(5)] } },
+    });
+    assert.deepEqual(queried.Items, [{ customer: S("legacy"), seq: N(2), n: N(10) }]);
+    const scanned = await call("Scan", { TableName: "orders", ScanFilter: { customer: { ComparisonOperator: "BEGINS_WITH", AttributeValueList: [S("leg")] }, n: { ComparisonOperator: "BETWEEN", AttributeValueList: [N(0), N(5)] } } });
+    assert.deepEqual(scanned.Count, 1);
+    await fails("GetItem", { TableName: "orders", Key: key, AttributesToGet: ["n"], ProjectionExpression: "n" }, "ValidationException", "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
   });
 });

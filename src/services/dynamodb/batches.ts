@@ -1,9 +1,10 @@
 /** BatchGetItem and BatchWriteItem: validated whole before anything is read or written. */
 import type { DynamoItemKey } from "../../store/ports.js";
 import { project } from "./expressions/index.js";
-import { loadTable, refuseLegacy, RequestExpressions, type DynamoContext, type ExpressionInput } from "./context.js";
+import { loadTable, RequestExpressions, type DynamoContext, type ExpressionInput } from "./context.js";
 import { checkKey, itemOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
+import { legacyProjection, refuseMixing } from "./legacy.js";
 import { planDelete, planPut, writesOf, type WritePlan } from "./write-plans.js";
 
 const MAX_GET_KEYS = 100;
@@ -14,6 +15,7 @@ const keyId = (key: DynamoItemKey) => `${key.table}\u0000${key.partitionKey.toSt
 interface GetRequest extends ExpressionInput {
   readonly Keys: Record<string, unknown>[];
   readonly ProjectionExpression?: string;
+  readonly AttributesToGet?: string[];
   readonly ConsistentRead?: boolean;
 }
 
@@ -22,10 +24,10 @@ export async function batchGetItem(ctx: DynamoContext, input: { RequestItems: Re
   if (total > MAX_GET_KEYS) throw invalid("Too many items requested for the BatchGetItem call");
   const responses: Record<string, object[]> = {};
   for (const [name, request] of Object.entries(input.RequestItems)) {
-    refuseLegacy(request, ["AttributesToGet"]);
+    refuseMixing(request, ["AttributesToGet"], ["ProjectionExpression"]);
     const table = await loadTable(ctx, name);
     const expressions = new RequestExpressions(request);
-    const projection = expressions.projection(request.ProjectionExpression);
+    const projection = expressions.projection(request.ProjectionExpression) ?? legacyProjection(request.AttributesToGet);
     expressions.finish();
     const keys = request.Keys.map((raw) => checkKey(table.name, table.schema, raw).key);
     if (new Set(keys.map(keyId)).size !== keys.length) throw invalid("Provided list of item keys contains duplicates");

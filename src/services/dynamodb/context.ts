@@ -80,15 +80,6 @@ export class RequestExpressions {
   }
 }
 
-/** The legacy parameters Unkai does not take yet, refused by name rather than ignored. */
-export function refuseLegacy(input: object, names: readonly string[]): void {
-  for (const name of names) {
-    if ((input as Record<string, unknown>)[name] !== undefined) {
-      throw invalid(`Unkai does not support the legacy parameter ${name} yet; use the expression parameters (ConditionExpression, UpdateExpression, KeyConditionExpression, FilterExpression, ProjectionExpression) instead`);
-    }
-  }
-}
-
 /** An item as JSON members for an error body (blobs in base64, as the wire carries them). */
 export function wireItem(item: AttributeMap): unknown {
   return JSON.parse(storedItem(item));

@@ -1,8 +1,9 @@
 /** PutItem, GetItem, UpdateItem and DeleteItem. */
 import { project, type AttributeMap } from "./expressions/index.js";
-import { consumed, errorWithMembers, loadTable, refuseLegacy, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
+import { consumed, errorWithMembers, loadTable, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
 import { checkKey, itemOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
+import { legacyProjection, refuseMixing } from "./legacy.js";
 import { conditionHolds, planDelete, planPut, planUpdate, writesOf, type WritePlan } from "./write-plans.js";
 
 interface ReturnOptions {
@@ -60,16 +61,17 @@ export interface GetItemInput extends ExpressionInput {
   readonly TableName: string;
   readonly Key: Record<string, unknown>;
   readonly ProjectionExpression?: string;
+  readonly AttributesToGet?: string[];
   readonly ConsistentRead?: boolean;
   readonly ReturnConsumedCapacity?: string;
 }
 
 export async function getItem(ctx: DynamoContext, input: GetItemInput): Promise<object> {
-  refuseLegacy(input, ["AttributesToGet"]);
+  refuseMixing(input, ["AttributesToGet"], ["ProjectionExpression"]);
   const table = await loadTable(ctx, input.TableName);
   const { key } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
-  const projection = expressions.projection(input.ProjectionExpression);
+  const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
   const [row] = await ctx.store.items([key]);
   const item = itemOf(row);

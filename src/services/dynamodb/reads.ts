@@ -4,9 +4,10 @@
  */
 import type { DynamoItemRow, DynamoKeyRange } from "../../store/ports.js";
 import { checkMap, evaluate, keyRange, project, type AttributeMap, type Condition, type KeyRange, type Path } from "./expressions/index.js";
-import { consumed, loadTable, refuseLegacy, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
+import { consumed, loadTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
 import { checkKey, encodeKeyValue, itemOf, keyAttributes } from "./keys.js";
 import { invalid } from "./table-definition.js";
+import { legacyCondition, legacyProjection, refuseMixing, type LegacyCondition } from "./legacy.js";
 import { compareOrder, findIndex, indexKeyOf, indexRows, projectIndex, startOrder, type IndexView } from "./index-reads.js";
 
 const PAGE_BYTES = 1024 * 1024;
@@ -22,16 +23,21 @@ interface ReadInput extends ExpressionInput {
   readonly Select?: string;
   readonly ConsistentRead?: boolean;
   readonly ReturnConsumedCapacity?: string;
+  readonly AttributesToGet?: string[];
+  readonly ConditionalOperator?: string;
 }
 
 export interface QueryInput extends ReadInput {
   readonly KeyConditionExpression?: string;
   readonly ScanIndexForward?: boolean;
+  readonly KeyConditions?: Record<string, LegacyCondition>;
+  readonly QueryFilter?: Record<string, LegacyCondition>;
 }
 
 export interface ScanInput extends ReadInput {
   readonly Segment?: number;
   readonly TotalSegments?: number;
+  readonly ScanFilter?: Record<string, LegacyCondition>;
 }
 
 interface Page {
@@ -129,13 +135,13 @@ function prefixEnd(prefix: Buffer): Buffer | undefined {
 }
 
 export async function query(ctx: DynamoContext, input: QueryInput): Promise<object> {
-  refuseLegacy(input, ["KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"]);
+  refuseMixing(input, ["KeyConditions", "QueryFilter", "AttributesToGet"], ["KeyConditionExpression", "FilterExpression", "ProjectionExpression"]);
   const table = await loadTable(ctx, input.TableName);
   const expressions = new RequestExpressions(input);
-  if (input.KeyConditionExpression === undefined) throw invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-  const keyCondition = expressions.condition(input.KeyConditionExpression, "KeyConditionExpression") as Condition;
-  const filter = expressions.condition(input.FilterExpression, "FilterExpression");
-  const projection = expressions.projection(input.ProjectionExpression);
+  const keyCondition = expressions.condition(input.KeyConditionExpression, "KeyConditionExpression") ?? legacyCondition(input.KeyConditions, "AND");
+  if (keyCondition === undefined) throw invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  const filter = expressions.condition(input.FilterExpression, "FilterExpression") ?? legacyCondition(input.QueryFilter, input.ConditionalOperator);
+  const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
   checkSelect(input, projection);
   const forward = input.ScanIndexForward !== false;
@@ -167,7 +173,7 @@ function segmentOf(partitionKey: Buffer, total: number): number {
 }
 
 export async function scan(ctx: DynamoContext, input: ScanInput): Promise<object> {
-  refuseLegacy(input, ["ScanFilter", "AttributesToGet", "ConditionalOperator"]);
+  refuseMixing(input, ["ScanFilter", "AttributesToGet"], ["FilterExpression", "ProjectionExpression"]);
   const { Segment: segment, TotalSegments: total } = input;
   if (segment !== undefined && total === undefined) throw invalid("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
   if (total !== undefined && segment === undefined) throw invalid("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
@@ -176,8 +182,8 @@ export async function scan(ctx: DynamoContext, input: ScanInput): Promise<object
   }
   const table = await loadTable(ctx, input.TableName);
   const expressions = new RequestExpressions(input);
-  const filter = expressions.condition(input.FilterExpression, "FilterExpression");
-  const projection = expressions.projection(input.ProjectionExpression);
+  const filter = expressions.condition(input.FilterExpression, "FilterExpression") ?? legacyCondition(input.ScanFilter, input.ConditionalOperator);
+  const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
   checkSelect(input, projection);
   const keep = (row: DynamoItemRow) => total === undefined || segmentOf(row.partitionKey, total) === segment;

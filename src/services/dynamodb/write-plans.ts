@@ -5,9 +5,10 @@
  */
 import type { DynamoItemKey, DynamoItemWrite } from "../../store/ports.js";
 import { applyUpdate, checkMap, evaluate, type AttributeMap, type Condition, type Path, type UpdateActions } from "./expressions/index.js";
-import { loadTable, refuseLegacy, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
+import { loadTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
 import { checkIndexKeys, checkItemSize, checkKey, keyOfItem, rowOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
+import { legacyCondition, legacyUpdates, refuseMixing, type LegacyCondition } from "./legacy.js";
 
 export interface WritePlan {
   readonly table: LoadedTable;
@@ -22,27 +23,34 @@ export interface WritePlan {
 export interface ConditionalInput extends ExpressionInput {
   readonly TableName: string;
   readonly ConditionExpression?: string;
+  /** The legacy form of ConditionExpression. */
+  readonly Expected?: Record<string, LegacyCondition>;
+  readonly ConditionalOperator?: string;
+}
+
+/** ConditionExpression, or the legacy Expected (never both). */
+function conditionOf(input: ConditionalInput, expressions: RequestExpressions): Condition | undefined {
+  refuseMixing(input, ["Expected", "AttributeUpdates"], ["ConditionExpression", "UpdateExpression"]);
+  return expressions.condition(input.ConditionExpression, "ConditionExpression") ?? legacyCondition(input.Expected, input.ConditionalOperator, true);
 }
 
 export async function planPut(ctx: DynamoContext, input: ConditionalInput & { Item: Record<string, unknown> }): Promise<WritePlan> {
-  refuseLegacy(input, ["Expected", "ConditionalOperator"]);
   const table = await loadTable(ctx, input.TableName);
   const item = checkMap(input.Item);
   const key = keyOfItem(table.name, table.schema, item);
   checkItemSize(item);
   checkIndexKeys(table.definition, item);
   const expressions = new RequestExpressions(input);
-  const condition = expressions.condition(input.ConditionExpression, "ConditionExpression");
+  const condition = conditionOf(input, expressions);
   expressions.finish();
   return { table, key, condition, next: () => item, updatedPaths: [] };
 }
 
 export async function planDelete(ctx: DynamoContext, input: ConditionalInput & { Key: Record<string, unknown> }): Promise<WritePlan> {
-  refuseLegacy(input, ["Expected", "ConditionalOperator"]);
   const table = await loadTable(ctx, input.TableName);
   const { key } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
-  const condition = expressions.condition(input.ConditionExpression, "ConditionExpression");
+  const condition = conditionOf(input, expressions);
   expressions.finish();
   return { table, key, condition, next: () => undefined, updatedPaths: [] };
 }
@@ -51,7 +59,7 @@ export async function planConditionCheck(ctx: DynamoContext, input: ConditionalI
   const table = await loadTable(ctx, input.TableName);
   const { key } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
-  const condition = expressions.condition(input.ConditionExpression, "ConditionExpression");
+  const condition = conditionOf(input, expressions);
   expressions.finish();
   return { table, key, condition, next: () => "keep", updatedPaths: [] };
 }
@@ -61,13 +69,15 @@ function touchedPaths(actions: UpdateActions | undefined): Path[] {
   return [...actions.set.map((a) => a.path), ...actions.remove, ...actions.add.map((a) => a.path), ...actions.delete.map((a) => a.path)];
 }
 
-export async function planUpdate(ctx: DynamoContext, input: ConditionalInput & { Key: Record<string, unknown>; UpdateExpression?: string }): Promise<WritePlan> {
-  refuseLegacy(input, ["Expected", "ConditionalOperator", "AttributeUpdates"]);
+export async function planUpdate(
+  ctx: DynamoContext,
+  input: ConditionalInput & { Key: Record<string, unknown>; UpdateExpression?: string; AttributeUpdates?: Record<string, { Action?: string; Value?: unknown }> },
+): Promise<WritePlan> {
   const table = await loadTable(ctx, input.TableName);
   const { key, attributes } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
-  const actions = expressions.update(input.UpdateExpression);
-  const condition = expressions.condition(input.ConditionExpression, "ConditionExpression");
+  const actions = expressions.update(input.UpdateExpression) ?? legacyUpdates(input.AttributeUpdates);
+  const condition = conditionOf(input, expressions);
   expressions.finish();
   const updatedPaths = touchedPaths(actions);
   const keyNames = [table.schema.partition.name, table.schema.sort?.name];
