@@ -12,6 +12,7 @@ import type { UnkaiError } from "../src/core/errors.js";
 import type { Store } from "../src/store/ports.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { dynamoOperations, type DynamoOperation } from "../src/services/dynamodb/operations.js";
+import { expireItems } from "../src/services/dynamodb/ttl.js";
 
 let dir: string;
 let store: Store;
@@ -282,5 +283,20 @@ describe("legacy parameters", () => {
     const scanned = await call("Scan", { TableName: "orders", ScanFilter: { customer: { ComparisonOperator: "BEGINS_WITH", AttributeValueList: [S("leg")] }, n: { ComparisonOperator: "BETWEEN", AttributeValueList: [N(0), N(5)] } } });
     assert.deepEqual(scanned.Count, 1);
     await fails("GetItem", { TableName: "orders", Key: key, AttributesToGet: ["n"], ProjectionExpression: "n" }, "ValidationException", "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
+  });
+});
+
+describe("time to live", () => {
+  it("the sweep deletes items whose TTL attribute is in the past, and nothing else", async () => {
+    await call("CreateTable", { TableName: "sessions", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" });
+    assert.deepEqual(await call("UpdateTimeToLive", { TableName: "sessions", TimeToLiveSpecification: { AttributeName: "expires", Enabled: true } }), { TimeToLiveSpecification: { AttributeName: "expires", Enabled: true } });
+    assert.deepEqual(await call("DescribeTimeToLive", { TableName: "sessions" }), { TimeToLiveDescription: { TimeToLiveStatus: "ENABLED", AttributeName: "expires" } });
+    const nowSeconds = Math.floor(clock / 1000);
+    const items = { past: N(nowSeconds - 10), future: N(nowSeconds + 3600), text: S("0"), none: undefined };
+    for (const [id, expires] of Object.entries(items)) await call("PutItem", { TableName: "sessions", Item: { id: S(id), ...(expires ? { expires } : {}) } });
+    assert.equal(await expireItems({ store: store.dynamodb, account: { region: "us-east-1", accountId: "000000000000" }, now: () => clock }), 1);
+    const left = await call("Scan", { TableName: "sessions" });
+    assert.deepEqual((left.Items as { id: { S: string } }[]).map((i) => i.id.S).sort(), ["future", "none", "text"]);
+    await fails("UpdateTimeToLive", { TableName: "sessions", TimeToLiveSpecification: { AttributeName: "expires", Enabled: true } }, "ValidationException", "TimeToLive is already enabled");
   });
 });
