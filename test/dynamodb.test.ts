@@ -36,11 +36,11 @@ describe("DynamoDB", () => {
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   }
 
-  async function createTable(name: string, sortKey?: { name: string; type: "S" | "N" | "B" }): Promise<void> {
+  async function createTable(name: string, sortKey?: { name: string; type: "S" | "N" | "B" }, partitionKey = "pk"): Promise<void> {
     await sdk().send(new CreateTableCommand({
       TableName: name,
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: "RANGE" as const }] : [])],
-      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, ...(sortKey ? [{ AttributeName: sortKey.name, AttributeType: sortKey.type }] : [])],
+      KeySchema: [{ AttributeName: partitionKey, KeyType: "HASH" }, ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: "RANGE" as const }] : [])],
+      AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: "S" }, ...(sortKey ? [{ AttributeName: sortKey.name, AttributeType: sortKey.type }] : [])],
       BillingMode: "PAY_PER_REQUEST",
     }));
     await waitUntilTableExists({ client: sdk(), maxWaitTime: 20, minDelay: 1 }, { TableName: name });
@@ -93,7 +93,7 @@ import boto3, json
 from boto3.dynamodb.conditions import Key, Attr
 from botocore.exceptions import ClientError
 db = boto3.resource("dynamodb", endpoint_url="${suite.unkai.url}", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
-table = db.create_table(TableName="py", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}],
+table = db.create_table(TableName="pytable", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}],
     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "n", "AttributeType": "N"}], BillingMode="PAY_PER_REQUEST")
 table.wait_until_exists()
 with table.batch_writer() as batch:
@@ -106,7 +106,7 @@ try:
 except ClientError as error:
     code = error.response["Error"]["Code"]
 low = boto3.client("dynamodb", endpoint_url="${suite.unkai.url}", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
-pages = list(low.get_paginator("scan").paginate(TableName="py", PaginationConfig={"PageSize": 7}))
+pages = list(low.get_paginator("scan").paginate(TableName="pytable", PaginationConfig={"PageSize": 7}))
 print(json.dumps({"found": [int(i["n"]) for i in found["Items"]], "count": found["Count"], "scanned": found["ScannedCount"], "code": code,
     "pages": len(pages), "total": sum(p["Count"] for p in pages)}))
 `;
@@ -161,7 +161,7 @@ print(json.dumps({"found": [int(i["n"]) for i in found["Items"]], "count": found
 
   describe("seed 000: an HTTP API in front of functions that use DynamoDB", () => {
     it("a Node function with lib-dynamodb's DocumentClient does CRUD by path and method", async () => {
-      await createTable("web");
+      await createTable("web", undefined, "id");
       await createFromFixture(suite.client, "crud-node", "dynamodb-crud-node", { Handler: "index.handler", Timeout: 20, Environment: { Variables: { TABLE: "web" } } });
       const { base } = await quickCreateHttpApi(suite.unkai.url, "crud-node");
       const created = await fetch(`${base}/items/42`, { method: "PUT", body: JSON.stringify({ title: "hello", price: 9.5 }) });
