@@ -255,6 +255,20 @@ describe("secondary indexes", () => {
     assert.deepEqual(((await query(false)).Items as { id: { S: string } }[]).map((i) => i.id.S), ["3", "5", "2"]);
   });
 
+  it("UpdateTable creates a GSI over the items already there and deletes it", async () => {
+    await call("UpdateTable", {
+      TableName: "people",
+      AttributeDefinitions: [{ AttributeName: "bio", AttributeType: "S" }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "byBio", KeySchema: [{ AttributeName: "bio", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } } }],
+    });
+    const found = await call("Query", { TableName: "people", IndexName: "byBio", KeyConditionExpression: "bio = :b", ExpressionAttributeValues: { ":b": S("…") }, Select: "COUNT" });
+    assert.equal(found.Count, 5);
+    const described = (await call("DescribeTable", { TableName: "people" })).Table as { GlobalSecondaryIndexes: { IndexName: string; IndexStatus: string }[] };
+    assert.deepEqual(described.GlobalSecondaryIndexes.map((i) => [i.IndexName, i.IndexStatus]), [["byEmail", "ACTIVE"], ["byBio", "ACTIVE"]]);
+    await call("UpdateTable", { TableName: "people", GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "byBio" } }] });
+    await fails("Query", { TableName: "people", IndexName: "byBio", KeyConditionExpression: "bio = :b", ExpressionAttributeValues: { ":b": S("…") } }, "ValidationException", "The table does not have the specified index: byBio");
+  });
+
   it("refuses index keys of the wrong type on write, and LSIs on another partition key", async () => {
     await fails("PutItem", { TableName: "people", Item: { team: S("red"), id: S("9"), email: N(1) } }, "ValidationException", "One or more parameter values were invalid: Type mismatch for Index Key email Expected: S Actual: N IndexName: byEmail");
     await fails(

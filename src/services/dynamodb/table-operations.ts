@@ -102,13 +102,47 @@ async function rewrite(ctx: DynamoContext, table: LoadedTable, definition: Table
   await ctx.store.updateTable({ name: table.name, createdAt: table.createdAt, definition: JSON.stringify(definition) });
 }
 
-export async function updateTable(ctx: DynamoContext, input: { TableName: string; BillingMode?: string; ProvisionedThroughput?: TableDefinition["ProvisionedThroughput"]; DeletionProtectionEnabled?: boolean }): Promise<object> {
+interface UpdateTableInput {
+  readonly TableName: string;
+  readonly BillingMode?: string;
+  readonly ProvisionedThroughput?: TableDefinition["ProvisionedThroughput"];
+  readonly DeletionProtectionEnabled?: boolean;
+  readonly AttributeDefinitions?: AttributeDefinition[];
+  readonly GlobalSecondaryIndexUpdates?: { Create?: IndexDefinition; Delete?: { IndexName: string }; Update?: { IndexName: string } }[];
+}
+
+/** GlobalSecondaryIndexUpdates: Create (checked as at CreateTable; no backfill is needed, index reads walk the table) and Delete. */
+function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions: AttributeDefinition[]): IndexDefinition[] | undefined {
+  let indexes = [...(table.definition.GlobalSecondaryIndexes ?? [])];
+  for (const update of input.GlobalSecondaryIndexUpdates ?? []) {
+    if (update.Create) {
+      const create = update.Create;
+      if ([...indexes, ...(table.definition.LocalSecondaryIndexes ?? [])].some((i) => i.IndexName === create.IndexName)) {
+        throw invalid(`One or more parameter values were invalid: Duplicate index name: ${create.IndexName}`);
+      }
+      checkKeySchema(create.KeySchema, definitions);
+      indexes.push(create);
+    } else if (update.Delete) {
+      const name = update.Delete.IndexName;
+      if (!indexes.some((i) => i.IndexName === name)) throw new UnkaiError("ResourceNotFoundException", `Requested resource not found: Index: ${name} not found`);
+      indexes = indexes.filter((i) => i.IndexName !== name);
+    }
+  }
+  return indexes.length > 0 ? indexes : undefined;
+}
+
+export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): Promise<object> {
   const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
-  const unsupported = Object.keys(input).filter((k) => !["TableName", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "AttributeDefinitions"].includes(k));
+  const known = ["TableName", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "AttributeDefinitions", "GlobalSecondaryIndexUpdates"];
+  const unsupported = Object.keys(input).filter((k) => !known.includes(k));
   if (unsupported.length > 0) throw invalid(`Unkai's UpdateTable does not change ${unsupported.join(", ")} yet; see docs/compatibility/dynamodb.md`);
   const billingMode = input.BillingMode === undefined ? table.definition.BillingMode : checkBilling(input.BillingMode, input.ProvisionedThroughput);
+  const definitions = [...table.definition.AttributeDefinitions];
+  for (const added of input.AttributeDefinitions ?? []) if (!definitions.some((d) => d.AttributeName === added.AttributeName)) definitions.push(added);
   const definition: TableDefinition = {
     ...table.definition,
+    AttributeDefinitions: definitions,
+    GlobalSecondaryIndexes: updatedIndexes(table, input, definitions),
     BillingMode: billingMode,
     ProvisionedThroughput: billingMode === "PAY_PER_REQUEST" ? undefined : (input.ProvisionedThroughput ?? table.definition.ProvisionedThroughput),
     DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? table.definition.DeletionProtectionEnabled,
