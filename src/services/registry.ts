@@ -8,7 +8,8 @@
 import { apiGatewayModule } from "./apigateway/index.js";
 import { apiGatewayV2Module } from "./apigatewayv2/index.js";
 import { consoleModule } from "./console/index.js";
-import { gatewayModule } from "./gateway/index.js";
+import { dynamodbModule } from "./dynamodb/index.js";
+import { servedApisModule } from "./served-apis/index.js";
 import { lambdaModule } from "./lambda/index.js";
 import { logsModule } from "./logs/index.js";
 import type { ServiceModule } from "./module.js";
@@ -19,7 +20,7 @@ import { unkaiModule } from "./unkai/index.js";
 export const SERVICE_MODULES: readonly ServiceModule[] = [
   // Host `<id>.execute-api.localhost` / `<id>.lambda-url.<region>.localhost`, or path /_aws/execute-api/, /_aws/lambda-url/:
   // first, because a served API's address carries any path, including ones that look like another service's.
-  gatewayModule,
+  servedApisModule,
   // Path /v2/apis…
   apiGatewayV2Module,
   // Path /restapis…
@@ -33,6 +34,8 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   lambdaModule,
   // POST with X-Amz-Target Logs_20140328.*
   logsModule,
+  // POST with X-Amz-Target DynamoDB_20120810.*
+  dynamodbModule,
   // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
   stsModule,
   // Unsigned GET/HEAD of / and /console/…: last, the browser's catch-all.
