@@ -80,6 +80,18 @@ describe("tables", () => {
   });
 });
 
+describe("tags", () => {
+  it("tags a table by ARN, lists and removes them; an unknown ARN is not found", async () => {
+    const arn = "arn:aws:dynamodb:us-east-1:000000000000:table/orders";
+    await call("TagResource", { ResourceArn: arn, Tags: [{ Key: "team", Value: "a" }, { Key: "env", Value: "dev" }] });
+    await call("TagResource", { ResourceArn: arn, Tags: [{ Key: "team", Value: "b" }] });
+    assert.deepEqual(await call("ListTagsOfResource", { ResourceArn: arn }), { Tags: [{ Key: "team", Value: "b" }, { Key: "env", Value: "dev" }] });
+    await call("UntagResource", { ResourceArn: arn, TagKeys: ["team"] });
+    assert.deepEqual(await call("ListTagsOfResource", { ResourceArn: arn }), { Tags: [{ Key: "env", Value: "dev" }] });
+    await fails("ListTagsOfResource", { ResourceArn: "arn:aws:dynamodb:us-east-1:000000000000:table/none" }, "ResourceNotFoundException");
+  });
+});
+
 describe("items", () => {
   it("puts and gets with projections; refuses bad keys with DynamoDB's messages", async () => {
     await call("PutItem", { TableName: "orders", Item: { customer: S("ada"), seq: N("1.0"), total: N("10.50"), entries: { L: [S("tea"), { M: { qty: N(2) } }] }, note: S("") } });

@@ -101,9 +101,9 @@ describe("condition expressions", () => {
   });
 
   it("refuses malformed expressions with DynamoDB's messages", () => {
-    refuses(() => check("age = = :n", { ":n": { N: "1" } }), 'Invalid ConditionExpression: Syntax error; token: "=", near: "= ="');
-    refuses(() => check("age ="), 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "age ="');
-    refuses(() => check("age ! :n", { ":n": { N: "1" } }), 'Invalid ConditionExpression: Syntax error; token: "!", near: "age !"');
+    refuses(() => check("age = = :n", { ":n": { N: "1" } }), 'Invalid ConditionExpression: Syntax error; token: "=", near: "= = :n"');
+    refuses(() => check("age ="), 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "="');
+    refuses(() => check("age ! :n", { ":n": { N: "1" } }), 'Invalid ConditionExpression: Syntax error; token: "!", near: "age ! :n"');
     refuses(() => check(" "), "Invalid ConditionExpression: The expression can not be empty;");
     refuses(() => check("status = :s", { ":s": { S: "x" } }), "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status");
     refuses(() => check("foo(age)"), "Invalid ConditionExpression: Invalid function name; function: foo");
@@ -190,6 +190,9 @@ describe("update expressions", () => {
     refuses(() => update("SET nowhere.x = :v", { ":v": { S: "x" } }), "The document path provided in the update expression is invalid for update");
     refuses(() => update("SET a = size(b)", undefined), "Invalid UpdateExpression: The function is not allowed in an update expression; function: size");
     refuses(() => update("SET a :v", { ":v": { S: "x" } }), 'Invalid UpdateExpression: Syntax error; token: ":v", near: "a :v"');
+    // Real DynamoDB's answers, as reported in public issues (aws-cdk #7591, nubo-db/dynoxide #12):
+    refuses(() => update("ADD hits : incr", { ":incr": { N: "1" } }), 'Invalid UpdateExpression: Syntax error; token: ":", near: "hits : incr"');
+    refuses(() => update("INVALID SYNTAX HERE", undefined), 'Invalid UpdateExpression: Syntax error; token: "INVALID", near: "INVALID SYNTAX"');
     refuses(() => update("SET a = list_append(b, :v)", { ":v": { S: "x" } }), /list_append, operand type: S/);
     refuses(() => update("SET a = :v", { ":v": { N: "1" }, ":w": { N: "2" } }), "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}");
     refuses(() => update("SET n = n + :x", { ":x": { N: "9".repeat(38) } }, { n: { N: "0.1" } }), "Attempting to store more than 38 significant digits in a Number");

@@ -16,6 +16,8 @@ const NAME = /[A-Za-z0-9_]/;
 /** Splits an expression into tokens; `kind` names the expression in error messages ("ConditionExpression"). */
 export function tokenize(source: string, kind: string): Token[] {
   const tokens: Token[] = [];
+  // A malformed token is reported once the token after it is known: DynamoDB's "near" shows both neighbours.
+  let bad: number | undefined;
   let i = 0;
   while (i < source.length) {
     const char = source[i] as string;
@@ -28,7 +30,7 @@ export function tokenize(source: string, kind: string): Token[] {
       i++;
       while (i < source.length && NAME.test(source[i] as string)) i++;
       tokens.push({ kind: char === "#" ? "alias" : "value", text: source.slice(start, i), start, end: i });
-      if (i === start + 1) throw syntaxError(kind, source, tokens, tokens.length - 1);
+      if (i === start + 1) bad ??= tokens.length - 1;
       continue;
     }
     if (NAME.test(char)) {
@@ -39,17 +41,22 @@ export function tokenize(source: string, kind: string): Token[] {
     }
     const punct = PUNCTUATION.find((p) => source.startsWith(p, i));
     tokens.push({ kind: "punct", text: punct ?? char, start, end: i + (punct ?? char).length });
-    if (punct === undefined) throw syntaxError(kind, source, tokens, tokens.length - 1);
-    i += punct.length;
+    if (punct === undefined) bad ??= tokens.length - 1;
+    i += (punct ?? char).length;
   }
   tokens.push({ kind: "eof", text: "<EOF>", start: source.length, end: source.length });
+  if (bad !== undefined) throw syntaxError(kind, source, tokens, bad);
   return tokens;
 }
 
-/** DynamoDB's wording: the offending token and the source from the token before it through it. */
+/**
+ * DynamoDB's wording: the offending token, and the source from the token before it through the token
+ * after it (`ADD hits : incr` → token ":", near "hits : incr"; at the end, the last token alone).
+ */
 export function syntaxError(kind: string, source: string, tokens: readonly Token[], index: number): UnkaiError {
   const token = tokens[index] as Token;
   const previous = tokens[Math.max(0, index - 1)] as Token;
-  const near = token.kind === "eof" ? source.slice((tokens[Math.max(0, index - 2)] as Token).start) : source.slice(previous.start, token.end);
+  const following = tokens[Math.min(tokens.length - 1, index + 1)] as Token;
+  const near = source.slice(previous.start, following.kind === "eof" ? token.end : following.end).trim();
   return new UnkaiError("ValidationException", `Invalid ${kind}: Syntax error; token: "${token.text}", near: "${near}"`);
 }
