@@ -118,6 +118,9 @@ describe("condition expressions", () => {
     refuses(() => check("attribute_type(a, :t)", { ":t": { S: "STRING" } }), /Invalid attribute type name found in type: STRING/);
     refuses(() => check(`a.${Array.from({ length: 32 }, () => "b").join(".")} = :v`, { ":v": { S: "x" } }), /too many nesting levels; nesting levels: 33/);
     refuses(() => check("a = :v".repeat(1000), { ":v": { S: "x" } }), /Expression size has exceeded the maximum allowed size/);
+    const deep = `${"(".repeat(2000)}a = :v${")".repeat(2000)}`;
+    refuses(() => check(deep, { ":v": { S: "x" } }), /nested too deeply/);
+    refuses(() => update(`SET a = ${"list_append(".repeat(150)}:v${", :v)".repeat(150)}`, { ":v": { L: [] } }), /nested too deeply/);
   });
 
   it("checks ExpressionAttributeNames and Values: undefined, unused, empty, malformed", () => {

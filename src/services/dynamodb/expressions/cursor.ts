@@ -6,11 +6,14 @@ import { isReservedWord } from "./reserved-words.js";
 import { syntaxError, tokenize, type Token } from "./tokens.js";
 
 const MAX_PATH_DEPTH = 32;
+/** Parentheses and function calls nested deeper than this are refused (a 4 KB expression could otherwise exhaust the stack). */
+const MAX_NESTING = 100;
 const MAX_EXPRESSION_BYTES = 4096;
 
 export class Cursor {
   private readonly tokens: Token[];
   private position = 0;
+  private depth = 0;
 
   /** `kind` is the parameter's name as DynamoDB's messages say it ("ConditionExpression"). */
   constructor(
@@ -23,6 +26,16 @@ export class Cursor {
       throw new UnkaiError("ValidationException", `Invalid ${kind}: Expression size has exceeded the maximum allowed size; expression size: ${Buffer.byteLength(source, "utf8")}`);
     }
     this.tokens = tokenize(source, kind);
+  }
+
+  /** Runs `parse` one nesting level deeper (a parenthesis, a function's arguments). */
+  nested<T>(parse: () => T): T {
+    if (++this.depth > MAX_NESTING) throw this.invalid(`The expression is nested too deeply; at most ${MAX_NESTING} levels of parentheses and function calls are supported`);
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
   }
 
   invalid(message: string): UnkaiError {

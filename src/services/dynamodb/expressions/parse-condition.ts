@@ -33,7 +33,7 @@ function and(cursor: Cursor): Condition {
 }
 
 function not(cursor: Cursor): Condition {
-  if (cursor.accept("NOT")) return { kind: "not", condition: not(cursor) };
+  if (cursor.accept("NOT")) return { kind: "not", condition: cursor.nested(() => not(cursor)) };
   return primary(cursor);
 }
 
@@ -44,7 +44,7 @@ export function atCall(cursor: Cursor): boolean {
 
 function primary(cursor: Cursor): Condition {
   if (cursor.accept("(")) {
-    const inner = or(cursor);
+    const inner = cursor.nested(() => or(cursor));
     cursor.expect(")");
     return inner;
   }
@@ -98,10 +98,12 @@ function checkBounds(cursor: Cursor, low: Operand, high: Operand): void {
 function callArguments(cursor: Cursor, parse: (cursor: Cursor) => Operand): { name: string; args: Operand[] } {
   const name = cursor.next().text;
   cursor.expect("(");
-  const args = [parse(cursor)];
-  while (cursor.accept(",")) args.push(parse(cursor));
-  cursor.expect(")");
-  return { name, args };
+  return cursor.nested(() => {
+    const args = [parse(cursor)];
+    while (cursor.accept(",")) args.push(parse(cursor));
+    cursor.expect(")");
+    return { name, args };
+  });
 }
 
 function conditionFunction(cursor: Cursor): Condition {

@@ -74,9 +74,12 @@ function setOperand(cursor: Cursor): Operand {
   }
   cursor.next();
   cursor.expect("(");
-  const args = [setOperand(cursor)];
-  while (cursor.accept(",")) args.push(setOperand(cursor));
-  cursor.expect(")");
+  const args = cursor.nested(() => {
+    const parsed = [setOperand(cursor)];
+    while (cursor.accept(",")) parsed.push(setOperand(cursor));
+    cursor.expect(")");
+    return parsed;
+  });
   if (args.length !== 2) throw cursor.invalid(`Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`);
   const [first, second] = args as [Operand, Operand];
   if (name === "if_not_exists") {
