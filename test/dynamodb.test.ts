@@ -78,6 +78,28 @@ describe("DynamoDB", () => {
     assert.equal((await sdk().send(new GetItemCommand({ TableName: "sdk", Key: { pk: { S: "b" }, n: { N: "1" } } }))).Item, undefined, "nothing of a cancelled transaction is written");
   });
 
+  it("concurrent conflicting transactions are serialized: money is conserved and no balance goes negative", async () => {
+    await createTable("bank");
+    const accounts = ["a", "b", "c"];
+    for (const id of accounts) await sdk().send(new PutItemCommand({ TableName: "bank", Item: { pk: { S: id }, balance: { N: "100" } } }));
+    const transfer = (from: string, to: string, amount: number) =>
+      sdk().send(new TransactWriteItemsCommand({
+        TransactItems: [
+          { Update: { TableName: "bank", Key: { pk: { S: from } }, UpdateExpression: "SET balance = balance - :a", ConditionExpression: "balance >= :a", ExpressionAttributeValues: { ":a": { N: String(amount) } } } },
+          { Update: { TableName: "bank", Key: { pk: { S: to } }, UpdateExpression: "SET balance = balance + :a", ExpressionAttributeValues: { ":a": { N: String(amount) } } } },
+        ],
+      })).then(() => "ok", (error: unknown) => (error instanceof TransactionCanceledException ? "cancelled" : Promise.reject(error as Error)));
+    assert.equal(await transfer("a", "b", 50), "ok");
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 60 }, (_, i) => transfer(accounts[i % 3] as string, accounts[(i + 1) % 3] as string, 30 + (i % 7) * 10)),
+      transfer("a", "c", 301),
+    ]);
+    assert.equal(outcomes[outcomes.length - 1], "cancelled", "a transfer of more than all the money there is never commits");
+    const balances = await Promise.all(accounts.map(async (id) => Number((await sdk().send(new GetItemCommand({ TableName: "bank", Key: { pk: { S: id } } }))).Item?.balance?.N)));
+    assert.equal(balances.reduce((a, b) => a + b, 0), 300, `money is conserved: ${balances.join(", ")}`);
+    assert.ok(balances.every((b) => b >= 0), `no balance is negative: ${balances.join(", ")}`);
+  });
+
   it("lib-dynamodb's DocumentClient: native numbers, sets, nested maps and updates", async () => {
     await createTable("docs", { name: "sk", type: "S" });
     const documents = DynamoDBDocumentClient.from(sdk());
