@@ -215,4 +215,20 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 12: DynamoDB tables and items; keys are the service's order-preserving encodings (BLOBs compare by memcmp)
+  `
+  CREATE TABLE dynamodb_tables (
+    name TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    definition TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE dynamodb_items (
+    table_name TEXT NOT NULL,
+    partition_key BLOB NOT NULL,
+    sort_key BLOB NOT NULL,
+    item TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (table_name, partition_key, sort_key)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
