@@ -3,6 +3,9 @@
  * recently used first); otherwise start one, and serve the waiting request from whichever comes
  * first, a freed warm environment or the new one. A host-wide cap bounds live environments:
  * at the cap an idle environment of another function is reclaimed, or the start waits.
+ * When the host's cores are all taken by running invocations and this function's invocations
+ * have lately ended within `handoffWaitMs`, a request first waits that long for one of its
+ * environments to free up, and starts a new one only if none does (docs/lifecycle.md).
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
@@ -18,6 +21,8 @@ export type Lease =
 interface Waiter {
   readonly resolve: (lease: Lease) => void;
   cancelled: boolean;
+  /** Waiting for a busy environment to free up before asking for a new one (see handoffWaitMs). */
+  deferred: boolean;
 }
 
 class Group {
@@ -26,14 +31,17 @@ class Group {
   readonly all = new Set<Environment>();
   starting = 0;
   retired = false;
+  /** Recent time from lease to release of this version's environments (ms, moving average); undefined until one ended. */
+  recentLeaseMs: number | undefined;
   constructor(
     readonly key: string,
     readonly functionName: string,
     readonly version: string,
   ) {}
 
+  /** Waiters that want an environment started for them. */
   liveWaiters(): number {
-    return this.waiters.filter((w) => !w.cancelled).length;
+    return this.waiters.filter((w) => !w.cancelled && !w.deferred).length;
   }
 }
 
@@ -43,11 +51,19 @@ export interface DispatcherOptions {
   readonly initTimeoutMs: number;
   readonly killGraceMs: number;
   readonly memoryPollMs: number;
+  /** How long a request may wait for a busy environment while the host's cores are all busy (0: never). */
+  readonly handoffWaitMs: number;
+  /** Invocations the host runs in parallel at full speed (its cores). */
+  readonly cores: number;
 }
 
 export class Dispatcher {
   private readonly groups = new Map<string, Group>();
   private live = 0;
+  /** Environments leased out right now, and requests waiting for one, across every function. */
+  private busy = 0;
+  private waiting = 0;
+  private readonly leasedAt = new WeakMap<Environment, number>();
   private readonly slotWaiters: (() => void)[] = [];
   private reaper: NodeJS.Timeout | undefined;
 
@@ -79,27 +95,80 @@ export class Dispatcher {
     let environment = group.idle.pop();
     while (environment && environment.state !== "idle") environment = group.idle.pop();
     if (environment) {
-      environment.state = "busy";
+      this.lease(environment);
       return { lease: Promise.resolve({ kind: "ready", environment }), cancel: () => undefined };
     }
+    const defer = this.shouldDefer(group);
     let waiter: Waiter | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    this.waiting++;
+    let settled = false;
+    const leave = () => {
+      if (settled) return;
+      settled = true;
+      this.waiting--;
+      clearTimeout(timer);
+    };
     const lease = new Promise<Lease>((resolve) => {
-      waiter = { resolve, cancelled: false };
+      waiter = {
+        resolve: (given) => {
+          leave();
+          resolve(given);
+        },
+        cancelled: false,
+        deferred: defer,
+      };
       group.waiters.push(waiter);
     });
-    this.startMore(group, fn);
+    if (defer) {
+      // No environment freed up in time: start one, as without the wait.
+      timer = setTimeout(() => {
+        if (!waiter) return;
+        waiter.deferred = false;
+        this.startMore(group, fn);
+      }, this.options.handoffWaitMs);
+    } else {
+      this.startMore(group, fn);
+    }
     return {
       lease,
       cancel: () => {
+        leave();
         if (waiter) waiter.cancelled = true;
       },
     };
   }
 
+  /**
+   * Whether a request should wait for one of the group's busy environments instead of starting one:
+   * only while running and waiting invocations already outnumber the cores (another process would
+   * only share them), and only for a function whose recent invocations ended within the wait.
+   */
+  private shouldDefer(group: Group): boolean {
+    const { handoffWaitMs, cores } = this.options;
+    if (handoffWaitMs <= 0 || group.recentLeaseMs === undefined || group.all.size === 0) return false;
+    return this.busy + this.waiting >= cores && group.recentLeaseMs <= handoffWaitMs;
+  }
+
+  private lease(environment: Environment): void {
+    environment.state = "busy";
+    this.busy++;
+    this.leasedAt.set(environment, performance.now());
+  }
+
   /** Returns an environment after an invocation; a dead one is already accounted for. */
   release(fn: FunctionVersion, environment: Environment): void {
-    if (environment.state !== "idle") return;
     const group = this.groups.get(environmentKey(fn));
+    const leasedAt = this.leasedAt.get(environment);
+    if (leasedAt !== undefined) {
+      this.leasedAt.delete(environment);
+      this.busy--;
+      if (group) {
+        const ms = performance.now() - leasedAt;
+        group.recentLeaseMs = group.recentLeaseMs === undefined ? ms : group.recentLeaseMs * 0.8 + ms * 0.2;
+      }
+    }
+    if (environment.state !== "idle") return;
     if (!group || group.retired) {
       void environment.destroy(this.options.killGraceMs);
       return;
@@ -191,7 +260,7 @@ export class Dispatcher {
   private handOff(group: Group, environment: Environment): void {
     const waiter = this.nextWaiter(group);
     if (waiter) {
-      environment.state = "busy";
+      this.lease(environment);
       waiter.resolve({ kind: "ready", environment });
     } else if (this.slotWaiters.length > 0) {
       // Another function is waiting for room on this host: give it this idle environment's slot.

@@ -22,6 +22,7 @@ const schema = z.object({
   killGraceMs: z.number().int().min(0),
   initTimeoutMs: z.number().int().min(100),
   memoryPollMs: z.number().int().min(5),
+  handoffWaitMs: z.number().int().min(0).max(1_000),
   nodePath: z.string().min(1),
   pythonPath: z.string().min(1),
   deployExample: z.boolean(),
@@ -62,6 +63,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   killGraceMs: "UNKAI_KILL_GRACE_MS",
   initTimeoutMs: "UNKAI_INIT_TIMEOUT_MS",
   memoryPollMs: "UNKAI_MEMORY_POLL_MS",
+  handoffWaitMs: "UNKAI_HANDOFF_WAIT_MS",
   nodePath: "UNKAI_NODE",
   pythonPath: "UNKAI_PYTHON",
   deployExample: "UNKAI_EXAMPLE",
@@ -102,6 +104,9 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   killGraceMs: 500,
   initTimeoutMs: 10_000,
   memoryPollMs: 50,
+  // While every core runs an invocation, a request waits this long for a busy environment before
+  // starting another (docs/lifecycle.md has the figures behind the value); 0 turns it off.
+  handoffWaitMs: 10,
   nodePath: process.execPath,
   pythonPath: "/usr/bin/python3",
   deployExample: true,
