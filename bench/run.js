@@ -380,8 +380,9 @@ function render(r) {
   p();
   p(`**Machine:** ${m.model}, ${m.cores} cores, ${fmt(m.memGiB, 1)} GiB RAM, Linux ${m.kernel}, Node ${m.node}. **Date:** ${m.date}. Load average before / after the run: ${m.loadBefore} / ${m.loadAfter} (other work on the host skews absolute figures).`);
   p();
-  p("**How to run:** `npm run bench` (about 2 minutes; loopback only; writes this file). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results.");
+  p("**How to run:** `npm run bench` (about 4 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating).");
   p();
+  for (const line of METHOD) p(line);
   p("## Summary");
   p();
   p("| Measure | Unkai | Baseline | Ratio (Unkai / baseline) | Target | Result |");
@@ -525,6 +526,19 @@ function render(r) {
   }
   return lines.join("\n");
 }
+
+/** How the load rows are measured (BENCHMARKS.md's method section). */
+const METHOD = [
+  "## Method",
+  "",
+  "- **Load generator.** The throughput and latency rows ((a), (b), (h) gateway) use `wrk` (Debian package), one thread, keep-alive connections, one request in flight per connection, for Unkai and for its bare `node:http` baseline alike. Every row prints wrk's own CPU (utime + stime from `/proc/self/stat`, read by its Lua script when it loads and when the run ends): it stays a fraction of a core, so the load generator is not what limits a row. (The earlier Node load generator spent about a core itself and capped the baseline.) The asynchronous rows (f) still use bench/loadgen.js: they measure acknowledged, fsynced events, far below either tool's limit.",
+  "- **Signed requests.** wrk replays one request per row. The bench signs that exact request (method, path, headers, body) once with SigV4 and Unkai's loopback default key; SigV4 accepts a signed request while its `X-Amz-Date` is within 15 minutes of the server's clock and a row lasts seconds, so every replay carries a valid signature that Unkai verifies in full (key lookup, scope, canonical request, HMAC). HTTP API rows are unsigned, as public API calls are.",
+  "- **CPU accounting.** For every row: the server process's own CPU, and the sum over every descendant of the Unkai process (each environment's shell, bubblewrap, the runtime and whatever it started, the network helpers), from `/proc/<pid>/stat` before and after the run; per request = CPU ÷ requests completed. A descendant that ends during a run would be missed; the report lists any (none in a warm steady state).",
+  "- **Same-run ratios.** Unkai and its baseline run in the same process of this script, one after the other; the machine is shared, so the ratios are the figures to compare across runs.",
+  "- **The floor.** On 2 cores an Invoke cannot cost less than two processes and two pipe hops per request: the client's request reaches Unkai over a socket, the event reaches the runtime over its pipe and back, and the response goes back over the socket; the baseline has one process and one hop. Each hop is a write syscall and a wake-up of the reader; on loopback the kernel runs the receiver's TCP path inside the sender's write, which is most of what remains of Unkai's per-request CPU once its own bookkeeping is batched.",
+  "- **serverless-offline** (the peer many pick for local HTTP APIs) is not in this run: it needs the `serverless` and `serverless-offline` npm packages (a new dependency), a `serverless.yml` with the hello handler behind an `httpApi` event, and a row like (h)'s against `http://localhost:3000/hello`.",
+  "",
+];
 
 function escapeCell(text) {
   return String(text).replaceAll("|", "\\|").replaceAll("\n", " ");
