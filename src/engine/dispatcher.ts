@@ -3,9 +3,9 @@
  * recently used first); otherwise start one, and serve the waiting request from whichever comes
  * first, a freed warm environment or the new one. A host-wide cap bounds live environments:
  * at the cap an idle environment of another function is reclaimed, or the start waits.
- * When the host's cores are all taken by running invocations and this function's invocations
- * have lately ended within `handoffWaitMs`, a request first waits that long for one of its
- * environments to free up, and starts a new one only if none does (docs/lifecycle.md).
+ * While the host's CPUs are saturated, a request first waits for one of its function's busy
+ * environments, and starts a new one only once none has freed up for `handoffWaitMs`
+ * (docs/lifecycle.md): another process would only share the cores.
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
@@ -13,6 +13,7 @@ import type { LogEvent } from "../store/ports.js";
 import { Environment, logStreamName, type EnvironmentOptions, type InitFailure } from "./environment.js";
 import { environmentKey, type FunctionVersion } from "./function-version.js";
 import type { Launcher } from "./launcher.js";
+import { CpuGauge } from "./cpu-gauge.js";
 
 export type Lease =
   | { readonly kind: "ready"; readonly environment: Environment }
@@ -31,8 +32,8 @@ class Group {
   readonly all = new Set<Environment>();
   starting = 0;
   retired = false;
-  /** Recent time from lease to release of this version's environments (ms, moving average); undefined until one ended. */
-  recentLeaseMs: number | undefined;
+  /** When one of this version's environments was last released (performance.now()). */
+  lastReleaseAt = Number.NEGATIVE_INFINITY;
   constructor(
     readonly key: string,
     readonly functionName: string,
@@ -51,10 +52,12 @@ export interface DispatcherOptions {
   readonly initTimeoutMs: number;
   readonly killGraceMs: number;
   readonly memoryPollMs: number;
-  /** How long a request may wait for a busy environment while the host's cores are all busy (0: never). */
+  /** While the CPUs are saturated, how long none of a function's busy environments may free up before a request starts a new one (0: never wait). */
   readonly handoffWaitMs: number;
   /** Invocations the host runs in parallel at full speed (its cores). */
   readonly cores: number;
+  /** The share of the host's CPU time in use (0 to 1) from which it counts as saturated (0: always). */
+  readonly saturatedCpuShare: number;
 }
 
 export class Dispatcher {
@@ -63,7 +66,8 @@ export class Dispatcher {
   /** Environments leased out right now, and requests waiting for one, across every function. */
   private busy = 0;
   private waiting = 0;
-  private readonly leasedAt = new WeakMap<Environment, number>();
+  private readonly leased = new WeakSet<Environment>();
+  private readonly cpuSaturated: () => boolean;
   private readonly slotWaiters: (() => void)[] = [];
   private reaper: NodeJS.Timeout | undefined;
 
@@ -71,7 +75,10 @@ export class Dispatcher {
     private readonly launcher: Launcher,
     private readonly options: DispatcherOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const gauge = new CpuGauge(options.saturatedCpuShare);
+    this.cpuSaturated = () => gauge.saturated();
+  }
 
   start(): void {
     const every = Math.max(250, Math.min(10_000, this.options.idleTimeoutMs / 4));
@@ -121,12 +128,19 @@ export class Dispatcher {
       group.waiters.push(waiter);
     });
     if (defer) {
-      // No environment freed up in time: start one, as without the wait.
-      timer = setTimeout(() => {
-        if (!waiter) return;
+      // Environments that keep freeing up serve the queue in order; one that is stuck for the whole
+      // wait (long invocations) is what a new environment is for.
+      const check = () => {
+        if (!waiter || settled) return;
+        const quietMs = performance.now() - group.lastReleaseAt;
+        if (quietMs < this.options.handoffWaitMs && this.cpuSaturated()) {
+          timer = setTimeout(check, this.options.handoffWaitMs - quietMs);
+          return;
+        }
         waiter.deferred = false;
         this.startMore(group, fn);
-      }, this.options.handoffWaitMs);
+      };
+      timer = setTimeout(check, this.options.handoffWaitMs);
     } else {
       this.startMore(group, fn);
     }
@@ -141,32 +155,27 @@ export class Dispatcher {
 
   /**
    * Whether a request should wait for one of the group's busy environments instead of starting one:
-   * only while running and waiting invocations already outnumber the cores (another process would
-   * only share them), and only for a function whose recent invocations ended within the wait.
+   * only when the group has environments, running and waiting invocations already number the cores,
+   * and the host's CPUs are saturated (by anything): another process would only share them.
    */
   private shouldDefer(group: Group): boolean {
     const { handoffWaitMs, cores } = this.options;
-    if (handoffWaitMs <= 0 || group.recentLeaseMs === undefined || group.all.size === 0) return false;
-    return this.busy + this.waiting >= cores && group.recentLeaseMs <= handoffWaitMs;
+    if (handoffWaitMs <= 0 || group.all.size === 0) return false;
+    return this.busy + this.waiting >= cores && this.cpuSaturated();
   }
 
   private lease(environment: Environment): void {
     environment.state = "busy";
     this.busy++;
-    this.leasedAt.set(environment, performance.now());
+    this.leased.add(environment);
   }
 
   /** Returns an environment after an invocation; a dead one is already accounted for. */
   release(fn: FunctionVersion, environment: Environment): void {
     const group = this.groups.get(environmentKey(fn));
-    const leasedAt = this.leasedAt.get(environment);
-    if (leasedAt !== undefined) {
-      this.leasedAt.delete(environment);
+    if (this.leased.delete(environment)) {
       this.busy--;
-      if (group) {
-        const ms = performance.now() - leasedAt;
-        group.recentLeaseMs = group.recentLeaseMs === undefined ? ms : group.recentLeaseMs * 0.8 + ms * 0.2;
-      }
+      if (group) group.lastReleaseAt = performance.now();
     }
     if (environment.state !== "idle") return;
     if (!group || group.retired) {

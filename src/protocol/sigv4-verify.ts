@@ -161,9 +161,30 @@ function signerFor(parts: SignatureParts, secret: SigningSecret): SignatureV4 {
   let signer = signers.get(name);
   if (!signer) {
     if (signers.size >= MAX_SIGNERS) signers.delete(signers.keys().next().value as string);
-    signer = newSigner(parts, secret);
+    signer = keepSigningKey(newSigner(parts, secret));
     signers.set(name, signer);
   }
+  return signer;
+}
+
+type SigningKeyOf = (credentials: unknown, region: string, shortDate: string, service?: string) => Promise<Uint8Array>;
+
+/**
+ * The signing key a signer derives for one day, kept on the signer itself. @smithy/signature-v4 caches
+ * derived keys too, but finds them under an HMAC of the credentials it computes on every request; a
+ * signer here serves one key and scope, so the day is all that can change. Its method is private in
+ * the types, hence the cast; should a release rename it, the signer simply keeps its own behaviour.
+ */
+function keepSigningKey(signer: SignatureV4): SignatureV4 {
+  const target = signer as unknown as { getSigningKey?: SigningKeyOf };
+  const derive = target.getSigningKey;
+  if (typeof derive !== "function") return signer;
+  let kept: { readonly at: string; readonly key: Promise<Uint8Array> } | undefined;
+  target.getSigningKey = (credentials, region, shortDate, service) => {
+    const at = `${shortDate}/${region}/${service ?? ""}`;
+    if (kept?.at !== at) kept = { at, key: derive.call(signer, credentials, region, shortDate, service) };
+    return kept.key;
+  };
   return signer;
 }
 

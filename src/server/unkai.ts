@@ -120,6 +120,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     killGraceMs: config.killGraceMs,
     memoryPollMs: config.memoryPollMs,
     handoffWaitMs: config.handoffWaitMs,
+    saturatedCpuShare: config.handoffCpuPercent / 100,
     cores: availableParallelism(),
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
