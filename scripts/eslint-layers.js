@@ -13,23 +13,15 @@ export const ALLOWED = {
   store: ["core"],
   protocol: ["core"],
   engine: ["core", "store"],
-  gateway: ["core", "protocol"],
-  async: ["core", "store", "engine"],
-  sources: ["core", "store", "engine", "async"],
+  functions: ["core", "store", "engine"],
+  "api-mapping": ["core", "protocol"],
+  async: ["core", "store", "engine", "functions"],
+  sources: ["core", "store", "engine", "functions", "async"],
   auth: ["core", "store", "engine", "protocol"],
-  services: ["core", "store", "engine", "protocol", "gateway", "async", "sources", "auth"],
-  server: ["core", "store", "engine", "protocol", "gateway", "async", "sources", "auth", "services"],
-  cli: ["core", "store", "engine", "protocol", "gateway", "async", "sources", "auth", "services", "server"],
+  services: ["core", "store", "engine", "functions", "protocol", "api-mapping", "async", "sources", "auth"],
+  server: ["core", "store", "engine", "functions", "protocol", "api-mapping", "async", "sources", "auth", "services"],
+  cli: ["core", "store", "engine", "functions", "protocol", "api-mapping", "async", "sources", "auth", "services", "server"],
 };
-
-/**
- * Upward imports that exist today, each with the issue that removes it. Only these exact
- * file → file imports pass; a new upward import anywhere fails.
- */
-export const EXCEPTIONS = [
-  // Issue 13 (§2): the function registry moves out of services/lambda into its own layer.
-  { from: "src/async/worker.ts", to: "src/services/lambda/function-service.js" },
-];
 
 const SRC = "src";
 
@@ -64,7 +56,6 @@ const rule = {
       if (to === "runtimes") return context.report({ node: node.source, messageId: "runtimes" });
       if (!(to in ALLOWED)) return context.report({ node: node.source, messageId: "unknown", data: { plane: to } });
       if (ALLOWED[from].includes(to)) return;
-      if (EXCEPTIONS.some((e) => e.from === file && e.to === target)) return;
       const allowed = [from, ...ALLOWED[from]].map((p) => `src/${p}`).join(", ");
       context.report({ node: node.source, messageId: "upward", data: { from: `src/${from}`, to: `src/${to}`, target, allowed } });
     };

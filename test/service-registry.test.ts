@@ -1,8 +1,12 @@
 /** The service registry: every module names an error table documented in docs/errors.md and a compatibility page that exists. */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { pino } from "pino";
+import { loadConfig } from "../src/server/config.js";
+import { startUnkai } from "../src/server/unkai.js";
 import type { ServiceModule } from "../src/services/module.js";
 import { SERVICE_MODULES } from "../src/services/registry.js";
 import { REPO_ROOT } from "./helpers/paths.js";
@@ -76,6 +80,17 @@ describe("service registry", () => {
     const folders = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "index.ts"))).map((d) => d.name);
     const registered = new Set(SERVICE_MODULES.map((m) => m.name));
     assert.deepEqual(folders.filter((f) => !registered.has(f)), [], "service folders missing from src/services/registry.ts");
+  });
+
+  it("creates every module's Service under the module's own name, in the registry's order", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-registry-"));
+    const unkai = await startUnkai(loadConfig({ dataDir, port: "0", sandbox: "process", deployExample: "false", prestartPerRuntime: "0" }, {}), pino({ level: "silent" }));
+    try {
+      assert.deepEqual(unkai.serviceNames, SERVICE_MODULES.map((m) => m.name));
+    } finally {
+      await unkai.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
 });

@@ -10,7 +10,7 @@ import type { ConcurrencyLimiter } from "../engine/concurrency.js";
 import type { Dispatcher } from "../engine/dispatcher.js";
 import type { Invoker } from "../engine/invoker.js";
 import { errorTypeOf } from "../engine/platform-log.js";
-import type { FunctionService } from "../services/lambda/function-service.js";
+import type { FunctionRegistry } from "../functions/registry.js";
 import type { AsyncQueueStore, EventInvokeConfigStore } from "../store/ports.js";
 import type { Destinations } from "./destinations.js";
 import { destinationRecord } from "./invocation-record.js";
@@ -53,7 +53,7 @@ export class AsyncWorker {
   constructor(
     private readonly queue: AsyncQueueStore,
     private readonly configs: EventInvokeConfigStore,
-    private readonly functions: FunctionService,
+    private readonly functions: FunctionRegistry,
     private readonly invoker: Invoker,
     private readonly destinations: Destinations,
     private readonly concurrency: ConcurrencyLimiter,

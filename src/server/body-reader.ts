@@ -5,6 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+
+/** A request as either protocol's server hands it over (HTTP/1.1, or HTTP/2 through h2c.ts). */
+export type WireRequest = IncomingMessage | Http2ServerRequest;
+export type WireResponse = ServerResponse | Http2ServerResponse;
 
 /** How long a body may go without a byte, and the slowest average it may keep up after a grace period. */
 export const BODY_TIMING = { idleMs: 10_000, graceMs: 10_000, minBytesPerSecond: 16 * 1024, checkEveryMs: 1_000 } as const;
@@ -71,7 +76,7 @@ function unwatch(body: Watched): void {
 }
 
 /** Reads the whole body under `options`; whatever the outcome, nothing stays reserved once it resolves. */
-export function readBody(req: IncomingMessage, options: BodyOptions): Promise<BodyResult> {
+export function readBody(req: WireRequest, options: BodyOptions): Promise<BodyResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const hash = options.sha256 === undefined ? undefined : createHash("sha256");
@@ -111,9 +116,10 @@ export function readBody(req: IncomingMessage, options: BodyOptions): Promise<Bo
  * once the answer is out, and whatever the client still sends is discarded, never buffered; a client
  * that neither finishes nor leaves loses the socket after a moment.
  */
-export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+export function closeAfterAnswer(req: WireRequest, res: WireResponse): void {
   if (req.complete) return;
-  if (!res.headersSent) res.setHeader("Connection", "close");
+  // HTTP/2 has no Connection header: the stream alone is reset below, the connection's other requests go on.
+  if (!res.headersSent && req.httpVersionMajor !== 2) res.setHeader("Connection", "close");
   res.once("finish", () => {
     req.resume();
     setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
@@ -121,7 +127,7 @@ export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): voi
 }
 
 /** Streamed bodies (S3 uploads go to disk) must keep moving: a socket silent for the idle limit is closed. */
-export function guardStreamedBody(req: IncomingMessage): void {
+export function guardStreamedBody(req: WireRequest): void {
   if (req.complete) return;
   req.setTimeout(BODY_TIMING.idleMs, () => req.destroy());
   req.once("end", () => req.setTimeout(0));

@@ -1,10 +1,12 @@
 /**
- * Binds the fetch-style service registry to a node:http server; the only node:http use on the API side.
- * Each request passes the front door first (Host, Origin), then its signature is checked from the
- * headers, and only then is a body read, under the limits of body-reader.ts.
+ * Binds the fetch-style service registry to a node:http server (and, on the same port, HTTP/2 with
+ * prior knowledge through h2c.ts); the only node:http use on the API side. Each request, whichever
+ * protocol brought it, passes the front door first (Host, Origin), then its signature is checked from
+ * the headers, and only then is a body read, under the limits of body-reader.ts.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
+import { Http2ServerResponse, type Http2ServerRequest } from "node:http2";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { COMMON_ERRORS, UnkaiError } from "../core/errors.js";
@@ -13,8 +15,9 @@ import { restJsonError } from "../protocol/errors.js";
 import type { Caller, UnkaiRequest, UnkaiResponse, Service } from "../protocol/http.js";
 import { anonymousCaller, claimedCaller } from "../protocol/sigv4.js";
 import { AuthenticationError, payloadMismatch, verifyHeaders, type CredentialLookup, type HeaderVerdict } from "../protocol/sigv4-verify.js";
-import { BodyBudget, closeAfterAnswer, guardStreamedBody, readBody, type BodyResult } from "./body-reader.js";
+import { BodyBudget, closeAfterAnswer, guardStreamedBody, readBody, type BodyResult, type WireRequest, type WireResponse } from "./body-reader.js";
 import type { FrontDoor } from "./front-door.js";
+import { acceptPriorKnowledgeHttp2 } from "./h2c.js";
 
 const MiB = 1024 * 1024;
 /** The largest body a signed request may send (CreateFunction with a 50 MB zip, base64). */
@@ -30,6 +33,14 @@ const PUBLIC_BUDGET_BYTES = 32 * MiB;
 const UNVERIFIED_BUDGET_BYTES = 96 * MiB;
 /** A client must finish sending its request line and headers within this. */
 export const HEADERS_TIMEOUT_MS = 10_000;
+/** An idle keep-alive connection (HTTP/1.1) or an HTTP/2 session with no request open is closed after this. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** The largest request head, as node:http's default for HTTP/1.1; HTTP/2 gets the same cap on its header list. */
+const MAX_HEADER_BYTES = 16 * 1024;
+/** Requests one HTTP/2 connection may have in flight at once. */
+const MAX_HTTP2_STREAMS = 100;
+/** Headers HTTP/2 forbids in a response (RFC 9113 §8.2.2). */
+const CONNECTION_HEADERS = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
 const EMPTY = Buffer.alloc(0);
 
 export interface ApiServerOptions {
@@ -40,11 +51,19 @@ export interface ApiServerOptions {
   readonly onError: (error: unknown) => void;
 }
 
-export function createApiServer({ services, defaultRegion, credentials, frontDoor, onError }: ApiServerOptions): Server {
+export interface ApiServer {
+  /** The listener, HTTP/1.1 and HTTP/2 with prior knowledge on one port. */
+  readonly server: Server;
+  /** Stops accepting connections; HTTP/2 clients are told (GOAWAY) to open no new requests. In-flight ones go on. */
+  close(): void;
+  /** Ends every connection, of either protocol. */
+  closeAllConnections(): void;
+}
+
+export function createApiServer({ services, defaultRegion, credentials, frontDoor, onError }: ApiServerOptions): ApiServer {
   const publicBudget = new BodyBudget(PUBLIC_BUDGET_BYTES);
   const unverifiedBudget = new BodyBudget(UNVERIFIED_BUDGET_BYTES);
-  // requestTimeout stays off (uploads may take long); headers have their deadline, bodies body-reader.ts's.
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
+  const onRequest = (req: WireRequest, res: WireResponse) => {
     handle(req, res).catch((error: unknown) => {
       onError(error);
       if (!res.headersSent) {
@@ -53,9 +72,16 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
       }
       res.end();
     });
+  };
+  // requestTimeout stays off (uploads may take long); headers have their deadline, bodies body-reader.ts's.
+  const server = createServer({
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000, maxHeaderSize: MAX_HEADER_BYTES,
+  }, onRequest);
+  const http2 = acceptPriorKnowledgeHttp2(server, onRequest, {
+    headersTimeoutMs: HEADERS_TIMEOUT_MS, idleTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, maxHeaderListBytes: MAX_HEADER_BYTES, maxConcurrentStreams: MAX_HTTP2_STREAMS,
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: WireRequest, res: WireResponse): Promise<void> {
     const head = requestHead(req, defaultRegion);
     const service = services.find((s) => s.matches(head));
     const refuse = (error: AuthenticationError) => {
@@ -68,7 +94,7 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
     if (refusal) return refuse(new AuthenticationError("AccessDeniedException", refusal.message, refusal.reason));
     const open = service?.public ? (await service.public(head)) === true : false;
     const streamed = service?.streamsBody?.(head) === true;
-    const bodyExpected = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? "0") > 0;
+    const bodyExpected = expectsBody(req);
     let verdict: HeaderVerdict | undefined;
     if (!open) {
       try {
@@ -106,21 +132,60 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
     write(res, head.requestId, await service.handle({ ...head, caller, body: read.body }));
   }
 
-  return server;
+  return {
+    server,
+    close: () => {
+      server.close();
+      http2.goAway();
+    },
+    closeAllConnections: () => {
+      server.closeAllConnections();
+      http2.destroyAll();
+    },
+  };
 }
 
-function requestHead(req: IncomingMessage, defaultRegion: string): UnkaiRequest {
+/** Whether a body follows the head: declared by Content-Length or chunking (HTTP/1.1), or a stream not ended with its headers (HTTP/2). */
+function expectsBody(req: WireRequest): boolean {
+  const length = req.headers["content-length"];
+  if (length !== undefined) return Number(length) > 0;
+  return isHttp2(req) ? !req.stream.endAfterHeaders : req.headers["transfer-encoding"] !== undefined;
+}
+
+function isHttp2(req: WireRequest): req is Http2ServerRequest {
+  return req.httpVersionMajor === 2;
+}
+
+/**
+ * HTTP/2's pseudo-headers (`:method`, `:path` …) are not headers of the request: they are dropped,
+ * and `:authority` stands for Host when the client sent none (RFC 9113 §8.3.1).
+ */
+function plainHeaders(req: WireRequest): { headers: Record<string, string | undefined>; rawHeaders: string[] } {
+  if (!isHttp2(req)) return { headers: req.headers as Record<string, string | undefined>, rawHeaders: req.rawHeaders };
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!name.startsWith(":")) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  const rawHeaders: string[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (!req.rawHeaders[i]?.startsWith(":")) rawHeaders.push(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  const authority = req.headers[":authority"];
+  if (headers.host === undefined && typeof authority === "string") {
+    headers.host = authority;
+    rawHeaders.push("host", authority);
+  }
+  return { headers, rawHeaders };
+}
+
+function requestHead(req: WireRequest, defaultRegion: string): UnkaiRequest {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const query = new URLSearchParams(q >= 0 ? url.slice(q + 1) : "");
-  const headers = req.headers as Record<string, string | undefined>;
+  const { headers, rawHeaders } = plainHeaders(req);
   return {
     method: req.method ?? "GET",
     path: q >= 0 ? url.slice(0, q) : url,
     query,
     rawQuery: q >= 0 ? url.slice(q + 1) : "",
     headers,
-    rawHeaders: req.rawHeaders,
+    rawHeaders,
     body: EMPTY,
     remoteAddress: req.socket.remoteAddress ?? "127.0.0.1",
     requestId: randomUUID(),
@@ -137,7 +202,7 @@ function permitted(caller: Caller, head: UnkaiRequest): Caller {
 }
 
 /** The answer for a body Unkai stopped reading; the connection closes after it. */
-function answerBody(req: IncomingMessage, res: ServerResponse, requestId: string, kind: "too-large" | "too-slow" | "busy" | "aborted", maxBytes: number): void {
+function answerBody(req: WireRequest, res: WireResponse, requestId: string, kind: "too-large" | "too-slow" | "busy" | "aborted", maxBytes: number): void {
   if (kind === "aborted") return void req.socket.destroy();
   closeAfterAnswer(req, res);
   const error = {
@@ -148,19 +213,27 @@ function answerBody(req: IncomingMessage, res: ServerResponse, requestId: string
   write(res, requestId, restJsonError(error, COMMON_ERRORS));
 }
 
-function write(res: ServerResponse, requestId: string, response: UnkaiResponse): void {
+function write(res: WireResponse, requestId: string, response: UnkaiResponse): void {
   const { body } = response;
+  const headers = res instanceof Http2ServerResponse ? withoutConnectionHeaders(response.headers) : response.headers;
   if (body instanceof Readable) {
-    res.writeHead(response.status, { ...response.headers, "x-amzn-RequestId": requestId });
+    res.writeHead(response.status, { ...headers, "x-amzn-RequestId": requestId });
     // A client that goes away stops the producer; a producer that fails cuts the response short.
     pipeline(body, res).catch(() => res.destroy());
     return;
   }
   const bytes = body === undefined ? undefined : typeof body === "string" ? Buffer.from(body) : body;
   res.writeHead(response.status, {
-    ...response.headers,
+    ...headers,
     "x-amzn-RequestId": requestId,
     "Content-Length": bytes?.length ?? 0,
   });
-  res.end(bytes);
+  if (bytes === undefined) res.end();
+  else res.end(bytes);
+}
+
+/** A response's headers without those HTTP/2 forbids (node:http2 throws on them). */
+function withoutConnectionHeaders(headers: UnkaiResponse["headers"]): UnkaiResponse["headers"] {
+  if (headers === undefined) return undefined;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !CONNECTION_HEADERS.has(name.toLowerCase())));
 }

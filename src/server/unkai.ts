@@ -27,7 +27,7 @@ import { linuxDriver } from "../engine/sandbox/linux-driver.js";
 import type { RelayedPort } from "../engine/sandbox/network-namespace.js";
 import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
-import { FunctionService } from "../services/lambda/function-service.js";
+import { FunctionService } from "../functions/function-service.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
 import { SERVICE_MODULES } from "../services/registry.js";
@@ -49,6 +49,8 @@ export interface RunningUnkai {
   readonly driver: string;
   /** Why that driver runs (printed at start). */
   readonly driverReason: string;
+  /** Each created service's `Service.name`, in claiming order (test/service-registry.test.ts compares them with the modules'). */
+  readonly serviceNames: readonly string[];
   /** Drains in-flight invocations (up to the configured deadline), then stops everything. Idempotent. */
   close(): Promise<void>;
 }
@@ -148,11 +150,12 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   };
   // In the registry's claiming order (src/services/registry.ts).
   const services = SERVICE_MODULES.map((module) => module.create(platform));
-  const server = createApiServer({
+  const api = createApiServer({
     services, defaultRegion: config.region, credentials,
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
   });
+  const { server } = api;
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const socketListener = driver.runtimeApiAddress ? await listenForSandboxes(server, unkaiSocket) : undefined;
@@ -172,9 +175,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     url,
     driver: driver.name,
     driverReason,
+    serviceNames: services.map((service) => service.name),
     close() {
       closing ??= (async () => {
-        server.close();
+        api.close();
         socketListener?.close();
         const deadline = Date.now() + config.drainTimeoutMs;
         await worker.stop(config.drainTimeoutMs);
@@ -186,7 +190,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         // Draining invocations may still use them; the sandboxes are gone now.
         await hostPorts?.close();
         await Promise.all(services.map((service) => service.close?.() ?? Promise.resolve()));
-        server.closeAllConnections();
+        api.closeAllConnections();
         await store.close();
       })();
       return closing;

@@ -17,7 +17,7 @@ import type { Service } from "../protocol/http.js";
 import type { CodeStore } from "../store/code/code-store.js";
 import type { DiskSpace } from "../store/disk-space.js";
 import type { Store } from "../store/ports.js";
-import type { FunctionService } from "./lambda/function-service.js";
+import type { FunctionService } from "../functions/function-service.js";
 
 /**
  * What every module may use, built once by src/server/unkai.ts. Configuration arrives as the values

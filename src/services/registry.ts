@@ -8,7 +8,7 @@
 import { apiGatewayModule } from "./apigateway/index.js";
 import { apiGatewayV2Module } from "./apigatewayv2/index.js";
 import { consoleModule } from "./console/index.js";
-import { gatewayModule } from "./gateway/index.js";
+import { servedApisModule } from "./served-apis/index.js";
 import { lambdaModule } from "./lambda/index.js";
 import { logsModule } from "./logs/index.js";
 import type { ServiceModule } from "./module.js";
@@ -19,7 +19,7 @@ import { unkaiModule } from "./unkai/index.js";
 export const SERVICE_MODULES: readonly ServiceModule[] = [
   // Host `<id>.execute-api.localhost` / `<id>.lambda-url.<region>.localhost`, or path /_aws/execute-api/, /_aws/lambda-url/:
   // first, because a served API's address carries any path, including ones that look like another service's.
-  gatewayModule,
+  servedApisModule,
   // Path /v2/apis…
   apiGatewayV2Module,
   // Path /restapis…

@@ -4,7 +4,7 @@ import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/e
 import type { FunctionRecord } from "../core/function.js";
 import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
-import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/gateway.js";
+import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 
 export interface FunctionStore {
   get(name: string): Promise<FunctionRecord | undefined>;
@@ -247,7 +247,7 @@ export interface AccessKeyStore {
   remove(accessKeyId: string): Promise<boolean>;
 }
 
-/** Whole documents by id (the gateway's APIs). Reads are served from memory; writes commit before returning. */
+/** Whole documents by id (the API definitions: HTTP and REST APIs). Reads are served from memory; writes commit before returning. */
 export interface DocumentStore<T> {
   get(id: string): Promise<T | undefined>;
   put(id: string, document: T): Promise<void>;

@@ -1,6 +1,6 @@
-/** DocumentStore: whole documents by id (the gateway's HTTP and REST APIs). */
+/** DocumentStore: whole documents by id (the API definitions: HTTP and REST APIs). */
 import assert from "node:assert/strict";
-import type { HttpApi, RestApi } from "../../src/core/gateway.js";
+import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({

@@ -2,7 +2,7 @@
 import type { AliasRecord } from "../../src/core/alias.js";
 import type { EventInvokeConfig } from "../../src/core/event-invoke-config.js";
 import type { FunctionRecord } from "../../src/core/function.js";
-import type { FunctionUrlConfig } from "../../src/core/gateway.js";
+import type { FunctionUrlConfig } from "../../src/core/api-definitions.js";
 import type { InvocationRecord } from "../../src/core/invocation.js";
 import type { LayerVersionRecord } from "../../src/core/layer.js";
 

@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { z } from "zod";
-import { corsInput } from "../../gateway/cors.js";
-import { routeKeyProblem } from "../../gateway/routes.js";
+import { corsInput } from "../../api-mapping/cors.js";
+import { routeKeyProblem } from "../../api-mapping/routes.js";
 import { CliError } from "../output.js";
 
 const hooks = z.object({ build: z.string().optional(), predeploy: z.string().optional(), postdeploy: z.string().optional() }).strict();

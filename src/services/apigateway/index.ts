@@ -2,7 +2,7 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { UnkaiError } from "../../core/errors.js";
-import type { RestApi, RestResource, RestStage } from "../../core/gateway.js";
+import type { RestApi, RestResource, RestStage } from "../../core/api-definitions.js";
 import { asUnkaiError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type Service } from "../../protocol/http.js";
 import { parseJsonInput, randomId } from "../../protocol/input.js";

@@ -1,6 +1,6 @@
 /** apigateway (REST API, v1) wire shapes: zod inputs and the documents rendered back (timestamps in epoch seconds). */
 import { z } from "zod";
-import type { RestApi, RestDeployment, RestIntegration, RestMethod, RestResource, RestStage } from "../../core/gateway.js";
+import type { RestApi, RestDeployment, RestIntegration, RestMethod, RestResource, RestStage } from "../../core/api-definitions.js";
 
 export const createRestApiInput = z.object({
   name: z.string().min(1).max(1024),

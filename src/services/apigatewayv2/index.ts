@@ -1,7 +1,7 @@
 /** The apigatewayv2 management API (HTTP APIs) on restJson: APIs with quick create, routes, integrations, stages, deployments. */
 import type { Logger } from "pino";
 import { UnkaiError } from "../../core/errors.js";
-import { functionArnOfIntegration, type HttpApi } from "../../core/gateway.js";
+import { functionArnOfIntegration, type HttpApi } from "../../core/api-definitions.js";
 import { asUnkaiError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type Service } from "../../protocol/http.js";
 import { parseJsonInput, randomId } from "../../protocol/input.js";

@@ -1,8 +1,8 @@
 /** apigatewayv2 wire shapes: zod inputs (lowerCamel members, as the model names them) and the documents rendered back. */
 import { z } from "zod";
-import type { CorsConfig, HttpApi, HttpIntegration, HttpRoute, HttpStage } from "../../core/gateway.js";
-import { corsInput } from "../../gateway/cors.js";
-import { routeKeyProblem } from "../../gateway/routes.js";
+import type { CorsConfig, HttpApi, HttpIntegration, HttpRoute, HttpStage } from "../../core/api-definitions.js";
+import { corsInput } from "../../api-mapping/cors.js";
+import { routeKeyProblem } from "../../api-mapping/routes.js";
 
 
 const routeKey = z.string().superRefine((key, ctx) => {

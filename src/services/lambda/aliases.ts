@@ -7,7 +7,7 @@ import { conflict, invalidParameter, UnkaiError, notFound } from "../../core/err
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { AliasStore } from "../../store/ports.js";
-import { checkRevision, type FunctionService } from "./function-service.js";
+import { checkRevision, type FunctionService } from "../../functions/function-service.js";
 import { parseBody } from "./shapes.js";
 import { pageSize } from "./paging.js";
 

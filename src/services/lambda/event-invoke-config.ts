@@ -7,7 +7,7 @@ import { validateEventInvokeConfig, type EventInvokeConfig } from "../../core/ev
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { EventInvokeConfigStore } from "../../store/ports.js";
-import type { FunctionService } from "./function-service.js";
+import type { FunctionService } from "../../functions/function-service.js";
 import { parseBody } from "./shapes.js";
 import { pageSize } from "./paging.js";
 

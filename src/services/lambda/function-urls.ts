@@ -2,12 +2,12 @@
 import { z } from "zod";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, notFound } from "../../core/errors.js";
-import type { CorsConfig, FunctionUrlConfig } from "../../core/gateway.js";
+import type { CorsConfig, FunctionUrlConfig } from "../../core/api-definitions.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import { randomId } from "../../protocol/input.js";
 import type { Router } from "../../protocol/router.js";
 import type { FunctionUrlStore } from "../../store/ports.js";
-import type { FunctionService } from "./function-service.js";
+import type { FunctionService } from "../../functions/function-service.js";
 import { parseBody } from "./shapes.js";
 
 const cors = z.object({

@@ -16,7 +16,7 @@ import { asUnkaiError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type UnkaiRequest, type Service } from "../../protocol/http.js";
 import { Router } from "../../protocol/router.js";
 import type { FreeSpace } from "../../store/disk-space.js";
-import type { FunctionService } from "./function-service.js";
+import type { FunctionService } from "../../functions/function-service.js";
 import { pageSize } from "./paging.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";

@@ -7,7 +7,7 @@ import type { Invoker } from "../../engine/invoker.js";
 import type { StreamCompletion, StreamedInvocation } from "../../engine/streamed-invocation.js";
 import { eventMessage } from "../../protocol/event-stream.js";
 import { empty, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
-import type { FunctionService } from "./function-service.js";
+import type { FunctionService } from "../../functions/function-service.js";
 import { decodeClientContext, eventOf, logTypeOf, syncInvokeRequest } from "./invoke.js";
 
 export async function invokeWithResponseStream(functions: FunctionService, invoker: Invoker, request: UnkaiRequest, rawName: string): Promise<UnkaiResponse> {

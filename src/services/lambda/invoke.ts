@@ -9,7 +9,7 @@ import type { FunctionRecord } from "../../core/function.js";
 import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
 import { empty, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
 import type { FreeSpace } from "../../store/disk-space.js";
-import type { FunctionService } from "./function-service.js";
+import type { FunctionService } from "../../functions/function-service.js";
 import { decodeUtf8 } from "../../protocol/utf8.js";
 
 const EMPTY_EVENT = Buffer.from("{}");

@@ -9,7 +9,7 @@ import { conflict, invalidParameter, notFound } from "../../core/errors.js";
 import type { PolicyStatement } from "../../core/function.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
-import { checkRevision, type FunctionService } from "./function-service.js";
+import { checkRevision, type FunctionService } from "../../functions/function-service.js";
 import { parseBody } from "./shapes.js";
 
 const addInput = z.object({

@@ -4,7 +4,7 @@ import { parseFunctionRef } from "../../core/arn.js";
 import { invalidParameter } from "../../core/errors.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
-import type { FunctionService } from "./function-service.js";
+import type { FunctionService } from "../../functions/function-service.js";
 import { parseBody } from "./shapes.js";
 
 const tagInput = z.object({ Tags: z.record(z.string(), z.string()) });

@@ -10,6 +10,7 @@ import type { ObjectFiles } from "../../store/objects/object-files.js";
 import type { BucketRecord, ObjectRecord, ObjectStore, QueuedEventRow } from "../../store/ports.js";
 import type { ChunkSignatureCheck } from "./aws-chunked.js";
 import { S3Error } from "./errors.js";
+import type { ConditionalWrites } from "./write-conditions.js";
 
 export interface S3Context {
   readonly store: ObjectStore;
@@ -23,6 +24,8 @@ export interface S3Context {
   readonly space: FreeSpace;
   /** The keys signatures are checked against (for the per-chunk signatures of signed aws-chunked uploads). */
   readonly credentials: CredentialLookup;
+  /** Conditional writes in flight on this node (one at a time per key). */
+  readonly conditionalWrites: ConditionalWrites;
 }
 
 /**

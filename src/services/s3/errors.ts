@@ -23,6 +23,7 @@ export const S3_ERRORS = {
   InvalidRequest: 400,
   InvalidURI: 400,
   KeyTooLongError: 400,
+  ConditionalRequestConflict: 409,
   MalformedXML: 400,
   MethodNotAllowed: 405,
   MissingContentLength: 411,

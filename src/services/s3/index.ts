@@ -9,6 +9,7 @@ import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.j
 import { targetOf, virtualHostBucket } from "./addressing.js";
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from "./bucket-ops.js";
 import type { S3Context } from "./context.js";
+import { ConditionalWrites } from "./write-conditions.js";
 import { deleteObjects } from "./delete-objects.js";
 import { S3_ERRORS, S3Error, s3AuthRefusal, s3ErrorResponse } from "./errors.js";
 import { listObjectsV1, listObjectsV2 } from "./list-ops.js";
@@ -53,7 +54,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
   const shortfall = growsStorage(method, query, key) ? context.space.shortfall() : undefined;
   if (shortfall) throw new S3Error("ServiceUnavailable", shortfall);
   if (bucket === undefined) {
-    if (method === "GET") return listBuckets(context);
+    if (method === "GET") return listBuckets(context, request);
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against the service endpoint.`);
   }
   checkBufferedMd5(request);
@@ -153,6 +154,7 @@ function createS3(p: Platform): Service {
   const service = s3Service({
     store: p.store.objects, files, notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake()),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
+    conditionalWrites: new ConditionalWrites(),
   });
   let sweep: Promise<unknown> | undefined;
   return {

@@ -23,6 +23,8 @@ async function collect(context: S3Context, bucket: string, prefix: string, delim
   const prefixes: string[] = [];
   let cursor = after;
   let last: string | undefined;
+  // max-keys=0 asks for no entries, and S3 says nothing is left out by that (IsTruncated false).
+  if (maxKeys === 0) return { contents, prefixes, truncated: false, last };
   for (;;) {
     const rows = await context.store.listObjects(bucket, prefix, cursor, BATCH);
     let jumped = false;
@@ -66,10 +68,13 @@ function encoder(request: UnkaiRequest): (text: string) => string {
   return (text) => encodeURIComponent(text).replace(/%2F/g, "/");
 }
 
-function entries(listing: Listing, encode: (text: string) => string): Record<string, unknown> {
+/** `owner`: the bucket owner to name on each entry (ListObjects always; ListObjectsV2 with fetch-owner=true). */
+function entries(listing: Listing, encode: (text: string) => string, owner?: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (listing.contents.length > 0) {
-    out.Contents = listing.contents.map((o) => ({ Key: encode(o.key), LastModified: isoTime(o.lastModified), ETag: quoted(o.etag), Size: o.size, StorageClass: "STANDARD" }));
+    out.Contents = listing.contents.map((o) => ({
+      Key: encode(o.key), LastModified: isoTime(o.lastModified), ETag: quoted(o.etag), Size: o.size, ...(owner ? { Owner: owner } : {}), StorageClass: "STANDARD",
+    }));
   }
   if (listing.prefixes.length > 0) out.CommonPrefixes = listing.prefixes.map((p) => ({ Prefix: encode(p) }));
   return out;
@@ -84,9 +89,10 @@ export async function listObjectsV2(context: S3Context, request: UnkaiRequest, b
   const maxKeys = maxKeysOf(request);
   const encode = encoder(request);
   let after = startAfter;
-  if (token !== null) {
+  // An empty token (`continuation-token=`, as some clients send on the first page) means no token.
+  if (token !== null && token !== "") {
     after = Buffer.from(token, "base64url").toString("utf8");
-    if (token === "" || Buffer.from(after, "utf8").toString("base64url") !== token) {
+    if (Buffer.from(after, "utf8").toString("base64url") !== token) {
       throw new S3Error("InvalidArgument", "The continuation token provided is incorrect.", undefined, { ArgumentName: "continuation-token" });
     }
   }
@@ -96,11 +102,16 @@ export async function listObjectsV2(context: S3Context, request: UnkaiRequest, b
   body.MaxKeys = maxKeys;
   body.KeyCount = listing.contents.length + listing.prefixes.length;
   body.IsTruncated = listing.truncated;
-  if (token !== null) body.ContinuationToken = token;
+  if (token !== null && token !== "") body.ContinuationToken = token;
   if (listing.truncated && listing.last !== undefined) body.NextContinuationToken = Buffer.from(listing.last, "utf8").toString("base64url");
   if (startAfter !== "") body.StartAfter = encode(startAfter);
   if (request.query.get("encoding-type") === "url") body.EncodingType = "url";
-  return xmlResponse("ListBucketResult", { ...body, ...entries(listing, encode) });
+  const owner = request.query.get("fetch-owner") === "true" ? ownerOf(context) : undefined;
+  return xmlResponse("ListBucketResult", { ...body, ...entries(listing, encode, owner) });
+}
+
+function ownerOf(context: S3Context): Record<string, string> {
+  return { ID: context.accountId, DisplayName: "unkai" };
 }
 
 export async function listObjectsV1(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
@@ -117,5 +128,5 @@ export async function listObjectsV1(context: S3Context, request: UnkaiRequest, b
   if (delimiter !== "") body.Delimiter = encode(delimiter);
   body.IsTruncated = listing.truncated;
   if (request.query.get("encoding-type") === "url") body.EncodingType = "url";
-  return xmlResponse("ListBucketResult", { ...body, ...entries(listing, encode) });
+  return xmlResponse("ListBucketResult", { ...body, ...entries(listing, encode, ownerOf(context)) });
 }

@@ -7,6 +7,7 @@ import { chunkCheckFor, isoTime, quoted, requireBucket, storedHeaders, type S3Co
 import { S3Error } from "./errors.js";
 import { commitObject } from "./object-ops.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
+import { writeConditionOf, type WriteCondition } from "./write-conditions.js";
 import { listOf, parseXml, text, xmlResponse } from "./xml.js";
 
 /** Every part but the last must be at least 5 MiB. */
@@ -84,6 +85,12 @@ async function chosenParts(context: S3Context, uploadId: string, body: Buffer): 
 
 export async function completeUpload(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
   await requireBucket(context, bucket);
+  const condition = writeConditionOf(request);
+  if (!condition) return assemble(context, request, bucket, key, uploadId);
+  return context.conditionalWrites.run(bucket, key, () => assemble(context, request, bucket, key, uploadId, condition));
+}
+
+async function assemble(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string, condition?: WriteCondition): Promise<UnkaiResponse> {
   const upload = await requireUpload(context, bucket, key, uploadId);
   const parts = await chosenParts(context, uploadId, request.body);
   const files = context.files;
@@ -94,7 +101,7 @@ export async function completeUpload(context: S3Context, request: UnkaiRequest, 
   for (const part of parts) md5s.update(Buffer.from(part.etag, "hex"));
   const etag = `${md5s.digest("hex")}-${parts.length}`;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
-  await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers }, "ObjectCreated:CompleteMultipartUpload", uploadId);
+  await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
   await files.removeParts(uploadId);
   return xmlResponse("CompleteMultipartUploadResult", { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(etag) });
 }

@@ -2,20 +2,26 @@
 import { createHash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
-import type { ObjectRecord, QueuedEventRow } from "../../store/ports.js";
+import type { BucketRecord, ObjectRecord, QueuedEventRow } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { byteRange, checkConditions } from "./conditional.js";
 import { chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
+import { checkCopySourceConditions, checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
 import { xmlResponse } from "./xml.js";
 
-/** Commits a new body for `bucket`/`key` with its notification events, then drops the body it replaced. */
-export async function commitObject(context: S3Context, request: UnkaiRequest, record: ObjectRecord, eventName: string, complete?: string): Promise<void> {
+/**
+ * Commits a new body for `bucket`/`key` with its notification events, then drops the body it replaced.
+ * A write condition is checked against the current object just before the commit (callers hold the
+ * key's conditional-write slot, so nothing conditional lands in between).
+ */
+export async function commitObject(context: S3Context, request: UnkaiRequest, record: ObjectRecord, eventName: string, complete?: string, condition?: WriteCondition): Promise<void> {
   const bucket = await requireBucket(context, record.bucket);
   const events = eventsFor(context, bucket, { eventName, key: record.key, size: record.size, eTag: record.etag }, request);
   let previous: ObjectRecord | undefined;
   try {
+    if (condition) checkWriteCondition(condition, await context.store.object(record.bucket, record.key), record.bucket, record.key);
     previous = await (complete === undefined ? context.store.putObject(record, events) : context.store.completeUpload(complete, record, events));
   } catch (error) {
     await context.files.remove(record.blob);
@@ -28,6 +34,12 @@ export async function commitObject(context: S3Context, request: UnkaiRequest, re
 export async function putObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
   await requireBucket(context, bucketName);
+  const condition = writeConditionOf(request);
+  if (!condition) return storeObject(context, request, bucketName, key);
+  return context.conditionalWrites.run(bucketName, key, () => storeObject(context, request, bucketName, key, condition));
+}
+
+async function storeObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, condition?: WriteCondition): Promise<UnkaiResponse> {
   const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request));
   const blob = await context.files.write(payload.body);
   let digest;
@@ -39,7 +51,7 @@ export async function putObject(context: S3Context, request: UnkaiRequest, bucke
   }
   const etag = digest.md5.toString("hex");
   const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedHeaders(request) };
-  await commitObject(context, request, record, "ObjectCreated:Put");
+  await commitObject(context, request, record, "ObjectCreated:Put", undefined, condition);
   return { status: 200, headers: { ETag: quoted(etag) } };
 }
 
@@ -83,6 +95,16 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
 
 export async function deleteObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   const bucket = await requireBucket(context, bucketName);
+  const condition = writeConditionOf(request);
+  if (!condition) return removeObject(context, request, bucket, key);
+  return context.conditionalWrites.run(bucketName, key, async () => {
+    checkWriteCondition(condition, await context.store.object(bucketName, key), bucketName, key);
+    return removeObject(context, request, bucket, key);
+  });
+}
+
+async function removeObject(context: S3Context, request: UnkaiRequest, bucket: BucketRecord, key: string): Promise<UnkaiResponse> {
+  const bucketName = bucket.name;
   let events: QueuedEventRow[] = [];
   const removed = await context.store.deleteObjects(bucketName, [key], (gone) =>
     (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
@@ -123,6 +145,7 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
   await requireBucket(context, source.bucket);
   await requireBucket(context, bucketName);
   const original = await requireObject(context, source.bucket, source.key);
+  checkCopySourceConditions(request, original);
   const replace = (request.headers["x-amz-metadata-directive"] ?? "COPY").toUpperCase() === "REPLACE";
   if (source.bucket === bucketName && source.key === key && !replace) {
     throw new S3Error(

@@ -90,7 +90,9 @@ function announcedChecksum(request: UnkaiRequest): ChecksumAlgorithm | undefined
 export function openPayload(request: UnkaiRequest, limit = MAX_UPLOAD_BYTES, checkChunk?: ChunkSignatureCheck): Payload {
   const source = request.bodyStream ?? new PassThrough().end(request.body);
   const contentSha = request.headers["x-amz-content-sha256"] ?? "UNSIGNED-PAYLOAD";
-  const chunked = contentSha.startsWith("STREAMING-") || (request.headers["content-encoding"] ?? "").split(",").some((e) => e.trim() === "aws-chunked");
+  // The payload hash says whether the body is aws-chunked framing: a `Content-Encoding: aws-chunked`
+  // on a plain body (UNSIGNED-PAYLOAD or a hex hash) is only a label, as on S3.
+  const chunked = contentSha.startsWith("STREAMING-");
   const declaredText = chunked ? request.headers["x-amz-decoded-content-length"] : request.headers["content-length"];
   if (declaredText === undefined && request.headers["transfer-encoding"] === undefined) {
     throw new S3Error("MissingContentLength", "You must provide the Content-Length HTTP header.");

@@ -9,7 +9,13 @@ const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "
 
 /** Elements that may repeat, always parsed as arrays so one and many look alike. */
 const LISTS = new Set(["Object", "Part", "LambdaFunctionConfiguration", "CloudFunctionConfiguration", "QueueConfiguration", "TopicConfiguration", "Event", "FilterRule"]);
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, isArray: (name) => LISTS.has(name) });
+/**
+ * Values are taken exactly as sent: S3 keys may be spaces, a tab or end in one, so nothing is trimmed,
+ * and character references (`&#xA;` for a newline in a key) are decoded. `htmlEntities` is what decodes
+ * numeric references; HTML's named entities are refused before parsing (XML knows only five).
+ */
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, htmlEntities: true, isArray: (name) => LISTS.has(name) });
+const UNKNOWN_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
 
 /** A 200 (or given status) XML document whose root element is `root`. */
 export function xmlResponse(root: string, content: Record<string, unknown>, headers: Record<string, string> = {}, status = 200): UnkaiResponse {
@@ -30,7 +36,7 @@ export function parseXml(body: Buffer, root: string): Record<string, unknown> {
   if (/<!DOCTYPE/i.test(text)) throw new S3Error("MalformedXML", `${MALFORMED} (a DOCTYPE is not allowed)`);
   let document: Record<string, unknown>;
   try {
-    if (text.trim() === "" || XMLValidator.validate(text) !== true) throw new Error("not well-formed");
+    if (text.trim() === "" || UNKNOWN_ENTITY.test(text) || XMLValidator.validate(text) !== true) throw new Error("not well-formed");
     document = parser.parse(text) as Record<string, unknown>;
   } catch {
     throw new S3Error("MalformedXML", MALFORMED);

@@ -12,7 +12,7 @@ import { sqliteLogStore } from "./log-store.js";
 import { writeBehind } from "./write-behind.js";
 import { promised } from "./promised.js";
 import { sqliteTestEventStore } from "./test-event-store.js";
-import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./gateway-store.js";
+import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./api-definition-store.js";
 import { sqliteObjectStore } from "./object-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */

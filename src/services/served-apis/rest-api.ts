@@ -1,15 +1,15 @@
 /** Serves REST APIs (apigateway v1): the stage's deployed resources, Lambda proxy integrations with payload 1.0, access logs. */
-import { functionArnOfIntegration, type RestApi, type RestDeployment, type RestMethod, type RestResource } from "../../core/gateway.js";
-import { payloadV1 } from "../../gateway/events.js";
-import { failureResponse } from "../../gateway/failures.js";
-import { headerValue } from "../../gateway/request-parts.js";
-import { responseV1, type HttpResult } from "../../gateway/responses.js";
-import { compileRoute, matchRoute, type CompiledRoute } from "../../gateway/routes.js";
+import { functionArnOfIntegration, type RestApi, type RestDeployment, type RestMethod, type RestResource } from "../../core/api-definitions.js";
+import { payloadV1 } from "../../api-mapping/events.js";
+import { failureResponse } from "../../api-mapping/failures.js";
+import { headerValue } from "../../api-mapping/request-parts.js";
+import { responseV1, type HttpResult } from "../../api-mapping/responses.js";
+import { compileRoute, matchRoute, type CompiledRoute } from "../../api-mapping/routes.js";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { writeAccessLog } from "./access-log.js";
 import { invokeIntegration } from "./integration.js";
 import type { Located } from "./locate.js";
-import { fits, gatewayRequest, send, type ServingDeps } from "./serving.js";
+import { fits, servedRequest, send, type ServingDeps } from "./serving.js";
 
 interface ResourceMethod {
   readonly resource: RestResource;
@@ -44,7 +44,7 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
   const stage = match?.[1] ? api.stages.find((s) => s.stageName === match[1]) : undefined;
   const deployment = stage ? api.deployments.find((d) => d.id === stage.deploymentId) : undefined;
   if (!stage || !deployment) return send(failureResponse("rest-api", "no-route"));
-  const gw = gatewayRequest(request, located, match?.[2] ?? "/");
+  const gw = servedRequest(request, located, match?.[2] ?? "/");
   const extra = { "x-amz-apigw-id": request.requestId.slice(0, 16) };
   const finish = async (result: HttpResult, resourcePath: string, latency: number | undefined, error: string | undefined): Promise<UnkaiResponse> => {
     await writeAccessLog(deps.logs, {

@@ -1,6 +1,6 @@
 /** One access-log line per request of an API stage, in Unkai's log store (group `/aws/apigateway/<apiId>/<stage>`). */
 import type { LogStore } from "../../store/ports.js";
-import { clfTime } from "../../gateway/request-parts.js";
+import { clfTime } from "../../api-mapping/request-parts.js";
 
 export interface AccessEntry {
   readonly apiId: string;

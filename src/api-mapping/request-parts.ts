@@ -1,7 +1,7 @@
 /** The pieces of an HTTP request every event format needs: headers, query, cookies, and the body as text or base64. */
 
-/** The request as the gateway sees it, after the API or URL prefix is taken off. */
-export interface GatewayRequest {
+/** The request as a served API sees it, after the API or URL prefix is taken off. */
+export interface ServedRequest {
   readonly method: string;
   /** Percent-encoded path the function sees (no stage prefix). */
   readonly path: string;

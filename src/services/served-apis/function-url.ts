@@ -1,19 +1,19 @@
 /** Serves Function URLs: CORS from the URL's config, the payload 2.0 event, the function's answer mapped as Function URLs map it. */
-import type { FunctionUrlConfig } from "../../core/gateway.js";
-import { preflight, withCors } from "../../gateway/cors.js";
-import { payloadV2 } from "../../gateway/events.js";
-import { failureResponse } from "../../gateway/failures.js";
-import { headerValue } from "../../gateway/request-parts.js";
-import { responseV2, type HttpResult } from "../../gateway/responses.js";
+import type { FunctionUrlConfig } from "../../core/api-definitions.js";
+import { preflight, withCors } from "../../api-mapping/cors.js";
+import { payloadV2 } from "../../api-mapping/events.js";
+import { failureResponse } from "../../api-mapping/failures.js";
+import { headerValue } from "../../api-mapping/request-parts.js";
+import { responseV2, type HttpResult } from "../../api-mapping/responses.js";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { invokeBuffered, invokeStreamed } from "./integration.js";
 import type { Located } from "./locate.js";
-import { fits, gatewayRequest, send, type ServingDeps } from "./serving.js";
+import { fits, servedRequest, send, type ServingDeps } from "./serving.js";
 
 const EMPTY = Buffer.alloc(0);
 
 export async function serveFunctionUrl(deps: ServingDeps, config: FunctionUrlConfig, request: UnkaiRequest, located: Located, timeoutMs: number): Promise<UnkaiResponse> {
-  const gw = gatewayRequest(request, located, located.path);
+  const gw = servedRequest(request, located, located.path);
   const finish = (result: HttpResult) => send(config.cors ? withCors(config.cors, gw.rawHeaders, result) : result);
   if (config.cors) {
     const answer = preflight(config.cors, gw.method, gw.rawHeaders);

@@ -6,7 +6,7 @@ export interface HttpResult {
   readonly body: Buffer;
 }
 
-/** Headers the gateway sets itself; a function's values for them are dropped. */
+/** Headers a served API sets itself; a function's values for them are dropped. */
 const HOP_BY_HOP = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "x-amzn-requestid"]);
 const V1_KEYS = new Set(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"]);
 

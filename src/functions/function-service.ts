@@ -1,17 +1,18 @@
-/** Lambda's function lifecycle: create, read, update, delete, concurrency. No wire concerns here. */
+/** The function registry: create, read, update, delete, concurrency. No wire concerns here (Lambda's API is src/services/lambda). */
 import { randomUUID } from "node:crypto";
-import { functionArn, type Account } from "../../core/arn.js";
-import { conflict, invalidParameter, UnkaiError, notFound } from "../../core/errors.js";
-import { routeAlias } from "../../core/alias.js";
-import { validateConfig, validateFunctionName, type FunctionConfig, type FunctionRecord, type LayerRef } from "../../core/function.js";
-import { MAX_LAYERS, parseLayerVersionArn } from "../../core/layer.js";
-import { LIMITS } from "../../core/limits.js";
-import type { ConcurrencyLimiter } from "../../engine/concurrency.js";
-import type { Dispatcher } from "../../engine/dispatcher.js";
-import { environmentKey, type FunctionVersion } from "../../engine/function-version.js";
-import type { HostRuntimes } from "../../engine/host-runtimes.js";
-import type { CodeStore } from "../../store/code/code-store.js";
-import type { AliasStore, FunctionStore, LayerStore, VersionStore } from "../../store/ports.js";
+import { functionArn, type Account } from "../core/arn.js";
+import { conflict, invalidParameter, UnkaiError, notFound } from "../core/errors.js";
+import { routeAlias } from "../core/alias.js";
+import { validateConfig, validateFunctionName, type FunctionConfig, type FunctionRecord, type LayerRef } from "../core/function.js";
+import { MAX_LAYERS, parseLayerVersionArn } from "../core/layer.js";
+import { LIMITS } from "../core/limits.js";
+import type { ConcurrencyLimiter } from "../engine/concurrency.js";
+import type { Dispatcher } from "../engine/dispatcher.js";
+import { environmentKey, type FunctionVersion } from "../engine/function-version.js";
+import type { HostRuntimes } from "../engine/host-runtimes.js";
+import type { CodeStore } from "../store/code/code-store.js";
+import type { AliasStore, FunctionStore, LayerStore, VersionStore } from "../store/ports.js";
+import type { FunctionRegistry } from "./registry.js";
 
 export interface FunctionServiceDeps {
   readonly account: Account;
@@ -30,7 +31,7 @@ export function lambdaTimestamp(date: Date): string {
   return date.toISOString().replace("Z", "+0000");
 }
 
-export class FunctionService {
+export class FunctionService implements FunctionRegistry {
   /**
    * Records by name, filled on read and dropped on every write here: Invoke reads the function on
    * each call. Another node's change to a function reaches this one through `invalidate`.

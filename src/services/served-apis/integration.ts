@@ -1,13 +1,13 @@
-/** The gateway's one call into the engine: the synchronous Invoker path, bounded by the integration timeout. */
+/** A served API's one call into the engine: the synchronous Invoker path, bounded by the integration timeout. */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { parseFunctionRef } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import type { InvokeRequest, Invoker } from "../../engine/invoker.js";
-import { headerValue } from "../../gateway/request-parts.js";
+import { headerValue } from "../../api-mapping/request-parts.js";
 import type { UnkaiResponse } from "../../protocol/http.js";
 import { NoHttpResponse, streamedHttpResponse } from "../../protocol/http-integration-response.js";
-import type { FunctionService } from "../lambda/function-service.js";
+import type { FunctionRegistry } from "../../functions/registry.js";
 
 export type IntegrationOutcome =
   | { readonly kind: "response"; readonly payload: Buffer }
@@ -16,7 +16,7 @@ export type IntegrationOutcome =
   | { readonly kind: "timeout" };
 
 export interface IntegrationDeps {
-  readonly functions: FunctionService;
+  readonly functions: FunctionRegistry;
   readonly invoker: Invoker;
   readonly logger: Logger;
 }

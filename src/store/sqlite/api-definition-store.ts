@@ -1,5 +1,5 @@
-/** SQLite stores of the gateway: API documents (cached in memory: only this store writes them) and Function URL configs. */
-import type { FunctionUrlConfig } from "../../core/gateway.js";
+/** SQLite stores of the API definitions: HTTP and REST API documents (cached in memory: only this store writes them) and Function URL configs. */
+import type { FunctionUrlConfig } from "../../core/api-definitions.js";
 import type { DocumentStore, FunctionUrlStore } from "../ports.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";

@@ -1,6 +1,6 @@
 /** CORS as HTTP APIs and Function URLs apply it: preflights answered from the config, headers added to responses. */
 import { z } from "zod";
-import type { CorsConfig } from "../core/gateway.js";
+import type { CorsConfig } from "../core/api-definitions.js";
 import { headerValue } from "./request-parts.js";
 import type { HttpResult } from "./responses.js";
 

@@ -1,11 +1,11 @@
 /** What the three serving paths share: their dependencies, the request they build, and the answer they send. */
 import type { Account } from "../../core/arn.js";
 import { LIMITS } from "../../core/limits.js";
-import type { GatewayRequest } from "../../gateway/request-parts.js";
-import type { HttpResult } from "../../gateway/responses.js";
+import type { ServedRequest } from "../../api-mapping/request-parts.js";
+import type { HttpResult } from "../../api-mapping/responses.js";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { DocumentStore, FunctionUrlStore, LogStore } from "../../store/ports.js";
-import type { HttpApi, RestApi } from "../../core/gateway.js";
+import type { HttpApi, RestApi } from "../../core/api-definitions.js";
 import type { IntegrationDeps } from "./integration.js";
 import type { Located } from "./locate.js";
 
@@ -29,7 +29,7 @@ function forwardedHeaders(request: UnkaiRequest, sourceIp: string): string[] {
   return [...kept, "X-Forwarded-For", before ? `${before}, ${sourceIp}` : sourceIp, "X-Forwarded-Port", port, "X-Forwarded-Proto", "http"];
 }
 
-export function gatewayRequest(request: UnkaiRequest, located: Located, path: string): GatewayRequest {
+export function servedRequest(request: UnkaiRequest, located: Located, path: string): ServedRequest {
   const sourceIp = request.remoteAddress.replace(/^::ffff:/, "");
   return {
     method: request.method,

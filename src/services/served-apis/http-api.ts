@@ -1,16 +1,16 @@
 /** Serves HTTP APIs (apigatewayv2): stage and route selection, CORS, payload 1.0 or 2.0 to the integration, access logs. */
-import { functionArnOfIntegration, type HttpApi, type HttpIntegration } from "../../core/gateway.js";
-import { preflight, withCors } from "../../gateway/cors.js";
-import { payloadV1, payloadV2 } from "../../gateway/events.js";
-import { failureResponse } from "../../gateway/failures.js";
-import { isTextContentType, headerValue } from "../../gateway/request-parts.js";
-import { responseV1, responseV2, type HttpResult } from "../../gateway/responses.js";
-import { compileRouteKey, matchRoute, type CompiledRoute } from "../../gateway/routes.js";
+import { functionArnOfIntegration, type HttpApi, type HttpIntegration } from "../../core/api-definitions.js";
+import { preflight, withCors } from "../../api-mapping/cors.js";
+import { payloadV1, payloadV2 } from "../../api-mapping/events.js";
+import { failureResponse } from "../../api-mapping/failures.js";
+import { isTextContentType, headerValue } from "../../api-mapping/request-parts.js";
+import { responseV1, responseV2, type HttpResult } from "../../api-mapping/responses.js";
+import { compileRouteKey, matchRoute, type CompiledRoute } from "../../api-mapping/routes.js";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { writeAccessLog } from "./access-log.js";
 import { invokeIntegration } from "./integration.js";
 import type { Located } from "./locate.js";
-import { fits, gatewayRequest, send, type ServingDeps } from "./serving.js";
+import { fits, servedRequest, send, type ServingDeps } from "./serving.js";
 
 interface RouteTarget {
   readonly routeKey: string;
@@ -44,7 +44,7 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Unk
   const staged = stageOf(api, located.path);
   if (!staged) return send(failureResponse("http-api", "no-route"));
   // As on AWS, a named stage stays in the path the function sees (rawPath, http.path); routes match the path after it.
-  const gw = gatewayRequest(request, located, located.path);
+  const gw = servedRequest(request, located, located.path);
   const extra = { "apigw-requestid": request.requestId };
   const finish = async (result: HttpResult, routeKey: string, latency: number | undefined, error: string | undefined): Promise<UnkaiResponse> => {
     const answered = api.cors ? withCors(api.cors, gw.rawHeaders, result) : result;

@@ -1,7 +1,7 @@
-/** The gateway's serving side: requests for an API's or a Function URL's address become invocations through the engine. */
+/** Served APIs: requests for an API's or a Function URL's address become invocations through the engine. */
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
-import { corsAllowsOrigin } from "../../gateway/cors.js";
-import { failureResponse } from "../../gateway/failures.js";
+import { corsAllowsOrigin } from "../../api-mapping/cors.js";
+import { failureResponse } from "../../api-mapping/failures.js";
 import { serveFunctionUrl } from "./function-url.js";
 import { serveHttpApi } from "./http-api.js";
 import { locate } from "./locate.js";
@@ -9,7 +9,7 @@ import { serveRestApi } from "./rest-api.js";
 import { send, type ServingDeps } from "./serving.js";
 import type { ServiceModule } from "../module.js";
 
-export interface GatewayServiceDeps extends ServingDeps {
+export interface ServedApisServiceDeps extends ServingDeps {
   /** Function URLs have no integration setting: they wait this long (config `gatewayTimeoutMs`) before a 504. */
   readonly functionUrlTimeoutMs: number;
 }
@@ -17,10 +17,10 @@ export interface GatewayServiceDeps extends ServingDeps {
 const forbidden = (message: string): UnkaiResponse => ({ status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ Message: message }) });
 const FORBIDDEN = forbidden("Forbidden");
 
-export function gatewayService(deps: GatewayServiceDeps): Service {
+export function servedApisService(deps: ServedApisServiceDeps): Service {
   const region = deps.account.region;
   return {
-    name: "gateway",
+    name: "served-apis",
     matches: (request) => locate(request, region) !== undefined,
     // An API's and a NONE Function URL's traffic is anyone's; an AWS_IAM URL needs a valid signature, for `lambda`.
     public: async (request) => !(await requiresSignature(request)),
@@ -66,12 +66,12 @@ export function gatewayService(deps: GatewayServiceDeps): Service {
 }
 
 /** Serving APIs and Function URLs: its failure answers are API Gateway's (docs/gateway.md), not an API's error codes. */
-export const gatewayModule: ServiceModule = {
-  name: "gateway",
+export const servedApisModule: ServiceModule = {
+  name: "served-apis",
   errors: { kind: "answers", doc: "docs/gateway.md#how-a-request-is-served" },
   compatibility: "docs/compatibility/apigateway.md",
-  create: (p) => gatewayService({
+  create: (p) => servedApisService({
     functions: p.functions, invoker: p.invoker, account: p.account, httpApis: p.store.httpApis, restApis: p.store.restApis, functionUrls: p.store.functionUrls, logs: p.store.logs,
-    functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("gateway"),
+    functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("served-apis"),
   }),
 };

@@ -1,5 +1,5 @@
 /** Builds the events API Gateway and Function URLs send: payload 2.0 (HTTP API, Function URL) and 1.0 (REST API proxy, HTTP API 1.0). */
-import { clfTime, eventBody, headerPairs, headerValue, isTextContentType, queryPairs, type GatewayRequest } from "./request-parts.js";
+import { clfTime, eventBody, headerPairs, headerValue, isTextContentType, queryPairs, type ServedRequest } from "./request-parts.js";
 
 export interface EventContext {
   readonly accountId: string;
@@ -11,7 +11,7 @@ export interface EventContext {
 }
 
 /** Payload format 2.0; Function URLs use it with routeKey and stage `$default`. */
-export function payloadV2(request: GatewayRequest, context: EventContext, options: { readonly functionUrl: boolean }): Record<string, unknown> {
+export function payloadV2(request: ServedRequest, context: EventContext, options: { readonly functionUrl: boolean }): Record<string, unknown> {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (const [name, value] of headerPairs(request.rawHeaders)) {
@@ -56,7 +56,7 @@ export function payloadV2(request: GatewayRequest, context: EventContext, option
 
 /** Payload format 1.0 (REST API Lambda proxy). `binary` says whether the body goes base64. */
 export function payloadV1(
-  request: GatewayRequest,
+  request: ServedRequest,
   context: EventContext & { readonly resourcePath: string; readonly resourceId: string; readonly requestContextPath: string },
   binary: boolean,
 ): Record<string, unknown> {
