@@ -225,9 +225,22 @@ function signedHeaderValues(request: SignedHead, parts: SignatureParts): Record<
   for (const name of parts.signedHeaders) {
     const value = repeated(request.rawHeaders, name) ?? request.headers[name];
     if (value === undefined) throw new AuthenticationError("InvalidSignatureException", `The signed header '${name}' is missing from the request.`, "bad-signature");
-    headers[name] = value;
+    headers[name] = asSigned(value);
   }
   return headers;
+}
+
+/**
+ * node:http hands header values over as latin1, one character per byte, while clients sign a
+ * non-ASCII value as the UTF-8 text it is: bytes that form valid UTF-8 are signed as that text. (A
+ * value that is not valid UTF-8, such as the single latin1 byte SDK v3 writes for `é`, stays as read:
+ * the SDK signed that same character.)
+ */
+function asSigned(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value)) return value;
+  const bytes = Buffer.from(value, "latin1");
+  const text = bytes.toString("utf8");
+  return Buffer.from(text, "utf8").equals(bytes) ? text : value;
 }
 
 async function headerSignature(request: SignedHead, body: Buffer | undefined, parts: SignatureParts, secret: SigningSecret): Promise<string> {
