@@ -8,7 +8,9 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, S3ServiceException, UploadPartCommand, ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { s3, signedS3Fetch } from "./helpers/s3.js";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { s3, signedS3Fetch, signedS3Headers } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 async function rejects(promise: Promise<unknown>, code: string, status: number): Promise<void> {
@@ -153,5 +155,21 @@ describe("S3 fidelity fixes", () => {
     const got = await client.send(new GetObjectCommand({ Bucket: "fidelity", Key: "labelled" }));
     assert.equal(await got.Body!.transformToString(), "plain body");
     assert.equal(got.ContentEncoding, undefined, "aws-chunked is not kept as the object's encoding");
+  });
+
+  it("verifies a signature over a non-ASCII metadata value sent as UTF-8 bytes, and as SDK v3 sends it", async () => {
+    const url = new URL("/fidelity/utf8-meta", suite.unkai.url);
+    const value = "Hello Worldé";
+    const signed = await new SignatureV4({ service: "s3", region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, sha256: Sha256, uriEscapePath: false, applyChecksum: false }).sign({
+      method: "PUT", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {},
+      headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD", "x-amz-meta-meta1": value },
+    });
+    // On the wire the value is its UTF-8 bytes (a ByteString of them for fetch).
+    const headers = { ...signed.headers, "x-amz-meta-meta1": Buffer.from(value, "utf8").toString("latin1") };
+    const put = await fetch(url, { method: "PUT", headers, body: "x" });
+    assert.equal(put.status, 200, await put.text());
+    const head = await fetch(url, { method: "HEAD", headers: (await signedS3Headers(suite.unkai.url, "HEAD", "/fidelity/utf8-meta", {})) });
+    assert.equal(Buffer.from(head.headers.get("x-amz-meta-meta1") ?? "", "latin1").toString("utf8"), value, "the bytes come back as sent");
+    await client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "sdk-meta", Body: "x", Metadata: { meta1: value } }));
   });
 });

@@ -27,6 +27,8 @@ const schema = z.object({
   killGraceMs: z.number().int().min(0),
   initTimeoutMs: z.number().int().min(100),
   memoryPollMs: z.number().int().min(5),
+  handoffWaitMs: z.number().int().min(0).max(1_000),
+  handoffCpuPercent: z.number().int().min(0).max(100),
   nodePath: z.string().min(1),
   pythonPath: z.string().min(1),
   deployExample: z.boolean(),
@@ -74,6 +76,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   killGraceMs: "UNKAI_KILL_GRACE_MS",
   initTimeoutMs: "UNKAI_INIT_TIMEOUT_MS",
   memoryPollMs: "UNKAI_MEMORY_POLL_MS",
+  handoffWaitMs: "UNKAI_HANDOFF_WAIT_MS",
+  handoffCpuPercent: "UNKAI_HANDOFF_CPU_PERCENT",
   nodePath: "UNKAI_NODE",
   pythonPath: "UNKAI_PYTHON",
   deployExample: "UNKAI_EXAMPLE",
@@ -122,6 +126,11 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   killGraceMs: 500,
   initTimeoutMs: 10_000,
   memoryPollMs: 50,
+  // While the CPUs are saturated (handoffCpuPercent busy, every process on the host counted), a request
+  // waits for a busy environment of its function, and starts another only once none has freed up for
+  // handoffWaitMs (docs/lifecycle.md has the figures behind the values); 0 turns the wait off.
+  handoffWaitMs: 10,
+  handoffCpuPercent: 90,
   nodePath: process.execPath,
   pythonPath: "/usr/bin/python3",
   deployExample: true,

@@ -7,6 +7,7 @@ import { createServer as createNetServer, type Server as NetServer } from "node:
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { Destinations, lambdaTarget } from "../async/destinations.js";
@@ -133,6 +134,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     initTimeoutMs: config.initTimeoutMs,
     killGraceMs: config.killGraceMs,
     memoryPollMs: config.memoryPollMs,
+    handoffWaitMs: config.handoffWaitMs,
+    saturatedCpuShare: config.handoffCpuPercent / 100,
+    cores: availableParallelism(),
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);

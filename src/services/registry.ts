@@ -8,6 +8,7 @@
 import { apiGatewayModule } from "./apigateway/index.js";
 import { apiGatewayV2Module } from "./apigatewayv2/index.js";
 import { consoleModule } from "./console/index.js";
+import { dynamodbModule } from "./dynamodb/index.js";
 import { servedApisModule } from "./served-apis/index.js";
 import { lambdaModule } from "./lambda/index.js";
 import { eventsModule } from "./events/index.js";
@@ -37,6 +38,8 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   logsModule,
   // POST with X-Amz-Target AWSEvents.*
   eventsModule,
+  // POST with X-Amz-Target DynamoDB_20120810.*
+  dynamodbModule,
   // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
   stsModule,
   // Signing scope `sqs`, POST with X-Amz-Target AmazonSQS.*, or a query `Action=` naming an SQS operation

@@ -167,6 +167,7 @@ export interface Store {
   /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
   readonly eventBuses: DocumentStore<EventBusRecord>;
   readonly eventRules: DocumentStore<RuleRecord>;
+  readonly dynamodb: DynamoDbStore;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
 }
@@ -541,4 +542,69 @@ export interface ScheduleTimerStore {
   advance(id: string, leaseCounter: number, nextFireAt: number | undefined): Promise<boolean>;
   /** When the earliest timer is due (a leased one: when its lease ends), if any has a next firing. */
   nextDueAt(): Promise<number | undefined>;
+}
+
+/** A DynamoDB table: its name and its definition (key schema, indexes, settings) as the service's JSON. */
+export interface DynamoTableRecord {
+  readonly name: string;
+  readonly createdAt: number;
+  readonly definition: string;
+}
+
+/** Where an item lives: keys encoded by the service so that unsigned byte order is DynamoDB's key order. */
+export interface DynamoItemKey {
+  readonly table: string;
+  readonly partitionKey: Buffer;
+  /** Empty for a table without a sort key. */
+  readonly sortKey: Buffer;
+}
+
+export interface DynamoItemRow extends DynamoItemKey {
+  /** The item as the service's JSON. */
+  readonly item: string;
+  /** The item's size as DynamoDB counts it. */
+  readonly size: number;
+}
+
+/** A Query's range within one partition; bounds and `after` compare sort keys by unsigned bytes. */
+export interface DynamoKeyRange {
+  readonly table: string;
+  readonly partitionKey: Buffer;
+  readonly lower?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
+  readonly upper?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
+  /** Ascending sort keys when true (ScanIndexForward), descending otherwise. */
+  readonly forward: boolean;
+  /** Resume past this sort key (ExclusiveStartKey), in the direction of travel. */
+  readonly after?: Buffer | undefined;
+  readonly limit: number;
+}
+
+/** A write `transact` applies: put a row, or delete the item at a key. */
+export type DynamoItemWrite = { readonly put: DynamoItemRow } | { readonly delete: DynamoItemKey };
+
+/** DynamoDB's tables and items. Item writes commit (fsynced) before they resolve. */
+export interface DynamoDbStore {
+  /** Inserts; false when a table of that name exists. */
+  createTable(record: DynamoTableRecord): Promise<boolean>;
+  table(name: string): Promise<DynamoTableRecord | undefined>;
+  /** Tables by name, after `afterName`. */
+  tables(afterName: string | undefined, limit: number): Promise<DynamoTableRecord[]>;
+  /** Replaces the definition; false when there is no such table. */
+  updateTable(record: DynamoTableRecord): Promise<boolean>;
+  /** Removes the table and every item in it, in one transaction; false when there was no such table. */
+  deleteTable(name: string): Promise<boolean>;
+  /** The rows at `keys`, in the same order (undefined where there is none). */
+  items(keys: readonly DynamoItemKey[]): Promise<(DynamoItemRow | undefined)[]>;
+  /**
+   * Reads the rows at `keys`, hands them (in order) to `decide`, and applies the writes it returns,
+   * in one transaction: no other write to those items comes between the read and the writes.
+   * When `decide` throws, nothing is written and the promise rejects with that error.
+   */
+  transact<T>(keys: readonly DynamoItemKey[], decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T }): Promise<T>;
+  /** Rows of one partition within the range, in sort key order (or its reverse), at most `limit`. */
+  query(range: DynamoKeyRange): Promise<DynamoItemRow[]>;
+  /** Rows of a table in (partition key, sort key) order, after `after` when given, at most `limit`. */
+  scan(table: string, after: { readonly partitionKey: Buffer; readonly sortKey: Buffer } | undefined, limit: number): Promise<DynamoItemRow[]>;
+  /** Item count and total item bytes (DescribeTable's ItemCount and TableSizeBytes). */
+  stats(table: string): Promise<{ itemCount: number; sizeBytes: number }>;
 }

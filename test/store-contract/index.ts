@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { accessKeyStoreContract } from "./access-key-store.js";
 import { asyncQueueStoreContract } from "./async-queue-store.js";
 import { documentStoreContract } from "./document-store.js";
+import { dynamoDbStoreContract } from "./dynamodb-store.js";
 import { eventInvokeConfigStoreContract } from "./event-config-store.js";
 import { functionStoreContract } from "./function-store.js";
 import { functionUrlStoreContract } from "./function-url-store.js";
@@ -43,6 +44,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["QueueStore", queueStoreContract],
   ["MessageStore", messageStoreContract],
   ["ScheduleTimerStore", scheduleTimerStoreContract],
+  ["DynamoDbStore", dynamoDbStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {

@@ -7,6 +7,7 @@ import type { LogStorePolicy, Store } from "../ports.js";
 import { pgAccessKeyStore } from "./access-key-store.js";
 import { pgAsyncQueueStore } from "./async-queue-store.js";
 import { openPgDatabase } from "./database.js";
+import { pgDynamoDbStore } from "./dynamodb-store.js";
 import { pgEventConfigStore, pgTestEventStore } from "./event-config-store.js";
 import { pgFunctionStore } from "./function-store.js";
 import { pgDocumentStore, pgFunctionUrlStore } from "./api-definition-store.js";
@@ -51,6 +52,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     objects: pgObjectStore(db),
     commit: pgUnitOfWork(db),
     scheduleTimers: pgScheduleTimerStore(db),
+    dynamodb: pgDynamoDbStore(db),
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),
     queues: pgQueueStore(db),

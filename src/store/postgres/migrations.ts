@@ -180,7 +180,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE event_buses (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   CREATE TABLE event_rules (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
-  // 3: SQS queues (a per-queue message counter), their messages, the deduplication ids FIFO queues remember
+  // 3: DynamoDB tables and items; keys are the service's order-preserving encodings (bytea compares as unsigned bytes)
+  `
+  CREATE TABLE dynamodb_tables (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    created_at BIGINT NOT NULL,
+    definition TEXT NOT NULL
+  );
+  CREATE TABLE dynamodb_items (
+    table_name TEXT COLLATE "C" NOT NULL,
+    partition_key BYTEA NOT NULL,
+    sort_key BYTEA NOT NULL,
+    item TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    PRIMARY KEY (table_name, partition_key, sort_key)
+  );
+  `,
+  // 4: SQS queues (a per-queue message counter), their messages, the deduplication ids FIFO queues remember
   // for five minutes, and Lambda's event source mappings as documents
   `
   CREATE TABLE sqs_queues (

@@ -18,6 +18,7 @@ import { sqliteQueueStore } from "./queue-store.js";
 import { sqliteMessageStore } from "./message-store.js";
 import { sqliteUnitOfWork } from "./unit-of-work.js";
 import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
+import { sqliteDynamoDbStore } from "./dynamodb-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */
 export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
@@ -49,6 +50,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     scheduleTimers: promised(sqliteScheduleTimerStore(db)),
     eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
     eventRules: promised(sqliteDocumentStore(db, "event_rules")),
+    dynamodb: promised(sqliteDynamoDbStore(db)),
     async close() {
       if (closed) return;
       closed = true;

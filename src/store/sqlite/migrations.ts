@@ -215,7 +215,23 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
-  // 12: SQS queues (attributes and tags as JSON, a per-queue message counter), their messages, and the
+  // 12: DynamoDB tables and items; keys are the service's order-preserving encodings (BLOBs compare by memcmp)
+  `
+  CREATE TABLE dynamodb_tables (
+    name TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    definition TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE dynamodb_items (
+    table_name TEXT NOT NULL,
+    partition_key BLOB NOT NULL,
+    sort_key BLOB NOT NULL,
+    item TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (table_name, partition_key, sort_key)
+  ) STRICT, WITHOUT ROWID;
+  `,
+  // 13: SQS queues (attributes and tags as JSON, a per-queue message counter), their messages, and the
   // deduplication ids FIFO queues remember for five minutes (kept after their message is deleted), and
   // Lambda's event source mappings as documents (the id column keeps the document stores' name)
   `
