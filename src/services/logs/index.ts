@@ -9,34 +9,23 @@ import type { FreeSpace } from "../../store/disk-space.js";
 import type { LogStore } from "../../store/ports.js";
 import { LOGS_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
+import { filterOperations } from "./filter.js";
 import { writeOperations, type GroupNameInput } from "./writes.js";
 
-interface FilterInput {
+interface GetInput {
   readonly logGroupName?: string;
   readonly logGroupIdentifier?: string;
-  readonly logStreamNames?: readonly string[];
-  readonly logStreamNamePrefix?: string;
+  readonly logStreamName: string;
   readonly startTime?: number;
   readonly endTime?: number;
-  readonly filterPattern?: string;
   readonly nextToken?: string;
   readonly limit?: number;
-}
-interface GetInput extends FilterInput {
-  readonly logStreamName: string;
 }
 interface StreamsInput {
   readonly logGroupName?: string;
   readonly logGroupIdentifier?: string;
   readonly logStreamNamePrefix?: string;
   readonly limit?: number;
-}
-
-/** CloudWatch filter patterns: Unkai supports plain terms and quoted phrases, matched as substrings. */
-function patternTerm(pattern: string | undefined): string | undefined {
-  const trimmed = pattern?.trim();
-  if (!trimmed) return undefined;
-  return trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
 }
 
 export interface LogsServiceDeps {
@@ -60,20 +49,7 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
 
   const operations: Operations = {
     ...writeOperations({ logs, space, now, requireGroup }),
-    async FilterLogEvents(input: FilterInput) {
-      const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
-      const streams = input.logStreamNames ?? (input.logStreamNamePrefix ? (await logs.streams(group, input.logStreamNamePrefix, 10_000)).map((s) => s.logStreamName) : undefined);
-      const { events, lastId } = await logs.query({
-        group,
-        streams,
-        startTime: input.startTime,
-        endTime: input.endTime,
-        contains: patternTerm(input.filterPattern),
-        afterId: input.nextToken ? Number(input.nextToken) : undefined,
-        limit: input.limit ?? 10_000,
-      });
-      return { events, ...(lastId !== undefined ? { nextToken: String(lastId) } : {}), searchedLogStreams: [] };
-    },
+    ...filterOperations(logs, requireGroup),
     async GetLogEvents(input: GetInput) {
       const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
       const afterId = input.nextToken?.startsWith("f/") ? Number(input.nextToken.slice(2)) : undefined;
