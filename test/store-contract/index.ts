@@ -15,6 +15,7 @@ import { DEFAULT_STORE_OPTIONS, type MakeStore, type StoreContext, type StoreTes
 import { invocationStoreContract } from "./invocation-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
+import { metricDataStoreContract, metricFilterStoreContract } from "./metric-store.js";
 import { objectStoreContract } from "./object-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
 import { testEventStoreContract } from "./test-event-store.js";
@@ -37,6 +38,8 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["AccessKeyStore", accessKeyStoreContract],
   ["DocumentStore", documentStoreContract],
   ["ObjectStore", objectStoreContract],
+  ["MetricFilterStore", metricFilterStoreContract],
+  ["MetricDataStore", metricDataStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
