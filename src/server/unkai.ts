@@ -33,6 +33,7 @@ import { SERVICE_MODULES } from "../services/registry.js";
 import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
+import { withMetricFilterIngestion } from "../services/logs/metric-ingestion.js";
 import { DiskSpace } from "../store/disk-space.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
 import type { Config } from "./config.js";
@@ -70,10 +71,12 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const space = new DiskSpace({ dir: config.dataDir, minFreeBytes: config.minFreeDiskBytes });
   const lowAtStart = space.shortfall();
   if (lowAtStart) logger.warn(lowAtStart);
-  const store = openSqliteStore(join(config.dataDir, "unkai.db"), (error) => logger.error({ err: error }, "a background store write failed"), {
+  const backend = openSqliteStore(join(config.dataDir, "unkai.db"), (error) => logger.error({ err: error }, "a background store write failed"), {
     defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays,
     groupMaxBytes: config.logGroupMaxBytes,
   });
+  // Every log append (PutLogEvents, functions' output, access logs) feeds the group's metric filters.
+  const store = withMetricFilterIngestion(backend, (error) => logger.error({ err: error }, "metric filters failed on appended log events"));
   const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
   if (config.recordRetentionDays > 0) {
     const keepMs = config.recordRetentionDays * 86_400_000;

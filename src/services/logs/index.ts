@@ -6,10 +6,11 @@ import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
 import type { FreeSpace } from "../../store/disk-space.js";
-import type { LogStore } from "../../store/ports.js";
+import type { LogStore, MetricFilterStore } from "../../store/ports.js";
 import { LOGS_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
 import { filterOperations } from "./filter.js";
+import { metricFilterOperations } from "./metric-filters.js";
 import { writeOperations, type GroupNameInput } from "./writes.js";
 
 interface GetInput {
@@ -30,6 +31,7 @@ interface StreamsInput {
 
 export interface LogsServiceDeps {
   readonly logs: LogStore;
+  readonly metricFilters: MetricFilterStore;
   readonly account: Account;
   /** Creating groups and streams and PutLogEvents are refused while the data directory is low on space. */
   readonly space: FreeSpace;
@@ -37,7 +39,7 @@ export interface LogsServiceDeps {
   readonly now?: () => number;
 }
 
-export function logsService({ logs, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
+export function logsService({ logs, metricFilters, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
   const groupArn = (group: string) => `arn:aws:logs:${account.region}:${account.accountId}:log-group:${group}`;
   const requireGroup = async (group: string | undefined) => {
     if (!group) throw new UnkaiError("InvalidParameterException", "logGroupName is required.");
@@ -50,6 +52,7 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
   const operations: Operations = {
     ...writeOperations({ logs, space, now, requireGroup }),
     ...filterOperations(logs, requireGroup),
+    ...metricFilterOperations(metricFilters, requireGroup, now),
     async GetLogEvents(input: GetInput) {
       const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
       const afterId = input.nextToken?.startsWith("f/") ? Number(input.nextToken.slice(2)) : undefined;
@@ -84,7 +87,9 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
       };
     },
     async DeleteLogGroup(input: GroupNameInput) {
-      await logs.deleteGroup(await requireGroup(input.logGroupName));
+      const group = await requireGroup(input.logGroupName);
+      await metricFilters.deleteGroup(group);
+      await logs.deleteGroup(group);
     },
   };
 
@@ -96,5 +101,5 @@ export const logsModule: ServiceModule = {
   name: "logs",
   errors: { kind: "json", table: LOGS_ERRORS, heading: "## CloudWatch Logs errors" },
   compatibility: "docs/compatibility/logs.md",
-  create: (p) => logsService({ logs: p.store.logs, account: p.account, space: p.space, logger: p.logger("logs") }),
+  create: (p) => logsService({ logs: p.store.logs, metricFilters: p.store.metricFilters, account: p.account, space: p.space, logger: p.logger("logs") }),
 };
