@@ -116,6 +116,15 @@ describe("metric filters", () => {
     assert.equal((await points("Fn", "Reports")).length, 2, "the invocation before the filter existed is not counted");
   });
 
+  it("a log group holds at most 100 metric filters (LimitExceededException); replacing one is not adding", async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/full" }));
+    const putNamed = (filterName: string) =>
+      logs.send(new PutMetricFilterCommand({ logGroupName: "/full", filterName, filterPattern: "x", metricTransformations: [{ metricName: "m", metricNamespace: "n", metricValue: "1" }] }));
+    for (let i = 0; i < 100; i++) await putNamed(`f${i}`);
+    await assert.rejects(putNamed("f100"), (error: Error) => error.name === "LimitExceededException" && /Resource limit exceeded/.test(error.message));
+    await putNamed("f7");
+  });
+
   it("DeleteLogGroup removes the group's metric filters", async () => {
     await logs.send(new CreateLogGroupCommand({ logGroupName: "/gone" }));
     await logs.send(new PutMetricFilterCommand({ logGroupName: "/gone", filterName: "f", filterPattern: "", metricTransformations: [{ metricName: "m", metricNamespace: "n", metricValue: "1" }] }));
