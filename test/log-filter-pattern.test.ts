@@ -67,6 +67,12 @@ const UNSTRUCTURED: readonly Case[] = [
   ['?"disk full" ?"out of memory"', ["fatal: out of memory", "disk full!"], ["disk fine"]],
   ["%[A-Z]{5}%", ["ERROR"], ["Error"]],
   ["%\\d+%", ["code 42"], ["code x"]],
+  ["%[^0-9]+=1%", ["abc=1"], ["123=1", "=1"]],
+  ["%ab{2,3}c%", ["abbc", "xabbbcx"], ["abc", "abbbbc"]],
+  ["%ab{2,}c%", ["abbbbbc"], ["abc"]],
+  ["%x.*?y%", ["x then y"], ["y then x"]],
+  ["%^$%", [""], ["x"]],
+  ["%\\w+@\\w+%", ["mail bob@example"], ["@ alone"]],
 ];
 
 const JSON_CASES: readonly Case[] = [
@@ -237,6 +243,30 @@ describe("filter patterns: what CloudWatch refuses", () => {
       });
     });
   }
+});
+
+describe("filter patterns: %regex% is matched in linear time, as RegExp would match it", () => {
+  it("agrees with JavaScript's RegExp on the documented subset", () => {
+    const regexes = ["a.c", "^ab", "bc$", "a|x", "[a-c]+d", "[^a]b", "a{2}", "a{1,2}b", "\\.", "\\d\\d", "colou?r", "x*y+z?", "[-a]"];
+    const texts = ["", "abc", "aabd", "xb", "aab", "a.b", "12", "colour", "color", "xyyz", "y", "-", "b"];
+    for (const body of regexes) {
+      const pattern = compileFilterPattern(`%${body}%`);
+      for (const text of texts) assert.equal(Boolean(pattern.match(text)), new RegExp(body).test(text), `%${body}% on ${JSON.stringify(text)}`);
+    }
+  });
+
+  it("a pattern that makes a backtracking engine explode answers at once over a 256 KB event", () => {
+    const started = Date.now();
+    const event = "a".repeat(256 * 1024);
+    assert.equal(compileFilterPattern("%a*a*a*a*a*a*b%").match(event), undefined);
+    assert.ok(compileFilterPattern("%a*a*a*a*a*a*a$%").match(event));
+    // A backtracking engine needs on the order of n^7 steps here; the set-of-states matcher a few million.
+    assert.ok(Date.now() - started < 60_000, `${Date.now() - started} ms`);
+  });
+
+  it("refuses a repetition that expands too far", () => {
+    assert.throws(() => compileFilterPattern("%a{5000}%"), FilterPatternError);
+  });
 });
 
 describe("filter patterns: the empty pattern and extracted values", () => {

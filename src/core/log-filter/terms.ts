@@ -6,9 +6,10 @@
  * matches `[ERROR]` and `ERROR:` but not `ERRORS` or `MYERROR` (CloudWatch tokenises the event). A quoted
  * phrase is matched as written, anywhere. Everything is case-sensitive.
  */
+import type { TextMatcher } from "./regex.js";
 import { compileRegex, FilterPatternError } from "./values.js";
 
-type Term = { readonly kind: "word" | "phrase"; readonly text: string } | { readonly kind: "regex"; readonly regex: RegExp };
+type Term = { readonly kind: "word" | "phrase"; readonly text: string } | { readonly kind: "regex"; readonly regex: TextMatcher };
 interface Terms {
   readonly all: readonly Term[];
   readonly any: readonly Term[];

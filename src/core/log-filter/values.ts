@@ -2,14 +2,10 @@
  * What the three pattern kinds share: the error a bad pattern raises, `%regex%` terms with the subset
  * CloudWatch accepts, `*` wildcards, and one comparison (`= != < > <= >=`) of a field's text with a value.
  */
+import { FilterPatternError } from "./error.js";
+import { parseRegex, type TextMatcher } from "./regex.js";
 
-/** A pattern CloudWatch Logs would refuse; services answer it as InvalidParameterException. */
-export class FilterPatternError extends Error {
-  constructor(detail?: string) {
-    super(detail ? `Invalid filter pattern: ${detail}` : "Invalid filter pattern");
-    this.name = "FilterPatternError";
-  }
-}
+export { FilterPatternError } from "./error.js";
 
 export type Operator = "=" | "!=" | "<" | ">" | "<=" | ">=";
 
@@ -17,7 +13,7 @@ export type Operator = "=" | "!=" | "<" | ">" | "<=" | ">=";
 export type Literal =
   | { readonly kind: "number"; readonly text: string; readonly value: number }
   | { readonly kind: "string"; readonly text: string; readonly glob?: RegExp }
-  | { readonly kind: "regex"; readonly text: string; readonly regex: RegExp };
+  | { readonly kind: "regex"; readonly text: string; readonly regex: TextMatcher };
 
 // AWS: letters, digits, the symbols _ # = @ / ; , - : and space-free operators ^ $ ? [ ] { } | \ * + .
 const REGEX_ALLOWED = /^[A-Za-z0-9_#=@/;,\-:^$?[\]{}|\\*+.]*$/;
@@ -26,17 +22,13 @@ export const MAX_REGEX_PER_PATTERN = 2;
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
 /** Compiles the body of `%…%`, refusing what CloudWatch's regex subset does not have (no groups, no multi-byte). */
-export function compileRegex(body: string): RegExp {
+export function compileRegex(body: string): TextMatcher {
   if (body === "") throw new FilterPatternError("Empty regular expression");
   if (!REGEX_ALLOWED.test(body)) {
     const bad = [...body].find((c) => !REGEX_ALLOWED.test(c)) ?? "";
     throw new FilterPatternError(`Unsupported character '${bad}' in regular expression '%${body}%'`);
   }
-  try {
-    return new RegExp(body);
-  } catch {
-    throw new FilterPatternError(`Invalid regular expression '%${body}%'`);
-  }
+  return parseRegex(body);
 }
 
 /** `*` matches any run of characters; everything else is literal and case-sensitive. The whole value must match. */
