@@ -82,19 +82,40 @@ function fieldMatches(slot: Slot & { kind: "field" }, value: string): boolean {
   return slot.anyOf.length === 0 || slot.anyOf.some((all) => all.every((c) => compare(value, c.op, c.literal)));
 }
 
-/** Assigns fields to slots, trying each split at `...`; the named fields' values on success. */
-function assign(slots: readonly Slot[], fields: readonly string[], s: number, f: number, out: Map<string, string>): boolean {
-  if (s === slots.length) return f === fields.length;
-  const slot = slots[s] as Slot;
-  if (slot.kind === "ellipsis") {
-    for (let skip = fields.length - f; skip >= 0; skip--) if (assign(slots, fields, s + 1, f + skip, out)) return true;
-    return false;
+/**
+ * Assigns fields to slots; `...` takes as many fields as it can. A table of "slots s.. can take fields
+ * f.." filled from the end makes this slots × fields steps whatever the number of `...` (a recursive
+ * search would be exponential in them, and as deep as the event has fields).
+ */
+function assign(slots: readonly Slot[], fields: readonly string[]): Map<string, string> | undefined {
+  const S = slots.length;
+  const F = fields.length;
+  if (!slots.some((slot) => slot.kind === "ellipsis") && S !== F) return undefined;
+  const width = F + 1;
+  const ok = new Uint8Array((S + 1) * width);
+  ok[S * width + F] = 1;
+  for (let s = S - 1; s >= 0; s--) {
+    const slot = slots[s] as Slot;
+    for (let f = F; f >= 0; f--) {
+      const here = s * width + f;
+      if (slot.kind === "ellipsis") ok[here] = ok[here + width] || (f < F ? ok[here + 1] : 0) ? 1 : 0;
+      else ok[here] = f < F && ok[here + width + 1] && fieldMatches(slot, fields[f] as string) ? 1 : 0;
+    }
   }
-  const value = fields[f];
-  if (value === undefined || !fieldMatches(slot, value)) return false;
-  if (!assign(slots, fields, s + 1, f + 1, out)) return false;
-  out.set(slot.name, value);
-  return true;
+  if (!ok[0]) return undefined;
+  const out = new Map<string, string>();
+  for (let s = 0, f = 0; s < S; ) {
+    const slot = slots[s] as Slot;
+    if (slot.kind === "ellipsis") {
+      if (f < F && ok[s * width + f + 1]) f++;
+      else s++;
+    } else {
+      out.set(slot.name, fields[f] as string);
+      s++;
+      f++;
+    }
+  }
+  return out;
 }
 
 /** Compiles `[ … ]` (the brackets included); the matcher returns the named fields (`$name` → text) or undefined. */
@@ -108,9 +129,6 @@ export function compileDelimited(pattern: string): { readonly names: ReadonlySet
   if (new Set(names).size !== names.length) throw new FilterPatternError("Field names in a space-delimited pattern must be unique");
   return {
     names: new Set(names),
-    match(message) {
-      const out = new Map<string, string>();
-      return assign(slots, splitFields(message), 0, 0, out) ? out : undefined;
-    },
+    match: (message) => assign(slots, splitFields(message)),
   };
 }

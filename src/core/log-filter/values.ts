@@ -12,7 +12,7 @@ export type Operator = "=" | "!=" | "<" | ">" | "<=" | ">=";
 /** A value on the right of an operator: a number, a string (possibly with `*`), or a `%regex%`. */
 export type Literal =
   | { readonly kind: "number"; readonly text: string; readonly value: number }
-  | { readonly kind: "string"; readonly text: string; readonly glob?: RegExp }
+  | { readonly kind: "string"; readonly text: string; readonly glob?: Glob | undefined }
   | { readonly kind: "regex"; readonly text: string; readonly regex: TextMatcher };
 
 // AWS: letters, digits, the symbols _ # = @ / ; , - : and space-free operators ^ $ ? [ ] { } | \ * + .
@@ -31,11 +31,37 @@ export function compileRegex(body: string): TextMatcher {
   return parseRegex(body);
 }
 
+/** Text with `*` wildcards, matched in O(text × pattern) (a RegExp of several `.*` can backtrack far longer). */
+export interface Glob {
+  test(text: string): boolean;
+}
+
 /** `*` matches any run of characters; everything else is literal and case-sensitive. The whole value must match. */
-export function globRegex(text: string): RegExp | undefined {
-  if (!text.includes("*")) return undefined;
-  const body = text.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
-  return new RegExp(`^${body}$`, "su");
+export function globRegex(pattern: string): Glob | undefined {
+  if (!pattern.includes("*")) return undefined;
+  return { test: (text) => globMatches(pattern, text) };
+}
+
+/** The classic two-pointer wildcard match: on a mismatch, resume after the last `*`, which takes one more character. */
+function globMatches(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] !== "*" && pattern[p] === text[t]) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === "*") {
+      star = p++;
+      resume = t;
+    } else if (star !== -1) {
+      p = star + 1;
+      t = ++resume;
+    } else return false;
+  }
+  while (pattern[p] === "*") p++;
+  return p === pattern.length;
 }
 
 /** A literal as written after an operator: quoted (quotes removed), `%regex%`, a number, or a bare word. */
