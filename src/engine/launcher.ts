@@ -24,6 +24,11 @@ export interface LauncherOptions {
   readonly forceHttpChannel: boolean;
   /** Each environment's own session credentials (AWS_ACCESS_KEY_ID, …). */
   readonly credentials: CredentialIssuer;
+  /**
+   * Makes sure the function's code and merged layers are unpacked on this host (a node that has not
+   * run this code yet fetches it from the blob store); runs before every cold start.
+   */
+  readonly prepareCode: (fn: FunctionVersion) => Promise<void>;
 }
 
 export class Launcher {
@@ -51,8 +56,9 @@ export class Launcher {
     return RUNTIMES[fn.config.runtime].family === "provided" ? "http" : "framed";
   }
 
-  launch(fn: FunctionVersion, envId: string, channel: Record<string, string>, logStream: string): Sandbox {
-    const { driver, runtimes, account, endpointUrl, nodePath, credentials } = this.options;
+  async launch(fn: FunctionVersion, envId: string, channel: Record<string, string>, logStream: string): Promise<Sandbox> {
+    const { driver, runtimes, account, endpointUrl, nodePath, credentials, prepareCode } = this.options;
+    await prepareCode(fn);
     const launch = runtimes.launch(fn.config.runtime, fn.codeDir);
     if (launch.family === "provided") checkBootstrap(launch.command);
     const tmpDir = this.tmpDirFor(envId);
@@ -69,7 +75,7 @@ export class Launcher {
       },
     );
     try {
-      const sandbox = this.start(fn, launch, env, channel, host, see, envId);
+      const sandbox = await this.start(fn, launch, env, channel, host, see, envId);
       void sandbox.exited.then(() => credentials.revoke(envId));
       return sandbox;
     } catch (error) {
@@ -92,7 +98,7 @@ export class Launcher {
     }
   }
 
-  private start(
+  private async start(
     fn: FunctionVersion,
     launch: ReturnType<HostRuntimes["launch"]>,
     env: Record<string, string>,
@@ -100,7 +106,7 @@ export class Launcher {
     host: SandboxPaths,
     see: (path: string) => string,
     envId: string,
-  ): Sandbox {
+  ): Promise<Sandbox> {
     const { driver, pool } = this.options;
     const seen = driver.seenAs(host);
     const channelFd = channel._UNKAI_CHANNEL_FD !== undefined;
@@ -109,7 +115,13 @@ export class Launcher {
       && (channelFd || !driver.runtimeApiAddress);
     const prestarted = poolable ? pool?.take(launch) : undefined;
     if (prestarted) {
-      prestarted.prepare?.({ codeDir: fn.codeDir, optDir: fn.optDir, memoryMb: fn.config.memoryMb });
+      // Placing the code runs off the event loop (a child process), so other requests go on meanwhile.
+      try {
+        await prestarted.prepare?.({ codeDir: fn.codeDir, optDir: fn.optDir, memoryMb: fn.config.memoryMb });
+      } catch (error) {
+        void prestarted.kill(0);
+        throw error;
+      }
       PrestartPool.specialise(prestarted, env, prestarted.prepare ? seen.taskRoot : fn.codeDir);
       return prestarted;
     }

@@ -3,14 +3,19 @@ import { totalmem } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { isRetentionDays, RETENTION_DAYS } from "../core/log-limits.js";
+import { isPostgresUrl } from "../store/open-store.js";
 
 const MB = 1024 * 1024;
 const GIB = 1024 * MB;
+
+/** `s3://bucket` or `s3://bucket/prefix/of/folders` (src/store/blobs/blob-store.ts' key rule). */
+const S3_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\/?$/;
 
 const schema = z.object({
   host: z.string().min(1),
   port: z.number().int().min(0).max(65_535),
   dataDir: z.string().min(1),
+  store: z.string().refine((url) => url === "" || isPostgresUrl(url), "empty (the embedded SQLite file) or a PostgreSQL URL such as postgres://unkai@db.example:5432/unkai"),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "a region such as us-east-1"),
   accountId: z.string().regex(/^\d{12}$/, "12 digits"),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
@@ -22,6 +27,8 @@ const schema = z.object({
   killGraceMs: z.number().int().min(0),
   initTimeoutMs: z.number().int().min(100),
   memoryPollMs: z.number().int().min(5),
+  handoffWaitMs: z.number().int().min(0).max(1_000),
+  handoffCpuPercent: z.number().int().min(0).max(100),
   nodePath: z.string().min(1),
   pythonPath: z.string().min(1),
   deployExample: z.boolean(),
@@ -39,6 +46,12 @@ const schema = z.object({
   minFreeDiskBytes: z.number().int().min(0),
   sandboxHostPorts: z.array(z.coerce.number().int().min(1).max(65_535)),
   publicHost: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, "host names such as unkai.example.com or *.unkai.example.com, separated by commas")),
+  blobs: z.string().refine((value) => value === "" || S3_LOCATION.test(value) || !/^[a-z0-9+.-]+:\/\//i.test(value), "a directory or s3://bucket/prefix (prefix: names of letters, digits, '.', '_', '-')"),
+  blobsEndpoint: z.string().regex(/^(https?:\/\/[^\s/]+\/?)?$/, "an http(s) URL such as http://minio.internal:9000 (empty for AWS S3)"),
+  blobsRegion: z.string().regex(/^[a-z0-9-]+$/, "a region such as us-east-1"),
+  blobsAccessKeyId: z.string().max(128),
+  blobsSecretAccessKey: z.string().max(256),
+  blobsSessionToken: z.string().max(4096),
   allowOrigin: z.array(z.string().regex(/^(\*|https?:\/\/[a-z0-9.-]+(:\d+)?|https?:\/\/\[[0-9a-f:.]+\](:\d+)?)$/i, "origins such as https://app.example.com or http://localhost:3000 (scheme, host, port; no path), or *, separated by commas")),
 });
 
@@ -51,6 +64,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   host: "UNKAI_HOST",
   port: "UNKAI_PORT",
   dataDir: "UNKAI_DATA_DIR",
+  store: "UNKAI_STORE",
   region: "UNKAI_REGION",
   accountId: "UNKAI_ACCOUNT_ID",
   logLevel: "UNKAI_LOG_LEVEL",
@@ -62,6 +76,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   killGraceMs: "UNKAI_KILL_GRACE_MS",
   initTimeoutMs: "UNKAI_INIT_TIMEOUT_MS",
   memoryPollMs: "UNKAI_MEMORY_POLL_MS",
+  handoffWaitMs: "UNKAI_HANDOFF_WAIT_MS",
+  handoffCpuPercent: "UNKAI_HANDOFF_CPU_PERCENT",
   nodePath: "UNKAI_NODE",
   pythonPath: "UNKAI_PYTHON",
   deployExample: "UNKAI_EXAMPLE",
@@ -80,6 +96,12 @@ const ENV_NAMES: Record<keyof Config, string> = {
   sandboxHostPorts: "UNKAI_SANDBOX_HOST_PORTS",
   publicHost: "UNKAI_PUBLIC_HOST",
   allowOrigin: "UNKAI_ALLOW_ORIGIN",
+  blobs: "UNKAI_BLOBS",
+  blobsEndpoint: "UNKAI_BLOBS_ENDPOINT",
+  blobsRegion: "UNKAI_BLOBS_REGION",
+  blobsAccessKeyId: "UNKAI_BLOBS_ACCESS_KEY_ID",
+  blobsSecretAccessKey: "UNKAI_BLOBS_SECRET_ACCESS_KEY",
+  blobsSessionToken: "UNKAI_BLOBS_SESSION_TOKEN",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -91,6 +113,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   host: "127.0.0.1",
   port: 4566,
   dataDir: ".unkai",
+  // The embedded SQLite file in the data directory; a postgres:// URL shares one database between nodes.
+  store: "",
   region: "us-east-1",
   accountId: "000000000000",
   logLevel: "info",
@@ -102,6 +126,11 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   killGraceMs: 500,
   initTimeoutMs: 10_000,
   memoryPollMs: 50,
+  // While the CPUs are saturated (handoffCpuPercent busy, every process on the host counted), a request
+  // waits for a busy environment of its function, and starts another only once none has freed up for
+  // handoffWaitMs (docs/lifecycle.md has the figures behind the values); 0 turns the wait off.
+  handoffWaitMs: 10,
+  handoffCpuPercent: 90,
   nodePath: process.execPath,
   pythonPath: "/usr/bin/python3",
   deployExample: true,
@@ -126,6 +155,14 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   sandboxHostPorts: [],
   publicHost: [],
   allowOrigin: [],
+  // Code packages and S3 object bodies: "" keeps them in the data directory (code/, objects/).
+  blobs: "",
+  blobsEndpoint: "",
+  blobsRegion: "us-east-1",
+  // Empty: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the SDK's own chain.
+  blobsAccessKeyId: "",
+  blobsSecretAccessKey: "",
+  blobsSessionToken: "",
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */
@@ -139,12 +176,32 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = String(issue?.path[0] ?? "?") as keyof Config;
-    throw new Error(`Invalid setting ${key} (--${kebab(key)} or ${ENV_NAMES[key]}): ${issue?.message ?? "invalid"}, got '${String(raw[key])}'.`);
+    // A store URL may carry a password: never echo it.
+    const got = key === "store" ? "" : `, got '${String(raw[key])}'`;
+    throw new Error(`Invalid setting ${key} (--${kebab(key)} or ${ENV_NAMES[key]}): ${issue?.message ?? "invalid"}${got}.`);
   }
   if ((result.data.accessKeyId === "") !== (result.data.secretAccessKey === "")) {
     throw new Error("Set both UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY (or --access-key-id and --secret-access-key), or neither.");
   }
-  return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
+  return Object.freeze({ ...result.data, ...blobSettings(result.data, env), dataDir: resolve(result.data.dataDir) });
+}
+
+/**
+ * The blob store's location (a directory made absolute) and credentials: Unkai's own settings, else
+ * the standard AWS_* variables (read here, as every setting is). Both halves of a key, or neither.
+ */
+function blobSettings(config: z.infer<typeof schema>, env: NodeJS.ProcessEnv): Partial<Config> {
+  const blobs = config.blobs === "" || config.blobs.startsWith("s3://") ? config.blobs : resolve(config.blobs);
+  if (config.blobsAccessKeyId !== "" || config.blobsSecretAccessKey !== "") {
+    if (config.blobsAccessKeyId === "" || config.blobsSecretAccessKey === "") {
+      throw new Error("Set both UNKAI_BLOBS_ACCESS_KEY_ID and UNKAI_BLOBS_SECRET_ACCESS_KEY (or --blobs-access-key-id and --blobs-secret-access-key), or neither.");
+    }
+    return { blobs };
+  }
+  const accessKeyId = env.AWS_ACCESS_KEY_ID ?? "";
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY ?? "";
+  if (accessKeyId === "" || secretAccessKey === "") return { blobs };
+  return { blobs, blobsAccessKeyId: accessKeyId, blobsSecretAccessKey: secretAccessKey, blobsSessionToken: env.AWS_SESSION_TOKEN ?? "" };
 }
 
 function coerce(value: string, like: unknown): unknown {

@@ -7,6 +7,7 @@ import { createServer as createNetServer, type Server as NetServer } from "node:
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { Destinations, lambdaTarget } from "../async/destinations.js";
@@ -30,9 +31,10 @@ import { FunctionService } from "../functions/function-service.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
 import { SERVICE_MODULES } from "../services/registry.js";
+import { openBlobStore } from "../store/blobs/open.js";
 import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
-import { openSqliteStore } from "../store/sqlite/index.js";
+import { openStore } from "../store/open-store.js";
 import { withMetricFilterIngestion } from "../services/logs/metric-ingestion.js";
 import { DiskSpace } from "../store/disk-space.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
@@ -58,7 +60,9 @@ export interface RunningUnkai {
 export async function startUnkai(config: Config, logger: Logger): Promise<RunningUnkai> {
   const codeRoot = join(config.dataDir, "code");
   const sandboxRoot = join(config.dataDir, "sandboxes");
-  const firstStart = !existsSync(join(config.dataDir, "unkai.db"));
+  // With PostgreSQL the data directory holds code and object bodies only (the database is elsewhere).
+  const embedded = config.store === "";
+  const firstStart = !existsSync(join(config.dataDir, embedded ? "unkai.db" : "code"));
   // Code, objects, the database and every environment's directories: Unkai's user alone may enter
   // (sandboxes get theirs through bind mounts, which need no path through here).
   // An existing directory is tightened only when it is an Unkai data directory (never someone's home).
@@ -71,10 +75,13 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const space = new DiskSpace({ dir: config.dataDir, minFreeBytes: config.minFreeDiskBytes });
   const lowAtStart = space.shortfall();
   if (lowAtStart) logger.warn(lowAtStart);
-  const backend = openSqliteStore(join(config.dataDir, "unkai.db"), (error) => logger.error({ err: error }, "a background store write failed"), {
-    defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays,
-    groupMaxBytes: config.logGroupMaxBytes,
+  const blobs = await openBlobStore({
+    location: config.blobs, dataDir: config.dataDir, endpoint: config.blobsEndpoint, region: config.blobsRegion,
+    accessKeyId: config.blobsAccessKeyId, secretAccessKey: config.blobsSecretAccessKey, sessionToken: config.blobsSessionToken,
   });
+  logger.info({ blobs: blobs.store.location }, "blob store open");
+  const logPolicy = { defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays, groupMaxBytes: config.logGroupMaxBytes };
+  const backend = await openStore({ url: config.store, dataDir: config.dataDir, logPolicy }, (error) => logger.error({ err: error }, "a background store write failed"));
   // Every log append (PutLogEvents, functions' output, access logs) feeds the group's metric filters.
   const store = withMetricFilterIngestion(backend, (error) => logger.error({ err: error }, "metric filters failed on appended log events"));
   const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
@@ -91,6 +98,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   });
   if (!isLoopbackHost(config.host) && !(await credentials.hasConfiguredKeys())) {
     await store.close();
+    await blobs.store.close();
     throw new Error(
       `Unkai refuses to listen on ${config.host} (not a loopback address) without access keys: the default key 'test' works only on loopback. ` +
         `Create one with \`unkai keys create --data-dir ${config.dataDir}\`, or set UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY.`,
@@ -106,6 +114,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const longestSocket = join(sandboxRoot, "0123456789abcdef", "runtime-api.sock");
   if (driver.runtimeApiAddress && Buffer.byteLength(longestSocket) > 107) {
     await store.close();
+    await blobs.store.close();
     throw new Error(`The data directory's path is too long for the sandboxes' Unix sockets (${longestSocket} is over 107 bytes): use a shorter --data-dir.`);
   }
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
@@ -115,19 +124,25 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     ...(existsSync(config.pythonPath) ? [{ command: runtimes.launch("python3.12", "").command, args: [BOOTSTRAPS.python] }] : []),
   ];
   const pool = new PrestartPool(driver, prestartTargets, driver.supportsPrestart ? config.prestartPerRuntime : 0, sandboxRoot, basePath, logger.child({ part: "pool" }));
+  // Run as root, code belongs to root and the sandboxes' shared group: linux sandboxes read it through that group.
+  const code = codeStore(codeRoot, blobs.store, space, process.getuid?.() === 0 ? CODE_GID : undefined);
   let url = "";
-  const launcher = new Launcher({ driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http", credentials });
+  const launcher = new Launcher({
+    driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http", credentials,
+    prepareCode: (fn) => code.prepare(fn.codeSha256, fn.config.layers?.map((layer) => layer.codeSha256) ?? []),
+  });
   const dispatcher = new Dispatcher(launcher, {
     maxEnvironments: config.maxEnvironments,
     idleTimeoutMs: config.idleTimeoutMs,
     initTimeoutMs: config.initTimeoutMs,
     killGraceMs: config.killGraceMs,
     memoryPollMs: config.memoryPollMs,
+    handoffWaitMs: config.handoffWaitMs,
+    saturatedCpuShare: config.handoffCpuPercent / 100,
+    cores: availableParallelism(),
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);
-  // Run as root, code belongs to root and the sandboxes' shared group: linux sandboxes read it through that group.
-  const code = codeStore(codeRoot, space, process.getuid?.() === 0 ? CODE_GID : undefined);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   await functions.loadReservations();
   const queue = new AsyncQueue(store.asyncQueue);
@@ -142,8 +157,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
   const platform: Platform = {
-    account, url: () => url, hostUrl, dataDir: config.dataDir, codeRoot, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
-    store, code, space, credentials, functions, invoker, queue, destinations, worker,
+    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
+    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker,
     health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
     logger: (service) => logger.child({ service }),
   };
@@ -167,7 +182,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   sweeper.start();
   for (const service of services) service.start?.();
 
-  if (firstStart && config.deployExample) await deployExample(functions, logger);
+  // A shared database may have been set up by another node already.
+  if (firstStart && config.deployExample && (embedded || (await store.functions.count()) === 0)) await deployExample(functions, logger);
 
   let closing: Promise<void> | undefined;
   return {
@@ -191,6 +207,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         await Promise.all(services.map((service) => service.close?.() ?? Promise.resolve()));
         api.closeAllConnections();
         await store.close();
+        await blobs.store.close();
       })();
       return closing;
     },

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
-import type { BucketRecord, ObjectRecord, QueuedEventRow } from "../../store/ports.js";
+import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { byteRange, checkConditions } from "./conditional.js";
 import { chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
@@ -13,22 +13,28 @@ import { xmlResponse } from "./xml.js";
 
 /**
  * Commits a new body for `bucket`/`key` with its notification events, then drops the body it replaced.
- * A write condition is checked against the current object just before the commit (callers hold the
- * key's conditional-write slot, so nothing conditional lands in between).
+ * A write condition is checked against the current object inside the commit (the store locks the key,
+ * so another node's write cannot land in between; on this node, callers also hold the key's slot).
  */
 export async function commitObject(context: S3Context, request: UnkaiRequest, record: ObjectRecord, eventName: string, complete?: string, condition?: WriteCondition): Promise<void> {
   const bucket = await requireBucket(context, record.bucket);
   const events = eventsFor(context, bucket, { eventName, key: record.key, size: record.size, eTag: record.etag }, request);
   let previous: ObjectRecord | undefined;
   try {
-    if (condition) checkWriteCondition(condition, await context.store.object(record.bucket, record.key), record.bucket, record.key);
-    previous = await (complete === undefined ? context.store.putObject(record, events) : context.store.completeUpload(complete, record, events));
+    // The condition, the row, the ended upload and the events announcing them: all of it commits, or none.
+    const done = await context.commit({
+      putObjects: [record],
+      endUploads: complete === undefined ? [] : [complete],
+      check: condition ? ([current]) => checkWriteCondition(condition, current, record.bucket, record.key) : undefined,
+      events: () => events,
+    });
+    previous = done.replaced[0];
   } catch (error) {
-    await context.files.remove(record.blob);
+    await context.bodies.remove(record.blob);
     throw error;
   }
   context.notifications.queued(events);
-  if (previous && previous.blob !== record.blob) await context.files.remove(previous.blob);
+  if (previous && previous.blob !== record.blob) await context.bodies.remove(previous.blob);
 }
 
 export async function putObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
@@ -41,12 +47,12 @@ export async function putObject(context: S3Context, request: UnkaiRequest, bucke
 
 async function storeObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, condition?: WriteCondition): Promise<UnkaiResponse> {
   const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request));
-  const blob = await context.files.write(payload.body);
+  const blob = await context.bodies.write(payload.body);
   let digest;
   try {
     digest = payload.verify();
   } catch (error) {
-    await context.files.remove(blob);
+    await context.bodies.remove(blob);
     throw error;
   }
   const etag = digest.md5.toString("hex");
@@ -87,7 +93,7 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
     const status = range ? 206 : 200;
     // An empty stream keeps the Content-Length above on HEAD answers (the adapter writes no body for HEAD).
     if (head || length === 0) return { status, headers, body: Readable.from([]) };
-    const body = await context.files.reader(object.blob, range);
+    const body = await context.bodies.reader(object.blob, range);
     if (body) return { status, headers, body };
     if (attempt > 3) throw new S3Error("InternalError", "The object changed while it was being read; please try again.");
   }
@@ -97,20 +103,17 @@ export async function deleteObject(context: S3Context, request: UnkaiRequest, bu
   const bucket = await requireBucket(context, bucketName);
   const condition = writeConditionOf(request);
   if (!condition) return removeObject(context, request, bucket, key);
-  return context.conditionalWrites.run(bucketName, key, async () => {
-    checkWriteCondition(condition, await context.store.object(bucketName, key), bucketName, key);
-    return removeObject(context, request, bucket, key);
-  });
+  return context.conditionalWrites.run(bucketName, key, () => removeObject(context, request, bucket, key, condition));
 }
 
-async function removeObject(context: S3Context, request: UnkaiRequest, bucket: BucketRecord, key: string): Promise<UnkaiResponse> {
-  const bucketName = bucket.name;
-  let events: QueuedEventRow[] = [];
-  const removed = await context.store.deleteObjects(bucketName, [key], (gone) =>
-    (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
-  );
+async function removeObject(context: S3Context, request: UnkaiRequest, bucket: BucketRecord, key: string, condition?: WriteCondition): Promise<UnkaiResponse> {
+  const { removed, events } = await context.commit({
+    deleteObjects: { bucket: bucket.name, keys: [key] },
+    check: condition ? ([current]) => checkWriteCondition(condition, current, bucket.name, key) : undefined,
+    events: ({ removed: gone }) => gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request)),
+  });
   context.notifications.queued(events);
-  for (const object of removed) await context.files.remove(object.blob);
+  for (const object of removed) await context.bodies.remove(object.blob);
   return { status: 204 };
 }
 
@@ -153,11 +156,11 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  const body = await context.files.reader(original.blob);
+  const body = await context.bodies.reader(original.blob);
   if (!body) throw new S3Error("NoSuchKey", "The copy source was deleted while it was being copied.", `/${source.bucket}/${source.key}`);
   const hashing = new Md5Through();
   body.once("error", (error) => hashing.destroy(error));
-  const blob = await context.files.write(body.pipe(hashing));
+  const blob = await context.bodies.write(body.pipe(hashing));
   const etag = hashing.hash.digest("hex");
   const lastModified = Date.now();
   const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers };
