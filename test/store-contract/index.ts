@@ -16,6 +16,7 @@ import { DEFAULT_STORE_OPTIONS, type MakeStore, type StoreContext, type StoreTes
 import { invocationStoreContract } from "./invocation-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
+import { metricDataStoreContract, metricFilterStoreContract } from "./metric-store.js";
 import { objectStoreContract } from "./object-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
 import { scheduleTimerStoreContract } from "./schedule-timer-store.js";
@@ -41,6 +42,8 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["ObjectStore", objectStoreContract],
   ["ScheduleTimerStore", scheduleTimerStoreContract],
   ["DynamoDbStore", dynamoDbStoreContract],
+  ["MetricFilterStore", metricFilterStoreContract],
+  ["MetricDataStore", metricDataStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {

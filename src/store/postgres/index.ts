@@ -15,6 +15,7 @@ import { pgInvocationStore } from "./invocation-store.js";
 import { pgLayerStore } from "./layer-store.js";
 import { pgLogStore } from "./log-store.js";
 import { pgObjectStore } from "./object-store.js";
+import { pgMetricDataStore, pgMetricFilterStore } from "./metric-store.js";
 import { pgScheduleTimerStore } from "./schedule-timer-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
 import { pgAliasStore, pgVersionStore } from "./version-store.js";
@@ -53,6 +54,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     dynamodb: pgDynamoDbStore(db),
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),
+    metricFilters: pgMetricFilterStore(db),
+    metricData: pgMetricDataStore(db),
     close() {
       closed ??= writes.close().then(() => db.close());
       return closed;
