@@ -3,6 +3,7 @@
  * signed request: XML values taken exactly as sent, listing edge cases, a repeated CreateBucket.
  */
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
@@ -171,5 +172,42 @@ describe("S3 fidelity fixes", () => {
     const head = await fetch(url, { method: "HEAD", headers: (await signedS3Headers(suite.unkai.url, "HEAD", "/fidelity/utf8-meta", {})) });
     assert.equal(Buffer.from(head.headers.get("x-amz-meta-meta1") ?? "", "latin1").toString("utf8"), value, "the bytes come back as sent");
     await client.send(new PutObjectCommand({ Bucket: "fidelity", Key: "sdk-meta", Body: "x", Metadata: { meta1: value } }));
+  });
+
+  /** Writes a request head, waits for the first answer bytes (or sends the body after `waitMs`), and returns all it read. */
+  async function rawExchange(head: Record<string, string>, path: string, body: string): Promise<{ first: string; all: string }> {
+    const url = new URL(suite.unkai.url);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on("error", () => undefined); // a refused request's connection is closed under the writer
+    let received = "";
+    const firstAnswer = new Promise<void>((resolve) => socket.once("data", () => resolve()));
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    const length = Object.keys(head).some((k) => k.toLowerCase() === "content-length") ? [] : [`Content-Length: ${body.length}`];
+    const lines = [`PUT ${path} HTTP/1.1`, ...Object.entries(head).map(([k, v]) => `${k}: ${v}`), ...length, "", ""];
+    socket.write(lines.join("\r\n"));
+    await Promise.race([firstAnswer, new Promise((resolve) => setTimeout(resolve, 3000))]);
+    const first = received;
+    if (!first.startsWith("HTTP/1.1 403")) socket.write(body);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.destroy();
+    return { first, all: received };
+  }
+
+  it("answers Expect: 100-continue only after authenticating, and ignores an empty or unknown Expect", async () => {
+    const signed = await signedS3Headers(suite.unkai.url, "PUT", "/fidelity/continued", { "content-length": 4 });
+    const ok = await rawExchange({ ...signed, Expect: "100-continue" }, "/fidelity/continued", "body");
+    assert.match(ok.first, /^HTTP\/1\.1 100 Continue/);
+    assert.match(ok.all, /HTTP\/1\.1 200 OK/);
+    const refused = await rawExchange({ Host: new URL(suite.unkai.url).host, Authorization: "AWS4-HMAC-SHA256 Credential=nobody/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00", Expect: "100-continue" }, "/fidelity/refused", "body");
+    assert.match(refused.first, /^HTTP\/1\.1 403/, "an unsigned request is refused before its body is asked for");
+    for (const expect of ["", "something-else"]) {
+      const answer = await signedS3Fetch(suite.unkai.url, "PUT", `/fidelity/expect-${expect.length}`, { headers: { Expect: expect }, body: "x" }).catch((e: unknown) => e);
+      if (answer instanceof Response) assert.equal(answer.status, 200);
+      else {
+        // fetch refuses to send an Expect header itself: drive the same request over a raw socket.
+        const raw = await rawExchange({ ...(await signedS3Headers(suite.unkai.url, "PUT", `/fidelity/expect-${expect.length}`, { "content-length": 1 })), Expect: expect }, `/fidelity/expect-${expect.length}`, "x");
+        assert.match(raw.all, /^HTTP\/1\.1 200 OK/, `Expect: '${expect}'`);
+      }
+    }
   });
 });

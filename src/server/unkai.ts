@@ -35,6 +35,7 @@ import { openBlobStore } from "../store/blobs/open.js";
 import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openStore } from "../store/open-store.js";
+import { withMetricFilterIngestion } from "../services/logs/metric-ingestion.js";
 import { DiskSpace } from "../store/disk-space.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
 import type { Config } from "./config.js";
@@ -80,7 +81,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   });
   logger.info({ blobs: blobs.store.location }, "blob store open");
   const logPolicy = { defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays, groupMaxBytes: config.logGroupMaxBytes };
-  const store = await openStore({ url: config.store, dataDir: config.dataDir, logPolicy }, (error) => logger.error({ err: error }, "a background store write failed"));
+  const backend = await openStore({ url: config.store, dataDir: config.dataDir, logPolicy }, (error) => logger.error({ err: error }, "a background store write failed"));
+  // Every log append (PutLogEvents, functions' output, access logs) feeds the group's metric filters.
+  const store = withMetricFilterIngestion(backend, (error) => logger.error({ err: error }, "metric filters failed on appended log events"));
   const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
   if (config.recordRetentionDays > 0) {
     const keepMs = config.recordRetentionDays * 86_400_000;

@@ -138,6 +138,67 @@ export interface TestEventStore {
 }
 
 /** Everything the server needs from a backend, with one lifecycle. */
+/** One metric a metric filter yields (CloudWatch Logs' MetricTransformation). */
+export interface MetricTransformation {
+  readonly metricName: string;
+  readonly metricNamespace: string;
+  /** "1", another number, `$.path` (JSON patterns) or `$field` (space-delimited patterns). */
+  readonly metricValue: string;
+  readonly defaultValue?: number;
+  /** Dimension name → `$field` / `$.path` it is read from. */
+  readonly dimensions?: Readonly<Record<string, string>>;
+  readonly unit?: string;
+}
+
+export interface MetricFilter {
+  readonly logGroupName: string;
+  readonly filterName: string;
+  readonly filterPattern: string;
+  readonly metricTransformations: readonly MetricTransformation[];
+  readonly creationTime: number;
+}
+
+export interface MetricFilterQuery {
+  readonly logGroupName?: string | undefined;
+  readonly filterNamePrefix?: string | undefined;
+  readonly metricName?: string | undefined;
+  readonly metricNamespace?: string | undefined;
+}
+
+/** CloudWatch Logs' metric filters, per log group and name. Writes commit before they return. */
+export interface MetricFilterStore {
+  /** Creates or replaces the group's filter of that name. */
+  put(filter: MetricFilter): Promise<void>;
+  /** Filters matching every given criterion, ordered by group then name. */
+  list(query: MetricFilterQuery): Promise<MetricFilter[]>;
+  /** False when there was none. */
+  delete(logGroupName: string, filterName: string): Promise<boolean>;
+  /** Removes every filter of a group (the group is being deleted). */
+  deleteGroup(logGroupName: string): Promise<void>;
+}
+
+/**
+ * One data point of a metric: what a metric filter yields per matching log event. The CloudWatch
+ * service (issue 19's metrics half) reads these; a metric is namespace + name + the exact dimension set.
+ */
+export interface MetricDatum {
+  readonly namespace: string;
+  readonly metricName: string;
+  /** Dimension name → value; {} for none. */
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** Milliseconds since the epoch: the log event's timestamp. */
+  readonly timestamp: number;
+  readonly value: number;
+  readonly unit?: string | undefined;
+}
+
+/** The metric data points Unkai holds; deliberately minimal (append and read back one metric's points by time). */
+export interface MetricDataStore {
+  add(points: readonly MetricDatum[]): Promise<void>;
+  /** The points of one metric name in a namespace (every dimension set) with fromMs <= timestamp < toMs, oldest first. */
+  query(namespace: string, metricName: string, fromMs: number, toMs: number): Promise<MetricDatum[]>;
+}
+
 export interface Store {
   readonly functions: FunctionStore;
   readonly logs: LogStore;
@@ -168,6 +229,8 @@ export interface Store {
   readonly eventBuses: DocumentStore<EventBusRecord>;
   readonly eventRules: DocumentStore<RuleRecord>;
   readonly dynamodb: DynamoDbStore;
+  readonly metricFilters: MetricFilterStore;
+  readonly metricData: MetricDataStore;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
 }

@@ -17,6 +17,7 @@ import { invocationStoreContract } from "./invocation-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
 import { messageStoreContract } from "./message-store.js";
+import { metricDataStoreContract, metricFilterStoreContract } from "./metric-store.js";
 import { objectStoreContract } from "./object-store.js";
 import { queueStoreContract } from "./queue-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
@@ -45,6 +46,8 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["MessageStore", messageStoreContract],
   ["ScheduleTimerStore", scheduleTimerStoreContract],
   ["DynamoDbStore", dynamoDbStoreContract],
+  ["MetricFilterStore", metricFilterStoreContract],
+  ["MetricDataStore", metricDataStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {

@@ -17,6 +17,7 @@ import { pgLogStore } from "./log-store.js";
 import { pgObjectStore } from "./object-store.js";
 import { pgQueueStore } from "./queue-store.js";
 import { pgMessageStore } from "./message-store.js";
+import { pgMetricDataStore, pgMetricFilterStore } from "./metric-store.js";
 import { pgScheduleTimerStore } from "./schedule-timer-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
 import { pgAliasStore, pgVersionStore } from "./version-store.js";
@@ -58,6 +59,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     queues: pgQueueStore(db),
     messages: pgMessageStore(db),
     eventSourceMappings: pgDocumentStore(db, "event_source_mappings"),
+    metricFilters: pgMetricFilterStore(db),
+    metricData: pgMetricDataStore(db),
     close() {
       closed ??= writes.close().then(() => db.close());
       return closed;

@@ -196,7 +196,30 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (table_name, partition_key, sort_key)
   );
   `,
-  // 4: SQS queues (a per-queue message counter), their messages, the deduplication ids FIFO queues remember
+  // 4: CloudWatch Logs metric filters (transformations as JSON) and the metric data points they yield
+  `
+  CREATE TABLE metric_filters (
+    log_group TEXT COLLATE "C" NOT NULL,
+    filter_name TEXT COLLATE "C" NOT NULL,
+    filter_pattern TEXT NOT NULL,
+    transformations TEXT NOT NULL,
+    metric_namespace TEXT COLLATE "C" NOT NULL,
+    metric_name TEXT COLLATE "C" NOT NULL,
+    creation_time BIGINT NOT NULL,
+    PRIMARY KEY (log_group, filter_name)
+  );
+  CREATE TABLE metric_data (
+    id BIGSERIAL PRIMARY KEY,
+    namespace TEXT COLLATE "C" NOT NULL,
+    metric_name TEXT COLLATE "C" NOT NULL,
+    dimensions TEXT NOT NULL,
+    timestamp BIGINT NOT NULL,
+    value DOUBLE PRECISION NOT NULL,
+    unit TEXT
+  );
+  CREATE INDEX metric_data_by_metric ON metric_data (namespace, metric_name, timestamp);
+  `,
+  // 5: SQS queues (a per-queue message counter), their messages, the deduplication ids FIFO queues remember
   // for five minutes, and Lambda's event source mappings as documents
   `
   CREATE TABLE sqs_queues (

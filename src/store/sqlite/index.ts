@@ -19,6 +19,7 @@ import { sqliteMessageStore } from "./message-store.js";
 import { sqliteUnitOfWork } from "./unit-of-work.js";
 import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 import { sqliteDynamoDbStore } from "./dynamodb-store.js";
+import { sqliteMetricDataStore, sqliteMetricFilterStore } from "./metric-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */
 export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
@@ -51,6 +52,8 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
     eventRules: promised(sqliteDocumentStore(db, "event_rules")),
     dynamodb: promised(sqliteDynamoDbStore(db)),
+    metricFilters: promised(sqliteMetricFilterStore(db)),
+    metricData: promised(sqliteMetricDataStore(db)),
     async close() {
       if (closed) return;
       closed = true;

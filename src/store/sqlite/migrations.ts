@@ -231,7 +231,30 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (table_name, partition_key, sort_key)
   ) STRICT, WITHOUT ROWID;
   `,
-  // 13: SQS queues (attributes and tags as JSON, a per-queue message counter), their messages, and the
+  // 13: CloudWatch Logs metric filters (transformations as JSON) and the metric data points they yield
+  `
+  CREATE TABLE metric_filters (
+    log_group TEXT NOT NULL,
+    filter_name TEXT NOT NULL,
+    filter_pattern TEXT NOT NULL,
+    transformations TEXT NOT NULL,
+    metric_namespace TEXT NOT NULL,
+    metric_name TEXT NOT NULL,
+    creation_time INTEGER NOT NULL,
+    PRIMARY KEY (log_group, filter_name)
+  ) STRICT;
+  CREATE TABLE metric_data (
+    id INTEGER PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    metric_name TEXT NOT NULL,
+    dimensions TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    value REAL NOT NULL,
+    unit TEXT
+  ) STRICT;
+  CREATE INDEX metric_data_by_metric ON metric_data (namespace, metric_name, timestamp);
+  `,
+  // 14: SQS queues (attributes and tags as JSON, a per-queue message counter), their messages, and the
   // deduplication ids FIFO queues remember for five minutes (kept after their message is deleted), and
   // Lambda's event source mappings as documents (the id column keeps the document stores' name)
   `
