@@ -111,7 +111,8 @@ export function filesystemArgs(host: SandboxPaths, users?: UserFiles): string[] 
     ...tmpArgs(host.tmpDir),
     "--ro-bind", host.taskRoot, LAMBDA_PATHS.taskRoot,
     ...runtimeBinds(host),
-    ...(host.optDir ? ["--ro-bind", host.optDir, LAMBDA_PATHS.optDir] : []),
+    // /opt exists on Lambda with or without layers: empty (and read-only, as / is) when there are none.
+    ...(host.optDir ? ["--ro-bind", host.optDir, LAMBDA_PATHS.optDir] : ["--perms", "0755", "--dir", LAMBDA_PATHS.optDir]),
     "--remount-ro", "/dev",
     "--remount-ro", "/",
     "--chdir", LAMBDA_PATHS.taskRoot,
