@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  compilePolicy, denialMessage, evaluate, MalformedPolicyError, parsePolicy, PolicyCache, requestContext,
+  compilePolicy, denialMessage, evaluate, findManagedPolicy, MalformedPolicyError, MANAGED_POLICIES, managedPolicyArn, parsePolicy, PolicyCache, requestContext,
   type ContextValue, type PolicyKind, type RequestPrincipal,
 } from "../src/core/iam-policy/index.js";
 
@@ -313,4 +313,43 @@ describe("PolicyCache", () => {
     assert.equal(cache.size, 2);
     assert.throws(() => cache.get("{", "managed", "p"), MalformedPolicyError);
   });
+});
+
+describe("AWS managed policies (real documents)", () => {
+  const decide = (policyName: string, action: string, resource: string, extra: Record<string, ContextValue> = {}) => {
+    const policy = findManagedPolicy(policyName);
+    assert.ok(policy, `${policyName} is seeded`);
+    const compiled = compilePolicy(parsePolicy(JSON.stringify(policy.document), "managed"), managedPolicyArn(policy));
+    const request = requestContext({ action, resource, principal: PRINCIPALS.session, secureTransport: true, now: new Date(), region: "us-east-1", extra });
+    return evaluate(request, { identity: [compiled] }).decision;
+  };
+
+  it("every seeded document passes IAM's validation for managed policies, under a unique ARN", () => {
+    for (const policy of MANAGED_POLICIES) parsePolicy(JSON.stringify(policy.document), "managed");
+    assert.equal(new Set(MANAGED_POLICIES.map(managedPolicyArn)).size, MANAGED_POLICIES.length);
+    assert.equal(managedPolicyArn(findManagedPolicy("AWSLambdaBasicExecutionRole")!), "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
+    assert.equal(findManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess")?.name, "AdministratorAccess");
+  });
+
+  const cases: [string, string, string, string, Record<string, ContextValue>?][] = [
+    ["AWSLambdaBasicExecutionRole", "logs:PutLogEvents", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/f:log-stream:s`, "Allow"],
+    ["AWSLambdaBasicExecutionRole", "s3:GetObject", `${BUCKET}/a`, "ImplicitDeny"],
+    ["AmazonS3ReadOnlyAccess", "s3:ListBucket", BUCKET, "Allow"],
+    ["AmazonS3ReadOnlyAccess", "s3:GetObject", `${BUCKET}/a`, "Allow"],
+    ["AmazonS3ReadOnlyAccess", "s3:PutObject", `${BUCKET}/a`, "ImplicitDeny"],
+    ["PowerUserAccess", "lambda:CreateFunction", FN, "Allow"],
+    ["PowerUserAccess", "iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/x`, "ImplicitDeny"],
+    ["PowerUserAccess", "iam:ListRoles", "*", "Allow"],
+    ["AWSLambda_FullAccess", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/exec`, "Allow", { "iam:PassedToService": "lambda.amazonaws.com" }],
+    ["AWSLambda_FullAccess", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/exec`, "ImplicitDeny", { "iam:PassedToService": "ec2.amazonaws.com" }],
+    ["AWSLambda_ReadOnlyAccess", "lambda:GetFunction", FN, "Allow"],
+    ["AWSLambda_ReadOnlyAccess", "lambda:InvokeFunction", FN, "ImplicitDeny"],
+    ["AWSLambdaRole", "lambda:InvokeFunction", FN, "Allow"],
+    ["AWSLambdaSQSQueueExecutionRole", "sqs:ReceiveMessage", `arn:aws:sqs:us-east-1:${ACCOUNT}:q`, "Allow"],
+    ["AWSLambdaSQSQueueExecutionRole", "sqs:SendMessage", `arn:aws:sqs:us-east-1:${ACCOUNT}:q`, "ImplicitDeny"],
+    ["AdministratorAccess", "iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/x`, "Allow"],
+  ];
+  for (const [name, action, resource, want, extra] of cases) {
+    it(`${name}: ${want} ${action}${extra ? ` (${JSON.stringify(extra)})` : ""}`, () => assert.equal(decide(name, action, resource, extra), want));
+  }
 });

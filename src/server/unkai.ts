@@ -29,6 +29,7 @@ import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../functions/function-service.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
+import type { Service } from "../protocol/http.js";
 import { SERVICE_MODULES } from "../services/registry.js";
 import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
@@ -50,6 +51,8 @@ export interface RunningUnkai {
   readonly driverReason: string;
   /** Each created service's `Service.name`, in claiming order (test/service-registry.test.ts compares them with the modules'). */
   readonly serviceNames: readonly string[];
+  /** The created services, for tests that check a seam of every service (test/iam-actions.test.ts: `authorize`). */
+  readonly services: readonly Service[];
   /** Drains in-flight invocations (up to the configured deadline), then stops everything. Idempotent. */
   close(): Promise<void>;
 }
@@ -172,6 +175,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     driver: driver.name,
     driverReason,
     serviceNames: services.map((service) => service.name),
+    services,
     close() {
       closing ??= (async () => {
         api.close();

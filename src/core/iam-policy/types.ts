@@ -79,3 +79,17 @@ export interface RequestContext {
 export class MalformedPolicyError extends Error {
   override readonly name = "MalformedPolicyError";
 }
+
+/**
+ * One permission a request needs: an IAM action on one resource, with the service's own condition
+ * keys for it. A request may need several (CopyObject: s3:GetObject on the source and s3:PutObject on
+ * the target; CreateFunction: lambda:CreateFunction and iam:PassRole on the role); every one must be allowed.
+ */
+export interface ActionRequest {
+  /** `service:Action` as the Service Authorization Reference names it, e.g. `lambda:InvokeFunction`. */
+  readonly action: string;
+  /** The resource ARN, or `*` for actions that name no resource (ListFunctions, ListAllMyBuckets). */
+  readonly resource: string;
+  /** The service's condition keys for this request (`s3:prefix`, `lambda:Layer`), as the reference spells them. */
+  readonly keys?: Readonly<Record<string, ContextValue>> | undefined;
+}

@@ -25,6 +25,8 @@ import type { ServiceModule } from "../module.js";
 import { codeKey } from "../../store/code/code-store.js";
 import { invokeWithResponseStream } from "./invoke-stream.js";
 import { functionUrlRoutes } from "./function-urls.js";
+import { lambdaActions } from "./authorization.js";
+import { restActions, unmappedRoutes } from "../../protocol/action-table.js";
 import {
   applyConfig,
   createFunctionInput,
@@ -178,9 +180,14 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, codeLocation);
   functionUrlRoutes(router, { functions, urls: functionUrls, urlOf: functionUrlOf });
+  const table = lambdaActions(functions.account);
+  const unmapped = unmappedRoutes(router.routeKeys(), table);
+  if (unmapped.length > 0) throw new Error(`Lambda routes without an IAM action in authorization.ts: ${unmapped.join(", ")}`);
+  const authorize = restActions(table);
 
   return {
     name: "lambda",
+    authorize,
     signingNames: ["lambda"],
     matches: (request) => /^\/20\d\d-\d\d-\d\d\//.test(request.path) && router.matchesPath(request.path),
     async handle(request) {

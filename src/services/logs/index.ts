@@ -11,6 +11,7 @@ import { LOGS_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
 import { parse, respond } from "./json.js";
 import { writeOperations, groupNameInput } from "./writes.js";
+import { logsActions, logsAuthorizer } from "./authorization.js";
 
 const TARGET_PREFIX = "Logs_20140328.";
 
@@ -119,9 +120,14 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
     },
   };
 
+  const unmapped = Object.keys(operations).filter((operation) => !(operation in logsActions(account)));
+  if (unmapped.length > 0) throw new Error(`Logs operations without an IAM action in authorization.ts: ${unmapped.join(", ")}`);
+  const authorizeOperation = logsAuthorizer(account);
+
   return {
     name: "logs",
     signingNames: ["logs"],
+    authorize: (request) => authorizeOperation((request.headers["x-amz-target"] ?? "").slice(TARGET_PREFIX.length), request.body),
     matches: (request) => request.method === "POST" && (request.headers["x-amz-target"] ?? "").startsWith(TARGET_PREFIX),
     rejectUnauthenticated: (error) => awsJsonError(error, LOGS_ERRORS),
     async handle(request) {

@@ -4,6 +4,7 @@
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
+import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { Service, UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { STS_ERRORS, StsError, stsAuthRefusal, stsErrorResponse } from "./errors.js";
@@ -36,6 +37,23 @@ function parameters(request: UnkaiRequest): URLSearchParams {
   return params;
 }
 
+/**
+ * STS's operations → IAM actions: GetCallerIdentity needs no permission (AWS never denies it);
+ * AssumeRole needs sts:AssumeRole on the role (and the role's trust policy, checked by AssumeRole itself).
+ */
+export function stsActions(request: UnkaiRequest): readonly ActionRequest[] {
+  const params = parameters(request);
+  switch (params.get("Action")) {
+    case "AssumeRole":
+      return [{ action: "sts:AssumeRole", resource: params.get("RoleArn") ?? "*" }];
+    case "GetSessionToken":
+      return [{ action: "sts:GetSessionToken", resource: "*" }];
+    default:
+      // GetCallerIdentity, and the operations Unkai refuses as InvalidAction.
+      return [];
+  }
+}
+
 async function getCallerIdentity(deps: StsDeps, request: UnkaiRequest): Promise<UnkaiResponse> {
   const identity = await identityOf(request.caller.principal, deps.account, deps.roleOf);
   const body =
@@ -60,6 +78,7 @@ export function stsService(deps: StsDeps): Service {
   return {
     name: "sts",
     signingNames: ["sts"],
+    authorize: stsActions,
     matches: (request) => request.caller.service === "sts" || STS_ACTIONS.has(request.query.get("Action") ?? ""),
     rejectUnauthenticated: stsAuthRefusal,
     async handle(request) {

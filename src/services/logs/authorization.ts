@@ -1,0 +1,52 @@
+/**
+ * CloudWatch Logs operations → IAM actions and resources. Group-level operations name the group as
+ * DescribeLogGroups reports its `arn` (`…:log-group:<name>:*`, the form policies are written against);
+ * stream-level ones name the stream (`…:log-group:<name>:log-stream:<stream>`), so the usual execution-role
+ * policy `log-group:/aws/lambda/<fn>:*` covers both. logsService refuses to build if an operation is
+ * missing here.
+ */
+import type { Account } from "../../core/arn.js";
+import type { ActionRequest } from "../../core/iam-policy/index.js";
+
+type Body = Record<string, unknown>;
+type Resolver = (body: Body) => readonly ActionRequest[];
+
+const str = (value: unknown) => (typeof value === "string" ? value : "");
+
+/** Operation → the permissions it needs, for one account. */
+export function logsActions(account: Account): Readonly<Record<string, Resolver>> {
+  const base = `arn:aws:logs:${account.region}:${account.accountId}:log-group:`;
+  const groupOf = (body: Body) => str(body.logGroupName) || str(body.logGroupIdentifier);
+  const group = (action: string): Resolver => (body) => [{ action: `logs:${action}`, resource: `${base}${groupOf(body)}:*` }];
+  const stream = (action: string): Resolver => (body) => [
+    { action: `logs:${action}`, resource: `${base}${groupOf(body)}:log-stream:${str(body.logStreamName)}` },
+  ];
+  return {
+    CreateLogGroup: group("CreateLogGroup"),
+    CreateLogStream: stream("CreateLogStream"),
+    PutLogEvents: stream("PutLogEvents"),
+    PutRetentionPolicy: group("PutRetentionPolicy"),
+    DeleteRetentionPolicy: group("DeleteRetentionPolicy"),
+    FilterLogEvents: group("FilterLogEvents"),
+    GetLogEvents: stream("GetLogEvents"),
+    DescribeLogGroups: () => [{ action: "logs:DescribeLogGroups", resource: `${base}*` }],
+    DescribeLogStreams: group("DescribeLogStreams"),
+    DeleteLogGroup: group("DeleteLogGroup"),
+  };
+}
+
+/** The permissions a Logs request needs; an unknown operation needs none (Logs refuses it). */
+export function logsAuthorizer(account: Account): (operation: string, body: Buffer) => readonly ActionRequest[] {
+  const table = logsActions(account);
+  return (operation, raw) => {
+    const resolve = table[operation];
+    if (resolve === undefined) return [];
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      body = {};
+    }
+    return resolve(typeof body === "object" && body !== null ? (body as Body) : {});
+  };
+}
