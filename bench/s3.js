@@ -127,31 +127,53 @@ export function s3Section(s3) {
   return lines;
 }
 
-/** `node bench/s3.js`: a fresh Unkai, the S3 phase, the table on stdout. */
+/** Starts `unkai start` with `args`; resolves its URL and the child. */
+async function startServer(root, args, env = {}) {
+  const child = spawn(process.execPath, [join(root, "bin", "unkai.js"), "start", "--port", "0", ...args], {
+    env: { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /Unkai ready at (http:\/\/\S+) \(/.exec(out);
+      if (match) resolveUrl(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`Unkai exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+/**
+ * `node bench/s3.js`: a fresh Unkai, the S3 phase, the table on stdout. With UNKAI_BENCH_S3_BLOBS=remote
+ * the Unkai measured keeps its object bodies in a second Unkai's S3 API (`--blobs s3://…`) on this host.
+ */
 async function main() {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
   const work = mkdtempSync(join(tmpdir(), "unkai-bench-s3-"));
-  const child = spawn(process.execPath, [join(root, "bin", "unkai.js"), "start", "--port", "0", "--data-dir", join(work, "data")], {
-    env: { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const servers = [];
   try {
-    const url = await new Promise((resolveUrl, reject) => {
-      let out = "";
-      child.stdout.on("data", (chunk) => {
-        out += chunk;
-        const match = /Unkai ready at (http:\/\/\S+) \(/.exec(out);
-        if (match) resolveUrl(match[1]);
-      });
-      child.once("exit", (code) => reject(new Error(`Unkai exited with ${code}`)));
-    });
-    const s3 = await phaseS3({ unkai: { url }, work, log: (...args) => console.error("[s3 bench]", ...args), quick: process.env.UNKAI_BENCH_QUICK === "1" });
+    const env = {};
+    const args = ["--data-dir", join(work, "data")];
+    if (process.env.UNKAI_BENCH_S3_BLOBS === "remote") {
+      const store = await startServer(root, ["--data-dir", join(work, "store")]);
+      servers.push(store);
+      await s3Request(store.url, "PUT", "/blobs");
+      args.push("--blobs", "s3://blobs/bench", "--blobs-endpoint", store.url);
+      Object.assign(env, { UNKAI_BLOBS_ACCESS_KEY_ID: "test", UNKAI_BLOBS_SECRET_ACCESS_KEY: "test" });
+    }
+    const measured = await startServer(root, args, env);
+    servers.push(measured);
+    const s3 = await phaseS3({ unkai: { url: measured.url }, work, log: (...line) => console.error("[s3 bench]", ...line), quick: process.env.UNKAI_BENCH_QUICK === "1" });
     console.log(s3Section(s3).join("\n"));
     console.log(s3SummaryRows(s3, (ok) => (ok ? "**hit**" : "**MISS**")).join("\n"));
   } finally {
-    child.kill("SIGTERM");
     agent.destroy();
-    await new Promise((resolveExit) => child.once("exit", resolveExit));
+    for (const { child } of servers.reverse()) {
+      child.kill("SIGTERM");
+      await new Promise((resolveExit) => (child.exitCode === null ? child.once("exit", resolveExit) : resolveExit()));
+    }
     rmSync(work, { recursive: true, force: true });
   }
 }

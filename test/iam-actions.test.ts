@@ -16,6 +16,9 @@ import { Router } from "../src/protocol/router.js";
 import { loadConfig } from "../src/server/config.js";
 import { startUnkai, type RunningUnkai } from "../src/server/unkai.js";
 import { lambdaActions } from "../src/services/lambda/authorization.js";
+import { STS_ERRORS } from "../src/services/sts/errors.js";
+import { loadModel } from "../src/protocol/codecs/model.js";
+import { modelService } from "../src/protocol/codecs/model-service.js";
 
 const ACCOUNT = "000000000000";
 const REGION = "us-east-1";
@@ -121,6 +124,19 @@ describe("IAM actions and resources of every Unkai request", () => {
   it("STS GetCallerIdentity needs no permission", () => assert.deepEqual(needs("sts", sts("Action=GetCallerIdentity&Version=2011-06-15")), []));
   it("STS AssumeRole needs sts:AssumeRole on the role", () =>
     assert.deepEqual(needs("sts", sts(`Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::${ACCOUNT}:role/r&RoleSessionName=s`)), [{ action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/r` }]));
+
+  it("STS AssumeRole in a POST form body, as the SDKs send it", () => {
+    const body = `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(`arn:aws:iam::${ACCOUNT}:role/r`)}&RoleSessionName=s`;
+    const r = request("POST", "/", { body, service: "sts", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" } });
+    assert.deepEqual(needs("sts", r), [{ action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/r` }]);
+  });
+
+  it("a model-driven service with an operation missing from its authorization table refuses to build", () => {
+    const build = (authorization: Record<string, () => []>) =>
+      modelService({ name: "sts", model: loadModel("sts"), errors: STS_ERRORS, signingNames: ["sts"], logger: pino({ level: "silent" }), operations: { GetCallerIdentity: () => Promise.resolve({}) }, authorization });
+    assert.throws(() => build({}), /sts operations without an IAM action in its authorization table: GetCallerIdentity/);
+    assert.equal(typeof build({ GetCallerIdentity: () => [] }).authorize, "function");
+  });
 
   it("every Lambda route is in the table, and a route missing from it is caught", () => {
     const table = lambdaActions({ region: REGION, accountId: ACCOUNT });

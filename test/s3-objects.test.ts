@@ -275,6 +275,6 @@ describe("S3 objects and buckets", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const still = await client.send(new GetObjectCommand({ Bucket: "cut-bucket", Key: "obj" }));
     assert.equal(await still.Body?.transformToString(), "old version");
-    assert.deepEqual(readdirSync(join(suite.unkai.dataDir, "objects", "tmp")), [], "the cut-off upload's temp file is gone");
+    assert.deepEqual(readdirSync(join(suite.unkai.dataDir, ".tmp")), [], "the cut-off upload's temp file is gone");
   });
 });

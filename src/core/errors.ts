@@ -38,6 +38,24 @@ export const COMMON_ERRORS = {
 } as const satisfies ErrorTable;
 
 /**
+ * What the awsQuery codec (src/protocol/codecs/) answers for any Query service: refused signatures in
+ * Query's words, a missing or unknown `Action`, the model's validation failures (`ValidationError`, the
+ * code IAM, STS, SNS and CloudWatch use) and Unkai's faults. A Query service's table starts from these
+ * (SQS, which speaks awsJson too, spreads both these and COMMON_ERRORS).
+ */
+export const QUERY_COMMON_ERRORS = {
+  AccessDenied: { status: 403, messageKey: "message", userType: false },
+  IncompleteSignature: { status: 400, messageKey: "message", userType: false },
+  InternalFailure: { status: 500, messageKey: "message", userType: false },
+  InvalidAction: { status: 400, messageKey: "message", userType: false },
+  InvalidClientTokenId: { status: 403, messageKey: "message", userType: false },
+  MissingAction: { status: 400, messageKey: "message", userType: false },
+  MissingAuthenticationToken: { status: 403, messageKey: "message", userType: false },
+  SignatureDoesNotMatch: { status: 403, messageKey: "message", userType: false },
+  ValidationError: { status: 400, messageKey: "message", userType: false },
+} as const satisfies ErrorTable;
+
+/**
  * The error tables by service. Each service's errors.ts adds its own entry (module augmentation:
  * `declare module "../../core/errors.js" { interface ServiceErrorTables { logs: typeof LOGS_ERRORS } }`),
  * so core names every code without importing any service.

@@ -24,6 +24,11 @@ export interface LauncherOptions {
   readonly forceHttpChannel: boolean;
   /** Each environment's own session credentials (AWS_ACCESS_KEY_ID, …). */
   readonly credentials: CredentialIssuer;
+  /**
+   * Makes sure the function's code and merged layers are unpacked on this host (a node that has not
+   * run this code yet fetches it from the blob store); runs before every cold start.
+   */
+  readonly prepareCode: (fn: FunctionVersion) => Promise<void>;
 }
 
 export class Launcher {
@@ -51,8 +56,9 @@ export class Launcher {
     return RUNTIMES[fn.config.runtime].family === "provided" ? "http" : "framed";
   }
 
-  launch(fn: FunctionVersion, envId: string, channel: Record<string, string>, logStream: string): Sandbox {
-    const { driver, runtimes, account, endpointUrl, nodePath, credentials } = this.options;
+  async launch(fn: FunctionVersion, envId: string, channel: Record<string, string>, logStream: string): Promise<Sandbox> {
+    const { driver, runtimes, account, endpointUrl, nodePath, credentials, prepareCode } = this.options;
+    await prepareCode(fn);
     const launch = runtimes.launch(fn.config.runtime, fn.codeDir);
     if (launch.family === "provided") checkBootstrap(launch.command);
     const tmpDir = this.tmpDirFor(envId);

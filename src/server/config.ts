@@ -7,6 +7,9 @@ import { isRetentionDays, RETENTION_DAYS } from "../core/log-limits.js";
 const MB = 1024 * 1024;
 const GIB = 1024 * MB;
 
+/** `s3://bucket` or `s3://bucket/prefix/of/folders` (src/store/blobs/blob-store.ts' key rule). */
+const S3_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\/?$/;
+
 const schema = z.object({
   host: z.string().min(1),
   port: z.number().int().min(0).max(65_535),
@@ -39,6 +42,12 @@ const schema = z.object({
   minFreeDiskBytes: z.number().int().min(0),
   sandboxHostPorts: z.array(z.coerce.number().int().min(1).max(65_535)),
   publicHost: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, "host names such as unkai.example.com or *.unkai.example.com, separated by commas")),
+  blobs: z.string().refine((value) => value === "" || S3_LOCATION.test(value) || !/^[a-z0-9+.-]+:\/\//i.test(value), "a directory or s3://bucket/prefix (prefix: names of letters, digits, '.', '_', '-')"),
+  blobsEndpoint: z.string().regex(/^(https?:\/\/[^\s/]+\/?)?$/, "an http(s) URL such as http://minio.internal:9000 (empty for AWS S3)"),
+  blobsRegion: z.string().regex(/^[a-z0-9-]+$/, "a region such as us-east-1"),
+  blobsAccessKeyId: z.string().max(128),
+  blobsSecretAccessKey: z.string().max(256),
+  blobsSessionToken: z.string().max(4096),
   allowOrigin: z.array(z.string().regex(/^(\*|https?:\/\/[a-z0-9.-]+(:\d+)?|https?:\/\/\[[0-9a-f:.]+\](:\d+)?)$/i, "origins such as https://app.example.com or http://localhost:3000 (scheme, host, port; no path), or *, separated by commas")),
 });
 
@@ -80,6 +89,12 @@ const ENV_NAMES: Record<keyof Config, string> = {
   sandboxHostPorts: "UNKAI_SANDBOX_HOST_PORTS",
   publicHost: "UNKAI_PUBLIC_HOST",
   allowOrigin: "UNKAI_ALLOW_ORIGIN",
+  blobs: "UNKAI_BLOBS",
+  blobsEndpoint: "UNKAI_BLOBS_ENDPOINT",
+  blobsRegion: "UNKAI_BLOBS_REGION",
+  blobsAccessKeyId: "UNKAI_BLOBS_ACCESS_KEY_ID",
+  blobsSecretAccessKey: "UNKAI_BLOBS_SECRET_ACCESS_KEY",
+  blobsSessionToken: "UNKAI_BLOBS_SESSION_TOKEN",
 };
 
 /** Environments the host can hold: half the memory at 128 MB each, at most 256. */
@@ -126,6 +141,14 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   sandboxHostPorts: [],
   publicHost: [],
   allowOrigin: [],
+  // Code packages and S3 object bodies: "" keeps them in the data directory (code/, objects/).
+  blobs: "",
+  blobsEndpoint: "",
+  blobsRegion: "us-east-1",
+  // Empty: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the SDK's own chain.
+  blobsAccessKeyId: "",
+  blobsSecretAccessKey: "",
+  blobsSessionToken: "",
 };
 
 /** Reads flags, then `env`, then defaults; throws a readable error naming the bad setting. */
@@ -144,7 +167,25 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   if ((result.data.accessKeyId === "") !== (result.data.secretAccessKey === "")) {
     throw new Error("Set both UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY (or --access-key-id and --secret-access-key), or neither.");
   }
-  return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
+  return Object.freeze({ ...result.data, ...blobSettings(result.data, env), dataDir: resolve(result.data.dataDir) });
+}
+
+/**
+ * The blob store's location (a directory made absolute) and credentials: Unkai's own settings, else
+ * the standard AWS_* variables (read here, as every setting is). Both halves of a key, or neither.
+ */
+function blobSettings(config: z.infer<typeof schema>, env: NodeJS.ProcessEnv): Partial<Config> {
+  const blobs = config.blobs === "" || config.blobs.startsWith("s3://") ? config.blobs : resolve(config.blobs);
+  if (config.blobsAccessKeyId !== "" || config.blobsSecretAccessKey !== "") {
+    if (config.blobsAccessKeyId === "" || config.blobsSecretAccessKey === "") {
+      throw new Error("Set both UNKAI_BLOBS_ACCESS_KEY_ID and UNKAI_BLOBS_SECRET_ACCESS_KEY (or --blobs-access-key-id and --blobs-secret-access-key), or neither.");
+    }
+    return { blobs };
+  }
+  const accessKeyId = env.AWS_ACCESS_KEY_ID ?? "";
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY ?? "";
+  if (accessKeyId === "" || secretAccessKey === "") return { blobs };
+  return { blobs, blobsAccessKeyId: accessKeyId, blobsSecretAccessKey: secretAccessKey, blobsSessionToken: env.AWS_SESSION_TOKEN ?? "" };
 }
 
 function coerce(value: string, like: unknown): unknown {

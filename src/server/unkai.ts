@@ -31,6 +31,7 @@ import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
 import type { Service } from "../protocol/http.js";
 import { SERVICE_MODULES } from "../services/registry.js";
+import { openBlobStore } from "../store/blobs/open.js";
 import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
@@ -73,6 +74,11 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const space = new DiskSpace({ dir: config.dataDir, minFreeBytes: config.minFreeDiskBytes });
   const lowAtStart = space.shortfall();
   if (lowAtStart) logger.warn(lowAtStart);
+  const blobs = await openBlobStore({
+    location: config.blobs, dataDir: config.dataDir, endpoint: config.blobsEndpoint, region: config.blobsRegion,
+    accessKeyId: config.blobsAccessKeyId, secretAccessKey: config.blobsSecretAccessKey, sessionToken: config.blobsSessionToken,
+  });
+  logger.info({ blobs: blobs.store.location }, "blob store open");
   const store = openSqliteStore(join(config.dataDir, "unkai.db"), (error) => logger.error({ err: error }, "a background store write failed"), {
     defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays,
     groupMaxBytes: config.logGroupMaxBytes,
@@ -91,6 +97,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   });
   if (!isLoopbackHost(config.host) && !(await credentials.hasConfiguredKeys())) {
     await store.close();
+    await blobs.store.close();
     throw new Error(
       `Unkai refuses to listen on ${config.host} (not a loopback address) without access keys: the default key 'test' works only on loopback. ` +
         `Create one with \`unkai keys create --data-dir ${config.dataDir}\`, or set UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY.`,
@@ -106,6 +113,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const longestSocket = join(sandboxRoot, "0123456789abcdef", "runtime-api.sock");
   if (driver.runtimeApiAddress && Buffer.byteLength(longestSocket) > 107) {
     await store.close();
+    await blobs.store.close();
     throw new Error(`The data directory's path is too long for the sandboxes' Unix sockets (${longestSocket} is over 107 bytes): use a shorter --data-dir.`);
   }
   const runtimes = new HostRuntimes({ node: config.nodePath, python: config.pythonPath });
@@ -115,8 +123,13 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     ...(existsSync(config.pythonPath) ? [{ command: runtimes.launch("python3.12", "").command, args: [BOOTSTRAPS.python] }] : []),
   ];
   const pool = new PrestartPool(driver, prestartTargets, driver.supportsPrestart ? config.prestartPerRuntime : 0, sandboxRoot, basePath, logger.child({ part: "pool" }));
+  // Run as root, code belongs to root and the sandboxes' shared group: linux sandboxes read it through that group.
+  const code = codeStore(codeRoot, blobs.store, space, process.getuid?.() === 0 ? CODE_GID : undefined);
   let url = "";
-  const launcher = new Launcher({ driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http", credentials });
+  const launcher = new Launcher({
+    driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http", credentials,
+    prepareCode: (fn) => code.prepare(fn.codeSha256, fn.config.layers?.map((layer) => layer.codeSha256) ?? []),
+  });
   const dispatcher = new Dispatcher(launcher, {
     maxEnvironments: config.maxEnvironments,
     idleTimeoutMs: config.idleTimeoutMs,
@@ -126,8 +139,6 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);
-  // Run as root, code belongs to root and the sandboxes' shared group: linux sandboxes read it through that group.
-  const code = codeStore(codeRoot, space, process.getuid?.() === 0 ? CODE_GID : undefined);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   await functions.loadReservations();
   const queue = new AsyncQueue(store.asyncQueue);
@@ -142,8 +153,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
   const platform: Platform = {
-    account, url: () => url, hostUrl, dataDir: config.dataDir, codeRoot, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
-    store, code, space, credentials, functions, invoker, queue, destinations, worker,
+    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
+    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker,
     health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
     logger: (service) => logger.child({ service }),
   };
@@ -192,6 +203,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         await Promise.all(services.map((service) => service.close?.() ?? Promise.resolve()));
         api.closeAllConnections();
         await store.close();
+        await blobs.store.close();
       })();
       return closing;
     },

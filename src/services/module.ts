@@ -14,6 +14,7 @@ import type { Account } from "../core/arn.js";
 import type { ErrorTable } from "../core/errors.js";
 import type { Invoker } from "../engine/invoker.js";
 import type { Service } from "../protocol/http.js";
+import type { BlobStore } from "../store/blobs/blob-store.js";
 import type { CodeStore } from "../store/code/code-store.js";
 import type { DiskSpace } from "../store/disk-space.js";
 import type { Store } from "../store/ports.js";
@@ -30,8 +31,6 @@ export interface Platform {
   /** Unkai's URL with another host name on the same port (`<id>.execute-api.localhost` …). */
   hostUrl(host: string): string;
   readonly dataDir: string;
-  /** Where uploaded code packages live (`<dataDir>/code`). */
-  readonly codeRoot: string;
   /** The built web console (dist/console). */
   readonly consoleDir: string;
   /** Integration timeout when none is configured (`--gateway-timeout-ms`). */
@@ -39,6 +38,12 @@ export interface Platform {
   /** Every storage port (src/store/ports.ts); a module uses only its own. */
   readonly store: Store;
   readonly code: CodeStore;
+  /**
+   * The blob store large payloads live in (--blobs), and how old an unreferenced blob must be before a
+   * crash sweep may delete it: 0 when the store is this node's alone, more when other nodes may be
+   * between writing a blob and committing the row that points at it.
+   */
+  readonly blobs: { readonly store: BlobStore; readonly sweepGraceMs: number };
   readonly space: DiskSpace;
   readonly credentials: UnkaiCredentials;
   /** The function registry. */

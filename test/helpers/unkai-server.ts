@@ -3,7 +3,21 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after } from "node:test";
 import { REPO_ROOT } from "./paths.js";
+
+/**
+ * Servers this test file started and has not stopped. A test that fails before its `stop()` would
+ * leave its server running, which keeps the file's process alive until the runner's timeout: the
+ * root `after` hook (and, failing that, process exit) kills what is left.
+ */
+const running = new Set<ChildProcess>();
+const killLeftovers = () => {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+};
+after(killLeftovers);
+process.once("exit", killLeftovers);
 
 export interface TestUnkai {
   readonly url: string;
@@ -21,6 +35,8 @@ export async function startUnkai(env: Record<string, string> = {}, dataDir?: str
     env: { ...process.env, UNKAI_LOG_LEVEL: "warn", UNKAI_EXAMPLE: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const url = await new Promise<string>((resolve, reject) => {

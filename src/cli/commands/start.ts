@@ -32,7 +32,7 @@ export const start: Command = {
     const unkai = await startUnkai(config, logger).catch((error: unknown) => {
       const e = error as NodeJS.ErrnoException;
       if (e.code === "EADDRINUSE") throw new CliError(`port ${config.port} on ${config.host} is already in use.`, "Stop the other server or pass --port.");
-      if (/sandbox driver|without access keys/.test(e.message)) throw new CliError(e.message, undefined, 2);
+      if (/sandbox driver|without access keys|The blob store/.test(e.message)) throw new CliError(e.message, undefined, 2);
       throw error;
     });
     if (unkai.driver === "process") {

@@ -2,7 +2,7 @@
  * CloudWatch Logs operations → IAM actions and resources. Group-level operations name the group as
  * DescribeLogGroups reports its `arn` (`…:log-group:<name>:*`, the form policies are written against);
  * stream-level ones name the stream (`…:log-group:<name>:log-stream:<stream>`), so the usual execution-role
- * policy `log-group:/aws/lambda/<fn>:*` covers both. logsService refuses to build if an operation is
+ * policy `log-group:/aws/lambda/<fn>:*` covers both. modelService refuses to build if an operation is
  * missing here.
  */
 import type { Account } from "../../core/arn.js";
@@ -13,7 +13,7 @@ type Resolver = (body: Body) => readonly ActionRequest[];
 
 const str = (value: unknown) => (typeof value === "string" ? value : "");
 
-/** Operation → the permissions it needs, for one account. */
+/** Operation → the permissions it needs (from its decoded input), for one account; logsService passes it to modelService. */
 export function logsActions(account: Account): Readonly<Record<string, Resolver>> {
   const base = `arn:aws:logs:${account.region}:${account.accountId}:log-group:`;
   const groupOf = (body: Body) => str(body.logGroupName) || str(body.logGroupIdentifier);
@@ -32,21 +32,5 @@ export function logsActions(account: Account): Readonly<Record<string, Resolver>
     DescribeLogGroups: () => [{ action: "logs:DescribeLogGroups", resource: `${base}*` }],
     DescribeLogStreams: group("DescribeLogStreams"),
     DeleteLogGroup: group("DeleteLogGroup"),
-  };
-}
-
-/** The permissions a Logs request needs; an unknown operation needs none (Logs refuses it). */
-export function logsAuthorizer(account: Account): (operation: string, body: Buffer) => readonly ActionRequest[] {
-  const table = logsActions(account);
-  return (operation, raw) => {
-    const resolve = table[operation];
-    if (resolve === undefined) return [];
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString("utf8"));
-    } catch {
-      body = {};
-    }
-    return resolve(typeof body === "object" && body !== null ? (body as Body) : {});
   };
 }

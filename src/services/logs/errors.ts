@@ -5,6 +5,8 @@ import { COMMON_ERRORS, type ErrorTable } from "../../core/errors.js";
 export const LOGS_ERRORS = {
   ...COMMON_ERRORS,
   InvalidParameterException: { status: 400, messageKey: "message", userType: false },
+  // A body that is not JSON, or a member of the wrong type (the model codec, src/protocol/codecs/)
+  SerializationException: { status: 400, messageKey: "message", userType: false },
   ResourceNotFoundException: { status: 400, messageKey: "message", userType: false },
   ResourceAlreadyExistsException: { status: 400, messageKey: "message", userType: false },
   // Unkai's data directory is low on free space (writes that would grow it)

@@ -1,39 +1,37 @@
 /** CloudWatch Logs (awsJson1.1) over Unkai's log store: `aws logs` reads, `unkai logs`, groups, streams, PutLogEvents and retention. */
 import type { Logger } from "pino";
-import { z } from "zod";
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
-import { asUnkaiError, awsJsonError } from "../../protocol/errors.js";
-import type { UnkaiResponse, Service } from "../../protocol/http.js";
+import { loadModel } from "../../protocol/codecs/model.js";
+import { modelService, type Operations } from "../../protocol/codecs/model-service.js";
+import type { Service } from "../../protocol/http.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { LogStore } from "../../store/ports.js";
 import { LOGS_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
-import { parse, respond } from "./json.js";
-import { writeOperations, groupNameInput } from "./writes.js";
-import { logsActions, logsAuthorizer } from "./authorization.js";
+import { writeOperations, type GroupNameInput } from "./writes.js";
+import { logsActions } from "./authorization.js";
 
-const TARGET_PREFIX = "Logs_20140328.";
-
-const filterInput = z.object({
-  logGroupName: z.string().optional(),
-  logGroupIdentifier: z.string().optional(),
-  logStreamNames: z.array(z.string()).optional(),
-  logStreamNamePrefix: z.string().optional(),
-  startTime: z.number().optional(),
-  endTime: z.number().optional(),
-  filterPattern: z.string().optional(),
-  nextToken: z.string().optional(),
-  limit: z.number().int().min(1).max(10_000).optional(),
-});
-const getInput = filterInput.extend({ logStreamName: z.string(), startFromHead: z.boolean().optional() });
-const groupsInput = z.object({ logGroupNamePrefix: z.string().optional() });
-const streamsInput = z.object({
-  logGroupName: z.string().optional(),
-  logGroupIdentifier: z.string().optional(),
-  logStreamNamePrefix: z.string().optional(),
-  limit: z.number().int().min(1).max(50).optional(),
-});
+interface FilterInput {
+  readonly logGroupName?: string;
+  readonly logGroupIdentifier?: string;
+  readonly logStreamNames?: readonly string[];
+  readonly logStreamNamePrefix?: string;
+  readonly startTime?: number;
+  readonly endTime?: number;
+  readonly filterPattern?: string;
+  readonly nextToken?: string;
+  readonly limit?: number;
+}
+interface GetInput extends FilterInput {
+  readonly logStreamName: string;
+}
+interface StreamsInput {
+  readonly logGroupName?: string;
+  readonly logGroupIdentifier?: string;
+  readonly logStreamNamePrefix?: string;
+  readonly limit?: number;
+}
 
 /** CloudWatch filter patterns: Unkai supports plain terms and quoted phrases, matched as substrings. */
 function patternTerm(pattern: string | undefined): string | undefined {
@@ -61,10 +59,9 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
     return group;
   };
 
-  const operations: Record<string, (body: Buffer) => Promise<UnkaiResponse>> = {
+  const operations: Operations = {
     ...writeOperations({ logs, space, now, requireGroup }),
-    async FilterLogEvents(body) {
-      const input = parse(filterInput, body);
+    async FilterLogEvents(input: FilterInput) {
       const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
       const streams = input.logStreamNames ?? (input.logStreamNamePrefix ? (await logs.streams(group, input.logStreamNamePrefix, 10_000)).map((s) => s.logStreamName) : undefined);
       const { events, lastId } = await logs.query({
@@ -76,23 +73,21 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
         afterId: input.nextToken ? Number(input.nextToken) : undefined,
         limit: input.limit ?? 10_000,
       });
-      return respond({ events, ...(lastId !== undefined ? { nextToken: String(lastId) } : {}), searchedLogStreams: [] });
+      return { events, ...(lastId !== undefined ? { nextToken: String(lastId) } : {}), searchedLogStreams: [] };
     },
-    async GetLogEvents(body) {
-      const input = parse(getInput, body);
+    async GetLogEvents(input: GetInput) {
       const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
       const afterId = input.nextToken?.startsWith("f/") ? Number(input.nextToken.slice(2)) : undefined;
       const { events } = await logs.query({ group, streams: [input.logStreamName], startTime: input.startTime, endTime: input.endTime, afterId, limit: input.limit ?? 10_000 });
       const last = events.at(-1)?.eventId ?? String(afterId ?? 0);
-      return respond({
+      return {
         events: events.map(({ timestamp, message, ingestionTime }) => ({ timestamp, message, ingestionTime })),
         nextForwardToken: `f/${last}`,
         nextBackwardToken: `b/${events[0]?.eventId ?? last}`,
-      });
+      };
     },
-    async DescribeLogGroups(body) {
-      const input = parse(groupsInput, body);
-      return respond({
+    async DescribeLogGroups(input: { readonly logGroupNamePrefix?: string }) {
+      return {
         logGroups: (await logs.groups(input.logGroupNamePrefix)).map((g) => ({
           logGroupName: g.name,
           creationTime: g.creationTime,
@@ -101,47 +96,28 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
           arn: `${groupArn(g.name)}:*`,
           logGroupArn: groupArn(g.name),
         })),
-      });
+      };
     },
-    async DescribeLogStreams(body) {
-      const input = parse(streamsInput, body);
+    async DescribeLogStreams(input: StreamsInput) {
       const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
-      return respond({
+      return {
         logStreams: (await logs.streams(group, input.logStreamNamePrefix, input.limit ?? 50)).map((s) => ({
           ...s,
           lastIngestionTime: s.lastEventTimestamp,
           arn: `${groupArn(group)}:log-stream:${s.logStreamName}`,
         })),
-      });
+      };
     },
-    async DeleteLogGroup(body) {
-      await logs.deleteGroup(await requireGroup(parse(groupNameInput, body).logGroupName));
-      return respond({});
+    async DeleteLogGroup(input: GroupNameInput) {
+      await logs.deleteGroup(await requireGroup(input.logGroupName));
     },
   };
 
-  const unmapped = Object.keys(operations).filter((operation) => !(operation in logsActions(account)));
-  if (unmapped.length > 0) throw new Error(`Logs operations without an IAM action in authorization.ts: ${unmapped.join(", ")}`);
-  const authorizeOperation = logsAuthorizer(account);
-
-  return {
-    name: "logs",
-    signingNames: ["logs"],
-    authorize: (request) => authorizeOperation((request.headers["x-amz-target"] ?? "").slice(TARGET_PREFIX.length), request.body),
-    matches: (request) => request.method === "POST" && (request.headers["x-amz-target"] ?? "").startsWith(TARGET_PREFIX),
-    rejectUnauthenticated: (error) => awsJsonError(error, LOGS_ERRORS),
-    async handle(request) {
-      const operation = (request.headers["x-amz-target"] ?? "").slice(TARGET_PREFIX.length);
-      try {
-        const run = operations[operation];
-        if (!run) throw new UnkaiError("UnknownOperationException", `CloudWatch Logs operation ${operation} is not supported by Unkai.`);
-        return await run(request.body);
-      } catch (error) {
-        if (!(error instanceof UnkaiError)) logger.error({ err: error, operation }, "internal error in the Logs API");
-        return awsJsonError(asUnkaiError(error), LOGS_ERRORS);
-      }
-    },
-  };
+  // Constraint failures are InvalidParameterException on CloudWatch Logs, worded "1 validation error detected: …".
+  return modelService({
+    name: "logs", model: loadModel("logs"), errors: LOGS_ERRORS, operations, signingNames: ["logs"], logger, validationError: "InvalidParameterException",
+    authorization: logsActions(account),
+  });
 }
 
 export const logsModule: ServiceModule = {

@@ -1,19 +1,20 @@
 /** CloudWatch Logs writes: groups, streams, PutLogEvents (with AWS's age rules) and retention policies. */
-import { z } from "zod";
 import { UnkaiError } from "../../core/errors.js";
-import { isRetentionDays, LOG_EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, RETENTION_DAYS } from "../../core/log-limits.js";
-import type { UnkaiResponse } from "../../protocol/http.js";
+import { isRetentionDays, LOG_EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_SPAN_MS, MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, RETENTION_DAYS } from "../../core/log-limits.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { LogEvent, LogStore } from "../../store/ports.js";
-import { parse, respond } from "./json.js";
+import type { Operations } from "../../protocol/codecs/model-service.js";
 
-export const groupNameInput = z.object({ logGroupName: z.string().min(1).max(512) });
-const streamInput = groupNameInput.extend({ logStreamName: z.string().min(1).max(512) });
-const retentionInput = groupNameInput.extend({ retentionInDays: z.number().int() });
-const putEventsInput = streamInput.extend({
-  logEvents: z.array(z.object({ timestamp: z.number().int(), message: z.string().min(1) })).min(1).max(MAX_BATCH_EVENTS),
-  sequenceToken: z.string().optional(),
-});
+// Inputs as the model (models/logs.json) has them; the codec has checked types, lengths and patterns.
+export interface GroupNameInput {
+  readonly logGroupName: string;
+}
+interface StreamInput extends GroupNameInput {
+  readonly logStreamName: string;
+}
+interface PutEventsInput extends StreamInput {
+  readonly logEvents: readonly LogEvent[];
+}
 
 interface RejectedInfo {
   tooOldLogEventEndIndex?: number;
@@ -61,7 +62,7 @@ function checkSpan(kept: readonly LogEvent[]): void {
  * Appends the events CloudWatch would keep and reports the rest as it does: older than 14 days,
  * older than the group's retention ("expired"), or more than 2 hours ahead.
  */
-async function putLogEvents(logs: LogStore, input: z.infer<typeof putEventsInput>, now: number): Promise<{ rejectedLogEventsInfo?: RejectedInfo }> {
+async function putLogEvents(logs: LogStore, input: PutEventsInput, now: number): Promise<{ rejectedLogEventsInfo?: RejectedInfo }> {
   const group = await logs.group(input.logGroupName);
   if (!group) throw new UnkaiError("ResourceNotFoundException", "The specified log group does not exist.");
   if (!(await logs.hasStream(input.logGroupName, input.logStreamName))) throw new UnkaiError("ResourceNotFoundException", "The specified log stream does not exist.");
@@ -92,35 +93,27 @@ export interface WriteDeps {
 }
 
 /** The writing operations, by name. Those that take space are refused while the data directory is low on it. */
-export function writeOperations({ logs, space, now, requireGroup }: WriteDeps): Record<string, (body: Buffer) => Promise<UnkaiResponse>> {
+export function writeOperations({ logs, space, now, requireGroup }: WriteDeps): Operations {
   return {
-    async CreateLogGroup(body) {
-      const input = parse(groupNameInput, body);
+    async CreateLogGroup(input: GroupNameInput) {
       requireRoom(space);
       if (!(await logs.createGroup(input.logGroupName, now()))) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log group already exists");
-      return respond({});
     },
-    async CreateLogStream(body) {
-      const input = parse(streamInput, body);
+    async CreateLogStream(input: StreamInput) {
       await requireGroup(input.logGroupName);
       requireRoom(space);
       if (!(await logs.createStream(input.logGroupName, input.logStreamName, now()))) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log stream already exists");
-      return respond({});
     },
-    async PutLogEvents(body) {
-      const input = parse(putEventsInput, body);
+    async PutLogEvents(input: PutEventsInput) {
       requireRoom(space);
-      return respond(await putLogEvents(logs, input, now()));
+      return putLogEvents(logs, input, now());
     },
-    async PutRetentionPolicy(body) {
-      const input = parse(retentionInput, body);
+    async PutRetentionPolicy(input: GroupNameInput & { readonly retentionInDays: number }) {
       checkRetention(input.retentionInDays);
       await logs.setRetention(await requireGroup(input.logGroupName), input.retentionInDays);
-      return respond({});
     },
-    async DeleteRetentionPolicy(body) {
-      await logs.setRetention(await requireGroup(parse(groupNameInput, body).logGroupName), undefined);
-      return respond({});
+    async DeleteRetentionPolicy(input: GroupNameInput) {
+      await logs.setRetention(await requireGroup(input.logGroupName), undefined);
     },
   };
 }

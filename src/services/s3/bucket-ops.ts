@@ -58,7 +58,7 @@ export async function deleteBucket(context: S3Context, name: string): Promise<Un
   if (result === "not-empty") {
     throw new S3Error("BucketNotEmpty", "The bucket you tried to delete is not empty", `/${name}`, { BucketName: name });
   }
-  if (typeof result === "object") for (const upload of result.uploads) await context.files.removeParts(upload);
+  if (typeof result === "object") for (const upload of result.uploads) await context.bodies.removeParts(upload);
   return { status: 204 };
 }
 

@@ -6,7 +6,7 @@ import { chunkChain } from "../../protocol/sigv4-chunks.js";
 import type { CredentialLookup } from "../../protocol/sigv4-verify.js";
 import type { S3Notifications} from "../../sources/s3-notifications.js";
 import { type NotificationConfiguration, type ObjectChange } from "../../sources/s3-notifications.js";
-import type { ObjectFiles } from "../../store/objects/object-files.js";
+import type { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { BucketRecord, ObjectRecord, ObjectStore, QueuedEventRow } from "../../store/ports.js";
 import type { ChunkSignatureCheck } from "./aws-chunked.js";
 import { S3Error } from "./errors.js";
@@ -14,7 +14,7 @@ import type { ConditionalWrites } from "./write-conditions.js";
 
 export interface S3Context {
   readonly store: ObjectStore;
-  readonly files: ObjectFiles;
+  readonly bodies: ObjectBodies;
   readonly notifications: S3Notifications;
   /** Whether a Lambda function of that name exists (notification destinations are validated). */
   readonly functionExists: (name: string) => Promise<boolean>;

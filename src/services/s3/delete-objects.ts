@@ -17,7 +17,7 @@ export async function deleteObjects(context: S3Context, request: UnkaiRequest, b
     (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
   );
   context.notifications.queued(events);
-  for (const object of removed) await context.files.remove(object.blob);
+  for (const object of removed) await context.bodies.remove(object.blob);
   const quiet = text(document.Quiet).toLowerCase() === "true";
   // Deleting a key that does not exist succeeds, as in S3.
   return xmlResponse("DeleteResult", quiet ? {} : { Deleted: keys.map((key) => ({ Key: key })) });

@@ -1,10 +1,9 @@
 /**
  * The S3 REST API (path-style and virtual-hosted): claims requests signed for `s3` or sent to a
  * `<bucket>.s3.localhost` host, routes them by method, bucket, key and sub-resource, and answers
- * errors in S3's XML. Uploads stream (see `streamsBody`); downloads are file streams.
+ * errors in S3's XML. Uploads stream (see `streamsBody`) into the blob store; downloads stream out of it.
  */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
 import { targetOf, virtualHostBucket } from "./addressing.js";
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from "./bucket-ops.js";
@@ -17,7 +16,7 @@ import { abortUpload, completeUpload, createUpload, listParts, listUploads, uplo
 import { getNotification, putNotification } from "./notification-ops.js";
 import { copyObject, deleteObject, getObject, putObject } from "./object-ops.js";
 import { S3Notifications } from "../../sources/s3-notifications.js";
-import { ObjectFiles } from "../../store/objects/object-files.js";
+import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { s3Actions, UNSUPPORTED_BUCKET_SUBRESOURCES } from "./authorization.js";
 
@@ -133,8 +132,10 @@ export function s3Service(context: S3Context): Service {
 }
 
 /**
- * S3 keeps object bodies as files of its own under `<dataDir>/objects`; at start it removes the files
- * a crash left behind (no row references them), and close waits for that sweep.
+ * S3 keeps object bodies in the platform's blob store (`<dataDir>/objects/` by default, or --blobs);
+ * at start it removes the bodies a crash left behind (no row references them), and close waits for
+ * that sweep. On a shared blob store only blobs older than the sharing grace are swept, so another
+ * node's upload whose row is about to commit is never taken.
  */
 export const s3Module: ServiceModule = {
   name: "s3",
@@ -144,10 +145,10 @@ export const s3Module: ServiceModule = {
 };
 
 function createS3(p: Platform): Service {
-  const files = new ObjectFiles(join(p.dataDir, "objects"));
+  const bodies = new ObjectBodies(p.blobs.store);
   const logger = p.logger("s3");
   const service = s3Service({
-    store: p.store.objects, files, notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake()),
+    store: p.store.objects, bodies, notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake()),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
     conditionalWrites: new ConditionalWrites(),
   });
@@ -155,9 +156,9 @@ function createS3(p: Platform): Service {
   return {
     ...service,
     start() {
-      sweep ??= files.sweep(Date.now(), (blob) => p.store.objects.referencesBlob(blob), async (id) => (await p.store.objects.upload(id)) !== undefined).then(
-        (removed) => removed > 0 && logger.info({ removed }, "removed S3 files a crash left behind"),
-        (error: unknown) => logger.warn({ err: error }, "could not sweep S3 files a crash left behind"),
+      sweep ??= bodies.sweep(Date.now() - p.blobs.sweepGraceMs, (blob) => p.store.objects.referencesBlob(blob), async (id) => (await p.store.objects.upload(id)) !== undefined).then(
+        (removed) => removed > 0 && logger.info({ removed }, "removed S3 bodies a crash left behind"),
+        (error: unknown) => logger.warn({ err: error }, "could not sweep S3 bodies a crash left behind"),
       );
     },
     async close() {

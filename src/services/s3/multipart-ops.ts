@@ -45,7 +45,7 @@ export async function uploadPart(context: S3Context, request: UnkaiRequest, buck
   const partNumber = partNumberOf(request.query.get("partNumber"));
   await requireUpload(context, bucket, key, uploadId);
   const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request));
-  await context.files.writePart(uploadId, partNumber, payload.body);
+  await context.bodies.writePart(uploadId, partNumber, payload.body);
   const digest = payload.verify();
   const etag = digest.md5.toString("hex");
   await context.store.putPart({ uploadId, partNumber, etag, size: digest.size, lastModified: Date.now() });
@@ -93,16 +93,16 @@ export async function completeUpload(context: S3Context, request: UnkaiRequest, 
 async function assemble(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string, condition?: WriteCondition): Promise<UnkaiResponse> {
   const upload = await requireUpload(context, bucket, key, uploadId);
   const parts = await chosenParts(context, uploadId, request.body);
-  const files = context.files;
-  const blob = await files.write(async function* () {
-    for (const part of parts) yield files.partReader(uploadId, part.partNumber);
+  const bodies = context.bodies;
+  const blob = await bodies.write(async function* () {
+    for (const part of parts) yield await bodies.partReader(uploadId, part.partNumber);
   });
   const md5s = createHash("md5");
   for (const part of parts) md5s.update(Buffer.from(part.etag, "hex"));
   const etag = `${md5s.digest("hex")}-${parts.length}`;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
   await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
-  await files.removeParts(uploadId);
+  await bodies.removeParts(uploadId);
   return xmlResponse("CompleteMultipartUploadResult", { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(etag) });
 }
 
@@ -110,7 +110,7 @@ export async function abortUpload(context: S3Context, bucket: string, key: strin
   await requireBucket(context, bucket);
   await requireUpload(context, bucket, key, uploadId);
   await context.store.deleteUpload(uploadId);
-  await context.files.removeParts(uploadId);
+  await context.bodies.removeParts(uploadId);
   return { status: 204 };
 }
 

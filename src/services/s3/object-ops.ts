@@ -24,11 +24,11 @@ export async function commitObject(context: S3Context, request: UnkaiRequest, re
     if (condition) checkWriteCondition(condition, await context.store.object(record.bucket, record.key), record.bucket, record.key);
     previous = await (complete === undefined ? context.store.putObject(record, events) : context.store.completeUpload(complete, record, events));
   } catch (error) {
-    await context.files.remove(record.blob);
+    await context.bodies.remove(record.blob);
     throw error;
   }
   context.notifications.queued(events);
-  if (previous && previous.blob !== record.blob) await context.files.remove(previous.blob);
+  if (previous && previous.blob !== record.blob) await context.bodies.remove(previous.blob);
 }
 
 export async function putObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
@@ -41,12 +41,12 @@ export async function putObject(context: S3Context, request: UnkaiRequest, bucke
 
 async function storeObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, condition?: WriteCondition): Promise<UnkaiResponse> {
   const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request));
-  const blob = await context.files.write(payload.body);
+  const blob = await context.bodies.write(payload.body);
   let digest;
   try {
     digest = payload.verify();
   } catch (error) {
-    await context.files.remove(blob);
+    await context.bodies.remove(blob);
     throw error;
   }
   const etag = digest.md5.toString("hex");
@@ -87,7 +87,7 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
     const status = range ? 206 : 200;
     // An empty stream keeps the Content-Length above on HEAD answers (the adapter writes no body for HEAD).
     if (head || length === 0) return { status, headers, body: Readable.from([]) };
-    const body = await context.files.reader(object.blob, range);
+    const body = await context.bodies.reader(object.blob, range);
     if (body) return { status, headers, body };
     if (attempt > 3) throw new S3Error("InternalError", "The object changed while it was being read; please try again.");
   }
@@ -110,7 +110,7 @@ async function removeObject(context: S3Context, request: UnkaiRequest, bucket: B
     (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
   );
   context.notifications.queued(events);
-  for (const object of removed) await context.files.remove(object.blob);
+  for (const object of removed) await context.bodies.remove(object.blob);
   return { status: 204 };
 }
 
@@ -154,11 +154,11 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  const body = await context.files.reader(original.blob);
+  const body = await context.bodies.reader(original.blob);
   if (!body) throw new S3Error("NoSuchKey", "The copy source was deleted while it was being copied.", `/${source.bucket}/${source.key}`);
   const hashing = new Md5Through();
   body.once("error", (error) => hashing.destroy(error));
-  const blob = await context.files.write(body.pipe(hashing));
+  const blob = await context.bodies.write(body.pipe(hashing));
   const etag = hashing.hash.digest("hex");
   const lastModified = Date.now();
   const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers };

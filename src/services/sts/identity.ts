@@ -6,8 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import type { Account } from "../../core/arn.js";
+import { UnkaiError } from "../../core/errors.js";
 import type { Principal } from "../../protocol/http.js";
-import { StsError } from "./errors.js";
+import "./errors.js";
 
 export interface CallerIdentity {
   readonly arn: string;
@@ -36,10 +37,10 @@ export async function identityOf(principal: Principal, account: Account, roleOf:
   if (principal.kind === "function") {
     const role = await roleOf(principal.functionName);
     const parsed = role === undefined ? undefined : ROLE_ARN.exec(role);
-    if (!role || !parsed?.[1] || !parsed[2]) throw new StsError("InvalidClientTokenId", "The security token included in the request is invalid.");
+    if (!role || !parsed?.[1] || !parsed[2]) throw new UnkaiError("InvalidClientTokenId", "The security token included in the request is invalid.");
     const session = principal.functionName;
     return { arn: `arn:aws:sts::${parsed[1]}:assumed-role/${parsed[2]}/${session}`, userId: `${roleId(role)}:${session}`, account: parsed[1] };
   }
   // Anonymous and Unkai's own presigning key never reach STS (the adapter refuses them); say so if they do.
-  throw new StsError("MissingAuthenticationToken", "Request is missing Authentication Token");
+  throw new UnkaiError("MissingAuthenticationToken", "Request is missing Authentication Token");
 }

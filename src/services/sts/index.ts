@@ -1,23 +1,17 @@
 /**
- * AWS STS on the awsQuery protocol: form-encoded `Action=…&Version=2011-06-15` (POST body or GET
- * query), answered in STS's XML. GetCallerIdentity only, for now; the IAM issue extends it.
+ * AWS STS on the awsQuery protocol (`Action=…&Version=2011-06-15`, POST body or GET query), built on
+ * STS's service model (models/sts.json): the codec decodes, validates and answers in STS's XML.
+ * GetCallerIdentity only, for now; the IAM issue extends it.
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
-import type { Service, UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
+import { loadModel } from "../../protocol/codecs/model.js";
+import { modelService, type OperationContext } from "../../protocol/codecs/model-service.js";
+import type { Service } from "../../protocol/http.js";
 import type { Platform, ServiceModule } from "../module.js";
-import { STS_ERRORS, StsError, stsAuthRefusal, stsErrorResponse } from "./errors.js";
+import { STS_ERRORS } from "./errors.js";
 import { identityOf } from "./identity.js";
-import { STS_NAMESPACE, xmlText } from "./xml.js";
-
-const VERSION = "2011-06-15";
-
-/** STS's operations (service model 2011-06-15): a query `Action=` naming one of them is STS's to answer even unsigned. */
-const STS_ACTIONS = new Set([
-  "AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "AssumeRoot", "DecodeAuthorizationMessage",
-  "GetAccessKeyInfo", "GetCallerIdentity", "GetFederationToken", "GetSessionToken",
-]);
 
 export interface StsDeps {
   readonly account: Account;
@@ -27,70 +21,31 @@ export interface StsDeps {
 }
 
 /**
- * The request's parameters: the form body of a POST (any content type but JSON, as botocore and the
- * SDKs send `application/x-www-form-urlencoded; charset=utf-8`), then the query string; the first
- * value of a repeated name wins, as on AWS.
- */
-function parameters(request: UnkaiRequest): URLSearchParams {
-  const params = request.method === "POST" ? new URLSearchParams(request.body.toString("utf8")) : new URLSearchParams();
-  for (const [name, value] of request.query) if (!params.has(name)) params.append(name, value);
-  return params;
-}
-
-/**
  * STS's operations → IAM actions: GetCallerIdentity needs no permission (AWS never denies it);
- * AssumeRole needs sts:AssumeRole on the role (and the role's trust policy, checked by AssumeRole itself).
+ * AssumeRole needs sts:AssumeRole on the role (its trust policy is AssumeRole's own check).
  */
-export function stsActions(request: UnkaiRequest): readonly ActionRequest[] {
-  const params = parameters(request);
-  switch (params.get("Action")) {
-    case "AssumeRole":
-      return [{ action: "sts:AssumeRole", resource: params.get("RoleArn") ?? "*" }];
-    case "GetSessionToken":
-      return [{ action: "sts:GetSessionToken", resource: "*" }];
-    default:
-      // GetCallerIdentity, and the operations Unkai refuses as InvalidAction.
-      return [];
-  }
-}
-
-async function getCallerIdentity(deps: StsDeps, request: UnkaiRequest): Promise<UnkaiResponse> {
-  const identity = await identityOf(request.caller.principal, deps.account, deps.roleOf);
-  const body =
-    `<GetCallerIdentityResponse xmlns="${STS_NAMESPACE}"><GetCallerIdentityResult>` +
-    `<Arn>${xmlText(identity.arn)}</Arn><UserId>${xmlText(identity.userId)}</UserId><Account>${identity.account}</Account>` +
-    `</GetCallerIdentityResult><ResponseMetadata><RequestId>${request.requestId}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
-  return { status: 200, headers: { "Content-Type": "text/xml" }, body };
-}
-
-async function route(deps: StsDeps, request: UnkaiRequest): Promise<UnkaiResponse> {
-  const params = parameters(request);
-  const action = params.get("Action");
-  // AWS redirects a request without an Action to its IAM web page; Unkai says what is missing.
-  if (action === null) throw new StsError("MissingAction", "The request must name an Action, such as Action=GetCallerIdentity&Version=2011-06-15.");
-  const version = params.get("Version") ?? "NO_VERSION_SPECIFIED";
-  if (action === "GetCallerIdentity" && version === VERSION) return getCallerIdentity(deps, request);
-  const missing = STS_ACTIONS.has(action) && version === VERSION ? " (Unkai's STS implements GetCallerIdentity only)" : "";
-  throw new StsError("InvalidAction", `Could not find operation ${action} for version ${version}${missing}`);
-}
+const STS_AUTHORIZATION: Readonly<Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]>> = {
+  GetCallerIdentity: () => [],
+  AssumeRole: (input) => [{ action: "sts:AssumeRole", resource: typeof input.RoleArn === "string" ? input.RoleArn : "*" }],
+  GetSessionToken: () => [{ action: "sts:GetSessionToken", resource: "*" }],
+};
 
 export function stsService(deps: StsDeps): Service {
-  return {
+  return modelService({
     name: "sts",
+    model: loadModel("sts"),
+    errors: STS_ERRORS,
     signingNames: ["sts"],
-    authorize: stsActions,
-    matches: (request) => request.caller.service === "sts" || STS_ACTIONS.has(request.query.get("Action") ?? ""),
-    rejectUnauthenticated: stsAuthRefusal,
-    async handle(request) {
-      try {
-        return await route(deps, request);
-      } catch (error) {
-        if (error instanceof StsError) return stsErrorResponse(error, request.requestId);
-        deps.logger.error({ err: error }, "internal error in the STS API");
-        return stsErrorResponse(new StsError("InternalFailure", "The request processing has failed because of an unknown error."), request.requestId);
-      }
+    logger: deps.logger,
+    authorization: STS_AUTHORIZATION,
+    operations: {
+      async GetCallerIdentity(_input: object, ctx: OperationContext) {
+        const identity = await identityOf(ctx.caller.principal, deps.account, deps.roleOf);
+        // AWS's order (the model lists UserId first).
+        return { Arn: identity.arn, UserId: identity.userId, Account: identity.account };
+      },
     },
-  };
+  });
 }
 
 export const stsModule: ServiceModule = {

@@ -1,6 +1,5 @@
 /** Unkai's own endpoints under /_unkai/: health, invocation records, code downloads (GetFunction's Code.Location). */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { UnkaiError } from "../../core/errors.js";
 import { restJsonError } from "../../protocol/errors.js";
 import { json, type Service, type UnkaiRequest } from "../../protocol/http.js";
@@ -12,7 +11,8 @@ import type { ServiceModule } from "../module.js";
 import { decodeUtf8 } from "../../protocol/utf8.js";
 
 export interface UnkaiServiceDeps {
-  readonly codeRoot: string;
+  /** A code package's zip by its hex SHA-256, from the blob store; undefined when there is none. */
+  readonly codeZip: (hexSha256: string) => Promise<Readable | undefined>;
   readonly health: () => Record<string, unknown>;
   readonly invocations: InvocationStore;
   readonly queue: AsyncQueueStore;
@@ -21,7 +21,7 @@ export interface UnkaiServiceDeps {
   readonly functionExists: (name: string) => Promise<boolean>;
 }
 
-export function unkaiService({ codeRoot, health, invocations, queue, worker, testEvents, functionExists }: UnkaiServiceDeps): Service {
+export function unkaiService({ codeZip, health, invocations, queue, worker, testEvents, functionExists }: UnkaiServiceDeps): Service {
   const forConsole = consoleData({ invocations, testEvents, functionExists });
   return {
     name: "unkai",
@@ -88,12 +88,9 @@ export function unkaiService({ codeRoot, health, invocations, queue, worker, tes
       }
       const code = /^\/_unkai\/code\/([0-9a-f]{64})\.zip$/.exec(request.path);
       if (request.method === "GET" && code) {
-        try {
-          const body = await readFile(join(codeRoot, `${code[1]}.zip`));
-          return { status: 200, headers: { "Content-Type": "application/zip" }, body };
-        } catch {
-          return json(404, { message: "No code package with that hash." });
-        }
+        const body = await codeZip(code[1] ?? "");
+        if (body) return { status: 200, headers: { "Content-Type": "application/zip" }, body };
+        return json(404, { message: "No code package with that hash." });
       }
       return json(404, { message: `No Unkai endpoint at ${request.method} ${request.path}.` });
     },
@@ -111,7 +108,7 @@ export const unkaiModule: ServiceModule = {
   errors: { kind: "json", table: LAMBDA_ERRORS, heading: "## Lambda errors" },
   compatibility: "docs/console.md#unkais-endpoints-for-the-console",
   create: (p) => unkaiService({
-    codeRoot: p.codeRoot, invocations: p.store.invocations, queue: p.store.asyncQueue, worker: p.worker, health: () => p.health(),
+    codeZip: (hex) => p.code.zip(Buffer.from(hex, "hex").toString("base64")), invocations: p.store.invocations, queue: p.store.asyncQueue, worker: p.worker, health: () => p.health(),
     testEvents: p.store.testEvents, functionExists: async (name) => (await p.functions.find(name)) !== undefined,
   }),
 };
