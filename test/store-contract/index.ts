@@ -13,6 +13,7 @@ import { functionStoreContract } from "./function-store.js";
 import { functionUrlStoreContract } from "./function-url-store.js";
 import { DEFAULT_STORE_OPTIONS, type MakeStore, type StoreContext, type StoreTest } from "./harness.js";
 import { invocationStoreContract } from "./invocation-store.js";
+import { iamStoreContract } from "./iam-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
 import { objectStoreContract } from "./object-store.js";
@@ -37,6 +38,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["AccessKeyStore", accessKeyStoreContract],
   ["DocumentStore", documentStoreContract],
   ["ObjectStore", objectStoreContract],
+  ["IamStore", iamStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {

@@ -14,6 +14,7 @@ import { promised } from "./promised.js";
 import { sqliteTestEventStore } from "./test-event-store.js";
 import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./api-definition-store.js";
 import { sqliteObjectStore } from "./object-store.js";
+import { sqliteIamStore } from "./iam-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */
 export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
@@ -38,6 +39,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     restApis: promised(sqliteDocumentStore(db, "rest_apis")),
     functionUrls: promised(sqliteFunctionUrlStore(db)),
     objects: promised(sqliteObjectStore(db)),
+    iam: promised(sqliteIamStore(db)),
     async close() {
       if (closed) return;
       closed = true;

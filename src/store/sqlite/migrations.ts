@@ -191,4 +191,35 @@ export const MIGRATIONS: readonly string[] = [
     SELECT log_group, MIN(creation_time), SUM(stored_bytes) FROM log_streams GROUP BY log_group;
   CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
   `,
+  // 10: IAM users, roles and customer managed policies (names unique ignoring case, as in IAM),
+  // their inline policies and managed-policy attachments
+  `
+  CREATE TABLE iam_entities (
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    arn TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    document TEXT,
+    description TEXT,
+    max_session_seconds INTEGER,
+    PRIMARY KEY (kind, name_key)
+  ) STRICT;
+  CREATE TABLE iam_inline_policies (
+    kind TEXT NOT NULL,
+    principal_key TEXT NOT NULL,
+    policy_name TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (kind, principal_key, policy_name)
+  ) STRICT;
+  CREATE TABLE iam_attachments (
+    kind TEXT NOT NULL,
+    principal_key TEXT NOT NULL,
+    policy_arn TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (kind, principal_key, policy_arn)
+  ) STRICT;
+  `,
 ];
