@@ -131,6 +131,17 @@ describe("IAM actions and resources of every Unkai request", () => {
     assert.deepEqual(needs("sts", r), [{ action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/r` }]);
   });
 
+  it("IAM names the role or user and carries iam:PolicyARN when attaching", () => {
+    const query = (q: string) => request("POST", "/", { body: `${q}&Version=2010-05-08`, service: "iam", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
+    assert.deepEqual(needs("iam", query(`Action=AttachRolePolicy&RoleName=exec&PolicyArn=${encodeURIComponent(basic)}`)), [
+      { action: "iam:AttachRolePolicy", resource: `arn:aws:iam::${ACCOUNT}:role/exec`, keys: { "iam:PolicyARN": basic } },
+    ]);
+    assert.deepEqual(needs("iam", query("Action=CreatePolicy&PolicyName=p&Path=%2Fteam%2F&PolicyDocument=%7B%7D")), [{ action: "iam:CreatePolicy", resource: `arn:aws:iam::${ACCOUNT}:policy/team/p` }]);
+    assert.deepEqual(needs("iam", query("Action=ListRoles")), [{ action: "iam:ListRoles", resource: "*" }]);
+    assert.deepEqual(needs("iam", query("Action=CreateGroup&GroupName=g")), [], "an operation Unkai does not implement needs nothing (it is refused)");
+  });
+
   it("a model-driven service with an operation missing from its authorization table refuses to build", () => {
     const build = (authorization: Record<string, () => []>) =>
       modelService({ name: "sts", model: loadModel("sts"), errors: STS_ERRORS, signingNames: ["sts"], logger: pino({ level: "silent" }), operations: { GetCallerIdentity: () => Promise.resolve({}) }, authorization });

@@ -9,6 +9,7 @@ import { apiGatewayModule } from "./apigateway/index.js";
 import { apiGatewayV2Module } from "./apigatewayv2/index.js";
 import { consoleModule } from "./console/index.js";
 import { servedApisModule } from "./served-apis/index.js";
+import { iamModule } from "./iam/index.js";
 import { lambdaModule } from "./lambda/index.js";
 import { logsModule } from "./logs/index.js";
 import type { ServiceModule } from "./module.js";
@@ -35,6 +36,8 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   logsModule,
   // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
   stsModule,
+  // Signing scope `iam`, or a query `Action=` naming an IAM operation.
+  iamModule,
   // Unsigned GET/HEAD of / and /console/…: last, the browser's catch-all.
   consoleModule,
 ];
