@@ -54,7 +54,9 @@ export type Principal =
  */
 export type AuthFailureReason =
   | "unsigned" | "malformed" | "unknown-key" | "bad-signature" | "skewed" | "expired-url" | "wrong-scope" | "payload-mismatch"
-  | "foreign-host" | "foreign-origin";
+  | "foreign-host" | "foreign-origin"
+  /** Signed by a caller whose IAM policies do not allow the request (src/auth/iam-enforcer.ts). */
+  | "not-authorized";
 
 /** A refused request (protocol/sigv4-verify.ts and the front door throw these); `reason` lets a service pick its own code. */
 export interface AuthRefusal extends UnkaiError {

@@ -29,7 +29,9 @@ import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../functions/function-service.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
-import type { Service } from "../protocol/http.js";
+import type { Service, UnkaiRequest } from "../protocol/http.js";
+import { IamEnforcer } from "../auth/iam-enforcer.js";
+import type { ActionRequest } from "../core/iam-policy/index.js";
 import { SERVICE_MODULES } from "../services/registry.js";
 import { openBlobStore } from "../store/blobs/open.js";
 import { codeStore } from "../store/code/code-store.js";
@@ -160,8 +162,12 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   };
   // In the registry's claiming order (src/services/registry.ts).
   const services = SERVICE_MODULES.map((module) => module.create(platform));
+  const enforcer = config.iam === "enforce"
+    ? new IamEnforcer({ iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role })
+    : undefined;
   const api = createApiServer({
     services, defaultRegion: config.region, credentials,
+    ...(enforcer ? { enforce: (request: UnkaiRequest, needs: readonly ActionRequest[]) => enforcer.check(request, needs) } : {}),
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
   });

@@ -67,6 +67,7 @@ const QUERY_CODES = { missingAction: "MissingAction", invalidAction: "InvalidAct
 
 const QUERY_AUTH_CODES: Record<string, string> = {
   unsigned: "MissingAuthenticationToken", malformed: "IncompleteSignature", "unknown-key": "InvalidClientTokenId", "foreign-host": "AccessDenied", "foreign-origin": "AccessDenied",
+  "not-authorized": "AccessDenied",
 };
 
 /** The codes the codec itself answers with on `protocols`; modelService refuses to start without them in the table. */

@@ -2,7 +2,7 @@
  * AWS IAM on the awsQuery protocol, built on IAM's service model (models/iam.json): users, roles with
  * trust policies, inline policies, customer managed policies and the AWS managed policies Unkai seeds,
  * attached to users and roles. Documents are validated as IAM validates them (src/core/iam-policy/).
- * Nothing is enforced yet: docs/iam.md.
+ * Enforcement (`--iam enforce`, src/auth/iam-enforcer.ts) reads roles and policies from the same store: docs/iam.md.
  */
 import type { Account } from "../../core/arn.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";

@@ -1,0 +1,65 @@
+/**
+ * IAM enforcement (`--iam enforce`): a function's session credentials get exactly its execution
+ * role's permissions — the role's inline policies and attached managed policies, evaluated with AWS's
+ * logic (src/core/iam-policy/) against what the service says the request needs (`Service.authorize`).
+ * Access keys remain the account root (docs/auth.md), which IAM allows everything. Resource policies,
+ * IAM users' keys and AssumeRole sessions are not evaluated yet (docs/iam.md).
+ */
+import type { Account } from "../core/arn.js";
+import type { IamEntity } from "../core/iam.js";
+import {
+  denialMessage, evaluate, findManagedPolicy, PolicyCache, requestContext, type ActionRequest, type CompiledPolicy, type RequestPrincipal,
+} from "../core/iam-policy/index.js";
+import type { UnkaiRequest } from "../protocol/http.js";
+import type { IamStore } from "../store/ports.js";
+
+export interface IamEnforcerDeps {
+  readonly iam: IamStore;
+  readonly account: Account;
+  /** A function's execution role ARN, undefined when the function is gone. */
+  readonly roleOf: (functionName: string) => Promise<string | undefined>;
+  readonly now?: () => number;
+}
+
+export class IamEnforcer {
+  /** Compiled documents by text: an edited policy is a new entry, so nothing needs invalidating. */
+  private readonly cache = new PolicyCache();
+
+  constructor(private readonly deps: IamEnforcerDeps) {}
+
+  /** The role's identity policies, compiled. */
+  private async policiesOf(role: IamEntity): Promise<CompiledPolicy[]> {
+    const { iam } = this.deps;
+    const inline = (await iam.inlinePolicies("role", role.name)).map((p) => this.cache.get(p.document, "identity", `inline:${role.name}/${p.policyName}`));
+    const attached: CompiledPolicy[] = [];
+    for (const arn of await iam.attached("role", role.name)) {
+      const aws = findManagedPolicy(arn);
+      const document = aws ? JSON.stringify(aws.document) : (await iam.list("policy")).find((p) => p.arn === arn)?.document;
+      if (document !== undefined) attached.push(this.cache.get(document, "managed", arn));
+    }
+    return [...inline, ...attached];
+  }
+
+  /** Undefined when every permission is allowed; otherwise AWS's denial sentence for the first one that is not. */
+  async check(request: UnkaiRequest, needs: readonly ActionRequest[]): Promise<string | undefined> {
+    const caller = request.caller.principal;
+    if (needs.length === 0 || caller.kind !== "function") return undefined;
+    const { account, iam } = this.deps;
+    const roleArn = (await this.deps.roleOf(caller.functionName)) ?? "";
+    const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
+    const role = roleName === "" ? undefined : await iam.get("role", roleName);
+    const policies = role && role.arn === roleArn ? await this.policiesOf(role) : [];
+    const principal: RequestPrincipal = {
+      type: "assumed-role", arn: `arn:aws:sts::${account.accountId}:assumed-role/${roleName}/${caller.functionName}`, accountId: account.accountId, roleArn,
+    };
+    for (const need of needs) {
+      const context = requestContext({
+        action: need.action, resource: need.resource, principal, sourceIp: request.remoteAddress, secureTransport: false,
+        now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
+      });
+      const result = evaluate(context, { identity: policies });
+      if (result.decision !== "Allow") return denialMessage(context, result.reason);
+    }
+    return undefined;
+  }
+}
