@@ -32,7 +32,7 @@ async function bucket(url: string, name: string): Promise<void> {
 }
 
 describe("IAM enforcement of execution roles (--iam enforce)", () => {
-  const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
+  const suite = unkaiSuite({ UNKAI_IAM: "enforce", UNKAI_LOG_LEVEL: "info" });
 
   it("a role with AmazonS3ReadOnlyAccess lists the bucket and cannot put into it", async () => {
     await bucket(suite.unkai.url, "shared");
@@ -43,6 +43,9 @@ describe("IAM enforcement of execution roles (--iam enforce)", () => {
       list: "ok",
       put: `AccessDenied: User: arn:aws:sts::${ACCOUNT}:assumed-role/reader/reader is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::shared/from-function because no identity-based policy allows the s3:PutObject action`,
     });
+    // Unkai's own log says why, for debugging.
+    const logged = suite.unkai.stderr().split("\n").filter((line) => line.includes("IAM denied a request")).map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.ok(logged.some((l) => l.action === "s3:PutObject" && l.resource === "arn:aws:s3:::shared/from-function" && l.reason === "no-identity"), JSON.stringify(logged));
   });
 
   it("a role without policies is refused both, and access keys (the account root) still may", async () => {

@@ -5,6 +5,7 @@
  * Access keys remain the account root (docs/auth.md), which IAM allows everything. Resource policies,
  * IAM users' keys and AssumeRole sessions are not evaluated yet (docs/iam.md).
  */
+import type { Logger } from "pino";
 import type { Account } from "../core/arn.js";
 import type { IamEntity } from "../core/iam.js";
 import {
@@ -19,6 +20,8 @@ export interface IamEnforcerDeps {
   /** A function's execution role ARN, undefined when the function is gone. */
   readonly roleOf: (functionName: string) => Promise<string | undefined>;
   readonly now?: () => number;
+  /** Hears every denial (and, at debug level, every allow) with the statement that decided: "why was this denied". */
+  readonly logger?: Logger;
 }
 
 export class IamEnforcer {
@@ -58,7 +61,12 @@ export class IamEnforcer {
         now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
       });
       const result = evaluate(context, { identity: policies });
-      if (result.decision !== "Allow") return denialMessage(context, result.reason);
+      const decided = { principal: principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement };
+      if (result.decision !== "Allow") {
+        this.deps.logger?.info({ ...decided, reason: result.reason }, "IAM denied a request");
+        return denialMessage(context, result.reason);
+      }
+      this.deps.logger?.debug(decided, "IAM allowed a request");
     }
     return undefined;
   }

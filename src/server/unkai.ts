@@ -163,7 +163,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // In the registry's claiming order (src/services/registry.ts).
   const services = SERVICE_MODULES.map((module) => module.create(platform));
   const enforcer = config.iam === "enforce"
-    ? new IamEnforcer({ iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role })
+    ? new IamEnforcer({ iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }) })
     : undefined;
   const api = createApiServer({
     services, defaultRegion: config.region, credentials,
