@@ -60,6 +60,31 @@ describe("IAM enforcement of execution roles (--iam enforce)", () => {
   });
 });
 
+describe("CreateFunction under --iam enforce", () => {
+  const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
+
+  it("refuses an execution role that does not exist or does not trust lambda.amazonaws.com, as AWS does", async () => {
+    const iam = new IAMClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS });
+    const ec2Only = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    await iam.send(new CreateRoleCommand({ RoleName: "for-ec2", AssumeRolePolicyDocument: ec2Only }));
+    const create = async (role: string) => {
+      try {
+        await suite.client.send(new CreateFunctionCommand({
+          FunctionName: `fn-${role}`, Runtime: "python3.11", Handler: "app.handler", Role: `arn:aws:iam::${ACCOUNT}:role/${role}`, Code: { ZipFile: await fixtureZip("s3-python-rw") },
+        }));
+        return "created";
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+    };
+    const refusal = "InvalidParameterValueException: The role defined for the function cannot be assumed by Lambda.";
+    assert.equal(await create("for-ec2"), refusal);
+    assert.equal(await create("missing"), refusal);
+    await iam.send(new CreateRoleCommand({ RoleName: "for-lambda", AssumeRolePolicyDocument: TRUST }));
+    assert.equal(await create("for-lambda"), "created");
+  });
+});
+
 describe("IAM enforcement is off by default", () => {
   const suite = unkaiSuite();
 

@@ -43,6 +43,21 @@ export class IamEnforcer {
     return [...inline, ...attached];
   }
 
+  /**
+   * Whether Lambda may assume `roleArn`: the role exists in Unkai's IAM and its trust policy allows
+   * `lambda.amazonaws.com` to call sts:AssumeRole (CreateFunction refuses a role that does not, as AWS does).
+   */
+  async lambdaMayAssume(roleArn: string): Promise<boolean> {
+    const role = await this.deps.iam.get("role", roleArn.slice(roleArn.lastIndexOf("/") + 1));
+    if (!role || role.arn !== roleArn || role.document === undefined) return false;
+    const trust = this.cache.get(role.document, "trust", `trust:${role.name}`);
+    const context = requestContext({
+      action: "sts:AssumeRole", resource: roleArn, principal: { type: "service", arn: "lambda.amazonaws.com", accountId: undefined },
+      secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
+    });
+    return evaluate(context, { identity: [], resource: trust }).decision === "Allow";
+  }
+
   /** Undefined when every permission is allowed; otherwise AWS's denial sentence for the first one that is not. */
   async check(request: UnkaiRequest, needs: readonly ActionRequest[]): Promise<string | undefined> {
     const caller = request.caller.principal;

@@ -154,17 +154,17 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
 
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
+  const enforcer = config.iam === "enforce"
+    ? new IamEnforcer({ iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }) })
+    : undefined;
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
-    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker,
+    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer,
     health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
     logger: (service) => logger.child({ service }),
   };
   // In the registry's claiming order (src/services/registry.ts).
   const services = SERVICE_MODULES.map((module) => module.create(platform));
-  const enforcer = config.iam === "enforce"
-    ? new IamEnforcer({ iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }) })
-    : undefined;
   const api = createApiServer({
     services, defaultRegion: config.region, credentials,
     ...(enforcer ? { enforce: (request: UnkaiRequest, needs: readonly ActionRequest[]) => enforcer.check(request, needs) } : {}),

@@ -56,10 +56,16 @@ export interface LambdaServiceDeps {
   readonly functionUrlOf: (urlId: string) => string;
   /** Asynchronous Invoke is refused while the data directory is low on space (code uploads are refused by `code`). */
   readonly space: FreeSpace;
+  /** With `--iam enforce`: whether Lambda may assume the execution role (it exists and trusts lambda.amazonaws.com). */
+  readonly lambdaMayAssume?: ((roleArn: string) => Promise<boolean>) | undefined;
 }
 
 
-export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space }: LambdaServiceDeps): Service {
+export function lambdaService({ functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space, lambdaMayAssume }: LambdaServiceDeps): Service {
+  /** AWS's refusal of an execution role Lambda cannot assume (only checked with `--iam enforce`). */
+  const checkRole = async (role: string | undefined) => {
+    if (lambdaMayAssume && role !== undefined && !(await lambdaMayAssume(role))) throw invalidParameter("The role defined for the function cannot be assumed by Lambda.");
+  };
   const ref = (request: UnkaiRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
   const unqualified = (request: UnkaiRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
@@ -72,6 +78,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
   const router = new Router()
     .on("POST", "/2015-03-31/functions", async (request) => {
       const input = parseBody(createFunctionInput, request.body);
+      await checkRole(input.Role);
       if (input.PackageType === "Image") throw invalidParameter("Container image functions are not supported by Unkai; package the function as a zip.");
       const layers = input.Layers ? await functions.resolveLayers(input.Layers) : [];
       const base = applyConfig(input.FunctionName, undefined, input, () => layers);
@@ -114,6 +121,7 @@ export function lambdaService({ functions, invoker, codeLocation, logger, queue,
     .on("PUT", "/2015-03-31/functions/{name}/configuration", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "UpdateFunctionConfiguration");
       const input = parseBody(updateConfigurationInput, request.body);
+      await checkRole(input.Role);
       const layers = input.Layers ? await functions.resolveLayers(input.Layers) : [];
       const record = await functions.updateConfiguration(name, (current) => applyConfig(name, current, input, () => layers), input.RevisionId);
       return json(200, functionConfiguration(record, functions.arn(name)));
@@ -210,5 +218,6 @@ export const lambdaModule: ServiceModule = {
     functions: p.functions, invoker: p.invoker, queue: p.queue, destinations: p.destinations, eventConfigs: p.store.eventInvokeConfigs, aliases: p.store.aliases, layers: p.store.layers, code: p.code,
     codeLocation: (codeSha256) => p.credentials.presignUrl(p.url(), `/_unkai/code/${codeKey(codeSha256)}.zip`, p.account.region), logger: p.logger("lambda"),
     functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
+    lambdaMayAssume: p.iamEnforcer && ((role) => p.iamEnforcer?.lambdaMayAssume(role) ?? Promise.resolve(true)),
   }),
 };
