@@ -9,6 +9,12 @@ import { describe, it } from "node:test";
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IamEnforcer } from "../src/auth/iam-enforcer.js";
+import type { Principal, UnkaiRequest } from "../src/protocol/http.js";
+import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -93,5 +99,31 @@ describe("IAM enforcement is off by default", () => {
     await setUp(suite.unkai.url, suite.client, "unchecked", []);
     const result = await invoke(suite.client, "unchecked", { bucket: "open" });
     assert.deepEqual(JSON.parse(result.payload), { list: "ok", put: "ok" });
+  });
+});
+
+describe("IamEnforcer over a real SQLite store", () => {
+  it("refuses a function the requests of a service without an action table, and lets access keys through", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-enforcer-"));
+    const store = openSqliteStore(join(dataDir, "unkai.db"), () => {});
+    try {
+      const account = { region: "us-east-1", accountId: ACCOUNT };
+      const roleArn = `arn:aws:iam::${ACCOUNT}:role/admin`;
+      await store.iam.create({ kind: "role", name: "admin", id: "AROAADMIN", arn: roleArn, path: "/", createdAt: 1, document: TRUST });
+      await store.iam.attach("role", "admin", "arn:aws:iam::aws:policy/AdministratorAccess");
+      const enforcer = new IamEnforcer({ iam: store.iam, account, roleOf: () => Promise.resolve(roleArn) });
+      const request = (principal: Principal): UnkaiRequest => ({
+        method: "GET", path: "/restapis", query: new URLSearchParams(), rawQuery: "", headers: {}, rawHeaders: [], body: Buffer.alloc(0),
+        remoteAddress: "127.0.0.1", requestId: "r", caller: { accessKeyId: "k", region: "us-east-1", service: "apigateway", principal },
+      });
+      const fn = request({ kind: "function", functionName: "f", environmentId: "e" });
+      assert.match((await enforcer.check(fn, undefined, "apigateway")) ?? "", /assumed-role\/admin\/f is not authorized to perform this request: Unkai does not map apigateway requests/);
+      assert.equal(await enforcer.check(request({ kind: "key", name: "test" }), undefined, "apigateway"), undefined);
+      assert.equal(await enforcer.check(fn, [{ action: "apigateway:GET", resource: "*" }]), undefined, "AdministratorAccess allows a mapped request");
+      assert.equal(await enforcer.check(fn, []), undefined, "a request that needs nothing passes");
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -58,13 +58,22 @@ export class IamEnforcer {
     return evaluate(context, { identity: [], resource: trust }).decision === "Allow";
   }
 
-  /** Undefined when every permission is allowed; otherwise AWS's denial sentence for the first one that is not. */
-  async check(request: UnkaiRequest, needs: readonly ActionRequest[]): Promise<string | undefined> {
+  /**
+   * Undefined when every permission is allowed; otherwise AWS's denial sentence for the first one that is
+   * not. `needs` undefined: the service has no action table yet, so a function's credentials are refused it
+   * (default deny) while access keys, the account root, pass.
+   */
+  async check(request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName = "this service"): Promise<string | undefined> {
     const caller = request.caller.principal;
-    if (needs.length === 0 || caller.kind !== "function") return undefined;
+    if (caller.kind !== "function" || needs?.length === 0) return undefined;
     const { account, iam } = this.deps;
     const roleArn = (await this.deps.roleOf(caller.functionName)) ?? "";
     const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
+    if (needs === undefined) {
+      const who = `arn:aws:sts::${account.accountId}:assumed-role/${roleName}/${caller.functionName}`;
+      this.deps.logger?.info({ principal: who, service: serviceName, reason: "unmapped" }, "IAM denied a request");
+      return `User: ${who} is not authorized to perform this request: Unkai does not map ${serviceName} requests to IAM actions yet, so only access keys may make them.`;
+    }
     const role = roleName === "" ? undefined : await iam.get("role", roleName);
     const policies = role && role.arn === roleArn ? await this.policiesOf(role) : [];
     const principal: RequestPrincipal = {

@@ -51,10 +51,11 @@ export interface ApiServerOptions {
   readonly frontDoor: FrontDoor;
   readonly onError: (error: unknown) => void;
   /**
-   * IAM enforcement (`--iam enforce`): given the permissions the service says a signed request needs,
-   * undefined to let it through or AWS's denial sentence, answered as the service's AccessDenied.
+   * IAM enforcement (`--iam enforce`): given the permissions the service says a signed request needs
+   * (undefined: the service has no action table), undefined to let it through or AWS's denial sentence,
+   * answered as the service's AccessDenied.
    */
-  readonly enforce?: (request: UnkaiRequest, needs: readonly ActionRequest[]) => Promise<string | undefined>;
+  readonly enforce?: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => Promise<string | undefined>;
 }
 
 export interface ApiServer {
@@ -113,7 +114,7 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
     }
     /** The denial sentence when IAM refuses this request (only signed requests are evaluated). */
     const denial = async (service: Service, request: UnkaiRequest) =>
-      enforce && !open && service.authorize ? enforce(request, service.authorize(request)) : undefined;
+      enforce && !open ? enforce(request, service.authorize?.(request), service.name) : undefined;
     if (service && streamed && verdict?.kind !== "needs-body") {
       guardStreamedBody(req);
       const caller = verdict?.caller ?? anonymousCaller(defaultRegion);

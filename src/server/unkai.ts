@@ -167,7 +167,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const services = SERVICE_MODULES.map((module) => module.create(platform));
   const api = createApiServer({
     services, defaultRegion: config.region, credentials,
-    ...(enforcer ? { enforce: (request: UnkaiRequest, needs: readonly ActionRequest[]) => enforcer.check(request, needs) } : {}),
+    ...(enforcer ? { enforce: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
   });
