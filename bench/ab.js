@@ -1,28 +1,31 @@
-// Same-run before/after of the warm invoke path: two Unkai builds side by side, requests alternating.
+// Same-run before/after of the warm invoke path: two Unkai builds side by side, wrk runs alternating.
 // Usage: node bench/ab.js <before repo> <after repo>   (each a built checkout: <repo>/bin/unkai.js)
-// Prints JSON: per build, warm latency (one client, p50/p99 ms) and throughput (req/s at 8 and 32 clients),
-// each measured in alternating rounds so machine noise falls on both alike.
+// AB_BEFORE_ENV / AB_AFTER_ENV ('{"UNKAI_HANDOFF_WAIT_MS":"0"}') add settings to one side, so one build
+// can also be compared with itself under two settings. AB_ROUNDS (4), AB_SECONDS (4), AB_GATEWAY=1 adds
+// the HTTP API (payload 2.0) rows.
+// Prints JSON: per side and row, medians over the rounds of req/s, p50/p99 (ms), and CPU per request
+// (ms) of the server and of everything under it (environments), with wrk's own CPU share.
 import { mkdtempSync, openSync, closeSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { closeAgent, median, percentile, request, runJson, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
+import { join, resolve } from "node:path";
+import { closeAgent, median, request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
+import { measured } from "./throughput.js";
+import { ensureWrk, runWrk } from "./wrk.js";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const LOADGEN = join(HERE, "loadgen.js");
 const READY = /Unkai ready at (http:\/\/[^\s]+) \(/;
-const HELLO_JS = `exports.handler = async () => ({ statusCode: 200, body: JSON.stringify({ hello: "world" }) });\n`;
+const HELLO_JS = `exports.handler = async () => ({ statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ hello: "world" }) });\n`;
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 4);
+const SECONDS = Number(process.env.AB_SECONDS ?? 4);
 const [beforeRoot, afterRoot] = process.argv.slice(2).map((p) => resolve(p));
 if (!beforeRoot || !afterRoot) throw new Error("usage: node bench/ab.js <before repo> <after repo>");
+ensureWrk();
 
 const work = mkdtempSync(join(tmpdir(), "unkai-ab-"));
-const loadgen = (opts) => runJson(LOADGEN, [JSON.stringify(opts)]);
 
-async function start(name, root) {
+async function start(name, root, extraEnv) {
   const logFd = openSync(join(work, `${name}.log`), "a");
   const { child, match } = await spawnUntilLine(process.execPath, [join(root, "bin", "unkai.js"), "start", "--host", "127.0.0.1", "--port", "0", "--data-dir", join(work, name)], {
-    env: { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn" }, cwd: root, pattern: READY, stderrFd: logFd,
+    env: { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn", ...extraEnv }, cwd: root, pattern: READY, stderrFd: logFd,
   });
   closeSync(logFd);
   child.stdout.resume();
@@ -33,35 +36,43 @@ async function start(name, root) {
     body: { FunctionName: "ab-hello", Runtime: "nodejs20.x", Role: "arn:aws:iam::000000000000:role/ab", Handler: "index.handler", Timeout: 10, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
   });
   if (res.status !== 201) throw new Error(`${name}: CreateFunction HTTP ${res.status} ${res.body.slice(0, 300)}`);
-  return { name, child, target: `${url}/2015-03-31/functions/ab-hello/invocations`, latency: [], errors: 0, rps: { 8: [], 32: [] } };
+  const targets = { invoke: { url: `${url}/2015-03-31/functions/ab-hello/invocations`, sign: "lambda" } };
+  if (process.env.AB_GATEWAY === "1") {
+    const api = await request(`${url}/v2/apis`, { method: "POST", service: "apigateway", body: { name: "ab", protocolType: "HTTP", target: "arn:aws:lambda:us-east-1:000000000000:function:ab-hello" } });
+    targets.gateway = { url: `${url}/_aws/execute-api/${JSON.parse(api.body).apiId}/hello`, method: "GET", body: "" };
+  }
+  return { name, child, targets, runs: {} };
 }
 
-const servers = [await start("before", beforeRoot), await start("after", afterRoot)];
+const sides = [
+  await start("before", beforeRoot, JSON.parse(process.env.AB_BEFORE_ENV ?? "{}")),
+  await start("after", afterRoot, JSON.parse(process.env.AB_AFTER_ENV ?? "{}")),
+];
 try {
-  for (const s of servers) await loadgen({ url: s.target, concurrency: 1, count: 2000 });
+  // The function's first invocations (a cold start, then warm ones at one connection) before any row.
+  for (const s of sides) for (const target of Object.values(s.targets)) await runWrk({ ...target, connections: 1, seconds: 2 });
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate which build goes first, so neither always runs on a warmer (or busier) machine.
-    const order = round % 2 === 0 ? servers : [...servers].reverse();
-    for (const s of order) {
-      const r = await loadgen({ url: s.target, concurrency: 1, warmupCount: 200, count: 1500 });
-      s.latency.push(...r.samples);
-      s.errors += r.errors;
-    }
-    for (const c of [8, 32]) {
+    const order = round % 2 === 0 ? sides : [...sides].reverse();
+    for (const [kind, connections] of [["invoke", 1], ["invoke", 32], ["gateway", 1], ["gateway", 32]]) {
       for (const s of order) {
-        const r = await loadgen({ url: s.target, concurrency: c, warmupMs: 1000, durationMs: 4000 });
-        s.rps[c].push(r.rps);
-        s.errors += r.errors;
+        const target = s.targets[kind];
+        if (!target) continue;
+        const key = `${kind}@${connections}`;
+        (s.runs[key] ??= []).push(await measured(s.child.pid, target, connections, SECONDS, 2));
       }
     }
   }
-  const summary = Object.fromEntries(servers.map((s) => [s.name, {
-    p50Ms: median(s.latency), p99Ms: percentile(s.latency, 99), samples: s.latency.length, errors: s.errors,
-    rps8: median(s.rps[8]), rps32: median(s.rps[32]), rps8Rounds: s.rps[8], rps32Rounds: s.rps[32],
-  }]));
-  console.log(JSON.stringify({ rounds: ROUNDS, ...summary }, null, 2));
+  const pick = (runs, field) => median(runs.map((r) => r[field]));
+  const summary = Object.fromEntries(sides.map((s) => [s.name, Object.fromEntries(Object.entries(s.runs).map(([key, runs]) => [key, {
+    rps: Math.round(pick(runs, "rps")), p50Ms: pick(runs, "p50"), p99Ms: pick(runs, "p99"),
+    serverMsPerReq: Number(pick(runs, "serverMsPerReq").toFixed(4)), environmentsMsPerReq: Number(pick(runs, "childMsPerReq").toFixed(4)),
+    wrkCpuPct: Math.round(Math.max(...runs.map((r) => r.cpuPct))), processes: runs.at(-1).processes,
+    errors: runs.reduce((a, r) => a + r.errors + r.non2xx, 0), rpsRounds: runs.map((r) => Math.round(r.rps)),
+  }]))]));
+  console.log(JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, ...summary }, null, 2));
 } finally {
   closeAgent();
-  for (const s of servers) await stopProcess(s.child, 12_000);
+  for (const s of sides) await stopProcess(s.child, 12_000);
   rmSync(work, { recursive: true, force: true });
 }

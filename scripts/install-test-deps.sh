@@ -4,7 +4,9 @@
 #   python3-boto3 (the SDK Python functions use, as on Lambda),
 #   chromium (the web console's browser tests, driven by playwright-core),
 #   and the build tools AWS's Node.js runtime interface client compiles its native addon with;
-#   bubblewrap, slirp4netns and socat (the linux sandbox driver and each sandbox's own network).
+#   bubblewrap, slirp4netns and socat (the linux sandbox driver and each sandbox's own network),
+#   postgresql (the PostgreSQL store's contract and server tests start their own throwaway cluster);
+#   wrk (the load generator of `npm run bench`).
 # - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
 #   `npm install` of Unkai stays fast); the custom-runtime test runs it as a bootstrap.
 set -euo pipefail
@@ -22,7 +24,11 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 # the linux sandbox driver: each environment's network (egress and relays)
 [ -x /usr/bin/slirp4netns ] || need+=(slirp4netns)
 [ -x /usr/bin/socat ] || need+=(socat)
+# `npm run bench`: the native load generator of the throughput and latency rows (bench/wrk.js)
+[ -x /usr/bin/wrk ] || need+=(wrk)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# PostgreSQL 15 for the shared-store tests (test/helpers/postgres.ts runs initdb and postgres from here)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 # Flask for the gateway's WSGI test (test/gateway-adapters.test.ts)
 /usr/bin/python3 -c "import flask" >/dev/null 2>&1 || need+=(python3-flask)
 for tool in make g++ cmake autoconf automake libtoolize; do

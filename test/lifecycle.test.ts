@@ -62,6 +62,39 @@ describe("server lifecycle", () => {
     }
   });
 
+  it("loses no log line or invocation record still waiting in the write-behind buffer when stopped cleanly", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-life-"));
+    try {
+      const first = await startUnkai({}, dataDir);
+      const client = lambda(first.url);
+      await createFromFixture(client, "buffered", "node-cjs");
+      // Logs and records are written behind, batched per tick: stop right after the last answer,
+      // while the last batch is still in memory.
+      const ids: string[] = [];
+      for (let batch = 0; batch < 5; batch++) {
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => invoke(client, "buffered", { n: batch * 8 + i })));
+        ids.push(...results.map((r) => r.raw.$metadata.requestId ?? "?"));
+      }
+      assert.equal(await first.stop(), 0);
+      client.destroy();
+      const second = await startUnkai({}, dataDir);
+      const records = (await (await signedFetch(`${second.url}/_unkai/functions/buffered/invocations?limit=100`)).json()) as { invocations: { requestId: string }[] };
+      assert.deepEqual(new Set(records.invocations.map((r) => r.requestId)), new Set(ids), "every invocation's record is there");
+      const logs = await signedFetch(`${second.url}/`, {
+        method: "POST",
+        service: "logs",
+        headers: { "X-Amz-Target": "Logs_20140328.FilterLogEvents", "Content-Type": "application/x-amz-json-1.1" },
+        body: JSON.stringify({ logGroupName: "/aws/lambda/buffered", filterPattern: "REPORT" }),
+      });
+      const { events } = (await logs.json()) as { events: { message: string }[] };
+      const reported = new Set(events.map((e) => /^REPORT RequestId: (\S+)/.exec(e.message)?.[1]));
+      for (const id of ids) assert.ok(reported.has(id), `REPORT line of ${id}`);
+      assert.equal(await second.stop(), 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("drains an in-flight invocation on SIGTERM, then exits 0 and kills its environments", async () => {
     const unkai = await startUnkai({ UNKAI_DRAIN_TIMEOUT_MS: "5000" });
     const client = lambda(unkai.url);

@@ -53,7 +53,7 @@ describe("store contract coverage measurement", () => {
       assert.equal(covered, 2);
       assert.equal(total, uncovered.length + 2);
       assert.ok(uncovered.includes("logs.expire"), "a prototype method counts");
-      assert.ok(uncovered.includes("functions.get") && uncovered.includes("store.close") && uncovered.includes("objects.putObject"));
+      assert.ok(uncovered.includes("functions.get") && uncovered.includes("store.close") && uncovered.includes("store.commit") && uncovered.includes("objects.listObjects"));
       assert.ok(!uncovered.includes("functions.count"));
     } finally {
       await real.close();

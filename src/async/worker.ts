@@ -139,7 +139,10 @@ export class AsyncWorker {
       }
       // Stopped while choosing: leave the events queued for the next start rather than lease them now.
       if (this.stopped) return;
-      for (const event of await this.queue.lease(chosen, now, now + LEASE_MS)) void this.run(event);
+      const leased = await this.queue.lease(chosen, now, now + LEASE_MS);
+      for (const event of leased) void this.run(event);
+      // Another claimer (a node sharing the queue) took some first: look again now, not at the next poll.
+      if (leased.length < chosen.length) this.fillAgain = true;
     }
     await this.armTimer();
   }
@@ -165,7 +168,8 @@ export class AsyncWorker {
       // Unkai's own failure: put the event back rather than lose it.
       this.logger.error({ err: error, requestId: event.id }, "async event attempt failed inside Unkai; retrying later");
       await this.queue
-        .retry(event.id, Date.now() + throttleDelayMs(event.throttles, this.options.timing), true)
+        .retry(event.id, event.leaseToken, Date.now() + throttleDelayMs(event.throttles, this.options.timing), true)
+        .then((held) => this.noteLost(event, held))
         .catch((retryError: unknown) => this.logger.error({ err: retryError, requestId: event.id }, "could not put the event back; its lease ends it"));
     } finally {
       this.inFlight--;
@@ -234,7 +238,7 @@ export class AsyncWorker {
         if (at - event.enqueuedAt > maxAgeMs) {
           return this.end(event, "EventAgeExceeded", "throttled until the event passed its maximum age", undefined, event.attempts - 1);
         }
-        await this.queue.retry(event.id, at, true);
+        this.noteLost(event, await this.queue.retry(event.id, event.leaseToken, at, true));
         return;
       }
       throw error;
@@ -250,12 +254,12 @@ export class AsyncWorker {
       if (onSuccess) await this.sendRecord(onSuccess, event, "Success", last, event.attempts).catch((error: unknown) => {
         this.logger.warn({ err: error, requestId: event.id, destination: onSuccess }, "could not deliver to the success destination");
       });
-      await this.queue.complete(event.id);
+      this.noteLost(event, await this.queue.complete(event.id, event.leaseToken));
       return;
     }
     const retryAt = Date.now() + retryDelayMs(event.attempts, this.options.timing);
     if (event.attempts <= maxRetries && retryAt - event.enqueuedAt <= maxAgeMs) {
-      await this.queue.retry(event.id, retryAt, false);
+      this.noteLost(event, await this.queue.retry(event.id, event.leaseToken, retryAt, false));
       return;
     }
     const condition: FailureCondition = event.attempts <= maxRetries ? "EventAgeExceeded" : "RetriesExhausted";
@@ -269,7 +273,7 @@ export class AsyncWorker {
     if (onFailure) {
       try {
         await this.sendRecord(onFailure, event, condition, last, invokeCount);
-        await this.queue.complete(event.id);
+        this.noteLost(event, await this.queue.complete(event.id, event.leaseToken));
         return;
       } catch (error) {
         why = `${reason}; delivery to ${onFailure} failed: ${(error as Error).message}`;
@@ -278,7 +282,12 @@ export class AsyncWorker {
       const deadLetter = (await this.functions.find(event.functionName))?.config.deadLetterTargetArn;
       if (deadLetter) why = `${reason}; dead-letter target ${deadLetter} is not available in this Unkai yet`;
     }
-    await this.queue.fail(event.id, { condition, reason: why, failedAt: Date.now(), lastResponse: last });
+    this.noteLost(event, await this.queue.fail(event.id, event.leaseToken, { condition, reason: why, failedAt: Date.now(), lastResponse: last }));
+  }
+
+  /** An acknowledgement the queue refused: this attempt outlived its lease and the event is someone else's now. */
+  private noteLost(event: AsyncEvent, held: boolean): void {
+    if (!held) this.logger.warn({ requestId: event.id, attempt: event.attempts }, "the event's lease was lost before this attempt ended; its outcome is not recorded");
   }
 
   private sendRecord(arn: string, event: AsyncEvent, condition: "Success" | FailureCondition, last: LastResponse | undefined, invokeCount: number): Promise<void> {

@@ -45,11 +45,13 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
     if (accessKeyId === this.own.accessKeyId) return { secretAccessKey: this.own.secretAccessKey, principal: { kind: "unkai" } };
     const { configured, keys, loopback } = this.options;
     if (configured && accessKeyId === configured.accessKeyId) return { secretAccessKey: configured.secretAccessKey, principal: { kind: "key", name: "UNKAI_ACCESS_KEY_ID" } };
-    const stored = await keys.get(accessKeyId);
-    if (stored) return { secretAccessKey: stored.secretAccessKey, principal: { kind: "key", name: stored.name } };
+    // The default key first (the usual local case): one store call instead of a lookup that cannot
+    // match (stored ids are AKIA… ids Unkai made) followed by the count.
     if (accessKeyId === DEFAULT_KEY.accessKeyId && loopback && !(await this.hasConfiguredKeys())) {
       return { secretAccessKey: DEFAULT_KEY.secretAccessKey, principal: { kind: "key", name: "default" } };
     }
+    const stored = await keys.get(accessKeyId);
+    if (stored) return { secretAccessKey: stored.secretAccessKey, principal: { kind: "key", name: stored.name } };
     return undefined;
   }
 

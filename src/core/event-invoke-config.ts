@@ -47,6 +47,8 @@ export interface AsyncEvent {
   readonly throttles: number;
   readonly status: "queued" | "failed";
   readonly failure: FailedEventDetail | undefined;
+  /** The fencing token of the lease this copy was taken under: acknowledgements carry it (AsyncQueueStore). */
+  readonly leaseToken: number;
 }
 
 export interface FailedEventDetail {

@@ -3,6 +3,9 @@
  * recently used first); otherwise start one, and serve the waiting request from whichever comes
  * first, a freed warm environment or the new one. A host-wide cap bounds live environments:
  * at the cap an idle environment of another function is reclaimed, or the start waits.
+ * While the host's CPUs are saturated, a request first waits for one of its function's busy
+ * environments, and starts a new one only once none has freed up for `handoffWaitMs`
+ * (docs/lifecycle.md): another process would only share the cores.
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
@@ -10,6 +13,7 @@ import type { LogEvent } from "../store/ports.js";
 import { Environment, logStreamName, type EnvironmentOptions, type InitFailure } from "./environment.js";
 import { environmentKey, type FunctionVersion } from "./function-version.js";
 import type { Launcher } from "./launcher.js";
+import { CpuGauge } from "./cpu-gauge.js";
 
 export type Lease =
   | { readonly kind: "ready"; readonly environment: Environment }
@@ -18,6 +22,8 @@ export type Lease =
 interface Waiter {
   readonly resolve: (lease: Lease) => void;
   cancelled: boolean;
+  /** Waiting for a busy environment to free up before asking for a new one (see handoffWaitMs). */
+  deferred: boolean;
 }
 
 class Group {
@@ -26,14 +32,17 @@ class Group {
   readonly all = new Set<Environment>();
   starting = 0;
   retired = false;
+  /** When one of this version's environments was last released (performance.now()). */
+  lastReleaseAt = Number.NEGATIVE_INFINITY;
   constructor(
     readonly key: string,
     readonly functionName: string,
     readonly version: string,
   ) {}
 
+  /** Waiters that want an environment started for them. */
   liveWaiters(): number {
-    return this.waiters.filter((w) => !w.cancelled).length;
+    return this.waiters.filter((w) => !w.cancelled && !w.deferred).length;
   }
 }
 
@@ -43,11 +52,22 @@ export interface DispatcherOptions {
   readonly initTimeoutMs: number;
   readonly killGraceMs: number;
   readonly memoryPollMs: number;
+  /** While the CPUs are saturated, how long none of a function's busy environments may free up before a request starts a new one (0: never wait). */
+  readonly handoffWaitMs: number;
+  /** Invocations the host runs in parallel at full speed (its cores). */
+  readonly cores: number;
+  /** The share of the host's CPU time in use (0 to 1) from which it counts as saturated (0: always). */
+  readonly saturatedCpuShare: number;
 }
 
 export class Dispatcher {
   private readonly groups = new Map<string, Group>();
   private live = 0;
+  /** Environments leased out right now, and requests waiting for one, across every function. */
+  private busy = 0;
+  private waiting = 0;
+  private readonly leased = new WeakSet<Environment>();
+  private readonly cpuSaturated: () => boolean;
   private readonly slotWaiters: (() => void)[] = [];
   private reaper: NodeJS.Timeout | undefined;
 
@@ -55,7 +75,10 @@ export class Dispatcher {
     private readonly launcher: Launcher,
     private readonly options: DispatcherOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const gauge = new CpuGauge(options.saturatedCpuShare);
+    this.cpuSaturated = () => gauge.saturated();
+  }
 
   start(): void {
     const every = Math.max(250, Math.min(10_000, this.options.idleTimeoutMs / 4));
@@ -79,27 +102,82 @@ export class Dispatcher {
     let environment = group.idle.pop();
     while (environment && environment.state !== "idle") environment = group.idle.pop();
     if (environment) {
-      environment.state = "busy";
+      this.lease(environment);
       return { lease: Promise.resolve({ kind: "ready", environment }), cancel: () => undefined };
     }
+    const defer = this.shouldDefer(group);
     let waiter: Waiter | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    this.waiting++;
+    let settled = false;
+    const leave = () => {
+      if (settled) return;
+      settled = true;
+      this.waiting--;
+      clearTimeout(timer);
+    };
     const lease = new Promise<Lease>((resolve) => {
-      waiter = { resolve, cancelled: false };
+      waiter = {
+        resolve: (given) => {
+          leave();
+          resolve(given);
+        },
+        cancelled: false,
+        deferred: defer,
+      };
       group.waiters.push(waiter);
     });
-    this.startMore(group, fn);
+    if (defer) {
+      // Environments that keep freeing up serve the queue in order; one that is stuck for the whole
+      // wait (long invocations) is what a new environment is for.
+      const check = () => {
+        if (!waiter || settled) return;
+        const quietMs = performance.now() - group.lastReleaseAt;
+        if (quietMs < this.options.handoffWaitMs && this.cpuSaturated()) {
+          timer = setTimeout(check, this.options.handoffWaitMs - quietMs);
+          return;
+        }
+        waiter.deferred = false;
+        this.startMore(group, fn);
+      };
+      timer = setTimeout(check, this.options.handoffWaitMs);
+    } else {
+      this.startMore(group, fn);
+    }
     return {
       lease,
       cancel: () => {
+        leave();
         if (waiter) waiter.cancelled = true;
       },
     };
   }
 
+  /**
+   * Whether a request should wait for one of the group's busy environments instead of starting one:
+   * only when the group has environments, running and waiting invocations already number the cores,
+   * and the host's CPUs are saturated (by anything): another process would only share them.
+   */
+  private shouldDefer(group: Group): boolean {
+    const { handoffWaitMs, cores } = this.options;
+    if (handoffWaitMs <= 0 || group.all.size === 0) return false;
+    return this.busy + this.waiting >= cores && this.cpuSaturated();
+  }
+
+  private lease(environment: Environment): void {
+    environment.state = "busy";
+    this.busy++;
+    this.leased.add(environment);
+  }
+
   /** Returns an environment after an invocation; a dead one is already accounted for. */
   release(fn: FunctionVersion, environment: Environment): void {
-    if (environment.state !== "idle") return;
     const group = this.groups.get(environmentKey(fn));
+    if (this.leased.delete(environment)) {
+      this.busy--;
+      if (group) group.lastReleaseAt = performance.now();
+    }
+    if (environment.state !== "idle") return;
     if (!group || group.retired) {
       void environment.destroy(this.options.killGraceMs);
       return;
@@ -191,7 +269,7 @@ export class Dispatcher {
   private handOff(group: Group, environment: Environment): void {
     const waiter = this.nextWaiter(group);
     if (waiter) {
-      environment.state = "busy";
+      this.lease(environment);
       waiter.resolve({ kind: "ready", environment });
     } else if (this.slotWaiters.length > 0) {
       // Another function is waiting for room on this host: give it this idle environment's slot.

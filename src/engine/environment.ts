@@ -188,8 +188,8 @@ export class Environment {
     this.active = undefined;
     this.sink = undefined;
     this.channel.pauseStream(false);
-    // Peak RSS, read at most every 100 ms: under load /proc reads were a visible share of CPU.
-    const maxMemoryUsedMb = Math.ceil(this.sandbox?.memory(100).peakMb ?? 0);
+    // One reading of the peak as the invocation ends (a held descriptor under the linux driver).
+    const maxMemoryUsedMb = Math.ceil(this.sandbox?.peakMemoryMb() ?? 0);
     if (outcome.kind === "response" || outcome.kind === "error" || outcome.kind === "streamed") {
       await afterPendingIo();
       this.state = "idle";

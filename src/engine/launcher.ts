@@ -75,7 +75,7 @@ export class Launcher {
       },
     );
     try {
-      const sandbox = this.start(fn, launch, env, channel, host, see, envId);
+      const sandbox = await this.start(fn, launch, env, channel, host, see, envId);
       void sandbox.exited.then(() => credentials.revoke(envId));
       return sandbox;
     } catch (error) {
@@ -98,7 +98,7 @@ export class Launcher {
     }
   }
 
-  private start(
+  private async start(
     fn: FunctionVersion,
     launch: ReturnType<HostRuntimes["launch"]>,
     env: Record<string, string>,
@@ -106,7 +106,7 @@ export class Launcher {
     host: SandboxPaths,
     see: (path: string) => string,
     envId: string,
-  ): Sandbox {
+  ): Promise<Sandbox> {
     const { driver, pool } = this.options;
     const seen = driver.seenAs(host);
     const channelFd = channel._UNKAI_CHANNEL_FD !== undefined;
@@ -115,7 +115,13 @@ export class Launcher {
       && (channelFd || !driver.runtimeApiAddress);
     const prestarted = poolable ? pool?.take(launch) : undefined;
     if (prestarted) {
-      prestarted.prepare?.({ codeDir: fn.codeDir, optDir: fn.optDir, memoryMb: fn.config.memoryMb });
+      // Placing the code runs off the event loop (a child process), so other requests go on meanwhile.
+      try {
+        await prestarted.prepare?.({ codeDir: fn.codeDir, optDir: fn.optDir, memoryMb: fn.config.memoryMb });
+      } catch (error) {
+        void prestarted.kill(0);
+        throw error;
+      }
       PrestartPool.specialise(prestarted, env, prestarted.prepare ? seen.taskRoot : fn.codeDir);
       return prestarted;
     }

@@ -146,7 +146,49 @@ function checkTime(parts: SignatureParts, now: number): void {
   }
 }
 
+/**
+ * Signers by everything that shapes them (key id, secret, token, region, service): a signer is built
+ * once per key and scope instead of once per request, and @smithy/signature-v4 keeps the signing key
+ * it derives for a day's scope. The secret is part of the name, so a key whose secret changed gets a
+ * new signer; a deleted key never gets this far (the lookup refuses it first). Bounded: the oldest
+ * entry goes once it is full (session credentials come and go with environments).
+ */
+const signers = new Map<string, SignatureV4>();
+const MAX_SIGNERS = 256;
+
 function signerFor(parts: SignatureParts, secret: SigningSecret): SignatureV4 {
+  const name = `${parts.accessKeyId}\n${secret.secretAccessKey}\n${parts.sessionToken ?? ""}\n${parts.region}\n${parts.service}`;
+  let signer = signers.get(name);
+  if (!signer) {
+    if (signers.size >= MAX_SIGNERS) signers.delete(signers.keys().next().value as string);
+    signer = keepSigningKey(newSigner(parts, secret));
+    signers.set(name, signer);
+  }
+  return signer;
+}
+
+type SigningKeyOf = (credentials: unknown, region: string, shortDate: string, service?: string) => Promise<Uint8Array>;
+
+/**
+ * The signing key a signer derives for one day, kept on the signer itself. @smithy/signature-v4 caches
+ * derived keys too, but finds them under an HMAC of the credentials it computes on every request; a
+ * signer here serves one key and scope, so the day is all that can change. Its method is private in
+ * the types, hence the cast; should a release rename it, the signer simply keeps its own behaviour.
+ */
+function keepSigningKey(signer: SignatureV4): SignatureV4 {
+  const target = signer as unknown as { getSigningKey?: SigningKeyOf };
+  const derive = target.getSigningKey;
+  if (typeof derive !== "function") return signer;
+  let kept: { readonly at: string; readonly key: Promise<Uint8Array> } | undefined;
+  target.getSigningKey = (credentials, region, shortDate, service) => {
+    const at = `${shortDate}/${region}/${service ?? ""}`;
+    if (kept?.at !== at) kept = { at, key: derive.call(signer, credentials, region, shortDate, service) };
+    return kept.key;
+  };
+  return signer;
+}
+
+function newSigner(parts: SignatureParts, secret: SigningSecret): SignatureV4 {
   return new SignatureV4({
     credentials: { accessKeyId: parts.accessKeyId, secretAccessKey: secret.secretAccessKey, ...(parts.sessionToken ? { sessionToken: parts.sessionToken } : {}) },
     region: parts.region,
@@ -183,9 +225,22 @@ function signedHeaderValues(request: SignedHead, parts: SignatureParts): Record<
   for (const name of parts.signedHeaders) {
     const value = repeated(request.rawHeaders, name) ?? request.headers[name];
     if (value === undefined) throw new AuthenticationError("InvalidSignatureException", `The signed header '${name}' is missing from the request.`, "bad-signature");
-    headers[name] = value;
+    headers[name] = asSigned(value);
   }
   return headers;
+}
+
+/**
+ * node:http hands header values over as latin1, one character per byte, while clients sign a
+ * non-ASCII value as the UTF-8 text it is: bytes that form valid UTF-8 are signed as that text. (A
+ * value that is not valid UTF-8, such as the single latin1 byte SDK v3 writes for `é`, stays as read:
+ * the SDK signed that same character.)
+ */
+function asSigned(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value)) return value;
+  const bytes = Buffer.from(value, "latin1");
+  const text = bytes.toString("utf8");
+  return Buffer.from(text, "utf8").equals(bytes) ? text : value;
 }
 
 async function headerSignature(request: SignedHead, body: Buffer | undefined, parts: SignatureParts, secret: SigningSecret): Promise<string> {

@@ -3,6 +3,7 @@ import { totalmem } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { isRetentionDays, RETENTION_DAYS } from "../core/log-limits.js";
+import { isPostgresUrl } from "../store/open-store.js";
 
 const MB = 1024 * 1024;
 const GIB = 1024 * MB;
@@ -14,6 +15,7 @@ const schema = z.object({
   host: z.string().min(1),
   port: z.number().int().min(0).max(65_535),
   dataDir: z.string().min(1),
+  store: z.string().refine((url) => url === "" || isPostgresUrl(url), "empty (the embedded SQLite file) or a PostgreSQL URL such as postgres://unkai@db.example:5432/unkai"),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "a region such as us-east-1"),
   accountId: z.string().regex(/^\d{12}$/, "12 digits"),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
@@ -25,6 +27,8 @@ const schema = z.object({
   killGraceMs: z.number().int().min(0),
   initTimeoutMs: z.number().int().min(100),
   memoryPollMs: z.number().int().min(5),
+  handoffWaitMs: z.number().int().min(0).max(1_000),
+  handoffCpuPercent: z.number().int().min(0).max(100),
   nodePath: z.string().min(1),
   pythonPath: z.string().min(1),
   deployExample: z.boolean(),
@@ -62,6 +66,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   host: "UNKAI_HOST",
   port: "UNKAI_PORT",
   dataDir: "UNKAI_DATA_DIR",
+  store: "UNKAI_STORE",
   region: "UNKAI_REGION",
   accountId: "UNKAI_ACCOUNT_ID",
   logLevel: "UNKAI_LOG_LEVEL",
@@ -73,6 +78,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   killGraceMs: "UNKAI_KILL_GRACE_MS",
   initTimeoutMs: "UNKAI_INIT_TIMEOUT_MS",
   memoryPollMs: "UNKAI_MEMORY_POLL_MS",
+  handoffWaitMs: "UNKAI_HANDOFF_WAIT_MS",
+  handoffCpuPercent: "UNKAI_HANDOFF_CPU_PERCENT",
   nodePath: "UNKAI_NODE",
   pythonPath: "UNKAI_PYTHON",
   deployExample: "UNKAI_EXAMPLE",
@@ -109,6 +116,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   host: "127.0.0.1",
   port: 4566,
   dataDir: ".unkai",
+  // The embedded SQLite file in the data directory; a postgres:// URL shares one database between nodes.
+  store: "",
   region: "us-east-1",
   accountId: "000000000000",
   logLevel: "info",
@@ -120,6 +129,11 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   killGraceMs: 500,
   initTimeoutMs: 10_000,
   memoryPollMs: 50,
+  // While the CPUs are saturated (handoffCpuPercent busy, every process on the host counted), a request
+  // waits for a busy environment of its function, and starts another only once none has freed up for
+  // handoffWaitMs (docs/lifecycle.md has the figures behind the values); 0 turns the wait off.
+  handoffWaitMs: 10,
+  handoffCpuPercent: 90,
   nodePath: process.execPath,
   pythonPath: "/usr/bin/python3",
   deployExample: true,
@@ -166,7 +180,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = String(issue?.path[0] ?? "?") as keyof Config;
-    throw new Error(`Invalid setting ${key} (--${kebab(key)} or ${ENV_NAMES[key]}): ${issue?.message ?? "invalid"}, got '${String(raw[key])}'.`);
+    // A store URL may carry a password: never echo it.
+    const got = key === "store" ? "" : `, got '${String(raw[key])}'`;
+    throw new Error(`Invalid setting ${key} (--${kebab(key)} or ${ENV_NAMES[key]}): ${issue?.message ?? "invalid"}${got}.`);
   }
   if ((result.data.accessKeyId === "") !== (result.data.secretAccessKey === "")) {
     throw new Error("Set both UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY (or --access-key-id and --secret-access-key), or neither.");

@@ -5,7 +5,7 @@
  * the headers, and only then is a body read, under the limits of body-reader.ts.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { Http2ServerResponse, type Http2ServerRequest } from "node:http2";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -84,6 +84,10 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
   const server = createServer({
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000, maxHeaderSize: MAX_HEADER_BYTES,
   }, onRequest);
+  // `Expect: 100-continue` is answered only once the request has been authenticated (below), and an
+  // empty or unknown expectation is ignored, as S3 does, instead of node:http's automatic 417.
+  server.on("checkContinue", onRequest);
+  server.on("checkExpectation", onRequest);
   const http2 = acceptPriorKnowledgeHttp2(server, onRequest, {
     headersTimeoutMs: HEADERS_TIMEOUT_MS, idleTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, maxHeaderListBytes: MAX_HEADER_BYTES, maxConcurrentStreams: MAX_HTTP2_STREAMS,
   });
@@ -112,6 +116,7 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
         throw error;
       }
     }
+    continueIfAsked(req, res);
     /** The denial sentence when IAM refuses this request (only signed requests are evaluated). */
     const denial = async (service: Service, request: UnkaiRequest) =>
       enforce && !open ? enforce(request, service.authorize?.(request), service.name) : undefined;
@@ -157,6 +162,12 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
       http2.destroyAll();
     },
   };
+}
+
+/** Tells a client waiting on `Expect: 100-continue` to send its body, once the request may go on. */
+function continueIfAsked(req: WireRequest, res: WireResponse): void {
+  if (isHttp2(req) || res.headersSent || req.headers.expect?.toLowerCase() !== "100-continue") return;
+  (res as ServerResponse).writeContinue();
 }
 
 /** Whether a body follows the head: declared by Content-Length or chunking (HTTP/1.1), or a stream not ended with its headers (HTTP/2). */

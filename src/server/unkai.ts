@@ -7,6 +7,7 @@ import { createServer as createNetServer, type Server as NetServer } from "node:
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { Destinations, lambdaTarget } from "../async/destinations.js";
@@ -36,7 +37,8 @@ import { SERVICE_MODULES } from "../services/registry.js";
 import { openBlobStore } from "../store/blobs/open.js";
 import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
-import { openSqliteStore } from "../store/sqlite/index.js";
+import { openStore } from "../store/open-store.js";
+import { withMetricFilterIngestion } from "../services/logs/metric-ingestion.js";
 import { DiskSpace } from "../store/disk-space.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
 import type { Config } from "./config.js";
@@ -63,7 +65,9 @@ export interface RunningUnkai {
 export async function startUnkai(config: Config, logger: Logger): Promise<RunningUnkai> {
   const codeRoot = join(config.dataDir, "code");
   const sandboxRoot = join(config.dataDir, "sandboxes");
-  const firstStart = !existsSync(join(config.dataDir, "unkai.db"));
+  // With PostgreSQL the data directory holds code and object bodies only (the database is elsewhere).
+  const embedded = config.store === "";
+  const firstStart = !existsSync(join(config.dataDir, embedded ? "unkai.db" : "code"));
   // Code, objects, the database and every environment's directories: Unkai's user alone may enter
   // (sandboxes get theirs through bind mounts, which need no path through here).
   // An existing directory is tightened only when it is an Unkai data directory (never someone's home).
@@ -81,10 +85,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     accessKeyId: config.blobsAccessKeyId, secretAccessKey: config.blobsSecretAccessKey, sessionToken: config.blobsSessionToken,
   });
   logger.info({ blobs: blobs.store.location }, "blob store open");
-  const store = openSqliteStore(join(config.dataDir, "unkai.db"), (error) => logger.error({ err: error }, "a background store write failed"), {
-    defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays,
-    groupMaxBytes: config.logGroupMaxBytes,
-  });
+  const logPolicy = { defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays, groupMaxBytes: config.logGroupMaxBytes };
+  const backend = await openStore({ url: config.store, dataDir: config.dataDir, logPolicy }, (error) => logger.error({ err: error }, "a background store write failed"));
+  // Every log append (PutLogEvents, functions' output, access logs) feeds the group's metric filters.
+  const store = withMetricFilterIngestion(backend, (error) => logger.error({ err: error }, "metric filters failed on appended log events"));
   const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
   if (config.recordRetentionDays > 0) {
     const keepMs = config.recordRetentionDays * 86_400_000;
@@ -138,6 +142,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     initTimeoutMs: config.initTimeoutMs,
     killGraceMs: config.killGraceMs,
     memoryPollMs: config.memoryPollMs,
+    handoffWaitMs: config.handoffWaitMs,
+    saturatedCpuShare: config.handoffCpuPercent / 100,
+    cores: availableParallelism(),
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);
@@ -184,7 +191,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   sweeper.start();
   for (const service of services) service.start?.();
 
-  if (firstStart && config.deployExample) await deployExample(functions, logger);
+  // A shared database may have been set up by another node already.
+  if (firstStart && config.deployExample && (embedded || (await store.functions.count()) === 0)) await deployExample(functions, logger);
 
   let closing: Promise<void> | undefined;
   return {

@@ -8,9 +8,11 @@
 import { apiGatewayModule } from "./apigateway/index.js";
 import { apiGatewayV2Module } from "./apigatewayv2/index.js";
 import { consoleModule } from "./console/index.js";
+import { dynamodbModule } from "./dynamodb/index.js";
 import { servedApisModule } from "./served-apis/index.js";
 import { iamModule } from "./iam/index.js";
 import { lambdaModule } from "./lambda/index.js";
+import { eventsModule } from "./events/index.js";
 import { logsModule } from "./logs/index.js";
 import type { ServiceModule } from "./module.js";
 import { s3Module } from "./s3/index.js";
@@ -34,6 +36,10 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   lambdaModule,
   // POST with X-Amz-Target Logs_20140328.*
   logsModule,
+  // POST with X-Amz-Target AWSEvents.*
+  eventsModule,
+  // POST with X-Amz-Target DynamoDB_20120810.*
+  dynamodbModule,
   // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
   stsModule,
   // Signing scope `iam`, or a query `Action=` naming an IAM operation.

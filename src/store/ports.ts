@@ -1,4 +1,5 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
+import type { EventBusRecord, RuleRecord } from "../core/events/resources.js";
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
@@ -137,6 +138,67 @@ export interface TestEventStore {
 }
 
 /** Everything the server needs from a backend, with one lifecycle. */
+/** One metric a metric filter yields (CloudWatch Logs' MetricTransformation). */
+export interface MetricTransformation {
+  readonly metricName: string;
+  readonly metricNamespace: string;
+  /** "1", another number, `$.path` (JSON patterns) or `$field` (space-delimited patterns). */
+  readonly metricValue: string;
+  readonly defaultValue?: number;
+  /** Dimension name → `$field` / `$.path` it is read from. */
+  readonly dimensions?: Readonly<Record<string, string>>;
+  readonly unit?: string;
+}
+
+export interface MetricFilter {
+  readonly logGroupName: string;
+  readonly filterName: string;
+  readonly filterPattern: string;
+  readonly metricTransformations: readonly MetricTransformation[];
+  readonly creationTime: number;
+}
+
+export interface MetricFilterQuery {
+  readonly logGroupName?: string | undefined;
+  readonly filterNamePrefix?: string | undefined;
+  readonly metricName?: string | undefined;
+  readonly metricNamespace?: string | undefined;
+}
+
+/** CloudWatch Logs' metric filters, per log group and name. Writes commit before they return. */
+export interface MetricFilterStore {
+  /** Creates or replaces the group's filter of that name. */
+  put(filter: MetricFilter): Promise<void>;
+  /** Filters matching every given criterion, ordered by group then name. */
+  list(query: MetricFilterQuery): Promise<MetricFilter[]>;
+  /** False when there was none. */
+  delete(logGroupName: string, filterName: string): Promise<boolean>;
+  /** Removes every filter of a group (the group is being deleted). */
+  deleteGroup(logGroupName: string): Promise<void>;
+}
+
+/**
+ * One data point of a metric: what a metric filter yields per matching log event. The CloudWatch
+ * service (issue 19's metrics half) reads these; a metric is namespace + name + the exact dimension set.
+ */
+export interface MetricDatum {
+  readonly namespace: string;
+  readonly metricName: string;
+  /** Dimension name → value; {} for none. */
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** Milliseconds since the epoch: the log event's timestamp. */
+  readonly timestamp: number;
+  readonly value: number;
+  readonly unit?: string | undefined;
+}
+
+/** The metric data points Unkai holds; deliberately minimal (append and read back one metric's points by time). */
+export interface MetricDataStore {
+  add(points: readonly MetricDatum[]): Promise<void>;
+  /** The points of one metric name in a namespace (every dimension set) with fromMs <= timestamp < toMs, oldest first. */
+  query(namespace: string, metricName: string, fromMs: number, toMs: number): Promise<MetricDatum[]>;
+}
+
 export interface Store {
   readonly functions: FunctionStore;
   readonly logs: LogStore;
@@ -152,6 +214,19 @@ export interface Store {
   readonly restApis: DocumentStore<RestApi>;
   readonly functionUrls: FunctionUrlStore;
   readonly objects: ObjectStore;
+  /**
+   * The unit of work: writes that span ports, committed together in one durable transaction or not
+   * at all (an object row and the notification events announcing it). Group-committed where the
+   * backend batches commits.
+   */
+  commit(unit: WriteUnit): Promise<WriteUnitResult>;
+  readonly scheduleTimers: ScheduleTimerStore;
+  /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
+  readonly eventBuses: DocumentStore<EventBusRecord>;
+  readonly eventRules: DocumentStore<RuleRecord>;
+  readonly dynamodb: DynamoDbStore;
+  readonly metricFilters: MetricFilterStore;
+  readonly metricData: MetricDataStore;
   readonly iam: IamStore;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
@@ -168,22 +243,31 @@ export interface QueueStats {
 export interface AsyncQueueStore {
   /** Stores events in one transaction. */
   enqueue(events: readonly { id: string; functionName: string; qualifier: string; payload: Buffer; enqueuedAt: number }[]): Promise<void>;
-  /** Frees every lease (this process owns the queue; a restart means nobody runs them). */
+  /**
+   * Frees every lease and revokes it (the tokens move on), for a node that owns the queue alone: at
+   * its start, nobody runs them. Nodes sharing a queue never call it; they wait for leases to expire.
+   */
   clearLeases(): Promise<number>;
   /** Up to `limit` events that are due and not leased at `now` (a lease that ended by `now` is over), oldest first; changes nothing. */
   ready(now: number, limit: number): Promise<{ id: string; functionName: string; qualifier: string; enqueuedAt: number }[]>;
   /**
    * Leases those of the given events that are queued and not leased at `now` until `leaseUntil`,
-   * counting an attempt on each, and returns them. An id leased to another claimer (whose lease has
-   * not ended), failed, done or unknown is left out: two claimers of the same ids never both get one.
+   * counting an attempt on each, and returns them with a new lease token (a fencing counter: every
+   * lease of an event gets a higher one). An id leased to another claimer (whose lease has not
+   * ended), failed, done or unknown is left out: two claimers of the same ids never both get one.
+   * A shared backend claims the batch without waiting on rows another claimer is taking (SKIP LOCKED).
    */
   lease(ids: readonly string[], now: number, leaseUntil: number): Promise<AsyncEvent[]>;
-  /** Removes an event that is done (succeeded, or delivered to its failure destination). */
-  complete(id: string): Promise<void>;
-  /** Puts a leased event back; a throttled try does not count as an attempt. */
-  retry(id: string, availableAt: number, throttled: boolean): Promise<void>;
-  /** Keeps an event that ended without success, with why. */
-  fail(id: string, failure: FailedEventDetail): Promise<void>;
+  // complete, retry and fail act for the holder of lease `leaseToken` only, and only while it holds
+  // it (a lease that ended is held until someone else takes the event): false, and nothing changes,
+  // when the event was leased again since, its lease was cleared, or it was already acknowledged.
+  // A node whose lease expired cannot undo the work of the node that took the event over.
+  /** Removes an event that is done (succeeded, or delivered to its failure destination); false when `leaseToken` no longer holds it. */
+  complete(id: string, leaseToken: number): Promise<boolean>;
+  /** Puts a leased event back (a throttled try does not count as an attempt); false when `leaseToken` no longer holds it. */
+  retry(id: string, leaseToken: number, availableAt: number, throttled: boolean): Promise<boolean>;
+  /** Keeps an event that ended without success, with why; false when `leaseToken` no longer holds it. */
+  fail(id: string, leaseToken: number, failure: FailedEventDetail): Promise<boolean>;
   failed(functionName: string, limit: number): Promise<AsyncEvent[]>;
   /** Queues failed events again (all of the function's, or the given ids) as new; returns how many. */
   redrive(functionName: string, ids: readonly string[] | undefined, now: number): Promise<number>;
@@ -291,6 +375,34 @@ export interface FunctionUrlStore {
   list(functionName: string): Promise<FunctionUrlConfig[]>;
 }
 
+/**
+ * Writes that commit together (`Store.commit`). They run in this order: the check, object rows stored (each
+ * replacing the row of its bucket and key), object rows removed, multipart uploads ended (with
+ * their parts), then the events `events` builds from what the writes before it did.
+ */
+export interface WriteUnit {
+  readonly putObjects?: readonly ObjectRecord[];
+  readonly deleteObjects?: { readonly bucket: string; readonly keys: readonly string[] };
+  readonly endUploads?: readonly string[];
+  /**
+   * A precondition (S3's If-Match, If-None-Match), given the rows `putObjects` would replace then
+   * those `deleteObjects` would remove, in order, read inside the unit under a lock on each key:
+   * two nodes' conditional writes to one key are checked one after the other. A throw aborts the unit.
+   */
+  readonly check?: (current: readonly (ObjectRecord | undefined)[]) => void;
+  /** The async events announcing the change, built from what it replaced and removed; a throw aborts the unit. */
+  readonly events?: (done: Omit<WriteUnitResult, "events">) => readonly QueuedEventRow[];
+}
+
+export interface WriteUnitResult {
+  /** Per entry of `putObjects`, in order: the row it replaced. */
+  readonly replaced: readonly (ObjectRecord | undefined)[];
+  /** The rows `deleteObjects` removed, in the order of its keys (keys without a row are left out). */
+  readonly removed: readonly ObjectRecord[];
+  /** The events queued. */
+  readonly events: readonly QueuedEventRow[];
+}
+
 /** An event row written in the same transaction as the change it announces (S3 notifications). */
 export interface QueuedEventRow {
   readonly id: string;
@@ -336,7 +448,7 @@ export interface PartRecord {
   readonly lastModified: number;
 }
 
-/** S3 metadata: buckets, object rows, multipart uploads. Object writes commit fsynced with their events. */
+/** S3 metadata: buckets, object rows, multipart uploads. Object rows are written through `Store.commit`, with their events. */
 export interface ObjectStore {
   /** Inserts; false when the bucket exists. */
   createBucket(name: string, createdAt: number): Promise<boolean>;
@@ -348,10 +460,6 @@ export interface ObjectStore {
   object(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /** Whether any object row points at this body file (the start-up sweep of orphans asks). */
   referencesBlob(blob: string): Promise<boolean>;
-  /** Stores (or replaces) the row and queues `events`, in one fsynced transaction (group-committed); resolves the replaced row. */
-  putObject(record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
-  /** Removes the rows that exist and queues the events `eventsFor` builds for them, in one fsynced transaction (group-committed). */
-  deleteObjects(bucket: string, keys: readonly string[], eventsFor: (removed: readonly ObjectRecord[]) => QueuedEventRow[]): Promise<ObjectRecord[]>;
   /** Objects in key order: keys starting with `prefix`, after `after`. */
   listObjects(bucket: string, prefix: string, after: string, limit: number): Promise<ObjectRecord[]>;
   createUpload(upload: UploadRecord): Promise<void>;
@@ -360,7 +468,107 @@ export interface ObjectStore {
   uploads(bucket: string, prefix: string, afterKey: string, afterUploadId: string, limit: number): Promise<UploadRecord[]>;
   putPart(part: PartRecord): Promise<void>;
   parts(uploadId: string, afterPart: number, limit: number): Promise<PartRecord[]>;
-  /** Ends an upload as an object: its row, its events and the upload's removal, in one fsynced transaction. */
-  completeUpload(uploadId: string, record: ObjectRecord, events: readonly QueuedEventRow[]): Promise<ObjectRecord | undefined>;
   deleteUpload(uploadId: string): Promise<boolean>;
+}
+
+/** A schedule's next firing and who holds it (see ScheduleTimerStore). */
+export interface ScheduleTimer {
+  readonly id: string;
+  /** Undefined once the schedule has nothing more to fire (a past `at()`, a passed EndDate). */
+  readonly nextFireAt: number | undefined;
+  readonly leaseOwner: string | undefined;
+  readonly leaseUntil: number | undefined;
+  /** Raised by every claim and every `set`: the fencing token a claimer's `advance` must still hold. */
+  readonly leaseCounter: number;
+}
+
+/**
+ * Due times of schedules (EventBridge scheduled rules, Scheduler schedules), kept durably and claimed
+ * with expiring leases, so several nodes share them and each firing is committed once. Every write
+ * commits before it returns.
+ */
+export interface ScheduleTimerStore {
+  /** Sets a timer's next firing (inserting it), freeing any lease and raising its counter. */
+  set(id: string, nextFireAt: number | undefined): Promise<void>;
+  get(id: string): Promise<ScheduleTimer | undefined>;
+  remove(id: string): Promise<boolean>;
+  /**
+   * Leases to `owner` until `leaseUntil` up to `limit` timers due at `now` (next firing at or before
+   * it) that nobody holds (a lease that ended by `now` is over), earliest first, raising each
+   * counter; returns them as leased. Two claimers never both get the same timer.
+   */
+  claimDue(now: number, owner: string, leaseUntil: number, limit: number): Promise<ScheduleTimer[]>;
+  /**
+   * Moves a leased timer to its next firing and frees it, only while `leaseCounter` is still the
+   * timer's counter: a claimer whose lease was taken over (or whose schedule was changed) changes
+   * nothing and hears false.
+   */
+  advance(id: string, leaseCounter: number, nextFireAt: number | undefined): Promise<boolean>;
+  /** When the earliest timer is due (a leased one: when its lease ends), if any has a next firing. */
+  nextDueAt(): Promise<number | undefined>;
+}
+
+/** A DynamoDB table: its name and its definition (key schema, indexes, settings) as the service's JSON. */
+export interface DynamoTableRecord {
+  readonly name: string;
+  readonly createdAt: number;
+  readonly definition: string;
+}
+
+/** Where an item lives: keys encoded by the service so that unsigned byte order is DynamoDB's key order. */
+export interface DynamoItemKey {
+  readonly table: string;
+  readonly partitionKey: Buffer;
+  /** Empty for a table without a sort key. */
+  readonly sortKey: Buffer;
+}
+
+export interface DynamoItemRow extends DynamoItemKey {
+  /** The item as the service's JSON. */
+  readonly item: string;
+  /** The item's size as DynamoDB counts it. */
+  readonly size: number;
+}
+
+/** A Query's range within one partition; bounds and `after` compare sort keys by unsigned bytes. */
+export interface DynamoKeyRange {
+  readonly table: string;
+  readonly partitionKey: Buffer;
+  readonly lower?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
+  readonly upper?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
+  /** Ascending sort keys when true (ScanIndexForward), descending otherwise. */
+  readonly forward: boolean;
+  /** Resume past this sort key (ExclusiveStartKey), in the direction of travel. */
+  readonly after?: Buffer | undefined;
+  readonly limit: number;
+}
+
+/** A write `transact` applies: put a row, or delete the item at a key. */
+export type DynamoItemWrite = { readonly put: DynamoItemRow } | { readonly delete: DynamoItemKey };
+
+/** DynamoDB's tables and items. Item writes commit (fsynced) before they resolve. */
+export interface DynamoDbStore {
+  /** Inserts; false when a table of that name exists. */
+  createTable(record: DynamoTableRecord): Promise<boolean>;
+  table(name: string): Promise<DynamoTableRecord | undefined>;
+  /** Tables by name, after `afterName`. */
+  tables(afterName: string | undefined, limit: number): Promise<DynamoTableRecord[]>;
+  /** Replaces the definition; false when there is no such table. */
+  updateTable(record: DynamoTableRecord): Promise<boolean>;
+  /** Removes the table and every item in it, in one transaction; false when there was no such table. */
+  deleteTable(name: string): Promise<boolean>;
+  /** The rows at `keys`, in the same order (undefined where there is none). */
+  items(keys: readonly DynamoItemKey[]): Promise<(DynamoItemRow | undefined)[]>;
+  /**
+   * Reads the rows at `keys`, hands them (in order) to `decide`, and applies the writes it returns,
+   * in one transaction: no other write to those items comes between the read and the writes.
+   * When `decide` throws, nothing is written and the promise rejects with that error.
+   */
+  transact<T>(keys: readonly DynamoItemKey[], decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T }): Promise<T>;
+  /** Rows of one partition within the range, in sort key order (or its reverse), at most `limit`. */
+  query(range: DynamoKeyRange): Promise<DynamoItemRow[]>;
+  /** Rows of a table in (partition key, sort key) order, after `after` when given, at most `limit`. */
+  scan(table: string, after: { readonly partitionKey: Buffer; readonly sortKey: Buffer } | undefined, limit: number): Promise<DynamoItemRow[]>;
+  /** Item count and total item bytes (DescribeTable's ItemCount and TableSizeBytes). */
+  stats(table: string): Promise<{ itemCount: number; sizeBytes: number }>;
 }

@@ -1,6 +1,7 @@
 /** DocumentStore: whole documents by id (the API definitions: HTTP and REST APIs). */
 import assert from "node:assert/strict";
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
+import type { RuleRecord } from "../../src/core/events/resources.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({
@@ -38,6 +39,25 @@ export function documentStoreContract(test: StoreTest): void {
       assert.equal(await current.restApis.get("a1"), undefined);
       assert.deepEqual((await current.restApis.list()).map((api) => api.id), ["z9"]);
       assert.equal((await current.httpApis.get("a1"))?.apiId, "a1", "deleting a REST API left the HTTP API of that id");
+    });
+  });
+
+  test("eventBuses and eventRules: the same contract, each kept apart", async ({ store, reopen }) => {
+    const rule = (name: string): RuleRecord => ({
+      Name: name, Arn: `arn:aws:events:us-east-1:123456789012:rule/${name}`, EventBusName: "default", EventPattern: '{"source":["a"]}',
+      State: "ENABLED", CreatedBy: "123456789012", ScheduleAnchor: 1, Targets: [{ Id: "t1", Arn: "arn:aws:lambda:us-east-1:123456789012:function:f" }],
+    });
+    await store.eventRules.put("default/b", rule("b"));
+    await store.eventRules.put("default/a", rule("a"));
+    await store.eventBuses.put("orders", { Name: "orders", Arn: "arn:aws:events:us-east-1:123456789012:event-bus/orders", CreationTime: 1, LastModifiedTime: 1 });
+    assert.equal(await store.eventRules.delete("default/b"), true);
+    assert.equal(await store.eventBuses.delete("nope"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.eventRules.get("default/a")), plain(rule("a")));
+      assert.deepEqual((await current.eventRules.list()).map((r) => r.Name), ["a"]);
+      assert.deepEqual((await current.eventBuses.list()).map((b) => b.Name), ["orders"]);
+      assert.equal((await current.eventBuses.get("orders"))?.CreationTime, 1);
+      assert.deepEqual(await current.httpApis.list(), []);
     });
   });
 }

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { accessKeyStoreContract } from "./access-key-store.js";
 import { asyncQueueStoreContract } from "./async-queue-store.js";
 import { documentStoreContract } from "./document-store.js";
+import { dynamoDbStoreContract } from "./dynamodb-store.js";
 import { eventInvokeConfigStoreContract } from "./event-config-store.js";
 import { functionStoreContract } from "./function-store.js";
 import { functionUrlStoreContract } from "./function-url-store.js";
@@ -16,8 +17,10 @@ import { invocationStoreContract } from "./invocation-store.js";
 import { iamStoreContract } from "./iam-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
+import { metricDataStoreContract, metricFilterStoreContract } from "./metric-store.js";
 import { objectStoreContract } from "./object-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
+import { scheduleTimerStoreContract } from "./schedule-timer-store.js";
 import { testEventStoreContract } from "./test-event-store.js";
 import { aliasStoreContract, versionStoreContract } from "./version-store.js";
 
@@ -38,6 +41,10 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["AccessKeyStore", accessKeyStoreContract],
   ["DocumentStore", documentStoreContract],
   ["ObjectStore", objectStoreContract],
+  ["ScheduleTimerStore", scheduleTimerStoreContract],
+  ["DynamoDbStore", dynamoDbStoreContract],
+  ["MetricFilterStore", metricFilterStoreContract],
+  ["MetricDataStore", metricDataStoreContract],
   ["IamStore", iamStoreContract],
 ];
 

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { ObjectRecord, QueuedEventRow, UploadRecord } from "../../src/store/ports.js";
 import { plain, type StoreTest } from "./harness.js";
+import type { ContractStore } from "./recorder.js";
 
 const T = 1_700_000_000_000;
 
@@ -12,6 +13,13 @@ const object = (bucket: string, key: string, blob = `blob-${key}`, change: Parti
 const notice = (id: string): QueuedEventRow => ({ id, functionName: "on-object", qualifier: "$LATEST", payload: Buffer.from(id), enqueuedAt: T });
 
 const upload = (uploadId: string, bucket: string, key: string, initiated = T): UploadRecord => ({ uploadId, bucket, key, initiated, headers: { "content-type": "application/zip" } });
+
+/** Stores (or replaces) one object row with its events through the unit of work; resolves the row it replaced. */
+async function putObject(store: ContractStore, record: ObjectRecord, events: readonly QueuedEventRow[] = []): Promise<ObjectRecord | undefined> {
+  const done = await store.commit({ putObjects: [record], events: () => events });
+  assert.deepEqual(done.events, events);
+  return done.replaced[0];
+}
 
 export function objectStoreContract(test: StoreTest): void {
   test("buckets: create once, get, list by name, notification set and cleared", async ({ store, reopen }) => {
@@ -29,10 +37,10 @@ export function objectStoreContract(test: StoreTest): void {
     assert.equal((await current.objects.bucket("alpha"))?.notification, undefined);
   });
 
-  test("putObject stores or replaces, resolves the replaced row, and queues its events with it", async ({ store, reopen }) => {
+  test("commit: a unit of work stores or replaces, resolves the replaced row, and queues its events with it", async ({ store, reopen }) => {
     await store.objects.createBucket("b", T);
-    assert.equal(await store.objects.putObject(object("b", "k", "blob-1"), [notice("ev-1")]), undefined);
-    const replaced = await store.objects.putObject(object("b", "k", "blob-2", { size: 9 }), [notice("ev-2")]);
+    assert.equal(await putObject(store, object("b", "k", "blob-1"), [notice("ev-1")]), undefined);
+    const replaced = await putObject(store, object("b", "k", "blob-2", { size: 9 }), [notice("ev-2")]);
     assert.deepEqual(plain(replaced), plain(object("b", "k", "blob-1")));
     const current = await reopen();
     assert.deepEqual(plain(await current.objects.object("b", "k")), plain(object("b", "k", "blob-2", { size: 9 })));
@@ -42,14 +50,18 @@ export function objectStoreContract(test: StoreTest): void {
     assert.deepEqual((await current.asyncQueue.ready(T, 10)).map((e) => e.id), ["ev-1", "ev-2"]);
   });
 
-  test("deleteObjects removes those that exist and queues the events built for exactly them", async ({ store }) => {
+  test("commit: deleteObjects removes those that exist and queues the events built for exactly them", async ({ store }) => {
     await store.objects.createBucket("b", T);
-    for (const key of ["a", "b", "c"]) await store.objects.putObject(object("b", key), []);
+    for (const key of ["a", "b", "c"]) await putObject(store, object("b", key));
     let removedSeen: string[] = [];
-    const removed = await store.objects.deleteObjects("b", ["a", "missing", "c"], (rows) => {
-      removedSeen = rows.map((r) => r.key);
-      return rows.map((r) => notice(`deleted-${r.key}`));
+    const { removed, replaced } = await store.commit({
+      deleteObjects: { bucket: "b", keys: ["a", "missing", "c"] },
+      events: (done) => {
+        removedSeen = done.removed.map((r) => r.key);
+        return done.removed.map((r) => notice(`deleted-${r.key}`));
+      },
     });
+    assert.deepEqual(replaced, []);
     assert.deepEqual(removed.map((r) => r.key), ["a", "c"]);
     assert.deepEqual(removedSeen, ["a", "c"]);
     assert.equal(await store.objects.object("b", "a"), undefined);
@@ -61,8 +73,8 @@ export function objectStoreContract(test: StoreTest): void {
     await store.objects.createBucket("b", T);
     await store.objects.createBucket("other", T);
     const keys = ["photos/2024/b.jpg", "photos/2024/a.jpg", "photos/2025/c.jpg", "docs/x.txt", "photos", "photosx", "ünïcode/é"];
-    for (const key of keys) await store.objects.putObject(object("b", key), []);
-    await store.objects.putObject(object("other", "photos/2024/z.jpg"), []);
+    for (const key of keys) await putObject(store, object("b", key));
+    await putObject(store, object("other", "photos/2024/z.jpg"));
     const seen: string[] = [];
     let after = "";
     for (;;) {
@@ -83,7 +95,7 @@ export function objectStoreContract(test: StoreTest): void {
   test("deleteBucket: missing, not empty, or removed with its unfinished uploads", async ({ store }) => {
     assert.equal(await store.objects.deleteBucket("none"), "missing");
     await store.objects.createBucket("full", T);
-    await store.objects.putObject(object("full", "k"), []);
+    await putObject(store, object("full", "k"));
     assert.equal(await store.objects.deleteBucket("full"), "not-empty");
     await store.objects.createBucket("b", T);
     await store.objects.createUpload(upload("u1", "b", "k1"));
@@ -126,14 +138,14 @@ export function objectStoreContract(test: StoreTest): void {
     assert.deepEqual((await store.objects.parts("u", 2, 2)).map((p) => p.partNumber), [3, 10]);
   });
 
-  test("completeUpload writes the object, its events and removes the upload with its parts", async ({ store }) => {
+  test("commit: completing an upload writes the object, its events and removes the upload with its parts", async ({ store }) => {
     await store.objects.createBucket("b", T);
-    await store.objects.putObject(object("b", "k", "old-blob"), []);
+    await putObject(store, object("b", "k", "old-blob"));
     await store.objects.createUpload(upload("u", "b", "k"));
     await store.objects.putPart({ uploadId: "u", partNumber: 1, etag: "e1", size: 5, lastModified: T });
     const done = object("b", "k", "new-blob", { etag: "abc-1" });
-    const previous = await store.objects.completeUpload("u", done, [notice("ev-complete")]);
-    assert.equal(previous?.blob, "old-blob");
+    const result = await store.commit({ putObjects: [done], endUploads: ["u"], events: () => [notice("ev-complete")] });
+    assert.equal(result.replaced[0]?.blob, "old-blob");
     assert.deepEqual(plain(await store.objects.object("b", "k")), plain(done));
     assert.equal(await store.objects.upload("u"), undefined);
     assert.deepEqual(await store.objects.parts("u", 0, 10), []);
@@ -148,5 +160,78 @@ export function objectStoreContract(test: StoreTest): void {
     assert.equal(await store.objects.deleteUpload("u"), false);
     assert.equal(await store.objects.upload("u"), undefined);
     assert.deepEqual(await store.objects.parts("u", 0, 10), []);
+  });
+
+  test("commit is all or nothing: a unit whose events cannot be built or stored changes nothing", async ({ store, reopen }) => {
+    await store.objects.createBucket("b", T);
+    await putObject(store, object("b", "kept", "blob-kept"));
+    await store.objects.createUpload(upload("u", "b", "k"));
+    await assert.rejects(
+      store.commit({
+        putObjects: [object("b", "new")],
+        deleteObjects: { bucket: "b", keys: ["kept"] },
+        endUploads: ["u"],
+        events: () => {
+          throw new Error("no events for this change");
+        },
+      }),
+      /no events for this change/,
+    );
+    // Two events with one id: the second insert keeps the first (as enqueue does), the unit still commits once.
+    const twice = await store.commit({ putObjects: [object("b", "dup")], events: () => [notice("same"), { ...notice("same"), payload: Buffer.from("second") }] });
+    assert.equal(twice.events.length, 2);
+    const current = await reopen();
+    assert.equal(await current.objects.object("b", "new"), undefined, "the object row was rolled back");
+    assert.equal((await current.objects.object("b", "kept"))?.blob, "blob-kept", "the deletion was rolled back");
+    assert.equal((await current.objects.upload("u"))?.uploadId, "u", "the upload was not ended");
+    const [queued] = await current.asyncQueue.lease(["same"], T, T + 60_000);
+    assert.deepEqual(queued?.payload, Buffer.from("same"));
+    assert.deepEqual((await current.asyncQueue.ready(T + 2_000, 10)).map((e) => e.id), [], "only the committed unit's event is queued");
+  });
+
+  test("commit: units from two nodes at once each commit whole", async ({ store, another }) => {
+    const other = await another();
+    await store.objects.createBucket("b", T);
+    const units = Array.from({ length: 10 }, (_, i) => [i % 2 === 0 ? store : other, i] as const);
+    const results = await Promise.all(units.map(([s, i]) => s.commit({ putObjects: [object("b", `k${i}`)], events: () => [notice(`ev-${i}`)] })));
+    assert.deepEqual(results.map((r) => r.events.map((e) => e.id)), units.map(([, i]) => [`ev-${i}`]));
+    assert.equal((await store.objects.listObjects("b", "", "", 100)).length, 10);
+    assert.equal((await other.asyncQueue.ready(T, 100)).length, 10);
+  });
+
+  test("commit: check sees the rows the unit would replace and remove; a throw aborts the unit", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    await putObject(store, object("b", "k", "blob-a", { etag: "a" }));
+    const ifMatch = (etag: string) => ([current]: readonly (ObjectRecord | undefined)[]) => {
+      if (current?.etag !== etag) throw new Error(`precondition failed: ${current?.etag ?? "absent"}`);
+    };
+    const done = await store.commit({ putObjects: [object("b", "k", "blob-b", { etag: "b" })], check: ifMatch("a"), events: () => [notice("replaced")] });
+    assert.equal(done.replaced[0]?.etag, "a");
+    await assert.rejects(store.commit({ putObjects: [object("b", "k", "blob-c", { etag: "c" })], check: ifMatch("a"), events: () => [notice("never")] }), /precondition failed: b/);
+    await assert.rejects(store.commit({ deleteObjects: { bucket: "b", keys: ["k"] }, check: ifMatch("a") }), /precondition failed: b/);
+    assert.equal((await store.objects.object("b", "k"))?.blob, "blob-b", "neither the put nor the delete happened");
+    let seen: readonly (ObjectRecord | undefined)[] = [];
+    await store.commit({
+      putObjects: [object("b", "new")],
+      deleteObjects: { bucket: "b", keys: ["k", "missing"] },
+      check: (current) => void (seen = current),
+    });
+    assert.deepEqual(seen.map((row) => row?.blob), [undefined, "blob-b", undefined], "puts' rows, then deletes' rows, in order");
+    assert.deepEqual((await store.asyncQueue.ready(T, 10)).map((e) => e.id), ["replaced"]);
+  });
+
+  test("commit: two nodes creating one key only if absent (If-None-Match): exactly one wins, every time", async ({ store, another }) => {
+    const other = await another();
+    await store.objects.createBucket("b", T);
+    const absent = ([current]: readonly (ObjectRecord | undefined)[]) => {
+      if (current) throw new Error("the key exists");
+    };
+    for (let round = 0; round < 5; round++) {
+      const key = `lock-${round}`;
+      const outcomes = await Promise.allSettled([store, other].map((node, i) => node.commit({ putObjects: [object("b", key, `blob-${i}`)], check: absent })));
+      const won = outcomes.flatMap((outcome, i) => (outcome.status === "fulfilled" ? [i] : []));
+      assert.equal(won.length, 1, `round ${round}: one create wins (${outcomes.map((o) => o.status).join(", ")})`);
+      assert.equal((await store.objects.object("b", key))?.blob, `blob-${won[0]}`, "the row is the winner's");
+    }
   });
 }

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { CONFIG_KEYS, kebab, loadConfig, type ConfigFlags } from "../../server/config.js";
 import { startUnkai } from "../../server/unkai.js";
+import { describeStore } from "../../store/open-store.js";
 import { CliError, type Command } from "../output.js";
 import { renameNotices } from "../rename-notice.js";
 
@@ -32,7 +33,7 @@ export const start: Command = {
     const unkai = await startUnkai(config, logger).catch((error: unknown) => {
       const e = error as NodeJS.ErrnoException;
       if (e.code === "EADDRINUSE") throw new CliError(`port ${config.port} on ${config.host} is already in use.`, "Stop the other server or pass --port.");
-      if (/sandbox driver|without access keys|The blob store/.test(e.message)) throw new CliError(e.message, undefined, 2);
+      if (/sandbox driver|without access keys|The blob store|PostgreSQL store/.test(e.message)) throw new CliError(e.message, undefined, 2);
       throw error;
     });
     if (unkai.driver === "process") {
@@ -40,7 +41,7 @@ export const start: Command = {
     } else {
       console.error(`unkai: sandbox driver '${unkai.driver}' (${unkai.driverReason}).`);
     }
-    console.log(`Unkai ready at ${unkai.url} (driver ${unkai.driver}, data ${config.dataDir}, started in ${Math.round(performance.now() - startedAt)} ms)`);
+    console.log(`Unkai ready at ${unkai.url} (driver ${unkai.driver}, data ${config.dataDir}, store ${describeStore(config.store)}, started in ${Math.round(performance.now() - startedAt)} ms)`);
 
     let signals = 0;
     const stop = (signal: NodeJS.Signals) => {

@@ -59,12 +59,14 @@ export interface Sandbox {
   readonly hasExited: boolean;
   /** Current and peak RSS; a reading up to `maxAgeMs` old may be reused (reading /proc costs). */
   memory(maxAgeMs?: number): MemoryUsage;
+  /** Peak memory in MB, read once as an invocation ends (REPORT's Max Memory Used): the cheapest exact reading a driver has. */
+  peakMemoryMb(): number;
   /** SIGTERM, then SIGKILL after `graceMs`, to the whole process tree. Idempotent. */
   kill(graceMs: number): Promise<ExitInfo>;
   /** True when the kernel killed it for exceeding its memory limit (drivers that enforce one). */
   oomKilled?(): boolean;
   /** For a pre-started sandbox: put the function's code (and layers) in place and apply its limits. */
-  prepare?(fn: { codeDir: string; optDir: string | undefined; memoryMb: number }): void;
+  prepare?(fn: { codeDir: string; optDir: string | undefined; memoryMb: number }): Promise<void>;
 }
 
 /** Maps a host path inside one of the environment's directories to where the function sees it. */

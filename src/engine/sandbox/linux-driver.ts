@@ -10,7 +10,7 @@
  * and egress to the world, as on Lambda; no other environment's sockets.
  * How the command line is put together: sandbox-command.ts; what is checked at start: protections.ts.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -239,12 +239,12 @@ function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir
       return exitInfo() !== undefined;
     },
     memory: () => memoryAtExit ?? group.memory(),
+    peakMemoryMb: () => memoryAtExit?.peakMb ?? group.peakMb(),
     oomKilled: () => oomAtExit ?? group.oomKilled(),
-    prepare(fn) {
+    async prepare(fn) {
       // The empty directories are bound into the sandbox; what appears in them shows inside.
       // Hard links make that instant and cost no space (the code store is on the same disk).
-      link(fn.codeDir, host.taskRoot);
-      if (fn.optDir) link(fn.optDir, host.optDir ?? "");
+      await Promise.all([link(fn.codeDir, host.taskRoot), fn.optDir ? link(fn.optDir, host.optDir ?? "") : undefined]);
       group.limit(fn.memoryMb);
     },
     async kill(graceMs) {
@@ -293,8 +293,12 @@ function runtimeExit(leaderExit: Promise<ExitInfo>, status: Readable | undefined
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
 
-/** Fills `to` with hard links to everything in `from` (cp -al keeps the tree and its modes). */
-function link(from: string, to: string): void {
-  const result = spawnSync("/bin/cp", ["-al", `${from}/.`, to]);
-  if (result.status !== 0) throw new Error(`could not place the code in the sandbox: ${result.stderr.toString().trim()}`);
+/** Fills `to` with hard links to everything in `from` (cp -al keeps the tree and its modes), off the event loop. */
+function link(from: string, to: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile("/bin/cp", ["-al", `${from}/.`, to], (error, _stdout, stderr) => {
+      if (error) reject(new Error(`could not place the code in the sandbox: ${String(stderr).trim() || error.message}`));
+      else resolve();
+    });
+  });
 }

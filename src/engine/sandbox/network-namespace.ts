@@ -12,7 +12,8 @@
  * The relays enter only the network namespace (nsenter), so the function cannot see or signal them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { isExecutable } from "../executable.js";
 import { SETPRIV } from "./sandbox-command.js";
@@ -73,7 +74,7 @@ export async function connectSandboxNetwork(info: Readable, release: Writable, p
   release.on("error", () => undefined);
   const pid = await childPid(info);
   // bubblewrap reports the pid before it has set its loopback up; two netlink talkers at once fail.
-  await poll(() => /^\d+\s+lo\s/m.test(readFileSync(`/proc/${pid}/net/igmp`, "latin1")), "the sandbox's loopback did not come up");
+  await poll(async () => /^\d+\s+lo\s/m.test(await readFile(`/proc/${pid}/net/igmp`, "latin1")), "the sandbox's loopback did not come up");
   const network = startHelpers(pid, plan);
   try {
     await network.ready;
@@ -185,18 +186,21 @@ function slirpReady(slirp: ChildProcess): Promise<void> {
 /** Waits until every relay listens inside the namespace (its socket table is /proc/<pid>/net/tcp). */
 function listening(pid: number, ports: readonly number[], processes: readonly ChildProcess[]): Promise<void> {
   const wanted = ports.map((port) => `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A`);
-  return poll(() => {
+  return poll(async () => {
     const dead = processes.find((child) => child.exitCode !== null || child.signalCode !== null || child.pid === undefined);
     if (dead) throw new Error(`a network helper of the sandbox exited (${dead.spawnfile}, ${dead.exitCode ?? dead.signalCode})`);
-    const table = readFileSync(`/proc/${pid}/net/tcp`, "latin1");
+    const table = await readFile(`/proc/${pid}/net/tcp`, "latin1");
     return wanted.every((line) => table.includes(line));
   }, "the sandbox's relays did not start listening");
 }
 
-/** Checks `done` every millisecond (it reads /proc: there is no event to wait on) until true or timed out. */
-async function poll(done: () => boolean, timeoutMessage: string): Promise<void> {
+/**
+ * Checks `done` every millisecond (it reads /proc: there is no event to wait on) until true or timed
+ * out; the reads are asynchronous, so starting environments keeps them off the event loop.
+ */
+async function poll(done: () => Promise<boolean>, timeoutMessage: string): Promise<void> {
   const deadline = performance.now() + READY_TIMEOUT_MS;
-  while (!done()) {
+  while (!(await done())) {
     if (performance.now() > deadline) throw new Error(`${timeoutMessage} in ${READY_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }

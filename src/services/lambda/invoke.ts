@@ -101,7 +101,20 @@ export function decodeClientContext(header: string | undefined): string | undefi
 
 /** An X-Ray trace header so runtimes can set _X_AMZN_TRACE_ID as on Lambda. */
 export function newTraceId(): string {
-  const bytes = randomBytes(20).toString("hex");
+  const bytes = randomHex(40);
   const epoch = Math.floor(Date.now() / 1000).toString(16);
   return `Root=1-${epoch}-${bytes.slice(0, 24)};Parent=${bytes.slice(24, 40)};Sampled=0`;
+}
+
+/** Random bytes drawn from a pool refilled 4 KB at a time: one kernel call per ~200 trace ids, not one each. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function randomHex(digits: number): string {
+  const bytes = digits / 2;
+  if (poolAt + bytes > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  poolAt += bytes;
+  return pool.toString("hex", poolAt - bytes, poolAt);
 }

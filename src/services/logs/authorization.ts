@@ -32,5 +32,9 @@ export function logsActions(account: Account): Readonly<Record<string, Resolver>
     DescribeLogGroups: () => [{ action: "logs:DescribeLogGroups", resource: `${base}*` }],
     DescribeLogStreams: group("DescribeLogStreams"),
     DeleteLogGroup: group("DeleteLogGroup"),
+    PutMetricFilter: group("PutMetricFilter"),
+    DeleteMetricFilter: group("DeleteMetricFilter"),
+    DescribeMetricFilters: (body) => [{ action: "logs:DescribeMetricFilters", resource: groupOf(body) === "" ? `${base}*` : `${base}${groupOf(body)}:*` }],
+    TestMetricFilter: () => [{ action: "logs:TestMetricFilter", resource: "*" }],
   };
 }

@@ -6,25 +6,22 @@ import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
 import type { FreeSpace } from "../../store/disk-space.js";
-import type { LogStore } from "../../store/ports.js";
+import type { LogStore, MetricFilterStore } from "../../store/ports.js";
 import { LOGS_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
+import { filterOperations } from "./filter.js";
+import { metricFilterOperations } from "./metric-filters.js";
 import { writeOperations, type GroupNameInput } from "./writes.js";
 import { logsActions } from "./authorization.js";
 
-interface FilterInput {
+interface GetInput {
   readonly logGroupName?: string;
   readonly logGroupIdentifier?: string;
-  readonly logStreamNames?: readonly string[];
-  readonly logStreamNamePrefix?: string;
+  readonly logStreamName: string;
   readonly startTime?: number;
   readonly endTime?: number;
-  readonly filterPattern?: string;
   readonly nextToken?: string;
   readonly limit?: number;
-}
-interface GetInput extends FilterInput {
-  readonly logStreamName: string;
 }
 interface StreamsInput {
   readonly logGroupName?: string;
@@ -33,15 +30,9 @@ interface StreamsInput {
   readonly limit?: number;
 }
 
-/** CloudWatch filter patterns: Unkai supports plain terms and quoted phrases, matched as substrings. */
-function patternTerm(pattern: string | undefined): string | undefined {
-  const trimmed = pattern?.trim();
-  if (!trimmed) return undefined;
-  return trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
-}
-
 export interface LogsServiceDeps {
   readonly logs: LogStore;
+  readonly metricFilters: MetricFilterStore;
   readonly account: Account;
   /** Creating groups and streams and PutLogEvents are refused while the data directory is low on space. */
   readonly space: FreeSpace;
@@ -49,7 +40,7 @@ export interface LogsServiceDeps {
   readonly now?: () => number;
 }
 
-export function logsService({ logs, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
+export function logsService({ logs, metricFilters, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
   const groupArn = (group: string) => `arn:aws:logs:${account.region}:${account.accountId}:log-group:${group}`;
   const requireGroup = async (group: string | undefined) => {
     if (!group) throw new UnkaiError("InvalidParameterException", "logGroupName is required.");
@@ -61,20 +52,8 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
 
   const operations: Operations = {
     ...writeOperations({ logs, space, now, requireGroup }),
-    async FilterLogEvents(input: FilterInput) {
-      const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
-      const streams = input.logStreamNames ?? (input.logStreamNamePrefix ? (await logs.streams(group, input.logStreamNamePrefix, 10_000)).map((s) => s.logStreamName) : undefined);
-      const { events, lastId } = await logs.query({
-        group,
-        streams,
-        startTime: input.startTime,
-        endTime: input.endTime,
-        contains: patternTerm(input.filterPattern),
-        afterId: input.nextToken ? Number(input.nextToken) : undefined,
-        limit: input.limit ?? 10_000,
-      });
-      return { events, ...(lastId !== undefined ? { nextToken: String(lastId) } : {}), searchedLogStreams: [] };
-    },
+    ...filterOperations(logs, requireGroup),
+    ...metricFilterOperations(metricFilters, requireGroup, now),
     async GetLogEvents(input: GetInput) {
       const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
       const afterId = input.nextToken?.startsWith("f/") ? Number(input.nextToken.slice(2)) : undefined;
@@ -109,7 +88,9 @@ export function logsService({ logs, account, space, logger, now = Date.now }: Lo
       };
     },
     async DeleteLogGroup(input: GroupNameInput) {
-      await logs.deleteGroup(await requireGroup(input.logGroupName));
+      const group = await requireGroup(input.logGroupName);
+      await metricFilters.deleteGroup(group);
+      await logs.deleteGroup(group);
     },
   };
 
@@ -124,5 +105,5 @@ export const logsModule: ServiceModule = {
   name: "logs",
   errors: { kind: "json", table: LOGS_ERRORS, heading: "## CloudWatch Logs errors" },
   compatibility: "docs/compatibility/logs.md",
-  create: (p) => logsService({ logs: p.store.logs, account: p.account, space: p.space, logger: p.logger("logs") }),
+  create: (p) => logsService({ logs: p.store.logs, metricFilters: p.store.metricFilters, account: p.account, space: p.space, logger: p.logger("logs") }),
 };

@@ -7,7 +7,7 @@ import type { CredentialLookup } from "../../protocol/sigv4-verify.js";
 import type { S3Notifications} from "../../sources/s3-notifications.js";
 import { type NotificationConfiguration, type ObjectChange } from "../../sources/s3-notifications.js";
 import type { ObjectBodies } from "../../store/objects/object-bodies.js";
-import type { BucketRecord, ObjectRecord, ObjectStore, QueuedEventRow } from "../../store/ports.js";
+import type { BucketRecord, ObjectRecord, ObjectStore, QueuedEventRow, Store } from "../../store/ports.js";
 import type { ChunkSignatureCheck } from "./aws-chunked.js";
 import { S3Error } from "./errors.js";
 import type { ConditionalWrites } from "./write-conditions.js";
@@ -15,6 +15,8 @@ import type { ConditionalWrites } from "./write-conditions.js";
 export interface S3Context {
   readonly store: ObjectStore;
   readonly bodies: ObjectBodies;
+  /** The unit of work: object rows commit with the notification events announcing them. */
+  readonly commit: Store["commit"];
   readonly notifications: S3Notifications;
   /** Whether a Lambda function of that name exists (notification destinations are validated). */
   readonly functionExists: (name: string) => Promise<boolean>;

@@ -1,6 +1,5 @@
 /** DeleteObjects: up to 1,000 keys in one request, each answered as Deleted (or Error), quiet mode honoured. */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
-import type { QueuedEventRow } from "../../store/ports.js";
 import { eventsFor, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { listOf, parseXml, text, xmlResponse } from "./xml.js";
@@ -12,10 +11,10 @@ export async function deleteObjects(context: S3Context, request: UnkaiRequest, b
   if (keys.length === 0 || keys.length > 1000 || keys.includes("")) {
     throw new S3Error("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: name 1 to 1000 objects, each with a Key.");
   }
-  let events: QueuedEventRow[] = [];
-  const removed = await context.store.deleteObjects(bucketName, keys, (gone) =>
-    (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
-  );
+  const { removed, events } = await context.commit({
+    deleteObjects: { bucket: bucketName, keys },
+    events: ({ removed: gone }) => gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request)),
+  });
   context.notifications.queued(events);
   for (const object of removed) await context.bodies.remove(object.blob);
   const quiet = text(document.Quiet).toLowerCase() === "true";

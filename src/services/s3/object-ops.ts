@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
-import type { BucketRecord, ObjectRecord, QueuedEventRow } from "../../store/ports.js";
+import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { byteRange, checkConditions } from "./conditional.js";
 import { chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
@@ -13,16 +13,22 @@ import { xmlResponse } from "./xml.js";
 
 /**
  * Commits a new body for `bucket`/`key` with its notification events, then drops the body it replaced.
- * A write condition is checked against the current object just before the commit (callers hold the
- * key's conditional-write slot, so nothing conditional lands in between).
+ * A write condition is checked against the current object inside the commit (the store locks the key,
+ * so another node's write cannot land in between; on this node, callers also hold the key's slot).
  */
 export async function commitObject(context: S3Context, request: UnkaiRequest, record: ObjectRecord, eventName: string, complete?: string, condition?: WriteCondition): Promise<void> {
   const bucket = await requireBucket(context, record.bucket);
   const events = eventsFor(context, bucket, { eventName, key: record.key, size: record.size, eTag: record.etag }, request);
   let previous: ObjectRecord | undefined;
   try {
-    if (condition) checkWriteCondition(condition, await context.store.object(record.bucket, record.key), record.bucket, record.key);
-    previous = await (complete === undefined ? context.store.putObject(record, events) : context.store.completeUpload(complete, record, events));
+    // The condition, the row, the ended upload and the events announcing them: all of it commits, or none.
+    const done = await context.commit({
+      putObjects: [record],
+      endUploads: complete === undefined ? [] : [complete],
+      check: condition ? ([current]) => checkWriteCondition(condition, current, record.bucket, record.key) : undefined,
+      events: () => events,
+    });
+    previous = done.replaced[0];
   } catch (error) {
     await context.bodies.remove(record.blob);
     throw error;
@@ -97,18 +103,15 @@ export async function deleteObject(context: S3Context, request: UnkaiRequest, bu
   const bucket = await requireBucket(context, bucketName);
   const condition = writeConditionOf(request);
   if (!condition) return removeObject(context, request, bucket, key);
-  return context.conditionalWrites.run(bucketName, key, async () => {
-    checkWriteCondition(condition, await context.store.object(bucketName, key), bucketName, key);
-    return removeObject(context, request, bucket, key);
-  });
+  return context.conditionalWrites.run(bucketName, key, () => removeObject(context, request, bucket, key, condition));
 }
 
-async function removeObject(context: S3Context, request: UnkaiRequest, bucket: BucketRecord, key: string): Promise<UnkaiResponse> {
-  const bucketName = bucket.name;
-  let events: QueuedEventRow[] = [];
-  const removed = await context.store.deleteObjects(bucketName, [key], (gone) =>
-    (events = gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request))),
-  );
+async function removeObject(context: S3Context, request: UnkaiRequest, bucket: BucketRecord, key: string, condition?: WriteCondition): Promise<UnkaiResponse> {
+  const { removed, events } = await context.commit({
+    deleteObjects: { bucket: bucket.name, keys: [key] },
+    check: condition ? ([current]) => checkWriteCondition(condition, current, bucket.name, key) : undefined,
+    events: ({ removed: gone }) => gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request)),
+  });
   context.notifications.queued(events);
   for (const object of removed) await context.bodies.remove(object.blob);
   return { status: 204 };

@@ -43,8 +43,8 @@ export function checkWriteCondition(condition: WriteCondition, current: ObjectRe
 
 /**
  * The keys with a conditional write in flight on this node. A second conditional write to the same
- * key while one is in flight is refused with 409, so check-then-commit cannot interleave. (On a
- * cluster, nodes would also need the store to commit conditionally; see docs/compatibility/s3.md.)
+ * key while one is in flight is refused with 409, as S3 does. Across nodes the store settles it: the
+ * condition is checked inside the commit, under a lock on the key (WriteUnit.check).
  */
 export class ConditionalWrites {
   private readonly inFlight = new Set<string>();

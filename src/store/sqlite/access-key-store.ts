@@ -1,4 +1,11 @@
-/** SQLite AccessKeyStore: one row per key, written durably (a created key must survive a crash). */
+/**
+ * SQLite AccessKeyStore: one row per key, written durably (a created key must survive a crash).
+ * Every signed request looks its key up, so reads come from an in-memory copy of the (small) table,
+ * taken again whenever it may have changed: after this connection's own writes, and whenever
+ * `PRAGMA data_version` says another connection committed (`unkai keys create|delete` works on the
+ * database from its own process). That pragma reads a counter in SQLite's pager, no table, so a key
+ * deleted from the CLI is refused from the next request on, at the cost of one trivial statement.
+ */
 import type { AccessKeyRecord, AccessKeyStore } from "../ports.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
@@ -13,21 +20,32 @@ interface Row {
 const toRecord = (row: Row): AccessKeyRecord => ({ accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at });
 
 export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
-  const get = db.prepare<[string], Row>("SELECT * FROM access_keys WHERE access_key_id = ?");
   const list = db.prepare<[], Row>("SELECT * FROM access_keys ORDER BY created_at, access_key_id");
-  const count = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM access_keys");
+  const dataVersion = db.prepare<[], number>("PRAGMA data_version").pluck();
   const insert = db.prepare("INSERT INTO access_keys (access_key_id, secret_access_key, name, created_at) VALUES (?, ?, ?, ?)");
   const remove = db.prepare("DELETE FROM access_keys WHERE access_key_id = ?");
+  let copy: { version: number; byId: Map<string, AccessKeyRecord> } | undefined;
+  /** The table as it is now: the copy, unless another connection has committed since it was taken. */
+  const current = (): Map<string, AccessKeyRecord> => {
+    const version = dataVersion.get() ?? 0;
+    if (copy?.version !== version) copy = { version, byId: new Map(list.all().map((row) => [row.access_key_id, toRecord(row)])) };
+    return copy.byId;
+  };
+  const changed = <A extends unknown[], R>(write: (...args: A) => R) => (...args: A): R => {
+    copy = undefined;
+    try {
+      return write(...args);
+    } finally {
+      copy = undefined;
+    }
+  };
   return {
-    get: (accessKeyId) => {
-      const row = get.get(accessKeyId);
-      return row ? toRecord(row) : undefined;
-    },
+    get: (accessKeyId) => current().get(accessKeyId),
     list: () => list.all().map(toRecord),
-    count: () => count.get()?.n ?? 0,
-    add: durably(db, (record: AccessKeyRecord) => {
+    count: () => current().size,
+    add: changed(durably(db, (record: AccessKeyRecord) => {
       insert.run(record.accessKeyId, record.secretAccessKey, record.name, record.createdAt);
-    }),
-    remove: durably(db, (accessKeyId: string) => remove.run(accessKeyId).changes > 0),
+    })),
+    remove: changed(durably(db, (accessKeyId: string) => remove.run(accessKeyId).changes > 0)),
   };
 }

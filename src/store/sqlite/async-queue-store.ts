@@ -14,6 +14,7 @@ interface Row {
   throttles: number;
   status: string;
   failure: string | null;
+  lease_token: number;
 }
 
 function fromRow(row: Row): AsyncEvent {
@@ -27,6 +28,7 @@ function fromRow(row: Row): AsyncEvent {
     throttles: row.throttles,
     status: row.status === "failed" ? "failed" : "queued",
     failure: row.failure ? (JSON.parse(row.failure) as FailedEventDetail) : undefined,
+    leaseToken: row.lease_token,
   };
 }
 
@@ -40,14 +42,16 @@ export function sqliteAsyncQueueStore(db: Db): SyncPort<AsyncQueueStore> {
      WHERE status = 'queued' AND available_at <= @now AND (lease_until IS NULL OR lease_until <= @now) ORDER BY available_at LIMIT @limit`,
   );
   const take = db.prepare<{ id: string; now: number; leaseUntil: number }, Row>(
-    `UPDATE async_events SET lease_until = @leaseUntil, attempts = attempts + 1
+    `UPDATE async_events SET lease_until = @leaseUntil, attempts = attempts + 1, lease_token = lease_token + 1
      WHERE id = @id AND status = 'queued' AND (lease_until IS NULL OR lease_until <= @now) RETURNING *`,
   );
-  const remove = db.prepare("DELETE FROM async_events WHERE id = ?");
+  // Acknowledgements are fenced: only the current lease's holder, while it holds it (see ports.ts).
+  const HELD = "id = @id AND lease_token = @token AND lease_until IS NOT NULL";
+  const remove = db.prepare(`DELETE FROM async_events WHERE ${HELD}`);
   const retry = db.prepare(
-    "UPDATE async_events SET lease_until = NULL, available_at = ?, attempts = attempts - ?, throttles = throttles + ? WHERE id = ?",
+    `UPDATE async_events SET lease_until = NULL, available_at = @at, attempts = attempts - @back, throttles = throttles + @back WHERE ${HELD}`,
   );
-  const fail = db.prepare("UPDATE async_events SET lease_until = NULL, status = 'failed', failure = ? WHERE id = ?");
+  const fail = db.prepare(`UPDATE async_events SET lease_until = NULL, status = 'failed', failure = @failure WHERE ${HELD}`);
   const failed = db.prepare<[string, number], Row>(
     "SELECT * FROM async_events WHERE function_name = ? AND status = 'failed' ORDER BY enqueued_at LIMIT ?",
   );
@@ -70,7 +74,7 @@ export function sqliteAsyncQueueStore(db: Db): SyncPort<AsyncQueueStore> {
     enqueue: durably(db, (events: Parameters<AsyncQueueStore["enqueue"]>[0]) => {
       for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
     }),
-    clearLeases: () => db.prepare("UPDATE async_events SET lease_until = NULL WHERE lease_until IS NOT NULL").run().changes,
+    clearLeases: () => db.prepare("UPDATE async_events SET lease_until = NULL, lease_token = lease_token + 1 WHERE lease_until IS NOT NULL").run().changes,
     ready: (now, limit) =>
       ready.all({ now, limit }).map((row) => ({ id: row.id, functionName: row.function_name, qualifier: row.qualifier, enqueuedAt: row.enqueued_at })),
     lease: db.transaction((ids: readonly string[], now: number, leaseUntil: number) => {
@@ -81,9 +85,9 @@ export function sqliteAsyncQueueStore(db: Db): SyncPort<AsyncQueueStore> {
       }
       return leased;
     }),
-    complete: (id) => void remove.run(id),
-    retry: (id, availableAt, throttled) => void retry.run(availableAt, throttled ? 1 : 0, throttled ? 1 : 0, id),
-    fail: (id, failure) => void fail.run(JSON.stringify(failure), id),
+    complete: (id, token) => remove.run({ id, token }).changes === 1,
+    retry: (id, token, at, throttled) => retry.run({ id, token, at, back: throttled ? 1 : 0 }).changes === 1,
+    fail: (id, token, failure) => fail.run({ id, token, failure: JSON.stringify(failure) }).changes === 1,
     failed: (functionName, limit) => failed.all(functionName, limit).map(fromRow),
     redrive: db.transaction((functionName: string, ids: readonly string[] | undefined, now: number) => {
       if (!ids) return redriveAll.run({ fn: functionName, now }).changes;

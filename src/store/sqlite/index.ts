@@ -14,6 +14,10 @@ import { promised } from "./promised.js";
 import { sqliteTestEventStore } from "./test-event-store.js";
 import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./api-definition-store.js";
 import { sqliteObjectStore } from "./object-store.js";
+import { sqliteUnitOfWork } from "./unit-of-work.js";
+import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
+import { sqliteDynamoDbStore } from "./dynamodb-store.js";
+import { sqliteMetricDataStore, sqliteMetricFilterStore } from "./metric-store.js";
 import { sqliteIamStore } from "./iam-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */
@@ -39,6 +43,13 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     restApis: promised(sqliteDocumentStore(db, "rest_apis")),
     functionUrls: promised(sqliteFunctionUrlStore(db)),
     objects: promised(sqliteObjectStore(db)),
+    commit: sqliteUnitOfWork(db),
+    scheduleTimers: promised(sqliteScheduleTimerStore(db)),
+    eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
+    eventRules: promised(sqliteDocumentStore(db, "event_rules")),
+    dynamodb: promised(sqliteDynamoDbStore(db)),
+    metricFilters: promised(sqliteMetricFilterStore(db)),
+    metricData: promised(sqliteMetricDataStore(db)),
     iam: promised(sqliteIamStore(db)),
     async close() {
       if (closed) return;

@@ -21,6 +21,13 @@ interface GroupRow {
   stored_bytes: number;
 }
 
+/** An event waiting in the write-behind queue, with the time it was handed over (CloudWatch's ingestion time). */
+interface QueuedEvent {
+  readonly timestamp: number;
+  readonly message: string;
+  readonly ingestedAt: number;
+}
+
 /** Eviction frees this share of the cap below it, so a group at its cap is not trimmed on every append. */
 const EVICTION_SLACK = 0.1;
 
@@ -58,11 +65,12 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
    * One batch of events into a stream: rows, the running totals, and eviction past the cap, all or
    * nothing (a savepoint inside the write-behind's batch, which replays writes one by one on failure).
    */
-  const write = db.transaction((group: string, stream: string, events: readonly { timestamp: number; message: string }[], now: number): void => {
+  const write = db.transaction((group: string, stream: string, events: readonly QueuedEvent[]): void => {
+    const now = events[0]?.ingestedAt ?? Date.now();
     ensureGroup.run(group, now, policy.defaultRetentionDays ?? null);
     let bytes = 0;
     for (const event of events) {
-      insertEvent.run(group, stream, Math.round(event.timestamp), now, event.message);
+      insertEvent.run(group, stream, Math.round(event.timestamp), event.ingestedAt, event.message);
       bytes += Buffer.byteLength(event.message) + LOG_EVENT_OVERHEAD_BYTES;
     }
     upsertStream.run({ group, stream, now, first: Math.round(events[0]?.timestamp ?? now), last: Math.round(events.at(-1)?.timestamp ?? now), bytes });
@@ -70,11 +78,28 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
     if (total > policy.groupMaxBytes) trimmer.evictOldest(group, total - Math.floor(policy.groupMaxBytes * (1 - EVICTION_SLACK)));
   });
 
+  /**
+   * The last append queued and not yet written. An append to the same stream right after it joins it
+   * (one savepoint, one stream and group update for both); any other append starts a new one, so
+   * events keep exactly the order of their appends.
+   */
+  let tail: { readonly group: string; readonly stream: string; readonly events: QueuedEvent[] } | undefined;
+
   return {
     append(group, stream, events) {
       if (events.length === 0) return;
-      const now = Date.now();
-      writes.enqueue(() => write(group, stream, events, now));
+      const ingestedAt = Date.now();
+      const queued = events.map((event) => ({ timestamp: event.timestamp, message: event.message, ingestedAt }));
+      if (tail && tail.group === group && tail.stream === stream) {
+        tail.events.push(...queued);
+        return;
+      }
+      const entry = { group, stream, events: queued };
+      tail = entry;
+      writes.enqueue(() => {
+        if (tail === entry) tail = undefined;
+        write(entry.group, entry.stream, entry.events);
+      });
     },
 
     query(query) {

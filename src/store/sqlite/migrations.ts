@@ -191,7 +191,70 @@ export const MIGRATIONS: readonly string[] = [
     SELECT log_group, MIN(creation_time), SUM(stored_bytes) FROM log_streams GROUP BY log_group;
   CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
   `,
-  // 10: IAM users, roles and customer managed policies (names unique ignoring case, as in IAM),
+  // 10: a fencing token per event: every lease bumps it, acknowledgements must carry the current one
+  `
+  ALTER TABLE async_events ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 11: schedule timers (EventBridge scheduled rules, Scheduler schedules): next firing and lease;
+  // EventBridge's buses and rules as documents (the gateway's document table shape)
+  `
+  CREATE TABLE schedule_timers (
+    id TEXT PRIMARY KEY,
+    next_fire_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    lease_counter INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX schedule_timers_due ON schedule_timers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+  CREATE TABLE event_buses (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE event_rules (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 12: DynamoDB tables and items; keys are the service's order-preserving encodings (BLOBs compare by memcmp)
+  `
+  CREATE TABLE dynamodb_tables (
+    name TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    definition TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE dynamodb_items (
+    table_name TEXT NOT NULL,
+    partition_key BLOB NOT NULL,
+    sort_key BLOB NOT NULL,
+    item TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (table_name, partition_key, sort_key)
+  ) STRICT, WITHOUT ROWID;
+  `,
+  // 13: CloudWatch Logs metric filters (transformations as JSON) and the metric data points they yield
+  `
+  CREATE TABLE metric_filters (
+    log_group TEXT NOT NULL,
+    filter_name TEXT NOT NULL,
+    filter_pattern TEXT NOT NULL,
+    transformations TEXT NOT NULL,
+    metric_namespace TEXT NOT NULL,
+    metric_name TEXT NOT NULL,
+    creation_time INTEGER NOT NULL,
+    PRIMARY KEY (log_group, filter_name)
+  ) STRICT;
+  CREATE TABLE metric_data (
+    id INTEGER PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    metric_name TEXT NOT NULL,
+    dimensions TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    value REAL NOT NULL,
+    unit TEXT
+  ) STRICT;
+  CREATE INDEX metric_data_by_metric ON metric_data (namespace, metric_name, timestamp);
+  `,
+  // 14: IAM users, roles and customer managed policies (names unique ignoring case, as in IAM),
   // their inline policies and managed-policy attachments
   `
   CREATE TABLE iam_entities (

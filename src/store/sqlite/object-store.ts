@@ -1,11 +1,9 @@
-/** SQLite ObjectStore: S3 buckets, object rows and multipart uploads; object writes commit with their notification events. */
+/** SQLite ObjectStore: S3 buckets, object rows and multipart uploads (object rows are written by the unit of work, unit-of-work.ts). */
 import type { BucketRecord, ObjectRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
 import type { SyncPort } from "./promised.js";
-import { asyncEventInserter } from "./async-queue-store.js";
 import { durably, type Db } from "./database.js";
-import { groupCommit } from "./group-commit.js";
 
-interface ObjectRow {
+export interface ObjectRow {
   bucket: string;
   key: string;
   blob: string;
@@ -23,7 +21,7 @@ interface UploadRow {
   headers: string;
 }
 
-const objectFrom = (row: ObjectRow): ObjectRecord => ({
+export const objectFrom = (row: ObjectRow): ObjectRecord => ({
   bucket: row.bucket,
   key: row.key,
   blob: row.blob,
@@ -47,14 +45,7 @@ function prefixEnd(prefix: string): string | undefined {
 }
 
 export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
-  const queueEvents = asyncEventInserter(db);
   const getObject = db.prepare<[string, string], ObjectRow>("SELECT * FROM s3_objects WHERE bucket = ? AND key = ?");
-  const upsertObject = db.prepare(
-    `INSERT INTO s3_objects (bucket, key, blob, size, etag, last_modified, headers) VALUES (@bucket, @key, @blob, @size, @etag, @lastModified, @headers)
-     ON CONFLICT (bucket, key) DO UPDATE SET blob = excluded.blob, size = excluded.size, etag = excluded.etag,
-       last_modified = excluded.last_modified, headers = excluded.headers`,
-  );
-  const removeObject = db.prepare("DELETE FROM s3_objects WHERE bucket = ? AND key = ?");
   const list = db.prepare<[string, string, string, string, number], ObjectRow>(
     "SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?",
   );
@@ -64,9 +55,6 @@ export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
   const getUpload = db.prepare<[string], UploadRow>("SELECT * FROM s3_uploads WHERE upload_id = ?");
   const removeUpload = db.prepare("DELETE FROM s3_uploads WHERE upload_id = ?");
   const removeParts = db.prepare("DELETE FROM s3_parts WHERE upload_id = ?");
-
-  const soon = groupCommit(db);
-  const writeObject = (record: ObjectRecord) => upsertObject.run({ ...record, headers: JSON.stringify(record.headers) });
 
   return {
     createBucket: (name, createdAt) => db.prepare("INSERT OR IGNORE INTO s3_buckets (name, created_at) VALUES (?, ?)").run(name, createdAt).changes === 1,
@@ -98,25 +86,6 @@ export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
       return row ? objectFrom(row) : undefined;
     },
     referencesBlob: (blob) => db.prepare("SELECT 1 FROM s3_objects WHERE blob = ? LIMIT 1").get(blob) !== undefined,
-    putObject: (record, events) =>
-      soon(() => {
-        const previous = getObject.get(record.bucket, record.key);
-        writeObject(record);
-        queueEvents(events);
-        return previous ? objectFrom(previous) : undefined;
-      }),
-    deleteObjects: (bucket, keys, eventsFor) =>
-      soon(() => {
-        const removed: ObjectRecord[] = [];
-        for (const key of keys) {
-          const row = getObject.get(bucket, key);
-          if (!row) continue;
-          removeObject.run(bucket, key);
-          removed.push(objectFrom(row));
-        }
-        queueEvents(eventsFor(removed));
-        return removed;
-      }),
     listObjects(bucket, prefix, after, limit) {
       const end = prefixEnd(prefix);
       const rows = end === undefined ? listAll.all(bucket, prefix, after, limit) : list.all(bucket, prefix, end, after, limit);
@@ -158,15 +127,6 @@ export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
         .all(uploadId, afterPart, limit)
         .map((row): PartRecord => ({ uploadId: row.upload_id, partNumber: row.part_number, etag: row.etag, size: row.size, lastModified: row.last_modified }));
     },
-    completeUpload: (uploadId, record, events) =>
-      soon(() => {
-        const previous = getObject.get(record.bucket, record.key);
-        writeObject(record);
-        removeParts.run(uploadId);
-        removeUpload.run(uploadId);
-        queueEvents(events);
-        return previous ? objectFrom(previous) : undefined;
-      }),
     deleteUpload: durably(db, (uploadId: string) => {
       removeParts.run(uploadId);
       return removeUpload.run(uploadId).changes === 1;

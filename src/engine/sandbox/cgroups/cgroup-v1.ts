@@ -5,7 +5,7 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  MB, MB_PER_VCPU, OWNER, PIDS_MAX, killPids, pidsIn, readNumber, readText, removeDir, sweepStale, writeControl,
+  HeldCounter, MB, MB_PER_VCPU, OWNER, PIDS_MAX, killPids, pidsIn, readText, removeDir, sweepStale, writeControl,
   type CgroupHost, type EnvironmentCgroup,
 } from "./cgroup.js";
 
@@ -43,6 +43,7 @@ export function v1Host(mount: string): CgroupHost {
 
 function v1Group(dirs: Record<(typeof CONTROLLERS)[number], string>): EnvironmentCgroup {
   const pids = () => pidsIn(dirs.pids);
+  const peak = new HeldCounter(join(dirs.memory, "memory.max_usage_in_bytes"));
   return {
     joinDirs: [dirs.memory, dirs.pids, dirs.cpu],
     limit(memoryMb) {
@@ -54,9 +55,13 @@ function v1Group(dirs: Record<(typeof CONTROLLERS)[number], string>): Environmen
     killAll: () => killPids(pids()),
     memory() {
       const rss = Number(/^total_rss (\d+)$/m.exec(readText(join(dirs.memory, "memory.stat")))?.[1] ?? 0);
-      return { currentMb: rss / MB, peakMb: readNumber(join(dirs.memory, "memory.max_usage_in_bytes")) / MB };
+      return { currentMb: rss / MB, peakMb: (peak.read() ?? 0) / MB };
     },
+    peakMb: () => (peak.read() ?? 0) / MB,
     oomKilled: () => Number(/^oom_kill (\d+)$/m.exec(readText(join(dirs.memory, "memory.oom_control")))?.[1] ?? 0) > 0,
-    remove: () => Object.values(dirs).map(removeDir).every(Boolean),
+    remove: () => {
+      peak.close();
+      return Object.values(dirs).map(removeDir).every(Boolean);
+    },
   };
 }

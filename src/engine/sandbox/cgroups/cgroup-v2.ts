@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  MB, MB_PER_VCPU, OWNER, PIDS_MAX, killPids, pidsIn, readNumber, readText, removeDir, sweepStale, writeControl,
+  HeldCounter, MB, MB_PER_VCPU, OWNER, PIDS_MAX, killPids, pidsIn, readNumber, readText, removeDir, sweepStale, writeControl,
   type CgroupHost, type EnvironmentCgroup,
 } from "./cgroup.js";
 
@@ -51,6 +51,14 @@ export function v2Host(mount: string): CgroupHost {
 export function v2Group(dir: string): EnvironmentCgroup {
   const pids = () => pidsIn(dir);
   let peakSeenMb = 0;
+  const peakFile = new HeldCounter(join(dir, "memory.peak"));
+  /** memory.peak exists from Linux 5.19; before that the largest reading taken is the best there is. */
+  const peakMb = () => {
+    const peak = peakFile.read();
+    if (peak !== undefined) return peak / MB;
+    peakSeenMb = Math.max(peakSeenMb, readNumber(join(dir, "memory.current")) / MB);
+    return peakSeenMb;
+  };
   return {
     joinDirs: [dir],
     limit(memoryMb) {
@@ -66,12 +74,13 @@ export function v2Group(dir: string): EnvironmentCgroup {
     },
     memory() {
       const anon = Number(/^anon (\d+)$/m.exec(readText(join(dir, "memory.stat")))?.[1] ?? 0) / MB;
-      // memory.peak exists from Linux 5.19; before that the largest reading taken is the best there is.
-      peakSeenMb = Math.max(peakSeenMb, readNumber(join(dir, "memory.current")) / MB);
-      const peak = existsSync(join(dir, "memory.peak")) ? readNumber(join(dir, "memory.peak")) / MB : peakSeenMb;
-      return { currentMb: anon, peakMb: peak };
+      return { currentMb: anon, peakMb: peakMb() };
     },
+    peakMb,
     oomKilled: () => Number(/^oom_kill (\d+)$/m.exec(readText(join(dir, "memory.events")))?.[1] ?? 0) > 0,
-    remove: () => removeDir(dir),
+    remove: () => {
+      peakFile.close();
+      return removeDir(dir);
+    },
   };
 }

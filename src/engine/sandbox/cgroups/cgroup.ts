@@ -2,7 +2,7 @@
  * One environment's control group, whichever cgroup version the host runs. The linux driver only
  * talks to this seam; cgroup-v1.ts and cgroup-v2.ts know the files, detect.ts picks one.
  */
-import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from "node:fs";
 import type { MemoryUsage } from "../driver.js";
 
 export const MB = 1024 * 1024;
@@ -21,6 +21,8 @@ export interface EnvironmentCgroup {
   /** Kills every process in the group. */
   killAll(): void;
   memory(): MemoryUsage;
+  /** The kernel's peak memory of the group in MB (what REPORT's Max Memory Used shows), in one read. */
+  peakMb(): number;
   /** Whether the kernel's OOM killer acted in this group. */
   oomKilled(): boolean;
   /** Removes the group; false while processes are still leaving it. */
@@ -55,6 +57,42 @@ export function readText(path: string): string {
 
 export function readNumber(path: string): number {
   return Number(readText(path).trim()) || 0;
+}
+
+/**
+ * A counter file read again and again (a group's memory peak, once per invocation): the descriptor
+ * stays open and each reading is one pread at offset 0, not open + read + close of a new file each
+ * time. Undefined from `read` when the file does not exist (older kernels lack memory.peak).
+ */
+export class HeldCounter {
+  private fd: number | undefined;
+  private missing = false;
+  private readonly buffer = Buffer.allocUnsafe(32);
+
+  constructor(private readonly path: string) {}
+
+  read(): number | undefined {
+    if (this.missing) return undefined;
+    try {
+      this.fd ??= openSync(this.path, "r");
+      const length = readSync(this.fd, this.buffer, 0, this.buffer.length, 0);
+      return Number(this.buffer.toString("latin1", 0, length).trim()) || 0;
+    } catch {
+      this.close();
+      this.missing = !existsSync(this.path);
+      return this.missing ? undefined : 0;
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = undefined;
+  }
 }
 
 export function pidsIn(dir: string): number[] {

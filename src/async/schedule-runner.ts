@@ -1,0 +1,131 @@
+/**
+ * Fires due schedules (EventBridge scheduled rules, Scheduler schedules) from the ScheduleTimerStore:
+ * claims what is due with an expiring lease, fires it, then advances it to its next firing in one
+ * fenced write. Any number of runners (nodes) may share a store: a timer is held by one at a time,
+ * and a runner that stalls past its lease loses it, so each firing is committed once and delivered at
+ * least once (a firing whose runner died before advancing is fired again by the next claimer).
+ */
+import type { Logger } from "pino";
+import type { ScheduleTimer, ScheduleTimerStore } from "../store/ports.js";
+
+/** What the owner of the schedules (a service) does with them. */
+export interface ScheduleHandler {
+  /**
+   * Delivers one firing. `firingId` is the same for every attempt at that firing (schedule and
+   * time), so a target that dedups (the async queue's event id) sees a redelivery as one event.
+   * Throwing leaves the timer claimed: it is fired again when the lease ends.
+   */
+  fire(scheduleId: string, fireAtMs: number, firingId: string): Promise<void>;
+  /** The schedule's next firing strictly after `afterMs`, or undefined (deleted, finished). */
+  nextAfter(scheduleId: string, afterMs: number): Promise<number | undefined>;
+}
+
+export interface ScheduleRunnerOptions {
+  /** This node's name in leases. */
+  readonly owner: string;
+  /** How long a claim holds; longer than any `fire` takes. */
+  readonly leaseMs: number;
+  /** The longest sleep between looks at the store (other nodes may add timers meanwhile). */
+  readonly pollMs: number;
+  /** Timers claimed per look. */
+  readonly batch: number;
+  /**
+   * A firing later than this (Unkai was down, or stalled) is not delivered: AWS does not replay
+   * missed schedules; the timer moves on to its next firing after now.
+   */
+  readonly missedAfterMs: number;
+  /** The clock (tests and the bench pass their own; times are epoch milliseconds). */
+  readonly now: () => number;
+}
+
+export class ScheduleRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private started = false;
+  private closed = false;
+
+  constructor(
+    private readonly timers: ScheduleTimerStore,
+    private readonly handler: ScheduleHandler,
+    private readonly options: ScheduleRunnerOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.started = true;
+    this.wake();
+  }
+
+  /** Looks at the store now (after a schedule was created or changed); coalesced. */
+  wake(): void {
+    if (!this.started || this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Stops looking; waits for firings in progress. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.tick();
+      } catch (error) {
+        this.logger.error({ err: error }, "schedule runner: looking for due schedules failed");
+      }
+    } while (this.again && !this.closed);
+    if (!this.closed) await this.sleep();
+  }
+
+  private async sleep(): Promise<void> {
+    const now = this.options.now();
+    const due = await this.timers.nextDueAt().catch(() => undefined);
+    const waitMs = Math.max(0, Math.min(this.options.pollMs, due === undefined ? Infinity : due - now));
+    if (this.closed) return;
+    this.timer = setTimeout(() => this.wake(), waitMs);
+    this.timer.unref();
+  }
+
+  /** Claims and fires everything due now; returns how many firings were delivered. */
+  async tick(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const now = this.options.now();
+      const claimed = await this.timers.claimDue(now, this.options.owner, now + this.options.leaseMs, this.options.batch);
+      const results = await Promise.all(claimed.map((timer) => this.run(timer, now)));
+      delivered += results.filter(Boolean).length;
+      if (claimed.length < this.options.batch || this.closed) return delivered;
+    }
+  }
+
+  private async run(timer: ScheduleTimer, now: number): Promise<boolean> {
+    const fireAt = timer.nextFireAt ?? now;
+    const missed = now - fireAt > this.options.missedAfterMs;
+    if (missed) {
+      this.logger.warn({ schedule: timer.id, fireAt: new Date(fireAt).toISOString() }, "schedule runner: skipping a firing missed while not running");
+    } else {
+      try {
+        await this.handler.fire(timer.id, fireAt, `${timer.id}@${fireAt}`);
+      } catch (error) {
+        this.logger.error({ err: error, schedule: timer.id }, "schedule runner: firing failed; it is retried when the lease ends");
+        return false;
+      }
+    }
+    const next = await this.handler.nextAfter(timer.id, Math.max(fireAt, now));
+    const advanced = await this.timers.advance(timer.id, timer.leaseCounter, next);
+    if (!advanced) this.logger.warn({ schedule: timer.id }, "schedule runner: lost the lease before advancing (another node or a change took it)");
+    return !missed;
+  }
+}

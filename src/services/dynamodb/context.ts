@@ -1,0 +1,97 @@
+/** What DynamoDB's operations share: the store, the account, a clock, table lookup and per-request expression handling. */
+import type { Account } from "../../core/arn.js";
+import { UnkaiError } from "../../core/errors.js";
+import type { DynamoDbStore } from "../../store/ports.js";
+import {
+  ExpressionAttributes,
+  parseCondition,
+  parseProjection,
+  parseUpdate,
+  type AttributeMap,
+  type Condition,
+  type KeySchema,
+  type Path,
+  type UpdateActions,
+} from "./expressions/index.js";
+import { invalid, keySchemaOf, tableArn, type TableDefinition } from "./table-definition.js";
+import { storedItem } from "./keys.js";
+
+export interface DynamoContext {
+  readonly store: DynamoDbStore;
+  readonly account: Account;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+}
+
+export interface LoadedTable {
+  readonly name: string;
+  readonly createdAt: number;
+  readonly definition: TableDefinition;
+  readonly schema: KeySchema;
+  readonly arn: string;
+}
+
+/** The table, or DynamoDB's ResourceNotFoundException (`message` differs between control and data plane). */
+export async function loadTable(ctx: DynamoContext, name: string, message = "Requested resource not found"): Promise<LoadedTable> {
+  const record = await ctx.store.table(name);
+  if (record === undefined) throw new UnkaiError("ResourceNotFoundException", message);
+  const definition = JSON.parse(record.definition) as TableDefinition;
+  return { name, createdAt: record.createdAt, definition, schema: keySchemaOf(definition.KeySchema, definition.AttributeDefinitions), arn: tableArn(ctx.account.region, ctx.account.accountId, name) };
+}
+
+export interface ExpressionInput {
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** One request's expressions: each parsed against the request's names and values, which must all be used. */
+export class RequestExpressions {
+  private readonly attributes: ExpressionAttributes;
+  private used = false;
+
+  constructor(input: ExpressionInput) {
+    this.attributes = new ExpressionAttributes(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
+  }
+
+  condition(source: string | undefined, kind: string): Condition | undefined {
+    if (source === undefined) return undefined;
+    this.used = true;
+    return parseCondition(source, kind, this.attributes);
+  }
+
+  update(source: string | undefined): UpdateActions | undefined {
+    if (source === undefined) return undefined;
+    this.used = true;
+    return parseUpdate(source, this.attributes);
+  }
+
+  projection(source: string | undefined): Path[] | undefined {
+    if (source === undefined) return undefined;
+    this.used = true;
+    return parseProjection(source, this.attributes);
+  }
+
+  /** After every expression of the request is parsed: names and values given must have been used. */
+  finish(): void {
+    const given = this.attributes.given;
+    if (!this.used && given.names) throw invalid("ExpressionAttributeNames can only be specified when using expressions");
+    if (!this.used && given.values) throw invalid("ExpressionAttributeValues can only be specified when using expressions");
+    this.attributes.assertAllUsed();
+  }
+}
+
+/** An item as JSON members for an error body (blobs in base64, as the wire carries them). */
+export function wireItem(item: AttributeMap): unknown {
+  return JSON.parse(storedItem(item));
+}
+
+/** An error whose JSON body carries structured members beside the message (Item, CancellationReasons). */
+export function errorWithMembers(code: "ConditionalCheckFailedException" | "TransactionCanceledException", message: string, members: Record<string, unknown>): UnkaiError {
+  return new UnkaiError(code, message, members as Record<string, string>);
+}
+
+/** ConsumedCapacity when asked for: DynamoDB's units (1 KB per write unit, 4 KB per read unit, half for eventual reads). */
+export function consumed(returnConsumedCapacity: string | undefined, table: string, units: number): object {
+  if (returnConsumedCapacity !== "TOTAL" && returnConsumedCapacity !== "INDEXES") return {};
+  return { ConsumedCapacity: { TableName: table, CapacityUnits: units, ...(returnConsumedCapacity === "INDEXES" ? { Table: { CapacityUnits: units } } : {}) } };
+}

@@ -1,0 +1,23 @@
+/** DynamoDB's error table (awsJson1.0: every client error is a 400, as the service model says; its faults are 500s). */
+import { COMMON_ERRORS, type ErrorTable } from "../../core/errors.js";
+
+/** docs/errors.md lists these under "DynamoDB errors" (a test keeps them in sync). */
+export const DYNAMODB_ERRORS = {
+  ...COMMON_ERRORS,
+  ValidationException: { status: 400, messageKey: "message", userType: false },
+  SerializationException: { status: 400, messageKey: "message", userType: false },
+  ResourceNotFoundException: { status: 400, messageKey: "message", userType: false },
+  ResourceInUseException: { status: 400, messageKey: "message", userType: false },
+  ConditionalCheckFailedException: { status: 400, messageKey: "message", userType: false },
+  TransactionCanceledException: { status: 400, messageKey: "Message", userType: false },
+  TransactionConflictException: { status: 400, messageKey: "message", userType: false },
+  IdempotentParameterMismatchException: { status: 400, messageKey: "Message", userType: false },
+  LimitExceededException: { status: 400, messageKey: "message", userType: false },
+  InternalServerError: { status: 500, messageKey: "message", userType: false },
+} as const satisfies ErrorTable;
+
+declare module "../../core/errors.js" {
+  interface ServiceErrorTables {
+    dynamodb: typeof DYNAMODB_ERRORS;
+  }
+}

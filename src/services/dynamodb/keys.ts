@@ -1,0 +1,114 @@
+/**
+ * Item keys: DynamoDB's checks on key attributes, and their encoding as bytes whose unsigned order is
+ * DynamoDB's key order (S by UTF-8 bytes, B by bytes, N numerically), so the store can sort and range
+ * over them with plain SQL.
+ */
+import type { DynamoItemKey, DynamoItemRow } from "../../store/ports.js";
+import { invalid, type TableDefinition } from "./table-definition.js";
+import { checkMap, itemSize, parseNumber, sortableNumber, typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "./expressions/index.js";
+
+const MAX_PARTITION_KEY_BYTES = 2048;
+const MAX_SORT_KEY_BYTES = 1024;
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+export function encodeKeyValue(value: AttributeValue): Buffer {
+  if (value.S !== undefined) return Buffer.from(value.S, "utf8");
+  if (value.N !== undefined) return sortableNumber(parseNumber(value.N));
+  return Buffer.from(value.B ?? new Uint8Array());
+}
+
+function checkKeyValue(name: string, expected: string, value: AttributeValue, limit: number, tooLarge: string): void {
+  const actual = typeOf(value);
+  if (actual !== expected) throw invalid(`One or more parameter values were invalid: Type mismatch for key ${name} expected: ${expected} actual: ${actual}`);
+  const bytes = value.S !== undefined ? Buffer.byteLength(value.S, "utf8") : value.B !== undefined ? value.B.length : 1;
+  if (bytes === 0) throw invalid(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${value.S !== undefined ? "string" : "binary"} value. Key: ${name}`);
+  if (bytes > limit) throw invalid(`One or more parameter values were invalid: ${tooLarge}`);
+}
+
+/** The store key of an item being written (PutItem's `Item`): its key attributes must be there and typed right. */
+export function keyOfItem(table: string, schema: KeySchema, item: AttributeMap): DynamoItemKey {
+  for (const key of [schema.partition, schema.sort]) {
+    if (key === undefined) continue;
+    const value = item[key.name];
+    if (value === undefined) throw invalid(`One or more parameter values were invalid: Missing the key ${key.name} in the item`);
+    const partition = key === schema.partition;
+    checkKeyValue(key.name, key.type, value, partition ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES, partition ? "Size of hashkey has exceeded the maximum size limit of2048 bytes" : "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+  }
+  return encodeKey(table, schema, item);
+}
+
+function encodeKey(table: string, schema: KeySchema, item: AttributeMap): DynamoItemKey {
+  return {
+    table,
+    partitionKey: encodeKeyValue(item[schema.partition.name] as AttributeValue),
+    sortKey: schema.sort === undefined ? Buffer.alloc(0) : encodeKeyValue(item[schema.sort.name] as AttributeValue),
+  };
+}
+
+/** A `Key` parameter: exactly the key attributes, typed right (DynamoDB's "does not match the schema"). */
+export function checkKey(table: string, schema: KeySchema, raw: unknown): { key: DynamoItemKey; attributes: AttributeMap } {
+  const attributes = checkMap(raw ?? {});
+  const names = [schema.partition.name, ...(schema.sort ? [schema.sort.name] : [])];
+  const given = Object.keys(attributes);
+  if (given.length !== names.length || !names.every((name) => attributes[name] !== undefined)) throw invalid("The provided key element does not match the schema");
+  for (const key of [schema.partition, schema.sort]) {
+    if (key === undefined) continue;
+    const value = attributes[key.name] as AttributeValue;
+    if (typeOf(value) !== key.type) throw invalid("The provided key element does not match the schema");
+    checkKeyValue(key.name, key.type, value, Infinity, "");
+  }
+  return { key: encodeKey(table, schema, attributes), attributes };
+}
+
+/** The key attributes of an item (LastEvaluatedKey, UnprocessedKeys). */
+export function keyAttributes(schema: KeySchema, item: AttributeMap): AttributeMap {
+  const key: AttributeMap = {};
+  for (const k of [schema.partition, schema.sort]) if (k !== undefined && item[k.name] !== undefined) key[k.name] = item[k.name] as AttributeValue;
+  return key;
+}
+
+export function checkItemSize(item: AttributeMap): number {
+  const size = itemSize(item);
+  if (size > MAX_ITEM_BYTES) throw invalid("Item size has exceeded the maximum allowed size");
+  return size;
+}
+
+/** An item as the store keeps it: JSON with binaries in base64. */
+export function storedItem(item: AttributeMap): string {
+  return JSON.stringify(item, function (this: Record<string, unknown>, key, value: unknown) {
+    const original = this[key];
+    return original instanceof Uint8Array ? Buffer.from(original).toString("base64") : value;
+  });
+}
+
+/** The item of a stored row: `B` members and `BS` elements back to bytes (a map member named B holds an object, not a string). */
+export function itemOf(row: DynamoItemRow | undefined): AttributeMap | undefined {
+  if (row === undefined) return undefined;
+  return JSON.parse(row.item, (key, value: unknown) => {
+    if (key === "B" && typeof value === "string") return Buffer.from(value, "base64");
+    if (key === "BS" && Array.isArray(value) && value.every((v) => typeof v === "string")) return value.map((v: string) => Buffer.from(v, "base64"));
+    return value;
+  }) as AttributeMap;
+}
+
+export function rowOf(key: DynamoItemKey, item: AttributeMap): DynamoItemRow {
+  return { ...key, item: storedItem(item), size: itemSize(item) };
+}
+
+/** An item's index key attributes, where present, must have the type the table defines (indexes skip items without them). */
+export function checkIndexKeys(definition: TableDefinition, item: AttributeMap): void {
+  for (const index of [...(definition.GlobalSecondaryIndexes ?? []), ...(definition.LocalSecondaryIndexes ?? [])]) {
+    for (const key of index.KeySchema) {
+      const value = item[key.AttributeName];
+      const expected = definition.AttributeDefinitions.find((d) => d.AttributeName === key.AttributeName)?.AttributeType;
+      if (value === undefined || expected === undefined) continue;
+      const actual = typeOf(value);
+      if (actual !== expected) {
+        throw invalid(`One or more parameter values were invalid: Type mismatch for Index Key ${key.AttributeName} Expected: ${expected} Actual: ${actual} IndexName: ${index.IndexName}`);
+      }
+      if ((value.S ?? value.B ?? "x").length === 0) {
+        throw invalid(`One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${value.S !== undefined ? "string" : "binary"} value. IndexName: ${index.IndexName}, IndexKey: ${key.AttributeName}`);
+      }
+    }
+  }
+}

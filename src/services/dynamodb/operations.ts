@@ -1,0 +1,53 @@
+/** DynamoDB's operations by name, as the model codec calls them (input and output as the model's plain values). */
+import type { DynamoContext } from "./context.js";
+import { batchGetItem, batchWriteItem } from "./batches.js";
+import { deleteItem, getItem, putItem, updateItem } from "./item-operations.js";
+import { query, scan } from "./reads.js";
+import {
+  createTable,
+  deleteTable,
+  describeLimits,
+  describeTableOperation,
+  describeTimeToLive,
+  listTables,
+  listTagsOfResource,
+  tagResource,
+  untagResource,
+  updateTable,
+  updateTimeToLive,
+} from "./table-operations.js";
+import { IdempotencyTokens, transactGetItems, transactWriteItems } from "./transactions.js";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation declares its own input type; the codec has validated it against the model
+export type DynamoOperation = (input: any) => Promise<object>;
+
+export function dynamoOperations(ctx: DynamoContext): Record<string, DynamoOperation> {
+  const tokens = new IdempotencyTokens();
+  const op =
+    <I>(operation: (context: DynamoContext, input: I) => Promise<object>) =>
+    (input: I) =>
+      operation(ctx, input);
+  return {
+    CreateTable: op(createTable),
+    DescribeTable: op(describeTableOperation),
+    ListTables: op(listTables),
+    DeleteTable: op(deleteTable),
+    UpdateTable: op(updateTable),
+    TagResource: op(tagResource),
+    UntagResource: op(untagResource),
+    ListTagsOfResource: op(listTagsOfResource),
+    UpdateTimeToLive: op(updateTimeToLive),
+    DescribeTimeToLive: op(describeTimeToLive),
+    DescribeLimits: () => Promise.resolve(describeLimits()),
+    PutItem: op(putItem),
+    GetItem: op(getItem),
+    UpdateItem: op(updateItem),
+    DeleteItem: op(deleteItem),
+    Query: op(query),
+    Scan: op(scan),
+    BatchGetItem: op(batchGetItem),
+    BatchWriteItem: op(batchWriteItem),
+    TransactWriteItems: (input: Parameters<typeof transactWriteItems>[2]) => transactWriteItems(ctx, tokens, input),
+    TransactGetItems: op(transactGetItems),
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * Query and Scan: pages that stop at `Limit` evaluated items or at 1 MB of read data (before the
+ * filter, as DynamoDB counts), with LastEvaluatedKey whenever a page stopped early.
+ */
+import type { DynamoItemRow, DynamoKeyRange } from "../../store/ports.js";
+import { checkMap, evaluate, keyRange, project, type AttributeMap, type Condition, type KeyRange, type Path } from "./expressions/index.js";
+import { consumed, loadTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
+import { checkKey, encodeKeyValue, itemOf, keyAttributes } from "./keys.js";
+import { invalid } from "./table-definition.js";
+import { legacyCondition, legacyProjection, refuseMixing, type LegacyCondition } from "./legacy.js";
+import { compareOrder, findIndex, indexKeyOf, indexRows, projectIndex, startOrder, type IndexView } from "./index-reads.js";
+
+const PAGE_BYTES = 1024 * 1024;
+const BATCH_ROWS = 256;
+
+interface ReadInput extends ExpressionInput {
+  readonly TableName: string;
+  readonly IndexName?: string;
+  readonly FilterExpression?: string;
+  readonly ProjectionExpression?: string;
+  readonly Limit?: number;
+  readonly ExclusiveStartKey?: Record<string, unknown>;
+  readonly Select?: string;
+  readonly ConsistentRead?: boolean;
+  readonly ReturnConsumedCapacity?: string;
+  readonly AttributesToGet?: string[];
+  readonly ConditionalOperator?: string;
+}
+
+export interface QueryInput extends ReadInput {
+  readonly KeyConditionExpression?: string;
+  readonly ScanIndexForward?: boolean;
+  readonly KeyConditions?: Record<string, LegacyCondition>;
+  readonly QueryFilter?: Record<string, LegacyCondition>;
+}
+
+export interface ScanInput extends ReadInput {
+  readonly Segment?: number;
+  readonly TotalSegments?: number;
+  readonly ScanFilter?: Record<string, LegacyCondition>;
+}
+
+interface Page {
+  readonly items: AttributeMap[];
+  readonly scanned: number;
+  readonly lastKey: AttributeMap | undefined;
+  readonly bytes: number;
+}
+
+/** Pulls rows batch by batch until Limit or 1 MB; `fetch` resumes after the last row it was given. */
+interface PageRules {
+  readonly limit: number | undefined;
+  /** Rows a Scan segment leaves to the others. */
+  readonly keep: (row: DynamoItemRow) => boolean;
+  /** What a row's item looks like to the filter and the caller (an index's projection). */
+  readonly view: (item: AttributeMap) => AttributeMap;
+  readonly lastKeyOf: (item: AttributeMap) => AttributeMap;
+  readonly filter: Condition | undefined;
+}
+
+async function readPage(fetch: (after: DynamoItemRow | undefined) => Promise<DynamoItemRow[]>, rules: PageRules): Promise<Page> {
+  const { limit, keep, view, lastKeyOf, filter } = rules;
+  const items: AttributeMap[] = [];
+  let scanned = 0;
+  let bytes = 0;
+  let last: DynamoItemRow | undefined;
+  for (;;) {
+    const rows = await fetch(last);
+    for (const row of rows) {
+      last = row;
+      if (!keep(row)) continue;
+      scanned++;
+      bytes += row.size;
+      const stored = itemOf(row) as AttributeMap;
+      const item = view(stored);
+      if (filter === undefined || evaluate(filter, item)) items.push(item);
+      if (scanned === limit || bytes >= PAGE_BYTES) return { items, scanned, bytes, lastKey: lastKeyOf(stored) };
+    }
+    if (rows.length < BATCH_ROWS) return { items, scanned, bytes, lastKey: undefined };
+  }
+}
+
+function checkSelect(input: ReadInput, projection: Path[] | undefined): void {
+  if (input.Select === "SPECIFIC_ATTRIBUTES" && projection === undefined) throw invalid("1 validation error detected: Select type SPECIFIC_ATTRIBUTES requires ProjectionExpression or AttributesToGet");
+  if (input.Select !== undefined && input.Select !== "SPECIFIC_ATTRIBUTES" && projection !== undefined) {
+    throw invalid("Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES");
+  }
+}
+
+function answer(input: ReadInput, table: LoadedTable, page: Page, projection: Path[] | undefined): object {
+  const items = projection === undefined ? page.items : page.items.map((item) => project(item, projection));
+  return {
+    ...(input.Select === "COUNT" ? {} : { Items: items }),
+    Count: page.items.length,
+    ScannedCount: page.scanned,
+    ...(page.lastKey === undefined ? {} : { LastEvaluatedKey: page.lastKey }),
+    ...consumed(input.ReturnConsumedCapacity, table.name, Math.max(1, Math.ceil(page.bytes / 4096)) / (input.ConsistentRead === true ? 1 : 2)),
+  };
+}
+
+/** The store range of a key condition (begins_with: from the prefix up to, not including, the next prefix). */
+function storeRange(table: LoadedTable, range: KeyRange, forward: boolean, limit: number, after: Buffer | undefined): DynamoKeyRange {
+  const base = { table: table.name, partitionKey: encodeKeyValue(range.partition), forward, limit, after };
+  const sort = range.sort;
+  if (sort === undefined) return base;
+  const [first, second] = sort.values.map(encodeKeyValue) as [Buffer, Buffer | undefined];
+  switch (sort.operator) {
+    case "=":
+      return { ...base, lower: { key: first, inclusive: true }, upper: { key: first, inclusive: true } };
+    case "<":
+    case "<=":
+      return { ...base, upper: { key: first, inclusive: sort.operator === "<=" } };
+    case ">":
+    case ">=":
+      return { ...base, lower: { key: first, inclusive: sort.operator === ">=" } };
+    case "between":
+      return { ...base, lower: { key: first, inclusive: true }, upper: { key: second as Buffer, inclusive: true } };
+    case "begins_with": {
+      const end = prefixEnd(first);
+      return { ...base, lower: { key: first, inclusive: true }, ...(end === undefined ? {} : { upper: { key: end, inclusive: false } }) };
+    }
+  }
+}
+
+/** The smallest byte string above every string starting with `prefix`, if any. */
+function prefixEnd(prefix: Buffer): Buffer | undefined {
+  const bytes = Buffer.from(prefix);
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    if ((bytes[i] as number) < 0xff) {
+      bytes[i] = (bytes[i] as number) + 1;
+      return bytes.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+export async function query(ctx: DynamoContext, input: QueryInput): Promise<object> {
+  refuseMixing(input, ["KeyConditions", "QueryFilter", "AttributesToGet"], ["KeyConditionExpression", "FilterExpression", "ProjectionExpression"]);
+  const table = await loadTable(ctx, input.TableName);
+  const expressions = new RequestExpressions(input);
+  const keyCondition = expressions.condition(input.KeyConditionExpression, "KeyConditionExpression") ?? legacyCondition(input.KeyConditions, "AND");
+  if (keyCondition === undefined) throw invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  const filter = expressions.condition(input.FilterExpression, "FilterExpression") ?? legacyCondition(input.QueryFilter, input.ConditionalOperator);
+  const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
+  expressions.finish();
+  checkSelect(input, projection);
+  const forward = input.ScanIndexForward !== false;
+  if (input.IndexName !== undefined) {
+    const index = findIndex(table, input.IndexName, input.ConsistentRead);
+    const rows = await indexRows(ctx, table, index, keyRange(keyCondition, index.schema), forward);
+    return answer(input, table, await readIndexPage(input, table, index, rows, forward, filter, () => true), projection);
+  }
+  const range = keyRange(keyCondition, table.schema);
+  const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
+  const fetch = (after: DynamoItemRow | undefined) => ctx.store.query(storeRange(table, range, forward, BATCH_ROWS, after?.sortKey ?? start?.sortKey));
+  const page = await readPage(fetch, { limit: input.Limit, keep: () => true, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter });
+  return answer(input, table, page, projection);
+}
+
+function checkStartKey(table: LoadedTable, raw: Record<string, unknown>) {
+  try {
+    return checkKey(table.name, table.schema, raw).key;
+  } catch {
+    throw invalid("The provided starting key is invalid: The provided key element does not match the schema");
+  }
+}
+
+/** Which of `total` segments a partition key falls in (a stable hash of its bytes). */
+function segmentOf(partitionKey: Buffer, total: number): number {
+  let hash = 2166136261;
+  for (const byte of partitionKey) hash = Math.imul(hash ^ byte, 16777619) >>> 0;
+  return hash % total;
+}
+
+export async function scan(ctx: DynamoContext, input: ScanInput): Promise<object> {
+  refuseMixing(input, ["ScanFilter", "AttributesToGet"], ["FilterExpression", "ProjectionExpression"]);
+  const { Segment: segment, TotalSegments: total } = input;
+  if (segment !== undefined && total === undefined) throw invalid("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+  if (total !== undefined && segment === undefined) throw invalid("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+  if (segment !== undefined && total !== undefined && segment >= total) {
+    throw invalid(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`);
+  }
+  const table = await loadTable(ctx, input.TableName);
+  const expressions = new RequestExpressions(input);
+  const filter = expressions.condition(input.FilterExpression, "FilterExpression") ?? legacyCondition(input.ScanFilter, input.ConditionalOperator);
+  const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
+  expressions.finish();
+  checkSelect(input, projection);
+  const keep = (row: DynamoItemRow) => total === undefined || segmentOf(row.partitionKey, total) === segment;
+  if (input.IndexName !== undefined) {
+    const index = findIndex(table, input.IndexName, input.ConsistentRead);
+    const rows = await indexRows(ctx, table, index, undefined, true);
+    return answer(input, table, await readIndexPage(input, table, index, rows, true, filter, keep), projection);
+  }
+  const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
+  const fetch = (after: DynamoItemRow | undefined) => ctx.store.scan(table.name, after ?? start, BATCH_ROWS);
+  const page = await readPage(fetch, { limit: input.Limit, keep, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter });
+  return answer(input, table, page, projection);
+}
+
+/** A page of an index read: the rows after ExclusiveStartKey in the index's order, under the usual page rules. */
+async function readIndexPage(
+  input: ReadInput,
+  table: LoadedTable,
+  index: IndexView,
+  rows: { row: DynamoItemRow; order: Buffer[] }[],
+  forward: boolean,
+  filter: Condition | undefined,
+  keep: (row: DynamoItemRow) => boolean,
+): Promise<Page> {
+  let first = 0;
+  if (input.ExclusiveStartKey !== undefined) {
+    const start = startOrder(table, index, checkMap(input.ExclusiveStartKey));
+    first = rows.findIndex((r) => (forward ? 1 : -1) * compareOrder(r.order, start) > 0);
+    if (first === -1) first = rows.length;
+  }
+  const remaining = rows.slice(first).map((r) => r.row);
+  const fetch = (after: DynamoItemRow | undefined) => Promise.resolve(after === undefined ? remaining : []);
+  return readPage(fetch, { limit: input.Limit, keep, view: (item) => projectIndex(table, index, item), lastKeyOf: (item) => indexKeyOf(table, index, item), filter });
+}

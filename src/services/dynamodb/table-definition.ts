@@ -1,0 +1,139 @@
+/** A DynamoDB table's definition as Unkai keeps it, CreateTable's checks, and DescribeTable's answer. */
+import { UnkaiError } from "../../core/errors.js";
+import type { KeySchema } from "./expressions/index.js";
+
+export interface KeySchemaElement {
+  readonly AttributeName: string;
+  readonly KeyType: "HASH" | "RANGE";
+}
+
+export interface AttributeDefinition {
+  readonly AttributeName: string;
+  readonly AttributeType: "S" | "N" | "B";
+}
+
+export interface Projection {
+  readonly ProjectionType?: "ALL" | "KEYS_ONLY" | "INCLUDE";
+  readonly NonKeyAttributes?: string[];
+}
+
+export interface IndexDefinition {
+  readonly IndexName: string;
+  readonly KeySchema: KeySchemaElement[];
+  readonly Projection: Projection;
+  readonly ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+}
+
+/** What the store keeps as the table's definition (JSON). */
+export interface TableDefinition {
+  readonly TableName: string;
+  readonly TableId: string;
+  readonly KeySchema: KeySchemaElement[];
+  readonly AttributeDefinitions: AttributeDefinition[];
+  readonly BillingMode: "PROVISIONED" | "PAY_PER_REQUEST";
+  readonly ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+  readonly GlobalSecondaryIndexes?: IndexDefinition[];
+  readonly LocalSecondaryIndexes?: IndexDefinition[];
+  readonly StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: string };
+  readonly Tags?: { Key: string; Value: string }[];
+  readonly TimeToLive?: { AttributeName: string; Enabled: boolean };
+  readonly DeletionProtectionEnabled?: boolean;
+}
+
+export const invalid = (message: string) => new UnkaiError("ValidationException", message);
+const parameterInvalid = (message: string) => invalid(`One or more parameter values were invalid: ${message}`);
+
+/** The key attributes of a key schema, typed from the attribute definitions. */
+export function keySchemaOf(keySchema: readonly KeySchemaElement[], definitions: readonly AttributeDefinition[]): KeySchema {
+  const typeOf = (name: string) => definitions.find((d) => d.AttributeName === name)?.AttributeType ?? "S";
+  const hash = keySchema.find((k) => k.KeyType === "HASH") as KeySchemaElement;
+  const range = keySchema.find((k) => k.KeyType === "RANGE");
+  return {
+    partition: { name: hash.AttributeName, type: typeOf(hash.AttributeName) },
+    sort: range === undefined ? undefined : { name: range.AttributeName, type: typeOf(range.AttributeName) },
+  };
+}
+
+/** CreateTable's checks on a key schema (the table's or an index's). */
+export function checkKeySchema(keySchema: readonly KeySchemaElement[], definitions: readonly AttributeDefinition[]): void {
+  const [first, second] = keySchema;
+  if (first?.KeyType !== "HASH") throw invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (second !== undefined && second.KeyType !== "RANGE") throw invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  if (second !== undefined && second.AttributeName === first.AttributeName) throw invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  const undefinedKeys = keySchema.filter((k) => !definitions.some((d) => d.AttributeName === k.AttributeName));
+  if (undefinedKeys.length > 0) {
+    throw parameterInvalid(
+      `Some index key attributes are not defined in AttributeDefinitions. Keys: [${undefinedKeys.map((k) => k.AttributeName).join(", ")}], AttributeDefinitions: [${definitions.map((d) => d.AttributeName).join(", ")}]`,
+    );
+  }
+}
+
+/** Billing mode and throughput as CreateTable accepts them. */
+export function checkBilling(mode: string | undefined, throughput: TableDefinition["ProvisionedThroughput"] | undefined): "PROVISIONED" | "PAY_PER_REQUEST" {
+  const billing = mode === "PAY_PER_REQUEST" ? "PAY_PER_REQUEST" : "PROVISIONED";
+  if (billing === "PROVISIONED" && throughput === undefined) {
+    throw parameterInvalid("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+  }
+  if (billing === "PAY_PER_REQUEST" && throughput !== undefined) {
+    throw parameterInvalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+  }
+  return billing;
+}
+
+/** Every attribute definition must be used by the table's or an index's key schema. */
+export function checkDefinitionsUsed(definition: TableDefinition): void {
+  const used = new Set([definition.KeySchema, ...(definition.GlobalSecondaryIndexes ?? []).map((i) => i.KeySchema), ...(definition.LocalSecondaryIndexes ?? []).map((i) => i.KeySchema)].flat().map((k) => k.AttributeName));
+  if (definition.AttributeDefinitions.some((d) => !used.has(d.AttributeName)) || new Set(definition.AttributeDefinitions.map((d) => d.AttributeName)).size !== definition.AttributeDefinitions.length) {
+    throw parameterInvalid("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+  }
+}
+
+export function tableArn(region: string, accountId: string, name: string): string {
+  return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
+}
+
+function describeIndex(index: IndexDefinition, arn: string, global: boolean, stats: { itemCount: number; sizeBytes: number }): object {
+  return {
+    IndexName: index.IndexName,
+    KeySchema: index.KeySchema,
+    Projection: index.Projection,
+    IndexSizeBytes: stats.sizeBytes,
+    ItemCount: stats.itemCount,
+    IndexArn: `${arn}/index/${index.IndexName}`,
+    ...(global
+      ? { IndexStatus: "ACTIVE", ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: index.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: index.ProvisionedThroughput?.WriteCapacityUnits ?? 0 } }
+      : {}),
+  };
+}
+
+/** DescribeTable's TableDescription. Index counts are the table's (an approximation DynamoDB also only refreshes every ~6 h). */
+export function describeTable(
+  definition: TableDefinition,
+  createdAt: number,
+  status: "CREATING" | "ACTIVE" | "DELETING",
+  arn: string,
+  stats: { itemCount: number; sizeBytes: number },
+): object {
+  const payPerRequest = definition.BillingMode === "PAY_PER_REQUEST";
+  return {
+    AttributeDefinitions: definition.AttributeDefinitions,
+    TableName: definition.TableName,
+    KeySchema: definition.KeySchema,
+    TableStatus: status,
+    CreationDateTime: new Date(createdAt),
+    ProvisionedThroughput: {
+      NumberOfDecreasesToday: 0,
+      ReadCapacityUnits: definition.ProvisionedThroughput?.ReadCapacityUnits ?? 0,
+      WriteCapacityUnits: definition.ProvisionedThroughput?.WriteCapacityUnits ?? 0,
+    },
+    TableSizeBytes: stats.sizeBytes,
+    ItemCount: stats.itemCount,
+    TableArn: arn,
+    TableId: definition.TableId,
+    ...(payPerRequest ? { BillingModeSummary: { BillingMode: "PAY_PER_REQUEST", LastUpdateToPayPerRequestDateTime: new Date(createdAt) } } : {}),
+    ...(definition.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes.map((i) => describeIndex(i, arn, true, stats)) } : {}),
+    ...(definition.LocalSecondaryIndexes ? { LocalSecondaryIndexes: definition.LocalSecondaryIndexes.map((i) => describeIndex(i, arn, false, stats)) } : {}),
+    ...(definition.StreamSpecification?.StreamEnabled ? { StreamSpecification: definition.StreamSpecification } : {}),
+    DeletionProtectionEnabled: definition.DeletionProtectionEnabled ?? false,
+  };
+}

@@ -1,0 +1,197 @@
+/** CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable, tags, TTL settings, DescribeLimits, DescribeEndpoints. */
+import { randomUUID } from "node:crypto";
+import { UnkaiError } from "../../core/errors.js";
+import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
+import {
+  checkBilling,
+  checkDefinitionsUsed,
+  checkKeySchema,
+  describeTable,
+  invalid,
+  tableArn,
+  type AttributeDefinition,
+  type IndexDefinition,
+  type KeySchemaElement,
+  type TableDefinition,
+} from "./table-definition.js";
+
+interface CreateTableInput {
+  readonly TableName: string;
+  readonly KeySchema: KeySchemaElement[];
+  readonly AttributeDefinitions: AttributeDefinition[];
+  readonly BillingMode?: string;
+  readonly ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+  readonly GlobalSecondaryIndexes?: IndexDefinition[];
+  readonly LocalSecondaryIndexes?: IndexDefinition[];
+  readonly StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: string };
+  readonly Tags?: { Key: string; Value: string }[];
+  readonly DeletionProtectionEnabled?: boolean;
+}
+
+const notFound = (name: string) => `Requested resource not found: Table: ${name} not found`;
+
+async function describe(ctx: DynamoContext, table: LoadedTable, status: "CREATING" | "ACTIVE" | "DELETING"): Promise<object> {
+  return describeTable(table.definition, table.createdAt, status, table.arn, await ctx.store.stats(table.name));
+}
+
+/** DynamoDB's rules for indexes: unique names, LSIs on the table's partition key of a table with a sort key. */
+function checkIndexes(input: CreateTableInput): void {
+  const names = [...(input.GlobalSecondaryIndexes ?? []), ...(input.LocalSecondaryIndexes ?? [])].map((i) => i.IndexName);
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate !== undefined) throw invalid(`One or more parameter values were invalid: Duplicate index name: ${duplicate}`);
+  const tableHash = input.KeySchema.find((k) => k.KeyType === "HASH")?.AttributeName;
+  if ((input.LocalSecondaryIndexes ?? []).length > 0 && !input.KeySchema.some((k) => k.KeyType === "RANGE")) {
+    throw invalid("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+  }
+  for (const index of input.LocalSecondaryIndexes ?? []) {
+    const hash = index.KeySchema.find((k) => k.KeyType === "HASH")?.AttributeName;
+    if (hash !== tableHash) {
+      throw invalid(`One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: ${index.IndexName}. index hash key: ${hash ?? ""}, table hash key: ${tableHash ?? ""}`);
+    }
+  }
+}
+
+export async function createTable(ctx: DynamoContext, input: CreateTableInput): Promise<object> {
+  checkKeySchema(input.KeySchema, input.AttributeDefinitions);
+  for (const index of [...(input.GlobalSecondaryIndexes ?? []), ...(input.LocalSecondaryIndexes ?? [])]) checkKeySchema(index.KeySchema, input.AttributeDefinitions);
+  checkIndexes(input);
+  const definition: TableDefinition = {
+    TableName: input.TableName,
+    TableId: randomUUID(),
+    KeySchema: input.KeySchema,
+    AttributeDefinitions: input.AttributeDefinitions,
+    BillingMode: checkBilling(input.BillingMode, input.ProvisionedThroughput),
+    ...(input.ProvisionedThroughput ? { ProvisionedThroughput: input.ProvisionedThroughput } : {}),
+    ...(input.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: input.GlobalSecondaryIndexes } : {}),
+    ...(input.LocalSecondaryIndexes ? { LocalSecondaryIndexes: input.LocalSecondaryIndexes } : {}),
+    ...(input.StreamSpecification ? { StreamSpecification: input.StreamSpecification } : {}),
+    ...(input.Tags ? { Tags: input.Tags } : {}),
+    ...(input.DeletionProtectionEnabled ? { DeletionProtectionEnabled: true } : {}),
+  };
+  checkDefinitionsUsed(definition);
+  const createdAt = ctx.now();
+  if (!(await ctx.store.createTable({ name: input.TableName, createdAt, definition: JSON.stringify(definition) }))) {
+    throw new UnkaiError("ResourceInUseException", `Table already exists: ${input.TableName}`);
+  }
+  // Tables are usable at once; CreateTable still says CREATING, as DynamoDB does, and DescribeTable ACTIVE.
+  const table = await loadTable(ctx, input.TableName);
+  return { TableDescription: await describe(ctx, table, "CREATING") };
+}
+
+export async function describeTableOperation(ctx: DynamoContext, input: { TableName: string }): Promise<object> {
+  const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
+  return { Table: await describe(ctx, table, "ACTIVE") };
+}
+
+export async function listTables(ctx: DynamoContext, input: { ExclusiveStartTableName?: string; Limit?: number }): Promise<object> {
+  const limit = input.Limit ?? 100;
+  const records = await ctx.store.tables(input.ExclusiveStartTableName, limit + 1);
+  const names = records.slice(0, limit).map((r) => r.name);
+  return { TableNames: names, ...(records.length > limit ? { LastEvaluatedTableName: names[names.length - 1] } : {}) };
+}
+
+export async function deleteTable(ctx: DynamoContext, input: { TableName: string }): Promise<object> {
+  const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
+  if (table.definition.DeletionProtectionEnabled) throw new UnkaiError("ValidationException", `Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
+  const description = await describe(ctx, table, "DELETING");
+  await ctx.store.deleteTable(table.name);
+  return { TableDescription: description };
+}
+
+async function rewrite(ctx: DynamoContext, table: LoadedTable, definition: TableDefinition): Promise<void> {
+  await ctx.store.updateTable({ name: table.name, createdAt: table.createdAt, definition: JSON.stringify(definition) });
+}
+
+interface UpdateTableInput {
+  readonly TableName: string;
+  readonly BillingMode?: string;
+  readonly ProvisionedThroughput?: TableDefinition["ProvisionedThroughput"];
+  readonly DeletionProtectionEnabled?: boolean;
+  readonly AttributeDefinitions?: AttributeDefinition[];
+  readonly GlobalSecondaryIndexUpdates?: { Create?: IndexDefinition; Delete?: { IndexName: string }; Update?: { IndexName: string } }[];
+}
+
+/** GlobalSecondaryIndexUpdates: Create (checked as at CreateTable; no backfill is needed, index reads walk the table) and Delete. */
+function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions: AttributeDefinition[]): IndexDefinition[] | undefined {
+  let indexes = [...(table.definition.GlobalSecondaryIndexes ?? [])];
+  for (const update of input.GlobalSecondaryIndexUpdates ?? []) {
+    if (update.Create) {
+      const create = update.Create;
+      if ([...indexes, ...(table.definition.LocalSecondaryIndexes ?? [])].some((i) => i.IndexName === create.IndexName)) {
+        throw invalid(`One or more parameter values were invalid: Duplicate index name: ${create.IndexName}`);
+      }
+      checkKeySchema(create.KeySchema, definitions);
+      indexes.push(create);
+    } else if (update.Delete) {
+      const name = update.Delete.IndexName;
+      if (!indexes.some((i) => i.IndexName === name)) throw new UnkaiError("ResourceNotFoundException", `Requested resource not found: Index: ${name} not found`);
+      indexes = indexes.filter((i) => i.IndexName !== name);
+    }
+  }
+  return indexes.length > 0 ? indexes : undefined;
+}
+
+export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): Promise<object> {
+  const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
+  const known = ["TableName", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "AttributeDefinitions", "GlobalSecondaryIndexUpdates"];
+  const unsupported = Object.keys(input).filter((k) => !known.includes(k));
+  if (unsupported.length > 0) throw invalid(`Unkai's UpdateTable does not change ${unsupported.join(", ")} yet; see docs/compatibility/dynamodb.md`);
+  const billingMode = input.BillingMode === undefined ? table.definition.BillingMode : checkBilling(input.BillingMode, input.ProvisionedThroughput);
+  const definitions = [...table.definition.AttributeDefinitions];
+  for (const added of input.AttributeDefinitions ?? []) if (!definitions.some((d) => d.AttributeName === added.AttributeName)) definitions.push(added);
+  const definition: TableDefinition = {
+    ...table.definition,
+    AttributeDefinitions: definitions,
+    GlobalSecondaryIndexes: updatedIndexes(table, input, definitions),
+    BillingMode: billingMode,
+    ProvisionedThroughput: billingMode === "PAY_PER_REQUEST" ? undefined : (input.ProvisionedThroughput ?? table.definition.ProvisionedThroughput),
+    DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? table.definition.DeletionProtectionEnabled,
+  };
+  await rewrite(ctx, table, definition);
+  return { TableDescription: await describe(ctx, { ...table, definition }, "ACTIVE") };
+}
+
+/** A table ARN of this account and region, to the table's name. */
+async function tableOfArn(ctx: DynamoContext, arn: string): Promise<LoadedTable> {
+  const prefix = tableArn(ctx.account.region, ctx.account.accountId, "");
+  const name = arn.startsWith(prefix) ? arn.slice(prefix.length) : "";
+  return loadTable(ctx, name, `Requested resource not found: ResourcArn: ${arn} not found`);
+}
+
+export async function tagResource(ctx: DynamoContext, input: { ResourceArn: string; Tags: { Key: string; Value: string }[] }): Promise<object> {
+  const table = await tableOfArn(ctx, input.ResourceArn);
+  const tags = new Map((table.definition.Tags ?? []).map((t) => [t.Key, t.Value]));
+  for (const tag of input.Tags) tags.set(tag.Key, tag.Value);
+  await rewrite(ctx, table, { ...table.definition, Tags: [...tags].map(([Key, Value]) => ({ Key, Value })) });
+  return {};
+}
+
+export async function untagResource(ctx: DynamoContext, input: { ResourceArn: string; TagKeys: string[] }): Promise<object> {
+  const table = await tableOfArn(ctx, input.ResourceArn);
+  await rewrite(ctx, table, { ...table.definition, Tags: (table.definition.Tags ?? []).filter((t) => !input.TagKeys.includes(t.Key)) });
+  return {};
+}
+
+export async function listTagsOfResource(ctx: DynamoContext, input: { ResourceArn: string }): Promise<object> {
+  const table = await tableOfArn(ctx, input.ResourceArn);
+  return { Tags: table.definition.Tags ?? [] };
+}
+
+export async function updateTimeToLive(ctx: DynamoContext, input: { TableName: string; TimeToLiveSpecification: { AttributeName: string; Enabled: boolean } }): Promise<object> {
+  const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
+  const spec = input.TimeToLiveSpecification;
+  const current = table.definition.TimeToLive;
+  if (current?.Enabled === spec.Enabled) throw invalid(`TimeToLive is already ${spec.Enabled ? "enabled" : "disabled"}`);
+  await rewrite(ctx, table, { ...table.definition, TimeToLive: spec });
+  return { TimeToLiveSpecification: spec };
+}
+
+export async function describeTimeToLive(ctx: DynamoContext, input: { TableName: string }): Promise<object> {
+  const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
+  const ttl = table.definition.TimeToLive;
+  return { TimeToLiveDescription: ttl?.Enabled ? { TimeToLiveStatus: "ENABLED", AttributeName: ttl.AttributeName } : { TimeToLiveStatus: "DISABLED" } };
+}
+
+export function describeLimits(): object {
+  return { AccountMaxReadCapacityUnits: 80_000, AccountMaxWriteCapacityUnits: 80_000, TableMaxReadCapacityUnits: 40_000, TableMaxWriteCapacityUnits: 40_000 };
+}

@@ -1,0 +1,113 @@
+/**
+ * TransactWriteItems and TransactGetItems: all-or-nothing in one store transaction, with one
+ * CancellationReasons entry per action in order, and ClientRequestToken idempotency for 10 minutes.
+ */
+import { createHash } from "node:crypto";
+import { UnkaiError } from "../../core/errors.js";
+import type { DynamoItemKey } from "../../store/ports.js";
+import { project, type AttributeMap, type Path } from "./expressions/index.js";
+import { errorWithMembers, loadTable, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
+import { keyId } from "./batches.js";
+import { checkKey, itemOf } from "./keys.js";
+import { invalid } from "./table-definition.js";
+import { conditionHolds, planConditionCheck, planDelete, planPut, planUpdate, writesOf, type WritePlan } from "./write-plans.js";
+
+const IDEMPOTENCY_MS = 10 * 60 * 1000;
+
+type Action = Record<string, unknown> & ExpressionInput & { TableName: string; ReturnValuesOnConditionCheckFailure?: string };
+
+interface TransactItem {
+  readonly ConditionCheck?: Action & { Key: Record<string, unknown>; ConditionExpression: string };
+  readonly Put?: Action & { Item: Record<string, unknown> };
+  readonly Delete?: Action & { Key: Record<string, unknown> };
+  readonly Update?: Action & { Key: Record<string, unknown>; UpdateExpression: string };
+}
+
+/** Tokens seen in the last 10 minutes: the request's digest, per token (kept in memory: a restart forgets them). */
+export class IdempotencyTokens {
+  private readonly seen = new Map<string, { digest: string; at: number }>();
+
+  /** True when the token was used for this same request within the window (the write is not repeated). */
+  check(token: string | undefined, request: unknown, now: number): boolean {
+    if (token === undefined) return false;
+    for (const [key, entry] of this.seen) if (now - entry.at > IDEMPOTENCY_MS) this.seen.delete(key);
+    const digest = createHash("sha256").update(JSON.stringify(request, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v))).digest("hex");
+    const previous = this.seen.get(token);
+    if (previous === undefined) return false;
+    if (previous.digest !== digest) throw new UnkaiError("IdempotentParameterMismatchException", "The request uses the same client token as a previous, but non-identical request.");
+    return true;
+  }
+
+  remember(token: string | undefined, request: unknown, now: number): void {
+    if (token === undefined) return;
+    const digest = createHash("sha256").update(JSON.stringify(request, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v))).digest("hex");
+    this.seen.set(token, { digest, at: now });
+  }
+}
+
+async function planOf(ctx: DynamoContext, item: TransactItem): Promise<{ plan: WritePlan; returnOnFailure: string | undefined }> {
+  const actions = [item.ConditionCheck, item.Put, item.Delete, item.Update].filter((a) => a !== undefined);
+  if (actions.length !== 1) throw invalid("TransactItems can only contain one of Check, Put, Update or Delete");
+  if (item.ConditionCheck) return { plan: await planConditionCheck(ctx, item.ConditionCheck), returnOnFailure: item.ConditionCheck.ReturnValuesOnConditionCheckFailure };
+  if (item.Put) return { plan: await planPut(ctx, item.Put), returnOnFailure: item.Put.ReturnValuesOnConditionCheckFailure };
+  if (item.Delete) return { plan: await planDelete(ctx, item.Delete), returnOnFailure: item.Delete.ReturnValuesOnConditionCheckFailure };
+  const update = item.Update as NonNullable<TransactItem["Update"]>;
+  return { plan: await planUpdate(ctx, update), returnOnFailure: update.ReturnValuesOnConditionCheckFailure };
+}
+
+export async function transactWriteItems(ctx: DynamoContext, tokens: IdempotencyTokens, input: { TransactItems: TransactItem[]; ClientRequestToken?: string }): Promise<object> {
+  if (tokens.check(input.ClientRequestToken, input.TransactItems, ctx.now())) return {};
+  const plans: { plan: WritePlan; returnOnFailure: string | undefined }[] = [];
+  for (const item of input.TransactItems) plans.push(await planOf(ctx, item));
+  if (new Set(plans.map((p) => keyId(p.plan.key))).size !== plans.length) throw invalid("Transaction request cannot include multiple operations on one item");
+  await ctx.store.transact(
+    plans.map((p) => p.plan.key),
+    (rows) => {
+      const current = rows.map(itemOf);
+      const failed = plans.map(({ plan }, i) => !conditionHolds(plan, current[i]));
+      if (failed.some(Boolean)) throw cancelled(plans, current, failed);
+      return { writes: plans.flatMap(({ plan }, i) => writesOf(plan, plan.next(current[i]))), result: undefined };
+    },
+  );
+  tokens.remember(input.ClientRequestToken, input.TransactItems, ctx.now());
+  return {};
+}
+
+function cancelled(plans: { returnOnFailure: string | undefined }[], current: (AttributeMap | undefined)[], failed: boolean[]): UnkaiError {
+  const reasons = plans.map(({ returnOnFailure }, i) => {
+    if (!failed[i]) return { Code: "None" };
+    const old = current[i];
+    return { Code: "ConditionalCheckFailed", Message: "The conditional request failed", ...(returnOnFailure === "ALL_OLD" && old !== undefined ? { Item: wireItem(old) } : {}) };
+  });
+  return errorWithMembers(
+    "TransactionCanceledException",
+    `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(", ")}]`,
+    { CancellationReasons: reasons },
+  );
+}
+
+interface TransactGet {
+  readonly Get?: ExpressionInput & { TableName: string; Key: Record<string, unknown>; ProjectionExpression?: string };
+}
+
+export async function transactGetItems(ctx: DynamoContext, input: { TransactItems: TransactGet[] }): Promise<object> {
+  const reads: { key: DynamoItemKey; projection: Path[] | undefined }[] = [];
+  for (const item of input.TransactItems) {
+    if (item.Get === undefined) throw invalid("TransactItems can only contain Get");
+    const table = await loadTable(ctx, item.Get.TableName);
+    const { key } = checkKey(table.name, table.schema, item.Get.Key);
+    const expressions = new RequestExpressions(item.Get);
+    const projection = expressions.projection(item.Get.ProjectionExpression);
+    expressions.finish();
+    reads.push({ key, projection });
+  }
+  // A read-only store transaction: every item as of one moment.
+  const rows = await ctx.store.transact(reads.map((r) => r.key), (current) => ({ writes: [], result: current }));
+  return {
+    Responses: rows.map((row, i) => {
+      const item = itemOf(row);
+      const projection = reads[i]?.projection;
+      return item === undefined ? {} : { Item: projection === undefined ? item : project(item, projection) };
+    }),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Puts events on a bus: every enabled rule of the bus whose pattern matches (or the scheduled rule
+ * that fired) sends the event to each of its targets, shaped by the target's input settings. Lambda
+ * targets are invoked asynchronously through the durable queue (as EventBridge invokes them, with
+ * InvocationType Event); the queued event's id is derived from the event and target, so a redelivered
+ * firing is one queued event.
+ */
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import type { AsyncQueue } from "../../async/queue.js";
+import { EVENTBRIDGE, EventPattern, type JsonValue } from "../../core/event-pattern/index.js";
+import type { BusEvent } from "../../core/events/envelope.js";
+import { targetInput } from "../../core/events/input.js";
+import type { RuleRecord, TargetRecord } from "../../core/events/resources.js";
+import { functionOfArn } from "../../sources/s3-notifications.js";
+import type { DocumentStore } from "../../store/ports.js";
+
+/**
+ * How many buses an event may pass through by event-bus targets: a rule that sends its bus's events
+ * back to the bus would otherwise loop forever.
+ */
+const MAX_BUS_HOPS = 5;
+
+/** The bus an `arn:aws:events:…:event-bus/<name>` target names. */
+function busOfArn(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/([/.\-_A-Za-z0-9]+)$/.exec(arn)?.[1];
+}
+
+/** A UUID-shaped id that is the same for the same text (a firing's targets keep their ids across redeliveries). */
+export function stableId(text: string): string {
+  const hex = createHash("sha256").update(text).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export class EventDelivery {
+  /** Compiled patterns by rule ARN, recompiled when the rule's pattern text changes. */
+  private readonly patterns = new Map<string, { text: string; pattern: EventPattern }>();
+
+  constructor(
+    private readonly rules: DocumentStore<RuleRecord>,
+    private readonly queue: AsyncQueue,
+    private readonly logger: Logger,
+  ) {}
+
+  private matches(rule: RuleRecord, event: BusEvent): boolean {
+    if (rule.EventPattern === undefined) return false;
+    let cached = this.patterns.get(rule.Arn);
+    if (cached?.text !== rule.EventPattern) {
+      cached = { text: rule.EventPattern, pattern: EventPattern.compile(rule.EventPattern, EVENTBRIDGE) };
+      this.patterns.set(rule.Arn, cached);
+    }
+    return cached.pattern.matches(event as unknown as JsonValue);
+  }
+
+  /** Routes one event put on `bus` to the targets of the rules that match it; resolves once queued. */
+  async publish(bus: string, event: BusEvent, hops = 0): Promise<number> {
+    const rules = (await this.rules.list()).filter((r) => r.EventBusName === bus && r.State !== "DISABLED" && this.matches(r, event));
+    await Promise.all(rules.map((rule) => this.toTargets(rule, event, `${event.id}@${bus}`, hops)));
+    return rules.length;
+  }
+
+  /** Sends an event to every target of one rule (a scheduled rule's firing). */
+  async toTargets(rule: RuleRecord, event: BusEvent, deliveryKey: string, hops = 0): Promise<void> {
+    await Promise.all(rule.Targets.map((target) => this.toTarget(rule, target, event, deliveryKey, hops)));
+  }
+
+  private async toTarget(rule: RuleRecord, target: TargetRecord, event: BusEvent, deliveryKey: string, hops: number): Promise<void> {
+    const bus = busOfArn(target.Arn);
+    if (bus !== undefined) {
+      // Another bus receives the event itself (input settings do not apply to bus targets).
+      if (hops + 1 >= MAX_BUS_HOPS) {
+        this.logger.warn({ rule: rule.Arn, target: target.Arn }, "EventBridge: an event passed through too many buses; dropped (a rule loop?)");
+        return;
+      }
+      await this.publish(bus, event, hops + 1);
+      return;
+    }
+    const payload = targetInput(target, event as unknown as JsonValue, { ruleArn: rule.Arn, ruleName: rule.Name, ingestionTime: event.time });
+    const fn = functionOfArn(target.Arn);
+    if (fn) {
+      await this.queue.enqueue({ id: stableId(`${deliveryKey}/${rule.Arn}/${target.Id}`), functionName: fn.name, qualifier: fn.qualifier, payload: Buffer.from(payload) });
+      return;
+    }
+    this.logger.warn({ rule: rule.Arn, target: target.Arn }, "EventBridge: this target type is not delivered yet; the event was dropped for it");
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * EventBridge (CloudWatch Events; awsJson1.1, `AWSEvents.*`): event buses, rules and targets,
+ * PutEvents and TestEventPattern on the shared pattern engine, scheduled rules on the schedule runner.
+ * docs/compatibility/events.md says what is answered and delivered.
+ */
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import { loadModel } from "../../protocol/codecs/model.js";
+import { modelService, type Operations } from "../../protocol/codecs/model-service.js";
+import type { Service } from "../../protocol/http.js";
+import type { ServiceModule } from "../module.js";
+import { busOperations } from "./buses.js";
+import { EventDelivery } from "./delivery.js";
+import { EVENTS_ERRORS } from "./errors.js";
+import { names as namesOf } from "./names.js";
+import { ruleOperations } from "./rules.js";
+import { RuleSchedules } from "./schedules.js";
+import { tagOperations } from "./tags.js";
+import type { Platform } from "../module.js";
+
+export function eventsService(platform: Platform): Service {
+  const logger = platform.logger("events");
+  const now = Date.now;
+  const names = namesOf(platform.account);
+  const { eventBuses: buses, eventRules: rules, scheduleTimers } = platform.store;
+  const delivery = new EventDelivery(rules, platform.queue, logger);
+  const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, now }, logger);
+  const startedAt = now();
+  const operations: Operations = {
+    ...busOperations({ buses, rules, names, account: platform.account, delivery, now, startedAt }),
+    ...tagOperations({ rules, buses, names, startedAt }),
+    ...ruleOperations({ rules, buses, names, accountId: platform.account.accountId, now, scheduleChanged: (rule, key) => schedules.changed(rule, key) }),
+  };
+  const service = modelService({ name: "events", model: loadModel("events"), errors: EVENTS_ERRORS, operations, signingNames: ["events"], logger });
+  return { ...service, start: () => schedules.runner.start(), close: () => schedules.runner.close() };
+}
+
+export const eventsModule: ServiceModule = {
+  name: "events",
+  errors: { kind: "json", table: EVENTS_ERRORS, heading: "## EventBridge errors" },
+  compatibility: "docs/compatibility/events.md",
+  create: (p) => eventsService(p),
+};

@@ -1,0 +1,29 @@
+/** PostgreSQL AccessKeyStore: one row per key. */
+import type { AccessKeyRecord, AccessKeyStore } from "../ports.js";
+import type { PgDb } from "./database.js";
+
+interface Row {
+  access_key_id: string;
+  secret_access_key: string;
+  name: string;
+  created_at: number;
+}
+
+const toRecord = (row: Row): AccessKeyRecord => ({ accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at });
+
+export function pgAccessKeyStore(db: PgDb): AccessKeyStore {
+  return {
+    async get(accessKeyId) {
+      const row = (await db.query<Row>("SELECT * FROM access_keys WHERE access_key_id = $1", [accessKeyId])).rows[0];
+      return row ? toRecord(row) : undefined;
+    },
+    list: async () => (await db.query<Row>("SELECT * FROM access_keys ORDER BY created_at, access_key_id")).rows.map(toRecord),
+    count: async () => (await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM access_keys")).rows[0]?.n ?? 0,
+    async add(record) {
+      await db.query("INSERT INTO access_keys (access_key_id, secret_access_key, name, created_at) VALUES ($1, $2, $3, $4)", [
+        record.accessKeyId, record.secretAccessKey, record.name, record.createdAt,
+      ]);
+    },
+    remove: async (accessKeyId) => ((await db.query("DELETE FROM access_keys WHERE access_key_id = $1", [accessKeyId])).rowCount ?? 0) > 0,
+  };
+}

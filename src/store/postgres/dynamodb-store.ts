@@ -1,0 +1,119 @@
+/**
+ * PostgreSQL DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes
+ * (`bytea` compares as unsigned bytes, like SQLite's BLOBs). `transact` locks the rows it reads, in
+ * key order so two transactions over the same items cannot deadlock, and inserts of absent items
+ * are serialized by a transaction-scoped advisory lock per key.
+ */
+import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoKeyRange, DynamoTableRecord } from "../ports.js";
+import type { PgDb, PgTx } from "./database.js";
+
+interface TableRow {
+  name: string;
+  created_at: number;
+  definition: string;
+}
+
+interface ItemRow {
+  table_name: string;
+  partition_key: Buffer;
+  sort_key: Buffer;
+  item: string;
+  size: number;
+}
+
+const tableFrom = (row: TableRow): DynamoTableRecord => ({ name: row.name, createdAt: row.created_at, definition: row.definition });
+const itemFrom = (row: ItemRow): DynamoItemRow => ({ table: row.table_name, partitionKey: row.partition_key, sortKey: row.sort_key, item: row.item, size: row.size });
+const ITEM_AT = "SELECT * FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3";
+
+function rangeClause(range: DynamoKeyRange): { sql: string; params: unknown[] } {
+  const params: unknown[] = [range.table, range.partitionKey];
+  const clauses = ["table_name = $1", "partition_key = $2"];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    clauses.push(`${sql} $${params.length}`);
+  };
+  if (range.lower) add(range.lower.inclusive ? "sort_key >=" : "sort_key >", range.lower.key);
+  if (range.upper) add(range.upper.inclusive ? "sort_key <=" : "sort_key <", range.upper.key);
+  if (range.after) add(range.forward ? "sort_key >" : "sort_key <", range.after);
+  return { sql: clauses.join(" AND "), params };
+}
+
+const keyId = (key: DynamoItemKey) => `${key.table}:${key.partitionKey.toString("hex")}:${key.sortKey.toString("hex")}`;
+
+async function readLocked(tx: PgTx, keys: readonly DynamoItemKey[]): Promise<(DynamoItemRow | undefined)[]> {
+  const found = new Map<string, DynamoItemRow | undefined>();
+  for (const id of [...new Set(keys.map(keyId))].sort()) {
+    const key = keys.find((k) => keyId(k) === id) as DynamoItemKey;
+    await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [id]);
+    const row = (await tx.query<ItemRow>(`${ITEM_AT} FOR UPDATE`, [key.table, key.partitionKey, key.sortKey])).rows[0];
+    found.set(id, row ? itemFrom(row) : undefined);
+  }
+  return keys.map((key) => found.get(keyId(key)));
+}
+
+export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
+  return {
+    createTable: async (record) =>
+      (await db.query("INSERT INTO dynamodb_tables (name, created_at, definition) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", [
+        record.name, record.createdAt, record.definition,
+      ])).rowCount === 1,
+    async table(name) {
+      const row = (await db.query<TableRow>("SELECT * FROM dynamodb_tables WHERE name = $1", [name])).rows[0];
+      return row ? tableFrom(row) : undefined;
+    },
+    tables: async (afterName, limit) =>
+      (await db.query<TableRow>("SELECT * FROM dynamodb_tables WHERE name > $1 ORDER BY name LIMIT $2", [afterName ?? "", limit])).rows.map(tableFrom),
+    updateTable: async (record) => (await db.query("UPDATE dynamodb_tables SET definition = $1 WHERE name = $2", [record.definition, record.name])).rowCount === 1,
+    deleteTable: (name) =>
+      db.transaction(async (tx) => {
+        await tx.query("DELETE FROM dynamodb_items WHERE table_name = $1", [name]);
+        return (await tx.query("DELETE FROM dynamodb_tables WHERE name = $1", [name])).rowCount === 1;
+      }),
+    async items(keys) {
+      const rows: (DynamoItemRow | undefined)[] = [];
+      for (const key of keys) {
+        const row = (await db.query<ItemRow>(ITEM_AT, [key.table, key.partitionKey, key.sortKey])).rows[0];
+        rows.push(row ? itemFrom(row) : undefined);
+      }
+      return rows;
+    },
+    transact: (keys, decide) =>
+      db.transaction(async (tx) => {
+        const { writes, result } = decide(await readLocked(tx, keys));
+        for (const write of writes) {
+          if ("put" in write) {
+            const { table, partitionKey, sortKey, item, size } = write.put;
+            await tx.query(
+              `INSERT INTO dynamodb_items (table_name, partition_key, sort_key, item, size) VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (table_name, partition_key, sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`,
+              [table, partitionKey, sortKey, item, size],
+            );
+          } else {
+            await tx.query("DELETE FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3", [
+              write.delete.table, write.delete.partitionKey, write.delete.sortKey,
+            ]);
+          }
+        }
+        return result;
+      }),
+    async query(range) {
+      const { sql, params } = rangeClause(range);
+      const order = range.forward ? "ASC" : "DESC";
+      return (await db.query<ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT $${params.length + 1}`, [...params, range.limit])).rows.map(itemFrom);
+    },
+    async scan(table, after, limit) {
+      if (after === undefined) {
+        return (await db.query<ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = $1 ORDER BY partition_key, sort_key LIMIT $2", [table, limit])).rows.map(itemFrom);
+      }
+      return (await db.query<ItemRow>(
+        `SELECT * FROM dynamodb_items WHERE table_name = $1 AND (partition_key > $2 OR (partition_key = $2 AND sort_key > $3))
+         ORDER BY partition_key, sort_key LIMIT $4`,
+        [table, after.partitionKey, after.sortKey, limit],
+      )).rows.map(itemFrom);
+    },
+    async stats(table) {
+      const row = (await db.query<{ n: number; bytes: number | null }>("SELECT COUNT(*)::bigint AS n, SUM(size)::bigint AS bytes FROM dynamodb_items WHERE table_name = $1", [table])).rows[0];
+      return { itemCount: row?.n ?? 0, sizeBytes: row?.bytes ?? 0 };
+    },
+  };
+}

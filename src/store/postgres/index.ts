@@ -1,0 +1,66 @@
+/**
+ * The shared backend: PostgreSQL (`unkai start --store postgres://…`). Every port, with the same
+ * behaviour as the SQLite backend (test/store-contract), on a connection pool; several nodes may
+ * open one database. Log lines and invocation records are written behind, as on SQLite.
+ */
+import type { LogStorePolicy, Store } from "../ports.js";
+import { pgAccessKeyStore } from "./access-key-store.js";
+import { pgIamStore } from "./iam-store.js";
+import { pgAsyncQueueStore } from "./async-queue-store.js";
+import { openPgDatabase } from "./database.js";
+import { pgDynamoDbStore } from "./dynamodb-store.js";
+import { pgEventConfigStore, pgTestEventStore } from "./event-config-store.js";
+import { pgFunctionStore } from "./function-store.js";
+import { pgDocumentStore, pgFunctionUrlStore } from "./api-definition-store.js";
+import { pgInvocationStore } from "./invocation-store.js";
+import { pgLayerStore } from "./layer-store.js";
+import { pgLogStore } from "./log-store.js";
+import { pgObjectStore } from "./object-store.js";
+import { pgMetricDataStore, pgMetricFilterStore } from "./metric-store.js";
+import { pgScheduleTimerStore } from "./schedule-timer-store.js";
+import { pgUnitOfWork } from "./unit-of-work.js";
+import { pgAliasStore, pgVersionStore } from "./version-store.js";
+import { pgWriteBehind } from "./write-behind.js";
+
+export interface PostgresStoreOptions {
+  /** A libpq-style URL: postgres://user[:password]@host[:port]/database[?sslmode=…]. */
+  readonly url: string;
+  readonly logPolicy: LogStorePolicy;
+  /** Connections this node keeps open at most. */
+  readonly maxConnections?: number;
+}
+
+/** Connects, brings the schema up to date, and returns the store. `onError` hears about background writes that failed. */
+export async function openPostgresStore(options: PostgresStoreOptions, onError: (error: unknown) => void): Promise<Store> {
+  const db = await openPgDatabase({ connectionString: options.url, maxConnections: options.maxConnections ?? 10 });
+  const writes = pgWriteBehind(db, onError);
+  let closed: Promise<void> | undefined;
+  return {
+    functions: pgFunctionStore(db),
+    logs: pgLogStore(db, writes, options.logPolicy),
+    invocations: pgInvocationStore(db, writes),
+    asyncQueue: pgAsyncQueueStore(db),
+    eventInvokeConfigs: pgEventConfigStore(db),
+    versions: pgVersionStore(db),
+    aliases: pgAliasStore(db),
+    layers: pgLayerStore(db),
+    accessKeys: pgAccessKeyStore(db),
+    iam: pgIamStore(db),
+    testEvents: pgTestEventStore(db),
+    httpApis: pgDocumentStore(db, "http_apis"),
+    restApis: pgDocumentStore(db, "rest_apis"),
+    functionUrls: pgFunctionUrlStore(db),
+    objects: pgObjectStore(db),
+    commit: pgUnitOfWork(db),
+    scheduleTimers: pgScheduleTimerStore(db),
+    dynamodb: pgDynamoDbStore(db),
+    eventBuses: pgDocumentStore(db, "event_buses"),
+    eventRules: pgDocumentStore(db, "event_rules"),
+    metricFilters: pgMetricFilterStore(db),
+    metricData: pgMetricDataStore(db),
+    close() {
+      closed ??= writes.close().then(() => db.close());
+      return closed;
+    },
+  };
+}

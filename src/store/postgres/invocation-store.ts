@@ -1,0 +1,89 @@
+/** PostgreSQL InvocationStore: one row per finished invocation, written behind. */
+import type { InvocationRecord, InvocationStatus } from "../../core/invocation.js";
+import type { InvocationStore } from "../ports.js";
+import type { PgDb } from "./database.js";
+import type { PgWriteBehind } from "./write-behind.js";
+
+interface Row {
+  request_id: string;
+  function_name: string;
+  version: string;
+  started_at: number;
+  duration_ms: number;
+  billed_duration_ms: number;
+  init_duration_ms: number | null;
+  cold_start: boolean;
+  memory_size_mb: number;
+  max_memory_used_mb: number;
+  status: string;
+  error_type: string | null;
+  log_stream: string | null;
+}
+
+function fromRow(row: Row): InvocationRecord {
+  return {
+    requestId: row.request_id,
+    functionName: row.function_name,
+    version: row.version,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms,
+    billedDurationMs: row.billed_duration_ms,
+    initDurationMs: row.init_duration_ms ?? undefined,
+    coldStart: row.cold_start,
+    memorySizeMb: row.memory_size_mb,
+    maxMemoryUsedMb: row.max_memory_used_mb,
+    status: row.status as InvocationStatus,
+    errorType: row.error_type ?? undefined,
+    logStream: row.log_stream ?? undefined,
+  };
+}
+
+const INSERT = `INSERT INTO invocations VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+  ON CONFLICT (request_id) DO UPDATE SET function_name = excluded.function_name, version = excluded.version, started_at = excluded.started_at,
+    duration_ms = excluded.duration_ms, billed_duration_ms = excluded.billed_duration_ms, init_duration_ms = excluded.init_duration_ms,
+    cold_start = excluded.cold_start, memory_size_mb = excluded.memory_size_mb, max_memory_used_mb = excluded.max_memory_used_mb,
+    status = excluded.status, error_type = excluded.error_type, log_stream = excluded.log_stream`;
+
+export function pgInvocationStore(db: PgDb, writes: PgWriteBehind): InvocationStore {
+  return {
+    async add(r) {
+      const params = [
+        r.requestId, r.functionName, r.version, r.startedAt, r.durationMs, r.billedDurationMs, r.initDurationMs ?? null,
+        r.coldStart, r.memorySizeMb, r.maxMemoryUsedMb, r.status, r.errorType ?? null, r.logStream ?? null,
+      ];
+      writes.enqueue(async (tx) => void (await tx.query(INSERT, params)));
+    },
+    async recent(functionName, limit) {
+      await writes.flush();
+      return (await db.query<Row>("SELECT * FROM invocations WHERE function_name = $1 ORDER BY started_at DESC LIMIT $2", [functionName, limit])).rows.map(fromRow);
+    },
+    async get(requestId) {
+      await writes.flush();
+      const row = (await db.query<Row>("SELECT * FROM invocations WHERE request_id = $1", [requestId])).rows[0];
+      return row ? fromRow(row) : undefined;
+    },
+    async between(functionName, fromMs, toMs, limit) {
+      await writes.flush();
+      return (
+        await db.query<Row>("SELECT * FROM invocations WHERE function_name = $1 AND started_at >= $2 AND started_at < $3 ORDER BY started_at LIMIT $4", [
+          functionName, fromMs, toMs, limit,
+        ])
+      ).rows.map(fromRow);
+    },
+    async countsSince(fromMs) {
+      await writes.flush();
+      const { rows } = await db.query<{ function_name: string; invocations: number; errors: number }>(
+        `SELECT function_name, COUNT(*) FILTER (WHERE status <> 'throttled') AS invocations,
+                COUNT(*) FILTER (WHERE status IN ('error', 'timeout', 'crashed')) AS errors
+         FROM invocations WHERE started_at >= $1 GROUP BY function_name`,
+        [fromMs],
+      );
+      return rows.map((row) => ({ functionName: row.function_name, invocations: row.invocations, errors: row.errors }));
+    },
+    async deleteStartedBefore(beforeMs, limit) {
+      await writes.flush();
+      const result = await db.query("DELETE FROM invocations WHERE request_id IN (SELECT request_id FROM invocations WHERE started_at < $1 LIMIT $2)", [beforeMs, limit]);
+      return result.rowCount ?? 0;
+    },
+  };
+}

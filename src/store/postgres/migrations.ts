@@ -1,0 +1,253 @@
+/**
+ * Numbered schema migrations for the PostgreSQL backend (numbered on their own: SQLite's are in
+ * ../sqlite/migrations.ts). Applied in order, each once, recorded in unkai_migrations.
+ * Text that is sorted or compared by range (names, keys) is `COLLATE "C"`: byte order, the same
+ * as SQLite's and S3's (UTF-8 byte order), whatever the database's default collation is.
+ * Records are JSON kept as text (not jsonb): jsonb refuses the \u0000 escape a record may contain.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: everything the SQLite backend had at its migration 10, in one step
+  `
+  CREATE TABLE functions (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    record TEXT NOT NULL,
+    revision_id TEXT NOT NULL,
+    code_size BIGINT NOT NULL,
+    reserved_concurrency INTEGER
+  );
+
+  CREATE TABLE invocations (
+    request_id TEXT PRIMARY KEY,
+    function_name TEXT COLLATE "C" NOT NULL,
+    version TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    duration_ms DOUBLE PRECISION NOT NULL,
+    billed_duration_ms BIGINT NOT NULL,
+    init_duration_ms DOUBLE PRECISION,
+    cold_start BOOLEAN NOT NULL,
+    memory_size_mb INTEGER NOT NULL,
+    max_memory_used_mb INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    error_type TEXT,
+    log_stream TEXT
+  );
+  CREATE INDEX invocations_by_function ON invocations (function_name, started_at);
+  CREATE INDEX invocations_by_start ON invocations (started_at);
+
+  CREATE TABLE log_groups (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    creation_time BIGINT NOT NULL,
+    retention_days INTEGER,
+    stored_bytes BIGINT NOT NULL DEFAULT 0
+  );
+  CREATE TABLE log_streams (
+    log_group TEXT COLLATE "C" NOT NULL,
+    log_stream TEXT COLLATE "C" NOT NULL,
+    creation_time BIGINT NOT NULL,
+    first_event BIGINT,
+    last_event BIGINT,
+    stored_bytes BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (log_group, log_stream)
+  );
+  CREATE TABLE log_events (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    log_group TEXT COLLATE "C" NOT NULL,
+    log_stream TEXT COLLATE "C" NOT NULL,
+    timestamp BIGINT NOT NULL,
+    ingestion_time BIGINT NOT NULL,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX log_events_by_group ON log_events (log_group, id);
+  CREATE INDEX log_events_by_time ON log_events (log_group, timestamp);
+
+  CREATE TABLE async_events (
+    id TEXT PRIMARY KEY,
+    function_name TEXT COLLATE "C" NOT NULL,
+    qualifier TEXT NOT NULL,
+    payload BYTEA NOT NULL,
+    enqueued_at BIGINT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    throttles INTEGER NOT NULL DEFAULT 0,
+    available_at BIGINT NOT NULL,
+    lease_until BIGINT,
+    lease_token BIGINT NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'queued',
+    failure TEXT
+  );
+  CREATE INDEX async_events_ready ON async_events (status, available_at);
+  CREATE INDEX async_events_by_function ON async_events (function_name, status);
+
+  CREATE TABLE event_invoke_configs (
+    function_name TEXT COLLATE "C" NOT NULL,
+    qualifier TEXT COLLATE "C" NOT NULL,
+    config TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+  );
+
+  CREATE TABLE function_versions (
+    function_name TEXT COLLATE "C" NOT NULL,
+    version INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (function_name, version)
+  );
+  CREATE TABLE aliases (
+    function_name TEXT COLLATE "C" NOT NULL,
+    name TEXT COLLATE "C" NOT NULL,
+    revision_id TEXT NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (function_name, name)
+  );
+
+  CREATE TABLE layer_versions (
+    layer_name TEXT COLLATE "C" NOT NULL,
+    version INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (layer_name, version)
+  );
+  CREATE TABLE layer_counters (
+    layer_name TEXT COLLATE "C" PRIMARY KEY,
+    last_version INTEGER NOT NULL
+  );
+
+  CREATE TABLE http_apis (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE rest_apis (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE function_urls (
+    function_name TEXT COLLATE "C" NOT NULL,
+    qualifier TEXT COLLATE "C" NOT NULL,
+    url_id TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+  );
+
+  CREATE TABLE s3_buckets (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    created_at BIGINT NOT NULL,
+    notification TEXT
+  );
+  CREATE TABLE s3_objects (
+    bucket TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    blob TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified BIGINT NOT NULL,
+    headers TEXT NOT NULL,
+    PRIMARY KEY (bucket, key)
+  );
+  CREATE INDEX s3_objects_by_blob ON s3_objects (blob);
+  CREATE TABLE s3_uploads (
+    upload_id TEXT COLLATE "C" PRIMARY KEY,
+    bucket TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    initiated BIGINT NOT NULL,
+    headers TEXT NOT NULL
+  );
+  CREATE INDEX s3_uploads_by_key ON s3_uploads (bucket, key, upload_id);
+  CREATE TABLE s3_parts (
+    upload_id TEXT NOT NULL,
+    part_number INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    last_modified BIGINT NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+  );
+
+  CREATE TABLE access_keys (
+    access_key_id TEXT COLLATE "C" PRIMARY KEY,
+    secret_access_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+
+  CREATE TABLE test_events (
+    function_name TEXT COLLATE "C" NOT NULL,
+    name TEXT COLLATE "C" NOT NULL,
+    event TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (function_name, name)
+  );
+  `,
+  // 2: schedule timers (EventBridge scheduled rules, Scheduler schedules) and EventBridge's buses and rules as documents
+  `
+  CREATE TABLE schedule_timers (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    next_fire_at BIGINT,
+    lease_owner TEXT,
+    lease_until BIGINT,
+    lease_counter BIGINT NOT NULL DEFAULT 0
+  );
+  CREATE INDEX schedule_timers_due ON schedule_timers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+  CREATE TABLE event_buses (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE event_rules (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 3: DynamoDB tables and items; keys are the service's order-preserving encodings (bytea compares as unsigned bytes)
+  `
+  CREATE TABLE dynamodb_tables (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    created_at BIGINT NOT NULL,
+    definition TEXT NOT NULL
+  );
+  CREATE TABLE dynamodb_items (
+    table_name TEXT COLLATE "C" NOT NULL,
+    partition_key BYTEA NOT NULL,
+    sort_key BYTEA NOT NULL,
+    item TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    PRIMARY KEY (table_name, partition_key, sort_key)
+  );
+  `,
+  // 4: CloudWatch Logs metric filters (transformations as JSON) and the metric data points they yield
+  `
+  CREATE TABLE metric_filters (
+    log_group TEXT COLLATE "C" NOT NULL,
+    filter_name TEXT COLLATE "C" NOT NULL,
+    filter_pattern TEXT NOT NULL,
+    transformations TEXT NOT NULL,
+    metric_namespace TEXT COLLATE "C" NOT NULL,
+    metric_name TEXT COLLATE "C" NOT NULL,
+    creation_time BIGINT NOT NULL,
+    PRIMARY KEY (log_group, filter_name)
+  );
+  CREATE TABLE metric_data (
+    id BIGSERIAL PRIMARY KEY,
+    namespace TEXT COLLATE "C" NOT NULL,
+    metric_name TEXT COLLATE "C" NOT NULL,
+    dimensions TEXT NOT NULL,
+    timestamp BIGINT NOT NULL,
+    value DOUBLE PRECISION NOT NULL,
+    unit TEXT
+  );
+  CREATE INDEX metric_data_by_metric ON metric_data (namespace, metric_name, timestamp);
+  `,
+  // 5: IAM users, roles and customer managed policies (names unique ignoring case, as in IAM),
+  // their inline policies and managed-policy attachments (seq keeps attachment order)
+  `
+  CREATE TABLE iam_entities (
+    kind TEXT NOT NULL,
+    name TEXT COLLATE "C" NOT NULL,
+    name_key TEXT COLLATE "C" NOT NULL,
+    id TEXT NOT NULL,
+    arn TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    document TEXT,
+    description TEXT,
+    max_session_seconds INTEGER,
+    PRIMARY KEY (kind, name_key)
+  );
+  CREATE TABLE iam_inline_policies (
+    kind TEXT NOT NULL,
+    principal_key TEXT COLLATE "C" NOT NULL,
+    policy_name TEXT COLLATE "C" NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (kind, principal_key, policy_name)
+  );
+  CREATE TABLE iam_attachments (
+    kind TEXT NOT NULL,
+    principal_key TEXT COLLATE "C" NOT NULL,
+    policy_arn TEXT COLLATE "C" NOT NULL,
+    seq BIGSERIAL,
+    PRIMARY KEY (kind, principal_key, policy_arn)
+  );
+  `,
+];

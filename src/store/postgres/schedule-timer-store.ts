@@ -1,0 +1,63 @@
+/**
+ * PostgreSQL ScheduleTimerStore: one row per schedule, the lease and its fencing counter on the row.
+ * Due timers are claimed in one statement with SKIP LOCKED, so nodes claiming at once split them.
+ */
+import type { ScheduleTimer, ScheduleTimerStore } from "../ports.js";
+import type { PgDb } from "./database.js";
+
+interface Row {
+  id: string;
+  next_fire_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  lease_counter: number;
+}
+
+function fromRow(row: Row): ScheduleTimer {
+  return {
+    id: row.id,
+    nextFireAt: row.next_fire_at ?? undefined,
+    leaseOwner: row.lease_owner ?? undefined,
+    leaseUntil: row.lease_until ?? undefined,
+    leaseCounter: row.lease_counter,
+  };
+}
+
+export function pgScheduleTimerStore(db: PgDb): ScheduleTimerStore {
+  return {
+    async set(id, nextFireAt) {
+      await db.query(
+        `INSERT INTO schedule_timers (id, next_fire_at) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET next_fire_at = excluded.next_fire_at, lease_owner = NULL, lease_until = NULL,
+           lease_counter = schedule_timers.lease_counter + 1`,
+        [id, nextFireAt ?? null],
+      );
+    },
+    async get(id) {
+      const row = (await db.query<Row>("SELECT * FROM schedule_timers WHERE id = $1", [id])).rows[0];
+      return row ? fromRow(row) : undefined;
+    },
+    remove: async (id) => (await db.query("DELETE FROM schedule_timers WHERE id = $1", [id])).rowCount === 1,
+    async claimDue(now, owner, leaseUntil, limit) {
+      const rows = await db.query<Row>(
+        `UPDATE schedule_timers SET lease_owner = $2, lease_until = $3, lease_counter = lease_counter + 1
+         WHERE id IN (
+           SELECT id FROM schedule_timers WHERE next_fire_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+           ORDER BY next_fire_at LIMIT $4 FOR UPDATE SKIP LOCKED
+         ) RETURNING *`,
+        [now, owner, leaseUntil, limit],
+      );
+      return rows.rows.map(fromRow).sort((a, b) => (a.nextFireAt ?? 0) - (b.nextFireAt ?? 0));
+    },
+    advance: async (id, leaseCounter, nextFireAt) =>
+      (await db.query("UPDATE schedule_timers SET next_fire_at = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_counter = $3", [
+        nextFireAt ?? null, id, leaseCounter,
+      ])).rowCount === 1,
+    async nextDueAt() {
+      const row = (await db.query<{ at: number | null }>(
+        "SELECT MIN(GREATEST(next_fire_at, COALESCE(lease_until, next_fire_at))) AS at FROM schedule_timers WHERE next_fire_at IS NOT NULL",
+      )).rows[0];
+      return row?.at ?? undefined;
+    },
+  };
+}

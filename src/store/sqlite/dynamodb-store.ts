@@ -1,0 +1,110 @@
+/** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
+import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoKeyRange, DynamoTableRecord } from "../ports.js";
+import type { SyncPort } from "./promised.js";
+import { durably, type Db } from "./database.js";
+import { groupCommit } from "./group-commit.js";
+
+interface TableRow {
+  name: string;
+  created_at: number;
+  definition: string;
+}
+
+interface ItemRow {
+  table_name: string;
+  partition_key: Buffer;
+  sort_key: Buffer;
+  item: string;
+  size: number;
+}
+
+const tableFrom = (row: TableRow): DynamoTableRecord => ({ name: row.name, createdAt: row.created_at, definition: row.definition });
+const itemFrom = (row: ItemRow): DynamoItemRow => ({ table: row.table_name, partitionKey: row.partition_key, sortKey: row.sort_key, item: row.item, size: row.size });
+
+/** The WHERE clause and parameters of a Query range (plain SQL any backend can run). */
+function rangeClause(range: DynamoKeyRange): { sql: string; params: unknown[] } {
+  const clauses = ["table_name = ?", "partition_key = ?"];
+  const params: unknown[] = [range.table, range.partitionKey];
+  if (range.lower) {
+    clauses.push(range.lower.inclusive ? "sort_key >= ?" : "sort_key > ?");
+    params.push(range.lower.key);
+  }
+  if (range.upper) {
+    clauses.push(range.upper.inclusive ? "sort_key <= ?" : "sort_key < ?");
+    params.push(range.upper.key);
+  }
+  if (range.after) {
+    clauses.push(range.forward ? "sort_key > ?" : "sort_key < ?");
+    params.push(range.after);
+  }
+  return { sql: clauses.join(" AND "), params };
+}
+
+export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
+  const getItem = db.prepare<[string, Buffer, Buffer], ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = ? AND partition_key = ? AND sort_key = ?");
+  const putItem = db.prepare(
+    `INSERT INTO dynamodb_items (table_name, partition_key, sort_key, item, size) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (table_name, partition_key, sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`,
+  );
+  const deleteItem = db.prepare("DELETE FROM dynamodb_items WHERE table_name = ? AND partition_key = ? AND sort_key = ?");
+  const getTable = db.prepare<[string], TableRow>("SELECT * FROM dynamodb_tables WHERE name = ?");
+  const soon = groupCommit(db);
+  const read = (key: DynamoItemKey) => {
+    const row = getItem.get(key.table, key.partitionKey, key.sortKey);
+    return row ? itemFrom(row) : undefined;
+  };
+
+  return {
+    createTable: durably(db, (record: DynamoTableRecord) =>
+      db.prepare("INSERT OR IGNORE INTO dynamodb_tables (name, created_at, definition) VALUES (?, ?, ?)").run(record.name, record.createdAt, record.definition).changes === 1,
+    ),
+    table(name) {
+      const row = getTable.get(name);
+      return row ? tableFrom(row) : undefined;
+    },
+    tables: (afterName, limit) =>
+      db
+        .prepare<[string, number], TableRow>("SELECT * FROM dynamodb_tables WHERE name > ? ORDER BY name LIMIT ?")
+        .all(afterName ?? "", limit)
+        .map(tableFrom),
+    updateTable: durably(db, (record: DynamoTableRecord) => db.prepare("UPDATE dynamodb_tables SET definition = ? WHERE name = ?").run(record.definition, record.name).changes === 1),
+    deleteTable: durably(db, (name: string) => {
+      db.prepare("DELETE FROM dynamodb_items WHERE table_name = ?").run(name);
+      return db.prepare("DELETE FROM dynamodb_tables WHERE name = ?").run(name).changes === 1;
+    }),
+    items: (keys) => keys.map(read),
+    transact: (keys, decide) =>
+      soon(() => {
+        const { writes, result } = decide(keys.map(read));
+        for (const write of writes) {
+          if ("put" in write) putItem.run(write.put.table, write.put.partitionKey, write.put.sortKey, write.put.item, write.put.size);
+          else deleteItem.run(write.delete.table, write.delete.partitionKey, write.delete.sortKey);
+        }
+        return result;
+      }),
+    query(range) {
+      const { sql, params } = rangeClause(range);
+      const order = range.forward ? "ASC" : "DESC";
+      return db
+        .prepare<unknown[], ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT ?`)
+        .all(...params, range.limit)
+        .map(itemFrom);
+    },
+    scan(table, after, limit) {
+      if (after === undefined) {
+        return db.prepare<[string, number], ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = ? ORDER BY partition_key, sort_key LIMIT ?").all(table, limit).map(itemFrom);
+      }
+      return db
+        .prepare<[string, Buffer, Buffer, Buffer, number], ItemRow>(
+          `SELECT * FROM dynamodb_items WHERE table_name = ? AND (partition_key > ? OR (partition_key = ? AND sort_key > ?))
+           ORDER BY partition_key, sort_key LIMIT ?`,
+        )
+        .all(table, after.partitionKey, after.partitionKey, after.sortKey, limit)
+        .map(itemFrom);
+    },
+    stats(table) {
+      const row = db.prepare<[string], { n: number; bytes: number | null }>("SELECT COUNT(*) AS n, SUM(size) AS bytes FROM dynamodb_items WHERE table_name = ?").get(table);
+      return { itemCount: row?.n ?? 0, sizeBytes: row?.bytes ?? 0 };
+    },
+  };
+}

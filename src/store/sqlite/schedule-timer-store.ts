@@ -1,0 +1,66 @@
+/** SQLite ScheduleTimerStore: one row per schedule; the lease and its fencing counter live on the row. */
+import type { ScheduleTimer, ScheduleTimerStore } from "../ports.js";
+import type { SyncPort } from "./promised.js";
+import { durably, type Db } from "./database.js";
+
+interface Row {
+  id: string;
+  next_fire_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  lease_counter: number;
+}
+
+function fromRow(row: Row): ScheduleTimer {
+  return {
+    id: row.id,
+    nextFireAt: row.next_fire_at ?? undefined,
+    leaseOwner: row.lease_owner ?? undefined,
+    leaseUntil: row.lease_until ?? undefined,
+    leaseCounter: row.lease_counter,
+  };
+}
+
+export function sqliteScheduleTimerStore(db: Db): SyncPort<ScheduleTimerStore> {
+  const upsert = db.prepare(
+    `INSERT INTO schedule_timers (id, next_fire_at) VALUES (?, ?)
+     ON CONFLICT (id) DO UPDATE SET next_fire_at = excluded.next_fire_at, lease_owner = NULL, lease_until = NULL, lease_counter = lease_counter + 1`,
+  );
+  const get = db.prepare<[string], Row>("SELECT * FROM schedule_timers WHERE id = ?");
+  const remove = db.prepare("DELETE FROM schedule_timers WHERE id = ?");
+  const due = db.prepare<{ now: number; limit: number }, { id: string }>(
+    `SELECT id FROM schedule_timers WHERE next_fire_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+     ORDER BY next_fire_at LIMIT @limit`,
+  );
+  // Compare-and-set per row: a timer another claimer took between the SELECT and here is left out.
+  const take = db.prepare<{ id: string; now: number; owner: string; leaseUntil: number }, Row>(
+    `UPDATE schedule_timers SET lease_owner = @owner, lease_until = @leaseUntil, lease_counter = lease_counter + 1
+     WHERE id = @id AND next_fire_at <= @now AND (lease_until IS NULL OR lease_until <= @now) RETURNING *`,
+  );
+  const advance = db.prepare(
+    `UPDATE schedule_timers SET next_fire_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_counter = ?`,
+  );
+  const next = db.prepare<[], { at: number | null }>(
+    "SELECT MIN(MAX(next_fire_at, COALESCE(lease_until, next_fire_at))) AS at FROM schedule_timers WHERE next_fire_at IS NOT NULL",
+  );
+
+  return {
+    set: durably(db, (id: string, nextFireAt: number | undefined) => void upsert.run(id, nextFireAt ?? null)),
+    get: (id) => {
+      const row = get.get(id);
+      return row ? fromRow(row) : undefined;
+    },
+    remove: durably(db, (id: string) => remove.run(id).changes > 0),
+    claimDue: durably(db, (now: number, owner: string, leaseUntil: number, limit: number) => {
+      const claimed: ScheduleTimer[] = [];
+      for (const { id } of due.all({ now, limit })) {
+        const row = take.get({ id, now, owner, leaseUntil });
+        if (row) claimed.push(fromRow(row));
+      }
+      return claimed;
+    }),
+    // The firing this commits must not be fired again after a crash: fsynced.
+    advance: durably(db, (id: string, leaseCounter: number, nextFireAt: number | undefined) => advance.run(nextFireAt ?? null, id, leaseCounter).changes > 0),
+    nextDueAt: () => next.get()?.at ?? undefined,
+  };
+}

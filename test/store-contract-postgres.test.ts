@@ -1,0 +1,85 @@
+/**
+ * The storage contract against the shared backend: a real PostgreSQL 15 started for this file
+ * (test/helpers/postgres.ts), each case on a fresh schema of its own in one database (chosen with
+ * the URL's `options=-c search_path=…`, as a deployment may; the migrations run in it), far faster
+ * than a database per case. Then claimers on several nodes (stores with their own connection
+ * pools) racing for one queue.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { openPostgresStore } from "../src/store/postgres/index.js";
+import type { Store } from "../src/store/ports.js";
+import { describeStoreContract, type StoreHarness, type StoreOptions } from "./store-contract/index.js";
+import { DEFAULT_STORE_OPTIONS } from "./store-contract/harness.js";
+import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+
+let server: PostgresServer | undefined;
+let databaseUrl = "";
+let schemas = 0;
+
+before(async () => {
+  server = await startPostgres();
+  databaseUrl = await server.createDatabase("contract");
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+async function postgresHarness(options: StoreOptions): Promise<StoreHarness> {
+  const pg = server;
+  assert.ok(pg, "PostgreSQL did not start");
+  const schema = `case_${++schemas}`;
+  await pg.query(`CREATE SCHEMA ${schema}`, [], "contract");
+  const url = `${databaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    open: () =>
+      openPostgresStore({ url, logPolicy: options.logPolicy, maxConnections: 4 }, (error) => {
+        throw error instanceof Error ? error : new Error(String(error));
+      }),
+    destroy: async () => void (await pg.query(`DROP SCHEMA ${schema} CASCADE`, [], "contract")),
+  };
+}
+
+describeStoreContract("PostgreSQL", postgresHarness);
+
+describe("PostgreSQL async queue: claimers on several nodes at once", () => {
+  const CLAIMERS = 6;
+  const EVENTS = 600;
+
+  /** One node's poller: looks at what is ready, claims a batch of it, until nothing is left. */
+  async function claimer(store: Store, now: number): Promise<string[]> {
+    const got: string[] = [];
+    for (let idle = 0; idle < 3; ) {
+      const ready = await store.asyncQueue.ready(now, 50);
+      if (ready.length === 0) {
+        idle++;
+        continue;
+      }
+      for (const event of await store.asyncQueue.lease(ready.map((e) => e.id), now, now + 60_000)) got.push(event.id);
+    }
+    return got;
+  }
+
+  it(`${CLAIMERS} claimers taking ${EVENTS} events in batches never get the same one`, async (t) => {
+    const harness = await postgresHarness(DEFAULT_STORE_OPTIONS);
+    const stores = await Promise.all(Array.from({ length: CLAIMERS }, async () => harness.open()));
+    try {
+      const now = 2_000_000_000_000;
+      const ids = Array.from({ length: EVENTS }, (_, i) => `ev-${String(i).padStart(4, "0")}`);
+      await stores[0]?.asyncQueue.enqueue(ids.map((id, i) => ({ id, functionName: "fn", qualifier: "$LATEST", payload: Buffer.from("{}"), enqueuedAt: now - EVENTS + i })));
+      const results = await Promise.all(stores.map((store) => claimer(store, now)));
+      const all = results.flat();
+      assert.equal(all.length, EVENTS, "no event was claimed twice");
+      assert.deepEqual([...all].sort(), ids, "every event was claimed");
+      // Every claimer saw the same ready events, so most of their batches overlapped: the split shows they raced.
+      t.diagnostic(`events per claimer: ${results.map((r) => r.length).join(" / ")}`);
+      assert.ok(results.filter((r) => r.length > 0).length >= 2, "at least two claimers got events");
+      const stats = await stores[0]?.asyncQueue.stats();
+      assert.deepEqual(stats, [{ functionName: "fn", queued: EVENTS, oldestEnqueuedAt: now - EVENTS, failed: 0 }]);
+    } finally {
+      for (const store of stores) await store.close();
+      await harness.destroy();
+    }
+  });
+});

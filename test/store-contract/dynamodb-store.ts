@@ -1,0 +1,70 @@
+/** DynamoDbStore: tables, items under byte-ordered keys, read-decide-write transactions, Query ranges and Scan order. */
+import assert from "node:assert/strict";
+import type { DynamoItemRow } from "../../src/store/ports.js";
+import type { StoreTest } from "./harness.js";
+
+const b = (...bytes: number[]) => Buffer.from(bytes);
+const row = (partitionKey: Buffer, sortKey: Buffer, item = "{}", table = "t"): DynamoItemRow => ({ table, partitionKey, sortKey, item, size: item.length });
+const sortKeys = (rows: readonly DynamoItemRow[]) => rows.map((r) => [...r.sortKey]);
+
+export function dynamoDbStoreContract(test: StoreTest): void {
+  test("tables: create once, read, list by name after a marker, update, delete with their items", async ({ store, reopen }) => {
+    assert.equal(await store.dynamodb.createTable({ name: "b", createdAt: 1, definition: '{"v":1}' }), true);
+    assert.equal(await store.dynamodb.createTable({ name: "b", createdAt: 2, definition: "{}" }), false);
+    assert.equal(await store.dynamodb.createTable({ name: "a", createdAt: 3, definition: "{}" }), true);
+    assert.equal(await store.dynamodb.updateTable({ name: "b", createdAt: 1, definition: '{"v":2}' }), true);
+    assert.equal(await store.dynamodb.updateTable({ name: "zz", createdAt: 1, definition: "{}" }), false);
+    await store.dynamodb.transact([], () => ({ writes: [{ put: row(b(1), b(), "{}", "b") }], result: undefined }));
+    const current = await reopen();
+    assert.deepEqual(await current.dynamodb.table("b"), { name: "b", createdAt: 1, definition: '{"v":2}' });
+    assert.equal(await current.dynamodb.table("c"), undefined);
+    assert.deepEqual((await current.dynamodb.tables(undefined, 10)).map((t) => t.name), ["a", "b"]);
+    assert.deepEqual((await current.dynamodb.tables("a", 10)).map((t) => t.name), ["b"]);
+    assert.deepEqual((await current.dynamodb.tables(undefined, 1)).map((t) => t.name), ["a"]);
+    assert.equal(await current.dynamodb.deleteTable("b"), true);
+    assert.equal(await current.dynamodb.deleteTable("b"), false);
+    await current.dynamodb.createTable({ name: "b", createdAt: 5, definition: "{}" });
+    assert.deepEqual(await current.dynamodb.stats("b"), { itemCount: 0, sizeBytes: 0 }, "a recreated table starts empty");
+  });
+
+  test("transact reads the current rows, applies the writes decided from them, and writes nothing when decide throws", async ({ store, reopen }) => {
+    const key = { table: "t", partitionKey: b(1), sortKey: b(2) };
+    const first = await store.dynamodb.transact([key], ([current]) => ({ writes: [{ put: row(b(1), b(2), '{"n":1}') }], result: current }));
+    assert.equal(first, undefined);
+    const seen = await store.dynamodb.transact([key, { ...key, sortKey: b(3) }], (current) => ({
+      writes: [{ put: row(b(1), b(3), '{"n":2}') }, { put: row(b(1), b(2), '{"n":3}') }],
+      result: current.map((r) => r?.item),
+    }));
+    assert.deepEqual(seen, ['{"n":1}', undefined]);
+    await assert.rejects(
+      store.dynamodb.transact([key], () => {
+        throw new Error("condition failed");
+      }),
+      /condition failed/,
+    );
+    const current = await reopen();
+    assert.deepEqual((await current.dynamodb.items([key, { ...key, sortKey: b(3) }, { ...key, table: "u" }])).map((r) => r?.item), ['{"n":3}', '{"n":2}', undefined]);
+    assert.deepEqual(await current.dynamodb.stats("t"), { itemCount: 2, sizeBytes: 14 });
+    await current.dynamodb.transact([key], () => ({ writes: [{ delete: key }], result: undefined }));
+    assert.deepEqual((await current.dynamodb.items([key])).map((r) => r?.item), [undefined]);
+  });
+
+  test("query orders sort keys by unsigned bytes, honours bounds, direction, a resume key and a limit; scan orders by both keys", async ({ store }) => {
+    const sorts = [b(0x80), b(0x01), b(0x01, 0x00), b(0xff), b(0x7f, 0xff), b()];
+    await store.dynamodb.transact([], () => ({ writes: [...sorts.map((s) => ({ put: row(b(5), s) })), { put: row(b(4), b(9)) }, { put: row(b(6), b(0)) }], result: undefined }));
+    const all = await store.dynamodb.query({ table: "t", partitionKey: b(5), forward: true, limit: 100 });
+    assert.deepEqual(sortKeys(all), [[], [0x01], [0x01, 0x00], [0x7f, 0xff], [0x80], [0xff]]);
+    const back = await store.dynamodb.query({ table: "t", partitionKey: b(5), forward: false, limit: 2 });
+    assert.deepEqual(sortKeys(back), [[0xff], [0x80]]);
+    const ranged = await store.dynamodb.query({ table: "t", partitionKey: b(5), lower: { key: b(0x01), inclusive: false }, upper: { key: b(0x80), inclusive: true }, forward: true, limit: 100 });
+    assert.deepEqual(sortKeys(ranged), [[0x01, 0x00], [0x7f, 0xff], [0x80]]);
+    const resumed = await store.dynamodb.query({ table: "t", partitionKey: b(5), lower: { key: b(0x01), inclusive: true }, forward: true, after: b(0x7f, 0xff), limit: 100 });
+    assert.deepEqual(sortKeys(resumed), [[0x80], [0xff]]);
+    const resumedBack = await store.dynamodb.query({ table: "t", partitionKey: b(5), forward: false, after: b(0x7f, 0xff), limit: 100 });
+    assert.deepEqual(sortKeys(resumedBack), [[0x01, 0x00], [0x01], []]);
+    const scanned = await store.dynamodb.scan("t", undefined, 100);
+    assert.deepEqual(scanned.map((r) => [r.partitionKey[0], [...r.sortKey]]), [[4, [9]], ...all.map((r) => [5, [...r.sortKey]]), [6, [0]]]);
+    const page = await store.dynamodb.scan("t", { partitionKey: b(5), sortKey: b(0x80) }, 2);
+    assert.deepEqual(page.map((r) => [r.partitionKey[0], [...r.sortKey]]), [[5, [0xff]], [6, [0]]]);
+  });
+}
