@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { UnkaiError } from "../core/errors.js";
+import type { ActionRequest } from "../core/iam-policy/index.js";
 
 /**
  * Unkai's fetch-style core types. Services are `(UnkaiRequest) => Promise<UnkaiResponse>` with no
@@ -53,7 +54,9 @@ export type Principal =
  */
 export type AuthFailureReason =
   | "unsigned" | "malformed" | "unknown-key" | "bad-signature" | "skewed" | "expired-url" | "wrong-scope" | "payload-mismatch"
-  | "foreign-host" | "foreign-origin";
+  | "foreign-host" | "foreign-origin"
+  /** Signed by a caller whose IAM policies do not allow the request (src/auth/iam-enforcer.ts). */
+  | "not-authorized";
 
 /** A refused request (protocol/sigv4-verify.ts and the front door throw these); `reason` lets a service pick its own code. */
 export interface AuthRefusal extends UnkaiError {
@@ -94,6 +97,13 @@ export interface Service {
   /** Renders a refused signature in the service's own protocol; the default is restJson1. */
   rejectUnauthenticated?(error: AuthRefusal, request: UnkaiRequest): UnkaiResponse;
   handle: Handler;
+  /**
+   * The IAM permissions this request needs (action, resource ARN, the service's condition keys), from the
+   * service's authorization table (CONTRIBUTING.md, "Map a service's operations to IAM actions"). Empty:
+   * nothing to authorize (sts:GetCallerIdentity, or a request the service refuses with its own error anyway).
+   * Computed before `handle`; must not throw for malformed input (return what can be named, the handler refuses it).
+   */
+  authorize?(request: UnkaiRequest): readonly ActionRequest[];
   /** Starts the service's background work (sweeps, pollers); called once, after the listener is bound. */
   start?(): void;
   /**

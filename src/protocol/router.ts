@@ -6,6 +6,8 @@ export type RouteHandler = (request: UnkaiRequest, params: readonly string[]) =>
 
 interface Route {
   readonly method: string;
+  /** The pattern as written (`/2015-03-31/functions/{name}`), for tables keyed by route. */
+  readonly path: string;
   readonly pattern: RegExp;
   readonly handler: RouteHandler;
 }
@@ -16,8 +18,13 @@ export class Router {
   /** `path` uses `{name}` for one percent-encoded segment, e.g. `/2015-03-31/functions/{name}`. */
   on(method: string, path: string, handler: RouteHandler): this {
     const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, "([^/]+)")}/?$`);
-    this.routes.push({ method, pattern, handler });
+    this.routes.push({ method, path, pattern, handler });
     return this;
+  }
+
+  /** Every route as `METHOD path-pattern`, in registration order. */
+  routeKeys(): string[] {
+    return this.routes.map((route) => `${route.method} ${route.path}`);
   }
 
   matchesPath(path: string): boolean {

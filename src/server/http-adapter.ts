@@ -10,6 +10,7 @@ import { Http2ServerResponse, type Http2ServerRequest } from "node:http2";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { COMMON_ERRORS, UnkaiError } from "../core/errors.js";
+import type { ActionRequest } from "../core/iam-policy/index.js";
 import { LIMITS } from "../core/limits.js";
 import { restJsonError } from "../protocol/errors.js";
 import type { Caller, UnkaiRequest, UnkaiResponse, Service } from "../protocol/http.js";
@@ -49,6 +50,12 @@ export interface ApiServerOptions {
   readonly credentials: CredentialLookup;
   readonly frontDoor: FrontDoor;
   readonly onError: (error: unknown) => void;
+  /**
+   * IAM enforcement (`--iam enforce`): given the permissions the service says a signed request needs
+   * (undefined: the service has no action table), undefined to let it through or AWS's denial sentence,
+   * answered as the service's AccessDenied.
+   */
+  readonly enforce?: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => Promise<string | undefined>;
 }
 
 export interface ApiServer {
@@ -60,7 +67,7 @@ export interface ApiServer {
   closeAllConnections(): void;
 }
 
-export function createApiServer({ services, defaultRegion, credentials, frontDoor, onError }: ApiServerOptions): ApiServer {
+export function createApiServer({ services, defaultRegion, credentials, frontDoor, onError, enforce }: ApiServerOptions): ApiServer {
   const publicBudget = new BodyBudget(PUBLIC_BUDGET_BYTES);
   const unverifiedBudget = new BodyBudget(UNVERIFIED_BUDGET_BYTES);
   const onRequest = (req: WireRequest, res: WireResponse) => {
@@ -110,9 +117,14 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
       }
     }
     continueIfAsked(req, res);
+    /** The denial sentence when IAM refuses this request (only signed requests are evaluated). */
+    const denial = async (service: Service, request: UnkaiRequest) =>
+      enforce && !open ? enforce(request, service.authorize?.(request), service.name) : undefined;
     if (service && streamed && verdict?.kind !== "needs-body") {
       guardStreamedBody(req);
       const caller = verdict?.caller ?? anonymousCaller(defaultRegion);
+      const refused = await denial(service, { ...head, caller, body: EMPTY });
+      if (refused !== undefined) return refuse(new AuthenticationError("AccessDeniedException", refused, "not-authorized"));
       return write(res, head.requestId, await service.handle({ ...head, caller, bodyStream: req }));
     }
     const maxBytes = open ? PUBLIC_BODY_BYTES : MAX_BODY_BYTES;
@@ -134,6 +146,8 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
       throw error;
     }
     if (!service) return write(res, head.requestId, restJsonError(new UnkaiError("UnknownOperationException", `No Unkai service serves ${head.method} ${head.path}.`), COMMON_ERRORS));
+    const refused = await denial(service, { ...head, caller, body: read.body });
+    if (refused !== undefined) return refuse(new AuthenticationError("AccessDeniedException", refused, "not-authorized"));
     write(res, head.requestId, await service.handle({ ...head, caller, body: read.body }));
   }
 

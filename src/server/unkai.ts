@@ -30,6 +30,9 @@ import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../functions/function-service.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
+import type { Service, UnkaiRequest } from "../protocol/http.js";
+import { IamEnforcer } from "../auth/iam-enforcer.js";
+import type { ActionRequest } from "../core/iam-policy/index.js";
 import { SERVICE_MODULES } from "../services/registry.js";
 import { openBlobStore } from "../store/blobs/open.js";
 import { codeStore } from "../store/code/code-store.js";
@@ -53,6 +56,8 @@ export interface RunningUnkai {
   readonly driverReason: string;
   /** Each created service's `Service.name`, in claiming order (test/service-registry.test.ts compares them with the modules'). */
   readonly serviceNames: readonly string[];
+  /** The created services, for tests that check a seam of every service (test/iam-actions.test.ts: `authorize`). */
+  readonly services: readonly Service[];
   /** Drains in-flight invocations (up to the configured deadline), then stops everything. Idempotent. */
   close(): Promise<void>;
 }
@@ -156,9 +161,12 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
 
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
+  const enforcer = config.iam === "enforce"
+    ? new IamEnforcer({ iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }) })
+    : undefined;
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
-    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker,
+    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer,
     health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
     logger: (service) => logger.child({ service }),
   };
@@ -166,6 +174,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const services = SERVICE_MODULES.map((module) => module.create(platform));
   const api = createApiServer({
     services, defaultRegion: config.region, credentials,
+    ...(enforcer ? { enforce: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
   });
@@ -191,6 +200,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     driver: driver.name,
     driverReason,
     serviceNames: services.map((service) => service.name),
+    services,
     close() {
       closing ??= (async () => {
         api.close();

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { Destinations } from "../async/destinations.js";
 import type { AsyncQueue } from "../async/queue.js";
 import type { AsyncWorker } from "../async/worker.js";
+import type { IamEnforcer } from "../auth/iam-enforcer.js";
 import type { UnkaiCredentials } from "../auth/unkai-credentials.js";
 import type { Account } from "../core/arn.js";
 import type { ErrorTable } from "../core/errors.js";
@@ -46,6 +47,8 @@ export interface Platform {
   readonly blobs: { readonly store: BlobStore; readonly sweepGraceMs: number };
   readonly space: DiskSpace;
   readonly credentials: UnkaiCredentials;
+  /** IAM enforcement, present only with `--iam enforce` (docs/iam.md). */
+  readonly iamEnforcer: IamEnforcer | undefined;
   /** The function registry. */
   readonly functions: FunctionService;
   readonly invoker: Invoker;

@@ -10,6 +10,7 @@ import { apiGatewayV2Module } from "./apigatewayv2/index.js";
 import { consoleModule } from "./console/index.js";
 import { dynamodbModule } from "./dynamodb/index.js";
 import { servedApisModule } from "./served-apis/index.js";
+import { iamModule } from "./iam/index.js";
 import { lambdaModule } from "./lambda/index.js";
 import { eventsModule } from "./events/index.js";
 import { logsModule } from "./logs/index.js";
@@ -45,6 +46,8 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   // Signing scope `sqs`, POST with X-Amz-Target AmazonSQS.*, or a query `Action=` naming an SQS operation
   // (queue URLs are /<account>/<queue>, a path no service above claims).
   sqsModule,
+  // Signing scope `iam`, or a query `Action=` naming an IAM operation.
+  iamModule,
   // Unsigned GET/HEAD of / and /console/…: last, the browser's catch-all.
   consoleModule,
 ];

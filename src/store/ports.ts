@@ -7,6 +7,7 @@ import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
+import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy } from "../core/iam.js";
 
 export interface FunctionStore {
   get(name: string): Promise<FunctionRecord | undefined>;
@@ -231,6 +232,7 @@ export interface Store {
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
   readonly metricData: MetricDataStore;
+  readonly iam: IamStore;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
 }
@@ -343,6 +345,30 @@ export interface DocumentStore<T> {
   delete(id: string): Promise<boolean>;
   /** Every document, ordered by id. */
   list(): Promise<T[]>;
+}
+
+/** IAM users, roles and customer managed policies; every write commits before it returns. */
+export interface IamStore {
+  /** The entity of that kind whose name equals `name` ignoring case. */
+  get(kind: IamEntityKind, name: string): Promise<IamEntity | undefined>;
+  /** Inserts; false when one of that kind has the name (ignoring case). */
+  create(entity: IamEntity): Promise<boolean>;
+  /** Removes the entity with its inline policies and attachments; false when there was none. */
+  delete(kind: IamEntityKind, name: string): Promise<boolean>;
+  /** Every entity of the kind, ordered by name. */
+  list(kind: IamEntityKind): Promise<IamEntity[]>;
+  /** Inserts or replaces a user's or role's inline policy. */
+  putInlinePolicy(kind: IamPrincipalKind, principal: string, policy: InlinePolicy): Promise<void>;
+  /** A principal's inline policies, ordered by name. */
+  inlinePolicies(kind: IamPrincipalKind, principal: string): Promise<InlinePolicy[]>;
+  deleteInlinePolicy(kind: IamPrincipalKind, principal: string, policyName: string): Promise<boolean>;
+  /** Attaches a managed policy (idempotent). */
+  attach(kind: IamPrincipalKind, principal: string, policyArn: string): Promise<void>;
+  detach(kind: IamPrincipalKind, principal: string, policyArn: string): Promise<boolean>;
+  /** The ARNs attached to a principal, in the order they were attached. */
+  attached(kind: IamPrincipalKind, principal: string): Promise<string[]>;
+  /** How many principals a managed policy is attached to (DeletePolicy refuses while any). */
+  attachmentCount(policyArn: string): Promise<number>;
 }
 
 export interface FunctionUrlStore {

@@ -14,6 +14,7 @@ import { functionStoreContract } from "./function-store.js";
 import { functionUrlStoreContract } from "./function-url-store.js";
 import { DEFAULT_STORE_OPTIONS, type MakeStore, type StoreContext, type StoreTest } from "./harness.js";
 import { invocationStoreContract } from "./invocation-store.js";
+import { iamStoreContract } from "./iam-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
 import { messageStoreContract } from "./message-store.js";
@@ -48,6 +49,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["DynamoDbStore", dynamoDbStoreContract],
   ["MetricFilterStore", metricFilterStoreContract],
   ["MetricDataStore", metricDataStoreContract],
+  ["IamStore", iamStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {

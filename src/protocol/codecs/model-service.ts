@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { UnkaiError } from "../../core/errors.js";
+import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { AuthRefusal, Caller, Service, UnkaiRequest, UnkaiResponse } from "../http.js";
 import { InvalidInput, MalformedInput, type Violation } from "./input-errors.js";
 import { protocolsOf, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
@@ -49,6 +50,12 @@ export interface ModelServiceOptions {
   readonly validationError?: string | ((violations: readonly Violation[], protocol: Protocol) => UnkaiError);
   /** Code for a body that is not JSON/CBOR or has a value of the wrong type. Default `SerializationException` (JSON/CBOR), the validation code on awsQuery. */
   readonly serializationError?: string;
+  /**
+   * Operation → the IAM permissions it needs, from its decoded (not yet validated) input; becomes
+   * `Service.authorize` (CONTRIBUTING.md, "Map a service's operations to IAM actions"). When given, every
+   * operation in `operations` must have an entry, or the service refuses to build.
+   */
+  readonly authorization?: Readonly<Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]>>;
 }
 
 /**
@@ -60,6 +67,7 @@ const QUERY_CODES = { missingAction: "MissingAction", invalidAction: "InvalidAct
 
 const QUERY_AUTH_CODES: Record<string, string> = {
   unsigned: "MissingAuthenticationToken", malformed: "IncompleteSignature", "unknown-key": "InvalidClientTokenId", "foreign-host": "AccessDenied", "foreign-origin": "AccessDenied",
+  "not-authorized": "AccessDenied",
 };
 
 /** The codes the codec itself answers with on `protocols`; modelService refuses to start without them in the table. */
@@ -142,9 +150,30 @@ export function modelService(options: ModelServiceOptions): Service {
     return outputResponse(protocol, model, operation, output ?? undefined, request.requestId);
   }
 
+  const { authorization } = options;
+  const unmapped = authorization ? Object.keys(operations).filter((name) => authorization[name] === undefined) : [];
+  if (unmapped.length > 0) throw new Error(`${options.name} operations without an IAM action in its authorization table: ${unmapped.join(", ")}`);
+
+  /** The permissions a request needs; none for a request naming no operation (the codec refuses it) or input that does not decode. */
+  function authorize(request: UnkaiRequest): readonly ActionRequest[] {
+    const address = addressOf(model, request);
+    const name = address === undefined ? undefined : address.protocol === "awsQuery" ? address.params.get("Action") : address.operation;
+    const resolver = name === undefined ? undefined : authorization?.[name];
+    const operation = name === undefined ? undefined : model.operations[name];
+    if (!address || !resolver || !operation) return [];
+    let input: Record<string, unknown> = {};
+    try {
+      input = address.protocol === "awsQuery" ? decodeQueryInput(model, operation, address.params) : decodeRpcInput(model, address.protocol, operation, request.body);
+    } catch {
+      // Malformed input: name what can be named; the operation refuses the request with the codec's error.
+    }
+    return resolver(input);
+  }
+
   return {
     name: options.name,
     signingNames: options.signingNames,
+    ...(authorization ? { authorize } : {}),
     matches(request) {
       const target = request.headers["x-amz-target"];
       // The RPC wires are POST only, as on AWS.

@@ -27,6 +27,8 @@ import { invokeWithResponseStream } from "./invoke-stream.js";
 import { functionUrlRoutes } from "./function-urls.js";
 import { eventSourceMappingRoutes } from "./event-source-mappings.js";
 import type { EventSourceMapping } from "../../core/event-source-mapping.js";
+import { lambdaActions } from "./authorization.js";
+import { restActions, unmappedRoutes } from "../../protocol/action-table.js";
 import {
   applyConfig,
   createFunctionInput,
@@ -59,11 +61,17 @@ export interface LambdaServiceDeps {
   /** Event source mappings, and the SQS queues they may read. */
   readonly mappings: DocumentStore<EventSourceMapping>;
   readonly queues: QueueStore;
+  /** With `--iam enforce`: whether Lambda may assume the execution role (it exists and trusts lambda.amazonaws.com). */
+  readonly lambdaMayAssume?: ((roleArn: string) => Promise<boolean>) | undefined;
 }
 
 
 export function lambdaService(deps: LambdaServiceDeps): Service {
-  const { functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space } = deps;
+  const { functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space, lambdaMayAssume } = deps;
+  /** AWS's refusal of an execution role Lambda cannot assume (only checked with `--iam enforce`). */
+  const checkRole = async (role: string | undefined) => {
+    if (lambdaMayAssume && role !== undefined && !(await lambdaMayAssume(role))) throw invalidParameter("The role defined for the function cannot be assumed by Lambda.");
+  };
   const ref = (request: UnkaiRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
   const unqualified = (request: UnkaiRequest, raw: string, operation: string) => {
     const { name, qualifier } = ref(request, raw);
@@ -76,6 +84,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
   const router = new Router()
     .on("POST", "/2015-03-31/functions", async (request) => {
       const input = parseBody(createFunctionInput, request.body);
+      await checkRole(input.Role);
       if (input.PackageType === "Image") throw invalidParameter("Container image functions are not supported by Unkai; package the function as a zip.");
       const layers = input.Layers ? await functions.resolveLayers(input.Layers) : [];
       const base = applyConfig(input.FunctionName, undefined, input, () => layers);
@@ -118,6 +127,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
     .on("PUT", "/2015-03-31/functions/{name}/configuration", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "UpdateFunctionConfiguration");
       const input = parseBody(updateConfigurationInput, request.body);
+      await checkRole(input.Role);
       const layers = input.Layers ? await functions.resolveLayers(input.Layers) : [];
       const record = await functions.updateConfiguration(name, (current) => applyConfig(name, current, input, () => layers), input.RevisionId);
       return json(200, functionConfiguration(record, functions.arn(name)));
@@ -185,9 +195,14 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
   layerRoutes(router, layers, code, functions.account, codeLocation);
   functionUrlRoutes(router, { functions, urls: functionUrls, urlOf: functionUrlOf });
   eventSourceMappingRoutes(router, { functions, mappings: deps.mappings, queues: deps.queues });
+  const table = lambdaActions(functions.account);
+  const unmapped = unmappedRoutes(router.routeKeys(), table);
+  if (unmapped.length > 0) throw new Error(`Lambda routes without an IAM action in authorization.ts: ${unmapped.join(", ")}`);
+  const authorize = restActions(table);
 
   return {
     name: "lambda",
+    authorize,
     signingNames: ["lambda"],
     matches: (request) => /^\/20\d\d-\d\d-\d\d\//.test(request.path) && router.matchesPath(request.path),
     async handle(request) {
@@ -211,5 +226,6 @@ export const lambdaModule: ServiceModule = {
     codeLocation: (codeSha256) => p.credentials.presignUrl(p.url(), `/_unkai/code/${codeKey(codeSha256)}.zip`, p.account.region), logger: p.logger("lambda"),
     functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
     mappings: p.store.eventSourceMappings, queues: p.store.queues,
+    lambdaMayAssume: p.iamEnforcer && ((role) => p.iamEnforcer?.lambdaMayAssume(role) ?? Promise.resolve(true)),
   }),
 };

@@ -12,6 +12,7 @@ import type { ServiceModule } from "../module.js";
 import { filterOperations } from "./filter.js";
 import { metricFilterOperations } from "./metric-filters.js";
 import { writeOperations, type GroupNameInput } from "./writes.js";
+import { logsActions } from "./authorization.js";
 
 interface GetInput {
   readonly logGroupName?: string;
@@ -94,7 +95,10 @@ export function logsService({ logs, metricFilters, account, space, logger, now =
   };
 
   // Constraint failures are InvalidParameterException on CloudWatch Logs, worded "1 validation error detected: …".
-  return modelService({ name: "logs", model: loadModel("logs"), errors: LOGS_ERRORS, operations, signingNames: ["logs"], logger, validationError: "InvalidParameterException" });
+  return modelService({
+    name: "logs", model: loadModel("logs"), errors: LOGS_ERRORS, operations, signingNames: ["logs"], logger, validationError: "InvalidParameterException",
+    authorization: logsActions(account),
+  });
 }
 
 export const logsModule: ServiceModule = {

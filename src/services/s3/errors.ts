@@ -84,6 +84,7 @@ export function s3AuthRefusal(error: AuthRefusal, request: UnkaiRequest): UnkaiR
     "payload-mismatch": "XAmzContentSHA256Mismatch",
     "foreign-host": "AccessDenied",
     "foreign-origin": "AccessDenied",
+    "not-authorized": "AccessDenied",
   };
   const { message, extra } = s3RefusalWording(error, presigned);
   return s3ErrorResponse(new S3Error(codes[error.reason], message, undefined, extra), request.requestId, request.method);

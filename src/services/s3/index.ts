@@ -18,15 +18,9 @@ import { copyObject, deleteObject, getObject, putObject } from "./object-ops.js"
 import { S3Notifications } from "../../sources/s3-notifications.js";
 import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { Platform, ServiceModule } from "../module.js";
+import { s3Actions, UNSUPPORTED_BUCKET_SUBRESOURCES } from "./authorization.js";
 
 export type { S3Context } from "./context.js";
-
-/** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
-const UNSUPPORTED_BUCKET_SUBRESOURCES = [
-  "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
-  "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "versioning",
-  "versions", "website", "accelerate",
-];
 
 function notImplemented(what: string): S3Error {
   return new S3Error("NotImplemented", `Unkai does not implement ${what} yet.`);
@@ -117,6 +111,7 @@ export function s3Service(context: S3Context): Service {
   return {
     name: "s3",
     signingNames: ["s3"],
+    authorize: s3Actions,
     matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined || unreadablePresignedUrl(request),
     // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
     rejectUnauthenticated: s3AuthRefusal,

@@ -128,7 +128,8 @@ class Md5Through extends Transform {
   }
 }
 
-function copySource(header: string): { bucket: string; key: string } {
+/** The bucket and key an `x-amz-copy-source` header names. */
+export function copySource(header: string): { bucket: string; key: string } {
   let path: string;
   try {
     path = decodeURIComponent(header.split("?")[0] ?? "").replace(/^\//, "");

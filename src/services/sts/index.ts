@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
+import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
@@ -19,6 +20,16 @@ export interface StsDeps {
   readonly logger: Logger;
 }
 
+/**
+ * STS's operations → IAM actions: GetCallerIdentity needs no permission (AWS never denies it);
+ * AssumeRole needs sts:AssumeRole on the role (its trust policy is AssumeRole's own check).
+ */
+const STS_AUTHORIZATION: Readonly<Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]>> = {
+  GetCallerIdentity: () => [],
+  AssumeRole: (input) => [{ action: "sts:AssumeRole", resource: typeof input.RoleArn === "string" ? input.RoleArn : "*" }],
+  GetSessionToken: () => [{ action: "sts:GetSessionToken", resource: "*" }],
+};
+
 export function stsService(deps: StsDeps): Service {
   return modelService({
     name: "sts",
@@ -26,6 +37,7 @@ export function stsService(deps: StsDeps): Service {
     errors: STS_ERRORS,
     signingNames: ["sts"],
     logger: deps.logger,
+    authorization: STS_AUTHORIZATION,
     operations: {
       async GetCallerIdentity(_input: object, ctx: OperationContext) {
         const identity = await identityOf(ctx.caller.principal, deps.account, deps.roleOf);

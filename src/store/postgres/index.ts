@@ -5,6 +5,7 @@
  */
 import type { LogStorePolicy, Store } from "../ports.js";
 import { pgAccessKeyStore } from "./access-key-store.js";
+import { pgIamStore } from "./iam-store.js";
 import { pgAsyncQueueStore } from "./async-queue-store.js";
 import { openPgDatabase } from "./database.js";
 import { pgDynamoDbStore } from "./dynamodb-store.js";
@@ -46,6 +47,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     aliases: pgAliasStore(db),
     layers: pgLayerStore(db),
     accessKeys: pgAccessKeyStore(db),
+    iam: pgIamStore(db),
     testEvents: pgTestEventStore(db),
     httpApis: pgDocumentStore(db, "http_apis"),
     restApis: pgDocumentStore(db, "rest_apis"),

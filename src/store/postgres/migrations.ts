@@ -257,4 +257,35 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE event_source_mappings (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 6: IAM users, roles and customer managed policies (names unique ignoring case, as in IAM),
+  // their inline policies and managed-policy attachments (seq keeps attachment order)
+  `
+  CREATE TABLE iam_entities (
+    kind TEXT NOT NULL,
+    name TEXT COLLATE "C" NOT NULL,
+    name_key TEXT COLLATE "C" NOT NULL,
+    id TEXT NOT NULL,
+    arn TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    document TEXT,
+    description TEXT,
+    max_session_seconds INTEGER,
+    PRIMARY KEY (kind, name_key)
+  );
+  CREATE TABLE iam_inline_policies (
+    kind TEXT NOT NULL,
+    principal_key TEXT COLLATE "C" NOT NULL,
+    policy_name TEXT COLLATE "C" NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (kind, principal_key, policy_name)
+  );
+  CREATE TABLE iam_attachments (
+    kind TEXT NOT NULL,
+    principal_key TEXT COLLATE "C" NOT NULL,
+    policy_arn TEXT COLLATE "C" NOT NULL,
+    seq BIGSERIAL,
+    PRIMARY KEY (kind, principal_key, policy_arn)
+  );
+  `,
 ];

@@ -20,6 +20,7 @@ import { sqliteUnitOfWork } from "./unit-of-work.js";
 import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 import { sqliteDynamoDbStore } from "./dynamodb-store.js";
 import { sqliteMetricDataStore, sqliteMetricFilterStore } from "./metric-store.js";
+import { sqliteIamStore } from "./iam-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */
 export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
@@ -54,6 +55,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     dynamodb: promised(sqliteDynamoDbStore(db)),
     metricFilters: promised(sqliteMetricFilterStore(db)),
     metricData: promised(sqliteMetricDataStore(db)),
+    iam: promised(sqliteIamStore(db)),
     async close() {
       if (closed) return;
       closed = true;

@@ -296,4 +296,35 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (queue, dedup_key)
   ) STRICT;
   `,
+  // 15: IAM users, roles and customer managed policies (names unique ignoring case, as in IAM),
+  // their inline policies and managed-policy attachments
+  `
+  CREATE TABLE iam_entities (
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    arn TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    document TEXT,
+    description TEXT,
+    max_session_seconds INTEGER,
+    PRIMARY KEY (kind, name_key)
+  ) STRICT;
+  CREATE TABLE iam_inline_policies (
+    kind TEXT NOT NULL,
+    principal_key TEXT NOT NULL,
+    policy_name TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (kind, principal_key, policy_name)
+  ) STRICT;
+  CREATE TABLE iam_attachments (
+    kind TEXT NOT NULL,
+    principal_key TEXT NOT NULL,
+    policy_arn TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (kind, principal_key, policy_arn)
+  ) STRICT;
+  `,
 ];

@@ -1,0 +1,63 @@
+/**
+ * AWS IAM on the awsQuery protocol, built on IAM's service model (models/iam.json): users, roles with
+ * trust policies, inline policies, customer managed policies and the AWS managed policies Unkai seeds,
+ * attached to users and roles. Documents are validated as IAM validates them (src/core/iam-policy/).
+ * Enforcement (`--iam enforce`, src/auth/iam-enforcer.ts) reads roles and policies from the same store: docs/iam.md.
+ */
+import type { Account } from "../../core/arn.js";
+import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { loadModel } from "../../protocol/codecs/model.js";
+import { modelService, type Operation } from "../../protocol/codecs/model-service.js";
+import type { Service } from "../../protocol/http.js";
+import type { IamStore } from "../../store/ports.js";
+import type { Logger } from "pino";
+import type { Platform, ServiceModule } from "../module.js";
+import { IAM_ERRORS } from "./errors.js";
+import { managedPolicyOperations } from "./managed.js";
+import { inlinePolicyOperations, principalOperations } from "./principals.js";
+
+export interface IamDeps {
+  readonly iam: IamStore;
+  readonly account: Account;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * Every IAM operation is `iam:<Operation>` on the user, role or policy it names (the ARN without the
+ * entity's path, which the request does not carry); listings name `*`; attaching carries `iam:PolicyARN`.
+ */
+function iamAuthorization(account: Account, operations: readonly string[]): Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]> {
+  const str = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const resolve = (operation: string) => (input: Record<string, unknown>): readonly ActionRequest[] => {
+    const role = str(input.RoleName);
+    const user = str(input.UserName);
+    const policyArn = str(input.PolicyArn);
+    const created = operation === "CreatePolicy" ? `arn:aws:iam::${account.accountId}:policy${str(input.Path) ?? "/"}${str(input.PolicyName) ?? ""}` : undefined;
+    const resource = role !== undefined ? `arn:aws:iam::${account.accountId}:role/${role}`
+      : user !== undefined ? `arn:aws:iam::${account.accountId}:user/${user}`
+      : (policyArn ?? created ?? "*");
+    const keys = policyArn !== undefined && /^(Attach|Detach)/.test(operation) ? { "iam:PolicyARN": policyArn } : undefined;
+    return [{ action: `iam:${operation}`, resource, keys }];
+  };
+  return Object.fromEntries(operations.map((operation) => [operation, resolve(operation)]));
+}
+
+export function iamService({ iam, account, logger, now = Date.now }: IamDeps): Service {
+  const operations: Record<string, Operation> = {
+    ...principalOperations(iam, account, now),
+    ...inlinePolicyOperations(iam),
+    ...managedPolicyOperations(iam, account, now),
+  };
+  return modelService({
+    name: "iam", model: loadModel("iam"), errors: IAM_ERRORS, operations, signingNames: ["iam"], logger,
+    authorization: iamAuthorization(account, Object.keys(operations)),
+  });
+}
+
+export const iamModule: ServiceModule = {
+  name: "iam",
+  errors: { kind: "xml", table: IAM_ERRORS, heading: "## IAM errors" },
+  compatibility: "docs/compatibility/iam.md",
+  create: (p: Platform) => iamService({ iam: p.store.iam, account: p.account, logger: p.logger("iam") }),
+};

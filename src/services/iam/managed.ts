@@ -1,0 +1,114 @@
+/** Managed policies: the AWS managed ones Unkai seeds (read-only) and customer managed ones, and attaching them. */
+import type { Account } from "../../core/arn.js";
+import { UnkaiError } from "../../core/errors.js";
+import type { IamEntity } from "../../core/iam.js";
+import { findManagedPolicy, MANAGED_POLICIES, managedPolicyArn, type ManagedPolicy } from "../../core/iam-policy/index.js";
+import type { Operation } from "../../protocol/codecs/model-service.js";
+import type { IamStore } from "../../store/ports.js";
+import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
+import { iamId } from "./ids.js";
+import { requirePrincipal } from "./principals.js";
+
+/** A managed policy as the operations see it, whichever kind it is. */
+interface AnyPolicy {
+  readonly name: string;
+  readonly arn: string;
+  readonly id: string;
+  readonly path: string;
+  readonly document: string;
+  readonly versionId: string;
+  readonly createdAt: number;
+  readonly description: string | undefined;
+}
+
+/** AWS's own policies carry no creation time in Unkai's data; IAM's epoch for them is as good as any. */
+const AWS_POLICY_DATE = Date.parse("2015-02-06T18:39:46Z");
+
+const fromAws = (p: ManagedPolicy): AnyPolicy => ({
+  name: p.name, arn: managedPolicyArn(p), id: `ANPA${p.name.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 17).padEnd(17, "A")}`,
+  path: p.path, document: JSON.stringify(p.document), versionId: p.versionId, createdAt: AWS_POLICY_DATE, description: p.description,
+});
+const fromStore = (e: IamEntity): AnyPolicy => ({
+  name: e.name, arn: e.arn, id: e.id, path: e.path, document: e.document ?? "", versionId: "v1", createdAt: e.createdAt, description: e.description,
+});
+
+export function managedPolicyOperations(iam: IamStore, account: Account, now: () => number): Record<string, Operation> {
+  const localName = (arn: string) => {
+    const match = new RegExp(`^arn:aws:iam::${account.accountId}:policy(/(?:.*/)?)([^/]+)$`).exec(arn);
+    return match?.[2];
+  };
+  const find = async (arn: string): Promise<AnyPolicy | undefined> => {
+    const aws = arn.startsWith("arn:aws:iam::aws:policy/") ? findManagedPolicy(arn) : undefined;
+    if (aws) return fromAws(aws);
+    const name = localName(arn);
+    const stored = name === undefined ? undefined : await iam.get("policy", name);
+    return stored && stored.arn === arn ? fromStore(stored) : undefined;
+  };
+  const require = async (arn: string) => {
+    const policy = await find(arn);
+    if (!policy) throw new UnkaiError("NoSuchEntity", `Policy ${arn} does not exist or is not attachable.`);
+    return policy;
+  };
+  const shape = async (p: AnyPolicy) => ({
+    PolicyName: p.name, PolicyId: p.id, Arn: p.arn, Path: p.path, DefaultVersionId: p.versionId,
+    AttachmentCount: await iam.attachmentCount(p.arn), PermissionsBoundaryUsageCount: 0, IsAttachable: true,
+    ...(p.description !== undefined ? { Description: p.description } : {}),
+    CreateDate: new Date(p.createdAt), UpdateDate: new Date(p.createdAt),
+  });
+
+  const ops: Record<string, Operation> = {
+    async CreatePolicy(input: { PolicyName: string; PolicyDocument: string; Path?: string; Description?: string }) {
+      checkDocument(input.PolicyDocument, "managed", POLICY_SIZE_LIMITS.managed, `Cannot exceed quota for PolicySize: ${POLICY_SIZE_LIMITS.managed}`);
+      const path = input.Path ?? "/";
+      const entity: IamEntity = {
+        kind: "policy", name: input.PolicyName, id: iamId("ANPA"), arn: `arn:aws:iam::${account.accountId}:policy${path}${input.PolicyName}`,
+        path, createdAt: now(), document: input.PolicyDocument, description: input.Description,
+      };
+      if (!(await iam.create(entity))) throw new UnkaiError("EntityAlreadyExists", `A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`);
+      return { Policy: await shape(fromStore(entity)) };
+    },
+    async GetPolicy(input: { PolicyArn: string }) {
+      return { Policy: await shape(await require(input.PolicyArn)) };
+    },
+    async GetPolicyVersion(input: { PolicyArn: string; VersionId: string }) {
+      const policy = await require(input.PolicyArn);
+      if (input.VersionId !== policy.versionId) throw new UnkaiError("NoSuchEntity", `Policy ${input.PolicyArn} version ${input.VersionId} does not exist or is not attachable.`);
+      return { PolicyVersion: { Document: encodeDocument(policy.document), VersionId: policy.versionId, IsDefaultVersion: true, CreateDate: new Date(policy.createdAt) } };
+    },
+    async ListPolicies(input: { Scope?: "All" | "AWS" | "Local"; OnlyAttached?: boolean; PathPrefix?: string }) {
+      const scope = input.Scope ?? "All";
+      const all = [...(scope === "Local" ? [] : MANAGED_POLICIES.map(fromAws)), ...(scope === "AWS" ? [] : (await iam.list("policy")).map(fromStore))];
+      const shaped = await Promise.all(all.filter((p) => p.path.startsWith(input.PathPrefix ?? "/")).map(shape));
+      return { Policies: input.OnlyAttached ? shaped.filter((p) => p.AttachmentCount > 0) : shaped, IsTruncated: false };
+    },
+    async DeletePolicy(input: { PolicyArn: string }) {
+      const policy = await require(input.PolicyArn);
+      if (input.PolicyArn.startsWith("arn:aws:iam::aws:")) throw new UnkaiError("InvalidInput", `ARN ${input.PolicyArn} is an AWS managed policy; it cannot be deleted.`);
+      if ((await iam.attachmentCount(policy.arn)) > 0) throw new UnkaiError("DeleteConflict", "Cannot delete a policy attached to entities.");
+      await iam.delete("policy", policy.name);
+    },
+  };
+  for (const kind of ["user", "role"] as const) {
+    const Kind = kind === "user" ? "User" : "Role";
+    const nameOf = (input: { UserName?: string; RoleName?: string }) => (kind === "user" ? input.UserName : input.RoleName) ?? "";
+    ops[`Attach${Kind}Policy`] = async (input: { UserName?: string; RoleName?: string; PolicyArn: string }) => {
+      const principal = await requirePrincipal(iam, kind, nameOf(input));
+      const policy = await require(input.PolicyArn);
+      if ((await iam.attached(kind, principal.name)).length >= 10 && !(await iam.attached(kind, principal.name)).includes(policy.arn)) {
+        throw new UnkaiError("LimitExceeded", `Cannot exceed quota for PoliciesPerUser: 10`.replace("User", Kind));
+      }
+      await iam.attach(kind, principal.name, policy.arn);
+    };
+    ops[`Detach${Kind}Policy`] = async (input: { UserName?: string; RoleName?: string; PolicyArn: string }) => {
+      const principal = await requirePrincipal(iam, kind, nameOf(input));
+      if (!(await iam.detach(kind, principal.name, input.PolicyArn))) throw new UnkaiError("NoSuchEntity", `Policy ${input.PolicyArn} was not found.`);
+    };
+    ops[`ListAttached${Kind}Policies`] = async (input: { UserName?: string; RoleName?: string }) => {
+      const principal = await requirePrincipal(iam, kind, nameOf(input));
+      const arns = await iam.attached(kind, principal.name);
+      const named = await Promise.all(arns.map(async (arn) => ({ PolicyName: (await find(arn))?.name ?? arn.split("/").pop() ?? arn, PolicyArn: arn })));
+      return { AttachedPolicies: named, IsTruncated: false };
+    };
+  }
+  return ops;
+}

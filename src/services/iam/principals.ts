@@ -1,0 +1,120 @@
+/** IAM users and roles, and their inline policies. */
+import type { Account } from "../../core/arn.js";
+import { UnkaiError } from "../../core/errors.js";
+import type { IamEntity, IamPrincipalKind } from "../../core/iam.js";
+import type { Operation } from "../../protocol/codecs/model-service.js";
+import type { IamStore } from "../../store/ports.js";
+import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
+import { iamId } from "./ids.js";
+
+const LABEL: Readonly<Record<IamPrincipalKind, string>> = { user: "user", role: "role" };
+
+export function userShape(user: IamEntity) {
+  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt) };
+}
+
+export function roleShape(role: IamEntity) {
+  return {
+    Path: role.path, RoleName: role.name, RoleId: role.id, Arn: role.arn, CreateDate: new Date(role.createdAt),
+    AssumeRolePolicyDocument: encodeDocument(role.document ?? ""),
+    ...(role.description !== undefined ? { Description: role.description } : {}),
+    MaxSessionDuration: role.maxSessionDurationSeconds ?? 3600,
+  };
+}
+
+/** The principal or NoSuchEntity in IAM's words ("The role with name X cannot be found."). */
+export async function requirePrincipal(iam: IamStore, kind: IamPrincipalKind, name: string): Promise<IamEntity> {
+  const found = await iam.get(kind, name);
+  if (!found) throw new UnkaiError("NoSuchEntity", `The ${LABEL[kind]} with name ${name} cannot be found.`);
+  return found;
+}
+
+interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly Path?: string }
+interface RoleInput extends NameInput { readonly RoleName: string; readonly AssumeRolePolicyDocument: string; readonly Description?: string; readonly MaxSessionDuration?: number }
+interface InlineInput extends NameInput { readonly PolicyName: string; readonly PolicyDocument?: string }
+
+async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, name: string): Promise<void> {
+  if ((await iam.inlinePolicies(kind, name)).length > 0) throw new UnkaiError("DeleteConflict", "Cannot delete entity, must delete policies first.");
+  if ((await iam.attached(kind, name)).length > 0) throw new UnkaiError("DeleteConflict", "Cannot delete entity, must detach all policies first.");
+}
+
+/** CreateUser … DeleteRole. */
+export function principalOperations(iam: IamStore, account: Account, now: () => number): Record<string, Operation> {
+  const arn = (kind: IamPrincipalKind, path: string, name: string) => `arn:aws:iam::${account.accountId}:${kind}${path}${name}`;
+  return {
+    async CreateUser(input: NameInput & { UserName: string }) {
+      const path = input.Path ?? "/";
+      const user: IamEntity = { kind: "user", name: input.UserName, id: iamId("AIDA"), arn: arn("user", path, input.UserName), path, createdAt: now() };
+      if (!(await iam.create(user))) throw new UnkaiError("EntityAlreadyExists", `User with name ${input.UserName} already exists.`);
+      return { User: userShape(user) };
+    },
+    async GetUser(input: NameInput, ctx) {
+      const name = input.UserName ?? (ctx.caller.principal.kind === "key" ? ctx.caller.principal.name : "");
+      return { User: userShape(await requirePrincipal(iam, "user", name)) };
+    },
+    async ListUsers(input: { PathPrefix?: string }) {
+      const users = (await iam.list("user")).filter((u) => u.path.startsWith(input.PathPrefix ?? "/"));
+      return { Users: users.map(userShape), IsTruncated: false };
+    },
+    async DeleteUser(input: { UserName: string }) {
+      await requirePrincipal(iam, "user", input.UserName);
+      await refuseWhileInUse(iam, "user", input.UserName);
+      await iam.delete("user", input.UserName);
+    },
+    async CreateRole(input: RoleInput) {
+      checkDocument(input.AssumeRolePolicyDocument, "trust", POLICY_SIZE_LIMITS.trust, `Cannot exceed quota for ACLSizePerRole: ${POLICY_SIZE_LIMITS.trust}`);
+      const path = input.Path ?? "/";
+      const role: IamEntity = {
+        kind: "role", name: input.RoleName, id: iamId("AROA"), arn: arn("role", path, input.RoleName), path, createdAt: now(),
+        document: input.AssumeRolePolicyDocument, description: input.Description, maxSessionDurationSeconds: input.MaxSessionDuration ?? 3600,
+      };
+      if (!(await iam.create(role))) throw new UnkaiError("EntityAlreadyExists", `Role with name ${input.RoleName} already exists.`);
+      return { Role: roleShape(role) };
+    },
+    async GetRole(input: { RoleName: string }) {
+      return { Role: roleShape(await requirePrincipal(iam, "role", input.RoleName)) };
+    },
+    async ListRoles(input: { PathPrefix?: string }) {
+      const roles = (await iam.list("role")).filter((r) => r.path.startsWith(input.PathPrefix ?? "/"));
+      return { Roles: roles.map(roleShape), IsTruncated: false };
+    },
+    async DeleteRole(input: { RoleName: string }) {
+      await requirePrincipal(iam, "role", input.RoleName);
+      await refuseWhileInUse(iam, "role", input.RoleName);
+      await iam.delete("role", input.RoleName);
+    },
+  };
+}
+
+/** Put/Get/List/Delete{User,Role}Policy. */
+export function inlinePolicyOperations(iam: IamStore): Record<string, Operation> {
+  const ops: Record<string, Operation> = {};
+  for (const kind of ["user", "role"] as const) {
+    const Kind = kind === "user" ? "User" : "Role";
+    const nameOf = (input: InlineInput) => (kind === "user" ? input.UserName : input.RoleName) ?? "";
+    const limit = kind === "user" ? POLICY_SIZE_LIMITS.userInline : POLICY_SIZE_LIMITS.roleInline;
+    ops[`Put${Kind}Policy`] = async (input: InlineInput) => {
+      const principal = await requirePrincipal(iam, kind, nameOf(input));
+      const document = input.PolicyDocument ?? "";
+      checkDocument(document, "identity", limit, `Maximum policy size of ${limit} bytes exceeded for ${kind} ${principal.name}`);
+      await iam.putInlinePolicy(kind, principal.name, { policyName: input.PolicyName, document });
+    };
+    ops[`Get${Kind}Policy`] = async (input: InlineInput) => {
+      const principal = await requirePrincipal(iam, kind, nameOf(input));
+      const policy = (await iam.inlinePolicies(kind, principal.name)).find((p) => p.policyName === input.PolicyName);
+      if (!policy) throw new UnkaiError("NoSuchEntity", `The ${kind} policy with name ${input.PolicyName} cannot be found.`);
+      return { [`${Kind}Name`]: principal.name, PolicyName: policy.policyName, PolicyDocument: encodeDocument(policy.document) };
+    };
+    ops[`List${Kind}Policies`] = async (input: InlineInput) => {
+      const principal = await requirePrincipal(iam, kind, nameOf(input));
+      return { PolicyNames: (await iam.inlinePolicies(kind, principal.name)).map((p) => p.policyName), IsTruncated: false };
+    };
+    ops[`Delete${Kind}Policy`] = async (input: InlineInput) => {
+      const principal = await requirePrincipal(iam, kind, nameOf(input));
+      if (!(await iam.deleteInlinePolicy(kind, principal.name, input.PolicyName))) {
+        throw new UnkaiError("NoSuchEntity", `The ${kind} policy with name ${input.PolicyName} cannot be found.`);
+      }
+    };
+  }
+  return ops;
+}

@@ -1,0 +1,87 @@
+/**
+ * S3 requests → IAM actions and resources (Service Authorization Reference, "Actions defined by
+ * Amazon S3"), following the same dispatch as index.ts's `route`. Buckets are `arn:aws:s3:::bucket`,
+ * objects `arn:aws:s3:::bucket/key`; listing carries `s3:prefix`, `s3:delimiter` and `s3:max-keys`.
+ * Sub-resources Unkai answers NotImplemented need no permission: nothing is read or changed.
+ */
+import type { ActionRequest } from "../../core/iam-policy/index.js";
+import type { UnkaiRequest } from "../../protocol/http.js";
+import { targetOf } from "./addressing.js";
+import { copySource } from "./object-ops.js";
+import { listOf, parseXml, text } from "./xml.js";
+
+/** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
+export const UNSUPPORTED_BUCKET_SUBRESOURCES = [
+  "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
+  "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "versioning",
+  "versions", "website", "accelerate",
+];
+
+const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
+const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
+
+function listKeys(query: URLSearchParams): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const [param, key] of [["prefix", "s3:prefix"], ["delimiter", "s3:delimiter"], ["max-keys", "s3:max-keys"]] as const) {
+    const value = query.get(param);
+    if (value !== null) keys[key] = value;
+  }
+  return keys;
+}
+
+function bucketActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
+  const { method, query } = request;
+  const on = (action: string, keys?: Record<string, string>): ActionRequest[] => [{ action: `s3:${action}`, resource: bucketArn(bucket), keys }];
+  if (UNSUPPORTED_BUCKET_SUBRESOURCES.some((name) => query.has(name))) return [];
+  if (query.has("notification")) return method === "PUT" ? on("PutBucketNotification") : method === "GET" ? on("GetBucketNotification") : [];
+  if (method === "GET" && query.has("location")) return on("GetBucketLocation");
+  if (method === "GET" && query.has("uploads")) return on("ListBucketMultipartUploads");
+  if (method === "GET" || method === "HEAD") return on("ListBucket", listKeys(query));
+  if (method === "POST" && query.has("delete")) return deleteObjectsActions(request, bucket);
+  if (method === "PUT") return on("CreateBucket");
+  if (method === "DELETE") return on("DeleteBucket");
+  return [];
+}
+
+/** DeleteObjects needs s3:DeleteObject on every key it names; a body that does not parse is refused by the handler. */
+function deleteObjectsActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
+  try {
+    const keys = listOf(parseXml(request.body, "Delete").Object).map((o) => text(o.Key));
+    return keys.map((key) => ({ action: "s3:DeleteObject", resource: objectArn(bucket, key) }));
+  } catch {
+    return [];
+  }
+}
+
+function objectActions(request: UnkaiRequest, bucket: string, key: string): ActionRequest[] {
+  const { method, query } = request;
+  const on = (action: string): ActionRequest => ({ action: `s3:${action}`, resource: objectArn(bucket, key) });
+  const uploadId = query.get("uploadId");
+  const versioned = query.has("versionId");
+  if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined && uploadId === null) {
+    try {
+      const source = copySource(request.headers["x-amz-copy-source"]);
+      return [{ action: "s3:GetObject", resource: objectArn(source.bucket, source.key) }, on("PutObject")];
+    } catch {
+      return [on("PutObject")];
+    }
+  }
+  if (method === "PUT" || (method === "POST" && (query.has("uploads") || uploadId !== null))) return [on("PutObject")];
+  if (method === "GET" && uploadId !== null) return [on("ListMultipartUploadParts")];
+  if (method === "GET" || method === "HEAD") return [on(versioned ? "GetObjectVersion" : "GetObject")];
+  if (method === "DELETE" && uploadId !== null) return [on("AbortMultipartUpload")];
+  if (method === "DELETE") return [on(versioned ? "DeleteObjectVersion" : "DeleteObject")];
+  return [];
+}
+
+/** The permissions an S3 request needs. */
+export function s3Actions(request: UnkaiRequest): readonly ActionRequest[] {
+  let target;
+  try {
+    target = targetOf(request);
+  } catch {
+    return [];
+  }
+  if (target.bucket === undefined) return request.method === "GET" ? [{ action: "s3:ListAllMyBuckets", resource: "*" }] : [];
+  return target.key === undefined ? bucketActions(request, target.bucket) : objectActions(request, target.bucket, target.key);
+}

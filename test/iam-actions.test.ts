@@ -1,0 +1,159 @@
+/**
+ * Every Unkai request maps to the IAM permissions AWS would check for it (the `Service.authorize`
+ * seam): action names and resource ARNs from the Service Authorization Reference, checked on a real
+ * in-process Unkai's services; and a service cannot be built with a route its table does not map.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pino } from "pino";
+import type { ActionRequest } from "../src/core/iam-policy/index.js";
+import { unmappedRoutes } from "../src/protocol/action-table.js";
+import type { Service, UnkaiRequest } from "../src/protocol/http.js";
+import { Router } from "../src/protocol/router.js";
+import { loadConfig } from "../src/server/config.js";
+import { startUnkai, type RunningUnkai } from "../src/server/unkai.js";
+import { lambdaActions } from "../src/services/lambda/authorization.js";
+import { STS_ERRORS } from "../src/services/sts/errors.js";
+import { loadModel } from "../src/protocol/codecs/model.js";
+import { modelService } from "../src/protocol/codecs/model-service.js";
+
+const ACCOUNT = "000000000000";
+const REGION = "us-east-1";
+const FN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function`;
+
+function request(method: string, target: string, init: { body?: string; headers?: Record<string, string>; service?: string } = {}): UnkaiRequest {
+  const url = new URL(target, "http://127.0.0.1");
+  return {
+    method,
+    path: url.pathname,
+    query: url.searchParams,
+    rawQuery: url.search.slice(1),
+    headers: { host: "127.0.0.1", ...init.headers },
+    rawHeaders: [],
+    body: Buffer.from(init.body ?? ""),
+    remoteAddress: "127.0.0.1",
+    requestId: "test",
+    caller: { accessKeyId: "test", region: REGION, service: init.service, principal: { kind: "key", name: "test" } },
+  };
+}
+
+const plain = (needs: readonly ActionRequest[]) => needs.map((n) => ({ action: n.action, resource: n.resource, ...(n.keys && Object.keys(n.keys).length > 0 ? { keys: n.keys } : {}) }));
+
+describe("IAM actions and resources of every Unkai request", () => {
+  let unkai: RunningUnkai;
+  let dataDir: string;
+  const service = (name: string): Service => {
+    const found = unkai.services.find((s) => s.name === name);
+    assert.ok(found?.authorize !== undefined, `${name} has an authorize seam`);
+    return found;
+  };
+  const needs = (name: string, r: UnkaiRequest) => plain(service(name).authorize?.(r) ?? []);
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "unkai-iam-actions-"));
+    unkai = await startUnkai(loadConfig({ dataDir, port: "0", sandbox: "process", deployExample: "false", prestartPerRuntime: "0" }, {}), pino({ level: "silent" }));
+  });
+  after(async () => {
+    await unkai.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const lambdaCases: [string, UnkaiRequest, unknown][] = [
+    ["Invoke", request("POST", "/2015-03-31/functions/my-fn/invocations"), [{ action: "lambda:InvokeFunction", resource: `${FN}:my-fn` }]],
+    ["Invoke an alias by ?Qualifier", request("POST", "/2015-03-31/functions/my-fn/invocations?Qualifier=prod"), [{ action: "lambda:InvokeFunction", resource: `${FN}:my-fn:prod` }]],
+    ["Invoke by qualified ARN", request("POST", `/2015-03-31/functions/${encodeURIComponent(`${FN}:my-fn:7`)}/invocations`), [{ action: "lambda:InvokeFunction", resource: `${FN}:my-fn:7` }]],
+    ["InvokeWithResponseStream is lambda:InvokeFunction", request("POST", "/2021-11-15/functions/my-fn/response-streaming-invocations"), [{ action: "lambda:InvokeFunction", resource: `${FN}:my-fn` }]],
+    ["ListFunctions names no resource", request("GET", "/2015-03-31/functions"), [{ action: "lambda:ListFunctions", resource: "*" }]],
+    [
+      "CreateFunction also passes the role",
+      request("POST", "/2015-03-31/functions", { body: JSON.stringify({ FunctionName: "new-fn", Role: `arn:aws:iam::${ACCOUNT}:role/exec`, Layers: [] }) }),
+      [
+        { action: "lambda:CreateFunction", resource: `${FN}:new-fn`, keys: { "lambda:Layer": [] } },
+        { action: "iam:PassRole", resource: `arn:aws:iam::${ACCOUNT}:role/exec`, keys: { "iam:PassedToService": "lambda.amazonaws.com" } },
+      ],
+    ],
+    ["DeleteFunction", request("DELETE", "/2015-03-31/functions/my-fn"), [{ action: "lambda:DeleteFunction", resource: `${FN}:my-fn` }]],
+    ["AddPermission carries lambda:Principal", request("POST", "/2015-03-31/functions/my-fn/policy", { body: JSON.stringify({ Principal: "s3.amazonaws.com" }) }), [{ action: "lambda:AddPermission", resource: `${FN}:my-fn`, keys: { "lambda:Principal": "s3.amazonaws.com" } }]],
+    ["GetLayerVersion", request("GET", "/2018-10-31/layers/deps/versions/3"), [{ action: "lambda:GetLayerVersion", resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:deps:3` }]],
+    ["TagResource names the ARN in the path", request("POST", `/2017-03-31/tags/${encodeURIComponent(`${FN}:my-fn`)}`), [{ action: "lambda:TagResource", resource: `${FN}:my-fn` }]],
+    ["a malformed name still yields a resource, not an exception", request("GET", "/2015-03-31/functions/bad%20name"), [{ action: "lambda:GetFunction", resource: `${FN}:bad name` }]],
+    ["no such route: nothing to authorize (Lambda refuses it)", request("PATCH", "/2015-03-31/functions/my-fn"), []],
+  ];
+  for (const [name, r, want] of lambdaCases) it(`Lambda ${name}`, () => assert.deepEqual(needs("lambda", r), want));
+
+  const s3 = (method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) => request(method, path, { ...init, service: "s3" });
+  const s3Cases: [string, UnkaiRequest, unknown][] = [
+    ["ListBuckets", s3("GET", "/"), [{ action: "s3:ListAllMyBuckets", resource: "*" }]],
+    ["GetObject", s3("GET", "/bucket/a/b.txt"), [{ action: "s3:GetObject", resource: "arn:aws:s3:::bucket/a/b.txt" }]],
+    ["HeadObject", s3("HEAD", "/bucket/a"), [{ action: "s3:GetObject", resource: "arn:aws:s3:::bucket/a" }]],
+    ["GetObject of a version", s3("GET", "/bucket/a?versionId=v1"), [{ action: "s3:GetObjectVersion", resource: "arn:aws:s3:::bucket/a" }]],
+    ["virtual-hosted PutObject", request("PUT", "/k.txt", { headers: { host: "bucket.s3.localhost:4566" } }), [{ action: "s3:PutObject", resource: "arn:aws:s3:::bucket/k.txt" }]],
+    ["ListObjectsV2 carries prefix and max-keys", s3("GET", "/bucket?list-type=2&prefix=home%2Falice%2F&max-keys=10"), [{ action: "s3:ListBucket", resource: "arn:aws:s3:::bucket", keys: { "s3:prefix": "home/alice/", "s3:max-keys": "10" } }]],
+    ["HeadBucket is s3:ListBucket", s3("HEAD", "/bucket"), [{ action: "s3:ListBucket", resource: "arn:aws:s3:::bucket" }]],
+    ["CreateBucket", s3("PUT", "/bucket"), [{ action: "s3:CreateBucket", resource: "arn:aws:s3:::bucket" }]],
+    ["DeleteBucket", s3("DELETE", "/bucket"), [{ action: "s3:DeleteBucket", resource: "arn:aws:s3:::bucket" }]],
+    ["PutBucketNotificationConfiguration", s3("PUT", "/bucket?notification"), [{ action: "s3:PutBucketNotification", resource: "arn:aws:s3:::bucket" }]],
+    ["GetBucketLocation", s3("GET", "/bucket?location"), [{ action: "s3:GetBucketLocation", resource: "arn:aws:s3:::bucket" }]],
+    ["CopyObject reads the source and writes the target", s3("PUT", "/dst/copy", { headers: { "x-amz-copy-source": "/src/orig%20name" } }), [{ action: "s3:GetObject", resource: "arn:aws:s3:::src/orig name" }, { action: "s3:PutObject", resource: "arn:aws:s3:::dst/copy" }]],
+    ["CreateMultipartUpload", s3("POST", "/bucket/big?uploads"), [{ action: "s3:PutObject", resource: "arn:aws:s3:::bucket/big" }]],
+    ["UploadPart", s3("PUT", "/bucket/big?partNumber=1&uploadId=u"), [{ action: "s3:PutObject", resource: "arn:aws:s3:::bucket/big" }]],
+    ["ListParts", s3("GET", "/bucket/big?uploadId=u"), [{ action: "s3:ListMultipartUploadParts", resource: "arn:aws:s3:::bucket/big" }]],
+    ["AbortMultipartUpload", s3("DELETE", "/bucket/big?uploadId=u"), [{ action: "s3:AbortMultipartUpload", resource: "arn:aws:s3:::bucket/big" }]],
+    ["ListMultipartUploads", s3("GET", "/bucket?uploads"), [{ action: "s3:ListBucketMultipartUploads", resource: "arn:aws:s3:::bucket" }]],
+    ["DeleteObject", s3("DELETE", "/bucket/a"), [{ action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/a" }]],
+    ["DeleteObjects needs s3:DeleteObject on every key", s3("POST", "/bucket?delete", { body: "<Delete><Object><Key>a</Key></Object><Object><Key>b/c</Key></Object></Delete>" }), [{ action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/a" }, { action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/b/c" }]],
+    ["a sub-resource Unkai answers NotImplemented needs nothing", s3("GET", "/bucket?policy"), []],
+  ];
+  for (const [name, r, want] of s3Cases) it(`S3 ${name}`, () => assert.deepEqual(needs("s3", r), want));
+
+  const logs = (operation: string, body: unknown) => request("POST", "/", { body: JSON.stringify(body), headers: { "x-amz-target": `Logs_20140328.${operation}` } });
+  const group = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/my-fn`;
+  const logsCases: [string, UnkaiRequest, unknown][] = [
+    ["PutLogEvents names the stream", logs("PutLogEvents", { logGroupName: "/aws/lambda/my-fn", logStreamName: "s1" }), [{ action: "logs:PutLogEvents", resource: `${group}:log-stream:s1` }]],
+    ["CreateLogGroup names the group", logs("CreateLogGroup", { logGroupName: "/aws/lambda/my-fn" }), [{ action: "logs:CreateLogGroup", resource: `${group}:*` }]],
+    ["FilterLogEvents by identifier", logs("FilterLogEvents", { logGroupIdentifier: "/aws/lambda/my-fn" }), [{ action: "logs:FilterLogEvents", resource: `${group}:*` }]],
+    ["DescribeLogGroups", logs("DescribeLogGroups", {}), [{ action: "logs:DescribeLogGroups", resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*` }]],
+    ["an unparsable body still yields a resource", request("POST", "/", { body: "{", headers: { "x-amz-target": "Logs_20140328.DeleteLogGroup" } }), [{ action: "logs:DeleteLogGroup", resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group::*` }]],
+  ];
+  for (const [name, r, want] of logsCases) it(`Logs ${name}`, () => assert.deepEqual(needs("logs", r), want));
+
+  const sts = (query: string) => request("GET", `/?${query}`, { service: "sts" });
+  it("STS GetCallerIdentity needs no permission", () => assert.deepEqual(needs("sts", sts("Action=GetCallerIdentity&Version=2011-06-15")), []));
+  it("STS AssumeRole needs sts:AssumeRole on the role", () =>
+    assert.deepEqual(needs("sts", sts(`Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::${ACCOUNT}:role/r&RoleSessionName=s`)), [{ action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/r` }]));
+
+  it("STS AssumeRole in a POST form body, as the SDKs send it", () => {
+    const body = `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(`arn:aws:iam::${ACCOUNT}:role/r`)}&RoleSessionName=s`;
+    const r = request("POST", "/", { body, service: "sts", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" } });
+    assert.deepEqual(needs("sts", r), [{ action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/r` }]);
+  });
+
+  it("IAM names the role or user and carries iam:PolicyARN when attaching", () => {
+    const query = (q: string) => request("POST", "/", { body: `${q}&Version=2010-05-08`, service: "iam", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
+    assert.deepEqual(needs("iam", query(`Action=AttachRolePolicy&RoleName=exec&PolicyArn=${encodeURIComponent(basic)}`)), [
+      { action: "iam:AttachRolePolicy", resource: `arn:aws:iam::${ACCOUNT}:role/exec`, keys: { "iam:PolicyARN": basic } },
+    ]);
+    assert.deepEqual(needs("iam", query("Action=CreatePolicy&PolicyName=p&Path=%2Fteam%2F&PolicyDocument=%7B%7D")), [{ action: "iam:CreatePolicy", resource: `arn:aws:iam::${ACCOUNT}:policy/team/p` }]);
+    assert.deepEqual(needs("iam", query("Action=ListRoles")), [{ action: "iam:ListRoles", resource: "*" }]);
+    assert.deepEqual(needs("iam", query("Action=CreateGroup&GroupName=g")), [], "an operation Unkai does not implement needs nothing (it is refused)");
+  });
+
+  it("a model-driven service with an operation missing from its authorization table refuses to build", () => {
+    const build = (authorization: Record<string, () => []>) =>
+      modelService({ name: "sts", model: loadModel("sts"), errors: STS_ERRORS, signingNames: ["sts"], logger: pino({ level: "silent" }), operations: { GetCallerIdentity: () => Promise.resolve({}) }, authorization });
+    assert.throws(() => build({}), /sts operations without an IAM action in its authorization table: GetCallerIdentity/);
+    assert.equal(typeof build({ GetCallerIdentity: () => [] }).authorize, "function");
+  });
+
+  it("every Lambda route is in the table, and a route missing from it is caught", () => {
+    const table = lambdaActions({ region: REGION, accountId: ACCOUNT });
+    const router = new Router().on("GET", "/2015-03-31/functions", () => Promise.resolve({ status: 200 })).on("GET", "/2099-01-01/new-operation", () => Promise.resolve({ status: 200 }));
+    assert.deepEqual(unmappedRoutes(router.routeKeys(), table), ["GET /2099-01-01/new-operation"]);
+    // The real Lambda service refuses to build with an unmapped route, so its having started proves its table is complete.
+    assert.ok(unkai.services.some((s) => s.name === "lambda"));
+  });
+});
