@@ -29,6 +29,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # PostgreSQL 15 for the shared-store tests (test/helpers/postgres.ts runs initdb and postgres from here)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+# nginx as the cluster test's load balancer (test/helpers/nginx.ts runs it in the foreground with its own config)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 # Flask for the gateway's WSGI test (test/gateway-adapters.test.ts)
 /usr/bin/python3 -c "import flask" >/dev/null 2>&1 || need+=(python3-flask)
 for tool in make g++ cmake autoconf automake libtoolize; do
