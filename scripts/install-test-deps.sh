@@ -6,6 +6,7 @@
 #   and the build tools AWS's Node.js runtime interface client compiles its native addon with;
 #   bubblewrap, slirp4netns and socat (the linux sandbox driver and each sandbox's own network),
 #   postgresql (the PostgreSQL store's contract and server tests start their own throwaway cluster);
+#   nginx (the cluster test's load balancer, run in the foreground with its own config);
 #   wrk (the load generator of `npm run bench`).
 # - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
 #   `npm install` of Unkai stays fast); the custom-runtime test runs it as a bootstrap.
