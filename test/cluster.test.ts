@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { aws, createFromFixture, invoke, lambda } from "./helpers/clients.js";
 import { NGINX, startNginx, type Balancer } from "./helpers/nginx.js";
@@ -83,8 +83,11 @@ describe("a cluster: three nodes on one PostgreSQL behind nginx", { skip }, () =
     console.log(`# update through B reached A after ${lagMs} ms`);
     assert.ok(lagMs < 1500, `the change log is polled every 250 ms; took ${lagMs} ms`);
 
-    const health = (await (await fetch(`${node(1).url}/_unkai/health`)).json()) as { nodes: { alive: boolean; address: string; leasesHeld: number }[] };
-    assert.equal(health.nodes.length, 3);
+    // Health answers from the node's last heartbeat (every second): the nodes that joined after it show up at the next.
+    const health = await waitFor("node B's health to list the three nodes", async () => {
+      const seen = (await (await fetch(`${node(1).url}/_unkai/health`)).json()) as { nodes: { alive: boolean; address: string; leasesHeld: number }[] };
+      return seen.nodes.length === 3 ? seen : undefined;
+    }, 5000);
     assert.ok(health.nodes.every((n) => n.alive && typeof n.leasesHeld === "number"));
     assert.deepEqual(health.nodes.map((n) => n.address).sort(), [0, 1, 2].map((i) => node(i).url).sort());
     const doctor = await unkaiCli(REPO_ROOT, ["doctor", "--json", "--store", env.UNKAI_STORE ?? ""]);
@@ -114,6 +117,34 @@ describe("a cluster: three nodes on one PostgreSQL behind nginx", { skip }, () =
         return (JSON.parse(cli.stdout) as { events: { message: string }[] }).events.some((e) => e.message.includes(word)) ? true : undefined;
       });
     }
+  });
+
+  it("never runs more than reserved concurrency 2 across the three nodes under parallel load (measured inside the function)", async () => {
+    const viaFront = lambda(front());
+    await createFromFixture(viaFront, "capped", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("capped") } } });
+    await viaFront.send(new PutFunctionConcurrencyCommand({ FunctionName: "capped", ReservedConcurrentExecutions: 2 }));
+    // Every node runs it once first, so the parallel calls below find warm environments everywhere.
+    for (let i = 0; i < 3; i++) assert.equal((await invoke(lambda(node(i).url), "capped", { warm: i })).status, 200);
+    let ran = 0;
+    let throttled = 0;
+    await Promise.all(Array.from({ length: 24 }, async (_, i) => {
+      try {
+        const result = await invoke(lambda(node(i % 3).url), "capped", { sleepMs: 300, call: i }, false);
+        if (result.status === 200) ran++;
+      } catch (error) {
+        assert.equal((error as { name?: string }).name, "TooManyRequestsException", String(error));
+        throttled++;
+      }
+    }));
+    // Each attempt's start and end as the function itself saw them, on one host clock: the most that overlapped.
+    const recorded = collector.recorded("capped");
+    const marks = recorded.map((r) => ({ at: r.at, step: r.phase === "start" ? 1 : -1 })).sort((x, y) => x.at - y.at || x.step - y.step);
+    let running = 0;
+    let most = 0;
+    for (const mark of marks) most = Math.max(most, (running += mark.step));
+    console.log(`# reserved concurrency 2: ${ran} ran, ${throttled} throttled, at most ${most} running at once across three nodes`);
+    assert.ok(most <= 2, `${most} ran at once`);
+    assert.ok(ran >= 2 && throttled > 0, `${ran} ran, ${throttled} throttled`);
   });
 
   it(`runs every one of ${EVENTS} async events acknowledged through the balancer while one node is SIGKILLed and another restarted`, async () => {

@@ -140,6 +140,11 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     cores: availableParallelism(),
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
+  const { cluster } = store;
+  if (cluster) {
+    concurrency.slots = { take: (name, limit, now) => cluster.takeSlot(name, limit, now), release: (id) => cluster.releaseSlot(id) };
+    concurrency.onSlotError = (error) => logger.warn({ err: error }, "could not give a concurrency slot back; it stops counting when this node stops");
+  }
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   await functions.loadReservations();

@@ -506,8 +506,15 @@ export interface ClusterStore {
   readonly deadAfterMs: number;
   /** Writes (or refreshes) this node's row. */
   heartbeat(address: string, startedAt: number, now: number): Promise<void>;
-  /** Removes this node's row (a clean stop: it holds no leases any more). */
+  /** Removes this node's row and its slots (a clean stop: it holds no leases any more). */
   leave(): Promise<void>;
+  /**
+   * Takes one of `limit` concurrency slots of `functionName` across the cluster (slots of dead
+   * nodes do not count): its id, or undefined when all are taken. Serialized per function.
+   */
+  takeSlot(functionName: string, limit: number, now: number): Promise<string | undefined>;
+  /** Gives a slot back. */
+  releaseSlot(id: string): Promise<void>;
   /** Every node with a row, live or not, oldest first; rows of nodes dead for long are removed. */
   nodes(now: number): Promise<ClusterNodeRow[]>;
   /** The change log's newest position (where a starting node begins reading). */

@@ -54,4 +54,29 @@ export function clusterStoreContract(test: StoreTest): void {
     assert.equal(seen.position, await other.cluster?.changePosition());
     assert.deepEqual((await a.changesSince(seen.position)).changes, []);
   });
+
+  test("reserved concurrency slots: never more than the limit across nodes, even racing; a dead node's slots stop counting", async ({ store, another }) => {
+    const a = store.cluster;
+    if (!a) return;
+    const others = [await another(), await another()];
+    const [b, c] = others.map((o) => o.cluster);
+    assert.ok(b && c);
+    const now = Date.now();
+    for (const node of [a, b, c]) await node.heartbeat(`http://${node.nodeId}`, now, now);
+    const nodes = [a, b, c];
+    const raced = await Promise.all(Array.from({ length: 12 }, (_, i) => (nodes[i % 3] ?? a).takeSlot("fn", 3, Date.now())));
+    assert.equal(raced.filter((id) => id !== undefined).length, 3, "12 racing takes on three nodes, limit 3");
+    assert.equal(await b.takeSlot("fn", 3, Date.now()), undefined);
+    assert.ok(await b.takeSlot("other", 3, Date.now()), "limits are per function");
+    for (const id of raced) if (id !== undefined) await a.releaseSlot(id);
+    assert.ok(await a.takeSlot("fn", 3, Date.now()), "slots given back (by any node) are free");
+    assert.ok(await a.takeSlot("fn", 3, Date.now()));
+    assert.ok(await c.takeSlot("fn", 3, Date.now()));
+    assert.equal(await c.takeSlot("fn", 3, Date.now()), undefined);
+    // A's heartbeat stops: once it is dead its two slots stop counting, and c may take them.
+    await a.heartbeat("http://a", now, Date.now() - a.deadAfterMs - 1_000);
+    assert.ok(await c.takeSlot("fn", 3, Date.now()));
+    assert.ok(await c.takeSlot("fn", 3, Date.now()));
+    assert.equal(await c.takeSlot("fn", 3, Date.now()), undefined);
+  });
 }

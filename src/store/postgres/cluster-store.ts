@@ -3,6 +3,7 @@
  * trigger fills (migration 4) so every node can drop what it cached of a function another changed.
  * Polled, not LISTEN/NOTIFY: a NOTIFY takes a database-wide lock at commit (docs/cluster.md).
  */
+import { randomUUID } from "node:crypto";
 import type { ClusterNodeRow, ClusterStore } from "../ports.js";
 import type { PgDb } from "./database.js";
 
@@ -31,9 +32,28 @@ export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): C
       );
     },
     async leave() {
+      await db.query("DELETE FROM unkai_slots WHERE node_id = $1", [nodeId]);
       await db.query("DELETE FROM unkai_nodes WHERE id = $1", [nodeId]);
     },
+    takeSlot: (functionName, limit, now) =>
+      db.transaction(async (tx) => {
+        // The lock first, then the count in a statement of its own: under read committed it sees
+        // every slot a transaction that held the lock before this one committed.
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext('unkai_slots'), hashtext($1))", [functionName]);
+        const id = randomUUID();
+        const taken = await tx.query(
+          `INSERT INTO unkai_slots (id, function_name, node_id, taken_at)
+           SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM unkai_slots s JOIN unkai_nodes n ON n.id = s.node_id
+                                        WHERE s.function_name = $2 AND n.heartbeat_at > $5) < $6`,
+          [id, functionName, nodeId, now, now - deadAfterMs, limit],
+        );
+        return taken.rowCount === 1 ? id : undefined;
+      }),
+    async releaseSlot(id) {
+      await db.query("DELETE FROM unkai_slots WHERE id = $1", [id]);
+    },
     async nodes(now) {
+      await db.query("DELETE FROM unkai_slots WHERE node_id IN (SELECT id FROM unkai_nodes WHERE heartbeat_at < $1)", [now - FORGET_AFTER_MS]);
       await db.query("DELETE FROM unkai_nodes WHERE heartbeat_at < $1", [now - FORGET_AFTER_MS]);
       await db.query("DELETE FROM unkai_changes WHERE changed_at < $1", [now - KEEP_CHANGES_MS]);
       const { rows } = await db.query<NodeRow>(

@@ -236,4 +236,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER functions_changed AFTER INSERT OR UPDATE OR DELETE ON functions FOR EACH ROW EXECUTE FUNCTION unkai_note_change();
   CREATE TRIGGER versions_deleted AFTER DELETE ON function_versions FOR EACH ROW EXECUTE FUNCTION unkai_note_change();
   `,
+  // 5: concurrency slots across the cluster: one row per running invocation of a function with
+  // reserved concurrency; a slot counts while its node is alive (its heartbeat is fresh)
+  `
+  CREATE TABLE unkai_slots (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    function_name TEXT COLLATE "C" NOT NULL,
+    node_id TEXT COLLATE "C" NOT NULL,
+    taken_at BIGINT NOT NULL
+  );
+  CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
+  `,
 ];
