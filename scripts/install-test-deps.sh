@@ -6,6 +6,7 @@
 #   and the build tools AWS's Node.js runtime interface client compiles its native addon with;
 #   bubblewrap, slirp4netns and socat (the linux sandbox driver and each sandbox's own network),
 #   postgresql (the PostgreSQL store's contract and server tests start their own throwaway cluster);
+#   nginx (the cluster test's load balancer, run in the foreground with its own config);
 #   wrk (the load generator of `npm run bench`).
 # - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
 #   `npm install` of Unkai stays fast); the custom-runtime test runs it as a bootstrap.
@@ -29,6 +30,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # PostgreSQL 15 for the shared-store tests (test/helpers/postgres.ts runs initdb and postgres from here)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+# nginx as the cluster test's load balancer (test/helpers/nginx.ts runs it in the foreground with its own config)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 # Flask for the gateway's WSGI test (test/gateway-adapters.test.ts)
 /usr/bin/python3 -c "import flask" >/dev/null 2>&1 || need+=(python3-flask)
 for tool in make g++ cmake autoconf automake libtoolize; do

@@ -6,7 +6,18 @@ import { UnkaiError } from "../core/errors.js";
 
 export type Release = () => void;
 
+/** Reserved concurrency counted across a cluster (ClusterStore's slots); absent on one node. */
+export interface ClusterSlots {
+  take(functionName: string, limit: number, now: number): Promise<string | undefined>;
+  release(id: string): Promise<void>;
+}
+
 export class ConcurrencyLimiter {
+  /** Set on a shared store: reserved concurrency then holds across every node. */
+  slots: ClusterSlots | undefined;
+  /** Hears about slots that could not be given back (they stop counting when this node's heartbeat does). */
+  onSlotError: (error: unknown) => void = () => undefined;
+
   private readonly inFlight = new Map<string, number>();
   private readonly reserved = new Map<string, number>();
   private reservedTotal = 0;
@@ -26,6 +37,10 @@ export class ConcurrencyLimiter {
 
   get unreservedLimit(): number {
     return this.accountLimit - this.reservedTotal;
+  }
+
+  reservedOf(name: string): number | undefined {
+    return this.reserved.get(name);
   }
 
   inFlightOf(name: string): number {
@@ -60,6 +75,34 @@ export class ConcurrencyLimiter {
       if (reserved === undefined) this.unreservedInFlight--;
     };
   }
+}
+
+/**
+ * Admits one invocation counting the whole cluster: this node's limits first (no round trip for a
+ * throttle this node can see), then, for a function with reserved concurrency, a slot row. On one
+ * node (no slots) it is `admit` itself, with no await: the SQLite path stays as it was.
+ */
+export function admitAcrossCluster(limiter: ConcurrencyLimiter, name: string): Release | Promise<Release> {
+  const local = limiter.admit(name);
+  const reserved = limiter.reservedOf(name);
+  const slots = limiter.slots;
+  if (!slots || reserved === undefined) return local;
+  return slots.take(name, reserved, Date.now()).then(
+    (id) => {
+      if (id === undefined) {
+        local();
+        throw throttle("ReservedFunctionConcurrentInvocationLimitExceeded");
+      }
+      return () => {
+        local();
+        slots.release(id).catch(limiter.onSlotError);
+      };
+    },
+    (error: unknown) => {
+      local();
+      throw error;
+    },
+  );
 }
 
 export function throttle(reason: string): UnkaiError {

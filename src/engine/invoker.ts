@@ -8,7 +8,7 @@ import { billedDuration, type InvocationStatus } from "../core/invocation.js";
 import type { FreeSpace } from "../store/disk-space.js";
 import type { InvocationStore, LogEvent, LogStore } from "../store/ports.js";
 import type { ConcurrencyLimiter } from "./concurrency.js";
-import { throttle } from "./concurrency.js";
+import { admitAcrossCluster, throttle } from "./concurrency.js";
 import type { Dispatcher, Lease } from "./dispatcher.js";
 import type { Environment, InvokeResult } from "./environment.js";
 import type { FunctionVersion } from "./function-version.js";
@@ -80,7 +80,8 @@ export class Invoker {
     const acceptedAt = Date.now();
     let release;
     try {
-      release = this.concurrency.admit(fn.name);
+      const admitted = admitAcrossCluster(this.concurrency, fn.name);
+      release = admitted instanceof Promise ? await admitted : admitted;
     } catch (error) {
       await this.record(request, acceptedAt, { status: "throttled", durationMs: 0, initDurationMs: undefined, maxMemoryUsedMb: 0, errorType: undefined, logStream: undefined });
       throw error;

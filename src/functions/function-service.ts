@@ -57,6 +57,22 @@ export class FunctionService implements FunctionRegistry {
     else this.cache.delete(name);
   }
 
+  /**
+   * Another node changed `name` (deleted its `version` when given): forget the cached record, take
+   * its reserved concurrency, and stop reusing environments that no longer run what it says.
+   */
+  async changedElsewhere(name: string, version: string | undefined): Promise<void> {
+    this.invalidate(name);
+    if (version !== undefined) {
+      this.deps.dispatcher.retire(name, { version });
+      return;
+    }
+    const record = await this.find(name);
+    this.deps.concurrency.setReserved(name, record?.reservedConcurrency);
+    if (!record) this.deps.dispatcher.retire(name);
+    else this.deps.dispatcher.retire(name, { version: "$LATEST", keep: environmentKey(this.runnable(record)) });
+  }
+
   get account(): Account {
     return this.deps.account;
   }

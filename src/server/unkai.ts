@@ -40,6 +40,7 @@ import { zipDirectory } from "../store/code/zip-directory.js";
 import { openStore } from "../store/open-store.js";
 import { withMetricFilterIngestion } from "../services/logs/metric-ingestion.js";
 import { DiskSpace } from "../store/disk-space.js";
+import { ClusterNode } from "./cluster-node.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
 import type { Config } from "./config.js";
 import { FrontDoor } from "./front-door.js";
@@ -147,6 +148,11 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     cores: availableParallelism(),
   }, logger.child({ part: "dispatcher" }));
   const concurrency = new ConcurrencyLimiter(config.accountConcurrency);
+  const { cluster } = store;
+  if (cluster) {
+    concurrency.slots = { take: (name, limit, now) => cluster.takeSlot(name, limit, now), release: (id) => cluster.releaseSlot(id) };
+    concurrency.onSlotError = (error) => logger.warn({ err: error }, "could not give a concurrency slot back; it stops counting when this node stops");
+  }
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   await functions.loadReservations();
@@ -158,6 +164,17 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     pollMs: 250,
   }, logger.child({ part: "async" }));
   queue.onEnqueued = () => worker.wake();
+  const clusterNode = store.cluster && new ClusterNode({
+    cluster: store.cluster, address: () => url,
+    functionChanged: (name, version) => functions.changedElsewhere(name, version),
+    everythingChanged: () => functions.invalidate(),
+    freeDeadLeases: async () => {
+      const freed = await store.asyncQueue.clearLeases();
+      if (freed > 0) worker.wake();
+      return freed;
+    },
+    logger: logger.child({ part: "cluster" }),
+  });
 
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
@@ -167,7 +184,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
     store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer,
-    health: () => ({ status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running }),
+    health: () => ({
+      status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running,
+      ...(clusterNode ? { node: clusterNode.nodeId, nodes: clusterNode.nodes() } : {}),
+    }),
     logger: (service) => logger.child({ service }),
   };
   // In the registry's claiming order (src/services/registry.ts).
@@ -187,6 +207,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
+  // Registered before the worker starts: its start frees only leases of nodes not alive.
+  await clusterNode?.start();
   await worker.start();
   sweeper.start();
   for (const service of services) service.start?.();
@@ -208,6 +230,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         const deadline = Date.now() + config.drainTimeoutMs;
         await worker.stop(config.drainTimeoutMs);
         const drained = await invoker.drain(Math.max(0, deadline - Date.now()));
+        await clusterNode?.stop();
         if (!drained) logger.warn({ running: invoker.running }, "drain deadline passed; killing the environments still running");
         await dispatcher.close();
         await pool.close();

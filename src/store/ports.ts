@@ -233,6 +233,8 @@ export interface Store {
   readonly metricFilters: MetricFilterStore;
   readonly metricData: MetricDataStore;
   readonly iam: IamStore;
+  /** The nodes sharing this store: only a shared backend (PostgreSQL) has it; SQLite has one node. */
+  readonly cluster?: ClusterStore;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
   close(): Promise<void>;
 }
@@ -249,8 +251,9 @@ export interface AsyncQueueStore {
   /** Stores events in one transaction. */
   enqueue(events: readonly { id: string; functionName: string; qualifier: string; payload: Buffer; enqueuedAt: number }[]): Promise<void>;
   /**
-   * Frees every lease and revokes it (the tokens move on), for a node that owns the queue alone: at
-   * its start, nobody runs them. Nodes sharing a queue never call it; they wait for leases to expire.
+   * Frees and revokes (the tokens move on) every lease no live node holds. A backend with one node
+   * (SQLite) frees them all: at its start nobody runs them. A shared backend frees only leases of
+   * nodes whose heartbeat stopped (ClusterStore): a live node's running events are left to it.
    */
   clearLeases(): Promise<number>;
   /** Up to `limit` events that are due and not leased at `now` (a lease that ended by `now` is over), oldest first; changes nothing. */
@@ -696,4 +699,43 @@ export interface DynamoDbStore {
   scan(table: string, after: { readonly partitionKey: Buffer; readonly sortKey: Buffer } | undefined, limit: number): Promise<DynamoItemRow[]>;
   /** Item count and total item bytes (DescribeTable's ItemCount and TableSizeBytes). */
   stats(table: string): Promise<{ itemCount: number; sizeBytes: number }>;
+}
+
+/** One Unkai node of a cluster, as its heartbeat row says. */
+export interface ClusterNodeRow {
+  readonly id: string;
+  /** The node's own API address (what it was started on; not the balancer's). */
+  readonly address: string;
+  readonly startedAt: number;
+  readonly heartbeatAt: number;
+  /** Async events and schedule timers it holds leases on now. */
+  readonly leasesHeld: number;
+}
+
+/** The registry of nodes sharing a store, and the change log that keeps their caches true. */
+export interface ClusterStore {
+  /** This node's id: generated when the store opens, and the owner of every lease it takes. */
+  readonly nodeId: string;
+  /** A node whose heartbeat is older than this is dead: its leases are freed. */
+  readonly deadAfterMs: number;
+  /** Writes (or refreshes) this node's row. */
+  heartbeat(address: string, startedAt: number, now: number): Promise<void>;
+  /** Removes this node's row and its slots (a clean stop: it holds no leases any more). */
+  leave(): Promise<void>;
+  /**
+   * Takes one of `limit` concurrency slots of `functionName` across the cluster (slots of dead
+   * nodes do not count): its id, or undefined when all are taken. Serialized per function.
+   */
+  takeSlot(functionName: string, limit: number, now: number): Promise<string | undefined>;
+  /** Gives a slot back. */
+  releaseSlot(id: string): Promise<void>;
+  /** Every node with a row, live or not, oldest first; rows of nodes dead for long are removed. */
+  nodes(now: number): Promise<ClusterNodeRow[]>;
+  /** The change log's newest position (where a starting node begins reading). */
+  changePosition(): Promise<number>;
+  /**
+   * Functions changed (and versions deleted) after `position`, in commit order, and the new
+   * position; `missed` when some were already pruned (the reader must drop everything it cached).
+   */
+  changesSince(position: number): Promise<{ position: number; missed: boolean; changes: { functionName: string; version: string | undefined }[] }>;
 }

@@ -29,9 +29,10 @@ export interface TestUnkai {
   stop(): Promise<number | null>;
 }
 
-export async function startUnkai(env: Record<string, string> = {}, dataDir?: string): Promise<TestUnkai> {
+/** `port` 0 (the default) takes a free one; a fixed port lets a restarted server keep its address (the cluster test's balancer). */
+export async function startUnkai(env: Record<string, string> = {}, dataDir?: string, port = 0): Promise<TestUnkai> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "unkai-test-"));
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "unkai.js"), "start", "--port", "0", "--data-dir", dir], {
+  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "unkai.js"), "start", "--port", String(port), "--data-dir", dir], {
     env: { ...process.env, UNKAI_LOG_LEVEL: "warn", UNKAI_EXAMPLE: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

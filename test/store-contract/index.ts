@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { accessKeyStoreContract } from "./access-key-store.js";
 import { asyncQueueStoreContract } from "./async-queue-store.js";
+import { clusterStoreContract } from "./cluster-store.js";
 import { documentStoreContract } from "./document-store.js";
 import { dynamoDbStoreContract } from "./dynamodb-store.js";
 import { eventInvokeConfigStoreContract } from "./event-config-store.js";
@@ -50,6 +51,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["MetricFilterStore", metricFilterStoreContract],
   ["MetricDataStore", metricDataStoreContract],
   ["IamStore", iamStoreContract],
+  ["ClusterStore", clusterStoreContract],
 ];
 
 export function describeStoreContract(name: string, makeStore: MakeStore): void {

@@ -1,10 +1,13 @@
-/** `unkai doctor`: what this host can do for Unkai — sandboxing, cgroups, interpreters. */
+/** `unkai doctor`: what this host can do for Unkai — sandboxing, cgroups, interpreters — and, with `--store`, the cluster's nodes. */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { detectCgroups } from "../../engine/sandbox/cgroups/detect.js";
 import { linuxUnavailableReason, probeProtections } from "../../engine/sandbox/protections.js";
-import { printJson, table, type Command } from "../output.js";
+import { DEFAULT_LOG_POLICY } from "../../store/sqlite/index.js";
+import { describeStore, isPostgresUrl } from "../../store/open-store.js";
+import { openPostgresStore } from "../../store/postgres/index.js";
+import { CliError, printJson, table, type Command } from "../output.js";
 
 interface Check {
   readonly name: string;
@@ -35,9 +38,36 @@ function cgroups(): { ok: boolean; detail: string } {
     : { ok: true, detail: `${mounted}; Unkai uses v${choice.version}` };
 }
 
+/** With `--store postgres://…` (or UNKAI_STORE): one check per node of the cluster on that database. */
+async function clusterNodes(url: string): Promise<Check[]> {
+  if (!isPostgresUrl(url)) throw new CliError("--store takes a PostgreSQL URL such as postgres://unkai@db.example:5432/unkai.", undefined, 2);
+  const store = await openPostgresStore({ url, logPolicy: DEFAULT_LOG_POLICY, maxConnections: 1 }, () => undefined).catch((error: unknown) => {
+    throw new CliError(`could not open the PostgreSQL store at ${describeStore(url)}: ${(error as Error).message}`, undefined, 2);
+  });
+  try {
+    const cluster = store.cluster;
+    if (!cluster) return [];
+    const now = Date.now();
+    const nodes = await cluster.nodes(now);
+    if (nodes.length === 0) return [{ name: "cluster", ok: false, detail: `no node has a heartbeat on ${describeStore(url)}` }];
+    return nodes.map((node) => {
+      const ageMs = now - node.heartbeatAt;
+      const alive = ageMs <= cluster.deadAfterMs;
+      return {
+        name: `node ${node.id}`,
+        ok: alive,
+        detail: `${node.address}, started ${new Date(node.startedAt).toISOString()}, last heartbeat ${(ageMs / 1000).toFixed(1)} s ago${alive ? "" : " (dead: its leases are freed)"}, ${node.leasesHeld} leases held`,
+      };
+    });
+  } finally {
+    await store.close();
+  }
+}
+
 export const doctor: Command = {
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" } } });
+    const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" }, store: { type: "string" } } });
+    const storeUrl = values.store ?? process.env.UNKAI_STORE ?? "";
     const groups = cgroups();
     // Each protection of the linux driver, as a real probe sandbox found it.
     const protections = probeProtections();
@@ -52,6 +82,7 @@ export const doctor: Command = {
       { name: "python", ok: python !== undefined, detail: python ? `/usr/bin/python3 ${python} (python3.11, python3.12)` : "not found (apt-get install python3)" },
       { name: "driver process", ok: true, detail: "always available; no isolation" },
       { name: "driver linux", ok: linux === undefined, detail: linux === undefined ? "available (the default)" : `refused, a protection is missing: ${linux}` },
+      ...(storeUrl === "" ? [] : await clusterNodes(storeUrl)),
     ];
     if (values.json) return printJson(checks);
     console.log(table([["CHECK", "OK", "DETAIL"], ...checks.map((c) => [c.name, c.ok ? "yes" : "no", c.detail])]));

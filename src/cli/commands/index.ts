@@ -17,7 +17,7 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
   ls: { summary: "List functions", load: async () => (await import("./ls.js")).ls },
   init: { summary: "Scaffold a unkai.json project (--runtime nodejs22.x|python3.12)", load: async () => (await import("./init.js")).init },
   rollback: { summary: "Move an alias back to the previous version", load: async () => (await import("./rollback.js")).rollback },
-  doctor: { summary: "Show what this host supports (sandboxing, cgroups, interpreters)", load: async () => (await import("./doctor.js")).doctor },
+  doctor: { summary: "Show what this host supports (sandboxing, cgroups, interpreters); with --store, the cluster's nodes", load: async () => (await import("./doctor.js")).doctor },
   events: { summary: "Asynchronous events: failed, redrive, stats", load: async () => (await import("./events.js")).events },
   keys: { summary: "Access keys Unkai accepts: create, list, delete (on the data dir)", load: async () => (await import("./keys.js")).keys },
 };

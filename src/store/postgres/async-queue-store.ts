@@ -49,10 +49,23 @@ export async function insertEvents(tx: PgTx | PgDb, events: readonly QueuedEvent
 /** The current lease's holder, while it holds it: the fence every acknowledgement passes (ports.ts). */
 const HELD = "id = $1 AND lease_token = $2 AND lease_until IS NOT NULL";
 
-export function pgAsyncQueueStore(db: PgDb): AsyncQueueStore {
+/**
+ * `nodeId` owns every lease this store takes; `deadAfterMs` is how old a node's heartbeat may be
+ * before its leases are anyone's (ClusterStore).
+ */
+export function pgAsyncQueueStore(db: PgDb, nodeId: string, deadAfterMs: number): AsyncQueueStore {
   return {
     enqueue: (events) => insertEvents(db, events),
-    clearLeases: async () => (await db.query("UPDATE async_events SET lease_until = NULL, lease_token = lease_token + 1 WHERE lease_until IS NOT NULL")).rowCount ?? 0,
+    // Only leases of nodes not alive: another node's running events stay its own (at-least-once
+    // without needless second runs). A node that stopped cleanly left no row and no leases.
+    clearLeases: async () =>
+      (
+        await db.query(
+          `UPDATE async_events SET lease_until = NULL, lease_owner = NULL, lease_token = lease_token + 1
+           WHERE lease_until IS NOT NULL AND (lease_owner IS NULL OR lease_owner NOT IN (SELECT id FROM unkai_nodes WHERE heartbeat_at > $1))`,
+          [Date.now() - deadAfterMs],
+        )
+      ).rowCount ?? 0,
     async ready(now, limit) {
       const { rows } = await db.query<{ id: string; function_name: string; qualifier: string; enqueued_at: number }>(
         `SELECT id, function_name, qualifier, enqueued_at FROM async_events
@@ -66,11 +79,11 @@ export function pgAsyncQueueStore(db: PgDb): AsyncQueueStore {
       // SKIP LOCKED: a row another claimer is taking right now is left to it; a row it took and
       // committed since this statement began is re-checked against the WHERE and left out too.
       const { rows } = await db.query<Row>(
-        `UPDATE async_events e SET lease_until = $3, attempts = e.attempts + 1, lease_token = e.lease_token + 1
+        `UPDATE async_events e SET lease_until = $3, lease_owner = $4, attempts = e.attempts + 1, lease_token = e.lease_token + 1
          FROM (SELECT id FROM async_events WHERE id = ANY($1::text[]) AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $2)
                FOR UPDATE SKIP LOCKED) AS free
          WHERE e.id = free.id RETURNING e.*`,
-        [ids, now, leaseUntil],
+        [ids, now, leaseUntil, nodeId],
       );
       const order = new Map(ids.map((id, i) => [id, i]));
       return rows.map(fromRow).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));

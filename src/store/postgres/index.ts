@@ -3,10 +3,12 @@
  * behaviour as the SQLite backend (test/store-contract), on a connection pool; several nodes may
  * open one database. Log lines and invocation records are written behind, as on SQLite.
  */
+import { randomUUID } from "node:crypto";
 import type { LogStorePolicy, Store } from "../ports.js";
 import { pgAccessKeyStore } from "./access-key-store.js";
 import { pgIamStore } from "./iam-store.js";
 import { pgAsyncQueueStore } from "./async-queue-store.js";
+import { pgClusterStore } from "./cluster-store.js";
 import { openPgDatabase } from "./database.js";
 import { pgDynamoDbStore } from "./dynamodb-store.js";
 import { pgEventConfigStore, pgTestEventStore } from "./event-config-store.js";
@@ -30,6 +32,8 @@ export interface PostgresStoreOptions {
   readonly logPolicy: LogStorePolicy;
   /** Connections this node keeps open at most. */
   readonly maxConnections?: number;
+  /** A node whose heartbeat is older than this is dead and its leases are freed (default 10 s: ten missed heartbeats). */
+  readonly nodeDeadAfterMs?: number;
 }
 
 /** Connects, brings the schema up to date, and returns the store. `onError` hears about background writes that failed. */
@@ -37,11 +41,14 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
   const db = await openPgDatabase({ connectionString: options.url, maxConnections: options.maxConnections ?? 10 });
   const writes = pgWriteBehind(db, onError);
   let closed: Promise<void> | undefined;
+  const nodeId = randomUUID();
+  const deadAfterMs = options.nodeDeadAfterMs ?? 10_000;
   return {
+    cluster: pgClusterStore(db, nodeId, deadAfterMs),
     functions: pgFunctionStore(db),
     logs: pgLogStore(db, writes, options.logPolicy),
     invocations: pgInvocationStore(db, writes),
-    asyncQueue: pgAsyncQueueStore(db),
+    asyncQueue: pgAsyncQueueStore(db, nodeId, deadAfterMs),
     eventInvokeConfigs: pgEventConfigStore(db),
     versions: pgVersionStore(db),
     aliases: pgAliasStore(db),

@@ -288,4 +288,55 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, principal_key, policy_arn)
   );
   `,
+  // 7: cluster mode — the node registry, lease owners on async events, and the change log every
+  // node polls to drop cached functions another node changed (a trigger writes it, so no write path
+  // can forget to). The counter row is locked until commit: changes commit in the order of `n`.
+  `
+  CREATE TABLE unkai_nodes (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    address TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    heartbeat_at BIGINT NOT NULL
+  );
+  ALTER TABLE async_events ADD COLUMN lease_owner TEXT;
+  CREATE TABLE unkai_change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
+  INSERT INTO unkai_change_counter VALUES (1, 0);
+  CREATE TABLE unkai_changes (
+    n BIGINT PRIMARY KEY,
+    function_name TEXT NOT NULL,
+    version TEXT,
+    changed_at BIGINT NOT NULL
+  );
+  CREATE FUNCTION unkai_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  DECLARE
+    next BIGINT;
+    fn TEXT;
+    ver TEXT;
+  BEGIN
+    IF TG_TABLE_NAME = 'functions' AND TG_OP = 'DELETE' THEN
+      fn := OLD.name;
+    ELSIF TG_TABLE_NAME = 'functions' THEN
+      fn := NEW.name;
+    ELSE
+      fn := OLD.function_name;
+      ver := OLD.version::text;
+    END IF;
+    UPDATE unkai_change_counter SET n = n + 1 WHERE id = 1 RETURNING n INTO next;
+    INSERT INTO unkai_changes VALUES (next, fn, ver, (extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER functions_changed AFTER INSERT OR UPDATE OR DELETE ON functions FOR EACH ROW EXECUTE FUNCTION unkai_note_change();
+  CREATE TRIGGER versions_deleted AFTER DELETE ON function_versions FOR EACH ROW EXECUTE FUNCTION unkai_note_change();
+  `,
+  // 8: concurrency slots across the cluster: one row per running invocation of a function with
+  // reserved concurrency; a slot counts while its node is alive (its heartbeat is fresh)
+  `
+  CREATE TABLE unkai_slots (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    function_name TEXT COLLATE "C" NOT NULL,
+    node_id TEXT COLLATE "C" NOT NULL,
+    taken_at BIGINT NOT NULL
+  );
+  CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
+  `,
 ];

@@ -1,0 +1,82 @@
+/**
+ * PostgreSQL ClusterStore: the node registry (one heartbeat row per node) and the change log a
+ * trigger fills (migration 4) so every node can drop what it cached of a function another changed.
+ * Polled, not LISTEN/NOTIFY: a NOTIFY takes a database-wide lock at commit (docs/cluster.md).
+ */
+import { randomUUID } from "node:crypto";
+import type { ClusterNodeRow, ClusterStore } from "../ports.js";
+import type { PgDb } from "./database.js";
+
+/** Rows of nodes dead this long are removed from the registry (their leases were freed long before). */
+const FORGET_AFTER_MS = 300_000;
+/** Changes kept this long: a node that fell further behind than this drops its whole cache. */
+const KEEP_CHANGES_MS = 600_000;
+
+interface NodeRow {
+  id: string;
+  address: string;
+  started_at: number;
+  heartbeat_at: number;
+  leases: number;
+}
+
+export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): ClusterStore {
+  return {
+    nodeId,
+    deadAfterMs,
+    async heartbeat(address, startedAt, now) {
+      await db.query(
+        `INSERT INTO unkai_nodes (id, address, started_at, heartbeat_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at`,
+        [nodeId, address, startedAt, now],
+      );
+    },
+    async leave() {
+      await db.query("DELETE FROM unkai_slots WHERE node_id = $1", [nodeId]);
+      await db.query("DELETE FROM unkai_nodes WHERE id = $1", [nodeId]);
+    },
+    takeSlot: (functionName, limit, now) =>
+      db.transaction(async (tx) => {
+        // The lock first, then the count in a statement of its own: under read committed it sees
+        // every slot a transaction that held the lock before this one committed.
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext('unkai_slots'), hashtext($1))", [functionName]);
+        const id = randomUUID();
+        const taken = await tx.query(
+          `INSERT INTO unkai_slots (id, function_name, node_id, taken_at)
+           SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM unkai_slots s JOIN unkai_nodes n ON n.id = s.node_id
+                                        WHERE s.function_name = $2 AND n.heartbeat_at > $5) < $6`,
+          [id, functionName, nodeId, now, now - deadAfterMs, limit],
+        );
+        return taken.rowCount === 1 ? id : undefined;
+      }),
+    async releaseSlot(id) {
+      await db.query("DELETE FROM unkai_slots WHERE id = $1", [id]);
+    },
+    async nodes(now) {
+      await db.query("DELETE FROM unkai_slots WHERE node_id IN (SELECT id FROM unkai_nodes WHERE heartbeat_at < $1)", [now - FORGET_AFTER_MS]);
+      await db.query("DELETE FROM unkai_nodes WHERE heartbeat_at < $1", [now - FORGET_AFTER_MS]);
+      await db.query("DELETE FROM unkai_changes WHERE changed_at < $1", [now - KEEP_CHANGES_MS]);
+      const { rows } = await db.query<NodeRow>(
+        `SELECT n.id, n.address, n.started_at, n.heartbeat_at,
+                (SELECT COUNT(*) FROM async_events e WHERE e.lease_owner = n.id AND e.lease_until > $1)::int
+              + (SELECT COUNT(*) FROM schedule_timers t WHERE t.lease_owner = n.id AND t.lease_until > $1)::int AS leases
+         FROM unkai_nodes n ORDER BY n.started_at, n.id`,
+        [now],
+      );
+      return rows.map((row): ClusterNodeRow => ({ id: row.id, address: row.address, startedAt: row.started_at, heartbeatAt: row.heartbeat_at, leasesHeld: row.leases }));
+    },
+    async changePosition() {
+      return (await db.query<{ n: number }>("SELECT n FROM unkai_change_counter WHERE id = 1")).rows[0]?.n ?? 0;
+    },
+    async changesSince(position) {
+      const { rows } = await db.query<{ n: number; function_name: string; version: string | null }>(
+        "SELECT n, function_name, version FROM unkai_changes WHERE n > $1 ORDER BY n LIMIT 1000",
+        [position],
+      );
+      const last = rows.at(-1)?.n ?? position;
+      // n is gap-free (the counter's update rolls back with its transaction): a gap means pruned rows.
+      const missed = rows[0] !== undefined && rows[0].n !== position + 1;
+      return { position: last, missed, changes: rows.map((row) => ({ functionName: row.function_name, version: row.version ?? undefined })) };
+    },
+  };
+}
