@@ -18,8 +18,9 @@ async function liveEnvironments(url: string): Promise<number> {
 
 describe("hand-off to a busy environment under saturation", () => {
   // Saturated whatever the machine's load (CPU share 0), and a generous wait, so a slow test machine
-  // cannot turn the hand-off into a start.
-  const suite = unkaiSuite({ UNKAI_HANDOFF_WAIT_MS: "1000", UNKAI_HANDOFF_CPU_PERCENT: "0" });
+  // cannot turn the hand-off into a start. No prestart pool: a pool refilling in the background would
+  // change the count of live environments without any request starting one.
+  const suite = unkaiSuite({ UNKAI_HANDOFF_WAIT_MS: "1000", UNKAI_HANDOFF_CPU_PERCENT: "0", UNKAI_PRESTART: "0" });
   const concurrency = availableParallelism() + 14;
 
   before(async () => {
@@ -37,7 +38,9 @@ describe("hand-off to a busy environment under saturation", () => {
     const cold = results.filter((r) => /Init Duration: [\d.]+ ms/.test(r.log)).length;
     // Without the hand-off nearly every request of the burst starts an environment.
     assert.ok(started <= concurrency / 2, `${started} environments started for ${concurrency} concurrent requests`);
-    assert.equal(cold, started, "exactly the requests that got a new environment report Init Duration");
+    // A request reports Init Duration only where an environment started; an environment started for a
+    // request that a freed one then served reports it on its own first invocation, later.
+    assert.ok(cold <= started, `${cold} requests report Init Duration, but only ${started} environments started`);
   });
 
   it("still throttles beyond reserved concurrency at once, waiting requests included", async () => {
