@@ -3,37 +3,9 @@
  * the row. Claims take a batch with FOR UPDATE SKIP LOCKED: claimers on several nodes never wait
  * on each other's rows and never both get one.
  */
-import type { AsyncEvent, FailedEventDetail } from "../../core/event-invoke-config.js";
 import type { AsyncQueueStore, QueuedEventRow } from "../ports.js";
+import { asyncEventFrom as fromRow, type AsyncEventRow as Row } from "../rows/async-event-row.js";
 import type { PgDb, PgTx } from "./database.js";
-
-interface Row {
-  id: string;
-  function_name: string;
-  qualifier: string;
-  payload: Buffer;
-  enqueued_at: number;
-  attempts: number;
-  throttles: number;
-  status: string;
-  failure: string | null;
-  lease_token: number;
-}
-
-function fromRow(row: Row): AsyncEvent {
-  return {
-    id: row.id,
-    functionName: row.function_name,
-    qualifier: row.qualifier,
-    payload: row.payload,
-    enqueuedAt: row.enqueued_at,
-    attempts: row.attempts,
-    throttles: row.throttles,
-    status: row.status === "failed" ? "failed" : "queued",
-    failure: row.failure ? (JSON.parse(row.failure) as FailedEventDetail) : undefined,
-    leaseToken: row.lease_token,
-  };
-}
 
 /** Queues events in one statement, inside a caller's transaction or on its own; an id that exists keeps its first event. */
 export async function insertEvents(tx: PgTx | PgDb, events: readonly QueuedEventRow[]): Promise<void> {

@@ -4,25 +4,10 @@
  * key order so two transactions over the same items cannot deadlock, and inserts of absent items
  * are serialized by a transaction-scoped advisory lock per key.
  */
-import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoKeyRange, DynamoTableRecord } from "../ports.js";
+import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoKeyRange } from "../ports.js";
+import { itemFrom, tableFrom, type ItemRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { PgDb, PgTx } from "./database.js";
 
-interface TableRow {
-  name: string;
-  created_at: number;
-  definition: string;
-}
-
-interface ItemRow {
-  table_name: string;
-  partition_key: Buffer;
-  sort_key: Buffer;
-  item: string;
-  size: number;
-}
-
-const tableFrom = (row: TableRow): DynamoTableRecord => ({ name: row.name, createdAt: row.created_at, definition: row.definition });
-const itemFrom = (row: ItemRow): DynamoItemRow => ({ table: row.table_name, partitionKey: row.partition_key, sortKey: row.sort_key, item: row.item, size: row.size });
 const ITEM_AT = "SELECT * FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3";
 
 function rangeClause(range: DynamoKeyRange): { sql: string; params: unknown[] } {

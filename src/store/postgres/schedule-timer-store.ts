@@ -2,26 +2,9 @@
  * PostgreSQL ScheduleTimerStore: one row per schedule, the lease and its fencing counter on the row.
  * Due timers are claimed in one statement with SKIP LOCKED, so nodes claiming at once split them.
  */
-import type { ScheduleTimer, ScheduleTimerStore } from "../ports.js";
+import type { ScheduleTimerStore } from "../ports.js";
+import { scheduleTimerFrom as fromRow, type ScheduleTimerRow as Row } from "../rows/schedule-timer-row.js";
 import type { PgDb } from "./database.js";
-
-interface Row {
-  id: string;
-  next_fire_at: number | null;
-  lease_owner: string | null;
-  lease_until: number | null;
-  lease_counter: number;
-}
-
-function fromRow(row: Row): ScheduleTimer {
-  return {
-    id: row.id,
-    nextFireAt: row.next_fire_at ?? undefined,
-    leaseOwner: row.lease_owner ?? undefined,
-    leaseUntil: row.lease_until ?? undefined,
-    leaseCounter: row.lease_counter,
-  };
-}
 
 export function pgScheduleTimerStore(db: PgDb): ScheduleTimerStore {
   return {

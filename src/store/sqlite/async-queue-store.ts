@@ -1,36 +1,9 @@
 /** SQLite AsyncQueueStore: one row per event; leases and attempts live on the row. */
-import type { AsyncEvent, FailedEventDetail } from "../../core/event-invoke-config.js";
 import type { AsyncQueueStore } from "../ports.js";
+import type { AsyncEvent } from "../../core/event-invoke-config.js";
+import { asyncEventFrom as fromRow, type AsyncEventRow as Row } from "../rows/async-event-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
-
-interface Row {
-  id: string;
-  function_name: string;
-  qualifier: string;
-  payload: Buffer;
-  enqueued_at: number;
-  attempts: number;
-  throttles: number;
-  status: string;
-  failure: string | null;
-  lease_token: number;
-}
-
-function fromRow(row: Row): AsyncEvent {
-  return {
-    id: row.id,
-    functionName: row.function_name,
-    qualifier: row.qualifier,
-    payload: row.payload,
-    enqueuedAt: row.enqueued_at,
-    attempts: row.attempts,
-    throttles: row.throttles,
-    status: row.status === "failed" ? "failed" : "queued",
-    failure: row.failure ? (JSON.parse(row.failure) as FailedEventDetail) : undefined,
-    leaseToken: row.lease_token,
-  };
-}
 
 export function sqliteAsyncQueueStore(db: Db): SyncPort<AsyncQueueStore> {
   const insert = db.prepare(

@@ -1,25 +1,9 @@
 /** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
-import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoKeyRange, DynamoTableRecord } from "../ports.js";
+import type { DynamoDbStore, DynamoItemKey, DynamoKeyRange, DynamoTableRecord } from "../ports.js";
+import { itemFrom, tableFrom, type ItemRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
-
-interface TableRow {
-  name: string;
-  created_at: number;
-  definition: string;
-}
-
-interface ItemRow {
-  table_name: string;
-  partition_key: Buffer;
-  sort_key: Buffer;
-  item: string;
-  size: number;
-}
-
-const tableFrom = (row: TableRow): DynamoTableRecord => ({ name: row.name, createdAt: row.created_at, definition: row.definition });
-const itemFrom = (row: ItemRow): DynamoItemRow => ({ table: row.table_name, partitionKey: row.partition_key, sortKey: row.sort_key, item: row.item, size: row.size });
 
 /** The WHERE clause and parameters of a Query range (plain SQL any backend can run). */
 function rangeClause(range: DynamoKeyRange): { sql: string; params: unknown[] } {

@@ -1,25 +1,8 @@
 /** SQLite ScheduleTimerStore: one row per schedule; the lease and its fencing counter live on the row. */
 import type { ScheduleTimer, ScheduleTimerStore } from "../ports.js";
+import { scheduleTimerFrom as fromRow, type ScheduleTimerRow as Row } from "../rows/schedule-timer-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
-
-interface Row {
-  id: string;
-  next_fire_at: number | null;
-  lease_owner: string | null;
-  lease_until: number | null;
-  lease_counter: number;
-}
-
-function fromRow(row: Row): ScheduleTimer {
-  return {
-    id: row.id,
-    nextFireAt: row.next_fire_at ?? undefined,
-    leaseOwner: row.lease_owner ?? undefined,
-    leaseUntil: row.lease_until ?? undefined,
-    leaseCounter: row.lease_counter,
-  };
-}
 
 export function sqliteScheduleTimerStore(db: Db): SyncPort<ScheduleTimerStore> {
   const upsert = db.prepare(

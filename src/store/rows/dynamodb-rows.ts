@@ -1,0 +1,19 @@
+/** DynamoDB's table and item rows as both backends read them. */
+import type { DynamoItemRow, DynamoTableRecord } from "../ports.js";
+
+export interface TableRow {
+  name: string;
+  created_at: number;
+  definition: string;
+}
+
+export interface ItemRow {
+  table_name: string;
+  partition_key: Buffer;
+  sort_key: Buffer;
+  item: string;
+  size: number;
+}
+
+export const tableFrom = (row: TableRow): DynamoTableRecord => ({ name: row.name, createdAt: row.created_at, definition: row.definition });
+export const itemFrom = (row: ItemRow): DynamoItemRow => ({ table: row.table_name, partitionKey: row.partition_key, sortKey: row.sort_key, item: row.item, size: row.size });
