@@ -1,6 +1,9 @@
 /**
- * Where asynchronous results go: one small target per kind of ARN. Lambda functions are built in;
- * a service adds its own (SQS queues); an SNS topic or EventBridge bus is one more `DestinationTarget`.
+ * Where asynchronous results and messages go: one small target per kind of ARN. Lambda functions are
+ * built in; a service adds its own (SQS queues, SNS topics, event buses) when its module is created.
+ * Two things travel through it: Lambda's invocation records (`deliver`, `deliverDeadLetter`) and plain
+ * messages from one service to another (`send`: an EventBridge target, an alarm action, an S3 event
+ * notification, an SNS subscription's delivery), so no service names another.
  */
 import { invalidParameter } from "../core/errors.js";
 import type { DestinationRecord } from "./invocation-record.js";
@@ -17,6 +20,20 @@ export interface DestinationTarget {
    * `RequestID`, `ErrorCode` and `ErrorMessage` attributes. Only queue and topic targets have it.
    */
   deliverDeadLetter?(arn: string, event: Buffer, attributes: DeadLetterAttributes): Promise<void>;
+  /** A plain message from another service; durable once it resolves, throws with a sentence otherwise. */
+  send?(arn: string, message: OutboundMessage): Promise<void>;
+}
+
+/** One message for `send`: what a queue, topic, bus or function receives from another service. */
+export interface OutboundMessage {
+  readonly body: string;
+  /** String-valued message attributes (SQS/SNS `MessageAttributes` with DataType String). */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** SNS `Subject` (an alarm's name, an S3 notification's title); ignored by queues and functions. */
+  readonly subject?: string;
+  /** FIFO queues and topics: the message group and deduplication id. */
+  readonly groupId?: string;
+  readonly deduplicationId?: string;
 }
 
 export interface DeadLetterAttributes {
@@ -36,6 +53,12 @@ export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promis
       const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
       if (!(await exists(name))) throw new Error(`destination function ${name} does not exist`);
       await queue.enqueue({ id: randomUUID(), functionName: name, qualifier, payload: Buffer.from(JSON.stringify(record)) });
+    },
+    /** The message body is the event, invoked asynchronously (as SNS, EventBridge and S3 invoke functions). */
+    async send(arn, message) {
+      const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
+      if (!(await exists(name))) throw new Error(`function ${name} does not exist`);
+      await queue.enqueue({ id: randomUUID(), functionName: name, qualifier, payload: Buffer.from(message.body) });
     },
   };
 }
@@ -74,6 +97,18 @@ export class Destinations {
     const target = this.targets.find((t) => t.accepts(arn) && t.deliverDeadLetter !== undefined);
     if (!target?.deliverDeadLetter) throw new Error(`no dead-letter target for ${arn}`);
     await target.deliverDeadLetter(arn, event, attributes);
+  }
+
+  /** Whether `send` can reach this ARN (a target of its kind exists and takes plain messages). */
+  canSend(arn: string): boolean {
+    return this.targets.some((target) => target.accepts(arn) && target.send !== undefined);
+  }
+
+  /** Sends a plain message to a queue, topic, bus or function ARN; throws with a sentence when it cannot. */
+  async send(arn: string, message: OutboundMessage): Promise<void> {
+    const target = this.targets.find((t) => t.accepts(arn) && t.send !== undefined);
+    if (!target?.send) throw new Error(`nothing here delivers messages to ${arn}`);
+    await target.send(arn, message);
   }
 
   async deliver(arn: string, record: DestinationRecord): Promise<void> {
