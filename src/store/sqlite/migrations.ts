@@ -327,4 +327,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, principal_key, policy_arn)
   ) STRICT;
   `,
+  // 16: EventBridge deliveries to message targets (SQS, SNS, …) that failed and wait for a retry
+  // (src/services/events/outbox.ts), one JSON document each
+  `
+  CREATE TABLE event_deliveries (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
