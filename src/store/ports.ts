@@ -7,6 +7,7 @@ import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
+import type { SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy } from "../core/iam.js";
 
 export interface FunctionStore {
@@ -229,6 +230,9 @@ export interface Store {
   /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
   readonly eventBuses: DocumentStore<EventBusRecord>;
   readonly eventRules: DocumentStore<RuleRecord>;
+  /** SNS topics by ARN and subscriptions by subscription ARN. */
+  readonly snsTopics: DocumentStore<SnsTopicRecord>;
+  readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
   readonly metricData: MetricDataStore;

@@ -339,4 +339,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
   `,
+  // 9: SNS topics and subscriptions as documents
+  `
+  CREATE TABLE sns_topics (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE sns_subscriptions (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];
