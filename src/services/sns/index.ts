@@ -53,6 +53,13 @@ function isPublic(request: UnkaiRequest): boolean {
   return (action === "ConfirmSubscription" && request.query.has("Token")) || (action === "Unsubscribe" && request.query.has("SubscriptionArn"));
 }
 
+/** SNS's links carry no Version (SNS takes them without one); the codec needs it. */
+function withVersion(request: UnkaiRequest): UnkaiRequest {
+  const query = new URLSearchParams(request.query);
+  query.set("Version", "2010-03-31");
+  return { ...request, query };
+}
+
 export function snsService(deps: SnsDeps): Service {
   const context: SnsContext = { topics: deps.topics, subscriptions: deps.subscriptions, account: deps.account, now: Date.now };
   const identity = signingIdentity(deps.dataDir, Date.now());
@@ -81,7 +88,7 @@ export function snsService(deps: SnsDeps): Service {
         if (request.method !== "GET" || certificate[1] !== identity.fileName) return { status: 404, headers: { "Content-Type": "text/plain" }, body: "Not Found" };
         return { status: 200, headers: { "Content-Type": "application/x-pem-file" }, body: identity.certificatePem };
       }
-      return service.handle(request);
+      return service.handle(isPublic(request) && !request.query.has("Version") ? withVersion(request) : request);
     },
     close() {
       http.close();
