@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { verify, X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -226,9 +226,38 @@ describe("SNS deliveries", () => {
     assert.match(await publish.text(), /MissingAuthenticationToken/);
     const other = await fetch(`${suite.unkai.url}/_aws/sns/SimpleNotificationService-${"0".repeat(32)}.pem`);
     assert.equal(other.status, 404);
+    // A web page (or anyone unsigned) cannot make Unkai POST to an address of its choosing.
+    const target = await new Endpoint().start("/victim");
+    try {
+      const subscribe = await fetch(`${suite.unkai.url}/?Action=Subscribe&Version=2010-03-31&TopicArn=${encodeURIComponent(TopicArn ?? "")}&Protocol=http&Endpoint=${encodeURIComponent(target.url)}`);
+      assert.equal(subscribe.status, 403);
+      const posted = await fetch(`${suite.unkai.url}/`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: `Action=Subscribe&Version=2010-03-31&TopicArn=${encodeURIComponent(TopicArn ?? "")}&Protocol=http&Endpoint=${encodeURIComponent(target.url)}` });
+      assert.equal(posted.status, 403);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.deepEqual(target.received, [], "nothing reached the endpoint");
+      assert.deepEqual((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions, []);
+    } finally {
+      await target.close();
+    }
   });
 
-  it("a failed asynchronous invocation's event reaches an SNS topic as its dead-letter target, and from there a queue", async () => {
+  it("UnsubscribeURL works unsigned, as SNS's link; a failed delivery goes to the subscription's RedrivePolicy queue", async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "links" }));
+    const [kept, dlq] = await Promise.all([queue("links-q"), queue("links-dlq")]);
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("links-q") }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("no-such-queue"), Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn("links-dlq") }) } }));
+    await sns.send(new PublishCommand({ TopicArn, Message: "first" }));
+    const dead = JSON.parse((await receiveAll(dlq))[0]?.Body ?? "{}") as Envelope;
+    assert.equal(dead.Message, "first", "the undeliverable message, in its envelope");
+    const envelope = JSON.parse((await receiveAll(kept))[0]?.Body ?? "{}") as Envelope;
+    const unsubscribed = await fetch(envelope.UnsubscribeURL ?? "");
+    assert.equal(unsubscribed.status, 200);
+    await sns.send(new PublishCommand({ TopicArn, Message: "second" }));
+    assert.deepEqual(await receiveAll(kept), [], "nothing after unsubscribing");
+  });
+
+  it("a failed asynchronous invocation's event reaches an SNS topic as its dead-letter target, and a success record as its OnSuccess destination", async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "fn-dlq-topic" }));
     const url = await queue("fn-dlq-topic-q");
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("fn-dlq-topic-q") }));
@@ -240,6 +269,13 @@ describe("SNS deliveries", () => {
     assert.equal(envelope.TopicArn, TopicArn);
     assert.deepEqual(JSON.parse(envelope.Message ?? ""), { poison: true });
     assert.equal(envelope.MessageAttributes?.ErrorMessage?.Value, "the payload has no 'name'");
+    await createFromFixture(suite.client, "sns-dest-ok", "node-esm", { Handler: "index.handler" });
+    await suite.client.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "sns-dest-ok", DestinationConfig: { OnSuccess: { Destination: TopicArn } } }));
+    await suite.client.send(new InvokeCommand({ FunctionName: "sns-dest-ok", InvocationType: "Event", Payload: Buffer.from('{"name":"topic"}') }));
+    const success = await waitFor("the OnSuccess record on the queue", async () => (await receiveAll(url))[0], 60_000);
+    const record = JSON.parse((JSON.parse(success.Body ?? "{}") as Envelope).Message ?? "{}") as { requestContext?: { condition?: string }; requestPayload?: unknown };
+    assert.equal(record.requestContext?.condition, "Success");
+    assert.deepEqual(record.requestPayload, { name: "topic" });
     await assert.rejects(suite.client.send(new CreateFunctionCommand({
       FunctionName: "nowhere-dlq", Runtime: "nodejs20.x", Role: "arn:aws:iam::000000000000:role/r", Handler: "index.handler", Code: { ZipFile: Buffer.from("x") },
       DeadLetterConfig: { TargetArn: "arn:aws:sns:us-east-1:999999999999:elsewhere" },

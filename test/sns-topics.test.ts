@@ -113,6 +113,19 @@ describe("SNS topics and subscriptions (AWS CLI 2.9.19, boto3 1.26, SDK v3)", ()
     assert.equal((await sns.send(new ListTopicsCommand({}))).Topics?.some((t) => t.TopicArn === TopicArn), true);
   });
 
+  it("ListTopics pages by 100 with NextToken", async () => {
+    await Promise.all(Array.from({ length: 105 }, (_, i) => sns.send(new CreateTopicCommand({ Name: `page-${String(i).padStart(3, "0")}` }))));
+    const first = await sns.send(new ListTopicsCommand({}));
+    assert.equal(first.Topics?.length, 100);
+    assert.ok(first.NextToken);
+    const second = await sns.send(new ListTopicsCommand({ NextToken: first.NextToken }));
+    assert.equal(second.NextToken, undefined);
+    const all = [...(first.Topics ?? []), ...(second.Topics ?? [])].map((t) => t.TopicArn ?? "");
+    assert.equal(new Set(all).size, all.length, "no topic twice");
+    assert.equal(all.filter((arn) => arn.includes(":page-")).length, 105);
+    await assert.rejects(sns.send(new ListTopicsCommand({ NextToken: "garbage" })), { name: "InvalidParameterException" });
+  });
+
   it("boto3 sees SNS's error codes, messages and statuses", async () => {
     const result = await boto3(suite.unkai.url, [
       "arn = sns.create_topic(Name='boto')['TopicArn']",
