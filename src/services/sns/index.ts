@@ -13,6 +13,7 @@ import { modelService, type OperationContext, type Operations } from "../../prot
 import type { Service, UnkaiRequest } from "../../protocol/http.js";
 import type { DocumentStore } from "../../store/ports.js";
 import type { ServiceModule } from "../module.js";
+import { snsAuthorization } from "./authorization.js";
 import { signingIdentity } from "./certificate.js";
 import { invalid, type Caller, type SnsContext } from "./context.js";
 import { snsDestination } from "./destination.js";
@@ -77,6 +78,7 @@ export function snsService(deps: SnsDeps): Service {
     name: "sns", model: loadModel("sns"), errors: SNS_ERRORS, operations, signingNames: ["sns"], logger: deps.logger,
     // SNS answers a missing or malformed parameter with InvalidParameter naming it.
     validationError: (violations) => invalid(violations[0]?.member ?? "request"),
+    authorization: snsAuthorization(deps.account, Object.keys(operations)),
   });
   return {
     ...service,
