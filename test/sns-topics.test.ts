@@ -140,6 +140,8 @@ describe("SNS topics and subscriptions (AWS CLI 2.9.19, boto3 1.26, SDK v3)", ()
       "  'big': error_of(lambda: sns.publish(TopicArn=arn, Message='x' * (256 * 1024 + 1))),",
       "  'attr': error_of(lambda: sns.publish(TopicArn=arn, Message='m', MessageAttributes={'a': {'DataType': 'Colour', 'StringValue': 'x'}})),",
       "  'structure': error_of(lambda: sns.publish(TopicArn=arn, Message='{\"sqs\": \"x\"}', MessageStructure='json')),",
+      "  'subject': error_of(lambda: sns.publish(TopicArn=arn, Message='m', Subject='two\\nlines')),",
+      "  'batch': error_of(lambda: sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=[{'Id': str(i), 'Message': 'm'} for i in range(11)])),",
       "  'nowhere': error_of(lambda: sns.publish(TopicArn=arn.replace('boto', 'nowhere'), Message='m')),",
       "  'ok': sns.publish(TopicArn=arn, Message='fine', Subject='Hi')['MessageId'],",
       "}))",
@@ -154,6 +156,8 @@ describe("SNS topics and subscriptions (AWS CLI 2.9.19, boto3 1.26, SDK v3)", ()
     assert.deepEqual(result.big, ["InvalidParameter", "Invalid parameter: Message too long", 400]);
     assert.equal((result.attr as unknown[])[0], "ParameterValueInvalid");
     assert.deepEqual(result.structure, ["InvalidParameter", "Invalid parameter: Message Structure - No default entry in JSON message body", 400]);
+    assert.deepEqual(result.subject, ["InvalidParameter", "Invalid parameter: Subject", 400]);
+    assert.deepEqual(result.batch, ["TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.", 400]);
     assert.deepEqual(result.nowhere, ["NotFound", "Topic does not exist", 404]);
     assert.match(String(result.ok), /^[0-9a-f-]{36}$/);
   });

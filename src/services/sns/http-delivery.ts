@@ -33,6 +33,8 @@ function retryPolicy(policy: string | undefined): { retries: number; delayMs: nu
 export class HttpDelivery {
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  /** Aborts the attempts in flight when Unkai stops. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly logger: Logger) {}
 
@@ -44,11 +46,12 @@ export class HttpDelivery {
   private async attempt(message: HttpMessage, done: number, retries: number, delayMs: number): Promise<void> {
     if (this.closed) return;
     try {
-      const response = await fetch(message.url, { method: "POST", headers: message.headers, body: message.body, redirect: "manual", signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
+      const response = await fetch(message.url, { method: "POST", headers: message.headers, body: message.body, redirect: "manual", signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]) });
       await response.arrayBuffer().catch(() => undefined);
       if (response.status >= 200 && response.status < 300) return;
       this.logger.info({ url: message.url, status: response.status, attempt: done + 1 }, "an SNS http delivery was refused");
     } catch (error) {
+      if (this.closed) return;
       this.logger.info({ url: message.url, err: (error as Error).message, attempt: done + 1 }, "an SNS http delivery failed");
     }
     if (done >= retries) {
@@ -65,6 +68,7 @@ export class HttpDelivery {
 
   close(): void {
     this.closed = true;
+    this.stopping.abort();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }

@@ -55,7 +55,7 @@ export function checkMessage(input: MessageInput): (protocol: string) => string 
   if (Object.keys(attributes).length > MAX_ATTRIBUTES) throw invalid(`Number of message attributes [${Object.keys(attributes).length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`);
   const attributeBytes = Object.entries(attributes).reduce((sum, [name, attribute]) => sum + checkAttribute(name, attribute), 0);
   if (Buffer.byteLength(input.Message, "utf8") + attributeBytes > MAX_MESSAGE_BYTES) throw invalid("Message too long");
-  if (input.Subject !== undefined && (input.Subject === "" || input.Subject.length > 100 || !/^[\x20-\x7e]+$/.test(input.Subject))) throw invalid("Subject");
+  if (input.Subject !== undefined && (input.Subject === "" || input.Subject.length > 100 || /\p{Cc}/u.test(input.Subject))) throw invalid("Subject");
   if (input.MessageStructure === undefined) return () => input.Message;
   if (input.MessageStructure !== "json") throw invalid("MessageStructure");
   let parsed: unknown;
