@@ -7,6 +7,7 @@ import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
+import type { SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy } from "../core/iam.js";
 
 export interface FunctionStore {
@@ -231,6 +232,9 @@ export interface Store {
   readonly eventRules: DocumentStore<RuleRecord>;
   /** EventBridge deliveries to message targets that failed and wait for their next attempt, by delivery id. */
   readonly eventDeliveries: DocumentStore<PendingDelivery>;
+  /** SNS topics by ARN and subscriptions by subscription ARN. */
+  readonly snsTopics: DocumentStore<SnsTopicRecord>;
+  readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
   readonly metricData: MetricDataStore;

@@ -66,6 +66,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),
     eventDeliveries: pgDocumentStore(db, "event_deliveries"),
+    snsTopics: pgDocumentStore(db, "sns_topics"),
+    snsSubscriptions: pgDocumentStore(db, "sns_subscriptions"),
     queues: pgQueueStore(db),
     messages: pgMessageStore(db),
     eventSourceMappings: pgDocumentStore(db, "event_source_mappings"),

@@ -344,4 +344,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE event_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 10: SNS topics and subscriptions as documents
+  `
+  CREATE TABLE sns_topics (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE sns_subscriptions (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];
