@@ -189,8 +189,28 @@ export interface MetricDatum {
   readonly dimensions: Readonly<Record<string, string>>;
   /** Milliseconds since the epoch: the log event's timestamp. */
   readonly timestamp: number;
+  /** The value; for a statistic set, its average (Sum / SampleCount). */
   readonly value: number;
   readonly unit?: string | undefined;
+  /**
+   * Present when the point stands for several samples (PutMetricData's StatisticValues, or one of its
+   * Values with a Count above 1, or an in-memory minute of Lambda's own metrics): what they add up to.
+   */
+  readonly statistics?: MetricStatisticSet | undefined;
+}
+
+export interface MetricStatisticSet {
+  readonly sampleCount: number;
+  readonly sum: number;
+  readonly minimum: number;
+  readonly maximum: number;
+}
+
+/** A metric: namespace, name and its exact dimension set (what ListMetrics lists). */
+export interface MetricIdentity {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
 }
 
 /** The metric data points Unkai holds; deliberately minimal (append and read back one metric's points by time). */
@@ -198,6 +218,13 @@ export interface MetricDataStore {
   add(points: readonly MetricDatum[]): Promise<void>;
   /** The points of one metric name in a namespace (every dimension set) with fromMs <= timestamp < toMs, oldest first. */
   query(namespace: string, metricName: string, fromMs: number, toMs: number): Promise<MetricDatum[]>;
+  /**
+   * Up to `limit` distinct metrics with a point at or after `sinceMs`, optionally of one namespace and
+   * name, ordered by namespace, name and dimensions (as stored JSON), strictly after `after` when given.
+   */
+  metrics(filter: { readonly namespace?: string | undefined; readonly metricName?: string | undefined }, sinceMs: number, limit: number, after?: MetricIdentity): Promise<MetricIdentity[]>;
+  /** Deletes every point older than `beforeMs` (CloudWatch's retention); resolves to how many. */
+  prune(beforeMs: number): Promise<number>;
 }
 
 export interface Store {

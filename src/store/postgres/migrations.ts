@@ -339,4 +339,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
   `,
+  // 9: CloudWatch statistic sets (PutMetricData's StatisticValues, Values with Counts) on a data point,
+  // and the index retention pruning walks
+  `
+  ALTER TABLE metric_data ADD COLUMN stats TEXT;
+  CREATE INDEX metric_data_by_time ON metric_data (timestamp);
+  `,
 ];

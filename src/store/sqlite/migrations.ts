@@ -327,4 +327,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, principal_key, policy_arn)
   ) STRICT;
   `,
+  // 16: CloudWatch statistic sets (PutMetricData's StatisticValues, Values with Counts) on a data point,
+  // and the index retention pruning walks
+  `
+  ALTER TABLE metric_data ADD COLUMN stats TEXT;
+  CREATE INDEX metric_data_by_time ON metric_data (timestamp);
+  `,
 ];
