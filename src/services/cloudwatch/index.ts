@@ -1,0 +1,59 @@
+/**
+ * CloudWatch metrics (signing name `monitoring`), built on CloudWatch's model: the AWS CLI 2.9.19 speaks
+ * Query/XML to it, newer SDKs AWS JSON 1.0 (awsQueryCompatible) and RPC v2 CBOR; modelService answers
+ * all three. The data points live in the shared MetricDataStore, where CloudWatch Logs' metric filters
+ * write theirs. docs/compatibility/cloudwatch.md says what is answered.
+ */
+import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { loadModel } from "../../protocol/codecs/model.js";
+import { modelService, type Operations } from "../../protocol/codecs/model-service.js";
+import type { Service } from "../../protocol/http.js";
+import type { Platform, ServiceModule } from "../module.js";
+import { CLOUDWATCH_ERRORS } from "./errors.js";
+import { getMetricData, getMetricStatistics, listMetrics, type GetMetricDataInput, type GetMetricStatisticsInput, type ListMetricsInput } from "./metric-reads.js";
+import { cloudWatchParameterError } from "./parameters.js";
+import { putMetricData, type PutMetricDataInput } from "./put-metric-data.js";
+
+export function cloudWatchService(platform: Platform): Service {
+  const logger = platform.logger("cloudwatch");
+  const store = platform.store.metricData;
+  const operations: Operations = {
+    PutMetricData: (input: PutMetricDataInput) => putMetricData(input, store, Date.now()),
+    ListMetrics: (input: ListMetricsInput) => listMetrics(input, store, Date.now()),
+    GetMetricStatistics: (input: GetMetricStatisticsInput) => getMetricStatistics(input, store),
+    GetMetricData: (input: GetMetricDataInput) => getMetricData(input, store),
+  };
+  const service = modelService({
+    name: "cloudwatch", model: loadModel("monitoring"), errors: CLOUDWATCH_ERRORS, operations, signingNames: ["monitoring"], logger,
+    validationError: cloudWatchParameterError, authorization: authorizationOf(operations),
+  });
+  let pruner: NodeJS.Timeout | undefined;
+  const prune = () => store.prune(Date.now() - RETENTION_MS).catch((error: unknown) => logger.warn({ err: error }, "cloudwatch: pruning old data points failed"));
+  return {
+    ...service,
+    start: () => {
+      void prune();
+      pruner = setInterval(() => void prune(), PRUNE_EVERY_MS);
+      pruner.unref();
+    },
+    close: async () => {
+      clearInterval(pruner);
+    },
+  };
+}
+
+/** CloudWatch keeps 1-minute data 15 days; Unkai keeps every point that long, and no longer. */
+const RETENTION_MS = 15 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
+
+/** Every CloudWatch operation is `cloudwatch:<Operation>` on `*` (metrics have no ARN). */
+function authorizationOf(operations: Operations): Record<string, () => readonly ActionRequest[]> {
+  return Object.fromEntries(Object.keys(operations).map((name) => [name, () => [{ action: `cloudwatch:${name}`, resource: "*" }]]));
+}
+
+export const cloudWatchModule: ServiceModule = {
+  name: "cloudwatch",
+  errors: { kind: "json", table: CLOUDWATCH_ERRORS, heading: "## CloudWatch errors" },
+  compatibility: "docs/compatibility/cloudwatch.md",
+  create: (p) => cloudWatchService(p),
+};
