@@ -11,33 +11,48 @@ import type { Service } from "../../protocol/http.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { CLOUDWATCH_ERRORS } from "./errors.js";
 import { getMetricData, getMetricStatistics, listMetrics, type GetMetricDataInput, type GetMetricStatisticsInput, type ListMetricsInput } from "./metric-reads.js";
+import { LambdaMetrics } from "./lambda-metrics.js";
 import { cloudWatchParameterError } from "./parameters.js";
 import { putMetricData, type PutMetricDataInput } from "./put-metric-data.js";
 
 export function cloudWatchService(platform: Platform): Service {
   const logger = platform.logger("cloudwatch");
   const store = platform.store.metricData;
+  const lambda = new LambdaMetrics(store);
+  platform.invoker.observe(lambda.observe);
+  // Reads on this node see its own invocations at once (another node's arrive with its next flush).
+  const flushed = async () => {
+    await lambda.flush();
+    return store;
+  };
   const operations: Operations = {
     PutMetricData: (input: PutMetricDataInput) => putMetricData(input, store, Date.now()),
-    ListMetrics: (input: ListMetricsInput) => listMetrics(input, store, Date.now()),
-    GetMetricStatistics: (input: GetMetricStatisticsInput) => getMetricStatistics(input, store),
-    GetMetricData: (input: GetMetricDataInput) => getMetricData(input, store),
+    ListMetrics: async (input: ListMetricsInput) => listMetrics(input, await flushed(), Date.now()),
+    GetMetricStatistics: async (input: GetMetricStatisticsInput) => getMetricStatistics(input, await flushed()),
+    GetMetricData: async (input: GetMetricDataInput) => getMetricData(input, await flushed()),
   };
   const service = modelService({
     name: "cloudwatch", model: loadModel("monitoring"), errors: CLOUDWATCH_ERRORS, operations, signingNames: ["monitoring"], logger,
     validationError: cloudWatchParameterError, authorization: authorizationOf(operations),
   });
-  let pruner: NodeJS.Timeout | undefined;
-  const prune = () => store.prune(Date.now() - RETENTION_MS).catch((error: unknown) => logger.warn({ err: error }, "cloudwatch: pruning old data points failed"));
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, work: () => Promise<unknown>, what: string) => {
+    const run = () => void work().catch((error: unknown) => logger.warn({ err: error }, `cloudwatch: ${what} failed`));
+    const timer = setInterval(run, ms);
+    timer.unref();
+    timers.push(timer);
+    return run;
+  };
   return {
     ...service,
     start: () => {
-      void prune();
-      pruner = setInterval(() => void prune(), PRUNE_EVERY_MS);
-      pruner.unref();
+      every(PRUNE_EVERY_MS, () => store.prune(Date.now() - RETENTION_MS), "pruning old data points")();
+      every(FLUSH_EVERY_MS, () => lambda.flush(), "writing AWS/Lambda metrics");
     },
+    // After the invoker drained: the last minutes of AWS/Lambda are written before the store closes.
     close: async () => {
-      clearInterval(pruner);
+      for (const timer of timers) clearInterval(timer);
+      await lambda.flush().catch((error: unknown) => logger.warn({ err: error }, "cloudwatch: writing AWS/Lambda metrics at shutdown failed"));
     },
   };
 }
@@ -45,6 +60,8 @@ export function cloudWatchService(platform: Platform): Service {
 /** CloudWatch keeps 1-minute data 15 days; Unkai keeps every point that long, and no longer. */
 const RETENTION_MS = 15 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
+/** How often this node writes its AWS/Lambda minutes (CloudWatch's own metrics lag about as much). */
+const FLUSH_EVERY_MS = 60_000;
 
 /** Every CloudWatch operation is `cloudwatch:<Operation>` on `*` (metrics have no ARN). */
 function authorizationOf(operations: Operations): Record<string, () => readonly ActionRequest[]> {
