@@ -227,6 +227,41 @@ export interface MetricDataStore {
   prune(beforeMs: number): Promise<number>;
 }
 
+/** A CloudWatch alarm: its name and its whole definition and state as the service's JSON. */
+export interface AlarmDocument {
+  readonly name: string;
+  readonly document: string;
+}
+
+/** One entry of an alarm's history (a state change, a configuration update, an action). */
+export interface AlarmHistoryEntry {
+  readonly alarmName: string;
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+  /** `StateUpdate`, `ConfigurationUpdate` or `Action`. */
+  readonly type: string;
+  /** The entry as the service's JSON. */
+  readonly document: string;
+}
+
+/** CloudWatch alarms, their history, and the lease that lets one node at a time evaluate them. Writes commit before they return. */
+export interface AlarmStore {
+  put(alarm: AlarmDocument): Promise<void>;
+  get(name: string): Promise<AlarmDocument | undefined>;
+  /** Every alarm, ordered by name. */
+  list(): Promise<AlarmDocument[]>;
+  /** False when there was none; the alarm's history stays (as in CloudWatch). */
+  delete(name: string): Promise<boolean>;
+  addHistory(entry: AlarmHistoryEntry): Promise<void>;
+  /** Newest first, up to `limit`, with fromMs <= timestamp < toMs, of one alarm and one type when given. */
+  history(query: { readonly alarmName?: string | undefined; readonly type?: string | undefined; readonly fromMs: number; readonly toMs: number }, limit: number): Promise<AlarmHistoryEntry[]>;
+  /**
+   * Takes or renews the evaluator lease for `owner` until `leaseUntil`: true when `owner` holds it
+   * now (it was free, had ended by `now`, or was already `owner`'s). Two owners never both hold it.
+   */
+  claimEvaluator(owner: string, now: number, leaseUntil: number): Promise<boolean>;
+}
+
 export interface Store {
   readonly functions: FunctionStore;
   readonly logs: LogStore;
@@ -259,6 +294,7 @@ export interface Store {
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
   readonly metricData: MetricDataStore;
+  readonly alarms: AlarmStore;
   readonly iam: IamStore;
   /** The nodes sharing this store: only a shared backend (PostgreSQL) has it; SQLite has one node. */
   readonly cluster?: ClusterStore;
