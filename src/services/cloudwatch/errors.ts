@@ -23,6 +23,8 @@ export const CLOUDWATCH_ERRORS = {
   // More alarms than an account may have
   LimitExceededFault: sender,
   ResourceNotFound: { status: 404, messageKey: "message", userType: false },
+  // SetAlarmState with StateReasonData that is not JSON
+  InvalidFormatFault: sender,
   // The codec's own answers on the JSON and CBOR wires: a body that does not parse or a value of the wrong type
   SerializationException: sender,
   ValidationException: sender,

@@ -4,11 +4,15 @@
  * all three. The data points live in the shared MetricDataStore, where CloudWatch Logs' metric filters
  * write theirs. docs/compatibility/cloudwatch.md says what is answered.
  */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
 import type { Platform, ServiceModule } from "../module.js";
+import { AlarmEvaluator } from "./alarm-evaluator.js";
+import { alarmOperations } from "./alarms.js";
 import { CLOUDWATCH_ERRORS } from "./errors.js";
 import { getMetricData, getMetricStatistics, listMetrics, type GetMetricDataInput, type GetMetricStatisticsInput, type ListMetricsInput } from "./metric-reads.js";
 import { LambdaMetrics } from "./lambda-metrics.js";
@@ -19,6 +23,9 @@ export function cloudWatchService(platform: Platform): Service {
   const logger = platform.logger("cloudwatch");
   const store = platform.store.metricData;
   const lambda = new LambdaMetrics(store);
+  const alarmDeps = { alarms: platform.store.alarms, destinations: platform.destinations, account: platform.account, logger };
+  const owner = platform.store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const evaluator = new AlarmEvaluator({ ...alarmDeps, metrics: store }, { owner, intervalMs: platform.alarmEvaluationIntervalMs, beforeEvaluation: () => lambda.flush() });
   platform.invoker.observe(lambda.observe);
   // Reads on this node see its own invocations at once (another node's arrive with its next flush).
   const flushed = async () => {
@@ -30,6 +37,7 @@ export function cloudWatchService(platform: Platform): Service {
     ListMetrics: async (input: ListMetricsInput) => listMetrics(input, await flushed(), Date.now()),
     GetMetricStatistics: async (input: GetMetricStatisticsInput) => getMetricStatistics(input, await flushed()),
     GetMetricData: async (input: GetMetricDataInput) => getMetricData(input, await flushed()),
+    ...alarmOperations(alarmDeps),
   };
   const service = modelService({
     name: "cloudwatch", model: loadModel("monitoring"), errors: CLOUDWATCH_ERRORS, operations, signingNames: ["monitoring"], logger,
@@ -48,10 +56,12 @@ export function cloudWatchService(platform: Platform): Service {
     start: () => {
       every(PRUNE_EVERY_MS, () => store.prune(Date.now() - RETENTION_MS), "pruning old data points")();
       every(FLUSH_EVERY_MS, () => lambda.flush(), "writing AWS/Lambda metrics");
+      evaluator.start();
     },
     // After the invoker drained: the last minutes of AWS/Lambda are written before the store closes.
     close: async () => {
       for (const timer of timers) clearInterval(timer);
+      await evaluator.close();
       await lambda.flush().catch((error: unknown) => logger.warn({ err: error }, "cloudwatch: writing AWS/Lambda metrics at shutdown failed"));
     },
   };
