@@ -4,7 +4,7 @@
  * `invokeStream` for callers that take the response as the function streams it.
  */
 import type { Logger } from "pino";
-import { billedDuration, type InvocationStatus } from "../core/invocation.js";
+import { billedDuration, type InvocationRecord, type InvocationStatus } from "../core/invocation.js";
 import type { FreeSpace } from "../store/disk-space.js";
 import type { InvocationStore, LogEvent, LogStore } from "../store/ports.js";
 import type { ConcurrencyLimiter } from "./concurrency.js";
@@ -15,6 +15,9 @@ import type { FunctionVersion } from "./function-version.js";
 import { droppedLine, endLine, functionResult, initReportLine, logTail, lowDiskLine, reportLine, startLine, type FunctionResult } from "./platform-log.js";
 import type { StreamSink } from "./stream-relay.js";
 import { streamedInvocation, type StreamedInvocation } from "./streamed-invocation.js";
+
+/** Sees each invocation record: the ARN it was invoked by (its qualifier), and how many invocations were running then (itself included). */
+export type InvocationObserver = (record: InvocationRecord, invokedArn: string, running: number) => void;
 
 export interface InvokeRequest {
   readonly fn: FunctionVersion;
@@ -55,6 +58,15 @@ export class Invoker {
 
   private inFlight = 0;
   private drainWaiters: (() => void)[] = [];
+  private readonly observers: InvocationObserver[] = [];
+
+  /**
+   * Calls `observer` with each invocation record as it is written (CloudWatch's AWS/Lambda metrics).
+   * It runs on the invocation's path: it must be cheap and synchronous, and never throw.
+   */
+  observe(observer: InvocationObserver): void {
+    this.observers.push(observer);
+  }
 
   /** Invocations running now (for draining at shutdown). */
   get running(): number {
@@ -233,22 +245,30 @@ export class Invoker {
     r: { status: InvocationStatus; durationMs: number; initDurationMs: number | undefined; maxMemoryUsedMb: number; errorType: string | undefined; logStream: string | undefined },
   ): Promise<void> {
     const { fn } = request;
+    const record: InvocationRecord = {
+      requestId: request.requestId,
+      functionName: fn.name,
+      version: fn.version,
+      startedAt: acceptedAt,
+      durationMs: r.durationMs,
+      billedDurationMs: r.status === "throttled" ? 0 : billedDuration(r.durationMs),
+      initDurationMs: r.initDurationMs,
+      coldStart: r.initDurationMs !== undefined,
+      memorySizeMb: fn.config.memoryMb,
+      maxMemoryUsedMb: r.maxMemoryUsedMb,
+      status: r.status,
+      errorType: r.errorType,
+      logStream: r.logStream,
+    };
+    for (const observer of this.observers) {
+      try {
+        observer(record, request.invokedArn, this.inFlight);
+      } catch (error) {
+        this.logger.error({ err: error }, "an invocation observer failed");
+      }
+    }
     try {
-      await this.invocations.add({
-        requestId: request.requestId,
-        functionName: fn.name,
-        version: fn.version,
-        startedAt: acceptedAt,
-        durationMs: r.durationMs,
-        billedDurationMs: r.status === "throttled" ? 0 : billedDuration(r.durationMs),
-        initDurationMs: r.initDurationMs,
-        coldStart: r.initDurationMs !== undefined,
-        memorySizeMb: fn.config.memoryMb,
-        maxMemoryUsedMb: r.maxMemoryUsedMb,
-        status: r.status,
-        errorType: r.errorType,
-        logStream: r.logStream,
-      });
+      await this.invocations.add(record);
     } catch (error) {
       this.logger.error({ err: error, requestId: request.requestId }, "could not record invocation");
     }

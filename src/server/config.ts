@@ -41,6 +41,8 @@ const schema = z.object({
   accessKeyId: z.string().regex(/^([A-Za-z0-9]{3,128})?$/, "3 to 128 letters and digits"),
   secretAccessKey: z.string().max(128),
   gatewayTimeoutMs: z.number().int().min(50).max(900_000),
+  /** How often CloudWatch alarms are evaluated (CloudWatch: every minute); tests shorten it. */
+  alarmEvaluationIntervalMs: z.number().int().min(100).max(3_600_000),
   logRetentionDays: z.number().int().refine((days) => days === 0 || isRetentionDays(days), `0 (never expire) or one of CloudWatch's periods: ${RETENTION_DAYS.join(", ")}`),
   logGroupMaxBytes: z.number().int().min(64 * 1024),
   recordRetentionDays: z.number().int().min(0),
@@ -91,6 +93,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   accessKeyId: "UNKAI_ACCESS_KEY_ID",
   secretAccessKey: "UNKAI_SECRET_ACCESS_KEY",
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
+  alarmEvaluationIntervalMs: "UNKAI_ALARM_EVALUATION_INTERVAL_MS",
   logRetentionDays: "UNKAI_LOG_RETENTION_DAYS",
   logGroupMaxBytes: "UNKAI_LOG_GROUP_MAX_BYTES",
   recordRetentionDays: "UNKAI_RECORD_RETENTION_DAYS",
@@ -145,6 +148,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   accessKeyId: "",
   secretAccessKey: "",
   gatewayTimeoutMs: 30_000,
+  alarmEvaluationIntervalMs: 60_000,
   // Groups Unkai creates keep a month: enough history for a development box, and a bound on age
   // next to the bound on size below. 0 keeps them forever, as CloudWatch does by default.
   logRetentionDays: 30,

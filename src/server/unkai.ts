@@ -182,7 +182,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     ? new IamEnforcer({ iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }) })
     : undefined;
   const platform: Platform = {
-    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
+    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs,
     store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale },
     health: () => ({
       status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running,

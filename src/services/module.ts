@@ -37,6 +37,8 @@ export interface Platform {
   readonly consoleDir: string;
   /** Integration timeout when none is configured (`--gateway-timeout-ms`). */
   readonly gatewayTimeoutMs: number;
+  /** How often CloudWatch alarms are evaluated (`--alarm-evaluation-interval-ms`). */
+  readonly alarmEvaluationIntervalMs: number;
   /** Every storage port (src/store/ports.ts); a module uses only its own. */
   readonly store: Store;
   readonly code: CodeStore;

@@ -7,6 +7,7 @@
  */
 import { apiGatewayModule } from "./apigateway/index.js";
 import { apiGatewayV2Module } from "./apigatewayv2/index.js";
+import { cloudWatchModule } from "./cloudwatch/index.js";
 import { consoleModule } from "./console/index.js";
 import { dynamodbModule } from "./dynamodb/index.js";
 import { servedApisModule } from "./served-apis/index.js";
@@ -52,6 +53,9 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   snsModule,
   // Signing scope `iam`, or a query `Action=` naming an IAM operation.
   iamModule,
+  // Signing scope `monitoring`, POST with X-Amz-Target GraniteServiceVersion20100801.*, the RPC v2 CBOR path
+  // /service/GraniteServiceVersion20100801/…, or a query `Action=` naming a CloudWatch operation.
+  cloudWatchModule,
   // Unsigned GET/HEAD of / and /console/…: last, the browser's catch-all.
   consoleModule,
 ];

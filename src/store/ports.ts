@@ -190,8 +190,28 @@ export interface MetricDatum {
   readonly dimensions: Readonly<Record<string, string>>;
   /** Milliseconds since the epoch: the log event's timestamp. */
   readonly timestamp: number;
+  /** The value; for a statistic set, its average (Sum / SampleCount). */
   readonly value: number;
   readonly unit?: string | undefined;
+  /**
+   * Present when the point stands for several samples (PutMetricData's StatisticValues, or one of its
+   * Values with a Count above 1, or an in-memory minute of Lambda's own metrics): what they add up to.
+   */
+  readonly statistics?: MetricStatisticSet | undefined;
+}
+
+export interface MetricStatisticSet {
+  readonly sampleCount: number;
+  readonly sum: number;
+  readonly minimum: number;
+  readonly maximum: number;
+}
+
+/** A metric: namespace, name and its exact dimension set (what ListMetrics lists). */
+export interface MetricIdentity {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
 }
 
 /** The metric data points Unkai holds; deliberately minimal (append and read back one metric's points by time). */
@@ -199,6 +219,48 @@ export interface MetricDataStore {
   add(points: readonly MetricDatum[]): Promise<void>;
   /** The points of one metric name in a namespace (every dimension set) with fromMs <= timestamp < toMs, oldest first. */
   query(namespace: string, metricName: string, fromMs: number, toMs: number): Promise<MetricDatum[]>;
+  /**
+   * Up to `limit` distinct metrics with a point at or after `sinceMs`, optionally of one namespace and
+   * name, ordered by namespace, name and dimensions (as stored JSON), strictly after `after` when given.
+   */
+  metrics(filter: { readonly namespace?: string | undefined; readonly metricName?: string | undefined }, sinceMs: number, limit: number, after?: MetricIdentity): Promise<MetricIdentity[]>;
+  /** Deletes every point older than `beforeMs` (CloudWatch's retention); resolves to how many. */
+  prune(beforeMs: number): Promise<number>;
+}
+
+/** A CloudWatch alarm: its name and its whole definition and state as the service's JSON. */
+export interface AlarmDocument {
+  readonly name: string;
+  readonly document: string;
+}
+
+/** One entry of an alarm's history (a state change, a configuration update, an action). */
+export interface AlarmHistoryEntry {
+  readonly alarmName: string;
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+  /** `StateUpdate`, `ConfigurationUpdate` or `Action`. */
+  readonly type: string;
+  /** The entry as the service's JSON. */
+  readonly document: string;
+}
+
+/** CloudWatch alarms, their history, and the lease that lets one node at a time evaluate them. Writes commit before they return. */
+export interface AlarmStore {
+  put(alarm: AlarmDocument): Promise<void>;
+  get(name: string): Promise<AlarmDocument | undefined>;
+  /** Every alarm, ordered by name. */
+  list(): Promise<AlarmDocument[]>;
+  /** False when there was none; the alarm's history stays (as in CloudWatch). */
+  delete(name: string): Promise<boolean>;
+  addHistory(entry: AlarmHistoryEntry): Promise<void>;
+  /** Newest first, up to `limit`, with fromMs <= timestamp < toMs, of one alarm and one type when given. */
+  history(query: { readonly alarmName?: string | undefined; readonly type?: string | undefined; readonly fromMs: number; readonly toMs: number }, limit: number): Promise<AlarmHistoryEntry[]>;
+  /**
+   * Takes or renews the evaluator lease for `owner` until `leaseUntil`: true when `owner` holds it
+   * now (it was free, had ended by `now`, or was already `owner`'s). Two owners never both hold it.
+   */
+  claimEvaluator(owner: string, now: number, leaseUntil: number): Promise<boolean>;
 }
 
 export interface Store {
@@ -238,6 +300,7 @@ export interface Store {
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
   readonly metricData: MetricDataStore;
+  readonly alarms: AlarmStore;
   readonly iam: IamStore;
   /** The nodes sharing this store: only a shared backend (PostgreSQL) has it; SQLite has one node. */
   readonly cluster?: ClusterStore;

@@ -19,6 +19,7 @@ import { iamStoreContract } from "./iam-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
 import { messageStoreContract } from "./message-store.js";
+import { alarmStoreContract } from "./alarm-store.js";
 import { metricDataStoreContract, metricFilterStoreContract } from "./metric-store.js";
 import { objectStoreContract } from "./object-store.js";
 import { queueStoreContract } from "./queue-store.js";
@@ -50,6 +51,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["DynamoDbStore", dynamoDbStoreContract],
   ["MetricFilterStore", metricFilterStoreContract],
   ["MetricDataStore", metricDataStoreContract],
+  ["AlarmStore", alarmStoreContract],
   ["IamStore", iamStoreContract],
   ["ClusterStore", clusterStoreContract],
 ];

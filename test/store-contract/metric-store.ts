@@ -47,4 +47,26 @@ export function metricDataStoreContract(test: StoreTest): void {
     ]);
     assert.deepEqual((await current.metricData.query("App", "Latency", 1_000, 2_000)).map((p) => p.value), [1.5], "to is exclusive, from inclusive");
   });
+
+  test("a point's statistic set round-trips; metrics lists distinct metrics since a time, filtered and paged; prune drops old points", async ({ store, reopen }) => {
+    const stats = { sampleCount: 4, sum: 10, minimum: 1, maximum: 4 };
+    await store.metricData.add([
+      { namespace: "App", metricName: "Latency", dimensions: { Path: "/b" }, timestamp: 5_000, value: 2.5, statistics: stats },
+      { namespace: "App", metricName: "Latency", dimensions: { Path: "/a" }, timestamp: 6_000, value: 1 },
+      { namespace: "App", metricName: "Latency", dimensions: { Path: "/a" }, timestamp: 7_000, value: 2 },
+      { namespace: "App", metricName: "Errors", dimensions: {}, timestamp: 6_000, value: 1 },
+      { namespace: "App", metricName: "Old", dimensions: {}, timestamp: 100, value: 1 },
+      { namespace: "Zed", metricName: "Latency", dimensions: {}, timestamp: 6_000, value: 1 },
+    ]);
+    const current = await reopen();
+    assert.deepEqual(plain((await current.metricData.query("App", "Latency", 5_000, 5_001))[0]?.statistics), stats);
+    const ids = (list: { namespace: string; metricName: string; dimensions: Readonly<Record<string, string>> }[]) => list.map((m) => `${m.namespace}/${m.metricName}${JSON.stringify(m.dimensions)}`);
+    assert.deepEqual(ids(await current.metricData.metrics({}, 1_000, 10)), ["App/Errors{}", 'App/Latency{"Path":"/a"}', 'App/Latency{"Path":"/b"}', "Zed/Latency{}"]);
+    assert.deepEqual(ids(await current.metricData.metrics({ metricName: "Latency" }, 0, 10)), ['App/Latency{"Path":"/a"}', 'App/Latency{"Path":"/b"}', "Zed/Latency{}"]);
+    const first = await current.metricData.metrics({ namespace: "App" }, 0, 2);
+    assert.deepEqual(ids(first), ["App/Errors{}", 'App/Latency{"Path":"/a"}']);
+    assert.deepEqual(ids(await current.metricData.metrics({ namespace: "App" }, 0, 2, first[1])), ['App/Latency{"Path":"/b"}', "App/Old{}"]);
+    assert.equal(await current.metricData.prune(1_000), 1);
+    assert.deepEqual(ids(await current.metricData.metrics({ namespace: "App" }, 0, 10)).length, 3);
+  });
 }

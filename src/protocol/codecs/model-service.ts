@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { UnkaiError } from "../../core/errors.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { AuthRefusal, Caller, Service, UnkaiRequest, UnkaiResponse } from "../http.js";
+import { decodedRequest } from "./content-encoding.js";
 import { InvalidInput, MalformedInput, type Violation } from "./input-errors.js";
 import { protocolsOf, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
 import { errorResponse, outputResponse, specOf, type AnyErrorTable } from "./render.js";
@@ -155,7 +156,13 @@ export function modelService(options: ModelServiceOptions): Service {
   if (unmapped.length > 0) throw new Error(`${options.name} operations without an IAM action in its authorization table: ${unmapped.join(", ")}`);
 
   /** The permissions a request needs; none for a request naming no operation (the codec refuses it) or input that does not decode. */
-  function authorize(request: UnkaiRequest): readonly ActionRequest[] {
+  function authorize(compressed: UnkaiRequest): readonly ActionRequest[] {
+    let request: UnkaiRequest;
+    try {
+      request = decodedRequest(compressed);
+    } catch {
+      return []; // handle() refuses the body in the service's words
+    }
     const address = addressOf(model, request);
     const name = address === undefined ? undefined : address.protocol === "awsQuery" ? address.params.get("Action") : address.operation;
     const resolver = name === undefined ? undefined : authorization?.[name];
@@ -193,10 +200,14 @@ export function modelService(options: ModelServiceOptions): Service {
       const message = error.reason === "unsigned" && protocol === "awsQuery" ? "Request is missing Authentication Token" : error.message;
       return render(protocol, new UnkaiError(code as never, message), request.requestId);
     },
-    async handle(request) {
-      const address = addressOf(model, request);
-      const protocol = address?.protocol ?? fallback;
+    async handle(compressed) {
+      let request = compressed;
+      let address = addressOf(model, request);
+      let protocol = address?.protocol ?? fallback;
       try {
+        request = decodedRequest(compressed);
+        address = addressOf(model, request);
+        protocol = address?.protocol ?? protocol;
         if (!address) throw new UnkaiError("UnknownOperationException", `The request names no ${model.metadata.serviceId} operation.`);
         return await run(request, address);
       } catch (error) {

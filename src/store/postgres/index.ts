@@ -20,6 +20,7 @@ import { pgLogStore } from "./log-store.js";
 import { pgObjectStore } from "./object-store.js";
 import { pgQueueStore } from "./queue-store.js";
 import { pgMessageStore } from "./message-store.js";
+import { pgAlarmStore } from "./alarm-store.js";
 import { pgMetricDataStore, pgMetricFilterStore } from "./metric-store.js";
 import { pgScheduleTimerStore } from "./schedule-timer-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
@@ -73,6 +74,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     eventSourceMappings: pgDocumentStore(db, "event_source_mappings"),
     metricFilters: pgMetricFilterStore(db),
     metricData: pgMetricDataStore(db),
+    alarms: pgAlarmStore(db),
     close() {
       closed ??= writes.close().then(() => db.close());
       return closed;

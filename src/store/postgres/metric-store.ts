@@ -1,6 +1,7 @@
 /** PostgreSQL MetricFilterStore and MetricDataStore: the same rows and behaviour as store/sqlite/metric-store.ts. */
 import type { MetricDataStore, MetricFilterStore, MetricTransformation } from "../ports.js";
 import type { PgDb } from "./database.js";
+import { datumColumns, datumFrom, identityFrom, type DatumRow, type IdentityRow } from "../rows/metric-rows.js";
 
 interface FilterRow {
   log_group: string;
@@ -8,15 +9,6 @@ interface FilterRow {
   filter_pattern: string;
   transformations: string;
   creation_time: number;
-}
-
-interface DatumRow {
-  namespace: string;
-  metric_name: string;
-  dimensions: string;
-  timestamp: number;
-  value: number;
-  unit: string | null;
 }
 
 export function pgMetricFilterStore(db: PgDb): MetricFilterStore {
@@ -62,29 +54,32 @@ export function pgMetricDataStore(db: PgDb): MetricDataStore {
     async add(points) {
       if (points.length === 0) return;
       // One statement for the batch: the columns as parallel arrays, unnested.
+      const columns = points.map(datumColumns);
       await db.query(
-        `INSERT INTO metric_data (namespace, metric_name, dimensions, timestamp, value, unit)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::double precision[], $6::text[])`,
-        [
-          points.map((p) => p.namespace), points.map((p) => p.metricName), points.map((p) => JSON.stringify(p.dimensions)),
-          points.map((p) => p.timestamp), points.map((p) => p.value), points.map((p) => p.unit ?? null),
-        ],
+        `INSERT INTO metric_data (namespace, metric_name, dimensions, timestamp, value, unit, stats)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::double precision[], $6::text[], $7::text[])`,
+        [0, 1, 2, 3, 4, 5, 6].map((i) => columns.map((c) => c[i])),
       );
     },
     async query(namespace, metricName, fromMs, toMs) {
       const { rows } = await db.query<DatumRow>(
-        `SELECT namespace, metric_name, dimensions, timestamp, value, unit FROM metric_data
+        `SELECT namespace, metric_name, dimensions, timestamp, value, unit, stats FROM metric_data
          WHERE namespace = $1 AND metric_name = $2 AND timestamp >= $3 AND timestamp < $4 ORDER BY timestamp, id`,
         [namespace, metricName, fromMs, toMs],
       );
-      return rows.map((r) => ({
-        namespace: r.namespace,
-        metricName: r.metric_name,
-        dimensions: JSON.parse(r.dimensions) as Record<string, string>,
-        timestamp: r.timestamp,
-        value: r.value,
-        ...(r.unit !== null ? { unit: r.unit } : {}),
-      }));
+      return rows.map(datumFrom);
     },
+    async metrics(filter, sinceMs, limit, after) {
+      // dimensions compared byte-wise (COLLATE "C"), as SQLite compares text, so both backends page alike.
+      const { rows } = await db.query<IdentityRow>(
+        `SELECT DISTINCT namespace, metric_name, dimensions COLLATE "C" AS dimensions FROM metric_data
+         WHERE timestamp >= $1 AND ($2::text IS NULL OR namespace = $2) AND ($3::text IS NULL OR metric_name = $3)
+           AND ($4::text IS NULL OR (namespace, metric_name, dimensions COLLATE "C") > ($4, $5, $6::text COLLATE "C"))
+         ORDER BY namespace, metric_name, dimensions LIMIT $7`,
+        [sinceMs, filter.namespace ?? null, filter.metricName ?? null, after?.namespace ?? null, after?.metricName ?? null, after ? JSON.stringify(after.dimensions) : null, limit],
+      );
+      return rows.map(identityFrom);
+    },
+    prune: async (beforeMs) => (await db.query("DELETE FROM metric_data WHERE timestamp < $1", [beforeMs])).rowCount ?? 0,
   };
 }

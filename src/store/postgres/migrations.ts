@@ -349,4 +349,27 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE sns_topics (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   CREATE TABLE sns_subscriptions (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 11: CloudWatch statistic sets (PutMetricData's StatisticValues, Values with Counts) on a data point,
+  // and the index retention pruning walks
+  `
+  ALTER TABLE metric_data ADD COLUMN stats TEXT;
+  CREATE INDEX metric_data_by_time ON metric_data (timestamp);
+  `,
+  // 12: CloudWatch alarms (definition and state as JSON), their history, and the one-row lease of the node that evaluates them
+  `
+  CREATE TABLE cloudwatch_alarms (name TEXT COLLATE "C" PRIMARY KEY, document TEXT NOT NULL);
+  CREATE TABLE cloudwatch_alarm_history (
+    id BIGSERIAL PRIMARY KEY,
+    alarm_name TEXT COLLATE "C" NOT NULL,
+    timestamp BIGINT NOT NULL,
+    type TEXT NOT NULL,
+    document TEXT NOT NULL
+  );
+  CREATE INDEX cloudwatch_alarm_history_by_time ON cloudwatch_alarm_history (timestamp);
+  CREATE TABLE cloudwatch_alarm_evaluator (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    owner TEXT NOT NULL,
+    lease_until BIGINT NOT NULL
+  );
+  `,
 ];

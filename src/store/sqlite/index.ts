@@ -19,6 +19,7 @@ import { sqliteMessageStore } from "./message-store.js";
 import { sqliteUnitOfWork } from "./unit-of-work.js";
 import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 import { sqliteDynamoDbStore } from "./dynamodb-store.js";
+import { sqliteAlarmStore } from "./alarm-store.js";
 import { sqliteMetricDataStore, sqliteMetricFilterStore } from "./metric-store.js";
 import { sqliteIamStore } from "./iam-store.js";
 
@@ -58,6 +59,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     dynamodb: promised(sqliteDynamoDbStore(db)),
     metricFilters: promised(sqliteMetricFilterStore(db)),
     metricData: promised(sqliteMetricDataStore(db)),
+    alarms: promised(sqliteAlarmStore(db)),
     iam: promised(sqliteIamStore(db)),
     async close() {
       if (closed) return;

@@ -1,5 +1,6 @@
 /** SQLite MetricFilterStore (one row per group and filter name) and MetricDataStore (one row per data point). */
 import type { MetricDataStore, MetricDatum, MetricFilter, MetricFilterStore, MetricTransformation } from "../ports.js";
+import { datumColumns, datumFrom, identityFrom, type DatumRow, type IdentityRow } from "../rows/metric-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
@@ -9,15 +10,6 @@ interface FilterRow {
   filter_pattern: string;
   transformations: string;
   creation_time: number;
-}
-
-interface DatumRow {
-  namespace: string;
-  metric_name: string;
-  dimensions: string;
-  timestamp: number;
-  value: number;
-  unit: string | null;
 }
 
 const filterOf = (row: FilterRow): MetricFilter => ({
@@ -55,25 +47,30 @@ export function sqliteMetricFilterStore(db: Db): SyncPort<MetricFilterStore> {
 }
 
 export function sqliteMetricDataStore(db: Db): SyncPort<MetricDataStore> {
-  const insert = db.prepare("INSERT INTO metric_data (namespace, metric_name, dimensions, timestamp, value, unit) VALUES (?, ?, ?, ?, ?, ?)");
+  const insert = db.prepare("INSERT INTO metric_data (namespace, metric_name, dimensions, timestamp, value, unit, stats) VALUES (?, ?, ?, ?, ?, ?, ?)");
   const select = db.prepare<[string, string, number, number], DatumRow>(
-    "SELECT namespace, metric_name, dimensions, timestamp, value, unit FROM metric_data WHERE namespace = ? AND metric_name = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, id",
+    "SELECT namespace, metric_name, dimensions, timestamp, value, unit, stats FROM metric_data WHERE namespace = ? AND metric_name = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, id",
   );
+  // Each criterion is skipped when its parameter is NULL; the cursor compares the row tuple.
+  const metrics = db.prepare<Record<string, string | number | null>, IdentityRow>(`
+    SELECT DISTINCT namespace, metric_name, dimensions FROM metric_data
+    WHERE timestamp >= @since AND (@namespace IS NULL OR namespace = @namespace) AND (@name IS NULL OR metric_name = @name)
+      AND (@afterNamespace IS NULL OR (namespace, metric_name, dimensions) > (@afterNamespace, @afterName, @afterDimensions))
+    ORDER BY namespace, metric_name, dimensions LIMIT @limit`);
+  const prune = db.prepare("DELETE FROM metric_data WHERE timestamp < ?");
   const addAll = db.transaction((points: readonly MetricDatum[]) => {
-    for (const p of points) insert.run(p.namespace, p.metricName, JSON.stringify(p.dimensions), p.timestamp, p.value, p.unit ?? null);
+    for (const p of points) insert.run(...datumColumns(p));
   });
   return {
     add: (points) => {
       if (points.length > 0) addAll(points);
     },
-    query: (namespace, metricName, fromMs, toMs) =>
-      select.all(namespace, metricName, fromMs, toMs).map((r) => ({
-        namespace: r.namespace,
-        metricName: r.metric_name,
-        dimensions: JSON.parse(r.dimensions) as Record<string, string>,
-        timestamp: r.timestamp,
-        value: r.value,
-        ...(r.unit !== null ? { unit: r.unit } : {}),
-      })),
+    query: (namespace, metricName, fromMs, toMs) => select.all(namespace, metricName, fromMs, toMs).map(datumFrom),
+    metrics: (filter, sinceMs, limit, after) =>
+      metrics.all({
+        since: sinceMs, namespace: filter.namespace ?? null, name: filter.metricName ?? null, limit,
+        afterNamespace: after?.namespace ?? null, afterName: after?.metricName ?? null, afterDimensions: after ? JSON.stringify(after.dimensions) : null,
+      }).map(identityFrom),
+    prune: durably(db, (beforeMs: number) => prune.run(beforeMs).changes),
   };
 }

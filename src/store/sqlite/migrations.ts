@@ -346,4 +346,30 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 18: CloudWatch statistic sets (PutMetricData's StatisticValues, Values with Counts) on a data point,
+  // and the index retention pruning walks
+  `
+  ALTER TABLE metric_data ADD COLUMN stats TEXT;
+  CREATE INDEX metric_data_by_time ON metric_data (timestamp);
+  `,
+  // 19: CloudWatch alarms (definition and state as JSON), their history, and the one-row lease of the node that evaluates them
+  `
+  CREATE TABLE cloudwatch_alarms (
+    name TEXT PRIMARY KEY,
+    document TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE cloudwatch_alarm_history (
+    id INTEGER PRIMARY KEY,
+    alarm_name TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    document TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX cloudwatch_alarm_history_by_time ON cloudwatch_alarm_history (timestamp);
+  CREATE TABLE cloudwatch_alarm_evaluator (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    owner TEXT NOT NULL,
+    lease_until INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
