@@ -101,7 +101,7 @@ async function assemble(context: S3Context, request: UnkaiRequest, bucket: strin
   for (const part of parts) md5s.update(Buffer.from(part.etag, "hex"));
   const etag = `${md5s.digest("hex")}-${parts.length}`;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
-  await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
+  await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers, uploadId, partSizes: parts.map((part) => part.size) }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
   await bodies.removeParts(uploadId);
   return xmlResponse("CompleteMultipartUploadResult", { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(etag) });
 }

@@ -4,7 +4,7 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
-import { byteRange, checkConditions } from "./conditional.js";
+import { byteRange, checkConditions, partToRead } from "./conditional.js";
 import { chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
@@ -86,7 +86,10 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
     if (checkConditions(request, object) === "not-modified") {
       return { status: 304, headers: { ETag: headers.ETag ?? "", "Last-Modified": headers["Last-Modified"] ?? "" } };
     }
-    const range = byteRange(request.headers.range, object.size);
+    const part = partToRead(request, object);
+    if (part?.partsCount !== undefined) headers["x-amz-mp-parts-count"] = String(part.partsCount);
+    // A part of a multipart object is a ranged read; partNumber=1 of a single-part object is all of it.
+    const range = part ? (part.partsCount === undefined ? undefined : part) : byteRange(request.headers.range, object.size);
     const length = range ? range.end - range.start + 1 : object.size;
     if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${object.size}`;
     headers["Content-Length"] = String(length);

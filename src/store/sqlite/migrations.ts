@@ -327,4 +327,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, principal_key, policy_arn)
   ) STRICT;
   `,
+  // 16: what a completed multipart upload leaves on its object: the upload's id (a repeated
+  // CompleteMultipartUpload is answered again) and its part sizes (GET/HEAD ?partNumber=)
+  `
+  ALTER TABLE s3_objects ADD COLUMN upload_id TEXT;
+  ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT;
+  `,
 ];
