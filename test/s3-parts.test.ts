@@ -1,7 +1,8 @@
 /**
  * Issue 21, bug 4: GET and HEAD with `?partNumber=` read one part of a multipart object (its bytes,
  * Content-Range and x-amz-mp-parts-count); a single-part object is one part; out-of-range and malformed
- * part numbers get S3's errors. SDK v3, boto3 and the AWS CLI v2 against a real Unkai.
+ * part numbers get S3's errors. Bug 8: a repeated CompleteMultipartUpload is answered again while the
+ * key holds that upload's object. SDK v3, boto3 and the AWS CLI v2 against a real Unkai.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, UploadPartCommand, type S3Client,
+  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, UploadPartCommand, type S3Client,
 } from "@aws-sdk/client-s3";
 import { awsS3, boto3S3, s3, signedS3Fetch } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -104,5 +105,25 @@ describe("S3 GET and HEAD by part number", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("answers a repeated CompleteMultipartUpload with the same result while the key holds that upload's object, NoSuchUpload after", async () => {
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "twice" }));
+    const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: "twice", UploadId, PartNumber: 1, Body: "only part" }));
+    const complete = (Key = "twice") => new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key, UploadId, MultipartUpload: { Parts: [{ ETag, PartNumber: 1 }] } });
+    const first = await client.send(complete());
+    const again = await client.send(complete());
+    assert.equal(again.ETag, first.ETag);
+    assert.equal(again.Key, "twice");
+    const boto = (await boto3S3(suite.unkai.url, [
+      `r = s3.complete_multipart_upload(Bucket="${BUCKET}", Key="twice", UploadId=args[0], MultipartUpload={"Parts": [{"ETag": args[1], "PartNumber": 1}]})`,
+      `print(json.dumps(r["ETag"]))`,
+    ].join("\n"), [UploadId ?? "", ETag ?? ""])) as string;
+    assert.equal(boto, first.ETag, "boto3's Complete of a completed upload gets the same ETag");
+    await rejects(client.send(complete("elsewhere")), "NoSuchUpload", 404);
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: "twice", Body: "replaced" }));
+    await rejects(client.send(complete()), "NoSuchUpload", 404);
+    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "twice" }));
+    await rejects(client.send(complete()), "NoSuchUpload", 404);
   });
 });
