@@ -27,6 +27,8 @@ export type ParsedSignature = { readonly kind: "unsigned" } | { readonly kind: "
 
 const CREDENTIAL = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
 const AMZ_DATE = /^\d{8}T\d{6}Z$/;
+/** The scope of a `Credential=` field: key id, day, region, service (read from a signature that failed to parse). */
+const CREDENTIAL_IN = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
 export function parseSignature(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams): ParsedSignature {
   const authorization = headers.authorization;
@@ -109,9 +111,13 @@ export function anonymousCaller(defaultRegion: string): Caller {
  */
 export function claimedCaller(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams, defaultRegion: string): Caller {
   const parsed = parseSignature(headers, query);
-  if (parsed.kind !== "signed") return anonymousCaller(defaultRegion);
-  return { accessKeyId: parsed.parts.accessKeyId, region: parsed.parts.region, service: parsed.parts.service, principal: { kind: "anonymous" } };
+  if (parsed.kind === "signed") return { accessKeyId: parsed.parts.accessKeyId, region: parsed.parts.region, service: parsed.parts.service, principal: { kind: "anonymous" } };
+  // A malformed signature whose credential scope can still be read is refused by the service it names, in its own words.
+  const scope = parsed.kind === "malformed" ? CREDENTIAL_IN.exec(headers.authorization ?? `Credential=${query.get("X-Amz-Credential") ?? ""},`) : null;
+  if (!scope) return anonymousCaller(defaultRegion);
+  return { ...anonymousCaller(scope[2] ?? defaultRegion), service: scope[3] };
 }
+
 
 /** yyyymmddThhmmssZ → epoch ms. */
 export function amzDateToMs(amzDate: string): number {

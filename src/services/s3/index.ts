@@ -97,6 +97,12 @@ function unreadablePresignedUrl(request: UnkaiRequest): boolean {
   return presigned && request.caller.service === undefined && request.headers.authorization === undefined && !request.path.startsWith("/_");
 }
 
+/** An unsigned request to a path-style bucket address (first segment a bucket name: never `/_…`, never the root). */
+function unsignedBucketRequest(request: UnkaiRequest): boolean {
+  if (request.headers.authorization !== undefined || request.caller.service !== undefined) return false;
+  return /^\/[a-z0-9][a-z0-9.-]{2,62}(\/|$)/.test(request.path);
+}
+
 /** Whether the request is a PutObject or UploadPart whose body should stream; false when its path cannot be read (answered later). */
 function streamsUpload(request: UnkaiRequest): boolean {
   if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined) return false;
@@ -113,6 +119,7 @@ export function s3Service(context: S3Context): Service {
     signingNames: ["s3"],
     authorize: s3Actions,
     matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined || unreadablePresignedUrl(request),
+    answersUnclaimed: unsignedBucketRequest,
     // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
     rejectUnauthenticated: s3AuthRefusal,
     streamsBody: streamsUpload,
