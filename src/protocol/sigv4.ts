@@ -56,9 +56,17 @@ function fromHeader(authorization: string, headers: Readonly<Record<string, stri
   if (!credential || !signedHeaders || !signature) {
     return malformed("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
   }
-  const amzDate = headers["x-amz-date"];
-  if (!amzDate || !AMZ_DATE.test(amzDate)) return malformed("Authorization header requires an 'X-Amz-Date' header in the form yyyyMMddTHHmmssZ.");
+  // SigV4 takes the timestamp from X-Amz-Date, or else from the Date header (botocore signs Date when a caller sets it).
+  const amzDate = headers["x-amz-date"] ?? fromDateHeader(headers.date);
+  if (!amzDate || !AMZ_DATE.test(amzDate)) return malformed("Authorization header requires an 'X-Amz-Date' header in the form yyyyMMddTHHmmssZ, or a valid 'Date' header.");
   return parts("header", credential, signedHeaders, signature, amzDate, undefined, headers["x-amz-security-token"]);
+}
+
+/** An HTTP date (`Thu, 03 Dec 2026 13:50:00 GMT`, or with a numeric zone as botocore writes it) as yyyymmddThhmmssZ. */
+function fromDateHeader(value: string | undefined): string | undefined {
+  if (value === undefined || !/^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} (GMT|[+-]\d{4})$/.test(value.trim())) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : msToAmzDate(ms);
 }
 
 function fromQuery(query: URLSearchParams): ParsedSignature {
