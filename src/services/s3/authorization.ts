@@ -13,8 +13,8 @@ import { listOf, parseXml, text } from "./xml.js";
 /** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
 export const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
-  "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "versioning",
-  "versions", "website", "accelerate",
+  "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "website",
+  "accelerate",
 ];
 
 const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
@@ -34,6 +34,8 @@ function bucketActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
   const on = (action: string, keys?: Record<string, string>): ActionRequest[] => [{ action: `s3:${action}`, resource: bucketArn(bucket), keys }];
   if (UNSUPPORTED_BUCKET_SUBRESOURCES.some((name) => query.has(name))) return [];
   if (query.has("notification")) return method === "PUT" ? on("PutBucketNotification") : method === "GET" ? on("GetBucketNotification") : [];
+  if (query.has("versions")) return method === "GET" ? on("ListBucketVersions", listKeys(query)) : [];
+  if (query.has("versioning")) return method === "PUT" ? on("PutBucketVersioning") : method === "GET" ? on("GetBucketVersioning") : [];
   if (method === "GET" && query.has("location")) return on("GetBucketLocation");
   if (method === "GET" && query.has("uploads")) return on("ListBucketMultipartUploads");
   if (method === "GET" || method === "HEAD") return on("ListBucket", listKeys(query));

@@ -9,6 +9,7 @@ import { chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedH
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { checkCopySourceConditions, checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
+import { checkVersionId, NULL_VERSION, versionHeaders } from "./version-ops.js";
 import { xmlResponse } from "./xml.js";
 
 /**
@@ -82,7 +83,7 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
   // Read the row again if an overwrite deleted its body between the read and the open.
   for (let attempt = 0; ; attempt++) {
     const object = await requireObject(context, bucketName, key);
-    const headers = objectHeaders(object, request);
+    const headers = { ...objectHeaders(object, request), ...versionHeaders(request) };
     if (checkConditions(request, object) === "not-modified") {
       return { status: 304, headers: { ETag: headers.ETag ?? "", "Last-Modified": headers["Last-Modified"] ?? "" } };
     }
@@ -132,10 +133,12 @@ class Md5Through extends Transform {
 }
 
 /** The bucket and key an `x-amz-copy-source` header names. */
-export function copySource(header: string): { bucket: string; key: string } {
+export function copySource(header: string): { bucket: string; key: string; versionId: string | null } {
   let path: string;
+  const query = header.indexOf("?");
+  const versionId = query < 0 ? null : new URLSearchParams(header.slice(query + 1)).get("versionId");
   try {
-    path = decodeURIComponent(header.split("?")[0] ?? "").replace(/^\//, "");
+    path = decodeURIComponent(query < 0 ? header : header.slice(0, query)).replace(/^\//, "");
   } catch {
     throw new S3Error("InvalidArgument", "Invalid copy source encoding.");
   }
@@ -143,12 +146,13 @@ export function copySource(header: string): { bucket: string; key: string } {
   if (slash <= 0 || slash === path.length - 1) {
     throw new S3Error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
   }
-  return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1), versionId };
 }
 
 export async function copyObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
   const source = copySource(request.headers["x-amz-copy-source"] ?? "");
+  checkVersionId(source.versionId);
   await requireBucket(context, source.bucket);
   await requireBucket(context, bucketName);
   const original = await requireObject(context, source.bucket, source.key);
@@ -169,5 +173,6 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
   const lastModified = Date.now();
   const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers };
   await commitObject(context, request, record, "ObjectCreated:Copy");
-  return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag) });
+  const sourceVersion: Record<string, string> = source.versionId === null ? {} : { "x-amz-copy-source-version-id": NULL_VERSION };
+  return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag) }, sourceVersion);
 }
