@@ -442,6 +442,8 @@ export interface ObjectRecord {
   readonly uploadId?: string;
   /** ... and the sizes of its parts in order (GET/HEAD `?partNumber=` reads one of them). */
   readonly partSizes?: readonly number[];
+  /** Object tags (PutObjectTagging, `x-amz-tagging`); absent when it has none. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface UploadRecord {

@@ -60,6 +60,10 @@ function objectActions(request: UnkaiRequest, bucket: string, key: string): Acti
   const on = (action: string): ActionRequest => ({ action: `s3:${action}`, resource: objectArn(bucket, key) });
   const uploadId = query.get("uploadId");
   const versioned = query.has("versionId");
+  if (query.has("tagging")) {
+    const action = ({ PUT: "PutObjectTagging", GET: "GetObjectTagging", DELETE: "DeleteObjectTagging" } as Record<string, string>)[method];
+    return action ? [on(action)] : [];
+  }
   if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined && uploadId === null) {
     try {
       const source = copySource(request.headers["x-amz-copy-source"]);

@@ -21,6 +21,7 @@ export const S3_ERRORS = {
   InvalidPartNumber: 416,
   InvalidPartOrder: 400,
   InvalidRange: 416,
+  InvalidTag: 400,
   InvalidRequest: 400,
   InvalidURI: 400,
   KeyTooLongError: 400,

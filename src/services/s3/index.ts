@@ -14,6 +14,7 @@ import { S3_ERRORS, S3Error, s3AuthRefusal, s3ErrorResponse } from "./errors.js"
 import { listObjectsV1, listObjectsV2 } from "./list-ops.js";
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from "./multipart-ops.js";
 import { getNotification, putNotification } from "./notification-ops.js";
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "./tagging-ops.js";
 import { checkVersionId, getBucketVersioning, listObjectVersions, versionHeaders } from "./version-ops.js";
 import { copyObject, deleteObject, getObject, putObject } from "./object-ops.js";
 import { S3Notifications } from "../../sources/s3-notifications.js";
@@ -78,8 +79,14 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this bucket.`);
   }
   const uploadId = query.get("uploadId");
-  if (query.has("tagging") || query.has("acl") || query.has("retention") || query.has("legal-hold") || query.has("attributes")) {
-    throw notImplemented("object tagging, ACLs, retention and attributes");
+  if (query.has("tagging")) {
+    if (method === "PUT") return putObjectTagging(context, request, bucket, key);
+    if (method === "GET") return getObjectTagging(context, bucket, key);
+    if (method === "DELETE") return deleteObjectTagging(context, bucket, key);
+    throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
+  }
+  if (query.has("acl") || query.has("retention") || query.has("legal-hold") || query.has("attributes")) {
+    throw notImplemented("object ACLs, retention and attributes");
   }
   if (method === "PUT" && uploadId !== null) {
     if (request.headers["x-amz-copy-source"] !== undefined) throw notImplemented("UploadPartCopy");
@@ -115,7 +122,8 @@ function unsignedBucketRequest(request: UnkaiRequest): boolean {
 
 /** Whether the request is a PutObject or UploadPart whose body should stream; false when its path cannot be read (answered later). */
 function streamsUpload(request: UnkaiRequest): boolean {
-  if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined) return false;
+  // PutObjectTagging's small XML document is read whole.
+  if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined || request.query.has("tagging")) return false;
   try {
     return targetOf(request).key !== undefined;
   } catch {

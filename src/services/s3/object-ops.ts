@@ -9,6 +9,7 @@ import { chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedH
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { checkCopySourceConditions, checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
+import { taggingHeader, tagCountHeader } from "./tagging-ops.js";
 import { checkVersionId, NULL_VERSION, versionHeaders } from "./version-ops.js";
 import { xmlResponse } from "./xml.js";
 
@@ -47,6 +48,8 @@ export async function putObject(context: S3Context, request: UnkaiRequest, bucke
 }
 
 async function storeObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, condition?: WriteCondition): Promise<UnkaiResponse> {
+  // Bad tags are refused before the body is stored.
+  const tags = taggingHeader(request);
   const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request));
   const blob = await context.bodies.write(payload.body);
   let digest;
@@ -57,7 +60,7 @@ async function storeObject(context: S3Context, request: UnkaiRequest, bucketName
     throw error;
   }
   const etag = digest.md5.toString("hex");
-  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedHeaders(request) };
+  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedHeaders(request), tags };
   await commitObject(context, request, record, "ObjectCreated:Put", undefined, condition);
   return { status: 200, headers: { ETag: quoted(etag) } };
 }
@@ -83,7 +86,7 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
   // Read the row again if an overwrite deleted its body between the read and the open.
   for (let attempt = 0; ; attempt++) {
     const object = await requireObject(context, bucketName, key);
-    const headers = { ...objectHeaders(object, request), ...versionHeaders(request) };
+    const headers = { ...objectHeaders(object, request), ...versionHeaders(request), ...tagCountHeader(object) };
     if (checkConditions(request, object) === "not-modified") {
       return { status: 304, headers: { ETag: headers.ETag ?? "", "Last-Modified": headers["Last-Modified"] ?? "" } };
     }
@@ -158,6 +161,7 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
   const original = await requireObject(context, source.bucket, source.key);
   checkCopySourceConditions(request, original);
   const replace = (request.headers["x-amz-metadata-directive"] ?? "COPY").toUpperCase() === "REPLACE";
+  const tags = (request.headers["x-amz-tagging-directive"] ?? "COPY").toUpperCase() === "REPLACE" ? taggingHeader(request) : original.tags;
   if (source.bucket === bucketName && source.key === key && !replace) {
     throw new S3Error(
       "InvalidRequest",
@@ -171,7 +175,7 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
   const blob = await context.bodies.write(body.pipe(hashing));
   const etag = hashing.hash.digest("hex");
   const lastModified = Date.now();
-  const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers };
+  const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers, tags };
   await commitObject(context, request, record, "ObjectCreated:Copy");
   const sourceVersion: Record<string, string> = source.versionId === null ? {} : { "x-amz-copy-source-version-id": NULL_VERSION };
   return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag) }, sourceVersion);

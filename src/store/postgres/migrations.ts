@@ -340,9 +340,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
   `,
   // 9: what a completed multipart upload leaves on its object (as SQLite's 16): the upload's id
-  // and its part sizes
+  // and its part sizes; object tags
   `
   ALTER TABLE s3_objects ADD COLUMN upload_id TEXT COLLATE "C";
   ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT;
+  ALTER TABLE s3_objects ADD COLUMN tags TEXT;
   `,
 ];

@@ -328,9 +328,10 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   `,
   // 16: what a completed multipart upload leaves on its object: the upload's id (a repeated
-  // CompleteMultipartUpload is answered again) and its part sizes (GET/HEAD ?partNumber=)
+  // CompleteMultipartUpload is answered again) and its part sizes (GET/HEAD ?partNumber=); object tags
   `
   ALTER TABLE s3_objects ADD COLUMN upload_id TEXT;
   ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT;
+  ALTER TABLE s3_objects ADD COLUMN tags TEXT;
   `,
 ];
