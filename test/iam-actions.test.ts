@@ -105,6 +105,11 @@ describe("IAM actions and resources of every Unkai request", () => {
     ["ListMultipartUploads", s3("GET", "/bucket?uploads"), [{ action: "s3:ListBucketMultipartUploads", resource: "arn:aws:s3:::bucket" }]],
     ["DeleteObject", s3("DELETE", "/bucket/a"), [{ action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/a" }]],
     ["DeleteObjects needs s3:DeleteObject on every key", s3("POST", "/bucket?delete", { body: "<Delete><Object><Key>a</Key></Object><Object><Key>b/c</Key></Object></Delete>" }), [{ action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/a" }, { action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/b/c" }]],
+    ["ListObjectVersions", s3("GET", "/bucket?versions&prefix=a%2F"), [{ action: "s3:ListBucketVersions", resource: "arn:aws:s3:::bucket", keys: { "s3:prefix": "a/" } }]],
+    ["GetBucketVersioning", s3("GET", "/bucket?versioning"), [{ action: "s3:GetBucketVersioning", resource: "arn:aws:s3:::bucket" }]],
+    ["PutObjectTagging", s3("PUT", "/bucket/a?tagging"), [{ action: "s3:PutObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
+    ["GetObjectTagging", s3("GET", "/bucket/a?tagging"), [{ action: "s3:GetObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
+    ["DeleteObjectTagging", s3("DELETE", "/bucket/a?tagging"), [{ action: "s3:DeleteObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
     ["a sub-resource Unkai answers NotImplemented needs nothing", s3("GET", "/bucket?policy"), []],
   ];
   for (const [name, r, want] of s3Cases) it(`S3 ${name}`, () => assert.deepEqual(needs("s3", r), want));

@@ -187,7 +187,7 @@ describe("S3 fidelity fixes", () => {
     socket.write(lines.join("\r\n"));
     await Promise.race([firstAnswer, new Promise((resolve) => setTimeout(resolve, 3000))]);
     const first = received;
-    if (!first.startsWith("HTTP/1.1 403")) socket.write(body);
+    if (!/^HTTP\/1\.1 4\d\d/.test(first)) socket.write(body);
     await new Promise((resolve) => setTimeout(resolve, 300));
     socket.destroy();
     return { first, all: received };
@@ -199,7 +199,9 @@ describe("S3 fidelity fixes", () => {
     assert.match(ok.first, /^HTTP\/1\.1 100 Continue/);
     assert.match(ok.all, /HTTP\/1\.1 200 OK/);
     const refused = await rawExchange({ Host: new URL(suite.unkai.url).host, Authorization: "AWS4-HMAC-SHA256 Credential=nobody/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00", Expect: "100-continue" }, "/fidelity/refused", "body");
-    assert.match(refused.first, /^HTTP\/1\.1 403/, "an unsigned request is refused before its body is asked for");
+    // Malformed (no X-Amz-Date) and scoped to s3: S3's 400 AuthorizationHeaderMalformed, in XML.
+    assert.match(refused.first, /^HTTP\/1\.1 400/, "a malformed signature is refused before its body is asked for");
+    assert.match(refused.all, /<Code>AuthorizationHeaderMalformed<\/Code>/);
     for (const expect of ["", "something-else"]) {
       const answer = await signedS3Fetch(suite.unkai.url, "PUT", `/fidelity/expect-${expect.length}`, { headers: { Expect: expect }, body: "x" }).catch((e: unknown) => e);
       if (answer instanceof Response) assert.equal(answer.status, 200);

@@ -94,6 +94,11 @@ export interface Service {
   streamsBody?(request: UnkaiRequest): boolean;
   /** Requests served without a signature (health, the console's files, public gateway traffic); may read the store. */
   public?(request: UnkaiRequest): boolean | Promise<boolean>;
+  /**
+   * A request no service's `matches` claimed that this service answers anyway: S3 takes unsigned
+   * path-style bucket requests, so they are refused in S3's XML as AWS's endpoint refuses them.
+   */
+  answersUnclaimed?(request: UnkaiRequest): boolean;
   /** Renders a refused signature in the service's own protocol; the default is restJson1. */
   rejectUnauthenticated?(error: AuthRefusal, request: UnkaiRequest): UnkaiResponse;
   handle: Handler;

@@ -5,11 +5,11 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
 import { UnkaiError, type ErrorCode } from "../core/errors.js";
 import type { AuthFailureReason, AuthRefusal, Caller, Principal } from "./http.js";
 import { amzDateToMs, msToAmzDate, parseSignature, type SignatureParts } from "./sigv4.js";
+import { VerifyingSigner } from "./sigv4-signer.js";
 import { scopeMessage, scopeMismatch, type ScopeMismatch, type ScopeRule } from "./sigv4-scope.js";
 
 /** How far a request's X-Amz-Date may be from Unkai's clock, as on AWS. */
@@ -153,10 +153,10 @@ function checkTime(parts: SignatureParts, now: number): void {
  * new signer; a deleted key never gets this far (the lookup refuses it first). Bounded: the oldest
  * entry goes once it is full (session credentials come and go with environments).
  */
-const signers = new Map<string, SignatureV4>();
+const signers = new Map<string, VerifyingSigner>();
 const MAX_SIGNERS = 256;
 
-function signerFor(parts: SignatureParts, secret: SigningSecret): SignatureV4 {
+function signerFor(parts: SignatureParts, secret: SigningSecret): VerifyingSigner {
   const name = `${parts.accessKeyId}\n${secret.secretAccessKey}\n${parts.sessionToken ?? ""}\n${parts.region}\n${parts.service}`;
   let signer = signers.get(name);
   if (!signer) {
@@ -175,7 +175,7 @@ type SigningKeyOf = (credentials: unknown, region: string, shortDate: string, se
  * signer here serves one key and scope, so the day is all that can change. Its method is private in
  * the types, hence the cast; should a release rename it, the signer simply keeps its own behaviour.
  */
-function keepSigningKey(signer: SignatureV4): SignatureV4 {
+function keepSigningKey(signer: VerifyingSigner): VerifyingSigner {
   const target = signer as unknown as { getSigningKey?: SigningKeyOf };
   const derive = target.getSigningKey;
   if (typeof derive !== "function") return signer;
@@ -188,8 +188,8 @@ function keepSigningKey(signer: SignatureV4): SignatureV4 {
   return signer;
 }
 
-function newSigner(parts: SignatureParts, secret: SigningSecret): SignatureV4 {
-  return new SignatureV4({
+function newSigner(parts: SignatureParts, secret: SigningSecret): VerifyingSigner {
+  return new VerifyingSigner({
     credentials: { accessKeyId: parts.accessKeyId, secretAccessKey: secret.secretAccessKey, ...(parts.sessionToken ? { sessionToken: parts.sessionToken } : {}) },
     region: parts.region,
     service: parts.service,
@@ -252,7 +252,11 @@ async function headerSignature(request: SignedHead, body: Buffer | undefined, pa
     unsignable.add(CONTENT_SHA256);
   }
   if (parts.sessionToken !== undefined && !parts.signedHeaders.includes(SECURITY_TOKEN)) unsignable.add(SECURITY_TOKEN);
-  const signed = await signerFor(parts, secret).sign(baseRequest(request, body, headers, false), {
+  const signer = signerFor(parts, secret);
+  if (parts.signedHeaders.includes("date")) {
+    return signer.exactSignature(baseRequest(request, body, headers, false), { longDate: parts.amzDate, region: parts.region, service: parts.service, unsignable });
+  }
+  const signed = await signer.sign(baseRequest(request, body, headers, false), {
     signingDate: new Date(amzDateToMs(parts.amzDate)),
     signableHeaders: new Set(parts.signedHeaders),
     unsignableHeaders: unsignable,

@@ -27,6 +27,8 @@ export type ParsedSignature = { readonly kind: "unsigned" } | { readonly kind: "
 
 const CREDENTIAL = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
 const AMZ_DATE = /^\d{8}T\d{6}Z$/;
+/** The scope of a `Credential=` field: key id, day, region, service (read from a signature that failed to parse). */
+const CREDENTIAL_IN = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
 export function parseSignature(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams): ParsedSignature {
   const authorization = headers.authorization;
@@ -54,9 +56,17 @@ function fromHeader(authorization: string, headers: Readonly<Record<string, stri
   if (!credential || !signedHeaders || !signature) {
     return malformed("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
   }
-  const amzDate = headers["x-amz-date"];
-  if (!amzDate || !AMZ_DATE.test(amzDate)) return malformed("Authorization header requires an 'X-Amz-Date' header in the form yyyyMMddTHHmmssZ.");
+  // SigV4 takes the timestamp from X-Amz-Date, or else from the Date header (botocore signs Date when a caller sets it).
+  const amzDate = headers["x-amz-date"] ?? fromDateHeader(headers.date);
+  if (!amzDate || !AMZ_DATE.test(amzDate)) return malformed("Authorization header requires an 'X-Amz-Date' header in the form yyyyMMddTHHmmssZ, or a valid 'Date' header.");
   return parts("header", credential, signedHeaders, signature, amzDate, undefined, headers["x-amz-security-token"]);
+}
+
+/** An HTTP date (`Thu, 03 Dec 2026 13:50:00 GMT`, or with a numeric zone as botocore writes it) as yyyymmddThhmmssZ. */
+function fromDateHeader(value: string | undefined): string | undefined {
+  if (value === undefined || !/^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} (GMT|[+-]\d{4})$/.test(value.trim())) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : msToAmzDate(ms);
 }
 
 function fromQuery(query: URLSearchParams): ParsedSignature {
@@ -109,9 +119,13 @@ export function anonymousCaller(defaultRegion: string): Caller {
  */
 export function claimedCaller(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams, defaultRegion: string): Caller {
   const parsed = parseSignature(headers, query);
-  if (parsed.kind !== "signed") return anonymousCaller(defaultRegion);
-  return { accessKeyId: parsed.parts.accessKeyId, region: parsed.parts.region, service: parsed.parts.service, principal: { kind: "anonymous" } };
+  if (parsed.kind === "signed") return { accessKeyId: parsed.parts.accessKeyId, region: parsed.parts.region, service: parsed.parts.service, principal: { kind: "anonymous" } };
+  // A malformed signature whose credential scope can still be read is refused by the service it names, in its own words.
+  const scope = parsed.kind === "malformed" ? CREDENTIAL_IN.exec(headers.authorization ?? `Credential=${query.get("X-Amz-Credential") ?? ""},`) : null;
+  if (!scope) return anonymousCaller(defaultRegion);
+  return { ...anonymousCaller(scope[2] ?? defaultRegion), service: scope[3] };
 }
+
 
 /** yyyymmddThhmmssZ → epoch ms. */
 export function amzDateToMs(amzDate: string): number {

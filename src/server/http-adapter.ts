@@ -94,7 +94,7 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
 
   async function handle(req: WireRequest, res: WireResponse): Promise<void> {
     const head = requestHead(req, defaultRegion);
-    const service = services.find((s) => s.matches(head));
+    const service = services.find((s) => s.matches(head)) ?? services.find((s) => s.answersUnclaimed?.(head) === true);
     const refuse = (error: AuthenticationError) => {
       closeAfterAnswer(req, res);
       write(res, head.requestId, service?.rejectUnauthenticated?.(error, head) ?? restJsonError(error, COMMON_ERRORS));

@@ -507,6 +507,12 @@ export interface ObjectRecord {
   readonly lastModified: number;
   /** Stored response headers: content headers and `x-amz-meta-*`, lower-cased names. */
   readonly headers: Readonly<Record<string, string>>;
+  /** For an object a multipart upload completed: that upload's id (a repeated Complete is answered again) ... */
+  readonly uploadId?: string;
+  /** ... and the sizes of its parts in order (GET/HEAD `?partNumber=` reads one of them). */
+  readonly partSizes?: readonly number[];
+  /** Object tags (PutObjectTagging, `x-amz-tagging`); absent when it has none. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface UploadRecord {

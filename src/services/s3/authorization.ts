@@ -13,8 +13,8 @@ import { listOf, parseXml, text } from "./xml.js";
 /** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
 export const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
-  "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "versioning",
-  "versions", "website", "accelerate",
+  "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "website",
+  "accelerate",
 ];
 
 const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
@@ -34,6 +34,8 @@ function bucketActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
   const on = (action: string, keys?: Record<string, string>): ActionRequest[] => [{ action: `s3:${action}`, resource: bucketArn(bucket), keys }];
   if (UNSUPPORTED_BUCKET_SUBRESOURCES.some((name) => query.has(name))) return [];
   if (query.has("notification")) return method === "PUT" ? on("PutBucketNotification") : method === "GET" ? on("GetBucketNotification") : [];
+  if (query.has("versions")) return method === "GET" ? on("ListBucketVersions", listKeys(query)) : [];
+  if (query.has("versioning")) return method === "PUT" ? on("PutBucketVersioning") : method === "GET" ? on("GetBucketVersioning") : [];
   if (method === "GET" && query.has("location")) return on("GetBucketLocation");
   if (method === "GET" && query.has("uploads")) return on("ListBucketMultipartUploads");
   if (method === "GET" || method === "HEAD") return on("ListBucket", listKeys(query));
@@ -58,6 +60,10 @@ function objectActions(request: UnkaiRequest, bucket: string, key: string): Acti
   const on = (action: string): ActionRequest => ({ action: `s3:${action}`, resource: objectArn(bucket, key) });
   const uploadId = query.get("uploadId");
   const versioned = query.has("versionId");
+  if (query.has("tagging")) {
+    const action = ({ PUT: "PutObjectTagging", GET: "GetObjectTagging", DELETE: "DeleteObjectTagging" } as Record<string, string>)[method];
+    return action ? [on(action)] : [];
+  }
   if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined && uploadId === null) {
     try {
       const source = copySource(request.headers["x-amz-copy-source"]);

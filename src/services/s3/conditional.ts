@@ -54,3 +54,33 @@ export function byteRange(header: string | undefined, size: number): { start: nu
   if (start >= size || end < start) throw invalid();
   return { start, end };
 }
+
+/** A part of the object to read (`?partNumber=`): its bytes and, for a multipart object, how many parts it has. */
+export interface PartRead {
+  readonly start: number;
+  readonly end: number;
+  readonly partsCount?: number;
+}
+
+const MAX_PART_NUMBER = 10_000;
+
+/**
+ * The part `?partNumber=` names; undefined when it names none. A single-part object is one part
+ * (partNumber=1 reads all of it); parts are counted in the order the completed upload listed them.
+ */
+export function partToRead(request: UnkaiRequest, object: ObjectRecord): PartRead | undefined {
+  const text = request.query.get("partNumber");
+  if (text === null) return undefined;
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number < 1 || number > MAX_PART_NUMBER) {
+    throw new S3Error("InvalidArgument", `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, undefined, { ArgumentName: "partNumber", ArgumentValue: text });
+  }
+  if (request.headers.range !== undefined) throw new S3Error("InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
+  const sizes = object.partSizes ?? [object.size];
+  const size = sizes[number - 1];
+  if (size === undefined) {
+    throw new S3Error("InvalidPartNumber", "The requested partnumber is not satisfiable", undefined, { PartNumberRequested: text, ActualPartCount: String(sizes.length) });
+  }
+  const start = sizes.slice(0, number - 1).reduce((sum, part) => sum + part, 0);
+  return { start, end: start + size - 1, partsCount: object.partSizes?.length };
+}

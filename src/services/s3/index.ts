@@ -14,6 +14,8 @@ import { S3_ERRORS, S3Error, s3AuthRefusal, s3ErrorResponse } from "./errors.js"
 import { listObjectsV1, listObjectsV2 } from "./list-ops.js";
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from "./multipart-ops.js";
 import { getNotification, putNotification } from "./notification-ops.js";
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "./tagging-ops.js";
+import { checkVersionId, getBucketVersioning, listObjectVersions, versionHeaders } from "./version-ops.js";
 import { copyObject, deleteObject, getObject, putObject } from "./object-ops.js";
 import { S3Notifications } from "../../sources/s3-notifications.js";
 import { ObjectBodies } from "../../store/objects/object-bodies.js";
@@ -41,6 +43,11 @@ function growsStorage(method: string, query: URLSearchParams, key: string | unde
   return method === "POST" && key !== undefined && (query.has("uploads") || query.has("uploadId"));
 }
 
+/** Adds `x-amz-version-id: null` to the answer of a request that named a version. */
+function withVersion(request: UnkaiRequest, response: UnkaiResponse): UnkaiResponse {
+  return { ...response, headers: { ...response.headers, ...versionHeaders(request) } };
+}
+
 async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiResponse> {
   const { bucket, key } = targetOf(request);
   const { method, query } = request;
@@ -58,6 +65,9 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
       if (method === "GET") return getNotification(context, bucket);
       if (method === "PUT") return putNotification(context, request, bucket);
     }
+    if (query.has("versions") && method === "GET") return listObjectVersions(context, request, bucket);
+    if (query.has("versioning") && method === "GET") return getBucketVersioning(context, bucket);
+    if (query.has("versioning") && method === "PUT") throw notImplemented("PutBucketVersioning (buckets stay unversioned: every object is its key's one version, `null`)");
     if (method === "GET" && query.has("location")) return bucketLocation(context, bucket, request.caller.region);
     if (method === "GET" && query.has("uploads")) return listUploads(context, request, bucket);
     if (method === "GET" && query.get("list-type") === "2") return listObjectsV2(context, request, bucket);
@@ -69,8 +79,14 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this bucket.`);
   }
   const uploadId = query.get("uploadId");
-  if (query.has("tagging") || query.has("acl") || query.has("retention") || query.has("legal-hold") || query.has("attributes")) {
-    throw notImplemented("object tagging, ACLs, retention and attributes");
+  if (query.has("tagging")) {
+    if (method === "PUT") return putObjectTagging(context, request, bucket, key);
+    if (method === "GET") return getObjectTagging(context, bucket, key);
+    if (method === "DELETE") return deleteObjectTagging(context, bucket, key);
+    throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
+  }
+  if (query.has("acl") || query.has("retention") || query.has("legal-hold") || query.has("attributes")) {
+    throw notImplemented("object ACLs, retention and attributes");
   }
   if (method === "PUT" && uploadId !== null) {
     if (request.headers["x-amz-copy-source"] !== undefined) throw notImplemented("UploadPartCopy");
@@ -80,9 +96,10 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
   if (method === "POST" && query.has("uploads")) return createUpload(context, request, bucket, key);
   if (method === "POST" && uploadId !== null) return completeUpload(context, request, bucket, key, uploadId);
   if (method === "GET" && uploadId !== null) return listParts(context, request, bucket, key, uploadId);
+  checkVersionId(query.get("versionId"));
   if (method === "GET" || method === "HEAD") return getObject(context, request, bucket, key, method === "HEAD");
   if (method === "DELETE" && uploadId !== null) return abortUpload(context, bucket, key, uploadId);
-  if (method === "DELETE") return deleteObject(context, request, bucket, key);
+  if (method === "DELETE") return withVersion(request, await deleteObject(context, request, bucket, key));
   throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
 }
 
@@ -97,9 +114,16 @@ function unreadablePresignedUrl(request: UnkaiRequest): boolean {
   return presigned && request.caller.service === undefined && request.headers.authorization === undefined && !request.path.startsWith("/_");
 }
 
+/** An unsigned request to a path-style bucket address (first segment a bucket name: never `/_…`, never the root). */
+function unsignedBucketRequest(request: UnkaiRequest): boolean {
+  if (request.headers.authorization !== undefined || request.caller.service !== undefined) return false;
+  return /^\/[a-z0-9][a-z0-9.-]{2,62}(\/|$)/.test(request.path);
+}
+
 /** Whether the request is a PutObject or UploadPart whose body should stream; false when its path cannot be read (answered later). */
 function streamsUpload(request: UnkaiRequest): boolean {
-  if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined) return false;
+  // PutObjectTagging's small XML document is read whole.
+  if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined || request.query.has("tagging")) return false;
   try {
     return targetOf(request).key !== undefined;
   } catch {
@@ -113,6 +137,7 @@ export function s3Service(context: S3Context): Service {
     signingNames: ["s3"],
     authorize: s3Actions,
     matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined || unreadablePresignedUrl(request),
+    answersUnclaimed: unsignedBucketRequest,
     // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
     rejectUnauthenticated: s3AuthRefusal,
     streamsBody: streamsUpload,

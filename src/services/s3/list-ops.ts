@@ -5,7 +5,7 @@ import { isoTime, quoted, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { xmlResponse } from "./xml.js";
 
-interface Listing {
+export interface Listing {
   readonly contents: ObjectRecord[];
   readonly prefixes: string[];
   readonly truncated: boolean;
@@ -18,7 +18,7 @@ const BATCH = 1000;
 const PAST = "\u{10FFFF}";
 
 /** Walks keys in order after `after`, rolling keys that contain `delimiter` past `prefix` into common prefixes. */
-async function collect(context: S3Context, bucket: string, prefix: string, delimiter: string, after: string, maxKeys: number): Promise<Listing> {
+export async function collect(context: S3Context, bucket: string, prefix: string, delimiter: string, after: string, maxKeys: number): Promise<Listing> {
   const contents: ObjectRecord[] = [];
   const prefixes: string[] = [];
   let cursor = after;
@@ -53,7 +53,7 @@ async function collect(context: S3Context, bucket: string, prefix: string, delim
   }
 }
 
-function maxKeysOf(request: UnkaiRequest): number {
+export function maxKeysOf(request: UnkaiRequest): number {
   const text = request.query.get("max-keys");
   if (text === null) return 1000;
   const value = Number(text);
@@ -61,7 +61,7 @@ function maxKeysOf(request: UnkaiRequest): number {
   return Math.min(value, 1000);
 }
 
-function encoder(request: UnkaiRequest): (text: string) => string {
+export function encoder(request: UnkaiRequest): (text: string) => string {
   const type = request.query.get("encoding-type");
   if (type === null) return (text) => text;
   if (type !== "url") throw new S3Error("InvalidArgument", "Invalid Encoding Method specified in Request: use url.", undefined, { ArgumentName: "encoding-type", ArgumentValue: type });
@@ -110,7 +110,7 @@ export async function listObjectsV2(context: S3Context, request: UnkaiRequest, b
   return xmlResponse("ListBucketResult", { ...body, ...entries(listing, encode, owner) });
 }
 
-function ownerOf(context: S3Context): Record<string, string> {
+export function ownerOf(context: S3Context): Record<string, string> {
   return { ID: context.accountId, DisplayName: "unkai" };
 }
 

@@ -83,8 +83,16 @@ async function chosenParts(context: S3Context, uploadId: string, body: Buffer): 
   return chosen;
 }
 
+const completed = (bucket: string, key: string, etag: string): UnkaiResponse =>
+  xmlResponse("CompleteMultipartUploadResult", { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(etag) });
+
 export async function completeUpload(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
   await requireBucket(context, bucket);
+  // A retried Complete (its first answer lost) is answered again while the key still holds what that upload made.
+  if ((await context.store.upload(uploadId)) === undefined) {
+    const current = await context.store.object(bucket, key);
+    if (current?.uploadId === uploadId) return completed(bucket, key, current.etag);
+  }
   const condition = writeConditionOf(request);
   if (!condition) return assemble(context, request, bucket, key, uploadId);
   return context.conditionalWrites.run(bucket, key, () => assemble(context, request, bucket, key, uploadId, condition));
@@ -101,9 +109,9 @@ async function assemble(context: S3Context, request: UnkaiRequest, bucket: strin
   for (const part of parts) md5s.update(Buffer.from(part.etag, "hex"));
   const etag = `${md5s.digest("hex")}-${parts.length}`;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
-  await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
+  await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers, uploadId, partSizes: parts.map((part) => part.size) }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
   await bodies.removeParts(uploadId);
-  return xmlResponse("CompleteMultipartUploadResult", { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(etag) });
+  return completed(bucket, key, etag);
 }
 
 export async function abortUpload(context: S3Context, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {

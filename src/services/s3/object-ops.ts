@@ -4,11 +4,13 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
-import { byteRange, checkConditions } from "./conditional.js";
+import { byteRange, checkConditions, partToRead } from "./conditional.js";
 import { announce, chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { checkCopySourceConditions, checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
+import { taggingHeader, tagCountHeader } from "./tagging-ops.js";
+import { checkVersionId, NULL_VERSION, versionHeaders } from "./version-ops.js";
 import { xmlResponse } from "./xml.js";
 
 /**
@@ -47,6 +49,8 @@ export async function putObject(context: S3Context, request: UnkaiRequest, bucke
 }
 
 async function storeObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, condition?: WriteCondition): Promise<UnkaiResponse> {
+  // Bad tags are refused before the body is stored.
+  const tags = taggingHeader(request);
   const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request));
   const blob = await context.bodies.write(payload.body);
   let digest;
@@ -57,7 +61,7 @@ async function storeObject(context: S3Context, request: UnkaiRequest, bucketName
     throw error;
   }
   const etag = digest.md5.toString("hex");
-  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedHeaders(request) };
+  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedHeaders(request), tags };
   await commitObject(context, request, record, "ObjectCreated:Put", undefined, condition);
   return { status: 200, headers: { ETag: quoted(etag) } };
 }
@@ -83,11 +87,14 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
   // Read the row again if an overwrite deleted its body between the read and the open.
   for (let attempt = 0; ; attempt++) {
     const object = await requireObject(context, bucketName, key);
-    const headers = objectHeaders(object, request);
+    const headers = { ...objectHeaders(object, request), ...versionHeaders(request), ...tagCountHeader(object) };
     if (checkConditions(request, object) === "not-modified") {
       return { status: 304, headers: { ETag: headers.ETag ?? "", "Last-Modified": headers["Last-Modified"] ?? "" } };
     }
-    const range = byteRange(request.headers.range, object.size);
+    const part = partToRead(request, object);
+    if (part?.partsCount !== undefined) headers["x-amz-mp-parts-count"] = String(part.partsCount);
+    // A part of a multipart object is a ranged read; partNumber=1 of a single-part object is all of it.
+    const range = part ? (part.partsCount === undefined ? undefined : part) : byteRange(request.headers.range, object.size);
     const length = range ? range.end - range.start + 1 : object.size;
     if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${object.size}`;
     headers["Content-Length"] = String(length);
@@ -130,10 +137,12 @@ class Md5Through extends Transform {
 }
 
 /** The bucket and key an `x-amz-copy-source` header names. */
-export function copySource(header: string): { bucket: string; key: string } {
+export function copySource(header: string): { bucket: string; key: string; versionId: string | null } {
   let path: string;
+  const query = header.indexOf("?");
+  const versionId = query < 0 ? null : new URLSearchParams(header.slice(query + 1)).get("versionId");
   try {
-    path = decodeURIComponent(header.split("?")[0] ?? "").replace(/^\//, "");
+    path = decodeURIComponent(query < 0 ? header : header.slice(0, query)).replace(/^\//, "");
   } catch {
     throw new S3Error("InvalidArgument", "Invalid copy source encoding.");
   }
@@ -141,17 +150,19 @@ export function copySource(header: string): { bucket: string; key: string } {
   if (slash <= 0 || slash === path.length - 1) {
     throw new S3Error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
   }
-  return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1), versionId };
 }
 
 export async function copyObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
   const source = copySource(request.headers["x-amz-copy-source"] ?? "");
+  checkVersionId(source.versionId);
   await requireBucket(context, source.bucket);
   await requireBucket(context, bucketName);
   const original = await requireObject(context, source.bucket, source.key);
   checkCopySourceConditions(request, original);
   const replace = (request.headers["x-amz-metadata-directive"] ?? "COPY").toUpperCase() === "REPLACE";
+  const tags = (request.headers["x-amz-tagging-directive"] ?? "COPY").toUpperCase() === "REPLACE" ? taggingHeader(request) : original.tags;
   if (source.bucket === bucketName && source.key === key && !replace) {
     throw new S3Error(
       "InvalidRequest",
@@ -165,7 +176,8 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
   const blob = await context.bodies.write(body.pipe(hashing));
   const etag = hashing.hash.digest("hex");
   const lastModified = Date.now();
-  const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers };
+  const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers, tags };
   await commitObject(context, request, record, "ObjectCreated:Copy");
-  return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag) });
+  const sourceVersion: Record<string, string> = source.versionId === null ? {} : { "x-amz-copy-source-version-id": NULL_VERSION };
+  return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag) }, sourceVersion);
 }

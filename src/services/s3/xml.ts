@@ -8,7 +8,7 @@ const NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", suppressEmptyNode: false, processEntities: true });
 
 /** Elements that may repeat, always parsed as arrays so one and many look alike. */
-const LISTS = new Set(["Object", "Part", "LambdaFunctionConfiguration", "CloudFunctionConfiguration", "QueueConfiguration", "TopicConfiguration", "Event", "FilterRule"]);
+const LISTS = new Set(["Object", "Part", "LambdaFunctionConfiguration", "CloudFunctionConfiguration", "QueueConfiguration", "TopicConfiguration", "Event", "FilterRule", "Tag"]);
 /**
  * Values are taken exactly as sent: S3 keys may be spaces, a tab or end in one, so nothing is trimmed,
  * and character references (`&#xA;` for a newline in a key) are decoded. `htmlEntities` is what decodes

@@ -372,4 +372,11 @@ export const MIGRATIONS: readonly string[] = [
     lease_until BIGINT NOT NULL
   );
   `,
+  // 13: what a completed multipart upload leaves on its object (as SQLite's 20): the upload's id
+  // and its part sizes; object tags
+  `
+  ALTER TABLE s3_objects ADD COLUMN upload_id TEXT COLLATE "C";
+  ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT;
+  ALTER TABLE s3_objects ADD COLUMN tags TEXT;
+  `,
 ];

@@ -1,8 +1,9 @@
 /** PostgreSQL ObjectStore: S3 buckets, object rows and multipart uploads (object rows are written by the unit of work). */
 import type { BucketRecord, ObjectRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
+import { extrasOf, type ObjectExtraColumns } from "../rows/object-row.js";
 import type { PgDb } from "./database.js";
 
-export interface ObjectRow {
+export interface ObjectRow extends ObjectExtraColumns {
   bucket: string;
   key: string;
   blob: string;
@@ -28,7 +29,7 @@ interface BucketRow {
 
 export const objectFrom = (row: ObjectRow): ObjectRecord => ({
   bucket: row.bucket, key: row.key, blob: row.blob, size: row.size, etag: row.etag, lastModified: row.last_modified,
-  headers: JSON.parse(row.headers) as Record<string, string>,
+  headers: JSON.parse(row.headers) as Record<string, string>, ...extrasOf(row),
 });
 
 const uploadFrom = (row: UploadRow): UploadRecord => ({

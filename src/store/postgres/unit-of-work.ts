@@ -2,6 +2,7 @@
 import type { ObjectRecord, Store, WriteUnit, WriteUnitResult } from "../ports.js";
 import { insertEvents } from "./async-queue-store.js";
 import type { PgDb, PgTx } from "./database.js";
+import { extraColumns } from "../rows/object-row.js";
 import { objectFrom, type ObjectRow } from "./object-store.js";
 
 export function pgUnitOfWork(db: PgDb): Store["commit"] {
@@ -12,11 +13,12 @@ export function pgUnitOfWork(db: PgDb): Store["commit"] {
       for (const record of unit.putObjects ?? []) {
         // The old row, read under its lock (FOR UPDATE), so two nodes replacing one key each see what they replaced.
         const previous = (await tx.query<ObjectRow>("SELECT * FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE", [record.bucket, record.key])).rows[0];
+        const extra = extraColumns(record);
         await tx.query(
-          `INSERT INTO s3_objects (bucket, key, blob, size, etag, last_modified, headers) VALUES ($1, $2, $3, $4, $5, $6, $7)
+          `INSERT INTO s3_objects (bucket, key, blob, size, etag, last_modified, headers, upload_id, part_sizes, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (bucket, key) DO UPDATE SET blob = excluded.blob, size = excluded.size, etag = excluded.etag,
-             last_modified = excluded.last_modified, headers = excluded.headers`,
-          [record.bucket, record.key, record.blob, record.size, record.etag, record.lastModified, JSON.stringify(record.headers)],
+             last_modified = excluded.last_modified, headers = excluded.headers, upload_id = excluded.upload_id, part_sizes = excluded.part_sizes, tags = excluded.tags`,
+          [record.bucket, record.key, record.blob, record.size, record.etag, record.lastModified, JSON.stringify(record.headers), extra.upload_id, extra.part_sizes, extra.tags],
         );
         replaced.push(previous ? objectFrom(previous) : undefined);
       }

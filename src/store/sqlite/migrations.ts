@@ -372,4 +372,11 @@ export const MIGRATIONS: readonly string[] = [
     lease_until INTEGER NOT NULL
   ) STRICT;
   `,
+  // 20: what a completed multipart upload leaves on its object: the upload's id (a repeated
+  // CompleteMultipartUpload is answered again) and its part sizes (GET/HEAD ?partNumber=); object tags
+  `
+  ALTER TABLE s3_objects ADD COLUMN upload_id TEXT;
+  ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT;
+  ALTER TABLE s3_objects ADD COLUMN tags TEXT;
+  `,
 ];

@@ -1,9 +1,10 @@
 /** SQLite ObjectStore: S3 buckets, object rows and multipart uploads (object rows are written by the unit of work, unit-of-work.ts). */
 import type { BucketRecord, ObjectRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
+import { extrasOf, type ObjectExtraColumns } from "../rows/object-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
-export interface ObjectRow {
+export interface ObjectRow extends ObjectExtraColumns {
   bucket: string;
   key: string;
   blob: string;
@@ -29,6 +30,7 @@ export const objectFrom = (row: ObjectRow): ObjectRecord => ({
   etag: row.etag,
   lastModified: row.last_modified,
   headers: JSON.parse(row.headers) as Record<string, string>,
+  ...extrasOf(row),
 });
 
 const uploadFrom = (row: UploadRow): UploadRecord => ({

@@ -6,6 +6,7 @@
 import type { ObjectRecord, Store, WriteUnit, WriteUnitResult } from "../ports.js";
 import { asyncEventInserter } from "./async-queue-store.js";
 import type { Db } from "./database.js";
+import { extraColumns } from "../rows/object-row.js";
 import { groupCommit } from "./group-commit.js";
 import { objectFrom, type ObjectRow } from "./object-store.js";
 
@@ -13,9 +14,10 @@ export function sqliteUnitOfWork(db: Db): Store["commit"] {
   const queueEvents = asyncEventInserter(db);
   const getObject = db.prepare<[string, string], ObjectRow>("SELECT * FROM s3_objects WHERE bucket = ? AND key = ?");
   const upsertObject = db.prepare(
-    `INSERT INTO s3_objects (bucket, key, blob, size, etag, last_modified, headers) VALUES (@bucket, @key, @blob, @size, @etag, @lastModified, @headers)
+    `INSERT INTO s3_objects (bucket, key, blob, size, etag, last_modified, headers, upload_id, part_sizes, tags)
+     VALUES (@bucket, @key, @blob, @size, @etag, @lastModified, @headers, @upload_id, @part_sizes, @tags)
      ON CONFLICT (bucket, key) DO UPDATE SET blob = excluded.blob, size = excluded.size, etag = excluded.etag,
-       last_modified = excluded.last_modified, headers = excluded.headers`,
+       last_modified = excluded.last_modified, headers = excluded.headers, upload_id = excluded.upload_id, part_sizes = excluded.part_sizes, tags = excluded.tags`,
   );
   const removeObject = db.prepare("DELETE FROM s3_objects WHERE bucket = ? AND key = ?");
   const removeUpload = db.prepare("DELETE FROM s3_uploads WHERE upload_id = ?");
@@ -34,7 +36,8 @@ export function sqliteUnitOfWork(db: Db): Store["commit"] {
     }
     const replaced = (unit.putObjects ?? []).map((record) => {
       const previous = getObject.get(record.bucket, record.key);
-      upsertObject.run({ ...record, headers: JSON.stringify(record.headers) });
+      const { bucket, key, blob, size, etag, lastModified } = record;
+      upsertObject.run({ bucket, key, blob, size, etag, lastModified, headers: JSON.stringify(record.headers), ...extraColumns(record) });
       return previous ? objectFrom(previous) : undefined;
     });
     const removed: ObjectRecord[] = [];
