@@ -339,4 +339,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
   `,
+  // 9: access keys of IAM users (IAM CreateAccessKey); NULL for the account root's keys (`unkai keys`)
+  `
+  ALTER TABLE access_keys ADD COLUMN user_name TEXT COLLATE "C";
+  `,
 ];

@@ -327,4 +327,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, principal_key, policy_arn)
   ) STRICT;
   `,
+  // 16: access keys of IAM users (IAM CreateAccessKey); NULL for the account root's keys (`unkai keys`)
+  `
+  ALTER TABLE access_keys ADD COLUMN user_name TEXT;
+  `,
 ];
