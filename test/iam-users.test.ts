@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListAttachedUserPoliciesCommand, PutRolePolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
@@ -196,5 +197,24 @@ except ClientError as e:
     assert.equal(raw.status, 403);
     assert.equal(raw.headers.get("x-amzn-errortype"), "AccessDeniedException");
     assert.match(await raw.text(), /^\{"Message":"User: arn:aws:iam::000000000000:user\/dev is not authorized/);
+  });
+  it("SQS: a user allowed sqs:SendMessage on one queue is refused another, in JSON (AccessDeniedException, x-amzn-query-error) and Query (CLI v2)", async () => {
+    for (const name of ["inbox", "private"]) await new SQSClient({ endpoint: url(), region: "us-east-1", credentials: DEFAULT_CREDENTIALS }).send(new CreateQueueCommand({ QueueName: name }));
+    const sender = await user("sender", [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:inbox` }]);
+    const sqs = new SQSClient({ endpoint: url(), region: "us-east-1", credentials: sender, maxAttempts: 1 });
+    const queueUrl = (name: string) => `${url()}/${ACCOUNT}/${name}`;
+    assert.equal(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl("inbox"), MessageBody: "hi" }))), "ok");
+    const senderArn = `arn:aws:iam::${ACCOUNT}:user/sender`;
+    const refused = denial(senderArn, "sqs:SendMessage", `arn:aws:sqs:us-east-1:${ACCOUNT}:private`);
+    assert.equal(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl("private"), MessageBody: "hi" }))), `AccessDenied: ${refused}`);
+    const raw = await signedFetch(url(), {
+      method: "POST", service: "sqs", body: JSON.stringify({ QueueUrl: queueUrl("private"), MessageBody: "x" }),
+      headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.SendMessage" },
+    }, sender);
+    assert.equal(raw.status, 403);
+    assert.equal(raw.headers.get("x-amzn-query-error"), "AccessDenied;Sender");
+    assert.deepEqual(JSON.parse(await raw.text()), { __type: "AccessDeniedException", Message: refused });
+    const cli = await cliAs(url(), sender, ["sqs", "send-message", "--queue-url", queueUrl("private"), "--message-body", "x"]);
+    assert.match(cli.stderr, /\(AccessDenied\) when calling the SendMessage operation(?: \(reached max retries: 0\))?: User: arn:aws:iam::000000000000:user\/sender is not authorized to perform: sqs:SendMessage/);
   });
 });

@@ -17,6 +17,7 @@ import { ruleOperations } from "./rules.js";
 import { RuleSchedules } from "./schedules.js";
 import { tagOperations } from "./tags.js";
 import type { Platform } from "../module.js";
+import { eventsAuthorization } from "./authorization.js";
 
 export function eventsService(platform: Platform): Service {
   const logger = platform.logger("events");
@@ -31,7 +32,10 @@ export function eventsService(platform: Platform): Service {
     ...tagOperations({ rules, buses, names, startedAt }),
     ...ruleOperations({ rules, buses, names, accountId: platform.account.accountId, now, scheduleChanged: (rule, key) => schedules.changed(rule, key) }),
   };
-  const service = modelService({ name: "events", model: loadModel("events"), errors: EVENTS_ERRORS, operations, signingNames: ["events"], logger });
+  const model = loadModel("events");
+  const service = modelService({
+    name: "events", model, errors: EVENTS_ERRORS, operations, signingNames: ["events"], logger, authorization: eventsAuthorization(model, platform.account),
+  });
   return { ...service, start: () => schedules.runner.start(), close: () => schedules.runner.close() };
 }
 
