@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListAttachedUserPoliciesCommand, PutRolePolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand, CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
@@ -216,5 +216,34 @@ except ClientError as e:
     assert.deepEqual(JSON.parse(await raw.text()), { __type: "AccessDeniedException", Message: refused });
     const cli = await cliAs(url(), sender, ["sqs", "send-message", "--queue-url", queueUrl("private"), "--message-body", "x"]);
     assert.match(cli.stderr, /\(AccessDenied\) when calling the SendMessage operation(?: \(reached max retries: 0\))?: User: arn:aws:iam::000000000000:user\/sender is not authorized to perform: sqs:SendMessage/);
+  });
+  it("resource policies: a function policy lets a user with no policy invoke; a queue policy's Deny beats AdministratorAccess and its Allow grants", async () => {
+    await iam().send(new CreateRoleCommand({ RoleName: "plain", AssumeRolePolicyDocument: trusting({ Service: "lambda.amazonaws.com" }) }));
+    await suite.client.send(new CreateFunctionCommand({
+      FunctionName: "shared-fn", Runtime: "python3.11", Handler: "app.handler", Role: `arn:aws:iam::${ACCOUNT}:role/plain`, Code: { ZipFile: await fixtureZip("python-hello") },
+    }));
+    const guest = await user("guest", []);
+    const guestArn = `arn:aws:iam::${ACCOUNT}:user/guest`;
+    const fnArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:shared-fn`;
+    assert.equal(await attempt(() => lambda(guest).send(new InvokeCommand({ FunctionName: "shared-fn" }))), `AccessDeniedException: ${denial(guestArn, "lambda:InvokeFunction", fnArn)}`);
+    await suite.client.send(new AddPermissionCommand({ FunctionName: "shared-fn", StatementId: "guest", Action: "lambda:InvokeFunction", Principal: guestArn }));
+    assert.equal((await lambda(guest).send(new InvokeCommand({ FunctionName: "shared-fn" }))).StatusCode, 200, "the function policy names the user: allowed without an identity policy");
+    assert.equal(await attempt(() => lambda(guest).send(new GetFunctionCommand({ FunctionName: "shared-fn" }))), `AccessDeniedException: ${denial(guestArn, "lambda:GetFunction", fnArn)}`);
+
+    const boss = await user("boss", []);
+    await iam().send(new AttachUserPolicyCommand({ UserName: "boss", PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }));
+    const queueArn = `arn:aws:sqs:us-east-1:${ACCOUNT}:guarded`;
+    const policy = doc([
+      { Sid: "NoBoss", Effect: "Deny", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/boss` }, Action: "sqs:SendMessage", Resource: queueArn },
+      { Sid: "Guest", Effect: "Allow", Principal: { AWS: guestArn }, Action: "sqs:SendMessage", Resource: queueArn },
+    ]);
+    const root = new SQSClient({ endpoint: url(), region: "us-east-1", credentials: DEFAULT_CREDENTIALS });
+    await root.send(new CreateQueueCommand({ QueueName: "guarded", Attributes: { Policy: policy } }));
+    const queueUrl = `${url()}/${ACCOUNT}/guarded`;
+    const send = (keys: Keys) => attempt(() => new SQSClient({ endpoint: url(), region: "us-east-1", credentials: keys, maxAttempts: 1 }).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "m" })));
+    assert.equal(await send(boss), `AccessDenied: ${denial(`arn:aws:iam::${ACCOUNT}:user/boss`, "sqs:SendMessage", queueArn, "with an explicit deny in a resource-based policy")}`);
+    assert.equal(await send(guest), "ok");
+    const count = await root.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+    assert.equal(count.Attributes?.ApproximateNumberOfMessages, "1", "only the guest's message arrived");
   });
 });

@@ -3,7 +3,7 @@
  * session or a function's session credentials is evaluated with AWS's logic (src/core/iam-policy/)
  * against what the service says it needs (`Service.authorize`), with the caller's identity policies
  * (iam-principals.ts), its session policies, and the resource's own policy where one applies (a role's
- * trust policy for sts:AssumeRole). The account root's keys are allowed everything (docs/iam.md).
+ * trust policy for sts:AssumeRole, a function's policy, a queue's policy: resource-policies.ts). The account root's keys are allowed everything (docs/iam.md).
  */
 import type { Logger } from "pino";
 import type { Account } from "../core/arn.js";
@@ -20,6 +20,8 @@ export interface IamEnforcerDeps {
   /** A function's execution role ARN, undefined when the function is gone. */
   readonly roleOf: (functionName: string) => Promise<string | undefined>;
   readonly now?: () => number;
+  /** The resource-based policy document governing a resource ARN (function policies, queue policies; resource-policies.ts). */
+  readonly resourcePolicyOf?: (resource: string) => Promise<string | undefined>;
   /** Hears every denial (and, at debug level, every allow) with the statement that decided: "why was this denied". */
   readonly logger?: Logger;
 }
@@ -54,12 +56,25 @@ export class IamEnforcer {
     return evaluate(context, { identity: [], resource: trust }).decision === "Allow";
   }
 
-  /** The resource-based policy that applies to `need`: a role's trust policy for sts:AssumeRole (it must allow by itself). */
+  /**
+   * The resource-based policy that applies to `need`: a role's trust policy for sts:AssumeRole (it must
+   * allow by itself), otherwise the resource's own policy (a function's, a queue's), when it has one.
+   * A stored policy that no longer compiles counts as none rather than failing the request.
+   */
   private async resourcePolicy(need: ActionRequest): Promise<ResourcePolicy> {
-    if (need.action.toLowerCase() !== "sts:assumerole") return { policy: undefined, required: false };
-    const role = await this.resolver.role(need.resource);
-    const policy = role?.document === undefined ? undefined : this.cache.get(role.document, "trust", `trust:${role.name}`);
-    return { policy, required: true };
+    if (need.action.toLowerCase() === "sts:assumerole") {
+      const role = await this.resolver.role(need.resource);
+      const policy = role?.document === undefined ? undefined : this.cache.get(role.document, "trust", `trust:${role.name}`);
+      return { policy, required: true };
+    }
+    const document = await this.deps.resourcePolicyOf?.(need.resource);
+    if (document === undefined) return { policy: undefined, required: false };
+    try {
+      return { policy: this.cache.get(document, "resource", `resource:${need.resource}`), required: false };
+    } catch {
+      this.deps.logger?.warn({ resource: need.resource }, "a resource policy Unkai stored does not parse; it is ignored");
+      return { policy: undefined, required: false };
+    }
   }
 
   /**
