@@ -198,7 +198,8 @@ describe("asynchronous invocation", () => {
     assert.match(badRetries.stderr, /InvalidParameterValueException|ParamValidation|valid range/);
     const badDestination = await signedFetch(`${unkai.url}/2019-09-25/functions/configured/event-invoke-config`, {
       method: "PUT",
-      body: JSON.stringify({ DestinationConfig: { OnFailure: { Destination: "arn:aws:sns:us-east-1:000000000000:topic" } } }),
+      // Another account's topic: nothing in this Unkai delivers there.
+      body: JSON.stringify({ DestinationConfig: { OnFailure: { Destination: "arn:aws:sns:us-east-1:999999999999:topic" } } }),
     });
     assert.equal(badDestination.status, 400);
     assert.match(((await badDestination.json()) as { message: string }).message, /is not a destination this Unkai can deliver to yet/);

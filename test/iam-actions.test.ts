@@ -142,6 +142,15 @@ describe("IAM actions and resources of every Unkai request", () => {
     assert.deepEqual(needs("iam", query("Action=CreateGroup&GroupName=g")), [], "an operation Unkai does not implement needs nothing (it is refused)");
   });
 
+  it("SNS names the topic: its own, the one Publish targets, a subscription's, or * for listings", () => {
+    const query = (q: string) => request("POST", "/", { body: `${q}&Version=2010-03-31`, service: "sns", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const topic = `arn:aws:sns:${REGION}:${ACCOUNT}:orders`;
+    assert.deepEqual(needs("sns", query("Action=CreateTopic&Name=orders")), [{ action: "sns:CreateTopic", resource: topic }]);
+    assert.deepEqual(needs("sns", query(`Action=Publish&TopicArn=${encodeURIComponent(topic)}&Message=m`)), [{ action: "sns:Publish", resource: topic }]);
+    assert.deepEqual(needs("sns", query(`Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(`${topic}:0b1c2d3e-0000-4000-8000-000000000000`)}`)), [{ action: "sns:Unsubscribe", resource: topic }]);
+    assert.deepEqual(needs("sns", query("Action=ListTopics")), [{ action: "sns:ListTopics", resource: "*" }]);
+  });
+
   it("a model-driven service with an operation missing from its authorization table refuses to build", () => {
     const build = (authorization: Record<string, () => []>) =>
       modelService({ name: "sts", model: loadModel("sts"), errors: STS_ERRORS, signingNames: ["sts"], logger: pino({ level: "silent" }), operations: { GetCallerIdentity: () => Promise.resolve({}) }, authorization });

@@ -79,7 +79,7 @@ export class Destinations {
   check(field: string, arn: string): void {
     if (!this.targets.some((target) => target.accepts(arn))) {
       throw invalidParameter(
-        `${field} '${arn}' is not a destination this Unkai can deliver to yet: use a Lambda function or SQS queue ARN (topics and buses come with SNS and EventBridge).`,
+        `${field} '${arn}' is not a destination this Unkai can deliver to yet: use a Lambda function, SQS queue or SNS topic ARN.`,
       );
     }
   }

@@ -16,6 +16,7 @@ import { eventsModule } from "./events/index.js";
 import { logsModule } from "./logs/index.js";
 import type { ServiceModule } from "./module.js";
 import { s3Module } from "./s3/index.js";
+import { snsModule } from "./sns/index.js";
 import { sqsModule } from "./sqs/index.js";
 import { stsModule } from "./sts/index.js";
 import { unkaiModule } from "./unkai/index.js";
@@ -46,6 +47,9 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   // Signing scope `sqs`, POST with X-Amz-Target AmazonSQS.*, or a query `Action=` naming an SQS operation
   // (queue URLs are /<account>/<queue>, a path no service above claims).
   sqsModule,
+  // Signing scope `sns`, a query `Action=` naming an SNS operation (SubscribeURL, UnsubscribeURL), or
+  // GET /_aws/sns/<certificate>.pem (SigningCertURL).
+  snsModule,
   // Signing scope `iam`, or a query `Action=` naming an IAM operation.
   iamModule,
   // Unsigned GET/HEAD of / and /console/…: last, the browser's catch-all.

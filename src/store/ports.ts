@@ -1,5 +1,5 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
-import type { EventBusRecord, RuleRecord } from "../core/events/resources.js";
+import type { EventBusRecord, PendingDelivery, RuleRecord } from "../core/events/resources.js";
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
@@ -7,6 +7,7 @@ import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
+import type { SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy } from "../core/iam.js";
 
 export interface FunctionStore {
@@ -229,6 +230,11 @@ export interface Store {
   /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
   readonly eventBuses: DocumentStore<EventBusRecord>;
   readonly eventRules: DocumentStore<RuleRecord>;
+  /** EventBridge deliveries to message targets that failed and wait for their next attempt, by delivery id. */
+  readonly eventDeliveries: DocumentStore<PendingDelivery>;
+  /** SNS topics by ARN and subscriptions by subscription ARN. */
+  readonly snsTopics: DocumentStore<SnsTopicRecord>;
+  readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
   readonly metricData: MetricDataStore;

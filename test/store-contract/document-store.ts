@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import type { EventSourceMapping } from "../../src/core/event-source-mapping.js";
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
-import type { RuleRecord } from "../../src/core/events/resources.js";
+import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
+import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({
@@ -81,6 +82,51 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual((await current.eventBuses.list()).map((b) => b.Name), ["orders"]);
       assert.equal((await current.eventBuses.get("orders"))?.CreationTime, 1);
       assert.deepEqual(await current.httpApis.list(), []);
+    });
+  });
+
+  test("eventDeliveries: the same contract, kept apart from rules", async ({ store, reopen }) => {
+    const pending = (id: string, attempts: number): PendingDelivery => ({
+      id, ruleArn: "arn:aws:events:us-east-1:123456789012:rule/r", targetArn: "arn:aws:sqs:us-east-1:123456789012:q.fifo",
+      message: { body: '{"id":"e"}', groupId: "g", deduplicationId: id }, eventTimeMs: 1, attempts, nextAttemptAt: 2 + attempts,
+      maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400, deadLetterArn: "arn:aws:sqs:us-east-1:123456789012:dlq", lastError: "queue does not exist",
+    });
+    await store.eventDeliveries.put("d2", pending("d2", 1));
+    await store.eventDeliveries.put("d1", pending("d1", 1));
+    await store.eventDeliveries.put("d2", pending("d2", 2));
+    assert.equal(await store.eventDeliveries.delete("d1"), true);
+    assert.equal(await store.eventDeliveries.delete("d1"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.eventDeliveries.get("d2")), plain(pending("d2", 2)));
+      assert.equal(await current.eventDeliveries.get("d1"), undefined);
+      assert.deepEqual((await current.eventDeliveries.list()).map((d) => d.id), ["d2"]);
+      assert.deepEqual(await current.eventRules.list(), []);
+    });
+  });
+
+  test("snsTopics and snsSubscriptions: the same contract, each kept apart", async ({ store, reopen }) => {
+    const topic = (name: string): SnsTopicRecord => ({
+      name, arn: `arn:aws:sns:us-east-1:123456789012:${name}`, fifo: name.endsWith(".fifo"), attributes: { DisplayName: "d" }, tags: { k: "v" }, createdAt: 1,
+    });
+    const subscription = (id: string, confirmed = true): SnsSubscriptionRecord => ({
+      arn: `arn:aws:sns:us-east-1:123456789012:t:${id}`, topicArn: "arn:aws:sns:us-east-1:123456789012:t", protocol: "https", endpoint: "https://example.com/hook",
+      owner: "123456789012", confirmed, token: confirmed ? undefined : "tok", attributes: { RawMessageDelivery: "true" }, createdAt: 2,
+    });
+    await store.snsTopics.put(topic("t").arn, topic("t"));
+    await store.snsTopics.put(topic("a.fifo").arn, topic("a.fifo"));
+    await store.snsSubscriptions.put(subscription("s1").arn, subscription("s1", false));
+    await store.snsSubscriptions.put(subscription("s1").arn, subscription("s1"));
+    await store.snsSubscriptions.put(subscription("s2").arn, subscription("s2"));
+    assert.equal(await store.snsTopics.delete(topic("t").arn), true);
+    assert.equal(await store.snsSubscriptions.delete(subscription("s2").arn), true);
+    assert.equal(await store.snsSubscriptions.delete(subscription("s2").arn), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual((await current.snsTopics.list()).map((t) => t.name), ["a.fifo"]);
+      assert.deepEqual(plain(await current.snsTopics.get(topic("a.fifo").arn)), plain(topic("a.fifo")));
+      assert.equal(await current.snsTopics.get(topic("t").arn), undefined);
+      assert.deepEqual(plain(await current.snsSubscriptions.get(subscription("s1").arn)), plain(subscription("s1")));
+      assert.deepEqual((await current.snsSubscriptions.list()).map((s) => s.arn), [subscription("s1").arn]);
+      assert.deepEqual(await current.eventRules.list(), []);
     });
   });
 }

@@ -339,7 +339,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
   `,
-  // 9: access keys of IAM users (IAM CreateAccessKey); NULL for the account root's keys (`unkai keys`)
+  // 9: EventBridge deliveries to message targets (SQS, SNS, …) that failed and wait for a retry
+  // (src/services/events/outbox.ts), one JSON document each
+  `
+  CREATE TABLE event_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 10: SNS topics and subscriptions as documents
+  `
+  CREATE TABLE sns_topics (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE sns_subscriptions (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 11: access keys of IAM users (IAM CreateAccessKey); NULL for the account root's keys (`unkai keys`)
   `
   ALTER TABLE access_keys ADD COLUMN user_name TEXT COLLATE "C";
   `,

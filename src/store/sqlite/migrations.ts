@@ -327,7 +327,26 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, principal_key, policy_arn)
   ) STRICT;
   `,
-  // 16: access keys of IAM users (IAM CreateAccessKey); NULL for the account root's keys (`unkai keys`)
+  // 16: EventBridge deliveries to message targets (SQS, SNS, …) that failed and wait for a retry
+  // (src/services/events/outbox.ts), one JSON document each
+  `
+  CREATE TABLE event_deliveries (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 17: SNS topics and subscriptions as documents (the id column keeps the document stores' name)
+  `
+  CREATE TABLE sns_topics (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE sns_subscriptions (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 18: access keys of IAM users (IAM CreateAccessKey); NULL for the account root's keys (`unkai keys`)
   `
   ALTER TABLE access_keys ADD COLUMN user_name TEXT;
   `,

@@ -1,0 +1,30 @@
+/**
+ * SNS topics as targets of other services: asynchronous-invocation destinations (the invocation
+ * record as the message), dead-letter targets (the failed event, with Lambda's RequestID, ErrorCode and
+ * ErrorMessage as String message attributes) and plain messages (`send`: EventBridge targets,
+ * CloudWatch alarm actions, S3 notifications), each published to the topic's subscribers.
+ */
+import type { DestinationTarget, OutboundMessage } from "../../async/destinations.js";
+import type { Account } from "../../core/arn.js";
+import { isLocalTopicArn } from "./context.js";
+import type { Publisher } from "./publish-ops.js";
+
+const asAttributes = (attributes: Readonly<Record<string, string>> | undefined) =>
+  attributes && Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: "String", StringValue: value.slice(0, 1024) || "-" }]));
+
+export function snsDestination(account: Account, publisher: Publisher, baseUrl: () => string): DestinationTarget {
+  const send = (arn: string, message: OutboundMessage) => publisher.publishFrom(arn, {
+    Message: message.body,
+    ...(message.subject !== undefined ? { Subject: message.subject.slice(0, 100) } : {}),
+    ...(message.attributes ? { MessageAttributes: asAttributes(message.attributes) } : {}),
+    ...(message.groupId !== undefined ? { MessageGroupId: message.groupId } : {}),
+    ...(message.deduplicationId !== undefined ? { MessageDeduplicationId: message.deduplicationId } : {}),
+  }, baseUrl());
+  return {
+    kind: "sns",
+    accepts: (arn) => isLocalTopicArn(account, arn),
+    deliver: (arn, record) => send(arn, { body: JSON.stringify(record) }),
+    deliverDeadLetter: (arn, event, attributes) => send(arn, { body: event.toString("utf8"), attributes: { ...attributes } }),
+    send,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Delivers a published message to each confirmed subscription of its topic whose filter policy it
+ * passes: SQS queues and Lambda functions through `platform.destinations` (durable before Publish
+ * answers), http/https endpoints in the background. A subscription whose delivery fails goes to its
+ * RedrivePolicy's dead-letter queue when it has one.
+ */
+import type { Logger } from "pino";
+import type { Destinations } from "../../async/destinations.js";
+import type { EventPattern } from "../../core/event-pattern/index.js";
+import { compileFilterPolicy, matchesFilterPolicy, type FilterPolicyScope } from "../../core/event-pattern/sns.js";
+import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
+import type { SigningIdentity } from "./certificate.js";
+import type { SnsContext } from "./context.js";
+import { lambdaEvent, notification, subscriptionConfirmation, type Published, type Signer } from "./envelope.js";
+import type { HttpDelivery } from "./http-delivery.js";
+import { randomUUID } from "node:crypto";
+
+export class Fanout {
+  private readonly policies = new Map<string, EventPattern>();
+
+  constructor(
+    private readonly context: SnsContext,
+    private readonly destinations: Destinations,
+    private readonly identity: SigningIdentity,
+    private readonly http: HttpDelivery,
+    private readonly logger: Logger,
+  ) {}
+
+  signer(topic: SnsTopicRecord | undefined, baseUrl: string): Signer {
+    return { identity: this.identity, baseUrl, version: topic?.attributes.SignatureVersion === "2" ? "2" : "1" };
+  }
+
+  async publish(topic: SnsTopicRecord, message: Published, baseUrl: string): Promise<void> {
+    const signer = this.signer(topic, baseUrl);
+    const subscriptions = (await this.context.subscriptions.list()).filter((s) => s.topicArn === topic.arn && s.confirmed && this.passes(s, message));
+    await Promise.all(subscriptions.map((subscription) => this.deliver(topic, subscription, message, signer)));
+  }
+
+  private passes(subscription: SnsSubscriptionRecord, message: Published): boolean {
+    const source = subscription.attributes.FilterPolicy;
+    if (source === undefined || source === "") return true;
+    const scope = (subscription.attributes.FilterPolicyScope ?? "MessageAttributes") as FilterPolicyScope;
+    const key = `${scope}\n${source}`;
+    let policy = this.policies.get(key);
+    if (!policy) {
+      policy = compileFilterPolicy(source, scope);
+      this.policies.set(key, policy);
+    }
+    return matchesFilterPolicy(policy, scope, message.messageFor(subscription.protocol), message.attributes);
+  }
+
+  private async deliver(topic: SnsTopicRecord, subscription: SnsSubscriptionRecord, message: Published, signer: Signer): Promise<void> {
+    const raw = subscription.attributes.RawMessageDelivery === "true";
+    const envelope = JSON.stringify(notification(message, subscription.protocol, subscription.arn, signer));
+    const deadLetter = () => this.deadLetter(subscription, envelope, message);
+    if (subscription.protocol === "http" || subscription.protocol === "https") {
+      this.http.send({
+        url: subscription.endpoint, body: raw ? message.messageFor(subscription.protocol) : envelope, deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic.attributes.DeliveryPolicy,
+        headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": message.messageId, "x-amz-sns-topic-arn": topic.arn, "x-amz-sns-subscription-arn": subscription.arn, ...(raw ? { "x-amz-sns-rawdelivery": "true" } : {}) },
+        onFailure: deadLetter,
+      });
+      return;
+    }
+    try {
+      if (subscription.protocol === "lambda") {
+        await this.destinations.send(subscription.endpoint, { body: JSON.stringify(lambdaEvent(message, subscription.arn, signer)) });
+      } else {
+        await this.destinations.send(subscription.endpoint, {
+          body: raw ? message.messageFor("sqs") : envelope,
+          ...(raw ? { attributes: stringAttributes(message) } : {}),
+          ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}),
+        });
+      }
+    } catch (error) {
+      this.logger.warn({ subscription: subscription.arn, err: (error as Error).message }, "an SNS delivery failed");
+      await deadLetter().catch((failure: unknown) => this.logger.warn({ err: (failure as Error).message }, "an SNS dead-letter delivery failed"));
+    }
+  }
+
+  private async deadLetter(subscription: SnsSubscriptionRecord, envelope: string, message: Published): Promise<void> {
+    const policy = subscription.attributes.RedrivePolicy;
+    if (policy === undefined || policy === "") return;
+    const target = (JSON.parse(policy) as { deadLetterTargetArn: string }).deadLetterTargetArn;
+    await this.destinations.send(target, { body: envelope, ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}) });
+  }
+
+  /** Sends an http/https subscription its SubscriptionConfirmation (again on a repeated Subscribe). */
+  confirm(subscription: SnsSubscriptionRecord, topic: SnsTopicRecord | undefined, baseUrl: string): void {
+    const body = subscriptionConfirmation(subscription.topicArn, subscription.token ?? "", randomUUID(), new Date(this.context.now()).toISOString(), this.signer(topic, baseUrl));
+    this.http.send({
+      url: subscription.endpoint, body: JSON.stringify(body), deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic?.attributes.DeliveryPolicy,
+      headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": String(body.MessageId), "x-amz-sns-topic-arn": subscription.topicArn },
+    });
+  }
+}
+
+/** Raw delivery to SQS carries the String and Number attributes as queue message attributes (the send seam takes strings). */
+function stringAttributes(message: Published): Record<string, string> {
+  return Object.fromEntries(Object.entries(message.attributes).filter(([, a]) => a.StringValue !== undefined).map(([name, a]) => [name, a.StringValue ?? ""]));
+}

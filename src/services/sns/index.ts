@@ -1,0 +1,110 @@
+/**
+ * Amazon SNS on the awsQuery protocol, built on SNS's published model: topics (standard and FIFO),
+ * subscriptions to SQS queues, Lambda functions and http/https endpoints, Publish(Batch) with filter
+ * policies, and signed messages whose certificate Unkai serves at SigningCertURL. Topics are also a
+ * `platform.destinations` target, so other services publish to them by ARN.
+ */
+import type { Logger } from "pino";
+import type { Account } from "../../core/arn.js";
+import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
+import type { Destinations } from "../../async/destinations.js";
+import { loadModel } from "../../protocol/codecs/model.js";
+import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
+import type { Service, UnkaiRequest } from "../../protocol/http.js";
+import type { DocumentStore } from "../../store/ports.js";
+import type { ServiceModule } from "../module.js";
+import { snsAuthorization } from "./authorization.js";
+import { signingIdentity } from "./certificate.js";
+import { invalid, type Caller, type SnsContext } from "./context.js";
+import { snsDestination } from "./destination.js";
+import { SNS_ERRORS } from "./errors.js";
+import { Fanout } from "./fanout.js";
+import { HttpDelivery } from "./http-delivery.js";
+import { snsOperations } from "./operations.js";
+import { Publisher } from "./publish-ops.js";
+
+export interface SnsDeps {
+  readonly topics: DocumentStore<SnsTopicRecord>;
+  readonly subscriptions: DocumentStore<SnsSubscriptionRecord>;
+  readonly account: Account;
+  /** Unkai's own URL, for deliveries no request started (another service's message) and a request without a Host header. */
+  readonly url: () => string;
+  readonly dataDir: string;
+  readonly destinations: Destinations;
+  readonly logger: Logger;
+}
+
+const CERTIFICATE_PATH = /^\/_aws\/sns\/(SimpleNotificationService-[0-9a-f]{32}\.pem)$/;
+
+function callerOf(request: UnkaiRequest, url: () => string): Caller {
+  const base = url();
+  const scheme = base.startsWith("https:") ? "https" : "http";
+  const host = request.headers.host;
+  return { baseUrl: host ? `${scheme}://${host}` : base };
+}
+
+/**
+ * Served without a signature, as on AWS: the certificate, and the links SNS puts in messages (a
+ * SubscribeURL carries its secret token; an UnsubscribeURL names one subscription).
+ */
+function isPublic(request: UnkaiRequest): boolean {
+  if (request.method !== "GET") return false;
+  if (CERTIFICATE_PATH.test(request.path)) return true;
+  const action = request.query.get("Action");
+  return (action === "ConfirmSubscription" && request.query.has("Token")) || (action === "Unsubscribe" && request.query.has("SubscriptionArn"));
+}
+
+/** SNS's links carry no Version (SNS takes them without one); the codec needs it. */
+function withVersion(request: UnkaiRequest): UnkaiRequest {
+  const query = new URLSearchParams(request.query);
+  query.set("Version", "2010-03-31");
+  return { ...request, query };
+}
+
+export function snsService(deps: SnsDeps): Service {
+  const context: SnsContext = { topics: deps.topics, subscriptions: deps.subscriptions, account: deps.account, now: Date.now };
+  const identity = signingIdentity(deps.dataDir, Date.now());
+  const http = new HttpDelivery(deps.logger);
+  const fanout = new Fanout(context, deps.destinations, identity, http, deps.logger);
+  const publisher = new Publisher(context, fanout);
+  deps.destinations.add(snsDestination(deps.account, publisher, deps.url));
+  const onPending = (subscription: SnsSubscriptionRecord, caller: Caller) => {
+    void context.topics.get(subscription.topicArn).then((topic) => fanout.confirm(subscription, topic, caller.baseUrl));
+  };
+  const operations: Operations = Object.fromEntries(
+    Object.entries(snsOperations(context, onPending, publisher)).map(([name, run]) => [name, (input: Readonly<Record<string, unknown>>, ctx: OperationContext) => run(input, callerOf(ctx.request, deps.url))]),
+  );
+  const service = modelService({
+    name: "sns", model: loadModel("sns"), errors: SNS_ERRORS, operations, signingNames: ["sns"], logger: deps.logger,
+    // SNS answers a missing or malformed parameter with InvalidParameter naming it.
+    validationError: (violations) => invalid(violations[0]?.member ?? "request"),
+    authorization: snsAuthorization(deps.account, Object.keys(operations)),
+  });
+  return {
+    ...service,
+    matches: (request) => CERTIFICATE_PATH.test(request.path) || service.matches(request),
+    public: isPublic,
+    async handle(request) {
+      const certificate = CERTIFICATE_PATH.exec(request.path);
+      if (certificate) {
+        if (request.method !== "GET" || certificate[1] !== identity.fileName) return { status: 404, headers: { "Content-Type": "text/plain" }, body: "Not Found" };
+        return { status: 200, headers: { "Content-Type": "application/x-pem-file" }, body: identity.certificatePem };
+      }
+      return service.handle(isPublic(request) && !request.query.has("Version") ? withVersion(request) : request);
+    },
+    close() {
+      http.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+export const snsModule: ServiceModule = {
+  name: "sns",
+  errors: { kind: "xml", table: SNS_ERRORS, heading: "## SNS errors" },
+  compatibility: "docs/compatibility/sns.md",
+  create: (p) => snsService({
+    topics: p.store.snsTopics, subscriptions: p.store.snsSubscriptions, account: p.account, url: () => p.url(), dataDir: p.dataDir,
+    destinations: p.destinations, logger: p.logger("sns"),
+  }),
+};
