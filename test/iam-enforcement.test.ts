@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IamEnforcer } from "../src/auth/iam-enforcer.js";
+import { UnkaiCredentials } from "../src/auth/unkai-credentials.js";
 import type { Principal, UnkaiRequest } from "../src/protocol/http.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
@@ -121,6 +122,28 @@ describe("IamEnforcer over a real SQLite store", () => {
       assert.equal(await enforcer.check(request({ kind: "key", name: "test" }), undefined, "apigateway"), undefined);
       assert.equal(await enforcer.check(fn, [{ action: "apigateway:GET", resource: "*" }]), undefined, "AdministratorAccess allows a mapped request");
       assert.equal(await enforcer.check(fn, []), undefined, "a request that needs nothing passes");
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("AssumeRole sessions' credentials", () => {
+  it("work until they expire, then are unknown; an IAM user's key is the user and does not retire the loopback default", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-sessions-"));
+    const store = openSqliteStore(join(dataDir, "unkai.db"), () => {});
+    try {
+      const credentials = new UnkaiCredentials({ keys: store.accessKeys, configured: undefined, loopback: true });
+      const principal = { kind: "role-session", roleArn: `arn:aws:iam::${ACCOUNT}:role/r`, sessionName: "s" } as const;
+      const live = credentials.issueRoleSession(principal, Date.now() + 60_000);
+      const expired = credentials.issueRoleSession(principal, Date.now() - 1);
+      assert.deepEqual((await credentials.find(live.accessKeyId))?.principal, principal);
+      assert.equal((await credentials.find(live.accessKeyId))?.sessionToken, live.sessionToken);
+      assert.equal(await credentials.find(expired.accessKeyId), undefined);
+      await store.accessKeys.add({ accessKeyId: "AKIAUSERKEY", secretAccessKey: "s", name: "alice", createdAt: 1, userName: "alice" });
+      assert.deepEqual((await credentials.find("AKIAUSERKEY"))?.principal, { kind: "user", userName: "alice" });
+      assert.deepEqual((await credentials.find("test"))?.principal, { kind: "key", name: "default" });
     } finally {
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,18 +1,18 @@
 /**
- * IAM enforcement (`--iam enforce`): a function's session credentials get exactly its execution
- * role's permissions — the role's inline policies and attached managed policies, evaluated with AWS's
- * logic (src/core/iam-policy/) against what the service says the request needs (`Service.authorize`).
- * Access keys remain the account root (docs/auth.md), which IAM allows everything. Resource policies,
- * IAM users' keys and AssumeRole sessions are not evaluated yet (docs/iam.md).
+ * IAM enforcement (`--iam enforce`): every signed request of an IAM user's access key, an AssumeRole
+ * session or a function's session credentials is evaluated with AWS's logic (src/core/iam-policy/)
+ * against what the service says it needs (`Service.authorize`), with the caller's identity policies
+ * (iam-principals.ts), its session policies, and the resource's own policy where one applies (a role's
+ * trust policy for sts:AssumeRole, a function's policy, a queue's policy: resource-policies.ts). The account root's keys are allowed everything (docs/iam.md).
  */
 import type { Logger } from "pino";
 import type { Account } from "../core/arn.js";
-import type { IamEntity } from "../core/iam.js";
 import {
-  denialMessage, evaluate, findManagedPolicy, PolicyCache, requestContext, type ActionRequest, type CompiledPolicy, type RequestPrincipal,
+  denialMessage, evaluate, PolicyCache, requestContext, type ActionRequest, type CompiledPolicy,
 } from "../core/iam-policy/index.js";
 import type { UnkaiRequest } from "../protocol/http.js";
 import type { IamStore } from "../store/ports.js";
+import { PrincipalResolver, type ResolvedCaller } from "./iam-principals.js";
 
 export interface IamEnforcerDeps {
   readonly iam: IamStore;
@@ -20,27 +20,25 @@ export interface IamEnforcerDeps {
   /** A function's execution role ARN, undefined when the function is gone. */
   readonly roleOf: (functionName: string) => Promise<string | undefined>;
   readonly now?: () => number;
+  /** The resource-based policy document governing a resource ARN (function policies, queue policies; resource-policies.ts). */
+  readonly resourcePolicyOf?: (resource: string) => Promise<string | undefined>;
   /** Hears every denial (and, at debug level, every allow) with the statement that decided: "why was this denied". */
   readonly logger?: Logger;
+}
+
+/** The resource's own policy for one permission, and whether it must allow by itself (trust policies). */
+interface ResourcePolicy {
+  readonly policy: CompiledPolicy | undefined;
+  readonly required: boolean;
 }
 
 export class IamEnforcer {
   /** Compiled documents by text: an edited policy is a new entry, so nothing needs invalidating. */
   private readonly cache = new PolicyCache();
+  private readonly resolver: PrincipalResolver;
 
-  constructor(private readonly deps: IamEnforcerDeps) {}
-
-  /** The role's identity policies, compiled. */
-  private async policiesOf(role: IamEntity): Promise<CompiledPolicy[]> {
-    const { iam } = this.deps;
-    const inline = (await iam.inlinePolicies("role", role.name)).map((p) => this.cache.get(p.document, "identity", `inline:${role.name}/${p.policyName}`));
-    const attached: CompiledPolicy[] = [];
-    for (const arn of await iam.attached("role", role.name)) {
-      const aws = findManagedPolicy(arn);
-      const document = aws ? JSON.stringify(aws.document) : (await iam.list("policy")).find((p) => p.arn === arn)?.document;
-      if (document !== undefined) attached.push(this.cache.get(document, "managed", arn));
-    }
-    return [...inline, ...attached];
+  constructor(private readonly deps: IamEnforcerDeps) {
+    this.resolver = new PrincipalResolver({ iam: deps.iam, account: deps.account, cache: this.cache, roleOf: deps.roleOf });
   }
 
   /**
@@ -48,8 +46,8 @@ export class IamEnforcer {
    * `lambda.amazonaws.com` to call sts:AssumeRole (CreateFunction refuses a role that does not, as AWS does).
    */
   async lambdaMayAssume(roleArn: string): Promise<boolean> {
-    const role = await this.deps.iam.get("role", roleArn.slice(roleArn.lastIndexOf("/") + 1));
-    if (!role || role.arn !== roleArn || role.document === undefined) return false;
+    const role = await this.resolver.role(roleArn);
+    if (!role || role.document === undefined) return false;
     const trust = this.cache.get(role.document, "trust", `trust:${role.name}`);
     const context = requestContext({
       action: "sts:AssumeRole", resource: roleArn, principal: { type: "service", arn: "lambda.amazonaws.com", accountId: undefined },
@@ -59,39 +57,59 @@ export class IamEnforcer {
   }
 
   /**
+   * The resource-based policy that applies to `need`: a role's trust policy for sts:AssumeRole (it must
+   * allow by itself), otherwise the resource's own policy (a function's, a queue's), when it has one.
+   * A stored policy that no longer compiles counts as none rather than failing the request.
+   */
+  private async resourcePolicy(need: ActionRequest): Promise<ResourcePolicy> {
+    if (need.action.toLowerCase() === "sts:assumerole") {
+      const role = await this.resolver.role(need.resource);
+      const policy = role?.document === undefined ? undefined : this.cache.get(role.document, "trust", `trust:${role.name}`);
+      return { policy, required: true };
+    }
+    const document = await this.deps.resourcePolicyOf?.(need.resource);
+    if (document === undefined) return { policy: undefined, required: false };
+    try {
+      return { policy: this.cache.get(document, "resource", `resource:${need.resource}`), required: false };
+    } catch {
+      this.deps.logger?.warn({ resource: need.resource }, "a resource policy Unkai stored does not parse; it is ignored");
+      return { policy: undefined, required: false };
+    }
+  }
+
+  /**
    * Undefined when every permission is allowed; otherwise AWS's denial sentence for the first one that is
-   * not. `needs` undefined: the service has no action table yet, so a function's credentials are refused it
-   * (default deny) while access keys, the account root, pass.
+   * not. `needs` undefined: the service has no action table yet, so only the account root may make it.
    */
   async check(request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName = "this service"): Promise<string | undefined> {
-    const caller = request.caller.principal;
-    if (caller.kind !== "function" || needs?.length === 0) return undefined;
-    const { account, iam } = this.deps;
-    const roleArn = (await this.deps.roleOf(caller.functionName)) ?? "";
-    const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
+    if (needs?.length === 0) return undefined;
+    const caller = await this.resolver.resolve(request.caller.principal);
+    if (caller === "root" || caller === undefined) return undefined;
     if (needs === undefined) {
-      const who = `arn:aws:sts::${account.accountId}:assumed-role/${roleName}/${caller.functionName}`;
-      this.deps.logger?.info({ principal: who, service: serviceName, reason: "unmapped" }, "IAM denied a request");
-      return `User: ${who} is not authorized to perform this request: Unkai does not map ${serviceName} requests to IAM actions yet, so only access keys may make them.`;
+      this.deps.logger?.info({ principal: caller.principal.arn, service: serviceName, reason: "unmapped" }, "IAM denied a request");
+      return `User: ${caller.principal.arn} is not authorized to perform this request: Unkai does not map ${serviceName} requests to IAM actions yet, so only the account root may make them.`;
     }
-    const role = roleName === "" ? undefined : await iam.get("role", roleName);
-    const policies = role && role.arn === roleArn ? await this.policiesOf(role) : [];
-    const principal: RequestPrincipal = {
-      type: "assumed-role", arn: `arn:aws:sts::${account.accountId}:assumed-role/${roleName}/${caller.functionName}`, accountId: account.accountId, roleArn,
-    };
     for (const need of needs) {
-      const context = requestContext({
-        action: need.action, resource: need.resource, principal, sourceIp: request.remoteAddress, secureTransport: false,
-        now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
-      });
-      const result = evaluate(context, { identity: policies });
-      const decided = { principal: principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement };
-      if (result.decision !== "Allow") {
-        this.deps.logger?.info({ ...decided, reason: result.reason }, "IAM denied a request");
-        return denialMessage(context, result.reason);
-      }
-      this.deps.logger?.debug(decided, "IAM allowed a request");
+      const denial = await this.decide(request, caller, need);
+      if (denial !== undefined) return denial;
     }
+    return undefined;
+  }
+
+  /** One permission: undefined when allowed, AWS's sentence when not; logged either way. */
+  private async decide(request: UnkaiRequest, caller: ResolvedCaller, need: ActionRequest): Promise<string | undefined> {
+    const context = requestContext({
+      action: need.action, resource: need.resource, principal: caller.principal, userName: caller.userName, userId: caller.userId,
+      sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
+    });
+    const resource = await this.resourcePolicy(need);
+    const result = evaluate(context, { identity: caller.identity, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
+    const decided = { principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement };
+    if (result.decision !== "Allow") {
+      this.deps.logger?.info({ ...decided, reason: result.reason }, "IAM denied a request");
+      return denialMessage(context, result.reason);
+    }
+    this.deps.logger?.debug({ ...decided, by: result.by }, "IAM allowed a request");
     return undefined;
   }
 }

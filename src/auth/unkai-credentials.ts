@@ -2,7 +2,8 @@
  * Every access key Unkai accepts, in one lookup for the SigV4 verifier: keys from `unkai keys`
  * (SQLite, read per request so a key created or deleted from the CLI counts at once), a key from
  * UNKAI_ACCESS_KEY_ID, the loopback default, execution environments' session credentials (in
- * memory, revoked when the environment ends) and Unkai's own key for URLs it presigns.
+ * memory, revoked when the environment ends), STS AssumeRole sessions (in memory until they expire),
+ * IAM users' keys (stored with their user) and Unkai's own key for URLs it presigns.
  */
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -23,12 +24,27 @@ interface Session extends SigningSecret {
   readonly environmentId: string;
 }
 
+/** What STS AssumeRole hands out (credentials and when they stop working). */
+export interface RoleSessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiresAtMs: number;
+}
+
+type RoleSessionPrincipal = Extract<SigningSecret["principal"], { kind: "role-session" }>;
+
 /** How long Unkai's presigned code URLs stay valid (AWS's GetFunction URLs: 10 minutes). */
 export const CODE_URL_SECONDS = 600;
 
 export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
   private readonly sessions = new Map<string, Session>();
   private readonly byEnvironment = new Map<string, string>();
+  /**
+   * AssumeRole sessions, in this process's memory until they expire: a restart ends them, and the nodes of a
+   * cluster do not share them (docs/iam.md).
+   */
+  private readonly roleSessions = new Map<string, SigningSecret & { readonly expiresAtMs: number }>();
   /** Unkai's own key: never leaves the process, so only URLs this Unkai presigned carry it. */
   private readonly own = { accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecretAccessKey() };
 
@@ -42,6 +58,9 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
   async find(accessKeyId: string): Promise<SigningSecret | undefined> {
     const session = this.sessions.get(accessKeyId);
     if (session) return session;
+    const roleSession = this.roleSessions.get(accessKeyId);
+    if (roleSession && roleSession.expiresAtMs > Date.now()) return roleSession;
+    if (roleSession) this.roleSessions.delete(accessKeyId);
     if (accessKeyId === this.own.accessKeyId) return { secretAccessKey: this.own.secretAccessKey, principal: { kind: "unkai" } };
     const { configured, keys, loopback } = this.options;
     if (configured && accessKeyId === configured.accessKeyId) return { secretAccessKey: configured.secretAccessKey, principal: { kind: "key", name: "UNKAI_ACCESS_KEY_ID" } };
@@ -51,6 +70,7 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
       return { secretAccessKey: DEFAULT_KEY.secretAccessKey, principal: { kind: "key", name: "default" } };
     }
     const stored = await keys.get(accessKeyId);
+    if (stored?.userName !== undefined) return { secretAccessKey: stored.secretAccessKey, principal: { kind: "user", userName: stored.userName } };
     if (stored) return { secretAccessKey: stored.secretAccessKey, principal: { kind: "key", name: stored.name } };
     return undefined;
   }
@@ -65,6 +85,14 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
     });
     this.byEnvironment.set(environmentId, credentials.accessKeyId);
     return credentials;
+  }
+
+  /** Credentials for an AssumeRole session that act as `principal` until `expiresAtMs`. */
+  issueRoleSession(principal: RoleSessionPrincipal, expiresAtMs: number): RoleSessionCredentials {
+    const credentials = { accessKeyId: newAccessKeyId("ASIA"), secretAccessKey: newSecretAccessKey(), sessionToken: newSessionToken() };
+    for (const [id, old] of this.roleSessions) if (old.expiresAtMs <= Date.now()) this.roleSessions.delete(id);
+    this.roleSessions.set(credentials.accessKeyId, { secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken, principal, expiresAtMs });
+    return { ...credentials, expiresAtMs };
   }
 
   revoke(environmentId: string): void {

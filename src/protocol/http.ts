@@ -43,6 +43,13 @@ export type Principal =
   | { readonly kind: "anonymous" }
   /** An access key from `unkai keys`, UNKAI_ACCESS_KEY_ID, or the loopback default `test`. */
   | { readonly kind: "key"; readonly name: string }
+  /** An IAM user's access key (IAM CreateAccessKey). */
+  | { readonly kind: "user"; readonly userName: string }
+  /**
+   * Credentials STS AssumeRole issued: the role's ARN, the session's name and the session policies
+   * (inline document, managed policy ARNs) that cap what the role's policies allow.
+   */
+  | { readonly kind: "role-session"; readonly roleArn: string; readonly sessionName: string; readonly sessionPolicy?: string | undefined; readonly sessionPolicyArns?: readonly string[] | undefined }
   /** An execution environment's session credentials (AWS_SESSION_TOKEN). */
   | { readonly kind: "function"; readonly functionName: string; readonly environmentId: string }
   /** Unkai itself, for URLs it presigns (GetFunction's Code.Location). */

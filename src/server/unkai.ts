@@ -32,6 +32,7 @@ import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
 import type { Service, UnkaiRequest } from "../protocol/http.js";
 import { IamEnforcer } from "../auth/iam-enforcer.js";
+import { resourcePolicyLookup } from "../auth/resource-policies.js";
 import type { ActionRequest } from "../core/iam-policy/index.js";
 import { SERVICE_MODULES } from "../services/registry.js";
 import { openBlobStore } from "../store/blobs/open.js";
@@ -179,7 +180,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
   const enforcer = config.iam === "enforce"
-    ? new IamEnforcer({ iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }) })
+    ? new IamEnforcer({
+      iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
+      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
+    })
     : undefined;
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs,

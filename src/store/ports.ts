@@ -399,11 +399,14 @@ export interface AccessKeyRecord {
   readonly secretAccessKey: string;
   readonly name: string;
   readonly createdAt: number;
+  /** The IAM user the key belongs to (IAM CreateAccessKey); absent for the account root's keys (`unkai keys`). */
+  readonly userName?: string | undefined;
 }
 
 export interface AccessKeyStore {
   get(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   list(): Promise<AccessKeyRecord[]>;
+  /** How many root keys there are (keys without `userName`): an IAM user's key does not retire the loopback default. */
   count(): Promise<number>;
   add(record: AccessKeyRecord): Promise<void>;
   /** False when no such key existed. */

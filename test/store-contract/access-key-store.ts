@@ -27,4 +27,14 @@ export function accessKeyStoreContract(test: StoreTest): void {
     await assert.rejects(store.accessKeys.add({ ...key("AKIADUP", 2), secretAccessKey: "other" }));
     assert.equal((await store.accessKeys.get("AKIADUP"))?.secretAccessKey, "secret-AKIADUP");
   });
+
+  test("an IAM user's key keeps its user and is not counted among the root keys", async ({ store, reopen }) => {
+    await store.accessKeys.add({ ...key("AKIAUSER", 5), userName: "alice" });
+    await store.accessKeys.add(key("AKIAROOT", 6));
+    const current = await reopen();
+    assert.deepEqual(await current.accessKeys.get("AKIAUSER"), { ...key("AKIAUSER", 5), userName: "alice" });
+    assert.deepEqual(await current.accessKeys.get("AKIAROOT"), key("AKIAROOT", 6));
+    assert.equal(await current.accessKeys.count(), 1);
+    assert.equal((await current.accessKeys.list()).length, 2);
+  });
 }

@@ -63,7 +63,8 @@ export const keys: Command = {
         return;
       }
       if (verb === "list") {
-        const all = (await store.list()).map((k) => ({ AccessKeyId: k.accessKeyId, Name: k.name, CreateDate: new Date(k.createdAt).toISOString() }));
+        // The account root's keys; IAM users' keys are listed by `aws iam list-access-keys`.
+        const all = (await store.list()).filter((k) => k.userName === undefined).map((k) => ({ AccessKeyId: k.accessKeyId, Name: k.name, CreateDate: new Date(k.createdAt).toISOString() }));
         if (values.json) return printJson(all);
         if (all.length === 0) return console.log("No access keys: on loopback Unkai accepts the default key test/test.");
         return console.log(table([["ACCESS KEY ID", "NAME", "CREATED"], ...all.map((k) => [k.AccessKeyId, k.Name, k.CreateDate])]));

@@ -20,6 +20,11 @@ export interface PolicySet {
   readonly boundary?: CompiledPolicy | undefined;
   /** Session policies passed to AssumeRole; when present, they cap what identity policies allow. */
   readonly session?: readonly CompiledPolicy[] | undefined;
+  /**
+   * The resource policy must itself allow the caller (a role's trust policy for sts:AssumeRole): without an
+   * Allow naming the caller, its account or everyone there, identity policies alone do not grant.
+   */
+  readonly resourceRequired?: boolean | undefined;
   /** The account that owns the resource; defaults to the caller's (same-account evaluation). */
   readonly resourceAccountId?: string | undefined;
 }
@@ -106,6 +111,7 @@ export function evaluate(request: RequestContext, policies: PolicySet): Evaluati
   if (caller.type === "root" && sameAccount) return { decision: "Allow", by: "root", statement: undefined };
 
   const resourceMatch = resource?.allowMatch ?? "none";
+  if (policies.resourceRequired && resourceMatch === "none") return { decision: "ImplicitDeny", reason: "no-resource", statement: undefined };
   const withinBoundary = boundary === undefined || boundary.allow !== undefined;
   const withinSession = session === undefined || session.allow !== undefined;
   const limitsAllow = withinBoundary && withinSession;

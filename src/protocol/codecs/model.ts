@@ -92,5 +92,6 @@ export function shapeOf(model: ServiceModel, ref: ShapeRef): Shape {
 
 /** The code an error carries on awsQuery and in `x-amzn-query-error`: the model's `awsQueryError` code, else the code itself. */
 export function queryErrorCode(model: ServiceModel, code: string): string {
-  return model.shapes[code]?.error?.code ?? code;
+  // IAM's denial is no model shape: Query clients know it as AccessDenied (what SQS's Query protocol answers).
+  return model.shapes[code]?.error?.code ?? (code === "AccessDeniedException" ? "AccessDenied" : code);
 }

@@ -14,6 +14,7 @@ import {
   createDeploymentInput, createResourceInput, createRestApiInput, createStageInput, deploymentOut, integrationOut,
   methodOut, putIntegrationInput, putMethodInput, resourceOut, restApiOut, stageOut,
 } from "./shapes.js";
+import { apiGatewayActions } from "./authorization.js";
 
 export interface ApiGatewayDeps {
   readonly apis: DocumentStore<RestApi>;
@@ -173,6 +174,7 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
 
   return {
     name: "apigateway",
+    authorize: apiGatewayActions,
     // Both API Gateway management APIs sign as `apigateway`.
     signingNames: ["apigateway"],
     matches: (request) => request.path === "/restapis" || request.path.startsWith("/restapis/"),

@@ -11,6 +11,7 @@ import { API_GATEWAY_ERRORS } from "../apigateway/errors.js";
 import type { ServiceModule } from "../module.js";
 import { apiOut, corsFrom, createApiInput, integrationInput, integrationOut, routeInput, routeOut, stageInput, stageOut, updateApiInput } from "./shapes.js";
 import type { z } from "zod";
+import { apiGatewayV2Actions } from "./authorization.js";
 
 export interface ApiGatewayV2Deps {
   readonly apis: DocumentStore<HttpApi>;
@@ -173,6 +174,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
 
   return {
     name: "apigatewayv2",
+    authorize: apiGatewayV2Actions,
     signingNames: ["apigateway"],
     matches: (request) => request.path.startsWith("/v2/apis"),
     async handle(request) {

@@ -15,6 +15,7 @@ import type { DynamoContext } from "./context.js";
 import { DYNAMODB_ERRORS } from "./errors.js";
 import { dynamoOperations } from "./operations.js";
 import { expireItems } from "./ttl.js";
+import { dynamodbAuthorization } from "./authorization.js";
 
 /** How often expired items are looked for (AWS takes up to days; a sweep walks each TTL-enabled table). */
 const TTL_SWEEP_MS = 10_000;
@@ -34,7 +35,10 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
   };
-  const service = modelService({ name: "dynamodb", model: loadModel("dynamodb"), errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger });
+  const model = loadModel("dynamodb");
+  const service = modelService({
+    name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
+  });
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> = Promise.resolve();
   return {

@@ -18,6 +18,7 @@ import { ruleOperations } from "./rules.js";
 import { RuleSchedules } from "./schedules.js";
 import { tagOperations } from "./tags.js";
 import type { Platform } from "../module.js";
+import { eventsAuthorization } from "./authorization.js";
 
 export function eventsService(platform: Platform): Service {
   const logger = platform.logger("events");
@@ -36,7 +37,10 @@ export function eventsService(platform: Platform): Service {
       canDeliver: (arn) => busOfArn(arn) !== undefined || platform.destinations.canSend(arn),
     }),
   };
-  const service = modelService({ name: "events", model: loadModel("events"), errors: EVENTS_ERRORS, operations, signingNames: ["events"], logger });
+  const model = loadModel("events");
+  const service = modelService({
+    name: "events", model, errors: EVENTS_ERRORS, operations, signingNames: ["events"], logger, authorization: eventsAuthorization(model, platform.account),
+  });
   return {
     ...service,
     start: () => {

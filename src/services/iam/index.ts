@@ -9,15 +9,18 @@ import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operation } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
-import type { IamStore } from "../../store/ports.js";
+import type { AccessKeyStore, IamStore } from "../../store/ports.js";
 import type { Logger } from "pino";
 import type { Platform, ServiceModule } from "../module.js";
+import { accessKeyOperations } from "./access-keys.js";
 import { IAM_ERRORS } from "./errors.js";
 import { managedPolicyOperations } from "./managed.js";
 import { inlinePolicyOperations, principalOperations } from "./principals.js";
 
 export interface IamDeps {
   readonly iam: IamStore;
+  /** Where IAM users' access keys live, beside the account root's. */
+  readonly keys: AccessKeyStore;
   readonly account: Account;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -43,9 +46,10 @@ function iamAuthorization(account: Account, operations: readonly string[]): Reco
   return Object.fromEntries(operations.map((operation) => [operation, resolve(operation)]));
 }
 
-export function iamService({ iam, account, logger, now = Date.now }: IamDeps): Service {
+export function iamService({ iam, keys, account, logger, now = Date.now }: IamDeps): Service {
   const operations: Record<string, Operation> = {
-    ...principalOperations(iam, account, now),
+    ...principalOperations(iam, keys, account, now),
+    ...accessKeyOperations(iam, keys, now),
     ...inlinePolicyOperations(iam),
     ...managedPolicyOperations(iam, account, now),
   };
@@ -59,5 +63,5 @@ export const iamModule: ServiceModule = {
   name: "iam",
   errors: { kind: "xml", table: IAM_ERRORS, heading: "## IAM errors" },
   compatibility: "docs/compatibility/iam.md",
-  create: (p: Platform) => iamService({ iam: p.store.iam, account: p.account, logger: p.logger("iam") }),
+  create: (p: Platform) => iamService({ iam: p.store.iam, keys: p.store.accessKeys, account: p.account, logger: p.logger("iam") }),
 };

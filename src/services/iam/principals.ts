@@ -3,7 +3,8 @@ import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import type { IamEntity, IamPrincipalKind } from "../../core/iam.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
-import type { IamStore } from "../../store/ports.js";
+import type { AccessKeyStore, IamStore } from "../../store/ports.js";
+import { refuseWhileKeys } from "./access-keys.js";
 import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
 
@@ -39,7 +40,7 @@ async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, name: str
 }
 
 /** CreateUser … DeleteRole. */
-export function principalOperations(iam: IamStore, account: Account, now: () => number): Record<string, Operation> {
+export function principalOperations(iam: IamStore, keys: AccessKeyStore, account: Account, now: () => number): Record<string, Operation> {
   const arn = (kind: IamPrincipalKind, path: string, name: string) => `arn:aws:iam::${account.accountId}:${kind}${path}${name}`;
   return {
     async CreateUser(input: NameInput & { UserName: string }) {
@@ -49,7 +50,7 @@ export function principalOperations(iam: IamStore, account: Account, now: () => 
       return { User: userShape(user) };
     },
     async GetUser(input: NameInput, ctx) {
-      const name = input.UserName ?? (ctx.caller.principal.kind === "key" ? ctx.caller.principal.name : "");
+      const name = input.UserName ?? (ctx.caller.principal.kind === "user" ? ctx.caller.principal.userName : "");
       return { User: userShape(await requirePrincipal(iam, "user", name)) };
     },
     async ListUsers(input: { PathPrefix?: string }) {
@@ -59,6 +60,7 @@ export function principalOperations(iam: IamStore, account: Account, now: () => 
     async DeleteUser(input: { UserName: string }) {
       await requirePrincipal(iam, "user", input.UserName);
       await refuseWhileInUse(iam, "user", input.UserName);
+      await refuseWhileKeys(keys, input.UserName);
       await iam.delete("user", input.UserName);
     },
     async CreateRole(input: RoleInput) {

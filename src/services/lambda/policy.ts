@@ -1,6 +1,7 @@
 /**
  * AddPermission, GetPolicy, RemovePermission: a function's resource-based policy, stored and
- * returned as AWS returns it (`Statement` and `Policy` are JSON strings). Enforcement comes with IAM.
+ * returned as AWS returns it (`Statement` and `Policy` are JSON strings). `--iam enforce` evaluates it
+ * (src/auth/resource-policies.ts).
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";

@@ -24,6 +24,7 @@ import { MoveTasks } from "./move-tasks.js";
 import { sqsOperations } from "./operations.js";
 import { sqsRetentionJob } from "./retention.js";
 import { QueueSignals } from "./signals.js";
+import { sqsAuthorization } from "./authorization.js";
 
 export interface SqsDeps {
   readonly queues: QueueStore;
@@ -57,7 +58,10 @@ export function sqsService(deps: SqsDeps): Service {
     Object.entries(sqsOperations(context, moves)).map(([name, run]) => [name, (input: Readonly<Record<string, unknown>>, ctx: OperationContext) => run(input, callerOf(ctx.request, deps))]),
   );
   // modelService claims by the signing scope `sqs`, `X-Amz-Target: AmazonSQS.*` and a query `Action=` of SQS's model.
-  const service = modelService({ name: "sqs", model: loadModel("sqs"), errors: SQS_ERRORS, operations, signingNames: ["sqs"], logger: deps.logger, validationError: queryParameterError });
+  const model = loadModel("sqs");
+  const service = modelService({
+    name: "sqs", model, errors: SQS_ERRORS, operations, signingNames: ["sqs"], logger: deps.logger, validationError: queryParameterError, authorization: sqsAuthorization(model, deps.account),
+  });
   return {
     ...service,
     start() {

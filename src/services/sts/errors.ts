@@ -7,8 +7,10 @@ export const STS_ERRORS = {
   InternalFailure: 500,
   InvalidAction: 400,
   InvalidClientTokenId: 403,
+  MalformedPolicyDocument: 400,
   MissingAction: 400,
   MissingAuthenticationToken: 403,
+  PackedPolicyTooLarge: 400,
   SignatureDoesNotMatch: 403,
   ValidationError: 400,
 } as const;

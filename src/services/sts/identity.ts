@@ -1,8 +1,8 @@
 /**
- * Who the verified caller is, as GetCallerIdentity names it. Unkai has no IAM users yet: every access
- * key (the loopback `test`, `unkai keys`, UNKAI_ACCESS_KEY_ID) has the whole account, so it answers as
- * the account root. A function's session credentials answer as its execution role assumed for a
- * session named after the function, as Lambda's own credentials do.
+ * Who the verified caller is, as GetCallerIdentity names it. The account root's keys (the loopback
+ * `test`, `unkai keys`, UNKAI_ACCESS_KEY_ID) answer as the root; an IAM user's key as the user; an
+ * AssumeRole session as the role assumed for that session; a function's session credentials as its
+ * execution role assumed for a session named after the function, as Lambda's own credentials do.
  */
 import { createHash } from "node:crypto";
 import type { Account } from "../../core/arn.js";
@@ -31,15 +31,38 @@ export function roleId(roleArn: string): string {
   return id;
 }
 
-/** `roleOf` gives a function's execution role ARN, or undefined when the function is gone. */
-export async function identityOf(principal: Principal, account: Account, roleOf: (functionName: string) => Promise<string | undefined>): Promise<CallerIdentity> {
+/** An assumed role's identity: `arn:aws:sts::<acct>:assumed-role/<role>/<session>` and `AROA…:<session>`. */
+export function assumedRoleIdentity(roleArn: string, session: string): CallerIdentity | undefined {
+  const parsed = ROLE_ARN.exec(roleArn);
+  if (!parsed?.[1] || !parsed[2]) return undefined;
+  return { arn: `arn:aws:sts::${parsed[1]}:assumed-role/${parsed[2]}/${session}`, userId: `${roleId(roleArn)}:${session}`, account: parsed[1] };
+}
+
+/**
+ * `roleOf` gives a function's execution role ARN, or undefined when the function is gone; `userOf` an
+ * IAM user's ARN and id, or undefined when the user is gone.
+ */
+export async function identityOf(
+  principal: Principal, account: Account, roleOf: (functionName: string) => Promise<string | undefined>,
+  userOf: (userName: string) => Promise<{ arn: string; id: string } | undefined>,
+): Promise<CallerIdentity> {
+  const invalid = () => new UnkaiError("InvalidClientTokenId", "The security token included in the request is invalid.");
   if (principal.kind === "key") return { arn: `arn:aws:iam::${account.accountId}:root`, userId: account.accountId, account: account.accountId };
+  if (principal.kind === "user") {
+    const user = await userOf(principal.userName);
+    if (!user) throw invalid();
+    return { arn: user.arn, userId: user.id, account: account.accountId };
+  }
+  if (principal.kind === "role-session") {
+    const identity = assumedRoleIdentity(principal.roleArn, principal.sessionName);
+    if (!identity) throw invalid();
+    return identity;
+  }
   if (principal.kind === "function") {
     const role = await roleOf(principal.functionName);
-    const parsed = role === undefined ? undefined : ROLE_ARN.exec(role);
-    if (!role || !parsed?.[1] || !parsed[2]) throw new UnkaiError("InvalidClientTokenId", "The security token included in the request is invalid.");
-    const session = principal.functionName;
-    return { arn: `arn:aws:sts::${parsed[1]}:assumed-role/${parsed[2]}/${session}`, userId: `${roleId(role)}:${session}`, account: parsed[1] };
+    const identity = role === undefined ? undefined : assumedRoleIdentity(role, principal.functionName);
+    if (!identity) throw invalid();
+    return identity;
   }
   // Anonymous and Unkai's own presigning key never reach STS (the adapter refuses them); say so if they do.
   throw new UnkaiError("MissingAuthenticationToken", "Request is missing Authentication Token");

@@ -1,23 +1,35 @@
 /**
  * AWS STS on the awsQuery protocol (`Action=…&Version=2011-06-15`, POST body or GET query), built on
  * STS's service model (models/sts.json): the codec decodes, validates and answers in STS's XML.
- * GetCallerIdentity only, for now; the IAM issue extends it.
+ * GetCallerIdentity and AssumeRole (assume-role.ts).
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext } from "../../protocol/codecs/model-service.js";
-import type { Service } from "../../protocol/http.js";
+import type { Principal, Service } from "../../protocol/http.js";
+import type { IamStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { STS_ERRORS } from "./errors.js";
+import { assumeRoleOperation } from "./assume-role.js";
 import { identityOf } from "./identity.js";
+
+/** Issues an AssumeRole session's credentials (src/auth/unkai-credentials.ts). */
+export interface RoleSessionIssuer {
+  issueRoleSession(
+    principal: Extract<Principal, { kind: "role-session" }>, expiresAtMs: number,
+  ): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAtMs: number };
+}
 
 export interface StsDeps {
   readonly account: Account;
   /** A function's execution role ARN (for its session credentials' identity), undefined when it is gone. */
   readonly roleOf: (functionName: string) => Promise<string | undefined>;
   readonly logger: Logger;
+  readonly iam: IamStore;
+  readonly issuer: RoleSessionIssuer;
+  readonly now?: () => number;
 }
 
 /**
@@ -40,10 +52,11 @@ export function stsService(deps: StsDeps): Service {
     authorization: STS_AUTHORIZATION,
     operations: {
       async GetCallerIdentity(_input: object, ctx: OperationContext) {
-        const identity = await identityOf(ctx.caller.principal, deps.account, deps.roleOf);
+        const identity = await identityOf(ctx.caller.principal, deps.account, deps.roleOf, async (name) => deps.iam.get("user", name));
         // AWS's order (the model lists UserId first).
         return { Arn: identity.arn, UserId: identity.userId, Account: identity.account };
       },
+      AssumeRole: assumeRoleOperation({ ...deps, now: deps.now ?? Date.now }),
     },
   });
 }
@@ -52,5 +65,7 @@ export const stsModule: ServiceModule = {
   name: "sts",
   errors: { kind: "xml", table: STS_ERRORS, heading: "## STS errors" },
   compatibility: "docs/compatibility/sts.md",
-  create: (p: Platform) => stsService({ account: p.account, roleOf: async (name) => (await p.functions.find(name))?.config.role, logger: p.logger("sts") }),
+  create: (p: Platform) => stsService({
+    account: p.account, roleOf: async (name) => (await p.functions.find(name))?.config.role, logger: p.logger("sts"), iam: p.store.iam, issuer: p.credentials,
+  }),
 };

@@ -7,9 +7,10 @@ interface Row {
   secret_access_key: string;
   name: string;
   created_at: number;
+  user_name: string | null;
 }
 
-const toRecord = (row: Row): AccessKeyRecord => ({ accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at });
+const toRecord = (row: Row): AccessKeyRecord => ({ accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at, ...(row.user_name !== null ? { userName: row.user_name } : {}) });
 
 export function pgAccessKeyStore(db: PgDb): AccessKeyStore {
   return {
@@ -18,10 +19,10 @@ export function pgAccessKeyStore(db: PgDb): AccessKeyStore {
       return row ? toRecord(row) : undefined;
     },
     list: async () => (await db.query<Row>("SELECT * FROM access_keys ORDER BY created_at, access_key_id")).rows.map(toRecord),
-    count: async () => (await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM access_keys")).rows[0]?.n ?? 0,
+    count: async () => (await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM access_keys WHERE user_name IS NULL")).rows[0]?.n ?? 0,
     async add(record) {
-      await db.query("INSERT INTO access_keys (access_key_id, secret_access_key, name, created_at) VALUES ($1, $2, $3, $4)", [
-        record.accessKeyId, record.secretAccessKey, record.name, record.createdAt,
+      await db.query("INSERT INTO access_keys (access_key_id, secret_access_key, name, created_at, user_name) VALUES ($1, $2, $3, $4, $5)", [
+        record.accessKeyId, record.secretAccessKey, record.name, record.createdAt, record.userName ?? null,
       ]);
     },
     remove: async (accessKeyId) => ((await db.query("DELETE FROM access_keys WHERE access_key_id = $1", [accessKeyId])).rowCount ?? 0) > 0,

@@ -379,4 +379,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT;
   ALTER TABLE s3_objects ADD COLUMN tags TEXT;
   `,
+  // 14: access keys of IAM users (IAM CreateAccessKey); NULL for the account root's keys (`unkai keys`)
+  `
+  ALTER TABLE access_keys ADD COLUMN user_name TEXT COLLATE "C";
+  `,
 ];

@@ -15,14 +15,15 @@ interface Row {
   secret_access_key: string;
   name: string;
   created_at: number;
+  user_name: string | null;
 }
 
-const toRecord = (row: Row): AccessKeyRecord => ({ accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at });
+const toRecord = (row: Row): AccessKeyRecord => ({ accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at, ...(row.user_name !== null ? { userName: row.user_name } : {}) });
 
 export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   const list = db.prepare<[], Row>("SELECT * FROM access_keys ORDER BY created_at, access_key_id");
   const dataVersion = db.prepare<[], number>("PRAGMA data_version").pluck();
-  const insert = db.prepare("INSERT INTO access_keys (access_key_id, secret_access_key, name, created_at) VALUES (?, ?, ?, ?)");
+  const insert = db.prepare("INSERT INTO access_keys (access_key_id, secret_access_key, name, created_at, user_name) VALUES (?, ?, ?, ?, ?)");
   const remove = db.prepare("DELETE FROM access_keys WHERE access_key_id = ?");
   let copy: { version: number; byId: Map<string, AccessKeyRecord> } | undefined;
   /** The table as it is now: the copy, unless another connection has committed since it was taken. */
@@ -42,9 +43,9 @@ export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   return {
     get: (accessKeyId) => current().get(accessKeyId),
     list: () => list.all().map(toRecord),
-    count: () => current().size,
+    count: () => [...current().values()].filter((k) => k.userName === undefined).length,
     add: changed(durably(db, (record: AccessKeyRecord) => {
-      insert.run(record.accessKeyId, record.secretAccessKey, record.name, record.createdAt);
+      insert.run(record.accessKeyId, record.secretAccessKey, record.name, record.createdAt, record.userName ?? null);
     })),
     remove: changed(durably(db, (accessKeyId: string) => remove.run(accessKeyId).changes > 0)),
   };

@@ -1,0 +1,108 @@
+/**
+ * Who a verified caller is for IAM, with the policies that apply to it: an IAM user's access key is the
+ * user (its inline and attached policies); an AssumeRole session and a function's session credentials are
+ * the role assumed (the role's policies), an AssumeRole session further capped by its session policies.
+ * The account root's keys (`unkai keys`, UNKAI_ACCESS_KEY_ID, the loopback `test`) resolve to the root.
+ */
+import type { Account } from "../core/arn.js";
+import type { IamEntity, IamPrincipalKind } from "../core/iam.js";
+import { findManagedPolicy, type CompiledPolicy, type PolicyCache, type RequestPrincipal } from "../core/iam-policy/index.js";
+import type { Principal } from "../protocol/http.js";
+import type { IamStore } from "../store/ports.js";
+
+/** The caller as the evaluator sees it, and its policies. */
+export interface ResolvedCaller {
+  readonly principal: RequestPrincipal;
+  /** `aws:username` (IAM users only). */
+  readonly userName?: string | undefined;
+  /** `aws:userid`: `AIDA…` for a user, `AROA…:session` for a role session. */
+  readonly userId?: string | undefined;
+  readonly identity: readonly CompiledPolicy[];
+  /** An AssumeRole session's policies; undefined when the session has none (no cap). */
+  readonly session?: readonly CompiledPolicy[] | undefined;
+}
+
+export interface PrincipalResolverDeps {
+  readonly iam: IamStore;
+  readonly account: Account;
+  readonly cache: PolicyCache;
+  /** A function's execution role ARN, undefined when the function is gone. */
+  readonly roleOf: (functionName: string) => Promise<string | undefined>;
+}
+
+/** The role's name: the last segment of its ARN (the path is not part of IAM's unique name). */
+export const roleNameOf = (roleArn: string) => roleArn.slice(roleArn.lastIndexOf("/") + 1);
+
+/** Resolves callers to the principals and policies IAM evaluates. */
+export class PrincipalResolver {
+  constructor(private readonly deps: PrincipalResolverDeps) {}
+
+  /** A managed policy's compiled document: one of AWS's, or a customer policy from the store. */
+  private async managed(arn: string): Promise<CompiledPolicy | undefined> {
+    const aws = findManagedPolicy(arn);
+    const document = aws ? JSON.stringify(aws.document) : (await this.deps.iam.list("policy")).find((p) => p.arn === arn)?.document;
+    return document === undefined ? undefined : this.deps.cache.get(document, "managed", arn);
+  }
+
+  /** A user's or role's identity policies: inline, then attached managed ones. */
+  async policiesOf(kind: IamPrincipalKind, entity: IamEntity): Promise<CompiledPolicy[]> {
+    const { iam, cache } = this.deps;
+    const inline = (await iam.inlinePolicies(kind, entity.name)).map((p) => cache.get(p.document, "identity", `inline:${entity.name}/${p.policyName}`));
+    const attached: CompiledPolicy[] = [];
+    for (const arn of await iam.attached(kind, entity.name)) {
+      const policy = await this.managed(arn);
+      if (policy) attached.push(policy);
+    }
+    return [...inline, ...attached];
+  }
+
+  /** The role its ARN names, when Unkai's IAM has it under exactly that ARN. */
+  async role(roleArn: string): Promise<IamEntity | undefined> {
+    const role = await this.deps.iam.get("role", roleNameOf(roleArn));
+    return role && role.arn === roleArn ? role : undefined;
+  }
+
+  /** A session of `roleArn` named `sessionName`; a role Unkai's IAM does not know has no policies. */
+  private async roleSession(roleArn: string, sessionName: string): Promise<ResolvedCaller> {
+    const { account } = this.deps;
+    const role = await this.role(roleArn);
+    return {
+      principal: { type: "assumed-role", arn: `arn:aws:sts::${account.accountId}:assumed-role/${roleNameOf(roleArn)}/${sessionName}`, accountId: account.accountId, roleArn },
+      userId: role ? `${role.id}:${sessionName}` : undefined,
+      identity: role ? await this.policiesOf("role", role) : [],
+    };
+  }
+
+  /** `root` for the account root's keys; undefined for callers IAM does not evaluate (anonymous, Unkai's presigning key). */
+  async resolve(caller: Principal): Promise<ResolvedCaller | "root" | undefined> {
+    const { account, cache } = this.deps;
+    switch (caller.kind) {
+      case "key":
+        return "root";
+      case "anonymous":
+      case "unkai":
+        return undefined;
+      case "function":
+        return this.roleSession((await this.deps.roleOf(caller.functionName)) ?? "", caller.functionName);
+      case "user": {
+        const user = await this.deps.iam.get("user", caller.userName);
+        return {
+          principal: { type: "user", arn: user?.arn ?? `arn:aws:iam::${account.accountId}:user/${caller.userName}`, accountId: account.accountId },
+          userName: user?.name ?? caller.userName,
+          userId: user?.id,
+          identity: user ? await this.policiesOf("user", user) : [],
+        };
+      }
+      case "role-session": {
+        const resolved = await this.roleSession(caller.roleArn, caller.sessionName);
+        const session: CompiledPolicy[] = [];
+        if (caller.sessionPolicy !== undefined) session.push(cache.get(caller.sessionPolicy, "identity", `session:${caller.sessionName}`));
+        for (const arn of caller.sessionPolicyArns ?? []) {
+          // A session policy ARN that no longer exists allows nothing (it still caps the session).
+          session.push((await this.managed(arn)) ?? { name: arn, statements: [] });
+        }
+        return session.length > 0 ? { ...resolved, session } : resolved;
+      }
+    }
+  }
+}

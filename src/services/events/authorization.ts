@@ -1,0 +1,42 @@
+/**
+ * EventBridge's IAM actions, derived from its model: `events:<Operation>` on the rule
+ * (`arn:aws:events:<region>:<account>:rule/[<bus>/]<name>`) or bus (`event-bus/<name>`) the input names;
+ * PutEvents on the bus of each entry; archives, connections and API destinations by name; a
+ * ResourceARN as given; `*` for listings and TestEventPattern. test/iam-actions.test.ts.
+ */
+import type { Account } from "../../core/arn.js";
+import { derivedAuthorization, stringMember, type AuthorizationTable } from "../../protocol/codecs/derived-authorization.js";
+import type { ServiceModel } from "../../protocol/codecs/model.js";
+
+/** Operations on a kind of named resource other than rules and buses: its ARN's resource type. */
+const NAMED: Readonly<Record<string, string>> = { Archive: "archive", Connection: "connection", ApiDestination: "api-destination", Replay: "replay", Endpoint: "endpoint" };
+
+export function eventsAuthorization(model: ServiceModel, account: Account): AuthorizationTable {
+  const prefix = `arn:aws:events:${account.region}:${account.accountId}`;
+  /** A bus given by name or ARN (the default bus when omitted), as names.ts reads it. */
+  const busOf = (nameOrArn: string | undefined) => {
+    if (nameOrArn === undefined || nameOrArn === "") return "default";
+    return nameOrArn.startsWith("arn:") ? (/:event-bus\/(.+)$/.exec(nameOrArn)?.[1] ?? nameOrArn) : nameOrArn;
+  };
+  const busArn = (bus: string) => `${prefix}:event-bus/${bus}`;
+  return derivedAuthorization(model, {
+    prefix: "events",
+    resourceOf: (operation, input) => {
+      const explicit = stringMember(input, "ResourceARN");
+      if (explicit !== undefined) return explicit;
+      if (operation === "PutEvents") {
+        const entries = Array.isArray(input.Entries) ? (input.Entries as unknown[]) : [];
+        return entries.map((e) => busArn(busOf(typeof e === "object" && e !== null ? stringMember(e as Record<string, unknown>, "EventBusName") : undefined)));
+      }
+      const rule = stringMember(input, "Rule") ?? (/Rule$/.test(operation) && !/^List/.test(operation) ? stringMember(input, "Name") : undefined);
+      const bus = busOf(stringMember(input, "EventBusName"));
+      if (rule !== undefined) return bus === "default" ? `${prefix}:rule/${rule}` : `${prefix}:rule/${bus}/${rule}`;
+      const kind = Object.entries(NAMED).find(([word]) => operation.endsWith(word))?.[1];
+      const name = stringMember(input, "Name");
+      if (kind !== undefined && name !== undefined) return `${prefix}:${kind}/${name}`;
+      if (/EventBus$/.test(operation) && name !== undefined) return busArn(busOf(name));
+      if (operation === "PutPermission" || operation === "RemovePermission" || operation === "DescribeEventBus") return busArn(bus);
+      return "*";
+    },
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * IAM users' access keys (Create/List/Delete/UpdateAccessKey). They live beside the account root's keys
+ * (`unkai keys`) in the AccessKeyStore, marked with their user, so the SigV4 verifier finds them in the
+ * same lookup and IAM enforcement evaluates them as that user (docs/iam.md).
+ */
+import { newAccessKeyId, newSecretAccessKey } from "../../auth/access-keys.js";
+import { UnkaiError } from "../../core/errors.js";
+import type { Operation, OperationContext } from "../../protocol/codecs/model-service.js";
+import type { AccessKeyRecord, AccessKeyStore, IamStore } from "../../store/ports.js";
+import { requirePrincipal } from "./principals.js";
+
+/** IAM's quota: two access keys per user (IAM User Guide, "IAM and AWS STS quotas"). */
+const KEYS_PER_USER = 2;
+
+interface KeyInput {
+  readonly UserName?: string;
+  readonly AccessKeyId?: string;
+}
+
+/** The user a request names, or the calling user's own name (as IAM does when UserName is omitted). */
+function userNameOf(input: KeyInput, ctx: OperationContext): string {
+  if (input.UserName !== undefined) return input.UserName;
+  const principal = ctx.caller.principal;
+  if (principal.kind === "user") return principal.userName;
+  throw new UnkaiError("ValidationError", "Unkai makes the account root's access keys with `unkai keys create`; name a UserName to manage an IAM user's keys.");
+}
+
+const metadata = (key: AccessKeyRecord) => ({ UserName: key.userName, AccessKeyId: key.accessKeyId, Status: "Active", CreateDate: new Date(key.createdAt) });
+
+export function accessKeyOperations(iam: IamStore, keys: AccessKeyStore, now: () => number): Record<string, Operation> {
+  const keysOf = async (userName: string) => (await keys.list()).filter((k) => k.userName !== undefined && k.userName.toLowerCase() === userName.toLowerCase());
+  return {
+    async CreateAccessKey(input: KeyInput, ctx) {
+      const user = await requirePrincipal(iam, "user", userNameOf(input, ctx));
+      if ((await keysOf(user.name)).length >= KEYS_PER_USER) throw new UnkaiError("LimitExceeded", `Cannot exceed quota for AccessKeysPerUser: ${KEYS_PER_USER}`);
+      const key: AccessKeyRecord = { accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecretAccessKey(), name: user.name, createdAt: now(), userName: user.name };
+      await keys.add(key);
+      return { AccessKey: { ...metadata(key), SecretAccessKey: key.secretAccessKey } };
+    },
+    async ListAccessKeys(input: KeyInput, ctx) {
+      const user = await requirePrincipal(iam, "user", userNameOf(input, ctx));
+      return { AccessKeyMetadata: (await keysOf(user.name)).map(metadata), IsTruncated: false };
+    },
+    async DeleteAccessKey(input: KeyInput, ctx) {
+      const user = await requirePrincipal(iam, "user", userNameOf(input, ctx));
+      const key = (await keysOf(user.name)).find((k) => k.accessKeyId === input.AccessKeyId);
+      if (!key) throw new UnkaiError("NoSuchEntity", `The Access Key with id ${input.AccessKeyId ?? ""} cannot be found.`);
+      await keys.remove(key.accessKeyId);
+    },
+  };
+}
+
+/** DeleteUser refuses while the user has keys, as IAM does. */
+export async function refuseWhileKeys(keys: AccessKeyStore, userName: string): Promise<void> {
+  if ((await keys.list()).some((k) => k.userName?.toLowerCase() === userName.toLowerCase())) {
+    throw new UnkaiError("DeleteConflict", "Cannot delete entity, must delete access keys first.");
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The model-driven services' IAM actions are derived from their models (src/protocol/codecs/
+ * derived-authorization.ts): every operation of SQS's, DynamoDB's and EventBridge's model maps to at
+ * least one `<prefix>:<action>` on a resource, so none is silently allowed; spot checks of the resource
+ * each names; API Gateway's management APIs by method and path.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pino } from "pino";
+import type { ActionRequest } from "../src/core/iam-policy/index.js";
+import { loadModel } from "../src/protocol/codecs/model.js";
+import type { Service, UnkaiRequest } from "../src/protocol/http.js";
+import { loadConfig } from "../src/server/config.js";
+import { startUnkai, type RunningUnkai } from "../src/server/unkai.js";
+
+const ACCOUNT = "000000000000";
+const REGION = "us-east-1";
+
+function rpc(targetPrefix: string, operation: string, body: unknown, service: string, version = "1.0"): UnkaiRequest {
+  return {
+    method: "POST", path: "/", query: new URLSearchParams(), rawQuery: "", rawHeaders: [], remoteAddress: "127.0.0.1", requestId: "t",
+    headers: { host: "127.0.0.1", "x-amz-target": `${targetPrefix}.${operation}`, "content-type": `application/x-amz-json-${version}` },
+    body: Buffer.from(JSON.stringify(body)),
+    caller: { accessKeyId: "test", region: REGION, service, principal: { kind: "key", name: "test" } },
+  };
+}
+
+function rest(method: string, path: string): UnkaiRequest {
+  return {
+    method, path, query: new URLSearchParams(), rawQuery: "", rawHeaders: [], remoteAddress: "127.0.0.1", requestId: "t", headers: { host: "127.0.0.1" }, body: Buffer.alloc(0),
+    caller: { accessKeyId: "test", region: REGION, service: "apigateway", principal: { kind: "key", name: "test" } },
+  };
+}
+
+const plain = (needs: readonly ActionRequest[]) => needs.map((n) => ({ action: n.action, resource: n.resource }));
+
+describe("IAM actions derived from the service models", () => {
+  let unkai: RunningUnkai;
+  let dataDir: string;
+  const service = (name: string): Service => {
+    const found = unkai.services.find((s) => s.name === name);
+    assert.ok(found?.authorize !== undefined, `${name} has an authorize seam`);
+    return found;
+  };
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "unkai-iam-derived-"));
+    unkai = await startUnkai(loadConfig({ dataDir, port: "0", sandbox: "process", deployExample: "false", prestartPerRuntime: "0" }, {}), pino({ level: "silent" }));
+  });
+  after(async () => {
+    await unkai.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const models: [string, string, string, string, string][] = [
+    ["sqs", "sqs", "AmazonSQS", "sqs", "1.0"],
+    ["dynamodb", "dynamodb", "DynamoDB_20120810", "dynamodb", "1.0"],
+    ["events", "events", "AWSEvents", "events", "1.1"],
+  ];
+  for (const [name, model, target, prefix, version] of models) {
+    it(`every ${name} operation of the model maps to ${prefix}:… on a resource`, () => {
+      const operations = Object.keys(loadModel(model).operations);
+      assert.ok(operations.length > 5);
+      const unmapped = operations.filter((operation) => {
+        const needs = service(name).authorize?.(rpc(target, operation, {}, name, version)) ?? [];
+        return needs.length === 0 || needs.some((n) => !n.action.startsWith(`${prefix}:`) || n.resource === "");
+      });
+      assert.deepEqual(unmapped, []);
+    });
+  }
+
+  it("SQS names the queue of its URL or name; batches are their single action", () => {
+    const needs = (operation: string, body: unknown) => plain(service("sqs").authorize?.(rpc("AmazonSQS", operation, body, "sqs")) ?? []);
+    const queue = `arn:aws:sqs:${REGION}:${ACCOUNT}:orders`;
+    assert.deepEqual(needs("SendMessage", { QueueUrl: `http://localhost:4566/${ACCOUNT}/orders`, MessageBody: "x" }), [{ action: "sqs:SendMessage", resource: queue }]);
+    assert.deepEqual(needs("SendMessageBatch", { QueueUrl: `http://h/${ACCOUNT}/orders`, Entries: [] }), [{ action: "sqs:SendMessage", resource: queue }]);
+    assert.deepEqual(needs("CreateQueue", { QueueName: "orders" }), [{ action: "sqs:CreateQueue", resource: queue }]);
+    assert.deepEqual(needs("ListQueues", {}), [{ action: "sqs:ListQueues", resource: "*" }]);
+  });
+
+  it("DynamoDB names the table, the index, and every table of a batch or transaction", () => {
+    const needs = (operation: string, body: unknown) => plain(service("dynamodb").authorize?.(rpc("DynamoDB_20120810", operation, body, "dynamodb")) ?? []);
+    const table = (t: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${t}`;
+    assert.deepEqual(needs("GetItem", { TableName: "t1", Key: {} }), [{ action: "dynamodb:GetItem", resource: table("t1") }]);
+    assert.deepEqual(needs("Query", { TableName: "t1", IndexName: "byDate" }), [{ action: "dynamodb:Query", resource: `${table("t1")}/index/byDate` }]);
+    assert.deepEqual(needs("BatchWriteItem", { RequestItems: { a: [], b: [] } }), [{ action: "dynamodb:BatchWriteItem", resource: table("a") }, { action: "dynamodb:BatchWriteItem", resource: table("b") }]);
+    assert.deepEqual(needs("TransactWriteItems", { TransactItems: [{ Put: { TableName: "a" } }, { Delete: { TableName: "c" } }] }), [
+      { action: "dynamodb:TransactWriteItems", resource: table("a") }, { action: "dynamodb:TransactWriteItems", resource: table("c") },
+    ]);
+  });
+
+  it("EventBridge names rules on their bus, buses, and the bus of each PutEvents entry", () => {
+    const needs = (operation: string, body: unknown) => plain(service("events").authorize?.(rpc("AWSEvents", operation, body, "events", "1.1")) ?? []);
+    const arn = `arn:aws:events:${REGION}:${ACCOUNT}`;
+    assert.deepEqual(needs("PutRule", { Name: "nightly" }), [{ action: "events:PutRule", resource: `${arn}:rule/nightly` }]);
+    assert.deepEqual(needs("PutTargets", { Rule: "r", EventBusName: "orders", Targets: [] }), [{ action: "events:PutTargets", resource: `${arn}:rule/orders/r` }]);
+    assert.deepEqual(needs("CreateEventBus", { Name: "orders" }), [{ action: "events:CreateEventBus", resource: `${arn}:event-bus/orders` }]);
+    assert.deepEqual(needs("PutEvents", { Entries: [{}, { EventBusName: "orders" }] }), [
+      { action: "events:PutEvents", resource: `${arn}:event-bus/default` }, { action: "events:PutEvents", resource: `${arn}:event-bus/orders` },
+    ]);
+    assert.deepEqual(needs("ListRules", {}), [{ action: "events:ListRules", resource: "*" }]);
+  });
+
+  it("API Gateway's management APIs: apigateway:<METHOD> on the path (v2 without /v2)", () => {
+    assert.deepEqual(plain(service("apigateway").authorize?.(rest("DELETE", "/restapis/abc/stages/prod")) ?? []), [{ action: "apigateway:DELETE", resource: `arn:aws:apigateway:${REGION}::/restapis/abc/stages/prod` }]);
+    assert.deepEqual(plain(service("apigatewayv2").authorize?.(rest("POST", "/v2/apis")) ?? []), [{ action: "apigateway:POST", resource: `arn:aws:apigateway:${REGION}::/apis` }]);
+  });
+});
