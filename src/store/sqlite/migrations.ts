@@ -327,4 +327,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, principal_key, policy_arn)
   ) STRICT;
   `,
+  // 16: DynamoDB stream records, numbered per stream by a counter that trimming never resets
+  `
+  CREATE TABLE dynamodb_stream_sequences (
+    stream TEXT PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    last INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE dynamodb_stream_records (
+    stream TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    table_name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (stream, sequence)
+  ) STRICT;
+  CREATE INDEX dynamodb_stream_records_by_age ON dynamodb_stream_records (created_at);
+  `,
 ];
