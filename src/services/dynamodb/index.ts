@@ -2,7 +2,7 @@
  * Amazon DynamoDB on AWS JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.<Operation>`), built on
  * DynamoDB's service model (models/dynamodb.json): the codec decodes and validates each request,
  * the operations (operations.ts) apply DynamoDB's own rules over the store's DynamoDbStore, and
- * a background sweep deletes items past their Time to Live.
+ * a background sweep deletes items past their Time to Live and stream records older than 24 hours.
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
@@ -12,12 +12,16 @@ import type { Service } from "../../protocol/http.js";
 import type { DynamoDbStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import type { DynamoContext } from "./context.js";
-import { DYNAMODB_ERRORS } from "./errors.js";
+import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
+import { ShardIterators } from "./stream-iterators.js";
+import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
 import { dynamoOperations } from "./operations.js";
 import { expireItems } from "./ttl.js";
 
 /** How often expired items are looked for (AWS takes up to days; a sweep walks each TTL-enabled table). */
 const TTL_SWEEP_MS = 10_000;
+/** DynamoDB Streams keep records for 24 hours. */
+export const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export interface DynamoDbDeps {
   readonly store: DynamoDbStore;
@@ -41,7 +45,7 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     ...service,
     start() {
       timer = setInterval(() => {
-        sweeping = expireItems(ctx).catch((error: unknown) => deps.logger.error({ err: error }, "the DynamoDB TTL sweep failed"));
+        sweeping = Promise.all([expireItems(ctx), ctx.store.trimStreams(ctx.now() - STREAM_RETENTION_MS)]).catch((error: unknown) => deps.logger.error({ err: error }, "the DynamoDB TTL and stream trim sweep failed"));
       }, TTL_SWEEP_MS);
       timer.unref();
     },
@@ -58,4 +62,24 @@ export const dynamodbModule: ServiceModule = {
   errors: { kind: "json", table: DYNAMODB_ERRORS, heading: "## DynamoDB errors" },
   compatibility: "docs/compatibility/dynamodb.md",
   create: (p: Platform) => dynamoDbService({ store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodb") }),
+};
+
+/** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */
+export function dynamoDbStreamsService(deps: DynamoDbDeps): Service {
+  const ctx: DynamoContext = { store: deps.store, account: deps.account, now: deps.now ?? Date.now };
+  const iterators = new ShardIterators();
+  const operations: Operations = {
+    ListStreams: (input: Parameters<typeof listStreams>[1]) => listStreams(ctx, input),
+    DescribeStream: (input: Parameters<typeof describeStream>[1]) => describeStream(ctx, input),
+    GetShardIterator: (input: Parameters<typeof getShardIterator>[2]) => getShardIterator(ctx, iterators, input),
+    GetRecords: (input: Parameters<typeof getRecords>[2]) => getRecords(ctx, iterators, input),
+  };
+  return modelService({ name: "dynamodbstreams", model: loadModel("dynamodbstreams"), errors: DYNAMODB_STREAMS_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger });
+}
+
+export const dynamodbStreamsModule: ServiceModule = {
+  name: "dynamodbstreams",
+  errors: { kind: "json", table: DYNAMODB_STREAMS_ERRORS, heading: "## DynamoDB Streams errors" },
+  compatibility: "docs/compatibility/dynamodb.md",
+  create: (p: Platform) => dynamoDbStreamsService({ store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodbstreams") }),
 };
