@@ -17,6 +17,9 @@ import { ShardIterators } from "./stream-iterators.js";
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
 import { dynamoOperations } from "./operations.js";
 import { expireItems } from "./ttl.js";
+import { dynamoStreamSource } from "./stream-source.js";
+import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js";
+import type { ShardSources } from "../../sources/shard-source.js";
 
 /** How often expired items are looked for (AWS takes up to days; a sweep walks each TTL-enabled table). */
 const TTL_SWEEP_MS = 10_000;
@@ -28,6 +31,10 @@ export interface DynamoDbDeps {
   readonly account: Account;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Lambda's mappings on this service's streams, run by a ShardPoller while the service runs. */
+  readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
+  /** Where the streams are offered to Lambda's mapping API. */
+  readonly shards?: ShardSources;
 }
 
 export function dynamoDbService(deps: DynamoDbDeps): Service {
@@ -41,9 +48,13 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const service = modelService({ name: "dynamodb", model: loadModel("dynamodb"), errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger });
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> = Promise.resolve();
+  const source = dynamoStreamSource(ctx);
+  deps.shards?.add(source);
+  const poller = deps.streamMappings && new ShardPoller({ ...deps.streamMappings, source, logger: deps.logger });
   return {
     ...service,
     start() {
+      poller?.start();
       timer = setInterval(() => {
         sweeping = Promise.all([expireItems(ctx), ctx.store.trimStreams(ctx.now() - STREAM_RETENTION_MS)]).catch((error: unknown) => deps.logger.error({ err: error }, "the DynamoDB TTL and stream trim sweep failed"));
       }, TTL_SWEEP_MS);
@@ -52,7 +63,7 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     async close() {
       if (timer) clearInterval(timer);
       timer = undefined;
-      await sweeping;
+      await Promise.all([sweeping, poller?.close()]);
     },
   };
 }
@@ -61,7 +72,11 @@ export const dynamodbModule: ServiceModule = {
   name: "dynamodb",
   errors: { kind: "json", table: DYNAMODB_ERRORS, heading: "## DynamoDB errors" },
   compatibility: "docs/compatibility/dynamodb.md",
-  create: (p: Platform) => dynamoDbService({ store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodb") }),
+  create: (p: Platform) =>
+    dynamoDbService({
+      store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodb"), shards: p.shards,
+      streamMappings: { mappings: p.store.eventSourceMappings, functions: p.functions, invoker: p.invoker, destinations: p.destinations },
+    }),
 };
 
 /** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */
