@@ -16,6 +16,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
   type StreamViewType,
 } from "@aws-sdk/client-dynamodb";
 import {
@@ -29,6 +30,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import { aws, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { waitFor } from "./helpers/wait.js";
 
 describe("DynamoDB Streams", () => {
   const suite = unkaiSuite();
@@ -144,6 +146,22 @@ describe("DynamoDB Streams", () => {
     assert.ok(all.LastEvaluatedStreamArn);
     const next = await sc().send(new ListStreamsCommand({ Limit: 100, ExclusiveStartStreamArn: all.LastEvaluatedStreamArn }));
     assert.ok(!next.Streams?.some((s) => s.StreamArn === all.Streams?.[0]?.StreamArn));
+  });
+
+  it("a TTL deletion appends a REMOVE record marked as the service's, with the old image", async () => {
+    const arn = (await createTable("ttl-streamed", "NEW_AND_OLD_IMAGES")) as string;
+    await db().send(new UpdateTimeToLiveCommand({ TableName: "ttl-streamed", TimeToLiveSpecification: { AttributeName: "expires", Enabled: true } }));
+    await db().send(new PutItemCommand({ TableName: "ttl-streamed", Item: { pk: { S: "old" }, expires: { N: String(Math.floor(Date.now() / 1000) - 60) } } }));
+    // The sweep runs every 10 s.
+    const records = await waitFor("the TTL deletion's record", async () => {
+      const all = await readAll(arn);
+      return all.length >= 2 ? all : undefined;
+    }, 30_000);
+    const [insert, removal] = records as [_Record, _Record];
+    assert.equal(insert.userIdentity, undefined);
+    assert.equal(removal.eventName, "REMOVE");
+    assert.deepEqual(removal.userIdentity, { Type: "Service", PrincipalId: "dynamodb.amazonaws.com" });
+    assert.equal(removal.dynamodb?.OldImage?.pk?.S, "old");
   });
 
   it("the AWS CLI lists, describes and reads a stream", async () => {

@@ -185,7 +185,8 @@ export class ShardPoller {
   private exhausted(mapping: EventSourceMapping, pending: readonly ShardRecord[], retries: number): string | undefined {
     const maxRetries = mapping.maximumRetryAttempts ?? -1;
     const maxAgeSeconds = mapping.maximumRecordAgeInSeconds ?? -1;
-    if (maxAgeSeconds !== -1 && Date.now() - (pending[0] as ShardRecord).createdAtMs > maxAgeSeconds * 1000) return "RecordAgeExceeded";
+    const ageMs = Date.now() - (pending[0] as ShardRecord).createdAtMs;
+    if ((maxAgeSeconds !== -1 && ageMs > maxAgeSeconds * 1000) || ageMs > this.deps.source.retentionMs) return "RecordAgeExceeded";
     if (maxRetries !== -1 && retries >= maxRetries) return "RetryAttemptsExhausted";
     return undefined;
   }

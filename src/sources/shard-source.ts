@@ -22,6 +22,8 @@ export interface ShardSource {
   readonly eventSource: string;
   /** The on-failure record's batch member (`DDBStreamBatchInfo`, `KinesisBatchInfo`). */
   readonly batchInfoKey: string;
+  /** How long records are kept: a batch blocked longer is given up (its records have expired). */
+  readonly retentionMs: number;
   accepts(arn: string): boolean;
   /** The stream's shard ids, or undefined when there is no such stream in this account. */
   shards(arn: string): Promise<string[] | undefined>;

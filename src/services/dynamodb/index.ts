@@ -18,13 +18,13 @@ import { describeStream, getRecords, getShardIterator, listStreams } from "./str
 import { dynamoOperations } from "./operations.js";
 import { expireItems } from "./ttl.js";
 import { dynamoStreamSource } from "./stream-source.js";
+import { STREAM_RETENTION_MS } from "./stream-records.js";
 import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js";
 import type { ShardSources } from "../../sources/shard-source.js";
 
 /** How often expired items are looked for (AWS takes up to days; a sweep walks each TTL-enabled table). */
 const TTL_SWEEP_MS = 10_000;
-/** DynamoDB Streams keep records for 24 hours. */
-export const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
+
 
 export interface DynamoDbDeps {
   readonly store: DynamoDbStore;

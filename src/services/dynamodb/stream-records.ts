@@ -10,6 +10,9 @@ import type { LoadedTable } from "./context.js";
 import { itemOf, keyAttributes, storedItem } from "./keys.js";
 import { invalid, type TableDefinition } from "./table-definition.js";
 
+/** DynamoDB Streams keep records for 24 hours. */
+export const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
+
 export const STREAM_VIEW_TYPES = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"] as const;
 export type StreamViewType = (typeof STREAM_VIEW_TYPES)[number];
 

@@ -6,7 +6,7 @@
 import type { JsonValue } from "../../core/event-pattern/types.js";
 import type { ShardSource } from "../../sources/shard-source.js";
 import type { DynamoContext } from "./context.js";
-import { formatSequence } from "./stream-records.js";
+import { formatSequence, STREAM_RETENTION_MS } from "./stream-records.js";
 import { loadStream } from "./streams-api.js";
 
 const STREAM_ARN = /^arn:aws[a-zA-Z-]*:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\/.+$/;
@@ -15,6 +15,7 @@ export function dynamoStreamSource(ctx: DynamoContext): ShardSource {
   return {
     eventSource: "aws:dynamodb",
     batchInfoKey: "DDBStreamBatchInfo",
+    retentionMs: STREAM_RETENTION_MS,
     accepts: (arn) => STREAM_ARN.test(arn),
     async shards(arn) {
       const stream = await loadStream(ctx, arn).catch(() => undefined);

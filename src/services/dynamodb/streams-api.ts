@@ -140,8 +140,13 @@ export async function getRecords(ctx: DynamoContext, iterators: ShardIterators, 
   for (const row of rows) {
     bytes += row.record.length;
     if (records.length > 0 && bytes > MAX_RESPONSE_BYTES) break;
-    const record = recordOf(row);
-    records.push({ ...record, dynamodb: { ...record.dynamodb, ApproximateCreationDateTime: new Date(record.dynamodb.ApproximateCreationDateTime * 1000) } });
+    const { userIdentity, ...record } = recordOf(row);
+    records.push({
+      ...record,
+      dynamodb: { ...record.dynamodb, ApproximateCreationDateTime: new Date(record.dynamodb.ApproximateCreationDateTime * 1000) },
+      // Lambda's events spell it `{type, principalId}`; the Streams API's model `{Type, PrincipalId}`.
+      ...(userIdentity ? { userIdentity: { Type: userIdentity.type, PrincipalId: userIdentity.principalId } } : {}),
+    });
   }
   const last = rows[records.length - 1]?.sequence ?? position.afterSequence;
   // A disabled stream's shard is closed: once read to its end there is no next iterator.
