@@ -145,6 +145,18 @@ describe("DynamoDB stream event source mappings", () => {
     assert.deepEqual(batches("esm-partial").map(keysOf), [["p0", "p1", "p2"], ["p1", "p2"], ["p3"]], "retried from p1 once, then given up; the filtered record never delivered");
   });
 
+  it("MaximumBatchingWindowInSeconds waits from the first record's arrival for a fuller batch", async () => {
+    const arn = await streamedTable("esm-window");
+    await consumer("esm-window");
+    const mapping = await fn.send(new CreateEventSourceMappingCommand({ FunctionName: "esm-window", EventSourceArn: arn, StartingPosition: "TRIM_HORIZON", BatchSize: 10, MaximumBatchingWindowInSeconds: 6 }));
+    assert.equal(mapping.MaximumBatchingWindowInSeconds, 6);
+    const started = Date.now();
+    for (const key of ["w0", "w1", "w2"]) await put("esm-window", key);
+    await waitFor("the batch", () => (batches("esm-window").length > 0 ? true : undefined), 30_000);
+    assert.ok(Date.now() - started < 6_000 + 5_000, "the window ended the wait");
+    assert.deepEqual(batches("esm-window").map(keysOf), [["w0", "w1", "w2"]], "one batch: the poller waited for more instead of sending w0 alone");
+  });
+
   it("refuses mappings on another account's, a deleted table's or a missing stream, and without StartingPosition", async () => {
     const arn = await streamedTable("esm-refused");
     await consumer("esm-refused");
