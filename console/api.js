@@ -5,6 +5,9 @@ import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
 import { ApiGatewayV2Client } from "@aws-sdk/client-apigatewayv2";
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SignatureV4 } from "@smithy/signature-v4";
 
 const KEY = "unkai-console-credentials";
@@ -40,6 +43,9 @@ function build() {
     s3: new S3Client({ ...options, forcePathStyle: true }),
     apis: new ApiGatewayV2Client(options),
     restApis: new APIGatewayClient(options),
+    sqs: new SQSClient(options),
+    // Items in and out as plain JSON (numbers, strings, lists, maps, sets), as the tables page shows them.
+    documents: DynamoDBDocumentClient.from(new DynamoDBClient(options), { marshallOptions: { removeUndefinedValues: true } }),
   };
 }
 
@@ -48,6 +54,8 @@ export const logs = () => (clients ??= build()).logs;
 export const s3 = () => (clients ??= build()).s3;
 export const apis = () => (clients ??= build()).apis;
 export const restApis = () => (clients ??= build()).restApis;
+export const sqs = () => (clients ??= build()).sqs;
+export const documents = () => (clients ??= build()).documents;
 
 /** A fetch of Unkai's own endpoints, signed with SigV4 for the service `unkai`. Throws with Unkai's message on errors. */
 export async function unkaiFetch(path, { method = "GET", query = {}, body } = {}) {

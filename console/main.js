@@ -1,9 +1,11 @@
-/** The console's entry: a hash router over the functions list, the create page and a function's tabs. */
+/** The console's entry: a hash router over the functions list, the create page, a function's tabs, queues and tables. */
 import { openCredentialsDialog } from "./credentials.js";
 import { describeError, h, replace } from "./dom.js";
 import { createPage } from "./pages/create-function.js";
 import { functionPage } from "./pages/function-page.js";
 import { functionsPage } from "./pages/functions-list.js";
+import { queuePage, queuesPage } from "./pages/queues-page.js";
+import { tablePage, tablesPage } from "./pages/tables-page.js";
 
 const app = document.getElementById("app");
 let disposeCurrent;
@@ -17,6 +19,8 @@ async function route() {
   try {
     if (parts[0] === "create") disposeCurrent = await createPage(container);
     else if (parts[0] === "functions" && parts[1]) disposeCurrent = await functionPage(container, parts[1], parts[2] ?? "code");
+    else if (parts[0] === "queues") disposeCurrent = parts[1] ? await queuePage(container, parts[1]) : await queuesPage(container);
+    else if (parts[0] === "tables") disposeCurrent = parts[1] ? await tablePage(container, parts[1]) : await tablesPage(container);
     else disposeCurrent = await functionsPage(container);
   } catch (error) {
     replace(container, h("div", { class: "error-box", role: "alert" }, describeError(error)));

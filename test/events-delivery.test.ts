@@ -9,12 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pino } from "pino";
+import { Destinations } from "../src/async/destinations.js";
 import { AsyncQueue } from "../src/async/queue.js";
 import { eventFromEntry, type BusEvent } from "../src/core/events/envelope.js";
 import { ruleKey, type RuleRecord } from "../src/core/events/resources.js";
 import type { Store } from "../src/store/ports.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { EventDelivery } from "../src/services/events/delivery.js";
+import { DeliveryOutbox } from "../src/services/events/outbox.js";
 import { RuleSchedules } from "../src/services/events/schedules.js";
 
 const silent = pino({ level: "silent" });
@@ -27,6 +29,13 @@ function rule(name: string, extra: Partial<RuleRecord>): RuleRecord {
     Name: name, Arn: `arn:aws:events:us-east-1:123456789012:rule/${name}`, EventBusName: "default", State: "ENABLED",
     CreatedBy: ACCOUNT.accountId, ScheduleAnchor: T0, Targets: [{ Id: "t", Arn: FN }], ...extra,
   };
+}
+
+/** Delivery with no message targets (these cases use Lambda and bus targets only). */
+function deliveryOn(store: Store): EventDelivery {
+  const destinations = new Destinations([]);
+  const outbox = new DeliveryOutbox(store.eventDeliveries, destinations, { scale: 0 }, Date.now, silent);
+  return new EventDelivery(store.eventRules, new AsyncQueue(store.asyncQueue), destinations, outbox, silent);
 }
 
 async function withStore(body: (store: Store) => Promise<void>): Promise<void> {
@@ -58,7 +67,7 @@ function event(detail: Record<string, unknown>): BusEvent {
 describe("EventBridge delivery", () => {
   it("queues the event for the targets of enabled matching rules only, once per rule and target", async () => {
     await withStore(async (store) => {
-      const delivery = new EventDelivery(store.eventRules, new AsyncQueue(store.asyncQueue), silent);
+      const delivery = deliveryOn(store);
       await store.eventRules.put(ruleKey("default", "match"), rule("match", { EventPattern: '{"detail": {"n": [{"numeric": [">", 1]}]}}' }));
       await store.eventRules.put(ruleKey("default", "off"), rule("off", { EventPattern: '{"source": ["app"]}', State: "DISABLED" }));
       await store.eventRules.put(ruleKey("default", "other"), rule("other", { EventPattern: '{"source": ["elsewhere"]}' }));
@@ -74,7 +83,7 @@ describe("EventBridge delivery", () => {
 
   it("an event-bus target puts the event itself on that bus; a bus loop stops after a few hops", async () => {
     await withStore(async (store) => {
-      const delivery = new EventDelivery(store.eventRules, new AsyncQueue(store.asyncQueue), silent);
+      const delivery = deliveryOn(store);
       const busArn = (name: string) => `arn:aws:events:us-east-1:123456789012:event-bus/${name}`;
       await store.eventRules.put(ruleKey("default", "forward"), rule("forward", { EventPattern: '{"source": ["app"]}', Targets: [{ Id: "bus", Arn: busArn("orders"), InputPath: "$.detail" }] }));
       await store.eventRules.put(ruleKey("orders", "to-fn"), rule("to-fn", { EventBusName: "orders", Arn: "arn:aws:events:us-east-1:123456789012:rule/orders/to-fn", EventPattern: '{"detail": {"n": [1]}}' }));
@@ -90,7 +99,7 @@ describe("EventBridge delivery", () => {
   it("a scheduled rule's firing queues AWS's Scheduled Event; firing it again is the same queued event", async () => {
     await withStore(async (store) => {
       const clock = { now: T0 };
-      const delivery = new EventDelivery(store.eventRules, new AsyncQueue(store.asyncQueue), silent);
+      const delivery = deliveryOn(store);
       const schedules = new RuleSchedules(store.eventRules, store.scheduleTimers, delivery, ACCOUNT, { owner: "test", now: () => clock.now }, silent);
       const tick = rule("tick", { ScheduleExpression: "rate(1 minute)" });
       await store.eventRules.put(ruleKey("default", "tick"), tick);

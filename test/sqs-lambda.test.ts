@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, GetEventSourceMappingCommand, ListEventSourceMappingsCommand,
-  UpdateEventSourceMappingCommand,
+  PutFunctionConcurrencyCommand, UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
@@ -128,6 +128,9 @@ describe("SQS event source mappings", () => {
 
   it("gathers up to BatchSize messages within the batching window", async () => {
     await consumer("esm-window");
+    // One batch in flight at a time (the mapping's ceiling follows reserved concurrency), so the first
+    // batch shows the gathering; with several pollers the backlog would be shared among them, as on AWS.
+    await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "esm-window", ReservedConcurrentExecutions: 1 }));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "esm-window-q" }));
     for (let i = 0; i < 3; i++) {
       await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: `m${j}`, MessageBody: `w${i * 10 + j}` })) }));

@@ -91,6 +91,38 @@ describe("SQS over Query (AWS CLI 2.9.19, boto3 1.26)", () => {
     });
   });
 
+  it("AddPermission and RemovePermission edit the queue's Policy, keeping statements set directly; bad labels and actions are refused", async () => {
+    const url = suite.unkai.url;
+    const queueUrl = String((await cli(url, ["create-queue", "--queue-name", "granted-q"])).QueueUrl);
+    const arn = `arn:aws:sqs:us-east-1:${ACCOUNT}:granted-q`;
+    const own = { Sid: "set-directly", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "SQS:GetQueueUrl", Resource: arn };
+    await cli(url, ["set-queue-attributes", "--queue-url", queueUrl, "--attributes", JSON.stringify({ Policy: JSON.stringify({ Version: "2012-10-17", Statement: [own] }) })]);
+    await cli(url, ["add-permission", "--queue-url", queueUrl, "--label", "partner-send", "--aws-account-ids", "444455556666", "777788889999", "--actions", "SendMessage", "ReceiveMessage"]);
+    const policy = async () => {
+      const attributes = (await cli(url, ["get-queue-attributes", "--queue-url", queueUrl, "--attribute-names", "Policy"])).Attributes as Record<string, string> | undefined;
+      return attributes?.Policy === undefined ? undefined : (JSON.parse(attributes.Policy) as { Statement: Record<string, unknown>[] });
+    };
+    assert.deepEqual((await policy())?.Statement, [own, {
+      Sid: "partner-send", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::444455556666:root", "arn:aws:iam::777788889999:root"] },
+      Action: ["SQS:SendMessage", "SQS:ReceiveMessage"], Resource: arn,
+    }]);
+    const refused = async (args: readonly string[], code: string, message: RegExp) => {
+      const run = await aws(url, ["sqs", ...args]);
+      assert.notEqual(run.code, 0);
+      assert.match(run.stderr, new RegExp(`\\(${code}\\)`));
+      assert.match(run.stderr, message);
+    };
+    await refused(["add-permission", "--queue-url", queueUrl, "--label", "partner-send", "--aws-account-ids", "444455556666", "--actions", "SendMessage"], "InvalidParameterValue", /Already exists/);
+    await refused(["add-permission", "--queue-url", queueUrl, "--label", "x", "--aws-account-ids", "444455556666", "--actions", "CreateQueue"], "InvalidParameterValue", /Only the queue owner/);
+    await refused(["add-permission", "--queue-url", queueUrl, "--label", "x", "--aws-account-ids", "not-an-account", "--actions", "SendMessage"], "InvalidParameterValue", /12 digits/);
+    await refused(["remove-permission", "--queue-url", queueUrl, "--label", "nobody"], "InvalidParameterValue", /can't find label/);
+    await refused(["remove-permission", "--queue-url", `${url}/${ACCOUNT}/no-such-q`, "--label", "partner-send"], "AWS.SimpleQueueService.NonExistentQueue", /does not exist/);
+    await cli(url, ["remove-permission", "--queue-url", queueUrl, "--label", "partner-send"]);
+    assert.deepEqual((await policy())?.Statement, [own]);
+    await cli(url, ["remove-permission", "--queue-url", queueUrl, "--label", "set-directly"]);
+    assert.equal(await policy(), undefined, "the attribute goes when its last statement does");
+  });
+
   it("answers Query errors in SQS's XML shape", async () => {
     const response = await signedFetch(`${suite.unkai.url}/`, { method: "POST", service: "sqs", headers: FORM, body: "Action=GetQueueUrl&QueueName=nope&Version=2012-11-05" });
     assert.equal(response.status, 400);

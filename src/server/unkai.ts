@@ -184,7 +184,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     : undefined;
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs,
-    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer, shards: new ShardSources(),
+    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     health: () => ({
       status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running,
       ...(clusterNode ? { node: clusterNode.nodeId, nodes: clusterNode.nodes() } : {}),

@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import type { Destinations } from "../async/destinations.js";
+import type { RetryTiming } from "../async/retry-policy.js";
 import type { AsyncQueue } from "../async/queue.js";
 import type { AsyncWorker } from "../async/worker.js";
 import type { IamEnforcer } from "../auth/iam-enforcer.js";
@@ -56,6 +57,8 @@ export interface Platform {
   /** Asynchronous invocation: the queue events go into, where results go, and the worker that runs them. */
   readonly queue: AsyncQueue;
   readonly destinations: Destinations;
+  /** Scales retry delays (`--async-retry-scale`): Lambda's async retries, EventBridge target retries. */
+  readonly retryTiming: RetryTiming;
   readonly worker: AsyncWorker;
   /** Ordered stream sources (DynamoDB Streams) that Lambda's event source mappings read; their owners add them. */
   readonly shards: ShardSources;

@@ -1,9 +1,13 @@
 /**
- * S3 → Lambda notifications: which configurations a change matches, the exact S3 event record, and
- * the queued async events for it. The events are committed in the same transaction as the object
- * row (see ObjectStore), so a crash after an answered upload never loses its notification.
+ * S3 event notifications: which configurations a change matches, the exact S3 event record, and
+ * where it goes. Lambda destinations get queued async events committed in the same transaction as
+ * the object row (see ObjectStore), so a crash after an answered upload never loses their
+ * notification. Queue and topic destinations (SQS, SNS) are sent through the destinations seam after
+ * the commit and before the request is answered; a destination that refuses (deleted since it was
+ * configured) loses that notification, as S3 drops it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import type { OutboundMessage } from "../async/destinations.js";
 import type { QueuedEventRow } from "../store/ports.js";
 
 /** One `LambdaFunctionConfiguration` (`CloudFunctionConfiguration` on the wire). */
@@ -15,8 +19,25 @@ export interface LambdaNotification {
   readonly suffix: string | undefined;
 }
 
+/** One `QueueConfiguration` (SQS) or `TopicConfiguration` (SNS): the same filter, another kind of ARN. */
+export interface MessageNotification {
+  readonly id: string;
+  readonly arn: string;
+  readonly events: readonly string[];
+  readonly prefix: string | undefined;
+  readonly suffix: string | undefined;
+}
+
 export interface NotificationConfiguration {
   readonly lambda: readonly LambdaNotification[];
+  readonly queues?: readonly MessageNotification[];
+  readonly topics?: readonly MessageNotification[];
+}
+
+/** A message for a queue or topic destination, sent once the change has committed. */
+export interface NotificationMessage {
+  readonly arn: string;
+  readonly message: OutboundMessage;
 }
 
 /** Event types S3 accepts in a configuration (Unkai emits the ObjectCreated and ObjectRemoved:Delete ones). */
@@ -52,7 +73,7 @@ export interface ChangeContext {
   readonly accessKeyId: string | undefined;
 }
 
-function matches(config: LambdaNotification, change: ObjectChange): boolean {
+function matches(config: { events: readonly string[]; prefix: string | undefined; suffix: string | undefined }, change: ObjectChange): boolean {
   const [kind] = change.eventName.split(":");
   const wanted = config.events.some((e) => e === `s3:${change.eventName}` || e === `s3:${kind}:*`);
   return wanted && change.key.startsWith(config.prefix ?? "") && change.key.endsWith(config.suffix ?? "");
@@ -74,6 +95,9 @@ export class S3Notifications {
     private readonly accountId: string,
     /** Called after a commit that queued events, so the async worker looks at once. */
     private readonly wake: () => void,
+    /** Sends one message to a queue or topic ARN (the destinations seam). */
+    private readonly send: (arn: string, message: OutboundMessage) => Promise<void>,
+    private readonly logger: { warn(detail: object, message: string): void },
   ) {}
 
   /** A hex string that grows with every change on this Unkai (and so per key), as S3's `sequencer`. */
@@ -97,9 +121,36 @@ export class S3Notifications {
     });
   }
 
-  /** Tells the async worker that a commit queued events. */
-  queued(events: readonly QueuedEventRow[]): void {
+  /** The queue and topic messages for `change` under the bucket's configuration. */
+  messagesFor(bucket: string, config: NotificationConfiguration | undefined, change: ObjectChange, context: ChangeContext): NotificationMessage[] {
+    const queues = (config?.queues ?? []).filter((c) => matches(c, change));
+    const topics = (config?.topics ?? []).filter((c) => matches(c, change));
+    if (queues.length + topics.length === 0) return [];
+    const now = Date.now();
+    const sequencer = this.sequencer();
+    const body = (id: string) => JSON.stringify({ Records: [this.record(bucket, id, change, context, now, sequencer)] });
+    return [
+      ...queues.map((c) => ({ arn: c.arn, message: { body: body(c.id) } })),
+      ...topics.map((c) => ({ arn: c.arn, message: { body: body(c.id), subject: "Amazon S3 Notification" } })),
+    ];
+  }
+
+  /** After a commit: wakes the async worker for queued events and sends the queue and topic messages. */
+  async announce(events: readonly QueuedEventRow[], messages: readonly NotificationMessage[]): Promise<void> {
     if (events.length > 0) this.wake();
+    await Promise.all(messages.map(async ({ arn, message }) => {
+      try {
+        await this.send(arn, message);
+      } catch (error) {
+        this.logger.warn({ err: error, destination: arn }, "an S3 notification's destination refused it; the notification was dropped, as S3 drops it");
+      }
+    }));
+  }
+
+  /** The `s3:TestEvent` S3 sends to a queue or topic when a configuration names it, to prove it can deliver. */
+  async test(bucket: string, arn: string, subject: string | undefined): Promise<void> {
+    const body = JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Time: new Date().toISOString(), Bucket: bucket, RequestId: randomBytes(8).toString("hex").toUpperCase(), HostId: randomBytes(48).toString("base64") });
+    await this.send(arn, { body, ...(subject ? { subject } : {}) });
   }
 
   private record(bucket: string, configurationId: string, change: ObjectChange, context: ChangeContext, now: number, sequencer: string) {

@@ -1,5 +1,5 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
-import type { EventBusRecord, RuleRecord } from "../core/events/resources.js";
+import type { EventBusRecord, PendingDelivery, RuleRecord } from "../core/events/resources.js";
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
@@ -229,6 +229,8 @@ export interface Store {
   /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
   readonly eventBuses: DocumentStore<EventBusRecord>;
   readonly eventRules: DocumentStore<RuleRecord>;
+  /** EventBridge deliveries to message targets that failed and wait for their next attempt, by delivery id. */
+  readonly eventDeliveries: DocumentStore<PendingDelivery>;
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
   readonly metricData: MetricDataStore;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { EventSourceMapping } from "../../src/core/event-source-mapping.js";
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
-import type { RuleRecord } from "../../src/core/events/resources.js";
+import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({
@@ -81,6 +81,25 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual((await current.eventBuses.list()).map((b) => b.Name), ["orders"]);
       assert.equal((await current.eventBuses.get("orders"))?.CreationTime, 1);
       assert.deepEqual(await current.httpApis.list(), []);
+    });
+  });
+
+  test("eventDeliveries: the same contract, kept apart from rules", async ({ store, reopen }) => {
+    const pending = (id: string, attempts: number): PendingDelivery => ({
+      id, ruleArn: "arn:aws:events:us-east-1:123456789012:rule/r", targetArn: "arn:aws:sqs:us-east-1:123456789012:q.fifo",
+      message: { body: '{"id":"e"}', groupId: "g", deduplicationId: id }, eventTimeMs: 1, attempts, nextAttemptAt: 2 + attempts,
+      maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400, deadLetterArn: "arn:aws:sqs:us-east-1:123456789012:dlq", lastError: "queue does not exist",
+    });
+    await store.eventDeliveries.put("d2", pending("d2", 1));
+    await store.eventDeliveries.put("d1", pending("d1", 1));
+    await store.eventDeliveries.put("d2", pending("d2", 2));
+    assert.equal(await store.eventDeliveries.delete("d1"), true);
+    assert.equal(await store.eventDeliveries.delete("d1"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.eventDeliveries.get("d2")), plain(pending("d2", 2)));
+      assert.equal(await current.eventDeliveries.get("d1"), undefined);
+      assert.deepEqual((await current.eventDeliveries.list()).map((d) => d.id), ["d2"]);
+      assert.deepEqual(await current.eventRules.list(), []);
     });
   });
 }

@@ -1,7 +1,7 @@
 import { compileCidr, inCidr } from "./ip.js";
 import { compileNumeric, fixedPoint, inRange, limitText } from "./numeric.js";
 import { PatternError, type AnythingButForm, type Dialect, type JsonValue, type OperatorName, type Scalar } from "./types.js";
-import { compileWildcard } from "./wildcard.js";
+import { checkWildcardComplexity, compileWildcard } from "./wildcard.js";
 
 /** One alternative of a leaf: a test on a present leaf value, and whether it also accepts absence. */
 export interface Condition {
@@ -161,12 +161,27 @@ function compileLiteral(literal: Scalar, dialect: Dialect): Condition {
   return present((value) => typeof value === "number" && (fixed === undefined ? value === literal : fixedPoint(value, dialect) === fixed));
 }
 
+/** The `wildcard` operands of a leaf's alternatives, `anything-but` ones too (all valid strings by now). */
+function wildcardOperands(values: readonly JsonValue[]): string[] {
+  const found: string[] = [];
+  for (const item of values) {
+    if (!isObject(item)) continue;
+    if (typeof item.wildcard === "string") found.push(item.wildcard);
+    const but = item["anything-but"];
+    const inner = isObject(but) ? but.wildcard : undefined;
+    for (const w of Array.isArray(inner) ? inner : [inner]) if (typeof w === "string") found.push(w);
+  }
+  return found;
+}
+
 /** Compiles a leaf's array of alternatives (ORed). */
 export function compileLeaf(values: JsonValue[], dialect: Dialect): Condition[] {
   if (values.length === 0) throw new PatternError("Empty arrays are not allowed");
-  return values.map((item) => {
+  const conditions = values.map((item) => {
     if (Array.isArray(item)) throw new PatternError("Match value must be String, number, true, false, or null");
     if (typeof item === "object" && item !== null) return compileMatchExpression(item, dialect);
     return compileLiteral(item, dialect);
   });
+  checkWildcardComplexity(wildcardOperands(values));
+  return conditions;
 }

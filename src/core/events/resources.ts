@@ -50,3 +50,29 @@ export interface RuleRecord {
 
 /** A rule's document id: bus and name (names repeat across buses). */
 export const ruleKey = (bus: string, name: string): string => `${bus}/${name}`;
+
+/**
+ * A delivery to a message target (an SQS queue, an SNS topic, any ARN `destinations.send` takes)
+ * that failed and waits for its next attempt. It carries what it needs from the target as it was
+ * when the event matched (a later PutTargets does not change deliveries already made).
+ */
+export interface PendingDelivery {
+  /** Stable per (event, bus, rule, target): a second failure of the same delivery replaces the entry. */
+  readonly id: string;
+  readonly ruleArn: string;
+  readonly targetArn: string;
+  readonly message: {
+    readonly body: string;
+    readonly groupId?: string;
+    readonly deduplicationId?: string;
+  };
+  /** When the event entered EventBridge (epoch ms): MaximumEventAgeInSeconds counts from here. */
+  readonly eventTimeMs: number;
+  /** Attempts made so far (the first one included). */
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly maximumRetryAttempts: number;
+  readonly maximumEventAgeSeconds: number;
+  readonly deadLetterArn?: string;
+  readonly lastError: string;
+}

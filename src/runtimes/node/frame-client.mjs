@@ -7,7 +7,8 @@
 // {"type":"stream-start",requestId,contentType}, {"type":"stream-chunk",requestId} (body = bytes),
 // {"type":"stream-end",requestId} or {"type":"stream-error",requestId,errorType}. Host → runtime: one
 // event frame per `next`, header {requestId, deadlineMs, invokedFunctionArn, traceId?,
-// clientContext?, contentType}, body = the event. The host never answers runtime frames.
+// clientContext?, contentType}, body = the event. The host never answers runtime frames. A result
+// and the `next` after it may share one write (postResponse/postError with `thenNext`).
 //
 // The socket is unref'd except while next() waits for an event, so between an event and its result
 // it does not keep the event loop alive: 'beforeExit' still means "the function's own work is done"
@@ -134,6 +135,10 @@ export class FrameClient {
   #waiting;
   /** Set once the channel is unusable; every later call rejects with it. */
   #failure;
+  /** A `next` frame went out with the last result, and next() has not been called for it yet. */
+  #nextSent = false;
+  /** The event that answered such a `next` before next() was called. */
+  #early;
 
   /** @param {string | number} fd value of `_UNKAI_CHANNEL_FD` */
   constructor(fd) {
@@ -156,23 +161,34 @@ export class FrameClient {
   /** Asks for the next event; resolves `{ status, headers, body }` as RuntimeClient.next(). */
   next() {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const early = this.#early;
+    if (early !== undefined) {
+      this.#early = undefined;
+      this.#nextSent = false;
+      return Promise.resolve(early);
+    }
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
       this.#socket.ref();
-      this.#socket.write(NEXT_FRAME);
+      if (this.#nextSent) this.#nextSent = false;
+      else this.#socket.write(NEXT_FRAME);
     });
   }
 
-  /** Sends the handler's result, already serialised as JSON text. */
-  postResponse(requestId, json) {
-    return this.#post({ type: 'response', requestId, contentType: 'application/json' }, json);
+  /**
+   * Sends the handler's result, already serialised as JSON text. `thenNext`: the caller will ask for
+   * the next event right after, so the `next` frame travels in the same write (one syscall and one
+   * wake-up of the host instead of two); the next next() call then only waits.
+   */
+  postResponse(requestId, json, thenNext = false) {
+    return this.#post({ type: 'response', requestId, contentType: 'application/json' }, json, thenNext);
   }
 
-  /** Sends a function error `{errorType, errorMessage, trace}` for one invocation. */
-  postError(requestId, shape) {
+  /** Sends a function error `{errorType, errorMessage, trace}` for one invocation; `thenNext` as postResponse. */
+  postError(requestId, shape, thenNext = false) {
     const header = { type: 'error', requestId, errorType: undefined };
     if (shape.errorType !== undefined) header.errorType = headerSafe(shape.errorType);
-    return this.#post(header, JSON.stringify(shape));
+    return this.#post(header, JSON.stringify(shape), thenNext);
   }
 
   /** Sends an Init failure `{errorType, errorMessage, trace}`. */
@@ -214,10 +230,11 @@ export class FrameClient {
    * closes the invocation's log when the frame arrives). Resolves once the frame has been handed to
    * the kernel, so a caller may exit the process right after.
    */
-  async #post(header, body) {
+  async #post(header, body, thenNext = false) {
     await stdioFlushed();
     if (this.#failure !== undefined) throw this.#failure;
-    const frame = encodeFrame(header, body);
+    const frame = thenNext ? Buffer.concat([encodeFrame(header, body), NEXT_FRAME]) : encodeFrame(header, body);
+    if (thenNext) this.#nextSent = true;
     await new Promise((resolve, reject) => {
       this.#socket.write(frame, (err) => {
         if (err) reject(this.#failure ?? new ChannelError(`channel write failed: ${err.message}`, { cause: err }));
@@ -230,7 +247,12 @@ export class FrameClient {
     try {
       this.#decoder.push(chunk, (header, body) => {
         const waiting = this.#waiting;
-        if (waiting === undefined) throw new ChannelError('the host sent an event that was not asked for');
+        if (waiting === undefined) {
+          // Asked for with a result (thenNext), before the loop came back to next(): kept until it does.
+          if (!this.#nextSent || this.#early !== undefined) throw new ChannelError('the host sent an event that was not asked for');
+          this.#early = toNextResult(header, body);
+          return;
+        }
         const result = toNextResult(header, body);
         this.#waiting = undefined;
         this.#socket.unref();

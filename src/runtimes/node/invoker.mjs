@@ -187,7 +187,7 @@ export class Invoker {
       return;
     }
     // JSON.stringify gives undefined for a bare function or symbol.
-    this.#track(rec, this.#client.postResponse(rec.id, json ?? 'null'));
+    this.#track(rec, this.#client.postResponse(rec.id, json ?? 'null', !this.stopped));
   }
 
   #runStreaming(rec, event) {
@@ -237,7 +237,7 @@ export class Invoker {
     rec.state = SETTLED;
     const shape = toErrorShape(err);
     logFailure(label, shape); // written synchronously, so it is in the log before the POST
-    this.#track(rec, this.#client.postError(rec.id, shape));
+    this.#track(rec, this.#client.postError(rec.id, shape, !this.stopped));
   }
 
   #track(rec, post) {

@@ -3,17 +3,22 @@
  * that fired) sends the event to each of its targets, shaped by the target's input settings. Lambda
  * targets are invoked asynchronously through the durable queue (as EventBridge invokes them, with
  * InvocationType Event); the queued event's id is derived from the event and target, so a redelivered
- * firing is one queued event.
+ * firing is one queued event. Every other target (SQS queues, SNS topics, …) gets a plain message
+ * through the destinations seam, sent before PutEvents answers: the seam's send is durable once it
+ * resolves, so an accepted event survives a restart. A failed send is kept in the retry outbox
+ * (outbox.ts), which retries it per the target's RetryPolicy and then dead-letters it.
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
+import type { Destinations } from "../../async/destinations.js";
 import type { AsyncQueue } from "../../async/queue.js";
 import { EVENTBRIDGE, EventPattern, type JsonValue } from "../../core/event-pattern/index.js";
 import type { BusEvent } from "../../core/events/envelope.js";
 import { targetInput } from "../../core/events/input.js";
-import type { RuleRecord, TargetRecord } from "../../core/events/resources.js";
+import type { PendingDelivery, RuleRecord, TargetRecord } from "../../core/events/resources.js";
 import { functionOfArn } from "../../sources/s3-notifications.js";
 import type { DocumentStore } from "../../store/ports.js";
+import { DEFAULT_RETRY, type DeliveryOutbox } from "./outbox.js";
 
 /**
  * How many buses an event may pass through by event-bus targets: a rule that sends its bus's events
@@ -22,7 +27,7 @@ import type { DocumentStore } from "../../store/ports.js";
 const MAX_BUS_HOPS = 5;
 
 /** The bus an `arn:aws:events:…:event-bus/<name>` target names. */
-function busOfArn(arn: string): string | undefined {
+export function busOfArn(arn: string): string | undefined {
   return /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/([/.\-_A-Za-z0-9]+)$/.exec(arn)?.[1];
 }
 
@@ -39,6 +44,8 @@ export class EventDelivery {
   constructor(
     private readonly rules: DocumentStore<RuleRecord>,
     private readonly queue: AsyncQueue,
+    private readonly destinations: Destinations,
+    private readonly outbox: DeliveryOutbox,
     private readonly logger: Logger,
   ) {}
 
@@ -76,11 +83,39 @@ export class EventDelivery {
       return;
     }
     const payload = targetInput(target, event as unknown as JsonValue, { ruleArn: rule.Arn, ruleName: rule.Name, ingestionTime: event.time });
+    const deliveryId = stableId(`${deliveryKey}/${rule.Arn}/${target.Id}`);
     const fn = functionOfArn(target.Arn);
     if (fn) {
-      await this.queue.enqueue({ id: stableId(`${deliveryKey}/${rule.Arn}/${target.Id}`), functionName: fn.name, qualifier: fn.qualifier, payload: Buffer.from(payload) });
+      await this.queue.enqueue({ id: deliveryId, functionName: fn.name, qualifier: fn.qualifier, payload: Buffer.from(payload) });
       return;
     }
-    this.logger.warn({ rule: rule.Arn, target: target.Arn }, "EventBridge: this target type is not delivered yet; the event was dropped for it");
+    await this.toMessageTarget(rule, target, { body: payload, ...messageIds(target, deliveryId) }, Date.parse(event.time), deliveryId);
   }
+
+  /** Sends to a queue, topic or any ARN the seam takes; a failure goes to the retry outbox. */
+  private async toMessageTarget(rule: RuleRecord, target: TargetRecord, message: PendingDelivery["message"], eventTimeMs: number, deliveryId: string): Promise<void> {
+    try {
+      await this.destinations.send(target.Arn, message);
+      return;
+    } catch (error) {
+      const lastError = error instanceof Error ? error.message : String(error);
+      this.logger.warn({ rule: rule.Arn, target: target.Arn, error: lastError }, "EventBridge: delivering to a target failed; it is retried");
+      await this.outbox.failed({
+        id: deliveryId, ruleArn: rule.Arn, targetArn: target.Arn, message, eventTimeMs: Number.isFinite(eventTimeMs) ? eventTimeMs : Date.now(),
+        maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY.maximumRetryAttempts,
+        maximumEventAgeSeconds: target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.maximumEventAgeSeconds,
+        ...(target.DeadLetterConfig?.Arn !== undefined ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
+        lastError,
+      });
+    }
+  }
+}
+
+/**
+ * A FIFO queue's (or topic's) group is the target's SqsParameters.MessageGroupId; the deduplication
+ * id is the delivery's, so a retried or redelivered firing is one message.
+ */
+function messageIds(target: TargetRecord, deliveryId: string): { groupId?: string; deduplicationId: string } {
+  const groupId = target.SqsParameters?.MessageGroupId;
+  return { ...(groupId !== undefined ? { groupId } : {}), deduplicationId: deliveryId };
 }

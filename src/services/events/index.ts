@@ -10,9 +10,10 @@ import { modelService, type Operations } from "../../protocol/codecs/model-servi
 import type { Service } from "../../protocol/http.js";
 import type { ServiceModule } from "../module.js";
 import { busOperations } from "./buses.js";
-import { EventDelivery } from "./delivery.js";
+import { EventDelivery, busOfArn } from "./delivery.js";
 import { EVENTS_ERRORS } from "./errors.js";
 import { names as namesOf } from "./names.js";
+import { DeliveryOutbox } from "./outbox.js";
 import { ruleOperations } from "./rules.js";
 import { RuleSchedules } from "./schedules.js";
 import { tagOperations } from "./tags.js";
@@ -23,16 +24,30 @@ export function eventsService(platform: Platform): Service {
   const now = Date.now;
   const names = namesOf(platform.account);
   const { eventBuses: buses, eventRules: rules, scheduleTimers } = platform.store;
-  const delivery = new EventDelivery(rules, platform.queue, logger);
+  const outbox = new DeliveryOutbox(platform.store.eventDeliveries, platform.destinations, platform.retryTiming, now, logger);
+  const delivery = new EventDelivery(rules, platform.queue, platform.destinations, outbox, logger);
   const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, now }, logger);
   const startedAt = now();
   const operations: Operations = {
     ...busOperations({ buses, rules, names, account: platform.account, delivery, now, startedAt }),
     ...tagOperations({ rules, buses, names, startedAt }),
-    ...ruleOperations({ rules, buses, names, accountId: platform.account.accountId, now, scheduleChanged: (rule, key) => schedules.changed(rule, key) }),
+    ...ruleOperations({
+      rules, buses, names, accountId: platform.account.accountId, now, scheduleChanged: (rule, key) => schedules.changed(rule, key),
+      canDeliver: (arn) => busOfArn(arn) !== undefined || platform.destinations.canSend(arn),
+    }),
   };
   const service = modelService({ name: "events", model: loadModel("events"), errors: EVENTS_ERRORS, operations, signingNames: ["events"], logger });
-  return { ...service, start: () => schedules.runner.start(), close: () => schedules.runner.close() };
+  return {
+    ...service,
+    start: () => {
+      schedules.runner.start();
+      outbox.start();
+    },
+    close: async () => {
+      await schedules.runner.close();
+      await outbox.close();
+    },
+  };
 }
 
 export const eventsModule: ServiceModule = {

@@ -18,6 +18,22 @@ export interface RuleDeps {
   readonly now: () => number;
   /** The rule's schedule (or its absence) changed: re-time it. */
   readonly scheduleChanged: (rule: RuleRecord | undefined, key: string) => Promise<void>;
+  /** Whether a target ARN is one Unkai delivers to (a function, a bus, or any ARN the destinations seam sends to). */
+  readonly canDeliver: (arn: string) => boolean;
+}
+
+const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+
+/** Why a target cannot be stored (a per-target FailedEntries error), or undefined. */
+function targetProblem(target: TargetRecord, canDeliver: (arn: string) => boolean): string | undefined {
+  if (!canDeliver(target.Arn)) {
+    return `Target ${target.Arn} is not a target this Unkai delivers to: use a Lambda function, SQS queue, SNS topic or event bus ARN.`;
+  }
+  const deadLetter = target.DeadLetterConfig?.Arn;
+  if (deadLetter !== undefined && !(SQS_ARN.test(deadLetter) && !deadLetter.endsWith(".fifo") && canDeliver(deadLetter))) {
+    return `DeadLetterConfig.Arn ${deadLetter} is not valid: a dead-letter queue must be a standard SQS queue ARN.`;
+  }
+  return undefined;
 }
 
 interface RuleRef {
@@ -149,6 +165,14 @@ export function ruleOperations(deps: RuleDeps) {
       for (const target of input.Targets) {
         const problem = inputSpecProblem(target);
         if (problem) throw new UnkaiError("ValidationException", problem);
+        if (SQS_ARN.exec(target.Arn)?.[1] !== undefined && target.SqsParameters?.MessageGroupId === undefined) {
+          throw new UnkaiError("ValidationException", `Parameter(s) SqsParameters must be specified for target: ${target.Id}.`);
+        }
+        const refused = targetProblem(target, deps.canDeliver);
+        if (refused) {
+          failed.push({ TargetId: target.Id, ErrorCode: "ValidationException", ErrorMessage: refused });
+          continue;
+        }
         byId.set(target.Id, target);
       }
       if (byId.size > MAX_TARGETS) throw new UnkaiError("LimitExceededException", "The requested resource exceeds the maximum number allowed.");

@@ -61,13 +61,24 @@ export function notificationOf(bucket: BucketRecord): NotificationConfiguration 
   return bucket.notification ? (JSON.parse(bucket.notification) as NotificationConfiguration) : undefined;
 }
 
+/** Who made a change, as the notification records name them. */
+function changeContext(request: UnkaiRequest) {
+  return { requestId: request.requestId, sourceIp: request.remoteAddress.replace(/^::ffff:/, ""), accessKeyId: request.caller.accessKeyId };
+}
+
+/**
+ * After a commit: wakes the worker for the Lambda events it queued and sends the queue and topic
+ * notifications for the same changes, before the request is answered.
+ */
+export async function announce(context: S3Context, bucket: BucketRecord, changes: readonly ObjectChange[], events: readonly QueuedEventRow[], request: UnkaiRequest): Promise<void> {
+  const config = notificationOf(bucket);
+  const messages = changes.flatMap((change) => context.notifications.messagesFor(bucket.name, config, change, changeContext(request)));
+  await context.notifications.announce(events, messages);
+}
+
 /** The notification events one change on `bucket` queues, for the caller to commit with the change. */
 export function eventsFor(context: S3Context, bucket: BucketRecord, change: ObjectChange, request: UnkaiRequest): QueuedEventRow[] {
-  return context.notifications.eventsFor(bucket.name, notificationOf(bucket), change, {
-    requestId: request.requestId,
-    sourceIp: request.remoteAddress.replace(/^::ffff:/, ""),
-    accessKeyId: request.caller.accessKeyId,
-  });
+  return context.notifications.eventsFor(bucket.name, notificationOf(bucket), change, changeContext(request));
 }
 
 /** Request headers S3 stores with an object and returns on GET and HEAD. */

@@ -1,6 +1,6 @@
 /** DeleteObjects: up to 1,000 keys in one request, each answered as Deleted (or Error), quiet mode honoured. */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
-import { eventsFor, requireBucket, type S3Context } from "./context.js";
+import { announce, eventsFor, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { listOf, parseXml, text, xmlResponse } from "./xml.js";
 
@@ -15,7 +15,7 @@ export async function deleteObjects(context: S3Context, request: UnkaiRequest, b
     deleteObjects: { bucket: bucketName, keys },
     events: ({ removed: gone }) => gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request)),
   });
-  context.notifications.queued(events);
+  await announce(context, bucket, removed.map((o) => ({ eventName: "ObjectRemoved:Delete", key: o.key })), events, request);
   for (const object of removed) await context.bodies.remove(object.blob);
   const quiet = text(document.Quiet).toLowerCase() === "true";
   // Deleting a key that does not exist succeeds, as in S3.

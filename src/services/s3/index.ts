@@ -148,7 +148,7 @@ function createS3(p: Platform): Service {
   const bodies = new ObjectBodies(p.blobs.store);
   const logger = p.logger("s3");
   const service = s3Service({
-    store: p.store.objects, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake()),
+    store: p.store.objects, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
     conditionalWrites: new ConditionalWrites(),
   });

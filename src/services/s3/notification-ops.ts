@@ -1,7 +1,11 @@
-/** PutBucketNotificationConfiguration and GetBucketNotificationConfiguration (Lambda destinations). */
+/**
+ * PutBucketNotificationConfiguration and GetBucketNotificationConfiguration: Lambda functions, SQS
+ * queues and SNS topics as destinations. As S3 does, a queue or topic configuration is checked by
+ * sending it an `s3:TestEvent`; one that cannot be delivered to refuses the whole configuration.
+ */
 import { randomUUID } from "node:crypto";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
-import { functionOfArn, S3_EVENT_TYPES, type LambdaNotification, type NotificationConfiguration } from "../../sources/s3-notifications.js";
+import { functionOfArn, S3_EVENT_TYPES, type LambdaNotification, type MessageNotification, type NotificationConfiguration } from "../../sources/s3-notifications.js";
 import { notificationOf, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { listOf, parseXml, text, xmlResponse } from "./xml.js";
@@ -13,43 +17,74 @@ function filterValue(config: Record<string, unknown>, name: "prefix" | "suffix")
   return rules[0] ? text(rules[0].Value) : undefined;
 }
 
-async function lambdaConfig(context: S3Context, raw: Record<string, unknown>): Promise<LambdaNotification> {
-  const arn = text(raw.CloudFunction) || text(raw.LambdaFunctionArn);
-  const fn = functionOfArn(arn);
-  if (!fn || !(await context.functionExists(fn.name))) {
-    throw new S3Error("InvalidArgument", "Unable to validate the following destination configurations", undefined, { ArgumentName: arn, ArgumentValue: "The destination function does not exist." });
-  }
+const unableToValidate = (arn: string, why: string) =>
+  new S3Error("InvalidArgument", "Unable to validate the following destination configurations", undefined, { ArgumentName: arn, ArgumentValue: why });
+
+function eventsOf(raw: Record<string, unknown>): string[] {
   const events = (Array.isArray(raw.Event) ? (raw.Event as unknown[]) : []).map(String).filter((e) => e !== "");
   if (events.length === 0) throw new S3Error("InvalidArgument", "A notification configuration must name at least one Event.", undefined, { ArgumentName: "Event" });
   for (const event of events) {
     if (!S3_EVENT_TYPES.has(event)) throw new S3Error("InvalidArgument", `The event ${event} is not supported for notifications.`, undefined, { ArgumentName: "Event", ArgumentValue: event });
   }
-  return { id: text(raw.Id) || randomUUID(), functionArn: arn, events, prefix: filterValue(raw, "prefix"), suffix: filterValue(raw, "suffix") };
+  return events;
+}
+
+async function lambdaConfig(context: S3Context, raw: Record<string, unknown>): Promise<LambdaNotification> {
+  const arn = text(raw.CloudFunction) || text(raw.LambdaFunctionArn);
+  const fn = functionOfArn(arn);
+  if (!fn || !(await context.functionExists(fn.name))) throw unableToValidate(arn, "The destination function does not exist.");
+  return { id: text(raw.Id) || randomUUID(), functionArn: arn, events: eventsOf(raw), prefix: filterValue(raw, "prefix"), suffix: filterValue(raw, "suffix") };
+}
+
+/** A QueueConfiguration (`Queue`) or TopicConfiguration (`Topic`), proved deliverable with a test event. */
+async function messageConfig(context: S3Context, bucket: string, raw: Record<string, unknown>, kind: "Queue" | "Topic"): Promise<MessageNotification> {
+  const arn = text(raw[kind]);
+  const service = kind === "Queue" ? "sqs" : "sns";
+  if (!new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_.-]{1,256}$`).test(arn)) {
+    throw unableToValidate(arn, `${kind} must be an ${service.toUpperCase()} ARN.`);
+  }
+  const events = eventsOf(raw);
+  try {
+    await context.notifications.test(bucket, arn, kind === "Topic" ? "Amazon S3 Notification" : undefined);
+  } catch (error) {
+    throw unableToValidate(arn, `Permissions on the destination ${kind.toLowerCase()} do not allow S3 to publish notifications from this bucket (${(error as Error).message}).`);
+  }
+  return { id: text(raw.Id) || randomUUID(), arn, events, prefix: filterValue(raw, "prefix"), suffix: filterValue(raw, "suffix") };
 }
 
 export async function putNotification(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
   await requireBucket(context, bucket);
   const document = request.body.length === 0 ? {} : parseXml(request.body, "NotificationConfiguration");
-  for (const kind of ["QueueConfiguration", "TopicConfiguration", "EventBridgeConfiguration"]) {
-    if (document[kind] !== undefined) {
-      throw new S3Error("InvalidArgument", `Unkai delivers S3 notifications to Lambda functions only; ${kind} is not supported yet.`, undefined, { ArgumentName: kind });
-    }
+  if (document.EventBridgeConfiguration !== undefined) {
+    throw new S3Error("InvalidArgument", "Unkai delivers S3 notifications to Lambda functions, SQS queues and SNS topics; EventBridgeConfiguration is not supported yet.", undefined, { ArgumentName: "EventBridgeConfiguration" });
   }
   const lambda: LambdaNotification[] = [];
   for (const raw of [...listOf(document.CloudFunctionConfiguration), ...listOf(document.LambdaFunctionConfiguration)]) lambda.push(await lambdaConfig(context, raw));
-  const config: NotificationConfiguration = { lambda };
-  await context.store.setNotification(bucket, lambda.length > 0 ? JSON.stringify(config) : undefined);
+  const queues: MessageNotification[] = [];
+  for (const raw of listOf(document.QueueConfiguration)) queues.push(await messageConfig(context, bucket, raw, "Queue"));
+  const topics: MessageNotification[] = [];
+  for (const raw of listOf(document.TopicConfiguration)) topics.push(await messageConfig(context, bucket, raw, "Topic"));
+  const config: NotificationConfiguration = { lambda, queues, topics };
+  await context.store.setNotification(bucket, lambda.length + queues.length + topics.length > 0 ? JSON.stringify(config) : undefined);
   return { status: 200 };
+}
+
+function filterOf(c: { prefix: string | undefined; suffix: string | undefined }): object {
+  const rules = [
+    ...(c.prefix === undefined ? [] : [{ Name: "Prefix", Value: c.prefix }]),
+    ...(c.suffix === undefined ? [] : [{ Name: "Suffix", Value: c.suffix }]),
+  ];
+  return rules.length > 0 ? { Filter: { S3Key: { FilterRule: rules } } } : {};
 }
 
 export async function getNotification(context: S3Context, bucket: string): Promise<UnkaiResponse> {
   const config = notificationOf(await requireBucket(context, bucket));
-  const entries = (config?.lambda ?? []).map((c) => {
-    const rules = [
-      ...(c.prefix === undefined ? [] : [{ Name: "Prefix", Value: c.prefix }]),
-      ...(c.suffix === undefined ? [] : [{ Name: "Suffix", Value: c.suffix }]),
-    ];
-    return { Id: c.id, CloudFunction: c.functionArn, Event: c.events, ...(rules.length > 0 ? { Filter: { S3Key: { FilterRule: rules } } } : {}) };
+  const functions = (config?.lambda ?? []).map((c) => ({ Id: c.id, CloudFunction: c.functionArn, Event: c.events, ...filterOf(c) }));
+  const queues = (config?.queues ?? []).map((c) => ({ Id: c.id, Queue: c.arn, Event: c.events, ...filterOf(c) }));
+  const topics = (config?.topics ?? []).map((c) => ({ Id: c.id, Topic: c.arn, Event: c.events, ...filterOf(c) }));
+  return xmlResponse("NotificationConfiguration", {
+    ...(topics.length > 0 ? { TopicConfiguration: topics } : {}),
+    ...(queues.length > 0 ? { QueueConfiguration: queues } : {}),
+    ...(functions.length > 0 ? { CloudFunctionConfiguration: functions } : {}),
   });
-  return xmlResponse("NotificationConfiguration", entries.length > 0 ? { CloudFunctionConfiguration: entries } : {});
 }

@@ -5,7 +5,7 @@ import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { byteRange, checkConditions } from "./conditional.js";
-import { chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
+import { announce, chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { checkCopySourceConditions, checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
@@ -18,7 +18,8 @@ import { xmlResponse } from "./xml.js";
  */
 export async function commitObject(context: S3Context, request: UnkaiRequest, record: ObjectRecord, eventName: string, complete?: string, condition?: WriteCondition): Promise<void> {
   const bucket = await requireBucket(context, record.bucket);
-  const events = eventsFor(context, bucket, { eventName, key: record.key, size: record.size, eTag: record.etag }, request);
+  const change = { eventName, key: record.key, size: record.size, eTag: record.etag };
+  const events = eventsFor(context, bucket, change, request);
   let previous: ObjectRecord | undefined;
   try {
     // The condition, the row, the ended upload and the events announcing them: all of it commits, or none.
@@ -33,7 +34,7 @@ export async function commitObject(context: S3Context, request: UnkaiRequest, re
     await context.bodies.remove(record.blob);
     throw error;
   }
-  context.notifications.queued(events);
+  await announce(context, bucket, [change], events, request);
   if (previous && previous.blob !== record.blob) await context.bodies.remove(previous.blob);
 }
 
@@ -112,7 +113,7 @@ async function removeObject(context: S3Context, request: UnkaiRequest, bucket: B
     check: condition ? ([current]) => checkWriteCondition(condition, current, bucket.name, key) : undefined,
     events: ({ removed: gone }) => gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request)),
   });
-  context.notifications.queued(events);
+  await announce(context, bucket, removed.map((o) => ({ eventName: "ObjectRemoved:Delete", key: o.key })), events, request);
   for (const object of removed) await context.bodies.remove(object.blob);
   return { status: 204 };
 }

@@ -5,6 +5,11 @@
  * function synchronously, and deletes what succeeded. Failed messages stay in flight and return
  * after the queue's visibility timeout. A mapping's loop notices it was disabled, changed or deleted
  * at its next batch; closing wakes every long poll.
+ *
+ * Scaling, as Lambda scales SQS pollers: a mapping starts with up to five concurrent loops; each full
+ * batch adds one, up to the mapping's `ScalingConfig.MaximumConcurrency`, else the function's reserved
+ * concurrency, else `maxPollersPerMapping`; a loop whose long poll came back empty retires while more
+ * than the starting number run. So a mapping never has more batches in flight than its ceiling.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -27,6 +32,19 @@ export interface PollerDeps {
   readonly logger: Logger;
   /** How often the set of mappings is read again. */
   readonly rescanMs?: number;
+  /** The most concurrent batches of one mapping without MaximumConcurrency or reserved concurrency. */
+  readonly maxPollersPerMapping?: number;
+}
+
+/** Loops a mapping starts with: Lambda begins with five concurrent batches. */
+const INITIAL_POLLERS = 5;
+const DEFAULT_MAX_POLLERS = 50;
+
+/** One mapping's loops: how many run, and how many it should have now. */
+interface Pollers {
+  running: number;
+  target: number;
+  ceiling: number;
 }
 
 /** Queue URLs the poller uses internally (only their path is read). */
@@ -34,6 +52,7 @@ const INTERNAL_BASE = "http://unkai.internal";
 
 export class SqsPoller {
   private readonly loops = new Map<string, Promise<void>>();
+  private readonly pollers = new Map<string, Pollers>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -56,24 +75,57 @@ export class SqsPoller {
   private async scan(): Promise<void> {
     try {
       for (const mapping of await this.deps.mappings.list()) {
-        if (this.closed || !mapping.enabled || this.loops.has(mapping.uuid)) continue;
-        const loop = this.run(mapping.uuid).finally(() => this.loops.delete(mapping.uuid));
-        this.loops.set(mapping.uuid, loop);
+        if (this.closed || !mapping.enabled) continue;
+        const ceiling = await this.ceiling(mapping);
+        const pollers = this.pollers.get(mapping.uuid) ?? { running: 0, target: Math.min(INITIAL_POLLERS, ceiling), ceiling };
+        pollers.ceiling = ceiling;
+        pollers.target = Math.min(pollers.target, ceiling);
+        this.pollers.set(mapping.uuid, pollers);
+        this.fill(mapping.uuid, pollers);
       }
     } catch (error) {
       this.deps.logger.error({ err: error }, "reading the event source mappings failed; trying again");
     }
   }
 
-  private async run(uuid: string): Promise<void> {
+  /** The most batches the mapping may have in flight: MaximumConcurrency, else reserved concurrency, else the default. */
+  private async ceiling(mapping: EventSourceMapping): Promise<number> {
+    const reserved = (await this.deps.functions.find(mapping.functionName))?.reservedConcurrency;
+    const limits = [mapping.maximumConcurrency ?? this.deps.maxPollersPerMapping ?? DEFAULT_MAX_POLLERS, ...(reserved !== undefined ? [reserved] : [])];
+    return Math.max(1, Math.min(...limits));
+  }
+
+  /** Starts loops until the mapping has as many as it should. */
+  private fill(uuid: string, pollers: Pollers): void {
+    while (!this.closed && pollers.running < pollers.target) {
+      const key = `${uuid}/${randomUUID()}`;
+      pollers.running += 1;
+      const loop = this.run(uuid, pollers).finally(() => {
+        pollers.running -= 1;
+        this.loops.delete(key);
+        if (pollers.running === 0) this.pollers.delete(uuid);
+      });
+      this.loops.set(key, loop);
+    }
+  }
+
+  private async run(uuid: string, pollers: Pollers): Promise<void> {
     for (;;) {
       const mapping = await this.deps.mappings.get(uuid);
-      if (this.closed || !mapping?.enabled) return;
+      if (this.closed || !mapping?.enabled || pollers.running > pollers.target) return;
       try {
         const batch = await this.gather(mapping);
         if (batch.length === 0) {
+          if (pollers.running > Math.min(INITIAL_POLLERS, pollers.ceiling)) {
+            pollers.target = Math.max(pollers.target - 1, Math.min(INITIAL_POLLERS, pollers.ceiling));
+            return;
+          }
           await new Promise((resolve) => setTimeout(resolve, 50));
           continue;
+        }
+        if (batch.length >= mapping.batchSize && pollers.target < pollers.ceiling) {
+          pollers.target += 1;
+          this.fill(uuid, pollers);
         }
         // Disabled, changed or deleted during the long poll: give the messages back at once, process none.
         const now = await this.deps.mappings.get(uuid);

@@ -3,11 +3,11 @@
  * (member names as in the model) and encodes what it returns in the protocol the client spoke, so
  * these are plain functions of plain objects; the casts name the members each operation reads.
  */
-import { UnkaiError } from "../../core/errors.js";
 import type { Caller, SqsContext } from "./context.js";
 import { createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listDeadLetterSourceQueues, listQueues, purgeQueue, setQueueAttributes } from "./queue-ops.js";
 import { changeMessageVisibility, changeMessageVisibilityBatch, deleteMessage, deleteMessageBatch, receiveMessage } from "./receive-ops.js";
 import { sendMessage, sendMessageBatch } from "./send-ops.js";
+import { addPermission, removePermission } from "./permission-ops.js";
 import { listQueueTags, tagQueue, untagQueue } from "./tag-ops.js";
 import type { MoveTasks } from "./move-tasks.js";
 
@@ -18,7 +18,6 @@ function op<I>(run: (input: I, caller: Caller) => Promise<object>): SqsOperation
   return (input, caller) => run(input as unknown as I, caller);
 }
 
-const unsupported = (name: string, why: string): SqsOperation => () => Promise.reject(new UnkaiError("UnsupportedOperation", `${name} is not supported by Unkai: ${why}`));
 
 export function sqsOperations(context: SqsContext, moves: MoveTasks): Readonly<Record<string, SqsOperation>> {
   return {
@@ -40,8 +39,8 @@ export function sqsOperations(context: SqsContext, moves: MoveTasks): Readonly<R
     DeleteMessageBatch: op((input: Parameters<typeof deleteMessageBatch>[1]) => deleteMessageBatch(context, input)),
     ChangeMessageVisibility: op((input: Parameters<typeof changeMessageVisibility>[1]) => changeMessageVisibility(context, input)),
     ChangeMessageVisibilityBatch: op((input: Parameters<typeof changeMessageVisibilityBatch>[1]) => changeMessageVisibilityBatch(context, input)),
-    AddPermission: unsupported("AddPermission", "queue policies are stored through SetQueueAttributes Policy; permissions are enforced when IAM lands."),
-    RemovePermission: unsupported("RemovePermission", "queue policies are stored through SetQueueAttributes Policy; permissions are enforced when IAM lands."),
+    AddPermission: op((input: Parameters<typeof addPermission>[1]) => addPermission(context, input)),
+    RemovePermission: op((input: Parameters<typeof removePermission>[1]) => removePermission(context, input)),
     StartMessageMoveTask: op((input: Parameters<MoveTasks["start"]>[0]) => moves.start(input)),
     ListMessageMoveTasks: op((input: Parameters<MoveTasks["list"]>[0]) => Promise.resolve(moves.list(input))),
     CancelMessageMoveTask: op((input: Parameters<MoveTasks["cancel"]>[0]) => Promise.resolve(moves.cancel(input))),

@@ -65,6 +65,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     dynamodb: pgDynamoDbStore(db),
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),
+    eventDeliveries: pgDocumentStore(db, "event_deliveries"),
     queues: pgQueueStore(db),
     messages: pgMessageStore(db),
     eventSourceMappings: pgDocumentStore(db, "event_source_mappings"),

@@ -5,26 +5,7 @@
  */
 import type { MessageStore, ReceiveRequest, StoredQueueMessage } from "../ports.js";
 import type { PgDb, PgTx } from "./database.js";
-
-interface MessageRow {
-  queue: string;
-  seq: number;
-  id: string;
-  body: string;
-  meta: string;
-  group_id: string | null;
-  sent_at: number;
-  visible_at: number;
-  receive_count: number;
-  first_received_at: number | null;
-  receipt: string | null;
-}
-
-const fromRow = (row: MessageRow): StoredQueueMessage => ({
-  queue: row.queue, seq: row.seq, id: row.id, body: row.body, meta: row.meta, groupId: row.group_id ?? undefined,
-  sentAt: row.sent_at, visibleAt: row.visible_at, receiveCount: row.receive_count, firstReceivedAt: row.first_received_at ?? undefined,
-  receipt: row.receipt ?? undefined,
-});
+import { messageFrom, type MessageRow } from "../rows/sqs-message-row.js";
 
 const VISIBLE = "SELECT * FROM sqs_messages WHERE queue = $1 AND visible_at <= $2 AND sent_at > $3 ORDER BY seq LIMIT $4";
 const VISIBLE_UNLOCKED_GROUPS = `SELECT * FROM sqs_messages m WHERE m.queue = $1 AND m.visible_at <= $2 AND m.sent_at > $3
@@ -59,7 +40,7 @@ async function receiveIn(tx: PgTx, request: ReceiveRequest): Promise<{ delivered
          WHERE queue = $4 AND seq = $5 RETURNING *`,
         [request.now, request.visibleUntil, request.receipt, row.queue, row.seq],
       )).rows[0];
-      if (updated) delivered.push(fromRow(updated));
+      if (updated) delivered.push(messageFrom(updated));
     }
     movedToDeadLetter += moved;
     if (moved === 0 || delivered.length >= request.limit) return { delivered, movedToDeadLetter };
@@ -119,7 +100,7 @@ export function pgMessageStore(db: PgDb): MessageStore {
     nextVisibleAt: async (queue, now, sentAfter) =>
       (await db.query<{ at: number | null }>("SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = $1 AND visible_at > $2 AND sent_at > $3", [queue, now, sentAfter])).rows[0]?.at ?? undefined,
     peek: async (queue, afterSeq, limit) =>
-      (await db.query<MessageRow>("SELECT * FROM sqs_messages WHERE queue = $1 AND seq > $2 ORDER BY seq LIMIT $3", [queue, afterSeq, limit])).rows.map(fromRow),
+      (await db.query<MessageRow>("SELECT * FROM sqs_messages WHERE queue = $1 AND seq > $2 ORDER BY seq LIMIT $3", [queue, afterSeq, limit])).rows.map(messageFrom),
     deleteExpired: (queue, sentBefore, now, limit) =>
       db.transaction(async (tx) => {
         await tx.query("DELETE FROM sqs_dedup WHERE queue = $1 AND expires_at <= $2", [queue, now]);

@@ -339,7 +339,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
   `,
-  // 9: DynamoDB stream records, numbered per stream by a counter that trimming never resets (its row
+  // 9: EventBridge deliveries to message targets (SQS, SNS, …) that failed and wait for a retry
+  // (src/services/events/outbox.ts), one JSON document each
+  `
+  CREATE TABLE event_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 10: DynamoDB stream records, numbered per stream by a counter that trimming never resets (its row
   // lock orders a stream's appends by commit)
   `
   CREATE TABLE dynamodb_stream_sequences (

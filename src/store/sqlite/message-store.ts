@@ -7,34 +7,7 @@ import type { MessageStore, NewQueueMessage, ReceiveRequest, SentQueueMessage, S
 import type { SyncPort } from "./promised.js";
 import type { Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
-
-interface MessageRow {
-  queue: string;
-  seq: number;
-  id: string;
-  body: string;
-  meta: string;
-  group_id: string | null;
-  sent_at: number;
-  visible_at: number;
-  receive_count: number;
-  first_received_at: number | null;
-  receipt: string | null;
-}
-
-const fromRow = (row: MessageRow): StoredQueueMessage => ({
-  queue: row.queue,
-  seq: row.seq,
-  id: row.id,
-  body: row.body,
-  meta: row.meta,
-  groupId: row.group_id ?? undefined,
-  sentAt: row.sent_at,
-  visibleAt: row.visible_at,
-  receiveCount: row.receive_count,
-  firstReceivedAt: row.first_received_at ?? undefined,
-  receipt: row.receipt ?? undefined,
-});
+import { messageFrom, type MessageRow } from "../rows/sqs-message-row.js";
 
 type Candidates = { queue: string; now: number; sentAfter: number; limit: number };
 
@@ -127,7 +100,7 @@ export function sqliteMessageStore(db: Db): SyncPort<MessageStore> {
           continue;
         }
         const updated = sql.deliver.get({ queue: row.queue, seq: row.seq, now: request.now, until: request.visibleUntil, receipt: request.receipt });
-        if (updated) delivered.push(fromRow(updated));
+        if (updated) delivered.push(messageFrom(updated));
       }
       movedToDeadLetter += moved;
       if (moved === 0 || delivered.length >= request.limit) return { delivered, movedToDeadLetter };
@@ -151,7 +124,7 @@ export function sqliteMessageStore(db: Db): SyncPort<MessageStore> {
       return { visible: row?.visible ?? 0, inFlight: row?.in_flight ?? 0, delayed: row?.delayed ?? 0 };
     },
     nextVisibleAt: (queue, now, sentAfter) => sql.nextVisible.get(queue, now, sentAfter)?.at ?? undefined,
-    peek: (queue, afterSeq, limit) => sql.peek.all(queue, afterSeq, limit).map(fromRow),
+    peek: (queue, afterSeq, limit) => sql.peek.all(queue, afterSeq, limit).map(messageFrom),
     deleteExpired: db.transaction((queue: string, sentBefore: number, now: number, limit: number) => {
       sql.forget.run(queue, now);
       let deleted = 0;

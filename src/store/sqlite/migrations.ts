@@ -327,7 +327,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, principal_key, policy_arn)
   ) STRICT;
   `,
-  // 16: DynamoDB stream records, numbered per stream by a counter that trimming never resets
+  // 16: EventBridge deliveries to message targets (SQS, SNS, …) that failed and wait for a retry
+  // (src/services/events/outbox.ts), one JSON document each
+  `
+  CREATE TABLE event_deliveries (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 17: DynamoDB stream records, numbered per stream by a counter that trimming never resets
   `
   CREATE TABLE dynamodb_stream_sequences (
     stream TEXT PRIMARY KEY,

@@ -1,0 +1,154 @@
+/**
+ * Retries of deliveries to message targets (SQS queues, SNS topics, any ARN the destinations seam
+ * sends to). The first attempt happens inside PutEvents (or the scheduled firing), before it
+ * answers; a failed one is written here, durably, and retried with exponential backoff until it
+ * succeeds, the target's RetryPolicy is exhausted (MaximumRetryAttempts, MaximumEventAgeInSeconds),
+ * and then goes to the target's DeadLetterConfig queue with EventBridge's DLQ attributes (or is
+ * dropped with a warning when there is none, as EventBridge drops it). Pending entries survive a
+ * restart: the retry loop looks at the store when Unkai starts.
+ */
+import type { Logger } from "pino";
+import type { Destinations, OutboundMessage } from "../../async/destinations.js";
+import { throttleDelayMs, type RetryTiming } from "../../async/retry-policy.js";
+import type { PendingDelivery } from "../../core/events/resources.js";
+import type { DocumentStore } from "../../store/ports.js";
+
+/** EventBridge's defaults when a target has no RetryPolicy: 185 retries over 24 hours. */
+export const DEFAULT_RETRY = { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400 } as const;
+
+/** The longest sleep between looks at the store (another node may have written entries). */
+const POLL_MS = 5_000;
+
+/**
+ * EventBridge's DLQ ERROR_CODE for a failure. The seam reports failures as sentences, not codes:
+ * a target that is gone says "does not exist" (EventBridge's NO_RESOURCE); anything else is a
+ * delivery the target refused (SDK_CLIENT_ERROR, as EventBridge names a rejected call).
+ */
+function errorCodeOf(message: string): string {
+  return /does not exist/.test(message) ? "NO_RESOURCE" : "SDK_CLIENT_ERROR";
+}
+
+export type ExhaustedBy = "MaximumRetryAttempts" | "MaximumEventAgeInSeconds";
+
+export class DeliveryOutbox {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private started = false;
+  private closed = false;
+
+  constructor(
+    private readonly pending: DocumentStore<PendingDelivery>,
+    private readonly destinations: Destinations,
+    private readonly timing: RetryTiming,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records a failed first attempt (or ends it at once when its policy allows no retry). */
+  async failed(entry: Omit<PendingDelivery, "attempts" | "nextAttemptAt">): Promise<void> {
+    await this.afterFailure({ ...entry, attempts: 0, nextAttemptAt: 0 }, entry.lastError);
+  }
+
+  start(): void {
+    this.started = true;
+    this.wake();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Looks at the store now (coalesced). */
+  wake(): void {
+    if (!this.started || this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let earliest: number | undefined;
+    do {
+      this.again = false;
+      try {
+        earliest = await this.tick();
+      } catch (error) {
+        this.logger.error({ err: error }, "EventBridge: looking at pending deliveries failed");
+        earliest = undefined;
+      }
+    } while (this.again && !this.closed);
+    if (this.closed) return;
+    const waitMs = Math.max(0, Math.min(POLL_MS, earliest === undefined ? Infinity : earliest - this.now()));
+    this.timer = setTimeout(() => this.wake(), waitMs);
+    this.timer.unref();
+  }
+
+  /** Attempts every due entry; returns when the next one is due. */
+  async tick(): Promise<number | undefined> {
+    const now = this.now();
+    const entries = await this.pending.list();
+    await Promise.all(entries.filter((e) => e.nextAttemptAt <= now).map((e) => this.attempt(e)));
+    const later = (await this.pending.list()).map((e) => e.nextAttemptAt);
+    return later.length > 0 ? Math.min(...later) : undefined;
+  }
+
+  private async attempt(entry: PendingDelivery): Promise<void> {
+    try {
+      await this.destinations.send(entry.targetArn, entry.message);
+    } catch (error) {
+      await this.afterFailure(entry, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    await this.pending.delete(entry.id);
+  }
+
+  /** Counts a failed attempt: schedules the next one, or ends the delivery. */
+  private async afterFailure(entry: PendingDelivery, error: string): Promise<void> {
+    const attempts = entry.attempts + 1;
+    const now = this.now();
+    const nextAttemptAt = now + throttleDelayMs(attempts - 1, this.timing);
+    const exhausted: ExhaustedBy | undefined = attempts > entry.maximumRetryAttempts
+      ? "MaximumRetryAttempts"
+      : nextAttemptAt - entry.eventTimeMs > entry.maximumEventAgeSeconds * 1000 ? "MaximumEventAgeInSeconds" : undefined;
+    if (!exhausted) {
+      await this.pending.put(entry.id, { ...entry, attempts, nextAttemptAt, lastError: error });
+      this.wake();
+      return;
+    }
+    await this.deadLetter({ ...entry, attempts, lastError: error }, exhausted);
+    await this.pending.delete(entry.id);
+  }
+
+  private async deadLetter(entry: PendingDelivery, exhausted: ExhaustedBy): Promise<void> {
+    const log = { rule: entry.ruleArn, target: entry.targetArn, attempts: entry.attempts, error: entry.lastError };
+    if (entry.deadLetterArn === undefined) {
+      this.logger.warn(log, "EventBridge: a delivery failed after its retries and the target has no dead-letter queue; the event was dropped");
+      return;
+    }
+    const message: OutboundMessage = {
+      body: entry.message.body,
+      attributes: {
+        RULE_ARN: entry.ruleArn,
+        TARGET_ARN: entry.targetArn,
+        ERROR_CODE: errorCodeOf(entry.lastError),
+        ERROR_MESSAGE: entry.lastError,
+        EXHAUSTED_RETRY_CONDITION: exhausted,
+        RETRY_ATTEMPTS: String(entry.attempts - 1),
+      },
+    };
+    try {
+      await this.destinations.send(entry.deadLetterArn, message);
+    } catch (error) {
+      // EventBridge counts these (InvocationsFailedToBeSentToDLQ) and drops the event.
+      this.logger.error({ ...log, err: error, deadLetter: entry.deadLetterArn }, "EventBridge: the dead-letter queue refused a failed event; it was dropped");
+    }
+  }
+}

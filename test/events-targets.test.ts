@@ -1,0 +1,210 @@
+/**
+ * EventBridge's message targets on a real Unkai: events routed to SQS queues (standard and FIFO, with
+ * an input transformer) through SDK v3, the AWS CLI v2 and boto3; PutTargets' per-target refusals;
+ * a delivery that survives a SIGKILL right after PutEvents answered; a failing target retried (also
+ * across a restart) and then dead-lettered with EventBridge's DLQ attributes.
+ */
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { describe, it } from "node:test";
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { runProcess } from "./helpers/process.js";
+import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
+import { waitFor } from "./helpers/wait.js";
+
+const ACCOUNT = "000000000000";
+const QUEUE_ARN = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
+/** Retry delays at 1/100 of EventBridge's (1 s doubling becomes 10 ms doubling). */
+const FAST_RETRIES = { UNKAI_ASYNC_RETRY_SCALE: "0.01" };
+
+function clients(url: string) {
+  const config = { endpoint: url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 };
+  return { events: new EventBridgeClient(config), sqs: new SQSClient(config) };
+}
+
+type Clients = ReturnType<typeof clients>;
+
+async function queue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}): Promise<string> {
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  assert.ok(created.QueueUrl);
+  return created.QueueUrl;
+}
+
+/** Waits for one message on the queue and returns it with its attributes. */
+async function receiveOne(sqs: SQSClient, url: string): Promise<Message> {
+  return waitFor(`a message on ${url}`, async () => {
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ["All"], AttributeNames: ["All"], WaitTimeSeconds: 1 }));
+    return got.Messages?.[0];
+  }, 30_000);
+}
+
+async function ruleTo(events: EventBridgeClient, name: string, source: string, targets: NonNullable<ConstructorParameters<typeof PutTargetsCommand>[0]["Targets"]>) {
+  await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify({ source: [source] }) }));
+  const put = await events.send(new PutTargetsCommand({ Rule: name, Targets: targets }));
+  assert.equal(put.FailedEntryCount, 0, JSON.stringify(put.FailedEntries));
+}
+
+async function putEvent(events: EventBridgeClient, source: string, detail: unknown): Promise<string> {
+  const put = await events.send(new PutEventsCommand({ Entries: [{ Source: source, DetailType: "thing", Detail: JSON.stringify(detail) }] }));
+  assert.equal(put.FailedEntryCount, 0);
+  const id = put.Entries?.[0]?.EventId;
+  assert.ok(id);
+  return id;
+}
+
+async function withUnkai(env: Record<string, string>, body: (unkai: TestUnkai, c: Clients) => Promise<void>, dataDir?: string): Promise<void> {
+  const unkai = await startUnkai(env, dataDir);
+  const c = clients(unkai.url);
+  try {
+    await body(unkai, c);
+  } finally {
+    c.events.destroy();
+    c.sqs.destroy();
+    if (unkai.process.exitCode === null && unkai.process.signalCode === null) assert.equal(await unkai.stop(), 0);
+  }
+}
+
+async function kill(unkai: TestUnkai): Promise<void> {
+  const exited = new Promise((resolve) => unkai.process.once("exit", resolve));
+  unkai.process.kill("SIGKILL");
+  await exited;
+}
+
+describe("EventBridge message targets", () => {
+  it("routes events to a standard queue (input transformer) and a FIFO queue (group id), by SDK v3", async () => {
+    await withUnkai({}, async (_unkai, { events, sqs }) => {
+      const plain = await queue(sqs, "eb-plain");
+      const fifo = await queue(sqs, "eb-orders.fifo", { FifoQueue: "true" });
+      await ruleTo(events, "to-queues", "shop", [
+        { Id: "plain", Arn: QUEUE_ARN("eb-plain"), InputTransformer: { InputPathsMap: { order: "$.detail.order" }, InputTemplate: '{"order": <order>, "via": "eventbridge"}' } },
+        { Id: "fifo", Arn: QUEUE_ARN("eb-orders.fifo"), SqsParameters: { MessageGroupId: "orders" } },
+      ]);
+      const id = await putEvent(events, "shop", { order: 7 });
+      assert.deepEqual(JSON.parse((await receiveOne(sqs, plain)).Body ?? ""), { order: 7, via: "eventbridge" });
+      const ordered = await receiveOne(sqs, fifo);
+      const event = JSON.parse(ordered.Body ?? "") as Record<string, unknown>;
+      assert.equal(event.id, id);
+      assert.equal(event.source, "shop");
+      assert.deepEqual(event.detail, { order: 7 });
+      assert.equal(ordered.Attributes?.MessageGroupId, "orders");
+    });
+  });
+
+  it("refuses targets it cannot deliver to, per target, and a FIFO queue target without a group", async () => {
+    await withUnkai({}, async (_unkai, { events, sqs }) => {
+      await queue(sqs, "eb-ok");
+      await events.send(new PutRuleCommand({ Name: "mixed", EventPattern: '{"source": ["x"]}' }));
+      const put = await events.send(new PutTargetsCommand({
+        Rule: "mixed", Targets: [
+          { Id: "ok", Arn: QUEUE_ARN("eb-ok") },
+          { Id: "stream", Arn: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/s` },
+          { Id: "bad-dlq", Arn: QUEUE_ARN("eb-ok"), DeadLetterConfig: { Arn: `arn:aws:sns:us-east-1:${ACCOUNT}:topic` } },
+        ],
+      }));
+      assert.equal(put.FailedEntryCount, 2);
+      assert.deepEqual(put.FailedEntries?.map((f) => [f.TargetId, f.ErrorCode]), [["stream", "ValidationException"], ["bad-dlq", "ValidationException"]]);
+      assert.match(put.FailedEntries?.[0]?.ErrorMessage ?? "", /not a target this Unkai delivers to/);
+      const fifo = await events.send(new PutTargetsCommand({ Rule: "mixed", Targets: [{ Id: "f", Arn: QUEUE_ARN("q.fifo") }] })).catch((e: Error) => e);
+      assert.ok(fifo instanceof Error);
+      assert.equal(fifo.name, "ValidationException");
+      assert.match(fifo.message, /SqsParameters must be specified for target: f/);
+      const cli = await aws(_unkai.url, ["events", "list-targets-by-rule", "--rule", "mixed"]);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.deepEqual((JSON.parse(cli.stdout) as { Targets: { Id: string }[] }).Targets.map((t) => t.Id), ["ok"]);
+    });
+  });
+
+  it("AWS CLI v2 wires a FIFO target and boto3 puts the event that lands there", async () => {
+    await withUnkai({}, async (unkai, { sqs }) => {
+      const fifo = await queue(sqs, "eb-cli.fifo", { FifoQueue: "true" });
+      assert.equal((await aws(unkai.url, ["events", "put-rule", "--name", "cli", "--event-pattern", '{"detail-type": ["Py"]}'])).code, 0);
+      const targets = JSON.stringify([{ Id: "q", Arn: QUEUE_ARN("eb-cli.fifo"), SqsParameters: { MessageGroupId: "g1" }, InputPath: "$.detail" }]);
+      const put = await aws(unkai.url, ["events", "put-targets", "--rule", "cli", "--targets", targets]);
+      assert.equal(put.code, 0, put.stderr);
+      assert.equal((JSON.parse(put.stdout) as { FailedEntryCount: number }).FailedEntryCount, 0);
+      const script = [
+        "import json, sys, boto3",
+        'eb = boto3.client("events", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")',
+        'r = eb.put_events(Entries=[{"Source": "py", "DetailType": "Py", "Detail": json.dumps({"from": "boto3"})}])',
+        'print(json.dumps(r["FailedEntryCount"]))',
+      ].join("\n");
+      const run = await runProcess("/usr/bin/python3", ["-c", script, unkai.url], { env: { PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" } });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout.trim(), "0");
+      const got = await receiveOne(sqs, fifo);
+      assert.deepEqual(JSON.parse(got.Body ?? ""), { from: "boto3" });
+      assert.equal(got.Attributes?.MessageGroupId, "g1");
+    });
+  });
+
+  it("an event PutEvents accepted reaches its queue after a SIGKILL right after the answer", async () => {
+    let dataDir = "";
+    let url = "";
+    await withUnkai({}, async (unkai, { events, sqs }) => {
+      dataDir = unkai.dataDir;
+      url = await queue(sqs, "eb-durable");
+      await ruleTo(events, "durable", "crash", [{ Id: "q", Arn: QUEUE_ARN("eb-durable") }]);
+      await putEvent(events, "crash", { n: 1 });
+      await kill(unkai);
+    });
+    await withUnkai({}, async (unkai, { sqs }) => {
+      const got = await receiveOne(sqs, url.replace(/^http:\/\/[^/]+/, unkai.url));
+      assert.deepEqual((JSON.parse(got.Body ?? "") as { detail: unknown }).detail, { n: 1 });
+    }, dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe("EventBridge target retries and dead-letter queues", () => {
+  it("retries a failing target, then dead-letters it with EventBridge's attributes", async () => {
+    await withUnkai(FAST_RETRIES, async (_unkai, { events, sqs }) => {
+      const dlq = await queue(sqs, "eb-dlq");
+      await ruleTo(events, "doomed", "app", [
+        { Id: "gone", Arn: QUEUE_ARN("eb-missing"), RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: QUEUE_ARN("eb-dlq") } },
+      ]);
+      const id = await putEvent(events, "app", { k: "v" });
+      const dead = await receiveOne(sqs, dlq);
+      assert.equal((JSON.parse(dead.Body ?? "") as { id: string }).id, id, "the DLQ message is the event");
+      const attributes = Object.fromEntries(Object.entries(dead.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+      assert.deepEqual(attributes, {
+        RULE_ARN: `arn:aws:events:us-east-1:${ACCOUNT}:rule/doomed`,
+        TARGET_ARN: QUEUE_ARN("eb-missing"),
+        ERROR_CODE: "NO_RESOURCE",
+        ERROR_MESSAGE: attributes.ERROR_MESSAGE,
+        EXHAUSTED_RETRY_CONDITION: "MaximumRetryAttempts",
+        RETRY_ATTEMPTS: "3",
+      });
+      assert.match(attributes.ERROR_MESSAGE ?? "", /eb-missing does not exist/);
+    });
+  });
+
+  it("dead-letters at once when MaximumRetryAttempts is 0", async () => {
+    await withUnkai({}, async (_unkai, { events, sqs }) => {
+      const dlq = await queue(sqs, "eb-dlq0");
+      await ruleTo(events, "no-retry", "app", [
+        { Id: "gone", Arn: QUEUE_ARN("eb-nowhere"), RetryPolicy: { MaximumRetryAttempts: 0 }, DeadLetterConfig: { Arn: QUEUE_ARN("eb-dlq0") } },
+      ]);
+      await putEvent(events, "app", {});
+      const dead = await receiveOne(sqs, dlq);
+      assert.equal(dead.MessageAttributes?.RETRY_ATTEMPTS?.StringValue, "0");
+    });
+  });
+
+  it("keeps retrying across a restart and delivers once the target exists", async () => {
+    let dataDir = "";
+    await withUnkai(FAST_RETRIES, async (unkai, { events }) => {
+      dataDir = unkai.dataDir;
+      await ruleTo(events, "patient", "app", [{ Id: "later", Arn: QUEUE_ARN("eb-later") }]);
+      await putEvent(events, "app", { wait: true });
+      await kill(unkai);
+    });
+    await withUnkai(FAST_RETRIES, async (_unkai, { sqs }) => {
+      const url = await queue(sqs, "eb-later");
+      const got = await receiveOne(sqs, url);
+      assert.deepEqual((JSON.parse(got.Body ?? "") as { detail: unknown }).detail, { wait: true });
+    }, dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});
