@@ -1,4 +1,4 @@
-/** An event source mapping: a poller that reads a queue (SQS for now) and invokes a function with batches. */
+/** An event source mapping: a poller that reads a queue (SQS) or a stream's shards (DynamoDB Streams) and invokes a function with batches. */
 import type { FilterCriteria } from "./event-pattern/event-source-filter.js";
 
 export interface EventSourceMapping {
@@ -19,4 +19,15 @@ export interface EventSourceMapping {
   readonly lastModified: number;
   /** What the last batch came to (`OK`, `No records processed`, or why it failed). */
   readonly lastProcessingResult: string;
+  /** Stream sources: where a shard without a checkpoint starts. */
+  readonly startingPosition?: "TRIM_HORIZON" | "LATEST";
+  /** Stream sources: retries of a failing batch (-1: until its records expire). */
+  readonly maximumRetryAttempts?: number;
+  /** Stream sources: the age past which a failing batch is given up (-1: until its records expire). */
+  readonly maximumRecordAgeInSeconds?: number;
+  readonly bisectBatchOnFunctionError?: boolean;
+  /** Stream sources: DestinationConfig.OnFailure.Destination, which gets a record of each batch given up. */
+  readonly onFailure?: string;
+  /** Stream sources, per shard: the position of the last record done with (processed, filtered out or given up). */
+  readonly checkpoints?: Readonly<Record<string, number>>;
 }

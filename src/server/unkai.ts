@@ -11,6 +11,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { Destinations, lambdaTarget } from "../async/destinations.js";
+import { ShardSources } from "../sources/shard-source.js";
 import { isLoopbackHost } from "../auth/access-keys.js";
 import { UnkaiCredentials } from "../auth/unkai-credentials.js";
 import { AsyncQueue } from "../async/queue.js";
@@ -187,7 +188,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     : undefined;
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs,
-    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale },
+    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     health: () => ({
       status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running,
       ...(clusterNode ? { node: clusterNode.nodeId, nodes: clusterNode.nodes() } : {}),

@@ -21,6 +21,7 @@ import type { CodeStore } from "../store/code/code-store.js";
 import type { DiskSpace } from "../store/disk-space.js";
 import type { Store } from "../store/ports.js";
 import type { FunctionService } from "../functions/function-service.js";
+import type { ShardSources } from "../sources/shard-source.js";
 
 /**
  * What every module may use, built once by src/server/unkai.ts. Configuration arrives as the values
@@ -61,6 +62,8 @@ export interface Platform {
   /** Scales retry delays (`--async-retry-scale`): Lambda's async retries, EventBridge target retries. */
   readonly retryTiming: RetryTiming;
   readonly worker: AsyncWorker;
+  /** Ordered stream sources (DynamoDB Streams) that Lambda's event source mappings read; their owners add them. */
+  readonly shards: ShardSources;
   /** `GET /_unkai/health`'s answer. */
   health(): Record<string, unknown>;
   /** A child of Unkai's logger for one service. */

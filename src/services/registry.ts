@@ -9,7 +9,7 @@ import { apiGatewayModule } from "./apigateway/index.js";
 import { apiGatewayV2Module } from "./apigatewayv2/index.js";
 import { cloudWatchModule } from "./cloudwatch/index.js";
 import { consoleModule } from "./console/index.js";
-import { dynamodbModule } from "./dynamodb/index.js";
+import { dynamodbModule, dynamodbStreamsModule } from "./dynamodb/index.js";
 import { servedApisModule } from "./served-apis/index.js";
 import { iamModule } from "./iam/index.js";
 import { lambdaModule } from "./lambda/index.js";
@@ -43,6 +43,8 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   eventsModule,
   // POST with X-Amz-Target DynamoDB_20120810.*
   dynamodbModule,
+  // POST with X-Amz-Target DynamoDBStreams_20120810.*
+  dynamodbStreamsModule,
   // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
   stsModule,
   // Signing scope `sqs`, POST with X-Amz-Target AmazonSQS.*, or a query `Action=` naming an SQS operation

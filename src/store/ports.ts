@@ -749,8 +749,26 @@ export interface DynamoKeyRange {
   readonly limit: number;
 }
 
-/** A write `transact` applies: put a row, or delete the item at a key. */
-export type DynamoItemWrite = { readonly put: DynamoItemRow } | { readonly delete: DynamoItemKey };
+/** A stream record to append in the same transaction as the item writes it describes. */
+export interface DynamoStreamAppend {
+  /** The stream's id (its ARN); sequence numbers increase per stream, in commit order. */
+  readonly stream: string;
+  /** The table the stream belongs to (its records go with it). */
+  readonly table: string;
+  readonly createdAt: number;
+  /** The record as the service's JSON, without its sequence number (the store assigns it). */
+  readonly record: string;
+}
+
+/** A stored stream record and the sequence number the store gave it. */
+export interface DynamoStreamRecordRow {
+  readonly sequence: number;
+  readonly createdAt: number;
+  readonly record: string;
+}
+
+/** A write `transact` applies: put a row, delete the item at a key, or append a stream record. */
+export type DynamoItemWrite = { readonly put: DynamoItemRow } | { readonly delete: DynamoItemKey } | { readonly append: DynamoStreamAppend };
 
 /** DynamoDB's tables and items. Item writes commit (fsynced) before they resolve. */
 export interface DynamoDbStore {
@@ -761,7 +779,7 @@ export interface DynamoDbStore {
   tables(afterName: string | undefined, limit: number): Promise<DynamoTableRecord[]>;
   /** Replaces the definition; false when there is no such table. */
   updateTable(record: DynamoTableRecord): Promise<boolean>;
-  /** Removes the table and every item in it, in one transaction; false when there was no such table. */
+  /** Removes the table, every item and every stream record of it, in one transaction; false when there was no such table. */
   deleteTable(name: string): Promise<boolean>;
   /** The rows at `keys`, in the same order (undefined where there is none). */
   items(keys: readonly DynamoItemKey[]): Promise<(DynamoItemRow | undefined)[]>;
@@ -777,6 +795,16 @@ export interface DynamoDbStore {
   scan(table: string, after: { readonly partitionKey: Buffer; readonly sortKey: Buffer } | undefined, limit: number): Promise<DynamoItemRow[]>;
   /** Item count and total item bytes (DescribeTable's ItemCount and TableSizeBytes). */
   stats(table: string): Promise<{ itemCount: number; sizeBytes: number }>;
+  /** A stream's records with a sequence number above `afterSequence`, in order, at most `limit`. */
+  streamRecords(stream: string, afterSequence: number, limit: number): Promise<DynamoStreamRecordRow[]>;
+  /**
+   * The last sequence number a stream gave (0 before its first record) and the lowest one still kept
+   * (`latest + 1` when none is): records are numbered 1, 2, 3… and only trimming removes them, so the
+   * kept ones are exactly `oldest..latest`.
+   */
+  streamBounds(stream: string): Promise<{ oldest: number; latest: number }>;
+  /** Deletes stream records created before `before` (epoch ms); returns how many went. */
+  trimStreams(before: number): Promise<number>;
 }
 
 /** One Unkai node of a cluster, as its heartbeat row says. */

@@ -67,4 +67,37 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     const page = await store.dynamodb.scan("t", { partitionKey: b(5), sortKey: b(0x80) }, 2);
     assert.deepEqual(page.map((r) => [r.partitionKey[0], [...r.sortKey]]), [[5, [0xff]], [6, [0]]]);
   });
+
+  test("stream records: appended in the item's transaction, numbered per stream, kept until trimmed, gone with their table", async ({ store, reopen }) => {
+    const key = { table: "t", partitionKey: b(1), sortKey: b() };
+    const append = (stream: string, record: string, createdAt = 10) => ({ append: { stream, table: "t", createdAt, record } });
+    await store.dynamodb.createTable({ name: "t", createdAt: 1, definition: "{}" });
+    assert.deepEqual(await store.dynamodb.streamBounds("s1"), { oldest: 1, latest: 0 });
+    await store.dynamodb.transact([key], () => ({ writes: [{ put: row(b(1), b()) }, append("s1", "a", 10)], result: undefined }));
+    await store.dynamodb.transact([key], () => ({ writes: [append("s1", "b", 20), append("s2", "x", 20), append("s1", "c", 30)], result: undefined }));
+    await assert.rejects(
+      store.dynamodb.transact([key], () => {
+        throw new Error("no");
+      }),
+      /no/,
+    );
+    const current = await reopen();
+    assert.deepEqual(await current.dynamodb.streamRecords("s1", 0, 10), [
+      { sequence: 1, createdAt: 10, record: "a" },
+      { sequence: 2, createdAt: 20, record: "b" },
+      { sequence: 3, createdAt: 30, record: "c" },
+    ]);
+    assert.deepEqual((await current.dynamodb.streamRecords("s1", 1, 1)).map((r) => r.record), ["b"]);
+    assert.deepEqual((await current.dynamodb.streamRecords("s2", 0, 10)).map((r) => [r.sequence, r.record]), [[1, "x"]]);
+    assert.deepEqual(await current.dynamodb.streamBounds("s1"), { oldest: 1, latest: 3 });
+    assert.equal(await current.dynamodb.trimStreams(25), 3, "records created before 25 go, of every stream");
+    assert.deepEqual(await current.dynamodb.streamBounds("s1"), { oldest: 3, latest: 3 });
+    assert.equal(await current.dynamodb.trimStreams(100), 1);
+    assert.deepEqual(await current.dynamodb.streamBounds("s1"), { oldest: 4, latest: 3 }, "trimming everything does not reset the numbering");
+    await current.dynamodb.transact([], () => ({ writes: [append("s1", "d", 200)], result: undefined }));
+    assert.deepEqual((await current.dynamodb.streamRecords("s1", 0, 10)).map((r) => r.sequence), [4]);
+    assert.equal(await current.dynamodb.deleteTable("t"), true);
+    assert.deepEqual(await current.dynamodb.streamRecords("s1", 0, 10), []);
+    assert.deepEqual(await current.dynamodb.streamBounds("s1"), { oldest: 1, latest: 0 }, "a deleted table's streams are gone");
+  });
 }

@@ -62,7 +62,10 @@ export async function batchWriteItem(ctx: DynamoContext, input: { RequestItems: 
   // All in one store transaction: DynamoDB may apply part of a batch, Unkai applies all of it.
   await ctx.store.transact(
     plans.map((p) => p.key),
-    (rows) => ({ writes: plans.flatMap((plan, i) => writesOf(plan, plan.next(itemOf(rows[i])))), result: undefined }),
+    (rows) => {
+      const now = ctx.now();
+      return { writes: plans.flatMap((plan, i) => writesOf(plan, itemOf(rows[i]), plan.next(itemOf(rows[i])), now)), result: undefined };
+    },
   );
   return { UnprocessedItems: {} };
 }

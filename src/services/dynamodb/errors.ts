@@ -16,8 +16,21 @@ export const DYNAMODB_ERRORS = {
   InternalServerError: { status: 500, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
 
+/** docs/errors.md lists these under "DynamoDB Streams errors". */
+export const DYNAMODB_STREAMS_ERRORS = {
+  ...COMMON_ERRORS,
+  ValidationException: { status: 400, messageKey: "message", userType: false },
+  SerializationException: { status: 400, messageKey: "message", userType: false },
+  ResourceNotFoundException: { status: 400, messageKey: "message", userType: false },
+  ExpiredIteratorException: { status: 400, messageKey: "message", userType: false },
+  TrimmedDataAccessException: { status: 400, messageKey: "message", userType: false },
+  LimitExceededException: { status: 400, messageKey: "message", userType: false },
+  InternalServerError: { status: 500, messageKey: "message", userType: false },
+} as const satisfies ErrorTable;
+
 declare module "../../core/errors.js" {
   interface ServiceErrorTables {
     dynamodb: typeof DYNAMODB_ERRORS;
+    dynamodbstreams: typeof DYNAMODB_STREAMS_ERRORS;
   }
 }

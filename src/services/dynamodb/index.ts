@@ -2,7 +2,7 @@
  * Amazon DynamoDB on AWS JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.<Operation>`), built on
  * DynamoDB's service model (models/dynamodb.json): the codec decodes and validates each request,
  * the operations (operations.ts) apply DynamoDB's own rules over the store's DynamoDbStore, and
- * a background sweep deletes items past their Time to Live.
+ * a background sweep deletes items past their Time to Live and stream records older than 24 hours.
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
@@ -12,19 +12,30 @@ import type { Service } from "../../protocol/http.js";
 import type { DynamoDbStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import type { DynamoContext } from "./context.js";
-import { DYNAMODB_ERRORS } from "./errors.js";
+import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
+import { ShardIterators } from "./stream-iterators.js";
+import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
 import { dynamoOperations } from "./operations.js";
 import { expireItems } from "./ttl.js";
 import { dynamodbAuthorization } from "./authorization.js";
+import { dynamoStreamSource } from "./stream-source.js";
+import { STREAM_RETENTION_MS } from "./stream-records.js";
+import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js";
+import type { ShardSources } from "../../sources/shard-source.js";
 
 /** How often expired items are looked for (AWS takes up to days; a sweep walks each TTL-enabled table). */
 const TTL_SWEEP_MS = 10_000;
+
 
 export interface DynamoDbDeps {
   readonly store: DynamoDbStore;
   readonly account: Account;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Lambda's mappings on this service's streams, run by a ShardPoller while the service runs. */
+  readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
+  /** Where the streams are offered to Lambda's mapping API. */
+  readonly shards?: ShardSources;
 }
 
 export function dynamoDbService(deps: DynamoDbDeps): Service {
@@ -41,18 +52,22 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   });
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> = Promise.resolve();
+  const source = dynamoStreamSource(ctx);
+  deps.shards?.add(source);
+  const poller = deps.streamMappings && new ShardPoller({ ...deps.streamMappings, source, logger: deps.logger });
   return {
     ...service,
     start() {
+      poller?.start();
       timer = setInterval(() => {
-        sweeping = expireItems(ctx).catch((error: unknown) => deps.logger.error({ err: error }, "the DynamoDB TTL sweep failed"));
+        sweeping = Promise.all([expireItems(ctx), ctx.store.trimStreams(ctx.now() - STREAM_RETENTION_MS)]).catch((error: unknown) => deps.logger.error({ err: error }, "the DynamoDB TTL and stream trim sweep failed"));
       }, TTL_SWEEP_MS);
       timer.unref();
     },
     async close() {
       if (timer) clearInterval(timer);
       timer = undefined;
-      await sweeping;
+      await Promise.all([sweeping, poller?.close()]);
     },
   };
 }
@@ -61,5 +76,29 @@ export const dynamodbModule: ServiceModule = {
   name: "dynamodb",
   errors: { kind: "json", table: DYNAMODB_ERRORS, heading: "## DynamoDB errors" },
   compatibility: "docs/compatibility/dynamodb.md",
-  create: (p: Platform) => dynamoDbService({ store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodb") }),
+  create: (p: Platform) =>
+    dynamoDbService({
+      store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodb"), shards: p.shards,
+      streamMappings: { mappings: p.store.eventSourceMappings, functions: p.functions, invoker: p.invoker, destinations: p.destinations },
+    }),
+};
+
+/** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */
+export function dynamoDbStreamsService(deps: DynamoDbDeps): Service {
+  const ctx: DynamoContext = { store: deps.store, account: deps.account, now: deps.now ?? Date.now };
+  const iterators = new ShardIterators();
+  const operations: Operations = {
+    ListStreams: (input: Parameters<typeof listStreams>[1]) => listStreams(ctx, input),
+    DescribeStream: (input: Parameters<typeof describeStream>[1]) => describeStream(ctx, input),
+    GetShardIterator: (input: Parameters<typeof getShardIterator>[2]) => getShardIterator(ctx, iterators, input),
+    GetRecords: (input: Parameters<typeof getRecords>[2]) => getRecords(ctx, iterators, input),
+  };
+  return modelService({ name: "dynamodbstreams", model: loadModel("dynamodbstreams"), errors: DYNAMODB_STREAMS_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger });
+}
+
+export const dynamodbStreamsModule: ServiceModule = {
+  name: "dynamodbstreams",
+  errors: { kind: "json", table: DYNAMODB_STREAMS_ERRORS, heading: "## DynamoDB Streams errors" },
+  compatibility: "docs/compatibility/dynamodb.md",
+  create: (p: Platform) => dynamoDbStreamsService({ store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodbstreams") }),
 };

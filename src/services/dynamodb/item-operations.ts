@@ -20,7 +20,7 @@ export async function writeOne(ctx: DynamoContext, plan: WritePlan, returnOnFail
       throw errorWithMembers("ConditionalCheckFailedException", "The conditional request failed", returnOnFailure === "ALL_OLD" && old !== undefined ? { Item: wireItem(old) } : {});
     }
     const next = plan.next(old);
-    return { writes: writesOf(plan, next), result: { old, next: next === "keep" ? old : next } };
+    return { writes: writesOf(plan, old, next, ctx.now()), result: { old, next: next === "keep" ? old : next } };
   });
 }
 

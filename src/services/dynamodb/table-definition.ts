@@ -35,6 +35,8 @@ export interface TableDefinition {
   readonly GlobalSecondaryIndexes?: IndexDefinition[];
   readonly LocalSecondaryIndexes?: IndexDefinition[];
   readonly StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: string };
+  /** The label of the table's latest stream (kept after the stream is disabled: it stays readable). */
+  readonly LatestStreamLabel?: string;
   readonly Tags?: { Key: string; Value: string }[];
   readonly TimeToLive?: { AttributeName: string; Enabled: boolean };
   readonly DeletionProtectionEnabled?: boolean;
@@ -134,6 +136,7 @@ export function describeTable(
     ...(definition.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes.map((i) => describeIndex(i, arn, true, stats)) } : {}),
     ...(definition.LocalSecondaryIndexes ? { LocalSecondaryIndexes: definition.LocalSecondaryIndexes.map((i) => describeIndex(i, arn, false, stats)) } : {}),
     ...(definition.StreamSpecification?.StreamEnabled ? { StreamSpecification: definition.StreamSpecification } : {}),
+    ...(definition.LatestStreamLabel !== undefined ? { LatestStreamLabel: definition.LatestStreamLabel, LatestStreamArn: `${arn}/stream/${definition.LatestStreamLabel}` } : {}),
     DeletionProtectionEnabled: definition.DeletionProtectionEnabled ?? false,
   };
 }

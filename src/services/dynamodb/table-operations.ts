@@ -14,6 +14,7 @@ import {
   type KeySchemaElement,
   type TableDefinition,
 } from "./table-definition.js";
+import { checkStreamSpecification, streamLabel } from "./stream-records.js";
 
 interface CreateTableInput {
   readonly TableName: string;
@@ -51,6 +52,26 @@ function checkIndexes(input: CreateTableInput): void {
   }
 }
 
+/** A CreateTable's stream: enabled ones get their label now. */
+function streamSettings(spec: CreateTableInput["StreamSpecification"], nowMs: number): Partial<TableDefinition> {
+  if (spec === undefined) return {};
+  checkStreamSpecification(spec);
+  return spec.StreamEnabled ? { StreamSpecification: spec, LatestStreamLabel: streamLabel(nowMs) } : {};
+}
+
+/**
+ * UpdateTable's StreamSpecification: enabling starts a new stream (a new label and ARN), disabling
+ * stops appending to the current one, which stays readable. The view type of an enabled stream cannot change.
+ */
+function updatedStream(ctx: DynamoContext, table: LoadedTable, spec: CreateTableInput["StreamSpecification"]): Partial<TableDefinition> {
+  if (spec === undefined) return {};
+  checkStreamSpecification(spec);
+  const enabled = table.definition.StreamSpecification?.StreamEnabled === true;
+  if (spec.StreamEnabled && enabled) throw invalid(`Table already has an enabled stream: TableName: ${table.name}`);
+  if (!spec.StreamEnabled && !enabled) throw invalid(`Table already has a disabled stream: TableName: ${table.name}`);
+  return spec.StreamEnabled ? { StreamSpecification: spec, LatestStreamLabel: streamLabel(ctx.now()) } : { StreamSpecification: undefined };
+}
+
 export async function createTable(ctx: DynamoContext, input: CreateTableInput): Promise<object> {
   checkKeySchema(input.KeySchema, input.AttributeDefinitions);
   for (const index of [...(input.GlobalSecondaryIndexes ?? []), ...(input.LocalSecondaryIndexes ?? [])]) checkKeySchema(index.KeySchema, input.AttributeDefinitions);
@@ -64,7 +85,7 @@ export async function createTable(ctx: DynamoContext, input: CreateTableInput): 
     ...(input.ProvisionedThroughput ? { ProvisionedThroughput: input.ProvisionedThroughput } : {}),
     ...(input.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: input.GlobalSecondaryIndexes } : {}),
     ...(input.LocalSecondaryIndexes ? { LocalSecondaryIndexes: input.LocalSecondaryIndexes } : {}),
-    ...(input.StreamSpecification ? { StreamSpecification: input.StreamSpecification } : {}),
+    ...streamSettings(input.StreamSpecification, ctx.now()),
     ...(input.Tags ? { Tags: input.Tags } : {}),
     ...(input.DeletionProtectionEnabled ? { DeletionProtectionEnabled: true } : {}),
   };
@@ -109,6 +130,7 @@ interface UpdateTableInput {
   readonly DeletionProtectionEnabled?: boolean;
   readonly AttributeDefinitions?: AttributeDefinition[];
   readonly GlobalSecondaryIndexUpdates?: { Create?: IndexDefinition; Delete?: { IndexName: string }; Update?: { IndexName: string } }[];
+  readonly StreamSpecification?: CreateTableInput["StreamSpecification"];
 }
 
 /** GlobalSecondaryIndexUpdates: Create (checked as at CreateTable; no backfill is needed, index reads walk the table) and Delete. */
@@ -133,7 +155,7 @@ function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions
 
 export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): Promise<object> {
   const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
-  const known = ["TableName", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "AttributeDefinitions", "GlobalSecondaryIndexUpdates"];
+  const known = ["TableName", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "AttributeDefinitions", "GlobalSecondaryIndexUpdates", "StreamSpecification"];
   const unsupported = Object.keys(input).filter((k) => !known.includes(k));
   if (unsupported.length > 0) throw invalid(`Unkai's UpdateTable does not change ${unsupported.join(", ")} yet; see docs/compatibility/dynamodb.md`);
   const billingMode = input.BillingMode === undefined ? table.definition.BillingMode : checkBilling(input.BillingMode, input.ProvisionedThroughput);
@@ -146,6 +168,7 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     BillingMode: billingMode,
     ProvisionedThroughput: billingMode === "PAY_PER_REQUEST" ? undefined : (input.ProvisionedThroughput ?? table.definition.ProvisionedThroughput),
     DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? table.definition.DeletionProtectionEnabled,
+    ...updatedStream(ctx, table, input.StreamSpecification),
   };
   await rewrite(ctx, table, definition);
   return { TableDescription: await describe(ctx, { ...table, definition }, "ACTIVE") };

@@ -66,7 +66,8 @@ export async function transactWriteItems(ctx: DynamoContext, tokens: Idempotency
       const current = rows.map(itemOf);
       const failed = plans.map(({ plan }, i) => !conditionHolds(plan, current[i]));
       if (failed.some(Boolean)) throw cancelled(plans, current, failed);
-      return { writes: plans.flatMap(({ plan }, i) => writesOf(plan, plan.next(current[i]))), result: undefined };
+      const now = ctx.now();
+      return { writes: plans.flatMap(({ plan }, i) => writesOf(plan, current[i], plan.next(current[i]), now)), result: undefined };
     },
   );
   tokens.remember(input.ClientRequestToken, input.TransactItems, ctx.now());

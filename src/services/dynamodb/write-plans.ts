@@ -8,6 +8,7 @@ import { applyUpdate, checkMap, evaluate, type AttributeMap, type Condition, typ
 import { loadTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
 import { checkIndexKeys, checkItemSize, checkKey, keyOfItem, rowOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
+import { streamWrites } from "./stream-records.js";
 import { legacyCondition, legacyUpdates, refuseMixing, type LegacyCondition } from "./legacy.js";
 
 export interface WritePlan {
@@ -102,9 +103,9 @@ export function conditionHolds(plan: WritePlan, current: AttributeMap | undefine
   return plan.condition === undefined || evaluate(plan.condition, current ?? {});
 }
 
-/** The store writes that take the item to `next`. */
-export function writesOf(plan: WritePlan, next: AttributeMap | undefined | "keep"): DynamoItemWrite[] {
+/** The store writes that take the item from `old` to `next`, with its stream record when the table has a stream. */
+export function writesOf(plan: WritePlan, old: AttributeMap | undefined, next: AttributeMap | undefined | "keep", nowMs: number): DynamoItemWrite[] {
   if (next === "keep") return [];
-  if (next === undefined) return [{ delete: plan.key }];
-  return [{ put: rowOf(plan.key, next) }];
+  const item: DynamoItemWrite = next === undefined ? { delete: plan.key } : { put: rowOf(plan.key, next) };
+  return [item, ...streamWrites(plan.table, old, next, nowMs)];
 }

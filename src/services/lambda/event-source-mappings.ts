@@ -1,6 +1,7 @@
 /**
- * Event source mappings (Create/Get/List/Update/DeleteEventSourceMapping) for SQS queues. The
- * mappings are stored here; SQS's module polls the queues and invokes (src/services/sqs/esm-poller.ts).
+ * Event source mappings (Create/Get/List/Update/DeleteEventSourceMapping) for SQS queues and ordered
+ * streams (DynamoDB Streams). The mappings are stored here; SQS's module polls the queues and invokes
+ * (src/services/sqs/esm-poller.ts); a stream's owner runs a ShardPoller (src/sources/shard-poller.ts).
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
@@ -13,12 +14,18 @@ import { json, type UnkaiResponse } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { DocumentStore, QueueStore } from "../../store/ports.js";
 import type { FunctionService } from "../../functions/function-service.js";
+import type { Destinations } from "../../async/destinations.js";
+import type { ShardSource, ShardSources } from "../../sources/shard-source.js";
 import { parseBody } from "./shapes.js";
 
 export interface MappingDeps {
   readonly functions: FunctionService;
   readonly mappings: DocumentStore<EventSourceMapping>;
   readonly queues: QueueStore;
+  /** The stream sources other services registered (an ARN none accepts is a queue's or refused). */
+  readonly shards: ShardSources;
+  /** Checks an OnFailure destination at configuration time. */
+  readonly destinations: Pick<Destinations, "canSend">;
 }
 
 const filterCriteria = z.object({ Filters: z.array(z.object({ Pattern: z.string().max(4096).optional() })).optional() });
@@ -29,8 +36,16 @@ const common = {
   MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300).optional(),
   FunctionResponseTypes: z.array(z.enum(["ReportBatchItemFailures"])).max(1).optional(),
   ScalingConfig: z.object({ MaximumConcurrency: z.number().int().min(2).max(1000).optional() }).optional(),
+  MaximumRetryAttempts: z.number().int().min(-1).max(10_000).optional(),
+  MaximumRecordAgeInSeconds: z.number().int().min(-1).max(604_800).optional(),
+  BisectBatchOnFunctionError: z.boolean().optional(),
+  DestinationConfig: z.object({ OnFailure: z.object({ Destination: z.string().max(350).optional() }).optional() }).optional(),
+  ParallelizationFactor: z.literal(1).optional(),
+  TumblingWindowInSeconds: z.literal(0).optional(),
 };
-const createInput = z.object({ EventSourceArn: z.string().min(12).max(1024), FunctionName: z.string().min(1).max(140), ...common }).passthrough();
+const createInput = z
+  .object({ EventSourceArn: z.string().min(12).max(1024), FunctionName: z.string().min(1).max(140), StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]).optional(), ...common })
+  .passthrough();
 const updateInput = z.object({ FunctionName: z.string().min(1).max(140).optional(), ...common }).passthrough();
 
 const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,80})$/;
@@ -51,7 +66,31 @@ function configuration(deps: MappingDeps, mapping: EventSourceMapping, state?: s
     FunctionResponseTypes: [...mapping.functionResponseTypes],
     ...(mapping.maximumConcurrency !== undefined ? { ScalingConfig: { MaximumConcurrency: mapping.maximumConcurrency } } : {}),
     ...(mapping.filterCriteria ? { FilterCriteria: mapping.filterCriteria } : {}),
+    ...(mapping.startingPosition !== undefined ? streamConfiguration(mapping) : {}),
   };
+}
+
+/** What a stream mapping adds to its configuration (ParallelizationFactor and tumbling windows are not supported: 1 and 0). */
+function streamConfiguration(mapping: EventSourceMapping): Record<string, unknown> {
+  return {
+    StartingPosition: mapping.startingPosition,
+    MaximumRetryAttempts: mapping.maximumRetryAttempts ?? -1,
+    MaximumRecordAgeInSeconds: mapping.maximumRecordAgeInSeconds ?? -1,
+    BisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError ?? false,
+    ParallelizationFactor: 1,
+    TumblingWindowInSeconds: 0,
+    DestinationConfig: { OnFailure: mapping.onFailure !== undefined ? { Destination: mapping.onFailure } : {} },
+  };
+}
+
+/** A stream mapping's rules: the stream must exist in this account, StartingPosition given, the OnFailure target reachable. */
+async function checkStream(deps: MappingDeps, mapping: EventSourceMapping, source: ShardSource): Promise<void> {
+  if ((await source.shards(mapping.eventSourceArn)) === undefined) throw invalidParameter(`Stream not found: ${mapping.eventSourceArn}`);
+  if (mapping.startingPosition === undefined) throw invalidParameter("StartingPosition is required for stream event sources: TRIM_HORIZON or LATEST.");
+  const age = mapping.maximumRecordAgeInSeconds;
+  if (age !== undefined && age !== -1 && age < 60) throw invalidParameter("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.");
+  if (mapping.onFailure !== undefined && !deps.destinations.canSend(mapping.onFailure)) throw invalidParameter(`The provided destination config DestinationConfig.OnFailure.Destination ${mapping.onFailure} is invalid.`);
+  await deps.functions.resolve(mapping.functionName, mapping.qualifier);
 }
 
 /** The queue a mapping reads, which must exist in this account and region. */
@@ -66,6 +105,9 @@ async function queueOf(deps: MappingDeps, arn: string): Promise<{ fifo: boolean;
 
 /** SQS's rules for a mapping's numbers, and the queue's visibility against the function's timeout. */
 async function check(deps: MappingDeps, mapping: EventSourceMapping): Promise<void> {
+  const source = deps.shards.sourceFor(mapping.eventSourceArn);
+  if (source !== undefined) return checkStream(deps, mapping, source);
+  if (mapping.startingPosition !== undefined) throw invalidParameter("StartingPosition is only for stream event sources.");
   const queue = await queueOf(deps, mapping.eventSourceArn);
   if (queue.fifo && mapping.batchSize > 10) throw invalidParameter("BatchSize must be at most 10 for FIFO queues.");
   if (queue.fifo && mapping.maximumBatchingWindowInSeconds > 0) throw invalidParameter("MaximumBatchingWindowInSeconds is not supported for FIFO queues.");
@@ -96,12 +138,29 @@ function filtersOf(input: { FilterCriteria?: FilterCriteria | undefined }): Filt
   return (input.FilterCriteria.Filters ?? []).length > 0 ? input.FilterCriteria : undefined;
 }
 
+type StreamSettings = Pick<EventSourceMapping, "startingPosition" | "maximumRetryAttempts" | "maximumRecordAgeInSeconds" | "bisectBatchOnFunctionError" | "onFailure">;
+
+/** A stream mapping's settings from Create or Update input (Update keeps what it does not name). */
+function streamSettings(input: z.infer<typeof updateInput> & { StartingPosition?: string }, current: EventSourceMapping | undefined): StreamSettings {
+  const onFailure = input.DestinationConfig?.OnFailure === undefined ? current?.onFailure : input.DestinationConfig.OnFailure.Destination;
+  return {
+    startingPosition: (input.StartingPosition as "TRIM_HORIZON" | "LATEST" | undefined) ?? current?.startingPosition,
+    maximumRetryAttempts: input.MaximumRetryAttempts ?? current?.maximumRetryAttempts,
+    maximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds ?? current?.maximumRecordAgeInSeconds,
+    bisectBatchOnFunctionError: input.BisectBatchOnFunctionError ?? current?.bisectBatchOnFunctionError,
+    ...(onFailure !== undefined && onFailure !== "" ? { onFailure } : { onFailure: undefined }),
+  };
+}
+
 async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
   const input = parseBody(createInput, body);
   const ref = parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
+  const stream = deps.shards.sourceFor(input.EventSourceArn) !== undefined;
+  if (input.StartingPosition === "AT_TIMESTAMP") throw invalidParameter("StartingPosition AT_TIMESTAMP is only for Kinesis streams.");
   const mapping: EventSourceMapping = {
     uuid: randomUUID(), functionName: ref.name, qualifier: ref.qualifier, eventSourceArn: input.EventSourceArn,
-    batchSize: input.BatchSize ?? 10, maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0, enabled: input.Enabled ?? true,
+    ...(stream ? streamSettings(input, undefined) : {}),
+    batchSize: input.BatchSize ?? (stream ? 100 : 10), maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0, enabled: input.Enabled ?? true,
     functionResponseTypes: input.FunctionResponseTypes ?? [], maximumConcurrency: input.ScalingConfig?.MaximumConcurrency, filterCriteria: filtersOf(input),
     lastModified: Date.now(), lastProcessingResult: "No records processed",
   };
@@ -120,6 +179,7 @@ async function update(deps: MappingDeps, uuid: string, body: Buffer): Promise<Un
   const ref = input.FunctionName === undefined ? undefined : parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
   const next: EventSourceMapping = {
     ...current,
+    ...(current.startingPosition !== undefined ? streamSettings(input, current) : {}),
     ...(ref ? { functionName: ref.name, qualifier: ref.qualifier } : {}),
     batchSize: input.BatchSize ?? current.batchSize,
     maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? current.maximumBatchingWindowInSeconds,

@@ -26,6 +26,7 @@ import { codeKey } from "../../store/code/code-store.js";
 import { invokeWithResponseStream } from "./invoke-stream.js";
 import { functionUrlRoutes } from "./function-urls.js";
 import { eventSourceMappingRoutes } from "./event-source-mappings.js";
+import type { ShardSources } from "../../sources/shard-source.js";
 import type { EventSourceMapping } from "../../core/event-source-mapping.js";
 import { lambdaActions } from "./authorization.js";
 import { restActions, unmappedRoutes } from "../../protocol/action-table.js";
@@ -58,9 +59,10 @@ export interface LambdaServiceDeps {
   readonly functionUrlOf: (urlId: string) => string;
   /** Asynchronous Invoke is refused while the data directory is low on space (code uploads are refused by `code`). */
   readonly space: FreeSpace;
-  /** Event source mappings, and the SQS queues they may read. */
+  /** Event source mappings, and the SQS queues and streams they may read. */
   readonly mappings: DocumentStore<EventSourceMapping>;
   readonly queues: QueueStore;
+  readonly shards: ShardSources;
   /** With `--iam enforce`: whether Lambda may assume the execution role (it exists and trusts lambda.amazonaws.com). */
   readonly lambdaMayAssume?: ((roleArn: string) => Promise<boolean>) | undefined;
 }
@@ -194,7 +196,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, codeLocation);
   functionUrlRoutes(router, { functions, urls: functionUrls, urlOf: functionUrlOf });
-  eventSourceMappingRoutes(router, { functions, mappings: deps.mappings, queues: deps.queues });
+  eventSourceMappingRoutes(router, { functions, mappings: deps.mappings, queues: deps.queues, shards: deps.shards, destinations: deps.destinations });
   const table = lambdaActions(functions.account);
   const unmapped = unmappedRoutes(router.routeKeys(), table);
   if (unmapped.length > 0) throw new Error(`Lambda routes without an IAM action in authorization.ts: ${unmapped.join(", ")}`);
@@ -225,7 +227,7 @@ export const lambdaModule: ServiceModule = {
     functions: p.functions, invoker: p.invoker, queue: p.queue, destinations: p.destinations, eventConfigs: p.store.eventInvokeConfigs, aliases: p.store.aliases, layers: p.store.layers, code: p.code,
     codeLocation: (codeSha256) => p.credentials.presignUrl(p.url(), `/_unkai/code/${codeKey(codeSha256)}.zip`, p.account.region), logger: p.logger("lambda"),
     functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
-    mappings: p.store.eventSourceMappings, queues: p.store.queues,
+    mappings: p.store.eventSourceMappings, queues: p.store.queues, shards: p.shards,
     lambdaMayAssume: p.iamEnforcer && ((role) => p.iamEnforcer?.lambdaMayAssume(role) ?? Promise.resolve(true)),
   }),
 };

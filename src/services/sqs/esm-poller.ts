@@ -75,7 +75,8 @@ export class SqsPoller {
   private async scan(): Promise<void> {
     try {
       for (const mapping of await this.deps.mappings.list()) {
-        if (this.closed || !mapping.enabled) continue;
+        // Mappings of other sources (DynamoDB streams) have their own poller.
+        if (this.closed || !mapping.enabled || queueNameFromArn(mapping.eventSourceArn, this.deps.context.account) === undefined) continue;
         const ceiling = await this.ceiling(mapping);
         const pollers = this.pollers.get(mapping.uuid) ?? { running: 0, target: Math.min(INITIAL_POLLERS, ceiling), ceiling };
         pollers.ceiling = ceiling;

@@ -4,8 +4,8 @@
  * key order so two transactions over the same items cannot deadlock, and inserts of absent items
  * are serialized by a transaction-scoped advisory lock per key.
  */
-import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoKeyRange } from "../ports.js";
-import { itemFrom, tableFrom, type ItemRow, type TableRow } from "../rows/dynamodb-rows.js";
+import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange } from "../ports.js";
+import { itemFrom, streamRecordFrom, tableFrom, type ItemRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { PgDb, PgTx } from "./database.js";
 
 const ITEM_AT = "SELECT * FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3";
@@ -36,6 +36,31 @@ async function readLocked(tx: PgTx, keys: readonly DynamoItemKey[]): Promise<(Dy
   return keys.map((key) => found.get(keyId(key)));
 }
 
+async function applyWrite(tx: PgTx, write: DynamoItemWrite): Promise<void> {
+  if ("put" in write) {
+    const { table, partitionKey, sortKey, item, size } = write.put;
+    await tx.query(
+      `INSERT INTO dynamodb_items (table_name, partition_key, sort_key, item, size) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (table_name, partition_key, sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`,
+      [table, partitionKey, sortKey, item, size],
+    );
+  } else if ("append" in write) {
+    // The counter row stays locked until commit, so a stream's sequence numbers commit in order:
+    // a reader never sees 5 before 4 is visible.
+    const { stream, table, createdAt, record } = write.append;
+    const next = await tx.query<{ last: number }>(
+      `INSERT INTO dynamodb_stream_sequences (stream, table_name, last) VALUES ($1, $2, 1)
+       ON CONFLICT (stream) DO UPDATE SET last = dynamodb_stream_sequences.last + 1 RETURNING last`,
+      [stream, table],
+    );
+    await tx.query("INSERT INTO dynamodb_stream_records (stream, sequence, table_name, created_at, record) VALUES ($1, $2, $3, $4, $5)", [
+      stream, next.rows[0]?.last, table, createdAt, record,
+    ]);
+  } else {
+    await tx.query("DELETE FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3", [write.delete.table, write.delete.partitionKey, write.delete.sortKey]);
+  }
+}
+
 export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
   return {
     createTable: async (record) =>
@@ -52,6 +77,8 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
     deleteTable: (name) =>
       db.transaction(async (tx) => {
         await tx.query("DELETE FROM dynamodb_items WHERE table_name = $1", [name]);
+        await tx.query("DELETE FROM dynamodb_stream_records WHERE table_name = $1", [name]);
+        await tx.query("DELETE FROM dynamodb_stream_sequences WHERE table_name = $1", [name]);
         return (await tx.query("DELETE FROM dynamodb_tables WHERE name = $1", [name])).rowCount === 1;
       }),
     async items(keys) {
@@ -65,20 +92,7 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
     transact: (keys, decide) =>
       db.transaction(async (tx) => {
         const { writes, result } = decide(await readLocked(tx, keys));
-        for (const write of writes) {
-          if ("put" in write) {
-            const { table, partitionKey, sortKey, item, size } = write.put;
-            await tx.query(
-              `INSERT INTO dynamodb_items (table_name, partition_key, sort_key, item, size) VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (table_name, partition_key, sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`,
-              [table, partitionKey, sortKey, item, size],
-            );
-          } else {
-            await tx.query("DELETE FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3", [
-              write.delete.table, write.delete.partitionKey, write.delete.sortKey,
-            ]);
-          }
-        }
+        for (const write of writes) await applyWrite(tx, write);
         return result;
       }),
     async query(range) {
@@ -100,5 +114,17 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       const row = (await db.query<{ n: number; bytes: number | null }>("SELECT COUNT(*)::bigint AS n, SUM(size)::bigint AS bytes FROM dynamodb_items WHERE table_name = $1", [table])).rows[0];
       return { itemCount: row?.n ?? 0, sizeBytes: row?.bytes ?? 0 };
     },
+    async streamRecords(stream, afterSequence, limit) {
+      return (await db.query<StreamRecordRow>(
+        "SELECT sequence, created_at, record FROM dynamodb_stream_records WHERE stream = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",
+        [stream, afterSequence, limit],
+      )).rows.map(streamRecordFrom);
+    },
+    async streamBounds(stream) {
+      const latest = (await db.query<{ last: number }>("SELECT last FROM dynamodb_stream_sequences WHERE stream = $1", [stream])).rows[0]?.last ?? 0;
+      const oldest = (await db.query<{ first: number | null }>("SELECT MIN(sequence) AS first FROM dynamodb_stream_records WHERE stream = $1", [stream])).rows[0]?.first;
+      return { oldest: oldest ?? latest + 1, latest };
+    },
+    trimStreams: async (before) => (await db.query("DELETE FROM dynamodb_stream_records WHERE created_at < $1", [before])).rowCount ?? 0,
   };
 }

@@ -383,4 +383,22 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE access_keys ADD COLUMN user_name TEXT COLLATE "C";
   `,
+  // 15: DynamoDB stream records, numbered per stream by a counter that trimming never resets (its row
+  // lock orders a stream's appends by commit)
+  `
+  CREATE TABLE dynamodb_stream_sequences (
+    stream TEXT COLLATE "C" PRIMARY KEY,
+    table_name TEXT COLLATE "C" NOT NULL,
+    last BIGINT NOT NULL
+  );
+  CREATE TABLE dynamodb_stream_records (
+    stream TEXT COLLATE "C" NOT NULL,
+    sequence BIGINT NOT NULL,
+    table_name TEXT COLLATE "C" NOT NULL,
+    created_at BIGINT NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (stream, sequence)
+  );
+  CREATE INDEX dynamodb_stream_records_by_age ON dynamodb_stream_records (created_at);
+  `,
 ];

@@ -1,5 +1,5 @@
 /** DynamoDB's table and item rows as both backends read them. */
-import type { DynamoItemRow, DynamoTableRecord } from "../ports.js";
+import type { DynamoItemRow, DynamoStreamRecordRow, DynamoTableRecord } from "../ports.js";
 
 export interface TableRow {
   name: string;
@@ -17,3 +17,12 @@ export interface ItemRow {
 
 export const tableFrom = (row: TableRow): DynamoTableRecord => ({ name: row.name, createdAt: row.created_at, definition: row.definition });
 export const itemFrom = (row: ItemRow): DynamoItemRow => ({ table: row.table_name, partitionKey: row.partition_key, sortKey: row.sort_key, item: row.item, size: row.size });
+
+export interface StreamRecordRow {
+  sequence: number | string;
+  created_at: number | string;
+  record: string;
+}
+
+/** PostgreSQL returns BIGINT as a string; both fit a JavaScript number here. */
+export const streamRecordFrom = (row: StreamRecordRow): DynamoStreamRecordRow => ({ sequence: Number(row.sequence), createdAt: Number(row.created_at), record: row.record });

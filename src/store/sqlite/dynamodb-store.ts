@@ -1,6 +1,6 @@
 /** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
-import type { DynamoDbStore, DynamoItemKey, DynamoKeyRange, DynamoTableRecord } from "../ports.js";
-import { itemFrom, tableFrom, type ItemRow, type TableRow } from "../rows/dynamodb-rows.js";
+import type { DynamoDbStore, DynamoItemKey, DynamoKeyRange, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
+import { itemFrom, streamRecordFrom, tableFrom, type ItemRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
@@ -32,6 +32,15 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
   );
   const deleteItem = db.prepare("DELETE FROM dynamodb_items WHERE table_name = ? AND partition_key = ? AND sort_key = ?");
   const getTable = db.prepare<[string], TableRow>("SELECT * FROM dynamodb_tables WHERE name = ?");
+  const nextSequence = db.prepare<[string, string], { last: number }>(
+    `INSERT INTO dynamodb_stream_sequences (stream, table_name, last) VALUES (?, ?, 1)
+     ON CONFLICT (stream) DO UPDATE SET last = last + 1 RETURNING last`,
+  );
+  const insertRecord = db.prepare("INSERT INTO dynamodb_stream_records (stream, sequence, table_name, created_at, record) VALUES (?, ?, ?, ?, ?)");
+  const append = (write: DynamoStreamAppend) => {
+    const { last } = nextSequence.get(write.stream, write.table) as { last: number };
+    insertRecord.run(write.stream, last, write.table, write.createdAt, write.record);
+  };
   const soon = groupCommit(db);
   const read = (key: DynamoItemKey) => {
     const row = getItem.get(key.table, key.partitionKey, key.sortKey);
@@ -54,6 +63,8 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
     updateTable: durably(db, (record: DynamoTableRecord) => db.prepare("UPDATE dynamodb_tables SET definition = ? WHERE name = ?").run(record.definition, record.name).changes === 1),
     deleteTable: durably(db, (name: string) => {
       db.prepare("DELETE FROM dynamodb_items WHERE table_name = ?").run(name);
+      db.prepare("DELETE FROM dynamodb_stream_records WHERE table_name = ?").run(name);
+      db.prepare("DELETE FROM dynamodb_stream_sequences WHERE table_name = ?").run(name);
       return db.prepare("DELETE FROM dynamodb_tables WHERE name = ?").run(name).changes === 1;
     }),
     items: (keys) => keys.map(read),
@@ -62,6 +73,7 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
         const { writes, result } = decide(keys.map(read));
         for (const write of writes) {
           if ("put" in write) putItem.run(write.put.table, write.put.partitionKey, write.put.sortKey, write.put.item, write.put.size);
+          else if ("append" in write) append(write.append);
           else deleteItem.run(write.delete.table, write.delete.partitionKey, write.delete.sortKey);
         }
         return result;
@@ -90,5 +102,16 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
       const row = db.prepare<[string], { n: number; bytes: number | null }>("SELECT COUNT(*) AS n, SUM(size) AS bytes FROM dynamodb_items WHERE table_name = ?").get(table);
       return { itemCount: row?.n ?? 0, sizeBytes: row?.bytes ?? 0 };
     },
+    streamRecords: (stream, afterSequence, limit) =>
+      db
+        .prepare<[string, number, number], StreamRecordRow>("SELECT sequence, created_at, record FROM dynamodb_stream_records WHERE stream = ? AND sequence > ? ORDER BY sequence LIMIT ?")
+        .all(stream, afterSequence, limit)
+        .map(streamRecordFrom),
+    streamBounds(stream) {
+      const latest = db.prepare<[string], { last: number }>("SELECT last FROM dynamodb_stream_sequences WHERE stream = ?").get(stream)?.last ?? 0;
+      const oldest = db.prepare<[string], { first: number | null }>("SELECT MIN(sequence) AS first FROM dynamodb_stream_records WHERE stream = ?").get(stream)?.first;
+      return { oldest: oldest ?? latest + 1, latest };
+    },
+    trimStreams: durably(db, (before: number) => db.prepare("DELETE FROM dynamodb_stream_records WHERE created_at < ?").run(before).changes),
   };
 }

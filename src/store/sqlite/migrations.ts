@@ -383,4 +383,21 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE access_keys ADD COLUMN user_name TEXT;
   `,
+  // 22: DynamoDB stream records, numbered per stream by a counter that trimming never resets
+  `
+  CREATE TABLE dynamodb_stream_sequences (
+    stream TEXT PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    last INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE dynamodb_stream_records (
+    stream TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    table_name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (stream, sequence)
+  ) STRICT;
+  CREATE INDEX dynamodb_stream_records_by_age ON dynamodb_stream_records (created_at);
+  `,
 ];

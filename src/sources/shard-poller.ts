@@ -1,0 +1,275 @@
+/**
+ * Event source mappings on ordered streams: one loop per (enabled mapping, shard) reads records after
+ * the shard's checkpoint, invokes the function synchronously with up to BatchSize of them, and moves
+ * the checkpoint only past records it is done with. A failing batch blocks its shard and is retried
+ * (bisected first when BisectBatchOnFunctionError) until it succeeds, MaximumRetryAttempts or
+ * MaximumRecordAgeInSeconds is reached — then its description goes to the OnFailure destination and
+ * the shard moves on. Checkpoints are stored in the mapping, so a restart continues after the last
+ * record done with (a batch in flight at the crash is delivered again: at least once, never skipped).
+ *
+ * Written once for every ShardSource: DynamoDB Streams registers one; Kinesis will register its own
+ * (shards, positions and `aws:kinesis` records) and reuse this loop unchanged.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Destinations } from "../async/destinations.js";
+import { EventSourceFilter } from "../core/event-pattern/event-source-filter.js";
+import type { EventSourceMapping } from "../core/event-source-mapping.js";
+import type { Invoker } from "../engine/invoker.js";
+import type { FunctionService } from "../functions/function-service.js";
+import type { DocumentStore } from "../store/ports.js";
+import type { ShardRecord, ShardSource } from "./shard-source.js";
+
+export interface ShardPollerDeps {
+  readonly source: ShardSource;
+  readonly mappings: DocumentStore<EventSourceMapping>;
+  readonly functions: FunctionService;
+  readonly invoker: Invoker;
+  readonly destinations: Destinations;
+  readonly logger: Logger;
+  /** How often mappings and shards are looked for, and an idle shard read again. */
+  readonly pollMs?: number;
+  /** The first retry's delay; it doubles up to `maxBackoffMs`. */
+  readonly backoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+/** The mapping was disabled, changed or deleted: the shard's loop stops where its checkpoint is. */
+class Stopped extends Error {}
+
+interface Outcome {
+  readonly ok: boolean;
+  /** ReportBatchItemFailures: the index of the first record to retry from. */
+  readonly retryFrom?: number;
+  readonly statusCode: number;
+  readonly functionError?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ShardPoller {
+  private readonly loops = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly deps: ShardPollerDeps) {}
+
+  start(): void {
+    if (this.closed || this.timer) return;
+    this.timer = setInterval(() => void this.scan(), this.deps.pollMs ?? 500);
+    this.timer.unref();
+    void this.scan();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.loops.values()]);
+  }
+
+  private async scan(): Promise<void> {
+    try {
+      for (const mapping of await this.deps.mappings.list()) {
+        if (this.closed || !mapping.enabled || !this.deps.source.accepts(mapping.eventSourceArn)) continue;
+        for (const shardId of (await this.deps.source.shards(mapping.eventSourceArn)) ?? []) {
+          const id = `${mapping.uuid}/${shardId}`;
+          if (this.loops.has(id)) continue;
+          this.loops.set(id, this.run(mapping.uuid, shardId).finally(() => this.loops.delete(id)));
+        }
+      }
+    } catch (error) {
+      this.deps.logger.error({ err: error }, "reading the stream event source mappings failed; trying again");
+    }
+  }
+
+  /** The current mapping, unless it was disabled, deleted or pointed elsewhere since `was` was read. */
+  private async current(was: EventSourceMapping): Promise<EventSourceMapping> {
+    const now = await this.deps.mappings.get(was.uuid);
+    if (this.closed || !now?.enabled || now.eventSourceArn !== was.eventSourceArn || now.functionName !== was.functionName || now.qualifier !== was.qualifier) throw new Stopped();
+    return now;
+  }
+
+  private async run(uuid: string, shardId: string): Promise<void> {
+    const first = await this.deps.mappings.get(uuid);
+    if (!first) return;
+    try {
+      let position = await this.startingPosition(first, shardId);
+      for (;;) {
+        const mapping = await this.current(first);
+        const batch = await this.gather(mapping, shardId, position);
+        if (batch.length === 0) {
+          // A deleted table's stream (or a resharded-away shard) ends its loop.
+          if (!(await this.deps.source.shards(mapping.eventSourceArn))?.includes(shardId)) return;
+          await sleep(this.deps.pollMs ?? 500);
+          continue;
+        }
+        position = await this.deliver(mapping, shardId, batch, 0);
+      }
+    } catch (error) {
+      if (!(error instanceof Stopped)) {
+        this.deps.logger.warn({ err: error, mapping: uuid, shardId }, "a stream event source mapping's shard loop failed; it restarts at its checkpoint");
+        await this.record(uuid, `PROBLEM: ${(error as Error).message}`).catch(() => undefined);
+        await sleep(1_000);
+      }
+    }
+  }
+
+  /** The shard's checkpoint, or (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it. */
+  private async startingPosition(mapping: EventSourceMapping, shardId: string): Promise<number> {
+    const saved = mapping.checkpoints?.[shardId];
+    if (saved !== undefined) return saved;
+    const bounds = await this.deps.source.bounds(mapping.eventSourceArn, shardId);
+    const position = mapping.startingPosition === "LATEST" ? bounds.latest : bounds.oldest - 1;
+    await this.checkpoint(mapping, shardId, position);
+    return position;
+  }
+
+  /** Up to BatchSize records; with a batching window, waits (from the first record's arrival) for a fuller batch. */
+  private async gather(mapping: EventSourceMapping, shardId: string, position: number): Promise<ShardRecord[]> {
+    const read = () => this.deps.source.read(mapping.eventSourceArn, shardId, position, mapping.batchSize);
+    let batch = await read();
+    const windowMs = mapping.maximumBatchingWindowInSeconds * 1000;
+    while (batch.length > 0 && batch.length < mapping.batchSize && windowMs > 0) {
+      const waitMs = (batch[0] as ShardRecord).createdAtMs + windowMs - Date.now();
+      if (waitMs <= 0) break;
+      await sleep(Math.min(waitMs, this.deps.pollMs ?? 500));
+      await this.current(mapping);
+      batch = await read();
+    }
+    return batch;
+  }
+
+  /**
+   * Delivers a batch in order and returns the position past it. Records no filter matches are done
+   * with at once; the rest are invoked until they succeed or are given up.
+   */
+  private async deliver(mapping: EventSourceMapping, shardId: string, batch: readonly ShardRecord[], retriesSoFar: number): Promise<number> {
+    const last = (batch[batch.length - 1] as ShardRecord).position;
+    const kept = this.filter(mapping, batch);
+    let pending = kept;
+    let retries = retriesSoFar;
+    while (pending.length > 0) {
+      const outcome = await this.invoke(await this.current(mapping), pending);
+      if (outcome.ok) break;
+      if (outcome.retryFrom !== undefined && outcome.retryFrom > 0) {
+        // Checkpoint semantics: what came before the first reported failure is done.
+        await this.checkpoint(mapping, shardId, (pending[outcome.retryFrom - 1] as ShardRecord).position);
+        pending = pending.slice(outcome.retryFrom);
+      }
+      if (mapping.bisectBatchOnFunctionError && pending.length > 1 && outcome.retryFrom === undefined) {
+        const half = Math.ceil(pending.length / 2);
+        await this.deliver(mapping, shardId, pending.slice(0, half), retries);
+        await this.deliver(mapping, shardId, pending.slice(half), retries);
+        break;
+      }
+      const condition = this.exhausted(mapping, pending, retries);
+      if (condition !== undefined) {
+        await this.giveUp(mapping, shardId, pending, condition, retries + 1, outcome);
+        break;
+      }
+      retries += 1;
+      await sleep(Math.min((this.deps.backoffMs ?? 200) * 2 ** Math.min(retries - 1, 10), this.deps.maxBackoffMs ?? 5_000));
+    }
+    await this.checkpoint(mapping, shardId, last);
+    if (kept.length > 0) await this.record(mapping.uuid, "OK");
+    return last;
+  }
+
+  private filter(mapping: EventSourceMapping, batch: readonly ShardRecord[]): ShardRecord[] {
+    if (!mapping.filterCriteria) return [...batch];
+    const filter = EventSourceFilter.compile(mapping.filterCriteria);
+    return batch.filter((record) => filter.matches({ ...record.event, eventSourceARN: mapping.eventSourceArn }));
+  }
+
+  private exhausted(mapping: EventSourceMapping, pending: readonly ShardRecord[], retries: number): string | undefined {
+    const maxRetries = mapping.maximumRetryAttempts ?? -1;
+    const maxAgeSeconds = mapping.maximumRecordAgeInSeconds ?? -1;
+    const ageMs = Date.now() - (pending[0] as ShardRecord).createdAtMs;
+    if ((maxAgeSeconds !== -1 && ageMs > maxAgeSeconds * 1000) || ageMs > this.deps.source.retentionMs) return "RecordAgeExceeded";
+    if (maxRetries !== -1 && retries >= maxRetries) return "RetryAttemptsExhausted";
+    return undefined;
+  }
+
+  private async invoke(mapping: EventSourceMapping, records: readonly ShardRecord[]): Promise<Outcome> {
+    const { functions, invoker } = this.deps;
+    const fn = await functions.resolve(mapping.functionName, mapping.qualifier);
+    const payload = Buffer.from(JSON.stringify({ Records: records.map((r) => ({ ...r.event, eventSourceARN: mapping.eventSourceArn })) }));
+    const result = await invoker.invoke({
+      fn: functions.runnable(fn), requestId: randomUUID(), payload,
+      invokedArn: functions.arn(mapping.functionName, mapping.qualifier), clientContext: undefined,
+      traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")};Sampled=0`, wantLogTail: false,
+    });
+    if (result.functionError) {
+      await this.record(mapping.uuid, "PROBLEM: Function call failed");
+      return { ok: false, statusCode: 200, functionError: result.functionError };
+    }
+    if (!mapping.functionResponseTypes.includes("ReportBatchItemFailures")) return { ok: true, statusCode: 200 };
+    const retryFrom = firstReportedFailure(result.payload, records);
+    if (retryFrom === undefined) return { ok: true, statusCode: 200 };
+    await this.record(mapping.uuid, "PROBLEM: Function reported failed records");
+    return { ok: false, statusCode: 200, retryFrom };
+  }
+
+  /** AWS's on-failure record for a stream batch: where the batch was, not its records. */
+  private async giveUp(mapping: EventSourceMapping, shardId: string, records: readonly ShardRecord[], condition: string, invokeCount: number, outcome: Outcome): Promise<void> {
+    const first = records[0] as ShardRecord;
+    const last = records[records.length - 1] as ShardRecord;
+    this.deps.logger.warn({ mapping: mapping.uuid, shardId, condition }, "a stream batch was given up");
+    await this.record(mapping.uuid, `PROBLEM: ${condition}`);
+    if (mapping.onFailure === undefined) return;
+    const body = {
+      requestContext: { requestId: randomUUID(), functionArn: this.deps.functions.arn(mapping.functionName, mapping.qualifier), condition, approximateInvokeCount: invokeCount },
+      responseContext: { statusCode: outcome.statusCode, executedVersion: mapping.qualifier ?? "$LATEST", ...(outcome.functionError ? { functionError: outcome.functionError } : {}) },
+      version: "1.0",
+      timestamp: new Date().toISOString(),
+      [this.deps.source.batchInfoKey]: {
+        shardId, startSequenceNumber: first.sequenceNumber, endSequenceNumber: last.sequenceNumber,
+        approximateArrivalOfFirstRecord: new Date(first.createdAtMs).toISOString(), approximateArrivalOfLastRecord: new Date(last.createdAtMs).toISOString(),
+        batchSize: records.length, streamArn: mapping.eventSourceArn,
+      },
+    };
+    try {
+      await this.deps.destinations.send(mapping.onFailure, { body: JSON.stringify(body) });
+    } catch (error) {
+      this.deps.logger.error({ err: error, mapping: mapping.uuid }, "the on-failure destination refused a stream batch record");
+    }
+  }
+
+  /** Stores the shard's checkpoint in the mapping (re-read first, so a user's update is not undone). */
+  private async checkpoint(mapping: EventSourceMapping, shardId: string, position: number): Promise<void> {
+    const current = await this.deps.mappings.get(mapping.uuid);
+    if (!current || current.checkpoints?.[shardId] === position) return;
+    await this.deps.mappings.put(mapping.uuid, { ...current, checkpoints: { ...current.checkpoints, [shardId]: position } });
+  }
+
+  private async record(uuid: string, result: string): Promise<void> {
+    const current = await this.deps.mappings.get(uuid);
+    if (current && current.lastProcessingResult !== result) await this.deps.mappings.put(uuid, { ...current, lastProcessingResult: result });
+  }
+}
+
+/**
+ * ReportBatchItemFailures for streams: `{"batchItemFailures":[{"itemIdentifier": <SequenceNumber>}]}`.
+ * The lowest failed record is where the retry starts; an empty list or a null body is success; an
+ * unknown identifier or a malformed response fails the whole batch (retry from 0).
+ */
+function firstReportedFailure(payload: Buffer, records: readonly ShardRecord[]): number | undefined {
+  let response: unknown;
+  try {
+    response = payload.length === 0 ? null : JSON.parse(payload.toString("utf8"));
+  } catch {
+    return 0;
+  }
+  if (response === null || typeof response !== "object") return undefined;
+  const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
+  if (failures === undefined || failures === null) return undefined;
+  if (!Array.isArray(failures)) return 0;
+  let lowest: number | undefined;
+  for (const failure of failures as { itemIdentifier?: unknown }[]) {
+    const index = records.findIndex((r) => r.sequenceNumber === failure?.itemIdentifier);
+    if (index === -1) return 0;
+    lowest = lowest === undefined ? index : Math.min(lowest, index);
+  }
+  return lowest;
+}

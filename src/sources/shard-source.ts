@@ -1,0 +1,47 @@
+/**
+ * Ordered, sharded event sources (DynamoDB Streams now, Kinesis next) as Lambda's event source
+ * mappings see them: a stream's shards, and the records of a shard after a position. The service
+ * that owns the stream registers a ShardSource; Lambda's mapping API checks ARNs against them, and
+ * the ShardPoller (shard-poller.ts) reads them, so neither names the other service.
+ */
+import type { JsonValue } from "../core/event-pattern/types.js";
+
+export interface ShardRecord {
+  /** The position to checkpoint at: a record's number, increasing within its shard. */
+  readonly position: number;
+  /** The sequence number as the source writes it (for on-failure records). */
+  readonly sequenceNumber: string;
+  /** When the record was written (MaximumRecordAgeInSeconds counts from here), epoch ms. */
+  readonly createdAtMs: number;
+  /** The record as Lambda's event carries it, without `eventSourceARN` (the poller adds it). */
+  readonly event: Record<string, JsonValue>;
+}
+
+export interface ShardSource {
+  /** The event source name (`aws:dynamodb`, `aws:kinesis`). */
+  readonly eventSource: string;
+  /** The on-failure record's batch member (`DDBStreamBatchInfo`, `KinesisBatchInfo`). */
+  readonly batchInfoKey: string;
+  /** How long records are kept: a batch blocked longer is given up (its records have expired). */
+  readonly retentionMs: number;
+  accepts(arn: string): boolean;
+  /** The stream's shard ids, or undefined when there is no such stream in this account. */
+  shards(arn: string): Promise<string[] | undefined>;
+  /** The last position given (`latest`) and the oldest still kept (`latest + 1` when none is). */
+  bounds(arn: string, shardId: string): Promise<{ oldest: number; latest: number }>;
+  /** Records after `afterPosition`, in order, at most `limit`. */
+  read(arn: string, shardId: string, afterPosition: number, limit: number): Promise<ShardRecord[]>;
+}
+
+/** The registered sources, by the ARNs they accept. */
+export class ShardSources {
+  private readonly sources: ShardSource[] = [];
+
+  add(source: ShardSource): void {
+    this.sources.push(source);
+  }
+
+  sourceFor(arn: string): ShardSource | undefined {
+    return this.sources.find((source) => source.accepts(arn));
+  }
+}
