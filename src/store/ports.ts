@@ -723,8 +723,9 @@ export interface ClusterStore {
   /** Removes this node's row and its slots (a clean stop: it holds no leases any more). */
   leave(): Promise<void>;
   /**
-   * Takes one of `limit` concurrency slots of `functionName` across the cluster (slots of dead
-   * nodes do not count): its id, or undefined when all are taken. Serialized per function.
+   * Takes one of `limit` concurrency slots of `functionName` (a function with reserved concurrency,
+   * or the account's unreserved pool) across the cluster (slots of dead nodes do not count): its id,
+   * or undefined when all are taken. Serialized per name.
    */
   takeSlot(functionName: string, limit: number, now: number): Promise<string | undefined>;
   /** Gives a slot back. */
