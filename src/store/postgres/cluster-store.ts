@@ -52,6 +52,19 @@ export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): C
     async releaseSlot(id) {
       await db.query("DELETE FROM unkai_slots WHERE id = $1", [id]);
     },
+    async signingKey(name, candidate, now) {
+      await db.query(
+        "INSERT INTO unkai_signing_keys (name, access_key_id, secret_access_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
+        [name, candidate.accessKeyId, candidate.secretAccessKey, now],
+      );
+      const { rows } = await db.query<{ access_key_id: string; secret_access_key: string }>(
+        "SELECT access_key_id, secret_access_key FROM unkai_signing_keys WHERE name = $1",
+        [name],
+      );
+      const row = rows[0];
+      if (!row) throw new Error(`signing key ${name} vanished after it was written`);
+      return { accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key };
+    },
     async nodes(now) {
       await db.query("DELETE FROM unkai_slots WHERE node_id IN (SELECT id FROM unkai_nodes WHERE heartbeat_at < $1)", [now - FORGET_AFTER_MS]);
       await db.query("DELETE FROM unkai_nodes WHERE heartbeat_at < $1", [now - FORGET_AFTER_MS]);

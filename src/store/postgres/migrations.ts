@@ -339,4 +339,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
   `,
+  // 9: keys every node of the cluster signs with (the code URLs GetFunction presigns): the first
+  // node to start writes one, every node uses that one, so any node verifies what another signed
+  `
+  CREATE TABLE unkai_signing_keys (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    access_key_id TEXT COLLATE "C" NOT NULL,
+    secret_access_key TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  `,
 ];
