@@ -23,6 +23,8 @@ import { Collector, waitFor } from "./helpers/wait.js";
 
 /** Async events in the crash run: 10,000 took longer than a minute on the 2-core development machine (docs/cluster.md). */
 const EVENTS = Number(process.env.UNKAI_CLUSTER_EVENTS ?? 2000);
+/** How long acknowledging a share of them may take: a minute for the default run, more for a long one (30 ms an event). */
+const ackWaitMs = (share: number) => Math.max(60_000, EVENTS * share * 30);
 
 const skip = !postgresAvailable() || !existsSync(NGINX) ? "needs PostgreSQL 15 and nginx (scripts/install-test-deps.sh)" : false;
 
@@ -157,7 +159,7 @@ describe("a cluster: three nodes on one PostgreSQL behind nginx", { skip }, () =
     let next = 0;
     const startedAt = Date.now();
     const chaos = (async () => {
-      await waitFor("a third of the events acknowledged", () => (acknowledged.size >= EVENTS / 3 ? true : undefined), 60_000);
+      await waitFor("a third of the events acknowledged", () => (acknowledged.size >= EVENTS / 3 ? true : undefined), ackWaitMs(1 / 3));
       // B dies holding both of capped's slots (reserved concurrency 2): two long calls running on it.
       const onB = lambda(node(1).url);
       const before = collector.recorded("capped").filter((r) => r.phase === "start").length;
@@ -175,7 +177,7 @@ describe("a cluster: three nodes on one PostgreSQL behind nginx", { skip }, () =
       const onA = lambda(node(0).url);
       const capacity = waitFor("capped's capacity to come back", async () => ((await invoke(onA, "capped", { after: "kill" }, false).catch(() => undefined))?.status === 200 ? true : undefined), 30_000)
         .then(() => Date.now() - killedAt, () => Number.POSITIVE_INFINITY);
-      await waitFor("half of the events acknowledged", () => (acknowledged.size >= EVENTS / 2 ? true : undefined), 60_000);
+      await waitFor("half of the events acknowledged", () => (acknowledged.size >= EVENTS / 2 ? true : undefined), ackWaitMs(1 / 2));
       console.log(`# stopping node C (SIGTERM) after ${acknowledged.size} acknowledged`);
       assert.equal(await node(2).stop(), 0);
       await start(2);

@@ -35,20 +35,15 @@ export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): C
       await db.query("DELETE FROM unkai_slots WHERE node_id = $1", [nodeId]);
       await db.query("DELETE FROM unkai_nodes WHERE id = $1", [nodeId]);
     },
-    takeSlot: (functionName, limit, now) =>
-      db.transaction(async (tx) => {
-        // The lock first, then the count in a statement of its own: under read committed it sees
-        // every slot a transaction that held the lock before this one committed.
-        await tx.query("SELECT pg_advisory_xact_lock(hashtext('unkai_slots'), hashtext($1))", [functionName]);
-        const id = randomUUID();
-        const taken = await tx.query(
-          `INSERT INTO unkai_slots (id, function_name, node_id, taken_at)
-           SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM unkai_slots s JOIN unkai_nodes n ON n.id = s.node_id
-                                        WHERE s.function_name = $2 AND n.heartbeat_at > $5) < $6`,
-          [id, functionName, nodeId, now, now - deadAfterMs, limit],
-        );
-        return taken.rowCount === 1 ? id : undefined;
-      }),
+    async takeSlot(functionName, limit, now) {
+      // One statement (migration 10): the advisory lock on the name, then the count of live slots
+      // and the insert, committed at once; one round trip per invoke.
+      const id = randomUUID();
+      const { rows } = await db.query<{ taken: boolean }>("SELECT unkai_take_slot($1, $2, $3, $4, $5, $6) AS taken", [
+        id, functionName, nodeId, now, now - deadAfterMs, limit,
+      ]);
+      return rows[0]?.taken === true ? id : undefined;
+    },
     async releaseSlot(id) {
       await db.query("DELETE FROM unkai_slots WHERE id = $1", [id]);
     },

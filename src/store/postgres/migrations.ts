@@ -349,4 +349,23 @@ export const MIGRATIONS: readonly string[] = [
     created_at BIGINT NOT NULL
   );
   `,
+  // 10: taking a concurrency slot in one statement (one round trip, the lock held only as long as
+  // the function and its commit take): every unreserved invoke of the cluster passes this lock. In
+  // a volatile function each statement reads a fresh snapshot, so the count after the lock sees
+  // every slot its previous holder committed.
+  `
+  CREATE FUNCTION unkai_take_slot(p_id TEXT, p_name TEXT, p_node TEXT, p_now BIGINT, p_alive_after BIGINT, p_limit INTEGER)
+  RETURNS BOOLEAN LANGUAGE plpgsql VOLATILE AS $$
+  DECLARE
+    taken INTEGER;
+  BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('unkai_slots'), hashtext(p_name));
+    INSERT INTO unkai_slots (id, function_name, node_id, taken_at)
+      SELECT p_id, p_name, p_node, p_now
+      WHERE (SELECT COUNT(*) FROM unkai_slots s JOIN unkai_nodes n ON n.id = s.node_id
+             WHERE s.function_name = p_name AND n.heartbeat_at > p_alive_after) < p_limit;
+    GET DIAGNOSTICS taken = ROW_COUNT;
+    RETURN taken = 1;
+  END $$;
+  `,
 ];
