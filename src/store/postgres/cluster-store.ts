@@ -11,6 +11,28 @@ import type { PgDb } from "./database.js";
 const FORGET_AFTER_MS = 300_000;
 /** Changes kept this long: a node that fell further behind than this drops its whole cache. */
 const KEEP_CHANGES_MS = 600_000;
+/**
+ * Slot takes of this node in flight at once. A take may wait on its name's lock (every unreserved
+ * invoke of the cluster shares one); waiting here instead of in the database keeps the rest of the
+ * pool's connections free for everything else (acknowledging events, API reads).
+ */
+const SLOT_TAKERS = 2;
+
+/** Runs at most `limit` of the given tasks at once, the others in arrival order. */
+function atMost(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
 
 interface NodeRow {
   id: string;
@@ -21,6 +43,7 @@ interface NodeRow {
 }
 
 export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): ClusterStore {
+  const takers = atMost(SLOT_TAKERS);
   return {
     nodeId,
     deadAfterMs,
@@ -39,9 +62,9 @@ export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): C
       // One statement (migration 10): the advisory lock on the name, then the count of live slots
       // and the insert, committed at once; one round trip per invoke.
       const id = randomUUID();
-      const { rows } = await db.query<{ taken: boolean }>("SELECT unkai_take_slot($1, $2, $3, $4, $5, $6) AS taken", [
+      const { rows } = await takers(() => db.query<{ taken: boolean }>("SELECT unkai_take_slot($1, $2, $3, $4, $5, $6) AS taken", [
         id, functionName, nodeId, now, now - deadAfterMs, limit,
-      ]);
+      ]));
       return rows[0]?.taken === true ? id : undefined;
     },
     async releaseSlot(id) {
