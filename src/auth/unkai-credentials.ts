@@ -9,7 +9,7 @@ import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { SessionCredentials, CredentialIssuer } from "../engine/environment-variables.js";
 import type { CredentialLookup, SigningSecret } from "../protocol/sigv4-verify.js";
-import type { AccessKeyStore } from "../store/ports.js";
+import type { AccessKeyStore, SigningKey } from "../store/ports.js";
 import { DEFAULT_KEY, newAccessKeyId, newSecretAccessKey, newSessionToken } from "./access-keys.js";
 
 export interface UnkaiCredentialsOptions {
@@ -45,14 +45,25 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
    * cluster do not share them (docs/iam.md).
    */
   private readonly roleSessions = new Map<string, SigningSecret & { readonly expiresAtMs: number }>();
-  /** Unkai's own key: never leaves the process, so only URLs this Unkai presigned carry it. */
-  private readonly own = { accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecretAccessKey() };
+  /**
+   * Unkai's own key: never leaves the process (on one node) or the cluster's store (shared by every
+   * node, `shareOwnKey`), so only URLs this Unkai presigned carry it.
+   */
+  private own: SigningKey = { accessKeyId: newAccessKeyId("AKIA"), secretAccessKey: newSecretAccessKey() };
 
   constructor(private readonly options: UnkaiCredentialsOptions) {}
 
   /** Whether any key exists besides the default (a non-loopback Unkai refuses to start without one). */
   async hasConfiguredKeys(): Promise<boolean> {
     return this.options.configured !== undefined || (await this.options.keys.count()) > 0;
+  }
+
+  /**
+   * Signs with the cluster's key from now on: `agree` gets this node's own key as a candidate and
+   * returns the one every node uses (the first stored), so any node verifies another's URLs.
+   */
+  async shareOwnKey(agree: (candidate: SigningKey) => Promise<SigningKey>): Promise<void> {
+    this.own = await agree(this.own);
   }
 
   async find(accessKeyId: string): Promise<SigningSecret | undefined> {

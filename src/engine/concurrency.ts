@@ -6,14 +6,23 @@ import { UnkaiError } from "../core/errors.js";
 
 export type Release = () => void;
 
-/** Reserved concurrency counted across a cluster (ClusterStore's slots); absent on one node. */
+/**
+ * Concurrency counted across a cluster (ClusterStore's slots): reserved functions each under their
+ * own name, every other function in the shared unreserved pool. Absent on one node.
+ */
 export interface ClusterSlots {
   take(functionName: string, limit: number, now: number): Promise<string | undefined>;
   release(id: string): Promise<void>;
 }
 
+/**
+ * The slot name of the account's unreserved pool: not a valid function name (no parentheses), so it
+ * cannot collide with a function's own slots.
+ */
+export const UNRESERVED_POOL = "(unreserved)";
+
 export class ConcurrencyLimiter {
-  /** Set on a shared store: reserved concurrency then holds across every node. */
+  /** Set on a shared store: reserved concurrency and the account limit then hold across every node. */
   slots: ClusterSlots | undefined;
   /** Hears about slots that could not be given back (they stop counting when this node's heartbeat does). */
   onSlotError: (error: unknown) => void = () => undefined;
@@ -79,19 +88,23 @@ export class ConcurrencyLimiter {
 
 /**
  * Admits one invocation counting the whole cluster: this node's limits first (no round trip for a
- * throttle this node can see), then, for a function with reserved concurrency, a slot row. On one
- * node (no slots) it is `admit` itself, with no await: the SQLite path stays as it was.
+ * throttle this node can see), then a slot row — the function's own for reserved concurrency, the
+ * account's unreserved pool otherwise. On one node (no slots) it is `admit` itself, with no await:
+ * the SQLite path stays as it was.
  */
 export function admitAcrossCluster(limiter: ConcurrencyLimiter, name: string): Release | Promise<Release> {
   const local = limiter.admit(name);
-  const reserved = limiter.reservedOf(name);
   const slots = limiter.slots;
-  if (!slots || reserved === undefined) return local;
-  return slots.take(name, reserved, Date.now()).then(
+  if (!slots) return local;
+  const reserved = limiter.reservedOf(name);
+  const [pool, limit, reason] = reserved === undefined
+    ? [UNRESERVED_POOL, limiter.unreservedLimit, "ConcurrentInvocationLimitExceeded"]
+    : [name, reserved, "ReservedFunctionConcurrentInvocationLimitExceeded"];
+  return slots.take(pool, limit, Date.now()).then(
     (id) => {
       if (id === undefined) {
         local();
-        throw throttle("ReservedFunctionConcurrentInvocationLimitExceeded");
+        throw throttle(reason);
       }
       return () => {
         local();

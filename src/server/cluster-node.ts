@@ -14,7 +14,7 @@ export interface ClusterNodeDeps {
   readonly functionChanged: (name: string, version: string | undefined) => Promise<void>;
   /** Changes were missed (this node fell behind the log's pruning): forget every cached function. */
   readonly everythingChanged: () => void;
-  /** Frees leases of dead nodes (AsyncQueueStore.clearLeases) and wakes the worker; resolves to how many. */
+  /** Frees leases of dead nodes (async events, schedule timers) and wakes who runs them; resolves to how many. */
   readonly freeDeadLeases: () => Promise<number>;
   readonly logger: Logger;
 }
@@ -88,7 +88,7 @@ export class ClusterNode {
     // passed) has no row any more, so only the sweep itself finds them.
     if (dead.length === 0 && ++this.beats % SWEEP_EVERY_BEATS !== 0) return;
     const freed = await this.deps.freeDeadLeases();
-    if (freed > 0) this.deps.logger.info({ events: freed, nodes: dead.map((node) => node.id) }, "cluster: requeued events leased by nodes whose heartbeat stopped");
+    if (freed > 0) this.deps.logger.info({ leases: freed, nodes: dead.map((node) => node.id) }, "cluster: freed events and schedule timers leased by nodes whose heartbeat stopped");
   }
 
   private async pollChanges(): Promise<void> {

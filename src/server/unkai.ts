@@ -7,7 +7,8 @@ import { createServer as createNetServer, type Server as NetServer } from "node:
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
-import { availableParallelism } from "node:os";
+import { randomUUID } from "node:crypto";
+import { availableParallelism, hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { Destinations, lambdaTarget } from "../async/destinations.js";
@@ -104,6 +105,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     configured: config.accessKeyId ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
     loopback: isLoopbackHost(config.host),
   });
+  // Code URLs one node presigns are downloaded through whichever node the balancer picks.
+  const sharedKeys = store.cluster;
+  if (sharedKeys) await credentials.shareOwnKey((candidate) => sharedKeys.signingKey("code-urls", candidate, Date.now()));
   if (!isLoopbackHost(config.host) && !(await credentials.hasConfiguredKeys())) {
     await store.close();
     await blobs.store.close();
@@ -166,6 +170,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     pollMs: 250,
   }, logger.child({ part: "async" }));
   queue.onEnqueued = () => worker.wake();
+  const deadLeaseListeners: (() => void)[] = [];
   const clusterNode = store.cluster && new ClusterNode({
     cluster: store.cluster, address: () => url,
     functionChanged: (name, version) => functions.changedElsewhere(name, version),
@@ -173,7 +178,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     freeDeadLeases: async () => {
       const freed = await store.asyncQueue.clearLeases();
       if (freed > 0) worker.wake();
-      return freed;
+      const timers = await store.scheduleTimers.clearLeases();
+      if (timers > 0) for (const wake of deadLeaseListeners) wake();
+      return freed + timers;
     },
     logger: logger.child({ part: "cluster" }),
   });
@@ -189,6 +196,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs,
     store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
+    nodeName: store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    onDeadLeasesFreed: (listener) => void deadLeaseListeners.push(listener),
     health: () => ({
       status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running,
       ...(clusterNode ? { node: clusterNode.nodeId, nodes: clusterNode.nodes() } : {}),

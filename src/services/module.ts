@@ -64,6 +64,13 @@ export interface Platform {
   readonly worker: AsyncWorker;
   /** Ordered stream sources (DynamoDB Streams) that Lambda's event source mappings read; their owners add them. */
   readonly shards: ShardSources;
+  /**
+   * The owner name of every lease this node takes (schedule timers too): the cluster node id on a
+   * shared store, so a dead node's leases are freed with its heartbeat; else one unique to this process.
+   */
+  readonly nodeName: string;
+  /** Calls `listener` after leases of dead nodes were freed (a schedule runner looks at the store again). */
+  onDeadLeasesFreed(listener: () => void): void;
   /** `GET /_unkai/health`'s answer. */
   health(): Record<string, unknown>;
   /** A child of Unkai's logger for one service. */

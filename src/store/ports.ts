@@ -710,6 +710,12 @@ export interface ScheduleTimerStore {
    * nothing and hears false.
    */
   advance(id: string, leaseCounter: number, nextFireAt: number | undefined): Promise<boolean>;
+  /**
+   * Frees (raising the counter, so a late `advance` is refused) every timer lease no live node
+   * holds, as AsyncQueueStore.clearLeases: on one node (SQLite) all of them; on a shared store
+   * those whose owner is not a node with a fresh heartbeat. How many were freed.
+   */
+  clearLeases(): Promise<number>;
   /** When the earliest timer is due (a leased one: when its lease ends), if any has a next firing. */
   nextDueAt(): Promise<number | undefined>;
 }
@@ -818,6 +824,12 @@ export interface ClusterNodeRow {
   readonly leasesHeld: number;
 }
 
+/** A key pair Unkai signs its own URLs with. */
+export interface SigningKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
 /** The registry of nodes sharing a store, and the change log that keeps their caches true. */
 export interface ClusterStore {
   /** This node's id: generated when the store opens, and the owner of every lease it takes. */
@@ -829,12 +841,18 @@ export interface ClusterStore {
   /** Removes this node's row and its slots (a clean stop: it holds no leases any more). */
   leave(): Promise<void>;
   /**
-   * Takes one of `limit` concurrency slots of `functionName` across the cluster (slots of dead
-   * nodes do not count): its id, or undefined when all are taken. Serialized per function.
+   * Takes one of `limit` concurrency slots of `functionName` (a function with reserved concurrency,
+   * or the account's unreserved pool) across the cluster (slots of dead nodes do not count): its id,
+   * or undefined when all are taken. Serialized per name.
    */
   takeSlot(functionName: string, limit: number, now: number): Promise<string | undefined>;
   /** Gives a slot back. */
   releaseSlot(id: string): Promise<void>;
+  /**
+   * The cluster's key named `name`: the one stored, or `candidate` stored as it when there is none
+   * yet (the first of racing nodes wins; every node gets the same key back).
+   */
+  signingKey(name: string, candidate: SigningKey, now: number): Promise<SigningKey>;
   /** Every node with a row, live or not, oldest first; rows of nodes dead for long are removed. */
   nodes(now: number): Promise<ClusterNodeRow[]>;
   /** The change log's newest position (where a starting node begins reading). */

@@ -79,4 +79,18 @@ export function clusterStoreContract(test: StoreTest): void {
     assert.ok(await c.takeSlot("fn", 3, Date.now()));
     assert.equal(await c.takeSlot("fn", 3, Date.now()), undefined);
   });
+
+  test("signing keys: racing nodes all get the first key stored, and keep it", async ({ store, another }) => {
+    const a = store.cluster;
+    if (!a) return;
+    const others = await Promise.all([another(), another()]);
+    const [b, c] = others.map((o) => o.cluster);
+    assert.ok(b && c);
+    const candidates = [0, 1, 2].map((i) => ({ accessKeyId: `AKIA${i}`, secretAccessKey: `secret-${i}` }));
+    const agreed = await Promise.all([a, b, c].map((node, i) => node.signingKey("code-urls", candidates[i] ?? { accessKeyId: "", secretAccessKey: "" }, Date.now())));
+    assert.equal(new Set(agreed.map((key) => JSON.stringify(key))).size, 1, "every node has the same key");
+    assert.ok(candidates.some((c) => c.accessKeyId === agreed[0]?.accessKeyId && c.secretAccessKey === agreed[0]?.secretAccessKey), "it is one of the candidates, whole");
+    assert.deepEqual(await a.signingKey("code-urls", { accessKeyId: "AKIAlater", secretAccessKey: "later" }, Date.now()), agreed[0], "a later candidate does not replace it");
+    assert.notDeepEqual(await a.signingKey("other", { accessKeyId: "AKIAother", secretAccessKey: "other" }, Date.now()), agreed[0], "keys are per name");
+  });
 }

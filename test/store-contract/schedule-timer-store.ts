@@ -63,4 +63,24 @@ export function scheduleTimerStoreContract(test: StoreTest): void {
     assert.deepEqual([now?.nextFireAt, now?.leaseOwner], [5_000, undefined]);
     assert.equal((await store.scheduleTimers.claimDue(4_999, "node-a", 60_000, 5)).length, 0, "not due before its new time");
   });
+
+  test("clearLeases frees leases no live node holds (all of them on one node), fencing off their holders", async ({ store, another }) => {
+    const now = Date.now();
+    const owner = store.cluster?.nodeId ?? "node-a";
+    await store.cluster?.heartbeat("http://a", now, now);
+    await store.scheduleTimers.set("rule/held", now - 1_000);
+    const [held] = await store.scheduleTimers.claimDue(now, owner, now + 60_000, 5);
+    assert.ok(held);
+    const other = await another();
+    if (store.cluster) {
+      assert.equal(await other.scheduleTimers.clearLeases(), 0, "a live node's timers stay its own");
+      // Its heartbeat stops: once older than deadAfterMs its timers are anyone's.
+      await store.cluster.heartbeat("http://a", now, Date.now() - store.cluster.deadAfterMs - 1_000);
+    }
+    assert.equal(await other.scheduleTimers.clearLeases(), 1);
+    assert.equal(await other.scheduleTimers.clearLeases(), 0, "nothing left to free");
+    assert.equal(await store.scheduleTimers.advance("rule/held", held.leaseCounter, now + 60_000), false, "the old holder is fenced off");
+    const [taken] = await other.scheduleTimers.claimDue(Date.now(), "node-b", Date.now() + 60_000, 5);
+    assert.equal(taken?.id, "rule/held", "and another node takes it at once, not when the lease would have ended");
+  });
 }

@@ -3,8 +3,6 @@
  * PutEvents and TestEventPattern on the shared pattern engine, scheduled rules on the schedule runner.
  * docs/compatibility/events.md says what is answered and delivered.
  */
-import { hostname } from "node:os";
-import { randomUUID } from "node:crypto";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
@@ -27,7 +25,8 @@ export function eventsService(platform: Platform): Service {
   const { eventBuses: buses, eventRules: rules, scheduleTimers } = platform.store;
   const outbox = new DeliveryOutbox(platform.store.eventDeliveries, platform.destinations, platform.retryTiming, now, logger);
   const delivery = new EventDelivery(rules, platform.queue, platform.destinations, outbox, logger);
-  const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, now }, logger);
+  const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: platform.nodeName, now }, logger);
+  platform.onDeadLeasesFreed(() => schedules.runner.wake());
   const startedAt = now();
   const operations: Operations = {
     ...busOperations({ buses, rules, names, account: platform.account, delivery, now, startedAt }),

@@ -45,8 +45,11 @@ import {
 export interface LambdaServiceDeps {
   readonly functions: FunctionService;
   readonly invoker: Invoker;
-  /** A presigned URL that downloads the code package with this CodeSha256 (Code.Location, valid 10 minutes). */
-  readonly codeLocation: (codeSha256: string) => Promise<string>;
+  /**
+   * A presigned URL that downloads the code package with this CodeSha256 (Code.Location, valid 10
+   * minutes), on the host the caller reached Unkai by (a balancer's, in a cluster).
+   */
+  readonly codeLocation: (codeSha256: string, host: string | undefined) => Promise<string>;
   readonly logger: Logger;
   readonly queue: AsyncQueue;
   readonly eventConfigs: EventInvokeConfigStore;
@@ -111,7 +114,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
       const record = await functions.get(name, qualifier);
       return json(200, {
         Configuration: functionConfiguration(record, functions.arn(name, qualifier)),
-        Code: { RepositoryType: "S3", Location: await codeLocation(record.codeSha256) },
+        Code: { RepositoryType: "S3", Location: await codeLocation(record.codeSha256, request.headers.host) },
         ...(Object.keys(record.tags).length > 0 ? { Tags: record.tags } : {}),
         ...(record.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } } : {}),
       });
@@ -218,6 +221,11 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
   };
 }
 
+/** This Unkai's scheme on the host the caller used (any node of a cluster verifies the URL: the signing key is shared). */
+function callerBase(own: string, host: string | undefined): string {
+  return host ? `${own.startsWith("https:") ? "https" : "http"}://${host}` : own;
+}
+
 /** Lambda's management and Invoke API; GetFunction's Code.Location is a URL Unkai presigns for its own `/_unkai/code/`. */
 export const lambdaModule: ServiceModule = {
   name: "lambda",
@@ -225,7 +233,7 @@ export const lambdaModule: ServiceModule = {
   compatibility: "docs/compatibility/lambda.md",
   create: (p) => lambdaService({
     functions: p.functions, invoker: p.invoker, queue: p.queue, destinations: p.destinations, eventConfigs: p.store.eventInvokeConfigs, aliases: p.store.aliases, layers: p.store.layers, code: p.code,
-    codeLocation: (codeSha256) => p.credentials.presignUrl(p.url(), `/_unkai/code/${codeKey(codeSha256)}.zip`, p.account.region), logger: p.logger("lambda"),
+    codeLocation: (codeSha256, host) => p.credentials.presignUrl(callerBase(p.url(), host), `/_unkai/code/${codeKey(codeSha256)}.zip`, p.account.region), logger: p.logger("lambda"),
     functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
     mappings: p.store.eventSourceMappings, queues: p.store.queues, shards: p.shards,
     lambdaMayAssume: p.iamEnforcer && ((role) => p.iamEnforcer?.lambdaMayAssume(role) ?? Promise.resolve(true)),

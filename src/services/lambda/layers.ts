@@ -4,7 +4,7 @@ import type { Account } from "../../core/arn.js";
 import { invalidParameter, notFound } from "../../core/errors.js";
 import { parseLayerVersionArn, validateLayerName, type LayerVersionRecord } from "../../core/layer.js";
 import { isRuntimeId } from "../../core/runtimes.js";
-import { empty, json } from "../../protocol/http.js";
+import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { CodeStore } from "../../store/code/code-store.js";
 import type { LayerStore } from "../../store/ports.js";
@@ -19,7 +19,7 @@ const publishInput = z.object({
   LicenseInfo: z.string().max(512).optional(),
 });
 
-export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore, account: Account, codeLocation: (codeSha256: string) => Promise<string>): void {
+export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore, account: Account, codeLocation: (codeSha256: string, host: string | undefined) => Promise<string>): void {
   const layerArn = (name: string) => `arn:aws:lambda:${account.region}:${account.accountId}:layer:${name}`;
   const shape = (layer: LayerVersionRecord) => ({
     LayerVersionArn: `${layerArn(layer.layerName)}:${layer.version}`,
@@ -30,8 +30,8 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
     CompatibleArchitectures: layer.compatibleArchitectures,
     ...(layer.licenseInfo ? { LicenseInfo: layer.licenseInfo } : {}),
   });
-  const full = async (layer: LayerVersionRecord) => ({
-    Content: { Location: await codeLocation(layer.codeSha256), CodeSha256: layer.codeSha256, CodeSize: layer.codeSize },
+  const full = async (layer: LayerVersionRecord, request: UnkaiRequest) => ({
+    Content: { Location: await codeLocation(layer.codeSha256, request.headers.host), CodeSha256: layer.codeSha256, CodeSize: layer.codeSize },
     LayerArn: layerArn(layer.layerName),
     ...shape(layer),
   });
@@ -60,13 +60,13 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
         licenseInfo: input.LicenseInfo,
         createdDate: new Date().toISOString().replace("Z", "+0000"),
       });
-      return json(201, await full(layer));
+      return json(201, await full(layer, request));
     })
-    .on("GET", "/2018-10-31/layers/{name}/versions/{version}", async (_request, [name = "", version = ""]) => json(200, await full(await existing(name, version))))
+    .on("GET", "/2018-10-31/layers/{name}/versions/{version}", async (request, [name = "", version = ""]) => json(200, await full(await existing(name, version), request)))
     .on("GET", "/2018-10-31/layers", async (request) => {
       if (request.query.get("find") === "LayerVersion") {
         const { layerName, version } = parseLayerVersionArn(request.query.get("Arn") ?? "");
-        return json(200, await full(await existing(layerName, String(version))));
+        return json(200, await full(await existing(layerName, String(version)), request));
       }
       const maxItems = pageSize(request, 50);
       const page = await layers.latest(request.query.get("Marker") ?? undefined, maxItems + 1);

@@ -11,6 +11,28 @@ import type { PgDb } from "./database.js";
 const FORGET_AFTER_MS = 300_000;
 /** Changes kept this long: a node that fell further behind than this drops its whole cache. */
 const KEEP_CHANGES_MS = 600_000;
+/**
+ * Slot takes of this node in flight at once. A take may wait on its name's lock (every unreserved
+ * invoke of the cluster shares one); waiting here instead of in the database keeps the rest of the
+ * pool's connections free for everything else (acknowledging events, API reads).
+ */
+const SLOT_TAKERS = 2;
+
+/** Runs at most `limit` of the given tasks at once, the others in arrival order. */
+function atMost(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
 
 interface NodeRow {
   id: string;
@@ -21,6 +43,7 @@ interface NodeRow {
 }
 
 export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): ClusterStore {
+  const takers = atMost(SLOT_TAKERS);
   return {
     nodeId,
     deadAfterMs,
@@ -35,22 +58,30 @@ export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): C
       await db.query("DELETE FROM unkai_slots WHERE node_id = $1", [nodeId]);
       await db.query("DELETE FROM unkai_nodes WHERE id = $1", [nodeId]);
     },
-    takeSlot: (functionName, limit, now) =>
-      db.transaction(async (tx) => {
-        // The lock first, then the count in a statement of its own: under read committed it sees
-        // every slot a transaction that held the lock before this one committed.
-        await tx.query("SELECT pg_advisory_xact_lock(hashtext('unkai_slots'), hashtext($1))", [functionName]);
-        const id = randomUUID();
-        const taken = await tx.query(
-          `INSERT INTO unkai_slots (id, function_name, node_id, taken_at)
-           SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM unkai_slots s JOIN unkai_nodes n ON n.id = s.node_id
-                                        WHERE s.function_name = $2 AND n.heartbeat_at > $5) < $6`,
-          [id, functionName, nodeId, now, now - deadAfterMs, limit],
-        );
-        return taken.rowCount === 1 ? id : undefined;
-      }),
+    async takeSlot(functionName, limit, now) {
+      // One statement (migration 10): the advisory lock on the name, then the count of live slots
+      // and the insert, committed at once; one round trip per invoke.
+      const id = randomUUID();
+      const { rows } = await takers(() => db.query<{ taken: boolean }>("SELECT unkai_take_slot($1, $2, $3, $4, $5, $6) AS taken", [
+        id, functionName, nodeId, now, now - deadAfterMs, limit,
+      ]));
+      return rows[0]?.taken === true ? id : undefined;
+    },
     async releaseSlot(id) {
       await db.query("DELETE FROM unkai_slots WHERE id = $1", [id]);
+    },
+    async signingKey(name, candidate, now) {
+      await db.query(
+        "INSERT INTO unkai_signing_keys (name, access_key_id, secret_access_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
+        [name, candidate.accessKeyId, candidate.secretAccessKey, now],
+      );
+      const { rows } = await db.query<{ access_key_id: string; secret_access_key: string }>(
+        "SELECT access_key_id, secret_access_key FROM unkai_signing_keys WHERE name = $1",
+        [name],
+      );
+      const row = rows[0];
+      if (!row) throw new Error(`signing key ${name} vanished after it was written`);
+      return { accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key };
     },
     async nodes(now) {
       await db.query("DELETE FROM unkai_slots WHERE node_id IN (SELECT id FROM unkai_nodes WHERE heartbeat_at < $1)", [now - FORGET_AFTER_MS]);

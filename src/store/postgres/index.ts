@@ -62,7 +62,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     functionUrls: pgFunctionUrlStore(db),
     objects: pgObjectStore(db),
     commit: pgUnitOfWork(db),
-    scheduleTimers: pgScheduleTimerStore(db),
+    scheduleTimers: pgScheduleTimerStore(db, deadAfterMs),
     dynamodb: pgDynamoDbStore(db),
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),

@@ -401,4 +401,33 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX dynamodb_stream_records_by_age ON dynamodb_stream_records (created_at);
   `,
+  // 16: keys every node of the cluster signs with (the code URLs GetFunction presigns): the first
+  // node to start writes one, every node uses that one, so any node verifies what another signed
+  `
+  CREATE TABLE unkai_signing_keys (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    access_key_id TEXT COLLATE "C" NOT NULL,
+    secret_access_key TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  `,
+  // 17: taking a concurrency slot in one statement (one round trip, the lock held only as long as
+  // the function and its commit take): every unreserved invoke of the cluster passes this lock. In
+  // a volatile function each statement reads a fresh snapshot, so the count after the lock sees
+  // every slot its previous holder committed.
+  `
+  CREATE FUNCTION unkai_take_slot(p_id TEXT, p_name TEXT, p_node TEXT, p_now BIGINT, p_alive_after BIGINT, p_limit INTEGER)
+  RETURNS BOOLEAN LANGUAGE plpgsql VOLATILE AS $$
+  DECLARE
+    taken INTEGER;
+  BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('unkai_slots'), hashtext(p_name));
+    INSERT INTO unkai_slots (id, function_name, node_id, taken_at)
+      SELECT p_id, p_name, p_node, p_now
+      WHERE (SELECT COUNT(*) FROM unkai_slots s JOIN unkai_nodes n ON n.id = s.node_id
+             WHERE s.function_name = p_name AND n.heartbeat_at > p_alive_after) < p_limit;
+    GET DIAGNOSTICS taken = ROW_COUNT;
+    RETURN taken = 1;
+  END $$;
+  `,
 ];

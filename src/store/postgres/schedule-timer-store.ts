@@ -6,7 +6,7 @@ import type { ScheduleTimerStore } from "../ports.js";
 import { scheduleTimerFrom as fromRow, type ScheduleTimerRow as Row } from "../rows/schedule-timer-row.js";
 import type { PgDb } from "./database.js";
 
-export function pgScheduleTimerStore(db: PgDb): ScheduleTimerStore {
+export function pgScheduleTimerStore(db: PgDb, deadAfterMs: number): ScheduleTimerStore {
   return {
     async set(id, nextFireAt) {
       await db.query(
@@ -36,6 +36,14 @@ export function pgScheduleTimerStore(db: PgDb): ScheduleTimerStore {
       (await db.query("UPDATE schedule_timers SET next_fire_at = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_counter = $3", [
         nextFireAt ?? null, id, leaseCounter,
       ])).rowCount === 1,
+    clearLeases: async () =>
+      (
+        await db.query(
+          `UPDATE schedule_timers SET lease_owner = NULL, lease_until = NULL, lease_counter = lease_counter + 1
+           WHERE lease_until IS NOT NULL AND (lease_owner IS NULL OR lease_owner NOT IN (SELECT id FROM unkai_nodes WHERE heartbeat_at > $1))`,
+          [Date.now() - deadAfterMs],
+        )
+      ).rowCount ?? 0,
     async nextDueAt() {
       const row = (await db.query<{ at: number | null }>(
         "SELECT MIN(GREATEST(next_fire_at, COALESCE(lease_until, next_fire_at))) AS at FROM schedule_timers WHERE next_fire_at IS NOT NULL",

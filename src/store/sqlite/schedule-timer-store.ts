@@ -44,6 +44,8 @@ export function sqliteScheduleTimerStore(db: Db): SyncPort<ScheduleTimerStore> {
     }),
     // The firing this commits must not be fired again after a crash: fsynced.
     advance: durably(db, (id: string, leaseCounter: number, nextFireAt: number | undefined) => advance.run(nextFireAt ?? null, id, leaseCounter).changes > 0),
+    clearLeases: () =>
+      db.prepare("UPDATE schedule_timers SET lease_owner = NULL, lease_until = NULL, lease_counter = lease_counter + 1 WHERE lease_until IS NOT NULL").run().changes,
     nextDueAt: () => next.get()?.at ?? undefined,
   };
 }
