@@ -3,7 +3,8 @@
  * Enable/DisableAlarmActions / DescribeAlarmHistory / DeleteAlarms over SDK v3 and the AWS CLI (Query),
  * the evaluator's transitions (interval shortened to 300 ms) with their actions delivered to an SQS
  * queue (AWS's alarm notification JSON) and a Lambda function (the aws.cloudwatch alarm event), and
- * seed 003 end to end: a function logs FATAL_ERROR → metric filter → metric → alarm → message on a queue.
+ * seed 003 end to end: a function logs FATAL_ERROR → metric filter → metric → alarm → SNS topic → the
+ * administrator's queue subscribed to it.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
@@ -12,6 +13,7 @@ import {
   GetMetricStatisticsCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, CreateLogGroupCommand, PutMetricFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, invoke } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -19,6 +21,9 @@ import { waitFor } from "./helpers/wait.js";
 
 const ACCOUNT = "000000000000";
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+/** What SNS puts on a subscribed queue (the alarm's JSON is its Message). */
+interface SnsEnvelope { Type: string; TopicArn: string; Subject: string; Message: string }
 
 interface Notification { AlarmName: string; NewStateValue: string; OldStateValue: string; NewStateReason: string; StateChangeTime: string; AlarmArn: string; Trigger: Record<string, unknown> }
 
@@ -115,26 +120,39 @@ describe("CloudWatch alarms", () => {
     assert.match(cli.stderr, /InvalidParameterCombination.*Statistic and ExtendedStatistic/);
   });
 
-  it("seed 003: a function logs FATAL_ERROR → metric filter → metric → alarm → notification on a queue, and good input brings it back to OK", async () => {
+  it("seed 003: a function logs FATAL_ERROR → metric filter → metric → alarm → SNS topic → the administrator's queue, and good input brings it back to OK", async () => {
     const logs = new CloudWatchLogsClient(config());
+    const sns = new SNSClient(config());
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "admin" }));
     assert.ok(QueueUrl);
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "ops-alerts" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: `arn:aws:sqs:us-east-1:${ACCOUNT}:admin` }));
+    const envelopes: SnsEnvelope[] = [];
+    const viaTopic = (match: (n: Notification) => boolean) => nextNotification(QueueUrl, (n) => {
+      const envelope = n as unknown as SnsEnvelope;
+      if (envelope.Type !== "Notification" || !match(JSON.parse(envelope.Message) as Notification)) return false;
+      envelopes.push(envelope);
+      return true;
+    }).then(() => JSON.parse(envelopes.at(-1)?.Message ?? "{}") as Notification);
     await createFromFixture(suite.client, "payments", "fatal-logger");
     await logs.send(new CreateLogGroupCommand({ logGroupName: "/aws/lambda/payments" })).catch(() => undefined);
     await logs.send(new PutMetricFilterCommand({ logGroupName: "/aws/lambda/payments", filterName: "fatal", filterPattern: "FATAL_ERROR", metricTransformations: [{ metricName: "FatalErrors", metricNamespace: "Payments", metricValue: "1" }] }));
     const put = await aws(suite.unkai.url, ["cloudwatch", "put-metric-alarm", "--alarm-name", "payments-fatal", "--namespace", "Payments", "--metric-name", "FatalErrors", "--statistic", "Sum",
       "--period", "10", "--evaluation-periods", "1", "--threshold", "1", "--comparison-operator", "GreaterThanOrEqualToThreshold", "--treat-missing-data", "notBreaching",
-      "--alarm-actions", `arn:aws:sqs:us-east-1:${ACCOUNT}:admin`, "--ok-actions", `arn:aws:sqs:us-east-1:${ACCOUNT}:admin`]);
+      "--alarm-actions", String(TopicArn), "--ok-actions", String(TopicArn)]);
     assert.equal(put.code, 0, put.stderr);
-    await nextNotification(QueueUrl, (n) => n.NewStateValue === "OK");
+    await viaTopic((n) => n.NewStateValue === "OK");
     await invoke(suite.client, "payments", { order: 1 });
     await invoke(suite.client, "payments", { bad: true, order: 2 });
-    const alarm = await nextNotification(QueueUrl, (n) => n.NewStateValue === "ALARM");
+    const alarm = await viaTopic((n) => n.NewStateValue === "ALARM");
     assert.equal(alarm.AlarmName, "payments-fatal");
     assert.deepEqual([alarm.Trigger.MetricName, alarm.Trigger.Namespace, alarm.Trigger.Period], ["FatalErrors", "Payments", 10]);
+    assert.equal(envelopes.at(-1)?.TopicArn, TopicArn);
+    assert.match(envelopes.at(-1)?.Subject ?? "", /^ALARM: "payments-fatal" in /);
     await invoke(suite.client, "payments", { order: 3 });
-    const back = await nextNotification(QueueUrl, (n) => n.NewStateValue === "OK");
+    const back = await viaTopic((n) => n.NewStateValue === "OK");
     assert.equal(back.OldStateValue, "ALARM");
     logs.destroy();
+    sns.destroy();
   });
 });
