@@ -10,7 +10,8 @@ import { CreateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import {
   CreateBucketCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client,
 } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -69,6 +70,26 @@ describe("S3 notifications to SQS queues (seed 002: S3 → SQS → Lambda)", () 
     ]);
     assert.equal(records[0]?.s3.object.size, 4);
     assert.ok(!deliveredEvents().some((e) => "Records" in e && e.Records.some((r) => r.s3.object.key.startsWith("elsewhere"))), "the prefix filter holds");
+  });
+
+  it("sends to an SNS topic (TopicConfiguration), which fans out to its subscribed queue with the S3 event as the Message", async () => {
+    const sns = new SNSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "fanout" }));
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "uploads-topic" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: QUEUE_ARN("fanout"), Attributes: { RawMessageDelivery: "false" } }));
+    await client.send(new CreateBucketCommand({ Bucket: "docs" }));
+    await client.send(new PutBucketNotificationConfigurationCommand({ Bucket: "docs", NotificationConfiguration: { TopicConfigurations: [{ Id: "to-topic", TopicArn, Events: ["s3:ObjectCreated:Put"] }] } }));
+    await client.send(new PutObjectCommand({ Bucket: "docs", Key: "report.pdf", Body: "pdf" }));
+    const messages: Message[] = [];
+    await waitFor("the test event and the upload through the topic", async () => {
+      messages.push(...((await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? []));
+      return messages.length >= 2 ? true : undefined;
+    }, 30_000);
+    const envelopes = messages.map((m) => JSON.parse(m.Body ?? "{}") as { Type: string; TopicArn: string; Subject: string; Message: string });
+    const upload = envelopes.map((e) => JSON.parse(e.Message) as S3Event | { Event: string }).find((e): e is S3Event => "Records" in e);
+    assert.deepEqual(upload?.Records.map((r) => [r.eventName, r.s3.object.key, r.s3.configurationId]), [["ObjectCreated:Put", "report.pdf", "to-topic"]]);
+    assert.ok(envelopes.every((e) => e.Type === "Notification" && e.TopicArn === TopicArn && e.Subject === "Amazon S3 Notification"));
+    sns.destroy();
   });
 
   it("refuses destinations it cannot deliver to, keeping the configuration that was there", async () => {
