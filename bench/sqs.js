@@ -192,21 +192,21 @@ const pct = (a, b) => `${fmt((100 * a) / b, 1)} %`;
 
 /** Summary rows; targets: ≥ 5,000 acknowledged sends/s with batches of 10, p50 send → start ≤ 20 ms. */
 export function sqsSummaryRows(s, verdict) {
-  if (!s) return ["| (i) SQS | not measured | | | | |"];
+  if (!s) return ["| (j) SQS | not measured | | | | |"];
   const [send1, send10] = s.send;
   const [recv1, recv10] = s.receive;
   const L = s.latency;
   return [
-    `| (i) SQS acknowledged sends, batches of 10 (wrk) | ${fmt(send10.messagesPerSec, 0)} msg/s | ${fmt(s.baseline.grouped, 0)} rows/s (raw inserts, 10-row commits) | ${pct(send10.messagesPerSec, s.baseline.grouped)} | ≥ 5,000 msg/s | ${verdict(send10.messagesPerSec >= 5000)} |`,
-    `| (i) SQS acknowledged sends, one per request | ${fmt(send1.messagesPerSec, 0)} msg/s | ${fmt(s.baseline.single, 0)} rows/s (1-row commits) | ${pct(send1.messagesPerSec, s.baseline.single)} | — | |`,
-    `| (i) SQS receive + delete, batches of 1 / 10 | ${fmt(recv1.messagesPerSec, 0)} / ${fmt(recv10.messagesPerSec, 0)} msg/s | ${fmt(s.baseline.single, 0)} / ${fmt(s.baseline.grouped, 0)} rows/s | ${pct(recv1.messagesPerSec, s.baseline.single)} / ${pct(recv10.messagesPerSec, s.baseline.grouped)} | — | |`,
-    `| (i) SQS send → function start p50 / p99 (mapping) | ${fmt(L.p50, 1)} / ${fmt(L.p99, 1)} ms | ${fmt(s.baseline.commitP50, 2)} / ${fmt(s.baseline.commitP99, 2)} ms (one fsynced insert) | ${fmt(L.p50 / s.baseline.commitP50)}× | p50 ≤ 20 ms | ${verdict(L.p50 <= 20)} |`,
+    `| (j) SQS acknowledged sends, batches of 10 (wrk) | ${fmt(send10.messagesPerSec, 0)} msg/s | ${fmt(s.baseline.grouped, 0)} rows/s (raw inserts, 10-row commits) | ${pct(send10.messagesPerSec, s.baseline.grouped)} | ≥ 5,000 msg/s | ${verdict(send10.messagesPerSec >= 5000)} |`,
+    `| (j) SQS acknowledged sends, one per request | ${fmt(send1.messagesPerSec, 0)} msg/s | ${fmt(s.baseline.single, 0)} rows/s (1-row commits) | ${pct(send1.messagesPerSec, s.baseline.single)} | — | |`,
+    `| (j) SQS receive + delete, batches of 1 / 10 | ${fmt(recv1.messagesPerSec, 0)} / ${fmt(recv10.messagesPerSec, 0)} msg/s | ${fmt(s.baseline.single, 0)} / ${fmt(s.baseline.grouped, 0)} rows/s | ${pct(recv1.messagesPerSec, s.baseline.single)} / ${pct(recv10.messagesPerSec, s.baseline.grouped)} | — | |`,
+    `| (j) SQS send → function start p50 / p99 (mapping) | ${fmt(L.p50, 1)} / ${fmt(L.p99, 1)} ms | ${fmt(s.baseline.commitP50, 2)} / ${fmt(s.baseline.commitP99, 2)} ms (one fsynced insert) | ${fmt(L.p50 / s.baseline.commitP50)}× | p50 ≤ 20 ms | ${verdict(L.p50 <= 20)} |`,
   ];
 }
 
 /** The BENCHMARKS.md section. */
 export function sqsSection(s) {
-  const lines = ["## (i) SQS", ""];
+  const lines = ["## (j) SQS", ""];
   lines.push("Throughput: wrk (one thread, keep-alive connections) speaking SQS's JSON protocol (`X-Amz-Target: AmazonSQS.*`, `application/x-amz-json-1.0`) to one standard queue, 64-byte bodies. A send is acknowledged only after its message is committed and fsynced. Send rows replay one signed request; the receive + delete rows receive up to the batch size (visibility 60 s) and delete every handle received, on whichever connection sends next, so their bodies vary and both are signed with `x-amz-content-sha256: UNSIGNED-PAYLOAD`; messages/s there is what left the queue (its depth before − after) over wrk's run. Server CPU is the Unkai process's own (user + system) over the row, per message. Baseline: raw SQLite inserts of 64-byte rows in a separate process with the same durability (WAL, `synchronous=FULL`), one and ten rows per commit.");
   lines.push("");
   if (!s) return [...lines, "Not measured in this run.", ""];
