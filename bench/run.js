@@ -10,6 +10,7 @@ import { asyncSection, asyncSummaryRows, phaseAsync, startCollector } from "./as
 import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
 import { gatewaySection, gatewaySummaryRows, phaseGateway } from "./gateway.js";
 import { phaseS3, s3Section, s3SummaryRows } from "./s3.js";
+import { dynamoDbSection, dynamoDbSummaryRows, phaseDynamoDb } from "./dynamodb.js";
 import { claimsSection, claimsSummaryRows, phaseClaims } from "./pg-claims.js";
 import { phaseSqs, sqsSection, sqsSummaryRows } from "./sqs.js";
 import { latencySection, phaseLatencyWrk, phaseThroughputWrk, throughputSection } from "./throughput.js";
@@ -287,6 +288,7 @@ async function main() {
       }
       if (wanted("gateway")) await attempt(results, "gateway", () => phaseGateway({ unkai: kA, createFunction, work, log, seconds: QUICK ? 2 : 5, warmSeconds: P.tputWarmSec }));
       if (wanted("s3")) await attempt(results, "s3", () => phaseS3({ unkai: kA, work, log, quick: QUICK }));
+      if (wanted("dynamodb")) await attempt(results, "dynamodb", () => phaseDynamoDb({ unkai: kA, work, log, quick: QUICK }));
     }
     await stopUnkai(kA);
   }
@@ -415,6 +417,7 @@ function render(r) {
   for (const row of isolationSummaryRows(r.isolation, verdict)) p(row);
   for (const row of gatewaySummaryRows(r.gateway, verdict)) p(row);
   for (const row of s3SummaryRows(r.s3, verdict)) p(row);
+  for (const row of dynamoDbSummaryRows(r.dynamodb, verdict)) p(row);
   for (const row of claimsSummaryRows(r.claims)) p(row);
   for (const row of sqsSummaryRows(r.sqs, verdict)) p(row);
   p(`| (e) spawn → ready line (fresh data dir) | ${fmt(startMed, 0)} ms | ${fmt(bareStart, 0)} ms (\`node -e ""\`) | ${fmt(startMed / bareStart)}× | ≤ 1000 ms | ${verdict(known(startMed) ? startMed <= 1000 : undefined)} |`);
@@ -450,6 +453,7 @@ function render(r) {
   for (const line of isolationSection(r.isolation)) p(line);
   for (const line of gatewaySection(r.gateway)) p(line);
   for (const line of s3Section(r.s3)) p(line);
+  for (const line of dynamoDbSection(r.dynamodb)) p(line);
   for (const line of claimsSection(r.claims)) p(line);
   for (const line of sqsSection(r.sqs)) p(line);
   p("## (c) Cold start");

@@ -1,0 +1,173 @@
+// DynamoDB benchmarks (phase `dynamodb` of `npm run bench`): GetItem, PutItem, Query (100 items) and
+// TransactWriteItems through Unkai's JSON 1.0 API, replayed by wrk (bench/wrk.js, signed once with
+// SigV4), beside the same operations done directly on a SQLite file with better-sqlite3, on the same
+// items, in the same run. dynalite (the peer the issue names) is not installed in this round: no column.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { fmt, request } from "./lib.js";
+import { measured } from "./throughput.js";
+
+const TABLE = "bench-items";
+const TARGET_P50_GET_MS = 0.5;
+const JSON10 = "application/x-amz-json-1.0";
+
+/** One item of the data set: ~250 bytes of DynamoDB JSON, a few attribute types. */
+function item(pk, sk) {
+  return {
+    pk: { S: pk }, sk: { S: sk }, name: { S: `name of ${pk}/${sk}` }, count: { N: "42" },
+    tags: { SS: ["a", "b", "c"] }, payload: { S: "x".repeat(120) },
+  };
+}
+
+// The four requests wrk replays. PutItem and TransactWriteItems overwrite the same few keys.
+const OPS = [
+  { key: "get", label: "GetItem", target: "GetItem", body: { TableName: TABLE, Key: { pk: { S: "user-0001" }, sk: { S: "item-005" } } } },
+  { key: "put", label: "PutItem", target: "PutItem", body: { TableName: TABLE, Item: item("user-0002", "item-000") } },
+  { key: "query", label: "Query (100 items)", target: "Query", body: { TableName: TABLE, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "query-part" } } } },
+  {
+    key: "transact", label: "TransactWriteItems (2 Puts)", target: "TransactWriteItems",
+    body: { TransactItems: [{ Put: { TableName: TABLE, Item: item("user-0003", "item-000") } }, { Put: { TableName: TABLE, Item: item("user-0003", "item-001") } }] },
+  },
+];
+
+const headersFor = (target) => ({ "content-type": JSON10, "x-amz-target": `DynamoDB_20120810.${target}` });
+
+async function call(url, target, body) {
+  const res = await request(`${url}/`, { method: "POST", headers: headersFor(target), body, service: "dynamodb" });
+  if (res.status !== 200) throw new Error(`DynamoDB ${target}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+  return JSON.parse(res.body);
+}
+
+/** The table and its items: 100 in the queried partition and 1,000 spread over 100 users. */
+function dataSet() {
+  const items = Array.from({ length: 100 }, (_, i) => item("query-part", `item-${String(i).padStart(3, "0")}`));
+  for (let u = 0; u < 100; u++) for (let i = 0; i < 10; i++) items.push(item(`user-${String(u).padStart(4, "0")}`, `item-${String(i).padStart(3, "0")}`));
+  return items;
+}
+
+async function loadUnkai(url, items) {
+  await call(url, "CreateTable", {
+    TableName: TABLE, BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "S" }],
+    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+  });
+  for (let i = 0; i < items.length; i += 25) {
+    const out = await call(url, "BatchWriteItem", { RequestItems: { [TABLE]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } });
+    if (Object.keys(out.UnprocessedItems ?? {}).length) throw new Error("BatchWriteItem left unprocessed items");
+  }
+  // Each replayed request once, checked, before wrk sends it thousands of times.
+  for (const op of OPS) {
+    const out = await call(url, op.target, op.body);
+    if (op.key === "get" && !out.Item) throw new Error("GetItem found no item");
+    if (op.key === "query" && out.Count !== 100) throw new Error(`Query returned ${out.Count} items, not 100`);
+  }
+}
+
+/**
+ * The raw baseline: the same schema as Unkai's dynamodb_items (WAL; writes fsynced, synchronous=FULL,
+ * as Unkai's group commit does), the same items as JSON, keys as UTF-8 BLOBs. Each operation is the
+ * SQLite statement alone, in this process: no HTTP, no signature, no parsing.
+ */
+function rawSqlite(dir, items) {
+  mkdirSync(dir, { recursive: true });
+  const db = new Database(join(dir, "raw.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.exec(`CREATE TABLE items (table_name TEXT NOT NULL, partition_key BLOB NOT NULL, sort_key BLOB NOT NULL, item TEXT NOT NULL,
+    size INTEGER NOT NULL, PRIMARY KEY (table_name, partition_key, sort_key)) STRICT, WITHOUT ROWID`);
+  const upsert = db.prepare(`INSERT INTO items VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (table_name, partition_key, sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`);
+  const put = (it) => {
+    const json = JSON.stringify(it);
+    upsert.run(TABLE, Buffer.from(it.pk.S), Buffer.from(it.sk.S), json, json.length);
+  };
+  db.transaction(() => items.forEach(put))();
+  const get = db.prepare("SELECT * FROM items WHERE table_name = ? AND partition_key = ? AND sort_key = ?");
+  const query = db.prepare("SELECT * FROM items WHERE table_name = ? AND partition_key = ? ORDER BY sort_key LIMIT 100");
+  const [getOp, putOp, , transactOp] = OPS;
+  const putOne = db.transaction(put);
+  const putTwo = db.transaction((a, b) => (put(a), put(b)));
+  const ops = {
+    get: () => get.get(TABLE, Buffer.from(getOp.body.Key.pk.S), Buffer.from(getOp.body.Key.sk.S)),
+    put: () => putOne(putOp.body.Item),
+    query: () => {
+      if (query.all(TABLE, Buffer.from("query-part")).length !== 100) throw new Error("raw query did not return 100 rows");
+    },
+    transact: () => putTwo(transactOp.body.TransactItems[0].Put.Item, transactOp.body.TransactItems[1].Put.Item),
+  };
+  return { db, ops };
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** Sequential runs of `op` for `seconds`: ops/s and p50/p99 (ms). */
+function timeRaw(op, seconds) {
+  for (let i = 0; i < 200; i++) op();
+  const ms = [];
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) {
+    const t = performance.now();
+    op();
+    ms.push(performance.now() - t);
+  }
+  const total = performance.now() - started;
+  ms.sort((a, b) => a - b);
+  return { rps: ms.length / (total / 1000), p50: percentile(ms, 50), p99: percentile(ms, 99), n: ms.length };
+}
+
+/** Runs the DynamoDB phase against a started Unkai; `work` is a scratch directory on the data's filesystem. */
+export async function phaseDynamoDb({ unkai, work, log, quick }) {
+  const seconds = quick ? 1 : 3;
+  const warmSeconds = 1;
+  const items = dataSet();
+  log(`DynamoDB: loading ${items.length} items`);
+  await loadUnkai(unkai.url, items);
+  const raw = rawSqlite(join(work, "dynamodb-raw"), items);
+  const rows = [];
+  try {
+    for (const op of OPS) {
+      log(`DynamoDB ${op.label} (wrk, 1 and 8 connections, ${seconds} s each)`);
+      const target = { url: `${unkai.url}/`, method: "POST", headers: headersFor(op.target), body: JSON.stringify(op.body), sign: "dynamodb" };
+      const one = await measured(unkai.pid, target, 1, seconds, warmSeconds);
+      const eight = await measured(unkai.pid, target, 8, seconds, warmSeconds);
+      for (const run of [one, eight]) if (run.errors || run.non2xx) throw new Error(`${op.label}: ${run.errors} socket errors, ${run.non2xx} non-2xx responses under wrk`);
+      rows.push({ key: op.key, label: op.label, one, eight, raw: timeRaw(raw.ops[op.key], quick ? 0.5 : 1.5) });
+    }
+  } finally {
+    raw.db.close();
+  }
+  return { rows, seconds, items: items.length };
+}
+
+const byKey = (d, key) => d.rows.find((r) => r.key === key);
+
+/** Summary rows for BENCHMARKS.md: the target is p50 GetItem ≤ 0.5 ms at one connection. */
+export function dynamoDbSummaryRows(d, verdict) {
+  if (!d) return ["| (j) DynamoDB | not measured | | | | |"];
+  const get = byKey(d, "get");
+  const rows = [`| (j) DynamoDB GetItem p50, 1 connection (wrk) | ${fmt(get.one.p50, 3)} ms | ${fmt(get.raw.p50, 4)} ms (raw SQLite SELECT) | ${fmt(get.one.p50 / get.raw.p50, 0)}× | ≤ ${TARGET_P50_GET_MS} ms | ${verdict(get.one.p50 <= TARGET_P50_GET_MS)} |`];
+  for (const r of d.rows) {
+    rows.push(`| (j) DynamoDB ${r.label} throughput, 8 connections | ${fmt(r.eight.rps, 0)} req/s | ${fmt(r.raw.rps, 0)} ops/s (raw SQLite, sequential) | ${fmt((100 * r.eight.rps) / r.raw.rps, 1)} % | — (dynalite column missing) | |`);
+  }
+  return rows;
+}
+
+/** The BENCHMARKS.md section. */
+export function dynamoDbSection(d) {
+  const lines = ["## (j) DynamoDB", ""];
+  lines.push("Unkai's DynamoDB API (JSON 1.0, `X-Amz-Target: DynamoDB_20120810.*`, SigV4-signed once and replayed by wrk, one thread) on a table with a hash and a range key holding 1,100 items of about 250 bytes: GetItem of one item, PutItem overwriting one item, Query of a 100-item partition, TransactWriteItems of two Puts overwriting two items. Beside it, the same statements on a SQLite file with better-sqlite3 in the bench process, on the same items and schema as Unkai's `dynamodb_items` (WAL; each write its own transaction, fsynced, as Unkai's writes are acknowledged after an fsynced commit), run sequentially: the floor of the storage alone, without HTTP, signature check, JSON and expression handling.");
+  lines.push("");
+  lines.push("**dynalite** (DynamoDB on LevelDB, the peer issue 17 compares against) is missing from this table: it is not installed in this round (a new npm dependency), so its column and the ≥ 1.5× dynalite target are not measured.");
+  lines.push("");
+  if (!d) return [...lines, "Not measured in this run.", ""];
+  lines.push(
+    `| Operation | Unkai 1 conn: req/s | p50 ms | p99 ms | Unkai 8 conns: req/s | p50 ms | p99 ms | raw SQLite ops/s | p50 ms | p99 ms | wrk CPU (1 / 8 conns) | Unkai server CPU / req (8 conns) |`,
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+  );
+  for (const r of d.rows) {
+    lines.push(`| ${r.label} | ${fmt(r.one.rps, 0)} | ${fmt(r.one.p50, 3)} | ${fmt(r.one.p99, 3)} | ${fmt(r.eight.rps, 0)} | ${fmt(r.eight.p50, 3)} | ${fmt(r.eight.p99, 3)} | ${fmt(r.raw.rps, 0)} | ${fmt(r.raw.p50, 4)} | ${fmt(r.raw.p99, 4)} | ${fmt(r.one.cpuPct, 0)} % / ${fmt(r.eight.cpuPct, 0)} % | ${fmt(r.eight.serverMsPerReq, 3)} ms |`);
+  }
+  lines.push("", `Each Unkai cell is one ${d.seconds} s wrk run after 1 s of unmeasured load; wrk's CPU share (% of one core) shows it was not the limit. Writes on both sides wait for an fsync, so their figures follow the disk; reads come from the page cache.`, "");
+  return lines;
+}
