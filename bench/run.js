@@ -3,7 +3,7 @@
 // Everything listens on 127.0.0.1 only; the whole run takes about two minutes on a 2-core machine.
 // Environment: UNKAI_BENCH_QUICK=1 shortens every phase (for trying the script), UNKAI_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json), UNKAI_BENCH_ONLY=<phase>[,<phase>…] runs
-// only those phases (startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs) and prints the
+// only those phases (startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb) and prints the
 // report to stdout (BENCHMARKS.md is left as it is); UNKAI_BENCH_ONLY=isolation prints that section alone.
 // Throughput and latency rows use wrk (bench/wrk.js), installed with apt-get when missing.
 import { asyncSection, asyncSummaryRows, phaseAsync, startCollector } from "./async.js";
@@ -386,7 +386,7 @@ function render(r) {
   p();
   p(`**Machine:** ${m.model}, ${m.cores} cores, ${fmt(m.memGiB, 1)} GiB RAM, Linux ${m.kernel}, Node ${m.node}. **Date:** ${m.date}. Load average before / after the run: ${m.loadBefore} / ${m.loadAfter} (other work on the host skews absolute figures).`);
   p();
-  p("**How to run:** `npm run bench` (about 4 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating).");
+  p("**How to run:** `npm run bench` (about 6 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating).");
   p();
   for (const line of METHOD) p(line);
   p("## Summary");
