@@ -50,7 +50,7 @@ function rateHandler(node: string, firings: Firing[], hold?: (id: string) => Pro
 }
 
 function options(owner: string, clock: { now: number }, overrides: Partial<ScheduleRunnerOptions> = {}): ScheduleRunnerOptions {
-  return { owner, leaseMs: 30_000, pollMs: 1_000, batch: 8, missedAfterMs: MINUTE, now: () => clock.now, ...overrides };
+  return { timerPrefix: "rule/", owner, leaseMs: 30_000, pollMs: 1_000, batch: 8, missedAfterMs: MINUTE, now: () => clock.now, ...overrides };
 }
 
 describe("schedule runner", () => {
@@ -157,7 +157,7 @@ describe("schedule runner", () => {
         fire: async () => void fired.push(Date.now()),
         nextAfter: async () => undefined,
       };
-      const runner = new ScheduleRunner(a.scheduleTimers, handler, { owner: "a", leaseMs: 30_000, pollMs: 60_000, batch: 8, missedAfterMs: MINUTE, now: Date.now }, silent);
+      const runner = new ScheduleRunner(a.scheduleTimers, handler, { timerPrefix: "at/", owner: "a", leaseMs: 30_000, pollMs: 60_000, batch: 8, missedAfterMs: MINUTE, now: Date.now }, silent);
       runner.start();
       const due = Date.now() + 400;
       await a.scheduleTimers.set("at/once", due);
@@ -169,6 +169,37 @@ describe("schedule runner", () => {
       const lateMs = (fired[0] ?? 0) - due;
       assert.ok(lateMs >= 0 && lateMs < 1_000, `fired ${lateMs} ms after its time`);
       assert.equal((await a.scheduleTimers.get("at/once"))?.nextFireAt, undefined, "a one-shot timer ends");
+    } finally {
+      await cleanup();
+    }
+  });
+  it("a runner leaves another kind's overdue timers alone and does not spin on them", async () => {
+    const { a, b, cleanup } = twoNodes();
+    try {
+      const fired: string[] = [];
+      let looks = 0;
+      // The real store, counting the rule runner's looks (claimDue calls) to show it sleeps.
+      const counted = new Proxy(a.scheduleTimers, {
+        get: (target, name, receiver) => {
+          if (name === "claimDue") looks++;
+          return Reflect.get(target, name, receiver) as unknown;
+        },
+      });
+      const handler: ScheduleHandler = { fire: async (id) => void fired.push(id), nextAfter: async () => undefined };
+      const runner = new ScheduleRunner(counted, handler, { timerPrefix: "rule/", owner: "a", leaseMs: 30_000, pollMs: 60_000, batch: 8, missedAfterMs: MINUTE, now: Date.now }, silent);
+      await b.scheduleTimers.set("alarm/overdue", Date.now() - 1_000);
+      await a.scheduleTimers.set("rule/soon", Date.now() + 200);
+      runner.start();
+      const deadline = Date.now() + 10_000;
+      while (fired.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const looksAfterFiring = looks;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await runner.close();
+      assert.deepEqual(fired, ["rule/soon"]);
+      assert.ok(looks - looksAfterFiring <= 2, `${looks - looksAfterFiring} looks in a second with nothing of its own due`);
+      const alarm = await b.scheduleTimers.get("alarm/overdue");
+      assert.deepEqual([alarm?.leaseOwner, alarm?.leaseCounter], [undefined, 0], "never claimed");
+      assert.ok(alarm?.nextFireAt !== undefined, "nor cleared");
     } finally {
       await cleanup();
     }

@@ -21,6 +21,11 @@ export interface ScheduleHandler {
 }
 
 export interface ScheduleRunnerOptions {
+  /**
+   * The id prefix of this runner's timers (`events-rule:`): the runner claims and waits for only
+   * those, so runners of other kinds share the store without taking each other's timers.
+   */
+  readonly timerPrefix: string;
   /** This node's name in leases. */
   readonly owner: string;
   /** How long a claim holds; longer than any `fire` takes. */
@@ -91,7 +96,7 @@ export class ScheduleRunner {
 
   private async sleep(): Promise<void> {
     const now = this.options.now();
-    const due = await this.timers.nextDueAt().catch(() => undefined);
+    const due = await this.timers.nextDueAt(this.options.timerPrefix).catch(() => undefined);
     const waitMs = Math.max(0, Math.min(this.options.pollMs, due === undefined ? Infinity : due - now));
     if (this.closed) return;
     this.timer = setTimeout(() => this.wake(), waitMs);
@@ -103,7 +108,7 @@ export class ScheduleRunner {
     let delivered = 0;
     for (;;) {
       const now = this.options.now();
-      const claimed = await this.timers.claimDue(now, this.options.owner, now + this.options.leaseMs, this.options.batch);
+      const claimed = await this.timers.claimDue(this.options.timerPrefix, now, this.options.owner, now + this.options.leaseMs, this.options.batch);
       const results = await Promise.all(claimed.map((timer) => this.run(timer, now)));
       delivered += results.filter(Boolean).length;
       if (claimed.length < this.options.batch || this.closed) return delivered;

@@ -689,9 +689,14 @@ export interface ScheduleTimer {
 }
 
 /**
- * Due times of schedules (EventBridge scheduled rules, Scheduler schedules), kept durably and claimed
- * with expiring leases, so several nodes share them and each firing is committed once. Every write
- * commits before it returns.
+ * Due times of schedules (EventBridge scheduled rules, Scheduler schedules, alarm timers), kept
+ * durably and claimed with expiring leases, so several nodes share them and each firing is committed
+ * once. Every write commits before it returns.
+ *
+ * Several kinds of runner share the one table: each owns the timers whose id starts with its own
+ * prefix (`events-rule:` for EventBridge rules), and `claimDue` and `nextDueAt` see only the timers of
+ * the prefix they are given (compared literally and case-sensitively), so a runner never claims,
+ * advances, clears or waits for another kind's timers.
  */
 export interface ScheduleTimerStore {
   /** Sets a timer's next firing (inserting it), freeing any lease and raising its counter. */
@@ -699,11 +704,12 @@ export interface ScheduleTimerStore {
   get(id: string): Promise<ScheduleTimer | undefined>;
   remove(id: string): Promise<boolean>;
   /**
-   * Leases to `owner` until `leaseUntil` up to `limit` timers due at `now` (next firing at or before
-   * it) that nobody holds (a lease that ended by `now` is over), earliest first, raising each
-   * counter; returns them as leased. Two claimers never both get the same timer.
+   * Leases to `owner` until `leaseUntil` up to `limit` timers whose id starts with `prefix`, due at
+   * `now` (next firing at or before it) and held by nobody (a lease that ended by `now` is over),
+   * earliest first, raising each counter; returns them as leased. Two claimers never both get the
+   * same timer; other prefixes' timers are left untouched.
    */
-  claimDue(now: number, owner: string, leaseUntil: number, limit: number): Promise<ScheduleTimer[]>;
+  claimDue(prefix: string, now: number, owner: string, leaseUntil: number, limit: number): Promise<ScheduleTimer[]>;
   /**
    * Moves a leased timer to its next firing and frees it, only while `leaseCounter` is still the
    * timer's counter: a claimer whose lease was taken over (or whose schedule was changed) changes
@@ -713,11 +719,15 @@ export interface ScheduleTimerStore {
   /**
    * Frees (raising the counter, so a late `advance` is refused) every timer lease no live node
    * holds, as AsyncQueueStore.clearLeases: on one node (SQLite) all of them; on a shared store
-   * those whose owner is not a node with a fresh heartbeat. How many were freed.
+   * those whose owner is not a node with a fresh heartbeat. How many were freed. Every prefix: it is
+   * the node's recovery (a dead node's leases), not a runner's, and frees without firing anything.
    */
   clearLeases(): Promise<number>;
-  /** When the earliest timer is due (a leased one: when its lease ends), if any has a next firing. */
-  nextDueAt(): Promise<number | undefined>;
+  /**
+   * When the earliest timer whose id starts with `prefix` is due (a leased one: when its lease ends),
+   * if any of them has a next firing.
+   */
+  nextDueAt(prefix: string): Promise<number | undefined>;
 }
 
 /** A DynamoDB table: its name and its definition (key schema, indexes, settings) as the service's JSON. */

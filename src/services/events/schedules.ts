@@ -10,7 +10,11 @@ import { nextFireAfter, parseSchedule } from "../../core/schedule/index.js";
 import type { DocumentStore, ScheduleTimerStore } from "../../store/ports.js";
 import { stableId, type EventDelivery } from "./delivery.js";
 
-/** Timer ids of rules, apart from other owners' (Scheduler's) in the shared store. */
+/**
+ * Timer ids of rules (`events-rule:<bus>/<name>`), apart from other runners' (Scheduler's, alarms')
+ * in the shared store: the rule runner claims and waits for only these. Stored ids carry it, so it
+ * must not change.
+ */
 const TIMER_PREFIX = "events-rule:";
 
 export interface RuleScheduleOptions {
@@ -40,7 +44,12 @@ export class RuleSchedules {
     };
     // A lease outlives any firing (queueing events takes milliseconds); a firing more than a minute
     // late is a missed one, as AWS's "may lag by up to a minute".
-    this.runner = new ScheduleRunner(timers, handler, { owner: options.owner, leaseMs: 60_000, pollMs: 30_000, batch: 64, missedAfterMs: 60_000, now: options.now }, logger);
+    this.runner = new ScheduleRunner(
+      timers,
+      handler,
+      { timerPrefix: TIMER_PREFIX, owner: options.owner, leaseMs: 60_000, pollMs: 30_000, batch: 64, missedAfterMs: 60_000, now: options.now },
+      logger,
+    );
   }
 
   private nextOf(rule: RuleRecord, afterMs: number): number | undefined {

@@ -21,14 +21,16 @@ export function pgScheduleTimerStore(db: PgDb, deadAfterMs: number): ScheduleTim
       return row ? fromRow(row) : undefined;
     },
     remove: async (id) => (await db.query("DELETE FROM schedule_timers WHERE id = $1", [id])).rowCount === 1,
-    async claimDue(now, owner, leaseUntil, limit) {
+    // A runner's timers by id prefix: starts_with, not LIKE (`_` or `%` in a prefix would be wildcards).
+    async claimDue(prefix, now, owner, leaseUntil, limit) {
       const rows = await db.query<Row>(
         `UPDATE schedule_timers SET lease_owner = $2, lease_until = $3, lease_counter = lease_counter + 1
          WHERE id IN (
-           SELECT id FROM schedule_timers WHERE next_fire_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+           SELECT id FROM schedule_timers WHERE starts_with(id, $5)
+             AND next_fire_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
            ORDER BY next_fire_at LIMIT $4 FOR UPDATE SKIP LOCKED
          ) RETURNING *`,
-        [now, owner, leaseUntil, limit],
+        [now, owner, leaseUntil, limit, prefix],
       );
       return rows.rows.map(fromRow).sort((a, b) => (a.nextFireAt ?? 0) - (b.nextFireAt ?? 0));
     },
@@ -44,9 +46,11 @@ export function pgScheduleTimerStore(db: PgDb, deadAfterMs: number): ScheduleTim
           [Date.now() - deadAfterMs],
         )
       ).rowCount ?? 0,
-    async nextDueAt() {
+    async nextDueAt(prefix) {
       const row = (await db.query<{ at: number | null }>(
-        "SELECT MIN(GREATEST(next_fire_at, COALESCE(lease_until, next_fire_at))) AS at FROM schedule_timers WHERE next_fire_at IS NOT NULL",
+        `SELECT MIN(GREATEST(next_fire_at, COALESCE(lease_until, next_fire_at))) AS at FROM schedule_timers
+         WHERE next_fire_at IS NOT NULL AND starts_with(id, $1)`,
+        [prefix],
       )).rows[0];
       return row?.at ?? undefined;
     },

@@ -11,8 +11,11 @@ export function sqliteScheduleTimerStore(db: Db): SyncPort<ScheduleTimerStore> {
   );
   const get = db.prepare<[string], Row>("SELECT * FROM schedule_timers WHERE id = ?");
   const remove = db.prepare("DELETE FROM schedule_timers WHERE id = ?");
-  const due = db.prepare<{ now: number; limit: number }, { id: string }>(
-    `SELECT id FROM schedule_timers WHERE next_fire_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+  // A runner's timers by id prefix: substr, not LIKE (SQLite's LIKE ignores ASCII case, and `_` or `%`
+  // in a prefix would be wildcards).
+  const due = db.prepare<{ prefix: string; now: number; limit: number }, { id: string }>(
+    `SELECT id FROM schedule_timers WHERE substr(id, 1, length(@prefix)) = @prefix
+       AND next_fire_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
      ORDER BY next_fire_at LIMIT @limit`,
   );
   // Compare-and-set per row: a timer another claimer took between the SELECT and here is left out.
@@ -23,8 +26,9 @@ export function sqliteScheduleTimerStore(db: Db): SyncPort<ScheduleTimerStore> {
   const advance = db.prepare(
     `UPDATE schedule_timers SET next_fire_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_counter = ?`,
   );
-  const next = db.prepare<[], { at: number | null }>(
-    "SELECT MIN(MAX(next_fire_at, COALESCE(lease_until, next_fire_at))) AS at FROM schedule_timers WHERE next_fire_at IS NOT NULL",
+  const next = db.prepare<{ prefix: string }, { at: number | null }>(
+    `SELECT MIN(MAX(next_fire_at, COALESCE(lease_until, next_fire_at))) AS at FROM schedule_timers
+     WHERE next_fire_at IS NOT NULL AND substr(id, 1, length(@prefix)) = @prefix`,
   );
 
   return {
@@ -34,9 +38,9 @@ export function sqliteScheduleTimerStore(db: Db): SyncPort<ScheduleTimerStore> {
       return row ? fromRow(row) : undefined;
     },
     remove: durably(db, (id: string) => remove.run(id).changes > 0),
-    claimDue: durably(db, (now: number, owner: string, leaseUntil: number, limit: number) => {
+    claimDue: durably(db, (prefix: string, now: number, owner: string, leaseUntil: number, limit: number) => {
       const claimed: ScheduleTimer[] = [];
-      for (const { id } of due.all({ now, limit })) {
+      for (const { id } of due.all({ prefix, now, limit })) {
         const row = take.get({ id, now, owner, leaseUntil });
         if (row) claimed.push(fromRow(row));
       }
@@ -46,6 +50,6 @@ export function sqliteScheduleTimerStore(db: Db): SyncPort<ScheduleTimerStore> {
     advance: durably(db, (id: string, leaseCounter: number, nextFireAt: number | undefined) => advance.run(nextFireAt ?? null, id, leaseCounter).changes > 0),
     clearLeases: () =>
       db.prepare("UPDATE schedule_timers SET lease_owner = NULL, lease_until = NULL, lease_counter = lease_counter + 1 WHERE lease_until IS NOT NULL").run().changes,
-    nextDueAt: () => next.get()?.at ?? undefined,
+    nextDueAt: (prefix) => next.get({ prefix })?.at ?? undefined,
   };
 }
