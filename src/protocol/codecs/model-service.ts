@@ -205,7 +205,12 @@ export function modelService(options: ModelServiceOptions): Service {
       let address = addressOf(model, request);
       let protocol = address?.protocol ?? fallback;
       try {
-        request = decodedRequest(compressed);
+        try {
+          request = decodedRequest(compressed);
+        } catch (error) {
+          if (!(error instanceof MalformedInput)) throw error;
+          throw new UnkaiError((protocol === "awsQuery" ? validationCode : serializationCode) as never, error.message);
+        }
         address = addressOf(model, request);
         protocol = address?.protocol ?? protocol;
         if (!address) throw new UnkaiError("UnknownOperationException", `The request names no ${model.metadata.serviceId} operation.`);

@@ -25,12 +25,14 @@ function statements(db: Db) {
       `INSERT INTO sqs_dedup (queue, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (queue, dedup_key) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`,
     ),
+    // `+visible_at` keeps the planner on the primary key (queue, seq): the first visible messages in order,
+    // instead of every visible message through the visibility index and a sort (5 ms at 18,000 messages).
     visible: db.prepare<Candidates, MessageRow>(
-      "SELECT * FROM sqs_messages WHERE queue = @queue AND visible_at <= @now AND sent_at > @sentAfter ORDER BY seq LIMIT @limit",
+      "SELECT * FROM sqs_messages WHERE queue = @queue AND +visible_at <= @now AND sent_at > @sentAfter ORDER BY seq LIMIT @limit",
     ),
     // FIFO: a group with a message in flight is skipped whole, so its later messages wait their turn.
     visibleUnlockedGroups: db.prepare<Candidates, MessageRow>(
-      `SELECT * FROM sqs_messages m WHERE m.queue = @queue AND m.visible_at <= @now AND m.sent_at > @sentAfter
+      `SELECT * FROM sqs_messages m WHERE m.queue = @queue AND +m.visible_at <= @now AND m.sent_at > @sentAfter
        AND NOT EXISTS (SELECT 1 FROM sqs_messages f WHERE f.queue = m.queue AND f.group_id = m.group_id AND f.receive_count > 0 AND f.visible_at > @now)
        ORDER BY m.seq LIMIT @limit`,
     ),
