@@ -28,6 +28,9 @@ export interface EventSourceMapping {
   readonly bisectBatchOnFunctionError?: boolean;
   /** Stream sources: DestinationConfig.OnFailure.Destination, which gets a record of each batch given up. */
   readonly onFailure?: string;
-  /** Stream sources, per shard: the position of the last record done with (processed, filtered out or given up). */
+  /**
+   * Stream sources, per shard: the position of the last record done with, as mappings saved it before
+   * checkpoints moved to ShardLeaseStore; read once, as the starting point of a shard without a saved lease position.
+   */
   readonly checkpoints?: Readonly<Record<string, number>>;
 }

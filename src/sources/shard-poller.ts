@@ -4,8 +4,13 @@
  * the checkpoint only past records it is done with. A failing batch blocks its shard and is retried
  * (bisected first when BisectBatchOnFunctionError) until it succeeds, MaximumRetryAttempts or
  * MaximumRecordAgeInSeconds is reached — then its description goes to the OnFailure destination and
- * the shard moves on. Checkpoints are stored in the mapping, so a restart continues after the last
- * record done with (a batch in flight at the crash is delivered again: at least once, never skipped).
+ * the shard moves on. Checkpoints are stored with the shard's lease, so a restart continues after the
+ * last record done with (a batch in flight at the crash is delivered again: at least once, never skipped).
+ *
+ * Nodes sharing a store (cluster mode) all scan, but a shard's loop runs only on the node holding its
+ * lease (ShardLeaseStore), renewed while the loop runs and taken over once it ends or its node's
+ * heartbeat stops; a checkpoint is saved only under the lease's token, so a node that lost the lease
+ * can neither move the position back nor keep delivering past its next batch.
  *
  * Written once for every ShardSource: DynamoDB Streams registers one; Kinesis will register its own
  * (shards, positions and `aws:kinesis` records) and reuse this loop unchanged.
@@ -17,12 +22,17 @@ import { EventSourceFilter } from "../core/event-pattern/event-source-filter.js"
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
 import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
-import type { DocumentStore } from "../store/ports.js";
+import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
 import type { ShardRecord, ShardSource } from "./shard-source.js";
 
 export interface ShardPollerDeps {
   readonly source: ShardSource;
   readonly mappings: DocumentStore<EventSourceMapping>;
+  readonly leases: ShardLeaseStore;
+  /** The name this node's leases are taken under (Platform.nodeName). */
+  readonly owner: string;
+  /** How long a shard's lease lasts unrenewed; renewed every third of it while its loop runs. */
+  readonly leaseMs?: number;
   readonly functions: FunctionService;
   readonly invoker: Invoker;
   readonly destinations: Destinations;
@@ -34,7 +44,9 @@ export interface ShardPollerDeps {
   readonly maxBackoffMs?: number;
 }
 
-/** The mapping was disabled, changed or deleted: the shard's loop stops where its checkpoint is. */
+const DEFAULT_LEASE_MS = 30_000;
+
+/** The mapping was disabled, changed or deleted, or the lease was lost: the shard's loop stops where its checkpoint is. */
 class Stopped extends Error {}
 
 interface Outcome {
@@ -43,6 +55,17 @@ interface Outcome {
   readonly retryFrom?: number;
   readonly statusCode: number;
   readonly functionError?: string;
+}
+
+/** This node's hold on one shard: the fencing token its checkpoints are saved under. */
+interface HeldLease {
+  readonly key: string;
+  readonly shardId: string;
+  readonly token: number;
+  position: number | undefined;
+  /** Set once a renewal or a checkpoint found another node's lease: the loop stops at its next step. */
+  lost: boolean;
+  release(): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,27 +107,50 @@ export class ShardPoller {
   }
 
   /** The current mapping, unless it was disabled, deleted or pointed elsewhere since `was` was read. */
-  private async current(was: EventSourceMapping): Promise<EventSourceMapping> {
+  private async current(was: EventSourceMapping, lease: HeldLease): Promise<EventSourceMapping> {
+    if (lease.lost) throw new Stopped();
     const now = await this.deps.mappings.get(was.uuid);
+    if (!now) await this.deps.leases.removePrefix(`${was.uuid}/`);
     if (this.closed || !now?.enabled || now.eventSourceArn !== was.eventSourceArn || now.functionName !== was.functionName || now.qualifier !== was.qualifier) throw new Stopped();
     return now;
+  }
+
+  /** The shard's lease if this node holds it now, renewed until `release` (or until another node takes it). */
+  private async hold(uuid: string, shardId: string): Promise<HeldLease | undefined> {
+    const key = `${uuid}/${shardId}`;
+    const leaseMs = this.deps.leaseMs ?? DEFAULT_LEASE_MS;
+    const claim = () => this.deps.leases.claim(key, this.deps.owner, Date.now(), Date.now() + leaseMs);
+    const first = await claim();
+    if (!first) return undefined;
+    const held: HeldLease = { key, shardId, token: first.token, position: first.position, lost: false, release: () => clearInterval(timer) };
+    const timer = setInterval(() => {
+      claim().then((renewed) => {
+        if (renewed?.token !== held.token) held.lost = true;
+      }, (error: unknown) => this.deps.logger.warn({ err: error, key }, "renewing a stream shard's lease failed; trying again"));
+    }, leaseMs / 3);
+    timer.unref();
+    return held;
   }
 
   private async run(uuid: string, shardId: string): Promise<void> {
     const first = await this.deps.mappings.get(uuid);
     if (!first) return;
+    const lease = await this.hold(uuid, shardId).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, mapping: uuid, shardId }, "claiming a stream shard's lease failed; trying again");
+    });
+    if (!lease) return;
     try {
-      let position = await this.startingPosition(first, shardId);
+      let position = await this.startingPosition(first, shardId, lease);
       for (;;) {
-        const mapping = await this.current(first);
-        const batch = await this.gather(mapping, shardId, position);
+        const mapping = await this.current(first, lease);
+        const batch = await this.gather(mapping, lease, position);
         if (batch.length === 0) {
           // A deleted table's stream (or a resharded-away shard) ends its loop.
           if (!(await this.deps.source.shards(mapping.eventSourceArn))?.includes(shardId)) return;
           await sleep(this.deps.pollMs ?? 500);
           continue;
         }
-        position = await this.deliver(mapping, shardId, batch, 0);
+        position = await this.deliver(mapping, lease, batch, 0);
       }
     } catch (error) {
       if (!(error instanceof Stopped)) {
@@ -112,29 +158,34 @@ export class ShardPoller {
         await this.record(uuid, `PROBLEM: ${(error as Error).message}`).catch(() => undefined);
         await sleep(1_000);
       }
+    } finally {
+      lease.release();
     }
   }
 
-  /** The shard's checkpoint, or (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it. */
-  private async startingPosition(mapping: EventSourceMapping, shardId: string): Promise<number> {
-    const saved = mapping.checkpoints?.[shardId];
+  /**
+   * The shard's checkpoint (the mapping's own for one saved before checkpoints moved to the lease), or
+   * (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it.
+   */
+  private async startingPosition(mapping: EventSourceMapping, shardId: string, lease: HeldLease): Promise<number> {
+    const saved = lease.position ?? mapping.checkpoints?.[shardId];
     if (saved !== undefined) return saved;
     const bounds = await this.deps.source.bounds(mapping.eventSourceArn, shardId);
     const position = mapping.startingPosition === "LATEST" ? bounds.latest : bounds.oldest - 1;
-    await this.checkpoint(mapping, shardId, position);
+    await this.checkpoint(lease, position);
     return position;
   }
 
   /** Up to BatchSize records; with a batching window, waits (from the first record's arrival) for a fuller batch. */
-  private async gather(mapping: EventSourceMapping, shardId: string, position: number): Promise<ShardRecord[]> {
-    const read = () => this.deps.source.read(mapping.eventSourceArn, shardId, position, mapping.batchSize);
+  private async gather(mapping: EventSourceMapping, lease: HeldLease, position: number): Promise<ShardRecord[]> {
+    const read = () => this.deps.source.read(mapping.eventSourceArn, lease.shardId, position, mapping.batchSize);
     let batch = await read();
     const windowMs = mapping.maximumBatchingWindowInSeconds * 1000;
     while (batch.length > 0 && batch.length < mapping.batchSize && windowMs > 0) {
       const waitMs = (batch[0] as ShardRecord).createdAtMs + windowMs - Date.now();
       if (waitMs <= 0) break;
       await sleep(Math.min(waitMs, this.deps.pollMs ?? 500));
-      await this.current(mapping);
+      await this.current(mapping, lease);
       batch = await read();
     }
     return batch;
@@ -144,34 +195,34 @@ export class ShardPoller {
    * Delivers a batch in order and returns the position past it. Records no filter matches are done
    * with at once; the rest are invoked until they succeed or are given up.
    */
-  private async deliver(mapping: EventSourceMapping, shardId: string, batch: readonly ShardRecord[], retriesSoFar: number): Promise<number> {
+  private async deliver(mapping: EventSourceMapping, lease: HeldLease, batch: readonly ShardRecord[], retriesSoFar: number): Promise<number> {
     const last = (batch[batch.length - 1] as ShardRecord).position;
     const kept = this.filter(mapping, batch);
     let pending = kept;
     let retries = retriesSoFar;
     while (pending.length > 0) {
-      const outcome = await this.invoke(await this.current(mapping), pending);
+      const outcome = await this.invoke(await this.current(mapping, lease), pending);
       if (outcome.ok) break;
       if (outcome.retryFrom !== undefined && outcome.retryFrom > 0) {
         // Checkpoint semantics: what came before the first reported failure is done.
-        await this.checkpoint(mapping, shardId, (pending[outcome.retryFrom - 1] as ShardRecord).position);
+        await this.checkpoint(lease, (pending[outcome.retryFrom - 1] as ShardRecord).position);
         pending = pending.slice(outcome.retryFrom);
       }
       if (mapping.bisectBatchOnFunctionError && pending.length > 1 && outcome.retryFrom === undefined) {
         const half = Math.ceil(pending.length / 2);
-        await this.deliver(mapping, shardId, pending.slice(0, half), retries);
-        await this.deliver(mapping, shardId, pending.slice(half), retries);
+        await this.deliver(mapping, lease, pending.slice(0, half), retries);
+        await this.deliver(mapping, lease, pending.slice(half), retries);
         break;
       }
       const condition = this.exhausted(mapping, pending, retries);
       if (condition !== undefined) {
-        await this.giveUp(mapping, shardId, pending, condition, retries + 1, outcome);
+        await this.giveUp(mapping, lease.shardId, pending, condition, retries + 1, outcome);
         break;
       }
       retries += 1;
       await sleep(Math.min((this.deps.backoffMs ?? 200) * 2 ** Math.min(retries - 1, 10), this.deps.maxBackoffMs ?? 5_000));
     }
-    await this.checkpoint(mapping, shardId, last);
+    await this.checkpoint(lease, last);
     if (kept.length > 0) await this.record(mapping.uuid, "OK");
     return last;
   }
@@ -236,11 +287,14 @@ export class ShardPoller {
     }
   }
 
-  /** Stores the shard's checkpoint in the mapping (re-read first, so a user's update is not undone). */
-  private async checkpoint(mapping: EventSourceMapping, shardId: string, position: number): Promise<void> {
-    const current = await this.deps.mappings.get(mapping.uuid);
-    if (!current || current.checkpoints?.[shardId] === position) return;
-    await this.deps.mappings.put(mapping.uuid, { ...current, checkpoints: { ...current.checkpoints, [shardId]: position } });
+  /** Stores the shard's checkpoint under the lease; a node that lost the lease stops instead. */
+  private async checkpoint(lease: HeldLease, position: number): Promise<void> {
+    if (lease.position === position) return;
+    if (!(await this.deps.leases.savePosition(lease.key, lease.token, position))) {
+      lease.lost = true;
+      throw new Stopped();
+    }
+    lease.position = position;
   }
 
   private async record(uuid: string, result: string): Promise<void> {

@@ -245,6 +245,34 @@ export interface AlarmHistoryEntry {
   readonly document: string;
 }
 
+/** A node's hold on one stream shard of one event source mapping, and the shard's saved position. */
+export interface ShardLease {
+  readonly owner: string;
+  readonly leaseUntil: number;
+  /** Fencing counter: every change of owner gets a higher one; a renewal keeps it. */
+  readonly token: number;
+  /** The position of the last record done with, once one was saved. */
+  readonly position: number | undefined;
+}
+
+/**
+ * Who polls each (mapping, shard) of an ordered stream, so one node at a time delivers its records,
+ * and where that node got to. Keys are `<mapping uuid>/<shard id>`.
+ */
+export interface ShardLeaseStore {
+  /**
+   * Takes or renews `key` for `owner` until `leaseUntil` and returns the lease when `owner` holds it
+   * now: it was free, `owner`'s, had ended by `now`, or (shared store) its owner's node stopped its
+   * heartbeat (ClusterStore). A backend with one node (SQLite) has one poller: it always hands the
+   * lease over. Undefined while another live owner holds it; two owners never both hold it.
+   */
+  claim(key: string, owner: string, now: number, leaseUntil: number): Promise<ShardLease | undefined>;
+  /** Saves the position while lease `token` still holds `key`: false, and nothing changes, once another owner took it. */
+  savePosition(key: string, token: number, position: number): Promise<boolean>;
+  /** Forgets every lease of keys starting with `prefix` (a deleted mapping's shards). */
+  removePrefix(prefix: string): Promise<void>;
+}
+
 /** CloudWatch alarms, their history, and the lease that lets one node at a time evaluate them. Writes commit before they return. */
 export interface AlarmStore {
   put(alarm: AlarmDocument): Promise<void>;
@@ -289,6 +317,7 @@ export interface Store {
    */
   commit(unit: WriteUnit): Promise<WriteUnitResult>;
   readonly scheduleTimers: ScheduleTimerStore;
+  readonly shardLeases: ShardLeaseStore;
   /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
   readonly eventBuses: DocumentStore<EventBusRecord>;
   readonly eventRules: DocumentStore<RuleRecord>;

@@ -25,6 +25,7 @@ import { objectStoreContract } from "./object-store.js";
 import { queueStoreContract } from "./queue-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
 import { scheduleTimerStoreContract } from "./schedule-timer-store.js";
+import { shardLeaseStoreContract } from "./shard-lease-store.js";
 import { testEventStoreContract } from "./test-event-store.js";
 import { aliasStoreContract, versionStoreContract } from "./version-store.js";
 
@@ -48,6 +49,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["QueueStore", queueStoreContract],
   ["MessageStore", messageStoreContract],
   ["ScheduleTimerStore", scheduleTimerStoreContract],
+  ["ShardLeaseStore", shardLeaseStoreContract],
   ["DynamoDbStore", dynamoDbStoreContract],
   ["MetricFilterStore", metricFilterStoreContract],
   ["MetricDataStore", metricDataStoreContract],

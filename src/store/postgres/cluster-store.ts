@@ -90,7 +90,8 @@ export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): C
       const { rows } = await db.query<NodeRow>(
         `SELECT n.id, n.address, n.started_at, n.heartbeat_at,
                 (SELECT COUNT(*) FROM async_events e WHERE e.lease_owner = n.id AND e.lease_until > $1)::int
-              + (SELECT COUNT(*) FROM schedule_timers t WHERE t.lease_owner = n.id AND t.lease_until > $1)::int AS leases
+              + (SELECT COUNT(*) FROM schedule_timers t WHERE t.lease_owner = n.id AND t.lease_until > $1)::int
+              + (SELECT COUNT(*) FROM shard_leases s WHERE s.owner = n.id AND s.lease_until > $1)::int AS leases
          FROM unkai_nodes n ORDER BY n.started_at, n.id`,
         [now],
       );

@@ -23,6 +23,7 @@ import { pgMessageStore } from "./message-store.js";
 import { pgAlarmStore } from "./alarm-store.js";
 import { pgMetricDataStore, pgMetricFilterStore } from "./metric-store.js";
 import { pgScheduleTimerStore } from "./schedule-timer-store.js";
+import { pgShardLeaseStore } from "./shard-lease-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
 import { pgAliasStore, pgVersionStore } from "./version-store.js";
 import { pgWriteBehind } from "./write-behind.js";
@@ -63,6 +64,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     objects: pgObjectStore(db),
     commit: pgUnitOfWork(db),
     scheduleTimers: pgScheduleTimerStore(db, deadAfterMs),
+    shardLeases: pgShardLeaseStore(db, deadAfterMs),
     dynamodb: pgDynamoDbStore(db),
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),

@@ -430,4 +430,14 @@ export const MIGRATIONS: readonly string[] = [
     RETURN taken = 1;
   END $$;
   `,
+  // 18: who polls each stream shard of an event source mapping (one node at a time), and its position
+  `
+  CREATE TABLE shard_leases (
+    key TEXT COLLATE "C" PRIMARY KEY,
+    owner TEXT NOT NULL,
+    lease_until BIGINT NOT NULL,
+    token BIGINT NOT NULL,
+    position BIGINT
+  );
+  `,
 ];

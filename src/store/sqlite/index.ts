@@ -17,6 +17,7 @@ import { sqliteObjectStore } from "./object-store.js";
 import { sqliteQueueStore } from "./queue-store.js";
 import { sqliteMessageStore } from "./message-store.js";
 import { sqliteUnitOfWork } from "./unit-of-work.js";
+import { sqliteShardLeaseStore } from "./shard-lease-store.js";
 import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 import { sqliteDynamoDbStore } from "./dynamodb-store.js";
 import { sqliteAlarmStore } from "./alarm-store.js";
@@ -51,6 +52,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     eventSourceMappings: promised(sqliteDocumentStore(db, "event_source_mappings")),
     commit: sqliteUnitOfWork(db),
     scheduleTimers: promised(sqliteScheduleTimerStore(db)),
+    shardLeases: promised(sqliteShardLeaseStore(db)),
     eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
     eventRules: promised(sqliteDocumentStore(db, "event_rules")),
     eventDeliveries: promised(sqliteDocumentStore(db, "event_deliveries")),

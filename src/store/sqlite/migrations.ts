@@ -400,4 +400,14 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX dynamodb_stream_records_by_age ON dynamodb_stream_records (created_at);
   `,
+  // 23: who polls each stream shard of an event source mapping, and its position (one node: always this one)
+  `
+  CREATE TABLE shard_leases (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    lease_until INTEGER NOT NULL,
+    token INTEGER NOT NULL,
+    position INTEGER
+  ) STRICT;
+  `,
 ];

@@ -1,0 +1,108 @@
+/**
+ * A DynamoDB stream event source mapping on two Unkai nodes sharing one PostgreSQL: both nodes scan
+ * the mapping, but its shard is leased to one of them (ShardLeaseStore), so each record reaches the
+ * function once, in write order; when the owning node is SIGKILLed, the other takes the shard over
+ * after the dead-node bound and continues at the saved checkpoint, losing nothing.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
+import { createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
+import { postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
+import { Collector, waitFor } from "./helpers/wait.js";
+
+const DATABASE = "streams";
+const skip = !postgresAvailable() ? "needs PostgreSQL 15 (scripts/install-test-deps.sh)" : false;
+const TABLE = "orders";
+
+interface StreamRecord { dynamodb: { Keys: { pk: { S: string } }; SequenceNumber: string } }
+
+const keys = (from: number, count: number) => Array.from({ length: count }, (_, i) => `k${String(from + i).padStart(3, "0")}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("a DynamoDB stream mapping on two nodes of one PostgreSQL", { skip }, () => {
+  let pg: PostgresServer | undefined;
+  const nodes: TestUnkai[] = [];
+  const collector = new Collector();
+  const blobs = mkdtempSync(join(tmpdir(), "unkai-streams-blobs-"));
+  const node = (i: number) => {
+    const n = nodes[i];
+    assert.ok(n, `node ${i} is not running`);
+    return n;
+  };
+  const delivered = () => collector.recorded("consumer").filter((r) => r.phase === "start").flatMap((r) => (r.event as { Records: StreamRecord[] }).Records);
+  const put = (ddb: DynamoDBClient, pk: string) => ddb.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: pk } } }));
+  const nodeId = async (i: number) => ((await (await fetch(`${node(i).url}/_unkai/health`)).json()) as { node: string }).node;
+  const lease = async () => (await (pg as PostgresServer).query<{ owner: string; position: number | null }>("SELECT owner, position FROM shard_leases", [], DATABASE));
+
+  before(async () => {
+    pg = await startPostgres();
+    await collector.start();
+    const env = { UNKAI_STORE: await pg.createDatabase(DATABASE), UNKAI_BLOBS: blobs, UNKAI_SANDBOX: "process" };
+    for (let i = 0; i < 2; i++) nodes.push(await startUnkai(env));
+  });
+  after(async () => {
+    for (const n of nodes) if (n.process.exitCode === null && n.process.signalCode === null) await n.stop();
+    await collector.close();
+    await pg?.stop();
+    rmSync(blobs, { recursive: true, force: true });
+  });
+
+  it("delivers each record once, in order, from whichever node holds the shard; the other node takes over when the owner is SIGKILLed", async () => {
+    const ddb = new DynamoDBClient({ endpoint: node(0).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const table = await ddb.send(new CreateTableCommand({
+      TableName: TABLE, BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
+    }));
+    await createFromFixture(lambda(node(0).url), "consumer", "ddb-stream-consumer", { Timeout: 10, Environment: { Variables: { COLLECTOR_URL: collector.url("consumer") } } });
+    await lambda(node(1).url).send(new CreateEventSourceMappingCommand({
+      FunctionName: "consumer", EventSourceArn: table.TableDescription?.LatestStreamArn, StartingPosition: "TRIM_HORIZON", BatchSize: 7,
+    }));
+    const first = keys(0, 60);
+    for (const key of first) await put(ddb, key);
+    await waitFor("the first 60 records", () => (delivered().length >= first.length ? true : undefined), 90_000);
+    // Long enough for a second node's duplicate deliveries to show, and for the last checkpoint to be saved.
+    let saved: number | null | undefined;
+    await waitFor("the checkpoint to settle", async () => {
+      await sleep(2_000);
+      const now = (await lease())[0]?.position;
+      const settled = now !== null && now !== undefined && now === saved;
+      saved = now;
+      return settled ? true : undefined;
+    }, 60_000);
+    const counts = new Map<string, number>();
+    for (const r of delivered()) counts.set(r.dynamodb.SequenceNumber, (counts.get(r.dynamodb.SequenceNumber) ?? 0) + 1);
+    assert.deepEqual([...counts.values()].filter((n) => n > 1), [], "no sequence number delivered twice");
+    assert.deepEqual(delivered().map((r) => r.dynamodb.Keys.pk.S), first, "each record once, in write order");
+
+    const rows = await lease();
+    assert.equal(rows.length, 1, "one lease: one mapping, one shard");
+    const ids = [await nodeId(0), await nodeId(1)];
+    const owner = ids.indexOf(rows[0]?.owner ?? "");
+    assert.ok(owner >= 0, `the lease's owner ${rows[0]?.owner} is one of the nodes ${ids.join(", ")}`);
+    const survivor = 1 - owner;
+    const killed = node(owner).process;
+    const gone = new Promise((resolve) => killed.once("exit", resolve));
+    killed.kill("SIGKILL");
+    await gone;
+    const killedAt = Date.now();
+
+    const writer = new DynamoDBClient({ endpoint: node(survivor).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const second = keys(60, 40);
+    for (const key of second) await put(writer, key);
+    await waitFor("the other node to deliver the next 40", () => (delivered().length >= first.length + second.length ? true : undefined), 120_000);
+    const tookMs = Date.now() - killedAt;
+    console.log(`# the shard's owner was SIGKILLed; the other node delivered the next ${second.length} records ${tookMs} ms later`);
+    await sleep(3_000);
+    assert.deepEqual(delivered().map((r) => r.dynamodb.Keys.pk.S), [...first, ...second], "nothing lost, nothing twice, in write order across the takeover");
+    assert.equal((await lease())[0]?.owner, ids[survivor], "the survivor holds the lease");
+    ddb.destroy();
+    writer.destroy();
+  });
+});
