@@ -1,6 +1,6 @@
 /** The installation's SNS signing identity: made once, kept across restarts, a certificate X509Certificate accepts. */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verify, X509Certificate } from "node:crypto";
@@ -35,7 +35,9 @@ describe("SNS signing identity", () => {
   it("refuses a damaged certificate at start rather than signing with it", () => {
     const dir = mkdtempSync(join(tmpdir(), "unkai-sns-key-"));
     try {
-      signingIdentity(dir, Date.now());
+      const first = signingIdentity(dir, Date.now());
+      assert.equal(existsSync(join(dir, "sns", "signing-key.pem")), false, "the key is made on first use, not at start");
+      assert.match(first.fileName, /^SimpleNotificationService-[0-9a-f]{32}\.pem$/);
       writeFileSync(join(dir, "sns", "signing-cert.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
       assert.throws(() => signingIdentity(dir, Date.now()));
     } finally {

@@ -48,23 +48,45 @@ export function selfSignedCertificate(key: KeyObject, name: string, nowMs: numbe
   return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
 }
 
-/** Loads the identity from `<dataDir>/sns/`, creating it on first use (written atomically: temp file, then rename). */
-export function signingIdentity(dataDir: string, nowMs: number): SigningIdentity {
-  const dir = join(dataDir, "sns");
-  const keyPath = join(dir, "signing-key.pem");
-  const certPath = join(dir, "signing-cert.pem");
-  if (!existsSync(keyPath) || !existsSync(certPath)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const certificate = selfSignedCertificate(privateKey, "Unkai SNS signing", nowMs);
-    writeFileSync(`${keyPath}.tmp`, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-    writeFileSync(`${certPath}.tmp`, certificate);
-    renameSync(`${certPath}.tmp`, certPath);
-    renameSync(`${keyPath}.tmp`, keyPath);
-  }
+/** Creates the key and certificate in `dir` (written atomically: temp file, then rename). */
+function createIdentityFiles(dir: string, keyPath: string, certPath: string, nowMs: number): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const certificate = selfSignedCertificate(privateKey, "Unkai SNS signing", nowMs);
+  writeFileSync(`${keyPath}.tmp`, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+  writeFileSync(`${certPath}.tmp`, certificate);
+  renameSync(`${certPath}.tmp`, certPath);
+  renameSync(`${keyPath}.tmp`, keyPath);
+}
+
+function loadIdentity(keyPath: string, certPath: string): SigningIdentity {
   const key = createPrivateKey(readFileSync(keyPath));
   const certificatePem = readFileSync(certPath, "utf8");
   new X509Certificate(certificatePem); // refuses a damaged file at start, not at the first delivery
   const hash = createHash("sha256").update(certificatePem).digest("hex").slice(0, 32);
   return { key, certificatePem, fileName: `SimpleNotificationService-${hash}.pem` };
+}
+
+/**
+ * The identity in `<dataDir>/sns/`: loaded (and checked) at once when it exists; otherwise made on first
+ * use, because generating an RSA key takes a good part of a second and would delay every first start.
+ */
+export function signingIdentity(dataDir: string, nowMs: number): SigningIdentity {
+  const dir = join(dataDir, "sns");
+  const keyPath = join(dir, "signing-key.pem");
+  const certPath = join(dir, "signing-cert.pem");
+  if (existsSync(keyPath) && existsSync(certPath)) return loadIdentity(keyPath, certPath);
+  let made: SigningIdentity | undefined;
+  const identity = (): SigningIdentity => {
+    if (!made) {
+      if (!existsSync(keyPath) || !existsSync(certPath)) createIdentityFiles(dir, keyPath, certPath, nowMs);
+      made = loadIdentity(keyPath, certPath);
+    }
+    return made;
+  };
+  return {
+    get key() { return identity().key; },
+    get certificatePem() { return identity().certificatePem; },
+    get fileName() { return identity().fileName; },
+  };
 }
