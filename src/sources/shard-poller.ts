@@ -24,6 +24,7 @@ import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
 import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
 import type { ShardRecord, ShardSource } from "./shard-source.js";
+import { PollLoops } from "./poll-loops.js";
 
 export interface ShardPollerDeps {
   readonly source: ShardSource;
@@ -71,24 +72,22 @@ interface HeldLease {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ShardPoller {
-  private readonly loops = new Map<string, Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly loops: PollLoops;
 
-  constructor(private readonly deps: ShardPollerDeps) {}
-
-  start(): void {
-    if (this.closed || this.timer) return;
-    this.timer = setInterval(() => void this.scan(), this.deps.pollMs ?? 500);
-    this.timer.unref();
-    void this.scan();
+  constructor(private readonly deps: ShardPollerDeps) {
+    this.loops = new PollLoops(() => this.scan(), deps.pollMs ?? 500);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await Promise.allSettled([...this.loops.values()]);
+  private get closed(): boolean {
+    return this.loops.closed;
+  }
+
+  start(): void {
+    this.loops.start();
+  }
+
+  close(): Promise<void> {
+    return this.loops.close();
   }
 
   private async scan(): Promise<void> {
@@ -98,7 +97,7 @@ export class ShardPoller {
         for (const shardId of (await this.deps.source.shards(mapping.eventSourceArn)) ?? []) {
           const id = `${mapping.uuid}/${shardId}`;
           if (this.loops.has(id)) continue;
-          this.loops.set(id, this.run(mapping.uuid, shardId).finally(() => this.loops.delete(id)));
+          this.loops.run(id, () => this.run(mapping.uuid, shardId));
         }
       }
     } catch (error) {

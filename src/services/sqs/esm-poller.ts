@@ -23,6 +23,7 @@ import { queueNameFromArn, queueUrl } from "./addresses.js";
 import type { SqsContext } from "./context.js";
 import { reportedFailures, sqsEvent } from "./esm-records.js";
 import { type ReceivedMessage, changeMessageVisibility, deleteMessage, receiveMessage } from "./receive-ops.js";
+import { PollLoops } from "../../sources/poll-loops.js";
 
 export interface PollerDeps {
   readonly context: SqsContext;
@@ -51,25 +52,23 @@ interface Pollers {
 const INTERNAL_BASE = "http://unkai.internal";
 
 export class SqsPoller {
-  private readonly loops = new Map<string, Promise<void>>();
+  private readonly loops: PollLoops;
   private readonly pollers = new Map<string, Pollers>();
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
 
-  constructor(private readonly deps: PollerDeps) {}
-
-  start(): void {
-    if (this.closed || this.timer) return;
-    this.timer = setInterval(() => void this.scan(), this.deps.rescanMs ?? 1_000);
-    this.timer.unref();
-    void this.scan();
+  constructor(private readonly deps: PollerDeps) {
+    this.loops = new PollLoops(() => this.scan(), deps.rescanMs ?? 1_000);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await Promise.allSettled([...this.loops.values()]);
+  private get closed(): boolean {
+    return this.loops.closed;
+  }
+
+  start(): void {
+    this.loops.start();
+  }
+
+  close(): Promise<void> {
+    return this.loops.close();
   }
 
   private async scan(): Promise<void> {
@@ -99,14 +98,11 @@ export class SqsPoller {
   /** Starts loops until the mapping has as many as it should. */
   private fill(uuid: string, pollers: Pollers): void {
     while (!this.closed && pollers.running < pollers.target) {
-      const key = `${uuid}/${randomUUID()}`;
       pollers.running += 1;
-      const loop = this.run(uuid, pollers).finally(() => {
+      this.loops.run(`${uuid}/${randomUUID()}`, () => this.run(uuid, pollers).finally(() => {
         pollers.running -= 1;
-        this.loops.delete(key);
         if (pollers.running === 0) this.pollers.delete(uuid);
-      });
-      this.loops.set(key, loop);
+      }));
     }
   }
 
