@@ -46,20 +46,18 @@ const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-z
 
 /** Another function, invoked asynchronously with the record as its event. */
 export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promise<boolean>): DestinationTarget {
+  /** Queues `payload` as an asynchronous invocation of the function (and qualifier) the ARN names. */
+  const invoke = async (arn: string, payload: string) => {
+    const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
+    if (!(await exists(name))) throw new Error(`destination function ${name} does not exist`);
+    await queue.enqueue({ id: randomUUID(), functionName: name, qualifier, payload: Buffer.from(payload) });
+  };
   return {
     kind: "lambda",
     accepts: (arn) => FUNCTION_ARN.test(arn),
-    async deliver(arn, record) {
-      const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
-      if (!(await exists(name))) throw new Error(`destination function ${name} does not exist`);
-      await queue.enqueue({ id: randomUUID(), functionName: name, qualifier, payload: Buffer.from(JSON.stringify(record)) });
-    },
+    deliver: (arn, record) => invoke(arn, JSON.stringify(record)),
     /** The message body is the event, invoked asynchronously (as SNS, EventBridge and S3 invoke functions). */
-    async send(arn, message) {
-      const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
-      if (!(await exists(name))) throw new Error(`function ${name} does not exist`);
-      await queue.enqueue({ id: randomUUID(), functionName: name, qualifier, payload: Buffer.from(message.body) });
-    },
+    send: (arn, message) => invoke(arn, message.body),
   };
 }
 
