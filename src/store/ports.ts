@@ -87,6 +87,10 @@ export interface LogStore {
    */
   append(group: string, stream: string, events: readonly LogEvent[]): Promise<void>;
   query(query: LogQuery): Promise<{ events: StoredLogEvent[]; lastId: number | undefined }>;
+  /**
+   * The group, or undefined when none exists (counting groups a queued append creates). Its
+   * `storedBytes` may leave out appends still queued for the next write-behind tick.
+   */
   group(name: string): Promise<LogGroupInfo | undefined>;
   groups(prefix: string | undefined): Promise<LogGroupInfo[]>;
   /** Creates an empty group without retention (as CreateLogGroup does); false when it exists. */
