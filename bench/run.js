@@ -5,7 +5,8 @@
 // the scratch directory (server logs, data dirs, results.json), UNKAI_BENCH_ONLY=<phase>[,<phase>…] runs
 // only those phases (startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch) and prints the
 // report to stdout (BENCHMARKS.md is left as it is); UNKAI_BENCH_ONLY=isolation prints that section alone.
-// Throughput and latency rows use wrk (bench/wrk.js), installed with apt-get when missing.
+// Throughput and latency rows use wrk (bench/wrk.js), installed with apt-get when missing. The gateway phase
+// installs serverless-offline, its peer row, into ~/.cache/unkai-bench on first use (bench/serverless-offline.js).
 import { asyncSection, asyncSummaryRows, phaseAsync, startCollector } from "./async.js";
 import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
 import { gatewaySection, gatewaySummaryRows, phaseGateway } from "./gateway.js";
@@ -388,7 +389,7 @@ function render(r) {
   p();
   p(`**Machine:** ${m.model}, ${m.cores} cores, ${fmt(m.memGiB, 1)} GiB RAM, Linux ${m.kernel}, Node ${m.node}. **Date:** ${m.date}. Load average before / after the run: ${m.loadBefore} / ${m.loadAfter} (other work on the host skews absolute figures).`);
   p();
-  p("**How to run:** `npm run bench` (about 6 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating).");
+  p("**How to run:** `npm run bench` (about 6 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing, and serverless-offline into `~/.cache/unkai-bench` on first use). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating).");
   p();
   for (const line of METHOD) p(line);
   p("## Summary");
@@ -553,7 +554,7 @@ const METHOD = [
   "- **Same-run ratios.** Unkai and its baseline run in the same process of this script, one after the other; the machine is shared, so the ratios are the figures to compare across runs.",
   "- **The floor.** On 2 cores an Invoke cannot cost less than two processes and two pipe hops per request: the client's request reaches Unkai over a socket, the event reaches the runtime over its pipe and back, and the response goes back over the socket; the baseline has one process and one hop. Each hop is a write syscall and a wake-up of the reader; on loopback the kernel runs the receiver's TCP path inside the sender's write, which is most of what remains of Unkai's per-request CPU once its own bookkeeping is batched.",
   "- **A loaded host.** The linux driver gives each environment the CPU weight of its memory, as Lambda does (1,769 MB = one vCPU; a 128 MB hello function gets 74 of cgroup v1's default 1,024 shares), while the baseline server runs at the default weight. On a machine other work keeps busy, the runtime's wake-ups therefore wait behind everything else and Unkai's rows fall far more than the baseline's (its server then sits mostly idle, waiting for the runtime); compare runs taken on a quiet machine.",
-  "- **serverless-offline** (the peer many pick for local HTTP APIs) is not in this run: it needs the `serverless` and `serverless-offline` npm packages (a new dependency), a `serverless.yml` with the hello handler behind an `httpApi` event, and a row like (h)'s against `http://localhost:3000/hello`.",
+  "- **serverless-offline** (the peer many pick for local HTTP APIs) runs in the gateway phase (h) beside Unkai and the bare baseline, the same wrk rows against the same handler behind an `httpApi` event. It is not a dependency of Unkai: on first use the bench installs `serverless@3` and `serverless-offline@13` (MIT; 13 is the last major that runs on serverless 3, and serverless 4 needs a login and a licence key) with `npm install --no-save --prefix ~/.cache/unkai-bench/serverless-offline`; without network its rows say \"not run\" and why. It runs with its defaults (handlers in worker threads of its one process), so that process's CPU is its whole cost per request (bench/serverless-offline.js).",
   "",
 ];
 
