@@ -50,7 +50,8 @@ function statementsOf(input: Record<string, unknown>): { Statement?: unknown; Pa
 export function dynamodbAuthorization(model: ServiceModel, account: Account): AuthorizationTable {
   const table = (name: string) => (name.startsWith("arn:") ? name : `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${name}`);
   const partiql = (input: Record<string, unknown>): readonly ActionRequest[] => {
-    const requests = statementsOf(input).map((s) => statementAction(s.Statement, s.Parameters, table));
+    const statements = statementsOf(input);
+    const requests = (statements.length > 0 ? statements : [input]).map((s) => statementAction(s.Statement, s.Parameters, table));
     return requests.filter((r, i) => requests.findIndex((o) => o.action === r.action && o.resource === r.resource) === i);
   };
   return { ...derived(model, table), ExecuteStatement: partiql, BatchExecuteStatement: partiql, ExecuteTransaction: partiql };
