@@ -24,6 +24,7 @@ import { DynamoDBStreamsClient, DescribeStreamCommand as DescribeStreamsCommand,
 import { DynamoDBDocumentClient, ExecuteStatementCommand as DocExecuteStatementCommand } from "@aws-sdk/lib-dynamodb";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { Mutator, prng } from "./helpers/fuzz.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 type Keys = { accessKeyId: string; secretAccessKey: string };
@@ -255,6 +256,37 @@ describe("DynamoDB PartiQL", () => {
     assert.deepEqual(records.map((r) => `${r.eventName}:${r.dynamodb?.Keys?.pk?.S}`), ["INSERT:d1", "INSERT:c1", "MODIFY:c1", "REMOVE:c1"]);
     assert.deepEqual(records[0]?.dynamodb?.NewImage, { pk: { S: "d1" }, n: { N: "7" }, list: { L: [{ N: "1" }, { S: "two" }] } });
     streams.destroy();
+  });
+
+  it("mutated statements and parameters answer 200 or a 400 with DynamoDB's error types, never a fault", async () => {
+    await createTable("fuzz", { sort: "N" });
+    const seeds = [
+      `SELECT a.b[0], "c" FROM "fuzz" WHERE pk IN ['x', ?] AND NOT (sk BETWEEN 1 AND 9 OR size(d) > 2) AND e IS NOT MISSING`,
+      `INSERT INTO "fuzz" VALUE {'pk': ?, 'sk': -1.5e3, 'l': [1, {'m': <<'s'>>}], 'n': null, 'b': true}`,
+      `UPDATE "fuzz" SET a = list_append(a, [1]) SET b = b - 2 REMOVE c[1] WHERE pk = 'x' AND sk = 1 RETURNING MODIFIED NEW *`,
+      `DELETE FROM "fuzz" WHERE pk = 'x' AND sk = 1 AND begins_with(t, 'a''b') RETURNING ALL OLD *`,
+    ];
+    const pieces = ["'", '"', "(", ")", "[", "]", "{", "}", "<<", ">>", "?", ",", ".", "-", "NOT ", " AND ", "WHERE ", "SET ", "9".repeat(50), "((((((((((", "[[[[[[[[[[", "\u0000"];
+    const m = new Mutator(prng(17));
+    const seen = new Set<string>();
+    for (let i = 0; i < 100; i++) {
+      let statement = m.pick(seeds);
+      for (let edits = 1 + m.int(3); edits > 0; edits--) {
+        const at = m.int(statement.length);
+        statement = m.chance(0.5) ? statement.slice(0, at) + m.pick(pieces) + statement.slice(at) : statement.slice(0, at) + statement.slice(at + 1 + m.int(6));
+      }
+      const parameters = m.chance(0.8) ? [{ S: m.oddText().slice(0, 100) || "p" }] : [m.oddValue() as AttributeValue];
+      try {
+        await run(statement || "x", parameters);
+        seen.add("ok");
+      } catch (error) {
+        const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+        assert.equal(e.$metadata?.httpStatusCode, 400, `${statement} → ${e.name}: ${e.message}`);
+        assert.ok(["ValidationException", "SerializationException", "DuplicateItemException", "ConditionalCheckFailedException", "ResourceNotFoundException"].includes(e.name), `${statement} → ${e.name}: ${e.message}`);
+        seen.add(e.name);
+      }
+    }
+    assert.ok(seen.has("ValidationException") && seen.size > 1, [...seen].join());
   });
 
   it("IAM: each statement needs dynamodb:PartiQL<Verb> on its table (or index); a user allowed only PartiQLSelect on one table is refused the rest", async () => {
