@@ -134,7 +134,7 @@ describe("DynamoDB PartiQL", () => {
     }
   });
 
-  it("paging: a Scan and an IN Query page by Limit with NextToken, and a NextToken only continues its own statement", async () => {
+  it("paging: a Scan and an IN Query page by Limit with NextToken, a NextToken only continues its own statement, ORDER BY … DESC", async () => {
     await createTable("pages", { sort: "N" });
     for (const pk of ["p", "q"]) for (let sk = 0; sk < 5; sk++) await db().send(new PutItemCommand({ TableName: "pages", Item: { pk: { S: pk }, sk: { N: String(sk) } } }));
     const all = async (statement: string, limit: number) => {
@@ -160,6 +160,13 @@ describe("DynamoDB PartiQL", () => {
     assert.deepEqual({ name: other.name, message: other.message }, { name: "ValidationException", message: "NextToken does not match request" });
     const garbage = await failure(run(`SELECT * FROM "pages"`, undefined, { NextToken: "not a token" }));
     assert.equal(garbage.message, "Invalid NextToken");
+
+    const descending = await run(`SELECT sk FROM "pages" WHERE pk = 'p' ORDER BY sk DESC`, undefined, { Limit: 3 });
+    assert.deepEqual(descending.Items?.map((i) => i.sk?.N), ["4", "3", "2"]);
+    const rest = await run(`SELECT sk FROM "pages" WHERE pk = 'p' ORDER BY sk DESC`, undefined, { NextToken: descending.NextToken });
+    assert.deepEqual(rest.Items?.map((i) => i.sk?.N), ["1", "0"]);
+    assert.equal((await failure(run(`SELECT * FROM "pages" WHERE sk = 1 ORDER BY sk`))).message, "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.");
+    assert.equal((await failure(run(`SELECT * FROM "pages" WHERE pk = 'p' ORDER BY other`))).message, "Variable reference other in ORDER BY clause must be part of the primary key");
   });
 
   it("BatchExecuteStatement: each statement answers on its own (item, DuplicateItem, ConditionalCheckFailed, ValidationError); reads and writes do not mix; at most 25", async () => {
@@ -200,7 +207,7 @@ describe("DynamoDB PartiQL", () => {
     assert.ok((await db().send(new GetItemCommand({ TableName: "batch", Key: { pk: { S: "y" } } }))).Item, "the refused mixed batch deleted nothing");
   });
 
-  it("ExecuteTransaction: all-or-nothing writes with reasons in order, a read transaction, and ClientRequestToken idempotency", async () => {
+  it("ExecuteTransaction: all-or-nothing writes with reasons in order, EXISTS condition checks, a read transaction, and ClientRequestToken idempotency", async () => {
     await createTable("tx");
     await run(`INSERT INTO "tx" VALUE {'pk': 'a', 'n': 1}`);
     const cancelled = await failure(db().send(new ExecuteTransactionCommand({
@@ -227,6 +234,15 @@ describe("DynamoDB PartiQL", () => {
     assert.equal(keyless.message, "Select statements within ExecuteTransaction must specify the primary key in the where clause.");
     const mixed = await failure(db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `SELECT * FROM "tx" WHERE pk = 'a'` }, { Statement: `DELETE FROM "tx" WHERE pk = 'a'` }] })));
     assert.equal(mixed.message, "Unsupported operation in transaction.");
+
+    // EXISTS(SELECT …) is a condition check: the item must exist and meet the rest of the WHERE clause.
+    const checked = { Statement: `UPDATE "tx" SET n = 10 WHERE pk = 'b'` };
+    const unmet = await failure(db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `EXISTS(SELECT * FROM "tx" WHERE pk = 'a' AND n = 99)` }, checked] })));
+    assert.ok(unmet instanceof TransactionCanceledException, String(unmet));
+    assert.deepEqual(unmet.CancellationReasons?.map((r) => r.Code), ["ConditionalCheckFailed", "None"]);
+    await db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `EXISTS(SELECT * FROM "tx" WHERE pk = 'a' AND n = 2)` }, checked] }));
+    assert.equal((await db().send(new GetItemCommand({ TableName: "tx", Key: { pk: { S: "b" } } }))).Item?.n?.N, "10");
+    assert.equal((await failure(run(`EXISTS(SELECT * FROM "tx" WHERE pk = 'a')`))).message, "EXISTS can only be used in ExecuteTransaction write requests.");
   });
 
   it("lib-dynamodb's DocumentClient and the AWS CLI v2 run statements; a PartiQL INSERT writes a stream record", async () => {

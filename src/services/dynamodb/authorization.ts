@@ -26,7 +26,8 @@ function transactTables(items: unknown): string[] {
   });
 }
 
-const PARTIQL_ACTIONS: Record<string, string> = { select: "PartiQLSelect", insert: "PartiQLInsert", update: "PartiQLUpdate", delete: "PartiQLDelete" };
+/** EXISTS(SELECT …) reads, so it asks for PartiQLSelect. */
+const PARTIQL_ACTIONS: Record<string, string> = { select: "PartiQLSelect", exists: "PartiQLSelect", insert: "PartiQLInsert", update: "PartiQLUpdate", delete: "PartiQLDelete" };
 
 /** The action and resource one PartiQL statement needs. */
 function statementAction(statement: unknown, parameters: unknown, table: (name: string) => string): ActionRequest {

@@ -31,6 +31,7 @@ export async function executeStatement(ctx: DynamoContext, input: StatementInput
 
 /** Runs one write; the item RETURNING asks for, if any. */
 async function write(ctx: DynamoContext, statement: Write, returnOnFailure: string | undefined): Promise<AttributeMap | undefined> {
+  if (statement.kind === "exists") throw new UnkaiError("ValidationException", "EXISTS can only be used in ExecuteTransaction write requests.");
   const { plan } = await planStatement(ctx, statement, returnOnFailure);
   let result: Awaited<ReturnType<typeof writeOne>>;
   try {

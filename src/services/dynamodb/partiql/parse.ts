@@ -13,11 +13,19 @@ export interface Source {
   readonly index?: string | undefined;
 }
 
+/** `ORDER BY <key attribute> [ASC|DESC]`. */
+export interface Order {
+  readonly attribute: string;
+  readonly descending: boolean;
+}
+
 /** RETURNING as UpdateItem's ReturnValues names it. */
 export type Returning = "ALL_OLD" | "UPDATED_OLD" | "ALL_NEW" | "UPDATED_NEW";
 
 export type Statement =
-  | { readonly kind: "select"; readonly source: Source; readonly projection: Path[] | undefined; readonly where: Condition | undefined }
+  | { readonly kind: "select"; readonly source: Source; readonly projection: Path[] | undefined; readonly where: Condition | undefined; readonly order?: Order | undefined }
+  /** `EXISTS(SELECT …)`: ExecuteTransaction's condition check on one item. */
+  | { readonly kind: "exists"; readonly source: Source; readonly where: Condition | undefined }
   | { readonly kind: "insert"; readonly source: Source; readonly item: AttributeMap }
   | { readonly kind: "update"; readonly source: Source; readonly actions: UpdateActions; readonly where: Condition; readonly returning: Returning | undefined }
   | { readonly kind: "delete"; readonly source: Source; readonly where: Condition; readonly returning: Returning | undefined };
@@ -35,6 +43,7 @@ export function parseStatement(source: string, parameters: readonly unknown[] = 
   else if (reader.accept("INSERT")) statement = insert(reader);
   else if (reader.accept("UPDATE")) statement = update(reader);
   else if (reader.accept("DELETE")) statement = remove(reader);
+  else if (reader.accept("EXISTS")) statement = exists(reader);
   else throw malformed("Expected data manipulation");
   reader.end();
   return statement;
@@ -61,7 +70,22 @@ function select(reader: Reader): Statement {
   reader.expect("FROM");
   const source = from(reader, true);
   const where = reader.accept("WHERE") ? or(reader) : undefined;
-  return { kind: "select", source, projection, where };
+  if (!reader.accept("ORDER")) return { kind: "select", source, projection, where };
+  reader.expect("BY");
+  const attribute = reader.name();
+  const descending = reader.accept("DESC");
+  if (!descending) reader.accept("ASC");
+  if (where === undefined) throw invalid("Must have WHERE clause in the statement when using ORDER BY clause.");
+  return { kind: "select", source, projection, where, order: { attribute, descending } };
+}
+
+function exists(reader: Reader): Statement {
+  reader.expect("(");
+  reader.expect("SELECT");
+  const inner = select(reader);
+  reader.expect(")");
+  if (inner.kind !== "select" || inner.source.index !== undefined) throw invalid("Operations on indices are not supported in transactions");
+  return { kind: "exists", source: inner.source, where: inner.where };
 }
 
 function insert(reader: Reader): Statement {

@@ -9,7 +9,7 @@ import { typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "
 import { loadTable, type DynamoContext, type LoadedTable } from "../context.js";
 import { checkKey } from "../keys.js";
 import type { TransactPlan } from "../transactions.js";
-import { planDelete, planPut, planUpdateActions } from "../write-plans.js";
+import { planConditionCheck, planDelete, planPut, planUpdateActions } from "../write-plans.js";
 import type { Statement } from "./parse.js";
 
 const INCOMPLETE_KEY = "Where clause does not contain a mandatory equality on all key attributes";
@@ -65,7 +65,8 @@ const exists = (name: string, present: boolean): Condition => ({ kind: "function
 /**
  * A write statement as a transaction action: INSERT only when no item has the key (DuplicateItem
  * otherwise), UPDATE only on an existing item, DELETE's extra conditions only checked when the item
- * exists (deleting a missing item is a no-op, as on DynamoDB).
+ * exists (deleting a missing item is a no-op, as on DynamoDB), EXISTS a check that the item exists
+ * and meets the rest of its WHERE clause.
  */
 export async function planStatement(ctx: DynamoContext, statement: Exclude<Statement, { kind: "select" }>, returnOnFailure: string | undefined): Promise<TransactPlan> {
   const table = await loadTable(ctx, statement.source.table);
@@ -75,6 +76,10 @@ export async function planStatement(ctx: DynamoContext, statement: Exclude<State
     return { plan: { ...plan, condition: exists(partition, false) }, returnOnFailure, failure: "DuplicateItem" };
   }
   const { key, rest } = splitKey(statement.where, table.schema);
+  if (statement.kind === "exists") {
+    const plan = await planConditionCheck(ctx, { TableName: table.name, Key: key });
+    return { plan: { ...plan, condition: conjoin([exists(partition, true), ...(rest === undefined ? [] : [rest])]) }, returnOnFailure };
+  }
   if (statement.kind === "delete") {
     const plan = await planDelete(ctx, { TableName: table.name, Key: key });
     const condition: Condition | undefined = rest === undefined ? undefined : { kind: "or", left: exists(partition, false), right: rest };

@@ -11,7 +11,7 @@ import { malformed, tokenize, type Token } from "./lexer.js";
 /** Words that end a path or an operand; a bare attribute with one of these names must be double-quoted. */
 const KEYWORDS = new Set([
   "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "BETWEEN", "IN", "IS", "MISSING", "NULL", "TRUE", "FALSE",
-  "INSERT", "INTO", "VALUE", "UPDATE", "SET", "REMOVE", "DELETE", "RETURNING",
+  "INSERT", "INTO", "VALUE", "UPDATE", "SET", "REMOVE", "DELETE", "RETURNING", "EXISTS", "ORDER", "BY", "ASC", "DESC",
 ]);
 const MAX_NESTING = 32;
 

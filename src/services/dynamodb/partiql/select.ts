@@ -1,7 +1,8 @@
 /**
  * ExecuteStatement's SELECT: a Query when the WHERE clause pins the partition key (of the table or
  * the index) by `=` or `IN` at its top level — one Query per partition value, in the order written —
- * otherwise a Scan; the whole WHERE clause filters what is read. Pages follow Query and Scan (`Limit`
+ * otherwise a Scan; the whole WHERE clause filters what is read; `ORDER BY <key> DESC` reads each
+ * partition backwards (ScanIndexForward). Pages follow Query and Scan (`Limit`
  * items evaluated, 1 MB); NextToken carries the position and is bound to the statement it came from.
  */
 import { createHash } from "node:crypto";
@@ -74,6 +75,11 @@ export async function executeSelect(ctx: DynamoContext, statement: Extract<State
   const read = { TableName: table.name, IndexName: indexName, ConsistentRead: input.ConsistentRead, ReturnConsumedCapacity: input.ReturnConsumedCapacity };
   const parsed = { filter: statement.where, projection: statement.projection };
   const partitions = partitionValues(statement.where, schema);
+  const order = statement.order;
+  if (order !== undefined) {
+    if (partitions === undefined) throw new UnkaiError("ValidationException", "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.");
+    if (order.attribute !== schema.partition.name && order.attribute !== schema.sort?.name) throw new UnkaiError("ValidationException", `Variable reference ${order.attribute} in ORDER BY clause must be part of the primary key`);
+  }
   if (partitions === undefined) {
     const page = await runScan(ctx, table, { ...read, Limit: input.Limit, ExclusiveStartKey: start?.after as Record<string, unknown> | undefined }, parsed);
     return response(page.Items ?? [], page, page.LastEvaluatedKey === undefined ? undefined : encodeToken(input, { partition: 0, after: wireItem(page.LastEvaluatedKey) }));
@@ -85,7 +91,7 @@ export async function executeSelect(ctx: DynamoContext, statement: Extract<State
     if (remaining !== undefined && remaining <= 0) return response(items, last, encodeToken(input, { partition: i, after: undefined }));
     const after = i === start?.partition ? (start.after as Record<string, unknown> | undefined) : undefined;
     const keyCondition: Condition = { kind: "compare", operator: "=", left: { kind: "path", path: [{ name: schema.partition.name }] }, right: { kind: "value", value: partitions[i] as AttributeValue } };
-    const page = await runQuery(ctx, table, { ...read, Limit: remaining, ExclusiveStartKey: after }, { ...parsed, keyCondition });
+    const page = await runQuery(ctx, table, { ...read, Limit: remaining, ExclusiveStartKey: after, ScanIndexForward: order?.descending !== true }, { ...parsed, keyCondition });
     items.push(...(page.Items ?? []));
     last = accumulate(last, page);
     if (page.LastEvaluatedKey !== undefined) return response(items, last, encodeToken(input, { partition: i, after: wireItem(page.LastEvaluatedKey) }), page.LastEvaluatedKey);
