@@ -118,6 +118,8 @@ describe("DynamoDB PartiQL", () => {
       [`SELECT * FROM "errs" WHERE pk = ?`, undefined, "ValidationException", "Number of parameters in request and statement don't match."],
       [`CREATE TABLE x`, undefined, "ValidationException", "Statement wasn't well formed, can't be processed: Expected data manipulation"],
       [`SELECT * FROM "errs" WHERE`, undefined, "ValidationException", "Statement wasn't well formed, can't be processed: Unexpected end of statement"],
+      [`SELECT * FROM "errs" WHERE pk =`, undefined, "ValidationException", "Statement wasn't well formed, can't be processed: Unexpected end of statement"],
+      [`SELECT * FROM "errs" WHERE pk = SELECT`, undefined, "ValidationException", "Statement wasn't well formed, can't be processed: Unexpected keyword: SELECT"],
       [`SELECT * FROM "errs" WHERE pk = 'unterminated`, undefined, "ValidationException", "Statement wasn't well formed, can't be processed: Unterminated string literal"],
       [`SELECT a, * FROM "errs"`, undefined, "ValidationException", "Other attributes should not be present in the projection when '*' is used."],
       [`INSERT INTO "errs" VALUE 'x'`, undefined, "ValidationException", "Unsupported format in item expression. Please use struct format {...} to express item values for insert statement."],

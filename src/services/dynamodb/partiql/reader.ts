@@ -134,7 +134,8 @@ export class Reader {
     if (word === "TRUE" || word === "FALSE") return { BOOL: word === "TRUE" };
     if (word === "NULL") return { NULL: true };
     if (word === "MISSING") throw new UnkaiError("ValidationException", "MISSING must be compared using IS operator");
-    this.position--;
+    // Report the token itself (next() does not move past the end, so there is nothing to step back over).
+    if (token.kind !== "eof") this.position--;
     throw this.unexpected();
   }
 
