@@ -27,11 +27,6 @@ export function matchingRule(rules: readonly CorsRule[], origin: string, method:
     && headers.every((h) => rule.allowedHeaders.some((allowed) => wildcardMatch(allowed.toLowerCase(), h))));
 }
 
-/** Whether any rule names `origin` (the front door lets such pages in; the method is checked per request). */
-export function originListed(rules: readonly CorsRule[], origin: string): boolean {
-  return rules.some((rule) => rule.allowedOrigins.some((o) => wildcardMatch(o, origin)));
-}
-
 /**
  * The `Access-Control-*` headers `rule` gives pages of `origin`. An origin rule of `*` answers `*` (and
  * no credentials), as S3 does; any other answers the origin itself, with credentials allowed.

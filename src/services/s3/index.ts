@@ -23,7 +23,7 @@ import type { Platform, ServiceModule } from "../module.js";
 import { s3Actions, UNSUPPORTED_BUCKET_SUBRESOURCES } from "./authorization.js";
 import { routeBucketSetting } from "./bucket-settings.js";
 import { corsRules, preflight, withCors } from "./cors-ops.js";
-import { originListed } from "./cors.js";
+import { matchingRule } from "./cors.js";
 import { AnonymousAccess } from "../../auth/anonymous-access.js";
 import { bucketPolicyLookup } from "../../auth/resource-policies.js";
 
@@ -165,15 +165,16 @@ async function servedUnsigned(request: UnkaiRequest, anonymous: AnonymousAccess 
 }
 
 /**
- * The front door refuses pages of other origins unless the bucket's CORS rules name the origin; a
- * preflight is always let through, as it is answered from those rules (403 when none allows it).
+ * The front door refuses pages of other origins unless one of the bucket's CORS rules allows the
+ * origin this method; a preflight is always let through, as it is answered from those rules (403
+ * when none allows it).
  */
 async function bucketAllowsOrigin(context: S3Context, request: UnkaiRequest, origin: string): Promise<boolean> {
   const bucket = bucketOf(request);
   if (bucket === undefined) return false;
   if (request.method === "OPTIONS") return true;
   const rules = await corsRules(context, bucket);
-  return rules !== undefined && originListed(rules, origin);
+  return rules !== undefined && matchingRule(rules, origin, request.method) !== undefined;
 }
 
 export function s3Service(context: S3Context, anonymous?: AnonymousAccess): Service {
