@@ -56,5 +56,9 @@ export function bucketSettingActions(request: UnkaiRequest, bucket: string): Act
 
 /** Removes every setting of a bucket (deleted, or created anew where a deleted one of its name left some). */
 export async function forgetBucketSettings(context: S3Context, bucket: string): Promise<void> {
-  for (const kind of BUCKET_SETTING_KINDS) await context.settings.delete(bucketSettingId(bucket, kind));
+  for (const kind of BUCKET_SETTING_KINDS) {
+    const id = bucketSettingId(bucket, kind);
+    // Read first: most buckets have no settings, and a read is cheaper than a durable delete.
+    if ((await context.settings.get(id)) !== undefined) await context.settings.delete(id);
+  }
 }
