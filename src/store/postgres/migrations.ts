@@ -440,4 +440,8 @@ export const MIGRATIONS: readonly string[] = [
     position BIGINT
   );
   `,
+  // 19: S3 bucket policies, CORS rules and bucket tags as documents, one per bucket and kind
+  `
+  CREATE TABLE s3_bucket_settings (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

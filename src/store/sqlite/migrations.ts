@@ -410,4 +410,11 @@ export const MIGRATIONS: readonly string[] = [
     position INTEGER
   ) STRICT;
   `,
+  // 24: S3 bucket policies, CORS rules and bucket tags as documents, one per bucket and kind
+  `
+  CREATE TABLE s3_bucket_settings (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
