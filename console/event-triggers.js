@@ -10,20 +10,7 @@ import {
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { ListSubscriptionsCommand } from "@aws-sdk/client-sns";
 import { events, lambda, scheduler, sns } from "./api.js";
-
-const FUNCTION_ARN = /arn:[^:]+:lambda:[^:]+:\d+:function:[A-Za-z0-9_-]+/;
-const unqualified = (arn) => FUNCTION_ARN.exec(arn ?? "")?.[0];
-
-async function allPages(send, items, tokenOut = "NextToken", tokenIn = "NextToken") {
-  const all = [];
-  let token;
-  do {
-    const page = await send(token === undefined ? {} : { [tokenIn]: token });
-    all.push(...(page[items] ?? []));
-    token = page[tokenOut];
-  } while (token);
-  return all;
-}
+import { allPages, unqualified } from "./triggers.js";
 
 export const listMappings = (name) =>
   allPages((p) => lambda().send(new ListEventSourceMappingsCommand({ FunctionName: name, ...p })), "EventSourceMappings", "NextMarker", "Marker");

@@ -11,24 +11,14 @@ import {
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { events, scheduler } from "../api.js";
 import { errorBox, h, replace, toast } from "../dom.js";
-
-async function allPages(fetchPage, key) {
-  const items = [];
-  let NextToken;
-  do {
-    const page = await fetchPage(NextToken);
-    items.push(...(page[key] ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return items;
-}
+import { allPages } from "../triggers.js";
 
 async function rulesWithTargets() {
-  const buses = await allPages((NextToken) => events().send(new ListEventBusesCommand({ NextToken })), "EventBuses");
+  const buses = await allPages((p) => events().send(new ListEventBusesCommand({ ...p })), "EventBuses");
   const rules = [];
   for (const bus of buses) {
-    for (const rule of await allPages((NextToken) => events().send(new ListRulesCommand({ EventBusName: bus.Name, NextToken })), "Rules")) {
-      const targets = await allPages((NextToken) => events().send(new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: bus.Name, NextToken })), "Targets");
+    for (const rule of await allPages((p) => events().send(new ListRulesCommand({ EventBusName: bus.Name, ...p })), "Rules")) {
+      const targets = await allPages((p) => events().send(new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: bus.Name, ...p })), "Targets");
       rules.push({ rule, bus: bus.Name, targets });
     }
   }
@@ -122,7 +112,7 @@ export async function rulesPage(container) {
       errors.show(error);
     }
     try {
-      const schedules = await allPages((NextToken) => scheduler().send(new ListSchedulesCommand({ NextToken })), "Schedules");
+      const schedules = await allPages((p) => scheduler().send(new ListSchedulesCommand({ ...p })), "Schedules");
       scheduleErrors.clear();
       replace(schedulesBody, schedules.length ? schedules.map(scheduleRow) : h("tr", {}, h("td", { colspan: 4, class: "empty" }, "No schedules yet (aws scheduler create-schedule).")));
     } catch (error) {
