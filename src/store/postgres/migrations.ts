@@ -440,4 +440,8 @@ export const MIGRATIONS: readonly string[] = [
     position BIGINT
   );
   `,
+  // 19: CloudWatch Logs subscription filters, one document per log group
+  `
+  CREATE TABLE log_subscriptions (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

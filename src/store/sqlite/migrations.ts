@@ -410,4 +410,11 @@ export const MIGRATIONS: readonly string[] = [
     position INTEGER
   ) STRICT;
   `,
+  // 24: CloudWatch Logs subscription filters, one document per log group
+  `
+  CREATE TABLE log_subscriptions (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
