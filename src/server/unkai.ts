@@ -42,6 +42,7 @@ import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openStore } from "../store/open-store.js";
 import { withLogIngestion } from "../services/logs/ingestion.js";
+import { bearerMatches, PrometheusMetrics } from "./prometheus.js";
 import { DiskSpace } from "../store/disk-space.js";
 import { ClusterNode } from "./cluster-node.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
@@ -194,12 +195,18 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
       resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
     })
     : undefined;
+  const prometheus = config.metrics ? new PrometheusMetrics() : undefined;
+  if (prometheus) invoker.observe((record) => prometheus.observeInvocation(record));
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs,
     store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     nodeName: store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     onDeadLeasesFreed: (listener) => void deadLeaseListeners.push(listener),
     onLogsAppended: (listener) => ingestion.onAppended(listener),
+    metrics: prometheus && {
+      authorized: (authorization) => bearerMatches(authorization, config.metricsToken),
+      render: async () => prometheus.render({ environmentsLive: dispatcher.liveEnvironments, environmentsBusy: invoker.running, queue: await store.asyncQueue.stats() }),
+    },
     health: () => ({
       status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running,
       ...(clusterNode ? { node: clusterNode.nodeId, nodes: clusterNode.nodes() } : {}),
@@ -213,6 +220,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     ...(enforcer ? { enforce: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
+    ...(prometheus ? { onAnswered: (serviceName: string, status: number) => prometheus.countRequest(serviceName, status) } : {}),
   });
   const { server } = api;
   await listen(server, config.port, config.host);

@@ -22,6 +22,7 @@ import type { DiskSpace } from "../store/disk-space.js";
 import type { LogEvent, Store } from "../store/ports.js";
 import type { FunctionService } from "../functions/function-service.js";
 import type { ShardSources } from "../sources/shard-source.js";
+import type { MetricsEndpoint } from "./unkai/index.js";
 
 /**
  * What every module may use, built once by src/server/unkai.ts. Configuration arrives as the values
@@ -76,6 +77,8 @@ export interface Platform {
    * append answers; its failure is logged, never the append's (src/services/logs/ingestion.ts).
    */
   onLogsAppended(listener: (group: string, stream: string, events: readonly LogEvent[]) => Promise<void>): void;
+  /** `GET /metrics` for Prometheus (src/server/prometheus.ts); undefined unless `--metrics` is on. */
+  readonly metrics: MetricsEndpoint | undefined;
   /** `GET /_unkai/health`'s answer. */
   health(): Record<string, unknown>;
   /** A child of Unkai's logger for one service. */
