@@ -5,6 +5,7 @@ import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
+import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({
@@ -148,6 +149,28 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(plain(await current.logSubscriptions.get("/aws/lambda/b")), plain(group("/aws/lambda/b", ["one", "two"])));
       assert.equal(await current.logSubscriptions.get("/aws/lambda/a"), undefined);
       assert.deepEqual((await current.logSubscriptions.list()).map((g) => g.logGroupName), ["/aws/lambda/b"]);
+      assert.deepEqual(await current.snsTopics.list(), []);
+    });
+  });
+
+  test("bucketSettings: one document per bucket and kind, kept apart from the other documents", async ({ store, reopen }) => {
+    const policy: BucketSetting = { bucket: "b1", kind: "policy", policy: '{"Version":"2012-10-17","Statement":[]}' };
+    const cors: BucketSetting = {
+      bucket: "b1", kind: "cors",
+      rules: [{ id: "r", allowedOrigins: ["https://*.example.com"], allowedMethods: ["GET"], allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 60 }],
+    };
+    const tags = (value: string): BucketSetting => ({ bucket: "a0", kind: "tagging", tags: { team: value } });
+    await store.bucketSettings.put(bucketSettingId("b1", "policy"), policy);
+    await store.bucketSettings.put(bucketSettingId("b1", "cors"), cors);
+    await store.bucketSettings.put(bucketSettingId("a0", "tagging"), tags("x"));
+    await store.bucketSettings.put(bucketSettingId("a0", "tagging"), tags("y"));
+    assert.equal(await store.bucketSettings.delete(bucketSettingId("b1", "policy")), true);
+    assert.equal(await store.bucketSettings.delete(bucketSettingId("b1", "policy")), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.equal(await current.bucketSettings.get(bucketSettingId("b1", "policy")), undefined);
+      assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("b1", "cors"))), plain(cors));
+      assert.deepEqual((await current.bucketSettings.list()).map((s) => `${s.bucket}/${s.kind}`), ["a0/tagging", "b1/cors"]);
+      assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("a0", "tagging"))), plain(tags("y")));
       assert.deepEqual(await current.snsTopics.list(), []);
     });
   });

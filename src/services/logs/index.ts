@@ -14,7 +14,7 @@ import { filterOperations } from "./filter.js";
 import { metricFilterOperations } from "./metric-filters.js";
 import { writeOperations, type GroupNameInput } from "./writes.js";
 import { logsActions } from "./authorization.js";
-import { patternCache } from "./ingestion.js";
+import { cachedDocuments, patternCache } from "./ingestion.js";
 import { subscriptionDelivery } from "./subscription-delivery.js";
 import { subscriptionFilterOperations, type SubscriptionDeps } from "./subscription-filters.js";
 
@@ -116,7 +116,7 @@ export const logsModule: ServiceModule = {
   compatibility: "docs/compatibility/logs.md",
   create: (p) => {
     const logger = p.logger("logs");
-    const subscriptions = p.store.logSubscriptions;
+    const subscriptions = cachedDocuments(p.store.logSubscriptions);
     const enforcer = p.iamEnforcer;
     p.onLogsAppended(subscriptionDelivery({
       subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: patternCache(), logger,

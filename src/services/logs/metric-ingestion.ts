@@ -3,8 +3,8 @@
  * output, access logs) runs the group's metric filters over the new events and writes the data points
  * they yield to the metric data port. Filters therefore see only events ingested after they exist, as on AWS.
  */
-import type { LogEvent, MetricDatum, MetricFilter, MetricTransformation, Store } from "../../store/ports.js";
-import type { FilterMatch, FilterPattern } from "../../core/log-filter/index.js";
+import type { LogEvent, LogStore, MetricDatum, MetricFilter, MetricTransformation, Store } from "../../store/ports.js";
+import { compileFilterPattern, type FilterMatch, type FilterPattern } from "../../core/log-filter/index.js";
 
 const NUMBER = /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/;
 
@@ -47,11 +47,63 @@ export function metricPoints(filter: MetricFilter, pattern: FilterPattern, event
   return points;
 }
 
-/** The metric filters' part of ingestion (ingestion.ts): the group's filters' points for the appended events. */
-export function metricFilterListener(store: Store, patternOf: (text: string) => FilterPattern): (group: string, stream: string, events: readonly LogEvent[]) => Promise<void> {
-  return async (group, _stream, events) => {
-    const filters = await store.metricFilters.list({ logGroupName: group });
+/**
+ * How long a group's filter list is reused before it is read again. Filters written through this
+ * store (this node) take effect at once; one written on another node of a cluster counts within this
+ * bound. Without it every captured log line paid a store read (about a tenth of a warm invoke's front-end CPU).
+ */
+export const FILTER_LIST_TTL_MS = 1_000;
+
+/** The store with its log store's appends feeding metric filters; a metric failure is reported, never fails the append. */
+export function withMetricFilterIngestion(store: Store, onError: (error: unknown) => void, now: () => number = Date.now): Store {
+  const compiled = new Map<string, FilterPattern>();
+  const patternOf = (text: string): FilterPattern => {
+    let pattern = compiled.get(text);
+    if (!pattern) {
+      pattern = compileFilterPattern(text);
+      if (compiled.size >= 10_000) compiled.clear();
+      compiled.set(text, pattern);
+    }
+    return pattern;
+  };
+  const listed = new Map<string, { readonly at: number; readonly filters: Promise<MetricFilter[]> }>();
+  const filtersOf = (group: string): Promise<MetricFilter[]> => {
+    const kept = listed.get(group);
+    if (kept && now() - kept.at < FILTER_LIST_TTL_MS) return kept.filters;
+    if (listed.size >= 10_000) listed.clear();
+    const filters = store.metricFilters.list({ logGroupName: group });
+    listed.set(group, { at: now(), filters });
+    // A failed read is not kept: the next append asks again.
+    filters.catch(() => listed.delete(group));
+    return filters;
+  };
+  const metricFilters = store.metricFilters;
+  const forgetting = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await write(...args);
+    } finally {
+      listed.clear();
+    }
+  };
+  const wrappedFilters: typeof metricFilters = new Proxy(metricFilters, {
+    get: (target, key) => (key === "put" || key === "delete" || key === "deleteGroup" ? forgetting(bound(target, key) as (...args: unknown[]) => Promise<unknown>) : bound(target, key)),
+  });
+  const logs = store.logs;
+  const ingest = async (group: string, events: readonly LogEvent[]) => {
+    const filters = await filtersOf(group);
     if (filters.length === 0) return;
     await store.metricData.add(filters.flatMap((f) => metricPoints(f, patternOf(f.filterPattern), events)));
   };
+  const append: LogStore["append"] = async (group, stream, events) => {
+    await logs.append(group, stream, events);
+    await ingest(group, events).catch(onError);
+  };
+  // Proxies rather than spreads: a backend's ports may be class instances whose methods need their `this`.
+  const wrappedLogs = new Proxy(logs, { get: (target, key) => (key === "append" ? append : bound(target, key)) });
+  return new Proxy(store, { get: (target, key) => (key === "logs" ? wrappedLogs : key === "metricFilters" ? wrappedFilters : bound(target, key)) });
+}
+
+function bound(target: object, key: string | symbol): unknown {
+  const value: unknown = Reflect.get(target, key);
+  return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 }

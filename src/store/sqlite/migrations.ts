@@ -410,7 +410,14 @@ export const MIGRATIONS: readonly string[] = [
     position INTEGER
   ) STRICT;
   `,
-  // 24: CloudWatch Logs subscription filters, one document per log group
+  // 24: S3 bucket policies, CORS rules and bucket tags as documents, one per bucket and kind
+  `
+  CREATE TABLE s3_bucket_settings (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 25: CloudWatch Logs subscription filters, one document per log group
   `
   CREATE TABLE log_subscriptions (
     api_id TEXT PRIMARY KEY,
