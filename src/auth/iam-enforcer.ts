@@ -58,6 +58,25 @@ export class IamEnforcer {
   }
 
   /**
+   * Whether a service (any of `principals`, e.g. `logs.amazonaws.com` and its regional name) may invoke
+   * a function for `sourceArn` by the function's policy alone, as AWS checks a subscription filter's or
+   * notification's destination when it is configured.
+   */
+  async serviceMayInvoke(principals: readonly string[], functionArn: string, sourceArn: string): Promise<boolean> {
+    const { policy } = await this.resourcePolicy({ action: "lambda:InvokeFunction", resource: functionArn });
+    if (!policy) return false;
+    for (const service of principals) {
+      const context = requestContext({
+        action: "lambda:InvokeFunction", resource: functionArn, principal: { type: "service", arn: service, accountId: undefined },
+        secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
+        sourceArn, sourceAccount: this.deps.account.accountId,
+      });
+      if (evaluate(context, { identity: [], resource: policy }).decision === "Allow") return true;
+    }
+    return false;
+  }
+
+  /**
    * The resource-based policy that applies to `need`: a role's trust policy for sts:AssumeRole (it must
    * allow by itself), otherwise the resource's own policy (a function's, a queue's), when it has one.
    * A stored policy that no longer compiles counts as none rather than failing the request.

@@ -8,6 +8,7 @@ import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
+import type { LogGroupSubscriptions } from "../core/log-subscription.js";
 import type { BucketSetting } from "../core/s3-bucket-settings.js";
 import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy } from "../core/iam.js";
 
@@ -335,6 +336,8 @@ export interface Store {
   readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
+  /** CloudWatch Logs' subscription filters, one document per log group (by its name). */
+  readonly logSubscriptions: DocumentStore<LogGroupSubscriptions>;
   readonly metricData: MetricDataStore;
   readonly alarms: AlarmStore;
   readonly iam: IamStore;

@@ -4,6 +4,7 @@ import type { EventSourceMapping } from "../../src/core/event-source-mapping.js"
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
+import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
@@ -128,6 +129,27 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(plain(await current.snsSubscriptions.get(subscription("s1").arn)), plain(subscription("s1")));
       assert.deepEqual((await current.snsSubscriptions.list()).map((s) => s.arn), [subscription("s1").arn]);
       assert.deepEqual(await current.eventRules.list(), []);
+    });
+  });
+
+  test("logSubscriptions: a group's filters as one document, kept apart from the others", async ({ store, reopen }) => {
+    const group = (name: string, filters: readonly string[]): LogGroupSubscriptions => ({
+      logGroupName: name,
+      filters: filters.map((filterName, i) => ({
+        filterName, logGroupName: name, filterPattern: "ERROR", destinationArn: "arn:aws:lambda:us-east-1:123456789012:function:sink",
+        distribution: "ByLogStream", creationTime: 1_767_225_600_000 + i,
+      })),
+    });
+    await store.logSubscriptions.put("/aws/lambda/b", group("/aws/lambda/b", ["one"]));
+    await store.logSubscriptions.put("/aws/lambda/a", group("/aws/lambda/a", ["x"]));
+    await store.logSubscriptions.put("/aws/lambda/b", group("/aws/lambda/b", ["one", "two"]));
+    assert.equal(await store.logSubscriptions.delete("/aws/lambda/a"), true);
+    assert.equal(await store.logSubscriptions.delete("/aws/lambda/a"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.logSubscriptions.get("/aws/lambda/b")), plain(group("/aws/lambda/b", ["one", "two"])));
+      assert.equal(await current.logSubscriptions.get("/aws/lambda/a"), undefined);
+      assert.deepEqual((await current.logSubscriptions.list()).map((g) => g.logGroupName), ["/aws/lambda/b"]);
+      assert.deepEqual(await current.snsTopics.list(), []);
     });
   });
 

@@ -76,6 +76,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     messages: pgMessageStore(db),
     eventSourceMappings: pgDocumentStore(db, "event_source_mappings"),
     metricFilters: pgMetricFilterStore(db),
+    logSubscriptions: pgDocumentStore(db, "log_subscriptions"),
     metricData: pgMetricDataStore(db),
     alarms: pgAlarmStore(db),
     close() {

@@ -444,4 +444,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE s3_bucket_settings (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 20: CloudWatch Logs subscription filters, one document per log group
+  `
+  CREATE TABLE log_subscriptions (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

@@ -417,4 +417,11 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 25: CloudWatch Logs subscription filters, one document per log group
+  `
+  CREATE TABLE log_subscriptions (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
