@@ -3,7 +3,54 @@
  * CompleteMultipartUpload), GET/HEAD/DELETE/CopyObject by version, delete markers and undeleting,
  * Suspended and its `null` version, ListObjectVersions pages, DeleteObjects by version, notifications
  * with versionId, the bodies on disk, and the errors (NoSuchVersion, InvalidArgument, 405 on a marker).
+ * boto3 drives the same flow as tools written in Python do, paginator and bucket emptying included.
  */
+
+/** The boto3 side: each step's result, printed as one JSON document. */
+const BOTO3_FLOW = `
+import os
+from botocore.exceptions import ClientError
+b = "boto-vers"
+s3.create_bucket(Bucket=b)
+s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+out = {"status": s3.get_bucket_versioning(Bucket=b).get("Status")}
+old = os.urandom(100000)
+v1 = s3.put_object(Bucket=b, Key="k", Body=old)["VersionId"]
+v2 = s3.put_object(Bucket=b, Key="k", Body=b"new")["VersionId"]
+out["oldBack"] = s3.get_object(Bucket=b, Key="k", VersionId=v1)["Body"].read() == old
+out["headVersion"] = s3.head_object(Bucket=b, Key="k", VersionId=v1)["VersionId"] == v1
+out["partOfCurrent"] = s3.head_object(Bucket=b, Key="k", PartNumber=1)["ContentLength"]
+try:
+    s3.get_object(Bucket=b, Key="k", IfNoneMatch=s3.head_object(Bucket=b, Key="k")["ETag"])
+except ClientError as e:
+    out["notModified"] = e.response["ResponseMetadata"]["HTTPStatusCode"]
+marker = s3.delete_object(Bucket=b, Key="k")
+out["marker"] = marker["DeleteMarker"]
+try:
+    s3.get_object(Bucket=b, Key="k")
+except ClientError as e:
+    out["afterDelete"] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPHeaders"].get("x-amz-delete-marker")]
+try:
+    s3.get_object(Bucket=b, Key="k", VersionId="00000000000000000000000000")
+except ClientError as e:
+    out["unknownVersion"] = e.response["Error"]["Code"]
+s3.copy_object(Bucket=b, Key="copy", CopySource={"Bucket": b, "Key": "k", "VersionId": v1})
+out["copied"] = s3.get_object(Bucket=b, Key="copy")["Body"].read() == old
+for n in range(5):
+    s3.put_object(Bucket=b, Key="many/%d" % (n % 2), Body=b"x")
+seen = []
+for page in s3.get_paginator("list_object_versions").paginate(Bucket=b, PaginationConfig={"PageSize": 2}):
+    seen += [(v["Key"], v["VersionId"]) for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+out["listed"] = len(seen)
+out["unique"] = len(set(seen))
+gone = s3.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "k", "VersionId": marker["VersionId"]}, {"Key": "k", "VersionId": v2}]})
+out["deleted"] = sorted([d["VersionId"] == v2 or d.get("DeleteMarker", False) for d in gone["Deleted"]])
+out["undeleted"] = s3.get_object(Bucket=b, Key="k", VersionId=v1)["Body"].read() == old and s3.get_object(Bucket=b, Key="k")["VersionId"] == v1
+boto3.resource("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test").Bucket(b).object_versions.delete()
+s3.delete_bucket(Bucket=b)
+out["bucketGone"] = b not in [x["Name"] for x in s3.list_buckets()["Buckets"]]
+print(json.dumps(out))
+`;
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
@@ -16,7 +63,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
-import { s3 } from "./helpers/s3.js";
+import { boto3S3, s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 async function rejects(promise: Promise<unknown>, code: string, status: number, headers: Record<string, string> = {}): Promise<void> {
@@ -206,5 +253,13 @@ describe("S3 versioning (SDK v3)", () => {
     } finally {
       sqs.destroy();
     }
+  });
+
+  it("boto3: versions, markers, copy by version, the paginator, DeleteObjects by version, and emptying the bucket by versions", async () => {
+    const out = await boto3S3(suite.unkai.url, BOTO3_FLOW);
+    assert.deepEqual(out, {
+      status: "Enabled", oldBack: true, headVersion: true, partOfCurrent: 3, notModified: 304, marker: true, afterDelete: ["NoSuchKey", "true"], unknownVersion: "NoSuchVersion",
+      copied: true, listed: 9, unique: 9, deleted: [true, true], undeleted: true, bucketGone: true,
+    });
   });
 });
