@@ -188,10 +188,10 @@ describe("S3 versioning (SDK v3)", () => {
     const deleted = await client.send(new DeleteObjectsCommand({ Bucket: "cmv", Delete: { Objects: [
       { Key: "dst", VersionId: copy.VersionId }, { Key: "src" }, { Key: "dst", VersionId: "not a version" },
     ] } }));
-    const byKey = Object.fromEntries((deleted.Deleted ?? []).map((d) => [d.Key, d]));
-    assert.equal(byKey.dst?.VersionId, copy.VersionId);
-    assert.equal(byKey.src?.DeleteMarker, true);
-    assert.match(byKey.src?.DeleteMarkerVersionId ?? "", /^[0-9a-z]{26}$/);
+    const byKey = new Map((deleted.Deleted ?? []).map((d) => [d.Key, d]));
+    assert.equal(byKey.get("dst")?.VersionId, copy.VersionId);
+    assert.equal(byKey.get("src")?.DeleteMarker, true);
+    assert.match(byKey.get("src")?.DeleteMarkerVersionId ?? "", /^[0-9a-z]{26}$/);
     assert.deepEqual(deleted.Errors?.map((e) => [e.Key, e.Code]), [["dst", "InvalidArgument"]]);
     await rejects(client.send(new GetObjectCommand({ Bucket: "cmv", Key: "dst", VersionId: copy.VersionId })), "NoSuchVersion", 404);
     assert.equal((await body("cmv", "dst")).toString(), "multipart");

@@ -63,4 +63,13 @@ export function objectVersionsContract(test: StoreTest): void {
     assert.equal(await current.objects.object("v", "a"), undefined);
     assert.deepEqual(await current.objects.deleteBucket("v"), { uploads: [] });
   });
+
+  test("versions: first versions of one key committed at the same time are all kept", async ({ store }) => {
+    await store.objects.createBucket("v", T);
+    const ids = ["r1", "r2", "r3", "r4"];
+    await Promise.all(ids.map((id) => store.commit({ putObjects: [version("race", id, id)] })));
+    const listed = await store.objects.listVersions("v", "race", "", "", 10);
+    assert.deepEqual(listed.map((l) => l.record.sequence).sort(), ids, "none overwritten");
+    assert.equal(listed.filter((l) => l.latest).length, 1);
+  });
 }

@@ -24,10 +24,24 @@ async function keepOlder(tx: PgTx, row: ObjectRow): Promise<void> {
   await tx.query(`INSERT INTO s3_object_versions (${OBJECT_COLUMNS}) VALUES (${PLACEHOLDERS})`, valuesOf(row));
 }
 
+/**
+ * The key's current row, locked (FOR UPDATE) so two nodes writing one key each see what they follow.
+ * With no row yet, `record` is inserted; when another node's first version landed in between, its row
+ * is locked and returned instead (an upsert would overwrite that version without keeping it).
+ */
+async function lockCurrent(tx: PgTx, record: ObjectRecord): Promise<{ previous: ObjectRow | undefined; inserted: boolean }> {
+  for (;;) {
+    const previous = (await tx.query<ObjectRow>("SELECT * FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE", [record.bucket, record.key])).rows[0];
+    if (previous) return { previous, inserted: false };
+    const row = rowOf(record);
+    const insert = await tx.query(`INSERT INTO s3_objects (${OBJECT_COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (bucket, key) DO NOTHING`, valuesOf(row));
+    if (insert.rowCount === 1) return { previous: undefined, inserted: true };
+  }
+}
+
 /** Makes `record` current; the row it follows is kept as noncurrent or, when both are null versions, discarded. */
 async function put(tx: PgTx, record: ObjectRecord, discarded: ObjectRecord[]): Promise<ObjectRecord | undefined> {
-  // The old row, read under its lock (FOR UPDATE), so two nodes replacing one key each see what they replaced.
-  const previous = (await tx.query<ObjectRow>("SELECT * FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE", [record.bucket, record.key])).rows[0];
+  const { previous, inserted } = await lockCurrent(tx, record);
   const inPlace = previous !== undefined && previous.sequence === (record.sequence ?? "");
   if (record.versionId === undefined && !inPlace) {
     const gone = await tx.query<ObjectRow>("DELETE FROM s3_object_versions WHERE bucket = $1 AND key = $2 AND version_id IS NULL RETURNING *", [record.bucket, record.key]);
@@ -37,7 +51,7 @@ async function put(tx: PgTx, record: ObjectRecord, discarded: ObjectRecord[]): P
     if (previous.version_id === null && record.versionId === undefined) discarded.push(objectFrom(previous));
     else await keepOlder(tx, previous);
   }
-  await upsertCurrent(tx, rowOf(record));
+  if (!inserted) await upsertCurrent(tx, rowOf(record));
   return previous ? objectFrom(previous) : undefined;
 }
 
