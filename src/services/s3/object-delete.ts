@@ -31,10 +31,11 @@ function changeOf(bucket: BucketRecord, row: ObjectRecord, markerCreated: boolea
 
 /** Commits the deletions in one unit with their events, then deletes the bodies no version holds any more. */
 export async function deleteEntries(context: S3Context, request: UnkaiRequest, bucket: BucketRecord, deletions: readonly Deletion[], condition?: WriteCondition): Promise<Deleted[]> {
-  const unversioned = deletions.filter((d) => d.version === undefined);
-  const markers = bucket.versioning === undefined ? [] : unversioned.map((d) => deleteMarker(bucket, d.key));
-  const plainKeys = bucket.versioning === undefined ? unversioned.map((d) => d.key) : [];
-  const byVersion = deletions.flatMap((d) => (d.version === undefined ? [] : [{ key: d.key, versionId: d.version.id }]));
+  // A bucket that never had versioning holds only null versions: deleting one is deleting the key's row.
+  const never = bucket.versioning === undefined;
+  const plainKeys = never ? deletions.filter((d) => d.version === undefined || d.version.id === undefined).map((d) => d.key) : [];
+  const markers = never ? [] : deletions.filter((d) => d.version === undefined).map((d) => deleteMarker(bucket, d.key));
+  const byVersion = never ? [] : deletions.flatMap((d) => (d.version === undefined ? [] : [{ key: d.key, versionId: d.version.id }]));
   let changes: ObjectChange[] = [];
   const done = await context.commit({
     putObjects: markers,
@@ -50,12 +51,9 @@ export async function deleteEntries(context: S3Context, request: UnkaiRequest, b
   await announce(context, bucket, changes, done.events, request);
   for (const gone of done.discarded) if (gone.blob !== "") await context.bodies.remove(gone.blob);
   const markerOf = new Map(markers.map((m) => [m.key, m]));
-  const removedPlain = new Map(done.removed.filter((r) => plainKeys.includes(r.key)).map((r) => [r.key, r]));
-  const removedVersions = done.removed.slice(removedPlain.size);
   return deletions.map((deletion) => {
-    if (deletion.version === undefined) return { deletion, marker: markerOf.get(deletion.key), removed: removedPlain.get(deletion.key) };
-    const removed = removedVersions.find((r) => r.key === deletion.key && r.versionId === deletion.version?.id);
-    return { deletion, removed };
+    const removed = done.removed.find((r) => r.key === deletion.key && (deletion.version === undefined || r.versionId === deletion.version.id));
+    return { deletion, marker: deletion.version === undefined ? markerOf.get(deletion.key) : undefined, removed };
   });
 }
 
