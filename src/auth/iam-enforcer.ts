@@ -3,7 +3,7 @@
  * session or a function's session credentials is evaluated with AWS's logic (src/core/iam-policy/)
  * against what the service says it needs (`Service.authorize`), with the caller's identity policies
  * (iam-principals.ts), its session policies, and the resource's own policy where one applies (a role's
- * trust policy for sts:AssumeRole, a function's policy, a queue's policy: resource-policies.ts). The account root's keys are allowed everything (docs/iam.md).
+ * trust policy for sts:AssumeRole, a function's policy, a queue's policy, a bucket's policy: resource-policies.ts). The account root's keys are allowed everything (docs/iam.md).
  */
 import type { Logger } from "pino";
 import type { Account } from "../core/arn.js";
@@ -13,6 +13,7 @@ import {
 import type { UnkaiRequest } from "../protocol/http.js";
 import type { IamStore } from "../store/ports.js";
 import { PrincipalResolver, type ResolvedCaller } from "./iam-principals.js";
+import { policyOwner } from "./resource-policies.js";
 
 export interface IamEnforcerDeps {
   readonly iam: IamStore;
@@ -70,7 +71,7 @@ export class IamEnforcer {
     const document = await this.deps.resourcePolicyOf?.(need.resource);
     if (document === undefined) return { policy: undefined, required: false };
     try {
-      return { policy: this.cache.get(document, "resource", `resource:${need.resource}`), required: false };
+      return { policy: this.cache.get(document, "resource", `resource:${policyOwner(need.resource)}`), required: false };
     } catch {
       this.deps.logger?.warn({ resource: need.resource }, "a resource policy Unkai stored does not parse; it is ignored");
       return { policy: undefined, required: false };

@@ -4,6 +4,7 @@ import type { EventSourceMapping } from "../../src/core/event-source-mapping.js"
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
+import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({
@@ -127,6 +128,28 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(plain(await current.snsSubscriptions.get(subscription("s1").arn)), plain(subscription("s1")));
       assert.deepEqual((await current.snsSubscriptions.list()).map((s) => s.arn), [subscription("s1").arn]);
       assert.deepEqual(await current.eventRules.list(), []);
+    });
+  });
+
+  test("bucketSettings: one document per bucket and kind, kept apart from the other documents", async ({ store, reopen }) => {
+    const policy: BucketSetting = { bucket: "b1", kind: "policy", policy: '{"Version":"2012-10-17","Statement":[]}' };
+    const cors: BucketSetting = {
+      bucket: "b1", kind: "cors",
+      rules: [{ id: "r", allowedOrigins: ["https://*.example.com"], allowedMethods: ["GET"], allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 60 }],
+    };
+    const tags = (value: string): BucketSetting => ({ bucket: "a0", kind: "tagging", tags: { team: value } });
+    await store.bucketSettings.put(bucketSettingId("b1", "policy"), policy);
+    await store.bucketSettings.put(bucketSettingId("b1", "cors"), cors);
+    await store.bucketSettings.put(bucketSettingId("a0", "tagging"), tags("x"));
+    await store.bucketSettings.put(bucketSettingId("a0", "tagging"), tags("y"));
+    assert.equal(await store.bucketSettings.delete(bucketSettingId("b1", "policy")), true);
+    assert.equal(await store.bucketSettings.delete(bucketSettingId("b1", "policy")), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.equal(await current.bucketSettings.get(bucketSettingId("b1", "policy")), undefined);
+      assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("b1", "cors"))), plain(cors));
+      assert.deepEqual((await current.bucketSettings.list()).map((s) => `${s.bucket}/${s.kind}`), ["a0/tagging", "b1/cors"]);
+      assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("a0", "tagging"))), plain(tags("y")));
+      assert.deepEqual(await current.snsTopics.list(), []);
     });
   });
 }

@@ -440,7 +440,11 @@ export const MIGRATIONS: readonly string[] = [
     position BIGINT
   );
   `,
-  // 19: S3 versioning: the bucket's state, each current row's version (id, NULL for the `null`
+  // 19: S3 bucket policies, CORS rules and bucket tags as documents, one per bucket and kind
+  `
+  CREATE TABLE s3_bucket_settings (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 20: S3 versioning: the bucket's state, each current row's version (id, NULL for the `null`
   // version; the sequence that orders a key's versions; whether it is a delete marker) and the
   // noncurrent versions, kept apart so reads of current objects stay as they were
   `

@@ -2,8 +2,7 @@
 import type { ObjectRecord, Store, WriteUnit, WriteUnitResult } from "../ports.js";
 import { insertEvents } from "./async-queue-store.js";
 import type { PgDb, PgTx } from "./database.js";
-import { extraColumns, OBJECT_COLUMNS } from "../rows/object-row.js";
-import { objectFrom, type ObjectRow } from "./object-store.js";
+import { extraColumns, objectFrom, OBJECT_COLUMNS, type ObjectRow } from "../rows/object-row.js";
 
 const COLUMN_LIST = OBJECT_COLUMNS.split(", ");
 const PLACEHOLDERS = COLUMN_LIST.map((_, i) => `$${i + 1}`).join(", ");

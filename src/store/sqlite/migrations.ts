@@ -410,7 +410,14 @@ export const MIGRATIONS: readonly string[] = [
     position INTEGER
   ) STRICT;
   `,
-  // 24: S3 versioning: the bucket's state, each current row's version (id, NULL for the `null`
+  // 24: S3 bucket policies, CORS rules and bucket tags as documents, one per bucket and kind
+  `
+  CREATE TABLE s3_bucket_settings (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 25: S3 versioning: the bucket's state, each current row's version (id, NULL for the `null`
   // version; the sequence that orders a key's versions; whether it is a delete marker) and the
   // noncurrent versions, kept apart so reads of current objects stay as they were
   `

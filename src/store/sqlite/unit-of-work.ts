@@ -6,9 +6,8 @@
 import type { ObjectRecord, Store, WriteUnit, WriteUnitResult } from "../ports.js";
 import { asyncEventInserter } from "./async-queue-store.js";
 import type { Db } from "./database.js";
-import { extraColumns, OBJECT_COLUMNS } from "../rows/object-row.js";
+import { extraColumns, objectFrom, OBJECT_COLUMNS, type ObjectRow } from "../rows/object-row.js";
 import { groupCommit } from "./group-commit.js";
-import { objectFrom, type ObjectRow } from "./object-store.js";
 
 const PARAMETERS = OBJECT_COLUMNS.split(", ").map((column) => `@${column}`).join(", ");
 
