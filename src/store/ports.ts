@@ -495,13 +495,24 @@ export interface FunctionUrlStore {
 }
 
 /**
- * Writes that commit together (`Store.commit`). They run in this order: the check, object rows stored (each
- * replacing the row of its bucket and key), object rows removed, multipart uploads ended (with
- * their parts), then the events `events` builds from what the writes before it did.
+ * Writes that commit together (`Store.commit`). They run in this order: the check, object rows stored,
+ * object rows removed, versions removed, multipart uploads ended (with their parts), then the events
+ * `events` builds from what the writes before it did.
  */
 export interface WriteUnit {
+  /**
+   * Each becomes its key's current version. The version it follows is kept as a noncurrent version when
+   * the new one has a `versionId`; a new `null` version replaces the key's null version, current or not,
+   * as S3 does. A record with the current row's `sequence` rewrites that row in place (new tags).
+   */
   readonly putObjects?: readonly ObjectRecord[];
+  /** Keys whose current row goes (a bucket that never had versioning: the key's only version). */
   readonly deleteObjects?: { readonly bucket: string; readonly keys: readonly string[] };
+  /**
+   * Versions removed for good, by id (undefined: the `null` version); removing the current version makes
+   * the newest noncurrent one current (a removed delete marker "undeletes").
+   */
+  readonly deleteVersions?: { readonly bucket: string; readonly versions: readonly { readonly key: string; readonly versionId: string | undefined }[] };
   readonly endUploads?: readonly string[];
   /**
    * A precondition (S3's If-Match, If-None-Match), given the rows `putObjects` would replace then
@@ -516,8 +527,10 @@ export interface WriteUnit {
 export interface WriteUnitResult {
   /** Per entry of `putObjects`, in order: the row it replaced. */
   readonly replaced: readonly (ObjectRecord | undefined)[];
-  /** The rows `deleteObjects` removed, in the order of its keys (keys without a row are left out). */
+  /** The rows `deleteObjects` then `deleteVersions` removed, in the order named (missing ones left out). */
   readonly removed: readonly ObjectRecord[];
+  /** Every row gone for good (removed, or a null version replaced): the bodies the caller may now delete. */
+  readonly discarded: readonly ObjectRecord[];
   /** The events queued. */
   readonly events: readonly QueuedEventRow[];
 }
@@ -536,7 +549,11 @@ export interface BucketRecord {
   readonly createdAt: number;
   /** The bucket's notification configuration as JSON, when it has one. */
   readonly notification: string | undefined;
+  /** The bucket's versioning state; absent while versioning was never enabled. */
+  readonly versioning?: BucketVersioning;
 }
+
+export type BucketVersioning = "Enabled" | "Suspended";
 
 export interface ObjectRecord {
   readonly bucket: string;
@@ -555,6 +572,18 @@ export interface ObjectRecord {
   readonly partSizes?: readonly number[];
   /** Object tags (PutObjectTagging, `x-amz-tagging`); absent when it has none. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The version's id; absent for the `null` version (written while the bucket's versioning was off or suspended). */
+  readonly versionId?: string;
+  /** Orders a key's versions, a later write sorting higher; absent ('') on rows from before versioning. */
+  readonly sequence?: string;
+  /** A delete marker: a version without a body (blob ''); GET of the key answers 404 while it is current. */
+  readonly deleteMarker?: boolean;
+}
+
+/** A version as ListObjectVersions lists it: whether it is its key's current version. */
+export interface ListedVersion {
+  readonly record: ObjectRecord;
+  readonly latest: boolean;
 }
 
 export interface UploadRecord {
@@ -582,11 +611,20 @@ export interface ObjectStore {
   /** Deletes an empty bucket and its unfinished uploads (whose ids it returns for their part files). */
   deleteBucket(name: string): Promise<"missing" | "not-empty" | { uploads: string[] }>;
   setNotification(name: string, notification: string | undefined): Promise<void>;
+  setVersioning(name: string, versioning: BucketVersioning): Promise<void>;
+  /** The key's current version (a delete marker included). */
   object(bucket: string, key: string): Promise<ObjectRecord | undefined>;
-  /** Whether any object row points at this body file (the start-up sweep of orphans asks). */
+  /** One version of the key, current or not, by id (undefined: the `null` version). */
+  objectVersion(bucket: string, key: string, versionId: string | undefined): Promise<ObjectRecord | undefined>;
+  /** Whether any object row, current or not, points at this body file (the start-up sweep of orphans asks). */
   referencesBlob(blob: string): Promise<boolean>;
-  /** Objects in key order: keys starting with `prefix`, after `after`. */
+  /** Current versions that are not delete markers, in key order: keys starting with `prefix`, after `after`. */
   listObjects(bucket: string, prefix: string, after: string, limit: number): Promise<ObjectRecord[]>;
+  /**
+   * Every version, keys in order and each key's versions newest first: keys starting with `prefix`, after
+   * the version of `afterKey` whose sequence is `afterSequence` ('': after all of `afterKey`'s versions).
+   */
+  listVersions(bucket: string, prefix: string, afterKey: string, afterSequence: string, limit: number): Promise<ListedVersion[]>;
   createUpload(upload: UploadRecord): Promise<void>;
   upload(uploadId: string): Promise<UploadRecord | undefined>;
   /** Uploads in (key, initiated) order, after the `afterKey`/`afterUploadId` marker. */

@@ -22,6 +22,7 @@ import { messageStoreContract } from "./message-store.js";
 import { alarmStoreContract } from "./alarm-store.js";
 import { metricDataStoreContract, metricFilterStoreContract } from "./metric-store.js";
 import { objectStoreContract } from "./object-store.js";
+import { objectVersionsContract } from "./object-versions.js";
 import { queueStoreContract } from "./queue-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
 import { scheduleTimerStoreContract } from "./schedule-timer-store.js";
@@ -46,6 +47,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["AccessKeyStore", accessKeyStoreContract],
   ["DocumentStore", documentStoreContract],
   ["ObjectStore", objectStoreContract],
+  ["ObjectStore versions", objectVersionsContract],
   ["QueueStore", queueStoreContract],
   ["MessageStore", messageStoreContract],
   ["ScheduleTimerStore", scheduleTimerStoreContract],

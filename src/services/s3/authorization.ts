@@ -48,11 +48,14 @@ function bucketActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
   return [];
 }
 
-/** DeleteObjects needs s3:DeleteObject on every key it names; a body that does not parse is refused by the handler. */
+/**
+ * DeleteObjects needs s3:DeleteObject on every key it names (s3:DeleteObjectVersion for an entry with a
+ * VersionId); a body that does not parse is refused by the handler.
+ */
 function deleteObjectsActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
   try {
-    const keys = listOf(parseXml(request.body, "Delete").Object).map((o) => text(o.Key));
-    return keys.map((key) => ({ action: "s3:DeleteObject", resource: objectArn(bucket, key) }));
+    const entries = listOf(parseXml(request.body, "Delete").Object);
+    return entries.map((o) => ({ action: o.VersionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion", resource: objectArn(bucket, text(o.Key)) }));
   } catch {
     return [];
   }
@@ -70,7 +73,8 @@ function objectActions(request: UnkaiRequest, bucket: string, key: string): Acti
   if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined && uploadId === null) {
     try {
       const source = copySource(request.headers["x-amz-copy-source"]);
-      return [{ action: "s3:GetObject", resource: objectArn(source.bucket, source.key) }, on("PutObject")];
+      const read = source.versionId === null ? "s3:GetObject" : "s3:GetObjectVersion";
+      return [{ action: read, resource: objectArn(source.bucket, source.key) }, on("PutObject")];
     } catch {
       return [on("PutObject")];
     }

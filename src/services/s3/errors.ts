@@ -13,6 +13,7 @@ export const S3_ERRORS = {
   BucketNotEmpty: 409,
   EntityTooLarge: 400,
   EntityTooSmall: 400,
+  IllegalVersioningConfigurationException: 400,
   IncompleteBody: 400,
   InternalError: 500,
   InvalidAccessKeyId: 403,
@@ -38,6 +39,7 @@ export const S3_ERRORS = {
   NoSuchKey: 404,
   NoSuchTagSet: 404,
   NoSuchUpload: 404,
+  NoSuchVersion: 404,
   NotImplemented: 501,
   PreconditionFailed: 412,
   RequestTimeTooSkewed: 403,
@@ -57,6 +59,8 @@ export class S3Error extends Error {
     readonly resource?: string,
     /** Extra elements of the error document, e.g. `BucketName`, `Key`. */
     readonly extra: Readonly<Record<string, string>> = {},
+    /** Response headers the error answers with (a delete marker's `x-amz-delete-marker`, `x-amz-version-id`). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -72,7 +76,7 @@ export function s3ErrorResponse(error: S3Error, requestId: string, method: strin
   if (error.resource !== undefined) fields.push(["Resource", error.resource]);
   fields.push(["RequestId", requestId]);
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${fields.map(([k, v]) => `<${k}>${escape(v)}</${k}>`).join("")}</Error>`;
-  const headers = { "Content-Type": "application/xml", "x-amz-request-id": requestId };
+  const headers = { ...error.headers, "Content-Type": "application/xml", "x-amz-request-id": requestId };
   return method === "HEAD" ? { status, headers } : { status, headers, body };
 }
 

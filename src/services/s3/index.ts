@@ -15,8 +15,9 @@ import { listObjectsV1, listObjectsV2 } from "./list-ops.js";
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from "./multipart-ops.js";
 import { getNotification, putNotification } from "./notification-ops.js";
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "./tagging-ops.js";
-import { checkVersionId, getBucketVersioning, listObjectVersions, versionHeaders } from "./version-ops.js";
-import { copyObject, deleteObject, getObject, putObject } from "./object-ops.js";
+import { getBucketVersioning, listObjectVersions, putBucketVersioning } from "./version-ops.js";
+import { copyObject, getObject, putObject } from "./object-ops.js";
+import { deleteObject } from "./object-delete.js";
 import { S3Notifications } from "../../sources/s3-notifications.js";
 import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { Platform, ServiceModule } from "../module.js";
@@ -48,11 +49,6 @@ function growsStorage(method: string, query: URLSearchParams, key: string | unde
   return method === "POST" && key !== undefined && (query.has("uploads") || query.has("uploadId"));
 }
 
-/** Adds `x-amz-version-id: null` to the answer of a request that named a version. */
-function withVersion(request: UnkaiRequest, response: UnkaiResponse): UnkaiResponse {
-  return { ...response, headers: { ...response.headers, ...versionHeaders(request) } };
-}
-
 async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiResponse> {
   const { bucket, key } = targetOf(request);
   const { method, query } = request;
@@ -75,7 +71,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     }
     if (query.has("versions") && method === "GET") return listObjectVersions(context, request, bucket);
     if (query.has("versioning") && method === "GET") return getBucketVersioning(context, bucket);
-    if (query.has("versioning") && method === "PUT") throw notImplemented("PutBucketVersioning (buckets stay unversioned: every object is its key's one version, `null`)");
+    if (query.has("versioning") && method === "PUT") return putBucketVersioning(context, request, bucket);
     if (method === "GET" && query.has("location")) return bucketLocation(context, bucket, request.caller.region);
     if (method === "GET" && query.has("uploads")) return listUploads(context, request, bucket);
     if (method === "GET" && query.get("list-type") === "2") return listObjectsV2(context, request, bucket);
@@ -104,10 +100,9 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
   if (method === "POST" && query.has("uploads")) return createUpload(context, request, bucket, key);
   if (method === "POST" && uploadId !== null) return completeUpload(context, request, bucket, key, uploadId);
   if (method === "GET" && uploadId !== null) return listParts(context, request, bucket, key, uploadId);
-  checkVersionId(query.get("versionId"));
   if (method === "GET" || method === "HEAD") return getObject(context, request, bucket, key, method === "HEAD");
   if (method === "DELETE" && uploadId !== null) return abortUpload(context, bucket, key, uploadId);
-  if (method === "DELETE") return withVersion(request, await deleteObject(context, request, bucket, key));
+  if (method === "DELETE") return deleteObject(context, request, bucket, key);
   throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
 }
 

@@ -448,4 +448,30 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE log_subscriptions (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 21: S3 versioning: the bucket's state, each current row's version (id, NULL for the `null`
+  // version; the sequence that orders a key's versions; whether it is a delete marker) and the
+  // noncurrent versions, kept apart so reads of current objects stay as they were
+  `
+  ALTER TABLE s3_buckets ADD COLUMN versioning TEXT;
+  ALTER TABLE s3_objects ADD COLUMN version_id TEXT COLLATE "C";
+  ALTER TABLE s3_objects ADD COLUMN sequence TEXT COLLATE "C" NOT NULL DEFAULT '';
+  ALTER TABLE s3_objects ADD COLUMN delete_marker INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE s3_object_versions (
+    bucket TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    blob TEXT COLLATE "C" NOT NULL,
+    size BIGINT NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified BIGINT NOT NULL,
+    headers TEXT NOT NULL,
+    upload_id TEXT COLLATE "C",
+    part_sizes TEXT,
+    tags TEXT,
+    version_id TEXT COLLATE "C",
+    sequence TEXT COLLATE "C" NOT NULL,
+    delete_marker INTEGER NOT NULL,
+    PRIMARY KEY (bucket, key, sequence)
+  );
+  CREATE INDEX s3_object_versions_by_blob ON s3_object_versions (blob);
+  `,
 ];

@@ -424,4 +424,30 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 26: S3 versioning: the bucket's state, each current row's version (id, NULL for the `null`
+  // version; the sequence that orders a key's versions; whether it is a delete marker) and the
+  // noncurrent versions, kept apart so reads of current objects stay as they were
+  `
+  ALTER TABLE s3_buckets ADD COLUMN versioning TEXT;
+  ALTER TABLE s3_objects ADD COLUMN version_id TEXT;
+  ALTER TABLE s3_objects ADD COLUMN sequence TEXT NOT NULL DEFAULT '';
+  ALTER TABLE s3_objects ADD COLUMN delete_marker INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE s3_object_versions (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified INTEGER NOT NULL,
+    headers TEXT NOT NULL,
+    upload_id TEXT,
+    part_sizes TEXT,
+    tags TEXT,
+    version_id TEXT,
+    sequence TEXT NOT NULL,
+    delete_marker INTEGER NOT NULL,
+    PRIMARY KEY (bucket, key, sequence)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX s3_object_versions_by_blob ON s3_object_versions (blob);
+  `,
 ];
