@@ -25,3 +25,38 @@ export interface SnsSubscriptionRecord {
   readonly attributes: Readonly<Record<string, string>>;
   readonly createdAt: number;
 }
+
+/**
+ * An http/https delivery (a Notification or a SubscriptionConfirmation) whose attempt failed and
+ * which waits in the store for its next one, so a restart or another node of the cluster retries it.
+ */
+export interface SnsPendingHttpDelivery {
+  readonly id: string;
+  readonly url: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  /** Retries the delivery policy allows after the first attempt, and the delay before each. */
+  readonly retries: number;
+  readonly delayMs: number;
+  /** When the next attempt is due (epoch milliseconds). */
+  readonly nextAttemptAt: number;
+  /** Where the message goes once every attempt has failed (the subscription's RedrivePolicy), if anywhere. */
+  readonly deadLetter?: SnsDeadLetter;
+}
+
+export interface SnsDeadLetter {
+  readonly targetArn: string;
+  readonly body: string;
+  readonly groupId?: string;
+  readonly deduplicationId?: string;
+}
+
+/** What a FIFO topic remembers of a deduplication id: the first message's id and sequence number. */
+export interface SnsDeduplication {
+  readonly messageId: string;
+  readonly sequence: number;
+  /** True when this claim recorded the id (publish it); false when a live record was already there (a duplicate). */
+  readonly fresh: boolean;
+}

@@ -7,7 +7,7 @@ import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
-import type { SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
+import type { SnsDeduplication, SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy } from "../core/iam.js";
 
 export interface FunctionStore {
@@ -326,6 +326,9 @@ export interface Store {
   /** SNS topics by ARN and subscriptions by subscription ARN. */
   readonly snsTopics: DocumentStore<SnsTopicRecord>;
   readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;
+  /** SNS http/https deliveries waiting for a retry, by delivery id (their due times are schedule timers `sns-http:<id>`). */
+  readonly snsHttpDeliveries: DocumentStore<SnsPendingHttpDelivery>;
+  readonly snsDeduplication: SnsDeduplicationStore;
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
   readonly metricData: MetricDataStore;
@@ -449,6 +452,23 @@ export interface DocumentStore<T> {
   delete(id: string): Promise<boolean>;
   /** Every document, ordered by id. */
   list(): Promise<T[]>;
+}
+
+/**
+ * FIFO topics' deduplication ids over their window, shared by every node, and the topics' message
+ * sequence numbers. Every write commits before it returns.
+ */
+export interface SnsDeduplicationStore {
+  /**
+   * Records `deduplicationId` of the topic for `messageId` until `expiresAt` with the topic's next
+   * sequence number; or, while a record of it is live at `now`, returns that one (`fresh` false).
+   * Two claimers of one id never both hear `fresh`.
+   */
+  claim(topicArn: string, deduplicationId: string, messageId: string, now: number, expiresAt: number): Promise<SnsDeduplication>;
+  /** Forgets the record of `messageId` (its publish failed, so a retry must not be taken for a duplicate). */
+  release(topicArn: string, deduplicationId: string, messageId: string): Promise<void>;
+  /** Forgets every record whose window ended by `now`; how many. */
+  deleteExpired(now: number): Promise<number>;
 }
 
 /** IAM users, roles and customer managed policies; every write commits before it returns. */

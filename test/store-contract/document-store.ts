@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { EventSourceMapping } from "../../src/core/event-source-mapping.js";
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
-import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
+import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({
@@ -127,6 +127,24 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(plain(await current.snsSubscriptions.get(subscription("s1").arn)), plain(subscription("s1")));
       assert.deepEqual((await current.snsSubscriptions.list()).map((s) => s.arn), [subscription("s1").arn]);
       assert.deepEqual(await current.eventRules.list(), []);
+    });
+  });
+
+  test("snsHttpDeliveries: pending http retries, kept apart from the topics", async ({ store, reopen }) => {
+    const pending = (id: string, attempts: number): SnsPendingHttpDelivery => ({
+      id, url: "https://example.com/hook", body: "{}", headers: { "x-amz-sns-message-type": "Notification" }, attempts, retries: 3, delayMs: 20_000,
+      nextAttemptAt: 1_000 + attempts, deadLetter: { targetArn: "arn:aws:sqs:us-east-1:123456789012:dlq", body: "{}" },
+    });
+    await store.snsHttpDeliveries.put("h1", pending("h1", 1));
+    await store.snsHttpDeliveries.put("h2", pending("h2", 1));
+    await store.snsHttpDeliveries.put("h2", pending("h2", 2));
+    assert.equal(await store.snsHttpDeliveries.delete("h1"), true);
+    assert.equal(await store.snsHttpDeliveries.delete("h1"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.snsHttpDeliveries.get("h2")), plain(pending("h2", 2)));
+      assert.equal(await current.snsHttpDeliveries.get("h1"), undefined);
+      assert.deepEqual((await current.snsHttpDeliveries.list()).map((d) => d.id), ["h2"]);
+      assert.deepEqual(await current.snsTopics.list(), []);
     });
   });
 }

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Destinations } from "../../async/destinations.js";
 import type { EventPattern } from "../../core/event-pattern/index.js";
 import { compileFilterPolicy, matchesFilterPolicy, type FilterPolicyScope } from "../../core/event-pattern/sns.js";
-import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
+import type { SnsDeadLetter, SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
 import type { SigningIdentity } from "./certificate.js";
 import type { SnsContext } from "./context.js";
 import { lambdaEvent, notification, subscriptionConfirmation, type Published, type Signer } from "./envelope.js";
@@ -52,12 +52,12 @@ export class Fanout {
   private async deliver(topic: SnsTopicRecord, subscription: SnsSubscriptionRecord, message: Published, signer: Signer): Promise<void> {
     const raw = subscription.attributes.RawMessageDelivery === "true";
     const envelope = JSON.stringify(notification(message, subscription.protocol, subscription.arn, signer));
-    const deadLetter = () => this.deadLetter(subscription, envelope, message);
+    const deadLetter = deadLetterOf(subscription, envelope, message);
     if (subscription.protocol === "http" || subscription.protocol === "https") {
       this.http.send({
         url: subscription.endpoint, body: raw ? message.messageFor(subscription.protocol) : envelope, deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic.attributes.DeliveryPolicy,
         headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": message.messageId, "x-amz-sns-topic-arn": topic.arn, "x-amz-sns-subscription-arn": subscription.arn, ...(raw ? { "x-amz-sns-rawdelivery": "true" } : {}) },
-        onFailure: deadLetter,
+        deadLetter,
       });
       return;
     }
@@ -73,15 +73,10 @@ export class Fanout {
       }
     } catch (error) {
       this.logger.warn({ subscription: subscription.arn, err: (error as Error).message }, "an SNS delivery failed");
-      await deadLetter().catch((failure: unknown) => this.logger.warn({ err: (failure as Error).message }, "an SNS dead-letter delivery failed"));
+      if (!deadLetter) return;
+      const { targetArn, ...dead } = deadLetter;
+      await this.destinations.send(targetArn, dead).catch((failure: unknown) => this.logger.warn({ err: (failure as Error).message }, "an SNS dead-letter delivery failed"));
     }
-  }
-
-  private async deadLetter(subscription: SnsSubscriptionRecord, envelope: string, message: Published): Promise<void> {
-    const policy = subscription.attributes.RedrivePolicy;
-    if (policy === undefined || policy === "") return;
-    const target = (JSON.parse(policy) as { deadLetterTargetArn: string }).deadLetterTargetArn;
-    await this.destinations.send(target, { body: envelope, ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}) });
   }
 
   /** Sends an http/https subscription its SubscriptionConfirmation (again on a repeated Subscribe). */
@@ -92,6 +87,14 @@ export class Fanout {
       headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": String(body.MessageId), "x-amz-sns-topic-arn": subscription.topicArn },
     });
   }
+}
+
+/** Where a failed delivery goes (the subscription's RedrivePolicy): the envelope, to its dead-letter queue. */
+function deadLetterOf(subscription: SnsSubscriptionRecord, envelope: string, message: Published): SnsDeadLetter | undefined {
+  const policy = subscription.attributes.RedrivePolicy;
+  if (policy === undefined || policy === "") return undefined;
+  const targetArn = (JSON.parse(policy) as { deadLetterTargetArn: string }).deadLetterTargetArn;
+  return { targetArn, body: envelope, ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}) };
 }
 
 /** Raw delivery to SQS carries the String and Number attributes as queue message attributes (the send seam takes strings). */

@@ -6,12 +6,12 @@
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
-import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
+import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
 import type { Destinations } from "../../async/destinations.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service, UnkaiRequest } from "../../protocol/http.js";
-import type { DocumentStore } from "../../store/ports.js";
+import type { DocumentStore, ScheduleTimerStore, SnsDeduplicationStore } from "../../store/ports.js";
 import type { ServiceModule } from "../module.js";
 import { snsAuthorization } from "./authorization.js";
 import { signingIdentity } from "./certificate.js";
@@ -26,6 +26,13 @@ import { Publisher } from "./publish-ops.js";
 export interface SnsDeps {
   readonly topics: DocumentStore<SnsTopicRecord>;
   readonly subscriptions: DocumentStore<SnsSubscriptionRecord>;
+  readonly httpDeliveries: DocumentStore<SnsPendingHttpDelivery>;
+  readonly deduplication: SnsDeduplicationStore;
+  readonly timers: ScheduleTimerStore;
+  /** This node's name in leases (http retries). */
+  readonly nodeName: string;
+  /** Lets the http retries whose node died be taken at once (the platform's dead-lease sweep). */
+  readonly onDeadLeasesFreed: (listener: () => void) => void;
   readonly account: Account;
   /** Unkai's own URL, for deliveries no request started (another service's message) and a request without a Host header. */
   readonly url: () => string;
@@ -64,9 +71,10 @@ function withVersion(request: UnkaiRequest): UnkaiRequest {
 export function snsService(deps: SnsDeps): Service {
   const context: SnsContext = { topics: deps.topics, subscriptions: deps.subscriptions, account: deps.account, now: Date.now };
   const identity = signingIdentity(deps.dataDir, Date.now());
-  const http = new HttpDelivery(deps.logger);
+  const http = new HttpDelivery(deps.httpDeliveries, deps.timers, deps.destinations, { owner: deps.nodeName, now: Date.now }, deps.logger);
+  deps.onDeadLeasesFreed(() => http.runner.wake());
   const fanout = new Fanout(context, deps.destinations, identity, http, deps.logger);
-  const publisher = new Publisher(context, fanout);
+  const publisher = new Publisher(context, deps.deduplication, fanout);
   deps.destinations.add(snsDestination(deps.account, publisher, deps.url));
   const onPending = (subscription: SnsSubscriptionRecord, caller: Caller) => {
     void context.topics.get(subscription.topicArn).then((topic) => fanout.confirm(subscription, topic, caller.baseUrl));
@@ -92,10 +100,10 @@ export function snsService(deps: SnsDeps): Service {
       }
       return service.handle(isPublic(request) && !request.query.has("Version") ? withVersion(request) : request);
     },
-    close() {
-      http.close();
-      return Promise.resolve();
+    start() {
+      http.start();
     },
+    close: () => http.close(),
   };
 }
 
@@ -104,7 +112,8 @@ export const snsModule: ServiceModule = {
   errors: { kind: "xml", table: SNS_ERRORS, heading: "## SNS errors" },
   compatibility: "docs/compatibility/sns.md",
   create: (p) => snsService({
-    topics: p.store.snsTopics, subscriptions: p.store.snsSubscriptions, account: p.account, url: () => p.url(), dataDir: p.dataDir,
+    topics: p.store.snsTopics, subscriptions: p.store.snsSubscriptions, httpDeliveries: p.store.snsHttpDeliveries, deduplication: p.store.snsDeduplication,
+    timers: p.store.scheduleTimers, nodeName: p.nodeName, onDeadLeasesFreed: (listener) => p.onDeadLeasesFreed(listener), account: p.account, url: () => p.url(), dataDir: p.dataDir,
     destinations: p.destinations, logger: p.logger("sns"),
   }),
 };
