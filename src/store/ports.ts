@@ -912,6 +912,12 @@ export interface ClusterStore {
    * yet (the first of racing nodes wins; every node gets the same key back).
    */
   signingKey(name: string, candidate: SigningKey, now: number): Promise<SigningKey>;
+  /**
+   * The cluster's secret named `name` that is not an access key pair (SNS's message-signing key and
+   * certificate): the one stored, or else `candidate()`'s, stored as it (the first of racing nodes
+   * wins; every node gets the same value back). `candidate` is called only when none is stored yet.
+   */
+  sharedSecret(name: string, candidate: () => Promise<string>, now: number): Promise<string>;
   /** Every node with a row, live or not, oldest first; rows of nodes dead for long are removed. */
   nodes(now: number): Promise<ClusterNodeRow[]>;
   /** The change log's newest position (where a starting node begins reading). */

@@ -21,17 +21,17 @@ export class Fanout {
   constructor(
     private readonly context: SnsContext,
     private readonly destinations: Destinations,
-    private readonly identity: SigningIdentity,
+    private readonly identity: () => Promise<SigningIdentity>,
     private readonly http: HttpDelivery,
     private readonly logger: Logger,
   ) {}
 
-  signer(topic: SnsTopicRecord | undefined, baseUrl: string): Signer {
-    return { identity: this.identity, baseUrl, version: topic?.attributes.SignatureVersion === "2" ? "2" : "1" };
+  async signer(topic: SnsTopicRecord | undefined, baseUrl: string): Promise<Signer> {
+    return { identity: await this.identity(), baseUrl, version: topic?.attributes.SignatureVersion === "2" ? "2" : "1" };
   }
 
   async publish(topic: SnsTopicRecord, message: Published, baseUrl: string): Promise<void> {
-    const signer = this.signer(topic, baseUrl);
+    const signer = await this.signer(topic, baseUrl);
     const subscriptions = (await this.context.subscriptions.list()).filter((s) => s.topicArn === topic.arn && s.confirmed && this.passes(s, message));
     await Promise.all(subscriptions.map((subscription) => this.deliver(topic, subscription, message, signer)));
   }
@@ -80,8 +80,8 @@ export class Fanout {
   }
 
   /** Sends an http/https subscription its SubscriptionConfirmation (again on a repeated Subscribe). */
-  confirm(subscription: SnsSubscriptionRecord, topic: SnsTopicRecord | undefined, baseUrl: string): void {
-    const body = subscriptionConfirmation(subscription.topicArn, subscription.token ?? "", randomUUID(), new Date(this.context.now()).toISOString(), this.signer(topic, baseUrl));
+  async confirm(subscription: SnsSubscriptionRecord, topic: SnsTopicRecord | undefined, baseUrl: string): Promise<void> {
+    const body = subscriptionConfirmation(subscription.topicArn, subscription.token ?? "", randomUUID(), new Date(this.context.now()).toISOString(), await this.signer(topic, baseUrl));
     this.http.send({
       url: subscription.endpoint, body: JSON.stringify(body), deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic?.attributes.DeliveryPolicy,
       headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": String(body.MessageId), "x-amz-sns-topic-arn": subscription.topicArn },

@@ -12,9 +12,9 @@ import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service, UnkaiRequest } from "../../protocol/http.js";
 import type { DocumentStore, ScheduleTimerStore, SnsDeduplicationStore } from "../../store/ports.js";
-import type { ServiceModule } from "../module.js";
+import type { Platform, ServiceModule } from "../module.js";
 import { snsAuthorization } from "./authorization.js";
-import { signingIdentity } from "./certificate.js";
+import { signingIdentity, type SharedSecret } from "./certificate.js";
 import { invalid, type Caller, type SnsContext } from "./context.js";
 import { snsDestination } from "./destination.js";
 import { SNS_ERRORS } from "./errors.js";
@@ -37,6 +37,8 @@ export interface SnsDeps {
   /** Unkai's own URL, for deliveries no request started (another service's message) and a request without a Host header. */
   readonly url: () => string;
   readonly dataDir: string;
+  /** A cluster's shared store of SNS's signing identity (every node signs with one key); undefined on one node. */
+  readonly sharedSecret: SharedSecret | undefined;
   readonly destinations: Destinations;
   readonly logger: Logger;
 }
@@ -70,14 +72,15 @@ function withVersion(request: UnkaiRequest): UnkaiRequest {
 
 export function snsService(deps: SnsDeps): Service {
   const context: SnsContext = { topics: deps.topics, subscriptions: deps.subscriptions, account: deps.account, now: Date.now };
-  const identity = signingIdentity(deps.dataDir, Date.now());
+  const identity = signingIdentity(deps.dataDir, Date.now(), deps.sharedSecret);
   const http = new HttpDelivery(deps.httpDeliveries, deps.timers, deps.destinations, { owner: deps.nodeName, now: Date.now }, deps.logger);
   deps.onDeadLeasesFreed(() => http.runner.wake());
   const fanout = new Fanout(context, deps.destinations, identity, http, deps.logger);
   const publisher = new Publisher(context, deps.deduplication, fanout);
   deps.destinations.add(snsDestination(deps.account, publisher, deps.url));
   const onPending = (subscription: SnsSubscriptionRecord, caller: Caller) => {
-    void context.topics.get(subscription.topicArn).then((topic) => fanout.confirm(subscription, topic, caller.baseUrl));
+    void context.topics.get(subscription.topicArn).then((topic) => fanout.confirm(subscription, topic, caller.baseUrl))
+      .catch((error: unknown) => deps.logger.error({ err: error, subscription: subscription.arn }, "an SNS SubscriptionConfirmation could not be sent"));
   };
   const operations: Operations = Object.fromEntries(
     Object.entries(snsOperations(context, onPending, publisher)).map(([name, run]) => [name, (input: Readonly<Record<string, unknown>>, ctx: OperationContext) => run(input, callerOf(ctx.request, deps.url))]),
@@ -95,8 +98,9 @@ export function snsService(deps: SnsDeps): Service {
     async handle(request) {
       const certificate = CERTIFICATE_PATH.exec(request.path);
       if (certificate) {
-        if (request.method !== "GET" || certificate[1] !== identity.fileName) return { status: 404, headers: { "Content-Type": "text/plain" }, body: "Not Found" };
-        return { status: 200, headers: { "Content-Type": "application/x-pem-file" }, body: identity.certificatePem };
+        const current = await identity();
+        if (request.method !== "GET" || certificate[1] !== current.fileName) return { status: 404, headers: { "Content-Type": "text/plain" }, body: "Not Found" };
+        return { status: 200, headers: { "Content-Type": "application/x-pem-file" }, body: current.certificatePem };
       }
       return service.handle(isPublic(request) && !request.query.has("Version") ? withVersion(request) : request);
     },
@@ -107,6 +111,12 @@ export function snsService(deps: SnsDeps): Service {
   };
 }
 
+/** The store's shared secret of the signing identity, when the store is a cluster's. */
+function sharedSecretOf(p: Platform): SharedSecret | undefined {
+  const cluster = p.store.cluster;
+  return cluster ? (candidate) => cluster.sharedSecret("sns-signing", candidate, Date.now()) : undefined;
+}
+
 export const snsModule: ServiceModule = {
   name: "sns",
   errors: { kind: "xml", table: SNS_ERRORS, heading: "## SNS errors" },
@@ -114,6 +124,7 @@ export const snsModule: ServiceModule = {
   create: (p) => snsService({
     topics: p.store.snsTopics, subscriptions: p.store.snsSubscriptions, httpDeliveries: p.store.snsHttpDeliveries, deduplication: p.store.snsDeduplication,
     timers: p.store.scheduleTimers, nodeName: p.nodeName, onDeadLeasesFreed: (listener) => p.onDeadLeasesFreed(listener), account: p.account, url: () => p.url(), dataDir: p.dataDir,
+    sharedSecret: sharedSecretOf(p),
     destinations: p.destinations, logger: p.logger("sns"),
   }),
 };

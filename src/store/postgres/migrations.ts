@@ -456,4 +456,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sns_deduplication_by_expiry ON sns_deduplication (expires_at);
   CREATE TABLE sns_fifo_sequences (topic_arn TEXT COLLATE "C" PRIMARY KEY, last BIGINT NOT NULL);
   `,
+  // 20: secrets every node of the cluster shares that are not access key pairs (SNS's message-signing
+  // key and its certificate, so a SigningCertURL of any node verifies what another node signed)
+  `
+  CREATE TABLE unkai_shared_secrets (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  `,
 ];
