@@ -89,6 +89,8 @@ export function snsService(deps: SnsDeps): Service {
     name: "sns", model: loadModel("sns"), errors: SNS_ERRORS, operations, signingNames: ["sns"], logger: deps.logger,
     // SNS answers a missing or malformed parameter with InvalidParameter naming it.
     validationError: (violations) => invalid(violations[0]?.member ?? "request"),
+    // SNS's word for an IAM denial (AccessDenied stays in its table for the other refusals).
+    notAuthorizedCode: "AuthorizationError",
     authorization: snsAuthorization(deps.account, Object.keys(operations)),
   });
   return {
