@@ -10,7 +10,7 @@ export interface SnsTopicRecord {
   readonly createdAt: number;
 }
 
-export type SnsProtocol = "sqs" | "lambda" | "http" | "https";
+export type SnsProtocol = "sqs" | "lambda" | "http" | "https" | "email" | "email-json";
 
 export interface SnsSubscriptionRecord {
   readonly arn: string;
@@ -18,7 +18,7 @@ export interface SnsSubscriptionRecord {
   readonly protocol: SnsProtocol;
   readonly endpoint: string;
   readonly owner: string;
-  /** http/https subscriptions wait for ConfirmSubscription with `token`; sqs and lambda are confirmed at once. */
+  /** http/https and email subscriptions wait for ConfirmSubscription with `token`; sqs and lambda are confirmed at once. */
   readonly confirmed: boolean;
   readonly token: string | undefined;
   /** RawMessageDelivery, FilterPolicy, FilterPolicyScope, RedrivePolicy, DeliveryPolicy, SubscriptionRoleArn. */

@@ -4,6 +4,7 @@
  * policies, and signed messages whose certificate Unkai serves at SigningCertURL. Topics are also a
  * `platform.destinations` target, so other services publish to them by ARN.
  */
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
@@ -20,6 +21,7 @@ import { snsDestination } from "./destination.js";
 import { SNS_ERRORS } from "./errors.js";
 import { Fanout } from "./fanout.js";
 import { HttpDelivery } from "./http-delivery.js";
+import { Mailbox } from "./mailbox.js";
 import { snsOperations } from "./operations.js";
 import { Publisher } from "./publish-ops.js";
 
@@ -75,7 +77,7 @@ export function snsService(deps: SnsDeps): Service {
   const identity = signingIdentity(deps.dataDir, Date.now(), deps.sharedSecret);
   const http = new HttpDelivery(deps.httpDeliveries, deps.timers, deps.destinations, { owner: deps.nodeName, now: Date.now }, deps.logger);
   deps.onDeadLeasesFreed(() => http.runner.wake());
-  const fanout = new Fanout(context, deps.destinations, identity, http, deps.logger);
+  const fanout = new Fanout(context, deps.destinations, identity, http, new Mailbox(join(deps.dataDir, "mail")), deps.logger);
   const publisher = new Publisher(context, deps.deduplication, fanout);
   deps.destinations.add(snsDestination(deps.account, publisher, deps.url));
   const onPending = (subscription: SnsSubscriptionRecord, caller: Caller) => {
