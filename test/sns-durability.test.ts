@@ -1,20 +1,18 @@
 /**
  * What SNS keeps in the store outlives the process: a pending http retry is made by the next Unkai
  * started on the same data directory, and a FIFO topic's deduplication id is still remembered
- * there (AWS CLI v2 for the FIFO publishes, SDK v3 for the rest). And what two nodes of a cluster
- * share: one signing key (a message signed by one node verifies with any node's SigningCertURL)
- * and one FIFO deduplication window.
+ * there (AWS CLI v2 for the FIFO publishes, SDK v3 for the rest). What two nodes of a cluster share
+ * (the signing key, the deduplication window) is tested in postgres-server.test.ts.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
-import { postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
-import { Endpoint, verifySignature, type Envelope } from "./helpers/sns.js";
+import { Endpoint } from "./helpers/sns.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -71,44 +69,5 @@ describe("SNS state across a restart", () => {
     } finally {
       await endpoint.close();
     }
-  });
-});
-
-describe("SNS on two nodes of one PostgreSQL", { skip: postgresAvailable() ? false : "needs PostgreSQL 15 (scripts/install-test-deps.sh)" }, () => {
-  let pg: PostgresServer | undefined;
-  const nodes: TestUnkai[] = [];
-  const dirs = [0, 1, 2].map((i) => mkdtempSync(join(tmpdir(), `unkai-sns-node${i}-`)));
-  before(async () => {
-    pg = await startPostgres();
-    const env = { UNKAI_STORE: await pg.createDatabase("sns"), UNKAI_BLOBS: dirs[2] ?? "" };
-    for (const dir of dirs.slice(0, 2)) nodes.push(await startUnkai(env, dir));
-  });
-  after(async () => {
-    for (const node of nodes) await node.stop();
-    await pg?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it("a message node A signed verifies with node B's SigningCertURL; a deduplication id published on A is a duplicate on B", async () => {
-    const [a, b] = nodes;
-    assert.ok(a && b);
-    const snsA = sns(a);
-    const sqsA = new SQSClient({ endpoint: a.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS });
-    const { TopicArn } = await snsA.send(new CreateTopicCommand({ Name: "shared", Attributes: { SignatureVersion: "2" } }));
-    const queueUrl = (await sqsA.send(new CreateQueueCommand({ QueueName: "shared-q" }))).QueueUrl ?? "";
-    await snsA.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:000000000000:shared-q" }));
-    await snsA.send(new PublishCommand({ TopicArn, Message: "signed on A" }));
-    const [message] = (await sqsA.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }))).Messages ?? [];
-    const envelope = JSON.parse(message?.Body ?? "{}") as Envelope;
-    assert.ok(envelope.SigningCertURL?.startsWith(`${a.url}/_aws/sns/`));
-    const onB = { ...envelope, SigningCertURL: envelope.SigningCertURL?.replace(a.url, b.url) };
-    assert.equal(await verifySignature(onB), true, "node B serves the certificate of the key node A signed with");
-    assert.equal(await verifySignature({ ...onB, Message: "altered" }), false);
-
-    const fifo = await snsA.send(new CreateTopicCommand({ Name: "shared.fifo", Attributes: { FifoTopic: "true" } }));
-    const publish = (unkai: TestUnkai) => sns(unkai).send(new PublishCommand({ TopicArn: fifo.TopicArn, Message: "once", MessageGroupId: "g", MessageDeduplicationId: "across-nodes" }));
-    const onA = await publish(a);
-    const again = await publish(b);
-    assert.deepEqual([again.MessageId, again.SequenceNumber], [onA.MessageId, onA.SequenceNumber]);
   });
 });
