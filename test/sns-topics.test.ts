@@ -132,7 +132,7 @@ describe("SNS topics and subscriptions (AWS CLI 2.9.19, boto3 1.26, SDK v3)", ()
       "  'protocol': error_of(lambda: sns.subscribe(TopicArn=arn, Protocol='carrier-pigeon', Endpoint='x')),",
       "  'sqs': error_of(lambda: sns.subscribe(TopicArn=arn, Protocol='sqs', Endpoint='not-an-arn')),",
       "  'http': error_of(lambda: sns.subscribe(TopicArn=arn, Protocol='http', Endpoint='https://example.com')),",
-      "  'email': error_of(lambda: sns.subscribe(TopicArn=arn, Protocol='email', Endpoint='a@example.com')),",
+      "  'email': error_of(lambda: sns.subscribe(TopicArn=arn, Protocol='email', Endpoint='../a@example.com')),",
       "  'token': error_of(lambda: sns.confirm_subscription(TopicArn=arn, Token='guess')),",
       "  'empty': error_of(lambda: sns.publish(TopicArn=arn, Message='')),",
       "  'big': error_of(lambda: sns.publish(TopicArn=arn, Message='x' * (256 * 1024 + 1))),",
@@ -148,7 +148,7 @@ describe("SNS topics and subscriptions (AWS CLI 2.9.19, boto3 1.26, SDK v3)", ()
     assert.deepEqual(result.protocol, ["InvalidParameter", "Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon", 400]);
     assert.deepEqual(result.sqs, ["InvalidParameter", "Invalid parameter: SQS endpoint ARN", 400]);
     assert.deepEqual(result.http, ["InvalidParameter", "Invalid parameter: Endpoint must match the specified protocol", 400]);
-    assert.equal((result.email as unknown[])[0], "InvalidParameter");
+    assert.deepEqual(result.email, ["InvalidParameter", "Invalid parameter: Email address", 400]);
     assert.deepEqual(result.token, ["InvalidParameter", "Invalid parameter: Token", 400]);
     assert.deepEqual(result.empty, ["InvalidParameter", "Invalid parameter: Empty message", 400]);
     assert.deepEqual(result.big, ["InvalidParameter", "Invalid parameter: Message too long", 400]);

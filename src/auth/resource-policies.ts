@@ -1,12 +1,14 @@
 /**
  * The resource-based policy that governs a resource ARN, for IAM enforcement: a Lambda function's
- * (or alias's / version's) policy from AddPermission, an SQS queue's `Policy` attribute and an S3
- * bucket's policy (for the bucket and every object in it). Evaluated
+ * (or alias's / version's) policy from AddPermission, an SQS queue's `Policy` attribute, an SNS
+ * topic's (SetTopicAttributes `Policy`, AddPermission) and an S3 bucket's policy (for the bucket and
+ * every object in it). Evaluated
  * beside the caller's identity policies with AWS's same-account logic (src/core/iam-policy/evaluate.ts):
  * a statement naming the user or session allows by itself, and an explicit Deny wins.
  */
 import type { Account } from "../core/arn.js";
 import { bucketSettingId, type BucketSetting } from "../core/s3-bucket-settings.js";
+import type { SnsTopicRecord } from "../core/sns.js";
 import type { DocumentStore, QueueStore } from "../store/ports.js";
 
 export interface ResourcePolicySources {
@@ -15,6 +17,7 @@ export interface ResourcePolicySources {
   readonly functionPolicy: (name: string, qualifier: string) => Promise<readonly object[] | undefined>;
   readonly queues: QueueStore;
   readonly bucketSettings: DocumentStore<BucketSetting>;
+  readonly topics: DocumentStore<SnsTopicRecord>;
 }
 
 /** `arn:aws:s3:::bucket` and `arn:aws:s3:::bucket/key`: the bucket whose policy governs them. */
@@ -39,12 +42,15 @@ export function bucketPolicyLookup(settings: DocumentStore<BucketSetting>): (res
   };
 }
 
+const stored = (policy: string | undefined) => (policy === undefined || policy === "" ? undefined : policy);
+
 /** The policy document governing `resource`, or undefined when it has none. */
 export function resourcePolicyLookup(sources: ResourcePolicySources): (resource: string) => Promise<string | undefined> {
   const { account } = sources;
   const lambda = new RegExp(`^arn:aws:lambda:${account.region}:${account.accountId}:function:([^:]+)(?::([^:]+))?$`);
   const sqs = new RegExp(`^arn:aws:sqs:${account.region}:${account.accountId}:([^:]+)$`);
   const bucketPolicy = bucketPolicyLookup(sources.bucketSettings);
+  const sns = new RegExp(`^arn:aws:sns:${account.region}:${account.accountId}:[^:]+$`);
   return async (resource) => {
     if (resource.startsWith("arn:aws:s3:::")) return bucketPolicy(resource);
     const fn = lambda.exec(resource);
@@ -54,9 +60,10 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
     }
     const queue = sqs.exec(resource);
     if (queue?.[1]) {
-      const policy = (await sources.queues.get(queue[1]))?.attributes.Policy;
-      return policy === undefined || policy === "" ? undefined : policy;
+      return stored((await sources.queues.get(queue[1]))?.attributes.Policy);
     }
+    // A topic without a Policy has SNS's default one, which grants only with AWS:SourceOwner: as none.
+    if (sns.test(resource)) return stored((await sources.topics.get(resource))?.attributes.Policy);
     return undefined;
   };
 }

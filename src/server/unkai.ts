@@ -192,7 +192,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const enforcer = config.iam === "enforce"
     ? new IamEnforcer({
       iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
-      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
+      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
     })
     : undefined;
   const prometheus = config.metrics ? new PrometheusMetrics() : undefined;

@@ -7,7 +7,7 @@ import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
-import type { SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
+import type { SnsDeduplication, SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { LogGroupSubscriptions } from "../core/log-subscription.js";
 import type { BucketSetting } from "../core/s3-bucket-settings.js";
 import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy } from "../core/iam.js";
@@ -334,6 +334,9 @@ export interface Store {
   /** SNS topics by ARN and subscriptions by subscription ARN. */
   readonly snsTopics: DocumentStore<SnsTopicRecord>;
   readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;
+  /** SNS http/https deliveries waiting for a retry, by delivery id (their due times are schedule timers `sns-http:<id>`). */
+  readonly snsHttpDeliveries: DocumentStore<SnsPendingHttpDelivery>;
+  readonly snsDeduplication: SnsDeduplicationStore;
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
   /** CloudWatch Logs' subscription filters, one document per log group (by its name). */
@@ -459,6 +462,23 @@ export interface DocumentStore<T> {
   delete(id: string): Promise<boolean>;
   /** Every document, ordered by id. */
   list(): Promise<T[]>;
+}
+
+/**
+ * FIFO topics' deduplication ids over their window, shared by every node, and the topics' message
+ * sequence numbers. Every write commits before it returns.
+ */
+export interface SnsDeduplicationStore {
+  /**
+   * Records `deduplicationId` of the topic for `messageId` until `expiresAt` with the topic's next
+   * sequence number; or, while a record of it is live at `now`, returns that one (`fresh` false).
+   * Two claimers of one id never both hear `fresh`.
+   */
+  claim(topicArn: string, deduplicationId: string, messageId: string, now: number, expiresAt: number): Promise<SnsDeduplication>;
+  /** Forgets the record of `messageId` (its publish failed, so a retry must not be taken for a duplicate). */
+  release(topicArn: string, deduplicationId: string, messageId: string): Promise<void>;
+  /** Forgets every record whose window ended by `now`; how many. */
+  deleteExpired(now: number): Promise<number>;
 }
 
 /** IAM users, roles and customer managed policies; every write commits before it returns. */
@@ -940,6 +960,12 @@ export interface ClusterStore {
    * yet (the first of racing nodes wins; every node gets the same key back).
    */
   signingKey(name: string, candidate: SigningKey, now: number): Promise<SigningKey>;
+  /**
+   * The cluster's secret named `name` that is not an access key pair (SNS's message-signing key and
+   * certificate): the one stored, or else `candidate()`'s, stored as it (the first of racing nodes
+   * wins; every node gets the same value back). `candidate` is called only when none is stored yet.
+   */
+  sharedSecret(name: string, candidate: () => Promise<string>, now: number): Promise<string>;
   /** Every node with a row, live or not, oldest first; rows of nodes dead for long are removed. */
   nodes(now: number): Promise<ClusterNodeRow[]>;
   /** The change log's newest position (where a starting node begins reading). */

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import type { EventSourceMapping } from "../../src/core/event-source-mapping.js";
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
-import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
+import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({
@@ -171,6 +171,24 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("b1", "cors"))), plain(cors));
       assert.deepEqual((await current.bucketSettings.list()).map((s) => `${s.bucket}/${s.kind}`), ["a0/tagging", "b1/cors"]);
       assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("a0", "tagging"))), plain(tags("y")));
+      assert.deepEqual(await current.snsTopics.list(), []);
+    });
+  });
+
+  test("snsHttpDeliveries: pending http retries, kept apart from the topics", async ({ store, reopen }) => {
+    const pending = (id: string, attempts: number): SnsPendingHttpDelivery => ({
+      id, url: "https://example.com/hook", body: "{}", headers: { "x-amz-sns-message-type": "Notification" }, attempts, retries: 3, delayMs: 20_000,
+      nextAttemptAt: 1_000 + attempts, deadLetter: { targetArn: "arn:aws:sqs:us-east-1:123456789012:dlq", body: "{}" },
+    });
+    await store.snsHttpDeliveries.put("h1", pending("h1", 1));
+    await store.snsHttpDeliveries.put("h2", pending("h2", 1));
+    await store.snsHttpDeliveries.put("h2", pending("h2", 2));
+    assert.equal(await store.snsHttpDeliveries.delete("h1"), true);
+    assert.equal(await store.snsHttpDeliveries.delete("h1"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.snsHttpDeliveries.get("h2")), plain(pending("h2", 2)));
+      assert.equal(await current.snsHttpDeliveries.get("h1"), undefined);
+      assert.deepEqual((await current.snsHttpDeliveries.list()).map((d) => d.id), ["h2"]);
       assert.deepEqual(await current.snsTopics.list(), []);
     });
   });

@@ -27,6 +27,7 @@ import { queueStoreContract } from "./queue-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
 import { scheduleTimerStoreContract } from "./schedule-timer-store.js";
 import { shardLeaseStoreContract } from "./shard-lease-store.js";
+import { snsDeduplicationStoreContract } from "./sns-deduplication-store.js";
 import { testEventStoreContract } from "./test-event-store.js";
 import { aliasStoreContract, versionStoreContract } from "./version-store.js";
 
@@ -52,6 +53,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["MessageStore", messageStoreContract],
   ["ScheduleTimerStore", scheduleTimerStoreContract],
   ["ShardLeaseStore", shardLeaseStoreContract],
+  ["SnsDeduplicationStore", snsDeduplicationStoreContract],
   ["DynamoDbStore", dynamoDbStoreContract],
   ["MetricFilterStore", metricFilterStoreContract],
   ["MetricDataStore", metricDataStoreContract],

@@ -24,6 +24,7 @@ import { pgAlarmStore } from "./alarm-store.js";
 import { pgMetricDataStore, pgMetricFilterStore } from "./metric-store.js";
 import { pgScheduleTimerStore } from "./schedule-timer-store.js";
 import { pgShardLeaseStore } from "./shard-lease-store.js";
+import { pgSnsDeduplicationStore } from "./sns-deduplication-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
 import { pgAliasStore, pgVersionStore } from "./version-store.js";
 import { pgWriteBehind } from "./write-behind.js";
@@ -72,6 +73,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     eventDeliveries: pgDocumentStore(db, "event_deliveries"),
     snsTopics: pgDocumentStore(db, "sns_topics"),
     snsSubscriptions: pgDocumentStore(db, "sns_subscriptions"),
+    snsHttpDeliveries: pgDocumentStore(db, "sns_http_deliveries"),
+    snsDeduplication: pgSnsDeduplicationStore(db),
     queues: pgQueueStore(db),
     messages: pgMessageStore(db),
     eventSourceMappings: pgDocumentStore(db, "event_source_mappings"),

@@ -474,4 +474,29 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX s3_object_versions_by_blob ON s3_object_versions (blob);
   `,
+  // 22: SNS http/https deliveries waiting for a retry (documents; their due times are schedule
+  // timers), FIFO topics' deduplication ids over their window and their sequence counters, shared
+  // by every node so a retry or a dedup id outlives the node that made it
+  `
+  CREATE TABLE sns_http_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE sns_deduplication (
+    topic_arn TEXT COLLATE "C" NOT NULL,
+    deduplication_id TEXT COLLATE "C" NOT NULL,
+    message_id TEXT NOT NULL,
+    sequence BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (topic_arn, deduplication_id)
+  );
+  CREATE INDEX sns_deduplication_by_expiry ON sns_deduplication (expires_at);
+  CREATE TABLE sns_fifo_sequences (topic_arn TEXT COLLATE "C" PRIMARY KEY, last BIGINT NOT NULL);
+  `,
+  // 23: secrets every node of the cluster shares that are not access key pairs (SNS's message-signing
+  // key and its certificate, so a SigningCertURL of any node verifies what another node signed)
+  `
+  CREATE TABLE unkai_shared_secrets (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  `,
 ];

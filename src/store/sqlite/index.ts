@@ -18,6 +18,7 @@ import { sqliteQueueStore } from "./queue-store.js";
 import { sqliteMessageStore } from "./message-store.js";
 import { sqliteUnitOfWork } from "./unit-of-work.js";
 import { sqliteShardLeaseStore } from "./shard-lease-store.js";
+import { sqliteSnsDeduplicationStore } from "./sns-deduplication-store.js";
 import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 import { sqliteDynamoDbStore } from "./dynamodb-store.js";
 import { sqliteAlarmStore } from "./alarm-store.js";
@@ -59,6 +60,8 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     eventDeliveries: promised(sqliteDocumentStore(db, "event_deliveries")),
     snsTopics: promised(sqliteDocumentStore(db, "sns_topics")),
     snsSubscriptions: promised(sqliteDocumentStore(db, "sns_subscriptions")),
+    snsHttpDeliveries: promised(sqliteDocumentStore(db, "sns_http_deliveries")),
+    snsDeduplication: promised(sqliteSnsDeduplicationStore(db)),
     dynamodb: promised(sqliteDynamoDbStore(db)),
     metricFilters: promised(sqliteMetricFilterStore(db)),
     logSubscriptions: promised(sqliteDocumentStore(db, "log_subscriptions")),

@@ -450,4 +450,25 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX s3_object_versions_by_blob ON s3_object_versions (blob);
   `,
+  // 27: SNS http/https deliveries waiting for a retry (documents; their due times are schedule
+  // timers), FIFO topics' deduplication ids over their window and their sequence counters
+  `
+  CREATE TABLE sns_http_deliveries (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE sns_deduplication (
+    topic_arn TEXT NOT NULL,
+    deduplication_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (topic_arn, deduplication_id)
+  ) STRICT;
+  CREATE INDEX sns_deduplication_by_expiry ON sns_deduplication (expires_at);
+  CREATE TABLE sns_fifo_sequences (
+    topic_arn TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
