@@ -88,7 +88,8 @@ const schedule = (name: string, extra: Partial<CreateScheduleCommandInput> & { T
   Name: name, ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: { Mode: "OFF" }, ...extra,
 });
 
-describe("EventBridge Scheduler", () => {
+// The tests use separate schedules, queues and functions: they run at once to keep the file short.
+describe("EventBridge Scheduler", { concurrency: true }, () => {
   let unkai: TestUnkai;
   let fns: LambdaClient;
   let c: ReturnType<typeof clients>;
