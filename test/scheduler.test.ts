@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, PutFunctionEventInvokeConfigCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
@@ -179,6 +179,24 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     assert.equal(event["detail-type"], "Report Due");
     assert.deepEqual(event.detail, { report: "daily" });
     assert.deepEqual(event.resources, [SCHEDULE_ARN("default", "to-bus")]);
+  });
+
+  it("event buses are a destinations target: a Lambda OnSuccess destination on the default bus reaches a rule's queue", async () => {
+    const url = await queue(c.sqs, "lambda-results");
+    await c.events.send(new PutRuleCommand({ Name: "lambda-results", EventPattern: JSON.stringify({ source: ["lambda"] }) }));
+    await c.events.send(new PutTargetsCommand({ Rule: "lambda-results", Targets: [{ Id: "q", Arn: QUEUE_ARN("lambda-results") }] }));
+    await createFromFixture(fns, "dest-fn", "node-cjs");
+    await fns.send(new PutFunctionEventInvokeConfigCommand({
+      FunctionName: "dest-fn", DestinationConfig: { OnSuccess: { Destination: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default` } },
+    }));
+    await fns.send(new InvokeCommand({ FunctionName: "dest-fn", InvocationType: "Event", Payload: Buffer.from('{"x": 1}') }));
+    const [message] = await receive(c.sqs, url, 1, 30_000);
+    const event = JSON.parse(message?.Body ?? "{}") as { source: string; "detail-type": string; resources: string[]; detail: { requestPayload: unknown; requestContext: { condition: string } } };
+    assert.equal(event.source, "lambda");
+    assert.equal(event["detail-type"], "Lambda Function Invocation Result - Success");
+    assert.deepEqual(event.detail.requestPayload, { x: 1 });
+    assert.equal(event.detail.requestContext.condition, "Success");
+    assert.match(event.resources[0] ?? "", /^arn:aws:lambda:us-east-1:000000000000:function:dest-fn/);
   });
 
   it("a failing target is retried per its RetryPolicy, then dead-lettered with Scheduler's attributes", async () => {
