@@ -1,7 +1,8 @@
 // Gateway benchmark: requests per second and p50/p99 latency through an HTTP API (quick create) to a warm
 // hello function at 1, 8 and 32 connections, beside a bare node:http server running the same handler
 // in-process (bench/gateway-baseline.js), measured with wrk in the same run (bench/wrk.js), with the CPU
-// of wrk, of each server and of Unkai's environments per request.
+// of wrk, of each server and of Unkai's environments per request. The same rows run against
+// serverless-offline serving the same handler (bench/serverless-offline.js), the peer users pick today.
 // Standalone: `node bench/gateway.js` (after a build) prints the section; `bench/run.js` adds it to BENCHMARKS.md.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { fmt, request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
 import { measured } from "./throughput.js";
 import { runWrk } from "./wrk.js";
+import { ensureServerlessOffline, offlineSection, offlineSummaryRows, startServerlessOffline } from "./serverless-offline.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HELLO_HTTP_JS = `exports.handler = async () => ({ statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ hello: "world" }) });\n`;
@@ -30,19 +32,51 @@ export async function phaseGateway({ unkai, createFunction, work, log, seconds, 
   const baseline = await spawnUntilLine(process.execPath, [join(HERE, "gateway-baseline.js"), dir], { pattern: /baseline ready at (http:\/\/\S+)/ });
   const baselineUrl = `${baseline.match[1]}/hello`;
   const rows = [];
+  let offline = {};
   try {
-    // Warm both at the highest concurrency, so every environment the gateway needs is started (no cold starts in the rows).
+    offline = await startPeer({ work, log });
+    // Warm every server at the highest concurrency, so every environment (or worker thread) it needs is started (no cold starts in the rows).
     for (const url of [gatewayUrl, baselineUrl]) await runWrk({ url, method: "GET", body: "", connections: Math.max(...concurrencies), seconds: 2 });
+    await measurePeer(offline, Math.max(...concurrencies), 2, 0);
     for (const connections of concurrencies) {
-      log(`(h) gateway vs bare node:http, ${connections} connections, ${seconds} s each (wrk)`);
+      log(`(h) gateway vs bare node:http${offline.server ? " vs serverless-offline" : ""}, ${connections} connections, ${seconds} s each (wrk)`);
       const g = await measured(unkai.pid, { url: gatewayUrl, method: "GET", body: "" }, connections, seconds, warmSeconds);
       const b = await measured(baseline.child.pid, { url: baselineUrl, method: "GET", body: "" }, connections, seconds, warmSeconds);
-      rows.push({ connections, gateway: g, baseline: b });
+      const o = await measurePeer(offline, connections, seconds, warmSeconds);
+      rows.push({ connections, gateway: g, baseline: b, offline: o });
     }
   } finally {
     await stopProcess(baseline.child);
+    if (offline.server) await stopProcess(offline.server.child, 5_000);
   }
-  return { seconds, rows };
+  return { seconds, rows, offline: { versions: offline.versions, notRun: offline.notRun } };
+}
+
+/** One serverless-offline row; a failure is recorded as `peer.notRun` and ends its rows, not the phase. */
+async function measurePeer(peer, connections, seconds, warmSeconds) {
+  if (!peer.server || peer.notRun) return undefined;
+  try {
+    return await measured(peer.server.pid, { url: peer.server.url, method: "GET", body: "" }, connections, seconds, warmSeconds);
+  } catch (error) {
+    peer.notRun = `wrk at ${connections} connections failed: ${String(error?.message ?? error).split("\n")[0].slice(0, 300)}`;
+    return undefined;
+  }
+}
+
+/** Installs (first run) and starts serverless-offline; a failure becomes `notRun` (the reason), not a failed phase. */
+async function startPeer({ work, log }) {
+  let versions;
+  try {
+    const peer = await ensureServerlessOffline({ work, log });
+    versions = peer.versions;
+    log(`(h) starting serverless-offline ${versions.offline} (serverless ${versions.serverless})`);
+    const server = await startServerlessOffline({ dir: peer.dir, work, handlerJs: HELLO_HTTP_JS });
+    return { versions, server };
+  } catch (error) {
+    const notRun = String(error?.message ?? error).split("\n")[0].slice(0, 300);
+    log(`(h) serverless-offline not run: ${notRun}`);
+    return { versions, notRun };
+  }
 }
 
 const errorsOf = (run) => run.errors + run.non2xx;
@@ -51,13 +85,14 @@ const errorsOf = (run) => run.errors + run.non2xx;
 export function gatewaySummaryRows(result, verdict) {
   const at32 = result?.rows.find((row) => row.connections === 32);
   const at1 = result?.rows.find((row) => row.connections === 1);
-  if (!at32 || !at1) return ["| (h) API gateway | not measurable | | | | |"];
+  if (!at32 || !at1) return ["| (h) API gateway | not measurable | | | | |", ...offlineSummaryRows(result)];
   const ratio = at32.gateway.rps / at32.baseline.rps;
   const addedP50 = at1.gateway.p50 - at1.baseline.p50;
   return [
     `| (h) HTTP API (payload 2.0) throughput, 32 connections (wrk) | ${fmt(at32.gateway.rps, 0)} req/s | ${fmt(at32.baseline.rps, 0)} req/s (bare node:http) | ${fmt(ratio * 100, 1)} % | ≥ 25 % | ${verdict(ratio >= 0.25)} |`,
     `| (h) HTTP API p50, 1 connection | ${fmt(at1.gateway.p50, 3)} ms | ${fmt(at1.baseline.p50, 3)} ms | ${fmt(at1.gateway.p50 / at1.baseline.p50)}× | added p50 ≤ 0.2 ms (got +${fmt(addedP50, 3)} ms) | ${verdict(addedP50 <= 0.2)} |`,
     `| (h) HTTP API server CPU per request, 32 connections | ${fmt(at32.gateway.serverMsPerReq, 3)} ms (+ ${fmt(at32.gateway.childMsPerReq, 3)} ms in environments) | ${fmt(at32.baseline.serverMsPerReq, 3)} ms | ${fmt(at32.gateway.serverMsPerReq / at32.baseline.serverMsPerReq)}× | ≤ 0.05 ms | ${verdict(at32.gateway.serverMsPerReq <= 0.05)} |`,
+    ...offlineSummaryRows(result),
   ];
 }
 
@@ -75,7 +110,7 @@ export function gatewaySection(result) {
     lines.push(`| ${row.connections} | ${fmt(g.rps, 0)} | ${fmt(b.rps, 0)} | ${fmt((g.rps / b.rps) * 100, 1)} % | ${fmt(g.p50, 3)} / ${fmt(g.p99, 2)} | ${fmt(b.p50, 3)} / ${fmt(b.p99, 2)} | ${fmt(g.p50 - b.p50, 3)} | ${fmt(g.serverMsPerReq, 3)} / ${fmt(g.childMsPerReq, 3)} ms | ${fmt(b.serverMsPerReq, 3)} ms | ${fmt(g.cpuPct, 0)} / ${fmt(b.cpuPct, 0)} | ${errorsOf(g)}, ${errorsOf(b)} |`);
   }
   lines.push("");
-  return lines;
+  return [...lines, ...offlineSection(result)];
 }
 
 /** Standalone: starts its own Unkai on a scratch data dir, runs the phase (short with UNKAI_BENCH_QUICK=1) and prints the section. */

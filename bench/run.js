@@ -3,9 +3,10 @@
 // Everything listens on 127.0.0.1 only; the whole run takes about two minutes on a 2-core machine.
 // Environment: UNKAI_BENCH_QUICK=1 shortens every phase (for trying the script), UNKAI_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json), UNKAI_BENCH_ONLY=<phase>[,<phase>…] runs
-// only those phases (startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb) and prints the
+// only those phases (startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch) and prints the
 // report to stdout (BENCHMARKS.md is left as it is); UNKAI_BENCH_ONLY=isolation prints that section alone.
-// Throughput and latency rows use wrk (bench/wrk.js), installed with apt-get when missing.
+// Throughput and latency rows use wrk (bench/wrk.js), installed with apt-get when missing. The gateway phase
+// installs serverless-offline, its peer row, into ~/.cache/unkai-bench on first use (bench/serverless-offline.js).
 import { asyncSection, asyncSummaryRows, phaseAsync, startCollector } from "./async.js";
 import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
 import { gatewaySection, gatewaySummaryRows, phaseGateway } from "./gateway.js";
@@ -13,6 +14,7 @@ import { phaseS3, s3Section, s3SummaryRows } from "./s3.js";
 import { dynamoDbSection, dynamoDbSummaryRows, phaseDynamoDb } from "./dynamodb.js";
 import { claimsSection, claimsSummaryRows, phaseClaims } from "./pg-claims.js";
 import { phaseSqs, sqsSection, sqsSummaryRows } from "./sqs.js";
+import { cloudWatchSection, cloudWatchSummaryRows, phaseCloudWatch } from "./cloudwatch.js";
 import { latencySection, phaseLatencyWrk, phaseThroughputWrk, throughputSection } from "./throughput.js";
 import { ensureWrk } from "./wrk.js";
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
@@ -319,6 +321,7 @@ async function main() {
   if (wanted("cold")) await attempt(results, "bare", () => phaseBare({ node: nodeDir, python: pyDir }));
   if (wanted("claims")) await attempt(results, "claims", () => phaseClaims({ log, quick: QUICK }));
   if (wanted("sqs")) await attempt(results, "sqs", () => phaseSqs({ startUnkai, stopUnkai, createFunction, work, here: HERE, log, quick: QUICK }));
+  if (wanted("cloudwatch")) await attempt(results, "cloudwatch", () => phaseCloudWatch({ startUnkai, stopUnkai, log, quick: QUICK }));
 
   machine.loadAfter = loadAverage();
   if (ONLY) {
@@ -386,7 +389,7 @@ function render(r) {
   p();
   p(`**Machine:** ${m.model}, ${m.cores} cores, ${fmt(m.memGiB, 1)} GiB RAM, Linux ${m.kernel}, Node ${m.node}. **Date:** ${m.date}. Load average before / after the run: ${m.loadBefore} / ${m.loadAfter} (other work on the host skews absolute figures).`);
   p();
-  p("**How to run:** `npm run bench` (about 6 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating).");
+  p("**How to run:** `npm run bench` (about 6 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing, and serverless-offline into `~/.cache/unkai-bench` on first use). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating).");
   p();
   for (const line of METHOD) p(line);
   p("## Summary");
@@ -420,6 +423,7 @@ function render(r) {
   for (const row of dynamoDbSummaryRows(r.dynamodb, verdict)) p(row);
   for (const row of claimsSummaryRows(r.claims)) p(row);
   for (const row of sqsSummaryRows(r.sqs, verdict)) p(row);
+  for (const row of cloudWatchSummaryRows(r.cloudwatch)) p(row);
   p(`| (e) spawn → ready line (fresh data dir) | ${fmt(startMed, 0)} ms | ${fmt(bareStart, 0)} ms (\`node -e ""\`) | ${fmt(startMed / bareStart)}× | ≤ 1000 ms | ${verdict(known(startMed) ? startMed <= 1000 : undefined)} |`);
   p();
   const why = [];
@@ -456,6 +460,7 @@ function render(r) {
   for (const line of dynamoDbSection(r.dynamodb)) p(line);
   for (const line of claimsSection(r.claims)) p(line);
   for (const line of sqsSection(r.sqs)) p(line);
+  for (const line of cloudWatchSection(r.cloudwatch)) p(line);
   p("## (c) Cold start");
   p();
   p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`UNKAI_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);
@@ -549,7 +554,7 @@ const METHOD = [
   "- **Same-run ratios.** Unkai and its baseline run in the same process of this script, one after the other; the machine is shared, so the ratios are the figures to compare across runs.",
   "- **The floor.** On 2 cores an Invoke cannot cost less than two processes and two pipe hops per request: the client's request reaches Unkai over a socket, the event reaches the runtime over its pipe and back, and the response goes back over the socket; the baseline has one process and one hop. Each hop is a write syscall and a wake-up of the reader; on loopback the kernel runs the receiver's TCP path inside the sender's write, which is most of what remains of Unkai's per-request CPU once its own bookkeeping is batched.",
   "- **A loaded host.** The linux driver gives each environment the CPU weight of its memory, as Lambda does (1,769 MB = one vCPU; a 128 MB hello function gets 74 of cgroup v1's default 1,024 shares), while the baseline server runs at the default weight. On a machine other work keeps busy, the runtime's wake-ups therefore wait behind everything else and Unkai's rows fall far more than the baseline's (its server then sits mostly idle, waiting for the runtime); compare runs taken on a quiet machine.",
-  "- **serverless-offline** (the peer many pick for local HTTP APIs) is not in this run: it needs the `serverless` and `serverless-offline` npm packages (a new dependency), a `serverless.yml` with the hello handler behind an `httpApi` event, and a row like (h)'s against `http://localhost:3000/hello`.",
+  "- **serverless-offline** (the peer many pick for local HTTP APIs) runs in the gateway phase (h) beside Unkai and the bare baseline, the same wrk rows against the same handler behind an `httpApi` event. It is not a dependency of Unkai: on first use the bench installs `serverless@3` and `serverless-offline@13` (MIT; 13 is the last major that runs on serverless 3, and serverless 4 needs a login and a licence key) with `npm install --no-save --prefix ~/.cache/unkai-bench/serverless-offline`; without network its rows say \"not run\" and why. It runs with its defaults (handlers in worker threads of its one process), so that process's CPU is its whole cost per request (bench/serverless-offline.js).",
   "",
 ];
 

@@ -110,7 +110,12 @@ describe("IAM actions and resources of every Unkai request", () => {
     ["PutObjectTagging", s3("PUT", "/bucket/a?tagging"), [{ action: "s3:PutObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
     ["GetObjectTagging", s3("GET", "/bucket/a?tagging"), [{ action: "s3:GetObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
     ["DeleteObjectTagging", s3("DELETE", "/bucket/a?tagging"), [{ action: "s3:DeleteObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
-    ["a sub-resource Unkai answers NotImplemented needs nothing", s3("GET", "/bucket?policy"), []],
+    ["a sub-resource Unkai answers NotImplemented needs nothing", s3("GET", "/bucket?lifecycle"), []],
+    ["PutBucketPolicy", s3("PUT", "/bucket?policy"), [{ action: "s3:PutBucketPolicy", resource: "arn:aws:s3:::bucket" }]],
+    ["GetBucketPolicyStatus", s3("GET", "/bucket?policyStatus"), [{ action: "s3:GetBucketPolicyStatus", resource: "arn:aws:s3:::bucket" }]],
+    ["DeleteBucketCors is authorized by s3:PutBucketCORS", s3("DELETE", "/bucket?cors"), [{ action: "s3:PutBucketCORS", resource: "arn:aws:s3:::bucket" }]],
+    ["GetBucketTagging", s3("GET", "/bucket?tagging"), [{ action: "s3:GetBucketTagging", resource: "arn:aws:s3:::bucket" }]],
+    ["a CORS preflight needs nothing (it is answered from the bucket's rules)", s3("OPTIONS", "/bucket/key"), []],
   ];
   for (const [name, r, want] of s3Cases) it(`S3 ${name}`, () => assert.deepEqual(needs("s3", r), want));
 

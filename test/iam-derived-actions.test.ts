@@ -90,6 +90,13 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(needs("TransactWriteItems", { TransactItems: [{ Put: { TableName: "a" } }, { Delete: { TableName: "c" } }] }), [
       { action: "dynamodb:TransactWriteItems", resource: table("a") }, { action: "dynamodb:TransactWriteItems", resource: table("c") },
     ]);
+    // PartiQL: the statement's verb and table, as AWS asks; one request per distinct pair.
+    assert.deepEqual(needs("ExecuteStatement", { Statement: `SELECT * FROM "t1"."byDate" WHERE a = ?`, Parameters: [{ S: "x" }] }), [{ action: "dynamodb:PartiQLSelect", resource: `${table("t1")}/index/byDate` }]);
+    assert.deepEqual(needs("BatchExecuteStatement", { Statements: [{ Statement: "INSERT INTO t1 VALUE {'pk': 'a'}" }, { Statement: "INSERT INTO t1 VALUE {'pk': 'b'}" }, { Statement: "DELETE FROM t2 WHERE pk = 'a'" }] }), [
+      { action: "dynamodb:PartiQLInsert", resource: table("t1") }, { action: "dynamodb:PartiQLDelete", resource: table("t2") },
+    ]);
+    assert.deepEqual(needs("ExecuteTransaction", { TransactStatements: [{ Statement: "UPDATE t3 SET a = 1 WHERE pk = 'a'" }] }), [{ action: "dynamodb:PartiQLUpdate", resource: table("t3") }]);
+    assert.deepEqual(needs("ExecuteStatement", { Statement: "DELETE FROM t1 WHERE" }), [{ action: "dynamodb:PartiQLDelete", resource: "*" }], "a statement that does not parse asks for its verb on *");
   });
 
   it("every Scheduler operation of the model maps to scheduler:… on its schedule, group or tagged ARN (restJson1 paths)", () => {

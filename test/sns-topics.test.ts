@@ -9,15 +9,16 @@ import {
   ListTopicsCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
-import { runProcess } from "./helpers/process.js";
+import { runBoto3 } from "./helpers/boto3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const ACCOUNT = "000000000000";
 const topicArn = (name: string) => `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`;
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 
-async function boto3(url: string, body: string): Promise<unknown> {
-  const script = [
+/** Runs a boto3 snippet with `sns` a client on Unkai and `error_of(call)` its error's code, message and status; prints JSON. */
+function boto3(url: string, body: string): Promise<unknown> {
+  return runBoto3([
     "import json, sys, boto3, botocore.exceptions",
     `sns = boto3.client("sns", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")`,
     "def error_of(call):",
@@ -27,10 +28,7 @@ async function boto3(url: string, body: string): Promise<unknown> {
     "    except botocore.exceptions.ClientError as e:",
     "        return [e.response['Error']['Code'], e.response['Error']['Message'], e.response['ResponseMetadata']['HTTPStatusCode']]",
     body,
-  ].join("\n");
-  const run = await runProcess("/usr/bin/python3", ["-c", script, url], { env: { PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" } });
-  assert.equal(run.code, 0, run.stderr);
-  return JSON.parse(run.stdout) as unknown;
+  ], [url]);
 }
 
 async function cli(url: string, args: readonly string[]): Promise<Record<string, unknown>> {

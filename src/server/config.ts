@@ -60,6 +60,9 @@ const schema = z.object({
   blobsAccessKeyId: z.string().max(128),
   blobsSecretAccessKey: z.string().max(256),
   blobsSessionToken: z.string().max(4096),
+  /** `GET /metrics` for Prometheus (off by default); it always needs `metricsToken` as a bearer token. */
+  metrics: z.boolean(),
+  metricsToken: z.string().max(256).refine((token) => token === "" || token.length >= 16, "at least 16 characters"),
   allowOrigin: z.array(z.string().regex(/^(\*|https?:\/\/[a-z0-9.-]+(:\d+)?|https?:\/\/\[[0-9a-f:.]+\](:\d+)?)$/i, "origins such as https://app.example.com or http://localhost:3000 (scheme, host, port; no path), or *, separated by commas")),
 });
 
@@ -108,6 +111,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   sandboxHostPorts: "UNKAI_SANDBOX_HOST_PORTS",
   publicHost: "UNKAI_PUBLIC_HOST",
   allowOrigin: "UNKAI_ALLOW_ORIGIN",
+  metrics: "UNKAI_METRICS",
+  metricsToken: "UNKAI_METRICS_TOKEN",
   blobs: "UNKAI_BLOBS",
   blobsEndpoint: "UNKAI_BLOBS_ENDPOINT",
   blobsRegion: "UNKAI_BLOBS_REGION",
@@ -172,6 +177,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   sandboxHostPorts: [],
   publicHost: [],
   allowOrigin: [],
+  metrics: false,
+  metricsToken: "",
   // Code packages and S3 object bodies: "" keeps them in the data directory (code/, objects/).
   blobs: "",
   blobsEndpoint: "",
@@ -199,6 +206,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   }
   if ((result.data.accessKeyId === "") !== (result.data.secretAccessKey === "")) {
     throw new Error("Set both UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY (or --access-key-id and --secret-access-key), or neither.");
+  }
+  if (result.data.metrics && result.data.metricsToken === "") {
+    throw new Error("--metrics needs a bearer token for /metrics: set UNKAI_METRICS_TOKEN (or --metrics-token), at least 16 characters.");
   }
   return Object.freeze({ ...result.data, ...blobSettings(result.data, env), dataDir: resolve(result.data.dataDir) });
 }

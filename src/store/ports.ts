@@ -9,6 +9,8 @@ import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
+import type { LogGroupSubscriptions } from "../core/log-subscription.js";
+import type { BucketSetting } from "../core/s3-bucket-settings.js";
 import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy } from "../core/iam.js";
 
 export interface FunctionStore {
@@ -88,6 +90,10 @@ export interface LogStore {
    */
   append(group: string, stream: string, events: readonly LogEvent[]): Promise<void>;
   query(query: LogQuery): Promise<{ events: StoredLogEvent[]; lastId: number | undefined }>;
+  /**
+   * The group, or undefined when none exists (counting groups a queued append creates). Its
+   * `storedBytes` may leave out appends still queued for the next write-behind tick.
+   */
   group(name: string): Promise<LogGroupInfo | undefined>;
   groups(prefix: string | undefined): Promise<LogGroupInfo[]>;
   /** Creates an empty group without retention (as CreateLogGroup does); false when it exists. */
@@ -307,6 +313,8 @@ export interface Store {
   readonly restApis: DocumentStore<RestApi>;
   readonly functionUrls: FunctionUrlStore;
   readonly objects: ObjectStore;
+  /** S3 bucket policies, CORS rules and bucket tags, by `bucketSettingId(bucket, kind)` (src/core/s3-bucket-settings.ts). */
+  readonly bucketSettings: DocumentStore<BucketSetting>;
   readonly queues: QueueStore;
   readonly messages: MessageStore;
   /** Lambda's event source mappings, by UUID. */
@@ -333,6 +341,8 @@ export interface Store {
   readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
+  /** CloudWatch Logs' subscription filters, one document per log group (by its name). */
+  readonly logSubscriptions: DocumentStore<LogGroupSubscriptions>;
   readonly metricData: MetricDataStore;
   readonly alarms: AlarmStore;
   readonly iam: IamStore;

@@ -5,6 +5,8 @@ import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
 import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/scheduler.js";
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
+import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
+import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({
@@ -162,6 +164,49 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(await current.schedulerDeliveries.list(), []);
       assert.equal(await current.schedulerDeliveries.get("d"), undefined);
       assert.deepEqual(await current.eventDeliveries.list(), []);
+    });
+  });
+
+  test("logSubscriptions: a group's filters as one document, kept apart from the others", async ({ store, reopen }) => {
+    const group = (name: string, filters: readonly string[]): LogGroupSubscriptions => ({
+      logGroupName: name,
+      filters: filters.map((filterName, i) => ({
+        filterName, logGroupName: name, filterPattern: "ERROR", destinationArn: "arn:aws:lambda:us-east-1:123456789012:function:sink",
+        distribution: "ByLogStream", creationTime: 1_767_225_600_000 + i,
+      })),
+    });
+    await store.logSubscriptions.put("/aws/lambda/b", group("/aws/lambda/b", ["one"]));
+    await store.logSubscriptions.put("/aws/lambda/a", group("/aws/lambda/a", ["x"]));
+    await store.logSubscriptions.put("/aws/lambda/b", group("/aws/lambda/b", ["one", "two"]));
+    assert.equal(await store.logSubscriptions.delete("/aws/lambda/a"), true);
+    assert.equal(await store.logSubscriptions.delete("/aws/lambda/a"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.logSubscriptions.get("/aws/lambda/b")), plain(group("/aws/lambda/b", ["one", "two"])));
+      assert.equal(await current.logSubscriptions.get("/aws/lambda/a"), undefined);
+      assert.deepEqual((await current.logSubscriptions.list()).map((g) => g.logGroupName), ["/aws/lambda/b"]);
+      assert.deepEqual(await current.snsTopics.list(), []);
+    });
+  });
+
+  test("bucketSettings: one document per bucket and kind, kept apart from the other documents", async ({ store, reopen }) => {
+    const policy: BucketSetting = { bucket: "b1", kind: "policy", policy: '{"Version":"2012-10-17","Statement":[]}' };
+    const cors: BucketSetting = {
+      bucket: "b1", kind: "cors",
+      rules: [{ id: "r", allowedOrigins: ["https://*.example.com"], allowedMethods: ["GET"], allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 60 }],
+    };
+    const tags = (value: string): BucketSetting => ({ bucket: "a0", kind: "tagging", tags: { team: value } });
+    await store.bucketSettings.put(bucketSettingId("b1", "policy"), policy);
+    await store.bucketSettings.put(bucketSettingId("b1", "cors"), cors);
+    await store.bucketSettings.put(bucketSettingId("a0", "tagging"), tags("x"));
+    await store.bucketSettings.put(bucketSettingId("a0", "tagging"), tags("y"));
+    assert.equal(await store.bucketSettings.delete(bucketSettingId("b1", "policy")), true);
+    assert.equal(await store.bucketSettings.delete(bucketSettingId("b1", "policy")), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.equal(await current.bucketSettings.get(bucketSettingId("b1", "policy")), undefined);
+      assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("b1", "cors"))), plain(cors));
+      assert.deepEqual((await current.bucketSettings.list()).map((s) => `${s.bucket}/${s.kind}`), ["a0/tagging", "b1/cors"]);
+      assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("a0", "tagging"))), plain(tags("y")));
+      assert.deepEqual(await current.snsTopics.list(), []);
     });
   });
 }

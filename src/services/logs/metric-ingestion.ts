@@ -47,8 +47,15 @@ export function metricPoints(filter: MetricFilter, pattern: FilterPattern, event
   return points;
 }
 
+/**
+ * How long a group's filter list is reused before it is read again. Filters written through this
+ * store (this node) take effect at once; one written on another node of a cluster counts within this
+ * bound. Without it every captured log line paid a store read (about a tenth of a warm invoke's front-end CPU).
+ */
+export const FILTER_LIST_TTL_MS = 1_000;
+
 /** The store with its log store's appends feeding metric filters; a metric failure is reported, never fails the append. */
-export function withMetricFilterIngestion(store: Store, onError: (error: unknown) => void): Store {
+export function withMetricFilterIngestion(store: Store, onError: (error: unknown) => void, now: () => number = Date.now): Store {
   const compiled = new Map<string, FilterPattern>();
   const patternOf = (text: string): FilterPattern => {
     let pattern = compiled.get(text);
@@ -59,9 +66,31 @@ export function withMetricFilterIngestion(store: Store, onError: (error: unknown
     }
     return pattern;
   };
+  const listed = new Map<string, { readonly at: number; readonly filters: Promise<MetricFilter[]> }>();
+  const filtersOf = (group: string): Promise<MetricFilter[]> => {
+    const kept = listed.get(group);
+    if (kept && now() - kept.at < FILTER_LIST_TTL_MS) return kept.filters;
+    if (listed.size >= 10_000) listed.clear();
+    const filters = store.metricFilters.list({ logGroupName: group });
+    listed.set(group, { at: now(), filters });
+    // A failed read is not kept: the next append asks again.
+    filters.catch(() => listed.delete(group));
+    return filters;
+  };
+  const metricFilters = store.metricFilters;
+  const forgetting = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await write(...args);
+    } finally {
+      listed.clear();
+    }
+  };
+  const wrappedFilters: typeof metricFilters = new Proxy(metricFilters, {
+    get: (target, key) => (key === "put" || key === "delete" || key === "deleteGroup" ? forgetting(bound(target, key) as (...args: unknown[]) => Promise<unknown>) : bound(target, key)),
+  });
   const logs = store.logs;
   const ingest = async (group: string, events: readonly LogEvent[]) => {
-    const filters = await store.metricFilters.list({ logGroupName: group });
+    const filters = await filtersOf(group);
     if (filters.length === 0) return;
     await store.metricData.add(filters.flatMap((f) => metricPoints(f, patternOf(f.filterPattern), events)));
   };
@@ -71,7 +100,7 @@ export function withMetricFilterIngestion(store: Store, onError: (error: unknown
   };
   // Proxies rather than spreads: a backend's ports may be class instances whose methods need their `this`.
   const wrappedLogs = new Proxy(logs, { get: (target, key) => (key === "append" ? append : bound(target, key)) });
-  return new Proxy(store, { get: (target, key) => (key === "logs" ? wrappedLogs : bound(target, key)) });
+  return new Proxy(store, { get: (target, key) => (key === "logs" ? wrappedLogs : key === "metricFilters" ? wrappedFilters : bound(target, key)) });
 }
 
 function bound(target: object, key: string | symbol): unknown {

@@ -7,13 +7,14 @@
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
 import { targetOf } from "./addressing.js";
+import { bucketSettingActions } from "./bucket-settings.js";
 import { copySource } from "./object-ops.js";
 import { listOf, parseXml, text } from "./xml.js";
 
 /** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
 export const UNSUPPORTED_BUCKET_SUBRESOURCES = [
-  "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
-  "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "website",
+  "acl", "analytics", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
+  "ownershipControls", "publicAccessBlock", "replication", "requestPayment", "website",
   "accelerate",
 ];
 
@@ -33,6 +34,8 @@ function bucketActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
   const { method, query } = request;
   const on = (action: string, keys?: Record<string, string>): ActionRequest[] => [{ action: `s3:${action}`, resource: bucketArn(bucket), keys }];
   if (UNSUPPORTED_BUCKET_SUBRESOURCES.some((name) => query.has(name))) return [];
+  const setting = bucketSettingActions(request, bucket);
+  if (setting !== undefined) return setting;
   if (query.has("notification")) return method === "PUT" ? on("PutBucketNotification") : method === "GET" ? on("GetBucketNotification") : [];
   if (query.has("versions")) return method === "GET" ? on("ListBucketVersions", listKeys(query)) : [];
   if (query.has("versioning")) return method === "PUT" ? on("PutBucketVersioning") : method === "GET" ? on("GetBucketVersioning") : [];

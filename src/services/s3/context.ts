@@ -7,13 +7,16 @@ import type { CredentialLookup } from "../../protocol/sigv4-verify.js";
 import type { S3Notifications} from "../../sources/s3-notifications.js";
 import { type NotificationConfiguration, type ObjectChange } from "../../sources/s3-notifications.js";
 import type { ObjectBodies } from "../../store/objects/object-bodies.js";
-import type { BucketRecord, ObjectRecord, ObjectStore, QueuedEventRow, Store } from "../../store/ports.js";
+import type { BucketSetting } from "../../core/s3-bucket-settings.js";
+import type { BucketRecord, DocumentStore, ObjectRecord, ObjectStore, QueuedEventRow, Store } from "../../store/ports.js";
 import type { ChunkSignatureCheck } from "./aws-chunked.js";
 import { S3Error } from "./errors.js";
 import type { ConditionalWrites } from "./write-conditions.js";
 
 export interface S3Context {
   readonly store: ObjectStore;
+  /** Bucket policies, CORS rules and bucket tags (bucket-settings.ts). */
+  readonly settings: DocumentStore<BucketSetting>;
   readonly bodies: ObjectBodies;
   /** The unit of work: object rows commit with the notification events announcing them. */
   readonly commit: Store["commit"];

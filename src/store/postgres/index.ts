@@ -62,6 +62,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     restApis: pgDocumentStore(db, "rest_apis"),
     functionUrls: pgFunctionUrlStore(db),
     objects: pgObjectStore(db),
+    bucketSettings: pgDocumentStore(db, "s3_bucket_settings"),
     commit: pgUnitOfWork(db),
     scheduleTimers: pgScheduleTimerStore(db, deadAfterMs),
     shardLeases: pgShardLeaseStore(db, deadAfterMs),
@@ -78,6 +79,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     messages: pgMessageStore(db),
     eventSourceMappings: pgDocumentStore(db, "event_source_mappings"),
     metricFilters: pgMetricFilterStore(db),
+    logSubscriptions: pgDocumentStore(db, "log_subscriptions"),
     metricData: pgMetricDataStore(db),
     alarms: pgAlarmStore(db),
     close() {

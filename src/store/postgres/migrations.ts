@@ -440,7 +440,15 @@ export const MIGRATIONS: readonly string[] = [
     position BIGINT
   );
   `,
-  // 19: EventBridge Scheduler: schedule groups, schedules by `<group>/<name>`, and deliveries waiting for a retry
+  // 19: S3 bucket policies, CORS rules and bucket tags as documents, one per bucket and kind
+  `
+  CREATE TABLE s3_bucket_settings (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 20: CloudWatch Logs subscription filters, one document per log group
+  `
+  CREATE TABLE log_subscriptions (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 21: EventBridge Scheduler: schedule groups, schedules by `<group>/<name>`, and deliveries waiting for a retry
   `
   CREATE TABLE scheduler_groups (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   CREATE TABLE scheduler_schedules (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);

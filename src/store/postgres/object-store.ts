@@ -1,17 +1,7 @@
 /** PostgreSQL ObjectStore: S3 buckets, object rows and multipart uploads (object rows are written by the unit of work). */
-import type { BucketRecord, ObjectRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
-import { extrasOf, type ObjectExtraColumns } from "../rows/object-row.js";
+import type { BucketRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
+import { objectFrom, type ObjectRow } from "../rows/object-row.js";
 import type { PgDb } from "./database.js";
-
-export interface ObjectRow extends ObjectExtraColumns {
-  bucket: string;
-  key: string;
-  blob: string;
-  size: number;
-  etag: string;
-  last_modified: number;
-  headers: string;
-}
 
 interface UploadRow {
   upload_id: string;
@@ -26,11 +16,6 @@ interface BucketRow {
   created_at: number;
   notification: string | null;
 }
-
-export const objectFrom = (row: ObjectRow): ObjectRecord => ({
-  bucket: row.bucket, key: row.key, blob: row.blob, size: row.size, etag: row.etag, lastModified: row.last_modified,
-  headers: JSON.parse(row.headers) as Record<string, string>, ...extrasOf(row),
-});
 
 const uploadFrom = (row: UploadRow): UploadRecord => ({
   uploadId: row.upload_id, bucket: row.bucket, key: row.key, initiated: row.initiated, headers: JSON.parse(row.headers) as Record<string, string>,

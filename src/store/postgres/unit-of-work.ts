@@ -3,7 +3,7 @@ import type { ObjectRecord, Store, WriteUnit, WriteUnitResult } from "../ports.j
 import { insertEvents } from "./async-queue-store.js";
 import type { PgDb, PgTx } from "./database.js";
 import { extraColumns } from "../rows/object-row.js";
-import { objectFrom, type ObjectRow } from "./object-store.js";
+import { objectFrom, type ObjectRow } from "../rows/object-row.js";
 
 export function pgUnitOfWork(db: PgDb): Store["commit"] {
   return (unit) =>

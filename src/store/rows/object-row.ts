@@ -1,5 +1,26 @@
-/** The columns of an s3_objects row both backends read and write the same way, beyond the basic ones. */
+/** An s3_objects row as both backends read it, and the record it is; the columns beyond the basic ones are written the same way too. */
 import type { ObjectRecord } from "../ports.js";
+
+export interface ObjectRow extends ObjectExtraColumns {
+  bucket: string;
+  key: string;
+  blob: string;
+  size: number;
+  etag: string;
+  last_modified: number;
+  headers: string;
+}
+
+export const objectFrom = (row: ObjectRow): ObjectRecord => ({
+  bucket: row.bucket,
+  key: row.key,
+  blob: row.blob,
+  size: row.size,
+  etag: row.etag,
+  lastModified: row.last_modified,
+  headers: JSON.parse(row.headers) as Record<string, string>,
+  ...extrasOf(row),
+});
 
 /**
  * What a multipart upload left on its object (the upload's id, a JSON array of its part sizes) and the

@@ -1,38 +1,15 @@
 /** SQLite IamStore: entities keyed by kind and lower-cased name (IAM names are unique ignoring case); writes fsynced. */
 import type { IamEntity, IamEntityKind } from "../../core/iam.js";
 import type { IamStore } from "../ports.js";
+import { iamEntityFrom, type IamEntityRow } from "../rows/iam-entity-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
-
-interface Row {
-  kind: string;
-  name: string;
-  id: string;
-  arn: string;
-  path: string;
-  created_at: number;
-  document: string | null;
-  description: string | null;
-  max_session_seconds: number | null;
-}
-
-const toEntity = (row: Row): IamEntity => ({
-  kind: row.kind as IamEntityKind,
-  name: row.name,
-  id: row.id,
-  arn: row.arn,
-  path: row.path,
-  createdAt: row.created_at,
-  document: row.document ?? undefined,
-  description: row.description ?? undefined,
-  maxSessionDurationSeconds: row.max_session_seconds ?? undefined,
-});
 
 const key = (name: string) => name.toLowerCase();
 
 export function sqliteIamStore(db: Db): SyncPort<IamStore> {
-  const get = db.prepare<[string, string], Row>("SELECT * FROM iam_entities WHERE kind = ? AND name_key = ?");
-  const list = db.prepare<[string], Row>("SELECT * FROM iam_entities WHERE kind = ? ORDER BY name");
+  const get = db.prepare<[string, string], IamEntityRow>("SELECT * FROM iam_entities WHERE kind = ? AND name_key = ?");
+  const list = db.prepare<[string], IamEntityRow>("SELECT * FROM iam_entities WHERE kind = ? ORDER BY name");
   const insert = db.prepare(
     "INSERT OR IGNORE INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -54,7 +31,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
   return {
     get: (kind, name) => {
       const row = get.get(kind, key(name));
-      return row ? toEntity(row) : undefined;
+      return row ? iamEntityFrom(row) : undefined;
     },
     create: durably(db, (e: IamEntity) =>
       insert.run(e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null).changes > 0),
@@ -65,7 +42,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
       }
       return remove.run(kind, key(name)).changes > 0;
     }),
-    list: (kind) => list.all(kind).map(toEntity),
+    list: (kind) => list.all(kind).map(iamEntityFrom),
     putInlinePolicy: durably(db, (kind, principal, policy) => {
       putInline.run(kind, key(principal), policy.policyName, policy.document);
     }),

@@ -137,9 +137,15 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
       return { events, lastId: rows.length === query.limit ? rows.at(-1)?.id : undefined };
     },
 
+    // Existence checks (every PutLogEvents makes two) read first and flush only when the row is
+    // missing, since a queued append may be what creates it: flushing first made each request
+    // commit, and wait on the disk, before it could be answered.
     group(name) {
-      writes.flush();
-      const row = selectGroup.get(name);
+      let row = selectGroup.get(name);
+      if (!row) {
+        writes.flush();
+        row = selectGroup.get(name);
+      }
       return row ? groupInfo(row) : undefined;
     },
 
@@ -162,6 +168,7 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
     },
 
     hasStream(group, stream) {
+      if (selectStream.get(group, stream) !== undefined) return true;
       writes.flush();
       return selectStream.get(group, stream) !== undefined;
     },

@@ -410,7 +410,21 @@ export const MIGRATIONS: readonly string[] = [
     position INTEGER
   ) STRICT;
   `,
-  // 24: EventBridge Scheduler: schedule groups by name, schedules by `<group>/<name>`, and deliveries
+  // 24: S3 bucket policies, CORS rules and bucket tags as documents, one per bucket and kind
+  `
+  CREATE TABLE s3_bucket_settings (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 25: CloudWatch Logs subscription filters, one document per log group
+  `
+  CREATE TABLE log_subscriptions (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 26: EventBridge Scheduler: schedule groups by name, schedules by `<group>/<name>`, and deliveries
   // that failed and wait for a retry (src/async/delivery-outbox.ts), one JSON document each
   `
   CREATE TABLE scheduler_groups (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;

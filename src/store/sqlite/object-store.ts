@@ -1,18 +1,8 @@
 /** SQLite ObjectStore: S3 buckets, object rows and multipart uploads (object rows are written by the unit of work, unit-of-work.ts). */
-import type { BucketRecord, ObjectRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
-import { extrasOf, type ObjectExtraColumns } from "../rows/object-row.js";
+import type { BucketRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
+import { objectFrom, type ObjectRow } from "../rows/object-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
-
-export interface ObjectRow extends ObjectExtraColumns {
-  bucket: string;
-  key: string;
-  blob: string;
-  size: number;
-  etag: string;
-  last_modified: number;
-  headers: string;
-}
 
 interface UploadRow {
   upload_id: string;
@@ -21,17 +11,6 @@ interface UploadRow {
   initiated: number;
   headers: string;
 }
-
-export const objectFrom = (row: ObjectRow): ObjectRecord => ({
-  bucket: row.bucket,
-  key: row.key,
-  blob: row.blob,
-  size: row.size,
-  etag: row.etag,
-  lastModified: row.last_modified,
-  headers: JSON.parse(row.headers) as Record<string, string>,
-  ...extrasOf(row),
-});
 
 const uploadFrom = (row: UploadRow): UploadRecord => ({
   uploadId: row.upload_id,

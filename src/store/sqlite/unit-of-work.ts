@@ -8,7 +8,7 @@ import { asyncEventInserter } from "./async-queue-store.js";
 import type { Db } from "./database.js";
 import { extraColumns } from "../rows/object-row.js";
 import { groupCommit } from "./group-commit.js";
-import { objectFrom, type ObjectRow } from "./object-store.js";
+import { objectFrom, type ObjectRow } from "../rows/object-row.js";
 
 export function sqliteUnitOfWork(db: Db): Store["commit"] {
   const queueEvents = asyncEventInserter(db);
