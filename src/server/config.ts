@@ -43,6 +43,10 @@ const schema = z.object({
   gatewayTimeoutMs: z.number().int().min(50).max(900_000),
   /** How often CloudWatch alarms are evaluated (CloudWatch: every minute); tests shorten it. */
   alarmEvaluationIntervalMs: z.number().int().min(100).max(3_600_000),
+  /** Multiplies Scheduler's rate() periods; tests shorten `rate(1 minute)` to a second or so. */
+  schedulerRateScale: z.number().min(0.001).max(1),
+  /** A Scheduler firing later than this (Unkai was down) is skipped, as AWS does not replay missed firings. */
+  schedulerMissedAfterMs: z.number().int().min(1_000).max(3_600_000),
   logRetentionDays: z.number().int().refine((days) => days === 0 || isRetentionDays(days), `0 (never expire) or one of CloudWatch's periods: ${RETENTION_DAYS.join(", ")}`),
   logGroupMaxBytes: z.number().int().min(64 * 1024),
   recordRetentionDays: z.number().int().min(0),
@@ -97,6 +101,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   secretAccessKey: "UNKAI_SECRET_ACCESS_KEY",
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
   alarmEvaluationIntervalMs: "UNKAI_ALARM_EVALUATION_INTERVAL_MS",
+  schedulerRateScale: "UNKAI_SCHEDULER_RATE_SCALE",
+  schedulerMissedAfterMs: "UNKAI_SCHEDULER_MISSED_AFTER_MS",
   logRetentionDays: "UNKAI_LOG_RETENTION_DAYS",
   logGroupMaxBytes: "UNKAI_LOG_GROUP_MAX_BYTES",
   recordRetentionDays: "UNKAI_RECORD_RETENTION_DAYS",
@@ -154,6 +160,9 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   secretAccessKey: "",
   gatewayTimeoutMs: 30_000,
   alarmEvaluationIntervalMs: 60_000,
+  schedulerRateScale: 1,
+  // AWS: a schedule "may lag by up to a minute"; a firing later than that was missed.
+  schedulerMissedAfterMs: 60_000,
   // Groups Unkai creates keep a month: enough history for a development box, and a bound on age
   // next to the bound on size below. 0 keeps them forever, as CloudWatch does by default.
   logRetentionDays: 30,

@@ -1,5 +1,6 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
 import type { EventBusRecord, PendingDelivery, RuleRecord } from "../core/events/resources.js";
+import type { ScheduleGroupRecord, ScheduleRecord } from "../core/scheduler.js";
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
@@ -331,6 +332,10 @@ export interface Store {
   readonly eventRules: DocumentStore<RuleRecord>;
   /** EventBridge deliveries to message targets that failed and wait for their next attempt, by delivery id. */
   readonly eventDeliveries: DocumentStore<PendingDelivery>;
+  /** EventBridge Scheduler: schedule groups by name (`default` is implicit), schedules by `<group>/<name>`, failed deliveries by id. */
+  readonly schedulerGroups: DocumentStore<ScheduleGroupRecord>;
+  readonly schedulerSchedules: DocumentStore<ScheduleRecord>;
+  readonly schedulerDeliveries: DocumentStore<PendingDelivery>;
   /** SNS topics by ARN and subscriptions by subscription ARN. */
   readonly snsTopics: DocumentStore<SnsTopicRecord>;
   readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { EventSourceMapping } from "../../src/core/event-source-mapping.js";
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
+import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/scheduler.js";
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
@@ -129,6 +130,40 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(plain(await current.snsSubscriptions.get(subscription("s1").arn)), plain(subscription("s1")));
       assert.deepEqual((await current.snsSubscriptions.list()).map((s) => s.arn), [subscription("s1").arn]);
       assert.deepEqual(await current.eventRules.list(), []);
+    });
+  });
+
+  test("schedulerGroups, schedulerSchedules and schedulerDeliveries: the same contract, each kept apart", async ({ store, reopen }) => {
+    const group = (name: string): ScheduleGroupRecord => ({
+      Name: name, Arn: `arn:aws:scheduler:us-east-1:123456789012:schedule-group/${name}`, CreationDate: 1, LastModificationDate: 2, Tags: [{ Key: "k", Value: "v" }],
+    });
+    const schedule = (name: string, state: ScheduleRecord["State"] = "ENABLED"): ScheduleRecord => ({
+      Name: name, GroupName: "g", Arn: `arn:aws:scheduler:us-east-1:123456789012:schedule/g/${name}`, ScheduleExpression: "cron(0 9 * * ? *)",
+      ScheduleExpressionTimezone: "Europe/Paris", StartDate: 3, State: state, FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: 5 },
+      ActionAfterCompletion: "NONE", Target: { Arn: "arn:aws:sqs:us-east-1:123456789012:q.fifo", RoleArn: "arn:aws:iam::123456789012:role/r", Input: "hi", SqsParameters: { MessageGroupId: "m" } },
+      CreationDate: 1, LastModificationDate: 2,
+    });
+    await store.schedulerGroups.put("g", group("g"));
+    await store.schedulerGroups.put("h", group("h"));
+    await store.schedulerSchedules.put("g/b", schedule("b"));
+    await store.schedulerSchedules.put("g/a", schedule("a"));
+    await store.schedulerSchedules.put("g/b", schedule("b", "DISABLED"));
+    await store.schedulerDeliveries.put("d", {
+      id: "d", ruleArn: schedule("a").Arn, targetArn: "arn:aws:sqs:us-east-1:123456789012:q", message: { body: "x", attributes: { Source: "s" } }, eventTimeMs: 1,
+      attempts: 1, nextAttemptAt: 2, maximumRetryAttempts: 3, maximumEventAgeSeconds: 60, lastError: "e",
+    });
+    assert.equal(await store.schedulerGroups.delete("h"), true);
+    assert.equal(await store.schedulerSchedules.delete("g/a"), true);
+    assert.equal(await store.schedulerDeliveries.delete("d"), true);
+    assert.equal(await store.schedulerDeliveries.delete("d"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.schedulerGroups.list()), plain([group("g")]));
+      assert.equal(await current.schedulerGroups.get("h"), undefined);
+      assert.deepEqual(plain(await current.schedulerSchedules.get("g/b")), plain(schedule("b", "DISABLED")));
+      assert.deepEqual((await current.schedulerSchedules.list()).map((x) => x.Name), ["b"]);
+      assert.deepEqual(await current.schedulerDeliveries.list(), []);
+      assert.equal(await current.schedulerDeliveries.get("d"), undefined);
+      assert.deepEqual(await current.eventDeliveries.list(), []);
     });
   });
 

@@ -340,7 +340,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
   `,
   // 9: EventBridge deliveries to message targets (SQS, SNS, …) that failed and wait for a retry
-  // (src/services/events/outbox.ts), one JSON document each
+  // (src/async/delivery-outbox.ts), one JSON document each
   `
   CREATE TABLE event_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
@@ -498,5 +498,11 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL,
     created_at BIGINT NOT NULL
   );
+  `,
+  // 24: EventBridge Scheduler: schedule groups, schedules by `<group>/<name>`, and deliveries waiting for a retry
+  `
+  CREATE TABLE scheduler_groups (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE scheduler_schedules (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE scheduler_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
 ];

@@ -328,7 +328,7 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   `,
   // 16: EventBridge deliveries to message targets (SQS, SNS, …) that failed and wait for a retry
-  // (src/services/events/outbox.ts), one JSON document each
+  // (src/async/delivery-outbox.ts), one JSON document each
   `
   CREATE TABLE event_deliveries (
     api_id TEXT PRIMARY KEY,
@@ -470,5 +470,12 @@ export const MIGRATIONS: readonly string[] = [
     topic_arn TEXT PRIMARY KEY,
     last INTEGER NOT NULL
   ) STRICT;
+  `,
+  // 28: EventBridge Scheduler: schedule groups by name, schedules by `<group>/<name>`, and deliveries
+  // that failed and wait for a retry (src/async/delivery-outbox.ts), one JSON document each
+  `
+  CREATE TABLE scheduler_groups (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  CREATE TABLE scheduler_schedules (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  CREATE TABLE scheduler_deliveries (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
   `,
 ];
