@@ -2,7 +2,8 @@
  * The console's Topics, Alarms and Schedules-and-rules pages in a real browser against a real Unkai: a topic
  * is created, an SQS queue subscribed and a message published from the page; an alarm's state, history and
  * actions switch are shown and used; a rule is listed, disabled, fed a custom event from the page and
- * deleted; a function's Triggers tab adds, disables and deletes an event source mapping and lists the
+ * deleted; an email subscription's mail is read through /_unkai/mail and shown in the Topics page's
+ * mailbox; a function's Triggers tab adds, disables and deletes an event source mapping and lists the
  * rule and topic that invoke it. What each page did is checked through the APIs with the SDK, and hostile text (a message, an
  * alarm reason, an event pattern) is shown as text, never run as markup.
  */
@@ -11,11 +12,11 @@ import { after, before, describe, it } from "node:test";
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeRuleCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { GetEventSourceMappingCommand, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
-import { CreateTopicCommand, ListTopicsCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
-import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { fnArn } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
@@ -165,5 +166,29 @@ describe("console Topics, Alarms and Schedules-and-rules pages in a browser", ()
     await page.goto(`${suite.unkai.url}/console/#/functions/worker/triggers`);
     await row.getByRole("button", { name: "Delete" }).click();
     await waitFor("the mapping deleted", async () => (((await suite.client.send(new ListEventSourceMappingsCommand({ FunctionName: "worker" }))).EventSourceMappings ?? []).length === 0 ? true : undefined), 20_000);
+  });
+
+  it("an email subscription's mail: read through /_unkai/mail, confirmed by its link, shown as text in the Topics page", async () => {
+    const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "mail-alerts" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "email", Endpoint: "Ops@Example.com" }));
+    const inbox = async () => (await (await signedFetch(`${suite.unkai.url}/_unkai/mail/ops%40example.com`, { service: "unkai" })).json()) as { messages: { subject: string; body: string }[] };
+    const [confirmation] = (await waitFor("the confirmation mail", async () => ((await inbox()).messages.length > 0 ? (await inbox()).messages : undefined), 20_000));
+    assert.equal(confirmation?.subject, "AWS Notification - Subscription Confirmation");
+    const link = /Confirm subscription: (\S+)/.exec(confirmation?.body ?? "")?.[1] ?? "";
+    assert.equal((await fetch(link)).status, 200);
+    await waitFor("the subscription confirmed", async () =>
+      ((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions?.[0]?.SubscriptionArn?.startsWith("arn:") ? true : undefined), 20_000);
+    await sns.send(new PublishCommand({ TopicArn, Subject: "<b>disk</b> full", Message: HOSTILE }));
+    await waitFor("the notification mail", async () => ((await inbox()).messages.length === 2 ? true : undefined), 20_000);
+
+    const bad = await signedFetch(`${suite.unkai.url}/_unkai/mail/..%2F..%2Fetc`, { service: "unkai" });
+    assert.equal(bad.status, 400, "a path is not a mailbox address");
+    await page.goto(`${suite.unkai.url}/console/#/topics`);
+    await page.locator('#mailboxes li[data-address="ops@example.com"]', { hasText: "(2)" }).getByRole("button").click();
+    const newest = page.locator("#mail-messages .mail").first();
+    await newest.waitFor(WAIT);
+    assert.match(await newest.innerText(), /<b>disk<\/b> full/);
+    assert.ok((await newest.locator("pre").innerText()).startsWith(`${HOSTILE}\n`), "the message as text, then SNS's unsubscribe footer");
+    assert.equal(await pwned(), undefined, "hostile mail runs nothing in the console");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * SNS topics: the list with subscription counts, create (a name ending in .fifo makes a FIFO topic) and
- * delete; one topic's page lists its subscriptions with their state, subscribes an endpoint (SQS queue,
- * Lambda function, HTTP(S) URL), unsubscribes, and publishes a message.
+ * delete, and the local mailbox of email subscriptions; one topic's page lists its subscriptions with
+ * their state, subscribes an endpoint (SQS queue, Lambda function, HTTP(S) URL, email address),
+ * unsubscribes, and publishes a message.
  */
 import {
   CreateTopicCommand, DeleteTopicCommand, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand,
@@ -9,9 +10,10 @@ import {
 } from "@aws-sdk/client-sns";
 import { getCredentials, sns } from "../api.js";
 import { errorBox, h, replace, toast } from "../dom.js";
+import { mailboxCard } from "./mailbox-card.js";
 
 const nameOfArn = (arn) => arn.slice(arn.lastIndexOf(":") + 1);
-const PROTOCOLS = ["sqs", "lambda", "http", "https"];
+const PROTOCOLS = ["sqs", "lambda", "http", "https", "email", "email-json"];
 
 async function listAllTopics() {
   const arns = [];
@@ -29,6 +31,7 @@ const attributesOf = async (TopicArn) => (await sns().send(new GetTopicAttribute
 export async function topicsPage(container) {
   const errors = errorBox();
   const body = h("tbody");
+  const mail = mailboxCard();
   const name = h("input", { name: "topic-name", placeholder: "alerts or alerts.fifo", "aria-label": "New topic name", required: true, pattern: "[A-Za-z0-9_-]{1,251}(\\.fifo)?" });
   const create = async (event) => {
     event.preventDefault();
@@ -48,7 +51,8 @@ export async function topicsPage(container) {
       h("span", { class: "hint" }, "A name ending in .fifo makes a FIFO topic.")),
     errors.el,
     h("table", { class: "list", id: "topics-table" },
-      h("thead", {}, h("tr", {}, ["Topic", "Type", "Confirmed", "Pending", ""].map((c) => h("th", {}, c)))), body));
+      h("thead", {}, h("tr", {}, ["Topic", "Type", "Confirmed", "Pending", ""].map((c) => h("th", {}, c)))), body),
+    mail.el);
 
   async function load() {
     try {
@@ -78,7 +82,7 @@ export async function topicsPage(container) {
     }
   }
 
-  await load();
+  await Promise.all([load(), mail.load()]);
 }
 
 /** The topic's ARN from its name: topics live in the caller's account and the console's region. */
@@ -103,7 +107,7 @@ export async function topicPage(container, topicName) {
   const errors = errorBox();
   const subscriptions = h("tbody");
   const protocol = h("select", { name: "protocol", "aria-label": "Protocol" }, PROTOCOLS.map((p) => h("option", { value: p }, p)));
-  const endpoint = h("input", { name: "endpoint", "aria-label": "Endpoint", placeholder: "queue or function ARN, or URL", required: true, class: "mono" });
+  const endpoint = h("input", { name: "endpoint", "aria-label": "Endpoint", placeholder: "queue or function ARN, URL, or email address", required: true, class: "mono" });
   const subject = h("input", { name: "subject", "aria-label": "Subject", placeholder: "Subject (optional)" });
   const message = h("textarea", { name: "message", rows: 4, "aria-label": "Message", class: "mono", required: true });
   const group = h("input", { name: "message-group", placeholder: "Message group id", "aria-label": "Message group id", hidden: !fifo });

@@ -13,7 +13,7 @@ import type { SnsDeadLetter, SnsSubscriptionRecord, SnsTopicRecord } from "../..
 import type { SigningIdentity } from "./certificate.js";
 import type { SnsContext } from "./context.js";
 import { lambdaEvent, notification, subscriptionConfirmation, unsubscribeUrl, type Published, type Signer } from "./envelope.js";
-import type { Mailbox } from "./mailbox.js";
+import type { Mailbox } from "../../store/mailbox.js";
 import type { HttpDelivery } from "./http-delivery.js";
 import { randomUUID } from "node:crypto";
 

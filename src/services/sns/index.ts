@@ -21,7 +21,7 @@ import { snsDestination } from "./destination.js";
 import { SNS_ERRORS } from "./errors.js";
 import { Fanout } from "./fanout.js";
 import { HttpDelivery } from "./http-delivery.js";
-import { Mailbox } from "./mailbox.js";
+import { Mailbox } from "../../store/mailbox.js";
 import { snsOperations } from "./operations.js";
 import { Publisher } from "./publish-ops.js";
 

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { SnsProtocol, SnsSubscriptionRecord } from "../../core/sns.js";
 import { invalid, subscriptionByArn, topicByArn, type Caller, type SnsContext } from "./context.js";
-import { isMailboxAddress } from "./mailbox.js";
+import { isMailboxAddress } from "../../store/mailbox.js";
 import { checkSubscriptionAttribute, subscriptionAttributesView } from "./subscription-attributes.js";
 import { page } from "./topic-ops.js";
 

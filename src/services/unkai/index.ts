@@ -1,7 +1,8 @@
 /**
  * Unkai's own endpoints under /_unkai/: health, invocation records, code downloads (GetFunction's
- * Code.Location); and `GET /metrics` for Prometheus when the operator turned it on (`--metrics`).
+ * Code.Location), the local mailbox of SNS's email subscriptions; and `GET /metrics` for Prometheus when the operator turned it on (`--metrics`).
  */
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { UnkaiError } from "../../core/errors.js";
 import { restJsonError } from "../../protocol/errors.js";
@@ -12,6 +13,7 @@ import { LAMBDA_ERRORS } from "../lambda/errors.js";
 import { consoleData } from "./console-data.js";
 import type { ServiceModule } from "../module.js";
 import { decodeUtf8 } from "../../protocol/utf8.js";
+import { isMailboxAddress, MailboxReader } from "../../store/mailbox.js";
 
 export interface UnkaiServiceDeps {
   /** A code package's zip by its hex SHA-256, from the blob store; undefined when there is none. */
@@ -22,6 +24,8 @@ export interface UnkaiServiceDeps {
   readonly worker: { inFlightOf(functionName: string): number; wake(): void };
   readonly testEvents: TestEventStore;
   readonly functionExists: (name: string) => Promise<boolean>;
+  /** The local mailbox SNS's `email` subscriptions are delivered to. */
+  readonly mail: MailboxReader;
   /** `GET /metrics`, present only with `--metrics`: whether a request's Authorization header may read it, and the page. */
   readonly metrics?: MetricsEndpoint | undefined;
 }
@@ -42,7 +46,7 @@ async function scrape(metrics: MetricsEndpoint, request: UnkaiRequest): Promise<
   return { status: 200, headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }, body: await metrics.render() };
 }
 
-export function unkaiService({ codeZip, health, invocations, queue, worker, testEvents, functionExists, metrics }: UnkaiServiceDeps): Service {
+export function unkaiService({ codeZip, health, invocations, queue, worker, testEvents, functionExists, metrics, mail }: UnkaiServiceDeps): Service {
   const forConsole = consoleData({ invocations, testEvents, functionExists });
   return {
     name: "unkai",
@@ -108,6 +112,18 @@ export function unkaiService({ codeZip, health, invocations, queue, worker, test
         worker.wake();
         return json(200, { redriven });
       }
+      if (request.method === "GET" && request.path === "/_unkai/mail") return json(200, { mailboxes: await mail.addresses() });
+      const mailbox = /^\/_unkai\/mail\/([^/]+)$/.exec(request.path);
+      if (request.method === "GET" && mailbox?.[1]) {
+        let address = "";
+        try {
+          address = decodeURIComponent(mailbox[1]);
+        } catch {
+          // A malformed escape names no address: answered below.
+        }
+        if (!isMailboxAddress(address)) return json(400, { message: "The mailbox is named by a plain email address (name@domain)." });
+        return json(200, { address: address.toLowerCase(), messages: await mail.messages(address, limitParam(request)) });
+      }
       const code = /^\/_unkai\/code\/([0-9a-f]{64})\.zip$/.exec(request.path);
       if (request.method === "GET" && code) {
         const body = await codeZip(code[1] ?? "");
@@ -132,5 +148,6 @@ export const unkaiModule: ServiceModule = {
   create: (p) => unkaiService({
     codeZip: (hex) => p.code.zip(Buffer.from(hex, "hex").toString("base64")), invocations: p.store.invocations, queue: p.store.asyncQueue, worker: p.worker, health: () => p.health(),
     testEvents: p.store.testEvents, functionExists: async (name) => (await p.functions.find(name)) !== undefined, metrics: p.metrics,
+    mail: new MailboxReader(join(p.dataDir, "mail")),
   }),
 };

@@ -4,8 +4,9 @@
  * atomically (temp file, then rename). The address names a directory, so only a plain address is
  * accepted (letters, digits and `_%+-` in dot-separated atoms, a dotted domain): no `/`, `\`, `..`
  * or leading dot can reach the path, and the resolved directory is checked to be inside the mailbox.
+ * SNS writes it; Unkai's `/_unkai/mail` endpoints (and the console) read it.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 
 const ATOM = "[A-Za-z0-9_%+-]+";
@@ -70,5 +71,58 @@ export class Mailbox {
     await writeFile(`${path}.tmp`, formatMail(mail), { mode: 0o600 });
     await rename(`${path}.tmp`, path);
     return path;
+  }
+}
+
+/** One stored message as the mailbox endpoints answer it. */
+export interface StoredMail {
+  readonly id: string;
+  readonly date: string;
+  readonly from: string;
+  readonly subject: string;
+  readonly body: string;
+}
+
+/** A header value back to text: RFC 2047 UTF-8 base64 words decoded, others as written. */
+function decodeHeader(value: string): string {
+  return value.replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=/gi, (_, b64: string) => Buffer.from(b64, "base64").toString("utf8"));
+}
+
+/** The fields of an RFC 5322 file this mailbox wrote (headers up to the first empty line, then the body). */
+export function parseMail(id: string, text: string): StoredMail {
+  const split = text.indexOf("\r\n\r\n");
+  const head = split === -1 ? text : text.slice(0, split);
+  const body = split === -1 ? "" : text.slice(split + 4).replace(/\r\n/g, "\n").replace(/\n$/, "");
+  const header = (name: string) => decodeHeader(new RegExp(`^${name}: (.*)$`, "mi").exec(head)?.[1] ?? "");
+  return { id, date: header("Date"), from: header("From"), subject: header("Subject"), body };
+}
+
+/** Files of a mailbox directory, newest first (names start with the delivery time in ms). */
+const byNewest = (names: string[]) =>
+  names.filter((n) => n.endsWith(".eml")).sort((a, b) => Number(b.split("-")[0]) - Number(a.split("-")[0]) || (a < b ? 1 : -1));
+
+export class MailboxReader {
+  private readonly mailbox: Mailbox;
+
+  constructor(private readonly dir: string) {
+    this.mailbox = new Mailbox(dir);
+  }
+
+  /** Every address that has mail, with how many messages it holds. */
+  async addresses(): Promise<{ address: string; messages: number }[]> {
+    const entries = await readdir(this.dir, { withFileTypes: true }).catch(() => []);
+    const out: { address: string; messages: number }[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || !isMailboxAddress(entry.name)) continue;
+      out.push({ address: entry.name, messages: byNewest(await readdir(join(this.dir, entry.name)).catch(() => [])).length });
+    }
+    return out.sort((a, b) => (a.address < b.address ? -1 : 1));
+  }
+
+  /** An address's newest `limit` messages, newest first; none when it has no mail. Throws for an address that is not one. */
+  async messages(address: string, limit: number): Promise<StoredMail[]> {
+    const dir = this.mailbox.directoryOf(address);
+    const names = byNewest(await readdir(dir).catch(() => [])).slice(0, limit);
+    return Promise.all(names.map(async (name) => parseMail(name.slice(0, -4), await readFile(join(dir, name), "utf8"))));
   }
 }
