@@ -1,6 +1,6 @@
 /**
  * Who a verified caller is for IAM, with the policies that apply to it: an IAM user's access key is the
- * user (its inline and attached policies); an AssumeRole session and a function's session credentials are
+ * user (its inline and attached policies and those of its groups); an AssumeRole session and a function's session credentials are
  * the role assumed (the role's policies), an AssumeRole session further capped by its session policies.
  * The account root's keys (`unkai keys`, UNKAI_ACCESS_KEY_ID, the loopback `test`) resolve to the root.
  */
@@ -44,12 +44,23 @@ export class PrincipalResolver {
     return document === undefined ? undefined : this.deps.cache.get(document, "managed", arn);
   }
 
-  /** A user's or role's identity policies: inline, then attached managed ones. */
+  /**
+   * A user's or role's identity policies: inline, then attached managed ones; a user's also those of
+   * every group it is in (IAM evaluates them together: a group's Deny beats the user's Allow).
+   */
   async policiesOf(kind: IamPrincipalKind, entity: IamEntity): Promise<CompiledPolicy[]> {
+    const own = await this.ownPolicies(kind, entity.name);
+    if (kind !== "user") return own;
+    const groups = await Promise.all((await this.deps.iam.groupsOf(entity.name)).map((group) => this.ownPolicies("group", group)));
+    return [...own, ...groups.flat()];
+  }
+
+  /** The inline and attached policies of one user, role or group. */
+  private async ownPolicies(kind: IamPrincipalKind, name: string): Promise<CompiledPolicy[]> {
     const { iam, cache } = this.deps;
-    const inline = (await iam.inlinePolicies(kind, entity.name)).map((p) => cache.get(p.document, "identity", `inline:${entity.name}/${p.policyName}`));
+    const inline = (await iam.inlinePolicies(kind, name)).map((p) => cache.get(p.document, "identity", `inline:${kind === "group" ? "group/" : ""}${name}/${p.policyName}`));
     const attached: CompiledPolicy[] = [];
-    for (const arn of await iam.attached(kind, entity.name)) {
+    for (const arn of await iam.attached(kind, name)) {
       const policy = await this.managed(arn);
       if (policy) attached.push(policy);
     }

@@ -5,10 +5,11 @@ import type { IamEntity, IamPrincipalKind } from "../../core/iam.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { AccessKeyStore, IamStore } from "../../store/ports.js";
 import { refuseWhileKeys } from "./access-keys.js";
+import { refuseWhileInGroups } from "./groups.js";
 import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
 
-const LABEL: Readonly<Record<IamPrincipalKind, string>> = { user: "user", role: "role" };
+const LABEL: Readonly<Record<IamPrincipalKind, string>> = { user: "user", role: "role", group: "group" };
 
 export function userShape(user: IamEntity) {
   return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt) };
@@ -30,11 +31,11 @@ export async function requirePrincipal(iam: IamStore, kind: IamPrincipalKind, na
   return found;
 }
 
-interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly Path?: string }
+interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly GroupName?: string; readonly Path?: string }
 interface RoleInput extends NameInput { readonly RoleName: string; readonly AssumeRolePolicyDocument: string; readonly Description?: string; readonly MaxSessionDuration?: number }
 interface InlineInput extends NameInput { readonly PolicyName: string; readonly PolicyDocument?: string }
 
-async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, name: string): Promise<void> {
+export async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, name: string): Promise<void> {
   if ((await iam.inlinePolicies(kind, name)).length > 0) throw new UnkaiError("DeleteConflict", "Cannot delete entity, must delete policies first.");
   if ((await iam.attached(kind, name)).length > 0) throw new UnkaiError("DeleteConflict", "Cannot delete entity, must detach all policies first.");
 }
@@ -61,6 +62,7 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       await requirePrincipal(iam, "user", input.UserName);
       await refuseWhileInUse(iam, "user", input.UserName);
       await refuseWhileKeys(keys, input.UserName);
+      await refuseWhileInGroups(iam, input.UserName);
       await iam.delete("user", input.UserName);
     },
     async CreateRole(input: RoleInput) {
@@ -80,6 +82,19 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       const roles = (await iam.list("role")).filter((r) => r.path.startsWith(input.PathPrefix ?? "/"));
       return { Roles: roles.map(roleShape), IsTruncated: false };
     },
+    async UpdateAssumeRolePolicy(input: { RoleName: string; PolicyDocument: string }) {
+      const role = await requirePrincipal(iam, "role", input.RoleName);
+      checkDocument(input.PolicyDocument, "trust", POLICY_SIZE_LIMITS.trust, `Cannot exceed quota for ACLSizePerRole: ${POLICY_SIZE_LIMITS.trust}`);
+      await iam.updateRole(role.name, { document: input.PolicyDocument });
+    },
+    async UpdateRole(input: { RoleName: string; Description?: string; MaxSessionDuration?: number }) {
+      const role = await requirePrincipal(iam, "role", input.RoleName);
+      const seconds = input.MaxSessionDuration;
+      if (seconds !== undefined && (seconds < 3600 || seconds > 43200)) {
+        throw new UnkaiError("ValidationError", `The requested MaxSessionDuration ${seconds} is invalid: it must be between 3600 and 43200 seconds.`);
+      }
+      await iam.updateRole(role.name, { description: input.Description, maxSessionDurationSeconds: seconds });
+    },
     async DeleteRole(input: { RoleName: string }) {
       await requirePrincipal(iam, "role", input.RoleName);
       await refuseWhileInUse(iam, "role", input.RoleName);
@@ -88,13 +103,19 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
   };
 }
 
-/** Put/Get/List/Delete{User,Role}Policy. */
+/** The request's user, role or group name, by the kind an operation is about. */
+export const KIND_NAMES = {
+  user: { Kind: "User", nameOf: (input: NameInput) => input.UserName ?? "" },
+  role: { Kind: "Role", nameOf: (input: NameInput) => input.RoleName ?? "" },
+  group: { Kind: "Group", nameOf: (input: NameInput) => input.GroupName ?? "" },
+} as const;
+
+/** Put/Get/List/Delete{User,Role,Group}Policy. */
 export function inlinePolicyOperations(iam: IamStore): Record<string, Operation> {
   const ops: Record<string, Operation> = {};
-  for (const kind of ["user", "role"] as const) {
-    const Kind = kind === "user" ? "User" : "Role";
-    const nameOf = (input: InlineInput) => (kind === "user" ? input.UserName : input.RoleName) ?? "";
-    const limit = kind === "user" ? POLICY_SIZE_LIMITS.userInline : POLICY_SIZE_LIMITS.roleInline;
+  for (const kind of ["user", "role", "group"] as const) {
+    const { Kind, nameOf } = KIND_NAMES[kind];
+    const limit = POLICY_SIZE_LIMITS[`${kind}Inline`];
     ops[`Put${Kind}Policy`] = async (input: InlineInput) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));
       const document = input.PolicyDocument ?? "";
