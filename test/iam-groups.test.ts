@@ -199,5 +199,6 @@ describe("IAM groups, policy versions, key status and role updates under --iam e
     assert.equal(await attempt(() => iam().send(new UpdateAssumeRolePolicyCommand({ RoleName: "deployer", PolicyDocument: doc(allow("sts:AssumeRole", "*")) }))),
       "MalformedPolicyDocumentException: Missing required field Principal");
     assert.equal(await attempt(() => iam().send(new UpdateRoleCommand({ RoleName: "nobody", Description: "x" }))), "NoSuchEntityException: The role with name nobody cannot be found.");
+    assert.match(await attempt(() => iam().send(new UpdateRoleCommand({ RoleName: "deployer", MaxSessionDuration: 50_000 }))), /^ValidationError: .*Member must have value less than or equal to 43200/);
   });
 });

@@ -88,12 +88,9 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       await iam.updateRole(role.name, { document: input.PolicyDocument });
     },
     async UpdateRole(input: { RoleName: string; Description?: string; MaxSessionDuration?: number }) {
+      // The model's range (3,600–43,200 s) is checked by the codec before this runs.
       const role = await requirePrincipal(iam, "role", input.RoleName);
-      const seconds = input.MaxSessionDuration;
-      if (seconds !== undefined && (seconds < 3600 || seconds > 43200)) {
-        throw new UnkaiError("ValidationError", `The requested MaxSessionDuration ${seconds} is invalid: it must be between 3600 and 43200 seconds.`);
-      }
-      await iam.updateRole(role.name, { description: input.Description, maxSessionDurationSeconds: seconds });
+      await iam.updateRole(role.name, { description: input.Description, maxSessionDurationSeconds: input.MaxSessionDuration });
     },
     async DeleteRole(input: { RoleName: string }) {
       await requirePrincipal(iam, "role", input.RoleName);
