@@ -3,14 +3,15 @@
  * `--iam enforce`, through the real SDK v3 and AWS CLI v2. Each rule has an attack: a user gets in through
  * a group and is out once removed; a group's Deny beats the user's own Allow; a user allowed to manage one
  * group adds itself to another; switching a policy's default version changes what its users may do; an
- * Inactive key signs nothing; a trust policy replaced by UpdateAssumeRolePolicy stops the old principal.
+ * Inactive key signs nothing; a trust policy replaced by UpdateAssumeRolePolicy stops the old principal;
+ * a user's tags decide an `aws:PrincipalTag` condition.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   AddUserToGroupCommand, AttachGroupPolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand,
   CreatePolicyVersionCommand, CreateRoleCommand, CreateUserCommand, DeleteGroupCommand, DeleteGroupPolicyCommand, DeletePolicyVersionCommand,
-  DeleteUserCommand, DetachGroupPolicyCommand, GetAccessKeyLastUsedCommand, GetGroupCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand,
+  DeleteUserCommand, DetachGroupPolicyCommand, GetUserCommand, ListRoleTagsCommand, TagRoleCommand, UntagRoleCommand, UntagUserCommand, GetAccessKeyLastUsedCommand, GetGroupCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand,
   IAMClient, ListAccessKeysCommand, ListAttachedGroupPoliciesCommand, ListGroupPoliciesCommand, ListGroupsCommand, ListGroupsForUserCommand,
   ListPolicyVersionsCommand, PutGroupPolicyCommand, PutUserPolicyCommand, RemoveUserFromGroupCommand, SetDefaultPolicyVersionCommand,
   UpdateAccessKeyCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand,
@@ -200,5 +201,33 @@ describe("IAM groups, policy versions, key status and role updates under --iam e
       "MalformedPolicyDocumentException: Missing required field Principal");
     assert.equal(await attempt(() => iam().send(new UpdateRoleCommand({ RoleName: "nobody", Description: "x" }))), "NoSuchEntityException: The role with name nobody cannot be found.");
     assert.match(await attempt(() => iam().send(new UpdateRoleCommand({ RoleName: "deployer", MaxSessionDuration: 50_000 }))), /^ValidationError: .*Member must have value less than or equal to 43200/);
+  });
+
+  it("a user's tags are aws:PrincipalTag in its requests: untagging takes the access away; tags round-trip through the CLI", async () => {
+    const max = await user("max");
+    await iam().send(new PutUserPolicyCommand({
+      UserName: "max", PolicyName: "by-team",
+      PolicyDocument: doc({ ...allow("s3:GetObject", "arn:aws:s3:::grouped/*"), Condition: { StringEquals: { "aws:PrincipalTag/team": "blue" } } }),
+    }));
+    assert.equal(await read(max), denied("max", "s3:GetObject", "arn:aws:s3:::grouped/k", noAllow("s3:GetObject")));
+    const tagged = await cli(["iam", "tag-user", "--user-name", "max", "--tags", "Key=team,Value=blue", "Key=cost,Value=42"]);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    assert.equal(await read(max), "ok");
+    assert.deepEqual(JSON.parse((await cli(["iam", "list-user-tags", "--user-name", "max"])).stdout), {
+      Tags: [{ Key: "team", Value: "blue" }, { Key: "cost", Value: "42" }],
+    });
+    await iam().send(new UntagUserCommand({ UserName: "max", TagKeys: ["TEAM"] }));
+    assert.equal(await read(max), denied("max", "s3:GetObject", "arn:aws:s3:::grouped/k", noAllow("s3:GetObject")), "untagged: the condition no longer holds");
+    assert.deepEqual((await iam().send(new GetUserCommand({ UserName: "max" }))).User?.Tags, [{ Key: "cost", Value: "42" }]);
+
+    await iam().send(new CreateRoleCommand({ RoleName: "tagged-role", AssumeRolePolicyDocument: doc({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }), Tags: [{ Key: "env", Value: "dev" }] }));
+    await iam().send(new TagRoleCommand({ RoleName: "tagged-role", Tags: [{ Key: "ENV", Value: "prod" }] }));
+    assert.deepEqual((await iam().send(new ListRoleTagsCommand({ RoleName: "tagged-role" }))).Tags, [{ Key: "ENV", Value: "prod" }], "tag keys are unique ignoring case");
+    await iam().send(new UntagRoleCommand({ RoleName: "tagged-role", TagKeys: ["env"] }));
+    assert.equal((await iam().send(new GetRoleCommand({ RoleName: "tagged-role" }))).Role?.Tags, undefined);
+    const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
+    assert.equal(await attempt(() => iam().send(new TagRoleCommand({ RoleName: "tagged-role", Tags: many.slice(0, 50) }))), "ok");
+    assert.equal(await attempt(() => iam().send(new TagRoleCommand({ RoleName: "tagged-role", Tags: [{ Key: "one-more", Value: "v" }] }))),
+      "LimitExceededException: The number of tags has reached the maximum limit of 50.");
   });
 });

@@ -17,6 +17,8 @@ export interface ResolvedCaller {
   readonly userName?: string | undefined;
   /** `aws:userid`: `AIDA…` for a user, `AROA…:session` for a role session. */
   readonly userId?: string | undefined;
+  /** `aws:PrincipalTag/<key>`: the user's tags, or the assumed role's. */
+  readonly principalTags?: Readonly<Record<string, string>> | undefined;
   readonly identity: readonly CompiledPolicy[];
   /** An AssumeRole session's policies; undefined when the session has none (no cap). */
   readonly session?: readonly CompiledPolicy[] | undefined;
@@ -80,6 +82,7 @@ export class PrincipalResolver {
     return {
       principal: { type: "assumed-role", arn: `arn:aws:sts::${account.accountId}:assumed-role/${roleNameOf(roleArn)}/${sessionName}`, accountId: account.accountId, roleArn },
       userId: role ? `${role.id}:${sessionName}` : undefined,
+      principalTags: role?.tags,
       identity: role ? await this.policiesOf("role", role) : [],
     };
   }
@@ -101,6 +104,7 @@ export class PrincipalResolver {
           principal: { type: "user", arn: user?.arn ?? `arn:aws:iam::${account.accountId}:user/${caller.userName}`, accountId: account.accountId },
           userName: user?.name ?? caller.userName,
           userId: user?.id,
+          principalTags: user?.tags,
           identity: user ? await this.policiesOf("user", user) : [],
         };
       }

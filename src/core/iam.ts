@@ -20,6 +20,8 @@ export interface IamEntity {
   readonly maxSessionDurationSeconds?: number | undefined;
   /** Customer managed policies: the version `document` holds (`v1` until SetDefaultPolicyVersion). */
   readonly defaultVersionId?: string | undefined;
+  /** Users' and roles' tags (`aws:PrincipalTag/<key>` in their requests). */
+  readonly tags?: Readonly<Record<string, string>> | undefined;
 }
 
 /** One version of a customer managed policy. */

@@ -504,6 +504,8 @@ export interface IamStore {
   /** Makes a version the default (the entity's `document`); false when the policy has no such version. */
   setDefaultPolicyVersion(policy: string, versionId: string): Promise<boolean>;
   deletePolicyVersion(policy: string, versionId: string): Promise<boolean>;
+  /** Replaces a user's or role's tags (all of them); false when there is no such entity. */
+  setTags(kind: IamPrincipalKind, name: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
   /** Replaces a role's trust policy, description and session limit (undefined keeps the stored value). */
   updateRole(name: string, change: { readonly document?: string | undefined; readonly description?: string | undefined; readonly maxSessionDurationSeconds?: number | undefined }): Promise<boolean>;
 }

@@ -103,6 +103,19 @@ export function iamStoreContract(test: StoreTest): void {
     assert.deepEqual((await current.iam.policyVersions("mine")).map((v) => v.versionId), ["v1"], "a new policy of the same name starts at v1");
   });
 
+  test("tags: given at create, replaced whole by setTags, none stored as none", async ({ store, reopen }) => {
+    await store.iam.create({ ...user("tagged"), tags: { team: "blue" } });
+    await store.iam.create(role("plain"));
+    const current = await reopen();
+    assert.deepEqual((await current.iam.get("user", "TAGGED"))?.tags, { team: "blue" });
+    assert.equal(await current.iam.setTags("role", "plain", { a: "1", b: "2" }), true);
+    assert.equal(await current.iam.setTags("role", "missing", { a: "1" }), false);
+    assert.equal(await current.iam.setTags("user", "tagged", {}), true);
+    const again = await reopen();
+    assert.deepEqual((await again.iam.get("role", "plain"))?.tags, { a: "1", b: "2" });
+    assert.equal((await again.iam.get("user", "tagged"))?.tags, undefined);
+  });
+
   test("updateRole replaces only what it is given", async ({ store, reopen }) => {
     await store.iam.create(role("r"));
     assert.equal(await store.iam.updateRole("R", { document: "{trust}" }), true);

@@ -15,6 +15,7 @@ import type { Platform, ServiceModule } from "../module.js";
 import { accessKeyOperations } from "./access-keys.js";
 import { IAM_ERRORS } from "./errors.js";
 import { groupOperations } from "./groups.js";
+import { tagOperations } from "./tags.js";
 import { managedPolicyOperations } from "./managed.js";
 import { inlinePolicyOperations, principalOperations } from "./principals.js";
 
@@ -56,6 +57,7 @@ export function iamService({ iam, keys, account, logger, now = Date.now }: IamDe
     ...accessKeyOperations(iam, keys, now),
     ...inlinePolicyOperations(iam),
     ...groupOperations(iam, account, now),
+    ...tagOperations(iam),
     ...managedPolicyOperations(iam, account, now),
   };
   return modelService({

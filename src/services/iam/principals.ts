@@ -8,11 +8,12 @@ import { refuseWhileKeys } from "./access-keys.js";
 import { refuseWhileInGroups } from "./groups.js";
 import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
+import { mergeTags, tagList, type TagInput } from "./tags.js";
 
 const LABEL: Readonly<Record<IamPrincipalKind, string>> = { user: "user", role: "role", group: "group" };
 
 export function userShape(user: IamEntity) {
-  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt) };
+  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt), ...tagList(user) };
 }
 
 export function roleShape(role: IamEntity) {
@@ -21,6 +22,7 @@ export function roleShape(role: IamEntity) {
     AssumeRolePolicyDocument: encodeDocument(role.document ?? ""),
     ...(role.description !== undefined ? { Description: role.description } : {}),
     MaxSessionDuration: role.maxSessionDurationSeconds ?? 3600,
+    ...tagList(role),
   };
 }
 
@@ -32,7 +34,7 @@ export async function requirePrincipal(iam: IamStore, kind: IamPrincipalKind, na
 }
 
 interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly GroupName?: string; readonly Path?: string }
-interface RoleInput extends NameInput { readonly RoleName: string; readonly AssumeRolePolicyDocument: string; readonly Description?: string; readonly MaxSessionDuration?: number }
+interface RoleInput extends NameInput, TagInput { readonly RoleName: string; readonly AssumeRolePolicyDocument: string; readonly Description?: string; readonly MaxSessionDuration?: number }
 interface InlineInput extends NameInput { readonly PolicyName: string; readonly PolicyDocument?: string }
 
 export async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, name: string): Promise<void> {
@@ -44,9 +46,9 @@ export async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, na
 export function principalOperations(iam: IamStore, keys: AccessKeyStore, account: Account, now: () => number): Record<string, Operation> {
   const arn = (kind: IamPrincipalKind, path: string, name: string) => `arn:aws:iam::${account.accountId}:${kind}${path}${name}`;
   return {
-    async CreateUser(input: NameInput & { UserName: string }) {
+    async CreateUser(input: NameInput & TagInput & { UserName: string }) {
       const path = input.Path ?? "/";
-      const user: IamEntity = { kind: "user", name: input.UserName, id: iamId("AIDA"), arn: arn("user", path, input.UserName), path, createdAt: now() };
+      const user: IamEntity = { kind: "user", name: input.UserName, id: iamId("AIDA"), arn: arn("user", path, input.UserName), path, createdAt: now(), tags: mergeTags(undefined, input.Tags) };
       if (!(await iam.create(user))) throw new UnkaiError("EntityAlreadyExists", `User with name ${input.UserName} already exists.`);
       return { User: userShape(user) };
     },
@@ -71,6 +73,7 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       const role: IamEntity = {
         kind: "role", name: input.RoleName, id: iamId("AROA"), arn: arn("role", path, input.RoleName), path, createdAt: now(),
         document: input.AssumeRolePolicyDocument, description: input.Description, maxSessionDurationSeconds: input.MaxSessionDuration ?? 3600,
+        tags: mergeTags(undefined, input.Tags),
       };
       if (!(await iam.create(role))) throw new UnkaiError("EntityAlreadyExists", `Role with name ${input.RoleName} already exists.`);
       return { Role: roleShape(role) };

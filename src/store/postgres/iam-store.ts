@@ -14,6 +14,7 @@ interface Row {
   description: string | null;
   max_session_seconds: number | null;
   default_version: string | null;
+  tags: string | null;
 }
 
 const toEntity = (row: Row): IamEntity => ({
@@ -27,7 +28,11 @@ const toEntity = (row: Row): IamEntity => ({
   description: row.description ?? undefined,
   maxSessionDurationSeconds: row.max_session_seconds ?? undefined,
   ...(row.default_version !== null ? { defaultVersionId: row.default_version } : {}),
+  ...(row.tags !== null ? { tags: JSON.parse(row.tags) as Record<string, string> } : {}),
 });
+
+/** Tags as stored: JSON, or NULL when there are none. */
+const tagsColumn = (tags: Readonly<Record<string, string>> | undefined) => (tags && Object.keys(tags).length > 0 ? JSON.stringify(tags) : null);
 
 const key = (name: string) => name.toLowerCase();
 
@@ -40,9 +45,9 @@ export function pgIamStore(db: PgDb): IamStore {
     create: (e) =>
       db.transaction(async (tx) => {
         const result = await tx.query(
-          `INSERT INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-          [e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null, e.kind === "policy" ? "v1" : null],
+          `INSERT INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
+          [e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null, e.kind === "policy" ? "v1" : null, tagsColumn(e.tags)],
         );
         const created = (result.rowCount ?? 0) > 0;
         if (created && e.kind === "policy") {
@@ -97,6 +102,8 @@ export function pgIamStore(db: PgDb): IamStore {
       "SELECT e.name FROM iam_group_members m JOIN iam_entities e ON e.kind = 'group' AND e.name_key = m.group_key WHERE m.user_key = $1 ORDER BY e.name", [key(user)],
     )).rows.map((r) => r.name),
     ...pgPolicyVersions(db),
+    setTags: async (kind, name, tags) =>
+      ((await db.query("UPDATE iam_entities SET tags = $1 WHERE kind = $2 AND name_key = $3", [tagsColumn(tags), kind, key(name)])).rowCount ?? 0) > 0,
     updateRole: async (name, change) => ((await db.query(
       `UPDATE iam_entities SET document = COALESCE($1, document), description = COALESCE($2, description), max_session_seconds = COALESCE($3, max_session_seconds)
        WHERE kind = 'role' AND name_key = $4`,

@@ -15,6 +15,7 @@ interface Row {
   description: string | null;
   max_session_seconds: number | null;
   default_version: string | null;
+  tags: string | null;
 }
 
 const toEntity = (row: Row): IamEntity => ({
@@ -28,7 +29,11 @@ const toEntity = (row: Row): IamEntity => ({
   description: row.description ?? undefined,
   maxSessionDurationSeconds: row.max_session_seconds ?? undefined,
   ...(row.default_version !== null ? { defaultVersionId: row.default_version } : {}),
+  ...(row.tags !== null ? { tags: JSON.parse(row.tags) as Record<string, string> } : {}),
 });
+
+/** Tags as stored: JSON, or NULL when there are none. */
+const tagsColumn = (tags: Readonly<Record<string, string>> | undefined) => (tags && Object.keys(tags).length > 0 ? JSON.stringify(tags) : null);
 
 const key = (name: string) => name.toLowerCase();
 
@@ -36,12 +41,13 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
   const get = db.prepare<[string, string], Row>("SELECT * FROM iam_entities WHERE kind = ? AND name_key = ?");
   const list = db.prepare<[string], Row>("SELECT * FROM iam_entities WHERE kind = ? ORDER BY name");
   const insert = db.prepare(
-    "INSERT OR IGNORE INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT OR IGNORE INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const remove = db.prepare("DELETE FROM iam_entities WHERE kind = ? AND name_key = ?");
   const updateRole = db.prepare(
     "UPDATE iam_entities SET document = COALESCE(?, document), description = COALESCE(?, description), max_session_seconds = COALESCE(?, max_session_seconds) WHERE kind = 'role' AND name_key = ?",
   );
+  const setTags = db.prepare("UPDATE iam_entities SET tags = ? WHERE kind = ? AND name_key = ?");
   const removeInlineAll = db.prepare("DELETE FROM iam_inline_policies WHERE kind = ? AND principal_key = ?");
   const removeAttachedAll = db.prepare("DELETE FROM iam_attachments WHERE kind = ? AND principal_key = ?");
   const putInline = db.prepare("INSERT OR REPLACE INTO iam_inline_policies (kind, principal_key, policy_name, document) VALUES (?, ?, ?, ?)");
@@ -65,7 +71,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
     },
     create: durably(db, (e: IamEntity) => {
       const defaultVersion = e.kind === "policy" ? "v1" : null;
-      const created = insert.run(e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null, defaultVersion).changes > 0;
+      const created = insert.run(e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null, defaultVersion, tagsColumn(e.tags)).changes > 0;
       if (created && e.kind === "policy") versions.first(key(e.name), e.document ?? "", e.createdAt);
       return created;
     }),
@@ -98,6 +104,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
     addPolicyVersion: durably(db, (policy: string, document: string, createdAt: number, makeDefault: boolean) => versions.add(key(policy), document, createdAt, makeDefault)),
     setDefaultPolicyVersion: durably(db, (policy: string, versionId: string) => versions.makeDefault(key(policy), versionId)),
     deletePolicyVersion: durably(db, (policy: string, versionId: string) => versions.remove(key(policy), versionId)),
+    setTags: durably(db, (kind: string, name: string, tags: Readonly<Record<string, string>>) => setTags.run(tagsColumn(tags), kind, key(name)).changes > 0),
     updateRole: durably(db, (name: string, change: RoleChange) =>
       updateRole.run(change.document ?? null, change.description ?? null, change.maxSessionDurationSeconds ?? null, key(name)).changes > 0),
   };

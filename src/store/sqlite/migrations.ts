@@ -410,7 +410,7 @@ export const MIGRATIONS: readonly string[] = [
     position INTEGER
   ) STRICT;
   `,
-  // 24: IAM groups' members, customer managed policies' versions (the default's document stays in
+  // 24: IAM groups' members, users' and roles' tags, customer managed policies' versions (the default's document stays in
   // iam_entities), and access keys' status and last use
   `
   CREATE TABLE iam_group_members (
@@ -427,6 +427,7 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (policy_key, seq)
   ) STRICT;
   ALTER TABLE iam_entities ADD COLUMN default_version TEXT;
+  ALTER TABLE iam_entities ADD COLUMN tags TEXT;
   UPDATE iam_entities SET default_version = 'v1' WHERE kind = 'policy';
   INSERT INTO iam_policy_versions (policy_key, seq, document, created_at)
     SELECT name_key, 1, COALESCE(document, ''), created_at FROM iam_entities WHERE kind = 'policy';
