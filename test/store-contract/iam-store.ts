@@ -80,7 +80,7 @@ export function iamStoreContract(test: StoreTest): void {
     assert.deepEqual(await current.iam.inlinePolicies("group", "devs"), [], "a new group of the same name starts empty");
   });
 
-  test("policy versions: v1 at create, numbered after the highest, the default's document on the policy", async ({ store, reopen }) => {
+  test("policy versions: v1 at create, numbered on without reuse, the default's document on the policy", async ({ store, reopen }) => {
     const policy: IamEntity = { kind: "policy", name: "Mine", id: "ANPAMINE", arn: `arn:aws:iam::${ACCOUNT}:policy/Mine`, path: "/", createdAt: 10, document: "{v1}" };
     assert.equal(await store.iam.create(policy), true);
     assert.equal(await store.iam.create({ ...policy, document: "{other}" }), false);
@@ -97,7 +97,7 @@ export function iamStoreContract(test: StoreTest): void {
     assert.equal((await current.iam.get("policy", "mine"))?.document, "{v2}");
     assert.equal(await current.iam.deletePolicyVersion("mine", "v3"), true);
     assert.equal(await current.iam.deletePolicyVersion("mine", "v3"), false);
-    assert.equal(await current.iam.addPolicyVersion("mine", "{v3b}", 40, false), "v3");
+    assert.equal(await current.iam.addPolicyVersion("mine", "{v4}", 40, false), "v4", "a deleted version's number is not given out again");
     assert.equal(await current.iam.delete("policy", "mine"), true);
     await current.iam.create(policy);
     assert.deepEqual((await current.iam.policyVersions("mine")).map((v) => v.versionId), ["v1"], "a new policy of the same name starts at v1");

@@ -45,9 +45,10 @@ export function pgIamStore(db: PgDb): IamStore {
     create: (e) =>
       db.transaction(async (tx) => {
         const result = await tx.query(
-          `INSERT INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-          [e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null, e.kind === "policy" ? "v1" : null, tagsColumn(e.tags)],
+          `INSERT INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags, version_seq)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
+          [e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null,
+            e.kind === "policy" ? "v1" : null, tagsColumn(e.tags), e.kind === "policy" ? 1 : null],
         );
         const created = (result.rowCount ?? 0) > 0;
         if (created && e.kind === "policy") {
@@ -130,9 +131,11 @@ function pgPolicyVersions(db: PgDb): Pick<IamStore, "policyVersions" | "addPolic
     )).rows.map((r) => ({ versionId: `v${r.seq}`, document: r.document, createdAt: Number(r.created_at) })),
     addPolicyVersion: (policy, document, createdAt, asDefault) =>
       db.transaction(async (tx) => {
-        // The policy's row is locked so two concurrent versions cannot take the same number.
-        await tx.query("SELECT 1 FROM iam_entities WHERE kind = 'policy' AND name_key = $1 FOR UPDATE", [key(policy)]);
-        const seq = Number((await tx.query<{ n: string }>("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM iam_policy_versions WHERE policy_key = $1", [key(policy)])).rows[0]?.n);
+        // The counter's row stays locked until commit, so two concurrent versions cannot take the same number.
+        const counted = await tx.query<{ version_seq: number }>(
+          "UPDATE iam_entities SET version_seq = version_seq + 1 WHERE kind = 'policy' AND name_key = $1 RETURNING version_seq", [key(policy)],
+        );
+        const seq = Number(counted.rows[0]?.version_seq);
         await tx.query("INSERT INTO iam_policy_versions (policy_key, seq, document, created_at) VALUES ($1, $2, $3, $4)", [key(policy), seq, document, createdAt]);
         if (asDefault) await makeDefault(tx, key(policy), `v${seq}`);
         return `v${seq}`;

@@ -458,7 +458,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE iam_entities ADD COLUMN default_version TEXT;
   ALTER TABLE iam_entities ADD COLUMN tags TEXT;
-  UPDATE iam_entities SET default_version = 'v1' WHERE kind = 'policy';
+  -- version_seq: the last version number a policy gave out (IAM never reuses one, even once deleted)
+  ALTER TABLE iam_entities ADD COLUMN version_seq INTEGER;
+  UPDATE iam_entities SET default_version = 'v1', version_seq = 1 WHERE kind = 'policy';
   INSERT INTO iam_policy_versions (policy_key, seq, document, created_at)
     SELECT name_key, 1, COALESCE(document, ''), created_at FROM iam_entities WHERE kind = 'policy';
   ALTER TABLE access_keys ADD COLUMN status TEXT;

@@ -41,7 +41,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
   const get = db.prepare<[string, string], Row>("SELECT * FROM iam_entities WHERE kind = ? AND name_key = ?");
   const list = db.prepare<[string], Row>("SELECT * FROM iam_entities WHERE kind = ? ORDER BY name");
   const insert = db.prepare(
-    "INSERT OR IGNORE INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT OR IGNORE INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags, version_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const remove = db.prepare("DELETE FROM iam_entities WHERE kind = ? AND name_key = ?");
   const updateRole = db.prepare(
@@ -71,7 +71,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
     },
     create: durably(db, (e: IamEntity) => {
       const defaultVersion = e.kind === "policy" ? "v1" : null;
-      const created = insert.run(e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null, defaultVersion, tagsColumn(e.tags)).changes > 0;
+      const created = insert.run(e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null, defaultVersion, tagsColumn(e.tags), e.kind === "policy" ? 1 : null).changes > 0;
       if (created && e.kind === "policy") versions.first(key(e.name), e.document ?? "", e.createdAt);
       return created;
     }),
@@ -137,7 +137,7 @@ function membership(db: Db) {
 function policyVersions(db: Db) {
   const all = db.prepare<[string], { seq: number; document: string; created_at: number }>("SELECT seq, document, created_at FROM iam_policy_versions WHERE policy_key = ? ORDER BY seq");
   const insert = db.prepare("INSERT INTO iam_policy_versions (policy_key, seq, document, created_at) VALUES (?, ?, ?, ?)");
-  const next = db.prepare<[string], number>("SELECT COALESCE(MAX(seq), 0) + 1 FROM iam_policy_versions WHERE policy_key = ?").pluck();
+  const next = db.prepare<[string], number>("UPDATE iam_entities SET version_seq = version_seq + 1 WHERE kind = 'policy' AND name_key = ? RETURNING version_seq").pluck();
   const one = db.prepare<[string, number], { document: string }>("SELECT document FROM iam_policy_versions WHERE policy_key = ? AND seq = ?");
   const setDefault = db.prepare("UPDATE iam_entities SET document = ?, default_version = ? WHERE kind = 'policy' AND name_key = ?");
   const remove = db.prepare("DELETE FROM iam_policy_versions WHERE policy_key = ? AND seq = ?");
