@@ -16,6 +16,7 @@ import {
   ListPolicyVersionsCommand, PutGroupPolicyCommand, PutUserPolicyCommand, RemoveUserFromGroupCommand, SetDefaultPolicyVersionCommand,
   UpdateAccessKeyCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
+import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
@@ -174,6 +175,8 @@ describe("IAM groups, policy versions, key status and role updates under --iam e
     assert.equal(await attempt(() => sts(jo).send(new GetCallerIdentityCommand({}))), "InvalidClientTokenId: The security token included in the request is invalid.");
     assert.equal(await attempt(() => iam(jo).send(new GetGroupCommand({ GroupName: "dup" }))), "InvalidClientTokenId: The security token included in the request is invalid.");
     assert.match(await read(jo), /^InvalidAccessKeyId: /);
+    const lambda = new LambdaClient({ endpoint: url(), region: "us-east-1", credentials: jo, maxAttempts: 1 });
+    assert.equal(await attempt(() => lambda.send(new ListFunctionsCommand({}))), "UnrecognizedClientException: The security token included in the request is invalid.");
     await iam().send(new UpdateAccessKeyCommand({ UserName: "jo", AccessKeyId: jo.accessKeyId, Status: "Active" }));
     assert.equal((await sts(jo).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${ACCOUNT}:user/jo`);
     assert.equal(await attempt(() => iam().send(new UpdateAccessKeyCommand({ UserName: "jo", AccessKeyId: "AKIANOTAKEY000000000", Status: "Inactive" }))),
