@@ -6,6 +6,10 @@ import { ApiGatewayV2Client } from "@aws-sdk/client-apigatewayv2";
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -44,6 +48,10 @@ function build() {
     apis: new ApiGatewayV2Client(options),
     restApis: new APIGatewayClient(options),
     sqs: new SQSClient(options),
+    sns: new SNSClient(options),
+    cloudwatch: new CloudWatchClient(options),
+    events: new EventBridgeClient(options),
+    scheduler: new SchedulerClient(options),
     // Items in and out as plain JSON (numbers, strings, lists, maps, sets), as the tables page shows them.
     documents: DynamoDBDocumentClient.from(new DynamoDBClient(options), { marshallOptions: { removeUndefinedValues: true } }),
   };
@@ -55,6 +63,10 @@ export const s3 = () => (clients ??= build()).s3;
 export const apis = () => (clients ??= build()).apis;
 export const restApis = () => (clients ??= build()).restApis;
 export const sqs = () => (clients ??= build()).sqs;
+export const sns = () => (clients ??= build()).sns;
+export const cloudwatch = () => (clients ??= build()).cloudwatch;
+export const events = () => (clients ??= build()).events;
+export const scheduler = () => (clients ??= build()).scheduler;
 export const documents = () => (clients ??= build()).documents;
 
 /** A fetch of Unkai's own endpoints, signed with SigV4 for the service `unkai`. Throws with Unkai's message on errors. */

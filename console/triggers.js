@@ -7,10 +7,10 @@ import { apis, lambda, restApis, s3 } from "./api.js";
 
 /** A Lambda function ARN inside an integration URI (plain, or API Gateway's `…/functions/<arn>/invocations`), without its qualifier. */
 const FUNCTION_ARN = /arn:[^:]+:lambda:[^:]+:\d+:function:[A-Za-z0-9_-]+/;
-const unqualified = (arn) => FUNCTION_ARN.exec(arn ?? "")?.[0];
+export const unqualified = (arn) => FUNCTION_ARN.exec(arn ?? "")?.[0];
 
 /** Follows `NextToken`/`NextMarker` style paging of one list call. */
-async function allPages(send, items, tokenOut = "NextToken", tokenIn = "NextToken") {
+export async function allPages(send, items, tokenOut = "NextToken", tokenIn = "NextToken") {
   const all = [];
   let token;
   do {

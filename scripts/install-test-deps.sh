@@ -8,8 +8,8 @@
 #   postgresql (the PostgreSQL store's contract and server tests start their own throwaway cluster);
 #   nginx (the cluster test's load balancer, run in the foreground with its own config);
 #   wrk (the load generator of `npm run bench`).
-# - AWS's `aws-lambda-ric` from npm, built once into .cache/ (not a project dependency, so a plain
-#   `npm install` of Unkai stays fast); the custom-runtime test runs it as a bootstrap.
+# - AWS's `aws-lambda-ric` from npm, built once per machine and linked into .cache/ (not a project
+#   dependency, so a plain `npm install` of Unkai stays fast); the custom-runtime test runs it as a bootstrap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -45,11 +45,25 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 /usr/bin/aws --version
 
+# Built once per machine, outside the clone (keyed by version), and linked into .cache/: it compiles
+# its own libcurl, minutes of CPU that a fresh clone of a CI machine would otherwise pay every time.
+RIC_VERSION=4.0.2
+RIC_BUILT="${XDG_CACHE_HOME:-$HOME/.cache}/unkai/aws-lambda-ric-$RIC_VERSION"
 RIC_DIR=.cache/aws-lambda-ric
 if [ ! -f "$RIC_DIR/node_modules/aws-lambda-ric/rapid-client.node" ]; then
-  echo "Building aws-lambda-ric (once; cached in $RIC_DIR)…"
-  mkdir -p "$RIC_DIR"
-  echo '{"name":"unkai-test-ric","private":true,"allowScripts":{"aws-lambda-ric":true}}' > "$RIC_DIR/package.json"
-  npm install --prefix "$RIC_DIR" --no-save --no-audit --no-fund aws-lambda-ric@4.0.2 >/dev/null
+  if [ ! -f "$RIC_BUILT/node_modules/aws-lambda-ric/rapid-client.node" ]; then
+    echo "Building aws-lambda-ric (once per machine; cached in $RIC_BUILT)…"
+    # Built aside and moved into place, so an interrupted build never passes for a finished one.
+    partial="$RIC_BUILT.partial.$$"
+    rm -rf "$partial"
+    mkdir -p "$partial"
+    echo '{"name":"unkai-test-ric","private":true,"allowScripts":{"aws-lambda-ric":true}}' > "$partial/package.json"
+    npm install --prefix "$partial" --no-save --no-audit --no-fund "aws-lambda-ric@$RIC_VERSION" >/dev/null
+    rm -rf "$RIC_BUILT"
+    mv "$partial" "$RIC_BUILT"
+  fi
+  mkdir -p .cache
+  rm -rf "$RIC_DIR"
+  ln -s "$RIC_BUILT" "$RIC_DIR"
 fi
 test -f "$RIC_DIR/node_modules/aws-lambda-ric/rapid-client.node"

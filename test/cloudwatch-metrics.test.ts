@@ -67,14 +67,14 @@ describe("CloudWatch metrics", () => {
     assert.match(bad.stderr, /InvalidParameterValue.*Period must be 1, 5, 10, 30, or a multiple of 60/);
   });
 
-  it("GetMetricData answers MetricStat queries newest first, and refuses metric math in words", async () => {
+  it("GetMetricData answers MetricStat queries newest first, and refuses an expression that names no query", async () => {
     const metric = { Namespace: "Shop", MetricName: "Latency" };
     const out = await cw.send(new GetMetricDataCommand({
       StartTime: at(-120), EndTime: at(60),
       MetricDataQueries: [{ Id: "avg", MetricStat: { Metric: metric, Period: 60, Stat: "Average" } }, { Id: "hidden", MetricStat: { Metric: metric, Period: 60, Stat: "Sum" }, ReturnData: false }, { Id: "p", Label: "tail", MetricStat: { Metric: metric, Period: 60, Stat: "p99" } }],
     }));
     assert.deepEqual(out.MetricDataResults?.map((r) => [r.Id, r.Label, r.Values, r.Timestamps, r.StatusCode]), [["avg", "Latency", [20], [at(0)], "Complete"], ["p", "tail", [30], [at(0)], "Complete"]]);
-    await refused(cw.send(new GetMetricDataCommand({ StartTime: at(0), EndTime: at(60), MetricDataQueries: [{ Id: "e1", Expression: "SUM(METRICS())" }] })), "InvalidParameterValueException", /does not evaluate metric math yet.*e1/);
+    await refused(cw.send(new GetMetricDataCommand({ StartTime: at(0), EndTime: at(60), MetricDataQueries: [{ Id: "e1", Expression: "m9 * 2" }] })), "ValidationError", /Error in expression e1: there is no query with the Id m9/);
     await refused(cw.send(new GetMetricDataCommand({ StartTime: at(0), EndTime: at(60), MetricDataQueries: [{ Id: "a", MetricStat: { Metric: metric, Period: 60, Stat: "p101" } }] })), "ValidationError", /is not a valid statistic/);
   });
 

@@ -170,7 +170,7 @@ describe("console Triggers tab in a browser", () => {
       assert.ok(scope, `${call.url} is signed: ${call.authorization}`);
       services.add(scope[1] ?? "");
     }
-    assert.deepEqual([...services].sort(), ["apigateway", "lambda", "s3"]);
+    assert.deepEqual([...services].sort(), ["apigateway", "events", "lambda", "s3", "scheduler", "sns"]);
     assert.deepEqual(foreignRequests, []);
   });
 });

@@ -16,7 +16,7 @@ import { ruleKey, type RuleRecord } from "../src/core/events/resources.js";
 import type { Store } from "../src/store/ports.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { EventDelivery } from "../src/services/events/delivery.js";
-import { DeliveryOutbox } from "../src/services/events/outbox.js";
+import { DeliveryOutbox, EVENTBRIDGE_OUTBOX } from "../src/async/delivery-outbox.js";
 import { RuleSchedules } from "../src/services/events/schedules.js";
 
 const silent = pino({ level: "silent" });
@@ -34,7 +34,7 @@ function rule(name: string, extra: Partial<RuleRecord>): RuleRecord {
 /** Delivery with no message targets (these cases use Lambda and bus targets only). */
 function deliveryOn(store: Store): EventDelivery {
   const destinations = new Destinations([]);
-  const outbox = new DeliveryOutbox(store.eventDeliveries, destinations, { scale: 0 }, Date.now, silent);
+  const outbox = new DeliveryOutbox(store.eventDeliveries, destinations, { scale: 0 }, Date.now, silent, EVENTBRIDGE_OUTBOX);
   return new EventDelivery(store.eventRules, new AsyncQueue(store.asyncQueue), destinations, outbox, silent);
 }
 

@@ -98,6 +98,7 @@ describe("IAM actions and resources of every Unkai request", () => {
     ["PutBucketNotificationConfiguration", s3("PUT", "/bucket?notification"), [{ action: "s3:PutBucketNotification", resource: "arn:aws:s3:::bucket" }]],
     ["GetBucketLocation", s3("GET", "/bucket?location"), [{ action: "s3:GetBucketLocation", resource: "arn:aws:s3:::bucket" }]],
     ["CopyObject reads the source and writes the target", s3("PUT", "/dst/copy", { headers: { "x-amz-copy-source": "/src/orig%20name" } }), [{ action: "s3:GetObject", resource: "arn:aws:s3:::src/orig name" }, { action: "s3:PutObject", resource: "arn:aws:s3:::dst/copy" }]],
+    ["CopyObject from a source version reads that version", s3("PUT", "/dst/copy", { headers: { "x-amz-copy-source": "/src/a?versionId=v1" } }), [{ action: "s3:GetObjectVersion", resource: "arn:aws:s3:::src/a" }, { action: "s3:PutObject", resource: "arn:aws:s3:::dst/copy" }]],
     ["CreateMultipartUpload", s3("POST", "/bucket/big?uploads"), [{ action: "s3:PutObject", resource: "arn:aws:s3:::bucket/big" }]],
     ["UploadPart", s3("PUT", "/bucket/big?partNumber=1&uploadId=u"), [{ action: "s3:PutObject", resource: "arn:aws:s3:::bucket/big" }]],
     ["ListParts", s3("GET", "/bucket/big?uploadId=u"), [{ action: "s3:ListMultipartUploadParts", resource: "arn:aws:s3:::bucket/big" }]],
@@ -105,12 +106,18 @@ describe("IAM actions and resources of every Unkai request", () => {
     ["ListMultipartUploads", s3("GET", "/bucket?uploads"), [{ action: "s3:ListBucketMultipartUploads", resource: "arn:aws:s3:::bucket" }]],
     ["DeleteObject", s3("DELETE", "/bucket/a"), [{ action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/a" }]],
     ["DeleteObjects needs s3:DeleteObject on every key", s3("POST", "/bucket?delete", { body: "<Delete><Object><Key>a</Key></Object><Object><Key>b/c</Key></Object></Delete>" }), [{ action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/a" }, { action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/b/c" }]],
+    ["DeleteObjects needs s3:DeleteObjectVersion for an entry with a VersionId", s3("POST", "/bucket?delete", { body: "<Delete><Object><Key>a</Key><VersionId>v1</VersionId></Object><Object><Key>b</Key></Object></Delete>" }), [{ action: "s3:DeleteObjectVersion", resource: "arn:aws:s3:::bucket/a" }, { action: "s3:DeleteObject", resource: "arn:aws:s3:::bucket/b" }]],
     ["ListObjectVersions", s3("GET", "/bucket?versions&prefix=a%2F"), [{ action: "s3:ListBucketVersions", resource: "arn:aws:s3:::bucket", keys: { "s3:prefix": "a/" } }]],
     ["GetBucketVersioning", s3("GET", "/bucket?versioning"), [{ action: "s3:GetBucketVersioning", resource: "arn:aws:s3:::bucket" }]],
     ["PutObjectTagging", s3("PUT", "/bucket/a?tagging"), [{ action: "s3:PutObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
     ["GetObjectTagging", s3("GET", "/bucket/a?tagging"), [{ action: "s3:GetObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
     ["DeleteObjectTagging", s3("DELETE", "/bucket/a?tagging"), [{ action: "s3:DeleteObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
-    ["a sub-resource Unkai answers NotImplemented needs nothing", s3("GET", "/bucket?policy"), []],
+    ["a sub-resource Unkai answers NotImplemented needs nothing", s3("GET", "/bucket?lifecycle"), []],
+    ["PutBucketPolicy", s3("PUT", "/bucket?policy"), [{ action: "s3:PutBucketPolicy", resource: "arn:aws:s3:::bucket" }]],
+    ["GetBucketPolicyStatus", s3("GET", "/bucket?policyStatus"), [{ action: "s3:GetBucketPolicyStatus", resource: "arn:aws:s3:::bucket" }]],
+    ["DeleteBucketCors is authorized by s3:PutBucketCORS", s3("DELETE", "/bucket?cors"), [{ action: "s3:PutBucketCORS", resource: "arn:aws:s3:::bucket" }]],
+    ["GetBucketTagging", s3("GET", "/bucket?tagging"), [{ action: "s3:GetBucketTagging", resource: "arn:aws:s3:::bucket" }]],
+    ["a CORS preflight needs nothing (it is answered from the bucket's rules)", s3("OPTIONS", "/bucket/key"), []],
   ];
   for (const [name, r, want] of s3Cases) it(`S3 ${name}`, () => assert.deepEqual(needs("s3", r), want));
 

@@ -90,6 +90,34 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(needs("TransactWriteItems", { TransactItems: [{ Put: { TableName: "a" } }, { Delete: { TableName: "c" } }] }), [
       { action: "dynamodb:TransactWriteItems", resource: table("a") }, { action: "dynamodb:TransactWriteItems", resource: table("c") },
     ]);
+    // PartiQL: the statement's verb and table, as AWS asks; one request per distinct pair.
+    assert.deepEqual(needs("ExecuteStatement", { Statement: `SELECT * FROM "t1"."byDate" WHERE a = ?`, Parameters: [{ S: "x" }] }), [{ action: "dynamodb:PartiQLSelect", resource: `${table("t1")}/index/byDate` }]);
+    assert.deepEqual(needs("BatchExecuteStatement", { Statements: [{ Statement: "INSERT INTO t1 VALUE {'pk': 'a'}" }, { Statement: "INSERT INTO t1 VALUE {'pk': 'b'}" }, { Statement: "DELETE FROM t2 WHERE pk = 'a'" }] }), [
+      { action: "dynamodb:PartiQLInsert", resource: table("t1") }, { action: "dynamodb:PartiQLDelete", resource: table("t2") },
+    ]);
+    assert.deepEqual(needs("ExecuteTransaction", { TransactStatements: [{ Statement: "UPDATE t3 SET a = 1 WHERE pk = 'a'" }] }), [{ action: "dynamodb:PartiQLUpdate", resource: table("t3") }]);
+    assert.deepEqual(needs("ExecuteStatement", { Statement: "DELETE FROM t1 WHERE" }), [{ action: "dynamodb:PartiQLDelete", resource: "*" }], "a statement that does not parse asks for its verb on *");
+  });
+
+  it("every Scheduler operation of the model maps to scheduler:… on its schedule, group or tagged ARN (restJson1 paths)", () => {
+    const model = loadModel("scheduler");
+    const request = (method: string, path: string, query = ""): UnkaiRequest => ({
+      ...rest(method, path), query: new URLSearchParams(query), caller: { accessKeyId: "test", region: REGION, service: "scheduler", principal: { kind: "key", name: "test" } },
+    });
+    const needs = (r: UnkaiRequest) => plain(service("scheduler").authorize?.(r) ?? []);
+    const group = encodeURIComponent(`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/g`);
+    const unmapped = Object.values(model.operations).filter((operation) => {
+      const path = (operation.http?.requestUri ?? "").replace("{Name}", "x").replace("{ResourceArn}", group);
+      const got = needs(request(operation.http?.method ?? "GET", path));
+      return got.length === 0 || got.some((n) => n.action !== `scheduler:${operation.name}`);
+    }).map((operation) => operation.name);
+    assert.deepEqual(unmapped, []);
+    const arn = `arn:aws:scheduler:${REGION}:${ACCOUNT}`;
+    assert.deepEqual(needs(request("DELETE", "/schedules/nightly", "groupName=team")), [{ action: "scheduler:DeleteSchedule", resource: `${arn}:schedule/team/nightly` }]);
+    assert.deepEqual(needs(request("GET", "/schedules/nightly")), [{ action: "scheduler:GetSchedule", resource: `${arn}:schedule/default/nightly` }]);
+    assert.deepEqual(needs(request("POST", "/schedule-groups/team")), [{ action: "scheduler:CreateScheduleGroup", resource: `${arn}:schedule-group/team` }]);
+    assert.deepEqual(needs(request("GET", "/schedules")), [{ action: "scheduler:ListSchedules", resource: "*" }]);
+    assert.deepEqual(needs(request("POST", `/tags/${group}`)), [{ action: "scheduler:TagResource", resource: decodeURIComponent(group) }]);
   });
 
   it("EventBridge names rules on their bus, buses, and the bus of each PutEvents entry", () => {

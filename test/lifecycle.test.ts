@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { createFromFixture, invoke, lambda, parseReport, signedFetch } from "./helpers/clients.js";
 import { startUnkai } from "./helpers/unkai-server.js";
+import { waitFor } from "./helpers/wait.js";
 
 describe("server lifecycle", () => {
   it("is ready in under a second and deploys the example on first start only", async () => {
@@ -131,9 +132,8 @@ describe("server lifecycle", () => {
     await createFromFixture(client, "idle", "node-cjs");
     const first = await invoke(client, "idle");
     assert.ok(parseReport(first.log)["Init Duration"]);
-    await new Promise((resolve) => setTimeout(resolve, 900));
-    const health = (await (await signedFetch(`${unkai.url}/_unkai/health`)).json()) as { environments: number };
-    assert.equal(health.environments, 0, "the idle environment was reclaimed");
+    const environments = async () => ((await (await signedFetch(`${unkai.url}/_unkai/health`)).json()) as { environments: number }).environments;
+    await waitFor("the idle environment to be reclaimed", async () => ((await environments()) === 0 ? true : undefined), 10_000);
     const next = await invoke(client, "idle");
     assert.ok(parseReport(next.log)["Init Duration"], "so the next invocation is cold");
     client.destroy();

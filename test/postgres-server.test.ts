@@ -1,19 +1,24 @@
 /**
  * A real Unkai on `--store postgres://…` (a PostgreSQL 15 this file starts): Lambda create and
  * invoke, logs, S3 put/get and a notification that runs the function, each checked in the
- * database itself, so nothing passes by landing in a SQLite file by mistake.
+ * database itself, so nothing passes by landing in a SQLite file by mistake. A second node on the
+ * same database shows what SNS keeps for the cluster (one signing key, one deduplication window).
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CreateBucketCommand, GetObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { aws, createFromFixture, invoke } from "./helpers/clients.js";
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { aws, createFromFixture, DEFAULT_CREDENTIALS, invoke } from "./helpers/clients.js";
 import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { runProcess, unkaiCli } from "./helpers/process.js";
 import { REPO_ROOT } from "./helpers/paths.js";
 import { s3 } from "./helpers/s3.js";
+import { verifySignature, type Envelope } from "./helpers/sns.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { startUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 describe("Unkai on PostgreSQL (--store postgres://…)", () => {
@@ -104,6 +109,34 @@ describe("Unkai on PostgreSQL (--store postgres://…)", () => {
     assert.equal(record?.s3.object.key, "docs/%C3%BCn%C3%AFcode.txt");
     // Done events leave the queue: the acknowledgement passed the lease's fence.
     await waitFor("the event to be acknowledged", async () => ((await rows("SELECT 1 FROM async_events")).length === 0 ? true : undefined));
+  });
+
+  it("SNS on a second node of the same database: a message node A signed verifies with node B's SigningCertURL; a deduplication id published on A is a duplicate on B", async () => {
+    const b = await startUnkai({ UNKAI_STORE: url });
+    try {
+      const sns = (endpoint: string) => new SNSClient({ endpoint, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+      const a = suite.unkai;
+      const sqs = new SQSClient({ endpoint: a.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS });
+      const { TopicArn } = await sns(a.url).send(new CreateTopicCommand({ Name: "shared", Attributes: { SignatureVersion: "2" } }));
+      const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "shared-q" }))).QueueUrl ?? "";
+      await sns(a.url).send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:000000000000:shared-q" }));
+      await sns(a.url).send(new PublishCommand({ TopicArn, Message: "signed on A" }));
+      const [message] = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }))).Messages ?? [];
+      const envelope = JSON.parse(message?.Body ?? "{}") as Envelope;
+      assert.ok(envelope.SigningCertURL?.startsWith(`${a.url}/_aws/sns/`));
+      const onB = { ...envelope, SigningCertURL: envelope.SigningCertURL?.replace(a.url, b.url) };
+      assert.equal(await verifySignature(onB), true, "node B serves the certificate of the key node A signed with");
+      assert.equal(await verifySignature({ ...onB, Message: "altered" }), false);
+
+      const fifo = await sns(a.url).send(new CreateTopicCommand({ Name: "shared.fifo", Attributes: { FifoTopic: "true" } }));
+      const publish = (endpoint: string) => sns(endpoint).send(new PublishCommand({ TopicArn: fifo.TopicArn, Message: "once", MessageGroupId: "g", MessageDeduplicationId: "across-nodes" }));
+      const onA = await publish(a.url);
+      const again = await publish(b.url);
+      assert.deepEqual([again.MessageId, again.SequenceNumber], [onA.MessageId, onA.SequenceNumber]);
+      assert.equal((await rows<{ n: string }>("SELECT count(*) AS n FROM unkai_shared_secrets WHERE name = 'sns-signing'"))[0]?.n, "1", "the key is the store's");
+    } finally {
+      await b.stop();
+    }
   });
 
   it("refuses a --store that is not a PostgreSQL URL, and says which database it could not open", async () => {

@@ -1,8 +1,8 @@
 /**
- * Issue 21, bug 9: an unversioned bucket's objects are versions with the id `null` — ListObjectVersions
+ * Issue 21, bug 9: a bucket that never had versioning holds versions with the id `null` — ListObjectVersions
  * lists them (prefix, delimiter, markers, pages), GetBucketVersioning answers an empty configuration,
- * GET/HEAD/DELETE/CopyObject accept `versionId=null`, any other version id is refused. SDK v3, boto3
- * (emptying a bucket by versions, as tools do) and the AWS CLI v2.
+ * GET/HEAD/DELETE/CopyObject accept `versionId=null`, a version id not of Unkai's shape is refused. SDK v3,
+ * boto3 (emptying a bucket by versions, as tools do) and the AWS CLI v2. Versioned buckets: s3-versioning.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -62,11 +62,12 @@ describe("S3 versions of an unversioned bucket", () => {
     await rejects(client.send(new ListObjectVersionsCommand({ Bucket: "no-such-bucket" })), "NoSuchBucket", 404);
   });
 
-  it("says versioning was never enabled, and refuses to enable it clearly", async () => {
+  it("says versioning was never enabled, and refuses a configuration that is neither Enabled nor Suspended", async () => {
     const config = await client.send(new GetBucketVersioningCommand({ Bucket: "unversioned" }));
     assert.equal(config.Status, undefined);
     assert.equal(config.$metadata.httpStatusCode, 200);
-    await rejects(client.send(new PutBucketVersioningCommand({ Bucket: "unversioned", VersioningConfiguration: { Status: "Enabled" } })), "NotImplemented", 501);
+    await rejects(client.send(new PutBucketVersioningCommand({ Bucket: "unversioned", VersioningConfiguration: { Status: "On" as "Enabled" } })), "IllegalVersioningConfigurationException", 400);
+    assert.equal((await client.send(new GetBucketVersioningCommand({ Bucket: "unversioned" }))).Status, undefined);
   });
 
   it("reads, copies and deletes by versionId=null; refuses any other version id, another bucket's included", async () => {

@@ -5,80 +5,18 @@
  * node:crypto against the certificate Unkai serves, and topics as a function's dead-letter target.
  */
 import assert from "node:assert/strict";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { verify, X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { Endpoint, verifySignature, type Envelope } from "./helpers/sns.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 const ACCOUNT = "000000000000";
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 const functionArn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
-
-interface Envelope {
-  Type?: string; MessageId?: string; TopicArn?: string; Subject?: string | null; Message?: string; Timestamp?: string; Token?: string;
-  SignatureVersion?: string; Signature?: string; SigningCertURL?: string; SigningCertUrl?: string; UnsubscribeURL?: string; UnsubscribeUrl?: string; SubscribeURL?: string;
-  MessageAttributes?: Record<string, { Type: string; Value: string }>;
-}
-
-/** Checks a message's signature as AWS's docs tell subscribers to: the fields in order, the certificate from SigningCertURL. */
-async function verifySignature(message: Envelope): Promise<boolean> {
-  const fields = message.Type === "Notification"
-    ? ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
-    : ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"];
-  const values = message as Record<string, unknown>;
-  const canonical = fields.filter((f) => typeof values[f] === "string").map((f) => `${f}\n${String(values[f])}\n`).join("");
-  const certUrl = message.SigningCertURL ?? message.SigningCertUrl ?? "";
-  const pem = await (await fetch(certUrl)).text();
-  const certificate = new X509Certificate(pem);
-  assert.ok(certificate.verify(certificate.publicKey), "the certificate is self-signed by the key it certifies");
-  return verify(message.SignatureVersion === "2" ? "sha256" : "sha1", Buffer.from(canonical, "utf8"), certificate.publicKey, Buffer.from(message.Signature ?? "", "base64"));
-}
-
-interface Received {
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Envelope;
-}
-
-/** An http subscriber: records every POST; answers `status()` (200 by default). */
-class Endpoint {
-  readonly received: Received[] = [];
-  private readonly server: Server;
-  url = "";
-  answer = () => 200;
-
-  constructor() {
-    this.server = createServer((req, res) => {
-      let body = "";
-      req.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-      req.on("end", () => {
-        this.received.push({ headers: req.headers, body: JSON.parse(body) as Envelope });
-        res.statusCode = this.answer();
-        res.end();
-      });
-    });
-  }
-
-  async start(path: string): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
-    return this;
-  }
-
-  of(type: string): Received[] {
-    return this.received.filter((r) => r.body.Type === type);
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
 
 describe("SNS deliveries", () => {
   const collector = new Collector();

@@ -9,11 +9,11 @@ import { signingIdentity } from "../src/services/sns/certificate.js";
 import { signMessage } from "../src/services/sns/signing.js";
 
 describe("SNS signing identity", () => {
-  it("is created once in the data directory and read back the same after a restart", () => {
+  it("is created once in the data directory and read back the same after a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "unkai-sns-key-"));
     try {
-      const first = signingIdentity(dir, Date.UTC(2026, 11, 3));
-      const again = signingIdentity(dir, Date.UTC(2027, 0, 1));
+      const first = await signingIdentity(dir, Date.UTC(2026, 11, 3))();
+      const again = await signingIdentity(dir, Date.UTC(2027, 0, 1))();
       assert.equal(again.certificatePem, first.certificatePem);
       assert.equal(again.fileName, first.fileName);
       assert.match(first.fileName, /^SimpleNotificationService-[0-9a-f]{32}\.pem$/);
@@ -32,11 +32,13 @@ describe("SNS signing identity", () => {
     }
   });
 
-  it("refuses a damaged certificate at start rather than signing with it", () => {
+  it("refuses a damaged certificate at start rather than signing with it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "unkai-sns-key-"));
     try {
-      const first = signingIdentity(dir, Date.now());
+      const identity = signingIdentity(dir, Date.now());
       assert.equal(existsSync(join(dir, "sns", "signing-key.pem")), false, "the key is made on first use, not at start");
+      const first = await identity();
+      assert.equal(await identity(), first, "made once");
       assert.match(first.fileName, /^SimpleNotificationService-[0-9a-f]{32}\.pem$/);
       writeFileSync(join(dir, "sns", "signing-cert.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
       assert.throws(() => signingIdentity(dir, Date.now()));

@@ -6,15 +6,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { aws, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
-import { runProcess } from "./helpers/process.js";
+import { runBoto3 } from "./helpers/boto3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const ACCOUNT = "111122223333";
 const FORM = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
 
 /** Runs a boto3 snippet (Debian's python3: boto3 1.26, Query protocol) with `sqs` a client on Unkai; prints its JSON. */
-async function boto3(url: string, body: string): Promise<unknown> {
-  const script = [
+function boto3(url: string, body: string): Promise<unknown> {
+  return runBoto3([
     "import json, sys, boto3, botocore.exceptions",
     `sqs = boto3.client("sqs", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")`,
     "def error_code(call):",
@@ -24,10 +24,7 @@ async function boto3(url: string, body: string): Promise<unknown> {
     "    except botocore.exceptions.ClientError as e:",
     "        return e.response['Error']['Code']",
     body,
-  ].join("\n");
-  const run = await runProcess("/usr/bin/python3", ["-c", script, url], { env: { PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" } });
-  assert.equal(run.code, 0, run.stderr);
-  return JSON.parse(run.stdout) as unknown;
+  ], [url]);
 }
 
 async function cli(url: string, args: readonly string[]): Promise<Record<string, unknown>> {

@@ -1,11 +1,19 @@
-/** Triggers: the function's URLs, the HTTP/REST API routes and the S3 buckets that invoke it; add or delete a URL or an S3 trigger. */
+/**
+ * Triggers: the function's URLs, the HTTP/REST API routes, the S3 buckets, its event source mappings, the
+ * rules, schedules and SNS topics that invoke it; add or delete a URL, an S3 trigger or a mapping.
+ */
 import { describeError, h, replace, toast } from "../dom.js";
+import { listMappings, listRules, listSchedules, listTopicSubscriptions } from "../event-triggers.js";
+import { mappingsCard, rulesCard, topicsCard } from "./event-trigger-cards.js";
 import {
   addFunctionUrl, addS3Trigger, deleteFunctionUrl, listApiRoutes, listFunctionUrls, listRestRoutes, listS3Triggers, removeS3Trigger, urlId,
 } from "../triggers.js";
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"];
+
+/** `{ value }` or `{ error }`: a card's list, or why it could not be read. */
+const settled = (promise) => promise.then((value) => ({ value }), (error) => ({ error }));
 
 const table = (id, columns, rows) => h("table", { class: "list", id },
   h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c)))), h("tbody", {}, rows));
@@ -25,8 +33,13 @@ export async function triggersTab(body, fn) {
   };
 
   async function render() {
-    const [urls, http, rest, s3] = await Promise.all([listFunctionUrls(name), listApiRoutes(arn), listRestRoutes(arn), listS3Triggers(arn)]);
-    replace(body, urlCard(urls), s3Card(s3), apiCard([...http, ...rest]));
+    // The event cards each show their own error: one service refusing (a key without SNS rights, say)
+    // leaves the rest of the tab working.
+    const [urls, http, rest, s3, mappings, rules, topics] = await Promise.all([
+      listFunctionUrls(name), listApiRoutes(arn), listRestRoutes(arn), listS3Triggers(arn),
+      settled(listMappings(name)), Promise.all([settled(listRules(arn)), settled(listSchedules(arn))]), settled(listTopicSubscriptions(arn)),
+    ]);
+    replace(body, urlCard(urls), s3Card(s3), mappingsCard(name, mappings, attempt), rulesCard(rules), topicsCard(topics), apiCard([...http, ...rest]));
   }
 
   function urlCard(urls) {

@@ -34,6 +34,11 @@ export interface OutboundMessage {
   /** FIFO queues and topics: the message group and deduplication id. */
   readonly groupId?: string;
   readonly deduplicationId?: string;
+  /**
+   * For a function: the queued event's id, which becomes the invocation's request id. A sender that
+   * must recognise what its message caused (subscription delivery breaking loops) chooses it.
+   */
+  readonly id?: string;
 }
 
 export interface DeadLetterAttributes {
@@ -47,17 +52,17 @@ const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-z
 /** Another function, invoked asynchronously with the record as its event. */
 export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promise<boolean>): DestinationTarget {
   /** Queues `payload` as an asynchronous invocation of the function (and qualifier) the ARN names. */
-  const invoke = async (arn: string, payload: string) => {
+  const invoke = async (arn: string, payload: string, id: string = randomUUID()) => {
     const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
     if (!(await exists(name))) throw new Error(`destination function ${name} does not exist`);
-    await queue.enqueue({ id: randomUUID(), functionName: name, qualifier, payload: Buffer.from(payload) });
+    await queue.enqueue({ id, functionName: name, qualifier, payload: Buffer.from(payload) });
   };
   return {
     kind: "lambda",
     accepts: (arn) => FUNCTION_ARN.test(arn),
     deliver: (arn, record) => invoke(arn, JSON.stringify(record)),
     /** The message body is the event, invoked asynchronously (as SNS, EventBridge and S3 invoke functions). */
-    send: (arn, message) => invoke(arn, message.body),
+    send: (arn, message) => invoke(arn, message.body, message.id),
   };
 }
 

@@ -41,6 +41,11 @@ export interface ScheduleRunnerOptions {
   readonly missedAfterMs: number;
   /** The clock (tests and the bench pass their own; times are epoch milliseconds). */
   readonly now: () => number;
+  /**
+   * Remove a timer once its schedule has nothing more to fire, instead of keeping it without a next
+   * firing: for one-shot timers (SNS's delivery retries), whose ids are never set again.
+   */
+  readonly removeFinished?: boolean;
 }
 
 export class ScheduleRunner {
@@ -131,6 +136,8 @@ export class ScheduleRunner {
     const next = await this.handler.nextAfter(timer.id, Math.max(fireAt, now));
     const advanced = await this.timers.advance(timer.id, timer.leaseCounter, next);
     if (!advanced) this.logger.warn({ schedule: timer.id }, "schedule runner: lost the lease before advancing (another node or a change took it)");
+    // Unleased and without a next firing, nobody claims it between the advance and the removal.
+    else if (next === undefined && this.options.removeFinished === true) await this.timers.remove(timer.id);
     return !missed;
   }
 }

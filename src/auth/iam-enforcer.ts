@@ -3,7 +3,7 @@
  * session or a function's session credentials is evaluated with AWS's logic (src/core/iam-policy/)
  * against what the service says it needs (`Service.authorize`), with the caller's identity policies
  * (iam-principals.ts), its session policies, and the resource's own policy where one applies (a role's
- * trust policy for sts:AssumeRole, a function's policy, a queue's policy: resource-policies.ts). The account root's keys are allowed everything (docs/iam.md).
+ * trust policy for sts:AssumeRole, a function's policy, a queue's policy, a bucket's policy: resource-policies.ts). The account root's keys are allowed everything (docs/iam.md).
  */
 import type { Logger } from "pino";
 import type { Account } from "../core/arn.js";
@@ -13,6 +13,7 @@ import {
 import type { UnkaiRequest } from "../protocol/http.js";
 import type { IamStore } from "../store/ports.js";
 import { PrincipalResolver, type ResolvedCaller } from "./iam-principals.js";
+import { policyOwner } from "./resource-policies.js";
 
 export interface IamEnforcerDeps {
   readonly iam: IamStore;
@@ -57,6 +58,25 @@ export class IamEnforcer {
   }
 
   /**
+   * Whether a service (any of `principals`, e.g. `logs.amazonaws.com` and its regional name) may invoke
+   * a function for `sourceArn` by the function's policy alone, as AWS checks a subscription filter's or
+   * notification's destination when it is configured.
+   */
+  async serviceMayInvoke(principals: readonly string[], functionArn: string, sourceArn: string): Promise<boolean> {
+    const { policy } = await this.resourcePolicy({ action: "lambda:InvokeFunction", resource: functionArn });
+    if (!policy) return false;
+    for (const service of principals) {
+      const context = requestContext({
+        action: "lambda:InvokeFunction", resource: functionArn, principal: { type: "service", arn: service, accountId: undefined },
+        secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
+        sourceArn, sourceAccount: this.deps.account.accountId,
+      });
+      if (evaluate(context, { identity: [], resource: policy }).decision === "Allow") return true;
+    }
+    return false;
+  }
+
+  /**
    * The resource-based policy that applies to `need`: a role's trust policy for sts:AssumeRole (it must
    * allow by itself), otherwise the resource's own policy (a function's, a queue's), when it has one.
    * A stored policy that no longer compiles counts as none rather than failing the request.
@@ -70,7 +90,7 @@ export class IamEnforcer {
     const document = await this.deps.resourcePolicyOf?.(need.resource);
     if (document === undefined) return { policy: undefined, required: false };
     try {
-      return { policy: this.cache.get(document, "resource", `resource:${need.resource}`), required: false };
+      return { policy: this.cache.get(document, "resource", `resource:${policyOwner(need.resource)}`), required: false };
     } catch {
       this.deps.logger?.warn({ resource: need.resource }, "a resource policy Unkai stored does not parse; it is ignored");
       return { policy: undefined, required: false };

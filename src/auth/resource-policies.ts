@@ -1,25 +1,58 @@
 /**
  * The resource-based policy that governs a resource ARN, for IAM enforcement: a Lambda function's
- * (or alias's / version's) policy from AddPermission and an SQS queue's `Policy` attribute. Evaluated
+ * (or alias's / version's) policy from AddPermission, an SQS queue's `Policy` attribute, an SNS
+ * topic's (SetTopicAttributes `Policy`, AddPermission) and an S3 bucket's policy (for the bucket and
+ * every object in it). Evaluated
  * beside the caller's identity policies with AWS's same-account logic (src/core/iam-policy/evaluate.ts):
  * a statement naming the user or session allows by itself, and an explicit Deny wins.
  */
 import type { Account } from "../core/arn.js";
-import type { QueueStore } from "../store/ports.js";
+import { bucketSettingId, type BucketSetting } from "../core/s3-bucket-settings.js";
+import type { SnsTopicRecord } from "../core/sns.js";
+import type { DocumentStore, QueueStore } from "../store/ports.js";
 
 export interface ResourcePolicySources {
   readonly account: Account;
   /** A function's policy statements for `qualifier` ("" for the unqualified function), as GetPolicy returns them; undefined when none. */
   readonly functionPolicy: (name: string, qualifier: string) => Promise<readonly object[] | undefined>;
   readonly queues: QueueStore;
+  readonly bucketSettings: DocumentStore<BucketSetting>;
+  readonly topics: DocumentStore<SnsTopicRecord>;
 }
+
+/** `arn:aws:s3:::bucket` and `arn:aws:s3:::bucket/key`: the bucket whose policy governs them. */
+const S3_RESOURCE = /^arn:aws:s3:::([a-z0-9][a-z0-9.-]{1,62})(?:\/|$)/;
+
+/**
+ * The name a resource's policy is cached under: an object's is its bucket's (one policy, one
+ * compiled entry, however many keys are read).
+ */
+export function policyOwner(resource: string): string {
+  const bucket = S3_RESOURCE.exec(resource)?.[1];
+  return bucket === undefined ? resource : `arn:aws:s3:::${bucket}`;
+}
+
+/** The bucket policy governing an S3 bucket or object ARN, or undefined when its bucket has none. */
+export function bucketPolicyLookup(settings: DocumentStore<BucketSetting>): (resource: string) => Promise<string | undefined> {
+  return async (resource) => {
+    const bucket = S3_RESOURCE.exec(resource)?.[1];
+    if (bucket === undefined) return undefined;
+    const setting = await settings.get(bucketSettingId(bucket, "policy"));
+    return setting?.kind === "policy" ? setting.policy : undefined;
+  };
+}
+
+const stored = (policy: string | undefined) => (policy === undefined || policy === "" ? undefined : policy);
 
 /** The policy document governing `resource`, or undefined when it has none. */
 export function resourcePolicyLookup(sources: ResourcePolicySources): (resource: string) => Promise<string | undefined> {
   const { account } = sources;
   const lambda = new RegExp(`^arn:aws:lambda:${account.region}:${account.accountId}:function:([^:]+)(?::([^:]+))?$`);
   const sqs = new RegExp(`^arn:aws:sqs:${account.region}:${account.accountId}:([^:]+)$`);
+  const bucketPolicy = bucketPolicyLookup(sources.bucketSettings);
+  const sns = new RegExp(`^arn:aws:sns:${account.region}:${account.accountId}:[^:]+$`);
   return async (resource) => {
+    if (resource.startsWith("arn:aws:s3:::")) return bucketPolicy(resource);
     const fn = lambda.exec(resource);
     if (fn?.[1]) {
       const statements = await sources.functionPolicy(fn[1], fn[2] ?? "");
@@ -27,9 +60,10 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
     }
     const queue = sqs.exec(resource);
     if (queue?.[1]) {
-      const policy = (await sources.queues.get(queue[1]))?.attributes.Policy;
-      return policy === undefined || policy === "" ? undefined : policy;
+      return stored((await sources.queues.get(queue[1]))?.attributes.Policy);
     }
+    // A topic without a Policy has SNS's default one, which grants only with AWS:SourceOwner: as none.
+    if (sns.test(resource)) return stored((await sources.topics.get(resource))?.attributes.Policy);
     return undefined;
   };
 }

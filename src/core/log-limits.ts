@@ -18,3 +18,11 @@ export const MAX_BATCH_BYTES = 1_048_576;
 export const MAX_BATCH_EVENTS = 10_000;
 /** Bytes each event counts for on top of its UTF-8 message, in batch sizes and stored bytes. */
 export const LOG_EVENT_OVERHEAD_BYTES = 26;
+/** Subscription filters one log group may have (PutSubscriptionFilter's API reference: "up to two"). */
+export const MAX_SUBSCRIPTION_FILTERS_PER_GROUP = 2;
+/**
+ * How many subscription deliveries one original append may cause through functions' own output (a
+ * function subscribed to its own log group, or two to each other's) before Unkai stops delivering
+ * that output: Lambda's recursive loop detection stops a loop after about 16 invocations.
+ */
+export const MAX_SUBSCRIPTION_CHAIN = 16;

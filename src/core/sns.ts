@@ -10,7 +10,7 @@ export interface SnsTopicRecord {
   readonly createdAt: number;
 }
 
-export type SnsProtocol = "sqs" | "lambda" | "http" | "https";
+export type SnsProtocol = "sqs" | "lambda" | "http" | "https" | "email" | "email-json";
 
 export interface SnsSubscriptionRecord {
   readonly arn: string;
@@ -18,10 +18,45 @@ export interface SnsSubscriptionRecord {
   readonly protocol: SnsProtocol;
   readonly endpoint: string;
   readonly owner: string;
-  /** http/https subscriptions wait for ConfirmSubscription with `token`; sqs and lambda are confirmed at once. */
+  /** http/https and email subscriptions wait for ConfirmSubscription with `token`; sqs and lambda are confirmed at once. */
   readonly confirmed: boolean;
   readonly token: string | undefined;
   /** RawMessageDelivery, FilterPolicy, FilterPolicyScope, RedrivePolicy, DeliveryPolicy, SubscriptionRoleArn. */
   readonly attributes: Readonly<Record<string, string>>;
   readonly createdAt: number;
+}
+
+/**
+ * An http/https delivery (a Notification or a SubscriptionConfirmation) whose attempt failed and
+ * which waits in the store for its next one, so a restart or another node of the cluster retries it.
+ */
+export interface SnsPendingHttpDelivery {
+  readonly id: string;
+  readonly url: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  /** Retries the delivery policy allows after the first attempt, and the delay before each. */
+  readonly retries: number;
+  readonly delayMs: number;
+  /** When the next attempt is due (epoch milliseconds). */
+  readonly nextAttemptAt: number;
+  /** Where the message goes once every attempt has failed (the subscription's RedrivePolicy), if anywhere. */
+  readonly deadLetter?: SnsDeadLetter;
+}
+
+export interface SnsDeadLetter {
+  readonly targetArn: string;
+  readonly body: string;
+  readonly groupId?: string;
+  readonly deduplicationId?: string;
+}
+
+/** What a FIFO topic remembers of a deduplication id: the first message's id and sequence number. */
+export interface SnsDeduplication {
+  readonly messageId: string;
+  readonly sequence: number;
+  /** True when this claim recorded the id (publish it); false when a live record was already there (a duplicate). */
+  readonly fresh: boolean;
 }

@@ -43,6 +43,10 @@ const schema = z.object({
   gatewayTimeoutMs: z.number().int().min(50).max(900_000),
   /** How often CloudWatch alarms are evaluated (CloudWatch: every minute); tests shorten it. */
   alarmEvaluationIntervalMs: z.number().int().min(100).max(3_600_000),
+  /** Multiplies Scheduler's rate() periods; tests shorten `rate(1 minute)` to a second or so. */
+  schedulerRateScale: z.number().min(0.001).max(1),
+  /** A Scheduler firing later than this (Unkai was down) is skipped, as AWS does not replay missed firings. */
+  schedulerMissedAfterMs: z.number().int().min(1_000).max(3_600_000),
   logRetentionDays: z.number().int().refine((days) => days === 0 || isRetentionDays(days), `0 (never expire) or one of CloudWatch's periods: ${RETENTION_DAYS.join(", ")}`),
   logGroupMaxBytes: z.number().int().min(64 * 1024),
   recordRetentionDays: z.number().int().min(0),
@@ -56,6 +60,9 @@ const schema = z.object({
   blobsAccessKeyId: z.string().max(128),
   blobsSecretAccessKey: z.string().max(256),
   blobsSessionToken: z.string().max(4096),
+  /** `GET /metrics` for Prometheus (off by default); it always needs `metricsToken` as a bearer token. */
+  metrics: z.boolean(),
+  metricsToken: z.string().max(256).refine((token) => token === "" || token.length >= 16, "at least 16 characters"),
   allowOrigin: z.array(z.string().regex(/^(\*|https?:\/\/[a-z0-9.-]+(:\d+)?|https?:\/\/\[[0-9a-f:.]+\](:\d+)?)$/i, "origins such as https://app.example.com or http://localhost:3000 (scheme, host, port; no path), or *, separated by commas")),
 });
 
@@ -94,6 +101,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   secretAccessKey: "UNKAI_SECRET_ACCESS_KEY",
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
   alarmEvaluationIntervalMs: "UNKAI_ALARM_EVALUATION_INTERVAL_MS",
+  schedulerRateScale: "UNKAI_SCHEDULER_RATE_SCALE",
+  schedulerMissedAfterMs: "UNKAI_SCHEDULER_MISSED_AFTER_MS",
   logRetentionDays: "UNKAI_LOG_RETENTION_DAYS",
   logGroupMaxBytes: "UNKAI_LOG_GROUP_MAX_BYTES",
   recordRetentionDays: "UNKAI_RECORD_RETENTION_DAYS",
@@ -102,6 +111,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   sandboxHostPorts: "UNKAI_SANDBOX_HOST_PORTS",
   publicHost: "UNKAI_PUBLIC_HOST",
   allowOrigin: "UNKAI_ALLOW_ORIGIN",
+  metrics: "UNKAI_METRICS",
+  metricsToken: "UNKAI_METRICS_TOKEN",
   blobs: "UNKAI_BLOBS",
   blobsEndpoint: "UNKAI_BLOBS_ENDPOINT",
   blobsRegion: "UNKAI_BLOBS_REGION",
@@ -149,6 +160,9 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   secretAccessKey: "",
   gatewayTimeoutMs: 30_000,
   alarmEvaluationIntervalMs: 60_000,
+  schedulerRateScale: 1,
+  // AWS: a schedule "may lag by up to a minute"; a firing later than that was missed.
+  schedulerMissedAfterMs: 60_000,
   // Groups Unkai creates keep a month: enough history for a development box, and a bound on age
   // next to the bound on size below. 0 keeps them forever, as CloudWatch does by default.
   logRetentionDays: 30,
@@ -163,6 +177,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   sandboxHostPorts: [],
   publicHost: [],
   allowOrigin: [],
+  metrics: false,
+  metricsToken: "",
   // Code packages and S3 object bodies: "" keeps them in the data directory (code/, objects/).
   blobs: "",
   blobsEndpoint: "",
@@ -190,6 +206,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   }
   if ((result.data.accessKeyId === "") !== (result.data.secretAccessKey === "")) {
     throw new Error("Set both UNKAI_ACCESS_KEY_ID and UNKAI_SECRET_ACCESS_KEY (or --access-key-id and --secret-access-key), or neither.");
+  }
+  if (result.data.metrics && result.data.metricsToken === "") {
+    throw new Error("--metrics needs a bearer token for /metrics: set UNKAI_METRICS_TOKEN (or --metrics-token), at least 16 characters.");
   }
   return Object.freeze({ ...result.data, ...blobSettings(result.data, env), dataDir: resolve(result.data.dataDir) });
 }

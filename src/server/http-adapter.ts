@@ -56,6 +56,8 @@ export interface ApiServerOptions {
    * answered as the service's AccessDenied.
    */
   readonly enforce?: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => Promise<string | undefined>;
+  /** Hears each answered request: the service that claimed it ("none" if none did) and the status sent (/metrics counts them). */
+  readonly onAnswered?: (serviceName: string, status: number) => void;
 }
 
 export interface ApiServer {
@@ -67,7 +69,7 @@ export interface ApiServer {
   closeAllConnections(): void;
 }
 
-export function createApiServer({ services, defaultRegion, credentials, frontDoor, onError, enforce }: ApiServerOptions): ApiServer {
+export function createApiServer({ services, defaultRegion, credentials, frontDoor, onError, enforce, onAnswered }: ApiServerOptions): ApiServer {
   const publicBudget = new BodyBudget(PUBLIC_BUDGET_BYTES);
   const unverifiedBudget = new BodyBudget(UNVERIFIED_BUDGET_BYTES);
   const onRequest = (req: WireRequest, res: WireResponse) => {
@@ -95,6 +97,7 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
   async function handle(req: WireRequest, res: WireResponse): Promise<void> {
     const head = requestHead(req, defaultRegion);
     const service = services.find((s) => s.matches(head)) ?? services.find((s) => s.answersUnclaimed?.(head) === true);
+    if (onAnswered) res.once("finish", () => onAnswered(service?.name ?? "none", res.statusCode));
     const refuse = (error: AuthenticationError) => {
       closeAfterAnswer(req, res);
       write(res, head.requestId, service?.rejectUnauthenticated?.(error, head) ?? restJsonError(error, COMMON_ERRORS));

@@ -41,7 +41,8 @@ import { openBlobStore } from "../store/blobs/open.js";
 import { codeStore } from "../store/code/code-store.js";
 import { zipDirectory } from "../store/code/zip-directory.js";
 import { openStore } from "../store/open-store.js";
-import { withMetricFilterIngestion } from "../services/logs/metric-ingestion.js";
+import { withLogIngestion } from "../services/logs/ingestion.js";
+import { bearerMatches, PrometheusMetrics } from "./prometheus.js";
 import { DiskSpace } from "../store/disk-space.js";
 import { ClusterNode } from "./cluster-node.js";
 import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.js";
@@ -91,8 +92,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   logger.info({ blobs: blobs.store.location }, "blob store open");
   const logPolicy = { defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays, groupMaxBytes: config.logGroupMaxBytes };
   const backend = await openStore({ url: config.store, dataDir: config.dataDir, logPolicy }, (error) => logger.error({ err: error }, "a background store write failed"));
-  // Every log append (PutLogEvents, functions' output, access logs) feeds the group's metric filters.
-  const store = withMetricFilterIngestion(backend, (error) => logger.error({ err: error }, "metric filters failed on appended log events"));
+  // Every log append (PutLogEvents, functions' output, access logs) feeds the group's metric filters and subscription filters.
+  const ingestion = withLogIngestion(backend, (error) => logger.error({ err: error }, "metric or subscription filters failed on appended log events"));
+  const { store } = ingestion;
   const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
   if (config.recordRetentionDays > 0) {
     const keepMs = config.recordRetentionDays * 86_400_000;
@@ -190,14 +192,22 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const enforcer = config.iam === "enforce"
     ? new IamEnforcer({
       iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
-      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
+      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
     })
     : undefined;
+  const prometheus = config.metrics ? new PrometheusMetrics() : undefined;
+  if (prometheus) invoker.observe((record) => prometheus.observeInvocation(record));
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs,
+    scheduler: { rateScale: config.schedulerRateScale, missedAfterMs: config.schedulerMissedAfterMs },
     store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     nodeName: store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     onDeadLeasesFreed: (listener) => void deadLeaseListeners.push(listener),
+    onLogsAppended: (listener) => ingestion.onAppended(listener),
+    metrics: prometheus && {
+      authorized: (authorization) => bearerMatches(authorization, config.metricsToken),
+      render: async () => prometheus.render({ environmentsLive: dispatcher.liveEnvironments, environmentsBusy: invoker.running, queue: await store.asyncQueue.stats() }),
+    },
     health: () => ({
       status: "ok", driver: driver.name, environments: dispatcher.liveEnvironments, running: invoker.running,
       ...(clusterNode ? { node: clusterNode.nodeId, nodes: clusterNode.nodes() } : {}),
@@ -211,6 +221,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     ...(enforcer ? { enforce: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
+    ...(prometheus ? { onAnswered: (serviceName: string, status: number) => prometheus.countRequest(serviceName, status) } : {}),
   });
   const { server } = api;
   await listen(server, config.port, config.host);

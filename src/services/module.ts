@@ -19,9 +19,10 @@ import type { Service } from "../protocol/http.js";
 import type { BlobStore } from "../store/blobs/blob-store.js";
 import type { CodeStore } from "../store/code/code-store.js";
 import type { DiskSpace } from "../store/disk-space.js";
-import type { Store } from "../store/ports.js";
+import type { LogEvent, Store } from "../store/ports.js";
 import type { FunctionService } from "../functions/function-service.js";
 import type { ShardSources } from "../sources/shard-source.js";
+import type { MetricsEndpoint } from "./unkai/index.js";
 
 /**
  * What every module may use, built once by src/server/unkai.ts. Configuration arrives as the values
@@ -40,6 +41,8 @@ export interface Platform {
   readonly gatewayTimeoutMs: number;
   /** How often CloudWatch alarms are evaluated (`--alarm-evaluation-interval-ms`). */
   readonly alarmEvaluationIntervalMs: number;
+  /** Scheduler's timing (`--scheduler-rate-scale`, `--scheduler-missed-after-ms`). */
+  readonly scheduler: { readonly rateScale: number; readonly missedAfterMs: number };
   /** Every storage port (src/store/ports.ts); a module uses only its own. */
   readonly store: Store;
   readonly code: CodeStore;
@@ -71,6 +74,13 @@ export interface Platform {
   readonly nodeName: string;
   /** Calls `listener` after leases of dead nodes were freed (a schedule runner looks at the store again). */
   onDeadLeasesFreed(listener: () => void): void;
+  /**
+   * Calls `listener` after every committed log append (PutLogEvents, functions' output), before the
+   * append answers; its failure is logged, never the append's (src/services/logs/ingestion.ts).
+   */
+  onLogsAppended(listener: (group: string, stream: string, events: readonly LogEvent[]) => Promise<void>): void;
+  /** `GET /metrics` for Prometheus (src/server/prometheus.ts); undefined unless `--metrics` is on. */
+  readonly metrics: MetricsEndpoint | undefined;
   /** `GET /_unkai/health`'s answer. */
   health(): Record<string, unknown>;
   /** A child of Unkai's logger for one service. */

@@ -17,6 +17,7 @@ import { eventsModule } from "./events/index.js";
 import { logsModule } from "./logs/index.js";
 import type { ServiceModule } from "./module.js";
 import { s3Module } from "./s3/index.js";
+import { schedulerModule } from "./scheduler/index.js";
 import { snsModule } from "./sns/index.js";
 import { sqsModule } from "./sqs/index.js";
 import { stsModule } from "./sts/index.js";
@@ -33,6 +34,9 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   // Signing scope `s3`, a virtual-hosted bucket Host, or a presigned URL whose signature cannot be read:
   // before the path-claimed services, as a bucket may be named like their paths.
   s3Module,
+  // Signing scope `scheduler`, or the paths /schedules… and /schedule-groups… (an unsigned request is refused in
+  // Scheduler's words; no other service has these paths).
+  schedulerModule,
   // Path /_unkai/…
   unkaiModule,
   // Paths /20YY-MM-DD/… that Lambda's router knows.

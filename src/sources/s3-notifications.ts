@@ -40,7 +40,7 @@ export interface NotificationMessage {
   readonly message: OutboundMessage;
 }
 
-/** Event types S3 accepts in a configuration (Unkai emits the ObjectCreated and ObjectRemoved:Delete ones). */
+/** Event types S3 accepts in a configuration (Unkai emits the ObjectCreated, ObjectRemoved:Delete and ObjectRemoved:DeleteMarkerCreated ones). */
 export const S3_EVENT_TYPES = new Set([
   "s3:ObjectCreated:*",
   "s3:ObjectCreated:Put",
@@ -64,6 +64,8 @@ export interface ObjectChange {
   readonly key: string;
   readonly size?: number;
   readonly eTag?: string;
+  /** The version the change made or removed, on a bucket that has (or had) versioning enabled. */
+  readonly versionId?: string;
 }
 
 /** Who asked for the change, for the record's identity and request fields. */
@@ -157,6 +159,7 @@ export class S3Notifications {
     const object: Record<string, unknown> = { key: encodeEventKey(change.key) };
     if (change.size !== undefined) object.size = change.size;
     if (change.eTag !== undefined) object.eTag = change.eTag;
+    if (change.versionId !== undefined) object.versionId = change.versionId;
     object.sequencer = sequencer;
     return {
       eventVersion: "2.1",

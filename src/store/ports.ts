@@ -1,5 +1,6 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
 import type { EventBusRecord, PendingDelivery, RuleRecord } from "../core/events/resources.js";
+import type { ScheduleGroupRecord, ScheduleRecord } from "../core/scheduler.js";
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
 import type { FunctionRecord } from "../core/function.js";
@@ -7,7 +8,9 @@ import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
-import type { SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
+import type { SnsDeduplication, SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
+import type { LogGroupSubscriptions } from "../core/log-subscription.js";
+import type { BucketSetting } from "../core/s3-bucket-settings.js";
 import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy, PolicyVersion } from "../core/iam.js";
 
 export interface FunctionStore {
@@ -310,6 +313,8 @@ export interface Store {
   readonly restApis: DocumentStore<RestApi>;
   readonly functionUrls: FunctionUrlStore;
   readonly objects: ObjectStore;
+  /** S3 bucket policies, CORS rules and bucket tags, by `bucketSettingId(bucket, kind)` (src/core/s3-bucket-settings.ts). */
+  readonly bucketSettings: DocumentStore<BucketSetting>;
   readonly queues: QueueStore;
   readonly messages: MessageStore;
   /** Lambda's event source mappings, by UUID. */
@@ -327,11 +332,20 @@ export interface Store {
   readonly eventRules: DocumentStore<RuleRecord>;
   /** EventBridge deliveries to message targets that failed and wait for their next attempt, by delivery id. */
   readonly eventDeliveries: DocumentStore<PendingDelivery>;
+  /** EventBridge Scheduler: schedule groups by name (`default` is implicit), schedules by `<group>/<name>`, failed deliveries by id. */
+  readonly schedulerGroups: DocumentStore<ScheduleGroupRecord>;
+  readonly schedulerSchedules: DocumentStore<ScheduleRecord>;
+  readonly schedulerDeliveries: DocumentStore<PendingDelivery>;
   /** SNS topics by ARN and subscriptions by subscription ARN. */
   readonly snsTopics: DocumentStore<SnsTopicRecord>;
   readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;
+  /** SNS http/https deliveries waiting for a retry, by delivery id (their due times are schedule timers `sns-http:<id>`). */
+  readonly snsHttpDeliveries: DocumentStore<SnsPendingHttpDelivery>;
+  readonly snsDeduplication: SnsDeduplicationStore;
   readonly dynamodb: DynamoDbStore;
   readonly metricFilters: MetricFilterStore;
+  /** CloudWatch Logs' subscription filters, one document per log group (by its name). */
+  readonly logSubscriptions: DocumentStore<LogGroupSubscriptions>;
   readonly metricData: MetricDataStore;
   readonly alarms: AlarmStore;
   readonly iam: IamStore;
@@ -468,6 +482,23 @@ export interface DocumentStore<T> {
   list(): Promise<T[]>;
 }
 
+/**
+ * FIFO topics' deduplication ids over their window, shared by every node, and the topics' message
+ * sequence numbers. Every write commits before it returns.
+ */
+export interface SnsDeduplicationStore {
+  /**
+   * Records `deduplicationId` of the topic for `messageId` until `expiresAt` with the topic's next
+   * sequence number; or, while a record of it is live at `now`, returns that one (`fresh` false).
+   * Two claimers of one id never both hear `fresh`.
+   */
+  claim(topicArn: string, deduplicationId: string, messageId: string, now: number, expiresAt: number): Promise<SnsDeduplication>;
+  /** Forgets the record of `messageId` (its publish failed, so a retry must not be taken for a duplicate). */
+  release(topicArn: string, deduplicationId: string, messageId: string): Promise<void>;
+  /** Forgets every record whose window ended by `now`; how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
 /** IAM users, roles and customer managed policies; every write commits before it returns. */
 export interface IamStore {
   /** The entity of that kind whose name equals `name` ignoring case. */
@@ -520,13 +551,24 @@ export interface FunctionUrlStore {
 }
 
 /**
- * Writes that commit together (`Store.commit`). They run in this order: the check, object rows stored (each
- * replacing the row of its bucket and key), object rows removed, multipart uploads ended (with
- * their parts), then the events `events` builds from what the writes before it did.
+ * Writes that commit together (`Store.commit`). They run in this order: the check, object rows stored,
+ * object rows removed, versions removed, multipart uploads ended (with their parts), then the events
+ * `events` builds from what the writes before it did.
  */
 export interface WriteUnit {
+  /**
+   * Each becomes its key's current version. The version it follows is kept as a noncurrent version when
+   * the new one has a `versionId`; a new `null` version replaces the key's null version, current or not,
+   * as S3 does. A record with the current row's `sequence` rewrites that row in place (new tags).
+   */
   readonly putObjects?: readonly ObjectRecord[];
+  /** Keys whose current row goes (a bucket that never had versioning: the key's only version). */
   readonly deleteObjects?: { readonly bucket: string; readonly keys: readonly string[] };
+  /**
+   * Versions removed for good, by id (undefined: the `null` version); removing the current version makes
+   * the newest noncurrent one current (a removed delete marker "undeletes").
+   */
+  readonly deleteVersions?: { readonly bucket: string; readonly versions: readonly { readonly key: string; readonly versionId: string | undefined }[] };
   readonly endUploads?: readonly string[];
   /**
    * A precondition (S3's If-Match, If-None-Match), given the rows `putObjects` would replace then
@@ -541,8 +583,10 @@ export interface WriteUnit {
 export interface WriteUnitResult {
   /** Per entry of `putObjects`, in order: the row it replaced. */
   readonly replaced: readonly (ObjectRecord | undefined)[];
-  /** The rows `deleteObjects` removed, in the order of its keys (keys without a row are left out). */
+  /** The rows `deleteObjects` then `deleteVersions` removed, in the order named (missing ones left out). */
   readonly removed: readonly ObjectRecord[];
+  /** Every row gone for good (removed, or a null version replaced): the bodies the caller may now delete. */
+  readonly discarded: readonly ObjectRecord[];
   /** The events queued. */
   readonly events: readonly QueuedEventRow[];
 }
@@ -561,7 +605,11 @@ export interface BucketRecord {
   readonly createdAt: number;
   /** The bucket's notification configuration as JSON, when it has one. */
   readonly notification: string | undefined;
+  /** The bucket's versioning state; absent while versioning was never enabled. */
+  readonly versioning?: BucketVersioning;
 }
+
+export type BucketVersioning = "Enabled" | "Suspended";
 
 export interface ObjectRecord {
   readonly bucket: string;
@@ -580,6 +628,18 @@ export interface ObjectRecord {
   readonly partSizes?: readonly number[];
   /** Object tags (PutObjectTagging, `x-amz-tagging`); absent when it has none. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The version's id; absent for the `null` version (written while the bucket's versioning was off or suspended). */
+  readonly versionId?: string;
+  /** Orders a key's versions, a later write sorting higher; absent ('') on rows from before versioning. */
+  readonly sequence?: string;
+  /** A delete marker: a version without a body (blob ''); GET of the key answers 404 while it is current. */
+  readonly deleteMarker?: boolean;
+}
+
+/** A version as ListObjectVersions lists it: whether it is its key's current version. */
+export interface ListedVersion {
+  readonly record: ObjectRecord;
+  readonly latest: boolean;
 }
 
 export interface UploadRecord {
@@ -607,11 +667,20 @@ export interface ObjectStore {
   /** Deletes an empty bucket and its unfinished uploads (whose ids it returns for their part files). */
   deleteBucket(name: string): Promise<"missing" | "not-empty" | { uploads: string[] }>;
   setNotification(name: string, notification: string | undefined): Promise<void>;
+  setVersioning(name: string, versioning: BucketVersioning): Promise<void>;
+  /** The key's current version (a delete marker included). */
   object(bucket: string, key: string): Promise<ObjectRecord | undefined>;
-  /** Whether any object row points at this body file (the start-up sweep of orphans asks). */
+  /** One version of the key, current or not, by id (undefined: the `null` version). */
+  objectVersion(bucket: string, key: string, versionId: string | undefined): Promise<ObjectRecord | undefined>;
+  /** Whether any object row, current or not, points at this body file (the start-up sweep of orphans asks). */
   referencesBlob(blob: string): Promise<boolean>;
-  /** Objects in key order: keys starting with `prefix`, after `after`. */
+  /** Current versions that are not delete markers, in key order: keys starting with `prefix`, after `after`. */
   listObjects(bucket: string, prefix: string, after: string, limit: number): Promise<ObjectRecord[]>;
+  /**
+   * Every version, keys in order and each key's versions newest first: keys starting with `prefix`, after
+   * the version of `afterKey` whose sequence is `afterSequence` ('': after all of `afterKey`'s versions).
+   */
+  listVersions(bucket: string, prefix: string, afterKey: string, afterSequence: string, limit: number): Promise<ListedVersion[]>;
   createUpload(upload: UploadRecord): Promise<void>;
   upload(uploadId: string): Promise<UploadRecord | undefined>;
   /** Uploads in (key, initiated) order, after the `afterKey`/`afterUploadId` marker. */
@@ -927,6 +996,12 @@ export interface ClusterStore {
    * yet (the first of racing nodes wins; every node gets the same key back).
    */
   signingKey(name: string, candidate: SigningKey, now: number): Promise<SigningKey>;
+  /**
+   * The cluster's secret named `name` that is not an access key pair (SNS's message-signing key and
+   * certificate): the one stored, or else `candidate()`'s, stored as it (the first of racing nodes
+   * wins; every node gets the same value back). `candidate` is called only when none is stored yet.
+   */
+  sharedSecret(name: string, candidate: () => Promise<string>, now: number): Promise<string>;
   /** Every node with a row, live or not, oldest first; rows of nodes dead for long are removed. */
   nodes(now: number): Promise<ClusterNodeRow[]>;
   /** The change log's newest position (where a starting node begins reading). */

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { whenFileExits } from "./file-exit.js";
 import { freePort } from "./postgres.js";
 
 export const NGINX = "/usr/sbin/nginx";
@@ -69,7 +70,7 @@ export async function startNginx(upstreams: readonly number[]): Promise<Balancer
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const kill = () => child.kill("SIGKILL");
-  process.once("exit", kill);
+  whenFileExits(kill);
   const deadline = Date.now() + 10_000;
   while (!(await listening(port))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`nginx did not start: ${stderr}`);

@@ -11,6 +11,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { whenFileExits } from "./file-exit.js";
 
 export const POSTGRES_BIN = "/usr/lib/postgresql/15/bin";
 const NOBODY = 65534;
@@ -93,7 +94,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (log = (log + chunk).slice(-4000)));
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (log = (log + chunk).slice(-4000)));
-    process.once("exit", killOnExit);
+    whenFileExits(killOnExit);
     await waitReady(port, child, () => log);
     const running = child;
     const admin = new pg.Pool({ host: "127.0.0.1", port, user: SUPERUSER, database: "postgres", max: 2 });

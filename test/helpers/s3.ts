@@ -8,9 +8,8 @@ import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
-import assert from "node:assert/strict";
 import { aws, type CliResult } from "./clients.js";
-import { runProcess } from "./process.js";
+import { runBoto3 } from "./boto3.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -104,17 +103,13 @@ export async function signedS3Fetch(url: string, method: string, pathAndQuery: s
  * Runs a Python snippet with boto3 (Debian's /usr/bin/python3) against Unkai: `s3` is a path-style
  * client, `url` the endpoint, `args` the extra arguments; the snippet prints its result as JSON.
  */
-export async function boto3S3(url: string, snippet: string, args: readonly string[] = []): Promise<unknown> {
-  const script = [
+export function boto3S3(url: string, snippet: string, args: readonly string[] = []): Promise<unknown> {
+  return runBoto3([
     "import json, sys, boto3, botocore.config, botocore.exceptions",
     "url = sys.argv[1]",
     "args = sys.argv[2:]",
     `s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test",`,
     `                  config=botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))`,
     snippet,
-  ].join("\n");
-  const env = { PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
-  const run = await runProcess("/usr/bin/python3", ["-c", script, url, ...args], { env });
-  assert.equal(run.code, 0, run.stderr);
-  return JSON.parse(run.stdout) as unknown;
+  ], [url, ...args]);
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
+import { whenFileExits } from "./file-exit.js";
 import { REPO_ROOT } from "./paths.js";
 
 /**
@@ -17,7 +18,7 @@ const killLeftovers = () => {
   running.clear();
 };
 after(killLeftovers);
-process.once("exit", killLeftovers);
+whenFileExits(killLeftovers);
 
 export interface TestUnkai {
   readonly url: string;

@@ -93,4 +93,23 @@ export function clusterStoreContract(test: StoreTest): void {
     assert.deepEqual(await a.signingKey("code-urls", { accessKeyId: "AKIAlater", secretAccessKey: "later" }, Date.now()), agreed[0], "a later candidate does not replace it");
     assert.notDeepEqual(await a.signingKey("other", { accessKeyId: "AKIAother", secretAccessKey: "other" }, Date.now()), agreed[0], "keys are per name");
   });
+
+  test("shared secrets: racing nodes all get the first value stored; a stored one is not asked for again", async ({ store, another }) => {
+    const a = store.cluster;
+    if (!a) return;
+    const others = await Promise.all([another(), another()]);
+    const [b, c] = others.map((o) => o.cluster);
+    assert.ok(b && c);
+    const agreed = await Promise.all([a, b, c].map((node, i) => node.sharedSecret("sns-signing", () => Promise.resolve(`value-${i}`), Date.now())));
+    assert.equal(new Set(agreed).size, 1, "every node has the same value");
+    assert.match(agreed[0] ?? "", /^value-[012]$/);
+    let asked = false;
+    const later = await a.sharedSecret("sns-signing", () => {
+      asked = true;
+      return Promise.resolve("later");
+    }, Date.now());
+    assert.equal(later, agreed[0]);
+    assert.equal(asked, false, "no candidate is made once one is stored");
+    assert.equal(await c.sharedSecret("other", () => Promise.resolve("other"), Date.now()), "other", "secrets are per name");
+  });
 }

@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import type { EventSourceMapping } from "../../src/core/event-source-mapping.js";
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
-import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
+import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/scheduler.js";
+import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
+import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
+import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
 
 const httpApi = (apiId: string, name = apiId): HttpApi => ({
@@ -127,6 +130,101 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(plain(await current.snsSubscriptions.get(subscription("s1").arn)), plain(subscription("s1")));
       assert.deepEqual((await current.snsSubscriptions.list()).map((s) => s.arn), [subscription("s1").arn]);
       assert.deepEqual(await current.eventRules.list(), []);
+    });
+  });
+
+  test("schedulerGroups, schedulerSchedules and schedulerDeliveries: the same contract, each kept apart", async ({ store, reopen }) => {
+    const group = (name: string): ScheduleGroupRecord => ({
+      Name: name, Arn: `arn:aws:scheduler:us-east-1:123456789012:schedule-group/${name}`, CreationDate: 1, LastModificationDate: 2, Tags: [{ Key: "k", Value: "v" }],
+    });
+    const schedule = (name: string, state: ScheduleRecord["State"] = "ENABLED"): ScheduleRecord => ({
+      Name: name, GroupName: "g", Arn: `arn:aws:scheduler:us-east-1:123456789012:schedule/g/${name}`, ScheduleExpression: "cron(0 9 * * ? *)",
+      ScheduleExpressionTimezone: "Europe/Paris", StartDate: 3, State: state, FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: 5 },
+      ActionAfterCompletion: "NONE", Target: { Arn: "arn:aws:sqs:us-east-1:123456789012:q.fifo", RoleArn: "arn:aws:iam::123456789012:role/r", Input: "hi", SqsParameters: { MessageGroupId: "m" } },
+      CreationDate: 1, LastModificationDate: 2,
+    });
+    await store.schedulerGroups.put("g", group("g"));
+    await store.schedulerGroups.put("h", group("h"));
+    await store.schedulerSchedules.put("g/b", schedule("b"));
+    await store.schedulerSchedules.put("g/a", schedule("a"));
+    await store.schedulerSchedules.put("g/b", schedule("b", "DISABLED"));
+    await store.schedulerDeliveries.put("d", {
+      id: "d", ruleArn: schedule("a").Arn, targetArn: "arn:aws:sqs:us-east-1:123456789012:q", message: { body: "x", attributes: { Source: "s" } }, eventTimeMs: 1,
+      attempts: 1, nextAttemptAt: 2, maximumRetryAttempts: 3, maximumEventAgeSeconds: 60, lastError: "e",
+    });
+    assert.equal(await store.schedulerGroups.delete("h"), true);
+    assert.equal(await store.schedulerSchedules.delete("g/a"), true);
+    assert.equal(await store.schedulerDeliveries.delete("d"), true);
+    assert.equal(await store.schedulerDeliveries.delete("d"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.schedulerGroups.list()), plain([group("g")]));
+      assert.equal(await current.schedulerGroups.get("h"), undefined);
+      assert.deepEqual(plain(await current.schedulerSchedules.get("g/b")), plain(schedule("b", "DISABLED")));
+      assert.deepEqual((await current.schedulerSchedules.list()).map((x) => x.Name), ["b"]);
+      assert.deepEqual(await current.schedulerDeliveries.list(), []);
+      assert.equal(await current.schedulerDeliveries.get("d"), undefined);
+      assert.deepEqual(await current.eventDeliveries.list(), []);
+    });
+  });
+
+  test("logSubscriptions: a group's filters as one document, kept apart from the others", async ({ store, reopen }) => {
+    const group = (name: string, filters: readonly string[]): LogGroupSubscriptions => ({
+      logGroupName: name,
+      filters: filters.map((filterName, i) => ({
+        filterName, logGroupName: name, filterPattern: "ERROR", destinationArn: "arn:aws:lambda:us-east-1:123456789012:function:sink",
+        distribution: "ByLogStream", creationTime: 1_767_225_600_000 + i,
+      })),
+    });
+    await store.logSubscriptions.put("/aws/lambda/b", group("/aws/lambda/b", ["one"]));
+    await store.logSubscriptions.put("/aws/lambda/a", group("/aws/lambda/a", ["x"]));
+    await store.logSubscriptions.put("/aws/lambda/b", group("/aws/lambda/b", ["one", "two"]));
+    assert.equal(await store.logSubscriptions.delete("/aws/lambda/a"), true);
+    assert.equal(await store.logSubscriptions.delete("/aws/lambda/a"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.logSubscriptions.get("/aws/lambda/b")), plain(group("/aws/lambda/b", ["one", "two"])));
+      assert.equal(await current.logSubscriptions.get("/aws/lambda/a"), undefined);
+      assert.deepEqual((await current.logSubscriptions.list()).map((g) => g.logGroupName), ["/aws/lambda/b"]);
+      assert.deepEqual(await current.snsTopics.list(), []);
+    });
+  });
+
+  test("bucketSettings: one document per bucket and kind, kept apart from the other documents", async ({ store, reopen }) => {
+    const policy: BucketSetting = { bucket: "b1", kind: "policy", policy: '{"Version":"2012-10-17","Statement":[]}' };
+    const cors: BucketSetting = {
+      bucket: "b1", kind: "cors",
+      rules: [{ id: "r", allowedOrigins: ["https://*.example.com"], allowedMethods: ["GET"], allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 60 }],
+    };
+    const tags = (value: string): BucketSetting => ({ bucket: "a0", kind: "tagging", tags: { team: value } });
+    await store.bucketSettings.put(bucketSettingId("b1", "policy"), policy);
+    await store.bucketSettings.put(bucketSettingId("b1", "cors"), cors);
+    await store.bucketSettings.put(bucketSettingId("a0", "tagging"), tags("x"));
+    await store.bucketSettings.put(bucketSettingId("a0", "tagging"), tags("y"));
+    assert.equal(await store.bucketSettings.delete(bucketSettingId("b1", "policy")), true);
+    assert.equal(await store.bucketSettings.delete(bucketSettingId("b1", "policy")), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.equal(await current.bucketSettings.get(bucketSettingId("b1", "policy")), undefined);
+      assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("b1", "cors"))), plain(cors));
+      assert.deepEqual((await current.bucketSettings.list()).map((s) => `${s.bucket}/${s.kind}`), ["a0/tagging", "b1/cors"]);
+      assert.deepEqual(plain(await current.bucketSettings.get(bucketSettingId("a0", "tagging"))), plain(tags("y")));
+      assert.deepEqual(await current.snsTopics.list(), []);
+    });
+  });
+
+  test("snsHttpDeliveries: pending http retries, kept apart from the topics", async ({ store, reopen }) => {
+    const pending = (id: string, attempts: number): SnsPendingHttpDelivery => ({
+      id, url: "https://example.com/hook", body: "{}", headers: { "x-amz-sns-message-type": "Notification" }, attempts, retries: 3, delayMs: 20_000,
+      nextAttemptAt: 1_000 + attempts, deadLetter: { targetArn: "arn:aws:sqs:us-east-1:123456789012:dlq", body: "{}" },
+    });
+    await store.snsHttpDeliveries.put("h1", pending("h1", 1));
+    await store.snsHttpDeliveries.put("h2", pending("h2", 1));
+    await store.snsHttpDeliveries.put("h2", pending("h2", 2));
+    assert.equal(await store.snsHttpDeliveries.delete("h1"), true);
+    assert.equal(await store.snsHttpDeliveries.delete("h1"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.snsHttpDeliveries.get("h2")), plain(pending("h2", 2)));
+      assert.equal(await current.snsHttpDeliveries.get("h1"), undefined);
+      assert.deepEqual((await current.snsHttpDeliveries.list()).map((d) => d.id), ["h2"]);
+      assert.deepEqual(await current.snsTopics.list(), []);
     });
   });
 }

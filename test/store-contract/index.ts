@@ -22,10 +22,12 @@ import { messageStoreContract } from "./message-store.js";
 import { alarmStoreContract } from "./alarm-store.js";
 import { metricDataStoreContract, metricFilterStoreContract } from "./metric-store.js";
 import { objectStoreContract } from "./object-store.js";
+import { objectVersionsContract } from "./object-versions.js";
 import { queueStoreContract } from "./queue-store.js";
 import { CoverageRecorder, type ContractStore } from "./recorder.js";
 import { scheduleTimerStoreContract } from "./schedule-timer-store.js";
 import { shardLeaseStoreContract } from "./shard-lease-store.js";
+import { snsDeduplicationStoreContract } from "./sns-deduplication-store.js";
 import { testEventStoreContract } from "./test-event-store.js";
 import { aliasStoreContract, versionStoreContract } from "./version-store.js";
 
@@ -46,10 +48,12 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["AccessKeyStore", accessKeyStoreContract],
   ["DocumentStore", documentStoreContract],
   ["ObjectStore", objectStoreContract],
+  ["ObjectStore versions", objectVersionsContract],
   ["QueueStore", queueStoreContract],
   ["MessageStore", messageStoreContract],
   ["ScheduleTimerStore", scheduleTimerStoreContract],
   ["ShardLeaseStore", shardLeaseStoreContract],
+  ["SnsDeduplicationStore", snsDeduplicationStoreContract],
   ["DynamoDbStore", dynamoDbStoreContract],
   ["MetricFilterStore", metricFilterStoreContract],
   ["MetricDataStore", metricDataStoreContract],

@@ -59,10 +59,13 @@ export const ruleKey = (bus: string, name: string): string => `${bus}/${name}`;
 export interface PendingDelivery {
   /** Stable per (event, bus, rule, target): a second failure of the same delivery replaces the entry. */
   readonly id: string;
+  /** The rule's ARN (a Scheduler outbox keeps the schedule's here). */
   readonly ruleArn: string;
   readonly targetArn: string;
   readonly message: {
     readonly body: string;
+    /** String attributes (a Scheduler event-bus target's Source and DetailType). */
+    readonly attributes?: Readonly<Record<string, string>>;
     readonly groupId?: string;
     readonly deduplicationId?: string;
   };

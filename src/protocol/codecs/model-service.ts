@@ -49,6 +49,11 @@ export interface ModelServiceOptions {
    * Default: `ValidationException` for JSON services, `ValidationError` for Query-only ones.
    */
   readonly validationError?: string | ((violations: readonly Violation[], protocol: Protocol) => UnkaiError);
+  /**
+   * The awsQuery code of an IAM denial (`not-authorized`) when the service names it otherwise than
+   * `AccessDenied`: SNS answers `AuthorizationError`. The table must hold it.
+   */
+  readonly notAuthorizedCode?: string;
   /** Code for a body that is not JSON/CBOR or has a value of the wrong type. Default `SerializationException` (JSON/CBOR), the validation code on awsQuery. */
   readonly serializationError?: string;
   /**
@@ -196,7 +201,8 @@ export function modelService(options: ModelServiceOptions): Service {
     },
     rejectUnauthenticated(error: AuthRefusal, request: UnkaiRequest) {
       const protocol = addressOf(model, request)?.protocol ?? fallback;
-      const code = protocol === "awsQuery" ? (QUERY_AUTH_CODES[error.reason] ?? "SignatureDoesNotMatch") : error.code;
+      const queryCode = error.reason === "not-authorized" && options.notAuthorizedCode !== undefined ? options.notAuthorizedCode : QUERY_AUTH_CODES[error.reason];
+      const code = protocol === "awsQuery" ? (queryCode ?? "SignatureDoesNotMatch") : error.code;
       const message = error.reason === "unsigned" && protocol === "awsQuery" ? "Request is missing Authentication Token" : error.message;
       return render(protocol, new UnkaiError(code as never, message), request.requestId);
     },

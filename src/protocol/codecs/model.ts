@@ -46,6 +46,8 @@ export interface OperationModel {
   readonly input?: ShapeRef;
   readonly output?: ShapeRef & { readonly resultWrapper?: string };
   readonly errors?: readonly ShapeRef[];
+  /** restJson/restXml: the method and path template (`/schedules/{Name}`) that name the operation. */
+  readonly http?: { readonly method: string; readonly requestUri: string; readonly responseCode?: number };
 }
 
 export interface ServiceModel {

@@ -7,6 +7,8 @@ import type { MetricDataStore, MetricDatum, MetricIdentity } from "../../store/p
 import { combination, dimensionList, dimensionRecord, invalidValue, sameDimensions } from "./parameters.js";
 import type { Dimension } from "./put-metric-data.js";
 import { byPeriod, isStatistic, percentileOf, statisticOf, summarize } from "./statistics.js";
+import type { MathValue, Series } from "./metric-math/evaluate.js";
+import { evaluateQueries, scalarSeries } from "./metric-math/queries.js";
 
 /** What one metric's query reads: its points of a unit (when given) in [fromMs, toMs). */
 export interface MetricSelection {
@@ -80,6 +82,8 @@ export interface MetricDataQueryInput {
   readonly Expression?: string;
   readonly Label?: string;
   readonly ReturnData?: boolean;
+  /** An expression's period (seconds) when nothing it reads has one (a scalar, FILL of nothing). */
+  readonly Period?: number;
 }
 
 export interface GetMetricDataInput {
@@ -98,25 +102,46 @@ export async function getMetricData(input: GetMetricDataInput, store: MetricData
   const queries = input.MetricDataQueries;
   if (queries.length > 500) throw invalidValue("The collection MetricDataQueries must not have a size greater than 500.");
   queries.forEach((q, i) => checkQuery(q, `MetricDataQueries.member.${i + 1}`));
+  const ids = new Set<string>();
+  for (const q of queries) {
+    if (ids.has(q.Id)) throw invalidValue(`The values for parameter id in MetricDataQueries are not unique: ${q.Id} appears more than once.`);
+    ids.add(q.Id);
+  }
+  if (!queries.some((q) => q.ReturnData !== false)) throw invalidValue("At least one MetricDataQuery must have ReturnData set to true.");
   const descending = (input.ScanBy ?? "TimestampDescending") === "TimestampDescending";
-  const MetricDataResults = [];
-  for (const q of queries.filter((query) => query.ReturnData !== false)) {
+  const metricSeries = new Map<string, Series>();
+  for (const q of queries) {
     const stat = q.MetricStat;
     if (!stat) continue;
     const selection = { namespace: stat.Metric.Namespace ?? "", metricName: stat.Metric.MetricName ?? "", dimensions: dimensionRecord(stat.Metric.Dimensions, "Dimensions"), unit: stat.Unit };
     const series = await statisticSeries(store, selection, stat.Stat, stat.Period * 1000, fromMs, toMs);
-    if (descending) series.reverse();
-    MetricDataResults.push({ Id: q.Id, Label: q.Label ?? selection.metricName, Timestamps: series.map(([t]) => new Date(t)), Values: series.map(([, v]) => v), StatusCode: "Complete" });
+    metricSeries.set(q.Id, { label: q.Label ?? selection.metricName, periodMs: stat.Period * 1000, points: new Map(series) });
   }
+  const values = evaluateQueries(queries, metricSeries, fromMs, toMs);
+  const MetricDataResults = queries.filter((q) => q.ReturnData !== false).flatMap((q) => resultsOf(q, values.get(q.Id), fromMs, toMs, descending));
   return { MetricDataResults, Messages: [] };
+}
+
+/** One result per series (an array of series gives one each, labelled after the expression and the metric). */
+function resultsOf(q: MetricDataQueryInput, value: MathValue | undefined, fromMs: number, toMs: number, descending: boolean): object[] {
+  const label = q.Label ?? q.Id;
+  const list: Series[] = value === undefined ? [] : value.kind === "array" ? value.items.map((s) => ({ ...s, label: `${label} ${s.label}` }))
+    : value.kind === "series" ? [value.series] : [scalarSeries(value.value, (q.Period ?? 60) * 1000, fromMs, toMs, label)];
+  return list.map((s) => {
+    const points = [...s.points].filter(([, v]) => Number.isFinite(v));
+    if (descending) points.reverse();
+    return { Id: q.Id, Label: q.MetricStat ? s.label : value?.kind === "array" ? s.label : label, Timestamps: points.map(([t]) => new Date(t)), Values: points.map(([, v]) => v), StatusCode: "Complete" };
+  });
 }
 
 function checkQuery(q: MetricDataQueryInput, at: string): void {
   if (!QUERY_ID.test(q.Id)) throw new UnkaiError("ValidationError", `The value ${q.Id} for parameter ${at}.Id is invalid: an Id starts with a lower-case letter and has only letters, digits and underscores.`);
+  if ((q.Expression === undefined) === (q.MetricStat === undefined)) throw combination(`Exactly one of the parameters ${at}.MetricStat and ${at}.Expression must be specified.`);
   if (q.Expression !== undefined) {
-    throw invalidValue(`Unkai does not evaluate metric math yet: ${at} (Id ${q.Id}) has an Expression. Query each metric with MetricStat instead.`);
+    if (q.Period !== undefined) checkPeriod(q.Period, `${at}.Period`);
+    return;
   }
-  if (!q.MetricStat) throw combination(`Exactly one of the parameters ${at}.MetricStat and ${at}.Expression must be specified.`);
+  if (!q.MetricStat) return;
   checkPeriod(q.MetricStat.Period, `${at}.MetricStat.Period`);
   if (!isStatistic(q.MetricStat.Stat)) throw new UnkaiError("ValidationError", `The value ${q.MetricStat.Stat} for parameter ${at}.MetricStat.Stat is not a valid statistic.`);
   if (q.MetricStat.Metric.Namespace === undefined || q.MetricStat.Metric.MetricName === undefined) {

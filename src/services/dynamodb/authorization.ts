@@ -1,12 +1,17 @@
 /**
  * DynamoDB's IAM actions, derived from its model: `dynamodb:<Operation>` on the tables the input names
  * (`arn:aws:dynamodb:<region>:<account>:table/<name>`, `…/index/<index>` for an index read; a TableName
- * that is already an ARN is kept), every table of a batch or transaction, `*` for listings and PartiQL
- * (whose table is inside the statement). test/iam-actions.test.ts.
+ * that is already an ARN is kept), every table of a batch or transaction, `*` for listings. PartiQL
+ * asks, per statement, for `dynamodb:PartiQL{Select,Insert,Update,Delete}` on the statement's table
+ * (or index), as AWS does; a statement that does not parse asks for its verb's action on `*`, so a
+ * caller allowed only on some tables is refused before the statement is looked at.
+ * test/iam-actions.test.ts, test/dynamodb-partiql.test.ts.
  */
 import type { Account } from "../../core/arn.js";
 import { derivedAuthorization, stringMember, type AuthorizationTable } from "../../protocol/codecs/derived-authorization.js";
 import type { ServiceModel } from "../../protocol/codecs/model.js";
+import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { parseStatement } from "./partiql/parse.js";
 
 const TRANSACT_PARTS = ["Get", "Put", "Update", "Delete", "ConditionCheck"] as const;
 
@@ -21,8 +26,39 @@ function transactTables(items: unknown): string[] {
   });
 }
 
+/** EXISTS(SELECT …) reads, so it asks for PartiQLSelect. */
+const PARTIQL_ACTIONS: Record<string, string> = { select: "PartiQLSelect", exists: "PartiQLSelect", insert: "PartiQLInsert", update: "PartiQLUpdate", delete: "PartiQLDelete" };
+
+/** The action and resource one PartiQL statement needs. */
+function statementAction(statement: unknown, parameters: unknown, table: (name: string) => string): ActionRequest {
+  const source = typeof statement === "string" ? statement : "";
+  try {
+    const parsed = parseStatement(source, Array.isArray(parameters) ? parameters : []);
+    const { table: name, index } = parsed.source;
+    return { action: `dynamodb:${PARTIQL_ACTIONS[parsed.kind] as string}`, resource: index === undefined ? table(name) : `${table(name)}/index/${index}` };
+  } catch {
+    const verb = /^\s*(\w+)/.exec(source)?.[1]?.toLowerCase() ?? "";
+    return { action: `dynamodb:${PARTIQL_ACTIONS[verb] ?? "PartiQLSelect"}`, resource: "*" };
+  }
+}
+
+function statementsOf(input: Record<string, unknown>): { Statement?: unknown; Parameters?: unknown }[] {
+  const list = input.Statements ?? input.TransactStatements;
+  if (Array.isArray(list)) return list.filter((s): s is Record<string, unknown> => typeof s === "object" && s !== null);
+  return [input];
+}
+
 export function dynamodbAuthorization(model: ServiceModel, account: Account): AuthorizationTable {
   const table = (name: string) => (name.startsWith("arn:") ? name : `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${name}`);
+  const partiql = (input: Record<string, unknown>): readonly ActionRequest[] => {
+    const statements = statementsOf(input);
+    const requests = (statements.length > 0 ? statements : [input]).map((s) => statementAction(s.Statement, s.Parameters, table));
+    return requests.filter((r, i) => requests.findIndex((o) => o.action === r.action && o.resource === r.resource) === i);
+  };
+  return { ...derived(model, table), ExecuteStatement: partiql, BatchExecuteStatement: partiql, ExecuteTransaction: partiql };
+}
+
+function derived(model: ServiceModel, table: (name: string) => string): AuthorizationTable {
   return derivedAuthorization(model, {
     prefix: "dynamodb",
     resourceOf: (_operation, input) => {

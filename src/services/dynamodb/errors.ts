@@ -11,6 +11,7 @@ export const DYNAMODB_ERRORS = {
   ConditionalCheckFailedException: { status: 400, messageKey: "message", userType: false },
   TransactionCanceledException: { status: 400, messageKey: "Message", userType: false },
   TransactionConflictException: { status: 400, messageKey: "message", userType: false },
+  DuplicateItemException: { status: 400, messageKey: "message", userType: false },
   IdempotentParameterMismatchException: { status: 400, messageKey: "Message", userType: false },
   LimitExceededException: { status: 400, messageKey: "message", userType: false },
   InternalServerError: { status: 500, messageKey: "message", userType: false },

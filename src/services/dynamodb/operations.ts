@@ -17,6 +17,7 @@ import {
   updateTimeToLive,
 } from "./table-operations.js";
 import { IdempotencyTokens, transactGetItems, transactWriteItems } from "./transactions.js";
+import { batchExecuteStatement, executeStatement, executeTransaction } from "./partiql/execute.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation declares its own input type; the codec has validated it against the model
 export type DynamoOperation = (input: any) => Promise<object>;
@@ -49,5 +50,8 @@ export function dynamoOperations(ctx: DynamoContext): Record<string, DynamoOpera
     BatchWriteItem: op(batchWriteItem),
     TransactWriteItems: (input: Parameters<typeof transactWriteItems>[2]) => transactWriteItems(ctx, tokens, input),
     TransactGetItems: op(transactGetItems),
+    ExecuteStatement: op(executeStatement),
+    BatchExecuteStatement: op(batchExecuteStatement),
+    ExecuteTransaction: (input: Parameters<typeof executeTransaction>[2]) => executeTransaction(ctx, tokens, input),
   };
 }

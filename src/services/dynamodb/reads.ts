@@ -87,7 +87,16 @@ function checkSelect(input: ReadInput, projection: Path[] | undefined): void {
   }
 }
 
-function answer(input: ReadInput, table: LoadedTable, page: Page, projection: Path[] | undefined): object {
+/** A read's response members. */
+export interface ReadAnswer {
+  readonly Items?: AttributeMap[];
+  readonly Count: number;
+  readonly ScannedCount: number;
+  readonly LastEvaluatedKey?: AttributeMap;
+  readonly ConsumedCapacity?: unknown;
+}
+
+function answer(input: ReadInput, table: LoadedTable, page: Page, projection: Path[] | undefined): ReadAnswer {
   const items = projection === undefined ? page.items : page.items.map((item) => project(item, projection));
   return {
     ...(input.Select === "COUNT" ? {} : { Items: items }),
@@ -144,6 +153,19 @@ export async function query(ctx: DynamoContext, input: QueryInput): Promise<obje
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
   checkSelect(input, projection);
+  return runQuery(ctx, table, input, { keyCondition, filter, projection });
+}
+
+/** The parsed parts of a read (from its expressions, or from a PartiQL statement). */
+export interface ParsedRead {
+  readonly keyCondition?: Condition;
+  readonly filter: Condition | undefined;
+  readonly projection: Path[] | undefined;
+}
+
+/** A Query page once its conditions are parsed; `input` gives the index, paging and capacity options. */
+export async function runQuery(ctx: DynamoContext, table: LoadedTable, input: QueryInput, parsed: ParsedRead & { keyCondition: Condition }): Promise<ReadAnswer> {
+  const { keyCondition, filter, projection } = parsed;
   const forward = input.ScanIndexForward !== false;
   if (input.IndexName !== undefined) {
     const index = findIndex(table, input.IndexName, input.ConsistentRead);
@@ -186,6 +208,12 @@ export async function scan(ctx: DynamoContext, input: ScanInput): Promise<object
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
   checkSelect(input, projection);
+  return runScan(ctx, table, input, { filter, projection });
+}
+
+/** A Scan page once its filter and projection are parsed. */
+export async function runScan(ctx: DynamoContext, table: LoadedTable, input: ScanInput, { filter, projection }: ParsedRead): Promise<ReadAnswer> {
+  const { Segment: segment, TotalSegments: total } = input;
   const keep = (row: DynamoItemRow) => total === undefined || segmentOf(row.partitionKey, total) === segment;
   if (input.IndexName !== undefined) {
     const index = findIndex(table, input.IndexName, input.ConsistentRead);

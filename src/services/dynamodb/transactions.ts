@@ -45,7 +45,7 @@ export class IdempotencyTokens {
   }
 }
 
-async function planOf(ctx: DynamoContext, item: TransactItem): Promise<{ plan: WritePlan; returnOnFailure: string | undefined }> {
+async function planOf(ctx: DynamoContext, item: TransactItem): Promise<TransactPlan> {
   const actions = [item.ConditionCheck, item.Put, item.Delete, item.Update].filter((a) => a !== undefined);
   if (actions.length !== 1) throw invalid("TransactItems can only contain one of Check, Put, Update or Delete");
   if (item.ConditionCheck) return { plan: await planConditionCheck(ctx, item.ConditionCheck), returnOnFailure: item.ConditionCheck.ReturnValuesOnConditionCheckFailure };
@@ -57,8 +57,22 @@ async function planOf(ctx: DynamoContext, item: TransactItem): Promise<{ plan: W
 
 export async function transactWriteItems(ctx: DynamoContext, tokens: IdempotencyTokens, input: { TransactItems: TransactItem[]; ClientRequestToken?: string }): Promise<object> {
   if (tokens.check(input.ClientRequestToken, input.TransactItems, ctx.now())) return {};
-  const plans: { plan: WritePlan; returnOnFailure: string | undefined }[] = [];
+  const plans: TransactPlan[] = [];
   for (const item of input.TransactItems) plans.push(await planOf(ctx, item));
+  await commitTransaction(ctx, plans);
+  tokens.remember(input.ClientRequestToken, input.TransactItems, ctx.now());
+  return {};
+}
+
+/** One action of a write transaction; `failure` is the reason code its failed condition reports (PartiQL's INSERT says DuplicateItem). */
+export interface TransactPlan {
+  readonly plan: WritePlan;
+  readonly returnOnFailure: string | undefined;
+  readonly failure?: "ConditionalCheckFailed" | "DuplicateItem";
+}
+
+/** Checks every condition and applies every write in one store transaction, or cancels with a reason per action. */
+export async function commitTransaction(ctx: DynamoContext, plans: readonly TransactPlan[]): Promise<void> {
   if (new Set(plans.map((p) => keyId(p.plan.key))).size !== plans.length) throw invalid("Transaction request cannot include multiple operations on one item");
   await ctx.store.transact(
     plans.map((p) => p.plan.key),
@@ -70,15 +84,15 @@ export async function transactWriteItems(ctx: DynamoContext, tokens: Idempotency
       return { writes: plans.flatMap(({ plan }, i) => writesOf(plan, current[i], plan.next(current[i]), now)), result: undefined };
     },
   );
-  tokens.remember(input.ClientRequestToken, input.TransactItems, ctx.now());
-  return {};
 }
 
-function cancelled(plans: { returnOnFailure: string | undefined }[], current: (AttributeMap | undefined)[], failed: boolean[]): UnkaiError {
-  const reasons = plans.map(({ returnOnFailure }, i) => {
+const FAILURE_MESSAGES = { ConditionalCheckFailed: "The conditional request failed", DuplicateItem: "Duplicate primary key exists in table" };
+
+function cancelled(plans: readonly TransactPlan[], current: (AttributeMap | undefined)[], failed: boolean[]): UnkaiError {
+  const reasons = plans.map(({ returnOnFailure, failure = "ConditionalCheckFailed" }, i) => {
     if (!failed[i]) return { Code: "None" };
     const old = current[i];
-    return { Code: "ConditionalCheckFailed", Message: "The conditional request failed", ...(returnOnFailure === "ALL_OLD" && old !== undefined ? { Item: wireItem(old) } : {}) };
+    return { Code: failure, Message: FAILURE_MESSAGES[failure], ...(returnOnFailure === "ALL_OLD" && old !== undefined ? { Item: wireItem(old) } : {}) };
   });
   return errorWithMembers(
     "TransactionCanceledException",

@@ -80,6 +80,11 @@ export async function planUpdate(
   const actions = expressions.update(input.UpdateExpression) ?? legacyUpdates(input.AttributeUpdates);
   const condition = conditionOf(input, expressions);
   expressions.finish();
+  return planUpdateActions(table, key, attributes, actions, condition);
+}
+
+/** An update once its actions and condition are parsed (UpdateItem's expressions, or a PartiQL UPDATE). */
+export function planUpdateActions(table: LoadedTable, key: DynamoItemKey, attributes: AttributeMap, actions: UpdateActions | undefined, condition: Condition | undefined): WritePlan {
   const updatedPaths = touchedPaths(actions);
   const keyNames = [table.schema.partition.name, table.schema.sort?.name];
   for (const path of updatedPaths) {

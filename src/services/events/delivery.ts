@@ -18,7 +18,7 @@ import { targetInput } from "../../core/events/input.js";
 import type { PendingDelivery, RuleRecord, TargetRecord } from "../../core/events/resources.js";
 import { functionOfArn } from "../../sources/s3-notifications.js";
 import type { DocumentStore } from "../../store/ports.js";
-import { DEFAULT_RETRY, type DeliveryOutbox } from "./outbox.js";
+import { DEFAULT_RETRY, type DeliveryOutbox } from "../../async/delivery-outbox.js";
 
 /**
  * How many buses an event may pass through by event-bus targets: a rule that sends its bus's events

@@ -11,22 +11,24 @@ import { busOperations } from "./buses.js";
 import { EventDelivery, busOfArn } from "./delivery.js";
 import { EVENTS_ERRORS } from "./errors.js";
 import { names as namesOf } from "./names.js";
-import { DeliveryOutbox } from "./outbox.js";
+import { DeliveryOutbox, EVENTBRIDGE_OUTBOX } from "../../async/delivery-outbox.js";
 import { ruleOperations } from "./rules.js";
 import { RuleSchedules } from "./schedules.js";
 import { tagOperations } from "./tags.js";
 import type { Platform } from "../module.js";
 import { eventsAuthorization } from "./authorization.js";
+import { busDestination } from "./destination.js";
 
 export function eventsService(platform: Platform): Service {
   const logger = platform.logger("events");
   const now = Date.now;
   const names = namesOf(platform.account);
   const { eventBuses: buses, eventRules: rules, scheduleTimers } = platform.store;
-  const outbox = new DeliveryOutbox(platform.store.eventDeliveries, platform.destinations, platform.retryTiming, now, logger);
+  const outbox = new DeliveryOutbox(platform.store.eventDeliveries, platform.destinations, platform.retryTiming, now, logger, EVENTBRIDGE_OUTBOX);
   const delivery = new EventDelivery(rules, platform.queue, platform.destinations, outbox, logger);
   const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: platform.nodeName, now }, logger);
   platform.onDeadLeasesFreed(() => schedules.runner.wake());
+  platform.destinations.add(busDestination({ buses, delivery, account: platform.account, now }));
   const startedAt = now();
   const operations: Operations = {
     ...busOperations({ buses, rules, names, account: platform.account, delivery, now, startedAt }),

@@ -36,5 +36,8 @@ export function logsActions(account: Account): Readonly<Record<string, Resolver>
     DeleteMetricFilter: group("DeleteMetricFilter"),
     DescribeMetricFilters: (body) => [{ action: "logs:DescribeMetricFilters", resource: groupOf(body) === "" ? `${base}*` : `${base}${groupOf(body)}:*` }],
     TestMetricFilter: () => [{ action: "logs:TestMetricFilter", resource: "*" }],
+    PutSubscriptionFilter: group("PutSubscriptionFilter"),
+    DescribeSubscriptionFilters: group("DescribeSubscriptionFilters"),
+    DeleteSubscriptionFilter: group("DeleteSubscriptionFilter"),
   };
 }

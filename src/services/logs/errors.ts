@@ -9,7 +9,7 @@ export const LOGS_ERRORS = {
   SerializationException: { status: 400, messageKey: "message", userType: false },
   ResourceNotFoundException: { status: 400, messageKey: "message", userType: false },
   ResourceAlreadyExistsException: { status: 400, messageKey: "message", userType: false },
-  // Over a quota: more than 100 metric filters in one log group
+  // Over a quota: more than 100 metric filters or 2 subscription filters in one log group
   LimitExceededException: { status: 400, messageKey: "message", userType: false },
   // Unkai's data directory is low on free space (writes that would grow it)
   ServiceUnavailableException: { status: 503, messageKey: "message", userType: false },

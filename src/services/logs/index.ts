@@ -6,13 +6,17 @@ import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
 import type { FreeSpace } from "../../store/disk-space.js";
-import type { LogStore, MetricFilterStore } from "../../store/ports.js";
+import type { DocumentStore, LogStore, MetricFilterStore } from "../../store/ports.js";
+import type { LogGroupSubscriptions } from "../../core/log-subscription.js";
 import { LOGS_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
 import { filterOperations } from "./filter.js";
 import { metricFilterOperations } from "./metric-filters.js";
 import { writeOperations, type GroupNameInput } from "./writes.js";
 import { logsActions } from "./authorization.js";
+import { cachedDocuments, patternCache } from "./ingestion.js";
+import { subscriptionDelivery } from "./subscription-delivery.js";
+import { subscriptionFilterOperations, type SubscriptionDeps } from "./subscription-filters.js";
 
 interface GetInput {
   readonly logGroupName?: string;
@@ -33,6 +37,9 @@ interface StreamsInput {
 export interface LogsServiceDeps {
   readonly logs: LogStore;
   readonly metricFilters: MetricFilterStore;
+  readonly subscriptions: DocumentStore<LogGroupSubscriptions>;
+  /** What PutSubscriptionFilter checks a destination function with. */
+  readonly destinations: Pick<SubscriptionDeps, "functionExists" | "logsMayInvoke">;
   readonly account: Account;
   /** Creating groups and streams and PutLogEvents are refused while the data directory is low on space. */
   readonly space: FreeSpace;
@@ -40,7 +47,7 @@ export interface LogsServiceDeps {
   readonly now?: () => number;
 }
 
-export function logsService({ logs, metricFilters, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
+export function logsService({ logs, metricFilters, subscriptions, destinations, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
   const groupArn = (group: string) => `arn:aws:logs:${account.region}:${account.accountId}:log-group:${group}`;
   const requireGroup = async (group: string | undefined) => {
     if (!group) throw new UnkaiError("InvalidParameterException", "logGroupName is required.");
@@ -54,6 +61,7 @@ export function logsService({ logs, metricFilters, account, space, logger, now =
     ...writeOperations({ logs, space, now, requireGroup }),
     ...filterOperations(logs, requireGroup),
     ...metricFilterOperations(metricFilters, requireGroup, now),
+    ...subscriptionFilterOperations({ ...destinations, subscriptions, account, requireGroup, now }),
     async GetLogEvents(input: GetInput) {
       const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
       const afterId = input.nextToken?.startsWith("f/") ? Number(input.nextToken.slice(2)) : undefined;
@@ -90,6 +98,7 @@ export function logsService({ logs, metricFilters, account, space, logger, now =
     async DeleteLogGroup(input: GroupNameInput) {
       const group = await requireGroup(input.logGroupName);
       await metricFilters.deleteGroup(group);
+      await subscriptions.delete(group);
       await logs.deleteGroup(group);
     },
   };
@@ -105,5 +114,20 @@ export const logsModule: ServiceModule = {
   name: "logs",
   errors: { kind: "json", table: LOGS_ERRORS, heading: "## CloudWatch Logs errors" },
   compatibility: "docs/compatibility/logs.md",
-  create: (p) => logsService({ logs: p.store.logs, metricFilters: p.store.metricFilters, account: p.account, space: p.space, logger: p.logger("logs") }),
+  create: (p) => {
+    const logger = p.logger("logs");
+    const subscriptions = cachedDocuments(p.store.logSubscriptions);
+    const enforcer = p.iamEnforcer;
+    p.onLogsAppended(subscriptionDelivery({
+      subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: patternCache(), logger,
+    }));
+    const destinations: LogsServiceDeps["destinations"] = {
+      functionExists: async (name) => (await p.functions.find(name)) !== undefined,
+      ...(enforcer ? { logsMayInvoke: (functionArn: string, logGroupArn: string) => enforcer.serviceMayInvoke(LOGS_PRINCIPALS(p.account.region), functionArn, logGroupArn) } : {}),
+    };
+    return logsService({ logs: p.store.logs, metricFilters: p.store.metricFilters, subscriptions, destinations, account: p.account, space: p.space, logger });
+  },
 };
+
+/** The service principals a function policy may name to let CloudWatch Logs invoke it (both are accepted by AWS). */
+const LOGS_PRINCIPALS = (region: string) => ["logs.amazonaws.com", `logs.${region}.amazonaws.com`];

@@ -7,13 +7,14 @@
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
 import { targetOf } from "./addressing.js";
+import { bucketSettingActions } from "./bucket-settings.js";
 import { copySource } from "./object-ops.js";
 import { listOf, parseXml, text } from "./xml.js";
 
 /** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
 export const UNSUPPORTED_BUCKET_SUBRESOURCES = [
-  "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
-  "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "website",
+  "acl", "analytics", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
+  "ownershipControls", "publicAccessBlock", "replication", "requestPayment", "website",
   "accelerate",
 ];
 
@@ -33,6 +34,8 @@ function bucketActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
   const { method, query } = request;
   const on = (action: string, keys?: Record<string, string>): ActionRequest[] => [{ action: `s3:${action}`, resource: bucketArn(bucket), keys }];
   if (UNSUPPORTED_BUCKET_SUBRESOURCES.some((name) => query.has(name))) return [];
+  const setting = bucketSettingActions(request, bucket);
+  if (setting !== undefined) return setting;
   if (query.has("notification")) return method === "PUT" ? on("PutBucketNotification") : method === "GET" ? on("GetBucketNotification") : [];
   if (query.has("versions")) return method === "GET" ? on("ListBucketVersions", listKeys(query)) : [];
   if (query.has("versioning")) return method === "PUT" ? on("PutBucketVersioning") : method === "GET" ? on("GetBucketVersioning") : [];
@@ -45,11 +48,14 @@ function bucketActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
   return [];
 }
 
-/** DeleteObjects needs s3:DeleteObject on every key it names; a body that does not parse is refused by the handler. */
+/**
+ * DeleteObjects needs s3:DeleteObject on every key it names (s3:DeleteObjectVersion for an entry with a
+ * VersionId); a body that does not parse is refused by the handler.
+ */
 function deleteObjectsActions(request: UnkaiRequest, bucket: string): ActionRequest[] {
   try {
-    const keys = listOf(parseXml(request.body, "Delete").Object).map((o) => text(o.Key));
-    return keys.map((key) => ({ action: "s3:DeleteObject", resource: objectArn(bucket, key) }));
+    const entries = listOf(parseXml(request.body, "Delete").Object);
+    return entries.map((o) => ({ action: o.VersionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion", resource: objectArn(bucket, text(o.Key)) }));
   } catch {
     return [];
   }
@@ -67,7 +73,8 @@ function objectActions(request: UnkaiRequest, bucket: string, key: string): Acti
   if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined && uploadId === null) {
     try {
       const source = copySource(request.headers["x-amz-copy-source"]);
-      return [{ action: "s3:GetObject", resource: objectArn(source.bucket, source.key) }, on("PutObject")];
+      const read = source.versionId === null ? "s3:GetObject" : "s3:GetObjectVersion";
+      return [{ action: read, resource: objectArn(source.bucket, source.key) }, on("PutObject")];
     } catch {
       return [on("PutObject")];
     }

@@ -2,6 +2,7 @@
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { validateBucketName } from "./addressing.js";
 import { isoTime, requireBucket, type S3Context } from "./context.js";
+import { forgetBucketSettings } from "./bucket-settings.js";
 import { S3Error } from "./errors.js";
 import { parseXml, xmlResponse } from "./xml.js";
 
@@ -44,6 +45,8 @@ export async function createBucket(context: S3Context, request: UnkaiRequest, na
     if (request.caller.region === "us-east-1") return { status: 200, headers: { Location: `/${name}` } };
     throw new S3Error("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", `/${name}`, { BucketName: name });
   }
+  // A bucket of this name deleted while its settings were being removed must not lend them to this one.
+  await forgetBucketSettings(context, name);
   return { status: 200, headers: { Location: `/${name}` } };
 }
 
@@ -59,6 +62,7 @@ export async function deleteBucket(context: S3Context, name: string): Promise<Un
     throw new S3Error("BucketNotEmpty", "The bucket you tried to delete is not empty", `/${name}`, { BucketName: name });
   }
   if (typeof result === "object") for (const upload of result.uploads) await context.bodies.removeParts(upload);
+  await forgetBucketSettings(context, name);
   return { status: 204 };
 }
 

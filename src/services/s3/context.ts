@@ -7,13 +7,17 @@ import type { CredentialLookup } from "../../protocol/sigv4-verify.js";
 import type { S3Notifications} from "../../sources/s3-notifications.js";
 import { type NotificationConfiguration, type ObjectChange } from "../../sources/s3-notifications.js";
 import type { ObjectBodies } from "../../store/objects/object-bodies.js";
-import type { BucketRecord, ObjectRecord, ObjectStore, QueuedEventRow, Store } from "../../store/ports.js";
+import type { BucketSetting } from "../../core/s3-bucket-settings.js";
+import type { BucketRecord, DocumentStore, ObjectRecord, ObjectStore, QueuedEventRow, Store } from "../../store/ports.js";
 import type { ChunkSignatureCheck } from "./aws-chunked.js";
 import { S3Error } from "./errors.js";
 import type { ConditionalWrites } from "./write-conditions.js";
+import { markerHeaders, noSuchKey, noSuchVersion } from "./versions.js";
 
 export interface S3Context {
   readonly store: ObjectStore;
+  /** Bucket policies, CORS rules and bucket tags (bucket-settings.ts). */
+  readonly settings: DocumentStore<BucketSetting>;
   readonly bodies: ObjectBodies;
   /** The unit of work: object rows commit with the notification events announcing them. */
   readonly commit: Store["commit"];
@@ -51,9 +55,19 @@ export async function requireBucket(context: S3Context, name: string): Promise<B
   return bucket;
 }
 
-export async function requireObject(context: S3Context, bucket: string, key: string): Promise<ObjectRecord> {
+/**
+ * The key's current version, or the one `version` names (`{ id: undefined }`: the `null` version).
+ * A current delete marker is a 404 NoSuchKey; a delete marker named by id is 405, as S3 answers both.
+ */
+export async function requireObject(context: S3Context, bucket: string, key: string, version?: { id: string | undefined }): Promise<ObjectRecord> {
+  if (version) {
+    const object = await context.store.objectVersion(bucket, key, version.id);
+    if (!object) throw noSuchVersion(bucket, key, version.id);
+    if (object.deleteMarker) throw new S3Error("MethodNotAllowed", "The specified method is not allowed against this resource.", `/${bucket}/${key}`, { Method: "GET", ResourceType: "DeleteMarker" }, markerHeaders(object));
+    return object;
+  }
   const object = await context.store.object(bucket, key);
-  if (!object) throw new S3Error("NoSuchKey", "The specified key does not exist.", `/${bucket}/${key}`, { Key: key });
+  if (!object || object.deleteMarker) throw noSuchKey(bucket, key, object);
   return object;
 }
 

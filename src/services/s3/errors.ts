@@ -4,13 +4,16 @@ import type { AuthRefusal, UnkaiRequest, UnkaiResponse } from "../../protocol/ht
 /** Every S3 error code Unkai answers with, and its HTTP status; docs/errors.md lists them under "S3 errors". */
 export const S3_ERRORS = {
   AccessDenied: 403,
+  AccessForbidden: 403,
   AuthorizationHeaderMalformed: 400,
   AuthorizationQueryParametersError: 400,
   BadDigest: 400,
+  BadRequest: 400,
   BucketAlreadyOwnedByYou: 409,
   BucketNotEmpty: 409,
   EntityTooLarge: 400,
   EntityTooSmall: 400,
+  IllegalVersioningConfigurationException: 400,
   IncompleteBody: 400,
   InternalError: 500,
   InvalidAccessKeyId: 403,
@@ -26,12 +29,17 @@ export const S3_ERRORS = {
   InvalidURI: 400,
   KeyTooLongError: 400,
   ConditionalRequestConflict: 409,
+  MalformedPolicy: 400,
   MalformedXML: 400,
   MethodNotAllowed: 405,
   MissingContentLength: 411,
   NoSuchBucket: 404,
+  NoSuchBucketPolicy: 404,
+  NoSuchCORSConfiguration: 404,
   NoSuchKey: 404,
+  NoSuchTagSet: 404,
   NoSuchUpload: 404,
+  NoSuchVersion: 404,
   NotImplemented: 501,
   PreconditionFailed: 412,
   RequestTimeTooSkewed: 403,
@@ -51,6 +59,8 @@ export class S3Error extends Error {
     readonly resource?: string,
     /** Extra elements of the error document, e.g. `BucketName`, `Key`. */
     readonly extra: Readonly<Record<string, string>> = {},
+    /** Response headers the error answers with (a delete marker's `x-amz-delete-marker`, `x-amz-version-id`). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -66,7 +76,7 @@ export function s3ErrorResponse(error: S3Error, requestId: string, method: strin
   if (error.resource !== undefined) fields.push(["Resource", error.resource]);
   fields.push(["RequestId", requestId]);
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${fields.map(([k, v]) => `<${k}>${escape(v)}</${k}>`).join("")}</Error>`;
-  const headers = { "Content-Type": "application/xml", "x-amz-request-id": requestId };
+  const headers = { ...error.headers, "Content-Type": "application/xml", "x-amz-request-id": requestId };
   return method === "HEAD" ? { status, headers } : { status, headers, body };
 }
 

@@ -15,12 +15,18 @@ import { listObjectsV1, listObjectsV2 } from "./list-ops.js";
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from "./multipart-ops.js";
 import { getNotification, putNotification } from "./notification-ops.js";
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "./tagging-ops.js";
-import { checkVersionId, getBucketVersioning, listObjectVersions, versionHeaders } from "./version-ops.js";
-import { copyObject, deleteObject, getObject, putObject } from "./object-ops.js";
+import { getBucketVersioning, listObjectVersions, putBucketVersioning } from "./version-ops.js";
+import { copyObject, getObject, putObject } from "./object-ops.js";
+import { deleteObject } from "./object-delete.js";
 import { S3Notifications } from "../../sources/s3-notifications.js";
 import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { s3Actions, UNSUPPORTED_BUCKET_SUBRESOURCES } from "./authorization.js";
+import { routeBucketSetting } from "./bucket-settings.js";
+import { corsRules, preflight, withCors } from "./cors-ops.js";
+import { matchingRule } from "./cors.js";
+import { AnonymousAccess } from "../../auth/anonymous-access.js";
+import { bucketPolicyLookup } from "../../auth/resource-policies.js";
 
 export type { S3Context } from "./context.js";
 
@@ -43,11 +49,6 @@ function growsStorage(method: string, query: URLSearchParams, key: string | unde
   return method === "POST" && key !== undefined && (query.has("uploads") || query.has("uploadId"));
 }
 
-/** Adds `x-amz-version-id: null` to the answer of a request that named a version. */
-function withVersion(request: UnkaiRequest, response: UnkaiResponse): UnkaiResponse {
-  return { ...response, headers: { ...response.headers, ...versionHeaders(request) } };
-}
-
 async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiResponse> {
   const { bucket, key } = targetOf(request);
   const { method, query } = request;
@@ -58,7 +59,10 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against the service endpoint.`);
   }
   checkBufferedMd5(request);
+  if (method === "OPTIONS") return preflight(context, request, bucket);
   if (key === undefined) {
+    const setting = routeBucketSetting(context, request, bucket);
+    if (setting) return setting;
     const unsupported = UNSUPPORTED_BUCKET_SUBRESOURCES.find((name) => query.has(name));
     if (unsupported) throw notImplemented(`the bucket ${unsupported} sub-resource`);
     if (query.has("notification")) {
@@ -67,7 +71,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     }
     if (query.has("versions") && method === "GET") return listObjectVersions(context, request, bucket);
     if (query.has("versioning") && method === "GET") return getBucketVersioning(context, bucket);
-    if (query.has("versioning") && method === "PUT") throw notImplemented("PutBucketVersioning (buckets stay unversioned: every object is its key's one version, `null`)");
+    if (query.has("versioning") && method === "PUT") return putBucketVersioning(context, request, bucket);
     if (method === "GET" && query.has("location")) return bucketLocation(context, bucket, request.caller.region);
     if (method === "GET" && query.has("uploads")) return listUploads(context, request, bucket);
     if (method === "GET" && query.get("list-type") === "2") return listObjectsV2(context, request, bucket);
@@ -96,10 +100,9 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
   if (method === "POST" && query.has("uploads")) return createUpload(context, request, bucket, key);
   if (method === "POST" && uploadId !== null) return completeUpload(context, request, bucket, key, uploadId);
   if (method === "GET" && uploadId !== null) return listParts(context, request, bucket, key, uploadId);
-  checkVersionId(query.get("versionId"));
   if (method === "GET" || method === "HEAD") return getObject(context, request, bucket, key, method === "HEAD");
   if (method === "DELETE" && uploadId !== null) return abortUpload(context, bucket, key, uploadId);
-  if (method === "DELETE") return withVersion(request, await deleteObject(context, request, bucket, key));
+  if (method === "DELETE") return deleteObject(context, request, bucket, key);
   throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
 }
 
@@ -131,7 +134,45 @@ function streamsUpload(request: UnkaiRequest): boolean {
   }
 }
 
-export function s3Service(context: S3Context): Service {
+/** Whether a request carries a signature of any kind (header or presigned URL). */
+function signed(request: UnkaiRequest): boolean {
+  const { query } = request;
+  return request.headers.authorization !== undefined || query.has("X-Amz-Signature") || query.has("X-Amz-Credential") || query.has("X-Amz-Algorithm");
+}
+
+/** The bucket a request addresses; undefined for the service root or an address that does not parse. */
+function bucketOf(request: UnkaiRequest): string | undefined {
+  try {
+    return targetOf(request).bucket;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Unsigned requests S3 serves: CORS preflights (answered from the bucket's rules alone), and requests
+ * the bucket's policy allows everyone to make (a public-read bucket; src/auth/anonymous-access.ts).
+ */
+async function servedUnsigned(request: UnkaiRequest, anonymous: AnonymousAccess | undefined): Promise<boolean> {
+  if (signed(request) || bucketOf(request) === undefined) return false;
+  if (request.method === "OPTIONS") return true;
+  return anonymous !== undefined && (await anonymous.allowed(request, s3Actions(request)));
+}
+
+/**
+ * The front door refuses pages of other origins unless one of the bucket's CORS rules allows the
+ * origin this method; a preflight is always let through, as it is answered from those rules (403
+ * when none allows it).
+ */
+async function bucketAllowsOrigin(context: S3Context, request: UnkaiRequest, origin: string): Promise<boolean> {
+  const bucket = bucketOf(request);
+  if (bucket === undefined) return false;
+  if (request.method === "OPTIONS") return true;
+  const rules = await corsRules(context, bucket);
+  return rules !== undefined && matchingRule(rules, origin, request.method) !== undefined;
+}
+
+export function s3Service(context: S3Context, anonymous?: AnonymousAccess): Service {
   return {
     name: "s3",
     signingNames: ["s3"],
@@ -141,19 +182,26 @@ export function s3Service(context: S3Context): Service {
     // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
     rejectUnauthenticated: s3AuthRefusal,
     streamsBody: streamsUpload,
+    public: (request) => servedUnsigned(request, anonymous),
+    allowsOrigin: (request, origin) => bucketAllowsOrigin(context, request, origin),
     async handle(request) {
-      try {
-        const response = await route(context, request);
-        return { ...response, headers: { ...response.headers, "x-amz-request-id": request.requestId } };
-      } catch (error) {
-        // A client still sending a body it will not read an answer before finishing: discard the rest.
-        if (request.bodyStream && !request.bodyStream.readableEnded) request.bodyStream.unpipe().resume();
-        if (error instanceof S3Error) return s3ErrorResponse(error, request.requestId, request.method);
-        context.logger.error({ err: error, method: request.method, path: request.path }, "S3 request failed");
-        return s3ErrorResponse(new S3Error("InternalError", "We encountered an internal error. Please try again."), request.requestId, request.method);
-      }
+      const response = await answer(context, request);
+      return request.headers.origin === undefined ? response : withCors(context, request, bucketOf(request), response).catch(() => response);
     },
   };
+}
+
+async function answer(context: S3Context, request: UnkaiRequest): Promise<UnkaiResponse> {
+  try {
+    const response = await route(context, request);
+    return { ...response, headers: { ...response.headers, "x-amz-request-id": request.requestId } };
+  } catch (error) {
+    // A client still sending a body it will not read an answer before finishing: discard the rest.
+    if (request.bodyStream && !request.bodyStream.readableEnded) request.bodyStream.unpipe().resume();
+    if (error instanceof S3Error) return s3ErrorResponse(error, request.requestId, request.method);
+    context.logger.error({ err: error, method: request.method, path: request.path }, "S3 request failed");
+    return s3ErrorResponse(new S3Error("InternalError", "We encountered an internal error. Please try again."), request.requestId, request.method);
+  }
 }
 
 /**
@@ -173,10 +221,10 @@ function createS3(p: Platform): Service {
   const bodies = new ObjectBodies(p.blobs.store);
   const logger = p.logger("s3");
   const service = s3Service({
-    store: p.store.objects, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
+    store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
     conditionalWrites: new ConditionalWrites(),
-  });
+  }, new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings)));
   let sweep: Promise<unknown> | undefined;
   return {
     ...service,

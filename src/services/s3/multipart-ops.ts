@@ -6,6 +6,7 @@ import { validateKey } from "./addressing.js";
 import { chunkCheckFor, isoTime, quoted, requireBucket, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { commitObject } from "./object-ops.js";
+import { versionHeader } from "./versions.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { writeConditionOf, type WriteCondition } from "./write-conditions.js";
 import { listOf, parseXml, text, xmlResponse } from "./xml.js";
@@ -83,15 +84,15 @@ async function chosenParts(context: S3Context, uploadId: string, body: Buffer): 
   return chosen;
 }
 
-const completed = (bucket: string, key: string, etag: string): UnkaiResponse =>
-  xmlResponse("CompleteMultipartUploadResult", { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(etag) });
+const completed = (bucket: string, key: string, etag: string, version: Record<string, string>): UnkaiResponse =>
+  xmlResponse("CompleteMultipartUploadResult", { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(etag) }, version);
 
 export async function completeUpload(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
-  await requireBucket(context, bucket);
+  const bucketRecord = await requireBucket(context, bucket);
   // A retried Complete (its first answer lost) is answered again while the key still holds what that upload made.
   if ((await context.store.upload(uploadId)) === undefined) {
     const current = await context.store.object(bucket, key);
-    if (current?.uploadId === uploadId) return completed(bucket, key, current.etag);
+    if (current?.uploadId === uploadId) return completed(bucket, key, current.etag, versionHeader(bucketRecord, current));
   }
   const condition = writeConditionOf(request);
   if (!condition) return assemble(context, request, bucket, key, uploadId);
@@ -109,9 +110,9 @@ async function assemble(context: S3Context, request: UnkaiRequest, bucket: strin
   for (const part of parts) md5s.update(Buffer.from(part.etag, "hex"));
   const etag = `${md5s.digest("hex")}-${parts.length}`;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
-  await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers, uploadId, partSizes: parts.map((part) => part.size) }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
+  const version = await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers: upload.headers, uploadId, partSizes: parts.map((part) => part.size) }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
   await bodies.removeParts(uploadId);
-  return completed(bucket, key, etag);
+  return completed(bucket, key, etag, version);
 }
 
 export async function abortUpload(context: S3Context, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {

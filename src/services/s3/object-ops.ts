@@ -1,8 +1,8 @@
-/** Single-object operations: PutObject, GetObject, HeadObject, DeleteObject, CopyObject. */
+/** Single-object operations: PutObject, GetObject, HeadObject, CopyObject (DeleteObject: object-delete.ts). */
 import { createHash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
-import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
+import type { ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { byteRange, checkConditions, partToRead } from "./conditional.js";
 import { announce, chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
@@ -10,19 +10,23 @@ import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { checkCopySourceConditions, checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
 import { taggingHeader, tagCountHeader } from "./tagging-ops.js";
-import { checkVersionId, NULL_VERSION, versionHeaders } from "./version-ops.js";
+import { newVersion, parseVersionId, requestedVersion, shownVersion, versionHeader } from "./versions.js";
 import { xmlResponse } from "./xml.js";
 
 /**
- * Commits a new body for `bucket`/`key` with its notification events, then drops the body it replaced.
- * A write condition is checked against the current object inside the commit (the store locks the key,
- * so another node's write cannot land in between; on this node, callers also hold the key's slot).
+ * Commits a new body for `bucket`/`key` as the key's new version (a fresh version id while the bucket's
+ * versioning is enabled, else its `null` version) with its notification events, then drops the bodies
+ * no version holds any more. A write condition is checked against the current object inside the commit
+ * (the store locks the key, so another node's write cannot land in between; on this node, callers also
+ * hold the key's slot). Resolves the `x-amz-version-id` header to answer with.
  */
-export async function commitObject(context: S3Context, request: UnkaiRequest, record: ObjectRecord, eventName: string, complete?: string, condition?: WriteCondition): Promise<void> {
-  const bucket = await requireBucket(context, record.bucket);
-  const change = { eventName, key: record.key, size: record.size, eTag: record.etag };
+export async function commitObject(context: S3Context, request: UnkaiRequest, body: ObjectRecord, eventName: string, complete?: string, condition?: WriteCondition): Promise<Record<string, string>> {
+  const bucket = await requireBucket(context, body.bucket);
+  const record: ObjectRecord = { ...body, ...newVersion(bucket) };
+  const versioned = bucket.versioning !== undefined ? { versionId: shownVersion(record) } : {};
+  const change = { eventName, key: record.key, size: record.size, eTag: record.etag, ...versioned };
   const events = eventsFor(context, bucket, change, request);
-  let previous: ObjectRecord | undefined;
+  let discarded: readonly ObjectRecord[];
   try {
     // The condition, the row, the ended upload and the events announcing them: all of it commits, or none.
     const done = await context.commit({
@@ -31,13 +35,14 @@ export async function commitObject(context: S3Context, request: UnkaiRequest, re
       check: condition ? ([current]) => checkWriteCondition(condition, current, record.bucket, record.key) : undefined,
       events: () => events,
     });
-    previous = done.replaced[0];
+    discarded = done.discarded;
   } catch (error) {
     await context.bodies.remove(record.blob);
     throw error;
   }
   await announce(context, bucket, [change], events, request);
-  if (previous && previous.blob !== record.blob) await context.bodies.remove(previous.blob);
+  for (const gone of discarded) if (gone.blob !== "" && gone.blob !== record.blob) await context.bodies.remove(gone.blob);
+  return versionHeader(bucket, record);
 }
 
 export async function putObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
@@ -62,8 +67,8 @@ async function storeObject(context: S3Context, request: UnkaiRequest, bucketName
   }
   const etag = digest.md5.toString("hex");
   const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedHeaders(request), tags };
-  await commitObject(context, request, record, "ObjectCreated:Put", undefined, condition);
-  return { status: 200, headers: { ETag: quoted(etag) } };
+  const version = await commitObject(context, request, record, "ObjectCreated:Put", undefined, condition);
+  return { status: 200, headers: { ETag: quoted(etag), ...version } };
 }
 
 /** The headers GET and HEAD answer with for a stored object. */
@@ -83,11 +88,12 @@ function objectHeaders(object: ObjectRecord, request: UnkaiRequest): Record<stri
 }
 
 export async function getObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, head: boolean): Promise<UnkaiResponse> {
-  await requireBucket(context, bucketName);
+  const bucket = await requireBucket(context, bucketName);
+  const version = requestedVersion(request.query);
   // Read the row again if an overwrite deleted its body between the read and the open.
   for (let attempt = 0; ; attempt++) {
-    const object = await requireObject(context, bucketName, key);
-    const headers = { ...objectHeaders(object, request), ...versionHeaders(request), ...tagCountHeader(object) };
+    const object = await requireObject(context, bucketName, key, version);
+    const headers = { ...objectHeaders(object, request), ...versionHeader(bucket, object, version !== undefined), ...tagCountHeader(object) };
     if (checkConditions(request, object) === "not-modified") {
       return { status: 304, headers: { ETag: headers.ETag ?? "", "Last-Modified": headers["Last-Modified"] ?? "" } };
     }
@@ -105,24 +111,6 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
     if (body) return { status, headers, body };
     if (attempt > 3) throw new S3Error("InternalError", "The object changed while it was being read; please try again.");
   }
-}
-
-export async function deleteObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
-  const bucket = await requireBucket(context, bucketName);
-  const condition = writeConditionOf(request);
-  if (!condition) return removeObject(context, request, bucket, key);
-  return context.conditionalWrites.run(bucketName, key, () => removeObject(context, request, bucket, key, condition));
-}
-
-async function removeObject(context: S3Context, request: UnkaiRequest, bucket: BucketRecord, key: string, condition?: WriteCondition): Promise<UnkaiResponse> {
-  const { removed, events } = await context.commit({
-    deleteObjects: { bucket: bucket.name, keys: [key] },
-    check: condition ? ([current]) => checkWriteCondition(condition, current, bucket.name, key) : undefined,
-    events: ({ removed: gone }) => gone.flatMap((o) => eventsFor(context, bucket, { eventName: "ObjectRemoved:Delete", key: o.key }, request)),
-  });
-  await announce(context, bucket, removed.map((o) => ({ eventName: "ObjectRemoved:Delete", key: o.key })), events, request);
-  for (const object of removed) await context.bodies.remove(object.blob);
-  return { status: 204 };
 }
 
 /** Hashes what passes through it (a copy's new ETag). */
@@ -156,10 +144,10 @@ export function copySource(header: string): { bucket: string; key: string; versi
 export async function copyObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
   const source = copySource(request.headers["x-amz-copy-source"] ?? "");
-  checkVersionId(source.versionId);
-  await requireBucket(context, source.bucket);
+  const sourceVersion = source.versionId === null ? undefined : { id: parseVersionId(source.versionId) };
+  const sourceBucket = await requireBucket(context, source.bucket);
   await requireBucket(context, bucketName);
-  const original = await requireObject(context, source.bucket, source.key);
+  const original = await copySourceObject(context, source.bucket, source.key, sourceVersion);
   checkCopySourceConditions(request, original);
   const replace = (request.headers["x-amz-metadata-directive"] ?? "COPY").toUpperCase() === "REPLACE";
   const tags = (request.headers["x-amz-tagging-directive"] ?? "COPY").toUpperCase() === "REPLACE" ? taggingHeader(request) : original.tags;
@@ -177,7 +165,17 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
   const etag = hashing.hash.digest("hex");
   const lastModified = Date.now();
   const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers, tags };
-  await commitObject(context, request, record, "ObjectCreated:Copy");
-  const sourceVersion: Record<string, string> = source.versionId === null ? {} : { "x-amz-copy-source-version-id": NULL_VERSION };
-  return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag) }, sourceVersion);
+  const version = await commitObject(context, request, record, "ObjectCreated:Copy");
+  const copied = versionHeader(sourceBucket, original, sourceVersion !== undefined)["x-amz-version-id"];
+  const headers = { ...version, ...(copied === undefined ? {} : { "x-amz-copy-source-version-id": copied }) };
+  return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag) }, headers);
+}
+
+/** The version a copy reads: S3 refuses a delete marker named by id as a copy source (400), not with GET's 405. */
+async function copySourceObject(context: S3Context, bucket: string, key: string, version: { id: string | undefined } | undefined): Promise<ObjectRecord> {
+  if (version) {
+    const named = await context.store.objectVersion(bucket, key, version.id);
+    if (named?.deleteMarker) throw new S3Error("InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.");
+  }
+  return requireObject(context, bucket, key, version);
 }

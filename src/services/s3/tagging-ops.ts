@@ -9,9 +9,9 @@ const MAX_TAGS = 10;
 const MAX_KEY_CHARS = 128;
 const MAX_VALUE_CHARS = 256;
 
-/** Checks a tag set against S3's limits (InvalidTag) and returns it as a record. */
-function validTags(pairs: readonly [string, string][]): Record<string, string> {
-  if (pairs.length > MAX_TAGS) throw new S3Error("InvalidTag", `Object tags cannot be greater than ${MAX_TAGS}`);
+/** Checks a tag set against S3's limits (InvalidTag) and returns it as a record; buckets may have more tags than objects. */
+export function validTags(pairs: readonly [string, string][], maxTags = MAX_TAGS, noun = "Object"): Record<string, string> {
+  if (pairs.length > maxTags) throw new S3Error("InvalidTag", `${noun} tags cannot be greater than ${maxTags}`);
   const tags: Record<string, string> = {};
   for (const [key, value] of pairs) {
     if (key === "") throw new S3Error("InvalidTag", "The TagKey you have provided is invalid");
@@ -56,12 +56,17 @@ async function retag(context: S3Context, bucket: string, key: string, tags: Reco
   throw new S3Error("InternalError", "The object kept changing while its tags were being written; please try again.");
 }
 
-export async function putObjectTagging(context: S3Context, request: UnkaiRequest, bucket: string, key: string): Promise<UnkaiResponse> {
-  await requireBucket(context, bucket);
+/** The key/value pairs of a `<Tagging><TagSet>` body, unchecked. */
+export function tagSetPairs(request: UnkaiRequest): [string, string][] {
   const tagSet = parseXml(request.body, "Tagging").TagSet;
   if (tagSet === undefined) throw new S3Error("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: it has no TagSet.");
   const entries = tagSet === "" ? [] : listOf((tagSet as Record<string, unknown>).Tag);
-  const tags = validTags(entries.map((tag): [string, string] => [text(tag.Key), text(tag.Value)]));
+  return entries.map((tag): [string, string] => [text(tag.Key), text(tag.Value)]);
+}
+
+export async function putObjectTagging(context: S3Context, request: UnkaiRequest, bucket: string, key: string): Promise<UnkaiResponse> {
+  await requireBucket(context, bucket);
+  const tags = validTags(tagSetPairs(request));
   await retag(context, bucket, key, tags);
   return { status: 200 };
 }

@@ -34,7 +34,9 @@ function failed(condition: string): S3Error {
 }
 
 /** Throws 412 (or 404 for an If-Match on a missing key, as S3 does) unless `current` satisfies the condition. */
-export function checkWriteCondition(condition: WriteCondition, current: ObjectRecord | undefined, bucket: string, key: string): void {
+export function checkWriteCondition(condition: WriteCondition, row: ObjectRecord | undefined, bucket: string, key: string): void {
+  // A key whose current version is a delete marker has no object.
+  const current = row?.deleteMarker ? undefined : row;
   if (condition.absent && current) throw failed("If-None-Match");
   if (condition.etag === undefined) return;
   if (!current) throw new S3Error("NoSuchKey", "The specified key does not exist.", `/${bucket}/${key}`, { Key: key });

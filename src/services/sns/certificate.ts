@@ -1,12 +1,15 @@
 /**
  * The installation's SNS signing key and its self-signed X.509 certificate (SigningCertURL serves it),
- * created once in the data directory and reused. node:crypto signs but does not build certificates,
+ * created once (in the data directory, or in a cluster's shared store) and reused. node:crypto signs but does not build certificates,
  * so the certificate's DER is assembled here: a minimal v3 certificate (subject = issuer, no extensions),
  * which X509Certificate and the usual SNS message validators parse.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, X509Certificate, type KeyObject } from "node:crypto";
+import { promisify } from "node:util";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 export interface SigningIdentity {
   readonly key: KeyObject;
@@ -48,45 +51,57 @@ export function selfSignedCertificate(key: KeyObject, name: string, nowMs: numbe
   return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
 }
 
-/** Creates the key and certificate in `dir` (written atomically: temp file, then rename). */
-function createIdentityFiles(dir: string, keyPath: string, certPath: string, nowMs: number): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const certificate = selfSignedCertificate(privateKey, "Unkai SNS signing", nowMs);
-  writeFileSync(`${keyPath}.tmp`, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-  writeFileSync(`${certPath}.tmp`, certificate);
-  renameSync(`${certPath}.tmp`, certPath);
-  renameSync(`${keyPath}.tmp`, keyPath);
+/** A new RSA-2048 key and its certificate, as PEM; made off the event loop (it takes a good part of a second). */
+async function newIdentityPem(nowMs: number): Promise<{ key: string; certificate: string }> {
+  const { privateKey } = await generateKeyPairAsync("rsa", { modulusLength: 2048 });
+  return { key: privateKey.export({ type: "pkcs8", format: "pem" }) as string, certificate: selfSignedCertificate(privateKey, "Unkai SNS signing", nowMs) };
 }
 
-function loadIdentity(keyPath: string, certPath: string): SigningIdentity {
-  const key = createPrivateKey(readFileSync(keyPath));
-  const certificatePem = readFileSync(certPath, "utf8");
-  new X509Certificate(certificatePem); // refuses a damaged file at start, not at the first delivery
+function identityFrom(keyPem: string | Buffer, certificatePem: string): SigningIdentity {
+  const key = createPrivateKey(keyPem);
+  new X509Certificate(certificatePem); // refuses a damaged one at start, not at the first delivery
   const hash = createHash("sha256").update(certificatePem).digest("hex").slice(0, 32);
   return { key, certificatePem, fileName: `SimpleNotificationService-${hash}.pem` };
 }
 
+/** The cluster's shared secret of SNS's identity (ClusterStore.sharedSecret for one name). */
+export type SharedSecret = (candidate: () => Promise<string>) => Promise<string>;
+
 /**
- * The identity in `<dataDir>/sns/`: loaded (and checked) at once when it exists; otherwise made on first
- * use, because generating an RSA key takes a good part of a second and would delay every first start.
+ * The SNS signing identity, made on first use (not at start: making a key takes most of a second).
+ * One node keeps it in `<dataDir>/sns/` (an existing one is loaded and checked at once). A cluster
+ * keeps it in the shared store, so every node signs with the same key and serves the same
+ * certificate: the first node to need it stores its own (the one in its data directory, when it has
+ * one, so an installation that becomes a cluster keeps its key) and every node uses the stored one.
  */
-export function signingIdentity(dataDir: string, nowMs: number): SigningIdentity {
+export function signingIdentity(dataDir: string, nowMs: number, shared?: SharedSecret): () => Promise<SigningIdentity> {
   const dir = join(dataDir, "sns");
   const keyPath = join(dir, "signing-key.pem");
   const certPath = join(dir, "signing-cert.pem");
-  if (existsSync(keyPath) && existsSync(certPath)) return loadIdentity(keyPath, certPath);
-  let made: SigningIdentity | undefined;
-  const identity = (): SigningIdentity => {
-    if (!made) {
-      if (!existsSync(keyPath) || !existsSync(certPath)) createIdentityFiles(dir, keyPath, certPath, nowMs);
-      made = loadIdentity(keyPath, certPath);
+  const local = existsSync(keyPath) && existsSync(certPath) ? identityFrom(readFileSync(keyPath), readFileSync(certPath, "utf8")) : undefined;
+  const make = shared
+    ? async () => {
+      const value = await shared(async () => JSON.stringify(local ? { key: readFileSync(keyPath, "utf8"), certificate: local.certificatePem } : await newIdentityPem(nowMs)));
+      const { key, certificate } = JSON.parse(value) as { key: string; certificate: string };
+      return identityFrom(key, certificate);
     }
-    return made;
-  };
-  return {
-    get key() { return identity().key; },
-    get certificatePem() { return identity().certificatePem; },
-    get fileName() { return identity().fileName; },
+    : async () => {
+      if (local) return local;
+      const made = await newIdentityPem(nowMs);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Written atomically (temp file, then rename), key last: a crash leaves no key without its certificate.
+      writeFileSync(`${keyPath}.tmp`, made.key, { mode: 0o600 });
+      writeFileSync(`${certPath}.tmp`, made.certificate);
+      renameSync(`${certPath}.tmp`, certPath);
+      renameSync(`${keyPath}.tmp`, keyPath);
+      return identityFrom(made.key, made.certificate);
+    };
+  let identity: Promise<SigningIdentity> | undefined;
+  return () => {
+    identity ??= make().catch((error: unknown) => {
+      identity = undefined; // the next use tries again (the store was unreachable)
+      throw error;
+    });
+    return identity;
   };
 }

@@ -2,10 +2,10 @@
  * SNS's operations by model name. The codec hands each one its decoded, model-validated input
  * (member names as in the model) and encodes what it returns as Query XML.
  */
-import { UnkaiError } from "../../core/errors.js";
 import type { Caller, SnsContext } from "./context.js";
 import type { Publisher } from "./publish-ops.js";
 import { confirmSubscription, getSubscriptionAttributes, listSubscriptions, listSubscriptionsByTopic, setSubscriptionAttributes, subscribe, unsubscribe, type OnPending } from "./subscription-ops.js";
+import { addPermission, removePermission } from "./topic-permissions.js";
 import { createTopic, deleteTopic, getTopicAttributes, listTagsForResource, listTopics, setTopicAttributes, tagResource, untagResource } from "./topic-ops.js";
 
 export type SnsOperation = (input: Readonly<Record<string, unknown>>, caller: Caller) => Promise<object>;
@@ -14,8 +14,6 @@ function op<I>(run: (input: I, caller: Caller) => Promise<object>): SnsOperation
   return (input, caller) => run(input as unknown as I, caller);
 }
 
-const unsupported = (name: string, why: string): SnsOperation => () => Promise.reject(new UnkaiError("InvalidParameter", `${name} is not supported by Unkai: ${why}`));
-const POLICY = "topic policies are stored through SetTopicAttributes Policy; permissions are enforced when IAM lands.";
 
 export function snsOperations(context: SnsContext, onPending: OnPending, publisher: Publisher): Readonly<Record<string, SnsOperation>> {
   return {
@@ -36,7 +34,7 @@ export function snsOperations(context: SnsContext, onPending: OnPending, publish
     SetSubscriptionAttributes: op((input: Parameters<typeof setSubscriptionAttributes>[1]) => setSubscriptionAttributes(context, input)),
     Publish: op((input: Parameters<Publisher["publish"]>[0], caller) => publisher.publish(input, caller)),
     PublishBatch: op((input: Parameters<Publisher["publishBatch"]>[0], caller) => publisher.publishBatch(input, caller)),
-    AddPermission: unsupported("AddPermission", POLICY),
-    RemovePermission: unsupported("RemovePermission", POLICY),
+    AddPermission: op((input: Parameters<typeof addPermission>[1]) => addPermission(context, input)),
+    RemovePermission: op((input: Parameters<typeof removePermission>[1]) => removePermission(context, input)),
   };
 }

@@ -1,17 +1,22 @@
 /**
  * Publish and PublishBatch. FIFO topics remember deduplication ids for five minutes (a duplicate
- * answers the first MessageId and is not delivered again) and number their messages; both live in
- * memory, so a restart forgets them.
+ * answers the first MessageId and is not delivered again) and number their messages; both are kept
+ * in the store, shared by every node and through a restart.
  */
 import { randomUUID } from "node:crypto";
 import { UnkaiError } from "../../core/errors.js";
 import type { SnsTopicRecord } from "../../core/sns.js";
+import type { SnsDeduplicationStore } from "../../store/ports.js";
 import { invalid, topicByArn, type Caller, type SnsContext } from "./context.js";
 import type { Published } from "./envelope.js";
 import type { Fanout } from "./fanout.js";
 import { checkMessage, fifoIds, MAX_MESSAGE_BYTES, type MessageInput } from "./message-rules.js";
 
 const DEDUP_WINDOW_MS = 5 * 60_000;
+/** How often ended deduplication records are swept (one write, not one per publish). */
+const SWEEP_EVERY_MS = 60_000;
+/** Where SNS's FIFO sequence numbers start: 20 digits, as SNS's are, increasing with the store's counter. */
+const SEQUENCE_BASE = 10_000_000_000_000_000_000n;
 
 interface PublishInput extends MessageInput {
   TopicArn?: string;
@@ -24,10 +29,9 @@ interface BatchEntry extends MessageInput {
 }
 
 export class Publisher {
-  private readonly dedup = new Map<string, { messageId: string; sequenceNumber: string; expiresAt: number }>();
-  private readonly sequences = new Map<string, bigint>();
+  private sweptAt = 0;
 
-  constructor(private readonly context: SnsContext, private readonly fanout: Fanout) {}
+  constructor(private readonly context: SnsContext, private readonly dedup: SnsDeduplicationStore, private readonly fanout: Fanout) {}
 
   async publish(input: PublishInput, caller: Caller): Promise<object> {
     if (input.PhoneNumber !== undefined) throw invalid("PhoneNumber Reason: Unkai does not send SMS");
@@ -74,29 +78,32 @@ export class Publisher {
     const messageFor = checkMessage(input);
     const ids = fifoIds(topic, input);
     const now = this.context.now();
+    let messageId: string = randomUUID();
     let sequenceNumber: string | undefined;
     if (ids) {
-      const key = `${topic.arn}\n${ids.deduplicationId}`;
-      const seen = this.dedup.get(key);
-      if (seen && seen.expiresAt > now) return { messageId: seen.messageId, sequenceNumber: seen.sequenceNumber };
-      const next = (this.sequences.get(topic.arn) ?? 10_000_000_000_000_000_000n) + 1n;
-      this.sequences.set(topic.arn, next);
-      sequenceNumber = String(next);
+      await this.sweep(now);
+      const claim = await this.dedup.claim(topic.arn, ids.deduplicationId, messageId, now, now + DEDUP_WINDOW_MS);
+      sequenceNumber = String(SEQUENCE_BASE + BigInt(claim.sequence));
+      if (!claim.fresh) return { messageId: claim.messageId, sequenceNumber };
+      messageId = claim.messageId;
     }
-    const messageId = randomUUID();
     const published: Published = {
       messageId, topicArn: topic.arn, subject: input.Subject, messageFor, attributes: input.MessageAttributes ?? {},
       timestamp: new Date(now).toISOString(), fifo: ids && sequenceNumber !== undefined ? { ...ids, sequenceNumber } : undefined,
     };
-    await this.fanout.publish(topic, published, baseUrl);
-    if (ids && sequenceNumber !== undefined) {
-      this.forgetExpired(now);
-      this.dedup.set(`${topic.arn}\n${ids.deduplicationId}`, { messageId, sequenceNumber, expiresAt: now + DEDUP_WINDOW_MS });
+    try {
+      await this.fanout.publish(topic, published, baseUrl);
+    } catch (error) {
+      // Not published: a retry with the same deduplication id must be published, not taken for a duplicate.
+      if (ids) await this.dedup.release(topic.arn, ids.deduplicationId, messageId);
+      throw error;
     }
     return { messageId, sequenceNumber };
   }
 
-  private forgetExpired(now: number): void {
-    for (const [key, entry] of this.dedup) if (entry.expiresAt <= now) this.dedup.delete(key);
+  private async sweep(now: number): Promise<void> {
+    if (now - this.sweptAt < SWEEP_EVERY_MS) return;
+    this.sweptAt = now;
+    await this.dedup.deleteExpired(now);
   }
 }

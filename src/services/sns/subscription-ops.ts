@@ -2,21 +2,22 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { SnsProtocol, SnsSubscriptionRecord } from "../../core/sns.js";
 import { invalid, subscriptionByArn, topicByArn, type Caller, type SnsContext } from "./context.js";
+import { isMailboxAddress } from "./mailbox.js";
 import { checkSubscriptionAttribute, subscriptionAttributesView } from "./subscription-attributes.js";
 import { page } from "./topic-ops.js";
 
-/** What Subscribe hands on: an http/https subscription's SubscriptionConfirmation (sent in the background). */
+/** What Subscribe hands on: an http/https subscription's SubscriptionConfirmation (sent in the background), an email one's confirmation mail. */
 export type OnPending = (subscription: SnsSubscriptionRecord, caller: Caller) => void;
 
-const PROTOCOLS: readonly SnsProtocol[] = ["sqs", "lambda", "http", "https"];
-const NOT_YET = new Set(["email", "email-json", "sms", "application", "firehose"]);
+const PROTOCOLS: readonly SnsProtocol[] = ["sqs", "lambda", "http", "https", "email", "email-json"];
+const NOT_YET = new Set(["sms", "application", "firehose"]);
 const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 const LAMBDA_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]{1,64}(:[a-zA-Z0-9_$-]+)?$/;
 
 function protocolOf(raw: string): SnsProtocol {
   const protocol = raw.toLowerCase();
   if ((PROTOCOLS as readonly string[]).includes(protocol)) return protocol as SnsProtocol;
-  if (NOT_YET.has(protocol)) throw invalid(`Unkai does not deliver to the ${protocol} protocol yet; use sqs, lambda, http or https`);
+  if (NOT_YET.has(protocol)) throw invalid(`Unkai does not deliver to the ${protocol} protocol yet; use sqs, lambda, http, https, email or email-json`);
   throw invalid(`Amazon SNS does not support this protocol string: ${raw}`);
 }
 
@@ -32,6 +33,7 @@ function checkEndpoint(protocol: SnsProtocol, endpoint: string, fifoTopic: boole
     }
     if (url?.protocol !== `${protocol}:`) throw invalid("Endpoint must match the specified protocol");
   }
+  if ((protocol === "email" || protocol === "email-json") && !isMailboxAddress(endpoint)) throw invalid("Email address");
   if (fifoTopic && protocol !== "sqs") throw invalid(`Invalid protocol type: ${protocol}`);
   if (!fifoTopic && protocol === "sqs" && endpoint.endsWith(".fifo")) throw invalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
 }
@@ -58,7 +60,7 @@ export async function subscribe(context: SnsContext, onPending: OnPending, input
     if (!existing.confirmed) onPending(existing, caller);
     return shown(existing);
   }
-  const pending = protocol === "http" || protocol === "https";
+  const pending = protocol !== "sqs" && protocol !== "lambda";
   const subscription: SnsSubscriptionRecord = {
     arn: `${topic.arn}:${randomUUID()}`, topicArn: topic.arn, protocol, endpoint, owner: context.account.accountId,
     confirmed: !pending, token: pending ? randomBytes(64).toString("hex") : undefined, attributes, createdAt: context.now(),

@@ -35,7 +35,8 @@ export function checkTopicAttribute(name: string, value: string, fifo: boolean, 
   if (name === "DisplayName" && value.length > 100) throw invalid("DisplayName");
 }
 
-function defaultPolicy(topic: SnsTopicRecord): string {
+/** The policy SNS gives a topic that has none (GetTopicAttributes shows it; AddPermission starts from it). */
+export function defaultPolicy(topic: SnsTopicRecord): string {
   return JSON.stringify({
     Version: "2008-10-17", Id: "__default_policy_ID",
     Statement: [{

@@ -1,8 +1,11 @@
-/** Unkai's own endpoints under /_unkai/: health, invocation records, code downloads (GetFunction's Code.Location). */
+/**
+ * Unkai's own endpoints under /_unkai/: health, invocation records, code downloads (GetFunction's
+ * Code.Location); and `GET /metrics` for Prometheus when the operator turned it on (`--metrics`).
+ */
 import type { Readable } from "node:stream";
 import { UnkaiError } from "../../core/errors.js";
 import { restJsonError } from "../../protocol/errors.js";
-import { json, type Service, type UnkaiRequest } from "../../protocol/http.js";
+import { json, type Service, type UnkaiRequest, type UnkaiResponse } from "../../protocol/http.js";
 import type { AsyncQueueStore, InvocationStore, TestEventStore } from "../../store/ports.js";
 // Unkai's endpoints serve Lambda's data (functions, records, test events) and answer in Lambda's dialect.
 import { LAMBDA_ERRORS } from "../lambda/errors.js";
@@ -19,19 +22,38 @@ export interface UnkaiServiceDeps {
   readonly worker: { inFlightOf(functionName: string): number; wake(): void };
   readonly testEvents: TestEventStore;
   readonly functionExists: (name: string) => Promise<boolean>;
+  /** `GET /metrics`, present only with `--metrics`: whether a request's Authorization header may read it, and the page. */
+  readonly metrics?: MetricsEndpoint | undefined;
 }
 
-export function unkaiService({ codeZip, health, invocations, queue, worker, testEvents, functionExists }: UnkaiServiceDeps): Service {
+export interface MetricsEndpoint {
+  authorized(authorization: string | undefined): boolean;
+  render(): Promise<string>;
+}
+
+/** `GET /metrics` without an AWS signature (a signed one is S3's ListObjects of a bucket named `metrics`). */
+const isMetricsScrape = (request: UnkaiRequest) =>
+  request.method === "GET" && request.path === "/metrics" && !(request.headers.authorization ?? "").startsWith("AWS4-") && !request.query.has("X-Amz-Signature");
+
+async function scrape(metrics: MetricsEndpoint, request: UnkaiRequest): Promise<UnkaiResponse> {
+  if (!metrics.authorized(request.headers.authorization)) {
+    return { status: 401, headers: { "Content-Type": "text/plain; charset=utf-8", "WWW-Authenticate": 'Bearer realm="unkai-metrics"' }, body: "A valid bearer token is required.\n" };
+  }
+  return { status: 200, headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }, body: await metrics.render() };
+}
+
+export function unkaiService({ codeZip, health, invocations, queue, worker, testEvents, functionExists, metrics }: UnkaiServiceDeps): Service {
   const forConsole = consoleData({ invocations, testEvents, functionExists });
   return {
     name: "unkai",
     // Unkai's CLI and console sign as `unkai`; these endpoints extend the Lambda API (Code.Location), so `lambda` too.
     signingNames: ["unkai", "lambda"],
-    matches: (request) => request.path.startsWith("/_unkai/"),
-    // Health is for load balancers and probes; everything else under /_unkai/ is signed (any service name).
-    public: (request) => request.method === "GET" && request.path === "/_unkai/health",
+    matches: (request) => request.path.startsWith("/_unkai/") || (metrics !== undefined && isMetricsScrape(request)),
+    // Health is for load balancers and probes, /metrics for Prometheus (its own bearer token); everything else under /_unkai/ is signed (any service name).
+    public: (request) => request.method === "GET" && (request.path === "/_unkai/health" || (metrics !== undefined && isMetricsScrape(request))),
     async handle(request) {
       if (request.method === "GET" && request.path === "/_unkai/health") return json(200, health());
+      if (metrics && isMetricsScrape(request)) return scrape(metrics, request);
       try {
         const answer = await forConsole(request);
         if (answer) return answer;
@@ -109,6 +131,6 @@ export const unkaiModule: ServiceModule = {
   compatibility: "docs/console.md#unkais-endpoints-for-the-console",
   create: (p) => unkaiService({
     codeZip: (hex) => p.code.zip(Buffer.from(hex, "hex").toString("base64")), invocations: p.store.invocations, queue: p.store.asyncQueue, worker: p.worker, health: () => p.health(),
-    testEvents: p.store.testEvents, functionExists: async (name) => (await p.functions.find(name)) !== undefined,
+    testEvents: p.store.testEvents, functionExists: async (name) => (await p.functions.find(name)) !== undefined, metrics: p.metrics,
   }),
 };

@@ -83,6 +83,15 @@ export function pgClusterStore(db: PgDb, nodeId: string, deadAfterMs: number): C
       if (!row) throw new Error(`signing key ${name} vanished after it was written`);
       return { accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key };
     },
+    async sharedSecret(name, candidate, now) {
+      const stored = async () => (await db.query<{ value: string }>("SELECT value FROM unkai_shared_secrets WHERE name = $1", [name])).rows[0]?.value;
+      const existing = await stored();
+      if (existing !== undefined) return existing;
+      await db.query("INSERT INTO unkai_shared_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", [name, await candidate(), now]);
+      const value = await stored();
+      if (value === undefined) throw new Error(`shared secret ${name} vanished after it was written`);
+      return value;
+    },
     async nodes(now) {
       await db.query("DELETE FROM unkai_slots WHERE node_id IN (SELECT id FROM unkai_nodes WHERE heartbeat_at < $1)", [now - FORGET_AFTER_MS]);
       await db.query("DELETE FROM unkai_nodes WHERE heartbeat_at < $1", [now - FORGET_AFTER_MS]);

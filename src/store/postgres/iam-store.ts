@@ -1,46 +1,15 @@
 /** PostgreSQL IamStore: entities keyed by kind and lower-cased name (IAM names are unique ignoring case). */
-import type { IamEntity, IamEntityKind } from "../../core/iam.js";
 import type { IamStore } from "../ports.js";
+import { iamEntityFrom, tagsColumn, type IamEntityRow } from "../rows/iam-entity-row.js";
 import type { PgDb } from "./database.js";
-
-interface Row {
-  kind: string;
-  name: string;
-  id: string;
-  arn: string;
-  path: string;
-  created_at: number;
-  document: string | null;
-  description: string | null;
-  max_session_seconds: number | null;
-  default_version: string | null;
-  tags: string | null;
-}
-
-const toEntity = (row: Row): IamEntity => ({
-  kind: row.kind as IamEntityKind,
-  name: row.name,
-  id: row.id,
-  arn: row.arn,
-  path: row.path,
-  createdAt: Number(row.created_at),
-  document: row.document ?? undefined,
-  description: row.description ?? undefined,
-  maxSessionDurationSeconds: row.max_session_seconds ?? undefined,
-  ...(row.default_version !== null ? { defaultVersionId: row.default_version } : {}),
-  ...(row.tags !== null ? { tags: JSON.parse(row.tags) as Record<string, string> } : {}),
-});
-
-/** Tags as stored: JSON, or NULL when there are none. */
-const tagsColumn = (tags: Readonly<Record<string, string>> | undefined) => (tags && Object.keys(tags).length > 0 ? JSON.stringify(tags) : null);
 
 const key = (name: string) => name.toLowerCase();
 
 export function pgIamStore(db: PgDb): IamStore {
   return {
     async get(kind, name) {
-      const row = (await db.query<Row>("SELECT * FROM iam_entities WHERE kind = $1 AND name_key = $2", [kind, key(name)])).rows[0];
-      return row ? toEntity(row) : undefined;
+      const row = (await db.query<IamEntityRow>("SELECT * FROM iam_entities WHERE kind = $1 AND name_key = $2", [kind, key(name)])).rows[0];
+      return row ? iamEntityFrom(row) : undefined;
     },
     create: (e) =>
       db.transaction(async (tx) => {
@@ -66,7 +35,7 @@ export function pgIamStore(db: PgDb): IamStore {
         }
         return ((await tx.query("DELETE FROM iam_entities WHERE kind = $1 AND name_key = $2", [kind, key(name)])).rowCount ?? 0) > 0;
       }),
-    list: async (kind) => (await db.query<Row>("SELECT * FROM iam_entities WHERE kind = $1 ORDER BY name", [kind])).rows.map(toEntity),
+    list: async (kind) => (await db.query<IamEntityRow>("SELECT * FROM iam_entities WHERE kind = $1 ORDER BY name", [kind])).rows.map(iamEntityFrom),
     async putInlinePolicy(kind, principal, policy) {
       await db.query(
         `INSERT INTO iam_inline_policies (kind, principal_key, policy_name, document) VALUES ($1, $2, $3, $4)

@@ -24,6 +24,7 @@ import { pgAlarmStore } from "./alarm-store.js";
 import { pgMetricDataStore, pgMetricFilterStore } from "./metric-store.js";
 import { pgScheduleTimerStore } from "./schedule-timer-store.js";
 import { pgShardLeaseStore } from "./shard-lease-store.js";
+import { pgSnsDeduplicationStore } from "./sns-deduplication-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
 import { pgAliasStore, pgVersionStore } from "./version-store.js";
 import { pgWriteBehind } from "./write-behind.js";
@@ -62,6 +63,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     restApis: pgDocumentStore(db, "rest_apis"),
     functionUrls: pgFunctionUrlStore(db),
     objects: pgObjectStore(db),
+    bucketSettings: pgDocumentStore(db, "s3_bucket_settings"),
     commit: pgUnitOfWork(db),
     scheduleTimers: pgScheduleTimerStore(db, deadAfterMs),
     shardLeases: pgShardLeaseStore(db, deadAfterMs),
@@ -69,12 +71,18 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),
     eventDeliveries: pgDocumentStore(db, "event_deliveries"),
+    schedulerGroups: pgDocumentStore(db, "scheduler_groups"),
+    schedulerSchedules: pgDocumentStore(db, "scheduler_schedules"),
+    schedulerDeliveries: pgDocumentStore(db, "scheduler_deliveries"),
     snsTopics: pgDocumentStore(db, "sns_topics"),
     snsSubscriptions: pgDocumentStore(db, "sns_subscriptions"),
+    snsHttpDeliveries: pgDocumentStore(db, "sns_http_deliveries"),
+    snsDeduplication: pgSnsDeduplicationStore(db),
     queues: pgQueueStore(db),
     messages: pgMessageStore(db),
     eventSourceMappings: pgDocumentStore(db, "event_source_mappings"),
     metricFilters: pgMetricFilterStore(db),
+    logSubscriptions: pgDocumentStore(db, "log_subscriptions"),
     metricData: pgMetricDataStore(db),
     alarms: pgAlarmStore(db),
     close() {

@@ -1,42 +1,8 @@
 /** PostgreSQL InvocationStore: one row per finished invocation, written behind. */
-import type { InvocationRecord, InvocationStatus } from "../../core/invocation.js";
 import type { InvocationStore } from "../ports.js";
+import { invocationFrom, type InvocationRow } from "../rows/invocation-row.js";
 import type { PgDb } from "./database.js";
 import type { PgWriteBehind } from "./write-behind.js";
-
-interface Row {
-  request_id: string;
-  function_name: string;
-  version: string;
-  started_at: number;
-  duration_ms: number;
-  billed_duration_ms: number;
-  init_duration_ms: number | null;
-  cold_start: boolean;
-  memory_size_mb: number;
-  max_memory_used_mb: number;
-  status: string;
-  error_type: string | null;
-  log_stream: string | null;
-}
-
-function fromRow(row: Row): InvocationRecord {
-  return {
-    requestId: row.request_id,
-    functionName: row.function_name,
-    version: row.version,
-    startedAt: row.started_at,
-    durationMs: row.duration_ms,
-    billedDurationMs: row.billed_duration_ms,
-    initDurationMs: row.init_duration_ms ?? undefined,
-    coldStart: row.cold_start,
-    memorySizeMb: row.memory_size_mb,
-    maxMemoryUsedMb: row.max_memory_used_mb,
-    status: row.status as InvocationStatus,
-    errorType: row.error_type ?? undefined,
-    logStream: row.log_stream ?? undefined,
-  };
-}
 
 const INSERT = `INSERT INTO invocations VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
   ON CONFLICT (request_id) DO UPDATE SET function_name = excluded.function_name, version = excluded.version, started_at = excluded.started_at,
@@ -55,20 +21,20 @@ export function pgInvocationStore(db: PgDb, writes: PgWriteBehind): InvocationSt
     },
     async recent(functionName, limit) {
       await writes.flush();
-      return (await db.query<Row>("SELECT * FROM invocations WHERE function_name = $1 ORDER BY started_at DESC LIMIT $2", [functionName, limit])).rows.map(fromRow);
+      return (await db.query<InvocationRow>("SELECT * FROM invocations WHERE function_name = $1 ORDER BY started_at DESC LIMIT $2", [functionName, limit])).rows.map(invocationFrom);
     },
     async get(requestId) {
       await writes.flush();
-      const row = (await db.query<Row>("SELECT * FROM invocations WHERE request_id = $1", [requestId])).rows[0];
-      return row ? fromRow(row) : undefined;
+      const row = (await db.query<InvocationRow>("SELECT * FROM invocations WHERE request_id = $1", [requestId])).rows[0];
+      return row ? invocationFrom(row) : undefined;
     },
     async between(functionName, fromMs, toMs, limit) {
       await writes.flush();
       return (
-        await db.query<Row>("SELECT * FROM invocations WHERE function_name = $1 AND started_at >= $2 AND started_at < $3 ORDER BY started_at LIMIT $4", [
+        await db.query<InvocationRow>("SELECT * FROM invocations WHERE function_name = $1 AND started_at >= $2 AND started_at < $3 ORDER BY started_at LIMIT $4", [
           functionName, fromMs, toMs, limit,
         ])
-      ).rows.map(fromRow);
+      ).rows.map(invocationFrom);
     },
     async countsSince(fromMs) {
       await writes.flush();

@@ -340,7 +340,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX unkai_slots_by_function ON unkai_slots (function_name);
   `,
   // 9: EventBridge deliveries to message targets (SQS, SNS, …) that failed and wait for a retry
-  // (src/services/events/outbox.ts), one JSON document each
+  // (src/async/delivery-outbox.ts), one JSON document each
   `
   CREATE TABLE event_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
@@ -440,7 +440,72 @@ export const MIGRATIONS: readonly string[] = [
     position BIGINT
   );
   `,
-  // 19: IAM groups' members, users' and roles' tags, customer managed policies' versions (the default's document stays in
+  // 19: S3 bucket policies, CORS rules and bucket tags as documents, one per bucket and kind
+  `
+  CREATE TABLE s3_bucket_settings (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 20: CloudWatch Logs subscription filters, one document per log group
+  `
+  CREATE TABLE log_subscriptions (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 21: S3 versioning: the bucket's state, each current row's version (id, NULL for the `null`
+  // version; the sequence that orders a key's versions; whether it is a delete marker) and the
+  // noncurrent versions, kept apart so reads of current objects stay as they were
+  `
+  ALTER TABLE s3_buckets ADD COLUMN versioning TEXT;
+  ALTER TABLE s3_objects ADD COLUMN version_id TEXT COLLATE "C";
+  ALTER TABLE s3_objects ADD COLUMN sequence TEXT COLLATE "C" NOT NULL DEFAULT '';
+  ALTER TABLE s3_objects ADD COLUMN delete_marker INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE s3_object_versions (
+    bucket TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    blob TEXT COLLATE "C" NOT NULL,
+    size BIGINT NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified BIGINT NOT NULL,
+    headers TEXT NOT NULL,
+    upload_id TEXT COLLATE "C",
+    part_sizes TEXT,
+    tags TEXT,
+    version_id TEXT COLLATE "C",
+    sequence TEXT COLLATE "C" NOT NULL,
+    delete_marker INTEGER NOT NULL,
+    PRIMARY KEY (bucket, key, sequence)
+  );
+  CREATE INDEX s3_object_versions_by_blob ON s3_object_versions (blob);
+  `,
+  // 22: SNS http/https deliveries waiting for a retry (documents; their due times are schedule
+  // timers), FIFO topics' deduplication ids over their window and their sequence counters, shared
+  // by every node so a retry or a dedup id outlives the node that made it
+  `
+  CREATE TABLE sns_http_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE sns_deduplication (
+    topic_arn TEXT COLLATE "C" NOT NULL,
+    deduplication_id TEXT COLLATE "C" NOT NULL,
+    message_id TEXT NOT NULL,
+    sequence BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (topic_arn, deduplication_id)
+  );
+  CREATE INDEX sns_deduplication_by_expiry ON sns_deduplication (expires_at);
+  CREATE TABLE sns_fifo_sequences (topic_arn TEXT COLLATE "C" PRIMARY KEY, last BIGINT NOT NULL);
+  `,
+  // 23: secrets every node of the cluster shares that are not access key pairs (SNS's message-signing
+  // key and its certificate, so a SigningCertURL of any node verifies what another node signed)
+  `
+  CREATE TABLE unkai_shared_secrets (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  `,
+  // 24: EventBridge Scheduler: schedule groups, schedules by `<group>/<name>`, and deliveries waiting for a retry
+  `
+  CREATE TABLE scheduler_groups (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE scheduler_schedules (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE scheduler_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 25: IAM groups' members, users' and roles' tags, customer managed policies' versions (the default's document stays in
   // iam_entities), and access keys' status and last use
   `
   CREATE TABLE iam_group_members (

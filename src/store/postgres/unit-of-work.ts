@@ -2,26 +2,84 @@
 import type { ObjectRecord, Store, WriteUnit, WriteUnitResult } from "../ports.js";
 import { insertEvents } from "./async-queue-store.js";
 import type { PgDb, PgTx } from "./database.js";
-import { extraColumns } from "../rows/object-row.js";
-import { objectFrom, type ObjectRow } from "./object-store.js";
+import { extraColumns, objectFrom, OBJECT_COLUMNS, type ObjectRow } from "../rows/object-row.js";
+
+const COLUMN_LIST = OBJECT_COLUMNS.split(", ");
+const PLACEHOLDERS = COLUMN_LIST.map((_, i) => `$${i + 1}`).join(", ");
+const UPDATES = COLUMN_LIST.filter((c) => c !== "bucket" && c !== "key").map((c) => `${c} = excluded.${c}`).join(", ");
+
+const valuesOf = (row: ObjectRow): unknown[] => COLUMN_LIST.map((column) => row[column as keyof ObjectRow]);
+
+const rowOf = (record: ObjectRecord): ObjectRow => ({
+  bucket: record.bucket, key: record.key, blob: record.blob, size: record.size, etag: record.etag, last_modified: record.lastModified,
+  headers: JSON.stringify(record.headers), ...extraColumns(record),
+});
+
+async function upsertCurrent(tx: PgTx, row: ObjectRow): Promise<void> {
+  await tx.query(`INSERT INTO s3_objects (${OBJECT_COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (bucket, key) DO UPDATE SET ${UPDATES}`, valuesOf(row));
+}
+
+async function keepOlder(tx: PgTx, row: ObjectRow): Promise<void> {
+  await tx.query(`INSERT INTO s3_object_versions (${OBJECT_COLUMNS}) VALUES (${PLACEHOLDERS})`, valuesOf(row));
+}
+
+/**
+ * The key's current row, locked (FOR UPDATE) so two nodes writing one key each see what they follow.
+ * With no row yet, `record` is inserted; when another node's first version landed in between, its row
+ * is locked and returned instead (an upsert would overwrite that version without keeping it).
+ */
+async function lockCurrent(tx: PgTx, record: ObjectRecord): Promise<{ previous: ObjectRow | undefined; inserted: boolean }> {
+  for (;;) {
+    const previous = (await tx.query<ObjectRow>("SELECT * FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE", [record.bucket, record.key])).rows[0];
+    if (previous) return { previous, inserted: false };
+    const row = rowOf(record);
+    const insert = await tx.query(`INSERT INTO s3_objects (${OBJECT_COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (bucket, key) DO NOTHING`, valuesOf(row));
+    if (insert.rowCount === 1) return { previous: undefined, inserted: true };
+  }
+}
+
+/** Makes `record` current; the row it follows is kept as noncurrent or, when both are null versions, discarded. */
+async function put(tx: PgTx, record: ObjectRecord, discarded: ObjectRecord[]): Promise<ObjectRecord | undefined> {
+  const { previous, inserted } = await lockCurrent(tx, record);
+  const inPlace = previous !== undefined && previous.sequence === (record.sequence ?? "");
+  if (record.versionId === undefined && !inPlace) {
+    const gone = await tx.query<ObjectRow>("DELETE FROM s3_object_versions WHERE bucket = $1 AND key = $2 AND version_id IS NULL RETURNING *", [record.bucket, record.key]);
+    discarded.push(...gone.rows.map(objectFrom));
+  }
+  if (previous && !inPlace) {
+    if (previous.version_id === null && record.versionId === undefined) discarded.push(objectFrom(previous));
+    else await keepOlder(tx, previous);
+  }
+  if (!inserted) await upsertCurrent(tx, rowOf(record));
+  return previous ? objectFrom(previous) : undefined;
+}
+
+/** Removes one version for good; removing the current one makes the newest noncurrent one current. */
+async function removeVersion(tx: PgTx, bucket: string, key: string, versionId: string | undefined): Promise<ObjectRecord | undefined> {
+  const current = (await tx.query<ObjectRow>("SELECT * FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE", [bucket, key])).rows[0];
+  if (current && current.version_id === (versionId ?? null)) {
+    await tx.query("DELETE FROM s3_objects WHERE bucket = $1 AND key = $2", [bucket, key]);
+    const next = (
+      await tx.query<ObjectRow>(
+        `DELETE FROM s3_object_versions WHERE (bucket, key, sequence) IN
+           (SELECT bucket, key, sequence FROM s3_object_versions WHERE bucket = $1 AND key = $2 ORDER BY sequence DESC LIMIT 1) RETURNING *`,
+        [bucket, key],
+      )
+    ).rows[0];
+    if (next) await upsertCurrent(tx, next);
+    return objectFrom(current);
+  }
+  const older = (await tx.query<ObjectRow>("DELETE FROM s3_object_versions WHERE bucket = $1 AND key = $2 AND version_id IS NOT DISTINCT FROM $3 RETURNING *", [bucket, key, versionId ?? null])).rows[0];
+  return older ? objectFrom(older) : undefined;
+}
 
 export function pgUnitOfWork(db: PgDb): Store["commit"] {
   return (unit) =>
     db.transaction(async (tx): Promise<WriteUnitResult> => {
       if (unit.check) await checkUnder(tx, unit.check, unit);
+      const discarded: ObjectRecord[] = [];
       const replaced: (ObjectRecord | undefined)[] = [];
-      for (const record of unit.putObjects ?? []) {
-        // The old row, read under its lock (FOR UPDATE), so two nodes replacing one key each see what they replaced.
-        const previous = (await tx.query<ObjectRow>("SELECT * FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE", [record.bucket, record.key])).rows[0];
-        const extra = extraColumns(record);
-        await tx.query(
-          `INSERT INTO s3_objects (bucket, key, blob, size, etag, last_modified, headers, upload_id, part_sizes, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (bucket, key) DO UPDATE SET blob = excluded.blob, size = excluded.size, etag = excluded.etag,
-             last_modified = excluded.last_modified, headers = excluded.headers, upload_id = excluded.upload_id, part_sizes = excluded.part_sizes, tags = excluded.tags`,
-          [record.bucket, record.key, record.blob, record.size, record.etag, record.lastModified, JSON.stringify(record.headers), extra.upload_id, extra.part_sizes, extra.tags],
-        );
-        replaced.push(previous ? objectFrom(previous) : undefined);
-      }
+      for (const record of unit.putObjects ?? []) replaced.push(await put(tx, record, discarded));
       const removed: ObjectRecord[] = [];
       if (unit.deleteObjects && unit.deleteObjects.keys.length > 0) {
         const { bucket, keys } = unit.deleteObjects;
@@ -32,13 +90,18 @@ export function pgUnitOfWork(db: PgDb): Store["commit"] {
           if (row) removed.push(objectFrom(row));
         }
       }
+      for (const { key, versionId } of unit.deleteVersions?.versions ?? []) {
+        const gone = await removeVersion(tx, unit.deleteVersions?.bucket ?? "", key, versionId);
+        if (gone) removed.push(gone);
+      }
+      discarded.push(...removed);
       for (const uploadId of unit.endUploads ?? []) {
         await tx.query("DELETE FROM s3_parts WHERE upload_id = $1", [uploadId]);
         await tx.query("DELETE FROM s3_uploads WHERE upload_id = $1", [uploadId]);
       }
-      const events = unit.events?.({ replaced, removed }) ?? [];
+      const events = unit.events?.({ replaced, removed, discarded }) ?? [];
       await insertEvents(tx, events);
-      return { replaced, removed, events };
+      return { replaced, removed, discarded, events };
     });
 }
 

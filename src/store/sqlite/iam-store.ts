@@ -1,45 +1,15 @@
 /** SQLite IamStore: entities keyed by kind and lower-cased name (IAM names are unique ignoring case); writes fsynced. */
 import type { IamEntity, IamEntityKind } from "../../core/iam.js";
 import type { IamStore } from "../ports.js";
+import { iamEntityFrom, tagsColumn, type IamEntityRow } from "../rows/iam-entity-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
-
-interface Row {
-  kind: string;
-  name: string;
-  id: string;
-  arn: string;
-  path: string;
-  created_at: number;
-  document: string | null;
-  description: string | null;
-  max_session_seconds: number | null;
-  default_version: string | null;
-  tags: string | null;
-}
-
-const toEntity = (row: Row): IamEntity => ({
-  kind: row.kind as IamEntityKind,
-  name: row.name,
-  id: row.id,
-  arn: row.arn,
-  path: row.path,
-  createdAt: row.created_at,
-  document: row.document ?? undefined,
-  description: row.description ?? undefined,
-  maxSessionDurationSeconds: row.max_session_seconds ?? undefined,
-  ...(row.default_version !== null ? { defaultVersionId: row.default_version } : {}),
-  ...(row.tags !== null ? { tags: JSON.parse(row.tags) as Record<string, string> } : {}),
-});
-
-/** Tags as stored: JSON, or NULL when there are none. */
-const tagsColumn = (tags: Readonly<Record<string, string>> | undefined) => (tags && Object.keys(tags).length > 0 ? JSON.stringify(tags) : null);
 
 const key = (name: string) => name.toLowerCase();
 
 export function sqliteIamStore(db: Db): SyncPort<IamStore> {
-  const get = db.prepare<[string, string], Row>("SELECT * FROM iam_entities WHERE kind = ? AND name_key = ?");
-  const list = db.prepare<[string], Row>("SELECT * FROM iam_entities WHERE kind = ? ORDER BY name");
+  const get = db.prepare<[string, string], IamEntityRow>("SELECT * FROM iam_entities WHERE kind = ? AND name_key = ?");
+  const list = db.prepare<[string], IamEntityRow>("SELECT * FROM iam_entities WHERE kind = ? ORDER BY name");
   const insert = db.prepare(
     "INSERT OR IGNORE INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags, version_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -67,7 +37,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
   return {
     get: (kind, name) => {
       const row = get.get(kind, key(name));
-      return row ? toEntity(row) : undefined;
+      return row ? iamEntityFrom(row) : undefined;
     },
     create: durably(db, (e: IamEntity) => {
       const defaultVersion = e.kind === "policy" ? "v1" : null;
@@ -84,7 +54,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
       }
       return remove.run(kind, key(name)).changes > 0;
     }),
-    list: (kind) => list.all(kind).map(toEntity),
+    list: (kind) => list.all(kind).map(iamEntityFrom),
     putInlinePolicy: durably(db, (kind, principal, policy) => {
       putInline.run(kind, key(principal), policy.policyName, policy.document);
     }),

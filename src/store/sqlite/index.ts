@@ -18,6 +18,7 @@ import { sqliteQueueStore } from "./queue-store.js";
 import { sqliteMessageStore } from "./message-store.js";
 import { sqliteUnitOfWork } from "./unit-of-work.js";
 import { sqliteShardLeaseStore } from "./shard-lease-store.js";
+import { sqliteSnsDeduplicationStore } from "./sns-deduplication-store.js";
 import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 import { sqliteDynamoDbStore } from "./dynamodb-store.js";
 import { sqliteAlarmStore } from "./alarm-store.js";
@@ -47,6 +48,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     restApis: promised(sqliteDocumentStore(db, "rest_apis")),
     functionUrls: promised(sqliteFunctionUrlStore(db)),
     objects: promised(sqliteObjectStore(db)),
+    bucketSettings: promised(sqliteDocumentStore(db, "s3_bucket_settings")),
     queues: promised(sqliteQueueStore(db)),
     messages: promised(sqliteMessageStore(db)),
     eventSourceMappings: promised(sqliteDocumentStore(db, "event_source_mappings")),
@@ -56,10 +58,16 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
     eventRules: promised(sqliteDocumentStore(db, "event_rules")),
     eventDeliveries: promised(sqliteDocumentStore(db, "event_deliveries")),
+    schedulerGroups: promised(sqliteDocumentStore(db, "scheduler_groups")),
+    schedulerSchedules: promised(sqliteDocumentStore(db, "scheduler_schedules")),
+    schedulerDeliveries: promised(sqliteDocumentStore(db, "scheduler_deliveries")),
     snsTopics: promised(sqliteDocumentStore(db, "sns_topics")),
     snsSubscriptions: promised(sqliteDocumentStore(db, "sns_subscriptions")),
+    snsHttpDeliveries: promised(sqliteDocumentStore(db, "sns_http_deliveries")),
+    snsDeduplication: promised(sqliteSnsDeduplicationStore(db)),
     dynamodb: promised(sqliteDynamoDbStore(db)),
     metricFilters: promised(sqliteMetricFilterStore(db)),
+    logSubscriptions: promised(sqliteDocumentStore(db, "log_subscriptions")),
     metricData: promised(sqliteMetricDataStore(db)),
     alarms: promised(sqliteAlarmStore(db)),
     iam: promised(sqliteIamStore(db)),

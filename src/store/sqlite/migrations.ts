@@ -328,7 +328,7 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   `,
   // 16: EventBridge deliveries to message targets (SQS, SNS, …) that failed and wait for a retry
-  // (src/services/events/outbox.ts), one JSON document each
+  // (src/async/delivery-outbox.ts), one JSON document each
   `
   CREATE TABLE event_deliveries (
     api_id TEXT PRIMARY KEY,
@@ -410,7 +410,75 @@ export const MIGRATIONS: readonly string[] = [
     position INTEGER
   ) STRICT;
   `,
-  // 24: IAM groups' members, users' and roles' tags, customer managed policies' versions (the default's document stays in
+  // 24: S3 bucket policies, CORS rules and bucket tags as documents, one per bucket and kind
+  `
+  CREATE TABLE s3_bucket_settings (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 25: CloudWatch Logs subscription filters, one document per log group
+  `
+  CREATE TABLE log_subscriptions (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 26: S3 versioning: the bucket's state, each current row's version (id, NULL for the `null`
+  // version; the sequence that orders a key's versions; whether it is a delete marker) and the
+  // noncurrent versions, kept apart so reads of current objects stay as they were
+  `
+  ALTER TABLE s3_buckets ADD COLUMN versioning TEXT;
+  ALTER TABLE s3_objects ADD COLUMN version_id TEXT;
+  ALTER TABLE s3_objects ADD COLUMN sequence TEXT NOT NULL DEFAULT '';
+  ALTER TABLE s3_objects ADD COLUMN delete_marker INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE s3_object_versions (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified INTEGER NOT NULL,
+    headers TEXT NOT NULL,
+    upload_id TEXT,
+    part_sizes TEXT,
+    tags TEXT,
+    version_id TEXT,
+    sequence TEXT NOT NULL,
+    delete_marker INTEGER NOT NULL,
+    PRIMARY KEY (bucket, key, sequence)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX s3_object_versions_by_blob ON s3_object_versions (blob);
+  `,
+  // 27: SNS http/https deliveries waiting for a retry (documents; their due times are schedule
+  // timers), FIFO topics' deduplication ids over their window and their sequence counters
+  `
+  CREATE TABLE sns_http_deliveries (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE sns_deduplication (
+    topic_arn TEXT NOT NULL,
+    deduplication_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (topic_arn, deduplication_id)
+  ) STRICT;
+  CREATE INDEX sns_deduplication_by_expiry ON sns_deduplication (expires_at);
+  CREATE TABLE sns_fifo_sequences (
+    topic_arn TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+  ) STRICT;
+  `,
+  // 28: EventBridge Scheduler: schedule groups by name, schedules by `<group>/<name>`, and deliveries
+  // that failed and wait for a retry (src/async/delivery-outbox.ts), one JSON document each
+  `
+  CREATE TABLE scheduler_groups (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  CREATE TABLE scheduler_schedules (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  CREATE TABLE scheduler_deliveries (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  `,
+  // 29: IAM groups' members, users' and roles' tags, customer managed policies' versions (the default's document stays in
   // iam_entities), and access keys' status and last use
   `
   CREATE TABLE iam_group_members (

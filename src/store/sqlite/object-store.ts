@@ -1,18 +1,8 @@
 /** SQLite ObjectStore: S3 buckets, object rows and multipart uploads (object rows are written by the unit of work, unit-of-work.ts). */
-import type { BucketRecord, ObjectRecord, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
-import { extrasOf, type ObjectExtraColumns } from "../rows/object-row.js";
+import type { BucketRecord, BucketVersioning, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
+import { objectFrom, OBJECT_COLUMNS, type ObjectRow } from "../rows/object-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
-
-export interface ObjectRow extends ObjectExtraColumns {
-  bucket: string;
-  key: string;
-  blob: string;
-  size: number;
-  etag: string;
-  last_modified: number;
-  headers: string;
-}
 
 interface UploadRow {
   upload_id: string;
@@ -22,17 +12,6 @@ interface UploadRow {
   headers: string;
 }
 
-export const objectFrom = (row: ObjectRow): ObjectRecord => ({
-  bucket: row.bucket,
-  key: row.key,
-  blob: row.blob,
-  size: row.size,
-  etag: row.etag,
-  lastModified: row.last_modified,
-  headers: JSON.parse(row.headers) as Record<string, string>,
-  ...extrasOf(row),
-});
-
 const uploadFrom = (row: UploadRow): UploadRecord => ({
   uploadId: row.upload_id,
   bucket: row.bucket,
@@ -41,19 +20,41 @@ const uploadFrom = (row: UploadRow): UploadRecord => ({
   headers: JSON.parse(row.headers) as Record<string, string>,
 });
 
+interface BucketRow {
+  name: string;
+  created_at: number;
+  notification: string | null;
+  versioning: string | null;
+}
+
+const bucketFrom = (row: BucketRow): BucketRecord => ({
+  name: row.name, createdAt: row.created_at, notification: row.notification ?? undefined, ...(row.versioning === null ? {} : { versioning: row.versioning as BucketVersioning }),
+});
+
 /** The smallest string greater than every string that starts with `prefix` (UTF-8 byte order), if any. */
 function prefixEnd(prefix: string): string | undefined {
   return prefix === "" ? undefined : `${prefix}\u{10FFFF}`;
 }
 
+/** Sorts after every key (keys are valid UTF-8, which never holds this code point's successor). */
+const PAST_EVERY_KEY = "\u{10FFFF}\u{10FFFF}";
+
 export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
   const getObject = db.prepare<[string, string], ObjectRow>("SELECT * FROM s3_objects WHERE bucket = ? AND key = ?");
   const list = db.prepare<[string, string, string, string, number], ObjectRow>(
-    "SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?",
+    "SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? AND key > ? AND delete_marker = 0 ORDER BY key LIMIT ?",
   );
   const listAll = db.prepare<[string, string, string, number], ObjectRow>(
-    "SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key > ? ORDER BY key LIMIT ?",
+    "SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key > ? AND delete_marker = 0 ORDER BY key LIMIT ?",
   );
+  // Both tables, keys in order and each key's versions newest first, after the (key, sequence) marker.
+  const versionsOf = (table: string, latest: number) =>
+    `SELECT ${OBJECT_COLUMNS}, ${latest} AS latest FROM ${table} WHERE bucket = @bucket AND key >= @prefix AND key < @end AND (key > @afterKey OR (key = @afterKey AND sequence < @afterSequence))`;
+  const listVersions = db.prepare<[{ bucket: string; prefix: string; end: string; afterKey: string; afterSequence: string; limit: number }], ObjectRow & { latest: number }>(
+    `${versionsOf("s3_objects", 1)} UNION ALL ${versionsOf("s3_object_versions", 0)} ORDER BY key, sequence DESC LIMIT @limit`,
+  );
+  const currentVersion = db.prepare<[string, string, string | null], ObjectRow>("SELECT * FROM s3_objects WHERE bucket = ? AND key = ? AND version_id IS ?");
+  const olderVersion = db.prepare<[string, string, string | null], ObjectRow>("SELECT * FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id IS ?");
   const getUpload = db.prepare<[string], UploadRow>("SELECT * FROM s3_uploads WHERE upload_id = ?");
   const removeUpload = db.prepare("DELETE FROM s3_uploads WHERE upload_id = ?");
   const removeParts = db.prepare("DELETE FROM s3_parts WHERE upload_id = ?");
@@ -61,17 +62,14 @@ export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
   return {
     createBucket: (name, createdAt) => db.prepare("INSERT OR IGNORE INTO s3_buckets (name, created_at) VALUES (?, ?)").run(name, createdAt).changes === 1,
     bucket(name) {
-      const row = db.prepare<[string], { name: string; created_at: number; notification: string | null }>("SELECT * FROM s3_buckets WHERE name = ?").get(name);
-      return row ? { name: row.name, createdAt: row.created_at, notification: row.notification ?? undefined } : undefined;
+      const row = db.prepare<[string], BucketRow>("SELECT * FROM s3_buckets WHERE name = ?").get(name);
+      return row ? bucketFrom(row) : undefined;
     },
-    buckets: () =>
-      db
-        .prepare<[], { name: string; created_at: number; notification: string | null }>("SELECT * FROM s3_buckets ORDER BY name")
-        .all()
-        .map((row): BucketRecord => ({ name: row.name, createdAt: row.created_at, notification: row.notification ?? undefined })),
+    buckets: () => db.prepare<[], BucketRow>("SELECT * FROM s3_buckets ORDER BY name").all().map(bucketFrom),
     deleteBucket: durably(db, (name: string) => {
       if (!db.prepare("SELECT 1 FROM s3_buckets WHERE name = ?").get(name)) return "missing" as const;
       if (db.prepare("SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1").get(name)) return "not-empty" as const;
+      if (db.prepare("SELECT 1 FROM s3_object_versions WHERE bucket = ? LIMIT 1").get(name)) return "not-empty" as const;
       const uploads = db.prepare<[string], { upload_id: string }>("SELECT upload_id FROM s3_uploads WHERE bucket = ?").all(name).map((r) => r.upload_id);
       for (const id of uploads) {
         removeParts.run(id);
@@ -83,15 +81,27 @@ export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
     setNotification: durably(db, (name: string, notification: string | undefined) => {
       db.prepare("UPDATE s3_buckets SET notification = ? WHERE name = ?").run(notification ?? null, name);
     }),
+    setVersioning: durably(db, (name: string, versioning: BucketVersioning) => {
+      db.prepare("UPDATE s3_buckets SET versioning = ? WHERE name = ?").run(versioning, name);
+    }),
     object(bucket, key) {
       const row = getObject.get(bucket, key);
       return row ? objectFrom(row) : undefined;
     },
-    referencesBlob: (blob) => db.prepare("SELECT 1 FROM s3_objects WHERE blob = ? LIMIT 1").get(blob) !== undefined,
+    objectVersion(bucket, key, versionId) {
+      const row = currentVersion.get(bucket, key, versionId ?? null) ?? olderVersion.get(bucket, key, versionId ?? null);
+      return row ? objectFrom(row) : undefined;
+    },
+    referencesBlob: (blob) =>
+      db.prepare("SELECT 1 FROM s3_objects WHERE blob = ? LIMIT 1").get(blob) !== undefined || db.prepare("SELECT 1 FROM s3_object_versions WHERE blob = ? LIMIT 1").get(blob) !== undefined,
     listObjects(bucket, prefix, after, limit) {
       const end = prefixEnd(prefix);
       const rows = end === undefined ? listAll.all(bucket, prefix, after, limit) : list.all(bucket, prefix, end, after, limit);
       return rows.map(objectFrom);
+    },
+    listVersions(bucket, prefix, afterKey, afterSequence, limit) {
+      const rows = listVersions.all({ bucket, prefix, end: prefixEnd(prefix) ?? PAST_EVERY_KEY, afterKey, afterSequence, limit });
+      return rows.map((row) => ({ record: objectFrom(row), latest: row.latest === 1 }));
     },
     createUpload(upload) {
       db.prepare("INSERT INTO s3_uploads (upload_id, bucket, key, initiated, headers) VALUES (?, ?, ?, ?, ?)").run(

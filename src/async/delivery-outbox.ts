@@ -1,19 +1,20 @@
 /**
- * Retries of deliveries to message targets (SQS queues, SNS topics, any ARN the destinations seam
- * sends to). The first attempt happens inside PutEvents (or the scheduled firing), before it
+ * Retries of deliveries to message targets (SQS queues, SNS topics, functions, any ARN the
+ * destinations seam sends to), for EventBridge rules and EventBridge Scheduler schedules, each with
+ * its own store and instance. The first attempt happens inside PutEvents (or the scheduled firing), before it
  * answers; a failed one is written here, durably, and retried with exponential backoff until it
  * succeeds, the target's RetryPolicy is exhausted (MaximumRetryAttempts, MaximumEventAgeInSeconds),
- * and then goes to the target's DeadLetterConfig queue with EventBridge's DLQ attributes (or is
- * dropped with a warning when there is none, as EventBridge drops it). Pending entries survive a
+ * and then goes to the target's DeadLetterConfig queue with the service's DLQ attributes (or is
+ * dropped with a warning when there is none, as both services drop it). Pending entries survive a
  * restart: the retry loop looks at the store when Unkai starts.
  */
 import type { Logger } from "pino";
-import type { Destinations, OutboundMessage } from "../../async/destinations.js";
-import { throttleDelayMs, type RetryTiming } from "../../async/retry-policy.js";
-import type { PendingDelivery } from "../../core/events/resources.js";
-import type { DocumentStore } from "../../store/ports.js";
+import type { PendingDelivery } from "../core/events/resources.js";
+import type { Destinations, OutboundMessage } from "./destinations.js";
+import { throttleDelayMs, type RetryTiming } from "./retry-policy.js";
+import type { DocumentStore } from "../store/ports.js";
 
-/** EventBridge's defaults when a target has no RetryPolicy: 185 retries over 24 hours. */
+/** The defaults when a target has no RetryPolicy (EventBridge and Scheduler alike): 185 retries over 24 hours. */
 export const DEFAULT_RETRY = { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400 } as const;
 
 /** The longest sleep between looks at the store (another node may have written entries). */
@@ -27,6 +28,16 @@ const POLL_MS = 5_000;
 function errorCodeOf(message: string): string {
   return /does not exist/.test(message) ? "NO_RESOURCE" : "SDK_CLIENT_ERROR";
 }
+
+/** Whose deliveries an outbox keeps: how its logs and its dead-letter attributes name the source. */
+export interface OutboxOwner {
+  /** `EventBridge`, `Scheduler`: the start of every log line. */
+  readonly service: string;
+  /** The DLQ attribute carrying the entry's source ARN (`ruleArn`): `RULE_ARN`, `SCHEDULE_ARN`. */
+  readonly sourceAttribute: string;
+}
+
+export const EVENTBRIDGE_OUTBOX: OutboxOwner = { service: "EventBridge", sourceAttribute: "RULE_ARN" };
 
 export type ExhaustedBy = "MaximumRetryAttempts" | "MaximumEventAgeInSeconds";
 
@@ -43,6 +54,7 @@ export class DeliveryOutbox {
     private readonly timing: RetryTiming,
     private readonly now: () => number,
     private readonly logger: Logger,
+    private readonly owner: OutboxOwner,
   ) {}
 
   /** Records a failed first attempt (or ends it at once when its policy allows no retry). */
@@ -81,7 +93,7 @@ export class DeliveryOutbox {
       try {
         earliest = await this.tick();
       } catch (error) {
-        this.logger.error({ err: error }, "EventBridge: looking at pending deliveries failed");
+        this.logger.error({ err: error }, `${this.owner.service}: looking at pending deliveries failed`);
         earliest = undefined;
       }
     } while (this.again && !this.closed);
@@ -130,13 +142,13 @@ export class DeliveryOutbox {
   private async deadLetter(entry: PendingDelivery, exhausted: ExhaustedBy): Promise<void> {
     const log = { rule: entry.ruleArn, target: entry.targetArn, attempts: entry.attempts, error: entry.lastError };
     if (entry.deadLetterArn === undefined) {
-      this.logger.warn(log, "EventBridge: a delivery failed after its retries and the target has no dead-letter queue; the event was dropped");
+      this.logger.warn(log, `${this.owner.service}: a delivery failed after its retries and the target has no dead-letter queue; the event was dropped`);
       return;
     }
     const message: OutboundMessage = {
       body: entry.message.body,
       attributes: {
-        RULE_ARN: entry.ruleArn,
+        [this.owner.sourceAttribute]: entry.ruleArn,
         TARGET_ARN: entry.targetArn,
         ERROR_CODE: errorCodeOf(entry.lastError),
         ERROR_MESSAGE: entry.lastError,
@@ -147,8 +159,8 @@ export class DeliveryOutbox {
     try {
       await this.destinations.send(entry.deadLetterArn, message);
     } catch (error) {
-      // EventBridge counts these (InvocationsFailedToBeSentToDLQ) and drops the event.
-      this.logger.error({ ...log, err: error, deadLetter: entry.deadLetterArn }, "EventBridge: the dead-letter queue refused a failed event; it was dropped");
+      // EventBridge and Scheduler count these (InvocationsFailedToBeSentToDLQ) and drop the event.
+      this.logger.error({ ...log, err: error, deadLetter: entry.deadLetterArn }, `${this.owner.service}: the dead-letter queue refused a failed event; it was dropped`);
     }
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * Log ingestion: every append to the log store (PutLogEvents, a function's captured output, access
+ * logs) feeds, once committed, the group's metric filters (metric-ingestion.ts) and then the ingestion
+ * listeners the logs module registers (subscription delivery). A listener's failure is reported and
+ * never fails the append; the append answers after every listener finished, so what a PutLogEvents
+ * caller wrote has fed its metrics and been queued for its subscribers.
+ */
+import { compileFilterPattern, type FilterPattern } from "../../core/log-filter/index.js";
+import type { DocumentStore, LogEvent, LogStore, Store } from "../../store/ports.js";
+import { FILTER_LIST_TTL_MS, withMetricFilterIngestion } from "./metric-ingestion.js";
+
+export type AppendListener = (group: string, stream: string, events: readonly LogEvent[]) => Promise<void>;
+
+export interface LogIngestion {
+  /** The store whose `logs.append` feeds metric filters and the listeners. */
+  readonly store: Store;
+  /** Adds a listener (the logs module's subscription delivery). */
+  onAppended(listener: AppendListener): void;
+}
+
+/** Compiled patterns by text; bounded so a stream of distinct patterns cannot grow it forever. */
+export function patternCache(): (text: string) => FilterPattern {
+  const compiled = new Map<string, FilterPattern>();
+  return (text) => {
+    let pattern = compiled.get(text);
+    if (!pattern) {
+      pattern = compileFilterPattern(text);
+      if (compiled.size >= 10_000) compiled.clear();
+      compiled.set(text, pattern);
+    }
+    return pattern;
+  };
+}
+
+/**
+ * A document store whose reads are reused for FILTER_LIST_TTL_MS, as metric filters' lists are: every
+ * captured log line would otherwise pay a read. Writes through it take effect at once; a write on
+ * another node of a cluster counts within the bound.
+ */
+export function cachedDocuments<T>(documents: DocumentStore<T>, now: () => number = Date.now): DocumentStore<T> {
+  const kept = new Map<string, { readonly at: number; readonly document: Promise<T | undefined> }>();
+  const forgetting = <R>(write: Promise<R>) => write.finally(() => kept.clear());
+  return {
+    get(id) {
+      const hit = kept.get(id);
+      if (hit && now() - hit.at < FILTER_LIST_TTL_MS) return hit.document;
+      if (kept.size >= 10_000) kept.clear();
+      const document = documents.get(id);
+      kept.set(id, { at: now(), document });
+      // A failed read is not kept: the next append asks again.
+      document.catch(() => kept.delete(id));
+      return document;
+    },
+    put: (id, document) => forgetting(documents.put(id, document)),
+    delete: (id) => forgetting(documents.delete(id)),
+    list: () => documents.list(),
+  };
+}
+
+export function withLogIngestion(backend: Store, onError: (error: unknown) => void): LogIngestion {
+  const metered = withMetricFilterIngestion(backend, onError);
+  const listeners: AppendListener[] = [];
+  const logs = metered.logs;
+  const append: LogStore["append"] = async (group, stream, events) => {
+    await logs.append(group, stream, events);
+    await Promise.all(listeners.map((listener) => listener(group, stream, events).catch(onError)));
+  };
+  // Proxies rather than spreads: a backend's ports may be class instances whose methods need their `this`.
+  const wrappedLogs = new Proxy(logs, { get: (target, key) => (key === "append" ? append : bound(target, key)) });
+  return {
+    store: new Proxy(metered, { get: (target, key) => (key === "logs" ? wrappedLogs : bound(target, key)) }),
+    onAppended: (listener) => void listeners.push(listener),
+  };
+}
+
+function bound(target: object, key: string | symbol): unknown {
+  const value: unknown = Reflect.get(target, key);
+  return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+}

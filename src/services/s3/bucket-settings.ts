@@ -1,0 +1,64 @@
+/**
+ * The bucket sub-resources kept as bucket settings (src/core/s3-bucket-settings.ts): `?policy`,
+ * `?policyStatus`, `?cors`, `?tagging`. Their routes and IAM actions are listed once here; index.ts and
+ * authorization.ts ask this table first.
+ */
+import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { BUCKET_SETTING_KINDS, bucketSettingId } from "../../core/s3-bucket-settings.js";
+import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
+import { deleteBucketTagging, getBucketTagging, putBucketTagging } from "./bucket-tagging-ops.js";
+import type { S3Context } from "./context.js";
+import { deleteBucketCors, getBucketCors, putBucketCors } from "./cors-ops.js";
+import { S3Error } from "./errors.js";
+import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from "./policy-ops.js";
+
+type Operation = (context: S3Context, request: UnkaiRequest, bucket: string) => Promise<UnkaiResponse>;
+
+/** Sub-resource → method → [the operation, the IAM action it needs (Service Authorization Reference)]. */
+const SETTINGS: Readonly<Record<string, Readonly<Record<string, readonly [Operation, string]>>>> = {
+  policy: {
+    PUT: [putBucketPolicy, "PutBucketPolicy"],
+    GET: [(c, _r, b) => getBucketPolicy(c, b), "GetBucketPolicy"],
+    DELETE: [(c, _r, b) => deleteBucketPolicy(c, b), "DeleteBucketPolicy"],
+  },
+  policyStatus: { GET: [(c, _r, b) => getBucketPolicyStatus(c, b), "GetBucketPolicyStatus"] },
+  // DeleteBucketCors and DeleteBucketTagging are authorized by the Put action, as in AWS.
+  cors: {
+    PUT: [putBucketCors, "PutBucketCORS"],
+    GET: [(c, _r, b) => getBucketCors(c, b), "GetBucketCORS"],
+    DELETE: [(c, _r, b) => deleteBucketCors(c, b), "PutBucketCORS"],
+  },
+  tagging: {
+    PUT: [putBucketTagging, "PutBucketTagging"],
+    GET: [(c, _r, b) => getBucketTagging(c, b), "GetBucketTagging"],
+    DELETE: [(c, _r, b) => deleteBucketTagging(c, b), "PutBucketTagging"],
+  },
+};
+
+const settingOf = (query: URLSearchParams) => Object.keys(SETTINGS).find((name) => query.has(name));
+
+/** The answer of a bucket-setting request; undefined when the request is not one. */
+export function routeBucketSetting(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> | undefined {
+  const name = settingOf(request.query);
+  if (name === undefined) return undefined;
+  const entry = SETTINGS[name]?.[request.method];
+  if (entry === undefined) return Promise.reject(new S3Error("MethodNotAllowed", `The specified method ${request.method} is not allowed against this resource.`));
+  return entry[0](context, request, bucket);
+}
+
+/** The IAM permission a bucket-setting request needs; undefined when the request is not one. */
+export function bucketSettingActions(request: UnkaiRequest, bucket: string): ActionRequest[] | undefined {
+  const name = settingOf(request.query);
+  if (name === undefined) return undefined;
+  const entry = SETTINGS[name]?.[request.method];
+  return entry === undefined ? [] : [{ action: `s3:${entry[1]}`, resource: `arn:aws:s3:::${bucket}` }];
+}
+
+/** Removes every setting of a bucket (deleted, or created anew where a deleted one of its name left some). */
+export async function forgetBucketSettings(context: S3Context, bucket: string): Promise<void> {
+  for (const kind of BUCKET_SETTING_KINDS) {
+    const id = bucketSettingId(bucket, kind);
+    // Read first: most buckets have no settings, and a read is cheaper than a durable delete.
+    if ((await context.settings.get(id)) !== undefined) await context.settings.delete(id);
+  }
+}
