@@ -151,7 +151,9 @@ describe("IAM actions and resources of every Unkai request", () => {
     ]);
     assert.deepEqual(needs("iam", query("Action=CreatePolicy&PolicyName=p&Path=%2Fteam%2F&PolicyDocument=%7B%7D")), [{ action: "iam:CreatePolicy", resource: `arn:aws:iam::${ACCOUNT}:policy/team/p` }]);
     assert.deepEqual(needs("iam", query("Action=ListRoles")), [{ action: "iam:ListRoles", resource: "*" }]);
-    assert.deepEqual(needs("iam", query("Action=CreateGroup&GroupName=g")), [], "an operation Unkai does not implement needs nothing (it is refused)");
+    assert.deepEqual(needs("iam", query("Action=AddUserToGroup&GroupName=g&UserName=u")), [{ action: "iam:AddUserToGroup", resource: `arn:aws:iam::${ACCOUNT}:group/g` }], "a group operation naming a user is about the group");
+    assert.deepEqual(needs("iam", query("Action=ListGroupsForUser&UserName=u")), [{ action: "iam:ListGroupsForUser", resource: `arn:aws:iam::${ACCOUNT}:user/u` }]);
+    assert.deepEqual(needs("iam", query("Action=CreateInstanceProfile&InstanceProfileName=p")), [], "an operation Unkai does not implement needs nothing (it is refused)");
   });
 
   it("SNS names the topic: its own, the one Publish targets, a subscription's, or * for listings", () => {

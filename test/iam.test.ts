@@ -108,8 +108,8 @@ describe("IAM", () => {
     assert.deepEqual((JSON.parse(got.stdout) as { Role: { AssumeRolePolicyDocument: unknown } }).Role.AssumeRolePolicyDocument, JSON.parse(TRUST));
     const users = await iam().send(new ListUsersCommand({}));
     assert.ok(users.Users?.some((u) => u.UserName === "cli-user"));
-    const groups = await aws(suite.unkai.url, ["iam", "create-group", "--group-name", "g"]);
-    assert.notEqual(groups.code, 0);
-    assert.match(groups.stderr, /InvalidAction.*does not implement it yet/);
+    const profile = await aws(suite.unkai.url, ["iam", "create-instance-profile", "--instance-profile-name", "p"]);
+    assert.notEqual(profile.code, 0);
+    assert.match(profile.stderr, /InvalidAction.*does not implement it yet/);
   });
 });

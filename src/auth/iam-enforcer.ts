@@ -120,7 +120,7 @@ export class IamEnforcer {
   private async decide(request: UnkaiRequest, caller: ResolvedCaller, need: ActionRequest): Promise<string | undefined> {
     const context = requestContext({
       action: need.action, resource: need.resource, principal: caller.principal, userName: caller.userName, userId: caller.userId,
-      sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
+      principalTags: caller.principalTags, sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
     });
     const resource = await this.resourcePolicy(need);
     const result = evaluate(context, { identity: caller.identity, session: caller.session, resource: resource.policy, resourceRequired: resource.required });

@@ -1,6 +1,6 @@
 /**
  * Who a verified caller is for IAM, with the policies that apply to it: an IAM user's access key is the
- * user (its inline and attached policies); an AssumeRole session and a function's session credentials are
+ * user (its inline and attached policies and those of its groups); an AssumeRole session and a function's session credentials are
  * the role assumed (the role's policies), an AssumeRole session further capped by its session policies.
  * The account root's keys (`unkai keys`, UNKAI_ACCESS_KEY_ID, the loopback `test`) resolve to the root.
  */
@@ -17,6 +17,8 @@ export interface ResolvedCaller {
   readonly userName?: string | undefined;
   /** `aws:userid`: `AIDA…` for a user, `AROA…:session` for a role session. */
   readonly userId?: string | undefined;
+  /** `aws:PrincipalTag/<key>`: the user's tags, or the assumed role's. */
+  readonly principalTags?: Readonly<Record<string, string>> | undefined;
   readonly identity: readonly CompiledPolicy[];
   /** An AssumeRole session's policies; undefined when the session has none (no cap). */
   readonly session?: readonly CompiledPolicy[] | undefined;
@@ -44,12 +46,23 @@ export class PrincipalResolver {
     return document === undefined ? undefined : this.deps.cache.get(document, "managed", arn);
   }
 
-  /** A user's or role's identity policies: inline, then attached managed ones. */
+  /**
+   * A user's or role's identity policies: inline, then attached managed ones; a user's also those of
+   * every group it is in (IAM evaluates them together: a group's Deny beats the user's Allow).
+   */
   async policiesOf(kind: IamPrincipalKind, entity: IamEntity): Promise<CompiledPolicy[]> {
+    const own = await this.ownPolicies(kind, entity.name);
+    if (kind !== "user") return own;
+    const groups = await Promise.all((await this.deps.iam.groupsOf(entity.name)).map((group) => this.ownPolicies("group", group)));
+    return [...own, ...groups.flat()];
+  }
+
+  /** The inline and attached policies of one user, role or group. */
+  private async ownPolicies(kind: IamPrincipalKind, name: string): Promise<CompiledPolicy[]> {
     const { iam, cache } = this.deps;
-    const inline = (await iam.inlinePolicies(kind, entity.name)).map((p) => cache.get(p.document, "identity", `inline:${entity.name}/${p.policyName}`));
+    const inline = (await iam.inlinePolicies(kind, name)).map((p) => cache.get(p.document, "identity", `inline:${kind === "group" ? "group/" : ""}${name}/${p.policyName}`));
     const attached: CompiledPolicy[] = [];
-    for (const arn of await iam.attached(kind, entity.name)) {
+    for (const arn of await iam.attached(kind, name)) {
       const policy = await this.managed(arn);
       if (policy) attached.push(policy);
     }
@@ -69,6 +82,7 @@ export class PrincipalResolver {
     return {
       principal: { type: "assumed-role", arn: `arn:aws:sts::${account.accountId}:assumed-role/${roleNameOf(roleArn)}/${sessionName}`, accountId: account.accountId, roleArn },
       userId: role ? `${role.id}:${sessionName}` : undefined,
+      principalTags: role?.tags,
       identity: role ? await this.policiesOf("role", role) : [],
     };
   }
@@ -90,6 +104,7 @@ export class PrincipalResolver {
           principal: { type: "user", arn: user?.arn ?? `arn:aws:iam::${account.accountId}:user/${caller.userName}`, accountId: account.accountId },
           userName: user?.name ?? caller.userName,
           userId: user?.id,
+          principalTags: user?.tags,
           identity: user ? await this.policiesOf("user", user) : [],
         };
       }

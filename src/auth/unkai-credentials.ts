@@ -8,6 +8,7 @@
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { SessionCredentials, CredentialIssuer } from "../engine/environment-variables.js";
+import type { Caller } from "../protocol/http.js";
 import type { CredentialLookup, SigningSecret } from "../protocol/sigv4-verify.js";
 import type { AccessKeyStore, SigningKey } from "../store/ports.js";
 import { DEFAULT_KEY, newAccessKeyId, newSecretAccessKey, newSessionToken } from "./access-keys.js";
@@ -34,12 +35,17 @@ export interface RoleSessionCredentials {
 
 type RoleSessionPrincipal = Extract<SigningSecret["principal"], { kind: "role-session" }>;
 
+/** How often an IAM user's key's last use is written at most (GetAccessKeyLastUsed is day-grained on AWS). */
+const LAST_USED_INTERVAL_MS = 60_000;
+
 /** How long Unkai's presigned code URLs stay valid (AWS's GetFunction URLs: 10 minutes). */
 export const CODE_URL_SECONDS = 600;
 
 export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
   private readonly sessions = new Map<string, Session>();
   private readonly byEnvironment = new Map<string, string>();
+  /** When each IAM user's key's use was last written to the store. */
+  private readonly lastRecordedMs = new Map<string, number>();
   /**
    * AssumeRole sessions, in this process's memory until they expire: a restart ends them, and the nodes of a
    * cluster do not share them (docs/iam.md).
@@ -81,6 +87,8 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
       return { secretAccessKey: DEFAULT_KEY.secretAccessKey, principal: { kind: "key", name: "default" } };
     }
     const stored = await keys.get(accessKeyId);
+    // An Inactive key (IAM UpdateAccessKey) is refused as an unknown one: each service's own invalid-token error.
+    if (stored?.status === "Inactive") return undefined;
     if (stored?.userName !== undefined) return { secretAccessKey: stored.secretAccessKey, principal: { kind: "user", userName: stored.userName } };
     if (stored) return { secretAccessKey: stored.secretAccessKey, principal: { kind: "key", name: stored.name } };
     return undefined;
@@ -104,6 +112,20 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
     for (const [id, old] of this.roleSessions) if (old.expiresAtMs <= Date.now()) this.roleSessions.delete(id);
     this.roleSessions.set(credentials.accessKeyId, { secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken, principal, expiresAtMs });
     return { ...credentials, expiresAtMs };
+  }
+
+  /**
+   * Records an IAM user's key's last use (GetAccessKeyLastUsed) at most once a minute per key and node,
+   * so a busy key costs one store write a minute, not one per request. Advisory: a failed write is dropped.
+   */
+  used(caller: Caller): void {
+    const { accessKeyId, principal } = caller;
+    if (principal.kind !== "user" || accessKeyId === undefined) return;
+    const now = Date.now();
+    const last = this.lastRecordedMs.get(accessKeyId);
+    if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
+    this.lastRecordedMs.set(accessKeyId, now);
+    this.options.keys.recordUse(accessKeyId, { atMs: now, service: caller.service ?? "", region: caller.region }).catch(() => undefined);
   }
 
   revoke(environmentId: string): void {

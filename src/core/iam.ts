@@ -1,8 +1,8 @@
 /** IAM's stored entities: users, roles and customer managed policies, with their inline policies and attachments. */
 
-export type IamEntityKind = "user" | "role" | "policy";
-/** The principals that carry inline policies and attachments. */
-export type IamPrincipalKind = "user" | "role";
+export type IamEntityKind = "user" | "role" | "group" | "policy";
+/** The entities that carry inline policies and attachments (a group's apply to its members). */
+export type IamPrincipalKind = "user" | "role" | "group";
 
 export interface IamEntity {
   readonly kind: IamEntityKind;
@@ -18,6 +18,17 @@ export interface IamEntity {
   readonly description?: string | undefined;
   /** Roles: the longest session AssumeRole grants, in seconds. */
   readonly maxSessionDurationSeconds?: number | undefined;
+  /** Customer managed policies: the version `document` holds (`v1` until SetDefaultPolicyVersion). */
+  readonly defaultVersionId?: string | undefined;
+  /** Users' and roles' tags (`aws:PrincipalTag/<key>` in their requests). */
+  readonly tags?: Readonly<Record<string, string>> | undefined;
+}
+
+/** One version of a customer managed policy. */
+export interface PolicyVersion {
+  readonly versionId: string;
+  readonly document: string;
+  readonly createdAt: number;
 }
 
 export interface InlinePolicy {

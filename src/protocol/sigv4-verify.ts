@@ -43,6 +43,8 @@ export interface SigningSecret {
 
 export interface CredentialLookup {
   find(accessKeyId: string): Promise<SigningSecret | undefined>;
+  /** Told of each verified caller (IAM's access key last use); must be cheap, it runs on every request. */
+  used?(caller: Caller): void;
 }
 
 /** The parts of a request the signature covers, as known once its headers have arrived. */

@@ -126,6 +126,7 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
     if (service && streamed && verdict?.kind !== "needs-body") {
       guardStreamedBody(req);
       const caller = verdict?.caller ?? anonymousCaller(defaultRegion);
+      if (verdict) credentials.used?.(caller);
       const refused = await denial(service, { ...head, caller, body: EMPTY });
       if (refused !== undefined) return refuse(new AuthenticationError("AccessDeniedException", refused, "not-authorized"));
       return write(res, head.requestId, await service.handle({ ...head, caller, bodyStream: req }));
@@ -149,6 +150,7 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
       throw error;
     }
     if (!service) return write(res, head.requestId, restJsonError(new UnkaiError("UnknownOperationException", `No Unkai service serves ${head.method} ${head.path}.`), COMMON_ERRORS));
+    if (verdict) credentials.used?.(caller);
     const refused = await denial(service, { ...head, caller, body: read.body });
     if (refused !== undefined) return refuse(new AuthenticationError("AccessDeniedException", refused, "not-authorized"));
     write(res, head.requestId, await service.handle({ ...head, caller, body: read.body }));

@@ -11,7 +11,7 @@ import type { EventSourceMapping } from "../core/event-source-mapping.js";
 import type { SnsDeduplication, SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { LogGroupSubscriptions } from "../core/log-subscription.js";
 import type { BucketSetting } from "../core/s3-bucket-settings.js";
-import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy } from "../core/iam.js";
+import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy, PolicyVersion } from "../core/iam.js";
 
 export interface FunctionStore {
   get(name: string): Promise<FunctionRecord | undefined>;
@@ -448,6 +448,16 @@ export interface AccessKeyRecord {
   readonly createdAt: number;
   /** The IAM user the key belongs to (IAM CreateAccessKey); absent for the account root's keys (`unkai keys`). */
   readonly userName?: string | undefined;
+  /** IAM UpdateAccessKey; absent means Active. An Inactive key signs nothing. */
+  readonly status?: "Active" | "Inactive" | undefined;
+  /** When and where the key last signed a request (recorded at most once a minute per key). */
+  readonly lastUsed?: AccessKeyUse | undefined;
+}
+
+export interface AccessKeyUse {
+  readonly atMs: number;
+  readonly service: string;
+  readonly region: string;
 }
 
 export interface AccessKeyStore {
@@ -458,6 +468,9 @@ export interface AccessKeyStore {
   add(record: AccessKeyRecord): Promise<void>;
   /** False when no such key existed. */
   remove(accessKeyId: string): Promise<boolean>;
+  /** False when no such key existed. */
+  setStatus(accessKeyId: string, status: "Active" | "Inactive"): Promise<boolean>;
+  recordUse(accessKeyId: string, use: AccessKeyUse): Promise<void>;
 }
 
 /** Whole documents by id (the API definitions: HTTP and REST APIs). Reads are served from memory; writes commit before returning. */
@@ -508,6 +521,24 @@ export interface IamStore {
   attached(kind: IamPrincipalKind, principal: string): Promise<string[]>;
   /** How many principals a managed policy is attached to (DeletePolicy refuses while any). */
   attachmentCount(policyArn: string): Promise<number>;
+  /** Adds a user to a group (both by name, ignoring case); false when it was a member already. */
+  addMember(group: string, user: string): Promise<boolean>;
+  removeMember(group: string, user: string): Promise<boolean>;
+  /** The names of a group's users, ordered by name. */
+  members(group: string): Promise<string[]>;
+  /** The names of the groups a user is in, ordered by name. */
+  groupsOf(user: string): Promise<string[]>;
+  /** A customer managed policy's versions, oldest first (`create` stores `v1` from the entity's document). */
+  policyVersions(policy: string): Promise<PolicyVersion[]>;
+  /** Adds the next version (`v<highest + 1>`), optionally as the default; its id. */
+  addPolicyVersion(policy: string, document: string, createdAt: number, makeDefault: boolean): Promise<string>;
+  /** Makes a version the default (the entity's `document`); false when the policy has no such version. */
+  setDefaultPolicyVersion(policy: string, versionId: string): Promise<boolean>;
+  deletePolicyVersion(policy: string, versionId: string): Promise<boolean>;
+  /** Replaces a user's or role's tags (all of them); false when there is no such entity. */
+  setTags(kind: IamPrincipalKind, name: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
+  /** Replaces a role's trust policy, description and session limit (undefined keeps the stored value). */
+  updateRole(name: string, change: { readonly document?: string | undefined; readonly description?: string | undefined; readonly maxSessionDurationSeconds?: number | undefined }): Promise<boolean>;
 }
 
 export interface FunctionUrlStore {

@@ -37,4 +37,18 @@ export function accessKeyStoreContract(test: StoreTest): void {
     assert.equal(await current.accessKeys.count(), 1);
     assert.equal((await current.accessKeys.list()).length, 2);
   });
+
+  test("a key's status and last use are stored and survive a reopen; unknown ids change nothing", async ({ store, reopen }) => {
+    await store.accessKeys.add({ ...key("AKIASTAT", 7), userName: "bob" });
+    assert.equal(await store.accessKeys.setStatus("AKIASTAT", "Inactive"), true);
+    assert.equal(await store.accessKeys.setStatus("AKIANONE", "Inactive"), false);
+    await store.accessKeys.recordUse("AKIASTAT", { atMs: 1234, service: "s3", region: "eu-west-1" });
+    await store.accessKeys.recordUse("AKIANONE", { atMs: 1, service: "s3", region: "x" });
+    const current = await reopen();
+    assert.deepEqual(await current.accessKeys.get("AKIASTAT"), {
+      ...key("AKIASTAT", 7), userName: "bob", status: "Inactive", lastUsed: { atMs: 1234, service: "s3", region: "eu-west-1" },
+    });
+    assert.equal(await current.accessKeys.setStatus("AKIASTAT", "Active"), true);
+    assert.equal((await current.accessKeys.get("AKIASTAT"))?.status, undefined, "Active is the default, stored as such");
+  });
 }

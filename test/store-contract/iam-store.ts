@@ -52,4 +52,76 @@ export function iamStoreContract(test: StoreTest): void {
     assert.deepEqual(await current.iam.attached("role", "exec"), []);
     assert.equal(await current.iam.attachmentCount(arnA), 1);
   });
+
+  test("groups: members both ways by name ignoring case, and memberships go with either side", async ({ store, reopen }) => {
+    const group = (name: string): IamEntity => ({ kind: "group", name, id: `AGPA${name.toUpperCase()}`, arn: `arn:aws:iam::${ACCOUNT}:group/${name}`, path: "/", createdAt: 3 });
+    await store.iam.create(group("Devs"));
+    await store.iam.create(group("ops"));
+    await store.iam.create(user("Carol"));
+    await store.iam.create(user("dave"));
+    assert.equal(await store.iam.addMember("devs", "carol"), true);
+    assert.equal(await store.iam.addMember("Devs", "Carol"), false, "once");
+    await store.iam.addMember("devs", "dave");
+    await store.iam.addMember("OPS", "dave");
+    await store.iam.putInlinePolicy("group", "devs", { policyName: "p", document: "{g}" });
+    await store.iam.attach("group", "devs", `arn:aws:iam::${ACCOUNT}:policy/mine`);
+    const current = await reopen();
+    assert.deepEqual(await current.iam.members("DEVS"), ["Carol", "dave"]);
+    assert.deepEqual(await current.iam.groupsOf("DAVE"), ["Devs", "ops"]);
+    assert.deepEqual(await current.iam.inlinePolicies("group", "Devs"), [{ policyName: "p", document: "{g}" }]);
+    assert.equal(await current.iam.removeMember("ops", "dave"), true);
+    assert.equal(await current.iam.removeMember("ops", "dave"), false);
+    assert.equal(await current.iam.delete("user", "dave"), true);
+    assert.deepEqual(await current.iam.members("devs"), ["Carol"], "a deleted user leaves its groups");
+    assert.equal(await current.iam.delete("group", "devs"), true);
+    assert.deepEqual(await current.iam.groupsOf("carol"), [], "a deleted group leaves its members");
+    assert.deepEqual(await current.iam.attached("group", "devs"), []);
+    await current.iam.create(group("devs"));
+    assert.deepEqual(await current.iam.inlinePolicies("group", "devs"), [], "a new group of the same name starts empty");
+  });
+
+  test("policy versions: v1 at create, numbered on without reuse, the default's document on the policy", async ({ store, reopen }) => {
+    const policy: IamEntity = { kind: "policy", name: "Mine", id: "ANPAMINE", arn: `arn:aws:iam::${ACCOUNT}:policy/Mine`, path: "/", createdAt: 10, document: "{v1}" };
+    assert.equal(await store.iam.create(policy), true);
+    assert.equal(await store.iam.create({ ...policy, document: "{other}" }), false);
+    assert.equal(await store.iam.addPolicyVersion("mine", "{v2}", 20, false), "v2");
+    assert.equal(await store.iam.addPolicyVersion("MINE", "{v3}", 30, true), "v3");
+    const current = await reopen();
+    assert.deepEqual(await current.iam.get("policy", "mine"), { ...policy, document: "{v3}", description: undefined, maxSessionDurationSeconds: undefined, defaultVersionId: "v3" });
+    assert.deepEqual(await current.iam.policyVersions("mine"), [
+      { versionId: "v1", document: "{v1}", createdAt: 10 }, { versionId: "v2", document: "{v2}", createdAt: 20 }, { versionId: "v3", document: "{v3}", createdAt: 30 },
+    ]);
+    assert.equal(await current.iam.setDefaultPolicyVersion("mine", "v2"), true);
+    assert.equal(await current.iam.setDefaultPolicyVersion("mine", "v9"), false);
+    assert.equal(await current.iam.setDefaultPolicyVersion("mine", "bogus"), false);
+    assert.equal((await current.iam.get("policy", "mine"))?.document, "{v2}");
+    assert.equal(await current.iam.deletePolicyVersion("mine", "v3"), true);
+    assert.equal(await current.iam.deletePolicyVersion("mine", "v3"), false);
+    assert.equal(await current.iam.addPolicyVersion("mine", "{v4}", 40, false), "v4", "a deleted version's number is not given out again");
+    assert.equal(await current.iam.delete("policy", "mine"), true);
+    await current.iam.create(policy);
+    assert.deepEqual((await current.iam.policyVersions("mine")).map((v) => v.versionId), ["v1"], "a new policy of the same name starts at v1");
+  });
+
+  test("tags: given at create, replaced whole by setTags, none stored as none", async ({ store, reopen }) => {
+    await store.iam.create({ ...user("tagged"), tags: { team: "blue" } });
+    await store.iam.create(role("plain"));
+    const current = await reopen();
+    assert.deepEqual((await current.iam.get("user", "TAGGED"))?.tags, { team: "blue" });
+    assert.equal(await current.iam.setTags("role", "plain", { a: "1", b: "2" }), true);
+    assert.equal(await current.iam.setTags("role", "missing", { a: "1" }), false);
+    assert.equal(await current.iam.setTags("user", "tagged", {}), true);
+    const again = await reopen();
+    assert.deepEqual((await again.iam.get("role", "plain"))?.tags, { a: "1", b: "2" });
+    assert.equal((await again.iam.get("user", "tagged"))?.tags, undefined);
+  });
+
+  test("updateRole replaces only what it is given", async ({ store, reopen }) => {
+    await store.iam.create(role("r"));
+    assert.equal(await store.iam.updateRole("R", { document: "{trust}" }), true);
+    assert.equal(await store.iam.updateRole("r", { description: "new", maxSessionDurationSeconds: 7200 }), true);
+    assert.equal(await store.iam.updateRole("nobody", { description: "x" }), false);
+    const current = await reopen();
+    assert.deepEqual(await current.iam.get("role", "r"), { ...role("r"), document: "{trust}", description: "new", maxSessionDurationSeconds: 7200 });
+  });
 }

@@ -1,6 +1,6 @@
 /**
- * AWS IAM on the awsQuery protocol, built on IAM's service model (models/iam.json): users, roles with
- * trust policies, inline policies, customer managed policies and the AWS managed policies Unkai seeds,
+ * AWS IAM on the awsQuery protocol, built on IAM's service model (models/iam.json): users, groups, roles
+ * with trust policies, inline policies, customer managed policies and the AWS managed policies Unkai seeds,
  * attached to users and roles. Documents are validated as IAM validates them (src/core/iam-policy/).
  * Enforcement (`--iam enforce`, src/auth/iam-enforcer.ts) reads roles and policies from the same store: docs/iam.md.
  */
@@ -14,6 +14,8 @@ import type { Logger } from "pino";
 import type { Platform, ServiceModule } from "../module.js";
 import { accessKeyOperations } from "./access-keys.js";
 import { IAM_ERRORS } from "./errors.js";
+import { groupOperations } from "./groups.js";
+import { tagOperations } from "./tags.js";
 import { managedPolicyOperations } from "./managed.js";
 import { inlinePolicyOperations, principalOperations } from "./principals.js";
 
@@ -35,9 +37,12 @@ function iamAuthorization(account: Account, operations: readonly string[]): Reco
   const resolve = (operation: string) => (input: Record<string, unknown>): readonly ActionRequest[] => {
     const role = str(input.RoleName);
     const user = str(input.UserName);
+    const group = str(input.GroupName);
     const policyArn = str(input.PolicyArn);
     const created = operation === "CreatePolicy" ? `arn:aws:iam::${account.accountId}:policy${str(input.Path) ?? "/"}${str(input.PolicyName) ?? ""}` : undefined;
+    // A group operation naming a user too (AddUserToGroup) is about the group, as IAM authorizes it.
     const resource = role !== undefined ? `arn:aws:iam::${account.accountId}:role/${role}`
+      : group !== undefined ? `arn:aws:iam::${account.accountId}:group/${group}`
       : user !== undefined ? `arn:aws:iam::${account.accountId}:user/${user}`
       : (policyArn ?? created ?? "*");
     const keys = policyArn !== undefined && /^(Attach|Detach)/.test(operation) ? { "iam:PolicyARN": policyArn } : undefined;
@@ -51,6 +56,8 @@ export function iamService({ iam, keys, account, logger, now = Date.now }: IamDe
     ...principalOperations(iam, keys, account, now),
     ...accessKeyOperations(iam, keys, now),
     ...inlinePolicyOperations(iam),
+    ...groupOperations(iam, account, now),
+    ...tagOperations(iam),
     ...managedPolicyOperations(iam, account, now),
   };
   return modelService({

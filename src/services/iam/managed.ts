@@ -5,9 +5,10 @@ import type { IamEntity } from "../../core/iam.js";
 import { findManagedPolicy, MANAGED_POLICIES, managedPolicyArn, type ManagedPolicy } from "../../core/iam-policy/index.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { IamStore } from "../../store/ports.js";
-import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
+import { checkDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
-import { requirePrincipal } from "./principals.js";
+import { policyVersionOperations } from "./policy-versions.js";
+import { KIND_NAMES, requirePrincipal } from "./principals.js";
 
 /** A managed policy as the operations see it, whichever kind it is. */
 interface AnyPolicy {
@@ -19,6 +20,7 @@ interface AnyPolicy {
   readonly versionId: string;
   readonly createdAt: number;
   readonly description: string | undefined;
+  readonly local: boolean;
 }
 
 /** AWS's own policies carry no creation time in Unkai's data; IAM's epoch for them is as good as any. */
@@ -26,10 +28,10 @@ const AWS_POLICY_DATE = Date.parse("2015-02-06T18:39:46Z");
 
 const fromAws = (p: ManagedPolicy): AnyPolicy => ({
   name: p.name, arn: managedPolicyArn(p), id: `ANPA${p.name.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 17).padEnd(17, "A")}`,
-  path: p.path, document: JSON.stringify(p.document), versionId: p.versionId, createdAt: AWS_POLICY_DATE, description: p.description,
+  path: p.path, document: JSON.stringify(p.document), versionId: p.versionId, createdAt: AWS_POLICY_DATE, description: p.description, local: false,
 });
 const fromStore = (e: IamEntity): AnyPolicy => ({
-  name: e.name, arn: e.arn, id: e.id, path: e.path, document: e.document ?? "", versionId: "v1", createdAt: e.createdAt, description: e.description,
+  name: e.name, arn: e.arn, id: e.id, path: e.path, document: e.document ?? "", versionId: e.defaultVersionId ?? "v1", createdAt: e.createdAt, description: e.description, local: true,
 });
 
 export function managedPolicyOperations(iam: IamStore, account: Account, now: () => number): Record<string, Operation> {
@@ -57,6 +59,7 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
   });
 
   const ops: Record<string, Operation> = {
+    ...policyVersionOperations(iam, require, now),
     async CreatePolicy(input: { PolicyName: string; PolicyDocument: string; Path?: string; Description?: string }) {
       checkDocument(input.PolicyDocument, "managed", POLICY_SIZE_LIMITS.managed, `Cannot exceed quota for PolicySize: ${POLICY_SIZE_LIMITS.managed}`);
       const path = input.Path ?? "/";
@@ -69,11 +72,6 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
     },
     async GetPolicy(input: { PolicyArn: string }) {
       return { Policy: await shape(await require(input.PolicyArn)) };
-    },
-    async GetPolicyVersion(input: { PolicyArn: string; VersionId: string }) {
-      const policy = await require(input.PolicyArn);
-      if (input.VersionId !== policy.versionId) throw new UnkaiError("NoSuchEntity", `Policy ${input.PolicyArn} version ${input.VersionId} does not exist or is not attachable.`);
-      return { PolicyVersion: { Document: encodeDocument(policy.document), VersionId: policy.versionId, IsDefaultVersion: true, CreateDate: new Date(policy.createdAt) } };
     },
     async ListPolicies(input: { Scope?: "All" | "AWS" | "Local"; OnlyAttached?: boolean; PathPrefix?: string }) {
       const scope = input.Scope ?? "All";
@@ -88,10 +86,9 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
       await iam.delete("policy", policy.name);
     },
   };
-  for (const kind of ["user", "role"] as const) {
-    const Kind = kind === "user" ? "User" : "Role";
-    const nameOf = (input: { UserName?: string; RoleName?: string }) => (kind === "user" ? input.UserName : input.RoleName) ?? "";
-    ops[`Attach${Kind}Policy`] = async (input: { UserName?: string; RoleName?: string; PolicyArn: string }) => {
+  for (const kind of ["user", "role", "group"] as const) {
+    const { Kind, nameOf } = KIND_NAMES[kind];
+    ops[`Attach${Kind}Policy`] = async (input: { UserName?: string; RoleName?: string; GroupName?: string; PolicyArn: string }) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));
       const policy = await require(input.PolicyArn);
       if ((await iam.attached(kind, principal.name)).length >= 10 && !(await iam.attached(kind, principal.name)).includes(policy.arn)) {
@@ -99,11 +96,11 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
       }
       await iam.attach(kind, principal.name, policy.arn);
     };
-    ops[`Detach${Kind}Policy`] = async (input: { UserName?: string; RoleName?: string; PolicyArn: string }) => {
+    ops[`Detach${Kind}Policy`] = async (input: { UserName?: string; RoleName?: string; GroupName?: string; PolicyArn: string }) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));
       if (!(await iam.detach(kind, principal.name, input.PolicyArn))) throw new UnkaiError("NoSuchEntity", `Policy ${input.PolicyArn} was not found.`);
     };
-    ops[`ListAttached${Kind}Policies`] = async (input: { UserName?: string; RoleName?: string }) => {
+    ops[`ListAttached${Kind}Policies`] = async (input: { UserName?: string; RoleName?: string; GroupName?: string }) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));
       const arns = await iam.attached(kind, principal.name);
       const named = await Promise.all(arns.map(async (arn) => ({ PolicyName: (await find(arn))?.name ?? arn.split("/").pop() ?? arn, PolicyArn: arn })));

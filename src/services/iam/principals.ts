@@ -5,13 +5,15 @@ import type { IamEntity, IamPrincipalKind } from "../../core/iam.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { AccessKeyStore, IamStore } from "../../store/ports.js";
 import { refuseWhileKeys } from "./access-keys.js";
+import { refuseWhileInGroups } from "./groups.js";
 import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
+import { mergeTags, tagList, type TagInput } from "./tags.js";
 
-const LABEL: Readonly<Record<IamPrincipalKind, string>> = { user: "user", role: "role" };
+const LABEL: Readonly<Record<IamPrincipalKind, string>> = { user: "user", role: "role", group: "group" };
 
 export function userShape(user: IamEntity) {
-  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt) };
+  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt), ...tagList(user) };
 }
 
 export function roleShape(role: IamEntity) {
@@ -20,6 +22,7 @@ export function roleShape(role: IamEntity) {
     AssumeRolePolicyDocument: encodeDocument(role.document ?? ""),
     ...(role.description !== undefined ? { Description: role.description } : {}),
     MaxSessionDuration: role.maxSessionDurationSeconds ?? 3600,
+    ...tagList(role),
   };
 }
 
@@ -30,11 +33,11 @@ export async function requirePrincipal(iam: IamStore, kind: IamPrincipalKind, na
   return found;
 }
 
-interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly Path?: string }
-interface RoleInput extends NameInput { readonly RoleName: string; readonly AssumeRolePolicyDocument: string; readonly Description?: string; readonly MaxSessionDuration?: number }
+interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly GroupName?: string; readonly Path?: string }
+interface RoleInput extends NameInput, TagInput { readonly RoleName: string; readonly AssumeRolePolicyDocument: string; readonly Description?: string; readonly MaxSessionDuration?: number }
 interface InlineInput extends NameInput { readonly PolicyName: string; readonly PolicyDocument?: string }
 
-async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, name: string): Promise<void> {
+export async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, name: string): Promise<void> {
   if ((await iam.inlinePolicies(kind, name)).length > 0) throw new UnkaiError("DeleteConflict", "Cannot delete entity, must delete policies first.");
   if ((await iam.attached(kind, name)).length > 0) throw new UnkaiError("DeleteConflict", "Cannot delete entity, must detach all policies first.");
 }
@@ -43,9 +46,9 @@ async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, name: str
 export function principalOperations(iam: IamStore, keys: AccessKeyStore, account: Account, now: () => number): Record<string, Operation> {
   const arn = (kind: IamPrincipalKind, path: string, name: string) => `arn:aws:iam::${account.accountId}:${kind}${path}${name}`;
   return {
-    async CreateUser(input: NameInput & { UserName: string }) {
+    async CreateUser(input: NameInput & TagInput & { UserName: string }) {
       const path = input.Path ?? "/";
-      const user: IamEntity = { kind: "user", name: input.UserName, id: iamId("AIDA"), arn: arn("user", path, input.UserName), path, createdAt: now() };
+      const user: IamEntity = { kind: "user", name: input.UserName, id: iamId("AIDA"), arn: arn("user", path, input.UserName), path, createdAt: now(), tags: mergeTags(undefined, input.Tags) };
       if (!(await iam.create(user))) throw new UnkaiError("EntityAlreadyExists", `User with name ${input.UserName} already exists.`);
       return { User: userShape(user) };
     },
@@ -61,6 +64,7 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       await requirePrincipal(iam, "user", input.UserName);
       await refuseWhileInUse(iam, "user", input.UserName);
       await refuseWhileKeys(keys, input.UserName);
+      await refuseWhileInGroups(iam, input.UserName);
       await iam.delete("user", input.UserName);
     },
     async CreateRole(input: RoleInput) {
@@ -69,6 +73,7 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       const role: IamEntity = {
         kind: "role", name: input.RoleName, id: iamId("AROA"), arn: arn("role", path, input.RoleName), path, createdAt: now(),
         document: input.AssumeRolePolicyDocument, description: input.Description, maxSessionDurationSeconds: input.MaxSessionDuration ?? 3600,
+        tags: mergeTags(undefined, input.Tags),
       };
       if (!(await iam.create(role))) throw new UnkaiError("EntityAlreadyExists", `Role with name ${input.RoleName} already exists.`);
       return { Role: roleShape(role) };
@@ -80,6 +85,16 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       const roles = (await iam.list("role")).filter((r) => r.path.startsWith(input.PathPrefix ?? "/"));
       return { Roles: roles.map(roleShape), IsTruncated: false };
     },
+    async UpdateAssumeRolePolicy(input: { RoleName: string; PolicyDocument: string }) {
+      const role = await requirePrincipal(iam, "role", input.RoleName);
+      checkDocument(input.PolicyDocument, "trust", POLICY_SIZE_LIMITS.trust, `Cannot exceed quota for ACLSizePerRole: ${POLICY_SIZE_LIMITS.trust}`);
+      await iam.updateRole(role.name, { document: input.PolicyDocument });
+    },
+    async UpdateRole(input: { RoleName: string; Description?: string; MaxSessionDuration?: number }) {
+      // The model's range (3,600–43,200 s) is checked by the codec before this runs.
+      const role = await requirePrincipal(iam, "role", input.RoleName);
+      await iam.updateRole(role.name, { description: input.Description, maxSessionDurationSeconds: input.MaxSessionDuration });
+    },
     async DeleteRole(input: { RoleName: string }) {
       await requirePrincipal(iam, "role", input.RoleName);
       await refuseWhileInUse(iam, "role", input.RoleName);
@@ -88,13 +103,19 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
   };
 }
 
-/** Put/Get/List/Delete{User,Role}Policy. */
+/** The request's user, role or group name, by the kind an operation is about. */
+export const KIND_NAMES = {
+  user: { Kind: "User", nameOf: (input: NameInput) => input.UserName ?? "" },
+  role: { Kind: "Role", nameOf: (input: NameInput) => input.RoleName ?? "" },
+  group: { Kind: "Group", nameOf: (input: NameInput) => input.GroupName ?? "" },
+} as const;
+
+/** Put/Get/List/Delete{User,Role,Group}Policy. */
 export function inlinePolicyOperations(iam: IamStore): Record<string, Operation> {
   const ops: Record<string, Operation> = {};
-  for (const kind of ["user", "role"] as const) {
-    const Kind = kind === "user" ? "User" : "Role";
-    const nameOf = (input: InlineInput) => (kind === "user" ? input.UserName : input.RoleName) ?? "";
-    const limit = kind === "user" ? POLICY_SIZE_LIMITS.userInline : POLICY_SIZE_LIMITS.roleInline;
+  for (const kind of ["user", "role", "group"] as const) {
+    const { Kind, nameOf } = KIND_NAMES[kind];
+    const limit = POLICY_SIZE_LIMITS[`${kind}Inline`];
     ops[`Put${Kind}Policy`] = async (input: InlineInput) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));
       const document = input.PolicyDocument ?? "";

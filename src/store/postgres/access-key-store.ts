@@ -8,9 +8,18 @@ interface Row {
   name: string;
   created_at: number;
   user_name: string | null;
+  status: string | null;
+  last_used_at: number | null;
+  last_used_service: string | null;
+  last_used_region: string | null;
 }
 
-const toRecord = (row: Row): AccessKeyRecord => ({ accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at, ...(row.user_name !== null ? { userName: row.user_name } : {}) });
+const toRecord = (row: Row): AccessKeyRecord => ({
+  accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: Number(row.created_at),
+  ...(row.user_name !== null ? { userName: row.user_name } : {}),
+  ...(row.status === "Inactive" ? { status: "Inactive" as const } : {}),
+  ...(row.last_used_at !== null ? { lastUsed: { atMs: Number(row.last_used_at), service: row.last_used_service ?? "", region: row.last_used_region ?? "" } } : {}),
+});
 
 export function pgAccessKeyStore(db: PgDb): AccessKeyStore {
   return {
@@ -26,5 +35,10 @@ export function pgAccessKeyStore(db: PgDb): AccessKeyStore {
       ]);
     },
     remove: async (accessKeyId) => ((await db.query("DELETE FROM access_keys WHERE access_key_id = $1", [accessKeyId])).rowCount ?? 0) > 0,
+    setStatus: async (accessKeyId, status) =>
+      ((await db.query("UPDATE access_keys SET status = $1 WHERE access_key_id = $2", [status, accessKeyId])).rowCount ?? 0) > 0,
+    async recordUse(accessKeyId, use) {
+      await db.query("UPDATE access_keys SET last_used_at = $1, last_used_service = $2, last_used_region = $3 WHERE access_key_id = $4", [use.atMs, use.service, use.region, accessKeyId]);
+    },
   };
 }

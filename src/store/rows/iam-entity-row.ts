@@ -11,6 +11,8 @@ export interface IamEntityRow {
   document: string | null;
   description: string | null;
   max_session_seconds: number | null;
+  default_version: string | null;
+  tags: string | null;
 }
 
 export const iamEntityFrom = (row: IamEntityRow): IamEntity => ({
@@ -23,4 +25,9 @@ export const iamEntityFrom = (row: IamEntityRow): IamEntity => ({
   document: row.document ?? undefined,
   description: row.description ?? undefined,
   maxSessionDurationSeconds: row.max_session_seconds ?? undefined,
+  ...(row.default_version !== null ? { defaultVersionId: row.default_version } : {}),
+  ...(row.tags !== null ? { tags: JSON.parse(row.tags) as Record<string, string> } : {}),
 });
+
+/** Tags as stored: JSON, or NULL when there are none. */
+export const tagsColumn = (tags: Readonly<Record<string, string>> | undefined) => (tags && Object.keys(tags).length > 0 ? JSON.stringify(tags) : null);

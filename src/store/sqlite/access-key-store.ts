@@ -16,15 +16,26 @@ interface Row {
   name: string;
   created_at: number;
   user_name: string | null;
+  status: string | null;
+  last_used_at: number | null;
+  last_used_service: string | null;
+  last_used_region: string | null;
 }
 
-const toRecord = (row: Row): AccessKeyRecord => ({ accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at, ...(row.user_name !== null ? { userName: row.user_name } : {}) });
+const toRecord = (row: Row): AccessKeyRecord => ({
+  accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at,
+  ...(row.user_name !== null ? { userName: row.user_name } : {}),
+  ...(row.status === "Inactive" ? { status: "Inactive" as const } : {}),
+  ...(row.last_used_at !== null ? { lastUsed: { atMs: row.last_used_at, service: row.last_used_service ?? "", region: row.last_used_region ?? "" } } : {}),
+});
 
 export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   const list = db.prepare<[], Row>("SELECT * FROM access_keys ORDER BY created_at, access_key_id");
   const dataVersion = db.prepare<[], number>("PRAGMA data_version").pluck();
   const insert = db.prepare("INSERT INTO access_keys (access_key_id, secret_access_key, name, created_at, user_name) VALUES (?, ?, ?, ?, ?)");
   const remove = db.prepare("DELETE FROM access_keys WHERE access_key_id = ?");
+  const setStatus = db.prepare("UPDATE access_keys SET status = ? WHERE access_key_id = ?");
+  const recordUse = db.prepare("UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ?");
   let copy: { version: number; byId: Map<string, AccessKeyRecord> } | undefined;
   /** The table as it is now: the copy, unless another connection has committed since it was taken. */
   const current = (): Map<string, AccessKeyRecord> => {
@@ -48,5 +59,10 @@ export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
       insert.run(record.accessKeyId, record.secretAccessKey, record.name, record.createdAt, record.userName ?? null);
     })),
     remove: changed(durably(db, (accessKeyId: string) => remove.run(accessKeyId).changes > 0)),
+    setStatus: changed(durably(db, (accessKeyId: string, status: "Active" | "Inactive") => setStatus.run(status, accessKeyId).changes > 0)),
+    // Last use is advisory: an ordinary (not fsynced) commit, at most once a minute per key (UnkaiCredentials).
+    recordUse: changed((accessKeyId, use) => {
+      recordUse.run(use.atMs, use.service, use.region, accessKeyId);
+    }),
   };
 }

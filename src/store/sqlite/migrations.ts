@@ -478,4 +478,32 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE scheduler_schedules (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
   CREATE TABLE scheduler_deliveries (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
   `,
+  // 29: IAM groups' members, users' and roles' tags, customer managed policies' versions (the default's document stays in
+  // iam_entities), and access keys' status and last use
+  `
+  CREATE TABLE iam_group_members (
+    group_key TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    PRIMARY KEY (group_key, user_key)
+  ) STRICT;
+  CREATE INDEX iam_group_members_by_user ON iam_group_members (user_key);
+  CREATE TABLE iam_policy_versions (
+    policy_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (policy_key, seq)
+  ) STRICT;
+  ALTER TABLE iam_entities ADD COLUMN default_version TEXT;
+  ALTER TABLE iam_entities ADD COLUMN tags TEXT;
+  -- version_seq: the last version number a policy gave out (IAM never reuses one, even once deleted)
+  ALTER TABLE iam_entities ADD COLUMN version_seq INTEGER;
+  UPDATE iam_entities SET default_version = 'v1', version_seq = 1 WHERE kind = 'policy';
+  INSERT INTO iam_policy_versions (policy_key, seq, document, created_at)
+    SELECT name_key, 1, COALESCE(document, ''), created_at FROM iam_entities WHERE kind = 'policy';
+  ALTER TABLE access_keys ADD COLUMN status TEXT;
+  ALTER TABLE access_keys ADD COLUMN last_used_at INTEGER;
+  ALTER TABLE access_keys ADD COLUMN last_used_service TEXT;
+  ALTER TABLE access_keys ADD COLUMN last_used_region TEXT;
+  `,
 ];
