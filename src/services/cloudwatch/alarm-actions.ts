@@ -39,7 +39,14 @@ function snsNotification({ alarm, oldState, account }: Transition): OutboundMess
     OKActions: alarm.OKActions,
     AlarmActions: alarm.AlarmActions,
     InsufficientDataActions: alarm.InsufficientDataActions,
-    Trigger: {
+    ...(alarm.AlarmRule !== undefined ? { AlarmRule: alarm.AlarmRule } : { Trigger: trigger(alarm) }),
+  };
+  return { subject: `${alarm.StateValue}: "${alarm.AlarmName}" in ${region}`, body: JSON.stringify(body) };
+}
+
+/** What a metric alarm watches, as its notifications describe it. */
+function trigger(alarm: StoredAlarm): object {
+  return {
       MetricName: alarm.MetricName,
       Namespace: alarm.Namespace,
       StatisticType: alarm.Statistic ? "Statistic" : "ExtendedStatistic",
@@ -53,9 +60,7 @@ function snsNotification({ alarm, oldState, account }: Transition): OutboundMess
       Threshold: alarm.Threshold,
       TreatMissingData: alarm.TreatMissingData,
       EvaluateLowSampleCountPercentile: "",
-    },
   };
-  return { subject: `${alarm.StateValue}: "${alarm.AlarmName}" in ${region}`, body: JSON.stringify(body) };
 }
 
 function lambdaEvent({ alarm, oldState, account }: Transition): object {
@@ -69,7 +74,10 @@ function lambdaEvent({ alarm, oldState, account }: Transition): object {
       alarmName: alarm.AlarmName,
       state: { value: alarm.StateValue, reason: alarm.StateReason, ...(alarm.StateReasonData ? { reasonData: alarm.StateReasonData } : {}), timestamp: new Date(alarm.stateUpdatedAt).toISOString() },
       previousState: { value: oldState },
-      configuration: {
+      configuration: alarm.AlarmRule !== undefined ? {
+        ...(alarm.AlarmDescription ? { description: alarm.AlarmDescription } : {}),
+        alarmRule: alarm.AlarmRule,
+      } : {
         ...(alarm.AlarmDescription ? { description: alarm.AlarmDescription } : {}),
         metrics: [{
           id: "m1",

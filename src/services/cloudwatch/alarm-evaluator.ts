@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { MetricDataStore } from "../../store/ports.js";
 import { evaluate, type StoredAlarm } from "./alarm-model.js";
 import { changeState, loadAlarms, type AlarmDeps } from "./alarms.js";
+import { evaluateComposites } from "./composite-alarms.js";
 import { statisticSeries } from "./metric-reads.js";
 import { dimensionRecord } from "./parameters.js";
 
@@ -53,12 +54,14 @@ export class AlarmEvaluator {
     let changed = 0;
     for (const alarm of await loadAlarms(this.deps.alarms)) {
       if (this.closed) break;
+      if (alarm.AlarmRule !== undefined) continue;
       try {
         if (await this.evaluateOne(alarm, Date.now())) changed++;
       } catch (error) {
         this.deps.logger.error({ err: error, alarm: alarm.AlarmName }, "cloudwatch: evaluating an alarm failed");
       }
     }
+    if (!this.closed) changed += await evaluateComposites(this.deps, Date.now());
     return changed;
   }
 

@@ -26,6 +26,11 @@ export interface StoredAlarm {
   readonly Threshold: number;
   readonly ComparisonOperator: string;
   readonly TreatMissingData: string;
+  /**
+   * A composite alarm's rule (PutCompositeAlarm); such an alarm watches no metric (its metric fields
+   * are empty) and is answered as a CompositeAlarm.
+   */
+  readonly AlarmRule?: string;
   /** The Metrics form it was created with (one MetricStat query), answered back as given. */
   readonly Metrics?: readonly object[];
   readonly configuredAt: number;
@@ -82,6 +87,17 @@ function stamp(ms: number): string {
   const d = new Date(ms);
   const two = (n: number) => String(n).padStart(2, "0");
   return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${two(d.getUTCFullYear() % 100)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+}
+
+/** A composite alarm as DescribeAlarms answers it (CompositeAlarm). */
+export function describeComposite(alarm: StoredAlarm): object {
+  const { AlarmName, AlarmArn, AlarmDescription, ActionsEnabled, AlarmActions, OKActions, InsufficientDataActions, AlarmRule, StateValue, StateReason, StateReasonData } = alarm;
+  return {
+    AlarmName, AlarmArn, AlarmDescription, ActionsEnabled, AlarmActions, OKActions, InsufficientDataActions, AlarmRule, StateValue, StateReason, StateReasonData,
+    AlarmConfigurationUpdatedTimestamp: new Date(alarm.configuredAt),
+    StateUpdatedTimestamp: new Date(alarm.stateUpdatedAt),
+    StateTransitionedTimestamp: new Date(alarm.stateTransitionedAt),
+  };
 }
 
 /** The alarm as DescribeAlarms answers it (MetricAlarm). */

@@ -1,5 +1,5 @@
 /**
- * Metric alarms: PutMetricAlarm, DescribeAlarms, DescribeAlarmsForMetric, DeleteAlarms, SetAlarmState,
+ * Metric alarms: PutMetricAlarm, PutCompositeAlarm (composite-alarms.ts), DescribeAlarms, DescribeAlarmsForMetric, DeleteAlarms, SetAlarmState,
  * Enable/DisableAlarmActions, DescribeAlarmHistory, and the state changes the evaluator (and
  * SetAlarmState) make, recorded in the history and sent to the state's actions.
  */
@@ -10,7 +10,8 @@ import { UnkaiError } from "../../core/errors.js";
 import type { Operations } from "../../protocol/codecs/model-service.js";
 import type { AlarmStore } from "../../store/ports.js";
 import { actionMessage } from "./alarm-actions.js";
-import { COMPARISONS, describe, type AlarmState, type StoredAlarm } from "./alarm-model.js";
+import { COMPARISONS, describe, describeComposite, type AlarmState, type StoredAlarm } from "./alarm-model.js";
+import { putCompositeAlarm, type PutCompositeAlarmInput } from "./composite-alarms.js";
 import { checkPeriod } from "./metric-reads.js";
 import { combination, dimensionList, dimensionRecord, invalidValue, sameDimensions } from "./parameters.js";
 import type { Dimension } from "./put-metric-data.js";
@@ -39,23 +40,25 @@ export async function changeState(deps: AlarmDeps, alarm: StoredAlarm, state: Al
   await deps.alarms.put({ name: alarm.AlarmName, document: JSON.stringify(next) });
   if (!changed) return next;
   const summary = `Alarm updated from ${alarm.StateValue} to ${state}`;
-  await history(deps, alarm.AlarmName, now, "StateUpdate", summary, { version: "1.0", oldState: { stateValue: alarm.StateValue, stateReason: alarm.StateReason }, newState: { stateValue: state, stateReason: reason } });
+  await history(deps, alarm, now, "StateUpdate", summary, { version: "1.0", oldState: { stateValue: alarm.StateValue, stateReason: alarm.StateReason }, newState: { stateValue: state, stateReason: reason } });
   if (!next.ActionsEnabled) return next;
   const actions = state === "ALARM" ? next.AlarmActions : state === "OK" ? next.OKActions : next.InsufficientDataActions;
   for (const arn of actions) {
     try {
       await deps.destinations.send(arn, actionMessage(arn, { alarm: next, oldState: alarm.StateValue, account: deps.account }));
-      await history(deps, alarm.AlarmName, Date.now(), "Action", `Successfully executed action ${arn}`, { actionState: "Succeeded", notificationResource: arn });
+      await history(deps, alarm, Date.now(), "Action", `Successfully executed action ${arn}`, { actionState: "Succeeded", notificationResource: arn });
     } catch (error) {
       deps.logger.warn({ err: error, alarm: alarm.AlarmName, arn }, "cloudwatch: an alarm action failed");
-      await history(deps, alarm.AlarmName, Date.now(), "Action", `Failed to execute action ${arn}. Received error: "${(error as Error).message}"`, { actionState: "Failed", notificationResource: arn, error: (error as Error).message });
+      await history(deps, alarm, Date.now(), "Action", `Failed to execute action ${arn}. Received error: "${(error as Error).message}"`, { actionState: "Failed", notificationResource: arn, error: (error as Error).message });
     }
   }
   return next;
 }
 
-async function history(deps: AlarmDeps, alarmName: string, timestamp: number, type: string, summary: string, data: object): Promise<void> {
-  await deps.alarms.addHistory({ alarmName, timestamp, type, document: JSON.stringify({ AlarmName: alarmName, AlarmType: "MetricAlarm", HistoryItemType: type, HistorySummary: summary, HistoryData: JSON.stringify(data) }) });
+export async function history(deps: AlarmDeps, alarm: StoredAlarm, timestamp: number, type: string, summary: string, data: object): Promise<void> {
+  const alarmName = alarm.AlarmName;
+  const document = { AlarmName: alarmName, AlarmType: alarm.AlarmRule === undefined ? "MetricAlarm" : "CompositeAlarm", HistoryItemType: type, HistorySummary: summary, HistoryData: JSON.stringify(data) };
+  await deps.alarms.addHistory({ alarmName, timestamp, type, document: JSON.stringify(document) });
 }
 
 interface PutMetricAlarmInput {
@@ -99,7 +102,7 @@ function watched(input: PutMetricAlarmInput): Pick<StoredAlarm, "Namespace" | "M
   return { Namespace: input.Namespace, MetricName: input.MetricName, Dimensions: dimensionList(dimensionRecord(input.Dimensions, "Dimensions")), Period: input.Period, ...(input.Unit ? { Unit: input.Unit } : {}), stat: input.Statistic ?? input.ExtendedStatistic ?? "" };
 }
 
-function checkActions(input: PutMetricAlarmInput): void {
+function checkActions(input: Pick<PutMetricAlarmInput, "OKActions" | "AlarmActions" | "InsufficientDataActions">): void {
   for (const field of ["OKActions", "AlarmActions", "InsufficientDataActions"] as const) {
     const arns = input[field] ?? [];
     if (arns.length > 5) throw invalidValue(`The collection ${field} must not have a size greater than 5.`);
@@ -128,6 +131,7 @@ export function alarmOperations(deps: AlarmDeps): Operations {
       if (input.EvaluationPeriods * rest.Period > 7 * 86_400) throw invalidValue("The evaluation period of the alarm (Period × EvaluationPeriods) must not exceed one week.");
       checkActions(input);
       const existing = await deps.alarms.get(input.AlarmName);
+      if (existing && parse(existing.document).AlarmRule !== undefined) throw new UnkaiError("ValidationError", `Alarm ${input.AlarmName} is a composite alarm: a metric alarm cannot replace it.`);
       if (!existing && (await deps.alarms.list()).length >= MAX_ALARMS) throw new UnkaiError("LimitExceededFault", `An account may have at most ${MAX_ALARMS} alarms here.`);
       const before = existing ? parse(existing.document) : undefined;
       const now = Date.now();
@@ -143,7 +147,7 @@ export function alarmOperations(deps: AlarmDeps): Operations {
       };
       if (!["missing", "ignore", "breaching", "notBreaching"].includes(alarm.TreatMissingData)) throw invalidValue(`The value ${alarm.TreatMissingData} for parameter TreatMissingData is invalid.`);
       await deps.alarms.put({ name: alarm.AlarmName, document: JSON.stringify(alarm) });
-      await history(deps, alarm.AlarmName, now, "ConfigurationUpdate", `Alarm "${alarm.AlarmName}" ${before ? "updated" : "created"}`, { version: "1.0", type: before ? "Update" : "Create" });
+      await history(deps, alarm, now, "ConfigurationUpdate", `Alarm "${alarm.AlarmName}" ${before ? "updated" : "created"}`, { version: "1.0", type: before ? "Update" : "Create" });
     },
     async DescribeAlarms(input: { AlarmNames?: string[]; AlarmNamePrefix?: string; StateValue?: string; ActionPrefix?: string; AlarmTypes?: string[]; MaxRecords?: number; NextToken?: string }) {
       if (input.AlarmNames && input.AlarmNamePrefix !== undefined) throw combination("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive.");
@@ -152,8 +156,16 @@ export function alarmOperations(deps: AlarmDeps): Operations {
         && (input.AlarmNamePrefix === undefined || a.AlarmName.startsWith(input.AlarmNamePrefix))
         && (input.StateValue === undefined || a.StateValue === input.StateValue)
         && (input.ActionPrefix === undefined || [...a.AlarmActions, ...a.OKActions, ...a.InsufficientDataActions].some((arn) => arn.startsWith(input.ActionPrefix ?? ""))));
-      const onlyComposite = input.AlarmTypes !== undefined && !input.AlarmTypes.includes("MetricAlarm");
-      return { MetricAlarms: onlyComposite ? [] : picked.map(describe), CompositeAlarms: [] };
+      const types = input.AlarmTypes ?? ["MetricAlarm"];
+      return {
+        MetricAlarms: types.includes("MetricAlarm") ? picked.filter((a) => a.AlarmRule === undefined).map(describe) : [],
+        CompositeAlarms: types.includes("CompositeAlarm") ? picked.filter((a) => a.AlarmRule !== undefined).map(describeComposite) : [],
+      };
+    },
+    async PutCompositeAlarm(input: PutCompositeAlarmInput) {
+      const existing = await deps.alarms.get(input.AlarmName);
+      if (!existing && (await deps.alarms.list()).length >= MAX_ALARMS) throw new UnkaiError("LimitExceededFault", `An account may have at most ${MAX_ALARMS} alarms here.`);
+      await putCompositeAlarm(deps, input, arnOf, checkActions);
     },
     async DescribeAlarmsForMetric(input: { MetricName: string; Namespace: string; Dimensions?: Dimension[]; Statistic?: string; ExtendedStatistic?: string; Period?: number; Unit?: string }) {
       const dims = dimensionRecord(input.Dimensions, "Dimensions");
