@@ -4,9 +4,11 @@
  * the evaluator's transitions (interval shortened to 300 ms) with their actions delivered to an SQS
  * queue (AWS's alarm notification JSON) and a Lambda function (the aws.cloudwatch alarm event), and
  * seed 003 end to end: a function logs FATAL_ERROR → metric filter → metric → alarm → SNS topic → the
- * administrator's queue subscribed to it.
+ * administrator's queue, a webhook (HTTP subscriber) and an email mailbox subscribed to it.
  */
 import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { before, describe, it } from "node:test";
 import {
   CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, DescribeAlarmsForMetricCommand, DisableAlarmActionsCommand,
@@ -15,11 +17,28 @@ import {
 import { CloudWatchLogsClient, CreateLogGroupCommand, PutMetricFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { aws, createFromFixture, invoke } from "./helpers/clients.js";
+import { aws, createFromFixture, invoke, signedFetch } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
 
 const ACCOUNT = "000000000000";
+
+/** A webhook for SNS: confirms its subscription, keeps each notification's envelope. */
+async function webhook(): Promise<{ url: string; received: SnsEnvelope[]; close: () => void }> {
+  const received: SnsEnvelope[] = [];
+  const server = http.createServer((req, res) => {
+    let text = "";
+    req.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+    req.on("end", () => {
+      res.end();
+      const message = JSON.parse(text) as SnsEnvelope & { SubscribeURL?: string };
+      if (message.Type === "SubscriptionConfirmation" && message.SubscribeURL) void fetch(message.SubscribeURL);
+      else received.push(message);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, received, close: () => server.close() };
+}
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 /** What SNS puts on a subscribed queue (the alarm's JSON is its Message). */
@@ -120,13 +139,20 @@ describe("CloudWatch alarms", () => {
     assert.match(cli.stderr, /InvalidParameterCombination.*Statistic and ExtendedStatistic/);
   });
 
-  it("seed 003: a function logs FATAL_ERROR → metric filter → metric → alarm → SNS topic → the administrator's queue, and good input brings it back to OK", async () => {
+  it("seed 003: a function logs FATAL_ERROR → metric filter → metric → alarm → SNS topic → the administrator's queue, webhook and mailbox, and good input brings it back to OK", async () => {
     const logs = new CloudWatchLogsClient(config());
     const sns = new SNSClient(config());
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "admin" }));
     assert.ok(QueueUrl);
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "ops-alerts" }));
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: `arn:aws:sqs:us-east-1:${ACCOUNT}:admin` }));
+    // The administrator's other two ends: a webhook and a mailbox, each confirmed as on AWS.
+    const hook = await webhook();
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: hook.url }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "email", Endpoint: "admin@example.com" }));
+    const mailbox = async () => ((await (await signedFetch(`${suite.unkai.url}/_unkai/mail/admin%40example.com`, { service: "unkai" })).json()) as { messages: { subject: string; body: string }[] }).messages;
+    const confirmation = await waitFor("the confirmation mail", async () => (await mailbox())[0], 20_000);
+    assert.equal((await fetch(/Confirm subscription: (\S+)/.exec(confirmation.body)?.[1] ?? "")).status, 200);
     const envelopes: SnsEnvelope[] = [];
     const viaTopic = (match: (n: Notification) => boolean) => nextNotification(QueueUrl, (n) => {
       const envelope = n as unknown as SnsEnvelope;
@@ -149,9 +175,14 @@ describe("CloudWatch alarms", () => {
     assert.deepEqual([alarm.Trigger.MetricName, alarm.Trigger.Namespace, alarm.Trigger.Period], ["FatalErrors", "Payments", 10]);
     assert.equal(envelopes.at(-1)?.TopicArn, TopicArn);
     assert.match(envelopes.at(-1)?.Subject ?? "", /^ALARM: "payments-fatal" in /);
+    const hooked = await waitFor("the alarm at the webhook", async () => hook.received.find((e) => (JSON.parse(e.Message) as Notification).NewStateValue === "ALARM"), 20_000);
+    assert.match(hooked.Subject, /^ALARM: "payments-fatal" in /);
+    const mailed = await waitFor("the alarm in the mailbox", async () => (await mailbox()).find((m) => m.subject.startsWith("ALARM: \"payments-fatal\"")), 20_000);
+    assert.equal((JSON.parse(mailed.body.split("\n--\n")[0] ?? "{}") as Notification).AlarmName, "payments-fatal", "the email carries the alarm's JSON");
     await invoke(suite.client, "payments", { order: 3 });
     const back = await viaTopic((n) => n.NewStateValue === "OK");
     assert.equal(back.OldStateValue, "ALARM");
+    hook.close();
     logs.destroy();
     sns.destroy();
   });
