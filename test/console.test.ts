@@ -12,7 +12,8 @@ import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { Page, Request } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
-import { fixtureZip, invoke } from "./helpers/clients.js";
+import { CloudWatchLogsClient, DescribeMetricFiltersCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const SCREENSHOTS = process.env.UNKAI_CONSOLE_SCREENSHOTS;
@@ -169,6 +170,34 @@ describe("web console in a browser", () => {
     assert.equal(second.status, 200);
     await page.locator(".invocation-log", { hasText: "key tailed-key" }).waitFor(WAIT);
     await page.locator("#live-tail").uncheck();
+  });
+
+  it("makes a metric filter from text selected in a log line, testing it on the lines on screen first", async () => {
+    await openTab("Logs");
+    const tailed = page.locator(".invocation-log pre", { hasText: "key tailed-key" }).first();
+    await tailed.waitFor(WAIT);
+    // Selects the words in the page as a user would (the test's own compile has no DOM types, hence the string).
+    await page.evaluate(`(() => {
+      const pre = [...document.querySelectorAll(".invocation-log pre")].find((p) => p.textContent.includes("key tailed-key"));
+      const node = pre.firstChild;
+      const at = node.data.indexOf("key tailed-key");
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + "key tailed-key".length);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+    })()`);
+    await page.locator("#use-selection").click();
+    assert.equal(await page.locator("#filter-pattern").inputValue(), '"key tailed-key"');
+    await page.locator("#filter-test-result", { hasText: /^Matches 1 of the last \d+ lines on screen\.$/ }).waitFor(WAIT);
+    await page.locator("#filter-metric-name").fill("TailedKeys");
+    await page.getByRole("button", { name: "Create metric filter" }).click();
+    await page.locator(".toast", { hasText: "TailedKeys" }).waitFor(WAIT);
+    const logs = new CloudWatchLogsClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const { metricFilters = [] } = await logs.send(new DescribeMetricFiltersCommand({ logGroupName: "/aws/lambda/from-console" }));
+    logs.destroy();
+    assert.deepEqual(metricFilters.map((f) => [f.filterName, f.filterPattern, f.metricTransformations?.[0]?.metricName, f.metricTransformations?.[0]?.metricNamespace]),
+      [["TailedKeys-filter", '"key tailed-key"', "TailedKeys", "LogMetrics"]]);
   });
 
   it("shows the invocation's log lines grouped by request id", async () => {

@@ -1,7 +1,11 @@
-/** The Logs tab: the function's log group through CloudWatch Logs, filtered by text and time, grouped by request id, with live tail. */
+/**
+ * The Logs tab: the function's log group through CloudWatch Logs, filtered by text and time, grouped by
+ * request id, with live tail; and a metric filter made from text selected in a line.
+ */
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { logs } from "../api.js";
 import { errorBox, h, replace } from "../dom.js";
+import { metricFilterCard } from "./metric-filter-card.js";
 
 const RANGES = [["5", "5 minutes"], ["15", "15 minutes"], ["60", "1 hour"], ["180", "3 hours"], ["1440", "1 day"], ["10080", "7 days"]];
 const MAX_EVENTS = 5000;
@@ -77,7 +81,7 @@ export async function logsTab(body, fn) {
     h("div", { class: "toolbar" }, range, h("label", { class: "inline" }, "or from", from), h("label", { class: "inline" }, "to", to), filter,
       h("button", { onclick: () => void reload() }, "Refresh"),
       h("label", { class: "inline" }, live, "Live tail"), h("span", { class: "spacer" }), h("span", { class: "hint" }, `Log group ${group}`)),
-    errors.el, list));
+    errors.el, list), metricFilterCard(group, () => events.map((e) => e.message.replace(/\n$/, ""))));
   await reload();
   return () => clearInterval(timer);
 }
