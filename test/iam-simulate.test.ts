@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  AddUserToGroupCommand, AttachRolePolicyCommand, CreateGroupCommand, CreatePolicyCommand, CreatePolicyVersionCommand, CreateRoleCommand, CreateUserCommand,
+  AddUserToGroupCommand, AttachRolePolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreatePolicyVersionCommand, CreateRoleCommand, CreateUserCommand,
   GetAccountAuthorizationDetailsCommand, IAMClient, PutGroupPolicyCommand, PutUserPolicyCommand, SimulateCustomPolicyCommand, SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
@@ -139,5 +139,17 @@ describe("IAM policy simulator and account authorization details", () => {
     assert.equal(rolesOnly.IsTruncated, false);
     assert.deepEqual([rolesOnly.UserDetailList?.length, rolesOnly.GroupDetailList?.length, rolesOnly.Policies?.length], [0, 0, 0]);
     assert.ok(rolesOnly.RoleDetailList?.some((r) => r.RoleName === "sim-role" && decodeURIComponent(r.AssumeRolePolicyDocument ?? "").includes("lambda.amazonaws.com")));
+  });
+
+  it("under enforcement a user may simulate only the principals its policy names, and may not read the account's details", async () => {
+    await iam().send(new CreateUserCommand({ UserName: "sim-auditor" }));
+    const self = `arn:aws:iam::${ACCOUNT}:user/sim-ann`;
+    await iam().send(new PutUserPolicyCommand({ UserName: "sim-auditor", PolicyName: "simulate-ann", PolicyDocument: doc({ Effect: "Allow", Action: "iam:SimulatePrincipalPolicy", Resource: self }) }));
+    const { AccessKey } = await iam().send(new CreateAccessKeyCommand({ UserName: "sim-auditor" }));
+    const auditor = new IAMClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" }, maxAttempts: 1 });
+    const ann = await auditor.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: self, ActionNames: ["s3:GetObject"], ResourceArns: ["arn:aws:s3:::sim-bucket/public/a"] }));
+    assert.equal(ann.EvaluationResults?.[0]?.EvalDecision, "allowed");
+    assert.equal(await errorOf(() => auditor.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${ACCOUNT}:role/sim-role`, ActionNames: ["s3:GetObject"] }))), "AccessDenied");
+    assert.equal(await errorOf(() => auditor.send(new GetAccountAuthorizationDetailsCommand({}))), "AccessDenied");
   });
 });
