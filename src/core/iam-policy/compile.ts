@@ -21,6 +21,8 @@ export interface CompiledStatement {
   readonly principal: PrincipalBlock | undefined;
   readonly principalNegated: boolean;
   readonly conditions: readonly CompiledCondition[];
+  /** The condition keys the statement tests, as written (SimulatePrincipalPolicy reports those the request lacks). */
+  readonly conditionKeys: readonly string[];
 }
 
 export interface CompiledPolicy {
@@ -43,6 +45,7 @@ function compileStatement(statement: Statement, variables: boolean): CompiledSta
     principal: statement.principal ?? statement.notPrincipal,
     principalNegated: statement.notPrincipal !== undefined,
     conditions: statement.conditions.map((c) => compileCondition(c, variables)),
+    conditionKeys: [...new Set(statement.conditions.map((c) => c.key))],
   };
 }
 

@@ -44,14 +44,24 @@ export interface StatementRef {
   readonly sid: string | undefined;
 }
 
-function statementApplies(statement: CompiledStatement, request: RequestContext): boolean {
+/** Whether the statement's Action/NotAction and Resource/NotResource cover the request (conditions aside). */
+export function statementTargets(statement: CompiledStatement, request: RequestContext): boolean {
   const actionListed = statement.actions.some((p) => matchPattern(p, request.action, request.keys));
   if (actionListed === statement.actionsNegated) return false;
   if (statement.resources !== undefined) {
     const resourceListed = statement.resources.some((p) => matchPattern(p, request.resource, request.keys));
     if (resourceListed === statement.resourcesNegated) return false;
   }
-  return statement.conditions.every((condition) => condition(request.keys));
+  return true;
+}
+
+function statementApplies(statement: CompiledStatement, request: RequestContext): boolean {
+  return statementTargets(statement, request) && statement.conditions.every((condition) => condition(request.keys));
+}
+
+/** Whether the statement applies to the request; `withPrincipal` for resource policies, whose statements name whom they cover. */
+export function statementMatches(statement: CompiledStatement, request: RequestContext, withPrincipal: boolean): boolean {
+  return (!withPrincipal || principalOf(statement, request) !== "none") && statementApplies(statement, request);
 }
 
 function principalOf(statement: CompiledStatement, request: RequestContext): PrincipalMatch {

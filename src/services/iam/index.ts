@@ -18,6 +18,8 @@ import { groupOperations } from "./groups.js";
 import { tagOperations } from "./tags.js";
 import { managedPolicyOperations } from "./managed.js";
 import { inlinePolicyOperations, principalOperations } from "./principals.js";
+import { authorizationDetailsOperations } from "./authorization-details.js";
+import { simulateOperations } from "./simulate.js";
 
 export interface IamDeps {
   readonly iam: IamStore;
@@ -30,7 +32,7 @@ export interface IamDeps {
 
 /**
  * Every IAM operation is `iam:<Operation>` on the user, role or policy it names (the ARN without the
- * entity's path, which the request does not carry); listings name `*`; attaching carries `iam:PolicyARN`.
+ * entity's path, which the request does not carry); SimulatePrincipalPolicy the principal simulated; listings name `*`; attaching carries `iam:PolicyARN`.
  */
 function iamAuthorization(account: Account, operations: readonly string[]): Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]> {
   const str = (value: unknown) => (typeof value === "string" ? value : undefined);
@@ -44,7 +46,7 @@ function iamAuthorization(account: Account, operations: readonly string[]): Reco
     const resource = role !== undefined ? `arn:aws:iam::${account.accountId}:role/${role}`
       : group !== undefined ? `arn:aws:iam::${account.accountId}:group/${group}`
       : user !== undefined ? `arn:aws:iam::${account.accountId}:user/${user}`
-      : (policyArn ?? created ?? "*");
+      : (policyArn ?? created ?? str(input.PolicySourceArn) ?? "*");
     const keys = policyArn !== undefined && /^(Attach|Detach)/.test(operation) ? { "iam:PolicyARN": policyArn } : undefined;
     return [{ action: `iam:${operation}`, resource, keys }];
   };
@@ -59,6 +61,8 @@ export function iamService({ iam, keys, account, logger, now = Date.now }: IamDe
     ...groupOperations(iam, account, now),
     ...tagOperations(iam),
     ...managedPolicyOperations(iam, account, now),
+    ...simulateOperations(iam, account),
+    ...authorizationDetailsOperations(iam),
   };
   return modelService({
     name: "iam", model: loadModel("iam"), errors: IAM_ERRORS, operations, signingNames: ["iam"], logger,

@@ -11,7 +11,7 @@ import { policyVersionOperations } from "./policy-versions.js";
 import { KIND_NAMES, requirePrincipal } from "./principals.js";
 
 /** A managed policy as the operations see it, whichever kind it is. */
-interface AnyPolicy {
+export interface AnyPolicy {
   readonly name: string;
   readonly arn: string;
   readonly id: string;
@@ -26,12 +26,20 @@ interface AnyPolicy {
 /** AWS's own policies carry no creation time in Unkai's data; IAM's epoch for them is as good as any. */
 const AWS_POLICY_DATE = Date.parse("2015-02-06T18:39:46Z");
 
-const fromAws = (p: ManagedPolicy): AnyPolicy => ({
+export const fromAws = (p: ManagedPolicy): AnyPolicy => ({
   name: p.name, arn: managedPolicyArn(p), id: `ANPA${p.name.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 17).padEnd(17, "A")}`,
   path: p.path, document: JSON.stringify(p.document), versionId: p.versionId, createdAt: AWS_POLICY_DATE, description: p.description, local: false,
 });
-const fromStore = (e: IamEntity): AnyPolicy => ({
+export const fromStore = (e: IamEntity): AnyPolicy => ({
   name: e.name, arn: e.arn, id: e.id, path: e.path, document: e.document ?? "", versionId: e.defaultVersionId ?? "v1", createdAt: e.createdAt, description: e.description, local: true,
+});
+
+/** A managed policy as GetPolicy, ListPolicies and GetAccountAuthorizationDetails answer it. */
+export const policyShape = async (iam: IamStore, p: AnyPolicy) => ({
+  PolicyName: p.name, PolicyId: p.id, Arn: p.arn, Path: p.path, DefaultVersionId: p.versionId,
+  AttachmentCount: await iam.attachmentCount(p.arn), PermissionsBoundaryUsageCount: 0, IsAttachable: true,
+  ...(p.description !== undefined ? { Description: p.description } : {}),
+  CreateDate: new Date(p.createdAt), UpdateDate: new Date(p.createdAt),
 });
 
 export function managedPolicyOperations(iam: IamStore, account: Account, now: () => number): Record<string, Operation> {
@@ -51,12 +59,7 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
     if (!policy) throw new UnkaiError("NoSuchEntity", `Policy ${arn} does not exist or is not attachable.`);
     return policy;
   };
-  const shape = async (p: AnyPolicy) => ({
-    PolicyName: p.name, PolicyId: p.id, Arn: p.arn, Path: p.path, DefaultVersionId: p.versionId,
-    AttachmentCount: await iam.attachmentCount(p.arn), PermissionsBoundaryUsageCount: 0, IsAttachable: true,
-    ...(p.description !== undefined ? { Description: p.description } : {}),
-    CreateDate: new Date(p.createdAt), UpdateDate: new Date(p.createdAt),
-  });
+  const shape = (p: AnyPolicy) => policyShape(iam, p);
 
   const ops: Record<string, Operation> = {
     ...policyVersionOperations(iam, require, now),
