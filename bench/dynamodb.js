@@ -1,15 +1,20 @@
 // DynamoDB benchmarks (phase `dynamodb` of `npm run bench`): GetItem, PutItem, Query (100 items) and
 // TransactWriteItems through Unkai's JSON 1.0 API, replayed by wrk (bench/wrk.js, signed once with
 // SigV4), beside the same operations done directly on a SQLite file with better-sqlite3, on the same
-// items, in the same run. dynalite (the peer the issue names) is not installed in this round: no column.
-import { mkdirSync } from "node:fs";
+// items, in the same run, and beside dynalite (DynamoDB on LevelDB, npm; a peer installed on first use
+// into ~/.cache/unkai-bench/dynalite, bench/peers.js) serving the same workload from a LevelDB directory.
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { fmt, request } from "./lib.js";
+import { fmt, request, sleep, stopProcess } from "./lib.js";
+import { ensurePeer, freePort, installedVersion } from "./peers.js";
 import { measured } from "./throughput.js";
 
 const TABLE = "bench-items";
 const TARGET_P50_GET_MS = 0.5;
+/** Issue 17: Unkai at least 1.5× dynalite's throughput on every row. */
+const TARGET_VS_DYNALITE = 1.5;
 const JSON10 = "application/x-amz-json-1.0";
 
 /** One item of the data set: ~250 bytes of DynamoDB JSON, a few attribute types. */
@@ -46,7 +51,7 @@ function dataSet() {
   return items;
 }
 
-async function loadUnkai(url, items) {
+async function loadUnkai(url, items, ops = OPS) {
   await call(url, "CreateTable", {
     TableName: TABLE, BillingMode: "PAY_PER_REQUEST",
     AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "S" }],
@@ -57,7 +62,7 @@ async function loadUnkai(url, items) {
     if (Object.keys(out.UnprocessedItems ?? {}).length) throw new Error("BatchWriteItem left unprocessed items");
   }
   // Each replayed request once, checked, before wrk sends it thousands of times.
-  for (const op of OPS) {
+  for (const op of ops) {
     const out = await call(url, op.target, op.body);
     if (op.key === "get" && !out.Item) throw new Error("GetItem found no item");
     if (op.key === "query" && out.Count !== 100) throw new Error(`Query returned ${out.Count} items, not 100`);
@@ -116,6 +121,50 @@ function timeRaw(op, seconds) {
   return { rps: ms.length / (total / 1000), p50: percentile(ms, 50), p99: percentile(ms, 99), n: ms.length };
 }
 
+/** dynalite answers TransactWriteItems with UnknownOperationException: that row has no dynalite figure. */
+const DYNALITE_OPS = OPS.filter((op) => op.key !== "transact");
+
+/** dynalite 3 (Apache-2.0) on a LevelDB directory, on a free port; resolves { child, pid, url, version }. */
+async function startDynalite({ work, log }) {
+  const peer = await ensurePeer({
+    name: "dynalite", packages: ["dynalite@3"], work, log: (line) => log(`(k) ${line}`),
+    installed: (dir) => (installedVersion(dir, "dynalite")?.startsWith("3.") ? { dynalite: installedVersion(dir, "dynalite") } : undefined),
+  });
+  const port = await freePort();
+  const fd = openSync(join(work, "dynalite.log"), "a");
+  const child = spawn(process.execPath, [join(peer.dir, "node_modules", "dynalite", "cli.js"), "--port", String(port), "--path", join(work, "dynalite-db"), "--createTableMs", "0"], { stdio: ["ignore", fd, fd] });
+  closeSync(fd);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    const answered = await request(`${url}/`, { method: "POST", headers: headersFor("ListTables"), body: {}, service: "dynamodb" }).then((r) => r.status === 200, () => false);
+    if (answered) return { child, pid: child.pid, url, version: peer.versions.dynalite };
+    await sleep(100);
+  }
+  await stopProcess(child);
+  throw new Error("dynalite did not answer within 10 s");
+}
+
+/** The four operations against dynalite, as against Unkai; a failure leaves the column "not run". */
+async function dynaliteRows({ work, log, items, seconds, warmSeconds }) {
+  let peer;
+  try {
+    peer = await startDynalite({ work, log });
+    log(`(k) dynalite ${peer.version}: loading ${items.length} items`);
+    await loadUnkai(peer.url, items, DYNALITE_OPS);
+    const rows = {};
+    for (const op of DYNALITE_OPS) {
+      const target = { url: `${peer.url}/`, method: "POST", headers: headersFor(op.target), body: JSON.stringify(op.body), sign: "dynamodb" };
+      rows[op.key] = { one: await measured(peer.pid, target, 1, seconds, warmSeconds), eight: await measured(peer.pid, target, 8, seconds, warmSeconds) };
+    }
+    return { version: peer.version, rows };
+  } catch (error) {
+    log(`(k) dynalite not run: ${error.message}`);
+    return { error: error.message };
+  } finally {
+    if (peer) await stopProcess(peer.child);
+  }
+}
+
 /** Runs the DynamoDB phase against a started Unkai; `work` is a scratch directory on the data's filesystem. */
 export async function phaseDynamoDb({ unkai, work, log, quick }) {
   const seconds = quick ? 1 : 3;
@@ -137,7 +186,9 @@ export async function phaseDynamoDb({ unkai, work, log, quick }) {
   } finally {
     raw.db.close();
   }
-  return { rows, seconds, items: items.length };
+  log(`(k) dynalite, the same operations (wrk, 1 and 8 connections, ${seconds} s each)`);
+  const dynalite = await dynaliteRows({ work, log, items, seconds, warmSeconds });
+  return { rows, seconds, items: items.length, dynalite };
 }
 
 const byKey = (d, key) => d.rows.find((r) => r.key === key);
@@ -148,7 +199,13 @@ export function dynamoDbSummaryRows(d, verdict) {
   const get = byKey(d, "get");
   const rows = [`| (k) DynamoDB GetItem p50, 1 connection (wrk) | ${fmt(get.one.p50, 3)} ms | ${fmt(get.raw.p50, 4)} ms (raw SQLite SELECT) | ${fmt(get.one.p50 / get.raw.p50, 0)}× | ≤ ${TARGET_P50_GET_MS} ms | ${verdict(get.one.p50 <= TARGET_P50_GET_MS)} |`];
   for (const r of d.rows) {
-    rows.push(`| (k) DynamoDB ${r.label} throughput, 8 connections | ${fmt(r.eight.rps, 0)} req/s | ${fmt(r.raw.rps, 0)} ops/s (raw SQLite, sequential) | ${fmt((100 * r.eight.rps) / r.raw.rps, 1)} % | — (dynalite column missing) | |`);
+    rows.push(`| (k) DynamoDB ${r.label} throughput, 8 connections | ${fmt(r.eight.rps, 0)} req/s | ${fmt(r.raw.rps, 0)} ops/s (raw SQLite, sequential) | ${fmt((100 * r.eight.rps) / r.raw.rps, 1)} % | — | |`);
+    const peer = d.dynalite?.rows?.[r.key];
+    if (peer) {
+      const ratio = r.eight.rps / peer.eight.rps;
+      rows.push(`| (k) DynamoDB ${r.label} throughput, 8 connections, beside dynalite | ${fmt(r.eight.rps, 0)} req/s | ${fmt(peer.eight.rps, 0)} req/s (dynalite ${d.dynalite.version}) | ${fmt(ratio)}× | ≥ ${TARGET_VS_DYNALITE}× | ${verdict(ratio >= TARGET_VS_DYNALITE)} |`);
+    } else if (d.dynalite?.rows) rows.push(`| (k) DynamoDB ${r.label} beside dynalite | ${fmt(r.eight.rps, 0)} req/s | dynalite has no ${r.label.split(" ")[0]} (UnknownOperationException) | — | ≥ ${TARGET_VS_DYNALITE}× | n/a |`);
+    else rows.push(`| (k) DynamoDB ${r.label} beside dynalite | not run: ${d.dynalite?.error ?? "no data"} | | | ≥ ${TARGET_VS_DYNALITE}× | |`);
   }
   return rows;
 }
@@ -158,7 +215,7 @@ export function dynamoDbSection(d) {
   const lines = ["## (k) DynamoDB", ""];
   lines.push("Unkai's DynamoDB API (JSON 1.0, `X-Amz-Target: DynamoDB_20120810.*`, SigV4-signed once and replayed by wrk, one thread) on a table with a hash and a range key holding 1,100 items of about 250 bytes: GetItem of one item, PutItem overwriting one item, Query of a 100-item partition, TransactWriteItems of two Puts overwriting two items. Beside it, the same statements on a SQLite file with better-sqlite3 in the bench process, on the same items and schema as Unkai's `dynamodb_items` (WAL; each write its own transaction, fsynced, as Unkai's writes are acknowledged after an fsynced commit), run sequentially: the floor of the storage alone, without HTTP, signature check, JSON and expression handling.");
   lines.push("");
-  lines.push("**dynalite** (DynamoDB on LevelDB, the peer issue 17 compares against) is missing from this table: it is not installed in this round (a new npm dependency), so its column and the ≥ 1.5× dynalite target are not measured.");
+  lines.push("**dynalite** (DynamoDB on LevelDB, Apache-2.0, the peer issue 17 compares against) serves the same table, items and requests from a LevelDB directory on the same disk, in the same run. It is a peer, not a dependency of Unkai: the bench installs it on first use into `~/.cache/unkai-bench/dynalite` (bench/peers.js). LevelDB does not fsync its writes by default while Unkai acknowledges a write only after an fsynced commit, so dynalite's write rows carry less durability.");
   lines.push("");
   if (!d) return [...lines, "Not measured in this run.", ""];
   lines.push(
@@ -168,6 +225,17 @@ export function dynamoDbSection(d) {
   for (const r of d.rows) {
     lines.push(`| ${r.label} | ${fmt(r.one.rps, 0)} | ${fmt(r.one.p50, 3)} | ${fmt(r.one.p99, 3)} | ${fmt(r.eight.rps, 0)} | ${fmt(r.eight.p50, 3)} | ${fmt(r.eight.p99, 3)} | ${fmt(r.raw.rps, 0)} | ${fmt(r.raw.p50, 4)} | ${fmt(r.raw.p99, 4)} | ${fmt(r.one.cpuPct, 0)} % / ${fmt(r.eight.cpuPct, 0)} % | ${fmt(r.eight.serverMsPerReq, 3)} ms |`);
   }
+  if (d.dynalite?.rows) {
+    lines.push("", `dynalite ${d.dynalite.version}:`, "", "| Operation | dynalite 1 conn: req/s | p50 ms | dynalite 8 conns: req/s | p50 ms | p99 ms | dynalite CPU / req (8 conns) | Unkai / dynalite (8 conns) |", "|---|---|---|---|---|---|---|---|");
+    for (const r of d.rows) {
+      const peer = d.dynalite.rows[r.key];
+      if (!peer) {
+        lines.push(`| ${r.label} | — | — | — | — | — | — | dynalite has no such operation |`);
+        continue;
+      }
+      lines.push(`| ${r.label} | ${fmt(peer.one.rps, 0)} | ${fmt(peer.one.p50, 3)} | ${fmt(peer.eight.rps, 0)} | ${fmt(peer.eight.p50, 3)} | ${fmt(peer.eight.p99, 3)} | ${fmt(peer.eight.serverMsPerReq, 3)} ms | ${fmt(r.eight.rps / peer.eight.rps)}× |`);
+    }
+  } else lines.push("", `dynalite: not run (${d.dynalite?.error ?? "no data"}).`);
   lines.push("", `Each Unkai cell is one ${d.seconds} s wrk run after 1 s of unmeasured load; wrk's CPU share (% of one core) shows it was not the limit. Writes on both sides wait for an fsync, so their figures follow the disk; reads come from the page cache.`, "");
   return lines;
 }

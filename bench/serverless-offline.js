@@ -13,91 +13,23 @@
 // threads of the one serverless process (so its /proc stat counts every handler's CPU), one worker per
 // concurrent request, and a log line per request on stderr (written to a file, as Unkai's log is).
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { homedir } from "node:os";
+import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fmt, request, sleep, stopProcess } from "./lib.js";
+import { ensurePeer, freePort, installedVersion } from "./peers.js";
 
 export const PACKAGES = ["serverless@3", "serverless-offline@13"];
-const INSTALL_TIMEOUT_MS = 5 * 60_000;
 const READY_TIMEOUT_MS = 60_000;
 
-/** The cache directory the peer is installed into (outside the repository). */
-export function peerDir() {
-  const cache = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(cache, "unkai-bench", "serverless-offline");
-}
-
-function installedVersion(dir, name) {
-  try {
-    return JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")).version;
-  } catch {
-    return undefined;
-  }
-}
-
-/** { serverless, offline } versions installed in `dir` when both majors fit, else undefined. */
-function installed(dir) {
-  const serverless = installedVersion(dir, "serverless");
-  const offline = installedVersion(dir, "serverless-offline");
-  if (!serverless?.startsWith("3.") || !offline?.startsWith("13.")) return undefined;
-  return { serverless, offline };
-}
-
-/** Runs `npm install --no-save --prefix dir …PACKAGES`; resolves its exit code, output to `logFile`. */
-function npmInstall(dir, logFile) {
-  return new Promise((resolve, reject) => {
-    const fd = openSync(logFile, "a");
-    // One retry, not npm's two with up to a minute between: an offline machine gives up in seconds.
-    const args = ["install", "--no-save", "--no-audit", "--no-fund", "--fetch-retries=1", "--fetch-retry-maxtimeout=10000", "--prefix", dir, ...PACKAGES];
-    const child = spawn("npm", args, { stdio: ["ignore", fd, fd] });
-    closeSync(fd);
-    const timer = setTimeout(() => child.kill("SIGKILL"), INSTALL_TIMEOUT_MS);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve(code ?? signal);
-    });
-  });
-}
-
-/** The line of npm's output that says why it failed (its FetchError or the first error line). */
-function npmReason(logFile) {
-  const lines = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").map((line) => line.replace(/^npm (error|ERR!) ?/, "").trim()) : [];
-  const reason = lines.find((line) => /^(FetchError|Error):/.test(line)) ?? lines.find((line) => line !== "") ?? "no output";
-  return reason.slice(0, 300);
-}
-
 /** Installs the peer unless already there; resolves { dir, versions } or throws with the reason. */
-export async function ensureServerlessOffline({ work, log }) {
-  const dir = peerDir();
-  const present = installed(dir);
-  if (present) return { dir, versions: present };
-  log(`(h) installing ${PACKAGES.join(" ")} into ${dir} (first run only)`);
-  mkdirSync(dir, { recursive: true });
-  const logFile = join(work, "serverless-offline-install.log");
-  const outcome = await npmInstall(dir, logFile);
-  const versions = installed(dir);
-  if (!versions) {
-    throw new Error(`npm install ${PACKAGES.join(" ")} failed (exit ${outcome}): ${npmReason(logFile)}`);
-  }
-  return { dir, versions };
-}
-
-/** A port nobody listens on right now (the OS picks it; serverless-offline needs a number up front). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+export function ensureServerlessOffline({ work, log }) {
+  const installed = (dir) => {
+    const serverless = installedVersion(dir, "serverless");
+    const offline = installedVersion(dir, "serverless-offline");
+    if (!serverless?.startsWith("3.") || !offline?.startsWith("13.")) return undefined;
+    return { serverless, offline };
+  };
+  return ensurePeer({ name: "serverless-offline", packages: PACKAGES, installed, work, log: (line) => log(`(h) ${line}`) });
 }
 
 /** serverless.yml: provider aws, nodejs20.x, the hello handler behind GET and POST httpApi routes. */
