@@ -100,7 +100,7 @@ function mergeAuth(old: ConnectionAuthParameters, update: ConnectionAuthParamete
     const before = (old as Record<string, unknown>)[member];
     merged[member] = typeof before === "object" && before !== null && typeof value === "object" && value !== null ? { ...before, ...value } : value;
   }
-  return merged as ConnectionAuthParameters;
+  return merged;
 }
 
 interface ConnectionInput {
