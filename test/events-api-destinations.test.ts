@@ -160,6 +160,29 @@ describe("EventBridge API destinations", () => {
     assert.equal(endpoint.received.filter((r) => r.url === "/status/500/broken").length, 3, "the first attempt and two retries");
   });
 
+  it("stores an OAuth client-credentials connection but fails its deliveries with a clear reason, without calling the endpoint", async () => {
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "oauth-dlq" }));
+    const connection = await events.send(new CreateConnectionCommand({
+      Name: "oauth", AuthorizationType: "OAUTH_CLIENT_CREDENTIALS",
+      AuthParameters: { OAuthParameters: { ClientParameters: { ClientID: "id", ClientSecret: SECRET }, AuthorizationEndpoint: `${base}/token`, HttpMethod: "POST" } },
+    }));
+    const described = await events.send(new DescribeConnectionCommand({ Name: "oauth" }));
+    assert.deepEqual(described.AuthParameters?.OAuthParameters?.ClientParameters, { ClientID: "id" });
+    const destination = await events.send(new CreateApiDestinationCommand({
+      Name: "oauth-dest", ConnectionArn: connection.ConnectionArn, InvocationEndpoint: `${base}/oauth-target`, HttpMethod: "POST",
+    }));
+    await ruleTo("to-oauth", "oauthy", [{
+      Id: "o", Arn: destination.ApiDestinationArn, RetryPolicy: { MaximumRetryAttempts: 0 }, DeadLetterConfig: { Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:oauth-dlq` },
+    }]);
+    await putEvent("oauthy", {});
+    const dead = await waitFor<Message>("the dead-lettered OAuth event", async () => {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.QueueUrl, MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }));
+      return got.Messages?.[0];
+    }, 30_000);
+    assert.match(dead.MessageAttributes?.ERROR_MESSAGE?.StringValue ?? "", /OAUTH_CLIENT_CREDENTIALS, which Unkai stores but does not call with/);
+    assert.ok(!endpoint.received.some((r) => r.url.startsWith("/oauth-target") || r.url.startsWith("/token")));
+  });
+
   it("never describes a secret, by SDK v3 or the AWS CLI v2, also after an update", async () => {
     await events.send(new CreateConnectionCommand({
       Name: "hidden", Description: "d", AuthorizationType: "API_KEY",
@@ -179,6 +202,7 @@ describe("EventBridge API destinations", () => {
       JSON.stringify(await events.send(new ListConnectionsCommand({}))),
       JSON.stringify(await cli(["describe-connection", "--name", "hidden"])),
       JSON.stringify(await cli(["describe-connection", "--name", "basic"])),
+      JSON.stringify(await events.send(new DescribeConnectionCommand({ Name: "oauth" }))),
       JSON.stringify(await cli(["list-connections"])),
     ];
     for (const text of texts) assert.ok(!text.includes(SECRET), `no secret in ${text}`);
