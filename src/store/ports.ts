@@ -1,5 +1,5 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
-import type { EventBusRecord, PendingDelivery, RuleRecord } from "../core/events/resources.js";
+import type { ApiDestinationRecord, ConnectionRecord, EventBusRecord, PendingDelivery, RuleRecord } from "../core/events/resources.js";
 import type { ScheduleGroupRecord, ScheduleRecord } from "../core/scheduler.js";
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
@@ -332,6 +332,9 @@ export interface Store {
   readonly eventRules: DocumentStore<RuleRecord>;
   /** EventBridge deliveries to message targets that failed and wait for their next attempt, by delivery id. */
   readonly eventDeliveries: DocumentStore<PendingDelivery>;
+  /** EventBridge API destinations: connections (with their secrets) and API destinations, by name. */
+  readonly eventConnections: DocumentStore<ConnectionRecord>;
+  readonly eventApiDestinations: DocumentStore<ApiDestinationRecord>;
   /** EventBridge Scheduler: schedule groups by name (`default` is implicit), schedules by `<group>/<name>`, failed deliveries by id. */
   readonly schedulerGroups: DocumentStore<ScheduleGroupRecord>;
   readonly schedulerSchedules: DocumentStore<ScheduleRecord>;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { EventSourceMapping } from "../../src/core/event-source-mapping.js";
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
-import type { PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
+import type { ApiDestinationRecord, ConnectionRecord, PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
 import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/scheduler.js";
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
@@ -85,6 +85,30 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual((await current.eventBuses.list()).map((b) => b.Name), ["orders"]);
       assert.equal((await current.eventBuses.get("orders"))?.CreationTime, 1);
       assert.deepEqual(await current.httpApis.list(), []);
+    });
+  });
+
+  test("eventConnections and eventApiDestinations: the same contract, secrets kept, each kept apart", async ({ store, reopen }) => {
+    const connection = (name: string): ConnectionRecord => ({
+      Name: name, Arn: `arn:aws:events:us-east-1:123456789012:connection/${name}/0f0e`, SecretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/${name}/0f0e`,
+      AuthorizationType: "API_KEY", AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "secret" } },
+      CreationTime: 1, LastModifiedTime: 2, LastAuthorizedTime: 2,
+    });
+    const destination = (name: string): ApiDestinationRecord => ({
+      Name: name, Arn: `arn:aws:events:us-east-1:123456789012:api-destination/${name}/0a0b`, ConnectionArn: connection("c").Arn,
+      InvocationEndpoint: "http://localhost:9/*", HttpMethod: "POST", InvocationRateLimitPerSecond: 5, CreationTime: 1, LastModifiedTime: 1,
+    });
+    await store.eventConnections.put("c", connection("c"));
+    await store.eventConnections.put("gone", connection("gone"));
+    await store.eventApiDestinations.put("c", destination("c"));
+    assert.equal(await store.eventConnections.delete("gone"), true);
+    assert.equal(await store.eventApiDestinations.delete("gone"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.eventConnections.get("c")), plain(connection("c")));
+      assert.deepEqual((await current.eventConnections.list()).map((c) => c.Name), ["c"]);
+      assert.deepEqual(plain(await current.eventApiDestinations.get("c")), plain(destination("c")));
+      assert.deepEqual((await current.eventApiDestinations.list()).map((d) => d.Name), ["c"]);
+      assert.deepEqual(await current.eventBuses.list(), []);
     });
   });
 

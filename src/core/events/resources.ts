@@ -79,3 +79,57 @@ export interface PendingDelivery {
   readonly deadLetterArn?: string;
   readonly lastError: string;
 }
+
+/** A key/value of a connection's InvocationHttpParameters (or OAuth parameters); a secret value is never described. */
+export interface ConnectionParameter {
+  readonly Key?: string;
+  readonly Value?: string;
+  readonly IsValueSecret?: boolean;
+}
+
+export interface ConnectionHttpParameters {
+  readonly HeaderParameters?: readonly ConnectionParameter[];
+  readonly QueryStringParameters?: readonly ConnectionParameter[];
+  readonly BodyParameters?: readonly ConnectionParameter[];
+}
+
+/** A connection's auth parameters as given, secrets included (they stay in the store, never in an answer). */
+export interface ConnectionAuthParameters {
+  readonly ApiKeyAuthParameters?: { readonly ApiKeyName?: string; readonly ApiKeyValue?: string };
+  readonly BasicAuthParameters?: { readonly Username?: string; readonly Password?: string };
+  readonly OAuthParameters?: {
+    readonly ClientParameters?: { readonly ClientID?: string; readonly ClientSecret?: string };
+    readonly AuthorizationEndpoint?: string;
+    readonly HttpMethod?: string;
+    readonly OAuthHttpParameters?: ConnectionHttpParameters;
+  };
+  readonly InvocationHttpParameters?: ConnectionHttpParameters;
+}
+
+export type ConnectionAuthorizationType = "API_KEY" | "BASIC" | "OAUTH_CLIENT_CREDENTIALS";
+
+/** An EventBridge connection (API destinations' credentials), by name. */
+export interface ConnectionRecord {
+  readonly Name: string;
+  readonly Arn: string;
+  readonly SecretArn: string;
+  readonly Description?: string;
+  readonly AuthorizationType: ConnectionAuthorizationType;
+  readonly AuthParameters: ConnectionAuthParameters;
+  readonly CreationTime: number;
+  readonly LastModifiedTime: number;
+  readonly LastAuthorizedTime: number;
+}
+
+/** An EventBridge API destination (an HTTP endpoint a rule target names by ARN), by name. */
+export interface ApiDestinationRecord {
+  readonly Name: string;
+  readonly Arn: string;
+  readonly Description?: string;
+  readonly ConnectionArn: string;
+  readonly InvocationEndpoint: string;
+  readonly HttpMethod: string;
+  readonly InvocationRateLimitPerSecond?: number;
+  readonly CreationTime: number;
+  readonly LastModifiedTime: number;
+}

@@ -4,7 +4,7 @@
  * targets are invoked asynchronously through the durable queue (as EventBridge invokes them, with
  * InvocationType Event); the queued event's id is derived from the event and target, so a redelivered
  * firing is one queued event. Every other target (SQS queues, SNS topics, …) gets a plain message
- * through the destinations seam, sent before PutEvents answers: the seam's send is durable once it
+ * through the destinations seam (an API destination gets an HTTP request, api-destination-target.ts), sent before PutEvents answers: the seam's send is durable once it
  * resolves, so an accepted event survives a restart. A failed send is kept in the retry outbox
  * (outbox.ts), which retries it per the target's RetryPolicy and then dead-letters it.
  */
@@ -19,6 +19,8 @@ import type { PendingDelivery, RuleRecord, TargetRecord } from "../../core/event
 import { functionOfArn } from "../../sources/s3-notifications.js";
 import type { DocumentStore } from "../../store/ports.js";
 import { DEFAULT_RETRY, type DeliveryOutbox } from "../../async/delivery-outbox.js";
+import { HTTP_PARAMETERS_ATTRIBUTE } from "./api-destination-target.js";
+import { apiDestinationOfArn } from "./api-destinations.js";
 
 /**
  * How many buses an event may pass through by event-bus targets: a rule that sends its bus's events
@@ -89,7 +91,7 @@ export class EventDelivery {
       await this.queue.enqueue({ id: deliveryId, functionName: fn.name, qualifier: fn.qualifier, payload: Buffer.from(payload) });
       return;
     }
-    await this.toMessageTarget(rule, target, { body: payload, ...messageIds(target, deliveryId) }, Date.parse(event.time), deliveryId);
+    await this.toMessageTarget(rule, target, { body: payload, ...messageIds(target, deliveryId), ...httpParameters(target) }, Date.parse(event.time), deliveryId);
   }
 
   /** Sends to a queue, topic or any ARN the seam takes; a failure goes to the retry outbox. */
@@ -109,6 +111,12 @@ export class EventDelivery {
       });
     }
   }
+}
+
+/** An API destination target's HttpParameters, carried with the message (and kept by the retry outbox). */
+function httpParameters(target: TargetRecord): { attributes?: Record<string, string> } {
+  if (apiDestinationOfArn(target.Arn) === undefined || target.HttpParameters === undefined) return {};
+  return { attributes: { [HTTP_PARAMETERS_ATTRIBUTE]: JSON.stringify(target.HttpParameters) } };
 }
 
 /**

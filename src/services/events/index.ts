@@ -1,6 +1,6 @@
 /**
  * EventBridge (CloudWatch Events; awsJson1.1, `AWSEvents.*`): event buses, rules and targets,
- * PutEvents and TestEventPattern on the shared pattern engine, scheduled rules on the schedule runner.
+ * PutEvents and TestEventPattern on the shared pattern engine, connections and API destinations, scheduled rules on the schedule runner.
  * docs/compatibility/events.md says what is answered and delivered.
  */
 import { loadModel } from "../../protocol/codecs/model.js";
@@ -18,20 +18,26 @@ import { tagOperations } from "./tags.js";
 import type { Platform } from "../module.js";
 import { eventsAuthorization } from "./authorization.js";
 import { busDestination } from "./destination.js";
+import { apiDestinationOperations } from "./api-destinations.js";
+import { apiDestinationTarget } from "./api-destination-target.js";
+import { connectionOperations } from "./connections.js";
 
 export function eventsService(platform: Platform): Service {
   const logger = platform.logger("events");
   const now = Date.now;
   const names = namesOf(platform.account);
-  const { eventBuses: buses, eventRules: rules, scheduleTimers } = platform.store;
+  const { eventBuses: buses, eventRules: rules, scheduleTimers, eventConnections: connections, eventApiDestinations: apiDestinations } = platform.store;
   const outbox = new DeliveryOutbox(platform.store.eventDeliveries, platform.destinations, platform.retryTiming, now, logger, EVENTBRIDGE_OUTBOX);
   const delivery = new EventDelivery(rules, platform.queue, platform.destinations, outbox, logger);
   const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: platform.nodeName, now }, logger);
   platform.onDeadLeasesFreed(() => schedules.runner.wake());
   platform.destinations.add(busDestination({ buses, delivery, account: platform.account, now }));
+  platform.destinations.add(apiDestinationTarget({ connections, apiDestinations }));
   const startedAt = now();
   const operations: Operations = {
     ...busOperations({ buses, rules, names, account: platform.account, delivery, now, startedAt }),
+    ...connectionOperations({ connections, account: platform.account, now }),
+    ...apiDestinationOperations({ connections, apiDestinations, account: platform.account, now }),
     ...tagOperations({ rules, buses, names, startedAt }),
     ...ruleOperations({
       rules, buses, names, accountId: platform.account.accountId, now, scheduleChanged: (rule, key) => schedules.changed(rule, key),

@@ -6,6 +6,7 @@ import { ruleKey, type EventBusRecord, type RuleRecord, type RuleState, type Tag
 import { EVENTBRIDGE_SCHEDULE_MESSAGE, ScheduleExpressionError, parseSchedule } from "../../core/schedule/index.js";
 import type { DocumentStore } from "../../store/ports.js";
 import { DEFAULT_BUS, type Names } from "./names.js";
+import { page } from "./paging.js";
 
 /** AWS's limit on targets per rule. */
 const MAX_TARGETS = 5;
@@ -27,7 +28,7 @@ const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fif
 /** Why a target cannot be stored (a per-target FailedEntries error), or undefined. */
 function targetProblem(target: TargetRecord, canDeliver: (arn: string) => boolean): string | undefined {
   if (!canDeliver(target.Arn)) {
-    return `Target ${target.Arn} is not a target this Unkai delivers to: use a Lambda function, SQS queue, SNS topic or event bus ARN.`;
+    return `Target ${target.Arn} is not a target this Unkai delivers to: use a Lambda function, SQS queue, SNS topic, event bus or API destination ARN.`;
   }
   const deadLetter = target.DeadLetterConfig?.Arn;
   if (deadLetter !== undefined && !(SQS_ARN.test(deadLetter) && !deadLetter.endsWith(".fifo") && canDeliver(deadLetter))) {
@@ -62,14 +63,6 @@ function checkPattern(pattern: string): void {
     if (error instanceof PatternError) throw new UnkaiError("InvalidEventPatternException", eventBridgeMessage(error));
     throw error;
   }
-}
-
-function page<T>(items: readonly T[], nextToken: string | undefined, limit: number | undefined): { items: T[]; next?: string } {
-  const start = nextToken ? Number(nextToken) : 0;
-  if (!Number.isInteger(start) || start < 0) throw new UnkaiError("ValidationException", "The NextToken is not valid.");
-  const size = limit ?? 100;
-  const items2 = items.slice(start, start + size);
-  return start + size < items.length ? { items: items2, next: String(start + size) } : { items: items2 };
 }
 
 export function ruleOperations(deps: RuleDeps) {

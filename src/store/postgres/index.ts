@@ -70,6 +70,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     dynamodb: pgDynamoDbStore(db),
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),
+    eventConnections: pgDocumentStore(db, "event_connections"),
+    eventApiDestinations: pgDocumentStore(db, "event_api_destinations"),
     eventDeliveries: pgDocumentStore(db, "event_deliveries"),
     schedulerGroups: pgDocumentStore(db, "scheduler_groups"),
     schedulerSchedules: pgDocumentStore(db, "scheduler_schedules"),

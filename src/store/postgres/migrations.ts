@@ -533,4 +533,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_keys ADD COLUMN last_used_service TEXT;
   ALTER TABLE access_keys ADD COLUMN last_used_region TEXT;
   `,
+  // 26: EventBridge API destinations: connections (their secrets included) and API destinations, by name
+  `
+  CREATE TABLE event_connections (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE event_api_destinations (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

@@ -506,4 +506,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_keys ADD COLUMN last_used_service TEXT;
   ALTER TABLE access_keys ADD COLUMN last_used_region TEXT;
   `,
+  // 30: EventBridge API destinations: connections (their secrets included) and API destinations, by name
+  `
+  CREATE TABLE event_connections (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE event_api_destinations (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
