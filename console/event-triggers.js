@@ -9,11 +9,37 @@ import {
 } from "@aws-sdk/client-lambda";
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { ListSubscriptionsCommand } from "@aws-sdk/client-sns";
-import { events, lambda, scheduler, sns } from "./api.js";
+import { GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { cloudwatch, events, lambda, scheduler, sns, sqs } from "./api.js";
 import { allPages, unqualified } from "./triggers.js";
 
-export const listMappings = (name) =>
-  allPages((p) => lambda().send(new ListEventSourceMappingsCommand({ FunctionName: name, ...p })), "EventSourceMappings", "NextMarker", "Marker");
+/** The function's mappings, each with its lag: what waits in its queue, or its stream's iterator age. */
+export async function listMappings(name) {
+  const mappings = await allPages((p) => lambda().send(new ListEventSourceMappingsCommand({ FunctionName: name, ...p })), "EventSourceMappings", "NextMarker", "Marker");
+  return Promise.all(mappings.map(async (m) => ({ ...m, lag: await lagOf(name, m).catch(() => undefined) })));
+}
+
+/**
+ * An SQS mapping's lag is its queue's backlog (messages available and in flight, GetQueueAttributes);
+ * a stream mapping's is the largest IteratorAge CloudWatch has for the function over the last 5 minutes.
+ */
+async function lagOf(name, mapping) {
+  const arn = mapping.EventSourceArn ?? "";
+  if (arn.startsWith("arn:aws:sqs:")) {
+    const [, , , , account, queue] = arn.split(":");
+    const QueueUrl = `${location.origin}/${account}/${queue}`;
+    const { Attributes = {} } = await sqs().send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+    return `${Attributes.ApproximateNumberOfMessages ?? 0} waiting, ${Attributes.ApproximateNumberOfMessagesNotVisible ?? 0} in flight`;
+  }
+  const now = Date.now();
+  const { Datapoints = [] } = await cloudwatch().send(new GetMetricStatisticsCommand({
+    Namespace: "AWS/Lambda", MetricName: "IteratorAge", Dimensions: [{ Name: "FunctionName", Value: name }],
+    StartTime: new Date(now - 5 * 60_000), EndTime: new Date(now), Period: 60, Statistics: ["Maximum"],
+  }));
+  const worst = Math.max(...Datapoints.map((d) => d.Maximum ?? 0));
+  return Datapoints.length ? `iterator age ${Math.round(worst)} ms` : "–";
+}
 
 /** A queue or a stream; streams start at the newest record, as the Lambda console's default does. */
 export function addMapping(name, sourceArn, batchSize) {

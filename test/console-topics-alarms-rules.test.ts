@@ -155,6 +155,7 @@ describe("console Topics, Alarms and Schedules-and-rules pages in a browser", ()
     await page.locator("#add-mapping").click();
     const row = page.locator(`#event-source-mappings tr[data-source="${queueArn}"]`);
     await row.waitFor(WAIT);
+    assert.match(await row.locator("td.lag").innerText(), /^\d+ waiting, \d+ in flight$/, "an SQS mapping's lag is its queue's backlog");
     const [mapping] = (await suite.client.send(new ListEventSourceMappingsCommand({ FunctionName: "worker" }))).EventSourceMappings ?? [];
     assert.equal(mapping?.BatchSize, 5);
 

@@ -33,12 +33,13 @@ export function mappingsCard(name, mappings, attempt) {
     h("h3", {}, "Event source mappings"),
     h("div", { class: "toolbar" }, source, batch, h("button", { class: "primary", id: "add-mapping", onclick: add }, "Add mapping")),
     listed(mappings, "No queue or stream is mapped to this function.", (list) =>
-      table("event-source-mappings", ["Source", "State", "Batch size", "Last result", "UUID", ""], list.map((m) =>
+      table("event-source-mappings", ["Source", "State", "Batch size", "Last result", "Lag", "UUID", ""], list.map((m) =>
         h("tr", { "data-source": m.EventSourceArn, "data-uuid": m.UUID },
           h("td", { class: "mono", title: m.EventSourceArn }, sourceName(m.EventSourceArn)),
           h("td", {}, h("span", { "data-state": m.State }, m.State)),
           h("td", { class: "num" }, m.BatchSize ?? ""),
           h("td", {}, m.LastProcessingResult ?? "–"),
+          h("td", { class: "lag" }, m.lag ?? "–"),
           h("td", { class: "mono" }, m.UUID),
           h("td", {},
             h("button", { class: "link", onclick: toggle(m) }, m.State === "Enabled" || m.State === "Enabling" ? "Disable" : "Enable"), " ",
