@@ -25,6 +25,7 @@ import type { FunctionService } from "../functions/function-service.js";
 import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
 import type { ShardRecord, ShardSource } from "./shard-source.js";
 import { PollLoops } from "./poll-loops.js";
+import { keepState, openWindow, stateOf, windowFields, windowStartOf, type OpenWindow } from "./tumbling-window.js";
 
 export interface ShardPollerDeps {
   readonly source: ShardSource;
@@ -66,6 +67,10 @@ interface HeldLease {
   position: number | undefined;
   /** Set once a renewal or a checkpoint found another node's lease: the loop stops at its next step. */
   lost: boolean;
+  /** TumblingWindowInSeconds: the window being delivered (its checkpoint waits for its final invoke). */
+  window: OpenWindow | undefined;
+  /** Where the last closed window ended: a record written before it (late) joins the next window. */
+  closedUntilMs: number;
   release(): void;
 }
 
@@ -110,7 +115,7 @@ export class ShardPoller {
     if (lease.lost) throw new Stopped();
     const now = await this.deps.mappings.get(was.uuid);
     if (!now) await this.deps.leases.removePrefix(`${was.uuid}/`);
-    if (this.closed || !now?.enabled || now.eventSourceArn !== was.eventSourceArn || now.functionName !== was.functionName || now.qualifier !== was.qualifier) throw new Stopped();
+    if (this.closed || !now?.enabled || now.eventSourceArn !== was.eventSourceArn || now.functionName !== was.functionName || now.qualifier !== was.qualifier || now.tumblingWindowInSeconds !== was.tumblingWindowInSeconds) throw new Stopped();
     return now;
   }
 
@@ -121,7 +126,7 @@ export class ShardPoller {
     const claim = () => this.deps.leases.claim(key, this.deps.owner, Date.now(), Date.now() + leaseMs);
     const first = await claim();
     if (!first) return undefined;
-    const held: HeldLease = { key, shardId, token: first.token, position: first.position, lost: false, release: () => clearInterval(timer) };
+    const held: HeldLease = { key, shardId, token: first.token, position: first.position, lost: false, window: undefined, closedUntilMs: 0, release: () => clearInterval(timer) };
     const timer = setInterval(() => {
       claim().then((renewed) => {
         if (renewed?.token !== held.token) held.lost = true;
@@ -142,7 +147,9 @@ export class ShardPoller {
       let position = await this.startingPosition(first, shardId, lease);
       for (;;) {
         const mapping = await this.current(first, lease);
-        const batch = await this.gather(mapping, lease, position);
+        const read = await this.gather(mapping, lease, position);
+        if (await this.turnWindow(mapping, lease, read)) continue;
+        const batch = this.inWindow(mapping, lease, read);
         if (batch.length === 0) {
           // A deleted table's stream (or a resharded-away shard) ends its loop.
           if (!(await this.deps.source.shards(mapping.eventSourceArn))?.includes(shardId)) return;
@@ -200,7 +207,7 @@ export class ShardPoller {
     let pending = kept;
     let retries = retriesSoFar;
     while (pending.length > 0) {
-      const outcome = await this.invoke(await this.current(mapping, lease), pending);
+      const outcome = await this.invoke(await this.current(mapping, lease), lease, pending);
       if (outcome.ok) break;
       if (outcome.retryFrom !== undefined && outcome.retryFrom > 0) {
         // Checkpoint semantics: what came before the first reported failure is done.
@@ -219,11 +226,53 @@ export class ShardPoller {
         break;
       }
       retries += 1;
-      await sleep(Math.min((this.deps.backoffMs ?? 200) * 2 ** Math.min(retries - 1, 10), this.deps.maxBackoffMs ?? 5_000));
+      await this.backOff(retries);
     }
     await this.checkpoint(lease, last);
     if (kept.length > 0) await this.record(mapping.uuid, "OK");
     return last;
+  }
+
+  /** Doubling from `backoffMs` after each failed try, up to `maxBackoffMs`. */
+  private backOff(retries: number): Promise<unknown> {
+    return sleep(Math.min((this.deps.backoffMs ?? 200) * 2 ** Math.min(retries - 1, 10), this.deps.maxBackoffMs ?? 5_000));
+  }
+
+  /**
+   * Tumbling windows: closes the open window (its final invoke) once its time is over and no record of
+   * it is left, or once its state outgrew 1 MB, and returns true; opens the next window for `read`.
+   */
+  private async turnWindow(mapping: EventSourceMapping, lease: HeldLease, read: readonly ShardRecord[]): Promise<boolean> {
+    const windowMs = (mapping.tumblingWindowInSeconds ?? 0) * 1000;
+    if (windowMs === 0) return false;
+    const open = lease.window;
+    const next = read[0];
+    if (open !== undefined) {
+      const over = next === undefined ? Date.now() >= open.endMs : windowStartOf(next, windowMs, lease.closedUntilMs) >= open.endMs;
+      if (!over && !open.terminatedEarly) return false;
+      await this.closeWindow(mapping, lease, open);
+      return true;
+    }
+    if (next !== undefined) lease.window = openWindow(windowStartOf(next, windowMs, lease.closedUntilMs), windowMs);
+    return false;
+  }
+
+  /** The records of `read` in the open window (all of them without tumbling windows). */
+  private inWindow(mapping: EventSourceMapping, lease: HeldLease, read: ShardRecord[]): ShardRecord[] {
+    const window = lease.window;
+    if (window === undefined) return read;
+    const windowMs = (mapping.tumblingWindowInSeconds ?? 0) * 1000;
+    const after = read.findIndex((record) => windowStartOf(record, windowMs, lease.closedUntilMs) >= window.endMs);
+    return after === -1 ? read : read.slice(0, after);
+  }
+
+  /** The window's final invoke (no records), retried until it succeeds as Lambda does; then the checkpoint moves past the window. */
+  private async closeWindow(mapping: EventSourceMapping, lease: HeldLease, window: OpenWindow): Promise<void> {
+    for (let retries = 1; !(await this.invoke(await this.current(mapping, lease), lease, [], true)).ok; retries += 1) await this.backOff(retries);
+    lease.window = undefined;
+    lease.closedUntilMs = window.terminatedEarly ? window.startMs : window.endMs;
+    if (window.donePosition !== undefined) await this.checkpoint(lease, window.donePosition);
+    await this.record(mapping.uuid, "OK");
   }
 
   private filter(mapping: EventSourceMapping, batch: readonly ShardRecord[]): ShardRecord[] {
@@ -241,10 +290,12 @@ export class ShardPoller {
     return undefined;
   }
 
-  private async invoke(mapping: EventSourceMapping, records: readonly ShardRecord[]): Promise<Outcome> {
+  /** One synchronous invocation with `records` (and the open window's fields, `final` for its last one). */
+  private async invoke(mapping: EventSourceMapping, lease: HeldLease, records: readonly ShardRecord[], final = false): Promise<Outcome> {
     const { functions, invoker } = this.deps;
     const fn = await functions.resolve(mapping.functionName, mapping.qualifier);
-    const payload = Buffer.from(JSON.stringify({ Records: records.map((r) => ({ ...r.event, eventSourceARN: mapping.eventSourceArn })) }));
+    const window = lease.window && windowFields(lease.window, lease.shardId, mapping.eventSourceArn, final);
+    const payload = Buffer.from(JSON.stringify({ Records: records.map((r) => ({ ...r.event, eventSourceARN: mapping.eventSourceArn })), ...window }));
     const result = await invoker.invoke({
       fn: functions.runnable(fn), requestId: randomUUID(), payload,
       invokedArn: functions.arn(mapping.functionName, mapping.qualifier), clientContext: undefined,
@@ -254,8 +305,15 @@ export class ShardPoller {
       await this.record(mapping.uuid, "PROBLEM: Function call failed");
       return { ok: false, statusCode: 200, functionError: result.functionError };
     }
-    if (!mapping.functionResponseTypes.includes("ReportBatchItemFailures")) return { ok: true, statusCode: 200 };
-    const retryFrom = firstReportedFailure(result.payload, records);
+    const response = parseResponse(result.payload);
+    const state = lease.window && stateOf(response);
+    if (lease.window && state === undefined) {
+      await this.record(mapping.uuid, "PROBLEM: Function response has no state");
+      return { ok: false, statusCode: 200 };
+    }
+    const retryFrom = mapping.functionResponseTypes.includes("ReportBatchItemFailures") ? firstReportedFailure(response, records) : undefined;
+    // The state accounts for the records before the first failed one, which are done with.
+    if (lease.window && state !== undefined && retryFrom !== 0) keepState(lease.window, state);
     if (retryFrom === undefined) return { ok: true, statusCode: 200 };
     await this.record(mapping.uuid, "PROBLEM: Function reported failed records");
     return { ok: false, statusCode: 200, retryFrom };
@@ -288,6 +346,10 @@ export class ShardPoller {
 
   /** Stores the shard's checkpoint under the lease; a node that lost the lease stops instead. */
   private async checkpoint(lease: HeldLease, position: number): Promise<void> {
+    if (lease.window !== undefined) {
+      lease.window.donePosition = position;
+      return;
+    }
     if (lease.position === position) return;
     if (!(await this.deps.leases.savePosition(lease.key, lease.token, position))) {
       lease.lost = true;
@@ -302,18 +364,23 @@ export class ShardPoller {
   }
 }
 
+/** A function's JSON response (null for an empty one), or MALFORMED when it is not JSON. */
+const MALFORMED = Symbol("malformed");
+function parseResponse(payload: Buffer): unknown {
+  try {
+    return payload.length === 0 ? null : JSON.parse(payload.toString("utf8"));
+  } catch {
+    return MALFORMED;
+  }
+}
+
 /**
  * ReportBatchItemFailures for streams: `{"batchItemFailures":[{"itemIdentifier": <SequenceNumber>}]}`.
  * The lowest failed record is where the retry starts; an empty list or a null body is success; an
  * unknown identifier or a malformed response fails the whole batch (retry from 0).
  */
-function firstReportedFailure(payload: Buffer, records: readonly ShardRecord[]): number | undefined {
-  let response: unknown;
-  try {
-    response = payload.length === 0 ? null : JSON.parse(payload.toString("utf8"));
-  } catch {
-    return 0;
-  }
+function firstReportedFailure(response: unknown, records: readonly ShardRecord[]): number | undefined {
+  if (response === MALFORMED) return 0;
   if (response === null || typeof response !== "object") return undefined;
   const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
   if (failures === undefined || failures === null) return undefined;

@@ -41,7 +41,7 @@ const common = {
   BisectBatchOnFunctionError: z.boolean().optional(),
   DestinationConfig: z.object({ OnFailure: z.object({ Destination: z.string().max(350).optional() }).optional() }).optional(),
   ParallelizationFactor: z.literal(1).optional(),
-  TumblingWindowInSeconds: z.literal(0).optional(),
+  TumblingWindowInSeconds: z.number().int().min(0).max(900).optional(),
 };
 const createInput = z
   .object({ EventSourceArn: z.string().min(12).max(1024), FunctionName: z.string().min(1).max(140), StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]).optional(), ...common })
@@ -70,7 +70,7 @@ function configuration(deps: MappingDeps, mapping: EventSourceMapping, state?: s
   };
 }
 
-/** What a stream mapping adds to its configuration (ParallelizationFactor and tumbling windows are not supported: 1 and 0). */
+/** What a stream mapping adds to its configuration (ParallelizationFactor is not supported: 1). */
 function streamConfiguration(mapping: EventSourceMapping): Record<string, unknown> {
   return {
     StartingPosition: mapping.startingPosition,
@@ -78,7 +78,7 @@ function streamConfiguration(mapping: EventSourceMapping): Record<string, unknow
     MaximumRecordAgeInSeconds: mapping.maximumRecordAgeInSeconds ?? -1,
     BisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError ?? false,
     ParallelizationFactor: 1,
-    TumblingWindowInSeconds: 0,
+    TumblingWindowInSeconds: mapping.tumblingWindowInSeconds ?? 0,
     DestinationConfig: { OnFailure: mapping.onFailure !== undefined ? { Destination: mapping.onFailure } : {} },
   };
 }
@@ -138,7 +138,7 @@ function filtersOf(input: { FilterCriteria?: FilterCriteria | undefined }): Filt
   return (input.FilterCriteria.Filters ?? []).length > 0 ? input.FilterCriteria : undefined;
 }
 
-type StreamSettings = Pick<EventSourceMapping, "startingPosition" | "maximumRetryAttempts" | "maximumRecordAgeInSeconds" | "bisectBatchOnFunctionError" | "onFailure">;
+type StreamSettings = Pick<EventSourceMapping, "startingPosition" | "maximumRetryAttempts" | "maximumRecordAgeInSeconds" | "bisectBatchOnFunctionError" | "tumblingWindowInSeconds" | "onFailure">;
 
 /** A stream mapping's settings from Create or Update input (Update keeps what it does not name). */
 function streamSettings(input: z.infer<typeof updateInput> & { StartingPosition?: string }, current: EventSourceMapping | undefined): StreamSettings {
@@ -148,6 +148,7 @@ function streamSettings(input: z.infer<typeof updateInput> & { StartingPosition?
     maximumRetryAttempts: input.MaximumRetryAttempts ?? current?.maximumRetryAttempts,
     maximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds ?? current?.maximumRecordAgeInSeconds,
     bisectBatchOnFunctionError: input.BisectBatchOnFunctionError ?? current?.bisectBatchOnFunctionError,
+    tumblingWindowInSeconds: input.TumblingWindowInSeconds ?? current?.tumblingWindowInSeconds,
     ...(onFailure !== undefined && onFailure !== "" ? { onFailure } : { onFailure: undefined }),
   };
 }
@@ -156,6 +157,7 @@ async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
   const input = parseBody(createInput, body);
   const ref = parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
   const stream = deps.shards.sourceFor(input.EventSourceArn) !== undefined;
+  if (!stream && (input.TumblingWindowInSeconds ?? 0) > 0) throw invalidParameter("TumblingWindowInSeconds is only for Kinesis and DynamoDB stream event sources.");
   if (input.StartingPosition === "AT_TIMESTAMP") throw invalidParameter("StartingPosition AT_TIMESTAMP is only for Kinesis streams.");
   const mapping: EventSourceMapping = {
     uuid: randomUUID(), functionName: ref.name, qualifier: ref.qualifier, eventSourceArn: input.EventSourceArn,
