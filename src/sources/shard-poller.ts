@@ -6,6 +6,8 @@
  * MaximumRecordAgeInSeconds is reached — then its description goes to the OnFailure destination and
  * the shard moves on. Checkpoints are stored with the shard's lease, so a restart continues after the
  * last record done with (a batch in flight at the crash is delivered again: at least once, never skipped).
+ * ParallelizationFactor delivers rounds of records in lanes by partition key (lanes.ts); tumbling
+ * windows carry the function's state across a window's batches (tumbling-window.ts).
  *
  * Nodes sharing a store (cluster mode) all scan, but a shard's loop runs only on the node holding its
  * lease (ShardLeaseStore), renewed while the loop runs and taken over once it ends or its node's
@@ -24,6 +26,8 @@ import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
 import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
 import type { ShardRecord, ShardSource } from "./shard-source.js";
+import { splitIntoLanes } from "./lanes.js";
+import { firstReportedFailure, parseResponse } from "./stream-response.js";
 import { PollLoops } from "./poll-loops.js";
 import { keepState, openWindow, stateOf, windowFields, windowStartOf, type OpenWindow } from "./tumbling-window.js";
 
@@ -69,6 +73,8 @@ interface HeldLease {
   lost: boolean;
   /** TumblingWindowInSeconds: the window being delivered (its checkpoint waits for its final invoke). */
   window: OpenWindow | undefined;
+  /** ParallelizationFactor: lanes are delivering, so only the round's end moves the checkpoint. */
+  lanesRunning: boolean;
   /** Where the last closed window ended: a record written before it (late) joins the next window. */
   closedUntilMs: number;
   release(): void;
@@ -115,7 +121,7 @@ export class ShardPoller {
     if (lease.lost) throw new Stopped();
     const now = await this.deps.mappings.get(was.uuid);
     if (!now) await this.deps.leases.removePrefix(`${was.uuid}/`);
-    if (this.closed || !now?.enabled || now.eventSourceArn !== was.eventSourceArn || now.functionName !== was.functionName || now.qualifier !== was.qualifier || now.tumblingWindowInSeconds !== was.tumblingWindowInSeconds) throw new Stopped();
+    if (this.closed || !now?.enabled || now.eventSourceArn !== was.eventSourceArn || now.functionName !== was.functionName || now.qualifier !== was.qualifier || now.tumblingWindowInSeconds !== was.tumblingWindowInSeconds || now.parallelizationFactor !== was.parallelizationFactor) throw new Stopped();
     return now;
   }
 
@@ -126,7 +132,7 @@ export class ShardPoller {
     const claim = () => this.deps.leases.claim(key, this.deps.owner, Date.now(), Date.now() + leaseMs);
     const first = await claim();
     if (!first) return undefined;
-    const held: HeldLease = { key, shardId, token: first.token, position: first.position, lost: false, window: undefined, closedUntilMs: 0, release: () => clearInterval(timer) };
+    const held: HeldLease = { key, shardId, token: first.token, position: first.position, lost: false, lanesRunning: false, window: undefined, closedUntilMs: 0, release: () => clearInterval(timer) };
     const timer = setInterval(() => {
       claim().then((renewed) => {
         if (renewed?.token !== held.token) held.lost = true;
@@ -156,7 +162,7 @@ export class ShardPoller {
           await sleep(this.deps.pollMs ?? 500);
           continue;
         }
-        position = await this.deliver(mapping, lease, batch, 0);
+        position = await (this.lanes(mapping) > 1 ? this.deliverInLanes(mapping, lease, batch) : this.deliver(mapping, lease, batch, 0));
       }
     } catch (error) {
       if (!(error instanceof Stopped)) {
@@ -184,10 +190,11 @@ export class ShardPoller {
 
   /** Up to BatchSize records; with a batching window, waits (from the first record's arrival) for a fuller batch. */
   private async gather(mapping: EventSourceMapping, lease: HeldLease, position: number): Promise<ShardRecord[]> {
-    const read = () => this.deps.source.read(mapping.eventSourceArn, lease.shardId, position, mapping.batchSize);
+    const limit = mapping.batchSize * this.lanes(mapping);
+    const read = () => this.deps.source.read(mapping.eventSourceArn, lease.shardId, position, limit);
     let batch = await read();
     const windowMs = mapping.maximumBatchingWindowInSeconds * 1000;
-    while (batch.length > 0 && batch.length < mapping.batchSize && windowMs > 0) {
+    while (batch.length > 0 && batch.length < limit && windowMs > 0) {
       const waitMs = (batch[0] as ShardRecord).createdAtMs + windowMs - Date.now();
       if (waitMs <= 0) break;
       await sleep(Math.min(waitMs, this.deps.pollMs ?? 500));
@@ -230,6 +237,30 @@ export class ShardPoller {
     }
     await this.checkpoint(lease, last);
     if (kept.length > 0) await this.record(mapping.uuid, "OK");
+    return last;
+  }
+
+  /** ParallelizationFactor's lanes; a tumbling window's state is the shard's, so a windowed shard has one lane. */
+  private lanes(mapping: EventSourceMapping): number {
+    return (mapping.tumblingWindowInSeconds ?? 0) > 0 ? 1 : (mapping.parallelizationFactor ?? 1);
+  }
+
+  /**
+   * One round of up to ParallelizationFactor × BatchSize records: each lane delivers its records in
+   * batches, in order, concurrently with the other lanes; the checkpoint moves past the round only once
+   * every lane is done with it (a restart redelivers a round in flight, never skips one).
+   */
+  private async deliverInLanes(mapping: EventSourceMapping, lease: HeldLease, round: readonly ShardRecord[]): Promise<number> {
+    lease.lanesRunning = true;
+    const lanes = splitIntoLanes(round, this.lanes(mapping)).map(async (lane) => {
+      for (let from = 0; from < lane.length; from += mapping.batchSize) await this.deliver(mapping, lease, lane.slice(from, from + mapping.batchSize), 0);
+    });
+    const settled = await Promise.allSettled(lanes);
+    lease.lanesRunning = false;
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed) throw failed.reason;
+    const last = (round[round.length - 1] as ShardRecord).position;
+    await this.checkpoint(lease, last);
     return last;
   }
 
@@ -350,6 +381,7 @@ export class ShardPoller {
       lease.window.donePosition = position;
       return;
     }
+    if (lease.lanesRunning) return;
     if (lease.position === position) return;
     if (!(await this.deps.leases.savePosition(lease.key, lease.token, position))) {
       lease.lost = true;
@@ -362,34 +394,4 @@ export class ShardPoller {
     const current = await this.deps.mappings.get(uuid);
     if (current && current.lastProcessingResult !== result) await this.deps.mappings.put(uuid, { ...current, lastProcessingResult: result });
   }
-}
-
-/** A function's JSON response (null for an empty one), or MALFORMED when it is not JSON. */
-const MALFORMED = Symbol("malformed");
-function parseResponse(payload: Buffer): unknown {
-  try {
-    return payload.length === 0 ? null : JSON.parse(payload.toString("utf8"));
-  } catch {
-    return MALFORMED;
-  }
-}
-
-/**
- * ReportBatchItemFailures for streams: `{"batchItemFailures":[{"itemIdentifier": <SequenceNumber>}]}`.
- * The lowest failed record is where the retry starts; an empty list or a null body is success; an
- * unknown identifier or a malformed response fails the whole batch (retry from 0).
- */
-function firstReportedFailure(response: unknown, records: readonly ShardRecord[]): number | undefined {
-  if (response === MALFORMED) return 0;
-  if (response === null || typeof response !== "object") return undefined;
-  const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
-  if (failures === undefined || failures === null) return undefined;
-  if (!Array.isArray(failures)) return 0;
-  let lowest: number | undefined;
-  for (const failure of failures as { itemIdentifier?: unknown }[]) {
-    const index = records.findIndex((r) => r.sequenceNumber === failure?.itemIdentifier);
-    if (index === -1) return 0;
-    lowest = lowest === undefined ? index : Math.min(lowest, index);
-  }
-  return lowest;
 }

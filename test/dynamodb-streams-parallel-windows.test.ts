@@ -1,5 +1,7 @@
 /**
- * Tumbling windows on a DynamoDB stream event source mapping against a real Unkai: every invocation
+ * ParallelizationFactor and tumbling windows on DynamoDB stream event source mappings against a real
+ * Unkai. Lanes: one key's records arrive in order while other keys' batches run concurrently, each
+ * record once. Windows: every invocation
  * of a window gets the state the previous one returned, each window ends with one final invoke
  * (no records, `isFinalInvokeForWindow`), the next window starts from an empty state, and every
  * record is counted once, in order. A restart replays the open window from its first record with a
@@ -12,7 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand } from "@aws-sdk/client-lambda";
+import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
@@ -29,7 +31,7 @@ interface WindowEvent {
   isWindowTerminatedEarly: boolean;
 }
 
-describe("DynamoDB stream tumbling windows", () => {
+describe("DynamoDB stream ParallelizationFactor and tumbling windows", () => {
   const collector = new Collector();
   let unkai: TestUnkai;
   let fn: LambdaClient;
@@ -94,6 +96,35 @@ describe("DynamoDB stream tumbling windows", () => {
     return byWindow;
   }
 
+  it("ParallelizationFactor 4: one key's records in order, other keys' batches concurrently, each record once", async () => {
+    const table = await ddb.send(new CreateTableCommand({
+      TableName: "par-lanes", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
+    }));
+    await createFromFixture(fn, "par-lanes", "ddb-lane-consumer", { Timeout: 5, Environment: { Variables: { COLLECTOR_URL: collector.url("par-lanes"), WORK_MS: "300" } } });
+    const keys = Array.from({ length: 8 }, (_, i) => `key${i}`);
+    const written: string[] = [];
+    for (let version = 0; version < 3; version += 1) {
+      for (const key of keys) {
+        await ddb.send(new PutItemCommand({ TableName: "par-lanes", Item: { pk: { S: key }, version: { N: String(version) } } }));
+        written.push(`${key}@${version}`);
+      }
+    }
+    const mapping = await fn.send(new CreateEventSourceMappingCommand({ FunctionName: "par-lanes", EventSourceArn: table.TableDescription?.LatestStreamArn, StartingPosition: "TRIM_HORIZON", BatchSize: 2, ParallelizationFactor: 4 }));
+    assert.equal(mapping.ParallelizationFactor, 4);
+    const entries = () => collector.recorded("par-lanes") as { phase: string; requestId: string; at: number; records?: { pk: string; version: number }[] }[];
+    const delivered = () => entries().filter((e) => e.phase === "start").flatMap((e) => e.records ?? []);
+    await waitFor("all 24 records", () => (delivered().length >= 24 && entries().filter((e) => e.phase === "end").length === entries().filter((e) => e.phase === "start").length ? true : undefined), 30_000);
+    assert.deepEqual(delivered().map((r) => `${r.pk}@${r.version}`).sort(), [...written].sort(), "each record once");
+    for (const key of keys) assert.deepEqual(delivered().filter((r) => r.pk === key).map((r) => r.version), [0, 1, 2], `${key}'s records in order`);
+    const spans = entries().filter((e) => e.phase === "start").map((start) => ({ from: start.at, to: (entries().find((e) => e.phase === "end" && e.requestId === start.requestId) as { at: number }).at }));
+    const overlapping = spans.some((a, i) => spans.some((b, j) => i !== j && b.from < a.to && a.from < b.to));
+    assert.ok(overlapping, "batches of the same shard ran concurrently");
+    assert.ok(spans.length >= 12, "batches of at most BatchSize");
+    await assert.rejects(fn.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, ParallelizationFactor: 11 })), (e: Error) => e.name === "InvalidParameterValueException");
+    await fn.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: false }));
+  });
+
   it("chains the state within a window, closes it with a final invoke, and starts the next one empty", async () => {
     const { arn, uuid } = await windowedMapping("win-count");
     for (const key of ["a0", "a1", "a2", "a3", "a4"]) await put("win-count", key);
@@ -125,7 +156,7 @@ describe("DynamoDB stream tumbling windows", () => {
     if (closedBeforeStop === 0) assert.ok(events("win-restart").flatMap((e) => e.Records).length > 4, "the open window's records were delivered again after the restart");
   });
 
-  it("refuses TumblingWindowInSeconds out of 0–900 and on a queue", async () => {
+  it("refuses TumblingWindowInSeconds out of 0–900, ParallelizationFactor out of 1–10, and both on a queue", async () => {
     const table = await ddb.send(new CreateTableCommand({
       TableName: "win-refused", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
       AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" },
@@ -139,5 +170,7 @@ describe("DynamoDB stream tumbling windows", () => {
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: "win-refused" }));
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn as string;
     await assert.rejects(fn.send(new CreateEventSourceMappingCommand({ FunctionName: "win-refused", EventSourceArn: queueArn, TumblingWindowInSeconds: 5 })), (e: Error) => invalid(e) && /only for Kinesis and DynamoDB stream/.test(e.message));
+    await assert.rejects(fn.send(new CreateEventSourceMappingCommand({ FunctionName: "win-refused", EventSourceArn: queueArn, ParallelizationFactor: 2 })), (e: Error) => invalid(e) && /only for Kinesis and DynamoDB stream/.test(e.message));
+    await assert.rejects(fn.send(new CreateEventSourceMappingCommand({ FunctionName: "win-refused", EventSourceArn: table.TableDescription?.LatestStreamArn, StartingPosition: "LATEST", ParallelizationFactor: 0 })), invalid);
   });
 });
