@@ -26,6 +26,10 @@ export interface EventSourceMapping {
   /** Stream sources: the age past which a failing batch is given up (-1: until its records expire). */
   readonly maximumRecordAgeInSeconds?: number;
   readonly bisectBatchOnFunctionError?: boolean;
+  /** Stream sources: ParallelizationFactor, the concurrent batches per shard (undefined: 1). */
+  readonly parallelizationFactor?: number;
+  /** Stream sources: TumblingWindowInSeconds (undefined or 0: no windows, no state). */
+  readonly tumblingWindowInSeconds?: number;
   /** Stream sources: DestinationConfig.OnFailure.Destination, which gets a record of each batch given up. */
   readonly onFailure?: string;
   /**

@@ -6,6 +6,8 @@
  * MaximumRecordAgeInSeconds is reached — then its description goes to the OnFailure destination and
  * the shard moves on. Checkpoints are stored with the shard's lease, so a restart continues after the
  * last record done with (a batch in flight at the crash is delivered again: at least once, never skipped).
+ * ParallelizationFactor delivers rounds of records in lanes by partition key (lanes.ts); tumbling
+ * windows carry the function's state across a window's batches (tumbling-window.ts).
  *
  * Nodes sharing a store (cluster mode) all scan, but a shard's loop runs only on the node holding its
  * lease (ShardLeaseStore), renewed while the loop runs and taken over once it ends or its node's
@@ -24,7 +26,10 @@ import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
 import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
 import type { ShardRecord, ShardSource } from "./shard-source.js";
+import { splitIntoLanes } from "./lanes.js";
+import { firstReportedFailure, parseResponse } from "./stream-response.js";
 import { PollLoops } from "./poll-loops.js";
+import { keepState, openWindow, stateOf, windowFields, windowStartOf, type OpenWindow } from "./tumbling-window.js";
 
 export interface ShardPollerDeps {
   readonly source: ShardSource;
@@ -66,6 +71,12 @@ interface HeldLease {
   position: number | undefined;
   /** Set once a renewal or a checkpoint found another node's lease: the loop stops at its next step. */
   lost: boolean;
+  /** TumblingWindowInSeconds: the window being delivered (its checkpoint waits for its final invoke). */
+  window: OpenWindow | undefined;
+  /** ParallelizationFactor: lanes are delivering, so only the round's end moves the checkpoint. */
+  lanesRunning: boolean;
+  /** Where the last closed window ended: a record written before it (late) joins the next window. */
+  closedUntilMs: number;
   release(): void;
 }
 
@@ -110,7 +121,7 @@ export class ShardPoller {
     if (lease.lost) throw new Stopped();
     const now = await this.deps.mappings.get(was.uuid);
     if (!now) await this.deps.leases.removePrefix(`${was.uuid}/`);
-    if (this.closed || !now?.enabled || now.eventSourceArn !== was.eventSourceArn || now.functionName !== was.functionName || now.qualifier !== was.qualifier) throw new Stopped();
+    if (this.closed || !now?.enabled || now.eventSourceArn !== was.eventSourceArn || now.functionName !== was.functionName || now.qualifier !== was.qualifier || now.tumblingWindowInSeconds !== was.tumblingWindowInSeconds || now.parallelizationFactor !== was.parallelizationFactor) throw new Stopped();
     return now;
   }
 
@@ -121,7 +132,7 @@ export class ShardPoller {
     const claim = () => this.deps.leases.claim(key, this.deps.owner, Date.now(), Date.now() + leaseMs);
     const first = await claim();
     if (!first) return undefined;
-    const held: HeldLease = { key, shardId, token: first.token, position: first.position, lost: false, release: () => clearInterval(timer) };
+    const held: HeldLease = { key, shardId, token: first.token, position: first.position, lost: false, lanesRunning: false, window: undefined, closedUntilMs: 0, release: () => clearInterval(timer) };
     const timer = setInterval(() => {
       claim().then((renewed) => {
         if (renewed?.token !== held.token) held.lost = true;
@@ -142,14 +153,16 @@ export class ShardPoller {
       let position = await this.startingPosition(first, shardId, lease);
       for (;;) {
         const mapping = await this.current(first, lease);
-        const batch = await this.gather(mapping, lease, position);
+        const read = await this.gather(mapping, lease, position);
+        if (await this.turnWindow(mapping, lease, read)) continue;
+        const batch = this.inWindow(mapping, lease, read);
         if (batch.length === 0) {
           // A deleted table's stream (or a resharded-away shard) ends its loop.
           if (!(await this.deps.source.shards(mapping.eventSourceArn))?.includes(shardId)) return;
           await sleep(this.deps.pollMs ?? 500);
           continue;
         }
-        position = await this.deliver(mapping, lease, batch, 0);
+        position = await (this.lanes(mapping) > 1 ? this.deliverInLanes(mapping, lease, batch) : this.deliver(mapping, lease, batch, 0));
       }
     } catch (error) {
       if (!(error instanceof Stopped)) {
@@ -177,10 +190,11 @@ export class ShardPoller {
 
   /** Up to BatchSize records; with a batching window, waits (from the first record's arrival) for a fuller batch. */
   private async gather(mapping: EventSourceMapping, lease: HeldLease, position: number): Promise<ShardRecord[]> {
-    const read = () => this.deps.source.read(mapping.eventSourceArn, lease.shardId, position, mapping.batchSize);
+    const limit = mapping.batchSize * this.lanes(mapping);
+    const read = () => this.deps.source.read(mapping.eventSourceArn, lease.shardId, position, limit);
     let batch = await read();
     const windowMs = mapping.maximumBatchingWindowInSeconds * 1000;
-    while (batch.length > 0 && batch.length < mapping.batchSize && windowMs > 0) {
+    while (batch.length > 0 && batch.length < limit && windowMs > 0) {
       const waitMs = (batch[0] as ShardRecord).createdAtMs + windowMs - Date.now();
       if (waitMs <= 0) break;
       await sleep(Math.min(waitMs, this.deps.pollMs ?? 500));
@@ -200,7 +214,7 @@ export class ShardPoller {
     let pending = kept;
     let retries = retriesSoFar;
     while (pending.length > 0) {
-      const outcome = await this.invoke(await this.current(mapping, lease), pending);
+      const outcome = await this.invoke(await this.current(mapping, lease), lease, pending);
       if (outcome.ok) break;
       if (outcome.retryFrom !== undefined && outcome.retryFrom > 0) {
         // Checkpoint semantics: what came before the first reported failure is done.
@@ -219,11 +233,77 @@ export class ShardPoller {
         break;
       }
       retries += 1;
-      await sleep(Math.min((this.deps.backoffMs ?? 200) * 2 ** Math.min(retries - 1, 10), this.deps.maxBackoffMs ?? 5_000));
+      await this.backOff(retries);
     }
     await this.checkpoint(lease, last);
     if (kept.length > 0) await this.record(mapping.uuid, "OK");
     return last;
+  }
+
+  /** ParallelizationFactor's lanes; a tumbling window's state is the shard's, so a windowed shard has one lane. */
+  private lanes(mapping: EventSourceMapping): number {
+    return (mapping.tumblingWindowInSeconds ?? 0) > 0 ? 1 : (mapping.parallelizationFactor ?? 1);
+  }
+
+  /**
+   * One round of up to ParallelizationFactor × BatchSize records: each lane delivers its records in
+   * batches, in order, concurrently with the other lanes; the checkpoint moves past the round only once
+   * every lane is done with it (a restart redelivers a round in flight, never skips one).
+   */
+  private async deliverInLanes(mapping: EventSourceMapping, lease: HeldLease, round: readonly ShardRecord[]): Promise<number> {
+    lease.lanesRunning = true;
+    const lanes = splitIntoLanes(round, this.lanes(mapping)).map(async (lane) => {
+      for (let from = 0; from < lane.length; from += mapping.batchSize) await this.deliver(mapping, lease, lane.slice(from, from + mapping.batchSize), 0);
+    });
+    const settled = await Promise.allSettled(lanes);
+    lease.lanesRunning = false;
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed) throw failed.reason;
+    const last = (round[round.length - 1] as ShardRecord).position;
+    await this.checkpoint(lease, last);
+    return last;
+  }
+
+  /** Doubling from `backoffMs` after each failed try, up to `maxBackoffMs`. */
+  private backOff(retries: number): Promise<unknown> {
+    return sleep(Math.min((this.deps.backoffMs ?? 200) * 2 ** Math.min(retries - 1, 10), this.deps.maxBackoffMs ?? 5_000));
+  }
+
+  /**
+   * Tumbling windows: closes the open window (its final invoke) once its time is over and no record of
+   * it is left, or once its state outgrew 1 MB, and returns true; opens the next window for `read`.
+   */
+  private async turnWindow(mapping: EventSourceMapping, lease: HeldLease, read: readonly ShardRecord[]): Promise<boolean> {
+    const windowMs = (mapping.tumblingWindowInSeconds ?? 0) * 1000;
+    if (windowMs === 0) return false;
+    const open = lease.window;
+    const next = read[0];
+    if (open !== undefined) {
+      const over = next === undefined ? Date.now() >= open.endMs : windowStartOf(next, windowMs, lease.closedUntilMs) >= open.endMs;
+      if (!over && !open.terminatedEarly) return false;
+      await this.closeWindow(mapping, lease, open);
+      return true;
+    }
+    if (next !== undefined) lease.window = openWindow(windowStartOf(next, windowMs, lease.closedUntilMs), windowMs);
+    return false;
+  }
+
+  /** The records of `read` in the open window (all of them without tumbling windows). */
+  private inWindow(mapping: EventSourceMapping, lease: HeldLease, read: ShardRecord[]): ShardRecord[] {
+    const window = lease.window;
+    if (window === undefined) return read;
+    const windowMs = (mapping.tumblingWindowInSeconds ?? 0) * 1000;
+    const after = read.findIndex((record) => windowStartOf(record, windowMs, lease.closedUntilMs) >= window.endMs);
+    return after === -1 ? read : read.slice(0, after);
+  }
+
+  /** The window's final invoke (no records), retried until it succeeds as Lambda does; then the checkpoint moves past the window. */
+  private async closeWindow(mapping: EventSourceMapping, lease: HeldLease, window: OpenWindow): Promise<void> {
+    for (let retries = 1; !(await this.invoke(await this.current(mapping, lease), lease, [], true)).ok; retries += 1) await this.backOff(retries);
+    lease.window = undefined;
+    lease.closedUntilMs = window.terminatedEarly ? window.startMs : window.endMs;
+    if (window.donePosition !== undefined) await this.checkpoint(lease, window.donePosition);
+    await this.record(mapping.uuid, "OK");
   }
 
   private filter(mapping: EventSourceMapping, batch: readonly ShardRecord[]): ShardRecord[] {
@@ -241,10 +321,12 @@ export class ShardPoller {
     return undefined;
   }
 
-  private async invoke(mapping: EventSourceMapping, records: readonly ShardRecord[]): Promise<Outcome> {
+  /** One synchronous invocation with `records` (and the open window's fields, `final` for its last one). */
+  private async invoke(mapping: EventSourceMapping, lease: HeldLease, records: readonly ShardRecord[], final = false): Promise<Outcome> {
     const { functions, invoker } = this.deps;
     const fn = await functions.resolve(mapping.functionName, mapping.qualifier);
-    const payload = Buffer.from(JSON.stringify({ Records: records.map((r) => ({ ...r.event, eventSourceARN: mapping.eventSourceArn })) }));
+    const window = lease.window && windowFields(lease.window, lease.shardId, mapping.eventSourceArn, final);
+    const payload = Buffer.from(JSON.stringify({ Records: records.map((r) => ({ ...r.event, eventSourceARN: mapping.eventSourceArn })), ...window }));
     const result = await invoker.invoke({
       fn: functions.runnable(fn), requestId: randomUUID(), payload,
       invokedArn: functions.arn(mapping.functionName, mapping.qualifier), clientContext: undefined,
@@ -254,8 +336,15 @@ export class ShardPoller {
       await this.record(mapping.uuid, "PROBLEM: Function call failed");
       return { ok: false, statusCode: 200, functionError: result.functionError };
     }
-    if (!mapping.functionResponseTypes.includes("ReportBatchItemFailures")) return { ok: true, statusCode: 200 };
-    const retryFrom = firstReportedFailure(result.payload, records);
+    const response = parseResponse(result.payload);
+    const state = lease.window && stateOf(response);
+    if (lease.window && state === undefined) {
+      await this.record(mapping.uuid, "PROBLEM: Function response has no state");
+      return { ok: false, statusCode: 200 };
+    }
+    const retryFrom = mapping.functionResponseTypes.includes("ReportBatchItemFailures") ? firstReportedFailure(response, records) : undefined;
+    // The state accounts for the records before the first failed one, which are done with.
+    if (lease.window && state !== undefined && retryFrom !== 0) keepState(lease.window, state);
     if (retryFrom === undefined) return { ok: true, statusCode: 200 };
     await this.record(mapping.uuid, "PROBLEM: Function reported failed records");
     return { ok: false, statusCode: 200, retryFrom };
@@ -288,6 +377,11 @@ export class ShardPoller {
 
   /** Stores the shard's checkpoint under the lease; a node that lost the lease stops instead. */
   private async checkpoint(lease: HeldLease, position: number): Promise<void> {
+    if (lease.window !== undefined) {
+      lease.window.donePosition = position;
+      return;
+    }
+    if (lease.lanesRunning) return;
     if (lease.position === position) return;
     if (!(await this.deps.leases.savePosition(lease.key, lease.token, position))) {
       lease.lost = true;
@@ -300,29 +394,4 @@ export class ShardPoller {
     const current = await this.deps.mappings.get(uuid);
     if (current && current.lastProcessingResult !== result) await this.deps.mappings.put(uuid, { ...current, lastProcessingResult: result });
   }
-}
-
-/**
- * ReportBatchItemFailures for streams: `{"batchItemFailures":[{"itemIdentifier": <SequenceNumber>}]}`.
- * The lowest failed record is where the retry starts; an empty list or a null body is success; an
- * unknown identifier or a malformed response fails the whole batch (retry from 0).
- */
-function firstReportedFailure(payload: Buffer, records: readonly ShardRecord[]): number | undefined {
-  let response: unknown;
-  try {
-    response = payload.length === 0 ? null : JSON.parse(payload.toString("utf8"));
-  } catch {
-    return 0;
-  }
-  if (response === null || typeof response !== "object") return undefined;
-  const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
-  if (failures === undefined || failures === null) return undefined;
-  if (!Array.isArray(failures)) return 0;
-  let lowest: number | undefined;
-  for (const failure of failures as { itemIdentifier?: unknown }[]) {
-    const index = records.findIndex((r) => r.sequenceNumber === failure?.itemIdentifier);
-    if (index === -1) return 0;
-    lowest = lowest === undefined ? index : Math.min(lowest, index);
-  }
-  return lowest;
 }

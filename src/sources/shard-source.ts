@@ -11,6 +11,8 @@ export interface ShardRecord {
   readonly position: number;
   /** The sequence number as the source writes it (for on-failure records). */
   readonly sequenceNumber: string;
+  /** What ParallelizationFactor keeps in one lane, in order (DynamoDB: the item's key; Kinesis: the partition key). */
+  readonly partitionKey: string;
   /** When the record was written (MaximumRecordAgeInSeconds counts from here), epoch ms. */
   readonly createdAtMs: number;
   /** The record as Lambda's event carries it, without `eventSourceARN` (the poller adds it). */

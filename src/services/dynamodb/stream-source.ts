@@ -27,7 +27,7 @@ export function dynamoStreamSource(ctx: DynamoContext): ShardSource {
       return rows.map((row) => {
         const event = JSON.parse(row.record) as Record<string, JsonValue> & { dynamodb: Record<string, JsonValue> };
         const sequenceNumber = formatSequence(row.sequence);
-        return { position: row.sequence, sequenceNumber, createdAtMs: row.createdAt, event: { ...event, dynamodb: { ...event.dynamodb, SequenceNumber: sequenceNumber } } };
+        return { position: row.sequence, sequenceNumber, partitionKey: JSON.stringify(event.dynamodb.Keys), createdAtMs: row.createdAt, event: { ...event, dynamodb: { ...event.dynamodb, SequenceNumber: sequenceNumber } } };
       });
     },
   };

@@ -40,8 +40,8 @@ const common = {
   MaximumRecordAgeInSeconds: z.number().int().min(-1).max(604_800).optional(),
   BisectBatchOnFunctionError: z.boolean().optional(),
   DestinationConfig: z.object({ OnFailure: z.object({ Destination: z.string().max(350).optional() }).optional() }).optional(),
-  ParallelizationFactor: z.literal(1).optional(),
-  TumblingWindowInSeconds: z.literal(0).optional(),
+  ParallelizationFactor: z.number().int().min(1).max(10).optional(),
+  TumblingWindowInSeconds: z.number().int().min(0).max(900).optional(),
 };
 const createInput = z
   .object({ EventSourceArn: z.string().min(12).max(1024), FunctionName: z.string().min(1).max(140), StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]).optional(), ...common })
@@ -70,15 +70,15 @@ function configuration(deps: MappingDeps, mapping: EventSourceMapping, state?: s
   };
 }
 
-/** What a stream mapping adds to its configuration (ParallelizationFactor and tumbling windows are not supported: 1 and 0). */
+/** What a stream mapping adds to its configuration. */
 function streamConfiguration(mapping: EventSourceMapping): Record<string, unknown> {
   return {
     StartingPosition: mapping.startingPosition,
     MaximumRetryAttempts: mapping.maximumRetryAttempts ?? -1,
     MaximumRecordAgeInSeconds: mapping.maximumRecordAgeInSeconds ?? -1,
     BisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError ?? false,
-    ParallelizationFactor: 1,
-    TumblingWindowInSeconds: 0,
+    ParallelizationFactor: mapping.parallelizationFactor ?? 1,
+    TumblingWindowInSeconds: mapping.tumblingWindowInSeconds ?? 0,
     DestinationConfig: { OnFailure: mapping.onFailure !== undefined ? { Destination: mapping.onFailure } : {} },
   };
 }
@@ -138,7 +138,7 @@ function filtersOf(input: { FilterCriteria?: FilterCriteria | undefined }): Filt
   return (input.FilterCriteria.Filters ?? []).length > 0 ? input.FilterCriteria : undefined;
 }
 
-type StreamSettings = Pick<EventSourceMapping, "startingPosition" | "maximumRetryAttempts" | "maximumRecordAgeInSeconds" | "bisectBatchOnFunctionError" | "onFailure">;
+type StreamSettings = Pick<EventSourceMapping, "startingPosition" | "maximumRetryAttempts" | "maximumRecordAgeInSeconds" | "bisectBatchOnFunctionError" | "parallelizationFactor" | "tumblingWindowInSeconds" | "onFailure">;
 
 /** A stream mapping's settings from Create or Update input (Update keeps what it does not name). */
 function streamSettings(input: z.infer<typeof updateInput> & { StartingPosition?: string }, current: EventSourceMapping | undefined): StreamSettings {
@@ -148,14 +148,23 @@ function streamSettings(input: z.infer<typeof updateInput> & { StartingPosition?
     maximumRetryAttempts: input.MaximumRetryAttempts ?? current?.maximumRetryAttempts,
     maximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds ?? current?.maximumRecordAgeInSeconds,
     bisectBatchOnFunctionError: input.BisectBatchOnFunctionError ?? current?.bisectBatchOnFunctionError,
+    parallelizationFactor: input.ParallelizationFactor ?? current?.parallelizationFactor,
+    tumblingWindowInSeconds: input.TumblingWindowInSeconds ?? current?.tumblingWindowInSeconds,
     ...(onFailure !== undefined && onFailure !== "" ? { onFailure } : { onFailure: undefined }),
   };
+}
+
+/** Settings only stream mappings have, refused on a queue's. */
+function refuseStreamOnly(input: z.infer<typeof updateInput>): void {
+  if ((input.TumblingWindowInSeconds ?? 0) > 0) throw invalidParameter("TumblingWindowInSeconds is only for Kinesis and DynamoDB stream event sources.");
+  if ((input.ParallelizationFactor ?? 1) > 1) throw invalidParameter("ParallelizationFactor is only for Kinesis and DynamoDB stream event sources.");
 }
 
 async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
   const input = parseBody(createInput, body);
   const ref = parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
   const stream = deps.shards.sourceFor(input.EventSourceArn) !== undefined;
+  if (!stream) refuseStreamOnly(input);
   if (input.StartingPosition === "AT_TIMESTAMP") throw invalidParameter("StartingPosition AT_TIMESTAMP is only for Kinesis streams.");
   const mapping: EventSourceMapping = {
     uuid: randomUUID(), functionName: ref.name, qualifier: ref.qualifier, eventSourceArn: input.EventSourceArn,
@@ -176,6 +185,7 @@ async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
 async function update(deps: MappingDeps, uuid: string, body: Buffer): Promise<UnkaiResponse> {
   const current = await find(deps, uuid);
   const input = parseBody(updateInput, body);
+  if (current.startingPosition === undefined) refuseStreamOnly(input);
   const ref = input.FunctionName === undefined ? undefined : parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
   const next: EventSourceMapping = {
     ...current,
