@@ -53,7 +53,7 @@ export const BLUEPRINTS = [
   { id: "hello-python", title: "Hello world (Python)", description: "Logs the event and returns a greeting.", runtime: "python3.12", handler: "lambda_function.lambda_handler", files: { "lambda_function.py": pythonHello }, testTemplate: "hello" },
   { id: "s3-node", title: "Process S3 uploads (Node.js)", description: "Reads bucket, key and size from each record of an S3 event notification.", runtime: "nodejs20.x", handler: "index.handler", files: { "index.mjs": s3Node }, testTemplate: "s3-put" },
   { id: "http-node", title: "HTTP API handler (Node.js)", description: "Answers an API Gateway HTTP API (payload 2.0) request with JSON.", runtime: "nodejs20.x", handler: "index.handler", files: { "index.mjs": httpNode }, testTemplate: "apigw-v2" },
-  { id: "scheduled-python", title: "Scheduled job (Python)", description: "Runs on an EventBridge schedule and reports when it ran.", runtime: "python3.12", handler: "lambda_function.lambda_handler", files: { "lambda_function.py": scheduledPython }, testTemplate: "eventbridge-scheduled" },
+  { id: "scheduled-python", title: "Scheduled job (Python)", description: "Runs on an EventBridge schedule and reports when it ran.", runtime: "python3.12", handler: "lambda_function.lambda_handler", files: { "lambda_function.py": scheduledPython }, testTemplate: "eventbridge-scheduled", schedule: "rate(5 minutes)" },
 ];
 
 /** "From scratch": the hello world of the runtime's language. */

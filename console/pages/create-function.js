@@ -1,10 +1,11 @@
 /** Create a function: from scratch, from a blueprint, or from an uploaded zip. */
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
-import { unkaiFetch, lambda } from "../api.js";
+import { events, lambda, unkaiFetch } from "../api.js";
 import { BLUEPRINTS, RUNTIMES, scratchFor } from "../blueprints.js";
 import { EVENT_TEMPLATES } from "../event-templates.js";
 import { errorBox, h, replace, toast } from "../dom.js";
+import { wireSchedule } from "../schedule-wiring.js";
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -67,12 +68,16 @@ export async function createPage(container) {
     }
     submit.disabled = true;
     try {
-      await lambda().send(new CreateFunctionCommand({
+      const created = await lambda().send(new CreateFunctionCommand({
         FunctionName: name.value, Role: role.value, Runtime: input.Runtime, Handler: input.Handler, Code: { ZipFile: input.ZipFile },
         Description: chosen === "blueprint" ? `From the blueprint "${BLUEPRINTS.find((b) => b.id === blueprint.value)?.title}"` : undefined,
       }));
       if (template) await saveStarterEvent(name.value, template);
-      toast(`Created ${name.value}.`);
+      const schedule = chosen === "blueprint" ? BLUEPRINTS.find((b) => b.id === blueprint.value)?.schedule : undefined;
+      if (schedule) {
+        const rule = await wireSchedule({ events: events(), lambda: lambda() }, name.value, created.FunctionArn, schedule);
+        toast(`Created ${name.value}; rule ${rule.name} runs it ${schedule}.`);
+      } else toast(`Created ${name.value}.`);
       location.hash = `#/functions/${encodeURIComponent(name.value)}/code`;
     } catch (error) {
       errors.show(error);
