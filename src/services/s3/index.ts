@@ -18,6 +18,7 @@ import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "./taggi
 import { getBucketVersioning, listObjectVersions, putBucketVersioning } from "./version-ops.js";
 import { copyObject, getObject, putObject } from "./object-ops.js";
 import { deleteObject } from "./object-delete.js";
+import { isPostObject, postObject } from "./post-object.js";
 import { S3Notifications } from "../../sources/s3-notifications.js";
 import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { Platform, ServiceModule } from "../module.js";
@@ -77,6 +78,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     if (method === "GET" && query.get("list-type") === "2") return listObjectsV2(context, request, bucket);
     if (method === "GET") return listObjectsV1(context, request, bucket);
     if (method === "POST" && query.has("delete")) return deleteObjects(context, request, bucket);
+    if (isPostObject(request, key)) return postObject(context, request, bucket);
     if (method === "PUT") return createBucket(context, request, bucket);
     if (method === "HEAD") return headBucket(context, request, bucket);
     if (method === "DELETE") return deleteBucket(context, bucket);
@@ -125,10 +127,21 @@ function unsignedBucketRequest(request: UnkaiRequest): boolean {
 
 /** Whether the request is a PutObject or UploadPart whose body should stream; false when its path cannot be read (answered later). */
 function streamsUpload(request: UnkaiRequest): boolean {
+  if (request.method === "POST") return postsForm(request);
   // PutObjectTagging's small XML document is read whole.
   if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined || request.query.has("tagging")) return false;
   try {
     return targetOf(request).key !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** A browser-based upload (POST Object): the form carries its own signed policy, checked by post-object.ts. */
+function postsForm(request: UnkaiRequest): boolean {
+  try {
+    const { bucket, key } = targetOf(request);
+    return bucket !== undefined && isPostObject(request, key);
   } catch {
     return false;
   }
@@ -151,11 +164,12 @@ function bucketOf(request: UnkaiRequest): string | undefined {
 
 /**
  * Unsigned requests S3 serves: CORS preflights (answered from the bucket's rules alone), and requests
- * the bucket's policy allows everyone to make (a public-read bucket; src/auth/anonymous-access.ts).
+ * the bucket's policy allows everyone to make (a public-read bucket; src/auth/anonymous-access.ts), and
+ * browser-based uploads (their form carries a signed policy, checked by post-object.ts).
  */
 async function servedUnsigned(request: UnkaiRequest, anonymous: AnonymousAccess | undefined): Promise<boolean> {
   if (signed(request) || bucketOf(request) === undefined) return false;
-  if (request.method === "OPTIONS") return true;
+  if (request.method === "OPTIONS" || postsForm(request)) return true;
   return anonymous !== undefined && (await anonymous.allowed(request, s3Actions(request)));
 }
 
