@@ -19,6 +19,7 @@ import { getBucketVersioning, listObjectVersions, putBucketVersioning } from "./
 import { copyObject, getObject, putObject } from "./object-ops.js";
 import { deleteObject } from "./object-delete.js";
 import { isPostObject, postObject } from "./post-object.js";
+import { serveWebsite, websiteTarget } from "./website.js";
 import { S3Notifications } from "../../sources/s3-notifications.js";
 import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { Platform, ServiceModule } from "../module.js";
@@ -168,6 +169,8 @@ function bucketOf(request: UnkaiRequest): string | undefined {
  * browser-based uploads (their form carries a signed policy, checked by post-object.ts).
  */
 async function servedUnsigned(request: UnkaiRequest, anonymous: AnonymousAccess | undefined): Promise<boolean> {
+  // The website address is anonymous by design; website.ts asks the bucket policy object by object.
+  if (websiteTarget(request) !== undefined) return true;
   if (signed(request) || bucketOf(request) === undefined) return false;
   if (request.method === "OPTIONS" || postsForm(request)) return true;
   return anonymous !== undefined && (await anonymous.allowed(request, s3Actions(request)));
@@ -191,7 +194,7 @@ export function s3Service(context: S3Context, anonymous?: AnonymousAccess): Serv
     name: "s3",
     signingNames: ["s3"],
     authorize: s3Actions,
-    matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined || unreadablePresignedUrl(request),
+    matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined || unreadablePresignedUrl(request) || websiteTarget(request) !== undefined,
     answersUnclaimed: unsignedBucketRequest,
     // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
     rejectUnauthenticated: s3AuthRefusal,
@@ -199,15 +202,16 @@ export function s3Service(context: S3Context, anonymous?: AnonymousAccess): Serv
     public: (request) => servedUnsigned(request, anonymous),
     allowsOrigin: (request, origin) => bucketAllowsOrigin(context, request, origin),
     async handle(request) {
-      const response = await answer(context, request);
+      const website = websiteTarget(request);
+      const response = website ? await answer(context, request, () => serveWebsite(context, anonymous, request, website)) : await answer(context, request);
       return request.headers.origin === undefined ? response : withCors(context, request, bucketOf(request), response).catch(() => response);
     },
   };
 }
 
-async function answer(context: S3Context, request: UnkaiRequest): Promise<UnkaiResponse> {
+async function answer(context: S3Context, request: UnkaiRequest, serve = () => route(context, request)): Promise<UnkaiResponse> {
   try {
-    const response = await route(context, request);
+    const response = await serve();
     return { ...response, headers: { ...response.headers, "x-amz-request-id": request.requestId } };
   } catch (error) {
     // A client still sending a body it will not read an answer before finishing: discard the rest.
