@@ -130,6 +130,12 @@ describe("S3 browser-based uploads (POST Object)", () => {
     }
   });
 
+  it("refuses fields over 20 KB before the file with MaxPostPreDataLengthExceeded, answering while a large file follows", async () => {
+    const fields = signedForm("forms", [["starts-with", "$x-ignore-pad", ""]], { key: "padded.bin" });
+    const response = await post(suite.unkai.url, "forms", { ...fields, "x-ignore-pad": "p".repeat(30_000) }, Buffer.alloc(5_000_000));
+    assert.deepEqual(await s3Error(response), { status: 400, code: "MaxPostPreDataLengthExceeded", message: "Your POST request fields preceding the upload file were too large." });
+  });
+
   it("announces the upload as ObjectCreated:Post", async () => {
     const sqs = new SQSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
     try {

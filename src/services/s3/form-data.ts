@@ -24,6 +24,10 @@ function malformed(detail: string): S3Error {
   return new S3Error("MalformedPOSTRequest", `The body of your POST request is not well-formed multipart/form-data. ${detail}`);
 }
 
+function tooLarge(): S3Error {
+  return new S3Error("MaxPostPreDataLengthExceeded", "Your POST request fields preceding the upload file were too large.");
+}
+
 /** The boundary of a `multipart/form-data` Content-Type, or undefined when it is not one. */
 export function formBoundary(contentType: string | undefined): string | undefined {
   if (contentType === undefined || !/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) return undefined;
@@ -50,7 +54,7 @@ class Cursor {
     for (;;) {
       const at = this.buffer.indexOf(needle);
       if (at >= 0) return at;
-      if (this.buffer.length > limit) throw new S3Error("MaxPostPreDataLengthExceeded", "Your POST request fields preceding the upload file were too large.");
+      if (this.buffer.length > limit) throw tooLarge();
       if (!(await this.more())) throw malformed("The body ended before its closing boundary.");
     }
   }
@@ -109,6 +113,7 @@ export async function readForm(stream: Readable, boundary: string, maxFieldBytes
     const end = await cursor.find(delimiter, budget());
     fields.set(head.name.toLowerCase(), cursor.take(end).toString("utf8"));
     read += end;
+    if (read > maxFieldBytes) throw tooLarge();
   }
   stream.resume();
   return { fields, file: undefined };
