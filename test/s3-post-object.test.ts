@@ -9,6 +9,7 @@ import { createHash, createHmac } from "node:crypto";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketNotificationConfigurationCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { readForm } from "../src/services/s3/form-data.js";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
@@ -18,18 +19,18 @@ import { unkaiSuite } from "./helpers/suite.js";
 type Fields = Record<string, string>;
 
 /** A form signed with SigV4 over its base64 policy, as SDK v3's createPresignedPost builds it. */
-function signedForm(bucket: string, conditions: unknown[], fields: Fields, expiresInMs = 3_600_000, secret = "test"): Fields {
+function signedForm(bucket: string, conditions: unknown[], fields: Fields, expiresInMs = 3_600_000, keys: { accessKeyId: string; secretAccessKey: string } = DEFAULT_CREDENTIALS): Fields {
   const now = new Date();
   const amzDate = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
   const day = amzDate.slice(0, 8);
-  const credential = `test/${day}/us-east-1/s3/aws4_request`;
+  const credential = `${keys.accessKeyId}/${day}/us-east-1/s3/aws4_request`;
   const signing = { "X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Credential": credential, "X-Amz-Date": amzDate };
   const all = { bucket, ...fields, ...signing };
   const policy = Buffer.from(JSON.stringify({
     expiration: new Date(now.getTime() + expiresInMs).toISOString(),
     conditions: [...conditions, ...Object.entries(all).map(([name, value]) => ({ [name]: value }))],
   })).toString("base64");
-  const key = [day, "us-east-1", "s3", "aws4_request"].reduce<Buffer>((k, part) => createHmac("sha256", k).update(part).digest(), Buffer.from(`AWS4${secret}`));
+  const key = [day, "us-east-1", "s3", "aws4_request"].reduce<Buffer>((k, part) => createHmac("sha256", k).update(part).digest(), Buffer.from(`AWS4${keys.secretAccessKey}`));
   return { ...all, Policy: policy, "X-Amz-Signature": createHmac("sha256", key).update(policy).digest("hex") };
 }
 
@@ -115,7 +116,7 @@ describe("S3 browser-based uploads (POST Object)", () => {
     assert.deepEqual(await s3Error(moved), { status: 403, code: "AccessDenied", message: 'Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "user/ana/"]' });
     const extra = await post(url, "forms", { ...outside, "x-amz-meta-sneaky": "1" }, "x");
     assert.deepEqual(await s3Error(extra), { status: 403, code: "AccessDenied", message: "Invalid according to Policy: Extra input fields: x-amz-meta-sneaky" });
-    const forged = await post(url, "forms", signedForm("forms", [], { key: "f.txt" }, 3_600_000, "not-the-secret"), "x");
+    const forged = await post(url, "forms", signedForm("forms", [], { key: "f.txt" }, 3_600_000, { accessKeyId: "test", secretAccessKey: "not-the-secret" }), "x");
     assert.equal((await s3Error(forged)).code, "SignatureDoesNotMatch");
     const { key: _key, ...keyless } = signedForm("forms", [], { key: "k.txt" });
     assert.deepEqual(await s3Error(await post(url, "forms", keyless, "x")),
@@ -175,6 +176,32 @@ describe("S3 browser-based uploads (POST Object)", () => {
       const read: Buffer[] = [];
       for await (const chunk of form.file?.body ?? []) read.push(chunk as Buffer);
       assert.deepEqual(Buffer.concat(read), file, `chunks of ${size}`);
+    }
+  });
+});
+
+describe("S3 browser-based uploads under --iam enforce", () => {
+  const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
+
+  it("a form acts for its signer: an IAM user allowed s3:PutObject on uploads/* posts there and is refused elsewhere", async () => {
+    const client = s3(suite.unkai.url);
+    const iam = new IAMClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: "forms" }));
+      await iam.send(new CreateUserCommand({ UserName: "uploader" }));
+      await iam.send(new PutUserPolicyCommand({ UserName: "uploader", PolicyName: "uploads", PolicyDocument: JSON.stringify({
+        Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::forms/uploads/*" }],
+      }) }));
+      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "uploader" }));
+      const keys = { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" };
+      assert.equal((await post(suite.unkai.url, "forms", signedForm("forms", [], { key: "uploads/a.txt" }, 600_000, keys), "a")).status, 204);
+      const refused = await s3Error(await post(suite.unkai.url, "forms", signedForm("forms", [], { key: "private/a.txt" }, 600_000, keys), "a"));
+      assert.deepEqual([refused.status, refused.code], [403, "AccessDenied"]);
+      assert.match(refused.message, /user\/uploader is not authorized to perform: s3:PutObject on resource: "?arn:aws:s3:::forms\/private\/a.txt/);
+      await assert.rejects(client.send(new HeadObjectCommand({ Bucket: "forms", Key: "private/a.txt" })), "nothing was stored");
+    } finally {
+      client.destroy();
+      iam.destroy();
     }
   });
 });

@@ -1,6 +1,7 @@
 /** What every S3 operation works with, and the small lookups they share. */
 import type { Logger } from "pino";
 import type { FreeSpace } from "../../store/disk-space.js";
+import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
 import { chunkChain } from "../../protocol/sigv4-chunks.js";
 import type { CredentialLookup } from "../../protocol/sigv4-verify.js";
@@ -30,6 +31,11 @@ export interface S3Context {
   readonly space: FreeSpace;
   /** The keys signatures are checked against (for the per-chunk signatures of signed aws-chunked uploads). */
   readonly credentials: CredentialLookup;
+  /**
+   * IAM's verdict on a request whose signature S3 checked itself (a browser-based upload's form):
+   * undefined when allowed or IAM is off, else AWS's denial sentence. The front door decides the rest.
+   */
+  readonly authorize?: (request: UnkaiRequest, needs: readonly ActionRequest[]) => Promise<string | undefined>;
   /** Conditional writes in flight on this node (one at a time per key). */
   readonly conditionalWrites: ConditionalWrites;
 }

@@ -35,19 +35,44 @@ export function formBoundary(contentType: string | undefined): string | undefine
   return match?.[1] ?? match?.[2];
 }
 
-/** Reads chunks from a stream on demand, keeping the unread rest. */
+/**
+ * Reads chunks from a stream on demand, keeping the unread rest. It pulls with `read()` and one-shot
+ * listeners (not an async iterator, which would stay attached): when the form is refused early, the
+ * unread rest of the body can still be drained with `resume()` so the answer reaches the client.
+ */
 class Cursor {
   buffer: Buffer = Buffer.alloc(0);
-  private readonly chunks: AsyncIterator<Buffer>;
-  constructor(stream: Readable) {
-    this.chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  }
+  constructor(private readonly stream: Readable) {}
   /** Adds the next chunk to the buffer; false at the end of the stream. */
   async more(): Promise<boolean> {
-    const next = await this.chunks.next();
-    if (next.done === true) return false;
-    this.buffer = this.buffer.length === 0 ? next.value : Buffer.concat([this.buffer, next.value]);
-    return true;
+    for (;;) {
+      const chunk = this.stream.read() as Buffer | null;
+      if (chunk !== null) {
+        this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+        return true;
+      }
+      if (this.stream.readableEnded || this.stream.destroyed) return false;
+      await this.readable();
+    }
+  }
+  private readable(): Promise<void> {
+    const stream = this.stream;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        cleanup();
+        resolve();
+      };
+      const fail = (error: Error) => {
+        cleanup();
+        reject(error);
+      };
+      const cleanup = () => {
+        for (const event of ["readable", "end", "close"]) stream.off(event, done);
+        stream.off("error", fail);
+      };
+      for (const event of ["readable", "end", "close"]) stream.on(event, done);
+      stream.on("error", fail);
+    });
   }
   /** Index of `needle` in the buffer, reading more until found or `limit` buffered bytes pass without it. */
   async find(needle: Buffer, limit: number): Promise<number> {

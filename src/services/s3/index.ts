@@ -242,6 +242,7 @@ function createS3(p: Platform): Service {
     store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
     conditionalWrites: new ConditionalWrites(),
+    authorize: p.iamEnforcer && ((request, needs) => p.iamEnforcer?.check(request, needs, "s3") ?? Promise.resolve(undefined)),
   }, new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings)));
   let sweep: Promise<unknown> | undefined;
   return {

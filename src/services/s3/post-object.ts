@@ -45,9 +45,13 @@ export async function postObject(context: S3Context, request: UnkaiRequest, buck
     const key = rawKey.replaceAll("${filename}", file.filename);
     validateKey(key);
     if (!fields.has("x-amz-signature") && !fields.has("policy")) throw new S3Error("AccessDenied", "Access Denied: an unsigned browser-based upload needs a bucket that allows anonymous writes, which Unkai does not offer.");
-    const policy = await checkPolicySignature(fields, context.credentials);
-    const conditions = openPolicy(policy, Date.now());
+    const signed = await checkPolicySignature(fields, context.credentials);
+    const conditions = openPolicy(signed.policy, Date.now());
     const range = checkFields(conditions, new Map([...fields, ["key", key], ["bucket", bucketName]]), MAX_UPLOAD_BYTES);
+    // The form acts for whoever signed it: their IAM policies must allow the PutObject.
+    const caller = { ...request.caller, accessKeyId: signed.accessKeyId, service: "s3", principal: signed.secret.principal };
+    const denial = await context.authorize?.({ ...request, caller }, [{ action: "s3:PutObject", resource: `arn:aws:s3:::${bucketName}/${key}` }]);
+    if (denial !== undefined) throw new S3Error("AccessDenied", denial);
     return await storeFile(context, request, bucketName, key, fields, file.body, range);
   } finally {
     // An early refusal leaves the file unread: drain it so the answer reaches the client.

@@ -98,7 +98,14 @@ function startsWith(field: string, value: string, prefix: string): boolean {
  * Checks the form's SigV4 signature over the base64 policy with the key its `x-amz-credential`
  * names (`<key id>/<date>/<region>/s3/aws4_request`); session keys must bring their token.
  */
-export async function checkPolicySignature(fields: ReadonlyMap<string, string>, lookup: CredentialLookup): Promise<string> {
+/** The checked policy (base64) and who signed it. */
+export interface SignedPolicy {
+  readonly policy: string;
+  readonly accessKeyId: string;
+  readonly secret: SigningSecret;
+}
+
+export async function checkPolicySignature(fields: ReadonlyMap<string, string>, lookup: CredentialLookup): Promise<SignedPolicy> {
   if (fields.has("awsaccesskeyid") && !fields.has("x-amz-signature")) return checkSignatureV2(fields, lookup);
   const required = (name: string) => requiredField(fields, name);
   const algorithm = required("x-amz-algorithm");
@@ -115,19 +122,20 @@ export async function checkPolicySignature(fields: ReadonlyMap<string, string>, 
   const key = [scopeDate, region, service, terminal].reduce<Buffer>((derived, part) => createHmac("sha256", derived).update(part).digest(), Buffer.from(`AWS4${secret.secretAccessKey}`));
   const expected = createHmac("sha256", key).update(policy).digest("hex");
   checkSame(signature, expected);
-  return policy;
+  return { policy, accessKeyId, secret };
 }
 
 /**
  * The older form boto3 still signs by default (signature version 2): `AWSAccessKeyId` and a base64
  * HMAC-SHA1 `signature` of the base64 policy.
  */
-async function checkSignatureV2(fields: ReadonlyMap<string, string>, lookup: CredentialLookup): Promise<string> {
+async function checkSignatureV2(fields: ReadonlyMap<string, string>, lookup: CredentialLookup): Promise<SignedPolicy> {
   const policy = requiredField(fields, "policy");
   const signature = requiredField(fields, "signature");
-  const secret = await signingSecret(fields, requiredField(fields, "awsaccesskeyid"), lookup);
+  const accessKeyId = requiredField(fields, "awsaccesskeyid");
+  const secret = await signingSecret(fields, accessKeyId, lookup);
   checkSame(signature, createHmac("sha1", secret.secretAccessKey).update(policy).digest("base64"));
-  return policy;
+  return { policy, accessKeyId, secret };
 }
 
 function requiredField(fields: ReadonlyMap<string, string>, name: string): string {
