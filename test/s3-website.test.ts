@@ -51,6 +51,7 @@ describe("S3 static website hosting", () => {
     };
     for (const [Key, [Body, ContentType]] of Object.entries(files)) await client.send(new PutObjectCommand({ Bucket: "site", Key, Body, ContentType }));
     await client.send(new PutObjectCommand({ Bucket: "closed", Key: "index.html", Body: "secret" }));
+    await client.send(new PutObjectCommand({ Bucket: "site", Key: "go.html", Body: "", WebsiteRedirectLocation: "/docs/" }));
   });
   after(() => client.destroy());
 
@@ -98,6 +99,9 @@ describe("S3 static website hosting", () => {
     assert.deepEqual([lost.status, await lost.text()], [404, "<h1>lost</h1>"]);
     const renamed = await site("site", "/old/guide.html");
     assert.deepEqual([renamed.status, renamed.headers.get("location")], [301, `http://${new URL(suite.unkai.url).host}/_aws/s3-website/site/docs/guide.html`]);
+    const go = await site("site", "/go.html");
+    assert.deepEqual([go.status, go.headers.get("location")], [301, "/_aws/s3-website/site/docs/"], "an object's x-amz-website-redirect-location");
+    await rejects(client.send(new PutObjectCommand({ Bucket: "site", Key: "bad.html", Body: "", WebsiteRedirectLocation: "elsewhere" })), "InvalidArgument", /must have a prefix/);
     const api = await site("site", "/api/users");
     assert.deepEqual([api.status, api.headers.get("location")], [301, "https://api.example/api/users"]);
     assert.equal((await fetch(`${suite.unkai.url}/_aws/s3-website/site/app.js`, { method: "DELETE" })).status, 405);

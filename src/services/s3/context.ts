@@ -102,9 +102,13 @@ export function eventsFor(context: S3Context, bucket: BucketRecord, change: Obje
 }
 
 /** Request headers S3 stores with an object and returns on GET and HEAD. */
-const STORED_HEADERS = ["content-type", "content-disposition", "content-language", "cache-control", "expires"];
+const STORED_HEADERS = ["content-type", "content-disposition", "content-language", "cache-control", "expires", "x-amz-website-redirect-location"];
 
 export function storedHeaders(request: UnkaiRequest): Record<string, string> {
+  const redirect = request.headers["x-amz-website-redirect-location"];
+  if (redirect !== undefined && !/^(\/|https?:\/\/)/.test(redirect)) {
+    throw new S3Error("InvalidArgument", "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.", undefined, { ArgumentName: "x-amz-website-redirect-location", ArgumentValue: redirect });
+  }
   const headers: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     const value = request.headers[name];

@@ -4,8 +4,9 @@
  * (`<bucket>.s3-website[-.]<region>.localhost` too). Anonymous GET/HEAD only, as on AWS: objects are
  * served only where the bucket policy lets everyone read them; `/` and directories get the index
  * document, misses the error document with 404, and redirects follow RedirectAllRequestsTo and the
- * RoutingRules. Errors are HTML pages, as AWS's website endpoints answer.
+ * RoutingRules (and an object's `x-amz-website-redirect-location`). Errors are HTML pages, as AWS's website endpoints answer.
  */
+import { Readable } from "node:stream";
 import type { WebsiteConfiguration, WebsiteRedirect } from "../../core/s3-bucket-settings.js";
 import type { AnonymousAccess } from "../../auth/anonymous-access.js";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
@@ -91,7 +92,12 @@ export async function serveWebsite(context: S3Context, anonymous: AnonymousAcces
   const plain = { ...request, query: new URLSearchParams() };
   if (!(await readable(key))) return missing(context, request, target, website, 403, readable);
   try {
-    return await getObject(context, plain, bucket, key, request.method === "HEAD");
+    const object = await getObject(context, plain, bucket, key, request.method === "HEAD");
+    const redirect = object.headers?.["x-amz-website-redirect-location"];
+    if (typeof redirect !== "string") return object;
+    // An object stored with a redirect location sends the browser there (a key path stays on this website).
+    if (object.body instanceof Readable) object.body.destroy();
+    return { status: 301, headers: { Location: redirect.startsWith("/") ? `${target.base}${redirect}` : redirect } };
   } catch (error) {
     if (!(error instanceof S3Error) || error.code !== "NoSuchKey") throw error;
   }
