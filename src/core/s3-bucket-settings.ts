@@ -1,12 +1,36 @@
 /**
  * S3 bucket settings kept as documents (src/services/s3 works on them): the bucket policy, the CORS
- * rules and the bucket tags. One document per bucket and kind, keyed `<bucket>?<kind>` (a bucket name
+ * rules, the bucket tags and the static website configuration. One document per bucket and kind, keyed `<bucket>?<kind>` (a bucket name
  * never holds `?`), so writing one setting never races another's read-modify-write.
  */
 
-export type BucketSettingKind = "policy" | "cors" | "tagging";
+export type BucketSettingKind = "policy" | "cors" | "tagging" | "website";
 
-export const BUCKET_SETTING_KINDS: readonly BucketSettingKind[] = ["policy", "cors", "tagging"];
+export const BUCKET_SETTING_KINDS: readonly BucketSettingKind[] = ["policy", "cors", "tagging", "website"];
+
+/** Where a website redirect sends the browser (RedirectAllRequestsTo, or a routing rule's Redirect). */
+export interface WebsiteRedirect {
+  readonly hostName: string | undefined;
+  readonly protocol: string | undefined;
+  readonly replaceKeyPrefixWith: string | undefined;
+  readonly replaceKeyWith: string | undefined;
+  readonly httpRedirectCode: string | undefined;
+}
+
+/** One RoutingRule: a redirect applied when the key prefix and/or the error code match. */
+export interface WebsiteRoutingRule {
+  readonly keyPrefixEquals: string | undefined;
+  readonly httpErrorCodeReturnedEquals: string | undefined;
+  readonly redirect: WebsiteRedirect;
+}
+
+/** PutBucketWebsite's configuration: an index document (and error document), or a redirect of everything. */
+export interface WebsiteConfiguration {
+  readonly indexSuffix: string | undefined;
+  readonly errorKey: string | undefined;
+  readonly redirectAll: { readonly hostName: string; readonly protocol: string | undefined } | undefined;
+  readonly routingRules: readonly WebsiteRoutingRule[];
+}
 
 /** One CORS rule as PutBucketCors gave it (names as S3's XML spells them, lists never absent). */
 export interface CorsRule {
@@ -21,7 +45,8 @@ export interface CorsRule {
 export type BucketSetting =
   | { readonly bucket: string; readonly kind: "policy"; readonly policy: string }
   | { readonly bucket: string; readonly kind: "cors"; readonly rules: readonly CorsRule[] }
-  | { readonly bucket: string; readonly kind: "tagging"; readonly tags: Readonly<Record<string, string>> };
+  | { readonly bucket: string; readonly kind: "tagging"; readonly tags: Readonly<Record<string, string>> }
+  | { readonly bucket: string; readonly kind: "website"; readonly website: WebsiteConfiguration };
 
 /** The document id of a bucket's setting of one kind. */
 export const bucketSettingId = (bucket: string, kind: BucketSettingKind) => `${bucket}?${kind}`;

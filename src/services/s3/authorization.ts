@@ -14,7 +14,7 @@ import { listOf, parseXml, text } from "./xml.js";
 /** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
 export const UNSUPPORTED_BUCKET_SUBRESOURCES = [
   "acl", "analytics", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
-  "ownershipControls", "publicAccessBlock", "replication", "requestPayment", "website",
+  "ownershipControls", "publicAccessBlock", "replication", "requestPayment",
   "accelerate",
 ];
 

@@ -1,6 +1,6 @@
 /**
  * The bucket sub-resources kept as bucket settings (src/core/s3-bucket-settings.ts): `?policy`,
- * `?policyStatus`, `?cors`, `?tagging`. Their routes and IAM actions are listed once here; index.ts and
+ * `?policyStatus`, `?cors`, `?tagging`, `?website`. Their routes and IAM actions are listed once here; index.ts and
  * authorization.ts ask this table first.
  */
 import type { ActionRequest } from "../../core/iam-policy/index.js";
@@ -10,6 +10,7 @@ import { deleteBucketTagging, getBucketTagging, putBucketTagging } from "./bucke
 import type { S3Context } from "./context.js";
 import { deleteBucketCors, getBucketCors, putBucketCors } from "./cors-ops.js";
 import { S3Error } from "./errors.js";
+import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from "./website-ops.js";
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from "./policy-ops.js";
 
 type Operation = (context: S3Context, request: UnkaiRequest, bucket: string) => Promise<UnkaiResponse>;
@@ -32,6 +33,11 @@ const SETTINGS: Readonly<Record<string, Readonly<Record<string, readonly [Operat
     PUT: [putBucketTagging, "PutBucketTagging"],
     GET: [(c, _r, b) => getBucketTagging(c, b), "GetBucketTagging"],
     DELETE: [(c, _r, b) => deleteBucketTagging(c, b), "PutBucketTagging"],
+  },
+  website: {
+    PUT: [putBucketWebsite, "PutBucketWebsite"],
+    GET: [(c, _r, b) => getBucketWebsite(c, b), "GetBucketWebsite"],
+    DELETE: [(c, _r, b) => deleteBucketWebsite(c, b), "DeleteBucketWebsite"],
   },
 };
 

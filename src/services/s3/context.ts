@@ -1,6 +1,7 @@
 /** What every S3 operation works with, and the small lookups they share. */
 import type { Logger } from "pino";
 import type { FreeSpace } from "../../store/disk-space.js";
+import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
 import { chunkChain } from "../../protocol/sigv4-chunks.js";
 import type { CredentialLookup } from "../../protocol/sigv4-verify.js";
@@ -30,6 +31,11 @@ export interface S3Context {
   readonly space: FreeSpace;
   /** The keys signatures are checked against (for the per-chunk signatures of signed aws-chunked uploads). */
   readonly credentials: CredentialLookup;
+  /**
+   * IAM's verdict on a request whose signature S3 checked itself (a browser-based upload's form):
+   * undefined when allowed or IAM is off, else AWS's denial sentence. The front door decides the rest.
+   */
+  readonly authorize?: (request: UnkaiRequest, needs: readonly ActionRequest[]) => Promise<string | undefined>;
   /** Conditional writes in flight on this node (one at a time per key). */
   readonly conditionalWrites: ConditionalWrites;
 }
@@ -96,9 +102,13 @@ export function eventsFor(context: S3Context, bucket: BucketRecord, change: Obje
 }
 
 /** Request headers S3 stores with an object and returns on GET and HEAD. */
-const STORED_HEADERS = ["content-type", "content-disposition", "content-language", "cache-control", "expires"];
+const STORED_HEADERS = ["content-type", "content-disposition", "content-language", "cache-control", "expires", "x-amz-website-redirect-location"];
 
 export function storedHeaders(request: UnkaiRequest): Record<string, string> {
+  const redirect = request.headers["x-amz-website-redirect-location"];
+  if (redirect !== undefined && !/^(\/|https?:\/\/)/.test(redirect)) {
+    throw new S3Error("InvalidArgument", "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.", undefined, { ArgumentName: "x-amz-website-redirect-location", ArgumentValue: redirect });
+  }
   const headers: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     const value = request.headers[name];

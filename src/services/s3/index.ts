@@ -18,6 +18,8 @@ import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "./taggi
 import { getBucketVersioning, listObjectVersions, putBucketVersioning } from "./version-ops.js";
 import { copyObject, getObject, putObject } from "./object-ops.js";
 import { deleteObject } from "./object-delete.js";
+import { isPostObject, postObject } from "./post-object.js";
+import { serveWebsite, websiteTarget } from "./website.js";
 import { S3Notifications } from "../../sources/s3-notifications.js";
 import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { Platform, ServiceModule } from "../module.js";
@@ -77,6 +79,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     if (method === "GET" && query.get("list-type") === "2") return listObjectsV2(context, request, bucket);
     if (method === "GET") return listObjectsV1(context, request, bucket);
     if (method === "POST" && query.has("delete")) return deleteObjects(context, request, bucket);
+    if (isPostObject(request, key)) return postObject(context, request, bucket);
     if (method === "PUT") return createBucket(context, request, bucket);
     if (method === "HEAD") return headBucket(context, request, bucket);
     if (method === "DELETE") return deleteBucket(context, bucket);
@@ -125,10 +128,21 @@ function unsignedBucketRequest(request: UnkaiRequest): boolean {
 
 /** Whether the request is a PutObject or UploadPart whose body should stream; false when its path cannot be read (answered later). */
 function streamsUpload(request: UnkaiRequest): boolean {
+  if (request.method === "POST") return postsForm(request);
   // PutObjectTagging's small XML document is read whole.
   if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined || request.query.has("tagging")) return false;
   try {
     return targetOf(request).key !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** A browser-based upload (POST Object): the form carries its own signed policy, checked by post-object.ts. */
+function postsForm(request: UnkaiRequest): boolean {
+  try {
+    const { bucket, key } = targetOf(request);
+    return bucket !== undefined && isPostObject(request, key);
   } catch {
     return false;
   }
@@ -151,11 +165,14 @@ function bucketOf(request: UnkaiRequest): string | undefined {
 
 /**
  * Unsigned requests S3 serves: CORS preflights (answered from the bucket's rules alone), and requests
- * the bucket's policy allows everyone to make (a public-read bucket; src/auth/anonymous-access.ts).
+ * the bucket's policy allows everyone to make (a public-read bucket; src/auth/anonymous-access.ts), and
+ * browser-based uploads (their form carries a signed policy, checked by post-object.ts).
  */
 async function servedUnsigned(request: UnkaiRequest, anonymous: AnonymousAccess | undefined): Promise<boolean> {
+  // The website address is anonymous by design; website.ts asks the bucket policy object by object.
+  if (websiteTarget(request) !== undefined) return true;
   if (signed(request) || bucketOf(request) === undefined) return false;
-  if (request.method === "OPTIONS") return true;
+  if (request.method === "OPTIONS" || postsForm(request)) return true;
   return anonymous !== undefined && (await anonymous.allowed(request, s3Actions(request)));
 }
 
@@ -177,7 +194,7 @@ export function s3Service(context: S3Context, anonymous?: AnonymousAccess): Serv
     name: "s3",
     signingNames: ["s3"],
     authorize: s3Actions,
-    matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined || unreadablePresignedUrl(request),
+    matches: (request) => request.caller.service === "s3" || virtualHostBucket(request.headers.host) !== undefined || unreadablePresignedUrl(request) || websiteTarget(request) !== undefined,
     answersUnclaimed: unsignedBucketRequest,
     // PutObject and UploadPart bodies go to disk as they arrive; CopyObject has no body to speak of.
     rejectUnauthenticated: s3AuthRefusal,
@@ -185,15 +202,16 @@ export function s3Service(context: S3Context, anonymous?: AnonymousAccess): Serv
     public: (request) => servedUnsigned(request, anonymous),
     allowsOrigin: (request, origin) => bucketAllowsOrigin(context, request, origin),
     async handle(request) {
-      const response = await answer(context, request);
+      const website = websiteTarget(request);
+      const response = website ? await answer(context, request, () => serveWebsite(context, anonymous, request, website)) : await answer(context, request);
       return request.headers.origin === undefined ? response : withCors(context, request, bucketOf(request), response).catch(() => response);
     },
   };
 }
 
-async function answer(context: S3Context, request: UnkaiRequest): Promise<UnkaiResponse> {
+async function answer(context: S3Context, request: UnkaiRequest, serve = () => route(context, request)): Promise<UnkaiResponse> {
   try {
-    const response = await route(context, request);
+    const response = await serve();
     return { ...response, headers: { ...response.headers, "x-amz-request-id": request.requestId } };
   } catch (error) {
     // A client still sending a body it will not read an answer before finishing: discard the rest.
@@ -224,6 +242,7 @@ function createS3(p: Platform): Service {
     store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
     conditionalWrites: new ConditionalWrites(),
+    authorize: p.iamEnforcer && ((request, needs) => p.iamEnforcer?.check(request, needs, "s3") ?? Promise.resolve(undefined)),
   }, new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings)));
   let sweep: Promise<unknown> | undefined;
   return {
