@@ -22,6 +22,7 @@ import { EventSourceFilter } from "../core/event-pattern/event-source-filter.js"
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
 import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
+import type { ServiceMetrics } from "../core/service-metrics.js";
 import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
 import type { ShardRecord, ShardSource } from "./shard-source.js";
 import { PollLoops } from "./poll-loops.js";
@@ -43,6 +44,8 @@ export interface ShardPollerDeps {
   /** The first retry's delay; it doubles up to `maxBackoffMs`. */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Where AWS/Lambda's IteratorAge is reported (the platform's ServiceMetrics); none, none reported. */
+  readonly metrics?: ServiceMetrics;
 }
 
 const DEFAULT_LEASE_MS = 30_000;
@@ -245,6 +248,9 @@ export class ShardPoller {
     const { functions, invoker } = this.deps;
     const fn = await functions.resolve(mapping.functionName, mapping.qualifier);
     const payload = Buffer.from(JSON.stringify({ Records: records.map((r) => ({ ...r.event, eventSourceARN: mapping.eventSourceArn })) }));
+    // IteratorAge is the age of the batch's last record when the batch is handed to the function.
+    const iteratorAgeMs = Math.max(0, Date.now() - (records[records.length - 1] as ShardRecord).createdAtMs);
+    this.deps.metrics?.addWithTotal("AWS/Lambda", "IteratorAge", { FunctionName: mapping.functionName }, iteratorAgeMs, "Milliseconds");
     const result = await invoker.invoke({
       fn: functions.runnable(fn), requestId: randomUUID(), payload,
       invokedArn: functions.arn(mapping.functionName, mapping.qualifier), clientContext: undefined,

@@ -27,6 +27,7 @@ export function cloudWatchService(platform: Platform): Service {
   const owner = platform.store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const evaluator = new AlarmEvaluator({ ...alarmDeps, metrics: store }, { owner, intervalMs: platform.alarmEvaluationIntervalMs, beforeEvaluation: () => lambda.flush() });
   platform.invoker.observe(lambda.observe);
+  platform.serviceMetrics.attach(lambda.sink);
   // Reads on this node see its own invocations at once (another node's arrive with its next flush).
   const flushed = async () => {
     await lambda.flush();

@@ -1,0 +1,89 @@
+/**
+ * The metrics CloudWatch keeps for Unkai's own services, read with the SDK and the AWS CLI after real
+ * work: AWS/Lambda's asynchronous figures (AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped,
+ * DeadLetterErrors, DestinationDeliveryFailures) and IteratorAge of a DynamoDB stream mapping.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { CloudWatchClient, GetMetricStatisticsCommand, type Datapoint, type Dimension } from "@aws-sdk/client-cloudwatch";
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateEventSourceMappingCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { unkaiSuite } from "./helpers/suite.js";
+import { waitFor } from "./helpers/wait.js";
+
+const queueArn = (queue: string) => `arn:aws:sqs:us-east-1:000000000000:${queue}`;
+
+describe("CloudWatch metrics of Unkai's own services", () => {
+  const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
+  let cw: CloudWatchClient;
+  let sqs: SQSClient;
+  const start = new Date(Date.now() - 3_600_000);
+  before(() => {
+    const options = { endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 };
+    cw = new CloudWatchClient(options);
+    sqs = new SQSClient(options);
+  });
+
+  /** One data point over the last two hours (a read writes this node's accumulated minutes first). */
+  const stat = async (Namespace: string, MetricName: string, Dimensions: Dimension[]): Promise<Datapoint | undefined> => {
+    const out = await cw.send(new GetMetricStatisticsCommand({
+      Namespace, MetricName, Dimensions, StartTime: start, EndTime: new Date(Date.now() + 60_000), Period: 7200, Statistics: ["Sum", "SampleCount", "Maximum", "Minimum"],
+    }));
+    return out.Datapoints?.[0];
+  };
+  const fn = (name: string): Dimension[] => [{ Name: "FunctionName", Value: name }];
+
+  it("counts asynchronous events received, their age, the dropped ones and failed dead-letter and destination sends", async () => {
+    const gone = await sqs.send(new CreateQueueCommand({ QueueName: "am-gone" }));
+    const deadGone = await sqs.send(new CreateQueueCommand({ QueueName: "am-dlq-gone" }));
+    await createFromFixture(suite.client, "am-ok", "node-esm", { Handler: "index.handler" });
+    await createFromFixture(suite.client, "am-dest", "throws");
+    await createFromFixture(suite.client, "am-dlq", "throws", { DeadLetterConfig: { TargetArn: queueArn("am-dlq-gone") } });
+    await suite.client.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "am-dest", MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: queueArn("am-gone") } } }));
+    await suite.client.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "am-dlq", MaximumRetryAttempts: 0 }));
+    // The targets disappear after being configured: the sends fail when the events end.
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: gone.QueueUrl }));
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: deadGone.QueueUrl }));
+    for (let i = 0; i < 3; i++) await suite.client.send(new InvokeCommand({ FunctionName: "am-ok", InvocationType: "Event", Payload: Buffer.from(`{"n":${i}}`) }));
+    await suite.client.send(new InvokeCommand({ FunctionName: "am-dest", InvocationType: "Event", Payload: Buffer.from("{}") }));
+    await suite.client.send(new InvokeCommand({ FunctionName: "am-dlq", InvocationType: "Event", Payload: Buffer.from("{}") }));
+
+    await waitFor("both failing events dropped", async () => ((await stat("AWS/Lambda", "AsyncEventsDropped", []))?.Sum === 2 ? true : undefined), 30_000);
+    await waitFor("every successful event started", async () => ((await stat("AWS/Lambda", "AsyncEventAge", fn("am-ok")))?.SampleCount === 3 ? true : undefined), 30_000);
+    assert.equal((await stat("AWS/Lambda", "AsyncEventsReceived", fn("am-ok")))?.Sum, 3);
+    assert.equal((await stat("AWS/Lambda", "AsyncEventsReceived", []))?.Sum, 5);
+    const age = await stat("AWS/Lambda", "AsyncEventAge", fn("am-ok"));
+    assert.ok((age?.Minimum ?? -1) >= 0 && (age?.Maximum ?? 0) < 30_000, JSON.stringify(age));
+    assert.equal(age?.Unit, "Milliseconds");
+    assert.equal((await stat("AWS/Lambda", "AsyncEventsDropped", fn("am-ok")))?.Sum, undefined, "no event of am-ok was dropped");
+    assert.equal((await stat("AWS/Lambda", "AsyncEventsDropped", fn("am-dest")))?.Sum, 1);
+    assert.equal((await stat("AWS/Lambda", "DestinationDeliveryFailures", fn("am-dest")))?.Sum, 1);
+    assert.equal((await stat("AWS/Lambda", "DeadLetterErrors", fn("am-dlq")))?.Sum, 1);
+    assert.equal((await stat("AWS/Lambda", "DeadLetterErrors", fn("am-dest")))?.Sum, undefined);
+
+    const cli = await aws(suite.unkai.url, ["cloudwatch", "get-metric-statistics", "--namespace", "AWS/Lambda", "--metric-name", "AsyncEventsReceived", "--dimensions", "Name=FunctionName,Value=am-dlq",
+      "--start-time", start.toISOString(), "--end-time", new Date(Date.now() + 60_000).toISOString(), "--period", "7200", "--statistics", "Sum"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual((JSON.parse(cli.stdout) as { Datapoints: { Sum: number }[] }).Datapoints.map((d) => d.Sum), [1]);
+  });
+
+  it("reports IteratorAge of a DynamoDB stream mapping's batches", async () => {
+    const ddb = new DynamoDBClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const table = await ddb.send(new CreateTableCommand({
+      TableName: "am-stream", BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
+    }));
+    await createFromFixture(suite.client, "am-stream-reader", "node-esm", { Handler: "index.handler" });
+    await suite.client.send(new CreateEventSourceMappingCommand({ FunctionName: "am-stream-reader", EventSourceArn: table.TableDescription?.LatestStreamArn, StartingPosition: "TRIM_HORIZON", BatchSize: 10 }));
+    const before = Date.now();
+    for (let i = 0; i < 3; i++) await ddb.send(new PutItemCommand({ TableName: "am-stream", Item: { pk: { S: `k${i}` } } }));
+    const age = await waitFor("an IteratorAge point", () => stat("AWS/Lambda", "IteratorAge", fn("am-stream-reader")), 30_000);
+    assert.ok((age.SampleCount ?? 0) >= 1);
+    assert.ok((age.Minimum ?? -1) >= 0 && (age.Maximum ?? Infinity) <= Date.now() - before, JSON.stringify(age));
+    assert.ok(((await stat("AWS/Lambda", "IteratorAge", []))?.SampleCount ?? 0) >= 1, "the total too");
+    ddb.destroy();
+  });
+});
