@@ -1,14 +1,16 @@
 /**
  * The metrics CloudWatch keeps for Unkai's own services, read with the SDK and the AWS CLI after real
  * work: AWS/Lambda's asynchronous figures (AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped,
- * DeadLetterErrors, DestinationDeliveryFailures) and IteratorAge of a DynamoDB stream mapping.
+ * DeadLetterErrors, DestinationDeliveryFailures), IteratorAge of a DynamoDB stream mapping, AWS/SQS per
+ * QueueName and AWS/SNS per TopicName.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { CloudWatchClient, GetMetricStatisticsCommand, type Datapoint, type Dimension } from "@aws-sdk/client-cloudwatch";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateEventSourceMappingCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
@@ -19,11 +21,13 @@ describe("CloudWatch metrics of Unkai's own services", () => {
   const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
   let cw: CloudWatchClient;
   let sqs: SQSClient;
+  let sns: SNSClient;
   const start = new Date(Date.now() - 3_600_000);
   before(() => {
     const options = { endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 };
     cw = new CloudWatchClient(options);
     sqs = new SQSClient(options);
+    sns = new SNSClient(options);
   });
 
   /** One data point over the last two hours (a read writes this node's accumulated minutes first). */
@@ -85,5 +89,47 @@ describe("CloudWatch metrics of Unkai's own services", () => {
     assert.ok((age.Minimum ?? -1) >= 0 && (age.Maximum ?? Infinity) <= Date.now() - before, JSON.stringify(age));
     assert.ok(((await stat("AWS/Lambda", "IteratorAge", []))?.SampleCount ?? 0) >= 1, "the total too");
     ddb.destroy();
+  });
+
+  it("counts SQS sends, their sizes, receives and deletes per QueueName", async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "sm-orders" }));
+    const other = await sqs.send(new CreateQueueCommand({ QueueName: "sm-other" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x".repeat(100) }));
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: "a", MessageBody: "y".repeat(10) }, { Id: "b", MessageBody: "z".repeat(1000) }] }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: other.QueueUrl, MessageBody: "elsewhere" }));
+    const received = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
+    assert.equal(received.length, 3);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: received[0]?.ReceiptHandle }));
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: [{ Id: "1", ReceiptHandle: received[1]?.ReceiptHandle }] }));
+    const queue = [{ Name: "QueueName", Value: "sm-orders" }];
+    assert.equal((await stat("AWS/SQS", "NumberOfMessagesSent", queue))?.Sum, 3);
+    const size = await stat("AWS/SQS", "SentMessageSize", queue);
+    assert.deepEqual([size?.Sum, size?.Minimum, size?.Maximum, size?.SampleCount, size?.Unit], [1110, 10, 1000, 3, "Bytes"]);
+    assert.equal((await stat("AWS/SQS", "NumberOfMessagesReceived", queue))?.Sum, 3);
+    assert.equal((await stat("AWS/SQS", "NumberOfMessagesDeleted", queue))?.Sum, 2);
+    assert.equal((await stat("AWS/SQS", "NumberOfMessagesSent", [{ Name: "QueueName", Value: "sm-other" }]))?.Sum, 1);
+    assert.equal((await stat("AWS/SQS", "NumberOfMessagesReceived", [{ Name: "QueueName", Value: "sm-other" }]))?.Sum, undefined);
+  });
+
+  it("counts SNS publishes, their sizes and the notifications delivered and failed per TopicName", async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "sm-news" }));
+    await sqs.send(new CreateQueueCommand({ QueueName: "sm-reader" }));
+    const doomed = await sqs.send(new CreateQueueCommand({ QueueName: "sm-doomed" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("sm-reader") }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("sm-doomed") }));
+    // This subscriber's queue is gone by the time anything is published: each delivery to it fails.
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: doomed.QueueUrl }));
+    await sns.send(new PublishCommand({ TopicArn, Message: "a".repeat(50) }));
+    await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: [{ Id: "1", Message: "b".repeat(150) }] }));
+    const topic = [{ Name: "TopicName", Value: "sm-news" }];
+    assert.equal((await stat("AWS/SNS", "NumberOfMessagesPublished", topic))?.Sum, 2);
+    const size = await stat("AWS/SNS", "PublishSize", topic);
+    assert.deepEqual([size?.Sum, size?.Maximum, size?.Unit], [200, 150, "Bytes"]);
+    assert.equal((await stat("AWS/SNS", "NumberOfNotificationsDelivered", topic))?.Sum, 2);
+    assert.equal((await stat("AWS/SNS", "NumberOfNotificationsFailed", topic))?.Sum, 2);
+    const cli = await aws(suite.unkai.url, ["cloudwatch", "get-metric-statistics", "--namespace", "AWS/SNS", "--metric-name", "NumberOfMessagesPublished", "--dimensions", "Name=TopicName,Value=sm-news",
+      "--start-time", start.toISOString(), "--end-time", new Date(Date.now() + 60_000).toISOString(), "--period", "7200", "--statistics", "Sum"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual((JSON.parse(cli.stdout) as { Datapoints: { Sum: number }[] }).Datapoints.map((d) => d.Sum), [2]);
   });
 });

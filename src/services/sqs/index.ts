@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import type { EventSourceMapping } from "../../core/event-source-mapping.js";
+import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { Destinations } from "../../async/destinations.js";
 import type { Invoker } from "../../engine/invoker.js";
 import { loadModel } from "../../protocol/codecs/model.js";
@@ -37,6 +38,8 @@ export interface SqsDeps {
   readonly invoker: Invoker;
   /** Where SQS adds queues as asynchronous-invocation destinations and dead-letter targets. */
   readonly destinations: Destinations;
+  /** AWS/SQS's per-queue metrics go here (Platform.serviceMetrics). */
+  readonly metrics?: ServiceMetrics;
   readonly logger: Logger;
 }
 
@@ -49,7 +52,7 @@ function callerOf(request: UnkaiRequest, deps: SqsDeps): Caller {
 }
 
 export function sqsService(deps: SqsDeps): Service {
-  const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map() };
+  const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map(), metrics: deps.metrics };
   const moves = new MoveTasks(context);
   deps.destinations.add(sqsDestination(context));
   const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger });
@@ -81,6 +84,6 @@ export const sqsModule: ServiceModule = {
   compatibility: "docs/compatibility/sqs.md",
   create: (p) => sqsService({
     queues: p.store.queues, messages: p.store.messages, mappings: p.store.eventSourceMappings, account: p.account, url: () => p.url(),
-    functions: p.functions, invoker: p.invoker, destinations: p.destinations, logger: p.logger("sqs"),
+    functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"),
   }),
 };
