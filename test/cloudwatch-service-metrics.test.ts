@@ -18,7 +18,8 @@ import { waitFor } from "./helpers/wait.js";
 const queueArn = (queue: string) => `arn:aws:sqs:us-east-1:000000000000:${queue}`;
 
 describe("CloudWatch metrics of Unkai's own services", () => {
-  const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01" });
+  // Alarms are evaluated (and queue depths sampled) every second rather than every minute.
+  const suite = unkaiSuite({ UNKAI_ASYNC_RETRY_SCALE: "0.01", UNKAI_ALARM_EVALUATION_INTERVAL_MS: "1000" });
   let cw: CloudWatchClient;
   let sqs: SQSClient;
   let sns: SNSClient;
@@ -91,7 +92,7 @@ describe("CloudWatch metrics of Unkai's own services", () => {
     ddb.destroy();
   });
 
-  it("counts SQS sends, their sizes, receives and deletes per QueueName", async () => {
+  it("counts SQS sends, their sizes, receives, deletes and sampled depths per QueueName", async () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "sm-orders" }));
     const other = await sqs.send(new CreateQueueCommand({ QueueName: "sm-other" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x".repeat(100) }));
@@ -109,6 +110,17 @@ describe("CloudWatch metrics of Unkai's own services", () => {
     assert.equal((await stat("AWS/SQS", "NumberOfMessagesDeleted", queue))?.Sum, 2);
     assert.equal((await stat("AWS/SQS", "NumberOfMessagesSent", [{ Name: "QueueName", Value: "sm-other" }]))?.Sum, 1);
     assert.equal((await stat("AWS/SQS", "NumberOfMessagesReceived", [{ Name: "QueueName", Value: "sm-other" }]))?.Sum, undefined);
+
+    // The gauges, on queues whose depth only grows: two visible messages, one received and held.
+    const depth = await sqs.send(new CreateQueueCommand({ QueueName: "sm-depth" }));
+    const held = await sqs.send(new CreateQueueCommand({ QueueName: "sm-held" }));
+    for (const body of ["1", "2"]) await sqs.send(new SendMessageCommand({ QueueUrl: depth.QueueUrl, MessageBody: body }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: held.QueueUrl, MessageBody: "h" }));
+    assert.equal((await sqs.send(new ReceiveMessageCommand({ QueueUrl: held.QueueUrl, VisibilityTimeout: 600 }))).Messages?.length, 1);
+    const sampled = (name: string, queueName: string, value: number) =>
+      waitFor(`${name} ${value} sampled`, async () => ((await stat("AWS/SQS", name, [{ Name: "QueueName", Value: queueName }]))?.Maximum === value ? true : undefined), 20_000);
+    await sampled("ApproximateNumberOfMessagesVisible", "sm-depth", 2);
+    await sampled("ApproximateNumberOfMessagesNotVisible", "sm-held", 1);
   });
 
   it("counts SNS publishes, their sizes and the notifications delivered and failed per TopicName", async () => {

@@ -8,8 +8,12 @@ export type MetricUnit = "Count" | "Milliseconds" | "Bytes";
 
 export type MetricSink = (namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>, value: number, unit: MetricUnit) => void;
 
+/** Reports gauges (a queue's depth) through `add` when asked; sampling must not throw for one bad item. */
+export type MetricSampler = () => Promise<void>;
+
 export class ServiceMetrics {
   private sink: MetricSink | undefined;
+  private readonly samplers: MetricSampler[] = [];
 
   /** CloudWatch's module attaches its accumulator; there is one per process. */
   attach(sink: MetricSink): void {
@@ -23,6 +27,17 @@ export class ServiceMetrics {
     } catch {
       // A broken sink loses a figure, never the caller's work.
     }
+  }
+
+  /** A gauge a service samples: CloudWatch asks for it once per alarm evaluation, on the one node that evaluates. */
+  addSampler(sampler: MetricSampler): void {
+    this.samplers.push(sampler);
+  }
+
+  /** Runs every sampler; one that fails loses its figures, not the others'. */
+  async sample(): Promise<void> {
+    if (!this.sink) return;
+    await Promise.all(this.samplers.map((sampler) => sampler().catch(() => undefined)));
   }
 
   /** A figure per dimension set and in total (no dimension), the way AWS publishes most of its own. */

@@ -18,6 +18,7 @@ import { RetentionSweeper } from "../../store/retention-sweeper.js";
 import type { FunctionService } from "../../functions/function-service.js";
 import type { ServiceModule } from "../module.js";
 import type { Caller, SqsContext } from "./context.js";
+import { sampleQueueDepths } from "./depth-metrics.js";
 import { sqsDestination } from "./destination.js";
 import { SQS_ERRORS } from "./errors.js";
 import { SqsPoller } from "./esm-poller.js";
@@ -55,6 +56,7 @@ export function sqsService(deps: SqsDeps): Service {
   const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map(), metrics: deps.metrics };
   const moves = new MoveTasks(context);
   deps.destinations.add(sqsDestination(context));
+  deps.metrics?.addSampler(() => sampleQueueDepths(context));
   const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger });
   const sweeper = new RetentionSweeper([sqsRetentionJob(context)], { intervalMs: 60_000 }, deps.logger);
   const operations: Operations = Object.fromEntries(
