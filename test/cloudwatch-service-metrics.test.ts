@@ -12,6 +12,7 @@ import { CreateEventSourceMappingCommand, InvokeCommand, PutFunctionEventInvokeC
 import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { Endpoint } from "./helpers/sns.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -143,5 +144,27 @@ describe("CloudWatch metrics of Unkai's own services", () => {
       "--start-time", start.toISOString(), "--end-time", new Date(Date.now() + 60_000).toISOString(), "--period", "7200", "--statistics", "Sum"]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual((JSON.parse(cli.stdout) as { Datapoints: { Sum: number }[] }).Datapoints.map((d) => d.Sum), [2]);
+  });
+
+  it("counts an http subscriber's delivered notifications and the one that failed its last attempt, not its confirmation", async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "sm-web" }));
+    const endpoint = await new Endpoint().start("/hook");
+    try {
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { DeliveryPolicy: '{"healthyRetryPolicy":{"numRetries":0,"minDelayTarget":1}}' } }));
+      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
+      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+      // The first notification is taken, the second refused (no retry left).
+      endpoint.answer = () => (endpoint.of("Notification").length === 1 ? 200 : 500);
+      await sns.send(new PublishCommand({ TopicArn, Message: "one" }));
+      await waitFor("the first notification", () => endpoint.of("Notification")[0], 30_000);
+      await sns.send(new PublishCommand({ TopicArn, Message: "two" }));
+      const topic = [{ Name: "TopicName", Value: "sm-web" }];
+      await waitFor("the failure counted", async () => ((await stat("AWS/SNS", "NumberOfNotificationsFailed", topic))?.Sum === 1 ? true : undefined), 30_000);
+      // Counted when its answer arrives, which may be after the endpoint recorded it; the confirmation never counts.
+      await waitFor("the delivery counted", async () => ((await stat("AWS/SNS", "NumberOfNotificationsDelivered", topic))?.Sum === 1 ? true : undefined), 30_000);
+      assert.equal((await stat("AWS/SNS", "NumberOfNotificationsDelivered", topic))?.Sum, 1);
+    } finally {
+      await endpoint.close();
+    }
   });
 });
