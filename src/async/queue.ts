@@ -2,6 +2,7 @@
  * Durable enqueue with group commit: requests arriving in the same turn of the event loop are
  * written in one fsynced transaction, and each caller is answered only after that commit.
  */
+import { ServiceMetrics } from "../core/service-metrics.js";
 import type { AsyncQueueStore } from "../store/ports.js";
 
 export interface NewEvent {
@@ -23,7 +24,7 @@ export class AsyncQueue {
   /** Called after every commit so the worker looks at the queue at once. */
   onEnqueued: () => void = () => undefined;
 
-  constructor(readonly store: AsyncQueueStore) {}
+  constructor(readonly store: AsyncQueueStore, private readonly metrics = new ServiceMetrics()) {}
 
   /** Resolves once the event is durably stored. */
   enqueue(event: NewEvent): Promise<void> {
@@ -47,7 +48,10 @@ export class AsyncQueue {
       for (const event of batch) event.reject(error);
       return;
     }
-    for (const event of batch) event.resolve();
+    for (const event of batch) {
+      this.metrics.addWithTotal("AWS/Lambda", "AsyncEventsReceived", { FunctionName: event.functionName }, 1);
+      event.resolve();
+    }
     this.onEnqueued();
   }
 }

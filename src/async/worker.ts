@@ -6,6 +6,7 @@
 import type { Logger } from "pino";
 import { ASYNC_DEFAULTS, type AsyncEvent, type EventInvokeConfig, type FailureCondition, type LastResponse } from "../core/event-invoke-config.js";
 import { UnkaiError } from "../core/errors.js";
+import { ServiceMetrics } from "../core/service-metrics.js";
 import type { ConcurrencyLimiter } from "../engine/concurrency.js";
 import type { Dispatcher } from "../engine/dispatcher.js";
 import type { Invoker } from "../engine/invoker.js";
@@ -60,6 +61,8 @@ export class AsyncWorker {
     private readonly dispatcher: Dispatcher,
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
+    /** AWS/Lambda's async figures: AsyncEventAge, AsyncEventsDropped, DeadLetterErrors, DestinationDeliveryFailures. */
+    private readonly metrics = new ServiceMetrics(),
   ) {}
 
   async start(): Promise<void> {
@@ -221,6 +224,7 @@ export class AsyncWorker {
     if (now - event.enqueuedAt > maxAgeMs) {
       return this.end(event, "EventAgeExceeded", `the event was older than its maximum age of ${maxAgeMs / 1000} s`, undefined, event.attempts - 1);
     }
+    this.count(event, "AsyncEventAge", now - event.enqueuedAt, "Milliseconds");
     let response;
     try {
       response = await this.invoker.invoke({
@@ -252,6 +256,7 @@ export class AsyncWorker {
     if (!response.functionError) {
       const onSuccess = config?.onSuccess;
       if (onSuccess) await this.sendRecord(onSuccess, event, "Success", last, event.attempts).catch((error: unknown) => {
+        this.count(event, "DestinationDeliveryFailures");
         this.logger.warn({ err: error, requestId: event.id, destination: onSuccess }, "could not deliver to the success destination");
       });
       this.noteLost(event, await this.queue.complete(event.id, event.leaseToken));
@@ -269,6 +274,8 @@ export class AsyncWorker {
   /** Ends an event without success: failure destination, else kept as a failed event. */
   private async end(event: AsyncEvent, condition: FailureCondition, reason: string, last: LastResponse | undefined, invokeCount = event.attempts): Promise<void> {
     const onFailure = (await this.configs.get(event.functionName, event.qualifier))?.onFailure;
+    // AWS counts every event that ends without success, whether or not a destination or DLQ then receives it.
+    this.count(event, "AsyncEventsDropped");
     let why = reason;
     if (onFailure) {
       try {
@@ -276,6 +283,7 @@ export class AsyncWorker {
         this.noteLost(event, await this.queue.complete(event.id, event.leaseToken));
         return;
       } catch (error) {
+        this.count(event, "DestinationDeliveryFailures");
         why = `${reason}; delivery to ${onFailure} failed: ${(error as Error).message}`;
       }
     } else {
@@ -288,11 +296,19 @@ export class AsyncWorker {
           this.noteLost(event, await this.queue.complete(event.id, event.leaseToken));
           return;
         } catch (error) {
+          this.count(event, "DeadLetterErrors");
           why = `${reason}; delivery to the dead-letter target ${deadLetter} failed: ${(error as Error).message}`;
         }
-      } else if (deadLetter) why = `${reason}; dead-letter target ${deadLetter} is not available in this Unkai yet`;
+      } else if (deadLetter) {
+        this.count(event, "DeadLetterErrors");
+        why = `${reason}; dead-letter target ${deadLetter} is not available in this Unkai yet`;
+      }
     }
     this.noteLost(event, await this.queue.fail(event.id, event.leaseToken, { condition, reason: why, failedAt: Date.now(), lastResponse: last }));
+  }
+
+  private count(event: AsyncEvent, metricName: string, value = 1, unit: "Count" | "Milliseconds" = "Count"): void {
+    this.metrics.addWithTotal("AWS/Lambda", metricName, { FunctionName: event.functionName }, value, unit);
   }
 
   /** An acknowledgement the queue refused: this attempt outlived its lease and the event is someone else's now. */

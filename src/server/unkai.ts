@@ -36,6 +36,7 @@ import type { Service, UnkaiRequest } from "../protocol/http.js";
 import { IamEnforcer } from "../auth/iam-enforcer.js";
 import { resourcePolicyLookup } from "../auth/resource-policies.js";
 import type { ActionRequest } from "../core/iam-policy/index.js";
+import { ServiceMetrics } from "../core/service-metrics.js";
 import { SERVICE_MODULES } from "../services/registry.js";
 import { openBlobStore } from "../store/blobs/open.js";
 import { codeStore } from "../store/code/code-store.js";
@@ -164,13 +165,14 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   await functions.loadReservations();
-  const queue = new AsyncQueue(store.asyncQueue);
+  const serviceMetrics = new ServiceMetrics();
+  const queue = new AsyncQueue(store.asyncQueue, serviceMetrics);
   const destinations = new Destinations([lambdaTarget(queue, async (name) => (await functions.find(name)) !== undefined)]);
   const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, concurrency, dispatcher, {
     maxInFlight: config.asyncConcurrency,
     timing: { scale: config.asyncRetryScale },
     pollMs: 250,
-  }, logger.child({ part: "async" }));
+  }, logger.child({ part: "async" }), serviceMetrics);
   queue.onEnqueued = () => worker.wake();
   const deadLeaseListeners: (() => void)[] = [];
   const clusterNode = store.cluster && new ClusterNode({
@@ -200,7 +202,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs,
     scheduler: { rateScale: config.schedulerRateScale, missedAfterMs: config.schedulerMissedAfterMs },
-    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
+    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     nodeName: store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     onDeadLeasesFreed: (listener) => void deadLeaseListeners.push(listener),
     onLogsAppended: (listener) => ingestion.onAppended(listener),

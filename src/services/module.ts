@@ -14,6 +14,7 @@ import type { IamEnforcer } from "../auth/iam-enforcer.js";
 import type { UnkaiCredentials } from "../auth/unkai-credentials.js";
 import type { Account } from "../core/arn.js";
 import type { ErrorTable } from "../core/errors.js";
+import type { ServiceMetrics } from "../core/service-metrics.js";
 import type { Invoker } from "../engine/invoker.js";
 import type { Service } from "../protocol/http.js";
 import type { BlobStore } from "../store/blobs/blob-store.js";
@@ -65,6 +66,11 @@ export interface Platform {
   /** Scales retry delays (`--async-retry-scale`): Lambda's async retries, EventBridge target retries. */
   readonly retryTiming: RetryTiming;
   readonly worker: AsyncWorker;
+  /**
+   * Figures CloudWatch keeps for Unkai's own services (AWS/SQS, AWS/SNS, AWS/Lambda's async ones):
+   * `add(namespace, name, dimensions, value, unit)`; nothing happens unless CloudWatch's module attached its sink.
+   */
+  readonly serviceMetrics: ServiceMetrics;
   /** Ordered stream sources (DynamoDB Streams) that Lambda's event source mappings read; their owners add them. */
   readonly shards: ShardSources;
   /**

@@ -24,6 +24,7 @@ import { EventSourceFilter } from "../core/event-pattern/event-source-filter.js"
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
 import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
+import type { ServiceMetrics } from "../core/service-metrics.js";
 import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
 import type { ShardRecord, ShardSource } from "./shard-source.js";
 import { splitIntoLanes } from "./lanes.js";
@@ -48,6 +49,8 @@ export interface ShardPollerDeps {
   /** The first retry's delay; it doubles up to `maxBackoffMs`. */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Where AWS/Lambda's IteratorAge is reported (the platform's ServiceMetrics); none, none reported. */
+  readonly metrics?: ServiceMetrics;
 }
 
 const DEFAULT_LEASE_MS = 30_000;
@@ -327,6 +330,10 @@ export class ShardPoller {
     const fn = await functions.resolve(mapping.functionName, mapping.qualifier);
     const window = lease.window && windowFields(lease.window, lease.shardId, mapping.eventSourceArn, final);
     const payload = Buffer.from(JSON.stringify({ Records: records.map((r) => ({ ...r.event, eventSourceARN: mapping.eventSourceArn })), ...window }));
+    // IteratorAge is the age of the batch's last record when the batch is handed to the function (a
+    // window's final invoke carries no record, so none).
+    const last = records.at(-1);
+    if (last) this.deps.metrics?.addWithTotal("AWS/Lambda", "IteratorAge", { FunctionName: mapping.functionName }, Math.max(0, Date.now() - last.createdAtMs), "Milliseconds");
     const result = await invoker.invoke({
       fn: functions.runnable(fn), requestId: randomUUID(), payload,
       invokedArn: functions.arn(mapping.functionName, mapping.qualifier), clientContext: undefined,

@@ -25,8 +25,14 @@ export function cloudWatchService(platform: Platform): Service {
   const lambda = new LambdaMetrics(store);
   const alarmDeps = { alarms: platform.store.alarms, destinations: platform.destinations, account: platform.account, logger };
   const owner = platform.store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const evaluator = new AlarmEvaluator({ ...alarmDeps, metrics: store }, { owner, intervalMs: platform.alarmEvaluationIntervalMs, beforeEvaluation: () => lambda.flush() });
+  const evaluator = new AlarmEvaluator({ ...alarmDeps, metrics: store }, { owner, intervalMs: platform.alarmEvaluationIntervalMs, beforeEvaluation: () => sampleAndFlush() });
   platform.invoker.observe(lambda.observe);
+  platform.serviceMetrics.attach(lambda.sink);
+  // Gauges (SQS queue depths) are sampled by the node evaluating alarms, so a shared store's queues are counted once.
+  async function sampleAndFlush(): Promise<void> {
+    await platform.serviceMetrics.sample();
+    await lambda.flush();
+  }
   // Reads on this node see its own invocations at once (another node's arrive with its next flush).
   const flushed = async () => {
     await lambda.flush();

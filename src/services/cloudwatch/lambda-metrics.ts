@@ -5,9 +5,14 @@
  * accumulator in memory; `flush` writes the finished minutes as statistic-set points (one row per
  * metric, dimension set and minute), so an invocation costs no database write. Duration keeps its
  * values at three significant digits with their counts, so percentiles stay within 0.5%.
+ *
+ * `sink` takes the other figures services report through the platform's ServiceMetrics (AWS/Lambda's
+ * async and stream metrics, AWS/SQS, AWS/SNS) into the same accumulators; times (Milliseconds) keep
+ * their values the way Duration does.
  */
 import type { InvocationRecord } from "../../core/invocation.js";
 import { isError } from "../../core/metrics.js";
+import type { MetricSink } from "../../core/service-metrics.js";
 import type { MetricDataStore, MetricDatum } from "../../store/ports.js";
 
 const NAMESPACE = "AWS/Lambda";
@@ -22,6 +27,7 @@ interface Accumulator {
 
 /** Metric name + dimension set + minute → its accumulator (Duration: one per rounded value). */
 interface Cell {
+  readonly namespace: string;
   readonly metricName: string;
   readonly dimensions: Readonly<Record<string, string>>;
   readonly minute: number;
@@ -57,11 +63,21 @@ export class LambdaMetrics {
     if (!throttled) this.add("ConcurrentExecutions", {}, minute, "Count", running, 1);
   };
 
+  /** The platform's ServiceMetrics sink: the figure counts in the current minute. */
+  readonly sink: MetricSink = (namespace, metricName, dimensions, value, unit) => {
+    const minute = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+    this.addTo(namespace, metricName, dimensions, minute, unit, value, 1, unit === "Milliseconds");
+  };
+
   private add(metricName: string, dimensions: Record<string, string>, minute: number, unit: string, value: number, count: number, keepValues = false): void {
-    const key = `${metricName}\n${JSON.stringify(dimensions)}\n${minute}`;
+    this.addTo(NAMESPACE, metricName, dimensions, minute, unit, value, count, keepValues);
+  }
+
+  private addTo(namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>, minute: number, unit: string, value: number, count: number, keepValues: boolean): void {
+    const key = `${namespace}\n${metricName}\n${JSON.stringify(dimensions)}\n${minute}`;
     let cell = this.cells.get(key);
     if (!cell) {
-      cell = { metricName, dimensions, minute, unit, values: new Map() };
+      cell = { namespace, metricName, dimensions, minute, unit, values: new Map() };
       this.cells.set(key, cell);
     }
     // A kept value is stored as its rounded self (so a slot is one value with a count, which percentiles need).
@@ -89,7 +105,7 @@ export class LambdaMetrics {
     for (const cell of cells.values()) {
       for (const acc of cell.values.values()) {
         points.push({
-          namespace: NAMESPACE, metricName: cell.metricName, dimensions: cell.dimensions, timestamp: cell.minute, unit: cell.unit,
+          namespace: cell.namespace, metricName: cell.metricName, dimensions: cell.dimensions, timestamp: cell.minute, unit: cell.unit,
           value: acc.sum / acc.sampleCount, statistics: { ...acc },
         });
       }

@@ -79,7 +79,7 @@ export const dynamodbModule: ServiceModule = {
   create: (p: Platform) =>
     dynamoDbService({
       store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodb"), shards: p.shards,
-      streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations },
+      streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
     }),
 };
 

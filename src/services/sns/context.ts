@@ -1,6 +1,7 @@
 /** What SNS's operations share: the store's ports, the account, the delivery machinery and a clock. */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
+import type { MetricUnit, ServiceMetrics } from "../../core/service-metrics.js";
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
 import type { DocumentStore } from "../../store/ports.js";
 
@@ -10,6 +11,13 @@ export interface SnsContext {
   readonly account: Account;
   /** Epoch milliseconds. */
   readonly now: () => number;
+  /** Where AWS/SNS's per-topic figures go (the platform's ServiceMetrics); none, none kept. */
+  readonly metrics?: ServiceMetrics;
+}
+
+/** One AWS/SNS figure of a topic (dimension `TopicName`, as SNS publishes them). */
+export function countTopic(metrics: ServiceMetrics | undefined, topicArn: string, metricName: string, value = 1, unit: MetricUnit = "Count"): void {
+  metrics?.add("AWS/SNS", metricName, { TopicName: topicArn.slice(topicArn.lastIndexOf(":") + 1) }, value, unit);
 }
 
 /** Who calls and by which address they reached Unkai: SubscribeURL, UnsubscribeURL and SigningCertURL are built on it. */

@@ -11,7 +11,7 @@ import type { EventPattern } from "../../core/event-pattern/index.js";
 import { compileFilterPolicy, matchesFilterPolicy, type FilterPolicyScope } from "../../core/event-pattern/sns.js";
 import type { SnsDeadLetter, SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
 import type { SigningIdentity } from "./certificate.js";
-import type { SnsContext } from "./context.js";
+import { countTopic, type SnsContext } from "./context.js";
 import { lambdaEvent, notification, subscriptionConfirmation, unsubscribeUrl, type Published, type Signer } from "./envelope.js";
 import type { Mailbox } from "../../store/mailbox.js";
 import type { HttpDelivery } from "./http-delivery.js";
@@ -80,7 +80,9 @@ export class Fanout {
           ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}),
         });
       }
+      countTopic(this.context.metrics, topic.arn, "NumberOfNotificationsDelivered");
     } catch (error) {
+      countTopic(this.context.metrics, topic.arn, "NumberOfNotificationsFailed");
       this.logger.warn({ subscription: subscription.arn, err: (error as Error).message }, "an SNS delivery failed");
       if (!deadLetter) return;
       const { targetArn, ...dead } = deadLetter;

@@ -11,6 +11,8 @@ import { randomUUID } from "node:crypto";
 import type { Destinations } from "../../async/destinations.js";
 import { ScheduleRunner } from "../../async/schedule-runner.js";
 import type { SnsDeadLetter, SnsPendingHttpDelivery } from "../../core/sns.js";
+import type { ServiceMetrics } from "../../core/service-metrics.js";
+import { countTopic } from "./context.js";
 import type { DocumentStore, ScheduleTimerStore } from "../../store/ports.js";
 
 export interface HttpMessage {
@@ -27,6 +29,8 @@ export interface HttpDeliveryOptions {
   /** This node's name in leases. */
   readonly owner: string;
   readonly now: () => number;
+  /** Where AWS/SNS's NumberOfNotificationsDelivered / NumberOfNotificationsFailed go. */
+  readonly metrics?: ServiceMetrics;
 }
 
 const ATTEMPT_TIMEOUT_MS = 15_000;
@@ -93,6 +97,12 @@ export class HttpDelivery {
   }
 
   /** The runner's firing: the stored delivery's next attempt (none when another node finished it). */
+  /** Notifications only: a SubscriptionConfirmation carries no topic header and counts nowhere, as on SNS. */
+  private count(entry: SnsPendingHttpDelivery, metricName: string): void {
+    const topicArn = entry.headers["x-amz-sns-message-type"] === "Notification" ? entry.headers["x-amz-sns-topic-arn"] : undefined;
+    if (topicArn !== undefined) countTopic(this.options.metrics, topicArn, metricName);
+  }
+
   private async retry(id: string): Promise<void> {
     const entry = await this.pending.get(id);
     if (entry) await this.attempt(entry, true);
@@ -102,12 +112,14 @@ export class HttpDelivery {
   private async attempt(entry: SnsPendingHttpDelivery, stored: boolean): Promise<void> {
     const outcome = await this.post(entry);
     if (outcome === "delivered") {
+      this.count(entry, "NumberOfNotificationsDelivered");
       if (stored) await this.pending.delete(entry.id);
       return;
     }
     // An attempt cut off by Unkai stopping does not count: it is made again after the restart.
     const attempts = entry.attempts + (outcome === "failed" ? 1 : 0);
     if (attempts > entry.retries) {
+      this.count(entry, "NumberOfNotificationsFailed");
       await this.deadLetter(entry);
       if (stored) await this.pending.delete(entry.id);
       return;

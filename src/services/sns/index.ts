@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
+import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { Destinations } from "../../async/destinations.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
@@ -42,6 +43,8 @@ export interface SnsDeps {
   /** A cluster's shared store of SNS's signing identity (every node signs with one key); undefined on one node. */
   readonly sharedSecret: SharedSecret | undefined;
   readonly destinations: Destinations;
+  /** AWS/SNS's per-topic metrics go here (Platform.serviceMetrics). */
+  readonly metrics?: ServiceMetrics;
   readonly logger: Logger;
 }
 
@@ -73,9 +76,9 @@ function withVersion(request: UnkaiRequest): UnkaiRequest {
 }
 
 export function snsService(deps: SnsDeps): Service {
-  const context: SnsContext = { topics: deps.topics, subscriptions: deps.subscriptions, account: deps.account, now: Date.now };
+  const context: SnsContext = { topics: deps.topics, subscriptions: deps.subscriptions, account: deps.account, now: Date.now, metrics: deps.metrics };
   const identity = signingIdentity(deps.dataDir, Date.now(), deps.sharedSecret);
-  const http = new HttpDelivery(deps.httpDeliveries, deps.timers, deps.destinations, { owner: deps.nodeName, now: Date.now }, deps.logger);
+  const http = new HttpDelivery(deps.httpDeliveries, deps.timers, deps.destinations, { owner: deps.nodeName, now: Date.now, metrics: deps.metrics }, deps.logger);
   deps.onDeadLeasesFreed(() => http.runner.wake());
   const fanout = new Fanout(context, deps.destinations, identity, http, new Mailbox(join(deps.dataDir, "mail")), deps.logger);
   const publisher = new Publisher(context, deps.deduplication, fanout);
@@ -129,6 +132,6 @@ export const snsModule: ServiceModule = {
     topics: p.store.snsTopics, subscriptions: p.store.snsSubscriptions, httpDeliveries: p.store.snsHttpDeliveries, deduplication: p.store.snsDeduplication,
     timers: p.store.scheduleTimers, nodeName: p.nodeName, onDeadLeasesFreed: (listener) => p.onDeadLeasesFreed(listener), account: p.account, url: () => p.url(), dataDir: p.dataDir,
     sharedSecret: sharedSecretOf(p),
-    destinations: p.destinations, logger: p.logger("sns"),
+    destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sns"),
   }),
 };

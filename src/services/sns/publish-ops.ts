@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { UnkaiError } from "../../core/errors.js";
 import type { SnsTopicRecord } from "../../core/sns.js";
 import type { SnsDeduplicationStore } from "../../store/ports.js";
-import { invalid, topicByArn, type Caller, type SnsContext } from "./context.js";
+import { countTopic, invalid, topicByArn, type Caller, type SnsContext } from "./context.js";
 import type { Published } from "./envelope.js";
 import type { Fanout } from "./fanout.js";
 import { checkMessage, fifoIds, MAX_MESSAGE_BYTES, type MessageInput } from "./message-rules.js";
@@ -98,6 +98,8 @@ export class Publisher {
       if (ids) await this.dedup.release(topic.arn, ids.deduplicationId, messageId);
       throw error;
     }
+    countTopic(this.context.metrics, topic.arn, "NumberOfMessagesPublished");
+    countTopic(this.context.metrics, topic.arn, "PublishSize", Buffer.byteLength(input.Message, "utf8"), "Bytes");
     return { messageId, sequenceNumber };
   }
 

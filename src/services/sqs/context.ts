@@ -1,6 +1,7 @@
 /** What SQS's operations share: the store's ports, the account, the long-poll signals and a clock. */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
+import type { MetricUnit, ServiceMetrics } from "../../core/service-metrics.js";
 import type { MessageStore, QueueRecord, QueueStore } from "../../store/ports.js";
 import { doesNotExist, queueNameFromUrl } from "./addresses.js";
 import type { QueueSignals } from "./signals.js";
@@ -16,6 +17,13 @@ export interface SqsContext {
   readonly purgedAt: Map<string, number>;
   /** FIFO receives by `<queue>\n<ReceiveRequestAttemptId>`: a retried receive gets the same messages and handles (5 minutes). */
   readonly receiveAttempts: Map<string, ReceiveAttempt>;
+  /** Where AWS/SQS's per-queue figures go (the platform's ServiceMetrics); none, none kept. */
+  readonly metrics?: ServiceMetrics;
+}
+
+/** One AWS/SQS figure of a queue (dimension `QueueName`, as SQS publishes them). */
+export function countQueue(context: SqsContext, queueName: string, metricName: string, value = 1, unit: MetricUnit = "Count"): void {
+  context.metrics?.add("AWS/SQS", metricName, { QueueName: queueName }, value, unit);
 }
 
 export interface ReceiveAttempt {

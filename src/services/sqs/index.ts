@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import type { EventSourceMapping } from "../../core/event-source-mapping.js";
+import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { Destinations } from "../../async/destinations.js";
 import type { Invoker } from "../../engine/invoker.js";
 import { loadModel } from "../../protocol/codecs/model.js";
@@ -17,6 +18,7 @@ import { RetentionSweeper } from "../../store/retention-sweeper.js";
 import type { FunctionService } from "../../functions/function-service.js";
 import type { ServiceModule } from "../module.js";
 import type { Caller, SqsContext } from "./context.js";
+import { sampleQueueDepths } from "./depth-metrics.js";
 import { sqsDestination } from "./destination.js";
 import { SQS_ERRORS } from "./errors.js";
 import { SqsPoller } from "./esm-poller.js";
@@ -37,6 +39,8 @@ export interface SqsDeps {
   readonly invoker: Invoker;
   /** Where SQS adds queues as asynchronous-invocation destinations and dead-letter targets. */
   readonly destinations: Destinations;
+  /** AWS/SQS's per-queue metrics go here (Platform.serviceMetrics). */
+  readonly metrics?: ServiceMetrics;
   readonly logger: Logger;
 }
 
@@ -49,9 +53,10 @@ function callerOf(request: UnkaiRequest, deps: SqsDeps): Caller {
 }
 
 export function sqsService(deps: SqsDeps): Service {
-  const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map() };
+  const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map(), metrics: deps.metrics };
   const moves = new MoveTasks(context);
   deps.destinations.add(sqsDestination(context));
+  deps.metrics?.addSampler(() => sampleQueueDepths(context));
   const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger });
   const sweeper = new RetentionSweeper([sqsRetentionJob(context)], { intervalMs: 60_000 }, deps.logger);
   const operations: Operations = Object.fromEntries(
@@ -81,6 +86,6 @@ export const sqsModule: ServiceModule = {
   compatibility: "docs/compatibility/sqs.md",
   create: (p) => sqsService({
     queues: p.store.queues, messages: p.store.messages, mappings: p.store.eventSourceMappings, account: p.account, url: () => p.url(),
-    functions: p.functions, invoker: p.invoker, destinations: p.destinations, logger: p.logger("sqs"),
+    functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"),
   }),
 };

@@ -3,7 +3,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { QueueRecord, StoredQueueMessage } from "../../store/ports.js";
 import { queueArn, queueNameFromArn } from "./addresses.js";
 import { type BatchFailure, checkBatch, entryFailure } from "./batches.js";
-import { type SqsContext, integerParameter, queueByUrl } from "./context.js";
+import { type SqsContext, countQueue, integerParameter, queueByUrl } from "./context.js";
 import { type AttributeValue, attributesMd5 } from "./digests.js";
 import { decodeMeta } from "./message-meta.js";
 import { newReceiptToken, parseReceipt, receiptHandle } from "./receipts.js";
@@ -100,7 +100,10 @@ export async function receiveMessage(context: SqsContext, input: ReceiveInput): 
   const waitSeconds = integerParameter("WaitTimeSeconds", input.WaitTimeSeconds, 0, 20, settings.waitSeconds);
   const attemptKey = queue.fifo && input.ReceiveRequestAttemptId !== undefined ? `${queue.name}\n${input.ReceiveRequestAttemptId}` : undefined;
   const retried = attemptKey === undefined ? undefined : await sameAttempt(context, queue, attemptKey);
-  if (retried && retried.messages.length > 0) return { Messages: retried.messages.map((m) => shape(context, m, input, retried.token)) };
+  if (retried && retried.messages.length > 0) {
+    countQueue(context, queue.name, "NumberOfMessagesReceived", retried.messages.length);
+    return { Messages: retried.messages.map((m) => shape(context, m, input, retried.token)) };
+  }
   const deadline = context.now() + waitSeconds * 1000;
   const token = newReceiptToken();
   for (;;) {
@@ -113,6 +116,7 @@ export async function receiveMessage(context: SqsContext, input: ReceiveInput): 
       if (attemptKey !== undefined && delivered.length > 0) {
         context.receiveAttempts.set(attemptKey, { token, seqs: delivered.map((m) => m.seq), expiresAt: now + RECEIVE_ATTEMPT_MS });
       }
+      if (delivered.length > 0) countQueue(context, queue.name, "NumberOfMessagesReceived", delivered.length);
       return delivered.length > 0 ? { Messages: delivered.map((m) => shape(context, m, input, token)) } : {};
     }
     const next = await context.messages.nextVisibleAt(queue.name, now, now - settings.retentionSeconds * 1000);
@@ -147,6 +151,7 @@ export async function deleteMessage(context: SqsContext, input: { QueueUrl: stri
 async function deleteOne(context: SqsContext, queue: QueueRecord, handle: string): Promise<void> {
   const receipt = parseReceipt(handle, queue.name);
   const deleted = await context.messages.delete(queue.name, receipt.seq, receipt.token);
+  if (deleted) countQueue(context, queue.name, "NumberOfMessagesDeleted");
   // Deleting a FIFO message may free its group for a waiting receive.
   if (deleted && queue.fifo) context.signals.wake(queue.name);
 }

@@ -4,7 +4,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { NewQueueMessage, QueueRecord } from "../../store/ports.js";
 import { doesNotExist } from "./addresses.js";
 import { type BatchFailure, checkBatch, entryFailure } from "./batches.js";
-import { type Caller, type SqsContext, queueByUrl } from "./context.js";
+import { type Caller, type SqsContext, countQueue, queueByUrl } from "./context.js";
 import { attributesMd5, md5Hex } from "./digests.js";
 import { encodeMeta } from "./message-meta.js";
 import { type AttributeInput, checkBody, checkMessageAttributes, checkSystemAttributes, checkToken, messageSize } from "./message-rules.js";
@@ -98,6 +98,10 @@ async function store(context: SqsContext, queue: QueueRecord, prepared: readonly
   const sent = await context.messages.send(queue.name, prepared.map((p) => p.message), now, now + DEDUP_WINDOW_MS);
   if (!sent) throw doesNotExist();
   context.signals.wake(queue.name);
+  for (const p of prepared) {
+    countQueue(context, queue.name, "NumberOfMessagesSent");
+    countQueue(context, queue.name, "SentMessageSize", p.size, "Bytes");
+  }
   return sent.map((result, i) => ({
     MessageId: result.id,
     ...prepared[i]?.answer,
