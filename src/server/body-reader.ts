@@ -118,11 +118,18 @@ export function readBody(req: WireRequest, options: BodyOptions): Promise<BodyRe
  */
 export function closeAfterAnswer(req: WireRequest, res: WireResponse): void {
   if (req.complete) return;
+  const socket = req.socket;
   // HTTP/2 has no Connection header: the stream alone is reset below, the connection's other requests go on.
-  if (!res.headersSent && req.httpVersionMajor !== 2) res.setHeader("Connection", "close");
+  if (req.httpVersionMajor !== 2) {
+    if (!res.headersSent) res.setHeader("Connection", "close");
+    // node:http closes the connection the moment the answer is out; with the client's body still
+    // arriving, that close is a reset, which can reach the client before it has read the answer. Only
+    // half-close instead (the client reads the answer, then the end) and keep discarding what it sends.
+    socket.destroySoon = () => void socket.end();
+  }
   res.once("finish", () => {
     req.resume();
-    setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
 }
 
