@@ -57,6 +57,8 @@ async function loadUnkai(url, items, ops = OPS) {
     AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "S" }],
     KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
   });
+  // dynalite makes a table ACTIVE a tick after answering CreateTable, even with --createTableMs 0.
+  for (let i = 0; i < 100 && (await call(url, "DescribeTable", { TableName: TABLE })).Table?.TableStatus !== "ACTIVE"; i++) await sleep(50);
   for (let i = 0; i < items.length; i += 25) {
     const out = await call(url, "BatchWriteItem", { RequestItems: { [TABLE]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } });
     if (Object.keys(out.UnprocessedItems ?? {}).length) throw new Error("BatchWriteItem left unprocessed items");
