@@ -110,6 +110,16 @@ describe("CloudWatch alarms", () => {
     assert.deepEqual(described.map((a) => [a.AlarmName, a.Statistic, a.Threshold, a.AlarmActions]), [["shop-errors", "Sum", 1, [queueArn, functionArn]]]);
   });
 
+  it("a point for the period just ended that arrives after it ended still counts: an empty period in progress is not missing data", async () => {
+    const periodMs = 60_000;
+    // A point stamped in the previous minute, as a function's log line written behind lands just after the boundary.
+    const previous = new Date(Math.floor(Date.now() / periodMs) * periodMs - 1_000);
+    await cw.send(new PutMetricDataCommand({ Namespace: "Late", MetricData: [{ MetricName: "Fatal", Value: 1, Timestamp: previous }] }));
+    await cw.send(new PutMetricAlarmCommand({ AlarmName: "late", Namespace: "Late", MetricName: "Fatal", Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching" }));
+    await waitFor("the late point to alarm", async () => ((await state("late")) === "ALARM" ? true : undefined));
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: ["late"] }));
+  });
+
   it("SetAlarmState moves the state until the next evaluation; disabled actions send nothing; DeleteAlarms; errors in CloudWatch's words", async () => {
     await cw.send(new PutMetricAlarmCommand({ AlarmName: "quiet", Namespace: "Shop", MetricName: "Nothing", Statistic: "Average", Period: 60, EvaluationPeriods: 2, DatapointsToAlarm: 1, Threshold: 5, ComparisonOperator: "GreaterThanThreshold" }));
     await waitFor("the first evaluation", async () => ((await state("quiet")) === "INSUFFICIENT_DATA" ? true : undefined));

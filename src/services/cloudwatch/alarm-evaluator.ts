@@ -68,9 +68,14 @@ export class AlarmEvaluator {
   private async evaluateOne(alarm: StoredAlarm, now: number): Promise<boolean> {
     const periodMs = alarm.Period * 1000;
     const end = Math.floor(now / periodMs) * periodMs + periodMs;
-    const starts = Array.from({ length: alarm.EvaluationPeriods }, (_, i) => end - (alarm.EvaluationPeriods - i) * periodMs);
+    const current = end - periodMs;
     const selection = { namespace: alarm.Namespace, metricName: alarm.MetricName, dimensions: dimensionRecord(alarm.Dimensions, "Dimensions"), unit: alarm.Unit };
-    const series = new Map(await statisticSeries(this.deps.metrics, selection, alarm.Statistic ?? alarm.ExtendedStatistic ?? "Average", periodMs, starts[0] ?? end - periodMs, end));
+    const series = new Map(await statisticSeries(this.deps.metrics, selection, alarm.Statistic ?? alarm.ExtendedStatistic ?? "Average", periodMs, end - (alarm.EvaluationPeriods + 1) * periodMs, end));
+    // The period in progress with no point yet is not missing data: a point for the period just ended
+    // may still be arriving (a function's log lines are written behind), so the window then ends at the
+    // last complete period, as CloudWatch evaluates the most recent datapoints rather than an empty one.
+    const last = series.has(current) ? end : current;
+    const starts = Array.from({ length: alarm.EvaluationPeriods }, (_, i) => last - (alarm.EvaluationPeriods - i) * periodMs);
     const result = evaluate(alarm, series, starts);
     if (result.state === undefined || result.state === alarm.StateValue) return false;
     await changeState(this.deps, alarm, result.state, result.reason, result.reasonData, now);
