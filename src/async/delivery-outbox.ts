@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import type { PendingDelivery } from "../core/events/resources.js";
 import { NotRetriedError, type Destinations, type OutboundMessage } from "./destinations.js";
 import { throttleDelayMs, type RetryTiming } from "./retry-policy.js";
+import { WakeLoop } from "./wake-loop.js";
 import type { DocumentStore } from "../store/ports.js";
 
 /** The defaults when a target has no RetryPolicy (EventBridge and Scheduler alike): 185 retries over 24 hours. */
@@ -42,11 +43,7 @@ export const EVENTBRIDGE_OUTBOX: OutboxOwner = { service: "EventBridge", sourceA
 export type ExhaustedBy = "MaximumRetryAttempts" | "MaximumEventAgeInSeconds";
 
 export class DeliveryOutbox {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private started = false;
-  private closed = false;
+  private readonly loop: WakeLoop;
 
   constructor(
     private readonly pending: DocumentStore<PendingDelivery>,
@@ -55,7 +52,12 @@ export class DeliveryOutbox {
     private readonly now: () => number,
     private readonly logger: Logger,
     private readonly owner: OutboxOwner,
-  ) {}
+  ) {
+    this.loop = new WakeLoop(() => this.tick(), {
+      pollMs: POLL_MS, now,
+      onError: (error) => logger.error({ err: error }, `${owner.service}: looking at pending deliveries failed`),
+    });
+  }
 
   /**
    * Records a failed first attempt (or ends it at once when its policy allows no retry or the error
@@ -66,44 +68,16 @@ export class DeliveryOutbox {
   }
 
   start(): void {
-    this.started = true;
-    this.wake();
+    this.loop.start();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.close();
   }
 
   /** Looks at the store now (coalesced). */
   wake(): void {
-    if (!this.started || this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
-  }
-
-  private async loop(): Promise<void> {
-    let earliest: number | undefined;
-    do {
-      this.again = false;
-      try {
-        earliest = await this.tick();
-      } catch (error) {
-        this.logger.error({ err: error }, `${this.owner.service}: looking at pending deliveries failed`);
-        earliest = undefined;
-      }
-    } while (this.again && !this.closed);
-    if (this.closed) return;
-    const waitMs = Math.max(0, Math.min(POLL_MS, earliest === undefined ? Infinity : earliest - this.now()));
-    this.timer = setTimeout(() => this.wake(), waitMs);
-    this.timer.unref();
+    this.loop.wake();
   }
 
   /** Attempts every due entry; returns when the next one is due. */
