@@ -8,6 +8,7 @@ import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
+import type { SqsMoveTaskRecord } from "../core/sqs-move-task.js";
 import type { SnsDeduplication, SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { LogGroupSubscriptions } from "../core/log-subscription.js";
 import type { BucketSetting } from "../core/s3-bucket-settings.js";
@@ -339,6 +340,8 @@ export interface Store {
   readonly schedulerGroups: DocumentStore<ScheduleGroupRecord>;
   readonly schedulerSchedules: DocumentStore<ScheduleRecord>;
   readonly schedulerDeliveries: DocumentStore<PendingDelivery>;
+  /** SQS message move tasks by task handle. */
+  readonly sqsMoveTasks: DocumentStore<SqsMoveTaskRecord>;
   /** SNS topics by ARN and subscriptions by subscription ARN. */
   readonly snsTopics: DocumentStore<SnsTopicRecord>;
   readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;

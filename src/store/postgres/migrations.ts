@@ -538,4 +538,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE event_connections (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   CREATE TABLE event_api_destinations (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 27: SQS message move tasks, by task handle (they outlive a restart and are seen by every node)
+  `
+  CREATE TABLE sqs_move_tasks (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

@@ -517,4 +517,11 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 31: SQS message move tasks, by task handle (they outlive a restart and are seen by every node)
+  `
+  CREATE TABLE sqs_move_tasks (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
