@@ -67,6 +67,39 @@ describe("Logs (awsJson1_1) and STS (awsQuery) on the codecs, against a real Unk
     assert.deepEqual(sdk.events?.map((e) => e.message), ["from sdk", "from-cli"]);
   });
 
+  it("GetLogEvents pages as CloudWatch Logs does: newest first page by default, backward and forward tokens, the same token at either end", async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/codec/paged" }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: "/codec/paged", logStreamName: "s" }));
+    const t0 = Date.now();
+    await logs.send(new PutLogEventsCommand({ logGroupName: "/codec/paged", logStreamName: "s", logEvents: [1, 2, 3, 4, 5].map((n) => ({ timestamp: t0 + n, message: `e${n}` })) }));
+    const page = (input: { nextToken?: string; startFromHead?: boolean }) => logs.send(new GetLogEventsCommand({ logGroupName: "/codec/paged", logStreamName: "s", limit: 2, ...input }));
+    const newest = await page({});
+    assert.deepEqual(newest.events?.map((e) => e.message), ["e4", "e5"], "without startFromHead: the newest events, oldest first");
+    const older = await page({ nextToken: newest.nextBackwardToken });
+    assert.deepEqual(older.events?.map((e) => e.message), ["e2", "e3"]);
+    const oldest = await page({ nextToken: older.nextBackwardToken });
+    assert.deepEqual(oldest.events?.map((e) => e.message), ["e1"]);
+    const beyond = await page({ nextToken: oldest.nextBackwardToken });
+    assert.deepEqual(beyond.events, []);
+    assert.equal(beyond.nextBackwardToken, oldest.nextBackwardToken, "at the start the backward token comes back unchanged");
+    const forward = await page({ nextToken: beyond.nextForwardToken });
+    assert.deepEqual(forward.events?.map((e) => e.message), ["e1", "e2"], "forward again from the start");
+    const head = await page({ startFromHead: true });
+    assert.deepEqual(head.events?.map((e) => e.message), ["e1", "e2"]);
+    const end = await page({ nextToken: newest.nextForwardToken });
+    assert.deepEqual(end.events, []);
+    assert.equal(end.nextForwardToken, newest.nextForwardToken, "at the end the forward token comes back unchanged (how the CLI stops)");
+    await logs.send(new PutLogEventsCommand({ logGroupName: "/codec/paged", logStreamName: "s", logEvents: [{ timestamp: t0 + 6, message: "e6" }] }));
+    assert.deepEqual((await page({ nextToken: end.nextForwardToken })).events?.map((e) => e.message), ["e6"], "a tail reads what came later");
+    // The AWS CLI v2 (no paginator for this call): one page, and a token that reads on.
+    const cli = await aws(suite.unkai.url, ["logs", "get-log-events", "--log-group-name", "/codec/paged", "--log-stream-name", "s", "--start-from-head", "--limit", "2"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const cliPage = JSON.parse(cli.stdout) as { events: { message: string }[]; nextForwardToken: string };
+    assert.deepEqual(cliPage.events.map((e) => e.message), ["e1", "e2"]);
+    assert.deepEqual((await page({ nextToken: cliPage.nextForwardToken })).events?.map((e) => e.message), ["e3", "e4"]);
+    await assert.rejects(page({ nextToken: "garbage" }), { name: "InvalidParameterException", message: "The specified nextToken is invalid." });
+  });
+
   it("answers the model's constraints with InvalidParameterException in AWS's words", async () => {
     await assert.rejects(logs.send(new CreateLogGroupCommand({} as CreateLogGroupCommandInput)), (error: Error) => {
       assert.equal(error.name, "InvalidParameterException");

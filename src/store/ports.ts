@@ -63,6 +63,13 @@ export interface LogQuery {
   readonly contains?: string | undefined;
   /** Opaque cursor from a previous page. */
   readonly afterId?: number | undefined;
+  /** Only events before this cursor (an event's id): reading backwards. */
+  readonly beforeId?: number | undefined;
+  /**
+   * The last `limit` matching events rather than the first (still oldest first in the answer):
+   * GetLogEvents without startFromHead, and backward pages. `lastId` is then undefined.
+   */
+  readonly fromEnd?: boolean | undefined;
   readonly limit: number;
 }
 

@@ -26,6 +26,7 @@ interface GetInput {
   readonly endTime?: number;
   readonly nextToken?: string;
   readonly limit?: number;
+  readonly startFromHead?: boolean;
 }
 interface StreamsInput {
   readonly logGroupName?: string;
@@ -62,17 +63,7 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     ...filterOperations(logs, requireGroup),
     ...metricFilterOperations(metricFilters, requireGroup, now),
     ...subscriptionFilterOperations({ ...destinations, subscriptions, account, requireGroup, now }),
-    async GetLogEvents(input: GetInput) {
-      const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
-      const afterId = input.nextToken?.startsWith("f/") ? Number(input.nextToken.slice(2)) : undefined;
-      const { events } = await logs.query({ group, streams: [input.logStreamName], startTime: input.startTime, endTime: input.endTime, afterId, limit: input.limit ?? 10_000 });
-      const last = events.at(-1)?.eventId ?? String(afterId ?? 0);
-      return {
-        events: events.map(({ timestamp, message, ingestionTime }) => ({ timestamp, message, ingestionTime })),
-        nextForwardToken: `f/${last}`,
-        nextBackwardToken: `b/${events[0]?.eventId ?? last}`,
-      };
-    },
+    GetLogEvents: async (input: GetInput) => getLogEvents(logs, await requireGroup(input.logGroupName ?? input.logGroupIdentifier), input),
     async DescribeLogGroups(input: { readonly logGroupNamePrefix?: string }) {
       return {
         logGroups: (await logs.groups(input.logGroupNamePrefix)).map((g) => ({
@@ -108,6 +99,36 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     name: "logs", model: loadModel("logs"), errors: LOGS_ERRORS, operations, signingNames: ["logs"], logger, validationError: "InvalidParameterException",
     authorization: logsActions(account),
   });
+}
+
+/** A GetLogEvents token: `f/<id>` reads after the event, `b/<id>` before it. */
+function parseToken(token: string | undefined): { readonly forward: boolean; readonly id: number } | undefined {
+  const match = token === undefined ? null : /^([fb])\/(\d{1,16})$/.exec(token);
+  if (token !== undefined && !match) throw new UnkaiError("InvalidParameterException", "The specified nextToken is invalid.");
+  return match ? { forward: match[1] === "f", id: Number(match[2]) } : undefined;
+}
+
+/**
+ * GetLogEvents as CloudWatch Logs pages it: without a token, the newest `limit` events (or the oldest
+ * with `startFromHead`); `nextForwardToken` reads newer events and `nextBackwardToken` older ones,
+ * each page oldest first. A page with nothing new gives back the token it was asked with, which is
+ * how clients know they reached the end.
+ */
+async function getLogEvents(logs: LogStore, group: string, input: GetInput): Promise<object> {
+  const token = parseToken(input.nextToken);
+  const backward = token ? !token.forward : input.startFromHead !== true;
+  const { events } = await logs.query({
+    group, streams: [input.logStreamName], startTime: input.startTime, endTime: input.endTime, limit: input.limit ?? 10_000,
+    ...(backward ? { fromEnd: true, ...(token ? { beforeId: token.id } : {}) } : { afterId: token?.id ?? 0 }),
+  });
+  const first = events[0]?.eventId;
+  const last = events.at(-1)?.eventId;
+  const here = token ? String(token.id) : "0";
+  return {
+    events: events.map(({ timestamp, message, ingestionTime }) => ({ timestamp, message, ingestionTime })),
+    nextForwardToken: last !== undefined ? `f/${last}` : token?.forward === true || !token ? `f/${here}` : `f/${Number(here) - 1}`,
+    nextBackwardToken: first !== undefined ? `b/${first}` : token && !token.forward ? `b/${here}` : `b/${Number(here) + 1}`,
+  };
 }
 
 export const logsModule: ServiceModule = {

@@ -72,15 +72,18 @@ export function pgLogStore(db: PgDb, writes: PgWriteBehind, policy: LogStorePoli
         if (query.startTime !== undefined) add("timestamp >= ?", query.startTime);
         if (query.endTime !== undefined) add("timestamp <= ?", query.endTime);
         if (query.contains) add("strpos(message, ?) > 0", storable(query.contains));
+        if (query.beforeId !== undefined) add("id < ?", query.beforeId);
+        const fromEnd = query.fromEnd === true;
         params.push(query.limit);
-        const { rows } = await db.query<{ id: number; log_stream: string; timestamp: number; ingestion_time: number; message: string }>(
-          `SELECT id, log_stream, timestamp, ingestion_time, message FROM log_events WHERE ${clauses.join(" AND ")} ORDER BY id LIMIT $${params.length}`,
+        const found = await db.query<{ id: number; log_stream: string; timestamp: number; ingestion_time: number; message: string }>(
+          `SELECT id, log_stream, timestamp, ingestion_time, message FROM log_events WHERE ${clauses.join(" AND ")} ORDER BY id ${fromEnd ? "DESC" : ""} LIMIT $${params.length}`,
           params,
         );
+        const rows = fromEnd ? found.rows.reverse() : found.rows;
         const events: StoredLogEvent[] = rows.map((row) => ({
           logStreamName: row.log_stream, timestamp: row.timestamp, ingestionTime: row.ingestion_time, message: row.message, eventId: String(row.id),
         }));
-        return { events, lastId: rows.length === query.limit ? rows.at(-1)?.id : undefined };
+        return { events, lastId: !fromEnd && rows.length === query.limit ? rows.at(-1)?.id : undefined };
       }),
     group: (name) =>
       read(async () => {

@@ -122,11 +122,17 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
         clauses.push("instr(message, ?) > 0");
         params.push(query.contains);
       }
-      const rows = db
+      if (query.beforeId !== undefined) {
+        clauses.push("id < ?");
+        params.push(query.beforeId);
+      }
+      const fromEnd = query.fromEnd === true;
+      const found = db
         .prepare<(string | number)[], EventRow>(
-          `SELECT id, log_stream, timestamp, ingestion_time, message FROM log_events WHERE ${clauses.join(" AND ")} ORDER BY id LIMIT ?`,
+          `SELECT id, log_stream, timestamp, ingestion_time, message FROM log_events WHERE ${clauses.join(" AND ")} ORDER BY id ${fromEnd ? "DESC" : ""} LIMIT ?`,
         )
         .all(...params, query.limit);
+      const rows = fromEnd ? found.reverse() : found;
       const events: StoredLogEvent[] = rows.map((row) => ({
         logStreamName: row.log_stream,
         timestamp: row.timestamp,
@@ -134,7 +140,7 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
         message: row.message,
         eventId: String(row.id),
       }));
-      return { events, lastId: rows.length === query.limit ? rows.at(-1)?.id : undefined };
+      return { events, lastId: !fromEnd && rows.length === query.limit ? rows.at(-1)?.id : undefined };
     },
 
     // Existence checks (every PutLogEvents makes two) read first and flush only when the row is
