@@ -10,7 +10,10 @@ import assert from "node:assert/strict";
 import { createHash, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, GetLogEventsCommand, PutLogEventsCommand, type CreateLogGroupCommandInput } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeLogStreamsCommand, GetLogEventsCommand, paginateDescribeLogGroups, paginateDescribeLogStreams,
+  PutLogEventsCommand, type CreateLogGroupCommandInput, type DescribeLogStreamsCommandInput,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchClient, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -98,6 +101,35 @@ describe("Logs (awsJson1_1) and STS (awsQuery) on the codecs, against a real Unk
     assert.deepEqual(cliPage.events.map((e) => e.message), ["e1", "e2"]);
     assert.deepEqual((await page({ nextToken: cliPage.nextForwardToken })).events?.map((e) => e.message), ["e3", "e4"]);
     await assert.rejects(page({ nextToken: "garbage" }), { name: "InvalidParameterException", message: "The specified nextToken is invalid." });
+  });
+
+  it("DescribeLogStreams orders by name or last event time and pages with nextToken; DescribeLogGroups pages too (SDK paginators, CLI auto-paging)", async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/codec/many" }));
+    const t0 = Date.now();
+    // Written newest-name-first, so name order and time order differ.
+    for (const [i, name] of ["e", "d", "c", "b", "a"].entries()) {
+      await logs.send(new CreateLogStreamCommand({ logGroupName: "/codec/many", logStreamName: name }));
+      await logs.send(new PutLogEventsCommand({ logGroupName: "/codec/many", logStreamName: name, logEvents: [{ timestamp: t0 + i, message: name }] }));
+    }
+    const names = async (input: Omit<DescribeLogStreamsCommandInput, "logGroupName">) => {
+      const out: string[] = [];
+      for await (const page of paginateDescribeLogStreams({ client: logs, pageSize: 2 }, { logGroupName: "/codec/many", ...input })) out.push(...(page.logStreams ?? []).map((s) => s.logStreamName ?? ""));
+      return out;
+    };
+    assert.deepEqual(await names({}), ["a", "b", "c", "d", "e"], "by name by default, paged two at a time");
+    assert.deepEqual(await names({ descending: true }), ["e", "d", "c", "b", "a"]);
+    assert.deepEqual(await names({ orderBy: "LastEventTime", descending: true }), ["a", "b", "c", "d", "e"], "the newest event first");
+    assert.deepEqual(await names({ orderBy: "LastEventTime" }), ["e", "d", "c", "b", "a"]);
+    assert.deepEqual(await names({ logStreamNamePrefix: "c" }), ["c"]);
+    await assert.rejects(logs.send(new DescribeLogStreamsCommand({ logGroupName: "/codec/many", orderBy: "LastEventTime", logStreamNamePrefix: "a" })),
+      { name: "InvalidParameterException", message: "Cannot order by LastEventTime with a logStreamNamePrefix." });
+    const cli = await aws(suite.unkai.url, ["logs", "describe-log-streams", "--log-group-name", "/codec/many", "--page-size", "2"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual((JSON.parse(cli.stdout) as { logStreams: { logStreamName: string }[] }).logStreams.map((s) => s.logStreamName), ["a", "b", "c", "d", "e"], "the CLI follows nextToken");
+    const groups: string[] = [];
+    for await (const page of paginateDescribeLogGroups({ client: logs, pageSize: 1 }, { logGroupNamePrefix: "/codec/" })) groups.push(...(page.logGroups ?? []).map((g) => g.logGroupName ?? ""));
+    assert.ok(groups.includes("/codec/many") && groups.includes("/codec/app"), groups.join());
+    assert.equal(new Set(groups).size, groups.length, "each group once");
   });
 
   it("answers the model's constraints with InvalidParameterException in AWS's words", async () => {

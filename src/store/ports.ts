@@ -54,6 +54,13 @@ export interface LogStreamInfo {
   readonly storedBytes: number;
 }
 
+/** DescribeLogStreams' order and page: by name or by last event time (then name), skipping `offset`. */
+export interface LogStreamOrder {
+  readonly by: "LogStreamName" | "LastEventTime";
+  readonly descending: boolean;
+  readonly offset: number;
+}
+
 export interface LogQuery {
   readonly group: string;
   readonly streams?: readonly string[] | undefined;
@@ -116,7 +123,8 @@ export interface LogStore {
    * first; returns how many. Call again while it returns `limit` (batches keep each transaction short).
    */
   deleteExpired(now: number, limit: number): Promise<number>;
-  streams(group: string, prefix: string | undefined, limit: number): Promise<LogStreamInfo[]>;
+  /** A group's streams, by default the most recently written first; `order` as DescribeLogStreams asks. */
+  streams(group: string, prefix: string | undefined, limit: number, order?: LogStreamOrder): Promise<LogStreamInfo[]>;
   deleteGroup(group: string): Promise<void>;
 }
 

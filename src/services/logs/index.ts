@@ -32,7 +32,22 @@ interface StreamsInput {
   readonly logGroupName?: string;
   readonly logGroupIdentifier?: string;
   readonly logStreamNamePrefix?: string;
+  readonly orderBy?: "LogStreamName" | "LastEventTime";
+  readonly descending?: boolean;
+  readonly nextToken?: string;
   readonly limit?: number;
+}
+interface GroupsInput {
+  readonly logGroupNamePrefix?: string;
+  readonly nextToken?: string;
+  readonly limit?: number;
+}
+
+/** A Describe* page token: the offset of the next page (opaque to clients). */
+function offsetOf(token: string | undefined): number {
+  if (token === undefined) return 0;
+  if (!/^\d{1,9}$/.test(token)) throw new UnkaiError("InvalidParameterException", "The specified nextToken is invalid.");
+  return Number(token);
 }
 
 export interface LogsServiceDeps {
@@ -64,9 +79,13 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     ...metricFilterOperations(metricFilters, requireGroup, now),
     ...subscriptionFilterOperations({ ...destinations, subscriptions, account, requireGroup, now }),
     GetLogEvents: async (input: GetInput) => getLogEvents(logs, await requireGroup(input.logGroupName ?? input.logGroupIdentifier), input),
-    async DescribeLogGroups(input: { readonly logGroupNamePrefix?: string }) {
+    async DescribeLogGroups(input: GroupsInput) {
+      const offset = offsetOf(input.nextToken);
+      const limit = input.limit ?? 50;
+      const all = await logs.groups(input.logGroupNamePrefix);
       return {
-        logGroups: (await logs.groups(input.logGroupNamePrefix)).map((g) => ({
+        ...(offset + limit < all.length ? { nextToken: String(offset + limit) } : {}),
+        logGroups: all.slice(offset, offset + limit).map((g) => ({
           logGroupName: g.name,
           creationTime: g.creationTime,
           ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
@@ -78,12 +97,21 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     },
     async DescribeLogStreams(input: StreamsInput) {
       const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      const by = input.orderBy ?? "LogStreamName";
+      if (by === "LastEventTime" && input.logStreamNamePrefix !== undefined) {
+        throw new UnkaiError("InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.");
+      }
+      const offset = offsetOf(input.nextToken);
+      const limit = input.limit ?? 50;
+      // One more than the page: whether there is a next one.
+      const found = await logs.streams(group, input.logStreamNamePrefix, limit + 1, { by, descending: input.descending === true, offset });
       return {
-        logStreams: (await logs.streams(group, input.logStreamNamePrefix, input.limit ?? 50)).map((s) => ({
+        logStreams: found.slice(0, limit).map((s) => ({
           ...s,
           lastIngestionTime: s.lastEventTimestamp,
           arn: `${groupArn(group)}:log-stream:${s.logStreamName}`,
         })),
+        ...(found.length > limit ? { nextToken: String(offset + limit) } : {}),
       };
     },
     async DeleteLogGroup(input: GroupNameInput) {
