@@ -28,6 +28,7 @@ import { routeBucketSetting } from "./bucket-settings.js";
 import { corsRules, preflight, withCors } from "./cors-ops.js";
 import { matchingRule } from "./cors.js";
 import { AnonymousAccess } from "../../auth/anonymous-access.js";
+import { LifecycleTimers } from "./lifecycle-timers.js";
 import { bucketPolicyLookup } from "../../auth/resource-policies.js";
 
 export type { S3Context } from "./context.js";
@@ -238,23 +239,27 @@ export const s3Module: ServiceModule = {
 function createS3(p: Platform): Service {
   const bodies = new ObjectBodies(p.blobs.store);
   const logger = p.logger("s3");
-  const service = s3Service({
+  const lifecycle = new LifecycleTimers(p.store.scheduleTimers, { owner: p.nodeName, dayMs: p.s3LifecycleDayMs, now: Date.now }, logger);
+  p.onDeadLeasesFreed(() => lifecycle.runner.wake());
+  const context: S3Context = {
     store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
-    conditionalWrites: new ConditionalWrites(),
+    conditionalWrites: new ConditionalWrites(), lifecycle,
     authorize: p.iamEnforcer && ((request, needs) => p.iamEnforcer?.check(request, needs, "s3") ?? Promise.resolve(undefined)),
-  }, new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings)));
+  };
+  const service = s3Service(context, new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings)));
   let sweep: Promise<unknown> | undefined;
   return {
     ...service,
     start() {
+      lifecycle.start(context);
       sweep ??= bodies.sweep(Date.now() - p.blobs.sweepGraceMs, (blob) => p.store.objects.referencesBlob(blob), async (id) => (await p.store.objects.upload(id)) !== undefined).then(
         (removed) => removed > 0 && logger.info({ removed }, "removed S3 bodies a crash left behind"),
         (error: unknown) => logger.warn({ err: error }, "could not sweep S3 bodies a crash left behind"),
       );
     },
     async close() {
-      await sweep;
+      await Promise.all([sweep, lifecycle.close()]);
     },
   };
 }
