@@ -13,8 +13,8 @@ import { listOf, parseXml, text } from "./xml.js";
 
 /** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
 export const UNSUPPORTED_BUCKET_SUBRESOURCES = [
-  "acl", "analytics", "encryption", "intelligent-tiering", "inventory", "logging", "metrics", "object-lock",
-  "ownershipControls", "publicAccessBlock", "replication", "requestPayment",
+  "analytics", "encryption", "intelligent-tiering", "inventory", "logging", "metrics", "object-lock",
+  "publicAccessBlock", "replication", "requestPayment",
   "accelerate",
 ];
 
@@ -69,6 +69,10 @@ function objectActions(request: UnkaiRequest, bucket: string, key: string): Acti
   if (query.has("tagging")) {
     const action = ({ PUT: "PutObjectTagging", GET: "GetObjectTagging", DELETE: "DeleteObjectTagging" } as Record<string, string>)[method];
     return action ? [on(action)] : [];
+  }
+  if (query.has("acl")) {
+    const action = ({ PUT: "PutObjectAcl", GET: "GetObjectAcl" } as Record<string, string>)[method];
+    return action ? [on(versioned ? action.replace("Acl", "VersionAcl") : action)] : [];
   }
   if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined && uploadId === null) {
     try {

@@ -29,6 +29,7 @@ import { corsRules, preflight, withCors } from "./cors-ops.js";
 import { matchingRule } from "./cors.js";
 import { AnonymousAccess } from "../../auth/anonymous-access.js";
 import { LifecycleTimers } from "./lifecycle-timers.js";
+import { checkAclHeaders, getObjectAcl, putObjectAcl } from "./acl-ops.js";
 import { bucketPolicyLookup } from "../../auth/resource-policies.js";
 
 export type { S3Context } from "./context.js";
@@ -81,6 +82,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     if (method === "GET") return listObjectsV1(context, request, bucket);
     if (method === "POST" && query.has("delete")) return deleteObjects(context, request, bucket);
     if (isPostObject(request, key)) return postObject(context, request, bucket);
+    if (method === "PUT") checkAclHeaders(context, request, "bucket", true);
     if (method === "PUT") return createBucket(context, request, bucket);
     if (method === "HEAD") return headBucket(context, request, bucket);
     if (method === "DELETE") return deleteBucket(context, bucket);
@@ -93,9 +95,16 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     if (method === "DELETE") return deleteObjectTagging(context, bucket, key);
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
   }
-  if (query.has("acl") || query.has("retention") || query.has("legal-hold") || query.has("attributes")) {
-    throw notImplemented("object ACLs, retention and attributes");
+  if (query.has("acl")) {
+    if (method === "PUT") return putObjectAcl(context, request, bucket, key);
+    if (method === "GET") return getObjectAcl(context, request, bucket, key);
+    throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
   }
+  if (query.has("retention") || query.has("legal-hold") || query.has("attributes")) {
+    throw notImplemented("object retention and attributes");
+  }
+  // ACLs are disabled (BucketOwnerEnforced): a write may ask for no more than owner FULL_CONTROL.
+  if ((method === "PUT" && uploadId === null) || (method === "POST" && query.has("uploads"))) checkAclHeaders(context, request, "object");
   if (method === "PUT" && uploadId !== null) {
     if (request.headers["x-amz-copy-source"] !== undefined) throw notImplemented("UploadPartCopy");
     return uploadPart(context, request, bucket, key, uploadId);
@@ -130,8 +139,8 @@ function unsignedBucketRequest(request: UnkaiRequest): boolean {
 /** Whether the request is a PutObject or UploadPart whose body should stream; false when its path cannot be read (answered later). */
 function streamsUpload(request: UnkaiRequest): boolean {
   if (request.method === "POST") return postsForm(request);
-  // PutObjectTagging's small XML document is read whole.
-  if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined || request.query.has("tagging")) return false;
+  // PutObjectTagging's and PutObjectAcl's small XML documents are read whole.
+  if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined || request.query.has("tagging") || request.query.has("acl")) return false;
   try {
     return targetOf(request).key !== undefined;
   } catch {
