@@ -74,7 +74,9 @@ function objectActions(request: UnkaiRequest, bucket: string, key: string): Acti
     const action = ({ PUT: "PutObjectAcl", GET: "GetObjectAcl" } as Record<string, string>)[method];
     return action ? [on(versioned ? action.replace("Acl", "VersionAcl") : action)] : [];
   }
-  if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined && uploadId === null) {
+  if (query.has("attributes")) return method === "GET" ? [on(versioned ? "GetObjectVersion" : "GetObject"), on(versioned ? "GetObjectVersionAttributes" : "GetObjectAttributes")] : [];
+  // CopyObject and UploadPartCopy read the source and write the target.
+  if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined) {
     try {
       const source = copySource(request.headers["x-amz-copy-source"]);
       const read = source.versionId === null ? "s3:GetObject" : "s3:GetObjectVersion";

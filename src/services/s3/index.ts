@@ -30,6 +30,8 @@ import { matchingRule } from "./cors.js";
 import { AnonymousAccess } from "../../auth/anonymous-access.js";
 import { LifecycleTimers } from "./lifecycle-timers.js";
 import { checkAclHeaders, getObjectAcl, putObjectAcl } from "./acl-ops.js";
+import { getObjectAttributes } from "./object-attributes.js";
+import { uploadPartCopy } from "./upload-part-copy.js";
 import { bucketPolicyLookup } from "../../auth/resource-policies.js";
 
 export type { S3Context } from "./context.js";
@@ -100,13 +102,15 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     if (method === "GET") return getObjectAcl(context, request, bucket, key);
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
   }
-  if (query.has("retention") || query.has("legal-hold") || query.has("attributes")) {
-    throw notImplemented("object retention and attributes");
+  if (query.has("attributes")) {
+    if (method === "GET") return getObjectAttributes(context, request, bucket, key);
+    throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
   }
+  if (query.has("retention") || query.has("legal-hold")) throw notImplemented("object retention and legal holds");
   // ACLs are disabled (BucketOwnerEnforced): a write may ask for no more than owner FULL_CONTROL.
   if ((method === "PUT" && uploadId === null) || (method === "POST" && query.has("uploads"))) checkAclHeaders(context, request, "object");
   if (method === "PUT" && uploadId !== null) {
-    if (request.headers["x-amz-copy-source"] !== undefined) throw notImplemented("UploadPartCopy");
+    if (request.headers["x-amz-copy-source"] !== undefined) return uploadPartCopy(context, request, bucket, key, uploadId);
     return uploadPart(context, request, bucket, key, uploadId);
   }
   if (method === "PUT") return request.headers["x-amz-copy-source"] !== undefined ? copyObject(context, request, bucket, key) : putObject(context, request, bucket, key);
