@@ -3,7 +3,8 @@
  * and the rules executed in the background with a short lifecycle day (`UNKAI_S3_LIFECYCLE_DAY_MS`):
  * expiration by prefix, tag and size, delete markers on a versioned bucket, noncurrent versions,
  * expired object delete markers and unfinished uploads, with `LifecycleExpiration:*` notifications
- * to an SQS queue. The background part runs on SQLite and on PostgreSQL.
+ * to an SQS queue. The background part runs on SQLite and on PostgreSQL, where a second node joins
+ * the store to show each expiration made and announced once in a cluster.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { awsS3, s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { startUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
 
 const DAY_MS = 1000;
@@ -104,9 +106,10 @@ describe("S3 lifecycle configuration (SDK v3, AWS CLI)", () => {
 
 interface Notified { eventName: string; key: string; versionId?: string; principalId: string }
 
-function lifecycleSuite(backend: string, env: () => Promise<Record<string, string>>, stop: () => Promise<void>): void {
+function lifecycleSuite(backend: string, env: () => Promise<Record<string, string>>, stop: () => Promise<void>, cluster = false): void {
   describe(`S3 lifecycle executed in the background (${backend})`, () => {
-    const suite = unkaiSuite(async () => ({ ...(await env()), UNKAI_S3_LIFECYCLE_DAY_MS: String(DAY_MS) }));
+    let settings: Record<string, string> = {};
+    const suite = unkaiSuite(async () => (settings = { ...(await env()), UNKAI_S3_LIFECYCLE_DAY_MS: String(DAY_MS) }));
     let client: S3Client;
     let sqs: SQSClient;
     let queueUrl = "";
@@ -200,6 +203,33 @@ function lifecycleSuite(backend: string, env: () => Promise<Record<string, strin
       await until("the stale upload aborted", async () => ((await uploads()).length === 1 ? true : undefined));
       assert.deepEqual(await uploads(), ["other/big"]);
     });
+
+    if (cluster) {
+      it("two nodes on one store: every expiration happens and is announced once", async () => {
+        const second = await startUnkai(settings);
+        try {
+          notified.length = 0;
+          await client.send(new CreateBucketCommand({ Bucket: "shared" }));
+          await notify("shared");
+          const keys = Array.from({ length: 20 }, (_, i) => `k${String(i).padStart(2, "0")}`);
+          await Promise.all(keys.map((Key) => client.send(new PutObjectCommand({ Bucket: "shared", Key, Body: Key }))));
+          // Configured through the second node: whichever node holds the bucket's timer sweeps it.
+          const other = s3(second.url);
+          await other.send(new PutBucketLifecycleConfigurationCommand({ Bucket: "shared", LifecycleConfiguration: { Rules: [{ ID: "all", Status: "Enabled", Filter: { Prefix: "" }, Expiration: { Days: 1 } }] } }));
+          other.destroy();
+          await until("every object expired and announced", async () => {
+            const left = (await client.send(new ListObjectsV2Command({ Bucket: "shared" }))).KeyCount ?? 0;
+            return left === 0 && notified.length >= keys.length ? true : undefined;
+          });
+          // One more long poll: a second announcement of any expiration would arrive by now.
+          const late = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 }));
+          assert.equal(late.Messages?.length ?? 0, 0, "no expiration is announced twice");
+          assert.deepEqual(notified.map((n) => n.key).sort(), keys);
+        } finally {
+          assert.equal(await second.stop(), 0, "the second node exits cleanly");
+        }
+      });
+    }
   });
 }
 
@@ -210,8 +240,10 @@ if (postgresAvailable()) {
     "PostgreSQL",
     async () => {
       postgres = await startPostgres();
-      return { UNKAI_STORE: await postgres.createDatabase("lifecycle") };
+      // A blob store both nodes of the cluster case share, as a cluster needs.
+      return { UNKAI_STORE: await postgres.createDatabase("lifecycle"), UNKAI_BLOBS: mkdtempSync(join(tmpdir(), "unkai-lifecycle-blobs-")) };
     },
     async () => postgres?.stop(),
+    true,
   );
 }
