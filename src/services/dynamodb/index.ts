@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
+import type { ServiceMetrics } from "../../core/service-metrics.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
@@ -16,6 +17,7 @@ import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
 import { ShardIterators } from "./stream-iterators.js";
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
 import { dynamoOperations } from "./operations.js";
+import { meteredOperations } from "./metrics.js";
 import { expireItems } from "./ttl.js";
 import { dynamodbAuthorization } from "./authorization.js";
 import { dynamoStreamSource } from "./stream-source.js";
@@ -36,16 +38,18 @@ export interface DynamoDbDeps {
   readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
   /** Where the streams are offered to Lambda's mapping API. */
   readonly shards?: ShardSources;
+  /** AWS/DynamoDB's metrics go here (Platform.serviceMetrics), measured around each operation (metrics.ts). */
+  readonly metrics?: ServiceMetrics;
 }
 
 export function dynamoDbService(deps: DynamoDbDeps): Service {
   const ctx: DynamoContext = { store: deps.store, account: deps.account, now: deps.now ?? Date.now };
-  const operations: Operations = {
+  const operations: Operations = meteredOperations({
     ...dynamoOperations(ctx),
     // The endpoint the client reached is the one to keep using.
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
-  };
+  }, deps.metrics);
   const model = loadModel("dynamodb");
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
@@ -78,7 +82,7 @@ export const dynamodbModule: ServiceModule = {
   compatibility: "docs/compatibility/dynamodb.md",
   create: (p: Platform) =>
     dynamoDbService({
-      store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodb"), shards: p.shards,
+      store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics,
       streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
     }),
 };

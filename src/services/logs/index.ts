@@ -14,7 +14,8 @@ import { filterOperations } from "./filter.js";
 import { metricFilterOperations } from "./metric-filters.js";
 import { writeOperations, type GroupNameInput } from "./writes.js";
 import { logsActions } from "./authorization.js";
-import { cachedDocuments, patternCache } from "./ingestion.js";
+import { cachedDocuments } from "./ingestion.js";
+import { compiledPattern } from "./pattern-cache.js";
 import { subscriptionDelivery } from "./subscription-delivery.js";
 import { subscriptionFilterOperations, type SubscriptionDeps } from "./subscription-filters.js";
 
@@ -168,7 +169,7 @@ export const logsModule: ServiceModule = {
     const subscriptions = cachedDocuments(p.store.logSubscriptions);
     const enforcer = p.iamEnforcer;
     p.onLogsAppended(subscriptionDelivery({
-      subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: patternCache(), logger,
+      subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: compiledPattern, logger,
     }));
     const destinations: LogsServiceDeps["destinations"] = {
       functionExists: async (name) => (await p.functions.find(name)) !== undefined,
