@@ -12,6 +12,7 @@ import type { Service } from "../../protocol/http.js";
 import type { DynamoDbStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import type { DynamoContext } from "./context.js";
+import { TableCache } from "./table-cache.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
 import { ShardIterators } from "./stream-iterators.js";
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
@@ -39,7 +40,8 @@ export interface DynamoDbDeps {
 }
 
 export function dynamoDbService(deps: DynamoDbDeps): Service {
-  const ctx: DynamoContext = { store: deps.store, account: deps.account, now: deps.now ?? Date.now };
+  const now = deps.now ?? Date.now;
+  const ctx: DynamoContext = { store: deps.store, account: deps.account, now, tables: new TableCache(now) };
   const operations: Operations = {
     ...dynamoOperations(ctx),
     // The endpoint the client reached is the one to keep using.
