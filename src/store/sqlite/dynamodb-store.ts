@@ -54,6 +54,12 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
     `SELECT * FROM dynamodb_items WHERE table_name = ? AND (partition_key > ? OR (partition_key = ? AND sort_key > ?))
      ORDER BY partition_key, sort_key LIMIT ?`,
   );
+  // A table's items and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left).
+  const clearTable = (name: string) => {
+    db.prepare("DELETE FROM dynamodb_items WHERE table_name = ?").run(name);
+    db.prepare("DELETE FROM dynamodb_stream_records WHERE table_name = ?").run(name);
+    db.prepare("DELETE FROM dynamodb_stream_sequences WHERE table_name = ?").run(name);
+  };
   const soon = groupCommit(db);
   const read = (key: DynamoItemKey) => {
     const row = getItem.get(key.table, key.partitionKey, key.sortKey);
@@ -61,9 +67,11 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
   };
 
   return {
-    createTable: durably(db, (record: DynamoTableRecord) =>
-      db.prepare("INSERT OR IGNORE INTO dynamodb_tables (name, created_at, definition) VALUES (?, ?, ?)").run(record.name, record.createdAt, record.definition).changes === 1,
-    ),
+    createTable: durably(db, (record: DynamoTableRecord) => {
+      const created = db.prepare("INSERT OR IGNORE INTO dynamodb_tables (name, created_at, definition) VALUES (?, ?, ?)").run(record.name, record.createdAt, record.definition).changes === 1;
+      if (created) clearTable(record.name);
+      return created;
+    }),
     table(name) {
       const row = getTable.get(name);
       return row ? tableFrom(row) : undefined;
@@ -75,9 +83,7 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
         .map(tableFrom),
     updateTable: durably(db, (record: DynamoTableRecord) => db.prepare("UPDATE dynamodb_tables SET definition = ? WHERE name = ?").run(record.definition, record.name).changes === 1),
     deleteTable: durably(db, (name: string) => {
-      db.prepare("DELETE FROM dynamodb_items WHERE table_name = ?").run(name);
-      db.prepare("DELETE FROM dynamodb_stream_records WHERE table_name = ?").run(name);
-      db.prepare("DELETE FROM dynamodb_stream_sequences WHERE table_name = ?").run(name);
+      clearTable(name);
       return db.prepare("DELETE FROM dynamodb_tables WHERE name = ?").run(name).changes === 1;
     }),
     items: (keys) => keys.map(read),
