@@ -25,7 +25,10 @@ export function withDocumentOutputItems(model: ServiceModel): ServiceModel {
       return copy;
     }
     shapes[copy] = shape; // placeholder while its members are rewritten (recursive shapes)
-    shapes[copy] = rewrite(shape, (ref) => ({ ...ref, shape: wireName(ref.shape) }));
+    const rewritten = rewrite(shape, (ref) => ({ ...ref, shape: wireName(ref.shape) }));
+    // A list or map of documents (an item, a list of items) is one too: the codec need not walk its entries.
+    const element = rewritten.type === "list" ? rewritten.member : rewritten.type === "map" ? rewritten.value : undefined;
+    shapes[copy] = element !== undefined && shapes[element.shape]?.document === true ? { ...rewritten, document: true } : rewritten;
     return copy;
   };
   const operations = Object.fromEntries(
