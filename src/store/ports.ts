@@ -942,7 +942,10 @@ export type DynamoItemWrite = { readonly put: DynamoItemRow } | { readonly delet
 
 /** DynamoDB's tables and items. Item writes commit (fsynced) before they resolve. */
 export interface DynamoDbStore {
-  /** Inserts; false when a table of that name exists. */
+  /**
+   * Inserts; false when a table of that name exists. A new table starts empty: items and stream records
+   * left under its name (a write on another node that raced DeleteTable) go in the same transaction.
+   */
   createTable(record: DynamoTableRecord): Promise<boolean>;
   table(name: string): Promise<DynamoTableRecord | undefined>;
   /** Tables by name, after `afterName`. */

@@ -13,10 +13,12 @@ import type { Service } from "../../protocol/http.js";
 import type { DynamoDbStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import type { DynamoContext } from "./context.js";
+import { TableCache } from "./table-cache.js";
+import { wireOutput, withDocumentOutputItems } from "./wire-output.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
 import { ShardIterators } from "./stream-iterators.js";
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
-import { dynamoOperations } from "./operations.js";
+import { dynamoOperations, type DynamoOperation } from "./operations.js";
 import { meteredOperations } from "./metrics.js";
 import { expireItems } from "./ttl.js";
 import { dynamodbAuthorization } from "./authorization.js";
@@ -42,15 +44,21 @@ export interface DynamoDbDeps {
   readonly metrics?: ServiceMetrics;
 }
 
+/** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
+function withWireOutput(operations: Record<string, DynamoOperation>): Operations {
+  return Object.fromEntries(Object.entries(operations).map(([name, operation]) => [name, async (input: object) => wireOutput(await operation(input))]));
+}
+
 export function dynamoDbService(deps: DynamoDbDeps): Service {
-  const ctx: DynamoContext = { store: deps.store, account: deps.account, now: deps.now ?? Date.now };
+  const now = deps.now ?? Date.now;
+  const ctx: DynamoContext = { store: deps.store, account: deps.account, now, tables: new TableCache(now) };
   const operations: Operations = meteredOperations({
-    ...dynamoOperations(ctx),
+    ...withWireOutput(dynamoOperations(ctx)),
     // The endpoint the client reached is the one to keep using.
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
   }, deps.metrics);
-  const model = loadModel("dynamodb");
+  const model = withDocumentOutputItems(loadModel("dynamodb"));
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
   });
