@@ -119,7 +119,7 @@ export function asyncSection(a) {
   return [
     "## (f) and (g) Asynchronous invocation",
     "",
-    "(f): `InvocationType: Event` requests from a separate load-generator process, each answered `202` only after its event is committed and fsynced (SQLite WAL, `synchronous=FULL`, group commit); the worker runs the events at the same time. Baseline: a separate process inserting the same rows into the same schema with the same durability, once with one row per commit and once with one commit per batch of as many rows as there are clients.",
+    "(f): `InvocationType: Event` requests from a separate load-generator process, each answered `202` only after its event is committed and the WAL fsynced (SQLite WAL, group commit, the fsync on the thread pool and shared by every commit made before it began); the worker runs the events at the same time. Baseline: a separate process inserting the same rows into the same schema with the same durability, once with one row per commit and once with one commit per batch of as many rows as there are clients.",
     "",
     "| | events or rows / s | notes |",
     "|---|---|---|",

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
   InvokeCommand,
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
@@ -145,6 +146,23 @@ describe("asynchronous invocation", () => {
     }
     assert.ok(peak <= 2, `peak concurrency ${peak} stays within the reservation`);
     assert.deepEqual(new Set(recorded.filter((r) => r.phase === "end").map((r) => r.requestId)), new Set(ids));
+  });
+
+  it("runs a burst held back by reserved concurrency 0 once the reservation is lifted", async () => {
+    // Commits of events that cannot start do not make the worker look at the queue (it polls):
+    // lifting the reservation wakes nothing, so only that poll can find them.
+    await recorder("held");
+    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "held", ReservedConcurrentExecutions: 0 }));
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => sendEvent("held", { i })));
+    const more = await Promise.all(Array.from({ length: 4 }, (_, i) => sendEvent("held", { i: 12 + i })));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(readRecorded("held").length, 0, "nothing runs while the reservation is 0");
+    await client.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "held" }));
+    const ran = await waitFor("every held event to run", () => {
+      const done = new Set(readRecorded("held").filter((r) => r.phase === "end").map((r) => r.requestId));
+      return done.size === 16 ? done : undefined;
+    });
+    assert.deepEqual(ran, new Set([...ids, ...more]));
   });
 
   it("fails waiting events of a deleted function with that reason", async () => {

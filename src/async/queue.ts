@@ -21,8 +21,8 @@ interface Pending extends NewEvent {
 export class AsyncQueue {
   private pending: Pending[] = [];
   private scheduled = false;
-  /** Called after every commit so the worker looks at the queue at once. */
-  onEnqueued: () => void = () => undefined;
+  /** Called after every commit, with the functions whose events it holds, so the worker looks at the queue at once. */
+  onEnqueued: (functionNames: ReadonlySet<string>) => void = () => undefined;
 
   constructor(readonly store: AsyncQueueStore, private readonly metrics = new ServiceMetrics()) {}
 
@@ -48,10 +48,12 @@ export class AsyncQueue {
       for (const event of batch) event.reject(error);
       return;
     }
+    const functionNames = new Set<string>();
     for (const event of batch) {
       this.metrics.addWithTotal("AWS/Lambda", "AsyncEventsReceived", { FunctionName: event.functionName }, 1);
+      functionNames.add(event.functionName);
       event.resolve();
     }
-    this.onEnqueued();
+    this.onEnqueued(functionNames);
   }
 }

@@ -47,6 +47,8 @@ export class AsyncWorker {
   private filling: Promise<void> | undefined;
   private fillAgain = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Whether `timer` is set and has not fired: the worker is sure to look at the queue within a poll. */
+  private pollArmed = false;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   private readonly grownAt = new Map<string, number>();
@@ -68,6 +70,21 @@ export class AsyncWorker {
   async start(): Promise<void> {
     const freed = await this.queue.clearLeases();
     if (freed > 0) this.logger.info({ events: freed }, "requeued events leased by a previous run");
+    this.wake();
+  }
+
+  /**
+   * New events were committed. Events of a function without free concurrency cannot start now; a
+   * look at the queue for them alone would only read the backlog again (at every commit while a
+   * burst fills it), so it is skipped while a poll is armed: a finishing invocation or that poll
+   * looks again, as for the events already waiting.
+   */
+  wakeFor(functionNames: Iterable<string>): void {
+    if (this.pollArmed) {
+      let runnable = false;
+      for (const name of functionNames) if (this.concurrency.room(name) > 0) runnable = true;
+      if (!runnable) return;
+    }
     this.wake();
   }
 
@@ -119,12 +136,15 @@ export class AsyncWorker {
   private async fill(): Promise<void> {
     if (this.stopped) return;
     let room = this.options.maxInFlight - this.inFlight;
+    // Set when events already due stay queued (no room for them): the next look is then a poll away.
+    let dueLeft = false;
     if (room > 0) {
       const now = Date.now();
       const free = new Map<string, number>();
       const maxAge = new Map<string, number>();
       const chosen: string[] = [];
-      for (const candidate of await this.queue.ready(now, Math.max(room * 4, 256))) {
+      const candidates = await this.queue.ready(now, Math.max(room * 4, 256));
+      for (const candidate of candidates) {
         if (room === 0) break;
         // Candidates come oldest first, so the first one seen tells how long the function's events wait.
         const left = free.get(candidate.functionName) ?? (await this.room(candidate.functionName, now - candidate.enqueuedAt));
@@ -140,6 +160,7 @@ export class AsyncWorker {
         chosen.push(candidate.id);
         room--;
       }
+      dueLeft = chosen.length < candidates.length;
       // Stopped while choosing: leave the events queued for the next start rather than lease them now.
       if (this.stopped) return;
       const leased = await this.queue.lease(chosen, now, now + LEASE_MS);
@@ -147,19 +168,29 @@ export class AsyncWorker {
       // Another claimer (a node sharing the queue) took some first: look again now, not at the next poll.
       if (leased.length < chosen.length) this.fillAgain = true;
     }
-    await this.armTimer();
+    await this.armTimer(dueLeft);
   }
 
-  private async armTimer(): Promise<void> {
+  /**
+   * The next look at the queue, at most a poll away. `dueLeft`: events already due are waiting, so
+   * that is a poll away; only otherwise does it take a look at when the next event comes due (a
+   * scan of the queued events, which a backlog of thousands makes costly to repeat at every commit).
+   */
+  private async armTimer(dueLeft: boolean): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
-    const next = await this.queue.nextAvailableAt();
+    this.pollArmed = false;
+    const next = dueLeft ? Date.now() : await this.queue.nextAvailableAt();
     if (next === undefined) return;
     // Events already due were left for lack of room: a finishing invocation wakes the worker, and
     // the poll covers room freed by synchronous invocations.
     const untilDue = next - Date.now();
     const delay = untilDue > 0 ? Math.min(this.options.pollMs, untilDue) : this.options.pollMs;
-    this.timer = setTimeout(() => this.wake(), delay);
+    this.timer = setTimeout(() => {
+      this.pollArmed = false;
+      this.wake();
+    }, delay);
     this.timer.unref();
+    this.pollArmed = true;
   }
 
   private async run(event: AsyncEvent): Promise<void> {

@@ -173,7 +173,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     timing: { scale: config.asyncRetryScale },
     pollMs: 250,
   }, logger.child({ part: "async" }), serviceMetrics);
-  queue.onEnqueued = () => worker.wake();
+  queue.onEnqueued = (functionNames) => worker.wakeFor(functionNames);
   const deadLeaseListeners: (() => void)[] = [];
   const clusterNode = store.cluster && new ClusterNode({
     cluster: store.cluster, address: () => url,

@@ -1,6 +1,5 @@
 /** Opens the backend `--store` names: the embedded SQLite file in the data directory (the default), or PostgreSQL. */
 import { join } from "node:path";
-import { openPostgresStore } from "./postgres/index.js";
 import type { LogStorePolicy, Store } from "./ports.js";
 import { openSqliteStore } from "./sqlite/index.js";
 
@@ -37,6 +36,9 @@ export function describeStore(url: string): string {
 export async function openStore(choice: StoreChoice, onError: (error: unknown) => void): Promise<Store> {
   if (choice.url === "") return openSqliteStore(join(choice.dataDir, "unkai.db"), onError, choice.logPolicy);
   try {
+    // Loaded only when asked for: the pg client and the PostgreSQL stores hold about 14 MB that an
+    // embedded-SQLite server (the default) would otherwise carry all its life.
+    const { openPostgresStore } = await import("./postgres/index.js");
     return await openPostgresStore({ url: choice.url, logPolicy: choice.logPolicy }, onError);
   } catch (error) {
     throw new Error(`Could not open the PostgreSQL store at ${describeStore(choice.url)}: ${(error as Error).message}`, { cause: error });

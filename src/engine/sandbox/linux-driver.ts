@@ -10,7 +10,6 @@
  * and egress to the world, as on Lambda; no other environment's sockets.
  * How the command line is put together: sandbox-command.ts; what is checked at start: protections.ts.
  */
-import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -24,6 +23,7 @@ import { connectSandboxNetwork, NETWORK_BWRAP_ARGS, NETWORK_FDS, RUNTIME_API_ADD
 import { LAMBDA_PATHS, parseWaiterStatus, sandboxCommand, tmpArgs } from "./sandbox-command.js";
 import { sandboxFilter } from "./seccomp/policy.js";
 import { spawnGroup } from "./spawn-group.js";
+import { linkTree } from "./link-tree.js";
 
 /** Lambda's default /tmp (EphemeralStorage) when a spec gives none. */
 const DEFAULT_EPHEMERAL_MB = 512;
@@ -294,12 +294,9 @@ function runtimeExit(leaderExit: Promise<ExitInfo>, status: Readable | undefined
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
 
-/** Fills `to` with hard links to everything in `from` (cp -al keeps the tree and its modes), off the event loop. */
+/** Fills `to` with hard links to everything in `from` (link-tree.ts), off the event loop. */
 function link(from: string, to: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile("/bin/cp", ["-al", `${from}/.`, to], (error, _stdout, stderr) => {
-      if (error) reject(new Error(`could not place the code in the sandbox: ${String(stderr).trim() || error.message}`));
-      else resolve();
-    });
+  return linkTree(from, to).catch((error: unknown) => {
+    throw new Error(`could not place the code in the sandbox: ${(error as Error).message}`);
   });
 }

@@ -11,7 +11,7 @@ import { mkdir, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
-import yauzl from "yauzl";
+import type yauzl from "yauzl";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { PackageTree } from "./package-tree.js";
 
@@ -37,9 +37,11 @@ interface Plan {
   readonly links: [string, string][];
 }
 
-function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
+/** yauzl is loaded at the first upload: a server that is sent no code does not carry it. */
+async function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
+  const { fromBuffer } = (await import("yauzl")).default;
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true }, (error, zip) => {
+    fromBuffer(buffer, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true }, (error, zip) => {
       if (error) reject(unzipError(error.message));
       else resolve(zip);
     });

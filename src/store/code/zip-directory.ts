@@ -3,8 +3,14 @@ import { constants } from "node:fs";
 import { lstat, open, readdir, readlink } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import type { PassThrough } from "node:stream";
-import yazl from "yazl";
+import type yazlModule from "yazl";
 import { PackageTree } from "./package-tree.js";
+
+/** yazl is loaded at the first zip: a server that never packages code does not carry it. */
+async function newZip(): Promise<yazlModule.ZipFile> {
+  const { default: yazl } = await import("yazl");
+  return new yazl.ZipFile();
+}
 
 export interface ZipOptions {
   /** Relative paths (forward slashes) to leave out; a directory excludes its content. */
@@ -45,7 +51,7 @@ export async function zipDirectory(root: string, options: ZipOptions = {}): Prom
     const problem = tree.linkProblem(path, target);
     if (problem) throw new Error(`cannot package '${root}': ${problem}. A package may only hold links that stay inside it: copy the file into the folder, or remove the link.`);
   }
-  const zip = new yazl.ZipFile();
+  const zip = await newZip();
   // yazl reports a failed read on the ZipFile; end the output with it rather than crash.
   zip.on("error", (error: Error) => (zip.outputStream as PassThrough).destroy(error));
   const mtime = new Date(0);
@@ -65,7 +71,7 @@ export async function zipDirectory(root: string, options: ZipOptions = {}): Prom
 
 /** Zips in-memory files (path → content), e.g. for tests and the built-in example. */
 export async function zipFiles(files: Readonly<Record<string, string | Buffer | { content: string | Buffer; mode: number }>>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
+  const zip = await newZip();
   const mtime = new Date(0);
   for (const [path, value] of Object.entries(files)) {
     const { content, mode } = typeof value === "string" || Buffer.isBuffer(value) ? { content: value, mode: 0o100644 } : value;

@@ -3,7 +3,8 @@ import type { AsyncQueueStore } from "../ports.js";
 import type { AsyncEvent } from "../../core/event-invoke-config.js";
 import { asyncEventFrom as fromRow, type AsyncEventRow as Row } from "../rows/async-event-row.js";
 import type { SyncPort } from "./promised.js";
-import { durably, type Db } from "./database.js";
+import type { Db } from "./database.js";
+import { walSync } from "./wal-sync.js";
 
 export function sqliteAsyncQueueStore(db: Db): SyncPort<AsyncQueueStore> {
   const insert = db.prepare(
@@ -42,11 +43,18 @@ export function sqliteAsyncQueueStore(db: Db): SyncPort<AsyncQueueStore> {
     "SELECT MIN(MAX(available_at, COALESCE(lease_until, available_at))) AS at FROM async_events WHERE status = 'queued'",
   );
 
+  const insertAll = db.transaction((events: Parameters<AsyncQueueStore["enqueue"]>[0]) => {
+    for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
+  });
+  const synced = walSync(db);
+
   return {
-    // The one write that must be on disk before Unkai answers: an acknowledged event.
-    enqueue: durably(db, (events: Parameters<AsyncQueueStore["enqueue"]>[0]) => {
-      for (const e of events) insert.run(e.id, e.functionName, e.qualifier, e.payload, e.enqueuedAt, e.enqueuedAt);
-    }),
+    // The one write that must be on disk before Unkai answers: an acknowledged event. Resolves
+    // once the WAL holding its commit is fsynced (wal-sync.ts), without blocking the event loop.
+    enqueue: (events) => {
+      insertAll(events);
+      return synced();
+    },
     clearLeases: () => db.prepare("UPDATE async_events SET lease_until = NULL, lease_token = lease_token + 1 WHERE lease_until IS NOT NULL").run().changes,
     ready: (now, limit) =>
       ready.all({ now, limit }).map((row) => ({ id: row.id, functionName: row.function_name, qualifier: row.qualifier, enqueuedAt: row.enqueued_at })),
