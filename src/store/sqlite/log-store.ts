@@ -61,11 +61,8 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
   const deleteGroupRow = db.prepare("DELETE FROM log_groups WHERE name = ?");
   const trimmer = logTrimmer(db);
 
-  /**
-   * One batch of events into a stream: rows, the running totals, and eviction past the cap, all or
-   * nothing (a savepoint inside the write-behind's batch, which replays writes one by one on failure).
-   */
-  const write = db.transaction((group: string, stream: string, events: readonly QueuedEvent[]): void => {
+  /** One batch of events into a stream: rows, the running totals, and eviction past the cap. */
+  const writeRows = (group: string, stream: string, events: readonly QueuedEvent[]): void => {
     const now = events[0]?.ingestedAt ?? Date.now();
     ensureGroup.run(group, now, policy.defaultRetentionDays ?? null);
     let bytes = 0;
@@ -76,7 +73,15 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
     upsertStream.run({ group, stream, now, first: Math.round(events[0]?.timestamp ?? now), last: Math.round(events.at(-1)?.timestamp ?? now), bytes });
     const total = addGroupBytes.get(bytes, group)?.stored_bytes ?? 0;
     if (total > policy.groupMaxBytes) trimmer.evictOldest(group, total - Math.floor(policy.groupMaxBytes * (1 - EVICTION_SLACK)));
-  });
+  };
+  const writeAtomically = db.transaction(writeRows);
+  /**
+   * All or nothing. Inside the write-behind's batch that is the batch's own transaction: a failing
+   * write rolls the whole batch back, which is then replayed write by write, each in a transaction of
+   * its own (here). So a batch needs no savepoint per append (two statements per invocation fewer).
+   */
+  const write = (group: string, stream: string, events: readonly QueuedEvent[]): void =>
+    db.inTransaction ? writeRows(group, stream, events) : writeAtomically(group, stream, events);
 
   /**
    * The last append queued and not yet written. An append to the same stream right after it joins it
