@@ -61,6 +61,23 @@ describe("SQLite log store bounds", () => {
     await assertTotals("/cap");
   });
 
+  it("appends queued together keep their order within each group, and each stream's first, last and total stay exact", async () => {
+    // Interleaved groups and streams, written in one write-behind batch (no read in between).
+    const t = Date.now();
+    const appends: [string, string, number][] = [["/order-a", "s1", 1], ["/order-b", "x", 2], ["/order-a", "s2", 3], ["/order-a", "s2", 4], ["/order-b", "x", 5], ["/order-a", "s1", 6]];
+    for (const [group, stream, n] of appends) await store.logs.append(group, stream, [{ timestamp: t + n, message: `${n}a` }, { timestamp: t + n, message: `${n}b` }]);
+    const messages = async (group: string) => (await store.logs.query({ group, limit: 100 })).events.map((e) => `${e.logStreamName}:${e.message}`);
+    assert.deepEqual(await messages("/order-a"), ["s1:1a", "s1:1b", "s2:3a", "s2:3b", "s2:4a", "s2:4b", "s1:6a", "s1:6b"]);
+    assert.deepEqual(await messages("/order-b"), ["x:2a", "x:2b", "x:5a", "x:5b"]);
+    const streams = new Map((await store.logs.streams("/order-a", undefined, 10)).map((s) => [s.logStreamName, s]));
+    assert.equal(streams.get("s1")?.firstEventTimestamp, t + 1);
+    assert.equal(streams.get("s1")?.lastEventTimestamp, t + 6);
+    assert.equal(streams.get("s2")?.firstEventTimestamp, t + 3);
+    assert.equal(streams.get("s2")?.lastEventTimestamp, t + 4);
+    await assertTotals("/order-a");
+    await assertTotals("/order-b");
+  });
+
   it("deletes expired events in batches of the given size, only in groups with retention", async () => {
     const now = Date.now();
     assert.ok(await store.logs.createGroup("/forever", now));

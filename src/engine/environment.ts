@@ -175,7 +175,8 @@ export class Environment {
     this.sink = sink;
     const outcomePromise = new Promise<InvokeOutcome>((settle) => (this.active = { requestId: event.requestId, settle, relay: undefined }));
     const timer = setTimeout(() => this.settle({ kind: "timeout" }), this.options.timeoutMs);
-    const memoryWatch = setInterval(() => this.checkMemory(), this.options.memoryPollMs);
+    // Where the kernel enforces the limit, usage cannot pass it: no timer and no reads per invocation.
+    const memoryWatch = this.sandbox?.enforcesMemory ? undefined : setInterval(() => this.checkMemory(), this.options.memoryPollMs);
     this.channel.deliver({ ...event, deadlineMs: startedAt + this.options.timeoutMs });
 
     const outcome = await outcomePromise;

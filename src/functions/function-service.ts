@@ -37,6 +37,7 @@ export class FunctionService implements FunctionRegistry {
    * each call. Another node's change to a function reaches this one through `invalidate`.
    */
   private readonly cache = new Map<string, FunctionRecord>();
+  private readonly runnables = new WeakMap<FunctionRecord, FunctionVersion>();
   /** Counts writes and invalidations: a read that overlapped one does not fill the cache (it may be stale). */
   private changes = 0;
 
@@ -118,8 +119,20 @@ export class FunctionService implements FunctionRegistry {
     return record;
   }
 
-  /** What the engine runs for this record ($LATEST or a published version). */
+  /**
+   * What the engine runs for this record ($LATEST or a published version). Built once per record
+   * object, not once per invocation: records are immutable (a change stores a new one).
+   */
   runnable(record: FunctionRecord): FunctionVersion {
+    let runnable = this.runnables.get(record);
+    if (!runnable) {
+      runnable = this.buildRunnable(record);
+      this.runnables.set(record, runnable);
+    }
+    return runnable;
+  }
+
+  private buildRunnable(record: FunctionRecord): FunctionVersion {
     const version = record.version ?? "$LATEST";
     return {
       name: record.name,

@@ -258,14 +258,16 @@ async function headerSignature(request: SignedHead, body: Buffer | undefined, pa
   if (parts.signedHeaders.includes("date")) {
     return signer.exactSignature(baseRequest(request, body, headers, false), { longDate: parts.amzDate, region: parts.region, service: parts.service, unsignable });
   }
-  const signed = await signer.sign(baseRequest(request, body, headers, false), {
-    signingDate: new Date(amzDateToMs(parts.amzDate)),
-    signableHeaders: new Set(parts.signedHeaders),
-    unsignableHeaders: unsignable,
-    signingRegion: parts.region,
-    signingService: parts.service,
+  // What signer.sign would put in its Authorization header for this date and these headers, computed synchronously.
+  return signer.headerSignature(baseRequest(request, body, headers, false), {
+    longDate: msToAmzDate(amzDateToMs(parts.amzDate)),
+    region: parts.region,
+    service: parts.service,
+    secretAccessKey: secret.secretAccessKey,
+    sessionToken: parts.sessionToken,
+    signable: new Set(parts.signedHeaders),
+    unsignable,
   });
-  return /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? "";
 }
 
 /** The signatures a presigned URL would carry for each candidate payload hash (undefined: the hash of `body`). */

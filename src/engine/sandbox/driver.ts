@@ -65,6 +65,11 @@ export interface Sandbox {
   kill(graceMs: number): Promise<ExitInfo>;
   /** True when the kernel killed it for exceeding its memory limit (drivers that enforce one). */
   oomKilled?(): boolean;
+  /**
+   * The kernel holds the sandbox to its memory limit (a cgroup's): its usage cannot pass the limit, so
+   * an invocation needs no polling for it; crossing it is an OOM kill (`oomKilled`).
+   */
+  readonly enforcesMemory?: boolean;
   /** For a pre-started sandbox: put the function's code (and layers) in place and apply its limits. */
   prepare?(fn: { codeDir: string; optDir: string | undefined; memoryMb: number }): Promise<void>;
 }

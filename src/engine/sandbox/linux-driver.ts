@@ -152,7 +152,7 @@ function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir
   if (!host) throw new Error("the linux driver needs the environment's host paths");
   const group = cgroups.create(`env-${randomBytes(6).toString("hex")}`);
   // A pre-started sandbox (memoryMb 0) gets its limits when it is given a function.
-  if (spec.memoryMb > 0) group.limit(spec.memoryMb);
+  let memoryEnforced = spec.memoryMb > 0 && group.limit(spec.memoryMb);
   const identity = identities.take();
   const users = userFiles(dirname(host.tmpDir), identity);
 
@@ -242,11 +242,14 @@ function spawnLinux(spec: SandboxSpec, { cgroups, identities, filter, scratchDir
     memory: () => memoryAtExit ?? group.memory(),
     peakMemoryMb: () => memoryAtExit?.peakMb ?? group.peakMb(),
     oomKilled: () => oomAtExit ?? group.oomKilled(),
+    get enforcesMemory() {
+      return memoryEnforced;
+    },
     async prepare(fn) {
       // The empty directories are bound into the sandbox; what appears in them shows inside.
       // Hard links make that instant and cost no space (the code store is on the same disk).
       await Promise.all([link(fn.codeDir, host.taskRoot), fn.optDir ? link(fn.optDir, host.optDir ?? "") : undefined]);
-      group.limit(fn.memoryMb);
+      memoryEnforced = group.limit(fn.memoryMb);
     },
     async kill(graceMs) {
       if (!exitInfo() && graceMs > 0) {

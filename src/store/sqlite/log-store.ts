@@ -62,43 +62,75 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
   const trimmer = logTrimmer(db);
 
   /**
-   * One batch of events into a stream: rows, the running totals, and eviction past the cap, all or
-   * nothing (a savepoint inside the write-behind's batch, which replays writes one by one on failure).
+   * A group's appends queued since its last write, in append order: consecutive appends to one stream
+   * form one segment. Events are inserted in exactly that order, so a group's event ids (the order
+   * every query reads, always within one group) are what one write per append gave.
    */
-  const write = db.transaction((group: string, stream: string, events: readonly QueuedEvent[]): void => {
-    const now = events[0]?.ingestedAt ?? Date.now();
-    ensureGroup.run(group, now, policy.defaultRetentionDays ?? null);
-    let bytes = 0;
-    for (const event of events) {
-      insertEvent.run(group, stream, Math.round(event.timestamp), event.ingestedAt, event.message);
-      bytes += Buffer.byteLength(event.message) + LOG_EVENT_OVERHEAD_BYTES;
-    }
-    upsertStream.run({ group, stream, now, first: Math.round(events[0]?.timestamp ?? now), last: Math.round(events.at(-1)?.timestamp ?? now), bytes });
-    const total = addGroupBytes.get(bytes, group)?.stored_bytes ?? 0;
-    if (total > policy.groupMaxBytes) trimmer.evictOldest(group, total - Math.floor(policy.groupMaxBytes * (1 - EVICTION_SLACK)));
-  });
+  interface GroupBatch {
+    readonly group: string;
+    readonly segments: { readonly stream: string; readonly events: QueuedEvent[] }[];
+  }
 
   /**
-   * The last append queued and not yet written. An append to the same stream right after it joins it
-   * (one savepoint, one stream and group update for both); any other append starts a new one, so
-   * events keep exactly the order of their appends.
+   * One group's queued appends: the rows, then each stream's and the group's running totals once
+   * (not once per append), and eviction past the cap. The group's total is checked once per batch,
+   * so a batch that crosses the cap is trimmed at its end, to the same 90 % of the cap.
    */
-  let tail: { readonly group: string; readonly stream: string; readonly events: QueuedEvent[] } | undefined;
+  const writeRows = ({ group, segments }: GroupBatch): void => {
+    const now = segments[0]?.events[0]?.ingestedAt ?? Date.now();
+    ensureGroup.run(group, now, policy.defaultRetentionDays ?? null);
+    const streams = new Map<string, { first: number; last: number; bytes: number }>();
+    let groupBytes = 0;
+    for (const { stream, events } of segments) {
+      let bytes = 0;
+      for (const event of events) {
+        insertEvent.run(group, stream, Math.round(event.timestamp), event.ingestedAt, event.message);
+        bytes += Buffer.byteLength(event.message) + LOG_EVENT_OVERHEAD_BYTES;
+      }
+      groupBytes += bytes;
+      const last = Math.round(events.at(-1)?.timestamp ?? now);
+      const seen = streams.get(stream);
+      if (seen) {
+        seen.last = last;
+        seen.bytes += bytes;
+      } else streams.set(stream, { first: Math.round(events[0]?.timestamp ?? now), last, bytes });
+    }
+    for (const [stream, { first, last, bytes }] of streams) upsertStream.run({ group, stream, now, first, last, bytes });
+    const total = addGroupBytes.get(groupBytes, group)?.stored_bytes ?? 0;
+    if (total > policy.groupMaxBytes) trimmer.evictOldest(group, total - Math.floor(policy.groupMaxBytes * (1 - EVICTION_SLACK)));
+  };
+  const writeAtomically = db.transaction(writeRows);
+  /**
+   * All or nothing. Inside the write-behind's batch that is the batch's own transaction: a failing
+   * write rolls the whole batch back, which is then replayed write by write, each in a transaction of
+   * its own (here). So a batch needs no savepoint per group.
+   */
+  const write = (batch: GroupBatch): void => (db.inTransaction ? writeRows(batch) : writeAtomically(batch));
+
+  /**
+   * Each group's queued batch, until the write-behind writes it: an append joins its group's batch
+   * (one group update, one stream update per stream, instead of one each per append, e.g. per
+   * invocation), so the invocation logs of many environments and an API's access log share them.
+   */
+  const queued = new Map<string, GroupBatch>();
 
   return {
     append(group, stream, events) {
       if (events.length === 0) return;
       const ingestedAt = Date.now();
-      const queued = events.map((event) => ({ timestamp: event.timestamp, message: event.message, ingestedAt }));
-      if (tail && tail.group === group && tail.stream === stream) {
-        tail.events.push(...queued);
+      const added = events.map((event) => ({ timestamp: event.timestamp, message: event.message, ingestedAt }));
+      const batch = queued.get(group);
+      if (batch) {
+        const last = batch.segments.at(-1);
+        if (last?.stream === stream) last.events.push(...added);
+        else batch.segments.push({ stream, events: added });
         return;
       }
-      const entry = { group, stream, events: queued };
-      tail = entry;
+      const entry: GroupBatch = { group, segments: [{ stream, events: added }] };
+      queued.set(group, entry);
       writes.enqueue(() => {
-        if (tail === entry) tail = undefined;
-        write(entry.group, entry.stream, entry.events);
+        if (queued.get(group) === entry) queued.delete(group);
+        write(entry);
       });
     },
 

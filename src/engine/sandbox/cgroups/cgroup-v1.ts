@@ -47,9 +47,10 @@ function v1Group(dirs: Record<(typeof CONTROLLERS)[number], string>): Environmen
   return {
     joinDirs: [dirs.memory, dirs.pids, dirs.cpu],
     limit(memoryMb) {
-      writeControl(dirs.memory, "memory.limit_in_bytes", String(memoryMb * MB));
+      const enforced = writeControl(dirs.memory, "memory.limit_in_bytes", String(memoryMb * MB));
       writeControl(dirs.memory, "memory.memsw.limit_in_bytes", String(memoryMb * MB));
       writeControl(dirs.cpu, "cpu.shares", String(Math.max(2, Math.round((1024 * memoryMb) / MB_PER_VCPU))));
+      return enforced;
     },
     pids,
     killAll: () => killPids(pids()),

@@ -62,9 +62,10 @@ export function v2Group(dir: string): EnvironmentCgroup {
   return {
     joinDirs: [dir],
     limit(memoryMb) {
-      writeControl(dir, "memory.max", String(memoryMb * MB));
+      const enforced = writeControl(dir, "memory.max", String(memoryMb * MB));
       writeControl(dir, "memory.swap.max", "0");
       writeControl(dir, "cpu.weight", String(Math.min(10_000, Math.max(1, Math.round((100 * memoryMb) / MB_PER_VCPU)))));
+      return enforced;
     },
     pids,
     killAll() {

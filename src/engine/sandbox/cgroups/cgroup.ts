@@ -14,8 +14,8 @@ export const MB_PER_VCPU = 1769;
 export interface EnvironmentCgroup {
   /** Directories whose `cgroup.procs` a process writes itself into to join (one per v1 controller; one on v2). */
   readonly joinDirs: readonly string[];
-  /** Memory limit (no swap beyond it) and the CPU share that goes with that much memory. */
-  limit(memoryMb: number): void;
+  /** Memory limit (no swap beyond it) and the CPU share that goes with that much memory; true when the kernel now enforces the memory limit. */
+  limit(memoryMb: number): boolean;
   /** Every process still in the group, daemons that left the process group included. */
   pids(): number[];
   /** Kills every process in the group. */
