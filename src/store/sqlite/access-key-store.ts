@@ -36,12 +36,15 @@ export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   const remove = db.prepare("DELETE FROM access_keys WHERE access_key_id = ?");
   const setStatus = db.prepare("UPDATE access_keys SET status = ? WHERE access_key_id = ?");
   const recordUse = db.prepare("UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ?");
-  let copy: { version: number; byId: Map<string, AccessKeyRecord> } | undefined;
+  let copy: { version: number; byId: Map<string, AccessKeyRecord>; rootKeys: number } | undefined;
   /** The table as it is now: the copy, unless another connection has committed since it was taken. */
-  const current = (): Map<string, AccessKeyRecord> => {
+  const current = (): { byId: Map<string, AccessKeyRecord>; rootKeys: number } => {
     const version = dataVersion.get() ?? 0;
-    if (copy?.version !== version) copy = { version, byId: new Map(list.all().map((row) => [row.access_key_id, toRecord(row)])) };
-    return copy.byId;
+    if (copy?.version !== version) {
+      const byId = new Map(list.all().map((row) => [row.access_key_id, toRecord(row)]));
+      copy = { version, byId, rootKeys: [...byId.values()].filter((k) => k.userName === undefined).length };
+    }
+    return copy;
   };
   const changed = <A extends unknown[], R>(write: (...args: A) => R) => (...args: A): R => {
     copy = undefined;
@@ -52,9 +55,10 @@ export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
     }
   };
   return {
-    get: (accessKeyId) => current().get(accessKeyId),
+    get: (accessKeyId) => current().byId.get(accessKeyId),
     list: () => list.all().map(toRecord),
-    count: () => [...current().values()].filter((k) => k.userName === undefined).length,
+    // Counted once per copy: every signed request asks (UnkaiCredentials).
+    count: () => current().rootKeys,
     add: changed(durably(db, (record: AccessKeyRecord) => {
       insert.run(record.accessKeyId, record.secretAccessKey, record.name, record.createdAt, record.userName ?? null);
     })),
