@@ -145,7 +145,7 @@ export function s3SummaryRows(s3, verdict) {
 /** The BENCHMARKS.md section. */
 export function s3Section(s3) {
   const lines = ["## (h) S3 object storage", ""];
-  lines.push("PUT and GET of 1 MB and 64 MB objects through Unkai's S3 API (one keep-alive connection, sequential, bodies from memory, `UNSIGNED-PAYLOAD`) beside the raw filesystem in the same run, one Unkai request and one raw operation in turn so both meet the same disk and load: the same bytes written to a file and fsynced (open, write, fsync, close), and read back with `readFile`. Unkai's PUT streams into a temp file, computes the MD5 ETag, fsyncs the file and its directory, renames it into place and commits the metadata row fsynced; its GET streams the file. Reads on both sides come from the page cache.");
+  lines.push("PUT and GET of 1 MB and 64 MB objects through Unkai's S3 API (one keep-alive connection, sequential, bodies from memory, `UNSIGNED-PAYLOAD`) beside the raw filesystem in the same run, one Unkai request and one raw operation in turn so both meet the same disk and load: the same bytes written to a file and fsynced (open, write, fsync, close), and read back with `readFile`. Unkai's PUT streams the body into a new file under a fresh id, computes the MD5 ETag, fsyncs the file and its directory together and then commits the metadata row (group commit, WAL fsynced); its GET streams the file. Reads on both sides come from the page cache.");
   lines.push("");
   if (!s3) return [...lines, "Not measured in this run.", ""];
   lines.push("| Objects | Unkai PUT MB/s | raw write+fsync MB/s | PUT ratio | Unkai GET MB/s | raw read MB/s | GET ratio |", "|---|---|---|---|---|---|---|");
