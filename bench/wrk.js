@@ -78,7 +78,9 @@ function scriptMany(requests) {
     const pairs = Object.entries(headers).filter(([name]) => name.toLowerCase() !== "content-length").map(([name, value]) => `[ ${luaString(name)} ] = ${luaString(String(value))}`);
     return `  wrk.format(${luaString(method)}, ${luaString(path)}, { ${pairs.join(", ")} }, ${body === undefined ? "nil" : luaString(body)}),`;
   });
-  return [...CPU_TICKS, ...DONE, "local requests = {", ...table, "}", "local next_request = 0",
+  // Each non-2xx answer's status on stderr (the thread's Lua state, which `done` cannot see), for a row's error message.
+  const statuses = ["response = function(status) if status >= 300 then io.stderr:write(string.format('WRK_STATUS %d\\n', status)) end end"];
+  return [...CPU_TICKS, ...DONE, ...statuses, "local requests = {", ...table, "}", "local next_request = 0",
     "request = function()", "  next_request = next_request % #requests + 1", "  return requests[next_request]", "end", ""].join("\n");
 }
 
@@ -95,9 +97,12 @@ async function wrkWith(file, url, connections, seconds) {
   const line = /WRK_JSON (\{.*\})/.exec(out);
   if (!line) throw new Error(`wrk printed no result: ${out.slice(0, 500)}`);
   const r = JSON.parse(line[1]);
+  const counts = new Map();
+  for (const [, status] of out.matchAll(/WRK_STATUS (\d+)/g)) counts.set(status, (counts.get(status) ?? 0) + 1);
+  const statuses = [...counts].map(([status, count]) => `${count} × HTTP ${status}`);
   const wallMs = r.durationUs / 1000;
   return {
-    requests: r.requests, errors: r.errors, non2xx: r.non2xx,
+    requests: r.requests, errors: r.errors, non2xx: r.non2xx, statuses,
     rps: (r.requests / r.durationUs) * 1e6,
     p50: r.p50 / 1000, p90: r.p90 / 1000, p99: r.p99 / 1000, mean: r.mean / 1000,
     cpuPct: ((r.cpuTicks * 10) / wallMs) * 100,
