@@ -39,27 +39,86 @@ function luaString(text) {
  * percentiles (µs) and wrk's own CPU time (utime + stime from /proc/self/stat, read when the script
  * loads and when the run ends, in clock ticks of 10 ms).
  */
+const CPU_TICKS = [
+  "local function cpu_ticks()",
+  "  local f = io.open('/proc/self/stat', 'r'); if not f then return 0 end",
+  "  local s = f:read('*a'); f:close()",
+  "  local rest = s:match('.*%)%s(.*)') or ''",
+  "  local fields = {}; for v in rest:gmatch('%S+') do fields[#fields + 1] = v end",
+  "  return tonumber(fields[12]) + tonumber(fields[13])",
+  "end",
+  "local cpu0 = cpu_ticks()",
+];
+const DONE = [
+  "done = function(summary, latency, requests)",
+  "  local e = summary.errors",
+  "  io.write(string.format('WRK_JSON {\"requests\":%d,\"durationUs\":%d,\"errors\":%d,\"non2xx\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d,\"mean\":%.1f,\"cpuTicks\":%d}\\n',",
+  "    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,",
+  "    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean, cpu_ticks() - cpu0))",
+  "end",
+];
+
 function script(method, headers, body) {
   const lines = [
-    "local function cpu_ticks()",
-    "  local f = io.open('/proc/self/stat', 'r'); if not f then return 0 end",
-    "  local s = f:read('*a'); f:close()",
-    "  local rest = s:match('.*%)%s(.*)') or ''",
-    "  local fields = {}; for v in rest:gmatch('%S+') do fields[#fields + 1] = v end",
-    "  return tonumber(fields[12]) + tonumber(fields[13])",
-    "end",
-    "local cpu0 = cpu_ticks()",
+    ...CPU_TICKS,
     `wrk.method = ${luaString(method)}`,
     `wrk.body = ${luaString(body)}`,
     ...Object.entries(headers).filter(([name]) => !["host", "content-length"].includes(name.toLowerCase())).map(([name, value]) => `wrk.headers[ ${luaString(name)} ] = ${luaString(String(value))}`),
-    "done = function(summary, latency, requests)",
-    "  local e = summary.errors",
-    "  io.write(string.format('WRK_JSON {\"requests\":%d,\"durationUs\":%d,\"errors\":%d,\"non2xx\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d,\"mean\":%.1f,\"cpuTicks\":%d}\\n',",
-    "    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,",
-    "    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean, cpu_ticks() - cpu0))",
-    "end",
+    ...DONE,
   ];
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The script for a list of requests sent in turn (wrapping around), each pre-formatted with its own
+ * method, path, headers and body: distinct keys for S3's small-object rows. Prints what `script` prints.
+ */
+function scriptMany(requests) {
+  const table = requests.map(({ method, path, headers, body }) => {
+    const pairs = Object.entries(headers).filter(([name]) => name.toLowerCase() !== "content-length").map(([name, value]) => `[ ${luaString(name)} ] = ${luaString(String(value))}`);
+    return `  wrk.format(${luaString(method)}, ${luaString(path)}, { ${pairs.join(", ")} }, ${body === undefined ? "nil" : luaString(body)}),`;
+  });
+  // Each non-2xx answer's status on stderr (the thread's Lua state, which `done` cannot see), for a row's error message.
+  const statuses = ["response = function(status) if status >= 300 then io.stderr:write(string.format('WRK_STATUS %d\\n', status)) end end"];
+  return [...CPU_TICKS, ...DONE, ...statuses, "local requests = {", ...table, "}", "local next_request = 0",
+    "request = function()", "  next_request = next_request % #requests + 1", "  return requests[next_request]", "end", ""].join("\n");
+}
+
+/** Starts wrk with `file` as its script and resolves the parsed WRK_JSON line as runWrk reports it. */
+async function wrkWith(file, url, connections, seconds) {
+  const out = await new Promise((resolve, reject) => {
+    const child = spawn(WRK, ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "-s", file, url], { stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    child.stdout.on("data", (chunk) => (text += chunk));
+    child.stderr.on("data", (chunk) => (text += chunk));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text.slice(0, 500)}`))));
+  });
+  const line = /WRK_JSON (\{.*\})/.exec(out);
+  if (!line) throw new Error(`wrk printed no result: ${out.slice(0, 500)}`);
+  const r = JSON.parse(line[1]);
+  const counts = new Map();
+  for (const [, status] of out.matchAll(/WRK_STATUS (\d+)/g)) counts.set(status, (counts.get(status) ?? 0) + 1);
+  const statuses = [...counts].map(([status, count]) => `${count} × HTTP ${status}`);
+  const wallMs = r.durationUs / 1000;
+  return {
+    requests: r.requests, errors: r.errors, non2xx: r.non2xx, statuses,
+    rps: (r.requests / r.durationUs) * 1e6,
+    p50: r.p50 / 1000, p90: r.p90 / 1000, p99: r.p99 / 1000, mean: r.mean / 1000,
+    cpuPct: ((r.cpuTicks * 10) / wallMs) * 100,
+  };
+}
+
+/** Runs wrk sending `requests` (already signed: { method, path, headers, body }) in turn; resolves what runWrk resolves. */
+export async function runWrkRequests({ url, requests, connections, seconds }) {
+  const dir = mkdtempSync(join(tmpdir(), "unkai-wrk-"));
+  try {
+    const file = join(dir, "requests.lua");
+    writeFileSync(file, scriptMany(requests));
+    return await wrkWith(file, url, connections, seconds);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -76,24 +135,7 @@ export async function runWrk({ url, method = "POST", headers = {}, body = "{}", 
   try {
     const file = join(dir, "request.lua");
     writeFileSync(file, script(method, all, body));
-    const out = await new Promise((resolve, reject) => {
-      const child = spawn(WRK, ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "-s", file, url], { stdio: ["ignore", "pipe", "pipe"] });
-      let text = "";
-      child.stdout.on("data", (chunk) => (text += chunk));
-      child.stderr.on("data", (chunk) => (text += chunk));
-      child.once("error", reject);
-      child.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text.slice(0, 500)}`))));
-    });
-    const line = /WRK_JSON (\{.*\})/.exec(out);
-    if (!line) throw new Error(`wrk printed no result: ${out.slice(0, 500)}`);
-    const r = JSON.parse(line[1]);
-    const wallMs = r.durationUs / 1000;
-    return {
-      requests: r.requests, errors: r.errors, non2xx: r.non2xx,
-      rps: (r.requests / r.durationUs) * 1e6,
-      p50: r.p50 / 1000, p90: r.p90 / 1000, p99: r.p99 / 1000, mean: r.mean / 1000,
-      cpuPct: ((r.cpuTicks * 10) / wallMs) * 100,
-    };
+    return await wrkWith(file, url, connections, seconds);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

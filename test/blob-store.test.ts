@@ -107,9 +107,22 @@ function blobContract(name: string, open: () => Promise<{ store: BlobStore; secr
       assert.equal(await store.has("objects/blobs/aa/cut"), false);
     });
 
+    it("stores a fresh key with putNew, whole and ranged, and removes what a failed putNew wrote", async () => {
+      await store.putNew("objects/blobs/ab/fresh", Readable.from([Buffer.from("a fresh "), Buffer.from("body")]));
+      assert.equal((await read(await store.get("objects/blobs/ab/fresh")))?.toString(), "a fresh body");
+      assert.equal((await read(await store.get("objects/blobs/ab/fresh", { start: 2, end: 6 })))?.toString(), "fresh");
+      const failing = new Readable({ read() {} });
+      failing.push(pattern(MIB, 2));
+      setTimeout(() => failing.destroy(new Error("client went away")), 50);
+      await assert.rejects(store.putNew("objects/blobs/aa/cut-fresh", failing), /client went away/);
+      assert.equal(await store.has("objects/blobs/aa/cut-fresh"), false);
+      await store.delete("objects/blobs/ab/fresh");
+    });
+
     it("refuses keys that would leave its root or prefix, for every operation", async () => {
       for (const key of HOSTILE_KEYS) {
         await assert.rejects(store.put(key, Readable.from([Buffer.from("overwritten")])), /Refusing blob key/, `put ${key}`);
+        await assert.rejects(store.putNew(key, Readable.from([Buffer.from("overwritten")])), /Refusing blob key/, `putNew ${key}`);
         await assert.rejects(store.get(key), /Refusing blob key/, `get ${key}`);
         await assert.rejects(store.has(key), /Refusing blob key/, `has ${key}`);
         await assert.rejects(store.delete(key), /Refusing blob key/, `delete ${key}`);

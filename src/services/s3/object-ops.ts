@@ -107,7 +107,8 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
     const status = range ? 206 : 200;
     // An empty stream keeps the Content-Length above on HEAD answers (the adapter writes no body for HEAD).
     if (head || length === 0) return { status, headers, body: Readable.from([]) };
-    const body = await context.bodies.reader(object.blob, range);
+    // The whole object as a range too: the reader then sizes its buffer to the object, not to 1 MiB.
+    const body = await context.bodies.reader(object.blob, range ?? { start: 0, end: object.size - 1 });
     if (body) return { status, headers, body };
     if (attempt > 3) throw new S3Error("InternalError", "The object changed while it was being read; please try again.");
   }

@@ -28,6 +28,13 @@ export interface BlobStore {
   readonly location: string;
   /** Streams `source` into the blob `key`; the blob appears only once every byte is stored. */
   put(key: string, source: BlobSource): Promise<void>;
+  /**
+   * `put` for a key never used before that nothing refers to until this resolves (a fresh id): the
+   * blob may be seen partly written meanwhile, and a crash may leave it partial, for the owner's sweep
+   * (as a blob whose row was never committed). Once this resolves the blob is whole and durable; a
+   * filesystem saves a rename and syncs the file and its folder at once.
+   */
+  putNew(key: string, source: BlobSource): Promise<void>;
   /** The blob's bytes (`range` inclusive when given); undefined when there is no such blob. */
   get(key: string, range?: BlobRange): Promise<Readable | undefined>;
   has(key: string): Promise<boolean>;

@@ -64,6 +64,11 @@ class S3Blobs implements BlobStore {
     await upload.done();
   }
 
+  /** An upload appears whole or not at all anyway. */
+  putNew(key: string, source: BlobSource): Promise<void> {
+    return this.put(key, source);
+  }
+
   async get(key: string, range?: BlobRange): Promise<Readable | undefined> {
     const Key = this.fullKey(key);
     try {

@@ -16,7 +16,8 @@ export class ObjectBodies {
   /** Streams `source` (or several, one after the other) into a new body; returns its id once it is whole. */
   async write(source: BlobSource): Promise<string> {
     const id = randomUUID();
-    await this.blobs.put(bodyKey(id), source);
+    // A fresh id no row points at yet: the store may skip the temp file and rename.
+    await this.blobs.putNew(bodyKey(id), source);
     return id;
   }
 

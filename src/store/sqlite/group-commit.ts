@@ -1,8 +1,16 @@
 /**
- * Group commit: writes that arrive in the same turn of the event loop run in one fsynced
- * transaction, each in its own savepoint (one failing write does not undo the others), and each
- * caller is answered only after that commit.
+ * Group commit: writes that arrive in the same turn of the event loop run in one transaction, each in
+ * its own savepoint (one failing write does not undo the others), and each caller is answered only
+ * after that commit is on disk.
+ *
+ * In WAL mode the commit itself runs with `synchronous = NORMAL` (it only appends to the WAL) and the
+ * WAL file is then fsynced on libuv's thread pool, so the event loop serves other requests while the
+ * disk works instead of blocking in SQLite's own fsync. That is the same guarantee FULL gives: FULL
+ * fsyncs the WAL at commit, and NORMAL fsyncs it before any checkpoint copies frames out of it (and
+ * the database file after), so frames reach the disk either through our fsync or a checkpoint's.
+ * Without WAL (an in-memory database) the commit is fsynced by SQLite as before.
  */
+import { open } from "node:fs/promises";
 import { durably, type Db } from "./database.js";
 
 interface Pending {
@@ -12,9 +20,20 @@ interface Pending {
   outcome?: { ok: true; value: unknown } | { ok: false; error: unknown };
 }
 
+/** Fsyncs the file at `path` (opened anew each time: SQLite may recreate its WAL). */
+async function syncFile(path: string): Promise<void> {
+  const file = await open(path, "r");
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
 export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
   let pending: Pending[] = [];
-  const commit = durably(db, (batch: Pending[]) => {
+  const inWal = !db.memory && String(db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
+  const run = (batch: Pending[]) => {
     for (const item of batch) {
       try {
         item.outcome = { ok: true, value: db.transaction(item.write)() };
@@ -22,12 +41,15 @@ export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
         item.outcome = { ok: false, error };
       }
     }
-  });
-  const flush = () => {
+  };
+  const commit = inWal ? db.transaction(run) : durably(db, run);
+  const wal = `${db.name}-wal`;
+  const flush = async () => {
     const batch = pending;
     pending = [];
     try {
       commit(batch);
+      if (inWal) await syncFile(wal);
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
@@ -40,6 +62,6 @@ export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
   return <T>(write: () => T) =>
     new Promise<T>((resolve, reject) => {
       pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
-      if (pending.length === 1) setImmediate(flush);
+      if (pending.length === 1) setImmediate(() => void flush());
     });
 }

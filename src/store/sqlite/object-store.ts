@@ -58,11 +58,13 @@ export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
   const getUpload = db.prepare<[string], UploadRow>("SELECT * FROM s3_uploads WHERE upload_id = ?");
   const removeUpload = db.prepare("DELETE FROM s3_uploads WHERE upload_id = ?");
   const removeParts = db.prepare("DELETE FROM s3_parts WHERE upload_id = ?");
+  // Every S3 request reads its bucket: prepared once, not per call.
+  const getBucket = db.prepare<[string], BucketRow>("SELECT * FROM s3_buckets WHERE name = ?");
 
   return {
     createBucket: (name, createdAt) => db.prepare("INSERT OR IGNORE INTO s3_buckets (name, created_at) VALUES (?, ?)").run(name, createdAt).changes === 1,
     bucket(name) {
-      const row = db.prepare<[string], BucketRow>("SELECT * FROM s3_buckets WHERE name = ?").get(name);
+      const row = getBucket.get(name);
       return row ? bucketFrom(row) : undefined;
     },
     buckets: () => db.prepare<[], BucketRow>("SELECT * FROM s3_buckets ORDER BY name").all().map(bucketFrom),
