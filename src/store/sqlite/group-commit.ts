@@ -8,26 +8,17 @@
  * disk works instead of blocking in SQLite's own fsync. That is the same guarantee FULL gives: FULL
  * fsyncs the WAL at commit, and NORMAL fsyncs it before any checkpoint copies frames out of it (and
  * the database file after), so frames reach the disk either through our fsync or a checkpoint's.
+ * The fsync is wal-sync.ts's, shared with the async queue's acknowledged inserts.
  * Without WAL (an in-memory database) the commit is fsynced by SQLite as before.
  */
-import { open } from "node:fs/promises";
 import { durably, type Db } from "./database.js";
+import { walSync } from "./wal-sync.js";
 
 interface Pending {
   readonly write: () => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   outcome?: { ok: true; value: unknown } | { ok: false; error: unknown };
-}
-
-/** Fsyncs the file at `path` (opened anew each time: SQLite may recreate its WAL). */
-async function syncFile(path: string): Promise<void> {
-  const file = await open(path, "r");
-  try {
-    await file.sync();
-  } finally {
-    await file.close();
-  }
 }
 
 export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
@@ -43,13 +34,13 @@ export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
     }
   };
   const commit = inWal ? db.transaction(run) : durably(db, run);
-  const wal = `${db.name}-wal`;
+  const synced = walSync(db);
   const flush = async () => {
     const batch = pending;
     pending = [];
     try {
       commit(batch);
-      if (inWal) await syncFile(wal);
+      if (inWal) await synced();
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

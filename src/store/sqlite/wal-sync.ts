@@ -10,7 +10,19 @@
 import { fdatasync, openSync } from "node:fs";
 import type { Db } from "./database.js";
 
+/** One syncer per connection, shared by every writer on it (group commit, the async queue), so their fsyncs coalesce. */
+const syncers = new WeakMap<Db, () => Promise<void>>();
+
 export function walSync(db: Db): () => Promise<void> {
+  let syncer = syncers.get(db);
+  if (!syncer) {
+    syncer = newWalSync(db);
+    syncers.set(db, syncer);
+  }
+  return syncer;
+}
+
+function newWalSync(db: Db): () => Promise<void> {
   // Opened at the first sync, after a commit has surely created the WAL; SQLite keeps that file
   // (the same inode) for as long as this connection is open, only rewinding it after checkpoints.
   let fd: number | undefined;
