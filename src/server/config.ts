@@ -43,6 +43,8 @@ const schema = z.object({
   gatewayTimeoutMs: z.number().int().min(50).max(900_000),
   /** How often CloudWatch alarms are evaluated (CloudWatch: every minute); tests shorten it. */
   alarmEvaluationIntervalMs: z.number().int().min(100).max(3_600_000),
+  /** How long a DynamoDB stream's shard stays open before it rolls over to a child (AWS: about four hours); tests shorten it. */
+  streamShardLifetimeMs: z.number().int().min(1_000).max(7 * 24 * 3_600_000),
   /** Multiplies Scheduler's rate() periods; tests shorten `rate(1 minute)` to a second or so. */
   schedulerRateScale: z.number().min(0.001).max(1),
   /** A Scheduler firing later than this (Unkai was down) is skipped, as AWS does not replay missed firings. */
@@ -101,6 +103,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   secretAccessKey: "UNKAI_SECRET_ACCESS_KEY",
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
   alarmEvaluationIntervalMs: "UNKAI_ALARM_EVALUATION_INTERVAL_MS",
+  streamShardLifetimeMs: "UNKAI_STREAM_SHARD_LIFETIME_MS",
   schedulerRateScale: "UNKAI_SCHEDULER_RATE_SCALE",
   schedulerMissedAfterMs: "UNKAI_SCHEDULER_MISSED_AFTER_MS",
   logRetentionDays: "UNKAI_LOG_RETENTION_DAYS",
@@ -160,6 +163,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   secretAccessKey: "",
   gatewayTimeoutMs: 30_000,
   alarmEvaluationIntervalMs: 60_000,
+  streamShardLifetimeMs: 4 * 3_600_000,
   schedulerRateScale: 1,
   // AWS: a schedule "may lag by up to a minute"; a firing later than that was missed.
   schedulerMissedAfterMs: 60_000,

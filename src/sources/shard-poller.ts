@@ -14,6 +14,9 @@
  * heartbeat stops; a checkpoint is saved only under the lease's token, so a node that lost the lease
  * can neither move the position back nor keep delivering past its next batch.
  *
+ * Shards roll over: a child shard's loop starts only once its parent's loop read past the parent's
+ * end (or the parent's records expired), so a key's records are delivered in order across rollovers.
+ *
  * Written once for every ShardSource: DynamoDB Streams registers one; Kinesis will register its own
  * (shards, positions and `aws:kinesis` records) and reuse this loop unchanged.
  */
@@ -26,7 +29,7 @@ import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
 import type { ServiceMetrics } from "../core/service-metrics.js";
 import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
-import type { ShardRecord, ShardSource } from "./shard-source.js";
+import type { ShardInfo, ShardRecord, ShardSource } from "./shard-source.js";
 import { splitIntoLanes } from "./lanes.js";
 import { firstReportedFailure, parseResponse } from "./stream-response.js";
 import { PollLoops } from "./poll-loops.js";
@@ -87,6 +90,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ShardPoller {
   private readonly loops: PollLoops;
+  /** `<mapping>/<shard>` of closed shards this node saw read to their end: their children may start. */
+  private readonly finished = new Set<string>();
 
   constructor(private readonly deps: ShardPollerDeps) {
     this.loops = new PollLoops(() => this.scan(), deps.pollMs ?? 500);
@@ -108,10 +113,15 @@ export class ShardPoller {
     try {
       for (const mapping of await this.deps.mappings.list()) {
         if (this.closed || !mapping.enabled || !this.deps.source.accepts(mapping.eventSourceArn)) continue;
-        for (const shardId of (await this.deps.source.shards(mapping.eventSourceArn)) ?? []) {
-          const id = `${mapping.uuid}/${shardId}`;
-          if (this.loops.has(id)) continue;
-          this.loops.run(id, () => this.run(mapping.uuid, shardId));
+        const shards = (await this.deps.source.shards(mapping.eventSourceArn)) ?? [];
+        const listed = new Set(shards.map((shard) => `${mapping.uuid}/${shard.shardId}`));
+        for (const id of this.finished) if (id.startsWith(`${mapping.uuid}/`) && !listed.has(id)) this.finished.delete(id);
+        for (const shard of shards) {
+          const id = `${mapping.uuid}/${shard.shardId}`;
+          const parent = shard.parentShardId === undefined ? undefined : `${mapping.uuid}/${shard.parentShardId}`;
+          // A child waits for its parent (an expired parent is no longer listed: nothing to wait for).
+          if (this.loops.has(id) || this.finished.has(id) || (parent !== undefined && listed.has(parent) && !this.finished.has(parent))) continue;
+          this.loops.run(id, () => this.run(mapping.uuid, shard));
         }
       }
     } catch (error) {
@@ -145,7 +155,8 @@ export class ShardPoller {
     return held;
   }
 
-  private async run(uuid: string, shardId: string): Promise<void> {
+  private async run(uuid: string, shard: ShardInfo): Promise<void> {
+    const shardId = shard.shardId;
     const first = await this.deps.mappings.get(uuid);
     if (!first) return;
     const lease = await this.hold(uuid, shardId).catch((error: unknown) => {
@@ -153,15 +164,20 @@ export class ShardPoller {
     });
     if (!lease) return;
     try {
-      let position = await this.startingPosition(first, shardId, lease);
+      let position = await this.startingPosition(first, shard, lease);
       for (;;) {
         const mapping = await this.current(first, lease);
         const read = await this.gather(mapping, lease, position);
         if (await this.turnWindow(mapping, lease, read)) continue;
         const batch = this.inWindow(mapping, lease, read);
         if (batch.length === 0) {
-          // A deleted table's stream (or a resharded-away shard) ends its loop.
-          if (!(await this.deps.source.shards(mapping.eventSourceArn))?.includes(shardId)) return;
+          // A deleted table's stream (or an expired shard) ends its loop; so does a closed shard read to its end.
+          const now = (await this.deps.source.shards(mapping.eventSourceArn))?.find((listed) => listed.shardId === shardId);
+          if (now === undefined) return;
+          if (now.endPosition !== undefined && position >= now.endPosition && lease.window === undefined) {
+            this.finished.add(lease.key);
+            return;
+          }
           await sleep(this.deps.pollMs ?? 500);
           continue;
         }
@@ -180,13 +196,15 @@ export class ShardPoller {
 
   /**
    * The shard's checkpoint (the mapping's own for one saved before checkpoints moved to the lease), or
-   * (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it.
+   * (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it. A shard
+   * opened after the mapping was last changed (a child of a rollover) is read from its start.
    */
-  private async startingPosition(mapping: EventSourceMapping, shardId: string, lease: HeldLease): Promise<number> {
-    const saved = lease.position ?? mapping.checkpoints?.[shardId];
+  private async startingPosition(mapping: EventSourceMapping, shard: ShardInfo, lease: HeldLease): Promise<number> {
+    const saved = lease.position ?? mapping.checkpoints?.[shard.shardId];
     if (saved !== undefined) return saved;
-    const bounds = await this.deps.source.bounds(mapping.eventSourceArn, shardId);
-    const position = mapping.startingPosition === "LATEST" ? bounds.latest : bounds.oldest - 1;
+    const bounds = await this.deps.source.bounds(mapping.eventSourceArn, shard.shardId);
+    const fromStart = shard.openedAtMs > mapping.lastModified;
+    const position = mapping.startingPosition === "LATEST" && !fromStart ? bounds.latest : bounds.oldest - 1;
     await this.checkpoint(lease, position);
     return position;
   }
