@@ -3,7 +3,8 @@
  * Streams API lists closed shards with their EndingSequenceNumber and each child with its
  * ParentShardId, a closed shard read to its end gives no NextShardIterator, and a reader that follows
  * parent → child sees every record once, in write order; a Lambda event source mapping delivers every
- * record exactly once and in order across at least two rollovers while writes keep coming.
+ * record exactly once and in order across at least two rollovers while writes keep coming. On the
+ * SQLite store and, where PostgreSQL is installed, on it (its rollover locks the stream's counter row).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -12,6 +13,7 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import { CreateEventSourceMappingCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
+import { postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 const SHARD_LIFETIME_MS = 2_000;
@@ -20,7 +22,8 @@ interface LambdaRecord {
   readonly dynamodb: { readonly SequenceNumber: string; readonly NewImage: { readonly v: { readonly N: string } } };
 }
 
-describe("DynamoDB Streams shard rollover", () => {
+function rolloverSuite(label: string, store: () => Promise<Record<string, string>>, cleanup: () => Promise<void>): void {
+describe(`DynamoDB Streams shard rollover (${label})`, () => {
   const collector = new Collector();
   let unkai: TestUnkai;
   let fn: LambdaClient;
@@ -28,7 +31,7 @@ describe("DynamoDB Streams shard rollover", () => {
   let streams: DynamoDBStreamsClient;
   before(async () => {
     await collector.start();
-    unkai = await startUnkai({ ...(await collector.env()), UNKAI_STREAM_SHARD_LIFETIME_MS: String(SHARD_LIFETIME_MS) });
+    unkai = await startUnkai({ ...(await collector.env()), ...(await store()), UNKAI_STREAM_SHARD_LIFETIME_MS: String(SHARD_LIFETIME_MS) });
     fn = lambda(unkai.url);
     const options = { endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 };
     ddb = new DynamoDBClient(options);
@@ -39,6 +42,7 @@ describe("DynamoDB Streams shard rollover", () => {
     streams?.destroy();
     if (unkai) assert.equal(await unkai.stop(), 0);
     await collector.close();
+    await cleanup();
   });
 
   async function streamedTable(name: string): Promise<string> {
@@ -140,3 +144,17 @@ describe("DynamoDB Streams shard rollover", () => {
     assert.ok(used.length >= 3, `the delivered records came from ${used.length} shards`);
   });
 });
+}
+
+rolloverSuite("SQLite", () => Promise.resolve({}), () => Promise.resolve());
+if (postgresAvailable()) {
+  let postgres: PostgresServer | undefined;
+  rolloverSuite(
+    "PostgreSQL",
+    async () => {
+      postgres = await startPostgres();
+      return { UNKAI_STORE: await postgres.createDatabase("rollover") };
+    },
+    async () => postgres?.stop(),
+  );
+}
