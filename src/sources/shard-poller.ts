@@ -92,6 +92,8 @@ export class ShardPoller {
   private readonly loops: PollLoops;
   /** `<mapping>/<shard>` of closed shards this node saw read to their end: their children may start. */
   private readonly finished = new Set<string>();
+  /** Closed shards a LATEST mapping started at the end of (it began after they closed): their children start at LATEST too. */
+  private readonly skipped = new Set<string>();
 
   constructor(private readonly deps: ShardPollerDeps) {
     this.loops = new PollLoops(() => this.scan(), deps.pollMs ?? 500);
@@ -115,13 +117,15 @@ export class ShardPoller {
         if (this.closed || !mapping.enabled || !this.deps.source.accepts(mapping.eventSourceArn)) continue;
         const shards = (await this.deps.source.shards(mapping.eventSourceArn)) ?? [];
         const listed = new Set(shards.map((shard) => `${mapping.uuid}/${shard.shardId}`));
-        for (const id of this.finished) if (id.startsWith(`${mapping.uuid}/`) && !listed.has(id)) this.finished.delete(id);
+        for (const done of [this.finished, this.skipped]) for (const id of done) if (id.startsWith(`${mapping.uuid}/`) && !listed.has(id)) done.delete(id);
         for (const shard of shards) {
           const id = `${mapping.uuid}/${shard.shardId}`;
           const parent = shard.parentShardId === undefined ? undefined : `${mapping.uuid}/${shard.parentShardId}`;
           // A child waits for its parent (an expired parent is no longer listed: nothing to wait for).
           if (this.loops.has(id) || this.finished.has(id) || (parent !== undefined && listed.has(parent) && !this.finished.has(parent))) continue;
-          this.loops.run(id, () => this.run(mapping.uuid, shard));
+          // A child of a parent this mapping read is read from its start, whatever the StartingPosition.
+          const fromStart = parent !== undefined && listed.has(parent) && !this.skipped.has(parent);
+          this.loops.run(id, () => this.run(mapping.uuid, shard, fromStart));
         }
       }
     } catch (error) {
@@ -155,7 +159,7 @@ export class ShardPoller {
     return held;
   }
 
-  private async run(uuid: string, shard: ShardInfo): Promise<void> {
+  private async run(uuid: string, shard: ShardInfo, fromStart: boolean): Promise<void> {
     const shardId = shard.shardId;
     const first = await this.deps.mappings.get(uuid);
     if (!first) return;
@@ -164,7 +168,7 @@ export class ShardPoller {
     });
     if (!lease) return;
     try {
-      let position = await this.startingPosition(first, shard, lease);
+      let position = await this.startingPosition(first, shard, lease, fromStart);
       for (;;) {
         const mapping = await this.current(first, lease);
         const read = await this.gather(mapping, lease, position);
@@ -196,15 +200,16 @@ export class ShardPoller {
 
   /**
    * The shard's checkpoint (the mapping's own for one saved before checkpoints moved to the lease), or
-   * (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it. A shard
-   * opened after the mapping was last changed (a child of a rollover) is read from its start.
+   * (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it; `fromStart`
+   * (the child of a shard this mapping read) from the shard's start.
    */
-  private async startingPosition(mapping: EventSourceMapping, shard: ShardInfo, lease: HeldLease): Promise<number> {
+  private async startingPosition(mapping: EventSourceMapping, shard: ShardInfo, lease: HeldLease, fromStart: boolean): Promise<number> {
     const saved = lease.position ?? mapping.checkpoints?.[shard.shardId];
     if (saved !== undefined) return saved;
     const bounds = await this.deps.source.bounds(mapping.eventSourceArn, shard.shardId);
-    const fromStart = shard.openedAtMs > mapping.lastModified;
-    const position = mapping.startingPosition === "LATEST" && !fromStart ? bounds.latest : bounds.oldest - 1;
+    const latest = mapping.startingPosition === "LATEST" && !fromStart;
+    if (latest && shard.endPosition !== undefined) this.skipped.add(lease.key);
+    const position = latest ? bounds.latest : bounds.oldest - 1;
     await this.checkpoint(lease, position);
     return position;
   }

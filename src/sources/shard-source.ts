@@ -24,8 +24,6 @@ export interface ShardInfo {
   readonly shardId: string;
   /** The shard this one continues (its records come first); none for a first shard. */
   readonly parentShardId: string | undefined;
-  /** When the shard opened, epoch ms: one opened after its mapping was made is read from its start. */
-  readonly openedAtMs: number;
   /** A closed shard's last position: once read past it, the shard is finished. */
   readonly endPosition: number | undefined;
 }

@@ -21,7 +21,7 @@ export function dynamoStreamSource(ctx: StreamsContext): ShardSource {
     async shards(arn) {
       const stream = await loadStream(ctx, arn).catch(() => undefined);
       if (stream === undefined) return undefined;
-      return (await shardsOf(ctx, stream)).map((shard) => ({ shardId: shard.id, parentShardId: shard.parentId, openedAtMs: shard.openedAt, endPosition: shard.end }));
+      return (await shardsOf(ctx, stream)).map((shard) => ({ shardId: shard.id, parentShardId: shard.parentId, endPosition: shard.end }));
     },
     async bounds(arn, shardId) {
       const stream = await loadStream(ctx, arn);
