@@ -1,7 +1,8 @@
 /**
  * DynamoDB Streams' shard lifecycle over a real SQLite store with a clock of our own (hours pass at
  * once): a shard rolls over at the default four hours and not before, and a closed shard whose
- * records have all expired is no longer listed or readable while its child still names it.
+ * records have all expired is no longer listed or readable while its child still names it; shards
+ * page with Limit/ExclusiveStartShardId.
  * test/dynamodb-streams-rollover.test.ts drives rollover over HTTP with real clients and a mapping.
  */
 import assert from "node:assert/strict";
@@ -65,6 +66,10 @@ it("a shard rolls over after four hours, and a closed shard whose records all ex
   assert.equal(shards[0]?.ParentShardId, first.ShardId, "its child still names it");
   assert.equal(shards[1]?.ParentShardId, second.ShardId);
   assert.equal(shards[0]?.SequenceNumberRange.EndingSequenceNumber, "000000000000000000002", "the second shard closed after \"b\"");
+  const paged = (await describeStream(ctx, { StreamArn: arn, Limit: 1 })) as Described & { StreamDescription: { LastEvaluatedShardId?: string } };
+  assert.deepEqual([paged.StreamDescription.Shards.map((x) => x.ShardId), paged.StreamDescription.LastEvaluatedShardId], [[second.ShardId], second.ShardId]);
+  const rest = (await describeStream(ctx, { StreamArn: arn, ExclusiveStartShardId: second.ShardId })) as Described & { StreamDescription: { LastEvaluatedShardId?: string } };
+  assert.deepEqual([rest.StreamDescription.Shards.map((x) => x.ShardId), rest.StreamDescription.LastEvaluatedShardId], [shards.slice(1).map((x) => x.ShardId), undefined], "ExclusiveStartShardId continues the list");
   const iterators = new ShardIterators();
   await assert.rejects(getShardIterator(ctx, iterators, { StreamArn: arn, ShardId: first.ShardId, ShardIteratorType: "TRIM_HORIZON" }), { code: "ResourceNotFoundException" });
   const iterator = (await getShardIterator(ctx, iterators, { StreamArn: arn, ShardId: second.ShardId, ShardIteratorType: "TRIM_HORIZON" })) as { ShardIterator: string };
