@@ -61,3 +61,15 @@ export function errorBox() {
 }
 
 export const formatMs = (ms) => (ms === undefined || ms === null ? "–" : `${Number(ms).toFixed(2)} ms`);
+
+/** A page's button action: `work`, then `reload`; success clears `errors` (and toasts `done` when given), failure shows there. */
+export async function runAction(errors, work, reload, done) {
+  try {
+    await work();
+    errors.clear();
+    if (done) toast(done);
+    await reload();
+  } catch (error) {
+    errors.show(error);
+  }
+}

@@ -1,5 +1,5 @@
 /**
- * AWS/Lambda metrics: Invocations, Errors, Duration (with percentiles), Throttles and ConcurrentExecutions
+ * AWS/Lambda metrics: Invocations, Errors, Duration (with percentiles), Throttles, ConcurrentExecutions and UnreservedConcurrentExecutions
  * per function, per alias (Resource) and in total equal the invocations made; the minutes still in
  * memory are written at shutdown and read back after a restart.
  */
@@ -34,6 +34,10 @@ describe("AWS/Lambda metrics", () => {
     for (let i = 0; i < 4; i++) await invoke(client, "pay", { order: i });
     await invoke(client, "pay", { fail: true });
     for (let i = 0; i < 3; i++) await invoke(client, "pay:live", { order: i });
+    // A function with reserved concurrency counts in ConcurrentExecutions, not in UnreservedConcurrentExecutions.
+    await createFromFixture(client, "held", "fatal-logger");
+    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "held", ReservedConcurrentExecutions: 2 }));
+    await invoke(client, "held", { order: 0 });
     const cw = cloudwatch(unkai.url);
     const stat = async (MetricName: string, Dimensions: Dimension[], extra: object = {}) => {
       const out = await cw.send(new GetMetricStatisticsCommand({ Namespace: "AWS/Lambda", MetricName, Dimensions, StartTime: start, EndTime: new Date(Date.now() + 60_000), Period: 7200, Statistics: ["Sum", "SampleCount", "Maximum"], ...extra }));
@@ -43,13 +47,20 @@ describe("AWS/Lambda metrics", () => {
     assert.equal((await stat("Invocations", fn))?.Sum, 8);
     assert.equal((await stat("Errors", fn))?.Sum, 1);
     assert.equal((await stat("Invocations", [...fn, { Name: "Resource", Value: "pay:live" }]))?.Sum, 3);
-    assert.equal((await stat("Invocations", []))?.Sum, 8);
+    assert.equal((await stat("Invocations", []))?.Sum, 9);
     const duration = await stat("Duration", fn, { ExtendedStatistics: ["p50", "p99"] });
     assert.equal(duration?.SampleCount, 8);
     assert.ok((duration?.ExtendedStatistics?.p99 ?? 0) > 0 && (duration?.ExtendedStatistics?.p99 ?? 0) <= (duration?.Maximum ?? 0) * 1.005, JSON.stringify(duration));
-    assert.ok(((await stat("ConcurrentExecutions", []))?.Maximum ?? 0) >= 1);
+    const concurrent = async (name: string) => {
+      const out = await cw.send(new GetMetricStatisticsCommand({ Namespace: "AWS/Lambda", MetricName: name, StartTime: start, EndTime: new Date(Date.now() + 60_000), Period: 7200, Statistics: ["Minimum", "Maximum", "SampleCount"] }));
+      return out.Datapoints?.[0];
+    };
+    const all = await concurrent("ConcurrentExecutions");
+    assert.deepEqual([all?.Minimum, all?.Maximum, all?.SampleCount], [1, 1, 9], "one at a time, each counting itself");
+    const unreserved = await concurrent("UnreservedConcurrentExecutions");
+    assert.deepEqual([unreserved?.Minimum, unreserved?.Maximum, unreserved?.SampleCount], [0, 1, 9], "held's invocation ran with no unreserved one");
     const listed = await cw.send(new ListMetricsCommand({ Namespace: "AWS/Lambda", MetricName: "Invocations" }));
-    assert.equal(listed.Metrics?.length, 3, "total, per function, per alias");
+    assert.equal(listed.Metrics?.length, 4, "total, per function (pay, held), per alias");
 
     // Two more after the reads (still in memory), then a throttle: no reserved concurrency left.
     for (let i = 0; i < 2; i++) await invoke(client, "pay", { order: i });

@@ -2,12 +2,12 @@
  * The metrics CloudWatch keeps for Unkai's own services, read with the SDK and the AWS CLI after real
  * work: AWS/Lambda's asynchronous figures (AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped,
  * DeadLetterErrors, DestinationDeliveryFailures), IteratorAge of a DynamoDB stream mapping, AWS/SQS per
- * QueueName and AWS/SNS per TopicName.
+ * QueueName, AWS/SNS per TopicName and AWS/DynamoDB per TableName (and Operation).
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { CloudWatchClient, GetMetricStatisticsCommand, type Datapoint, type Dimension } from "@aws-sdk/client-cloudwatch";
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { CreateEventSourceMappingCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -90,6 +90,45 @@ describe("CloudWatch metrics of Unkai's own services", () => {
     assert.ok((age.SampleCount ?? 0) >= 1);
     assert.ok((age.Minimum ?? -1) >= 0 && (age.Maximum ?? Infinity) <= Date.now() - before, JSON.stringify(age));
     assert.ok(((await stat("AWS/Lambda", "IteratorAge", []))?.SampleCount ?? 0) >= 1, "the total too");
+    ddb.destroy();
+  });
+
+  it("measures DynamoDB's consumed capacity, latency, returned items and errors per TableName and Operation", async () => {
+    const ddb = new DynamoDBClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await ddb.send(new CreateTableCommand({
+      TableName: "metered", BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "S" }],
+    }));
+    const item = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
+    const put = await ddb.send(new PutItemCommand({ TableName: "metered", Item: item("a", "1") }));
+    assert.equal(put.ConsumedCapacity, undefined, "not asked for, not answered");
+    const asked = await ddb.send(new PutItemCommand({ TableName: "metered", Item: item("a", "2"), ReturnConsumedCapacity: "TOTAL" }));
+    assert.deepEqual(asked.ConsumedCapacity, { TableName: "metered", CapacityUnits: 1 });
+    await ddb.send(new PutItemCommand({ TableName: "metered", Item: item("b", "1") }));
+    await assert.rejects(ddb.send(new PutItemCommand({ TableName: "metered", Item: item("b", "1"), ConditionExpression: "attribute_not_exists(pk)" })), { name: "ConditionalCheckFailedException" });
+    await assert.rejects(ddb.send(new GetItemCommand({ TableName: "no-such-table", Key: item("a", "1") })), { name: "ResourceNotFoundException" });
+    await ddb.send(new GetItemCommand({ TableName: "metered", Key: item("a", "1"), ConsistentRead: true }));
+    await ddb.send(new GetItemCommand({ TableName: "metered", Key: item("a", "1") }));
+    const query = await ddb.send(new QueryCommand({ TableName: "metered", KeyConditionExpression: "pk = :a", ExpressionAttributeValues: { ":a": { S: "a" } } }));
+    assert.equal(query.Count, 2);
+    await ddb.send(new ScanCommand({ TableName: "metered" }));
+    const table = [{ Name: "TableName", Value: "metered" }];
+    const of = (operation: string) => [...table, { Name: "Operation", Value: operation }];
+    assert.equal((await stat("AWS/DynamoDB", "ConsumedWriteCapacityUnits", table))?.Sum, 3, "three 1 KB writes; the failed condition wrote nothing");
+    assert.equal((await stat("AWS/DynamoDB", "ConsumedReadCapacityUnits", table))?.Sum, 2.5, "a strong read (1), an eventual one, a Query and a Scan (0.5 each)");
+    assert.equal((await stat("AWS/DynamoDB", "ReturnedItemCount", of("Query")))?.Sum, 2);
+    assert.equal((await stat("AWS/DynamoDB", "ReturnedItemCount", of("Scan")))?.Sum, 3);
+    assert.equal((await stat("AWS/DynamoDB", "ConditionalCheckFailedRequests", table))?.Sum, 1);
+    assert.equal((await stat("AWS/DynamoDB", "UserErrors", []))?.Sum, 1, "the missing table; a failed condition is not a user error");
+    const latency = await stat("AWS/DynamoDB", "SuccessfulRequestLatency", of("PutItem"));
+    assert.equal(latency?.SampleCount, 3, "successful requests only");
+    assert.ok((latency?.Minimum ?? -1) >= 0 && (latency?.Maximum ?? Infinity) < 30_000, JSON.stringify(latency));
+    const cli = await aws(suite.unkai.url, ["cloudwatch", "get-metric-statistics", "--namespace", "AWS/DynamoDB", "--metric-name", "SuccessfulRequestLatency",
+      "--dimensions", "Name=TableName,Value=metered", "Name=Operation,Value=GetItem", "--start-time", start.toISOString(), "--end-time", new Date(Date.now() + 60_000).toISOString(),
+      "--period", "7200", "--statistics", "SampleCount"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual((JSON.parse(cli.stdout) as { Datapoints: { SampleCount: number }[] }).Datapoints.map((d) => d.SampleCount), [2]);
     ddb.destroy();
   });
 

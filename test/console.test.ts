@@ -13,7 +13,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { Page, Request } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
 import { CloudWatchLogsClient, DescribeMetricFiltersCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
+import { aws, DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const SCREENSHOTS = process.env.UNKAI_CONSOLE_SCREENSHOTS;
@@ -221,6 +221,18 @@ describe("web console in a browser", () => {
     await page.locator('.legend-item[data-series="Invocations"]', { hasText: "Invocations: 2" }).waitFor(WAIT);
     assert.ok(await page.locator('circle[data-series="Invocations"]').count() >= 1, "a point for the minutes they ran in");
     assert.match(await page.locator('.legend-item[data-series="Cold starts"]').innerText(), /Cold starts: 1/, "the second ran warm");
+    // The charts show what the AWS CLI's get-metric-data answers to the query the tab sent.
+    const query = JSON.parse(await page.locator("#charts").getAttribute("data-query") ?? "{}") as { StartTime: number; EndTime: number };
+    const cli = await aws(suite.unkai.url, ["cloudwatch", "get-metric-data", "--cli-input-json",
+      JSON.stringify({ ...query, StartTime: new Date(query.StartTime).toISOString(), EndTime: new Date(query.EndTime).toISOString() })]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const results = (JSON.parse(cli.stdout) as { MetricDataResults: { Id: string; Values: number[] }[] }).MetricDataResults;
+    const values = (id: string) => results.find((r) => r.Id === id)?.Values ?? [];
+    assert.equal(values("invocations").reduce((a, b) => a + b, 0), 2);
+    const plotted = async (series: string) => Promise.all((await page.locator(`circle[data-series="${series}"]`).all()).map(async (dot) => Number(await dot.getAttribute("data-value"))));
+    assert.deepEqual(await plotted("Invocations"), values("invocations").filter((v) => v > 0));
+    assert.deepEqual(await plotted("p99"), values("p99").filter((v) => v > 0));
+    assert.equal(await page.locator('.legend-item[data-series="p99"]').innerText(), `p99: max ${Math.max(...values("p99")).toFixed(1)}`);
     await page.locator("#cost-rps").fill("10");
     await page.locator("#cost-billed").fill("100");
     await page.locator("#cost-memory").fill("2048");
@@ -260,9 +272,10 @@ describe("web console in a browser", () => {
   it("signed every API call with SigV4, with the key pair from the Credentials dialog", async () => {
     assert.ok(apiCalls.some((c) => c.path.startsWith("/2015-03-31/functions")), "Lambda API calls");
     assert.ok(apiCalls.some((c) => c.path.startsWith("/_unkai/")), "Unkai endpoint calls");
-    assert.ok(apiCalls.some((c) => c.path === "/"), "CloudWatch Logs calls");
+    assert.ok(apiCalls.some((c) => c.path === "/" && /\/logs\/aws4_request/.test(c.authorization ?? "")), "CloudWatch Logs calls");
+    assert.ok(apiCalls.some((c) => c.path === "/" && /\/monitoring\/aws4_request/.test(c.authorization ?? "")), "CloudWatch calls (the Monitoring tab)");
     for (const call of apiCalls) {
-      const service = call.path.startsWith("/_unkai/") ? "unkai" : call.path === "/" ? "logs" : "lambda";
+      const service = call.path.startsWith("/_unkai/") ? "unkai" : call.path === "/" ? "(logs|monitoring)" : "lambda";
       assert.match(call.authorization ?? "", new RegExp(`^AWS4-HMAC-SHA256 Credential=test/\\d{8}/us-east-1/${service}/aws4_request, SignedHeaders=`), call.path);
     }
     // Re-sign each /_unkai/ request as a verifier would (same date, same signed headers): the signatures must match.

@@ -160,6 +160,51 @@ describe("EventBridge API destinations", () => {
     assert.equal(endpoint.received.filter((r) => r.url === "/status/500/broken").length, 3, "the first attempt and two retries");
   });
 
+  it("dead-letters a 400 answer without retries (EventBridge retries only 401, 407, 409, 429 and 5xx) and retries a 429", async () => {
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "api-4xx-dlq" }));
+    const connection = await events.send(new CreateConnectionCommand({
+      Name: "to-4xx", AuthorizationType: "API_KEY", AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: SECRET } },
+    }));
+    const destinationTo = (name: string, status: number) => events.send(new CreateApiDestinationCommand({
+      Name: name, ConnectionArn: connection.ConnectionArn, InvocationEndpoint: `${base}/status/${status}/${name}`, HttpMethod: "POST",
+    }));
+    const bad = await destinationTo("bad-request", 400);
+    const busy = await destinationTo("busy", 429);
+    const policy = { RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:api-4xx-dlq` } };
+    await ruleTo("to-4xx", "client-errors", [{ Id: "bad", Arn: bad.ApiDestinationArn, ...policy }, { Id: "busy", Arn: busy.ApiDestinationArn, ...policy }]);
+    await putEvent("client-errors", { k: 1 });
+    const dead: Message[] = [];
+    await waitFor("both dead-lettered events", async () => {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.QueueUrl, MessageAttributeNames: ["All"], MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      dead.push(...(got.Messages ?? []));
+      return dead.length >= 2 ? true : undefined;
+    }, 30_000);
+    const of = (arn: string | undefined) => dead.find((m) => m.MessageAttributes?.TARGET_ARN?.StringValue === arn)?.MessageAttributes ?? {};
+    assert.equal(of(bad.ApiDestinationArn).RETRY_ATTEMPTS?.StringValue, "0");
+    assert.equal(of(bad.ApiDestinationArn).EXHAUSTED_RETRY_CONDITION, undefined, "no retry condition was exhausted");
+    assert.match(of(bad.ApiDestinationArn).ERROR_MESSAGE?.StringValue ?? "", /answered HTTP 400/);
+    assert.equal(of(busy.ApiDestinationArn).EXHAUSTED_RETRY_CONDITION?.StringValue, "MaximumRetryAttempts");
+    assert.equal(endpoint.received.filter((r) => r.url === "/status/400/bad-request").length, 1, "a 400 is not retried");
+    assert.equal(endpoint.received.filter((r) => r.url === "/status/429/busy").length, 3, "a 429 is retried");
+  });
+
+  it("holds invocations over InvocationRateLimitPerSecond back and delivers them later", async () => {
+    const connection = await events.send(new CreateConnectionCommand({
+      Name: "limited", AuthorizationType: "API_KEY", AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: SECRET } },
+    }));
+    const destination = await events.send(new CreateApiDestinationCommand({
+      Name: "limited", ConnectionArn: connection.ConnectionArn, InvocationEndpoint: `${base}/limited`, HttpMethod: "POST", InvocationRateLimitPerSecond: 1,
+    }));
+    await ruleTo("to-limited", "limited", [{ Id: "l", Arn: destination.ApiDestinationArn }]);
+    const sentAt = Date.now();
+    await putEvent("limited", { n: 1 });
+    await putEvent("limited", { n: 2 });
+    await waitFor("both events at the endpoint", async () => (endpoint.received.filter((r) => r.url === "/limited").length === 2 ? true : undefined), 30_000);
+    const arrivals = endpoint.received.filter((r) => r.url === "/limited").map((r) => (JSON.parse(r.body) as { detail: { n: number } }).detail.n);
+    assert.deepEqual(arrivals.sort(), [1, 2], "each event once");
+    assert.ok(Date.now() - sentAt >= 900, "the second invocation waited for the next second");
+  });
+
   it("stores an OAuth client-credentials connection but fails its deliveries with a clear reason, without calling the endpoint", async () => {
     const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "oauth-dlq" }));
     const connection = await events.send(new CreateConnectionCommand({

@@ -10,6 +10,7 @@ import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DeleteLogGroupCommand, DeleteMetricFilterCommand, DescribeMetricFiltersCommand,
   PutLogEventsCommand, PutMetricFilterCommand, type MetricTransformation,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import type { MetricDatum } from "../src/store/ports.js";
 import { aws, createFromFixture, invoke } from "./helpers/clients.js";
@@ -63,16 +64,56 @@ describe("metric filters", () => {
     await put("Errors", "ERROR", { defaultValue: 0, unit: "Count" });
     await put("Latency", '{ $.level = "ERROR" && $.latency > 0 }', { metricValue: "$.latency", unit: "Milliseconds" });
     await put("Bytes", "[ip, user, username, timestamp, request, status, bytes]", { metricValue: "$bytes", dimensions: { Status: "$status" }, unit: "Bytes" });
-    const t = Date.now();
+    // At the start of a second: the points of one metric, second and value are stored as one statistic set.
+    const t = Math.floor(Date.now() / 1000) * 1000 - 5_000;
     const send = (messages: string[], at: number) =>
       logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: "s", logEvents: messages.map((message, i) => ({ timestamp: at + i, message })) }));
     await send(["INFO fine", "ERROR payment-failed", '{"level":"ERROR","latency":900}', '{"level":"INFO","latency":5}', "ERRORS are not ERROR-free"], t);
     await send(['127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /a HTTP/1.0" 404 2048', "nothing here"], t + 100);
     const errors = await points("App", "Errors");
-    assert.deepEqual(errors.map((p) => [p.timestamp - t, p.value, p.unit]), [[1, 1, "Count"], [2, 1, "Count"], [4, 1, "Count"], [101, 0, "Count"]],
-      "one point per matching event; the batch with no match reports defaultValue once");
+    assert.deepEqual(errors.map((p) => [p.timestamp - t, p.value, p.unit, p.statistics?.sampleCount ?? 1]), [[0, 1, "Count", 3], [0, 0, "Count", 1]],
+      "one sample per matching event (three in one second: one set); the batch with no match reports defaultValue once");
     assert.deepEqual((await points("App", "Latency")).map((p) => [p.value, p.unit]), [[900, "Milliseconds"]]);
     assert.deepEqual((await points("App", "Bytes")).map((p) => [p.value, p.dimensions]), [[2048, { Status: "404" }]]);
+  });
+
+  it("points merged per second answer GetMetricStatistics and GetMetricData exactly as the single values would", async () => {
+    const cw = new CloudWatchClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/merge" }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: "/merge", logStreamName: "s" }));
+    await logs.send(new PutMetricFilterCommand({
+      logGroupName: "/merge", filterName: "Took", filterPattern: "[word, ms]", metricTransformations: [{ metricName: "Took", metricNamespace: "App", metricValue: "$ms", unit: "Milliseconds" }],
+    }));
+    const t = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    // Two seconds of values, repeated and not (1.5 is not a whole number: stored on its own), sent by concurrent requests.
+    const values = [[100, 100, 200, 300, 300, 300, 1.5, 7], [300, 300, 300, 300, 5]];
+    await Promise.all(values.flatMap((second, s) => [0, 1, 2].map((r) => logs.send(new PutLogEventsCommand({
+      logGroupName: "/merge", logStreamName: "s",
+      logEvents: second.map((ms, i) => ({ timestamp: t + s * 1000 + r * 100 + i, message: `took ${ms}` })),
+    })))));
+    const all = values.flat().flatMap((v) => [v, v, v]);
+    const stored = await points("App", "Took");
+    // At most one point per request, second and whole value (fewer when requests share a turn of the event loop).
+    assert.ok(stored.length <= 21, `${stored.length} points stored for ${all.length} samples`);
+    const sorted = [...all].sort((a, b) => a - b);
+    const rank = (q: number) => sorted[Math.ceil(q * sorted.length) - 1];
+    const stats = await cw.send(new GetMetricStatisticsCommand({
+      Namespace: "App", MetricName: "Took", StartTime: new Date(t + 500), EndTime: new Date(t + 2_000), Period: 60,
+      Statistics: ["SampleCount", "Sum", "Minimum", "Maximum", "Average"], ExtendedStatistics: ["p50", "p90", "p99"],
+    }));
+    const [point] = stats.Datapoints ?? [];
+    const sum = all.reduce((a, b) => a + b, 0);
+    assert.deepEqual([point?.SampleCount, point?.Sum, point?.Minimum, point?.Maximum, point?.Average], [all.length, sum, 1.5, 300, sum / all.length],
+      "a StartTime within a second reads that whole second, as CloudWatch rounds it down");
+    assert.deepEqual(point?.ExtendedStatistics, { p50: rank(0.5), p90: rank(0.9), p99: rank(0.99) });
+    const data = await cw.send(new GetMetricDataCommand({
+      StartTime: new Date(t), EndTime: new Date(t + 2_000),
+      MetricDataQueries: [{ Id: "n", MetricStat: { Metric: { Namespace: "App", MetricName: "Took" }, Period: 1, Stat: "SampleCount" } },
+        { Id: "p", MetricStat: { Metric: { Namespace: "App", MetricName: "Took" }, Period: 1, Stat: "p50" } }],
+    }));
+    const series = (id: string) => data.MetricDataResults?.find((r) => r.Id === id)?.Values;
+    assert.deepEqual(series("n"), [15, 24], "per second, newest first");
+    assert.deepEqual(series("p"), [300, 100]);
   });
 
   it("DescribeMetricFilters answers AWS's shape with its filters and pages; DeleteMetricFilter removes one (SDK, CLI, boto3)", async () => {
@@ -113,7 +154,8 @@ describe("metric filters", () => {
     }));
     await invoke(suite.client, "healthy");
     await invoke(suite.client, "healthy");
-    assert.equal((await points("Fn", "Reports")).length, 2, "the invocation before the filter existed is not counted");
+    const samples = (await points("Fn", "Reports")).reduce((n, p) => n + (p.statistics?.sampleCount ?? 1), 0);
+    assert.equal(samples, 2, "the invocation before the filter existed is not counted");
   });
 
   it("a log group holds at most 100 metric filters (LimitExceededException); replacing one is not adding", async () => {

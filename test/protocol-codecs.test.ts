@@ -10,7 +10,10 @@ import assert from "node:assert/strict";
 import { createHash, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, GetLogEventsCommand, PutLogEventsCommand, type CreateLogGroupCommandInput } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeLogStreamsCommand, GetLogEventsCommand, paginateDescribeLogGroups, paginateDescribeLogStreams,
+  PutLogEventsCommand, type CreateLogGroupCommandInput, type DescribeLogStreamsCommandInput,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchClient, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -65,6 +68,68 @@ describe("Logs (awsJson1_1) and STS (awsQuery) on the codecs, against a real Unk
     assert.deepEqual(read, ["from sdk", "from-cli"]);
     const sdk = await logs.send(new GetLogEventsCommand({ logGroupName: "/codec/app", logStreamName: "s" }));
     assert.deepEqual(sdk.events?.map((e) => e.message), ["from sdk", "from-cli"]);
+  });
+
+  it("GetLogEvents pages as CloudWatch Logs does: newest first page by default, backward and forward tokens, the same token at either end", async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/codec/paged" }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: "/codec/paged", logStreamName: "s" }));
+    const t0 = Date.now();
+    await logs.send(new PutLogEventsCommand({ logGroupName: "/codec/paged", logStreamName: "s", logEvents: [1, 2, 3, 4, 5].map((n) => ({ timestamp: t0 + n, message: `e${n}` })) }));
+    const page = (input: { nextToken?: string; startFromHead?: boolean }) => logs.send(new GetLogEventsCommand({ logGroupName: "/codec/paged", logStreamName: "s", limit: 2, ...input }));
+    const newest = await page({});
+    assert.deepEqual(newest.events?.map((e) => e.message), ["e4", "e5"], "without startFromHead: the newest events, oldest first");
+    const older = await page({ nextToken: newest.nextBackwardToken });
+    assert.deepEqual(older.events?.map((e) => e.message), ["e2", "e3"]);
+    const oldest = await page({ nextToken: older.nextBackwardToken });
+    assert.deepEqual(oldest.events?.map((e) => e.message), ["e1"]);
+    const beyond = await page({ nextToken: oldest.nextBackwardToken });
+    assert.deepEqual(beyond.events, []);
+    assert.equal(beyond.nextBackwardToken, oldest.nextBackwardToken, "at the start the backward token comes back unchanged");
+    const forward = await page({ nextToken: beyond.nextForwardToken });
+    assert.deepEqual(forward.events?.map((e) => e.message), ["e1", "e2"], "forward again from the start");
+    const head = await page({ startFromHead: true });
+    assert.deepEqual(head.events?.map((e) => e.message), ["e1", "e2"]);
+    const end = await page({ nextToken: newest.nextForwardToken });
+    assert.deepEqual(end.events, []);
+    assert.equal(end.nextForwardToken, newest.nextForwardToken, "at the end the forward token comes back unchanged (how the CLI stops)");
+    await logs.send(new PutLogEventsCommand({ logGroupName: "/codec/paged", logStreamName: "s", logEvents: [{ timestamp: t0 + 6, message: "e6" }] }));
+    assert.deepEqual((await page({ nextToken: end.nextForwardToken })).events?.map((e) => e.message), ["e6"], "a tail reads what came later");
+    // The AWS CLI v2 (no paginator for this call): one page, and a token that reads on.
+    const cli = await aws(suite.unkai.url, ["logs", "get-log-events", "--log-group-name", "/codec/paged", "--log-stream-name", "s", "--start-from-head", "--limit", "2"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const cliPage = JSON.parse(cli.stdout) as { events: { message: string }[]; nextForwardToken: string };
+    assert.deepEqual(cliPage.events.map((e) => e.message), ["e1", "e2"]);
+    assert.deepEqual((await page({ nextToken: cliPage.nextForwardToken })).events?.map((e) => e.message), ["e3", "e4"]);
+    await assert.rejects(page({ nextToken: "garbage" }), { name: "InvalidParameterException", message: "The specified nextToken is invalid." });
+  });
+
+  it("DescribeLogStreams orders by name or last event time and pages with nextToken; DescribeLogGroups pages too (SDK paginators, CLI auto-paging)", async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/codec/many" }));
+    const t0 = Date.now();
+    // Written newest-name-first, so name order and time order differ.
+    for (const [i, name] of ["e", "d", "c", "b", "a"].entries()) {
+      await logs.send(new CreateLogStreamCommand({ logGroupName: "/codec/many", logStreamName: name }));
+      await logs.send(new PutLogEventsCommand({ logGroupName: "/codec/many", logStreamName: name, logEvents: [{ timestamp: t0 + i, message: name }] }));
+    }
+    const names = async (input: Omit<DescribeLogStreamsCommandInput, "logGroupName">) => {
+      const out: string[] = [];
+      for await (const page of paginateDescribeLogStreams({ client: logs, pageSize: 2 }, { logGroupName: "/codec/many", ...input })) out.push(...(page.logStreams ?? []).map((s) => s.logStreamName ?? ""));
+      return out;
+    };
+    assert.deepEqual(await names({}), ["a", "b", "c", "d", "e"], "by name by default, paged two at a time");
+    assert.deepEqual(await names({ descending: true }), ["e", "d", "c", "b", "a"]);
+    assert.deepEqual(await names({ orderBy: "LastEventTime", descending: true }), ["a", "b", "c", "d", "e"], "the newest event first");
+    assert.deepEqual(await names({ orderBy: "LastEventTime" }), ["e", "d", "c", "b", "a"]);
+    assert.deepEqual(await names({ logStreamNamePrefix: "c" }), ["c"]);
+    await assert.rejects(logs.send(new DescribeLogStreamsCommand({ logGroupName: "/codec/many", orderBy: "LastEventTime", logStreamNamePrefix: "a" })),
+      { name: "InvalidParameterException", message: "Cannot order by LastEventTime with a logStreamNamePrefix." });
+    const cli = await aws(suite.unkai.url, ["logs", "describe-log-streams", "--log-group-name", "/codec/many", "--page-size", "2"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual((JSON.parse(cli.stdout) as { logStreams: { logStreamName: string }[] }).logStreams.map((s) => s.logStreamName), ["a", "b", "c", "d", "e"], "the CLI follows nextToken");
+    const groups: string[] = [];
+    for await (const page of paginateDescribeLogGroups({ client: logs, pageSize: 1 }, { logGroupNamePrefix: "/codec/" })) groups.push(...(page.logGroups ?? []).map((g) => g.logGroupName ?? ""));
+    assert.ok(groups.includes("/codec/many") && groups.includes("/codec/app"), groups.join());
+    assert.equal(new Set(groups).size, groups.length, "each group once");
   });
 
   it("answers the model's constraints with InvalidParameterException in AWS's words", async () => {

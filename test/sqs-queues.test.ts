@@ -215,20 +215,61 @@ describe("SQS queue domain", () => {
     for (const body of ["one", "two", "three"]) await sendMessage(context, { QueueUrl, MessageBody: body }, caller);
     await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 });
     assert.deepEqual(await receiveMessage(context, { QueueUrl }), {}, "all three moved to the DLQ");
-    const moves = new MoveTasks(context);
+    const moves = new MoveTasks(context, store.sqsMoveTasks);
     await assert.rejects(moves.start({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:move-src" }), code("InvalidParameterValue"), "not a DLQ");
     const { TaskHandle } = await moves.start({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:move-dlq", MaxNumberOfMessagesPerSecond: 100 });
     assert.ok(TaskHandle);
-    const done = await waitFor("the move to complete", () => {
-      const [task] = moves.list({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:move-dlq" }).Results;
+    const done = await waitFor("the move to complete", async () => {
+      const [task] = (await moves.list({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:move-dlq" })).Results;
       return task?.Status === "COMPLETED" ? task : undefined;
     });
     assert.deepEqual([done.ApproximateNumberOfMessagesMoved, done.ApproximateNumberOfMessagesToMove], [3, 3]);
     const back = await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10, AttributeNames: ["All"] });
     assert.deepEqual(back.Messages?.map((m) => m.Body).sort(), ["one", "three", "two"]);
     assert.equal(back.Messages?.[0]?.Attributes?.DeadLetterQueueSourceArn, undefined);
-    assert.throws(() => moves.cancel({ TaskHandle }), code("ResourceNotFoundException"), "a finished task cannot be cancelled");
+    await assert.rejects(moves.cancel({ TaskHandle }), code("ResourceNotFoundException"), "a finished task cannot be cancelled");
     await moves.close();
+  });
+
+  it("a move task outlives its node: another node lists it, a restart resumes it where it stopped, and a cancel from any node stops it", async () => {
+    await createQueue(context, { QueueName: "resume-dlq" }, caller);
+    const policy = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:resume-dlq", maxReceiveCount: 1 });
+    const { QueueUrl } = await createQueue(context, { QueueName: "resume-src", Attributes: { RedrivePolicy: policy } }, caller);
+    for (let i = 0; i < 6; i++) await sendMessage(context, { QueueUrl, MessageBody: `m${i}` }, caller);
+    await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 });
+    assert.deepEqual(await receiveMessage(context, { QueueUrl }), {}, "all six moved to the DLQ");
+    const SourceArn = "arn:aws:sqs:us-east-1:000000000000:resume-dlq";
+    const timing = { staleAfterMs: 200, resumeCheckMs: 50 };
+    const first = new MoveTasks(context, store.sqsMoveTasks, timing);
+    await first.start({ SourceArn, MaxNumberOfMessagesPerSecond: 5 });
+    await waitFor("a first batch moved", async () => (((await first.list({ SourceArn })).Results[0]?.ApproximateNumberOfMessagesMoved as number) >= 1 ? true : undefined));
+    await first.close(); // the node stops mid-task
+    const stopped = (await first.list({ SourceArn })).Results[0];
+    assert.equal(stopped?.Status, "RUNNING", "a stopped node leaves its task running for another to resume");
+    const second = new MoveTasks(context, store.sqsMoveTasks, timing);
+    second.startResuming();
+    const done = await waitFor("the resumed move to complete", async () => {
+      const [task] = (await second.list({ SourceArn })).Results;
+      return task?.Status === "COMPLETED" ? task : undefined;
+    });
+    assert.deepEqual([done.ApproximateNumberOfMessagesMoved, done.ApproximateNumberOfMessagesToMove], [6, 6]);
+    const back = await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10 });
+    assert.deepEqual(back.Messages?.map((m) => m.Body).sort(), ["m0", "m1", "m2", "m3", "m4", "m5"], "each message moved once");
+    for (const m of back.Messages ?? []) await deleteMessage(context, { QueueUrl, ReceiptHandle: m.ReceiptHandle ?? "" });
+
+    // Cancelled through another node's view of the store.
+    for (let i = 0; i < 6; i++) await sendMessage(context, { QueueUrl, MessageBody: `c${i}` }, caller);
+    await receiveMessage(context, { QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 });
+    assert.deepEqual(await receiveMessage(context, { QueueUrl }), {}, "all six in the DLQ again");
+    const { TaskHandle } = await second.start({ SourceArn, MaxNumberOfMessagesPerSecond: 1 });
+    const other = new MoveTasks(context, store.sqsMoveTasks, timing);
+    await other.cancel({ TaskHandle });
+    const cancelled = await waitFor("the cancel to take effect", async () => {
+      const [task] = (await second.list({ SourceArn })).Results;
+      return task?.Status === "CANCELLED" ? task : undefined;
+    });
+    assert.ok((cancelled.ApproximateNumberOfMessagesMoved as number) < 6, "it stopped before moving everything");
+    await Promise.all([second.close(), other.close()]);
   });
 
   it("the retention job deletes expired messages queue by queue", async () => {

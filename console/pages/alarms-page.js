@@ -7,7 +7,7 @@ import {
   DeleteAlarmsCommand, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, DisableAlarmActionsCommand, EnableAlarmActionsCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { cloudwatch } from "../api.js";
-import { errorBox, h, replace, toast } from "../dom.js";
+import { errorBox, h, replace, runAction } from "../dom.js";
 
 const OPERATORS = {
   GreaterThanOrEqualToThreshold: "≥", GreaterThanThreshold: ">", LessThanThreshold: "<", LessThanOrEqualToThreshold: "≤",
@@ -50,15 +50,7 @@ export async function alarmsPage(container) {
       h("thead", {}, h("tr", {}, ["Alarm", "State", "Reason", "Condition", "Actions", ""].map((c) => h("th", {}, c)))), body),
     history);
 
-  const act = async (work, done) => {
-    try {
-      await work();
-      toast(done);
-      await load();
-    } catch (error) {
-      errors.show(error);
-    }
-  };
+  const act = (work, done) => runAction(errors, work, load, done);
 
   async function showHistory(AlarmName) {
     try {

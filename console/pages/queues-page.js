@@ -7,7 +7,7 @@ import {
   ReceiveMessageCommand, SendMessageCommand, StartMessageMoveTaskCommand, ListDeadLetterSourceQueuesCommand,
 } from "@aws-sdk/client-sqs";
 import { sqs } from "../api.js";
-import { errorBox, h, replace, toast } from "../dom.js";
+import { errorBox, h, replace, runAction, toast } from "../dom.js";
 
 const COUNTS = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"];
 const nameOfUrl = (url) => decodeURIComponent(url.slice(url.lastIndexOf("/") + 1));
@@ -112,15 +112,7 @@ export async function queuePage(container, queueName) {
       }) }, "Redrive to source"),
     ]);
   };
-  const act = async (work) => {
-    try {
-      await work();
-      errors.clear();
-      await showFacts();
-    } catch (error) {
-      errors.show(error);
-    }
-  };
+  const act = (work) => runAction(errors, work, () => showFacts());
   const send = (event) => {
     event.preventDefault();
     return act(async () => {

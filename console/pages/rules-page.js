@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { events, scheduler } from "../api.js";
-import { errorBox, h, replace, toast } from "../dom.js";
+import { errorBox, h, replace, runAction } from "../dom.js";
 import { allPages } from "../triggers.js";
 
 async function rulesWithTargets() {
@@ -91,15 +91,7 @@ export async function rulesPage(container) {
         h("thead", {}, h("tr", {}, ["Schedule", "Group", "State", "Target"].map((c) => h("th", {}, c)))), schedulesBody)),
     sendEventForm(busSelect, errors));
 
-  const act = async (work, done) => {
-    try {
-      await work();
-      toast(done);
-      await load();
-    } catch (error) {
-      errors.show(error);
-    }
-  };
+  const act = (work, done) => runAction(errors, work, load, done);
 
   async function load() {
     try {

@@ -9,7 +9,7 @@ import {
   PublishCommand, SubscribeCommand, UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { getCredentials, sns } from "../api.js";
-import { errorBox, h, replace, toast } from "../dom.js";
+import { errorBox, h, replace, runAction, toast } from "../dom.js";
 import { mailboxCard } from "./mailbox-card.js";
 
 const nameOfArn = (arn) => arn.slice(arn.lastIndexOf(":") + 1);
@@ -112,15 +112,7 @@ export async function topicPage(container, topicName) {
   const message = h("textarea", { name: "message", rows: 4, "aria-label": "Message", class: "mono", required: true });
   const group = h("input", { name: "message-group", placeholder: "Message group id", "aria-label": "Message group id", hidden: !fifo });
 
-  const act = async (work) => {
-    try {
-      await work();
-      errors.clear();
-      await showSubscriptions();
-    } catch (error) {
-      errors.show(error);
-    }
-  };
+  const act = (work) => runAction(errors, work, () => showSubscriptions());
   const showSubscriptions = async () => {
     const list = [];
     let NextToken;

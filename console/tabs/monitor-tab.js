@@ -1,5 +1,11 @@
-/** The Monitoring tab: charts from invocation records and the monthly cost estimate, Lambda against an always-on VM. */
-import { unkaiJson } from "../api.js";
+/**
+ * The Monitoring tab: charts of the function's AWS/Lambda metrics read with CloudWatch's GetMetricData
+ * (the very query `aws cloudwatch get-metric-data` would send, kept on the charts as `data-query`), a
+ * cold-start chart and the monthly cost estimate, Lambda against an always-on VM, from Unkai's invocation
+ * records (CloudWatch has no cold-start metric, and the estimate needs billed durations).
+ */
+import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { cloudwatch, unkaiJson } from "../api.js";
 import { lineChart } from "../charts.js";
 import { dollars, HOURS_PER_MONTH, LAMBDA_PRICE, lambdaMonthly, vmMonthly } from "../cost.js";
 import { errorBox, h, replace } from "../dom.js";
@@ -16,39 +22,64 @@ export async function monitorTab(body, fn) {
 
   async function load() {
     const [minutes, , period] = RANGES.find(([v]) => v === range.value);
+    const endMs = Math.ceil(Date.now() / (period * 1000)) * period * 1000;
+    const query = metricQuery(name, endMs - Number(minutes) * 60_000, endMs, period);
     try {
-      const m = await unkaiJson(`/_unkai/functions/${encodeURIComponent(name)}/metrics`, { query: { since: String(Date.now() - Number(minutes) * 60_000), period: String(period) } });
+      const [out, m] = await Promise.all([
+        cloudwatch().send(new GetMetricDataCommand({ ...query, StartTime: new Date(query.StartTime), EndTime: new Date(query.EndTime) })),
+        unkaiJson(`/_unkai/functions/${encodeURIComponent(name)}/metrics`, { query: { since: String(query.StartTime), period: String(period) } }),
+      ]);
       errors.clear();
-      renderCharts(m);
+      charts.dataset.query = JSON.stringify(query);
+      renderCharts(out.MetricDataResults ?? [], query, m);
       renderCost(cost, m, fn.Configuration.MemorySize);
     } catch (error) {
       errors.show(error);
     }
   }
 
-  function renderCharts(m) {
-    const times = m.buckets.map((b) => b.start);
-    const pick = (key) => m.buckets.map((b) => b[key]);
-    const sum = (key) => String(m.buckets.reduce((a, b) => a + (b[key] ?? 0), 0));
-    const max = (key) => { const values = pick(key).filter((v) => v !== undefined && v !== null); return values.length ? Math.max(...values).toFixed(key.startsWith("duration") ? 1 : 0) : "–"; };
+  function renderCharts(results, query, m) {
+    const periodMs = query.MetricDataQueries[0].MetricStat.Period * 1000;
+    const times = [];
+    for (let t = query.StartTime; t < query.EndTime; t += periodMs) times.push(t);
+    const series = (id) => {
+      const r = results.find((x) => x.Id === id);
+      const at = new Map((r?.Timestamps ?? []).map((ts, i) => [new Date(ts).getTime(), r.Values[i]]));
+      return times.map((t) => at.get(t));
+    };
+    const present = (values) => values.filter((v) => v !== undefined);
+    const sum = (id) => String(present(series(id)).reduce((a, b) => a + b, 0));
+    const max = (id, digits) => { const values = present(series(id)); return values.length ? Math.max(...values).toFixed(digits) : "–"; };
+    const coldTimes = m.buckets.map((b) => b.start);
     replace(charts,
       lineChart({ title: "Invocations", times, series: [
-        { name: "Invocations", color: "#2f6fde", values: pick("invocations"), summary: sum("invocations") },
-        { name: "Errors", color: "#d2372b", values: pick("errors"), summary: sum("errors") },
-        { name: "Throttles", color: "#e09b13", values: pick("throttles"), summary: sum("throttles") }] }),
+        { name: "Invocations", color: "#2f6fde", values: series("invocations"), summary: sum("invocations") },
+        { name: "Errors", color: "#d2372b", values: series("errors"), summary: sum("errors") },
+        { name: "Throttles", color: "#e09b13", values: series("throttles"), summary: sum("throttles") }] }),
       lineChart({ title: "Duration", unit: "ms", times, series: [
-        { name: "p50", color: "#2f6fde", values: pick("durationP50Ms"), summary: `max ${max("durationP50Ms")}` },
-        { name: "p99", color: "#8a3fd1", values: pick("durationP99Ms"), summary: `max ${max("durationP99Ms")}` }] }),
-      lineChart({ title: "Cold starts", times, series: [{ name: "Cold starts", color: "#0f8f7f", values: pick("coldStarts"), summary: sum("coldStarts") }] }),
-      lineChart({ title: "Concurrent executions", times, series: [{ name: "Concurrent executions", color: "#555", values: pick("concurrentExecutions"), summary: `max ${max("concurrentExecutions")}` }] }));
+        { name: "p50", color: "#2f6fde", values: series("p50"), summary: `max ${max("p50", 1)}` },
+        { name: "p99", color: "#8a3fd1", values: series("p99"), summary: `max ${max("p99", 1)}` }] }),
+      lineChart({ title: "Concurrent executions (all functions)", times, series: [{ name: "Concurrent executions", color: "#555", values: series("concurrent"), summary: `max ${max("concurrent", 0)}` }] }),
+      lineChart({ title: "Cold starts", times: coldTimes, series: [{ name: "Cold starts", color: "#0f8f7f", values: m.buckets.map((b) => b.coldStarts), summary: String(m.totals.coldStarts) }] }));
   }
 
   range.addEventListener("change", () => void load());
-  replace(body, h("div", { class: "toolbar" }, range, h("button", { onclick: () => void load() }, "Refresh"), h("span", { class: "hint" }, "From Unkai's invocation records; refreshes every 15 s.")),
+  replace(body, h("div", { class: "toolbar" }, range, h("button", { onclick: () => void load() }, "Refresh"), h("span", { class: "hint" }, "From CloudWatch (GetMetricData on AWS/Lambda; cold starts and cost from Unkai's invocation records); refreshes every 15 s.")),
     errors.el, charts, cost);
   await load();
   timer = setInterval(() => void load(), 15_000);
   return () => clearInterval(timer);
+}
+
+/** GetMetricData's input for the charts (times as epoch ms), the same whether the console or the AWS CLI sends it. */
+function metricQuery(name, startMs, endMs, period) {
+  const stat = (Id, MetricName, Stat, dimensions = [{ Name: "FunctionName", Value: name }]) =>
+    ({ Id, MetricStat: { Metric: { Namespace: "AWS/Lambda", MetricName, Dimensions: dimensions }, Period: period, Stat } });
+  return {
+    StartTime: startMs, EndTime: endMs, ScanBy: "TimestampAscending",
+    MetricDataQueries: [stat("invocations", "Invocations", "Sum"), stat("errors", "Errors", "Sum"), stat("throttles", "Throttles", "Sum"),
+      stat("p50", "Duration", "p50"), stat("p99", "Duration", "p99"), stat("concurrent", "ConcurrentExecutions", "Maximum", [])],
+  };
 }
 
 /** Observed load → a month at that rate, next to a VM of the same memory; the inputs let a reader try another load. */

@@ -10,8 +10,9 @@
  */
 import type { Logger } from "pino";
 import type { PendingDelivery } from "../core/events/resources.js";
-import type { Destinations, OutboundMessage } from "./destinations.js";
+import { NotRetriedError, type Destinations, type OutboundMessage } from "./destinations.js";
 import { throttleDelayMs, type RetryTiming } from "./retry-policy.js";
+import { WakeLoop } from "./wake-loop.js";
 import type { DocumentStore } from "../store/ports.js";
 
 /** The defaults when a target has no RetryPolicy (EventBridge and Scheduler alike): 185 retries over 24 hours. */
@@ -42,11 +43,7 @@ export const EVENTBRIDGE_OUTBOX: OutboxOwner = { service: "EventBridge", sourceA
 export type ExhaustedBy = "MaximumRetryAttempts" | "MaximumEventAgeInSeconds";
 
 export class DeliveryOutbox {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private started = false;
-  private closed = false;
+  private readonly loop: WakeLoop;
 
   constructor(
     private readonly pending: DocumentStore<PendingDelivery>,
@@ -55,52 +52,32 @@ export class DeliveryOutbox {
     private readonly now: () => number,
     private readonly logger: Logger,
     private readonly owner: OutboxOwner,
-  ) {}
+  ) {
+    this.loop = new WakeLoop(() => this.tick(), {
+      pollMs: POLL_MS, now,
+      onError: (error) => logger.error({ err: error }, `${owner.service}: looking at pending deliveries failed`),
+    });
+  }
 
-  /** Records a failed first attempt (or ends it at once when its policy allows no retry). */
-  async failed(entry: Omit<PendingDelivery, "attempts" | "nextAttemptAt">): Promise<void> {
-    await this.afterFailure({ ...entry, attempts: 0, nextAttemptAt: 0 }, entry.lastError);
+  /**
+   * Records a failed first attempt (or ends it at once when its policy allows no retry or the error
+   * is a NotRetriedError).
+   */
+  async failed(entry: Omit<PendingDelivery, "attempts" | "nextAttemptAt" | "lastError">, error: unknown): Promise<void> {
+    await this.afterFailure({ ...entry, attempts: 0, nextAttemptAt: 0, lastError: "" }, error);
   }
 
   start(): void {
-    this.started = true;
-    this.wake();
+    this.loop.start();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.close();
   }
 
   /** Looks at the store now (coalesced). */
   wake(): void {
-    if (!this.started || this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
-  }
-
-  private async loop(): Promise<void> {
-    let earliest: number | undefined;
-    do {
-      this.again = false;
-      try {
-        earliest = await this.tick();
-      } catch (error) {
-        this.logger.error({ err: error }, `${this.owner.service}: looking at pending deliveries failed`);
-        earliest = undefined;
-      }
-    } while (this.again && !this.closed);
-    if (this.closed) return;
-    const waitMs = Math.max(0, Math.min(POLL_MS, earliest === undefined ? Infinity : earliest - this.now()));
-    this.timer = setTimeout(() => this.wake(), waitMs);
-    this.timer.unref();
+    this.loop.wake();
   }
 
   /** Attempts every due entry; returns when the next one is due. */
@@ -116,30 +93,33 @@ export class DeliveryOutbox {
     try {
       await this.destinations.send(entry.targetArn, entry.message);
     } catch (error) {
-      await this.afterFailure(entry, error instanceof Error ? error.message : String(error));
+      await this.afterFailure(entry, error);
       return;
     }
     await this.pending.delete(entry.id);
   }
 
   /** Counts a failed attempt: schedules the next one, or ends the delivery. */
-  private async afterFailure(entry: PendingDelivery, error: string): Promise<void> {
+  private async afterFailure(entry: PendingDelivery, failure: unknown): Promise<void> {
+    const error = failure instanceof Error ? failure.message : String(failure);
     const attempts = entry.attempts + 1;
     const now = this.now();
     const nextAttemptAt = now + throttleDelayMs(attempts - 1, this.timing);
     const exhausted: ExhaustedBy | undefined = attempts > entry.maximumRetryAttempts
       ? "MaximumRetryAttempts"
       : nextAttemptAt - entry.eventTimeMs > entry.maximumEventAgeSeconds * 1000 ? "MaximumEventAgeInSeconds" : undefined;
-    if (!exhausted) {
+    const notRetried = failure instanceof NotRetriedError;
+    if (!exhausted && !notRetried) {
       await this.pending.put(entry.id, { ...entry, attempts, nextAttemptAt, lastError: error });
       this.wake();
       return;
     }
-    await this.deadLetter({ ...entry, attempts, lastError: error }, exhausted);
+    await this.deadLetter({ ...entry, attempts, lastError: error }, notRetried ? undefined : exhausted);
     await this.pending.delete(entry.id);
   }
 
-  private async deadLetter(entry: PendingDelivery, exhausted: ExhaustedBy): Promise<void> {
+  /** `exhausted` is undefined for an error not retried: no retry condition was exhausted, so the attribute is left out. */
+  private async deadLetter(entry: PendingDelivery, exhausted: ExhaustedBy | undefined): Promise<void> {
     const log = { rule: entry.ruleArn, target: entry.targetArn, attempts: entry.attempts, error: entry.lastError };
     if (entry.deadLetterArn === undefined) {
       this.logger.warn(log, `${this.owner.service}: a delivery failed after its retries and the target has no dead-letter queue; the event was dropped`);
@@ -152,7 +132,7 @@ export class DeliveryOutbox {
         TARGET_ARN: entry.targetArn,
         ERROR_CODE: errorCodeOf(entry.lastError),
         ERROR_MESSAGE: entry.lastError,
-        EXHAUSTED_RETRY_CONDITION: exhausted,
+        ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
         RETRY_ATTEMPTS: String(entry.attempts - 1),
       },
     };

@@ -41,6 +41,15 @@ export interface OutboundMessage {
   readonly id?: string;
 }
 
+/**
+ * A failure a retry cannot fix (an API destination's 400, a target refusing the call as malformed):
+ * a target throws it so a retrying sender gives up at once and dead-letters the message, as
+ * EventBridge does for errors other than throttling, timeouts and 5xx.
+ */
+export class NotRetriedError extends Error {
+  override readonly name = "NotRetriedError";
+}
+
 export interface DeadLetterAttributes {
   readonly RequestID: string;
   readonly ErrorCode: string;

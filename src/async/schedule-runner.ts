@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import type { ScheduleTimer, ScheduleTimerStore } from "../store/ports.js";
+import { WakeLoop } from "./wake-loop.js";
 
 /** What the owner of the schedules (a service) does with them. */
 export interface ScheduleHandler {
@@ -49,63 +50,39 @@ export interface ScheduleRunnerOptions {
 }
 
 export class ScheduleRunner {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private started = false;
-  private closed = false;
+  private readonly loop: WakeLoop;
 
   constructor(
     private readonly timers: ScheduleTimerStore,
     private readonly handler: ScheduleHandler,
     private readonly options: ScheduleRunnerOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new WakeLoop(() => this.pass(), { pollMs: options.pollMs, now: options.now, onError: () => undefined });
+  }
 
   start(): void {
-    this.started = true;
-    this.wake();
+    this.loop.start();
   }
 
   /** Looks at the store now (after a schedule was created or changed); coalesced. */
   wake(): void {
-    if (!this.started || this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
+    this.loop.wake();
   }
 
   /** Stops looking; waits for firings in progress. Idempotent. */
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.close();
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.tick();
-      } catch (error) {
-        this.logger.error({ err: error }, "schedule runner: looking for due schedules failed");
-      }
-    } while (this.again && !this.closed);
-    if (!this.closed) await this.sleep();
-  }
-
-  private async sleep(): Promise<void> {
-    const now = this.options.now();
-    const due = await this.timers.nextDueAt(this.options.timerPrefix).catch(() => undefined);
-    const waitMs = Math.max(0, Math.min(this.options.pollMs, due === undefined ? Infinity : due - now));
-    if (this.closed) return;
-    this.timer = setTimeout(() => this.wake(), waitMs);
-    this.timer.unref();
+  /** One look: fires what is due, then finds when the next timer is due (a failed firing pass still sleeps until then). */
+  private async pass(): Promise<number | undefined> {
+    try {
+      await this.tick();
+    } catch (error) {
+      this.logger.error({ err: error }, "schedule runner: looking for due schedules failed");
+    }
+    return this.timers.nextDueAt(this.options.timerPrefix).catch(() => undefined);
   }
 
   /** Claims and fires everything due now; returns how many firings were delivered. */
@@ -116,7 +93,7 @@ export class ScheduleRunner {
       const claimed = await this.timers.claimDue(this.options.timerPrefix, now, this.options.owner, now + this.options.leaseMs, this.options.batch);
       const results = await Promise.all(claimed.map((timer) => this.run(timer, now)));
       delivered += results.filter(Boolean).length;
-      if (claimed.length < this.options.batch || this.closed) return delivered;
+      if (claimed.length < this.options.batch || this.loop.isClosed) return delivered;
     }
   }
 

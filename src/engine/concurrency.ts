@@ -48,6 +48,11 @@ export class ConcurrencyLimiter {
     return this.accountLimit - this.reservedTotal;
   }
 
+  /** Invocations of functions without reserved concurrency running on this node (AWS/Lambda's UnreservedConcurrentExecutions). */
+  get unreservedRunning(): number {
+    return this.unreservedInFlight;
+  }
+
   reservedOf(name: string): number | undefined {
     return this.reserved.get(name);
   }

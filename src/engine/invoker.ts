@@ -16,8 +16,11 @@ import { droppedLine, endLine, functionResult, initReportLine, logTail, lowDiskL
 import type { StreamSink } from "./stream-relay.js";
 import { streamedInvocation, type StreamedInvocation } from "./streamed-invocation.js";
 
-/** Sees each invocation record: the ARN it was invoked by (its qualifier), and how many invocations were running then (itself included). */
-export type InvocationObserver = (record: InvocationRecord, invokedArn: string, running: number) => void;
+/**
+ * Sees each invocation record: the ARN it was invoked by (its qualifier), how many invocations were
+ * running then (itself included) and how many of those were of functions without reserved concurrency.
+ */
+export type InvocationObserver = (record: InvocationRecord, invokedArn: string, running: number, unreservedRunning: number) => void;
 
 export interface InvokeRequest {
   readonly fn: FunctionVersion;
@@ -262,7 +265,7 @@ export class Invoker {
     };
     for (const observer of this.observers) {
       try {
-        observer(record, request.invokedArn, this.inFlight);
+        observer(record, request.invokedArn, this.inFlight, this.concurrency.unreservedRunning);
       } catch (error) {
         this.logger.error({ err: error }, "an invocation observer failed");
       }

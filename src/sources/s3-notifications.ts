@@ -50,6 +50,9 @@ export const S3_EVENT_TYPES = new Set([
   "s3:ObjectRemoved:*",
   "s3:ObjectRemoved:Delete",
   "s3:ObjectRemoved:DeleteMarkerCreated",
+  "s3:LifecycleExpiration:*",
+  "s3:LifecycleExpiration:Delete",
+  "s3:LifecycleExpiration:DeleteMarkerCreated",
 ]);
 
 /** The name part of a Lambda function ARN, with its qualifier, or undefined when it is not one. */
@@ -73,6 +76,8 @@ export interface ChangeContext {
   readonly requestId: string;
   readonly sourceIp: string;
   readonly accessKeyId: string | undefined;
+  /** The record's `userIdentity.principalId` when S3 itself made the change (lifecycle: `s3.amazonaws.com`). */
+  readonly principalId?: string;
 }
 
 function matches(config: { events: readonly string[]; prefix: string | undefined; suffix: string | undefined }, change: ObjectChange): boolean {
@@ -167,7 +172,7 @@ export class S3Notifications {
       awsRegion: this.region,
       eventTime: new Date(now).toISOString(),
       eventName: change.eventName,
-      userIdentity: { principalId: `AWS:${context.accessKeyId ?? "anonymous"}` },
+      userIdentity: { principalId: context.principalId ?? `AWS:${context.accessKeyId ?? "anonymous"}` },
       requestParameters: { sourceIPAddress: context.sourceIp },
       responseElements: { "x-amz-request-id": context.requestId, "x-amz-id-2": randomBytes(48).toString("base64") },
       s3: {

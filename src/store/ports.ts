@@ -8,6 +8,7 @@ import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
+import type { SqsMoveTaskRecord } from "../core/sqs-move-task.js";
 import type { SnsDeduplication, SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { LogGroupSubscriptions } from "../core/log-subscription.js";
 import type { BucketSetting } from "../core/s3-bucket-settings.js";
@@ -53,6 +54,13 @@ export interface LogStreamInfo {
   readonly storedBytes: number;
 }
 
+/** DescribeLogStreams' order and page: by name or by last event time (then name), skipping `offset`. */
+export interface LogStreamOrder {
+  readonly by: "LogStreamName" | "LastEventTime";
+  readonly descending: boolean;
+  readonly offset: number;
+}
+
 export interface LogQuery {
   readonly group: string;
   readonly streams?: readonly string[] | undefined;
@@ -62,6 +70,13 @@ export interface LogQuery {
   readonly contains?: string | undefined;
   /** Opaque cursor from a previous page. */
   readonly afterId?: number | undefined;
+  /** Only events before this cursor (an event's id): reading backwards. */
+  readonly beforeId?: number | undefined;
+  /**
+   * The last `limit` matching events rather than the first (still oldest first in the answer):
+   * GetLogEvents without startFromHead, and backward pages. `lastId` is then undefined.
+   */
+  readonly fromEnd?: boolean | undefined;
   readonly limit: number;
 }
 
@@ -108,7 +123,8 @@ export interface LogStore {
    * first; returns how many. Call again while it returns `limit` (batches keep each transaction short).
    */
   deleteExpired(now: number, limit: number): Promise<number>;
-  streams(group: string, prefix: string | undefined, limit: number): Promise<LogStreamInfo[]>;
+  /** A group's streams, by default the most recently written first; `order` as DescribeLogStreams asks. */
+  streams(group: string, prefix: string | undefined, limit: number, order?: LogStreamOrder): Promise<LogStreamInfo[]>;
   deleteGroup(group: string): Promise<void>;
 }
 
@@ -341,6 +357,8 @@ export interface Store {
   readonly schedulerGroups: DocumentStore<ScheduleGroupRecord>;
   readonly schedulerSchedules: DocumentStore<ScheduleRecord>;
   readonly schedulerDeliveries: DocumentStore<PendingDelivery>;
+  /** SQS message move tasks by task handle. */
+  readonly sqsMoveTasks: DocumentStore<SqsMoveTaskRecord>;
   /** SNS topics by ARN and subscriptions by subscription ARN. */
   readonly snsTopics: DocumentStore<SnsTopicRecord>;
   readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;
@@ -948,7 +966,10 @@ export type DynamoItemWrite = { readonly put: DynamoItemRow } | { readonly delet
 
 /** DynamoDB's tables and items. Item writes commit (fsynced) before they resolve. */
 export interface DynamoDbStore {
-  /** Inserts; false when a table of that name exists. */
+  /**
+   * Inserts; false when a table of that name exists. A new table starts empty: items and stream records
+   * left under its name (a write on another node that raced DeleteTable) go in the same transaction.
+   */
   createTable(record: DynamoTableRecord): Promise<boolean>;
   table(name: string): Promise<DynamoTableRecord | undefined>;
   /** Tables by name, after `afterName`. */

@@ -98,6 +98,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     await waitReady(port, child, () => log);
     const running = child;
     const admin = new pg.Pool({ host: "127.0.0.1", port, user: SUPERUSER, database: "postgres", max: 2 });
+    // An idle admin connection the server drops at shutdown emits an error; unheard, it ends the process.
+    admin.on("error", () => undefined);
     const url = (database: string) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
     return {
       port,

@@ -5,6 +5,7 @@ import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { ApiDestinationRecord, ConnectionRecord, PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
 import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/scheduler.js";
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
+import type { SqsMoveTaskRecord } from "../../src/core/sqs-move-task.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
@@ -39,6 +40,22 @@ export function documentStoreContract(test: StoreTest): void {
     });
   });
 
+
+  test("sqsMoveTasks: the same contract, kept apart from the other documents", async ({ store, reopen }) => {
+    const task = (handle: string, moved: number): SqsMoveTaskRecord => ({
+      handle, source: "dlq", destination: undefined, ratePerSecond: 5, startedAt: 1_767_225_600_000, toMove: 10, status: "RUNNING", moved, heartbeatAt: 1_767_225_600_000 + moved,
+    });
+    await store.sqsMoveTasks.put("t2", task("t2", 0));
+    await store.sqsMoveTasks.put("t1", task("t1", 0));
+    await store.sqsMoveTasks.put("t2", task("t2", 4));
+    assert.equal(await store.sqsMoveTasks.delete("t1"), true);
+    assert.equal(await store.sqsMoveTasks.delete("t1"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.sqsMoveTasks.get("t2")), plain(task("t2", 4)));
+      assert.equal(await current.sqsMoveTasks.get("t1"), undefined);
+      assert.deepEqual((await current.sqsMoveTasks.list()).map((t) => t.handle), ["t2"]);
+    });
+  });
 
   test("httpApis: put inserts or replaces, list is by id, delete says whether it removed one", async ({ store, reopen }) => {
     await store.httpApis.put("b2", httpApi("b2"));

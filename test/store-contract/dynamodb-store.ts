@@ -25,6 +25,14 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     assert.equal(await current.dynamodb.deleteTable("b"), false);
     await current.dynamodb.createTable({ name: "b", createdAt: 5, definition: "{}" });
     assert.deepEqual(await current.dynamodb.stats("b"), { itemCount: 0, sizeBytes: 0 }, "a recreated table starts empty");
+    // A write that raced DeleteTable on another node (its table cache not yet refreshed) leaves rows under no table.
+    await current.dynamodb.transact([], () => ({
+      writes: [{ put: row(b(1), b(), "{}", "c") }, { append: { stream: "c/stream", table: "c", createdAt: 1, record: "{}" } }],
+      result: undefined,
+    }));
+    assert.equal(await current.dynamodb.createTable({ name: "c", createdAt: 6, definition: "{}" }), true);
+    assert.deepEqual(await current.dynamodb.stats("c"), { itemCount: 0, sizeBytes: 0 }, "a new table does not inherit rows left under its name");
+    assert.deepEqual(await current.dynamodb.streamBounds("c/stream"), { oldest: 1, latest: 0 });
   });
 
   test("transact reads the current rows, applies the writes decided from them, and writes nothing when decide throws", async ({ store, reopen }) => {

@@ -80,6 +80,17 @@ export function logStoreContract(test: StoreTest): void {
     assert.deepEqual((await store.logs.query({ group: "/aws/lambda/none", limit: 10 })).events, []);
   });
 
+  test("query reads from the end: the last `limit` events, oldest first, and before a cursor", async ({ store }) => {
+    await threeStreams(store);
+    const last = await store.logs.query({ group: "/aws/lambda/fn", limit: 2, fromEnd: true });
+    assert.deepEqual(last.events.map((e) => e.message), ["ERROR boom", "hello again"]);
+    assert.equal(last.lastId, undefined, "no forward cursor when reading from the end");
+    const older = await store.logs.query({ group: "/aws/lambda/fn", limit: 2, fromEnd: true, beforeId: Number(last.events[0]?.eventId) });
+    assert.deepEqual(older.events.map((e) => e.message), ["END one", "START two"]);
+    const s1 = await store.logs.query({ group: "/aws/lambda/fn", streams: ["s1"], limit: 10, fromEnd: true, beforeId: Number(last.events[1]?.eventId) });
+    assert.deepEqual(s1.events.map((e) => e.message), ["START one", "hello from s1", "END one"], "with the other filters");
+  });
+
   test("query filters by streams, time range (inclusive) and substring, together", async ({ store }) => {
     await threeStreams(store);
     const messages = async (query: Omit<LogQuery, "group" | "limit">) =>

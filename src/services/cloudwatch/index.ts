@@ -15,27 +15,27 @@ import { AlarmEvaluator } from "./alarm-evaluator.js";
 import { alarmOperations } from "./alarms.js";
 import { CLOUDWATCH_ERRORS } from "./errors.js";
 import { getMetricData, getMetricStatistics, listMetrics, type GetMetricDataInput, type GetMetricStatisticsInput, type ListMetricsInput } from "./metric-reads.js";
-import { LambdaMetrics } from "./lambda-metrics.js";
+import { ServiceMetricMinutes } from "./service-metric-minutes.js";
 import { cloudWatchParameterError } from "./parameters.js";
 import { putMetricData, type PutMetricDataInput } from "./put-metric-data.js";
 
 export function cloudWatchService(platform: Platform): Service {
   const logger = platform.logger("cloudwatch");
   const store = platform.store.metricData;
-  const lambda = new LambdaMetrics(store);
+  const minutes = new ServiceMetricMinutes(store);
   const alarmDeps = { alarms: platform.store.alarms, destinations: platform.destinations, account: platform.account, logger };
   const owner = platform.store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const evaluator = new AlarmEvaluator({ ...alarmDeps, metrics: store }, { owner, intervalMs: platform.alarmEvaluationIntervalMs, beforeEvaluation: () => sampleAndFlush() });
-  platform.invoker.observe(lambda.observe);
-  platform.serviceMetrics.attach(lambda.sink);
+  platform.invoker.observe(minutes.observe);
+  platform.serviceMetrics.attach(minutes.sink);
   // Gauges (SQS queue depths) are sampled by the node evaluating alarms, so a shared store's queues are counted once.
   async function sampleAndFlush(): Promise<void> {
     await platform.serviceMetrics.sample();
-    await lambda.flush();
+    await minutes.flush();
   }
   // Reads on this node see its own invocations at once (another node's arrive with its next flush).
   const flushed = async () => {
-    await lambda.flush();
+    await minutes.flush();
     return store;
   };
   const operations: Operations = {
@@ -61,14 +61,14 @@ export function cloudWatchService(platform: Platform): Service {
     ...service,
     start: () => {
       every(PRUNE_EVERY_MS, () => store.prune(Date.now() - RETENTION_MS), "pruning old data points")();
-      every(FLUSH_EVERY_MS, () => lambda.flush(), "writing AWS/Lambda metrics");
+      every(FLUSH_EVERY_MS, () => minutes.flush(), "writing AWS/Lambda metrics");
       evaluator.start();
     },
     // After the invoker drained: the last minutes of AWS/Lambda are written before the store closes.
     close: async () => {
       for (const timer of timers) clearInterval(timer);
       await evaluator.close();
-      await lambda.flush().catch((error: unknown) => logger.warn({ err: error }, "cloudwatch: writing AWS/Lambda metrics at shutdown failed"));
+      await minutes.flush().catch((error: unknown) => logger.warn({ err: error }, "cloudwatch: writing AWS/Lambda metrics at shutdown failed"));
     },
   };
 }

@@ -18,10 +18,17 @@ export interface MetricSelection {
   readonly unit?: string | undefined;
 }
 
+/**
+ * Bounds are read in whole seconds (rounded down), CloudWatch's finest resolution: a point's
+ * millisecond within its second never decides whether it is read, which lets ingestion store a
+ * second's identical points as one (logs/metric-batch.ts) without changing any answer.
+ */
 export async function pointsOf(store: MetricDataStore, m: MetricSelection, fromMs: number, toMs: number): Promise<MetricDatum[]> {
-  const all = await store.query(m.namespace, m.metricName, fromMs, toMs);
+  const all = await store.query(m.namespace, m.metricName, wholeSecond(fromMs), wholeSecond(toMs));
   return all.filter((p) => sameDimensions(p.dimensions, m.dimensions) && (m.unit === undefined || p.unit === m.unit));
 }
+
+const wholeSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
 
 /** Refuses a period CloudWatch refuses: 1, 5, 10, 30 (high resolution) or a multiple of 60 seconds. */
 export function checkPeriod(period: number, parameter: string): void {

@@ -1,7 +1,7 @@
 /** BatchGetItem and BatchWriteItem: validated whole before anything is read or written. */
 import type { DynamoItemKey } from "../../store/ports.js";
 import { project } from "./expressions/index.js";
-import { loadTable, RequestExpressions, type DynamoContext, type ExpressionInput } from "./context.js";
+import { itemTable, RequestExpressions, type DynamoContext, type ExpressionInput } from "./context.js";
 import { checkKey, itemOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
 import { legacyProjection, refuseMixing } from "./legacy.js";
@@ -25,7 +25,7 @@ export async function batchGetItem(ctx: DynamoContext, input: { RequestItems: Re
   const responses: Record<string, object[]> = {};
   for (const [name, request] of Object.entries(input.RequestItems)) {
     refuseMixing(request, ["AttributesToGet"], ["ProjectionExpression"]);
-    const table = await loadTable(ctx, name);
+    const table = await itemTable(ctx, name);
     const expressions = new RequestExpressions(request);
     const projection = expressions.projection(request.ProjectionExpression) ?? legacyProjection(request.AttributesToGet);
     expressions.finish();

@@ -15,12 +15,15 @@ import {
 } from "./expressions/index.js";
 import { invalid, keySchemaOf, tableArn, type TableDefinition } from "./table-definition.js";
 import { storedItem } from "./keys.js";
+import type { TableCache } from "./table-cache.js";
 
 export interface DynamoContext {
   readonly store: DynamoDbStore;
   readonly account: Account;
   /** Epoch milliseconds. */
   readonly now: () => number;
+  /** Tables as item operations see them (absent: every lookup reads the store). */
+  readonly tables?: TableCache<LoadedTable>;
 }
 
 export interface LoadedTable {
@@ -31,12 +34,27 @@ export interface LoadedTable {
   readonly arn: string;
 }
 
-/** The table, or DynamoDB's ResourceNotFoundException (`message` differs between control and data plane). */
+/**
+ * The table as the store has it now, or DynamoDB's ResourceNotFoundException (`message` differs between
+ * control and data plane). The control plane reads through this; item operations use `itemTable`.
+ */
 export async function loadTable(ctx: DynamoContext, name: string, message = "Requested resource not found"): Promise<LoadedTable> {
+  const loadedAtMs = ctx.now();
   const record = await ctx.store.table(name);
-  if (record === undefined) throw new UnkaiError("ResourceNotFoundException", message);
+  if (record === undefined) {
+    ctx.tables?.forget(name);
+    throw new UnkaiError("ResourceNotFoundException", message);
+  }
   const definition = JSON.parse(record.definition) as TableDefinition;
-  return { name, createdAt: record.createdAt, definition, schema: keySchemaOf(definition.KeySchema, definition.AttributeDefinitions), arn: tableArn(ctx.account.region, ctx.account.accountId, name) };
+  const table = { name, createdAt: record.createdAt, definition, schema: keySchemaOf(definition.KeySchema, definition.AttributeDefinitions), arn: tableArn(ctx.account.region, ctx.account.accountId, name) };
+  ctx.tables?.remember(name, table, loadedAtMs);
+  return table;
+}
+
+/** The table for an item operation: from the cache while it is fresh (table-cache.ts), else from the store. */
+export function itemTable(ctx: DynamoContext, name: string): Promise<LoadedTable> {
+  const cached = ctx.tables?.get(name);
+  return cached === undefined ? loadTable(ctx, name) : Promise.resolve(cached);
 }
 
 export interface ExpressionInput {
@@ -91,7 +109,9 @@ export function errorWithMembers(code: "ConditionalCheckFailedException" | "Tran
 }
 
 /** ConsumedCapacity when asked for: DynamoDB's units (1 KB per write unit, 4 KB per read unit, half for eventual reads). */
-export function consumed(returnConsumedCapacity: string | undefined, table: string, units: number): object {
+export function consumed(returnConsumedCapacity: string | undefined, table: string, unitsOf: () => number): object {
   if (returnConsumedCapacity !== "TOTAL" && returnConsumedCapacity !== "INDEXES") return {};
+  // Counted only when asked for: most requests do not ask, and counting sizes the item.
+  const units = unitsOf();
   return { ConsumedCapacity: { TableName: table, CapacityUnits: units, ...(returnConsumedCapacity === "INDEXES" ? { Table: { CapacityUnits: units } } : {}) } };
 }

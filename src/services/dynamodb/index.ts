@@ -6,15 +6,19 @@
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
+import type { ServiceMetrics } from "../../core/service-metrics.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
 import type { DynamoDbStore, StreamShardStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
+import { TableCache } from "./table-cache.js";
+import { wireOutput, withDocumentOutputItems } from "./wire-output.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
 import { ShardIterators } from "./stream-iterators.js";
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
-import { dynamoOperations } from "./operations.js";
+import { dynamoOperations, type DynamoOperation } from "./operations.js";
+import { meteredOperations } from "./metrics.js";
 import { expireItems } from "./ttl.js";
 import { dynamodbAuthorization } from "./authorization.js";
 import { dynamoStreamSource } from "./stream-source.js";
@@ -39,6 +43,13 @@ export interface DynamoDbDeps {
   readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
   /** Where the streams are offered to Lambda's mapping API. */
   readonly shards?: ShardSources;
+  /** AWS/DynamoDB's metrics go here (Platform.serviceMetrics), measured around each operation (metrics.ts). */
+  readonly metrics?: ServiceMetrics;
+}
+
+/** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
+function withWireOutput(operations: Record<string, DynamoOperation>): Operations {
+  return Object.fromEntries(Object.entries(operations).map(([name, operation]) => [name, async (input: object) => wireOutput(await operation(input))]));
 }
 
 function contextOf(deps: DynamoDbDeps): StreamsContext {
@@ -46,14 +57,15 @@ function contextOf(deps: DynamoDbDeps): StreamsContext {
 }
 
 export function dynamoDbService(deps: DynamoDbDeps): Service {
-  const ctx = contextOf(deps);
-  const operations: Operations = {
-    ...dynamoOperations(ctx),
+  const base = contextOf(deps);
+  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now) };
+  const operations: Operations = meteredOperations({
+    ...withWireOutput(dynamoOperations(ctx)),
     // The endpoint the client reached is the one to keep using.
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
-  };
-  const model = loadModel("dynamodb");
+  }, deps.metrics);
+  const model = withDocumentOutputItems(loadModel("dynamodb"));
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
   });
@@ -85,7 +97,7 @@ export const dynamodbModule: ServiceModule = {
   compatibility: "docs/compatibility/dynamodb.md",
   create: (p: Platform) =>
     dynamoDbService({
-      store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards,
+      store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics,
       streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
     }),
 };

@@ -1,6 +1,6 @@
 /** PutItem, GetItem, UpdateItem and DeleteItem. */
 import { project, type AttributeMap } from "./expressions/index.js";
-import { consumed, errorWithMembers, loadTable, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
+import { consumed, errorWithMembers, itemTable, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
 import { checkKey, itemOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
 import { legacyProjection, refuseMixing } from "./legacy.js";
@@ -34,14 +34,14 @@ export async function putItem(ctx: DynamoContext, input: Parameters<typeof planP
   checkReturnValues(input.ReturnValues, ["NONE", "ALL_OLD"]);
   const plan = await planPut(ctx, input);
   const { old, next } = await writeOne(ctx, plan, input.ReturnValuesOnConditionCheckFailure);
-  return { ...(input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, units(next, 1024)) };
+  return { ...(input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, () => units(next, 1024)) };
 }
 
 export async function deleteItem(ctx: DynamoContext, input: Parameters<typeof planDelete>[1] & ReturnOptions): Promise<object> {
   checkReturnValues(input.ReturnValues, ["NONE", "ALL_OLD"]);
   const plan = await planDelete(ctx, input);
   const { old } = await writeOne(ctx, plan, input.ReturnValuesOnConditionCheckFailure);
-  return { ...(input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, units(old, 1024)) };
+  return { ...(input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, () => units(old, 1024)) };
 }
 
 export async function updateItem(ctx: DynamoContext, input: Parameters<typeof planUpdate>[1] & ReturnOptions): Promise<object> {
@@ -54,7 +54,7 @@ export async function updateItem(ctx: DynamoContext, input: Parameters<typeof pl
   else if (input.ReturnValues === "UPDATED_OLD" && old !== undefined) attributes = project(old, plan.updatedPaths);
   else if (input.ReturnValues === "UPDATED_NEW" && next !== undefined) attributes = project(next, plan.updatedPaths);
   const returned = attributes !== undefined && Object.keys(attributes).length > 0;
-  return { ...(returned ? { Attributes: attributes } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, units(next, 1024)) };
+  return { ...(returned ? { Attributes: attributes } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, () => units(next, 1024)) };
 }
 
 export interface GetItemInput extends ExpressionInput {
@@ -68,14 +68,14 @@ export interface GetItemInput extends ExpressionInput {
 
 export async function getItem(ctx: DynamoContext, input: GetItemInput): Promise<object> {
   refuseMixing(input, ["AttributesToGet"], ["ProjectionExpression"]);
-  const table = await loadTable(ctx, input.TableName);
+  const table = await itemTable(ctx, input.TableName);
   const { key } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
   const [row] = await ctx.store.items([key]);
   const item = itemOf(row);
-  const readUnits = units(item, 4096) / (input.ConsistentRead === true ? 1 : 2);
+  const readUnits = () => units(item, 4096) / (input.ConsistentRead === true ? 1 : 2);
   return {
     ...(item === undefined ? {} : { Item: projection === undefined ? item : project(item, projection) }),
     ...consumed(input.ReturnConsumedCapacity, table.name, readUnits),

@@ -81,9 +81,14 @@ export function storedItem(item: AttributeMap): string {
   });
 }
 
+/** Whether stored JSON may hold a binary (a `"B":` or `"BS":` member); most items hold none. */
+const MAY_HOLD_BINARY = /"BS?":/;
+
 /** The item of a stored row: `B` members and `BS` elements back to bytes (a map member named B holds an object, not a string). */
 export function itemOf(row: DynamoItemRow | undefined): AttributeMap | undefined {
   if (row === undefined) return undefined;
+  // Without a binary the stored JSON is the item as it is: a plain parse, without a reviver call per value.
+  if (!MAY_HOLD_BINARY.test(row.item)) return JSON.parse(row.item) as AttributeMap;
   return JSON.parse(row.item, (key, value: unknown) => {
     if (key === "B" && typeof value === "string") return Buffer.from(value, "base64");
     if (key === "BS" && Array.isArray(value) && value.every((v) => typeof v === "string")) return value.map((v: string) => Buffer.from(v, "base64"));

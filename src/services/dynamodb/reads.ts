@@ -4,7 +4,7 @@
  */
 import type { DynamoItemRow, DynamoKeyRange } from "../../store/ports.js";
 import { checkMap, evaluate, keyRange, project, type AttributeMap, type Condition, type KeyRange, type Path } from "./expressions/index.js";
-import { consumed, loadTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
+import { consumed, itemTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
 import { checkKey, encodeKeyValue, itemOf, keyAttributes } from "./keys.js";
 import { invalid } from "./table-definition.js";
 import { legacyCondition, legacyProjection, refuseMixing, type LegacyCondition } from "./legacy.js";
@@ -47,7 +47,7 @@ interface Page {
   readonly bytes: number;
 }
 
-/** Pulls rows batch by batch until Limit or 1 MB; `fetch` resumes after the last row it was given. */
+/** Pulls rows batch by batch until Limit or 1 MB; `fetch` resumes after the last row it was given, at most `count` rows. */
 interface PageRules {
   readonly limit: number | undefined;
   /** Rows a Scan segment leaves to the others. */
@@ -58,14 +58,16 @@ interface PageRules {
   readonly filter: Condition | undefined;
 }
 
-async function readPage(fetch: (after: DynamoItemRow | undefined) => Promise<DynamoItemRow[]>, rules: PageRules): Promise<Page> {
+async function readPage(fetch: (after: DynamoItemRow | undefined, count: number) => Promise<DynamoItemRow[]>, rules: PageRules): Promise<Page> {
   const { limit, keep, view, lastKeyOf, filter } = rules;
   const items: AttributeMap[] = [];
   let scanned = 0;
   let bytes = 0;
   let last: DynamoItemRow | undefined;
   for (;;) {
-    const rows = await fetch(last);
+    // Limit counts evaluated rows, so a page under a Limit never needs more than the rows it lacks.
+    const count = limit === undefined ? BATCH_ROWS : Math.min(BATCH_ROWS, limit - scanned);
+    const rows = await fetch(last, count);
     for (const row of rows) {
       last = row;
       if (!keep(row)) continue;
@@ -76,7 +78,7 @@ async function readPage(fetch: (after: DynamoItemRow | undefined) => Promise<Dyn
       if (filter === undefined || evaluate(filter, item)) items.push(item);
       if (scanned === limit || bytes >= PAGE_BYTES) return { items, scanned, bytes, lastKey: lastKeyOf(stored) };
     }
-    if (rows.length < BATCH_ROWS) return { items, scanned, bytes, lastKey: undefined };
+    if (rows.length < count) return { items, scanned, bytes, lastKey: undefined };
   }
 }
 
@@ -103,7 +105,7 @@ function answer(input: ReadInput, table: LoadedTable, page: Page, projection: Pa
     Count: page.items.length,
     ScannedCount: page.scanned,
     ...(page.lastKey === undefined ? {} : { LastEvaluatedKey: page.lastKey }),
-    ...consumed(input.ReturnConsumedCapacity, table.name, Math.max(1, Math.ceil(page.bytes / 4096)) / (input.ConsistentRead === true ? 1 : 2)),
+    ...consumed(input.ReturnConsumedCapacity, table.name, () => Math.max(1, Math.ceil(page.bytes / 4096)) / (input.ConsistentRead === true ? 1 : 2)),
   };
 }
 
@@ -145,7 +147,7 @@ function prefixEnd(prefix: Buffer): Buffer | undefined {
 
 export async function query(ctx: DynamoContext, input: QueryInput): Promise<object> {
   refuseMixing(input, ["KeyConditions", "QueryFilter", "AttributesToGet"], ["KeyConditionExpression", "FilterExpression", "ProjectionExpression"]);
-  const table = await loadTable(ctx, input.TableName);
+  const table = await itemTable(ctx, input.TableName);
   const expressions = new RequestExpressions(input);
   const keyCondition = expressions.condition(input.KeyConditionExpression, "KeyConditionExpression") ?? legacyCondition(input.KeyConditions, "AND");
   if (keyCondition === undefined) throw invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
@@ -174,7 +176,7 @@ export async function runQuery(ctx: DynamoContext, table: LoadedTable, input: Qu
   }
   const range = keyRange(keyCondition, table.schema);
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
-  const fetch = (after: DynamoItemRow | undefined) => ctx.store.query(storeRange(table, range, forward, BATCH_ROWS, after?.sortKey ?? start?.sortKey));
+  const fetch = (after: DynamoItemRow | undefined, count: number) => ctx.store.query(storeRange(table, range, forward, count, after?.sortKey ?? start?.sortKey));
   const page = await readPage(fetch, { limit: input.Limit, keep: () => true, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter });
   return answer(input, table, page, projection);
 }
@@ -202,7 +204,7 @@ export async function scan(ctx: DynamoContext, input: ScanInput): Promise<object
   if (segment !== undefined && total !== undefined && segment >= total) {
     throw invalid(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`);
   }
-  const table = await loadTable(ctx, input.TableName);
+  const table = await itemTable(ctx, input.TableName);
   const expressions = new RequestExpressions(input);
   const filter = expressions.condition(input.FilterExpression, "FilterExpression") ?? legacyCondition(input.ScanFilter, input.ConditionalOperator);
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
@@ -221,7 +223,7 @@ export async function runScan(ctx: DynamoContext, table: LoadedTable, input: Sca
     return answer(input, table, await readIndexPage(input, table, index, rows, true, filter, keep), projection);
   }
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
-  const fetch = (after: DynamoItemRow | undefined) => ctx.store.scan(table.name, after ?? start, BATCH_ROWS);
+  const fetch = (after: DynamoItemRow | undefined, count: number) => ctx.store.scan(table.name, after ?? start, count);
   const page = await readPage(fetch, { limit: input.Limit, keep, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter });
   return answer(input, table, page, projection);
 }

@@ -116,11 +116,13 @@ export async function deleteTable(ctx: DynamoContext, input: { TableName: string
   if (table.definition.DeletionProtectionEnabled) throw new UnkaiError("ValidationException", `Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
   const description = await describe(ctx, table, "DELETING");
   await ctx.store.deleteTable(table.name);
+  ctx.tables?.forget(table.name);
   return { TableDescription: description };
 }
 
 async function rewrite(ctx: DynamoContext, table: LoadedTable, definition: TableDefinition): Promise<void> {
   await ctx.store.updateTable({ name: table.name, createdAt: table.createdAt, definition: JSON.stringify(definition) });
+  ctx.tables?.forget(table.name);
 }
 
 interface UpdateTableInput {

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { UnkaiError } from "../../core/errors.js";
 import type { DynamoItemKey } from "../../store/ports.js";
 import { project, type AttributeMap, type Path } from "./expressions/index.js";
-import { errorWithMembers, loadTable, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
+import { errorWithMembers, itemTable, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
 import { keyId } from "./batches.js";
 import { checkKey, itemOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
@@ -109,7 +109,7 @@ export async function transactGetItems(ctx: DynamoContext, input: { TransactItem
   const reads: { key: DynamoItemKey; projection: Path[] | undefined }[] = [];
   for (const item of input.TransactItems) {
     if (item.Get === undefined) throw invalid("TransactItems can only contain Get");
-    const table = await loadTable(ctx, item.Get.TableName);
+    const table = await itemTable(ctx, item.Get.TableName);
     const { key } = checkKey(table.name, table.schema, item.Get.Key);
     const expressions = new RequestExpressions(item.Get);
     const projection = expressions.projection(item.Get.ProjectionExpression);

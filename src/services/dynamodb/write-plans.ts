@@ -5,7 +5,7 @@
  */
 import type { DynamoItemKey, DynamoItemWrite } from "../../store/ports.js";
 import { applyUpdate, checkMap, evaluate, type AttributeMap, type Condition, type Path, type UpdateActions } from "./expressions/index.js";
-import { loadTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
+import { itemTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
 import { checkIndexKeys, checkItemSize, checkKey, keyOfItem, rowOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
 import { streamWrites } from "./stream-records.js";
@@ -36,7 +36,7 @@ function conditionOf(input: ConditionalInput, expressions: RequestExpressions): 
 }
 
 export async function planPut(ctx: DynamoContext, input: ConditionalInput & { Item: Record<string, unknown> }): Promise<WritePlan> {
-  const table = await loadTable(ctx, input.TableName);
+  const table = await itemTable(ctx, input.TableName);
   const item = checkMap(input.Item);
   const key = keyOfItem(table.name, table.schema, item);
   checkItemSize(item);
@@ -48,7 +48,7 @@ export async function planPut(ctx: DynamoContext, input: ConditionalInput & { It
 }
 
 export async function planDelete(ctx: DynamoContext, input: ConditionalInput & { Key: Record<string, unknown> }): Promise<WritePlan> {
-  const table = await loadTable(ctx, input.TableName);
+  const table = await itemTable(ctx, input.TableName);
   const { key } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
   const condition = conditionOf(input, expressions);
@@ -57,7 +57,7 @@ export async function planDelete(ctx: DynamoContext, input: ConditionalInput & {
 }
 
 export async function planConditionCheck(ctx: DynamoContext, input: ConditionalInput & { Key: Record<string, unknown> }): Promise<WritePlan> {
-  const table = await loadTable(ctx, input.TableName);
+  const table = await itemTable(ctx, input.TableName);
   const { key } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
   const condition = conditionOf(input, expressions);
@@ -74,7 +74,7 @@ export async function planUpdate(
   ctx: DynamoContext,
   input: ConditionalInput & { Key: Record<string, unknown>; UpdateExpression?: string; AttributeUpdates?: Record<string, { Action?: string; Value?: unknown }> },
 ): Promise<WritePlan> {
-  const table = await loadTable(ctx, input.TableName);
+  const table = await itemTable(ctx, input.TableName);
   const { key, attributes } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
   const actions = expressions.update(input.UpdateExpression) ?? legacyUpdates(input.AttributeUpdates);

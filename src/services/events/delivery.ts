@@ -101,14 +101,13 @@ export class EventDelivery {
       return;
     } catch (error) {
       const lastError = error instanceof Error ? error.message : String(error);
-      this.logger.warn({ rule: rule.Arn, target: target.Arn, error: lastError }, "EventBridge: delivering to a target failed; it is retried");
+      this.logger.warn({ rule: rule.Arn, target: target.Arn, error: lastError }, "EventBridge: delivering to a target failed; the retry outbox takes it");
       await this.outbox.failed({
         id: deliveryId, ruleArn: rule.Arn, targetArn: target.Arn, message, eventTimeMs: Number.isFinite(eventTimeMs) ? eventTimeMs : Date.now(),
         maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY.maximumRetryAttempts,
         maximumEventAgeSeconds: target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.maximumEventAgeSeconds,
         ...(target.DeadLetterConfig?.Arn !== undefined ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
-        lastError,
-      });
+      }, error);
     }
   }
 }

@@ -14,7 +14,8 @@ import { filterOperations } from "./filter.js";
 import { metricFilterOperations } from "./metric-filters.js";
 import { writeOperations, type GroupNameInput } from "./writes.js";
 import { logsActions } from "./authorization.js";
-import { cachedDocuments, patternCache } from "./ingestion.js";
+import { cachedDocuments } from "./ingestion.js";
+import { compiledPattern } from "./pattern-cache.js";
 import { subscriptionDelivery } from "./subscription-delivery.js";
 import { subscriptionFilterOperations, type SubscriptionDeps } from "./subscription-filters.js";
 
@@ -26,12 +27,28 @@ interface GetInput {
   readonly endTime?: number;
   readonly nextToken?: string;
   readonly limit?: number;
+  readonly startFromHead?: boolean;
 }
 interface StreamsInput {
   readonly logGroupName?: string;
   readonly logGroupIdentifier?: string;
   readonly logStreamNamePrefix?: string;
+  readonly orderBy?: "LogStreamName" | "LastEventTime";
+  readonly descending?: boolean;
+  readonly nextToken?: string;
   readonly limit?: number;
+}
+interface GroupsInput {
+  readonly logGroupNamePrefix?: string;
+  readonly nextToken?: string;
+  readonly limit?: number;
+}
+
+/** A Describe* page token: the offset of the next page (opaque to clients). */
+function offsetOf(token: string | undefined): number {
+  if (token === undefined) return 0;
+  if (!/^\d{1,9}$/.test(token)) throw new UnkaiError("InvalidParameterException", "The specified nextToken is invalid.");
+  return Number(token);
 }
 
 export interface LogsServiceDeps {
@@ -62,20 +79,14 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     ...filterOperations(logs, requireGroup),
     ...metricFilterOperations(metricFilters, requireGroup, now),
     ...subscriptionFilterOperations({ ...destinations, subscriptions, account, requireGroup, now }),
-    async GetLogEvents(input: GetInput) {
-      const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
-      const afterId = input.nextToken?.startsWith("f/") ? Number(input.nextToken.slice(2)) : undefined;
-      const { events } = await logs.query({ group, streams: [input.logStreamName], startTime: input.startTime, endTime: input.endTime, afterId, limit: input.limit ?? 10_000 });
-      const last = events.at(-1)?.eventId ?? String(afterId ?? 0);
+    GetLogEvents: async (input: GetInput) => getLogEvents(logs, await requireGroup(input.logGroupName ?? input.logGroupIdentifier), input),
+    async DescribeLogGroups(input: GroupsInput) {
+      const offset = offsetOf(input.nextToken);
+      const limit = input.limit ?? 50;
+      const all = await logs.groups(input.logGroupNamePrefix);
       return {
-        events: events.map(({ timestamp, message, ingestionTime }) => ({ timestamp, message, ingestionTime })),
-        nextForwardToken: `f/${last}`,
-        nextBackwardToken: `b/${events[0]?.eventId ?? last}`,
-      };
-    },
-    async DescribeLogGroups(input: { readonly logGroupNamePrefix?: string }) {
-      return {
-        logGroups: (await logs.groups(input.logGroupNamePrefix)).map((g) => ({
+        ...(offset + limit < all.length ? { nextToken: String(offset + limit) } : {}),
+        logGroups: all.slice(offset, offset + limit).map((g) => ({
           logGroupName: g.name,
           creationTime: g.creationTime,
           ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
@@ -87,12 +98,21 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     },
     async DescribeLogStreams(input: StreamsInput) {
       const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      const by = input.orderBy ?? "LogStreamName";
+      if (by === "LastEventTime" && input.logStreamNamePrefix !== undefined) {
+        throw new UnkaiError("InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.");
+      }
+      const offset = offsetOf(input.nextToken);
+      const limit = input.limit ?? 50;
+      // One more than the page: whether there is a next one.
+      const found = await logs.streams(group, input.logStreamNamePrefix, limit + 1, { by, descending: input.descending === true, offset });
       return {
-        logStreams: (await logs.streams(group, input.logStreamNamePrefix, input.limit ?? 50)).map((s) => ({
+        logStreams: found.slice(0, limit).map((s) => ({
           ...s,
           lastIngestionTime: s.lastEventTimestamp,
           arn: `${groupArn(group)}:log-stream:${s.logStreamName}`,
         })),
+        ...(found.length > limit ? { nextToken: String(offset + limit) } : {}),
       };
     },
     async DeleteLogGroup(input: GroupNameInput) {
@@ -110,6 +130,36 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
   });
 }
 
+/** A GetLogEvents token: `f/<id>` reads after the event, `b/<id>` before it. */
+function parseToken(token: string | undefined): { readonly forward: boolean; readonly id: number } | undefined {
+  const match = token === undefined ? null : /^([fb])\/(\d{1,16})$/.exec(token);
+  if (token !== undefined && !match) throw new UnkaiError("InvalidParameterException", "The specified nextToken is invalid.");
+  return match ? { forward: match[1] === "f", id: Number(match[2]) } : undefined;
+}
+
+/**
+ * GetLogEvents as CloudWatch Logs pages it: without a token, the newest `limit` events (or the oldest
+ * with `startFromHead`); `nextForwardToken` reads newer events and `nextBackwardToken` older ones,
+ * each page oldest first. A page with nothing new gives back the token it was asked with, which is
+ * how clients know they reached the end.
+ */
+async function getLogEvents(logs: LogStore, group: string, input: GetInput): Promise<object> {
+  const token = parseToken(input.nextToken);
+  const backward = token ? !token.forward : input.startFromHead !== true;
+  const { events } = await logs.query({
+    group, streams: [input.logStreamName], startTime: input.startTime, endTime: input.endTime, limit: input.limit ?? 10_000,
+    ...(backward ? { fromEnd: true, ...(token ? { beforeId: token.id } : {}) } : { afterId: token?.id ?? 0 }),
+  });
+  const first = events[0]?.eventId;
+  const last = events.at(-1)?.eventId;
+  const here = token ? String(token.id) : "0";
+  return {
+    events: events.map(({ timestamp, message, ingestionTime }) => ({ timestamp, message, ingestionTime })),
+    nextForwardToken: last !== undefined ? `f/${last}` : token?.forward === true || !token ? `f/${here}` : `f/${Number(here) - 1}`,
+    nextBackwardToken: first !== undefined ? `b/${first}` : token && !token.forward ? `b/${here}` : `b/${Number(here) + 1}`,
+  };
+}
+
 export const logsModule: ServiceModule = {
   name: "logs",
   errors: { kind: "json", table: LOGS_ERRORS, heading: "## CloudWatch Logs errors" },
@@ -119,7 +169,7 @@ export const logsModule: ServiceModule = {
     const subscriptions = cachedDocuments(p.store.logSubscriptions);
     const enforcer = p.iamEnforcer;
     p.onLogsAppended(subscriptionDelivery({
-      subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: patternCache(), logger,
+      subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: compiledPattern, logger,
     }));
     const destinations: LogsServiceDeps["destinations"] = {
       functionExists: async (name) => (await p.functions.find(name)) !== undefined,

@@ -5,7 +5,6 @@
  * never fails the append; the append answers after every listener finished, so what a PutLogEvents
  * caller wrote has fed its metrics and been queued for its subscribers.
  */
-import { compileFilterPattern, type FilterPattern } from "../../core/log-filter/index.js";
 import type { DocumentStore, LogEvent, LogStore, Store } from "../../store/ports.js";
 import { FILTER_LIST_TTL_MS, withMetricFilterIngestion } from "./metric-ingestion.js";
 
@@ -16,20 +15,6 @@ export interface LogIngestion {
   readonly store: Store;
   /** Adds a listener (the logs module's subscription delivery). */
   onAppended(listener: AppendListener): void;
-}
-
-/** Compiled patterns by text; bounded so a stream of distinct patterns cannot grow it forever. */
-export function patternCache(): (text: string) => FilterPattern {
-  const compiled = new Map<string, FilterPattern>();
-  return (text) => {
-    let pattern = compiled.get(text);
-    if (!pattern) {
-      pattern = compileFilterPattern(text);
-      if (compiled.size >= 10_000) compiled.clear();
-      compiled.set(text, pattern);
-    }
-    return pattern;
-  };
 }
 
 /**

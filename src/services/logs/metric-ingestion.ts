@@ -4,7 +4,9 @@
  * they yield to the metric data port. Filters therefore see only events ingested after they exist, as on AWS.
  */
 import type { LogEvent, LogStore, MetricDatum, MetricFilter, MetricTransformation, Store } from "../../store/ports.js";
-import { compileFilterPattern, type FilterMatch, type FilterPattern } from "../../core/log-filter/index.js";
+import type { FilterMatch, FilterPattern } from "../../core/log-filter/index.js";
+import { metricBatcher } from "./metric-batch.js";
+import { compiledPattern } from "./pattern-cache.js";
 
 const NUMBER = /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/;
 
@@ -56,16 +58,6 @@ export const FILTER_LIST_TTL_MS = 1_000;
 
 /** The store with its log store's appends feeding metric filters; a metric failure is reported, never fails the append. */
 export function withMetricFilterIngestion(store: Store, onError: (error: unknown) => void, now: () => number = Date.now): Store {
-  const compiled = new Map<string, FilterPattern>();
-  const patternOf = (text: string): FilterPattern => {
-    let pattern = compiled.get(text);
-    if (!pattern) {
-      pattern = compileFilterPattern(text);
-      if (compiled.size >= 10_000) compiled.clear();
-      compiled.set(text, pattern);
-    }
-    return pattern;
-  };
   const listed = new Map<string, { readonly at: number; readonly filters: Promise<MetricFilter[]> }>();
   const filtersOf = (group: string): Promise<MetricFilter[]> => {
     const kept = listed.get(group);
@@ -89,10 +81,11 @@ export function withMetricFilterIngestion(store: Store, onError: (error: unknown
     get: (target, key) => (key === "put" || key === "delete" || key === "deleteGroup" ? forgetting(bound(target, key) as (...args: unknown[]) => Promise<unknown>) : bound(target, key)),
   });
   const logs = store.logs;
+  const writePoints = metricBatcher(store.metricData);
   const ingest = async (group: string, events: readonly LogEvent[]) => {
     const filters = await filtersOf(group);
     if (filters.length === 0) return;
-    await store.metricData.add(filters.flatMap((f) => metricPoints(f, patternOf(f.filterPattern), events)));
+    await writePoints(filters.flatMap((f) => metricPoints(f, compiledPattern(f.filterPattern), events)));
   };
   const append: LogStore["append"] = async (group, stream, events) => {
     await logs.append(group, stream, events);

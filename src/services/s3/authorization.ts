@@ -13,8 +13,8 @@ import { listOf, parseXml, text } from "./xml.js";
 
 /** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
 export const UNSUPPORTED_BUCKET_SUBRESOURCES = [
-  "acl", "analytics", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging", "metrics", "object-lock",
-  "ownershipControls", "publicAccessBlock", "replication", "requestPayment",
+  "analytics", "encryption", "intelligent-tiering", "inventory", "logging", "metrics", "object-lock",
+  "publicAccessBlock", "replication", "requestPayment",
   "accelerate",
 ];
 
@@ -70,7 +70,13 @@ function objectActions(request: UnkaiRequest, bucket: string, key: string): Acti
     const action = ({ PUT: "PutObjectTagging", GET: "GetObjectTagging", DELETE: "DeleteObjectTagging" } as Record<string, string>)[method];
     return action ? [on(action)] : [];
   }
-  if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined && uploadId === null) {
+  if (query.has("acl")) {
+    const action = ({ PUT: "PutObjectAcl", GET: "GetObjectAcl" } as Record<string, string>)[method];
+    return action ? [on(versioned ? action.replace("Acl", "VersionAcl") : action)] : [];
+  }
+  if (query.has("attributes")) return method === "GET" ? [on(versioned ? "GetObjectVersion" : "GetObject"), on(versioned ? "GetObjectVersionAttributes" : "GetObjectAttributes")] : [];
+  // CopyObject and UploadPartCopy read the source and write the target.
+  if (method === "PUT" && request.headers["x-amz-copy-source"] !== undefined) {
     try {
       const source = copySource(request.headers["x-amz-copy-source"]);
       const read = source.versionId === null ? "s3:GetObject" : "s3:GetObjectVersion";

@@ -1,6 +1,7 @@
 /**
  * The bucket sub-resources kept as bucket settings (src/core/s3-bucket-settings.ts): `?policy`,
- * `?policyStatus`, `?cors`, `?tagging`, `?website`. Their routes and IAM actions are listed once here; index.ts and
+ * `?policyStatus`, `?cors`, `?tagging`, `?website`, `?lifecycle`; and `?acl` and `?ownershipControls`, answered
+ * as a BucketOwnerEnforced bucket answers them (acl-ops.ts: nothing stored). Their routes and IAM actions are listed once here; index.ts and
  * authorization.ts ask this table first.
  */
 import type { ActionRequest } from "../../core/iam-policy/index.js";
@@ -10,6 +11,8 @@ import { deleteBucketTagging, getBucketTagging, putBucketTagging } from "./bucke
 import type { S3Context } from "./context.js";
 import { deleteBucketCors, getBucketCors, putBucketCors } from "./cors-ops.js";
 import { S3Error } from "./errors.js";
+import { getBucketAcl, getOwnershipControls, putBucketAcl, putOwnershipControls } from "./acl-ops.js";
+import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from "./lifecycle-ops.js";
 import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from "./website-ops.js";
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from "./policy-ops.js";
 
@@ -39,6 +42,20 @@ const SETTINGS: Readonly<Record<string, Readonly<Record<string, readonly [Operat
     GET: [(c, _r, b) => getBucketWebsite(c, b), "GetBucketWebsite"],
     DELETE: [(c, _r, b) => deleteBucketWebsite(c, b), "DeleteBucketWebsite"],
   },
+  // DeleteBucketLifecycle is authorized by s3:PutLifecycleConfiguration, as in AWS.
+  lifecycle: {
+    PUT: [putBucketLifecycle, "PutLifecycleConfiguration"],
+    GET: [(c, _r, b) => getBucketLifecycle(c, b), "GetLifecycleConfiguration"],
+    DELETE: [(c, _r, b) => deleteBucketLifecycle(c, b), "PutLifecycleConfiguration"],
+  },
+  acl: {
+    PUT: [putBucketAcl, "PutBucketAcl"],
+    GET: [(c, _r, b) => getBucketAcl(c, b), "GetBucketAcl"],
+  },
+  ownershipControls: {
+    PUT: [putOwnershipControls, "PutBucketOwnershipControls"],
+    GET: [(c, _r, b) => getOwnershipControls(c, b), "GetBucketOwnershipControls"],
+  },
 };
 
 const settingOf = (query: URLSearchParams) => Object.keys(SETTINGS).find((name) => query.has(name));
@@ -65,6 +82,8 @@ export async function forgetBucketSettings(context: S3Context, bucket: string): 
   for (const kind of BUCKET_SETTING_KINDS) {
     const id = bucketSettingId(bucket, kind);
     // Read first: most buckets have no settings, and a read is cheaper than a durable delete.
-    if ((await context.settings.get(id)) !== undefined) await context.settings.delete(id);
+    if ((await context.settings.get(id)) === undefined) continue;
+    await context.settings.delete(id);
+    if (kind === "lifecycle") await context.lifecycle?.changed(bucket, false);
   }
 }

@@ -3,6 +3,7 @@ import type { AuthRefusal, UnkaiRequest, UnkaiResponse } from "../../protocol/ht
 
 /** Every S3 error code Unkai answers with, and its HTTP status; docs/errors.md lists them under "S3 errors". */
 export const S3_ERRORS = {
+  AccessControlListNotSupported: 400,
   AccessDenied: 403,
   AccessForbidden: 403,
   AuthorizationHeaderMalformed: 400,
@@ -18,6 +19,7 @@ export const S3_ERRORS = {
   InternalError: 500,
   InvalidAccessKeyId: 403,
   InvalidArgument: 400,
+  InvalidBucketAclWithObjectOwnership: 400,
   InvalidBucketName: 400,
   InvalidDigest: 400,
   InvalidPart: 400,
@@ -29,6 +31,7 @@ export const S3_ERRORS = {
   InvalidURI: 400,
   KeyTooLongError: 400,
   ConditionalRequestConflict: 409,
+  MalformedACLError: 400,
   MalformedPolicy: 400,
   MalformedPOSTRequest: 400,
   MaxPostPreDataLengthExceeded: 400,
@@ -40,6 +43,7 @@ export const S3_ERRORS = {
   NoSuchBucketPolicy: 404,
   NoSuchCORSConfiguration: 404,
   NoSuchKey: 404,
+  NoSuchLifecycleConfiguration: 404,
   NoSuchTagSet: 404,
   NoSuchUpload: 404,
   NoSuchVersion: 404,

@@ -28,6 +28,10 @@ import { routeBucketSetting } from "./bucket-settings.js";
 import { corsRules, preflight, withCors } from "./cors-ops.js";
 import { matchingRule } from "./cors.js";
 import { AnonymousAccess } from "../../auth/anonymous-access.js";
+import { LifecycleTimers } from "./lifecycle-timers.js";
+import { checkAclHeaders, getObjectAcl, putObjectAcl } from "./acl-ops.js";
+import { getObjectAttributes } from "./object-attributes.js";
+import { uploadPartCopy } from "./upload-part-copy.js";
 import { bucketPolicyLookup } from "../../auth/resource-policies.js";
 
 export type { S3Context } from "./context.js";
@@ -80,6 +84,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     if (method === "GET") return listObjectsV1(context, request, bucket);
     if (method === "POST" && query.has("delete")) return deleteObjects(context, request, bucket);
     if (isPostObject(request, key)) return postObject(context, request, bucket);
+    if (method === "PUT") checkAclHeaders(context, request, "bucket", true);
     if (method === "PUT") return createBucket(context, request, bucket);
     if (method === "HEAD") return headBucket(context, request, bucket);
     if (method === "DELETE") return deleteBucket(context, bucket);
@@ -92,11 +97,20 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     if (method === "DELETE") return deleteObjectTagging(context, bucket, key);
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
   }
-  if (query.has("acl") || query.has("retention") || query.has("legal-hold") || query.has("attributes")) {
-    throw notImplemented("object ACLs, retention and attributes");
+  if (query.has("acl")) {
+    if (method === "PUT") return putObjectAcl(context, request, bucket, key);
+    if (method === "GET") return getObjectAcl(context, request, bucket, key);
+    throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
   }
+  if (query.has("attributes")) {
+    if (method === "GET") return getObjectAttributes(context, request, bucket, key);
+    throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
+  }
+  if (query.has("retention") || query.has("legal-hold")) throw notImplemented("object retention and legal holds");
+  // ACLs are disabled (BucketOwnerEnforced): a write may ask for no more than owner FULL_CONTROL.
+  if ((method === "PUT" && uploadId === null) || (method === "POST" && query.has("uploads"))) checkAclHeaders(context, request, "object");
   if (method === "PUT" && uploadId !== null) {
-    if (request.headers["x-amz-copy-source"] !== undefined) throw notImplemented("UploadPartCopy");
+    if (request.headers["x-amz-copy-source"] !== undefined) return uploadPartCopy(context, request, bucket, key, uploadId);
     return uploadPart(context, request, bucket, key, uploadId);
   }
   if (method === "PUT") return request.headers["x-amz-copy-source"] !== undefined ? copyObject(context, request, bucket, key) : putObject(context, request, bucket, key);
@@ -129,8 +143,8 @@ function unsignedBucketRequest(request: UnkaiRequest): boolean {
 /** Whether the request is a PutObject or UploadPart whose body should stream; false when its path cannot be read (answered later). */
 function streamsUpload(request: UnkaiRequest): boolean {
   if (request.method === "POST") return postsForm(request);
-  // PutObjectTagging's small XML document is read whole.
-  if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined || request.query.has("tagging")) return false;
+  // PutObjectTagging's and PutObjectAcl's small XML documents are read whole.
+  if (request.method !== "PUT" || request.headers["x-amz-copy-source"] !== undefined || request.query.has("tagging") || request.query.has("acl")) return false;
   try {
     return targetOf(request).key !== undefined;
   } catch {
@@ -238,23 +252,27 @@ export const s3Module: ServiceModule = {
 function createS3(p: Platform): Service {
   const bodies = new ObjectBodies(p.blobs.store);
   const logger = p.logger("s3");
-  const service = s3Service({
+  const lifecycle = new LifecycleTimers(p.store.scheduleTimers, { owner: p.nodeName, dayMs: p.s3LifecycleDayMs, now: Date.now }, logger);
+  p.onDeadLeasesFreed(() => lifecycle.runner.wake());
+  const context: S3Context = {
     store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
-    conditionalWrites: new ConditionalWrites(),
+    conditionalWrites: new ConditionalWrites(), lifecycle,
     authorize: p.iamEnforcer && ((request, needs) => p.iamEnforcer?.check(request, needs, "s3") ?? Promise.resolve(undefined)),
-  }, new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings)));
+  };
+  const service = s3Service(context, new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings)));
   let sweep: Promise<unknown> | undefined;
   return {
     ...service,
     start() {
+      lifecycle.start(context);
       sweep ??= bodies.sweep(Date.now() - p.blobs.sweepGraceMs, (blob) => p.store.objects.referencesBlob(blob), async (id) => (await p.store.objects.upload(id)) !== undefined).then(
         (removed) => removed > 0 && logger.info({ removed }, "removed S3 bodies a crash left behind"),
         (error: unknown) => logger.warn({ err: error }, "could not sweep S3 bodies a crash left behind"),
       );
     },
     async close() {
-      await sweep;
+      await Promise.all([sweep, lifecycle.close()]);
     },
   };
 }

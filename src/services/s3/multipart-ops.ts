@@ -15,7 +15,7 @@ import { listOf, parseXml, text, xmlResponse } from "./xml.js";
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 
-async function requireUpload(context: S3Context, bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
+export async function requireUpload(context: S3Context, bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
   const upload = await context.store.upload(uploadId);
   if (!upload || upload.bucket !== bucket || upload.key !== key) {
     throw new S3Error("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", undefined, { UploadId: uploadId });
@@ -33,7 +33,7 @@ export async function createUpload(context: S3Context, request: UnkaiRequest, bu
   return xmlResponse("InitiateMultipartUploadResult", { Bucket: bucket, Key: key, UploadId: uploadId });
 }
 
-function partNumberOf(text: string | null): number {
+export function partNumberOf(text: string | null): number {
   const value = Number(text);
   if (text === null || !/^\d+$/.test(text) || value < 1 || value > MAX_PARTS) {
     throw new S3Error("InvalidArgument", `Part number must be an integer between 1 and ${MAX_PARTS}, inclusive.`, undefined, { ArgumentName: "partNumber", ArgumentValue: text ?? "" });

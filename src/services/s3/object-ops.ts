@@ -114,7 +114,7 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
 }
 
 /** Hashes what passes through it (a copy's new ETag). */
-class Md5Through extends Transform {
+export class Md5Through extends Transform {
   readonly hash = createHash("md5");
   size = 0;
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -172,7 +172,7 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
 }
 
 /** The version a copy reads: S3 refuses a delete marker named by id as a copy source (400), not with GET's 405. */
-async function copySourceObject(context: S3Context, bucket: string, key: string, version: { id: string | undefined } | undefined): Promise<ObjectRecord> {
+export async function copySourceObject(context: S3Context, bucket: string, key: string, version: { id: string | undefined } | undefined): Promise<ObjectRecord> {
   if (version) {
     const named = await context.store.objectVersion(bucket, key, version.id);
     if (named?.deleteMarker) throw new S3Error("InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.");

@@ -122,14 +122,13 @@ export class SchedulerTimers {
       await this.destinations.send(target.Arn, message);
     } catch (error) {
       const lastError = error instanceof Error ? error.message : String(error);
-      this.logger.warn({ schedule: schedule.Arn, target: target.Arn, error: lastError }, "Scheduler: invoking a target failed; it is retried");
+      this.logger.warn({ schedule: schedule.Arn, target: target.Arn, error: lastError }, "Scheduler: invoking a target failed; the retry outbox takes it");
       await this.outbox.failed({
         id: executionId, ruleArn: schedule.Arn, targetArn: target.Arn, message, eventTimeMs: fireAtMs,
         maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY.maximumRetryAttempts,
         maximumEventAgeSeconds: target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.maximumEventAgeSeconds,
         ...(target.DeadLetterConfig?.Arn !== undefined ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
-        lastError,
-      });
+      }, error);
     }
   }
 }

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import type { EventSourceMapping } from "../../core/event-source-mapping.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
+import type { SqsMoveTaskRecord } from "../../core/sqs-move-task.js";
 import type { Destinations } from "../../async/destinations.js";
 import type { Invoker } from "../../engine/invoker.js";
 import { loadModel } from "../../protocol/codecs/model.js";
@@ -31,6 +32,8 @@ import { sqsAuthorization } from "./authorization.js";
 export interface SqsDeps {
   readonly queues: QueueStore;
   readonly messages: MessageStore;
+  /** Message move tasks (StartMessageMoveTask), shared by every node. */
+  readonly moveTasks: DocumentStore<SqsMoveTaskRecord>;
   readonly mappings: DocumentStore<EventSourceMapping>;
   readonly account: Account;
   /** Unkai's own URL, for a request without a Host header. */
@@ -54,7 +57,7 @@ function callerOf(request: UnkaiRequest, deps: SqsDeps): Caller {
 
 export function sqsService(deps: SqsDeps): Service {
   const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map(), metrics: deps.metrics };
-  const moves = new MoveTasks(context);
+  const moves = new MoveTasks(context, deps.moveTasks);
   deps.destinations.add(sqsDestination(context));
   deps.metrics?.addSampler(() => sampleQueueDepths(context));
   const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger });
@@ -72,6 +75,7 @@ export function sqsService(deps: SqsDeps): Service {
     start() {
       sweeper.start();
       poller.start();
+      moves.startResuming();
     },
     async close() {
       context.signals.close();
@@ -85,7 +89,7 @@ export const sqsModule: ServiceModule = {
   errors: { kind: "json", table: SQS_ERRORS, heading: "## SQS errors" },
   compatibility: "docs/compatibility/sqs.md",
   create: (p) => sqsService({
-    queues: p.store.queues, messages: p.store.messages, mappings: p.store.eventSourceMappings, account: p.account, url: () => p.url(),
+    queues: p.store.queues, messages: p.store.messages, moveTasks: p.store.sqsMoveTasks, mappings: p.store.eventSourceMappings, account: p.account, url: () => p.url(),
     functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"),
   }),
 };

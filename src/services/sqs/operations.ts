@@ -42,7 +42,7 @@ export function sqsOperations(context: SqsContext, moves: MoveTasks): Readonly<R
     AddPermission: op((input: Parameters<typeof addPermission>[1]) => addPermission(context, input)),
     RemovePermission: op((input: Parameters<typeof removePermission>[1]) => removePermission(context, input)),
     StartMessageMoveTask: op((input: Parameters<MoveTasks["start"]>[0]) => moves.start(input)),
-    ListMessageMoveTasks: op((input: Parameters<MoveTasks["list"]>[0]) => Promise.resolve(moves.list(input))),
-    CancelMessageMoveTask: op((input: Parameters<MoveTasks["cancel"]>[0]) => Promise.resolve(moves.cancel(input))),
+    ListMessageMoveTasks: op((input: Parameters<MoveTasks["list"]>[0]) => moves.list(input)),
+    CancelMessageMoveTask: op((input: Parameters<MoveTasks["cancel"]>[0]) => moves.cancel(input)),
   };
 }

@@ -61,12 +61,23 @@ async function applyWrite(tx: PgTx, write: DynamoItemWrite): Promise<void> {
   }
 }
 
+/** A table's items and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left). */
+const CLEAR_TABLE = [
+  "DELETE FROM dynamodb_items WHERE table_name = $1",
+  "DELETE FROM dynamodb_stream_records WHERE table_name = $1",
+  "DELETE FROM dynamodb_stream_sequences WHERE table_name = $1",
+];
+
 export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
   return {
-    createTable: async (record) =>
-      (await db.query("INSERT INTO dynamodb_tables (name, created_at, definition) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", [
-        record.name, record.createdAt, record.definition,
-      ])).rowCount === 1,
+    createTable: (record) =>
+      db.transaction(async (tx) => {
+        const created = (await tx.query("INSERT INTO dynamodb_tables (name, created_at, definition) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", [
+          record.name, record.createdAt, record.definition,
+        ])).rowCount === 1;
+        if (created) for (const sql of CLEAR_TABLE) await tx.query(sql, [record.name]);
+        return created;
+      }),
     async table(name) {
       const row = (await db.query<TableRow>("SELECT * FROM dynamodb_tables WHERE name = $1", [name])).rows[0];
       return row ? tableFrom(row) : undefined;
@@ -76,9 +87,7 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
     updateTable: async (record) => (await db.query("UPDATE dynamodb_tables SET definition = $1 WHERE name = $2", [record.definition, record.name])).rowCount === 1,
     deleteTable: (name) =>
       db.transaction(async (tx) => {
-        await tx.query("DELETE FROM dynamodb_items WHERE table_name = $1", [name]);
-        await tx.query("DELETE FROM dynamodb_stream_records WHERE table_name = $1", [name]);
-        await tx.query("DELETE FROM dynamodb_stream_sequences WHERE table_name = $1", [name]);
+        for (const sql of CLEAR_TABLE) await tx.query(sql, [name]);
         return (await tx.query("DELETE FROM dynamodb_tables WHERE name = $1", [name])).rowCount === 1;
       }),
     async items(keys) {

@@ -78,6 +78,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     schedulerGroups: pgDocumentStore(db, "scheduler_groups"),
     schedulerSchedules: pgDocumentStore(db, "scheduler_schedules"),
     schedulerDeliveries: pgDocumentStore(db, "scheduler_deliveries"),
+    sqsMoveTasks: pgDocumentStore(db, "sqs_move_tasks"),
     snsTopics: pgDocumentStore(db, "sns_topics"),
     snsSubscriptions: pgDocumentStore(db, "sns_subscriptions"),
     snsHttpDeliveries: pgDocumentStore(db, "sns_http_deliveries"),

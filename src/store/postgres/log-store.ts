@@ -1,6 +1,6 @@
 /** PostgreSQL LogStore: CloudWatch-Logs-like groups, streams and events, with running byte totals; appends are written behind. */
 import { LOG_EVENT_OVERHEAD_BYTES } from "../../core/log-limits.js";
-import type { LogGroupInfo, LogStore, LogStorePolicy, LogStreamInfo, StoredLogEvent } from "../ports.js";
+import type { LogGroupInfo, LogStore, LogStorePolicy, LogStreamInfo, LogStreamOrder, StoredLogEvent } from "../ports.js";
 import type { PgDb, PgTx } from "./database.js";
 import { deleteExpired, evictOldest } from "./log-trim.js";
 import type { PgWriteBehind } from "./write-behind.js";
@@ -72,15 +72,18 @@ export function pgLogStore(db: PgDb, writes: PgWriteBehind, policy: LogStorePoli
         if (query.startTime !== undefined) add("timestamp >= ?", query.startTime);
         if (query.endTime !== undefined) add("timestamp <= ?", query.endTime);
         if (query.contains) add("strpos(message, ?) > 0", storable(query.contains));
+        if (query.beforeId !== undefined) add("id < ?", query.beforeId);
+        const fromEnd = query.fromEnd === true;
         params.push(query.limit);
-        const { rows } = await db.query<{ id: number; log_stream: string; timestamp: number; ingestion_time: number; message: string }>(
-          `SELECT id, log_stream, timestamp, ingestion_time, message FROM log_events WHERE ${clauses.join(" AND ")} ORDER BY id LIMIT $${params.length}`,
+        const found = await db.query<{ id: number; log_stream: string; timestamp: number; ingestion_time: number; message: string }>(
+          `SELECT id, log_stream, timestamp, ingestion_time, message FROM log_events WHERE ${clauses.join(" AND ")} ORDER BY id ${fromEnd ? "DESC" : ""} LIMIT $${params.length}`,
           params,
         );
+        const rows = fromEnd ? found.rows.reverse() : found.rows;
         const events: StoredLogEvent[] = rows.map((row) => ({
           logStreamName: row.log_stream, timestamp: row.timestamp, ingestionTime: row.ingestion_time, message: row.message, eventId: String(row.id),
         }));
-        return { events, lastId: rows.length === query.limit ? rows.at(-1)?.id : undefined };
+        return { events, lastId: !fromEnd && rows.length === query.limit ? rows.at(-1)?.id : undefined };
       }),
     group: (name) =>
       read(async () => {
@@ -96,12 +99,11 @@ export function pgLogStore(db: PgDb, writes: PgWriteBehind, policy: LogStorePoli
       read(async () => ((await db.query("SELECT 1 FROM log_streams WHERE log_group = $1 AND log_stream = $2", [group, stream])).rowCount ?? 0) > 0),
     setRetention: (group, days) => read(async () => (await db.query("UPDATE log_groups SET retention_days = $1 WHERE name = $2", [days ?? null, group])).rowCount === 1),
     deleteExpired: (now, limit) => read(() => deleteExpired(db, now, limit)),
-    streams: (group, prefix, limit) =>
+    streams: (group, prefix, limit, order) =>
       read(async () => {
         const { rows } = await db.query<{ log_stream: string; creation_time: number; first_event: number | null; last_event: number | null; stored_bytes: number }>(
-          // NULLS LAST: a stream without events sorts after the others, as in SQLite.
-          "SELECT * FROM log_streams WHERE log_group = $1 AND starts_with(log_stream, $2) ORDER BY last_event DESC NULLS LAST LIMIT $3",
-          [group, prefix ?? "", limit],
+          `SELECT * FROM log_streams WHERE log_group = $1 AND starts_with(log_stream, $2) ORDER BY ${streamOrderSql(order)} LIMIT $3 OFFSET $4`,
+          [group, prefix ?? "", limit, order?.offset ?? 0],
         );
         return rows.map((row): LogStreamInfo => ({
           logStreamName: row.log_stream,
@@ -120,4 +122,11 @@ export function pgLogStore(db: PgDb, writes: PgWriteBehind, policy: LogStorePoli
         }),
       ),
   };
+}
+
+/** ORDER BY for LogStore.streams, with SQLite's NULL placement (a stream without events is smallest). */
+function streamOrderSql(order: LogStreamOrder | undefined): string {
+  if (!order) return "last_event DESC NULLS LAST";
+  if (order.by === "LogStreamName") return `log_stream ${order.descending ? "DESC" : "ASC"}`;
+  return order.descending ? "last_event DESC NULLS LAST, log_stream DESC" : "last_event ASC NULLS FIRST, log_stream ASC";
 }

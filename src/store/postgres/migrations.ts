@@ -538,7 +538,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE event_connections (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   CREATE TABLE event_api_destinations (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
-  // 27: DynamoDB Streams' shard rollovers: where each shard after the first starts
+  // 27: SQS message move tasks, by task handle (they outlive a restart and are seen by every node)
+  `
+  CREATE TABLE sqs_move_tasks (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
+  // 28: DynamoDB Streams' shard rollovers: where each shard after the first starts
   `
   CREATE TABLE dynamodb_stream_shards (
     stream TEXT COLLATE "C" NOT NULL,

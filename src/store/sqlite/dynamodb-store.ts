@@ -4,6 +4,7 @@ import { itemFrom, streamRecordFrom, tableFrom, type ItemRow, type StreamRecordR
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
+import type { Statement } from "better-sqlite3";
 
 /** The WHERE clause and parameters of a Query range (plain SQL any backend can run). */
 function rangeClause(range: DynamoKeyRange): { sql: string; params: unknown[] } {
@@ -41,6 +42,24 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
     const { last } = nextSequence.get(write.stream, write.table) as { last: number };
     insertRecord.run(write.stream, last, write.table, write.createdAt, write.record);
   };
+  // A Query's statement differs only by which bounds it has and its order: a few dozen shapes, each prepared once.
+  const queries = new Map<string, Statement<unknown[], ItemRow>>();
+  const queryStatement = (sql: string) => {
+    let statement = queries.get(sql);
+    if (statement === undefined) queries.set(sql, (statement = db.prepare<unknown[], ItemRow>(sql)));
+    return statement;
+  };
+  const scanFirst = db.prepare<[string, number], ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = ? ORDER BY partition_key, sort_key LIMIT ?");
+  const scanAfter = db.prepare<[string, Buffer, Buffer, Buffer, number], ItemRow>(
+    `SELECT * FROM dynamodb_items WHERE table_name = ? AND (partition_key > ? OR (partition_key = ? AND sort_key > ?))
+     ORDER BY partition_key, sort_key LIMIT ?`,
+  );
+  // A table's items and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left).
+  const clearTable = (name: string) => {
+    db.prepare("DELETE FROM dynamodb_items WHERE table_name = ?").run(name);
+    db.prepare("DELETE FROM dynamodb_stream_records WHERE table_name = ?").run(name);
+    db.prepare("DELETE FROM dynamodb_stream_sequences WHERE table_name = ?").run(name);
+  };
   const soon = groupCommit(db);
   const read = (key: DynamoItemKey) => {
     const row = getItem.get(key.table, key.partitionKey, key.sortKey);
@@ -48,9 +67,11 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
   };
 
   return {
-    createTable: durably(db, (record: DynamoTableRecord) =>
-      db.prepare("INSERT OR IGNORE INTO dynamodb_tables (name, created_at, definition) VALUES (?, ?, ?)").run(record.name, record.createdAt, record.definition).changes === 1,
-    ),
+    createTable: durably(db, (record: DynamoTableRecord) => {
+      const created = db.prepare("INSERT OR IGNORE INTO dynamodb_tables (name, created_at, definition) VALUES (?, ?, ?)").run(record.name, record.createdAt, record.definition).changes === 1;
+      if (created) clearTable(record.name);
+      return created;
+    }),
     table(name) {
       const row = getTable.get(name);
       return row ? tableFrom(row) : undefined;
@@ -62,9 +83,7 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
         .map(tableFrom),
     updateTable: durably(db, (record: DynamoTableRecord) => db.prepare("UPDATE dynamodb_tables SET definition = ? WHERE name = ?").run(record.definition, record.name).changes === 1),
     deleteTable: durably(db, (name: string) => {
-      db.prepare("DELETE FROM dynamodb_items WHERE table_name = ?").run(name);
-      db.prepare("DELETE FROM dynamodb_stream_records WHERE table_name = ?").run(name);
-      db.prepare("DELETE FROM dynamodb_stream_sequences WHERE table_name = ?").run(name);
+      clearTable(name);
       return db.prepare("DELETE FROM dynamodb_tables WHERE name = ?").run(name).changes === 1;
     }),
     items: (keys) => keys.map(read),
@@ -81,22 +100,13 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
     query(range) {
       const { sql, params } = rangeClause(range);
       const order = range.forward ? "ASC" : "DESC";
-      return db
-        .prepare<unknown[], ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT ?`)
+      return queryStatement(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT ?`)
         .all(...params, range.limit)
         .map(itemFrom);
     },
     scan(table, after, limit) {
-      if (after === undefined) {
-        return db.prepare<[string, number], ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = ? ORDER BY partition_key, sort_key LIMIT ?").all(table, limit).map(itemFrom);
-      }
-      return db
-        .prepare<[string, Buffer, Buffer, Buffer, number], ItemRow>(
-          `SELECT * FROM dynamodb_items WHERE table_name = ? AND (partition_key > ? OR (partition_key = ? AND sort_key > ?))
-           ORDER BY partition_key, sort_key LIMIT ?`,
-        )
-        .all(table, after.partitionKey, after.partitionKey, after.sortKey, limit)
-        .map(itemFrom);
+      if (after === undefined) return scanFirst.all(table, limit).map(itemFrom);
+      return scanAfter.all(table, after.partitionKey, after.partitionKey, after.sortKey, limit).map(itemFrom);
     },
     stats(table) {
       const row = db.prepare<[string], { n: number; bytes: number | null }>("SELECT COUNT(*) AS n, SUM(size) AS bytes FROM dynamodb_items WHERE table_name = ?").get(table);

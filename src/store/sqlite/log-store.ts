@@ -1,6 +1,6 @@
 /** SQLite LogStore: CloudWatch-Logs-like groups, streams and events, with running byte totals. */
 import { LOG_EVENT_OVERHEAD_BYTES } from "../../core/log-limits.js";
-import type { LogGroupInfo, LogStore, LogStorePolicy, StoredLogEvent } from "../ports.js";
+import type { LogGroupInfo, LogStore, LogStorePolicy, LogStreamOrder, StoredLogEvent } from "../ports.js";
 import type { SyncPort } from "./promised.js";
 import type { Db } from "./database.js";
 import { logTrimmer } from "./log-trim.js";
@@ -122,11 +122,17 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
         clauses.push("instr(message, ?) > 0");
         params.push(query.contains);
       }
-      const rows = db
+      if (query.beforeId !== undefined) {
+        clauses.push("id < ?");
+        params.push(query.beforeId);
+      }
+      const fromEnd = query.fromEnd === true;
+      const found = db
         .prepare<(string | number)[], EventRow>(
-          `SELECT id, log_stream, timestamp, ingestion_time, message FROM log_events WHERE ${clauses.join(" AND ")} ORDER BY id LIMIT ?`,
+          `SELECT id, log_stream, timestamp, ingestion_time, message FROM log_events WHERE ${clauses.join(" AND ")} ORDER BY id ${fromEnd ? "DESC" : ""} LIMIT ?`,
         )
         .all(...params, query.limit);
+      const rows = fromEnd ? found.reverse() : found;
       const events: StoredLogEvent[] = rows.map((row) => ({
         logStreamName: row.log_stream,
         timestamp: row.timestamp,
@@ -134,7 +140,7 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
         message: row.message,
         eventId: String(row.id),
       }));
-      return { events, lastId: rows.length === query.limit ? rows.at(-1)?.id : undefined };
+      return { events, lastId: !fromEnd && rows.length === query.limit ? rows.at(-1)?.id : undefined };
     },
 
     // Existence checks (every PutLogEvents makes two) read first and flush only when the row is
@@ -183,14 +189,14 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
       return trimmer.deleteExpired(now, limit);
     },
 
-    streams(group, prefix, limit) {
+    streams(group, prefix, limit, order) {
       writes.flush();
       return db
-        .prepare<{ group: string; prefix: string; limit: number }, { log_stream: string; creation_time: number; first_event: number | null; last_event: number | null; stored_bytes: number }>(
+        .prepare<{ group: string; prefix: string; limit: number; offset: number }, { log_stream: string; creation_time: number; first_event: number | null; last_event: number | null; stored_bytes: number }>(
           `SELECT * FROM log_streams WHERE log_group = @group AND substr(log_stream, 1, length(@prefix)) = @prefix
-           ORDER BY last_event DESC LIMIT @limit`,
+           ORDER BY ${streamOrderSql(order)} LIMIT @limit OFFSET @offset`,
         )
-        .all({ group, prefix: prefix ?? "", limit })
+        .all({ group, prefix: prefix ?? "", limit, offset: order?.offset ?? 0 })
         .map((row) => ({
           logStreamName: row.log_stream,
           creationTime: row.creation_time,
@@ -209,4 +215,11 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
       })();
     },
   };
+}
+
+/** ORDER BY for LogStore.streams; a stream without events sorts after the others ascending, before them descending (NULL is smallest in SQLite). */
+function streamOrderSql(order: LogStreamOrder | undefined): string {
+  if (!order) return "last_event DESC";
+  const direction = order.descending ? "DESC" : "ASC";
+  return order.by === "LogStreamName" ? `log_stream ${direction}` : `last_event ${direction}, log_stream ${direction}`;
 }

@@ -517,7 +517,14 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
-  // 31: DynamoDB Streams' shard rollovers: where each shard after the first starts
+  // 31: SQS message move tasks, by task handle (they outlive a restart and are seen by every node)
+  `
+  CREATE TABLE sqs_move_tasks (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 32: DynamoDB Streams' shard rollovers: where each shard after the first starts
   `
   CREATE TABLE dynamodb_stream_shards (
     stream TEXT NOT NULL,

@@ -6,7 +6,7 @@
 import { UnkaiError } from "../../../core/errors.js";
 import type { Condition, Operand } from "../expressions/ast.js";
 import { typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "../expressions/index.js";
-import { loadTable, type DynamoContext, type LoadedTable } from "../context.js";
+import { itemTable, type DynamoContext, type LoadedTable } from "../context.js";
 import { checkKey } from "../keys.js";
 import type { TransactPlan } from "../transactions.js";
 import { planConditionCheck, planDelete, planPut, planUpdateActions } from "../write-plans.js";
@@ -69,7 +69,7 @@ const exists = (name: string, present: boolean): Condition => ({ kind: "function
  * and meets the rest of its WHERE clause.
  */
 export async function planStatement(ctx: DynamoContext, statement: Exclude<Statement, { kind: "select" }>, returnOnFailure: string | undefined): Promise<TransactPlan> {
-  const table = await loadTable(ctx, statement.source.table);
+  const table = await itemTable(ctx, statement.source.table);
   const partition = table.schema.partition.name;
   if (statement.kind === "insert") {
     const plan = await planPut(ctx, { TableName: table.name, Item: statement.item });
@@ -93,7 +93,7 @@ export async function planStatement(ctx: DynamoContext, statement: Exclude<State
 /** A SELECT that names one item by its full key (what batches and transactions allow): the key and the filter. */
 export async function keyRead(ctx: DynamoContext, statement: Extract<Statement, { kind: "select" }>): Promise<{ table: LoadedTable; key: ReturnType<typeof checkKey>["key"]; filter: Condition | undefined }> {
   if (statement.source.index !== undefined) throw new UnkaiError("ValidationException", "Reads on indices are not supported within transactions.");
-  const table = await loadTable(ctx, statement.source.table);
+  const table = await itemTable(ctx, statement.source.table);
   const { key, rest } = splitKey(statement.where, table.schema);
   return { table, key: checkKey(table.name, table.schema, key).key, filter: rest };
 }

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { UnkaiError } from "../../../core/errors.js";
 import type { Condition } from "../expressions/ast.js";
 import { typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "../expressions/index.js";
-import { loadTable, wireItem, type DynamoContext } from "../context.js";
+import { itemTable, wireItem, type DynamoContext } from "../context.js";
 import { findIndex } from "../index-reads.js";
 import { runQuery, runScan, type ReadAnswer } from "../reads.js";
 import { attributeName, conjuncts, equality } from "./plans.js";
@@ -68,7 +68,7 @@ function partitionValues(where: Condition | undefined, schema: KeySchema): Attri
 }
 
 export async function executeSelect(ctx: DynamoContext, statement: Extract<Statement, { kind: "select" }>, input: SelectOptions): Promise<object> {
-  const table = await loadTable(ctx, statement.source.table);
+  const table = await itemTable(ctx, statement.source.table);
   const indexName = statement.source.index;
   const schema = indexName === undefined ? table.schema : findIndex(table, indexName, input.ConsistentRead).schema;
   const start = decodeToken(input);

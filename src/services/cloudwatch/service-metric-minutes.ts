@@ -1,6 +1,10 @@
 /**
- * Lambda's own metrics in AWS/Lambda, from invocation records: Invocations, Errors, Throttles, Duration
- * and ConcurrentExecutions, per function (`FunctionName`), per qualifier invoked (`FunctionName` +
+ * The per-minute accumulators of the metrics AWS's services publish about themselves (every AWS/*
+ * namespace Unkai serves), written to the metric data port as statistic sets on `flush`.
+ *
+ * Lambda's own metrics in AWS/Lambda come from invocation records: Invocations, Errors, Throttles, Duration
+ * and ConcurrentExecutions (UnreservedConcurrentExecutions beside it: those of functions without
+ * reserved concurrency), per function (`FunctionName`), per qualifier invoked (`FunctionName` +
  * `Resource` = `name:qualifier`) and in total (no dimension). Each record only updates a per-minute
  * accumulator in memory; `flush` writes the finished minutes as statistic-set points (one row per
  * metric, dimension set and minute), so an invocation costs no database write. Duration keeps its
@@ -15,7 +19,7 @@ import { isError } from "../../core/metrics.js";
 import type { MetricSink } from "../../core/service-metrics.js";
 import type { MetricDataStore, MetricDatum } from "../../store/ports.js";
 
-const NAMESPACE = "AWS/Lambda";
+const LAMBDA = "AWS/Lambda";
 const MINUTE_MS = 60_000;
 
 interface Accumulator {
@@ -39,13 +43,13 @@ const QUALIFIED = /:function:[^:]+:([^:]+)$/;
 
 const threeDigits = (value: number): number => (value === 0 ? 0 : Number(value.toPrecision(3)));
 
-export class LambdaMetrics {
+export class ServiceMetricMinutes {
   private cells = new Map<string, Cell>();
 
   constructor(private readonly store: MetricDataStore) {}
 
   /** The invoker's observer: cheap and synchronous (see Invoker.observe). */
-  readonly observe = (record: InvocationRecord, invokedArn: string, running: number): void => {
+  readonly observe = (record: InvocationRecord, invokedArn: string, running: number, unreservedRunning: number): void => {
     const minute = Math.floor(record.startedAt / MINUTE_MS) * MINUTE_MS;
     const qualifier = QUALIFIED.exec(invokedArn)?.[1];
     const sets: Record<string, string>[] = [{}, { FunctionName: record.functionName }];
@@ -60,7 +64,9 @@ export class LambdaMetrics {
       this.add("Errors", dimensions, minute, "Count", isError(record) ? 1 : 0, 1);
       this.add("Duration", dimensions, minute, "Milliseconds", record.durationMs, 1, true);
     }
-    if (!throttled) this.add("ConcurrentExecutions", {}, minute, "Count", running, 1);
+    if (throttled) return;
+    this.add("ConcurrentExecutions", {}, minute, "Count", running, 1);
+    this.add("UnreservedConcurrentExecutions", {}, minute, "Count", unreservedRunning, 1);
   };
 
   /** The platform's ServiceMetrics sink: the figure counts in the current minute. */
@@ -70,7 +76,7 @@ export class LambdaMetrics {
   };
 
   private add(metricName: string, dimensions: Record<string, string>, minute: number, unit: string, value: number, count: number, keepValues = false): void {
-    this.addTo(NAMESPACE, metricName, dimensions, minute, unit, value, count, keepValues);
+    this.addTo(LAMBDA, metricName, dimensions, minute, unit, value, count, keepValues);
   }
 
   private addTo(namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>, minute: number, unit: string, value: number, count: number, keepValues: boolean): void {
