@@ -1,6 +1,6 @@
 /**
  * DynamoDB PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction) against a real Unkai
- * with the SDK v3, lib-dynamodb and the AWS CLI v2: every statement kind, parameters, paging, each
+ * with the SDK v3, lib-dynamodb, boto3 and the AWS CLI v2: every statement kind, parameters, paging, each
  * error, a stream record written by an INSERT, and the PartiQL IAM actions under `--iam enforce`.
  */
 import assert from "node:assert/strict";
@@ -24,6 +24,7 @@ import { DynamoDBStreamsClient, DescribeStreamCommand as DescribeStreamsCommand,
 import { DynamoDBDocumentClient, ExecuteStatementCommand as DocExecuteStatementCommand } from "@aws-sdk/lib-dynamodb";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { runBoto3 } from "./helpers/boto3.js";
 import { Mutator, prng } from "./helpers/fuzz.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -274,6 +275,93 @@ describe("DynamoDB PartiQL", () => {
     assert.deepEqual(records.map((r) => `${r.eventName}:${r.dynamodb?.Keys?.pk?.S}`), ["INSERT:d1", "INSERT:c1", "MODIFY:c1", "REMOVE:c1"]);
     assert.deepEqual(records[0]?.dynamodb?.NewImage, { pk: { S: "d1" }, n: { N: "7" }, list: { L: [{ N: "1" }, { S: "two" }] } });
     streams.destroy();
+  });
+
+  it("boto3: execute_statement (with a paginated Scan), batch_execute_statement and execute_transaction, and the ClientErrors boto3 raises for bad statements", async () => {
+    await createTable("py", { sort: "N" });
+    const script = [
+      "import json, sys, boto3, botocore.config",
+      "from botocore.exceptions import ClientError",
+      "db = boto3.client('dynamodb', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test', config=botocore.config.Config(retries={'max_attempts': 1}))",
+      "def error_of(call):",
+      "    try:",
+      "        call()",
+      "        return None",
+      "    except ClientError as e:",
+      "        out = {'code': e.response['Error']['Code'], 'message': e.response['Error']['Message'], 'status': e.response['ResponseMetadata']['HTTPStatusCode']}",
+      "        if 'CancellationReasons' in e.response: out['reasons'] = e.response['CancellationReasons']",
+      "        if 'Item' in e.response: out['item'] = e.response['Item']",
+      "        return out",
+      "for n in range(1, 8):",
+      "    db.execute_statement(Statement=\"INSERT INTO \\\"py\\\" VALUE {'pk': ?, 'sk': ?, 'tag': ?}\", Parameters=[{'S': 'a'}, {'N': str(n)}, {'S': 'odd' if n % 2 else 'even'}])",
+      "one = db.execute_statement(Statement='SELECT sk, tag FROM \"py\" WHERE pk = ? AND sk = ?', Parameters=[{'S': 'a'}, {'N': '3'}])['Items']",
+      "pages, token = [], None",
+      "while True:",
+      "    page = db.execute_statement(Statement='SELECT sk FROM \"py\" WHERE tag = ?', Parameters=[{'S': 'odd'}], Limit=3, **({'NextToken': token} if token else {}))",
+      "    pages.append(sorted(int(i['sk']['N']) for i in page['Items']))",
+      "    token = page.get('NextToken')",
+      "    if not token: break",
+      "updated = db.execute_statement(Statement='UPDATE \"py\" SET n = 1 WHERE pk = ? AND sk = ? RETURNING ALL NEW *', Parameters=[{'S': 'a'}, {'N': '1'}])['Items']",
+      "batch = db.batch_execute_statement(Statements=[",
+      "    {'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'b', 'sk': 1}\"},",
+      "    {'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'a', 'sk': 2}\"},",
+      "    {'Statement': 'UPDATE \"py\" SET n = 5 WHERE pk = ? AND sk = ? AND n = 9', 'Parameters': [{'S': 'a'}, {'N': '1'}]},",
+      "    {'Statement': 'DELETE FROM \"py\" WHERE pk = ?', 'Parameters': [{'S': 'a'}]},",
+      "])['Responses']",
+      "tx_ok = db.execute_transaction(TransactStatements=[",
+      "    {'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'c', 'sk': 1}\"},",
+      "    {'Statement': 'DELETE FROM \"py\" WHERE pk = ? AND sk = ?', 'Parameters': [{'S': 'b'}, {'N': '1'}]},",
+      "], ClientRequestToken='py-once')",
+      "tx_read = db.execute_transaction(TransactStatements=[{'Statement': 'SELECT * FROM \"py\" WHERE pk = ? AND sk = ?', 'Parameters': [{'S': 'c'}, {'N': '1'}]}, {'Statement': 'SELECT * FROM \"py\" WHERE pk = ? AND sk = ?', 'Parameters': [{'S': 'b'}, {'N': '1'}]}])['Responses']",
+      "errors = {",
+      "    'syntax': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"py\" WHERE')),",
+      "    'ddl': error_of(lambda: db.execute_statement(Statement='CREATE TABLE x')),",
+      "    'parameters': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"py\" WHERE pk = ?')),",
+      "    'table': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"nope\"')),",
+      "    'duplicate': error_of(lambda: db.execute_statement(Statement=\"INSERT INTO \\\"py\\\" VALUE {'pk': 'c', 'sk': 1}\")),",
+      "    'condition': error_of(lambda: db.execute_statement(Statement='UPDATE \"py\" SET n = 2 WHERE pk = ? AND sk = ? AND n = 7', Parameters=[{'S': 'a'}, {'N': '1'}])),",
+      "    'keyless': error_of(lambda: db.execute_statement(Statement=\"DELETE FROM \\\"py\\\" WHERE pk = 'a'\")),",
+      "    'token': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"py\"', NextToken='bogus')),",
+      "    'batch_mixed': error_of(lambda: db.batch_execute_statement(Statements=[{'Statement': 'SELECT * FROM \"py\" WHERE pk = \\'a\\' AND sk = 1'}, {'Statement': 'DELETE FROM \"py\" WHERE pk = \\'a\\' AND sk = 1'}])),",
+      "    'tx_cancelled': error_of(lambda: db.execute_transaction(TransactStatements=[{'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'd', 'sk': 1}\"}, {'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'c', 'sk': 1}\"}])),",
+      "    'tx_syntax': error_of(lambda: db.execute_transaction(TransactStatements=[{'Statement': 'UPDATE \"py\" SET'}])),",
+      "}",
+      "after = db.execute_statement(Statement='SELECT pk FROM \"py\" WHERE pk = ?', Parameters=[{'S': 'd'}])['Items']",
+      "print(json.dumps({'one': one, 'pages': pages, 'updated': updated, 'batch': batch, 'tx_ok': tx_ok.get('Responses'), 'tx_read': tx_read, 'errors': errors, 'after': after}))",
+    ];
+    const out = await runBoto3(script, [suite.unkai.url]) as Record<string, unknown>;
+    assert.deepEqual(out.one, [{ sk: { N: "3" }, tag: { S: "odd" } }]);
+    assert.deepEqual((out.pages as number[][]).flat().sort(), [1, 3, 5, 7], "the Scan's pages together hold every odd item once");
+    assert.ok((out.pages as number[][]).length >= 2, "Limit 3 over 7 items takes more than one page");
+    assert.deepEqual(out.updated, [{ pk: { S: "a" }, sk: { N: "1" }, tag: { S: "odd" }, n: { N: "1" } }]);
+    assert.deepEqual(out.batch, [
+      { TableName: "py" },
+      { TableName: "py", Error: { Code: "DuplicateItem", Message: "Duplicate primary key exists in table" } },
+      { TableName: "py", Error: { Code: "ConditionalCheckFailed", Message: "The conditional request failed" } },
+      { TableName: "py", Error: { Code: "ValidationError", Message: "Where clause does not contain a mandatory equality on all key attributes" } },
+    ]);
+    assert.equal(out.tx_ok ?? undefined, undefined, "a write transaction answers no Responses");
+    assert.deepEqual(out.tx_read, [{ Item: { pk: { S: "c" }, sk: { N: "1" } } }, {}]);
+    const errors = out.errors as Record<string, { code: string; message: string; status: number; reasons?: unknown; item?: unknown }>;
+    const summary = Object.fromEntries(Object.entries(errors).map(([name, e]) => [name, `${e.status} ${e.code}: ${e.message}`]));
+    assert.deepEqual(summary, {
+      syntax: "400 ValidationException: Statement wasn't well formed, can't be processed: Unexpected end of statement",
+      ddl: "400 ValidationException: Statement wasn't well formed, can't be processed: Expected data manipulation",
+      parameters: "400 ValidationException: Number of parameters in request and statement don't match.",
+      table: "400 ResourceNotFoundException: Requested resource not found",
+      duplicate: "400 DuplicateItemException: Duplicate primary key exists in table",
+      condition: "400 ConditionalCheckFailedException: The conditional request failed",
+      keyless: "400 ValidationException: Where clause does not contain a mandatory equality on all key attributes",
+      token: "400 ValidationException: Invalid NextToken",
+      batch_mixed: "400 ValidationException: The entire batch must consist of either read statements or write statements, not both.",
+      tx_cancelled: summary.tx_cancelled,
+      tx_syntax: "400 ValidationException: Statement wasn't well formed, can't be processed: Unexpected end of statement",
+    });
+    assert.match(summary.tx_cancelled ?? "", /^400 TransactionCanceledException: Transaction cancelled, please refer cancellation reasons for specific reasons \[None, DuplicateItem\]/);
+    assert.deepEqual(errors.tx_cancelled?.reasons, [{ Code: "None" }, { Code: "DuplicateItem", Message: "Duplicate primary key exists in table" }]);
+    // Debian's boto3 (1.26) predates ReturnValuesOnConditionCheckFailure (the SDK v3 cases above cover it): no old item unasked.
+    assert.equal(errors.condition?.item, undefined);
+    assert.deepEqual(out.after, [], "the cancelled transaction wrote nothing");
   });
 
   it("mutated statements and parameters answer 200 or a 400 with DynamoDB's error types, never a fault", async () => {

@@ -42,6 +42,8 @@ export interface Platform {
   readonly gatewayTimeoutMs: number;
   /** How often CloudWatch alarms are evaluated (`--alarm-evaluation-interval-ms`). */
   readonly alarmEvaluationIntervalMs: number;
+  /** How long a DynamoDB stream's shard stays open before it rolls over (`--stream-shard-lifetime-ms`). */
+  readonly streamShardLifetimeMs: number;
   /** The day S3 lifecycle rules count in (`--s3-lifecycle-day-ms`). */
   readonly s3LifecycleDayMs: number;
   /** Scheduler's timing (`--scheduler-rate-scale`, `--scheduler-missed-after-ms`). */

@@ -14,6 +14,9 @@
  * heartbeat stops; a checkpoint is saved only under the lease's token, so a node that lost the lease
  * can neither move the position back nor keep delivering past its next batch.
  *
+ * Shards roll over: a child shard's loop starts only once its parent's loop read past the parent's
+ * end (or the parent's records expired), so a key's records are delivered in order across rollovers.
+ *
  * Written once for every ShardSource: DynamoDB Streams registers one; Kinesis will register its own
  * (shards, positions and `aws:kinesis` records) and reuse this loop unchanged.
  */
@@ -26,7 +29,7 @@ import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
 import type { ServiceMetrics } from "../core/service-metrics.js";
 import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
-import type { ShardRecord, ShardSource } from "./shard-source.js";
+import type { ShardInfo, ShardRecord, ShardSource } from "./shard-source.js";
 import { splitIntoLanes } from "./lanes.js";
 import { firstReportedFailure, parseResponse } from "./stream-response.js";
 import { PollLoops } from "./poll-loops.js";
@@ -87,6 +90,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ShardPoller {
   private readonly loops: PollLoops;
+  /** `<mapping>/<shard>` of closed shards this node saw read to their end: their children may start. */
+  private readonly finished = new Set<string>();
+  /** Closed shards a LATEST mapping started at the end of (it began after they closed): their children start at LATEST too. */
+  private readonly skipped = new Set<string>();
 
   constructor(private readonly deps: ShardPollerDeps) {
     this.loops = new PollLoops(() => this.scan(), deps.pollMs ?? 500);
@@ -108,10 +115,17 @@ export class ShardPoller {
     try {
       for (const mapping of await this.deps.mappings.list()) {
         if (this.closed || !mapping.enabled || !this.deps.source.accepts(mapping.eventSourceArn)) continue;
-        for (const shardId of (await this.deps.source.shards(mapping.eventSourceArn)) ?? []) {
-          const id = `${mapping.uuid}/${shardId}`;
-          if (this.loops.has(id)) continue;
-          this.loops.run(id, () => this.run(mapping.uuid, shardId));
+        const shards = (await this.deps.source.shards(mapping.eventSourceArn)) ?? [];
+        const listed = new Set(shards.map((shard) => `${mapping.uuid}/${shard.shardId}`));
+        for (const done of [this.finished, this.skipped]) for (const id of done) if (id.startsWith(`${mapping.uuid}/`) && !listed.has(id)) done.delete(id);
+        for (const shard of shards) {
+          const id = `${mapping.uuid}/${shard.shardId}`;
+          const parent = shard.parentShardId === undefined ? undefined : `${mapping.uuid}/${shard.parentShardId}`;
+          // A child waits for its parent (an expired parent is no longer listed: nothing to wait for).
+          if (this.loops.has(id) || this.finished.has(id) || (parent !== undefined && listed.has(parent) && !this.finished.has(parent))) continue;
+          // A child of a parent this mapping read is read from its start, whatever the StartingPosition.
+          const fromStart = parent !== undefined && listed.has(parent) && !this.skipped.has(parent);
+          this.loops.run(id, () => this.run(mapping.uuid, shard, fromStart));
         }
       }
     } catch (error) {
@@ -145,7 +159,8 @@ export class ShardPoller {
     return held;
   }
 
-  private async run(uuid: string, shardId: string): Promise<void> {
+  private async run(uuid: string, shard: ShardInfo, fromStart: boolean): Promise<void> {
+    const shardId = shard.shardId;
     const first = await this.deps.mappings.get(uuid);
     if (!first) return;
     const lease = await this.hold(uuid, shardId).catch((error: unknown) => {
@@ -153,15 +168,20 @@ export class ShardPoller {
     });
     if (!lease) return;
     try {
-      let position = await this.startingPosition(first, shardId, lease);
+      let position = await this.startingPosition(first, shard, lease, fromStart);
       for (;;) {
         const mapping = await this.current(first, lease);
         const read = await this.gather(mapping, lease, position);
         if (await this.turnWindow(mapping, lease, read)) continue;
         const batch = this.inWindow(mapping, lease, read);
         if (batch.length === 0) {
-          // A deleted table's stream (or a resharded-away shard) ends its loop.
-          if (!(await this.deps.source.shards(mapping.eventSourceArn))?.includes(shardId)) return;
+          // A deleted table's stream (or an expired shard) ends its loop; so does a closed shard read to its end.
+          const now = (await this.deps.source.shards(mapping.eventSourceArn))?.find((listed) => listed.shardId === shardId);
+          if (now === undefined) return;
+          if (now.endPosition !== undefined && position >= now.endPosition && lease.window === undefined) {
+            this.finished.add(lease.key);
+            return;
+          }
           await sleep(this.deps.pollMs ?? 500);
           continue;
         }
@@ -180,13 +200,16 @@ export class ShardPoller {
 
   /**
    * The shard's checkpoint (the mapping's own for one saved before checkpoints moved to the lease), or
-   * (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it.
+   * (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it; `fromStart`
+   * (the child of a shard this mapping read) from the shard's start.
    */
-  private async startingPosition(mapping: EventSourceMapping, shardId: string, lease: HeldLease): Promise<number> {
-    const saved = lease.position ?? mapping.checkpoints?.[shardId];
+  private async startingPosition(mapping: EventSourceMapping, shard: ShardInfo, lease: HeldLease, fromStart: boolean): Promise<number> {
+    const saved = lease.position ?? mapping.checkpoints?.[shard.shardId];
     if (saved !== undefined) return saved;
-    const bounds = await this.deps.source.bounds(mapping.eventSourceArn, shardId);
-    const position = mapping.startingPosition === "LATEST" ? bounds.latest : bounds.oldest - 1;
+    const bounds = await this.deps.source.bounds(mapping.eventSourceArn, shard.shardId);
+    const latest = mapping.startingPosition === "LATEST" && !fromStart;
+    if (latest && shard.endPosition !== undefined) this.skipped.add(lease.key);
+    const position = latest ? bounds.latest : bounds.oldest - 1;
     await this.checkpoint(lease, position);
     return position;
   }

@@ -19,6 +19,15 @@ export interface ShardRecord {
   readonly event: Record<string, JsonValue>;
 }
 
+/** One shard of a stream as the poller follows it: a child is read only once its parent is finished. */
+export interface ShardInfo {
+  readonly shardId: string;
+  /** The shard this one continues (its records come first); none for a first shard. */
+  readonly parentShardId: string | undefined;
+  /** A closed shard's last position: once read past it, the shard is finished. */
+  readonly endPosition: number | undefined;
+}
+
 export interface ShardSource {
   /** The event source name (`aws:dynamodb`, `aws:kinesis`). */
   readonly eventSource: string;
@@ -27,11 +36,11 @@ export interface ShardSource {
   /** How long records are kept: a batch blocked longer is given up (its records have expired). */
   readonly retentionMs: number;
   accepts(arn: string): boolean;
-  /** The stream's shard ids, or undefined when there is no such stream in this account. */
-  shards(arn: string): Promise<string[] | undefined>;
-  /** The last position given (`latest`) and the oldest still kept (`latest + 1` when none is). */
+  /** The stream's shards still listed, parents before children, or undefined when there is no such stream in this account. */
+  shards(arn: string): Promise<ShardInfo[] | undefined>;
+  /** The shard's last position given (`latest`; its end once closed) and the oldest still kept (`latest + 1` when none is). */
   bounds(arn: string, shardId: string): Promise<{ oldest: number; latest: number }>;
-  /** Records after `afterPosition`, in order, at most `limit`. */
+  /** The shard's records after `afterPosition`, in order, at most `limit` (none past a closed shard's end). */
   read(arn: string, shardId: string, afterPosition: number, limit: number): Promise<ShardRecord[]>;
 }
 

@@ -343,6 +343,8 @@ export interface Store {
   commit(unit: WriteUnit): Promise<WriteUnitResult>;
   readonly scheduleTimers: ScheduleTimerStore;
   readonly shardLeases: ShardLeaseStore;
+  /** DynamoDB Streams' shard rollovers. */
+  readonly streamShards: StreamShardStore;
   /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
   readonly eventBuses: DocumentStore<EventBusRecord>;
   readonly eventRules: DocumentStore<RuleRecord>;
@@ -917,6 +919,28 @@ export interface DynamoKeyRange {
   /** Resume past this sort key (ExclusiveStartKey), in the direction of travel. */
   readonly after?: Buffer | undefined;
   readonly limit: number;
+}
+
+/** A rollover of a DynamoDB stream's shard: the shard it opened, its first sequence number and when. */
+export interface StreamShardStart {
+  /** The opened shard's number in the stream: 2 for the first rollover (shard 1 opens with the stream). */
+  readonly index: number;
+  /** The first sequence number of the opened shard; its parent (index - 1) ends just before it. */
+  readonly startingSequence: number;
+  /** Epoch ms. */
+  readonly openedAt: number;
+}
+
+/**
+ * Where DynamoDB streams' shards rolled over. A rollover cuts the stream at its last committed
+ * sequence number while no append can commit (appends take the stream's counter), so every record
+ * belongs to exactly one shard and a reader that saw a record in the parent never sees it in the child.
+ */
+export interface StreamShardStore {
+  /** The stream's rollovers in order (none while its first shard is open). */
+  rollovers(stream: string): Promise<StreamShardStart[]>;
+  /** Closes shard `index - 1` after the stream's last sequence number and opens `index`; false when shard `index` was opened already. */
+  roll(stream: string, table: string, index: number, now: number): Promise<boolean>;
 }
 
 /** A stream record to append in the same transaction as the item writes it describes. */

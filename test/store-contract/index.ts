@@ -28,6 +28,7 @@ import { CoverageRecorder, type ContractStore } from "./recorder.js";
 import { scheduleTimerStoreContract } from "./schedule-timer-store.js";
 import { shardLeaseStoreContract } from "./shard-lease-store.js";
 import { snsDeduplicationStoreContract } from "./sns-deduplication-store.js";
+import { streamShardStoreContract } from "./stream-shard-store.js";
 import { testEventStoreContract } from "./test-event-store.js";
 import { aliasStoreContract, versionStoreContract } from "./version-store.js";
 
@@ -55,6 +56,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["ShardLeaseStore", shardLeaseStoreContract],
   ["SnsDeduplicationStore", snsDeduplicationStoreContract],
   ["DynamoDbStore", dynamoDbStoreContract],
+  ["StreamShardStore", streamShardStoreContract],
   ["MetricFilterStore", metricFilterStoreContract],
   ["MetricDataStore", metricDataStoreContract],
   ["AlarmStore", alarmStoreContract],

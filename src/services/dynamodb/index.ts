@@ -10,9 +10,8 @@ import type { ServiceMetrics } from "../../core/service-metrics.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
-import type { DynamoDbStore } from "../../store/ports.js";
+import type { DynamoDbStore, StreamShardStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
-import type { DynamoContext } from "./context.js";
 import { TableCache } from "./table-cache.js";
 import { wireOutput, withDocumentOutputItems } from "./wire-output.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
@@ -24,6 +23,7 @@ import { expireItems } from "./ttl.js";
 import { dynamodbAuthorization } from "./authorization.js";
 import { dynamoStreamSource } from "./stream-source.js";
 import { STREAM_RETENTION_MS } from "./stream-records.js";
+import type { StreamsContext } from "./stream-shards.js";
 import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js";
 import type { ShardSources } from "../../sources/shard-source.js";
 
@@ -33,6 +33,9 @@ const TTL_SWEEP_MS = 10_000;
 
 export interface DynamoDbDeps {
   readonly store: DynamoDbStore;
+  readonly streamShards: StreamShardStore;
+  /** How long a stream's shard stays open before it rolls over. */
+  readonly shardLifetimeMs: number;
   readonly account: Account;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -49,9 +52,13 @@ function withWireOutput(operations: Record<string, DynamoOperation>): Operations
   return Object.fromEntries(Object.entries(operations).map(([name, operation]) => [name, async (input: object) => wireOutput(await operation(input))]));
 }
 
+function contextOf(deps: DynamoDbDeps): StreamsContext {
+  return { store: deps.store, account: deps.account, now: deps.now ?? Date.now, streamShards: deps.streamShards, shardLifetimeMs: deps.shardLifetimeMs };
+}
+
 export function dynamoDbService(deps: DynamoDbDeps): Service {
-  const now = deps.now ?? Date.now;
-  const ctx: DynamoContext = { store: deps.store, account: deps.account, now, tables: new TableCache(now) };
+  const base = contextOf(deps);
+  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now) };
   const operations: Operations = meteredOperations({
     ...withWireOutput(dynamoOperations(ctx)),
     // The endpoint the client reached is the one to keep using.
@@ -90,14 +97,14 @@ export const dynamodbModule: ServiceModule = {
   compatibility: "docs/compatibility/dynamodb.md",
   create: (p: Platform) =>
     dynamoDbService({
-      store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics,
+      store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics,
       streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
     }),
 };
 
 /** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */
 export function dynamoDbStreamsService(deps: DynamoDbDeps): Service {
-  const ctx: DynamoContext = { store: deps.store, account: deps.account, now: deps.now ?? Date.now };
+  const ctx = contextOf(deps);
   const iterators = new ShardIterators();
   const operations: Operations = {
     ListStreams: (input: Parameters<typeof listStreams>[1]) => listStreams(ctx, input),
@@ -112,5 +119,5 @@ export const dynamodbStreamsModule: ServiceModule = {
   name: "dynamodbstreams",
   errors: { kind: "json", table: DYNAMODB_STREAMS_ERRORS, heading: "## DynamoDB Streams errors" },
   compatibility: "docs/compatibility/dynamodb.md",
-  create: (p: Platform) => dynamoDbStreamsService({ store: p.store.dynamodb, account: p.account, logger: p.logger("dynamodbstreams") }),
+  create: (p: Platform) => dynamoDbStreamsService({ store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, account: p.account, logger: p.logger("dynamodbstreams") }),
 };

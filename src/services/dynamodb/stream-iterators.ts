@@ -1,5 +1,5 @@
 /**
- * DynamoDB Streams shard iterators: an opaque token naming a stream, a position (the sequence
+ * DynamoDB Streams shard iterators: an opaque token naming a stream and shard, a position (the sequence
  * number already read past) and when it was issued, sealed with an HMAC so a caller cannot forge
  * one (a changed position, stream or age is refused, not trusted). The key lives in this process:
  * after a restart old iterators are refused as invalid; readers get a new one (they must every
@@ -13,6 +13,7 @@ export const ITERATOR_LIFETIME_MS = 15 * 60 * 1000;
 
 export interface IteratorPosition {
   readonly streamArn: string;
+  readonly shardId: string;
   /** Records with a sequence number above this are next. */
   readonly afterSequence: number;
   /** Epoch ms. */
@@ -29,7 +30,7 @@ export class ShardIterators {
   }
 
   issue(position: IteratorPosition): string {
-    const payload = Buffer.from(JSON.stringify([position.streamArn, position.afterSequence, position.issuedAt])).toString("base64url");
+    const payload = Buffer.from(JSON.stringify([position.streamArn, position.shardId, position.afterSequence, position.issuedAt])).toString("base64url");
     return `${payload}.${this.seal(payload)}`;
   }
 
@@ -40,10 +41,10 @@ export class ShardIterators {
     const expected = Buffer.from(this.seal(payload));
     const given = Buffer.from(mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalidIterator();
-    const [streamArn, afterSequence, issuedAt] = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as [string, number, number];
+    const [streamArn, shardId, afterSequence, issuedAt] = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as [string, string, number, number];
     if (nowMs - issuedAt > ITERATOR_LIFETIME_MS) {
       throw new UnkaiError("ExpiredIteratorException", `Iterator expired. The iterator was created at time ${new Date(issuedAt).toUTCString()} while right now it is ${new Date(nowMs).toUTCString()} which is further in the future than the tolerated delay of ${ITERATOR_LIFETIME_MS} milliseconds.`);
     }
-    return { streamArn, afterSequence, issuedAt };
+    return { streamArn, shardId, afterSequence, issuedAt };
   }
 }

@@ -1,13 +1,13 @@
 /**
  * The DynamoDB Streams API (awsJson1.0, `DynamoDBStreams_20120810.*`): ListStreams, DescribeStream,
- * GetShardIterator and GetRecords over the records item writes append (stream-records.ts). Each
- * stream has one shard that never rolls over; it closes when the stream is disabled.
+ * GetShardIterator and GetRecords over the records item writes append (stream-records.ts), in shards
+ * that roll over (stream-shards.ts); the open one closes when the stream is disabled.
  */
-import { createHash } from "node:crypto";
 import { UnkaiError } from "../../core/errors.js";
 import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
 import { formatSequence, recordOf, streamArn } from "./stream-records.js";
 import type { ShardIterators } from "./stream-iterators.js";
+import { shardBounds, shardOf, shardRecords, shardsOf, type StreamsContext } from "./stream-shards.js";
 import { invalid } from "./table-definition.js";
 
 const MAX_RECORDS = 1000;
@@ -18,21 +18,15 @@ interface Stream {
   readonly arn: string;
   readonly label: string;
   readonly enabled: boolean;
-  readonly shardId: string;
 }
 
 const streamNotFound = (arn: string) => new UnkaiError("ResourceNotFoundException", `Requested resource not found: Stream: ${arn} not found`);
-
-/** The single shard's id: stable for the stream, different for each stream. */
-function shardIdOf(arn: string): string {
-  return `shardId-00000000000000000001-${createHash("sha256").update(arn).digest("hex").slice(0, 8)}`;
-}
 
 function streamOf(table: LoadedTable): Stream | undefined {
   const label = table.definition.LatestStreamLabel;
   if (label === undefined) return undefined;
   const arn = streamArn(table, label);
-  return { table, arn, label, enabled: table.definition.StreamSpecification?.StreamEnabled === true, shardId: shardIdOf(arn) };
+  return { table, arn, label, enabled: table.definition.StreamSpecification?.StreamEnabled === true };
 }
 
 /** The stream an ARN names in this account and region: its table must exist and the label be the table's latest stream. */
@@ -73,17 +67,25 @@ export async function listStreams(ctx: DynamoContext, input: { TableName?: strin
   };
 }
 
-export async function describeStream(ctx: DynamoContext, input: { StreamArn: string; Limit?: number; ExclusiveStartShardId?: string }): Promise<object> {
+export async function describeStream(ctx: StreamsContext, input: { StreamArn: string; Limit?: number; ExclusiveStartShardId?: string }): Promise<object> {
   const stream = await loadStream(ctx, input.StreamArn);
-  const bounds = await ctx.store.streamBounds(stream.arn);
-  const shard = {
-    ShardId: stream.shardId,
-    SequenceNumberRange: {
-      StartingSequenceNumber: formatSequence(Math.min(bounds.oldest, bounds.latest + 1)),
-      ...(stream.enabled ? {} : { EndingSequenceNumber: formatSequence(bounds.latest) }),
-    },
-  };
-  const shards = input.ExclusiveStartShardId === stream.shardId ? [] : [shard];
+  const all = await shardsOf(ctx, stream);
+  const start = input.ExclusiveStartShardId === undefined ? 0 : all.findIndex((shard) => shard.id === input.ExclusiveStartShardId) + 1;
+  const limit = input.Limit ?? 100;
+  const page = start === 0 && input.ExclusiveStartShardId !== undefined ? [] : all.slice(start, start + limit);
+  const shards = [];
+  for (const shard of page) {
+    const bounds = await shardBounds(ctx, stream.arn, shard);
+    shards.push({
+      ShardId: shard.id,
+      SequenceNumberRange: {
+        StartingSequenceNumber: formatSequence(bounds.oldest),
+        ...(shard.end === undefined ? {} : { EndingSequenceNumber: formatSequence(shard.end) }),
+      },
+      ...(shard.parentId === undefined ? {} : { ParentShardId: shard.parentId }),
+    });
+  }
+  const more = start + limit < all.length && page.length > 0;
   return {
     StreamDescription: {
       StreamArn: stream.arn,
@@ -94,6 +96,7 @@ export async function describeStream(ctx: DynamoContext, input: { StreamArn: str
       TableName: stream.table.name,
       KeySchema: stream.table.definition.KeySchema,
       Shards: shards,
+      ...(more ? { LastEvaluatedShardId: page[page.length - 1]?.id } : {}),
     },
   };
 }
@@ -105,7 +108,7 @@ interface GetShardIteratorInput {
   readonly SequenceNumber?: string;
 }
 
-/** The position (last sequence number read past) an iterator type starts at. */
+/** The position (last sequence number read past) an iterator type starts at, within the shard's kept records. */
 function startingPoint(input: GetShardIteratorInput, bounds: { oldest: number; latest: number }): number {
   if (input.ShardIteratorType === "TRIM_HORIZON") return bounds.oldest - 1;
   if (input.ShardIteratorType === "LATEST") return bounds.latest;
@@ -117,24 +120,32 @@ function startingPoint(input: GetShardIteratorInput, bounds: { oldest: number; l
   return input.ShardIteratorType === "AT_SEQUENCE_NUMBER" ? sequence - 1 : sequence;
 }
 
-export async function getShardIterator(ctx: DynamoContext, iterators: ShardIterators, input: GetShardIteratorInput): Promise<object> {
+const shardNotFound = (shardId: string, arn: string) => new UnkaiError("ResourceNotFoundException", `Requested resource not found: Shard: ${shardId} in Stream: ${arn} not found`);
+
+export async function getShardIterator(ctx: StreamsContext, iterators: ShardIterators, input: GetShardIteratorInput): Promise<object> {
   const stream = await loadStream(ctx, input.StreamArn);
-  if (input.ShardId !== stream.shardId) throw new UnkaiError("ResourceNotFoundException", `Requested resource not found: Shard: ${input.ShardId} in Stream: ${stream.arn} not found`);
-  const bounds = await ctx.store.streamBounds(stream.arn);
+  const shard = await shardOf(ctx, stream, input.ShardId);
+  if (shard === undefined) throw shardNotFound(input.ShardId, stream.arn);
+  const bounds = await shardBounds(ctx, stream.arn, shard);
+  if (input.ShardIteratorType !== "TRIM_HORIZON" && input.ShardIteratorType !== "LATEST" && input.SequenceNumber !== undefined && /^\d{21,40}$/.test(input.SequenceNumber) && Number(input.SequenceNumber) < shard.start) {
+    throw invalid(`Invalid SequenceNumber: ${input.SequenceNumber} is not in shard ${shard.id}`);
+  }
   const afterSequence = startingPoint(input, bounds);
-  return { ShardIterator: iterators.issue({ streamArn: stream.arn, afterSequence, issuedAt: ctx.now() }) };
+  return { ShardIterator: iterators.issue({ streamArn: stream.arn, shardId: shard.id, afterSequence, issuedAt: ctx.now() }) };
 }
 
-export async function getRecords(ctx: DynamoContext, iterators: ShardIterators, input: { ShardIterator: string; Limit?: number }): Promise<object> {
+export async function getRecords(ctx: StreamsContext, iterators: ShardIterators, input: { ShardIterator: string; Limit?: number }): Promise<object> {
   const limit = input.Limit ?? MAX_RECORDS;
   if (limit > MAX_RECORDS) throw invalid(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${MAX_RECORDS}`);
   const position = iterators.read(input.ShardIterator, ctx.now());
   const stream = await loadStream(ctx, position.streamArn);
-  const bounds = await ctx.store.streamBounds(stream.arn);
+  const shard = await shardOf(ctx, stream, position.shardId);
+  if (shard === undefined) throw shardNotFound(position.shardId, stream.arn);
+  const bounds = await shardBounds(ctx, stream.arn, shard);
   if (position.afterSequence < bounds.oldest - 1) {
     throw new UnkaiError("TrimmedDataAccessException", "The operation attempted to read past the oldest stream record in a shard.");
   }
-  const rows = await ctx.store.streamRecords(stream.arn, position.afterSequence, limit);
+  const rows = await shardRecords(ctx, stream, shard.id, position.afterSequence, limit);
   const records = [];
   let bytes = 0;
   for (const row of rows) {
@@ -149,7 +160,8 @@ export async function getRecords(ctx: DynamoContext, iterators: ShardIterators, 
     });
   }
   const last = rows[records.length - 1]?.sequence ?? position.afterSequence;
-  // A disabled stream's shard is closed: once read to its end there is no next iterator.
-  const closed = !stream.enabled && last >= bounds.latest;
-  return { Records: records, ...(closed ? {} : { NextShardIterator: iterators.issue({ streamArn: stream.arn, afterSequence: last, issuedAt: ctx.now() }) }) };
+  // A closed shard read to its end has no next iterator: its reader moves on to the child shard.
+  const end = (await shardOf(ctx, stream, shard.id))?.end;
+  const closed = end !== undefined && last >= end;
+  return { Records: records, ...(closed ? {} : { NextShardIterator: iterators.issue({ streamArn: stream.arn, shardId: shard.id, afterSequence: last, issuedAt: ctx.now() }) }) };
 }

@@ -24,6 +24,7 @@ import { pgAlarmStore } from "./alarm-store.js";
 import { pgMetricDataStore, pgMetricFilterStore } from "./metric-store.js";
 import { pgScheduleTimerStore } from "./schedule-timer-store.js";
 import { pgShardLeaseStore } from "./shard-lease-store.js";
+import { pgStreamShardStore } from "./stream-shard-store.js";
 import { pgSnsDeduplicationStore } from "./sns-deduplication-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
 import { pgAliasStore, pgVersionStore } from "./version-store.js";
@@ -67,6 +68,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     commit: pgUnitOfWork(db),
     scheduleTimers: pgScheduleTimerStore(db, deadAfterMs),
     shardLeases: pgShardLeaseStore(db, deadAfterMs),
+    streamShards: pgStreamShardStore(db),
     dynamodb: pgDynamoDbStore(db),
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),

@@ -542,4 +542,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE sqs_move_tasks (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 28: DynamoDB Streams' shard rollovers: where each shard after the first starts
+  `
+  CREATE TABLE dynamodb_stream_shards (
+    stream TEXT COLLATE "C" NOT NULL,
+    shard_index INTEGER NOT NULL,
+    table_name TEXT COLLATE "C" NOT NULL,
+    starting_sequence BIGINT NOT NULL,
+    opened_at BIGINT NOT NULL,
+    PRIMARY KEY (stream, shard_index)
+  );
+  `,
 ];

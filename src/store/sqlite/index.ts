@@ -18,6 +18,7 @@ import { sqliteQueueStore } from "./queue-store.js";
 import { sqliteMessageStore } from "./message-store.js";
 import { sqliteUnitOfWork } from "./unit-of-work.js";
 import { sqliteShardLeaseStore } from "./shard-lease-store.js";
+import { sqliteStreamShardStore } from "./stream-shard-store.js";
 import { sqliteSnsDeduplicationStore } from "./sns-deduplication-store.js";
 import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 import { sqliteDynamoDbStore } from "./dynamodb-store.js";
@@ -55,6 +56,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     commit: sqliteUnitOfWork(db),
     scheduleTimers: promised(sqliteScheduleTimerStore(db)),
     shardLeases: promised(sqliteShardLeaseStore(db)),
+    streamShards: promised(sqliteStreamShardStore(db)),
     eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
     eventRules: promised(sqliteDocumentStore(db, "event_rules")),
     eventConnections: promised(sqliteDocumentStore(db, "event_connections")),

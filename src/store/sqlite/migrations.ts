@@ -524,4 +524,15 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 32: DynamoDB Streams' shard rollovers: where each shard after the first starts
+  `
+  CREATE TABLE dynamodb_stream_shards (
+    stream TEXT NOT NULL,
+    shard_index INTEGER NOT NULL,
+    table_name TEXT NOT NULL,
+    starting_sequence INTEGER NOT NULL,
+    opened_at INTEGER NOT NULL,
+    PRIMARY KEY (stream, shard_index)
+  ) STRICT;
+  `,
 ];
