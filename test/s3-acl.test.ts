@@ -8,22 +8,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetBucketAclCommand, GetBucketOwnershipControlsCommand, GetObjectAclCommand, HeadObjectCommand,
-  PutBucketAclCommand, PutBucketOwnershipControlsCommand, PutObjectAclCommand, PutObjectCommand, S3ServiceException, type S3Client,
+  PutBucketAclCommand, PutBucketOwnershipControlsCommand, PutObjectAclCommand, PutObjectCommand, type S3Client,
 } from "@aws-sdk/client-s3";
-import { awsS3, s3 } from "./helpers/s3.js";
+import { awsS3, s3, rejectsWithS3Error as rejects } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const OWNER = "000000000000";
 const NO_ACLS = /The bucket does not allow ACLs/;
-
-async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof S3ServiceException, `an S3 error, got ${String(error)}`);
-    assert.equal(error.name, code);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 describe("S3 ACLs on BucketOwnerEnforced buckets", () => {
   const suite = unkaiSuite();

@@ -8,19 +8,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   CreateBucketCommand, DeleteBucketCorsCommand, DeleteBucketTaggingCommand, GetBucketCorsCommand, GetBucketTaggingCommand, PutBucketCorsCommand, PutBucketTaggingCommand,
-  PutObjectCommand, S3ServiceException, type S3Client,
+  PutObjectCommand, type S3Client,
 } from "@aws-sdk/client-s3";
-import { boto3S3, s3, signedS3Fetch } from "./helpers/s3.js";
+import { boto3S3, s3, signedS3Fetch, rejectsWithS3Error as rejects } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
-
-async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof S3ServiceException, `an S3 error, got ${String(error)}`);
-    assert.equal(error.name, code);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 const APP_RULE = { ID: "app", AllowedOrigins: ["https://*.app.example"], AllowedMethods: ["GET", "PUT"], AllowedHeaders: ["content-type", "x-amz-*"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 600 };
 const PUBLIC_RULE = { AllowedOrigins: ["*"], AllowedMethods: ["HEAD"] };

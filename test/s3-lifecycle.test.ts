@@ -14,27 +14,18 @@ import { after, before, describe, it } from "node:test";
 import {
   CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketLifecycleCommand, GetBucketLifecycleConfigurationCommand, ListMultipartUploadsCommand,
   ListObjectsV2Command, ListObjectVersionsCommand, PutBucketLifecycleConfigurationCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand,
-  PutObjectCommand, S3ServiceException, type LifecycleRule, type S3Client,
+  PutObjectCommand, type LifecycleRule, type S3Client,
 } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
-import { awsS3, s3 } from "./helpers/s3.js";
+import { awsS3, s3, rejectsWithS3Error as rejects } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { startUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
 
 const DAY_MS = 1000;
 const WAIT_MS = 60_000;
-
-async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof S3ServiceException, `an S3 error, got ${String(error)}`);
-    assert.equal(error.name, code);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 describe("S3 lifecycle configuration (SDK v3, AWS CLI)", () => {
   const suite = unkaiSuite();

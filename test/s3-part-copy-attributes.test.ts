@@ -8,22 +8,13 @@ import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand, PutBucketVersioningCommand,
-  PutObjectCommand, S3ServiceException, UploadPartCopyCommand, type S3Client,
+  PutObjectCommand, UploadPartCopyCommand, type S3Client,
 } from "@aws-sdk/client-s3";
-import { awsS3, s3 } from "./helpers/s3.js";
+import { awsS3, s3, rejectsWithS3Error as rejects } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const MIB = 1024 * 1024;
 const md5 = (data: Buffer) => createHash("md5").update(data).digest("hex");
-
-async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof S3ServiceException, `an S3 error, got ${String(error)}`);
-    assert.equal(error.name, code);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 describe("S3 UploadPartCopy and GetObjectAttributes", () => {
   const suite = unkaiSuite();

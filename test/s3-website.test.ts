@@ -8,21 +8,12 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import {
-  CreateBucketCommand, DeleteBucketWebsiteCommand, GetBucketWebsiteCommand, PutBucketPolicyCommand, PutBucketWebsiteCommand, PutObjectCommand, S3ServiceException, type S3Client,
+  CreateBucketCommand, DeleteBucketWebsiteCommand, GetBucketWebsiteCommand, PutBucketPolicyCommand, PutBucketWebsiteCommand, PutObjectCommand, type S3Client,
 } from "@aws-sdk/client-s3";
-import { awsS3, s3 } from "./helpers/s3.js";
+import { awsS3, s3, rejectsWithS3Error as rejects } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const publicRead = (bucket: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/*` }] });
-
-async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof S3ServiceException, `an S3 error, got ${String(error)}`);
-    assert.equal(error.name, code);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 /** GET with a chosen Host header (fetch does not let one set it). */
 function getWithHost(url: string, host: string, path: string): Promise<{ status: number; body: string; location: string | undefined }> {

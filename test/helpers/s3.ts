@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 /** S3 clients for tests: SDK v3 (path-style or virtual-hosted) and the AWS CLI v2 with an S3 config file. */
 import { createHash } from "node:crypto";
 import { Agent } from "node:http";
@@ -6,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
-import { S3Client } from "@aws-sdk/client-s3";
+import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { aws, type CliResult } from "./clients.js";
 import { runBoto3 } from "./boto3.js";
@@ -112,4 +113,14 @@ export function boto3S3(url: string, snippet: string, args: readonly string[] = 
     `                  config=botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))`,
     snippet,
   ], [url, ...args]);
+}
+
+/** Asserts `promise` fails with the S3 error `code` (and a message matching `message`). */
+export async function rejectsWithS3Error(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof S3ServiceException, `an S3 error, got ${String(error)}`);
+    assert.equal(error.name, code);
+    if (message) assert.match(error.message, message);
+    return true;
+  });
 }
