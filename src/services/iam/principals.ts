@@ -9,6 +9,7 @@ import { refuseWhileInGroups } from "./groups.js";
 import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
 import { mergeTags, tagList, type TagInput } from "./tags.js";
+import { page, type PageInput } from "./paging.js";
 
 const LABEL: Readonly<Record<IamPrincipalKind, string>> = { user: "user", role: "role", group: "group" };
 
@@ -56,9 +57,10 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       const name = input.UserName ?? (ctx.caller.principal.kind === "user" ? ctx.caller.principal.userName : "");
       return { User: userShape(await requirePrincipal(iam, "user", name)) };
     },
-    async ListUsers(input: { PathPrefix?: string }) {
+    async ListUsers(input: { PathPrefix?: string } & PageInput) {
       const users = (await iam.list("user")).filter((u) => u.path.startsWith(input.PathPrefix ?? "/"));
-      return { Users: users.map(userShape), IsTruncated: false };
+      const { items, info } = page(users, input, (u) => u.name);
+      return { Users: items.map(userShape), ...info };
     },
     async DeleteUser(input: { UserName: string }) {
       await requirePrincipal(iam, "user", input.UserName);
@@ -81,9 +83,10 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
     async GetRole(input: { RoleName: string }) {
       return { Role: roleShape(await requirePrincipal(iam, "role", input.RoleName)) };
     },
-    async ListRoles(input: { PathPrefix?: string }) {
+    async ListRoles(input: { PathPrefix?: string } & PageInput) {
       const roles = (await iam.list("role")).filter((r) => r.path.startsWith(input.PathPrefix ?? "/"));
-      return { Roles: roles.map(roleShape), IsTruncated: false };
+      const { items, info } = page(roles, input, (r) => r.name);
+      return { Roles: items.map(roleShape), ...info };
     },
     async UpdateAssumeRolePolicy(input: { RoleName: string; PolicyDocument: string }) {
       const role = await requirePrincipal(iam, "role", input.RoleName);
@@ -128,9 +131,10 @@ export function inlinePolicyOperations(iam: IamStore): Record<string, Operation>
       if (!policy) throw new UnkaiError("NoSuchEntity", `The ${kind} policy with name ${input.PolicyName} cannot be found.`);
       return { [`${Kind}Name`]: principal.name, PolicyName: policy.policyName, PolicyDocument: encodeDocument(policy.document) };
     };
-    ops[`List${Kind}Policies`] = async (input: InlineInput) => {
+    ops[`List${Kind}Policies`] = async (input: InlineInput & PageInput) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));
-      return { PolicyNames: (await iam.inlinePolicies(kind, principal.name)).map((p) => p.policyName), IsTruncated: false };
+      const { items, info } = page((await iam.inlinePolicies(kind, principal.name)).map((p) => p.policyName), input, (name) => name);
+      return { PolicyNames: items, ...info };
     };
     ops[`Delete${Kind}Policy`] = async (input: InlineInput) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));
