@@ -11,7 +11,7 @@ const METHODS: Record<keyof IamStore, "read" | "write"> = {
   groupsOf: "read", policyVersions: "read",
   create: "write", delete: "write", putInlinePolicy: "write", deleteInlinePolicy: "write", attach: "write", detach: "write",
   addMember: "write", removeMember: "write", addPolicyVersion: "write", setDefaultPolicyVersion: "write",
-  deletePolicyVersion: "write", setTags: "write", updateRole: "write",
+  deletePolicyVersion: "write", setTags: "write", setPermissionsBoundary: "write", updateRole: "write",
 };
 
 /** How many IAM writes this node has made; a cache entry taken at an older generation is stale. */

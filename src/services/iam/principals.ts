@@ -1,9 +1,10 @@
 /** IAM users and roles, and their inline policies. */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
-import type { IamEntity, IamPrincipalKind } from "../../core/iam.js";
+import type { IamEntity, IamPrincipalKind, InstanceProfileRecord } from "../../core/iam.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
-import type { AccessKeyStore, IamStore } from "../../store/ports.js";
+import type { AccessKeyStore, DocumentStore, IamStore } from "../../store/ports.js";
+import { refuseWhileInProfiles } from "./instance-profiles.js";
 import { refuseWhileKeys } from "./access-keys.js";
 import { refuseWhileInGroups } from "./groups.js";
 import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
@@ -44,7 +45,7 @@ export async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, na
 }
 
 /** CreateUser … DeleteRole. */
-export function principalOperations(iam: IamStore, keys: AccessKeyStore, account: Account, now: () => number): Record<string, Operation> {
+export function principalOperations(iam: IamStore, keys: AccessKeyStore, profiles: DocumentStore<InstanceProfileRecord>, account: Account, now: () => number): Record<string, Operation> {
   const arn = (kind: IamPrincipalKind, path: string, name: string) => `arn:aws:iam::${account.accountId}:${kind}${path}${name}`;
   return {
     async CreateUser(input: NameInput & TagInput & { UserName: string }) {
@@ -101,6 +102,7 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
     async DeleteRole(input: { RoleName: string }) {
       await requirePrincipal(iam, "role", input.RoleName);
       await refuseWhileInUse(iam, "role", input.RoleName);
+      await refuseWhileInProfiles(profiles, input.RoleName);
       await iam.delete("role", input.RoleName);
     },
   };
