@@ -134,7 +134,7 @@ export class IamEnforcer {
       principalTags: caller.principalTags, sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
     });
     const resource = await this.resourcePolicy(need);
-    const result = evaluate(context, { identity: caller.identity, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
+    const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
     const decided = { principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement };
     if (result.decision !== "Allow") {
       this.deps.logger?.info({ ...decided, reason: result.reason }, "IAM denied a request");

@@ -22,6 +22,7 @@ import { inlinePolicyOperations, principalOperations } from "./principals.js";
 import { authorizationDetailsOperations } from "./authorization-details.js";
 import { simulateOperations } from "./simulate.js";
 import { instanceProfileOperations } from "./instance-profiles.js";
+import { boundaryOperations } from "./boundaries.js";
 
 export interface IamDeps {
   readonly iam: IamStore;
@@ -70,6 +71,7 @@ export function iamService({ iam, keys, instanceProfiles, account, logger, now =
     ...simulateOperations(iam, account),
     ...authorizationDetailsOperations(iam, instanceProfiles),
     ...instanceProfileOperations(iam, instanceProfiles, account, now),
+    ...boundaryOperations(iam),
   };
   return modelService({
     name: "iam", model: loadModel("iam"), errors: IAM_ERRORS, operations, signingNames: ["iam"], logger,

@@ -5,6 +5,7 @@ import type { IamEntity, IamPrincipalKind, InstanceProfileRecord } from "../../c
 import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { AccessKeyStore, DocumentStore, IamStore } from "../../store/ports.js";
 import { refuseWhileInProfiles } from "./instance-profiles.js";
+import { boundaryShape, requireBoundary } from "./boundaries.js";
 import { refuseWhileKeys } from "./access-keys.js";
 import { refuseWhileInGroups } from "./groups.js";
 import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
@@ -15,7 +16,7 @@ import { page, type PageInput } from "./paging.js";
 const LABEL: Readonly<Record<IamPrincipalKind, string>> = { user: "user", role: "role", group: "group" };
 
 export function userShape(user: IamEntity) {
-  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt), ...tagList(user) };
+  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt), ...boundaryShape(user), ...tagList(user) };
 }
 
 export function roleShape(role: IamEntity) {
@@ -24,6 +25,7 @@ export function roleShape(role: IamEntity) {
     AssumeRolePolicyDocument: encodeDocument(role.document ?? ""),
     ...(role.description !== undefined ? { Description: role.description } : {}),
     MaxSessionDuration: role.maxSessionDurationSeconds ?? 3600,
+    ...boundaryShape(role),
     ...tagList(role),
   };
 }
@@ -35,7 +37,7 @@ export async function requirePrincipal(iam: IamStore, kind: IamPrincipalKind, na
   return found;
 }
 
-interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly GroupName?: string; readonly Path?: string }
+interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly GroupName?: string; readonly Path?: string; readonly PermissionsBoundary?: string }
 interface RoleInput extends NameInput, TagInput { readonly RoleName: string; readonly AssumeRolePolicyDocument: string; readonly Description?: string; readonly MaxSessionDuration?: number }
 interface InlineInput extends NameInput { readonly PolicyName: string; readonly PolicyDocument?: string }
 
@@ -50,7 +52,10 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, profile
   return {
     async CreateUser(input: NameInput & TagInput & { UserName: string }) {
       const path = input.Path ?? "/";
-      const user: IamEntity = { kind: "user", name: input.UserName, id: iamId("AIDA"), arn: arn("user", path, input.UserName), path, createdAt: now(), tags: mergeTags(undefined, input.Tags) };
+      const user: IamEntity = {
+        kind: "user", name: input.UserName, id: iamId("AIDA"), arn: arn("user", path, input.UserName), path, createdAt: now(), tags: mergeTags(undefined, input.Tags),
+        permissionsBoundary: await requireBoundary(iam, input.PermissionsBoundary),
+      };
       if (!(await iam.create(user))) throw new UnkaiError("EntityAlreadyExists", `User with name ${input.UserName} already exists.`);
       return { User: userShape(user) };
     },
@@ -76,7 +81,7 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, profile
       const role: IamEntity = {
         kind: "role", name: input.RoleName, id: iamId("AROA"), arn: arn("role", path, input.RoleName), path, createdAt: now(),
         document: input.AssumeRolePolicyDocument, description: input.Description, maxSessionDurationSeconds: input.MaxSessionDuration ?? 3600,
-        tags: mergeTags(undefined, input.Tags),
+        tags: mergeTags(undefined, input.Tags), permissionsBoundary: await requireBoundary(iam, input.PermissionsBoundary),
       };
       if (!(await iam.create(role))) throw new UnkaiError("EntityAlreadyExists", `Role with name ${input.RoleName} already exists.`);
       return { Role: roleShape(role) };
