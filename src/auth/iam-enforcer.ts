@@ -135,12 +135,13 @@ export class IamEnforcer {
     });
     const resource = await this.resourcePolicy(need);
     const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
-    const decided = { principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement };
+    const decided = () => ({ principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement });
     if (result.decision !== "Allow") {
-      this.deps.logger?.info({ ...decided, reason: result.reason }, "IAM denied a request");
+      this.deps.logger?.info({ ...decided(), reason: result.reason }, "IAM denied a request");
       return denialMessage(context, result.reason);
     }
-    this.deps.logger?.debug({ ...decided, by: result.by }, "IAM allowed a request");
+    // Allows are the hot path: build the log record only when debug logging is on.
+    if (this.deps.logger?.isLevelEnabled("debug")) this.deps.logger.debug({ ...decided(), by: result.by }, "IAM allowed a request");
     return undefined;
   }
 }
