@@ -30,20 +30,27 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 const signers = new Map();
-/** A signer for the endpoint's service (the credential scope must name it). */
-function signerFor(service) {
-  let signer = signers.get(service);
+/** Unkai's loopback default key: the account root. */
+const ROOT_KEY = { accessKeyId: "test", secretAccessKey: "test" };
+
+/** A signer for the endpoint's service (the credential scope must name it) and key. */
+function signerFor(service, credentials = ROOT_KEY) {
+  const id = `${service} ${credentials.accessKeyId}`;
+  let signer = signers.get(id);
   if (!signer) {
-    signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service, sha256: Hash.bind(null, "sha256") });
-    signers.set(service, signer);
+    signer = new SignatureV4({ credentials, region: "us-east-1", service, sha256: Hash.bind(null, "sha256") });
+    signers.set(id, signer);
   }
   return signer;
 }
 
-/** `headers` plus a SigV4 signature with Unkai's default key (a signed request may be replayed for 15 minutes). */
-export async function signedHeaders(url, method, headers, payload, service = "lambda") {
+/**
+ * `headers` plus a SigV4 signature with `credentials` (default: Unkai's loopback key, the account root);
+ * a signed request may be replayed for 15 minutes.
+ */
+export async function signedHeaders(url, method, headers, payload, service = "lambda", credentials = ROOT_KEY) {
   const target = new URL(url);
-  const signed = await signerFor(service).sign({
+  const signed = await signerFor(service, credentials).sign({
     method,
     protocol: target.protocol,
     hostname: target.hostname,
@@ -57,9 +64,9 @@ export async function signedHeaders(url, method, headers, payload, service = "la
 }
 
 /** One signed request; resolves { status, headers, body (string), ms } and never rejects on HTTP status. */
-export async function request(url, { method = "GET", headers = {}, body, service } = {}) {
+export async function request(url, { method = "GET", headers = {}, body, service, credentials } = {}) {
   const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-  const signed = await signedHeaders(url, method, { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), ...headers }, payload, service);
+  const signed = await signedHeaders(url, method, { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), ...headers }, payload, service, credentials);
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const req = http.request(url, {

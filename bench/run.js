@@ -3,7 +3,7 @@
 // Everything listens on 127.0.0.1 only; the whole run takes about two minutes on a 2-core machine.
 // Environment: UNKAI_BENCH_QUICK=1 shortens every phase (for trying the script), UNKAI_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json), UNKAI_BENCH_ONLY=<phase>[,<phase>…] runs
-// only those phases (startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch, scheduler) and prints the
+// only those phases (startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch, scheduler, iam) and prints the
 // report to stdout (BENCHMARKS.md is left as it is); UNKAI_BENCH_ONLY=isolation prints that section alone.
 // Throughput and latency rows use wrk (bench/wrk.js), installed with apt-get when missing. The gateway phase
 // installs serverless-offline, its peer row, into ~/.cache/unkai-bench on first use (bench/serverless-offline.js).
@@ -16,6 +16,7 @@ import { claimsSection, claimsSummaryRows, phaseClaims } from "./pg-claims.js";
 import { phaseSqs, sqsSection, sqsSummaryRows } from "./sqs.js";
 import { cloudWatchSection, cloudWatchSummaryRows, phaseCloudWatch } from "./cloudwatch.js";
 import { phaseScheduler, schedulerSection, schedulerSummaryRows } from "./scheduler.js";
+import { iamSection, iamSummaryRows, phaseIam } from "./iam.js";
 import { latencySection, phaseLatencyWrk, phaseThroughputWrk, throughputSection } from "./throughput.js";
 import { ensureWrk } from "./wrk.js";
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from "node:fs";
@@ -324,6 +325,7 @@ async function main() {
   if (wanted("claims")) await attempt(results, "claims", () => phaseClaims({ log, quick: QUICK }));
   if (wanted("sqs")) await attempt(results, "sqs", () => phaseSqs({ startUnkai, stopUnkai, createFunction, work, here: HERE, log, quick: QUICK }));
   if (wanted("cloudwatch")) await attempt(results, "cloudwatch", () => phaseCloudWatch({ startUnkai, stopUnkai, log, quick: QUICK }));
+  if (wanted("iam")) await attempt(results, "iam", () => phaseIam({ startUnkai, stopUnkai, createFunction, invokePath, log, P }));
 
   machine.loadAfter = loadAverage();
   if (ONLY) {
@@ -391,7 +393,7 @@ function render(r) {
   p();
   p(`**Machine:** ${m.model}, ${m.cores} cores, ${fmt(m.memGiB, 1)} GiB RAM, Linux ${m.kernel}, Node ${m.node}. **Date:** ${m.date}. Load average before / after the run: ${m.loadBefore} / ${m.loadAfter} (other work on the host skews absolute figures).`);
   p();
-  p("**How to run:** `npm run bench` (about 6 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing, and serverless-offline into `~/.cache/unkai-bench` on first use). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch, scheduler) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating).");
+  p("**How to run:** `npm run bench` (about 6 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing, and serverless-offline into `~/.cache/unkai-bench` on first use). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch, scheduler, iam) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating).");
   p();
   for (const line of METHOD) p(line);
   p("## Summary");
@@ -427,6 +429,7 @@ function render(r) {
   for (const row of sqsSummaryRows(r.sqs, verdict)) p(row);
   for (const row of cloudWatchSummaryRows(r.cloudwatch)) p(row);
   for (const row of schedulerSummaryRows(r.scheduler, verdict)) p(row);
+  for (const row of iamSummaryRows(r.iam, verdict)) p(row);
   p(`| (e) spawn → ready line (fresh data dir) | ${fmt(startMed, 0)} ms | ${fmt(bareStart, 0)} ms (\`node -e ""\`) | ${fmt(startMed / bareStart)}× | ≤ 1000 ms | ${verdict(known(startMed) ? startMed <= 1000 : undefined)} |`);
   p();
   const why = [];
@@ -465,6 +468,7 @@ function render(r) {
   for (const line of sqsSection(r.sqs)) p(line);
   for (const line of cloudWatchSection(r.cloudwatch)) p(line);
   for (const line of schedulerSection(r.scheduler)) p(line);
+  for (const line of iamSection(r.iam)) p(line);
   p("## (c) Cold start");
   p();
   p(`First Invoke of each of ${P.coldN} never-invoked functions per runtime (hello handler; client-side time of the Invoke, with \`X-Amz-Log-Type: Tail\`), on a server with the default pre-start pool and on a separate server with \`UNKAI_PRESTART=0\`. A ${P.coldGapMs} ms pause before each cold invoke lets the pool refill. Baselines: \`node -e "require('./index.js')"\` and \`/usr/bin/python3 -c "import app"\` in the handler's folder, spawn → exit, median of ${P.bareRuns}.`);

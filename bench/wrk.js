@@ -123,13 +123,14 @@ export async function runWrkRequests({ url, requests, connections, seconds }) {
 
 /**
  * Runs wrk against `url` for `seconds` with `connections` keep-alive connections. `sign`: the SigV4
- * service name to sign as (undefined sends the request unsigned). Resolves { rps, p50, p90, p99, mean
+ * service name to sign as (undefined sends the request unsigned), with `credentials` ({ accessKeyId,
+ * secretAccessKey }; default the loopback root key). Resolves { rps, p50, p90, p99, mean
  * (ms), requests, errors, non2xx, cpuPct (wrk's CPU, % of one core) }.
  */
-export async function runWrk({ url, method = "POST", headers = {}, body = "{}", connections, seconds, sign }) {
+export async function runWrk({ url, method = "POST", headers = {}, body = "{}", connections, seconds, sign, credentials }) {
   const payload = Buffer.from(body);
   const all = sign
-    ? await signedHeaders(url, method, { "content-type": "application/json", "content-length": payload.length, ...headers }, payload, sign)
+    ? await signedHeaders(url, method, { "content-type": "application/json", "content-length": payload.length, ...headers }, payload, sign, credentials)
     : { "content-type": "application/json", ...headers };
   const dir = mkdtempSync(join(tmpdir(), "unkai-wrk-"));
   try {

@@ -162,7 +162,8 @@ describe("IAM actions and resources of every Unkai request", () => {
     assert.deepEqual(needs("iam", query("Action=ListRoles")), [{ action: "iam:ListRoles", resource: "*" }]);
     assert.deepEqual(needs("iam", query("Action=AddUserToGroup&GroupName=g&UserName=u")), [{ action: "iam:AddUserToGroup", resource: `arn:aws:iam::${ACCOUNT}:group/g` }], "a group operation naming a user is about the group");
     assert.deepEqual(needs("iam", query("Action=ListGroupsForUser&UserName=u")), [{ action: "iam:ListGroupsForUser", resource: `arn:aws:iam::${ACCOUNT}:user/u` }]);
-    assert.deepEqual(needs("iam", query("Action=CreateInstanceProfile&InstanceProfileName=p")), [], "an operation Unkai does not implement needs nothing (it is refused)");
+    assert.deepEqual(needs("iam", query("Action=AddRoleToInstanceProfile&InstanceProfileName=p&RoleName=r")), [{ action: "iam:AddRoleToInstanceProfile", resource: `arn:aws:iam::${ACCOUNT}:instance-profile/p` }], "an instance profile operation naming a role is about the profile");
+    assert.deepEqual(needs("iam", query("Action=CreateLoginProfile&UserName=u&Password=p")), [], "an operation Unkai does not implement needs nothing (it is refused)");
   });
 
   it("SNS names the topic: its own, the one Publish targets, a subscription's, or * for listings", () => {

@@ -108,7 +108,7 @@ describe("IAM", () => {
     assert.deepEqual((JSON.parse(got.stdout) as { Role: { AssumeRolePolicyDocument: unknown } }).Role.AssumeRolePolicyDocument, JSON.parse(TRUST));
     const users = await iam().send(new ListUsersCommand({}));
     assert.ok(users.Users?.some((u) => u.UserName === "cli-user"));
-    const profile = await aws(suite.unkai.url, ["iam", "create-instance-profile", "--instance-profile-name", "p"]);
+    const profile = await aws(suite.unkai.url, ["iam", "create-login-profile", "--user-name", "cli-user", "--password", "Secret-123456"]);
     assert.notEqual(profile.code, 0);
     assert.match(profile.stderr, /InvalidAction.*does not implement it yet/);
   });

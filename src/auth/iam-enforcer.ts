@@ -12,6 +12,8 @@ import {
 } from "../core/iam-policy/index.js";
 import type { UnkaiRequest } from "../protocol/http.js";
 import type { IamStore } from "../store/ports.js";
+import { CallerCache } from "./iam-caller-cache.js";
+import type { IamChanges } from "./iam-changes.js";
 import { PrincipalResolver, type ResolvedCaller } from "./iam-principals.js";
 import { policyOwner } from "./resource-policies.js";
 
@@ -25,6 +27,13 @@ export interface IamEnforcerDeps {
   readonly resourcePolicyOf?: (resource: string) => Promise<string | undefined>;
   /** Hears every denial (and, at debug level, every allow) with the statement that decided: "why was this denied". */
   readonly logger?: Logger;
+  /**
+   * This node's IAM writes (withIamChangeCount): with it, resolved callers are cached until the next
+   * write (iam-caller-cache.ts); without it, every request reads its caller's policies from the store.
+   */
+  readonly changes?: IamChanges;
+  /** The most a cached caller may lag a write made through another node of a cluster; undefined on one node. */
+  readonly cacheMaxAgeMs?: number | undefined;
 }
 
 /** The resource's own policy for one permission, and whether it must allow by itself (trust policies). */
@@ -37,9 +46,11 @@ export class IamEnforcer {
   /** Compiled documents by text: an edited policy is a new entry, so nothing needs invalidating. */
   private readonly cache = new PolicyCache();
   private readonly resolver: PrincipalResolver;
+  private readonly callers: CallerCache | undefined;
 
   constructor(private readonly deps: IamEnforcerDeps) {
     this.resolver = new PrincipalResolver({ iam: deps.iam, account: deps.account, cache: this.cache, roleOf: deps.roleOf });
+    this.callers = deps.changes && new CallerCache({ resolver: this.resolver, changes: deps.changes, maxAgeMs: deps.cacheMaxAgeMs, roleOf: deps.roleOf, now: deps.now });
   }
 
   /**
@@ -103,7 +114,7 @@ export class IamEnforcer {
    */
   async check(request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName = "this service"): Promise<string | undefined> {
     if (needs?.length === 0) return undefined;
-    const caller = await this.resolver.resolve(request.caller.principal);
+    const caller = await (this.callers ?? this.resolver).resolve(request.caller.principal);
     if (caller === "root" || caller === undefined) return undefined;
     if (needs === undefined) {
       this.deps.logger?.info({ principal: caller.principal.arn, service: serviceName, reason: "unmapped" }, "IAM denied a request");
@@ -123,13 +134,14 @@ export class IamEnforcer {
       principalTags: caller.principalTags, sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
     });
     const resource = await this.resourcePolicy(need);
-    const result = evaluate(context, { identity: caller.identity, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
-    const decided = { principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement };
+    const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
+    const decided = () => ({ principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement });
     if (result.decision !== "Allow") {
-      this.deps.logger?.info({ ...decided, reason: result.reason }, "IAM denied a request");
+      this.deps.logger?.info({ ...decided(), reason: result.reason }, "IAM denied a request");
       return denialMessage(context, result.reason);
     }
-    this.deps.logger?.debug({ ...decided, by: result.by }, "IAM allowed a request");
+    // Allows are the hot path: build the log record only when debug logging is on.
+    if (this.deps.logger?.isLevelEnabled("debug")) this.deps.logger.debug({ ...decided(), by: result.by }, "IAM allowed a request");
     return undefined;
   }
 }

@@ -20,6 +20,8 @@ export interface ResolvedCaller {
   /** `aws:PrincipalTag/<key>`: the user's tags, or the assumed role's. */
   readonly principalTags?: Readonly<Record<string, string>> | undefined;
   readonly identity: readonly CompiledPolicy[];
+  /** The user's or role's permissions boundary; undefined when it has none (no cap). */
+  readonly boundary?: CompiledPolicy | undefined;
   /** An AssumeRole session's policies; undefined when the session has none (no cap). */
   readonly session?: readonly CompiledPolicy[] | undefined;
 }
@@ -69,6 +71,13 @@ export class PrincipalResolver {
     return [...inline, ...attached];
   }
 
+  /** The entity's permissions boundary, compiled; one whose policy is gone allows nothing (it still caps). */
+  private async boundaryOf(entity: IamEntity | undefined): Promise<CompiledPolicy | undefined> {
+    const arn = entity?.permissionsBoundary;
+    if (arn === undefined) return undefined;
+    return (await this.managed(arn)) ?? { name: arn, statements: [] };
+  }
+
   /** The role its ARN names, when Unkai's IAM has it under exactly that ARN. */
   async role(roleArn: string): Promise<IamEntity | undefined> {
     const role = await this.deps.iam.get("role", roleNameOf(roleArn));
@@ -84,6 +93,7 @@ export class PrincipalResolver {
       userId: role ? `${role.id}:${sessionName}` : undefined,
       principalTags: role?.tags,
       identity: role ? await this.policiesOf("role", role) : [],
+      boundary: await this.boundaryOf(role),
     };
   }
 
@@ -106,6 +116,7 @@ export class PrincipalResolver {
           userId: user?.id,
           principalTags: user?.tags,
           identity: user ? await this.policiesOf("user", user) : [],
+          boundary: await this.boundaryOf(user),
         };
       }
       case "role-session": {

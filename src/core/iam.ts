@@ -22,6 +22,8 @@ export interface IamEntity {
   readonly defaultVersionId?: string | undefined;
   /** Users' and roles' tags (`aws:PrincipalTag/<key>` in their requests). */
   readonly tags?: Readonly<Record<string, string>> | undefined;
+  /** Users and roles: the managed policy ARN that caps what their identity policies allow. */
+  readonly permissionsBoundary?: string | undefined;
 }
 
 /** One version of a customer managed policy. */
@@ -34,4 +36,17 @@ export interface PolicyVersion {
 export interface InlinePolicy {
   readonly policyName: string;
   readonly document: string;
+}
+
+/** An IAM instance profile: a container for one role that EC2 would hand to an instance (stored; nothing runs it). */
+export interface InstanceProfileRecord {
+  readonly name: string;
+  /** `AIPA…`. */
+  readonly id: string;
+  readonly arn: string;
+  readonly path: string;
+  readonly createdAt: number;
+  /** The role's name (at most one, as IAM allows), in the order added. */
+  readonly roles: readonly string[];
+  readonly tags?: Readonly<Record<string, string>> | undefined;
 }

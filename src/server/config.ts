@@ -38,6 +38,8 @@ const schema = z.object({
   sandbox: z.enum(["auto", "process", "linux"]),
   /** `enforce`: function session credentials get exactly their execution role's IAM permissions (docs/iam.md). */
   iam: z.enum(["off", "enforce"]),
+  /** In a cluster, how long the IAM enforcer may use a caller's policies after a write through another node (docs/iam.md, "Caching"). */
+  iamClusterStalenessMs: z.number().int().min(0).max(60_000),
   accessKeyId: z.string().regex(/^([A-Za-z0-9]{3,128})?$/, "3 to 128 letters and digits"),
   secretAccessKey: z.string().max(128),
   gatewayTimeoutMs: z.number().int().min(50).max(900_000),
@@ -101,6 +103,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   asyncConcurrency: "UNKAI_ASYNC_CONCURRENCY",
   sandbox: "UNKAI_SANDBOX",
   iam: "UNKAI_IAM",
+  iamClusterStalenessMs: "UNKAI_IAM_CLUSTER_STALENESS_MS",
   accessKeyId: "UNKAI_ACCESS_KEY_ID",
   secretAccessKey: "UNKAI_SECRET_ACCESS_KEY",
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
@@ -162,6 +165,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   asyncConcurrency: 64,
   sandbox: "auto",
   iam: "off",
+  iamClusterStalenessMs: 1_000,
   accessKeyId: "",
   secretAccessKey: "",
   gatewayTimeoutMs: 30_000,

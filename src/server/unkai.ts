@@ -33,6 +33,7 @@ import { FunctionService } from "../functions/function-service.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
 import type { Service, UnkaiRequest } from "../protocol/http.js";
+import { IamChanges, withIamChangeCount } from "../auth/iam-changes.js";
 import { IamEnforcer } from "../auth/iam-enforcer.js";
 import { resourcePolicyLookup } from "../auth/resource-policies.js";
 import type { ActionRequest } from "../core/iam-policy/index.js";
@@ -95,7 +96,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const backend = await openStore({ url: config.store, dataDir: config.dataDir, logPolicy }, (error) => logger.error({ err: error }, "a background store write failed"));
   // Every log append (PutLogEvents, functions' output, access logs) feeds the group's metric filters and subscription filters.
   const ingestion = withLogIngestion(backend, (error) => logger.error({ err: error }, "metric or subscription filters failed on appended log events"));
-  const { store } = ingestion;
+  // IAM writes drop the enforcer's cached callers (src/auth/iam-caller-cache.ts).
+  const iamChanges = new IamChanges();
+  const store = withIamChangeCount(ingestion.store, iamChanges);
   const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
   if (config.recordRetentionDays > 0) {
     const keepMs = config.recordRetentionDays * 86_400_000;
@@ -194,6 +197,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const enforcer = config.iam === "enforce"
     ? new IamEnforcer({
       iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
+      changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
       resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
     })
     : undefined;

@@ -12,7 +12,7 @@ import type { SqsMoveTaskRecord } from "../core/sqs-move-task.js";
 import type { SnsDeduplication, SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { LogGroupSubscriptions } from "../core/log-subscription.js";
 import type { BucketSetting } from "../core/s3-bucket-settings.js";
-import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy, PolicyVersion } from "../core/iam.js";
+import type { IamEntity, IamEntityKind, IamPrincipalKind, InlinePolicy, InstanceProfileRecord, PolicyVersion } from "../core/iam.js";
 
 export interface FunctionStore {
   get(name: string): Promise<FunctionRecord | undefined>;
@@ -372,6 +372,8 @@ export interface Store {
   readonly metricData: MetricDataStore;
   readonly alarms: AlarmStore;
   readonly iam: IamStore;
+  /** IAM instance profiles by lower-cased name (IAM names are unique ignoring case). */
+  readonly iamInstanceProfiles: DocumentStore<InstanceProfileRecord>;
   /** The nodes sharing this store: only a shared backend (PostgreSQL) has it; SQLite has one node. */
   readonly cluster?: ClusterStore;
   /** Finishes buffered writes and releases the backend; later calls do nothing. */
@@ -560,6 +562,8 @@ export interface IamStore {
   deletePolicyVersion(policy: string, versionId: string): Promise<boolean>;
   /** Replaces a user's or role's tags (all of them); false when there is no such entity. */
   setTags(kind: IamPrincipalKind, name: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
+  /** Sets (an ARN) or removes (undefined) a user's or role's permissions boundary; false when there is no such entity. */
+  setPermissionsBoundary(kind: IamPrincipalKind, name: string, policyArn: string | undefined): Promise<boolean>;
   /** Replaces a role's trust policy, description and session limit (undefined keeps the stored value). */
   updateRole(name: string, change: { readonly document?: string | undefined; readonly description?: string | undefined; readonly maxSessionDurationSeconds?: number | undefined }): Promise<boolean>;
 }

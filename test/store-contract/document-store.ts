@@ -6,6 +6,7 @@ import type { ApiDestinationRecord, ConnectionRecord, PendingDelivery, RuleRecor
 import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/scheduler.js";
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
 import type { SqsMoveTaskRecord } from "../../src/core/sqs-move-task.js";
+import type { InstanceProfileRecord } from "../../src/core/iam.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
@@ -266,6 +267,23 @@ export function documentStoreContract(test: StoreTest): void {
       assert.equal(await current.snsHttpDeliveries.get("h1"), undefined);
       assert.deepEqual((await current.snsHttpDeliveries.list()).map((d) => d.id), ["h2"]);
       assert.deepEqual(await current.snsTopics.list(), []);
+    });
+  });
+
+  test("iamInstanceProfiles: one document per profile, kept apart from IAM's entities", async ({ store, reopen }) => {
+    const profile = (name: string, roles: string[]): InstanceProfileRecord => ({
+      name, id: `AIPA${name.toUpperCase()}`, arn: `arn:aws:iam::000000000000:instance-profile/${name}`, path: "/", createdAt: 1, roles, tags: { team: "a" },
+    });
+    await store.iamInstanceProfiles.put("web", profile("Web", []));
+    await store.iamInstanceProfiles.put("batch", profile("batch", ["r"]));
+    await store.iamInstanceProfiles.put("web", profile("Web", ["app"]));
+    assert.equal(await store.iamInstanceProfiles.delete("batch"), true);
+    assert.equal(await store.iamInstanceProfiles.delete("batch"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.iamInstanceProfiles.get("web")), plain(profile("Web", ["app"])));
+      assert.equal(await current.iamInstanceProfiles.get("batch"), undefined);
+      assert.deepEqual((await current.iamInstanceProfiles.list()).map((p) => p.name), ["Web"]);
+      assert.deepEqual(await current.iam.list("role"), []);
     });
   });
 }

@@ -116,6 +116,21 @@ export function iamStoreContract(test: StoreTest): void {
     assert.equal((await again.iam.get("user", "tagged"))?.tags, undefined);
   });
 
+  test("permissions boundaries: given at create, set and removed by setPermissionsBoundary", async ({ store, reopen }) => {
+    const boundary = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+    await store.iam.create({ ...user("bounded"), permissionsBoundary: boundary });
+    await store.iam.create(role("free"));
+    const current = await reopen();
+    assert.equal((await current.iam.get("user", "BOUNDED"))?.permissionsBoundary, boundary);
+    assert.equal((await current.iam.get("role", "free"))?.permissionsBoundary, undefined);
+    assert.equal(await current.iam.setPermissionsBoundary("role", "FREE", "arn:aws:iam::123456789012:policy/cap"), true);
+    assert.equal(await current.iam.setPermissionsBoundary("user", "bounded", undefined), true);
+    assert.equal(await current.iam.setPermissionsBoundary("role", "missing", boundary), false);
+    const again = await reopen();
+    assert.equal((await again.iam.get("role", "free"))?.permissionsBoundary, "arn:aws:iam::123456789012:policy/cap");
+    assert.equal((await again.iam.get("user", "bounded"))?.permissionsBoundary, undefined);
+  });
+
   test("updateRole replaces only what it is given", async ({ store, reopen }) => {
     await store.iam.create(role("r"));
     assert.equal(await store.iam.updateRole("R", { document: "{trust}" }), true);

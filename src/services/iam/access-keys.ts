@@ -8,6 +8,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { Operation, OperationContext } from "../../protocol/codecs/model-service.js";
 import type { AccessKeyRecord, AccessKeyStore, IamStore } from "../../store/ports.js";
 import { requirePrincipal } from "./principals.js";
+import { page, type PageInput } from "./paging.js";
 
 /** IAM's quota: two access keys per user (IAM User Guide, "IAM and AWS STS quotas"). */
 const KEYS_PER_USER = 2;
@@ -45,9 +46,10 @@ export function accessKeyOperations(iam: IamStore, keys: AccessKeyStore, now: ()
       await keys.add(key);
       return { AccessKey: { ...metadata(key), SecretAccessKey: key.secretAccessKey } };
     },
-    async ListAccessKeys(input: KeyInput, ctx) {
+    async ListAccessKeys(input: KeyInput & PageInput, ctx) {
       const user = await requirePrincipal(iam, "user", userNameOf(input, ctx));
-      return { AccessKeyMetadata: (await keysOf(user.name)).map(metadata), IsTruncated: false };
+      const { items, info } = page(await keysOf(user.name), input, (key) => key.accessKeyId);
+      return { AccessKeyMetadata: items.map(metadata), ...info };
     },
     async DeleteAccessKey(input: KeyInput, ctx) {
       const key = await userKey(input, ctx);

@@ -4,10 +4,11 @@
  * Documents are URL-encoded, as IAM returns them.
  */
 import { UnkaiError } from "../../core/errors.js";
-import type { IamEntity, IamPrincipalKind } from "../../core/iam.js";
+import type { IamEntity, IamPrincipalKind, InstanceProfileRecord } from "../../core/iam.js";
 import { MANAGED_POLICIES } from "../../core/iam-policy/index.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
-import type { IamStore } from "../../store/ports.js";
+import type { DocumentStore, IamStore } from "../../store/ports.js";
+import { instanceProfileShape, profilesOf } from "./instance-profiles.js";
 import { encodeDocument } from "./documents.js";
 import { fromAws, fromStore, policyShape, type AnyPolicy } from "./managed.js";
 import { tagList } from "./tags.js";
@@ -15,7 +16,7 @@ import { tagList } from "./tags.js";
 const FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"] as const;
 type Filter = (typeof FILTERS)[number];
 
-export function authorizationDetailsOperations(iam: IamStore): Record<string, Operation> {
+export function authorizationDetailsOperations(iam: IamStore, profiles: DocumentStore<InstanceProfileRecord>): Record<string, Operation> {
   const inline = async (kind: IamPrincipalKind, name: string) =>
     (await iam.inlinePolicies(kind, name)).map((p) => ({ PolicyName: p.policyName, PolicyDocument: encodeDocument(p.document) }));
   // A managed policy's name is the last segment of its ARN (paths come before it).
@@ -32,8 +33,7 @@ export function authorizationDetailsOperations(iam: IamStore): Record<string, Op
   });
   const role = async (e: IamEntity) => ({
     ...base(e), RoleName: e.name, RoleId: e.id, AssumeRolePolicyDocument: encodeDocument(e.document ?? ""),
-    // Unkai has no instance profiles: every role's list is empty.
-    InstanceProfileList: [], RolePolicyList: await inline("role", e.name), AttachedManagedPolicies: await attached("role", e.name), ...tagList(e),
+    InstanceProfileList: await Promise.all((await profilesOf(profiles, e.name)).map((p) => instanceProfileShape(iam, p))), RolePolicyList: await inline("role", e.name), AttachedManagedPolicies: await attached("role", e.name), ...tagList(e),
   });
   const policy = async (p: AnyPolicy) => {
     const versions = p.local ? await iam.policyVersions(p.name) : [{ versionId: p.versionId, document: p.document, createdAt: p.createdAt }];

@@ -6,6 +6,7 @@ import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { IamStore } from "../../store/ports.js";
 import { iamId } from "./ids.js";
 import { refuseWhileInUse, requirePrincipal, userShape } from "./principals.js";
+import { page, type PageInput } from "./paging.js";
 
 /** IAM's quota: a user is in at most 10 groups (IAM User Guide, "IAM and AWS STS quotas"). */
 const GROUPS_PER_USER = 10;
@@ -22,14 +23,16 @@ export function groupOperations(iam: IamStore, account: Account, now: () => numb
       if (!(await iam.create(group))) throw new UnkaiError("EntityAlreadyExists", `Group with name ${input.GroupName} already exists.`);
       return { Group: groupShape(group) };
     },
-    async GetGroup(input: GroupInput) {
+    async GetGroup(input: GroupInput & PageInput) {
       const group = await requirePrincipal(iam, "group", input.GroupName);
-      const users = await Promise.all((await iam.members(group.name)).map((name) => requirePrincipal(iam, "user", name)));
-      return { Group: groupShape(group), Users: users.map(userShape), IsTruncated: false };
+      const { items, info } = page(await iam.members(group.name), input, (name) => name);
+      const users = await Promise.all(items.map((name) => requirePrincipal(iam, "user", name)));
+      return { Group: groupShape(group), Users: users.map(userShape), ...info };
     },
-    async ListGroups(input: GroupInput) {
+    async ListGroups(input: GroupInput & PageInput) {
       const groups = (await iam.list("group")).filter((g) => g.path.startsWith(input.PathPrefix ?? "/"));
-      return { Groups: groups.map(groupShape), IsTruncated: false };
+      const { items, info } = page(groups, input, (g) => g.name);
+      return { Groups: items.map(groupShape), ...info };
     },
     async DeleteGroup(input: GroupInput) {
       const group = await requirePrincipal(iam, "group", input.GroupName);
@@ -53,10 +56,11 @@ export function groupOperations(iam: IamStore, account: Account, now: () => numb
         throw new UnkaiError("NoSuchEntity", `The user with name ${user.name} cannot be found in group ${group.name}.`);
       }
     },
-    async ListGroupsForUser(input: GroupInput) {
+    async ListGroupsForUser(input: GroupInput & PageInput) {
       const user = await requirePrincipal(iam, "user", input.UserName);
-      const groups = await Promise.all((await iam.groupsOf(user.name)).map((name) => requirePrincipal(iam, "group", name)));
-      return { Groups: groups.map(groupShape), IsTruncated: false };
+      const { items, info } = page(await iam.groupsOf(user.name), input, (name) => name);
+      const groups = await Promise.all(items.map((name) => requirePrincipal(iam, "group", name)));
+      return { Groups: groups.map(groupShape), ...info };
     },
   };
 }

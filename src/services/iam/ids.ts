@@ -3,7 +3,7 @@ import { randomInt } from "node:crypto";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-export function iamId(prefix: "AIDA" | "AROA" | "AGPA" | "ANPA"): string {
+export function iamId(prefix: "AIDA" | "AROA" | "AGPA" | "ANPA" | "AIPA"): string {
   let id = prefix;
   for (let i = 0; i < 17; i++) id += ALPHABET[randomInt(ALPHABET.length)];
   return id;

@@ -9,7 +9,8 @@ import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operation } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
-import type { AccessKeyStore, IamStore } from "../../store/ports.js";
+import type { InstanceProfileRecord } from "../../core/iam.js";
+import type { AccessKeyStore, DocumentStore, IamStore } from "../../store/ports.js";
 import type { Logger } from "pino";
 import type { Platform, ServiceModule } from "../module.js";
 import { accessKeyOperations } from "./access-keys.js";
@@ -20,11 +21,14 @@ import { managedPolicyOperations } from "./managed.js";
 import { inlinePolicyOperations, principalOperations } from "./principals.js";
 import { authorizationDetailsOperations } from "./authorization-details.js";
 import { simulateOperations } from "./simulate.js";
+import { instanceProfileOperations } from "./instance-profiles.js";
+import { boundaryOperations } from "./boundaries.js";
 
 export interface IamDeps {
   readonly iam: IamStore;
   /** Where IAM users' access keys live, beside the account root's. */
   readonly keys: AccessKeyStore;
+  readonly instanceProfiles: DocumentStore<InstanceProfileRecord>;
   readonly account: Account;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -41,9 +45,12 @@ function iamAuthorization(account: Account, operations: readonly string[]): Reco
     const user = str(input.UserName);
     const group = str(input.GroupName);
     const policyArn = str(input.PolicyArn);
+    const profile = str(input.InstanceProfileName);
     const created = operation === "CreatePolicy" ? `arn:aws:iam::${account.accountId}:policy${str(input.Path) ?? "/"}${str(input.PolicyName) ?? ""}` : undefined;
     // A group operation naming a user too (AddUserToGroup) is about the group, as IAM authorizes it.
-    const resource = role !== undefined ? `arn:aws:iam::${account.accountId}:role/${role}`
+    // An instance profile operation naming a role too (AddRoleToInstanceProfile) is about the profile.
+    const resource = profile !== undefined ? `arn:aws:iam::${account.accountId}:instance-profile/${profile}`
+      : role !== undefined ? `arn:aws:iam::${account.accountId}:role/${role}`
       : group !== undefined ? `arn:aws:iam::${account.accountId}:group/${group}`
       : user !== undefined ? `arn:aws:iam::${account.accountId}:user/${user}`
       : (policyArn ?? created ?? str(input.PolicySourceArn) ?? "*");
@@ -53,16 +60,18 @@ function iamAuthorization(account: Account, operations: readonly string[]): Reco
   return Object.fromEntries(operations.map((operation) => [operation, resolve(operation)]));
 }
 
-export function iamService({ iam, keys, account, logger, now = Date.now }: IamDeps): Service {
+export function iamService({ iam, keys, instanceProfiles, account, logger, now = Date.now }: IamDeps): Service {
   const operations: Record<string, Operation> = {
-    ...principalOperations(iam, keys, account, now),
+    ...principalOperations(iam, keys, instanceProfiles, account, now),
     ...accessKeyOperations(iam, keys, now),
     ...inlinePolicyOperations(iam),
     ...groupOperations(iam, account, now),
     ...tagOperations(iam),
     ...managedPolicyOperations(iam, account, now),
     ...simulateOperations(iam, account),
-    ...authorizationDetailsOperations(iam),
+    ...authorizationDetailsOperations(iam, instanceProfiles),
+    ...instanceProfileOperations(iam, instanceProfiles, account, now),
+    ...boundaryOperations(iam),
   };
   return modelService({
     name: "iam", model: loadModel("iam"), errors: IAM_ERRORS, operations, signingNames: ["iam"], logger,
@@ -74,5 +83,5 @@ export const iamModule: ServiceModule = {
   name: "iam",
   errors: { kind: "xml", table: IAM_ERRORS, heading: "## IAM errors" },
   compatibility: "docs/compatibility/iam.md",
-  create: (p: Platform) => iamService({ iam: p.store.iam, keys: p.store.accessKeys, account: p.account, logger: p.logger("iam") }),
+  create: (p: Platform) => iamService({ iam: p.store.iam, keys: p.store.accessKeys, instanceProfiles: p.store.iamInstanceProfiles, account: p.account, logger: p.logger("iam") }),
 };

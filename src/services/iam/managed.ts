@@ -9,6 +9,7 @@ import { checkDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
 import { policyVersionOperations } from "./policy-versions.js";
 import { KIND_NAMES, requirePrincipal } from "./principals.js";
+import { page, type PageInput } from "./paging.js";
 
 /** A managed policy as the operations see it, whichever kind it is. */
 export interface AnyPolicy {
@@ -76,11 +77,12 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
     async GetPolicy(input: { PolicyArn: string }) {
       return { Policy: await shape(await require(input.PolicyArn)) };
     },
-    async ListPolicies(input: { Scope?: "All" | "AWS" | "Local"; OnlyAttached?: boolean; PathPrefix?: string }) {
+    async ListPolicies(input: { Scope?: "All" | "AWS" | "Local"; OnlyAttached?: boolean; PathPrefix?: string } & PageInput) {
       const scope = input.Scope ?? "All";
       const all = [...(scope === "Local" ? [] : MANAGED_POLICIES.map(fromAws)), ...(scope === "AWS" ? [] : (await iam.list("policy")).map(fromStore))];
       const shaped = await Promise.all(all.filter((p) => p.path.startsWith(input.PathPrefix ?? "/")).map(shape));
-      return { Policies: input.OnlyAttached ? shaped.filter((p) => p.AttachmentCount > 0) : shaped, IsTruncated: false };
+      const { items, info } = page(input.OnlyAttached ? shaped.filter((p) => p.AttachmentCount > 0) : shaped, input, (p) => p.Arn);
+      return { Policies: items, ...info };
     },
     async DeletePolicy(input: { PolicyArn: string }) {
       const policy = await require(input.PolicyArn);
@@ -103,11 +105,11 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
       const principal = await requirePrincipal(iam, kind, nameOf(input));
       if (!(await iam.detach(kind, principal.name, input.PolicyArn))) throw new UnkaiError("NoSuchEntity", `Policy ${input.PolicyArn} was not found.`);
     };
-    ops[`ListAttached${Kind}Policies`] = async (input: { UserName?: string; RoleName?: string; GroupName?: string }) => {
+    ops[`ListAttached${Kind}Policies`] = async (input: { UserName?: string; RoleName?: string; GroupName?: string } & PageInput) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));
-      const arns = await iam.attached(kind, principal.name);
-      const named = await Promise.all(arns.map(async (arn) => ({ PolicyName: (await find(arn))?.name ?? arn.split("/").pop() ?? arn, PolicyArn: arn })));
-      return { AttachedPolicies: named, IsTruncated: false };
+      const { items, info } = page(await iam.attached(kind, principal.name), input, (arn) => arn);
+      const named = await Promise.all(items.map(async (arn) => ({ PolicyName: (await find(arn))?.name ?? arn.split("/").pop() ?? arn, PolicyArn: arn })));
+      return { AttachedPolicies: named, ...info };
     };
   }
   return ops;

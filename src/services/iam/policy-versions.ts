@@ -7,6 +7,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { IamStore } from "../../store/ports.js";
 import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
+import { page, type PageInput } from "./paging.js";
 
 /** IAM's quota: five versions per managed policy. */
 const VERSIONS_PER_POLICY = 5;
@@ -50,11 +51,11 @@ export function policyVersionOperations(iam: IamStore, require: (arn: string) =>
       if (!version) throw noVersion(input);
       return { PolicyVersion: { Document: encodeDocument(version.document), VersionId: version.versionId, IsDefaultVersion: version.versionId === policy.versionId, CreateDate: new Date(version.createdAt) } };
     },
-    async ListPolicyVersions(input: VersionInput) {
+    async ListPolicyVersions(input: VersionInput & PageInput) {
       const policy = await require(input.PolicyArn);
       // Newest first, as IAM lists them.
-      const versions = (await versionsOf(policy)).reverse();
-      return { Versions: versions.map((v) => ({ VersionId: v.versionId, IsDefaultVersion: v.versionId === policy.versionId, CreateDate: new Date(v.createdAt) })), IsTruncated: false };
+      const { items, info } = page((await versionsOf(policy)).reverse(), input, (v) => v.versionId);
+      return { Versions: items.map((v) => ({ VersionId: v.versionId, IsDefaultVersion: v.versionId === policy.versionId, CreateDate: new Date(v.createdAt) })), ...info };
     },
     async DeletePolicyVersion(input: VersionInput) {
       const policy = await local(input.PolicyArn);

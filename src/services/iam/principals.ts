@@ -1,19 +1,22 @@
 /** IAM users and roles, and their inline policies. */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
-import type { IamEntity, IamPrincipalKind } from "../../core/iam.js";
+import type { IamEntity, IamPrincipalKind, InstanceProfileRecord } from "../../core/iam.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
-import type { AccessKeyStore, IamStore } from "../../store/ports.js";
+import type { AccessKeyStore, DocumentStore, IamStore } from "../../store/ports.js";
+import { refuseWhileInProfiles } from "./instance-profiles.js";
+import { boundaryShape, requireBoundary } from "./boundaries.js";
 import { refuseWhileKeys } from "./access-keys.js";
 import { refuseWhileInGroups } from "./groups.js";
 import { checkDocument, encodeDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
 import { mergeTags, tagList, type TagInput } from "./tags.js";
+import { page, type PageInput } from "./paging.js";
 
 const LABEL: Readonly<Record<IamPrincipalKind, string>> = { user: "user", role: "role", group: "group" };
 
 export function userShape(user: IamEntity) {
-  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt), ...tagList(user) };
+  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: new Date(user.createdAt), ...boundaryShape(user), ...tagList(user) };
 }
 
 export function roleShape(role: IamEntity) {
@@ -22,6 +25,7 @@ export function roleShape(role: IamEntity) {
     AssumeRolePolicyDocument: encodeDocument(role.document ?? ""),
     ...(role.description !== undefined ? { Description: role.description } : {}),
     MaxSessionDuration: role.maxSessionDurationSeconds ?? 3600,
+    ...boundaryShape(role),
     ...tagList(role),
   };
 }
@@ -33,7 +37,7 @@ export async function requirePrincipal(iam: IamStore, kind: IamPrincipalKind, na
   return found;
 }
 
-interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly GroupName?: string; readonly Path?: string }
+interface NameInput { readonly UserName?: string; readonly RoleName?: string; readonly GroupName?: string; readonly Path?: string; readonly PermissionsBoundary?: string }
 interface RoleInput extends NameInput, TagInput { readonly RoleName: string; readonly AssumeRolePolicyDocument: string; readonly Description?: string; readonly MaxSessionDuration?: number }
 interface InlineInput extends NameInput { readonly PolicyName: string; readonly PolicyDocument?: string }
 
@@ -43,12 +47,15 @@ export async function refuseWhileInUse(iam: IamStore, kind: IamPrincipalKind, na
 }
 
 /** CreateUser … DeleteRole. */
-export function principalOperations(iam: IamStore, keys: AccessKeyStore, account: Account, now: () => number): Record<string, Operation> {
+export function principalOperations(iam: IamStore, keys: AccessKeyStore, profiles: DocumentStore<InstanceProfileRecord>, account: Account, now: () => number): Record<string, Operation> {
   const arn = (kind: IamPrincipalKind, path: string, name: string) => `arn:aws:iam::${account.accountId}:${kind}${path}${name}`;
   return {
     async CreateUser(input: NameInput & TagInput & { UserName: string }) {
       const path = input.Path ?? "/";
-      const user: IamEntity = { kind: "user", name: input.UserName, id: iamId("AIDA"), arn: arn("user", path, input.UserName), path, createdAt: now(), tags: mergeTags(undefined, input.Tags) };
+      const user: IamEntity = {
+        kind: "user", name: input.UserName, id: iamId("AIDA"), arn: arn("user", path, input.UserName), path, createdAt: now(), tags: mergeTags(undefined, input.Tags),
+        permissionsBoundary: await requireBoundary(iam, input.PermissionsBoundary),
+      };
       if (!(await iam.create(user))) throw new UnkaiError("EntityAlreadyExists", `User with name ${input.UserName} already exists.`);
       return { User: userShape(user) };
     },
@@ -56,9 +63,10 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       const name = input.UserName ?? (ctx.caller.principal.kind === "user" ? ctx.caller.principal.userName : "");
       return { User: userShape(await requirePrincipal(iam, "user", name)) };
     },
-    async ListUsers(input: { PathPrefix?: string }) {
+    async ListUsers(input: { PathPrefix?: string } & PageInput) {
       const users = (await iam.list("user")).filter((u) => u.path.startsWith(input.PathPrefix ?? "/"));
-      return { Users: users.map(userShape), IsTruncated: false };
+      const { items, info } = page(users, input, (u) => u.name);
+      return { Users: items.map(userShape), ...info };
     },
     async DeleteUser(input: { UserName: string }) {
       await requirePrincipal(iam, "user", input.UserName);
@@ -73,7 +81,7 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
       const role: IamEntity = {
         kind: "role", name: input.RoleName, id: iamId("AROA"), arn: arn("role", path, input.RoleName), path, createdAt: now(),
         document: input.AssumeRolePolicyDocument, description: input.Description, maxSessionDurationSeconds: input.MaxSessionDuration ?? 3600,
-        tags: mergeTags(undefined, input.Tags),
+        tags: mergeTags(undefined, input.Tags), permissionsBoundary: await requireBoundary(iam, input.PermissionsBoundary),
       };
       if (!(await iam.create(role))) throw new UnkaiError("EntityAlreadyExists", `Role with name ${input.RoleName} already exists.`);
       return { Role: roleShape(role) };
@@ -81,9 +89,10 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
     async GetRole(input: { RoleName: string }) {
       return { Role: roleShape(await requirePrincipal(iam, "role", input.RoleName)) };
     },
-    async ListRoles(input: { PathPrefix?: string }) {
+    async ListRoles(input: { PathPrefix?: string } & PageInput) {
       const roles = (await iam.list("role")).filter((r) => r.path.startsWith(input.PathPrefix ?? "/"));
-      return { Roles: roles.map(roleShape), IsTruncated: false };
+      const { items, info } = page(roles, input, (r) => r.name);
+      return { Roles: items.map(roleShape), ...info };
     },
     async UpdateAssumeRolePolicy(input: { RoleName: string; PolicyDocument: string }) {
       const role = await requirePrincipal(iam, "role", input.RoleName);
@@ -98,6 +107,7 @@ export function principalOperations(iam: IamStore, keys: AccessKeyStore, account
     async DeleteRole(input: { RoleName: string }) {
       await requirePrincipal(iam, "role", input.RoleName);
       await refuseWhileInUse(iam, "role", input.RoleName);
+      await refuseWhileInProfiles(profiles, input.RoleName);
       await iam.delete("role", input.RoleName);
     },
   };
@@ -128,9 +138,10 @@ export function inlinePolicyOperations(iam: IamStore): Record<string, Operation>
       if (!policy) throw new UnkaiError("NoSuchEntity", `The ${kind} policy with name ${input.PolicyName} cannot be found.`);
       return { [`${Kind}Name`]: principal.name, PolicyName: policy.policyName, PolicyDocument: encodeDocument(policy.document) };
     };
-    ops[`List${Kind}Policies`] = async (input: InlineInput) => {
+    ops[`List${Kind}Policies`] = async (input: InlineInput & PageInput) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));
-      return { PolicyNames: (await iam.inlinePolicies(kind, principal.name)).map((p) => p.policyName), IsTruncated: false };
+      const { items, info } = page((await iam.inlinePolicies(kind, principal.name)).map((p) => p.policyName), input, (name) => name);
+      return { PolicyNames: items, ...info };
     };
     ops[`Delete${Kind}Policy`] = async (input: InlineInput) => {
       const principal = await requirePrincipal(iam, kind, nameOf(input));

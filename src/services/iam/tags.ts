@@ -4,6 +4,7 @@ import type { IamEntity } from "../../core/iam.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { IamStore } from "../../store/ports.js";
 import { KIND_NAMES, requirePrincipal } from "./principals.js";
+import { page, type PageInput } from "./paging.js";
 
 /** IAM's quota: 50 tags per user or role. */
 const TAGS_PER_ENTITY = 50;
@@ -38,9 +39,10 @@ export function tagOperations(iam: IamStore): Record<string, Operation> {
       const removed = new Set((input.TagKeys ?? []).map((k) => k.toLowerCase()));
       await iam.setTags(kind, entity.name, Object.fromEntries(Object.entries(entity.tags ?? {}).filter(([k]) => !removed.has(k.toLowerCase()))));
     };
-    ops[`List${Kind}Tags`] = async (input: { UserName?: string; RoleName?: string }) => {
+    ops[`List${Kind}Tags`] = async (input: { UserName?: string; RoleName?: string } & PageInput) => {
       const entity = await requirePrincipal(iam, kind, nameOf(input));
-      return { Tags: tagList(entity).Tags ?? [], IsTruncated: false };
+      const { items, info } = page(tagList(entity).Tags ?? [], input, (tag) => tag.Key);
+      return { Tags: items, ...info };
     };
   }
   return ops;

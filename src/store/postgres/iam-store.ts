@@ -14,10 +14,10 @@ export function pgIamStore(db: PgDb): IamStore {
     create: (e) =>
       db.transaction(async (tx) => {
         const result = await tx.query(
-          `INSERT INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags, version_seq)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
+          `INSERT INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags, version_seq, permissions_boundary)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING`,
           [e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null,
-            e.kind === "policy" ? "v1" : null, tagsColumn(e.tags), e.kind === "policy" ? 1 : null],
+            e.kind === "policy" ? "v1" : null, tagsColumn(e.tags), e.kind === "policy" ? 1 : null, e.permissionsBoundary ?? null],
         );
         const created = (result.rowCount ?? 0) > 0;
         if (created && e.kind === "policy") {
@@ -74,6 +74,8 @@ export function pgIamStore(db: PgDb): IamStore {
     ...pgPolicyVersions(db),
     setTags: async (kind, name, tags) =>
       ((await db.query("UPDATE iam_entities SET tags = $1 WHERE kind = $2 AND name_key = $3", [tagsColumn(tags), kind, key(name)])).rowCount ?? 0) > 0,
+    setPermissionsBoundary: async (kind, name, policyArn) =>
+      ((await db.query("UPDATE iam_entities SET permissions_boundary = $1 WHERE kind = $2 AND name_key = $3", [policyArn ?? null, kind, key(name)])).rowCount ?? 0) > 0,
     updateRole: async (name, change) => ((await db.query(
       `UPDATE iam_entities SET document = COALESCE($1, document), description = COALESCE($2, description), max_session_seconds = COALESCE($3, max_session_seconds)
        WHERE kind = 'role' AND name_key = $4`,

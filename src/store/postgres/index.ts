@@ -59,6 +59,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     layers: pgLayerStore(db),
     accessKeys: pgAccessKeyStore(db),
     iam: pgIamStore(db),
+    iamInstanceProfiles: pgDocumentStore(db, "iam_instance_profiles"),
     testEvents: pgTestEventStore(db),
     httpApis: pgDocumentStore(db, "http_apis"),
     restApis: pgDocumentStore(db, "rest_apis"),

@@ -553,4 +553,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (stream, shard_index)
   );
   `,
+  // 29: IAM instance profiles, one document per profile by lower-cased name (IAM names are unique ignoring case);
+  // users' and roles' permissions boundaries (a managed policy's ARN)
+  `
+  CREATE TABLE iam_instance_profiles (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  ALTER TABLE iam_entities ADD COLUMN permissions_boundary TEXT;
+  `,
 ];

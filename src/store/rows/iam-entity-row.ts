@@ -13,6 +13,7 @@ export interface IamEntityRow {
   max_session_seconds: number | null;
   default_version: string | null;
   tags: string | null;
+  permissions_boundary: string | null;
 }
 
 export const iamEntityFrom = (row: IamEntityRow): IamEntity => ({
@@ -27,6 +28,7 @@ export const iamEntityFrom = (row: IamEntityRow): IamEntity => ({
   maxSessionDurationSeconds: row.max_session_seconds ?? undefined,
   ...(row.default_version !== null ? { defaultVersionId: row.default_version } : {}),
   ...(row.tags !== null ? { tags: JSON.parse(row.tags) as Record<string, string> } : {}),
+  ...(row.permissions_boundary !== null ? { permissionsBoundary: row.permissions_boundary } : {}),
 });
 
 /** Tags as stored: JSON, or NULL when there are none. */

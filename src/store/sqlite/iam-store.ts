@@ -11,13 +11,14 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
   const get = db.prepare<[string, string], IamEntityRow>("SELECT * FROM iam_entities WHERE kind = ? AND name_key = ?");
   const list = db.prepare<[string], IamEntityRow>("SELECT * FROM iam_entities WHERE kind = ? ORDER BY name");
   const insert = db.prepare(
-    "INSERT OR IGNORE INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags, version_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT OR IGNORE INTO iam_entities (kind, name, name_key, id, arn, path, created_at, document, description, max_session_seconds, default_version, tags, version_seq, permissions_boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const remove = db.prepare("DELETE FROM iam_entities WHERE kind = ? AND name_key = ?");
   const updateRole = db.prepare(
     "UPDATE iam_entities SET document = COALESCE(?, document), description = COALESCE(?, description), max_session_seconds = COALESCE(?, max_session_seconds) WHERE kind = 'role' AND name_key = ?",
   );
   const setTags = db.prepare("UPDATE iam_entities SET tags = ? WHERE kind = ? AND name_key = ?");
+  const setBoundary = db.prepare("UPDATE iam_entities SET permissions_boundary = ? WHERE kind = ? AND name_key = ?");
   const removeInlineAll = db.prepare("DELETE FROM iam_inline_policies WHERE kind = ? AND principal_key = ?");
   const removeAttachedAll = db.prepare("DELETE FROM iam_attachments WHERE kind = ? AND principal_key = ?");
   const putInline = db.prepare("INSERT OR REPLACE INTO iam_inline_policies (kind, principal_key, policy_name, document) VALUES (?, ?, ?, ?)");
@@ -41,7 +42,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
     },
     create: durably(db, (e: IamEntity) => {
       const defaultVersion = e.kind === "policy" ? "v1" : null;
-      const created = insert.run(e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null, defaultVersion, tagsColumn(e.tags), e.kind === "policy" ? 1 : null).changes > 0;
+      const created = insert.run(e.kind, e.name, key(e.name), e.id, e.arn, e.path, e.createdAt, e.document ?? null, e.description ?? null, e.maxSessionDurationSeconds ?? null, defaultVersion, tagsColumn(e.tags), e.kind === "policy" ? 1 : null, e.permissionsBoundary ?? null).changes > 0;
       if (created && e.kind === "policy") versions.first(key(e.name), e.document ?? "", e.createdAt);
       return created;
     }),
@@ -75,6 +76,7 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
     setDefaultPolicyVersion: durably(db, (policy: string, versionId: string) => versions.makeDefault(key(policy), versionId)),
     deletePolicyVersion: durably(db, (policy: string, versionId: string) => versions.remove(key(policy), versionId)),
     setTags: durably(db, (kind: string, name: string, tags: Readonly<Record<string, string>>) => setTags.run(tagsColumn(tags), kind, key(name)).changes > 0),
+    setPermissionsBoundary: durably(db, (kind: string, name: string, policyArn: string | undefined) => setBoundary.run(policyArn ?? null, kind, key(name)).changes > 0),
     updateRole: durably(db, (name: string, change: RoleChange) =>
       updateRole.run(change.document ?? null, change.description ?? null, change.maxSessionDurationSeconds ?? null, key(name)).changes > 0),
   };

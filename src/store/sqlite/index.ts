@@ -76,6 +76,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     metricData: promised(sqliteMetricDataStore(db)),
     alarms: promised(sqliteAlarmStore(db)),
     iam: promised(sqliteIamStore(db)),
+    iamInstanceProfiles: promised(sqliteDocumentStore(db, "iam_instance_profiles")),
     async close() {
       if (closed) return;
       closed = true;

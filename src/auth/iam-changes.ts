@@ -1,0 +1,50 @@
+/**
+ * Counts this node's IAM writes, so what the enforcer caches about a principal (iam-caller-cache.ts) is
+ * dropped by the next write that could change it: every IamStore method is classified here as a read or a
+ * write (a method added to the port must be classified, or this file does not compile), and the store the
+ * services see bumps `generation` after each write completes.
+ */
+import type { IamStore, Store } from "../store/ports.js";
+
+const METHODS: Record<keyof IamStore, "read" | "write"> = {
+  get: "read", list: "read", inlinePolicies: "read", attached: "read", attachmentCount: "read", members: "read",
+  groupsOf: "read", policyVersions: "read",
+  create: "write", delete: "write", putInlinePolicy: "write", deleteInlinePolicy: "write", attach: "write", detach: "write",
+  addMember: "write", removeMember: "write", addPolicyVersion: "write", setDefaultPolicyVersion: "write",
+  deletePolicyVersion: "write", setTags: "write", setPermissionsBoundary: "write", updateRole: "write",
+};
+
+/** How many IAM writes this node has made; a cache entry taken at an older generation is stale. */
+export class IamChanges {
+  private count = 0;
+
+  get generation(): number {
+    return this.count;
+  }
+
+  bump(): void {
+    this.count++;
+  }
+}
+
+/** `store` with an `iam` port that bumps `changes` after every write (failed ones too: they may have half-happened). */
+export function withIamChangeCount(store: Store, changes: IamChanges): Store {
+  const iam = store.iam;
+  const counted = new Proxy(iam, {
+    get: (target, key) => {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      const method = (value as (...args: unknown[]) => Promise<unknown>).bind(target);
+      if (METHODS[key as keyof IamStore] !== "write") return method;
+      return (...args: unknown[]) => method(...args).finally(() => changes.bump());
+    },
+  });
+  // Proxies rather than spreads: a backend's ports may be class instances whose methods need their `this`.
+  return new Proxy(store, {
+    get: (target, key) => {
+      if (key === "iam") return counted;
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

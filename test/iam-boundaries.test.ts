@@ -1,0 +1,108 @@
+/**
+ * Permissions boundaries under `--iam enforce`, with the bounded principal's own credentials through the
+ * SDK v3 and the AWS CLI v2: a user with AdministratorAccess bounded by AmazonS3ReadOnlyAccess may list
+ * buckets and nothing more; a boundary alone grants nothing; removing the boundary restores the identity
+ * policies on the next request; a role's boundary caps its AssumeRole sessions; a boundary that is not a
+ * managed policy is refused.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import {
+  AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
+  GetRoleCommand, GetUserCommand, IAMClient, PutRolePermissionsBoundaryCommand, PutUserPermissionsBoundaryCommand,
+} from "@aws-sdk/client-iam";
+import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { AWS_CLI } from "./helpers/paths.js";
+import { runProcess } from "./helpers/process.js";
+import { unkaiSuite } from "./helpers/suite.js";
+
+const ACCOUNT = "000000000000";
+const ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess";
+const S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
+
+async function attempt(call: () => Promise<unknown>): Promise<string> {
+  try {
+    await call();
+    return "ok";
+  } catch (error) {
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+}
+
+describe("permissions boundaries under --iam enforce", () => {
+  const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
+  let iam: IAMClient;
+  const s3 = (credentials: Keys) => new S3Client({ endpoint: suite.unkai.url, region: "us-east-1", credentials, forcePathStyle: true });
+
+  async function userWithKey(name: string, boundary: string | undefined, policies: readonly string[]): Promise<Keys> {
+    await iam.send(new CreateUserCommand({ UserName: name, PermissionsBoundary: boundary }));
+    for (const arn of policies) await iam.send(new AttachUserPolicyCommand({ UserName: name, PolicyArn: arn }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    return { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" };
+  }
+
+  before(() => {
+    iam = new IAMClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS });
+  });
+
+  it("caps a user's identity policies, grants nothing by itself, and stops capping once deleted (CLI)", async () => {
+    const capped = await userWithKey("capped", S3_READ, [ADMIN]);
+    assert.equal((await iam.send(new GetUserCommand({ UserName: "capped" }))).User?.PermissionsBoundary?.PermissionsBoundaryArn, S3_READ);
+    assert.equal(await attempt(() => s3(capped).send(new ListBucketsCommand({}))), "ok", "allowed by both AdministratorAccess and the boundary");
+    assert.match(await attempt(() => s3(capped).send(new CreateBucketCommand({ Bucket: "capped-bucket" }))),
+      /AccessDenied: User: arn:aws:iam::000000000000:user\/capped is not authorized to perform: s3:CreateBucket on resource: arn:aws:s3:::capped-bucket because no permissions boundary allows the s3:CreateBucket action/);
+    const lambda = new LambdaClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: capped });
+    assert.match(await attempt(() => lambda.send(new ListFunctionsCommand({}))), /AccessDeniedException: .*because no permissions boundary allows the lambda:ListFunctions action/);
+
+    const bare = await userWithKey("bare", ADMIN, []);
+    assert.match(await attempt(() => s3(bare).send(new ListBucketsCommand({}))), /AccessDenied: .*because no identity-based policy allows the s3:ListAllMyBuckets action/, "a boundary alone allows nothing");
+
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
+    };
+    const removed = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "iam", "delete-user-permissions-boundary", "--user-name", "capped"], { env });
+    assert.equal(removed.code, 0, removed.stderr);
+    const made = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "s3api", "create-bucket", "--bucket", "capped-bucket"], {
+      env: { ...env, AWS_ACCESS_KEY_ID: capped.accessKeyId, AWS_SECRET_ACCESS_KEY: capped.secretAccessKey },
+    });
+    assert.equal(made.code, 0, `AdministratorAccess applies in full once the boundary is gone: ${made.stderr}`);
+    const put = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "iam", "put-user-permissions-boundary", "--user-name", "capped", "--permissions-boundary", S3_READ], { env });
+    assert.equal(put.code, 0, put.stderr);
+    const again = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "s3api", "create-bucket", "--bucket", "capped-bucket-2"], {
+      env: { ...env, AWS_ACCESS_KEY_ID: capped.accessKeyId, AWS_SECRET_ACCESS_KEY: capped.secretAccessKey },
+    });
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /AccessDenied.*no permissions boundary allows the s3:CreateBucket action/);
+  });
+
+  it("caps a role's AssumeRole sessions with the role's boundary (a customer policy)", async () => {
+    const assumer = await userWithKey("assumer", undefined, []);
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/assumer` }, Action: "sts:AssumeRole" }] });
+    await iam.send(new CreateRoleCommand({ RoleName: "bounded-role", AssumeRolePolicyDocument: trust }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "bounded-role", PolicyArn: ADMIN }));
+    const cap = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }] });
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: "list-only", PolicyDocument: cap }));
+    await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: "bounded-role", PermissionsBoundary: Policy?.Arn }));
+    assert.equal((await iam.send(new GetRoleCommand({ RoleName: "bounded-role" }))).Role?.PermissionsBoundary?.PermissionsBoundaryArn, Policy?.Arn);
+    const sts = new STSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: assumer });
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/bounded-role`, RoleSessionName: "s1" }));
+    const session = { accessKeyId: Credentials?.AccessKeyId ?? "", secretAccessKey: Credentials?.SecretAccessKey ?? "", sessionToken: Credentials?.SessionToken };
+    assert.equal(await attempt(() => s3(session).send(new ListBucketsCommand({}))), "ok");
+    assert.match(await attempt(() => s3(session).send(new CreateBucketCommand({ Bucket: "role-bucket" }))),
+      /AccessDenied: User: arn:aws:sts::000000000000:assumed-role\/bounded-role\/s1 is not authorized to perform: s3:CreateBucket .*because no permissions boundary allows the s3:CreateBucket action/);
+  });
+
+  it("refuses a boundary that is not an existing managed policy", async () => {
+    await iam.send(new CreateUserCommand({ UserName: "plain" }));
+    const missing = `arn:aws:iam::${ACCOUNT}:policy/nope`;
+    assert.match(await attempt(() => iam.send(new PutUserPermissionsBoundaryCommand({ UserName: "plain", PermissionsBoundary: missing }))),
+      new RegExp(`NoSuchEntity\\w*: Scope ARN: ${missing} does not exist or is not attachable\\.`));
+    assert.match(await attempt(() => iam.send(new CreateUserCommand({ UserName: "other", PermissionsBoundary: missing }))), /NoSuchEntity/);
+    assert.equal((await iam.send(new GetUserCommand({ UserName: "plain" }))).User?.PermissionsBoundary, undefined);
+  });
+});
