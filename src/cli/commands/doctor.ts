@@ -51,7 +51,8 @@ async function clusterNodes(url: string): Promise<Check[]> {
     const nodes = await cluster.nodes(now);
     if (nodes.length === 0) return [{ name: "cluster", ok: false, detail: `no node has a heartbeat on ${describeStore(url)}` }];
     return nodes.map((node) => {
-      const ageMs = now - node.heartbeatAt;
+      // A node may beat between reading the clock and reading the table: that heartbeat is 0 s old, not negative.
+      const ageMs = Math.max(0, now - node.heartbeatAt);
       const alive = ageMs <= cluster.deadAfterMs;
       return {
         name: `node ${node.id}`,
