@@ -178,8 +178,9 @@ export class MoveTasks {
         if (rate !== undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, (1000 * delivered.length) / rate - (Date.now() - startedMs))));
       }
       if (this.closed && task.status === "RUNNING" && task.moved < task.toMove) return;
-      task = await this.progress(task, {});
-      await this.progress(task, { status: task.status === "CANCELLING" ? "CANCELLED" : "COMPLETED" });
+      // A cancel another call (or node) wrote meanwhile decides how the task ends.
+      const cancelled = task.status === "CANCELLING" || (await this.tasks.get(task.handle))?.status === "CANCELLING";
+      await this.progress(task, { status: cancelled ? "CANCELLED" : "COMPLETED" });
     } catch (error) {
       await this.progress(task, { status: "FAILED", failureReason: (error as Error).message }).catch(() => undefined);
     }
