@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketNotificationConfigurationCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketNotificationConfigurationCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { readForm } from "../src/services/s3/form-data.js";
@@ -127,6 +127,30 @@ describe("S3 browser-based uploads (POST Object)", () => {
       { status: 400, code: "InvalidArgument", message: "POST requires exactly one file upload per request." });
     assert.equal((await s3Error(await post(url, "nowhere", signedForm("nowhere", [], { key: "x" }), "x"))).code, "NoSuchBucket");
     for (const key of ["late.txt", "user/bob/x.txt", "user/ana/ok.txt", "f.txt", "nofile.txt"]) {
+      await assert.rejects(client.send(new HeadObjectCommand({ Bucket: "forms", Key: key })), `${key} was not stored`);
+    }
+  });
+
+  it("applies the tagging field's tags and accepts acl private / bucket-owner-full-control; refuses public ACLs and bad tags before storing", async () => {
+    const url = suite.unkai.url;
+    const tagging = "<Tagging><TagSet><Tag><Key>team</Key><Value>forms &amp; co</Value></Tag><Tag><Key>stage</Key><Value></Value></Tag></TagSet></Tagging>";
+    const tagged = await post(url, "forms", signedForm("forms", [], { key: "tagged.txt", acl: "bucket-owner-full-control", tagging }), "t");
+    assert.equal(tagged.status, 204, await tagged.clone().text());
+    const tags = await client.send(new GetObjectTaggingCommand({ Bucket: "forms", Key: "tagged.txt" }));
+    assert.deepEqual(tags.TagSet?.map((t) => [t.Key, t.Value]).sort(), [["stage", ""], ["team", "forms & co"]]);
+    assert.equal((await client.send(new HeadObjectCommand({ Bucket: "forms", Key: "tagged.txt" }))).$metadata.httpStatusCode, 200);
+    assert.equal((await post(url, "forms", signedForm("forms", [], { key: "private.txt", acl: "private" }), "p")).status, 204);
+
+    const publicRead = await post(url, "forms", signedForm("forms", [], { key: "public.txt", acl: "public-read" }), "x");
+    assert.deepEqual(await s3Error(publicRead), { status: 400, code: "AccessControlListNotSupported", message: "The bucket does not allow ACLs" });
+    const unknownAcl = await post(url, "forms", signedForm("forms", [], { key: "weird.txt", acl: "everyone" }), "x");
+    assert.deepEqual(await s3Error(unknownAcl), { status: 400, code: "InvalidArgument", message: "everyone is not a canned ACL." });
+    const tooMany = `<Tagging><TagSet>${Array.from({ length: 11 }, (_, i) => `<Tag><Key>k${i}</Key><Value>v</Value></Tag>`).join("")}</TagSet></Tagging>`;
+    const overLimit = await post(url, "forms", signedForm("forms", [], { key: "many.txt", tagging: tooMany }), "x");
+    assert.deepEqual(await s3Error(overLimit), { status: 400, code: "InvalidTag", message: "Object tags cannot be greater than 10" });
+    const notXml = await post(url, "forms", signedForm("forms", [], { key: "bad.txt", tagging: "team=forms" }), "x");
+    assert.equal((await s3Error(notXml)).code, "MalformedXML");
+    for (const key of ["public.txt", "weird.txt", "many.txt", "bad.txt"]) {
       await assert.rejects(client.send(new HeadObjectCommand({ Bucket: "forms", Key: key })), `${key} was not stored`);
     }
   });

@@ -5,6 +5,7 @@
  * `ObjectCreated:Post`.
  */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
+import { checkAclHeaders } from "./acl-ops.js";
 import { validateKey } from "./addressing.js";
 import { quoted, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
@@ -12,6 +13,7 @@ import { formBoundary, readForm } from "./form-data.js";
 import { commitObject } from "./object-ops.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { checkFields, checkPolicySignature, openPolicy } from "./post-policy.js";
+import { tagSetPairs, validTags } from "./tagging-ops.js";
 import { xmlResponse } from "./xml.js";
 
 /** S3 reads at most 20 KB of fields before the file. */
@@ -23,6 +25,19 @@ const STORED_FIELDS = ["content-type", "cache-control", "content-disposition", "
 /** Whether a request is a browser-based upload: an unsigned-looking POST of a form to a bucket. */
 export function isPostObject(request: UnkaiRequest, key: string | undefined): boolean {
   return request.method === "POST" && key === undefined && request.query.size === 0 && formBoundary(request.headers["content-type"]) !== undefined;
+}
+
+/**
+ * The `acl` and `x-amz-grant-*` fields, checked as PutObject's headers are (the bucket enforces its
+ * owner: only `private` and `bucket-owner-full-control` pass), and the `tagging` field's
+ * `<Tagging>` document, checked against S3's tag limits; both before the file is read.
+ */
+function aclAndTags(context: S3Context, request: UnkaiRequest, fields: ReadonlyMap<string, string>): Record<string, string> | undefined {
+  const aclHeaders: Record<string, string> = {};
+  for (const [name, value] of fields) if (name === "acl" || name.startsWith("x-amz-grant-")) aclHeaders[name === "acl" ? "x-amz-acl" : name] = value;
+  checkAclHeaders(context, { ...request, headers: aclHeaders }, "object");
+  const tagging = fields.get("tagging");
+  return tagging === undefined ? undefined : validTags(tagSetPairs({ ...request, body: Buffer.from(tagging, "utf8") }));
 }
 
 function storedFields(fields: ReadonlyMap<string, string>): Record<string, string> {
@@ -52,14 +67,18 @@ export async function postObject(context: S3Context, request: UnkaiRequest, buck
     const caller = { ...request.caller, accessKeyId: signed.accessKeyId, service: "s3", principal: signed.secret.principal };
     const denial = await context.authorize?.({ ...request, caller }, [{ action: "s3:PutObject", resource: `arn:aws:s3:::${bucketName}/${key}` }]);
     if (denial !== undefined) throw new S3Error("AccessDenied", denial);
-    return await storeFile(context, request, bucketName, key, fields, file.body, range);
+    const tags = aclAndTags(context, request, fields);
+    return await storeFile(context, request, bucketName, key, fields, file.body, range, tags);
   } finally {
     // An early refusal leaves the file unread: drain it so the answer reaches the client.
     file.body.resume();
   }
 }
 
-async function storeFile(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, fields: ReadonlyMap<string, string>, body: NodeJS.ReadableStream, range: { min: number; max: number }): Promise<UnkaiResponse> {
+async function storeFile(
+  context: S3Context, request: UnkaiRequest, bucketName: string, key: string, fields: ReadonlyMap<string, string>,
+  body: NodeJS.ReadableStream, range: { min: number; max: number }, tags: Record<string, string> | undefined,
+): Promise<UnkaiResponse> {
   const payload = openPayload({ ...request, headers: { "transfer-encoding": "chunked" }, bodyStream: body as UnkaiRequest["bodyStream"] }, range.max);
   const blob = await context.bodies.write(payload.body);
   let digest;
@@ -71,7 +90,7 @@ async function storeFile(context: S3Context, request: UnkaiRequest, bucketName: 
     throw error;
   }
   const etag = digest.md5.toString("hex");
-  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedFields(fields) };
+  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedFields(fields), tags };
   const version = await commitObject(context, request, record, "ObjectCreated:Post");
   return answer(request, bucketName, key, etag, fields, version);
 }
