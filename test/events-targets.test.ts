@@ -6,8 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateApiDestinationCommand, CreateConnectionCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { runProcess } from "./helpers/process.js";
@@ -157,8 +159,41 @@ describe("EventBridge message targets", () => {
   });
 });
 
+/** A local HTTP endpoint for API destination targets: answers `status` (changeable) and keeps every body it got. */
+async function endpoint(): Promise<{ url: string; bodies: string[]; setStatus: (status: number) => void; close: () => Promise<void> }> {
+  let status = 503;
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      bodies.push(Buffer.concat(chunks).toString("utf8"));
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    bodies,
+    setStatus: (next) => { status = next; },
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** An API destination (API_KEY connection) to `url`; returns its ARN. */
+async function apiDestination(events: EventBridgeClient, name: string, url: string): Promise<string> {
+  const connection = await events.send(new CreateConnectionCommand({
+    Name: name, AuthorizationType: "API_KEY", AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "k" } },
+  }));
+  const destination = await events.send(new CreateApiDestinationCommand({ Name: name, ConnectionArn: connection.ConnectionArn, InvocationEndpoint: url, HttpMethod: "POST" }));
+  assert.ok(destination.ApiDestinationArn);
+  return destination.ApiDestinationArn;
+}
+
+const attributesOf = (message: Message) => Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+
 describe("EventBridge target retries and dead-letter queues", () => {
-  it("retries a failing target, then dead-letters it with EventBridge's attributes", async () => {
+  it("dead-letters a target that does not exist at once, without retries (NO_RESOURCE), as EventBridge does", async () => {
     await withUnkai(FAST_RETRIES, async (_unkai, { events, sqs }) => {
       const dlq = await queue(sqs, "eb-dlq");
       await ruleTo(events, "doomed", "app", [
@@ -167,44 +202,64 @@ describe("EventBridge target retries and dead-letter queues", () => {
       const id = await putEvent(events, "app", { k: "v" });
       const dead = await receiveOne(sqs, dlq);
       assert.equal((JSON.parse(dead.Body ?? "") as { id: string }).id, id, "the DLQ message is the event");
-      const attributes = Object.fromEntries(Object.entries(dead.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+      const attributes = attributesOf(dead);
       assert.deepEqual(attributes, {
         RULE_ARN: `arn:aws:events:us-east-1:${ACCOUNT}:rule/doomed`,
         TARGET_ARN: QUEUE_ARN("eb-missing"),
         ERROR_CODE: "NO_RESOURCE",
         ERROR_MESSAGE: attributes.ERROR_MESSAGE,
-        EXHAUSTED_RETRY_CONDITION: "MaximumRetryAttempts",
-        RETRY_ATTEMPTS: "3",
-      });
+        RETRY_ATTEMPTS: "0",
+      }, "no retry happened, so no retry condition was exhausted");
       assert.match(attributes.ERROR_MESSAGE ?? "", /eb-missing does not exist/);
     });
   });
 
-  it("dead-letters at once when MaximumRetryAttempts is 0", async () => {
-    await withUnkai({}, async (_unkai, { events, sqs }) => {
-      const dlq = await queue(sqs, "eb-dlq0");
-      await ruleTo(events, "no-retry", "app", [
-        { Id: "gone", Arn: QUEUE_ARN("eb-nowhere"), RetryPolicy: { MaximumRetryAttempts: 0 }, DeadLetterConfig: { Arn: QUEUE_ARN("eb-dlq0") } },
-      ]);
-      await putEvent(events, "app", {});
-      const dead = await receiveOne(sqs, dlq);
-      assert.equal(dead.MessageAttributes?.RETRY_ATTEMPTS?.StringValue, "0");
-    });
+  it("retries a failing target (an API destination answering 503) and dead-letters it when MaximumRetryAttempts is reached, or at once when it is 0", async () => {
+    const hook = await endpoint();
+    try {
+      await withUnkai(FAST_RETRIES, async (_unkai, { events, sqs }) => {
+        const dlq = await queue(sqs, "eb-dlq0");
+        const arn = await apiDestination(events, "flaky", hook.url);
+        const policy = (attempts: number) => ({ RetryPolicy: { MaximumRetryAttempts: attempts, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: QUEUE_ARN("eb-dlq0") } });
+        await ruleTo(events, "no-retry", "app0", [{ Id: "once", Arn: arn, ...policy(0) }]);
+        await ruleTo(events, "two-retries", "app2", [{ Id: "thrice", Arn: arn, ...policy(2) }]);
+        await putEvent(events, "app0", {});
+        const first = attributesOf(await receiveOne(sqs, dlq));
+        assert.equal(first.RETRY_ATTEMPTS, "0");
+        assert.equal(first.EXHAUSTED_RETRY_CONDITION, "MaximumRetryAttempts");
+        assert.equal(first.ERROR_CODE, "SDK_CLIENT_ERROR");
+        await putEvent(events, "app2", {});
+        const second = attributesOf(await receiveOne(sqs, dlq));
+        assert.equal(second.RETRY_ATTEMPTS, "2");
+        assert.equal(second.EXHAUSTED_RETRY_CONDITION, "MaximumRetryAttempts");
+        assert.equal(hook.bodies.length, 1 + 3, "one attempt for the first event, three for the second");
+      });
+    } finally {
+      await hook.close();
+    }
   });
 
-  it("keeps retrying across a restart and delivers once the target exists", async () => {
+  it("keeps retrying a failing target across a restart and delivers once it answers", async () => {
+    const hook = await endpoint();
     let dataDir = "";
-    await withUnkai(FAST_RETRIES, async (unkai, { events }) => {
-      dataDir = unkai.dataDir;
-      await ruleTo(events, "patient", "app", [{ Id: "later", Arn: QUEUE_ARN("eb-later") }]);
-      await putEvent(events, "app", { wait: true });
-      await kill(unkai);
-    });
-    await withUnkai(FAST_RETRIES, async (_unkai, { sqs }) => {
-      const url = await queue(sqs, "eb-later");
-      const got = await receiveOne(sqs, url);
-      assert.deepEqual((JSON.parse(got.Body ?? "") as { detail: unknown }).detail, { wait: true });
-    }, dataDir);
-    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await withUnkai(FAST_RETRIES, async (unkai, { events }) => {
+        dataDir = unkai.dataDir;
+        await ruleTo(events, "patient", "app", [{ Id: "later", Arn: await apiDestination(events, "patient", hook.url) }]);
+        await putEvent(events, "app", { wait: true });
+        await waitFor("a failed first attempt", () => Promise.resolve(hook.bodies.length > 0 ? true : undefined), 10_000);
+        await kill(unkai);
+      });
+      const failedBefore = hook.bodies.length;
+      hook.setStatus(200);
+      await withUnkai(FAST_RETRIES, async () => {
+        await waitFor("the retried delivery after the restart", () => Promise.resolve(hook.bodies.length > failedBefore ? true : undefined), 30_000);
+      }, dataDir);
+      const delivered = hook.bodies.at(-1) ?? "";
+      assert.deepEqual((JSON.parse(delivered) as { detail: unknown }).detail, { wait: true });
+    } finally {
+      await hook.close();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

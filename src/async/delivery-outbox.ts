@@ -10,7 +10,7 @@
  */
 import type { Logger } from "pino";
 import type { PendingDelivery } from "../core/events/resources.js";
-import { NotRetriedError, type Destinations, type OutboundMessage } from "./destinations.js";
+import { MissingTargetError, NotRetriedError, type Destinations, type OutboundMessage } from "./destinations.js";
 import { throttleDelayMs, type RetryTiming } from "./retry-policy.js";
 import { WakeLoop } from "./wake-loop.js";
 import type { DocumentStore } from "../store/ports.js";
@@ -36,9 +36,15 @@ export interface OutboxOwner {
   readonly service: string;
   /** The DLQ attribute carrying the entry's source ARN (`ruleArn`): `RULE_ARN`, `SCHEDULE_ARN`. */
   readonly sourceAttribute: string;
+  /**
+   * Whether a target that does not exist is dead-lettered at once: EventBridge rules do ("if a target
+   * resource no longer exists, no retry attempts will happen"); Scheduler documents no such rule, so
+   * its deliveries keep retrying (a queue created later still gets them).
+   */
+  readonly missingTargetNotRetried: boolean;
 }
 
-export const EVENTBRIDGE_OUTBOX: OutboxOwner = { service: "EventBridge", sourceAttribute: "RULE_ARN" };
+export const EVENTBRIDGE_OUTBOX: OutboxOwner = { service: "EventBridge", sourceAttribute: "RULE_ARN", missingTargetNotRetried: true };
 
 export type ExhaustedBy = "MaximumRetryAttempts" | "MaximumEventAgeInSeconds";
 
@@ -108,7 +114,7 @@ export class DeliveryOutbox {
     const exhausted: ExhaustedBy | undefined = attempts > entry.maximumRetryAttempts
       ? "MaximumRetryAttempts"
       : nextAttemptAt - entry.eventTimeMs > entry.maximumEventAgeSeconds * 1000 ? "MaximumEventAgeInSeconds" : undefined;
-    const notRetried = failure instanceof NotRetriedError;
+    const notRetried = failure instanceof NotRetriedError || (failure instanceof MissingTargetError && this.owner.missingTargetNotRetried);
     if (!exhausted && !notRetried) {
       await this.pending.put(entry.id, { ...entry, attempts, nextAttemptAt, lastError: error });
       this.wake();

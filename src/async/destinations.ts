@@ -47,7 +47,16 @@ export interface OutboundMessage {
  * EventBridge does for errors other than throttling, timeouts and 5xx.
  */
 export class NotRetriedError extends Error {
-  override readonly name = "NotRetriedError";
+  override readonly name: string = "NotRetriedError";
+}
+
+/**
+ * The ARN names nothing that exists (a deleted queue, function, topic or bus). A retry may succeed
+ * once it is created, so whether to retry is the sender's choice: EventBridge rules dead-letter at
+ * once (NO_RESOURCE), as AWS documents.
+ */
+export class MissingTargetError extends Error {
+  override readonly name: string = "MissingTargetError";
 }
 
 export interface DeadLetterAttributes {
@@ -63,7 +72,7 @@ export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promis
   /** Queues `payload` as an asynchronous invocation of the function (and qualifier) the ARN names. */
   const invoke = async (arn: string, payload: string, id: string = randomUUID()) => {
     const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
-    if (!(await exists(name))) throw new Error(`destination function ${name} does not exist`);
+    if (!(await exists(name))) throw new MissingTargetError(`destination function ${name} does not exist`);
     await queue.enqueue({ id, functionName: name, qualifier, payload: Buffer.from(payload) });
   };
   return {

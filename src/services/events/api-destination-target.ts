@@ -6,7 +6,7 @@
  * without retries, as EventBridge does. The target's HttpParameters travel with the message
  * (an attribute), so a retry sends what the first attempt sent.
  */
-import { NotRetriedError, type DestinationTarget, type OutboundMessage } from "../../async/destinations.js";
+import { MissingTargetError, NotRetriedError, type DestinationTarget, type OutboundMessage } from "../../async/destinations.js";
 import type { ApiDestinationRecord, ConnectionHttpParameters, ConnectionRecord } from "../../core/events/resources.js";
 import type { DocumentStore } from "../../store/ports.js";
 import { apiDestinationOfArn } from "./api-destinations.js";
@@ -92,9 +92,9 @@ export function apiDestinationTarget({ connections, apiDestinations }: ApiDestin
   const send = async (arn: string, message: OutboundMessage): Promise<void> => {
     const name = apiDestinationOfArn(arn) ?? "";
     const destination = await apiDestinations.get(name);
-    if (!destination || destination.Arn !== arn) throw new Error(`API destination ${arn} does not exist.`);
+    if (!destination || destination.Arn !== arn) throw new MissingTargetError(`API destination ${arn} does not exist.`);
     const connection = await connections.get(connectionOfArn(destination.ConnectionArn) ?? "");
-    if (!connection || connection.Arn !== destination.ConnectionArn) throw new Error(`Connection ${destination.ConnectionArn} does not exist.`);
+    if (!connection || connection.Arn !== destination.ConnectionArn) throw new MissingTargetError(`Connection ${destination.ConnectionArn} does not exist.`);
     const paramsText = message.attributes?.[HTTP_PARAMETERS_ATTRIBUTE];
     const params = paramsText !== undefined ? (JSON.parse(paramsText) as TargetHttpParameters) : {};
     const url = targetUrl(destination.InvocationEndpoint, params, connection.AuthParameters.InvocationHttpParameters);

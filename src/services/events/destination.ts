@@ -4,7 +4,7 @@
  * `Source`, `DetailType` and `Resources` attributes its envelope) and Lambda's asynchronous
  * destinations (`deliver`: AWS's "Lambda Function Invocation Result" events, source `lambda`).
  */
-import type { DestinationTarget } from "../../async/destinations.js";
+import { MissingTargetError, type DestinationTarget } from "../../async/destinations.js";
 import type { DestinationRecord } from "../../async/invocation-record.js";
 import { eventFromEntry, type PutEventsEntry } from "../../core/events/envelope.js";
 import type { EventBusRecord } from "../../core/events/resources.js";
@@ -21,7 +21,7 @@ export interface BusDestinationDeps {
 export function busDestination({ buses, delivery, account, now }: BusDestinationDeps): DestinationTarget {
   const put = async (arn: string, entry: PutEventsEntry): Promise<void> => {
     const bus = busOfArn(arn) ?? "";
-    if (bus !== "default" && !(await buses.get(bus))) throw new Error(`Event bus ${bus} does not exist.`);
+    if (bus !== "default" && !(await buses.get(bus))) throw new MissingTargetError(`Event bus ${bus} does not exist.`);
     const event = eventFromEntry(entry, { account: account.accountId, region: account.region, nowMs: now() });
     if ("ErrorCode" in event) throw new Error(`${event.ErrorCode}: ${event.ErrorMessage}`);
     await delivery.publish(bus, event);

@@ -75,7 +75,7 @@ export function schedulerService(platform: Platform): Service {
   const logger = platform.logger("scheduler");
   const now = Date.now;
   const { schedulerSchedules: schedules, schedulerGroups: groups, scheduleTimers } = platform.store;
-  const outbox = new DeliveryOutbox(platform.store.schedulerDeliveries, platform.destinations, platform.retryTiming, now, logger, { service: "Scheduler", sourceAttribute: "SCHEDULE_ARN" });
+  const outbox = new DeliveryOutbox(platform.store.schedulerDeliveries, platform.destinations, platform.retryTiming, now, logger, { service: "Scheduler", sourceAttribute: "SCHEDULE_ARN", missingTargetNotRetried: false });
   const timers = new SchedulerTimers(schedules, scheduleTimers, platform.destinations, outbox, {
     owner: platform.nodeName, now, rateScale: platform.scheduler.rateScale, missedAfterMs: platform.scheduler.missedAfterMs,
   }, logger);

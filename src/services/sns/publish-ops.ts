@@ -4,6 +4,7 @@
  * in the store, shared by every node and through a restart.
  */
 import { randomUUID } from "node:crypto";
+import { MissingTargetError } from "../../async/destinations.js";
 import { UnkaiError } from "../../core/errors.js";
 import type { SnsTopicRecord } from "../../core/sns.js";
 import type { SnsDeduplicationStore } from "../../store/ports.js";
@@ -45,7 +46,7 @@ export class Publisher {
   /** Another service's message (destinations.send): published as if by Publish, on Unkai's own address. */
   async publishFrom(topicArn: string, input: MessageInput, baseUrl: string): Promise<void> {
     const topic = await this.context.topics.get(topicArn);
-    if (!topic) throw new Error(`topic ${topicArn} does not exist`);
+    if (!topic) throw new MissingTargetError(`topic ${topicArn} does not exist`);
     await this.publishOne(topic, input, baseUrl);
   }
 

@@ -6,7 +6,7 @@
  * S3 notifications) reach FIFO queues too, with their group and deduplication ids. Sends are fsynced
  * before delivery counts as done.
  */
-import { NotRetriedError, type DestinationTarget, type OutboundMessage } from "../../async/destinations.js";
+import { MissingTargetError, NotRetriedError, type DestinationTarget, type OutboundMessage } from "../../async/destinations.js";
 import { queueNameFromArn, queueUrl } from "./addresses.js";
 import type { SqsContext } from "./context.js";
 import { sendMessage } from "./send-ops.js";
@@ -17,7 +17,7 @@ export function sqsDestination(context: SqsContext): DestinationTarget {
   const send = async (arn: string, message: OutboundMessage, standardOnly: boolean) => {
     const name = queueNameFromArn(arn, context.account);
     const queue = name === undefined ? undefined : await context.queues.get(name);
-    if (!queue || name === undefined) throw new Error(`destination queue ${arn} does not exist`);
+    if (!queue || name === undefined) throw new MissingTargetError(`destination queue ${arn} does not exist`);
     if (queue.fifo && standardOnly) throw new NotRetriedError(`destination queue ${arn} is a FIFO queue; Lambda delivers to standard queues only`);
     if (queue.fifo && message.groupId === undefined) throw new NotRetriedError(`queue ${arn} is a FIFO queue and the message has no message group id`);
     const { attributes } = message;
