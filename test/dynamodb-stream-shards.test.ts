@@ -2,7 +2,7 @@
  * DynamoDB Streams' shard lifecycle over a real SQLite store with a clock of our own (hours pass at
  * once): a shard rolls over at the default four hours and not before, and a closed shard whose
  * records have all expired is no longer listed or readable while its child still names it; shards
- * page with Limit/ExclusiveStartShardId.
+ * page with Limit/ExclusiveStartShardId; a disabled stream stays beside a re-enabled one for 24 hours.
  * test/dynamodb-streams-rollover.test.ts drives rollover over HTTP with real clients and a mapping.
  */
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { dynamoOperations } from "../src/services/dynamodb/operations.js";
 import { ShardIterators } from "../src/services/dynamodb/stream-iterators.js";
 import type { StreamsContext } from "../src/services/dynamodb/stream-shards.js";
-import { describeStream, getRecords, getShardIterator } from "../src/services/dynamodb/streams-api.js";
+import { describeStream, getRecords, getShardIterator, listStreams } from "../src/services/dynamodb/streams-api.js";
 
 const HOUR_MS = 3_600_000;
 let dir: string;
@@ -75,4 +75,46 @@ it("a shard rolls over after four hours, and a closed shard whose records all ex
   const iterator = (await getShardIterator(ctx, iterators, { StreamArn: arn, ShardId: second.ShardId, ShardIteratorType: "TRIM_HORIZON" })) as { ShardIterator: string };
   const read = (await getRecords(ctx, iterators, { ShardIterator: iterator.ShardIterator })) as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] };
   assert.deepEqual(read.Records.map((r) => r.dynamodb.Keys.pk.S), ["b"]);
+});
+
+it("a disabled stream stays listed and readable beside the re-enabled one for 24 hours, then is gone and its records trimmed", async () => {
+  const ops = dynamoOperations(ctx);
+  const created = (await ops.CreateTable?.({
+    TableName: "reenabled", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
+  })) as { TableDescription: { LatestStreamArn: string } };
+  const oldArn = created.TableDescription.LatestStreamArn;
+  const put = (pk: string) => ops.PutItem?.({ TableName: "reenabled", Item: { pk: { S: pk } } });
+  await put("old");
+  const disabledAt = clock;
+  await ops.UpdateTable?.({ TableName: "reenabled", StreamSpecification: { StreamEnabled: false } });
+  // Re-enabled in the same millisecond: the new stream still gets its own label and ARN.
+  const enabled = (await ops.UpdateTable?.({ TableName: "reenabled", StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" } })) as { TableDescription: { LatestStreamArn: string } };
+  const newArn = enabled.TableDescription.LatestStreamArn;
+  assert.notEqual(newArn, oldArn);
+  await put("new");
+  const listed = async () => ((await listStreams(ctx, { TableName: "reenabled" })) as { Streams: { StreamArn: string }[] }).Streams.map((s) => s.StreamArn);
+  assert.deepEqual(await listed(), [oldArn, newArn], "both listed, oldest first");
+  const old = (await describeStream(ctx, { StreamArn: oldArn })) as Described & { StreamDescription: { StreamStatus: string; StreamViewType: string } };
+  assert.deepEqual([old.StreamDescription.StreamStatus, old.StreamDescription.StreamViewType], ["DISABLED", "NEW_IMAGE"]);
+  const iterators = new ShardIterators();
+  const readAll = async (arn: string) => {
+    const [shard] = ((await describeStream(ctx, { StreamArn: arn })) as Described).StreamDescription.Shards;
+    const iterator = (await getShardIterator(ctx, iterators, { StreamArn: arn, ShardId: shard?.ShardId as string, ShardIteratorType: "TRIM_HORIZON" })) as { ShardIterator: string };
+    return ((await getRecords(ctx, iterators, { ShardIterator: iterator.ShardIterator })) as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }).Records.map((r) => r.dynamodb.Keys.pk.S);
+  };
+  assert.deepEqual([await readAll(oldArn), await readAll(newArn)], [["old"], ["new"]]);
+
+  clock = disabledAt + 24 * HOUR_MS;
+  assert.deepEqual(await readAll(oldArn), ["old"], "readable for 24 hours after it was disabled");
+  clock += 1;
+  assert.deepEqual(await listed(), [newArn], "gone from ListStreams after 24 hours");
+  await assert.rejects(describeStream(ctx, { StreamArn: oldArn }), { code: "ResourceNotFoundException" });
+  await assert.rejects(getShardIterator(ctx, iterators, { StreamArn: oldArn, ShardId: old.StreamDescription.Shards[0]?.ShardId as string, ShardIteratorType: "TRIM_HORIZON" }), { code: "ResourceNotFoundException" });
+  await store.dynamodb.trimStreams(clock - 24 * HOUR_MS);
+  assert.deepEqual(await store.dynamodb.streamRecords(oldArn, 0, 10), [], "the sweep reclaimed its records");
+  // The next UpdateTable drops it from the table's definition too.
+  await ops.UpdateTable?.({ TableName: "reenabled", StreamSpecification: { StreamEnabled: false } });
+  const definition = JSON.parse((await store.dynamodb.table("reenabled"))?.definition as string) as { DisabledStreams: { Label: string }[] };
+  assert.deepEqual(definition.DisabledStreams.map((s) => s.Label), [newArn.split("/stream/")[1]]);
 });

@@ -2,14 +2,15 @@
  * Lambda event source mappings on DynamoDB streams against a real Unkai: records delivered strictly in
  * order with Lambda's DynamoDB event shape, a failing batch blocking its shard and retried, bisection
  * down to the poison record and its OnFailure record in SQS, ReportBatchItemFailures checkpoints,
- * FilterCriteria, a restart continuing at the checkpoint, and mappings that must be refused.
+ * FilterCriteria, a restart continuing at the checkpoint, a mapping on a disabled stream reading it to
+ * its end, and mappings that must be refused.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
 import type { LambdaClient} from "@aws-sdk/client-lambda";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -168,6 +169,23 @@ describe("DynamoDB stream event source mappings", () => {
     await refuse({ DestinationConfig: { OnFailure: { Destination: "arn:aws:dynamodb:us-east-1:000000000000:table/not-a-destination" } } }, /destination/i);
     await ddb.send(new DeleteTableCommand({ TableName: "esm-refused" }));
     await refuse({}, /Stream not found/);
+  });
+
+  it("a mapping on a stream disabled and re-enabled reads the old stream to its closed shard's end and nothing of the new one", async () => {
+    const arn = await streamedTable("esm-reenabled");
+    await consumer("esm-reenabled");
+    // Created disabled so the old stream still holds unread records when it is disabled.
+    const mapping = await fn.send(new CreateEventSourceMappingCommand({ FunctionName: "esm-reenabled", EventSourceArn: arn, StartingPosition: "TRIM_HORIZON", BatchSize: 2, Enabled: false }));
+    for (const key of ["r0", "r1", "r2"]) await put("esm-reenabled", key);
+    await ddb.send(new UpdateTableCommand({ TableName: "esm-reenabled", StreamSpecification: { StreamEnabled: false } }));
+    await ddb.send(new UpdateTableCommand({ TableName: "esm-reenabled", StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" } }));
+    await put("esm-reenabled", "n0");
+    await fn.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: true }));
+    await waitFor("the old stream's three records", () => (batches("esm-reenabled").flat().length >= 3 ? true : undefined), 30_000);
+    await waitFor("LastProcessingResult OK", async () => ((await fn.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID }))).LastProcessingResult === "OK" ? true : undefined));
+    assert.deepEqual(keysOf(batches("esm-reenabled").flat()), ["r0", "r1", "r2"]);
+    assert.ok(batches("esm-reenabled").flat().every((r) => r.eventSourceARN === arn));
+    await fn.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: false }));
   });
 
   it("continues after the last processed record when Unkai restarts: nothing again, nothing skipped", async () => {

@@ -152,6 +152,32 @@ function streamsSuite(label: string, env: () => Promise<Record<string, string>>,
       assert.ok(!next.Streams?.some((s) => s.StreamArn === all.Streams?.[0]?.StreamArn));
     });
 
+    it("a stream disabled and re-enabled stays listed, described DISABLED with its shard closed and readable beside the new one", async () => {
+      const arn = (await createTable("reenabled", "NEW_IMAGE")) as string;
+      await db().send(new PutItemCommand({ TableName: "reenabled", Item: { pk: { S: "first" } } }));
+      await db().send(new UpdateTableCommand({ TableName: "reenabled", StreamSpecification: { StreamEnabled: false } }));
+      await db().send(new PutItemCommand({ TableName: "reenabled", Item: { pk: { S: "unstreamed" } } }));
+      const enabled = await db().send(new UpdateTableCommand({ TableName: "reenabled", StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" } }));
+      const newArn = enabled.TableDescription?.LatestStreamArn as string;
+      assert.notEqual(newArn, arn);
+      await db().send(new PutItemCommand({ TableName: "reenabled", Item: { pk: { S: "second" } } }));
+      const label = (a: string) => a.split("/stream/")[1];
+      const listed = await sc().send(new ListStreamsCommand({ TableName: "reenabled" }));
+      assert.deepEqual(listed.Streams, [{ StreamArn: arn, TableName: "reenabled", StreamLabel: label(arn) }, { StreamArn: newArn, TableName: "reenabled", StreamLabel: label(newArn) }]);
+      const all = (await sc().send(new ListStreamsCommand({}))).Streams?.map((s) => s.StreamArn) ?? [];
+      assert.ok(all.includes(arn) && all.includes(newArn), "ListStreams without a table lists both");
+      const old = (await sc().send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription;
+      assert.deepEqual([old?.StreamStatus, old?.StreamViewType, old?.Shards?.length], ["DISABLED", "NEW_IMAGE", 1]);
+      assert.ok(old?.Shards?.[0]?.SequenceNumberRange?.EndingSequenceNumber, "its shard is closed");
+      assert.equal((await sc().send(new DescribeStreamCommand({ StreamArn: newArn }))).StreamDescription?.StreamStatus, "ENABLED");
+      const oldRecords = await readAll(arn);
+      assert.deepEqual(oldRecords.map((r) => [r.dynamodb?.Keys?.pk?.S, r.dynamodb?.NewImage?.pk?.S]), [["first", "first"]]);
+      assert.deepEqual((await readAll(newArn)).map((r) => [r.dynamodb?.Keys?.pk?.S, r.dynamodb?.NewImage]), [["second", undefined]]);
+      const last = await sc().send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: old?.Shards?.[0]?.ShardId, ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: oldRecords[0]?.dynamodb?.SequenceNumber }));
+      const end = await sc().send(new GetRecordsCommand({ ShardIterator: last.ShardIterator }));
+      assert.deepEqual([end.Records, end.NextShardIterator], [[], undefined], "read to the closed shard's end: no next iterator");
+    });
+
     it("a TTL deletion appends a REMOVE record marked as the service's, with the old image", async () => {
       const arn = (await createTable("ttl-streamed", "NEW_AND_OLD_IMAGES")) as string;
       await db().send(new UpdateTimeToLiveCommand({ TableName: "ttl-streamed", TimeToLiveSpecification: { AttributeName: "expires", Enabled: true } }));

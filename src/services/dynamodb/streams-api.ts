@@ -1,43 +1,36 @@
 /**
  * The DynamoDB Streams API (awsJson1.0, `DynamoDBStreams_20120810.*`): ListStreams, DescribeStream,
  * GetShardIterator and GetRecords over the records item writes append (stream-records.ts), in shards
- * that roll over (stream-shards.ts); the open one closes when the stream is disabled.
+ * that roll over (stream-shards.ts); the open one closes when the stream is disabled, and a disabled
+ * stream stays readable for 24 hours beside the table's newer one (table-streams.ts).
  */
 import { UnkaiError } from "../../core/errors.js";
-import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
-import { formatSequence, recordOf, streamArn } from "./stream-records.js";
+import { loadTable, type DynamoContext } from "./context.js";
+import { formatSequence, recordOf } from "./stream-records.js";
 import type { ShardIterators } from "./stream-iterators.js";
 import { shardBounds, shardOf, shardRecords, shardsOf, type StreamsContext } from "./stream-shards.js";
 import { invalid } from "./table-definition.js";
+import { streamsOf, type TableStream } from "./table-streams.js";
 
 const MAX_RECORDS = 1000;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-interface Stream {
-  readonly table: LoadedTable;
-  readonly arn: string;
-  readonly label: string;
-  readonly enabled: boolean;
-}
+type Stream = TableStream;
 
 const streamNotFound = (arn: string) => new UnkaiError("ResourceNotFoundException", `Requested resource not found: Stream: ${arn} not found`);
 
-function streamOf(table: LoadedTable): Stream | undefined {
-  const label = table.definition.LatestStreamLabel;
-  if (label === undefined) return undefined;
-  const arn = streamArn(table, label);
-  return { table, arn, label, enabled: table.definition.StreamSpecification?.StreamEnabled === true };
-}
-
-/** The stream an ARN names in this account and region: its table must exist and the label be the table's latest stream. */
+/**
+ * The stream an ARN names in this account and region: its table must exist and the label be the
+ * table's latest stream or one disabled in the last 24 hours (table-streams.ts).
+ */
 export async function loadStream(ctx: DynamoContext, arn: string): Promise<Stream> {
   const prefix = `arn:aws:dynamodb:${ctx.account.region}:${ctx.account.accountId}:table/`;
   const match = /^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/([A-Za-z0-9_.-]{3,255})\/stream\/([0-9T:.-]+)$/.exec(arn);
   if (match === null) throw invalid(`Invalid StreamArn: ${arn}`);
   if (!arn.startsWith(prefix)) throw streamNotFound(arn);
   const table = await loadTable(ctx, match[1] as string).catch(() => undefined);
-  const stream = table === undefined ? undefined : streamOf(table);
-  if (stream === undefined || stream.arn !== arn) throw streamNotFound(arn);
+  const stream = table === undefined ? undefined : streamsOf(table, ctx.now()).find((s) => s.arn === arn);
+  if (stream === undefined) throw streamNotFound(arn);
   return stream;
 }
 
@@ -45,16 +38,12 @@ export async function listStreams(ctx: DynamoContext, input: { TableName?: strin
   const limit = Math.min(input.Limit ?? 100, 100);
   const streams: Stream[] = [];
   if (input.TableName !== undefined) {
-    const stream = streamOf(await loadTable(ctx, input.TableName, `Requested resource not found: Table: ${input.TableName} not found`));
-    if (stream) streams.push(stream);
+    streams.push(...streamsOf(await loadTable(ctx, input.TableName, `Requested resource not found: Table: ${input.TableName} not found`), ctx.now()));
   } else {
     let after: string | undefined;
     for (;;) {
       const records = await ctx.store.tables(after, 100);
-      for (const record of records) {
-        const stream = streamOf(await loadTable(ctx, record.name));
-        if (stream) streams.push(stream);
-      }
+      for (const record of records) streams.push(...streamsOf(await loadTable(ctx, record.name), ctx.now()));
       if (records.length < 100) break;
       after = records[records.length - 1]?.name;
     }
@@ -91,7 +80,7 @@ export async function describeStream(ctx: StreamsContext, input: { StreamArn: st
       StreamArn: stream.arn,
       StreamLabel: stream.label,
       StreamStatus: stream.enabled ? "ENABLED" : "DISABLED",
-      StreamViewType: stream.table.definition.StreamSpecification?.StreamViewType ?? "KEYS_ONLY",
+      StreamViewType: stream.viewType,
       CreationRequestDateTime: new Date(`${stream.label}Z`),
       TableName: stream.table.name,
       KeySchema: stream.table.definition.KeySchema,

@@ -24,6 +24,13 @@ export interface IndexDefinition {
   readonly ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
 }
 
+/** A stream UpdateTable disabled: its label, its view type and when (epoch ms). */
+export interface DisabledStream {
+  readonly Label: string;
+  readonly ViewType: string;
+  readonly DisabledAt: number;
+}
+
 /** What the store keeps as the table's definition (JSON). */
 export interface TableDefinition {
   readonly TableName: string;
@@ -37,6 +44,8 @@ export interface TableDefinition {
   readonly StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: string };
   /** The label of the table's latest stream (kept after the stream is disabled: it stays readable). */
   readonly LatestStreamLabel?: string;
+  /** Streams disabled in the last 24 hours, oldest first: still listed and readable (table-streams.ts). */
+  readonly DisabledStreams?: DisabledStream[];
   readonly Tags?: { Key: string; Value: string }[];
   readonly TimeToLive?: { AttributeName: string; Enabled: boolean };
   readonly DeletionProtectionEnabled?: boolean;

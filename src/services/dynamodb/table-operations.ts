@@ -15,6 +15,7 @@ import {
   type TableDefinition,
 } from "./table-definition.js";
 import { checkStreamSpecification, streamLabel } from "./stream-records.js";
+import { disablingStream, enablingStream } from "./table-streams.js";
 
 interface CreateTableInput {
   readonly TableName: string;
@@ -61,7 +62,8 @@ function streamSettings(spec: CreateTableInput["StreamSpecification"], nowMs: nu
 
 /**
  * UpdateTable's StreamSpecification: enabling starts a new stream (a new label and ARN), disabling
- * stops appending to the current one, which stays readable. The view type of an enabled stream cannot change.
+ * stops appending to the current one, which stays readable for 24 hours (table-streams.ts), beside
+ * any newer one. The view type of an enabled stream cannot change.
  */
 function updatedStream(ctx: DynamoContext, table: LoadedTable, spec: CreateTableInput["StreamSpecification"]): Partial<TableDefinition> {
   if (spec === undefined) return {};
@@ -69,7 +71,7 @@ function updatedStream(ctx: DynamoContext, table: LoadedTable, spec: CreateTable
   const enabled = table.definition.StreamSpecification?.StreamEnabled === true;
   if (spec.StreamEnabled && enabled) throw invalid(`Table already has an enabled stream: TableName: ${table.name}`);
   if (!spec.StreamEnabled && !enabled) throw invalid(`Table already has a disabled stream: TableName: ${table.name}`);
-  return spec.StreamEnabled ? { StreamSpecification: spec, LatestStreamLabel: streamLabel(ctx.now()) } : { StreamSpecification: undefined };
+  return spec.StreamEnabled ? enablingStream(table.definition, spec, ctx.now()) : disablingStream(table.definition, ctx.now());
 }
 
 export async function createTable(ctx: DynamoContext, input: CreateTableInput): Promise<object> {

@@ -1,0 +1,54 @@
+/**
+ * A table's streams: its latest one and those disabled in the last 24 hours. As on AWS, disabling a
+ * stream closes it but keeps it listed and readable until its records expire (24 hours); enabling
+ * again starts a new stream (a new label and ARN) beside it. The disabled ones are kept in the
+ * table's definition (`DisabledStreams`) and dropped from it once past their retention; their
+ * records go with the stream records' usual trimming.
+ */
+import type { LoadedTable } from "./context.js";
+import { STREAM_RETENTION_MS, streamArn, streamLabel } from "./stream-records.js";
+import type { DisabledStream, TableDefinition } from "./table-definition.js";
+
+export interface TableStream {
+  readonly table: LoadedTable;
+  readonly arn: string;
+  readonly label: string;
+  readonly enabled: boolean;
+  readonly viewType: string;
+}
+
+/** A disabled stream is gone once every record it could hold has expired (the trim's rule: older than 24 hours). */
+function readable(stream: DisabledStream, nowMs: number): boolean {
+  return nowMs - stream.DisabledAt <= STREAM_RETENTION_MS;
+}
+
+/** The table's streams still listed, oldest first. */
+export function streamsOf(table: LoadedTable, nowMs: number): TableStream[] {
+  const definition = table.definition;
+  const disabled = (definition.DisabledStreams ?? []).filter((stream) => readable(stream, nowMs));
+  const streams = disabled.map((stream): TableStream => ({ table, arn: streamArn(table, stream.Label), label: stream.Label, enabled: false, viewType: stream.ViewType }));
+  const latest = definition.LatestStreamLabel;
+  const enabled = definition.StreamSpecification?.StreamEnabled === true;
+  // A latest stream disabled before disabled streams were recorded has no entry: it stays, as it did then.
+  if (latest !== undefined && (enabled || !(definition.DisabledStreams ?? []).some((stream) => stream.Label === latest))) {
+    streams.push({ table, arn: streamArn(table, latest), label: latest, enabled, viewType: definition.StreamSpecification?.StreamViewType ?? "KEYS_ONLY" });
+  }
+  return streams;
+}
+
+/** The definition's stream settings once UpdateTable disables its enabled stream (kept readable) at `nowMs`. */
+export function disablingStream(definition: TableDefinition, nowMs: number): Partial<TableDefinition> {
+  const kept = (definition.DisabledStreams ?? []).filter((stream) => readable(stream, nowMs));
+  const closed: DisabledStream = { Label: definition.LatestStreamLabel as string, ViewType: definition.StreamSpecification?.StreamViewType ?? "KEYS_ONLY", DisabledAt: nowMs };
+  return { StreamSpecification: undefined, DisabledStreams: [...kept, closed] };
+}
+
+/**
+ * The definition's stream settings once UpdateTable enables a new stream at `nowMs`. Its label is
+ * the time, at least a millisecond after the previous stream's, so two streams never share an ARN.
+ */
+export function enablingStream(definition: TableDefinition, spec: { StreamEnabled: boolean; StreamViewType?: string }, nowMs: number): Partial<TableDefinition> {
+  const kept = (definition.DisabledStreams ?? []).filter((stream) => readable(stream, nowMs));
+  const previous = definition.LatestStreamLabel === undefined ? Number.NEGATIVE_INFINITY : Date.parse(`${definition.LatestStreamLabel}Z`);
+  return { StreamSpecification: spec, LatestStreamLabel: streamLabel(Math.max(nowMs, previous + 1)), DisabledStreams: kept.length > 0 ? kept : undefined };
+}
