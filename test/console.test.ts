@@ -232,6 +232,7 @@ describe("web console in a browser", () => {
     const plotted = async (series: string) => Promise.all((await page.locator(`circle[data-series="${series}"]`).all()).map(async (dot) => Number(await dot.getAttribute("data-value"))));
     assert.deepEqual(await plotted("Invocations"), values("invocations").filter((v) => v > 0));
     assert.deepEqual(await plotted("p99"), values("p99").filter((v) => v > 0));
+    assert.deepEqual(await plotted("Concurrent executions"), values("concurrent").filter((v) => v > 0), "this function's own concurrency");
     assert.equal(await page.locator('.legend-item[data-series="p99"]').innerText(), `p99: max ${Math.max(...values("p99")).toFixed(1)}`);
     await page.locator("#cost-rps").fill("10");
     await page.locator("#cost-billed").fill("100");

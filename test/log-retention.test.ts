@@ -56,6 +56,25 @@ describe("log retention and the per-group cap", () => {
     await assert.rejects(logs.send(new CreateLogGroupCommand({ logGroupName: "/custom/app" })), { name: "ResourceAlreadyExistsException" });
   });
 
+  it("DescribeLogGroups logGroupNamePattern: a case-sensitive substring, only name/creationTime/arn, never with a prefix", async () => {
+    for (const name of ["/pattern/DataLogs", "aws/DataLogs-x", "GroupDataLogs", "/pattern/datalogs"]) await logs.send(new CreateLogGroupCommand({ logGroupName: name }));
+    await logs.send(new PutRetentionPolicyCommand({ logGroupName: "GroupDataLogs", retentionInDays: 1 }));
+    const found = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: "DataLogs" }));
+    assert.deepEqual(found.logGroups?.map((g) => g.logGroupName), ["/pattern/DataLogs", "GroupDataLogs", "aws/DataLogs-x"]);
+    assert.deepEqual(Object.keys(found.logGroups?.[1] ?? {}).sort(), ["arn", "creationTime", "logGroupName"], "no retention or size, as AWS answers a pattern");
+    const paged = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: "DataLogs", limit: 2 }));
+    assert.equal(paged.logGroups?.length, 2);
+    const rest = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: "DataLogs", limit: 2, nextToken: paged.nextToken }));
+    assert.deepEqual(rest.logGroups?.map((g) => g.logGroupName), ["aws/DataLogs-x"]);
+    const cli = await aws(suite.unkai.url, ["logs", "describe-log-groups", "--log-group-name-pattern", "datalogs"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual((JSON.parse(cli.stdout) as { logGroups: { logGroupName: string }[] }).logGroups.map((g) => g.logGroupName), ["/pattern/datalogs"]);
+    await assert.rejects(logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: "Data", logGroupNamePrefix: "/pattern" })), {
+      name: "InvalidParameterException", message: /logGroupNamePrefix and logGroupNamePattern are mutually exclusive/,
+    });
+    await assert.rejects(logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: "no spaces" })), { name: "InvalidParameterException", message: /logGroupNamePattern/ });
+  });
+
   it("a function's log group gets the configured default retention (UNKAI_LOG_RETENTION_DAYS=7)", async () => {
     await invoke(suite.client, "healthy");
     assert.equal((await describeGroup("/aws/lambda/healthy"))?.retentionInDays, 7);

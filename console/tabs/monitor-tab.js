@@ -59,7 +59,7 @@ export async function monitorTab(body, fn) {
       lineChart({ title: "Duration", unit: "ms", times, series: [
         { name: "p50", color: "#2f6fde", values: series("p50"), summary: `max ${max("p50", 1)}` },
         { name: "p99", color: "#8a3fd1", values: series("p99"), summary: `max ${max("p99", 1)}` }] }),
-      lineChart({ title: "Concurrent executions (all functions)", times, series: [{ name: "Concurrent executions", color: "#555", values: series("concurrent"), summary: `max ${max("concurrent", 0)}` }] }),
+      lineChart({ title: "Concurrent executions", times, series: [{ name: "Concurrent executions", color: "#555", values: series("concurrent"), summary: `max ${max("concurrent", 0)}` }] }),
       lineChart({ title: "Cold starts", times: coldTimes, series: [{ name: "Cold starts", color: "#0f8f7f", values: m.buckets.map((b) => b.coldStarts), summary: String(m.totals.coldStarts) }] }));
   }
 
@@ -73,12 +73,12 @@ export async function monitorTab(body, fn) {
 
 /** GetMetricData's input for the charts (times as epoch ms), the same whether the console or the AWS CLI sends it. */
 function metricQuery(name, startMs, endMs, period) {
-  const stat = (Id, MetricName, Stat, dimensions = [{ Name: "FunctionName", Value: name }]) =>
-    ({ Id, MetricStat: { Metric: { Namespace: "AWS/Lambda", MetricName, Dimensions: dimensions }, Period: period, Stat } });
+  const stat = (Id, MetricName, Stat) =>
+    ({ Id, MetricStat: { Metric: { Namespace: "AWS/Lambda", MetricName, Dimensions: [{ Name: "FunctionName", Value: name }] }, Period: period, Stat } });
   return {
     StartTime: startMs, EndTime: endMs, ScanBy: "TimestampAscending",
     MetricDataQueries: [stat("invocations", "Invocations", "Sum"), stat("errors", "Errors", "Sum"), stat("throttles", "Throttles", "Sum"),
-      stat("p50", "Duration", "p50"), stat("p99", "Duration", "p99"), stat("concurrent", "ConcurrentExecutions", "Maximum", [])],
+      stat("p50", "Duration", "p50"), stat("p99", "Duration", "p99"), stat("concurrent", "ConcurrentExecutions", "Maximum")],
   };
 }
 

@@ -16,11 +16,19 @@ import { droppedLine, endLine, functionResult, initReportLine, logTail, lowDiskL
 import type { StreamSink } from "./stream-relay.js";
 import { streamedInvocation, type StreamedInvocation } from "./streamed-invocation.js";
 
-/**
- * Sees each invocation record: the ARN it was invoked by (its qualifier), how many invocations were
- * running then (itself included) and how many of those were of functions without reserved concurrency.
- */
-export type InvocationObserver = (record: InvocationRecord, invokedArn: string, running: number, unreservedRunning: number) => void;
+/** Invocations running on this node as one ends, itself included (AWS/Lambda's ConcurrentExecutions). */
+export interface RunningCounts {
+  readonly total: number;
+  /** Of functions without reserved concurrency (UnreservedConcurrentExecutions). */
+  readonly unreserved: number;
+  /** Of the same function, any qualifier. */
+  readonly function: number;
+  /** Invoked by the same ARN (the same alias or version when it is qualified). */
+  readonly invokedArn: number;
+}
+
+/** Sees each invocation record, the ARN it was invoked by (its qualifier) and what was running then. */
+export type InvocationObserver = (record: InvocationRecord, invokedArn: string, running: RunningCounts) => void;
 
 export interface InvokeRequest {
   readonly fn: FunctionVersion;
@@ -60,6 +68,8 @@ export class Invoker {
   ) {}
 
   private inFlight = 0;
+  /** In-flight invocations per invoked ARN: per alias and version counts for ConcurrentExecutions. */
+  private readonly inFlightByArn = new Map<string, number>();
   private drainWaiters: (() => void)[] = [];
   private readonly observers: InvocationObserver[] = [];
 
@@ -102,11 +112,16 @@ export class Invoker {
       throw error;
     }
     this.inFlight++;
+    const arn = request.invokedArn;
+    this.inFlightByArn.set(arn, (this.inFlightByArn.get(arn) ?? 0) + 1);
     try {
       const lease = await this.place(request);
       return lease.kind === "ready" ? await this.run(request, lease.environment, acceptedAt, sink) : await this.initFailed(request, lease, acceptedAt);
     } finally {
       release();
+      const byArn = (this.inFlightByArn.get(arn) ?? 1) - 1;
+      if (byArn === 0) this.inFlightByArn.delete(arn);
+      else this.inFlightByArn.set(arn, byArn);
       this.inFlight--;
       if (this.inFlight === 0) for (const wake of this.drainWaiters.splice(0)) wake();
     }
@@ -263,9 +278,15 @@ export class Invoker {
       errorType: r.errorType,
       logStream: r.logStream,
     };
+    const running: RunningCounts = {
+      total: this.inFlight,
+      unreserved: this.concurrency.unreservedRunning,
+      function: this.concurrency.inFlightOf(fn.name),
+      invokedArn: this.inFlightByArn.get(request.invokedArn) ?? 0,
+    };
     for (const observer of this.observers) {
       try {
-        observer(record, request.invokedArn, this.inFlight, this.concurrency.unreservedRunning);
+        observer(record, request.invokedArn, running);
       } catch (error) {
         this.logger.error({ err: error }, "an invocation observer failed");
       }

@@ -268,6 +268,22 @@ export interface AlarmHistoryEntry {
   readonly document: string;
 }
 
+/** A history entry as read back: `id` orders entries of the same millisecond (insertion order). */
+export interface StoredAlarmHistoryEntry extends AlarmHistoryEntry {
+  readonly id: number;
+}
+
+/** Which history entries to read; `after` continues a page from the last entry it gave, in the same order. */
+export interface AlarmHistoryQuery {
+  readonly alarmName?: string | undefined;
+  readonly type?: string | undefined;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Oldest first (default: newest first). */
+  readonly ascending?: boolean | undefined;
+  readonly after?: { readonly timestamp: number; readonly id: number } | undefined;
+}
+
 /** A node's hold on one stream shard of one event source mapping, and the shard's saved position. */
 export interface ShardLease {
   readonly owner: string;
@@ -305,8 +321,8 @@ export interface AlarmStore {
   /** False when there was none; the alarm's history stays (as in CloudWatch). */
   delete(name: string): Promise<boolean>;
   addHistory(entry: AlarmHistoryEntry): Promise<void>;
-  /** Newest first, up to `limit`, with fromMs <= timestamp < toMs, of one alarm and one type when given. */
-  history(query: { readonly alarmName?: string | undefined; readonly type?: string | undefined; readonly fromMs: number; readonly toMs: number }, limit: number): Promise<AlarmHistoryEntry[]>;
+  /** Newest first (oldest first when `ascending`), up to `limit`, with fromMs <= timestamp < toMs, of one alarm and one type when given. */
+  history(query: AlarmHistoryQuery, limit: number): Promise<StoredAlarmHistoryEntry[]>;
   /**
    * Takes or renews the evaluator lease for `owner` until `leaseUntil`: true when `owner` holds it
    * now (it was free, had ended by `now`, or was already `owner`'s). Two owners never both hold it.

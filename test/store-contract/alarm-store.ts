@@ -22,7 +22,27 @@ export function alarmStoreContract(test: StoreTest): void {
     assert.deepEqual(await docs({ type: "StateUpdate", fromMs: 0, toMs: 1000 }), ["3", "1"]);
     assert.deepEqual(await docs({ fromMs: 100, toMs: 200 }), ["3", "1"], "to is exclusive");
     assert.deepEqual(await docs({ fromMs: 0, toMs: 1000 }, 1), ["2"]);
-    assert.deepEqual((await current.alarms.history({ alarmName: "a", fromMs: 0, toMs: 1000 }, 5))[0], { alarmName: "a", timestamp: 150, type: "StateUpdate", document: "3" });
+    const { id, ...entry } = (await current.alarms.history({ alarmName: "a", fromMs: 0, toMs: 1000 }, 5))[0] ?? { id: undefined };
+    assert.deepEqual(entry, { alarmName: "a", timestamp: 150, type: "StateUpdate", document: "3" });
+    assert.equal(typeof id, "number");
+  });
+
+  test("history pages continue after a cursor, newest or oldest first, through entries of the same millisecond", async ({ store }) => {
+    for (const [i, timestamp] of [100, 200, 200, 200, 300].entries()) await store.alarms.addHistory({ alarmName: "p", timestamp, type: "StateUpdate", document: String(i) });
+    await store.alarms.addHistory({ alarmName: "other", timestamp: 200, type: "StateUpdate", document: "x" });
+    const walk = async (ascending: boolean) => {
+      const seen: string[] = [];
+      let after: { timestamp: number; id: number } | undefined;
+      for (;;) {
+        const page = await store.alarms.history({ alarmName: "p", fromMs: 0, toMs: 1000, ascending, after }, 2);
+        seen.push(...page.map((e) => e.document));
+        const last = page.at(-1);
+        if (page.length < 2 || !last) return seen;
+        after = { timestamp: last.timestamp, id: last.id };
+      }
+    };
+    assert.deepEqual(await walk(false), ["4", "3", "2", "1", "0"]);
+    assert.deepEqual(await walk(true), ["0", "1", "2", "3", "4"]);
   });
 
   test("the evaluator lease: one owner at a time, renewable by its owner, free once it ended", async ({ store, another }) => {

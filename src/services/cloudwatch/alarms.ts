@@ -10,6 +10,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { Operations } from "../../protocol/codecs/model-service.js";
 import type { AlarmStore } from "../../store/ports.js";
 import { actionMessage } from "./alarm-actions.js";
+import { alarmPage, DEFAULT_HISTORY_PAGE, historyCursor, historyToken } from "./alarm-paging.js";
 import { COMPARISONS, describe, describeComposite, type AlarmState, type StoredAlarm } from "./alarm-model.js";
 import { putCompositeAlarm, type PutCompositeAlarmInput } from "./composite-alarms.js";
 import { checkPeriod } from "./metric-reads.js";
@@ -157,9 +158,14 @@ export function alarmOperations(deps: AlarmDeps): Operations {
         && (input.StateValue === undefined || a.StateValue === input.StateValue)
         && (input.ActionPrefix === undefined || [...a.AlarmActions, ...a.OKActions, ...a.InsufficientDataActions].some((arn) => arn.startsWith(input.ActionPrefix ?? ""))));
       const types = input.AlarmTypes ?? ["MetricAlarm"];
+      // One page over both kinds, by name (code-unit order, the order a token's name is compared in).
+      const wanted = picked.filter((a) => types.includes(a.AlarmRule === undefined ? "MetricAlarm" : "CompositeAlarm"))
+        .sort((a, b) => (a.AlarmName < b.AlarmName ? -1 : a.AlarmName > b.AlarmName ? 1 : 0));
+      const { page, nextToken } = alarmPage(wanted, input.MaxRecords, input.NextToken);
       return {
-        MetricAlarms: types.includes("MetricAlarm") ? picked.filter((a) => a.AlarmRule === undefined).map(describe) : [],
-        CompositeAlarms: types.includes("CompositeAlarm") ? picked.filter((a) => a.AlarmRule !== undefined).map(describeComposite) : [],
+        MetricAlarms: page.filter((a) => a.AlarmRule === undefined).map(describe),
+        CompositeAlarms: page.filter((a) => a.AlarmRule !== undefined).map(describeComposite),
+        ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
       };
     },
     async PutCompositeAlarm(input: PutCompositeAlarmInput) {
@@ -196,10 +202,20 @@ export function alarmOperations(deps: AlarmDeps): Operations {
     },
     EnableAlarmActions: (input: { AlarmNames: string[] }) => setActions(deps, input.AlarmNames, true),
     DisableAlarmActions: (input: { AlarmNames: string[] }) => setActions(deps, input.AlarmNames, false),
-    async DescribeAlarmHistory(input: { AlarmName?: string; HistoryItemType?: string; StartDate?: Date; EndDate?: Date; MaxRecords?: number; ScanBy?: string }) {
-      const entries = await deps.alarms.history({ alarmName: input.AlarmName, type: input.HistoryItemType, fromMs: input.StartDate?.getTime() ?? 0, toMs: input.EndDate?.getTime() ?? Number.MAX_SAFE_INTEGER }, Math.min(input.MaxRecords ?? 100, 100));
-      if (input.ScanBy === "TimestampAscending") entries.reverse();
-      return { AlarmHistoryItems: entries.map((e) => ({ ...(JSON.parse(e.document) as object), Timestamp: new Date(e.timestamp) })) };
+    async DescribeAlarmHistory(input: { AlarmName?: string; HistoryItemType?: string; StartDate?: Date; EndDate?: Date; MaxRecords?: number; NextToken?: string; ScanBy?: string }) {
+      const size = input.MaxRecords ?? DEFAULT_HISTORY_PAGE;
+      const query = {
+        alarmName: input.AlarmName, type: input.HistoryItemType, fromMs: input.StartDate?.getTime() ?? 0, toMs: input.EndDate?.getTime() ?? Number.MAX_SAFE_INTEGER,
+        ascending: input.ScanBy === "TimestampAscending", after: historyCursor(input.NextToken),
+      };
+      // One more than the page: whether a next page exists without a second query.
+      const entries = await deps.alarms.history(query, size + 1);
+      const page = entries.slice(0, size);
+      const last = page.at(-1);
+      return {
+        AlarmHistoryItems: page.map((e) => ({ ...(JSON.parse(e.document) as object), Timestamp: new Date(e.timestamp) })),
+        ...(entries.length > size && last ? { NextToken: historyToken(last) } : {}),
+      };
     },
   };
 }

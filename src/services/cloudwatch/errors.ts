@@ -19,6 +19,7 @@ export const CLOUDWATCH_ERRORS = {
   MissingRequiredParameterException: sender,
   // Parameters that exclude or need each other (Value with StatisticValues, too many data points asked for)
   InvalidParameterCombinationException: sender,
+  // A DescribeAlarms / DescribeAlarmHistory NextToken that is not one of ours
   InvalidNextToken: sender,
   // More alarms than an account may have
   LimitExceededFault: sender,

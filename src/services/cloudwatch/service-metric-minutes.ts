@@ -3,9 +3,9 @@
  * namespace Unkai serves), written to the metric data port as statistic sets on `flush`.
  *
  * Lambda's own metrics in AWS/Lambda come from invocation records: Invocations, Errors, Throttles, Duration
- * and ConcurrentExecutions (UnreservedConcurrentExecutions beside it: those of functions without
- * reserved concurrency), per function (`FunctionName`), per qualifier invoked (`FunctionName` +
- * `Resource` = `name:qualifier`) and in total (no dimension). Each record only updates a per-minute
+ * and ConcurrentExecutions, per function (`FunctionName`), per qualifier invoked (`FunctionName` +
+ * `Resource` = `name:qualifier`) and in total (no dimension); UnreservedConcurrentExecutions (those of
+ * functions without reserved concurrency) in total only, as on AWS. Each record only updates a per-minute
  * accumulator in memory; `flush` writes the finished minutes as statistic-set points (one row per
  * metric, dimension set and minute), so an invocation costs no database write. Duration keeps its
  * values at three significant digits with their counts, so percentiles stay within 0.5%.
@@ -17,6 +17,7 @@
 import type { InvocationRecord } from "../../core/invocation.js";
 import { isError } from "../../core/metrics.js";
 import type { MetricSink } from "../../core/service-metrics.js";
+import type { RunningCounts } from "../../engine/invoker.js";
 import type { MetricDataStore, MetricDatum } from "../../store/ports.js";
 
 const LAMBDA = "AWS/Lambda";
@@ -49,13 +50,14 @@ export class ServiceMetricMinutes {
   constructor(private readonly store: MetricDataStore) {}
 
   /** The invoker's observer: cheap and synchronous (see Invoker.observe). */
-  readonly observe = (record: InvocationRecord, invokedArn: string, running: number, unreservedRunning: number): void => {
+  readonly observe = (record: InvocationRecord, invokedArn: string, running: RunningCounts): void => {
     const minute = Math.floor(record.startedAt / MINUTE_MS) * MINUTE_MS;
     const qualifier = QUALIFIED.exec(invokedArn)?.[1];
-    const sets: Record<string, string>[] = [{}, { FunctionName: record.functionName }];
-    if (qualifier !== undefined) sets.push({ FunctionName: record.functionName, Resource: `${record.functionName}:${qualifier}` });
+    // Each dimension set with its own concurrency: the total, the function's (any qualifier), the invoked alias or version's.
+    const sets: [Record<string, string>, number][] = [[{}, running.total], [{ FunctionName: record.functionName }, running.function]];
+    if (qualifier !== undefined) sets.push([{ FunctionName: record.functionName, Resource: `${record.functionName}:${qualifier}` }, running.invokedArn]);
     const throttled = record.status === "throttled";
-    for (const dimensions of sets) {
+    for (const [dimensions, concurrent] of sets) {
       if (throttled) {
         this.add("Throttles", dimensions, minute, "Count", 1, 1);
         continue;
@@ -63,10 +65,9 @@ export class ServiceMetricMinutes {
       this.add("Invocations", dimensions, minute, "Count", 1, 1);
       this.add("Errors", dimensions, minute, "Count", isError(record) ? 1 : 0, 1);
       this.add("Duration", dimensions, minute, "Milliseconds", record.durationMs, 1, true);
+      this.add("ConcurrentExecutions", dimensions, minute, "Count", concurrent, 1);
     }
-    if (throttled) return;
-    this.add("ConcurrentExecutions", {}, minute, "Count", running, 1);
-    this.add("UnreservedConcurrentExecutions", {}, minute, "Count", unreservedRunning, 1);
+    if (!throttled) this.add("UnreservedConcurrentExecutions", {}, minute, "Count", running.unreserved, 1);
   };
 
   /** The platform's ServiceMetrics sink: the figure counts in the current minute. */

@@ -40,6 +40,7 @@ interface StreamsInput {
 }
 interface GroupsInput {
   readonly logGroupNamePrefix?: string;
+  readonly logGroupNamePattern?: string;
   readonly nextToken?: string;
   readonly limit?: number;
 }
@@ -81,18 +82,26 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     ...subscriptionFilterOperations({ ...destinations, subscriptions, account, requireGroup, now }),
     GetLogEvents: async (input: GetInput) => getLogEvents(logs, await requireGroup(input.logGroupName ?? input.logGroupIdentifier), input),
     async DescribeLogGroups(input: GroupsInput) {
+      const pattern = input.logGroupNamePattern;
+      if (pattern !== undefined && input.logGroupNamePrefix !== undefined) {
+        throw new UnkaiError("InvalidParameterException", "logGroupNamePrefix and logGroupNamePattern are mutually exclusive. Only one of these parameters can be passed.");
+      }
       const offset = offsetOf(input.nextToken);
       const limit = input.limit ?? 50;
-      const all = await logs.groups(input.logGroupNamePrefix);
+      // The pattern is a case-sensitive substring of the name, as AWS documents it.
+      const all = pattern === undefined ? await logs.groups(input.logGroupNamePrefix) : (await logs.groups(undefined)).filter((g) => g.name.includes(pattern));
       return {
         ...(offset + limit < all.length ? { nextToken: String(offset + limit) } : {}),
         logGroups: all.slice(offset, offset + limit).map((g) => ({
           logGroupName: g.name,
           creationTime: g.creationTime,
-          ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
-          storedBytes: g.storedBytes,
+          // With a pattern AWS answers only the name, creation time and arn.
+          ...(pattern === undefined ? {
+            ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
+            storedBytes: g.storedBytes,
+            logGroupArn: groupArn(g.name),
+          } : {}),
           arn: `${groupArn(g.name)}:*`,
-          logGroupArn: groupArn(g.name),
         })),
       };
     },

@@ -3,6 +3,7 @@ import type { AlarmDocument, AlarmHistoryEntry, AlarmStore } from "../ports.js";
 import type { PgDb } from "./database.js";
 
 interface HistoryRow {
+  id: number | string;
   alarm_name: string;
   timestamp: number | string;
   type: string;
@@ -21,13 +22,16 @@ export function pgAlarmStore(db: PgDb): AlarmStore {
       await db.query("INSERT INTO cloudwatch_alarm_history (alarm_name, timestamp, type, document) VALUES ($1, $2, $3, $4)", [e.alarmName, e.timestamp, e.type, e.document]);
     },
     async history(q, limit) {
+      // Newest first or oldest first; a page continues strictly after its cursor (timestamp, id) in that order.
+      const [order, beyond] = q.ascending ? ["ASC", ">"] : ["DESC", "<"];
       const { rows } = await db.query<HistoryRow>(
-        `SELECT alarm_name, timestamp, type, document FROM cloudwatch_alarm_history
+        `SELECT id, alarm_name, timestamp, type, document FROM cloudwatch_alarm_history
          WHERE timestamp >= $1 AND timestamp < $2 AND ($3::text IS NULL OR alarm_name = $3) AND ($4::text IS NULL OR type = $4)
-         ORDER BY timestamp DESC, id DESC LIMIT $5`,
-        [q.fromMs, q.toMs, q.alarmName ?? null, q.type ?? null, limit],
+           AND ($6::bigint IS NULL OR timestamp ${beyond} $6 OR (timestamp = $6 AND id ${beyond} $7::bigint))
+         ORDER BY timestamp ${order}, id ${order} LIMIT $5`,
+        [q.fromMs, q.toMs, q.alarmName ?? null, q.type ?? null, limit, q.after?.timestamp ?? null, q.after?.id ?? null],
       );
-      return rows.map((r) => ({ alarmName: r.alarm_name, timestamp: Number(r.timestamp), type: r.type, document: r.document }));
+      return rows.map((r) => ({ id: Number(r.id), alarmName: r.alarm_name, timestamp: Number(r.timestamp), type: r.type, document: r.document }));
     },
     async claimEvaluator(owner, now, leaseUntil) {
       // The row is locked by the upsert, so two claimers are serialized and the second sees the first's lease.

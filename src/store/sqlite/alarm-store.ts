@@ -1,9 +1,10 @@
 /** SQLite AlarmStore: one row per alarm (its JSON), history rows, and a one-row evaluator lease. */
-import type { AlarmDocument, AlarmHistoryEntry, AlarmStore } from "../ports.js";
+import type { AlarmDocument, AlarmHistoryEntry, AlarmHistoryQuery, AlarmStore } from "../ports.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
 interface HistoryRow {
+  id: number;
   alarm_name: string;
   timestamp: number;
   type: string;
@@ -16,10 +17,18 @@ export function sqliteAlarmStore(db: Db): SyncPort<AlarmStore> {
   const list = db.prepare<[], AlarmDocument>("SELECT name, document FROM cloudwatch_alarms ORDER BY name");
   const remove = db.prepare("DELETE FROM cloudwatch_alarms WHERE name = ?");
   const addHistory = db.prepare("INSERT INTO cloudwatch_alarm_history (alarm_name, timestamp, type, document) VALUES (?, ?, ?, ?)");
-  const history = db.prepare<Record<string, string | number | null>, HistoryRow>(`
-    SELECT alarm_name, timestamp, type, document FROM cloudwatch_alarm_history
+  // Newest first, and oldest first; a page continues strictly after its cursor (timestamp, id) in that order.
+  const historyIn = (order: "ASC" | "DESC") => db.prepare<Record<string, string | number | null>, HistoryRow>(`
+    SELECT id, alarm_name, timestamp, type, document FROM cloudwatch_alarm_history
     WHERE timestamp >= @from AND timestamp < @to AND (@name IS NULL OR alarm_name = @name) AND (@type IS NULL OR type = @type)
-    ORDER BY timestamp DESC, id DESC LIMIT @limit`);
+      AND (@cursor_ts IS NULL OR timestamp ${order === "DESC" ? "<" : ">"} @cursor_ts OR (timestamp = @cursor_ts AND id ${order === "DESC" ? "<" : ">"} @cursor_id))
+    ORDER BY timestamp ${order}, id ${order} LIMIT @limit`);
+  const newestFirst = historyIn("DESC");
+  const oldestFirst = historyIn("ASC");
+  const history = (q: AlarmHistoryQuery, limit: number) =>
+    (q.ascending ? oldestFirst : newestFirst)
+      .all({ from: q.fromMs, to: q.toMs, name: q.alarmName ?? null, type: q.type ?? null, cursor_ts: q.after?.timestamp ?? null, cursor_id: q.after?.id ?? null, limit })
+      .map((r) => ({ id: r.id, alarmName: r.alarm_name, timestamp: r.timestamp, type: r.type, document: r.document }));
   // Inserts the lease when there is none; takes it when it ended or is already the owner's.
   const claim = db.prepare(`
     INSERT INTO cloudwatch_alarm_evaluator (id, owner, lease_until) VALUES (1, @owner, @until)
@@ -35,8 +44,7 @@ export function sqliteAlarmStore(db: Db): SyncPort<AlarmStore> {
     addHistory: durably(db, (e: AlarmHistoryEntry) => {
       addHistory.run(e.alarmName, e.timestamp, e.type, e.document);
     }),
-    history: (q, limit) =>
-      history.all({ from: q.fromMs, to: q.toMs, name: q.alarmName ?? null, type: q.type ?? null, limit }).map((r) => ({ alarmName: r.alarm_name, timestamp: r.timestamp, type: r.type, document: r.document })),
+    history,
     claimEvaluator: durably(db, (owner: string, now: number, leaseUntil: number) => claim.run({ owner, now, until: leaseUntil }).changes > 0),
   };
 }
