@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import {
   AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
-  GetRoleCommand, GetUserCommand, IAMClient, PutRolePermissionsBoundaryCommand, PutUserPermissionsBoundaryCommand,
+  GetRoleCommand, GetUserCommand, IAMClient, PutRolePermissionsBoundaryCommand, PutUserPermissionsBoundaryCommand, SimulateCustomPolicyCommand, SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
@@ -95,6 +95,47 @@ describe("permissions boundaries under --iam enforce", () => {
     assert.equal(await attempt(() => s3(session).send(new ListBucketsCommand({}))), "ok");
     assert.match(await attempt(() => s3(session).send(new CreateBucketCommand({ Bucket: "role-bucket" }))),
       /AccessDenied: User: arn:aws:sts::000000000000:assumed-role\/bounded-role\/s1 is not authorized to perform: s3:CreateBucket .*because no permissions boundary allows the s3:CreateBucket action/);
+  });
+
+  it("the simulator decides as enforcement does for a bounded user and role, with PermissionsBoundaryDecisionDetail (CLI and SDK)", async () => {
+    const keys = await userWithKey("sim-capped", S3_READ, [ADMIN]);
+    const env = {
+      PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
+    };
+    const run = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "--output", "json", "iam", "simulate-principal-policy",
+      "--policy-source-arn", `arn:aws:iam::${ACCOUNT}:user/sim-capped`, "--action-names", "s3:ListAllMyBuckets", "s3:CreateBucket"], { env });
+    assert.equal(run.code, 0, run.stderr);
+    interface Result { EvalActionName: string; EvalDecision: string; PermissionsBoundaryDecisionDetail?: { AllowedByPermissionsBoundary: boolean } }
+    const results = (JSON.parse(run.stdout) as { EvaluationResults: Result[] }).EvaluationResults;
+    assert.deepEqual(results.map((r) => [r.EvalActionName, r.EvalDecision, r.PermissionsBoundaryDecisionDetail]), [
+      ["s3:ListAllMyBuckets", "allowed", { AllowedByPermissionsBoundary: true }],
+      ["s3:CreateBucket", "implicitDeny", { AllowedByPermissionsBoundary: false }],
+    ]);
+    // The same two requests with the user's own keys get the same decisions.
+    assert.equal(await attempt(() => s3(keys).send(new ListBucketsCommand({}))), "ok");
+    assert.match(await attempt(() => s3(keys).send(new CreateBucketCommand({ Bucket: "sim-capped-bucket" }))), /AccessDenied: .*no permissions boundary allows the s3:CreateBucket action/);
+
+    // A role bounded by a customer policy with an explicit Deny; a boundary passed in replaces the role's own.
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    await iam.send(new CreateRoleCommand({ RoleName: "sim-bounded-role", AssumeRolePolicyDocument: trust }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "sim-bounded-role", PolicyArn: ADMIN }));
+    const cap = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:*", Resource: "*" }, { Effect: "Deny", Action: "sqs:DeleteQueue", Resource: "*" }] });
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: "sim-sqs-cap", PolicyDocument: cap }));
+    await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: "sim-bounded-role", PermissionsBoundary: Policy?.Arn }));
+    const simulateRole = async (PermissionsBoundaryPolicyInputList?: string[]) => (await iam.send(new SimulatePrincipalPolicyCommand({
+      PolicySourceArn: `arn:aws:iam::${ACCOUNT}:role/sim-bounded-role`, ActionNames: ["sqs:SendMessage", "sqs:DeleteQueue", "s3:GetObject"], PermissionsBoundaryPolicyInputList,
+    }))).EvaluationResults?.map((r) => [r.EvalDecision, r.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary]);
+    assert.deepEqual(await simulateRole(), [["allowed", true], ["explicitDeny", false], ["implicitDeny", false]]);
+    const s3Only = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
+    assert.deepEqual(await simulateRole([s3Only]), [["implicitDeny", false], ["implicitDeny", false], ["allowed", true]]);
+
+    // No boundary, no detail; SimulateCustomPolicy's boundary gives one.
+    await userWithKey("sim-unbounded", undefined, [ADMIN]);
+    const unbounded = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${ACCOUNT}:user/sim-unbounded`, ActionNames: ["s3:GetObject"] }));
+    assert.equal(unbounded.EvaluationResults?.[0]?.PermissionsBoundaryDecisionDetail, undefined);
+    const custom = await iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [s3Only], PermissionsBoundaryPolicyInputList: [cap], ActionNames: ["s3:GetObject"] }));
+    assert.deepEqual(custom.EvaluationResults?.map((r) => [r.EvalDecision, r.PermissionsBoundaryDecisionDetail]), [["implicitDeny", { AllowedByPermissionsBoundary: false }]]);
   });
 
   it("refuses a boundary that is not an existing managed policy", async () => {
