@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import {
-  AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
-  GetRoleCommand, GetUserCommand, IAMClient, PutRolePermissionsBoundaryCommand, PutUserPermissionsBoundaryCommand, SimulateCustomPolicyCommand, SimulatePrincipalPolicyCommand,
+  AttachGroupPolicyCommand, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
+  DeletePolicyCommand, DeleteRolePermissionsBoundaryCommand, DeleteUserPermissionsBoundaryCommand, DetachGroupPolicyCommand, DetachRolePolicyCommand, GetPolicyCommand, GetRoleCommand, ListEntitiesForPolicyCommand, GetUserCommand, IAMClient, PutRolePermissionsBoundaryCommand, PutUserPermissionsBoundaryCommand, SimulateCustomPolicyCommand, SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
@@ -136,6 +136,54 @@ describe("permissions boundaries under --iam enforce", () => {
     assert.equal(unbounded.EvaluationResults?.[0]?.PermissionsBoundaryDecisionDetail, undefined);
     const custom = await iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [s3Only], PermissionsBoundaryPolicyInputList: [cap], ActionNames: ["s3:GetObject"] }));
     assert.deepEqual(custom.EvaluationResults?.map((r) => [r.EvalDecision, r.PermissionsBoundaryDecisionDetail]), [["implicitDeny", { AllowedByPermissionsBoundary: false }]]);
+  });
+
+  it("DeletePolicy refuses a policy in use as a boundary; ListEntitiesForPolicy lists its uses by PolicyUsageFilter (CLI and SDK)", async () => {
+    const cap = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: "cap-in-use", PolicyDocument: cap }));
+    const arn = Policy?.Arn ?? "";
+    await iam.send(new CreateUserCommand({ UserName: "use-user", Path: "/team/", PermissionsBoundary: arn }));
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    await iam.send(new CreateRoleCommand({ RoleName: "use-role", AssumeRolePolicyDocument: trust }));
+    await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: "use-role", PermissionsBoundary: arn }));
+    await iam.send(new CreateGroupCommand({ GroupName: "use-group" }));
+    await iam.send(new AttachGroupPolicyCommand({ GroupName: "use-group", PolicyArn: arn }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "use-role", PolicyArn: arn }));
+    const got = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
+    assert.deepEqual([got?.AttachmentCount, got?.PermissionsBoundaryUsageCount], [2, 2]);
+
+    const env = {
+      PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
+    };
+    const cli = (...args: string[]) => runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "--output", "json", "iam", ...args], { env });
+    const entities = async (...filter: string[]) => {
+      const run = await cli("list-entities-for-policy", "--policy-arn", arn, ...filter);
+      assert.equal(run.code, 0, run.stderr);
+      const out = JSON.parse(run.stdout) as { PolicyGroups: { GroupName: string }[]; PolicyUsers: { UserName: string }[]; PolicyRoles: { RoleName: string }[] };
+      return [out.PolicyGroups.map((g) => g.GroupName), out.PolicyUsers.map((u) => u.UserName), out.PolicyRoles.map((r) => r.RoleName)];
+    };
+    assert.deepEqual(await entities("--policy-usage-filter", "PermissionsBoundary"), [[], ["use-user"], ["use-role"]]);
+    assert.deepEqual(await entities("--policy-usage-filter", "PermissionsPolicy"), [["use-group"], [], ["use-role"]]);
+    assert.deepEqual(await entities(), [["use-group"], ["use-user"], ["use-role"]], "both uses, each entity once");
+    assert.deepEqual(await entities("--entity-filter", "User", "--path-prefix", "/team/"), [[], ["use-user"], []]);
+    assert.deepEqual(await entities("--path-prefix", "/other/"), [[], [], []]);
+    const paged = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, MaxItems: 2 }));
+    assert.deepEqual([paged.PolicyGroups?.length, paged.PolicyRoles?.length, paged.PolicyUsers?.length, paged.IsTruncated], [1, 1, 0, true]);
+    const rest = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, Marker: paged.Marker }));
+    assert.deepEqual([rest.PolicyUsers?.map((u) => u.UserName), rest.IsTruncated], [["use-user"], false]);
+    assert.match(await attempt(() => iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/none` }))), /NoSuchEntity/);
+
+    const refusal = /DeleteConflict.*Cannot delete a policy attached to entities\./;
+    await iam.send(new DetachGroupPolicyCommand({ GroupName: "use-group", PolicyArn: arn }));
+    await iam.send(new DetachRolePolicyCommand({ RoleName: "use-role", PolicyArn: arn }));
+    const refused = await cli("delete-policy", "--policy-arn", arn);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, refusal, "used as a boundary only, it is still in use");
+    await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: "use-user" }));
+    assert.match(await attempt(() => iam.send(new DeletePolicyCommand({ PolicyArn: arn }))), refusal, "the role's boundary still uses it");
+    await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: "use-role" }));
+    assert.equal(await attempt(() => iam.send(new DeletePolicyCommand({ PolicyArn: arn }))), "ok");
   });
 
   it("refuses a boundary that is not an existing managed policy", async () => {

@@ -7,6 +7,7 @@ import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { IamStore } from "../../store/ports.js";
 import { checkDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
+import { policyUsageOperations, refuseWhileInUse } from "./policy-usage.js";
 import { policyVersionOperations } from "./policy-versions.js";
 import { KIND_NAMES, requirePrincipal } from "./principals.js";
 import { page, type PageInput } from "./paging.js";
@@ -38,7 +39,7 @@ export const fromStore = (e: IamEntity): AnyPolicy => ({
 /** A managed policy as GetPolicy, ListPolicies and GetAccountAuthorizationDetails answer it. */
 export const policyShape = async (iam: IamStore, p: AnyPolicy) => ({
   PolicyName: p.name, PolicyId: p.id, Arn: p.arn, Path: p.path, DefaultVersionId: p.versionId,
-  AttachmentCount: await iam.attachmentCount(p.arn), PermissionsBoundaryUsageCount: 0, IsAttachable: true,
+  AttachmentCount: await iam.attachmentCount(p.arn), PermissionsBoundaryUsageCount: (await iam.boundedBy(p.arn)).length, IsAttachable: true,
   ...(p.description !== undefined ? { Description: p.description } : {}),
   CreateDate: new Date(p.createdAt), UpdateDate: new Date(p.createdAt),
 });
@@ -64,6 +65,7 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
 
   const ops: Record<string, Operation> = {
     ...policyVersionOperations(iam, require, now),
+    ...policyUsageOperations(iam, require),
     async CreatePolicy(input: { PolicyName: string; PolicyDocument: string; Path?: string; Description?: string }) {
       checkDocument(input.PolicyDocument, "managed", POLICY_SIZE_LIMITS.managed, `Cannot exceed quota for PolicySize: ${POLICY_SIZE_LIMITS.managed}`);
       const path = input.Path ?? "/";
@@ -87,7 +89,7 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
     async DeletePolicy(input: { PolicyArn: string }) {
       const policy = await require(input.PolicyArn);
       if (input.PolicyArn.startsWith("arn:aws:iam::aws:")) throw new UnkaiError("InvalidInput", `ARN ${input.PolicyArn} is an AWS managed policy; it cannot be deleted.`);
-      if ((await iam.attachmentCount(policy.arn)) > 0) throw new UnkaiError("DeleteConflict", "Cannot delete a policy attached to entities.");
+      await refuseWhileInUse(iam, policy.arn);
       await iam.delete("policy", policy.name);
     },
   };
