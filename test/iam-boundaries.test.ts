@@ -3,7 +3,8 @@
  * SDK v3 and the AWS CLI v2: a user with AdministratorAccess bounded by AmazonS3ReadOnlyAccess may list
  * buckets and nothing more; a boundary alone grants nothing; removing the boundary restores the identity
  * policies on the next request; a role's boundary caps its AssumeRole sessions; a boundary that is not a
- * managed policy is refused.
+ * managed policy is refused. The policy simulator gives the decisions enforcement gives a bounded principal;
+ * a policy in use as a boundary cannot be deleted and ListEntitiesForPolicy lists who uses it.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
@@ -14,7 +15,7 @@ import {
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -99,12 +100,8 @@ describe("permissions boundaries under --iam enforce", () => {
 
   it("the simulator decides as enforcement does for a bounded user and role, with PermissionsBoundaryDecisionDetail (CLI and SDK)", async () => {
     const keys = await userWithKey("sim-capped", S3_READ, [ADMIN]);
-    const env = {
-      PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test",
-      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
-    };
-    const run = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "--output", "json", "iam", "simulate-principal-policy",
-      "--policy-source-arn", `arn:aws:iam::${ACCOUNT}:user/sim-capped`, "--action-names", "s3:ListAllMyBuckets", "s3:CreateBucket"], { env });
+    const run = await aws(suite.unkai.url, ["iam", "simulate-principal-policy",
+      "--policy-source-arn", `arn:aws:iam::${ACCOUNT}:user/sim-capped`, "--action-names", "s3:ListAllMyBuckets", "s3:CreateBucket"]);
     assert.equal(run.code, 0, run.stderr);
     interface Result { EvalActionName: string; EvalDecision: string; PermissionsBoundaryDecisionDetail?: { AllowedByPermissionsBoundary: boolean } }
     const results = (JSON.parse(run.stdout) as { EvaluationResults: Result[] }).EvaluationResults;
@@ -152,11 +149,7 @@ describe("permissions boundaries under --iam enforce", () => {
     const got = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
     assert.deepEqual([got?.AttachmentCount, got?.PermissionsBoundaryUsageCount], [2, 2]);
 
-    const env = {
-      PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test",
-      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
-    };
-    const cli = (...args: string[]) => runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "--output", "json", "iam", ...args], { env });
+    const cli = (...args: string[]) => aws(suite.unkai.url, ["iam", ...args]);
     const entities = async (...filter: string[]) => {
       const run = await cli("list-entities-for-policy", "--policy-arn", arn, ...filter);
       assert.equal(run.code, 0, run.stderr);
