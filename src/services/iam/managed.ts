@@ -88,6 +88,9 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
       const policy = await require(input.PolicyArn);
       if (input.PolicyArn.startsWith("arn:aws:iam::aws:")) throw new UnkaiError("InvalidInput", `ARN ${input.PolicyArn} is an AWS managed policy; it cannot be deleted.`);
       await refuseWhileInUse(iam, policy.arn);
+      if ((await iam.policyVersions(policy.name)).length > 1) {
+        throw new UnkaiError("DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+      }
       await iam.delete("policy", policy.name);
     },
   };
