@@ -3,18 +3,19 @@
  * SDK v3 and the AWS CLI v2: a user with AdministratorAccess bounded by AmazonS3ReadOnlyAccess may list
  * buckets and nothing more; a boundary alone grants nothing; removing the boundary restores the identity
  * policies on the next request; a role's boundary caps its AssumeRole sessions; a boundary that is not a
- * managed policy is refused.
+ * managed policy is refused. The policy simulator gives the decisions enforcement gives a bounded principal;
+ * a policy in use as a boundary cannot be deleted and ListEntitiesForPolicy lists who uses it.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import {
-  AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
-  GetRoleCommand, GetUserCommand, IAMClient, PutRolePermissionsBoundaryCommand, PutUserPermissionsBoundaryCommand,
+  AttachGroupPolicyCommand, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand,
+  DeletePolicyCommand, DeleteRolePermissionsBoundaryCommand, DeleteUserPermissionsBoundaryCommand, DetachGroupPolicyCommand, DetachRolePolicyCommand, GetPolicyCommand, GetRoleCommand, ListEntitiesForPolicyCommand, GetUserCommand, IAMClient, PutRolePermissionsBoundaryCommand, PutUserPermissionsBoundaryCommand, SimulateCustomPolicyCommand, SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -95,6 +96,87 @@ describe("permissions boundaries under --iam enforce", () => {
     assert.equal(await attempt(() => s3(session).send(new ListBucketsCommand({}))), "ok");
     assert.match(await attempt(() => s3(session).send(new CreateBucketCommand({ Bucket: "role-bucket" }))),
       /AccessDenied: User: arn:aws:sts::000000000000:assumed-role\/bounded-role\/s1 is not authorized to perform: s3:CreateBucket .*because no permissions boundary allows the s3:CreateBucket action/);
+  });
+
+  it("the simulator decides as enforcement does for a bounded user and role, with PermissionsBoundaryDecisionDetail (CLI and SDK)", async () => {
+    const keys = await userWithKey("sim-capped", S3_READ, [ADMIN]);
+    const run = await aws(suite.unkai.url, ["iam", "simulate-principal-policy",
+      "--policy-source-arn", `arn:aws:iam::${ACCOUNT}:user/sim-capped`, "--action-names", "s3:ListAllMyBuckets", "s3:CreateBucket"]);
+    assert.equal(run.code, 0, run.stderr);
+    interface Result { EvalActionName: string; EvalDecision: string; PermissionsBoundaryDecisionDetail?: { AllowedByPermissionsBoundary: boolean } }
+    const results = (JSON.parse(run.stdout) as { EvaluationResults: Result[] }).EvaluationResults;
+    assert.deepEqual(results.map((r) => [r.EvalActionName, r.EvalDecision, r.PermissionsBoundaryDecisionDetail]), [
+      ["s3:ListAllMyBuckets", "allowed", { AllowedByPermissionsBoundary: true }],
+      ["s3:CreateBucket", "implicitDeny", { AllowedByPermissionsBoundary: false }],
+    ]);
+    // The same two requests with the user's own keys get the same decisions.
+    assert.equal(await attempt(() => s3(keys).send(new ListBucketsCommand({}))), "ok");
+    assert.match(await attempt(() => s3(keys).send(new CreateBucketCommand({ Bucket: "sim-capped-bucket" }))), /AccessDenied: .*no permissions boundary allows the s3:CreateBucket action/);
+
+    // A role bounded by a customer policy with an explicit Deny; a boundary passed in replaces the role's own.
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    await iam.send(new CreateRoleCommand({ RoleName: "sim-bounded-role", AssumeRolePolicyDocument: trust }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "sim-bounded-role", PolicyArn: ADMIN }));
+    const cap = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:*", Resource: "*" }, { Effect: "Deny", Action: "sqs:DeleteQueue", Resource: "*" }] });
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: "sim-sqs-cap", PolicyDocument: cap }));
+    await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: "sim-bounded-role", PermissionsBoundary: Policy?.Arn }));
+    const simulateRole = async (PermissionsBoundaryPolicyInputList?: string[]) => (await iam.send(new SimulatePrincipalPolicyCommand({
+      PolicySourceArn: `arn:aws:iam::${ACCOUNT}:role/sim-bounded-role`, ActionNames: ["sqs:SendMessage", "sqs:DeleteQueue", "s3:GetObject"], PermissionsBoundaryPolicyInputList,
+    }))).EvaluationResults?.map((r) => [r.EvalDecision, r.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary]);
+    assert.deepEqual(await simulateRole(), [["allowed", true], ["explicitDeny", false], ["implicitDeny", false]]);
+    const s3Only = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
+    assert.deepEqual(await simulateRole([s3Only]), [["implicitDeny", false], ["implicitDeny", false], ["allowed", true]]);
+
+    // No boundary, no detail; SimulateCustomPolicy's boundary gives one.
+    await userWithKey("sim-unbounded", undefined, [ADMIN]);
+    const unbounded = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${ACCOUNT}:user/sim-unbounded`, ActionNames: ["s3:GetObject"] }));
+    assert.equal(unbounded.EvaluationResults?.[0]?.PermissionsBoundaryDecisionDetail, undefined);
+    const custom = await iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [s3Only], PermissionsBoundaryPolicyInputList: [cap], ActionNames: ["s3:GetObject"] }));
+    assert.deepEqual(custom.EvaluationResults?.map((r) => [r.EvalDecision, r.PermissionsBoundaryDecisionDetail]), [["implicitDeny", { AllowedByPermissionsBoundary: false }]]);
+  });
+
+  it("DeletePolicy refuses a policy in use as a boundary; ListEntitiesForPolicy lists its uses by PolicyUsageFilter (CLI and SDK)", async () => {
+    const cap = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: "cap-in-use", PolicyDocument: cap }));
+    const arn = Policy?.Arn ?? "";
+    await iam.send(new CreateUserCommand({ UserName: "use-user", Path: "/team/", PermissionsBoundary: arn }));
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    await iam.send(new CreateRoleCommand({ RoleName: "use-role", AssumeRolePolicyDocument: trust }));
+    await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: "use-role", PermissionsBoundary: arn }));
+    await iam.send(new CreateGroupCommand({ GroupName: "use-group" }));
+    await iam.send(new AttachGroupPolicyCommand({ GroupName: "use-group", PolicyArn: arn }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "use-role", PolicyArn: arn }));
+    const got = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
+    assert.deepEqual([got?.AttachmentCount, got?.PermissionsBoundaryUsageCount], [2, 2]);
+
+    const cli = (...args: string[]) => aws(suite.unkai.url, ["iam", ...args]);
+    const entities = async (...filter: string[]) => {
+      const run = await cli("list-entities-for-policy", "--policy-arn", arn, ...filter);
+      assert.equal(run.code, 0, run.stderr);
+      const out = JSON.parse(run.stdout) as { PolicyGroups: { GroupName: string }[]; PolicyUsers: { UserName: string }[]; PolicyRoles: { RoleName: string }[] };
+      return [out.PolicyGroups.map((g) => g.GroupName), out.PolicyUsers.map((u) => u.UserName), out.PolicyRoles.map((r) => r.RoleName)];
+    };
+    assert.deepEqual(await entities("--policy-usage-filter", "PermissionsBoundary"), [[], ["use-user"], ["use-role"]]);
+    assert.deepEqual(await entities("--policy-usage-filter", "PermissionsPolicy"), [["use-group"], [], ["use-role"]]);
+    assert.deepEqual(await entities(), [["use-group"], ["use-user"], ["use-role"]], "both uses, each entity once");
+    assert.deepEqual(await entities("--entity-filter", "User", "--path-prefix", "/team/"), [[], ["use-user"], []]);
+    assert.deepEqual(await entities("--path-prefix", "/other/"), [[], [], []]);
+    const paged = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, MaxItems: 2 }));
+    assert.deepEqual([paged.PolicyGroups?.length, paged.PolicyRoles?.length, paged.PolicyUsers?.length, paged.IsTruncated], [1, 1, 0, true]);
+    const rest = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, Marker: paged.Marker }));
+    assert.deepEqual([rest.PolicyUsers?.map((u) => u.UserName), rest.IsTruncated], [["use-user"], false]);
+    assert.match(await attempt(() => iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/none` }))), /NoSuchEntity/);
+
+    const refusal = /DeleteConflict.*Cannot delete a policy attached to entities\./;
+    await iam.send(new DetachGroupPolicyCommand({ GroupName: "use-group", PolicyArn: arn }));
+    await iam.send(new DetachRolePolicyCommand({ RoleName: "use-role", PolicyArn: arn }));
+    const refused = await cli("delete-policy", "--policy-arn", arn);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, refusal, "used as a boundary only, it is still in use");
+    await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: "use-user" }));
+    assert.match(await attempt(() => iam.send(new DeletePolicyCommand({ PolicyArn: arn }))), refusal, "the role's boundary still uses it");
+    await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: "use-role" }));
+    assert.equal(await attempt(() => iam.send(new DeletePolicyCommand({ PolicyArn: arn }))), "ok");
   });
 
   it("refuses a boundary that is not an existing managed policy", async () => {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   AddUserToGroupCommand, AttachGroupPolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand,
-  CreatePolicyVersionCommand, CreateRoleCommand, CreateUserCommand, DeleteGroupCommand, DeleteGroupPolicyCommand, DeletePolicyVersionCommand,
+  CreatePolicyVersionCommand, CreateRoleCommand, CreateUserCommand, DeleteGroupCommand, DeleteGroupPolicyCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DetachUserPolicyCommand,
   DeleteUserCommand, DetachGroupPolicyCommand, GetUserCommand, ListRoleTagsCommand, TagRoleCommand, UntagRoleCommand, UntagUserCommand, GetAccessKeyLastUsedCommand, GetGroupCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand,
   IAMClient, ListAccessKeysCommand, ListAttachedGroupPoliciesCommand, ListGroupPoliciesCommand, ListGroupsCommand, ListGroupsForUserCommand,
   ListPolicyVersionsCommand, PutGroupPolicyCommand, PutUserPolicyCommand, RemoveUserFromGroupCommand, SetDefaultPolicyVersionCommand,
@@ -157,6 +157,12 @@ describe("IAM groups, policy versions, key status and role updates under --iam e
       "MalformedPolicyDocumentException: Policy statement must contain actions.");
     assert.equal(await attempt(() => iam().send(new CreatePolicyVersionCommand({ PolicyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess", PolicyDocument: doc(allow("s3:*", "*")) }))),
       "InvalidInputException: ARN arn:aws:iam::aws:policy/AmazonS3FullAccess is an AWS managed policy; it cannot be modified.");
+
+    await iam().send(new DetachUserPolicyCommand({ UserName: "ivy", PolicyArn: arn }));
+    assert.equal(await attempt(() => iam().send(new DeletePolicyCommand({ PolicyArn: arn }))),
+      "DeleteConflictException: This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+    for (const VersionId of ["v2", "v4", "v5"]) await iam().send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId }));
+    assert.equal(await attempt(() => iam().send(new DeletePolicyCommand({ PolicyArn: arn }))), "ok", "only the default version left, it goes with the policy");
   });
 
   it("an Inactive key signs nothing (each service's own invalid-key error) until reactivated; its last use is recorded", async () => {

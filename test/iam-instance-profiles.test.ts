@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import {
   AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, DeleteInstanceProfileCommand, DeleteRoleCommand,
-  GetAccountAuthorizationDetailsCommand, GetInstanceProfileCommand, IAMClient, ListInstanceProfilesCommand, ListInstanceProfilesForRoleCommand,
-  RemoveRoleFromInstanceProfileCommand,
+  GetAccountAuthorizationDetailsCommand, GetInstanceProfileCommand, IAMClient, ListInstanceProfilesCommand, ListInstanceProfilesForRoleCommand, ListInstanceProfileTagsCommand,
+  RemoveRoleFromInstanceProfileCommand, TagInstanceProfileCommand, UntagInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -53,6 +53,22 @@ describe("IAM instance profiles", () => {
     const details = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ["Role"] }));
     const webRole = details.RoleDetailList?.find((r) => r.RoleName === "web-role");
     assert.deepEqual(webRole?.InstanceProfileList?.map((p) => p.InstanceProfileName), ["web"]);
+  });
+
+  it("tags a profile (Tag/Untag/ListInstanceProfileTags, SDK and CLI) with IAM's limits", async () => {
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: "tagged", Tags: [{ Key: "team", Value: "a" }] }));
+    const tag = await aws(suite.unkai.url, ["iam", "tag-instance-profile", "--instance-profile-name", "TAGGED", "--tags", "Key=Team,Value=b", "Key=env,Value=prod"]);
+    assert.equal(tag.code, 0, tag.stderr);
+    const listed = await aws(suite.unkai.url, ["iam", "list-instance-profile-tags", "--instance-profile-name", "tagged"]);
+    assert.deepEqual(JSON.parse(listed.stdout), { Tags: [{ Key: "Team", Value: "b" }, { Key: "env", Value: "prod" }], IsTruncated: false });
+    assert.deepEqual((await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: "tagged" }))).InstanceProfile?.Tags, [{ Key: "Team", Value: "b" }, { Key: "env", Value: "prod" }]);
+    await iam.send(new UntagInstanceProfileCommand({ InstanceProfileName: "tagged", TagKeys: ["TEAM"] }));
+    const paged = await iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: "tagged", MaxItems: 1 }));
+    assert.deepEqual([paged.Tags, paged.IsTruncated], [[{ Key: "env", Value: "prod" }], false]);
+    const many = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
+    assert.match(await failure(iam.send(new TagInstanceProfileCommand({ InstanceProfileName: "tagged", Tags: many }))), /LimitExceeded\w*: The number of tags has reached the maximum limit of 50\./);
+    assert.match(await failure(iam.send(new TagInstanceProfileCommand({ InstanceProfileName: "tagged", Tags: [{ Key: "k".repeat(129), Value: "v" }] }))), /ValidationError: .*length less than or equal to 128/);
+    assert.match(await failure(iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: "none" }))), /NoSuchEntity\w*: Instance Profile none cannot be found\./);
   });
 
   it("refuses to delete a profile holding a role or a role held by a profile, then deletes both once apart (AWS CLI)", async () => {

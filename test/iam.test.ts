@@ -8,7 +8,8 @@ import { describe, it } from "node:test";
 import {
   AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, DeletePolicyCommand, DeleteRoleCommand, DeleteRolePolicyCommand,
   DetachRolePolicyCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, IAMServiceException,
-  ListAttachedRolePoliciesCommand, ListPoliciesCommand, ListRolePoliciesCommand, ListUsersCommand, PutRolePolicyCommand, PutUserPolicyCommand,
+  ListAttachedRolePoliciesCommand, ListPoliciesCommand, ListPolicyTagsCommand, ListRolePoliciesCommand, ListUsersCommand, PutRolePolicyCommand, PutUserPolicyCommand,
+  TagPolicyCommand, UntagPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -96,6 +97,37 @@ describe("IAM", () => {
       Statement: [{ Effect: "Allow", Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: "*" }],
     });
     assert.deepEqual(await refused(client.send(new GetPolicyCommand({ PolicyArn: "arn:aws:iam::aws:policy/NoSuchPolicy" }))), { code: "NoSuchEntityException", message: "Policy arn:aws:iam::aws:policy/NoSuchPolicy does not exist or is not attachable.", status: 404 });
+  });
+
+  it("tags customer managed policies (CreatePolicy Tags, Tag/Untag/ListPolicyTags) with IAM's limits; AWS managed ones take none", async () => {
+    const client = iam();
+    const created = await client.send(new CreatePolicyCommand({ PolicyName: "tagged", PolicyDocument: READ, Tags: [{ Key: "team", Value: "blue" }] }));
+    const arn = created.Policy?.Arn ?? "";
+    assert.deepEqual(created.Policy?.Tags, [{ Key: "team", Value: "blue" }]);
+    const tag = await aws(suite.unkai.url, ["iam", "tag-policy", "--policy-arn", arn, "--tags", "Key=TEAM,Value=red", "Key=cost,Value=42"]);
+    assert.equal(tag.code, 0, tag.stderr);
+    const listed = await aws(suite.unkai.url, ["iam", "list-policy-tags", "--policy-arn", arn]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout), { Tags: [{ Key: "TEAM", Value: "red" }, { Key: "cost", Value: "42" }], IsTruncated: false }, "keys compare ignoring case; the new spelling wins");
+    assert.deepEqual((await client.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.Tags, [{ Key: "TEAM", Value: "red" }, { Key: "cost", Value: "42" }]);
+    await client.send(new UntagPolicyCommand({ PolicyArn: arn, TagKeys: ["team", "absent"] }));
+    assert.deepEqual((await client.send(new ListPolicyTagsCommand({ PolicyArn: arn }))).Tags, [{ Key: "cost", Value: "42" }]);
+
+    const many = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
+    assert.deepEqual(await refused(client.send(new TagPolicyCommand({ PolicyArn: arn, Tags: many }))),
+      { code: "LimitExceededException", message: "The number of tags has reached the maximum limit of 50.", status: 409 }, "50 new ones plus the one it has");
+    const longKey = await refused(client.send(new TagPolicyCommand({ PolicyArn: arn, Tags: [{ Key: "k".repeat(129), Value: "v" }] })));
+    assert.equal(longKey.code, "ValidationError");
+    assert.match(longKey.message, /Member must have length less than or equal to 128/);
+    const longValue = await refused(client.send(new TagPolicyCommand({ PolicyArn: arn, Tags: [{ Key: "k", Value: "v".repeat(257) }] })));
+    assert.match(longValue.message, /Member must have length less than or equal to 256/);
+    assert.deepEqual(await refused(client.send(new TagPolicyCommand({ PolicyArn: BASIC, Tags: [{ Key: "a", Value: "b" }] }))),
+      { code: "InvalidInputException", message: "Tags not supported for policies in this domain", status: 400 });
+    assert.deepEqual((await client.send(new ListPolicyTagsCommand({ PolicyArn: BASIC }))).Tags, []);
+    assert.equal((await refused(client.send(new ListPolicyTagsCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/none` })))).code, "NoSuchEntityException");
+    await client.send(new DeletePolicyCommand({ PolicyArn: arn }));
+    await client.send(new CreatePolicyCommand({ PolicyName: "tagged", PolicyDocument: READ }));
+    assert.deepEqual((await client.send(new ListPolicyTagsCommand({ PolicyArn: arn }))).Tags, [], "a new policy of the same name has none");
   });
 
   it("answers the AWS CLI v2, which decodes documents, and names unimplemented operations", async () => {

@@ -8,7 +8,7 @@ import type { IamStore, Store } from "../store/ports.js";
 
 const METHODS: Record<keyof IamStore, "read" | "write"> = {
   get: "read", list: "read", inlinePolicies: "read", attached: "read", attachmentCount: "read", members: "read",
-  groupsOf: "read", policyVersions: "read",
+  groupsOf: "read", policyVersions: "read", attachedTo: "read", boundedBy: "read",
   create: "write", delete: "write", putInlinePolicy: "write", deleteInlinePolicy: "write", attach: "write", detach: "write",
   addMember: "write", removeMember: "write", addPolicyVersion: "write", setDefaultPolicyVersion: "write",
   deletePolicyVersion: "write", setTags: "write", setPermissionsBoundary: "write", updateRole: "write",

@@ -72,7 +72,7 @@ export class PrincipalResolver {
   }
 
   /** The entity's permissions boundary, compiled; one whose policy is gone allows nothing (it still caps). */
-  private async boundaryOf(entity: IamEntity | undefined): Promise<CompiledPolicy | undefined> {
+  async boundaryOf(entity: IamEntity | undefined): Promise<CompiledPolicy | undefined> {
     const arn = entity?.permissionsBoundary;
     if (arn === undefined) return undefined;
     return (await this.managed(arn)) ?? { name: arn, statements: [] };

@@ -562,6 +562,10 @@ export interface IamStore {
   attached(kind: IamPrincipalKind, principal: string): Promise<string[]>;
   /** How many principals a managed policy is attached to (DeletePolicy refuses while any). */
   attachmentCount(policyArn: string): Promise<number>;
+  /** The users, groups and roles a managed policy is attached to, ordered by kind, then name (ListEntitiesForPolicy). */
+  attachedTo(policyArn: string): Promise<IamEntity[]>;
+  /** The users and roles whose permissions boundary is the policy, ordered by kind, then name (DeletePolicy refuses while any). */
+  boundedBy(policyArn: string): Promise<IamEntity[]>;
   /** Adds a user to a group (both by name, ignoring case); false when it was a member already. */
   addMember(group: string, user: string): Promise<boolean>;
   removeMember(group: string, user: string): Promise<boolean>;
@@ -576,8 +580,8 @@ export interface IamStore {
   /** Makes a version the default (the entity's `document`); false when the policy has no such version. */
   setDefaultPolicyVersion(policy: string, versionId: string): Promise<boolean>;
   deletePolicyVersion(policy: string, versionId: string): Promise<boolean>;
-  /** Replaces a user's or role's tags (all of them); false when there is no such entity. */
-  setTags(kind: IamPrincipalKind, name: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
+  /** Replaces a user's, role's or customer managed policy's tags (all of them); false when there is no such entity. */
+  setTags(kind: IamEntityKind, name: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
   /** Sets (an ARN) or removes (undefined) a user's or role's permissions boundary; false when there is no such entity. */
   setPermissionsBoundary(kind: IamPrincipalKind, name: string, policyArn: string | undefined): Promise<boolean>;
   /** Replaces a role's trust policy, description and session limit (undefined keeps the stored value). */

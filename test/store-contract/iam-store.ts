@@ -42,6 +42,11 @@ export function iamStoreContract(test: StoreTest): void {
     assert.deepEqual(await current.iam.inlinePolicies("user", "exec"), []);
     assert.deepEqual(await current.iam.attached("role", "exec"), [arnB, arnA], "in attachment order, once each");
     assert.equal(await current.iam.attachmentCount(arnA), 2);
+    assert.deepEqual((await current.iam.attachedTo(arnA)).map((e) => [e.kind, e.name]), [["role", "exec"]], "an attachment of a user never created lists no entity");
+    await current.iam.create(user("Exec"));
+    assert.deepEqual((await current.iam.attachedTo(arnA)).map((e) => [e.kind, e.name]), [["role", "exec"], ["user", "Exec"]], "by kind, then name, in the entity's spelling");
+    assert.deepEqual((await current.iam.attachedTo(arnB)).map((e) => e.id), ["AROAEXEC"]);
+    assert.deepEqual(await current.iam.attachedTo(`arn:aws:iam::${ACCOUNT}:policy/other`), []);
     assert.equal(await current.iam.detach("role", "exec", arnB), true);
     assert.equal(await current.iam.detach("role", "exec", arnB), false);
     assert.equal(await current.iam.deleteInlinePolicy("role", "exec", "a"), true);
@@ -111,9 +116,14 @@ export function iamStoreContract(test: StoreTest): void {
     assert.equal(await current.iam.setTags("role", "plain", { a: "1", b: "2" }), true);
     assert.equal(await current.iam.setTags("role", "missing", { a: "1" }), false);
     assert.equal(await current.iam.setTags("user", "tagged", {}), true);
+    const policy: IamEntity = { kind: "policy", name: "Tagged", id: "ANPATAGGED", arn: `arn:aws:iam::${ACCOUNT}:policy/Tagged`, path: "/", createdAt: 4, document: "{}", tags: { k: "v" } };
+    await current.iam.create(policy);
+    assert.deepEqual((await current.iam.get("policy", "tagged"))?.tags, { k: "v" }, "a customer managed policy keeps its tags too");
+    assert.equal(await current.iam.setTags("policy", "TAGGED", { k: "w", x: "" }), true);
     const again = await reopen();
     assert.deepEqual((await again.iam.get("role", "plain"))?.tags, { a: "1", b: "2" });
     assert.equal((await again.iam.get("user", "tagged"))?.tags, undefined);
+    assert.deepEqual((await again.iam.get("policy", "Tagged"))?.tags, { k: "w", x: "" });
   });
 
   test("permissions boundaries: given at create, set and removed by setPermissionsBoundary", async ({ store, reopen }) => {
@@ -129,6 +139,10 @@ export function iamStoreContract(test: StoreTest): void {
     const again = await reopen();
     assert.equal((await again.iam.get("role", "free"))?.permissionsBoundary, "arn:aws:iam::123456789012:policy/cap");
     assert.equal((await again.iam.get("user", "bounded"))?.permissionsBoundary, undefined);
+    await again.iam.create({ ...user("also"), permissionsBoundary: "arn:aws:iam::123456789012:policy/cap" });
+    await again.iam.create({ ...role("another"), permissionsBoundary: "arn:aws:iam::123456789012:policy/cap" });
+    assert.deepEqual((await again.iam.boundedBy("arn:aws:iam::123456789012:policy/cap")).map((e) => [e.kind, e.name]), [["role", "another"], ["role", "free"], ["user", "also"]]);
+    assert.deepEqual(await again.iam.boundedBy(boundary), []);
   });
 
   test("updateRole replaces only what it is given", async ({ store, reopen }) => {

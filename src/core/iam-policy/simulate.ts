@@ -15,6 +15,8 @@ export interface Simulation {
   readonly matched: readonly string[];
   /** Condition keys, as the policies spell them, that the request lacks. */
   readonly missingContextValues: readonly string[];
+  /** Whether the permissions boundary has an Allow for the request and no Deny; undefined when there is no boundary. */
+  readonly allowedByBoundary: boolean | undefined;
 }
 
 interface Scanned { readonly policy: CompiledPolicy; readonly withPrincipal: boolean }
@@ -44,5 +46,12 @@ export function simulate(request: RequestContext, policies: PolicySet): Simulati
       }
     }
   }
-  return { decision, matched, missingContextValues: [...missing.values()] };
+  return { decision, matched, missingContextValues: [...missing.values()], allowedByBoundary: boundaryAllows(request, policies.boundary) };
+}
+
+/** IAM's AllowedByPermissionsBoundary: an Allow statement of the boundary applies and none of its Deny statements does. */
+function boundaryAllows(request: RequestContext, boundary: CompiledPolicy | undefined): boolean | undefined {
+  if (boundary === undefined) return undefined;
+  const applying = boundary.statements.filter((statement) => statementMatches(statement, request, false));
+  return applying.some((s) => s.effect === "Allow") && !applying.some((s) => s.effect === "Deny");
 }

@@ -5,7 +5,7 @@
  * Enforcement (`--iam enforce`, src/auth/iam-enforcer.ts) reads roles and policies from the same store: docs/iam.md.
  */
 import type { Account } from "../../core/arn.js";
-import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { findManagedPolicy, type ActionRequest } from "../../core/iam-policy/index.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operation } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
@@ -66,7 +66,7 @@ export function iamService({ iam, keys, instanceProfiles, account, logger, now =
     ...accessKeyOperations(iam, keys, now),
     ...inlinePolicyOperations(iam),
     ...groupOperations(iam, account, now),
-    ...tagOperations(iam),
+    ...tagOperations(iam, account, (arn) => arn.startsWith("arn:aws:iam::aws:") && findManagedPolicy(arn) !== undefined),
     ...managedPolicyOperations(iam, account, now),
     ...simulateOperations(iam, account),
     ...authorizationDetailsOperations(iam, instanceProfiles),

@@ -1,6 +1,6 @@
 /**
  * Instance profiles: stored containers for one role each (Create/Get/List/Delete, Add/RemoveRoleFromInstanceProfile,
- * ListInstanceProfilesForRole). Unkai runs no EC2 instance, so a profile is only data that tools expecting
+ * ListInstanceProfilesForRole, Tag/Untag/ListInstanceProfileTags). Unkai runs no EC2 instance, so a profile is only data that tools expecting
  * it (Terraform, CDK, CloudFormation-style setups) can create, read and delete.
  */
 import type { Account } from "../../core/arn.js";
@@ -11,7 +11,7 @@ import type { DocumentStore, IamStore } from "../../store/ports.js";
 import { iamId } from "./ids.js";
 import { page, type PageInput } from "./paging.js";
 import { requirePrincipal, roleShape } from "./principals.js";
-import { mergeTags, type TagInput } from "./tags.js";
+import { listTags, mergeTags, removeTags, tagList, type TagInput } from "./tags.js";
 
 /** IAM's quota: one role per instance profile. */
 const ROLES_PER_PROFILE = 1;
@@ -30,7 +30,7 @@ export async function instanceProfileShape(iam: IamStore, profile: InstanceProfi
   return {
     Path: profile.path, InstanceProfileName: profile.name, InstanceProfileId: profile.id, Arn: profile.arn, CreateDate: new Date(profile.createdAt),
     Roles: await Promise.all(profile.roles.map(async (role) => roleShape(await requirePrincipal(iam, "role", role)))),
-    ...(profile.tags && Object.keys(profile.tags).length > 0 ? { Tags: Object.entries(profile.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+    ...tagList(profile),
   };
 }
 
@@ -88,6 +88,17 @@ export function instanceProfileOperations(iam: IamStore, profiles: DocumentStore
       const role = await requirePrincipal(iam, "role", input.RoleName);
       if (profile.roles.length >= ROLES_PER_PROFILE) throw new UnkaiError("LimitExceeded", `Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${ROLES_PER_PROFILE}`);
       await profiles.put(keyOf(profile.name), { ...profile, roles: [...profile.roles, role.name] });
+    },
+    async TagInstanceProfile(input: ProfileInput) {
+      const profile = await require(input.InstanceProfileName);
+      await profiles.put(keyOf(profile.name), { ...profile, tags: mergeTags(profile.tags, input.Tags) });
+    },
+    async UntagInstanceProfile(input: ProfileInput) {
+      const profile = await require(input.InstanceProfileName);
+      await profiles.put(keyOf(profile.name), { ...profile, tags: removeTags(profile.tags, input.TagKeys) });
+    },
+    async ListInstanceProfileTags(input: ProfileInput) {
+      return listTags((await require(input.InstanceProfileName)).tags, input);
     },
     async RemoveRoleFromInstanceProfile(input: ProfileInput & { RoleName: string }) {
       const profile = await require(input.InstanceProfileName);

@@ -7,8 +7,10 @@ import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { IamStore } from "../../store/ports.js";
 import { checkDocument, POLICY_SIZE_LIMITS } from "./documents.js";
 import { iamId } from "./ids.js";
+import { policyUsageOperations, refuseWhileInUse } from "./policy-usage.js";
 import { policyVersionOperations } from "./policy-versions.js";
 import { KIND_NAMES, requirePrincipal } from "./principals.js";
+import { mergeTags, storedPolicy, tagList, type TagInput } from "./tags.js";
 import { page, type PageInput } from "./paging.js";
 
 /** A managed policy as the operations see it, whichever kind it is. */
@@ -38,22 +40,17 @@ export const fromStore = (e: IamEntity): AnyPolicy => ({
 /** A managed policy as GetPolicy, ListPolicies and GetAccountAuthorizationDetails answer it. */
 export const policyShape = async (iam: IamStore, p: AnyPolicy) => ({
   PolicyName: p.name, PolicyId: p.id, Arn: p.arn, Path: p.path, DefaultVersionId: p.versionId,
-  AttachmentCount: await iam.attachmentCount(p.arn), PermissionsBoundaryUsageCount: 0, IsAttachable: true,
+  AttachmentCount: await iam.attachmentCount(p.arn), PermissionsBoundaryUsageCount: (await iam.boundedBy(p.arn)).length, IsAttachable: true,
   ...(p.description !== undefined ? { Description: p.description } : {}),
   CreateDate: new Date(p.createdAt), UpdateDate: new Date(p.createdAt),
 });
 
 export function managedPolicyOperations(iam: IamStore, account: Account, now: () => number): Record<string, Operation> {
-  const localName = (arn: string) => {
-    const match = new RegExp(`^arn:aws:iam::${account.accountId}:policy(/(?:.*/)?)([^/]+)$`).exec(arn);
-    return match?.[2];
-  };
   const find = async (arn: string): Promise<AnyPolicy | undefined> => {
     const aws = arn.startsWith("arn:aws:iam::aws:policy/") ? findManagedPolicy(arn) : undefined;
     if (aws) return fromAws(aws);
-    const name = localName(arn);
-    const stored = name === undefined ? undefined : await iam.get("policy", name);
-    return stored && stored.arn === arn ? fromStore(stored) : undefined;
+    const stored = await storedPolicy(iam, account, arn);
+    return stored ? fromStore(stored) : undefined;
   };
   const require = async (arn: string) => {
     const policy = await find(arn);
@@ -64,18 +61,21 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
 
   const ops: Record<string, Operation> = {
     ...policyVersionOperations(iam, require, now),
-    async CreatePolicy(input: { PolicyName: string; PolicyDocument: string; Path?: string; Description?: string }) {
+    ...policyUsageOperations(iam, require),
+    async CreatePolicy(input: { PolicyName: string; PolicyDocument: string; Path?: string; Description?: string } & TagInput) {
       checkDocument(input.PolicyDocument, "managed", POLICY_SIZE_LIMITS.managed, `Cannot exceed quota for PolicySize: ${POLICY_SIZE_LIMITS.managed}`);
       const path = input.Path ?? "/";
       const entity: IamEntity = {
         kind: "policy", name: input.PolicyName, id: iamId("ANPA"), arn: `arn:aws:iam::${account.accountId}:policy${path}${input.PolicyName}`,
-        path, createdAt: now(), document: input.PolicyDocument, description: input.Description,
+        path, createdAt: now(), document: input.PolicyDocument, description: input.Description, tags: mergeTags(undefined, input.Tags),
       };
       if (!(await iam.create(entity))) throw new UnkaiError("EntityAlreadyExists", `A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`);
-      return { Policy: await shape(fromStore(entity)) };
+      return { Policy: { ...(await shape(fromStore(entity))), ...tagList(entity) } };
     },
     async GetPolicy(input: { PolicyArn: string }) {
-      return { Policy: await shape(await require(input.PolicyArn)) };
+      // Tags only here and in CreatePolicy: IAM's listings leave them out.
+      const policy = await require(input.PolicyArn);
+      return { Policy: { ...(await shape(policy)), ...tagList((await storedPolicy(iam, account, policy.arn)) ?? {}) } };
     },
     async ListPolicies(input: { Scope?: "All" | "AWS" | "Local"; OnlyAttached?: boolean; PathPrefix?: string } & PageInput) {
       const scope = input.Scope ?? "All";
@@ -87,7 +87,10 @@ export function managedPolicyOperations(iam: IamStore, account: Account, now: ()
     async DeletePolicy(input: { PolicyArn: string }) {
       const policy = await require(input.PolicyArn);
       if (input.PolicyArn.startsWith("arn:aws:iam::aws:")) throw new UnkaiError("InvalidInput", `ARN ${input.PolicyArn} is an AWS managed policy; it cannot be deleted.`);
-      if ((await iam.attachmentCount(policy.arn)) > 0) throw new UnkaiError("DeleteConflict", "Cannot delete a policy attached to entities.");
+      await refuseWhileInUse(iam, policy.arn);
+      if ((await iam.policyVersions(policy.name)).length > 1) {
+        throw new UnkaiError("DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+      }
       await iam.delete("policy", policy.name);
     },
   };

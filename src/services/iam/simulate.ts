@@ -81,7 +81,7 @@ export function simulateOperations(iam: IamStore, account: Account): Record<stri
   const resolver = new PrincipalResolver({ iam, account, cache, roleOf: async () => undefined });
 
   /** The policy set and caller for one simulation, `identity` being the principal's or the custom policies. */
-  const run = (input: SimulateInput, identity: readonly CompiledPolicy[], principal: RequestPrincipal, kind: IamPrincipalKind | undefined) => {
+  const run = (input: SimulateInput, identity: readonly CompiledPolicy[], principal: RequestPrincipal, kind: IamPrincipalKind | undefined, ownBoundary?: CompiledPolicy) => {
     checkActions(input.ActionNames);
     const own = (input.PolicyInputList ?? []).map((d, i) => compile(cache, d, "identity", `${INPUT}PolicyInputList.${i + 1}`));
     const boundaries = (input.PermissionsBoundaryPolicyInputList ?? []).map((d, i) => compile(cache, d, "identity", `${BOUNDARY}PermissionsBoundaryPolicyInputList.${i + 1}`));
@@ -92,7 +92,8 @@ export function simulateOperations(iam: IamStore, account: Account): Record<stri
     const policies: PolicySet = {
       identity: [...identity, ...own],
       resource: input.ResourcePolicy === undefined ? undefined : compile(cache, input.ResourcePolicy, "resource", RESOURCE),
-      boundary: boundaries[0],
+      // A boundary passed in replaces the principal's own for the simulation, as IAM documents.
+      boundary: boundaries[0] ?? ownBoundary,
       resourceAccountId: input.ResourceOwner?.replace(/^arn:aws:iam::(\d{12}):root$/, "$1"),
     };
     const caller: RequestPrincipal = input.CallerArn === undefined ? principal : { type: "user", arn: input.CallerArn, accountId: account.accountId };
@@ -105,6 +106,7 @@ export function simulateOperations(iam: IamStore, account: Account): Record<stri
           EvalActionName: action, EvalResourceName: resource, EvalDecision: outcome.decision,
           MatchedStatements: outcome.matched.map((name) => source(name, kind)),
           MissingContextValues: outcome.missingContextValues,
+          ...(outcome.allowedByBoundary === undefined ? {} : { PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: outcome.allowedByBoundary } }),
         });
       }
     }
@@ -128,7 +130,8 @@ export function simulateOperations(iam: IamStore, account: Account): Record<stri
       const principal: RequestPrincipal = kind === "role"
         ? { type: "assumed-role", arn: `arn:aws:sts::${account.accountId}:assumed-role/${entity.name}/simulated`, accountId: account.accountId, roleArn: arn }
         : { type: "user", arn, accountId: account.accountId };
-      return run(input, await resolver.policiesOf(kind, entity), principal, kind);
+      // A user's or role's boundary caps the simulation as it caps enforcement (a group has none).
+      return run(input, await resolver.policiesOf(kind, entity), principal, kind, await resolver.boundaryOf(entity));
     },
   };
 }

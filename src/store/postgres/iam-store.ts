@@ -61,6 +61,11 @@ export function pgIamStore(db: PgDb): IamStore {
       (await db.query<{ policy_arn: string }>("SELECT policy_arn FROM iam_attachments WHERE kind = $1 AND principal_key = $2 ORDER BY seq", [kind, key(principal)])).rows.map((r) => r.policy_arn),
     attachmentCount: async (policyArn) =>
       Number((await db.query<{ n: string }>("SELECT COUNT(*) AS n FROM iam_attachments WHERE policy_arn = $1", [policyArn])).rows[0]?.n ?? 0),
+    attachedTo: async (policyArn) => (await db.query<IamEntityRow>(
+      "SELECT e.* FROM iam_attachments a JOIN iam_entities e ON e.kind = a.kind AND e.name_key = a.principal_key WHERE a.policy_arn = $1 ORDER BY e.kind, e.name", [policyArn],
+    )).rows.map(iamEntityFrom),
+    boundedBy: async (policyArn) =>
+      (await db.query<IamEntityRow>("SELECT * FROM iam_entities WHERE permissions_boundary = $1 ORDER BY kind, name", [policyArn])).rows.map(iamEntityFrom),
     addMember: async (group, user) =>
       ((await db.query("INSERT INTO iam_group_members (group_key, user_key) VALUES ($1, $2) ON CONFLICT DO NOTHING", [key(group), key(user)])).rowCount ?? 0) > 0,
     removeMember: async (group, user) =>

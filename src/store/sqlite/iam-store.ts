@@ -32,6 +32,10 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
   const detach = db.prepare("DELETE FROM iam_attachments WHERE kind = ? AND principal_key = ? AND policy_arn = ?");
   const attached = db.prepare<[string, string], { policy_arn: string }>("SELECT policy_arn FROM iam_attachments WHERE kind = ? AND principal_key = ? ORDER BY seq");
   const attachmentCount = db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM iam_attachments WHERE policy_arn = ?");
+  const attachedTo = db.prepare<[string], IamEntityRow>(
+    "SELECT e.* FROM iam_attachments a JOIN iam_entities e ON e.kind = a.kind AND e.name_key = a.principal_key WHERE a.policy_arn = ? ORDER BY e.kind, e.name",
+  );
+  const boundedBy = db.prepare<[string], IamEntityRow>("SELECT * FROM iam_entities WHERE permissions_boundary = ? ORDER BY kind, name");
   const members = membership(db);
   const versions = policyVersions(db);
 
@@ -67,6 +71,8 @@ export function sqliteIamStore(db: Db): SyncPort<IamStore> {
     detach: durably(db, (kind, principal, policyArn) => detach.run(kind, key(principal), policyArn).changes > 0),
     attached: (kind, principal) => attached.all(kind, key(principal)).map((r) => r.policy_arn),
     attachmentCount: (policyArn) => attachmentCount.get(policyArn)?.n ?? 0,
+    attachedTo: (policyArn) => attachedTo.all(policyArn).map(iamEntityFrom),
+    boundedBy: (policyArn) => boundedBy.all(policyArn).map(iamEntityFrom),
     addMember: durably(db, (group: string, user: string) => members.add(key(group), key(user))),
     removeMember: durably(db, (group: string, user: string) => members.remove(key(group), key(user))),
     members: (group) => members.usersOf(key(group)),
