@@ -683,6 +683,8 @@ export interface PartRecord {
   readonly etag: string;
   readonly size: number;
   readonly lastModified: number;
+  /** The part's additional checksum (S3's `x-amz-checksum-<algorithm>`, lower-case name; base64 value). */
+  readonly checksum?: { readonly algorithm: string; readonly value: string };
 }
 
 /** S3 metadata: buckets, object rows, multipart uploads. Object rows are written through `Store.commit`, with their events. */

@@ -138,6 +138,18 @@ export function objectStoreContract(test: StoreTest): void {
     assert.deepEqual((await store.objects.parts("u", 2, 2)).map((p) => p.partNumber), [3, 10]);
   });
 
+  test("parts keep their checksum; a part uploaded again replaces it (or drops it)", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    await store.objects.createUpload(upload("u", "b", "k"));
+    const checksum = { algorithm: "crc32c", value: "yZRlqg==" };
+    await store.objects.putPart({ uploadId: "u", partNumber: 1, etag: "e1", size: 5, lastModified: T, checksum });
+    await store.objects.putPart({ uploadId: "u", partNumber: 2, etag: "e2", size: 5, lastModified: T, checksum });
+    await store.objects.putPart({ uploadId: "u", partNumber: 2, etag: "e2b", size: 6, lastModified: T + 1 });
+    const parts = await store.objects.parts("u", 0, 10);
+    assert.deepEqual(parts[0], { uploadId: "u", partNumber: 1, etag: "e1", size: 5, lastModified: T, checksum });
+    assert.deepEqual(parts[1], { uploadId: "u", partNumber: 2, etag: "e2b", size: 6, lastModified: T + 1 });
+  });
+
   test("commit: completing an upload writes the object, its events and removes the upload with its parts", async ({ store }) => {
     await store.objects.createBucket("b", T);
     await putObject(store, object("b", "k", "old-blob"));

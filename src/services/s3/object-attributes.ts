@@ -1,11 +1,12 @@
 /**
  * GetObjectAttributes: what `x-amz-object-attributes` asks for of an object (or a version): ETag,
  * StorageClass, ObjectSize, and for an object a multipart upload made its parts (paged by
- * `x-amz-max-parts` / `x-amz-part-number-marker`). Checksum is never answered: bodies are stored
- * without their checksums (docs/compatibility/s3.md).
+ * `x-amz-max-parts` / `x-amz-part-number-marker`), and its checksum (kept since checksums were; older
+ * objects have none). Parts are listed without their checksums (docs/compatibility/s3.md).
  */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { ObjectRecord } from "../../store/ports.js";
+import { checksumXml, storedChecksum } from "./checksums.js";
 import { requireBucket, requireObject, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { requestedVersion, versionHeader } from "./versions.js";
@@ -46,9 +47,11 @@ export async function getObjectAttributes(context: S3Context, request: UnkaiRequ
   const object = await requireObject(context, bucketName, key, version);
   const wanted = requestedAttributes(request);
   const parts = wanted.has("ObjectParts") ? objectParts(request, object) : undefined;
+  const checksum = wanted.has("Checksum") ? storedChecksum(object.headers) : undefined;
   const body = {
     // Unquoted, unlike every other answer's ETag: as S3 answers it here.
     ...(wanted.has("ETag") ? { ETag: object.etag } : {}),
+    ...(checksum ? { Checksum: checksumXml(checksum) } : {}),
     ...(parts ? { ObjectParts: parts } : {}),
     ...(wanted.has("StorageClass") ? { StorageClass: "STANDARD" } : {}),
     ...(wanted.has("ObjectSize") ? { ObjectSize: object.size } : {}),

@@ -544,4 +544,9 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   ALTER TABLE iam_entities ADD COLUMN permissions_boundary TEXT;
   `,
+  // 34: S3 parts' additional checksums (x-amz-checksum-<algorithm> on UploadPart: ListParts answers them, Complete combines them)
+  `
+  ALTER TABLE s3_parts ADD COLUMN checksum_algorithm TEXT;
+  ALTER TABLE s3_parts ADD COLUMN checksum TEXT;
+  `,
 ];
