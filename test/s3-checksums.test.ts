@@ -6,13 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { crc32 } from "node:zlib";
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand,
-  HeadObjectCommand, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand, UploadPartCopyCommand, type ChecksumAlgorithm,
+  HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand, UploadPartCopyCommand, type ChecksumAlgorithm,
 } from "@aws-sdk/client-s3";
+import { crc32c, Crc64Nvme, CRC64_WASM } from "../src/services/s3/crc.js";
 import { signedFetch } from "./helpers/clients.js";
+import { REPO_ROOT } from "./helpers/paths.js";
+import { runProcess } from "./helpers/process.js";
 import { boto3S3, s3, rejectsWithS3Error as rejects } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -34,6 +38,32 @@ function plainClient(url: string): S3Client {
     requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
   });
 }
+
+describe("CRC32C and CRC64NVME", () => {
+  const crc64 = (...pieces: Buffer[]) => {
+    const running = new Crc64Nvme();
+    for (const piece of pieces) running.update(piece);
+    return running.digest().toString("hex");
+  };
+
+  it("give the catalogued check values, whichever way the bytes are split", () => {
+    const check = Buffer.from("123456789");
+    assert.equal(crc32c(check).toString(16), "e3069283");
+    assert.equal(crc32c(check.subarray(4), crc32c(check.subarray(0, 4))).toString(16), "e3069283");
+    assert.equal(crc64(check), "ae8b14860a799888");
+    assert.equal(crc64(check.subarray(0, 3), check.subarray(3)), "ae8b14860a799888");
+    assert.equal(crc64(Buffer.alloc(0)), "0000000000000000");
+    // Across the 64 KiB a WebAssembly call takes, in pieces that are not multiples of 8.
+    const data = body(200_003, 31);
+    assert.equal(crc64(data.subarray(0, 65_541), data.subarray(65_541, 131_080), data.subarray(131_080)), crc64(data));
+  });
+
+  it("the embedded WebAssembly is src/services/s3/crc64-nvme.wat compiled (scripts/crc64-wasm.sh)", async () => {
+    const run = await runProcess(join(REPO_ROOT, "scripts", "crc64-wasm.sh"), []);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), CRC64_WASM);
+  });
+});
 
 describe("S3 object checksums", () => {
   const suite = unkaiSuite();
@@ -88,6 +118,8 @@ describe("S3 object checksums", () => {
     const ranged = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: "default", ChecksumMode: "ENABLED", Range: "bytes=0-99" }));
     await ranged.Body?.transformToByteArray();
     assert.equal(ranged.ChecksumCRC64NVME, undefined, "a range is answered without the whole object's checksum");
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "default" }));
+    assert.deepEqual(listed.Contents?.map((o) => [o.ChecksumAlgorithm, o.ChecksumType]), [[["CRC64NVME"], "FULL_OBJECT"]], "listings name the algorithm and type");
   });
 
   it("refuses a checksum that does not match the body (BadDigest), and two checksums at once", async () => {

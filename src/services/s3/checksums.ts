@@ -108,6 +108,12 @@ export function checksumXml(checksum: ObjectChecksum | undefined, withType = tru
   return withType ? { [name]: checksum.value, ChecksumType: checksum.type } : { [name]: checksum.value };
 }
 
+/** How listings name an object's checksum: its algorithm and type, not the value. */
+export function listedChecksum(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const checksum = storedChecksum(headers);
+  return checksum ? { ChecksumAlgorithm: checksum.algorithm.toUpperCase(), ChecksumType: checksum.type } : {};
+}
+
 /** A composite checksum: the checksum of the parts' raw checksums one after the other, then `-<parts>`. */
 export function compositeChecksum(algorithm: ChecksumAlgorithm, partValues: readonly string[]): string {
   const running = new RunningChecksum(algorithm);
