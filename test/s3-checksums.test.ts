@@ -6,6 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { crc32 } from "node:zlib";
@@ -13,11 +15,12 @@ import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand,
   HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand, UploadPartCopyCommand, type ChecksumAlgorithm,
 } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import { crc32c, Crc64Nvme, CRC64_WASM } from "../src/services/s3/crc.js";
 import { signedFetch } from "./helpers/clients.js";
 import { REPO_ROOT } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
-import { boto3S3, s3, rejectsWithS3Error as rejects } from "./helpers/s3.js";
+import { awsS3, boto3S3, s3, rejectsWithS3Error as rejects } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const MIB = 1024 * 1024;
@@ -206,6 +209,31 @@ describe("S3 object checksums", () => {
     assert.equal(copied.CopyPartResult?.ChecksumSHA256, b64(sha256(source)));
     const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: "mixed", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: copied.CopyPartResult?.ETag }] } }));
     assert.equal(done.ChecksumSHA256, `${b64(sha256(sha256(source)))}-1`);
+  });
+
+  it("lib-storage's multipart Upload and the AWS CLI v2 get checksums a validated GET checks", async () => {
+    const data = body(6 * MIB + 123, 19);
+    const upload = new Upload({ client, params: { Bucket: BUCKET, Key: "lib-storage", Body: data }, partSize: 5 * MIB, queueSize: 1 });
+    await upload.done();
+    const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: "lib-storage", ChecksumMode: "ENABLED" }));
+    const parts = [data.subarray(0, 5 * MIB), data.subarray(5 * MIB)];
+    assert.equal(got.ChecksumType, "COMPOSITE", "lib-storage chose CRC32 for the upload");
+    assert.equal(got.ChecksumCRC32, `${b64(crc32Bytes(Buffer.concat(parts.map(crc32Bytes))))}-2`);
+    assert.ok(Buffer.from((await got.Body?.transformToByteArray()) ?? []).equals(data));
+
+    const dir = mkdtempSync(join(tmpdir(), "unkai-sums-"));
+    try {
+      const file = data.subarray(0, 100_000);
+      writeFileSync(join(dir, "file"), file);
+      const put = await awsS3(suite.unkai.url, ["s3api", "put-object", "--bucket", BUCKET, "--key", "cli-file", "--body", join(dir, "file"), "--checksum-algorithm", "CRC32"]);
+      assert.equal(put.code, 0, put.stderr);
+      const fetched = await awsS3(suite.unkai.url, ["s3api", "get-object", "--bucket", BUCKET, "--key", "cli-file", "--checksum-mode", "ENABLED", join(dir, "back")]);
+      assert.equal(fetched.code, 0, fetched.stderr);
+      assert.equal((JSON.parse(fetched.stdout) as Record<string, string>).ChecksumCRC32, b64(crc32Bytes(file)), "the CLI read (and checked) the CRC32 it sent");
+      assert.ok(readFileSync(join(dir, "back")).equals(file));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("boto3: a SHA256 PutObject, and get_object with ChecksumMode validates the stored CRC32", async () => {
