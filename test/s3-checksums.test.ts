@@ -182,6 +182,8 @@ describe("S3 object checksums", () => {
     assert.equal(head.ChecksumType, "COMPOSITE");
     const attributes = await client.send(new GetObjectAttributesCommand({ Bucket: BUCKET, Key: "composite", ObjectAttributes: ["Checksum"] }));
     assert.deepEqual(attributes.Checksum, { ChecksumCRC32: expected, ChecksumType: "COMPOSITE" });
+    const listedParts = await client.send(new GetObjectAttributesCommand({ Bucket: BUCKET, Key: "composite", ObjectAttributes: ["ObjectParts"] }));
+    assert.deepEqual(listedParts.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.Size, p.ChecksumCRC32]), chunks.map((c, i) => [i + 1, c.length, b64(crc32Bytes(c))]));
   });
 
   it("multipart FULL_OBJECT: CRC64NVME by default and CRC32C when chosen are the whole body's (validated by SDK v3 on GET)", async () => {

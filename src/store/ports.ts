@@ -653,6 +653,8 @@ export interface ObjectRecord {
   readonly uploadId?: string;
   /** ... and the sizes of its parts in order (GET/HEAD `?partNumber=` reads one of them). */
   readonly partSizes?: readonly number[];
+  /** ... and, when every part had one, the parts' checksums in the same order (base64, the object checksum's algorithm). */
+  readonly partChecksums?: readonly string[];
   /** Object tags (PutObjectTagging, `x-amz-tagging`); absent when it has none. */
   readonly tags?: Readonly<Record<string, string>>;
   /** The version's id; absent for the `null` version (written while the bucket's versioning was off or suspended). */

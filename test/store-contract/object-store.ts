@@ -155,12 +155,13 @@ export function objectStoreContract(test: StoreTest): void {
     await putObject(store, object("b", "k", "old-blob"));
     await store.objects.createUpload(upload("u", "b", "k"));
     await store.objects.putPart({ uploadId: "u", partNumber: 1, etag: "e1", size: 5, lastModified: T });
-    const done = object("b", "k", "new-blob", { etag: "abc-2", uploadId: "u", partSizes: [5_242_880, 7], tags: { project: "unkai", "é": "" } });
+    const done = object("b", "k", "new-blob", { etag: "abc-2", uploadId: "u", partSizes: [5_242_880, 7], partChecksums: ["AAAAAA==", "yZRlqg=="], tags: { project: "unkai", "é": "" } });
     const result = await store.commit({ putObjects: [done], endUploads: ["u"], events: () => [notice("ev-complete")] });
     assert.equal(result.replaced[0]?.blob, "old-blob");
     assert.deepEqual(plain(await store.objects.object("b", "k")), plain(done), "the object remembers its upload, part sizes and tags");
     const replacedAgain = await putObject(store, object("b", "k", "single-blob"));
     assert.deepEqual(replacedAgain?.partSizes, [5_242_880, 7]);
+    assert.deepEqual(replacedAgain?.partChecksums, ["AAAAAA==", "yZRlqg=="]);
     assert.deepEqual(replacedAgain?.tags, { project: "unkai", "é": "" });
     assert.deepEqual(plain(await store.objects.object("b", "k")), plain(object("b", "k", "single-blob")), "a single-part untagged object replacing it has none of them");
     assert.equal(await store.objects.upload("u"), undefined);

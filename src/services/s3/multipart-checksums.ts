@@ -73,6 +73,12 @@ export function completedChecksum(checksum: UploadChecksum, parts: readonly Part
   return { algorithm: checksum.algorithm, value: compositeChecksum(checksum.algorithm, values as string[]), type: "COMPOSITE" };
 }
 
+/** The parts' checksums the object keeps (GetObjectAttributes lists them), when every part has one of the object's algorithm. */
+export function keptPartChecksums(checksum: ObjectChecksum | undefined, parts: readonly PartRecord[]): { partChecksums?: string[] } {
+  const values = parts.map((part) => (part.checksum?.algorithm === checksum?.algorithm ? part.checksum?.value : undefined));
+  return checksum && values.every((value) => value !== undefined) ? { partChecksums: values } : {};
+}
+
 /** A full-object checksum the Complete request sent (`x-amz-checksum-<algorithm>`) must match the body's. */
 export function checkCompleteChecksum(request: UnkaiRequest, checksum: ObjectChecksum | undefined): void {
   if (checksum?.type !== "FULL_OBJECT") return;

@@ -6,7 +6,7 @@ import { validateKey } from "./addressing.js";
 import { chunkCheckFor, isoTime, quoted, requireBucket, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { ChecksumThrough, checksumHeaders, checksumXml, RunningChecksum, storedChecksum, type ObjectChecksum } from "./checksums.js";
-import { checkCompleteChecksum, checkPartAlgorithm, chosenUploadChecksum, completedChecksum, partChecksumMatches, uploadChecksum, uploadChecksumHeaders } from "./multipart-checksums.js";
+import { checkCompleteChecksum, checkPartAlgorithm, chosenUploadChecksum, completedChecksum, keptPartChecksums, partChecksumMatches, uploadChecksum, uploadChecksumHeaders } from "./multipart-checksums.js";
 import { commitObject, withoutChecksum } from "./object-ops.js";
 import { versionHeader } from "./versions.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
@@ -135,7 +135,7 @@ async function assemble(context: S3Context, request: UnkaiRequest, bucket: strin
   const etag = `${md5s.digest("hex")}-${parts.length}`;
   const size = parts.reduce((sum, part) => sum + part.size, 0);
   const headers = { ...withoutChecksum(upload.headers), ...checksumHeaders(checksum) };
-  const version = await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers, uploadId, partSizes: parts.map((part) => part.size) }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
+  const version = await commitObject(context, request, { bucket, key, blob, size, etag, lastModified: Date.now(), headers, uploadId, partSizes: parts.map((part) => part.size), ...keptPartChecksums(checksum, parts) }, "ObjectCreated:CompleteMultipartUpload", uploadId, condition);
   await bodies.removeParts(uploadId);
   return completed(bucket, key, etag, checksum, version);
 }

@@ -2,7 +2,7 @@
  * GetObjectAttributes: what `x-amz-object-attributes` asks for of an object (or a version): ETag,
  * StorageClass, ObjectSize, and for an object a multipart upload made its parts (paged by
  * `x-amz-max-parts` / `x-amz-part-number-marker`), and its checksum (kept since checksums were; older
- * objects have none). Parts are listed without their checksums (docs/compatibility/s3.md).
+ * objects have none), each part's with ObjectParts.
  */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { ObjectRecord } from "../../store/ports.js";
@@ -30,13 +30,15 @@ function wholeHeader(request: UnkaiRequest, name: string, fallback: number): num
   return Number(value);
 }
 
-/** The `ObjectParts` of a multipart object: parts after the marker, up to max-parts. */
+/** The `ObjectParts` of a multipart object: parts after the marker, up to max-parts, each with its checksum when kept. */
 function objectParts(request: UnkaiRequest, object: ObjectRecord): Record<string, unknown> | undefined {
   const sizes = object.partSizes;
   if (sizes === undefined) return undefined;
+  const checksumName = `Checksum${storedChecksum(object.headers)?.algorithm.toUpperCase() ?? ""}`;
+  const sums = object.partChecksums;
   const maxParts = Math.min(wholeHeader(request, "x-amz-max-parts", MAX_PARTS), MAX_PARTS);
   const marker = wholeHeader(request, "x-amz-part-number-marker", 0);
-  const page = sizes.map((size, index) => ({ PartNumber: index + 1, Size: size })).filter((part) => part.PartNumber > marker).slice(0, maxParts);
+  const page = sizes.map((size, index) => ({ PartNumber: index + 1, Size: size, ...(sums?.[index] === undefined ? {} : { [checksumName]: sums[index] }) })).filter((part) => part.PartNumber > marker).slice(0, maxParts);
   const last = page.at(-1)?.PartNumber ?? marker;
   return { PartsCount: sizes.length, PartNumberMarker: marker, NextPartNumberMarker: last, MaxParts: maxParts, IsTruncated: last < sizes.length, Part: page };
 }
