@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { crc32 } from "node:zlib";
 import {
@@ -123,6 +124,25 @@ describe("S3 object checksums", () => {
     assert.equal(ranged.ChecksumCRC64NVME, undefined, "a range is answered without the whole object's checksum");
     const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "default" }));
     assert.deepEqual(listed.Contents?.map((o) => [o.ChecksumAlgorithm, o.ChecksumType]), [[["CRC64NVME"], "FULL_OBJECT"]], "listings name the algorithm and type");
+  });
+
+  it("takes the checksum from an aws-chunked trailer (SDK v3 streaming a body) and keeps it", async () => {
+    const data = body(200_000, 23);
+    const sent: string[] = [];
+    for (const algorithm of ["CRC32C", "CRC64NVME"] as const) {
+      const key = `trailer-${algorithm}`;
+      const command = new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), ContentLength: data.length, ChecksumAlgorithm: algorithm });
+      command.middlewareStack.add((next) => async (args) => {
+        const headers = (args.request as { headers: Record<string, string> }).headers;
+        sent.push(`${headers["x-amz-content-sha256"]} ${headers["x-amz-trailer"]}`);
+        return next(args);
+      }, { step: "finalizeRequest" });
+      const put = await client.send(command);
+      const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: "ENABLED" }));
+      assert.ok(put[`Checksum${algorithm}`]);
+      assert.equal(head[`Checksum${algorithm}`], put[`Checksum${algorithm}`], `${algorithm}: the trailer's checksum was kept`);
+    }
+    assert.deepEqual(sent, ["STREAMING-UNSIGNED-PAYLOAD-TRAILER x-amz-checksum-crc32c", "STREAMING-UNSIGNED-PAYLOAD-TRAILER x-amz-checksum-crc64nvme"], "the SDK sent the checksums as trailers");
   });
 
   it("refuses a checksum that does not match the body (BadDigest), and two checksums at once", async () => {
