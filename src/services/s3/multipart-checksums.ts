@@ -8,6 +8,7 @@ import type { UnkaiRequest } from "../../protocol/http.js";
 import type { PartRecord, UploadRecord } from "../../store/ports.js";
 import { CHECKSUM_ALGORITHMS, compositeChecksum, DEFAULT_ALGORITHM, parseAlgorithm, uploadChecksumType, type ChecksumAlgorithm, type ChecksumType, type ObjectChecksum } from "./checksums.js";
 import { S3Error } from "./errors.js";
+import { announcedChecksum } from "./payload.js";
 import { text } from "./xml.js";
 
 const ALGORITHM_HEADER = "x-amz-checksum-algorithm";
@@ -45,8 +46,7 @@ export function uploadChecksumHeaders(checksum: UploadChecksum): Record<string, 
 /** A part sent with another algorithm than the upload chose is refused, as S3 does. */
 export function checkPartAlgorithm(request: UnkaiRequest, checksum: UploadChecksum): void {
   if (!checksum.chosen) return;
-  const trailer = request.headers["x-amz-trailer"]?.toLowerCase();
-  const sent = CHECKSUM_ALGORITHMS.find((a) => request.headers[`x-amz-checksum-${a}`] !== undefined || trailer === `x-amz-checksum-${a}`);
+  const sent = announcedChecksum(request);
   if (sent !== undefined && sent !== checksum.algorithm) {
     throw new S3Error("InvalidRequest", `Checksum Type mismatch occurred, expected checksum Type: ${checksum.algorithm}, actual checksum Type: ${sent}`);
   }

@@ -61,7 +61,7 @@ function expectedMd5(request: UnkaiRequest): Buffer | undefined {
 }
 
 /** The x-amz-checksum-* algorithm the client announced, in a header or as a trailer (one at most, as on S3). */
-function announcedChecksum(request: UnkaiRequest): ChecksumAlgorithm | undefined {
+export function announcedChecksum(request: UnkaiRequest): ChecksumAlgorithm | undefined {
   const trailer = request.headers["x-amz-trailer"]?.toLowerCase();
   const announced = CHECKSUM_ALGORITHMS.filter((a) => request.headers[`x-amz-checksum-${a}`] !== undefined || trailer === `x-amz-checksum-${a}`);
   if (announced.length > 1) throw new S3Error("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
