@@ -1,0 +1,136 @@
+/**
+ * Live tail sessions (StartLiveTail). One ingestion listener per node feeds every open session: an
+ * append is matched against each session's groups, streams and pattern as it is ingested, and what
+ * matched waits in the session's buffer until its next update (one a second, as AWS sends them). The
+ * store is never polled: a session sees what this node ingests (docs/compatibility/logs.md says what
+ * that means in a cluster). A session leaves the hub when its client goes away, when it times out, or
+ * when the server closes.
+ */
+import type { FilterPattern } from "../../core/log-filter/index.js";
+import type { StreamedEvent } from "../../protocol/codecs/event-stream-output.js";
+import type { LogEvent } from "../../store/ports.js";
+
+/** AWS: at most 500 events in one update; more are sampled down to 500. */
+const MAX_EVENTS_PER_UPDATE = 500;
+/** AWS buffers up to 5,000 events for a slow client, then drops the oldest. */
+const MAX_BUFFERED_EVENTS = 5_000;
+
+export interface LiveTailCriteria {
+  /** Group name → the identifier the client named it by (each event answers with it). */
+  readonly groups: ReadonlyMap<string, string>;
+  readonly streamNames?: ReadonlySet<string> | undefined;
+  readonly streamPrefixes?: readonly string[] | undefined;
+  readonly pattern: FilterPattern;
+}
+
+export interface LiveTailTimers {
+  /** Between two `sessionUpdate` events (AWS: one second). */
+  readonly updateIntervalMs: number;
+  /** A session's lifetime before `SessionTimeoutException` (AWS: three hours). */
+  readonly sessionTimeoutMs: number;
+}
+
+interface TailedEvent {
+  readonly logStreamName: string;
+  readonly logGroupIdentifier: string;
+  readonly message: string;
+  readonly timestamp: number;
+  readonly ingestionTime: number;
+}
+
+interface Session {
+  readonly criteria: LiveTailCriteria;
+  buffered: TailedEvent[];
+  /** Wakes the session's wait early (the server is closing). */
+  wake?: () => void;
+  closed: boolean;
+}
+
+export interface LiveTailHub {
+  /** The ingestion listener (registered once with `onLogsAppended`). */
+  appended(group: string, stream: string, events: readonly LogEvent[]): Promise<void>;
+  /** The session's events: `sessionStart`, then an update a tick until the timeout; leaves the hub when returned. */
+  open(start: object, criteria: LiveTailCriteria): AsyncGenerator<StreamedEvent, void, undefined>;
+  /** Sessions open now (a closed client's session is gone within one update interval). */
+  readonly size: number;
+  /** Ends every session (shutdown): each stream ends without an exception, as a broken connection would. */
+  closeAll(): void;
+}
+
+export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now): LiveTailHub {
+  const sessions = new Set<Session>();
+
+  function streamWanted(criteria: LiveTailCriteria, stream: string): boolean {
+    if (criteria.streamNames) return criteria.streamNames.has(stream);
+    if (criteria.streamPrefixes) return criteria.streamPrefixes.some((prefix) => stream.startsWith(prefix));
+    return true;
+  }
+
+  async function* run(session: Session, start: object): AsyncGenerator<StreamedEvent, void, undefined> {
+    const endsAt = now() + timers.sessionTimeoutMs;
+    // Joined when the response starts pulling: a generator never started never runs its `finally`.
+    sessions.add(session);
+    try {
+      yield { member: "sessionStart", value: start };
+      while (!session.closed) {
+        const left = endsAt - now();
+        if (left <= 0) {
+          yield { member: "SessionTimeoutException", value: { message: `Live Tail session timed out after ${lifetime(timers.sessionTimeoutMs)}.` } };
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(timers.updateIntervalMs, left));
+          session.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (session.closed) return;
+        yield { member: "sessionUpdate", value: takeUpdate(session) };
+      }
+    } finally {
+      session.closed = true;
+      sessions.delete(session);
+    }
+  }
+
+  return {
+    async appended(group, stream, events) {
+      const ingestionTime = now();
+      for (const session of sessions) {
+        const identifier = session.criteria.groups.get(group);
+        if (identifier === undefined || !streamWanted(session.criteria, stream)) continue;
+        for (const event of events) {
+          if (!session.criteria.pattern.match(event.message)) continue;
+          session.buffered.push({ logStreamName: stream, logGroupIdentifier: identifier, message: event.message, timestamp: event.timestamp, ingestionTime });
+        }
+        if (session.buffered.length > MAX_BUFFERED_EVENTS) session.buffered.splice(0, session.buffered.length - MAX_BUFFERED_EVENTS);
+      }
+    },
+    open(start, criteria) {
+      return run({ criteria, buffered: [], closed: false }, start);
+    },
+    get size() {
+      return sessions.size;
+    },
+    closeAll() {
+      for (const session of sessions) {
+        session.closed = true;
+        session.wake?.();
+      }
+    },
+  };
+}
+
+function lifetime(ms: number): string {
+  return ms % 3_600_000 === 0 ? `${ms / 3_600_000} hours` : `${ms / 1_000} seconds`;
+}
+
+/** What arrived since the last update: all of it up to 500 events, else 500 spread evenly over it. */
+function takeUpdate(session: Session): object {
+  const all = session.buffered;
+  session.buffered = [];
+  const sampled = all.length > MAX_EVENTS_PER_UPDATE;
+  const sessionResults = sampled ? Array.from({ length: MAX_EVENTS_PER_UPDATE }, (_, i) => all[Math.floor((i * all.length) / MAX_EVENTS_PER_UPDATE)]) : all;
+  return { sessionMetadata: { sampled }, sessionResults };
+}
