@@ -184,7 +184,8 @@ export const logsModule: ServiceModule = {
     const logger = p.logger("logs");
     const subscriptions = cachedDocuments(p.store.logSubscriptions);
     const enforcer = p.iamEnforcer;
-    const liveTail = liveTailHub({ updateIntervalMs: LIVE_TAIL_UPDATE_MS, sessionTimeoutMs: p.liveTailTimeoutMs });
+    // On a cluster's shared store sessions read what every node ingests (docs/compatibility/logs.md, "Live tail").
+    const liveTail = liveTailHub({ updateIntervalMs: LIVE_TAIL_UPDATE_MS, sessionTimeoutMs: p.liveTailTimeoutMs, sharedStore: p.store.cluster ? p.store.logs : undefined });
     p.onLogsAppended((group, stream, events) => liveTail.appended(group, stream, events));
     p.onLogsAppended(subscriptionDelivery({
       subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: compiledPattern, logger,

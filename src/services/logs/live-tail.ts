@@ -1,14 +1,16 @@
 /**
  * Live tail sessions (StartLiveTail). One ingestion listener per node feeds every open session: an
  * append is matched against each session's groups, streams and pattern as it is ingested, and what
- * matched waits in the session's buffer until its next update (one a second, as AWS sends them). The
- * store is never polled: a session sees what this node ingests (docs/compatibility/logs.md says what
- * that means in a cluster). A session leaves the hub when its client goes away, when it times out, or
- * when the server closes.
+ * matched waits in the session's buffer until its next update (one a second, as AWS sends them).
+ * On a store shared by a cluster, what another node ingests never reaches this node's listener: there
+ * each session instead reads its groups from the store once an update (live-tail-poll.ts), and the
+ * listener is not used. A session leaves the hub when its client goes away, when it times out, or when
+ * the server closes.
  */
 import type { FilterPattern } from "../../core/log-filter/index.js";
 import type { StreamedEvent } from "../../protocol/codecs/event-stream-output.js";
-import type { LogEvent } from "../../store/ports.js";
+import type { LogEvent, LogStore } from "../../store/ports.js";
+import { groupReader, type GroupReader } from "./live-tail-poll.js";
 
 /** AWS: at most 500 events in one update; more are sampled down to 500. */
 const MAX_EVENTS_PER_UPDATE = 500;
@@ -28,6 +30,8 @@ export interface LiveTailTimers {
   readonly updateIntervalMs: number;
   /** A session's lifetime before `SessionTimeoutException` (AWS: three hours). */
   readonly sessionTimeoutMs: number;
+  /** A store other nodes write to (a cluster's): sessions read it each update instead of listening. */
+  readonly sharedStore?: LogStore | undefined;
 }
 
 interface TailedEvent {
@@ -60,17 +64,12 @@ export interface LiveTailHub {
 export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now): LiveTailHub {
   const sessions = new Set<Session>();
 
-  function streamWanted(criteria: LiveTailCriteria, stream: string): boolean {
-    if (criteria.streamNames) return criteria.streamNames.has(stream);
-    if (criteria.streamPrefixes) return criteria.streamPrefixes.some((prefix) => stream.startsWith(prefix));
-    return true;
-  }
-
   async function* run(session: Session, start: object): AsyncGenerator<StreamedEvent, void, undefined> {
     const endsAt = now() + timers.sessionTimeoutMs;
     // Joined when the response starts pulling: a generator never started never runs its `finally`.
     sessions.add(session);
     try {
+      const readers = timers.sharedStore ? await readersOf(timers.sharedStore, session.criteria) : undefined;
       yield { member: "sessionStart", value: start };
       while (!session.closed) {
         const left = endsAt - now();
@@ -86,6 +85,7 @@ export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now
           };
         });
         if (session.closed) return;
+        if (readers) await readStore(session, readers);
         yield { member: "sessionUpdate", value: takeUpdate(session) };
       }
     } finally {
@@ -96,16 +96,9 @@ export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now
 
   return {
     async appended(group, stream, events) {
+      if (timers.sharedStore) return; // the sessions read the store, this node's appends included
       const ingestionTime = now();
-      for (const session of sessions) {
-        const identifier = session.criteria.groups.get(group);
-        if (identifier === undefined || !streamWanted(session.criteria, stream)) continue;
-        for (const event of events) {
-          if (!session.criteria.pattern.match(event.message)) continue;
-          session.buffered.push({ logStreamName: stream, logGroupIdentifier: identifier, message: event.message, timestamp: event.timestamp, ingestionTime });
-        }
-        if (session.buffered.length > MAX_BUFFERED_EVENTS) session.buffered.splice(0, session.buffered.length - MAX_BUFFERED_EVENTS);
-      }
+      for (const session of sessions) keep(session, group, stream, events.map((event) => ({ ...event, ingestionTime })));
     },
     open(start, criteria) {
       return run({ criteria, buffered: [], closed: false }, start);
@@ -124,6 +117,35 @@ export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now
 
 function lifetime(ms: number): string {
   return ms % 3_600_000 === 0 ? `${ms / 3_600_000} hours` : `${ms / 1_000} seconds`;
+}
+
+/** Buffers the events of one append (or one read) that the session wants. */
+function keep(session: Session, group: string, stream: string, events: readonly (LogEvent & { readonly ingestionTime: number })[]): void {
+  const identifier = session.criteria.groups.get(group);
+  if (identifier === undefined || !streamWanted(session.criteria, stream)) return;
+  for (const { message, timestamp, ingestionTime } of events) {
+    if (session.criteria.pattern.match(message)) session.buffered.push({ logStreamName: stream, logGroupIdentifier: identifier, message, timestamp, ingestionTime });
+  }
+  if (session.buffered.length > MAX_BUFFERED_EVENTS) session.buffered.splice(0, session.buffered.length - MAX_BUFFERED_EVENTS);
+}
+
+function streamWanted(criteria: LiveTailCriteria, stream: string): boolean {
+  if (criteria.streamNames) return criteria.streamNames.has(stream);
+  if (criteria.streamPrefixes) return criteria.streamPrefixes.some((prefix) => stream.startsWith(prefix));
+  return true;
+}
+
+async function readersOf(store: LogStore, criteria: LiveTailCriteria): Promise<Map<string, GroupReader>> {
+  const streams = criteria.streamNames ? [...criteria.streamNames] : undefined;
+  const readers = new Map<string, GroupReader>();
+  for (const group of criteria.groups.keys()) readers.set(group, await groupReader(store, group, streams, Date.now)); // settling is wall-clock: commits lag in real time
+  return readers;
+}
+
+async function readStore(session: Session, readers: ReadonlyMap<string, GroupReader>): Promise<void> {
+  for (const [group, reader] of readers) {
+    for (const event of await reader.read()) keep(session, group, event.logStreamName, [event]);
+  }
 }
 
 /** What arrived since the last update: all of it up to 500 events, else 500 spread evenly over it. */
