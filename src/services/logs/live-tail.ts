@@ -32,6 +32,8 @@ export interface LiveTailTimers {
   readonly sessionTimeoutMs: number;
   /** A store other nodes write to (a cluster's): sessions read it each update instead of listening. */
   readonly sharedStore?: LogStore | undefined;
+  /** Hears a shared store's read failure (the session then ends with SessionStreamingException). */
+  readonly onStoreError?: (error: unknown) => void;
 }
 
 interface TailedEvent {
@@ -69,7 +71,8 @@ export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now
     // Joined when the response starts pulling: a generator never started never runs its `finally`.
     sessions.add(session);
     try {
-      const readers = timers.sharedStore ? await readersOf(timers.sharedStore, session.criteria) : undefined;
+      const readers = timers.sharedStore ? await storeReaders(timers.sharedStore, session, timers.onStoreError) : undefined;
+      if (readers === null) return yield STREAMING_FAILED;
       yield { member: "sessionStart", value: start };
       while (!session.closed) {
         const left = endsAt - now();
@@ -85,7 +88,10 @@ export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now
           };
         });
         if (session.closed) return;
-        if (readers) await readStore(session, readers);
+        if (readers && !(await readStore(session, readers, timers.onStoreError))) {
+          if (!session.closed) yield STREAMING_FAILED;
+          return;
+        }
         yield { member: "sessionUpdate", value: takeUpdate(session) };
       }
     } finally {
@@ -98,7 +104,8 @@ export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now
     async appended(group, stream, events) {
       if (timers.sharedStore) return; // the sessions read the store, this node's appends included
       const ingestionTime = now();
-      for (const session of sessions) keep(session, group, stream, events.map((event) => ({ ...event, ingestionTime })));
+      const ingested = events.map((event) => ({ ...event, ingestionTime }));
+      for (const session of sessions) keep(session, group, stream, ingested);
     },
     open(start, criteria) {
       return run({ criteria, buffered: [], closed: false }, start);
@@ -135,16 +142,34 @@ function streamWanted(criteria: LiveTailCriteria, stream: string): boolean {
   return true;
 }
 
-async function readersOf(store: LogStore, criteria: LiveTailCriteria): Promise<Map<string, GroupReader>> {
-  const streams = criteria.streamNames ? [...criteria.streamNames] : undefined;
+/** A store that fails mid-session (or is closing) ends the stream with AWS's "unknown error on the server side". */
+const STREAMING_FAILED: StreamedEvent = { member: "SessionStreamingException", value: { message: "Unkai could not read the log store; the details are in Unkai's own log." } };
+
+/** One reader per tailed group, each starting at the group's newest event; null when the store failed. */
+async function storeReaders(store: LogStore, session: Session, onError: ((error: unknown) => void) | undefined): Promise<Map<string, GroupReader> | null> {
+  const streams = session.criteria.streamNames ? [...session.criteria.streamNames] : undefined;
   const readers = new Map<string, GroupReader>();
-  for (const group of criteria.groups.keys()) readers.set(group, await groupReader(store, group, streams, Date.now)); // settling is wall-clock: commits lag in real time
+  try {
+    // Settling is wall-clock time: commits lag in real time.
+    for (const group of session.criteria.groups.keys()) readers.set(group, await groupReader(store, group, streams, Date.now));
+  } catch (error) {
+    onError?.(error);
+    return null;
+  }
   return readers;
 }
 
-async function readStore(session: Session, readers: ReadonlyMap<string, GroupReader>): Promise<void> {
-  for (const [group, reader] of readers) {
-    for (const event of await reader.read()) keep(session, group, event.logStreamName, [event]);
+/** Buffers what the groups got since the last read; false when the store failed. */
+async function readStore(session: Session, readers: ReadonlyMap<string, GroupReader>, onError: ((error: unknown) => void) | undefined): Promise<boolean> {
+  try {
+    for (const [group, reader] of readers) {
+      for (const event of await reader.read()) keep(session, group, event.logStreamName, [event]);
+    }
+    return true;
+  } catch (error) {
+    // At shutdown the store closes under an open session: not worth an error line.
+    if (!session.closed) onError?.(error);
+    return false;
   }
 }
 
