@@ -177,6 +177,35 @@ describe("CloudWatch Logs live tail", () => {
 });
 
 describe("live tail sessions", () => {
+  it("sample an update down to 500 events spread over what arrived, and keep at most the newest 5,000", async () => {
+    const hub = liveTailHub({ updateIntervalMs: 10, sessionTimeoutMs: 60_000 });
+    const session = hub.open({}, { groups: new Map([["/g", "g-id"]]), pattern: compileFilterPattern("") });
+    const events = (count: number) => Array.from({ length: count }, (_, i) => ({ timestamp: i, message: `m${i}` }));
+    const update = async () => {
+      const next = await session.next();
+      assert.equal(next.done, false);
+      assert.equal(next.value?.member, "sessionUpdate");
+      return next.value?.value as { sessionMetadata: { sampled: boolean }; sessionResults: { message: string; logGroupIdentifier: string }[] };
+    };
+    assert.equal((await session.next()).value?.member, "sessionStart");
+    await hub.appended("/g", "s", events(300));
+    const small = await update();
+    assert.equal(small.sessionMetadata.sampled, false);
+    assert.equal(small.sessionResults.length, 300);
+    assert.equal(small.sessionResults[0]?.logGroupIdentifier, "g-id");
+    await hub.appended("/g", "s", events(1_200));
+    const sampled = await update();
+    assert.equal(sampled.sessionMetadata.sampled, true);
+    assert.equal(sampled.sessionResults.length, 500);
+    assert.deepEqual([sampled.sessionResults[0]?.message, sampled.sessionResults[1]?.message, sampled.sessionResults[499]?.message], ["m0", "m2", "m1197"]);
+    await hub.appended("/g", "s", events(7_000));
+    const flooded = await update();
+    assert.equal(flooded.sessionResults[0]?.message, "m2000", "the oldest 2,000 of 7,000 were dropped");
+    await session.return();
+    assert.equal(hub.size, 0);
+  });
+
+
   it("leave the hub when the client goes away, and every one ends at shutdown", async () => {
     const hub = liveTailHub({ updateIntervalMs: 50, sessionTimeoutMs: 60_000 });
     const model = loadModel("logs");
