@@ -25,7 +25,7 @@ export interface LiveTailCriteria {
   readonly pattern: FilterPattern;
 }
 
-export interface LiveTailTimers {
+export interface LiveTailOptions {
   /** Between two `sessionUpdate` events (AWS: one second). */
   readonly updateIntervalMs: number;
   /** A session's lifetime before `SessionTimeoutException` (AWS: three hours). */
@@ -63,32 +63,32 @@ export interface LiveTailHub {
   closeAll(): void;
 }
 
-export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now): LiveTailHub {
+export function liveTailHub(options: LiveTailOptions, now: () => number = Date.now): LiveTailHub {
   const sessions = new Set<Session>();
 
   async function* run(session: Session, start: object): AsyncGenerator<StreamedEvent, void, undefined> {
-    const endsAt = now() + timers.sessionTimeoutMs;
+    const endsAt = now() + options.sessionTimeoutMs;
     // Joined when the response starts pulling: a generator never started never runs its `finally`.
     sessions.add(session);
     try {
-      const readers = timers.sharedStore ? await storeReaders(timers.sharedStore, session, timers.onStoreError) : undefined;
+      const readers = options.sharedStore ? await storeReaders(options.sharedStore, session, options.onStoreError) : undefined;
       if (readers === null) return yield STREAMING_FAILED;
       yield { member: "sessionStart", value: start };
       while (!session.closed) {
         const left = endsAt - now();
         if (left <= 0) {
-          yield { member: "SessionTimeoutException", value: { message: `Live Tail session timed out after ${lifetime(timers.sessionTimeoutMs)}.` } };
+          yield { member: "SessionTimeoutException", value: { message: `Live Tail session timed out after ${lifetime(options.sessionTimeoutMs)}.` } };
           return;
         }
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(timers.updateIntervalMs, left));
+          const timer = setTimeout(resolve, Math.min(options.updateIntervalMs, left));
           session.wake = () => {
             clearTimeout(timer);
             resolve();
           };
         });
         if (session.closed) return;
-        if (readers && !(await readStore(session, readers, timers.onStoreError))) {
+        if (readers && !(await readStore(session, readers, options.onStoreError))) {
           if (!session.closed) yield STREAMING_FAILED;
           return;
         }
@@ -102,7 +102,7 @@ export function liveTailHub(timers: LiveTailTimers, now: () => number = Date.now
 
   return {
     async appended(group, stream, events) {
-      if (timers.sharedStore) return; // the sessions read the store, this node's appends included
+      if (options.sharedStore) return; // the sessions read the store, this node's appends included
       const ingestionTime = now();
       const ingested = events.map((event) => ({ ...event, ingestionTime }));
       for (const session of sessions) keep(session, group, stream, ingested);
