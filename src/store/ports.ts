@@ -988,6 +988,20 @@ export interface DynamoStreamRecordRow {
 /** A write `transact` applies: put a row, delete the item at a key, or append a stream record. */
 export type DynamoItemWrite = { readonly put: DynamoItemRow } | { readonly delete: DynamoItemKey } | { readonly append: DynamoStreamAppend };
 
+/**
+ * A transaction's ClientRequestToken, stored in the same store transaction as the writes it made: a
+ * repeat is recognised after a restart and on every node sharing the store, and a crash never keeps
+ * one without the other.
+ */
+export interface DynamoClientToken {
+  readonly token: string;
+  /** The request's digest: the same token with another digest is another request. */
+  readonly digest: string;
+  /** Epoch ms: a token stored with an `expiresAt` at or before `now` is forgotten. */
+  readonly now: number;
+  readonly expiresAt: number;
+}
+
 /** DynamoDB's tables and items. Item writes commit (fsynced) before they resolve. */
 export interface DynamoDbStore {
   /**
@@ -1010,6 +1024,20 @@ export interface DynamoDbStore {
    * When `decide` throws, nothing is written and the promise rejects with that error.
    */
   transact<T>(keys: readonly DynamoItemKey[], decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T }): Promise<T>;
+  /**
+   * `transact` under a client token. When a live (unexpired) token of that name is stored, nothing is
+   * read or written and the answer is the digest it was stored with (`repeatOf`); otherwise the
+   * transaction runs as `transact` and, in the same transaction, stores the token. Requests under one
+   * token are serialized: a second one waits for the first to commit or roll back. A transaction that
+   * `decide` cancels stores no token.
+   */
+  transactOnce<T>(
+    token: DynamoClientToken,
+    keys: readonly DynamoItemKey[],
+    decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T },
+  ): Promise<{ readonly result: T } | { readonly repeatOf: string }>;
+  /** Deletes client tokens expired at `now`; returns how many went. */
+  forgetTokens(now: number): Promise<number>;
   /** Rows of one partition within the range, in sort key order (or its reverse), at most `limit`. */
   query(range: DynamoKeyRange): Promise<DynamoItemRow[]>;
   /** Rows of a table in (partition key, sort key) order, after `after` when given, at most `limit`. */

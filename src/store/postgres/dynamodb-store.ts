@@ -61,6 +61,12 @@ async function applyWrite(tx: PgTx, write: DynamoItemWrite): Promise<void> {
   }
 }
 
+async function apply<T>(tx: PgTx, keys: readonly DynamoItemKey[], decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T }): Promise<T> {
+  const { writes, result } = decide(await readLocked(tx, keys));
+  for (const write of writes) await applyWrite(tx, write);
+  return result;
+}
+
 /** A table's items and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left). */
 const CLEAR_TABLE = [
   "DELETE FROM dynamodb_items WHERE table_name = $1",
@@ -98,12 +104,23 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       }
       return rows;
     },
-    transact: (keys, decide) =>
+    transact: (keys, decide) => db.transaction((tx) => apply(tx, keys, decide)),
+    transactOnce: (token, keys, decide) =>
       db.transaction(async (tx) => {
-        const { writes, result } = decide(await readLocked(tx, keys));
-        for (const write of writes) await applyWrite(tx, write);
-        return result;
+        // Taken before any item lock (as every token-bearing transaction does), so it cannot deadlock
+        // with them; a second request under the token waits here and then sees the first's row.
+        await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`dynamodb-token:${token.token}`]);
+        const seen = (await tx.query<{ digest: string }>("SELECT digest FROM dynamodb_client_tokens WHERE token = $1 AND expires_at > $2", [token.token, token.now])).rows[0];
+        if (seen !== undefined) return { repeatOf: seen.digest };
+        const result = await apply(tx, keys, decide);
+        await tx.query(
+          `INSERT INTO dynamodb_client_tokens (token, digest, expires_at) VALUES ($1, $2, $3)
+           ON CONFLICT (token) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at`,
+          [token.token, token.digest, token.expiresAt],
+        );
+        return { result };
       }),
+    forgetTokens: async (now) => (await db.query("DELETE FROM dynamodb_client_tokens WHERE expires_at <= $1", [now])).rowCount ?? 0,
     async query(range) {
       const { sql, params } = rangeClause(range);
       const order = range.forward ? "ASC" : "DESC";

@@ -1,5 +1,5 @@
 /** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
-import type { DynamoDbStore, DynamoItemKey, DynamoKeyRange, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
+import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
 import { itemFrom, streamRecordFrom, tableFrom, type ItemRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
@@ -60,6 +60,20 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
     db.prepare("DELETE FROM dynamodb_stream_records WHERE table_name = ?").run(name);
     db.prepare("DELETE FROM dynamodb_stream_sequences WHERE table_name = ?").run(name);
   };
+  const apply = <T>(keys: readonly DynamoItemKey[], decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T }) => {
+    const { writes, result } = decide(keys.map(read));
+    for (const write of writes) {
+      if ("put" in write) putItem.run(write.put.table, write.put.partitionKey, write.put.sortKey, write.put.item, write.put.size);
+      else if ("append" in write) append(write.append);
+      else deleteItem.run(write.delete.table, write.delete.partitionKey, write.delete.sortKey);
+    }
+    return result;
+  };
+  const getToken = db.prepare<[string, number], { digest: string }>("SELECT digest FROM dynamodb_client_tokens WHERE token = ? AND expires_at > ?");
+  const putToken = db.prepare(
+    `INSERT INTO dynamodb_client_tokens (token, digest, expires_at) VALUES (?, ?, ?)
+     ON CONFLICT (token) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at`,
+  );
   const soon = groupCommit(db);
   const read = (key: DynamoItemKey) => {
     const row = getItem.get(key.table, key.partitionKey, key.sortKey);
@@ -87,16 +101,17 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
       return db.prepare("DELETE FROM dynamodb_tables WHERE name = ?").run(name).changes === 1;
     }),
     items: (keys) => keys.map(read),
-    transact: (keys, decide) =>
+    transact: (keys, decide) => soon(() => apply(keys, decide)),
+    // One writer at a time: the token is read and stored inside the transaction that writes the items.
+    transactOnce: (token, keys, decide) =>
       soon(() => {
-        const { writes, result } = decide(keys.map(read));
-        for (const write of writes) {
-          if ("put" in write) putItem.run(write.put.table, write.put.partitionKey, write.put.sortKey, write.put.item, write.put.size);
-          else if ("append" in write) append(write.append);
-          else deleteItem.run(write.delete.table, write.delete.partitionKey, write.delete.sortKey);
-        }
-        return result;
+        const seen = getToken.get(token.token, token.now);
+        if (seen !== undefined) return { repeatOf: seen.digest };
+        const result = apply(keys, decide);
+        putToken.run(token.token, token.digest, token.expiresAt);
+        return { result };
       }),
+    forgetTokens: durably(db, (now: number) => db.prepare("DELETE FROM dynamodb_client_tokens WHERE expires_at <= ?").run(now).changes),
     query(range) {
       const { sql, params } = rangeClause(range);
       const order = range.forward ? "ASC" : "DESC";

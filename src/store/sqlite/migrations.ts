@@ -544,4 +544,13 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   ALTER TABLE iam_entities ADD COLUMN permissions_boundary TEXT;
   `,
+  // 34: DynamoDB transactions' client request tokens (stored with the transaction's writes; kept 10 minutes)
+  `
+  CREATE TABLE dynamodb_client_tokens (
+    token TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX dynamodb_client_tokens_by_expiry ON dynamodb_client_tokens (expires_at);
+  `,
 ];
