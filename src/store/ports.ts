@@ -1002,6 +1002,19 @@ export interface DynamoClientToken {
   readonly expiresAt: number;
 }
 
+/**
+ * A deleted table's stream, kept listed and readable (disabled) for 24 hours as on AWS: its records,
+ * counter and shards outlive the table, and a table created again under the name does not touch them.
+ */
+export interface DynamoRetiredStream {
+  /** The stream's id (its ARN). */
+  readonly stream: string;
+  /** The table as it was deleted (its streams disabled), for describing the stream. */
+  readonly table: DynamoTableRecord;
+  /** Epoch ms: when the table was deleted. */
+  readonly retiredAt: number;
+}
+
 /** DynamoDB's tables and items. Item writes commit (fsynced) before they resolve. */
 export interface DynamoDbStore {
   /**
@@ -1014,8 +1027,13 @@ export interface DynamoDbStore {
   tables(afterName: string | undefined, limit: number): Promise<DynamoTableRecord[]>;
   /** Replaces the definition; false when there is no such table. */
   updateTable(record: DynamoTableRecord): Promise<boolean>;
-  /** Removes the table, every item and every stream record of it, in one transaction; false when there was no such table. */
-  deleteTable(name: string): Promise<boolean>;
+  /**
+   * Removes the table, every item and every stream record of it, in one transaction; false when there
+   * was no such table (and nothing is retired). The `retire`d streams' records are kept, with them.
+   */
+  deleteTable(name: string, retire?: readonly DynamoRetiredStream[]): Promise<boolean>;
+  /** Every retired stream still kept (until `trimStreams` passes its retirement), by stream id. */
+  retiredStreams(): Promise<DynamoRetiredStream[]>;
   /** The rows at `keys`, in the same order (undefined where there is none). */
   items(keys: readonly DynamoItemKey[]): Promise<(DynamoItemRow | undefined)[]>;
   /**
@@ -1052,7 +1070,10 @@ export interface DynamoDbStore {
    * kept ones are exactly `oldest..latest`.
    */
   streamBounds(stream: string): Promise<{ oldest: number; latest: number }>;
-  /** Deletes stream records created before `before` (epoch ms); returns how many went. */
+  /**
+   * Deletes stream records created before `before` (epoch ms), and forgets the streams retired before
+   * it with their counters and any record left; returns how many records went.
+   */
   trimStreams(before: number): Promise<number>;
 }
 

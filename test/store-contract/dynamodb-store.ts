@@ -57,6 +57,28 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     assert.deepEqual((await current.dynamodb.items([key])).map((r) => r?.item), [undefined]);
   });
 
+  test("deleteTable retires the given streams: their records outlive the table and a new table of the name, until trimStreams passes their retirement", async ({ store, reopen }) => {
+    await store.dynamodb.createTable({ name: "r", createdAt: 1, definition: "{}" });
+    const append = (stream: string) => ({ append: { stream, table: "r", createdAt: 200, record: `{"s":"${stream}"}` } });
+    await store.dynamodb.transact([], () => ({ writes: [{ put: row(b(1), b(), "{}", "r") }, append("r/s1"), append("r/s1"), append("r/s2")], result: undefined }));
+    const retired = { stream: "r/s1", table: { name: "r", createdAt: 1, definition: '{"d":1}' }, retiredAt: 100 };
+    assert.equal(await store.dynamodb.deleteTable("nope", [{ ...retired, stream: "nope/s" }]), false);
+    assert.equal(await store.dynamodb.deleteTable("r", [retired]), true);
+    const current = await reopen();
+    assert.deepEqual(await current.dynamodb.retiredStreams(), [retired], "only a deleted table's streams are retired");
+    assert.deepEqual(await current.dynamodb.stats("r"), { itemCount: 0, sizeBytes: 0 });
+    assert.deepEqual(await current.dynamodb.streamBounds("r/s2"), { oldest: 1, latest: 0 }, "a stream not retired goes with the table");
+    assert.equal(await current.dynamodb.createTable({ name: "r", createdAt: 300, definition: "{}" }), true);
+    await current.dynamodb.transact([], () => ({ writes: [append("r/s3")], result: undefined }));
+    assert.deepEqual((await current.dynamodb.streamRecords("r/s1", 0, 10)).map((r) => r.sequence), [1, 2], "a new table of the name leaves the retired stream alone");
+    assert.deepEqual(await current.dynamodb.streamBounds("r/s1"), { oldest: 1, latest: 2 });
+    assert.equal(await current.dynamodb.trimStreams(100), 0);
+    assert.equal(await current.dynamodb.trimStreams(101), 2, "past its retirement the stream's records go, however young");
+    assert.deepEqual(await current.dynamodb.retiredStreams(), []);
+    assert.deepEqual(await current.dynamodb.streamBounds("r/s1"), { oldest: 1, latest: 0 });
+    assert.deepEqual(await current.dynamodb.streamBounds("r/s3"), { oldest: 1, latest: 1 }, "the new table's stream stays");
+  });
+
   test("transactOnce stores its token with the writes: a live token answers its digest without writing; a cancelled one stores none; expired ones go", async ({ store, reopen }) => {
     const key = { table: "t", partitionKey: b(1), sortKey: b() };
     const add = (current: (DynamoItemRow | undefined)[]) => {

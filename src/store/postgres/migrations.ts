@@ -559,9 +559,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE iam_instance_profiles (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   ALTER TABLE iam_entities ADD COLUMN permissions_boundary TEXT;
   `,
-  // 30: DynamoDB transactions' client request tokens (stored with the transaction's writes; kept 10 minutes)
+  // 30: DynamoDB transactions' client request tokens (stored with the transaction's writes; kept 10 minutes);
+  // deleted tables' streams, kept readable for 24 hours
   `
   CREATE TABLE dynamodb_client_tokens (token TEXT COLLATE "C" PRIMARY KEY, digest TEXT NOT NULL, expires_at BIGINT NOT NULL);
   CREATE INDEX dynamodb_client_tokens_by_expiry ON dynamodb_client_tokens (expires_at);
+  CREATE TABLE dynamodb_retired_streams (
+    stream TEXT COLLATE "C" PRIMARY KEY, table_name TEXT COLLATE "C" NOT NULL, table_created_at BIGINT NOT NULL, definition TEXT NOT NULL, retired_at BIGINT NOT NULL
+  );
   `,
 ];

@@ -544,7 +544,8 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   ALTER TABLE iam_entities ADD COLUMN permissions_boundary TEXT;
   `,
-  // 34: DynamoDB transactions' client request tokens (stored with the transaction's writes; kept 10 minutes)
+  // 34: DynamoDB transactions' client request tokens (stored with the transaction's writes; kept 10 minutes);
+  // deleted tables' streams, kept readable for 24 hours
   `
   CREATE TABLE dynamodb_client_tokens (
     token TEXT PRIMARY KEY,
@@ -552,5 +553,12 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) STRICT;
   CREATE INDEX dynamodb_client_tokens_by_expiry ON dynamodb_client_tokens (expires_at);
+  CREATE TABLE dynamodb_retired_streams (
+    stream TEXT PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    table_created_at INTEGER NOT NULL,
+    definition TEXT NOT NULL,
+    retired_at INTEGER NOT NULL
+  ) STRICT;
   `,
 ];
