@@ -90,7 +90,8 @@ describe("DynamoDB crash safety", () => {
       const second = await startUnkai({}, dataDir);
       const retrier = client(second.url);
       try {
-        await retrier.send(new TransactWriteItemsCommand(request));
+        const repeat = await retrier.send(new TransactWriteItemsCommand({ ...request, ReturnConsumedCapacity: "TOTAL" }));
+        assert.deepEqual(repeat.ConsumedCapacity, [{ TableName: "ledger", CapacityUnits: 2, ReadCapacityUnits: 2 }], "answered as a read");
         assert.equal((await retrier.send(new GetItemCommand({ TableName: "ledger", Key: key, ConsistentRead: true }))).Item?.n?.N, "1", "the retry was not applied again");
         await assert.rejects(
           retrier.send(new TransactWriteItemsCommand({ ...request, TransactItems: [{ Delete: { TableName: "ledger", Key: key } }] })),
