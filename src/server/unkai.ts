@@ -198,7 +198,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     ? new IamEnforcer({
       iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
       changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
-      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
+      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
     })
     : undefined;
   const prometheus = config.metrics ? new PrometheusMetrics() : undefined;

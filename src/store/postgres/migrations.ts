@@ -559,7 +559,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE iam_instance_profiles (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   ALTER TABLE iam_entities ADD COLUMN permissions_boundary TEXT;
   `,
-  // 30: DynamoDB transactions' client request tokens (stored with the transaction's writes; kept 10 minutes);
+  // 30: S3 parts' additional checksums (x-amz-checksum-<algorithm> on UploadPart: ListParts answers them, Complete combines them); a multipart object's parts' checksums (GetObjectAttributes ObjectParts)
+  `
+  ALTER TABLE s3_parts ADD COLUMN checksum_algorithm TEXT;
+  ALTER TABLE s3_parts ADD COLUMN checksum TEXT;
+  ALTER TABLE s3_objects ADD COLUMN part_checksums TEXT;
+  ALTER TABLE s3_object_versions ADD COLUMN part_checksums TEXT;
+  `,
+  // 31: DynamoDB transactions' client request tokens (stored with the transaction's writes; kept 10 minutes);
   // deleted tables' streams, kept readable for 24 hours
   `
   CREATE TABLE dynamodb_client_tokens (token TEXT COLLATE "C" PRIMARY KEY, digest TEXT NOT NULL, expires_at BIGINT NOT NULL);
