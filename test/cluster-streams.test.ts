@@ -1,5 +1,7 @@
 /**
- * A DynamoDB stream event source mapping on two Unkai nodes sharing one PostgreSQL: both nodes scan
+ * DynamoDB on two Unkai nodes sharing one PostgreSQL. A transaction's ClientRequestToken is stored with
+ * its writes, so a retry that reaches the other node is not applied twice.
+ * A DynamoDB stream event source mapping: both nodes scan
  * the mapping, but its shard is leased to one of them (ShardLeaseStore), so each record reaches the
  * function once, in write order; when the owning node is SIGKILLed, the other takes the shard over
  * after the dead-node bound and continues at the saved checkpoint, losing nothing.
@@ -9,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
 import { CreateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
@@ -51,6 +53,27 @@ describe("a DynamoDB stream mapping on two nodes of one PostgreSQL", { skip }, (
     await collector.close();
     await pg?.stop();
     rmSync(blobs, { recursive: true, force: true });
+  });
+
+  it("a TransactWriteItems retried on the other node under its ClientRequestToken is not applied again; another request under it is refused there", async () => {
+    const clients = [0, 1].map((i) => new DynamoDBClient({ endpoint: node(i).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 }));
+    const [first, second] = clients as [DynamoDBClient, DynamoDBClient];
+    await first.send(new CreateTableCommand({ TableName: "ledger", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }] }));
+    const request: TransactWriteItemsCommandInput = {
+      ClientRequestToken: "cluster-retry",
+      TransactItems: [{ Update: { TableName: "ledger", Key: { pk: { S: "a" } }, UpdateExpression: "ADD n :one", ExpressionAttributeValues: { ":one": { N: "1" } } } }],
+    };
+    await first.send(new TransactWriteItemsCommand(request));
+    // The second node learns of the table within its table cache's second.
+    await waitFor("the table on the second node", async () => (await second.send(new GetItemCommand({ TableName: "ledger", Key: { pk: { S: "a" } } })).then(() => true, () => undefined)), 10_000);
+    await second.send(new TransactWriteItemsCommand(request));
+    const item = await second.send(new GetItemCommand({ TableName: "ledger", Key: { pk: { S: "a" } }, ConsistentRead: true }));
+    assert.equal(item.Item?.n?.N, "1", "the retry on the other node was not applied");
+    await assert.rejects(
+      second.send(new TransactWriteItemsCommand({ ...request, TransactItems: [{ Delete: { TableName: "ledger", Key: { pk: { S: "a" } } } }] })),
+      (error: Error) => error.name === "IdempotentParameterMismatchException",
+    );
+    for (const c of clients) c.destroy();
   });
 
   it("delivers each record once, in order, from whichever node holds the shard; the other node takes over when the owner is SIGKILLed", async () => {

@@ -1,10 +1,13 @@
-/** DynamoDB durability: a SIGKILL of Unkai during a burst of writes loses no acknowledged write. */
+/**
+ * DynamoDB durability: a SIGKILL of Unkai during a burst of writes loses no acknowledged write, and a
+ * transaction's ClientRequestToken outlives a SIGKILL (a retry after the restart is not applied again).
+ */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { startUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
@@ -62,6 +65,42 @@ describe("DynamoDB crash safety", () => {
         assert.ok(stored >= counter && stored <= counter + PARALLEL, `the counter holds every acknowledged ADD (${counter}), plus at most the ones in flight`);
       } finally {
         reader.destroy();
+        assert.equal(await second.stop(), 0);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps a transaction's ClientRequestToken across a SIGKILL: the retry after the restart is not applied, another request under it is refused", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-dynamodb-token-"));
+    try {
+      const first = await startUnkai({}, dataDir);
+      const writer = client(first.url);
+      await writer.send(new CreateTableCommand({ TableName: "ledger", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" }));
+      const key = { id: { S: "a" } };
+      const request: TransactWriteItemsCommandInput = {
+        ClientRequestToken: "retry-me",
+        TransactItems: [{ Update: { TableName: "ledger", Key: key, UpdateExpression: "ADD n :one", ExpressionAttributeValues: { ":one": { N: "1" } } } }],
+      };
+      await writer.send(new TransactWriteItemsCommand(request));
+      first.process.kill("SIGKILL");
+      writer.destroy();
+
+      const second = await startUnkai({}, dataDir);
+      const retrier = client(second.url);
+      try {
+        const repeat = await retrier.send(new TransactWriteItemsCommand({ ...request, ReturnConsumedCapacity: "TOTAL" }));
+        assert.deepEqual(repeat.ConsumedCapacity, [{ TableName: "ledger", CapacityUnits: 2, ReadCapacityUnits: 2 }], "answered as a read");
+        assert.equal((await retrier.send(new GetItemCommand({ TableName: "ledger", Key: key, ConsistentRead: true }))).Item?.n?.N, "1", "the retry was not applied again");
+        await assert.rejects(
+          retrier.send(new TransactWriteItemsCommand({ ...request, TransactItems: [{ Delete: { TableName: "ledger", Key: key } }] })),
+          (error: Error) => error.name === "IdempotentParameterMismatchException" && /same client token/.test(error.message),
+        );
+        await retrier.send(new TransactWriteItemsCommand({ ...request, ClientRequestToken: "another" }));
+        assert.equal((await retrier.send(new GetItemCommand({ TableName: "ledger", Key: key, ConsistentRead: true }))).Item?.n?.N, "2", "a new token is a new request");
+      } finally {
+        retrier.destroy();
         assert.equal(await second.stop(), 0);
       }
     } finally {

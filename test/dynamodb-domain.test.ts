@@ -222,9 +222,17 @@ describe("batches and transactions", () => {
   it("a ClientRequestToken makes a retried TransactWriteItems apply once, and refuses a different request under it", async () => {
     const key = { customer: S("tok"), seq: N(1) };
     const request = { ClientRequestToken: "t-1", TransactItems: [{ Update: { TableName: "orders", Key: key, UpdateExpression: "ADD n :one", ExpressionAttributeValues: { ":one": N(1) } } }] };
-    await call("TransactWriteItems", request);
-    await call("TransactWriteItems", request);
+    const first = await call("TransactWriteItems", { ...request, ReturnConsumedCapacity: "TOTAL" });
+    assert.deepEqual(first.ConsumedCapacity, [{ TableName: "orders", CapacityUnits: 2, WriteCapacityUnits: 2 }], "a transactional write: 2 units per KB");
+    const repeat = await call("TransactWriteItems", { ...request, ReturnConsumedCapacity: "INDEXES" });
+    assert.deepEqual(repeat.ConsumedCapacity, [{ TableName: "orders", CapacityUnits: 2, ReadCapacityUnits: 2, Table: { CapacityUnits: 2, ReadCapacityUnits: 2 } }], "the repeat reads instead");
+    assert.deepEqual(await call("TransactWriteItems", request), {}, "no ConsumedCapacity unless asked");
     assert.deepEqual((await call("GetItem", { TableName: "orders", Key: key })).Item, { ...key, n: N(1) });
+    const checked = await call("TransactWriteItems", {
+      ReturnConsumedCapacity: "TOTAL",
+      TransactItems: [{ ConditionCheck: { TableName: "orders", Key: key, ConditionExpression: "n = :one", ExpressionAttributeValues: { ":one": N(1) } } }, { Put: { TableName: "orders", Item: { customer: S("tok"), seq: N(2), big: S("x".repeat(1500)) } } }],
+    });
+    assert.deepEqual(checked.ConsumedCapacity, [{ TableName: "orders", CapacityUnits: 6, ReadCapacityUnits: 2, WriteCapacityUnits: 4 }], "a check reads (2 per 4 KB); a 1.5 KB put writes 4");
     await fails("TransactWriteItems", { ...request, TransactItems: [{ Delete: { TableName: "orders", Key: key } }] }, "IdempotentParameterMismatchException");
   });
 });

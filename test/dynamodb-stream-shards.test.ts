@@ -118,3 +118,36 @@ it("a disabled stream stays listed and readable beside the re-enabled one for 24
   const definition = JSON.parse((await store.dynamodb.table("reenabled"))?.definition as string) as { DisabledStreams: { Label: string }[] };
   assert.deepEqual(definition.DisabledStreams.map((s) => s.Label), [newArn.split("/stream/")[1]]);
 });
+
+it("a deleted table's streams stay listed and readable, DISABLED, for 24 hours, then are gone and their records trimmed", async () => {
+  const ops = dynamoOperations(ctx);
+  const create = async () => ((await ops.CreateTable?.({
+    TableName: "deleted", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" },
+  })) as { TableDescription: { LatestStreamArn: string } }).TableDescription.LatestStreamArn;
+  const oldArn = await create();
+  await ops.PutItem?.({ TableName: "deleted", Item: { pk: { S: "old" } } });
+  const deletedAt = clock;
+  await ops.DeleteTable?.({ TableName: "deleted" });
+  const newArn = await create();
+  clock += HOUR_MS;
+  await ops.PutItem?.({ TableName: "deleted", Item: { pk: { S: "new" } } });
+  const listed = async () => ((await listStreams(ctx, { TableName: "deleted" })) as { Streams: { StreamArn: string }[] }).Streams.map((s) => s.StreamArn);
+  const iterators = new ShardIterators();
+  const readAll = async (arn: string) => {
+    const [shard] = ((await describeStream(ctx, { StreamArn: arn })) as Described).StreamDescription.Shards;
+    const iterator = (await getShardIterator(ctx, iterators, { StreamArn: arn, ShardId: shard?.ShardId as string, ShardIteratorType: "TRIM_HORIZON" })) as { ShardIterator: string };
+    return ((await getRecords(ctx, iterators, { ShardIterator: iterator.ShardIterator })) as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }).Records.map((r) => r.dynamodb.Keys.pk.S);
+  };
+  assert.deepEqual(await listed(), [oldArn, newArn]);
+
+  clock = deletedAt + 24 * HOUR_MS;
+  await store.dynamodb.trimStreams(clock - 24 * HOUR_MS);
+  assert.deepEqual([await readAll(oldArn), await listed()], [["old"], [oldArn, newArn]], "readable for 24 hours after DeleteTable");
+  clock += 1;
+  assert.deepEqual(await listed(), [newArn], "gone from ListStreams after 24 hours");
+  await assert.rejects(describeStream(ctx, { StreamArn: oldArn }), { code: "ResourceNotFoundException" });
+  await store.dynamodb.trimStreams(clock - 24 * HOUR_MS);
+  assert.deepEqual([await store.dynamodb.retiredStreams(), await store.dynamodb.streamRecords(oldArn, 0, 10)], [[], []], "the sweep forgot the stream and its records");
+  assert.deepEqual(await readAll(newArn), ["new"], "the new table's stream keeps its records until they are 24 hours old");
+});

@@ -178,6 +178,32 @@ function streamsSuite(label: string, env: () => Promise<Record<string, string>>,
       assert.deepEqual([end.Records, end.NextShardIterator], [[], undefined], "read to the closed shard's end: no next iterator");
     });
 
+    it("a deleted table's stream stays listed, DISABLED and readable (its iterators too); a table created again under the name gets a fresh stream", async () => {
+      const arn = (await createTable("dropped", "NEW_AND_OLD_IMAGES")) as string;
+      await db().send(new PutItemCommand({ TableName: "dropped", Item: { pk: { S: "kept" } } }));
+      const shardId = (await sc().send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription?.Shards?.[0]?.ShardId;
+      const iterator = (await sc().send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+      await db().send(new DeleteTableCommand({ TableName: "dropped" }));
+      await assert.rejects(db().send(new DescribeTableCommand({ TableName: "dropped" })), { name: "ResourceNotFoundException" });
+      const label = (a: string) => a.split("/stream/")[1];
+      assert.deepEqual((await sc().send(new ListStreamsCommand({ TableName: "dropped" }))).Streams, [{ StreamArn: arn, TableName: "dropped", StreamLabel: label(arn) }]);
+      assert.ok((await sc().send(new ListStreamsCommand({}))).Streams?.some((s) => s.StreamArn === arn), "listed without a table name too");
+      const described = (await sc().send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription;
+      assert.deepEqual([described?.StreamStatus, described?.TableName, described?.StreamViewType], ["DISABLED", "dropped", "NEW_AND_OLD_IMAGES"]);
+      assert.ok(described?.Shards?.[0]?.SequenceNumberRange?.EndingSequenceNumber, "its shard is closed");
+      const page = await sc().send(new GetRecordsCommand({ ShardIterator: iterator }));
+      assert.deepEqual(page.Records?.map((r) => [r.eventName, r.dynamodb?.Keys?.pk?.S]), [["INSERT", "kept"]], "an iterator taken before DeleteTable still reads");
+      assert.equal(page.NextShardIterator, undefined, "read to the closed shard's end");
+
+      const fresh = (await createTable("dropped", "KEYS_ONLY")) as string;
+      assert.notEqual(fresh, arn);
+      await db().send(new PutItemCommand({ TableName: "dropped", Item: { pk: { S: "new" } } }));
+      assert.deepEqual((await readAll(fresh)).map((r) => r.dynamodb?.Keys?.pk?.S), ["new"], "the new table's stream has none of the old one's records");
+      assert.deepEqual((await readAll(arn)).map((r) => r.dynamodb?.Keys?.pk?.S), ["kept"], "the old stream keeps its own, and nothing of the new table's");
+      assert.deepEqual((await sc().send(new ListStreamsCommand({ TableName: "dropped" }))).Streams?.map((s) => s.StreamArn), [arn, fresh], "both listed under the name, oldest first");
+      assert.equal((await sc().send(new DescribeStreamCommand({ StreamArn: fresh }))).StreamDescription?.StreamStatus, "ENABLED");
+    });
+
     it("a TTL deletion appends a REMOVE record marked as the service's, with the old image", async () => {
       const arn = (await createTable("ttl-streamed", "NEW_AND_OLD_IMAGES")) as string;
       await db().send(new UpdateTimeToLiveCommand({ TableName: "ttl-streamed", TimeToLiveSpecification: { AttributeName: "expires", Enabled: true } }));
@@ -236,10 +262,10 @@ function streamsSuite(label: string, env: () => Promise<Record<string, string>>,
       const altered = `${Buffer.from(JSON.stringify([moved[0], 0, moved[2]])).toString("base64url")}.${mac}`;
       await assert.rejects(sc().send(new GetRecordsCommand({ ShardIterator: altered })), { name: "ValidationException", message: "Invalid ShardIterator" });
 
-      // A deleted table's stream is gone, iterators included.
-      await db().send(new DeleteTableCommand({ TableName: "hostile" }));
-      await assert.rejects(sc().send(new GetRecordsCommand({ ShardIterator: good })), { name: "ResourceNotFoundException" });
-      await assert.rejects(sc().send(new DescribeStreamCommand({ StreamArn: arn })), { name: "ResourceNotFoundException" });
+      // A stream the table never had is not found (a deleted table's stays: see above).
+      const never = arn.replace(/\/stream\/.*$/, "/stream/2000-01-01T00:00:00.000");
+      await assert.rejects(sc().send(new DescribeStreamCommand({ StreamArn: never })), { name: "ResourceNotFoundException" });
+      await assert.rejects(sc().send(new GetShardIteratorCommand({ StreamArn: never, ShardId: shardId, ShardIteratorType: "LATEST" })), { name: "ResourceNotFoundException" });
       const garbage = await signedFetch(suite.unkai.url, { method: "POST", service: "dynamodb", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDBStreams_20120810.GetRecords" }, body: '{"ShardIterator": 5}' });
       assert.equal(garbage.status, 400);
     });

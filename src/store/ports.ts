@@ -992,6 +992,33 @@ export interface DynamoStreamRecordRow {
 /** A write `transact` applies: put a row, delete the item at a key, or append a stream record. */
 export type DynamoItemWrite = { readonly put: DynamoItemRow } | { readonly delete: DynamoItemKey } | { readonly append: DynamoStreamAppend };
 
+/**
+ * A transaction's ClientRequestToken, stored in the same store transaction as the writes it made: a
+ * repeat is recognised after a restart and on every node sharing the store, and a crash never keeps
+ * one without the other.
+ */
+export interface DynamoClientToken {
+  readonly token: string;
+  /** The request's digest: the same token with another digest is another request. */
+  readonly digest: string;
+  /** Epoch ms: a token stored with an `expiresAt` at or before `now` is forgotten. */
+  readonly now: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * A deleted table's stream, kept listed and readable (disabled) for 24 hours as on AWS: its records,
+ * counter and shards outlive the table, and a table created again under the name does not touch them.
+ */
+export interface DynamoRetiredStream {
+  /** The stream's id (its ARN). */
+  readonly stream: string;
+  /** The table as it was deleted (its streams disabled), for describing the stream. */
+  readonly table: DynamoTableRecord;
+  /** Epoch ms: when the table was deleted. */
+  readonly retiredAt: number;
+}
+
 /** DynamoDB's tables and items. Item writes commit (fsynced) before they resolve. */
 export interface DynamoDbStore {
   /**
@@ -1004,8 +1031,13 @@ export interface DynamoDbStore {
   tables(afterName: string | undefined, limit: number): Promise<DynamoTableRecord[]>;
   /** Replaces the definition; false when there is no such table. */
   updateTable(record: DynamoTableRecord): Promise<boolean>;
-  /** Removes the table, every item and every stream record of it, in one transaction; false when there was no such table. */
-  deleteTable(name: string): Promise<boolean>;
+  /**
+   * Removes the table, every item and every stream record of it, in one transaction; false when there
+   * was no such table (and nothing is retired). The `retire`d streams' records are kept, with them.
+   */
+  deleteTable(name: string, retire?: readonly DynamoRetiredStream[]): Promise<boolean>;
+  /** Every retired stream still kept (until `trimStreams` passes its retirement), by stream id. */
+  retiredStreams(): Promise<DynamoRetiredStream[]>;
   /** The rows at `keys`, in the same order (undefined where there is none). */
   items(keys: readonly DynamoItemKey[]): Promise<(DynamoItemRow | undefined)[]>;
   /**
@@ -1014,6 +1046,20 @@ export interface DynamoDbStore {
    * When `decide` throws, nothing is written and the promise rejects with that error.
    */
   transact<T>(keys: readonly DynamoItemKey[], decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T }): Promise<T>;
+  /**
+   * `transact` under a client token. When a live (unexpired) token of that name is stored, nothing is
+   * read or written and the answer is the digest it was stored with (`repeatOf`); otherwise the
+   * transaction runs as `transact` and, in the same transaction, stores the token. Requests under one
+   * token are serialized: a second one waits for the first to commit or roll back. A transaction that
+   * `decide` cancels stores no token.
+   */
+  transactOnce<T>(
+    token: DynamoClientToken,
+    keys: readonly DynamoItemKey[],
+    decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T },
+  ): Promise<{ readonly result: T } | { readonly repeatOf: string }>;
+  /** Deletes client tokens expired at `now`; returns how many went. */
+  forgetTokens(now: number): Promise<number>;
   /** Rows of one partition within the range, in sort key order (or its reverse), at most `limit`. */
   query(range: DynamoKeyRange): Promise<DynamoItemRow[]>;
   /** Rows of a table in (partition key, sort key) order, after `after` when given, at most `limit`. */
@@ -1028,7 +1074,10 @@ export interface DynamoDbStore {
    * kept ones are exactly `oldest..latest`.
    */
   streamBounds(stream: string): Promise<{ oldest: number; latest: number }>;
-  /** Deletes stream records created before `before` (epoch ms); returns how many went. */
+  /**
+   * Deletes stream records created before `before` (epoch ms), and forgets the streams retired before
+   * it with their counters and any record left; returns how many records went.
+   */
   trimStreams(before: number): Promise<number>;
 }
 

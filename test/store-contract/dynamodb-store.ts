@@ -57,6 +57,51 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     assert.deepEqual((await current.dynamodb.items([key])).map((r) => r?.item), [undefined]);
   });
 
+  test("deleteTable retires the given streams: their records outlive the table and a new table of the name, until trimStreams passes their retirement", async ({ store, reopen }) => {
+    await store.dynamodb.createTable({ name: "r", createdAt: 1, definition: "{}" });
+    const append = (stream: string) => ({ append: { stream, table: "r", createdAt: 200, record: `{"s":"${stream}"}` } });
+    await store.dynamodb.transact([], () => ({ writes: [{ put: row(b(1), b(), "{}", "r") }, append("r/s1"), append("r/s1"), append("r/s2")], result: undefined }));
+    const retired = { stream: "r/s1", table: { name: "r", createdAt: 1, definition: '{"d":1}' }, retiredAt: 100 };
+    assert.equal(await store.dynamodb.deleteTable("nope", [{ ...retired, stream: "nope/s" }]), false);
+    assert.equal(await store.dynamodb.deleteTable("r", [retired]), true);
+    const current = await reopen();
+    assert.deepEqual(await current.dynamodb.retiredStreams(), [retired], "only a deleted table's streams are retired");
+    assert.deepEqual(await current.dynamodb.stats("r"), { itemCount: 0, sizeBytes: 0 });
+    assert.deepEqual(await current.dynamodb.streamBounds("r/s2"), { oldest: 1, latest: 0 }, "a stream not retired goes with the table");
+    assert.equal(await current.dynamodb.createTable({ name: "r", createdAt: 300, definition: "{}" }), true);
+    await current.dynamodb.transact([], () => ({ writes: [append("r/s3")], result: undefined }));
+    assert.deepEqual((await current.dynamodb.streamRecords("r/s1", 0, 10)).map((r) => r.sequence), [1, 2], "a new table of the name leaves the retired stream alone");
+    assert.deepEqual(await current.dynamodb.streamBounds("r/s1"), { oldest: 1, latest: 2 });
+    assert.equal(await current.dynamodb.trimStreams(100), 0);
+    assert.equal(await current.dynamodb.trimStreams(101), 2, "past its retirement the stream's records go, however young");
+    assert.deepEqual(await current.dynamodb.retiredStreams(), []);
+    assert.deepEqual(await current.dynamodb.streamBounds("r/s1"), { oldest: 1, latest: 0 });
+    assert.deepEqual(await current.dynamodb.streamBounds("r/s3"), { oldest: 1, latest: 1 }, "the new table's stream stays");
+  });
+
+  test("transactOnce stores its token with the writes: a live token answers its digest without writing; a cancelled one stores none; expired ones go", async ({ store, reopen }) => {
+    const key = { table: "t", partitionKey: b(1), sortKey: b() };
+    const add = (current: (DynamoItemRow | undefined)[]) => {
+      const n = current[0] === undefined ? 1 : (JSON.parse(current[0].item) as { n: number }).n + 1;
+      return { writes: [{ put: row(b(1), b(), JSON.stringify({ n })) }], result: n };
+    };
+    const token = { token: "tok", digest: "d1", now: 1_000, expiresAt: 601_000 };
+    assert.deepEqual(await store.dynamodb.transactOnce(token, [key], add), { result: 1 });
+    await assert.rejects(store.dynamodb.transactOnce({ ...token, token: "cancelled" }, [key], () => { throw new Error("condition failed"); }), /condition failed/);
+    const current = await reopen();
+    assert.deepEqual(await current.dynamodb.transactOnce({ ...token, now: 2_000 }, [key], add), { repeatOf: "d1" }, "a repeat after a restart is not applied");
+    assert.deepEqual(await current.dynamodb.transactOnce({ ...token, digest: "d2", now: 2_000 }, [key], add), { repeatOf: "d1" }, "another request under the token learns the first digest");
+    assert.deepEqual(await current.dynamodb.transactOnce({ ...token, token: "cancelled", digest: "d3", now: 2_000 }, [key], add), { result: 2 }, "a cancelled transaction kept no token");
+    // Two requests under one fresh token at once: one applies, the other sees it.
+    const both = await Promise.all([1, 2].map(() => current.dynamodb.transactOnce({ ...token, token: "raced", now: 3_000 }, [key], add)));
+    assert.deepEqual(both.map((o) => ("result" in o ? "applied" : "repeat")).sort(), ["applied", "repeat"]);
+    assert.deepEqual((await current.dynamodb.items([key])).map((r) => r?.item), ['{"n":3}']);
+    assert.equal(await current.dynamodb.forgetTokens(600_999), 0);
+    assert.deepEqual(await current.dynamodb.transactOnce({ ...token, now: 601_000, expiresAt: 1_201_000 }, [key], add), { result: 4 }, "an expired token, not yet swept, is a new request");
+    assert.equal(await current.dynamodb.forgetTokens(601_000), 2, "the expired ones go; the renewed one stays");
+    assert.deepEqual(await current.dynamodb.transactOnce({ ...token, now: 601_000 }, [key], add), { repeatOf: "d1" });
+  });
+
   test("query orders sort keys by unsigned bytes, honours bounds, direction, a resume key and a limit; scan orders by both keys", async ({ store }) => {
     const sorts = [b(0x80), b(0x01), b(0x01, 0x00), b(0xff), b(0x7f, 0xff), b()];
     await store.dynamodb.transact([], () => ({ writes: [...sorts.map((s) => ({ put: row(b(5), s) })), { put: row(b(4), b(9)) }, { put: row(b(6), b(0)) }], result: undefined }));

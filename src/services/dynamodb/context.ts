@@ -1,7 +1,7 @@
 /** What DynamoDB's operations share: the store, the account, a clock, table lookup and per-request expression handling. */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
-import type { DynamoDbStore } from "../../store/ports.js";
+import type { DynamoDbStore, DynamoTableRecord } from "../../store/ports.js";
 import {
   ExpressionAttributes,
   parseCondition,
@@ -45,10 +45,15 @@ export async function loadTable(ctx: DynamoContext, name: string, message = "Req
     ctx.tables?.forget(name);
     throw new UnkaiError("ResourceNotFoundException", message);
   }
-  const definition = JSON.parse(record.definition) as TableDefinition;
-  const table = { name, createdAt: record.createdAt, definition, schema: keySchemaOf(definition.KeySchema, definition.AttributeDefinitions), arn: tableArn(ctx.account.region, ctx.account.accountId, name) };
+  const table = loadedTable(ctx, record);
   ctx.tables?.remember(name, table, loadedAtMs);
   return table;
+}
+
+/** A table as the store recorded it (a deleted one's, for its retired streams, too). */
+export function loadedTable(ctx: DynamoContext, record: DynamoTableRecord): LoadedTable {
+  const definition = JSON.parse(record.definition) as TableDefinition;
+  return { name: record.name, createdAt: record.createdAt, definition, schema: keySchemaOf(definition.KeySchema, definition.AttributeDefinitions), arn: tableArn(ctx.account.region, ctx.account.accountId, record.name) };
 }
 
 /** The table for an item operation: from the cache while it is fresh (table-cache.ts), else from the store. */

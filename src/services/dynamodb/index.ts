@@ -79,7 +79,8 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     start() {
       poller?.start();
       timer = setInterval(() => {
-        sweeping = Promise.all([expireItems(ctx), ctx.store.trimStreams(ctx.now() - STREAM_RETENTION_MS)]).catch((error: unknown) => deps.logger.error({ err: error }, "the DynamoDB TTL and stream trim sweep failed"));
+        sweeping = Promise.all([expireItems(ctx), ctx.store.trimStreams(ctx.now() - STREAM_RETENTION_MS), ctx.store.forgetTokens(ctx.now())])
+          .catch((error: unknown) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim and client token sweep failed"));
       }, TTL_SWEEP_MS);
       timer.unref();
     },

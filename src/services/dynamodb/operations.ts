@@ -16,14 +16,13 @@ import {
   updateTable,
   updateTimeToLive,
 } from "./table-operations.js";
-import { IdempotencyTokens, transactGetItems, transactWriteItems } from "./transactions.js";
+import { transactGetItems, transactWriteItems } from "./transactions.js";
 import { batchExecuteStatement, executeStatement, executeTransaction } from "./partiql/execute.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation declares its own input type; the codec has validated it against the model
 export type DynamoOperation = (input: any) => Promise<object>;
 
 export function dynamoOperations(ctx: DynamoContext): Record<string, DynamoOperation> {
-  const tokens = new IdempotencyTokens();
   const op =
     <I>(operation: (context: DynamoContext, input: I) => Promise<object>) =>
     (input: I) =>
@@ -48,10 +47,10 @@ export function dynamoOperations(ctx: DynamoContext): Record<string, DynamoOpera
     Scan: op(scan),
     BatchGetItem: op(batchGetItem),
     BatchWriteItem: op(batchWriteItem),
-    TransactWriteItems: (input: Parameters<typeof transactWriteItems>[2]) => transactWriteItems(ctx, tokens, input),
+    TransactWriteItems: op(transactWriteItems),
     TransactGetItems: op(transactGetItems),
     ExecuteStatement: op(executeStatement),
     BatchExecuteStatement: op(batchExecuteStatement),
-    ExecuteTransaction: (input: Parameters<typeof executeTransaction>[2]) => executeTransaction(ctx, tokens, input),
+    ExecuteTransaction: op(executeTransaction),
   };
 }

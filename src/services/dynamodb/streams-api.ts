@@ -2,7 +2,8 @@
  * The DynamoDB Streams API (awsJson1.0, `DynamoDBStreams_20120810.*`): ListStreams, DescribeStream,
  * GetShardIterator and GetRecords over the records item writes append (stream-records.ts), in shards
  * that roll over (stream-shards.ts); the open one closes when the stream is disabled, and a disabled
- * stream stays readable for 24 hours beside the table's newer one (table-streams.ts).
+ * stream stays readable for 24 hours beside the table's newer one, and a deleted table's streams for
+ * 24 hours after DeleteTable (table-streams.ts).
  */
 import { UnkaiError } from "../../core/errors.js";
 import { loadTable, type DynamoContext } from "./context.js";
@@ -10,7 +11,7 @@ import { formatSequence, recordOf } from "./stream-records.js";
 import type { ShardIterators } from "./stream-iterators.js";
 import { shardBounds, shardOf, shardRecords, shardsOf, type StreamsContext } from "./stream-shards.js";
 import { invalid } from "./table-definition.js";
-import { streamsOf, type TableStream } from "./table-streams.js";
+import { retiredStreamsOf, streamsOf, type TableStream } from "./table-streams.js";
 
 const MAX_RECORDS = 1000;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -30,16 +31,31 @@ export async function loadStream(ctx: DynamoContext, arn: string): Promise<Strea
   if (!arn.startsWith(prefix)) throw streamNotFound(arn);
   const table = await loadTable(ctx, match[1] as string).catch(() => undefined);
   const stream = table === undefined ? undefined : streamsOf(table, ctx.now()).find((s) => s.arn === arn);
-  if (stream === undefined) throw streamNotFound(arn);
-  return stream;
+  if (stream !== undefined) return stream;
+  const retired = (await retiredStreamsOf(ctx)).find((s) => s.arn === arn);
+  if (retired === undefined) throw streamNotFound(arn);
+  return retired;
 }
+
+/** By table name, then each table's oldest first (labels are times). */
+const byTableAndAge = (a: Stream, b: Stream) => (a.table.name === b.table.name ? compare(a.label, b.label) : compare(a.table.name, b.table.name));
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function listStreams(ctx: DynamoContext, input: { TableName?: string; Limit?: number; ExclusiveStartStreamArn?: string }): Promise<object> {
   const limit = Math.min(input.Limit ?? 100, 100);
+  const retired = await retiredStreamsOf(ctx);
   const streams: Stream[] = [];
   if (input.TableName !== undefined) {
-    streams.push(...streamsOf(await loadTable(ctx, input.TableName, `Requested resource not found: Table: ${input.TableName} not found`), ctx.now()));
+    const name = input.TableName;
+    const mine = retired.filter((s) => s.table.name === name);
+    const table = await loadTable(ctx, name, `Requested resource not found: Table: ${name} not found`).catch((error: unknown) => {
+      // A deleted table's streams are still listed under its name.
+      if (mine.length === 0) throw error;
+      return undefined;
+    });
+    streams.push(...mine, ...(table === undefined ? [] : streamsOf(table, ctx.now())));
   } else {
+    streams.push(...retired);
     let after: string | undefined;
     for (;;) {
       const records = await ctx.store.tables(after, 100);
@@ -48,6 +64,7 @@ export async function listStreams(ctx: DynamoContext, input: { TableName?: strin
       after = records[records.length - 1]?.name;
     }
   }
+  streams.sort(byTableAndAge);
   const start = input.ExclusiveStartStreamArn === undefined ? 0 : streams.findIndex((s) => s.arn === input.ExclusiveStartStreamArn) + 1;
   const page = streams.slice(start, start + limit);
   return {

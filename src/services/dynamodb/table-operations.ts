@@ -15,7 +15,7 @@ import {
   type TableDefinition,
 } from "./table-definition.js";
 import { checkStreamSpecification, streamLabel } from "./stream-records.js";
-import { disablingStream, enablingStream } from "./table-streams.js";
+import { disablingStream, enablingStream, freshStreamMs, retiringStreams } from "./table-streams.js";
 
 interface CreateTableInput {
   readonly TableName: string;
@@ -65,13 +65,13 @@ function streamSettings(spec: CreateTableInput["StreamSpecification"], nowMs: nu
  * stops appending to the current one, which stays readable for 24 hours (table-streams.ts), beside
  * any newer one. The view type of an enabled stream cannot change.
  */
-function updatedStream(ctx: DynamoContext, table: LoadedTable, spec: CreateTableInput["StreamSpecification"]): Partial<TableDefinition> {
+async function updatedStream(ctx: DynamoContext, table: LoadedTable, spec: CreateTableInput["StreamSpecification"]): Promise<Partial<TableDefinition>> {
   if (spec === undefined) return {};
   checkStreamSpecification(spec);
   const enabled = table.definition.StreamSpecification?.StreamEnabled === true;
   if (spec.StreamEnabled && enabled) throw invalid(`Table already has an enabled stream: TableName: ${table.name}`);
   if (!spec.StreamEnabled && !enabled) throw invalid(`Table already has a disabled stream: TableName: ${table.name}`);
-  return spec.StreamEnabled ? enablingStream(table.definition, spec, ctx.now()) : disablingStream(table.definition, ctx.now());
+  return spec.StreamEnabled ? enablingStream(table.definition, spec, await freshStreamMs(ctx, table.name)) : disablingStream(table.definition, ctx.now());
 }
 
 export async function createTable(ctx: DynamoContext, input: CreateTableInput): Promise<object> {
@@ -87,7 +87,7 @@ export async function createTable(ctx: DynamoContext, input: CreateTableInput): 
     ...(input.ProvisionedThroughput ? { ProvisionedThroughput: input.ProvisionedThroughput } : {}),
     ...(input.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: input.GlobalSecondaryIndexes } : {}),
     ...(input.LocalSecondaryIndexes ? { LocalSecondaryIndexes: input.LocalSecondaryIndexes } : {}),
-    ...streamSettings(input.StreamSpecification, ctx.now()),
+    ...streamSettings(input.StreamSpecification, input.StreamSpecification?.StreamEnabled === true ? await freshStreamMs(ctx, input.TableName) : ctx.now()),
     ...(input.Tags ? { Tags: input.Tags } : {}),
     ...(input.DeletionProtectionEnabled ? { DeletionProtectionEnabled: true } : {}),
   };
@@ -117,7 +117,7 @@ export async function deleteTable(ctx: DynamoContext, input: { TableName: string
   const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
   if (table.definition.DeletionProtectionEnabled) throw new UnkaiError("ValidationException", `Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
   const description = await describe(ctx, table, "DELETING");
-  await ctx.store.deleteTable(table.name);
+  await ctx.store.deleteTable(table.name, retiringStreams(table, ctx.now()));
   ctx.tables?.forget(table.name);
   return { TableDescription: description };
 }
@@ -172,7 +172,7 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     BillingMode: billingMode,
     ProvisionedThroughput: billingMode === "PAY_PER_REQUEST" ? undefined : (input.ProvisionedThroughput ?? table.definition.ProvisionedThroughput),
     DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? table.definition.DeletionProtectionEnabled,
-    ...updatedStream(ctx, table, input.StreamSpecification),
+    ...(await updatedStream(ctx, table, input.StreamSpecification)),
   };
   await rewrite(ctx, table, definition);
   return { TableDescription: await describe(ctx, { ...table, definition }, "ACTIVE") };

@@ -3,9 +3,12 @@
  * stream closes it but keeps it listed and readable until its records expire (24 hours); enabling
  * again starts a new stream (a new label and ARN) beside it. The disabled ones are kept in the
  * table's definition (`DisabledStreams`) and dropped from it once past their retention; their
- * records go with the stream records' usual trimming.
+ * records go with the stream records' usual trimming. DeleteTable disables the table's streams and
+ * retires them (DynamoDbStore's retired streams): listed and readable, beside any new table of the
+ * name, for 24 hours as a disabled stream is.
  */
-import type { LoadedTable } from "./context.js";
+import type { DynamoRetiredStream } from "../../store/ports.js";
+import { loadedTable, type DynamoContext, type LoadedTable } from "./context.js";
 import { STREAM_RETENTION_MS, streamArn, streamLabel } from "./stream-records.js";
 import type { DisabledStream, TableDefinition } from "./table-definition.js";
 
@@ -51,4 +54,27 @@ export function enablingStream(definition: TableDefinition, spec: { StreamEnable
   const kept = (definition.DisabledStreams ?? []).filter((stream) => readable(stream, nowMs));
   const previous = definition.LatestStreamLabel === undefined ? Number.NEGATIVE_INFINITY : Date.parse(`${definition.LatestStreamLabel}Z`);
   return { StreamSpecification: spec, LatestStreamLabel: streamLabel(Math.max(nowMs, previous + 1)), DisabledStreams: kept.length > 0 ? kept : undefined };
+}
+
+/** The streams DeleteTable keeps: the table's listed ones, the enabled one disabled at `nowMs`. */
+export function retiringStreams(table: LoadedTable, nowMs: number): DynamoRetiredStream[] {
+  const enabled = table.definition.StreamSpecification?.StreamEnabled === true;
+  const definition = enabled ? { ...table.definition, ...disablingStream(table.definition, nowMs) } : table.definition;
+  const record = { name: table.name, createdAt: table.createdAt, definition: JSON.stringify(definition) };
+  return streamsOf({ ...table, definition }, nowMs).map((stream) => ({ stream: stream.arn, table: record, retiredAt: nowMs }));
+}
+
+/** Deleted tables' streams still readable, by table name and then oldest first. */
+export async function retiredStreamsOf(ctx: DynamoContext): Promise<TableStream[]> {
+  const rows = await ctx.store.retiredStreams();
+  return rows.flatMap((row) => streamsOf(loadedTable(ctx, row.table), ctx.now()).filter((stream) => stream.arn === row.stream));
+}
+
+/**
+ * When a new table's stream may start: now, or a millisecond after the last stream a deleted table of
+ * that name left (labels are times), so the new stream never takes a retired one's ARN and records.
+ */
+export async function freshStreamMs(ctx: DynamoContext, tableName: string): Promise<number> {
+  const labels = (await ctx.store.retiredStreams()).filter((row) => row.table.name === tableName).map((row) => Date.parse(`${row.stream.split("/stream/")[1] ?? ""}Z`));
+  return Math.max(ctx.now(), ...labels.filter((ms) => !Number.isNaN(ms)).map((ms) => ms + 1));
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { UnkaiError } from "../../core/errors.js";
-import type { DynamoItemKey } from "../../store/ports.js";
+import type { DynamoClientToken, DynamoItemKey, DynamoItemRow } from "../../store/ports.js";
 import { project, type AttributeMap, type Path } from "./expressions/index.js";
 import { errorWithMembers, itemTable, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
 import { keyId } from "./batches.js";
@@ -23,26 +23,15 @@ interface TransactItem {
   readonly Update?: Action & { Key: Record<string, unknown>; UpdateExpression: string };
 }
 
-/** Tokens seen in the last 10 minutes: the request's digest, per token (kept in memory: a restart forgets them). */
-export class IdempotencyTokens {
-  private readonly seen = new Map<string, { digest: string; at: number }>();
-
-  /** True when the token was used for this same request within the window (the write is not repeated). */
-  check(token: string | undefined, request: unknown, now: number): boolean {
-    if (token === undefined) return false;
-    for (const [key, entry] of this.seen) if (now - entry.at > IDEMPOTENCY_MS) this.seen.delete(key);
-    const digest = createHash("sha256").update(JSON.stringify(request, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v))).digest("hex");
-    const previous = this.seen.get(token);
-    if (previous === undefined) return false;
-    if (previous.digest !== digest) throw new UnkaiError("IdempotentParameterMismatchException", "The request uses the same client token as a previous, but non-identical request.");
-    return true;
-  }
-
-  remember(token: string | undefined, request: unknown, now: number): void {
-    if (token === undefined) return;
-    const digest = createHash("sha256").update(JSON.stringify(request, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v))).digest("hex");
-    this.seen.set(token, { digest, at: now });
-  }
+/**
+ * A transaction's ClientRequestToken with the digest of its request (the operation's name and its
+ * items), kept by the store with the writes for 10 minutes (AWS: from the first request's completion).
+ */
+export function clientToken(ctx: DynamoContext, operation: string, token: string | undefined, request: unknown): DynamoClientToken | undefined {
+  if (token === undefined) return undefined;
+  const json = JSON.stringify(request, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v));
+  const now = ctx.now();
+  return { token, digest: createHash("sha256").update(operation).update("\n").update(json).digest("hex"), now, expiresAt: now + IDEMPOTENCY_MS };
 }
 
 async function planOf(ctx: DynamoContext, item: TransactItem): Promise<TransactPlan> {
@@ -55,13 +44,11 @@ async function planOf(ctx: DynamoContext, item: TransactItem): Promise<TransactP
   return { plan: await planUpdate(ctx, update), returnOnFailure: update.ReturnValuesOnConditionCheckFailure };
 }
 
-export async function transactWriteItems(ctx: DynamoContext, tokens: IdempotencyTokens, input: { TransactItems: TransactItem[]; ClientRequestToken?: string }): Promise<object> {
-  if (tokens.check(input.ClientRequestToken, input.TransactItems, ctx.now())) return {};
+export async function transactWriteItems(ctx: DynamoContext, input: { TransactItems: TransactItem[]; ClientRequestToken?: string; ReturnConsumedCapacity?: string }): Promise<object> {
   const plans: TransactPlan[] = [];
   for (const item of input.TransactItems) plans.push(await planOf(ctx, item));
-  await commitTransaction(ctx, plans);
-  tokens.remember(input.ClientRequestToken, input.TransactItems, ctx.now());
-  return {};
+  const committed = await commitTransaction(ctx, plans, clientToken(ctx, "TransactWriteItems", input.ClientRequestToken, input.TransactItems));
+  return transactionCapacity(input.ReturnConsumedCapacity, plans, committed);
 }
 
 /** One action of a write transaction; `failure` is the reason code its failed condition reports (PartiQL's INSERT says DuplicateItem). */
@@ -71,19 +58,61 @@ export interface TransactPlan {
   readonly failure?: "ConditionalCheckFailed" | "DuplicateItem";
 }
 
-/** Checks every condition and applies every write in one store transaction, or cancels with a reason per action. */
-export async function commitTransaction(ctx: DynamoContext, plans: readonly TransactPlan[]): Promise<void> {
+/** What a committed write transaction did per action: the bytes of the item it wrote or read, and whether it only read (a check, or any action of a repeat under a client token). */
+export interface Committed {
+  readonly actions: readonly { readonly bytes: number; readonly read: boolean }[];
+}
+
+const sizeOf = (item: AttributeMap | undefined) => JSON.stringify(item ?? {}).length;
+
+/**
+ * Checks every condition and applies every write in one store transaction, or cancels with a reason
+ * per action. Under a client token already used for this same request, nothing is written (the first
+ * one's answer stands); used for another request, IdempotentParameterMismatchException.
+ */
+export async function commitTransaction(ctx: DynamoContext, plans: readonly TransactPlan[], token?: DynamoClientToken): Promise<Committed> {
   if (new Set(plans.map((p) => keyId(p.plan.key))).size !== plans.length) throw invalid("Transaction request cannot include multiple operations on one item");
-  await ctx.store.transact(
-    plans.map((p) => p.plan.key),
-    (rows) => {
-      const current = rows.map(itemOf);
-      const failed = plans.map(({ plan }, i) => !conditionHolds(plan, current[i]));
-      if (failed.some(Boolean)) throw cancelled(plans, current, failed);
-      const now = ctx.now();
-      return { writes: plans.flatMap(({ plan }, i) => writesOf(plan, current[i], plan.next(current[i]), now)), result: undefined };
-    },
-  );
+  const keys = plans.map((p) => p.plan.key);
+  const decide = (rows: (DynamoItemRow | undefined)[]) => {
+    const current = rows.map(itemOf);
+    const failed = plans.map(({ plan }, i) => !conditionHolds(plan, current[i]));
+    if (failed.some(Boolean)) throw cancelled(plans, current, failed);
+    const now = ctx.now();
+    const nexts = plans.map(({ plan }, i) => plan.next(current[i]));
+    const actions = nexts.map((next, i) => ({ bytes: sizeOf(next === "keep" || next === undefined ? current[i] : next), read: next === "keep" }));
+    return { writes: plans.flatMap(({ plan }, i) => writesOf(plan, current[i], nexts[i], now)), result: actions };
+  };
+  if (token === undefined) return { actions: await ctx.store.transact(keys, decide) };
+  const outcome = await ctx.store.transactOnce(token, keys, decide);
+  if ("result" in outcome) return { actions: outcome.result };
+  if (outcome.repeatOf !== token.digest) {
+    throw new UnkaiError("IdempotentParameterMismatchException", "The request uses the same client token as a previous, but non-identical request.");
+  }
+  // A repeat reads the items instead of writing them.
+  return { actions: (await ctx.store.items(keys)).map((row) => ({ bytes: sizeOf(itemOf(row)), read: true })) };
+}
+
+/**
+ * A write transaction's ConsumedCapacity when asked for, per table: transactional units are twice
+ * the standard ones, 2 write units per KB written and 2 read units per 4 KB a ConditionCheck reads;
+ * a repeat under a client token reports the read units of reading every item instead.
+ */
+export function transactionCapacity(asked: string | undefined, plans: readonly TransactPlan[], committed: Committed): object {
+  if (asked !== "TOTAL" && asked !== "INDEXES") return {};
+  const tables = new Map<string, { read: number; write: number }>();
+  plans.forEach(({ plan }, i) => {
+    const { bytes, read } = committed.actions[i] ?? { bytes: 0, read: true };
+    const entry = tables.get(plan.table.name) ?? { read: 0, write: 0 };
+    if (read) entry.read += 2 * Math.max(1, Math.ceil(bytes / 4096));
+    else entry.write += 2 * Math.max(1, Math.ceil(bytes / 1024));
+    tables.set(plan.table.name, entry);
+  });
+  return {
+    ConsumedCapacity: [...tables].map(([name, { read, write }]) => {
+      const units = { CapacityUnits: read + write, ...(read > 0 ? { ReadCapacityUnits: read } : {}), ...(write > 0 ? { WriteCapacityUnits: write } : {}) };
+      return { TableName: name, ...units, ...(asked === "INDEXES" ? { Table: units } : {}) };
+    }),
+  };
 }
 
 const FAILURE_MESSAGES = { ConditionalCheckFailed: "The conditional request failed", DuplicateItem: "Duplicate primary key exists in table" };

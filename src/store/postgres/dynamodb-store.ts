@@ -5,7 +5,7 @@
  * are serialized by a transaction-scoped advisory lock per key.
  */
 import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange } from "../ports.js";
-import { itemFrom, streamRecordFrom, tableFrom, type ItemRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import { itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { PgDb, PgTx } from "./database.js";
 
 const ITEM_AT = "SELECT * FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3";
@@ -61,11 +61,17 @@ async function applyWrite(tx: PgTx, write: DynamoItemWrite): Promise<void> {
   }
 }
 
+async function apply<T>(tx: PgTx, keys: readonly DynamoItemKey[], decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T }): Promise<T> {
+  const { writes, result } = decide(await readLocked(tx, keys));
+  for (const write of writes) await applyWrite(tx, write);
+  return result;
+}
+
 /** A table's items and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left). */
 const CLEAR_TABLE = [
   "DELETE FROM dynamodb_items WHERE table_name = $1",
-  "DELETE FROM dynamodb_stream_records WHERE table_name = $1",
-  "DELETE FROM dynamodb_stream_sequences WHERE table_name = $1",
+  `DELETE FROM dynamodb_stream_records WHERE table_name = $1 AND ${NOT_RETIRED}`,
+  `DELETE FROM dynamodb_stream_sequences WHERE table_name = $1 AND ${NOT_RETIRED}`,
 ];
 
 export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
@@ -85,11 +91,20 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
     tables: async (afterName, limit) =>
       (await db.query<TableRow>("SELECT * FROM dynamodb_tables WHERE name > $1 ORDER BY name LIMIT $2", [afterName ?? "", limit])).rows.map(tableFrom),
     updateTable: async (record) => (await db.query("UPDATE dynamodb_tables SET definition = $1 WHERE name = $2", [record.definition, record.name])).rowCount === 1,
-    deleteTable: (name) =>
+    deleteTable: (name, retired = []) =>
       db.transaction(async (tx) => {
+        if ((await tx.query("DELETE FROM dynamodb_tables WHERE name = $1", [name])).rowCount !== 1) return false;
+        for (const r of retired) {
+          await tx.query(
+            `INSERT INTO dynamodb_retired_streams (stream, table_name, table_created_at, definition, retired_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (stream) DO UPDATE SET table_name = excluded.table_name, table_created_at = excluded.table_created_at, definition = excluded.definition, retired_at = excluded.retired_at`,
+            [r.stream, r.table.name, r.table.createdAt, r.table.definition, r.retiredAt],
+          );
+        }
         for (const sql of CLEAR_TABLE) await tx.query(sql, [name]);
-        return (await tx.query("DELETE FROM dynamodb_tables WHERE name = $1", [name])).rowCount === 1;
+        return true;
       }),
+    retiredStreams: async () => (await db.query<RetiredStreamRow>("SELECT * FROM dynamodb_retired_streams ORDER BY stream")).rows.map(retiredStreamFrom),
     async items(keys) {
       const rows: (DynamoItemRow | undefined)[] = [];
       for (const key of keys) {
@@ -98,12 +113,23 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       }
       return rows;
     },
-    transact: (keys, decide) =>
+    transact: (keys, decide) => db.transaction((tx) => apply(tx, keys, decide)),
+    transactOnce: (token, keys, decide) =>
       db.transaction(async (tx) => {
-        const { writes, result } = decide(await readLocked(tx, keys));
-        for (const write of writes) await applyWrite(tx, write);
-        return result;
+        // Taken before any item lock (as every token-bearing transaction does), so it cannot deadlock
+        // with them; a second request under the token waits here and then sees the first's row.
+        await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`dynamodb-token:${token.token}`]);
+        const seen = (await tx.query<{ digest: string }>("SELECT digest FROM dynamodb_client_tokens WHERE token = $1 AND expires_at > $2", [token.token, token.now])).rows[0];
+        if (seen !== undefined) return { repeatOf: seen.digest };
+        const result = await apply(tx, keys, decide);
+        await tx.query(
+          `INSERT INTO dynamodb_client_tokens (token, digest, expires_at) VALUES ($1, $2, $3)
+           ON CONFLICT (token) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at`,
+          [token.token, token.digest, token.expiresAt],
+        );
+        return { result };
       }),
+    forgetTokens: async (now) => (await db.query("DELETE FROM dynamodb_client_tokens WHERE expires_at <= $1", [now])).rowCount ?? 0,
     async query(range) {
       const { sql, params } = rangeClause(range);
       const order = range.forward ? "ASC" : "DESC";
@@ -134,6 +160,15 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       const oldest = (await db.query<{ first: number | null }>("SELECT MIN(sequence) AS first FROM dynamodb_stream_records WHERE stream = $1", [stream])).rows[0]?.first;
       return { oldest: oldest ?? latest + 1, latest };
     },
-    trimStreams: async (before) => (await db.query("DELETE FROM dynamodb_stream_records WHERE created_at < $1", [before])).rowCount ?? 0,
+    trimStreams: (before) =>
+      db.transaction(async (tx) => {
+        const gone = "stream IN (SELECT stream FROM dynamodb_retired_streams WHERE retired_at < $1)";
+        // Two statements, so the age one keeps its index.
+        let trimmed = (await tx.query("DELETE FROM dynamodb_stream_records WHERE created_at < $1", [before])).rowCount ?? 0;
+        trimmed += (await tx.query(`DELETE FROM dynamodb_stream_records WHERE ${gone}`, [before])).rowCount ?? 0;
+        await tx.query(`DELETE FROM dynamodb_stream_sequences WHERE ${gone}`, [before]);
+        await tx.query("DELETE FROM dynamodb_retired_streams WHERE retired_at < $1", [before]);
+        return trimmed;
+      }),
   };
 }

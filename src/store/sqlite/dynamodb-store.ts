@@ -1,6 +1,6 @@
 /** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
-import type { DynamoDbStore, DynamoItemKey, DynamoKeyRange, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
-import { itemFrom, streamRecordFrom, tableFrom, type ItemRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange, DynamoRetiredStream, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
+import { itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
@@ -57,9 +57,24 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
   // A table's items and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left).
   const clearTable = (name: string) => {
     db.prepare("DELETE FROM dynamodb_items WHERE table_name = ?").run(name);
-    db.prepare("DELETE FROM dynamodb_stream_records WHERE table_name = ?").run(name);
-    db.prepare("DELETE FROM dynamodb_stream_sequences WHERE table_name = ?").run(name);
+    db.prepare(`DELETE FROM dynamodb_stream_records WHERE table_name = ? AND ${NOT_RETIRED}`).run(name);
+    db.prepare(`DELETE FROM dynamodb_stream_sequences WHERE table_name = ? AND ${NOT_RETIRED}`).run(name);
   };
+  const retire = db.prepare("INSERT OR REPLACE INTO dynamodb_retired_streams (stream, table_name, table_created_at, definition, retired_at) VALUES (?, ?, ?, ?, ?)");
+  const apply = <T>(keys: readonly DynamoItemKey[], decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T }) => {
+    const { writes, result } = decide(keys.map(read));
+    for (const write of writes) {
+      if ("put" in write) putItem.run(write.put.table, write.put.partitionKey, write.put.sortKey, write.put.item, write.put.size);
+      else if ("append" in write) append(write.append);
+      else deleteItem.run(write.delete.table, write.delete.partitionKey, write.delete.sortKey);
+    }
+    return result;
+  };
+  const getToken = db.prepare<[string, number], { digest: string }>("SELECT digest FROM dynamodb_client_tokens WHERE token = ? AND expires_at > ?");
+  const putToken = db.prepare(
+    `INSERT INTO dynamodb_client_tokens (token, digest, expires_at) VALUES (?, ?, ?)
+     ON CONFLICT (token) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at`,
+  );
   const soon = groupCommit(db);
   const read = (key: DynamoItemKey) => {
     const row = getItem.get(key.table, key.partitionKey, key.sortKey);
@@ -82,21 +97,25 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
         .all(afterName ?? "", limit)
         .map(tableFrom),
     updateTable: durably(db, (record: DynamoTableRecord) => db.prepare("UPDATE dynamodb_tables SET definition = ? WHERE name = ?").run(record.definition, record.name).changes === 1),
-    deleteTable: durably(db, (name: string) => {
+    deleteTable: durably(db, (name: string, retired: readonly DynamoRetiredStream[] = []) => {
+      if (db.prepare("DELETE FROM dynamodb_tables WHERE name = ?").run(name).changes === 0) return false;
+      for (const r of retired) retire.run(r.stream, r.table.name, r.table.createdAt, r.table.definition, r.retiredAt);
       clearTable(name);
-      return db.prepare("DELETE FROM dynamodb_tables WHERE name = ?").run(name).changes === 1;
+      return true;
     }),
+    retiredStreams: () => db.prepare<[], RetiredStreamRow>("SELECT * FROM dynamodb_retired_streams ORDER BY stream").all().map(retiredStreamFrom),
     items: (keys) => keys.map(read),
-    transact: (keys, decide) =>
+    transact: (keys, decide) => soon(() => apply(keys, decide)),
+    // One writer at a time: the token is read and stored inside the transaction that writes the items.
+    transactOnce: (token, keys, decide) =>
       soon(() => {
-        const { writes, result } = decide(keys.map(read));
-        for (const write of writes) {
-          if ("put" in write) putItem.run(write.put.table, write.put.partitionKey, write.put.sortKey, write.put.item, write.put.size);
-          else if ("append" in write) append(write.append);
-          else deleteItem.run(write.delete.table, write.delete.partitionKey, write.delete.sortKey);
-        }
-        return result;
+        const seen = getToken.get(token.token, token.now);
+        if (seen !== undefined) return { repeatOf: seen.digest };
+        const result = apply(keys, decide);
+        putToken.run(token.token, token.digest, token.expiresAt);
+        return { result };
       }),
+    forgetTokens: durably(db, (now: number) => db.prepare("DELETE FROM dynamodb_client_tokens WHERE expires_at <= ?").run(now).changes),
     query(range) {
       const { sql, params } = rangeClause(range);
       const order = range.forward ? "ASC" : "DESC";
@@ -122,6 +141,13 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
       const oldest = db.prepare<[string], { first: number | null }>("SELECT MIN(sequence) AS first FROM dynamodb_stream_records WHERE stream = ?").get(stream)?.first;
       return { oldest: oldest ?? latest + 1, latest };
     },
-    trimStreams: durably(db, (before: number) => db.prepare("DELETE FROM dynamodb_stream_records WHERE created_at < ?").run(before).changes),
+    trimStreams: durably(db, (before: number) => {
+      const gone = "stream IN (SELECT stream FROM dynamodb_retired_streams WHERE retired_at < ?)";
+      // Two statements, so the age one keeps its index.
+      const trimmed = db.prepare("DELETE FROM dynamodb_stream_records WHERE created_at < ?").run(before).changes + db.prepare(`DELETE FROM dynamodb_stream_records WHERE ${gone}`).run(before).changes;
+      db.prepare(`DELETE FROM dynamodb_stream_sequences WHERE ${gone}`).run(before);
+      db.prepare("DELETE FROM dynamodb_retired_streams WHERE retired_at < ?").run(before);
+      return trimmed;
+    }),
   };
 }

@@ -551,4 +551,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE s3_objects ADD COLUMN part_checksums TEXT;
   ALTER TABLE s3_object_versions ADD COLUMN part_checksums TEXT;
   `,
+  // 35: DynamoDB transactions' client request tokens (stored with the transaction's writes; kept 10 minutes);
+  // deleted tables' streams, kept readable for 24 hours
+  `
+  CREATE TABLE dynamodb_client_tokens (
+    token TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX dynamodb_client_tokens_by_expiry ON dynamodb_client_tokens (expires_at);
+  CREATE TABLE dynamodb_retired_streams (
+    stream TEXT PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    table_created_at INTEGER NOT NULL,
+    definition TEXT NOT NULL,
+    retired_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

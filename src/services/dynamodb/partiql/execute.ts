@@ -8,7 +8,7 @@ import { evaluate, project, type AttributeMap } from "../expressions/index.js";
 import type { DynamoContext } from "../context.js";
 import { writeOne } from "../item-operations.js";
 import { itemOf } from "../keys.js";
-import { commitTransaction, type IdempotencyTokens, type TransactPlan } from "../transactions.js";
+import { clientToken, commitTransaction, transactionCapacity, type TransactPlan } from "../transactions.js";
 import { parseStatement, type Returning, type Statement } from "./parse.js";
 import { keyRead, planStatement } from "./plans.js";
 import { executeSelect, type SelectOptions } from "./select.js";
@@ -119,10 +119,11 @@ function asBatchError(error: unknown): { Error: object } {
 interface TransactionInput {
   readonly TransactStatements: { Statement: string; Parameters?: unknown[]; ReturnValuesOnConditionCheckFailure?: string }[];
   readonly ClientRequestToken?: string;
+  readonly ReturnConsumedCapacity?: string;
 }
 
 /** All reads (each by full key, as of one moment) or all writes (all-or-nothing, reasons in order). */
-export async function executeTransaction(ctx: DynamoContext, tokens: IdempotencyTokens, input: TransactionInput): Promise<object> {
+export async function executeTransaction(ctx: DynamoContext, input: TransactionInput): Promise<object> {
   const statements = input.TransactStatements.map((s) => parseStatement(s.Statement, s.Parameters));
   const reads = statements.filter((s): s is Select => s.kind === "select");
   if (reads.length === statements.length) {
@@ -143,10 +144,8 @@ export async function executeTransaction(ctx: DynamoContext, tokens: Idempotency
     }) };
   }
   if (reads.length > 0) throw new UnkaiError("ValidationException", "Unsupported operation in transaction.");
-  if (tokens.check(input.ClientRequestToken, input.TransactStatements, ctx.now())) return {};
   const plans: TransactPlan[] = [];
   for (const [i, statement] of (statements as Write[]).entries()) plans.push(await planStatement(ctx, statement, input.TransactStatements[i]?.ReturnValuesOnConditionCheckFailure));
-  await commitTransaction(ctx, plans);
-  tokens.remember(input.ClientRequestToken, input.TransactStatements, ctx.now());
-  return {};
+  const committed = await commitTransaction(ctx, plans, clientToken(ctx, "ExecuteTransaction", input.ClientRequestToken, input.TransactStatements));
+  return transactionCapacity(input.ReturnConsumedCapacity, plans, committed);
 }
