@@ -8,7 +8,9 @@ import { createHash } from "node:crypto";
 import { connect, type ClientHttp2Session } from "node:http2";
 import { connect as connectTcp } from "node:net";
 import { describe, it } from "node:test";
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { KinesisClient, ListStreamsCommand } from "@aws-sdk/client-kinesis";
+import { NodeHttp2Handler } from "@smithy/node-http-handler";
 import { DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { rawRequest, signedRaw, type RawRequest } from "./helpers/raw-http.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -174,6 +176,30 @@ describe("HTTP/2 with prior knowledge", () => {
       assert.equal(typeof outcome, "number", String(outcome));
     } finally {
       client.destroy();
+    }
+  });
+
+  it("verifies the SDK v3's HTTP/2 signatures, which sign :authority instead of Host (CloudWatch Logs over NodeHttp2Handler)", async () => {
+    const logs = (credentials: { accessKeyId: string; secretAccessKey: string } = DEFAULT_CREDENTIALS) => new CloudWatchLogsClient({
+      endpoint: suite.unkai.url, region: "us-east-1", credentials, maxAttempts: 1, requestHandler: new NodeHttp2Handler(),
+    });
+    const signedWith: string[] = [];
+    const client = logs();
+    client.middlewareStack.add((next) => async (args) => {
+      const authorization = (args.request as { headers: Record<string, string> }).headers.authorization ?? "";
+      signedWith.push(/SignedHeaders=([^,]+)/.exec(authorization)?.[1] ?? "");
+      return next(args);
+    }, { step: "finalizeRequest", priority: "low" });
+    const forged = logs({ accessKeyId: DEFAULT_CREDENTIALS.accessKeyId, secretAccessKey: "not-the-secret" });
+    try {
+      await client.send(new CreateLogGroupCommand({ logGroupName: "over-h2" }));
+      const { logGroups = [] } = await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "over-h2" }));
+      assert.deepEqual(logGroups.map((g) => g.logGroupName), ["over-h2"]);
+      assert.ok(signedWith.every((names) => names.split(";").includes(":authority") && !names.split(";").includes("host")), signedWith.join(" | "));
+      await assert.rejects(forged.send(new DescribeLogGroupsCommand({})), { name: "InvalidSignatureException" });
+    } finally {
+      client.destroy();
+      forged.destroy();
     }
   });
 

@@ -225,7 +225,8 @@ function baseRequest(request: SignedHead, body: Buffer | undefined, headers: Rec
 function signedHeaderValues(request: SignedHead, parts: SignatureParts): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of parts.signedHeaders) {
-    const value = repeated(request.rawHeaders, name) ?? request.headers[name];
+    // HTTP/2's `:authority` reaches the request as its Host (http-adapter.ts drops pseudo-headers).
+    const value = name === ":authority" ? request.headers.host : (repeated(request.rawHeaders, name) ?? request.headers[name]);
     if (value === undefined) throw new AuthenticationError("InvalidSignatureException", `The signed header '${name}' is missing from the request.`, "bad-signature");
     headers[name] = asSigned(value);
   }

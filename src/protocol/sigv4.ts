@@ -101,8 +101,9 @@ function parts(
   if (!scope) return malformed(`Credential must be <access key id>/<yyyymmdd>/<region>/<service>/aws4_request, got '${credential.slice(0, 120)}'.`);
   if (!/^[0-9a-f]{64}$/.test(signature)) return malformed("Signature must be 64 lower-case hex digits.");
   const names = signedHeaders.split(";");
-  if (names.some((name) => !/^[a-z0-9-]+$/.test(name)) || !names.includes("host")) {
-    return malformed("SignedHeaders must be lower-case header names separated by ';' and include 'host'.");
+  // Over HTTP/2 the SDKs sign the `:authority` pseudo-header where HTTP/1.1 has Host (SigV4 takes either).
+  if (names.some((name) => !/^:?[a-z0-9-]+$/.test(name)) || !(names.includes("host") || names.includes(":authority"))) {
+    return malformed("SignedHeaders must be lower-case header names separated by ';' and include 'host' (or ':authority' over HTTP/2).");
   }
   const [, accessKeyId = "", scopeDate = "", region = "", service = ""] = scope;
   return { kind: "signed", parts: { form, accessKeyId, scopeDate, region, service, signedHeaders: names, signature, amzDate, expiresSeconds, sessionToken } };
