@@ -25,6 +25,11 @@ export interface IamEnforcerDeps {
   readonly now?: () => number;
   /** The resource-based policy document governing a resource ARN (function policies, queue policies; resource-policies.ts). */
   readonly resourcePolicyOf?: (resource: string) => Promise<string | undefined>;
+  /**
+   * The tags of the resource an ARN names (`aws:ResourceTag/<key>`; resource-tags.ts), asked only when a
+   * policy that applies to the request tests them.
+   */
+  readonly resourceTagsOf?: (resource: string) => Promise<Readonly<Record<string, string>> | undefined>;
   /** Hears every denial (and, at debug level, every allow) with the statement that decided: "why was this denied". */
   readonly logger?: Logger;
   /**
@@ -129,11 +134,14 @@ export class IamEnforcer {
 
   /** One permission: undefined when allowed, AWS's sentence when not; logged either way. */
   private async decide(request: UnkaiRequest, caller: ResolvedCaller, need: ActionRequest): Promise<string | undefined> {
+    const resource = await this.resourcePolicy(need);
+    // Decided once per compiled policy (and per resolved caller): callers whose policies never test the tags skip the lookup.
+    const tagsTested = (caller.usesResourceTags === true || resource.policy?.usesResourceTags === true) && need.resource !== "*";
     const context = requestContext({
       action: need.action, resource: need.resource, principal: caller.principal, userName: caller.userName, userId: caller.userId,
-      principalTags: caller.principalTags, sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
+      principalTags: caller.principalTags, resourceTags: tagsTested ? await this.deps.resourceTagsOf?.(need.resource) : undefined,
+      sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
     });
-    const resource = await this.resourcePolicy(need);
     const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
     const decided = () => ({ principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement });
     if (result.decision !== "Allow") {

@@ -1,0 +1,107 @@
+/**
+ * The tags of the resource a request names (`aws:ResourceTag/<key>`), for IAM enforcement. The enforcer
+ * asks only when a policy that applies tests them (CompiledPolicy.usesResourceTags), so callers whose
+ * policies never mention the key cost nothing here. One lookup keyed by the ARN's service:
+ * - Lambda functions (`function:f`, and `function:f:qualifier` with the function's tags): from the
+ *   function registry, which caches records and keeps them current itself;
+ * - SQS queues, SNS topics, S3 buckets (the bucket ARN; objects have `s3:ExistingObjectTag` instead),
+ *   DynamoDB tables (and their indexes and streams), EventBridge rules and event buses: from the store,
+ *   through `ResourceTagCache`, dropped by the next write that can change tags (resource-tag-changes.ts)
+ *   and, in a cluster, after `maxAgeMs` (another node's writes are not counted here).
+ * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs,
+ * API Gateway): then a condition on `aws:ResourceTag/<key>` sees the key missing, as for an untagged resource.
+ */
+import type { Account } from "../core/arn.js";
+import type { EventBusRecord, RuleRecord, Tag } from "../core/events/resources.js";
+import { bucketSettingId } from "../core/s3-bucket-settings.js";
+import type { Store } from "../store/ports.js";
+import type { ResourceTagChanges } from "./resource-tag-changes.js";
+
+export type Tags = Readonly<Record<string, string>>;
+
+export interface ResourceTagSources {
+  readonly account: Account;
+  /** A function's tags, undefined when there is no such function. */
+  readonly functionTags: (name: string) => Promise<Tags | undefined>;
+  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses">;
+  readonly changes: ResourceTagChanges;
+  /** In a cluster, the most a cached tag set may lag another node's write; undefined on one node. */
+  readonly maxAgeMs?: number | undefined;
+  readonly now?: () => number;
+}
+
+/** Tag sets kept at most; past it the oldest goes (a Map iterates in insertion order). */
+const MAX_ENTRIES = 1000;
+
+const tagMap = (tags: readonly Tag[] | undefined): Tags | undefined => tags && Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+
+/** The stored tags of one ARN, by service; undefined for an ARN no source knows. */
+function storedTagReader(sources: ResourceTagSources): (arn: string) => Promise<Tags | undefined> {
+  const { account, store } = sources;
+  const prefix = (service: string) => `^arn:aws:${service}:${account.region}:${account.accountId}:`;
+  const sqs = new RegExp(`${prefix("sqs")}([^:]+)$`);
+  const sns = new RegExp(`${prefix("sns")}[^:]+$`);
+  const dynamodb = new RegExp(`${prefix("dynamodb")}table/([^/]+)(?:/|$)`);
+  const rule = new RegExp(`${prefix("events")}rule/(?:([^/]+)/)?([^/]+)$`);
+  const bus = new RegExp(`${prefix("events")}event-bus/([^/]+)$`);
+  const bucket = /^arn:aws:s3:::([^/]+)$/;
+  return async (arn) => {
+    let match: RegExpExecArray | null;
+    if ((match = sqs.exec(arn))) return (await store.queues.get(match[1]!))?.tags;
+    if (sns.test(arn)) return (await store.snsTopics.get(arn))?.tags;
+    if ((match = bucket.exec(arn))) {
+      const setting = await store.bucketSettings.get(bucketSettingId(match[1]!, "tagging"));
+      return setting?.kind === "tagging" ? setting.tags : undefined;
+    }
+    if ((match = dynamodb.exec(arn))) {
+      const table = await store.dynamodb.table(match[1]!);
+      return table && (tagMap((JSON.parse(table.definition) as { Tags?: Tag[] }).Tags) ?? {});
+    }
+    if ((match = rule.exec(arn))) {
+      const record: RuleRecord | undefined = await store.eventRules.get(`${match[1] ?? "default"}/${match[2]!}`);
+      return record?.Arn === arn ? (tagMap(record.Tags) ?? {}) : undefined;
+    }
+    if ((match = bus.exec(arn))) {
+      const record: EventBusRecord | undefined = await store.eventBuses.get(match[1]!);
+      return record?.Arn === arn ? (tagMap(record.Tags) ?? {}) : undefined;
+    }
+    return undefined;
+  };
+}
+
+interface Entry {
+  readonly generation: number;
+  readonly expiresAtMs: number;
+  readonly tags: Tags | undefined;
+}
+
+/** Stored tag sets by ARN, each used while no tag-holding write happened since it was read (and, in a cluster, for `maxAgeMs`). */
+export class ResourceTagCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly read: (arn: string) => Promise<Tags | undefined>, private readonly sources: ResourceTagSources) {}
+
+  async tagsOf(arn: string): Promise<Tags | undefined> {
+    const now = this.sources.now?.() ?? Date.now();
+    const generation = this.sources.changes.generation;
+    const entry = this.entries.get(arn);
+    if (entry && entry.generation === generation && entry.expiresAtMs > now) return entry.tags;
+    // Taken at the generation seen before reading: a write that lands during the read makes it stale at once.
+    const tags = await this.read(arn);
+    this.entries.delete(arn);
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(arn, { generation, expiresAtMs: now + (this.sources.maxAgeMs ?? Number.POSITIVE_INFINITY), tags });
+    return tags;
+  }
+}
+
+/** The tags of the resource `arn` names, or undefined when it has none Unkai knows. */
+export function resourceTagLookup(sources: ResourceTagSources): (arn: string) => Promise<Tags | undefined> {
+  const fn = new RegExp(`^arn:aws:lambda:${sources.account.region}:${sources.account.accountId}:function:([^:]+)(?::[^:]+)?$`);
+  const cache = new ResourceTagCache(storedTagReader(sources), sources);
+  return async (arn) => {
+    const name = fn.exec(arn)?.[1];
+    if (name !== undefined) return sources.functionTags(name);
+    return cache.tagsOf(arn);
+  };
+}

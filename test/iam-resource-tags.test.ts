@@ -1,0 +1,215 @@
+/**
+ * `aws:ResourceTag/<key>` (attribute-based access control) under `--iam enforce`, with an IAM user's own keys
+ * through the SDK v3 and the AWS CLI v2: a user tagged team=a whose only policy allows each action where the
+ * resource's `team` tag equals `${aws:PrincipalTag/team}` may use the team-a function, queue, topic, table,
+ * bucket and rule, is refused the team-b ones with each service's AccessDenied and AWS's sentence, and is
+ * allowed the team-b one on the next request after the root retags it (the tag cache is invalidated), and
+ * refused again once the tag is removed. A caller whose policies never mention the key never looks tags up.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { CreateFunctionCommand, LambdaClient, TagResourceCommand, UntagResourceCommand } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, SendMessageCommand, SQSClient, TagQueueCommand } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, PublishCommand, SNSClient, TagResourceCommand as TagTopicCommand } from "@aws-sdk/client-sns";
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand as TagTableCommand } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, ListObjectsV2Command, PutBucketTaggingCommand, S3Client } from "@aws-sdk/client-s3";
+import { DescribeRuleCommand, EventBridgeClient, PutRuleCommand, TagResourceCommand as TagRuleCommand } from "@aws-sdk/client-eventbridge";
+import { IamEnforcer } from "../src/auth/iam-enforcer.js";
+import type { UnkaiRequest } from "../src/protocol/http.js";
+import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
+import { AWS_CLI } from "./helpers/paths.js";
+import { runProcess } from "./helpers/process.js";
+import { unkaiSuite } from "./helpers/suite.js";
+
+const ACCOUNT = "000000000000";
+const REGION = "us-east-1";
+const SAME_TEAM = { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } };
+const ABAC = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{
+    Effect: "Allow", Resource: "*", Condition: SAME_TEAM,
+    Action: ["lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "s3:ListBucket", "events:DescribeRule"],
+  }],
+});
+interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
+
+async function attempt(call: () => Promise<unknown>): Promise<string> {
+  try {
+    await call();
+    return "ok";
+  } catch (error) {
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+}
+
+/** AWS's sentence for this user's implicit deny. */
+const denied = (action: string, resource: string) =>
+  `User: arn:aws:iam::${ACCOUNT}:user/dev-a is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+
+describe("aws:ResourceTag under --iam enforce", () => {
+  const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
+  const root = { endpoint: "", region: REGION, credentials: DEFAULT_CREDENTIALS };
+  let dev: Keys;
+  const as = (credentials: Keys | typeof DEFAULT_CREDENTIALS) => ({ endpoint: suite.unkai.url, region: REGION, credentials });
+
+  before(async () => {
+    root.endpoint = suite.unkai.url;
+    const iam = new IAMClient(root);
+    await iam.send(new CreateUserCommand({ UserName: "dev-a", Tags: [{ Key: "team", Value: "a" }] }));
+    await iam.send(new PutUserPolicyCommand({ UserName: "dev-a", PolicyName: "same-team", PolicyDocument: ABAC }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "dev-a" }));
+    dev = { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" };
+  });
+
+  it("Lambda: invokes the team's function, is refused the other team's until TagResource retags it, and again after UntagResource (SDK v3, CLI)", async () => {
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    await new IAMClient(root).send(new CreateRoleCommand({ RoleName: "abac-fn", AssumeRolePolicyDocument: trust }));
+    const lambdaRoot = new LambdaClient(root);
+    for (const team of ["a", "b"]) {
+      await lambdaRoot.send(new CreateFunctionCommand({
+        FunctionName: `fn-${team}`, Runtime: "nodejs20.x", Handler: "index.handler", Role: `arn:aws:iam::${ACCOUNT}:role/abac-fn`,
+        Code: { ZipFile: await fixtureZip("node-esm") }, Tags: { team },
+      }));
+    }
+    const lambda = new LambdaClient(as(dev));
+    assert.equal((await invoke(lambda, "fn-a", { hi: 1 }, false)).payload.includes("\"hi\":1"), true);
+    const arnB = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:fn-b`;
+    assert.equal(await attempt(() => invoke(lambda, "fn-b")), `AccessDeniedException: ${denied("lambda:InvokeFunction", arnB)}`);
+
+    await lambdaRoot.send(new TagResourceCommand({ Resource: arnB, Tags: { team: "a" } }));
+    assert.equal(await attempt(() => invoke(lambda, "fn-b", {}, false)), "ok", "the retag counts from the next request");
+
+    await lambdaRoot.send(new UntagResourceCommand({ Resource: arnB, TagKeys: ["team"] }));
+    const dir = mkdtempSync(join(tmpdir(), "abac-"));
+    try {
+      const run = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "lambda", "invoke", "--function-name", "fn-b", join(dir, "out.json")], {
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, AWS_ACCESS_KEY_ID: dev.accessKeyId, AWS_SECRET_ACCESS_KEY: dev.secretAccessKey,
+          AWS_DEFAULT_REGION: REGION, AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
+        },
+      });
+      assert.notEqual(run.code, 0);
+      assert.match(run.stderr, /AccessDeniedException/);
+      assert.ok(run.stderr.includes(denied("lambda:InvokeFunction", arnB)), run.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("SQS: SendMessage to the team's queue only, until TagQueue retags the other", async () => {
+    const sqsRoot = new SQSClient(root);
+    const urls: Record<string, string> = {};
+    for (const team of ["a", "b"]) urls[team] = (await sqsRoot.send(new CreateQueueCommand({ QueueName: `q-${team}`, tags: { team } }))).QueueUrl ?? "";
+    const sqs = new SQSClient(as(dev));
+    assert.equal(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: urls.a, MessageBody: "x" }))), "ok");
+    const arnB = `arn:aws:sqs:${REGION}:${ACCOUNT}:q-b`;
+    assert.match(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: urls.b, MessageBody: "x" }))), new RegExp(`^(AccessDenied|AccessDeniedException): ${escape(denied("sqs:SendMessage", arnB))}`));
+    await sqsRoot.send(new TagQueueCommand({ QueueUrl: urls.b, Tags: { team: "a" } }));
+    assert.equal(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: urls.b, MessageBody: "x" }))), "ok");
+  });
+
+  it("SNS: Publish to the team's topic only, until TagResource retags the other", async () => {
+    const snsRoot = new SNSClient(root);
+    const arns: Record<string, string> = {};
+    for (const team of ["a", "b"]) arns[team] = (await snsRoot.send(new CreateTopicCommand({ Name: `t-${team}`, Tags: [{ Key: "team", Value: team }] }))).TopicArn ?? "";
+    const sns = new SNSClient(as(dev));
+    assert.equal(await attempt(() => sns.send(new PublishCommand({ TopicArn: arns.a, Message: "x" }))), "ok");
+    assert.equal(await attempt(() => sns.send(new PublishCommand({ TopicArn: arns.b, Message: "x" }))), `AuthorizationErrorException: ${denied("sns:Publish", arns.b!)}`);
+    await snsRoot.send(new TagTopicCommand({ ResourceArn: arns.b, Tags: [{ Key: "team", Value: "a" }] }));
+    assert.equal(await attempt(() => sns.send(new PublishCommand({ TopicArn: arns.b, Message: "x" }))), "ok");
+  });
+
+  it("DynamoDB: PutItem into the team's table only, until TagResource retags the other", async () => {
+    const ddbRoot = new DynamoDBClient(root);
+    const arns: Record<string, string> = {};
+    for (const team of ["a", "b"]) {
+      const made = await ddbRoot.send(new CreateTableCommand({
+        TableName: `tbl-${team}`, BillingMode: "PAY_PER_REQUEST", Tags: [{ Key: "team", Value: team }],
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      }));
+      arns[team] = made.TableDescription?.TableArn ?? "";
+    }
+    const ddb = new DynamoDBClient(as(dev));
+    const put = (team: string) => ddb.send(new PutItemCommand({ TableName: `tbl-${team}`, Item: { id: { S: "1" } } }));
+    assert.equal(await attempt(() => put("a")), "ok");
+    assert.equal(await attempt(() => put("b")), `AccessDeniedException: ${denied("dynamodb:PutItem", arns.b!)}`);
+    await ddbRoot.send(new TagTableCommand({ ResourceArn: arns.b, Tags: [{ Key: "team", Value: "a" }] }));
+    assert.equal(await attempt(() => put("b")), "ok");
+  });
+
+  it("S3: ListObjectsV2 on the team's bucket only, until PutBucketTagging retags the other", async () => {
+    const s3Root = new S3Client({ ...root, forcePathStyle: true });
+    for (const team of ["a", "b"]) {
+      await s3Root.send(new CreateBucketCommand({ Bucket: `abac-${team}` }));
+      await s3Root.send(new PutBucketTaggingCommand({ Bucket: `abac-${team}`, Tagging: { TagSet: [{ Key: "team", Value: team }] } }));
+    }
+    const s3 = new S3Client({ ...as(dev), forcePathStyle: true });
+    const list = (team: string) => s3.send(new ListObjectsV2Command({ Bucket: `abac-${team}` }));
+    assert.equal(await attempt(() => list("a")), "ok");
+    assert.equal(await attempt(() => list("b")), `AccessDenied: ${denied("s3:ListBucket", "arn:aws:s3:::abac-b")}`);
+    await s3Root.send(new PutBucketTaggingCommand({ Bucket: "abac-b", Tagging: { TagSet: [{ Key: "team", Value: "a" }] } }));
+    assert.equal(await attempt(() => list("b")), "ok");
+  });
+
+  it("EventBridge: DescribeRule on the team's rule only, until TagResource retags the other", async () => {
+    const eventsRoot = new EventBridgeClient(root);
+    const arns: Record<string, string> = {};
+    for (const team of ["a", "b"]) {
+      arns[team] = (await eventsRoot.send(new PutRuleCommand({ Name: `r-${team}`, ScheduleExpression: "rate(1 day)", State: "DISABLED", Tags: [{ Key: "team", Value: team }] }))).RuleArn ?? "";
+    }
+    const events = new EventBridgeClient(as(dev));
+    const describe = (team: string) => events.send(new DescribeRuleCommand({ Name: `r-${team}` }));
+    assert.equal(await attempt(() => describe("a")), "ok");
+    assert.equal(await attempt(() => describe("b")), `AccessDeniedException: ${denied("events:DescribeRule", arns.b!)}`);
+    await eventsRoot.send(new TagRuleCommand({ ResourceARN: arns.b, Tags: [{ Key: "team", Value: "a" }] }));
+    assert.equal(await attempt(() => describe("b")), "ok");
+  });
+});
+
+/** A RegExp source matching `text` literally. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+describe("resource tags are looked up only for policies that test them", () => {
+  it("a caller whose policies never mention aws:ResourceTag costs no lookup; one whose policies do is asked once per request", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "abac-lookups-"));
+    const store = openSqliteStore(join(dir, "unkai.db"), () => {});
+    try {
+      const account = { accountId: ACCOUNT, region: REGION };
+      const now = Date.now();
+      for (const [name, document] of [
+        ["plain", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "*" }] })],
+        ["tagged", ABAC],
+      ] as const) {
+        await store.iam.create({ kind: "user", name, id: `AIDA${name.toUpperCase()}`, arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, path: "/", createdAt: now, tags: { team: "a" } });
+        await store.iam.putInlinePolicy("user", name, { policyName: "p", document });
+      }
+      const asked: string[] = [];
+      const enforcer = new IamEnforcer({
+        iam: store.iam, account, roleOf: async () => undefined,
+        resourceTagsOf: async (arn) => {
+          asked.push(arn);
+          return { team: "a" };
+        },
+      });
+      const fn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:f`;
+      const request = (userName: string): UnkaiRequest => ({
+        method: "POST", path: "/", query: new URLSearchParams(), rawQuery: "", headers: {}, rawHeaders: [], body: Buffer.alloc(0),
+        remoteAddress: "127.0.0.1", requestId: "r", caller: { accessKeyId: "k", region: REGION, service: "lambda", principal: { kind: "user", userName } },
+      });
+      assert.equal(await enforcer.check(request("plain"), [{ action: "lambda:InvokeFunction", resource: fn }]), undefined);
+      assert.deepEqual(asked, [], "no tag lookup for a caller whose policies never test them");
+      assert.equal(await enforcer.check(request("tagged"), [{ action: "lambda:InvokeFunction", resource: fn }]), undefined, "allowed by the tag");
+      assert.deepEqual(asked, [fn]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
