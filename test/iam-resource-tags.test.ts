@@ -36,6 +36,14 @@ const ABAC = JSON.stringify({
     Action: ["lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "s3:ListBucket", "events:DescribeRule"],
   }],
 });
+/** Tagging allowed only with the caller's own team as the value and `team` as the only key. */
+const TAG_OWN_TEAM = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{
+    Effect: "Allow", Resource: "*", Action: ["lambda:TagResource", "lambda:UntagResource", "sqs:CreateQueue", "sns:TagResource"],
+    Condition: { StringEqualsIfExists: { "aws:RequestTag/team": "${aws:PrincipalTag/team}" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["team"] }, Null: { "aws:TagKeys": "false" } },
+  }],
+});
 interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
 
 async function attempt(call: () => Promise<unknown>): Promise<string> {
@@ -62,6 +70,7 @@ describe("aws:ResourceTag under --iam enforce", () => {
     const iam = new IAMClient(root);
     await iam.send(new CreateUserCommand({ UserName: "dev-a", Tags: [{ Key: "team", Value: "a" }] }));
     await iam.send(new PutUserPolicyCommand({ UserName: "dev-a", PolicyName: "same-team", PolicyDocument: ABAC }));
+    await iam.send(new PutUserPolicyCommand({ UserName: "dev-a", PolicyName: "tag-own-team", PolicyDocument: TAG_OWN_TEAM }));
     const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "dev-a" }));
     dev = { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" };
   });
@@ -168,6 +177,26 @@ describe("aws:ResourceTag under --iam enforce", () => {
     assert.equal(await attempt(() => describe("b")), `AccessDeniedException: ${denied("events:DescribeRule", arns.b!)}`);
     await eventsRoot.send(new TagRuleCommand({ ResourceARN: arns.b, Tags: [{ Key: "team", Value: "a" }] }));
     assert.equal(await attempt(() => describe("b")), "ok");
+  });
+
+  it("aws:RequestTag and aws:TagKeys: the user may tag only with its own team and only the key team (Lambda TagResource/UntagResource, SQS CreateQueue tags, SNS TagResource)", async () => {
+    const lambda = new LambdaClient(as(dev));
+    const fnA = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:fn-a`;
+    assert.equal(await attempt(() => lambda.send(new TagResourceCommand({ Resource: fnA, Tags: { team: "a" } }))), "ok");
+    assert.equal(await attempt(() => lambda.send(new TagResourceCommand({ Resource: fnA, Tags: { team: "b" } }))), `AccessDeniedException: ${denied("lambda:TagResource", fnA)}`);
+    assert.equal(await attempt(() => lambda.send(new TagResourceCommand({ Resource: fnA, Tags: { team: "a", owner: "x" } }))), `AccessDeniedException: ${denied("lambda:TagResource", fnA)}`, "aws:TagKeys has a key the policy does not list");
+    assert.equal(await attempt(() => lambda.send(new UntagResourceCommand({ Resource: fnA, TagKeys: ["owner"] }))), `AccessDeniedException: ${denied("lambda:UntagResource", fnA)}`);
+
+    const sqs = new SQSClient(as(dev));
+    assert.equal(await attempt(() => sqs.send(new CreateQueueCommand({ QueueName: "mine", tags: { team: "a" } }))), "ok");
+    const theirs = `arn:aws:sqs:${REGION}:${ACCOUNT}:theirs`;
+    assert.match(await attempt(() => sqs.send(new CreateQueueCommand({ QueueName: "theirs", tags: { team: "b" } }))), new RegExp(`: ${escape(denied("sqs:CreateQueue", theirs))}$`));
+    assert.match(await attempt(() => sqs.send(new CreateQueueCommand({ QueueName: "theirs" }))), new RegExp(`: ${escape(denied("sqs:CreateQueue", theirs))}$`), "no tags: aws:TagKeys is missing");
+
+    const topic = `arn:aws:sns:${REGION}:${ACCOUNT}:t-a`;
+    const sns = new SNSClient(as(dev));
+    assert.equal(await attempt(() => sns.send(new TagTopicCommand({ ResourceArn: topic, Tags: [{ Key: "team", Value: "a" }] }))), "ok");
+    assert.equal(await attempt(() => sns.send(new TagTopicCommand({ ResourceArn: topic, Tags: [{ Key: "team", Value: "c" }] }))), `AuthorizationErrorException: ${denied("sns:TagResource", topic)}`);
   });
 });
 
