@@ -16,7 +16,7 @@ import { CreateFunctionCommand, LambdaClient, TagResourceCommand, UntagResourceC
 import { CreateQueueCommand, SendMessageCommand, SQSClient, TagQueueCommand } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, PublishCommand, SNSClient, TagResourceCommand as TagTopicCommand } from "@aws-sdk/client-sns";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand as TagTableCommand } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, ListObjectsV2Command, PutBucketTaggingCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeRuleCommand, EventBridgeClient, PutRuleCommand, TagResourceCommand as TagRuleCommand } from "@aws-sdk/client-eventbridge";
 import { IamEnforcer } from "../src/auth/iam-enforcer.js";
 import type { UnkaiRequest } from "../src/protocol/http.js";
@@ -34,6 +34,9 @@ const ABAC = JSON.stringify({
   Statement: [{
     Effect: "Allow", Resource: "*", Condition: SAME_TEAM,
     Action: ["lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "s3:ListBucket", "events:DescribeRule"],
+  }, {
+    Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::abac-a/*",
+    Condition: { StringEquals: { "s3:ExistingObjectTag/team": "${aws:PrincipalTag/team}" } },
   }],
 });
 /** Tagging allowed only with the caller's own team as the value and `team` as the only key. */
@@ -165,6 +168,17 @@ describe("aws:ResourceTag under --iam enforce", () => {
     assert.equal(await attempt(() => list("b")), "ok");
   });
 
+  it("S3 objects: GetObject where s3:ExistingObjectTag/team is the user's team, until PutObjectTagging retags the object", async () => {
+    const s3Root = new S3Client({ ...root, forcePathStyle: true });
+    for (const team of ["a", "b"]) await s3Root.send(new PutObjectCommand({ Bucket: "abac-a", Key: `doc-${team}`, Body: team, Tagging: `team=${team}` }));
+    const s3 = new S3Client({ ...as(dev), forcePathStyle: true });
+    const get = (team: string) => s3.send(new GetObjectCommand({ Bucket: "abac-a", Key: `doc-${team}` })).then((r) => r.Body?.transformToString());
+    assert.equal(await get("a"), "a");
+    assert.equal(await attempt(() => get("b")), `AccessDenied: ${denied("s3:GetObject", "arn:aws:s3:::abac-a/doc-b")}`);
+    await s3Root.send(new PutObjectTaggingCommand({ Bucket: "abac-a", Key: "doc-b", Tagging: { TagSet: [{ Key: "team", Value: "a" }] } }));
+    assert.equal(await get("b"), "b");
+  });
+
   it("EventBridge: DescribeRule on the team's rule only, until TagResource retags the other", async () => {
     const eventsRoot = new EventBridgeClient(root);
     const arns: Record<string, string> = {};
@@ -224,7 +238,7 @@ describe("resource tags are looked up only for policies that test them", () => {
         iam: store.iam, account, roleOf: async () => undefined,
         resourceTagsOf: async (arn) => {
           asked.push(arn);
-          return { team: "a" };
+          return { conditionKey: "aws:ResourceTag", tags: { team: "a" } };
         },
       });
       const fn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:f`;

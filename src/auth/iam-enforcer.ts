@@ -16,6 +16,7 @@ import { CallerCache } from "./iam-caller-cache.js";
 import type { IamChanges } from "./iam-changes.js";
 import { PrincipalResolver, type ResolvedCaller } from "./iam-principals.js";
 import { policyOwner } from "./resource-policies.js";
+import type { ResourceTags } from "./resource-tags.js";
 
 export interface IamEnforcerDeps {
   readonly iam: IamStore;
@@ -29,7 +30,7 @@ export interface IamEnforcerDeps {
    * The tags of the resource an ARN names (`aws:ResourceTag/<key>`; resource-tags.ts), asked only when a
    * policy that applies to the request tests them.
    */
-  readonly resourceTagsOf?: (resource: string) => Promise<Readonly<Record<string, string>> | undefined>;
+  readonly resourceTagsOf?: (resource: string) => Promise<ResourceTags | undefined>;
   /** Hears every denial (and, at debug level, every allow) with the statement that decided: "why was this denied". */
   readonly logger?: Logger;
   /**
@@ -137,9 +138,10 @@ export class IamEnforcer {
     const resource = await this.resourcePolicy(need);
     // Decided once per compiled policy (and per resolved caller): callers whose policies never test the tags skip the lookup.
     const tagsTested = (caller.usesResourceTags === true || resource.policy?.usesResourceTags === true) && need.resource !== "*";
+    const tags = tagsTested ? await this.deps.resourceTagsOf?.(need.resource) : undefined;
     const context = requestContext({
       action: need.action, resource: need.resource, principal: caller.principal, userName: caller.userName, userId: caller.userId,
-      principalTags: caller.principalTags, resourceTags: tagsTested ? await this.deps.resourceTagsOf?.(need.resource) : undefined,
+      principalTags: caller.principalTags, resourceTags: tags?.tags, resourceTagKey: tags?.conditionKey,
       sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
     });
     const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, session: caller.session, resource: resource.policy, resourceRequired: resource.required });

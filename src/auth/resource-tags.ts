@@ -8,6 +8,9 @@
  *   DynamoDB tables (and their indexes and streams), EventBridge rules and event buses: from the store,
  *   through `ResourceTagCache`, dropped by the next write that can change tags (resource-tag-changes.ts)
  *   and, in a cluster, after `maxAgeMs` (another node's writes are not counted here).
+ * - S3 objects (`arn:aws:s3:::b/k`): the current version's tags, as `s3:ExistingObjectTag/<key>` (AWS has no
+ *   `aws:ResourceTag` for objects), read per request rather than cached: object writes are S3's hot path, and
+ *   counting them would drop every cached tag set on each PutObject.
  * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs,
  * API Gateway): then a condition on `aws:ResourceTag/<key>` sees the key missing, as for an untagged resource.
  */
@@ -19,11 +22,18 @@ import type { ResourceTagChanges } from "./resource-tag-changes.js";
 
 export type Tags = Readonly<Record<string, string>>;
 
+/** A resource's tags and the condition key family policies test them with. */
+export interface ResourceTags {
+  /** `aws:ResourceTag`, or `s3:ExistingObjectTag` for an S3 object. */
+  readonly conditionKey: "aws:ResourceTag" | "s3:ExistingObjectTag";
+  readonly tags: Tags;
+}
+
 export interface ResourceTagSources {
   readonly account: Account;
   /** A function's tags, undefined when there is no such function. */
   readonly functionTags: (name: string) => Promise<Tags | undefined>;
-  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses">;
+  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects">;
   readonly changes: ResourceTagChanges;
   /** In a cluster, the most a cached tag set may lag another node's write; undefined on one node. */
   readonly maxAgeMs?: number | undefined;
@@ -96,12 +106,19 @@ export class ResourceTagCache {
 }
 
 /** The tags of the resource `arn` names, or undefined when it has none Unkai knows. */
-export function resourceTagLookup(sources: ResourceTagSources): (arn: string) => Promise<Tags | undefined> {
+export function resourceTagLookup(sources: ResourceTagSources): (arn: string) => Promise<ResourceTags | undefined> {
   const fn = new RegExp(`^arn:aws:lambda:${sources.account.region}:${sources.account.accountId}:function:([^:]+)(?::[^:]+)?$`);
+  const object = /^arn:aws:s3:::([^/]+)\/(.+)$/s;
   const cache = new ResourceTagCache(storedTagReader(sources), sources);
+  const tagged = (tags: Tags | undefined): ResourceTags | undefined => tags && { conditionKey: "aws:ResourceTag", tags };
   return async (arn) => {
     const name = fn.exec(arn)?.[1];
-    if (name !== undefined) return sources.functionTags(name);
-    return cache.tagsOf(arn);
+    if (name !== undefined) return tagged(await sources.functionTags(name));
+    const inBucket = object.exec(arn);
+    if (inBucket) {
+      const record = await sources.store.objects.object(inBucket[1]!, inBucket[2]!);
+      return record && { conditionKey: "s3:ExistingObjectTag", tags: record.tags ?? {} };
+    }
+    return tagged(await cache.tagsOf(arn));
   };
 }

@@ -30,13 +30,14 @@ export interface CompiledPolicy {
   readonly name: string;
   readonly statements: readonly CompiledStatement[];
   /**
-   * Whether a statement tests or substitutes the resource's tags (`aws:ResourceTag/…` as a condition key or
-   * a `${aws:ResourceTag/…}` variable): only then does the enforcer look the resource's tags up.
+   * Whether a statement tests or substitutes the resource's tags (`aws:ResourceTag/…` or an S3 object's
+   * `s3:ExistingObjectTag/…`, as a condition key or a `${…}` variable): only then does the enforcer look the
+   * resource's tags up.
    */
   readonly usesResourceTags: boolean;
 }
 
-const RESOURCE_TAG = /aws:resourcetag\//i;
+const RESOURCE_TAG = /aws:resourcetag\/|s3:existingobjecttag\//i;
 
 /** Decided once per compiled document, from the validated statements (keys, condition values, resources). */
 function mentionsResourceTags(policy: Policy): boolean {
