@@ -11,7 +11,7 @@ import { before, describe, it } from "node:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, IAMClient, PutUserPolicyCommand, TagRoleCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, LambdaClient, TagResourceCommand, UntagResourceCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, SendMessageCommand, SQSClient, TagQueueCommand } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, PublishCommand, SNSClient, TagResourceCommand as TagTopicCommand } from "@aws-sdk/client-sns";
@@ -33,7 +33,7 @@ const ABAC = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{
     Effect: "Allow", Resource: "*", Condition: SAME_TEAM,
-    Action: ["lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "s3:ListBucket", "events:DescribeRule"],
+    Action: ["lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "s3:ListBucket", "events:DescribeRule", "iam:GetRole"],
   }, {
     Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::abac-a/*",
     Condition: { StringEquals: { "s3:ExistingObjectTag/team": "${aws:PrincipalTag/team}" } },
@@ -191,6 +191,18 @@ describe("aws:ResourceTag under --iam enforce", () => {
     assert.equal(await attempt(() => describe("b")), `AccessDeniedException: ${denied("events:DescribeRule", arns.b!)}`);
     await eventsRoot.send(new TagRuleCommand({ ResourceARN: arns.b, Tags: [{ Key: "team", Value: "a" }] }));
     assert.equal(await attempt(() => describe("b")), "ok");
+  });
+
+  it("IAM: GetRole on the team's role only (a role with a path too), until TagRole retags the other", async () => {
+    const iamRoot = new IAMClient(root);
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    for (const team of ["a", "b"]) await iamRoot.send(new CreateRoleCommand({ RoleName: `role-${team}`, Path: "/teams/", AssumeRolePolicyDocument: trust, Tags: [{ Key: "team", Value: team }] }));
+    const iam = new IAMClient(as(dev));
+    const get = (team: string) => iam.send(new GetRoleCommand({ RoleName: `role-${team}` }));
+    assert.equal(await attempt(() => get("a")), "ok");
+    assert.equal(await attempt(() => get("b")), `AccessDenied: ${denied("iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/role-b`)}`);
+    await iamRoot.send(new TagRoleCommand({ RoleName: "role-b", Tags: [{ Key: "team", Value: "a" }] }));
+    assert.equal(await attempt(() => get("b")), "ok");
   });
 
   it("aws:RequestTag and aws:TagKeys: the user may tag only with its own team and only the key team (Lambda TagResource/UntagResource, SQS CreateQueue tags, SNS TagResource)", async () => {

@@ -8,6 +8,8 @@
  *   DynamoDB tables (and their indexes and streams), EventBridge rules and event buses: from the store,
  *   through `ResourceTagCache`, dropped by the next write that can change tags (resource-tag-changes.ts)
  *   and, in a cluster, after `maxAgeMs` (another node's writes are not counted here).
+ * - IAM users, roles and customer managed policies (TagUser, TagRole, TagPolicy), for IAM's own operations:
+ *   read from the IAM store per request (IAM calls are not a hot path, and IAM writes are counted elsewhere);
  * - S3 objects (`arn:aws:s3:::b/k`): the current version's tags, as `s3:ExistingObjectTag/<key>` (AWS has no
  *   `aws:ResourceTag` for objects), read per request rather than cached: object writes are S3's hot path, and
  *   counting them would drop every cached tag set on each PutObject.
@@ -33,7 +35,7 @@ export interface ResourceTagSources {
   readonly account: Account;
   /** A function's tags, undefined when there is no such function. */
   readonly functionTags: (name: string) => Promise<Tags | undefined>;
-  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects">;
+  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects" | "iam">;
   readonly changes: ResourceTagChanges;
   /** In a cluster, the most a cached tag set may lag another node's write; undefined on one node. */
   readonly maxAgeMs?: number | undefined;
@@ -109,11 +111,15 @@ export class ResourceTagCache {
 export function resourceTagLookup(sources: ResourceTagSources): (arn: string) => Promise<ResourceTags | undefined> {
   const fn = new RegExp(`^arn:aws:lambda:${sources.account.region}:${sources.account.accountId}:function:([^:]+)(?::[^:]+)?$`);
   const object = /^arn:aws:s3:::([^/]+)\/(.+)$/s;
+  // IAM names are unique without their path: the last segment.
+  const iamEntity = new RegExp(`^arn:aws:iam::${sources.account.accountId}:(user|role|policy)/(?:[^/]*/)*([^/]+)$`);
   const cache = new ResourceTagCache(storedTagReader(sources), sources);
   const tagged = (tags: Tags | undefined): ResourceTags | undefined => tags && { conditionKey: "aws:ResourceTag", tags };
   return async (arn) => {
     const name = fn.exec(arn)?.[1];
     if (name !== undefined) return tagged(await sources.functionTags(name));
+    const entity = iamEntity.exec(arn);
+    if (entity) return tagged((await sources.store.iam.get(entity[1] as "user" | "role" | "policy", entity[2]!))?.tags);
     const inBucket = object.exec(arn);
     if (inBucket) {
       const record = await sources.store.objects.object(inBucket[1]!, inBucket[2]!);
