@@ -16,7 +16,7 @@ import { CreateFunctionCommand, LambdaClient, TagResourceCommand, UntagResourceC
 import { CreateQueueCommand, SendMessageCommand, SQSClient, TagQueueCommand } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, PublishCommand, SNSClient, TagResourceCommand as TagTopicCommand } from "@aws-sdk/client-sns";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand as TagTableCommand } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeRuleCommand, EventBridgeClient, PutRuleCommand, TagResourceCommand as TagRuleCommand } from "@aws-sdk/client-eventbridge";
 import { IamEnforcer } from "../src/auth/iam-enforcer.js";
 import type { UnkaiRequest } from "../src/protocol/http.js";
@@ -35,7 +35,7 @@ const ABAC = JSON.stringify({
     Effect: "Allow", Resource: "*", Condition: SAME_TEAM,
     Action: ["lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "s3:ListBucket", "events:DescribeRule", "iam:GetRole"],
   }, {
-    Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::abac-a/*",
+    Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: "arn:aws:s3:::abac-a/*",
     Condition: { StringEquals: { "s3:ExistingObjectTag/team": "${aws:PrincipalTag/team}" } },
   }],
 });
@@ -177,6 +177,8 @@ describe("aws:ResourceTag under --iam enforce", () => {
     assert.equal(await attempt(() => get("b")), `AccessDenied: ${denied("s3:GetObject", "arn:aws:s3:::abac-a/doc-b")}`);
     await s3Root.send(new PutObjectTaggingCommand({ Bucket: "abac-a", Key: "doc-b", Tagging: { TagSet: [{ Key: "team", Value: "a" }] } }));
     assert.equal(await get("b"), "b");
+    // S3 does not supply the key to DeleteObject ("you cannot … delete … an object based on its existing tags"): the Allow never applies.
+    assert.equal(await attempt(() => s3.send(new DeleteObjectCommand({ Bucket: "abac-a", Key: "doc-a" }))), `AccessDenied: ${denied("s3:DeleteObject", "arn:aws:s3:::abac-a/doc-a")}`);
   });
 
   it("EventBridge: DescribeRule on the team's rule only, until TagResource retags the other", async () => {

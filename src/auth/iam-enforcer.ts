@@ -30,7 +30,7 @@ export interface IamEnforcerDeps {
    * The tags of the resource an ARN names (`aws:ResourceTag/<key>`; resource-tags.ts), asked only when a
    * policy that applies to the request tests them.
    */
-  readonly resourceTagsOf?: (resource: string) => Promise<ResourceTags | undefined>;
+  readonly resourceTagsOf?: (resource: string, action: string) => Promise<ResourceTags | undefined>;
   /** Hears every denial (and, at debug level, every allow) with the statement that decided: "why was this denied". */
   readonly logger?: Logger;
   /**
@@ -138,7 +138,7 @@ export class IamEnforcer {
     const resource = await this.resourcePolicy(need);
     // Decided once per compiled policy (and per resolved caller): callers whose policies never test the tags skip the lookup.
     const tagsTested = (caller.usesResourceTags === true || resource.policy?.usesResourceTags === true) && need.resource !== "*";
-    const tags = tagsTested ? await this.deps.resourceTagsOf?.(need.resource) : undefined;
+    const tags = tagsTested ? await this.deps.resourceTagsOf?.(need.resource, need.action) : undefined;
     const context = requestContext({
       action: need.action, resource: need.resource, principal: caller.principal, userName: caller.userName, userId: caller.userId,
       principalTags: caller.principalTags, resourceTags: tags?.tags, resourceTagKey: tags?.conditionKey,

@@ -11,8 +11,10 @@
  * - IAM users, roles and customer managed policies (TagUser, TagRole, TagPolicy), for IAM's own operations:
  *   read from the IAM store per request (IAM calls are not a hot path, and IAM writes are counted elsewhere);
  * - S3 objects (`arn:aws:s3:::b/k`): the current version's tags, as `s3:ExistingObjectTag/<key>` (AWS has no
- *   `aws:ResourceTag` for objects), read per request rather than cached: object writes are S3's hot path, and
- *   counting them would drop every cached tag set on each PutObject.
+ *   `aws:ResourceTag` for objects), for the reads and the tagging and ACL operations only (S3 does not supply
+ *   it to PutObject or DeleteObject: "you cannot … delete or overwrite an object based on its existing tags");
+ *   read per request rather than cached: object writes are S3's hot path, and counting them would drop every
+ *   cached tag set on each PutObject.
  * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs,
  * API Gateway): then a condition on `aws:ResourceTag/<key>` sees the key missing, as for an untagged resource.
  */
@@ -41,6 +43,9 @@ export interface ResourceTagSources {
   readonly maxAgeMs?: number | undefined;
   readonly now?: () => number;
 }
+
+/** The object operations S3 supplies `s3:ExistingObjectTag/<key>` to (Service Authorization Reference). */
+const EXISTING_OBJECT_TAG_ACTIONS = /^s3:(GetObject(Version)?(Acl|Tagging|Attributes)?|(Put|Delete)Object(Version)?Tagging|PutObject(Version)?Acl)$/i;
 
 /** Tag sets kept at most; past it the oldest goes (a Map iterates in insertion order). */
 const MAX_ENTRIES = 1000;
@@ -108,20 +113,21 @@ export class ResourceTagCache {
 }
 
 /** The tags of the resource `arn` names, or undefined when it has none Unkai knows. */
-export function resourceTagLookup(sources: ResourceTagSources): (arn: string) => Promise<ResourceTags | undefined> {
+export function resourceTagLookup(sources: ResourceTagSources): (arn: string, action: string) => Promise<ResourceTags | undefined> {
   const fn = new RegExp(`^arn:aws:lambda:${sources.account.region}:${sources.account.accountId}:function:([^:]+)(?::[^:]+)?$`);
   const object = /^arn:aws:s3:::([^/]+)\/(.+)$/s;
   // IAM names are unique without their path: the last segment.
   const iamEntity = new RegExp(`^arn:aws:iam::${sources.account.accountId}:(user|role|policy)/(?:[^/]*/)*([^/]+)$`);
   const cache = new ResourceTagCache(storedTagReader(sources), sources);
   const tagged = (tags: Tags | undefined): ResourceTags | undefined => tags && { conditionKey: "aws:ResourceTag", tags };
-  return async (arn) => {
+  return async (arn, action) => {
     const name = fn.exec(arn)?.[1];
     if (name !== undefined) return tagged(await sources.functionTags(name));
     const entity = iamEntity.exec(arn);
     if (entity) return tagged((await sources.store.iam.get(entity[1] as "user" | "role" | "policy", entity[2]!))?.tags);
     const inBucket = object.exec(arn);
     if (inBucket) {
+      if (!EXISTING_OBJECT_TAG_ACTIONS.test(action)) return undefined;
       const record = await sources.store.objects.object(inBucket[1]!, inBucket[2]!);
       return record && { conditionKey: "s3:ExistingObjectTag", tags: record.tags ?? {} };
     }
