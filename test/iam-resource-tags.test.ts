@@ -13,12 +13,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, IAMClient, PutUserPolicyCommand, TagRoleCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, LambdaClient, TagResourceCommand, UntagResourceCommand } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, SendMessageCommand, SQSClient, TagQueueCommand } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, PublishCommand, SNSClient, TagResourceCommand as TagTopicCommand } from "@aws-sdk/client-sns";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand as TagTableCommand } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeRuleCommand, EventBridgeClient, PutRuleCommand, TagResourceCommand as TagRuleCommand } from "@aws-sdk/client-eventbridge";
 import { IamEnforcer } from "../src/auth/iam-enforcer.js";
+import { ResourceTagChanges, withResourceTagChangeCount } from "../src/auth/resource-tag-changes.js";
+import { resourceTagLookup } from "../src/auth/resource-tags.js";
 import type { UnkaiRequest } from "../src/protocol/http.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
@@ -123,6 +125,25 @@ describe("aws:ResourceTag under --iam enforce", () => {
     assert.match(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: urls.b, MessageBody: "x" }))), new RegExp(`^(AccessDenied|AccessDeniedException): ${escape(denied("sqs:SendMessage", arnB))}`));
     await sqsRoot.send(new TagQueueCommand({ QueueUrl: urls.b, Tags: { team: "a" } }));
     assert.equal(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: urls.b, MessageBody: "x" }))), "ok");
+  });
+
+  it("a queue policy that tests aws:ResourceTag decides for a user with no policy of its own, and follows TagQueue", async () => {
+    const iam = new IAMClient(root);
+    await iam.send(new CreateUserCommand({ UserName: "plain" }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "plain" }));
+    const plain = { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" };
+    const sqsRoot = new SQSClient(root);
+    const url = (await sqsRoot.send(new CreateQueueCommand({ QueueName: "q-open", tags: { open: "yes" } }))).QueueUrl ?? "";
+    const arn = `arn:aws:sqs:${REGION}:${ACCOUNT}:q-open`;
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/plain` }, Action: "sqs:SendMessage", Resource: arn, Condition: { StringEquals: { "aws:ResourceTag/open": "yes" } } }],
+    });
+    await sqsRoot.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: policy } }));
+    const sqs = new SQSClient(as(plain));
+    assert.equal(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x" }))), "ok", "the queue policy names the user and its tag condition holds");
+    await sqsRoot.send(new TagQueueCommand({ QueueUrl: url, Tags: { open: "no" } }));
+    assert.match(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x" }))), /is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:000000000000:q-open/);
   });
 
   it("SNS: Publish to the team's topic only, until TagResource retags the other", async () => {
@@ -232,6 +253,36 @@ describe("aws:ResourceTag under --iam enforce", () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
+
+describe("the resource tag cache", () => {
+  it("follows this node's tag writes at once, and another node's (the raw store) within maxAgeMs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "abac-cache-"));
+    const raw = openSqliteStore(join(dir, "unkai.db"), () => {});
+    try {
+      const changes = new ResourceTagChanges();
+      const store = withResourceTagChangeCount(raw, changes);
+      let nowMs = 1_000;
+      const lookup = resourceTagLookup({ account: { accountId: ACCOUNT, region: REGION }, store, changes, maxAgeMs: 500, now: () => nowMs, functionTags: async () => undefined });
+      const arn = `arn:aws:sqs:${REGION}:${ACCOUNT}:cached`;
+      await store.queues.create({ name: "cached", fifo: false, attributes: {}, tags: { team: "a" }, createdAt: 1, modifiedAt: 1 });
+      assert.deepEqual(await lookup(arn, "sqs:SendMessage"), { conditionKey: "aws:ResourceTag", tags: { team: "a" } });
+      const before = changes.generation;
+      await store.messages.send("cached", [{ id: "m1", body: "x", meta: "{}", sentAt: 1, visibleAt: 1 }], 1, 0);
+      assert.equal(changes.generation, before, "a message write does not drop cached tags");
+      await store.queues.setTags("cached", { team: "b" });
+      assert.deepEqual((await lookup(arn, "sqs:SendMessage"))?.tags, { team: "b" }, "a write through this node's store counts from the next lookup");
+      await raw.queues.setTags("cached", { team: "c" });
+      assert.deepEqual((await lookup(arn, "sqs:SendMessage"))?.tags, { team: "b" }, "another node's write is not seen while the entry is young");
+      nowMs += 501;
+      assert.deepEqual((await lookup(arn, "sqs:SendMessage"))?.tags, { team: "c" }, "…and is after maxAgeMs");
+      await store.queues.delete("cached");
+      assert.equal(await lookup(arn, "sqs:SendMessage"), undefined, "a deleted queue has no tags");
+    } finally {
+      await raw.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("resource tags are looked up only for policies that test them", () => {
   it("a caller whose policies never mention aws:ResourceTag costs no lookup; one whose policies do is asked once per request", async () => {
