@@ -2,7 +2,8 @@
 // Usage: node bench/ab.js <before repo> <after repo>   (each a built checkout: <repo>/bin/unkai.js)
 // AB_BEFORE_ENV / AB_AFTER_ENV ('{"UNKAI_HANDOFF_WAIT_MS":"0"}') add settings to one side, so one build
 // can also be compared with itself under two settings. AB_ROUNDS (4), AB_SECONDS (4), AB_GATEWAY=1 adds
-// the HTTP API (payload 2.0) rows.
+// the HTTP API (payload 2.0) rows. AB_ENVIRONMENTS=N starts N warm environments of the function on each side
+// first (N concurrent invokes that each hold their environment 300 ms), as npm run bench's burst before a row does.
 // Prints JSON: per side and row, medians over the rounds of req/s, p50/p99 (ms), and CPU per request
 // (ms) of the server and of everything under it (environments), with wrk's own CPU share.
 import { mkdtempSync, openSync, closeSync, rmSync } from "node:fs";
@@ -13,7 +14,10 @@ import { measured } from "./throughput.js";
 import { ensureWrk, runWrk } from "./wrk.js";
 
 const READY = /Unkai ready at (http:\/\/[^\s]+) \(/;
-const HELLO_JS = `exports.handler = async () => ({ statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ hello: "world" }) });\n`;
+const HELLO_JS = `exports.handler = async (event) => {
+  if (event && event.holdMs) await new Promise((resolve) => setTimeout(resolve, event.holdMs));
+  return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ hello: "world" }) };
+};\n`;
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 4);
 const SECONDS = Number(process.env.AB_SECONDS ?? 4);
 const [beforeRoot, afterRoot] = process.argv.slice(2).map((p) => resolve(p));
@@ -51,6 +55,10 @@ const sides = [
 try {
   // The function's first invocations (a cold start, then warm ones at one connection) before any row.
   for (const s of sides) for (const target of Object.values(s.targets)) await runWrk({ ...target, connections: 1, seconds: 2 });
+  const environments = Number(process.env.AB_ENVIRONMENTS ?? 0);
+  for (const s of sides) {
+    await Promise.all(Array.from({ length: environments }, () => request(s.targets.invoke.url, { method: "POST", body: { holdMs: 300 } })));
+  }
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate which build goes first, so neither always runs on a warmer (or busier) machine.
     const order = round % 2 === 0 ? sides : [...sides].reverse();

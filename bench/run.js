@@ -287,7 +287,7 @@ async function main() {
       results.rssAfterLoad = rssMb(kA.pid);
       if (wanted("async")) {
         await attempt(results, "async", () =>
-          phaseAsync({ unkai: kA, collector: asyncCollector, createFunction, loadgen, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
+          phaseAsync({ unkai: kA, collector: asyncCollector, createFunction, work, here: HERE, log, seconds: QUICK ? 2 : 5, concurrency: 32 }),
         );
       }
       if (wanted("gateway")) await attempt(results, "gateway", () => phaseGateway({ unkai: kA, createFunction, work, log, seconds: QUICK ? 2 : 5, warmSeconds: P.tputWarmSec }));

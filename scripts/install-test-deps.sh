@@ -7,7 +7,7 @@
 #   bubblewrap, slirp4netns and socat (the linux sandbox driver and each sandbox's own network),
 #   postgresql (the PostgreSQL store's contract and server tests start their own throwaway cluster);
 #   nginx (the cluster test's load balancer, run in the foreground with its own config);
-#   wrk (the load generator of `npm run bench`).
+#   wrk (the load generator of `npm run bench`); wabt (wat2wasm: the CRC64NVME WebAssembly check of test/s3-checksums.test.ts).
 # - AWS's `aws-lambda-ric` from npm, built once per machine and linked into .cache/ (not a project
 #   dependency, so a plain `npm install` of Unkai stays fast); the custom-runtime test runs it as a bootstrap.
 set -euo pipefail
@@ -27,6 +27,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/socat ] || need+=(socat)
 # `npm run bench`: the native load generator of the throughput and latency rows (bench/wrk.js)
 [ -x /usr/bin/wrk ] || need+=(wrk)
+# wabt's wat2wasm: test/s3-checksums.test.ts checks the CRC64NVME WebAssembly embedded in src/services/s3/crc.ts is its .wat compiled
+[ -x /usr/bin/wat2wasm ] || need+=(wabt)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # PostgreSQL 15 for the shared-store tests (test/helpers/postgres.ts runs initdb and postgres from here)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)

@@ -2,8 +2,9 @@
  * Three Unkai nodes on one PostgreSQL and one blob store (a shared local directory), behind Debian's
  * nginx as the one address the AWS CLI and SDK use. Any node serves any request; a change through
  * one node reaches the others' caches; async events acknowledged through the balancer all run
- * while one node is SIGKILLed and another restarted. Functions run under the process sandbox (the
- * test is about the cluster, not isolation, and it keeps three nodes light on a small machine).
+ * while one node is SIGKILLed and another restarted; a live tail on one node shows what another
+ * ingests. Functions run under the process sandbox (the test is about the cluster, not isolation,
+ * and it keeps three nodes light on a small machine).
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +13,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { aws, createFromFixture, invoke, lambda } from "./helpers/clients.js";
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { aws, createFromFixture, DEFAULT_CREDENTIALS, invoke, lambda } from "./helpers/clients.js";
 import { NGINX, startNginx, type Balancer } from "./helpers/nginx.js";
 import { freePort, postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { REPO_ROOT } from "./helpers/paths.js";
@@ -119,6 +121,32 @@ describe("a cluster: three nodes on one PostgreSQL behind nginx", { skip }, () =
         return (JSON.parse(cli.stdout) as { events: { message: string }[] }).events.some((e) => e.message.includes(word)) ? true : undefined;
       });
     }
+  });
+
+  it("live tail: a session on node A shows events written through A and through B, each once", async () => {
+    const [a, b] = [0, 1].map((i) => new CloudWatchLogsClient({
+      endpoint: node(i).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1, disableHostPrefix: true,
+    }));
+    assert.ok(a && b);
+    await a.send(new CreateLogGroupCommand({ logGroupName: "/app/tailed" }));
+    await a.send(new CreateLogStreamCommand({ logGroupName: "/app/tailed", logStreamName: "s" }));
+    const put = (client: CloudWatchLogsClient, message: string) =>
+      client.send(new PutLogEventsCommand({ logGroupName: "/app/tailed", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message }] }));
+    await put(a, "via a write before the session");
+    const response = await a.send(new StartLiveTailCommand({ logGroupIdentifiers: ["/app/tailed"], logEventFilterPattern: "via" }));
+    const messages: string[] = [];
+    let updates = 0;
+    let updatesAfterBoth = 0;
+    for await (const event of response.responseStream ?? []) {
+      if (event.sessionStart) await Promise.all([put(b, "via node B"), put(a, "via node A"), put(b, "not matched")]);
+      if (!event.sessionUpdate) continue;
+      for (const result of event.sessionUpdate.sessionResults ?? []) messages.push(result.message ?? "");
+      // Two more updates once both arrived: an event read twice inside the settling window would show.
+      if ((messages.length >= 2 && ++updatesAfterBoth > 2) || ++updates > 20) break;
+    }
+    assert.deepEqual(messages.sort(), ["via node A", "via node B"]);
+    a.destroy();
+    b.destroy();
   });
 
   it("never runs more than reserved concurrency 2 across the three nodes under parallel load (measured inside the function)", async () => {

@@ -77,6 +77,10 @@ describe("SNS topic policies under --iam enforce", () => {
       Sid: "partners", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"] },
       Action: ["SNS:Publish", "SNS:Subscribe"], Resource: TopicArn,
     });
+    // The stored policy now holds SNS's default statement (Principal AWS "*" if AWS:SourceOwner is the
+    // account): a direct call carries no AWS:SourceOwner, so it grants this account's users nothing, as on AWS.
+    const nobody = await user("nobody");
+    assert.match(await attempt(() => sns(nobody).send(new PublishCommand({ TopicArn, Message: "hi" }))), /^AuthorizationErrorException: User: .*user\/nobody is not authorized to perform: sns:Publish .* because no identity-based policy allows/);
     const again = await aws(suite.unkai.url, ["sns", "add-permission", "--topic-arn", TopicArn, "--label", "partners", "--aws-account-id", "111122223333", "--action-name", "Publish"]);
     assert.match(again.stderr, /\(InvalidParameter\) when calling the AddPermission operation.*: Invalid parameter: Statement already exists/);
     const bad = await aws(suite.unkai.url, ["sns", "add-permission", "--topic-arn", TopicArn, "--label", "x", "--aws-account-id", "not-an-account", "--action-name", "Publish"]);

@@ -3,10 +3,12 @@
  * (test/helpers/postgres.ts), each case on a fresh schema of its own in one database (chosen with
  * the URL's `options=-c search_path=…`, as a deployment may; the migrations run in it), far faster
  * than a database per case. Then claimers on several nodes (stores with their own connection
- * pools) racing for one queue.
+ * pools) racing for one queue, and live tail's store reader meeting rows committed out of id order.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { groupReader } from "../src/services/logs/live-tail-poll.js";
 import { openPostgresStore } from "../src/store/postgres/index.js";
 import type { Store } from "../src/store/ports.js";
 import { describeStoreContract, type StoreHarness, type StoreOptions } from "./store-contract/index.js";
@@ -79,6 +81,42 @@ describe("PostgreSQL async queue: claimers on several nodes at once", () => {
       assert.deepEqual(stats, [{ functionName: "fn", queued: EVENTS, oldestEnqueuedAt: now - EVENTS, failed: 0 }]);
     } finally {
       for (const store of stores) await store.close();
+      await harness.destroy();
+    }
+  });
+});
+
+describe("live tail's store reader on PostgreSQL", () => {
+  it("returns a row committed after a later id was read, each row once, and lets go of ids once they settle", async () => {
+    const harness = await postgresHarness(DEFAULT_STORE_OPTIONS);
+    const schema = `case_${schemas}`;
+    const store = await harness.open();
+    const other = new pg.Client({ connectionString: databaseUrl });
+    try {
+      await store.logs.createGroup("/g", 1);
+      await store.logs.createStream("/g", "s", 1);
+      await store.logs.append("/g", "s", [{ timestamp: 1, message: "before the session" }]);
+      let clock = 0;
+      const reader = await groupReader(store.logs, "/g", undefined, () => clock);
+      const read = async () => (await reader.read()).map((e) => e.message);
+      // Another node's transaction takes an id and commits only after a later id is visible.
+      await other.connect();
+      await other.query(`SET search_path TO ${schema}`);
+      await other.query("BEGIN");
+      await other.query("INSERT INTO log_events (log_group, log_stream, timestamp, ingestion_time, message) VALUES ('/g', 's', 2, 2, 'late commit')");
+      await store.logs.append("/g", "s", [{ timestamp: 3, message: "early commit" }]);
+      assert.deepEqual(await read(), ["early commit"]);
+      clock += 2_000;
+      await other.query("COMMIT");
+      assert.deepEqual(await read(), ["late commit"]);
+      assert.deepEqual(await read(), []);
+      clock += 10_000; // both settle: the cursor moves past them
+      assert.deepEqual(await read(), []);
+      await store.logs.append("/g", "s", [{ timestamp: 4, message: "after settling" }]);
+      assert.deepEqual(await read(), ["after settling"]);
+    } finally {
+      await other.end();
+      await store.close();
       await harness.destroy();
     }
   });

@@ -5,6 +5,7 @@
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { logs } from "../api.js";
 import { errorBox, h, replace } from "../dom.js";
+import { groupByRequest } from "../log-groups.js";
 import { metricFilterCard } from "./metric-filter-card.js";
 
 const RANGES = [["5", "5 minutes"], ["15", "15 minutes"], ["60", "1 hour"], ["180", "3 hours"], ["1440", "1 day"], ["10080", "7 days"]];
@@ -84,31 +85,4 @@ export async function logsTab(body, fn) {
     errors.el, list), metricFilterCard(group, () => events.map((e) => e.message.replace(/\n$/, ""))));
   await reload();
   return () => clearInterval(timer);
-}
-
-/** Lines between START and REPORT of one request id belong together; the request id is on START/END/REPORT and on console lines. */
-function groupByRequest(events) {
-  const byStream = new Map();
-  const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp || String(a.eventId).localeCompare(String(b.eventId)));
-  const groups = [];
-  for (const e of sorted) {
-    const start = /^START RequestId: (\S+)/.exec(e.message);
-    const idInLine = /^(?:END|REPORT) RequestId: (\S+)/.exec(e.message)?.[1] ?? /^\S+\t([0-9a-f-]{36})\t/.exec(e.message)?.[1];
-    let group = byStream.get(e.logStreamName);
-    if (start || (idInLine && group?.requestId !== idInLine)) {
-      group = { requestId: start?.[1] ?? idInLine, events: [], report: undefined };
-      groups.push(group);
-      byStream.set(e.logStreamName, group);
-    } else if (!group) {
-      group = { requestId: undefined, events: [], report: undefined };
-      groups.push(group);
-      byStream.set(e.logStreamName, group);
-    }
-    group.events.push(e);
-    if (e.message.startsWith("REPORT")) {
-      group.report = /Duration: [\d.]+ ms/.exec(e.message)?.[0];
-      byStream.delete(e.logStreamName);
-    }
-  }
-  return groups;
 }

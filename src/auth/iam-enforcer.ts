@@ -3,7 +3,8 @@
  * session or a function's session credentials is evaluated with AWS's logic (src/core/iam-policy/)
  * against what the service says it needs (`Service.authorize`), with the caller's identity policies
  * (iam-principals.ts), its session policies, and the resource's own policy where one applies (a role's
- * trust policy for sts:AssumeRole, a function's policy, a queue's policy, a bucket's policy: resource-policies.ts). The account root's keys are allowed everything (docs/iam.md).
+ * trust policy for sts:AssumeRole; a function's, queue's, topic's, event bus's or bucket's policy: resource-policies.ts).
+ * The account root's keys are allowed everything (docs/iam.md).
  */
 import type { Logger } from "pino";
 import type { Account } from "../core/arn.js";
@@ -24,7 +25,7 @@ export interface IamEnforcerDeps {
   /** A function's execution role ARN, undefined when the function is gone. */
   readonly roleOf: (functionName: string) => Promise<string | undefined>;
   readonly now?: () => number;
-  /** The resource-based policy document governing a resource ARN (function policies, queue policies; resource-policies.ts). */
+  /** The resource-based policy document governing a resource ARN (function, queue, topic, bus and bucket policies; resource-policies.ts). */
   readonly resourcePolicyOf?: (resource: string) => Promise<string | undefined>;
   /**
    * The tags of the resource an ARN names (`aws:ResourceTag/<key>`; resource-tags.ts), asked only when a

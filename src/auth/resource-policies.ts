@@ -1,13 +1,14 @@
 /**
  * The resource-based policy that governs a resource ARN, for IAM enforcement: a Lambda function's
  * (or alias's / version's) policy from AddPermission, an SQS queue's `Policy` attribute, an SNS
- * topic's (SetTopicAttributes `Policy`, AddPermission) and an S3 bucket's policy (for the bucket and
- * every object in it). Evaluated
+ * topic's (SetTopicAttributes `Policy`, AddPermission), an EventBridge bus's (PutPermission) and an
+ * S3 bucket's policy (for the bucket and every object in it). Evaluated
  * beside the caller's identity policies with AWS's same-account logic (src/core/iam-policy/evaluate.ts):
  * a statement naming the user or session allows by itself, and an explicit Deny wins.
  */
 import type { Account } from "../core/arn.js";
 import { bucketSettingId, type BucketSetting } from "../core/s3-bucket-settings.js";
+import type { EventBusRecord } from "../core/events/resources.js";
 import type { SnsTopicRecord } from "../core/sns.js";
 import type { DocumentStore, QueueStore } from "../store/ports.js";
 
@@ -18,6 +19,7 @@ export interface ResourcePolicySources {
   readonly queues: QueueStore;
   readonly bucketSettings: DocumentStore<BucketSetting>;
   readonly topics: DocumentStore<SnsTopicRecord>;
+  readonly buses: DocumentStore<EventBusRecord>;
 }
 
 /** `arn:aws:s3:::bucket` and `arn:aws:s3:::bucket/key`: the bucket whose policy governs them. */
@@ -51,6 +53,7 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
   const sqs = new RegExp(`^arn:aws:sqs:${account.region}:${account.accountId}:([^:]+)$`);
   const bucketPolicy = bucketPolicyLookup(sources.bucketSettings);
   const sns = new RegExp(`^arn:aws:sns:${account.region}:${account.accountId}:[^:]+$`);
+  const bus = new RegExp(`^arn:aws:events:${account.region}:${account.accountId}:event-bus/([^/]+)$`);
   return async (resource) => {
     if (resource.startsWith("arn:aws:s3:::")) return bucketPolicy(resource);
     const fn = lambda.exec(resource);
@@ -64,6 +67,9 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
     }
     // A topic without a Policy has SNS's default one, which grants only with AWS:SourceOwner: as none.
     if (sns.test(resource)) return stored((await sources.topics.get(resource))?.attributes.Policy);
+    // A bus without PutPermission has no policy (the default bus is stored once it gets one).
+    const busName = bus.exec(resource)?.[1];
+    if (busName !== undefined) return stored((await sources.buses.get(busName))?.Policy);
     return undefined;
   };
 }

@@ -18,3 +18,16 @@ export function eventMessage(eventType: string, contentType: string, body: Uint8
   });
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** A modelled exception ending an event stream: `:exception-type` names the union member the SDKs raise. */
+export function exceptionMessage(exceptionType: string, body: Uint8Array): Buffer {
+  const bytes = codec.encode({
+    headers: {
+      ":exception-type": { type: "string", value: exceptionType },
+      ":content-type": { type: "string", value: "application/json" },
+      ":message-type": { type: "string", value: "exception" },
+    },
+    body,
+  });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -114,8 +114,10 @@ export interface Service {
    * service's authorization table (CONTRIBUTING.md, "Map a service's operations to IAM actions"). Empty:
    * nothing to authorize (sts:GetCallerIdentity, or a request the service refuses with its own error anyway).
    * Computed before `handle`; must not throw for malformed input (return what can be named, the handler refuses it).
+   * Synchronous for every table; a Promise only where the resource must be read first (a Function URL's
+   * function, src/services/served-apis/), so the other services' hot path stays without an await.
    */
-  authorize?(request: UnkaiRequest): readonly ActionRequest[];
+  authorize?(request: UnkaiRequest): readonly ActionRequest[] | Promise<readonly ActionRequest[]>;
   /** Starts the service's background work (sweeps, pollers); called once, after the listener is bound. */
   start?(): void;
   /**

@@ -47,6 +47,8 @@ const schema = z.object({
   alarmEvaluationIntervalMs: z.number().int().min(100).max(3_600_000),
   /** How long a DynamoDB stream's shard stays open before it rolls over to a child (AWS: about four hours); tests shorten it. */
   streamShardLifetimeMs: z.number().int().min(1_000).max(7 * 24 * 3_600_000),
+  /** How long a CloudWatch Logs live tail session lasts before SessionTimeoutException (AWS: three hours); tests shorten it. */
+  liveTailTimeoutMs: z.number().int().min(1_000).max(3 * 3_600_000),
   /** The length of a day S3 lifecycle rules count in (AWS: 86,400,000); tests shorten it to a second or so. */
   s3LifecycleDayMs: z.number().int().min(100).max(86_400_000),
   /** Multiplies Scheduler's rate() periods; tests shorten `rate(1 minute)` to a second or so. */
@@ -109,6 +111,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
   alarmEvaluationIntervalMs: "UNKAI_ALARM_EVALUATION_INTERVAL_MS",
   streamShardLifetimeMs: "UNKAI_STREAM_SHARD_LIFETIME_MS",
+  liveTailTimeoutMs: "UNKAI_LIVE_TAIL_TIMEOUT_MS",
   s3LifecycleDayMs: "UNKAI_S3_LIFECYCLE_DAY_MS",
   schedulerRateScale: "UNKAI_SCHEDULER_RATE_SCALE",
   schedulerMissedAfterMs: "UNKAI_SCHEDULER_MISSED_AFTER_MS",
@@ -171,6 +174,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   gatewayTimeoutMs: 30_000,
   alarmEvaluationIntervalMs: 60_000,
   streamShardLifetimeMs: 4 * 3_600_000,
+  liveTailTimeoutMs: 3 * 3_600_000,
   s3LifecycleDayMs: 86_400_000,
   schedulerRateScale: 1,
   // AWS: a schedule "may lag by up to a minute"; a firing later than that was missed.

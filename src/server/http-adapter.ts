@@ -121,8 +121,11 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
     }
     continueIfAsked(req, res);
     /** The denial sentence when IAM refuses this request (only signed requests are evaluated). */
-    const denial = async (service: Service, request: UnkaiRequest) =>
-      enforce && !open ? enforce(request, service.authorize?.(request), service.name) : undefined;
+    const denial = async (service: Service, request: UnkaiRequest) => {
+      if (!enforce || open) return undefined;
+      const needs = service.authorize?.(request);
+      return enforce(request, needs instanceof Promise ? await needs : needs, service.name);
+    };
     if (service && streamed && verdict?.kind !== "needs-body") {
       guardStreamedBody(req);
       const caller = verdict?.caller ?? anonymousCaller(defaultRegion);

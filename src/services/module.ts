@@ -44,6 +44,8 @@ export interface Platform {
   readonly alarmEvaluationIntervalMs: number;
   /** How long a DynamoDB stream's shard stays open before it rolls over (`--stream-shard-lifetime-ms`). */
   readonly streamShardLifetimeMs: number;
+  /** How long a CloudWatch Logs live tail session lasts (`--live-tail-timeout-ms`; AWS: three hours). */
+  readonly liveTailTimeoutMs: number;
   /** The day S3 lifecycle rules count in (`--s3-lifecycle-day-ms`). */
   readonly s3LifecycleDayMs: number;
   /** Scheduler's timing (`--scheduler-rate-scale`, `--scheduler-missed-after-ms`). */

@@ -673,6 +673,8 @@ export interface ObjectRecord {
   readonly uploadId?: string;
   /** ... and the sizes of its parts in order (GET/HEAD `?partNumber=` reads one of them). */
   readonly partSizes?: readonly number[];
+  /** ... and, when every part had one, the parts' checksums in the same order (base64, the object checksum's algorithm). */
+  readonly partChecksums?: readonly string[];
   /** Object tags (PutObjectTagging, `x-amz-tagging`); absent when it has none. */
   readonly tags?: Readonly<Record<string, string>>;
   /** The version's id; absent for the `null` version (written while the bucket's versioning was off or suspended). */
@@ -703,6 +705,8 @@ export interface PartRecord {
   readonly etag: string;
   readonly size: number;
   readonly lastModified: number;
+  /** The part's additional checksum (S3's `x-amz-checksum-<algorithm>`, lower-case name; base64 value). */
+  readonly checksum?: { readonly algorithm: string; readonly value: string };
 }
 
 /** S3 metadata: buckets, object rows, multipart uploads. Object rows are written through `Store.commit`, with their events. */

@@ -138,17 +138,30 @@ export function objectStoreContract(test: StoreTest): void {
     assert.deepEqual((await store.objects.parts("u", 2, 2)).map((p) => p.partNumber), [3, 10]);
   });
 
+  test("parts keep their checksum; a part uploaded again replaces it (or drops it)", async ({ store }) => {
+    await store.objects.createBucket("b", T);
+    await store.objects.createUpload(upload("u", "b", "k"));
+    const checksum = { algorithm: "crc32c", value: "yZRlqg==" };
+    await store.objects.putPart({ uploadId: "u", partNumber: 1, etag: "e1", size: 5, lastModified: T, checksum });
+    await store.objects.putPart({ uploadId: "u", partNumber: 2, etag: "e2", size: 5, lastModified: T, checksum });
+    await store.objects.putPart({ uploadId: "u", partNumber: 2, etag: "e2b", size: 6, lastModified: T + 1 });
+    const parts = await store.objects.parts("u", 0, 10);
+    assert.deepEqual(parts[0], { uploadId: "u", partNumber: 1, etag: "e1", size: 5, lastModified: T, checksum });
+    assert.deepEqual(parts[1], { uploadId: "u", partNumber: 2, etag: "e2b", size: 6, lastModified: T + 1 });
+  });
+
   test("commit: completing an upload writes the object, its events and removes the upload with its parts", async ({ store }) => {
     await store.objects.createBucket("b", T);
     await putObject(store, object("b", "k", "old-blob"));
     await store.objects.createUpload(upload("u", "b", "k"));
     await store.objects.putPart({ uploadId: "u", partNumber: 1, etag: "e1", size: 5, lastModified: T });
-    const done = object("b", "k", "new-blob", { etag: "abc-2", uploadId: "u", partSizes: [5_242_880, 7], tags: { project: "unkai", "é": "" } });
+    const done = object("b", "k", "new-blob", { etag: "abc-2", uploadId: "u", partSizes: [5_242_880, 7], partChecksums: ["AAAAAA==", "yZRlqg=="], tags: { project: "unkai", "é": "" } });
     const result = await store.commit({ putObjects: [done], endUploads: ["u"], events: () => [notice("ev-complete")] });
     assert.equal(result.replaced[0]?.blob, "old-blob");
     assert.deepEqual(plain(await store.objects.object("b", "k")), plain(done), "the object remembers its upload, part sizes and tags");
     const replacedAgain = await putObject(store, object("b", "k", "single-blob"));
     assert.deepEqual(replacedAgain?.partSizes, [5_242_880, 7]);
+    assert.deepEqual(replacedAgain?.partChecksums, ["AAAAAA==", "yZRlqg=="]);
     assert.deepEqual(replacedAgain?.tags, { project: "unkai", "é": "" });
     assert.deepEqual(plain(await store.objects.object("b", "k")), plain(object("b", "k", "single-blob")), "a single-part untagged object replacing it has none of them");
     assert.equal(await store.objects.upload("u"), undefined);

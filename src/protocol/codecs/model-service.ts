@@ -8,6 +8,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { AuthRefusal, Caller, Service, UnkaiRequest, UnkaiResponse } from "../http.js";
 import { decodedRequest } from "./content-encoding.js";
+import { EventStreamOutput, eventStreamResponse } from "./event-stream-output.js";
 import { InvalidInput, MalformedInput, type Violation } from "./input-errors.js";
 import { protocolsOf, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
 import { errorResponse, outputResponse, specOf, type AnyErrorTable } from "./render.js";
@@ -28,7 +29,8 @@ export interface OperationContext {
  * One operation: its input is the model's input structure as plain values (member names as in the
  * model; Date for timestamps, Uint8Array for blobs), already validated; it returns the output
  * structure the same way (or nothing), or throws `UnkaiError` with a code of the service's table.
- * Declare `input` with your own interface: the codec guarantees the model's types.
+ * Declare `input` with your own interface: the codec guarantees the model's types. An operation whose
+ * output is an event stream returns an `EventStreamOutput` (event-stream-output.ts).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation declares its own input type
 export type Operation = (input: any, ctx: OperationContext) => Promise<object | undefined | void>;
@@ -153,6 +155,7 @@ export function modelService(options: ModelServiceOptions): Service {
     const implementation = operations[operation.name] as Operation;
     const ctx: OperationContext = { request, caller: request.caller, protocol, operation: operation.name, requestId: request.requestId };
     const output = await implementation(input, ctx);
+    if (output instanceof EventStreamOutput) return eventStreamResponse(model, operation, output);
     return outputResponse(protocol, model, operation, output ?? undefined, request.requestId);
   }
 

@@ -4,6 +4,7 @@ import { EVENTBRIDGE, EventPattern, PatternError, eventBridgeMessage, type JsonV
 import { PUT_EVENTS_MAX_BYTES, entrySize, eventFromEntry, type PutEventsEntry } from "../../core/events/envelope.js";
 import type { EventBusRecord, RuleRecord, Tag } from "../../core/events/resources.js";
 import type { DocumentStore } from "../../store/ports.js";
+import { policyAfterPut, type PutPermissionInput } from "./bus-policy.js";
 import type { EventDelivery } from "./delivery.js";
 import { DEFAULT_BUS, type Names } from "./names.js";
 
@@ -68,13 +69,9 @@ export function busOperations(deps: BusDeps) {
       if (onBus) throw new UnkaiError("ValidationException", `Cannot delete event bus ${input.Name} because it still has rules.`);
       await buses.delete(input.Name);
     },
-    async PutPermission(input: { EventBusName?: string; Policy?: string; Action?: string; Principal?: string; StatementId?: string }) {
+    async PutPermission(input: PutPermissionInput) {
       const bus = await requireBus(input.EventBusName);
-      const statement = input.Policy ?? JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Sid: input.StatementId, Effect: "Allow", Principal: input.Principal === "*" ? "*" : { AWS: `arn:aws:iam::${input.Principal ?? ""}:root` }, Action: input.Action, Resource: bus.Arn }],
-      });
-      await buses.put(bus.Name, { ...bus, Policy: statement, LastModifiedTime: deps.now() });
+      await buses.put(bus.Name, { ...bus, Policy: policyAfterPut(bus, input), LastModifiedTime: deps.now() });
     },
     async RemovePermission(input: { EventBusName?: string; StatementId?: string; RemoveAllPermissions?: boolean }) {
       const bus = await requireBus(input.EventBusName);

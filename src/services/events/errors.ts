@@ -14,6 +14,8 @@ export const EVENTS_ERRORS = {
   InvalidEventPatternException: { status: 400, messageKey: "message", userType: false },
   // More than 5 targets on a rule
   LimitExceededException: { status: 400, messageKey: "message", userType: false },
+  // PutPermission past the bus policy's 10 KB (bus-policy.ts)
+  PolicyLengthExceededException: { status: 400, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
 
 declare module "../../core/errors.js" {

@@ -39,5 +39,9 @@ export function logsActions(account: Account): Readonly<Record<string, Resolver>
     PutSubscriptionFilter: group("PutSubscriptionFilter"),
     DescribeSubscriptionFilters: group("DescribeSubscriptionFilters"),
     DeleteSubscriptionFilter: group("DeleteSubscriptionFilter"),
+    // One permission per tailed group, named as the client named it (an ARN, or a name of this account).
+    StartLiveTail: (body) => (Array.isArray(body.logGroupIdentifiers) ? body.logGroupIdentifiers : []).map((id: unknown) => ({
+      action: "logs:StartLiveTail", resource: str(id).startsWith("arn:") ? str(id).replace(/:\*$/, "") + ":*" : `${base}${str(id)}:*`,
+    })),
   };
 }

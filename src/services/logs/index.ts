@@ -15,6 +15,8 @@ import { metricFilterOperations } from "./metric-filters.js";
 import { writeOperations, type GroupNameInput } from "./writes.js";
 import { logsActions } from "./authorization.js";
 import { cachedDocuments } from "./ingestion.js";
+import { liveTailHub, type LiveTailHub } from "./live-tail.js";
+import { liveTailOperations } from "./live-tail-operation.js";
 import { compiledPattern } from "./pattern-cache.js";
 import { subscriptionDelivery } from "./subscription-delivery.js";
 import { subscriptionFilterOperations, type SubscriptionDeps } from "./subscription-filters.js";
@@ -62,10 +64,12 @@ export interface LogsServiceDeps {
   /** Creating groups and streams and PutLogEvents are refused while the data directory is low on space. */
   readonly space: FreeSpace;
   readonly logger: Logger;
+  /** Open StartLiveTail sessions, fed by the module's ingestion listener. */
+  readonly liveTail: LiveTailHub;
   readonly now?: () => number;
 }
 
-export function logsService({ logs, metricFilters, subscriptions, destinations, account, space, logger, now = Date.now }: LogsServiceDeps): Service {
+export function logsService({ logs, metricFilters, subscriptions, destinations, account, space, logger, liveTail, now = Date.now }: LogsServiceDeps): Service {
   const groupArn = (group: string) => `arn:aws:logs:${account.region}:${account.accountId}:log-group:${group}`;
   const requireGroup = async (group: string | undefined) => {
     if (!group) throw new UnkaiError("InvalidParameterException", "logGroupName is required.");
@@ -80,6 +84,7 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     ...filterOperations(logs, requireGroup),
     ...metricFilterOperations(metricFilters, requireGroup, now),
     ...subscriptionFilterOperations({ ...destinations, subscriptions, account, requireGroup, now }),
+    ...liveTailOperations(liveTail, logs, account),
     GetLogEvents: async (input: GetInput) => getLogEvents(logs, await requireGroup(input.logGroupName ?? input.logGroupIdentifier), input),
     async DescribeLogGroups(input: GroupsInput) {
       const pattern = input.logGroupNamePattern;
@@ -133,10 +138,12 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
   };
 
   // Constraint failures are InvalidParameterException on CloudWatch Logs, worded "1 validation error detected: …".
-  return modelService({
+  const service = modelService({
     name: "logs", model: loadModel("logs"), errors: LOGS_ERRORS, operations, signingNames: ["logs"], logger, validationError: "InvalidParameterException",
     authorization: logsActions(account),
   });
+  // Live tails last hours: at shutdown they end, so their responses finish and the connections close.
+  return { ...service, close: () => Promise.resolve(liveTail.closeAll()) };
 }
 
 /** A GetLogEvents token: `f/<id>` reads after the event, `b/<id>` before it. */
@@ -177,6 +184,11 @@ export const logsModule: ServiceModule = {
     const logger = p.logger("logs");
     const subscriptions = cachedDocuments(p.store.logSubscriptions);
     const enforcer = p.iamEnforcer;
+    // On a cluster's shared store sessions read what every node ingests (docs/compatibility/logs.md, "Live tail").
+    const liveTail = liveTailHub({ updateIntervalMs: LIVE_TAIL_UPDATE_MS, sessionTimeoutMs: p.liveTailTimeoutMs, sharedStore: p.store.cluster ? p.store.logs : undefined,
+      onStoreError: (error) => logger.error({ err: error }, "live tail could not read the log store"),
+    });
+    p.onLogsAppended((group, stream, events) => liveTail.appended(group, stream, events));
     p.onLogsAppended(subscriptionDelivery({
       subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: compiledPattern, logger,
     }));
@@ -184,9 +196,12 @@ export const logsModule: ServiceModule = {
       functionExists: async (name) => (await p.functions.find(name)) !== undefined,
       ...(enforcer ? { logsMayInvoke: (functionArn: string, logGroupArn: string) => enforcer.serviceMayInvoke(LOGS_PRINCIPALS(p.account.region), functionArn, logGroupArn) } : {}),
     };
-    return logsService({ logs: p.store.logs, metricFilters: p.store.metricFilters, subscriptions, destinations, account: p.account, space: p.space, logger });
+    return logsService({ logs: p.store.logs, metricFilters: p.store.metricFilters, subscriptions, destinations, account: p.account, space: p.space, logger, liveTail });
   },
 };
+
+/** AWS sends a live tail's `sessionUpdate` every second. */
+const LIVE_TAIL_UPDATE_MS = 1_000;
 
 /** The service principals a function policy may name to let CloudWatch Logs invoke it (both are accepted by AWS). */
 const LOGS_PRINCIPALS = (region: string) => ["logs.amazonaws.com", `logs.${region}.amazonaws.com`];

@@ -1,6 +1,7 @@
 /** Listing: ListObjectsV2 and ListObjects (prefix, delimiter, continuation, max-keys, encoding-type=url). */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { ObjectRecord } from "../../store/ports.js";
+import { listedChecksum } from "./checksums.js";
 import { isoTime, quoted, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { xmlResponse } from "./xml.js";
@@ -73,7 +74,7 @@ function entries(listing: Listing, encode: (text: string) => string, owner?: Rec
   const out: Record<string, unknown> = {};
   if (listing.contents.length > 0) {
     out.Contents = listing.contents.map((o) => ({
-      Key: encode(o.key), LastModified: isoTime(o.lastModified), ETag: quoted(o.etag), Size: o.size, ...(owner ? { Owner: owner } : {}), StorageClass: "STANDARD",
+      Key: encode(o.key), LastModified: isoTime(o.lastModified), ETag: quoted(o.etag), ...listedChecksum(o.headers), Size: o.size, ...(owner ? { Owner: owner } : {}), StorageClass: "STANDARD",
     }));
   }
   if (listing.prefixes.length > 0) out.CommonPrefixes = listing.prefixes.map((p) => ({ Prefix: encode(p) }));

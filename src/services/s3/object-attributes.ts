@@ -1,11 +1,12 @@
 /**
  * GetObjectAttributes: what `x-amz-object-attributes` asks for of an object (or a version): ETag,
  * StorageClass, ObjectSize, and for an object a multipart upload made its parts (paged by
- * `x-amz-max-parts` / `x-amz-part-number-marker`). Checksum is never answered: bodies are stored
- * without their checksums (docs/compatibility/s3.md).
+ * `x-amz-max-parts` / `x-amz-part-number-marker`), and its checksum (kept since checksums were; older
+ * objects have none), each part's with ObjectParts.
  */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { ObjectRecord } from "../../store/ports.js";
+import { checksumXml, storedChecksum } from "./checksums.js";
 import { requireBucket, requireObject, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { requestedVersion, versionHeader } from "./versions.js";
@@ -29,13 +30,15 @@ function wholeHeader(request: UnkaiRequest, name: string, fallback: number): num
   return Number(value);
 }
 
-/** The `ObjectParts` of a multipart object: parts after the marker, up to max-parts. */
+/** The `ObjectParts` of a multipart object: parts after the marker, up to max-parts, each with its checksum when kept. */
 function objectParts(request: UnkaiRequest, object: ObjectRecord): Record<string, unknown> | undefined {
   const sizes = object.partSizes;
   if (sizes === undefined) return undefined;
+  const checksumName = `Checksum${storedChecksum(object.headers)?.algorithm.toUpperCase() ?? ""}`;
+  const sums = object.partChecksums;
   const maxParts = Math.min(wholeHeader(request, "x-amz-max-parts", MAX_PARTS), MAX_PARTS);
   const marker = wholeHeader(request, "x-amz-part-number-marker", 0);
-  const page = sizes.map((size, index) => ({ PartNumber: index + 1, Size: size })).filter((part) => part.PartNumber > marker).slice(0, maxParts);
+  const page = sizes.map((size, index) => ({ PartNumber: index + 1, Size: size, ...(sums?.[index] === undefined ? {} : { [checksumName]: sums[index] }) })).filter((part) => part.PartNumber > marker).slice(0, maxParts);
   const last = page.at(-1)?.PartNumber ?? marker;
   return { PartsCount: sizes.length, PartNumberMarker: marker, NextPartNumberMarker: last, MaxParts: maxParts, IsTruncated: last < sizes.length, Part: page };
 }
@@ -46,9 +49,11 @@ export async function getObjectAttributes(context: S3Context, request: UnkaiRequ
   const object = await requireObject(context, bucketName, key, version);
   const wanted = requestedAttributes(request);
   const parts = wanted.has("ObjectParts") ? objectParts(request, object) : undefined;
+  const checksum = wanted.has("Checksum") ? storedChecksum(object.headers) : undefined;
   const body = {
     // Unquoted, unlike every other answer's ETag: as S3 answers it here.
     ...(wanted.has("ETag") ? { ETag: object.etag } : {}),
+    ...(checksum ? { Checksum: checksumXml(checksum) } : {}),
     ...(parts ? { ObjectParts: parts } : {}),
     ...(wanted.has("StorageClass") ? { StorageClass: "STANDARD" } : {}),
     ...(wanted.has("ObjectSize") ? { ObjectSize: object.size } : {}),

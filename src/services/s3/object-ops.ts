@@ -4,6 +4,7 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
+import { ChecksumThrough, checksumHeaders, RunningChecksum, checksumXml, DEFAULT_ALGORITHM, isChecksumHeader, parseAlgorithm, storedChecksum, type ObjectChecksum } from "./checksums.js";
 import { byteRange, checkConditions, partToRead } from "./conditional.js";
 import { announce, chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
@@ -56,7 +57,7 @@ export async function putObject(context: S3Context, request: UnkaiRequest, bucke
 async function storeObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, condition?: WriteCondition): Promise<UnkaiResponse> {
   // Bad tags are refused before the body is stored.
   const tags = taggingHeader(request);
-  const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request));
+  const payload = openPayload(request, MAX_UPLOAD_BYTES, await chunkCheckFor(context, request), DEFAULT_ALGORITHM);
   const blob = await context.bodies.write(payload.body);
   let digest;
   try {
@@ -66,12 +67,18 @@ async function storeObject(context: S3Context, request: UnkaiRequest, bucketName
     throw error;
   }
   const etag = digest.md5.toString("hex");
-  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedHeaders(request), tags };
+  const sums = checksumHeaders(digest.checksum && { ...digest.checksum, type: "FULL_OBJECT" });
+  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: { ...storedHeaders(request), ...sums }, tags };
   const version = await commitObject(context, request, record, "ObjectCreated:Put", undefined, condition);
-  return { status: 200, headers: { ETag: quoted(etag), ...version } };
+  return { status: 200, headers: { ETag: quoted(etag), ...sums, ...version } };
 }
 
-/** The headers GET and HEAD answer with for a stored object. */
+/** An object's stored headers without its checksum (a copy computes its own). */
+export function withoutChecksum(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isChecksumHeader(name)));
+}
+
+/** The headers GET and HEAD answer with for a stored object (its checksum: see checksumAnswer). */
 function objectHeaders(object: ObjectRecord, request: UnkaiRequest): Record<string, string> {
   const headers: Record<string, string> = {
     ETag: quoted(object.etag),
@@ -79,7 +86,9 @@ function objectHeaders(object: ObjectRecord, request: UnkaiRequest): Record<stri
     "Accept-Ranges": "bytes",
     "Content-Type": "binary/octet-stream",
   };
-  for (const [name, value] of Object.entries(object.headers)) headers[name === "content-type" ? "Content-Type" : name] = value;
+  for (const [name, value] of Object.entries(object.headers)) {
+    if (!isChecksumHeader(name)) headers[name === "content-type" ? "Content-Type" : name] = value;
+  }
   for (const name of ["content-type", "content-language", "expires", "cache-control", "content-disposition", "content-encoding"]) {
     const override = request.query.get(`response-${name}`);
     if (override !== null) headers[name === "content-type" ? "Content-Type" : name] = override;
@@ -103,6 +112,8 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
     const range = part ? (part.partsCount === undefined ? undefined : part) : byteRange(request.headers.range, object.size);
     const length = range ? range.end - range.start + 1 : object.size;
     if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${object.size}`;
+    // As S3: the checksum is the whole object's, so a ranged read (a part included) is answered without it.
+    else if (request.headers["x-amz-checksum-mode"]?.toUpperCase() === "ENABLED") Object.assign(headers, checksumHeaders(storedChecksum(object.headers)));
     headers["Content-Length"] = String(length);
     const status = range ? 206 : 200;
     // An empty stream keeps the Content-Length above on HEAD answers (the adapter writes no body for HEAD).
@@ -158,18 +169,24 @@ export async function copyObject(context: S3Context, request: UnkaiRequest, buck
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
+  // The copy's checksum: the algorithm asked for, else the source's, else S3's default; of the whole copy.
+  const algorithm = parseAlgorithm(request.headers["x-amz-checksum-algorithm"], "x-amz-checksum-algorithm") ?? storedChecksum(original.headers)?.algorithm ?? DEFAULT_ALGORITHM;
   const body = await context.bodies.reader(original.blob);
   if (!body) throw new S3Error("NoSuchKey", "The copy source was deleted while it was being copied.", `/${source.bucket}/${source.key}`);
   const hashing = new Md5Through();
+  const summing = new ChecksumThrough(new RunningChecksum(algorithm));
   body.once("error", (error) => hashing.destroy(error));
-  const blob = await context.bodies.write(body.pipe(hashing));
+  hashing.once("error", (error) => summing.destroy(error));
+  const blob = await context.bodies.write(body.pipe(hashing).pipe(summing));
   const etag = hashing.hash.digest("hex");
+  const checksum: ObjectChecksum = { algorithm, value: summing.checksum.digest().toString("base64"), type: "FULL_OBJECT" };
   const lastModified = Date.now();
-  const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: replace ? storedHeaders(request) : original.headers, tags };
+  const kept = replace ? storedHeaders(request) : withoutChecksum(original.headers);
+  const record = { bucket: bucketName, key, blob, size: hashing.size, etag, lastModified, headers: { ...kept, ...checksumHeaders(checksum) }, tags };
   const version = await commitObject(context, request, record, "ObjectCreated:Copy");
   const copied = versionHeader(sourceBucket, original, sourceVersion !== undefined)["x-amz-version-id"];
   const headers = { ...version, ...(copied === undefined ? {} : { "x-amz-copy-source-version-id": copied }) };
-  return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag) }, headers);
+  return xmlResponse("CopyObjectResult", { LastModified: new Date(lastModified).toISOString(), ETag: quoted(etag), ...checksumXml(checksum) }, headers);
 }
 
 /** The version a copy reads: S3 refuses a delete marker named by id as a copy source (400), not with GET's 405. */

@@ -5,9 +5,9 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
-import { crc32 } from "node:zlib";
 import type { UnkaiRequest } from "../../protocol/http.js";
 import { AwsChunkedDecoder, type ChunkSignatureCheck } from "./aws-chunked.js";
+import { CHECKSUM_ALGORITHMS, RunningChecksum, type ChecksumAlgorithm } from "./checksums.js";
 import { S3Error } from "./errors.js";
 
 /** S3's largest single PUT (and part): 5 GiB. */
@@ -17,6 +17,8 @@ export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 export interface PayloadDigest {
   readonly size: number;
   readonly md5: Buffer;
+  /** The body's checksum (base64): the one the client sent, verified, or else the fallback algorithm's. */
+  readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly value: string };
 }
 
 /** Counts and hashes the bytes that pass; `verify()` after the stream ended applies every check. */
@@ -25,35 +27,13 @@ export interface Payload {
   verify(): PayloadDigest;
 }
 
-type ChecksumAlgorithm = "crc32" | "sha1" | "sha256";
-const CHECKSUMS: readonly ChecksumAlgorithm[] = ["crc32", "sha1", "sha256"];
-
-/** A running checksum of one of the algorithms S3 accepts (CRC32C and CRC64NVME are not verified). */
-class Checksum {
-  private crc = 0;
-  private readonly hash: Hash | undefined;
-  constructor(readonly algorithm: ChecksumAlgorithm) {
-    this.hash = algorithm === "crc32" ? undefined : createHash(algorithm);
-  }
-  update(data: Buffer): void {
-    if (this.hash) this.hash.update(data);
-    else this.crc = crc32(data, this.crc);
-  }
-  base64(): string {
-    if (this.hash) return this.hash.digest("base64");
-    const out = Buffer.alloc(4);
-    out.writeUInt32BE(this.crc >>> 0);
-    return out.toString("base64");
-  }
-}
-
 class Digester extends Transform {
   size = 0;
   readonly md5 = createHash("md5");
   constructor(
     private readonly limit: number,
     readonly sha256: Hash | undefined,
-    readonly checksum: Checksum | undefined,
+    readonly checksum: RunningChecksum | undefined,
   ) {
     super();
   }
@@ -80,14 +60,19 @@ function expectedMd5(request: UnkaiRequest): Buffer | undefined {
   return bytes;
 }
 
-/** The x-amz-checksum-* algorithm the client announced, in a header or as a trailer. */
-function announcedChecksum(request: UnkaiRequest): ChecksumAlgorithm | undefined {
+/** The x-amz-checksum-* algorithm the client announced, in a header or as a trailer (one at most, as on S3). */
+export function announcedChecksum(request: UnkaiRequest): ChecksumAlgorithm | undefined {
   const trailer = request.headers["x-amz-trailer"]?.toLowerCase();
-  return CHECKSUMS.find((a) => request.headers[`x-amz-checksum-${a}`] !== undefined || trailer === `x-amz-checksum-${a}`);
+  const announced = CHECKSUM_ALGORITHMS.filter((a) => request.headers[`x-amz-checksum-${a}`] !== undefined || trailer === `x-amz-checksum-${a}`);
+  if (announced.length > 1) throw new S3Error("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+  return announced[0];
 }
 
-/** Opens the body of a streamed upload; `limit` is the largest size accepted. */
-export function openPayload(request: UnkaiRequest, limit = MAX_UPLOAD_BYTES, checkChunk?: ChunkSignatureCheck): Payload {
+/**
+ * Opens the body of a streamed upload; `limit` is the largest size accepted. `fallback` is the checksum
+ * computed when the request sends none (S3 adds CRC64NVME to every new object).
+ */
+export function openPayload(request: UnkaiRequest, limit = MAX_UPLOAD_BYTES, checkChunk?: ChunkSignatureCheck, fallback?: ChecksumAlgorithm): Payload {
   const source = request.bodyStream ?? new PassThrough().end(request.body);
   const contentSha = request.headers["x-amz-content-sha256"] ?? "UNSIGNED-PAYLOAD";
   // The payload hash says whether the body is aws-chunked framing: a `Content-Encoding: aws-chunked`
@@ -109,8 +94,9 @@ export function openPayload(request: UnkaiRequest, limit = MAX_UPLOAD_BYTES, che
   }
   const md5 = expectedMd5(request);
   const sha256 = /^[0-9a-f]{64}$/i.test(contentSha) ? contentSha.toLowerCase() : undefined;
-  const algorithm = announcedChecksum(request);
-  const digester = new Digester(limit, sha256 ? createHash("sha256") : undefined, algorithm ? new Checksum(algorithm) : undefined);
+  const announced = announcedChecksum(request);
+  const algorithm = announced ?? fallback;
+  const digester = new Digester(limit, sha256 ? createHash("sha256") : undefined, algorithm ? new RunningChecksum(algorithm) : undefined);
   const decoder = chunked ? new AwsChunkedDecoder(checkChunk) : undefined;
   // A client that goes away mid-body is an incomplete body, not Unkai's fault.
   const forward = (error: Error) =>
@@ -130,7 +116,8 @@ export function openPayload(request: UnkaiRequest, limit = MAX_UPLOAD_BYTES, che
   return {
     body: digester,
     verify() {
-      const digest = { size: digester.size, md5: digester.md5.digest() };
+      const value = digester.checksum?.digest().toString("base64");
+      const digest = { size: digester.size, md5: digester.md5.digest(), ...(algorithm && value !== undefined ? { checksum: { algorithm, value } } : {}) };
       if (declared !== undefined && digest.size !== declared) {
         throw new S3Error("IncompleteBody", `You did not provide the number of bytes specified by the Content-Length HTTP header (${declared}; got ${digest.size}).`);
       }
@@ -138,13 +125,11 @@ export function openPayload(request: UnkaiRequest, limit = MAX_UPLOAD_BYTES, che
       if (sha256 && digester.sha256?.digest("hex") !== sha256) {
         throw new S3Error("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
       }
-      if (algorithm && digester.checksum) {
-        const name = `x-amz-checksum-${algorithm}`;
+      if (announced) {
+        const name = `x-amz-checksum-${announced}`;
         const expected = request.headers[name] ?? decoder?.trailers.get(name);
         if (expected === undefined) throw new S3Error("InvalidRequest", `The ${name} trailer the request announced was not sent.`);
-        if (digester.checksum.base64() !== expected) {
-          throw new S3Error("BadDigest", `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
-        }
+        if (value !== expected) throw new S3Error("BadDigest", `The ${announced.toUpperCase()} you specified did not match the calculated checksum.`);
       }
       return digest;
     },

@@ -10,6 +10,7 @@ import { validateKey } from "./addressing.js";
 import { quoted, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { formBoundary, readForm } from "./form-data.js";
+import { checksumHeaders, DEFAULT_ALGORITHM } from "./checksums.js";
 import { commitObject } from "./object-ops.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { checkFields, checkPolicySignature, openPolicy } from "./post-policy.js";
@@ -79,7 +80,7 @@ async function storeFile(
   context: S3Context, request: UnkaiRequest, bucketName: string, key: string, fields: ReadonlyMap<string, string>,
   body: NodeJS.ReadableStream, range: { min: number; max: number }, tags: Record<string, string> | undefined,
 ): Promise<UnkaiResponse> {
-  const payload = openPayload({ ...request, headers: { "transfer-encoding": "chunked" }, bodyStream: body as UnkaiRequest["bodyStream"] }, range.max);
+  const payload = openPayload({ ...request, headers: { "transfer-encoding": "chunked" }, bodyStream: body as UnkaiRequest["bodyStream"] }, range.max, undefined, DEFAULT_ALGORITHM);
   const blob = await context.bodies.write(payload.body);
   let digest;
   try {
@@ -90,7 +91,8 @@ async function storeFile(
     throw error;
   }
   const etag = digest.md5.toString("hex");
-  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers: storedFields(fields), tags };
+  const headers = { ...storedFields(fields), ...checksumHeaders(digest.checksum && { ...digest.checksum, type: "FULL_OBJECT" }) };
+  const record = { bucket: bucketName, key, blob, size: digest.size, etag, lastModified: Date.now(), headers, tags };
   const version = await commitObject(context, request, record, "ObjectCreated:Post");
   return answer(request, bucketName, key, etag, fields, version);
 }

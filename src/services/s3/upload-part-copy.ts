@@ -4,8 +4,10 @@
  * conditions as CopyObject. The bytes stream from the source body into the part file.
  */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
+import { ChecksumThrough, checksumXml, RunningChecksum } from "./checksums.js";
 import { quoted, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
+import { uploadChecksum } from "./multipart-checksums.js";
 import { partNumberOf, requireUpload } from "./multipart-ops.js";
 import { copySource, copySourceObject, Md5Through } from "./object-ops.js";
 import { MAX_UPLOAD_BYTES } from "./payload.js";
@@ -30,7 +32,7 @@ export function copyRange(header: string | undefined, size: number): { start: nu
 export async function uploadPartCopy(context: S3Context, request: UnkaiRequest, bucket: string, key: string, uploadId: string): Promise<UnkaiResponse> {
   await requireBucket(context, bucket);
   const partNumber = partNumberOf(request.query.get("partNumber"));
-  await requireUpload(context, bucket, key, uploadId);
+  const { algorithm } = uploadChecksum(await requireUpload(context, bucket, key, uploadId));
   const source = copySource(request.headers["x-amz-copy-source"] ?? "");
   const sourceVersion = source.versionId === null ? undefined : { id: parseVersionId(source.versionId) };
   const sourceBucket = await requireBucket(context, source.bucket);
@@ -43,13 +45,18 @@ export async function uploadPartCopy(context: S3Context, request: UnkaiRequest, 
   const body = length === 0 ? undefined : await context.bodies.reader(original.blob, range);
   if (length > 0 && !body) throw new S3Error("NoSuchKey", "The copy source was deleted while it was being copied.", `/${source.bucket}/${source.key}`);
   const hashing = new Md5Through();
+  // The part gets the upload's checksum like an uploaded part: Complete combines every part's.
+  const summing = new ChecksumThrough(new RunningChecksum(algorithm));
   body?.once("error", (error) => hashing.destroy(error));
+  hashing.once("error", (error) => summing.destroy(error));
   if (body) body.pipe(hashing);
   else hashing.end();
-  await context.bodies.writePart(uploadId, partNumber, hashing);
+  await context.bodies.writePart(uploadId, partNumber, hashing.pipe(summing));
   const etag = hashing.hash.digest("hex");
+  const checksum = { algorithm, value: summing.checksum.digest().toString("base64") };
   const lastModified = Date.now();
-  await context.store.putPart({ uploadId, partNumber, etag, size: hashing.size, lastModified });
+  await context.store.putPart({ uploadId, partNumber, etag, size: hashing.size, lastModified, checksum });
   const copied = versionHeader(sourceBucket, original, sourceVersion !== undefined)["x-amz-version-id"];
-  return xmlResponse("CopyPartResult", { ETag: quoted(etag), LastModified: new Date(lastModified).toISOString() }, copied === undefined ? {} : { "x-amz-copy-source-version-id": copied });
+  const result = { ETag: quoted(etag), LastModified: new Date(lastModified).toISOString(), ...checksumXml({ ...checksum, type: "FULL_OBJECT" }, false) };
+  return xmlResponse("CopyPartResult", result, copied === undefined ? {} : { "x-amz-copy-source-version-id": copied });
 }

@@ -5,6 +5,7 @@
  */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { ListedVersion } from "../../store/ports.js";
+import { listedChecksum } from "./checksums.js";
 import { isoTime, quoted, requireBucket, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { encoder, maxKeysOf, ownerOf } from "./list-ops.js";
@@ -114,7 +115,7 @@ export async function listObjectVersions(context: S3Context, request: UnkaiReque
   const markers = page.entries.filter((e) => e.record.deleteMarker);
   if (versions.length > 0) {
     body.Version = versions.map(({ record: o, latest }) => ({
-      Key: encode(o.key), VersionId: shownVersion(o), IsLatest: latest, LastModified: isoTime(o.lastModified), ETag: quoted(o.etag), Size: o.size, Owner: owner, StorageClass: "STANDARD",
+      Key: encode(o.key), VersionId: shownVersion(o), IsLatest: latest, LastModified: isoTime(o.lastModified), ETag: quoted(o.etag), ...listedChecksum(o.headers), Size: o.size, Owner: owner, StorageClass: "STANDARD",
     }));
   }
   if (markers.length > 0) {

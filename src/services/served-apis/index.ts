@@ -1,4 +1,7 @@
 /** Served APIs: requests for an API's or a Function URL's address become invocations through the engine. */
+import type { Account } from "../../core/arn.js";
+import type { FunctionUrlConfig } from "../../core/api-definitions.js";
+import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
 import { corsAllowsOrigin } from "../../api-mapping/cors.js";
 import { failureResponse } from "../../api-mapping/failures.js";
@@ -25,6 +28,12 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
     // An API's and a NONE Function URL's traffic is anyone's; an AWS_IAM URL needs a valid signature, for `lambda`.
     public: async (request) => !(await requiresSignature(request)),
     signingNames: ["lambda"],
+    // Only an AWS_IAM Function URL's signed requests reach IAM (the rest are public): lambda:InvokeFunctionUrl on its function.
+    authorize: async (request) => {
+      const located = locate(request, region);
+      const config = located?.kind === "lambda-url" ? await deps.functionUrls.byUrlId(located.id) : undefined;
+      return config ? [invokeFunctionUrl(deps.account, config)] : [];
+    },
     allowsOrigin: (request, origin) => allowsOrigin(request, origin),
     // The front door's refusals say why; a refused signature is API Gateway's bare Forbidden.
     rejectUnauthenticated: (error) => error.reason === "foreign-host" || error.reason === "foreign-origin" ? forbidden(error.message) : FORBIDDEN,
@@ -34,7 +43,7 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
       if (located.kind === "lambda-url") {
         const config = await deps.functionUrls.byUrlId(located.id);
         if (!config) return FORBIDDEN;
-        // AWS_IAM URLs were verified before they got here (not public); which principals may call them is the IAM issue's.
+        // AWS_IAM URLs were verified before they got here (not public) and, under --iam enforce, authorized (`authorize`).
         return serveFunctionUrl(deps, config, request, located, deps.functionUrlTimeoutMs);
       }
       const httpApi = await deps.httpApis.get(located.id);
@@ -63,6 +72,19 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
     const located = locate(request, region);
     return located?.kind === "lambda-url" && (await deps.functionUrls.byUrlId(located.id))?.authType === "AWS_IAM";
   }
+}
+
+/**
+ * What calling a Function URL needs, as AWS authorizes it: lambda:InvokeFunctionUrl on the function
+ * (`function:f:alias` for an alias's URL, whose own policy then applies) with `lambda:FunctionUrlAuthType`.
+ */
+function invokeFunctionUrl(account: Account, config: FunctionUrlConfig): ActionRequest {
+  const qualified = config.qualifier === "$LATEST" ? "" : `:${config.qualifier}`;
+  return {
+    action: "lambda:InvokeFunctionUrl",
+    resource: `arn:aws:lambda:${account.region}:${account.accountId}:function:${config.functionName}${qualified}`,
+    keys: { "lambda:FunctionUrlAuthType": config.authType },
+  };
 }
 
 /** Serving APIs and Function URLs: its failure answers are API Gateway's (docs/gateway.md), not an API's error codes. */

@@ -559,4 +559,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE iam_instance_profiles (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   ALTER TABLE iam_entities ADD COLUMN permissions_boundary TEXT;
   `,
+  // 30: S3 parts' additional checksums (x-amz-checksum-<algorithm> on UploadPart: ListParts answers them, Complete combines them); a multipart object's parts' checksums (GetObjectAttributes ObjectParts)
+  `
+  ALTER TABLE s3_parts ADD COLUMN checksum_algorithm TEXT;
+  ALTER TABLE s3_parts ADD COLUMN checksum TEXT;
+  ALTER TABLE s3_objects ADD COLUMN part_checksums TEXT;
+  ALTER TABLE s3_object_versions ADD COLUMN part_checksums TEXT;
+  `,
 ];

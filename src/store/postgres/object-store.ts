@@ -1,6 +1,7 @@
 /** PostgreSQL ObjectStore: S3 buckets, object rows and multipart uploads (object rows are written by the unit of work). */
-import type { BucketRecord, BucketVersioning, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
+import type { BucketRecord, BucketVersioning, ObjectStore, UploadRecord } from "../ports.js";
 import { objectFrom, OBJECT_COLUMNS, type ObjectRow } from "../rows/object-row.js";
+import { PART_COLUMNS, PART_UPDATE, partFrom, partValues, type PartRow } from "../rows/part-row.js";
 import type { PgDb } from "./database.js";
 
 interface UploadRow {
@@ -97,19 +98,12 @@ export function pgObjectStore(db: PgDb): ObjectStore {
         )
       ).rows.map(uploadFrom),
     async putPart(part) {
-      await db.query(
-        `INSERT INTO s3_parts (upload_id, part_number, etag, size, last_modified) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (upload_id, part_number) DO UPDATE SET etag = excluded.etag, size = excluded.size, last_modified = excluded.last_modified`,
-        [part.uploadId, part.partNumber, part.etag, part.size, part.lastModified],
-      );
+      await db.query(`INSERT INTO s3_parts (${PART_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (upload_id, part_number) DO UPDATE SET ${PART_UPDATE}`, partValues(part));
     },
     parts: async (uploadId, afterPart, limit) =>
       (
-        await db.query<{ upload_id: string; part_number: number; etag: string; size: number; last_modified: number }>(
-          "SELECT * FROM s3_parts WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3",
-          [uploadId, afterPart, limit],
-        )
-      ).rows.map((row): PartRecord => ({ uploadId: row.upload_id, partNumber: row.part_number, etag: row.etag, size: row.size, lastModified: row.last_modified })),
+        await db.query<PartRow>("SELECT * FROM s3_parts WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3", [uploadId, afterPart, limit])
+      ).rows.map(partFrom),
     deleteUpload: (uploadId) =>
       db.transaction(async (tx) => {
         await tx.query("DELETE FROM s3_parts WHERE upload_id = $1", [uploadId]);

@@ -30,6 +30,8 @@ export const objectFrom = (row: ObjectRow): ObjectRecord => ({
 export interface ObjectExtraColumns {
   upload_id: string | null;
   part_sizes: string | null;
+  /** A JSON array of the parts' checksums (base64, the object checksum's algorithm); NULL when not kept. */
+  part_checksums: string | null;
   tags: string | null;
   version_id: string | null;
   sequence: string;
@@ -37,9 +39,10 @@ export interface ObjectExtraColumns {
 }
 
 /** The record fields those columns hold, only where the row has them (a row from before versioning reads as it did). */
-export function extrasOf(row: ObjectExtraColumns): Pick<ObjectRecord, "uploadId" | "partSizes" | "tags" | "versionId" | "sequence" | "deleteMarker"> {
+export function extrasOf(row: ObjectExtraColumns): Pick<ObjectRecord, "uploadId" | "partSizes" | "partChecksums" | "tags" | "versionId" | "sequence" | "deleteMarker"> {
   return {
     ...(row.upload_id === null || row.part_sizes === null ? {} : { uploadId: row.upload_id, partSizes: JSON.parse(row.part_sizes) as number[] }),
+    ...(row.part_checksums === null ? {} : { partChecksums: JSON.parse(row.part_checksums) as string[] }),
     ...(row.tags === null ? {} : { tags: JSON.parse(row.tags) as Record<string, string> }),
     ...(row.version_id === null ? {} : { versionId: row.version_id }),
     ...(row.sequence === "" ? {} : { sequence: row.sequence }),
@@ -51,10 +54,11 @@ export function extrasOf(row: ObjectExtraColumns): Pick<ObjectRecord, "uploadId"
 export function extraColumns(record: ObjectRecord): ObjectExtraColumns {
   const tags = record.tags && Object.keys(record.tags).length > 0 ? JSON.stringify(record.tags) : null;
   return {
-    upload_id: record.uploadId ?? null, part_sizes: record.partSizes ? JSON.stringify(record.partSizes) : null, tags,
+    upload_id: record.uploadId ?? null, part_sizes: record.partSizes ? JSON.stringify(record.partSizes) : null,
+    part_checksums: record.partChecksums ? JSON.stringify(record.partChecksums) : null, tags,
     version_id: record.versionId ?? null, sequence: record.sequence ?? "", delete_marker: record.deleteMarker ? 1 : 0,
   };
 }
 
 /** Every column of an object row, in one order, for statements that copy rows between the current and the noncurrent table. */
-export const OBJECT_COLUMNS = "bucket, key, blob, size, etag, last_modified, headers, upload_id, part_sizes, tags, version_id, sequence, delete_marker";
+export const OBJECT_COLUMNS = "bucket, key, blob, size, etag, last_modified, headers, upload_id, part_sizes, part_checksums, tags, version_id, sequence, delete_marker";

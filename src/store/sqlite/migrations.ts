@@ -544,4 +544,11 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   ALTER TABLE iam_entities ADD COLUMN permissions_boundary TEXT;
   `,
+  // 34: S3 parts' additional checksums (x-amz-checksum-<algorithm> on UploadPart: ListParts answers them, Complete combines them); a multipart object's parts' checksums (GetObjectAttributes ObjectParts)
+  `
+  ALTER TABLE s3_parts ADD COLUMN checksum_algorithm TEXT;
+  ALTER TABLE s3_parts ADD COLUMN checksum TEXT;
+  ALTER TABLE s3_objects ADD COLUMN part_checksums TEXT;
+  ALTER TABLE s3_object_versions ADD COLUMN part_checksums TEXT;
+  `,
 ];

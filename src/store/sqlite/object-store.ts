@@ -1,5 +1,6 @@
 /** SQLite ObjectStore: S3 buckets, object rows and multipart uploads (object rows are written by the unit of work, unit-of-work.ts). */
-import type { BucketRecord, BucketVersioning, ObjectStore, PartRecord, UploadRecord } from "../ports.js";
+import type { BucketRecord, BucketVersioning, ObjectStore, UploadRecord } from "../ports.js";
+import { PART_COLUMNS, PART_UPDATE, partFrom, partValues, type PartRow } from "../rows/part-row.js";
 import { objectFrom, OBJECT_COLUMNS, type ObjectRow } from "../rows/object-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
@@ -128,18 +129,15 @@ export function sqliteObjectStore(db: Db): SyncPort<ObjectStore> {
         .map(uploadFrom);
     },
     putPart(part) {
-      db.prepare(
-        `INSERT INTO s3_parts (upload_id, part_number, etag, size, last_modified) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (upload_id, part_number) DO UPDATE SET etag = excluded.etag, size = excluded.size, last_modified = excluded.last_modified`,
-      ).run(part.uploadId, part.partNumber, part.etag, part.size, part.lastModified);
+      db.prepare(`INSERT INTO s3_parts (${PART_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upload_id, part_number) DO UPDATE SET ${PART_UPDATE}`).run(
+        ...partValues(part),
+      );
     },
     parts(uploadId, afterPart, limit) {
       return db
-        .prepare<[string, number, number], { upload_id: string; part_number: number; etag: string; size: number; last_modified: number }>(
-          "SELECT * FROM s3_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?",
-        )
+        .prepare<[string, number, number], PartRow>("SELECT * FROM s3_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?")
         .all(uploadId, afterPart, limit)
-        .map((row): PartRecord => ({ uploadId: row.upload_id, partNumber: row.part_number, etag: row.etag, size: row.size, lastModified: row.last_modified }));
+        .map(partFrom);
     },
     deleteUpload: durably(db, (uploadId: string) => {
       removeParts.run(uploadId);

@@ -19,7 +19,7 @@ function versionStatements(db: Db) {
     upsertObject: db.prepare(
       `INSERT INTO s3_objects (${OBJECT_COLUMNS}) VALUES (${PARAMETERS})
        ON CONFLICT (bucket, key) DO UPDATE SET blob = excluded.blob, size = excluded.size, etag = excluded.etag,
-         last_modified = excluded.last_modified, headers = excluded.headers, upload_id = excluded.upload_id, part_sizes = excluded.part_sizes, tags = excluded.tags,
+         last_modified = excluded.last_modified, headers = excluded.headers, upload_id = excluded.upload_id, part_sizes = excluded.part_sizes, part_checksums = excluded.part_checksums, tags = excluded.tags,
          version_id = excluded.version_id, sequence = excluded.sequence, delete_marker = excluded.delete_marker`,
     ),
     removeObject: db.prepare("DELETE FROM s3_objects WHERE bucket = ? AND key = ?"),

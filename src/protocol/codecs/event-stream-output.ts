@@ -1,0 +1,46 @@
+/**
+ * Operations whose output is an AWS event stream (CloudWatch Logs' StartLiveTail): the operation
+ * returns an `EventStreamOutput` naming the output member that holds the stream, and yields the
+ * union's members one at a time; each is encoded from the model as the member's shape and framed as
+ * one `application/vnd.amazon.eventstream` message. The SDKs raise an `exception` member as an error.
+ * On the awsJson wires the stream opens with an `initial-response` event carrying the output's other
+ * members (botocore refuses a stream without it; SDK v3 takes it when present).
+ * (Our models drop botocore's `eventstream` trait, so the operation, not the model, says which member streams.)
+ */
+import { Readable } from "node:stream";
+import { eventMessage, exceptionMessage } from "../event-stream.js";
+import type { UnkaiResponse } from "../http.js";
+import { shapeOf, type OperationModel, type ServiceModel } from "./model.js";
+import { encodeValue } from "./structured.js";
+import { JSON_WIRE } from "./wires.js";
+
+/** One member of the stream's union: an event, or an exception that ends the stream. */
+export interface StreamedEvent {
+  readonly member: string;
+  readonly value: object;
+}
+
+export class EventStreamOutput {
+  /** `events` is returned (its `finally` runs) when the client goes away or the server closes the response. */
+  constructor(readonly member: string, readonly events: AsyncGenerator<StreamedEvent, void, undefined>) {}
+}
+
+export function eventStreamResponse(model: ServiceModel, operation: OperationModel, output: EventStreamOutput): UnkaiResponse {
+  const outputShape = operation.output ? shapeOf(model, operation.output) : undefined;
+  const union = outputShape?.members?.[output.member];
+  if (!union) throw new Error(`${operation.name}'s output has no member ${output.member}`);
+  const members = shapeOf(model, union).members ?? {};
+  async function* frames(): AsyncGenerator<Buffer> {
+    const initial = operation.output ? encodeValue(model, operation.output, {}, JSON_WIRE) : {};
+    yield eventMessage("initial-response", "application/json", Buffer.from(JSON.stringify(initial)));
+    for await (const event of output.events) {
+      const ref = members[event.member];
+      if (!ref) throw new Error(`${output.member} has no member ${event.member}`);
+      const body = Buffer.from(JSON.stringify(encodeValue(model, ref, event.value, JSON_WIRE)));
+      yield shapeOf(model, ref).exception === true ? exceptionMessage(event.member, body) : eventMessage(event.member, "application/json", body);
+    }
+  }
+  const body = Readable.from(frames(), { objectMode: false });
+  // Readable.from returns its generator when destroyed, which returns the operation's generator in turn.
+  return { status: 200, headers: { "Content-Type": "application/vnd.amazon.eventstream" }, body };
+}
