@@ -170,9 +170,9 @@ describe("IAM actions and resources of every Unkai request", () => {
     assert.deepEqual(needs("iam", query("Action=ListGroupsForUser&UserName=u")), [{ action: "iam:ListGroupsForUser", resource: `arn:aws:iam::${ACCOUNT}:user/u` }]);
     assert.deepEqual(needs("iam", query("Action=AddRoleToInstanceProfile&InstanceProfileName=p&RoleName=r")), [{ action: "iam:AddRoleToInstanceProfile", resource: `arn:aws:iam::${ACCOUNT}:instance-profile/p` }], "an instance profile operation naming a role is about the profile");
     const mine = `arn:aws:iam::${ACCOUNT}:policy/team/p`;
-    assert.deepEqual(needs("iam", query(`Action=TagPolicy&PolicyArn=${encodeURIComponent(mine)}&Tags.member.1.Key=k&Tags.member.1.Value=v`)), [{ action: "iam:TagPolicy", resource: mine }]);
+    assert.deepEqual(needs("iam", query(`Action=TagPolicy&PolicyArn=${encodeURIComponent(mine)}&Tags.member.1.Key=k&Tags.member.1.Value=v`)), [{ action: "iam:TagPolicy", resource: mine, keys: { "aws:RequestTag/k": "v", "aws:TagKeys": ["k"] } }]);
     assert.deepEqual(needs("iam", query(`Action=ListEntitiesForPolicy&PolicyArn=${encodeURIComponent(mine)}&PolicyUsageFilter=PermissionsBoundary`)), [{ action: "iam:ListEntitiesForPolicy", resource: mine }]);
-    assert.deepEqual(needs("iam", query("Action=UntagInstanceProfile&InstanceProfileName=p&TagKeys.member.1=k")), [{ action: "iam:UntagInstanceProfile", resource: `arn:aws:iam::${ACCOUNT}:instance-profile/p` }]);
+    assert.deepEqual(needs("iam", query("Action=UntagInstanceProfile&InstanceProfileName=p&TagKeys.member.1=k")), [{ action: "iam:UntagInstanceProfile", resource: `arn:aws:iam::${ACCOUNT}:instance-profile/p`, keys: { "aws:TagKeys": ["k"] } }]);
     assert.deepEqual(needs("iam", query("Action=CreateLoginProfile&UserName=u&Password=p")), [], "an operation Unkai does not implement needs nothing (it is refused)");
   });
 

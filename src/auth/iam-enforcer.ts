@@ -17,6 +17,7 @@ import { CallerCache } from "./iam-caller-cache.js";
 import type { IamChanges } from "./iam-changes.js";
 import { PrincipalResolver, type ResolvedCaller } from "./iam-principals.js";
 import { policyOwner } from "./resource-policies.js";
+import type { ResourceTags } from "./resource-tags.js";
 
 export interface IamEnforcerDeps {
   readonly iam: IamStore;
@@ -26,6 +27,11 @@ export interface IamEnforcerDeps {
   readonly now?: () => number;
   /** The resource-based policy document governing a resource ARN (function, queue, topic, bus and bucket policies; resource-policies.ts). */
   readonly resourcePolicyOf?: (resource: string) => Promise<string | undefined>;
+  /**
+   * The tags of the resource an ARN names (`aws:ResourceTag/<key>`; resource-tags.ts), asked only when a
+   * policy that applies to the request tests them.
+   */
+  readonly resourceTagsOf?: (resource: string, action: string) => Promise<ResourceTags | undefined>;
   /** Hears every denial (and, at debug level, every allow) with the statement that decided: "why was this denied". */
   readonly logger?: Logger;
   /**
@@ -130,11 +136,15 @@ export class IamEnforcer {
 
   /** One permission: undefined when allowed, AWS's sentence when not; logged either way. */
   private async decide(request: UnkaiRequest, caller: ResolvedCaller, need: ActionRequest): Promise<string | undefined> {
+    const resource = await this.resourcePolicy(need);
+    // Decided once per compiled policy (and per resolved caller): callers whose policies never test the tags skip the lookup.
+    const tagsTested = (caller.usesResourceTags === true || resource.policy?.usesResourceTags === true) && need.resource !== "*";
+    const tags = tagsTested ? await this.deps.resourceTagsOf?.(need.resource, need.action) : undefined;
     const context = requestContext({
       action: need.action, resource: need.resource, principal: caller.principal, userName: caller.userName, userId: caller.userId,
-      principalTags: caller.principalTags, sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
+      principalTags: caller.principalTags, resourceTags: tags?.tags, resourceTagKey: tags?.conditionKey,
+      sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
     });
-    const resource = await this.resourcePolicy(need);
     const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
     const decided = () => ({ principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement });
     if (result.decision !== "Allow") {

@@ -24,6 +24,17 @@ export interface ResolvedCaller {
   readonly boundary?: CompiledPolicy | undefined;
   /** An AssumeRole session's policies; undefined when the session has none (no cap). */
   readonly session?: readonly CompiledPolicy[] | undefined;
+  /**
+   * Whether any of these policies tests the resource's tags, decided once when the caller is resolved (and
+   * cached with it): only then does a request of this caller look its resource's tags up.
+   */
+  readonly usesResourceTags?: boolean;
+}
+
+/** `caller` with `usesResourceTags` decided from its identity, boundary and session policies. */
+function withTagUse(caller: ResolvedCaller): ResolvedCaller {
+  const policies = [...caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...(caller.session ?? [])];
+  return { ...caller, usesResourceTags: policies.some((p) => p.usesResourceTags) };
 }
 
 export interface PrincipalResolverDeps {
@@ -75,7 +86,7 @@ export class PrincipalResolver {
   async boundaryOf(entity: IamEntity | undefined): Promise<CompiledPolicy | undefined> {
     const arn = entity?.permissionsBoundary;
     if (arn === undefined) return undefined;
-    return (await this.managed(arn)) ?? { name: arn, statements: [] };
+    return (await this.managed(arn)) ?? { name: arn, statements: [], usesResourceTags: false };
   }
 
   /** The role its ARN names, when Unkai's IAM has it under exactly that ARN. */
@@ -99,6 +110,11 @@ export class PrincipalResolver {
 
   /** `root` for the account root's keys; undefined for callers IAM does not evaluate (anonymous, Unkai's presigning key). */
   async resolve(caller: Principal): Promise<ResolvedCaller | "root" | undefined> {
+    const resolved = await this.resolveCaller(caller);
+    return resolved === "root" || resolved === undefined ? resolved : withTagUse(resolved);
+  }
+
+  private async resolveCaller(caller: Principal): Promise<ResolvedCaller | "root" | undefined> {
     const { account, cache } = this.deps;
     switch (caller.kind) {
       case "key":
@@ -125,7 +141,7 @@ export class PrincipalResolver {
         if (caller.sessionPolicy !== undefined) session.push(cache.get(caller.sessionPolicy, "identity", `session:${caller.sessionName}`));
         for (const arn of caller.sessionPolicyArns ?? []) {
           // A session policy ARN that no longer exists allows nothing (it still caps the session).
-          session.push((await this.managed(arn)) ?? { name: arn, statements: [] });
+          session.push((await this.managed(arn)) ?? { name: arn, statements: [], usesResourceTags: false });
         }
         return session.length > 0 ? { ...resolved, session } : resolved;
       }

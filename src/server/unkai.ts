@@ -34,6 +34,8 @@ import { applyConfig } from "../services/lambda/shapes.js";
 import type { Platform } from "../services/module.js";
 import type { Service, UnkaiRequest } from "../protocol/http.js";
 import { IamChanges, withIamChangeCount } from "../auth/iam-changes.js";
+import { ResourceTagChanges, withResourceTagChangeCount } from "../auth/resource-tag-changes.js";
+import { resourceTagLookup } from "../auth/resource-tags.js";
 import { IamEnforcer } from "../auth/iam-enforcer.js";
 import { resourcePolicyLookup } from "../auth/resource-policies.js";
 import type { ActionRequest } from "../core/iam-policy/index.js";
@@ -98,7 +100,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const ingestion = withLogIngestion(backend, (error) => logger.error({ err: error }, "metric or subscription filters failed on appended log events"));
   // IAM writes drop the enforcer's cached callers (src/auth/iam-caller-cache.ts).
   const iamChanges = new IamChanges();
-  const store = withIamChangeCount(ingestion.store, iamChanges);
+  const resourceTagChanges = new ResourceTagChanges();
+  const store = withResourceTagChangeCount(withIamChangeCount(ingestion.store, iamChanges), resourceTagChanges);
   const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
   if (config.recordRetentionDays > 0) {
     const keepMs = config.recordRetentionDays * 86_400_000;
@@ -199,6 +202,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
       iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
       changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
       resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
+      resourceTagsOf: resourceTagLookup({
+        account, store, changes: resourceTagChanges, maxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
+        functionTags: async (name) => (await functions.find(name))?.tags,
+      }),
     })
     : undefined;
   const prometheus = config.metrics ? new PrometheusMetrics() : undefined;

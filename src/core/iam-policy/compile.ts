@@ -29,6 +29,21 @@ export interface CompiledPolicy {
   /** What denial messages and decision logs call it (a policy ARN or `inline:<role>/<name>`). */
   readonly name: string;
   readonly statements: readonly CompiledStatement[];
+  /**
+   * Whether a statement tests or substitutes the resource's tags (`aws:ResourceTag/…` or an S3 object's
+   * `s3:ExistingObjectTag/…`, as a condition key or a `${…}` variable): only then does the enforcer look the
+   * resource's tags up.
+   */
+  readonly usesResourceTags: boolean;
+}
+
+const RESOURCE_TAG = /aws:resourcetag\/|s3:existingobjecttag\//i;
+
+/** Decided once per compiled document, from the validated statements (keys, condition values, resources). */
+function mentionsResourceTags(policy: Policy): boolean {
+  return policy.statements.some((s) =>
+    s.conditions.some((c) => RESOURCE_TAG.test(c.key) || c.values.some((v) => RESOURCE_TAG.test(v)))
+    || [...(s.resource ?? []), ...(s.notResource ?? [])].some((r) => RESOURCE_TAG.test(r)));
 }
 
 function compileStatement(statement: Statement, variables: boolean): CompiledStatement {
@@ -52,7 +67,7 @@ function compileStatement(statement: Statement, variables: boolean): CompiledSta
 /** Compiles a validated policy; policy variables are honoured only in Version 2012-10-17 documents. */
 export function compilePolicy(policy: Policy, name: string): CompiledPolicy {
   const variables = policy.version === "2012-10-17";
-  return { name, statements: policy.statements.map((s) => compileStatement(s, variables)) };
+  return { name, statements: policy.statements.map((s) => compileStatement(s, variables)), usesResourceTags: mentionsResourceTags(policy) };
 }
 
 /** Parsed, validated and compiled documents by text, least recently used evicted first. */

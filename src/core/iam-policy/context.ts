@@ -15,6 +15,8 @@ export interface RequestFacts {
   readonly userId?: string | undefined;
   readonly principalTags?: Readonly<Record<string, string>> | undefined;
   readonly resourceTags?: Readonly<Record<string, string>> | undefined;
+  /** The key family `resourceTags` are given as: `aws:ResourceTag` unless said (an S3 object's are `s3:ExistingObjectTag`). */
+  readonly resourceTagKey?: string | undefined;
   readonly requestTags?: Readonly<Record<string, string>> | undefined;
   /** The client's address; omitted for service-to-service calls, where AWS has none either. */
   readonly sourceIp?: string | undefined;
@@ -56,7 +58,7 @@ export function requestContext(facts: RequestFacts): RequestContext {
   set("aws:username", principal.type === "user" ? facts.userName : undefined);
   set("aws:userid", facts.userId);
   putTags(keys, "aws:PrincipalTag", facts.principalTags);
-  putTags(keys, "aws:ResourceTag", facts.resourceTags);
+  putTags(keys, facts.resourceTagKey ?? "aws:ResourceTag", facts.resourceTags);
   putTags(keys, "aws:RequestTag", facts.requestTags);
   if (facts.requestTags !== undefined) set("aws:TagKeys", Object.keys(facts.requestTags));
   set("aws:SourceIp", facts.sourceIp);

@@ -5,5 +5,6 @@ export { parsePolicy, validatePolicy } from "./validate.js";
 export { compilePolicy, PolicyCache, type CompiledPolicy } from "./compile.js";
 export { denialMessage, evaluate, type DenialReason, type Evaluation, type PolicySet } from "./evaluate.js";
 export { requestContext, type RequestFacts } from "./context.js";
+export { requestTagKeys } from "./request-tags.js";
 export { findManagedPolicy, MANAGED_POLICIES, managedPolicyArn, type ManagedPolicy } from "./managed-policies.js";
 export { simulate, type SimulatedDecision, type Simulation } from "./simulate.js";

@@ -6,7 +6,7 @@
  * operations means an operation added later is mapped the day it is implemented: no operation can be
  * silently allowed. CONTRIBUTING.md, "Map a service's operations to IAM actions".
  */
-import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { requestTagKeys, type ActionRequest } from "../../core/iam-policy/index.js";
 import type { ServiceModel } from "./model.js";
 
 /** The resource ARNs one operation acts on, from its decoded input (`*` for none); several for batches over several resources. */
@@ -27,7 +27,9 @@ export function derivedAuthorization(model: ServiceModel, { prefix, resourceOf, 
     const action = `${prefix}:${actions[operation] ?? operation}`;
     const resources = resourceOf(operation, input);
     const list = typeof resources === "string" ? [resources] : resources.length > 0 ? [...new Set(resources)] : ["*"];
-    return list.map((resource) => ({ action, resource: resource === "" ? "*" : resource }));
+    // Tags the request carries (TagResource, CreateQueue `tags`, PutRule `Tags`): aws:RequestTag/<key>, aws:TagKeys.
+    const keys = requestTagKeys(input);
+    return list.map((resource) => ({ action, resource: resource === "" ? "*" : resource, ...(keys ? { keys } : {}) }));
   };
   return Object.fromEntries(Object.keys(model.operations).map((operation) => [operation, resolve(operation)]));
 }

@@ -5,7 +5,7 @@
  * Enforcement (`--iam enforce`, src/auth/iam-enforcer.ts) reads roles and policies from the same store: docs/iam.md.
  */
 import type { Account } from "../../core/arn.js";
-import { findManagedPolicy, type ActionRequest } from "../../core/iam-policy/index.js";
+import { findManagedPolicy, requestTagKeys, type ActionRequest } from "../../core/iam-policy/index.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operation } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
@@ -54,7 +54,10 @@ function iamAuthorization(account: Account, operations: readonly string[]): Reco
       : group !== undefined ? `arn:aws:iam::${account.accountId}:group/${group}`
       : user !== undefined ? `arn:aws:iam::${account.accountId}:user/${user}`
       : (policyArn ?? created ?? str(input.PolicySourceArn) ?? "*");
-    const keys = policyArn !== undefined && /^(Attach|Detach)/.test(operation) ? { "iam:PolicyARN": policyArn } : undefined;
+    const policyKeys = policyArn !== undefined && /^(Attach|Detach)/.test(operation) ? { "iam:PolicyARN": policyArn } : undefined;
+    // Tag*/Untag* and the creates that take Tags: aws:RequestTag/<key>, aws:TagKeys.
+    const tagKeys = requestTagKeys(input);
+    const keys = policyKeys || tagKeys ? { ...policyKeys, ...tagKeys } : undefined;
     return [{ action: `iam:${operation}`, resource, keys }];
   };
   return Object.fromEntries(operations.map((operation) => [operation, resolve(operation)]));

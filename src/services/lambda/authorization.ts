@@ -5,7 +5,7 @@
  * so `arn:…:function:f` does not cover `f:prod` unless a policy says `f:*`.
  */
 import { functionArn, parseFunctionRef, type Account } from "../../core/arn.js";
-import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { requestTagKeys, type ActionRequest } from "../../core/iam-policy/index.js";
 import type { ActionResolver } from "../../protocol/action-table.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
 
@@ -46,7 +46,8 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     const body = bodyJson(request);
     const name = typeof body.FunctionName === "string" ? body.FunctionName : "";
     const layers = Array.isArray(body.Layers) ? body.Layers.filter((l): l is string => typeof l === "string") : [];
-    const needs: ActionRequest[] = [{ action: "lambda:CreateFunction", resource: targetArn(account, request, name, false), keys: { "lambda:Layer": layers } }];
+    const keys = { "lambda:Layer": layers, ...requestTagKeys({ Tags: body.Tags }) };
+    const needs: ActionRequest[] = [{ action: "lambda:CreateFunction", resource: targetArn(account, request, name, false), keys }];
     if (typeof body.Role === "string") needs.push({ action: "iam:PassRole", resource: body.Role, keys: { "iam:PassedToService": "lambda.amazonaws.com" } });
     return needs;
   };
@@ -61,7 +62,12 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     const keys: Record<string, string> = typeof principal === "string" ? { "lambda:Principal": principal } : {};
     return [{ action: "lambda:AddPermission", resource: targetArn(account, request, raw, true), keys }];
   };
-  const tags = (action: string): ActionResolver => (_request, [arn = ""]) => [{ action: `lambda:${action}`, resource: arn }];
+  /** TagResource carries tags in its body, UntagResource their keys in `tagKeys` query parameters: aws:RequestTag/<key>, aws:TagKeys. */
+  const tags = (action: string): ActionResolver => (request, [arn = ""]) => {
+    const keys = action === "TagResource" ? requestTagKeys({ Tags: bodyJson(request).Tags })
+      : action === "UntagResource" ? requestTagKeys({ TagKeys: request.query.getAll("tagKeys") }) : undefined;
+    return [{ action: `lambda:${action}`, resource: arn, ...(keys ? { keys } : {}) }];
+  };
 
   return {
     "POST /2015-03-31/functions": createFunction,

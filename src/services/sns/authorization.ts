@@ -3,7 +3,7 @@
  * its topic, as in the Service Authorization Reference); listings of every topic or subscription name `*`.
  */
 import type { Account } from "../../core/arn.js";
-import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { requestTagKeys, type ActionRequest } from "../../core/iam-policy/index.js";
 import { topicArn } from "./context.js";
 
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
@@ -16,5 +16,8 @@ function resourceOf(account: Account, operation: string, input: Record<string, u
 }
 
 export function snsAuthorization(account: Account, operations: readonly string[]): Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]> {
-  return Object.fromEntries(operations.map((operation) => [operation, (input: Record<string, unknown>) => [{ action: `sns:${operation}`, resource: resourceOf(account, operation, input) }]]));
+  return Object.fromEntries(operations.map((operation) => [operation, (input: Record<string, unknown>) => {
+    const keys = requestTagKeys(input);
+    return [{ action: `sns:${operation}`, resource: resourceOf(account, operation, input), ...(keys ? { keys } : {}) }];
+  }]));
 }

@@ -1,0 +1,323 @@
+/**
+ * `aws:ResourceTag/<key>` (attribute-based access control) under `--iam enforce`, with an IAM user's own keys
+ * through the SDK v3 and the AWS CLI v2: a user tagged team=a whose only policy allows each action where the
+ * resource's `team` tag equals `${aws:PrincipalTag/team}` may use the team-a function, queue, topic, table,
+ * bucket and rule, is refused the team-b ones with each service's AccessDenied and AWS's sentence, and is
+ * allowed the team-b one on the next request after the root retags it (the tag cache is invalidated), and
+ * refused again once the tag is removed. A caller whose policies never mention the key never looks tags up.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, IAMClient, PutUserPolicyCommand, TagRoleCommand } from "@aws-sdk/client-iam";
+import { CreateFunctionCommand, LambdaClient, TagResourceCommand, UntagResourceCommand } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, PublishCommand, SNSClient, TagResourceCommand as TagTopicCommand } from "@aws-sdk/client-sns";
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand as TagTableCommand } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client } from "@aws-sdk/client-s3";
+import { DescribeRuleCommand, EventBridgeClient, PutRuleCommand, TagResourceCommand as TagRuleCommand } from "@aws-sdk/client-eventbridge";
+import { IamEnforcer } from "../src/auth/iam-enforcer.js";
+import { ResourceTagChanges, withResourceTagChangeCount } from "../src/auth/resource-tag-changes.js";
+import { resourceTagLookup } from "../src/auth/resource-tags.js";
+import type { UnkaiRequest } from "../src/protocol/http.js";
+import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
+import { AWS_CLI } from "./helpers/paths.js";
+import { runProcess } from "./helpers/process.js";
+import { unkaiSuite } from "./helpers/suite.js";
+
+const ACCOUNT = "000000000000";
+const REGION = "us-east-1";
+const SAME_TEAM = { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } };
+const ABAC = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{
+    Effect: "Allow", Resource: "*", Condition: SAME_TEAM,
+    Action: ["lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "s3:ListBucket", "events:DescribeRule", "iam:GetRole"],
+  }, {
+    Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: "arn:aws:s3:::abac-a/*",
+    Condition: { StringEquals: { "s3:ExistingObjectTag/team": "${aws:PrincipalTag/team}" } },
+  }],
+});
+/** Tagging allowed only with the caller's own team as the value and `team` as the only key. */
+const TAG_OWN_TEAM = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{
+    Effect: "Allow", Resource: "*", Action: ["lambda:TagResource", "lambda:UntagResource", "sqs:CreateQueue", "sns:TagResource"],
+    Condition: { StringEqualsIfExists: { "aws:RequestTag/team": "${aws:PrincipalTag/team}" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["team"] }, Null: { "aws:TagKeys": "false" } },
+  }],
+});
+interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
+
+async function attempt(call: () => Promise<unknown>): Promise<string> {
+  try {
+    await call();
+    return "ok";
+  } catch (error) {
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+}
+
+/** AWS's sentence for this user's implicit deny. */
+const denied = (action: string, resource: string) =>
+  `User: arn:aws:iam::${ACCOUNT}:user/dev-a is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+
+describe("aws:ResourceTag under --iam enforce", () => {
+  const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
+  const root = { endpoint: "", region: REGION, credentials: DEFAULT_CREDENTIALS };
+  let dev: Keys;
+  const as = (credentials: Keys | typeof DEFAULT_CREDENTIALS) => ({ endpoint: suite.unkai.url, region: REGION, credentials });
+
+  before(async () => {
+    root.endpoint = suite.unkai.url;
+    const iam = new IAMClient(root);
+    await iam.send(new CreateUserCommand({ UserName: "dev-a", Tags: [{ Key: "team", Value: "a" }] }));
+    await iam.send(new PutUserPolicyCommand({ UserName: "dev-a", PolicyName: "same-team", PolicyDocument: ABAC }));
+    await iam.send(new PutUserPolicyCommand({ UserName: "dev-a", PolicyName: "tag-own-team", PolicyDocument: TAG_OWN_TEAM }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "dev-a" }));
+    dev = { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" };
+  });
+
+  it("Lambda: invokes the team's function, is refused the other team's until TagResource retags it, and again after UntagResource (SDK v3, CLI)", async () => {
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    await new IAMClient(root).send(new CreateRoleCommand({ RoleName: "abac-fn", AssumeRolePolicyDocument: trust }));
+    const lambdaRoot = new LambdaClient(root);
+    for (const team of ["a", "b"]) {
+      await lambdaRoot.send(new CreateFunctionCommand({
+        FunctionName: `fn-${team}`, Runtime: "nodejs20.x", Handler: "index.handler", Role: `arn:aws:iam::${ACCOUNT}:role/abac-fn`,
+        Code: { ZipFile: await fixtureZip("node-esm") }, Tags: { team },
+      }));
+    }
+    const lambda = new LambdaClient(as(dev));
+    assert.equal((await invoke(lambda, "fn-a", { hi: 1 }, false)).payload.includes("\"hi\":1"), true);
+    const arnB = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:fn-b`;
+    assert.equal(await attempt(() => invoke(lambda, "fn-b")), `AccessDeniedException: ${denied("lambda:InvokeFunction", arnB)}`);
+
+    await lambdaRoot.send(new TagResourceCommand({ Resource: arnB, Tags: { team: "a" } }));
+    assert.equal(await attempt(() => invoke(lambda, "fn-b", {}, false)), "ok", "the retag counts from the next request");
+
+    await lambdaRoot.send(new UntagResourceCommand({ Resource: arnB, TagKeys: ["team"] }));
+    const dir = mkdtempSync(join(tmpdir(), "abac-"));
+    try {
+      const run = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "lambda", "invoke", "--function-name", "fn-b", join(dir, "out.json")], {
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, AWS_ACCESS_KEY_ID: dev.accessKeyId, AWS_SECRET_ACCESS_KEY: dev.secretAccessKey,
+          AWS_DEFAULT_REGION: REGION, AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
+        },
+      });
+      assert.notEqual(run.code, 0);
+      assert.match(run.stderr, /AccessDeniedException/);
+      assert.ok(run.stderr.includes(denied("lambda:InvokeFunction", arnB)), run.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("SQS: SendMessage to the team's queue only, until TagQueue retags the other", async () => {
+    const sqsRoot = new SQSClient(root);
+    const urls: Record<string, string> = {};
+    for (const team of ["a", "b"]) urls[team] = (await sqsRoot.send(new CreateQueueCommand({ QueueName: `q-${team}`, tags: { team } }))).QueueUrl ?? "";
+    const sqs = new SQSClient(as(dev));
+    assert.equal(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: urls.a, MessageBody: "x" }))), "ok");
+    const arnB = `arn:aws:sqs:${REGION}:${ACCOUNT}:q-b`;
+    assert.match(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: urls.b, MessageBody: "x" }))), new RegExp(`^(AccessDenied|AccessDeniedException): ${escape(denied("sqs:SendMessage", arnB))}`));
+    await sqsRoot.send(new TagQueueCommand({ QueueUrl: urls.b, Tags: { team: "a" } }));
+    assert.equal(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: urls.b, MessageBody: "x" }))), "ok");
+  });
+
+  it("a queue policy that tests aws:ResourceTag decides for a user with no policy of its own, and follows TagQueue", async () => {
+    const iam = new IAMClient(root);
+    await iam.send(new CreateUserCommand({ UserName: "plain" }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "plain" }));
+    const plain = { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" };
+    const sqsRoot = new SQSClient(root);
+    const url = (await sqsRoot.send(new CreateQueueCommand({ QueueName: "q-open", tags: { open: "yes" } }))).QueueUrl ?? "";
+    const arn = `arn:aws:sqs:${REGION}:${ACCOUNT}:q-open`;
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/plain` }, Action: "sqs:SendMessage", Resource: arn, Condition: { StringEquals: { "aws:ResourceTag/open": "yes" } } }],
+    });
+    await sqsRoot.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: policy } }));
+    const sqs = new SQSClient(as(plain));
+    assert.equal(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x" }))), "ok", "the queue policy names the user and its tag condition holds");
+    await sqsRoot.send(new TagQueueCommand({ QueueUrl: url, Tags: { open: "no" } }));
+    assert.match(await attempt(() => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x" }))), /is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:000000000000:q-open/);
+  });
+
+  it("SNS: Publish to the team's topic only, until TagResource retags the other", async () => {
+    const snsRoot = new SNSClient(root);
+    const arns: Record<string, string> = {};
+    for (const team of ["a", "b"]) arns[team] = (await snsRoot.send(new CreateTopicCommand({ Name: `t-${team}`, Tags: [{ Key: "team", Value: team }] }))).TopicArn ?? "";
+    const sns = new SNSClient(as(dev));
+    assert.equal(await attempt(() => sns.send(new PublishCommand({ TopicArn: arns.a, Message: "x" }))), "ok");
+    assert.equal(await attempt(() => sns.send(new PublishCommand({ TopicArn: arns.b, Message: "x" }))), `AuthorizationErrorException: ${denied("sns:Publish", arns.b!)}`);
+    await snsRoot.send(new TagTopicCommand({ ResourceArn: arns.b, Tags: [{ Key: "team", Value: "a" }] }));
+    assert.equal(await attempt(() => sns.send(new PublishCommand({ TopicArn: arns.b, Message: "x" }))), "ok");
+  });
+
+  it("DynamoDB: PutItem into the team's table only, until TagResource retags the other", async () => {
+    const ddbRoot = new DynamoDBClient(root);
+    const arns: Record<string, string> = {};
+    for (const team of ["a", "b"]) {
+      const made = await ddbRoot.send(new CreateTableCommand({
+        TableName: `tbl-${team}`, BillingMode: "PAY_PER_REQUEST", Tags: [{ Key: "team", Value: team }],
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      }));
+      arns[team] = made.TableDescription?.TableArn ?? "";
+    }
+    const ddb = new DynamoDBClient(as(dev));
+    const put = (team: string) => ddb.send(new PutItemCommand({ TableName: `tbl-${team}`, Item: { id: { S: "1" } } }));
+    assert.equal(await attempt(() => put("a")), "ok");
+    assert.equal(await attempt(() => put("b")), `AccessDeniedException: ${denied("dynamodb:PutItem", arns.b!)}`);
+    await ddbRoot.send(new TagTableCommand({ ResourceArn: arns.b, Tags: [{ Key: "team", Value: "a" }] }));
+    assert.equal(await attempt(() => put("b")), "ok");
+  });
+
+  it("S3: ListObjectsV2 on the team's bucket only, until PutBucketTagging retags the other", async () => {
+    const s3Root = new S3Client({ ...root, forcePathStyle: true });
+    for (const team of ["a", "b"]) {
+      await s3Root.send(new CreateBucketCommand({ Bucket: `abac-${team}` }));
+      await s3Root.send(new PutBucketTaggingCommand({ Bucket: `abac-${team}`, Tagging: { TagSet: [{ Key: "team", Value: team }] } }));
+    }
+    const s3 = new S3Client({ ...as(dev), forcePathStyle: true });
+    const list = (team: string) => s3.send(new ListObjectsV2Command({ Bucket: `abac-${team}` }));
+    assert.equal(await attempt(() => list("a")), "ok");
+    assert.equal(await attempt(() => list("b")), `AccessDenied: ${denied("s3:ListBucket", "arn:aws:s3:::abac-b")}`);
+    await s3Root.send(new PutBucketTaggingCommand({ Bucket: "abac-b", Tagging: { TagSet: [{ Key: "team", Value: "a" }] } }));
+    assert.equal(await attempt(() => list("b")), "ok");
+  });
+
+  it("S3 objects: GetObject where s3:ExistingObjectTag/team is the user's team, until PutObjectTagging retags the object", async () => {
+    const s3Root = new S3Client({ ...root, forcePathStyle: true });
+    for (const team of ["a", "b"]) await s3Root.send(new PutObjectCommand({ Bucket: "abac-a", Key: `doc-${team}`, Body: team, Tagging: `team=${team}` }));
+    const s3 = new S3Client({ ...as(dev), forcePathStyle: true });
+    const get = (team: string) => s3.send(new GetObjectCommand({ Bucket: "abac-a", Key: `doc-${team}` })).then((r) => r.Body?.transformToString());
+    assert.equal(await get("a"), "a");
+    assert.equal(await attempt(() => get("b")), `AccessDenied: ${denied("s3:GetObject", "arn:aws:s3:::abac-a/doc-b")}`);
+    await s3Root.send(new PutObjectTaggingCommand({ Bucket: "abac-a", Key: "doc-b", Tagging: { TagSet: [{ Key: "team", Value: "a" }] } }));
+    assert.equal(await get("b"), "b");
+    // S3 does not supply the key to DeleteObject ("you cannot … delete … an object based on its existing tags"): the Allow never applies.
+    assert.equal(await attempt(() => s3.send(new DeleteObjectCommand({ Bucket: "abac-a", Key: "doc-a" }))), `AccessDenied: ${denied("s3:DeleteObject", "arn:aws:s3:::abac-a/doc-a")}`);
+  });
+
+  it("EventBridge: DescribeRule on the team's rule only, until TagResource retags the other", async () => {
+    const eventsRoot = new EventBridgeClient(root);
+    const arns: Record<string, string> = {};
+    for (const team of ["a", "b"]) {
+      arns[team] = (await eventsRoot.send(new PutRuleCommand({ Name: `r-${team}`, ScheduleExpression: "rate(1 day)", State: "DISABLED", Tags: [{ Key: "team", Value: team }] }))).RuleArn ?? "";
+    }
+    const events = new EventBridgeClient(as(dev));
+    const describe = (team: string) => events.send(new DescribeRuleCommand({ Name: `r-${team}` }));
+    assert.equal(await attempt(() => describe("a")), "ok");
+    assert.equal(await attempt(() => describe("b")), `AccessDeniedException: ${denied("events:DescribeRule", arns.b!)}`);
+    await eventsRoot.send(new TagRuleCommand({ ResourceARN: arns.b, Tags: [{ Key: "team", Value: "a" }] }));
+    assert.equal(await attempt(() => describe("b")), "ok");
+  });
+
+  it("IAM: GetRole on the team's role only (a role with a path too), until TagRole retags the other", async () => {
+    const iamRoot = new IAMClient(root);
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    for (const team of ["a", "b"]) await iamRoot.send(new CreateRoleCommand({ RoleName: `role-${team}`, Path: "/teams/", AssumeRolePolicyDocument: trust, Tags: [{ Key: "team", Value: team }] }));
+    const iam = new IAMClient(as(dev));
+    const get = (team: string) => iam.send(new GetRoleCommand({ RoleName: `role-${team}` }));
+    assert.equal(await attempt(() => get("a")), "ok");
+    assert.equal(await attempt(() => get("b")), `AccessDenied: ${denied("iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/role-b`)}`);
+    await iamRoot.send(new TagRoleCommand({ RoleName: "role-b", Tags: [{ Key: "team", Value: "a" }] }));
+    assert.equal(await attempt(() => get("b")), "ok");
+  });
+
+  it("aws:RequestTag and aws:TagKeys: the user may tag only with its own team and only the key team (Lambda TagResource/UntagResource, SQS CreateQueue tags, SNS TagResource)", async () => {
+    const lambda = new LambdaClient(as(dev));
+    const fnA = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:fn-a`;
+    assert.equal(await attempt(() => lambda.send(new TagResourceCommand({ Resource: fnA, Tags: { team: "a" } }))), "ok");
+    assert.equal(await attempt(() => lambda.send(new TagResourceCommand({ Resource: fnA, Tags: { team: "b" } }))), `AccessDeniedException: ${denied("lambda:TagResource", fnA)}`);
+    assert.equal(await attempt(() => lambda.send(new TagResourceCommand({ Resource: fnA, Tags: { team: "a", owner: "x" } }))), `AccessDeniedException: ${denied("lambda:TagResource", fnA)}`, "aws:TagKeys has a key the policy does not list");
+    assert.equal(await attempt(() => lambda.send(new UntagResourceCommand({ Resource: fnA, TagKeys: ["owner"] }))), `AccessDeniedException: ${denied("lambda:UntagResource", fnA)}`);
+
+    const sqs = new SQSClient(as(dev));
+    assert.equal(await attempt(() => sqs.send(new CreateQueueCommand({ QueueName: "mine", tags: { team: "a" } }))), "ok");
+    const theirs = `arn:aws:sqs:${REGION}:${ACCOUNT}:theirs`;
+    assert.match(await attempt(() => sqs.send(new CreateQueueCommand({ QueueName: "theirs", tags: { team: "b" } }))), new RegExp(`: ${escape(denied("sqs:CreateQueue", theirs))}$`));
+    assert.match(await attempt(() => sqs.send(new CreateQueueCommand({ QueueName: "theirs" }))), new RegExp(`: ${escape(denied("sqs:CreateQueue", theirs))}$`), "no tags: aws:TagKeys is missing");
+
+    const topic = `arn:aws:sns:${REGION}:${ACCOUNT}:t-a`;
+    const sns = new SNSClient(as(dev));
+    assert.equal(await attempt(() => sns.send(new TagTopicCommand({ ResourceArn: topic, Tags: [{ Key: "team", Value: "a" }] }))), "ok");
+    assert.equal(await attempt(() => sns.send(new TagTopicCommand({ ResourceArn: topic, Tags: [{ Key: "team", Value: "c" }] }))), `AuthorizationErrorException: ${denied("sns:TagResource", topic)}`);
+  });
+});
+
+/** A RegExp source matching `text` literally. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+describe("the resource tag cache", () => {
+  it("follows this node's tag writes at once, and another node's (the raw store) within maxAgeMs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "abac-cache-"));
+    const raw = openSqliteStore(join(dir, "unkai.db"), () => {});
+    try {
+      const changes = new ResourceTagChanges();
+      const store = withResourceTagChangeCount(raw, changes);
+      let nowMs = 1_000;
+      const lookup = resourceTagLookup({ account: { accountId: ACCOUNT, region: REGION }, store, changes, maxAgeMs: 500, now: () => nowMs, functionTags: async () => undefined });
+      const arn = `arn:aws:sqs:${REGION}:${ACCOUNT}:cached`;
+      await store.queues.create({ name: "cached", fifo: false, attributes: {}, tags: { team: "a" }, createdAt: 1, modifiedAt: 1 });
+      assert.deepEqual(await lookup(arn, "sqs:SendMessage"), { conditionKey: "aws:ResourceTag", tags: { team: "a" } });
+      const before = changes.generation;
+      await store.messages.send("cached", [{ id: "m1", body: "x", meta: "{}", sentAt: 1, visibleAt: 1 }], 1, 0);
+      assert.equal(changes.generation, before, "a message write does not drop cached tags");
+      await store.queues.setTags("cached", { team: "b" });
+      assert.deepEqual((await lookup(arn, "sqs:SendMessage"))?.tags, { team: "b" }, "a write through this node's store counts from the next lookup");
+      await raw.queues.setTags("cached", { team: "c" });
+      assert.deepEqual((await lookup(arn, "sqs:SendMessage"))?.tags, { team: "b" }, "another node's write is not seen while the entry is young");
+      nowMs += 501;
+      assert.deepEqual((await lookup(arn, "sqs:SendMessage"))?.tags, { team: "c" }, "…and is after maxAgeMs");
+      await store.queues.delete("cached");
+      assert.equal(await lookup(arn, "sqs:SendMessage"), undefined, "a deleted queue has no tags");
+    } finally {
+      await raw.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("resource tags are looked up only for policies that test them", () => {
+  it("a caller whose policies never mention aws:ResourceTag costs no lookup; one whose policies do is asked once per request", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "abac-lookups-"));
+    const store = openSqliteStore(join(dir, "unkai.db"), () => {});
+    try {
+      const account = { accountId: ACCOUNT, region: REGION };
+      const now = Date.now();
+      for (const [name, document] of [
+        ["plain", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "*" }] })],
+        ["tagged", ABAC],
+      ] as const) {
+        await store.iam.create({ kind: "user", name, id: `AIDA${name.toUpperCase()}`, arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, path: "/", createdAt: now, tags: { team: "a" } });
+        await store.iam.putInlinePolicy("user", name, { policyName: "p", document });
+      }
+      const asked: string[] = [];
+      const enforcer = new IamEnforcer({
+        iam: store.iam, account, roleOf: async () => undefined,
+        resourceTagsOf: async (arn) => {
+          asked.push(arn);
+          return { conditionKey: "aws:ResourceTag", tags: { team: "a" } };
+        },
+      });
+      const fn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:f`;
+      const request = (userName: string): UnkaiRequest => ({
+        method: "POST", path: "/", query: new URLSearchParams(), rawQuery: "", headers: {}, rawHeaders: [], body: Buffer.alloc(0),
+        remoteAddress: "127.0.0.1", requestId: "r", caller: { accessKeyId: "k", region: REGION, service: "lambda", principal: { kind: "user", userName } },
+      });
+      assert.equal(await enforcer.check(request("plain"), [{ action: "lambda:InvokeFunction", resource: fn }]), undefined);
+      assert.deepEqual(asked, [], "no tag lookup for a caller whose policies never test them");
+      assert.equal(await enforcer.check(request("tagged"), [{ action: "lambda:InvokeFunction", resource: fn }]), undefined, "allowed by the tag");
+      assert.deepEqual(asked, [fn]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
