@@ -4,6 +4,7 @@ import { GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesComm
 import { CreateFunctionUrlConfigCommand, DeleteFunctionUrlConfigCommand, ListFunctionUrlConfigsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { apis, lambda, restApis, s3 } from "./api.js";
+import { allowService } from "./service-permission.js";
 
 /** A Lambda function ARN inside an integration URI (plain, or API Gateway's `…/functions/<arn>/invocations`), without its qualifier. */
 const FUNCTION_ARN = /arn:[^:]+:lambda:[^:]+:\d+:function:[A-Za-z0-9_-]+/;
@@ -120,6 +121,8 @@ export async function addS3Trigger({ bucket, create, functionArn, events, prefix
   config.LambdaFunctionConfigurations = [...(config.LambdaFunctionConfigurations ?? []), {
     Id: id, LambdaFunctionArn: functionArn, Events: events, Filter: rules.length > 0 ? { Key: { FilterRules: rules } } : undefined,
   }];
+  // As the AWS console does: S3 must be allowed to invoke the function for this bucket before it accepts the configuration.
+  await allowService(functionArn, "s3.amazonaws.com", `arn:aws:s3:::${bucket}`);
   await s3().send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: config }));
   return id;
 }

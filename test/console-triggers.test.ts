@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { GetFunctionUrlConfigCommand } from "@aws-sdk/client-lambda";
+import { GetFunctionUrlConfigCommand, GetPolicyCommand } from "@aws-sdk/client-lambda";
 import {
   CreateBucketCommand, GetBucketNotificationConfigurationCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client,
 } from "@aws-sdk/client-s3";
@@ -126,6 +126,9 @@ describe("console Triggers tab in a browser", () => {
     assert.match(ours?.Id ?? "", /^unkai-console-/);
     assert.equal(ours?.LambdaFunctionArn, fnArn(FN));
     assert.deepEqual(ours?.Events, ["s3:ObjectCreated:*"]);
+    // As the AWS console does, the function's policy now lets S3 invoke it for this bucket (what --iam enforce requires).
+    const policy = JSON.parse((await suite.client.send(new GetPolicyCommand({ FunctionName: FN }))).Policy ?? "{}") as { Statement: { Principal: { Service: string }; Condition: { ArnLike: Record<string, string> } }[] };
+    assert.ok(policy.Statement.some((st) => st.Principal.Service === "s3.amazonaws.com" && st.Condition.ArnLike["AWS:SourceArn"] === "arn:aws:s3:::photos"), JSON.stringify(policy));
 
     const before = await invocationCount(suite.unkai.url, FN);
     await bucketClient.send(new PutObjectCommand({ Bucket: "photos", Key: "uploads/cat.jpg", Body: "meow" }));

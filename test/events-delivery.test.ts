@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pino } from "pino";
-import { Destinations } from "../src/async/destinations.js";
+import { Destinations, lambdaTarget } from "../src/async/destinations.js";
 import { AsyncQueue } from "../src/async/queue.js";
 import { eventFromEntry, type BusEvent } from "../src/core/events/envelope.js";
 import { ruleKey, type RuleRecord } from "../src/core/events/resources.js";
@@ -31,11 +31,11 @@ function rule(name: string, extra: Partial<RuleRecord>): RuleRecord {
   };
 }
 
-/** Delivery with no message targets (these cases use Lambda and bus targets only). */
+/** Delivery with Lambda targets only (these cases use Lambda and bus targets; every function exists). */
 function deliveryOn(store: Store): EventDelivery {
-  const destinations = new Destinations([]);
+  const destinations = new Destinations([lambdaTarget(new AsyncQueue(store.asyncQueue), () => Promise.resolve(true))]);
   const outbox = new DeliveryOutbox(store.eventDeliveries, destinations, { scale: 0 }, Date.now, silent, EVENTBRIDGE_OUTBOX);
-  return new EventDelivery(store.eventRules, new AsyncQueue(store.asyncQueue), destinations, outbox, silent);
+  return new EventDelivery(store.eventRules, destinations, outbox, silent);
 }
 
 async function withStore(body: (store: Store) => Promise<void>): Promise<void> {

@@ -39,7 +39,26 @@ export interface OutboundMessage {
    * must recognise what its message caused (subscription delivery breaking loops) chooses it.
    */
   readonly id?: string;
+  /**
+   * The AWS service sending it and the resource it sends for (S3's bucket, SNS's topic, EventBridge's
+   * rule, an alarm): a function target invokes only if its policy allows that service principal with
+   * this `aws:SourceArn`, as AWS checks. A platform's own delivery (Lambda destinations) has none.
+   */
+  readonly source?: ServiceSource;
 }
+
+export interface ServiceSource {
+  /** The service principal, e.g. `s3.amazonaws.com`. */
+  readonly principal: string;
+  readonly arn: string;
+}
+
+/** Whether a service principal may invoke a function for `sourceArn` (the function's resource policy; IamEnforcer.serviceMayInvoke). */
+export type ServiceMayInvoke = (principal: string, functionArn: string, sourceArn: string) => Promise<boolean>;
+
+/** AWS's sentence when a function's policy does not let a service invoke it (S3 uses it at configuration time too). */
+export const notAuthorizedToInvoke = (functionArn: string) => `${NOT_AUTHORIZED_TO_INVOKE} [${functionArn}]`;
+export const NOT_AUTHORIZED_TO_INVOKE = "Not authorized to invoke function";
 
 /**
  * A failure a retry cannot fix (an API destination's 400, a target refusing the call as malformed):
@@ -67,12 +86,18 @@ export interface DeadLetterAttributes {
 
 const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
-/** Another function, invoked asynchronously with the record as its event. */
-export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promise<boolean>): DestinationTarget {
+/**
+ * Another function, invoked asynchronously with the record as its event. With `mayInvoke` (IAM
+ * enforced), a service's message whose function policy does not allow it is refused without a retry.
+ */
+export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promise<boolean>, mayInvoke?: ServiceMayInvoke): DestinationTarget {
   /** Queues `payload` as an asynchronous invocation of the function (and qualifier) the ARN names. */
-  const invoke = async (arn: string, payload: string, id: string = randomUUID()) => {
+  const invoke = async (arn: string, payload: string, id: string = randomUUID(), source?: ServiceSource) => {
     const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
     if (!(await exists(name))) throw new MissingTargetError(`destination function ${name} does not exist`);
+    if (source && mayInvoke && !(await mayInvoke(source.principal, arn, source.arn))) {
+      throw new NotRetriedError(`${notAuthorizedToInvoke(arn)}: its policy does not allow ${source.principal} for ${source.arn}`);
+    }
     await queue.enqueue({ id, functionName: name, qualifier, payload: Buffer.from(payload) });
   };
   return {
@@ -80,7 +105,7 @@ export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promis
     accepts: (arn) => FUNCTION_ARN.test(arn),
     deliver: (arn, record) => invoke(arn, JSON.stringify(record)),
     /** The message body is the event, invoked asynchronously (as SNS, EventBridge and S3 invoke functions). */
-    send: (arn, message) => invoke(arn, message.body, message.id),
+    send: (arn, message) => invoke(arn, message.body, message.id, message.source),
   };
 }
 

@@ -173,7 +173,20 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   await functions.loadReservations();
   const serviceMetrics = new ServiceMetrics();
   const queue = new AsyncQueue(store.asyncQueue, serviceMetrics);
-  const destinations = new Destinations([lambdaTarget(queue, async (name) => (await functions.find(name)) !== undefined)]);
+  const enforcer = config.iam === "enforce"
+    ? new IamEnforcer({
+      iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
+      changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
+      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
+      resourceTagsOf: resourceTagLookup({
+        account, store, changes: resourceTagChanges, maxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
+        functionTags: async (name) => (await functions.find(name))?.tags,
+      }),
+    })
+    : undefined;
+  const destinations = new Destinations([lambdaTarget(queue, async (name) => (await functions.find(name)) !== undefined,
+    // A service's message (S3, SNS, EventBridge, alarms) reaches a function only if its policy allows that service: under enforcement, as on AWS.
+    enforcer && ((principal, functionArn, sourceArn) => enforcer.serviceMayInvoke([principal], functionArn, sourceArn)))]);
   const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, concurrency, dispatcher, {
     maxInFlight: config.asyncConcurrency,
     timing: { scale: config.asyncRetryScale },
@@ -197,17 +210,6 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
 
   // Gateway addresses on this listener's port: http://<id>.execute-api.localhost:<port>, http://<id>.lambda-url.<region>.localhost:<port>/
   const hostUrl = (host: string) => url.replace(/^http:\/\/(\[[^\]]*\]|[^:/]+)/, `http://${host}`);
-  const enforcer = config.iam === "enforce"
-    ? new IamEnforcer({
-      iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
-      changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
-      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
-      resourceTagsOf: resourceTagLookup({
-        account, store, changes: resourceTagChanges, maxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
-        functionTags: async (name) => (await functions.find(name))?.tags,
-      }),
-    })
-    : undefined;
   const prometheus = config.metrics ? new PrometheusMetrics() : undefined;
   if (prometheus) invoker.observe((record) => prometheus.observeInvocation(record));
   const platform: Platform = {

@@ -68,6 +68,10 @@ export interface PendingDelivery {
     readonly attributes?: Readonly<Record<string, string>>;
     readonly groupId?: string;
     readonly deduplicationId?: string;
+    /** A function target's queued event id (stable per firing, so a redelivery is one invocation). */
+    readonly id?: string;
+    /** The service principal and rule a function's policy must allow (destinations.ts `ServiceSource`). */
+    readonly source?: { readonly principal: string; readonly arn: string };
   };
   /** When the event entered EventBridge (epoch ms): MaximumEventAgeInSeconds counts from here. */
   readonly eventTimeMs: number;

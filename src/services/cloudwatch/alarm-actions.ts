@@ -20,7 +20,10 @@ export interface Transition {
 }
 
 export function actionMessage(arn: string, t: Transition): OutboundMessage {
-  return arn.split(":")[2] === "lambda" ? { body: JSON.stringify(lambdaEvent(t)) } : snsNotification(t);
+  // A function's policy must allow CloudWatch's alarm principal for this alarm (checked under IAM enforcement).
+  return arn.split(":")[2] === "lambda"
+    ? { body: JSON.stringify(lambdaEvent(t)), source: { principal: "lambda.alarms.cloudwatch.amazonaws.com", arn: t.alarm.AlarmArn } }
+    : snsNotification(t);
 }
 
 function snsNotification({ alarm, oldState, account }: Transition): OutboundMessage {

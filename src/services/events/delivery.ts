@@ -2,8 +2,8 @@
  * Puts events on a bus: every enabled rule of the bus whose pattern matches (or the scheduled rule
  * that fired) sends the event to each of its targets, shaped by the target's input settings. Lambda
  * targets are invoked asynchronously through the durable queue (as EventBridge invokes them, with
- * InvocationType Event); the queued event's id is derived from the event and target, so a redelivered
- * firing is one queued event. Every other target (SQS queues, SNS topics, …) gets a plain message
+ * InvocationType Event) if their policy allows events.amazonaws.com for the rule; the queued event's id
+ * is derived from the event and target, so a redelivered firing is one queued event. Every other target (SQS queues, SNS topics, …) gets a plain message
  * through the destinations seam (an API destination gets an HTTP request, api-destination-target.ts), sent before PutEvents answers: the seam's send is durable once it
  * resolves, so an accepted event survives a restart. A failed send is kept in the retry outbox
  * (outbox.ts), which retries it per the target's RetryPolicy and then dead-letters it.
@@ -11,7 +11,6 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Destinations } from "../../async/destinations.js";
-import type { AsyncQueue } from "../../async/queue.js";
 import { EVENTBRIDGE, EventPattern, type JsonValue } from "../../core/event-pattern/index.js";
 import type { BusEvent } from "../../core/events/envelope.js";
 import { targetInput } from "../../core/events/input.js";
@@ -45,7 +44,6 @@ export class EventDelivery {
 
   constructor(
     private readonly rules: DocumentStore<RuleRecord>,
-    private readonly queue: AsyncQueue,
     private readonly destinations: Destinations,
     private readonly outbox: DeliveryOutbox,
     private readonly logger: Logger,
@@ -86,9 +84,9 @@ export class EventDelivery {
     }
     const payload = targetInput(target, event as unknown as JsonValue, { ruleArn: rule.Arn, ruleName: rule.Name, ingestionTime: event.time });
     const deliveryId = stableId(`${deliveryKey}/${rule.Arn}/${target.Id}`);
-    const fn = functionOfArn(target.Arn);
-    if (fn) {
-      await this.queue.enqueue({ id: deliveryId, functionName: fn.name, qualifier: fn.qualifier, payload: Buffer.from(payload) });
+    if (functionOfArn(target.Arn)) {
+      // Through the seam, so the function's policy must allow events.amazonaws.com for this rule; a denial is not retried (NO_PERMISSIONS).
+      await this.toMessageTarget(rule, target, { body: payload, id: deliveryId, source: { principal: "events.amazonaws.com", arn: rule.Arn } }, Date.parse(event.time), deliveryId);
       return;
     }
     await this.toMessageTarget(rule, target, { body: payload, ...messageIds(target, deliveryId), ...httpParameters(target) }, Date.parse(event.time), deliveryId);

@@ -25,6 +25,11 @@ export interface S3Context {
   readonly notifications: S3Notifications;
   /** Whether a Lambda function of that name exists (notification destinations are validated). */
   readonly functionExists: (name: string) => Promise<boolean>;
+  /**
+   * Under IAM enforcement: whether a function's policy lets s3.amazonaws.com invoke it for a bucket ARN
+   * (checked when a configuration names it, and again before each notification is queued).
+   */
+  readonly s3MayInvoke?: (functionArn: string, bucketArn: string) => Promise<boolean>;
   readonly accountId: string;
   readonly logger: Logger;
   /** Uploads and new buckets are refused (503 ServiceUnavailable) while the data directory is low on space. */
@@ -98,9 +103,25 @@ export async function announce(context: S3Context, bucket: BucketRecord, changes
   await context.notifications.announce(events, messages);
 }
 
-/** The notification events one change on `bucket` queues, for the caller to commit with the change. */
-export function eventsFor(context: S3Context, bucket: BucketRecord, change: ObjectChange, request: UnkaiRequest): QueuedEventRow[] {
-  return context.notifications.eventsFor(bucket.name, notificationOf(bucket), change, changeContext(request));
+/**
+ * The bucket's configuration without the functions whose policy no longer lets S3 invoke them (a
+ * permission removed after the configuration was put): as on AWS, their events are not delivered.
+ */
+export async function deliverableNotification(context: S3Context, bucket: BucketRecord): Promise<NotificationConfiguration | undefined> {
+  const config = notificationOf(bucket);
+  const mayInvoke = context.s3MayInvoke;
+  if (!config || !mayInvoke || config.lambda.length === 0) return config;
+  const bucketArn = `arn:aws:s3:::${bucket.name}`;
+  const allowed = await Promise.all(config.lambda.map((c) => mayInvoke(c.functionArn, bucketArn)));
+  const denied = config.lambda.filter((_, i) => !allowed[i]).map((c) => c.functionArn);
+  if (denied.length === 0) return config;
+  context.logger.warn({ bucket: bucket.name, functions: denied }, "S3 is not allowed to invoke these notification functions (their policy does not allow s3.amazonaws.com for the bucket); their events are dropped");
+  return { ...config, lambda: config.lambda.filter((_, i) => allowed[i]) };
+}
+
+/** The notification events one change on `bucket` queues under `config` (deliverableNotification), for the caller to commit with the change. */
+export function eventsFor(context: S3Context, bucket: BucketRecord, config: NotificationConfiguration | undefined, change: ObjectChange, request: UnkaiRequest): QueuedEventRow[] {
+  return context.notifications.eventsFor(bucket.name, config, change, changeContext(request));
 }
 
 /** Request headers S3 stores with an object and returns on GET and HEAD. */

@@ -256,7 +256,9 @@ function createS3(p: Platform): Service {
   p.onDeadLeasesFreed(() => lifecycle.runner.wake());
   const context: S3Context = {
     store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
-    functionExists: async (name) => (await p.functions.find(name)) !== undefined, accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
+    functionExists: async (name) => (await p.functions.find(name)) !== undefined,
+    ...(p.iamEnforcer ? { s3MayInvoke: (functionArn: string, bucketArn: string) => p.iamEnforcer?.serviceMayInvoke(["s3.amazonaws.com"], functionArn, bucketArn) ?? Promise.resolve(true) } : {}),
+    accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
     conditionalWrites: new ConditionalWrites(), lifecycle,
     authorize: p.iamEnforcer && ((request, needs) => p.iamEnforcer?.check(request, needs, "s3") ?? Promise.resolve(undefined)),
   };

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { bucketSettingId, type LifecycleRule } from "../../core/s3-bucket-settings.js";
 import type { ChangeContext, ObjectChange } from "../../sources/s3-notifications.js";
 import type { BucketRecord, ObjectRecord, WriteUnit } from "../../store/ports.js";
-import { notificationOf, type S3Context } from "./context.js";
+import { deliverableNotification, type S3Context } from "./context.js";
 import { keyActions, uploadExpires } from "./lifecycle-rules.js";
 import { deleteMarker, shownVersion } from "./versions.js";
 
@@ -39,7 +39,7 @@ export async function enabledRules(context: S3Context, bucket: string): Promise<
 /** Commits one change with its events, announces it, and deletes the bodies it discarded. */
 async function commitChange(context: S3Context, bucket: BucketRecord, unit: WriteUnit, change: (removed: readonly ObjectRecord[]) => ObjectChange | undefined): Promise<boolean> {
   const changeContext = lifecycleContext();
-  const config = notificationOf(bucket);
+  const config = await deliverableNotification(context, bucket);
   let made: ObjectChange | undefined;
   try {
     const done = await context.commit({

@@ -1,9 +1,11 @@
 /**
  * PutBucketNotificationConfiguration and GetBucketNotificationConfiguration: Lambda functions, SQS
  * queues and SNS topics as destinations. As S3 does, a queue or topic configuration is checked by
- * sending it an `s3:TestEvent`; one that cannot be delivered to refuses the whole configuration.
+ * sending it an `s3:TestEvent`; one that cannot be delivered to refuses the whole configuration. Under
+ * IAM enforcement a function's policy must allow s3.amazonaws.com for the bucket, or S3 refuses it too.
  */
 import { randomUUID } from "node:crypto";
+import { notAuthorizedToInvoke } from "../../async/destinations.js";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { functionOfArn, S3_EVENT_TYPES, type LambdaNotification, type MessageNotification, type NotificationConfiguration } from "../../sources/s3-notifications.js";
 import { notificationOf, requireBucket, type S3Context } from "./context.js";
@@ -29,10 +31,12 @@ function eventsOf(raw: Record<string, unknown>): string[] {
   return events;
 }
 
-async function lambdaConfig(context: S3Context, raw: Record<string, unknown>): Promise<LambdaNotification> {
+async function lambdaConfig(context: S3Context, bucket: string, raw: Record<string, unknown>): Promise<LambdaNotification> {
   const arn = text(raw.CloudFunction) || text(raw.LambdaFunctionArn);
   const fn = functionOfArn(arn);
   if (!fn || !(await context.functionExists(fn.name))) throw unableToValidate(arn, "The destination function does not exist.");
+  // As S3 does, the function's policy must already allow s3.amazonaws.com for this bucket (AddPermission).
+  if (context.s3MayInvoke && !(await context.s3MayInvoke(arn, `arn:aws:s3:::${bucket}`))) throw unableToValidate(arn, notAuthorizedToInvoke(arn));
   return { id: text(raw.Id) || randomUUID(), functionArn: arn, events: eventsOf(raw), prefix: filterValue(raw, "prefix"), suffix: filterValue(raw, "suffix") };
 }
 
@@ -59,7 +63,7 @@ export async function putNotification(context: S3Context, request: UnkaiRequest,
     throw new S3Error("InvalidArgument", "Unkai delivers S3 notifications to Lambda functions, SQS queues and SNS topics; EventBridgeConfiguration is not supported yet.", undefined, { ArgumentName: "EventBridgeConfiguration" });
   }
   const lambda: LambdaNotification[] = [];
-  for (const raw of [...listOf(document.CloudFunctionConfiguration), ...listOf(document.LambdaFunctionConfiguration)]) lambda.push(await lambdaConfig(context, raw));
+  for (const raw of [...listOf(document.CloudFunctionConfiguration), ...listOf(document.LambdaFunctionConfiguration)]) lambda.push(await lambdaConfig(context, bucket, raw));
   const queues: MessageNotification[] = [];
   for (const raw of listOf(document.QueueConfiguration)) queues.push(await messageConfig(context, bucket, raw, "Queue"));
   const topics: MessageNotification[] = [];

@@ -6,7 +6,7 @@
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
 import type { ObjectChange } from "../../sources/s3-notifications.js";
-import { announce, eventsFor, requireBucket, type S3Context } from "./context.js";
+import { announce, deliverableNotification, eventsFor, requireBucket, type S3Context } from "./context.js";
 import { deleteMarker, requestedVersion, shownVersion } from "./versions.js";
 import { checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
 
@@ -37,6 +37,7 @@ export async function deleteEntries(context: S3Context, request: UnkaiRequest, b
   const markers = never ? [] : deletions.filter((d) => d.version === undefined).map((d) => deleteMarker(bucket, d.key));
   const byVersion = never ? [] : deletions.flatMap((d) => (d.version === undefined ? [] : [{ key: d.key, versionId: d.version.id }]));
   let changes: ObjectChange[] = [];
+  const config = await deliverableNotification(context, bucket);
   const done = await context.commit({
     putObjects: markers,
     deleteObjects: { bucket: bucket.name, keys: plainKeys },
@@ -45,7 +46,7 @@ export async function deleteEntries(context: S3Context, request: UnkaiRequest, b
     check: condition && byVersion.length === 0 ? ([current]) => checkWriteCondition(condition, current, bucket.name, deletions[0]?.key ?? "") : undefined,
     events: ({ removed }) => {
       changes = [...markers.map((m) => changeOf(bucket, m, true)), ...removed.map((r) => changeOf(bucket, r, false))];
-      return changes.flatMap((change) => eventsFor(context, bucket, change, request));
+      return changes.flatMap((change) => eventsFor(context, bucket, config, change, request));
     },
   });
   await announce(context, bucket, changes, done.events, request);

@@ -6,7 +6,7 @@ import type { ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { ChecksumThrough, checksumHeaders, RunningChecksum, checksumXml, DEFAULT_ALGORITHM, isChecksumHeader, parseAlgorithm, storedChecksum, type ObjectChecksum } from "./checksums.js";
 import { byteRange, checkConditions, partToRead } from "./conditional.js";
-import { announce, chunkCheckFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
+import { announce, chunkCheckFor, deliverableNotification, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { checkCopySourceConditions, checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
@@ -26,7 +26,7 @@ export async function commitObject(context: S3Context, request: UnkaiRequest, bo
   const record: ObjectRecord = { ...body, ...newVersion(bucket) };
   const versioned = bucket.versioning !== undefined ? { versionId: shownVersion(record) } : {};
   const change = { eventName, key: record.key, size: record.size, eTag: record.etag, ...versioned };
-  const events = eventsFor(context, bucket, change, request);
+  const events = eventsFor(context, bucket, await deliverableNotification(context, bucket), change, request);
   let discarded: readonly ObjectRecord[];
   try {
     // The condition, the row, the ended upload and the events announcing them: all of it commits, or none.

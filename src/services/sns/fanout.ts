@@ -72,7 +72,8 @@ export class Fanout {
           body: json ? envelope : notificationText(message.messageFor(subscription.protocol), unsubscribeUrl(signer.baseUrl, subscription.arn)),
         });
       } else if (subscription.protocol === "lambda") {
-        await this.destinations.send(subscription.endpoint, { body: JSON.stringify(lambdaEvent(message, subscription.arn, signer)) });
+        // The function's policy must allow sns.amazonaws.com for this topic; a denial is a failed delivery (not retried, dead-lettered).
+        await this.destinations.send(subscription.endpoint, { body: JSON.stringify(lambdaEvent(message, subscription.arn, signer)), source: { principal: "sns.amazonaws.com", arn: topic.arn } });
       } else {
         await this.destinations.send(subscription.endpoint, {
           body: raw ? message.messageFor("sqs") : envelope,
