@@ -19,21 +19,11 @@ import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { attempt, type Keys } from "./helpers/outcome.js";
 
 const ACCOUNT = "000000000000";
 const ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess";
 const S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
-
-async function attempt(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call();
-    return "ok";
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-}
-
 describe("permissions boundaries under --iam enforce", () => {
   const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
   let iam: IAMClient;

@@ -23,21 +23,12 @@ import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { attempt, type Keys } from "./helpers/outcome.js";
 
 const ACCOUNT = "000000000000";
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
 const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 const allow = (action: string, resource: string) => ({ Effect: "Allow", Action: action, Resource: resource });
 const deny = (action: string, resource: string) => ({ Effect: "Deny", Action: action, Resource: resource });
-
-async function attempt(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call();
-    return "ok";
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-}
 
 describe("IAM groups, policy versions, key status and role updates under --iam enforce", () => {
   const suite = unkaiSuite({ UNKAI_IAM: "enforce" });

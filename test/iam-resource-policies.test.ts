@@ -13,21 +13,11 @@ import { CreateEventBusCommand, DescribeEventBusCommand, EventBridgeClient, PutE
 import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { createFunctionUrl } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { attempt, type Keys } from "./helpers/outcome.js";
 
 const ACCOUNT = "000000000000";
 const BUS_ARN = (name: string) => `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/${name}`;
 const USER_ARN = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
-
-async function attempt(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call();
-    return "ok";
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-}
-
 describe("event bus policies and Function URL permissions under --iam enforce", () => {
   const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
   const iam = () => new IAMClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });

@@ -27,6 +27,7 @@ import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
 import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { attempt, type Keys } from "./helpers/outcome.js";
 
 const ACCOUNT = "000000000000";
 const REGION = "us-east-1";
@@ -49,17 +50,6 @@ const TAG_OWN_TEAM = JSON.stringify({
     Condition: { StringEqualsIfExists: { "aws:RequestTag/team": "${aws:PrincipalTag/team}" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["team"] }, Null: { "aws:TagKeys": "false" } },
   }],
 });
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
-
-async function attempt(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call();
-    return "ok";
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-}
-
 /** AWS's sentence for this user's implicit deny. */
 const denied = (action: string, resource: string) =>
   `User: arn:aws:iam::${ACCOUNT}:user/dev-a is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;

@@ -15,24 +15,14 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk
 import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
 import { DEFAULT_CREDENTIALS, fixtureZip, invoke, signedFetch } from "./helpers/clients.js";
+import { attempt, type Keys } from "./helpers/outcome.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const ACCOUNT = "000000000000";
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
 const doc = (statement: unknown) => JSON.stringify({ Version: "2012-10-17", Statement: Array.isArray(statement) ? statement : [statement] });
 const trusting = (principal: unknown) => doc({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" });
 const denial = (who: string, action: string, resource: string, because = `because no identity-based policy allows the ${action} action`) =>
   `User: ${who} is not authorized to perform: ${action} on resource: ${resource} ${because}`;
-
-/** The error a call failed with, as `Name: message`, or "ok". */
-async function attempt(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call();
-    return "ok";
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-}
 
 /** Runs the AWS CLI v2 with `keys` (not the loopback default). */
 function cliAs(url: string, keys: Keys, args: readonly string[]) {

@@ -10,19 +10,9 @@ import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, IAM
 import { CreateTopicCommand, GetTopicAttributesCommand, PublishCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { attempt, type Keys } from "./helpers/outcome.js";
 
 const ACCOUNT = "000000000000";
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
-
-async function attempt(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call();
-    return "ok";
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-}
-
 interface Statement { Sid?: string; Effect: string; Principal: unknown; Action: unknown; Resource: string; Condition?: unknown }
 
 describe("SNS topic policies under --iam enforce", () => {
