@@ -5,6 +5,7 @@
  * services see bumps `generation` after each write completes.
  */
 import type { IamStore, Store } from "../store/ports.js";
+import { WriteCounter, withWritesCounted } from "./write-counter.js";
 
 const METHODS: Record<keyof IamStore, "read" | "write"> = {
   get: "read", list: "read", inlinePolicies: "read", attached: "read", attachmentCount: "read", members: "read",
@@ -15,36 +16,9 @@ const METHODS: Record<keyof IamStore, "read" | "write"> = {
 };
 
 /** How many IAM writes this node has made; a cache entry taken at an older generation is stale. */
-export class IamChanges {
-  private count = 0;
-
-  get generation(): number {
-    return this.count;
-  }
-
-  bump(): void {
-    this.count++;
-  }
-}
+export class IamChanges extends WriteCounter {}
 
 /** `store` with an `iam` port that bumps `changes` after every write (failed ones too: they may have half-happened). */
 export function withIamChangeCount(store: Store, changes: IamChanges): Store {
-  const iam = store.iam;
-  const counted = new Proxy(iam, {
-    get: (target, key) => {
-      const value: unknown = Reflect.get(target, key);
-      if (typeof value !== "function") return value;
-      const method = (value as (...args: unknown[]) => Promise<unknown>).bind(target);
-      if (METHODS[key as keyof IamStore] !== "write") return method;
-      return (...args: unknown[]) => method(...args).finally(() => changes.bump());
-    },
-  });
-  // Proxies rather than spreads: a backend's ports may be class instances whose methods need their `this`.
-  return new Proxy(store, {
-    get: (target, key) => {
-      if (key === "iam") return counted;
-      const value: unknown = Reflect.get(target, key);
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return withWritesCounted(store, { iam: (method) => METHODS[method as keyof IamStore] === "write" }, changes);
 }
