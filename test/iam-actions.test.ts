@@ -118,7 +118,7 @@ describe("IAM actions and resources of every Unkai request", () => {
     ["PutObjectTagging", s3("PUT", "/bucket/a?tagging"), [{ action: "s3:PutObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
     ["GetObjectTagging", s3("GET", "/bucket/a?tagging"), [{ action: "s3:GetObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
     ["DeleteObjectTagging", s3("DELETE", "/bucket/a?tagging"), [{ action: "s3:DeleteObjectTagging", resource: "arn:aws:s3:::bucket/a" }]],
-    ["a sub-resource Unkai answers NotImplemented needs nothing", s3("GET", "/bucket?encryption"), []],
+    ["a sub-resource Unkai answers NotImplemented needs nothing", s3("GET", "/bucket?logging"), []],
     ["UploadPartCopy reads the source and writes the target", s3("PUT", "/dst/big?partNumber=1&uploadId=u", { headers: { "x-amz-copy-source": "/src/a" } }), [{ action: "s3:GetObject", resource: "arn:aws:s3:::src/a" }, { action: "s3:PutObject", resource: "arn:aws:s3:::dst/big" }]],
     ["GetObjectAttributes", s3("GET", "/bucket/a?attributes"), [{ action: "s3:GetObject", resource: "arn:aws:s3:::bucket/a" }, { action: "s3:GetObjectAttributes", resource: "arn:aws:s3:::bucket/a" }]],
     ["GetBucketAcl", s3("GET", "/bucket?acl"), [{ action: "s3:GetBucketAcl", resource: "arn:aws:s3:::bucket" }]],

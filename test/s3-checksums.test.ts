@@ -206,6 +206,23 @@ describe("S3 object checksums", () => {
     assert.deepEqual(listedParts.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.Size, p.ChecksumCRC32]), chunks.map((c, i) => [i + 1, c.length, b64(crc32Bytes(c))]));
   });
 
+  it("GET/HEAD ?partNumber= of a COMPOSITE object under ChecksumMode ENABLED answer that part's own checksum (SDK v3 validates it)", async () => {
+    const { chunks, parts, uploadId } = await uploadTwoParts("composite-parts", "CRC32");
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: "composite-parts", UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    for (const number of [1, 2]) {
+      const chunk = chunks[number - 1]!;
+      const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "composite-parts", PartNumber: number, ChecksumMode: "ENABLED" }));
+      assert.equal(head.ChecksumCRC32, b64(crc32Bytes(chunk)), `part ${number}`);
+      assert.equal(head.ChecksumType, "COMPOSITE");
+      assert.equal(head.PartsCount, 2);
+      const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: "composite-parts", PartNumber: number, ChecksumMode: "ENABLED" }));
+      assert.equal(got.ChecksumCRC32, b64(crc32Bytes(chunk)));
+      assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(chunk), `part ${number}'s bytes`);
+    }
+    const ranged = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "composite-parts", Range: "bytes=0-9", ChecksumMode: "ENABLED" }));
+    assert.equal(ranged.ChecksumCRC32, undefined, "a Range is answered without a checksum");
+  });
+
   it("multipart FULL_OBJECT: CRC64NVME by default and CRC32C when chosen are the whole body's (validated by SDK v3 on GET)", async () => {
     for (const [key, algorithm, type] of [["full-default", undefined, undefined], ["full-crc32c", "CRC32C", "FULL_OBJECT"]] as const) {
       const { chunks, parts, uploadId } = await uploadTwoParts(key, algorithm, type);

@@ -20,7 +20,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { awsS3, s3 } from "./helpers/s3.js";
+import { awsS3, boto3S3, s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const MB = 1024 * 1024;
@@ -128,5 +128,38 @@ describe("S3 multipart uploads", () => {
     await client.send(new AbortMultipartUploadCommand({ Bucket: "big", Key: "aborted", UploadId: other.UploadId }));
     assert.equal((await client.send(new ListMultipartUploadsCommand({ Bucket: "big" }))).Uploads, undefined);
     await rejects(client.send(new HeadObjectCommand({ Bucket: "big", Key: "aborted" })), "NotFound");
+  });
+  it("ListMultipartUploads groups keys by delimiter into CommonPrefixes within a prefix, and pages through them once each", async () => {
+    await client.send(new CreateBucketCommand({ Bucket: "pending" }));
+    const keys = ["a.txt", "a.txt", "photos/2024/x.jpg", "photos/2024/y.jpg", "photos/z.jpg", "videos/v.mp4", "videos/w.mp4"];
+    const ids: string[] = [];
+    for (const Key of keys) ids.push((await client.send(new CreateMultipartUploadCommand({ Bucket: "pending", Key }))).UploadId ?? "");
+    const aIds = ids.slice(0, 2).sort();
+    const top = await client.send(new ListMultipartUploadsCommand({ Bucket: "pending", Delimiter: "/" }));
+    assert.deepEqual(top.Uploads?.map((u) => [u.Key, u.UploadId]), aIds.map((id) => ["a.txt", id]));
+    assert.deepEqual(top.CommonPrefixes?.map((p) => p.Prefix), ["photos/", "videos/"]);
+    assert.equal(top.Delimiter, "/");
+    const photos = await client.send(new ListMultipartUploadsCommand({ Bucket: "pending", Prefix: "photos/", Delimiter: "/" }));
+    assert.deepEqual(photos.Uploads?.map((u) => u.Key), ["photos/z.jpg"]);
+    assert.deepEqual(photos.CommonPrefixes?.map((p) => p.Prefix), ["photos/2024/"]);
+    assert.equal(photos.Prefix, "photos/");
+    // One entry a page: every upload and common prefix comes exactly once.
+    const seen: string[] = [];
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (let page = 0; page < 10; page++) {
+      const answer = await client.send(new ListMultipartUploadsCommand({ Bucket: "pending", Delimiter: "/", MaxUploads: 1, ...markers }));
+      seen.push(...(answer.Uploads ?? []).map((u) => `${u.Key} ${u.UploadId}`), ...(answer.CommonPrefixes ?? []).map((p) => `${p.Prefix}`));
+      if (!answer.IsTruncated) break;
+      markers = { KeyMarker: answer.NextKeyMarker, UploadIdMarker: answer.NextUploadIdMarker };
+    }
+    assert.deepEqual(seen, [...aIds.map((id) => `a.txt ${id}`), "photos/", "videos/"]);
+    // key-marker without upload-id-marker lists only keys after it, as S3.
+    const after = await client.send(new ListMultipartUploadsCommand({ Bucket: "pending", KeyMarker: "a.txt" }));
+    assert.deepEqual(after.Uploads?.map((u) => u.Key), keys.slice(2));
+    const paged = await boto3S3(suite.unkai.url, [
+      `pages = s3.get_paginator("list_multipart_uploads").paginate(Bucket="pending", Delimiter="/", PaginationConfig={"PageSize": 1})`,
+      `print(json.dumps([[u["Key"] for u in p.get("Uploads", [])] + [c["Prefix"] for c in p.get("CommonPrefixes", [])] for p in pages]))`,
+    ].join("\n")) as string[][];
+    assert.deepEqual(paged.flat(), ["a.txt", "a.txt", "photos/", "videos/"], "boto3's paginator");
   });
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketNotificationConfigurationCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketNotificationConfigurationCommand, PutBucketPolicyCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { readForm } from "../src/services/s3/form-data.js";
@@ -181,6 +181,34 @@ describe("S3 browser-based uploads (POST Object)", () => {
     } finally {
       sqs.destroy();
     }
+  });
+
+  it("anonymous forms and unsigned PUTs write only where the bucket policy allows everyone s3:PutObject on the key", async () => {
+    const anonymousForm = (bucket: string, fields: Fields, body = "anon") => post(suite.unkai.url, bucket, fields, body, "note.txt");
+    const refused = await s3Error(await anonymousForm("forms", { key: "inbox/${filename}" }));
+    assert.equal(refused.status, 403, "a bucket without a policy refuses anonymous forms");
+    assert.equal(refused.code, "AccessDenied");
+    await client.send(new CreateBucketCommand({ Bucket: "dropbox" }));
+    await client.send(new PutBucketPolicyCommand({
+      Bucket: "dropbox",
+      Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:PutObject", Resource: "arn:aws:s3:::dropbox/inbox/*" }] }),
+    }));
+    const posted = await anonymousForm("dropbox", { key: "inbox/${filename}", "Content-Type": "text/plain", "x-amz-server-side-encryption": "AES256" });
+    assert.equal(posted.status, 204, await posted.clone().text());
+    assert.equal(posted.headers.get("x-amz-server-side-encryption"), "AES256");
+    const stored = await client.send(new GetObjectCommand({ Bucket: "dropbox", Key: "inbox/note.txt" }));
+    assert.equal(await stored.Body?.transformToString(), "anon");
+    assert.equal(stored.ContentType, "text/plain");
+    assert.equal((await s3Error(await anonymousForm("dropbox", { key: "outside.txt" }))).code, "AccessDenied", "the policy covers inbox/* only");
+    const kms = await s3Error(await anonymousForm("dropbox", { key: "inbox/kms.txt", "x-amz-server-side-encryption": "aws:kms" }));
+    assert.deepEqual([kms.status, kms.code], [400, "InvalidArgument"]);
+    // Unsigned REST writes are judged by the same policy.
+    assert.equal((await fetch(`${suite.unkai.url}/dropbox/inbox/rest.txt`, { method: "PUT", body: "rest" })).status, 200);
+    assert.equal(await (await client.send(new GetObjectCommand({ Bucket: "dropbox", Key: "inbox/rest.txt" }))).Body?.transformToString(), "rest");
+    assert.equal((await fetch(`${suite.unkai.url}/dropbox/outside.txt`, { method: "PUT", body: "no" })).status, 403);
+    assert.equal((await fetch(`${suite.unkai.url}/dropbox/inbox/rest.txt`)).status, 403, "writing does not open reading");
+    await assert.rejects(client.send(new HeadObjectCommand({ Bucket: "dropbox", Key: "outside.txt" })), "nothing was written outside inbox/");
+    await assert.rejects(client.send(new HeadObjectCommand({ Bucket: "dropbox", Key: "inbox/kms.txt" })));
   });
 
   it("the form reader finds fields and the file whatever the chunking (1-byte chunks, boundary-like bytes in the file)", async () => {

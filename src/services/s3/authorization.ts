@@ -13,7 +13,7 @@ import { listOf, parseXml, text } from "./xml.js";
 
 /** Bucket sub-resources Unkai does not implement: answered NotImplemented rather than mistaken for a listing. */
 export const UNSUPPORTED_BUCKET_SUBRESOURCES = [
-  "analytics", "encryption", "intelligent-tiering", "inventory", "logging", "metrics", "object-lock",
+  "analytics", "intelligent-tiering", "inventory", "logging", "metrics", "object-lock",
   "publicAccessBlock", "replication", "requestPayment",
   "accelerate",
 ];

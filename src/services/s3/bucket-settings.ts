@@ -14,6 +14,7 @@ import { S3Error } from "./errors.js";
 import { getBucketAcl, getOwnershipControls, putBucketAcl, putOwnershipControls } from "./acl-ops.js";
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from "./lifecycle-ops.js";
 import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from "./website-ops.js";
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from "./sse.js";
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from "./policy-ops.js";
 
 type Operation = (context: S3Context, request: UnkaiRequest, bucket: string) => Promise<UnkaiResponse>;
@@ -51,6 +52,12 @@ const SETTINGS: Readonly<Record<string, Readonly<Record<string, readonly [Operat
   acl: {
     PUT: [putBucketAcl, "PutBucketAcl"],
     GET: [(c, _r, b) => getBucketAcl(c, b), "GetBucketAcl"],
+  },
+  // Every bucket is SSE-S3 (sse.ts); DeleteBucketEncryption is authorized by s3:PutEncryptionConfiguration, as in AWS.
+  encryption: {
+    PUT: [putBucketEncryption, "PutEncryptionConfiguration"],
+    GET: [(c, _r, b) => getBucketEncryption(c, b), "GetEncryptionConfiguration"],
+    DELETE: [(c, _r, b) => deleteBucketEncryption(c, b), "PutEncryptionConfiguration"],
   },
   ownershipControls: {
     PUT: [putOwnershipControls, "PutBucketOwnershipControls"],

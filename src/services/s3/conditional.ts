@@ -59,6 +59,8 @@ export function byteRange(header: string | undefined, size: number): { start: nu
 export interface PartRead {
   readonly start: number;
   readonly end: number;
+  /** 1-based, as asked for. */
+  readonly number: number;
   readonly partsCount?: number;
 }
 
@@ -82,5 +84,5 @@ export function partToRead(request: UnkaiRequest, object: ObjectRecord): PartRea
     throw new S3Error("InvalidPartNumber", "The requested partnumber is not satisfiable", undefined, { PartNumberRequested: text, ActualPartCount: String(sizes.length) });
   }
   const start = sizes.slice(0, number - 1).reduce((sum, part) => sum + part, 0);
-  return { start, end: start + size - 1, partsCount: object.partSizes?.length };
+  return { start, end: start + size - 1, number, partsCount: object.partSizes?.length };
 }

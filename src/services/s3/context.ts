@@ -41,6 +41,11 @@ export interface S3Context {
    * undefined when allowed or IAM is off, else AWS's denial sentence. The front door decides the rest.
    */
   readonly authorize?: (request: UnkaiRequest, needs: readonly ActionRequest[]) => Promise<string | undefined>;
+  /**
+   * Whether the bucket policy grants everyone (`Principal "*"`) every permission in `needs`: an unsigned
+   * request a form carries without a policy (an anonymous browser-based upload) is served only then.
+   */
+  readonly anonymousAllows?: (request: UnkaiRequest, needs: readonly ActionRequest[]) => Promise<boolean>;
   /** Re-times a bucket's background lifecycle sweep after its configuration changed (lifecycle-timers.ts). */
   readonly lifecycle?: { changed(bucket: string, hasRules: boolean): Promise<void> };
   /** Conditional writes in flight on this node (one at a time per key). */

@@ -12,7 +12,8 @@ import { ConditionalWrites } from "./write-conditions.js";
 import { deleteObjects } from "./delete-objects.js";
 import { S3_ERRORS, S3Error, s3AuthRefusal, s3ErrorResponse } from "./errors.js";
 import { listObjectsV1, listObjectsV2 } from "./list-ops.js";
-import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from "./multipart-ops.js";
+import { abortUpload, completeUpload, createUpload, listParts, uploadPart } from "./multipart-ops.js";
+import { listUploads } from "./list-uploads.js";
 import { getNotification, putNotification } from "./notification-ops.js";
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from "./tagging-ops.js";
 import { getBucketVersioning, listObjectVersions, putBucketVersioning } from "./version-ops.js";
@@ -24,6 +25,7 @@ import { S3Notifications } from "../../sources/s3-notifications.js";
 import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { s3Actions, UNSUPPORTED_BUCKET_SUBRESOURCES } from "./authorization.js";
+import { checkEncryptionRequest, encrypted, headerValues } from "./sse.js";
 import { routeBucketSetting } from "./bucket-settings.js";
 import { corsRules, preflight, withCors } from "./cors-ops.js";
 import { matchingRule } from "./cors.js";
@@ -83,7 +85,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
     if (method === "GET" && query.get("list-type") === "2") return listObjectsV2(context, request, bucket);
     if (method === "GET") return listObjectsV1(context, request, bucket);
     if (method === "POST" && query.has("delete")) return deleteObjects(context, request, bucket);
-    if (isPostObject(request, key)) return postObject(context, request, bucket);
+    if (isPostObject(request, key)) return encrypted(postObject(context, request, bucket));
     if (method === "PUT") checkAclHeaders(context, request, "bucket", true);
     if (method === "PUT") return createBucket(context, request, bucket);
     if (method === "HEAD") return headBucket(context, request, bucket);
@@ -108,16 +110,19 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
   }
   if (query.has("retention") || query.has("legal-hold")) throw notImplemented("object retention and legal holds");
   // ACLs are disabled (BucketOwnerEnforced): a write may ask for no more than owner FULL_CONTROL.
-  if ((method === "PUT" && uploadId === null) || (method === "POST" && query.has("uploads"))) checkAclHeaders(context, request, "object");
-  if (method === "PUT" && uploadId !== null) {
-    if (request.headers["x-amz-copy-source"] !== undefined) return uploadPartCopy(context, request, bucket, key, uploadId);
-    return uploadPart(context, request, bucket, key, uploadId);
+  if ((method === "PUT" && uploadId === null) || (method === "POST" && query.has("uploads"))) {
+    checkAclHeaders(context, request, "object");
+    checkEncryptionRequest(headerValues(request));
   }
-  if (method === "PUT") return request.headers["x-amz-copy-source"] !== undefined ? copyObject(context, request, bucket, key) : putObject(context, request, bucket, key);
-  if (method === "POST" && query.has("uploads")) return createUpload(context, request, bucket, key);
-  if (method === "POST" && uploadId !== null) return completeUpload(context, request, bucket, key, uploadId);
+  if (method === "PUT" && uploadId !== null) {
+    if (request.headers["x-amz-copy-source"] !== undefined) return encrypted(uploadPartCopy(context, request, bucket, key, uploadId));
+    return encrypted(uploadPart(context, request, bucket, key, uploadId));
+  }
+  if (method === "PUT") return encrypted(request.headers["x-amz-copy-source"] !== undefined ? copyObject(context, request, bucket, key) : putObject(context, request, bucket, key));
+  if (method === "POST" && query.has("uploads")) return encrypted(createUpload(context, request, bucket, key));
+  if (method === "POST" && uploadId !== null) return encrypted(completeUpload(context, request, bucket, key, uploadId));
   if (method === "GET" && uploadId !== null) return listParts(context, request, bucket, key, uploadId);
-  if (method === "GET" || method === "HEAD") return getObject(context, request, bucket, key, method === "HEAD");
+  if (method === "GET" || method === "HEAD") return encrypted(getObject(context, request, bucket, key, method === "HEAD"));
   if (method === "DELETE" && uploadId !== null) return abortUpload(context, bucket, key, uploadId);
   if (method === "DELETE") return deleteObject(context, request, bucket, key);
   throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
@@ -254,6 +259,7 @@ function createS3(p: Platform): Service {
   const logger = p.logger("s3");
   const lifecycle = new LifecycleTimers(p.store.scheduleTimers, { owner: p.nodeName, dayMs: p.s3LifecycleDayMs, now: Date.now }, logger);
   p.onDeadLeasesFreed(() => lifecycle.runner.wake());
+  const anonymous = new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings));
   const context: S3Context = {
     store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined,
@@ -261,8 +267,9 @@ function createS3(p: Platform): Service {
     accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
     conditionalWrites: new ConditionalWrites(), lifecycle,
     authorize: p.iamEnforcer && ((request, needs) => p.iamEnforcer?.check(request, needs, "s3") ?? Promise.resolve(undefined)),
+    anonymousAllows: (request, needs) => anonymous.allowed(request, needs),
   };
-  const service = s3Service(context, new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings)));
+  const service = s3Service(context, anonymous);
   let sweep: Promise<unknown> | undefined;
   return {
     ...service,

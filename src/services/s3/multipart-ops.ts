@@ -25,7 +25,8 @@ export async function requireUpload(context: S3Context, bucket: string, key: str
   return upload;
 }
 
-const owner = (context: S3Context) => ({ ID: context.accountId, DisplayName: "unkai" });
+/** The initiator and owner S3 names on an upload: the account (one account here). */
+export const uploadOwner = (context: S3Context) => ({ ID: context.accountId, DisplayName: "unkai" });
 
 export async function createUpload(context: S3Context, request: UnkaiRequest, bucket: string, key: string): Promise<UnkaiResponse> {
   validateKey(key);
@@ -148,7 +149,7 @@ export async function abortUpload(context: S3Context, bucket: string, key: strin
   return { status: 204 };
 }
 
-function boundedNumber(request: UnkaiRequest, name: string, max: number, fallback: number): number {
+export function boundedNumber(request: UnkaiRequest, name: string, max: number, fallback: number): number {
   const text = request.query.get(name);
   if (text === null) return fallback;
   if (!/^\d+$/.test(text)) throw new S3Error("InvalidArgument", `${name} must be a whole number.`, undefined, { ArgumentName: name, ArgumentValue: text });
@@ -164,7 +165,7 @@ export async function listParts(context: S3Context, request: UnkaiRequest, bucke
   const truncated = page.length > maxParts;
   const parts = page.slice(0, maxParts);
   const body: Record<string, unknown> = {
-    Bucket: bucket, Key: key, UploadId: uploadId, Initiator: owner(context), Owner: owner(context), StorageClass: "STANDARD",
+    Bucket: bucket, Key: key, UploadId: uploadId, Initiator: uploadOwner(context), Owner: uploadOwner(context), StorageClass: "STANDARD",
     PartNumberMarker: marker, NextPartNumberMarker: parts.at(-1)?.partNumber ?? marker, MaxParts: maxParts, IsTruncated: truncated,
     ...(upload["x-amz-checksum-algorithm"] ? { ChecksumAlgorithm: upload["x-amz-checksum-algorithm"], ChecksumType: upload["x-amz-checksum-type"] } : {}),
   };
@@ -175,24 +176,4 @@ export async function listParts(context: S3Context, request: UnkaiRequest, bucke
 /** A part's checksum as ListParts names it (`ChecksumCRC32` …). */
 function partChecksum(part: PartRecord): Record<string, string> {
   return part.checksum ? { [`Checksum${part.checksum.algorithm.toUpperCase()}`]: part.checksum.value } : {};
-}
-
-export async function listUploads(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
-  await requireBucket(context, bucket);
-  const maxUploads = boundedNumber(request, "max-uploads", 1000, 1000);
-  const prefix = request.query.get("prefix") ?? "";
-  const keyMarker = request.query.get("key-marker") ?? "";
-  const uploadIdMarker = request.query.get("upload-id-marker") ?? "";
-  const page = await context.store.uploads(bucket, prefix, keyMarker, keyMarker === "" ? "" : uploadIdMarker, maxUploads + 1);
-  const truncated = page.length > maxUploads;
-  const uploads = page.slice(0, maxUploads);
-  const last = uploads.at(-1);
-  const body: Record<string, unknown> = {
-    Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker, NextKeyMarker: last?.key ?? "", NextUploadIdMarker: last?.uploadId ?? "",
-    MaxUploads: maxUploads, IsTruncated: truncated, Prefix: prefix,
-  };
-  if (uploads.length > 0) {
-    body.Upload = uploads.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: owner(context), Owner: owner(context), StorageClass: "STANDARD", Initiated: isoTime(u.initiated) }));
-  }
-  return xmlResponse("ListMultipartUploadsResult", body);
 }

@@ -5,7 +5,7 @@ import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { ObjectRecord } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { ChecksumThrough, checksumHeaders, RunningChecksum, checksumXml, DEFAULT_ALGORITHM, isChecksumHeader, parseAlgorithm, storedChecksum, type ObjectChecksum } from "./checksums.js";
-import { byteRange, checkConditions, partToRead } from "./conditional.js";
+import { byteRange, checkConditions, partToRead, type PartRead } from "./conditional.js";
 import { announce, chunkCheckFor, deliverableNotification, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
@@ -96,6 +96,18 @@ function objectHeaders(object: ObjectRecord, request: UnkaiRequest): Record<stri
   return headers;
 }
 
+/**
+ * The checksum a read under `x-amz-checksum-mode: ENABLED` answers: the object's for a whole read; for
+ * `?partNumber=` of a multipart object, that part's own checksum (S3 answers the part's, so SDKs can check
+ * the bytes they got); none for a `Range`, as S3 (the checksum would not cover the bytes sent).
+ */
+function checksumAnswer(object: ObjectRecord, range: { start: number } | undefined, part: PartRead | undefined): ObjectChecksum | undefined {
+  const whole = storedChecksum(object.headers);
+  if (!range) return whole;
+  const value = part && whole ? object.partChecksums?.[part.number - 1] : undefined;
+  return whole && value !== undefined ? { ...whole, value } : undefined;
+}
+
 export async function getObject(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, head: boolean): Promise<UnkaiResponse> {
   const bucket = await requireBucket(context, bucketName);
   const version = requestedVersion(request.query);
@@ -112,8 +124,7 @@ export async function getObject(context: S3Context, request: UnkaiRequest, bucke
     const range = part ? (part.partsCount === undefined ? undefined : part) : byteRange(request.headers.range, object.size);
     const length = range ? range.end - range.start + 1 : object.size;
     if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${object.size}`;
-    // As S3: the checksum is the whole object's, so a ranged read (a part included) is answered without it.
-    else if (request.headers["x-amz-checksum-mode"]?.toUpperCase() === "ENABLED") Object.assign(headers, checksumHeaders(storedChecksum(object.headers)));
+    if (request.headers["x-amz-checksum-mode"]?.toUpperCase() === "ENABLED") Object.assign(headers, checksumHeaders(checksumAnswer(object, range, part)));
     headers["Content-Length"] = String(length);
     const status = range ? 206 : 200;
     // An empty stream keeps the Content-Length above on HEAD answers (the adapter writes no body for HEAD).

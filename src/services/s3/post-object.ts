@@ -5,6 +5,7 @@
  * `ObjectCreated:Post`.
  */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
+import { checkEncryptionRequest } from "./sse.js";
 import { checkAclHeaders } from "./acl-ops.js";
 import { validateKey } from "./addressing.js";
 import { quoted, requireBucket, type S3Context } from "./context.js";
@@ -60,20 +61,34 @@ export async function postObject(context: S3Context, request: UnkaiRequest, buck
     if (rawKey === undefined) throw new S3Error("InvalidArgument", "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", undefined, { ArgumentName: "key", ArgumentValue: "" });
     const key = rawKey.replaceAll("${filename}", file.filename);
     validateKey(key);
-    if (!fields.has("x-amz-signature") && !fields.has("policy")) throw new S3Error("AccessDenied", "Access Denied: an unsigned browser-based upload needs a bucket that allows anonymous writes, which Unkai does not offer.");
-    const signed = await checkPolicySignature(fields, context.credentials);
-    const conditions = openPolicy(signed.policy, Date.now());
-    const range = checkFields(conditions, new Map([...fields, ["key", key], ["bucket", bucketName]]), MAX_UPLOAD_BYTES);
-    // The form acts for whoever signed it: their IAM policies must allow the PutObject.
-    const caller = { ...request.caller, accessKeyId: signed.accessKeyId, service: "s3", principal: signed.secret.principal };
-    const denial = await context.authorize?.({ ...request, caller }, [{ action: "s3:PutObject", resource: `arn:aws:s3:::${bucketName}/${key}` }]);
-    if (denial !== undefined) throw new S3Error("AccessDenied", denial);
+    const range = await authorizeForm(context, request, bucketName, key, fields);
     const tags = aclAndTags(context, request, fields);
+    checkEncryptionRequest(fields);
     return await storeFile(context, request, bucketName, key, fields, file.body, range, tags);
   } finally {
     // An early refusal leaves the file unread: drain it so the answer reaches the client.
     file.body.resume();
   }
+}
+
+/**
+ * Whether the form may write `key`, and the sizes its policy allows. A signed form acts for whoever signed
+ * it: their IAM policies must allow the PutObject. A form without a policy or signature is anonymous, as on
+ * S3: accepted only where the bucket policy allows everyone `s3:PutObject` on the key (a Deny wins).
+ */
+async function authorizeForm(context: S3Context, request: UnkaiRequest, bucketName: string, key: string, fields: ReadonlyMap<string, string>): Promise<{ min: number; max: number }> {
+  const needs = [{ action: "s3:PutObject", resource: `arn:aws:s3:::${bucketName}/${key}` }];
+  if (!fields.has("x-amz-signature") && !fields.has("signature") && !fields.has("policy")) {
+    if (await context.anonymousAllows?.(request, needs)) return { min: 0, max: MAX_UPLOAD_BYTES };
+    throw new S3Error("AccessDenied", "Access Denied: an unsigned browser-based upload needs a bucket policy that allows everyone (Principal \"*\") s3:PutObject on the key.");
+  }
+  const signed = await checkPolicySignature(fields, context.credentials);
+  const conditions = openPolicy(signed.policy, Date.now());
+  const range = checkFields(conditions, new Map([...fields, ["key", key], ["bucket", bucketName]]), MAX_UPLOAD_BYTES);
+  const caller = { ...request.caller, accessKeyId: signed.accessKeyId, service: "s3", principal: signed.secret.principal };
+  const denial = await context.authorize?.({ ...request, caller }, needs);
+  if (denial !== undefined) throw new S3Error("AccessDenied", denial);
+  return range;
 }
 
 async function storeFile(
