@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
-  AttachUserPolicyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, GetUserCommand, IAMClient, PutRolePolicyCommand,
+  AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, GetUserCommand, IAMClient, PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { AddPermissionCommand, GetPolicyCommand } from "@aws-sdk/client-lambda";
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
-import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { createFromFixture, DEFAULT_CREDENTIALS, ROLE } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -51,24 +51,34 @@ describe("console IAM page and Permissions tab in a browser", () => {
     const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: "photos-read", PolicyDocument: READ_OBJECTS }));
     await iam.send(new CreateUserCommand({ UserName: "alice" }));
     await iam.send(new AttachUserPolicyCommand({ UserName: "alice", PolicyArn: Policy?.Arn }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "alice" }));
 
     await page.goto(`${suite.unkai.url}/console/#/iam`);
     const alice = page.locator('#users-table tr[data-user="alice"]');
     await alice.waitFor(WAIT);
     assert.match(await alice.innerText(), /arn:aws:iam::\d{12}:user\/alice/);
     assert.match(await alice.innerText(), /photos-read/);
+    assert.ok((await alice.innerText()).includes(`${AccessKey?.AccessKeyId} (Active)`), "the access key id and its status");
     const role = page.locator('#roles-table tr[data-role="reader-role"]');
     assert.match(await role.innerText(), /Service: lambda\.amazonaws\.com/);
     assert.match(await role.innerText(), /read-photos/);
 
     await alice.getByRole("button", { name: "Delete" }).click();
-    await page.locator(".error-box", { hasText: "Cannot delete alice: it still has 1 attached policy" }).waitFor(WAIT);
+    await page.locator(".error-box", { hasText: "Cannot delete alice: it still has 1 access key(s), 1 attached policy(ies)." }).waitFor(WAIT);
     assert.ok(await iam.send(new GetUserCommand({ UserName: "alice" })), "alice is still there");
 
     await page.locator("input[name=user-name]").fill("bob");
     await page.getByRole("button", { name: "Create user" }).click();
     await page.locator('#users-table tr[data-user="bob"]').waitFor(WAIT);
     assert.equal((await iam.send(new GetUserCommand({ UserName: "bob" }))).User?.UserName, "bob");
+    await page.locator("input[name=user-name]").fill("bob");
+    await page.getByRole("button", { name: "Create user" }).click();
+    await page.locator(".error-box", { hasText: "EntityAlreadyExists" }).waitFor(WAIT);
+
+    const aws = page.locator("#aws-policies");
+    assert.equal(await aws.getAttribute("open"), null, "AWS managed policies start collapsed");
+    await aws.locator("summary").click();
+    await aws.locator('tr[data-policy="AWSLambdaBasicExecutionRole"]').waitFor(WAIT);
 
     const policy = page.locator('#policies-table tr[data-policy="photos-read"]');
     assert.match(await policy.innerText(), /v1\s+1/, "default version v1, attached once");
@@ -115,5 +125,13 @@ describe("console IAM page and Permissions tab in a browser", () => {
     await page.locator("#execution-role-link").click();
     await page.locator("#iam-document", { hasText: "lambda.amazonaws.com" }).waitFor(WAIT);
     assert.equal(await page.locator('#roles-table tr[data-role="reader-role"].selected').count(), 1);
+  });
+
+  it("Permissions tab: a role IAM does not have is named with IAM's error, and the rest of the tab still works", async () => {
+    await createFromFixture(suite.client, "orphan", "node-esm", { Role: ROLE });
+    await page.goto(`${suite.unkai.url}/console/#/functions/orphan/permissions`);
+    await page.locator(".error-box", { hasText: "NoSuchEntity" }).waitFor(WAIT);
+    await page.getByText("No resource-based policy").waitFor(WAIT);
+    assert.equal(await page.locator("#execution-role-link").innerText(), ROLE.slice(ROLE.lastIndexOf("/") + 1));
   });
 });
