@@ -47,7 +47,7 @@ describe("console IAM page and Permissions tab in a browser", () => {
     await browser?.close();
   });
 
-  it("lists users and roles made with the SDK, creates a user, refuses to delete one with policies, shows a policy's JSON", async () => {
+  it("lists users and roles made with the SDK, creates and deletes a user, refuses to delete one with keys and policies, shows a policy's JSON", async () => {
     const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: "photos-read", PolicyDocument: READ_OBJECTS }));
     await iam.send(new CreateUserCommand({ UserName: "alice" }));
     await iam.send(new AttachUserPolicyCommand({ UserName: "alice", PolicyArn: Policy?.Arn }));
@@ -74,6 +74,9 @@ describe("console IAM page and Permissions tab in a browser", () => {
     await page.locator("input[name=user-name]").fill("bob");
     await page.getByRole("button", { name: "Create user" }).click();
     await page.locator(".error-box", { hasText: "EntityAlreadyExists" }).waitFor(WAIT);
+    await page.locator('#users-table tr[data-user="bob"]').getByRole("button", { name: "Delete" }).click();
+    await page.locator('#users-table tr[data-user="bob"]').waitFor({ state: "detached", ...WAIT });
+    await assert.rejects(iam.send(new GetUserCommand({ UserName: "bob" })), { name: "NoSuchEntityException" });
 
     const aws = page.locator("#aws-policies");
     assert.equal(await aws.getAttribute("open"), null, "AWS managed policies start collapsed");

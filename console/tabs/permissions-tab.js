@@ -81,7 +81,7 @@ function resourcePolicyCard(name) {
 function simulateCard(roleArn, functionArn) {
   const errors = errorBox();
   const action = h("input", { name: "simulate-action", "aria-label": "Action", placeholder: "s3:GetObject", required: true, class: "mono" });
-  const resource = h("input", { name: "simulate-resource", "aria-label": "Resource ARN", value: functionArn, required: true, class: "mono" });
+  const resource = h("input", { name: "simulate-resource", "aria-label": "Resource ARN", value: functionArn, required: true, class: "mono", size: 60 });
   const result = h("div", { id: "simulate-result" });
   const run = (event) => {
     event.preventDefault();
