@@ -3,9 +3,12 @@
  * roles made with the SDK are listed, a user is created from the page, a policy's JSON is shown; the
  * Permissions tab shows the execution role, lists a resource policy statement added with AddPermission and
  * removes it (checked with GetPolicy), and its simulator answers with IAM's own evaluator. Hostile names and
- * documents are shown as text, never run as markup.
+ * documents are shown as text, never run as markup. With UNKAI_CONSOLE_SCREENSHOTS=<dir> it also writes docs'
+ * iam and permissions screenshots.
  */
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, GetUserCommand, IAMClient, PutRolePolicyCommand,
@@ -18,6 +21,7 @@ import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
 
 const WAIT = { timeout: 20_000 };
+const SCREENSHOTS = process.env.UNKAI_CONSOLE_SCREENSHOTS;
 const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
 /** Valid JSON inside a policy: a Sid may not hold markup, so the hostile text rides in a resource ARN. */
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
@@ -33,6 +37,12 @@ describe("console IAM page and Permissions tab in a browser", () => {
   let iam: IAMClient;
   let roleArn = "";
   const pwned = () => page.evaluate("window.__pwned");
+  const screenshot = async (name: string) => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.locator("#toasts").evaluate((toasts: { replaceChildren(): void }) => toasts.replaceChildren());
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
 
   before(async () => {
     iam = new IAMClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
@@ -82,6 +92,7 @@ describe("console IAM page and Permissions tab in a browser", () => {
     assert.equal(await aws.getAttribute("open"), null, "AWS managed policies start collapsed");
     await aws.locator("summary").click();
     await aws.locator('tr[data-policy="AWSLambdaBasicExecutionRole"]').waitFor(WAIT);
+    await aws.locator("summary").click();
 
     const policy = page.locator('#policies-table tr[data-policy="photos-read"]');
     assert.match(await policy.innerText(), /v1\s+1/, "default version v1, attached once");
@@ -89,6 +100,7 @@ describe("console IAM page and Permissions tab in a browser", () => {
     await page.locator("#iam-document", { hasText: '"Sid": "ReadObjects"' }).waitFor(WAIT);
     assert.ok((await page.locator("#iam-document").innerText()).includes(HOSTILE));
     assert.equal(await pwned(), undefined, "a hostile document runs nothing in the console");
+    await screenshot("iam");
   });
 
   it("Permissions tab: the role, a resource policy statement removed, and the simulator's decisions", async () => {
@@ -114,6 +126,7 @@ describe("console IAM page and Permissions tab in a browser", () => {
     await page.locator("#simulate-decision", { hasText: "allowed" }).waitFor(WAIT);
     assert.match(await page.locator("#simulate-matched").innerText(), /read-photos/, "the deciding inline policy is named");
 
+    await screenshot("permissions");
     await statement.getByRole("button", { name: "Remove" }).click();
     await page.getByText("No resource-based policy").waitFor(WAIT);
     await waitFor("the statement removed", async () => {
