@@ -11,6 +11,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SignatureV4 } from "@smithy/signature-v4";
 
@@ -52,6 +53,7 @@ function build() {
     cloudwatch: new CloudWatchClient(options),
     events: new EventBridgeClient(options),
     scheduler: new SchedulerClient(options),
+    iam: new IAMClient(options),
     // Items in and out as plain JSON (numbers, strings, lists, maps, sets), as the tables page shows them.
     documents: DynamoDBDocumentClient.from(new DynamoDBClient(options), { marshallOptions: { removeUndefinedValues: true } }),
   };
@@ -67,6 +69,7 @@ export const sns = () => (clients ??= build()).sns;
 export const cloudwatch = () => (clients ??= build()).cloudwatch;
 export const events = () => (clients ??= build()).events;
 export const scheduler = () => (clients ??= build()).scheduler;
+export const iam = () => (clients ??= build()).iam;
 export const documents = () => (clients ??= build()).documents;
 
 /** A fetch of Unkai's own endpoints, signed with SigV4 for the service `unkai`. Throws with Unkai's message on errors. */

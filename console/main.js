@@ -1,4 +1,4 @@
-/** The console's entry: a hash router over the functions list, the create page, a function's tabs, queues, tables, topics, alarms, and schedules and rules. */
+/** The console's entry: a hash router over the functions list, the create page, a function's tabs, queues, tables, topics, alarms, schedules and rules, and IAM. */
 import { openCredentialsDialog } from "./credentials.js";
 import { describeError, h, replace } from "./dom.js";
 import { createPage } from "./pages/create-function.js";
@@ -9,6 +9,7 @@ import { tablePage, tablesPage } from "./pages/tables-page.js";
 import { topicPage, topicsPage } from "./pages/topics-page.js";
 import { alarmsPage } from "./pages/alarms-page.js";
 import { rulesPage } from "./pages/rules-page.js";
+import { iamPage } from "./pages/iam-page.js";
 
 const app = document.getElementById("app");
 let disposeCurrent;
@@ -27,6 +28,7 @@ async function route() {
     else if (parts[0] === "topics") disposeCurrent = parts[1] ? await topicPage(container, parts[1]) : await topicsPage(container);
     else if (parts[0] === "alarms") disposeCurrent = await alarmsPage(container);
     else if (parts[0] === "rules") disposeCurrent = await rulesPage(container);
+    else if (parts[0] === "iam") disposeCurrent = await iamPage(container, parts[1], parts[2]);
     else disposeCurrent = await functionsPage(container);
   } catch (error) {
     replace(container, h("div", { class: "error-box", role: "alert" }, describeError(error)));

@@ -1,4 +1,4 @@
-/** One function: its header and tabs (code, test, configuration, versions, triggers, logs, monitoring). */
+/** One function: its header and tabs (code, test, configuration, versions, triggers, logs, monitoring, permissions). */
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { lambda } from "../api.js";
 import { h, replace } from "../dom.js";
@@ -6,6 +6,7 @@ import { codeTab } from "../tabs/code-tab.js";
 import { configTab } from "../tabs/config-tab.js";
 import { logsTab } from "../tabs/logs-tab.js";
 import { monitorTab } from "../tabs/monitor-tab.js";
+import { permissionsTab } from "../tabs/permissions-tab.js";
 import { testTab } from "../tabs/test-tab.js";
 import { triggersTab } from "../tabs/triggers-tab.js";
 import { versionsTab } from "../tabs/versions-tab.js";
@@ -18,6 +19,7 @@ const TABS = [
   ["triggers", "Triggers", triggersTab],
   ["logs", "Logs", logsTab],
   ["monitor", "Monitoring", monitorTab],
+  ["permissions", "Permissions", permissionsTab],
 ];
 
 export async function functionPage(container, name, tabId) {
