@@ -128,6 +128,38 @@ export const CASES: readonly Case[] = [
   ["bob", "s3:ListObjectsV2 matrix-data prefix home/bob/", "ok"],
   ["bob", "s3:PutObject home/bob/b.txt", "ok"],
   ["bob", "s3:PutObject home/alice/b.txt", "AccessDenied"],
+  // "Policy evaluation logic", same account: a resource policy with Principal "*" allows any principal of the
+  // account by itself; one naming only the account (`…:root`) delegates to the caller's identity policies.
+  ["nobody", "sqs:GetQueueAttributes matrix-policy-q", "ok"],
+  ["guest", "sqs:GetQueueAttributes matrix-policy-q", "ok"],
+  ["alice", "sqs:GetQueueAttributes matrix-policy-q", "ok"],
+  ["bounded-role/anon", "sqs:GetQueueAttributes matrix-policy-q", "ok"],
+  ["nobody", "sns:GetTopicAttributes matrix-topic", "AuthorizationErrorException"],
+  ["alice", "sns:GetTopicAttributes matrix-topic", "AuthorizationErrorException"],
+  ["admin", "sns:GetTopicAttributes matrix-topic", "ok"],
+  ["power", "sns:GetTopicAttributes matrix-topic", "ok"],
+  ["bounded-user", "sns:GetTopicAttributes matrix-topic", "AuthorizationErrorException"],
+  // "IAM JSON policy elements: NotPrincipal", "Using NotPrincipal with Deny": everyone but the listed user
+  // (and the account) is denied, whatever their identity policies allow.
+  ["admin", "s3:GetObject matrix-other/np/a.txt", "ok"],
+  ["root", "s3:GetObject matrix-other/np/a.txt", "ok"],
+  ["power", "s3:GetObject matrix-other/np/a.txt", "AccessDenied"],
+  ["dave", "s3:GetObject matrix-other/np/a.txt", "AccessDenied"],
+  ["admin-denied", "s3:GetObject matrix-other/np/a.txt", "AccessDenied"],
+  ["reader-role/plain", "s3:GetObject matrix-other/np/a.txt", "AccessDenied"],
+  // "IAM policy elements: Variables and tags": aws:PrincipalTag, a variable's default value ("${key, 'default'}")
+  // used when the tag is missing; "…IfExists" passes a missing key; "Multivalued context keys": ForAllValues
+  // is true and ForAnyValue false when the request has no tags at all.
+  ["tagged", "dynamodb:GetItem", "ok"],
+  ["untagged", "dynamodb:GetItem", "AccessDeniedException"],
+  ["tagged", "dynamodb:PutItem", "AccessDeniedException"],
+  ["untagged", "dynamodb:PutItem", "ok"],
+  ["tagged", "sqs:GetQueueAttributes matrix-q", "ok"],
+  ["untagged", "sqs:GetQueueAttributes matrix-q", "ok"],
+  ["tagged", "logs:DescribeLogGroups", "ok"],
+  ["untagged", "logs:DescribeLogGroups", "ok"],
+  ["tagged", "events:PutEvents default", "AccessDeniedException"],
+  ["untagged", "events:PutEvents default", "AccessDeniedException"],
   // A function policy naming a user: a real invocation, not only a DryRun.
   ["guest", "lambda:Invoke matrix-fn (RequestResponse)", "ok"],
   ["nobody", "lambda:Invoke matrix-fn (RequestResponse)", "AccessDeniedException"],
@@ -145,5 +177,7 @@ export const MESSAGES: ReadonlyMap<string, string> = new Map([
   ["reader-role/narrow sqs:SendMessage matrix-q", `AccessDenied: User: ${S}/reader-role/narrow is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:000000000000:matrix-q because no session policy allows the sqs:SendMessage action`],
   ["bounded-role/anon s3:PutObject shared/x.txt", `AccessDenied: User: ${S}/bounded-role/anon is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::matrix-data/shared/x.txt because no permissions boundary allows the s3:PutObject action`],
   ["dave sqs:GetQueueAttributes matrix-q", `AccessDenied: User: ${U}/dave is not authorized to perform: sqs:GetQueueAttributes on resource: arn:aws:sqs:us-east-1:000000000000:matrix-q with an explicit deny in an identity-based policy`],
+  ["admin-denied s3:GetObject matrix-other/np/a.txt", `AccessDenied: User: ${U}/admin-denied is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::matrix-other/np/a.txt with an explicit deny in a resource-based policy`],
+  ["admin-denied sns:Publish matrix-topic", `AuthorizationErrorException: User: ${U}/admin-denied is not authorized to perform: sns:Publish on resource: arn:aws:sns:us-east-1:000000000000:matrix-topic with an explicit deny in a resource-based policy`],
   ["power iam:ListUsers", `AccessDenied: User: ${U}/power is not authorized to perform: iam:ListUsers on resource: * because no identity-based policy allows the iam:ListUsers action`],
 ]);

@@ -6,12 +6,12 @@
  */
 import {
   AddUserToGroupCommand, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand,
-  CreateRoleCommand, CreateUserCommand, GetRoleCommand, IAMClient, ListUsersCommand, PutGroupPolicyCommand, PutRolePolicyCommand, PutUserPolicyCommand,
+  CreateRoleCommand, CreateUserCommand, GetRoleCommand, IAMClient, ListUsersCommand, PutGroupPolicyCommand, PutRolePolicyCommand, PutUserPolicyCommand, TagUserCommand,
 } from "@aws-sdk/client-iam";
 import { AddPermissionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand } from "@aws-sdk/client-sqs";
-import { CreateTopicCommand, PublishCommand, SetTopicAttributesCommand, SNSClient, TagResourceCommand as SnsTagCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, GetTopicAttributesCommand, PublishCommand, SetTopicAttributesCommand, SNSClient, TagResourceCommand as SnsTagCommand } from "@aws-sdk/client-sns";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TagResourceCommand as DdbTagCommand } from "@aws-sdk/client-dynamodb";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -115,6 +115,9 @@ export const CONDITION_CALLS: Record<string, Call> = {
   "sns:TagResource team,owner": (c) => c.sns.send(new SnsTagCommand({ ResourceArn: TOPIC_ARN, Tags: [{ Key: "team", Value: "a" }, { Key: "owner", Value: "c" }] })),
   "dynamodb:TagResource cost-center,x": (c) => c.ddb.send(new DdbTagCommand({ ResourceArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE}`, Tags: [{ Key: "cost-center", Value: "1" }, { Key: "x", Value: "2" }] })),
   "dynamodb:TagResource x": (c) => c.ddb.send(new DdbTagCommand({ ResourceArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE}`, Tags: [{ Key: "x", Value: "2" }] })),
+  "sqs:GetQueueAttributes matrix-policy-q": (c, w) => c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: w.policyQueueUrl, AttributeNames: ["All"] })),
+  "sns:GetTopicAttributes matrix-topic": (c) => c.sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN })),
+  "s3:GetObject matrix-other/np/a.txt": (c) => c.s3.send(new GetObjectCommand({ Bucket: OTHER_BUCKET, Key: "np/a.txt" })),
   "lambda:Invoke matrix-fn (RequestResponse)": async (c) => {
     const answer = await c.lambda.send(new InvokeCommand({ FunctionName: FUNCTION, Payload: Buffer.from("{}") }));
     if (answer.FunctionError) throw new Error(`function error ${answer.FunctionError}`);
@@ -133,6 +136,7 @@ async function createResources(root: Clients): Promise<{ queueUrl: string; polic
   await root.s3.send(new CreateBucketCommand({ Bucket: OTHER_BUCKET }));
   for (const Key of ["public/a.txt", "home/alice/a.txt", "home/bob/a.txt"]) await root.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: body }));
   await root.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "tagged.txt", Body: body, Tagging: "secret=1" }));
+  await root.s3.send(new PutObjectCommand({ Bucket: OTHER_BUCKET, Key: "np/a.txt", Body: body }));
   const queueUrl = (await root.sqs.send(new CreateQueueCommand({ QueueName: QUEUE }))).QueueUrl ?? "";
   const policyQueueUrl = (await root.sqs.send(new CreateQueueCommand({ QueueName: POLICY_QUEUE }))).QueueUrl ?? "";
   await root.sns.send(new CreateTopicCommand({ Name: "matrix-topic" }));
@@ -157,10 +161,15 @@ async function putResourcePolicies(root: Clients, w: { queueUrl: string; policyQ
   await root.sqs.send(new SetQueueAttributesCommand({ QueueUrl: w.policyQueueUrl, Attributes: { Policy: doc(
     { Sid: "GuestSends", Effect: "Allow", Principal: { AWS: user("guest") }, Action: "sqs:SendMessage", Resource: queueArn(POLICY_QUEUE) },
     { Sid: "DenyAdmin", Effect: "Deny", Principal: { AWS: user("admin-denied") }, Action: "sqs:SendMessage", Resource: queueArn(POLICY_QUEUE) },
+    { Sid: "EveryoneReadsAttributes", Effect: "Allow", Principal: "*", Action: "sqs:GetQueueAttributes", Resource: queueArn(POLICY_QUEUE) },
   ) } }));
+  await root.s3.send(new PutBucketPolicyCommand({ Bucket: OTHER_BUCKET, Policy: doc(
+    { Sid: "OnlyAdminReadsNp", Effect: "Deny", NotPrincipal: { AWS: [user("admin"), `arn:aws:iam::${ACCOUNT}:root`] }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${OTHER_BUCKET}/np/*` },
+  ) }));
   await root.sns.send(new SetTopicAttributesCommand({ TopicArn: TOPIC_ARN, AttributeName: "Policy", AttributeValue: doc(
     { Sid: "GuestPublishes", Effect: "Allow", Principal: { AWS: [user("guest"), user("bounded-user")] }, Action: "sns:Publish", Resource: TOPIC_ARN },
     { Sid: "DenyAdmin", Effect: "Deny", Principal: { AWS: user("admin-denied") }, Action: "sns:Publish", Resource: TOPIC_ARN },
+    { Sid: "AccountDelegates", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sns:GetTopicAttributes", Resource: TOPIC_ARN },
   ) }));
   await root.lambda.send(new AddPermissionCommand({ FunctionName: FUNCTION, StatementId: "guest", Action: "lambda:InvokeFunction", Principal: user("guest") }));
   await root.lambda.send(new AddPermissionCommand({ FunctionName: FUNCTION, StatementId: "reader", Action: "lambda:InvokeFunction", Principal: role("reader-role") }));
@@ -179,6 +188,7 @@ async function createUsers(iam: IAMClient): Promise<Map<string, Keys>> {
   };
   const attach = (...arns: string[]) => async (n: string) => { for (const PolicyArn of arns) await iam.send(new AttachUserPolicyCommand({ UserName: n, PolicyArn })); };
   const both = (...steps: ((n: string) => Promise<unknown>)[]) => async (n: string) => { for (const step of steps) await step(n); };
+  const tag = (Key: string, Value: string) => (n: string) => iam.send(new TagUserCommand({ UserName: n, Tags: [{ Key, Value }] }));
   const join = (...groups: string[]) => async (n: string) => { for (const GroupName of groups) await iam.send(new AddUserToGroupCommand({ GroupName, UserName: n })); };
 
   await iam.send(new CreateGroupCommand({ GroupName: "devs" }));
@@ -212,6 +222,8 @@ async function createUsers(iam: IAMClient): Promise<Map<string, Keys>> {
       inline([{ Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }]))],
     ["assumer", undefined],
     ["cond", managedChunks(CONDITION_STATEMENTS)],
+    ["tagged", both(tag("team", "blue"), inline(TAG_STATEMENTS))],
+    ["untagged", inline(TAG_STATEMENTS)],
   ];
   for (const [name, setup, boundary] of specs) keys.set(name, await keysFor(iam, name, setup, boundary));
   return keys;
@@ -235,6 +247,15 @@ const CONDITION_STATEMENTS: object[] = [
   { Effect: "Allow", Action: "iam:ListUsers", Resource: "*", Condition: { StringNotEquals: { "aws:username": "cond" } } },
   { Effect: "Allow", Action: "iam:GetRole", Resource: "*", Condition: { StringNotLike: { "aws:username": "x*" } } },
   { Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "*", Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:user/co*" } } },
+];
+
+/** The tagged and untagged users' statements: principal tags, a variable's default, …IfExists, set operators on a missing key. */
+const TAG_STATEMENTS: object[] = [
+  { Effect: "Allow", Action: "dynamodb:GetItem", Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/team": "blue" } } },
+  { Effect: "Allow", Action: "dynamodb:PutItem", Resource: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/\${aws:PrincipalTag/team, '${TABLE}'}` },
+  { Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: "*", Condition: { StringEqualsIfExists: { "aws:PrincipalTag/team": "blue" } } },
+  { Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*", Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["x"] } } },
+  { Effect: "Allow", Action: "events:PutEvents", Resource: "*", Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": ["x"] } } },
 ];
 
 /** Roles and the AssumeRole sessions the cases name (`role/session`). */
