@@ -147,6 +147,9 @@ export const CASES: readonly Case[] = [
   ["dave", "s3:GetObject matrix-other/np/a.txt", "AccessDenied"],
   ["admin-denied", "s3:GetObject matrix-other/np/a.txt", "AccessDenied"],
   ["reader-role/plain", "s3:GetObject matrix-other/np/a.txt", "AccessDenied"],
+  // Same page: NotPrincipal with Deny "will always deny any IAM principal that has a permissions boundary
+  // policy attached, regardless of the values specified" (bounded-user is listed, its boundary allows s3:*).
+  ["bounded-user", "s3:GetObject matrix-other/np/a.txt", "AccessDenied"],
   // "IAM policy elements: Variables and tags": aws:PrincipalTag, a variable's default value ("${key, 'default'}")
   // used when the tag is missing; "…IfExists" passes a missing key; "Multivalued context keys": ForAllValues
   // is true and ForAnyValue false when the request has no tags at all.

@@ -164,7 +164,7 @@ async function putResourcePolicies(root: Clients, w: { queueUrl: string; policyQ
     { Sid: "EveryoneReadsAttributes", Effect: "Allow", Principal: "*", Action: "sqs:GetQueueAttributes", Resource: queueArn(POLICY_QUEUE) },
   ) } }));
   await root.s3.send(new PutBucketPolicyCommand({ Bucket: OTHER_BUCKET, Policy: doc(
-    { Sid: "OnlyAdminReadsNp", Effect: "Deny", NotPrincipal: { AWS: [user("admin"), `arn:aws:iam::${ACCOUNT}:root`] }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${OTHER_BUCKET}/np/*` },
+    { Sid: "OnlyAdminReadsNp", Effect: "Deny", NotPrincipal: { AWS: [user("admin"), user("bounded-user"), `arn:aws:iam::${ACCOUNT}:root`] }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${OTHER_BUCKET}/np/*` },
   ) }));
   await root.sns.send(new SetTopicAttributesCommand({ TopicArn: TOPIC_ARN, AttributeName: "Policy", AttributeValue: doc(
     { Sid: "GuestPublishes", Effect: "Allow", Principal: { AWS: [user("guest"), user("bounded-user")] }, Action: "sns:Publish", Resource: TOPIC_ARN },
