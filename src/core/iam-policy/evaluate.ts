@@ -59,14 +59,20 @@ function statementApplies(statement: CompiledStatement, request: RequestContext)
   return statementTargets(statement, request) && statement.conditions.every((condition) => condition(request.keys));
 }
 
-/** Whether the statement applies to the request; `withPrincipal` for resource policies, whose statements name whom they cover. */
-export function statementMatches(statement: CompiledStatement, request: RequestContext, withPrincipal: boolean): boolean {
-  return (!withPrincipal || principalOf(statement, request) !== "none") && statementApplies(statement, request);
+/**
+ * Whether the statement applies to the request; `withPrincipal` for resource policies, whose statements name whom
+ * they cover; `bounded` when the caller has a permissions boundary.
+ */
+export function statementMatches(statement: CompiledStatement, request: RequestContext, withPrincipal: boolean, bounded = false): boolean {
+  return (!withPrincipal || principalOf(statement, request, bounded) !== "none") && statementApplies(statement, request);
 }
 
-function principalOf(statement: CompiledStatement, request: RequestContext): PrincipalMatch {
+function principalOf(statement: CompiledStatement, request: RequestContext, bounded: boolean): PrincipalMatch {
   if (statement.principal === undefined) return "direct";
-  return statement.principalNegated ? matchNotPrincipal(statement.principal, request.principal) : matchPrincipal(statement.principal, request.principal);
+  if (!statement.principalNegated) return matchPrincipal(statement.principal, request.principal);
+  // "The NotPrincipal element with a Deny effect will always deny any IAM principal that has a permissions
+  // boundary policy attached, regardless of the values specified" (AWS JSON policy elements: NotPrincipal).
+  return bounded ? "direct" : matchNotPrincipal(statement.principal, request.principal);
 }
 
 interface Outcome {
@@ -77,10 +83,10 @@ interface Outcome {
 }
 
 /** Scans one policy; `withPrincipal` for resource and trust policies, whose statements name who they cover. */
-function scan(policy: CompiledPolicy, request: RequestContext, withPrincipal: boolean): Outcome {
+function scan(policy: CompiledPolicy, request: RequestContext, withPrincipal: boolean, bounded = false): Outcome {
   const outcome: Outcome = { deny: undefined, allow: undefined, allowMatch: "none" };
   for (const statement of policy.statements) {
-    const match = withPrincipal ? principalOf(statement, request) : "direct";
+    const match = withPrincipal ? principalOf(statement, request, bounded) : "direct";
     if (match === "none" || !statementApplies(statement, request)) continue;
     const ref = { policy: policy.name, sid: statement.sid };
     if (statement.effect === "Deny") {
@@ -106,7 +112,7 @@ function scanAll(policies: readonly CompiledPolicy[], request: RequestContext): 
 /** Evaluates `request` against `policies` with AWS's logic. */
 export function evaluate(request: RequestContext, policies: PolicySet): Evaluation {
   const identity = scanAll(policies.identity, request);
-  const resource = policies.resource === undefined ? undefined : scan(policies.resource, request, true);
+  const resource = policies.resource === undefined ? undefined : scan(policies.resource, request, true, policies.boundary !== undefined);
   const boundary = policies.boundary === undefined ? undefined : scanAll([policies.boundary], request);
   const session = policies.session === undefined ? undefined : scanAll(policies.session, request);
 

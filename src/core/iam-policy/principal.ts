@@ -39,10 +39,15 @@ export function matchPrincipal(block: PrincipalBlock, caller: RequestPrincipal):
 }
 
 /**
- * NotPrincipal: applies to every caller the block does not name. A role session is excluded only by
- * its session ARN or its account, as AWS requires both to be listed to exempt a role's sessions.
+ * NotPrincipal: applies to every caller the block does not name. Naming the account exempts only the
+ * account itself (its root), not everyone in it: AWS's example `NotPrincipal: [user/Bob, account root]`
+ * denies every principal but Bob ("AWS JSON policy elements: NotPrincipal"). A role's sessions are
+ * exempted by their session ARN, or by the role's ARN together with its account's, as that page advises.
  */
 export function matchNotPrincipal(block: PrincipalBlock, caller: RequestPrincipal): PrincipalMatch {
-  const named = matchPrincipal(block, caller);
-  return named === "everyone" || named === "direct" || named === "account" ? "none" : "direct";
+  if (block === "*") return "none";
+  const named = (block.AWS ?? []).map((value) => matchAws(value, caller));
+  const serviceNamed = caller.type === "service" && (block.Service ?? []).some((value) => value === "*" || value === caller.arn);
+  const exempt = serviceNamed || named.includes("everyone") || named.includes("direct") || (named.includes("role") && named.includes("account"));
+  return exempt ? "none" : "direct";
 }

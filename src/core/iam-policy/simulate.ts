@@ -39,7 +39,7 @@ export function simulate(request: RequestContext, policies: PolicySet): Simulati
   const missing = new Map<string, string>();
   for (const { policy, withPrincipal } of everyPolicy(policies)) {
     for (const statement of policy.statements) {
-      if (effect !== undefined && statement.effect === effect && statementMatches(statement, request, withPrincipal)) matched.push(policy.name);
+      if (effect !== undefined && statement.effect === effect && statementMatches(statement, request, withPrincipal, policies.boundary !== undefined)) matched.push(policy.name);
       if (!statementTargets(statement, request)) continue;
       for (const key of statement.conditionKeys) {
         if (!request.keys.has(key.toLowerCase()) && !missing.has(key.toLowerCase())) missing.set(key.toLowerCase(), key);
