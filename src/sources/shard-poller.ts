@@ -356,7 +356,7 @@ export class ShardPoller {
     // IteratorAge is the age of the batch's last record when the batch is handed to the function (a
     // window's final invoke carries no record, so none).
     const last = records.at(-1);
-    if (last) this.deps.metrics?.addWithTotal("AWS/Lambda", "IteratorAge", { FunctionName: mapping.functionName }, Math.max(0, Date.now() - last.createdAtMs), "Milliseconds");
+    if (last) this.deps.metrics?.addForFunction("IteratorAge", mapping.functionName, mapping.qualifier, Math.max(0, Date.now() - last.createdAtMs), "Milliseconds");
     const result = await invoker.invoke({
       fn: functions.runnable(fn), requestId: randomUUID(), payload,
       invokedArn: functions.arn(mapping.functionName, mapping.qualifier), clientContext: undefined,
