@@ -2,14 +2,15 @@
  * Event source mapping metrics in AWS/Lambda per EventSourceMappingUUID, published only for a mapping
  * whose MetricsConfig asks for `EventCount` (accepted, answered, changed and refused as Lambda does):
  * an SQS mapping's polled, filtered-out, invoked, failed and deleted events; a DynamoDB stream
- * mapping's polled, filtered-out, invoked, failed, dropped and OnFailure-delivered events. Read back
+ * mapping's polled, filtered-out, invoked, failed, dropped and OnFailure-delivered events (and, as it
+ * invokes an alias, IteratorAge per Resource). Read back
  * with the AWS CLI and SDK v3.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, CreateEventSourceMappingCommand, GetEventSourceMappingCommand, PublishVersionCommand, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -104,8 +105,10 @@ describe("event source mapping metrics (MetricsConfig EventCount)", () => {
     }));
     await sqs.send(new CreateQueueCommand({ QueueName: "esm-stream-failures" }));
     await createFromFixture(suite.client, "esm-stream-fn", "esm-item-failures");
+    const { Version } = await suite.client.send(new PublishVersionCommand({ FunctionName: "esm-stream-fn" }));
+    await suite.client.send(new CreateAliasCommand({ FunctionName: "esm-stream-fn", Name: "live", FunctionVersion: Version }));
     const mapping = await suite.client.send(new CreateEventSourceMappingCommand({
-      FunctionName: "esm-stream-fn", EventSourceArn: table.TableDescription?.LatestStreamArn, StartingPosition: "TRIM_HORIZON", BatchSize: 10,
+      FunctionName: "esm-stream-fn:live", EventSourceArn: table.TableDescription?.LatestStreamArn, StartingPosition: "TRIM_HORIZON", BatchSize: 10,
       FunctionResponseTypes: ["ReportBatchItemFailures"], MaximumRetryAttempts: 0, MetricsConfig: { Metrics: ["EventCount"] },
       DestinationConfig: { OnFailure: { Destination: queueArn("esm-stream-failures") } },
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { kind: { S: ["ok", "fail"] } } } }) }] },
@@ -122,6 +125,12 @@ describe("event source mapping metrics (MetricsConfig EventCount)", () => {
     assert.equal(await sum("FailedInvokeEventCount", uuid), 1);
     assert.deepEqual(await cliSum("DroppedEventCount", uuid), [1]);
     assert.equal(await sum("DeletedEventCount", uuid), undefined, "deleting is a queue's");
+    // The mapping invokes an alias: its IteratorAge is the alias's (Resource) as well as the function's.
+    const age = await cw.send(new GetMetricStatisticsCommand({
+      Namespace: "AWS/Lambda", MetricName: "IteratorAge", Dimensions: [{ Name: "FunctionName", Value: "esm-stream-fn" }, { Name: "Resource", Value: "esm-stream-fn:live" }],
+      StartTime: start, EndTime: new Date(Date.now() + 60_000), Period: 7200, Statistics: ["SampleCount"],
+    }));
+    assert.ok((age.Datapoints?.[0]?.SampleCount ?? 0) >= 1, JSON.stringify(age.Datapoints));
     ddb.destroy();
   });
 });
