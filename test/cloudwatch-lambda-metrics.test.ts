@@ -1,6 +1,6 @@
 /**
  * AWS/Lambda metrics: Invocations, Errors, Duration (with percentiles), Throttles, ConcurrentExecutions and UnreservedConcurrentExecutions
- * per function, per alias (Resource) and in total equal the invocations made; the minutes still in
+ * per function, per alias (Resource), per alias and the version it ran (ExecutedVersion) and in total equal the invocations made; the minutes still in
  * memory are written at shutdown and read back after a restart. ConcurrentExecutions' Maximum is how
  * many ran at once in total, per function and per alias (held together by a barrier, not by timing).
  */
@@ -83,6 +83,17 @@ describe("AWS/Lambda metrics", () => {
     assert.equal((await stat("Errors", fn))?.Sum, 1);
     assert.equal((await stat("Invocations", [...fn, { Name: "Resource", Value: "pay:live" }]))?.Sum, 3);
     assert.equal((await stat("Invocations", []))?.Sum, 9);
+    // Through the alias, also per version it ran (ExecutedVersion); an unqualified call has none.
+    const executed = [...fn, { Name: "Resource", Value: "pay:live" }, { Name: "ExecutedVersion", Value: Version! }];
+    assert.equal((await stat("Invocations", executed))?.Sum, 3);
+    assert.equal((await stat("Errors", executed))?.SampleCount, 3);
+    assert.equal((await stat("Duration", executed))?.SampleCount, 3);
+    assert.equal(await stat("ConcurrentExecutions", executed), undefined, "no per-version concurrency is kept");
+    const byVersion = await aws(unkai.url, ["cloudwatch", "get-metric-statistics", "--namespace", "AWS/Lambda", "--metric-name", "Invocations",
+      "--dimensions", "Name=FunctionName,Value=pay", "Name=Resource,Value=pay:live", `Name=ExecutedVersion,Value=${Version!}`,
+      "--start-time", start.toISOString(), "--end-time", new Date(Date.now() + 60_000).toISOString(), "--period", "7200", "--statistics", "Sum"]);
+    assert.equal(byVersion.code, 0, byVersion.stderr);
+    assert.deepEqual((JSON.parse(byVersion.stdout) as { Datapoints: { Sum: number }[] }).Datapoints.map((d) => d.Sum), [3]);
     const duration = await stat("Duration", fn, { ExtendedStatistics: ["p50", "p99"] });
     assert.equal(duration?.SampleCount, 8);
     assert.ok((duration?.ExtendedStatistics?.p99 ?? 0) > 0 && (duration?.ExtendedStatistics?.p99 ?? 0) <= (duration?.Maximum ?? 0) * 1.005, JSON.stringify(duration));
@@ -99,7 +110,7 @@ describe("AWS/Lambda metrics", () => {
     const perAlias = await stat("ConcurrentExecutions", [...fn, { Name: "Resource", Value: "pay:live" }], { Statistics: ["Maximum", "SampleCount"] });
     assert.deepEqual([perAlias?.Maximum, perAlias?.SampleCount], [1, 3]);
     const listed = await cw.send(new ListMetricsCommand({ Namespace: "AWS/Lambda", MetricName: "Invocations" }));
-    assert.equal(listed.Metrics?.length, 4, "total, per function (pay, held), per alias");
+    assert.equal(listed.Metrics?.length, 5, "total, per function (pay, held), per alias, per alias and executed version");
     const unreservedListed = await cw.send(new ListMetricsCommand({ Namespace: "AWS/Lambda", MetricName: "UnreservedConcurrentExecutions" }));
     assert.equal(unreservedListed.Metrics?.length, 1, "in total only");
 

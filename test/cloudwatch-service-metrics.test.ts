@@ -1,14 +1,14 @@
 /**
  * The metrics CloudWatch keeps for Unkai's own services, read with the SDK and the AWS CLI after real
  * work: AWS/Lambda's asynchronous figures (AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped,
- * DeadLetterErrors, DestinationDeliveryFailures), IteratorAge of a DynamoDB stream mapping, AWS/SQS per
+ * DeadLetterErrors, DestinationDeliveryFailures; per alias too), IteratorAge of a DynamoDB stream mapping, AWS/SQS per
  * QueueName, AWS/SNS per TopicName and AWS/DynamoDB per TableName (and Operation).
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { CloudWatchClient, GetMetricStatisticsCommand, type Datapoint, type Dimension } from "@aws-sdk/client-cloudwatch";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { CreateEventSourceMappingCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, CreateEventSourceMappingCommand, InvokeCommand, PublishVersionCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
@@ -73,6 +73,23 @@ describe("CloudWatch metrics of Unkai's own services", () => {
       "--start-time", start.toISOString(), "--end-time", new Date(Date.now() + 60_000).toISOString(), "--period", "7200", "--statistics", "Sum"]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual((JSON.parse(cli.stdout) as { Datapoints: { Sum: number }[] }).Datapoints.map((d) => d.Sum), [1]);
+  });
+
+  it("counts asynchronous events sent to an alias per Resource as well, read with the CLI", async () => {
+    await createFromFixture(suite.client, "am-alias", "node-esm", { Handler: "index.handler" });
+    const { Version } = await suite.client.send(new PublishVersionCommand({ FunctionName: "am-alias" }));
+    await suite.client.send(new CreateAliasCommand({ FunctionName: "am-alias", Name: "live", FunctionVersion: Version }));
+    for (let i = 0; i < 2; i++) await suite.client.send(new InvokeCommand({ FunctionName: "am-alias:live", InvocationType: "Event", Payload: Buffer.from("{}") }));
+    await suite.client.send(new InvokeCommand({ FunctionName: "am-alias", InvocationType: "Event", Payload: Buffer.from("{}") }));
+    const live = [...fn("am-alias"), { Name: "Resource", Value: "am-alias:live" }];
+    await waitFor("every event started", async () => ((await stat("AWS/Lambda", "AsyncEventAge", fn("am-alias")))?.SampleCount === 3 ? true : undefined), 30_000);
+    assert.equal((await stat("AWS/Lambda", "AsyncEventAge", live))?.SampleCount, 2, "the alias's two, not the unqualified one");
+    assert.equal((await stat("AWS/Lambda", "AsyncEventsReceived", fn("am-alias")))?.Sum, 3);
+    const cli = await aws(suite.unkai.url, ["cloudwatch", "get-metric-statistics", "--namespace", "AWS/Lambda", "--metric-name", "AsyncEventsReceived",
+      "--dimensions", "Name=FunctionName,Value=am-alias", "Name=Resource,Value=am-alias:live",
+      "--start-time", start.toISOString(), "--end-time", new Date(Date.now() + 60_000).toISOString(), "--period", "7200", "--statistics", "Sum"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual((JSON.parse(cli.stdout) as { Datapoints: { Sum: number }[] }).Datapoints.map((d) => d.Sum), [2]);
   });
 
   it("reports IteratorAge of a DynamoDB stream mapping's batches", async () => {

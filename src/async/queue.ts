@@ -50,7 +50,7 @@ export class AsyncQueue {
     }
     const functionNames = new Set<string>();
     for (const event of batch) {
-      this.metrics.addWithTotal("AWS/Lambda", "AsyncEventsReceived", { FunctionName: event.functionName }, 1);
+      this.metrics.addForFunction("AsyncEventsReceived", event.functionName, event.qualifier, 1);
       functionNames.add(event.functionName);
       event.resolve();
     }

@@ -339,7 +339,7 @@ export class AsyncWorker {
   }
 
   private count(event: AsyncEvent, metricName: string, value = 1, unit: "Count" | "Milliseconds" = "Count"): void {
-    this.metrics.addWithTotal("AWS/Lambda", metricName, { FunctionName: event.functionName }, value, unit);
+    this.metrics.addForFunction(metricName, event.functionName, event.qualifier, value, unit);
   }
 
   /** An acknowledgement the queue refused: this attempt outlived its lease and the event is someone else's now. */

@@ -1,5 +1,6 @@
 /** An event source mapping: a poller that reads a queue (SQS) or a stream's shards (DynamoDB Streams) and invokes a function with batches. */
 import type { FilterCriteria } from "./event-pattern/event-source-filter.js";
+import type { ServiceMetrics } from "./service-metrics.js";
 
 export interface EventSourceMapping {
   readonly uuid: string;
@@ -14,6 +15,8 @@ export interface EventSourceMapping {
   readonly functionResponseTypes: readonly string[];
   /** Lambda's FilterCriteria: records none of its patterns match are discarded (deleted) without an invocation. */
   readonly filterCriteria?: FilterCriteria | undefined;
+  /** MetricsConfig.Metrics: with `EventCount` the pollers publish the mapping's event counts (see countMappingEvents). */
+  readonly metrics?: readonly string[];
   /** ScalingConfig.MaximumConcurrency, when set. */
   readonly maximumConcurrency: number | undefined;
   readonly lastModified: number;
@@ -37,4 +40,15 @@ export interface EventSourceMapping {
    * checkpoints moved to ShardLeaseStore; read once, as the starting point of a shard without a saved lease position.
    */
   readonly checkpoints?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The event counts AWS publishes for a mapping whose MetricsConfig asks for `EventCount`: PolledEventCount,
+ * FilteredOutEventCount, InvokedEventCount, FailedInvokeEventCount, DeletedEventCount (SQS),
+ * DroppedEventCount and OnFailureDestinationDeliveredEventCount (streams), in AWS/Lambda per
+ * `EventSourceMappingUUID`. One call per batch, into the per-minute accumulators: no write per record.
+ */
+export function countMappingEvents(metrics: ServiceMetrics | undefined, mapping: EventSourceMapping, metricName: string, count: number): void {
+  if (count <= 0 || !mapping.metrics?.includes("EventCount")) return;
+  metrics?.add("AWS/Lambda", metricName, { EventSourceMappingUUID: mapping.uuid }, count);
 }

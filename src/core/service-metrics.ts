@@ -45,4 +45,14 @@ export class ServiceMetrics {
     this.add(namespace, metricName, dimensions, value, unit);
     this.add(namespace, metricName, {}, value, unit);
   }
+
+  /**
+   * An AWS/Lambda figure about a function's events (async, stream mappings): in total, per function and,
+   * when an alias or version was the target, per `Resource` (`name:qualifier`), as AWS publishes them.
+   * `$LATEST` is the unqualified function: no Resource of its own.
+   */
+  addForFunction(metricName: string, functionName: string, qualifier: string | undefined, value: number, unit: MetricUnit = "Count"): void {
+    this.addWithTotal("AWS/Lambda", metricName, { FunctionName: functionName }, value, unit);
+    if (qualifier !== undefined && qualifier !== "$LATEST") this.add("AWS/Lambda", metricName, { FunctionName: functionName, Resource: `${functionName}:${qualifier}` }, value, unit);
+  }
 }

@@ -24,7 +24,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Destinations } from "../async/destinations.js";
 import { EventSourceFilter } from "../core/event-pattern/event-source-filter.js";
-import type { EventSourceMapping } from "../core/event-source-mapping.js";
+import { countMappingEvents, type EventSourceMapping } from "../core/event-source-mapping.js";
 import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
 import type { ServiceMetrics } from "../core/service-metrics.js";
@@ -185,6 +185,7 @@ export class ShardPoller {
           await sleep(this.deps.pollMs ?? 500);
           continue;
         }
+        this.count(mapping, "PolledEventCount", batch.length);
         position = await (this.lanes(mapping) > 1 ? this.deliverInLanes(mapping, lease, batch) : this.deliver(mapping, lease, batch, 0));
       }
     } catch (error) {
@@ -237,6 +238,7 @@ export class ShardPoller {
   private async deliver(mapping: EventSourceMapping, lease: HeldLease, batch: readonly ShardRecord[], retriesSoFar: number): Promise<number> {
     const last = (batch[batch.length - 1] as ShardRecord).position;
     const kept = this.filter(mapping, batch);
+    this.count(mapping, "FilteredOutEventCount", batch.length - kept.length);
     let pending = kept;
     let retries = retriesSoFar;
     while (pending.length > 0) {
@@ -356,19 +358,25 @@ export class ShardPoller {
     // IteratorAge is the age of the batch's last record when the batch is handed to the function (a
     // window's final invoke carries no record, so none).
     const last = records.at(-1);
-    if (last) this.deps.metrics?.addWithTotal("AWS/Lambda", "IteratorAge", { FunctionName: mapping.functionName }, Math.max(0, Date.now() - last.createdAtMs), "Milliseconds");
+    if (last) this.deps.metrics?.addForFunction("IteratorAge", mapping.functionName, mapping.qualifier, Math.max(0, Date.now() - last.createdAtMs), "Milliseconds");
+    this.count(mapping, "InvokedEventCount", records.length);
     const result = await invoker.invoke({
       fn: functions.runnable(fn), requestId: randomUUID(), payload,
       invokedArn: functions.arn(mapping.functionName, mapping.qualifier), clientContext: undefined,
       traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")};Sampled=0`, wantLogTail: false,
+    }).catch((error: unknown) => {
+      this.count(mapping, "FailedInvokeEventCount", records.length);
+      throw error;
     });
     if (result.functionError) {
+      this.count(mapping, "FailedInvokeEventCount", records.length);
       await this.record(mapping.uuid, "PROBLEM: Function call failed");
       return { ok: false, statusCode: 200, functionError: result.functionError };
     }
     const response = parseResponse(result.payload);
     const state = lease.window && stateOf(response);
     if (lease.window && state === undefined) {
+      this.count(mapping, "FailedInvokeEventCount", records.length);
       await this.record(mapping.uuid, "PROBLEM: Function response has no state");
       return { ok: false, statusCode: 200 };
     }
@@ -376,6 +384,7 @@ export class ShardPoller {
     // The state accounts for the records before the first failed one, which are done with.
     if (lease.window && state !== undefined && retryFrom !== 0) keepState(lease.window, state);
     if (retryFrom === undefined) return { ok: true, statusCode: 200 };
+    this.count(mapping, "FailedInvokeEventCount", records.length - retryFrom);
     await this.record(mapping.uuid, "PROBLEM: Function reported failed records");
     return { ok: false, statusCode: 200, retryFrom };
   }
@@ -386,6 +395,7 @@ export class ShardPoller {
     const last = records[records.length - 1] as ShardRecord;
     this.deps.logger.warn({ mapping: mapping.uuid, shardId, condition }, "a stream batch was given up");
     await this.record(mapping.uuid, `PROBLEM: ${condition}`);
+    this.count(mapping, "DroppedEventCount", records.length);
     if (mapping.onFailure === undefined) return;
     const body = {
       requestContext: { requestId: randomUUID(), functionArn: this.deps.functions.arn(mapping.functionName, mapping.qualifier), condition, approximateInvokeCount: invokeCount },
@@ -400,9 +410,16 @@ export class ShardPoller {
     };
     try {
       await this.deps.destinations.send(mapping.onFailure, { body: JSON.stringify(body) });
+      this.count(mapping, "OnFailureDestinationDeliveredEventCount", records.length);
     } catch (error) {
+      this.deps.metrics?.addForFunction("DestinationDeliveryFailures", mapping.functionName, mapping.qualifier, 1);
       this.deps.logger.error({ err: error, mapping: mapping.uuid }, "the on-failure destination refused a stream batch record");
     }
+  }
+
+  /** The mapping's event counts, when its MetricsConfig asks for them: one accumulator update per batch. */
+  private count(mapping: EventSourceMapping, metricName: string, events: number): void {
+    countMappingEvents(this.deps.metrics, mapping, metricName, events);
   }
 
   /** Stores the shard's checkpoint under the lease; a node that lost the lease stops instead. */

@@ -4,7 +4,8 @@
  *
  * Lambda's own metrics in AWS/Lambda come from invocation records: Invocations, Errors, Throttles, Duration
  * and ConcurrentExecutions, per function (`FunctionName`), per qualifier invoked (`FunctionName` +
- * `Resource` = `name:qualifier`) and in total (no dimension); UnreservedConcurrentExecutions (those of
+ * `Resource` = `name:qualifier`), per alias and the version it ran (`FunctionName` + `Resource` +
+ * `ExecutedVersion`, all but ConcurrentExecutions) and in total (no dimension); UnreservedConcurrentExecutions (those of
  * functions without reserved concurrency) in total only, as on AWS. Each record only updates a per-minute
  * accumulator in memory; `flush` writes the finished minutes as statistic-set points (one row per
  * metric, dimension set and minute), so an invocation costs no database write. Duration keeps its
@@ -42,6 +43,9 @@ interface Cell {
 
 const QUALIFIED = /:function:[^:]+:([^:]+)$/;
 
+/** An alias names a qualifier that is neither a version number nor $LATEST. */
+const isAlias = (qualifier: string): boolean => qualifier !== "$LATEST" && !/^\d+$/.test(qualifier);
+
 const threeDigits = (value: number): number => (value === 0 ? 0 : Number(value.toPrecision(3)));
 
 export class ServiceMetricMinutes {
@@ -54,8 +58,14 @@ export class ServiceMetricMinutes {
     const minute = Math.floor(record.startedAt / MINUTE_MS) * MINUTE_MS;
     const qualifier = QUALIFIED.exec(invokedArn)?.[1];
     // Each dimension set with its own concurrency: the total, the function's (any qualifier), the invoked alias or version's.
-    const sets: [Record<string, string>, number][] = [[{}, running.total], [{ FunctionName: record.functionName }, running.function]];
-    if (qualifier !== undefined) sets.push([{ FunctionName: record.functionName, Resource: `${record.functionName}:${qualifier}` }, running.invokedArn]);
+    const sets: [Record<string, string>, number | undefined][] = [[{}, running.total], [{ FunctionName: record.functionName }, running.function]];
+    if (qualifier !== undefined) {
+      const resource = `${record.functionName}:${qualifier}`;
+      sets.push([{ FunctionName: record.functionName, Resource: resource }, running.invokedArn]);
+      // Through an alias, also per version the alias routed to (AWS's ExecutedVersion, for weighted aliases).
+      // No concurrency there: the invoker counts in-flight invocations per invoked ARN, not per alias and version.
+      if (isAlias(qualifier)) sets.push([{ FunctionName: record.functionName, Resource: resource, ExecutedVersion: record.version }, undefined]);
+    }
     const throttled = record.status === "throttled";
     for (const [dimensions, concurrent] of sets) {
       if (throttled) {
@@ -65,7 +75,7 @@ export class ServiceMetricMinutes {
       this.add("Invocations", dimensions, minute, "Count", 1, 1);
       this.add("Errors", dimensions, minute, "Count", isError(record) ? 1 : 0, 1);
       this.add("Duration", dimensions, minute, "Milliseconds", record.durationMs, 1, true);
-      this.add("ConcurrentExecutions", dimensions, minute, "Count", concurrent, 1);
+      if (concurrent !== undefined) this.add("ConcurrentExecutions", dimensions, minute, "Count", concurrent, 1);
     }
     if (!throttled) this.add("UnreservedConcurrentExecutions", {}, minute, "Count", running.unreserved, 1);
   };

@@ -42,6 +42,7 @@ const common = {
   DestinationConfig: z.object({ OnFailure: z.object({ Destination: z.string().max(350).optional() }).optional() }).optional(),
   ParallelizationFactor: z.number().int().min(1).max(10).optional(),
   TumblingWindowInSeconds: z.number().int().min(0).max(900).optional(),
+  MetricsConfig: z.object({ Metrics: z.array(z.enum(["EventCount", "ErrorCount", "KafkaMetrics"])).max(3).optional() }).optional(),
 };
 const createInput = z
   .object({ EventSourceArn: z.string().min(12).max(1024), FunctionName: z.string().min(1).max(140), StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]).optional(), ...common })
@@ -66,6 +67,7 @@ function configuration(deps: MappingDeps, mapping: EventSourceMapping, state?: s
     FunctionResponseTypes: [...mapping.functionResponseTypes],
     ...(mapping.maximumConcurrency !== undefined ? { ScalingConfig: { MaximumConcurrency: mapping.maximumConcurrency } } : {}),
     ...(mapping.filterCriteria ? { FilterCriteria: mapping.filterCriteria } : {}),
+    ...(mapping.metrics !== undefined ? { MetricsConfig: { Metrics: [...mapping.metrics] } } : {}),
     ...(mapping.startingPosition !== undefined ? streamConfiguration(mapping) : {}),
   };
 }
@@ -154,6 +156,15 @@ function streamSettings(input: z.infer<typeof updateInput> & { StartingPosition?
   };
 }
 
+/** MetricsConfig.Metrics: ErrorCount and KafkaMetrics are Kafka's, which Unkai does not map. */
+function metricsOf(input: { MetricsConfig?: { Metrics?: string[] | undefined } | undefined }, current: EventSourceMapping | undefined): readonly string[] | undefined {
+  if (input.MetricsConfig === undefined) return current?.metrics;
+  const metrics = [...new Set(input.MetricsConfig.Metrics ?? [])];
+  const kafka = metrics.find((m) => m !== "EventCount");
+  if (kafka !== undefined) throw invalidParameter(`MetricsConfig.Metrics ${kafka} is only supported for Amazon MSK and self-managed Apache Kafka event sources.`);
+  return metrics;
+}
+
 /** Settings only stream mappings have, refused on a queue's. */
 function refuseStreamOnly(input: z.infer<typeof updateInput>): void {
   if ((input.TumblingWindowInSeconds ?? 0) > 0) throw invalidParameter("TumblingWindowInSeconds is only for Kinesis and DynamoDB stream event sources.");
@@ -171,7 +182,7 @@ async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
     ...(stream ? streamSettings(input, undefined) : {}),
     batchSize: input.BatchSize ?? (stream ? 100 : 10), maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0, enabled: input.Enabled ?? true,
     functionResponseTypes: input.FunctionResponseTypes ?? [], maximumConcurrency: input.ScalingConfig?.MaximumConcurrency, filterCriteria: filtersOf(input),
-    lastModified: Date.now(), lastProcessingResult: "No records processed",
+    metrics: metricsOf(input, undefined), lastModified: Date.now(), lastProcessingResult: "No records processed",
   };
   await check(deps, mapping);
   const existing = (await deps.mappings.list()).find((m) => m.eventSourceArn === mapping.eventSourceArn && m.functionName === mapping.functionName && m.qualifier === mapping.qualifier);
@@ -197,6 +208,7 @@ async function update(deps: MappingDeps, uuid: string, body: Buffer): Promise<Un
     functionResponseTypes: input.FunctionResponseTypes ?? current.functionResponseTypes,
     maximumConcurrency: input.ScalingConfig ? input.ScalingConfig.MaximumConcurrency : current.maximumConcurrency,
     filterCriteria: input.FilterCriteria !== undefined ? filtersOf(input) : current.filterCriteria,
+    metrics: metricsOf(input, current),
     lastModified: Date.now(),
   };
   await check(deps, next);

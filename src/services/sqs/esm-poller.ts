@@ -15,7 +15,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { EventSourceFilter, sqsRecordForFilter } from "../../core/event-pattern/event-source-filter.js";
 import type { JsonValue } from "../../core/event-pattern/types.js";
-import type { EventSourceMapping } from "../../core/event-source-mapping.js";
+import { countMappingEvents, type EventSourceMapping } from "../../core/event-source-mapping.js";
 import type { Invoker } from "../../engine/invoker.js";
 import type { DocumentStore } from "../../store/ports.js";
 import type { FunctionService } from "../../functions/function-service.js";
@@ -112,6 +112,7 @@ export class SqsPoller {
       if (this.closed || !mapping?.enabled || pollers.running > pollers.target) return;
       try {
         const batch = await this.gather(mapping);
+        this.count(mapping, "PolledEventCount", batch.length);
         if (batch.length === 0) {
           if (pollers.running > Math.min(INITIAL_POLLERS, pollers.ceiling)) {
             pollers.target = Math.max(pollers.target - 1, Math.min(INITIAL_POLLERS, pollers.ceiling));
@@ -169,6 +170,7 @@ export class SqsPoller {
       if (filter.matches(sqsRecordForFilter(Records[i] as { body: string } & Record<string, JsonValue>))) kept.push(message);
       else await deleteMessage(context, { QueueUrl: url, ReceiptHandle: message.ReceiptHandle });
     }
+    this.count(mapping, "FilteredOutEventCount", batch.length - kept.length);
     return kept;
   }
 
@@ -178,12 +180,17 @@ export class SqsPoller {
     if (batch.length === 0) return;
     const record = await functions.resolve(mapping.functionName, mapping.qualifier);
     const payload = Buffer.from(JSON.stringify(sqsEvent(batch, mapping.eventSourceArn, context.account)));
+    this.count(mapping, "InvokedEventCount", batch.length);
     const result = await invoker.invoke({
       fn: functions.runnable(record), requestId: randomUUID(), payload,
       invokedArn: functions.arn(mapping.functionName, mapping.qualifier), clientContext: undefined,
       traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")};Sampled=0`, wantLogTail: false,
+    }).catch((error: unknown) => {
+      this.count(mapping, "FailedInvokeEventCount", batch.length);
+      throw error;
     });
     if (result.functionError) {
+      this.count(mapping, "FailedInvokeEventCount", batch.length);
       await this.record(mapping.uuid, "PROBLEM: Function call failed");
       return;
     }
@@ -191,22 +198,33 @@ export class SqsPoller {
       ? reportedFailures(result.payload, new Set(batch.map((m) => m.MessageId)))
       : new Set<string>();
     if (reported === "all") {
+      this.count(mapping, "FailedInvokeEventCount", batch.length);
       await this.record(mapping.uuid, "PROBLEM: Invalid partial batch response");
       return;
     }
     const url = queueUrl(INTERNAL_BASE, context.account, queueNameFromArn(mapping.eventSourceArn, context.account) ?? "");
     const heldGroups = new Set<string>();
+    let failedCount = 0;
     for (const message of batch) {
       const group = message.Attributes?.MessageGroupId;
       // FIFO: once a message of a group failed, the group's later messages go back with it, to keep their order.
       const failed = reported.has(message.MessageId) || (group !== undefined && heldGroups.has(group) && message.Attributes?.SequenceNumber !== undefined);
       if (failed) {
         if (group !== undefined) heldGroups.add(group);
+        failedCount += 1;
         continue;
       }
       await deleteMessage(context, { QueueUrl: url, ReceiptHandle: message.ReceiptHandle });
     }
+    // As AWS counts a partial batch response: the items reported (and the FIFO ones held back with them) failed.
+    this.count(mapping, "FailedInvokeEventCount", failedCount);
+    this.count(mapping, "DeletedEventCount", batch.length - failedCount);
     await this.record(mapping.uuid, "OK");
+  }
+
+  /** The mapping's event counts, when its MetricsConfig asks for them: one accumulator update per batch. */
+  private count(mapping: EventSourceMapping, metricName: string, events: number): void {
+    countMappingEvents(this.deps.context.metrics, mapping, metricName, events);
   }
 
   private async release(mapping: EventSourceMapping, batch: readonly ReceivedMessage[]): Promise<void> {
