@@ -3,10 +3,13 @@
  * service principal for the source (AddPermission with --principal and --source-arn), as on AWS:
  * S3 refuses the notification configuration and drops events once the permission is removed, SNS
  * counts a denied lambda delivery as failed and dead-letters it, EventBridge dead-letters it with
- * ERROR_CODE NO_PERMISSIONS, and a CloudWatch alarm's Lambda action fails in the alarm's history.
+ * ERROR_CODE NO_PERMISSIONS, a CloudWatch alarm's Lambda action fails in the alarm's history, and a
+ * Logs subscription filter stops delivering once the function no longer allows logs.amazonaws.com.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, PutSubscriptionFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchClient, DescribeAlarmHistoryCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
@@ -53,7 +56,7 @@ describe("service principals invoking functions under --iam enforce", () => {
     const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
     await iam.send(new CreateRoleCommand({ RoleName: "fn-role", AssumeRolePolicyDocument: trust }));
     iam.destroy();
-    for (const name of ["from-s3", "from-sns", "from-events", "from-alarm"]) {
+    for (const name of ["from-s3", "from-sns", "from-events", "from-alarm", "from-logs"]) {
       await createFromFixture(suite.client, name, "recorder", { Role: `arn:aws:iam::${ACCOUNT}:role/fn-role`, Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
     }
     for (const queue of ["sns-dlq", "events-dlq"]) await sqs.send(new CreateQueueCommand({ QueueName: queue }));
@@ -167,6 +170,36 @@ describe("service principals invoking functions under --iam enforce", () => {
       assert.equal(starts("from-alarm").length, 1);
     } finally {
       cw.destroy();
+    }
+  });
+
+  it("a Logs subscription filter delivers only while the function allows logs.amazonaws.com (or its regional name) for the log group", async () => {
+    const logs = new CloudWatchLogsClient(config());
+    try {
+      const group = "/app/guarded";
+      const groupArn = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${group}:*`;
+      await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+      await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s" }));
+      await permit("from-logs", "logs", "logs.amazonaws.com", groupArn);
+      await logs.send(new PutSubscriptionFilterCommand({ logGroupName: group, filterName: "all", filterPattern: "", destinationArn: fnArn("from-logs") }));
+      const write = (message: string) => logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: [{ timestamp: Date.now(), message }] }));
+      await write("first");
+      await waitFor("the first delivery", () => (starts("from-logs").length === 1 ? true : undefined), 30_000);
+
+      const removed = await aws(suite.unkai.url, ["lambda", "remove-permission", "--function-name", "from-logs", "--statement-id", "logs"]);
+      assert.equal(removed.code, 0, removed.stderr);
+      // Checked as the append commits: a delivery refused then is never made.
+      await write("denied");
+      await permit("from-logs", "logs-regional", "logs.us-east-1.amazonaws.com", groupArn);
+      await write("third");
+      await waitFor("the third delivery", () => (starts("from-logs").length >= 2 ? true : undefined), 30_000);
+      const messages = starts("from-logs").map((r) => {
+        const data = (r.event as { awslogs: { data: string } }).awslogs.data;
+        return (JSON.parse(gunzipSync(Buffer.from(data, "base64")).toString("utf8")) as { logEvents: { message: string }[] }).logEvents.map((e) => e.message).join();
+      });
+      assert.deepEqual(messages, ["first", "third"]);
+    } finally {
+      logs.destroy();
     }
   });
 });

@@ -50,11 +50,13 @@ export interface OutboundMessage {
 export interface ServiceSource {
   /** The service principal, e.g. `s3.amazonaws.com`. */
   readonly principal: string;
+  /** Other names the policy may give the same service (Logs' regional `logs.<region>.amazonaws.com`): any of them allows. */
+  readonly otherPrincipals?: readonly string[];
   readonly arn: string;
 }
 
-/** Whether a service principal may invoke a function for `sourceArn` (the function's resource policy; IamEnforcer.serviceMayInvoke). */
-export type ServiceMayInvoke = (principal: string, functionArn: string, sourceArn: string) => Promise<boolean>;
+/** Whether any of a service's principal names may invoke a function for `sourceArn` (the function's resource policy; IamEnforcer.serviceMayInvoke). */
+export type ServiceMayInvoke = (principals: readonly string[], functionArn: string, sourceArn: string) => Promise<boolean>;
 
 /** AWS's sentence when a function's policy does not let a service invoke it (S3 uses it at configuration time too). */
 export const notAuthorizedToInvoke = (functionArn: string) => `${NOT_AUTHORIZED_TO_INVOKE} [${functionArn}]`;
@@ -95,7 +97,7 @@ export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promis
   const invoke = async (arn: string, payload: string, id: string = randomUUID(), source?: ServiceSource) => {
     const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
     if (!(await exists(name))) throw new MissingTargetError(`destination function ${name} does not exist`);
-    if (source && mayInvoke && !(await mayInvoke(source.principal, arn, source.arn))) {
+    if (source && mayInvoke && !(await mayInvoke([source.principal, ...(source.otherPrincipals ?? [])], arn, source.arn))) {
       throw new NotRetriedError(`${notAuthorizedToInvoke(arn)}: its policy does not allow ${source.principal} for ${source.arn}`);
     }
     await queue.enqueue({ id, functionName: name, qualifier, payload: Buffer.from(payload) });
