@@ -7,7 +7,7 @@ import { corsAllowsOrigin } from "../../api-mapping/cors.js";
 import { failureResponse } from "../../api-mapping/failures.js";
 import { serveFunctionUrl } from "./function-url.js";
 import { serveHttpApi } from "./http-api.js";
-import { locate } from "./locate.js";
+import { locate, type Located } from "./locate.js";
 import { apiGatewayDenial, apiGatewayRefusal, iamMethodArn, invokeApi, wrongSigningService } from "./method-auth.js";
 import { serveRestApi } from "./rest-api.js";
 import { send, type ServingDeps } from "./serving.js";
@@ -23,6 +23,21 @@ const FORBIDDEN = forbidden("Forbidden");
 
 export function servedApisService(deps: ServedApisServiceDeps): Service {
   const region = deps.account.region;
+  /**
+   * An API request's AWS_IAM method ARN, asked by `public`, then `authorize`, then `handle`: read once
+   * per request (by its id) rather than three times. Dropped when the request is handled; a refused
+   * request's entry goes when the map fills.
+   */
+  const methodArns = new Map<string, Promise<string | undefined>>();
+  const iamMethodOf = (request: UnkaiRequest, located: Located): Promise<string | undefined> => {
+    let arn = methodArns.get(request.requestId);
+    if (!arn) {
+      if (methodArns.size >= 10_000) methodArns.clear();
+      arn = iamMethodArn(deps, request, located);
+      methodArns.set(request.requestId, arn);
+    }
+    return arn;
+  };
   return {
     name: "served-apis",
     matches: (request) => locate(request, region) !== undefined,
@@ -35,7 +50,7 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
       const located = locate(request, region);
       if (!located) return [];
       if (located.kind === "execute-api") {
-        const arn = await iamMethodArn(deps, request, located);
+        const arn = await iamMethodOf(request, located);
         return arn ? [invokeApi(arn)] : [];
       }
       const config = await deps.functionUrls.byUrlId(located.id);
@@ -51,6 +66,7 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
     },
     async handle(request) {
       const located = locate(request, region);
+      methodArns.delete(request.requestId);
       if (!located) return send(failureResponse("http-api", "no-route"));
       const misSigned = wrongSigningService(located, request);
       if (misSigned) return located.kind === "execute-api" ? apiGatewayRefusal("InvalidSignatureException", misSigned) : FORBIDDEN;
@@ -84,7 +100,7 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
 
   async function requiresSignature(request: UnkaiRequest): Promise<boolean> {
     const located = locate(request, region);
-    if (located?.kind === "execute-api") return (await iamMethodArn(deps, request, located)) !== undefined;
+    if (located?.kind === "execute-api") return (await iamMethodOf(request, located)) !== undefined;
     return located?.kind === "lambda-url" && (await deps.functionUrls.byUrlId(located.id))?.authType === "AWS_IAM";
   }
 }
