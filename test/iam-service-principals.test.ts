@@ -5,6 +5,7 @@
  * counts a denied lambda delivery as failed and dead-letters it, EventBridge dead-letters it with
  * ERROR_CODE NO_PERMISSIONS, a CloudWatch alarm's Lambda action fails in the alarm's history, and a
  * Logs subscription filter stops delivering once the function no longer allows logs.amazonaws.com.
+ * Queues take S3's and SNS's messages only where their policy allows the service for the source.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -15,7 +16,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { awsS3, s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -200,6 +201,50 @@ describe("service principals invoking functions under --iam enforce", () => {
       assert.deepEqual(messages, ["first", "third"]);
     } finally {
       logs.destroy();
+    }
+  });
+
+  it("a queue takes S3's and SNS's messages only where its policy allows s3.amazonaws.com / sns.amazonaws.com for that bucket or topic", async () => {
+    const sns = new SNSClient(config());
+    /** A queue policy letting `service` send for `sourceArn` (as the S3 and SNS guides write it). */
+    const allow = (queue: string, service: string, sourceArn: string) => sqs.send(new SetQueueAttributesCommand({
+      QueueUrl: `${suite.unkai.url}/${ACCOUNT}/${queue}`,
+      Attributes: { Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sqs:SendMessage", Resource: queueArn(queue), Condition: { ArnEquals: { "aws:SourceArn": sourceArn } } }] }) },
+    }));
+    try {
+      for (const queue of ["s3-inbox", "sns-inbox"]) await sqs.send(new CreateQueueCommand({ QueueName: queue }));
+      await objects.send(new CreateBucketCommand({ Bucket: "to-queue" }));
+      const configuration = JSON.stringify({ QueueConfigurations: [{ Id: "q", QueueArn: queueArn("s3-inbox"), Events: ["s3:ObjectCreated:*"] }] });
+      const put = () => awsS3(suite.unkai.url, ["s3api", "put-bucket-notification-configuration", "--bucket", "to-queue", "--notification-configuration", configuration]);
+      const refused = await put();
+      assert.match(refused.stderr, /\(InvalidArgument\).*Unable to validate the following destination configurations/, "S3's test event is refused without a queue policy");
+      await allow("s3-inbox", "s3.amazonaws.com", "arn:aws:s3:::elsewhere");
+      assert.notEqual((await put()).code, 0, "a policy for another bucket does not do");
+      await allow("s3-inbox", "s3.amazonaws.com", "arn:aws:s3:::to-queue");
+      const accepted = await put();
+      assert.equal(accepted.code, 0, accepted.stderr);
+      assert.match((await nextMessage("s3-inbox")).Body ?? "", /s3:TestEvent/);
+      await objects.send(new PutObjectCommand({ Bucket: "to-queue", Key: "first.txt", Body: "1" }));
+      await allow("s3-inbox", "sns.amazonaws.com", "arn:aws:s3:::to-queue");
+      // Checked as the write commits (PutObject answers after the send): this one is dropped.
+      await objects.send(new PutObjectCommand({ Bucket: "to-queue", Key: "denied.txt", Body: "2" }));
+      await allow("s3-inbox", "s3.amazonaws.com", "arn:aws:s3:::to-queue");
+      await objects.send(new PutObjectCommand({ Bucket: "to-queue", Key: "third.txt", Body: "3" }));
+      const keyOf = (m: Message) => (JSON.parse(m.Body ?? "{}") as { Records: { s3: { object: { key: string } } }[] }).Records[0]?.s3.object.key;
+      assert.deepEqual([keyOf(await nextMessage("s3-inbox")), keyOf(await nextMessage("s3-inbox"))], ["first.txt", "third.txt"]);
+
+      const { TopicArn: topic = "" } = await sns.send(new CreateTopicCommand({ Name: "to-queue" }));
+      await sns.send(new SubscribeCommand({
+        TopicArn: topic, Protocol: "sqs", Endpoint: queueArn("sns-inbox"), Attributes: { RawMessageDelivery: "true", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn("sns-dlq") }) },
+      }));
+      await sns.send(new PublishCommand({ TopicArn: topic, Message: "denied" }));
+      const dead = JSON.parse((await nextMessage("sns-dlq")).Body ?? "{}") as { Message?: string };
+      assert.equal(dead.Message, "denied", "a delivery the queue's policy refuses is a failed delivery, dead-lettered");
+      await allow("sns-inbox", "sns.amazonaws.com", topic);
+      await sns.send(new PublishCommand({ TopicArn: topic, Message: "allowed" }));
+      assert.equal((await nextMessage("sns-inbox")).Body, "allowed");
+    } finally {
+      sns.destroy();
     }
   });
 });
