@@ -3,16 +3,20 @@
  * service principal for the source (AddPermission with --principal and --source-arn), as on AWS:
  * S3 refuses the notification configuration and drops events once the permission is removed, SNS
  * counts a denied lambda delivery as failed and dead-letters it, EventBridge dead-letters it with
- * ERROR_CODE NO_PERMISSIONS, and a CloudWatch alarm's Lambda action fails in the alarm's history.
+ * ERROR_CODE NO_PERMISSIONS, a CloudWatch alarm's Lambda action fails in the alarm's history, and a
+ * Logs subscription filter stops delivering once the function no longer allows logs.amazonaws.com.
+ * Queues take S3's and SNS's messages only where their policy allows the service for the source.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, PutSubscriptionFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchClient, DescribeAlarmHistoryCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { awsS3, s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -53,7 +57,7 @@ describe("service principals invoking functions under --iam enforce", () => {
     const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
     await iam.send(new CreateRoleCommand({ RoleName: "fn-role", AssumeRolePolicyDocument: trust }));
     iam.destroy();
-    for (const name of ["from-s3", "from-sns", "from-events", "from-alarm"]) {
+    for (const name of ["from-s3", "from-sns", "from-events", "from-alarm", "from-logs"]) {
       await createFromFixture(suite.client, name, "recorder", { Role: `arn:aws:iam::${ACCOUNT}:role/fn-role`, Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
     }
     for (const queue of ["sns-dlq", "events-dlq"]) await sqs.send(new CreateQueueCommand({ QueueName: queue }));
@@ -167,6 +171,80 @@ describe("service principals invoking functions under --iam enforce", () => {
       assert.equal(starts("from-alarm").length, 1);
     } finally {
       cw.destroy();
+    }
+  });
+
+  it("a Logs subscription filter delivers only while the function allows logs.amazonaws.com (or its regional name) for the log group", async () => {
+    const logs = new CloudWatchLogsClient(config());
+    try {
+      const group = "/app/guarded";
+      const groupArn = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${group}:*`;
+      await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+      await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s" }));
+      await permit("from-logs", "logs", "logs.amazonaws.com", groupArn);
+      await logs.send(new PutSubscriptionFilterCommand({ logGroupName: group, filterName: "all", filterPattern: "", destinationArn: fnArn("from-logs") }));
+      const write = (message: string) => logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: [{ timestamp: Date.now(), message }] }));
+      await write("first");
+      await waitFor("the first delivery", () => (starts("from-logs").length === 1 ? true : undefined), 30_000);
+
+      const removed = await aws(suite.unkai.url, ["lambda", "remove-permission", "--function-name", "from-logs", "--statement-id", "logs"]);
+      assert.equal(removed.code, 0, removed.stderr);
+      // Checked as the append commits: a delivery refused then is never made.
+      await write("denied");
+      await permit("from-logs", "logs-regional", "logs.us-east-1.amazonaws.com", groupArn);
+      await write("third");
+      await waitFor("the third delivery", () => (starts("from-logs").length >= 2 ? true : undefined), 30_000);
+      const messages = starts("from-logs").map((r) => {
+        const data = (r.event as { awslogs: { data: string } }).awslogs.data;
+        return (JSON.parse(gunzipSync(Buffer.from(data, "base64")).toString("utf8")) as { logEvents: { message: string }[] }).logEvents.map((e) => e.message).join();
+      });
+      assert.deepEqual(messages, ["first", "third"]);
+    } finally {
+      logs.destroy();
+    }
+  });
+
+  it("a queue takes S3's and SNS's messages only where its policy allows s3.amazonaws.com / sns.amazonaws.com for that bucket or topic", async () => {
+    const sns = new SNSClient(config());
+    /** A queue policy letting `service` send for `sourceArn` (as the S3 and SNS guides write it). */
+    const allow = (queue: string, service: string, sourceArn: string) => sqs.send(new SetQueueAttributesCommand({
+      QueueUrl: `${suite.unkai.url}/${ACCOUNT}/${queue}`,
+      Attributes: { Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sqs:SendMessage", Resource: queueArn(queue), Condition: { ArnEquals: { "aws:SourceArn": sourceArn } } }] }) },
+    }));
+    try {
+      for (const queue of ["s3-inbox", "sns-inbox"]) await sqs.send(new CreateQueueCommand({ QueueName: queue }));
+      await objects.send(new CreateBucketCommand({ Bucket: "to-queue" }));
+      const configuration = JSON.stringify({ QueueConfigurations: [{ Id: "q", QueueArn: queueArn("s3-inbox"), Events: ["s3:ObjectCreated:*"] }] });
+      const put = () => awsS3(suite.unkai.url, ["s3api", "put-bucket-notification-configuration", "--bucket", "to-queue", "--notification-configuration", configuration]);
+      const refused = await put();
+      assert.match(refused.stderr, /\(InvalidArgument\).*Unable to validate the following destination configurations/, "S3's test event is refused without a queue policy");
+      await allow("s3-inbox", "s3.amazonaws.com", "arn:aws:s3:::elsewhere");
+      assert.notEqual((await put()).code, 0, "a policy for another bucket does not do");
+      await allow("s3-inbox", "s3.amazonaws.com", "arn:aws:s3:::to-queue");
+      const accepted = await put();
+      assert.equal(accepted.code, 0, accepted.stderr);
+      assert.match((await nextMessage("s3-inbox")).Body ?? "", /s3:TestEvent/);
+      await objects.send(new PutObjectCommand({ Bucket: "to-queue", Key: "first.txt", Body: "1" }));
+      await allow("s3-inbox", "sns.amazonaws.com", "arn:aws:s3:::to-queue");
+      // Checked as the write commits (PutObject answers after the send): this one is dropped.
+      await objects.send(new PutObjectCommand({ Bucket: "to-queue", Key: "denied.txt", Body: "2" }));
+      await allow("s3-inbox", "s3.amazonaws.com", "arn:aws:s3:::to-queue");
+      await objects.send(new PutObjectCommand({ Bucket: "to-queue", Key: "third.txt", Body: "3" }));
+      const keyOf = (m: Message) => (JSON.parse(m.Body ?? "{}") as { Records: { s3: { object: { key: string } } }[] }).Records[0]?.s3.object.key;
+      assert.deepEqual([keyOf(await nextMessage("s3-inbox")), keyOf(await nextMessage("s3-inbox"))], ["first.txt", "third.txt"]);
+
+      const { TopicArn: topic = "" } = await sns.send(new CreateTopicCommand({ Name: "to-queue" }));
+      await sns.send(new SubscribeCommand({
+        TopicArn: topic, Protocol: "sqs", Endpoint: queueArn("sns-inbox"), Attributes: { RawMessageDelivery: "true", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn("sns-dlq") }) },
+      }));
+      await sns.send(new PublishCommand({ TopicArn: topic, Message: "denied" }));
+      const dead = JSON.parse((await nextMessage("sns-dlq")).Body ?? "{}") as { Message?: string };
+      assert.equal(dead.Message, "denied", "a delivery the queue's policy refuses is a failed delivery, dead-lettered");
+      await allow("sns-inbox", "sns.amazonaws.com", topic);
+      await sns.send(new PublishCommand({ TopicArn: topic, Message: "allowed" }));
+      assert.equal((await nextMessage("sns-inbox")).Body, "allowed");
+    } finally {
+      sns.destroy();
     }
   });
 });

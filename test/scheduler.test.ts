@@ -66,6 +66,11 @@ function clients(url: string, credentials: { accessKeyId: string; secretAccessKe
   return { scheduler: new SchedulerClient(config), sqs: new SQSClient(config), events: new EventBridgeClient(config), iam: new IAMClient(config) };
 }
 
+/** A queue policy letting an EventBridge rule's deliveries in (checked under --iam enforce, as on AWS). */
+const eventsMaySend = (queueName: string, rule: string) => ({
+  Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: QUEUE_ARN(queueName), Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:events:us-east-1:${ACCOUNT}:rule/${rule}` } } }] }),
+});
+
 async function queue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}): Promise<string> {
   const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   assert.ok(created.QueueUrl);
@@ -166,7 +171,7 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
   });
 
   it("an EventBridge target puts an event with the schedule's Source, DetailType and Input as detail on the bus", async () => {
-    const url = await queue(c.sqs, "from-bus");
+    const url = await queue(c.sqs, "from-bus", eventsMaySend("from-bus", "from-scheduler"));
     await c.events.send(new PutRuleCommand({ Name: "from-scheduler", EventPattern: JSON.stringify({ source: ["my.scheduler"] }) }));
     await c.events.send(new PutTargetsCommand({ Rule: "from-scheduler", Targets: [{ Id: "q", Arn: QUEUE_ARN("from-bus") }] }));
     await c.scheduler.send(new CreateScheduleCommand(schedule("to-bus", {
@@ -182,7 +187,7 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
   });
 
   it("event buses are a destinations target: a Lambda OnSuccess destination on the default bus reaches a rule's queue", async () => {
-    const url = await queue(c.sqs, "lambda-results");
+    const url = await queue(c.sqs, "lambda-results", eventsMaySend("lambda-results", "lambda-results"));
     await c.events.send(new PutRuleCommand({ Name: "lambda-results", EventPattern: JSON.stringify({ source: ["lambda"] }) }));
     await c.events.send(new PutTargetsCommand({ Rule: "lambda-results", Targets: [{ Id: "q", Arn: QUEUE_ARN("lambda-results") }] }));
     await createFromFixture(fns, "dest-fn", "node-cjs");

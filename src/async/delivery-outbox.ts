@@ -10,7 +10,7 @@
  */
 import type { Logger } from "pino";
 import type { PendingDelivery } from "../core/events/resources.js";
-import { MissingTargetError, NOT_AUTHORIZED_TO_INVOKE, NotRetriedError, type Destinations, type OutboundMessage } from "./destinations.js";
+import { MissingTargetError, NOT_AUTHORIZED_TO_INVOKE, NOT_AUTHORIZED_TO_SEND, NotRetriedError, type Destinations, type OutboundMessage } from "./destinations.js";
 import { throttleDelayMs, type RetryTiming } from "./retry-policy.js";
 import { WakeLoop } from "./wake-loop.js";
 import type { DocumentStore } from "../store/ports.js";
@@ -24,12 +24,13 @@ const POLL_MS = 5_000;
 /**
  * EventBridge's DLQ ERROR_CODE for a failure. The seam reports failures as sentences, not codes:
  * a target that is gone says "does not exist" (EventBridge's NO_RESOURCE), a function whose policy does
- * not allow the service says Lambda's "Not authorized to invoke function" (NO_PERMISSIONS); anything else is a
+ * not allow the service says Lambda's "Not authorized to invoke function" (a queue's or topic's "Not authorized
+ * to send to": NO_PERMISSIONS); anything else is a
  * delivery the target refused (SDK_CLIENT_ERROR, as EventBridge names a rejected call).
  */
 function errorCodeOf(message: string): string {
   if (/does not exist/.test(message)) return "NO_RESOURCE";
-  return message.startsWith(NOT_AUTHORIZED_TO_INVOKE) ? "NO_PERMISSIONS" : "SDK_CLIENT_ERROR";
+  return message.startsWith(NOT_AUTHORIZED_TO_INVOKE) || message.startsWith(NOT_AUTHORIZED_TO_SEND) ? "NO_PERMISSIONS" : "SDK_CLIENT_ERROR";
 }
 
 /** Whose deliveries an outbox keeps: how its logs and its dead-letter attributes name the source. */

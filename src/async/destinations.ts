@@ -22,6 +22,12 @@ export interface DestinationTarget {
   deliverDeadLetter?(arn: string, event: Buffer, attributes: DeadLetterAttributes): Promise<void>;
   /** A plain message from another service; durable once it resolves, throws with a sentence otherwise. */
   send?(arn: string, message: OutboundMessage): Promise<void>;
+  /**
+   * The action a service's message (one with a `source`) needs from the target's own policy (a queue's
+   * `sqs:SendMessage`, a topic's `sns:Publish`), checked by Destinations.send under enforcement.
+   * Functions check theirs in lambdaTarget (a function with no policy refuses every service).
+   */
+  readonly serviceAction?: string;
 }
 
 /** One message for `send`: what a queue, topic, bus or function receives from another service. */
@@ -50,15 +56,22 @@ export interface OutboundMessage {
 export interface ServiceSource {
   /** The service principal, e.g. `s3.amazonaws.com`. */
   readonly principal: string;
+  /** Other names the policy may give the same service (Logs' regional `logs.<region>.amazonaws.com`): any of them allows. */
+  readonly otherPrincipals?: readonly string[];
   readonly arn: string;
 }
 
-/** Whether a service principal may invoke a function for `sourceArn` (the function's resource policy; IamEnforcer.serviceMayInvoke). */
-export type ServiceMayInvoke = (principal: string, functionArn: string, sourceArn: string) => Promise<boolean>;
+/** Whether any of a service's principal names may `action` on a queue or topic for `sourceArn`, by its policy (IamEnforcer.serviceMay). */
+export type ServiceMayDeliver = (principals: readonly string[], action: string, resource: string, sourceArn: string) => Promise<boolean>;
+
+/** Whether any of a service's principal names may invoke a function for `sourceArn` (the function's resource policy; IamEnforcer.serviceMayInvoke). */
+export type ServiceMayInvoke = (principals: readonly string[], functionArn: string, sourceArn: string) => Promise<boolean>;
 
 /** AWS's sentence when a function's policy does not let a service invoke it (S3 uses it at configuration time too). */
 export const notAuthorizedToInvoke = (functionArn: string) => `${NOT_AUTHORIZED_TO_INVOKE} [${functionArn}]`;
 export const NOT_AUTHORIZED_TO_INVOKE = "Not authorized to invoke function";
+/** The same refusal by a queue's or topic's policy. */
+export const NOT_AUTHORIZED_TO_SEND = "Not authorized to send to";
 
 /**
  * A failure a retry cannot fix (an API destination's 400, a target refusing the call as malformed):
@@ -95,7 +108,7 @@ export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promis
   const invoke = async (arn: string, payload: string, id: string = randomUUID(), source?: ServiceSource) => {
     const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
     if (!(await exists(name))) throw new MissingTargetError(`destination function ${name} does not exist`);
-    if (source && mayInvoke && !(await mayInvoke(source.principal, arn, source.arn))) {
+    if (source && mayInvoke && !(await mayInvoke([source.principal, ...(source.otherPrincipals ?? [])], arn, source.arn))) {
       throw new NotRetriedError(`${notAuthorizedToInvoke(arn)}: its policy does not allow ${source.principal} for ${source.arn}`);
     }
     await queue.enqueue({ id, functionName: name, qualifier, payload: Buffer.from(payload) });
@@ -112,7 +125,8 @@ export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promis
 export class Destinations {
   private readonly targets: DestinationTarget[];
 
-  constructor(targets: readonly DestinationTarget[]) {
+  /** `mayDeliver`: under IAM enforcement, whether a queue's or topic's policy lets a service's message in. */
+  constructor(targets: readonly DestinationTarget[], private readonly mayDeliver?: ServiceMayDeliver) {
     this.targets = [...targets];
   }
 
@@ -154,6 +168,11 @@ export class Destinations {
   async send(arn: string, message: OutboundMessage): Promise<void> {
     const target = this.targets.find((t) => t.accepts(arn) && t.send !== undefined);
     if (!target?.send) throw new Error(`nothing here delivers messages to ${arn}`);
+    const { source } = message;
+    if (source && target.serviceAction && this.mayDeliver
+      && !(await this.mayDeliver([source.principal, ...(source.otherPrincipals ?? [])], target.serviceAction, arn, source.arn))) {
+      throw new NotRetriedError(`${NOT_AUTHORIZED_TO_SEND} ${arn}: its policy does not allow ${source.principal} to ${target.serviceAction} for ${source.arn}`);
+    }
     await target.send(arn, message);
   }
 

@@ -80,12 +80,20 @@ export class IamEnforcer {
    * a function for `sourceArn` by the function's policy alone, as AWS checks a subscription filter's or
    * notification's destination when it is configured.
    */
-  async serviceMayInvoke(principals: readonly string[], functionArn: string, sourceArn: string): Promise<boolean> {
-    const { policy } = await this.resourcePolicy({ action: "lambda:InvokeFunction", resource: functionArn });
+  serviceMayInvoke(principals: readonly string[], functionArn: string, sourceArn: string): Promise<boolean> {
+    return this.serviceMay(principals, "lambda:InvokeFunction", functionArn, sourceArn);
+  }
+
+  /**
+   * Whether a service may `action` on a resource for `sourceArn` by the resource's own policy alone
+   * (a function's, or a queue's or topic's `Service` statements); no policy allows no service.
+   */
+  async serviceMay(principals: readonly string[], action: string, resource: string, sourceArn: string): Promise<boolean> {
+    const { policy } = await this.resourcePolicy({ action, resource });
     if (!policy) return false;
     for (const service of principals) {
       const context = requestContext({
-        action: "lambda:InvokeFunction", resource: functionArn, principal: { type: "service", arn: service, accountId: undefined },
+        action, resource, principal: { type: "service", arn: service, accountId: undefined },
         secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
         sourceArn, sourceAccount: this.deps.account.accountId,
       });

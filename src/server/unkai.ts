@@ -185,8 +185,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     })
     : undefined;
   const destinations = new Destinations([lambdaTarget(queue, async (name) => (await functions.find(name)) !== undefined,
-    // A service's message (S3, SNS, EventBridge, alarms) reaches a function only if its policy allows that service: under enforcement, as on AWS.
-    enforcer && ((principal, functionArn, sourceArn) => enforcer.serviceMayInvoke([principal], functionArn, sourceArn)))]);
+    // A service's message (S3, SNS, EventBridge, alarms, Logs) reaches a function only if its policy allows that service: under enforcement, as on AWS.
+    enforcer && ((principals, functionArn, sourceArn) => enforcer.serviceMayInvoke(principals, functionArn, sourceArn)))],
+  // And a queue or topic takes a service's message only if its policy allows that service for the source.
+  enforcer && ((principals, action, resource, sourceArn) => enforcer.serviceMay(principals, action, resource, sourceArn)));
   const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, concurrency, dispatcher, {
     maxInFlight: config.asyncConcurrency,
     timing: { scale: config.asyncRetryScale },

@@ -8,6 +8,9 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { OutboundMessage } from "../async/destinations.js";
+
+/** S3 sends for the bucket: under enforcement a queue's or topic's policy must allow s3.amazonaws.com with it as `aws:SourceArn`. */
+const s3Source = (bucket: string) => ({ principal: "s3.amazonaws.com", arn: `arn:aws:s3:::${bucket}` });
 import type { QueuedEventRow } from "../store/ports.js";
 
 /** One `LambdaFunctionConfiguration` (`CloudFunctionConfiguration` on the wire). */
@@ -136,9 +139,10 @@ export class S3Notifications {
     const now = Date.now();
     const sequencer = this.sequencer();
     const body = (id: string) => JSON.stringify({ Records: [this.record(bucket, id, change, context, now, sequencer)] });
+    const source = s3Source(bucket);
     return [
-      ...queues.map((c) => ({ arn: c.arn, message: { body: body(c.id) } })),
-      ...topics.map((c) => ({ arn: c.arn, message: { body: body(c.id), subject: "Amazon S3 Notification" } })),
+      ...queues.map((c) => ({ arn: c.arn, message: { body: body(c.id), source } })),
+      ...topics.map((c) => ({ arn: c.arn, message: { body: body(c.id), subject: "Amazon S3 Notification", source } })),
     ];
   }
 
@@ -157,7 +161,7 @@ export class S3Notifications {
   /** The `s3:TestEvent` S3 sends to a queue or topic when a configuration names it, to prove it can deliver. */
   async test(bucket: string, arn: string, subject: string | undefined): Promise<void> {
     const body = JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Time: new Date().toISOString(), Bucket: bucket, RequestId: randomBytes(8).toString("hex").toUpperCase(), HostId: randomBytes(48).toString("base64") });
-    await this.send(arn, { body, ...(subject ? { subject } : {}) });
+    await this.send(arn, { body, ...(subject ? { subject } : {}), source: s3Source(bucket) });
   }
 
   private record(bucket: string, configurationId: string, change: ObjectChange, context: ChangeContext, now: number, sequencer: string) {

@@ -19,8 +19,10 @@ export async function quickCreateHttpApi(url: string, functionName: string): Pro
   return { apiId, base: `${url}/_aws/execute-api/${apiId}`, endpoint: String(api.ApiEndpoint) };
 }
 
-/** A REST API with ANY on `/` and on `/{proxy+}`, Lambda proxy integrations, deployed to `stage`. */
-export async function restProxyApi(url: string, functionName: string, stage: string, extra: readonly string[] = []): Promise<{ apiId: string; base: string }> {
+/** A REST API with ANY on `/` and on `/{proxy+}` (`authorizationType` on the proxy), Lambda proxy integrations, deployed to `stage`. */
+export async function restProxyApi(
+  url: string, functionName: string, stage: string, extra: readonly string[] = [], authorizationType: "NONE" | "AWS_IAM" = "NONE",
+): Promise<{ apiId: string; base: string }> {
   const api = await cli(url, ["apigateway", "create-rest-api", "--name", `${functionName}-rest`, ...extra]);
   const apiId = String(api.id);
   // As the classic tutorial does (older CLIs do not show rootResourceId): the root is the resource at "/".
@@ -29,7 +31,8 @@ export async function restProxyApi(url: string, functionName: string, stage: str
   const proxy = await cli(url, ["apigateway", "create-resource", "--rest-api-id", apiId, "--parent-id", root, "--path-part", "{proxy+}"]);
   const uri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn(functionName)}/invocations`;
   for (const resourceId of [root, String(proxy.id)]) {
-    await cli(url, ["apigateway", "put-method", "--rest-api-id", apiId, "--resource-id", resourceId, "--http-method", "ANY", "--authorization-type", "NONE"]);
+    const type = resourceId === root ? "NONE" : authorizationType;
+    await cli(url, ["apigateway", "put-method", "--rest-api-id", apiId, "--resource-id", resourceId, "--http-method", "ANY", "--authorization-type", type]);
     await cli(url, ["apigateway", "put-integration", "--rest-api-id", apiId, "--resource-id", resourceId, "--http-method", "ANY",
       "--type", "AWS_PROXY", "--integration-http-method", "POST", "--uri", uri]);
   }

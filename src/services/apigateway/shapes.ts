@@ -17,7 +17,7 @@ export const createResourceInput = z.object({
 });
 
 export const putMethodInput = z.object({
-  authorizationType: z.enum(["NONE", "AWS_IAM"], { message: "Unkai supports authorizationType NONE (and stores AWS_IAM)" }),
+  authorizationType: z.enum(["NONE", "AWS_IAM"], { message: "Unkai supports authorizationType NONE and AWS_IAM" }),
   apiKeyRequired: z.boolean().optional(),
   operationName: z.string().optional(),
   requestParameters: z.record(z.string(), z.boolean()).optional(),

@@ -97,7 +97,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       const api = await load(apiId);
       if (api.routes.some((r) => r.routeKey === input.routeKey)) throw new UnkaiError("ConflictException", `Unable to complete operation due to concurrent modification. Route ${input.routeKey} already exists.`);
       checkTarget(api, input.target);
-      const route = { routeId: randomId(7), routeKey: input.routeKey, target: input.target, authorizationType: "NONE" };
+      const route = { routeId: randomId(7), routeKey: input.routeKey, target: input.target, authorizationType: input.authorizationType ?? "NONE" };
       await save({ ...api, routes: [...api.routes, route] });
       return json(201, routeOut(route));
     })
@@ -108,7 +108,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       const api = await load(apiId);
       const current = findRoute(api, routeId);
       checkTarget(api, input.target);
-      const route = { ...current, routeKey: input.routeKey ?? current.routeKey, target: input.target ?? current.target };
+      const route = { ...current, routeKey: input.routeKey ?? current.routeKey, target: input.target ?? current.target, authorizationType: input.authorizationType ?? current.authorizationType };
       await save({ ...api, routes: api.routes.map((r) => (r.routeId === routeId ? route : r)) });
       return json(200, routeOut(route));
     })

@@ -35,7 +35,7 @@ export const updateApiInput = z.object({
 export const routeInput = z.object({
   routeKey,
   target: z.string().regex(/^integrations\/[a-z0-9]+$/, "integrations/<integrationId>").optional(),
-  authorizationType: z.enum(["NONE"]).optional(),
+  authorizationType: z.enum(["NONE", "AWS_IAM"], { message: "Unkai supports authorizationType NONE and AWS_IAM" }).optional(),
   apiKeyRequired: z.boolean().optional(),
 });
 

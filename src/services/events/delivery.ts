@@ -89,7 +89,9 @@ export class EventDelivery {
       await this.toMessageTarget(rule, target, { body: payload, id: deliveryId, source: { principal: "events.amazonaws.com", arn: rule.Arn } }, Date.parse(event.time), deliveryId);
       return;
     }
-    await this.toMessageTarget(rule, target, { body: payload, ...messageIds(target, deliveryId), ...httpParameters(target) }, Date.parse(event.time), deliveryId);
+    // As events.amazonaws.com for this rule: under enforcement a queue's or topic's policy must allow it.
+    const source = { principal: "events.amazonaws.com", arn: rule.Arn };
+    await this.toMessageTarget(rule, target, { body: payload, ...messageIds(target, deliveryId), ...httpParameters(target), source }, Date.parse(event.time), deliveryId);
   }
 
   /** Sends to a queue, topic or any ARN the seam takes; a failure goes to the retry outbox. */

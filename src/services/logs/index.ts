@@ -191,6 +191,10 @@ export const logsModule: ServiceModule = {
     p.onLogsAppended((group, stream, events) => liveTail.appended(group, stream, events));
     p.onLogsAppended(subscriptionDelivery({
       subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: compiledPattern, logger,
+      sourceOf: (group) => {
+        const [principal = "", ...otherPrincipals] = LOGS_PRINCIPALS(p.account.region);
+        return { principal, otherPrincipals, arn: `arn:aws:logs:${p.account.region}:${p.account.accountId}:log-group:${group}:*` };
+      },
     }));
     const destinations: LogsServiceDeps["destinations"] = {
       functionExists: async (name) => (await p.functions.find(name)) !== undefined,

@@ -14,7 +14,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import type { Logger } from "pino";
-import type { OutboundMessage } from "../../async/destinations.js";
+import { NotRetriedError, type OutboundMessage, type ServiceSource } from "../../async/destinations.js";
 import type { FilterPattern } from "../../core/log-filter/index.js";
 import { MAX_SUBSCRIPTION_CHAIN } from "../../core/log-limits.js";
 import type { LogGroupSubscriptions, SubscriptionFilterRecord } from "../../core/log-subscription.js";
@@ -83,6 +83,11 @@ export interface DeliveryDeps {
   /** The account id, the payload's `owner`. */
   readonly owner: string;
   readonly patternOf: (text: string) => FilterPattern;
+  /**
+   * Logs as the sender and the log group as `aws:SourceArn`: under --iam enforce each delivery needs the
+   * function's policy to allow it, so a permission removed after PutSubscriptionFilter stops deliveries.
+   */
+  readonly sourceOf: (logGroupName: string) => ServiceSource;
   readonly logger: Logger;
 }
 
@@ -123,7 +128,7 @@ function bounded<K, V>(map: Map<K, V>): Map<K, V> {
   return map;
 }
 
-export function subscriptionDelivery({ subscriptions, send, owner, patternOf, logger }: DeliveryDeps): AppendListener {
+export function subscriptionDelivery({ subscriptions, send, owner, patternOf, sourceOf, logger }: DeliveryDeps): AppendListener {
   const chains = new DeliveryChains();
   return async (group, stream, events) => {
     const filters = (await subscriptions.get(group))?.filters ?? [];
@@ -143,7 +148,14 @@ export function subscriptionDelivery({ subscriptions, send, owner, patternOf, lo
         }
         const id = randomUUID();
         chains.record(chain, id);
-        await send(filter.destinationArn, { body: awslogsEvent(owner, filter, stream, batch), id });
+        try {
+          await send(filter.destinationArn, { body: awslogsEvent(owner, filter, stream, batch), id, source: sourceOf(group) });
+        } catch (error) {
+          if (!(error instanceof NotRetriedError)) throw error;
+          // The function's policy no longer lets Logs invoke it: these events are not delivered (the other filters still are).
+          logger.warn({ logGroup: group, filter: filter.filterName, destination: filter.destinationArn, reason: error.message }, "subscription delivery refused");
+          break;
+        }
       }
     }
   };

@@ -14,6 +14,7 @@ import { fits, servedRequest, send, type ServingDeps } from "./serving.js";
 
 interface RouteTarget {
   readonly routeKey: string;
+  readonly authorizationType: string;
   readonly integration: HttpIntegration | undefined;
 }
 
@@ -24,6 +25,7 @@ function routesOf(api: HttpApi): CompiledRoute<RouteTarget>[] {
   if (!routes) {
     routes = api.routes.map((route) => compileRouteKey(route.routeKey, {
       routeKey: route.routeKey,
+      authorizationType: route.authorizationType,
       integration: api.integrations.find((i) => `integrations/${i.integrationId}` === route.target),
     }));
     compiled.set(api, routes);
@@ -32,12 +34,17 @@ function routesOf(api: HttpApi): CompiledRoute<RouteTarget>[] {
 }
 
 /** A named stage when the first segment names one, else `$default` with the whole path. */
-function stageOf(api: HttpApi, path: string): { stage: HttpApi["stages"][number]; path: string } | undefined {
+export function stageOf(api: HttpApi, path: string): { stage: HttpApi["stages"][number]; path: string } | undefined {
   const match = /^\/([^/]+)(\/.*)?$/.exec(path);
   const named = match?.[1] ? api.stages.find((s) => s.stageName === match[1] && s.stageName !== "$default") : undefined;
   if (named) return { stage: named, path: match?.[2] ?? "/" };
   const fallback = api.stages.find((s) => s.stageName === "$default");
   return fallback ? { stage: fallback, path } : undefined;
+}
+
+/** The route a request reaches on a stage (`path` is the path after the stage's name). */
+export function selectHttpRoute(api: HttpApi, path: string, method: string) {
+  return matchRoute(routesOf(api), method, path);
 }
 
 export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: UnkaiRequest, located: Located): Promise<UnkaiResponse> {
@@ -59,7 +66,7 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Unk
     const answer = preflight(api.cors, gw.method, gw.rawHeaders);
     if (answer) return finish(answer, "-", undefined, undefined);
   }
-  const match = matchRoute(routesOf(api), gw.method, staged.path);
+  const match = selectHttpRoute(api, staged.path, gw.method);
   const integration = match?.value.integration;
   const fn = integration ? functionArnOfIntegration(integration.integrationUri) : undefined;
   if (!match || !integration || !fn) return finish(failureResponse("http-api", "no-route"), match?.value.routeKey ?? "-", undefined, undefined);

@@ -7,7 +7,8 @@ import { corsAllowsOrigin } from "../../api-mapping/cors.js";
 import { failureResponse } from "../../api-mapping/failures.js";
 import { serveFunctionUrl } from "./function-url.js";
 import { serveHttpApi } from "./http-api.js";
-import { locate } from "./locate.js";
+import { locate, type Located } from "./locate.js";
+import { apiGatewayDenial, apiGatewayRefusal, iamMethodArn, invokeApi, wrongSigningService } from "./method-auth.js";
 import { serveRestApi } from "./rest-api.js";
 import { send, type ServingDeps } from "./serving.js";
 import type { ServiceModule } from "../module.js";
@@ -22,24 +23,53 @@ const FORBIDDEN = forbidden("Forbidden");
 
 export function servedApisService(deps: ServedApisServiceDeps): Service {
   const region = deps.account.region;
+  /**
+   * An API request's AWS_IAM method ARN, asked by `public`, then `authorize`, then `handle`: read once
+   * per request (by its id) rather than three times. Dropped when the request is handled; a refused
+   * request's entry goes when the map fills.
+   */
+  const methodArns = new Map<string, Promise<string | undefined>>();
+  const iamMethodOf = (request: UnkaiRequest, located: Located): Promise<string | undefined> => {
+    let arn = methodArns.get(request.requestId);
+    if (!arn) {
+      if (methodArns.size >= 10_000) methodArns.clear();
+      arn = iamMethodArn(deps, request, located);
+      methodArns.set(request.requestId, arn);
+    }
+    return arn;
+  };
   return {
     name: "served-apis",
     matches: (request) => locate(request, region) !== undefined,
-    // An API's and a NONE Function URL's traffic is anyone's; an AWS_IAM URL needs a valid signature, for `lambda`.
+    // An API's NONE methods and a NONE Function URL are anyone's; AWS_IAM ones need a valid signature (for `execute-api`, or `lambda`).
     public: async (request) => !(await requiresSignature(request)),
-    signingNames: ["lambda"],
-    // Only an AWS_IAM Function URL's signed requests reach IAM (the rest are public): lambda:InvokeFunctionUrl on its function.
+    signingNames: ["lambda", "execute-api"],
+    // Only AWS_IAM addresses' signed requests reach IAM (the rest are public): lambda:InvokeFunctionUrl on a
+    // URL's function, execute-api:Invoke on an API method's ARN.
     authorize: async (request) => {
       const located = locate(request, region);
-      const config = located?.kind === "lambda-url" ? await deps.functionUrls.byUrlId(located.id) : undefined;
+      if (!located) return [];
+      if (located.kind === "execute-api") {
+        const arn = await iamMethodOf(request, located);
+        return arn ? [invokeApi(arn)] : [];
+      }
+      const config = await deps.functionUrls.byUrlId(located.id);
       return config ? [invokeFunctionUrl(deps.account, config)] : [];
     },
     allowsOrigin: (request, origin) => allowsOrigin(request, origin),
-    // The front door's refusals say why; a refused signature is API Gateway's bare Forbidden.
-    rejectUnauthenticated: (error) => error.reason === "foreign-host" || error.reason === "foreign-origin" ? forbidden(error.message) : FORBIDDEN,
+    // A Function URL's refusals are a bare Forbidden (the front door's say why); an API's are API Gateway's, by cause.
+    rejectUnauthenticated: (error, request) => {
+      if (error.reason === "foreign-host" || error.reason === "foreign-origin") return forbidden(error.message);
+      if (locate(request, region)?.kind !== "execute-api") return FORBIDDEN;
+      if (error.reason === "not-authorized") return apiGatewayDenial(error.message);
+      return apiGatewayRefusal(error.code, error.message);
+    },
     async handle(request) {
       const located = locate(request, region);
+      methodArns.delete(request.requestId);
       if (!located) return send(failureResponse("http-api", "no-route"));
+      const misSigned = wrongSigningService(located, request);
+      if (misSigned) return located.kind === "execute-api" ? apiGatewayRefusal("InvalidSignatureException", misSigned) : FORBIDDEN;
       if (located.kind === "lambda-url") {
         const config = await deps.functionUrls.byUrlId(located.id);
         if (!config) return FORBIDDEN;
@@ -70,6 +100,7 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
 
   async function requiresSignature(request: UnkaiRequest): Promise<boolean> {
     const located = locate(request, region);
+    if (located?.kind === "execute-api") return (await iamMethodOf(request, located)) !== undefined;
     return located?.kind === "lambda-url" && (await deps.functionUrls.byUrlId(located.id))?.authType === "AWS_IAM";
   }
 }

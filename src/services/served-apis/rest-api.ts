@@ -39,12 +39,21 @@ function isBinary(api: RestApi, contentType: string | undefined): boolean {
   });
 }
 
-export async function serveRestApi(deps: ServingDeps, api: RestApi, request: UnkaiRequest, located: Located): Promise<UnkaiResponse> {
-  const match = /^\/([^/]+)(\/.*)?$/.exec(located.path);
+/** The stage a REST API request names (its first path segment), the path after it, and the deployed method it reaches, if any. */
+export function selectRestMethod(api: RestApi, method: string, locatedPath: string) {
+  const match = /^\/([^/]+)(\/.*)?$/.exec(locatedPath);
   const stage = match?.[1] ? api.stages.find((s) => s.stageName === match[1]) : undefined;
   const deployment = stage ? api.deployments.find((d) => d.id === stage.deploymentId) : undefined;
-  if (!stage || !deployment) return send(failureResponse("rest-api", "no-route"));
-  const gw = servedRequest(request, located, match?.[2] ?? "/");
+  if (!stage || !deployment) return undefined;
+  const path = match?.[2] ?? "/";
+  return { stage, path, route: matchRoute(routesOf(deployment), method, path) };
+}
+
+export async function serveRestApi(deps: ServingDeps, api: RestApi, request: UnkaiRequest, located: Located): Promise<UnkaiResponse> {
+  const selected = selectRestMethod(api, request.method, located.path);
+  if (!selected) return send(failureResponse("rest-api", "no-route"));
+  const { stage, route } = selected;
+  const gw = servedRequest(request, located, selected.path);
   const extra = { "x-amz-apigw-id": request.requestId.slice(0, 16) };
   const finish = async (result: HttpResult, resourcePath: string, latency: number | undefined, error: string | undefined): Promise<UnkaiResponse> => {
     await writeAccessLog(deps.logs, {
@@ -54,7 +63,6 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
     });
     return send(result, extra);
   };
-  const route = matchRoute(routesOf(deployment), gw.method, gw.path);
   const integration = route?.value.method.integration;
   const fn = integration?.type === "AWS_PROXY" ? functionArnOfIntegration(integration.uri) : undefined;
   if (!route || !integration || !fn) return finish(failureResponse("rest-api", "no-route"), route?.value.resource.path ?? "-", undefined, undefined);

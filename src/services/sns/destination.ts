@@ -22,6 +22,7 @@ export function snsDestination(account: Account, publisher: Publisher, baseUrl: 
   }, baseUrl());
   return {
     kind: "sns",
+    serviceAction: "sns:Publish",
     accepts: (arn) => isLocalTopicArn(account, arn),
     deliver: (arn, record) => send(arn, { body: JSON.stringify(record) }),
     deliverDeadLetter: (arn, event, attributes) => send(arn, { body: event.toString("utf8"), attributes: { ...attributes } }),

@@ -75,8 +75,9 @@ export class Fanout {
         // The function's policy must allow sns.amazonaws.com for this topic; a denial is a failed delivery (not retried, dead-lettered).
         await this.destinations.send(subscription.endpoint, { body: JSON.stringify(lambdaEvent(message, subscription.arn, signer)), source: { principal: "sns.amazonaws.com", arn: topic.arn } });
       } else {
+        // As sns.amazonaws.com for this topic: under enforcement the queue's policy must allow it (sqs:SendMessage).
         await this.destinations.send(subscription.endpoint, {
-          body: raw ? message.messageFor("sqs") : envelope,
+          body: raw ? message.messageFor("sqs") : envelope, source: { principal: "sns.amazonaws.com", arn: topic.arn },
           ...(raw ? { attributes: stringAttributes(message) } : {}),
           ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}),
         });

@@ -30,6 +30,7 @@ export function sqsDestination(context: SqsContext): DestinationTarget {
   };
   return {
     kind: "sqs",
+    serviceAction: "sqs:SendMessage",
     accepts: (arn) => queueNameFromArn(arn, context.account) !== undefined,
     deliver: (arn, record) => send(arn, { body: JSON.stringify(record) }, true),
     deliverDeadLetter: (arn, event, attributes) => send(arn, { body: event.toString("utf8"), attributes: { ...attributes } }, true),
