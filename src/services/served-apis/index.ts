@@ -8,7 +8,7 @@ import { failureResponse } from "../../api-mapping/failures.js";
 import { serveFunctionUrl } from "./function-url.js";
 import { serveHttpApi } from "./http-api.js";
 import { locate, type Located } from "./locate.js";
-import { apiGatewayDenial, apiGatewayRefusal, iamMethodArn, invokeApi, wrongSigningService } from "./method-auth.js";
+import { apiGatewayDenial, apiGatewayRefusal, apiOf, iamMethodArn, invokeApi, wrongSigningService, type ServedApi } from "./method-auth.js";
 import { serveRestApi } from "./rest-api.js";
 import { send, type ServingDeps } from "./serving.js";
 import type { ServiceModule } from "../module.js";
@@ -24,20 +24,23 @@ const FORBIDDEN = forbidden("Forbidden");
 export function servedApisService(deps: ServedApisServiceDeps): Service {
   const region = deps.account.region;
   /**
-   * An API request's AWS_IAM method ARN, asked by `public`, then `authorize`, then `handle`: read once
+   * The API an execute-api request names, asked by `public`, then `authorize`, then `handle`: read once
    * per request (by its id) rather than three times. Dropped when the request is handled; a refused
    * request's entry goes when the map fills.
    */
-  const methodArns = new Map<string, Promise<string | undefined>>();
-  const iamMethodOf = (request: UnkaiRequest, located: Located): Promise<string | undefined> => {
-    let arn = methodArns.get(request.requestId);
-    if (!arn) {
-      if (methodArns.size >= 10_000) methodArns.clear();
-      arn = iamMethodArn(deps, request, located);
-      methodArns.set(request.requestId, arn);
+  const apis = new Map<string, Promise<ServedApi>>();
+  const apiFor = (request: UnkaiRequest, apiId: string): Promise<ServedApi> => {
+    let api = apis.get(request.requestId);
+    if (!api) {
+      if (apis.size >= 10_000) apis.clear();
+      api = apiOf(deps, apiId);
+      apis.set(request.requestId, api);
     }
-    return arn;
+    return api;
   };
+  /** The execute-api:Invoke resource of the request's AWS_IAM method, undefined for a NONE one. */
+  const iamMethodOf = async (request: UnkaiRequest, located: Located): Promise<string | undefined> =>
+    iamMethodArn(deps.account, await apiFor(request, located.id), request, located);
   return {
     name: "served-apis",
     matches: (request) => locate(request, region) !== undefined,
@@ -66,7 +69,8 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
     },
     async handle(request) {
       const located = locate(request, region);
-      methodArns.delete(request.requestId);
+      const api = located?.kind === "execute-api" ? apiFor(request, located.id) : undefined;
+      apis.delete(request.requestId);
       if (!located) return send(failureResponse("http-api", "no-route"));
       const misSigned = wrongSigningService(located, request);
       if (misSigned) return located.kind === "execute-api" ? apiGatewayRefusal("InvalidSignatureException", misSigned) : FORBIDDEN;
@@ -76,9 +80,8 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
         // AWS_IAM URLs were verified before they got here (not public) and, under --iam enforce, authorized (`authorize`).
         return serveFunctionUrl(deps, config, request, located, deps.functionUrlTimeoutMs);
       }
-      const httpApi = await deps.httpApis.get(located.id);
+      const { httpApi, restApi } = await (api ?? apiOf(deps, located.id));
       if (httpApi) return serveHttpApi(deps, httpApi, request, located);
-      const restApi = await deps.restApis.get(located.id);
       if (restApi) return serveRestApi(deps, restApi, request, located);
       return send(failureResponse("http-api", "no-route"));
     },

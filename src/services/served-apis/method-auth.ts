@@ -4,6 +4,7 @@
  * execute-api:Invoke on `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>`, as on AWS.
  */
 import type { Account } from "../../core/arn.js";
+import type { HttpApi, RestApi } from "../../core/api-definitions.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { preflight } from "../../api-mapping/cors.js";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
@@ -13,23 +14,31 @@ import type { Located } from "./locate.js";
 import { selectRestMethod } from "./rest-api.js";
 import type { ServingDeps } from "./serving.js";
 
+/** The API an execute-api address names: an HTTP API, else a REST API (read from the store). */
+export async function apiOf(deps: Pick<ServingDeps, "httpApis" | "restApis">, apiId: string): Promise<ServedApi> {
+  const httpApi = await deps.httpApis.get(apiId);
+  return httpApi ? { httpApi } : { restApi: await deps.restApis.get(apiId) };
+}
+
+export type ServedApi = { readonly httpApi: HttpApi; readonly restApi?: undefined } | { readonly httpApi?: undefined; readonly restApi: RestApi | undefined };
+
 /** The execute-api:Invoke resource of an AWS_IAM method or route the request reaches; undefined for NONE ones and unmatched paths. */
-export async function iamMethodArn(deps: Pick<ServingDeps, "account" | "httpApis" | "restApis">, request: UnkaiRequest, located: Located): Promise<string | undefined> {
+export function iamMethodArn(account: Account, api: ServedApi, request: UnkaiRequest, located: Located): string | undefined {
   if (located.kind !== "execute-api") return undefined;
   const method = request.method.toUpperCase();
-  const httpApi = await deps.httpApis.get(located.id);
+  const httpApi = api.httpApi;
   if (httpApi) {
     const staged = stageOf(httpApi, located.path);
     if (!staged) return undefined;
     // A CORS preflight the API's configuration answers is never authorized, as on AWS.
     if (httpApi.cors && preflight(httpApi.cors, method, request.rawHeaders)) return undefined;
     const route = selectHttpRoute(httpApi, staged.path, method);
-    return route?.value.authorizationType === "AWS_IAM" ? invokeArn(deps.account, located.id, staged.stage.stageName, method, staged.path) : undefined;
+    return route?.value.authorizationType === "AWS_IAM" ? invokeArn(account, located.id, staged.stage.stageName, method, staged.path) : undefined;
   }
-  const restApi = await deps.restApis.get(located.id);
+  const restApi = api.restApi;
   const selected = restApi ? selectRestMethod(restApi, method, located.path) : undefined;
   if (selected?.route?.value.method.authorizationType !== "AWS_IAM") return undefined;
-  return invokeArn(deps.account, located.id, selected.stage.stageName, method, selected.path);
+  return invokeArn(account, located.id, selected.stage.stageName, method, selected.path);
 }
 
 function invokeArn(account: Account, apiId: string, stage: string, method: string, path: string): string {
