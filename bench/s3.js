@@ -99,8 +99,9 @@ async function listedKeys(url, bucket, prefix) {
 }
 
 const SMALL_CLIENTS = 8;
-// Issue 21 asks for twice the figures measured before the small-object work (960 PUT / 2,006 GET ops/s).
-const SMALL_TARGET = { put: 1920, get: 4012 };
+// Issue 21 asks for at least twice the figures it quotes (996 PUT / 2,123 GET ops/s; the bench run
+// before the small-object work measured 960 / 2,006): the higher pair is the bar.
+const SMALL_TARGET = { put: 1992, get: 4246 };
 
 /** 4 KB PUT then GET of `keys` with wrk, SMALL_CLIENTS keep-alive connections, `seconds` each. */
 async function smallObjectRows(url, keys, seconds) {
@@ -157,7 +158,7 @@ export function s3SummaryRows(s3, verdict) {
   return [
     `| (h) S3 PUT 64 MB objects | ${fmt(big.unkaiPut, 0)} MB/s | ${fmt(big.rawPut, 0)} MB/s (write + fsync) | ${pct(big.unkaiPut, big.rawPut)} | ≥ 50 % | ${verdict(big.unkaiPut >= big.rawPut / 2)} |`,
     `| (h) S3 GET 64 MB objects | ${fmt(big.unkaiGet, 0)} MB/s | ${fmt(big.rawGet, 0)} MB/s (readFile) | ${pct(big.unkaiGet, big.rawGet)} | ≥ 50 % | ${verdict(big.unkaiGet >= big.rawGet / 2)} |`,
-    `| (h) S3 4 KB PUT / GET, ${SMALL_CLIENTS} clients (wrk) | ${fmt(s3.small.unkaiPut, 0)} / ${fmt(s3.small.unkaiGet, 0)} ops/s | ${fmt(s3.small.rawPut, 0)} / ${fmt(s3.small.rawGet, 0)} ops/s | ${pct(s3.small.unkaiPut, s3.small.rawPut)} / ${pct(s3.small.unkaiGet, s3.small.rawGet)} | ≥ ${SMALL_TARGET.put} / ${SMALL_TARGET.get} ops/s (2× issue 21's 960 / 2,006) | ${verdict(s3.small.unkaiPut >= SMALL_TARGET.put && s3.small.unkaiGet >= SMALL_TARGET.get)} |`,
+    `| (h) S3 4 KB PUT / GET, ${SMALL_CLIENTS} clients (wrk) | ${fmt(s3.small.unkaiPut, 0)} / ${fmt(s3.small.unkaiGet, 0)} ops/s | ${fmt(s3.small.rawPut, 0)} / ${fmt(s3.small.rawGet, 0)} ops/s | ${pct(s3.small.unkaiPut, s3.small.rawPut)} / ${pct(s3.small.unkaiGet, s3.small.rawGet)} | ≥ ${SMALL_TARGET.put} / ${SMALL_TARGET.get} ops/s (2× issue 21's 996 / 2,123) | ${verdict(s3.small.unkaiPut >= SMALL_TARGET.put && s3.small.unkaiGet >= SMALL_TARGET.get)} |`,
   ];
 }
 
