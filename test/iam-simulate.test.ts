@@ -133,7 +133,7 @@ describe("IAM policy simulator and account authorization details", () => {
     assert.equal(logs?.DefaultVersionId, "v2");
     assert.deepEqual(logs?.PolicyVersionList.map((v) => [v.VersionId, v.IsDefaultVersion, v.Document.Statement[0]?.Action]), [["v1", false, "logs:*"], ["v2", true, "logs:Get*"]]);
     assert.ok(all.Policies.some((p) => p.PolicyName === "AmazonS3ReadOnlyAccess"), "an attached AWS managed policy is listed");
-    assert.ok(!all.Policies.some((p) => p.PolicyName === "AdministratorAccess"), "an unattached AWS managed policy is not");
+    assert.ok(!all.Policies.some((p) => p.PolicyName === "PowerUserAccess"), "an unattached AWS managed policy is not");
 
     const rolesOnly = await iam().send(new GetAccountAuthorizationDetailsCommand({ Filter: ["Role"] }));
     assert.equal(rolesOnly.IsTruncated, false);

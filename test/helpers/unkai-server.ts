@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after } from "node:test";
 import { whenFileExits } from "./file-exit.js";
 import { REPO_ROOT } from "./paths.js";
+import { ensureTestRole } from "./test-role.js";
 
 /**
  * Servers this test file started and has not stopped. A test that fails before its `stop()` would
@@ -30,7 +31,11 @@ export interface TestUnkai {
   stop(): Promise<number | null>;
 }
 
-/** `port` 0 (the default) takes a free one; a fixed port lets a restarted server keep its address (the cluster test's balancer). */
+/**
+ * `port` 0 (the default) takes a free one; a fixed port lets a restarted server keep its address (the
+ * cluster test's balancer). Once ready, the server gets the suite's execution role (test-role.ts)
+ * unless `env.UNKAI_TEST_ROLE` is "none" (tests that count IAM entities).
+ */
 export async function startUnkai(env: Record<string, string> = {}, dataDir?: string, port = 0): Promise<TestUnkai> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "unkai-test-"));
   const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "unkai.js"), "start", "--port", String(port), "--data-dir", dir], {
@@ -57,6 +62,10 @@ export async function startUnkai(env: Record<string, string> = {}, dataDir?: str
       reject(new Error(`Unkai exited with ${code} before it was ready. stderr:\n${stderr}`));
     });
   });
+  if (env.UNKAI_TEST_ROLE !== "none") {
+    const root = { accessKeyId: env.UNKAI_ACCESS_KEY_ID ?? "test", secretAccessKey: env.UNKAI_SECRET_ACCESS_KEY ?? "test" };
+    await ensureTestRole(url.replace("0.0.0.0", "127.0.0.1"), root);
+  }
   let exited: Promise<number | null> | undefined;
   return {
     url,
