@@ -167,7 +167,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   asyncRetryScale: 1,
   asyncConcurrency: 64,
   sandbox: "auto",
-  iam: "off",
+  iam: "enforce",
   iamClusterStalenessMs: 1_000,
   accessKeyId: "",
   secretAccessKey: "",
