@@ -4,7 +4,8 @@
  * `--iam enforce`, where S3 and SNS invoke a function only if its policy allows them.
  */
 import { AddPermissionCommand } from "@aws-sdk/client-lambda";
-import { lambda } from "./api.js";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { lambda, sqs } from "./api.js";
 
 /** Adds the statement once: the id is derived from the service and source, so wiring twice keeps one. */
 export async function allowService(functionArn, principal, sourceArn) {
@@ -15,4 +16,19 @@ export async function allowService(functionArn, principal, sourceArn) {
   } catch (error) {
     if (error?.name !== "ResourceConflictException") throw error;
   }
+}
+
+/**
+ * What the SQS console does when it subscribes a queue to a topic: a statement in the queue's policy
+ * letting the service send for that one source, beside the statements already there (same id: replaced).
+ */
+export async function allowServiceToQueue(queueArn, principal, sourceArn) {
+  const [, , , , account, QueueName] = queueArn.split(":");
+  const { QueueUrl } = await sqs().send(new GetQueueUrlCommand({ QueueName, QueueOwnerAWSAccountId: account }));
+  const { Attributes } = await sqs().send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["Policy"] }));
+  const policy = Attributes?.Policy ? JSON.parse(Attributes.Policy) : { Version: "2012-10-17", Statement: [] };
+  const Sid = `${principal.split(".")[0]}-${sourceArn.slice(sourceArn.lastIndexOf(":") + 1)}`.replace(/[^A-Za-z0-9]/g, "");
+  const statements = [policy.Statement ?? []].flat().filter((s) => s.Sid !== Sid);
+  statements.push({ Sid, Effect: "Allow", Principal: { Service: principal }, Action: "sqs:SendMessage", Resource: queueArn, Condition: { ArnEquals: { "aws:SourceArn": sourceArn } } });
+  await sqs().send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify({ ...policy, Statement: statements }) } }));
 }

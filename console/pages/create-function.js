@@ -5,6 +5,7 @@ import { events, lambda, unkaiFetch } from "../api.js";
 import { BLUEPRINTS, RUNTIMES, scratchFor } from "../blueprints.js";
 import { EVENT_TEMPLATES } from "../event-templates.js";
 import { errorBox, h, replace, toast } from "../dom.js";
+import { executionRoleChooser } from "../execution-role.js";
 import { wireSchedule } from "../schedule-wiring.js";
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -17,7 +18,7 @@ export async function createPage(container) {
   const blueprint = h("select", { name: "blueprint" }, BLUEPRINTS.map((b) => h("option", { value: b.id }, `${b.title} — ${b.runtime}`)));
   const handler = h("input", { name: "handler", value: "index.handler", required: true });
   const zipFile = h("input", { name: "zip", type: "file", accept: ".zip,application/zip" });
-  const role = h("input", { name: "role", value: "arn:aws:iam::000000000000:role/unkai-console", required: true });
+  const role = executionRoleChooser();
   const submit = h("button", { type: "submit", class: "primary" }, "Create function");
   const blueprintHint = h("span", { class: "hint" });
   const describeBlueprint = () => {
@@ -46,7 +47,7 @@ export async function createPage(container) {
 
   const form = h("form", { class: "card form", onsubmit: (event) => { event.preventDefault(); void create(); } },
     mode, h("label", {}, "Function name", name), rows.blueprint, rows.runtime, rows.handler, rows.zip,
-    h("details", {}, h("summary", {}, "Execution role"), h("label", {}, "Role ARN", role)),
+    h("details", {}, h("summary", {}, "Execution role"), role.el),
     errors.el, h("div", { class: "actions" }, h("a", { class: "button", href: "#/functions" }, "Cancel"), submit));
   replace(container, h("div", { class: "page-head" }, h("h1", {}, "Create function")), form);
 
@@ -68,8 +69,9 @@ export async function createPage(container) {
     }
     submit.disabled = true;
     try {
+      const roleArn = await role.resolve(name.value);
       const created = await lambda().send(new CreateFunctionCommand({
-        FunctionName: name.value, Role: role.value, Runtime: input.Runtime, Handler: input.Handler, Code: { ZipFile: input.ZipFile },
+        FunctionName: name.value, Role: roleArn, Runtime: input.Runtime, Handler: input.Handler, Code: { ZipFile: input.ZipFile },
         Description: chosen === "blueprint" ? `From the blueprint "${BLUEPRINTS.find((b) => b.id === blueprint.value)?.title}"` : undefined,
       }));
       if (template) await saveStarterEvent(name.value, template);

@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-sns";
 import { getCredentials, sns } from "../api.js";
 import { errorBox, h, replace, runAction, toast } from "../dom.js";
-import { allowService } from "../service-permission.js";
+import { allowService, allowServiceToQueue } from "../service-permission.js";
 import { mailboxCard } from "./mailbox-card.js";
 
 const nameOfArn = (arn) => arn.slice(arn.lastIndexOf(":") + 1);
@@ -133,6 +133,8 @@ export async function topicPage(container, topicName) {
     return act(async () => {
       // As the AWS console does for a Lambda endpoint: let SNS invoke the function for this topic.
       if (protocol.value === "lambda") await allowService(endpoint.value.trim(), "sns.amazonaws.com", TopicArn);
+      // As the SQS console does when it subscribes a queue: let SNS send to it for this topic.
+      if (protocol.value === "sqs") await allowServiceToQueue(endpoint.value.trim(), "sns.amazonaws.com", TopicArn);
       await sns().send(new SubscribeCommand({ TopicArn, Protocol: protocol.value, Endpoint: endpoint.value.trim(), ReturnSubscriptionArn: true }));
       toast(`Subscribed ${endpoint.value.trim()}.`);
       endpoint.value = "";

@@ -26,12 +26,19 @@ function clientConfig(endpoint: string) {
   };
 }
 
-/** fetch() for Unkai's own /_unkai/ endpoints, SigV4-signed with the same credentials as the SDK clients. */
-export async function signedFetch(endpoint: string, path: string, init: { method?: string; body?: string } = {}): Promise<Response> {
+/**
+ * fetch() for Unkai's own /_unkai/ endpoints (or, with `service`, another service's Query API), SigV4-signed
+ * with the same credentials as the SDK clients.
+ */
+export async function signedFetch(
+  endpoint: string,
+  path: string,
+  init: { method?: string; body?: string; service?: string; contentType?: string } = {},
+): Promise<Response> {
   const { region, credentials } = clientConfig(endpoint);
   const url = new URL(path, endpoint);
   const query: Record<string, string> = Object.fromEntries(url.searchParams);
-  const signer = new SignatureV4({ credentials, region, service: "unkai", sha256: Hash.bind(null, "sha256") });
+  const signer = new SignatureV4({ credentials, region, service: init.service ?? "unkai", sha256: Hash.bind(null, "sha256") });
   const signed = await signer.sign({
     method: init.method ?? "GET",
     protocol: url.protocol,
@@ -39,7 +46,7 @@ export async function signedFetch(endpoint: string, path: string, init: { method
     port: Number(url.port) || undefined,
     path: url.pathname,
     query,
-    headers: { host: url.host, ...(init.body !== undefined ? { "content-type": "application/json" } : {}) },
+    headers: { host: url.host, ...(init.body !== undefined ? { "content-type": init.contentType ?? "application/json" } : {}) },
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
   return fetch(url, { method: signed.method, headers: signed.headers, ...(init.body !== undefined ? { body: init.body } : {}) });

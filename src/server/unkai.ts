@@ -31,7 +31,10 @@ import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../functions/function-service.js";
 import { applyConfig } from "../services/lambda/shapes.js";
+import { BASIC_EXECUTION_POLICY, ensureLambdaRole } from "../services/iam/lambda-role.js";
 import type { Platform } from "../services/module.js";
+import type { Account } from "../core/arn.js";
+import type { IamStore } from "../store/ports.js";
 import type { Service, UnkaiRequest } from "../protocol/http.js";
 import { IamChanges, withIamChangeCount } from "../auth/iam-changes.js";
 import { ResourceTagChanges, withResourceTagChangeCount } from "../auth/resource-tag-changes.js";
@@ -256,7 +259,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   for (const service of services) service.start?.();
 
   // A shared database may have been set up by another node already.
-  if (firstStart && config.deployExample && (embedded || (await store.functions.count()) === 0)) await deployExample(functions, logger);
+  if (firstStart && config.deployExample && (embedded || (await store.functions.count()) === 0)) await deployExample(functions, store.iam, account, logger);
 
   let closing: Promise<void> | undefined;
   return {
@@ -323,13 +326,15 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function deployExample(functions: FunctionService, logger: Logger): Promise<void> {
+/** `hello`, with a role of its own that only writes its logs (what AWS's console gives a new function). */
+async function deployExample(functions: FunctionService, iam: IamStore, account: Account, logger: Logger): Promise<void> {
   try {
     const zip = await zipDirectory(EXAMPLE_DIR);
+    const role = await ensureLambdaRole(iam, account, "unkai-example", [BASIC_EXECUTION_POLICY], "Execution role of Unkai's example function hello");
     const config = applyConfig("hello", undefined, {
       Runtime: "nodejs20.x",
       Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/unkai-example",
+      Role: role,
       Description: "Unkai's example function: unkai invoke hello",
     });
     await functions.create("hello", config, zip, { "unkai:example": "true" });

@@ -15,6 +15,7 @@ import { apiGatewayV2Client, endpointOf, ENDPOINT_OPTION, explain, lambdaClient 
 import { deployApi, type ApiOutcome } from "../project/deploy-api.js";
 import { CliError, printJson, table, type Command } from "../output.js";
 import { deployFunction, selectFunctions } from "../project/deploy-project.js";
+import { ensureDefaultRole } from "../project/default-role.js";
 import { DEFAULT_ROLE, findProjectRoot, loadProject } from "../project/project-file.js";
 
 
@@ -76,7 +77,8 @@ export const deploy: Command = {
         if (!values.runtime || !values.handler) {
           throw new CliError(`function ${name} does not exist yet: --runtime and --handler are required to create it.`);
         }
-        result = await client.send(new CreateFunctionCommand({ FunctionName: name, Role: DEFAULT_ROLE, Code: { ZipFile: zip }, ...settings }));
+        const role = values.role ?? (await ensureDefaultRole(endpoint));
+        result = await client.send(new CreateFunctionCommand({ FunctionName: name, Code: { ZipFile: zip }, ...settings, Role: role }));
       } else {
         result = await client.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zip }));
         if (Object.keys(settings).length > 0) {
@@ -119,6 +121,10 @@ async function deployProject(names: string[], options: { endpoint: string; publi
     throw new CliError((error as Error).message);
   }
   const client = lambdaClient(options.endpoint);
+  if (selected.some((fn) => fn.role === DEFAULT_ROLE)) {
+    const role = await ensureDefaultRole(options.endpoint).catch((error: unknown) => explain(error, options.endpoint));
+    selected = selected.map((fn) => (fn.role === DEFAULT_ROLE ? { ...fn, role } : fn));
+  }
   const outcomes = [];
   for (const fn of selected) {
     if (!options.json) process.stderr.write(`deploying ${fn.name}… `);

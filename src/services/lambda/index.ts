@@ -3,6 +3,7 @@ import { parseFunctionRef } from "../../core/arn.js";
 import type { Logger } from "pino";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
+import { validateRole } from "../../core/function.js";
 import type { Destinations } from "../../async/destinations.js";
 import type { AsyncQueue } from "../../async/queue.js";
 import type { Invoker } from "../../engine/invoker.js";
@@ -75,6 +76,8 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
   const { functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space, lambdaMayAssume } = deps;
   /** AWS's refusal of an execution role Lambda cannot assume (only checked with `--iam enforce`). */
   const checkRole = async (role: string | undefined) => {
+    // The ARN's form is checked first, so a malformed one gets its own message, as on AWS.
+    if (role !== undefined) validateRole(role);
     if (lambdaMayAssume && role !== undefined && !(await lambdaMayAssume(role))) throw invalidParameter("The role defined for the function cannot be assumed by Lambda.");
   };
   const ref = (request: UnkaiRequest, raw: string) => parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
