@@ -18,6 +18,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, PutMetricFilterCommand } f
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, invoke, signedFetch } from "./helpers/clients.js";
+import { allowServicesToSend, allowServiceToInvoke } from "./helpers/service-access.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -75,6 +76,7 @@ describe("CloudWatch alarms", () => {
     await createFromFixture(suite.client, "on-alarm", "fatal-logger");
     const queueArn = `arn:aws:sqs:us-east-1:${ACCOUNT}:alarms`;
     const functionArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:on-alarm`;
+    await allowServiceToInvoke(suite.client, "on-alarm", "lambda.alarms.cloudwatch.amazonaws.com", `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:shop-errors`);
     await cw.send(new PutMetricAlarmCommand({
       AlarmName: "shop-errors", Namespace: "Shop", MetricName: "Errors", Dimensions: [{ Name: "Service", Value: "api" }], Statistic: "Sum", Period: 60, EvaluationPeriods: 1,
       Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching", AlarmActions: [queueArn, functionArn], OKActions: [queueArn],
@@ -155,6 +157,7 @@ describe("CloudWatch alarms", () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "admin" }));
     assert.ok(QueueUrl);
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "ops-alerts" }));
+    await allowServicesToSend(sqs, QueueUrl, `arn:aws:sqs:us-east-1:${ACCOUNT}:admin`, [{ service: "sns.amazonaws.com", sourceArn: String(TopicArn) }]);
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: `arn:aws:sqs:us-east-1:${ACCOUNT}:admin` }));
     // The administrator's other two ends: a webhook and a mailbox, each confirmed as on AWS.
     const hook = await webhook();

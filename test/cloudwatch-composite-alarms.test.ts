@@ -14,6 +14,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
+import { allowServicesToSend } from "./helpers/service-access.js";
 
 describe("CloudWatch composite alarms", () => {
   const suite = unkaiSuite({ UNKAI_ALARM_EVALUATION_INTERVAL_MS: "300" });
@@ -41,6 +42,7 @@ describe("CloudWatch composite alarms", () => {
     inbox = (await sqs.send(new CreateQueueCommand({ QueueName: "composite-inbox" }))).QueueUrl ?? "";
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: inbox, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
     topicArn = (await sns.send(new CreateTopicCommand({ Name: "composite-ops" }))).TopicArn ?? "";
+    await allowServicesToSend(sqs, inbox, queueArn ?? "", [{ service: "sns.amazonaws.com", sourceArn: topicArn }]);
     await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: queueArn, Attributes: { RawMessageDelivery: "true" } }));
     for (const name of ["cpu-high", "disk-high", "deploying"]) await child(name);
   });

@@ -15,6 +15,7 @@ import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.j
 import { Endpoint } from "./helpers/sns.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
+import { allowServicesToSend } from "./helpers/service-access.js";
 
 const queueArn = (queue: string) => `arn:aws:sqs:us-east-1:000000000000:${queue}`;
 
@@ -182,7 +183,8 @@ describe("CloudWatch metrics of Unkai's own services", () => {
 
   it("counts SNS publishes, their sizes and the notifications delivered and failed per TopicName", async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "sm-news" }));
-    await sqs.send(new CreateQueueCommand({ QueueName: "sm-reader" }));
+    const reader = await sqs.send(new CreateQueueCommand({ QueueName: "sm-reader" }));
+    await allowServicesToSend(sqs, String(reader.QueueUrl), queueArn("sm-reader"), [{ service: "sns.amazonaws.com", sourceArn: String(TopicArn) }]);
     const doomed = await sqs.send(new CreateQueueCommand({ QueueName: "sm-doomed" }));
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("sm-reader") }));
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("sm-doomed") }));

@@ -17,6 +17,7 @@ import { createFromFixture, DEFAULT_CREDENTIALS, invoke, lambda } from "./helper
 import { postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor, type Recorded } from "./helpers/wait.js";
+import { allowServiceToInvoke } from "./helpers/service-access.js";
 
 const DATABASE = "nodes";
 const skip = !postgresAvailable() ? "needs PostgreSQL 15 (scripts/install-test-deps.sh)" : false;
@@ -117,7 +118,8 @@ describe("two nodes on one PostgreSQL: limits, code URLs and timers hold across 
     assert.ok(db);
     await createFromFixture(lambda(node(0).url), "ticks", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("ticks") } } });
     const events = new EventBridgeClient({ endpoint: node(0).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
-    await events.send(new PutRuleCommand({ Name: "tick", ScheduleExpression: "rate(1 minute)" }));
+    const { RuleArn } = await events.send(new PutRuleCommand({ Name: "tick", ScheduleExpression: "rate(1 minute)" }));
+    await allowServiceToInvoke(lambda(node(0).url), "ticks", "events.amazonaws.com", String(RuleArn));
     await events.send(new PutTargetsCommand({ Rule: "tick", Targets: [{ Id: "fn", Arn: "arn:aws:lambda:us-east-1:000000000000:function:ticks" }] }));
     events.destroy();
     const bId = ((await (await fetch(`${node(1).url}/_unkai/health`)).json()) as { node: string }).node;

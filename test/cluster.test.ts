@@ -22,6 +22,7 @@ import { unkaiCli } from "./helpers/process.js";
 import { s3 } from "./helpers/s3.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
+import { allowServiceToInvoke } from "./helpers/service-access.js";
 
 /** Async events in the crash run: 10,000 took longer than a minute on the 2-core development machine (docs/cluster.md). */
 const EVENTS = Number(process.env.UNKAI_CLUSTER_EVENTS ?? 2000);
@@ -106,6 +107,7 @@ describe("a cluster: three nodes on one PostgreSQL behind nginx", { skip }, () =
     await createFromFixture(viaFront, "on-upload", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("on-upload") } } });
     const client = s3(front());
     await client.send(new CreateBucketCommand({ Bucket: "cluster-bucket" }));
+    await allowServiceToInvoke(viaFront, "on-upload", "s3.amazonaws.com", "arn:aws:s3:::cluster-bucket");
     await client.send(new PutBucketNotificationConfigurationCommand({
       Bucket: "cluster-bucket",
       NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:on-upload", Events: ["s3:ObjectCreated:*"] }] },

@@ -20,6 +20,7 @@ import { createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/c
 import { fnArn } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
+import { allowServicesToSend } from "./helpers/service-access.js";
 
 const WAIT = { timeout: 20_000 };
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>`;
@@ -108,7 +109,8 @@ describe("console Topics, Alarms and Schedules-and-rules pages in a browser", ()
 
   it("lists a rule with its targets, disables it, sends it an event from the page and deletes it", async () => {
     const { QueueUrl, arn } = await queue("orders-events");
-    await events.send(new PutRuleCommand({ Name: "orders", EventPattern: JSON.stringify({ source: ["shop.orders"], "detail-type": [HOSTILE] }) }));
+    const { RuleArn } = await events.send(new PutRuleCommand({ Name: "orders", EventPattern: JSON.stringify({ source: ["shop.orders"], "detail-type": [HOSTILE] }) }));
+    await allowServicesToSend(sqs, QueueUrl, arn, [{ service: "events.amazonaws.com", sourceArn: String(RuleArn) }]);
     await events.send(new PutTargetsCommand({ Rule: "orders", Targets: [{ Id: "inbox", Arn: arn }] }));
     await events.send(new PutRuleCommand({ Name: "nightly", ScheduleExpression: "cron(0 3 * * ? *)" }));
     await page.goto(`${suite.unkai.url}/console/#/rules`);

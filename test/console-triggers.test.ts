@@ -19,6 +19,7 @@ import { fnArn, invocationCount, quickCreateHttpApi, restProxyApi } from "./help
 import { s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
+import { allowServiceToInvoke } from "./helpers/service-access.js";
 
 const SCREENSHOTS = process.env.UNKAI_CONSOLE_SCREENSHOTS;
 const WAIT = { timeout: 20_000 };
@@ -48,6 +49,7 @@ describe("console Triggers tab in a browser", () => {
     restId = (await restProxyApi(suite.unkai.url, FN, "prod")).apiId;
     // A bucket that already notifies another function: the console must keep that configuration.
     await bucketClient.send(new CreateBucketCommand({ Bucket: "photos" }));
+    await allowServiceToInvoke(suite.client, "bystander", "s3.amazonaws.com", "arn:aws:s3:::photos");
     await bucketClient.send(new PutBucketNotificationConfigurationCommand({
       Bucket: "photos",
       NotificationConfiguration: { LambdaFunctionConfigurations: [{ Id: "keep-me", LambdaFunctionArn: fnArn("bystander"), Events: ["s3:ObjectRemoved:*"] }] },

@@ -15,6 +15,7 @@ import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { runProcess } from "./helpers/process.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
+import { queuePolicy } from "./helpers/service-access.js";
 
 const ACCOUNT = "000000000000";
 const QUEUE_ARN = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
@@ -28,8 +29,10 @@ function clients(url: string) {
 
 type Clients = ReturnType<typeof clients>;
 
+/** A queue whose policy lets EventBridge's rules in this account send to it, as AWS requires of a target or DLQ. */
 async function queue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}): Promise<string> {
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const Policy = queuePolicy(QUEUE_ARN(name), [{ service: "events.amazonaws.com", sourceArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/*` }]);
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { Policy, ...attributes } }));
   assert.ok(created.QueueUrl);
   return created.QueueUrl;
 }

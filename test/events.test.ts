@@ -31,6 +31,7 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
+import { allowServiceToInvoke } from "./helpers/service-access.js";
 
 const ACCOUNT = "000000000000";
 const FN_ARN = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
@@ -78,6 +79,7 @@ describe("EventBridge", () => {
     const pattern = { source: ["shop.orders"], "detail-type": ["Order Placed"], detail: { total: [{ numeric: [">=", 100] }], region: [{ prefix: "eu-" }] } };
     const rule = await events.send(new PutRuleCommand({ Name: "big-eu-orders", EventBusName: "orders", EventPattern: JSON.stringify(pattern) }));
     assert.equal(rule.RuleArn, `arn:aws:events:us-east-1:${ACCOUNT}:rule/orders/big-eu-orders`);
+    await allowServiceToInvoke(fns, "eb-orders", "events.amazonaws.com", String(rule.RuleArn));
     const put = await events.send(new PutTargetsCommand({
       Rule: "big-eu-orders",
       EventBusName: "orders",
@@ -190,6 +192,10 @@ describe("EventBridge", () => {
     const rule = await aws(unkai.url, ["events", "put-rule", "--name", "every-minute", "--schedule-expression", "rate(1 minute)"]);
     assert.equal(rule.code, 0, rule.stderr);
     const ruleArn = (JSON.parse(rule.stdout) as { RuleArn: string }).RuleArn;
+    // As AWS's tutorial does: the function's policy lets the rule invoke it.
+    const permitted = await aws(unkai.url, ["lambda", "add-permission", "--function-name", "eb-tick", "--statement-id", "every-minute",
+      "--action", "lambda:InvokeFunction", "--principal", "events.amazonaws.com", "--source-arn", ruleArn]);
+    assert.equal(permitted.code, 0, permitted.stderr);
     const targets = await aws(unkai.url, ["events", "put-targets", "--rule", "every-minute", "--targets", JSON.stringify([{ Id: "tick", Arn: FN_ARN("eb-tick") }])]);
     assert.equal(targets.code, 0, targets.stderr);
     const [tick] = await waitFor("the first scheduled firing", () => (starts("eb-tick").length > 0 ? starts("eb-tick") : undefined), 90_000);

@@ -38,8 +38,9 @@ async function bucket(url: string, name: string): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: name, Key: "seed", Body: "1" }));
 }
 
-describe("IAM enforcement of execution roles (--iam enforce)", () => {
-  const suite = unkaiSuite({ UNKAI_IAM: "enforce", UNKAI_LOG_LEVEL: "info" });
+describe("IAM enforcement of execution roles (--iam enforce, the default)", () => {
+  // No UNKAI_IAM: enforcement is what a server does unless told otherwise.
+  const suite = unkaiSuite({ UNKAI_LOG_LEVEL: "info" });
 
   it("a role with AmazonS3ReadOnlyAccess lists the bucket and cannot put into it", async () => {
     await bucket(suite.unkai.url, "shared");
@@ -92,8 +93,8 @@ describe("CreateFunction under --iam enforce", () => {
   });
 });
 
-describe("IAM enforcement is off by default", () => {
-  const suite = unkaiSuite();
+describe("--iam off turns enforcement off", () => {
+  const suite = unkaiSuite({ UNKAI_IAM: "off" });
 
   it("a role without policies is not refused", async () => {
     await bucket(suite.unkai.url, "open");

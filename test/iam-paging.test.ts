@@ -62,7 +62,7 @@ describe("IAM paging", () => {
     const config = { client: iam, pageSize: 2 };
     const cases: [string, Promise<{ all: unknown[]; pages: number }>, unknown[]][] = [
       ["ListUsers", collect(paginateListUsers(config, {}), (p) => p.Users?.map((u) => u.UserName)), USERS],
-      ["ListRoles", collect(paginateListRoles(config, {}), (p) => p.Roles?.map((r) => r.RoleName)), ["r1", "r2", "r3", "r4", "r5"]],
+      ["ListRoles", collect(paginateListRoles(config, {}), (p) => p.Roles?.map((r) => r.RoleName)), ["r1", "r2", "r3", "r4", "r5", "unkai-test"]], // the suite's execution role too
       ["ListGroups", collect(paginateListGroups(config, {}), (p) => p.Groups?.map((g) => g.GroupName)), ["g1", "g2", "g3", "g4", "g5"]],
       ["ListGroupsForUser", collect(paginateListGroupsForUser(config, { UserName: "u1" }), (p) => p.Groups?.map((g) => g.GroupName)), ["g1", "g2", "g3", "g4", "g5"]],
       ["GetGroup", collect(paginateGetGroup(config, { GroupName: "g1" }), (p) => p.Users?.map((u) => u.UserName)), USERS],

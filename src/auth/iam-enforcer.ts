@@ -103,6 +103,26 @@ export class IamEnforcer {
   }
 
   /**
+   * The first of `actions` a function's execution role may not perform on `resource` (its identity
+   * policies and boundary, with the resource's own policy, as for the function's own calls); undefined
+   * when every one is allowed. Lambda checks this when a mapping is made for a queue or stream.
+   */
+  async functionRoleDenies(functionName: string, actions: readonly string[], resource: string): Promise<string | undefined> {
+    const caller = await this.resolver.resolve({ kind: "function", functionName, environmentId: "" });
+    if (caller === "root" || caller === undefined) return undefined;
+    for (const action of actions) {
+      const policy = await this.resourcePolicy({ action, resource });
+      const context = requestContext({
+        action, resource, principal: caller.principal, principalTags: caller.principalTags,
+        secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
+      });
+      const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, resource: policy.policy, resourceRequired: policy.required });
+      if (result.decision !== "Allow") return action;
+    }
+    return undefined;
+  }
+
+  /**
    * The resource-based policy that applies to `need`: a role's trust policy for sts:AssumeRole (it must
    * allow by itself), otherwise the resource's own policy (a function's, a queue's), when it has one.
    * A stored policy that no longer compiles counts as none rather than failing the request.

@@ -26,6 +26,22 @@ export interface MappingDeps {
   readonly shards: ShardSources;
   /** Checks an OnFailure destination at configuration time. */
   readonly destinations: Pick<Destinations, "canSend">;
+  /** Under IAM enforcement: the first action the function's execution role may not perform on a resource. */
+  readonly roleDenies?: ((functionName: string, actions: readonly string[], resource: string) => Promise<string | undefined>) | undefined;
+}
+
+/** What Lambda needs to read each kind of source with the function's role (its AWS...ExecutionRole policies). */
+const QUEUE_READS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
+const STREAM_READS = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"];
+
+/** AWS refuses a mapping whose function's role cannot read the source, naming what is missing. */
+async function checkRoleReads(deps: MappingDeps, mapping: EventSourceMapping, stream: boolean): Promise<void> {
+  const denied = await deps.roleDenies?.(mapping.functionName, stream ? STREAM_READS : QUEUE_READS, mapping.eventSourceArn);
+  if (denied === undefined) return;
+  if (stream) {
+    throw invalidParameter(`Cannot access stream ${mapping.eventSourceArn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`);
+  }
+  throw invalidParameter(`The function execution role does not have permissions to call ${denied.slice("sqs:".length)} on SQS`);
 }
 
 const filterCriteria = z.object({ Filters: z.array(z.object({ Pattern: z.string().max(4096).optional() })).optional() });
@@ -93,6 +109,7 @@ async function checkStream(deps: MappingDeps, mapping: EventSourceMapping, sourc
   if (age !== undefined && age !== -1 && age < 60) throw invalidParameter("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.");
   if (mapping.onFailure !== undefined && !deps.destinations.canSend(mapping.onFailure)) throw invalidParameter(`The provided destination config DestinationConfig.OnFailure.Destination ${mapping.onFailure} is invalid.`);
   await deps.functions.resolve(mapping.functionName, mapping.qualifier);
+  await checkRoleReads(deps, mapping, true);
 }
 
 /** The queue a mapping reads, which must exist in this account and region. */
@@ -120,6 +137,7 @@ async function check(deps: MappingDeps, mapping: EventSourceMapping): Promise<vo
   if (queue.visibilitySeconds < fn.config.timeoutSeconds) {
     throw invalidParameter(`Queue visibility timeout: ${queue.visibilitySeconds} seconds is less than Function timeout: ${fn.config.timeoutSeconds} seconds`);
   }
+  await checkRoleReads(deps, mapping, false);
 }
 
 async function find(deps: MappingDeps, uuid: string): Promise<EventSourceMapping> {

@@ -69,6 +69,8 @@ export interface LambdaServiceDeps {
   readonly shards: ShardSources;
   /** With `--iam enforce`: whether Lambda may assume the execution role (it exists and trusts lambda.amazonaws.com). */
   readonly lambdaMayAssume?: ((roleArn: string) => Promise<boolean>) | undefined;
+  /** With `--iam enforce`: the first action a function's execution role may not perform on a resource (event source mappings). */
+  readonly roleDenies?: ((functionName: string, actions: readonly string[], resource: string) => Promise<string | undefined>) | undefined;
 }
 
 
@@ -202,7 +204,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, codeLocation);
   functionUrlRoutes(router, { functions, urls: functionUrls, urlOf: functionUrlOf });
-  eventSourceMappingRoutes(router, { functions, mappings: deps.mappings, queues: deps.queues, shards: deps.shards, destinations: deps.destinations });
+  eventSourceMappingRoutes(router, { functions, mappings: deps.mappings, queues: deps.queues, shards: deps.shards, destinations: deps.destinations, roleDenies: deps.roleDenies });
   const table = lambdaActions(functions.account);
   const unmapped = unmappedRoutes(router.routeKeys(), table);
   if (unmapped.length > 0) throw new Error(`Lambda routes without an IAM action in authorization.ts: ${unmapped.join(", ")}`);
@@ -240,5 +242,6 @@ export const lambdaModule: ServiceModule = {
     functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
     mappings: p.store.eventSourceMappings, queues: p.store.queues, shards: p.shards,
     lambdaMayAssume: p.iamEnforcer && ((role) => p.iamEnforcer?.lambdaMayAssume(role) ?? Promise.resolve(true)),
+    roleDenies: p.iamEnforcer && ((fn, actions, resource) => p.iamEnforcer?.functionRoleDenies(fn, actions, resource) ?? Promise.resolve(undefined)),
   }),
 };
