@@ -19,6 +19,7 @@ import { aws, createFromFixture, DEFAULT_CREDENTIALS, invoke, lambda } from "./h
 import { startUnkai } from "./helpers/unkai-server.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
+import { allowServiceToInvoke } from "./helpers/service-access.js";
 
 const ACCOUNT = "000000000000";
 const fnArn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
@@ -39,6 +40,8 @@ describe("subscription filters", () => {
   before(async () => {
     logs = logsClient(suite.unkai.url);
     await createFromFixture(suite.client, "subscriber", "logs-subscriber");
+    // As AWS requires: the function's policy lets CloudWatch Logs invoke it (here for every group of the account).
+    await allowServiceToInvoke(suite.client, "subscriber", "logs.amazonaws.com", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*`);
     await createFromFixture(suite.client, "producer", "node-cjs");
     for (const group of ["/app/orders", "/aws/lambda/producer", "/aws/lambda/subscriber"]) await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
     await logs.send(new CreateLogStreamCommand({ logGroupName: "/app/orders", logStreamName: "web-1" }));
@@ -128,6 +131,7 @@ describe("subscription filters", () => {
 
   it("a function subscribed to its own log group is stopped after 16 chained deliveries; Unkai keeps answering", async () => {
     await createFromFixture(suite.client, "looper", "logs-subscriber", { Environment: { Variables: { SUMMARY: "1" } } });
+    await allowServiceToInvoke(suite.client, "looper", "logs.amazonaws.com", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*`);
     await logs.send(new CreateLogGroupCommand({ logGroupName: "/aws/lambda/looper" }));
     await logs.send(new CreateLogStreamCommand({ logGroupName: "/aws/lambda/looper", logStreamName: "seed" }));
     // Two filters to the same function: without a stop, each invocation would cause two more.
@@ -179,6 +183,7 @@ describe("subscription delivery across a crash", () => {
       const first = await startUnkai(env, dataDir);
       const client = lambda(first.url);
       await createFromFixture(client, "held", "logs-subscriber");
+      await allowServiceToInvoke(client, "held", "logs.amazonaws.com", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*`);
       // Throttled: the delivery waits in the queue until the function may run again.
       await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "held", ReservedConcurrentExecutions: 0 }));
       const logs = logsClient(first.url);

@@ -20,6 +20,7 @@ import { verifySignature, type Envelope } from "./helpers/sns.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { startUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
+import { allowServicesToSend, allowServiceToInvoke } from "./helpers/service-access.js";
 
 describe("Unkai on PostgreSQL (--store postgres://…)", () => {
   let pg: PostgresServer | undefined;
@@ -88,6 +89,7 @@ describe("Unkai on PostgreSQL (--store postgres://…)", () => {
   it("stores S3 objects (row in PostgreSQL, body on disk) and runs the notification the upload queued with them", async () => {
     await createFromFixture(suite.client, "pg-on-upload", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("pg-on-upload") } } });
     await client.send(new CreateBucketCommand({ Bucket: "pg-bucket" }));
+    await allowServiceToInvoke(suite.client, "pg-on-upload", "s3.amazonaws.com", "arn:aws:s3:::pg-bucket");
     await client.send(new PutBucketNotificationConfigurationCommand({
       Bucket: "pg-bucket",
       NotificationConfiguration: {
@@ -119,6 +121,7 @@ describe("Unkai on PostgreSQL (--store postgres://…)", () => {
       const sqs = new SQSClient({ endpoint: a.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS });
       const { TopicArn } = await sns(a.url).send(new CreateTopicCommand({ Name: "shared", Attributes: { SignatureVersion: "2" } }));
       const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "shared-q" }))).QueueUrl ?? "";
+      await allowServicesToSend(sqs, queueUrl, "arn:aws:sqs:us-east-1:000000000000:shared-q", [{ service: "sns.amazonaws.com", sourceArn: String(TopicArn) }]);
       await sns(a.url).send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:000000000000:shared-q" }));
       await sns(a.url).send(new PublishCommand({ TopicArn, Message: "signed on A" }));
       const [message] = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }))).Messages ?? [];

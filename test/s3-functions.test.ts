@@ -1,7 +1,7 @@
 /** Functions triggered by uploads that use S3 themselves: a Node image resizer (jimp, SDK v3) and a Python lister (boto3). */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Jimp } from "jimp";
 import { fixtureZipWithPackages } from "./helpers/bundle.js";
@@ -9,10 +9,13 @@ import { fixtureZip, ROLE } from "./helpers/clients.js";
 import { s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { Collector, waitFor } from "./helpers/wait.js";
+import { allowServiceToInvoke } from "./helpers/service-access.js";
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 
-async function notify(client: S3Client, bucket: string, fn: string, suffix?: string): Promise<void> {
+/** The bucket notifies the function, which lets S3 invoke it for that bucket (as AWS requires). */
+async function notify(client: S3Client, functions: LambdaClient, bucket: string, fn: string, suffix?: string): Promise<void> {
+  await allowServiceToInvoke(functions, fn, "s3.amazonaws.com", `arn:aws:s3:::${bucket}`);
   await client.send(new PutBucketNotificationConfigurationCommand({
     Bucket: bucket,
     NotificationConfiguration: {
@@ -50,7 +53,7 @@ describe("S3-triggered functions that use S3", () => {
       Environment: { Variables: { TARGET_BUCKET: "thumbnails", WIDTH: "32" } },
       Code: { ZipFile: await fixtureZipWithPackages("s3-image-resizer", ["jimp", "@aws-sdk/client-s3"]) },
     }));
-    await notify(client, "originals", "resizer", ".png");
+    await notify(client, suite.client, "originals", "resizer", ".png");
     const picture = new Jimp({ width: 128, height: 96, color: 0x3366ccff });
     await client.send(new PutObjectCommand({ Bucket: "originals", Key: "holiday photo.png", Body: await picture.getBuffer("image/png"), ContentType: "image/png" }));
     const thumbnail = await waitFor("the resized copy", async () => {
@@ -76,7 +79,7 @@ describe("S3-triggered functions that use S3", () => {
       Environment: { Variables: { COLLECTOR_URL: collector.url("lister") } },
       Code: { ZipFile: await fixtureZip("s3-python-lister") },
     }));
-    await notify(client, "inbox", "lister");
+    await notify(client, suite.client, "inbox", "lister");
     await client.send(new PutObjectCommand({ Bucket: "inbox", Key: "first.txt", Body: "1" }));
     await client.send(new PutObjectCommand({ Bucket: "inbox", Key: "second file.txt", Body: "2" }));
     const reports = await waitFor("both uploads listed", () => {

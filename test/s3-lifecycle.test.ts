@@ -23,6 +23,7 @@ import { awsS3, s3, rejectsWithS3Error as rejects } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { startUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
+import { allowServicesToSend } from "./helpers/service-access.js";
 
 const DAY_MS = 1000;
 const WAIT_MS = 60_000;
@@ -109,6 +110,7 @@ function lifecycleSuite(backend: string, env: () => Promise<Record<string, strin
       client = s3(suite.unkai.url);
       sqs = new SQSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
       queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "expired" }))).QueueUrl ?? "";
+      await allowServicesToSend(sqs, queueUrl, "arn:aws:sqs:us-east-1:000000000000:expired", [{ service: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::*" }]);
     });
     after(async () => {
       client.destroy();

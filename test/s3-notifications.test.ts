@@ -23,6 +23,7 @@ import { startUnkai } from "./helpers/unkai-server.js";
 import { awsS3, s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { Collector, waitFor } from "./helpers/wait.js";
+import { allowServiceToInvoke } from "./helpers/service-access.js";
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 
@@ -59,6 +60,7 @@ describe("S3 notifications", () => {
     client = s3(suite.unkai.url);
     for (const name of ["on-create", "on-remove"]) {
       await createFromFixture(suite.client, name, "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
+      await allowServiceToInvoke(suite.client, name, "s3.amazonaws.com", "arn:aws:s3:::*");
     }
     await client.send(new CreateBucketCommand({ Bucket: "photos" }));
   });
@@ -158,6 +160,7 @@ describe("S3 notifications across a crash", () => {
       // No concurrency: the event is committed but cannot run before the kill.
       await functions.send(new PutFunctionConcurrencyCommand({ FunctionName: "after-crash", ReservedConcurrentExecutions: 0 }));
       await objects.send(new CreateBucketCommand({ Bucket: "durable" }));
+      await allowServiceToInvoke(functions, "after-crash", "s3.amazonaws.com", "arn:aws:s3:::durable");
       await objects.send(new PutBucketNotificationConfigurationCommand({
         Bucket: "durable",
         NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: ARN("after-crash"), Events: ["s3:ObjectCreated:Put"] }] },

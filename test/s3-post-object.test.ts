@@ -15,6 +15,7 @@ import { readForm } from "../src/services/s3/form-data.js";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { boto3S3, s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { allowServicesToSend } from "./helpers/service-access.js";
 
 type Fields = Record<string, string>;
 
@@ -165,6 +166,7 @@ describe("S3 browser-based uploads (POST Object)", () => {
     const sqs = new SQSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
     try {
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "posted" }));
+      await allowServicesToSend(sqs, String(QueueUrl), "arn:aws:sqs:us-east-1:000000000000:posted", [{ service: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::forms" }]);
       await client.send(new PutBucketNotificationConfigurationCommand({ Bucket: "forms", NotificationConfiguration: { QueueConfigurations: [{
         QueueArn: "arn:aws:sqs:us-east-1:000000000000:posted", Events: ["s3:ObjectCreated:*"],
       }] } }));

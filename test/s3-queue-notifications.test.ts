@@ -16,6 +16,7 @@ import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { Collector, waitFor } from "./helpers/wait.js";
+import { allowServicesToPublish, allowServicesToSend } from "./helpers/service-access.js";
 
 const QUEUE_ARN = (name: string, account = "000000000000") => `arn:aws:sqs:us-east-1:${account}:${name}`;
 
@@ -45,6 +46,7 @@ describe("S3 notifications to SQS queues (seed 002: S3 → SQS → Lambda)", () 
   it("sends s3:TestEvent on configuration, then each matching upload and delete to the queue, which a function consumes", async () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "uploads", Attributes: { VisibilityTimeout: "30" } }));
     await client.send(new CreateBucketCommand({ Bucket: "photos" }));
+    await allowServicesToSend(sqs, String(QueueUrl), QUEUE_ARN("uploads"), [{ service: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::photos" }]);
     await client.send(new PutBucketNotificationConfigurationCommand({ Bucket: "photos", NotificationConfiguration: { QueueConfigurations: [{
       Id: "to-uploads", QueueArn: QUEUE_ARN("uploads"), Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
       Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "incoming/" }] } },
@@ -76,6 +78,8 @@ describe("S3 notifications to SQS queues (seed 002: S3 → SQS → Lambda)", () 
     const sns = new SNSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "fanout" }));
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "uploads-topic" }));
+    await allowServicesToSend(sqs, String(QueueUrl), QUEUE_ARN("fanout"), [{ service: "sns.amazonaws.com", sourceArn: String(TopicArn) }]);
+    await allowServicesToPublish(sns, String(TopicArn), [{ service: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::docs" }]);
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: QUEUE_ARN("fanout"), Attributes: { RawMessageDelivery: "false" } }));
     await client.send(new CreateBucketCommand({ Bucket: "docs" }));
     await client.send(new PutBucketNotificationConfigurationCommand({ Bucket: "docs", NotificationConfiguration: { TopicConfigurations: [{ Id: "to-topic", TopicArn, Events: ["s3:ObjectCreated:Put"] }] } }));

@@ -65,6 +65,7 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/c
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { boto3S3, s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { allowServicesToSend } from "./helpers/service-access.js";
 
 async function rejects(promise: Promise<unknown>, code: string, status: number, headers: Record<string, string> = {}): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -234,6 +235,7 @@ describe("S3 versioning (SDK v3)", () => {
     const sqs = new SQSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
     try {
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "versions" }));
+      await allowServicesToSend(sqs, String(QueueUrl), "arn:aws:sqs:us-east-1:000000000000:versions", [{ service: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::noted" }]);
       await client.send(new CreateBucketCommand({ Bucket: "noted" }));
       await enable("noted");
       await client.send(new PutBucketNotificationConfigurationCommand({ Bucket: "noted", NotificationConfiguration: { QueueConfigurations: [{

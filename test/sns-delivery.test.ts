@@ -9,10 +9,11 @@ import { after, before, describe, it } from "node:test";
 import { CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
-import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { createFromFixture, DEFAULT_CREDENTIALS, ROLE } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { Endpoint, verifySignature, type Envelope } from "./helpers/sns.js";
 import { Collector, waitFor } from "./helpers/wait.js";
+import { allowServiceToInvoke, queuePolicy } from "./helpers/service-access.js";
 
 const ACCOUNT = "000000000000";
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
@@ -29,7 +30,11 @@ describe("SNS deliveries", () => {
   });
   after(() => collector.close());
 
-  const queue = async (name: string, fifo = false) => (await sqs.send(new CreateQueueCommand({ QueueName: name, ...(fifo ? { Attributes: { FifoQueue: "true" } } : {}) }))).QueueUrl ?? "";
+  /** A queue whose policy lets this account's topics deliver to it, as SNS requires of a subscribed queue or a dead-letter queue. */
+  const queue = async (name: string, fifo = false) => {
+    const Policy = queuePolicy(queueArn(name), [{ service: "sns.amazonaws.com", sourceArn: "arn:aws:sns:us-east-1:000000000000:*" }]);
+    return (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { Policy, ...(fifo ? { FifoQueue: "true" } : {}) } }))).QueueUrl ?? "";
+  };
   const receiveAll = async (url: string): Promise<Message[]> => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }))).Messages ?? [];
 
   it("SQS subscribers get the signed envelope, or the raw message; filter policies on attributes and body hold back what does not match", async () => {
@@ -101,6 +106,7 @@ describe("SNS deliveries", () => {
   it("a Lambda subscriber is invoked with SNS's event", async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "to-fn" }));
     await createFromFixture(suite.client, "sns-recorder", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("sns-recorder") } } });
+    await allowServiceToInvoke(suite.client, "sns-recorder", "sns.amazonaws.com", String(TopicArn));
     const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: functionArn("sns-recorder") }));
     const published = await sns.send(new PublishCommand({ TopicArn, Message: "hello function", MessageAttributes: { who: { DataType: "String", StringValue: "me" } } }));
     const started = await waitFor("the function's event", () => collector.recorded("sns-recorder").find((r) => r.phase === "start"), 60_000);
@@ -215,7 +221,7 @@ describe("SNS deliveries", () => {
     assert.equal(record.requestContext?.condition, "Success");
     assert.deepEqual(record.requestPayload, { name: "topic" });
     await assert.rejects(suite.client.send(new CreateFunctionCommand({
-      FunctionName: "nowhere-dlq", Runtime: "nodejs20.x", Role: "arn:aws:iam::000000000000:role/r", Handler: "index.handler", Code: { ZipFile: Buffer.from("x") },
+      FunctionName: "nowhere-dlq", Runtime: "nodejs20.x", Role: ROLE, Handler: "index.handler", Code: { ZipFile: Buffer.from("x") },
       DeadLetterConfig: { TargetArn: "arn:aws:sns:us-east-1:999999999999:elsewhere" },
     })), { name: "InvalidParameterValueException" });
   });

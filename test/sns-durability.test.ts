@@ -15,6 +15,7 @@ import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { Endpoint } from "./helpers/sns.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
+import { allowServicesToSend } from "./helpers/service-access.js";
 
 const sns = (unkai: TestUnkai) => new SNSClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
 
@@ -36,6 +37,7 @@ describe("SNS state across a restart", () => {
       const fifo = ["sns", "create-topic", "--name", "ledger.fifo", "--attributes", "FifoTopic=true"];
       const fifoArn = (JSON.parse((await aws(first.url, fifo)).stdout) as { TopicArn: string }).TopicArn;
       const queueUrl = (await new SQSClient({ endpoint: first.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS }).send(new CreateQueueCommand({ QueueName: "ledger.fifo", Attributes: { FifoQueue: "true" } }))).QueueUrl ?? "";
+      await allowServicesToSend(new SQSClient({ endpoint: first.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS }), queueUrl, "arn:aws:sqs:us-east-1:000000000000:ledger.fifo", [{ service: "sns.amazonaws.com", sourceArn: String(fifoArn) }]);
       await client.send(new SubscribeCommand({ TopicArn: fifoArn, Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:000000000000:ledger.fifo", Attributes: { RawMessageDelivery: "true" } }));
       const publishFifo = async (unkai: TestUnkai, body: string) => {
         const run = await aws(unkai.url, ["sns", "publish", "--topic-arn", fifoArn, "--message", body, "--message-group-id", "g", "--message-deduplication-id", "once"]);

@@ -102,7 +102,7 @@ describe("SQS with SDK v3 (AWS JSON 1.0)", () => {
     const c = client();
     const { QueueUrl } = await c.send(new CreateQueueCommand({ QueueName: "sdk-inside" }));
     await c.send(new SendMessageCommand({ QueueUrl, MessageBody: "from outside", MessageAttributes: { kind: { DataType: "String", StringValue: "outer" } } }));
-    await createFromFixture(suite.client, "sqs-inside", "sqs-sdk-node", { Handler: "index.handler", Timeout: 20 });
+    await createFromFixture(suite.client, "sqs-inside", "sqs-sdk-node", { Handler: "index.handler", Timeout: 20, Role: `arn:aws:iam::${ACCOUNT}:role/unkai-test` });
     const result = await invoke(suite.client, "sqs-inside", { queueUrl: QueueUrl, queueName: "sdk-inside" });
     assert.equal(result.functionError, undefined, result.payload);
     const answer = result.json as { received?: string; attribute?: string; ownLookup?: string };

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { aws, createFromFixture, invoke, ROLE, signedFetch } from "./helpers/clients.js";
+import { aws, createFromFixture, invoke, signedFetch } from "./helpers/clients.js";
 import { runProcess } from "./helpers/process.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -71,11 +71,13 @@ describe("STS GetCallerIdentity", () => {
   });
 
   it("answers a function's own session credentials with its execution role, assumed for a session named after the function", async () => {
-    await createFromFixture(suite.client, "who-am-i", "sts-python", { Runtime: "python3.12", Handler: "app.handler", Timeout: 20 });
+    // The suite's role in this server's account (test/helpers/test-role.ts).
+    const role = `arn:aws:iam::${ACCOUNT}:role/unkai-test`;
+    await createFromFixture(suite.client, "who-am-i", "sts-python", { Runtime: "python3.12", Handler: "app.handler", Timeout: 20, Role: role });
     const result = await invoke(suite.client, "who-am-i");
     assert.equal(result.functionError, undefined, result.payload);
     const identity = result.json as Identity;
-    const [, roleAccount, roleName] = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(ROLE) ?? [];
+    const [, roleAccount, roleName] = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(role) ?? [];
     assert.equal(identity.Arn, `arn:aws:sts::${roleAccount}:assumed-role/${roleName}/who-am-i`);
     assert.equal(identity.Account, roleAccount);
     assert.match(identity.UserId, /^AROA[A-Z2-7]{17}:who-am-i$/);

@@ -5,6 +5,7 @@
  * allowing `sqs:SendMessage` from the service for the source.
  */
 import { AddPermissionCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { SetTopicAttributesCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 
 let statements = 0;
@@ -31,4 +32,13 @@ export function queuePolicy(queueArn: string, senders: readonly Sender[]): strin
 
 export async function allowServicesToSend(sqs: SQSClient, queueUrl: string, queueArn: string, senders: readonly Sender[]): Promise<void> {
   await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: queuePolicy(queueArn, senders) } }));
+}
+
+/** A topic policy letting each sender's service publish for its source (replaces the topic's policy). */
+export async function allowServicesToPublish(sns: SNSClient, topicArn: string, senders: readonly Sender[]): Promise<void> {
+  const Statement = senders.map((s, i) => ({
+    Sid: `test-publisher-${i}`, Effect: "Allow", Principal: { Service: s.service }, Action: "sns:Publish", Resource: topicArn,
+    Condition: { ArnLike: { "aws:SourceArn": s.sourceArn } },
+  }));
+  await sns.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: "Policy", AttributeValue: JSON.stringify({ Version: "2012-10-17", Statement }) }));
 }
