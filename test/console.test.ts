@@ -276,7 +276,8 @@ describe("web console in a browser", () => {
     assert.ok(apiCalls.some((c) => c.path === "/" && /\/logs\/aws4_request/.test(c.authorization ?? "")), "CloudWatch Logs calls");
     assert.ok(apiCalls.some((c) => c.path === "/" && /\/monitoring\/aws4_request/.test(c.authorization ?? "")), "CloudWatch calls (the Monitoring tab)");
     for (const call of apiCalls) {
-      const service = call.path.startsWith("/_unkai/") ? "unkai" : call.path === "/" ? "(logs|monitoring)" : "lambda";
+      // Query and JSON services post to "/": Logs, the Monitoring tab's CloudWatch, and IAM (the create page's execution role).
+      const service = call.path.startsWith("/_unkai/") ? "unkai" : call.path === "/" ? "(logs|monitoring|iam)" : "lambda";
       assert.match(call.authorization ?? "", new RegExp(`^AWS4-HMAC-SHA256 Credential=test/\\d{8}/us-east-1/${service}/aws4_request, SignedHeaders=`), call.path);
     }
     // Re-sign each /_unkai/ request as a verifier would (same date, same signed headers): the signatures must match.
