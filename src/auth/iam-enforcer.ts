@@ -49,6 +49,14 @@ interface ResourcePolicy {
   readonly required: boolean;
 }
 
+/** A service delivering for one of its resources (the shape of the destinations seam's ServiceSource). */
+export interface DeliveringService {
+  readonly principal: string;
+  readonly otherPrincipals?: readonly string[];
+  readonly arn: string;
+  readonly owner?: string;
+}
+
 export class IamEnforcer {
   /** Compiled documents by text: an edited policy is a new entry, so nothing needs invalidating. */
   private readonly cache = new PolicyCache();
@@ -76,26 +84,21 @@ export class IamEnforcer {
   }
 
   /**
-   * Whether a service (any of `principals`, e.g. `logs.amazonaws.com` and its regional name) may invoke
-   * a function for `sourceArn` by the function's policy alone, as AWS checks a subscription filter's or
-   * notification's destination when it is configured.
+   * Whether a service may `action` on a resource for its source by the resource's own policy alone (a
+   * function's, a queue's, topic's or bus's `Service` statements): any of its principal names (Logs'
+   * global and regional ones) may be allowed, with `aws:SourceArn`, `aws:SourceAccount` and, for a
+   * service that names the source's owner, `AWS:SourceOwner`. No policy allows no service. This is the
+   * check `Destinations.permission` makes for every delivery (src/async/destinations.ts).
    */
-  serviceMayInvoke(principals: readonly string[], functionArn: string, sourceArn: string): Promise<boolean> {
-    return this.serviceMay(principals, "lambda:InvokeFunction", functionArn, sourceArn);
-  }
-
-  /**
-   * Whether a service may `action` on a resource for `sourceArn` by the resource's own policy alone
-   * (a function's, or a queue's or topic's `Service` statements); no policy allows no service.
-   */
-  async serviceMay(principals: readonly string[], action: string, resource: string, sourceArn: string): Promise<boolean> {
+  async serviceMay(source: DeliveringService, action: string, resource: string): Promise<boolean> {
     const { policy } = await this.resourcePolicy({ action, resource });
     if (!policy) return false;
-    for (const service of principals) {
+    for (const service of [source.principal, ...(source.otherPrincipals ?? [])]) {
       const context = requestContext({
         action, resource, principal: { type: "service", arn: service, accountId: undefined },
         secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
-        sourceArn, sourceAccount: this.deps.account.accountId,
+        sourceArn: source.arn, sourceAccount: this.deps.account.accountId,
+        ...(source.owner !== undefined ? { extra: { "aws:SourceOwner": source.owner } } : {}),
       });
       if (evaluate(context, { identity: [], resource: policy }).decision === "Allow") return true;
     }
