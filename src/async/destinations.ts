@@ -3,7 +3,8 @@
  * built in; a service adds its own (SQS queues, SNS topics, event buses) when its module is created.
  * Two things travel through it: Lambda's invocation records (`deliver`, `deliverDeadLetter`) and plain
  * messages from one service to another (`send`: an EventBridge target, an alarm action, an S3 event
- * notification, an SNS subscription's delivery), so no service names another.
+ * notification, an SNS subscription's delivery), so no service names another. Whether a service may
+ * deliver at all is decided here too, once for every kind of target (`permission`).
  */
 import { invalidParameter } from "../core/errors.js";
 import type { DestinationRecord } from "./invocation-record.js";
@@ -51,8 +52,9 @@ export interface OutboundMessage {
   readonly id?: string;
   /**
    * The AWS service sending it and the resource it sends for (S3's bucket, SNS's topic, EventBridge's
-   * rule, an alarm): a function target invokes only if its policy allows that service principal with
-   * this `aws:SourceArn`, as AWS checks. A platform's own delivery (Lambda destinations) has none.
+   * rule, an alarm): under enforcement the target takes it only if its own policy allows that service
+   * principal with this `aws:SourceArn` (`permission`), as AWS checks. A platform's own delivery (Lambda
+   * destinations, dead letters) has none.
    */
   readonly source?: ServiceSource;
 }
