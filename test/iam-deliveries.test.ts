@@ -2,7 +2,8 @@
  * Under `--iam enforce`, the deliveries issue 20 lists beyond functions, queues and topics from S3, SNS
  * and EventBridge (test/iam-service-principals.test.ts), each tried with the real SDK v3:
  * - an EventBridge rule whose target is another event bus: the receiving bus's policy must allow
- *   events.amazonaws.com to events:PutEvents for the rule; refused, the event is dead-lettered with
+ *   events.amazonaws.com to events:PutEvents for the rule, or, for a target with a RoleArn, the role must
+ *   trust EventBridge and be allowed events:PutEvents; refused, the event is dead-lettered with
  *   ERROR_CODE NO_PERMISSIONS and never reaches the receiving bus's rules;
  * - a CloudWatch alarm action to an SNS topic: SNS's default topic policy lets the account's alarms
  *   publish (AWS:SourceOwner); a policy that does not allow cloudwatch.amazonaws.com fails the action,
@@ -16,7 +17,7 @@ import { after, before, describe, it } from "node:test";
 import { CloudWatchClient, DescribeAlarmHistoryCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateTableCommand, DynamoDBClient, ScanCommand, TransactGetItemsCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutPermissionCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateTopicCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
@@ -97,6 +98,44 @@ describe("deliveries between services under --iam enforce: event buses, alarm to
       assert.equal(await receive("forward-dlq", 0), undefined);
     } finally {
       events.destroy();
+    }
+  });
+
+  it("a bus target with a RoleArn is sent as that role: the role must trust events.amazonaws.com and be allowed events:PutEvents on the receiving bus", async () => {
+    const events = new EventBridgeClient(config());
+    const iam = new IAMClient(config());
+    try {
+      await events.send(new CreateEventBusCommand({ Name: "receiver2" }));
+      const { RuleArn: receiving = "" } = await events.send(new PutRuleCommand({ Name: "all2", EventBusName: "receiver2", EventPattern: JSON.stringify({ source: ["crm"] }) }));
+      await allowingQueue("received2", "events.amazonaws.com", receiving);
+      await events.send(new PutTargetsCommand({ Rule: "all2", EventBusName: "receiver2", Targets: [{ Id: "q", Arn: queueArn("received2") }] }));
+      const trusting = (service: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
+      const { Role } = await iam.send(new CreateRoleCommand({ RoleName: "bus-sender", AssumeRolePolicyDocument: trusting("lambda.amazonaws.com") }));
+      await sqs.send(new CreateQueueCommand({ QueueName: "as-role-dlq" }));
+      await events.send(new PutRuleCommand({ Name: "forward-as-role", EventPattern: JSON.stringify({ source: ["crm"] }) }));
+      await events.send(new PutTargetsCommand({ Rule: "forward-as-role", Targets: [{ Id: "bus", Arn: busArn("receiver2"), RoleArn: Role?.Arn, DeadLetterConfig: { Arn: queueArn("as-role-dlq") } }] }));
+      const put = (n: number) => events.send(new PutEventsCommand({ Entries: [{ Source: "crm", DetailType: "lead", Detail: JSON.stringify({ n }) }] }));
+      const refusal = async () => {
+        const dead = await nextMessage("as-role-dlq");
+        assert.equal(dead.MessageAttributes?.ERROR_CODE?.StringValue, "NO_PERMISSIONS");
+        return dead.MessageAttributes?.ERROR_MESSAGE?.StringValue ?? "";
+      };
+
+      await put(1); // the role does not trust EventBridge
+      assert.match(await refusal(), /does not allow events\.amazonaws\.com acting as arn:aws:iam::000000000000:role\/bus-sender to events:PutEvents/);
+      await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: "bus-sender", PolicyDocument: trusting("events.amazonaws.com") }));
+      await put(2); // trusted, but nothing allows it events:PutEvents (and the bus has no policy)
+      await refusal();
+      await iam.send(new PutRolePolicyCommand({
+        RoleName: "bus-sender", PolicyName: "put-on-receiver2",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "events:PutEvents", Resource: busArn("receiver2") }] }),
+      }));
+      await put(3);
+      assert.deepEqual((JSON.parse((await nextMessage("received2")).Body ?? "{}") as { detail: unknown }).detail, { n: 3 }, "the role's own policy lets the event in, with no bus policy");
+      assert.equal(await receive("received2", 0), undefined);
+    } finally {
+      events.destroy();
+      iam.destroy();
     }
   });
 

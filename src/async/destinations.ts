@@ -70,6 +70,11 @@ export interface ServiceSource {
    * alarms do): SNS's default topic policy allows the owner's services by that key.
    */
   readonly owner?: string;
+  /**
+   * The role the customer gave the service to act as (an EventBridge event-bus target's `RoleArn`): the
+   * role must trust the service and be allowed the target's action, instead of the service principal.
+   */
+  readonly roleArn?: string;
 }
 
 /** Whether a service may `action` on a resource for its source, by the resource's own policy (IamEnforcer.serviceMay). */
@@ -186,7 +191,8 @@ export class Destinations {
     if (target.exists && !(await target.exists(arn))) return { allowed: false, error: new MissingTargetError(`destination ${arn} does not exist`) };
     if (await this.mayDeliver(source, action, arn)) return { allowed: true };
     const refused = target.refusal?.(arn) ?? `${NOT_AUTHORIZED_TO_SEND} ${arn}`;
-    return { allowed: false, error: new NotRetriedError(`${refused}: its policy does not allow ${source.principal} to ${action} for ${source.arn}`) };
+    const who = source.roleArn === undefined ? source.principal : `${source.principal} acting as ${source.roleArn}`;
+    return { allowed: false, error: new NotRetriedError(`${refused}: its policy does not allow ${who} to ${action} for ${source.arn}`) };
   }
 
   /** Sends a plain message to a queue, topic, bus or function ARN; throws with a sentence when it cannot. */

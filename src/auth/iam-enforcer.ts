@@ -55,6 +55,8 @@ export interface DeliveringService {
   readonly otherPrincipals?: readonly string[];
   readonly arn: string;
   readonly owner?: string;
+  /** The role the service acts as (an EventBridge target's `RoleArn`): then the role's policies decide, not the service principal. */
+  readonly roleArn?: string;
 }
 
 export class IamEnforcer {
@@ -72,12 +74,17 @@ export class IamEnforcer {
    * Whether Lambda may assume `roleArn`: the role exists in Unkai's IAM and its trust policy allows
    * `lambda.amazonaws.com` to call sts:AssumeRole (CreateFunction refuses a role that does not, as AWS does).
    */
-  async lambdaMayAssume(roleArn: string): Promise<boolean> {
+  lambdaMayAssume(roleArn: string): Promise<boolean> {
+    return this.serviceMayAssume(roleArn, "lambda.amazonaws.com");
+  }
+
+  /** Whether the role exists and its trust policy lets `service` call sts:AssumeRole on it. */
+  private async serviceMayAssume(roleArn: string, service: string): Promise<boolean> {
     const role = await this.resolver.role(roleArn);
     if (!role || role.document === undefined) return false;
     const trust = this.cache.get(role.document, "trust", `trust:${role.name}`);
     const context = requestContext({
-      action: "sts:AssumeRole", resource: roleArn, principal: { type: "service", arn: "lambda.amazonaws.com", accountId: undefined },
+      action: "sts:AssumeRole", resource: roleArn, principal: { type: "service", arn: service, accountId: undefined },
       secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
     });
     return evaluate(context, { identity: [], resource: trust }).decision === "Allow";
@@ -91,6 +98,7 @@ export class IamEnforcer {
    * check `Destinations.permission` makes for every delivery (src/async/destinations.ts).
    */
   async serviceMay(source: DeliveringService, action: string, resource: string): Promise<boolean> {
+    if (source.roleArn !== undefined) return this.roleMay(source.roleArn, source.principal, { action, resource });
     const { policy } = await this.resourcePolicy({ action, resource });
     if (!policy) return false;
     for (const service of [source.principal, ...(source.otherPrincipals ?? [])]) {
@@ -103,6 +111,28 @@ export class IamEnforcer {
       if (evaluate(context, { identity: [], resource: policy }).decision === "Allow") return true;
     }
     return false;
+  }
+
+  /**
+   * A service acting as a role its customer named (an EventBridge target's `RoleArn`): the role must trust
+   * the service, and a session of it must be allowed `need` by its own policies (within its boundary) beside
+   * the resource's policy, with same-account evaluation (the resource's Deny wins, a statement naming the
+   * role allows by itself), as for any caller.
+   */
+  private async roleMay(roleArn: string, service: string, need: ActionRequest): Promise<boolean> {
+    if (!(await this.serviceMayAssume(roleArn, service))) return false;
+    const caller = await (this.callers ?? this.resolver).resolve({ kind: "role-session", roleArn, sessionName: service.split(".")[0] ?? service });
+    if (caller === "root" || caller === undefined) return false;
+    const resource = await this.resourcePolicy(need);
+    const tagsTested = (caller.usesResourceTags === true || resource.policy?.usesResourceTags === true) && need.resource !== "*";
+    const tags = tagsTested ? await this.deps.resourceTagsOf?.(need.resource, need.action) : undefined;
+    const context = requestContext({
+      action: need.action, resource: need.resource, principal: caller.principal, userId: caller.userId, principalTags: caller.principalTags,
+      resourceTags: tags?.tags, resourceTagKey: tags?.conditionKey, secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
+    });
+    const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, resource: resource.policy, resourceRequired: resource.required });
+    if (result.decision !== "Allow") this.deps.logger?.info({ principal: caller.principal.arn, action: need.action, resource: need.resource, reason: result.reason }, "IAM denied a service acting as a role");
+    return result.decision === "Allow";
   }
 
   /**

@@ -84,10 +84,12 @@ export class EventDelivery {
         this.logger.warn({ rule: rule.Arn, target: target.Arn }, "EventBridge: an event passed through too many buses; dropped (a rule loop?)");
         return;
       }
-      // The receiving bus's policy must allow events:PutEvents (the seam's one check); a refusal is dead-lettered, not retried.
-      const permission = await this.destinations.permission(target.Arn, source);
+      // events:PutEvents on the receiving bus (the seam's one check): as the target's RoleArn when it names one (AWS's
+      // documented way, the role's policies decide), else the bus's policy for events.amazonaws.com. Refused: dead-lettered.
+      const asBusSender = target.RoleArn === undefined ? source : { ...source, roleArn: target.RoleArn };
+      const permission = await this.destinations.permission(target.Arn, asBusSender);
       if (!permission.allowed) {
-        await this.failed(rule, target, { body: JSON.stringify(event), source }, Date.parse(event.time), deliveryId, permission.error);
+        await this.failed(rule, target, { body: JSON.stringify(event), source: asBusSender }, Date.parse(event.time), deliveryId, permission.error);
         return;
       }
       await this.publish(bus, event, hops + 1);
