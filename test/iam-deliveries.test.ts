@@ -8,14 +8,14 @@
  * - a CloudWatch alarm action to an SNS topic: SNS's default topic policy lets the account's alarms
  *   publish (AWS:SourceOwner); a policy that does not allow cloudwatch.amazonaws.com fails the action,
  *   as the alarm's history says;
- * - DynamoDB transactions: each item needs its own action (PutItem, GetItem, ConditionCheckItem …) on
- *   its table, so a user allowed to put into one table cannot slip another table's item into a
+ * - DynamoDB transactions: each item needs its own action (PutItem, GetItem, ConditionCheckItem …, and
+ *   ExecuteTransaction's statements their PartiQL action) on its table, so a user allowed to put into one table cannot slip another table's item into a
  *   transaction, and nothing of the transaction is written.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CloudWatchClient, DescribeAlarmHistoryCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
-import { CreateTableCommand, DynamoDBClient, ScanCommand, TransactGetItemsCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, ExecuteTransactionCommand, ScanCommand, TransactGetItemsCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutPermissionCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateTopicCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
@@ -210,8 +210,21 @@ describe("deliveries between services under --iam enforce: event buses, alarm to
       assert.match(read?.message ?? "", /not authorized to perform: dynamodb:GetItem on resource: .*table\/tx-a/);
       assert.equal((await root.send(new ScanCommand({ TableName: "tx-a" }))).Count, 0);
 
+      // PartiQL's transaction asks each statement's action on its table (PartiQLInsert here), as AWS does.
+      const insert = (name: string, pk: string) => ({ Statement: `INSERT INTO "${name}" VALUE {'pk': '${pk}'}` });
+      const partiql = await user.send(new ExecuteTransactionCommand({ TransactStatements: [insert("tx-a", "3"), insert("tx-b", "3")] })).then(() => undefined, (error: Error) => error);
+      assert.match(partiql?.message ?? "", /not authorized to perform: dynamodb:PartiQLInsert on resource: .*table\/tx-a/);
+      await iam.send(new PutUserPolicyCommand({
+        UserName: "tx-writer", PolicyName: "insert-into-a",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "dynamodb:PartiQLInsert", Resource: table("tx-a") }] }),
+      }));
+      const partiqlB = await user.send(new ExecuteTransactionCommand({ TransactStatements: [insert("tx-a", "3"), insert("tx-b", "3")] })).then(() => undefined, (error: Error) => error);
+      assert.match(partiqlB?.message ?? "", /not authorized to perform: dynamodb:PartiQLInsert on resource: .*table\/tx-b/);
+      for (const name of ["tx-a", "tx-b"]) assert.equal((await root.send(new ScanCommand({ TableName: name }))).Count, 0, `still nothing in ${name}`);
+
       await user.send(new TransactWriteItemsCommand({ TransactItems: [put("tx-a", "1"), put("tx-a", "2")] }));
-      assert.equal((await root.send(new ScanCommand({ TableName: "tx-a" }))).Count, 2, "its own table's items are written");
+      await user.send(new ExecuteTransactionCommand({ TransactStatements: [insert("tx-a", "3")] }));
+      assert.equal((await root.send(new ScanCommand({ TableName: "tx-a" }))).Count, 3, "its own table's items are written");
     } finally {
       user?.destroy();
       root.destroy();
