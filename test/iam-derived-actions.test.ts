@@ -87,15 +87,20 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(needs("ListQueues", {}), [{ action: "sqs:ListQueues", resource: "*" }]);
   });
 
-  it("DynamoDB names the table, the index, and every table of a batch or transaction", () => {
+  it("DynamoDB names the table, the index, every table of a batch, and each transaction item's own action", () => {
     const needs = (operation: string, body: unknown) => plain(service("dynamodb").authorize?.(rpc("DynamoDB_20120810", operation, body, "dynamodb")) ?? []);
     const table = (t: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${t}`;
     assert.deepEqual(needs("GetItem", { TableName: "t1", Key: {} }), [{ action: "dynamodb:GetItem", resource: table("t1") }]);
     assert.deepEqual(needs("Query", { TableName: "t1", IndexName: "byDate" }), [{ action: "dynamodb:Query", resource: `${table("t1")}/index/byDate` }]);
     assert.deepEqual(needs("BatchWriteItem", { RequestItems: { a: [], b: [] } }), [{ action: "dynamodb:BatchWriteItem", resource: table("a") }, { action: "dynamodb:BatchWriteItem", resource: table("b") }]);
-    assert.deepEqual(needs("TransactWriteItems", { TransactItems: [{ Put: { TableName: "a" } }, { Delete: { TableName: "c" } }] }), [
-      { action: "dynamodb:TransactWriteItems", resource: table("a") }, { action: "dynamodb:TransactWriteItems", resource: table("c") },
+    // A transaction's items: the single-item action on each table, with dynamodb:EnclosingOperation (AWS, "Using IAM with DynamoDB transactions").
+    const transact = { TransactItems: [{ Put: { TableName: "a" } }, { Delete: { TableName: "c" } }, { ConditionCheck: { TableName: "a" } }, { Update: { TableName: "a" } }, { Put: { TableName: "a" } }] };
+    assert.deepEqual(needs("TransactWriteItems", transact), [
+      { action: "dynamodb:PutItem", resource: table("a") }, { action: "dynamodb:DeleteItem", resource: table("c") },
+      { action: "dynamodb:ConditionCheckItem", resource: table("a") }, { action: "dynamodb:UpdateItem", resource: table("a") },
     ]);
+    const withKeys = sync(service("dynamodb").authorize?.(rpc("DynamoDB_20120810", "TransactGetItems", { TransactItems: [{ Get: { TableName: "b" } }] }, "dynamodb")) ?? []);
+    assert.deepEqual(withKeys, [{ action: "dynamodb:GetItem", resource: table("b"), keys: { "dynamodb:EnclosingOperation": "TransactGetItems" } }]);
     // PartiQL: the statement's verb and table, as AWS asks; one request per distinct pair.
     assert.deepEqual(needs("ExecuteStatement", { Statement: `SELECT * FROM "t1"."byDate" WHERE a = ?`, Parameters: [{ S: "x" }] }), [{ action: "dynamodb:PartiQLSelect", resource: `${table("t1")}/index/byDate` }]);
     assert.deepEqual(needs("BatchExecuteStatement", { Statements: [{ Statement: "INSERT INTO t1 VALUE {'pk': 'a'}" }, { Statement: "INSERT INTO t1 VALUE {'pk': 'b'}" }, { Statement: "DELETE FROM t2 WHERE pk = 'a'" }] }), [

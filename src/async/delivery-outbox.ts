@@ -24,8 +24,8 @@ const POLL_MS = 5_000;
 /**
  * EventBridge's DLQ ERROR_CODE for a failure. The seam reports failures as sentences, not codes:
  * a target that is gone says "does not exist" (EventBridge's NO_RESOURCE), a function whose policy does
- * not allow the service says Lambda's "Not authorized to invoke function" (a queue's or topic's "Not authorized
- * to send to": NO_PERMISSIONS); anything else is a
+ * not allow the service says Lambda's "Not authorized to invoke function" (a queue's, topic's or bus's "Not
+ * authorized to send to": NO_PERMISSIONS, from `Destinations.permission`); anything else is a
  * delivery the target refused (SDK_CLIENT_ERROR, as EventBridge names a rejected call).
  */
 function errorCodeOf(message: string): string {

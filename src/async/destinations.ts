@@ -3,7 +3,8 @@
  * built in; a service adds its own (SQS queues, SNS topics, event buses) when its module is created.
  * Two things travel through it: Lambda's invocation records (`deliver`, `deliverDeadLetter`) and plain
  * messages from one service to another (`send`: an EventBridge target, an alarm action, an S3 event
- * notification, an SNS subscription's delivery), so no service names another.
+ * notification, an SNS subscription's delivery), so no service names another. Whether a service may
+ * deliver at all is decided here too, once for every kind of target (`permission`).
  */
 import { invalidParameter } from "../core/errors.js";
 import type { DestinationRecord } from "./invocation-record.js";
@@ -23,11 +24,15 @@ export interface DestinationTarget {
   /** A plain message from another service; durable once it resolves, throws with a sentence otherwise. */
   send?(arn: string, message: OutboundMessage): Promise<void>;
   /**
-   * The action a service's message (one with a `source`) needs from the target's own policy (a queue's
-   * `sqs:SendMessage`, a topic's `sns:Publish`), checked by Destinations.send under enforcement.
-   * Functions check theirs in lambdaTarget (a function with no policy refuses every service).
+   * The action a service's message (one with a `source`) needs from the target's own policy (a
+   * function's `lambda:InvokeFunction`, a queue's `sqs:SendMessage`, a topic's `sns:Publish`, a bus's
+   * `events:PutEvents`), checked once for every kind by `Destinations.permission` under enforcement.
    */
   readonly serviceAction?: string;
+  /** Whether the ARN names something that exists; asked before the policy, so a missing target stays missing, not refused. */
+  exists?(arn: string): Promise<boolean>;
+  /** The sentence a refusal starts with (Lambda's "Not authorized to invoke function [arn]"); `Not authorized to send to <arn>` otherwise. */
+  refusal?(arn: string): string;
 }
 
 /** One message for `send`: what a queue, topic, bus or function receives from another service. */
@@ -47,8 +52,9 @@ export interface OutboundMessage {
   readonly id?: string;
   /**
    * The AWS service sending it and the resource it sends for (S3's bucket, SNS's topic, EventBridge's
-   * rule, an alarm): a function target invokes only if its policy allows that service principal with
-   * this `aws:SourceArn`, as AWS checks. A platform's own delivery (Lambda destinations) has none.
+   * rule, an alarm): under enforcement the target takes it only if its own policy allows that service
+   * principal with this `aws:SourceArn` (`permission`), as AWS checks. A platform's own delivery (Lambda
+   * destinations, dead letters) has none.
    */
   readonly source?: ServiceSource;
 }
@@ -59,13 +65,23 @@ export interface ServiceSource {
   /** Other names the policy may give the same service (Logs' regional `logs.<region>.amazonaws.com`): any of them allows. */
   readonly otherPrincipals?: readonly string[];
   readonly arn: string;
+  /**
+   * The account that owns the source, when the service also names it as `AWS:SourceOwner` (CloudWatch
+   * alarms do): SNS's default topic policy allows the owner's services by that key.
+   */
+  readonly owner?: string;
+  /**
+   * The role the customer gave the service to act as (an EventBridge event-bus target's `RoleArn`): the
+   * role must trust the service and be allowed the target's action, instead of the service principal.
+   */
+  readonly roleArn?: string;
 }
 
-/** Whether any of a service's principal names may `action` on a queue or topic for `sourceArn`, by its policy (IamEnforcer.serviceMay). */
-export type ServiceMayDeliver = (principals: readonly string[], action: string, resource: string, sourceArn: string) => Promise<boolean>;
+/** Whether a service may `action` on a resource for its source, by the resource's own policy (IamEnforcer.serviceMay). */
+export type ServiceMayDeliver = (source: ServiceSource, action: string, resource: string) => Promise<boolean>;
 
-/** Whether any of a service's principal names may invoke a function for `sourceArn` (the function's resource policy; IamEnforcer.serviceMayInvoke). */
-export type ServiceMayInvoke = (principals: readonly string[], functionArn: string, sourceArn: string) => Promise<boolean>;
+/** What `Destinations.permission` found: the target is gone, its policy refuses the service, or the message may go. */
+export type DeliveryPermission = { readonly allowed: true } | { readonly allowed: false; readonly error: MissingTargetError | NotRetriedError };
 
 /** AWS's sentence when a function's policy does not let a service invoke it (S3 uses it at configuration time too). */
 export const notAuthorizedToInvoke = (functionArn: string) => `${NOT_AUTHORIZED_TO_INVOKE} [${functionArn}]`;
@@ -99,33 +115,31 @@ export interface DeadLetterAttributes {
 
 const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
-/**
- * Another function, invoked asynchronously with the record as its event. With `mayInvoke` (IAM
- * enforced), a service's message whose function policy does not allow it is refused without a retry.
- */
-export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promise<boolean>, mayInvoke?: ServiceMayInvoke): DestinationTarget {
+/** Another function, invoked asynchronously with the record as its event (a service's message: its body). */
+export function lambdaTarget(queue: AsyncQueue, exists: (name: string) => Promise<boolean>): DestinationTarget {
+  const nameOf = (arn: string) => FUNCTION_ARN.exec(arn)?.[1] ?? "";
   /** Queues `payload` as an asynchronous invocation of the function (and qualifier) the ARN names. */
-  const invoke = async (arn: string, payload: string, id: string = randomUUID(), source?: ServiceSource) => {
+  const invoke = async (arn: string, payload: string, id: string = randomUUID()) => {
     const [, name = "", qualifier = "$LATEST"] = FUNCTION_ARN.exec(arn) ?? [];
     if (!(await exists(name))) throw new MissingTargetError(`destination function ${name} does not exist`);
-    if (source && mayInvoke && !(await mayInvoke([source.principal, ...(source.otherPrincipals ?? [])], arn, source.arn))) {
-      throw new NotRetriedError(`${notAuthorizedToInvoke(arn)}: its policy does not allow ${source.principal} for ${source.arn}`);
-    }
     await queue.enqueue({ id, functionName: name, qualifier, payload: Buffer.from(payload) });
   };
   return {
     kind: "lambda",
     accepts: (arn) => FUNCTION_ARN.test(arn),
+    serviceAction: "lambda:InvokeFunction",
+    exists: (arn) => exists(nameOf(arn)),
+    refusal: notAuthorizedToInvoke,
     deliver: (arn, record) => invoke(arn, JSON.stringify(record)),
     /** The message body is the event, invoked asynchronously (as SNS, EventBridge and S3 invoke functions). */
-    send: (arn, message) => invoke(arn, message.body, message.id, message.source),
+    send: (arn, message) => invoke(arn, message.body, message.id),
   };
 }
 
 export class Destinations {
   private readonly targets: DestinationTarget[];
 
-  /** `mayDeliver`: under IAM enforcement, whether a queue's or topic's policy lets a service's message in. */
+  /** `mayDeliver`: under IAM enforcement, whether a target's own policy lets a service's message in. */
   constructor(targets: readonly DestinationTarget[], private readonly mayDeliver?: ServiceMayDeliver) {
     this.targets = [...targets];
   }
@@ -164,15 +178,29 @@ export class Destinations {
     return this.targets.some((target) => target.accepts(arn) && target.send !== undefined);
   }
 
+  /**
+   * Whether `source`'s service may deliver to `arn`, the one check for every kind of target: does it
+   * exist, then does its policy allow the service (its `serviceAction`) for that source? Always allowed
+   * without enforcement, for a target that declares no action, and for a platform's own deliveries.
+   * S3 and CloudWatch Logs ask it when a configuration names a function; `send` asks it for each message.
+   */
+  async permission(arn: string, source: ServiceSource | undefined): Promise<DeliveryPermission> {
+    const target = this.targets.find((t) => t.accepts(arn) && t.send !== undefined);
+    const action = target?.serviceAction;
+    if (!source || !target || action === undefined || !this.mayDeliver) return { allowed: true };
+    if (target.exists && !(await target.exists(arn))) return { allowed: false, error: new MissingTargetError(`destination ${arn} does not exist`) };
+    if (await this.mayDeliver(source, action, arn)) return { allowed: true };
+    const refused = target.refusal?.(arn) ?? `${NOT_AUTHORIZED_TO_SEND} ${arn}`;
+    const who = source.roleArn === undefined ? source.principal : `${source.principal} acting as ${source.roleArn}`;
+    return { allowed: false, error: new NotRetriedError(`${refused}: its policy does not allow ${who} to ${action} for ${source.arn}`) };
+  }
+
   /** Sends a plain message to a queue, topic, bus or function ARN; throws with a sentence when it cannot. */
   async send(arn: string, message: OutboundMessage): Promise<void> {
     const target = this.targets.find((t) => t.accepts(arn) && t.send !== undefined);
     if (!target?.send) throw new Error(`nothing here delivers messages to ${arn}`);
-    const { source } = message;
-    if (source && target.serviceAction && this.mayDeliver
-      && !(await this.mayDeliver([source.principal, ...(source.otherPrincipals ?? [])], target.serviceAction, arn, source.arn))) {
-      throw new NotRetriedError(`${NOT_AUTHORIZED_TO_SEND} ${arn}: its policy does not allow ${source.principal} to ${target.serviceAction} for ${source.arn}`);
-    }
+    const permission = await this.permission(arn, message.source);
+    if (!permission.allowed) throw permission.error;
     await target.send(arn, message);
   }
 

@@ -49,6 +49,16 @@ interface ResourcePolicy {
   readonly required: boolean;
 }
 
+/** A service delivering for one of its resources (the shape of the destinations seam's ServiceSource). */
+export interface DeliveringService {
+  readonly principal: string;
+  readonly otherPrincipals?: readonly string[];
+  readonly arn: string;
+  readonly owner?: string;
+  /** The role the service acts as (an EventBridge target's `RoleArn`): then the role's policies decide, not the service principal. */
+  readonly roleArn?: string;
+}
+
 export class IamEnforcer {
   /** Compiled documents by text: an edited policy is a new entry, so nothing needs invalidating. */
   private readonly cache = new PolicyCache();
@@ -64,38 +74,39 @@ export class IamEnforcer {
    * Whether Lambda may assume `roleArn`: the role exists in Unkai's IAM and its trust policy allows
    * `lambda.amazonaws.com` to call sts:AssumeRole (CreateFunction refuses a role that does not, as AWS does).
    */
-  async lambdaMayAssume(roleArn: string): Promise<boolean> {
+  lambdaMayAssume(roleArn: string): Promise<boolean> {
+    return this.serviceMayAssume(roleArn, "lambda.amazonaws.com");
+  }
+
+  /** Whether the role exists and its trust policy lets `service` call sts:AssumeRole on it. */
+  private async serviceMayAssume(roleArn: string, service: string): Promise<boolean> {
     const role = await this.resolver.role(roleArn);
     if (!role || role.document === undefined) return false;
     const trust = this.cache.get(role.document, "trust", `trust:${role.name}`);
     const context = requestContext({
-      action: "sts:AssumeRole", resource: roleArn, principal: { type: "service", arn: "lambda.amazonaws.com", accountId: undefined },
+      action: "sts:AssumeRole", resource: roleArn, principal: { type: "service", arn: service, accountId: undefined },
       secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
     });
     return evaluate(context, { identity: [], resource: trust }).decision === "Allow";
   }
 
   /**
-   * Whether a service (any of `principals`, e.g. `logs.amazonaws.com` and its regional name) may invoke
-   * a function for `sourceArn` by the function's policy alone, as AWS checks a subscription filter's or
-   * notification's destination when it is configured.
+   * Whether a service may `action` on a resource for its source by the resource's own policy alone (a
+   * function's, a queue's, topic's or bus's `Service` statements): any of its principal names (Logs'
+   * global and regional ones) may be allowed, with `aws:SourceArn`, `aws:SourceAccount` and, for a
+   * service that names the source's owner, `AWS:SourceOwner`. No policy allows no service. This is the
+   * check `Destinations.permission` makes for every delivery (src/async/destinations.ts).
    */
-  serviceMayInvoke(principals: readonly string[], functionArn: string, sourceArn: string): Promise<boolean> {
-    return this.serviceMay(principals, "lambda:InvokeFunction", functionArn, sourceArn);
-  }
-
-  /**
-   * Whether a service may `action` on a resource for `sourceArn` by the resource's own policy alone
-   * (a function's, or a queue's or topic's `Service` statements); no policy allows no service.
-   */
-  async serviceMay(principals: readonly string[], action: string, resource: string, sourceArn: string): Promise<boolean> {
+  async serviceMay(source: DeliveringService, action: string, resource: string): Promise<boolean> {
+    if (source.roleArn !== undefined) return this.roleMay(source.roleArn, source.principal, { action, resource });
     const { policy } = await this.resourcePolicy({ action, resource });
     if (!policy) return false;
-    for (const service of principals) {
+    for (const service of [source.principal, ...(source.otherPrincipals ?? [])]) {
       const context = requestContext({
         action, resource, principal: { type: "service", arn: service, accountId: undefined },
         secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
-        sourceArn, sourceAccount: this.deps.account.accountId,
+        sourceArn: source.arn, sourceAccount: this.deps.account.accountId,
+        ...(source.owner !== undefined ? { extra: { "aws:SourceOwner": source.owner } } : {}),
       });
       if (evaluate(context, { identity: [], resource: policy }).decision === "Allow") return true;
     }
@@ -120,6 +131,28 @@ export class IamEnforcer {
       if (result.decision !== "Allow") return action;
     }
     return undefined;
+  }
+
+  /**
+   * A service acting as a role its customer named (an EventBridge target's `RoleArn`): the role must trust
+   * the service, and a session of it must be allowed `need` by its own policies (within its boundary) beside
+   * the resource's policy, with same-account evaluation (the resource's Deny wins, a statement naming the
+   * role allows by itself), as for any caller.
+   */
+  private async roleMay(roleArn: string, service: string, need: ActionRequest): Promise<boolean> {
+    if (!(await this.serviceMayAssume(roleArn, service))) return false;
+    const caller = await (this.callers ?? this.resolver).resolve({ kind: "role-session", roleArn, sessionName: service.split(".")[0] ?? service });
+    if (caller === "root" || caller === undefined) return false;
+    const resource = await this.resourcePolicy(need);
+    const tagsTested = (caller.usesResourceTags === true || resource.policy?.usesResourceTags === true) && need.resource !== "*";
+    const tags = tagsTested ? await this.deps.resourceTagsOf?.(need.resource, need.action) : undefined;
+    const context = requestContext({
+      action: need.action, resource: need.resource, principal: caller.principal, userId: caller.userId, principalTags: caller.principalTags,
+      resourceTags: tags?.tags, resourceTagKey: tags?.conditionKey, secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
+    });
+    const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, resource: resource.policy, resourceRequired: resource.required });
+    if (result.decision !== "Allow") this.deps.logger?.info({ principal: caller.principal.arn, action: need.action, resource: need.resource, reason: result.reason }, "IAM denied a service acting as a role");
+    return result.decision === "Allow";
   }
 
   /**

@@ -9,7 +9,7 @@
 import type { Account } from "../core/arn.js";
 import { bucketSettingId, type BucketSetting } from "../core/s3-bucket-settings.js";
 import type { EventBusRecord } from "../core/events/resources.js";
-import type { SnsTopicRecord } from "../core/sns.js";
+import { defaultTopicPolicy, type SnsTopicRecord } from "../core/sns.js";
 import type { DocumentStore, QueueStore } from "../store/ports.js";
 
 export interface ResourcePolicySources {
@@ -65,8 +65,12 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
     if (queue?.[1]) {
       return stored((await sources.queues.get(queue[1]))?.attributes.Policy);
     }
-    // A topic without a Policy has SNS's default one, which grants only with AWS:SourceOwner: as none.
-    if (sns.test(resource)) return stored((await sources.topics.get(resource))?.attributes.Policy);
+    // A topic without a Policy has SNS's default one: it grants only with AWS:SourceOwner, which only services
+    // publishing for the account supply (CloudWatch alarms), so users' requests are decided as without a policy.
+    if (sns.test(resource)) {
+      const topic = await sources.topics.get(resource);
+      return topic && (stored(topic.attributes.Policy) ?? defaultTopicPolicy(topic.arn));
+    }
     // A bus without PutPermission has no policy (the default bus is stored once it gets one).
     const busName = bus.exec(resource)?.[1];
     if (busName !== undefined) return stored((await sources.buses.get(busName))?.Policy);

@@ -10,6 +10,22 @@ export interface SnsTopicRecord {
   readonly createdAt: number;
 }
 
+/**
+ * The policy SNS gives a topic that has none: the owner account's principals, and the services that
+ * publish for the account naming it as `AWS:SourceOwner` (CloudWatch alarms), may use the topic. IAM
+ * enforcement evaluates it as the topic's policy (src/auth/resource-policies.ts).
+ */
+export function defaultTopicPolicy(topicArn: string): string {
+  return JSON.stringify({
+    Version: "2008-10-17", Id: "__default_policy_ID",
+    Statement: [{
+      Sid: "__default_statement_ID", Effect: "Allow", Principal: { AWS: "*" },
+      Action: ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+      Resource: topicArn, Condition: { StringEquals: { "AWS:SourceOwner": topicArn.split(":")[4] } },
+    }],
+  });
+}
+
 export type SnsProtocol = "sqs" | "lambda" | "http" | "https" | "email" | "email-json";
 
 export interface SnsSubscriptionRecord {

@@ -187,11 +187,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
       }),
     })
     : undefined;
-  const destinations = new Destinations([lambdaTarget(queue, async (name) => (await functions.find(name)) !== undefined,
-    // A service's message (S3, SNS, EventBridge, alarms, Logs) reaches a function only if its policy allows that service: under enforcement, as on AWS.
-    enforcer && ((principals, functionArn, sourceArn) => enforcer.serviceMayInvoke(principals, functionArn, sourceArn)))],
-  // And a queue or topic takes a service's message only if its policy allows that service for the source.
-  enforcer && ((principals, action, resource, sourceArn) => enforcer.serviceMay(principals, action, resource, sourceArn)));
+  // Under enforcement a service's message (S3, SNS, EventBridge, alarms, Logs) reaches a function, queue, topic or bus
+  // only if the target's own policy allows that service for the source, as on AWS: one check for every kind of target.
+  const destinations = new Destinations([lambdaTarget(queue, async (name) => (await functions.find(name)) !== undefined)],
+    enforcer && ((source, action, resource) => enforcer.serviceMay(source, action, resource)));
   const worker = new AsyncWorker(store.asyncQueue, store.eventInvokeConfigs, functions, invoker, destinations, concurrency, dispatcher, {
     maxInFlight: config.asyncConcurrency,
     timing: { scale: config.asyncRetryScale },

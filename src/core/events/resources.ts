@@ -70,8 +70,8 @@ export interface PendingDelivery {
     readonly deduplicationId?: string;
     /** A function target's queued event id (stable per firing, so a redelivery is one invocation). */
     readonly id?: string;
-    /** The service principal and rule a function's policy must allow (destinations.ts `ServiceSource`). */
-    readonly source?: { readonly principal: string; readonly arn: string };
+    /** The service principal and rule the target's policy must allow, and a bus target's role (destinations.ts `ServiceSource`). */
+    readonly source?: { readonly principal: string; readonly arn: string; readonly roleArn?: string };
   };
   /** When the event entered EventBridge (epoch ms): MaximumEventAgeInSeconds counts from here. */
   readonly eventTimeMs: number;

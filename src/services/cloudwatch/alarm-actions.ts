@@ -19,11 +19,16 @@ export interface Transition {
   readonly account: { readonly accountId: string; readonly region: string };
 }
 
+/**
+ * Under IAM enforcement the target's own policy must allow CloudWatch for this alarm, as on AWS: a
+ * function's its alarm principal, a topic's `cloudwatch.amazonaws.com` (SNS's default topic policy does,
+ * by `AWS:SourceOwner`). Queues are an Unkai extension (AWS alarms have no SQS action) and are not checked.
+ */
 export function actionMessage(arn: string, t: Transition): OutboundMessage {
-  // A function's policy must allow CloudWatch's alarm principal for this alarm (checked under IAM enforcement).
-  return arn.split(":")[2] === "lambda"
-    ? { body: JSON.stringify(lambdaEvent(t)), source: { principal: "lambda.alarms.cloudwatch.amazonaws.com", arn: t.alarm.AlarmArn } }
-    : snsNotification(t);
+  const service = arn.split(":")[2];
+  if (service === "lambda") return { body: JSON.stringify(lambdaEvent(t)), source: { principal: "lambda.alarms.cloudwatch.amazonaws.com", arn: t.alarm.AlarmArn } };
+  const notification = snsNotification(t);
+  return service === "sns" ? { ...notification, source: { principal: "cloudwatch.amazonaws.com", arn: t.alarm.AlarmArn, owner: t.account.accountId } } : notification;
 }
 
 function snsNotification({ alarm, oldState, account }: Transition): OutboundMessage {

@@ -1,7 +1,9 @@
 /**
  * DynamoDB's IAM actions, derived from its model: `dynamodb:<Operation>` on the tables the input names
  * (`arn:aws:dynamodb:<region>:<account>:table/<name>`, `…/index/<index>` for an index read; a TableName
- * that is already an ARN is kept), every table of a batch or transaction, `*` for listings. PartiQL
+ * that is already an ARN is kept), every table of a batch, `*` for listings. A transaction's items ask
+ * for the single-item actions (PutItem, UpdateItem, DeleteItem, ConditionCheckItem, GetItem) on their
+ * tables, with `dynamodb:EnclosingOperation`, as AWS authorizes them. PartiQL
  * asks, per statement, for `dynamodb:PartiQL{Select,Insert,Update,Delete}` on the statement's table
  * (or index), as AWS does; a statement that does not parse asks for its verb's action on `*`, so a
  * caller allowed only on some tables is refused before the statement is looked at.
@@ -13,17 +15,29 @@ import type { ServiceModel } from "../../protocol/codecs/model.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { parseStatement } from "./partiql/parse.js";
 
-const TRANSACT_PARTS = ["Get", "Put", "Update", "Delete", "ConditionCheck"] as const;
+/** Each part of a transaction is authorized as the single-item operation it performs (AWS, "Using IAM with DynamoDB transactions"). */
+const TRANSACT_ACTIONS = { Get: "GetItem", Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem", ConditionCheck: "ConditionCheckItem" } as const;
 
-/** The tables a transaction's items name. */
-function transactTables(items: unknown): string[] {
-  if (!Array.isArray(items)) return [];
-  return items.flatMap((item: unknown) => {
-    if (typeof item !== "object" || item === null) return [];
-    return TRANSACT_PARTS.map((part) => (item as Record<string, unknown>)[part])
-      .map((body) => (typeof body === "object" && body !== null ? stringMember(body as Record<string, unknown>, "TableName") : undefined))
-      .filter((name): name is string => name !== undefined);
-  });
+/**
+ * What a TransactWriteItems or TransactGetItems needs: for each item, `dynamodb:PutItem`, `UpdateItem`,
+ * `DeleteItem`, `ConditionCheckItem` or `GetItem` on its table, with `dynamodb:EnclosingOperation` naming
+ * the transaction, as AWS authorizes them (a policy granting only the per-item actions allows the
+ * transaction). Input with no item to name asks for the operation itself on `*`.
+ */
+function transaction(operation: "TransactWriteItems" | "TransactGetItems", table: (name: string) => string) {
+  return (input: Record<string, unknown>): readonly ActionRequest[] => {
+    const items = Array.isArray(input.TransactItems) ? input.TransactItems : [];
+    const requests = items.flatMap((item: unknown): ActionRequest[] => {
+      if (typeof item !== "object" || item === null) return [];
+      return Object.entries(TRANSACT_ACTIONS).flatMap(([part, action]) => {
+        const body = (item as Record<string, unknown>)[part];
+        const name = typeof body === "object" && body !== null ? stringMember(body as Record<string, unknown>, "TableName") : undefined;
+        return name === undefined ? [] : [{ action: `dynamodb:${action}`, resource: table(name), keys: { "dynamodb:EnclosingOperation": operation } }];
+      });
+    });
+    if (requests.length === 0) return [{ action: `dynamodb:${operation}`, resource: "*" }];
+    return requests.filter((r, i) => requests.findIndex((o) => o.action === r.action && o.resource === r.resource) === i);
+  };
 }
 
 /** EXISTS(SELECT …) reads, so it asks for PartiQLSelect. */
@@ -55,7 +69,10 @@ export function dynamodbAuthorization(model: ServiceModel, account: Account): Au
     const requests = (statements.length > 0 ? statements : [input]).map((s) => statementAction(s.Statement, s.Parameters, table));
     return requests.filter((r, i) => requests.findIndex((o) => o.action === r.action && o.resource === r.resource) === i);
   };
-  return { ...derived(model, table), ExecuteStatement: partiql, BatchExecuteStatement: partiql, ExecuteTransaction: partiql };
+  return {
+    ...derived(model, table), ExecuteStatement: partiql, BatchExecuteStatement: partiql, ExecuteTransaction: partiql,
+    TransactWriteItems: transaction("TransactWriteItems", table), TransactGetItems: transaction("TransactGetItems", table),
+  };
 }
 
 function derived(model: ServiceModel, table: (name: string) => string): AuthorizationTable {
@@ -69,8 +86,6 @@ function derived(model: ServiceModel, table: (name: string) => string): Authoriz
       }
       const requested = input.RequestItems;
       if (typeof requested === "object" && requested !== null) return Object.keys(requested).map(table);
-      const transacted = transactTables(input.TransactItems);
-      if (transacted.length > 0) return transacted.map(table);
       return stringMember(input, "ResourceArn") ?? stringMember(input, "TableArn") ?? stringMember(input, "BackupArn") ?? stringMember(input, "StreamArn") ?? "*";
     },
   });

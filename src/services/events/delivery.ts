@@ -2,11 +2,13 @@
  * Puts events on a bus: every enabled rule of the bus whose pattern matches (or the scheduled rule
  * that fired) sends the event to each of its targets, shaped by the target's input settings. Lambda
  * targets are invoked asynchronously through the durable queue (as EventBridge invokes them, with
- * InvocationType Event) if their policy allows events.amazonaws.com for the rule; the queued event's id
+ * InvocationType Event); the queued event's id
  * is derived from the event and target, so a redelivered firing is one queued event. Every other target (SQS queues, SNS topics, …) gets a plain message
  * through the destinations seam (an API destination gets an HTTP request, api-destination-target.ts), sent before PutEvents answers: the seam's send is durable once it
  * resolves, so an accepted event survives a restart. A failed send is kept in the retry outbox
- * (outbox.ts), which retries it per the target's RetryPolicy and then dead-letters it.
+ * (outbox.ts), which retries it per the target's RetryPolicy and then dead-letters it. Under IAM
+ * enforcement every target, another bus included, takes the event only where its own policy allows
+ * events.amazonaws.com for the rule (`Destinations.permission`); a refusal is dead-lettered (NO_PERMISSIONS).
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
@@ -72,6 +74,9 @@ export class EventDelivery {
   }
 
   private async toTarget(rule: RuleRecord, target: TargetRecord, event: BusEvent, deliveryKey: string, hops: number): Promise<void> {
+    const deliveryId = stableId(`${deliveryKey}/${rule.Arn}/${target.Id}`);
+    // EventBridge delivers as events.amazonaws.com for this rule: under enforcement the target's policy must allow it.
+    const source = { principal: "events.amazonaws.com", arn: rule.Arn };
     const bus = busOfArn(target.Arn);
     if (bus !== undefined) {
       // Another bus receives the event itself (input settings do not apply to bus targets).
@@ -79,36 +84,45 @@ export class EventDelivery {
         this.logger.warn({ rule: rule.Arn, target: target.Arn }, "EventBridge: an event passed through too many buses; dropped (a rule loop?)");
         return;
       }
+      // events:PutEvents on the receiving bus (the seam's one check): as the target's RoleArn when it names one (AWS's
+      // documented way, the role's policies decide), else the bus's policy for events.amazonaws.com. Refused: dead-lettered.
+      const asBusSender = target.RoleArn === undefined ? source : { ...source, roleArn: target.RoleArn };
+      const permission = await this.destinations.permission(target.Arn, asBusSender);
+      if (!permission.allowed) {
+        await this.failed(rule, target, { body: JSON.stringify(event), source: asBusSender }, Date.parse(event.time), deliveryId, permission.error);
+        return;
+      }
       await this.publish(bus, event, hops + 1);
       return;
     }
     const payload = targetInput(target, event as unknown as JsonValue, { ruleArn: rule.Arn, ruleName: rule.Name, ingestionTime: event.time });
-    const deliveryId = stableId(`${deliveryKey}/${rule.Arn}/${target.Id}`);
-    if (functionOfArn(target.Arn)) {
-      // Through the seam, so the function's policy must allow events.amazonaws.com for this rule; a denial is not retried (NO_PERMISSIONS).
-      await this.toMessageTarget(rule, target, { body: payload, id: deliveryId, source: { principal: "events.amazonaws.com", arn: rule.Arn } }, Date.parse(event.time), deliveryId);
-      return;
-    }
-    // As events.amazonaws.com for this rule: under enforcement a queue's or topic's policy must allow it.
-    const source = { principal: "events.amazonaws.com", arn: rule.Arn };
-    await this.toMessageTarget(rule, target, { body: payload, ...messageIds(target, deliveryId), ...httpParameters(target), source }, Date.parse(event.time), deliveryId);
+    // A function gets the event under the queued invocation's id; a queue or topic with its FIFO ids.
+    const message = functionOfArn(target.Arn)
+      ? { body: payload, id: deliveryId, source }
+      : { body: payload, ...messageIds(target, deliveryId), ...httpParameters(target), source };
+    await this.toMessageTarget(rule, target, message, Date.parse(event.time), deliveryId);
   }
 
   /** Sends to a queue, topic or any ARN the seam takes; a failure goes to the retry outbox. */
   private async toMessageTarget(rule: RuleRecord, target: TargetRecord, message: PendingDelivery["message"], eventTimeMs: number, deliveryId: string): Promise<void> {
     try {
       await this.destinations.send(target.Arn, message);
-      return;
     } catch (error) {
-      const lastError = error instanceof Error ? error.message : String(error);
-      this.logger.warn({ rule: rule.Arn, target: target.Arn, error: lastError }, "EventBridge: delivering to a target failed; the retry outbox takes it");
-      await this.outbox.failed({
-        id: deliveryId, ruleArn: rule.Arn, targetArn: target.Arn, message, eventTimeMs: Number.isFinite(eventTimeMs) ? eventTimeMs : Date.now(),
-        maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY.maximumRetryAttempts,
-        maximumEventAgeSeconds: target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.maximumEventAgeSeconds,
-        ...(target.DeadLetterConfig?.Arn !== undefined ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
-      }, error);
+      await this.failed(rule, target, message, eventTimeMs, deliveryId, error);
     }
+  }
+
+  /** A failed delivery: the retry outbox retries it per the target's RetryPolicy, or dead-letters it at once (not retried). */
+  private async failed(rule: RuleRecord, target: TargetRecord, message: PendingDelivery["message"], eventTimeMs: number, deliveryId: string, error: unknown): Promise<void> {
+    const lastError = error instanceof Error ? error.message : String(error);
+    this.logger.warn({ rule: rule.Arn, target: target.Arn, error: lastError }, "EventBridge: delivering to a target failed; the retry outbox takes it");
+    await this.outbox.failed({
+      id: deliveryId, ruleArn: rule.Arn, targetArn: target.Arn, message,
+      eventTimeMs: Number.isFinite(eventTimeMs) ? eventTimeMs : Date.now(),
+      maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY.maximumRetryAttempts,
+      maximumEventAgeSeconds: target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.maximumEventAgeSeconds,
+      ...(target.DeadLetterConfig?.Arn !== undefined ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
+    }, error);
   }
 }
 

@@ -29,6 +29,12 @@ export function busDestination({ buses, delivery, account, now }: BusDestination
   return {
     kind: "event-bus",
     accepts: (arn) => busOfArn(arn) !== undefined,
+    // A rule's event reaches another bus only where the bus's policy allows EventBridge (checked by the seam under enforcement).
+    serviceAction: "events:PutEvents",
+    exists: async (arn) => {
+      const bus = busOfArn(arn);
+      return bus === "default" || (bus !== undefined && (await buses.get(bus)) !== undefined);
+    },
     deliver: (arn, record: DestinationRecord) => put(arn, {
       Source: "lambda",
       DetailType: `Lambda Function Invocation Result - ${record.requestContext.condition === "Success" ? "Success" : "Failure"}`,

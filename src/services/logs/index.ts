@@ -191,14 +191,11 @@ export const logsModule: ServiceModule = {
     p.onLogsAppended((group, stream, events) => liveTail.appended(group, stream, events));
     p.onLogsAppended(subscriptionDelivery({
       subscriptions, send: (arn, message) => p.destinations.send(arn, message), owner: p.account.accountId, patternOf: compiledPattern, logger,
-      sourceOf: (group) => {
-        const [principal = "", ...otherPrincipals] = LOGS_PRINCIPALS(p.account.region);
-        return { principal, otherPrincipals, arn: `arn:aws:logs:${p.account.region}:${p.account.accountId}:log-group:${group}:*` };
-      },
+      sourceOf: (group) => logsSource(p.account.region, `arn:aws:logs:${p.account.region}:${p.account.accountId}:log-group:${group}:*`),
     }));
     const destinations: LogsServiceDeps["destinations"] = {
       functionExists: async (name) => (await p.functions.find(name)) !== undefined,
-      ...(enforcer ? { logsMayInvoke: (functionArn: string, logGroupArn: string) => enforcer.serviceMayInvoke(LOGS_PRINCIPALS(p.account.region), functionArn, logGroupArn) } : {}),
+      ...(enforcer ? { logsMayInvoke: async (functionArn: string, logGroupArn: string) => (await p.destinations.permission(functionArn, logsSource(p.account.region, logGroupArn))).allowed } : {}),
     };
     return logsService({ logs: p.store.logs, metricFilters: p.store.metricFilters, subscriptions, destinations, account: p.account, space: p.space, logger, liveTail });
   },
@@ -207,5 +204,5 @@ export const logsModule: ServiceModule = {
 /** AWS sends a live tail's `sessionUpdate` every second. */
 const LIVE_TAIL_UPDATE_MS = 1_000;
 
-/** The service principals a function policy may name to let CloudWatch Logs invoke it (both are accepted by AWS). */
-const LOGS_PRINCIPALS = (region: string) => ["logs.amazonaws.com", `logs.${region}.amazonaws.com`];
+/** CloudWatch Logs delivering for a log group: a function policy may name either of its principals (both are accepted by AWS). */
+const logsSource = (region: string, logGroupArn: string) => ({ principal: "logs.amazonaws.com", otherPrincipals: [`logs.${region}.amazonaws.com`], arn: logGroupArn });

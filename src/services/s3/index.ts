@@ -263,7 +263,7 @@ function createS3(p: Platform): Service {
   const context: S3Context = {
     store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
     functionExists: async (name) => (await p.functions.find(name)) !== undefined,
-    ...(p.iamEnforcer ? { s3MayInvoke: (functionArn: string, bucketArn: string) => p.iamEnforcer?.serviceMayInvoke(["s3.amazonaws.com"], functionArn, bucketArn) ?? Promise.resolve(true) } : {}),
+    ...(p.iamEnforcer ? { s3MayInvoke: async (functionArn: string, bucketArn: string) => (await p.destinations.permission(functionArn, { principal: "s3.amazonaws.com", arn: bucketArn })).allowed } : {}),
     accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
     conditionalWrites: new ConditionalWrites(), lifecycle,
     authorize: p.iamEnforcer && ((request, needs) => p.iamEnforcer?.check(request, needs, "s3") ?? Promise.resolve(undefined)),

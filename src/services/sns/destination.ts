@@ -6,13 +6,13 @@
  */
 import type { DestinationTarget, OutboundMessage } from "../../async/destinations.js";
 import type { Account } from "../../core/arn.js";
-import { isLocalTopicArn } from "./context.js";
+import { isLocalTopicArn, type SnsContext } from "./context.js";
 import type { Publisher } from "./publish-ops.js";
 
 const asAttributes = (attributes: Readonly<Record<string, string>> | undefined) =>
   attributes && Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: "String", StringValue: value.slice(0, 1024) || "-" }]));
 
-export function snsDestination(account: Account, publisher: Publisher, baseUrl: () => string): DestinationTarget {
+export function snsDestination(account: Account, topics: SnsContext["topics"], publisher: Publisher, baseUrl: () => string): DestinationTarget {
   const send = (arn: string, message: OutboundMessage) => publisher.publishFrom(arn, {
     Message: message.body,
     ...(message.subject !== undefined ? { Subject: message.subject.slice(0, 100) } : {}),
@@ -23,6 +23,7 @@ export function snsDestination(account: Account, publisher: Publisher, baseUrl: 
   return {
     kind: "sns",
     serviceAction: "sns:Publish",
+    exists: async (arn) => (await topics.get(arn)) !== undefined,
     accepts: (arn) => isLocalTopicArn(account, arn),
     deliver: (arn, record) => send(arn, { body: JSON.stringify(record) }),
     deliverDeadLetter: (arn, event, attributes) => send(arn, { body: event.toString("utf8"), attributes: { ...attributes } }),

@@ -1,6 +1,7 @@
 /** Topic attributes: which ones CreateTopic and SetTopicAttributes take, their checks, and what GetTopicAttributes shows. */
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
 import { invalid } from "./context.js";
+import { defaultTopicPolicy } from "../../core/sns.js";
 
 const FEEDBACK = /^(HTTP|Lambda|SQS|Firehose|Application)(Success|Failure)Feedback(RoleArn|SampleRate)$/;
 const SETTABLE = new Set(["DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId", "SignatureVersion", "TracingConfig", "ContentBasedDeduplication", "ArchivePolicy", "DataProtectionPolicy", "FifoThroughputScope"]);
@@ -36,16 +37,7 @@ export function checkTopicAttribute(name: string, value: string, fifo: boolean, 
 }
 
 /** The policy SNS gives a topic that has none (GetTopicAttributes shows it; AddPermission starts from it). */
-export function defaultPolicy(topic: SnsTopicRecord): string {
-  return JSON.stringify({
-    Version: "2008-10-17", Id: "__default_policy_ID",
-    Statement: [{
-      Sid: "__default_statement_ID", Effect: "Allow", Principal: { AWS: "*" },
-      Action: ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
-      Resource: topic.arn, Condition: { StringEquals: { "AWS:SourceOwner": topic.arn.split(":")[4] } },
-    }],
-  });
-}
+export const defaultPolicy = (topic: SnsTopicRecord): string => defaultTopicPolicy(topic.arn);
 
 const EFFECTIVE_DELIVERY_POLICY = JSON.stringify({
   http: { defaultHealthyRetryPolicy: { minDelayTarget: 20, maxDelayTarget: 20, numRetries: 3, numMaxDelayRetries: 0, numNoDelayRetries: 0, numMinDelayRetries: 0, backoffFunction: "linear" }, disableSubscriptionOverrides: false, defaultRequestPolicy: { headerContentType: "text/plain; charset=UTF-8" } },

@@ -31,6 +31,10 @@ export function sqsDestination(context: SqsContext): DestinationTarget {
   return {
     kind: "sqs",
     serviceAction: "sqs:SendMessage",
+    exists: async (arn) => {
+      const name = queueNameFromArn(arn, context.account);
+      return name !== undefined && (await context.queues.get(name)) !== undefined;
+    },
     accepts: (arn) => queueNameFromArn(arn, context.account) !== undefined,
     deliver: (arn, record) => send(arn, { body: JSON.stringify(record) }, true),
     deliverDeadLetter: (arn, event, attributes) => send(arn, { body: event.toString("utf8"), attributes: { ...attributes } }, true),
