@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
-import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
 import { unkaiSuite, type Suite } from "./helpers/suite.js";
@@ -25,7 +25,7 @@ interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string 
 interface DecisionRecord {
   readonly time: string; readonly principal: string; readonly action: string; readonly resource: string; readonly decision: string; readonly mode: string;
   readonly reason: string; readonly statement?: { policy: string; sid: string | null }; readonly message?: string; readonly requestId?: string; readonly sourceIp?: string;
-  readonly suppressed?: number;
+  readonly suppressed?: number; readonly sourceArn?: string;
 }
 
 const clientConfig = (url: string, credentials: Keys) => ({ endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 });
@@ -171,6 +171,19 @@ describe("IAM decision log under --iam audit", () => {
     assert.deepEqual([record.principal, record.resource, record.decision, record.mode], [`arn:aws:iam::${ACCOUNT}:user/newcomer`, "arn:aws:s3:::audited", "implicitDeny", "audit"]);
     assert.match(record.message ?? "", /is not authorized to perform: s3:CreateBucket on resource: arn:aws:s3:::audited because no identity-based policy allows/);
     await recorded(suite.unkai.url, "the audited HeadBucket", (r) => r.action === "s3:ListBucket");
+    s3.destroy();
+  });
+
+  it("lets S3 notify a function whose policy does not allow it, recording the service's would-be denial", async () => {
+    await createFromFixture(suite.client, "audited-target", "node-cjs");
+    const fn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:audited-target`;
+    const s3 = new S3Client({ ...clientConfig(suite.unkai.url, DEFAULT_CREDENTIALS), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: "notifying" }));
+    await s3.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: "notifying", NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: fn, Events: ["s3:ObjectCreated:*"] }] },
+    }));
+    const record = await recorded(suite.unkai.url, "S3's would-be denial", (r) => r.principal === "s3.amazonaws.com");
+    assert.deepEqual([record.action, record.resource, record.sourceArn, record.mode], ["lambda:InvokeFunction", fn, "arn:aws:s3:::notifying", "audit"]);
     s3.destroy();
   });
 
