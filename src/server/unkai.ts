@@ -39,6 +39,7 @@ import { resourceTagLookup } from "../auth/resource-tags.js";
 import { IamDecisionLog } from "../auth/iam-decision-log.js";
 import { IamEnforcer } from "../auth/iam-enforcer.js";
 import { resourcePolicyLookup } from "../auth/resource-policies.js";
+import { deployedPolicy } from "../core/api-definitions.js";
 import type { ActionRequest } from "../core/iam-policy/index.js";
 import { ServiceMetrics } from "../core/service-metrics.js";
 import { SERVICE_MODULES } from "../services/registry.js";
@@ -184,7 +185,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
       iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
       mode: config.iam, denials: decisionLog,
       changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
-      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
+      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier],
+        restApiPolicy: async (apiId, stage) => { const api = await store.restApis.get(apiId); return api && deployedPolicy(api, stage); } }),
       resourceTagsOf: resourceTagLookup({
         account, store, changes: resourceTagChanges, maxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
         functionTags: async (name) => (await functions.find(name))?.tags,

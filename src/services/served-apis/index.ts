@@ -1,6 +1,6 @@
 /** Served APIs: requests for an API's or a Function URL's address become invocations through the engine. */
 import type { Account } from "../../core/arn.js";
-import type { FunctionUrlConfig } from "../../core/api-definitions.js";
+import { deployedPolicy, type FunctionUrlConfig, type RestApi } from "../../core/api-definitions.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
 import { corsAllowsOrigin } from "../../api-mapping/cors.js";
@@ -8,8 +8,9 @@ import { failureResponse } from "../../api-mapping/failures.js";
 import { serveFunctionUrl } from "./function-url.js";
 import { serveHttpApi } from "./http-api.js";
 import { locate, type Located } from "./locate.js";
-import { apiGatewayDenial, apiGatewayRefusal, apiOf, iamMethodArn, invokeApi, wrongSigningService, type ServedApi } from "./method-auth.js";
-import { serveRestApi } from "./rest-api.js";
+import { apiGatewayDenial, apiGatewayRefusal, apiOf, iamMethodArn, invokeApi, invokeArn, wrongSigningService, type ServedApi } from "./method-auth.js";
+import { selectRestMethod, serveRestApi } from "./rest-api.js";
+import { RestApiPolicies } from "./rest-api-policy.js";
 import { send, type ServingDeps } from "./serving.js";
 import type { ServiceModule } from "../module.js";
 
@@ -29,6 +30,7 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
    * request's entry goes when the map fills.
    */
   const apis = new Map<string, Promise<ServedApi>>();
+  const restApiPolicies = new RestApiPolicies();
   const apiFor = (request: UnkaiRequest, apiId: string): Promise<ServedApi> => {
     let api = apis.get(request.requestId);
     if (!api) {
@@ -82,7 +84,10 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
       }
       const { httpApi, restApi } = await (api ?? apiOf(deps, located.id));
       if (httpApi) return serveHttpApi(deps, httpApi, request, located);
-      if (restApi) return serveRestApi(deps, restApi, request, located);
+      if (restApi) {
+        const refusal = publicMethodRefusal(restApi, request, located);
+        return refusal ? apiGatewayRefusal("AccessDeniedException", refusal, "Message") : serveRestApi(deps, restApi, request, located);
+      }
       return send(failureResponse("http-api", "no-route"));
     },
   };
@@ -99,6 +104,20 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
     if (origin.toLowerCase() === `http://${host}` || origin.toLowerCase() === `https://${host}`) return true;
     const cors = located.kind === "lambda-url" ? (await deps.functionUrls.byUrlId(located.id))?.cors : (await deps.httpApis.get(located.id))?.cors;
     return cors !== undefined && corsAllowsOrigin(cors, origin);
+  }
+
+  /**
+   * A REST API's deployed resource policy on a NONE method: API Gateway's denial unless it explicitly
+   * allows the anonymous caller (rest-api-policy.ts). AWS_IAM methods were decided by IAM (`authorize`).
+   */
+  function publicMethodRefusal(restApi: RestApi, request: UnkaiRequest, located: Located): string | undefined {
+    const selected = selectRestMethod(restApi, request.method, located.path);
+    const method = selected?.route?.value.method;
+    if (!selected || !method || method.authorizationType !== "NONE") return undefined;
+    const policy = deployedPolicy(restApi, selected.stage.stageName);
+    if (policy === undefined) return undefined;
+    const arn = invokeArn(deps.account, restApi.id, selected.stage.stageName, request.method.toUpperCase(), selected.path);
+    return restApiPolicies.denial(request, policy, restApi.id, arn);
   }
 
   async function requiresSignature(request: UnkaiRequest): Promise<boolean> {
