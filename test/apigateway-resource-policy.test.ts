@@ -4,7 +4,8 @@
  * Allow for the anonymous caller lets a call through (an `aws:SourceIp` condition decides; a Deny wins);
  * a changed policy applies from the next deployment; on an AWS_IAM method (under --iam enforce) the policy
  * and the signer's identity policies are evaluated together with the same-account logic (either may allow,
- * an explicit Deny in either refuses), each call signed with the principal's own keys.
+ * an explicit Deny in either refuses), each call signed with the principal's own keys. Refusals of anonymous
+ * calls are in the IAM decision log.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -12,6 +13,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { restProxyApi } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { waitFor } from "./helpers/wait.js";
 
 const ACCOUNT = "000000000000";
 interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
@@ -61,6 +63,16 @@ describe("API Gateway REST API resource policies", () => {
     assert.equal((await cli(["apigateway", "create-deployment", "--rest-api-id", apiId, "--stage-name", "test"])).code, 0);
     assert.equal(await echoed(`${base}/a/item`), "/a/item", "allowed from 127.0.0.1 once deployed");
     assert.deepEqual(await call(`${base}/secret/item`), refused(arn("GET", "/secret/item"), true), "the Deny wins over the Allow");
+
+    // Each refusal is in the IAM decision log, as the anonymous principal, with the statement that decided.
+    const logged = await waitFor("the refusals in /unkai/iam/decisions", async () => {
+      const read = await cli(["logs", "filter-log-events", "--log-group-name", "/unkai/iam/decisions", "--filter-pattern", '{ $.principal = "anonymous" }']);
+      const records = ((read.json?.events ?? []) as { message: string }[]).map((e) => JSON.parse(e.message) as { resource: string; decision: string; statement?: { sid: string | null } });
+      return records.length >= 3 ? records : undefined;
+    });
+    assert.deepEqual(logged.map((r) => [r.resource, r.decision]), [
+      [arn("GET", "/a/item"), "implicitDeny"], [arn("GET", "/a/item"), "implicitDeny"], [arn("GET", "/secret/item"), "explicitDeny"],
+    ]);
 
     const bad = await cli(["apigateway", "update-rest-api", "--rest-api-id", apiId, "--patch-operations", JSON.stringify([{ op: "replace", path: "/policy", value: "{not json" }])]);
     assert.notEqual(bad.code, 0);

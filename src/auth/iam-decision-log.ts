@@ -62,6 +62,9 @@ export class IamDecisionLog implements IamDenialRecorder {
   }
 
   record(denial: IamDenialRecord): void {
+    // A subscription filter on this very group whose function refuses Logs would record a denial per
+    // delivery of the denials it records: a loop. Such refusals stay in Unkai's own log.
+    if (denial.sourceArn?.includes(`:log-group:${DECISION_LOG_GROUP}:`)) return;
     const now = this.now();
     if (now - this.windowStart >= WINDOW_MS) this.openWindow(now);
     if (this.written >= this.maxPerSecond) {

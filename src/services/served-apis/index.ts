@@ -1,6 +1,7 @@
 /** Served APIs: requests for an API's or a Function URL's address become invocations through the engine. */
 import type { Account } from "../../core/arn.js";
 import { deployedPolicy, type FunctionUrlConfig, type RestApi } from "../../core/api-definitions.js";
+import type { IamDenialRecorder } from "../../auth/iam-decision-log.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
 import { corsAllowsOrigin } from "../../api-mapping/cors.js";
@@ -17,6 +18,8 @@ import type { ServiceModule } from "../module.js";
 export interface ServedApisServiceDeps extends ServingDeps {
   /** Function URLs have no integration setting: they wait this long (config `gatewayTimeoutMs`) before a 504. */
   readonly functionUrlTimeoutMs: number;
+  /** The IAM decision log, told of each call a REST API's resource policy refuses (absent with `--iam off`). */
+  readonly denials?: IamDenialRecorder | undefined;
 }
 
 const forbidden = (message: string): UnkaiResponse => ({ status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ Message: message }) });
@@ -117,7 +120,13 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
     const policy = deployedPolicy(restApi, selected.stage.stageName);
     if (policy === undefined) return undefined;
     const arn = invokeArn(deps.account, restApi.id, selected.stage.stageName, request.method.toUpperCase(), selected.path);
-    return restApiPolicies.denial(request, policy, restApi.id, arn);
+    const refusal = restApiPolicies.refusal(request, policy, restApi.id, arn);
+    if (!refusal) return undefined;
+    deps.denials?.record({
+      principal: "anonymous", action: "execute-api:Invoke", resource: arn, mode: "enforce", ...refusal,
+      requestId: request.requestId, sourceIp: request.remoteAddress,
+    });
+    return refusal.message;
   }
 
   async function requiresSignature(request: UnkaiRequest): Promise<boolean> {
@@ -147,6 +156,6 @@ export const servedApisModule: ServiceModule = {
   compatibility: "docs/compatibility/apigateway.md",
   create: (p) => servedApisService({
     functions: p.functions, invoker: p.invoker, account: p.account, httpApis: p.store.httpApis, restApis: p.store.restApis, functionUrls: p.store.functionUrls, logs: p.store.logs,
-    functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("served-apis"),
+    functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("served-apis"), denials: p.iamDenials,
   }),
 };
