@@ -6,7 +6,7 @@
  */
 import { DescribeLogStreamsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { logs } from "./api.js";
-import { h, replace } from "./dom.js";
+import { describeError, h, replace } from "./dom.js";
 
 export const DECISION_LOG_GROUP = "/unkai/iam/decisions";
 const SHOWN = 50;
@@ -53,18 +53,25 @@ function row(event) {
     h("td", { class: "mono" }, [record.sourceIp, record.requestId].filter(Boolean).join(" · ") || "–"));
 }
 
-/** The card and its loader: `load()` (re)reads the newest denials; Refresh's errors go to `errors`. */
-export function recentDenialsCard(errors) {
+/**
+ * The card and its loader: `load()` (re)reads the newest denials. A caller who may not read the group sees
+ * the Logs API's error in the card, and the rest of the IAM page still loads.
+ */
+export function recentDenialsCard() {
   const body = h("tbody");
   const columns = ["Time", "Principal", "Action", "Resource", "Decision", "Statement", "Source IP · request id"];
   const load = async () => {
-    const events = await newestEvents();
-    replace(body, events.length ? events.map(row) : h("tr", {}, h("td", { colspan: 7, class: "empty" }, "No denials recorded.")));
+    try {
+      const events = await newestEvents();
+      replace(body, events.length ? events.map(row) : h("tr", {}, h("td", { colspan: 7, class: "empty" }, "No denials recorded.")));
+    } catch (error) {
+      replace(body, h("tr", {}, h("td", { colspan: 7, class: "error-box", role: "alert" }, describeError(error))));
+    }
   };
   const el = h("div", { class: "card", id: "iam-denials" },
     h("h3", {}, "Recent denials"),
     h("p", { class: "hint" }, `What IAM refused (or, with --iam audit, would have refused), newest first: the log group ${DECISION_LOG_GROUP}.`),
-    h("div", { class: "toolbar" }, h("button", { class: "link", id: "refresh-denials", onclick: () => void load().then(() => errors.clear(), (error) => errors.show(error)) }, "Refresh")),
+    h("div", { class: "toolbar" }, h("button", { class: "link", id: "refresh-denials", onclick: () => void load() }, "Refresh")),
     h("table", { class: "list", id: "denials-table" }, h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c)))), body));
   return { el, load };
 }

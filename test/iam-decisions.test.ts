@@ -152,6 +152,16 @@ describe("IAM decision log under --iam enforce", () => {
     assert.match(await explicit.innerText(), /arn:aws:iam::000000000000:user\/dev/);
     assert.equal(await page.evaluate("window.__pwned"), undefined, "the hostile key was not run as markup");
     assert.equal(await page.locator("#denials-table img").count(), 0);
+
+    // A denial made after the page loaded shows on Refresh.
+    const s3 = new S3Client({ ...clientConfig(suite.unkai.url, dev), forcePathStyle: true });
+    await errorOf(s3.send(new GetObjectCommand({ Bucket: "photos", Key: "private/after-load" })));
+    s3.destroy();
+    await recorded(suite.unkai.url, "the later denial", (r) => r.resource === "arn:aws:s3:::photos/private/after-load");
+    const later = page.locator("#denials-table tr.denial", { hasText: "photos/private/after-load" });
+    assert.equal(await later.count(), 0);
+    await page.locator("#refresh-denials").click();
+    await later.waitFor({ timeout: 20_000 });
   });
 });
 

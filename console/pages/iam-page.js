@@ -73,7 +73,7 @@ export async function iamPage(container, kind, entity) {
   const documentTitle = h("h3", {}, "Document");
   const documentBody = h("pre", { class: "payload", id: "iam-document" });
   const documentCard = h("div", { class: "card", id: "iam-document-card", hidden: true }, documentTitle, documentBody);
-  const denials = recentDenialsCard(errors);
+  const denials = recentDenialsCard();
   const userName = h("input", { name: "user-name", placeholder: "alice", "aria-label": "New user name", required: true, pattern: "[\\w+=,.@-]{1,64}" });
 
   const showDocument = (title, raw) => {
