@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { APIGatewayClient, UpdateRestApiCommand } from "@aws-sdk/client-api-gateway";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { restProxyApi } from "./helpers/gateway.js";
@@ -113,6 +114,17 @@ describe("API Gateway REST API resource policies", () => {
     assert.deepEqual(await call(`${base}/x/item`, stranger), denied("rp-stranger", "/x/item"), "neither allows");
     assert.deepEqual(await call(`${base}/blocked/item`, admin), denied("rp-admin", "/blocked/item", true), "the policy's Deny beats Action *");
     assert.deepEqual(await call(`${base}/blocked/item`, friend), denied("rp-friend", "/blocked/item", true));
+
+    // Changing the policy needs apigateway:UpdateRestApiPolicy besides apigateway:PATCH, as AWS documents.
+    const editorKeys = await user("rp-editor", [{ Effect: "Allow", Action: ["apigateway:GET", "apigateway:PATCH"], Resource: "*" }]);
+    const editor = new APIGatewayClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: editorKeys, maxAttempts: 1 });
+    const replacePolicy = () => editor.send(new UpdateRestApiCommand({ restApiId: apiId, patchOperations: [{ op: "replace", path: "/policy", value: policy(invoke("execute-api:/*")) }] }));
+    await assert.rejects(replacePolicy(), (error: Error) => error.name === "AccessDeniedException" && error.message.includes("apigateway:UpdateRestApiPolicy"));
+    const described = await editor.send(new UpdateRestApiCommand({ restApiId: apiId, patchOperations: [{ op: "replace", path: "/description", value: "edited" }] }));
+    assert.equal(described.description, "edited", "PATCH alone may change the rest");
+    await iam.send(new PutUserPolicyCommand({ UserName: "rp-editor", PolicyName: "p2", PolicyDocument: policy({ Effect: "Allow", Action: "apigateway:UpdateRestApiPolicy", Resource: "*" }) }));
+    assert.match(String((await replacePolicy()).policy), /execute-api:us-east-1:000000000000/);
+    editor.destroy();
     iam.destroy();
   });
 });
