@@ -114,6 +114,8 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
    * allows the anonymous caller (rest-api-policy.ts). AWS_IAM methods were decided by IAM (`authorize`).
    */
   function publicMethodRefusal(restApi: RestApi, request: UnkaiRequest, located: Located): string | undefined {
+    // Most APIs never had a policy: skip the second route match for them.
+    if (!restApi.deployments.some((d) => d.policy !== undefined)) return undefined;
     const selected = selectRestMethod(restApi, request.method, located.path);
     const method = selected?.route?.value.method;
     if (!selected || !method || method.authorizationType !== "NONE") return undefined;
