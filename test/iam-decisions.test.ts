@@ -199,7 +199,7 @@ describe("IAM decision log under --iam audit", () => {
 
   it("a flood of denials writes at most the cap a second and counts the rest in a summary", async () => {
     const sqs = new SQSClient(clientConfig(suite.unkai.url, newcomer));
-    const flood = 30;
+    const flood = 60;
     await Promise.all(Array.from({ length: flood }, () => sqs.send(new ListQueuesCommand({}))));
     // Every denial is either written or counted: the sum reaches the flood's size once the last summary is in.
     const tally = await waitFor("every denial written or counted", async () => {
