@@ -2,7 +2,7 @@
  * IAM: users (groups, attached and inline policies, access keys; create, and delete one that has nothing
  * left attached), roles (who their trust policy lets in, their policies, the trust policy's JSON) and
  * policies (the account's with default version and attachment count, and AWS's, collapsed; a version's JSON).
- * `#/iam/roles/<name>` opens the page on that role's trust policy (the function page's Permissions tab links there).
+ * Recent denials (iam-denials.js) come last. `#/iam/roles/<name>` opens the page on that role's trust policy (the function page's Permissions tab links there).
  */
 import {
   CreateUserCommand, DeleteUserCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, ListAccessKeysCommand,
@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { iam } from "../api.js";
 import { errorBox, h, replace, runAction } from "../dom.js";
+import { recentDenialsCard } from "../iam-denials.js";
 import { listAll, prettyDocument, trustedPrincipals } from "../iam-documents.js";
 
 const names = (list, key) => list.map((p) => p[key]).join(", ") || "–";
@@ -72,6 +73,7 @@ export async function iamPage(container, kind, entity) {
   const documentTitle = h("h3", {}, "Document");
   const documentBody = h("pre", { class: "payload", id: "iam-document" });
   const documentCard = h("div", { class: "card", id: "iam-document-card", hidden: true }, documentTitle, documentBody);
+  const denials = recentDenialsCard();
   const userName = h("input", { name: "user-name", placeholder: "alice", "aria-label": "New user name", required: true, pattern: "[\\w+=,.@-]{1,64}" });
 
   const showDocument = (title, raw) => {
@@ -110,7 +112,7 @@ export async function iamPage(container, kind, entity) {
   };
   const load = async () => {
     try {
-      await Promise.all([loadUsers(), loadRoles(), loadPolicies()]);
+      await Promise.all([loadUsers(), loadRoles(), loadPolicies(), denials.load()]);
     } catch (error) {
       errors.show(error);
     }
@@ -142,7 +144,8 @@ export async function iamPage(container, kind, entity) {
     h("div", { class: "card" }, h("h3", {}, "Customer managed policies"),
       table("policies-table", ["Policy", "ARN", "Default version", "Attachments", ""], local),
       h("details", { id: "aws-policies" }, h("summary", {}, "AWS managed policies (Scope=AWS)"),
-        table("aws-policies-table", ["Policy", "ARN", "Default version", "Attachments", ""], aws))));
+        table("aws-policies-table", ["Policy", "ARN", "Default version", "Attachments", ""], aws))),
+    denials.el);
   await load();
   if (kind === "roles" && entity) {
     container.querySelector(`tr[data-role="${CSS.escape(entity)}"]`)?.classList.add("selected");

@@ -4,7 +4,8 @@
  * against what the service says it needs (`Service.authorize`), with the caller's identity policies
  * (iam-principals.ts), its session policies, and the resource's own policy where one applies (a role's
  * trust policy for sts:AssumeRole; a function's, queue's, topic's, event bus's or bucket's policy: resource-policies.ts).
- * The account root's keys are allowed everything (docs/iam.md).
+ * The account root's keys are allowed everything (docs/iam.md). In `audit` mode every request is evaluated
+ * the same way but none is refused: what enforcement would have denied is only recorded (iam-decision-log.ts).
  */
 import type { Logger } from "pino";
 import type { Account } from "../core/arn.js";
@@ -14,6 +15,7 @@ import {
 import type { UnkaiRequest } from "../protocol/http.js";
 import type { IamStore } from "../store/ports.js";
 import { CallerCache } from "./iam-caller-cache.js";
+import type { IamDenialRecord, IamDenialRecorder, IamMode } from "./iam-decision-log.js";
 import type { IamChanges } from "./iam-changes.js";
 import { PrincipalResolver, type ResolvedCaller } from "./iam-principals.js";
 import { policyOwner } from "./resource-policies.js";
@@ -34,6 +36,10 @@ export interface IamEnforcerDeps {
   readonly resourceTagsOf?: (resource: string, action: string) => Promise<ResourceTags | undefined>;
   /** Hears every denial (and, at debug level, every allow) with the statement that decided: "why was this denied". */
   readonly logger?: Logger;
+  /** `audit`: decide as `enforce` does, refuse nothing, record what would have been refused. Default `enforce`. */
+  readonly mode?: IamMode;
+  /** Where denials (and audit's would-be denials) are recorded for users to read (the decision log group). */
+  readonly denials?: IamDenialRecorder;
   /**
    * This node's IAM writes (withIamChangeCount): with it, resolved callers are cached until the next
    * write (iam-caller-cache.ts); without it, every request reads its caller's policies from the store.
@@ -87,7 +93,16 @@ export class IamEnforcer {
       action: "sts:AssumeRole", resource: roleArn, principal: { type: "service", arn: service, accountId: undefined },
       secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
     });
-    return evaluate(context, { identity: [], resource: trust }).decision === "Allow";
+    const result = evaluate(context, { identity: [], resource: trust });
+    if (result.decision === "Allow") return true;
+    return this.denied({ principal: "lambda.amazonaws.com", action: "sts:AssumeRole", resource: roleArn, decision: decisionOf(result.decision), reason: result.reason, statement: result.statement });
+  }
+
+  /** Records a denial; true (go ahead) in audit mode, false when enforcing. */
+  private denied(denial: Omit<IamDenialRecord, "mode">): boolean {
+    const mode = this.deps.mode ?? "enforce";
+    this.deps.denials?.record({ ...denial, mode });
+    return mode === "audit";
   }
 
   /**
@@ -98,9 +113,13 @@ export class IamEnforcer {
    * check `Destinations.permission` makes for every delivery (src/async/destinations.ts).
    */
   async serviceMay(source: DeliveringService, action: string, resource: string): Promise<boolean> {
-    if (source.roleArn !== undefined) return this.roleMay(source.roleArn, source.principal, { action, resource });
+    if (source.roleArn !== undefined) {
+      if (await this.roleMay(source.roleArn, source.principal, { action, resource })) return true;
+      return this.denied({ principal: source.roleArn, action, resource, sourceArn: source.arn, decision: "implicitDeny", reason: "role" });
+    }
     const { policy } = await this.resourcePolicy({ action, resource });
-    if (!policy) return false;
+    const refused = { principal: source.principal, action, resource, sourceArn: source.arn, decision: "implicitDeny" } as const;
+    if (!policy) return this.denied({ ...refused, reason: "no-resource" });
     for (const service of [source.principal, ...(source.otherPrincipals ?? [])]) {
       const context = requestContext({
         action, resource, principal: { type: "service", arn: service, accountId: undefined },
@@ -108,9 +127,11 @@ export class IamEnforcer {
         sourceArn: source.arn, sourceAccount: this.deps.account.accountId,
         ...(source.owner !== undefined ? { extra: { "aws:SourceOwner": source.owner } } : {}),
       });
-      if (evaluate(context, { identity: [], resource: policy }).decision === "Allow") return true;
+      const result = evaluate(context, { identity: [], resource: policy });
+      if (result.decision === "Allow") return true;
+      if (result.decision === "ExplicitDeny") return this.denied({ ...refused, principal: service, decision: "explicitDeny", reason: result.reason, statement: result.statement });
     }
-    return false;
+    return this.denied({ ...refused, reason: "no-resource" });
   }
 
   /**
@@ -177,8 +198,9 @@ export class IamEnforcer {
   }
 
   /**
-   * Undefined when every permission is allowed; otherwise AWS's denial sentence for the first one that is
-   * not. `needs` undefined: the service has no action table yet, so only the account root may make it.
+   * Undefined when every permission is allowed (or, in audit mode, always); otherwise AWS's denial sentence
+   * for the first one that is not. `needs` undefined: the service has no action table yet, so only the
+   * account root may make it. Audit evaluates every permission, recording each that would be refused.
    */
   async check(request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName = "this service"): Promise<string | undefined> {
     if (needs?.length === 0) return undefined;
@@ -186,11 +208,17 @@ export class IamEnforcer {
     if (caller === "root" || caller === undefined) return undefined;
     if (needs === undefined) {
       this.deps.logger?.info({ principal: caller.principal.arn, service: serviceName, reason: "unmapped" }, "IAM denied a request");
-      return `User: ${caller.principal.arn} is not authorized to perform this request: Unkai does not map ${serviceName} requests to IAM actions yet, so only the account root may make them.`;
+      const message = `User: ${caller.principal.arn} is not authorized to perform this request: Unkai does not map ${serviceName} requests to IAM actions yet, so only the account root may make them.`;
+      const goAhead = this.denied({
+        principal: caller.principal.arn, action: `${serviceName}:*`, resource: request.path, decision: "implicitDeny", reason: "unmapped", message,
+        requestId: request.requestId, sourceIp: request.remoteAddress,
+      });
+      return goAhead ? undefined : message;
     }
     for (const need of needs) {
       const denial = await this.decide(request, caller, need);
-      if (denial !== undefined) return denial;
+      // Audit goes on to the next permission, so each one that would be refused is recorded.
+      if (denial !== undefined && this.deps.mode !== "audit") return denial;
     }
     return undefined;
   }
@@ -209,11 +237,18 @@ export class IamEnforcer {
     const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
     const decided = () => ({ principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement });
     if (result.decision !== "Allow") {
-      this.deps.logger?.info({ ...decided(), reason: result.reason }, "IAM denied a request");
-      return denialMessage(context, result.reason);
+      this.deps.logger?.info({ ...decided(), reason: result.reason, mode: this.deps.mode ?? "enforce" }, "IAM denied a request");
+      const message = denialMessage(context, result.reason);
+      this.denied({
+        principal: caller.principal.arn, action: need.action, resource: need.resource, decision: decisionOf(result.decision), reason: result.reason,
+        statement: result.statement, message, requestId: request.requestId, sourceIp: request.remoteAddress,
+      });
+      return message;
     }
     // Allows are the hot path: build the log record only when debug logging is on.
     if (this.deps.logger?.isLevelEnabled("debug")) this.deps.logger.debug({ ...decided(), by: result.by }, "IAM allowed a request");
     return undefined;
   }
 }
+
+const decisionOf = (decision: "ExplicitDeny" | "ImplicitDeny"): IamDenialRecord["decision"] => (decision === "ExplicitDeny" ? "explicitDeny" : "implicitDeny");

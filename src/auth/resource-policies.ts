@@ -2,7 +2,8 @@
  * The resource-based policy that governs a resource ARN, for IAM enforcement: a Lambda function's
  * (or alias's / version's) policy from AddPermission, an SQS queue's `Policy` attribute, an SNS
  * topic's (SetTopicAttributes `Policy`, AddPermission), an EventBridge bus's (PutPermission) and an
- * S3 bucket's policy (for the bucket and every object in it). Evaluated
+ * S3 bucket's policy (for the bucket and every object in it), a REST API's deployed policy (for its
+ * methods' `execute-api:Invoke`). Evaluated
  * beside the caller's identity policies with AWS's same-account logic (src/core/iam-policy/evaluate.ts):
  * a statement naming the user or session allows by itself, and an explicit Deny wins.
  */
@@ -20,6 +21,8 @@ export interface ResourcePolicySources {
   readonly bucketSettings: DocumentStore<BucketSetting>;
   readonly topics: DocumentStore<SnsTopicRecord>;
   readonly buses: DocumentStore<EventBusRecord>;
+  /** A REST API's resource policy as its stage serves it (the stage's deployment's); undefined when none. */
+  readonly restApiPolicy?: (apiId: string, stage: string) => Promise<string | undefined>;
 }
 
 /** `arn:aws:s3:::bucket` and `arn:aws:s3:::bucket/key`: the bucket whose policy governs them. */
@@ -31,8 +34,13 @@ const S3_RESOURCE = /^arn:aws:s3:::([a-z0-9][a-z0-9.-]{1,62})(?:\/|$)/;
  */
 export function policyOwner(resource: string): string {
   const bucket = S3_RESOURCE.exec(resource)?.[1];
-  return bucket === undefined ? resource : `arn:aws:s3:::${bucket}`;
+  if (bucket !== undefined) return `arn:aws:s3:::${bucket}`;
+  // A REST API's methods share its policy: `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/…` is cached per API and stage.
+  return EXECUTE_API.exec(resource)?.[0] ?? resource;
 }
+
+/** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/`, capturing the API id and stage. */
+const EXECUTE_API = /^arn:aws:execute-api:[^:]+:\d{12}:([a-z0-9]+)\/([^/]+)\//;
 
 /** The bucket policy governing an S3 bucket or object ARN, or undefined when its bucket has none. */
 export function bucketPolicyLookup(settings: DocumentStore<BucketSetting>): (resource: string) => Promise<string | undefined> {
@@ -74,6 +82,8 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
     // A bus without PutPermission has no policy (the default bus is stored once it gets one).
     const busName = bus.exec(resource)?.[1];
     if (busName !== undefined) return stored((await sources.buses.get(busName))?.Policy);
+    const api = EXECUTE_API.exec(resource);
+    if (api?.[1] && api[2] && resource.startsWith(`arn:aws:execute-api:${account.region}:${account.accountId}:`)) return sources.restApiPolicy?.(api[1], api[2]);
     return undefined;
   };
 }

@@ -78,6 +78,8 @@ export interface RestDeployment {
   readonly createdDate: number;
   /** The resources as they were when deployed; stages serve this snapshot. */
   readonly resources: readonly RestResource[];
+  /** The API's resource policy when deployed: as on AWS, a changed policy applies from the next deployment. */
+  readonly policy?: string | undefined;
 }
 
 export interface RestStage {
@@ -101,6 +103,14 @@ export interface RestApi {
   readonly resources: readonly RestResource[];
   readonly deployments: readonly RestDeployment[];
   readonly stages: readonly RestStage[];
+  /** The resource policy (execute-api:Invoke), minified, `execute-api:/…` resources expanded to ARNs; absent when none. */
+  readonly policy?: string | undefined;
+}
+
+/** The resource policy a stage serves: its deployment's snapshot of the API's policy. */
+export function deployedPolicy(api: RestApi, stageName: string): string | undefined {
+  const stage = api.stages.find((s) => s.stageName === stageName);
+  return stage ? api.deployments.find((d) => d.id === stage.deploymentId)?.policy : undefined;
 }
 
 export type InvokeMode = "BUFFERED" | "RESPONSE_STREAM";

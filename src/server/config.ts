@@ -36,8 +36,13 @@ const schema = z.object({
   asyncRetryScale: z.number().min(0).max(10),
   asyncConcurrency: z.number().int().min(1).max(10_000),
   sandbox: z.enum(["auto", "process", "linux"]),
-  /** `enforce`: function session credentials get exactly their execution role's IAM permissions (docs/iam.md). */
-  iam: z.enum(["off", "enforce"]),
+  /**
+   * `enforce`: function session credentials get exactly their execution role's IAM permissions (docs/iam.md);
+   * `audit`: every request is evaluated as under `enforce` and none refused, what would be is recorded.
+   */
+  iam: z.enum(["off", "enforce", "audit"]),
+  /** The most IAM denials a node records a second in `/unkai/iam/decisions` (the rest are counted in one summary event); 0 records none. */
+  iamDecisionsPerSecond: z.number().int().min(0).max(10_000),
   /** In a cluster, how long the IAM enforcer may use a caller's policies after a write through another node (docs/iam.md, "Caching"). */
   iamClusterStalenessMs: z.number().int().min(0).max(60_000),
   accessKeyId: z.string().regex(/^([A-Za-z0-9]{3,128})?$/, "3 to 128 letters and digits"),
@@ -105,6 +110,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   asyncConcurrency: "UNKAI_ASYNC_CONCURRENCY",
   sandbox: "UNKAI_SANDBOX",
   iam: "UNKAI_IAM",
+  iamDecisionsPerSecond: "UNKAI_IAM_DECISIONS_PER_SECOND",
   iamClusterStalenessMs: "UNKAI_IAM_CLUSTER_STALENESS_MS",
   accessKeyId: "UNKAI_ACCESS_KEY_ID",
   secretAccessKey: "UNKAI_SECRET_ACCESS_KEY",
@@ -168,6 +174,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   asyncConcurrency: 64,
   sandbox: "auto",
   iam: "enforce",
+  // A denial event is ~600 bytes: 100 a second is 60 KB/s per node at most, in a group capped by logGroupMaxBytes.
+  iamDecisionsPerSecond: 100,
   iamClusterStalenessMs: 1_000,
   accessKeyId: "",
   secretAccessKey: "",

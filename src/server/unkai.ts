@@ -39,8 +39,10 @@ import type { Service, UnkaiRequest } from "../protocol/http.js";
 import { IamChanges, withIamChangeCount } from "../auth/iam-changes.js";
 import { ResourceTagChanges, withResourceTagChangeCount } from "../auth/resource-tag-changes.js";
 import { resourceTagLookup } from "../auth/resource-tags.js";
+import { IamDecisionLog } from "../auth/iam-decision-log.js";
 import { IamEnforcer } from "../auth/iam-enforcer.js";
 import { resourcePolicyLookup } from "../auth/resource-policies.js";
+import { deployedPolicy } from "../core/api-definitions.js";
 import type { ActionRequest } from "../core/iam-policy/index.js";
 import { ServiceMetrics } from "../core/service-metrics.js";
 import { SERVICE_MODULES } from "../services/registry.js";
@@ -176,11 +178,18 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   await functions.loadReservations();
   const serviceMetrics = new ServiceMetrics();
   const queue = new AsyncQueue(store.asyncQueue, serviceMetrics);
-  const enforcer = config.iam === "enforce"
+  const nodeName = store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  // Denials (and audit's would-be denials) go to the log group /unkai/iam/decisions (docs/iam.md, "Decision log").
+  const decisionLog = config.iam !== "off" && config.iamDecisionsPerSecond > 0
+    ? new IamDecisionLog({ logs: store.logs, nodeName, maxPerSecond: config.iamDecisionsPerSecond, onError: (error) => logger.error({ err: error }, "could not record an IAM denial") })
+    : undefined;
+  const enforcer = config.iam !== "off"
     ? new IamEnforcer({
       iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
+      mode: config.iam, denials: decisionLog,
       changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
-      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier] }),
+      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier],
+        restApiPolicy: async (apiId, stage) => { const api = await store.restApis.get(apiId); return api && deployedPolicy(api, stage); } }),
       resourceTagsOf: resourceTagLookup({
         account, store, changes: resourceTagChanges, maxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
         functionTags: async (name) => (await functions.find(name))?.tags,
@@ -219,8 +228,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, streamShardLifetimeMs: config.streamShardLifetimeMs, liveTailTimeoutMs: config.liveTailTimeoutMs,
     scheduler: { rateScale: config.schedulerRateScale, missedAfterMs: config.schedulerMissedAfterMs },
-    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
-    nodeName: store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, iamDenials: decisionLog, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
+    nodeName,
     onDeadLeasesFreed: (listener) => void deadLeaseListeners.push(listener),
     onLogsAppended: (listener) => ingestion.onAppended(listener),
     metrics: prometheus && {
@@ -282,6 +291,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         // Draining invocations may still use them; the sandboxes are gone now.
         await hostPorts?.close();
         await Promise.all(services.map((service) => service.close?.() ?? Promise.resolve()));
+        decisionLog?.close();
         api.closeAllConnections();
         await store.close();
         await blobs.store.close();

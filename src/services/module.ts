@@ -10,6 +10,7 @@ import type { Destinations } from "../async/destinations.js";
 import type { RetryTiming } from "../async/retry-policy.js";
 import type { AsyncQueue } from "../async/queue.js";
 import type { AsyncWorker } from "../async/worker.js";
+import type { IamDenialRecorder } from "../auth/iam-decision-log.js";
 import type { IamEnforcer } from "../auth/iam-enforcer.js";
 import type { UnkaiCredentials } from "../auth/unkai-credentials.js";
 import type { Account } from "../core/arn.js";
@@ -63,6 +64,8 @@ export interface Platform {
   readonly credentials: UnkaiCredentials;
   /** IAM enforcement, present only with `--iam enforce` (docs/iam.md). */
   readonly iamEnforcer: IamEnforcer | undefined;
+  /** The IAM decision log (`/unkai/iam/decisions`), for refusals decided outside the enforcer (a REST API's policy on anonymous calls); absent with `--iam off`. */
+  readonly iamDenials?: IamDenialRecorder | undefined;
   /** The function registry. */
   readonly functions: FunctionService;
   readonly invoker: Invoker;

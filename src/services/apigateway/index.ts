@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { z } from "zod";
 import { UnkaiError } from "../../core/errors.js";
 import type { RestApi, RestResource, RestStage } from "../../core/api-definitions.js";
+import type { Account } from "../../core/arn.js";
 import { asUnkaiError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type Service } from "../../protocol/http.js";
 import { parseJsonInput, randomId } from "../../protocol/input.js";
@@ -12,12 +13,15 @@ import { API_GATEWAY_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
 import {
   createDeploymentInput, createResourceInput, createRestApiInput, createStageInput, deploymentOut, integrationOut,
-  methodOut, putIntegrationInput, putMethodInput, resourceOut, restApiOut, stageOut,
+  methodOut, patchInput, putIntegrationInput, putMethodInput, resourceOut, restApiOut, stageOut,
 } from "./shapes.js";
+import { normalizeRestApiPolicy, patchRestApi } from "./rest-api-policy.js";
 import { apiGatewayActions } from "./authorization.js";
 
 export interface ApiGatewayDeps {
   readonly apis: DocumentStore<RestApi>;
+  /** Expands a resource policy's `execute-api:/…` resources to the API's ARN. */
+  readonly account: Account;
   /** Integration timeout when PutIntegration names none (config `gatewayTimeoutMs`). */
   readonly defaultTimeoutMs: number;
   readonly logger: Logger;
@@ -27,7 +31,7 @@ const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIO
 const notFound = (message: string) => new UnkaiError("NotFoundException", message);
 const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
 
-export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGatewayDeps): Service {
+export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: ApiGatewayDeps): Service {
   const load = async (id: string): Promise<RestApi> => {
     const api = await apis.get(id);
     if (!api) throw notFound(`Invalid API identifier specified ${id}`);
@@ -61,8 +65,10 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
     .on("POST", "/restapis", async (request) => {
       const input = parse(createRestApiInput, request.body);
       const rootResourceId = randomId(10);
+      const id = randomId(10);
       const api: RestApi = {
-        id: randomId(10), name: input.name, description: input.description, createdDate: seconds(),
+        id, name: input.name, description: input.description, createdDate: seconds(),
+        policy: input.policy === undefined ? undefined : normalizeRestApiPolicy(input.policy, account, id),
         binaryMediaTypes: input.binaryMediaTypes ?? [], rootResourceId, tags: input.tags ?? {},
         resources: [{ id: rootResourceId, parentId: undefined, pathPart: undefined, path: "/", methods: {} }],
         deployments: [], stages: [],
@@ -72,6 +78,12 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
     })
     .on("GET", "/restapis", async () => json(200, { item: (await apis.list()).map(restApiOut) }))
     .on("GET", "/restapis/{id}", async (_request, [id = ""]) => json(200, restApiOut((await load(id)))))
+    .on("PATCH", "/restapis/{id}", async (request, [id = ""]) => {
+      const input = parse(patchInput, request.body);
+      const api = patchRestApi(await load(id), input.patchOperations ?? [], account);
+      await save(api);
+      return json(200, restApiOut(api));
+    })
     .on("DELETE", "/restapis/{id}", async (_request, [id = ""]) => {
       await load(id);
       await apis.delete(id);
@@ -137,7 +149,8 @@ export function apiGatewayService({ apis, defaultTimeoutMs, logger }: ApiGateway
       const input = parse(createDeploymentInput, request.body);
       const api = await load(id);
       if (!api.resources.some((r) => Object.values(r.methods).length > 0)) throw badRequest("The REST API doesn't contain any methods");
-      const deployment = { id: randomId(6), description: input.description, createdDate: seconds(), resources: api.resources };
+      // The policy is deployed with the resources: a stage serves the policy of its deployment, as on AWS.
+      const deployment = { id: randomId(6), description: input.description, createdDate: seconds(), resources: api.resources, policy: api.policy };
       let stages = api.stages;
       if (input.stageName !== undefined) {
         const existing = stages.find((s) => s.stageName === input.stageName);
@@ -194,5 +207,5 @@ export const apiGatewayModule: ServiceModule = {
   name: "apigateway",
   errors: { kind: "json", table: API_GATEWAY_ERRORS, heading: "## API Gateway errors" },
   compatibility: "docs/compatibility/apigateway.md",
-  create: (p) => apiGatewayService({ apis: p.store.restApis, defaultTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("apigateway") }),
+  create: (p) => apiGatewayService({ apis: p.store.restApis, account: p.account, defaultTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("apigateway") }),
 };

@@ -1,6 +1,7 @@
 /** apigateway (REST API, v1) wire shapes: zod inputs and the documents rendered back (timestamps in epoch seconds). */
 import { z } from "zod";
 import type { RestApi, RestDeployment, RestIntegration, RestMethod, RestResource, RestStage } from "../../core/api-definitions.js";
+import { policyOut } from "./rest-api-policy.js";
 
 export const createRestApiInput = z.object({
   name: z.string().min(1).max(1024),
@@ -10,6 +11,12 @@ export const createRestApiInput = z.object({
   endpointConfiguration: z.object({ types: z.array(z.string()).optional() }).optional(),
   apiKeySource: z.string().optional(),
   minimumCompressionSize: z.number().optional(),
+  policy: z.string().max(20_480).optional(),
+});
+
+/** UpdateRestApi's body: JSON Patch-like operations (`op`, `path`, `value`). */
+export const patchInput = z.object({
+  patchOperations: z.array(z.object({ op: z.string(), path: z.string(), value: z.string().optional(), from: z.string().optional() })).optional(),
 });
 
 export const createResourceInput = z.object({
@@ -59,6 +66,7 @@ export function restApiOut(api: RestApi): Record<string, unknown> {
     disableExecuteApiEndpoint: false,
     rootResourceId: api.rootResourceId,
     tags: api.tags,
+    ...(api.policy !== undefined ? { policy: policyOut(api.policy) } : {}),
   };
 }
 

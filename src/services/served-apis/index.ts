@@ -1,6 +1,7 @@
 /** Served APIs: requests for an API's or a Function URL's address become invocations through the engine. */
 import type { Account } from "../../core/arn.js";
-import type { FunctionUrlConfig } from "../../core/api-definitions.js";
+import { deployedPolicy, type FunctionUrlConfig, type RestApi } from "../../core/api-definitions.js";
+import type { IamDenialRecorder } from "../../auth/iam-decision-log.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
 import { corsAllowsOrigin } from "../../api-mapping/cors.js";
@@ -8,14 +9,17 @@ import { failureResponse } from "../../api-mapping/failures.js";
 import { serveFunctionUrl } from "./function-url.js";
 import { serveHttpApi } from "./http-api.js";
 import { locate, type Located } from "./locate.js";
-import { apiGatewayDenial, apiGatewayRefusal, apiOf, iamMethodArn, invokeApi, wrongSigningService, type ServedApi } from "./method-auth.js";
-import { serveRestApi } from "./rest-api.js";
+import { apiGatewayDenial, apiGatewayRefusal, apiOf, iamMethodArn, invokeApi, invokeArn, wrongSigningService, type ServedApi } from "./method-auth.js";
+import { selectRestMethod, serveRestApi } from "./rest-api.js";
+import { RestApiPolicies } from "./rest-api-policy.js";
 import { send, type ServingDeps } from "./serving.js";
 import type { ServiceModule } from "../module.js";
 
 export interface ServedApisServiceDeps extends ServingDeps {
   /** Function URLs have no integration setting: they wait this long (config `gatewayTimeoutMs`) before a 504. */
   readonly functionUrlTimeoutMs: number;
+  /** The IAM decision log, told of each call a REST API's resource policy refuses (absent with `--iam off`). */
+  readonly denials?: IamDenialRecorder | undefined;
 }
 
 const forbidden = (message: string): UnkaiResponse => ({ status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ Message: message }) });
@@ -29,6 +33,7 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
    * request's entry goes when the map fills.
    */
   const apis = new Map<string, Promise<ServedApi>>();
+  const restApiPolicies = new RestApiPolicies();
   const apiFor = (request: UnkaiRequest, apiId: string): Promise<ServedApi> => {
     let api = apis.get(request.requestId);
     if (!api) {
@@ -82,7 +87,10 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
       }
       const { httpApi, restApi } = await (api ?? apiOf(deps, located.id));
       if (httpApi) return serveHttpApi(deps, httpApi, request, located);
-      if (restApi) return serveRestApi(deps, restApi, request, located);
+      if (restApi) {
+        const refusal = publicMethodRefusal(restApi, request, located);
+        return refusal ? apiGatewayRefusal("AccessDeniedException", refusal, "Message") : serveRestApi(deps, restApi, request, located);
+      }
       return send(failureResponse("http-api", "no-route"));
     },
   };
@@ -99,6 +107,28 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
     if (origin.toLowerCase() === `http://${host}` || origin.toLowerCase() === `https://${host}`) return true;
     const cors = located.kind === "lambda-url" ? (await deps.functionUrls.byUrlId(located.id))?.cors : (await deps.httpApis.get(located.id))?.cors;
     return cors !== undefined && corsAllowsOrigin(cors, origin);
+  }
+
+  /**
+   * A REST API's deployed resource policy on a NONE method: API Gateway's denial unless it explicitly
+   * allows the anonymous caller (rest-api-policy.ts). AWS_IAM methods were decided by IAM (`authorize`).
+   */
+  function publicMethodRefusal(restApi: RestApi, request: UnkaiRequest, located: Located): string | undefined {
+    // Most APIs never had a policy: skip the second route match for them.
+    if (!restApi.deployments.some((d) => d.policy !== undefined)) return undefined;
+    const selected = selectRestMethod(restApi, request.method, located.path);
+    const method = selected?.route?.value.method;
+    if (!selected || !method || method.authorizationType !== "NONE") return undefined;
+    const policy = deployedPolicy(restApi, selected.stage.stageName);
+    if (policy === undefined) return undefined;
+    const arn = invokeArn(deps.account, restApi.id, selected.stage.stageName, request.method.toUpperCase(), selected.path);
+    const refusal = restApiPolicies.refusal(request, policy, restApi.id, arn);
+    if (!refusal) return undefined;
+    deps.denials?.record({
+      principal: "anonymous", action: "execute-api:Invoke", resource: arn, mode: "enforce", ...refusal,
+      requestId: request.requestId, sourceIp: request.remoteAddress,
+    });
+    return refusal.message;
   }
 
   async function requiresSignature(request: UnkaiRequest): Promise<boolean> {
@@ -128,6 +158,6 @@ export const servedApisModule: ServiceModule = {
   compatibility: "docs/compatibility/apigateway.md",
   create: (p) => servedApisService({
     functions: p.functions, invoker: p.invoker, account: p.account, httpApis: p.store.httpApis, restApis: p.store.restApis, functionUrls: p.store.functionUrls, logs: p.store.logs,
-    functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("served-apis"),
+    functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("served-apis"), denials: p.iamDenials,
   }),
 };

@@ -41,11 +41,11 @@ export function iamMethodArn(account: Account, api: ServedApi, request: UnkaiReq
   return invokeArn(account, located.id, selected.stage.stageName, method, selected.path);
 }
 
-function invokeArn(account: Account, apiId: string, stage: string, method: string, path: string): string {
+export function invokeArn(account: Account, apiId: string, stage: string, method: string, path: string): string {
   return `arn:aws:execute-api:${account.region}:${account.accountId}:${apiId}/${stage}/${method}${path}`;
 }
 
-/** What calling an AWS_IAM method needs (no API resource policies in Unkai yet: identity policies decide). */
+/** What calling an AWS_IAM method needs (a REST API's deployed resource policy is evaluated beside the caller's: src/auth/resource-policies.ts). */
 export const invokeApi = (resource: string): ActionRequest => ({ action: "execute-api:Invoke", resource });
 
 /** API Gateway's 403s carry the error type in a header and the message in the body (`message`, or `Message` for IAM's denial). */
