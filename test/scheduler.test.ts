@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateScheduleCommand,
@@ -104,10 +104,8 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     await collector.start();
     unkai = await startUnkai({ ...(await collector.env()), UNKAI_IAM: "enforce", UNKAI_SCHEDULER_RATE_SCALE: "0.02", UNKAI_ASYNC_RETRY_SCALE: "0.001" });
     fns = lambda(unkai.url);
+    // startUnkai made the functions' role (unkai-test, trusting Lambda), which --iam enforce requires.
     c = clients(unkai.url);
-    // Under --iam enforce a function's role must exist and trust Lambda.
-    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
-    await c.iam.send(new CreateRoleCommand({ RoleName: "unkai-test", AssumeRolePolicyDocument: JSON.stringify(trust) }));
   });
   after(async () => {
     await collector.close();
