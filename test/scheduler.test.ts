@@ -89,8 +89,9 @@ async function receive(sqs: SQSClient, url: string, count: number, timeoutMs = 2
   return got;
 }
 
+/** A schedule that never fires during the test (a rate would fire at once, as on AWS) unless `extra` says otherwise. */
 const schedule = (name: string, extra: Partial<CreateScheduleCommandInput> & { Target: CreateScheduleCommandInput["Target"] }): CreateScheduleCommandInput => ({
-  Name: name, ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: { Mode: "OFF" }, ...extra,
+  Name: name, ScheduleExpression: "cron(0 12 1 1 ? 2199)", FlexibleTimeWindow: { Mode: "OFF" }, ...extra,
 });
 
 // The tests use separate schedules, queues and functions: they run at once to keep the file short.
@@ -166,6 +167,22 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     const listed = await aws(unkai.url, ["scheduler", "list-schedules", "--state", "DISABLED"]);
     assert.deepEqual((JSON.parse(listed.stdout) as { Schedules: { Name: string }[] }).Schedules.map((s) => s.Name), ["ticker"]);
     assert.equal((await aws(unkai.url, ["scheduler", "delete-schedule", "--name", "ticker"])).code, 0);
+  });
+
+  it("a rate schedule fires at once when it has no StartDate, and first at its StartDate when it has one", async () => {
+    const url = await queue(c.sqs, "rate-start");
+    const target = { Arn: QUEUE_ARN("rate-start"), RoleArn: ROLE, Input: "<aws.scheduler.schedule-arn> <aws.scheduler.scheduled-time>" };
+    // rate(1 hour) is 72 s at this suite's rate scale: a first firing one period late would miss the wait.
+    const createdAt = Date.now();
+    await c.scheduler.send(new CreateScheduleCommand(schedule("no-start", { ScheduleExpression: "rate(1 hour)", Target: target })));
+    const startAt = ahead(3);
+    await c.scheduler.send(new CreateScheduleCommand(schedule("with-start", { ScheduleExpression: "rate(1 hour)", StartDate: new Date(startAt), Target: target })));
+    const messages = await receive(c.sqs, url, 2, 30_000);
+    const firstOf = (name: string) => messages.map((m) => (m.Body ?? "").split(" ")).find(([arn]) => arn === SCHEDULE_ARN("default", name))?.[1];
+    const immediate = Date.parse(firstOf("no-start") ?? "");
+    assert.ok(Math.abs(immediate - createdAt) < 5_000, `fired for ${firstOf("no-start")}, created at ${new Date(createdAt).toISOString()}`);
+    assert.equal(firstOf("with-start"), new Date(startAt).toISOString().replace(".000Z", "Z"));
+    for (const name of ["no-start", "with-start"]) await c.scheduler.send(new DeleteScheduleCommand({ Name: name }));
   });
 
   it("an EventBridge target puts an event with the schedule's Source, DetailType and Input as detail on the bus", async () => {
