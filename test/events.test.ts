@@ -27,7 +27,7 @@ import {
   RemoveTargetsCommand,
   TestEventPatternCommand,
 } from "@aws-sdk/client-eventbridge";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
@@ -68,11 +68,15 @@ describe("EventBridge", () => {
     assert.equal(await unkai.stop(), 0);
   });
 
-  const recorder = (name: string) => createFromFixture(fns, name, "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
+  /** A recording function whose policy lets the rule `rule` (`[bus/]name`) invoke it, as AWS requires of a Lambda target. */
+  const recorder = async (name: string, rule: string) => {
+    await createFromFixture(fns, name, "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
+    await fns.send(new AddPermissionCommand({ FunctionName: name, StatementId: "events", Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com", SourceArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/${rule}` }));
+  };
   const starts = (name: string) => collector.recorded(name).filter((r) => r.phase === "start");
 
   it("routes a custom event by pattern on a custom bus to a Lambda target, shaped by an input transformer", async () => {
-    await recorder("eb-orders");
+    await recorder("eb-orders", "orders/big-eu-orders");
     const bus = await events.send(new CreateEventBusCommand({ Name: "orders" }));
     assert.equal(bus.EventBusArn, `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/orders`);
     const pattern = { source: ["shop.orders"], "detail-type": ["Order Placed"], detail: { total: [{ numeric: [">=", 100] }], region: [{ prefix: "eu-" }] } };
@@ -186,7 +190,7 @@ describe("EventBridge", () => {
   });
 
   it("a rate(1 minute) rule made with the AWS CLI invokes its function with AWS's Scheduled Event on the minute", async (t) => {
-    await recorder("eb-tick");
+    await recorder("eb-tick", "every-minute");
     const rule = await aws(unkai.url, ["events", "put-rule", "--name", "every-minute", "--schedule-expression", "rate(1 minute)"]);
     assert.equal(rule.code, 0, rule.stderr);
     const ruleArn = (JSON.parse(rule.stdout) as { RuleArn: string }).RuleArn;

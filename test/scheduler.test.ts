@@ -29,6 +29,7 @@ import {
   UpdateScheduleCommand,
   type CreateScheduleCommandInput,
 } from "@aws-sdk/client-scheduler";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
@@ -199,6 +200,27 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     assert.equal(event["detail-type"], "Report Due");
     assert.deepEqual(event.detail, { report: "daily" });
     assert.deepEqual(event.resources, [SCHEDULE_ARN("default", "to-bus")]);
+  });
+
+  it("an SNS target publishes Input as the message, which reaches the topic's subscribed queue", async () => {
+    const sns = new SNSClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const { TopicArn: topicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "sched-topic" }));
+      // Under --iam enforce the queue's policy must let the topic send, as on AWS.
+      const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Resource: QUEUE_ARN("from-topic"), Condition: { ArnEquals: { "aws:SourceArn": topicArn } } }] };
+      const url = await queue(c.sqs, "from-topic", { Policy: JSON.stringify(policy) });
+      await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: QUEUE_ARN("from-topic") }));
+      await c.scheduler.send(new CreateScheduleCommand(schedule("to-topic", {
+        ScheduleExpression: atExpression(ahead(2)), Target: { Arn: topicArn, RoleArn: ROLE, Input: "backup at <aws.scheduler.scheduled-time>" },
+      })));
+      const [message] = await receive(c.sqs, url, 1);
+      const envelope = JSON.parse(message?.Body ?? "{}") as { Type?: string; TopicArn?: string; Message?: string };
+      assert.equal(envelope.Type, "Notification");
+      assert.equal(envelope.TopicArn, topicArn);
+      assert.match(envelope.Message ?? "", /^backup at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    } finally {
+      sns.destroy();
+    }
   });
 
   it("event buses are a destinations target: a Lambda OnSuccess destination on the default bus reaches a rule's queue", async () => {
