@@ -224,8 +224,8 @@ async function apiDestination(events: EventBridgeClient, name: string, url: stri
 const attributesOf = (message: Message) => Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
 
 describe("EventBridge target retries and dead-letter queues", () => {
-  it("dead-letters a target that does not exist at once, without retries (NO_RESOURCE), as EventBridge does", async () => {
-    await withUnkai(FAST_RETRIES, async (_unkai, { events, sqs }) => {
+  it("dead-letters a target that does not exist at once, without retries (NO_RESOURCE, also under --iam enforce, where it has no policy), as EventBridge does", async () => {
+    await withUnkai({ ...FAST_RETRIES, UNKAI_IAM: "enforce" }, async (_unkai, { events, sqs }) => {
       const dlq = await queue(sqs, "eb-dlq", fromRules("eb-dlq"));
       await ruleTo(events, "doomed", "app", [
         { Id: "gone", Arn: QUEUE_ARN("eb-missing"), RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: QUEUE_ARN("eb-dlq") } },

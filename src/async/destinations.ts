@@ -28,6 +28,12 @@ export interface DestinationTarget {
    * Functions check theirs in lambdaTarget (a function with no policy refuses every service).
    */
   readonly serviceAction?: string;
+  /**
+   * Whether the resource behind `arn` exists. Asked only when its policy refused a service's message:
+   * a queue or topic that is gone has no policy, and is reported missing (MissingTargetError), not
+   * unauthorised.
+   */
+  exists?(arn: string): Promise<boolean>;
 }
 
 /** One message for `send`: what a queue, topic, bus or function receives from another service. */
@@ -171,6 +177,7 @@ export class Destinations {
     const { source } = message;
     if (source && target.serviceAction && this.mayDeliver
       && !(await this.mayDeliver([source.principal, ...(source.otherPrincipals ?? [])], target.serviceAction, arn, source.arn))) {
+      if (target.exists && !(await target.exists(arn))) throw new MissingTargetError(`${arn} does not exist`);
       throw new NotRetriedError(`${NOT_AUTHORIZED_TO_SEND} ${arn}: its policy does not allow ${source.principal} to ${target.serviceAction} for ${source.arn}`);
     }
     await target.send(arn, message);

@@ -12,7 +12,7 @@ import type { Publisher } from "./publish-ops.js";
 const asAttributes = (attributes: Readonly<Record<string, string>> | undefined) =>
   attributes && Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: "String", StringValue: value.slice(0, 1024) || "-" }]));
 
-export function snsDestination(account: Account, publisher: Publisher, baseUrl: () => string): DestinationTarget {
+export function snsDestination(account: Account, publisher: Publisher, baseUrl: () => string, topicExists: (arn: string) => Promise<boolean>): DestinationTarget {
   const send = (arn: string, message: OutboundMessage) => publisher.publishFrom(arn, {
     Message: message.body,
     ...(message.subject !== undefined ? { Subject: message.subject.slice(0, 100) } : {}),
@@ -29,5 +29,6 @@ export function snsDestination(account: Account, publisher: Publisher, baseUrl: 
     deliver: (arn, record) => send(arn, { body: JSON.stringify(record) }),
     deliverDeadLetter: (arn, event, attributes) => send(arn, { body: event.toString("utf8"), attributes: { ...attributes } }),
     send,
+    exists: topicExists,
   };
 }

@@ -82,7 +82,7 @@ export function snsService(deps: SnsDeps): Service {
   deps.onDeadLeasesFreed(() => http.runner.wake());
   const fanout = new Fanout(context, deps.destinations, identity, http, new Mailbox(join(deps.dataDir, "mail")), deps.logger);
   const publisher = new Publisher(context, deps.deduplication, fanout);
-  deps.destinations.add(snsDestination(deps.account, publisher, deps.url));
+  deps.destinations.add(snsDestination(deps.account, publisher, deps.url, async (arn) => (await context.topics.get(arn)) !== undefined));
   const onPending = (subscription: SnsSubscriptionRecord, caller: Caller) => {
     void context.topics.get(subscription.topicArn).then((topic) => fanout.confirm(subscription, topic, caller.baseUrl))
       .catch((error: unknown) => deps.logger.error({ err: error, subscription: subscription.arn }, "an SNS SubscriptionConfirmation could not be sent"));

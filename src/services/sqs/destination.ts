@@ -35,5 +35,9 @@ export function sqsDestination(context: SqsContext): DestinationTarget {
     deliver: (arn, record) => send(arn, { body: JSON.stringify(record) }, true),
     deliverDeadLetter: (arn, event, attributes) => send(arn, { body: event.toString("utf8"), attributes: { ...attributes } }, true),
     send: (arn, message) => send(arn, message, false),
+    exists: async (arn) => {
+      const name = queueNameFromArn(arn, context.account);
+      return name !== undefined && (await context.queues.get(name)) !== undefined;
+    },
   };
 }
