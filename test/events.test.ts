@@ -189,8 +189,12 @@ describe("EventBridge", () => {
     assert.match(invalid.stderr, /InvalidEventPatternException.*Empty arrays are not allowed/);
   });
 
-  it("a rate(1 minute) rule made with the AWS CLI invokes its function with AWS's Scheduled Event on the minute", async (t) => {
+  it("a rate(1 minute) rule made with the AWS CLI and a cron rule made with SDK v3 invoke their functions with AWS's Scheduled Event on the minute", async (t) => {
     await recorder("eb-tick", "every-minute");
+    await recorder("eb-cron", "cron-minute");
+    // The cron rule first: it fires at the next whole minute, and the rate rule at that one or the one after.
+    const { RuleArn: cronArn } = await events.send(new PutRuleCommand({ Name: "cron-minute", ScheduleExpression: "cron(* * * * ? *)" }));
+    await events.send(new PutTargetsCommand({ Rule: "cron-minute", Targets: [{ Id: "cron", Arn: FN_ARN("eb-cron") }] }));
     const rule = await aws(unkai.url, ["events", "put-rule", "--name", "every-minute", "--schedule-expression", "rate(1 minute)"]);
     assert.equal(rule.code, 0, rule.stderr);
     const ruleArn = (JSON.parse(rule.stdout) as { RuleArn: string }).RuleArn;
@@ -206,7 +210,15 @@ describe("EventBridge", () => {
     const lateMs = (tick?.at ?? 0) - minute;
     assert.ok(lateMs >= 0 && lateMs < 15_000, `the function started ${lateMs} ms after the minute (includes the cold start)`);
     t.diagnostic(`the scheduled function started ${lateMs} ms after its minute (cold start included)`);
+    const [cron] = await waitFor("the cron rule's firing", () => (starts("eb-cron").length > 0 ? starts("eb-cron") : undefined), 65_000);
+    const cronEvent = cron?.event as Record<string, unknown>;
+    assert.deepEqual({ ...cronEvent, id: "-", time: "-" }, {
+      version: "0", id: "-", "detail-type": "Scheduled Event", source: "aws.events", account: ACCOUNT, time: "-", region: "us-east-1", resources: [cronArn], detail: {},
+    });
+    assert.equal(Date.parse(String(cronEvent.time)) % 60_000, 0, "the cron rule fired for a whole minute");
     await aws(unkai.url, ["events", "remove-targets", "--rule", "every-minute", "--ids", "tick"]);
     await aws(unkai.url, ["events", "delete-rule", "--name", "every-minute"]);
+    await events.send(new RemoveTargetsCommand({ Rule: "cron-minute", Ids: ["cron"] }));
+    await events.send(new DeleteRuleCommand({ Name: "cron-minute" }));
   });
 });
