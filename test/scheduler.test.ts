@@ -186,6 +186,18 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     for (const name of ["no-start", "with-start"]) await c.scheduler.send(new DeleteScheduleCommand({ Name: name }));
   });
 
+  it("a FLEXIBLE window fires at its start, a time inside AWS's window that a test can predict", async () => {
+    const url = await queue(c.sqs, "flexible");
+    const fireAt = ahead(2);
+    await c.scheduler.send(new CreateScheduleCommand(schedule("flex", {
+      ScheduleExpression: atExpression(fireAt), FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: 5 },
+      Target: { Arn: QUEUE_ARN("flexible"), RoleArn: ROLE, Input: "<aws.scheduler.scheduled-time>" },
+    })));
+    const [message] = await receive(c.sqs, url, 1);
+    assert.equal(message?.Body, new Date(fireAt).toISOString().replace(".000Z", "Z"));
+    assert.ok(Number(message?.Attributes?.SentTimestamp) - fireAt < 30_000, "sent at the window's start, not minutes into it");
+  });
+
   it("an EventBridge target puts an event with the schedule's Source, DetailType and Input as detail on the bus", async () => {
     const url = await queue(c.sqs, "from-bus", eventsMaySend("from-bus", "from-scheduler"));
     await c.events.send(new PutRuleCommand({ Name: "from-scheduler", EventPattern: JSON.stringify({ source: ["my.scheduler"] }) }));
