@@ -58,7 +58,7 @@ export function schedulerSummaryRows(s, verdict) {
 
 export function schedulerSection(s) {
   const lines = ["## (m) EventBridge Scheduler firing accuracy", ""];
-  lines.push("One-time `at()` schedules made through the Scheduler API (`POST /schedules/<name>`, SigV4), several due in each of a few consecutive seconds, each delivering its `Input` to an SQS queue; lateness = the message's `SentTimestamp` (set when Unkai's delivery enqueued it) − the schedule's due time. `ActionAfterCompletion: DELETE`, so each schedule also deletes itself after firing. The schedule runner alone (no API, no delivery) is measured by `node bench/schedule-lateness.js`.");
+  lines.push("One-time `at()` schedules made through the Scheduler API (`POST /schedules/<name>`, SigV4), several due in each of a few consecutive seconds, each delivering its `Input` to an SQS queue; lateness = the message's `SentTimestamp` (set when Unkai's delivery enqueued it) − the schedule's due time. `ActionAfterCompletion: DELETE`, so each schedule also deletes itself after firing. The schedule runner alone (no API, no delivery) is measured by `node bench/schedule-lateness.js`. A real-time `rate(1 minute)` EventBridge rule takes minutes, so it is not part of this run: `node bench/rate-realtime.js [minutes]` measures it, and its figures are kept in docs/events.md (\"Measured firing accuracy\").");
   lines.push("");
   if (!s) return [...lines, "Not measured in this run.", ""];
   lines.push(`${s.delivered} of ${s.count} firings arrived; lateness min ${fmt(s.min, 0)} ms, p50 ${fmt(s.p50, 0)} ms, p99 ${fmt(s.p99, 0)} ms, max ${fmt(s.max, 0)} ms (${s.count} schedules over ${s.seconds} s).`, "");

@@ -13,6 +13,7 @@ import { GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { cloudwatch, events, lambda, scheduler, sns, sqs } from "./api.js";
 import { allPages, unqualified } from "./triggers.js";
+import { wireSchedule } from "./schedule-wiring.js";
 
 /** The function's mappings, each with its lag: what waits in its queue, or its stream's iterator age. */
 export async function listMappings(name) {
@@ -77,4 +78,9 @@ export async function listSchedules(functionArn) {
 export async function listTopicSubscriptions(functionArn) {
   const all = await allPages((p) => sns().send(new ListSubscriptionsCommand(p)), "Subscriptions");
   return all.filter((s) => s.Protocol === "lambda" && unqualified(s.Endpoint) === unqualified(functionArn));
+}
+
+/** A schedule trigger: the rule `<function>-schedule` with this expression, allowed to invoke the function and targeting it. */
+export function addScheduleTrigger(name, functionArn, expression) {
+  return wireSchedule({ events: events(), lambda: lambda() }, name, unqualified(functionArn), expression);
 }

@@ -11,9 +11,14 @@ import { AddPermissionCommand } from "@aws-sdk/client-lambda";
 export async function wireSchedule({ events, lambda }, functionName, functionArn, scheduleExpression) {
   const Name = `${functionName}-schedule`.slice(0, 64);
   const { RuleArn } = await events.send(new PutRuleCommand({ Name, ScheduleExpression: scheduleExpression, Description: `Runs ${functionName} (console blueprint)` }));
-  await lambda.send(new AddPermissionCommand({
-    FunctionName: functionName, StatementId: `${Name}-events`, Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com", SourceArn: RuleArn,
-  }));
+  try {
+    await lambda.send(new AddPermissionCommand({
+      FunctionName: functionName, StatementId: `${Name}-events`, Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com", SourceArn: RuleArn,
+    }));
+  } catch (error) {
+    // Re-timing the same rule: its statement (same id, same rule ARN) is already there.
+    if (error?.name !== "ResourceConflictException") throw error;
+  }
   await events.send(new PutTargetsCommand({ Rule: Name, Targets: [{ Id: functionName.slice(0, 64), Arn: functionArn }] }));
   return { name: Name, arn: RuleArn };
 }

@@ -10,8 +10,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeRuleCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { GetEventSourceMappingCommand, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { GetEventSourceMappingCommand, GetPolicyCommand, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Page } from "playwright-core";
@@ -20,7 +20,6 @@ import { createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/c
 import { fnArn } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
-import { allowServicesToSend } from "./helpers/service-access.js";
 
 const WAIT = { timeout: 20_000 };
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>`;
@@ -35,8 +34,10 @@ describe("console Topics, Alarms and Schedules-and-rules pages in a browser", ()
   let events: EventBridgeClient;
   const options = () => ({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
   const pwned = () => page.evaluate("window.__pwned");
-  const queue = async (QueueName: string) => {
-    const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName }));
+  /** A queue; `from` is the service whose messages its policy lets in (checked under --iam enforce, as on AWS). */
+  const queue = async (QueueName: string, from?: string) => {
+    const policy = from && { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: from }, Action: "sqs:SendMessage", Resource: `arn:aws:sqs:us-east-1:000000000000:${QueueName}` }] };
+    const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName, ...(policy ? { Attributes: { Policy: JSON.stringify(policy) } } : {}) }));
     const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn ?? "";
     return { QueueUrl, arn };
   };
@@ -55,7 +56,7 @@ describe("console Topics, Alarms and Schedules-and-rules pages in a browser", ()
   });
 
   it("creates a topic, subscribes a queue, publishes to it, unsubscribes and deletes the topic", async () => {
-    const { QueueUrl, arn } = await queue("alerts-inbox");
+    const { QueueUrl, arn } = await queue("alerts-inbox", "sns.amazonaws.com");
     await page.goto(`${suite.unkai.url}/console/#/topics`);
     await page.getByText("No topics yet").waitFor(WAIT);
     await page.locator("input[name=topic-name]").fill("alerts");
@@ -108,9 +109,8 @@ describe("console Topics, Alarms and Schedules-and-rules pages in a browser", ()
   });
 
   it("lists a rule with its targets, disables it, sends it an event from the page and deletes it", async () => {
-    const { QueueUrl, arn } = await queue("orders-events");
-    const { RuleArn } = await events.send(new PutRuleCommand({ Name: "orders", EventPattern: JSON.stringify({ source: ["shop.orders"], "detail-type": [HOSTILE] }) }));
-    await allowServicesToSend(sqs, QueueUrl, arn, [{ service: "events.amazonaws.com", sourceArn: String(RuleArn) }]);
+    const { QueueUrl, arn } = await queue("orders-events", "events.amazonaws.com");
+    await events.send(new PutRuleCommand({ Name: "orders", EventPattern: JSON.stringify({ source: ["shop.orders"], "detail-type": [HOSTILE] }) }));
     await events.send(new PutTargetsCommand({ Rule: "orders", Targets: [{ Id: "inbox", Arn: arn }] }));
     await events.send(new PutRuleCommand({ Name: "nightly", ScheduleExpression: "cron(0 3 * * ? *)" }));
     await page.goto(`${suite.unkai.url}/console/#/rules`);
@@ -140,7 +140,7 @@ describe("console Topics, Alarms and Schedules-and-rules pages in a browser", ()
     await orders.waitFor({ state: "detached", ...WAIT });
   });
 
-  it("adds, disables and deletes an event source mapping in the Triggers tab, and lists the rule and topic that invoke the function", async () => {
+  it("adds, disables and deletes an event source mapping in the Triggers tab, adds a schedule, and lists the rule and topic that invoke the function", async () => {
     await createFromFixture(suite.client, "worker", "node-esm");
     const { arn: queueArn } = await queue("work-items");
     await events.send(new PutRuleCommand({ Name: "every-hour", ScheduleExpression: "rate(1 hour)" }));
@@ -151,6 +151,17 @@ describe("console Topics, Alarms and Schedules-and-rules pages in a browser", ()
     await page.goto(`${suite.unkai.url}/console/#/functions/worker/triggers`);
     await page.locator('#rule-triggers tr[data-rule="every-hour"]', { hasText: "rate(1 hour)" }).waitFor(WAIT);
     await page.locator(`#topic-triggers tr[data-topic="${TopicArn}"]`).waitFor(WAIT);
+
+    // A schedule trigger: the rule worker-schedule, allowed to invoke the function and targeting it; adding again re-times it.
+    for (const expression of ["cron(0 9 * * ? *)", "rate(2 hours)"]) {
+      await page.locator("#schedule-expression").fill(expression);
+      await page.locator("#add-schedule").click();
+      await page.locator('#rule-triggers tr[data-rule="worker-schedule"]', { hasText: expression }).waitFor(WAIT);
+    }
+    assert.equal((await events.send(new DescribeRuleCommand({ Name: "worker-schedule" }))).ScheduleExpression, "rate(2 hours)");
+    assert.deepEqual((await events.send(new ListTargetsByRuleCommand({ Rule: "worker-schedule" }))).Targets?.map((t) => t.Arn), [fnArn("worker")]);
+    const policy = JSON.parse((await suite.client.send(new GetPolicyCommand({ FunctionName: "worker" }))).Policy ?? "{}") as { Statement: { Principal: unknown; Condition: unknown }[] };
+    assert.deepEqual(policy.Statement.map((st) => [st.Principal, st.Condition]), [[{ Service: "events.amazonaws.com" }, { ArnLike: { "AWS:SourceArn": "arn:aws:events:us-east-1:000000000000:rule/worker-schedule" } }]]);
 
     await page.locator("#mapping-source").fill(queueArn);
     await page.locator("#mapping-batch").fill("5");

@@ -1,6 +1,6 @@
 /**
  * EventBridge's message targets on a real Unkai: events routed to SQS queues (standard and FIFO, with
- * an input transformer) through SDK v3, the AWS CLI v2 and boto3; PutTargets' per-target refusals;
+ * an input transformer) through SDK v3, the AWS CLI v2 and boto3, and to an SNS topic; PutTargets' per-target refusals;
  * a delivery that survives a SIGKILL right after PutEvents answered; a failing target retried (also
  * across a restart) and then dead-lettered with EventBridge's DLQ attributes.
  */
@@ -9,13 +9,13 @@ import { rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { CreateApiDestinationCommand, CreateConnectionCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateApiDestinationCommand, CreateConnectionCommand, EventBridgeClient, ListRuleNamesByTargetCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { runProcess } from "./helpers/process.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
-import { queuePolicy } from "./helpers/service-access.js";
 
 const ACCOUNT = "000000000000";
 const QUEUE_ARN = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
@@ -29,10 +29,13 @@ function clients(url: string) {
 
 type Clients = ReturnType<typeof clients>;
 
-/** A queue whose policy lets EventBridge's rules in this account send to it, as AWS requires of a target or DLQ. */
+/** A queue policy letting this account's EventBridge rules send, which --iam enforce checks as AWS does. */
+const fromRules = (name: string) => ({
+  Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: QUEUE_ARN(name), Condition: { ArnLike: { "aws:SourceArn": `arn:aws:events:us-east-1:${ACCOUNT}:rule/*` } } }] }),
+});
+
 async function queue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}): Promise<string> {
-  const Policy = queuePolicy(QUEUE_ARN(name), [{ service: "events.amazonaws.com", sourceArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/*` }]);
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { Policy, ...attributes } }));
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   assert.ok(created.QueueUrl);
   return created.QueueUrl;
 }
@@ -80,8 +83,8 @@ async function kill(unkai: TestUnkai): Promise<void> {
 describe("EventBridge message targets", () => {
   it("routes events to a standard queue (input transformer) and a FIFO queue (group id), by SDK v3", async () => {
     await withUnkai({}, async (_unkai, { events, sqs }) => {
-      const plain = await queue(sqs, "eb-plain");
-      const fifo = await queue(sqs, "eb-orders.fifo", { FifoQueue: "true" });
+      const plain = await queue(sqs, "eb-plain", fromRules("eb-plain"));
+      const fifo = await queue(sqs, "eb-orders.fifo", { FifoQueue: "true", ...fromRules("eb-orders.fifo") });
       await ruleTo(events, "to-queues", "shop", [
         { Id: "plain", Arn: QUEUE_ARN("eb-plain"), InputTransformer: { InputPathsMap: { order: "$.detail.order" }, InputTemplate: '{"order": <order>, "via": "eventbridge"}' } },
         { Id: "fifo", Arn: QUEUE_ARN("eb-orders.fifo"), SqsParameters: { MessageGroupId: "orders" } },
@@ -123,7 +126,7 @@ describe("EventBridge message targets", () => {
 
   it("AWS CLI v2 wires a FIFO target and boto3 puts the event that lands there", async () => {
     await withUnkai({}, async (unkai, { sqs }) => {
-      const fifo = await queue(sqs, "eb-cli.fifo", { FifoQueue: "true" });
+      const fifo = await queue(sqs, "eb-cli.fifo", { FifoQueue: "true", ...fromRules("eb-cli.fifo") });
       assert.equal((await aws(unkai.url, ["events", "put-rule", "--name", "cli", "--event-pattern", '{"detail-type": ["Py"]}'])).code, 0);
       const targets = JSON.stringify([{ Id: "q", Arn: QUEUE_ARN("eb-cli.fifo"), SqsParameters: { MessageGroupId: "g1" }, InputPath: "$.detail" }]);
       const put = await aws(unkai.url, ["events", "put-targets", "--rule", "cli", "--targets", targets]);
@@ -144,12 +147,37 @@ describe("EventBridge message targets", () => {
     });
   });
 
+  it("routes an event to an SNS topic target, which publishes it to its subscribed queue; ListRuleNamesByTarget finds the rule", async () => {
+    await withUnkai({ UNKAI_IAM: "enforce" }, async (unkai, { events, sqs }) => {
+      const sns = new SNSClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+      try {
+        const topicArn = `arn:aws:sns:us-east-1:${ACCOUNT}:eb-topic`;
+        const ruleArn = `arn:aws:events:us-east-1:${ACCOUNT}:rule/to-topic`;
+        // As on AWS, the topic's policy lets the rule publish and the queue's lets the topic send.
+        const allow = (service: string, action: string, resource: string, source: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: action, Resource: resource, Condition: { ArnEquals: { "aws:SourceArn": source } } }] });
+        await sns.send(new CreateTopicCommand({ Name: "eb-topic", Attributes: { Policy: allow("events.amazonaws.com", "sns:Publish", topicArn, ruleArn) } }));
+        const url = await queue(sqs, "eb-from-topic", { Policy: allow("sns.amazonaws.com", "sqs:SendMessage", QUEUE_ARN("eb-from-topic"), topicArn) });
+        await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: QUEUE_ARN("eb-from-topic"), Attributes: { RawMessageDelivery: "true" } }));
+        await ruleTo(events, "to-topic", "billing", [{ Id: "topic", Arn: topicArn, InputPath: "$.detail" }]);
+        await putEvent(events, "billing", { invoice: 42 });
+        assert.deepEqual(JSON.parse((await receiveOne(sqs, url)).Body ?? ""), { invoice: 42 });
+        const names = await events.send(new ListRuleNamesByTargetCommand({ TargetArn: topicArn }));
+        assert.deepEqual(names.RuleNames, ["to-topic"]);
+        const cli = await aws(unkai.url, ["events", "list-rule-names-by-target", "--target-arn", QUEUE_ARN("eb-from-topic")]);
+        assert.equal(cli.code, 0, cli.stderr);
+        assert.deepEqual((JSON.parse(cli.stdout) as { RuleNames: string[] }).RuleNames, [], "a rule is found by its own targets only");
+      } finally {
+        sns.destroy();
+      }
+    });
+  });
+
   it("an event PutEvents accepted reaches its queue after a SIGKILL right after the answer", async () => {
     let dataDir = "";
     let url = "";
     await withUnkai({}, async (unkai, { events, sqs }) => {
       dataDir = unkai.dataDir;
-      url = await queue(sqs, "eb-durable");
+      url = await queue(sqs, "eb-durable", fromRules("eb-durable"));
       await ruleTo(events, "durable", "crash", [{ Id: "q", Arn: QUEUE_ARN("eb-durable") }]);
       await putEvent(events, "crash", { n: 1 });
       await kill(unkai);
@@ -196,9 +224,9 @@ async function apiDestination(events: EventBridgeClient, name: string, url: stri
 const attributesOf = (message: Message) => Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
 
 describe("EventBridge target retries and dead-letter queues", () => {
-  it("dead-letters a target that does not exist at once, without retries (NO_RESOURCE), as EventBridge does", async () => {
-    await withUnkai(FAST_RETRIES, async (_unkai, { events, sqs }) => {
-      const dlq = await queue(sqs, "eb-dlq");
+  it("dead-letters a target that does not exist at once, without retries (NO_RESOURCE, also under --iam enforce, where it has no policy), as EventBridge does", async () => {
+    await withUnkai({ ...FAST_RETRIES, UNKAI_IAM: "enforce" }, async (_unkai, { events, sqs }) => {
+      const dlq = await queue(sqs, "eb-dlq", fromRules("eb-dlq"));
       await ruleTo(events, "doomed", "app", [
         { Id: "gone", Arn: QUEUE_ARN("eb-missing"), RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: QUEUE_ARN("eb-dlq") } },
       ]);
@@ -221,7 +249,7 @@ describe("EventBridge target retries and dead-letter queues", () => {
     const hook = await endpoint();
     try {
       await withUnkai(FAST_RETRIES, async (_unkai, { events, sqs }) => {
-        const dlq = await queue(sqs, "eb-dlq0");
+        const dlq = await queue(sqs, "eb-dlq0", fromRules("eb-dlq0"));
         const arn = await apiDestination(events, "flaky", hook.url);
         const policy = (attempts: number) => ({ RetryPolicy: { MaximumRetryAttempts: attempts, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: QUEUE_ARN("eb-dlq0") } });
         await ruleTo(events, "no-retry", "app0", [{ Id: "once", Arn: arn, ...policy(0) }]);

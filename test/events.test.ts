@@ -27,11 +27,10 @@ import {
   RemoveTargetsCommand,
   TestEventPatternCommand,
 } from "@aws-sdk/client-eventbridge";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
-import { allowServiceToInvoke } from "./helpers/service-access.js";
 
 const ACCOUNT = "000000000000";
 const FN_ARN = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
@@ -69,17 +68,20 @@ describe("EventBridge", () => {
     assert.equal(await unkai.stop(), 0);
   });
 
-  const recorder = (name: string) => createFromFixture(fns, name, "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
+  /** A recording function whose policy lets the rule `rule` (`[bus/]name`) invoke it, as AWS requires of a Lambda target. */
+  const recorder = async (name: string, rule: string) => {
+    await createFromFixture(fns, name, "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
+    await fns.send(new AddPermissionCommand({ FunctionName: name, StatementId: "events", Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com", SourceArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/${rule}` }));
+  };
   const starts = (name: string) => collector.recorded(name).filter((r) => r.phase === "start");
 
   it("routes a custom event by pattern on a custom bus to a Lambda target, shaped by an input transformer", async () => {
-    await recorder("eb-orders");
+    await recorder("eb-orders", "orders/big-eu-orders");
     const bus = await events.send(new CreateEventBusCommand({ Name: "orders" }));
     assert.equal(bus.EventBusArn, `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/orders`);
     const pattern = { source: ["shop.orders"], "detail-type": ["Order Placed"], detail: { total: [{ numeric: [">=", 100] }], region: [{ prefix: "eu-" }] } };
     const rule = await events.send(new PutRuleCommand({ Name: "big-eu-orders", EventBusName: "orders", EventPattern: JSON.stringify(pattern) }));
     assert.equal(rule.RuleArn, `arn:aws:events:us-east-1:${ACCOUNT}:rule/orders/big-eu-orders`);
-    await allowServiceToInvoke(fns, "eb-orders", "events.amazonaws.com", String(rule.RuleArn));
     const put = await events.send(new PutTargetsCommand({
       Rule: "big-eu-orders",
       EventBusName: "orders",
@@ -187,15 +189,15 @@ describe("EventBridge", () => {
     assert.match(invalid.stderr, /InvalidEventPatternException.*Empty arrays are not allowed/);
   });
 
-  it("a rate(1 minute) rule made with the AWS CLI invokes its function with AWS's Scheduled Event on the minute", async (t) => {
-    await recorder("eb-tick");
+  it("a rate(1 minute) rule made with the AWS CLI and a cron rule made with SDK v3 invoke their functions with AWS's Scheduled Event on the minute", async (t) => {
+    await recorder("eb-tick", "every-minute");
+    await recorder("eb-cron", "cron-minute");
+    // The cron rule first: it fires at the next whole minute, and the rate rule at that one or the one after.
+    const { RuleArn: cronArn } = await events.send(new PutRuleCommand({ Name: "cron-minute", ScheduleExpression: "cron(* * * * ? *)" }));
+    await events.send(new PutTargetsCommand({ Rule: "cron-minute", Targets: [{ Id: "cron", Arn: FN_ARN("eb-cron") }] }));
     const rule = await aws(unkai.url, ["events", "put-rule", "--name", "every-minute", "--schedule-expression", "rate(1 minute)"]);
     assert.equal(rule.code, 0, rule.stderr);
     const ruleArn = (JSON.parse(rule.stdout) as { RuleArn: string }).RuleArn;
-    // As AWS's tutorial does: the function's policy lets the rule invoke it.
-    const permitted = await aws(unkai.url, ["lambda", "add-permission", "--function-name", "eb-tick", "--statement-id", "every-minute",
-      "--action", "lambda:InvokeFunction", "--principal", "events.amazonaws.com", "--source-arn", ruleArn]);
-    assert.equal(permitted.code, 0, permitted.stderr);
     const targets = await aws(unkai.url, ["events", "put-targets", "--rule", "every-minute", "--targets", JSON.stringify([{ Id: "tick", Arn: FN_ARN("eb-tick") }])]);
     assert.equal(targets.code, 0, targets.stderr);
     const [tick] = await waitFor("the first scheduled firing", () => (starts("eb-tick").length > 0 ? starts("eb-tick") : undefined), 90_000);
@@ -208,7 +210,15 @@ describe("EventBridge", () => {
     const lateMs = (tick?.at ?? 0) - minute;
     assert.ok(lateMs >= 0 && lateMs < 15_000, `the function started ${lateMs} ms after the minute (includes the cold start)`);
     t.diagnostic(`the scheduled function started ${lateMs} ms after its minute (cold start included)`);
+    const [cron] = await waitFor("the cron rule's firing", () => (starts("eb-cron").length > 0 ? starts("eb-cron") : undefined), 65_000);
+    const cronEvent = cron?.event as Record<string, unknown>;
+    assert.deepEqual({ ...cronEvent, id: "-", time: "-" }, {
+      version: "0", id: "-", "detail-type": "Scheduled Event", source: "aws.events", account: ACCOUNT, time: "-", region: "us-east-1", resources: [cronArn], detail: {},
+    });
+    assert.equal(Date.parse(String(cronEvent.time)) % 60_000, 0, "the cron rule fired for a whole minute");
     await aws(unkai.url, ["events", "remove-targets", "--rule", "every-minute", "--ids", "tick"]);
     await aws(unkai.url, ["events", "delete-rule", "--name", "every-minute"]);
+    await events.send(new RemoveTargetsCommand({ Rule: "cron-minute", Ids: ["cron"] }));
+    await events.send(new DeleteRuleCommand({ Name: "cron-minute" }));
   });
 });

@@ -126,13 +126,24 @@ describe("Scheduler: at(), time zones, start and end", () => {
     const ny = parseSchedule("cron(30 1 * * ? *)", SCHEDULER("America/New_York"));
     assert.deepEqual(firings(ny, 3, Date.parse("2026-10-31T00:00:00Z")), ["2026-10-31T05:30Z", "2026-11-01T05:30Z", "2026-11-02T06:30Z"]);
   });
-  it("StartDate and EndDate bound the firings; rates count from StartDate", () => {
+  it("StartDate and EndDate bound the firings; a rate's first firing is its StartDate", () => {
     const schedule = parseSchedule("rate(1 hour)", SCHEDULER());
-    const window = { anchorMs: FROM, startMs: Date.parse("2026-01-02T00:00:00Z"), endMs: Date.parse("2026-01-02T02:00:00Z") };
+    const window = { anchorMs: FROM, startMs: Date.parse("2026-01-02T00:00:00Z"), endMs: Date.parse("2026-01-02T02:00:00Z"), firstAtStart: true };
     const first = nextFireAfter(schedule, FROM, window);
-    assert.equal(new Date(first ?? 0).toISOString(), "2026-01-02T01:00:00.000Z");
-    assert.equal(new Date(nextFireAfter(schedule, first ?? 0, window) ?? 0).toISOString(), "2026-01-02T02:00:00.000Z");
+    assert.equal(new Date(first ?? 0).toISOString(), "2026-01-02T00:00:00.000Z");
+    const second = nextFireAfter(schedule, first ?? 0, window);
+    assert.equal(new Date(second ?? 0).toISOString(), "2026-01-02T01:00:00.000Z");
+    assert.equal(new Date(nextFireAfter(schedule, second ?? 0, window) ?? 0).toISOString(), "2026-01-02T02:00:00.000Z");
     assert.equal(nextFireAfter(schedule, Date.parse("2026-01-02T02:00:00Z"), window), undefined);
+  });
+  it("a rate without StartDate fires at once from its change, then a period apart (AWS: \"starts invoking the target immediately\")", () => {
+    const changed = Date.parse("2026-01-01T10:00:30Z");
+    const window = { anchorMs: changed, firstAtStart: true };
+    const schedule = parseSchedule("rate(5 minutes)", SCHEDULER());
+    const first = nextFireAfter(schedule, changed - 1, window);
+    assert.equal(new Date(first ?? 0).toISOString(), "2026-01-01T10:00:30.000Z");
+    assert.equal(new Date(nextFireAfter(schedule, first ?? 0, window) ?? 0).toISOString(), "2026-01-01T10:05:30.000Z");
+    assert.equal(new Date(nextFireAfter(schedule, Date.parse("2026-01-01T11:02:00Z"), window) ?? 0).toISOString(), "2026-01-01T11:05:30.000Z", "after downtime: the next one due, not the missed ones");
   });
 });
 

@@ -29,6 +29,7 @@ import {
   UpdateScheduleCommand,
   type CreateScheduleCommandInput,
 } from "@aws-sdk/client-scheduler";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
@@ -89,8 +90,9 @@ async function receive(sqs: SQSClient, url: string, count: number, timeoutMs = 2
   return got;
 }
 
+/** A schedule that never fires during the test (a rate would fire at once, as on AWS) unless `extra` says otherwise. */
 const schedule = (name: string, extra: Partial<CreateScheduleCommandInput> & { Target: CreateScheduleCommandInput["Target"] }): CreateScheduleCommandInput => ({
-  Name: name, ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: { Mode: "OFF" }, ...extra,
+  Name: name, ScheduleExpression: "cron(0 12 1 1 ? 2199)", FlexibleTimeWindow: { Mode: "OFF" }, ...extra,
 });
 
 // The tests use separate schedules, queues and functions: they run at once to keep the file short.
@@ -104,8 +106,8 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     await collector.start();
     unkai = await startUnkai({ ...(await collector.env()), UNKAI_IAM: "enforce", UNKAI_SCHEDULER_RATE_SCALE: "0.02", UNKAI_ASYNC_RETRY_SCALE: "0.001" });
     fns = lambda(unkai.url);
+    // startUnkai made the functions' role (unkai-test, trusting Lambda), which --iam enforce requires.
     c = clients(unkai.url);
-    // The functions' role, unkai-test, is made by startUnkai (test/helpers/test-role.ts).
   });
   after(async () => {
     await collector.close();
@@ -168,6 +170,34 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     assert.equal((await aws(unkai.url, ["scheduler", "delete-schedule", "--name", "ticker"])).code, 0);
   });
 
+  it("a rate schedule fires at once when it has no StartDate, and first at its StartDate when it has one", async () => {
+    const url = await queue(c.sqs, "rate-start");
+    const target = { Arn: QUEUE_ARN("rate-start"), RoleArn: ROLE, Input: "<aws.scheduler.schedule-arn> <aws.scheduler.scheduled-time>" };
+    // rate(1 hour) is 72 s at this suite's rate scale: a first firing one period late would miss the wait.
+    const createdAt = Date.now();
+    await c.scheduler.send(new CreateScheduleCommand(schedule("no-start", { ScheduleExpression: "rate(1 hour)", Target: target })));
+    const startAt = ahead(3);
+    await c.scheduler.send(new CreateScheduleCommand(schedule("with-start", { ScheduleExpression: "rate(1 hour)", StartDate: new Date(startAt), Target: target })));
+    const messages = await receive(c.sqs, url, 2, 30_000);
+    const firstOf = (name: string) => messages.map((m) => (m.Body ?? "").split(" ")).find(([arn]) => arn === SCHEDULE_ARN("default", name))?.[1];
+    const immediate = Date.parse(firstOf("no-start") ?? "");
+    assert.ok(Math.abs(immediate - createdAt) < 5_000, `fired for ${firstOf("no-start")}, created at ${new Date(createdAt).toISOString()}`);
+    assert.equal(firstOf("with-start"), new Date(startAt).toISOString().replace(".000Z", "Z"));
+    for (const name of ["no-start", "with-start"]) await c.scheduler.send(new DeleteScheduleCommand({ Name: name }));
+  });
+
+  it("a FLEXIBLE window fires at its start, a time inside AWS's window that a test can predict", async () => {
+    const url = await queue(c.sqs, "flexible");
+    const fireAt = ahead(2);
+    await c.scheduler.send(new CreateScheduleCommand(schedule("flex", {
+      ScheduleExpression: atExpression(fireAt), FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: 5 },
+      Target: { Arn: QUEUE_ARN("flexible"), RoleArn: ROLE, Input: "<aws.scheduler.scheduled-time>" },
+    })));
+    const [message] = await receive(c.sqs, url, 1);
+    assert.equal(message?.Body, new Date(fireAt).toISOString().replace(".000Z", "Z"));
+    assert.ok(Number(message?.Attributes?.SentTimestamp) - fireAt < 30_000, "sent at the window's start, not minutes into it");
+  });
+
   it("an EventBridge target puts an event with the schedule's Source, DetailType and Input as detail on the bus", async () => {
     const url = await queue(c.sqs, "from-bus", eventsMaySend("from-bus", "from-scheduler"));
     await c.events.send(new PutRuleCommand({ Name: "from-scheduler", EventPattern: JSON.stringify({ source: ["my.scheduler"] }) }));
@@ -182,6 +212,27 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     assert.equal(event["detail-type"], "Report Due");
     assert.deepEqual(event.detail, { report: "daily" });
     assert.deepEqual(event.resources, [SCHEDULE_ARN("default", "to-bus")]);
+  });
+
+  it("an SNS target publishes Input as the message, which reaches the topic's subscribed queue", async () => {
+    const sns = new SNSClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const { TopicArn: topicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "sched-topic" }));
+      // Under --iam enforce the queue's policy must let the topic send, as on AWS.
+      const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Resource: QUEUE_ARN("from-topic"), Condition: { ArnEquals: { "aws:SourceArn": topicArn } } }] };
+      const url = await queue(c.sqs, "from-topic", { Policy: JSON.stringify(policy) });
+      await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: QUEUE_ARN("from-topic") }));
+      await c.scheduler.send(new CreateScheduleCommand(schedule("to-topic", {
+        ScheduleExpression: atExpression(ahead(2)), Target: { Arn: topicArn, RoleArn: ROLE, Input: "backup at <aws.scheduler.scheduled-time>" },
+      })));
+      const [message] = await receive(c.sqs, url, 1);
+      const envelope = JSON.parse(message?.Body ?? "{}") as { Type?: string; TopicArn?: string; Message?: string };
+      assert.equal(envelope.Type, "Notification");
+      assert.equal(envelope.TopicArn, topicArn);
+      assert.match(envelope.Message ?? "", /^backup at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    } finally {
+      sns.destroy();
+    }
   });
 
   it("event buses are a destinations target: a Lambda OnSuccess destination on the default bus reaches a rule's queue", async () => {

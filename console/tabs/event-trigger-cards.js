@@ -1,6 +1,6 @@
 /** The Triggers tab's event cards: event source mappings (with their state), rules and schedules, SNS topics. */
 import { describeError, h } from "../dom.js";
-import { addMapping, deleteMapping, setMappingEnabled } from "../event-triggers.js";
+import { addMapping, addScheduleTrigger, deleteMapping, setMappingEnabled } from "../event-triggers.js";
 
 const table = (id, columns, rows) => h("table", { class: "list", id },
   h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c)))), h("tbody", {}, rows));
@@ -47,11 +47,20 @@ export function mappingsCard(name, mappings, attempt) {
     h("p", { class: "hint" }, "A queue's messages or a stream's records invoke the function in batches; a disabled mapping keeps its position."));
 }
 
-/** `mappings` and `subscriptions` are `{ value }` or `{ error }`; `sources` a list of them (rules, schedules). */
-export function rulesCard(sources) {
+/**
+ * `mappings` and `subscriptions` are `{ value }` or `{ error }`; `sources` a list of them (rules, schedules).
+ * "Add schedule" makes (or re-times) the EventBridge rule `<function>-schedule`, as a scheduled blueprint does.
+ */
+export function rulesCard(name, arn, sources, attempt) {
   const value = sources.flatMap((r) => r.value ?? []);
+  const expression = h("input", { id: "schedule-expression", placeholder: "rate(5 minutes) or cron(0 9 * * ? *)", "aria-label": "Schedule expression", size: 32, class: "mono" });
+  const add = attempt(async () => {
+    const rule = await addScheduleTrigger(name, arn, expression.value.trim());
+    return `The rule ${rule.name} runs this function on ${expression.value.trim()}.`;
+  });
   return h("div", { class: "card" },
     h("h3", {}, "Schedules and rules"),
+    h("div", { class: "toolbar" }, expression, h("button", { class: "primary", id: "add-schedule", onclick: add }, "Add schedule")),
     sources.filter((r) => r.error).map((r) => listed(r)),
     listed({ value }, "No EventBridge rule or Scheduler schedule targets this function.", (list) =>
       table("rule-triggers", ["Kind", "Name", "Bus or group", "Schedule or pattern", "State"], list.map((r) =>

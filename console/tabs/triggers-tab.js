@@ -1,6 +1,6 @@
 /**
  * Triggers: the function's URLs, the HTTP/REST API routes, the S3 buckets, its event source mappings, the
- * rules, schedules and SNS topics that invoke it; add or delete a URL, an S3 trigger or a mapping.
+ * rules, schedules and SNS topics that invoke it; add or delete a URL, an S3 trigger or a mapping; add a schedule.
  */
 import { describeError, h, replace, toast } from "../dom.js";
 import { listMappings, listRules, listSchedules, listTopicSubscriptions } from "../event-triggers.js";
@@ -39,7 +39,7 @@ export async function triggersTab(body, fn) {
       listFunctionUrls(name), listApiRoutes(arn), listRestRoutes(arn), listS3Triggers(arn),
       settled(listMappings(name)), Promise.all([settled(listRules(arn)), settled(listSchedules(arn))]), settled(listTopicSubscriptions(arn)),
     ]);
-    replace(body, urlCard(urls), s3Card(s3), mappingsCard(name, mappings, attempt), rulesCard(rules), topicsCard(topics), apiCard([...http, ...rest]));
+    replace(body, urlCard(urls), s3Card(s3), mappingsCard(name, mappings, attempt), rulesCard(name, arn, rules, attempt), topicsCard(topics), apiCard([...http, ...rest]));
   }
 
   function urlCard(urls) {

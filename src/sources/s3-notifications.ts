@@ -8,6 +8,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { OutboundMessage } from "../async/destinations.js";
+import { defaultBusArn, eventBridgeMessage } from "./s3-eventbridge.js";
 
 /** S3 sends for the bucket: under enforcement a queue's or topic's policy must allow s3.amazonaws.com with it as `aws:SourceArn`. */
 const s3Source = (bucket: string) => ({ principal: "s3.amazonaws.com", arn: `arn:aws:s3:::${bucket}` });
@@ -35,6 +36,8 @@ export interface NotificationConfiguration {
   readonly lambda: readonly LambdaNotification[];
   readonly queues?: readonly MessageNotification[];
   readonly topics?: readonly MessageNotification[];
+  /** `EventBridgeConfiguration`: every change also goes to the default event bus (s3-eventbridge.ts). */
+  readonly eventBridge?: boolean;
 }
 
 /** A message for a queue or topic destination, sent once the change has committed. */
@@ -131,18 +134,20 @@ export class S3Notifications {
     });
   }
 
-  /** The queue and topic messages for `change` under the bucket's configuration. */
+  /** The queue, topic and event bus messages for `change` under the bucket's configuration. */
   messagesFor(bucket: string, config: NotificationConfiguration | undefined, change: ObjectChange, context: ChangeContext): NotificationMessage[] {
     const queues = (config?.queues ?? []).filter((c) => matches(c, change));
     const topics = (config?.topics ?? []).filter((c) => matches(c, change));
-    if (queues.length + topics.length === 0) return [];
+    if (queues.length + topics.length === 0 && !config?.eventBridge) return [];
     const now = Date.now();
     const sequencer = this.sequencer();
     const body = (id: string) => JSON.stringify({ Records: [this.record(bucket, id, change, context, now, sequencer)] });
     const source = s3Source(bucket);
+    const toBus = config?.eventBridge ? eventBridgeMessage(bucket, change, context, this.accountId, sequencer) : undefined;
     return [
       ...queues.map((c) => ({ arn: c.arn, message: { body: body(c.id), source } })),
       ...topics.map((c) => ({ arn: c.arn, message: { body: body(c.id), subject: "Amazon S3 Notification", source } })),
+      ...(toBus ? [{ arn: defaultBusArn(this.region, this.accountId), message: toBus }] : []),
     ];
   }
 

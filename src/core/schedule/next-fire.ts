@@ -6,6 +6,13 @@ export interface FireWindow {
   readonly anchorMs: number;
   readonly startMs?: number;
   readonly endMs?: number;
+  /**
+   * Scheduler's rates: the first firing is the start itself — `StartDate` exactly, else the anchor
+   * ("If you do not provide a StartDate for a rate-based schedule, your schedule starts invoking the
+   * target immediately") — and later ones a period apart from it. Without it (EventBridge rules) the
+   * first firing is one period after the anchor's minute boundary.
+   */
+  readonly firstAtStart?: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -13,9 +20,14 @@ const MINUTE_MS = 60_000;
 const MAX_SKIPPED = 1_000;
 
 function nextRate(periodMs: number, afterMs: number, window: FireWindow): number {
-  // Rates start from the anchor's minute boundary (StartDate's, when given), so rate(1 minute)
-  // fires on whole minutes: AWS schedules at minute granularity.
-  const anchor = Math.floor((window.startMs ?? window.anchorMs) / MINUTE_MS) * MINUTE_MS;
+  const start = window.startMs ?? window.anchorMs;
+  if (window.firstAtStart) {
+    if (afterMs < start) return start;
+    return start + (Math.floor((afterMs - start) / periodMs) + 1) * periodMs;
+  }
+  // A rule's rate starts from the anchor's minute boundary, so rate(1 minute) fires on whole
+  // minutes: AWS schedules rules at minute granularity.
+  const anchor = Math.floor(start / MINUTE_MS) * MINUTE_MS;
   if (afterMs < anchor) return anchor + periodMs;
   return anchor + (Math.floor((afterMs - anchor) / periodMs) + 1) * periodMs;
 }

@@ -1,6 +1,6 @@
 /**
  * PutBucketNotificationConfiguration and GetBucketNotificationConfiguration: Lambda functions, SQS
- * queues and SNS topics as destinations. As S3 does, a queue or topic configuration is checked by
+ * queues and SNS topics as destinations, and EventBridge (every change to the default event bus). As S3 does, a queue or topic configuration is checked by
  * sending it an `s3:TestEvent`; one that cannot be delivered to refuses the whole configuration. Under
  * IAM enforcement a function's policy must allow s3.amazonaws.com for the bucket, or S3 refuses it too.
  */
@@ -59,17 +59,16 @@ async function messageConfig(context: S3Context, bucket: string, raw: Record<str
 export async function putNotification(context: S3Context, request: UnkaiRequest, bucket: string): Promise<UnkaiResponse> {
   await requireBucket(context, bucket);
   const document = request.body.length === 0 ? {} : parseXml(request.body, "NotificationConfiguration");
-  if (document.EventBridgeConfiguration !== undefined) {
-    throw new S3Error("InvalidArgument", "Unkai delivers S3 notifications to Lambda functions, SQS queues and SNS topics; EventBridgeConfiguration is not supported yet.", undefined, { ArgumentName: "EventBridgeConfiguration" });
-  }
+  // An empty <EventBridgeConfiguration/> turns S3's events for the default event bus on; leaving it out turns them off.
+  const eventBridge = document.EventBridgeConfiguration !== undefined;
   const lambda: LambdaNotification[] = [];
   for (const raw of [...listOf(document.CloudFunctionConfiguration), ...listOf(document.LambdaFunctionConfiguration)]) lambda.push(await lambdaConfig(context, bucket, raw));
   const queues: MessageNotification[] = [];
   for (const raw of listOf(document.QueueConfiguration)) queues.push(await messageConfig(context, bucket, raw, "Queue"));
   const topics: MessageNotification[] = [];
   for (const raw of listOf(document.TopicConfiguration)) topics.push(await messageConfig(context, bucket, raw, "Topic"));
-  const config: NotificationConfiguration = { lambda, queues, topics };
-  await context.store.setNotification(bucket, lambda.length + queues.length + topics.length > 0 ? JSON.stringify(config) : undefined);
+  const config: NotificationConfiguration = { lambda, queues, topics, ...(eventBridge ? { eventBridge } : {}) };
+  await context.store.setNotification(bucket, lambda.length + queues.length + topics.length > 0 || eventBridge ? JSON.stringify(config) : undefined);
   return { status: 200 };
 }
 
@@ -90,5 +89,6 @@ export async function getNotification(context: S3Context, bucket: string): Promi
     ...(topics.length > 0 ? { TopicConfiguration: topics } : {}),
     ...(queues.length > 0 ? { QueueConfiguration: queues } : {}),
     ...(functions.length > 0 ? { CloudFunctionConfiguration: functions } : {}),
+    ...(config?.eventBridge ? { EventBridgeConfiguration: "" } : {}),
   });
 }

@@ -68,20 +68,21 @@ export class SchedulerTimers {
   }
 
   /**
-   * The next firing after `afterMs`. Rates count from the schedule's StartDate, else from its last
-   * change; FLEXIBLE windows fire at the start of the window (a valid time inside it, and a
-   * predictable one), so MaximumWindowInMinutes adds no delay here.
+   * The next firing after `afterMs`. A rate fires first at the schedule's StartDate, else at its last
+   * change (at once, as AWS documents), then a period apart; FLEXIBLE windows fire at the start of the
+   * window (a valid time inside it, and a predictable one), so MaximumWindowInMinutes adds no delay here.
    */
   private nextOf(schedule: ScheduleRecord, afterMs: number): number | undefined {
     if (schedule.State === "DISABLED") return undefined;
-    const window = { anchorMs: schedule.LastModificationDate, startMs: schedule.StartDate, endMs: schedule.EndDate };
+    const window = { anchorMs: schedule.LastModificationDate, startMs: schedule.StartDate, endMs: schedule.EndDate, firstAtStart: true };
     return nextFireAfter(this.parsed(schedule), afterMs, window);
   }
 
   /** Re-times a schedule after a change (`schedule` undefined: deleted). */
   async changed(key: string, schedule: ScheduleRecord | undefined): Promise<void> {
     const id = TIMER_PREFIX + key;
-    const next = schedule ? this.nextOf(schedule, this.options.now()) : undefined;
+    // From just before the change, so a rate without StartDate gets its first firing at the change itself.
+    const next = schedule ? this.nextOf(schedule, Math.min(this.options.now(), schedule.LastModificationDate - 1)) : undefined;
     if (next === undefined) {
       await this.timers.remove(id);
       return;

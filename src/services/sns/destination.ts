@@ -18,7 +18,9 @@ export function snsDestination(account: Account, topics: SnsContext["topics"], p
     ...(message.subject !== undefined ? { Subject: message.subject.slice(0, 100) } : {}),
     ...(message.attributes ? { MessageAttributes: asAttributes(message.attributes) } : {}),
     ...(message.groupId !== undefined ? { MessageGroupId: message.groupId } : {}),
-    ...(message.deduplicationId !== undefined ? { MessageDeduplicationId: message.deduplicationId } : {}),
+    // Senders set a deduplication id for whatever FIFO target they may reach (EventBridge, Scheduler);
+    // a standard topic refuses one, so only FIFO topics (names end in .fifo) get it, as SQS's target does.
+    ...(message.deduplicationId !== undefined && arn.endsWith(".fifo") ? { MessageDeduplicationId: message.deduplicationId } : {}),
   }, baseUrl());
   return {
     kind: "sns",
