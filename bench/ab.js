@@ -9,7 +9,7 @@
 import { mkdtempSync, openSync, closeSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { closeAgent, median, request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
+import { closeAgent, ensureBenchRole, median, request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
 import { measured } from "./throughput.js";
 import { ensureWrk, runWrk } from "./wrk.js";
 
@@ -37,7 +37,7 @@ async function start(name, root, extraEnv) {
   const zip = await zipFiles({ "index.js": HELLO_JS });
   const res = await request(`${url}/2015-03-31/functions`, {
     method: "POST",
-    body: { FunctionName: "ab-hello", Runtime: "nodejs20.x", Role: "arn:aws:iam::000000000000:role/ab", Handler: "index.handler", Timeout: 10, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
+    body: { FunctionName: "ab-hello", Runtime: "nodejs20.x", Role: await ensureBenchRole(url), Handler: "index.handler", Timeout: 10, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
   });
   if (res.status !== 201) throw new Error(`${name}: CreateFunction HTTP ${res.status} ${res.body.slice(0, 300)}`);
   const targets = { invoke: { url: `${url}/2015-03-31/functions/ab-hello/invocations`, sign: "lambda" } };

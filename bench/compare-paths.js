@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
+import { ensureBenchRole, request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
 import { runWrk } from "./wrk.js";
 import { measured } from "./throughput.js";
 
@@ -17,7 +17,7 @@ const { child, match } = await spawnUntilLine(process.execPath, [...extra, join(
 child.stdout.resume();
 const url = match[1];
 const zip = await zipFiles({ "index.js": "exports.handler = async () => ({ statusCode: 200, body: 'hello' });\n" });
-const created = await request(`${url}/2015-03-31/functions`, { method: "POST", body: { FunctionName: "hello", Runtime: "nodejs20.x", Role: "arn:aws:iam::000000000000:role/bench", Handler: "index.handler", MemorySize: 128, Timeout: 10, Code: { ZipFile: zip.toString("base64") } } });
+const created = await request(`${url}/2015-03-31/functions`, { method: "POST", body: { FunctionName: "hello", Runtime: "nodejs20.x", Role: await ensureBenchRole(url), Handler: "index.handler", MemorySize: 128, Timeout: 10, Code: { ZipFile: zip.toString("base64") } } });
 if (created.status >= 300) throw new Error(`CreateFunction: ${created.status} ${created.body}`);
 const api = await request(`${url}/v2/apis`, { method: "POST", service: "apigateway", body: { name: "b", protocolType: "HTTP", target: "arn:aws:lambda:us-east-1:000000000000:function:hello" } });
 const targets = {

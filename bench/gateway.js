@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fmt, request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
+import { ensureBenchRole, fmt, request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
 import { measured } from "./throughput.js";
 import { runWrk } from "./wrk.js";
 import { ensureServerlessOffline, offlineSection, offlineSummaryRows, startServerlessOffline } from "./serverless-offline.js";
@@ -126,7 +126,7 @@ async function standalone() {
     const zip = await zipFiles(files);
     const res = await request(`${url}/2015-03-31/functions`, {
       method: "POST",
-      body: { FunctionName: name, Runtime: runtime, Role: "arn:aws:iam::000000000000:role/bench", Handler: handler, Code: { ZipFile: zip.toString("base64") } },
+      body: { FunctionName: name, Runtime: runtime, Role: await ensureBenchRole(url), Handler: handler, Code: { ZipFile: zip.toString("base64") } },
     });
     if (res.status !== 201) throw new Error(`CreateFunction ${name}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
   };

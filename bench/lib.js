@@ -268,3 +268,28 @@ export function zipFiles(files) {
     zip.outputStream.on("error", reject);
   });
 }
+
+const benchRoles = new Map();
+/**
+ * The bench's execution role `bench` on the server at `url`: trusting Lambda and Scheduler, with
+ * AdministratorAccess. Under IAM enforcement (Unkai's default) CreateFunction refuses a role that does
+ * not exist, as AWS does, and a schedule delivers only as a role that trusts Scheduler. Made once per
+ * server; answers its ARN.
+ */
+export function ensureBenchRole(url) {
+  if (!benchRoles.has(url)) benchRoles.set(url, makeBenchRole(url));
+  return benchRoles.get(url);
+}
+
+async function makeBenchRole(url) {
+  const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com", "scheduler.amazonaws.com"] }, Action: "sts:AssumeRole" }] });
+  const iam = (params) => request(`${url}/`, {
+    method: "POST", service: "iam", headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ Version: "2010-05-08", ...params }).toString(),
+  });
+  const created = await iam({ Action: "CreateRole", RoleName: "bench", AssumeRolePolicyDocument: trust });
+  if (created.status !== 200 && !created.body.includes("EntityAlreadyExists")) throw new Error(`CreateRole bench: HTTP ${created.status} ${created.body.slice(0, 300)}`);
+  const attached = await iam({ Action: "AttachRolePolicy", RoleName: "bench", PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" });
+  if (attached.status !== 200) throw new Error(`AttachRolePolicy bench: HTTP ${attached.status} ${attached.body.slice(0, 300)}`);
+  return /<Arn>([^<]+)<\/Arn>/.exec(created.body)?.[1] ?? "arn:aws:iam::000000000000:role/bench";
+}

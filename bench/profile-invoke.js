@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
-import { request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
+import { ensureBenchRole, request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
 import { runWrk } from "./wrk.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -19,7 +19,7 @@ const { child, match } = await spawnUntilLine(process.execPath, ["--cpu-prof", `
 child.stdout.resume();
 const url = match[1];
 const zip = await zipFiles({ "index.js": "exports.handler = async (event) => ({ statusCode: 200, body: 'hello' });\n" });
-const created = await request(`${url}/2015-03-31/functions`, { method: "POST", body: { FunctionName: "hello", Runtime: "nodejs20.x", Role: "arn:aws:iam::000000000000:role/bench", Handler: "index.handler", MemorySize: 128, Timeout: 10, Code: { ZipFile: zip.toString("base64") } } });
+const created = await request(`${url}/2015-03-31/functions`, { method: "POST", body: { FunctionName: "hello", Runtime: "nodejs20.x", Role: await ensureBenchRole(url), Handler: "index.handler", MemorySize: 128, Timeout: 10, Code: { ZipFile: zip.toString("base64") } } });
 if (created.status >= 300) throw new Error(`CreateFunction: ${created.status} ${created.body}`);
 const target = { url: `${url}/2015-03-31/functions/hello/invocations`, sign: "lambda", connections: Number(connections) };
 await runWrk({ ...target, seconds: 3 });

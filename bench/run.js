@@ -25,7 +25,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   childrenOf, closeAgent, fmt, loadAverage, machineInfo, median, request, rssMb, runJson, sleep,
-  spawnUntilLine, stopProcess, timeProcess, zipFiles,
+  spawnUntilLine, stopProcess, timeProcess, zipFiles, ensureBenchRole,
 } from "./lib.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -45,7 +45,6 @@ const ONLY = process.env.UNKAI_BENCH_ONLY ? new Set(process.env.UNKAI_BENCH_ONLY
 const wanted = (phase) => !ONLY || ONLY.has(phase);
 
 const READY = /Unkai ready at (http:\/\/[^\s]+) \(.*started in (\d+) ms\)/;
-const ROLE = "arn:aws:iam::000000000000:role/bench";
 
 const HELLO_JS = `exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ hello: "world" }) });\n`;
 const SLOW_JS = `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, 1500)); return { ok: true }; };\n`;
@@ -80,9 +79,10 @@ async function stopUnkai(unkai) {
 
 async function createFunction(url, name, runtime, handler, files, timeout = 10) {
   const zip = await zipFiles(files);
+  const role = await ensureBenchRole(url);
   const res = await request(`${url}/2015-03-31/functions`, {
     method: "POST",
-    body: { FunctionName: name, Runtime: runtime, Role: ROLE, Handler: handler, Timeout: timeout, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
+    body: { FunctionName: name, Runtime: runtime, Role: role, Handler: handler, Timeout: timeout, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
   });
   if (res.status !== 201 && res.status !== 200) throw new Error(`CreateFunction ${name}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
 }

@@ -4,7 +4,7 @@
 // minus the schedule's due second. `at()` has whole-second resolution, so the schedules are spread over
 // a few seconds, several due at once (a burst as a real fleet of schedules makes). Baseline: the
 // schedule runner alone on the same store kind (bench/schedule-lateness.js measures it the same way).
-import { fmt, percentile, request, sleep } from "./lib.js";
+import { ensureBenchRole, fmt, percentile, request, sleep } from "./lib.js";
 
 const QUEUE = "bench-scheduler";
 const JSON10 = "application/x-amz-json-1.0";
@@ -26,13 +26,14 @@ export async function phaseScheduler({ unkai, log, quick }) {
   const { Attributes } = await sqs(url, "GetQueueAttributes", { QueueUrl, AttributeNames: ["QueueArn"] });
   // The first due second far enough ahead that every schedule exists before it.
   const first = (Math.floor(Date.now() / 1000) + 4 + Math.ceil(count / 50)) * 1000;
+  const role = await ensureBenchRole(url);
   log(`(m) Scheduler: ${count} at() schedules due over ${seconds} s, each to an SQS queue`);
   for (let i = 0; i < count; i++) {
     const due = first + (i % seconds) * 1000;
     const res = await request(`${url}/schedules/bench-${i}`, {
       method: "POST", service: "scheduler", headers: { "content-type": "application/json" },
       body: { ScheduleExpression: atExpression(due), FlexibleTimeWindow: { Mode: "OFF" }, ActionAfterCompletion: "DELETE",
-        Target: { Arn: Attributes.QueueArn, RoleArn: "arn:aws:iam::000000000000:role/bench", Input: JSON.stringify({ due }) } },
+        Target: { Arn: Attributes.QueueArn, RoleArn: role, Input: JSON.stringify({ due }) } },
     });
     if (res.status !== 200) throw new Error(`CreateSchedule: HTTP ${res.status} ${res.body.slice(0, 300)}`);
   }

@@ -15,7 +15,7 @@ import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { closeAgent, request, sleep, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
+import { closeAgent, ensureBenchRole, request, sleep, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const N = Number(process.argv[2] ?? 300);
@@ -69,7 +69,7 @@ async function main() {
     const zip = await zipFiles({ "index.js": HELLO_JS });
     const created = await request(`${url}/2015-03-31/functions`, {
       method: "POST",
-      body: { FunctionName: "hello", Runtime: "nodejs20.x", Role: "arn:aws:iam::000000000000:role/bench", Handler: "index.handler", Timeout: 10, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
+      body: { FunctionName: "hello", Runtime: "nodejs20.x", Role: await ensureBenchRole(url), Handler: "index.handler", Timeout: 10, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
     });
     if (created.status > 201) throw new Error(`CreateFunction: HTTP ${created.status} ${created.body.slice(0, 300)}`);
     const invoke = async () => {
