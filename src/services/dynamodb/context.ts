@@ -24,6 +24,8 @@ export interface DynamoContext {
   readonly now: () => number;
   /** Tables as item operations see them (absent: every lookup reads the store). */
   readonly tables?: TableCache<LoadedTable>;
+  /** How long stream records and gone streams are kept (`--stream-retention-ms`; absent: AWS's 24 hours). */
+  readonly streamRetentionMs?: number;
 }
 
 export interface LoadedTable {
