@@ -235,7 +235,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const services = SERVICE_MODULES.map((module) => module.create(platform));
   const api = createApiServer({
     services, defaultRegion: config.region, credentials,
-    ...(enforcer ? { enforce: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
+    ...(enforcer ? { enforce: (request: UnkaiRequest, needs: () => readonly ActionRequest[] | undefined | Promise<readonly ActionRequest[] | undefined>, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
     ...(prometheus ? { onAnswered: (serviceName: string, status: number) => prometheus.countRequest(serviceName, status) } : {}),
