@@ -65,7 +65,8 @@ function contextOf(deps: DynamoDbDeps): StreamsContext {
 
 export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
-  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now) };
+  // Its answers go straight to the wire: whole items may leave as their stored JSON.
+  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true };
   const operations: Operations = meteredOperations({
     ...withWireOutput(dynamoOperations(ctx)),
     // The endpoint the client reached is the one to keep using.
