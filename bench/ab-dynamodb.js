@@ -53,7 +53,7 @@ try {
     rps: Math.round(pick(runs, "rps")), p50Ms: pick(runs, "p50"), serverMsPerReq: Number(pick(runs, "serverMsPerReq").toFixed(4)),
     wrkCpuPct: Math.round(Math.max(...runs.map((r) => r.cpuPct))), rpsRounds: runs.map((r) => Math.round(r.rps)),
   }]))]));
-  console.log(JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, dynalite: peer.version, ...summary }, null, 2));
+  console.log(JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, dynaliteVersion: peer.version, ...summary }, null, 2));
 } finally {
   closeAgent();
   for (const s of sides) await stopProcess(s.child, 12_000);
