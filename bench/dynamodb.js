@@ -26,7 +26,7 @@ function item(pk, sk) {
 }
 
 // The four requests wrk replays. PutItem and TransactWriteItems overwrite the same few keys.
-const OPS = [
+export const OPS = [
   { key: "get", label: "GetItem", target: "GetItem", body: { TableName: TABLE, Key: { pk: { S: "user-0001" }, sk: { S: "item-005" } } } },
   { key: "put", label: "PutItem", target: "PutItem", body: { TableName: TABLE, Item: item("user-0002", "item-000") } },
   { key: "query", label: "Query (100 items)", target: "Query", body: { TableName: TABLE, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "query-part" } } } },
@@ -36,7 +36,7 @@ const OPS = [
   },
 ];
 
-const headersFor = (target) => ({ "content-type": JSON10, "x-amz-target": `DynamoDB_20120810.${target}` });
+export const headersFor = (target) => ({ "content-type": JSON10, "x-amz-target": `DynamoDB_20120810.${target}` });
 
 async function call(url, target, body) {
   const res = await request(`${url}/`, { method: "POST", headers: headersFor(target), body, service: "dynamodb" });
@@ -45,13 +45,13 @@ async function call(url, target, body) {
 }
 
 /** The table and its items: 100 in the queried partition and 1,000 spread over 100 users. */
-function dataSet() {
+export function dataSet() {
   const items = Array.from({ length: 100 }, (_, i) => item("query-part", `item-${String(i).padStart(3, "0")}`));
   for (let u = 0; u < 100; u++) for (let i = 0; i < 10; i++) items.push(item(`user-${String(u).padStart(4, "0")}`, `item-${String(i).padStart(3, "0")}`));
   return items;
 }
 
-async function loadUnkai(url, items, ops = OPS) {
+export async function loadUnkai(url, items, ops = OPS) {
   await call(url, "CreateTable", {
     TableName: TABLE, BillingMode: "PAY_PER_REQUEST",
     AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "S" }],
@@ -127,7 +127,7 @@ function timeRaw(op, seconds) {
 const DYNALITE_OPS = OPS.filter((op) => op.key !== "transact");
 
 /** dynalite 3 (Apache-2.0) on a LevelDB directory, on a free port; resolves { child, pid, url, version }. */
-async function startDynalite({ work, log }) {
+export async function startDynalite({ work, log }) {
   const peer = await ensurePeer({
     name: "dynalite", packages: ["dynalite@3"], work, log: (line) => log(`(k) ${line}`),
     installed: (dir) => (installedVersion(dir, "dynalite")?.startsWith("3.") ? { dynalite: installedVersion(dir, "dynalite") } : undefined),

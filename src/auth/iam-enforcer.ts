@@ -21,6 +21,9 @@ import { PrincipalResolver, type ResolvedCaller } from "./iam-principals.js";
 import { policyOwner } from "./resource-policies.js";
 import type { ResourceTags } from "./resource-tags.js";
 
+/** The permissions a request needs; undefined when its service maps none to IAM actions yet. */
+type Needs = readonly ActionRequest[] | undefined;
+
 export interface IamEnforcerDeps {
   readonly iam: IamStore;
   readonly account: Account;
@@ -201,11 +204,15 @@ export class IamEnforcer {
    * Undefined when every permission is allowed (or, in audit mode, always); otherwise AWS's denial sentence
    * for the first one that is not. `needs` undefined: the service has no action table yet, so only the
    * account root may make it. Audit evaluates every permission, recording each that would be refused.
+   * `needs` may be a function, asked only once the caller turns out not to be the root: working out a
+   * request's permissions decodes its input, which the root's requests (allowed everything) need not pay.
    */
-  async check(request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName = "this service"): Promise<string | undefined> {
-    if (needs?.length === 0) return undefined;
+  async check(request: UnkaiRequest, asked: Needs | (() => Needs | Promise<Needs>), serviceName = "this service"): Promise<string | undefined> {
+    if (typeof asked !== "function" && asked?.length === 0) return undefined;
     const caller = await (this.callers ?? this.resolver).resolve(request.caller.principal);
     if (caller === "root" || caller === undefined) return undefined;
+    const needs = typeof asked === "function" ? await asked() : asked;
+    if (needs?.length === 0) return undefined;
     if (needs === undefined) {
       this.deps.logger?.info({ principal: caller.principal.arn, service: serviceName, reason: "unmapped" }, "IAM denied a request");
       const message = `User: ${caller.principal.arn} is not authorized to perform this request: Unkai does not map ${serviceName} requests to IAM actions yet, so only the account root may make them.`;

@@ -8,7 +8,7 @@ import { Hash } from "@smithy/hash-node";
 import type { HttpRequest } from "@smithy/types";
 import { UnkaiError, type ErrorCode } from "../core/errors.js";
 import type { AuthFailureReason, AuthRefusal, Caller, Principal } from "./http.js";
-import { amzDateToMs, msToAmzDate, parseSignature, type SignatureParts } from "./sigv4.js";
+import { amzDateToMs, msToAmzDate, normalAmzDate, parseSignature, type SignatureParts } from "./sigv4.js";
 import { VerifyingSigner } from "./sigv4-signer.js";
 import { scopeMessage, scopeMismatch, type ScopeMismatch, type ScopeRule } from "./sigv4-scope.js";
 
@@ -261,7 +261,7 @@ async function headerSignature(request: SignedHead, body: Buffer | undefined, pa
   }
   // What signer.sign would put in its Authorization header for this date and these headers, computed synchronously.
   return signer.headerSignature(baseRequest(request, body, headers, false), {
-    longDate: msToAmzDate(amzDateToMs(parts.amzDate)),
+    longDate: normalAmzDate(parts.amzDate),
     region: parts.region,
     service: parts.service,
     secretAccessKey: secret.secretAccessKey,

@@ -30,9 +30,31 @@ const AMZ_DATE = /^\d{8}T\d{6}Z$/;
 /** The scope of a `Credential=` field: key id, day, region, service (read from a signature that failed to parse). */
 const CREDENTIAL_IN = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
+/** A header-form parse and the header values it read (Authorization, X-Amz-Date, Date, X-Amz-Security-Token). */
+interface HeaderParse {
+  readonly read: readonly (string | undefined)[];
+  readonly parsed: ParsedSignature;
+}
+
+/**
+ * Each request's headers are parsed once: the adapter reads the claimed caller from them, then the
+ * verifier the signature. Kept per headers object, and used only while the values it read are still
+ * the object's.
+ */
+const headerParses = new WeakMap<object, HeaderParse>();
+
+const valuesRead = (headers: Readonly<Record<string, string | undefined>>) => [headers.authorization, headers["x-amz-date"], headers.date, headers["x-amz-security-token"]];
+
 export function parseSignature(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams): ParsedSignature {
   const authorization = headers.authorization;
-  if (authorization !== undefined) return fromHeader(authorization, headers);
+  if (authorization !== undefined) {
+    const read = valuesRead(headers);
+    const kept = headerParses.get(headers);
+    if (kept !== undefined && kept.read.every((value, i) => value === read[i])) return kept.parsed;
+    const parsed = fromHeader(authorization, headers);
+    headerParses.set(headers, { read, parsed });
+    return parsed;
+  }
   if (query.has("X-Amz-Signature") || query.has("X-Amz-Credential") || query.has("X-Amz-Algorithm")) return fromQuery(query);
   return { kind: "unsigned" };
 }
@@ -137,4 +159,13 @@ export function amzDateToMs(amzDate: string): number {
 /** epoch ms → yyyymmddThhmmssZ. */
 export function msToAmzDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+
+/** The last date `normalAmzDate` was asked for: clients sign with the current second, so it is asked for again and again. */
+let lastNormal = { given: "", normal: "" };
+
+/** An X-Amz-Date as the signer writes that instant (a field out of range, such as hour 24, rolls over as Date does). */
+export function normalAmzDate(amzDate: string): string {
+  if (lastNormal.given !== amzDate) lastNormal = { given: amzDate, normal: msToAmzDate(amzDateToMs(amzDate)) };
+  return lastNormal.normal;
 }

@@ -52,6 +52,8 @@ const schema = z.object({
   alarmEvaluationIntervalMs: z.number().int().min(100).max(3_600_000),
   /** How long a DynamoDB stream's shard stays open before it rolls over to a child (AWS: about four hours); tests shorten it. */
   streamShardLifetimeMs: z.number().int().min(1_000).max(7 * 24 * 3_600_000),
+  /** How long DynamoDB stream records, and disabled or deleted tables' streams, are kept (AWS: 24 hours); tests shorten it. */
+  streamRetentionMs: z.number().int().min(1_000).max(24 * 3_600_000),
   /** How long a CloudWatch Logs live tail session lasts before SessionTimeoutException (AWS: three hours); tests shorten it. */
   liveTailTimeoutMs: z.number().int().min(1_000).max(3 * 3_600_000),
   /** The length of a day S3 lifecycle rules count in (AWS: 86,400,000); tests shorten it to a second or so. */
@@ -117,6 +119,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   gatewayTimeoutMs: "UNKAI_GATEWAY_TIMEOUT_MS",
   alarmEvaluationIntervalMs: "UNKAI_ALARM_EVALUATION_INTERVAL_MS",
   streamShardLifetimeMs: "UNKAI_STREAM_SHARD_LIFETIME_MS",
+  streamRetentionMs: "UNKAI_STREAM_RETENTION_MS",
   liveTailTimeoutMs: "UNKAI_LIVE_TAIL_TIMEOUT_MS",
   s3LifecycleDayMs: "UNKAI_S3_LIFECYCLE_DAY_MS",
   schedulerRateScale: "UNKAI_SCHEDULER_RATE_SCALE",
@@ -182,6 +185,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   gatewayTimeoutMs: 30_000,
   alarmEvaluationIntervalMs: 60_000,
   streamShardLifetimeMs: 4 * 3_600_000,
+  streamRetentionMs: 24 * 3_600_000,
   liveTailTimeoutMs: 3 * 3_600_000,
   s3LifecycleDayMs: 86_400_000,
   schedulerRateScale: 1,

@@ -52,10 +52,10 @@ export interface ApiServerOptions {
   readonly onError: (error: unknown) => void;
   /**
    * IAM enforcement (`--iam enforce`): given the permissions the service says a signed request needs
-   * (undefined: the service has no action table), undefined to let it through or AWS's denial sentence,
-   * answered as the service's AccessDenied.
+   * (undefined: the service has no action table; asked only when the caller is not the root), undefined
+   * to let it through or AWS's denial sentence, answered as the service's AccessDenied.
    */
-  readonly enforce?: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => Promise<string | undefined>;
+  readonly enforce?: (request: UnkaiRequest, needs: () => readonly ActionRequest[] | undefined | Promise<readonly ActionRequest[] | undefined>, serviceName: string) => Promise<string | undefined>;
   /** Hears each answered request: the service that claimed it ("none" if none did) and the status sent (/metrics counts them). */
   readonly onAnswered?: (serviceName: string, status: number) => void;
 }
@@ -123,8 +123,8 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
     /** The denial sentence when IAM refuses this request (only signed requests are evaluated). */
     const denial = async (service: Service, request: UnkaiRequest) => {
       if (!enforce || open) return undefined;
-      const needs = service.authorize?.(request);
-      return enforce(request, needs instanceof Promise ? await needs : needs, service.name);
+      // Asked lazily: the root's requests are allowed everything, and working out the needs decodes the input.
+      return enforce(request, () => service.authorize?.(request), service.name);
     };
     if (service && streamed && verdict?.kind !== "needs-body") {
       guardStreamedBody(req);

@@ -226,7 +226,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const prometheus = config.metrics ? new PrometheusMetrics() : undefined;
   if (prometheus) invoker.observe((record) => prometheus.observeInvocation(record));
   const platform: Platform = {
-    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, streamShardLifetimeMs: config.streamShardLifetimeMs, liveTailTimeoutMs: config.liveTailTimeoutMs,
+    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, streamShardLifetimeMs: config.streamShardLifetimeMs, streamRetentionMs: config.streamRetentionMs, liveTailTimeoutMs: config.liveTailTimeoutMs,
     scheduler: { rateScale: config.schedulerRateScale, missedAfterMs: config.schedulerMissedAfterMs },
     store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, iamDenials: decisionLog, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     nodeName,
@@ -246,7 +246,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const services = SERVICE_MODULES.map((module) => module.create(platform));
   const api = createApiServer({
     services, defaultRegion: config.region, credentials,
-    ...(enforcer ? { enforce: (request: UnkaiRequest, needs: readonly ActionRequest[] | undefined, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
+    ...(enforcer ? { enforce: (request: UnkaiRequest, needs: () => readonly ActionRequest[] | undefined | Promise<readonly ActionRequest[] | undefined>, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
     ...(prometheus ? { onAnswered: (serviceName: string, status: number) => prometheus.countRequest(serviceName, status) } : {}),

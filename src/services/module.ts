@@ -45,6 +45,8 @@ export interface Platform {
   readonly alarmEvaluationIntervalMs: number;
   /** How long a DynamoDB stream's shard stays open before it rolls over (`--stream-shard-lifetime-ms`). */
   readonly streamShardLifetimeMs: number;
+  /** How long DynamoDB stream records and gone streams are kept (`--stream-retention-ms`; AWS: 24 hours). */
+  readonly streamRetentionMs: number;
   /** How long a CloudWatch Logs live tail session lasts (`--live-tail-timeout-ms`; AWS: three hours). */
   readonly liveTailTimeoutMs: number;
   /** The day S3 lifecycle rules count in (`--s3-lifecycle-day-ms`). */

@@ -969,6 +969,11 @@ export interface StreamShardStore {
   rollovers(stream: string): Promise<StreamShardStart[]>;
   /** Closes shard `index - 1` after the stream's last sequence number and opens `index`; false when shard `index` was opened already. */
   roll(stream: string, table: string, index: number, now: number): Promise<boolean>;
+  /**
+   * Forgets a stream that is gone (disabled longer ago than its records are kept): its rollovers, its
+   * sequence counter and any record left. Forgetting one already forgotten (or never written) is a no-op.
+   */
+  forget(stream: string): Promise<void>;
 }
 
 /** A stream record to append in the same transaction as the item writes it describes. */
@@ -1076,7 +1081,7 @@ export interface DynamoDbStore {
   streamBounds(stream: string): Promise<{ oldest: number; latest: number }>;
   /**
    * Deletes stream records created before `before` (epoch ms), and forgets the streams retired before
-   * it with their counters and any record left; returns how many records went.
+   * it with their counters, shard rollovers and any record left; returns how many records went.
    */
   trimStreams(before: number): Promise<number>;
 }

@@ -22,4 +22,25 @@ export function streamShardStoreContract(test: StoreTest): void {
     assert.ok(rolls[1]?.openedAt === 300 || rolls[1]?.openedAt === 301);
     assert.deepEqual(await reopened.streamShards.rollovers("empty"), [{ index: 2, startingSequence: 1, openedAt: 100 }], "streams are apart");
   });
+
+  test("forget drops a gone stream's rollovers, counter and records and leaves other streams alone; trimStreams drops a retired stream's rollovers with it", async ({ store, reopen }) => {
+    const append = (stream: string) => ({ append: { stream, table: "t", createdAt: 10, record: "{}" } });
+    await store.dynamodb.transact([], () => ({ writes: [append("gone"), append("kept")], result: undefined }));
+    await store.streamShards.roll("gone", "t", 2, 100);
+    await store.streamShards.roll("kept", "t", 2, 100);
+    await store.streamShards.forget("gone");
+    await store.streamShards.forget("never-written");
+    const current = await reopen();
+    assert.deepEqual(await current.streamShards.rollovers("gone"), []);
+    assert.deepEqual(await current.dynamodb.streamBounds("gone"), { oldest: 1, latest: 0 }, "its counter and records are gone");
+    assert.deepEqual(await current.streamShards.rollovers("kept"), [{ index: 2, startingSequence: 2, openedAt: 100 }]);
+    assert.deepEqual(await current.dynamodb.streamBounds("kept"), { oldest: 1, latest: 1 });
+
+    await current.dynamodb.createTable({ name: "t", createdAt: 1, definition: "{}" });
+    assert.equal(await current.dynamodb.deleteTable("t", [{ stream: "kept", table: { name: "t", createdAt: 1, definition: "{}" }, retiredAt: 200 }]), true);
+    await current.dynamodb.trimStreams(200);
+    assert.equal((await current.streamShards.rollovers("kept")).length, 1, "kept while its retirement is not passed");
+    await current.dynamodb.trimStreams(201);
+    assert.deepEqual(await current.streamShards.rollovers("kept"), [], "gone with the retired stream");
+  });
 }

@@ -10,6 +10,7 @@ import { encodeValue } from "./structured.js";
 import { queryErrorCode, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
 import { queryErrorXml, queryResponseXml } from "./query.js";
 import { CBOR_WIRE, JSON_WIRE, writeCbor } from "./wires.js";
+import { jsonText } from "./raw-json.js";
 
 /** A service's error table: the JSON form (status and message key) or the XML protocols' code → status. */
 export type AnyErrorTable = ErrorTable | Readonly<Record<string, number>>;
@@ -33,7 +34,7 @@ export function outputResponse(protocol: Protocol, model: ServiceModel, operatio
   const wire = protocol === "rpcv2Cbor" ? CBOR_WIRE : JSON_WIRE;
   const value = operation.output ? encodeValue(model, operation.output, output ?? {}, wire) : {};
   if (protocol === "rpcv2Cbor") return { status: 200, headers: CBOR_HEADERS, body: writeCbor(value) };
-  return { status: 200, headers: { "Content-Type": jsonContentType(protocol) }, body: JSON.stringify(value) };
+  return { status: 200, headers: { "Content-Type": jsonContentType(protocol) }, body: jsonText(value) };
 }
 
 export interface RenderedError {

@@ -24,6 +24,13 @@ export interface DynamoContext {
   readonly now: () => number;
   /** Tables as item operations see them (absent: every lookup reads the store). */
   readonly tables?: TableCache<LoadedTable>;
+  /** How long stream records and gone streams are kept (`--stream-retention-ms`; absent: AWS's 24 hours). */
+  readonly streamRetentionMs?: number;
+  /**
+   * Whole items read may leave as their stored JSON (RawJson, the wire form) instead of parsed: set by
+   * the service, whose answers go straight to the wire. Absent, operations answer parsed items.
+   */
+  readonly rawItems?: boolean;
 }
 
 export interface LoadedTable {

@@ -2,7 +2,8 @@
  * Amazon DynamoDB on AWS JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.<Operation>`), built on
  * DynamoDB's service model (models/dynamodb.json): the codec decodes and validates each request,
  * the operations (operations.ts) apply DynamoDB's own rules over the store's DynamoDbStore, and
- * a background sweep deletes items past their Time to Live and stream records older than 24 hours.
+ * a background sweep deletes items past their Time to Live, and stream records and gone streams
+ * older than the stream retention (24 hours; `--stream-retention-ms`).
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
@@ -23,11 +24,15 @@ import { expireItems } from "./ttl.js";
 import { dynamodbAuthorization } from "./authorization.js";
 import { dynamoStreamSource } from "./stream-source.js";
 import { STREAM_RETENTION_MS } from "./stream-records.js";
+import { forgetGoneStreams } from "./stream-retention.js";
 import type { StreamsContext } from "./stream-shards.js";
 import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js";
 import type { ShardSources } from "../../sources/shard-source.js";
 
-/** How often expired items are looked for (AWS takes up to days; a sweep walks each TTL-enabled table). */
+/**
+ * How often expired items and stream records are looked for (AWS takes up to days; a sweep walks
+ * each table); at most half the stream retention, so a shortened one is swept as promptly.
+ */
 const TTL_SWEEP_MS = 10_000;
 
 
@@ -36,6 +41,8 @@ export interface DynamoDbDeps {
   readonly streamShards: StreamShardStore;
   /** How long a stream's shard stays open before it rolls over. */
   readonly shardLifetimeMs: number;
+  /** How long stream records and gone streams are kept (default: AWS's 24 hours). */
+  readonly streamRetentionMs?: number;
   readonly account: Account;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -53,12 +60,13 @@ function withWireOutput(operations: Record<string, DynamoOperation>): Operations
 }
 
 function contextOf(deps: DynamoDbDeps): StreamsContext {
-  return { store: deps.store, account: deps.account, now: deps.now ?? Date.now, streamShards: deps.streamShards, shardLifetimeMs: deps.shardLifetimeMs };
+  return { store: deps.store, account: deps.account, now: deps.now ?? Date.now, streamShards: deps.streamShards, shardLifetimeMs: deps.shardLifetimeMs, streamRetentionMs: deps.streamRetentionMs ?? STREAM_RETENTION_MS };
 }
 
 export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
-  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now) };
+  // Its answers go straight to the wire: whole items may leave as their stored JSON.
+  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true };
   const operations: Operations = meteredOperations({
     ...withWireOutput(dynamoOperations(ctx)),
     // The endpoint the client reached is the one to keep using.
@@ -78,10 +86,12 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     ...service,
     start() {
       poller?.start();
+      const retentionMs = ctx.streamRetentionMs ?? STREAM_RETENTION_MS;
       timer = setInterval(() => {
-        sweeping = Promise.all([expireItems(ctx), ctx.store.trimStreams(ctx.now() - STREAM_RETENTION_MS), ctx.store.forgetTokens(ctx.now())])
+        const trim = ctx.store.trimStreams(ctx.now() - retentionMs).then(() => forgetGoneStreams(ctx));
+        sweeping = Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now())])
           .catch((error: unknown) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim and client token sweep failed"));
-      }, TTL_SWEEP_MS);
+      }, Math.min(TTL_SWEEP_MS, retentionMs / 2));
       timer.unref();
     },
     async close() {
@@ -98,7 +108,7 @@ export const dynamodbModule: ServiceModule = {
   compatibility: "docs/compatibility/dynamodb.md",
   create: (p: Platform) =>
     dynamoDbService({
-      store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics,
+      store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics,
       streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
     }),
 };
@@ -120,5 +130,5 @@ export const dynamodbStreamsModule: ServiceModule = {
   name: "dynamodbstreams",
   errors: { kind: "json", table: DYNAMODB_STREAMS_ERRORS, heading: "## DynamoDB Streams errors" },
   compatibility: "docs/compatibility/dynamodb.md",
-  create: (p: Platform) => dynamoDbStreamsService({ store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, account: p.account, logger: p.logger("dynamodbstreams") }),
+  create: (p: Platform) => dynamoDbStreamsService({ store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodbstreams") }),
 };

@@ -1,7 +1,7 @@
 /** PutItem, GetItem, UpdateItem and DeleteItem. */
 import { project, type AttributeMap } from "./expressions/index.js";
 import { consumed, errorWithMembers, itemTable, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
-import { checkKey, itemOf } from "./keys.js";
+import { checkKey, itemOf, storedLength, wireJsonOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
 import { legacyProjection, refuseMixing } from "./legacy.js";
 import { conditionHolds, planDelete, planPut, planUpdate, writesOf, type WritePlan } from "./write-plans.js";
@@ -74,10 +74,15 @@ export async function getItem(ctx: DynamoContext, input: GetItemInput): Promise<
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
   const [row] = await ctx.store.items([key]);
+  const per = input.ConsistentRead === true ? 1 : 2;
+  // The whole item goes out as stored (its wire JSON), unparsed, where that counts the same units.
+  const length = row === undefined || projection !== undefined || ctx.rawItems !== true ? undefined : storedLength(row);
+  if (row !== undefined && length !== undefined) {
+    return { Item: wireJsonOf(row), ...consumed(input.ReturnConsumedCapacity, table.name, () => Math.max(1, Math.ceil(length / 4096)) / per) };
+  }
   const item = itemOf(row);
-  const readUnits = () => units(item, 4096) / (input.ConsistentRead === true ? 1 : 2);
   return {
     ...(item === undefined ? {} : { Item: projection === undefined ? item : project(item, projection) }),
-    ...consumed(input.ReturnConsumedCapacity, table.name, readUnits),
+    ...consumed(input.ReturnConsumedCapacity, table.name, () => units(item, 4096) / per),
   };
 }

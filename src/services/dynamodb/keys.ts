@@ -3,6 +3,7 @@
  * DynamoDB's key order (S by UTF-8 bytes, B by bytes, N numerically), so the store can sort and range
  * over them with plain SQL.
  */
+import { RawJson } from "../../protocol/codecs/raw-json.js";
 import type { DynamoItemKey, DynamoItemRow } from "../../store/ports.js";
 import { invalid, type TableDefinition } from "./table-definition.js";
 import { checkMap, itemSize, parseNumber, sortableNumber, typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "./expressions/index.js";
@@ -83,6 +84,22 @@ export function storedItem(item: AttributeMap): string {
 
 /** Whether stored JSON may hold a binary (a `"B":` or `"BS":` member); most items hold none. */
 const MAY_HOLD_BINARY = /"BS?":/;
+
+/**
+ * A stored row's item as the wire has it, without parsing it: `storedItem` wrote it with
+ * JSON.stringify, binaries as base64, which is exactly how the response would serialise the parsed item.
+ */
+export function wireJsonOf(row: DynamoItemRow): RawJson {
+  return new RawJson(row.item);
+}
+
+/**
+ * `JSON.stringify(itemOf(row)).length` (what capacity units are counted from) without parsing, where the
+ * two are the same text: an item without binaries (parsed, a binary is bytes, which serialise otherwise).
+ */
+export function storedLength(row: DynamoItemRow): number | undefined {
+  return MAY_HOLD_BINARY.test(row.item) ? undefined : row.item.length;
+}
 
 /** The item of a stored row: `B` members and `BS` elements back to bytes (a map member named B holds an object, not a string). */
 export function itemOf(row: DynamoItemRow | undefined): AttributeMap | undefined {

@@ -5,7 +5,8 @@
 import type { DynamoItemRow, DynamoKeyRange } from "../../store/ports.js";
 import { checkMap, evaluate, keyRange, project, type AttributeMap, type Condition, type KeyRange, type Path } from "./expressions/index.js";
 import { consumed, itemTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
-import { checkKey, encodeKeyValue, itemOf, keyAttributes } from "./keys.js";
+import { checkKey, encodeKeyValue, itemOf, keyAttributes, wireJsonOf } from "./keys.js";
+import type { RawJson } from "../../protocol/codecs/raw-json.js";
 import { invalid } from "./table-definition.js";
 import { legacyCondition, legacyProjection, refuseMixing, type LegacyCondition } from "./legacy.js";
 import { compareOrder, findIndex, indexKeyOf, indexRows, projectIndex, startOrder, type IndexView } from "./index-reads.js";
@@ -40,8 +41,11 @@ export interface ScanInput extends ReadInput {
   readonly ScanFilter?: Record<string, LegacyCondition>;
 }
 
+/** A page's item: parsed, or (a whole item, unfiltered) its stored JSON, which is its wire form. */
+type PageItem = AttributeMap | RawJson;
+
 interface Page {
-  readonly items: AttributeMap[];
+  readonly items: PageItem[];
   readonly scanned: number;
   readonly lastKey: AttributeMap | undefined;
   readonly bytes: number;
@@ -56,11 +60,14 @@ interface PageRules {
   readonly view: (item: AttributeMap) => AttributeMap;
   readonly lastKeyOf: (item: AttributeMap) => AttributeMap;
   readonly filter: Condition | undefined;
+  /** Items leave whole and unfiltered: each goes out as its stored JSON, unparsed (only the last key is read). */
+  readonly raw?: boolean;
 }
 
 async function readPage(fetch: (after: DynamoItemRow | undefined, count: number) => Promise<DynamoItemRow[]>, rules: PageRules): Promise<Page> {
   const { limit, keep, view, lastKeyOf, filter } = rules;
-  const items: AttributeMap[] = [];
+  const raw = rules.raw === true && filter === undefined;
+  const items: PageItem[] = [];
   let scanned = 0;
   let bytes = 0;
   let last: DynamoItemRow | undefined;
@@ -73,10 +80,16 @@ async function readPage(fetch: (after: DynamoItemRow | undefined, count: number)
       if (!keep(row)) continue;
       scanned++;
       bytes += row.size;
+      const full = scanned === limit || bytes >= PAGE_BYTES;
+      if (raw) {
+        items.push(wireJsonOf(row));
+        if (full) return { items, scanned, bytes, lastKey: lastKeyOf(itemOf(row) as AttributeMap) };
+        continue;
+      }
       const stored = itemOf(row) as AttributeMap;
       const item = view(stored);
       if (filter === undefined || evaluate(filter, item)) items.push(item);
-      if (scanned === limit || bytes >= PAGE_BYTES) return { items, scanned, bytes, lastKey: lastKeyOf(stored) };
+      if (full) return { items, scanned, bytes, lastKey: lastKeyOf(stored) };
     }
     if (rows.length < count) return { items, scanned, bytes, lastKey: undefined };
   }
@@ -90,16 +103,18 @@ function checkSelect(input: ReadInput, projection: Path[] | undefined): void {
 }
 
 /** A read's response members. */
-export interface ReadAnswer {
-  readonly Items?: AttributeMap[];
+export interface ReadAnswer<Item = AttributeMap> {
+  /** Parsed items; `query` and `scan` without a filter or projection answer their stored JSON (RawJson). */
+  readonly Items?: Item[];
   readonly Count: number;
   readonly ScannedCount: number;
   readonly LastEvaluatedKey?: AttributeMap;
   readonly ConsumedCapacity?: unknown;
 }
 
-function answer(input: ReadInput, table: LoadedTable, page: Page, projection: Path[] | undefined): ReadAnswer {
-  const items = projection === undefined ? page.items : page.items.map((item) => project(item, projection));
+function answer(input: ReadInput, table: LoadedTable, page: Page, projection: Path[] | undefined): ReadAnswer<PageItem> {
+  // A projected read's page holds parsed items (only a whole-item read's are raw).
+  const items = projection === undefined ? page.items : page.items.map((item) => project(item as AttributeMap, projection));
   return {
     ...(input.Select === "COUNT" ? {} : { Items: items }),
     Count: page.items.length,
@@ -155,7 +170,7 @@ export async function query(ctx: DynamoContext, input: QueryInput): Promise<obje
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
   checkSelect(input, projection);
-  return runQuery(ctx, table, input, { keyCondition, filter, projection });
+  return queryPage(ctx, table, input, { keyCondition, filter, projection }, ctx.rawItems === true && filter === undefined && projection === undefined);
 }
 
 /** The parsed parts of a read (from its expressions, or from a PartiQL statement). */
@@ -167,6 +182,12 @@ export interface ParsedRead {
 
 /** A Query page once its conditions are parsed; `input` gives the index, paging and capacity options. */
 export async function runQuery(ctx: DynamoContext, table: LoadedTable, input: QueryInput, parsed: ParsedRead & { keyCondition: Condition }): Promise<ReadAnswer> {
+  // Not raw: every item of the page is parsed.
+  return (await queryPage(ctx, table, input, parsed, false)) as ReadAnswer;
+}
+
+/** runQuery's page; `raw`: the table's items go out whole, as their stored JSON (RawJson), for a caller that only answers them. */
+async function queryPage(ctx: DynamoContext, table: LoadedTable, input: QueryInput, parsed: ParsedRead & { keyCondition: Condition }, raw: boolean): Promise<ReadAnswer<PageItem>> {
   const { keyCondition, filter, projection } = parsed;
   const forward = input.ScanIndexForward !== false;
   if (input.IndexName !== undefined) {
@@ -177,7 +198,7 @@ export async function runQuery(ctx: DynamoContext, table: LoadedTable, input: Qu
   const range = keyRange(keyCondition, table.schema);
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
   const fetch = (after: DynamoItemRow | undefined, count: number) => ctx.store.query(storeRange(table, range, forward, count, after?.sortKey ?? start?.sortKey));
-  const page = await readPage(fetch, { limit: input.Limit, keep: () => true, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter });
+  const page = await readPage(fetch, { limit: input.Limit, keep: () => true, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter, raw });
   return answer(input, table, page, projection);
 }
 
@@ -210,11 +231,17 @@ export async function scan(ctx: DynamoContext, input: ScanInput): Promise<object
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
   checkSelect(input, projection);
-  return runScan(ctx, table, input, { filter, projection });
+  return scanPage(ctx, table, input, { filter, projection }, ctx.rawItems === true && filter === undefined && projection === undefined);
 }
 
 /** A Scan page once its filter and projection are parsed. */
-export async function runScan(ctx: DynamoContext, table: LoadedTable, input: ScanInput, { filter, projection }: ParsedRead): Promise<ReadAnswer> {
+export async function runScan(ctx: DynamoContext, table: LoadedTable, input: ScanInput, parsed: ParsedRead): Promise<ReadAnswer> {
+  // Not raw: every item of the page is parsed.
+  return (await scanPage(ctx, table, input, parsed, false)) as ReadAnswer;
+}
+
+/** runScan's page; `raw` as queryPage's. */
+async function scanPage(ctx: DynamoContext, table: LoadedTable, input: ScanInput, { filter, projection }: ParsedRead, raw: boolean): Promise<ReadAnswer<PageItem>> {
   const { Segment: segment, TotalSegments: total } = input;
   const keep = (row: DynamoItemRow) => total === undefined || segmentOf(row.partitionKey, total) === segment;
   if (input.IndexName !== undefined) {
@@ -224,7 +251,7 @@ export async function runScan(ctx: DynamoContext, table: LoadedTable, input: Sca
   }
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
   const fetch = (after: DynamoItemRow | undefined, count: number) => ctx.store.scan(table.name, after ?? start, count);
-  const page = await readPage(fetch, { limit: input.Limit, keep, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter });
+  const page = await readPage(fetch, { limit: input.Limit, keep, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter, raw });
   return answer(input, table, page, projection);
 }
 

@@ -6,7 +6,8 @@
  */
 import type { JsonValue } from "../../core/event-pattern/types.js";
 import type { ShardSource } from "../../sources/shard-source.js";
-import { formatSequence, STREAM_RETENTION_MS } from "./stream-records.js";
+import { formatSequence } from "./stream-records.js";
+import { streamTime } from "./table-streams.js";
 import { shardBounds, shardOf, shardRecords, shardsOf, type StreamsContext } from "./stream-shards.js";
 import { loadStream } from "./streams-api.js";
 
@@ -16,7 +17,7 @@ export function dynamoStreamSource(ctx: StreamsContext): ShardSource {
   return {
     eventSource: "aws:dynamodb",
     batchInfoKey: "DDBStreamBatchInfo",
-    retentionMs: STREAM_RETENTION_MS,
+    retentionMs: streamTime(ctx).retentionMs,
     accepts: (arn) => STREAM_ARN.test(arn),
     async shards(arn) {
       const stream = await loadStream(ctx, arn).catch(() => undefined);

@@ -11,7 +11,7 @@ import { formatSequence, recordOf } from "./stream-records.js";
 import type { ShardIterators } from "./stream-iterators.js";
 import { shardBounds, shardOf, shardRecords, shardsOf, type StreamsContext } from "./stream-shards.js";
 import { invalid } from "./table-definition.js";
-import { retiredStreamsOf, streamsOf, type TableStream } from "./table-streams.js";
+import { retiredStreamsOf, streamsOf, streamTime, type TableStream } from "./table-streams.js";
 
 const MAX_RECORDS = 1000;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -30,7 +30,7 @@ export async function loadStream(ctx: DynamoContext, arn: string): Promise<Strea
   if (match === null) throw invalid(`Invalid StreamArn: ${arn}`);
   if (!arn.startsWith(prefix)) throw streamNotFound(arn);
   const table = await loadTable(ctx, match[1] as string).catch(() => undefined);
-  const stream = table === undefined ? undefined : streamsOf(table, ctx.now()).find((s) => s.arn === arn);
+  const stream = table === undefined ? undefined : streamsOf(table, streamTime(ctx)).find((s) => s.arn === arn);
   if (stream !== undefined) return stream;
   const retired = (await retiredStreamsOf(ctx)).find((s) => s.arn === arn);
   if (retired === undefined) throw streamNotFound(arn);
@@ -53,13 +53,13 @@ export async function listStreams(ctx: DynamoContext, input: { TableName?: strin
       if (mine.length === 0) throw error;
       return undefined;
     });
-    streams.push(...mine, ...(table === undefined ? [] : streamsOf(table, ctx.now())));
+    streams.push(...mine, ...(table === undefined ? [] : streamsOf(table, streamTime(ctx))));
   } else {
     streams.push(...retired);
     let after: string | undefined;
     for (;;) {
       const records = await ctx.store.tables(after, 100);
-      for (const record of records) streams.push(...streamsOf(await loadTable(ctx, record.name), ctx.now()));
+      for (const record of records) streams.push(...streamsOf(await loadTable(ctx, record.name), streamTime(ctx)));
       if (records.length < 100) break;
       after = records[records.length - 1]?.name;
     }

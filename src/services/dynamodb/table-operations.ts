@@ -15,7 +15,7 @@ import {
   type TableDefinition,
 } from "./table-definition.js";
 import { checkStreamSpecification, streamLabel } from "./stream-records.js";
-import { disablingStream, enablingStream, freshStreamMs, retiringStreams } from "./table-streams.js";
+import { disablingStream, enablingStream, freshStreamMs, retiringStreams, streamTime } from "./table-streams.js";
 
 interface CreateTableInput {
   readonly TableName: string;
@@ -71,7 +71,7 @@ async function updatedStream(ctx: DynamoContext, table: LoadedTable, spec: Creat
   const enabled = table.definition.StreamSpecification?.StreamEnabled === true;
   if (spec.StreamEnabled && enabled) throw invalid(`Table already has an enabled stream: TableName: ${table.name}`);
   if (!spec.StreamEnabled && !enabled) throw invalid(`Table already has a disabled stream: TableName: ${table.name}`);
-  return spec.StreamEnabled ? enablingStream(table.definition, spec, await freshStreamMs(ctx, table.name)) : disablingStream(table.definition, ctx.now());
+  return spec.StreamEnabled ? enablingStream(table.definition, spec, streamTime(ctx, await freshStreamMs(ctx, table.name))) : disablingStream(table.definition, streamTime(ctx));
 }
 
 export async function createTable(ctx: DynamoContext, input: CreateTableInput): Promise<object> {
@@ -117,7 +117,7 @@ export async function deleteTable(ctx: DynamoContext, input: { TableName: string
   const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
   if (table.definition.DeletionProtectionEnabled) throw new UnkaiError("ValidationException", `Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
   const description = await describe(ctx, table, "DELETING");
-  await ctx.store.deleteTable(table.name, retiringStreams(table, ctx.now()));
+  await ctx.store.deleteTable(table.name, retiringStreams(table, streamTime(ctx)));
   ctx.tables?.forget(table.name);
   return { TableDescription: description };
 }

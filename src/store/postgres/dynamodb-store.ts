@@ -167,6 +167,7 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
         let trimmed = (await tx.query("DELETE FROM dynamodb_stream_records WHERE created_at < $1", [before])).rowCount ?? 0;
         trimmed += (await tx.query(`DELETE FROM dynamodb_stream_records WHERE ${gone}`, [before])).rowCount ?? 0;
         await tx.query(`DELETE FROM dynamodb_stream_sequences WHERE ${gone}`, [before]);
+        await tx.query(`DELETE FROM dynamodb_stream_shards WHERE ${gone}`, [before]);
         await tx.query("DELETE FROM dynamodb_retired_streams WHERE retired_at < $1", [before]);
         return trimmed;
       }),

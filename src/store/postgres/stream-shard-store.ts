@@ -27,5 +27,9 @@ export function pgStreamShardStore(db: PgDb): StreamShardStore {
         );
         return inserted.rowCount === 1;
       }),
+    forget: (stream) =>
+      db.transaction(async (tx) => {
+        for (const table of ["dynamodb_stream_shards", "dynamodb_stream_sequences", "dynamodb_stream_records"]) await tx.query(`DELETE FROM ${table} WHERE stream = $1`, [stream]);
+      }),
   };
 }

@@ -146,6 +146,7 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
       // Two statements, so the age one keeps its index.
       const trimmed = db.prepare("DELETE FROM dynamodb_stream_records WHERE created_at < ?").run(before).changes + db.prepare(`DELETE FROM dynamodb_stream_records WHERE ${gone}`).run(before).changes;
       db.prepare(`DELETE FROM dynamodb_stream_sequences WHERE ${gone}`).run(before);
+      db.prepare(`DELETE FROM dynamodb_stream_shards WHERE ${gone}`).run(before);
       db.prepare("DELETE FROM dynamodb_retired_streams WHERE retired_at < ?").run(before);
       return trimmed;
     }),

@@ -19,9 +19,13 @@ export function sqliteStreamShardStore(db: Db): SyncPort<StreamShardStore> {
      SELECT @stream, @index, @table, COALESCE((SELECT last FROM dynamodb_stream_sequences WHERE stream = @stream), 0) + 1, @now WHERE true
      ON CONFLICT (stream, shard_index) DO NOTHING`,
   );
+  const forgets = ["dynamodb_stream_shards", "dynamodb_stream_sequences", "dynamodb_stream_records"].map((table) => db.prepare(`DELETE FROM ${table} WHERE stream = ?`));
   return {
     rollovers: (stream): StreamShardStart[] =>
       select.all(stream).map((row) => ({ index: row.shard_index, startingSequence: row.starting_sequence, openedAt: row.opened_at })),
     roll: durably(db, (stream: string, table: string, index: number, now: number) => insert.run({ stream, index, table, now }).changes === 1),
+    forget: durably(db, (stream: string) => {
+      for (const statement of forgets) statement.run(stream);
+    }),
   };
 }
