@@ -12,7 +12,7 @@ import type { SqsMoveTaskRecord } from "../../core/sqs-move-task.js";
 import type { Destinations } from "../../async/destinations.js";
 import type { Invoker } from "../../engine/invoker.js";
 import { loadModel } from "../../protocol/codecs/model.js";
-import { modelService, queryParameterError, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
+import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service, UnkaiRequest } from "../../protocol/http.js";
 import type { DocumentStore, MessageStore, QueueStore } from "../../store/ports.js";
 import { RetentionSweeper } from "../../store/retention-sweeper.js";
@@ -21,7 +21,7 @@ import type { ServiceModule } from "../module.js";
 import type { Caller, SqsContext } from "./context.js";
 import { sampleQueueDepths } from "./depth-metrics.js";
 import { sqsDestination } from "./destination.js";
-import { SQS_ERRORS } from "./errors.js";
+import { SQS_ERRORS, sqsParameterError } from "./errors.js";
 import { SqsPoller } from "./esm-poller.js";
 import { MoveTasks } from "./move-tasks.js";
 import { sqsOperations } from "./operations.js";
@@ -68,7 +68,7 @@ export function sqsService(deps: SqsDeps): Service {
   // modelService claims by the signing scope `sqs`, `X-Amz-Target: AmazonSQS.*` and a query `Action=` of SQS's model.
   const model = loadModel("sqs");
   const service = modelService({
-    name: "sqs", model, errors: SQS_ERRORS, operations, signingNames: ["sqs"], logger: deps.logger, validationError: queryParameterError, authorization: sqsAuthorization(model, deps.account),
+    name: "sqs", model, errors: SQS_ERRORS, operations, signingNames: ["sqs"], logger: deps.logger, validationError: sqsParameterError, authorization: sqsAuthorization(model, deps.account),
   });
   return {
     ...service,
