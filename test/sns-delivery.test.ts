@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { Endpoint, verifySignature, type Envelope } from "./helpers/sns.js";
@@ -65,6 +65,29 @@ describe("SNS deliveries", () => {
     assert.deepEqual(attributeMatches, [big.MessageId], "only the message whose attributes match");
     const bodyMatches = (await receiveAll(byBody)).map((m) => (JSON.parse(m.Body ?? "{}") as Envelope).MessageId);
     assert.deepEqual(bodyMatches, [big.MessageId], "only the message whose body matches");
+  });
+
+  it("raw delivery to SQS keeps each attribute's data type: Binary, Number and String.Array arrive as SNS got them", async () => {
+    const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "typed" }));
+    const url = await queue("typed-raw-q");
+    // The queue lets SNS send for this topic, as AWS requires (and Unkai under --iam enforce).
+    const Policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage",
+      Resource: queueArn("typed-raw-q"), Condition: { ArnEquals: { "aws:SourceArn": TopicArn } } }] });
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("typed-raw-q"), Attributes: { RawMessageDelivery: "true" } }));
+    const picture = Buffer.from([0, 1, 2, 250, 255]);
+    await sns.send(new PublishCommand({ TopicArn, Message: "with attributes", MessageAttributes: {
+      picture: { DataType: "Binary", BinaryValue: picture }, count: { DataType: "Number", StringValue: "42" },
+      tags: { DataType: "String.Array", StringValue: '["a","b"]' }, label: { DataType: "String", StringValue: "plain" },
+    } }));
+    const [message] = await receiveAll(url);
+    assert.equal(message?.Body, "with attributes");
+    const attributes = message?.MessageAttributes ?? {};
+    assert.equal(attributes.picture?.DataType, "Binary");
+    assert.deepEqual(Buffer.from(attributes.picture?.BinaryValue ?? new Uint8Array()), picture, "the binary value, byte for byte");
+    assert.deepEqual([attributes.count?.DataType, attributes.count?.StringValue], ["Number", "42"]);
+    assert.deepEqual([attributes.tags?.DataType, attributes.tags?.StringValue], ["String.Array", '["a","b"]']);
+    assert.deepEqual([attributes.label?.DataType, attributes.label?.StringValue], ["String", "plain"]);
   });
 
   it("SignatureVersion 2 signs with SHA256; MessageStructure json sends each protocol its entry; PublishBatch fans out every entry", async () => {

@@ -6,7 +6,7 @@
  * RedrivePolicy's dead-letter queue when it has one.
  */
 import type { Logger } from "pino";
-import type { Destinations } from "../../async/destinations.js";
+import type { Destinations, TypedAttribute } from "../../async/destinations.js";
 import type { EventPattern } from "../../core/event-pattern/index.js";
 import { compileFilterPolicy, matchesFilterPolicy, type FilterPolicyScope } from "../../core/event-pattern/sns.js";
 import type { SnsDeadLetter, SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
@@ -78,7 +78,7 @@ export class Fanout {
         // As sns.amazonaws.com for this topic: under enforcement the queue's policy must allow it (sqs:SendMessage).
         await this.destinations.send(subscription.endpoint, {
           body: raw ? message.messageFor("sqs") : envelope, source: { principal: "sns.amazonaws.com", arn: topic.arn },
-          ...(raw ? { attributes: stringAttributes(message) } : {}),
+          ...(raw ? { typedAttributes: typedAttributes(message) } : {}),
           ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}),
         });
       }
@@ -132,7 +132,9 @@ function deadLetterOf(subscription: SnsSubscriptionRecord, envelope: string, mes
   return { targetArn, body: envelope, ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}) };
 }
 
-/** Raw delivery to SQS carries the String and Number attributes as queue message attributes (the send seam takes strings). */
-function stringAttributes(message: Published): Record<string, string> {
-  return Object.fromEntries(Object.entries(message.attributes).filter(([, a]) => a.StringValue !== undefined).map(([name, a]) => [name, a.StringValue ?? ""]));
+/** Raw delivery to SQS carries every attribute as a queue message attribute of the same data type (Binary ones too). */
+function typedAttributes(message: Published): Record<string, TypedAttribute> {
+  return Object.fromEntries(Object.entries(message.attributes).map(([name, a]) => [name, a.BinaryValue !== undefined
+    ? { dataType: a.DataType, binaryValue: Buffer.from(a.BinaryValue).toString("base64") }
+    : { dataType: a.DataType, stringValue: a.StringValue ?? "" }]));
 }
