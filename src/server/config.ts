@@ -35,6 +35,8 @@ const schema = z.object({
   runtimeChannel: z.enum(["auto", "http"]),
   asyncRetryScale: z.number().min(0).max(10),
   asyncConcurrency: z.number().int().min(1).max(10_000),
+  /** The most SQS event-source-mapping poll loops one node runs, every mapping together. */
+  sqsPollers: z.number().int().min(1).max(10_000),
   sandbox: z.enum(["auto", "process", "linux"]),
   /** `enforce`: function session credentials get exactly their execution role's IAM permissions (docs/iam.md). */
   iam: z.enum(["off", "enforce"]),
@@ -103,6 +105,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   runtimeChannel: "UNKAI_RUNTIME_CHANNEL",
   asyncRetryScale: "UNKAI_ASYNC_RETRY_SCALE",
   asyncConcurrency: "UNKAI_ASYNC_CONCURRENCY",
+  sqsPollers: "UNKAI_SQS_POLLERS",
   sandbox: "UNKAI_SANDBOX",
   iam: "UNKAI_IAM",
   iamClusterStalenessMs: "UNKAI_IAM_CLUSTER_STALENESS_MS",
@@ -166,6 +169,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   runtimeChannel: "auto",
   asyncRetryScale: 1,
   asyncConcurrency: 64,
+  sqsPollers: 100,
   sandbox: "auto",
   iam: "off",
   iamClusterStalenessMs: 1_000,

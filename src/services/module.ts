@@ -44,6 +44,8 @@ export interface Platform {
   readonly alarmEvaluationIntervalMs: number;
   /** How long a DynamoDB stream's shard stays open before it rolls over (`--stream-shard-lifetime-ms`). */
   readonly streamShardLifetimeMs: number;
+  /** The most SQS event-source-mapping poll loops this node runs, every mapping together (`--sqs-pollers`). */
+  readonly sqsPollers: number;
   /** How long a CloudWatch Logs live tail session lasts (`--live-tail-timeout-ms`; AWS: three hours). */
   readonly liveTailTimeoutMs: number;
   /** The day S3 lifecycle rules count in (`--s3-lifecycle-day-ms`). */

@@ -42,6 +42,8 @@ export interface SqsDeps {
   readonly invoker: Invoker;
   /** Where SQS adds queues as asynchronous-invocation destinations and dead-letter targets. */
   readonly destinations: Destinations;
+  /** The most poll loops this node runs for every SQS mapping together (Platform.sqsPollers). */
+  readonly maxPollersPerHost?: number;
   /** AWS/SQS's per-queue metrics go here (Platform.serviceMetrics). */
   readonly metrics?: ServiceMetrics;
   readonly logger: Logger;
@@ -60,7 +62,7 @@ export function sqsService(deps: SqsDeps): Service {
   const moves = new MoveTasks(context, deps.moveTasks);
   deps.destinations.add(sqsDestination(context));
   deps.metrics?.addSampler(() => sampleQueueDepths(context));
-  const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger });
+  const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger, maxPollersPerHost: deps.maxPollersPerHost });
   const sweeper = new RetentionSweeper([sqsRetentionJob(context)], { intervalMs: 60_000 }, deps.logger);
   const operations: Operations = Object.fromEntries(
     Object.entries(sqsOperations(context, moves)).map(([name, run]) => [name, (input: Readonly<Record<string, unknown>>, ctx: OperationContext) => run(input, callerOf(ctx.request, deps))]),
@@ -90,6 +92,6 @@ export const sqsModule: ServiceModule = {
   compatibility: "docs/compatibility/sqs.md",
   create: (p) => sqsService({
     queues: p.store.queues, messages: p.store.messages, moveTasks: p.store.sqsMoveTasks, mappings: p.store.eventSourceMappings, account: p.account, url: () => p.url(),
-    functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"),
+    functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"), maxPollersPerHost: p.sqsPollers,
   }),
 };
