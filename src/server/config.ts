@@ -37,6 +37,8 @@ const schema = z.object({
   asyncConcurrency: z.number().int().min(1).max(10_000),
   /** The most SQS event-source-mapping poll loops one node runs, every mapping together. */
   sqsPollers: z.number().int().min(1).max(10_000),
+  /** How long SNS waits for an http/https subscriber's answer before counting the attempt failed (SNS: 15 s). */
+  snsHttpTimeoutMs: z.number().int().min(100).max(60_000),
   sandbox: z.enum(["auto", "process", "linux"]),
   /** `enforce`: function session credentials get exactly their execution role's IAM permissions (docs/iam.md). */
   iam: z.enum(["off", "enforce"]),
@@ -106,6 +108,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   asyncRetryScale: "UNKAI_ASYNC_RETRY_SCALE",
   asyncConcurrency: "UNKAI_ASYNC_CONCURRENCY",
   sqsPollers: "UNKAI_SQS_POLLERS",
+  snsHttpTimeoutMs: "UNKAI_SNS_HTTP_TIMEOUT_MS",
   sandbox: "UNKAI_SANDBOX",
   iam: "UNKAI_IAM",
   iamClusterStalenessMs: "UNKAI_IAM_CLUSTER_STALENESS_MS",
@@ -170,6 +173,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   asyncRetryScale: 1,
   asyncConcurrency: 64,
   sqsPollers: 100,
+  snsHttpTimeoutMs: 15_000,
   sandbox: "auto",
   iam: "off",
   iamClusterStalenessMs: 1_000,

@@ -215,7 +215,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const prometheus = config.metrics ? new PrometheusMetrics() : undefined;
   if (prometheus) invoker.observe((record) => prometheus.observeInvocation(record));
   const platform: Platform = {
-    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, streamShardLifetimeMs: config.streamShardLifetimeMs, liveTailTimeoutMs: config.liveTailTimeoutMs, sqsPollers: config.sqsPollers,
+    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, streamShardLifetimeMs: config.streamShardLifetimeMs, liveTailTimeoutMs: config.liveTailTimeoutMs, sqsPollers: config.sqsPollers, snsHttpTimeoutMs: config.snsHttpTimeoutMs,
     scheduler: { rateScale: config.schedulerRateScale, missedAfterMs: config.schedulerMissedAfterMs },
     store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     nodeName: store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,

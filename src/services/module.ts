@@ -46,6 +46,8 @@ export interface Platform {
   readonly streamShardLifetimeMs: number;
   /** The most SQS event-source-mapping poll loops this node runs, every mapping together (`--sqs-pollers`). */
   readonly sqsPollers: number;
+  /** How long SNS waits for an http/https subscriber's answer (`--sns-http-timeout-ms`; SNS: 15 s). */
+  readonly snsHttpTimeoutMs: number;
   /** How long a CloudWatch Logs live tail session lasts (`--live-tail-timeout-ms`; AWS: three hours). */
   readonly liveTailTimeoutMs: number;
   /** The day S3 lifecycle rules count in (`--s3-lifecycle-day-ms`). */

@@ -57,7 +57,7 @@ export class Fanout {
     const envelope = JSON.stringify(notification(message, subscription.protocol, subscription.arn, signer));
     const deadLetter = deadLetterOf(subscription, envelope, message);
     if (subscription.protocol === "http" || subscription.protocol === "https") {
-      this.http.send({
+      await this.http.send({
         url: subscription.endpoint, body: raw ? message.messageFor(subscription.protocol) : envelope, deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic.attributes.DeliveryPolicy,
         headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": message.messageId, "x-amz-sns-topic-arn": topic.arn, "x-amz-sns-subscription-arn": subscription.arn, ...(raw ? { "x-amz-sns-rawdelivery": "true" } : {}) },
         deadLetter,
@@ -102,7 +102,7 @@ export class Fanout {
       });
       return;
     }
-    this.http.send({
+    await this.http.send({
       url: subscription.endpoint, body: JSON.stringify(body), deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic?.attributes.DeliveryPolicy,
       headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": String(body.MessageId), "x-amz-sns-topic-arn": subscription.topicArn },
     });

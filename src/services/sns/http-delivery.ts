@@ -1,10 +1,12 @@
 /**
  * POSTs to http/https subscribers with SNS's headers, retrying on a failed attempt as the delivery
  * policy's healthy retry policy says (default: 3 retries 20 s apart; `minDelayTarget` sets the delay,
- * `numRetries` the count). The first attempt is made at once, from memory; a failed one is written
- * to the store (the delivery as a document, its due time as a schedule timer `sns-http:<id>`), and the
- * schedule runner retries it under an expiring lease: a restart, or another node of the cluster when
- * this one dies, makes the next attempt, and no two nodes make the same one.
+ * `numRetries` the count). Every delivery is written to the store before Publish answers (the delivery
+ * as a document, a schedule timer `sns-http:<id>`); the first attempt is made at once, with the timer
+ * due only once that attempt must have ended, so a process killed during it leaves the delivery to the
+ * next Unkai (or another node) instead of losing it. A failed attempt moves the timer to the retry,
+ * which the schedule runner makes under an expiring lease: a restart, or another node of the cluster
+ * when this one dies, makes the next attempt, and no two nodes make the same one.
  */
 import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
@@ -31,9 +33,11 @@ export interface HttpDeliveryOptions {
   readonly now: () => number;
   /** Where AWS/SNS's NumberOfNotificationsDelivered / NumberOfNotificationsFailed go. */
   readonly metrics?: ServiceMetrics;
+  /** How long an attempt waits for the subscriber's answer (SNS: 15 s). */
+  readonly attemptTimeoutMs?: number;
 }
 
-const ATTEMPT_TIMEOUT_MS = 15_000;
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 15_000;
 /** Stored timer ids carry it, so it must not change. */
 const TIMER_PREFIX = "sns-http:";
 
@@ -65,20 +69,30 @@ export class HttpDelivery {
     private readonly options: HttpDeliveryOptions,
     private readonly logger: Logger,
   ) {
-    // A lease outlives an attempt (15 s at most); a retry is never skipped for being late (it waited
+    // A lease outlives an attempt (attemptTimeoutMs at most); a retry is never skipped for being late (it waited
     // while Unkai was down). Other nodes' new retries are seen at their due time (nextDueAt).
     this.runner = new ScheduleRunner(timers, {
       fire: (id) => this.retry(id.slice(TIMER_PREFIX.length)),
       nextAfter: async (id) => (await this.pending.get(id.slice(TIMER_PREFIX.length)))?.nextAttemptAt,
-    }, { timerPrefix: TIMER_PREFIX, owner: options.owner, leaseMs: 60_000, pollMs: 30_000, batch: 32, missedAfterMs: Infinity, now: options.now, removeFinished: true }, logger);
+    }, { timerPrefix: TIMER_PREFIX, owner: options.owner, leaseMs: 4 * this.attemptTimeoutMs, pollMs: 30_000, batch: 32, missedAfterMs: Infinity, now: options.now, removeFinished: true }, logger);
   }
 
-  send(message: HttpMessage): void {
+  private get attemptTimeoutMs(): number {
+    return this.options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+  }
+
+  /** Stores the delivery (durable once this resolves), then makes its first attempt in the background. */
+  async send(message: HttpMessage): Promise<void> {
     const { retries, delayMs } = retryPolicy(message.deliveryPolicy);
+    // Due after the first attempt has surely ended (answered or timed out) and been recorded: only a
+    // process that died during it leaves the timer to fire.
+    const nextAttemptAt = this.options.now() + 2 * this.attemptTimeoutMs;
     const entry: SnsPendingHttpDelivery = {
-      id: randomUUID(), url: message.url, body: message.body, headers: message.headers, attempts: 0, retries, delayMs, nextAttemptAt: this.options.now(),
+      id: randomUUID(), url: message.url, body: message.body, headers: message.headers, attempts: 0, retries, delayMs, nextAttemptAt,
       ...(message.deadLetter ? { deadLetter: message.deadLetter } : {}),
     };
+    await this.pending.put(entry.id, entry);
+    await this.timers.set(TIMER_PREFIX + entry.id, nextAttemptAt);
     const attempt = this.attempt(entry, false)
       .catch((error: unknown) => this.logger.error({ err: error, url: entry.url }, "an SNS http delivery could not be kept for its retry"))
       .finally(() => this.first.delete(attempt));
@@ -108,12 +122,16 @@ export class HttpDelivery {
     if (entry) await this.attempt(entry, true);
   }
 
-  /** One attempt, then what follows it: forgotten when delivered, kept for its next attempt, or dead-lettered when none is left. */
-  private async attempt(entry: SnsPendingHttpDelivery, stored: boolean): Promise<void> {
+  /**
+   * One attempt, then what follows it: forgotten when delivered, kept for its next attempt, or
+   * dead-lettered when none is left. `fired`: the runner's firing, which moves or removes the timer
+   * itself (nextAfter); a first attempt moves or removes it here.
+   */
+  private async attempt(entry: SnsPendingHttpDelivery, fired: boolean): Promise<void> {
     const outcome = await this.post(entry);
     if (outcome === "delivered") {
       this.count(entry, "NumberOfNotificationsDelivered");
-      if (stored) await this.pending.delete(entry.id);
+      await this.forget(entry, fired);
       return;
     }
     // An attempt cut off by Unkai stopping does not count: it is made again after the restart.
@@ -121,21 +139,26 @@ export class HttpDelivery {
     if (attempts > entry.retries) {
       this.count(entry, "NumberOfNotificationsFailed");
       await this.deadLetter(entry);
-      if (stored) await this.pending.delete(entry.id);
+      await this.forget(entry, fired);
       return;
     }
     const nextAttemptAt = this.options.now() + (outcome === "failed" ? entry.delayMs : 0);
     await this.pending.put(entry.id, { ...entry, attempts, nextAttemptAt });
-    if (!stored) {
+    if (!fired) {
       await this.timers.set(TIMER_PREFIX + entry.id, nextAttemptAt);
       this.runner.wake();
     }
   }
 
+  private async forget(entry: SnsPendingHttpDelivery, fired: boolean): Promise<void> {
+    await this.pending.delete(entry.id);
+    if (!fired) await this.timers.remove(TIMER_PREFIX + entry.id);
+  }
+
   private async post(entry: SnsPendingHttpDelivery): Promise<"delivered" | "failed" | "stopped"> {
     if (this.closed) return "stopped";
     try {
-      const response = await fetch(entry.url, { method: "POST", headers: entry.headers, body: entry.body, redirect: "manual", signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]) });
+      const response = await fetch(entry.url, { method: "POST", headers: entry.headers, body: entry.body, redirect: "manual", signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.attemptTimeoutMs)]) });
       await response.arrayBuffer().catch(() => undefined);
       if (response.status >= 200 && response.status < 300) return "delivered";
       this.logger.info({ url: entry.url, status: response.status, attempt: entry.attempts + 1 }, "an SNS http delivery was refused");
