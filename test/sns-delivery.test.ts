@@ -7,8 +7,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { retryDelaysMs } from "../src/services/sns/delivery-policy.js";
 import { createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { Endpoint, verifySignature, type Envelope } from "./helpers/sns.js";
@@ -175,6 +176,42 @@ describe("SNS deliveries", () => {
       await confirming.close();
       await silent.close();
     }
+  });
+
+  it("an http delivery policy's phases: numNoDelayRetries retry at once; a policy SNS would refuse is refused", async () => {
+    const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "phases" }));
+    const endpoint = await new Endpoint().start("/phases");
+    try {
+      // Three retries with no delay: all four attempts come at once (the 20 s default delay would not).
+      const DeliveryPolicy = '{"healthyRetryPolicy":{"numRetries":3,"numNoDelayRetries":3}}';
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { DeliveryPolicy } }));
+      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
+      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+      endpoint.answer = () => (endpoint.of("Notification").length <= 3 ? 503 : 200);
+      await sns.send(new PublishCommand({ TopicArn, Message: "until it sticks" }));
+      const attempts = await waitFor("four attempts, the last answered", () => (endpoint.of("Notification").length >= 4 ? endpoint.of("Notification") : undefined), 15_000);
+      assert.deepEqual(attempts.map((a) => a.body.Message), Array(4).fill("until it sticks"));
+
+      const [subscription] = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions ?? [];
+      const refuse = (policy: object, why: RegExp) => assert.rejects(
+        sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: subscription?.SubscriptionArn, AttributeName: "DeliveryPolicy", AttributeValue: JSON.stringify(policy) })),
+        (error: Error) => error.name === "InvalidParameterException" && why.test(error.message));
+      await refuse({ healthyRetryPolicy: { minDelayTarget: 30, maxDelayTarget: 10 } }, /minDelayTarget must not exceed maxDelayTarget/);
+      await refuse({ healthyRetryPolicy: { numRetries: 2, numNoDelayRetries: 3 } }, /add up to no more than numRetries/);
+      await refuse({ healthyRetryPolicy: { numRetries: 101 } }, /numRetries must be an integer from 0 to 100/);
+      await refuse({ healthyRetryPolicy: { backoffFunction: "cubic" } }, /backoffFunction must be one of/);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it("delivery policy phases become one delay per retry", () => {
+    const policy = (healthy: object) => JSON.stringify({ healthyRetryPolicy: healthy });
+    assert.deepEqual(retryDelaysMs(undefined), [20_000, 20_000, 20_000], "SNS's http default: 3 retries, 20 s apart");
+    assert.deepEqual(retryDelaysMs(policy({ numRetries: 8, numNoDelayRetries: 1, numMinDelayRetries: 2, numMaxDelayRetries: 2, minDelayTarget: 1, maxDelayTarget: 4 })),
+      [0, 1_000, 1_000, 1_000, 2_500, 4_000, 4_000, 4_000], "no delay, then the minimum, linear backoff from minimum to maximum, then the maximum");
+    assert.deepEqual(retryDelaysMs(policy({ numRetries: 3, minDelayTarget: 1, maxDelayTarget: 16, backoffFunction: "exponential" })), [1_000, 4_000, 16_000]);
+    assert.deepEqual(retryDelaysMs(JSON.stringify({ http: { defaultHealthyRetryPolicy: { numRetries: 1, minDelayTarget: 5 } } })), [5_000], "a topic's policy shape");
   });
 
   it("an unsigned request cannot confirm with a guessed token or do anything but follow SNS's links", async () => {

@@ -1,7 +1,6 @@
 /**
  * POSTs to http/https subscribers with SNS's headers, retrying on a failed attempt as the delivery
- * policy's healthy retry policy says (default: 3 retries 20 s apart; `minDelayTarget` sets the delay,
- * `numRetries` the count). Every delivery is written to the store before Publish answers (the delivery
+ * policy's healthy retry policy says (default: 3 retries 20 s apart; delivery-policy.ts has the phases). Every delivery is written to the store before Publish answers (the delivery
  * as a document, a schedule timer `sns-http:<id>`); the first attempt is made at once, with the timer
  * due only once that attempt must have ended, so a process killed during it leaves the delivery to the
  * next Unkai (or another node) instead of losing it. A failed attempt moves the timer to the retry,
@@ -15,6 +14,7 @@ import { ScheduleRunner } from "../../async/schedule-runner.js";
 import type { SnsDeadLetter, SnsPendingHttpDelivery } from "../../core/sns.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import { countTopic } from "./context.js";
+import { retryDelaysMs } from "./delivery-policy.js";
 import type { DocumentStore, ScheduleTimerStore } from "../../store/ports.js";
 
 export interface HttpMessage {
@@ -41,18 +41,6 @@ const DEFAULT_ATTEMPT_TIMEOUT_MS = 15_000;
 /** Stored timer ids carry it, so it must not change. */
 const TIMER_PREFIX = "sns-http:";
 
-function retryPolicy(policy: string | undefined): { retries: number; delayMs: number } {
-  let parsed: { healthyRetryPolicy?: { numRetries?: unknown; minDelayTarget?: unknown }; http?: { defaultHealthyRetryPolicy?: { numRetries?: unknown; minDelayTarget?: unknown } } } = {};
-  try {
-    parsed = policy === undefined ? {} : (JSON.parse(policy) as typeof parsed);
-  } catch {
-    parsed = {};
-  }
-  const healthy = parsed.healthyRetryPolicy ?? parsed.http?.defaultHealthyRetryPolicy ?? {};
-  const retries = typeof healthy.numRetries === "number" ? Math.min(Math.max(0, healthy.numRetries), 100) : 3;
-  const delaySeconds = typeof healthy.minDelayTarget === "number" ? Math.min(Math.max(1, healthy.minDelayTarget), 3600) : 20;
-  return { retries, delayMs: delaySeconds * 1000 };
-}
 
 export class HttpDelivery {
   readonly runner: ScheduleRunner;
@@ -83,12 +71,12 @@ export class HttpDelivery {
 
   /** Stores the delivery (durable once this resolves), then makes its first attempt in the background. */
   async send(message: HttpMessage): Promise<void> {
-    const { retries, delayMs } = retryPolicy(message.deliveryPolicy);
+    const delaysMs = retryDelaysMs(message.deliveryPolicy);
     // Due after the first attempt has surely ended (answered or timed out) and been recorded: only a
     // process that died during it leaves the timer to fire.
     const nextAttemptAt = this.options.now() + 2 * this.attemptTimeoutMs;
     const entry: SnsPendingHttpDelivery = {
-      id: randomUUID(), url: message.url, body: message.body, headers: message.headers, attempts: 0, retries, delayMs, nextAttemptAt,
+      id: randomUUID(), url: message.url, body: message.body, headers: message.headers, attempts: 0, retries: delaysMs.length, delayMs: delaysMs[0] ?? 0, delaysMs, nextAttemptAt,
       ...(message.deadLetter ? { deadLetter: message.deadLetter } : {}),
     };
     await this.pending.put(entry.id, entry);
@@ -142,7 +130,7 @@ export class HttpDelivery {
       await this.forget(entry, fired);
       return;
     }
-    const nextAttemptAt = this.options.now() + (outcome === "failed" ? entry.delayMs : 0);
+    const nextAttemptAt = this.options.now() + (outcome === "failed" ? (entry.delaysMs?.[attempts - 1] ?? entry.delayMs) : 0);
     await this.pending.put(entry.id, { ...entry, attempts, nextAttemptAt });
     if (!fired) {
       await this.timers.set(TIMER_PREFIX + entry.id, nextAttemptAt);

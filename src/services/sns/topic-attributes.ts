@@ -1,6 +1,7 @@
 /** Topic attributes: which ones CreateTopic and SetTopicAttributes take, their checks, and what GetTopicAttributes shows. */
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
 import { invalid } from "./context.js";
+import { deliveryPolicyProblem } from "./delivery-policy.js";
 
 const FEEDBACK = /^(HTTP|Lambda|SQS|Firehose|Application)(Success|Failure)Feedback(RoleArn|SampleRate)$/;
 const SETTABLE = new Set(["DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId", "SignatureVersion", "TracingConfig", "ContentBasedDeduplication", "ArchivePolicy", "DataProtectionPolicy", "FifoThroughputScope"]);
@@ -25,6 +26,8 @@ export function checkTopicAttribute(name: string, value: string, fifo: boolean, 
   if ((name === "Policy" || name === "DeliveryPolicy" || name === "ArchivePolicy" || name === "DataProtectionPolicy") && value !== "" && !isJson(value)) {
     throw invalid(`Attributes Reason: ${name}: failed to parse JSON`);
   }
+  const policyProblem = name === "DeliveryPolicy" && value !== "" ? deliveryPolicyProblem(value) : undefined;
+  if (policyProblem !== undefined) throw invalid(`Attributes Reason: DeliveryPolicy: ${policyProblem}`);
   if (name === "SignatureVersion" && value !== "1" && value !== "2") throw invalid("Attributes Reason: SignatureVersion: Invalid value [" + value + "]. Should be one of [1, 2]");
   if (name === "TracingConfig" && value !== "PassThrough" && value !== "Active") throw invalid("Attributes Reason: TracingConfig: Invalid value [" + value + "]. Should be one of [PassThrough, Active]");
   if (name === "ContentBasedDeduplication") {
