@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand, CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { retryDelaysMs } from "../src/services/sns/delivery-policy.js";
@@ -175,6 +175,42 @@ describe("SNS deliveries", () => {
     } finally {
       await confirming.close();
       await silent.close();
+    }
+  });
+
+  it("one topic fans out to an SQS queue, a Lambda function and an http endpoint, each through its own filter policy", async () => {
+    const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "fan-out" }));
+    const url = await queue("fan-out-q");
+    const Policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage",
+      Resource: queueArn("fan-out-q"), Condition: { ArnEquals: { "aws:SourceArn": TopicArn } } }] });
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
+    await createFromFixture(suite.client, "fan-out-fn", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("fan-out-fn") } } });
+    await suite.client.send(new AddPermissionCommand({ FunctionName: "fan-out-fn", StatementId: "sns", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com", SourceArn: TopicArn }));
+    const endpoint = await new Endpoint().start("/fan-out");
+    try {
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("fan-out-q"), Attributes: { FilterPolicy: '{"kind":["order"]}' } }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: functionArn("fan-out-fn"), Attributes: { FilterPolicy: '{"total":[{"numeric":[">",100]}]}', FilterPolicyScope: "MessageBody" } }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { FilterPolicy: '{"kind":[{"anything-but":"order"}]}' } }));
+      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
+      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+
+      const publish = (Message: string, kind: string) => sns.send(new PublishCommand({ TopicArn, Message, MessageAttributes: { kind: { DataType: "String", StringValue: kind } } }));
+      const bigOrder = await publish('{"total":500}', "order");
+      await publish('{"total":5}', "order");
+      const invoice = await publish('{"total":50}', "invoice");
+
+      const queued = (await receiveAll(url)).map((m) => (JSON.parse(m.Body ?? "{}") as Envelope).Message).sort();
+      assert.deepEqual(queued, ['{"total":500}', '{"total":5}'].sort(), "the queue: both orders");
+      const posted = await waitFor("the http notification", () => endpoint.of("Notification")[0], 30_000);
+      assert.equal(posted.body.MessageId, invoice.MessageId, "the endpoint: the invoice");
+      const started = await waitFor("the function's event", () => collector.recorded("fan-out-fn").find((r) => r.phase === "start"), 60_000);
+      const event = started.event as { Records: { Sns: Envelope }[] };
+      assert.equal(event.Records[0]?.Sns.MessageId, bigOrder.MessageId, "the function: the message whose body's total is over 100");
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.equal(collector.recorded("fan-out-fn").filter((r) => r.phase === "start").length, 1, "and nothing else");
+      assert.equal(endpoint.of("Notification").length, 1);
+    } finally {
+      await endpoint.close();
     }
   });
 
