@@ -219,7 +219,7 @@ describe("SNS deliveries", () => {
     const endpoint = await new Endpoint().start("/phases");
     try {
       // Three retries with no delay: all four attempts come at once (the 20 s default delay would not).
-      const DeliveryPolicy = '{"healthyRetryPolicy":{"numRetries":3,"numNoDelayRetries":3}}';
+      const DeliveryPolicy = '{"healthyRetryPolicy":{"numRetries":3,"numNoDelayRetries":3},"requestPolicy":{"headerContentType":"application/json"}}';
       await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { DeliveryPolicy } }));
       const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
       assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
@@ -227,6 +227,7 @@ describe("SNS deliveries", () => {
       await sns.send(new PublishCommand({ TopicArn, Message: "until it sticks" }));
       const attempts = await waitFor("four attempts, the last answered", () => (endpoint.of("Notification").length >= 4 ? endpoint.of("Notification") : undefined), 15_000);
       assert.deepEqual(attempts.map((a) => a.body.Message), Array(4).fill("until it sticks"));
+      assert.equal(attempts[0]?.headers["content-type"], "application/json", "the request policy's Content-Type");
 
       const [subscription] = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions ?? [];
       const refuse = (policy: object, why: RegExp) => assert.rejects(
@@ -236,6 +237,7 @@ describe("SNS deliveries", () => {
       await refuse({ healthyRetryPolicy: { numRetries: 2, numNoDelayRetries: 3 } }, /add up to no more than numRetries/);
       await refuse({ healthyRetryPolicy: { numRetries: 101 } }, /numRetries must be an integer from 0 to 100/);
       await refuse({ healthyRetryPolicy: { backoffFunction: "cubic" } }, /backoffFunction must be one of/);
+      await refuse({ requestPolicy: { headerContentType: "text/plain\r\nx-injected: 1" } }, /headerContentType must be a media type/);
     } finally {
       await endpoint.close();
     }

@@ -4,7 +4,8 @@
  * phase from `minDelayTarget` to `maxDelayTarget`, then `numMaxDelayRetries` `maxDelayTarget` apart;
  * `numRetries` counts them all. SNS publishes the backoff functions only as a graph: here `linear` and
  * `arithmetic` step evenly from the minimum to the maximum, `geometric` and `exponential` by a constant
- * ratio. SNS's jitter is left out. Defaults are SNS's for http: 3 retries, 20 s apart.
+ * ratio. SNS's jitter is left out. Defaults are SNS's for http: 3 retries, 20 s apart. The request
+ * policy's `headerContentType` sets the POST's Content-Type.
  */
 
 /** The healthy retry policy's members SNS reads (the subscription's policy, or a topic's `http.defaultHealthyRetryPolicy`). */
@@ -23,6 +24,8 @@ const DEFAULT_DELAY_SECONDS = 20;
 const MAX_RETRIES = 100;
 const MAX_DELAY_SECONDS = 3_600;
 const BACKOFF_FUNCTIONS = ["linear", "arithmetic", "geometric", "exponential"];
+/** A media type with optional parameters, and nothing that could end the header line. */
+const CONTENT_TYPE = /^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.-]+=[\w.-]+)*$/;
 
 /** The healthy retry policy a DeliveryPolicy holds, whichever of SNS's two shapes it has. */
 function healthyOf(policy: string | undefined): HealthyRetryPolicy {
@@ -56,11 +59,30 @@ export function deliveryPolicyProblem(policy: string): string | undefined {
   if (healthy.backoffFunction !== undefined && !(typeof healthy.backoffFunction === "string" && BACKOFF_FUNCTIONS.includes(healthy.backoffFunction))) {
     return `backoffFunction must be one of ${BACKOFF_FUNCTIONS.join(", ")}`;
   }
+  const contentType = contentTypeGiven(policy);
+  if (contentType !== undefined && !(typeof contentType === "string" && CONTENT_TYPE.test(contentType))) return "headerContentType must be a media type such as application/json";
   const min = count(healthy.minDelayTarget, DEFAULT_DELAY_SECONDS);
   if (min > count(healthy.maxDelayTarget, Math.max(min, DEFAULT_DELAY_SECONDS))) return "minDelayTarget must not exceed maxDelayTarget";
   const phases = count(healthy.numNoDelayRetries, 0) + count(healthy.numMinDelayRetries, 0) + count(healthy.numMaxDelayRetries, 0);
   if (phases > count(healthy.numRetries, DEFAULT_RETRIES)) return "numNoDelayRetries, numMinDelayRetries and numMaxDelayRetries must add up to no more than numRetries";
   return undefined;
+}
+
+/** The `headerContentType` a policy names (its `requestPolicy`, a topic's `http.defaultRequestPolicy`), if any. */
+function contentTypeGiven(policy: string | undefined): unknown {
+  if (policy === undefined || policy === "") return undefined;
+  try {
+    const parsed = JSON.parse(policy) as { requestPolicy?: { headerContentType?: unknown }; http?: { defaultRequestPolicy?: { headerContentType?: unknown } } } | null;
+    return parsed?.requestPolicy?.headerContentType ?? parsed?.http?.defaultRequestPolicy?.headerContentType;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Content-Type SNS posts with: the policy's `headerContentType`, else SNS's `text/plain; charset=UTF-8`. */
+export function requestContentType(policy: string | undefined): string {
+  const given = contentTypeGiven(policy);
+  return typeof given === "string" && CONTENT_TYPE.test(given) ? given : "text/plain; charset=UTF-8";
 }
 
 /** The delay before each retry, in milliseconds, first retry first. */

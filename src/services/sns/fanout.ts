@@ -15,6 +15,7 @@ import { countTopic, type SnsContext } from "./context.js";
 import { lambdaEvent, notification, subscriptionConfirmation, unsubscribeUrl, type Published, type Signer } from "./envelope.js";
 import type { Mailbox } from "../../store/mailbox.js";
 import type { HttpDelivery } from "./http-delivery.js";
+import { requestContentType } from "./delivery-policy.js";
 import { randomUUID } from "node:crypto";
 
 export class Fanout {
@@ -57,9 +58,10 @@ export class Fanout {
     const envelope = JSON.stringify(notification(message, subscription.protocol, subscription.arn, signer));
     const deadLetter = deadLetterOf(subscription, envelope, message);
     if (subscription.protocol === "http" || subscription.protocol === "https") {
+      const deliveryPolicy = subscription.attributes.DeliveryPolicy ?? topic.attributes.DeliveryPolicy;
       await this.http.send({
-        url: subscription.endpoint, body: raw ? message.messageFor(subscription.protocol) : envelope, deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic.attributes.DeliveryPolicy,
-        headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": message.messageId, "x-amz-sns-topic-arn": topic.arn, "x-amz-sns-subscription-arn": subscription.arn, ...(raw ? { "x-amz-sns-rawdelivery": "true" } : {}) },
+        url: subscription.endpoint, body: raw ? message.messageFor(subscription.protocol) : envelope, deliveryPolicy,
+        headers: { "content-type": requestContentType(deliveryPolicy), "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": message.messageId, "x-amz-sns-topic-arn": topic.arn, "x-amz-sns-subscription-arn": subscription.arn, ...(raw ? { "x-amz-sns-rawdelivery": "true" } : {}) },
         deadLetter,
       });
       return;
@@ -102,9 +104,10 @@ export class Fanout {
       });
       return;
     }
+    const deliveryPolicy = subscription.attributes.DeliveryPolicy ?? topic?.attributes.DeliveryPolicy;
     await this.http.send({
-      url: subscription.endpoint, body: JSON.stringify(body), deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic?.attributes.DeliveryPolicy,
-      headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": String(body.MessageId), "x-amz-sns-topic-arn": subscription.topicArn },
+      url: subscription.endpoint, body: JSON.stringify(body), deliveryPolicy,
+      headers: { "content-type": requestContentType(deliveryPolicy), "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": String(body.MessageId), "x-amz-sns-topic-arn": subscription.topicArn },
     });
   }
 }
