@@ -243,6 +243,26 @@ describe("SNS deliveries", () => {
     }
   });
 
+  it("a throttle policy spaces a subscription's notifications: maxReceivesPerSecond 2 spreads three over at least a second", async () => {
+    const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "throttled" }));
+    const endpoint = await new Endpoint().start("/throttled");
+    try {
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { DeliveryPolicy: '{"throttlePolicy":{"maxReceivesPerSecond":2}}' } }));
+      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
+      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+      for (const n of [1, 2, 3]) await sns.send(new PublishCommand({ TopicArn, Message: `n${n}` }));
+      const got = await waitFor("three notifications", () => (endpoint.of("Notification").length >= 3 ? endpoint.of("Notification") : undefined), 30_000);
+      assert.deepEqual(got.map((r) => r.body.Message).sort(), ["n1", "n2", "n3"]);
+      const span = (got[2]?.at ?? 0) - (got[0]?.at ?? 0);
+      assert.ok(span >= 900, `three notifications at 2 per second span at least a second; they spanned ${span} ms`);
+      const [subscription] = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions ?? [];
+      await assert.rejects(sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: subscription?.SubscriptionArn, AttributeName: "DeliveryPolicy", AttributeValue: '{"throttlePolicy":{"maxReceivesPerSecond":0}}' })),
+        (error: Error) => error.name === "InvalidParameterException" && /maxReceivesPerSecond must be an integer of at least 1/.test(error.message));
+    } finally {
+      await endpoint.close();
+    }
+  });
+
   it("delivery policy phases become one delay per retry", () => {
     const policy = (healthy: object) => JSON.stringify({ healthyRetryPolicy: healthy });
     assert.deepEqual(retryDelaysMs(undefined), [20_000, 20_000, 20_000], "SNS's http default: 3 retries, 20 s apart");

@@ -5,7 +5,8 @@
  * `numRetries` counts them all. SNS publishes the backoff functions only as a graph: here `linear` and
  * `arithmetic` step evenly from the minimum to the maximum, `geometric` and `exponential` by a constant
  * ratio. SNS's jitter is left out. Defaults are SNS's for http: 3 retries, 20 s apart. The request
- * policy's `headerContentType` sets the POST's Content-Type.
+ * policy's `headerContentType` sets the POST's Content-Type; the throttle policy's `maxReceivesPerSecond`
+ * spaces a subscription's notifications.
  */
 
 /** The healthy retry policy's members SNS reads (the subscription's policy, or a topic's `http.defaultHealthyRetryPolicy`). */
@@ -59,6 +60,8 @@ export function deliveryPolicyProblem(policy: string): string | undefined {
   if (healthy.backoffFunction !== undefined && !(typeof healthy.backoffFunction === "string" && BACKOFF_FUNCTIONS.includes(healthy.backoffFunction))) {
     return `backoffFunction must be one of ${BACKOFF_FUNCTIONS.join(", ")}`;
   }
+  const rate = throttleGiven(policy);
+  if (rate !== undefined && throttleIntervalMs(policy) === undefined) return "maxReceivesPerSecond must be an integer of at least 1";
   const contentType = contentTypeGiven(policy);
   if (contentType !== undefined && !(typeof contentType === "string" && CONTENT_TYPE.test(contentType))) return "headerContentType must be a media type such as application/json";
   const min = count(healthy.minDelayTarget, DEFAULT_DELAY_SECONDS);
@@ -74,6 +77,25 @@ function contentTypeGiven(policy: string | undefined): unknown {
   try {
     const parsed = JSON.parse(policy) as { requestPolicy?: { headerContentType?: unknown }; http?: { defaultRequestPolicy?: { headerContentType?: unknown } } } | null;
     return parsed?.requestPolicy?.headerContentType ?? parsed?.http?.defaultRequestPolicy?.headerContentType;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The least time between two notifications' first attempts to one subscription: the policy's
+ * `throttlePolicy.maxReceivesPerSecond` (a topic's `http.defaultThrottlePolicy`), undefined when unthrottled.
+ */
+export function throttleIntervalMs(policy: string | undefined): number | undefined {
+  const rate = throttleGiven(policy);
+  return typeof rate === "number" && Number.isInteger(rate) && rate >= 1 ? 1000 / rate : undefined;
+}
+
+function throttleGiven(policy: string | undefined): unknown {
+  if (policy === undefined || policy === "") return undefined;
+  try {
+    const parsed = JSON.parse(policy) as { throttlePolicy?: { maxReceivesPerSecond?: unknown }; http?: { defaultThrottlePolicy?: { maxReceivesPerSecond?: unknown } } } | null;
+    return parsed?.throttlePolicy?.maxReceivesPerSecond ?? parsed?.http?.defaultThrottlePolicy?.maxReceivesPerSecond;
   } catch {
     return undefined;
   }

@@ -14,7 +14,7 @@ import { ScheduleRunner } from "../../async/schedule-runner.js";
 import type { SnsDeadLetter, SnsPendingHttpDelivery } from "../../core/sns.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import { countTopic } from "./context.js";
-import { retryDelaysMs } from "./delivery-policy.js";
+import { retryDelaysMs, throttleIntervalMs } from "./delivery-policy.js";
 import type { DocumentStore, ScheduleTimerStore } from "../../store/ports.js";
 
 export interface HttpMessage {
@@ -47,6 +47,8 @@ export class HttpDelivery {
   private closed = false;
   /** First attempts in flight: closing waits for them to be delivered or stored. */
   private readonly first = new Set<Promise<void>>();
+  /** Per throttled subscription: when its next notification may go (throttlePolicy). */
+  private readonly nextSlots = new Map<string, number>();
   /** Aborts the attempts in flight when Unkai stops. */
   private readonly stopping = new AbortController();
 
@@ -69,22 +71,45 @@ export class HttpDelivery {
     return this.options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   }
 
-  /** Stores the delivery (durable once this resolves), then makes its first attempt in the background. */
+  /**
+   * Stores the delivery (durable once this resolves), then makes its first attempt in the background,
+   * or leaves it to the runner at its throttled time when the subscription's throttle policy says later.
+   */
   async send(message: HttpMessage): Promise<void> {
     const delaysMs = retryDelaysMs(message.deliveryPolicy);
+    const minIntervalMs = throttleIntervalMs(message.deliveryPolicy);
+    const now = this.options.now();
+    const slot = this.slotFor(message.headers["x-amz-sns-subscription-arn"], minIntervalMs, now);
     // Due after the first attempt has surely ended (answered or timed out) and been recorded: only a
     // process that died during it leaves the timer to fire.
-    const nextAttemptAt = this.options.now() + 2 * this.attemptTimeoutMs;
+    const nextAttemptAt = slot > now ? slot : now + 2 * this.attemptTimeoutMs;
     const entry: SnsPendingHttpDelivery = {
       id: randomUUID(), url: message.url, body: message.body, headers: message.headers, attempts: 0, retries: delaysMs.length, delayMs: delaysMs[0] ?? 0, delaysMs, nextAttemptAt,
       ...(message.deadLetter ? { deadLetter: message.deadLetter } : {}),
     };
     await this.pending.put(entry.id, entry);
     await this.timers.set(TIMER_PREFIX + entry.id, nextAttemptAt);
+    if (slot > now) {
+      this.runner.wake();
+      return;
+    }
     const attempt = this.attempt(entry, false)
       .catch((error: unknown) => this.logger.error({ err: error, url: entry.url }, "an SNS http delivery could not be kept for its retry"))
       .finally(() => this.first.delete(attempt));
     this.first.add(attempt);
+  }
+
+  /**
+   * When a subscription's next notification may be first attempted, taking that slot: now when it is
+   * unthrottled, else `minIntervalMs` after the one before (kept per node).
+   */
+  private slotFor(subscription: string | undefined, minIntervalMs: number | undefined, now: number): number {
+    if (subscription === undefined || minIntervalMs === undefined) return now;
+    const slot = Math.max(now, this.nextSlots.get(subscription) ?? now);
+    // Slots already past say nothing any more: forget them rather than keep every subscription ever throttled.
+    if (this.nextSlots.size > 1_000) for (const [key, next] of this.nextSlots) if (next <= now) this.nextSlots.delete(key);
+    this.nextSlots.set(subscription, slot + minIntervalMs);
+    return slot;
   }
 
   start(): void {
