@@ -103,6 +103,22 @@ export class IamEnforcer {
   }
 
   /**
+   * Whether a function's execution role may `action` on `resource` (its identity policies and boundary,
+   * beside the resource's own policy), as Lambda checks the role when an event source mapping is made.
+   */
+  async functionRoleMay(functionName: string, action: string, resource: string): Promise<boolean> {
+    const caller = await this.resolver.resolve({ kind: "function", functionName, environmentId: "" });
+    if (caller === "root") return true;
+    if (caller === undefined) return false;
+    const { policy } = await this.resourcePolicy({ action, resource });
+    const context = requestContext({
+      action, resource, principal: caller.principal, principalTags: caller.principalTags,
+      secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
+    });
+    return evaluate(context, { identity: caller.identity, boundary: caller.boundary, resource: policy }).decision === "Allow";
+  }
+
+  /**
    * The resource-based policy that applies to `need`: a role's trust policy for sts:AssumeRole (it must
    * allow by itself), otherwise the resource's own policy (a function's, a queue's), when it has one.
    * A stored policy that no longer compiles counts as none rather than failing the request.

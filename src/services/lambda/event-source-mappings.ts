@@ -26,7 +26,12 @@ export interface MappingDeps {
   readonly shards: ShardSources;
   /** Checks an OnFailure destination at configuration time. */
   readonly destinations: Pick<Destinations, "canSend">;
+  /** Under `--iam enforce`: whether the function's execution role may `action` on `resource`. */
+  readonly executionRoleMay?: ((functionName: string, action: string, resource: string) => Promise<boolean>) | undefined;
 }
+
+/** What Lambda's SQS poller does with the execution role's credentials, checked in this order when a mapping is made. */
+const SQS_POLLER_ACTIONS = ["ReceiveMessage", "DeleteMessage", "GetQueueAttributes"];
 
 const filterCriteria = z.object({ Filters: z.array(z.object({ Pattern: z.string().max(4096).optional() })).optional() });
 const common = {
@@ -117,6 +122,11 @@ async function check(deps: MappingDeps, mapping: EventSourceMapping): Promise<vo
     throw invalidParameter("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
   }
   const fn = await deps.functions.resolve(mapping.functionName, mapping.qualifier);
+  for (const action of deps.executionRoleMay ? SQS_POLLER_ACTIONS : []) {
+    if (!(await deps.executionRoleMay?.(mapping.functionName, `sqs:${action}`, mapping.eventSourceArn))) {
+      throw invalidParameter(`The provided execution role does not have permissions to call ${action} on SQS`);
+    }
+  }
   if (queue.visibilitySeconds < fn.config.timeoutSeconds) {
     throw invalidParameter(`Queue visibility timeout: ${queue.visibilitySeconds} seconds is less than Function timeout: ${fn.config.timeoutSeconds} seconds`);
   }

@@ -68,6 +68,8 @@ export interface LambdaServiceDeps {
   readonly shards: ShardSources;
   /** With `--iam enforce`: whether Lambda may assume the execution role (it exists and trusts lambda.amazonaws.com). */
   readonly lambdaMayAssume?: ((roleArn: string) => Promise<boolean>) | undefined;
+  /** Under `--iam enforce`: whether a function's execution role may do an action (event source mappings check the queue's). */
+  readonly executionRoleMay?: ((functionName: string, action: string, resource: string) => Promise<boolean>) | undefined;
 }
 
 
@@ -199,7 +201,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, codeLocation);
   functionUrlRoutes(router, { functions, urls: functionUrls, urlOf: functionUrlOf });
-  eventSourceMappingRoutes(router, { functions, mappings: deps.mappings, queues: deps.queues, shards: deps.shards, destinations: deps.destinations });
+  eventSourceMappingRoutes(router, { functions, mappings: deps.mappings, queues: deps.queues, shards: deps.shards, destinations: deps.destinations, executionRoleMay: deps.executionRoleMay });
   const table = lambdaActions(functions.account);
   const unmapped = unmappedRoutes(router.routeKeys(), table);
   if (unmapped.length > 0) throw new Error(`Lambda routes without an IAM action in authorization.ts: ${unmapped.join(", ")}`);
@@ -237,5 +239,6 @@ export const lambdaModule: ServiceModule = {
     functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
     mappings: p.store.eventSourceMappings, queues: p.store.queues, shards: p.shards,
     lambdaMayAssume: p.iamEnforcer && ((role) => p.iamEnforcer?.lambdaMayAssume(role) ?? Promise.resolve(true)),
+    executionRoleMay: p.iamEnforcer && ((fn, action, resource) => p.iamEnforcer?.functionRoleMay(fn, action, resource) ?? Promise.resolve(true)),
   }),
 };
