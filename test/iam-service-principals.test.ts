@@ -13,7 +13,7 @@ import { gunzipSync } from "node:zlib";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, PutSubscriptionFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchClient, DescribeAlarmHistoryCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
@@ -246,5 +246,25 @@ describe("service principals invoking functions under --iam enforce", () => {
     } finally {
       sns.destroy();
     }
+  });
+
+  it("CreateEventSourceMapping refuses a function whose execution role may not ReceiveMessage, DeleteMessage and GetQueueAttributes on the queue, as Lambda does", async () => {
+    const iam = new IAMClient(config());
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    await iam.send(new CreateRoleCommand({ RoleName: "queue-reader", AssumeRolePolicyDocument: trust }));
+    const receiveOnly = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:ReceiveMessage", Resource: queueArn("esm-guarded") }] });
+    await iam.send(new PutRolePolicyCommand({ RoleName: "queue-reader", PolicyName: "receive", PolicyDocument: receiveOnly }));
+    await createFromFixture(suite.client, "from-sqs", "recorder", { Role: `arn:aws:iam::${ACCOUNT}:role/queue-reader` });
+    await sqs.send(new CreateQueueCommand({ QueueName: "esm-guarded" }));
+    const create = () => aws(suite.unkai.url, ["lambda", "create-event-source-mapping", "--function-name", "from-sqs", "--event-source-arn", queueArn("esm-guarded")]);
+
+    const refused = await create();
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /\(InvalidParameterValueException\).*The function execution role does not have permissions to call DeleteMessage on SQS/);
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "queue-reader", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole" }));
+    iam.destroy();
+    const made = await create();
+    assert.equal(made.code, 0, made.stderr);
+    assert.equal((JSON.parse(made.stdout) as { EventSourceArn: string }).EventSourceArn, queueArn("esm-guarded"));
   });
 });

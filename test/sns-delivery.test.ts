@@ -6,9 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { AddPermissionCommand, CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { retryDelaysMs } from "../src/services/sns/delivery-policy.js";
 import { createFromFixture, DEFAULT_CREDENTIALS, ROLE } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { Endpoint, verifySignature, type Envelope } from "./helpers/sns.js";
@@ -70,6 +71,29 @@ describe("SNS deliveries", () => {
     assert.deepEqual(attributeMatches, [big.MessageId], "only the message whose attributes match");
     const bodyMatches = (await receiveAll(byBody)).map((m) => (JSON.parse(m.Body ?? "{}") as Envelope).MessageId);
     assert.deepEqual(bodyMatches, [big.MessageId], "only the message whose body matches");
+  });
+
+  it("raw delivery to SQS keeps each attribute's data type: Binary, Number and String.Array arrive as SNS got them", async () => {
+    const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "typed" }));
+    const url = await queue("typed-raw-q");
+    // The queue lets SNS send for this topic, as AWS requires (and Unkai under --iam enforce).
+    const Policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage",
+      Resource: queueArn("typed-raw-q"), Condition: { ArnEquals: { "aws:SourceArn": TopicArn } } }] });
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("typed-raw-q"), Attributes: { RawMessageDelivery: "true" } }));
+    const picture = Buffer.from([0, 1, 2, 250, 255]);
+    await sns.send(new PublishCommand({ TopicArn, Message: "with attributes", MessageAttributes: {
+      picture: { DataType: "Binary", BinaryValue: picture }, count: { DataType: "Number", StringValue: "42" },
+      tags: { DataType: "String.Array", StringValue: '["a","b"]' }, label: { DataType: "String", StringValue: "plain" },
+    } }));
+    const [message] = await receiveAll(url);
+    assert.equal(message?.Body, "with attributes");
+    const attributes = message?.MessageAttributes ?? {};
+    assert.equal(attributes.picture?.DataType, "Binary");
+    assert.deepEqual(Buffer.from(attributes.picture?.BinaryValue ?? new Uint8Array()), picture, "the binary value, byte for byte");
+    assert.deepEqual([attributes.count?.DataType, attributes.count?.StringValue], ["Number", "42"]);
+    assert.deepEqual([attributes.tags?.DataType, attributes.tags?.StringValue], ["String.Array", '["a","b"]']);
+    assert.deepEqual([attributes.label?.DataType, attributes.label?.StringValue], ["String", "plain"]);
   });
 
   it("SignatureVersion 2 signs with SHA256; MessageStructure json sends each protocol its entry; PublishBatch fans out every entry", async () => {
@@ -158,6 +182,100 @@ describe("SNS deliveries", () => {
       await confirming.close();
       await silent.close();
     }
+  });
+
+  it("one topic fans out to an SQS queue, a Lambda function and an http endpoint, each through its own filter policy", async () => {
+    const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "fan-out" }));
+    const url = await queue("fan-out-q");
+    const Policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage",
+      Resource: queueArn("fan-out-q"), Condition: { ArnEquals: { "aws:SourceArn": TopicArn } } }] });
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
+    await createFromFixture(suite.client, "fan-out-fn", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("fan-out-fn") } } });
+    await suite.client.send(new AddPermissionCommand({ FunctionName: "fan-out-fn", StatementId: "sns", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com", SourceArn: TopicArn }));
+    const endpoint = await new Endpoint().start("/fan-out");
+    try {
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("fan-out-q"), Attributes: { FilterPolicy: '{"kind":["order"]}' } }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: functionArn("fan-out-fn"), Attributes: { FilterPolicy: '{"total":[{"numeric":[">",100]}]}', FilterPolicyScope: "MessageBody" } }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { FilterPolicy: '{"kind":[{"anything-but":"order"}]}' } }));
+      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
+      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+
+      const publish = (Message: string, kind: string) => sns.send(new PublishCommand({ TopicArn, Message, MessageAttributes: { kind: { DataType: "String", StringValue: kind } } }));
+      const bigOrder = await publish('{"total":500}', "order");
+      await publish('{"total":5}', "order");
+      const invoice = await publish('{"total":50}', "invoice");
+
+      const queued = (await receiveAll(url)).map((m) => (JSON.parse(m.Body ?? "{}") as Envelope).Message).sort();
+      assert.deepEqual(queued, ['{"total":500}', '{"total":5}'].sort(), "the queue: both orders");
+      const posted = await waitFor("the http notification", () => endpoint.of("Notification")[0], 30_000);
+      assert.equal(posted.body.MessageId, invoice.MessageId, "the endpoint: the invoice");
+      const started = await waitFor("the function's event", () => collector.recorded("fan-out-fn").find((r) => r.phase === "start"), 60_000);
+      const event = started.event as { Records: { Sns: Envelope }[] };
+      assert.equal(event.Records[0]?.Sns.MessageId, bigOrder.MessageId, "the function: the message whose body's total is over 100");
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.equal(collector.recorded("fan-out-fn").filter((r) => r.phase === "start").length, 1, "and nothing else");
+      assert.equal(endpoint.of("Notification").length, 1);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it("an http delivery policy's phases: numNoDelayRetries retry at once; a policy SNS would refuse is refused", async () => {
+    const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "phases" }));
+    const endpoint = await new Endpoint().start("/phases");
+    try {
+      // Three retries with no delay: all four attempts come at once (the 20 s default delay would not).
+      const DeliveryPolicy = '{"healthyRetryPolicy":{"numRetries":3,"numNoDelayRetries":3},"requestPolicy":{"headerContentType":"application/json"}}';
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { DeliveryPolicy } }));
+      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
+      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+      endpoint.answer = () => (endpoint.of("Notification").length <= 3 ? 503 : 200);
+      await sns.send(new PublishCommand({ TopicArn, Message: "until it sticks" }));
+      const attempts = await waitFor("four attempts, the last answered", () => (endpoint.of("Notification").length >= 4 ? endpoint.of("Notification") : undefined), 15_000);
+      assert.deepEqual(attempts.map((a) => a.body.Message), Array(4).fill("until it sticks"));
+      assert.equal(attempts[0]?.headers["content-type"], "application/json", "the request policy's Content-Type");
+
+      const [subscription] = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions ?? [];
+      const refuse = (policy: object, why: RegExp) => assert.rejects(
+        sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: subscription?.SubscriptionArn, AttributeName: "DeliveryPolicy", AttributeValue: JSON.stringify(policy) })),
+        (error: Error) => error.name === "InvalidParameterException" && why.test(error.message));
+      await refuse({ healthyRetryPolicy: { minDelayTarget: 30, maxDelayTarget: 10 } }, /minDelayTarget must not exceed maxDelayTarget/);
+      await refuse({ healthyRetryPolicy: { numRetries: 2, numNoDelayRetries: 3 } }, /add up to no more than numRetries/);
+      await refuse({ healthyRetryPolicy: { numRetries: 101 } }, /numRetries must be an integer from 0 to 100/);
+      await refuse({ healthyRetryPolicy: { backoffFunction: "cubic" } }, /backoffFunction must be one of/);
+      await refuse({ requestPolicy: { headerContentType: "text/plain\r\nx-injected: 1" } }, /headerContentType must be a media type/);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it("a throttle policy spaces a subscription's notifications: maxReceivesPerSecond 2 spreads three over at least a second", async () => {
+    const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "throttled" }));
+    const endpoint = await new Endpoint().start("/throttled");
+    try {
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { DeliveryPolicy: '{"throttlePolicy":{"maxReceivesPerSecond":2}}' } }));
+      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
+      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+      for (const n of [1, 2, 3]) await sns.send(new PublishCommand({ TopicArn, Message: `n${n}` }));
+      const got = await waitFor("three notifications", () => (endpoint.of("Notification").length >= 3 ? endpoint.of("Notification") : undefined), 30_000);
+      assert.deepEqual(got.map((r) => r.body.Message).sort(), ["n1", "n2", "n3"]);
+      const span = (got[2]?.at ?? 0) - (got[0]?.at ?? 0);
+      assert.ok(span >= 900, `three notifications at 2 per second span at least a second; they spanned ${span} ms`);
+      const [subscription] = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions ?? [];
+      await assert.rejects(sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: subscription?.SubscriptionArn, AttributeName: "DeliveryPolicy", AttributeValue: '{"throttlePolicy":{"maxReceivesPerSecond":0}}' })),
+        (error: Error) => error.name === "InvalidParameterException" && /maxReceivesPerSecond must be an integer of at least 1/.test(error.message));
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it("delivery policy phases become one delay per retry", () => {
+    const policy = (healthy: object) => JSON.stringify({ healthyRetryPolicy: healthy });
+    assert.deepEqual(retryDelaysMs(undefined), [20_000, 20_000, 20_000], "SNS's http default: 3 retries, 20 s apart");
+    assert.deepEqual(retryDelaysMs(policy({ numRetries: 8, numNoDelayRetries: 1, numMinDelayRetries: 2, numMaxDelayRetries: 2, minDelayTarget: 1, maxDelayTarget: 4 })),
+      [0, 1_000, 1_000, 1_000, 2_500, 4_000, 4_000, 4_000], "no delay, then the minimum, linear backoff from minimum to maximum, then the maximum");
+    assert.deepEqual(retryDelaysMs(policy({ numRetries: 3, minDelayTarget: 1, maxDelayTarget: 16, backoffFunction: "exponential" })), [1_000, 4_000, 16_000]);
+    assert.deepEqual(retryDelaysMs(JSON.stringify({ http: { defaultHealthyRetryPolicy: { numRetries: 1, minDelayTarget: 5 } } })), [5_000], "a topic's policy shape");
   });
 
   it("an unsigned request cannot confirm with a guessed token or do anything but follow SNS's links", async () => {

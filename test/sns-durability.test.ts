@@ -72,4 +72,38 @@ describe("SNS state across a restart", () => {
       await endpoint.close();
     }
   });
+
+  it("a notification whose first http attempt was cut off by a SIGKILL is delivered by the restarted Unkai", async () => {
+    const crashDir = mkdtempSync(join(tmpdir(), "unkai-sns-crash-"));
+    const endpoint = await new Endpoint().start("/hook");
+    // A short attempt timeout keeps the retry's wait short; the kill comes long before it ends.
+    const env = { UNKAI_SNS_HTTP_TIMEOUT_MS: "3000" };
+    try {
+      const first = await startUnkai(env, crashDir);
+      const client = sns(first);
+      const { TopicArn } = await client.send(new CreateTopicCommand({ Name: "cut-off" }));
+      await client.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url }));
+      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
+      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+
+      endpoint.answer = () => "hold";
+      const published = await client.send(new PublishCommand({ TopicArn, Message: "acknowledged, then the crash" }));
+      await waitFor("the first attempt, held open", () => endpoint.of("Notification")[0], 30_000);
+      first.process.kill("SIGKILL");
+      await new Promise((resolve) => first.process.once("exit", resolve));
+      client.destroy();
+      endpoint.answer = () => 200;
+
+      const second = await startUnkai(env, crashDir);
+      try {
+        await waitFor("the attempt from the restarted Unkai", () => endpoint.of("Notification")[1], 30_000);
+        assert.deepEqual(endpoint.of("Notification").map((r) => r.body.MessageId), [published.MessageId, published.MessageId]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await endpoint.close();
+      rmSync(crashDir, { recursive: true, force: true });
+    }
+  });
 });

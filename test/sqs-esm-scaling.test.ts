@@ -81,3 +81,44 @@ describe("SQS event source mapping concurrency", () => {
     }
   });
 });
+
+describe("SQS event source mappings on a node with a bound on poll loops (--sqs-pollers 3)", () => {
+  const collector = new Collector();
+  const suite = unkaiSuite(async () => ({ UNKAI_SQS_POLLERS: "3", ...(await collector.env()) }));
+  let sqs: SQSClient;
+  before(async () => {
+    await collector.start();
+    sqs = new SQSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+  });
+  after(() => {
+    sqs?.destroy();
+    return collector.close();
+  });
+
+  it("two mappings asking for MaximumConcurrency 1,000 share the node's 3 loops, and each gets some", async () => {
+    const names = ["bound-a", "bound-b"];
+    for (const name of names) {
+      await createFromFixture(suite.client, name, "sqs-consumer", { Timeout: 10, Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-q`, Attributes: { VisibilityTimeout: "60" } }));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: MESSAGES }, (_, i) => ({ Id: `m${i}`, MessageBody: `sleep:${SLEEP_MS}` })) }));
+    }
+    for (const name of names) {
+      await suite.client.send(new CreateEventSourceMappingCommand({ FunctionName: name, EventSourceArn: arn(`${name}-q`), BatchSize: 1, ScalingConfig: { MaximumConcurrency: 1000 } }));
+    }
+    const ended = () => names.flatMap((name) => collector.recorded(name)).filter((r) => r.phase === "end").length;
+    await waitFor(`all ${2 * MESSAGES} batches to end`, () => (ended() >= 2 * MESSAGES ? true : undefined), 120_000);
+    const edges = names.flatMap((name) => collector.recorded(name).map((r) => ({ name, at: Number(r.at), step: r.phase === "start" ? 1 : -1 })));
+    edges.sort((a, b) => a.at - b.at || a.step - b.step);
+    const now: Record<string, number> = { all: 0 };
+    const most: Record<string, number> = {};
+    for (const edge of edges) {
+      for (const key of ["all", edge.name]) {
+        now[key] = (now[key] ?? 0) + edge.step;
+        most[key] = Math.max(most[key] ?? 0, now[key] ?? 0);
+      }
+    }
+    assert.ok((most.all ?? 0) <= 3, `batches in flight on the node: ${most.all}, at most 3`);
+    assert.ok((most.all ?? 0) >= 2, `batches in flight on the node: ${most.all}, the backlog should use more than one loop`);
+    for (const name of names) assert.ok((most[name] ?? 0) >= 1, `${name} got a loop`);
+  });
+});

@@ -131,6 +131,43 @@ describe("SQS with SDK v3 (AWS JSON 1.0)", () => {
     await assert.rejects(c.send(new SendMessageCommand({ QueueUrl, MessageBody: "no group" })), { name: "MissingParameter" });
   });
 
+  it("FIFO high throughput: DeduplicationScope messageGroup deduplicates within each group only; the attributes read back", async () => {
+    const c = client();
+    const Attributes = { FifoQueue: "true", DeduplicationScope: "messageGroup", FifoThroughputLimit: "perMessageGroupId" };
+    const { QueueUrl } = await c.send(new CreateQueueCommand({ QueueName: "sdk-high.fifo", Attributes }));
+    const read = await c.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["DeduplicationScope", "FifoThroughputLimit"] }));
+    assert.deepEqual(read.Attributes, { DeduplicationScope: "messageGroup", FifoThroughputLimit: "perMessageGroupId" });
+    const inA = await c.send(new SendMessageCommand({ QueueUrl, MessageBody: "a", MessageGroupId: "A", MessageDeduplicationId: "same" }));
+    const inB = await c.send(new SendMessageCommand({ QueueUrl, MessageBody: "b", MessageGroupId: "B", MessageDeduplicationId: "same" }));
+    const againA = await c.send(new SendMessageCommand({ QueueUrl, MessageBody: "a again", MessageGroupId: "A", MessageDeduplicationId: "same" }));
+    assert.notEqual(inB.MessageId, inA.MessageId, "another group's id is not a duplicate");
+    assert.equal(againA.MessageId, inA.MessageId, "the same group's is");
+    const got = await c.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    assert.deepEqual(got.Messages?.map((m) => m.Body).sort(), ["a", "b"]);
+    // The default scope is the queue: the same id in another group is a duplicate there.
+    const { QueueUrl: plain } = await c.send(new CreateQueueCommand({ QueueName: "sdk-plain.fifo", Attributes: { FifoQueue: "true" } }));
+    const first = await c.send(new SendMessageCommand({ QueueUrl: plain, MessageBody: "a", MessageGroupId: "A", MessageDeduplicationId: "same" }));
+    assert.equal((await c.send(new SendMessageCommand({ QueueUrl: plain, MessageBody: "b", MessageGroupId: "B", MessageDeduplicationId: "same" }))).MessageId, first.MessageId);
+    await assert.rejects(c.send(new CreateQueueCommand({ QueueName: "sdk-bad-scope.fifo", Attributes: { FifoQueue: "true", DeduplicationScope: "everywhere" } })), { name: "InvalidAttributeValue" });
+  });
+
+  it("delays: a message sent with DelaySeconds, or to a delay queue, is hidden until its delay ends, and a long poll gets it then", async () => {
+    const c = client();
+    const { QueueUrl } = await c.send(new CreateQueueCommand({ QueueName: "sdk-delay", Attributes: { DelaySeconds: "2" } }));
+    const queued = Date.now();
+    await c.send(new SendMessageCommand({ QueueUrl, MessageBody: "queue delay" }));
+    await c.send(new SendMessageCommand({ QueueUrl, MessageBody: "own delay", DelaySeconds: 1 }));
+    assert.equal((await c.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages, undefined, "both delayed");
+    const counts = await c.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessagesDelayed"] }));
+    assert.equal(counts.Attributes?.ApproximateNumberOfMessagesDelayed, "2");
+    const first = await c.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
+    assert.equal(first.Messages?.[0]?.Body, "own delay", "the per-message delay (1 s) overrides the queue's (2 s)");
+    assert.ok(Date.now() - queued >= 1_000, "not before its second");
+    const second = await c.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
+    assert.equal(second.Messages?.[0]?.Body, "queue delay");
+    assert.ok(Date.now() - queued >= 2_000, "not before the queue's two seconds");
+  });
+
   it("an unreceived message's visibility expires and it is delivered again, counted", async () => {
     const c = client();
     const { QueueUrl } = await c.send(new CreateQueueCommand({ QueueName: "sdk-vis" }));

@@ -35,11 +35,23 @@ export interface DestinationTarget {
   refusal?(arn: string): string;
 }
 
+/** A message attribute with its SQS/SNS data type; base64 keeps a binary value JSON-safe for the outboxes. */
+export interface TypedAttribute {
+  readonly dataType: string;
+  readonly stringValue?: string;
+  readonly binaryValue?: string;
+}
+
 /** One message for `send`: what a queue, topic, bus or function receives from another service. */
 export interface OutboundMessage {
   readonly body: string;
   /** String-valued message attributes (SQS/SNS `MessageAttributes` with DataType String). */
   readonly attributes?: Readonly<Record<string, string>>;
+  /**
+   * Attributes that keep their data type (`Number`, `Binary` with its value in base64, custom suffixes
+   * such as `String.Array`): SNS's raw delivery to a queue. A queue takes these in place of `attributes`.
+   */
+  readonly typedAttributes?: Readonly<Record<string, TypedAttribute>>;
   /** SNS `Subject` (an alarm's name, an S3 notification's title); ignored by queues and functions. */
   readonly subject?: string;
   /** FIFO queues and topics: the message group and deduplication id. */

@@ -55,7 +55,10 @@ export interface SnsPendingHttpDelivery {
   readonly attempts: number;
   /** Retries the delivery policy allows after the first attempt, and the delay before each. */
   readonly retries: number;
+  /** The delay before every retry (deliveries stored before the policy's phases had only this). */
   readonly delayMs: number;
+  /** The delay before each retry, first retry first, by the policy's phases. */
+  readonly delaysMs?: readonly number[];
   /** When the next attempt is due (epoch milliseconds). */
   readonly nextAttemptAt: number;
   /** Where the message goes once every attempt has failed (the subscription's RedrivePolicy), if anywhere. */

@@ -35,6 +35,10 @@ const schema = z.object({
   runtimeChannel: z.enum(["auto", "http"]),
   asyncRetryScale: z.number().min(0).max(10),
   asyncConcurrency: z.number().int().min(1).max(10_000),
+  /** The most SQS event-source-mapping poll loops one node runs, every mapping together. */
+  sqsPollers: z.number().int().min(1).max(10_000),
+  /** How long SNS waits for an http/https subscriber's answer before counting the attempt failed (SNS: 15 s). */
+  snsHttpTimeoutMs: z.number().int().min(100).max(60_000),
   sandbox: z.enum(["auto", "process", "linux"]),
   /**
    * `enforce`: function session credentials get exactly their execution role's IAM permissions (docs/iam.md);
@@ -110,6 +114,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   runtimeChannel: "UNKAI_RUNTIME_CHANNEL",
   asyncRetryScale: "UNKAI_ASYNC_RETRY_SCALE",
   asyncConcurrency: "UNKAI_ASYNC_CONCURRENCY",
+  sqsPollers: "UNKAI_SQS_POLLERS",
+  snsHttpTimeoutMs: "UNKAI_SNS_HTTP_TIMEOUT_MS",
   sandbox: "UNKAI_SANDBOX",
   iam: "UNKAI_IAM",
   iamDecisionsPerSecond: "UNKAI_IAM_DECISIONS_PER_SECOND",
@@ -175,6 +181,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   runtimeChannel: "auto",
   asyncRetryScale: 1,
   asyncConcurrency: 64,
+  sqsPollers: 100,
+  snsHttpTimeoutMs: 15_000,
   sandbox: "auto",
   iam: "enforce",
   // A denial event is ~600 bytes: 100 a second is 60 KB/s per node at most, in a group capped by logGroupMaxBytes.

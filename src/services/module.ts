@@ -47,6 +47,10 @@ export interface Platform {
   readonly streamShardLifetimeMs: number;
   /** How long DynamoDB stream records and gone streams are kept (`--stream-retention-ms`; AWS: 24 hours). */
   readonly streamRetentionMs: number;
+  /** The most SQS event-source-mapping poll loops this node runs, every mapping together (`--sqs-pollers`). */
+  readonly sqsPollers: number;
+  /** How long SNS waits for an http/https subscriber's answer (`--sns-http-timeout-ms`; SNS: 15 s). */
+  readonly snsHttpTimeoutMs: number;
   /** How long a CloudWatch Logs live tail session lasts (`--live-tail-timeout-ms`; AWS: three hours). */
   readonly liveTailTimeoutMs: number;
   /** The day S3 lifecycle rules count in (`--s3-lifecycle-day-ms`). */

@@ -31,12 +31,12 @@ export interface Received {
   readonly at: number;
 }
 
-/** An http subscriber: records every POST; answers `status()` (200 by default). */
+/** An http subscriber: records every POST; answers `answer()` (200 by default), or never when it says "hold". */
 export class Endpoint {
   readonly received: Received[] = [];
   private readonly server: Server;
   url = "";
-  answer = () => 200;
+  answer: () => number | "hold" = () => 200;
 
   constructor() {
     this.server = createServer((req, res) => {
@@ -44,7 +44,9 @@ export class Endpoint {
       req.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
       req.on("end", () => {
         this.received.push({ headers: req.headers, body: JSON.parse(body) as Envelope, at: Date.now() });
-        res.statusCode = this.answer();
+        const status = this.answer();
+        if (status === "hold") return;
+        res.statusCode = status;
         res.end();
       });
     });

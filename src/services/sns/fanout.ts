@@ -6,7 +6,7 @@
  * RedrivePolicy's dead-letter queue when it has one.
  */
 import type { Logger } from "pino";
-import type { Destinations } from "../../async/destinations.js";
+import type { Destinations, TypedAttribute } from "../../async/destinations.js";
 import type { EventPattern } from "../../core/event-pattern/index.js";
 import { compileFilterPolicy, matchesFilterPolicy, type FilterPolicyScope } from "../../core/event-pattern/sns.js";
 import type { SnsDeadLetter, SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
@@ -15,6 +15,7 @@ import { countTopic, type SnsContext } from "./context.js";
 import { lambdaEvent, notification, subscriptionConfirmation, unsubscribeUrl, type Published, type Signer } from "./envelope.js";
 import type { Mailbox } from "../../store/mailbox.js";
 import type { HttpDelivery } from "./http-delivery.js";
+import { requestContentType } from "./delivery-policy.js";
 import { randomUUID } from "node:crypto";
 
 export class Fanout {
@@ -57,9 +58,10 @@ export class Fanout {
     const envelope = JSON.stringify(notification(message, subscription.protocol, subscription.arn, signer));
     const deadLetter = deadLetterOf(subscription, envelope, message);
     if (subscription.protocol === "http" || subscription.protocol === "https") {
-      this.http.send({
-        url: subscription.endpoint, body: raw ? message.messageFor(subscription.protocol) : envelope, deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic.attributes.DeliveryPolicy,
-        headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": message.messageId, "x-amz-sns-topic-arn": topic.arn, "x-amz-sns-subscription-arn": subscription.arn, ...(raw ? { "x-amz-sns-rawdelivery": "true" } : {}) },
+      const deliveryPolicy = subscription.attributes.DeliveryPolicy ?? topic.attributes.DeliveryPolicy;
+      await this.http.send({
+        url: subscription.endpoint, body: raw ? message.messageFor(subscription.protocol) : envelope, deliveryPolicy,
+        headers: { "content-type": requestContentType(deliveryPolicy), "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": message.messageId, "x-amz-sns-topic-arn": topic.arn, "x-amz-sns-subscription-arn": subscription.arn, ...(raw ? { "x-amz-sns-rawdelivery": "true" } : {}) },
         deadLetter,
       });
       return;
@@ -78,7 +80,7 @@ export class Fanout {
         // As sns.amazonaws.com for this topic: under enforcement the queue's policy must allow it (sqs:SendMessage).
         await this.destinations.send(subscription.endpoint, {
           body: raw ? message.messageFor("sqs") : envelope, source: { principal: "sns.amazonaws.com", arn: topic.arn },
-          ...(raw ? { attributes: stringAttributes(message) } : {}),
+          ...(raw ? { typedAttributes: typedAttributes(message) } : {}),
           ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}),
         });
       }
@@ -102,9 +104,10 @@ export class Fanout {
       });
       return;
     }
-    this.http.send({
-      url: subscription.endpoint, body: JSON.stringify(body), deliveryPolicy: subscription.attributes.DeliveryPolicy ?? topic?.attributes.DeliveryPolicy,
-      headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": String(body.MessageId), "x-amz-sns-topic-arn": subscription.topicArn },
+    const deliveryPolicy = subscription.attributes.DeliveryPolicy ?? topic?.attributes.DeliveryPolicy;
+    await this.http.send({
+      url: subscription.endpoint, body: JSON.stringify(body), deliveryPolicy,
+      headers: { "content-type": requestContentType(deliveryPolicy), "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": String(body.MessageId), "x-amz-sns-topic-arn": subscription.topicArn },
     });
   }
 }
@@ -132,7 +135,9 @@ function deadLetterOf(subscription: SnsSubscriptionRecord, envelope: string, mes
   return { targetArn, body: envelope, ...(message.fifo ? { groupId: message.fifo.groupId, deduplicationId: message.fifo.deduplicationId } : {}) };
 }
 
-/** Raw delivery to SQS carries the String and Number attributes as queue message attributes (the send seam takes strings). */
-function stringAttributes(message: Published): Record<string, string> {
-  return Object.fromEntries(Object.entries(message.attributes).filter(([, a]) => a.StringValue !== undefined).map(([name, a]) => [name, a.StringValue ?? ""]));
+/** Raw delivery to SQS carries every attribute as a queue message attribute of the same data type (Binary ones too). */
+function typedAttributes(message: Published): Record<string, TypedAttribute> {
+  return Object.fromEntries(Object.entries(message.attributes).map(([name, a]) => [name, a.BinaryValue !== undefined
+    ? { dataType: a.DataType, binaryValue: Buffer.from(a.BinaryValue).toString("base64") }
+    : { dataType: a.DataType, stringValue: a.StringValue ?? "" }]));
 }

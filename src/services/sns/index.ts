@@ -45,6 +45,8 @@ export interface SnsDeps {
   readonly destinations: Destinations;
   /** AWS/SNS's per-topic metrics go here (Platform.serviceMetrics). */
   readonly metrics?: ServiceMetrics;
+  /** How long an http/https attempt waits for its answer (Platform.snsHttpTimeoutMs; SNS: 15 s). */
+  readonly httpTimeoutMs?: number;
   readonly logger: Logger;
 }
 
@@ -78,7 +80,7 @@ function withVersion(request: UnkaiRequest): UnkaiRequest {
 export function snsService(deps: SnsDeps): Service {
   const context: SnsContext = { topics: deps.topics, subscriptions: deps.subscriptions, account: deps.account, now: Date.now, metrics: deps.metrics };
   const identity = signingIdentity(deps.dataDir, Date.now(), deps.sharedSecret);
-  const http = new HttpDelivery(deps.httpDeliveries, deps.timers, deps.destinations, { owner: deps.nodeName, now: Date.now, metrics: deps.metrics }, deps.logger);
+  const http = new HttpDelivery(deps.httpDeliveries, deps.timers, deps.destinations, { owner: deps.nodeName, now: Date.now, metrics: deps.metrics, attemptTimeoutMs: deps.httpTimeoutMs }, deps.logger);
   deps.onDeadLeasesFreed(() => http.runner.wake());
   const fanout = new Fanout(context, deps.destinations, identity, http, new Mailbox(join(deps.dataDir, "mail")), deps.logger);
   const publisher = new Publisher(context, deps.deduplication, fanout);
@@ -132,6 +134,6 @@ export const snsModule: ServiceModule = {
     topics: p.store.snsTopics, subscriptions: p.store.snsSubscriptions, httpDeliveries: p.store.snsHttpDeliveries, deduplication: p.store.snsDeduplication,
     timers: p.store.scheduleTimers, nodeName: p.nodeName, onDeadLeasesFreed: (listener) => p.onDeadLeasesFreed(listener), account: p.account, url: () => p.url(), dataDir: p.dataDir,
     sharedSecret: sharedSecretOf(p),
-    destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sns"),
+    destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sns"), httpTimeoutMs: p.snsHttpTimeoutMs,
   }),
 };

@@ -4,6 +4,7 @@ import { PatternError, snsFilterPolicyMessage } from "../../core/event-pattern/i
 import { UnkaiError } from "../../core/errors.js";
 import type { SnsProtocol, SnsSubscriptionRecord } from "../../core/sns.js";
 import { invalid } from "./context.js";
+import { deliveryPolicyProblem } from "./delivery-policy.js";
 
 const KNOWN = new Set(["RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "RedrivePolicy", "DeliveryPolicy", "SubscriptionRoleArn", "ReplayPolicy"]);
 const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
@@ -38,7 +39,11 @@ export function checkSubscriptionAttribute(name: string, value: string, protocol
     if (typeof target !== "string") throw invalid("RedrivePolicy: deadLetterTargetArn is missing");
     if (!SQS_ARN.test(target)) throw invalid("RedrivePolicy: deadLetterTargetArn is invalid");
   }
-  if (name === "DeliveryPolicy" && value !== "") parseObject("DeliveryPolicy", value);
+  if (name === "DeliveryPolicy" && value !== "") {
+    parseObject("DeliveryPolicy", value);
+    const problem = deliveryPolicyProblem(value);
+    if (problem !== undefined) throw invalid(`DeliveryPolicy: ${problem}`);
+  }
 }
 
 function compileOrRefuse(policy: string, scope: FilterPolicyScope): void {

@@ -2,6 +2,7 @@
 import type { SnsSubscriptionRecord, SnsTopicRecord } from "../../core/sns.js";
 import { invalid } from "./context.js";
 import { defaultTopicPolicy } from "../../core/sns.js";
+import { deliveryPolicyProblem } from "./delivery-policy.js";
 
 const FEEDBACK = /^(HTTP|Lambda|SQS|Firehose|Application)(Success|Failure)Feedback(RoleArn|SampleRate)$/;
 const SETTABLE = new Set(["DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId", "SignatureVersion", "TracingConfig", "ContentBasedDeduplication", "ArchivePolicy", "DataProtectionPolicy", "FifoThroughputScope"]);
@@ -26,6 +27,8 @@ export function checkTopicAttribute(name: string, value: string, fifo: boolean, 
   if ((name === "Policy" || name === "DeliveryPolicy" || name === "ArchivePolicy" || name === "DataProtectionPolicy") && value !== "" && !isJson(value)) {
     throw invalid(`Attributes Reason: ${name}: failed to parse JSON`);
   }
+  const policyProblem = name === "DeliveryPolicy" && value !== "" ? deliveryPolicyProblem(value) : undefined;
+  if (policyProblem !== undefined) throw invalid(`Attributes Reason: DeliveryPolicy: ${policyProblem}`);
   if (name === "SignatureVersion" && value !== "1" && value !== "2") throw invalid("Attributes Reason: SignatureVersion: Invalid value [" + value + "]. Should be one of [1, 2]");
   if (name === "TracingConfig" && value !== "PassThrough" && value !== "Active") throw invalid("Attributes Reason: TracingConfig: Invalid value [" + value + "]. Should be one of [PassThrough, Active]");
   if (name === "ContentBasedDeduplication") {

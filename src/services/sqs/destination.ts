@@ -9,6 +9,7 @@
 import { MissingTargetError, NotRetriedError, type DestinationTarget, type OutboundMessage } from "../../async/destinations.js";
 import { queueNameFromArn, queueUrl } from "./addresses.js";
 import type { SqsContext } from "./context.js";
+import type { AttributeInput } from "./message-rules.js";
 import { sendMessage } from "./send-ops.js";
 
 const INTERNAL_BASE = "http://unkai.internal";
@@ -20,8 +21,7 @@ export function sqsDestination(context: SqsContext): DestinationTarget {
     if (!queue || name === undefined) throw new MissingTargetError(`destination queue ${arn} does not exist`);
     if (queue.fifo && standardOnly) throw new NotRetriedError(`destination queue ${arn} is a FIFO queue; Lambda delivers to standard queues only`);
     if (queue.fifo && message.groupId === undefined) throw new NotRetriedError(`queue ${arn} is a FIFO queue and the message has no message group id`);
-    const { attributes } = message;
-    const MessageAttributes = attributes && Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, { DataType: "String", StringValue: value.slice(0, 1024) || "-" }]));
+    const MessageAttributes = queueAttributes(message);
     await sendMessage(context, {
       QueueUrl: queueUrl(INTERNAL_BASE, context.account, name), MessageBody: message.body,
       ...(MessageAttributes ? { MessageAttributes } : {}),
@@ -40,4 +40,15 @@ export function sqsDestination(context: SqsContext): DestinationTarget {
     deliverDeadLetter: (arn, event, attributes) => send(arn, { body: event.toString("utf8"), attributes: { ...attributes } }, true),
     send: (arn, message) => send(arn, message, false),
   };
+}
+
+/** The message's attributes as SendMessage takes them: typed ones as they are, plain strings as `String`. */
+function queueAttributes(message: OutboundMessage): Record<string, AttributeInput> | undefined {
+  if (message.typedAttributes) {
+    return Object.fromEntries(Object.entries(message.typedAttributes).map(([key, a]) => [key, a.binaryValue !== undefined
+      ? { DataType: a.dataType, BinaryValue: Buffer.from(a.binaryValue, "base64") }
+      : { DataType: a.dataType, StringValue: a.stringValue ?? "" }]));
+  }
+  const { attributes } = message;
+  return attributes && Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, { DataType: "String", StringValue: value.slice(0, 1024) || "-" }]));
 }

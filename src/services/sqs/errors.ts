@@ -4,7 +4,9 @@
  * (`QueueDoesNotExist` → `AWS.SimpleQueueService.NonExistentQueue`). Statuses from the model
  * (`httpStatusCode`), 400 where it gives none.
  */
-import { COMMON_ERRORS, QUERY_COMMON_ERRORS, type ErrorTable } from "../../core/errors.js";
+import { COMMON_ERRORS, QUERY_COMMON_ERRORS, UnkaiError, type ErrorTable } from "../../core/errors.js";
+import type { Violation } from "../../protocol/codecs/input-errors.js";
+import { queryParameterError } from "../../protocol/codecs/model-service.js";
 
 const sender = { status: 400, messageKey: "message", userType: false } as const;
 
@@ -41,4 +43,19 @@ declare module "../../core/errors.js" {
   interface ServiceErrorTables {
     sqs: typeof SQS_ERRORS;
   }
+}
+
+/** The list members whose elements name queue or message attributes (GetQueueAttributes, ReceiveMessage). */
+const ATTRIBUTE_NAME_LISTS = /^(AttributeNames?|MessageSystemAttributeNames?)$/;
+
+/**
+ * SQS's answer to a model violation: an attribute name outside the model's enum is `InvalidAttributeName`
+ * "Unknown Attribute X." (as SQS answers GetQueueAttributes), the rest MissingParameter / InvalidParameterValue.
+ */
+export function sqsParameterError(violations: readonly Violation[]): UnkaiError {
+  const first = violations[0];
+  if (first?.kind === "enum" && ATTRIBUTE_NAME_LISTS.test(first.member)) {
+    return new UnkaiError("InvalidAttributeName", `Unknown Attribute ${first.value.replace(/^'|'$/g, "")}.`);
+  }
+  return queryParameterError(violations);
 }

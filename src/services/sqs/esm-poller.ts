@@ -10,6 +10,10 @@
  * batch adds one, up to the mapping's `ScalingConfig.MaximumConcurrency`, else the function's reserved
  * concurrency, else `maxPollersPerMapping`; a loop whose long poll came back empty retires while more
  * than the starting number run. So a mapping never has more batches in flight than its ceiling.
+ *
+ * Every loop long-polls its queue, so loops cost the node work even when idle: all mappings together
+ * run at most `maxPollersPerHost` (`--sqs-pollers`), whatever their ceilings say (MaximumConcurrency
+ * goes to 1,000 per mapping). A mapping keeps at least one loop, so none starves behind the others.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -35,11 +39,14 @@ export interface PollerDeps {
   readonly rescanMs?: number;
   /** The most concurrent batches of one mapping without MaximumConcurrency or reserved concurrency. */
   readonly maxPollersPerMapping?: number;
+  /** The most loops of every mapping together on this node. */
+  readonly maxPollersPerHost?: number;
 }
 
 /** Loops a mapping starts with: Lambda begins with five concurrent batches. */
 const INITIAL_POLLERS = 5;
 const DEFAULT_MAX_POLLERS = 50;
+const DEFAULT_MAX_POLLERS_PER_HOST = 100;
 
 /** One mapping's loops: how many run, and how many it should have now. */
 interface Pollers {
@@ -54,6 +61,8 @@ const INTERNAL_BASE = "http://unkai.internal";
 export class SqsPoller {
   private readonly loops: PollLoops;
   private readonly pollers = new Map<string, Pollers>();
+  /** Loops running now, every mapping together. */
+  private running = 0;
 
   constructor(private readonly deps: PollerDeps) {
     this.loops = new PollLoops(() => this.scan(), deps.rescanMs ?? 1_000);
@@ -73,6 +82,7 @@ export class SqsPoller {
 
   private async scan(): Promise<void> {
     try {
+      const active: [string, Pollers][] = [];
       for (const mapping of await this.deps.mappings.list()) {
         // Mappings of other sources (DynamoDB streams) have their own poller.
         if (this.closed || !mapping.enabled || queueNameFromArn(mapping.eventSourceArn, this.deps.context.account) === undefined) continue;
@@ -81,8 +91,11 @@ export class SqsPoller {
         pollers.ceiling = ceiling;
         pollers.target = Math.min(pollers.target, ceiling);
         this.pollers.set(mapping.uuid, pollers);
-        this.fill(mapping.uuid, pollers);
+        active.push([mapping.uuid, pollers]);
       }
+      // Every mapping its first loop before any its more, so the node's bound is shared, not taken by the first listed.
+      for (const [uuid, pollers] of active) if (pollers.running === 0) this.fill(uuid, pollers, 1);
+      for (const [uuid, pollers] of active) this.fill(uuid, pollers);
     } catch (error) {
       this.deps.logger.error({ err: error }, "reading the event source mappings failed; trying again");
     }
@@ -95,12 +108,19 @@ export class SqsPoller {
     return Math.max(1, Math.min(...limits));
   }
 
-  /** Starts loops until the mapping has as many as it should. */
-  private fill(uuid: string, pollers: Pollers): void {
-    while (!this.closed && pollers.running < pollers.target) {
+  /** Whether the node may start another loop: under its bound, or the mapping's first (none starves). */
+  private mayStart(pollers: Pollers): boolean {
+    return pollers.running === 0 || this.running < (this.deps.maxPollersPerHost ?? DEFAULT_MAX_POLLERS_PER_HOST);
+  }
+
+  /** Starts loops until the mapping has as many as it should, or the node its bound (the next scan tries again). */
+  private fill(uuid: string, pollers: Pollers, upTo = pollers.target): void {
+    while (!this.closed && pollers.running < Math.min(upTo, pollers.target) && this.mayStart(pollers)) {
       pollers.running += 1;
+      this.running += 1;
       this.loops.run(`${uuid}/${randomUUID()}`, () => this.run(uuid, pollers).finally(() => {
         pollers.running -= 1;
+        this.running -= 1;
         if (pollers.running === 0) this.pollers.delete(uuid);
       }));
     }
@@ -121,7 +141,7 @@ export class SqsPoller {
           await new Promise((resolve) => setTimeout(resolve, 50));
           continue;
         }
-        if (batch.length >= mapping.batchSize && pollers.target < pollers.ceiling) {
+        if (batch.length >= mapping.batchSize && pollers.target < pollers.ceiling && this.mayStart(pollers)) {
           pollers.target += 1;
           this.fill(uuid, pollers);
         }

@@ -12,7 +12,7 @@ import type { SqsMoveTaskRecord } from "../../core/sqs-move-task.js";
 import type { Destinations } from "../../async/destinations.js";
 import type { Invoker } from "../../engine/invoker.js";
 import { loadModel } from "../../protocol/codecs/model.js";
-import { modelService, queryParameterError, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
+import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service, UnkaiRequest } from "../../protocol/http.js";
 import type { DocumentStore, MessageStore, QueueStore } from "../../store/ports.js";
 import { RetentionSweeper } from "../../store/retention-sweeper.js";
@@ -21,7 +21,7 @@ import type { ServiceModule } from "../module.js";
 import type { Caller, SqsContext } from "./context.js";
 import { sampleQueueDepths } from "./depth-metrics.js";
 import { sqsDestination } from "./destination.js";
-import { SQS_ERRORS } from "./errors.js";
+import { SQS_ERRORS, sqsParameterError } from "./errors.js";
 import { SqsPoller } from "./esm-poller.js";
 import { MoveTasks } from "./move-tasks.js";
 import { sqsOperations } from "./operations.js";
@@ -42,6 +42,8 @@ export interface SqsDeps {
   readonly invoker: Invoker;
   /** Where SQS adds queues as asynchronous-invocation destinations and dead-letter targets. */
   readonly destinations: Destinations;
+  /** The most poll loops this node runs for every SQS mapping together (Platform.sqsPollers). */
+  readonly maxPollersPerHost?: number;
   /** AWS/SQS's per-queue metrics go here (Platform.serviceMetrics). */
   readonly metrics?: ServiceMetrics;
   readonly logger: Logger;
@@ -60,7 +62,7 @@ export function sqsService(deps: SqsDeps): Service {
   const moves = new MoveTasks(context, deps.moveTasks);
   deps.destinations.add(sqsDestination(context));
   deps.metrics?.addSampler(() => sampleQueueDepths(context));
-  const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger });
+  const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger, maxPollersPerHost: deps.maxPollersPerHost });
   const sweeper = new RetentionSweeper([sqsRetentionJob(context)], { intervalMs: 60_000 }, deps.logger);
   const operations: Operations = Object.fromEntries(
     Object.entries(sqsOperations(context, moves)).map(([name, run]) => [name, (input: Readonly<Record<string, unknown>>, ctx: OperationContext) => run(input, callerOf(ctx.request, deps))]),
@@ -68,7 +70,7 @@ export function sqsService(deps: SqsDeps): Service {
   // modelService claims by the signing scope `sqs`, `X-Amz-Target: AmazonSQS.*` and a query `Action=` of SQS's model.
   const model = loadModel("sqs");
   const service = modelService({
-    name: "sqs", model, errors: SQS_ERRORS, operations, signingNames: ["sqs"], logger: deps.logger, validationError: queryParameterError, authorization: sqsAuthorization(model, deps.account),
+    name: "sqs", model, errors: SQS_ERRORS, operations, signingNames: ["sqs"], logger: deps.logger, validationError: sqsParameterError, authorization: sqsAuthorization(model, deps.account),
   });
   return {
     ...service,
@@ -90,6 +92,6 @@ export const sqsModule: ServiceModule = {
   compatibility: "docs/compatibility/sqs.md",
   create: (p) => sqsService({
     queues: p.store.queues, messages: p.store.messages, moveTasks: p.store.sqsMoveTasks, mappings: p.store.eventSourceMappings, account: p.account, url: () => p.url(),
-    functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"),
+    functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"), maxPollersPerHost: p.sqsPollers,
   }),
 };
