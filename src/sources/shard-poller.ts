@@ -23,17 +23,17 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Destinations } from "../async/destinations.js";
-import { EventSourceFilter } from "../core/event-pattern/event-source-filter.js";
 import { countMappingEvents, type EventSourceMapping } from "../core/event-source-mapping.js";
 import type { Invoker } from "../engine/invoker.js";
 import type { FunctionService } from "../functions/function-service.js";
 import type { ServiceMetrics } from "../core/service-metrics.js";
 import type { DocumentStore, ShardLeaseStore } from "../store/ports.js";
 import type { ShardInfo, ShardRecord, ShardSource } from "./shard-source.js";
-import { splitIntoLanes } from "./lanes.js";
+import { laneCount, splitIntoLanes } from "./lanes.js";
 import { firstReportedFailure, parseResponse } from "./stream-response.js";
 import { PollLoops } from "./poll-loops.js";
-import { keepState, openWindow, stateOf, windowFields, windowStartOf, type OpenWindow } from "./tumbling-window.js";
+import { exhaustedCondition, failureRecord, filterBatch, type Outcome } from "./stream-batch.js";
+import { keepState, openWindow, recordsInWindow, stateOf, windowFields, windowStartOf, type OpenWindow } from "./tumbling-window.js";
 
 export interface ShardPollerDeps {
   readonly source: ShardSource;
@@ -60,14 +60,6 @@ const DEFAULT_LEASE_MS = 30_000;
 
 /** The mapping was disabled, changed or deleted, or the lease was lost: the shard's loop stops where its checkpoint is. */
 class Stopped extends Error {}
-
-interface Outcome {
-  readonly ok: boolean;
-  /** ReportBatchItemFailures: the index of the first record to retry from. */
-  readonly retryFrom?: number;
-  readonly statusCode: number;
-  readonly functionError?: string;
-}
 
 /** This node's hold on one shard: the fencing token its checkpoints are saved under. */
 interface HeldLease {
@@ -173,7 +165,7 @@ export class ShardPoller {
         const mapping = await this.current(first, lease);
         const read = await this.gather(mapping, lease, position);
         if (await this.turnWindow(mapping, lease, read)) continue;
-        const batch = this.inWindow(mapping, lease, read);
+        const batch = recordsInWindow(lease.window, (mapping.tumblingWindowInSeconds ?? 0) * 1000, lease.closedUntilMs, read);
         if (batch.length === 0) {
           // A deleted table's stream (or an expired shard) ends its loop; so does a closed shard read to its end.
           const now = (await this.deps.source.shards(mapping.eventSourceArn))?.find((listed) => listed.shardId === shardId);
@@ -186,7 +178,7 @@ export class ShardPoller {
           continue;
         }
         this.count(mapping, "PolledEventCount", batch.length);
-        position = await (this.lanes(mapping) > 1 ? this.deliverInLanes(mapping, lease, batch) : this.deliver(mapping, lease, batch, 0));
+        position = await (laneCount(mapping) > 1 ? this.deliverInLanes(mapping, lease, batch) : this.deliver(mapping, lease, batch, 0));
       }
     } catch (error) {
       if (!(error instanceof Stopped)) {
@@ -217,7 +209,7 @@ export class ShardPoller {
 
   /** Up to BatchSize records; with a batching window, waits (from the first record's arrival) for a fuller batch. */
   private async gather(mapping: EventSourceMapping, lease: HeldLease, position: number): Promise<ShardRecord[]> {
-    const limit = mapping.batchSize * this.lanes(mapping);
+    const limit = mapping.batchSize * laneCount(mapping);
     const read = () => this.deps.source.read(mapping.eventSourceArn, lease.shardId, position, limit);
     let batch = await read();
     const windowMs = mapping.maximumBatchingWindowInSeconds * 1000;
@@ -237,7 +229,7 @@ export class ShardPoller {
    */
   private async deliver(mapping: EventSourceMapping, lease: HeldLease, batch: readonly ShardRecord[], retriesSoFar: number): Promise<number> {
     const last = (batch[batch.length - 1] as ShardRecord).position;
-    const kept = this.filter(mapping, batch);
+    const kept = filterBatch(mapping, batch);
     this.count(mapping, "FilteredOutEventCount", batch.length - kept.length);
     let pending = kept;
     let retries = retriesSoFar;
@@ -255,7 +247,7 @@ export class ShardPoller {
         await this.deliver(mapping, lease, pending.slice(half), retries);
         break;
       }
-      const condition = this.exhausted(mapping, pending, retries);
+      const condition = exhaustedCondition(mapping, pending, retries, this.deps.source.retentionMs);
       if (condition !== undefined) {
         await this.giveUp(mapping, lease.shardId, pending, condition, retries + 1, outcome);
         break;
@@ -269,10 +261,6 @@ export class ShardPoller {
   }
 
   /** ParallelizationFactor's lanes; a tumbling window's state is the shard's, so a windowed shard has one lane. */
-  private lanes(mapping: EventSourceMapping): number {
-    return (mapping.tumblingWindowInSeconds ?? 0) > 0 ? 1 : (mapping.parallelizationFactor ?? 1);
-  }
-
   /**
    * One round of up to ParallelizationFactor × BatchSize records: each lane delivers its records in
    * batches, in order, concurrently with the other lanes; the checkpoint moves past the round only once
@@ -280,7 +268,7 @@ export class ShardPoller {
    */
   private async deliverInLanes(mapping: EventSourceMapping, lease: HeldLease, round: readonly ShardRecord[]): Promise<number> {
     lease.lanesRunning = true;
-    const lanes = splitIntoLanes(round, this.lanes(mapping)).map(async (lane) => {
+    const lanes = splitIntoLanes(round, laneCount(mapping)).map(async (lane) => {
       for (let from = 0; from < lane.length; from += mapping.batchSize) await this.deliver(mapping, lease, lane.slice(from, from + mapping.batchSize), 0);
     });
     const settled = await Promise.allSettled(lanes);
@@ -316,15 +304,6 @@ export class ShardPoller {
     return false;
   }
 
-  /** The records of `read` in the open window (all of them without tumbling windows). */
-  private inWindow(mapping: EventSourceMapping, lease: HeldLease, read: ShardRecord[]): ShardRecord[] {
-    const window = lease.window;
-    if (window === undefined) return read;
-    const windowMs = (mapping.tumblingWindowInSeconds ?? 0) * 1000;
-    const after = read.findIndex((record) => windowStartOf(record, windowMs, lease.closedUntilMs) >= window.endMs);
-    return after === -1 ? read : read.slice(0, after);
-  }
-
   /** The window's final invoke (no records), retried until it succeeds as Lambda does; then the checkpoint moves past the window. */
   private async closeWindow(mapping: EventSourceMapping, lease: HeldLease, window: OpenWindow): Promise<void> {
     for (let retries = 1; !(await this.invoke(await this.current(mapping, lease), lease, [], true)).ok; retries += 1) await this.backOff(retries);
@@ -332,21 +311,6 @@ export class ShardPoller {
     lease.closedUntilMs = window.terminatedEarly ? window.startMs : window.endMs;
     if (window.donePosition !== undefined) await this.checkpoint(lease, window.donePosition);
     await this.record(mapping.uuid, "OK");
-  }
-
-  private filter(mapping: EventSourceMapping, batch: readonly ShardRecord[]): ShardRecord[] {
-    if (!mapping.filterCriteria) return [...batch];
-    const filter = EventSourceFilter.compile(mapping.filterCriteria);
-    return batch.filter((record) => filter.matches({ ...record.event, eventSourceARN: mapping.eventSourceArn }));
-  }
-
-  private exhausted(mapping: EventSourceMapping, pending: readonly ShardRecord[], retries: number): string | undefined {
-    const maxRetries = mapping.maximumRetryAttempts ?? -1;
-    const maxAgeSeconds = mapping.maximumRecordAgeInSeconds ?? -1;
-    const ageMs = Date.now() - (pending[0] as ShardRecord).createdAtMs;
-    if ((maxAgeSeconds !== -1 && ageMs > maxAgeSeconds * 1000) || ageMs > this.deps.source.retentionMs) return "RecordAgeExceeded";
-    if (maxRetries !== -1 && retries >= maxRetries) return "RetryAttemptsExhausted";
-    return undefined;
   }
 
   /** One synchronous invocation with `records` (and the open window's fields, `final` for its last one). */
@@ -391,23 +355,12 @@ export class ShardPoller {
 
   /** AWS's on-failure record for a stream batch: where the batch was, not its records. */
   private async giveUp(mapping: EventSourceMapping, shardId: string, records: readonly ShardRecord[], condition: string, invokeCount: number, outcome: Outcome): Promise<void> {
-    const first = records[0] as ShardRecord;
-    const last = records[records.length - 1] as ShardRecord;
     this.deps.logger.warn({ mapping: mapping.uuid, shardId, condition }, "a stream batch was given up");
     await this.record(mapping.uuid, `PROBLEM: ${condition}`);
     this.count(mapping, "DroppedEventCount", records.length);
     if (mapping.onFailure === undefined) return;
-    const body = {
-      requestContext: { requestId: randomUUID(), functionArn: this.deps.functions.arn(mapping.functionName, mapping.qualifier), condition, approximateInvokeCount: invokeCount },
-      responseContext: { statusCode: outcome.statusCode, executedVersion: mapping.qualifier ?? "$LATEST", ...(outcome.functionError ? { functionError: outcome.functionError } : {}) },
-      version: "1.0",
-      timestamp: new Date().toISOString(),
-      [this.deps.source.batchInfoKey]: {
-        shardId, startSequenceNumber: first.sequenceNumber, endSequenceNumber: last.sequenceNumber,
-        approximateArrivalOfFirstRecord: new Date(first.createdAtMs).toISOString(), approximateArrivalOfLastRecord: new Date(last.createdAtMs).toISOString(),
-        batchSize: records.length, streamArn: mapping.eventSourceArn,
-      },
-    };
+    const functionArn = this.deps.functions.arn(mapping.functionName, mapping.qualifier);
+    const body = failureRecord({ mapping, functionArn, shardId, records, condition, invokeCount, outcome, batchInfoKey: this.deps.source.batchInfoKey });
     try {
       await this.deps.destinations.send(mapping.onFailure, { body: JSON.stringify(body) });
       this.count(mapping, "OnFailureDestinationDeliveredEventCount", records.length);

@@ -65,3 +65,10 @@ export function keepState(window: OpenWindow, state: Record<string, JsonValue>):
 function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+/** The records of `read` in the open window (all of them without one). */
+export function recordsInWindow(window: OpenWindow | undefined, windowMs: number, closedUntilMs: number, read: ShardRecord[]): ShardRecord[] {
+  if (window === undefined) return read;
+  const after = read.findIndex((record) => windowStartOf(record, windowMs, closedUntilMs) >= window.endMs);
+  return after === -1 ? read : read.slice(0, after);
+}
