@@ -9,11 +9,10 @@
 import { mkdtempSync, openSync, closeSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { closeAgent, ensureBenchRole, median, request, spawnUntilLine, stopProcess, zipFiles } from "./lib.js";
+import { closeAgent, median, request, startHelloServer, stopProcess } from "./lib.js";
 import { measured } from "./throughput.js";
 import { ensureWrk, runWrk } from "./wrk.js";
 
-const READY = /Unkai ready at (http:\/\/[^\s]+) \(/;
 const HELLO_JS = `exports.handler = async (event) => {
   if (event && event.holdMs) await new Promise((resolve) => setTimeout(resolve, event.holdMs));
   return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ hello: "world" }) };
@@ -28,23 +27,10 @@ const work = mkdtempSync(join(tmpdir(), "unkai-ab-"));
 
 async function start(name, root, extraEnv) {
   const logFd = openSync(join(work, `${name}.log`), "a");
-  const { child, match } = await spawnUntilLine(process.execPath, [join(root, "bin", "unkai.js"), "start", "--host", "127.0.0.1", "--port", "0", "--data-dir", join(work, name)], {
-    env: { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn", ...extraEnv }, cwd: root, pattern: READY, stderrFd: logFd,
+  const { child, targets } = await startHelloServer({
+    root, dataDir: join(work, name), name: "ab-hello", handlerJs: HELLO_JS, gateway: process.env.AB_GATEWAY === "1", env: extraEnv, stderrFd: logFd,
   });
   closeSync(logFd);
-  child.stdout.resume();
-  const url = match[1];
-  const zip = await zipFiles({ "index.js": HELLO_JS });
-  const res = await request(`${url}/2015-03-31/functions`, {
-    method: "POST",
-    body: { FunctionName: "ab-hello", Runtime: "nodejs20.x", Role: await ensureBenchRole(url), Handler: "index.handler", Timeout: 10, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
-  });
-  if (res.status !== 201) throw new Error(`${name}: CreateFunction HTTP ${res.status} ${res.body.slice(0, 300)}`);
-  const targets = { invoke: { url: `${url}/2015-03-31/functions/ab-hello/invocations`, sign: "lambda" } };
-  if (process.env.AB_GATEWAY === "1") {
-    const api = await request(`${url}/v2/apis`, { method: "POST", service: "apigateway", body: { name: "ab", protocolType: "HTTP", target: "arn:aws:lambda:us-east-1:000000000000:function:ab-hello" } });
-    targets.gateway = { url: `${url}/_aws/execute-api/${JSON.parse(api.body).apiId}/hello`, method: "GET", body: "" };
-  }
   return { name, child, targets, runs: {} };
 }
 

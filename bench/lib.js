@@ -1,7 +1,10 @@
 // Shared helpers for the benchmark suite (bench/run.js): statistics, HTTP, processes, /proc and zips.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import yazl from "yazl";
@@ -292,4 +295,31 @@ async function makeBenchRole(url) {
   const attached = await iam({ Action: "AttachRolePolicy", RoleName: "bench", PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" });
   if (attached.status !== 200) throw new Error(`AttachRolePolicy bench: HTTP ${attached.status} ${attached.body.slice(0, 300)}`);
   return /<Arn>([^<]+)<\/Arn>/.exec(created.body)?.[1] ?? "arn:aws:iam::000000000000:role/bench";
+}
+
+/**
+ * An Unkai from `root` (this repository by default) on a free port with a scratch data dir, and one warm-able
+ * Node function `name` running `handlerJs` as the bench role; with `gateway`, an HTTP API quick-created for it.
+ * Answers the child, its URL and wrk targets `invoke` (signed Invoke) and, with `gateway`, `gateway`.
+ * `nodeFlags` go before the entry point (e.g. `--cpu-prof`); `stderrFd` takes the server's log.
+ */
+export async function startHelloServer({ root = join(dirname(fileURLToPath(import.meta.url)), ".."), dataDir, name = "hello", handlerJs, gateway = false, nodeFlags = [], env = {}, stderrFd } = {}) {
+  const { child, match } = await spawnUntilLine(process.execPath, [...nodeFlags, join(root, "bin", "unkai.js"), "start", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir ?? mkdtempSync(join(tmpdir(), "unkai-bench-"))], {
+    env: { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn", ...env }, cwd: root, pattern: /Unkai ready at (http:\/\/[^\s]+)/, stderrFd,
+  });
+  child.stdout.resume();
+  const url = match[1];
+  const zip = await zipFiles({ "index.js": handlerJs ?? "exports.handler = async () => ({ statusCode: 200, body: 'hello' });\n" });
+  const created = await request(`${url}/2015-03-31/functions`, {
+    method: "POST",
+    body: { FunctionName: name, Runtime: "nodejs20.x", Role: await ensureBenchRole(url), Handler: "index.handler", Timeout: 10, MemorySize: 128, Code: { ZipFile: zip.toString("base64") } },
+  });
+  if (created.status >= 300) throw new Error(`CreateFunction ${name}: HTTP ${created.status} ${created.body.slice(0, 300)}`);
+  const targets = { invoke: { url: `${url}/2015-03-31/functions/${name}/invocations`, sign: "lambda" } };
+  if (gateway) {
+    const api = await request(`${url}/v2/apis`, { method: "POST", service: "apigateway", body: { name: `${name}-api`, protocolType: "HTTP", target: `arn:aws:lambda:us-east-1:000000000000:function:${name}` } });
+    if (api.status >= 300) throw new Error(`CreateApi: HTTP ${api.status} ${api.body.slice(0, 300)}`);
+    targets.gateway = { url: `${url}/_aws/execute-api/${JSON.parse(api.body).apiId}/hello`, method: "GET", body: "" };
+  }
+  return { child, url, targets };
 }
