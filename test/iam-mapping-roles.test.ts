@@ -1,16 +1,18 @@
 /**
  * Event source mappings check the function's execution role, as AWS does: CreateEventSourceMapping
  * refuses a queue or stream the role cannot read, naming what is missing, and accepts it once the role
- * has AWSLambdaSQSQueueExecutionRole / AWSLambdaDynamoDBExecutionRole. Driven by the AWS CLI v2 and SDK v3.
+ * has AWSLambdaSQSQueueExecutionRole / AWSLambdaDynamoDBExecutionRole; a mapping reads its queue as the role,
+ * so taking the permission away stops its reads. Driven by the AWS CLI v2 and SDK v3.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import { CreateEventSourceMappingCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { AttachRolePolicyCommand, CreateRoleCommand, DetachRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, ROLE } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { waitFor } from "./helpers/wait.js";
 
 const ACCOUNT = "000000000000";
 const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
@@ -44,6 +46,41 @@ describe("event source mappings and the function's execution role", () => {
     const made = await aws(suite.unkai.url, ["lambda", "create-event-source-mapping", "--function-name", "queue-reader", "--event-source-arn", queueArn]);
     assert.equal(made.code, 0, made.stderr);
     sqs.destroy();
+  });
+
+  it("reads the queue as the function's role: a role that loses AWSLambdaSQSQueueExecutionRole stops the mapping's reads until it has it again", async () => {
+    const role = await roleWith("consumer-role", "AWSLambdaSQSQueueExecutionRole");
+    await createFromFixture(suite.client, "consumer", "node-esm", { Role: role });
+    const sqs = new SQSClient(config());
+    const iam = new IAMClient(config());
+    const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName: "orders" }));
+    /** Messages not deleted yet, visible or in flight (a refused batch is in flight until it is given back). */
+    const waiting = async () => {
+      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+      return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+    };
+    const { UUID } = await suite.client.send(new CreateEventSourceMappingCommand({ FunctionName: "consumer", EventSourceArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:orders`, BatchSize: 1 }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "first" }));
+    await waitFor("the first message consumed", async () => ((await waiting()) === 0 ? true : undefined), 30_000);
+
+    await iam.send(new DetachRolePolicyCommand({ RoleName: "consumer-role", PolicyArn: POLICY("AWSLambdaSQSQueueExecutionRole") }));
+    // A long poll already waiting when the permission went may still take one message, as on AWS.
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "second" }));
+    const problem = await waitFor("the mapping to say why it reads nothing", async () => {
+      const result = (await suite.client.send(new GetEventSourceMappingCommand({ UUID }))).LastProcessingResult ?? "";
+      return /does not have permissions to call ReceiveMessage on SQS/.test(result) ? result : undefined;
+    }, 30_000);
+    assert.match(problem, /^PROBLEM: /);
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "third" }));
+    const unread = await waiting();
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.ok(unread >= 1, "the message sent after the refusal waits in the queue");
+    assert.equal(await waiting(), unread, "nothing is deleted (processed) while the role may not read");
+
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "consumer-role", PolicyArn: POLICY("AWSLambdaSQSQueueExecutionRole") }));
+    await waitFor("the second message consumed once the role may read again", async () => ((await waiting()) === 0 ? true : undefined), 30_000);
+    sqs.destroy();
+    iam.destroy();
   });
 
   it("refuses a DynamoDB stream mapping whose role cannot read the stream (SDK v3), with AWS's sentence", async () => {

@@ -140,10 +140,12 @@ export class IamEnforcer {
   /**
    * The first of `actions` a function's execution role may not perform on `resource` (its identity
    * policies and boundary, with the resource's own policy, as for the function's own calls); undefined
-   * when every one is allowed. Lambda checks this when a mapping is made for a queue or stream.
+   * when every one is allowed. Lambda checks this when a mapping is made for a queue or stream, and the SQS
+   * poller before each batch (Lambda reads the queue as the role).
    */
   async functionRoleDenies(functionName: string, actions: readonly string[], resource: string): Promise<string | undefined> {
-    const caller = await this.resolver.resolve({ kind: "function", functionName, environmentId: "" });
+    // The caller cache: a poller asks this before every batch, and an IAM write makes it ask the store again.
+    const caller = await (this.callers ?? this.resolver).resolve({ kind: "function", functionName, environmentId: "" });
     if (caller === "root" || caller === undefined) return undefined;
     for (const action of actions) {
       const policy = await this.resourcePolicy({ action, resource });

@@ -11,6 +11,10 @@
  * concurrency, else `maxPollersPerMapping`; a loop whose long poll came back empty retires while more
  * than the starting number run. So a mapping never has more batches in flight than its ceiling.
  *
+ * Under IAM enforcement each batch is read as the function's execution role: a role that lost
+ * ReceiveMessage, DeleteMessage or GetQueueAttributes on the queue reads nothing (LastProcessingResult says
+ * why) until it has them again.
+ *
  * Every loop long-polls its queue, so loops cost the node work even when idle: all mappings together
  * run at most `maxPollersPerHost` (`--sqs-pollers`), whatever their ceilings say (MaximumConcurrency
  * goes to 1,000 per mapping). A mapping keeps at least one loop, so none starves behind the others.
@@ -41,7 +45,15 @@ export interface PollerDeps {
   readonly maxPollersPerMapping?: number;
   /** The most loops of every mapping together on this node. */
   readonly maxPollersPerHost?: number;
+  /**
+   * Under IAM enforcement: the first of `actions` the function's execution role may not perform on the
+   * queue. Lambda reads the queue as that role, so a permission taken away stops the mapping's reads.
+   */
+  readonly roleDenies?: ((functionName: string, actions: readonly string[], resource: string) => Promise<string | undefined>) | undefined;
 }
+
+/** What Lambda does with the queue as the function's role (AWSLambdaSQSQueueExecutionRole's actions). */
+const QUEUE_READS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
 
 /** Loops a mapping starts with: Lambda begins with five concurrent batches. */
 const INITIAL_POLLERS = 5;
@@ -131,7 +143,10 @@ export class SqsPoller {
       const mapping = await this.deps.mappings.get(uuid);
       if (this.closed || !mapping?.enabled || pollers.running > pollers.target) return;
       try {
+        if (await this.refused(mapping, [])) continue;
         const batch = await this.gather(mapping);
+        // A long poll that began before the permission went: its messages go back unprocessed.
+        if (batch.length > 0 && (await this.refused(mapping, batch))) continue;
         this.count(mapping, "PolledEventCount", batch.length);
         if (batch.length === 0) {
           if (pollers.running > Math.min(INITIAL_POLLERS, pollers.ceiling)) {
@@ -155,6 +170,19 @@ export class SqsPoller {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
+  }
+
+  /**
+   * Under IAM enforcement, whether the function's role may not read the queue now: then `batch` goes back
+   * to the queue, the mapping says why, and the loop waits a second before asking again.
+   */
+  private async refused(mapping: EventSourceMapping, batch: readonly ReceivedMessage[]): Promise<boolean> {
+    const denied = await this.deps.roleDenies?.(mapping.functionName, QUEUE_READS, mapping.eventSourceArn);
+    if (denied === undefined) return false;
+    if (batch.length > 0) await this.release(mapping, batch);
+    await this.record(mapping.uuid, `PROBLEM: Lambda cannot read the queue: the function execution role does not have permissions to call ${denied.slice("sqs:".length)} on SQS`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    return true;
   }
 
   /** Up to BatchSize messages: a long poll for the first, then more until the batch is full or the window ends. */

@@ -22,7 +22,7 @@ import type { Caller, SqsContext } from "./context.js";
 import { sampleQueueDepths } from "./depth-metrics.js";
 import { sqsDestination } from "./destination.js";
 import { SQS_ERRORS, sqsParameterError } from "./errors.js";
-import { SqsPoller } from "./esm-poller.js";
+import { SqsPoller, type PollerDeps } from "./esm-poller.js";
 import { MoveTasks } from "./move-tasks.js";
 import { sqsOperations } from "./operations.js";
 import { sqsRetentionJob } from "./retention.js";
@@ -47,6 +47,8 @@ export interface SqsDeps {
   /** AWS/SQS's per-queue metrics go here (Platform.serviceMetrics). */
   readonly metrics?: ServiceMetrics;
   readonly logger: Logger;
+  /** Under IAM enforcement: the first action a function's execution role may not perform on a queue. */
+  readonly roleDenies?: PollerDeps["roleDenies"];
 }
 
 /** The caller's view: queue URLs on the host it reached Unkai by, and the SenderId of what it sends. */
@@ -62,7 +64,7 @@ export function sqsService(deps: SqsDeps): Service {
   const moves = new MoveTasks(context, deps.moveTasks);
   deps.destinations.add(sqsDestination(context));
   deps.metrics?.addSampler(() => sampleQueueDepths(context));
-  const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger, maxPollersPerHost: deps.maxPollersPerHost });
+  const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger, maxPollersPerHost: deps.maxPollersPerHost, roleDenies: deps.roleDenies });
   const sweeper = new RetentionSweeper([sqsRetentionJob(context)], { intervalMs: 60_000 }, deps.logger);
   const operations: Operations = Object.fromEntries(
     Object.entries(sqsOperations(context, moves)).map(([name, run]) => [name, (input: Readonly<Record<string, unknown>>, ctx: OperationContext) => run(input, callerOf(ctx.request, deps))]),
@@ -93,5 +95,6 @@ export const sqsModule: ServiceModule = {
   create: (p) => sqsService({
     queues: p.store.queues, messages: p.store.messages, moveTasks: p.store.sqsMoveTasks, mappings: p.store.eventSourceMappings, account: p.account, url: () => p.url(),
     functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"), maxPollersPerHost: p.sqsPollers,
+    roleDenies: p.iamEnforcer && ((fn, actions, resource) => p.iamEnforcer?.functionRoleDenies(fn, actions, resource) ?? Promise.resolve(undefined)),
   }),
 };
