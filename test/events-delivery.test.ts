@@ -100,7 +100,7 @@ describe("EventBridge delivery", () => {
     await withStore(async (store) => {
       const clock = { now: T0 };
       const delivery = deliveryOn(store);
-      const schedules = new RuleSchedules(store.eventRules, store.scheduleTimers, delivery, ACCOUNT, { owner: "test", now: () => clock.now }, silent);
+      const schedules = new RuleSchedules(store.eventRules, store.scheduleTimers, delivery, ACCOUNT, { owner: "test", now: () => clock.now, rateScale: 1, missedAfterMs: 60_000 }, silent);
       const tick = rule("tick", { ScheduleExpression: "rate(1 minute)" });
       await store.eventRules.put(ruleKey("default", "tick"), tick);
       await schedules.changed(tick, ruleKey("default", "tick"));

@@ -2,13 +2,14 @@
  * S3's EventBridge notifications (issue 18): a bucket with `EventBridgeConfiguration` sends every
  * object change to the default event bus in AWS's shape ("EventBridge event message structure"), where
  * a rule routes it to an SQS queue; the setting reads back through SDK v3 and the AWS CLI v2, and
- * turning it off stops the events.
+ * turning it off stops the events. Tagging an object (AWS CLI) and removing its tags (SDK v3) send
+ * "Object Tags Added" and "Object Tags Deleted"; a PutObjectAcl that changes nothing sends nothing.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import {
-  CreateBucketCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client,
+  CreateBucketCommand, DeleteObjectCommand, DeleteObjectTaggingCommand, GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client,
 } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
@@ -61,7 +62,7 @@ describe("S3 notifications to EventBridge (EventBridgeConfiguration)", () => {
     // Under --iam enforce the queue's policy must let the rule's deliveries in, as on AWS.
     const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: QUEUE_ARN, Condition: { ArnEquals: { "aws:SourceArn": RULE_ARN } } }] };
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "s3-events", Attributes: { Policy: JSON.stringify(policy) } }))).QueueUrl ?? "";
-    const pattern = { source: ["aws.s3"], "detail-type": ["Object Created", "Object Deleted"], detail: { bucket: { name: [BUCKET] } } };
+    const pattern = { source: ["aws.s3"], "detail-type": ["Object Created", "Object Deleted", "Object Tags Added", "Object Tags Deleted"], detail: { bucket: { name: [BUCKET] } } };
     await events.send(new PutRuleCommand({ Name: "s3-objects", EventPattern: JSON.stringify(pattern) }));
     await events.send(new PutTargetsCommand({ Rule: "s3-objects", Targets: [{ Id: "q", Arn: QUEUE_ARN }] }));
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
@@ -109,5 +110,33 @@ describe("S3 notifications to EventBridge (EventBridgeConfiguration)", () => {
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: "loud.txt", Body: "hey" }));
     const event = await next("the upload after turning it back on");
     assert.equal(event.detail.object.key, "loud.txt");
+  });
+
+  it("sends Object Tags Added for PutObjectTagging (AWS CLI) and Object Tags Deleted for DeleteObjectTagging (SDK v3); an ACL put that changes nothing sends none", async () => {
+    await client.send(new PutBucketNotificationConfigurationCommand({ Bucket: BUCKET, NotificationConfiguration: { EventBridgeConfiguration: {} } }));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: "tagged.txt", Body: "hello" }));
+    assert.equal((await next("the upload's event"))["detail-type"], "Object Created");
+
+    const tagged = await awsS3(suite.unkai.url, ["s3api", "put-object-tagging", "--bucket", BUCKET, "--key", "tagged.txt", "--tagging", "TagSet=[{Key=team,Value=blue}]"]);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    const added = await next("the tagging's event");
+    assert.deepEqual({ ...added, id: "-", time: "-", detail: { ...added.detail, "request-id": "-" } }, {
+      version: "0", id: "-", "detail-type": "Object Tags Added", source: "aws.s3", account: ACCOUNT, time: "-", region: "us-east-1",
+      resources: [`arn:aws:s3:::${BUCKET}`],
+      detail: {
+        version: "0", bucket: { name: BUCKET }, object: { key: "tagged.txt", etag: "5d41402abc4b2a76b9719d911017c592" },
+        "request-id": "-", requester: ACCOUNT, "source-ip-address": "127.0.0.1",
+      },
+    });
+    assert.match(String(added.detail["request-id"]), /\S/);
+
+    // AWS: "An event is not generated when a request results in no change to an object's ACL" — and the
+    // only ACL Unkai accepts is the owner's, which every object already has.
+    const acl = await awsS3(suite.unkai.url, ["s3api", "put-object-acl", "--bucket", BUCKET, "--key", "tagged.txt", "--acl", "private"]);
+    assert.equal(acl.code, 0, acl.stderr);
+    await client.send(new DeleteObjectTaggingCommand({ Bucket: BUCKET, Key: "tagged.txt" }));
+    const removed = await next("the tag removal's event (and no Object ACL Updated before it)");
+    assert.equal(removed["detail-type"], "Object Tags Deleted");
+    assert.deepEqual(removed.detail.object, { key: "tagged.txt", etag: "5d41402abc4b2a76b9719d911017c592" });
   });
 });

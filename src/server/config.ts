@@ -62,9 +62,9 @@ const schema = z.object({
   liveTailTimeoutMs: z.number().int().min(1_000).max(3 * 3_600_000),
   /** The length of a day S3 lifecycle rules count in (AWS: 86,400,000); tests shorten it to a second or so. */
   s3LifecycleDayMs: z.number().int().min(100).max(86_400_000),
-  /** Multiplies Scheduler's rate() periods; tests shorten `rate(1 minute)` to a second or so. */
+  /** Multiplies rate() periods of Scheduler schedules and EventBridge rules; tests shorten `rate(1 minute)` to a second or so. */
   schedulerRateScale: z.number().min(0.001).max(1),
-  /** A Scheduler firing later than this (Unkai was down) is skipped, as AWS does not replay missed firings. */
+  /** A Scheduler or scheduled-rule firing later than this (Unkai was down) is skipped, as AWS does not replay missed firings. */
   schedulerMissedAfterMs: z.number().int().min(1_000).max(3_600_000),
   logRetentionDays: z.number().int().refine((days) => days === 0 || isRetentionDays(days), `0 (never expire) or one of CloudWatch's periods: ${RETENTION_DAYS.join(", ")}`),
   logGroupMaxBytes: z.number().int().min(64 * 1024),

@@ -55,7 +55,7 @@ export interface Platform {
   readonly liveTailTimeoutMs: number;
   /** The day S3 lifecycle rules count in (`--s3-lifecycle-day-ms`). */
   readonly s3LifecycleDayMs: number;
-  /** Scheduler's timing (`--scheduler-rate-scale`, `--scheduler-missed-after-ms`). */
+  /** Scheduler's and EventBridge scheduled rules' timing (`--scheduler-rate-scale`, `--scheduler-missed-after-ms`). */
   readonly scheduler: { readonly rateScale: number; readonly missedAfterMs: number };
   /** Every storage port (src/store/ports.ts); a module uses only its own. */
   readonly store: Store;

@@ -3,7 +3,8 @@
  * change goes to the account's `default` event bus, whatever the bucket's other configurations filter
  * (S3 user guide, "Using EventBridge" and "EventBridge event message structure"). The message travels
  * through the destinations seam to the event bus target, which wraps it in EventBridge's envelope:
- * `source` aws.s3, `detail-type` "Object Created" or "Object Deleted", `resources` [the bucket ARN].
+ * `source` aws.s3, `detail-type` "Object Created", "Object Deleted", "Object Tags Added" or "Object
+ * Tags Deleted", `resources` [the bucket ARN].
  */
 import type { OutboundMessage } from "../async/destinations.js";
 import type { ChangeContext, ObjectChange } from "./s3-notifications.js";
@@ -18,10 +19,28 @@ const CREATED_REASONS: Readonly<Record<string, string>> = {
 
 export const defaultBusArn = (region: string, accountId: string) => `arn:aws:events:${region}:${accountId}:event-bus/default`;
 
+/**
+ * Tag changes. AWS shows no example of their detail; they carry the documented fields that apply (the
+ * object's key, etag and version, who asked, from where) and none of a write's (size, sequencer, reason).
+ */
+const TAG_DETAIL_TYPES: Readonly<Record<string, string>> = {
+  "ObjectTagging:Put": "Object Tags Added",
+  "ObjectTagging:Delete": "Object Tags Deleted",
+};
+
+interface Kind {
+  readonly detailType: string;
+  readonly fields: Record<string, string>;
+  /** Whether the object's size and the sequencer belong in the detail (writes and deletes), or only its identity (tags). */
+  readonly written: boolean;
+}
+
 /** The `detail-type` and the detail fields that say what happened, or undefined for a change S3 does not send. */
-function kindOf(eventName: string): { detailType: string; fields: Record<string, string> } | undefined {
+function kindOf(eventName: string): Kind | undefined {
   const reason = CREATED_REASONS[eventName];
-  if (reason) return { detailType: "Object Created", fields: { reason } };
+  if (reason) return { detailType: "Object Created", fields: { reason }, written: true };
+  const tags = TAG_DETAIL_TYPES[eventName];
+  if (tags) return { detailType: tags, fields: {}, written: false };
   const [kind, what] = eventName.split(":");
   if (kind !== "ObjectRemoved" && kind !== "LifecycleExpiration") return undefined;
   return {
@@ -30,6 +49,7 @@ function kindOf(eventName: string): { detailType: string; fields: Record<string,
       reason: kind === "ObjectRemoved" ? "DeleteObject" : "Lifecycle Expiration",
       "deletion-type": what === "DeleteMarkerCreated" ? "Delete Marker Created" : "Permanently Deleted",
     },
+    written: true,
   };
 }
 
@@ -42,10 +62,10 @@ export function eventBridgeMessage(bucket: string, change: ObjectChange, context
   const kind = kindOf(change.eventName);
   if (!kind) return undefined;
   const object: Record<string, unknown> = { key: change.key };
-  if (change.size !== undefined) object.size = change.size;
+  if (change.size !== undefined && kind.written) object.size = change.size;
   if (change.eTag !== undefined) object.etag = change.eTag;
   if (change.versionId !== undefined) object["version-id"] = change.versionId;
-  object.sequencer = sequencer;
+  if (kind.written) object.sequencer = sequencer;
   const byS3 = context.principalId !== undefined;
   const detail = {
     version: "0",

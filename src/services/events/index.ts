@@ -29,7 +29,7 @@ export function eventsService(platform: Platform): Service {
   const { eventBuses: buses, eventRules: rules, scheduleTimers, eventConnections: connections, eventApiDestinations: apiDestinations } = platform.store;
   const outbox = new DeliveryOutbox(platform.store.eventDeliveries, platform.destinations, platform.retryTiming, now, logger, EVENTBRIDGE_OUTBOX);
   const delivery = new EventDelivery(rules, platform.destinations, outbox, logger);
-  const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: platform.nodeName, now }, logger);
+  const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: platform.nodeName, now, ...platform.scheduler }, logger);
   platform.onDeadLeasesFreed(() => schedules.runner.wake());
   platform.destinations.add(busDestination({ buses, delivery, account: platform.account, now }));
   platform.destinations.add(apiDestinationTarget({ connections, apiDestinations }));

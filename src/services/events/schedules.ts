@@ -20,11 +20,16 @@ const TIMER_PREFIX = "events-rule:";
 export interface RuleScheduleOptions {
   readonly owner: string;
   readonly now: () => number;
+  /** Multiplies rate() periods (`--scheduler-rate-scale`, tests only); 1 in production. */
+  readonly rateScale: number;
+  /** A firing later than this (Unkai was down) is skipped (`--scheduler-missed-after-ms`, default 60 s). */
+  readonly missedAfterMs: number;
 }
 
 export class RuleSchedules {
   readonly runner: ScheduleRunner;
   private readonly now: () => number;
+  private readonly rateScale: number;
 
   constructor(
     private readonly rules: DocumentStore<RuleRecord>,
@@ -35,6 +40,7 @@ export class RuleSchedules {
     logger: Logger,
   ) {
     this.now = options.now;
+    this.rateScale = options.rateScale;
     const handler: ScheduleHandler = {
       fire: (id, fireAtMs, firingId) => this.fire(id, fireAtMs, firingId),
       nextAfter: async (id, afterMs) => {
@@ -42,19 +48,21 @@ export class RuleSchedules {
         return rule ? this.nextOf(rule, afterMs) : undefined;
       },
     };
-    // A lease outlives any firing (queueing events takes milliseconds); a firing more than a minute
-    // late is a missed one, as AWS's "may lag by up to a minute".
+    // A lease outlives any firing (queueing events takes milliseconds); a firing more than
+    // missedAfterMs late (default a minute, AWS's "may lag by up to a minute") is a missed one.
     this.runner = new ScheduleRunner(
       timers,
       handler,
-      { timerPrefix: TIMER_PREFIX, owner: options.owner, leaseMs: 60_000, pollMs: 30_000, batch: 64, missedAfterMs: 60_000, now: options.now },
+      { timerPrefix: TIMER_PREFIX, owner: options.owner, leaseMs: 60_000, pollMs: 30_000, batch: 64, missedAfterMs: options.missedAfterMs, now: options.now },
       logger,
     );
   }
 
   private nextOf(rule: RuleRecord, afterMs: number): number | undefined {
     if (rule.State === "DISABLED" || rule.ScheduleExpression === undefined) return undefined;
-    return nextFireAfter(parseSchedule(rule.ScheduleExpression, { allowAt: false }), afterMs, { anchorMs: rule.ScheduleAnchor });
+    const parsed = parseSchedule(rule.ScheduleExpression, { allowAt: false });
+    const scaled = parsed.kind === "rate" ? { ...parsed, periodMs: Math.max(1, Math.round(parsed.periodMs * this.rateScale)) } : parsed;
+    return nextFireAfter(scaled, afterMs, { anchorMs: rule.ScheduleAnchor });
   }
 
   /** Re-times a rule after PutRule, Enable/DisableRule or DeleteRule (`rule` undefined). */

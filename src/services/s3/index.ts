@@ -96,7 +96,7 @@ async function route(context: S3Context, request: UnkaiRequest): Promise<UnkaiRe
   if (query.has("tagging")) {
     if (method === "PUT") return putObjectTagging(context, request, bucket, key);
     if (method === "GET") return getObjectTagging(context, bucket, key);
-    if (method === "DELETE") return deleteObjectTagging(context, bucket, key);
+    if (method === "DELETE") return deleteObjectTagging(context, request, bucket, key);
     throw new S3Error("MethodNotAllowed", `The specified method ${method} is not allowed against this resource.`);
   }
   if (query.has("acl")) {
