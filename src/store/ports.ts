@@ -519,7 +519,7 @@ export interface AccessKeyStore {
   recordUse(accessKeyId: string, use: AccessKeyUse): Promise<void>;
 }
 
-/** Whole documents by id (the API definitions: HTTP and REST APIs). Reads are served from memory; writes commit before returning. */
+/** Whole documents by id (the API definitions: HTTP and REST APIs). Reads are served from memory (S3's deliveries: from the table, which `commit` writes too); writes commit before returning. */
 export interface DocumentStore<T> {
   get(id: string): Promise<T | undefined>;
   put(id: string, document: T): Promise<void>;
