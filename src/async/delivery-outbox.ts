@@ -1,7 +1,8 @@
 /**
  * Retries of deliveries to message targets (SQS queues, SNS topics, functions, any ARN the
- * destinations seam sends to), for EventBridge rules and EventBridge Scheduler schedules, each with
- * its own store and instance. The first attempt happens inside PutEvents (or the scheduled firing), before it
+ * destinations seam sends to), for EventBridge rules, EventBridge Scheduler schedules and S3
+ * notifications, each with its own store and instance (S3 stores every notification here with the
+ * object change, before its first attempt: see S3Notifications). The first attempt happens inside PutEvents (or the scheduled firing), before it
  * answers; a failed one is written here, durably, and retried with exponential backoff until it
  * succeeds, the target's RetryPolicy is exhausted (MaximumRetryAttempts, MaximumEventAgeInSeconds),
  * and then goes to the target's DeadLetterConfig queue with the service's DLQ attributes (or is
@@ -98,6 +99,14 @@ export class DeliveryOutbox {
     return later.length > 0 ? Math.min(...later) : undefined;
   }
 
+  /**
+   * One attempt of a stored entry now, by its sender (S3 tries its notifications before it answers):
+   * deleted when it succeeds, else counted as a failed attempt like the loop's own.
+   */
+  async deliver(entry: PendingDelivery): Promise<void> {
+    await this.attempt(entry);
+  }
+
   private async attempt(entry: PendingDelivery): Promise<void> {
     try {
       await this.destinations.send(entry.targetArn, entry.message);
@@ -131,7 +140,7 @@ export class DeliveryOutbox {
   private async deadLetter(entry: PendingDelivery, exhausted: ExhaustedBy | undefined): Promise<void> {
     const log = { rule: entry.ruleArn, target: entry.targetArn, attempts: entry.attempts, error: entry.lastError };
     if (entry.deadLetterArn === undefined) {
-      this.logger.warn(log, `${this.owner.service}: a delivery failed after its retries and the target has no dead-letter queue; the event was dropped`);
+      this.logger.warn(log, `${this.owner.service}: a delivery failed for good (retries exhausted or not retried) and the target has no dead-letter queue; the event was dropped`);
       return;
     }
     const message: OutboundMessage = {

@@ -62,6 +62,11 @@ const schema = z.object({
   liveTailTimeoutMs: z.number().int().min(1_000).max(3 * 3_600_000),
   /** The length of a day S3 lifecycle rules count in (AWS: 86,400,000); tests shorten it to a second or so. */
   s3LifecycleDayMs: z.number().int().min(100).max(86_400_000),
+  /**
+   * How long after a change S3 first tries its queue, topic and EventBridge notifications (0: before the
+   * request is answered); tests lengthen it to crash Unkai between the commit and the delivery.
+   */
+  s3NotificationDelayMs: z.number().int().min(0).max(3_600_000),
   /** Multiplies rate() periods of Scheduler schedules and EventBridge rules; tests shorten `rate(1 minute)` to a second or so. */
   schedulerRateScale: z.number().min(0.001).max(1),
   /** A Scheduler or scheduled-rule firing later than this (Unkai was down) is skipped, as AWS does not replay missed firings. */
@@ -128,6 +133,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   streamRetentionMs: "UNKAI_STREAM_RETENTION_MS",
   liveTailTimeoutMs: "UNKAI_LIVE_TAIL_TIMEOUT_MS",
   s3LifecycleDayMs: "UNKAI_S3_LIFECYCLE_DAY_MS",
+  s3NotificationDelayMs: "UNKAI_S3_NOTIFICATION_DELAY_MS",
   schedulerRateScale: "UNKAI_SCHEDULER_RATE_SCALE",
   schedulerMissedAfterMs: "UNKAI_SCHEDULER_MISSED_AFTER_MS",
   logRetentionDays: "UNKAI_LOG_RETENTION_DAYS",
@@ -196,6 +202,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   streamRetentionMs: 24 * 3_600_000,
   liveTailTimeoutMs: 3 * 3_600_000,
   s3LifecycleDayMs: 86_400_000,
+  s3NotificationDelayMs: 0,
   schedulerRateScale: 1,
   // AWS: a schedule "may lag by up to a minute"; a firing later than that was missed.
   schedulerMissedAfterMs: 60_000,

@@ -226,7 +226,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const prometheus = config.metrics ? new PrometheusMetrics() : undefined;
   if (prometheus) invoker.observe((record) => prometheus.observeInvocation(record));
   const platform: Platform = {
-    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, streamShardLifetimeMs: config.streamShardLifetimeMs, streamRetentionMs: config.streamRetentionMs, liveTailTimeoutMs: config.liveTailTimeoutMs, sqsPollers: config.sqsPollers, snsHttpTimeoutMs: config.snsHttpTimeoutMs,
+    account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, s3NotificationDelayMs: config.s3NotificationDelayMs, streamShardLifetimeMs: config.streamShardLifetimeMs, streamRetentionMs: config.streamRetentionMs, liveTailTimeoutMs: config.liveTailTimeoutMs, sqsPollers: config.sqsPollers, snsHttpTimeoutMs: config.snsHttpTimeoutMs,
     scheduler: { rateScale: config.schedulerRateScale, missedAfterMs: config.schedulerMissedAfterMs },
     store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, iamDenials: decisionLog, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     nodeName,

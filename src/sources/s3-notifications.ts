@@ -1,13 +1,16 @@
 /**
  * S3 event notifications: which configurations a change matches, the exact S3 event record, and
- * where it goes. Lambda destinations get queued async events committed in the same transaction as
- * the object row (see ObjectStore), so a crash after an answered upload never loses their
- * notification. Queue and topic destinations (SQS, SNS) are sent through the destinations seam after
- * the commit and before the request is answered; a destination that refuses (deleted since it was
- * configured) loses that notification, as S3 drops it.
+ * where it goes. Every notification is committed in the same transaction as the object row
+ * (Store.commit), so a crash after an answered upload never loses it: Lambda destinations as queued
+ * async events, queue, topic and EventBridge destinations as pending deliveries (`s3Deliveries`) of
+ * a DeliveryOutbox. The first attempt of those is made after the commit and before the request is
+ * answered (or `--s3-notification-delay-ms` later, by the outbox); an entry still stored after a crash
+ * is sent once Unkai is back, so delivery is at least once. A destination that is gone or whose policy
+ * refuses S3 loses that notification at once, as S3 drops it; other failures are retried.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { OutboundMessage } from "../async/destinations.js";
+import type { PendingDelivery } from "../core/events/resources.js";
 import { defaultBusArn, eventBridgeMessage } from "./s3-eventbridge.js";
 
 /** S3 sends for the bucket: under enforcement a queue's or topic's policy must allow s3.amazonaws.com with it as `aws:SourceArn`. */
@@ -40,11 +43,25 @@ export interface NotificationConfiguration {
   readonly eventBridge?: boolean;
 }
 
-/** A message for a queue or topic destination, sent once the change has committed. */
-export interface NotificationMessage {
-  readonly arn: string;
-  readonly message: OutboundMessage;
+/** Where S3's pending deliveries go once stored: a DeliveryOutbox over `s3Deliveries`. */
+export interface NotificationOutbox {
+  /** Attempts a stored entry now (deleted when it succeeds). */
+  deliver(entry: PendingDelivery): Promise<void>;
+  /** Looks at the stored entries now. */
+  wake(): void;
 }
+
+/**
+ * S3 documents no retry policy for its notifications; a failure other than a missing or refusing
+ * destination (dropped at once) is retried as EventBridge retries: for up to a day.
+ */
+const RETRY = { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400 } as const;
+
+/**
+ * With no delay, the request makes the first attempt itself; until then the outbox's loop (this node's,
+ * or another node's on a shared store) leaves the entry alone, and takes it over after a crash.
+ */
+const IN_REQUEST_ATTEMPT_MS = 30_000;
 
 /** Event types S3 accepts in a configuration (Unkai emits the ObjectCreated, ObjectRemoved:Delete and ObjectRemoved:DeleteMarkerCreated ones). */
 export const S3_EVENT_TYPES = new Set([
@@ -108,8 +125,11 @@ export class S3Notifications {
     private readonly accountId: string,
     /** Called after a commit that queued events, so the async worker looks at once. */
     private readonly wake: () => void,
-    /** Sends one message to a queue or topic ARN (the destinations seam). */
+    /** Sends one message to a queue or topic ARN (the destinations seam): the configuration's test event. */
     private readonly send: (arn: string, message: OutboundMessage) => Promise<void>,
+    private readonly outbox: NotificationOutbox,
+    /** `--s3-notification-delay-ms`: 0 makes the first attempt before the request is answered. */
+    private readonly delayMs: number,
     private readonly logger: { warn(detail: object, message: string): void },
   ) {}
 
@@ -134,8 +154,8 @@ export class S3Notifications {
     });
   }
 
-  /** The queue, topic and event bus messages for `change` under the bucket's configuration. */
-  messagesFor(bucket: string, config: NotificationConfiguration | undefined, change: ObjectChange, context: ChangeContext): NotificationMessage[] {
+  /** The queue, topic and event bus deliveries for `change` under the bucket's configuration, for the caller to commit with the change. */
+  deliveriesFor(bucket: string, config: NotificationConfiguration | undefined, change: ObjectChange, context: ChangeContext): PendingDelivery[] {
     const queues = (config?.queues ?? []).filter((c) => matches(c, change));
     const topics = (config?.topics ?? []).filter((c) => matches(c, change));
     if (queues.length + topics.length === 0 && !config?.eventBridge) return [];
@@ -144,21 +164,34 @@ export class S3Notifications {
     const body = (id: string) => JSON.stringify({ Records: [this.record(bucket, id, change, context, now, sequencer)] });
     const source = s3Source(bucket);
     const toBus = config?.eventBridge ? eventBridgeMessage(bucket, change, context, this.accountId, sequencer) : undefined;
-    return [
+    const messages: { arn: string; message: PendingDelivery["message"] }[] = [
       ...queues.map((c) => ({ arn: c.arn, message: { body: body(c.id), source } })),
       ...topics.map((c) => ({ arn: c.arn, message: { body: body(c.id), subject: "Amazon S3 Notification", source } })),
       ...(toBus ? [{ arn: defaultBusArn(this.region, this.accountId), message: toBus }] : []),
     ];
+    const nextAttemptAt = now + (this.delayMs > 0 ? this.delayMs : IN_REQUEST_ATTEMPT_MS);
+    return messages.map(({ arn, message }) => ({
+      id: randomUUID(), ruleArn: source.arn, targetArn: arn, message, eventTimeMs: now, attempts: 0, nextAttemptAt, lastError: "", ...RETRY,
+    }));
   }
 
-  /** After a commit: wakes the async worker for queued events and sends the queue and topic messages. */
-  async announce(events: readonly QueuedEventRow[], messages: readonly NotificationMessage[]): Promise<void> {
+  /**
+   * After a commit: wakes the async worker for queued events, and makes the first attempt of the
+   * stored deliveries (or leaves them to the outbox when they are delayed).
+   */
+  async announce(events: readonly QueuedEventRow[], deliveries: readonly PendingDelivery[]): Promise<void> {
     if (events.length > 0) this.wake();
-    await Promise.all(messages.map(async ({ arn, message }) => {
+    if (deliveries.length === 0) return;
+    if (this.delayMs > 0) {
+      this.outbox.wake();
+      return;
+    }
+    await Promise.all(deliveries.map(async (entry) => {
       try {
-        await this.send(arn, message);
+        await this.outbox.deliver(entry);
       } catch (error) {
-        this.logger.warn({ err: error, destination: arn }, "an S3 notification's destination refused it; the notification was dropped, as S3 drops it");
+        // The entry is stored: the outbox's loop tries it again.
+        this.logger.warn({ err: error, destination: entry.targetArn }, "S3 could not record a notification's attempt; it will be retried");
       }
     }));
   }

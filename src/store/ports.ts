@@ -373,6 +373,11 @@ export interface Store {
   readonly schedulerGroups: DocumentStore<ScheduleGroupRecord>;
   readonly schedulerSchedules: DocumentStore<ScheduleRecord>;
   readonly schedulerDeliveries: DocumentStore<PendingDelivery>;
+  /**
+   * S3 notifications to queues, topics and the default event bus that wait for delivery, by id: written by
+   * `commit` with the change they announce (WriteUnit.deliveries), deleted once delivered.
+   */
+  readonly s3Deliveries: DocumentStore<PendingDelivery>;
   /** SQS message move tasks by task handle. */
   readonly sqsMoveTasks: DocumentStore<SqsMoveTaskRecord>;
   /** SNS topics by ARN and subscriptions by subscription ARN. */
@@ -514,7 +519,7 @@ export interface AccessKeyStore {
   recordUse(accessKeyId: string, use: AccessKeyUse): Promise<void>;
 }
 
-/** Whole documents by id (the API definitions: HTTP and REST APIs). Reads are served from memory; writes commit before returning. */
+/** Whole documents by id (the API definitions: HTTP and REST APIs). Reads are served from memory (S3's deliveries: from the table, which `commit` writes too); writes commit before returning. */
 export interface DocumentStore<T> {
   get(id: string): Promise<T | undefined>;
   put(id: string, document: T): Promise<void>;
@@ -600,7 +605,7 @@ export interface FunctionUrlStore {
 /**
  * Writes that commit together (`Store.commit`). They run in this order: the check, object rows stored,
  * object rows removed, versions removed, multipart uploads ended (with their parts), then the events
- * `events` builds from what the writes before it did.
+ * `events` builds from what the writes before it did, then the deliveries `deliveries` builds.
  */
 export interface WriteUnit {
   /**
@@ -624,7 +629,9 @@ export interface WriteUnit {
    */
   readonly check?: (current: readonly (ObjectRecord | undefined)[]) => void;
   /** The async events announcing the change, built from what it replaced and removed; a throw aborts the unit. */
-  readonly events?: (done: Omit<WriteUnitResult, "events">) => readonly QueuedEventRow[];
+  readonly events?: (done: Omit<WriteUnitResult, "events" | "deliveries">) => readonly QueuedEventRow[];
+  /** Messages for other services announcing the change (`s3Deliveries`), built after `events`; a throw aborts the unit. */
+  readonly deliveries?: (done: Omit<WriteUnitResult, "events" | "deliveries">) => readonly PendingDelivery[];
 }
 
 export interface WriteUnitResult {
@@ -636,6 +643,8 @@ export interface WriteUnitResult {
   readonly discarded: readonly ObjectRecord[];
   /** The events queued. */
   readonly events: readonly QueuedEventRow[];
+  /** The deliveries stored. */
+  readonly deliveries: readonly PendingDelivery[];
 }
 
 /** An event row written in the same transaction as the change it announces (S3 notifications). */

@@ -1,5 +1,6 @@
 /** ObjectStore: S3 buckets, object rows with the events they announce, multipart uploads. */
 import assert from "node:assert/strict";
+import type { PendingDelivery } from "../../src/core/events/resources.js";
 import type { ObjectRecord, QueuedEventRow, UploadRecord } from "../../src/store/ports.js";
 import { plain, type StoreTest } from "./harness.js";
 import type { ContractStore } from "./recorder.js";
@@ -11,6 +12,11 @@ const object = (bucket: string, key: string, blob = `blob-${key}`, change: Parti
 });
 
 const notice = (id: string): QueuedEventRow => ({ id, functionName: "on-object", qualifier: "$LATEST", payload: Buffer.from(id), enqueuedAt: T });
+
+const delivery = (id: string, targetArn = "arn:aws:sqs:us-east-1:123456789012:q"): PendingDelivery => ({
+  id, ruleArn: "arn:aws:s3:::b", targetArn, message: { body: `{"Records":["${id}"]}`, subject: "Amazon S3 Notification", source: { principal: "s3.amazonaws.com", arn: "arn:aws:s3:::b" } },
+  eventTimeMs: T, attempts: 0, nextAttemptAt: T + 30_000, maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400, lastError: "",
+});
 
 const upload = (uploadId: string, bucket: string, key: string, initiated = T): UploadRecord => ({ uploadId, bucket, key, initiated, headers: { "content-type": "application/zip" } });
 
@@ -204,6 +210,36 @@ export function objectStoreContract(test: StoreTest): void {
     const [queued] = await current.asyncQueue.lease(["same"], T, T + 60_000);
     assert.deepEqual(queued?.payload, Buffer.from("same"));
     assert.deepEqual((await current.asyncQueue.ready(T + 2_000, 10)).map((e) => e.id), [], "only the committed unit's event is queued");
+  });
+
+  test("commit stores its deliveries with the change, built from what it removed; a failed unit stores none", async ({ store, reopen }) => {
+    await store.objects.createBucket("b", T);
+    await putObject(store, object("b", "gone"));
+    const done = await store.commit({
+      deleteObjects: { bucket: "b", keys: ["gone"] },
+      events: () => [notice("ev")],
+      deliveries: ({ removed }) => removed.map((row) => delivery(`d-${row.key}`)),
+    });
+    assert.deepEqual(done.deliveries.map((d) => d.id), ["d-gone"]);
+    await assert.rejects(
+      store.commit({
+        putObjects: [object("b", "never")],
+        deliveries: () => {
+          throw new Error("no deliveries for this change");
+        },
+      }),
+      /no deliveries for this change/,
+    );
+    // Written by the unit, read back by the port; the outbox then reschedules and deletes it.
+    assert.deepEqual(plain(await store.s3Deliveries.get("d-gone")), plain(delivery("d-gone")));
+    await store.s3Deliveries.put("d-later", { ...delivery("d-later"), attempts: 1, lastError: "throttled" });
+    const current = await reopen();
+    assert.equal(await current.objects.object("b", "never"), undefined, "the object row of the failed unit was rolled back");
+    assert.deepEqual((await current.s3Deliveries.list()).map((d) => [d.id, d.attempts]), [["d-gone", 0], ["d-later", 1]]);
+    assert.equal(await current.s3Deliveries.delete("d-gone"), true);
+    assert.equal(await current.s3Deliveries.delete("d-gone"), false);
+    assert.equal(await current.s3Deliveries.get("d-gone"), undefined);
+    assert.deepEqual((await current.s3Deliveries.list()).map((d) => d.id), ["d-later"]);
   });
 
   test("commit: units from two nodes at once each commit whole", async ({ store, another }) => {

@@ -59,13 +59,15 @@ export const ruleKey = (bus: string, name: string): string => `${bus}/${name}`;
 export interface PendingDelivery {
   /** Stable per (event, bus, rule, target): a second failure of the same delivery replaces the entry. */
   readonly id: string;
-  /** The rule's ARN (a Scheduler outbox keeps the schedule's here). */
+  /** The rule's ARN (a Scheduler outbox keeps the schedule's here, S3's the bucket's). */
   readonly ruleArn: string;
   readonly targetArn: string;
   readonly message: {
     readonly body: string;
     /** String attributes (a Scheduler event-bus target's Source and DetailType). */
     readonly attributes?: Readonly<Record<string, string>>;
+    /** SNS `Subject` (an S3 notification to a topic). */
+    readonly subject?: string;
     readonly groupId?: string;
     readonly deduplicationId?: string;
     /** A function target's queued event id (stable per firing, so a redelivery is one invocation). */

@@ -9,7 +9,8 @@ import type { S3Notifications} from "../../sources/s3-notifications.js";
 import { type NotificationConfiguration, type ObjectChange } from "../../sources/s3-notifications.js";
 import type { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { BucketSetting } from "../../core/s3-bucket-settings.js";
-import type { BucketRecord, DocumentStore, ObjectRecord, ObjectStore, QueuedEventRow, Store } from "../../store/ports.js";
+import type { PendingDelivery } from "../../core/events/resources.js";
+import type { BucketRecord, DocumentStore, ObjectRecord, ObjectStore, QueuedEventRow, Store, WriteUnitResult } from "../../store/ports.js";
 import type { ChunkSignatureCheck } from "./aws-chunked.js";
 import { S3Error } from "./errors.js";
 import type { ConditionalWrites } from "./write-conditions.js";
@@ -99,13 +100,11 @@ function changeContext(request: UnkaiRequest) {
 }
 
 /**
- * After a commit: wakes the worker for the Lambda events it queued and sends the queue and topic
- * notifications for the same changes, before the request is answered.
+ * After a commit: wakes the worker for the Lambda events it queued and makes the first attempt of the
+ * queue, topic and EventBridge deliveries it stored, before the request is answered.
  */
-export async function announce(context: S3Context, bucket: BucketRecord, changes: readonly ObjectChange[], events: readonly QueuedEventRow[], request: UnkaiRequest): Promise<void> {
-  const config = notificationOf(bucket);
-  const messages = changes.flatMap((change) => context.notifications.messagesFor(bucket.name, config, change, changeContext(request)));
-  await context.notifications.announce(events, messages);
+export async function announce(context: S3Context, done: Pick<WriteUnitResult, "events" | "deliveries">): Promise<void> {
+  await context.notifications.announce(done.events, done.deliveries);
 }
 
 /**
@@ -127,6 +126,11 @@ export async function deliverableNotification(context: S3Context, bucket: Bucket
 /** The notification events one change on `bucket` queues under `config` (deliverableNotification), for the caller to commit with the change. */
 export function eventsFor(context: S3Context, bucket: BucketRecord, config: NotificationConfiguration | undefined, change: ObjectChange, request: UnkaiRequest): QueuedEventRow[] {
   return context.notifications.eventsFor(bucket.name, config, change, changeContext(request));
+}
+
+/** The queue, topic and event bus deliveries one change on `bucket` stores under `config`, for the caller to commit with the change. */
+export function deliveriesFor(context: S3Context, bucket: BucketRecord, config: NotificationConfiguration | undefined, change: ObjectChange, request: UnkaiRequest): PendingDelivery[] {
+  return context.notifications.deliveriesFor(bucket.name, config, change, changeContext(request));
 }
 
 /** Request headers S3 stores with an object and returns on GET and HEAD. */

@@ -3,6 +3,7 @@
  * `<bucket>.s3.localhost` host, routes them by method, bucket, key and sub-resource, and answers
  * errors in S3's XML. Uploads stream (see `streamsBody`) into the blob store; downloads stream out of it.
  */
+import { DeliveryOutbox, type OutboxOwner } from "../../async/delivery-outbox.js";
 import { createHash } from "node:crypto";
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
 import { targetOf, virtualHostBucket } from "./addressing.js";
@@ -247,6 +248,12 @@ async function answer(context: S3Context, request: UnkaiRequest, serve = () => r
  * that sweep. On a shared blob store only blobs older than the sharing grace are swept, so another
  * node's upload whose row is about to commit is never taken.
  */
+/**
+ * S3's notifications to queues, topics and the default bus: a destination that is gone is dropped at
+ * once, as S3 drops it. S3 has no dead-letter queue, so `sourceAttribute` names nothing anyone reads.
+ */
+const S3_OUTBOX: OutboxOwner = { service: "S3", sourceAttribute: "BUCKET_ARN", missingTargetNotRetried: true };
+
 export const s3Module: ServiceModule = {
   name: "s3",
   errors: { kind: "xml", table: S3_ERRORS, heading: "## S3 errors" },
@@ -260,8 +267,10 @@ function createS3(p: Platform): Service {
   const lifecycle = new LifecycleTimers(p.store.scheduleTimers, { owner: p.nodeName, dayMs: p.s3LifecycleDayMs, now: Date.now }, logger);
   p.onDeadLeasesFreed(() => lifecycle.runner.wake());
   const anonymous = new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings));
+  const outbox = new DeliveryOutbox(p.store.s3Deliveries, p.destinations, p.retryTiming, Date.now, logger, S3_OUTBOX);
+  const notifications = new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), outbox, p.s3NotificationDelayMs, logger);
   const context: S3Context = {
-    store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications: new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), p.logger("s3")),
+    store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications,
     functionExists: async (name) => (await p.functions.find(name)) !== undefined,
     ...(p.iamEnforcer ? { s3MayInvoke: async (functionArn: string, bucketArn: string) => (await p.destinations.permission(functionArn, { principal: "s3.amazonaws.com", arn: bucketArn })).allowed } : {}),
     accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
@@ -275,13 +284,14 @@ function createS3(p: Platform): Service {
     ...service,
     start() {
       lifecycle.start(context);
+      outbox.start();
       sweep ??= bodies.sweep(Date.now() - p.blobs.sweepGraceMs, (blob) => p.store.objects.referencesBlob(blob), async (id) => (await p.store.objects.upload(id)) !== undefined).then(
         (removed) => removed > 0 && logger.info({ removed }, "removed S3 bodies a crash left behind"),
         (error: unknown) => logger.warn({ err: error }, "could not sweep S3 bodies a crash left behind"),
       );
     },
     async close() {
-      await Promise.all([sweep, lifecycle.close()]);
+      await Promise.all([sweep, lifecycle.close(), outbox.close()]);
     },
   };
 }

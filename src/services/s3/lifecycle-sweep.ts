@@ -48,9 +48,9 @@ async function commitChange(context: S3Context, bucket: BucketRecord, unit: Writ
         made = change(removed);
         return made ? context.notifications.eventsFor(bucket.name, config, made, changeContext) : [];
       },
+      deliveries: () => (made ? context.notifications.deliveriesFor(bucket.name, config, made, changeContext) : []),
     });
-    const messages = made ? context.notifications.messagesFor(bucket.name, config, made, changeContext) : [];
-    await context.notifications.announce(done.events, messages);
+    await context.notifications.announce(done.events, done.deliveries);
     for (const gone of done.discarded) if (gone.blob !== "") await context.bodies.remove(gone.blob);
     return made !== undefined;
   } catch (error) {

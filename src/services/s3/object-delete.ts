@@ -6,7 +6,7 @@
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
 import type { ObjectChange } from "../../sources/s3-notifications.js";
-import { announce, deliverableNotification, eventsFor, requireBucket, type S3Context } from "./context.js";
+import { announce, deliverableNotification, deliveriesFor, eventsFor, requireBucket, type S3Context } from "./context.js";
 import { deleteMarker, requestedVersion, shownVersion } from "./versions.js";
 import { checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
 
@@ -48,8 +48,9 @@ export async function deleteEntries(context: S3Context, request: UnkaiRequest, b
       changes = [...markers.map((m) => changeOf(bucket, m, true)), ...removed.map((r) => changeOf(bucket, r, false))];
       return changes.flatMap((change) => eventsFor(context, bucket, config, change, request));
     },
+    deliveries: () => changes.flatMap((change) => deliveriesFor(context, bucket, config, change, request)),
   });
-  await announce(context, bucket, changes, done.events, request);
+  await announce(context, done);
   for (const gone of done.discarded) if (gone.blob !== "") await context.bodies.remove(gone.blob);
   const markerOf = new Map(markers.map((m) => [m.key, m]));
   return deletions.map((deletion) => {

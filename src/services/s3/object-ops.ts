@@ -2,11 +2,11 @@
 import { createHash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
-import type { ObjectRecord } from "../../store/ports.js";
+import type { ObjectRecord, WriteUnitResult } from "../../store/ports.js";
 import { validateKey } from "./addressing.js";
 import { ChecksumThrough, checksumHeaders, RunningChecksum, checksumXml, DEFAULT_ALGORITHM, isChecksumHeader, parseAlgorithm, storedChecksum, type ObjectChecksum } from "./checksums.js";
 import { byteRange, checkConditions, partToRead, type PartRead } from "./conditional.js";
-import { announce, chunkCheckFor, deliverableNotification, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
+import { announce, chunkCheckFor, deliverableNotification, deliveriesFor, eventsFor, quoted, requireBucket, requireObject, storedHeaders, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { MAX_UPLOAD_BYTES, openPayload } from "./payload.js";
 import { checkCopySourceConditions, checkWriteCondition, writeConditionOf, type WriteCondition } from "./write-conditions.js";
@@ -26,23 +26,25 @@ export async function commitObject(context: S3Context, request: UnkaiRequest, bo
   const record: ObjectRecord = { ...body, ...newVersion(bucket) };
   const versioned = bucket.versioning !== undefined ? { versionId: shownVersion(record) } : {};
   const change = { eventName, key: record.key, size: record.size, eTag: record.etag, ...versioned };
-  const events = eventsFor(context, bucket, await deliverableNotification(context, bucket), change, request);
-  let discarded: readonly ObjectRecord[];
+  const config = await deliverableNotification(context, bucket);
+  const events = eventsFor(context, bucket, config, change, request);
+  const deliveries = deliveriesFor(context, bucket, config, change, request);
+  let done: WriteUnitResult;
   try {
-    // The condition, the row, the ended upload and the events announcing them: all of it commits, or none.
-    const done = await context.commit({
+    // The condition, the row, the ended upload and the notifications announcing them: all of it commits, or none.
+    done = await context.commit({
       putObjects: [record],
       endUploads: complete === undefined ? [] : [complete],
       check: condition ? ([current]) => checkWriteCondition(condition, current, record.bucket, record.key) : undefined,
       events: () => events,
+      deliveries: () => deliveries,
     });
-    discarded = done.discarded;
   } catch (error) {
     await context.bodies.remove(record.blob);
     throw error;
   }
-  await announce(context, bucket, [change], events, request);
-  for (const gone of discarded) if (gone.blob !== "" && gone.blob !== record.blob) await context.bodies.remove(gone.blob);
+  await announce(context, done);
+  for (const gone of done.discarded) if (gone.blob !== "" && gone.blob !== record.blob) await context.bodies.remove(gone.blob);
   return versionHeader(bucket, record);
 }
 

@@ -1,7 +1,7 @@
 /** Object tagging: PutObjectTagging, GetObjectTagging, DeleteObjectTagging, and `x-amz-tagging` on uploads and copies. */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
-import { announce, requireBucket, requireObject, type S3Context } from "./context.js";
+import { announce, deliverableNotification, deliveriesFor, requireBucket, requireObject, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
 import { shownVersion } from "./versions.js";
 import { listOf, parseXml, text, xmlResponse } from "./xml.js";
@@ -37,19 +37,28 @@ export function tagCountHeader(object: ObjectRecord): Record<string, string> {
   return count > 0 ? { "x-amz-tagging-count": String(count) } : {};
 }
 
-/** Replaces the tags of the object as it is now; an overwrite that lands first wins and the call is retried on the new row. Returns the retagged row. */
-async function retag(context: S3Context, bucket: string, key: string, tags: Record<string, string>): Promise<ObjectRecord> {
+/**
+ * Replaces the tags of the object as it is now; an overwrite that lands first wins and the call is
+ * retried on the new row. The change is announced as S3 does, "Object Tags Added" / "Object Tags Deleted"
+ * to EventBridge, stored in the same commit (a crash before the send loses nothing). Bucket notification
+ * configurations cannot ask for `s3:ObjectTagging:*` here (S3_EVENT_TYPES), so only EventBridge hears of it.
+ */
+async function retag(context: S3Context, request: UnkaiRequest, bucket: BucketRecord, key: string, tags: Record<string, string>, eventName: string): Promise<void> {
+  const config = await deliverableNotification(context, bucket);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const object = await requireObject(context, bucket, key);
-    const record: ObjectRecord = { ...object, tags };
+    const object = await requireObject(context, bucket.name, key);
+    const versioned = bucket.versioning !== undefined || object.versionId !== undefined ? { versionId: shownVersion(object) } : {};
+    const change = { eventName, key: object.key, eTag: object.etag, ...versioned };
     try {
-      await context.commit({
-        putObjects: [record],
+      const done = await context.commit({
+        putObjects: [{ ...object, tags }],
         check: ([current]) => {
           if (current?.blob !== object.blob) throw new S3Error("InternalError", "retag: the object changed");
         },
+        deliveries: () => deliveriesFor(context, bucket, config, change, request),
       });
-      return record;
+      await announce(context, done);
+      return;
     } catch (error) {
       if (!(error instanceof S3Error && error.message.startsWith("retag:"))) throw error;
     }
@@ -65,20 +74,9 @@ export function tagSetPairs(request: UnkaiRequest): [string, string][] {
   return entries.map((tag): [string, string] => [text(tag.Key), text(tag.Value)]);
 }
 
-/**
- * Announces a tag change: S3 sends "Object Tags Added" / "Object Tags Deleted" to EventBridge for it.
- * Bucket notification configurations cannot ask for `s3:ObjectTagging:*` here (S3_EVENT_TYPES), so
- * only EventBridge hears of it.
- */
-async function announceTags(context: S3Context, request: UnkaiRequest, bucket: BucketRecord, object: ObjectRecord, eventName: string): Promise<void> {
-  const versioned = bucket.versioning !== undefined || object.versionId !== undefined ? { versionId: shownVersion(object) } : {};
-  await announce(context, bucket, [{ eventName, key: object.key, eTag: object.etag, ...versioned }], [], request);
-}
-
 export async function putObjectTagging(context: S3Context, request: UnkaiRequest, bucket: string, key: string): Promise<UnkaiResponse> {
   const found = await requireBucket(context, bucket);
-  const tags = validTags(tagSetPairs(request));
-  await announceTags(context, request, found, await retag(context, bucket, key, tags), "ObjectTagging:Put");
+  await retag(context, request, found, key, validTags(tagSetPairs(request)), "ObjectTagging:Put");
   return { status: 200 };
 }
 
@@ -91,6 +89,6 @@ export async function getObjectTagging(context: S3Context, bucket: string, key: 
 
 export async function deleteObjectTagging(context: S3Context, request: UnkaiRequest, bucket: string, key: string): Promise<UnkaiResponse> {
   const found = await requireBucket(context, bucket);
-  await announceTags(context, request, found, await retag(context, bucket, key, {}), "ObjectTagging:Delete");
+  await retag(context, request, found, key, {}, "ObjectTagging:Delete");
   return { status: 204 };
 }

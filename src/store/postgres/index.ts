@@ -79,6 +79,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     schedulerGroups: pgDocumentStore(db, "scheduler_groups"),
     schedulerSchedules: pgDocumentStore(db, "scheduler_schedules"),
     schedulerDeliveries: pgDocumentStore(db, "scheduler_deliveries"),
+    s3Deliveries: pgDocumentStore(db, "s3_deliveries"),
     sqsMoveTasks: pgDocumentStore(db, "sqs_move_tasks"),
     snsTopics: pgDocumentStore(db, "sns_topics"),
     snsSubscriptions: pgDocumentStore(db, "sns_subscriptions"),

@@ -575,4 +575,9 @@ export const MIGRATIONS: readonly string[] = [
     stream TEXT COLLATE "C" PRIMARY KEY, table_name TEXT COLLATE "C" NOT NULL, table_created_at BIGINT NOT NULL, definition TEXT NOT NULL, retired_at BIGINT NOT NULL
   );
   `,
+  // 32: S3 notifications to queues, topics and the default event bus, written in the object change's own
+  // transaction and deleted once delivered (src/async/delivery-outbox.ts), one JSON document each
+  `
+  CREATE TABLE s3_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

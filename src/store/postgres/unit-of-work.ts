@@ -101,7 +101,11 @@ export function pgUnitOfWork(db: PgDb): Store["commit"] {
       }
       const events = unit.events?.({ replaced, removed, discarded }) ?? [];
       await insertEvents(tx, events);
-      return { replaced, removed, discarded, events };
+      const deliveries = unit.deliveries?.({ replaced, removed, discarded }) ?? [];
+      for (const delivery of deliveries) {
+        await tx.query("INSERT INTO s3_deliveries (api_id, record) VALUES ($1, $2) ON CONFLICT (api_id) DO UPDATE SET record = excluded.record", [delivery.id, JSON.stringify(delivery)]);
+      }
+      return { replaced, removed, discarded, events, deliveries };
     });
 }
 

@@ -8,7 +8,7 @@ interface Row {
   record: string;
 }
 
-export function sqliteDocumentStore<T>(db: Db, table: "http_apis" | "rest_apis" | "event_buses" | "event_rules" | "event_connections" | "event_api_destinations" | "event_deliveries" | "event_source_mappings" | "sns_topics" | "sns_subscriptions" | "s3_bucket_settings" | "log_subscriptions" | "sns_http_deliveries" | "scheduler_groups" | "scheduler_schedules" | "scheduler_deliveries" | "sqs_move_tasks" | "iam_instance_profiles"): SyncPort<DocumentStore<T>> {
+export function sqliteDocumentStore<T>(db: Db, table: "http_apis" | "rest_apis" | "event_buses" | "event_rules" | "event_connections" | "event_api_destinations" | "event_deliveries" | "event_source_mappings" | "sns_topics" | "sns_subscriptions" | "s3_bucket_settings" | "log_subscriptions" | "sns_http_deliveries" | "scheduler_groups" | "scheduler_schedules" | "scheduler_deliveries" | "s3_deliveries" | "sqs_move_tasks" | "iam_instance_profiles"): SyncPort<DocumentStore<T>> {
   const putStatement = db.prepare(`INSERT OR REPLACE INTO ${table} (api_id, record) VALUES (?, ?)`);
   const removeStatement = db.prepare(`DELETE FROM ${table} WHERE api_id = ?`);
   const put = durably(db, (id: string, record: string) => putStatement.run(id, record));
@@ -26,6 +26,31 @@ export function sqliteDocumentStore<T>(db: Db, table: "http_apis" | "rest_apis" 
       return remove(id) === 1;
     },
     list: () => [...cache.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, document]) => document),
+  };
+}
+
+/**
+ * A document store read from its table, not a cache: for documents another transaction writes too
+ * (S3's pending notifications, written by Store.commit with the object change they announce).
+ */
+export function sqliteTableDocumentStore<T>(db: Db, table: "s3_deliveries"): SyncPort<DocumentStore<T>> {
+  const putStatement = db.prepare(`INSERT OR REPLACE INTO ${table} (api_id, record) VALUES (?, ?)`);
+  const removeStatement = db.prepare(`DELETE FROM ${table} WHERE api_id = ?`);
+  const put = durably(db, (id: string, record: string) => putStatement.run(id, record));
+  // A delivered entry's removal commits without its own fsync (a process crash keeps it; the next
+  // fsynced commit makes it survive a power loss): losing it would only send the message again, and
+  // S3 sends at least once. That keeps a notified upload at one fsync, not two.
+  const remove = (id: string) => removeStatement.run(id).changes;
+  const one = db.prepare<[string], Row>(`SELECT record FROM ${table} WHERE api_id = ?`);
+  const all = db.prepare<[], Row>(`SELECT record FROM ${table} ORDER BY api_id`);
+  return {
+    get: (id) => {
+      const row = one.get(id);
+      return row ? (JSON.parse(row.record) as T) : undefined;
+    },
+    put: (id, document) => void put(id, JSON.stringify(document)),
+    delete: (id) => remove(id) === 1,
+    list: () => all.all().map((row) => JSON.parse(row.record) as T),
   };
 }
 

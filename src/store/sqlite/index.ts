@@ -12,7 +12,7 @@ import { sqliteLogStore } from "./log-store.js";
 import { writeBehind } from "./write-behind.js";
 import { promised } from "./promised.js";
 import { sqliteTestEventStore } from "./test-event-store.js";
-import { sqliteDocumentStore, sqliteFunctionUrlStore } from "./api-definition-store.js";
+import { sqliteDocumentStore, sqliteFunctionUrlStore, sqliteTableDocumentStore } from "./api-definition-store.js";
 import { sqliteObjectStore } from "./object-store.js";
 import { sqliteQueueStore } from "./queue-store.js";
 import { sqliteMessageStore } from "./message-store.js";
@@ -65,6 +65,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     schedulerGroups: promised(sqliteDocumentStore(db, "scheduler_groups")),
     schedulerSchedules: promised(sqliteDocumentStore(db, "scheduler_schedules")),
     schedulerDeliveries: promised(sqliteDocumentStore(db, "scheduler_deliveries")),
+    s3Deliveries: promised(sqliteTableDocumentStore(db, "s3_deliveries")),
     sqsMoveTasks: promised(sqliteDocumentStore(db, "sqs_move_tasks")),
     snsTopics: promised(sqliteDocumentStore(db, "sns_topics")),
     snsSubscriptions: promised(sqliteDocumentStore(db, "sns_subscriptions")),

@@ -568,4 +568,9 @@ export const MIGRATIONS: readonly string[] = [
     retired_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 36: S3 notifications to queues, topics and the default event bus, written in the object change's own
+  // transaction and deleted once delivered (src/async/delivery-outbox.ts), one JSON document each
+  `
+  CREATE TABLE s3_deliveries (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  `,
 ];

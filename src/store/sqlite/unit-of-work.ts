@@ -36,6 +36,7 @@ export function sqliteUnitOfWork(db: Db): Store["commit"] {
   const sql = versionStatements(db);
   const removeUpload = db.prepare("DELETE FROM s3_uploads WHERE upload_id = ?");
   const removeParts = db.prepare("DELETE FROM s3_parts WHERE upload_id = ?");
+  const storeDelivery = db.prepare("INSERT OR REPLACE INTO s3_deliveries (api_id, record) VALUES (?, ?)");
   const soon = groupCommit(db);
 
   const rowOf = (record: ObjectRecord) => {
@@ -111,7 +112,9 @@ export function sqliteUnitOfWork(db: Db): Store["commit"] {
     }
     const events = unit.events?.({ replaced, removed, discarded }) ?? [];
     queueEvents(events);
-    return { replaced, removed, discarded, events };
+    const deliveries = unit.deliveries?.({ replaced, removed, discarded }) ?? [];
+    for (const delivery of deliveries) storeDelivery.run(delivery.id, JSON.stringify(delivery));
+    return { replaced, removed, discarded, events, deliveries };
   };
   return (unit) => soon(() => run(unit));
 }
