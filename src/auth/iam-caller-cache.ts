@@ -61,7 +61,7 @@ export class CallerCache {
       case "function":
         return `function\n${principal.functionName}\n${(await this.deps.roleOf(principal.functionName)) ?? ""}`;
       case "role-session":
-        return `session\n${JSON.stringify([principal.roleArn, principal.sessionName, principal.sessionPolicy ?? null, principal.sessionPolicyArns ?? []])}`;
+        return `session\n${JSON.stringify([principal.roleArn, principal.sessionName, principal.sessionPolicy ?? null, principal.sessionPolicyArns ?? [], principal.sessionTags ?? null])}`;
       default:
         return undefined;
     }

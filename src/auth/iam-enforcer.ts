@@ -52,6 +52,9 @@ export interface IamEnforcerDeps {
   readonly cacheMaxAgeMs?: number | undefined;
 }
 
+/** The actions a role's trust policy governs (it must allow them by itself): assuming it, and tagging the session. */
+const TRUST_ACTIONS = new Set(["sts:assumerole", "sts:tagsession"]);
+
 /** The resource's own policy for one permission, and whether it must allow by itself (trust policies). */
 interface ResourcePolicy {
   readonly policy: CompiledPolicy | undefined;
@@ -182,12 +185,12 @@ export class IamEnforcer {
   }
 
   /**
-   * The resource-based policy that applies to `need`: a role's trust policy for sts:AssumeRole (it must
+   * The resource-based policy that applies to `need`: a role's trust policy for sts:AssumeRole and sts:TagSession (it must
    * allow by itself), otherwise the resource's own policy (a function's, a queue's), when it has one.
    * A stored policy that no longer compiles counts as none rather than failing the request.
    */
   private async resourcePolicy(need: ActionRequest): Promise<ResourcePolicy> {
-    if (need.action.toLowerCase() === "sts:assumerole") {
+    if (TRUST_ACTIONS.has(need.action.toLowerCase())) {
       const role = await this.resolver.role(need.resource);
       const policy = role?.document === undefined ? undefined : this.cache.get(role.document, "trust", `trust:${role.name}`);
       return { policy, required: true };

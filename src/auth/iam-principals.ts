@@ -45,6 +45,12 @@ export interface PrincipalResolverDeps {
   readonly roleOf: (functionName: string) => Promise<string | undefined>;
 }
 
+/** `base` with `over` laid on top, a key of `over` replacing one of `base` that differs only in case. */
+function overriding(base: Readonly<Record<string, string>> | undefined, over: Readonly<Record<string, string>>): Record<string, string> {
+  const replaced = new Set(Object.keys(over).map((k) => k.toLowerCase()));
+  return { ...Object.fromEntries(Object.entries(base ?? {}).filter(([k]) => !replaced.has(k.toLowerCase()))), ...over };
+}
+
 /** The role's name: the last segment of its ARN (the path is not part of IAM's unique name). */
 export const roleNameOf = (roleArn: string) => roleArn.slice(roleArn.lastIndexOf("/") + 1);
 
@@ -136,7 +142,9 @@ export class PrincipalResolver {
         };
       }
       case "role-session": {
-        const resolved = await this.roleSession(caller.roleArn, caller.sessionName);
+        const role = await this.roleSession(caller.roleArn, caller.sessionName);
+        // Session tags override the role's tags of the same key (keys compare ignoring case, as condition keys do).
+        const resolved = caller.sessionTags === undefined ? role : { ...role, principalTags: overriding(role.principalTags, caller.sessionTags) };
         const session: CompiledPolicy[] = [];
         if (caller.sessionPolicy !== undefined) session.push(cache.get(caller.sessionPolicy, "identity", `session:${caller.sessionName}`));
         for (const arn of caller.sessionPolicyArns ?? []) {

@@ -47,9 +47,13 @@ export type Principal =
   | { readonly kind: "user"; readonly userName: string }
   /**
    * Credentials STS AssumeRole issued: the role's ARN, the session's name and the session policies
-   * (inline document, managed policy ARNs) that cap what the role's policies allow.
+   * (inline document, managed policy ARNs) that cap what the role's policies allow; its session tags
+   * (`aws:PrincipalTag/<key>`, over the role's own) and which of them pass on to a session it assumes.
    */
-  | { readonly kind: "role-session"; readonly roleArn: string; readonly sessionName: string; readonly sessionPolicy?: string | undefined; readonly sessionPolicyArns?: readonly string[] | undefined }
+  | {
+    readonly kind: "role-session"; readonly roleArn: string; readonly sessionName: string; readonly sessionPolicy?: string | undefined; readonly sessionPolicyArns?: readonly string[] | undefined;
+    readonly sessionTags?: Readonly<Record<string, string>> | undefined; readonly transitiveTagKeys?: readonly string[] | undefined;
+  }
   /** An execution environment's session credentials (AWS_SESSION_TOKEN). */
   | { readonly kind: "function"; readonly functionName: string; readonly environmentId: string }
   /** Unkai itself, for URLs it presigns (GetFunction's Code.Location). */

@@ -6,11 +6,12 @@
  */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
-import { MalformedPolicyError, parsePolicy } from "../../core/iam-policy/index.js";
+import { MalformedPolicyError, parsePolicy, requestTagKeys, type ActionRequest, type ContextValue } from "../../core/iam-policy/index.js";
 import type { OperationContext, Operation } from "../../protocol/codecs/model-service.js";
 import type { IamStore } from "../../store/ports.js";
 import type { RoleSessionIssuer } from "./index.js";
 import { assumedRoleIdentity, identityOf } from "./identity.js";
+import { sessionTagsOf } from "./session-tags.js";
 
 interface AssumeRoleInput {
   readonly RoleArn: string;
@@ -18,6 +19,25 @@ interface AssumeRoleInput {
   readonly DurationSeconds?: number;
   readonly Policy?: string;
   readonly PolicyArns?: readonly { readonly arn?: string }[];
+  readonly Tags?: readonly { readonly Key: string; readonly Value: string }[];
+  readonly TransitiveTagKeys?: readonly string[];
+  readonly ExternalId?: string;
+}
+
+/**
+ * What AssumeRole asks IAM for: sts:AssumeRole on the role, and sts:TagSession on it when the request passes
+ * session tags, each with the request's condition keys (`aws:RequestTag/<key>`, `aws:TagKeys`,
+ * `sts:TransitiveTagKeys`, `sts:ExternalId`, `sts:RoleSessionName`) for the trust policy's conditions.
+ */
+export function assumeRoleNeeds(raw: Record<string, unknown>): readonly ActionRequest[] {
+  const input = raw as Partial<AssumeRoleInput>;
+  const resource = typeof input.RoleArn === "string" ? input.RoleArn : "*";
+  const keys: Record<string, ContextValue> = { ...(input.Tags?.length ? requestTagKeys({ Tags: input.Tags }) : {}) };
+  if (input.TransitiveTagKeys !== undefined) keys["sts:TransitiveTagKeys"] = [...input.TransitiveTagKeys];
+  if (input.ExternalId !== undefined) keys["sts:ExternalId"] = input.ExternalId;
+  if (input.RoleSessionName !== undefined) keys["sts:RoleSessionName"] = input.RoleSessionName;
+  const assume = { action: "sts:AssumeRole", resource, keys };
+  return input.Tags?.length ? [assume, { action: "sts:TagSession", resource, keys }] : [assume];
 }
 
 /** STS's limit on an inline session policy, in characters (AWS STS API Reference, AssumeRole "Policy"). */
@@ -58,9 +78,11 @@ export function assumeRoleOperation({ iam, account, issuer, roleOf, now }: Assum
     }
     const policy = sessionPolicy(input.Policy);
     const arns = (input.PolicyArns ?? []).map((p) => p.arn ?? "");
+    const tagged = sessionTagsOf(input.Tags, input.TransitiveTagKeys, principal);
     const credentials = issuer.issueRoleSession({
       kind: "role-session", roleArn: role.arn, sessionName: input.RoleSessionName,
       ...(policy !== undefined ? { sessionPolicy: policy } : {}), ...(arns.length > 0 ? { sessionPolicyArns: arns } : {}),
+      ...(tagged ? { sessionTags: tagged.tags, transitiveTagKeys: tagged.transitiveTagKeys } : {}),
     }, now() + durationSeconds * 1000);
     return {
       Credentials: {

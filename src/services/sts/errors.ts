@@ -7,6 +7,7 @@ export const STS_ERRORS = {
   InternalFailure: 500,
   InvalidAction: 400,
   InvalidClientTokenId: 403,
+  InvalidParameterValue: 400,
   MalformedPolicyDocument: 400,
   MissingAction: 400,
   MissingAuthenticationToken: 403,

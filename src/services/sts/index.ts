@@ -12,7 +12,7 @@ import type { Principal, Service } from "../../protocol/http.js";
 import type { IamStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { STS_ERRORS } from "./errors.js";
-import { assumeRoleOperation } from "./assume-role.js";
+import { assumeRoleNeeds, assumeRoleOperation } from "./assume-role.js";
 import { identityOf } from "./identity.js";
 
 /** Issues an AssumeRole session's credentials (src/auth/unkai-credentials.ts). */
@@ -34,11 +34,12 @@ export interface StsDeps {
 
 /**
  * STS's operations → IAM actions: GetCallerIdentity needs no permission (AWS never denies it);
- * AssumeRole needs sts:AssumeRole on the role (its trust policy is AssumeRole's own check).
+ * AssumeRole needs sts:AssumeRole on the role, and sts:TagSession too when it passes session tags (the
+ * role's trust policy must allow both).
  */
 const STS_AUTHORIZATION: Readonly<Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]>> = {
   GetCallerIdentity: () => [],
-  AssumeRole: (input) => [{ action: "sts:AssumeRole", resource: typeof input.RoleArn === "string" ? input.RoleArn : "*" }],
+  AssumeRole: assumeRoleNeeds,
   GetSessionToken: () => [{ action: "sts:GetSessionToken", resource: "*" }],
 };
 
