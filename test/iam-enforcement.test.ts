@@ -135,13 +135,18 @@ describe("AssumeRole sessions' credentials", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "unkai-sessions-"));
     const store = openSqliteStore(join(dataDir, "unkai.db"), () => {});
     try {
-      const credentials = new UnkaiCredentials({ keys: store.accessKeys, configured: undefined, loopback: true });
-      const principal = { kind: "role-session", roleArn: `arn:aws:iam::${ACCOUNT}:role/r`, sessionName: "s" } as const;
-      const live = credentials.issueRoleSession(principal, Date.now() + 60_000);
-      const expired = credentials.issueRoleSession(principal, Date.now() - 1);
+      const credentials = new UnkaiCredentials({ keys: store.accessKeys, configured: undefined, loopback: true, stsSessions: store.stsSessions });
+      const principal = { kind: "role-session", roleArn: `arn:aws:iam::${ACCOUNT}:role/r`, sessionName: "s", sessionTags: { team: "a" }, transitiveTagKeys: ["team"] } as const;
+      const live = await credentials.issueRoleSession(principal, Date.now() + 60_000);
+      const expired = await credentials.issueRoleSession(principal, Date.now() - 1);
       assert.deepEqual((await credentials.find(live.accessKeyId))?.principal, principal);
       assert.equal((await credentials.find(live.accessKeyId))?.sessionToken, live.sessionToken);
       assert.equal(await credentials.find(expired.accessKeyId), undefined);
+      // Another node of the store (or this one after a restart) finds the live session, not the expired one.
+      const other = new UnkaiCredentials({ keys: store.accessKeys, configured: undefined, loopback: true, stsSessions: store.stsSessions });
+      assert.deepEqual({ ...(await other.find(live.accessKeyId)) }, { secretAccessKey: live.secretAccessKey, sessionToken: live.sessionToken, principal, expiresAtMs: live.expiresAtMs });
+      assert.equal(await other.find(expired.accessKeyId), undefined);
+      assert.equal(await store.stsSessions.deleteExpired(Date.now(), 10), 1, "the expired one is swept");
       await store.accessKeys.add({ accessKeyId: "AKIAUSERKEY", secretAccessKey: "s", name: "alice", createdAt: 1, userName: "alice" });
       assert.deepEqual((await credentials.find("AKIAUSERKEY"))?.principal, { kind: "user", userName: "alice" });
       assert.deepEqual((await credentials.find("test"))?.principal, { kind: "key", name: "default" });

@@ -2,7 +2,7 @@
  * Every access key Unkai accepts, in one lookup for the SigV4 verifier: keys from `unkai keys`
  * (SQLite, read per request so a key created or deleted from the CLI counts at once), a key from
  * UNKAI_ACCESS_KEY_ID, the loopback default, execution environments' session credentials (in
- * memory, revoked when the environment ends), STS AssumeRole sessions (in memory until they expire),
+ * memory, revoked when the environment ends), STS AssumeRole sessions (stored until they expire),
  * IAM users' keys (stored with their user) and Unkai's own key for URLs it presigns.
  */
 import { Hash } from "@smithy/hash-node";
@@ -10,7 +10,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { SessionCredentials, CredentialIssuer } from "../engine/environment-variables.js";
 import type { Caller } from "../protocol/http.js";
 import type { CredentialLookup, SigningSecret } from "../protocol/sigv4-verify.js";
-import type { AccessKeyStore, SigningKey } from "../store/ports.js";
+import type { AccessKeyStore, SigningKey, StsSessionStore } from "../store/ports.js";
 import { DEFAULT_KEY, newAccessKeyId, newSecretAccessKey, newSessionToken } from "./access-keys.js";
 
 export interface UnkaiCredentialsOptions {
@@ -19,6 +19,8 @@ export interface UnkaiCredentialsOptions {
   readonly configured: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
   /** Unkai listens on a loopback address: the default key works while no key is configured. */
   readonly loopback: boolean;
+  /** Where AssumeRole sessions are kept until they expire (every node's store, across restarts); without it, only in memory. */
+  readonly stsSessions?: StsSessionStore | undefined;
 }
 
 interface Session extends SigningSecret {
@@ -47,8 +49,8 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
   /** When each IAM user's key's use was last written to the store. */
   private readonly lastRecordedMs = new Map<string, number>();
   /**
-   * AssumeRole sessions, in this process's memory until they expire: a restart ends them, and the nodes of a
-   * cluster do not share them (docs/iam.md).
+   * AssumeRole sessions this node issued or has read from the store (`stsSessions`, where they outlive a
+   * restart and every node of a cluster finds them), until they expire (docs/iam.md).
    */
   private readonly roleSessions = new Map<string, SigningSecret & { readonly expiresAtMs: number }>();
   /**
@@ -78,6 +80,10 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
     const roleSession = this.roleSessions.get(accessKeyId);
     if (roleSession && roleSession.expiresAtMs > Date.now()) return roleSession;
     if (roleSession) this.roleSessions.delete(accessKeyId);
+    else if (accessKeyId.startsWith("ASIA")) {
+      const stored = await this.storedRoleSession(accessKeyId);
+      if (stored) return stored;
+    }
     if (accessKeyId === this.own.accessKeyId) return { secretAccessKey: this.own.secretAccessKey, principal: { kind: "unkai" } };
     const { configured, keys, loopback } = this.options;
     if (configured && accessKeyId === configured.accessKeyId) return { secretAccessKey: configured.secretAccessKey, principal: { kind: "key", name: "UNKAI_ACCESS_KEY_ID" } };
@@ -106,12 +112,27 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
     return credentials;
   }
 
-  /** Credentials for an AssumeRole session that act as `principal` until `expiresAtMs`. */
-  issueRoleSession(principal: RoleSessionPrincipal, expiresAtMs: number): RoleSessionCredentials {
+  /** Credentials for an AssumeRole session that act as `principal` until `expiresAtMs`, stored before they are handed out. */
+  async issueRoleSession(principal: RoleSessionPrincipal, expiresAtMs: number): Promise<RoleSessionCredentials> {
     const credentials = { accessKeyId: newAccessKeyId("ASIA"), secretAccessKey: newSecretAccessKey(), sessionToken: newSessionToken() };
-    for (const [id, old] of this.roleSessions) if (old.expiresAtMs <= Date.now()) this.roleSessions.delete(id);
-    this.roleSessions.set(credentials.accessKeyId, { secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken, principal, expiresAtMs });
+    await this.options.stsSessions?.put({ ...credentials, principal: JSON.stringify(principal), expiresAt: expiresAtMs });
+    this.remember(credentials.accessKeyId, { secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken, principal, expiresAtMs });
     return { ...credentials, expiresAtMs };
+  }
+
+  /** Keeps a session in memory, dropping the expired ones. */
+  private remember(accessKeyId: string, session: SigningSecret & { readonly expiresAtMs: number }): void {
+    for (const [id, old] of this.roleSessions) if (old.expiresAtMs <= Date.now()) this.roleSessions.delete(id);
+    this.roleSessions.set(accessKeyId, session);
+  }
+
+  /** A live session another node issued, or this one before a restart. */
+  private async storedRoleSession(accessKeyId: string): Promise<SigningSecret | undefined> {
+    const stored = await this.options.stsSessions?.get(accessKeyId, Date.now());
+    if (!stored) return undefined;
+    const session = { secretAccessKey: stored.secretAccessKey, sessionToken: stored.sessionToken, principal: JSON.parse(stored.principal) as RoleSessionPrincipal, expiresAtMs: stored.expiresAt };
+    this.remember(accessKeyId, session);
+    return session;
   }
 
   /**

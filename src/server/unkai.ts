@@ -107,7 +107,10 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const iamChanges = new IamChanges();
   const resourceTagChanges = new ResourceTagChanges();
   const store = withResourceTagChangeCount(withIamChangeCount(ingestion.store, iamChanges), resourceTagChanges);
-  const retentionJobs: RetentionJob[] = [{ name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) }];
+  const retentionJobs: RetentionJob[] = [
+    { name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) },
+    { name: "expired STS sessions", deleteExpired: (now, limit) => store.stsSessions.deleteExpired(now, limit) },
+  ];
   if (config.recordRetentionDays > 0) {
     const keepMs = config.recordRetentionDays * 86_400_000;
     retentionJobs.push({ name: "invocation records", deleteExpired: (now, limit) => store.invocations.deleteStartedBefore(now - keepMs, limit) });
@@ -118,6 +121,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     keys: store.accessKeys,
     configured: config.accessKeyId ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
     loopback: isLoopbackHost(config.host),
+    stsSessions: store.stsSessions,
   });
   // Code URLs one node presigns are downloaded through whichever node the balancer picks.
   const sharedKeys = store.cluster;

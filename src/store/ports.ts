@@ -393,6 +393,7 @@ export interface Store {
   readonly metricData: MetricDataStore;
   readonly alarms: AlarmStore;
   readonly iam: IamStore;
+  readonly stsSessions: StsSessionStore;
   /** IAM instance profiles by lower-cased name (IAM names are unique ignoring case). */
   readonly iamInstanceProfiles: DocumentStore<InstanceProfileRecord>;
   /** The nodes sharing this store: only a shared backend (PostgreSQL) has it; SQLite has one node. */
@@ -543,6 +544,27 @@ export interface SnsDeduplicationStore {
   release(topicArn: string, deduplicationId: string, messageId: string): Promise<void>;
   /** Forgets every record whose window ended by `now`; how many. */
   deleteExpired(now: number): Promise<number>;
+}
+
+/**
+ * STS AssumeRole sessions' credentials until they expire, shared by every node and kept across restarts.
+ * `principal` is the session's identity as a JSON document (src/auth/unkai-credentials.ts reads it).
+ */
+export interface StsSessionRecord {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly principal: string;
+  readonly expiresAt: number;
+}
+
+/** STS sessions by access key id; every write commits before it returns. */
+export interface StsSessionStore {
+  put(session: StsSessionRecord): Promise<void>;
+  /** The session of `accessKeyId` while it is live at `now` (an expired one is as good as gone). */
+  get(accessKeyId: string, now: number): Promise<StsSessionRecord | undefined>;
+  /** Deletes up to `limit` sessions expired at `now`; how many went. */
+  deleteExpired(now: number, limit: number): Promise<number>;
 }
 
 /** IAM users, roles and customer managed policies; every write commits before it returns. */

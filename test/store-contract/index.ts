@@ -16,6 +16,7 @@ import { functionUrlStoreContract } from "./function-url-store.js";
 import { DEFAULT_STORE_OPTIONS, type MakeStore, type StoreContext, type StoreTest } from "./harness.js";
 import { invocationStoreContract } from "./invocation-store.js";
 import { iamStoreContract } from "./iam-store.js";
+import { stsSessionStoreContract } from "./sts-session-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
 import { messageStoreContract } from "./message-store.js";
@@ -61,6 +62,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["MetricDataStore", metricDataStoreContract],
   ["AlarmStore", alarmStoreContract],
   ["IamStore", iamStoreContract],
+  ["StsSessionStore", stsSessionStoreContract],
   ["ClusterStore", clusterStoreContract],
 ];
 

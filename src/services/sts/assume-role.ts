@@ -79,7 +79,7 @@ export function assumeRoleOperation({ iam, account, issuer, roleOf, now }: Assum
     const policy = sessionPolicy(input.Policy);
     const arns = (input.PolicyArns ?? []).map((p) => p.arn ?? "");
     const tagged = sessionTagsOf(input.Tags, input.TransitiveTagKeys, principal);
-    const credentials = issuer.issueRoleSession({
+    const credentials = await issuer.issueRoleSession({
       kind: "role-session", roleArn: role.arn, sessionName: input.RoleSessionName,
       ...(policy !== undefined ? { sessionPolicy: policy } : {}), ...(arns.length > 0 ? { sessionPolicyArns: arns } : {}),
       ...(tagged ? { sessionTags: tagged.tags, transitiveTagKeys: tagged.transitiveTagKeys } : {}),

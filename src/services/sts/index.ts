@@ -19,7 +19,7 @@ import { identityOf } from "./identity.js";
 export interface RoleSessionIssuer {
   issueRoleSession(
     principal: Extract<Principal, { kind: "role-session" }>, expiresAtMs: number,
-  ): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAtMs: number };
+  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAtMs: number }>;
 }
 
 export interface StsDeps {

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { LogStorePolicy, Store } from "../ports.js";
 import { pgAccessKeyStore } from "./access-key-store.js";
 import { pgIamStore } from "./iam-store.js";
+import { pgStsSessionStore } from "./sts-session-store.js";
 import { pgAsyncQueueStore } from "./async-queue-store.js";
 import { pgClusterStore } from "./cluster-store.js";
 import { openPgDatabase } from "./database.js";
@@ -59,6 +60,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     layers: pgLayerStore(db),
     accessKeys: pgAccessKeyStore(db),
     iam: pgIamStore(db),
+    stsSessions: pgStsSessionStore(db),
     iamInstanceProfiles: pgDocumentStore(db, "iam_instance_profiles"),
     testEvents: pgTestEventStore(db),
     httpApis: pgDocumentStore(db, "http_apis"),

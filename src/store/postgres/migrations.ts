@@ -580,4 +580,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE s3_deliveries (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 33: STS AssumeRole sessions' credentials until they expire, shared by every node (they outlive a restart), swept once expired
+  `
+  CREATE TABLE sts_sessions (
+    access_key_id TEXT COLLATE "C" PRIMARY KEY, secret_access_key TEXT NOT NULL, session_token TEXT NOT NULL, principal TEXT NOT NULL, expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX sts_sessions_by_expiry ON sts_sessions (expires_at);
+  `,
 ];

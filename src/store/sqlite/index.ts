@@ -25,6 +25,7 @@ import { sqliteDynamoDbStore } from "./dynamodb-store.js";
 import { sqliteAlarmStore } from "./alarm-store.js";
 import { sqliteMetricDataStore, sqliteMetricFilterStore } from "./metric-store.js";
 import { sqliteIamStore } from "./iam-store.js";
+import { sqliteStsSessionStore } from "./sts-session-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */
 export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
@@ -77,6 +78,7 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     metricData: promised(sqliteMetricDataStore(db)),
     alarms: promised(sqliteAlarmStore(db)),
     iam: promised(sqliteIamStore(db)),
+    stsSessions: promised(sqliteStsSessionStore(db)),
     iamInstanceProfiles: promised(sqliteDocumentStore(db, "iam_instance_profiles")),
     async close() {
       if (closed) return;

@@ -573,4 +573,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE s3_deliveries (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
   `,
+  // 37: STS AssumeRole sessions' credentials until they expire (they outlive a restart), swept once expired
+  `
+  CREATE TABLE sts_sessions (
+    access_key_id TEXT PRIMARY KEY,
+    secret_access_key TEXT NOT NULL,
+    session_token TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX sts_sessions_by_expiry ON sts_sessions (expires_at);
+  `,
 ];
