@@ -3,7 +3,7 @@
  * nginx as the one address the AWS CLI and SDK use. Any node serves any request; a change through
  * one node reaches the others' caches; async events acknowledged through the balancer all run
  * while one node is SIGKILLed and another restarted; a live tail on one node shows what another
- * ingests. Functions run under the process sandbox (the test is about the cluster, not isolation,
+ * ingests; an AssumeRole session one node issues works on the others. Functions run under the process sandbox (the test is about the cluster, not isolation,
  * and it keeps three nodes light on a small machine).
  */
 import assert from "node:assert/strict";
@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, invoke, lambda } from "./helpers/clients.js";
 import { NGINX, startNginx, type Balancer } from "./helpers/nginx.js";
@@ -149,6 +151,21 @@ describe("a cluster: three nodes on one PostgreSQL behind nginx", { skip }, () =
     assert.deepEqual(messages.sort(), ["via node A", "via node B"]);
     a.destroy();
     b.destroy();
+  });
+
+  it("an AssumeRole session one node issues is honoured by the others (the sessions are in the shared store)", async () => {
+    const iam = new IAMClient({ endpoint: node(0).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await iam.send(new CreateUserCommand({ UserName: "cluster-alice" }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "cluster-alice" }));
+    const alice = { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" };
+    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:user/cluster-alice" }, Action: "sts:AssumeRole" }] };
+    await iam.send(new CreateRoleCommand({ RoleName: "cluster-role", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    const sts = (url: string, keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => new STSClient({ endpoint: url, region: "us-east-1", credentials: keys, maxAttempts: 1 });
+    const { Credentials } = await sts(node(1).url, alice).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/cluster-role", RoleSessionName: "on-b" }));
+    const session = { accessKeyId: Credentials?.AccessKeyId ?? "", secretAccessKey: Credentials?.SecretAccessKey ?? "", sessionToken: Credentials?.SessionToken ?? "" };
+    for (const i of [0, 2]) {
+      assert.equal((await sts(node(i).url, session).send(new GetCallerIdentityCommand({}))).Arn, "arn:aws:sts::000000000000:assumed-role/cluster-role/on-b", `node ${i}`);
+    }
   });
 
   it("never runs more than reserved concurrency 2 across the three nodes under parallel load (measured inside the function)", async () => {
