@@ -149,13 +149,20 @@ describe("IAM actions and resources of every Unkai request", () => {
 
   const sts = (query: string) => request("GET", `/?${query}`, { service: "sts" });
   it("STS GetCallerIdentity needs no permission", () => assert.deepEqual(needs("sts", sts("Action=GetCallerIdentity&Version=2011-06-15")), []));
-  it("STS AssumeRole needs sts:AssumeRole on the role", () =>
-    assert.deepEqual(needs("sts", sts(`Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::${ACCOUNT}:role/r&RoleSessionName=s`)), [{ action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/r` }]));
+  it("STS AssumeRole needs sts:AssumeRole on the role, with sts:RoleSessionName", () =>
+    assert.deepEqual(needs("sts", sts(`Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::${ACCOUNT}:role/r&RoleSessionName=s`)), [{ action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/r`, keys: { "sts:RoleSessionName": "s" } }]));
+
+  it("STS AssumeRole with Tags also needs sts:TagSession, both with the request's tags and external id", () => {
+    const query = `Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::${ACCOUNT}:role/r&RoleSessionName=s&ExternalId=xy&Tags.member.1.Key=team&Tags.member.1.Value=a&TransitiveTagKeys.member.1=team`;
+    const keys = { "aws:TagKeys": ["team"], "aws:RequestTag/team": "a", "sts:TransitiveTagKeys": ["team"], "sts:ExternalId": "xy", "sts:RoleSessionName": "s" };
+    const resource = `arn:aws:iam::${ACCOUNT}:role/r`;
+    assert.deepEqual(needs("sts", sts(query)), [{ action: "sts:AssumeRole", resource, keys }, { action: "sts:TagSession", resource, keys }]);
+  });
 
   it("STS AssumeRole in a POST form body, as the SDKs send it", () => {
     const body = `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(`arn:aws:iam::${ACCOUNT}:role/r`)}&RoleSessionName=s`;
     const r = request("POST", "/", { body, service: "sts", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" } });
-    assert.deepEqual(needs("sts", r), [{ action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/r` }]);
+    assert.deepEqual(needs("sts", r), [{ action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/r`, keys: { "sts:RoleSessionName": "s" } }]);
   });
 
   it("IAM names the role or user and carries iam:PolicyARN when attaching", () => {

@@ -3,7 +3,8 @@
  * with an IAM user's own keys: tags need the trust policy to allow sts:TagSession (and pass its conditions on
  * `aws:RequestTag`/`aws:TagKeys`); a session's tags are its `aws:PrincipalTag/<key>`, over the role's own; a
  * trust policy's `sts:ExternalId` condition refuses a call without the right id; transitive tags pass on to a
- * chained session and cannot be passed again.
+ * chained session (whose role's trust policy must then allow sts:TagSession, and sees them as
+ * `sts:TransitiveTag/<key>`) and cannot be passed again.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -129,6 +130,16 @@ describe("STS AssumeRole session tags and ExternalId under --iam enforce", () =>
     assert.equal(await attempt(() => s3(second).send(new GetObjectCommand({ Bucket: "team-a", Key: "k" }))), "ok", "team=a came along");
     assert.match(await attempt(() => assume("chained", { Tags: [{ Key: "Team", Value: "b" }] }, first)), /^InvalidParameterValue: /);
     const plain = await assume("team", { Tags: [{ Key: "team", Value: "a" }] });
+    await role("strict", [{ Effect: "Allow", Principal: { AWS: roleArn("team") }, Action: "sts:AssumeRole" }]);
+    assert.equal(await attempt(() => assume("strict", {}, first)),
+      `AccessDenied: User: arn:aws:sts::${ACCOUNT}:assumed-role/team/s1 is not authorized to perform: sts:TagSession on resource: ${roleArn("strict")} because no resource-based policy allows the sts:TagSession action`,
+      "inherited transitive tags need sts:TagSession too");
+    assert.equal(await attempt(() => assume("strict", {}, plain)), "ok", "a session without transitive tags needs only sts:AssumeRole");
+    await role("team-b-chain", [
+      { Effect: "Allow", Principal: { AWS: roleArn("team") }, Action: "sts:AssumeRole" },
+      { Effect: "Allow", Principal: { AWS: roleArn("team") }, Action: "sts:TagSession", Condition: { StringEquals: { "sts:TransitiveTag/team": "b" } } },
+    ]);
+    assert.match(await attempt(() => assume("team-b-chain", {}, first)), /^AccessDenied: .*sts:TagSession/, "sts:TransitiveTag/team is a, not b");
     const untransitive = await assume("chained", {}, plain);
     assert.match(await attempt(() => s3(untransitive).send(new GetObjectCommand({ Bucket: "team-a", Key: "k" }))), /^AccessDenied: /, "a tag not marked transitive stays behind");
   });

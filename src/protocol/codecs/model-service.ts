@@ -59,11 +59,12 @@ export interface ModelServiceOptions {
   /** Code for a body that is not JSON/CBOR or has a value of the wrong type. Default `SerializationException` (JSON/CBOR), the validation code on awsQuery. */
   readonly serializationError?: string;
   /**
-   * Operation → the IAM permissions it needs, from its decoded (not yet validated) input; becomes
+   * Operation → the IAM permissions it needs, from its decoded (not yet validated) input and the request
+   * (its caller: STS AssumeRole asks more of a session with transitive tags); becomes
    * `Service.authorize` (CONTRIBUTING.md, "Map a service's operations to IAM actions"). When given, every
    * operation in `operations` must have an entry, or the service refuses to build.
    */
-  readonly authorization?: Readonly<Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]>>;
+  readonly authorization?: Readonly<Record<string, (input: Record<string, unknown>, request: UnkaiRequest) => readonly ActionRequest[]>>;
 }
 
 /**
@@ -182,7 +183,7 @@ export function modelService(options: ModelServiceOptions): Service {
     } catch {
       // Malformed input: name what can be named; the operation refuses the request with the codec's error.
     }
-    return resolver(input);
+    return resolver(input, request);
   }
 
   return {

@@ -8,10 +8,11 @@ import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import { MalformedPolicyError, parsePolicy, requestTagKeys, type ActionRequest, type ContextValue } from "../../core/iam-policy/index.js";
 import type { OperationContext, Operation } from "../../protocol/codecs/model-service.js";
+import type { UnkaiRequest } from "../../protocol/http.js";
 import type { IamStore } from "../../store/ports.js";
 import type { RoleSessionIssuer } from "./index.js";
 import { assumedRoleIdentity, identityOf } from "./identity.js";
-import { sessionTagsOf } from "./session-tags.js";
+import { inheritedTags, sessionTagsOf } from "./session-tags.js";
 
 interface AssumeRoleInput {
   readonly RoleArn: string;
@@ -25,19 +26,23 @@ interface AssumeRoleInput {
 }
 
 /**
- * What AssumeRole asks IAM for: sts:AssumeRole on the role, and sts:TagSession on it when the request passes
- * session tags, each with the request's condition keys (`aws:RequestTag/<key>`, `aws:TagKeys`,
- * `sts:TransitiveTagKeys`, `sts:ExternalId`, `sts:RoleSessionName`) for the trust policy's conditions.
+ * What AssumeRole asks IAM for: sts:AssumeRole on the role, and sts:TagSession on it when the new session
+ * gets tags (passed in `Tags`, or inherited as the calling session's transitive tags), each with the
+ * request's condition keys (`aws:RequestTag/<key>`, `aws:TagKeys`, `sts:TransitiveTagKeys`,
+ * `sts:TransitiveTag/<key>` for inherited tags, `sts:ExternalId`, `sts:RoleSessionName`) for the trust
+ * policy's conditions.
  */
-export function assumeRoleNeeds(raw: Record<string, unknown>): readonly ActionRequest[] {
+export function assumeRoleNeeds(raw: Record<string, unknown>, request: UnkaiRequest): readonly ActionRequest[] {
   const input = raw as Partial<AssumeRoleInput>;
   const resource = typeof input.RoleArn === "string" ? input.RoleArn : "*";
   const keys: Record<string, ContextValue> = { ...(input.Tags?.length ? requestTagKeys({ Tags: input.Tags }) : {}) };
+  const inherited = Object.entries(inheritedTags(request.caller.principal));
+  for (const [key, value] of inherited) keys[`sts:TransitiveTag/${key}`] = value;
   if (input.TransitiveTagKeys !== undefined) keys["sts:TransitiveTagKeys"] = [...input.TransitiveTagKeys];
   if (input.ExternalId !== undefined) keys["sts:ExternalId"] = input.ExternalId;
   if (input.RoleSessionName !== undefined) keys["sts:RoleSessionName"] = input.RoleSessionName;
   const assume = { action: "sts:AssumeRole", resource, keys };
-  return input.Tags?.length ? [assume, { action: "sts:TagSession", resource, keys }] : [assume];
+  return input.Tags?.length || inherited.length > 0 ? [assume, { action: "sts:TagSession", resource, keys }] : [assume];
 }
 
 /** STS's limit on an inline session policy, in characters (AWS STS API Reference, AssumeRole "Policy"). */

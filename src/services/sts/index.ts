@@ -8,7 +8,7 @@ import type { Account } from "../../core/arn.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext } from "../../protocol/codecs/model-service.js";
-import type { Principal, Service } from "../../protocol/http.js";
+import type { Principal, Service, UnkaiRequest } from "../../protocol/http.js";
 import type { IamStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { STS_ERRORS } from "./errors.js";
@@ -34,10 +34,10 @@ export interface StsDeps {
 
 /**
  * STS's operations → IAM actions: GetCallerIdentity needs no permission (AWS never denies it);
- * AssumeRole needs sts:AssumeRole on the role, and sts:TagSession too when it passes session tags (the
- * role's trust policy must allow both).
+ * AssumeRole needs sts:AssumeRole on the role, and sts:TagSession too when the session gets tags (passed,
+ * or inherited as the calling session's transitive tags); the role's trust policy must allow both.
  */
-const STS_AUTHORIZATION: Readonly<Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]>> = {
+const STS_AUTHORIZATION: Readonly<Record<string, (input: Record<string, unknown>, request: UnkaiRequest) => readonly ActionRequest[]>> = {
   GetCallerIdentity: () => [],
   AssumeRole: assumeRoleNeeds,
   GetSessionToken: () => [{ action: "sts:GetSessionToken", resource: "*" }],

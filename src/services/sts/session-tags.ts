@@ -13,7 +13,7 @@ export interface SessionTags {
 }
 
 /** The caller's transitive tags, when it is an AssumeRole session that has any. */
-function inheritedTags(caller: Principal): Record<string, string> {
+export function inheritedTags(caller: Principal): Record<string, string> {
   if (caller.kind !== "role-session") return {};
   const transitive = new Set((caller.transitiveTagKeys ?? []).map((k) => k.toLowerCase()));
   return Object.fromEntries(Object.entries(caller.sessionTags ?? {}).filter(([k]) => transitive.has(k.toLowerCase())));
