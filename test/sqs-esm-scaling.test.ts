@@ -16,18 +16,24 @@ const arn = (queue: string) => `arn:aws:sqs:us-east-1:000000000000:${queue}`;
 const MESSAGES = 8;
 const SLEEP_MS = 1_500;
 
-describe("SQS event source mapping concurrency", () => {
+/** A suite's Unkai (with `env`), a collector for the consumers' start and end reports, and an SQS client. */
+function mappingSuite(env: Record<string, string> = {}) {
   const collector = new Collector();
-  const suite = unkaiSuite(async () => ({ ...(await collector.env()) }));
-  let sqs: SQSClient;
+  const suite = unkaiSuite(async () => ({ ...env, ...(await collector.env()) }));
+  let client: SQSClient | undefined;
   before(async () => {
     await collector.start();
-    sqs = new SQSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    client = new SQSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
   });
   after(() => {
-    sqs?.destroy();
+    client?.destroy();
     return collector.close();
   });
+  return { collector, suite, sqs: () => client as SQSClient };
+}
+
+describe("SQS event source mapping concurrency", () => {
+  const { collector, suite, sqs } = mappingSuite();
 
   /** The most batches that were running at one moment, from the function's start and end reports. */
   const mostInFlight = (channel: string) => {
@@ -44,8 +50,8 @@ describe("SQS event source mapping concurrency", () => {
   async function backlog(name: string, mapping: { MaximumConcurrency?: number }, reserved?: number) {
     await createFromFixture(suite.client, name, "sqs-consumer", { Timeout: 10, Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
     if (reserved !== undefined) await suite.client.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: reserved }));
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-q`, Attributes: { VisibilityTimeout: "60" } }));
-    await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: MESSAGES }, (_, i) => ({ Id: `m${i}`, MessageBody: `sleep:${SLEEP_MS}` })) }));
+    const { QueueUrl } = await sqs().send(new CreateQueueCommand({ QueueName: `${name}-q`, Attributes: { VisibilityTimeout: "60" } }));
+    await sqs().send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: MESSAGES }, (_, i) => ({ Id: `m${i}`, MessageBody: `sleep:${SLEEP_MS}` })) }));
     await suite.client.send(new CreateEventSourceMappingCommand({
       FunctionName: name, EventSourceArn: arn(`${name}-q`), BatchSize: 1,
       ...(mapping.MaximumConcurrency !== undefined ? { ScalingConfig: { MaximumConcurrency: mapping.MaximumConcurrency } } : {}),
@@ -67,9 +73,9 @@ describe("SQS event source mapping concurrency", () => {
   it("keeps each FIFO message group in order while several batches run at once", async () => {
     const name = "esm-fifo";
     await createFromFixture(suite.client, name, "sqs-consumer", { Timeout: 10, Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true", VisibilityTimeout: "60" } }));
+    const { QueueUrl } = await sqs().send(new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true", VisibilityTimeout: "60" } }));
     for (const group of ["a", "b", "c"]) {
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 6 }, (_, i) => ({ Id: `m${i}`, MessageBody: `${group}${i}`, MessageGroupId: group })) }));
+      await sqs().send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 6 }, (_, i) => ({ Id: `m${i}`, MessageBody: `${group}${i}`, MessageGroupId: group })) }));
     }
     await suite.client.send(new CreateEventSourceMappingCommand({ FunctionName: name, EventSourceArn: arn(`${name}.fifo`), BatchSize: 1 }));
     const bodies = await waitFor("all 18 FIFO messages", () => {
@@ -83,24 +89,14 @@ describe("SQS event source mapping concurrency", () => {
 });
 
 describe("SQS event source mappings on a node with a bound on poll loops (--sqs-pollers 3)", () => {
-  const collector = new Collector();
-  const suite = unkaiSuite(async () => ({ UNKAI_SQS_POLLERS: "3", ...(await collector.env()) }));
-  let sqs: SQSClient;
-  before(async () => {
-    await collector.start();
-    sqs = new SQSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
-  });
-  after(() => {
-    sqs?.destroy();
-    return collector.close();
-  });
+  const { collector, suite, sqs } = mappingSuite({ UNKAI_SQS_POLLERS: "3" });
 
   it("two mappings asking for MaximumConcurrency 1,000 share the node's 3 loops, and each gets some", async () => {
     const names = ["bound-a", "bound-b"];
     for (const name of names) {
       await createFromFixture(suite.client, name, "sqs-consumer", { Timeout: 10, Environment: { Variables: { COLLECTOR_URL: collector.url(name) } } });
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-q`, Attributes: { VisibilityTimeout: "60" } }));
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: MESSAGES }, (_, i) => ({ Id: `m${i}`, MessageBody: `sleep:${SLEEP_MS}` })) }));
+      const { QueueUrl } = await sqs().send(new CreateQueueCommand({ QueueName: `${name}-q`, Attributes: { VisibilityTimeout: "60" } }));
+      await sqs().send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: MESSAGES }, (_, i) => ({ Id: `m${i}`, MessageBody: `sleep:${SLEEP_MS}` })) }));
     }
     for (const name of names) {
       await suite.client.send(new CreateEventSourceMappingCommand({ FunctionName: name, EventSourceArn: arn(`${name}-q`), BatchSize: 1, ScalingConfig: { MaximumConcurrency: 1000 } }));
