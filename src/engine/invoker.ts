@@ -182,7 +182,9 @@ export class Invoker {
       events.push({ timestamp: endedAt, message: lowDiskLine([...initLines, ...result.lines], shortfall) });
     } else {
       events.unshift(...initLines);
-      events.push(...result.lines);
+      // A line is stamped when Unkai reads it from the runtime's pipe, which on a busy host can be a
+      // moment after the response ended the invocation; it was written before, so it never sorts after END.
+      for (const line of result.lines) events.push(line.timestamp > endedAt ? { ...line, timestamp: endedAt } : line);
       if (result.droppedBytes > 0) events.push({ timestamp: endedAt, message: droppedLine(result.droppedBytes) });
     }
     if (result.outcome.kind === "timeout") {
