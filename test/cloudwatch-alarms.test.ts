@@ -114,6 +114,10 @@ describe("CloudWatch alarms", () => {
 
   it("a point for the period just ended that arrives after it ended still counts: an empty period in progress is not missing data", async () => {
     const periodMs = 60_000;
+    // Not in a minute's last 20 s: the point must still be in the last complete period while the alarm
+    // is evaluated (once the next minute ends, it is two periods back and rightly no longer counts).
+    const intoMinuteMs = Date.now() % periodMs;
+    if (intoMinuteMs > periodMs - 20_000) await new Promise((resolve) => setTimeout(resolve, periodMs - intoMinuteMs + 500));
     // A point stamped in the previous minute, as a function's log line written behind lands just after the boundary.
     const previous = new Date(Math.floor(Date.now() / periodMs) * periodMs - 1_000);
     await cw.send(new PutMetricDataCommand({ Namespace: "Late", MetricData: [{ MetricName: "Fatal", Value: 1, Timestamp: previous }] }));
