@@ -15,9 +15,9 @@ import { aws, createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./help
 import { restProxyApi } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
+import type { Keys } from "./helpers/outcome.js";
 
 const ACCOUNT = "000000000000";
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
 const policy = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 const invoke = (resource: string | string[], extra: object = {}) => ({ Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: resource, ...extra });
 

@@ -27,8 +27,8 @@ import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { Mutator, prng } from "./helpers/fuzz.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import type { Keys } from "./helpers/outcome.js";
 
-type Keys = { accessKeyId: string; secretAccessKey: string };
 
 describe("DynamoDB PartiQL", () => {
   // Enforced IAM: the account's own keys (DEFAULT_CREDENTIALS) may do everything, a user only what its policy says.

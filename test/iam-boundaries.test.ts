@@ -15,9 +15,7 @@ import {
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
-import { AWS_CLI } from "./helpers/paths.js";
-import { runProcess } from "./helpers/process.js";
+import { aws, awsAs, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { attempt, type Keys } from "./helpers/outcome.js";
 
@@ -52,21 +50,13 @@ describe("permissions boundaries under --iam enforce", () => {
     const bare = await userWithKey("bare", ADMIN, []);
     assert.match(await attempt(() => s3(bare).send(new ListBucketsCommand({}))), /AccessDenied: .*because no identity-based policy allows the s3:ListAllMyBuckets action/, "a boundary alone allows nothing");
 
-    const env = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test",
-      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
-    };
-    const removed = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "iam", "delete-user-permissions-boundary", "--user-name", "capped"], { env });
+    const removed = await aws(suite.unkai.url, ["iam", "delete-user-permissions-boundary", "--user-name", "capped"]);
     assert.equal(removed.code, 0, removed.stderr);
-    const made = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "s3api", "create-bucket", "--bucket", "capped-bucket"], {
-      env: { ...env, AWS_ACCESS_KEY_ID: capped.accessKeyId, AWS_SECRET_ACCESS_KEY: capped.secretAccessKey },
-    });
+    const made = await awsAs(suite.unkai.url, capped, ["s3api", "create-bucket", "--bucket", "capped-bucket"]);
     assert.equal(made.code, 0, `AdministratorAccess applies in full once the boundary is gone: ${made.stderr}`);
-    const put = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "iam", "put-user-permissions-boundary", "--user-name", "capped", "--permissions-boundary", S3_READ], { env });
+    const put = await aws(suite.unkai.url, ["iam", "put-user-permissions-boundary", "--user-name", "capped", "--permissions-boundary", S3_READ]);
     assert.equal(put.code, 0, put.stderr);
-    const again = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "s3api", "create-bucket", "--bucket", "capped-bucket-2"], {
-      env: { ...env, AWS_ACCESS_KEY_ID: capped.accessKeyId, AWS_SECRET_ACCESS_KEY: capped.secretAccessKey },
-    });
+    const again = await awsAs(suite.unkai.url, capped, ["s3api", "create-bucket", "--bucket", "capped-bucket-2"]);
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /AccessDenied.*no permissions boundary allows the s3:CreateBucket action/);
   });

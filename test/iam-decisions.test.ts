@@ -12,16 +12,14 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
-import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
-import { AWS_CLI } from "./helpers/paths.js";
-import { runProcess } from "./helpers/process.js";
+import { aws, awsAs, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite, type Suite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
+import type { Keys } from "./helpers/outcome.js";
 
 const ACCOUNT = "000000000000";
 const GROUP = "/unkai/iam/decisions";
 const HOSTILE_KEY = "<img src=x onerror=window.__pwned=1>";
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
 interface DecisionRecord {
   readonly time: string; readonly principal: string; readonly action: string; readonly resource: string; readonly decision: string; readonly mode: string;
   readonly reason: string; readonly statement?: { policy: string; sid: string | null }; readonly message?: string; readonly requestId?: string; readonly sourceIp?: string;
@@ -86,9 +84,7 @@ describe("IAM decision log under --iam enforce", () => {
   });
 
   it("records a denied CLI call, SDK call and explicit deny with principal, action, resource, statement, request id and source IP", async () => {
-    const run = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "lambda", "get-function", "--function-name", "someone-elses"], {
-      env: { PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: dev.accessKeyId, AWS_SECRET_ACCESS_KEY: dev.secretAccessKey, AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1" },
-    });
+    const run = await awsAs(suite.unkai.url, dev, ["lambda", "get-function", "--function-name", "someone-elses"]);
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /AccessDeniedException/);
     const s3 = new S3Client({ ...clientConfig(suite.unkai.url, dev), forcePathStyle: true });

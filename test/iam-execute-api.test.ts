@@ -10,10 +10,10 @@ import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient
 import { createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { cli, quickCreateHttpApi, restProxyApi } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import type { Keys } from "./helpers/outcome.js";
 
 const ACCOUNT = "000000000000";
 const BAD_SIGNATURE = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
 
 describe("API Gateway AWS_IAM methods under --iam enforce", () => {
   const suite = unkaiSuite({ UNKAI_IAM: "enforce" });

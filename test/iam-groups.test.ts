@@ -19,9 +19,7 @@ import {
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
-import { AWS_CLI } from "./helpers/paths.js";
-import { runProcess } from "./helpers/process.js";
+import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { attempt, type Keys } from "./helpers/outcome.js";
 
@@ -36,12 +34,7 @@ describe("IAM groups, policy versions, key status and role updates under --iam e
   const iam = (keys: Keys = DEFAULT_CREDENTIALS) => new IAMClient({ endpoint: url(), region: "us-east-1", credentials: keys, maxAttempts: 1 });
   const s3 = (keys: Keys = DEFAULT_CREDENTIALS) => new S3Client({ endpoint: url(), region: "us-east-1", credentials: keys, forcePathStyle: true, maxAttempts: 1 });
   const sts = (keys: Keys) => new STSClient({ endpoint: url(), region: "us-east-1", credentials: keys, maxAttempts: 1 });
-  const cli = (args: readonly string[]) => runProcess(AWS_CLI, ["--endpoint-url", url(), "--output", "json", ...args], {
-    env: {
-      PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DEFAULT_CREDENTIALS.secretAccessKey,
-      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
-    },
-  });
+  const cli = (args: readonly string[]) => aws(url(), args);
   const read = (keys: Keys, key = "k") => attempt(() => s3(keys).send(new GetObjectCommand({ Bucket: "grouped", Key: key })));
   const denied = (user: string, action: string, resource: string, because: string) =>
     `AccessDenied: User: arn:aws:iam::${ACCOUNT}:user/${user} is not authorized to perform: ${action} on resource: ${resource} ${because}`;

@@ -23,9 +23,7 @@ import { ResourceTagChanges, withResourceTagChangeCount } from "../src/auth/reso
 import { resourceTagLookup } from "../src/auth/resource-tags.js";
 import type { UnkaiRequest } from "../src/protocol/http.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
-import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
-import { AWS_CLI } from "./helpers/paths.js";
-import { runProcess } from "./helpers/process.js";
+import { awsAs, DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { attempt, type Keys } from "./helpers/outcome.js";
 
@@ -91,12 +89,7 @@ describe("aws:ResourceTag under --iam enforce", () => {
     await lambdaRoot.send(new UntagResourceCommand({ Resource: arnB, TagKeys: ["team"] }));
     const dir = mkdtempSync(join(tmpdir(), "abac-"));
     try {
-      const run = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "lambda", "invoke", "--function-name", "fn-b", join(dir, "out.json")], {
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, AWS_ACCESS_KEY_ID: dev.accessKeyId, AWS_SECRET_ACCESS_KEY: dev.secretAccessKey,
-          AWS_DEFAULT_REGION: REGION, AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
-        },
-      });
+      const run = await awsAs(suite.unkai.url, dev, ["lambda", "invoke", "--function-name", "fn-b", join(dir, "out.json")]);
       assert.notEqual(run.code, 0);
       assert.match(run.stderr, /AccessDeniedException/);
       assert.ok(run.stderr.includes(denied("lambda:InvokeFunction", arnB)), run.stderr);

@@ -10,9 +10,7 @@ import {
   AddUserToGroupCommand, AttachRolePolicyCommand, CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreatePolicyVersionCommand, CreateRoleCommand, CreateUserCommand,
   GetAccountAuthorizationDetailsCommand, IAMClient, PutGroupPolicyCommand, PutUserPolicyCommand, SimulateCustomPolicyCommand, SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
-import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
-import { AWS_CLI } from "./helpers/paths.js";
-import { runProcess } from "./helpers/process.js";
+import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const ACCOUNT = "000000000000";
@@ -22,15 +20,7 @@ const BUCKET = "arn:aws:s3:::sim-bucket/*";
 describe("IAM policy simulator and account authorization details", () => {
   const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
   const iam = () => new IAMClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
-  const cli = async (args: readonly string[]) => {
-    const run = await runProcess(AWS_CLI, ["--endpoint-url", suite.unkai.url, "--output", "json", ...args], {
-      env: {
-        PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DEFAULT_CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
-      },
-    });
-    return run;
-  };
+  const cli = (args: readonly string[]) => aws(suite.unkai.url, args);
   const errorOf = async (call: () => Promise<unknown>) => {
     try {
       await call();

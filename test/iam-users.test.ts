@@ -12,9 +12,8 @@ import { AddPermissionCommand, CreateFunctionCommand, GetFunctionCommand, Invoke
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { AWS_CLI } from "./helpers/paths.js";
 import { runProcess } from "./helpers/process.js";
-import { DEFAULT_CREDENTIALS, fixtureZip, invoke, signedFetch } from "./helpers/clients.js";
+import { awsAs, DEFAULT_CREDENTIALS, fixtureZip, invoke, signedFetch } from "./helpers/clients.js";
 import { attempt, type Keys } from "./helpers/outcome.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -23,17 +22,6 @@ const doc = (statement: unknown) => JSON.stringify({ Version: "2012-10-17", Stat
 const trusting = (principal: unknown) => doc({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" });
 const denial = (who: string, action: string, resource: string, because = `because no identity-based policy allows the ${action} action`) =>
   `User: ${who} is not authorized to perform: ${action} on resource: ${resource} ${because}`;
-
-/** Runs the AWS CLI v2 with `keys` (not the loopback default). */
-function cliAs(url: string, keys: Keys, args: readonly string[]) {
-  return runProcess(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], {
-    env: {
-      PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-      ...(keys.sessionToken ? { AWS_SESSION_TOKEN: keys.sessionToken } : {}),
-      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
-    },
-  });
-}
 
 describe("IAM users and AssumeRole sessions under --iam enforce", () => {
   const suite = unkaiSuite({ UNKAI_IAM: "enforce", UNKAI_LOG_LEVEL: "info" });
@@ -70,10 +58,10 @@ describe("IAM users and AssumeRole sessions under --iam enforce", () => {
       `AccessDenied: ${denial(aliceArn, "s3:PutObject", "arn:aws:s3:::bucket-a/planted")}`);
     assert.equal(await attempt(() => s3().send(new HeadObjectCommand({ Bucket: "bucket-a", Key: "planted" }))), "NotFound: UnknownError", "the denied put wrote nothing");
 
-    const cli = await cliAs(url(), alice, ["s3api", "get-object", "--bucket", "bucket-b", "--key", "k", "/dev/null"]);
+    const cli = await awsAs(url(), alice, ["s3api", "get-object", "--bucket", "bucket-b", "--key", "k", "/dev/null"]);
     assert.notEqual(cli.code, 0);
     assert.match(cli.stderr, /\(AccessDenied\) when calling the GetObject operation(?: \(reached max retries: 0\))?: User: arn:aws:iam::000000000000:user\/alice is not authorized to perform: s3:GetObject/);
-    assert.equal((await cliAs(url(), alice, ["s3api", "get-object", "--bucket", "bucket-a", "--key", "k", "/dev/null"])).code, 0);
+    assert.equal((await awsAs(url(), alice, ["s3api", "get-object", "--bucket", "bucket-a", "--key", "k", "/dev/null"])).code, 0);
 
     const script = `
 import boto3, json
@@ -95,7 +83,7 @@ print(json.dumps(out))`;
     const admin = "arn:aws:iam::aws:policy/AdministratorAccess";
     const refused = await attempt(() => iam(mallory).send(new AttachUserPolicyCommand({ UserName: "mallory", PolicyArn: admin })));
     assert.equal(refused, `AccessDenied: ${denial(`arn:aws:iam::${ACCOUNT}:user/mallory`, "iam:AttachUserPolicy", `arn:aws:iam::${ACCOUNT}:user/mallory`)}`);
-    const cli = await cliAs(url(), mallory, ["iam", "attach-user-policy", "--user-name", "mallory", "--policy-arn", admin]);
+    const cli = await awsAs(url(), mallory, ["iam", "attach-user-policy", "--user-name", "mallory", "--policy-arn", admin]);
     assert.match(cli.stderr, /\(AccessDenied\) when calling the AttachUserPolicy operation(?: \(reached max retries: 0\))?: User: arn:aws:iam::000000000000:user\/mallory is not authorized/);
     assert.deepEqual((await iam(mallory).send(new ListAttachedUserPoliciesCommand({ UserName: "mallory" }))).AttachedPolicies, [], "nothing was attached");
 
@@ -126,7 +114,7 @@ print(json.dumps(out))`;
     assert.equal(await attempt(() => s3(session).send(new PutObjectCommand({ Bucket: "bucket-a", Key: "by-session", Body: "x" }))),
       `AccessDenied: ${denial(sessionArn, "s3:PutObject", "arn:aws:s3:::bucket-a/by-session", "because no session policy allows the s3:PutObject action")}`);
     assert.equal(await attempt(() => s3().send(new HeadObjectCommand({ Bucket: "bucket-a", Key: "by-session" }))), "NotFound: UnknownError");
-    const cli = await cliAs(url(), session, ["s3api", "put-object", "--bucket", "bucket-a", "--key", "by-cli", "--body", "/etc/hostname"]);
+    const cli = await awsAs(url(), session, ["s3api", "put-object", "--bucket", "bucket-a", "--key", "by-cli", "--body", "/etc/hostname"]);
     assert.match(cli.stderr, /\(AccessDenied\) when calling the PutObject operation(?: \(reached max retries: 0\))?: .* because no session policy allows the s3:PutObject action/);
 
     const whole = (await assume(bob, "s3-admin")).Credentials;
@@ -204,7 +192,7 @@ except ClientError as e:
     assert.equal(raw.status, 403);
     assert.equal(raw.headers.get("x-amzn-query-error"), "AccessDenied;Sender");
     assert.deepEqual(JSON.parse(await raw.text()), { __type: "AccessDeniedException", Message: refused });
-    const cli = await cliAs(url(), sender, ["sqs", "send-message", "--queue-url", queueUrl("private"), "--message-body", "x"]);
+    const cli = await awsAs(url(), sender, ["sqs", "send-message", "--queue-url", queueUrl("private"), "--message-body", "x"]);
     assert.match(cli.stderr, /\(AccessDenied\) when calling the SendMessage operation(?: \(reached max retries: 0\))?: User: arn:aws:iam::000000000000:user\/sender is not authorized to perform: sqs:SendMessage/);
   });
   it("resource policies: a function policy lets a user with no policy invoke; a queue policy's Deny beats AdministratorAccess and its Allow grants", async () => {

@@ -16,9 +16,9 @@ import {
 import { DEFAULT_CREDENTIALS, fixtureZip, invoke } from "./helpers/clients.js";
 import { boto3S3, s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import type { Keys } from "./helpers/outcome.js";
 
 const ACCOUNT = "000000000000";
-interface Keys { readonly accessKeyId: string; readonly secretAccessKey: string }
 const policy = (...Statement: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 
 /** "ok", or the S3 error code and message a call failed with. */

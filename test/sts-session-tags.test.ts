@@ -11,9 +11,7 @@ import { describe, it } from "node:test";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleCommandInput } from "@aws-sdk/client-sts";
-import { AWS_CLI } from "./helpers/paths.js";
-import { runProcess } from "./helpers/process.js";
-import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { awsAs, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { attempt, type Keys } from "./helpers/outcome.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -23,17 +21,6 @@ const doc = (statement: unknown) => JSON.stringify({ Version: "2012-10-17", Stat
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const trustDenial = (action: string, role: string) =>
   `AccessDenied: User: ${ALICE} is not authorized to perform: ${action} on resource: ${roleArn(role)} because no resource-based policy allows the ${action} action`;
-
-/** Runs the AWS CLI v2 with `keys`. */
-function cliAs(url: string, keys: Keys, args: readonly string[]) {
-  return runProcess(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], {
-    env: {
-      PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-      ...(keys.sessionToken ? { AWS_SESSION_TOKEN: keys.sessionToken } : {}),
-      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
-    },
-  });
-}
 
 describe("STS AssumeRole session tags and ExternalId under --iam enforce", () => {
   const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
@@ -65,7 +52,7 @@ describe("STS AssumeRole session tags and ExternalId under --iam enforce", () =>
   it("a trust policy without sts:TagSession refuses a session with tags (SDK v3 and CLI v2), and allows one without", async () => {
     await role("untagged", [{ Effect: "Allow", Principal: { AWS: ALICE }, Action: "sts:AssumeRole" }]);
     assert.equal(await attempt(() => assume("untagged", { Tags: [{ Key: "team", Value: "a" }] })), trustDenial("sts:TagSession", "untagged"));
-    const cli = await cliAs(url(), alice, ["sts", "assume-role", "--role-arn", roleArn("untagged"), "--role-session-name", "s1", "--tags", "Key=team,Value=a"]);
+    const cli = await awsAs(url(), alice, ["sts", "assume-role", "--role-arn", roleArn("untagged"), "--role-session-name", "s1", "--tags", "Key=team,Value=a"]);
     assert.notEqual(cli.code, 0);
     assert.match(cli.stderr, /\(AccessDenied\) when calling the AssumeRole operation(?: \(reached max retries: 0\))?: User: arn:aws:iam::000000000000:user\/alice is not authorized to perform: sts:TagSession on resource: arn:aws:iam::000000000000:role\/untagged/);
     assert.equal(await attempt(() => assume("untagged")), "ok");
@@ -92,7 +79,7 @@ describe("STS AssumeRole session tags and ExternalId under --iam enforce", () =>
     assert.equal(await attempt(() => assume("team", { Tags: [{ Key: "team", Value: "c" }] })), trustDenial("sts:TagSession", "team"), "aws:RequestTag/team must be a or b");
     assert.equal(await attempt(() => assume("team", { Tags: [{ Key: "team", Value: "a" }, { Key: "cost", Value: "1" }] })), trustDenial("sts:TagSession", "team"), "aws:TagKeys allows team and project only");
 
-    const cli = await cliAs(url(), alice, ["sts", "assume-role", "--role-arn", roleArn("team"), "--role-session-name", "cli", "--tags", "Key=team,Value=a"]);
+    const cli = await awsAs(url(), alice, ["sts", "assume-role", "--role-arn", roleArn("team"), "--role-session-name", "cli", "--tags", "Key=team,Value=a"]);
     assert.equal(cli.code, 0, cli.stderr);
     const { Credentials } = JSON.parse(cli.stdout) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } };
     assert.equal(await read({ accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken }), "ok");
@@ -103,9 +90,9 @@ describe("STS AssumeRole session tags and ExternalId under --iam enforce", () =>
     assert.equal(await attempt(() => assume("vendor")), trustDenial("sts:AssumeRole", "vendor"));
     assert.equal(await attempt(() => assume("vendor", { ExternalId: "unkai-43" })), trustDenial("sts:AssumeRole", "vendor"));
     assert.equal(await attempt(() => assume("vendor", { ExternalId: "unkai-42" })), "ok");
-    const cli = await cliAs(url(), alice, ["sts", "assume-role", "--role-arn", roleArn("vendor"), "--role-session-name", "s1", "--external-id", "unkai-42"]);
+    const cli = await awsAs(url(), alice, ["sts", "assume-role", "--role-arn", roleArn("vendor"), "--role-session-name", "s1", "--external-id", "unkai-42"]);
     assert.equal(cli.code, 0, cli.stderr);
-    const wrong = await cliAs(url(), alice, ["sts", "assume-role", "--role-arn", roleArn("vendor"), "--role-session-name", "s1", "--external-id", "nope-42"]);
+    const wrong = await awsAs(url(), alice, ["sts", "assume-role", "--role-arn", roleArn("vendor"), "--role-session-name", "s1", "--external-id", "nope-42"]);
     assert.match(wrong.stderr, /\(AccessDenied\) when calling the AssumeRole operation/);
   });
 

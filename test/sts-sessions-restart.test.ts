@@ -12,9 +12,7 @@ import Database from "better-sqlite3";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { AWS_CLI } from "./helpers/paths.js";
-import { runProcess } from "./helpers/process.js";
-import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { awsAs, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { attempt, type Keys } from "./helpers/outcome.js";
 import { waitFor } from "./helpers/wait.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
@@ -37,12 +35,7 @@ describe("STS sessions across a restart", () => {
   const s3 = (keys: Keys = DEFAULT_CREDENTIALS) => new S3Client({ endpoint: url(), region: "us-east-1", credentials: keys, forcePathStyle: true, maxAttempts: 1 });
   const sts = (keys: Keys) => new STSClient({ endpoint: url(), region: "us-east-1", credentials: keys, maxAttempts: 1 });
   const read = (keys: Keys) => attempt(() => s3(keys).send(new GetObjectCommand({ Bucket: "team-a", Key: "k" })));
-  const cliIdentity = (keys: Keys) => runProcess(AWS_CLI, ["--endpoint-url", url(), "--output", "json", "sts", "get-caller-identity"], {
-    env: {
-      PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, AWS_SESSION_TOKEN: keys.sessionToken ?? "",
-      AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_MAX_ATTEMPTS: "1",
-    },
-  });
+  const cliIdentity = (keys: Keys) => awsAs(url(), keys, ["sts", "get-caller-identity"]);
 
   it("a tagged session made before a restart acts with its tags after it, and is refused and swept once expired", async () => {
     server = await startUnkai(ENV, dataDir);

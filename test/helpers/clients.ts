@@ -5,6 +5,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, type CreateFunctionCommandInput, type InvokeCommandOutput } from "@aws-sdk/client-lambda";
 import { zipDirectory } from "../../src/store/code/zip-directory.js";
 import { AWS_CLI, FIXTURES } from "./paths.js";
+import type { Keys } from "./outcome.js";
 import { runProcess, type Run } from "./process.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -101,13 +102,19 @@ export type CliResult = Run;
 
 /** Runs the real AWS CLI v2 against Unkai, with no config file unless one is given. */
 export function aws(url: string, args: readonly string[], cwd?: string, configFile = "/dev/null"): Promise<CliResult> {
+  return awsAs(url, DEFAULT_CREDENTIALS, args, cwd, configFile);
+}
+
+/** The AWS CLI v2 signing with `keys` (an IAM user's, or a role session's with its token) rather than the default key. */
+export function awsAs(url: string, keys: Keys, args: readonly string[], cwd?: string, configFile = "/dev/null"): Promise<CliResult> {
   return runProcess(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], {
     cwd,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/tmp",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_ACCESS_KEY_ID: keys.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+      ...(keys.sessionToken ? { AWS_SESSION_TOKEN: keys.sessionToken } : {}),
       AWS_DEFAULT_REGION: "us-east-1",
       AWS_PAGER: "",
       AWS_CONFIG_FILE: configFile,
