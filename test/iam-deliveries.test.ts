@@ -19,10 +19,11 @@ import { CreateTableCommand, DynamoDBClient, ExecuteTransactionCommand, ScanComm
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutPermissionCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateTopicCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
+import { allowServicesToSend } from "./helpers/service-access.js";
 
 const ACCOUNT = "000000000000";
 const REGION = "us-east-1";
@@ -36,15 +37,8 @@ describe("deliveries between services under --iam enforce: event buses, alarm to
 
   /** A queue whose policy lets `service` send for `sourceArn` (as the services' guides write it). */
   const allowingQueue = async (name: string, service: string, sourceArn: string) => {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    await sqs.send(new SetQueueAttributesCommand({
-      QueueUrl, Attributes: {
-        Policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sqs:SendMessage", Resource: queueArn(name), Condition: { ArnEquals: { "aws:SourceArn": sourceArn } } }],
-        }),
-      },
-    }));
+    const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    await allowServicesToSend(sqs, QueueUrl, queueArn(name), [{ service, sourceArn }]);
   };
   /** The next message on `queue` (deleted), or undefined when none came within `waitSeconds`. */
   const receive = async (queue: string, waitSeconds: number): Promise<Message | undefined> => {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AddPermissionCommand, CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { retryDelaysMs } from "../src/services/sns/delivery-policy.js";
 import { createFromFixture, DEFAULT_CREDENTIALS, ROLE } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -37,6 +37,12 @@ describe("SNS deliveries", () => {
     return (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { Policy, ...(fifo ? { FifoQueue: "true" } : {}) } }))).QueueUrl ?? "";
   };
   const receiveAll = async (url: string): Promise<Message[]> => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }))).Messages ?? [];
+  /** Subscribes an http endpoint with `Attributes` and confirms it through its SubscriptionConfirmation's SubscribeURL. */
+  const subscribeConfirmed = async (TopicArn: string, endpoint: Endpoint, Attributes: Record<string, string>) => {
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes }));
+    const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
+    assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+  };
 
   it("SQS subscribers get the signed envelope, or the raw message; filter policies on attributes and body hold back what does not match", async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "orders" }));
@@ -76,10 +82,6 @@ describe("SNS deliveries", () => {
   it("raw delivery to SQS keeps each attribute's data type: Binary, Number and String.Array arrive as SNS got them", async () => {
     const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "typed" }));
     const url = await queue("typed-raw-q");
-    // The queue lets SNS send for this topic, as AWS requires (and Unkai under --iam enforce).
-    const Policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage",
-      Resource: queueArn("typed-raw-q"), Condition: { ArnEquals: { "aws:SourceArn": TopicArn } } }] });
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("typed-raw-q"), Attributes: { RawMessageDelivery: "true" } }));
     const picture = Buffer.from([0, 1, 2, 250, 255]);
     await sns.send(new PublishCommand({ TopicArn, Message: "with attributes", MessageAttributes: {
@@ -187,18 +189,13 @@ describe("SNS deliveries", () => {
   it("one topic fans out to an SQS queue, a Lambda function and an http endpoint, each through its own filter policy", async () => {
     const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "fan-out" }));
     const url = await queue("fan-out-q");
-    const Policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage",
-      Resource: queueArn("fan-out-q"), Condition: { ArnEquals: { "aws:SourceArn": TopicArn } } }] });
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy } }));
     await createFromFixture(suite.client, "fan-out-fn", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("fan-out-fn") } } });
     await suite.client.send(new AddPermissionCommand({ FunctionName: "fan-out-fn", StatementId: "sns", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com", SourceArn: TopicArn }));
     const endpoint = await new Endpoint().start("/fan-out");
     try {
       await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("fan-out-q"), Attributes: { FilterPolicy: '{"kind":["order"]}' } }));
       await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: functionArn("fan-out-fn"), Attributes: { FilterPolicy: '{"total":[{"numeric":[">",100]}]}', FilterPolicyScope: "MessageBody" } }));
-      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { FilterPolicy: '{"kind":[{"anything-but":"order"}]}' } }));
-      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
-      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+      await subscribeConfirmed(TopicArn, endpoint, { FilterPolicy: '{"kind":[{"anything-but":"order"}]}' });
 
       const publish = (Message: string, kind: string) => sns.send(new PublishCommand({ TopicArn, Message, MessageAttributes: { kind: { DataType: "String", StringValue: kind } } }));
       const bigOrder = await publish('{"total":500}', "order");
@@ -226,9 +223,7 @@ describe("SNS deliveries", () => {
     try {
       // Three retries with no delay: all four attempts come at once (the 20 s default delay would not).
       const DeliveryPolicy = '{"healthyRetryPolicy":{"numRetries":3,"numNoDelayRetries":3},"requestPolicy":{"headerContentType":"application/json"}}';
-      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { DeliveryPolicy } }));
-      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
-      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+      await subscribeConfirmed(TopicArn, endpoint, { DeliveryPolicy });
       endpoint.answer = () => (endpoint.of("Notification").length <= 3 ? 503 : 200);
       await sns.send(new PublishCommand({ TopicArn, Message: "until it sticks" }));
       const attempts = await waitFor("four attempts, the last answered", () => (endpoint.of("Notification").length >= 4 ? endpoint.of("Notification") : undefined), 15_000);
@@ -253,9 +248,7 @@ describe("SNS deliveries", () => {
     const { TopicArn = "" } = await sns.send(new CreateTopicCommand({ Name: "throttled" }));
     const endpoint = await new Endpoint().start("/throttled");
     try {
-      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: endpoint.url, Attributes: { DeliveryPolicy: '{"throttlePolicy":{"maxReceivesPerSecond":2}}' } }));
-      const confirmation = await waitFor("the SubscriptionConfirmation", () => endpoint.of("SubscriptionConfirmation")[0], 30_000);
-      assert.equal((await fetch(confirmation.body.SubscribeURL ?? "")).status, 200);
+      await subscribeConfirmed(TopicArn, endpoint, { DeliveryPolicy: '{"throttlePolicy":{"maxReceivesPerSecond":2}}' });
       for (const n of [1, 2, 3]) await sns.send(new PublishCommand({ TopicArn, Message: `n${n}` }));
       const got = await waitFor("three notifications", () => (endpoint.of("Notification").length >= 3 ? endpoint.of("Notification") : undefined), 30_000);
       assert.deepEqual(got.map((r) => r.body.Message).sort(), ["n1", "n2", "n3"]);
