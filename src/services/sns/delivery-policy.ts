@@ -28,15 +28,27 @@ const BACKOFF_FUNCTIONS = ["linear", "arithmetic", "geometric", "exponential"];
 /** A media type with optional parameters, and nothing that could end the header line. */
 const CONTENT_TYPE = /^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.-]+=[\w.-]+)*$/;
 
-/** The healthy retry policy a DeliveryPolicy holds, whichever of SNS's two shapes it has. */
-function healthyOf(policy: string | undefined): HealthyRetryPolicy {
+type Section = Readonly<Record<string, unknown>>;
+
+/**
+ * One section of a DeliveryPolicy in both of SNS's shapes: a subscription's `<name>` (`healthyRetryPolicy`)
+ * and a topic's `http.default<Name>` (`http.defaultHealthyRetryPolicy`); either may be missing.
+ */
+function sectionsOf(policy: string | undefined, name: "healthyRetryPolicy" | "throttlePolicy" | "requestPolicy"): { own?: Section; topic?: Section } {
   if (policy === undefined || policy === "") return {};
   try {
-    const parsed = JSON.parse(policy) as { healthyRetryPolicy?: HealthyRetryPolicy; http?: { defaultHealthyRetryPolicy?: HealthyRetryPolicy } } | null;
-    return parsed?.healthyRetryPolicy ?? parsed?.http?.defaultHealthyRetryPolicy ?? {};
+    const parsed = JSON.parse(policy) as Record<string, Section | undefined> | null;
+    const topicName = `default${name[0]?.toUpperCase() ?? ""}${name.slice(1)}`;
+    return { own: parsed?.[name], topic: parsed?.http?.[topicName] as Section | undefined };
   } catch {
     return {};
   }
+}
+
+/** The healthy retry policy a DeliveryPolicy holds, whichever of SNS's two shapes it has. */
+function healthyOf(policy: string | undefined): HealthyRetryPolicy {
+  const { own, topic } = sectionsOf(policy, "healthyRetryPolicy");
+  return own ?? topic ?? {};
 }
 
 const count = (value: unknown, fallback: number) => (typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : fallback);
@@ -73,13 +85,8 @@ export function deliveryPolicyProblem(policy: string): string | undefined {
 
 /** The `headerContentType` a policy names (its `requestPolicy`, a topic's `http.defaultRequestPolicy`), if any. */
 function contentTypeGiven(policy: string | undefined): unknown {
-  if (policy === undefined || policy === "") return undefined;
-  try {
-    const parsed = JSON.parse(policy) as { requestPolicy?: { headerContentType?: unknown }; http?: { defaultRequestPolicy?: { headerContentType?: unknown } } } | null;
-    return parsed?.requestPolicy?.headerContentType ?? parsed?.http?.defaultRequestPolicy?.headerContentType;
-  } catch {
-    return undefined;
-  }
+  const { own, topic } = sectionsOf(policy, "requestPolicy");
+  return own?.headerContentType ?? topic?.headerContentType;
 }
 
 /**
@@ -92,13 +99,8 @@ export function throttleIntervalMs(policy: string | undefined): number | undefin
 }
 
 function throttleGiven(policy: string | undefined): unknown {
-  if (policy === undefined || policy === "") return undefined;
-  try {
-    const parsed = JSON.parse(policy) as { throttlePolicy?: { maxReceivesPerSecond?: unknown }; http?: { defaultThrottlePolicy?: { maxReceivesPerSecond?: unknown } } } | null;
-    return parsed?.throttlePolicy?.maxReceivesPerSecond ?? parsed?.http?.defaultThrottlePolicy?.maxReceivesPerSecond;
-  } catch {
-    return undefined;
-  }
+  const { own, topic } = sectionsOf(policy, "throttlePolicy");
+  return own?.maxReceivesPerSecond ?? topic?.maxReceivesPerSecond;
 }
 
 /** The Content-Type SNS posts with: the policy's `headerContentType`, else SNS's `text/plain; charset=UTF-8`. */
