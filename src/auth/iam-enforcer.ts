@@ -10,7 +10,7 @@
 import type { Logger } from "pino";
 import type { Account } from "../core/arn.js";
 import {
-  denialMessage, evaluate, PolicyCache, requestContext, type ActionRequest, type CompiledPolicy,
+  denialMessage, evaluate, PolicyCache, requestContext, type ActionRequest, type CompiledPolicy, type Evaluation, type RequestContext,
 } from "../core/iam-policy/index.js";
 import type { UnkaiRequest } from "../protocol/http.js";
 import type { IamStore } from "../store/ports.js";
@@ -101,7 +101,7 @@ export class IamEnforcer {
     });
     const result = evaluate(context, { identity: [], resource: trust });
     if (result.decision === "Allow") return true;
-    return this.denied({ principal: "lambda.amazonaws.com", action: "sts:AssumeRole", resource: roleArn, decision: decisionOf(result.decision), reason: result.reason, statement: result.statement });
+    return this.denied({ principal: service, action: "sts:AssumeRole", resource: roleArn, decision: decisionOf(result.decision), reason: result.reason, statement: result.statement });
   }
 
   /** Records a denial; true (go ahead) in audit mode, false when enforcing. */
@@ -151,13 +151,7 @@ export class IamEnforcer {
     const caller = await (this.callers ?? this.resolver).resolve({ kind: "function", functionName, environmentId: "" });
     if (caller === "root" || caller === undefined) return undefined;
     for (const action of actions) {
-      const policy = await this.resourcePolicy({ action, resource });
-      const context = requestContext({
-        action, resource, principal: caller.principal, principalTags: caller.principalTags,
-        secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
-      });
-      const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, resource: policy.policy, resourceRequired: policy.required });
-      if (result.decision !== "Allow") return action;
+      if ((await this.evaluateCaller(caller, { action, resource })).result.decision !== "Allow") return action;
     }
     return undefined;
   }
@@ -172,14 +166,7 @@ export class IamEnforcer {
     if (!(await this.serviceMayAssume(roleArn, service))) return false;
     const caller = await (this.callers ?? this.resolver).resolve({ kind: "role-session", roleArn, sessionName: service.split(".")[0] ?? service });
     if (caller === "root" || caller === undefined) return false;
-    const resource = await this.resourcePolicy(need);
-    const tagsTested = (caller.usesResourceTags === true || resource.policy?.usesResourceTags === true) && need.resource !== "*";
-    const tags = tagsTested ? await this.deps.resourceTagsOf?.(need.resource, need.action) : undefined;
-    const context = requestContext({
-      action: need.action, resource: need.resource, principal: caller.principal, userId: caller.userId, principalTags: caller.principalTags,
-      resourceTags: tags?.tags, resourceTagKey: tags?.conditionKey, secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
-    });
-    const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, resource: resource.policy, resourceRequired: resource.required });
+    const { result } = await this.evaluateCaller(caller, need);
     if (result.decision !== "Allow") this.deps.logger?.info({ principal: caller.principal.arn, action: need.action, resource: need.resource, reason: result.reason }, "IAM denied a service acting as a role");
     return result.decision === "Allow";
   }
@@ -237,16 +224,7 @@ export class IamEnforcer {
 
   /** One permission: undefined when allowed, AWS's sentence when not; logged either way. */
   private async decide(request: UnkaiRequest, caller: ResolvedCaller, need: ActionRequest): Promise<string | undefined> {
-    const resource = await this.resourcePolicy(need);
-    // Decided once per compiled policy (and per resolved caller): callers whose policies never test the tags skip the lookup.
-    const tagsTested = (caller.usesResourceTags === true || resource.policy?.usesResourceTags === true) && need.resource !== "*";
-    const tags = tagsTested ? await this.deps.resourceTagsOf?.(need.resource, need.action) : undefined;
-    const context = requestContext({
-      action: need.action, resource: need.resource, principal: caller.principal, userName: caller.userName, userId: caller.userId,
-      principalTags: caller.principalTags, resourceTags: tags?.tags, resourceTagKey: tags?.conditionKey,
-      sourceIp: request.remoteAddress, secureTransport: false, now: new Date(this.deps.now?.() ?? Date.now()), region: request.caller.region, extra: need.keys,
-    });
-    const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
+    const { context, result } = await this.evaluateCaller(caller, need, request);
     const decided = () => ({ principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement });
     if (result.decision !== "Allow") {
       this.deps.logger?.info({ ...decided(), reason: result.reason, mode: this.deps.mode ?? "enforce" }, "IAM denied a request");
@@ -260,6 +238,26 @@ export class IamEnforcer {
     // Allows are the hot path: build the log record only when debug logging is on.
     if (this.deps.logger?.isLevelEnabled("debug")) this.deps.logger.debug({ ...decided(), by: result.by }, "IAM allowed a request");
     return undefined;
+  }
+
+  /**
+   * One permission of a resolved caller, with the resource's own policy and, where a policy tests them, the
+   * resource's tags: for a signed `request` (its source IP and region), or for Unkai acting as the caller
+   * (a function's role reading its source, a service acting as a role), in this node's region.
+   */
+  private async evaluateCaller(caller: ResolvedCaller, need: ActionRequest, request?: UnkaiRequest): Promise<{ context: RequestContext; result: Evaluation }> {
+    const resource = await this.resourcePolicy(need);
+    // Decided once per compiled policy (and per resolved caller): callers whose policies never test the tags skip the lookup.
+    const tagsTested = (caller.usesResourceTags === true || resource.policy?.usesResourceTags === true) && need.resource !== "*";
+    const tags = tagsTested ? await this.deps.resourceTagsOf?.(need.resource, need.action) : undefined;
+    const context = requestContext({
+      action: need.action, resource: need.resource, principal: caller.principal, userName: caller.userName, userId: caller.userId,
+      principalTags: caller.principalTags, resourceTags: tags?.tags, resourceTagKey: tags?.conditionKey,
+      sourceIp: request?.remoteAddress, secureTransport: request === undefined, now: new Date(this.deps.now?.() ?? Date.now()),
+      region: request?.caller.region ?? this.deps.account.region, extra: need.keys,
+    });
+    const result = evaluate(context, { identity: caller.identity, boundary: caller.boundary, session: caller.session, resource: resource.policy, resourceRequired: resource.required });
+    return { context, result };
   }
 }
 
