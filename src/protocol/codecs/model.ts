@@ -78,11 +78,19 @@ export function loadModel(service: string): ServiceModel {
   return model;
 }
 
+/** Each model's protocols, worked out once: every request a model-built service claims asks. */
+const PROTOCOLS = new WeakMap<ServiceModel, readonly Protocol[]>();
+
 /** The protocols the model lists, in Smithy's names, most preferred first. */
-export function protocolsOf(model: ServiceModel): Protocol[] {
-  const json: Protocol = model.metadata.jsonVersion === "1.1" ? "awsJson1_1" : "awsJson1_0";
-  const names: Record<string, Protocol> = { json, query: "awsQuery", "smithy-rpc-v2-cbor": "rpcv2Cbor", "rest-json": "restJson1", "rest-xml": "restXml" };
-  return model.metadata.protocols.flatMap((p) => (names[p] ? [names[p]] : []));
+export function protocolsOf(model: ServiceModel): readonly Protocol[] {
+  let protocols = PROTOCOLS.get(model);
+  if (protocols === undefined) {
+    const json: Protocol = model.metadata.jsonVersion === "1.1" ? "awsJson1_1" : "awsJson1_0";
+    const names: Record<string, Protocol> = { json, query: "awsQuery", "smithy-rpc-v2-cbor": "rpcv2Cbor", "rest-json": "restJson1", "rest-xml": "restXml" };
+    protocols = model.metadata.protocols.flatMap((p) => (names[p] ? [names[p]] : []));
+    PROTOCOLS.set(model, protocols);
+  }
+  return protocols;
 }
 
 /** The shape a reference names; a model that names a missing shape is a broken file, not bad input. */
