@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { billedDuration, type InvocationRecord, type InvocationStatus } from "../core/invocation.js";
 import type { FreeSpace } from "../store/disk-space.js";
 import type { InvocationStore, LogEvent, LogStore } from "../store/ports.js";
+import { PendingBookkeeping } from "./bookkeeping.js";
 import type { ConcurrencyLimiter } from "./concurrency.js";
 import { admitAcrossCluster, throttle } from "./concurrency.js";
 import type { Dispatcher, Lease } from "./dispatcher.js";
@@ -65,6 +66,8 @@ export class Invoker {
     private readonly logger: Logger,
     /** While the data directory is low on space, the function's own lines are dropped (not the invocation). */
     private readonly space: FreeSpace,
+    /** Warm invocations' logs and records, written after the response; the store's reads wait for them (bookkeeping.ts). */
+    private readonly bookkeeping: PendingBookkeeping = new PendingBookkeeping(),
   ) {}
 
   private inFlight = 0;
@@ -75,7 +78,7 @@ export class Invoker {
 
   /**
    * Calls `observer` with each invocation record as it is written (CloudWatch's AWS/Lambda metrics).
-   * It runs on the invocation's path: it must be cheap and synchronous, and never throw.
+   * It runs just after the invocation's response is out (afterResponse), on the thread that serves requests: it must be cheap and synchronous, and never throw.
    */
   observe(observer: InvocationObserver): void {
     this.observers.push(observer);
@@ -127,16 +130,36 @@ export class Invoker {
     }
   }
 
-  /** Resolves when no invocation is running, or after `deadlineMs`. */
+  /**
+   * Resolves when no invocation is running, or after `deadlineMs`, and once the logs and records of
+   * those that ended are written (afterResponse).
+   */
   async drain(deadlineMs: number): Promise<boolean> {
-    if (this.inFlight === 0) return true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), deadlineMs);
-      this.drainWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    const idle =
+      this.inFlight === 0 ||
+      (await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), deadlineMs);
+        this.drainWaiters.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      }));
+    await this.bookkeeping.settled();
+    return idle;
+  }
+
+  /**
+   * Writes a warm invocation's bookkeeping (its record, metrics and log events) once its response is
+   * out: setImmediate runs after the microtasks that carry the response to its socket. Until it is
+   * written, reads of logs and records wait for it (PendingBookkeeping), so a request that follows
+   * the response still finds it.
+   */
+  private afterResponse(work: () => Promise<void>): void {
+    this.bookkeeping.track(
+      new Promise<void>((resolve) => setImmediate(resolve))
+        .then(work)
+        .catch((error: unknown) => this.logger.error({ err: error }, "could not write an invocation's logs and record")),
+    );
   }
 
   /** Waits for an environment no longer than the function's timeout; past that the host is saturated. */
@@ -204,15 +227,24 @@ export class Invoker {
         errorType: outcome.resetStatus ? outcome.errorType : undefined,
       }),
     });
-    await this.logs.append(fn.config.logging.logGroup, environment.logStream, events);
-    await this.record(request, acceptedAt, {
+    const { logStream } = environment;
+    const summary = {
       status: statusOf(result.outcome.kind, outcome.failed),
       durationMs: result.durationMs,
       initDurationMs,
       maxMemoryUsedMb: result.maxMemoryUsedMb,
       errorType: outcome.failed ? outcome.errorType : undefined,
-      logStream: environment.logStream,
-    });
+      logStream,
+    };
+    const running = this.runningFor(request);
+    const bookkeeping = async () => {
+      await this.logs.append(fn.config.logging.logGroup, logStream, events);
+      await this.record(request, acceptedAt, summary, running);
+    };
+    // An environment's first invocation creates its log stream (and maybe the group), a durable write:
+    // that one is awaited, so a function's log group and stream exist once its first response is out.
+    if (initDurationMs !== undefined) await bookkeeping();
+    else this.afterResponse(bookkeeping);
     const response: InvokeResponse = {
       payload: outcome.payload,
       functionError: outcome.failed ? "Unhandled" : undefined,
@@ -259,10 +291,21 @@ export class Invoker {
     return { response, result: outcome, streamed: false };
   }
 
+  /** Invocations running as `request` ends (itself included): its ConcurrentExecutions figures. */
+  private runningFor(request: InvokeRequest): RunningCounts {
+    return {
+      total: this.inFlight,
+      unreserved: this.concurrency.unreservedRunning,
+      function: this.concurrency.inFlightOf(request.fn.name),
+      invokedArn: this.inFlightByArn.get(request.invokedArn) ?? 0,
+    };
+  }
+
   private async record(
     request: InvokeRequest,
     acceptedAt: number,
     r: { status: InvocationStatus; durationMs: number; initDurationMs: number | undefined; maxMemoryUsedMb: number; errorType: string | undefined; logStream: string | undefined },
+    running: RunningCounts = this.runningFor(request),
   ): Promise<void> {
     const { fn } = request;
     const record: InvocationRecord = {
@@ -279,12 +322,6 @@ export class Invoker {
       status: r.status,
       errorType: r.errorType,
       logStream: r.logStream,
-    };
-    const running: RunningCounts = {
-      total: this.inFlight,
-      unreserved: this.concurrency.unreservedRunning,
-      function: this.concurrency.inFlightOf(fn.name),
-      invokedArn: this.inFlightByArn.get(request.invokedArn) ?? 0,
     };
     for (const observer of this.observers) {
       try {

@@ -17,6 +17,7 @@ import { isLoopbackHost } from "../auth/access-keys.js";
 import { UnkaiCredentials } from "../auth/unkai-credentials.js";
 import { AsyncQueue } from "../async/queue.js";
 import { AsyncWorker } from "../async/worker.js";
+import { afterBookkeeping, PendingBookkeeping } from "../engine/bookkeeping.js";
 import { ConcurrencyLimiter } from "../engine/concurrency.js";
 import { Dispatcher } from "../engine/dispatcher.js";
 import { BOOTSTRAPS, HostRuntimes } from "../engine/host-runtimes.js";
@@ -106,7 +107,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // IAM writes drop the enforcer's cached callers (src/auth/iam-caller-cache.ts).
   const iamChanges = new IamChanges();
   const resourceTagChanges = new ResourceTagChanges();
-  const store = withResourceTagChangeCount(withIamChangeCount(ingestion.store, iamChanges), resourceTagChanges);
+  // Warm invocations' logs and records are written just after their response; reads of them wait (engine/bookkeeping.ts).
+  const bookkeeping = new PendingBookkeeping();
+  const store = afterBookkeeping(withResourceTagChangeCount(withIamChangeCount(ingestion.store, iamChanges), resourceTagChanges), bookkeeping);
   const retentionJobs: RetentionJob[] = [
     { name: "log events", deleteExpired: (now, limit) => store.logs.deleteExpired(now, limit) },
     { name: "expired STS sessions", deleteExpired: (now, limit) => store.stsSessions.deleteExpired(now, limit) },
@@ -177,7 +180,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
     concurrency.slots = { take: (name, limit, now) => cluster.takeSlot(name, limit, now), release: (id) => cluster.releaseSlot(id) };
     concurrency.onSlotError = (error) => logger.warn({ err: error }, "could not give a concurrency slot back; it stops counting when this node stops");
   }
-  const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space);
+  const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space, bookkeeping);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   await functions.loadReservations();
   const serviceMetrics = new ServiceMetrics();
