@@ -78,7 +78,8 @@ export class Invoker {
 
   /**
    * Calls `observer` with each invocation record as it is written (CloudWatch's AWS/Lambda metrics).
-   * It runs just after the invocation's response is out (afterResponse), on the thread that serves requests: it must be cheap and synchronous, and never throw.
+   * It runs just after the invocation's response is out (afterResponse), on the thread that serves
+   * requests: it must be cheap and synchronous, and never throw.
    */
   observe(observer: InvocationObserver): void {
     this.observers.push(observer);
@@ -237,14 +238,17 @@ export class Invoker {
       logStream,
     };
     const running = this.runningFor(request);
-    const bookkeeping = async () => {
-      await this.logs.append(fn.config.logging.logGroup, logStream, events);
-      await this.record(request, acceptedAt, summary, running);
+    const writeDown = async () => {
+      try {
+        await this.logs.append(fn.config.logging.logGroup, logStream, events);
+      } finally {
+        await this.record(request, acceptedAt, summary, running);
+      }
     };
     // An environment's first invocation creates its log stream (and maybe the group), a durable write:
     // that one is awaited, so a function's log group and stream exist once its first response is out.
-    if (initDurationMs !== undefined) await bookkeeping();
-    else this.afterResponse(bookkeeping);
+    if (initDurationMs !== undefined) await writeDown();
+    else this.afterResponse(writeDown);
     const response: InvokeResponse = {
       payload: outcome.payload,
       functionError: outcome.failed ? "Unhandled" : undefined,
