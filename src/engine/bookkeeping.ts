@@ -4,6 +4,7 @@
  * them. Reads of logs and invocation records wait for what is still pending (`afterBookkeeping`), so a
  * request that follows a response (GetLogEvents, FilterLogEvents, the console) still finds them.
  */
+import { withMethods, withPorts, type PortMethod } from "../store/port-proxy.js";
 import type { Store } from "../store/ports.js";
 
 export class PendingBookkeeping {
@@ -26,25 +27,15 @@ const BOOKKEEPING_WRITES: { readonly [port: string]: ReadonlySet<string> } = { l
 
 /** `store` whose logs and invocations ports let pending bookkeeping finish before any call but its own writes. */
 export function afterBookkeeping(store: Store, bookkeeping: PendingBookkeeping): Store {
-  const ports = new Map<string | symbol, object>(Object.entries(BOOKKEEPING_WRITES).map(([name, writes]) => [name, waiting(Reflect.get(store, name) as object, writes, bookkeeping)]));
-  return new Proxy(store, { get: (target, key) => ports.get(key) ?? bound(target, key) });
-}
-
-function waiting(port: object, writes: ReadonlySet<string>, bookkeeping: PendingBookkeeping): object {
-  return new Proxy(port, {
-    get(target, key) {
-      const value = bound(target, key);
-      if (typeof value !== "function" || (typeof key === "string" && writes.has(key))) return value;
-      const method = value as (...args: unknown[]) => unknown;
-      return (...args: unknown[]): unknown => {
-        const pending = bookkeeping.settled();
-        return pending === undefined ? method(...args) : pending.then(() => method(...args));
-      };
-    },
-  });
-}
-
-function bound(target: object, key: string | symbol): unknown {
-  const value: unknown = Reflect.get(target, key);
-  return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+  const waiting = (method: PortMethod, name: string | symbol, writes: ReadonlySet<string>): PortMethod => {
+    if (typeof name === "string" && writes.has(name)) return method;
+    return (...args) => {
+      const pending = bookkeeping.settled();
+      return pending === undefined ? method(...args) : pending.then(() => method(...args));
+    };
+  };
+  const ports = Object.fromEntries(
+    Object.entries(BOOKKEEPING_WRITES).map(([port, writes]) => [port, withMethods(Reflect.get(store, port) as object, (method, name) => waiting(method, name, writes))]),
+  );
+  return withPorts(store, ports);
 }

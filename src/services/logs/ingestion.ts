@@ -5,6 +5,7 @@
  * never fails the append; the append answers after every listener finished, so what a PutLogEvents
  * caller wrote has fed its metrics and been queued for its subscribers.
  */
+import { withMethods, withPorts, type PortMethod } from "../../store/port-proxy.js";
 import type { DocumentStore, LogEvent, LogStore, Store } from "../../store/ports.js";
 import { FILTER_LIST_TTL_MS, withMetricFilterIngestion } from "./metric-ingestion.js";
 
@@ -50,15 +51,8 @@ export function withLogIngestion(backend: Store, onError: (error: unknown) => vo
     await logs.append(group, stream, events);
     await Promise.all(listeners.map((listener) => listener(group, stream, events).catch(onError)));
   };
-  // Proxies rather than spreads: a backend's ports may be class instances whose methods need their `this`.
-  const wrappedLogs = new Proxy(logs, { get: (target, key) => (key === "append" ? append : bound(target, key)) });
   return {
-    store: new Proxy(metered, { get: (target, key) => (key === "logs" ? wrappedLogs : bound(target, key)) }),
+    store: withPorts(metered, { logs: withMethods(logs, (method, name) => (name === "append" ? (append as PortMethod) : method)) }),
     onAppended: (listener) => void listeners.push(listener),
   };
-}
-
-function bound(target: object, key: string | symbol): unknown {
-  const value: unknown = Reflect.get(target, key);
-  return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 }

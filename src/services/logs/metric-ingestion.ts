@@ -3,6 +3,7 @@
  * output, access logs) runs the group's metric filters over the new events and writes the data points
  * they yield to the metric data port. Filters therefore see only events ingested after they exist, as on AWS.
  */
+import { withMethods, withPorts, type PortMethod } from "../../store/port-proxy.js";
 import type { LogEvent, LogStore, MetricDatum, MetricFilter, MetricTransformation, Store } from "../../store/ports.js";
 import type { FilterMatch, FilterPattern } from "../../core/log-filter/index.js";
 import { metricBatcher } from "./metric-batch.js";
@@ -77,9 +78,9 @@ export function withMetricFilterIngestion(store: Store, onError: (error: unknown
       listed.clear();
     }
   };
-  const wrappedFilters: typeof metricFilters = new Proxy(metricFilters, {
-    get: (target, key) => (key === "put" || key === "delete" || key === "deleteGroup" ? forgetting(bound(target, key) as (...args: unknown[]) => Promise<unknown>) : bound(target, key)),
-  });
+  const wrappedFilters = withMethods(metricFilters, (method, name) =>
+    name === "put" || name === "delete" || name === "deleteGroup" ? forgetting(method as (...args: unknown[]) => Promise<unknown>) : method,
+  );
   const logs = store.logs;
   const writePoints = metricBatcher(store.metricData);
   const ingest = async (group: string, events: readonly LogEvent[]) => {
@@ -91,12 +92,5 @@ export function withMetricFilterIngestion(store: Store, onError: (error: unknown
     await logs.append(group, stream, events);
     await ingest(group, events).catch(onError);
   };
-  // Proxies rather than spreads: a backend's ports may be class instances whose methods need their `this`.
-  const wrappedLogs = new Proxy(logs, { get: (target, key) => (key === "append" ? append : bound(target, key)) });
-  return new Proxy(store, { get: (target, key) => (key === "logs" ? wrappedLogs : key === "metricFilters" ? wrappedFilters : bound(target, key)) });
-}
-
-function bound(target: object, key: string | symbol): unknown {
-  const value: unknown = Reflect.get(target, key);
-  return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+  return withPorts(store, { logs: withMethods(logs, (method, name) => (name === "append" ? (append as PortMethod) : method)), metricFilters: wrappedFilters });
 }
