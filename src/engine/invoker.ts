@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { billedDuration, type InvocationRecord, type InvocationStatus } from "../core/invocation.js";
 import type { FreeSpace } from "../store/disk-space.js";
 import type { InvocationStore, LogEvent, LogStore } from "../store/ports.js";
-import { PendingBookkeeping } from "./bookkeeping.js";
+import type { PendingBookkeeping } from "./bookkeeping.js";
 import type { ConcurrencyLimiter } from "./concurrency.js";
 import { admitAcrossCluster, throttle } from "./concurrency.js";
 import type { Dispatcher, Lease } from "./dispatcher.js";
@@ -67,7 +67,7 @@ export class Invoker {
     /** While the data directory is low on space, the function's own lines are dropped (not the invocation). */
     private readonly space: FreeSpace,
     /** Warm invocations' logs and records, written after the response; the store's reads wait for them (bookkeeping.ts). */
-    private readonly bookkeeping: PendingBookkeeping = new PendingBookkeeping(),
+    private readonly bookkeeping: PendingBookkeeping,
   ) {}
 
   private inFlight = 0;

@@ -7,7 +7,7 @@ import type { Store } from "./ports.js";
 export type PortMethod = (...args: unknown[]) => unknown;
 
 /** A member of `target` as a caller sees it: a method bound to `target`, anything else as it is. */
-export function bound(target: object, key: string | symbol): unknown {
+function bound(target: object, key: string | symbol): unknown {
   const value: unknown = Reflect.get(target, key);
   return typeof value === "function" ? (value as PortMethod).bind(target) : value;
 }
