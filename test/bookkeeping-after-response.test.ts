@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { PendingBookkeeping } from "../src/engine/bookkeeping.js";
 import { createFromFixture, invoke, lambda, signedFetch } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 
@@ -43,5 +44,24 @@ describe("invocation bookkeeping after the response", () => {
       assert.equal(newest?.requestId, requestId, `invocation ${i}: its record is the newest at once`);
     }
     client.destroy();
+  });
+
+  it("a read waits only for what was pending when it came, so a tenant invoking without pause cannot hold back another's reads", async () => {
+    const bookkeeping = new PendingBookkeeping();
+    assert.equal(bookkeeping.settled(), undefined, "nothing pending: reads go straight through");
+    let finishEarlier = (): void => undefined;
+    let finishLater = (): void => undefined;
+    bookkeeping.track(new Promise<void>((resolve) => (finishEarlier = resolve)));
+    const read = bookkeeping.settled();
+    bookkeeping.track(new Promise<void>((resolve) => (finishLater = resolve)));
+    let readGoesOn = false;
+    void read?.then(() => (readGoesOn = true));
+    finishEarlier();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(readGoesOn, "the read goes on once the work pending when it came is written, though newer work is still pending");
+    assert.notEqual(bookkeeping.settled(), undefined, "the newer work is still pending");
+    finishLater();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(bookkeeping.settled(), undefined, "written work stops counting");
   });
 });
