@@ -66,8 +66,11 @@ export class Invoker {
     private readonly logger: Logger,
     /** While the data directory is low on space, the function's own lines are dropped (not the invocation). */
     private readonly space: FreeSpace,
-    /** Warm invocations' logs and records, written after the response; the store's reads wait for them (bookkeeping.ts). */
-    private readonly bookkeeping: PendingBookkeeping,
+    /**
+     * Warm invocations' logs and records, written after the response; the store's reads wait for them
+     * (bookkeeping.ts). Undefined (a cluster node): every invocation's are written before it answers.
+     */
+    private readonly bookkeeping: PendingBookkeeping | undefined,
   ) {}
 
   private inFlight = 0;
@@ -145,7 +148,7 @@ export class Invoker {
           resolve(true);
         });
       }));
-    await this.bookkeeping.settled();
+    await this.bookkeeping?.settled();
     return idle;
   }
 
@@ -155,8 +158,8 @@ export class Invoker {
    * written, reads of logs and records wait for it (PendingBookkeeping), so a request that follows
    * the response still finds it.
    */
-  private afterResponse(work: () => Promise<void>): void {
-    this.bookkeeping.track(
+  private afterResponse(bookkeeping: PendingBookkeeping, work: () => Promise<void>): void {
+    bookkeeping.track(
       new Promise<void>((resolve) => setImmediate(resolve))
         .then(work)
         .catch((error: unknown) => this.logger.error({ err: error }, "could not write an invocation's logs and record")),
@@ -247,8 +250,8 @@ export class Invoker {
     };
     // An environment's first invocation creates its log stream (and maybe the group), a durable write:
     // that one is awaited, so a function's log group and stream exist once its first response is out.
-    if (initDurationMs !== undefined) await writeDown();
-    else this.afterResponse(writeDown);
+    if (initDurationMs !== undefined || this.bookkeeping === undefined) await writeDown();
+    else this.afterResponse(this.bookkeeping, writeDown);
     const response: InvokeResponse = {
       payload: outcome.payload,
       functionError: outcome.failed ? "Unhandled" : undefined,
