@@ -127,6 +127,22 @@ describe("a cluster: three nodes on one PostgreSQL behind nginx", { skip }, () =
     }
   });
 
+  it("a permission granted through node B is honoured by node A at once, though A had the function cached (S3 notification, then its delivery)", async () => {
+    await createFromFixture(lambda(node(0).url), "granted-late", "recorder", { Environment: { Variables: { COLLECTOR_URL: collector.url("granted-late") } } });
+    assert.equal((await invoke(lambda(node(0).url), "granted-late", { warm: true })).status, 200, "node A reads and caches the record");
+    const onA = s3(node(0).url);
+    await onA.send(new CreateBucketCommand({ Bucket: "granted-late" }));
+    // Well inside the 250 ms change-log poll: A's cached record still has no policy when it decides.
+    await allowServiceToInvoke(lambda(node(1).url), "granted-late", "s3.amazonaws.com", "arn:aws:s3:::granted-late");
+    await onA.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: "granted-late",
+      NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:granted-late", Events: ["s3:ObjectCreated:*"] }] },
+    }));
+    await onA.send(new PutObjectCommand({ Bucket: "granted-late", Key: "k", Body: "x" }));
+    await waitFor("the notification to run", () => (collector.recorded("granted-late").some((r) => r.phase === "start" && (r.event as { Records?: { s3?: { object?: { key?: string } } }[] }).Records?.[0]?.s3?.object?.key === "k") ? true : undefined), 30_000);
+    onA.destroy();
+  });
+
   it("live tail: a session on node A shows events written through A and through B, each once", async () => {
     const [a, b] = [0, 1].map((i) => new CloudWatchLogsClient({
       endpoint: node(i).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1, disableHostPrefix: true,

@@ -50,6 +50,11 @@ export interface IamEnforcerDeps {
   readonly changes?: IamChanges;
   /** The most a cached caller may lag a write made through another node of a cluster; undefined on one node. */
   readonly cacheMaxAgeMs?: number | undefined;
+  /**
+   * Forgets this node's cached copy of a resource's policy (a cluster node's function records); true
+   * when it held one, so a decision is worth making again. Asked only after a refusal.
+   */
+  readonly forgetCached?: (resource: string) => boolean;
 }
 
 /** The actions a role's trust policy governs (it must allow them by itself): assuming it, and tagging the session. */
@@ -119,13 +124,23 @@ export class IamEnforcer {
    * check `Destinations.permission` makes for every delivery (src/async/destinations.ts).
    */
   async serviceMay(source: DeliveringService, action: string, resource: string): Promise<boolean> {
+    const first = await this.serviceDecision(source, action, resource);
+    if (first === undefined) return true;
+    // A cluster node may have decided on its cached copy of a policy another node has just changed
+    // (docs/cluster.md): a refusal is decided once more on a fresh read, so a grant works at once everywhere.
+    const refusal = this.deps.forgetCached?.(resource) ? await this.serviceDecision(source, action, resource) : first;
+    return refusal === undefined || this.denied(refusal);
+  }
+
+  /** serviceMay's decision: undefined when allowed, else the denial to record. */
+  private async serviceDecision(source: DeliveringService, action: string, resource: string): Promise<Omit<IamDenialRecord, "mode"> | undefined> {
     if (source.roleArn !== undefined) {
-      if (await this.roleMay(source.roleArn, source.principal, { action, resource })) return true;
-      return this.denied({ principal: source.roleArn, action, resource, sourceArn: source.arn, decision: "implicitDeny", reason: "role" });
+      if (await this.roleMay(source.roleArn, source.principal, { action, resource })) return undefined;
+      return { principal: source.roleArn, action, resource, sourceArn: source.arn, decision: "implicitDeny", reason: "role" };
     }
     const { policy } = await this.resourcePolicy({ action, resource });
     const refused = { principal: source.principal, action, resource, sourceArn: source.arn, decision: "implicitDeny" } as const;
-    if (!policy) return this.denied({ ...refused, reason: "no-resource" });
+    if (!policy) return { ...refused, reason: "no-resource" };
     for (const service of [source.principal, ...(source.otherPrincipals ?? [])]) {
       const context = requestContext({
         action, resource, principal: { type: "service", arn: service, accountId: undefined },
@@ -134,10 +149,10 @@ export class IamEnforcer {
         ...(source.owner !== undefined ? { extra: { "aws:SourceOwner": source.owner } } : {}),
       });
       const result = evaluate(context, { identity: [], resource: policy });
-      if (result.decision === "Allow") return true;
-      if (result.decision === "ExplicitDeny") return this.denied({ ...refused, principal: service, decision: "explicitDeny", reason: result.reason, statement: result.statement });
+      if (result.decision === "Allow") return undefined;
+      if (result.decision === "ExplicitDeny") return { ...refused, principal: service, decision: "explicitDeny", reason: result.reason, statement: result.statement };
     }
-    return this.denied({ ...refused, reason: "no-resource" });
+    return { ...refused, reason: "no-resource" };
   }
 
   /**

@@ -50,12 +50,14 @@ export class FunctionService implements FunctionRegistry {
 
   /**
    * Forgets the cached record of `name` (every function's when omitted): the hook for a change made
-   * elsewhere (another node of a shared backend), so the next read goes to the store.
+   * elsewhere (another node of a shared backend), so the next read goes to the store. True when a
+   * record of `name` was cached.
    */
-  invalidate(name?: string): void {
+  invalidate(name?: string): boolean {
     this.changes++;
-    if (name === undefined) this.cache.clear();
-    else this.cache.delete(name);
+    if (name !== undefined) return this.cache.delete(name);
+    this.cache.clear();
+    return true;
   }
 
   /**
