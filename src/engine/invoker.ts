@@ -68,9 +68,9 @@ export class Invoker {
     private readonly space: FreeSpace,
     /**
      * Warm invocations' logs and records, written after the response; the store's reads wait for them
-     * (bookkeeping.ts). Undefined (a cluster node): every invocation's are written before it answers.
+     * (bookkeeping.ts).
      */
-    private readonly bookkeeping: PendingBookkeeping | undefined,
+    private readonly bookkeeping: PendingBookkeeping,
   ) {}
 
   private inFlight = 0;
@@ -148,7 +148,7 @@ export class Invoker {
           resolve(true);
         });
       }));
-    await this.bookkeeping?.settled();
+    await this.bookkeeping.settled();
     return idle;
   }
 
@@ -158,8 +158,8 @@ export class Invoker {
    * written, reads of logs and records wait for it (PendingBookkeeping), so a request that follows
    * the response still finds it.
    */
-  private afterResponse(bookkeeping: PendingBookkeeping, work: () => Promise<void>): void {
-    bookkeeping.track(
+  private afterResponse(work: () => Promise<void>): void {
+    this.bookkeeping.track(
       new Promise<void>((resolve) => setImmediate(resolve))
         .then(work)
         .catch((error: unknown) => this.logger.error({ err: error }, "could not write an invocation's logs and record")),
@@ -250,8 +250,8 @@ export class Invoker {
     };
     // An environment's first invocation creates its log stream (and maybe the group), a durable write:
     // that one is awaited, so a function's log group and stream exist once its first response is out.
-    if (initDurationMs !== undefined || this.bookkeeping === undefined) await writeDown();
-    else this.afterResponse(this.bookkeeping, writeDown);
+    if (initDurationMs !== undefined) await writeDown();
+    else this.afterResponse(writeDown);
     const response: InvokeResponse = {
       payload: outcome.payload,
       functionError: outcome.failed ? "Unhandled" : undefined,
