@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand, InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -141,6 +141,23 @@ describe("a cluster: three nodes on one PostgreSQL behind nginx", { skip }, () =
     await onA.send(new PutObjectCommand({ Bucket: "granted-late", Key: "k", Body: "x" }));
     await waitFor("the notification to run", () => (collector.recorded("granted-late").some((r) => r.phase === "start" && (r.event as { Records?: { s3?: { object?: { key?: string } } }[] }).Records?.[0]?.s3?.object?.key === "k") ? true : undefined), 30_000);
     onA.destroy();
+  });
+
+  it("a user allowed only by a function's policy added through node B may invoke it through node A at once", async () => {
+    await createFromFixture(lambda(node(0).url), "shared-fn", "node-cjs");
+    assert.equal((await invoke(lambda(node(0).url), "shared-fn")).status, 200, "node A reads and caches the record");
+    const iam = new IAMClient({ endpoint: node(1).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await iam.send(new CreateUserCommand({ UserName: "cluster-bob" }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "cluster-bob" }));
+    const bob = new LambdaClient({ endpoint: node(0).url, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" } });
+    await assert.rejects(bob.send(new InvokeCommand({ FunctionName: "shared-fn" })), { name: "AccessDeniedException" }, "bob has no policy yet");
+    await lambda(node(1).url).send(new AddPermissionCommand({
+      FunctionName: "shared-fn", StatementId: "bob", Action: "lambda:InvokeFunction", Principal: "arn:aws:iam::000000000000:user/cluster-bob",
+    }));
+    const result = await bob.send(new InvokeCommand({ FunctionName: "shared-fn" }));
+    assert.equal(result.StatusCode, 200);
+    bob.destroy();
+    iam.destroy();
   });
 
   it("live tail: a session on node A shows events written through A and through B, each once", async () => {

@@ -84,7 +84,9 @@ describe("metric filters", () => {
     await logs.send(new PutMetricFilterCommand({
       logGroupName: "/merge", filterName: "Took", filterPattern: "[word, ms]", metricTransformations: [{ metricName: "Took", metricNamespace: "App", metricValue: "$ms", unit: "Milliseconds" }],
     }));
-    const t = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    // The start of a minute: the two seconds below share one 60-second period (periods are aligned to the clock,
+    // so a t in a minute's last second put the second second in the next period's datapoint).
+    const t = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
     // Two seconds of values, repeated and not (1.5 is not a whole number: stored on its own), sent by concurrent requests.
     const values = [[100, 100, 200, 300, 300, 300, 1.5, 7], [300, 300, 300, 300, 5]];
     await Promise.all(values.flatMap((second, s) => [0, 1, 2].map((r) => logs.send(new PutLogEventsCommand({

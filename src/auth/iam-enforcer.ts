@@ -239,7 +239,9 @@ export class IamEnforcer {
 
   /** One permission: undefined when allowed, AWS's sentence when not; logged either way. */
   private async decide(request: UnkaiRequest, caller: ResolvedCaller, need: ActionRequest): Promise<string | undefined> {
-    const { context, result } = await this.evaluateCaller(caller, need, request);
+    let { context, result } = await this.evaluateCaller(caller, need, request);
+    // As in serviceMay: a refusal on a cluster node's cached copy of the resource's policy is decided again on a fresh read.
+    if (result.decision !== "Allow" && this.deps.forgetCached?.(need.resource)) ({ context, result } = await this.evaluateCaller(caller, need, request));
     const decided = () => ({ principal: caller.principal.arn, action: need.action, resource: need.resource, decision: result.decision, statement: result.statement });
     if (result.decision !== "Allow") {
       this.deps.logger?.info({ ...decided(), reason: result.reason, mode: this.deps.mode ?? "enforce" }, "IAM denied a request");
