@@ -78,6 +78,28 @@ describe("CloudWatch metrics", () => {
     await refused(cw.send(new GetMetricDataCommand({ StartTime: at(0), EndTime: at(60), MetricDataQueries: [{ Id: "a", MetricStat: { Metric: metric, Period: 60, Stat: "p101" } }] })), "ValidationError", /is not a valid statistic/);
   });
 
+  it("periods run from StartTime rounded down to its minute, not from the clock's period boundaries (GetMetricStatistics and GetMetricData)", async () => {
+    // Points 10 s apart across two minutes; a 60-second period from minute + 32 s rounds its start down to
+    // minute, so the first datapoint holds the point at +20 s (before StartTime, inside the rounded minute).
+    const Namespace = "Aligned";
+    await cw.send(new PutMetricDataCommand({ Namespace, MetricData: [0, 20, 40, 70, 100].map((s) => ({ MetricName: "Hits", Timestamp: at(s), Value: 1 })) }));
+    const sums = async (StartTime: Date, Period: number) => ((await cw.send(new GetMetricStatisticsCommand({
+      Namespace, MetricName: "Hits", StartTime, EndTime: at(110), Period, Statistics: ["Sum"],
+    }))).Datapoints ?? []).sort((a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0)).map((d) => [((d.Timestamp?.getTime() ?? 0) - minute) / 1000, d.Sum]);
+    assert.deepEqual(await sums(at(32), 60), [[0, 3], [60, 2]], "start rounded down to the minute");
+    // A 120-second period from minute + 60 s: one datapoint at +60 s for everything after it (the clock's
+    // 120-second boundaries would put it where the minute happens to fall).
+    assert.deepEqual(await sums(at(60), 120), [[60, 2]]);
+    assert.deepEqual(await sums(at(0), 300), [[0, 5]]);
+    const data = await cw.send(new GetMetricDataCommand({
+      StartTime: at(60), EndTime: at(300), ScanBy: "TimestampAscending",
+      MetricDataQueries: [{ Id: "n", MetricStat: { Metric: { Namespace, MetricName: "Hits" }, Period: 120, Stat: "SampleCount" } }, { Id: "k", Expression: "n * 0 + 1", Period: 120 }],
+    }));
+    assert.deepEqual(data.MetricDataResults?.map((r) => [r.Id, r.Timestamps?.map((t) => (t.getTime() - minute) / 1000), r.Values]), [["n", [60], [2]], ["k", [60], [1]]]);
+    // A five-second period's start is rounded down to a multiple of five seconds: from +22 s, the point at +20 s counts.
+    assert.deepEqual(await sums(at(22), 5), [[20, 1], [40, 1], [70, 1], [100, 1]]);
+  });
+
   it("boto3 (Debian, Query) puts and reads statistics; its errors carry the Query codes", async () => {
     const script = [
       "import json, sys, datetime, boto3, botocore.exceptions",

@@ -6,7 +6,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { MetricDataStore, MetricDatum, MetricIdentity } from "../../store/ports.js";
 import { combination, dimensionList, dimensionRecord, invalidValue, sameDimensions } from "./parameters.js";
 import type { Dimension } from "./put-metric-data.js";
-import { byPeriod, isStatistic, percentileOf, statisticOf, summarize } from "./statistics.js";
+import { byPeriod, isStatistic, percentileOf, queryStart, statisticOf, summarize } from "./statistics.js";
 import type { MathValue, Series } from "./metric-math/evaluate.js";
 import { evaluateQueries, scalarSeries } from "./metric-math/queries.js";
 
@@ -51,10 +51,11 @@ export interface GetMetricStatisticsInput {
   readonly Unit?: string;
 }
 
-export async function getMetricStatistics(input: GetMetricStatisticsInput, store: MetricDataStore): Promise<object> {
-  const [fromMs, toMs] = [input.StartTime.getTime(), input.EndTime.getTime()];
-  if (fromMs >= toMs) throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
+export async function getMetricStatistics(input: GetMetricStatisticsInput, store: MetricDataStore, now = Date.now()): Promise<object> {
+  const [startMs, toMs] = [input.StartTime.getTime(), input.EndTime.getTime()];
+  if (startMs >= toMs) throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
   checkPeriod(input.Period, "Period");
+  const fromMs = queryStart(startMs, input.Period, now);
   const statistics = input.Statistics ?? [];
   const extended = input.ExtendedStatistics ?? [];
   if (statistics.length === 0 && extended.length === 0) throw combination("Must specify either Statistics or ExtendedStatistics.");
@@ -69,7 +70,7 @@ export async function getMetricStatistics(input: GetMetricStatisticsInput, store
   }
   const selection = { namespace: input.Namespace, metricName: input.MetricName, dimensions: dimensionRecord(input.Dimensions, "Dimensions"), unit: input.Unit };
   const points = await pointsOf(store, selection, fromMs, toMs);
-  const Datapoints = [...byPeriod(points, periodMs)].map(([start, group]) => {
+  const Datapoints = [...byPeriod(points, periodMs, fromMs)].map(([start, group]) => {
     const summary = summarize(group);
     const basic = Object.fromEntries(statistics.map((s) => [s, statisticOf(summary, s)]));
     const percentiles = extended.map((s) => [s, statisticOf(summary, s)] as const).filter(([, v]) => v !== undefined);
@@ -103,12 +104,15 @@ export interface GetMetricDataInput {
 
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 
-export async function getMetricData(input: GetMetricDataInput, store: MetricDataStore): Promise<object> {
-  const [fromMs, toMs] = [input.StartTime.getTime(), input.EndTime.getTime()];
-  if (fromMs >= toMs) throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
+export async function getMetricData(input: GetMetricDataInput, store: MetricDataStore, now = Date.now()): Promise<object> {
+  const [startMs, toMs] = [input.StartTime.getTime(), input.EndTime.getTime()];
+  if (startMs >= toMs) throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
   const queries = input.MetricDataQueries;
   if (queries.length > 500) throw invalidValue("The collection MetricDataQueries must not have a size greater than 500.");
   queries.forEach((q, i) => checkQuery(q, `MetricDataQueries.member.${i + 1}`));
+  // One start for every query, rounded for the finest period asked: every series shares one grid.
+  const finest = Math.min(...queries.map((q) => q.MetricStat?.Period ?? q.Period ?? 60));
+  const fromMs = queryStart(startMs, finest, now);
   const ids = new Set<string>();
   for (const q of queries) {
     if (ids.has(q.Id)) throw invalidValue(`The values for parameter id in MetricDataQueries are not unique: ${q.Id} appears more than once.`);
@@ -156,11 +160,11 @@ function checkQuery(q: MetricDataQueryInput, at: string): void {
   }
 }
 
-/** [period start, value] of one statistic over each period with data, oldest first (alarms read this too). */
+/** [period start, value] of one statistic over each period with data, periods from `fromMs`, oldest first (alarms read this too). */
 export async function statisticSeries(store: MetricDataStore, selection: MetricSelection, stat: string, periodMs: number, fromMs: number, toMs: number): Promise<[number, number][]> {
   const points = await pointsOf(store, selection, fromMs, toMs);
   const series: [number, number][] = [];
-  for (const [start, group] of byPeriod(points, periodMs)) {
+  for (const [start, group] of byPeriod(points, periodMs, fromMs)) {
     const value = statisticOf(summarize(group), stat);
     if (value !== undefined) series.push([start, value]);
   }

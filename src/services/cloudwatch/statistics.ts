@@ -72,14 +72,32 @@ function weightedPercentile(values: readonly (readonly [number, number])[], q: n
   return sorted.at(-1)?.[0];
 }
 
-/** Points grouped by period start (`floor(t / period) * period`), oldest first. */
-export function byPeriod(points: readonly MetricDatum[], periodMs: number): Map<number, MetricDatum[]> {
+/**
+ * Points grouped by period start, oldest first. Periods run from `originMs` (a query's StartTime as
+ * CloudWatch rounds it, queryStart below), so a period starts at `origin + k × period`, as CloudWatch's
+ * datapoints do; an alarm's windows are clock-aligned and pass a clock-aligned origin.
+ */
+export function byPeriod(points: readonly MetricDatum[], periodMs: number, originMs: number): Map<number, MetricDatum[]> {
   const groups = new Map<number, MetricDatum[]>();
   for (const p of points) {
-    const start = Math.floor(p.timestamp / periodMs) * periodMs;
+    const start = originMs + Math.floor((p.timestamp - originMs) / periodMs) * periodMs;
     const group = groups.get(start);
     if (group) group.push(p);
     else groups.set(start, [p]);
   }
   return new Map([...groups].sort((a, b) => a[0] - b[0]));
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Where a GetMetricStatistics or GetMetricData query's first period starts: its StartTime rounded
+ * down as CloudWatch documents it. For a period of 1, 5, 10 or 30 seconds, to a multiple of it within
+ * the minute; otherwise to the whole minute for a StartTime under 15 days old, to 5 minutes under 63
+ * days, else to the hour. A query at 12:32:34 with a one-hour period gets datapoints at 12:32, 13:32, …
+ */
+export function queryStart(startMs: number, periodSeconds: number, nowMs: number): number {
+  const ageMs = nowMs - startMs;
+  const stepMs = periodSeconds < 60 ? periodSeconds * 1000 : ageMs < 15 * DAY_MS ? 60_000 : ageMs < 63 * DAY_MS ? 300_000 : 3_600_000;
+  return Math.floor(startMs / stepMs) * stepMs;
 }

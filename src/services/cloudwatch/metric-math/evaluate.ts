@@ -93,11 +93,10 @@ function reduce(name: string, arg: MathValue): MathValue {
   return seriesValue({ label: name, periodMs, points: sorted(new Map([...byTime].map(([t, v]) => [t, f(v)]))) });
 }
 
-/** The period starts of the requested range at the series' period. */
+/** The period starts of the requested range at the series' period (from the query's rounded StartTime, metric-reads.ts). */
 function grid(s: Series, ctx: MathContext): number[] {
-  const first = Math.floor(ctx.fromMs / s.periodMs) * s.periodMs;
   const starts: number[] = [];
-  for (let t = first; t < ctx.toMs && starts.length < 100_800; t += s.periodMs) starts.push(t);
+  for (let t = ctx.fromMs; t < ctx.toMs && starts.length < 100_800; t += s.periodMs) starts.push(t);
   return starts;
 }
 

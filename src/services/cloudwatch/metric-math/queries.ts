@@ -48,9 +48,9 @@ export function evaluateQueries(queries: readonly MetricDataQueryInput[], metric
   return values;
 }
 
-/** A scalar result as CloudWatch draws it: the same value at every period of the range. */
+/** A scalar result as CloudWatch draws it: the same value at every period of the range (from its rounded StartTime). */
 export function scalarSeries(value: number, periodMs: number, fromMs: number, toMs: number, label: string): Series {
   const points = new Map<number, number>();
-  if (Number.isFinite(value)) for (let t = Math.floor(fromMs / periodMs) * periodMs; t < toMs && points.size < 100_800; t += periodMs) points.set(t, value);
+  if (Number.isFinite(value)) for (let t = fromMs; t < toMs && points.size < 100_800; t += periodMs) points.set(t, value);
   return { label, periodMs, points };
 }
