@@ -5,6 +5,7 @@ import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture } from "./helpers/clients.js";
 import { cli, fnArn, getWithHost, invocationCount, quickCreateHttpApi, restProxyApi } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { waitFor } from "./helpers/wait.js";
 
 type Event = Record<string, unknown> & { requestContext: Record<string, unknown> & { http?: Record<string, unknown> } };
 
@@ -95,6 +96,7 @@ describe("HTTP API routes and events", () => {
       assert.equal(response.status, 502, path);
       assert.deepEqual(await response.json(), { message: "Internal Server Error" });
     }
+    const beforeSlow = await invocationCount(suite.unkai.url, "echo");
     const started = Date.now();
     const slow = await fetch(`${prod}/x/slow`);
     assert.equal(slow.status, 504);
@@ -113,6 +115,9 @@ describe("HTTP API routes and events", () => {
     const throttled = await fetch(`${quick.base}/anything`);
     assert.equal(throttled.status, 429);
     assert.deepEqual(await throttled.json(), { message: "Too Many Requests" });
+    // The slow function runs on past the gateway's 504 (3 s in all): its record lands then, and must not land
+    // inside the next test's counts.
+    await waitFor("the slow invocation to end", async () => ((await invocationCount(suite.unkai.url, "echo")) > beforeSlow ? true : undefined), 10_000);
   });
 
   it("answers CORS preflights from the API's configuration without invoking, and adds CORS headers to responses", async () => {
