@@ -50,14 +50,22 @@ export class FunctionService implements FunctionRegistry {
 
   /**
    * Forgets the cached record of `name` (every function's when omitted): the hook for a change made
-   * elsewhere (another node of a shared backend), so the next read goes to the store. True when a
-   * record of `name` was cached.
+   * elsewhere (another node of a shared backend), so the next read goes to the store.
    */
-  invalidate(name?: string): boolean {
+  invalidate(name?: string): void {
     this.changes++;
-    if (name !== undefined) return this.cache.delete(name);
-    this.cache.clear();
-    return true;
+    if (name === undefined) this.cache.clear();
+    else this.cache.delete(name);
+  }
+
+  /**
+   * Drops the cached record of `name` so the next read goes to the store; true when one was cached.
+   * Unlike `invalidate` it lets reads in flight fill the cache: nothing changed here, the copy is only
+   * suspected old (a refusal on a cluster node, IamEnforcerDeps.forgetCached), and a flood of refused
+   * requests must not keep every function's record out of the cache.
+   */
+  forget(name: string): boolean {
+    return this.cache.delete(name);
   }
 
   /**

@@ -196,7 +196,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
       iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
       mode: config.iam, denials: decisionLog,
       changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
-      forgetCached: store.cluster ? (resource) => { const fn = functionOfArn(resource); return fn !== undefined && functions.invalidate(fn.name); } : undefined,
+      forgetCached: store.cluster ? (resource) => { const fn = functionOfArn(resource); return fn !== undefined && functions.forget(fn.name); } : undefined,
       resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier],
         restApiPolicy: async (apiId, stage) => { const api = await store.restApis.get(apiId); return api && deployedPolicy(api, stage); } }),
       resourceTagsOf: resourceTagLookup({
