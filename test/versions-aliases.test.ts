@@ -1,8 +1,12 @@
 /** Versions and aliases: immutable snapshots, per-version environments, every ARN form, weighted routing. */
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
   CreateAliasCommand,
+  CreateFunctionCommand,
   DeleteFunctionCommand,
   GetAliasCommand,
   GetFunctionCommand,
@@ -10,11 +14,13 @@ import {
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
-import { aws, createFromFixture } from "./helpers/clients.js";
+import { zipFiles } from "../src/store/code/zip-directory.js";
+import { aws, createFromFixture, ROLE } from "./helpers/clients.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function:versioned";
@@ -58,6 +64,30 @@ describe("versions and aliases", () => {
     const got = await suite.client.send(new GetFunctionCommand({ FunctionName: "versioned", Qualifier: "1" }));
     assert.equal(got.Configuration?.Version, "1");
     assert.equal(got.Configuration?.Environment?.Variables?.CODE_VERSION, "one");
+  });
+
+  it("Publish on CreateFunction and UpdateFunctionCode publishes a version and answers it (SDK v3 and the AWS CLI)", async () => {
+    const code = (answer: string) => zipFiles({ "index.js": `exports.handler = async () => ${JSON.stringify(answer)};` });
+    const created = await suite.client.send(new CreateFunctionCommand({
+      FunctionName: "published", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await code("one") }, Publish: true,
+    }));
+    assert.deepEqual([created.Version, created.FunctionArn], ["1", "arn:aws:lambda:us-east-1:000000000000:function:published"], "version 1, under the unqualified ARN");
+    await waitUntilFunctionActiveV2({ client: suite.client, maxWaitTime: 10 }, { FunctionName: "published" });
+    const updated = await suite.client.send(new UpdateFunctionCodeCommand({ FunctionName: "published", ZipFile: await code("two"), Publish: true }));
+    assert.deepEqual([updated.Version, updated.FunctionArn], ["2", "arn:aws:lambda:us-east-1:000000000000:function:published:2"]);
+    await waitUntilFunctionUpdatedV2({ client: suite.client, maxWaitTime: 10 }, { FunctionName: "published" });
+    const zip = join(mkdtempSync(join(tmpdir(), "unkai-publish-")), "code.zip");
+    writeFileSync(zip, await code("two"));
+    const same = await aws(suite.unkai.url, ["lambda", "update-function-code", "--function-name", "published", "--zip-file", `fileb://${zip}`, "--publish"]);
+    assert.equal(same.code, 0, same.stderr);
+    assert.equal((JSON.parse(same.stdout) as { Version: string }).Version, "2", "unchanged code publishes nothing new");
+    const plain = await suite.client.send(new UpdateFunctionCodeCommand({ FunctionName: "published", ZipFile: await code("three") }));
+    assert.equal(plain.Version, "$LATEST");
+    await waitUntilFunctionUpdatedV2({ client: suite.client, maxWaitTime: 10 }, { FunctionName: "published" });
+    const versions = await suite.client.send(new ListVersionsByFunctionCommand({ FunctionName: "published" }));
+    assert.deepEqual(versions.Versions?.map((v) => v.Version), ["$LATEST", "1", "2"]);
+    const answer = async (Qualifier?: string) => Buffer.from((await suite.client.send(new InvokeCommand({ FunctionName: "published", Qualifier }))).Payload ?? new Uint8Array()).toString("utf8");
+    assert.deepEqual([await answer("1"), await answer("2"), await answer()], ['"one"', '"two"', '"three"']);
   });
 
   it("accepts every function-name form with a qualifier", async () => {

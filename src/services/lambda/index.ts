@@ -101,7 +101,9 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
       const config = { ...base, architecture: input.Architectures?.[0] ?? "x86_64" };
       validateTags(input.Tags ?? {});
       const record = await functions.create(input.FunctionName, config, zipFrom(input.Code), input.Tags ?? {});
-      return json(201, functionConfiguration(record, functions.arn(record.name)));
+      // Publish: version 1 at once; Lambda answers its configuration (Version "1") under the unqualified ARN.
+      const answered = input.Publish === true ? await functions.publishVersion(record.name, {}) : record;
+      return json(201, functionConfiguration(answered, functions.arn(record.name)));
     })
     .on("GET", "/2015-03-31/functions", async (request) => {
       const maxItems = pageSize(request);
@@ -131,8 +133,12 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
     .on("PUT", "/2015-03-31/functions/{name}/code", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "UpdateFunctionCode");
       const input = parseBody(updateCodeInput, request.body);
-      const record = await functions.updateCode(name, zipFrom(input), input.RevisionId, input.DryRun ?? false);
-      return json(200, functionConfiguration(record, functions.arn(name)));
+      const dryRun = input.DryRun ?? false;
+      const record = await functions.updateCode(name, zipFrom(input), input.RevisionId, dryRun);
+      if (input.Publish !== true || dryRun) return json(200, functionConfiguration(record, functions.arn(name)));
+      // Publish: the new code as the next version (or the last one, when nothing changed since), answered under its qualified ARN.
+      const version = await functions.publishVersion(name, {});
+      return json(200, functionConfiguration(version, functions.arn(name, version.version)));
     })
     .on("PUT", "/2015-03-31/functions/{name}/configuration", async (request, [raw = ""]) => {
       const name = unqualified(request, raw, "UpdateFunctionConfiguration");
