@@ -11,6 +11,7 @@ import {
   GetAliasCommand,
   GetFunctionCommand,
   InvokeCommand,
+  ListFunctionsCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
@@ -88,6 +89,27 @@ describe("versions and aliases", () => {
     assert.deepEqual(versions.Versions?.map((v) => v.Version), ["$LATEST", "1", "2"]);
     const answer = async (Qualifier?: string) => Buffer.from((await suite.client.send(new InvokeCommand({ FunctionName: "published", Qualifier }))).Payload ?? new Uint8Array()).toString("utf8");
     assert.deepEqual([await answer("1"), await answer("2"), await answer()], ['"one"', '"two"', '"three"']);
+
+    // ListFunctions lists $LATEST only, or with FunctionVersion=ALL every version, paged by entries (MaxItems 1 stops inside a function's versions).
+    const listAll = async (extra: { FunctionVersion?: "ALL"; MaxItems?: number }) => {
+      const seen: [string, string][] = [];
+      let Marker: string | undefined;
+      do {
+        const page = await suite.client.send(new ListFunctionsCommand({ ...extra, Marker }));
+        assert.ok((page.Functions?.length ?? 0) <= (extra.MaxItems ?? 50));
+        seen.push(...(page.Functions ?? []).map((f) => [f.Version ?? "", f.FunctionArn ?? ""] as [string, string]));
+        Marker = page.NextMarker;
+      } while (Marker);
+      return seen.filter(([, arn]) => arn.includes(":function:published"));
+    };
+    const base = "arn:aws:lambda:us-east-1:000000000000:function:published";
+    assert.deepEqual(await listAll({}), [["$LATEST", base]]);
+    const every = [["$LATEST", `${base}:$LATEST`], ["1", `${base}:1`], ["2", `${base}:2`]];
+    assert.deepEqual(await listAll({ FunctionVersion: "ALL" }), every);
+    assert.deepEqual(await listAll({ FunctionVersion: "ALL", MaxItems: 1 }), every);
+    assert.deepEqual(await listAll({ FunctionVersion: "ALL", MaxItems: 2 }), every);
+    const bad = await aws(suite.unkai.url, ["lambda", "list-functions", "--function-version", "SOME"]);
+    assert.match(bad.stderr, /ValidationException.*Member must satisfy enum value set: \[ALL\]/);
   });
 
   it("accepts every function-name form with a qualifier", async () => {

@@ -19,6 +19,7 @@ import { Router } from "../../protocol/router.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { FunctionService } from "../../functions/function-service.js";
 import { pageSize } from "./paging.js";
+import { listFunctions } from "./list-functions.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
 import { LAMBDA_ERRORS } from "./errors.js";
@@ -105,17 +106,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
       const answered = input.Publish === true ? await functions.publishVersion(record.name, {}) : record;
       return json(201, functionConfiguration(answered, functions.arn(record.name)));
     })
-    .on("GET", "/2015-03-31/functions", async (request) => {
-      const maxItems = pageSize(request);
-      const marker = request.query.get("Marker");
-      const after = marker ? Buffer.from(marker, "base64url").toString("utf8") : undefined;
-      const { records, next } = await functions.list(after, maxItems);
-      const Functions = records.map((record) => {
-        const { State: _s, LastUpdateStatus: _l, ...rest } = functionConfiguration(record, functions.arn(record.name));
-        return rest;
-      });
-      return json(200, { Functions, ...(next ? { NextMarker: Buffer.from(next).toString("base64url") } : {}) });
-    })
+    .on("GET", "/2015-03-31/functions", async (request) => json(200, await listFunctions(functions, request.query, pageSize(request))))
     .on("GET", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
       const { name, qualifier } = ref(request, raw);
       const record = await functions.get(name, qualifier);
