@@ -28,6 +28,17 @@ function bodyJson(request: UnkaiRequest): Record<string, unknown> {
   }
 }
 
+/**
+ * Code from S3 (`S3Bucket`/`S3Key` in `code`): Lambda reads the object as the caller, so the caller needs
+ * s3:GetObject on it (s3:GetObjectVersion for a given `S3ObjectVersion`).
+ */
+function s3CodeNeeds(code: unknown): ActionRequest[] {
+  if (typeof code !== "object" || code === null) return [];
+  const { S3Bucket: bucket, S3Key: key, S3ObjectVersion: version } = code as Record<string, unknown>;
+  if (typeof bucket !== "string" || typeof key !== "string") return [];
+  return [{ action: version === undefined ? "s3:GetObject" : "s3:GetObjectVersion", resource: `arn:aws:s3:::${bucket}/${key}` }];
+}
+
 const layerArn = (account: Account, name: string, version?: string) =>
   `arn:aws:lambda:${account.region}:${account.accountId}:layer:${name}${version === undefined ? "" : `:${version}`}`;
 
@@ -49,8 +60,11 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     const keys = { "lambda:Layer": layers, ...requestTagKeys({ Tags: body.Tags }) };
     const needs: ActionRequest[] = [{ action: "lambda:CreateFunction", resource: targetArn(account, request, name, false), keys }];
     if (typeof body.Role === "string") needs.push({ action: "iam:PassRole", resource: body.Role, keys: { "iam:PassedToService": "lambda.amazonaws.com" } });
-    return needs;
+    return [...needs, ...s3CodeNeeds(body.Code)];
   };
+  const updateCode: ActionResolver = (request, [raw = ""]) => [
+    { action: "lambda:UpdateFunctionCode", resource: targetArn(account, request, raw, false) }, ...s3CodeNeeds(bodyJson(request)),
+  ];
   const updateConfiguration: ActionResolver = (request, [raw = ""]) => {
     const body = bodyJson(request);
     const needs: ActionRequest[] = [{ action: "lambda:UpdateFunctionConfiguration", resource: targetArn(account, request, raw, false) }];
@@ -74,7 +88,7 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     "GET /2015-03-31/functions": anywhere("ListFunctions"),
     "GET /2015-03-31/functions/{name}": on("GetFunction", true),
     "GET /2015-03-31/functions/{name}/configuration": on("GetFunctionConfiguration", true),
-    "PUT /2015-03-31/functions/{name}/code": on("UpdateFunctionCode"),
+    "PUT /2015-03-31/functions/{name}/code": updateCode,
     "PUT /2015-03-31/functions/{name}/configuration": updateConfiguration,
     "DELETE /2015-03-31/functions/{name}": on("DeleteFunction", true),
     "POST /2015-03-31/functions/{name}/invocations": on("InvokeFunction", true),
@@ -105,7 +119,7 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     "GET /2015-03-31/functions/{name}/aliases/{alias}": on("GetAlias"),
     "PUT /2015-03-31/functions/{name}/aliases/{alias}": on("UpdateAlias"),
     "DELETE /2015-03-31/functions/{name}/aliases/{alias}": on("DeleteAlias"),
-    "POST /2018-10-31/layers/{name}/versions": (_request, [name = ""]) => [{ action: "lambda:PublishLayerVersion", resource: layerArn(account, name) }],
+    "POST /2018-10-31/layers/{name}/versions": (request, [name = ""]) => [{ action: "lambda:PublishLayerVersion", resource: layerArn(account, name) }, ...s3CodeNeeds(bodyJson(request).Content)],
     "GET /2018-10-31/layers/{name}/versions/{version}": (_request, [name = "", version = ""]) => [{ action: "lambda:GetLayerVersion", resource: layerArn(account, name, version) }],
     "GET /2018-10-31/layers": anywhere("ListLayers"),
     "GET /2018-10-31/layers/{name}/versions": anywhere("ListLayerVersions"),

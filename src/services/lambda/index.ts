@@ -20,6 +20,8 @@ import type { FreeSpace } from "../../store/disk-space.js";
 import type { FunctionService } from "../../functions/function-service.js";
 import { pageSize } from "./paging.js";
 import { listFunctions } from "./list-functions.js";
+import { packageZip, type S3CodeSource } from "./code-from-s3.js";
+import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config.js";
 import { invoke } from "./invoke.js";
 import { LAMBDA_ERRORS } from "./errors.js";
@@ -41,7 +43,6 @@ import {
   putConcurrencyInput,
   updateCodeInput,
   updateConfigurationInput,
-  zipFrom,
 } from "./shapes.js";
 
 export interface LambdaServiceDeps {
@@ -59,6 +60,8 @@ export interface LambdaServiceDeps {
   readonly aliases: AliasStore;
   readonly layers: LayerStore;
   readonly code: CodeStore;
+  /** Where `Code.S3Bucket`/`S3Key` are read from: Unkai's own S3. */
+  readonly s3Code: S3CodeSource;
   readonly functionUrls: FunctionUrlStore;
   /** A Function URL's public address from its id. */
   readonly functionUrlOf: (urlId: string) => string;
@@ -76,7 +79,7 @@ export interface LambdaServiceDeps {
 
 
 export function lambdaService(deps: LambdaServiceDeps): Service {
-  const { functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, functionUrls, functionUrlOf, space, lambdaMayAssume } = deps;
+  const { functions, invoker, codeLocation, logger, queue, eventConfigs, destinations, aliases, layers, code, s3Code, functionUrls, functionUrlOf, space, lambdaMayAssume } = deps;
   /** AWS's refusal of an execution role Lambda cannot assume (only checked with `--iam enforce`). */
   const checkRole = async (role: string | undefined) => {
     // The ARN's form is checked first, so a malformed one gets its own message, as on AWS.
@@ -101,7 +104,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
       const base = applyConfig(input.FunctionName, undefined, input, () => layers);
       const config = { ...base, architecture: input.Architectures?.[0] ?? "x86_64" };
       validateTags(input.Tags ?? {});
-      const record = await functions.create(input.FunctionName, config, zipFrom(input.Code), input.Tags ?? {});
+      const record = await functions.create(input.FunctionName, config, await packageZip(input.Code, s3Code), input.Tags ?? {});
       // Publish: version 1 at once; Lambda answers its configuration (Version "1") under the unqualified ARN.
       const answered = input.Publish === true ? await functions.publishVersion(record.name, {}) : record;
       return json(201, functionConfiguration(answered, functions.arn(record.name)));
@@ -125,7 +128,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
       const name = unqualified(request, raw, "UpdateFunctionCode");
       const input = parseBody(updateCodeInput, request.body);
       const dryRun = input.DryRun ?? false;
-      const record = await functions.updateCode(name, zipFrom(input), input.RevisionId, dryRun);
+      const record = await functions.updateCode(name, await packageZip(input, s3Code), input.RevisionId, dryRun);
       if (input.Publish !== true || dryRun) return json(200, functionConfiguration(record, functions.arn(name)));
       // Publish: the new code as the next version (or the last one, when nothing changed since), answered under its qualified ARN.
       const version = await functions.publishVersion(name, {});
@@ -199,7 +202,7 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
   aliasRoutes(router, functions, aliases);
   tagRoutes(router, functions);
   policyRoutes(router, functions);
-  layerRoutes(router, layers, code, functions.account, codeLocation);
+  layerRoutes(router, layers, code, functions.account, codeLocation, s3Code);
   functionUrlRoutes(router, { functions, urls: functionUrls, urlOf: functionUrlOf });
   eventSourceMappingRoutes(router, { functions, mappings: deps.mappings, queues: deps.queues, shards: deps.shards, destinations: deps.destinations, roleDenies: deps.roleDenies });
   const table = lambdaActions(functions.account);
@@ -235,6 +238,7 @@ export const lambdaModule: ServiceModule = {
   compatibility: "docs/compatibility/lambda.md",
   create: (p) => lambdaService({
     functions: p.functions, invoker: p.invoker, queue: p.queue, destinations: p.destinations, eventConfigs: p.store.eventInvokeConfigs, aliases: p.store.aliases, layers: p.store.layers, code: p.code,
+    s3Code: { objects: p.store.objects, bodies: new ObjectBodies(p.blobs.store) },
     codeLocation: (codeSha256, host) => p.credentials.presignUrl(callerBase(p.url(), host), `/_unkai/code/${codeKey(codeSha256)}.zip`, p.account.region), logger: p.logger("lambda"),
     functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
     mappings: p.store.eventSourceMappings, queues: p.store.queues, shards: p.shards,

@@ -8,7 +8,8 @@ import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { CodeStore } from "../../store/code/code-store.js";
 import type { LayerStore } from "../../store/ports.js";
-import { parseBody, zipFrom } from "./shapes.js";
+import { parseBody } from "./shapes.js";
+import { packageZip, type S3CodeSource } from "./code-from-s3.js";
 import { pageSize } from "./paging.js";
 
 const publishInput = z.object({
@@ -19,7 +20,9 @@ const publishInput = z.object({
   LicenseInfo: z.string().max(512).optional(),
 });
 
-export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore, account: Account, codeLocation: (codeSha256: string, host: string | undefined) => Promise<string>): void {
+export function layerRoutes(
+  router: Router, layers: LayerStore, code: CodeStore, account: Account, codeLocation: (codeSha256: string, host: string | undefined) => Promise<string>, s3Code: S3CodeSource,
+): void {
   const layerArn = (name: string) => `arn:aws:lambda:${account.region}:${account.accountId}:layer:${name}`;
   const shape = (layer: LayerVersionRecord) => ({
     LayerVersionArn: `${layerArn(layer.layerName)}:${layer.version}`,
@@ -48,7 +51,7 @@ export function layerRoutes(router: Router, layers: LayerStore, code: CodeStore,
       for (const runtime of input.CompatibleRuntimes ?? []) {
         if (!isRuntimeId(runtime)) throw notFound(`CompatibleRuntimes value '${runtime}' is not a runtime Unkai knows.`);
       }
-      const stored = await code.put(zipFrom(input.Content));
+      const stored = await code.put(await packageZip(input.Content, s3Code));
       const layer = await layers.publish({
         layerName: name,
         description: input.Description ?? "",

@@ -119,13 +119,10 @@ export function applyConfig(
   };
 }
 
-/** The zip from `Code`, or a clear refusal of the sources Unkai cannot take yet. */
-export function zipFrom(input: z.infer<typeof code>): Buffer {
+/** The zip of `Code.ZipFile`, or a clear refusal of a container image (code from S3: code-from-s3.ts). */
+export function zipFrom(input: { readonly ZipFile?: string | undefined; readonly ImageUri?: string | undefined }): Buffer {
   if (input.ImageUri !== undefined) throw invalidParameter("Container image functions are not supported by Unkai; package the function as a zip.");
-  if (input.S3Bucket !== undefined || input.S3Key !== undefined) {
-    throw invalidParameter("Code.S3Bucket is not supported by this Unkai yet; upload the zip as Code.ZipFile.");
-  }
-  if (input.ZipFile === undefined) throw invalidParameter("Code.ZipFile is required: the function's zip, base64-encoded.");
+  if (input.ZipFile === undefined) throw invalidParameter("Code.ZipFile is required, or Code.S3Bucket and Code.S3Key: the function's zip, base64-encoded, or where it is in S3.");
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.ZipFile)) throw invalidParameter("Code.ZipFile is not valid base64.");
   return Buffer.from(input.ZipFile, "base64");
 }
