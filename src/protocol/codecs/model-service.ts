@@ -142,11 +142,20 @@ export function modelService(options: ModelServiceOptions): Service {
     return { protocol: address.protocol, operation, decode: (request) => decodeRpcInput(model, address.protocol, operation, request.body) };
   }
 
-  async function run(request: UnkaiRequest, address: Addressed): Promise<UnkaiResponse> {
+  /**
+   * Inputs `authorize` decoded, by the body they came from: `run` takes the one of its request instead of
+   * decoding the same body again (every request of a function's or an IAM user's credentials is
+   * authorized first). A body is a fresh buffer per request; an empty one may be shared and is never a key.
+   */
+  const authorizedInputs = new WeakMap<Buffer, Record<string, unknown>>();
+
+  async function run(request: UnkaiRequest, address: Addressed, body: Buffer | undefined): Promise<UnkaiResponse> {
     const { protocol, operation, decode } = resolve(address);
     let input: Record<string, unknown>;
     try {
-      input = decode(request);
+      const authorized = body === undefined ? undefined : authorizedInputs.get(body);
+      if (authorized !== undefined && body !== undefined) authorizedInputs.delete(body);
+      input = authorized ?? decode(request);
     } catch (error) {
       if (!(error instanceof MalformedInput)) throw error;
       throw new UnkaiError((protocol === "awsQuery" ? validationCode : serializationCode) as never, error.message);
@@ -180,6 +189,7 @@ export function modelService(options: ModelServiceOptions): Service {
     let input: Record<string, unknown> = {};
     try {
       input = address.protocol === "awsQuery" ? decodeQueryInput(model, operation, address.params) : decodeRpcInput(model, address.protocol, operation, request.body);
+      if (compressed.body !== undefined && compressed.body.length > 0) authorizedInputs.set(compressed.body, input);
     } catch {
       // Malformed input: name what can be named; the operation refuses the request with the codec's error.
     }
@@ -224,7 +234,7 @@ export function modelService(options: ModelServiceOptions): Service {
         address = addressOf(model, request);
         protocol = address?.protocol ?? protocol;
         if (!address) throw new UnkaiError("UnknownOperationException", `The request names no ${model.metadata.serviceId} operation.`);
-        return await run(request, address);
+        return await run(request, address, compressed.body);
       } catch (error) {
         if (error instanceof UnkaiError) return render(protocol, error, request.requestId);
         logger.error({ err: error }, `internal error in the ${options.name} API`);
