@@ -7,6 +7,7 @@
  */
 import { invalidParameter } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
+import { readWhole } from "../../store/blobs/blob-store.js";
 import type { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { ObjectStore } from "../../store/ports.js";
 import { zipFrom } from "./shapes.js";
@@ -43,17 +44,7 @@ export async function zipFromS3(source: S3CodeSource, location: S3CodeLocation):
     if (object.size === 0) return Buffer.alloc(0);
     throw getObjectError("NoSuchKey", "The specified key does not exist.");
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > LIMITS.zippedCodeBytes) {
-      body.destroy();
-      throw invalidParameter(`Zipped size must be smaller than ${LIMITS.zippedCodeBytes} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  return readWhole(body, LIMITS.zippedCodeBytes, () => invalidParameter(`Zipped size must be smaller than ${LIMITS.zippedCodeBytes} bytes`));
 }
 
 /** A function's or layer's code as the request gives it: `ZipFile`, or the S3 object it names (never both). */

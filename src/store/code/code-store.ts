@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
-import type { BlobStore } from "../blobs/blob-store.js";
+import { readWhole, type BlobStore } from "../blobs/blob-store.js";
 import { UNLIMITED_SPACE, type FreeSpace } from "../disk-space.js";
 import { checkMergedLinks, mergeLayer } from "./layer-merge.js";
 import { unzipInto } from "./unzip.js";
@@ -150,17 +150,7 @@ export function codeStore(root: string, blobs: BlobStore, space: FreeSpace = UNL
 async function fetchZip(blobs: BlobStore, codeSha256: string): Promise<Buffer> {
   const stream = await blobs.get(zipKey(codeSha256));
   if (!stream) throw new Error(`Code package ${codeKey(codeSha256)} is missing from the blob store (${blobs.location}).`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > LIMITS.zippedCodeBytes) {
-      stream.destroy();
-      throw new Error(`Code package ${codeKey(codeSha256)} in the blob store is larger than any package Unkai stores.`);
-    }
-    chunks.push(chunk);
-  }
-  const zip = Buffer.concat(chunks);
+  const zip = await readWhole(stream, LIMITS.zippedCodeBytes, () => new Error(`Code package ${codeKey(codeSha256)} in the blob store is larger than any package Unkai stores.`));
   // The blob store is outside Unkai's control: never run bytes other than those the function was created with.
   if (createHash("sha256").update(zip).digest("base64") !== codeSha256) {
     throw new Error(`Code package ${codeKey(codeSha256)} in the blob store does not match its SHA-256: refusing to run it.`);
