@@ -7,9 +7,9 @@
  */
 import { invalidParameter } from "../../core/errors.js";
 import { LIMITS } from "../../core/limits.js";
-import { readWhole } from "../../store/blobs/blob-store.js";
 import type { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { ObjectStore } from "../../store/ports.js";
+import { readWhole } from "../../store/read-whole.js";
 import { zipFrom } from "./shapes.js";
 
 export interface S3CodeSource {
@@ -38,19 +38,17 @@ export async function zipFromS3(source: S3CodeSource, location: S3CodeLocation):
     throw version === undefined ? getObjectError("NoSuchKey", "The specified key does not exist.") : getObjectError("NoSuchVersion", "The specified version does not exist.");
   }
   if (object.size > LIMITS.zippedCodeBytes) throw invalidParameter(`Zipped size must be smaller than ${LIMITS.zippedCodeBytes} bytes`);
+  if (object.size === 0) return Buffer.alloc(0);
   // An overwrite may delete the body between the row and the read: then the key is as good as gone.
-  const body = object.size === 0 ? undefined : await source.bodies.reader(object.blob);
-  if (!body) {
-    if (object.size === 0) return Buffer.alloc(0);
-    throw getObjectError("NoSuchKey", "The specified key does not exist.");
-  }
+  const body = await source.bodies.reader(object.blob);
+  if (!body) throw getObjectError("NoSuchKey", "The specified key does not exist.");
   return readWhole(body, LIMITS.zippedCodeBytes, () => invalidParameter(`Zipped size must be smaller than ${LIMITS.zippedCodeBytes} bytes`));
 }
 
 /** A function's or layer's code as the request gives it: `ZipFile`, or the S3 object it names (never both). */
-export function packageZip(input: S3CodeLocation & { readonly ZipFile?: string | undefined; readonly ImageUri?: string | undefined }, s3: S3CodeSource): Promise<Buffer> {
+export async function packageZip(input: S3CodeLocation & { readonly ZipFile?: string | undefined; readonly ImageUri?: string | undefined }, s3: S3CodeSource): Promise<Buffer> {
   const fromS3 = input.S3Bucket !== undefined || input.S3Key !== undefined || input.S3ObjectVersion !== undefined;
-  if (!fromS3) return Promise.resolve().then(() => zipFrom(input));
-  if (input.ZipFile !== undefined) return Promise.reject(invalidParameter("Give the code either as ZipFile or as S3Bucket and S3Key, not both."));
+  if (!fromS3) return zipFrom(input);
+  if (input.ZipFile !== undefined) throw invalidParameter("Give the code either as ZipFile or as S3Bucket and S3Key, not both.");
   return zipFromS3(s3, input);
 }

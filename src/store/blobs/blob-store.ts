@@ -59,18 +59,3 @@ export function checkBlobKey(key: string, folder = false): void {
   const ok = body.length > 0 && Buffer.byteLength(key) <= MAX_KEY_BYTES && body.split("/").every((segment) => SEGMENT.test(segment));
   if (!ok) throw new Error(`Refusing blob key ${JSON.stringify(key)}: keys are relative paths of names made of letters, digits, '.', '_' and '-'.`);
 }
-
-/** A blob's bytes in one buffer, reading no further than `maxBytes`: past it the stream is destroyed and `tooLarge()` thrown. */
-export async function readWhole(stream: Readable, maxBytes: number, tooLarge: () => Error): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      stream.destroy();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}

@@ -10,9 +10,10 @@ import { createWriteStream } from "node:fs";
 import { mkdir, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { Transform } from "node:stream";
+import { Transform, type Readable } from "node:stream";
 import type yauzl from "yauzl";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
+import { readWhole } from "../read-whole.js";
 import { PackageTree } from "./package-tree.js";
 
 export interface UnzipLimits {
@@ -105,7 +106,7 @@ async function planExtraction(zip: yauzl.ZipFile, limits: UnzipLimits): Promise<
     }
     if (path === "") throw unzipError(`entry '${entry.fileName}' has no name`);
     if (type === S_IFLNK) {
-      const target = (await readAll(await openEntry(zip, entry), MAX_LINK_TARGET_BYTES)).toString("utf8");
+      const target = (await readWhole(await openEntry(zip, entry), MAX_LINK_TARGET_BYTES, () => unzipError("a symlink target is too long"))).toString("utf8");
       place(tree.add(path, "link", target), () => plan.links.push([path, target]));
       continue;
     }
@@ -172,7 +173,7 @@ function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
   });
 }
 
-function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
+function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (error, stream) => {
       if (error) reject(unzipError(error.message));
@@ -181,14 +182,3 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.Reada
   });
 }
 
-async function readAll(stream: NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBytes) throw unzipError("a symlink target is too long");
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
