@@ -18,7 +18,10 @@ function decode(marker: string | null): { name: string; versionMarker: string | 
 
 /** `name`'s entries after `marker`, at most `limit`; none for a function deleted since the last page. */
 function versionsOf(functions: FunctionService, name: string, marker: string | undefined, limit: number): Promise<{ records: FunctionRecord[]; next: string | undefined }> {
-  return functions.listVersions(name, marker, limit).catch(() => ({ records: [], next: undefined }));
+  return functions.listVersions(name, marker, limit).catch((error: unknown) => {
+    if (error instanceof UnkaiError && error.code === "ResourceNotFoundException") return { records: [], next: undefined };
+    throw error;
+  });
 }
 
 async function everyVersion(functions: FunctionService, marker: ReturnType<typeof decode>, maxItems: number): Promise<{ entries: FunctionRecord[]; next: string | undefined }> {
