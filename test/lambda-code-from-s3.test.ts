@@ -6,6 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import {
@@ -15,6 +17,7 @@ import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } fro
 import { zipFiles } from "../src/store/code/zip-directory.js";
 import { aws, DEFAULT_CREDENTIALS, invoke, ROLE } from "./helpers/clients.js";
 import { attempt } from "./helpers/outcome.js";
+import { rawZip } from "./helpers/raw-zip.js";
 import { s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -71,6 +74,21 @@ describe("Lambda code from S3", () => {
     assert.match(await create({ S3Bucket: "deploys" }), /^InvalidParameterValueException: Code from S3 needs both S3Bucket and S3Key/);
     assert.match(await create({ S3Bucket: "deploys", S3Key: "app.zip", ZipFile: await answering("x") }), /^InvalidParameterValueException: Give the code either as ZipFile or as S3Bucket/);
     await assert.rejects(suite.client.send(new GetFunctionCommand({ FunctionName: "never" })), { name: "ResourceNotFoundException" });
+  });
+
+  it("a hostile object is refused as an uploaded zip would be: one over 50 MB before it is read, one that climbs out of the package, an empty one", async () => {
+    const bucket = s3(suite.unkai.url);
+    const put = (Key: string, Body: Buffer) => bucket.send(new PutObjectCommand({ Bucket: "deploys", Key, Body }));
+    await put("huge.zip", Buffer.alloc(52_428_801));
+    await put("slip.zip", rawZip([{ name: "index.js", content: "exports.handler = async () => 1;" }, { name: "../../escape.js", content: "pwned" }]));
+    await put("empty.zip", Buffer.alloc(0));
+    bucket.destroy();
+    const create = (S3Key: string) => attempt(() => suite.client.send(new CreateFunctionCommand({ ...base, FunctionName: "hostile", Code: { S3Bucket: "deploys", S3Key } })));
+    assert.equal(await create("huge.zip"), "InvalidParameterValueException: Zipped size must be smaller than 52428800 bytes");
+    assert.match(await create("slip.zip"), /^InvalidParameterValueException: Could not unzip uploaded file.*\.\.\/\.\.\/escape\.js/);
+    assert.equal(existsSync(join(suite.unkai.dataDir, "escape.js")), false);
+    assert.match(await create("empty.zip"), /^InvalidParameterValueException: The code package is empty/);
+    await assert.rejects(suite.client.send(new GetFunctionCommand({ FunctionName: "hostile" })), { name: "ResourceNotFoundException" }, "nothing was stored");
   });
 
   it("under IAM enforcement the caller needs s3:GetObject on the object, beside lambda:CreateFunction and iam:PassRole", async () => {
