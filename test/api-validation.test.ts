@@ -30,6 +30,8 @@ describe("API validation", () => {
     assert.match(absolute.message, /^Could not unzip uploaded file.*absolute path/);
     const link = await createWith(rawZip([{ name: "index.js", content: HANDLER }, { name: "secrets", content: "../../../suite.unkai.db", mode: 0o120777 }]));
     assert.match(link.message, /symlink 'secrets' points outside the package/);
+    const longLink = await createWith(rawZip([{ name: "index.js", content: HANDLER }, { name: "far", content: "a/".repeat(2_500), mode: 0o120777 }]));
+    assert.match(longLink.message, /^Could not unzip uploaded file.*a symlink target is too long/);
     assert.equal(existsSync(join(suite.unkai.dataDir, "escape.js")), false);
     const leftovers = readdirSync(join(suite.unkai.dataDir, "code")).filter((name) => name.startsWith(".tmp-"));
     assert.deepEqual(leftovers, [], "failed extractions leave nothing behind");
