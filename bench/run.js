@@ -132,6 +132,12 @@ async function phaseStartup() {
 }
 
 /** (d) RSS of the server process and of its children, a moment after start. */
+/** A child process as a table names it: its program, and for a sandbox the command it runs (its last two words). */
+function processLabel(cmdline) {
+  const words = cmdline.trim().split(/\s+/).map((w) => w.split("/").pop());
+  return words[0] === "bwrap" ? `bwrap (${words.slice(-2).join(" ")})` : words[0];
+}
+
 async function phaseIdleRss(unkai) {
   await sleep(1500);
   const children = childrenOf(unkai.pid).map((c) => ({ ...c, rss: rssMb(c.pid) }));
@@ -496,7 +502,7 @@ function render(r) {
   p("| | RSS (MB) |");
   p("|---|---|");
   if (r.idleA) {
-    const pool = r.idleA.children.map((c) => `${c.cmdline.split(" ").map((s) => s.split("/").pop()).join(" ")} ${fmt(c.rss, 1)} MB`).join("; ");
+    const pool = r.idleA.children.map((c) => `${processLabel(c.cmdline)} ${fmt(c.rss, 1)} MB`).join("; ");
     p(`| Server process, idle, default config | **${fmt(r.idleA.server, 1)}** |`);
     p(`| Pre-started pool processes (children) | ${fmt(r.idleA.children.reduce((a, c) => a + c.rss, 0), 1)} (${r.idleA.children.length}: ${pool || "none"}) |`);
   }
