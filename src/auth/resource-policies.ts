@@ -1,6 +1,6 @@
 /**
  * The resource-based policy that governs a resource ARN, for IAM enforcement: a Lambda function's
- * (or alias's / version's) policy from AddPermission, an SQS queue's `Policy` attribute, an SNS
+ * (or alias's / version's) policy from AddPermission, a layer version's (AddLayerVersionPermission), an SQS queue's `Policy` attribute, an SNS
  * topic's (SetTopicAttributes `Policy`, AddPermission), an EventBridge bus's (PutPermission) and an
  * S3 bucket's policy (for the bucket and every object in it), a REST API's deployed policy (for its
  * methods' `execute-api:Invoke`). Evaluated
@@ -17,6 +17,8 @@ export interface ResourcePolicySources {
   readonly account: Account;
   /** A function's policy statements for `qualifier` ("" for the unqualified function), as GetPolicy returns them; undefined when none. */
   readonly functionPolicy: (name: string, qualifier: string) => Promise<readonly object[] | undefined>;
+  /** A layer version's policy statements, as GetLayerVersionPolicy returns them; undefined when none. */
+  readonly layerPolicy?: (name: string, version: number) => Promise<readonly object[] | undefined>;
   readonly queues: QueueStore;
   readonly bucketSettings: DocumentStore<BucketSetting>;
   readonly topics: DocumentStore<SnsTopicRecord>;
@@ -58,6 +60,7 @@ const stored = (policy: string | undefined) => (policy === undefined || policy =
 export function resourcePolicyLookup(sources: ResourcePolicySources): (resource: string) => Promise<string | undefined> {
   const { account } = sources;
   const lambda = new RegExp(`^arn:aws:lambda:${account.region}:${account.accountId}:function:([^:]+)(?::([^:]+))?$`);
+  const layer = new RegExp(`^arn:aws:lambda:${account.region}:${account.accountId}:layer:([^:]+):(\\d+)$`);
   const sqs = new RegExp(`^arn:aws:sqs:${account.region}:${account.accountId}:([^:]+)$`);
   const bucketPolicy = bucketPolicyLookup(sources.bucketSettings);
   const sns = new RegExp(`^arn:aws:sns:${account.region}:${account.accountId}:[^:]+$`);
@@ -67,6 +70,11 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
     const fn = lambda.exec(resource);
     if (fn?.[1]) {
       const statements = await sources.functionPolicy(fn[1], fn[2] ?? "");
+      return statements && statements.length > 0 ? JSON.stringify({ Version: "2012-10-17", Id: "default", Statement: statements }) : undefined;
+    }
+    const layerVersion = layer.exec(resource);
+    if (layerVersion?.[1] && sources.layerPolicy) {
+      const statements = await sources.layerPolicy(layerVersion[1], Number(layerVersion[2]));
       return statements && statements.length > 0 ? JSON.stringify({ Version: "2012-10-17", Id: "default", Statement: statements }) : undefined;
     }
     const queue = sqs.exec(resource);

@@ -13,15 +13,41 @@ export interface LayerVersionRecord {
   readonly licenseInfo: string | undefined;
   /** ISO time, as CreatedDate. */
   readonly createdDate: string;
+  /** The version's resource-based policy (AddLayerVersionPermission); absent until a statement is added. */
+  readonly policy?: LayerVersionPolicy | undefined;
+}
+
+/** Who may use a layer version besides its own account: statements as GetLayerVersionPolicy returns them. */
+export interface LayerVersionPolicy {
+  readonly statements: readonly LayerPolicyStatement[];
+  /** Changes with every change of the statements (the RevisionId of the policy operations). */
+  readonly revisionId: string;
+}
+
+export interface LayerPolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow";
+  readonly Principal: string | Readonly<Record<string, string>>;
+  readonly Action: "lambda:GetLayerVersion";
+  readonly Resource: string;
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 const LAYER_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
+const LAYER_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:([a-zA-Z0-9-_]{1,64})$/;
 const LAYER_VERSION_ARN = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9-_]{1,64}):([0-9]+)$/;
 
 export const MAX_LAYERS = 5;
 
 export function validateLayerName(name: string): void {
   if (!LAYER_NAME.test(name)) throw invalidParameter(`Layer name '${name}' is invalid: use 1 to 64 letters, digits, hyphens or underscores.`);
+}
+
+/** A layer named as the API allows: by name, or by its ARN (the layer's, without a version). */
+export function layerNameOf(nameOrArn: string): string {
+  const name = LAYER_ARN.exec(nameOrArn)?.[1] ?? nameOrArn;
+  validateLayerName(name);
+  return name;
 }
 
 /** Splits a layer version ARN, or says what a valid one looks like. */

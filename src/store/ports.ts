@@ -485,6 +485,12 @@ export interface LayerStore {
   /** Each layer's newest version, by name. */
   latest(afterName: string | undefined, limit: number): Promise<LayerVersionRecord[]>;
   delete(layerName: string, version: number): Promise<boolean>;
+  /**
+   * Replaces a version's record with `change(current)`, atomically (no other update between the read
+   * and the write); undefined when there is no such version. An error thrown by `change` leaves the
+   * record as it was and reaches the caller.
+   */
+  update(layerName: string, version: number, change: (current: LayerVersionRecord) => LayerVersionRecord): Promise<LayerVersionRecord | undefined>;
 }
 
 /** An access key Unkai accepts SigV4 signatures from (`unkai keys`). */

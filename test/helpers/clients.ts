@@ -12,8 +12,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 export const ROLE = "arn:aws:iam::000000000000:role/unkai-test";
 
-export function lambda(url: string): LambdaClient {
-  return new LambdaClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+/** A Lambda client for `url`, signing with the account's default key unless given others. */
+export function lambda(url: string, credentials: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: "test", secretAccessKey: "test" }): LambdaClient {
+  return new LambdaClient({ endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 });
 }
 
 export const DEFAULT_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" } as const;

@@ -51,4 +51,22 @@ export function layerStoreContract(test: StoreTest): void {
     await store.layers.delete("delta", 1);
     assert.deepEqual((await store.layers.latest("bravo", 10)).map((v) => v.layerName), ["charlie"], "a layer with no versions left is not listed");
   });
+
+  test("update replaces a version's record atomically; a throwing change writes nothing; a missing version is undefined", async ({ store, reopen }) => {
+    await store.layers.publish(layerDraft("libs", "one"));
+    await store.layers.publish(layerDraft("libs", "two"));
+    const policy = { statements: [{ Sid: "all", Effect: "Allow" as const, Principal: "*", Action: "lambda:GetLayerVersion" as const, Resource: "arn:aws:lambda:us-east-1:000000000000:layer:libs:1" }], revisionId: "r1" };
+    const updated = await store.layers.update("libs", 1, (current) => ({ ...current, policy, version: 9, layerName: "elsewhere" }));
+    assert.deepEqual(plain(updated), plain({ ...layerDraft("libs", "one"), version: 1, policy }), "name and number stay those of the version updated");
+    await assert.rejects(store.layers.update("libs", 1, () => { throw new Error("refused"); }), /refused/);
+    assert.equal(await store.layers.update("libs", 3, (current) => current), undefined);
+    // Two updates at once both land, one after the other (neither reads the record the other replaces).
+    await Promise.all(["a", "b"].map((sid) => store.layers.update("libs", 2, (current) => ({
+      ...current, policy: { statements: [...(current.policy?.statements ?? []), { ...policy.statements[0]!, Sid: sid }], revisionId: sid },
+    }))));
+    const reopened = await reopen();
+    assert.deepEqual(plain((await reopened.layers.get("libs", 1))?.policy), plain(policy), "the update is durable");
+    assert.deepEqual((await reopened.layers.get("libs", 2))?.policy?.statements.map((s) => s.Sid).sort(), ["a", "b"]);
+    assert.equal((await reopened.layers.get("libs", 2))?.description, "two");
+  });
 }

@@ -51,6 +51,10 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
   const mapping = (action: string): ActionResolver => (_request, [uuid = ""]) => [
     { action: `lambda:${action}`, resource: `arn:aws:lambda:${account.region}:${account.accountId}:event-source-mapping:${uuid}` },
   ];
+  /** An action on the layer version a path names, by the layer's name or its ARN. */
+  const onLayerVersion = (action: string): ActionResolver => (_request, [name = "", version = ""]) => [
+    { action: `lambda:${action}`, resource: layerArn(account, /:layer:([^:]+)$/.exec(name)?.[1] ?? name, version) },
+  ];
 
   /** CreateFunction also passes the execution role to Lambda: iam:PassRole on that role. */
   const createFunction: ActionResolver = (request) => {
@@ -121,9 +125,15 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     "DELETE /2015-03-31/functions/{name}/aliases/{alias}": on("DeleteAlias"),
     "POST /2018-10-31/layers/{name}/versions": (request, [name = ""]) => [{ action: "lambda:PublishLayerVersion", resource: layerArn(account, name) }, ...s3CodeNeeds(bodyJson(request).Content)],
     "GET /2018-10-31/layers/{name}/versions/{version}": (_request, [name = "", version = ""]) => [{ action: "lambda:GetLayerVersion", resource: layerArn(account, name, version) }],
-    "GET /2018-10-31/layers": anywhere("ListLayers"),
+    // GetLayerVersionByArn shares ListLayers' path: it reads one layer version, as GetLayerVersion does.
+    "GET /2018-10-31/layers": (request) => request.query.get("find") === "LayerVersion"
+      ? [{ action: "lambda:GetLayerVersion", resource: request.query.get("Arn") ?? "" }]
+      : [{ action: "lambda:ListLayers", resource: "*" }],
     "GET /2018-10-31/layers/{name}/versions": anywhere("ListLayerVersions"),
     "DELETE /2018-10-31/layers/{name}/versions/{version}": (_request, [name = "", version = ""]) => [{ action: "lambda:DeleteLayerVersion", resource: layerArn(account, name, version) }],
+    "POST /2018-10-31/layers/{name}/versions/{version}/policy": onLayerVersion("AddLayerVersionPermission"),
+    "GET /2018-10-31/layers/{name}/versions/{version}/policy": onLayerVersion("GetLayerVersionPolicy"),
+    "DELETE /2018-10-31/layers/{name}/versions/{version}/policy/{sid}": onLayerVersion("RemoveLayerVersionPermission"),
     "POST /2017-03-31/tags/{arn}": tags("TagResource"),
     "DELETE /2017-03-31/tags/{arn}": tags("UntagResource"),
     "GET /2017-03-31/tags/{arn}": tags("ListTags"),

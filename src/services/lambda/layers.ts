@@ -1,4 +1,4 @@
-/** PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions, DeleteLayerVersion. */
+/** PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions, DeleteLayerVersion (and the policy's routes). */
 import { z } from "zod";
 import type { Account } from "../../core/arn.js";
 import { invalidParameter, notFound } from "../../core/errors.js";
@@ -10,6 +10,7 @@ import type { CodeStore } from "../../store/code/code-store.js";
 import type { LayerStore } from "../../store/ports.js";
 import { parseBody } from "./shapes.js";
 import { packageZip, type S3CodeSource } from "./code-from-s3.js";
+import { layerPolicyRoutes } from "./layer-policy.js";
 import { pageSize } from "./paging.js";
 
 const publishInput = z.object({
@@ -94,4 +95,5 @@ export function layerRoutes(
       await layers.delete(name, Number(version));
       return empty(204);
     });
+  layerPolicyRoutes(router, layers, account);
 }

@@ -42,5 +42,14 @@ export function pgLayerStore(db: PgDb): LayerStore {
         )
       ).rows.map(parse),
     delete: async (name, version) => (await db.query("DELETE FROM layer_versions WHERE layer_name = $1 AND version = $2", [name, version])).rowCount === 1,
+    update: (name, version, change) =>
+      db.transaction(async (tx) => {
+        // The row lock makes two nodes' updates of one version take turns.
+        const row = (await tx.query<Row>("SELECT record FROM layer_versions WHERE layer_name = $1 AND version = $2 FOR UPDATE", [name, version])).rows[0];
+        if (!row) return undefined;
+        const changed = { ...change(parse(row)), layerName: name, version };
+        await tx.query("UPDATE layer_versions SET record = $3 WHERE layer_name = $1 AND version = $2", [name, version, JSON.stringify(changed)]);
+        return changed;
+      }),
   };
 }

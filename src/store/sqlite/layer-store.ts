@@ -20,6 +20,7 @@ export function sqliteLayerStore(db: Db): SyncPort<LayerStore> {
      ORDER BY layer_name LIMIT ?`,
   );
   const remove = db.prepare("DELETE FROM layer_versions WHERE layer_name = ? AND version = ?");
+  const replace = db.prepare("UPDATE layer_versions SET record = ? WHERE layer_name = ? AND version = ?");
   const parse = (row: Row) => JSON.parse(row.record) as LayerVersionRecord;
   const publish = durably(db, (record: Omit<LayerVersionRecord, "version">): LayerVersionRecord => {
     const version = bump.get(record.layerName)?.last_version ?? 1;
@@ -36,5 +37,13 @@ export function sqliteLayerStore(db: Db): SyncPort<LayerStore> {
     versions: (name, before, limit) => versions.all(name, before ?? Number.MAX_SAFE_INTEGER, limit).map(parse),
     latest: (after, limit) => latest.all(after ?? "", limit).map(parse),
     delete: (name, version) => remove.run(name, version).changes === 1,
+    // One transaction: better-sqlite3 runs `change` between the read and the write with no other statement.
+    update: durably(db, (name: string, version: number, change: (current: LayerVersionRecord) => LayerVersionRecord): LayerVersionRecord | undefined => {
+      const row = get.get(name, version);
+      if (!row) return undefined;
+      const changed = { ...change(parse(row)), layerName: name, version };
+      replace.run(JSON.stringify(changed), name, version);
+      return changed;
+    }),
   };
 }
