@@ -2,12 +2,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  AddLayerVersionPermissionCommand, DeleteLayerVersionCommand, GetLayerVersionByArnCommand, GetLayerVersionCommand, GetLayerVersionPolicyCommand, PublishLayerVersionCommand, RemoveLayerVersionPermissionCommand,
-  type LambdaClient,
+  AddLayerVersionPermissionCommand, CreateFunctionCommand, DeleteLayerVersionCommand, GetFunctionConfigurationCommand, GetLayerVersionByArnCommand, GetLayerVersionCommand, GetLayerVersionPolicyCommand, PublishLayerVersionCommand, RemoveLayerVersionPermissionCommand,
+  UpdateFunctionConfigurationCommand, type LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { zipFiles } from "../src/store/code/zip-directory.js";
-import { aws, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
+import { aws, DEFAULT_CREDENTIALS, lambda, ROLE } from "./helpers/clients.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -171,6 +171,43 @@ describe("layer version permissions", () => {
       assert.equal((await failure(readVersion())).name, "AccessDeniedException");
     } finally {
       reader.destroy();
+    }
+  });
+
+  it("a user's function may name a layer only where it may read that layer version", async () => {
+    const { client, unkai } = suite;
+    const version = await publish(client, "private-libs");
+    const layerArn = `${ARN}:private-libs:${version}`;
+    const iam = new IAMClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS });
+    await iam.send(new CreateUserCommand({ UserName: "deployer" }));
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["lambda:CreateFunction", "lambda:UpdateFunctionConfiguration"], Resource: "arn:aws:lambda:us-east-1:000000000000:function:deployed-*" },
+        { Effect: "Allow", Action: "iam:PassRole", Resource: ROLE },
+      ],
+    };
+    await iam.send(new PutUserPolicyCommand({ UserName: "deployer", PolicyName: "deploy", PolicyDocument: JSON.stringify(policy) }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "deployer" }));
+    iam.destroy();
+    const deployer = lambda(unkai.url, { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" });
+    const code = await zipFiles({ "index.js": "exports.handler = async () => 1;" });
+    const create = (name: string, layers: string[]) => deployer.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: code }, Layers: layers }));
+    try {
+      await create("deployed-plain", []);
+      const refused = await failure(create("deployed-layered", [layerArn]));
+      assert.equal(refused.name, "AccessDeniedException");
+      assert.match(refused.message, /lambda:GetLayerVersion/);
+      const update = await failure(deployer.send(new UpdateFunctionConfigurationCommand({ FunctionName: "deployed-plain", Layers: [layerArn] })));
+      assert.equal(update.name, "AccessDeniedException");
+      assert.deepEqual((await client.send(new GetFunctionConfigurationCommand({ FunctionName: "deployed-plain" }))).Layers, undefined, "the refused update changed nothing");
+      // The layer's own policy can grant the read, as on AWS.
+      await client.send(new AddLayerVersionPermissionCommand({ LayerName: "private-libs", VersionNumber: version, StatementId: "all", Action: "lambda:GetLayerVersion", Principal: "*" }));
+      await create("deployed-layered", [layerArn]);
+      await deployer.send(new UpdateFunctionConfigurationCommand({ FunctionName: "deployed-plain", Layers: [layerArn] }));
+      assert.equal((await client.send(new GetFunctionConfigurationCommand({ FunctionName: "deployed-plain" }))).Layers?.[0]?.Arn, layerArn);
+    } finally {
+      deployer.destroy();
     }
   });
 });

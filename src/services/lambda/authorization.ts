@@ -56,7 +56,9 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     { action: `lambda:${action}`, resource: layerArn(account, /:layer:([^:]+)$/.exec(name)?.[1] ?? name, version) },
   ];
 
-  /** CreateFunction also passes the execution role to Lambda: iam:PassRole on that role. */
+  /** A function that names layers reads them: lambda:GetLayerVersion on each version (AWS's "Layer permissions"). */
+  const layerNeeds = (layers: readonly string[]): ActionRequest[] => layers.map((arn) => ({ action: "lambda:GetLayerVersion", resource: arn }));
+    /** CreateFunction also passes the execution role to Lambda: iam:PassRole on that role. */
   const createFunction: ActionResolver = (request) => {
     const body = bodyJson(request);
     const name = typeof body.FunctionName === "string" ? body.FunctionName : "";
@@ -64,16 +66,17 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     const keys = { "lambda:Layer": layers, ...requestTagKeys({ Tags: body.Tags }) };
     const needs: ActionRequest[] = [{ action: "lambda:CreateFunction", resource: targetArn(account, request, name, false), keys }];
     if (typeof body.Role === "string") needs.push({ action: "iam:PassRole", resource: body.Role, keys: { "iam:PassedToService": "lambda.amazonaws.com" } });
-    return [...needs, ...s3CodeNeeds(body.Code)];
+    return [...needs, ...layerNeeds(layers), ...s3CodeNeeds(body.Code)];
   };
   const updateCode: ActionResolver = (request, [raw = ""]) => [
     { action: "lambda:UpdateFunctionCode", resource: targetArn(account, request, raw, false) }, ...s3CodeNeeds(bodyJson(request)),
   ];
   const updateConfiguration: ActionResolver = (request, [raw = ""]) => {
     const body = bodyJson(request);
-    const needs: ActionRequest[] = [{ action: "lambda:UpdateFunctionConfiguration", resource: targetArn(account, request, raw, false) }];
+    const layers = Array.isArray(body.Layers) ? body.Layers.filter((l): l is string => typeof l === "string") : [];
+    const needs: ActionRequest[] = [{ action: "lambda:UpdateFunctionConfiguration", resource: targetArn(account, request, raw, false), ...(layers.length > 0 ? { keys: { "lambda:Layer": layers } } : {}) }];
     if (typeof body.Role === "string") needs.push({ action: "iam:PassRole", resource: body.Role, keys: { "iam:PassedToService": "lambda.amazonaws.com" } });
-    return needs;
+    return [...needs, ...layerNeeds(layers)];
   };
   const addPermission: ActionResolver = (request, [raw = ""]) => {
     const principal = bodyJson(request).Principal;
