@@ -53,6 +53,15 @@ export interface FunctionRecord {
   readonly policies?: Readonly<Record<string, readonly PolicyStatement[]>> | undefined;
   /** Changes with every policy change (GetPolicy's RevisionId). */
   readonly policyRevisionId?: string | undefined;
+  /** Provisioned concurrency by qualifier (a version number or an alias name), on $LATEST's record. */
+  readonly provisionedConcurrency?: Readonly<Record<string, ProvisionedConcurrencyConfig>> | undefined;
+}
+
+/** PutProvisionedConcurrencyConfig's request, as kept. */
+export interface ProvisionedConcurrencyConfig {
+  readonly requested: number;
+  /** When it was last put (LastModified). */
+  readonly lastModified: string;
 }
 
 /** One statement of a function's resource-based policy, as GetPolicy returns it. */

@@ -6,6 +6,8 @@
  * While the host's CPUs are saturated, a request first waits for one of its function's busy
  * environments, and starts a new one only once none has freed up for `handoffWaitMs`
  * (docs/lifecycle.md): another process would only share the cores.
+ * Provisioned concurrency keeps a version's environments initialised ahead of requests: they serve
+ * first, are never reaped or reclaimed while idle, and are replaced when they die.
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
@@ -34,6 +36,10 @@ class Group {
   retired = false;
   /** When one of this version's environments was last released (performance.now()). */
   lastReleaseAt = Number.NEGATIVE_INFINITY;
+  /** Provisioned concurrency: environments to keep initialised, those starting, and why the last start failed. */
+  provisionedTarget = 0;
+  provisionedStarting = 0;
+  provisionedFailure: string | undefined;
   constructor(
     readonly key: string,
     readonly functionName: string,
@@ -43,6 +49,28 @@ class Group {
   /** Waiters that want an environment started for them. */
   liveWaiters(): number {
     return this.waiters.filter((w) => !w.cancelled && !w.deferred).length;
+  }
+
+  provisionedCount(): number {
+    let count = 0;
+    for (const environment of this.all) if (environment.provisioned) count++;
+    return count;
+  }
+
+  /** Nothing lives or starts here any more. */
+  empty(): boolean {
+    return this.all.size === 0 && this.starting === 0 && this.provisionedStarting === 0;
+  }
+
+  /** An idle environment to lease, a provisioned one first (most recently used first otherwise). */
+  takeIdle(): Environment | undefined {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const environment = this.idle[i];
+      if (environment?.provisioned && environment.state === "idle") return this.idle.splice(i, 1)[0];
+    }
+    let environment = this.idle.pop();
+    while (environment && environment.state !== "idle") environment = this.idle.pop();
+    return environment;
   }
 }
 
@@ -70,6 +98,7 @@ export class Dispatcher {
   private readonly cpuSaturated: () => boolean;
   private readonly slotWaiters: (() => void)[] = [];
   private reaper: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly launcher: Launcher,
@@ -93,14 +122,40 @@ export class Dispatcher {
   /** Live and starting environments of `fn`'s exact revision. */
   environmentsOf(fn: FunctionVersion): { live: number; starting: number } {
     const group = this.groups.get(environmentKey(fn));
-    return { live: group?.all.size ?? 0, starting: group?.starting ?? 0 };
+    return { live: group?.all.size ?? 0, starting: (group?.starting ?? 0) + (group?.provisionedStarting ?? 0) };
+  }
+
+  /**
+   * Keeps `count` environments of `fn` initialised (provisioned concurrency; 0 ends it). Fewer than
+   * before: the extra idle ones end now, busy ones once their invocation does. A failed Init stops
+   * the allocation until the next call (provisionedStateOf tells why).
+   */
+  provision(fn: FunctionVersion, count: number): void {
+    const group = this.groupFor(fn);
+    if (group.retired) return;
+    group.provisionedTarget = count;
+    group.provisionedFailure = undefined;
+    let extra = group.provisionedCount() - count;
+    for (const environment of group.all) {
+      if (extra <= 0) break;
+      if (!environment.provisioned) continue;
+      environment.provisioned = false;
+      extra--;
+      if (environment.state === "idle") void environment.destroy(this.options.killGraceMs);
+    }
+    this.fillProvisioned(group, fn);
+  }
+
+  /** How far `fn`'s provisioned concurrency is allocated. */
+  provisionedStateOf(fn: FunctionVersion): { target: number; ready: number; starting: number; failure: string | undefined } {
+    const group = this.groups.get(environmentKey(fn));
+    return { target: group?.provisionedTarget ?? 0, ready: group?.provisionedCount() ?? 0, starting: group?.provisionedStarting ?? 0, failure: group?.provisionedFailure };
   }
 
   /** An environment for `fn`, taken busy; the caller must `release` it. `cancel` abandons the wait. */
   acquire(fn: FunctionVersion): { lease: Promise<Lease>; cancel: () => void } {
     const group = this.groupFor(fn);
-    let environment = group.idle.pop();
-    while (environment && environment.state !== "idle") environment = group.idle.pop();
+    const environment = group.takeIdle();
     if (environment) {
       this.lease(environment);
       return { lease: Promise.resolve({ kind: "ready", environment }), cancel: () => undefined };
@@ -195,12 +250,13 @@ export class Dispatcher {
       if (which.version !== undefined && group.version !== which.version) continue;
       group.retired = true;
       for (const environment of group.idle.splice(0)) void environment.destroy(this.options.killGraceMs);
-      if (group.all.size === 0 && group.starting === 0) this.groups.delete(group.key);
+      if (group.empty()) this.groups.delete(group.key);
     }
   }
 
   /** Kills every environment; busy ones are killed too (the server drains before calling this). */
   async close(): Promise<void> {
+    this.closed = true;
     if (this.reaper) clearInterval(this.reaper);
     const all = [...this.groups.values()].flatMap((group) => [...group.all]);
     this.groups.clear();
@@ -229,7 +285,20 @@ export class Dispatcher {
     }
   }
 
-  private async startEnvironment(group: Group, fn: FunctionVersion): Promise<void> {
+  /** Starts provisioned environments until the group has its target, as room on the host allows. */
+  private fillProvisioned(group: Group, fn: FunctionVersion): void {
+    while (!this.closed && !group.retired && group.provisionedFailure === undefined && group.provisionedCount() + group.provisionedStarting < group.provisionedTarget) {
+      if (this.live >= this.options.maxEnvironments && !this.reclaimIdle()) {
+        this.slotWaiters.push(() => this.fillProvisioned(group, fn));
+        return;
+      }
+      group.provisionedStarting++;
+      this.live++;
+      void this.startEnvironment(group, fn, true);
+    }
+  }
+
+  private async startEnvironment(group: Group, fn: FunctionVersion, provisioned = false): Promise<void> {
     const id = randomBytes(8).toString("hex");
     const logStream = logStreamName(fn.version, new Date());
     const options: EnvironmentOptions = {
@@ -241,9 +310,18 @@ export class Dispatcher {
     };
     const started = performance.now();
     const { environment, failure } = await Environment.create(
-      id, logStream, options, this.launcher.channelFor(fn), (channel) => this.launcher.launch(fn, id, channel, logStream), this.launcher.privateRuntimeApiFor(id),
+      id, logStream, options, this.launcher.channelFor(fn),
+      (channel) => this.launcher.launch(fn, id, channel, logStream, provisioned ? "provisioned-concurrency" : "on-demand"), this.launcher.privateRuntimeApiFor(id),
     );
-    group.starting--;
+    if (provisioned) group.provisionedStarting--;
+    else group.starting--;
+    if (failure && provisioned) {
+      this.live--;
+      this.wakeSlotWaiters();
+      group.provisionedFailure = `FUNCTION_ERROR_INIT_FAILURE: ${failure.kind}`;
+      this.logger.warn({ fn: fn.name, version: fn.version, failure: failure.kind }, "a provisioned environment failed to initialise");
+      return;
+    }
     if (failure) {
       this.live--;
       this.wakeSlotWaiters();
@@ -253,15 +331,21 @@ export class Dispatcher {
       else this.logger.warn({ fn: fn.name, failure: failure.kind }, "environment failed to initialise with no request waiting");
       return;
     }
+    // Its Init ran ahead of any request: no invocation reports it (REPORT has no Init Duration).
+    if (provisioned) environment.takeInitDuration();
+    environment.provisioned = provisioned && group.provisionedCount() < group.provisionedTarget && !group.retired;
     group.all.add(environment);
     environment.onDestroyed = () => {
       group.all.delete(environment);
       const at = group.idle.indexOf(environment);
       if (at >= 0) group.idle.splice(at, 1);
       this.live--;
-      if (group.retired && group.all.size === 0 && group.starting === 0 && this.groups.get(group.key) === group) this.groups.delete(group.key);
+      if (group.retired && group.empty() && this.groups.get(group.key) === group) this.groups.delete(group.key);
       // Later, so a start that is reclaiming this slot takes it before any waiter does.
-      setImmediate(() => this.wakeSlotWaiters());
+      setImmediate(() => {
+        this.wakeSlotWaiters();
+        if (environment.provisioned) this.fillProvisioned(group, fn);
+      });
     };
     this.handOff(group, environment);
   }
@@ -271,7 +355,7 @@ export class Dispatcher {
     if (waiter) {
       this.lease(environment);
       waiter.resolve({ kind: "ready", environment });
-    } else if (this.slotWaiters.length > 0) {
+    } else if (this.slotWaiters.length > 0 && !environment.provisioned) {
       // Another function is waiting for room on this host: give it this idle environment's slot.
       void environment.destroy(this.options.killGraceMs);
     } else {
@@ -294,7 +378,7 @@ export class Dispatcher {
     let oldest: Environment | undefined;
     for (const group of this.groups.values()) {
       for (const environment of group.idle) {
-        if (environment.state === "idle" && (!oldest || environment.lastUsedAt < oldest.lastUsedAt)) oldest = environment;
+        if (environment.state === "idle" && !environment.provisioned && (!oldest || environment.lastUsedAt < oldest.lastUsedAt)) oldest = environment;
       }
     }
     if (!oldest) return false;
@@ -306,7 +390,7 @@ export class Dispatcher {
     const cutoff = Date.now() - this.options.idleTimeoutMs;
     for (const group of this.groups.values()) {
       for (const environment of [...group.idle]) {
-        if (environment.lastUsedAt < cutoff) void environment.destroy(this.options.killGraceMs);
+        if (environment.lastUsedAt < cutoff && !environment.provisioned) void environment.destroy(this.options.killGraceMs);
       }
     }
   }

@@ -30,7 +30,11 @@ export interface EnvironmentContext {
   readonly credentials: SessionCredentials;
   /** Where the function sees the AWS SDK for JavaScript (Lambda: /var/runtime/node_modules). */
   readonly sdkModules: string | undefined;
+  /** AWS_LAMBDA_INITIALIZATION_TYPE: started for a waiting request, or kept ready by provisioned concurrency. */
+  readonly initializationType: InitializationType;
 }
+
+export type InitializationType = "on-demand" | "provisioned-concurrency";
 
 /** Variables whose effect is fixed at process start, so a pre-started process cannot honour them. */
 const START_TIME_VARIABLES = /^(NODE_OPTIONS|NODE_PATH|PYTHON[A-Z_]*|AWS_LAMBDA_EXEC_WRAPPER|LD_PRELOAD|LD_LIBRARY_PATH)$/;
@@ -76,7 +80,7 @@ export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: fn.version,
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_LAMBDA_INITIALIZATION_TYPE: ctx.initializationType,
     AWS_LAMBDA_LOG_GROUP_NAME: config.logging.logGroup,
     AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStream,
     AWS_REGION: ctx.account.region,

@@ -76,6 +76,8 @@ export class Environment {
   private initSettle: ((failure: InitFailure | undefined) => void) | undefined;
   private readonly capture = new LineCapture(LIMITS.logBytesPerInvocation);
   lastUsedAt = Date.now();
+  /** Kept initialised by provisioned concurrency: never reaped while idle, replaced when it dies. */
+  provisioned = false;
   /** Called once when the environment dies, whatever the cause. */
   onDestroyed: (() => void) | undefined;
 

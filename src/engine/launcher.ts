@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import type { Account } from "../core/arn.js";
 import { RUNTIMES } from "../core/runtimes.js";
 import type { ChannelKind } from "./runtime-api/channel.js";
-import { canUsePrestarted, functionEnvironment, type CredentialIssuer } from "./environment-variables.js";
+import { canUsePrestarted, functionEnvironment, type CredentialIssuer, type InitializationType } from "./environment-variables.js";
 import type { FunctionVersion } from "./function-version.js";
 import { RUNTIMES_DIR, SDK_MODULES, type HostRuntimes } from "./host-runtimes.js";
 import { PrestartPool } from "./prestart-pool.js";
@@ -56,7 +56,7 @@ export class Launcher {
     return RUNTIMES[fn.config.runtime].family === "provided" ? "http" : "framed";
   }
 
-  async launch(fn: FunctionVersion, envId: string, channel: Record<string, string>, logStream: string): Promise<Sandbox> {
+  async launch(fn: FunctionVersion, envId: string, channel: Record<string, string>, logStream: string, initializationType: InitializationType = "on-demand"): Promise<Sandbox> {
     const { driver, runtimes, account, endpointUrl, nodePath, credentials, prepareCode } = this.options;
     await prepareCode(fn);
     const launch = runtimes.launch(fn.config.runtime, fn.codeDir);
@@ -71,7 +71,7 @@ export class Launcher {
       { ...fn, codeDir: seen.taskRoot, optDir: seen.optDir },
       {
         account, channel, logStream, tmpDir: seen.tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath,
-        credentials: credentials.issue(fn.name, envId), sdkModules: seen.sdkModules,
+        credentials: credentials.issue(fn.name, envId), sdkModules: seen.sdkModules, initializationType,
       },
     );
     try {

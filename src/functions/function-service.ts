@@ -340,7 +340,7 @@ export class FunctionService implements FunctionRegistry {
     return next;
   }
 
-  private async *all(): AsyncGenerator<FunctionRecord> {
+  async *all(): AsyncGenerator<FunctionRecord> {
     let marker: string | undefined;
     for (;;) {
       const page = await this.deps.functions.list(marker, 500);

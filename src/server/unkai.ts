@@ -32,6 +32,7 @@ import type { RelayedPort } from "../engine/sandbox/network-namespace.js";
 import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../functions/function-service.js";
+import { ProvisionedConcurrency } from "../functions/provisioned-concurrency.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import { BASIC_EXECUTION_POLICY, ensureLambdaRole } from "../services/iam/lambda-role.js";
 import type { Platform } from "../services/module.js";
@@ -183,6 +184,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   }
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space, bookkeeping);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
+  const provisioned = new ProvisionedConcurrency({ functions, aliases: store.aliases, dispatcher, logger: logger.child({ part: "provisioned-concurrency" }) });
   await functions.loadReservations();
   const serviceMetrics = new ServiceMetrics();
   const queue = new AsyncQueue(store.asyncQueue, serviceMetrics);
@@ -238,7 +240,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, s3NotificationDelayMs: config.s3NotificationDelayMs, streamShardLifetimeMs: config.streamShardLifetimeMs, streamRetentionMs: config.streamRetentionMs, liveTailTimeoutMs: config.liveTailTimeoutMs, sqsPollers: config.sqsPollers, snsHttpTimeoutMs: config.snsHttpTimeoutMs,
     scheduler: { rateScale: config.schedulerRateScale, missedAfterMs: config.schedulerMissedAfterMs },
-    store, code, blobs, space, credentials, functions, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, iamDenials: decisionLog, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
+    store, code, blobs, space, credentials, functions, provisioned, maxEnvironments: config.maxEnvironments, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, iamDenials: decisionLog, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     nodeName,
     onDeadLeasesFreed: (listener) => void deadLeaseListeners.push(listener),
     onLogsAppended: (listener) => ingestion.onAppended(listener),
@@ -270,6 +272,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
+  await provisioned.start();
   // Registered before the worker starts: its start frees only leases of nodes not alive.
   await clusterNode?.start();
   await worker.start();
@@ -295,6 +298,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         const drained = await invoker.drain(Math.max(0, deadline - Date.now()));
         await clusterNode?.stop();
         if (!drained) logger.warn({ running: invoker.running }, "drain deadline passed; killing the environments still running");
+        provisioned.stop();
         await dispatcher.close();
         await pool.close();
         await sweeper.close();

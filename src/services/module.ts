@@ -23,6 +23,7 @@ import type { CodeStore } from "../store/code/code-store.js";
 import type { DiskSpace } from "../store/disk-space.js";
 import type { LogEvent, Store } from "../store/ports.js";
 import type { FunctionService } from "../functions/function-service.js";
+import type { ProvisionedConcurrency } from "../functions/provisioned-concurrency.js";
 import type { ShardSources } from "../sources/shard-source.js";
 import type { MetricsEndpoint } from "./unkai/index.js";
 
@@ -76,6 +77,9 @@ export interface Platform {
   readonly iamDenials?: IamDenialRecorder | undefined;
   /** The function registry. */
   readonly functions: FunctionService;
+  /** Provisioned concurrency's environments, and the most environments this node runs (UNKAI_MAX_ENVIRONMENTS). */
+  readonly provisioned: ProvisionedConcurrency;
+  readonly maxEnvironments: number;
   readonly invoker: Invoker;
   /** Asynchronous invocation: the queue events go into, where results go, and the worker that runs them. */
   readonly queue: AsyncQueue;

@@ -8,6 +8,7 @@ import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { AliasStore } from "../../store/ports.js";
 import { checkRevision, type FunctionService } from "../../functions/function-service.js";
+import type { ProvisionedConcurrency } from "../../functions/provisioned-concurrency.js";
 import { parseBody } from "./shapes.js";
 import { pageSize } from "./paging.js";
 
@@ -25,7 +26,7 @@ const updateInput = z.object({
   RevisionId: z.string().optional(),
 });
 
-export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore): void {
+export function aliasRoutes(router: Router, functions: FunctionService, aliases: AliasStore, provisioned: ProvisionedConcurrency): void {
   const functionName = async (request: UnkaiRequest, raw: string) => {
     const { name, qualifier } = parseFunctionRef(raw, undefined, functions.account);
     if (qualifier !== undefined) throw invalidParameter("Alias operations take an unqualified function name.");
@@ -101,9 +102,14 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
         revisionId: randomUUID(),
       };
       await checkVersions(name, next);
+      if (next.functionVersion === "$LATEST" && (await functions.get(name)).provisionedConcurrency?.[aliasName] !== undefined) {
+        throw invalidParameter("Provisioned Concurrency Configs cannot be applied to an alias that points to $LATEST.");
+      }
       if (!(await aliases.update(next, current.revisionId))) {
         throw new UnkaiError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
       }
+      // Its provisioned concurrency moves to the version it points at now.
+      await provisioned.reconcile(name);
       return json(200, shape(next));
     })
     .on("DELETE", "/2015-03-31/functions/{name}/aliases/{alias}", async (request, [raw = "", alias = ""]) => {
@@ -111,6 +117,7 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
       await existing(name, alias);
       // Its Function URL goes in the same transaction (AliasStore.delete).
       await aliases.delete(name, alias);
+      await provisioned.forget(name, alias);
       return empty(204);
     });
 }

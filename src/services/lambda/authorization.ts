@@ -105,6 +105,11 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     "GET /2015-03-31/functions/{name}/versions": on("ListVersionsByFunction"),
     "PUT /2017-10-31/functions/{name}/concurrency": on("PutFunctionConcurrency"),
     "GET /2019-09-30/functions/{name}/concurrency": on("GetFunctionConcurrency"),
+    "PUT /2019-09-30/functions/{name}/provisioned-concurrency": on("PutProvisionedConcurrencyConfig", true),
+    // List shares Get's path: `List=ALL` names the function, Get a qualifier of it.
+    "GET /2019-09-30/functions/{name}/provisioned-concurrency": (request, params) => request.query.get("List") !== null
+      ? on("ListProvisionedConcurrencyConfigs")(request, params) : on("GetProvisionedConcurrencyConfig", true)(request, params),
+    "DELETE /2019-09-30/functions/{name}/provisioned-concurrency": on("DeleteProvisionedConcurrencyConfig", true),
     "DELETE /2017-10-31/functions/{name}/concurrency": on("DeleteFunctionConcurrency"),
     "GET /2020-06-30/functions/{name}/code-signing-config": on("GetFunctionCodeSigningConfig"),
     "GET /2016-08-19/account-settings": anywhere("GetAccountSettings"),

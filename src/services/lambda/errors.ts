@@ -13,6 +13,7 @@ export const LAMBDA_ERRORS = {
   UnsupportedMediaTypeException: { status: 415, messageKey: "message", userType: true },
   TooManyRequestsException: { status: 429, messageKey: "message", userType: true },
   PreconditionFailedException: { status: 412, messageKey: "message", userType: true },
+  ProvisionedConcurrencyConfigNotFoundException: { status: 404, messageKey: "message", userType: true },
   InvalidZipFileException: { status: 400, messageKey: "Message", userType: true },
   CodeStorageExceededException: { status: 400, messageKey: "message", userType: true },
   // Unkai's data directory is low on free space (asynchronous invokes that would grow the queue)

@@ -10,6 +10,8 @@ import type { Invoker } from "../../engine/invoker.js";
 import type { CodeStore } from "../../store/code/code-store.js";
 import type { AliasStore, DocumentStore, EventInvokeConfigStore, FunctionUrlStore, LayerStore, QueueStore } from "../../store/ports.js";
 import { layerRoutes } from "./layers.js";
+import { provisionedConcurrencyRoutes } from "./provisioned-concurrency.js";
+import type { ProvisionedConcurrency } from "../../functions/provisioned-concurrency.js";
 import { aliasRoutes } from "./aliases.js";
 import { policyRoutes } from "./policy.js";
 import { tagRoutes, validateTags } from "./tags.js";
@@ -63,6 +65,9 @@ export interface LambdaServiceDeps {
   /** Where `Code.S3Bucket`/`S3Key` are read from: Unkai's own S3. */
   readonly s3Code: S3CodeSource;
   readonly functionUrls: FunctionUrlStore;
+  /** Provisioned concurrency's configs and environments, and the host's cap on environments. */
+  readonly provisioned: ProvisionedConcurrency;
+  readonly maxEnvironments: number;
   /** A Function URL's public address from its id. */
   readonly functionUrlOf: (urlId: string) => string;
   /** Asynchronous Invoke is refused while the data directory is low on space (code uploads are refused by `code`). */
@@ -145,6 +150,9 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
     .on("DELETE", "/2015-03-31/functions/{name}", async (request, [raw = ""]) => {
       const { name, qualifier } = ref(request, raw);
       await functions.delete(name, qualifier);
+      // A deleted version takes its provisioned concurrency config with it; a deleted function all of them.
+      if (qualifier !== undefined) await deps.provisioned.forget(name, qualifier);
+      else await deps.provisioned.reconcile(name);
       return empty(204);
     })
     .on("POST", "/2015-03-31/functions/{name}/invocations", (request, [raw = ""]) => invoke(functions, invoker, queue, space, request, raw))
@@ -199,7 +207,8 @@ export function lambdaService(deps: LambdaServiceDeps): Service {
     });
 
   eventInvokeConfigRoutes(router, functions, eventConfigs, destinations);
-  aliasRoutes(router, functions, aliases);
+  aliasRoutes(router, functions, aliases, deps.provisioned);
+  provisionedConcurrencyRoutes(router, functions, deps.provisioned, deps.maxEnvironments);
   tagRoutes(router, functions);
   policyRoutes(router, functions);
   layerRoutes(router, layers, code, functions.account, codeLocation, s3Code);
@@ -240,6 +249,7 @@ export const lambdaModule: ServiceModule = {
     functions: p.functions, invoker: p.invoker, queue: p.queue, destinations: p.destinations, eventConfigs: p.store.eventInvokeConfigs, aliases: p.store.aliases, layers: p.store.layers, code: p.code,
     s3Code: { objects: p.store.objects, bodies: new ObjectBodies(p.blobs.store) },
     codeLocation: (codeSha256, host) => p.credentials.presignUrl(callerBase(p.url(), host), `/_unkai/code/${codeKey(codeSha256)}.zip`, p.account.region), logger: p.logger("lambda"),
+    provisioned: p.provisioned, maxEnvironments: p.maxEnvironments,
     functionUrls: p.store.functionUrls, functionUrlOf: (id) => `${p.hostUrl(`${id}.lambda-url.${p.account.region}.localhost`)}/`, space: p.space,
     mappings: p.store.eventSourceMappings, queues: p.store.queues, shards: p.shards,
     lambdaMayAssume: p.iamEnforcer && ((role) => p.iamEnforcer?.lambdaMayAssume(role) ?? Promise.resolve(true)),
