@@ -131,6 +131,7 @@ export class Dispatcher {
    * the allocation until the next call (provisionedStateOf tells why).
    */
   provision(fn: FunctionVersion, count: number): void {
+    if (count === 0 && !this.groups.has(environmentKey(fn))) return;
     const group = this.groupFor(fn);
     if (group.retired) return;
     group.provisionedTarget = count;

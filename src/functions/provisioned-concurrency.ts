@@ -28,10 +28,11 @@ export class ProvisionedConcurrency {
 
   constructor(private readonly deps: { functions: FunctionService; aliases: AliasStore; dispatcher: Dispatcher; logger: Logger }) {}
 
-  /** Allocates every stored config, then keeps sweeping. */
+  /** Allocates every stored config, then keeps sweeping; a failed sweep is logged and tried again at the next. */
   async start(): Promise<void> {
-    await this.sweep();
-    this.sweeper = setInterval(() => void this.sweep().catch((error: unknown) => this.deps.logger.error({ err: error }, "provisioned concurrency sweep failed")), SWEEP_MS);
+    const sweep = () => this.sweep().catch((error: unknown) => this.deps.logger.error({ err: error }, "provisioned concurrency sweep failed"));
+    await sweep();
+    this.sweeper = setInterval(() => void sweep(), SWEEP_MS);
     this.sweeper.unref();
   }
 
