@@ -11,7 +11,11 @@ import {
   UpdateAliasCommand, UpdateFunctionCodeCommand, type GetProvisionedConcurrencyConfigCommandOutput, type LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { zipFiles } from "../src/store/code/zip-directory.js";
-import { aws, invoke, ROLE } from "./helpers/clients.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { aws, invoke, lambda, ROLE } from "./helpers/clients.js";
+import { startUnkai } from "./helpers/unkai-server.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
@@ -178,5 +182,32 @@ describe("provisioned concurrency", () => {
     const gone = await aws(unkai.url, ["lambda", "get-provisioned-concurrency-config", "--function-name", "pc-broken", "--qualifier", "1"]);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /ProvisionedConcurrencyConfigNotFoundException/);
+  });
+
+  it("is allocated again when Unkai restarts on the same data directory", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-pc-"));
+    try {
+      const first = await startUnkai({}, dataDir);
+      const client = lambda(first.url);
+      await createFunction(client, "pc-kept");
+      await client.send(new PublishVersionCommand({ FunctionName: "pc-kept" }));
+      await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc-kept", Qualifier: "1", ProvisionedConcurrentExecutions: 1 }));
+      await readyConfig(client, "pc-kept", "1");
+      client.destroy();
+      assert.equal(await first.stop(), 0);
+
+      const second = await startUnkai({}, dataDir);
+      const again = lambda(second.url);
+      try {
+        const ready = await readyConfig(again, "pc-kept", "1");
+        assert.equal(ready.AllocatedProvisionedConcurrentExecutions, 1);
+        assert.equal(((await invoke(again, "pc-kept:1")).json as Seen).type, "provisioned-concurrency");
+      } finally {
+        again.destroy();
+        assert.equal(await second.stop(), 0);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
