@@ -51,8 +51,9 @@ function readyConfig(client: LambdaClient, name: string, qualifier: string, stat
 }
 
 describe("provisioned concurrency", () => {
-  // Idle on-demand environments end after 1.5 s here: provisioned ones must outlive that.
-  const suite = unkaiSuite({ UNKAI_IDLE_TIMEOUT_MS: "1500" });
+  // Idle on-demand environments end after 1.5 s here: provisioned ones must outlive that. At most 8
+  // environments: 6 may be provisioned, 2 always stay for on-demand ones.
+  const suite = unkaiSuite({ UNKAI_IDLE_TIMEOUT_MS: "1500", UNKAI_MAX_ENVIRONMENTS: "8" });
 
   it("keeps a version's environments initialised ahead of requests; they serve first, and busy ones spill over to on-demand", async () => {
     const { client } = suite;
@@ -156,6 +157,19 @@ describe("provisioned concurrency", () => {
     assert.equal(overReserved.name, "InvalidParameterValueException");
     assert.match(overReserved.message, /reservedConcurrentExecution/);
     assert.deepEqual((await client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: "pc-bad" }))).ProvisionedConcurrencyConfigs, []);
+
+    // Across functions: pc-alias's version 1 keeps 1, so 6 more would pass the host's 6.
+    await createFunction(client, "pc-hog");
+    await client.send(new PublishVersionCommand({ FunctionName: "pc-hog" }));
+    const hog = await put("pc-hog", "1", 6);
+    assert.equal(hog.name, "InvalidParameterValueException");
+    assert.match(hog.message, /7 provisioned environments in all; this Unkai keeps at most 6, leaving 2 of its 8 environments/);
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc-hog", Qualifier: "1", ProvisionedConcurrentExecutions: 5 }));
+    await readyConfig(client, "pc-hog", "1");
+    // Two environments are still there for everyone else.
+    const others = await Promise.all([0, 1].map(() => invoke(client, "pc-alias", { sleepMs: 300 })));
+    assert.deepEqual(others.map((r) => (r.json as Seen).type), ["on-demand", "on-demand"]);
+    await client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: "pc-hog", Qualifier: "1" }));
     assert.equal((await failure(client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc-bad", Qualifier: "1" })))).name, "ProvisionedConcurrencyConfigNotFoundException");
     assert.equal((await failure(client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: "pc-bad", Qualifier: "1" })))).name, "ProvisionedConcurrencyConfigNotFoundException");
   });

@@ -24,6 +24,8 @@ const SWEEP_MS = 30_000;
 export class ProvisionedConcurrency {
   /** What each function keeps ready now: environment key → the version. */
   private readonly allocated = new Map<string, Map<string, FunctionVersion>>();
+  /** Environments each function's configs ask for, as of its last reconcile. */
+  private readonly requestedBy = new Map<string, number>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: { functions: FunctionService; aliases: AliasStore; dispatcher: Dispatcher; logger: Logger }) {}
@@ -54,6 +56,9 @@ export class ProvisionedConcurrency {
   /** Makes the dispatcher keep exactly what `name`'s configs ask for (nothing once it is gone). */
   async reconcile(name: string): Promise<void> {
     const record = await this.deps.functions.find(name);
+    const requested = Object.values(record?.provisionedConcurrency ?? {}).reduce((sum, config) => sum + config.requested, 0);
+    if (requested > 0) this.requestedBy.set(name, requested);
+    else this.requestedBy.delete(name);
     const wanted = new Map<string, { fn: FunctionVersion; count: number }>();
     for (const [qualifier, config] of Object.entries(record?.provisionedConcurrency ?? {})) {
       const version = await this.versionOf(name, qualifier);
@@ -79,6 +84,13 @@ export class ProvisionedConcurrency {
       if (state.failure !== undefined) this.deps.dispatcher.provision(fn, state.target);
     }
     await this.reconcile(name);
+  }
+
+  /** Environments every other function's configs ask for. */
+  requestedElsewhere(name: string): number {
+    let total = 0;
+    for (const [other, count] of this.requestedBy) if (other !== name) total += count;
+    return total;
   }
 
   /** How far `config` of `name:qualifier` is allocated on this node. */

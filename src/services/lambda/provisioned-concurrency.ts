@@ -23,6 +23,9 @@ const putInput = z.object({
 const notFound = () => new UnkaiError("ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");
 
 export function provisionedConcurrencyRoutes(router: Router, functions: FunctionService, provisioned: ProvisionedConcurrency, maxEnvironments: number): void {
+  // A quarter of the host's environments (at least one) always stays for on-demand ones: provisioned
+  // environments are never reclaimed, so without it they could leave other functions nowhere to run.
+  const maxProvisioned = maxEnvironments - Math.max(1, Math.ceil(maxEnvironments / 4));
   /** The function and qualifier a request names; the qualifier must be a published version or an alias. */
   const target = (request: UnkaiRequest, raw: string) => {
     const { name, qualifier } = parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
@@ -58,8 +61,12 @@ export function provisionedConcurrencyRoutes(router: Router, functions: Function
         if (current.reservedConcurrency !== undefined && others + requested > current.reservedConcurrency) {
           throw invalidParameter(`Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function (${current.reservedConcurrency}).`);
         }
-        if (others + requested > maxEnvironments) {
-          throw invalidParameter(`Requested Provisioned Concurrency (${others + requested} for the function) exceeds the ${maxEnvironments} environments this Unkai runs at most (UNKAI_MAX_ENVIRONMENTS).`);
+        const total = provisioned.requestedElsewhere(name) + others + requested;
+        if (total > maxProvisioned) {
+          throw invalidParameter(
+            `Requested Provisioned Concurrency would make ${total} provisioned environments in all; this Unkai keeps at most ${maxProvisioned}, ` +
+            `leaving ${maxEnvironments - maxProvisioned} of its ${maxEnvironments} environments (UNKAI_MAX_ENVIRONMENTS) for on-demand ones.`,
+          );
         }
         return { ...current, provisionedConcurrency: { ...current.provisionedConcurrency, [qualifier]: config } };
       });
