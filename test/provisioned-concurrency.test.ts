@@ -14,7 +14,8 @@ import { zipFiles } from "../src/store/code/zip-directory.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { aws, invoke, lambda, ROLE } from "./helpers/clients.js";
+import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import { aws, DEFAULT_CREDENTIALS, invoke, lambda, ROLE } from "./helpers/clients.js";
 import { startUnkai } from "./helpers/unkai-server.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -96,6 +97,20 @@ describe("provisioned concurrency", () => {
     const replaced = await Promise.all([0, 1].map(async () => (await invoke(client, "pc-version:1", { sleepMs: 300 })).json as Seen));
     assert.deepEqual(replaced.map((r) => r.type), ["provisioned-concurrency", "provisioned-concurrency"], "two provisioned environments again");
     assert.equal(replaced.filter((r) => r.initialisedAt >= crashedAt).length, 1, "one of them was initialised after the crash");
+
+    // AWS/Lambda counts which kind of environment ran each invocation of the version: 6 provisioned, 1 spilled over.
+    const cw = new CloudWatchClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    try {
+      for (const Dimensions of [[{ Name: "FunctionName", Value: "pc-version" }], [{ Name: "FunctionName", Value: "pc-version" }, { Name: "Resource", Value: "pc-version:1" }]]) {
+        const sum = async (MetricName: string) => (await cw.send(new GetMetricStatisticsCommand({
+          Namespace: "AWS/Lambda", MetricName, Dimensions, StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 60_000), Period: 7200, Statistics: ["Sum"],
+        }))).Datapoints?.[0]?.Sum;
+        assert.equal(await sum("ProvisionedConcurrencyInvocations"), 6, JSON.stringify(Dimensions));
+        assert.equal(await sum("ProvisionedConcurrencySpilloverInvocations"), 1, JSON.stringify(Dimensions));
+      }
+    } finally {
+      cw.destroy();
+    }
 
     // Fewer, then none: the config's figures follow, and invocations go on demand once it is deleted.
     await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc-version", Qualifier: "1", ProvisionedConcurrentExecutions: 1 }));

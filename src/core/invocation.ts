@@ -19,6 +19,11 @@ export interface InvocationRecord {
   readonly status: InvocationStatus;
   readonly errorType: string | undefined;
   readonly logStream: string | undefined;
+  /**
+   * Set where the version has provisioned concurrency: true when a provisioned environment ran it,
+   * false when it spilled over to an on-demand one (not stored; for the metrics).
+   */
+  readonly provisioned?: boolean | undefined;
 }
 
 /** Lambda bills duration rounded up to the next millisecond. */

@@ -333,7 +333,7 @@ export class Dispatcher {
       return;
     }
     // Its Init ran ahead of any request: no invocation reports it (REPORT has no Init Duration).
-    if (provisioned) environment.takeInitDuration();
+    if (provisioned) environment.initRanAhead();
     environment.provisioned = provisioned && group.provisionedCount() < group.provisionedTarget && !group.retired;
     group.all.add(environment);
     environment.onDestroyed = () => {

@@ -71,6 +71,7 @@ export class Environment {
   state: EnvironmentState = "initializing";
   /** Set once Init succeeded; reported on (and cleared by) the first invocation. */
   private pendingInitDurationMs: number | undefined;
+  private initTaken = false;
   private initLines: LogEvent[] = [];
   private active: Active | undefined;
   private initSettle: ((failure: InitFailure | undefined) => void) | undefined;
@@ -159,11 +160,22 @@ export class Environment {
     return lines;
   }
 
-  /** The Init duration, on the first invocation only. */
+  /** Whether no invocation has taken the Init duration yet (the first one writes the log stream). */
+  get firstInvocation(): boolean {
+    return !this.initTaken;
+  }
+
+  /** The Init duration, on the first invocation only (never after initRanAhead). */
   takeInitDuration(): number | undefined {
     const value = this.pendingInitDurationMs;
     this.pendingInitDurationMs = undefined;
+    this.initTaken = true;
     return value;
+  }
+
+  /** Init ran ahead of any request (provisioned concurrency): no invocation reports its duration. */
+  initRanAhead(): void {
+    this.pendingInitDurationMs = undefined;
   }
 
   /**

@@ -187,7 +187,10 @@ export class Invoker {
   private async run(request: InvokeRequest, environment: Environment, acceptedAt: number, sink: StreamSink | undefined): Promise<InvokeDetail> {
     const { fn, requestId } = request;
     const initLines = environment.takeInitLines();
+    const first = environment.firstInvocation;
     const initDurationMs = environment.takeInitDuration();
+    // Which concurrency ran it, where the version has provisioned concurrency (AWS/Lambda's ProvisionedConcurrency* metrics).
+    const provisioned = environment.provisioned ? true : this.dispatcher.provisionedStateOf(fn).target > 0 ? false : undefined;
     let result: InvokeResult;
     try {
       result = await environment.invoke({
@@ -239,6 +242,7 @@ export class Invoker {
       maxMemoryUsedMb: result.maxMemoryUsedMb,
       errorType: outcome.failed ? outcome.errorType : undefined,
       logStream,
+      provisioned,
     };
     const running = this.runningFor(request);
     const writeDown = async () => {
@@ -250,7 +254,7 @@ export class Invoker {
     };
     // An environment's first invocation creates its log stream (and maybe the group), a durable write:
     // that one is awaited, so a function's log group and stream exist once its first response is out.
-    if (initDurationMs !== undefined) await writeDown();
+    if (first) await writeDown();
     else this.afterResponse(writeDown);
     const response: InvokeResponse = {
       payload: outcome.payload,
@@ -311,7 +315,7 @@ export class Invoker {
   private async record(
     request: InvokeRequest,
     acceptedAt: number,
-    r: { status: InvocationStatus; durationMs: number; initDurationMs: number | undefined; maxMemoryUsedMb: number; errorType: string | undefined; logStream: string | undefined },
+    r: { status: InvocationStatus; durationMs: number; initDurationMs: number | undefined; maxMemoryUsedMb: number; errorType: string | undefined; logStream: string | undefined; provisioned?: boolean | undefined },
     running: RunningCounts = this.runningFor(request),
   ): Promise<void> {
     const { fn } = request;
@@ -329,6 +333,7 @@ export class Invoker {
       status: r.status,
       errorType: r.errorType,
       logStream: r.logStream,
+      ...(r.provisioned !== undefined ? { provisioned: r.provisioned } : {}),
     };
     for (const observer of this.observers) {
       try {

@@ -5,7 +5,8 @@
  * Lambda's own metrics in AWS/Lambda come from invocation records: Invocations, Errors, Throttles, Duration
  * and ConcurrentExecutions, per function (`FunctionName`), per qualifier invoked (`FunctionName` +
  * `Resource` = `name:qualifier`), per alias and the version it ran (`FunctionName` + `Resource` +
- * `ExecutedVersion`, all but ConcurrentExecutions) and in total (no dimension); UnreservedConcurrentExecutions (those of
+ * `ExecutedVersion`, all but ConcurrentExecutions) and in total (no dimension); ProvisionedConcurrencyInvocations and
+ * ProvisionedConcurrencySpilloverInvocations per function and qualifier for versions with provisioned concurrency; UnreservedConcurrentExecutions (those of
  * functions without reserved concurrency) in total only, as on AWS. Each record only updates a per-minute
  * accumulator in memory; `flush` writes the finished minutes as statistic-set points (one row per
  * metric, dimension set and minute), so an invocation costs no database write. Duration keeps its
@@ -76,6 +77,11 @@ export class ServiceMetricMinutes {
       this.add("Errors", dimensions, minute, "Count", isError(record) ? 1 : 0, 1);
       this.add("Duration", dimensions, minute, "Milliseconds", record.durationMs, 1, true);
       if (concurrent !== undefined) this.add("ConcurrentExecutions", dimensions, minute, "Count", concurrent, 1);
+      // Where the version has provisioned concurrency: which kind of environment ran it.
+      if (record.provisioned !== undefined && dimensions.FunctionName !== undefined) {
+        this.add("ProvisionedConcurrencyInvocations", dimensions, minute, "Count", record.provisioned ? 1 : 0, 1);
+        this.add("ProvisionedConcurrencySpilloverInvocations", dimensions, minute, "Count", record.provisioned ? 0 : 1, 1);
+      }
     }
     if (!throttled) this.add("UnreservedConcurrentExecutions", {}, minute, "Count", running.unreserved, 1);
   };
