@@ -64,7 +64,7 @@ class Group {
 
   /** An idle environment to lease, a provisioned one first (most recently used first otherwise). */
   takeIdle(): Environment | undefined {
-    for (let i = this.idle.length - 1; i >= 0; i--) {
+    for (let i = this.provisionedTarget > 0 ? this.idle.length - 1 : -1; i >= 0; i--) {
       const environment = this.idle[i];
       if (environment?.provisioned && environment.state === "idle") return this.idle.splice(i, 1)[0];
     }
@@ -99,6 +99,8 @@ export class Dispatcher {
   private readonly slotWaiters: (() => void)[] = [];
   private reaper: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Groups with a provisioned target: while there are none, an invocation asks nothing about them. */
+  private provisionedGroups = 0;
 
   constructor(
     private readonly launcher: Launcher,
@@ -134,6 +136,7 @@ export class Dispatcher {
     if (count === 0 && !this.groups.has(environmentKey(fn))) return;
     const group = this.groupFor(fn);
     if (group.retired) return;
+    this.provisionedGroups += (count > 0 ? 1 : 0) - (group.provisionedTarget > 0 ? 1 : 0);
     group.provisionedTarget = count;
     group.provisionedFailure = undefined;
     let extra = group.provisionedCount() - count;
@@ -145,6 +148,11 @@ export class Dispatcher {
       if (environment.state === "idle") void environment.destroy(this.options.killGraceMs);
     }
     this.fillProvisioned(group, fn);
+  }
+
+  /** Whether `fn`'s version keeps provisioned environments (cheap while no version does). */
+  hasProvisioned(fn: FunctionVersion): boolean {
+    return this.provisionedGroups > 0 && (this.groups.get(environmentKey(fn))?.provisionedTarget ?? 0) > 0;
   }
 
   /** How far `fn`'s provisioned concurrency is allocated. */
@@ -250,6 +258,8 @@ export class Dispatcher {
       if (group.functionName !== functionName || group.key === which.keep) continue;
       if (which.version !== undefined && group.version !== which.version) continue;
       group.retired = true;
+      if (group.provisionedTarget > 0) this.provisionedGroups--;
+      group.provisionedTarget = 0;
       for (const environment of group.idle.splice(0)) void environment.destroy(this.options.killGraceMs);
       if (group.empty()) this.groups.delete(group.key);
     }

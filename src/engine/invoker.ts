@@ -190,7 +190,7 @@ export class Invoker {
     const first = environment.firstInvocation;
     const initDurationMs = environment.takeInitDuration();
     // Which concurrency ran it, where the version has provisioned concurrency (AWS/Lambda's ProvisionedConcurrency* metrics).
-    const provisioned = environment.provisioned ? true : this.dispatcher.provisionedStateOf(fn).target > 0 ? false : undefined;
+    const provisioned = environment.provisioned ? true : this.dispatcher.hasProvisioned(fn) ? false : undefined;
     let result: InvokeResult;
     try {
       result = await environment.invoke({
