@@ -81,7 +81,7 @@ export function layerPolicyRoutes(router: Router, layers: LayerStore, account: A
       const updated = await layers.update(name, version, (current) => {
         checkPolicyRevision(current, request);
         const statements = current.policy?.statements ?? [];
-        if (!statements.some((s) => s.Sid === sid)) throw notFound(`Statement ${sid} is not found in resource policy.`);
+        if (!statements.some((s) => s.Sid === sid)) throw notFound(`Statement ${sid.slice(0, 100)} is not found in resource policy.`);
         return { ...current, policy: { statements: statements.filter((s) => s.Sid !== sid), revisionId: randomUUID() } };
       });
       if (!updated) throw missing(name, version);

@@ -82,7 +82,7 @@ export function policyRoutes(router: Router, functions: FunctionService): void {
         const revision = request.query.get("RevisionId");
         if (revision !== null) checkRevision({ revisionId: current.policyRevisionId ?? current.revisionId }, revision);
         const statements = current.policies?.[key] ?? [];
-        if (!statements.some((s) => s.Sid === sid)) throw notFound(`Statement ${sid} is not found in resource policy.`);
+        if (!statements.some((s) => s.Sid === sid)) throw notFound(`Statement ${sid.slice(0, 100)} is not found in resource policy.`);
         return { ...current, policies: { ...current.policies, [key]: statements.filter((s) => s.Sid !== sid) }, policyRevisionId: randomUUID() };
       });
       return empty(204);
