@@ -98,15 +98,19 @@ describe("provisioned concurrency", () => {
     assert.deepEqual(replaced.map((r) => r.type), ["provisioned-concurrency", "provisioned-concurrency"], "two provisioned environments again");
     assert.equal(replaced.filter((r) => r.initialisedAt >= crashedAt).length, 1, "one of them was initialised after the crash");
 
-    // AWS/Lambda counts which kind of environment ran each invocation of the version: 6 provisioned, 1 spilled over.
+    // AWS/Lambda counts which kind of environment ran each invocation of the version (6 provisioned, 1 spilled
+    // over) and how many provisioned ones were busy.
     const cw = new CloudWatchClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
     try {
       for (const Dimensions of [[{ Name: "FunctionName", Value: "pc-version" }], [{ Name: "FunctionName", Value: "pc-version" }, { Name: "Resource", Value: "pc-version:1" }]]) {
-        const sum = async (MetricName: string) => (await cw.send(new GetMetricStatisticsCommand({
-          Namespace: "AWS/Lambda", MetricName, Dimensions, StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 60_000), Period: 7200, Statistics: ["Sum"],
-        }))).Datapoints?.[0]?.Sum;
-        assert.equal(await sum("ProvisionedConcurrencyInvocations"), 6, JSON.stringify(Dimensions));
-        assert.equal(await sum("ProvisionedConcurrencySpilloverInvocations"), 1, JSON.stringify(Dimensions));
+        const stat = async (MetricName: string) => (await cw.send(new GetMetricStatisticsCommand({
+          Namespace: "AWS/Lambda", MetricName, Dimensions, StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 60_000), Period: 7200, Statistics: ["Sum", "Maximum"],
+        }))).Datapoints?.[0];
+        assert.equal((await stat("ProvisionedConcurrencyInvocations"))?.Sum, 6, JSON.stringify(Dimensions));
+        assert.equal((await stat("ProvisionedConcurrencySpilloverInvocations"))?.Sum, 1, JSON.stringify(Dimensions));
+        // Both provisioned environments were busy at once, all of those allocated.
+        assert.equal((await stat("ProvisionedConcurrentExecutions"))?.Maximum, 2, JSON.stringify(Dimensions));
+        assert.equal((await stat("ProvisionedConcurrencyUtilization"))?.Maximum, 1, JSON.stringify(Dimensions));
       }
     } finally {
       cw.destroy();

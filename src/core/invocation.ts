@@ -19,11 +19,18 @@ export interface InvocationRecord {
   readonly status: InvocationStatus;
   readonly errorType: string | undefined;
   readonly logStream: string | undefined;
-  /**
-   * Set where the version has provisioned concurrency: true when a provisioned environment ran it,
-   * false when it spilled over to an on-demand one (not stored; for the metrics).
-   */
-  readonly provisioned?: boolean | undefined;
+  /** Set where the version has provisioned concurrency (not stored; for AWS/Lambda's metrics). */
+  readonly provisioned?: ProvisionedUse | undefined;
+}
+
+/** How an invocation of a version with provisioned concurrency ran, as it began. */
+export interface ProvisionedUse {
+  /** A provisioned environment ran it (else it spilled over to an on-demand one). */
+  readonly onProvisioned: boolean;
+  /** The version's provisioned environments busy then, itself included when it ran on one. */
+  readonly busy: number;
+  /** The version's provisioned environments allocated then. */
+  readonly allocated: number;
 }
 
 /** Lambda bills duration rounded up to the next millisecond. */

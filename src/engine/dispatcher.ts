@@ -150,9 +150,22 @@ export class Dispatcher {
     this.fillProvisioned(group, fn);
   }
 
-  /** Whether `fn`'s version keeps provisioned environments (cheap while no version does). */
-  hasProvisioned(fn: FunctionVersion): boolean {
-    return this.provisionedGroups > 0 && (this.groups.get(environmentKey(fn))?.provisionedTarget ?? 0) > 0;
+  /**
+   * Where `fn`'s version keeps provisioned environments, how many are allocated and busy now (nothing
+   * is looked up while no version keeps any).
+   */
+  provisionedUse(fn: FunctionVersion): { busy: number; allocated: number } | undefined {
+    if (this.provisionedGroups === 0) return undefined;
+    const group = this.groups.get(environmentKey(fn));
+    if (!group || group.provisionedTarget === 0) return undefined;
+    let busy = 0;
+    let allocated = 0;
+    for (const environment of group.all) {
+      if (!environment.provisioned) continue;
+      allocated++;
+      if (environment.state === "busy") busy++;
+    }
+    return { busy, allocated };
   }
 
   /** How far `fn`'s provisioned concurrency is allocated. */

@@ -4,7 +4,7 @@
  * `invokeStream` for callers that take the response as the function streams it.
  */
 import type { Logger } from "pino";
-import { billedDuration, type InvocationRecord, type InvocationStatus } from "../core/invocation.js";
+import { billedDuration, type InvocationRecord, type InvocationStatus, type ProvisionedUse } from "../core/invocation.js";
 import type { FreeSpace } from "../store/disk-space.js";
 import type { InvocationStore, LogEvent, LogStore } from "../store/ports.js";
 import type { PendingBookkeeping } from "./bookkeeping.js";
@@ -190,7 +190,8 @@ export class Invoker {
     const first = environment.firstInvocation;
     const initDurationMs = environment.takeInitDuration();
     // Which concurrency ran it, where the version has provisioned concurrency (AWS/Lambda's ProvisionedConcurrency* metrics).
-    const provisioned = environment.provisioned ? true : this.dispatcher.hasProvisioned(fn) ? false : undefined;
+    const use = this.dispatcher.provisionedUse(fn);
+    const provisioned: ProvisionedUse | undefined = use && { onProvisioned: environment.provisioned, ...use };
     let result: InvokeResult;
     try {
       result = await environment.invoke({
@@ -315,7 +316,7 @@ export class Invoker {
   private async record(
     request: InvokeRequest,
     acceptedAt: number,
-    r: { status: InvocationStatus; durationMs: number; initDurationMs: number | undefined; maxMemoryUsedMb: number; errorType: string | undefined; logStream: string | undefined; provisioned?: boolean | undefined },
+    r: { status: InvocationStatus; durationMs: number; initDurationMs: number | undefined; maxMemoryUsedMb: number; errorType: string | undefined; logStream: string | undefined; provisioned?: ProvisionedUse | undefined },
     running: RunningCounts = this.runningFor(request),
   ): Promise<void> {
     const { fn } = request;

@@ -5,8 +5,9 @@
  * Lambda's own metrics in AWS/Lambda come from invocation records: Invocations, Errors, Throttles, Duration
  * and ConcurrentExecutions, per function (`FunctionName`), per qualifier invoked (`FunctionName` +
  * `Resource` = `name:qualifier`), per alias and the version it ran (`FunctionName` + `Resource` +
- * `ExecutedVersion`, all but ConcurrentExecutions) and in total (no dimension); ProvisionedConcurrencyInvocations and
- * ProvisionedConcurrencySpilloverInvocations per function and qualifier for versions with provisioned concurrency; UnreservedConcurrentExecutions (those of
+ * `ExecutedVersion`, all but ConcurrentExecutions) and in total (no dimension); ProvisionedConcurrencyInvocations,
+ * ProvisionedConcurrencySpilloverInvocations, ProvisionedConcurrentExecutions and ProvisionedConcurrencyUtilization
+ * per function and qualifier for versions with provisioned concurrency; UnreservedConcurrentExecutions (those of
  * functions without reserved concurrency) in total only, as on AWS. Each record only updates a per-minute
  * accumulator in memory; `flush` writes the finished minutes as statistic-set points (one row per
  * metric, dimension set and minute), so an invocation costs no database write. Duration keeps its
@@ -77,10 +78,13 @@ export class ServiceMetricMinutes {
       this.add("Errors", dimensions, minute, "Count", isError(record) ? 1 : 0, 1);
       this.add("Duration", dimensions, minute, "Milliseconds", record.durationMs, 1, true);
       if (concurrent !== undefined) this.add("ConcurrentExecutions", dimensions, minute, "Count", concurrent, 1);
-      // Where the version has provisioned concurrency: which kind of environment ran it.
-      if (record.provisioned !== undefined && dimensions.FunctionName !== undefined) {
-        this.add("ProvisionedConcurrencyInvocations", dimensions, minute, "Count", record.provisioned ? 1 : 0, 1);
-        this.add("ProvisionedConcurrencySpilloverInvocations", dimensions, minute, "Count", record.provisioned ? 0 : 1, 1);
+      // Where the version has provisioned concurrency: which kind of environment ran it, and how busy they were.
+      const use = record.provisioned;
+      if (use !== undefined && dimensions.FunctionName !== undefined) {
+        this.add("ProvisionedConcurrencyInvocations", dimensions, minute, "Count", use.onProvisioned ? 1 : 0, 1);
+        this.add("ProvisionedConcurrencySpilloverInvocations", dimensions, minute, "Count", use.onProvisioned ? 0 : 1, 1);
+        this.add("ProvisionedConcurrentExecutions", dimensions, minute, "Count", use.busy, 1);
+        if (use.allocated > 0) this.add("ProvisionedConcurrencyUtilization", dimensions, minute, "None", use.busy / use.allocated, 1);
       }
     }
     if (!throttled) this.add("UnreservedConcurrentExecutions", {}, minute, "Count", running.unreserved, 1);
