@@ -8,6 +8,8 @@ export interface EventContext {
   readonly routeKey: string;
   readonly pathParameters: Readonly<Record<string, string>> | undefined;
   readonly stageVariables: Readonly<Record<string, string>> | undefined;
+  /** What a Lambda authorizer let through (requestContext.authorizer). */
+  readonly authorizer?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Payload format 2.0; Function URLs use it with routeKey and stage `$default`. */
@@ -44,6 +46,7 @@ export function payloadV2(request: ServedRequest, context: EventContext, options
       stage: context.stage,
       time: clfTime(request.receivedAt),
       timeEpoch: request.receivedAt,
+      ...(context.authorizer ? { authorizer: context.authorizer } : {}),
     },
     ...(body !== undefined ? { body } : {}),
     // HTTP APIs leave out what is empty; Function URL events carry pathParameters and stageVariables as null.
@@ -100,6 +103,7 @@ export function payloadV1(
       domainPrefix: request.domainName.split(".")[0],
       requestTime: clfTime(request.receivedAt),
       requestTimeEpoch: request.receivedAt,
+      ...(context.authorizer ? { authorizer: context.authorizer } : {}),
       identity: {
         sourceIp: request.sourceIp,
         userAgent: headerValue(request.rawHeaders, "user-agent") ?? null,

@@ -16,6 +16,21 @@ export interface HttpRoute {
   /** `integrations/<integrationId>`. */
   readonly target: string | undefined;
   readonly authorizationType: string;
+  /** With authorizationType CUSTOM: the Lambda authorizer that decides. */
+  readonly authorizerId?: string | undefined;
+}
+
+/** An HTTP API's Lambda (REQUEST) authorizer. */
+export interface HttpAuthorizer {
+  readonly authorizerId: string;
+  readonly name: string;
+  readonly authorizerUri: string;
+  readonly payloadFormatVersion: "1.0" | "2.0";
+  readonly enableSimpleResponses: boolean;
+  /** Selection expressions (`$request.header.X`, `$request.querystring.x`, `$context.x`, `$stageVariables.x`). */
+  readonly identitySource: readonly string[];
+  readonly resultTtlSeconds: number;
+  readonly credentialsArn: string | undefined;
 }
 
 export interface HttpIntegration {
@@ -48,6 +63,7 @@ export interface HttpApi {
   readonly routes: readonly HttpRoute[];
   readonly integrations: readonly HttpIntegration[];
   readonly stages: readonly HttpStage[];
+  readonly authorizers?: readonly HttpAuthorizer[] | undefined;
 }
 
 export interface RestIntegration {

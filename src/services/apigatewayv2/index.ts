@@ -1,4 +1,4 @@
-/** The apigatewayv2 management API (HTTP APIs) on restJson: APIs with quick create, routes, integrations, stages, deployments. */
+/** The apigatewayv2 management API (HTTP APIs) on restJson: APIs with quick create, routes, integrations, stages, deployments, Lambda authorizers. */
 import type { Logger } from "pino";
 import { UnkaiError } from "../../core/errors.js";
 import { functionArnOfIntegration, type HttpApi } from "../../core/api-definitions.js";
@@ -9,7 +9,8 @@ import { Router } from "../../protocol/router.js";
 import type { DocumentStore } from "../../store/ports.js";
 import { API_GATEWAY_ERRORS } from "../apigateway/errors.js";
 import type { ServiceModule } from "../module.js";
-import { apiOut, corsFrom, createApiInput, integrationInput, integrationOut, routeInput, routeOut, stageInput, stageOut, updateApiInput } from "./shapes.js";
+import { apiOut, authorizerInput, corsFrom, createApiInput, integrationInput, integrationOut, routeInput, routeOut, stageInput, stageOut, updateApiInput } from "./shapes.js";
+import { authorizerRoutes, checkRouteAuthorization } from "./authorizers.js";
 import type { z } from "zod";
 import { apiGatewayV2Actions } from "./authorization.js";
 
@@ -97,7 +98,8 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       const api = await load(apiId);
       if (api.routes.some((r) => r.routeKey === input.routeKey)) throw new UnkaiError("ConflictException", `Unable to complete operation due to concurrent modification. Route ${input.routeKey} already exists.`);
       checkTarget(api, input.target);
-      const route = { routeId: randomId(7), routeKey: input.routeKey, target: input.target, authorizationType: input.authorizationType ?? "NONE" };
+      const route = { routeId: randomId(7), routeKey: input.routeKey, target: input.target, authorizationType: input.authorizationType ?? "NONE", authorizerId: input.authorizerId };
+      checkRouteAuthorization(api, route);
       await save({ ...api, routes: [...api.routes, route] });
       return json(201, routeOut(route));
     })
@@ -108,7 +110,11 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       const api = await load(apiId);
       const current = findRoute(api, routeId);
       checkTarget(api, input.target);
-      const route = { ...current, routeKey: input.routeKey ?? current.routeKey, target: input.target ?? current.target, authorizationType: input.authorizationType ?? current.authorizationType };
+      const authorizationType = input.authorizationType ?? current.authorizationType;
+      // Leaving CUSTOM drops the authorizer; staying (or becoming) CUSTOM keeps or takes the one given.
+      const authorizerId = authorizationType === "CUSTOM" ? input.authorizerId ?? current.authorizerId : input.authorizerId;
+      const route = { ...current, routeKey: input.routeKey ?? current.routeKey, target: input.target ?? current.target, authorizationType, authorizerId };
+      checkRouteAuthorization(api, route);
       await save({ ...api, routes: api.routes.map((r) => (r.routeId === routeId ? route : r)) });
       return json(200, routeOut(route));
     })
@@ -171,6 +177,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       await load(apiId);
       return json(201, { autoDeployed: false, createdDate: now(), deploymentId: randomId(6), deploymentStatus: "DEPLOYED" });
     });
+  authorizerRoutes(router, load, save, (body, partial) => (partial ? parse(authorizerInput.partial(), body) : parse(authorizerInput, body)));
 
   return {
     name: "apigatewayv2",

@@ -1,6 +1,6 @@
 /** apigatewayv2 wire shapes: zod inputs (lowerCamel members, as the model names them) and the documents rendered back. */
 import { z } from "zod";
-import type { CorsConfig, HttpApi, HttpIntegration, HttpRoute, HttpStage } from "../../core/api-definitions.js";
+import type { CorsConfig, HttpApi, HttpAuthorizer, HttpIntegration, HttpRoute, HttpStage } from "../../core/api-definitions.js";
 import { corsInput } from "../../api-mapping/cors.js";
 import { routeKeyProblem } from "../../api-mapping/routes.js";
 
@@ -35,9 +35,43 @@ export const updateApiInput = z.object({
 export const routeInput = z.object({
   routeKey,
   target: z.string().regex(/^integrations\/[a-z0-9]+$/, "integrations/<integrationId>").optional(),
-  authorizationType: z.enum(["NONE", "AWS_IAM"], { message: "Unkai supports authorizationType NONE and AWS_IAM" }).optional(),
+  authorizationType: z.enum(["NONE", "AWS_IAM", "CUSTOM"], { message: "Unkai supports authorizationType NONE, AWS_IAM and CUSTOM (Lambda authorizers)" }).optional(),
+  authorizerId: z.string().regex(/^[a-z0-9]{1,10}$/, "an authorizerId CreateAuthorizer returned").optional(),
   apiKeyRequired: z.boolean().optional(),
 });
+
+/** An identity source: a header, query string, context or stage variable selection expression. */
+const identitySource = z.string().regex(
+  /^\$(request\.header\.[!#$%&'*+.^_`|~0-9A-Za-z-]+|request\.querystring\.[^\s,]+|context\.[A-Za-z0-9_.]+|stageVariables\.[A-Za-z0-9_]+)$/,
+  "an identity source is $request.header.<name>, $request.querystring.<name>, $context.<variable> or $stageVariables.<name>",
+);
+
+export const authorizerInput = z.object({
+  name: z.string().min(1).max(128),
+  authorizerType: z.enum(["REQUEST", "JWT"]),
+  authorizerUri: z.string().min(1).optional(),
+  authorizerPayloadFormatVersion: z.enum(["1.0", "2.0"]).optional(),
+  enableSimpleResponses: z.boolean().optional(),
+  // The CLI passes one string per value; a comma-separated list is split as API Gateway does.
+  identitySource: z.array(z.string()).transform((values) => values.flatMap((v) => v.split(",").map((s) => s.trim()).filter((s) => s !== ""))).pipe(z.array(identitySource)).optional(),
+  authorizerResultTtlInSeconds: z.number().int().min(0).max(3600).optional(),
+  authorizerCredentialsArn: z.string().optional(),
+  jwtConfiguration: z.object({ audience: z.array(z.string()).optional(), issuer: z.string().optional() }).optional(),
+});
+
+export function authorizerOut(authorizer: HttpAuthorizer): Record<string, unknown> {
+  return {
+    ...(authorizer.credentialsArn !== undefined ? { authorizerCredentialsArn: authorizer.credentialsArn } : {}),
+    authorizerId: authorizer.authorizerId,
+    authorizerPayloadFormatVersion: authorizer.payloadFormatVersion,
+    authorizerResultTtlInSeconds: authorizer.resultTtlSeconds,
+    authorizerType: "REQUEST",
+    authorizerUri: authorizer.authorizerUri,
+    enableSimpleResponses: authorizer.enableSimpleResponses,
+    identitySource: authorizer.identitySource,
+    name: authorizer.name,
+  };
+}
 
 export const integrationInput = z.object({
   integrationType: z.enum(["AWS_PROXY"], { message: "Unkai supports integrationType AWS_PROXY (Lambda proxy)" }),
@@ -100,6 +134,7 @@ export function routeOut(route: HttpRoute): Record<string, unknown> {
   return {
     apiKeyRequired: false,
     authorizationType: route.authorizationType,
+    ...(route.authorizerId !== undefined ? { authorizerId: route.authorizerId } : {}),
     routeId: route.routeId,
     routeKey: route.routeKey,
     ...(route.target ? { target: route.target } : {}),

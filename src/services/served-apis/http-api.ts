@@ -1,7 +1,7 @@
 /** Serves HTTP APIs (apigatewayv2): stage and route selection, CORS, payload 1.0 or 2.0 to the integration, access logs. */
-import { functionArnOfIntegration, type HttpApi, type HttpIntegration } from "../../core/api-definitions.js";
+import { functionArnOfIntegration, type HttpApi, type HttpAuthorizer, type HttpIntegration } from "../../core/api-definitions.js";
 import { preflight, withCors } from "../../api-mapping/cors.js";
-import { payloadV1, payloadV2 } from "../../api-mapping/events.js";
+import { payloadV1, payloadV2, type EventContext } from "../../api-mapping/events.js";
 import { failureResponse } from "../../api-mapping/failures.js";
 import { isTextContentType, headerValue } from "../../api-mapping/request-parts.js";
 import { responseV1, responseV2, type HttpResult } from "../../api-mapping/responses.js";
@@ -16,6 +16,8 @@ interface RouteTarget {
   readonly routeKey: string;
   readonly authorizationType: string;
   readonly integration: HttpIntegration | undefined;
+  /** A CUSTOM route's Lambda authorizer. */
+  readonly authorizer: HttpAuthorizer | undefined;
 }
 
 const compiled = new WeakMap<HttpApi, CompiledRoute<RouteTarget>[]>();
@@ -27,6 +29,7 @@ function routesOf(api: HttpApi): CompiledRoute<RouteTarget>[] {
       routeKey: route.routeKey,
       authorizationType: route.authorizationType,
       integration: api.integrations.find((i) => `integrations/${i.integrationId}` === route.target),
+      authorizer: route.authorizationType === "CUSTOM" ? api.authorizers?.find((a) => a.authorizerId === route.authorizerId) : undefined,
     }));
     compiled.set(api, routes);
   }
@@ -70,7 +73,8 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Unk
   const integration = match?.value.integration;
   const fn = integration ? functionArnOfIntegration(integration.integrationUri) : undefined;
   if (!match || !integration || !fn) return finish(failureResponse("http-api", "no-route"), match?.value.routeKey ?? "-", undefined, undefined);
-  const context = {
+  const v1 = integration.payloadFormatVersion === "1.0";
+  let context: EventContext = {
     accountId: deps.account.accountId,
     apiId: api.apiId,
     stage: staged.stage.stageName,
@@ -78,7 +82,15 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Unk
     pathParameters: match.pathParameters,
     stageVariables: Object.keys(staged.stage.stageVariables).length > 0 ? staged.stage.stageVariables : undefined,
   };
-  const v1 = integration.payloadFormatVersion === "1.0";
+  if (match.value.authorizationType === "CUSTOM") {
+    const { authorizer } = match.value;
+    if (!authorizer) return finish({ status: 500, headers: { "content-type": "application/json" }, body: Buffer.from('{"message":"Internal Server Error"}') }, match.value.routeKey, undefined, "the route's authorizer is gone");
+    const routeArn = `arn:aws:execute-api:${deps.account.region}:${deps.account.accountId}:${api.apiId}/${staged.stage.stageName}/${gw.method}${staged.path}`;
+    const verdict = await deps.authorizers.authorize(authorizer, { request: gw, context, routeArn });
+    if (verdict.kind === "refuse") return finish(verdict.result, match.value.routeKey, undefined, verdict.error);
+    // Payload 2.0 carries the context under `lambda`; 1.0 flat, with the principal, as REST APIs do.
+    context = { ...context, authorizer: v1 ? { ...verdict.context, ...(verdict.principalId !== undefined ? { principalId: verdict.principalId } : {}) } : { lambda: verdict.context } };
+  }
   const resourcePath = match.value.routeKey === "$default" ? "$default" : match.value.routeKey.slice(match.value.routeKey.indexOf(" ") + 1);
   const event = Buffer.from(JSON.stringify(v1
     ? payloadV1(gw, { ...context, resourcePath, resourceId: match.value.routeKey, requestContextPath: gw.path }, !isTextContentType(headerValue(gw.rawHeaders, "content-type")))

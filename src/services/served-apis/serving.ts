@@ -8,6 +8,7 @@ import type { DocumentStore, FunctionUrlStore, LogStore } from "../../store/port
 import type { HttpApi, RestApi } from "../../core/api-definitions.js";
 import type { IntegrationDeps } from "./integration.js";
 import type { Located } from "./locate.js";
+import type { LambdaAuthorizers } from "./lambda-authorizer.js";
 
 export interface ServingDeps extends IntegrationDeps {
   readonly account: Account;
@@ -15,6 +16,8 @@ export interface ServingDeps extends IntegrationDeps {
   readonly restApis: DocumentStore<RestApi>;
   readonly functionUrls: FunctionUrlStore;
   readonly logs: LogStore;
+  /** HTTP APIs' Lambda authorizers, with their answers' cache. */
+  readonly authorizers: LambdaAuthorizers;
 }
 
 /** The request's headers plus the X-Forwarded-For/-Port/-Proto that API Gateway adds (the client's own X-Forwarded-For is kept in front). */
