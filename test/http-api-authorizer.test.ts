@@ -106,6 +106,15 @@ describe("HTTP API Lambda authorizers", () => {
       const denied = await get("/guarded", { authorization: "wrong" });
       assert.equal(denied.status, 403);
       assert.equal(await calls("let-me-in"), first, "a denial of another identity did not replace the cached allow");
+
+      // Cache keys keep identity values apart: a cached allow for (a, b) is not reused for values that join to the same text.
+      const two = await gw.send(new CreateAuthorizerCommand({
+        ApiId: apiId, Name: "two", AuthorizerType: "REQUEST", AuthorizerUri: uri("authz-simple"), AuthorizerPayloadFormatVersion: "2.0", EnableSimpleResponses: true,
+        IdentitySource: ["$request.querystring.a", "$request.querystring.b"], AuthorizerResultTtlInSeconds: 300,
+      }));
+      await gw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: "GET /two", Target: `integrations/${integration.IntegrationId}`, AuthorizationType: "CUSTOM", AuthorizerId: two.AuthorizerId }));
+      assert.equal((await get("/two?a=let-me-in&b=q%0Ar")).status, 200);
+      assert.equal((await get("/two?a=let-me-in%0Aq&b=r")).status, 403, "another identity, though its values joined by a newline read the same");
     } finally {
       gw.destroy();
     }

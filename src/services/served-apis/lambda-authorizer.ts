@@ -19,8 +19,9 @@ const NO_KEYS: ReadonlyMap<string, ContextValue> = new Map();
 
 /** How long API Gateway waits for a Lambda authorizer. */
 const AUTHORIZER_TIMEOUT_MS = 10_000;
-/** Answers kept at most, across every authorizer (the oldest goes first). */
+/** Answers kept at most, across every authorizer (the oldest goes first), and the largest kept (bigger ones serve their request only). */
 const CACHE_ENTRIES = 10_000;
+const CACHED_ANSWER_BYTES = 16 * 1024;
 
 export type AuthorizerVerdict =
   | { readonly kind: "allow"; readonly context: Record<string, unknown>; readonly principalId: string | undefined }
@@ -53,18 +54,19 @@ export class LambdaAuthorizers {
   async authorize(authorizer: HttpAuthorizer, call: AuthorizedRequest): Promise<AuthorizerVerdict> {
     const identity = identityValues(authorizer, call);
     if (identity === undefined) return UNAUTHORIZED();
-    const cacheKey = authorizer.resultTtlSeconds > 0 ? `${authorizer.authorizerId}\n${authorizer.authorizerUri}\n${identity.join("\n")}` : undefined;
+    // JSON keeps the values apart: no two identities share a key, whatever characters they hold.
+    const cacheKey = authorizer.resultTtlSeconds > 0 ? JSON.stringify([authorizer.authorizerId, authorizer.authorizerUri, identity]) : undefined;
     let payload = cacheKey === undefined ? undefined : this.cached(cacheKey);
     if (payload === undefined) {
       const answered = await this.call(authorizer, call, identity);
       if ("error" in answered) return FAILED(answered.error);
       payload = answered.payload;
-      if (cacheKey !== undefined) this.keep(cacheKey, payload, authorizer.resultTtlSeconds);
+      if (cacheKey !== undefined && answered.bytes <= CACHED_ANSWER_BYTES) this.keep(cacheKey, payload, authorizer.resultTtlSeconds);
     }
     return verdictOf(authorizer, payload, call.routeArn);
   }
 
-  private async call(authorizer: HttpAuthorizer, call: AuthorizedRequest, identity: readonly string[]): Promise<{ payload: Record<string, unknown> } | { error: string }> {
+  private async call(authorizer: HttpAuthorizer, call: AuthorizedRequest, identity: readonly string[]): Promise<{ payload: Record<string, unknown>; bytes: number } | { error: string }> {
     const fn = functionArnOfIntegration(authorizer.authorizerUri);
     if (!fn) return { error: "the authorizer URI names no function" };
     const event = Buffer.from(JSON.stringify(authorizerEvent(authorizer, call, identity)));
@@ -72,7 +74,7 @@ export class LambdaAuthorizers {
     if (outcome.kind !== "response") return { error: `the authorizer ${outcome.kind === "timeout" ? "timed out" : outcome.kind === "throttled" ? "was throttled" : "failed"}` };
     try {
       const payload = JSON.parse(outcome.payload.toString("utf8")) as unknown;
-      if (payload !== null && typeof payload === "object" && !Array.isArray(payload)) return { payload: payload as Record<string, unknown> };
+      if (payload !== null && typeof payload === "object" && !Array.isArray(payload)) return { payload: payload as Record<string, unknown>, bytes: outcome.payload.length };
     } catch {
       // Not JSON: a malformed answer, below.
     }
