@@ -9,6 +9,7 @@ import { compileRouteKey, matchRoute, type CompiledRoute } from "../../api-mappi
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { writeAccessLog } from "./access-log.js";
 import { invokeIntegration } from "./integration.js";
+import { authorizeHttpRoute, httpApiRefusal } from "./http-api-authorizer.js";
 import type { Located } from "./locate.js";
 import { fits, servedRequest, send, type ServingDeps } from "./serving.js";
 
@@ -84,10 +85,10 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Unk
   };
   if (match.value.authorizationType === "CUSTOM") {
     const { authorizer } = match.value;
-    if (!authorizer) return finish({ status: 500, headers: { "content-type": "application/json" }, body: Buffer.from('{"message":"Internal Server Error"}') }, match.value.routeKey, undefined, "the route's authorizer is gone");
+    if (!authorizer) return finish(httpApiRefusal("failed"), match.value.routeKey, undefined, "the route's authorizer is gone");
     const routeArn = `arn:aws:execute-api:${deps.account.region}:${deps.account.accountId}:${api.apiId}/${staged.stage.stageName}/${gw.method}${staged.path}`;
-    const verdict = await deps.authorizers.authorize(authorizer, { request: gw, context, routeArn });
-    if (verdict.kind === "refuse") return finish(verdict.result, match.value.routeKey, undefined, verdict.error);
+    const verdict = await authorizeHttpRoute(deps.authorizers, authorizer, { request: gw, context, routeArn });
+    if (verdict.kind === "refuse") return finish(httpApiRefusal(verdict.refusal), match.value.routeKey, undefined, verdict.error);
     // Payload 2.0 carries the context under `lambda`; 1.0 flat, with the principal, as REST APIs do.
     context = { ...context, authorizer: v1 ? { ...verdict.context, ...(verdict.principalId !== undefined ? { principalId: verdict.principalId } : {}) } : { lambda: verdict.context } };
   }

@@ -11,7 +11,7 @@ import type { FunctionRegistry } from "../../functions/registry.js";
 
 export type IntegrationOutcome =
   | { readonly kind: "response"; readonly payload: Buffer }
-  | { readonly kind: "function-error" }
+  | { readonly kind: "function-error"; readonly payload?: Buffer | undefined }
   | { readonly kind: "throttled" }
   | { readonly kind: "timeout" };
 
@@ -38,7 +38,7 @@ export async function invokeBuffered(deps: IntegrationDeps, target: IntegrationT
   let invocation: Promise<IntegrationOutcome>;
   try {
     invocation = deps.invoker.invoke(await invokeRequest(deps, target, event)).then(
-      (result): IntegrationOutcome => (result.functionError ? { kind: "function-error" } : { kind: "response", payload: result.payload }),
+      (result): IntegrationOutcome => (result.functionError ? { kind: "function-error", payload: result.payload } : { kind: "response", payload: result.payload }),
       (error: unknown) => failed(deps.logger, target, error),
     );
   } catch (error) {
