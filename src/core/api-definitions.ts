@@ -76,6 +76,8 @@ export interface RestIntegration {
 export interface RestMethod {
   readonly httpMethod: string;
   readonly authorizationType: string;
+  /** With authorizationType CUSTOM: the Lambda authorizer that decides. */
+  readonly authorizerId?: string | undefined;
   readonly apiKeyRequired: boolean;
   readonly integration: RestIntegration | undefined;
 }
@@ -96,6 +98,22 @@ export interface RestDeployment {
   readonly resources: readonly RestResource[];
   /** The API's resource policy when deployed: as on AWS, a changed policy applies from the next deployment. */
   readonly policy?: string | undefined;
+  /** The API's authorizers when deployed (like its methods, they apply from the next deployment). */
+  readonly authorizers?: readonly RestAuthorizer[] | undefined;
+}
+
+/** A REST API's Lambda authorizer: TOKEN (one header) or REQUEST (the request). */
+export interface RestAuthorizer {
+  readonly id: string;
+  readonly name: string;
+  readonly type: "TOKEN" | "REQUEST";
+  readonly authorizerUri: string;
+  /** TOKEN: `method.request.header.<name>`; REQUEST: a comma-separated list of `method.request.header.*`, `method.request.querystring.*`, `stageVariables.*`, `context.*`. */
+  readonly identitySource: string | undefined;
+  /** TOKEN: a regular expression the token must match before the authorizer is called. */
+  readonly identityValidationExpression: string | undefined;
+  readonly resultTtlSeconds: number;
+  readonly credentials: string | undefined;
 }
 
 export interface RestStage {
@@ -121,6 +139,12 @@ export interface RestApi {
   readonly stages: readonly RestStage[];
   /** The resource policy (execute-api:Invoke), minified, `execute-api:/…` resources expanded to ARNs; absent when none. */
   readonly policy?: string | undefined;
+  readonly authorizers?: readonly RestAuthorizer[] | undefined;
+}
+
+/** A REST authorizer's identity source's parts (REQUEST: a comma-separated list). */
+export function identitySources(source: string | undefined): string[] {
+  return (source ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
 
 /** The resource policy a stage serves: its deployment's snapshot of the API's policy. */

@@ -17,6 +17,7 @@ import {
 } from "./shapes.js";
 import { normalizeRestApiPolicy, patchRestApi } from "./rest-api-policy.js";
 import { apiGatewayActions } from "./authorization.js";
+import { checkMethodAuthorization, restAuthorizerRoutes } from "./authorizers.js";
 
 export interface ApiGatewayDeps {
   readonly apis: DocumentStore<RestApi>;
@@ -113,7 +114,8 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
       const input = parse(putMethodInput, request.body);
       const api = await load(id);
       const resource = resourceIn(api, rid);
-      const method = { httpMethod: methodName(raw), authorizationType: input.authorizationType, apiKeyRequired: input.apiKeyRequired ?? false, integration: undefined };
+      checkMethodAuthorization(api, input.authorizationType, input.authorizerId);
+      const method = { httpMethod: methodName(raw), authorizationType: input.authorizationType, authorizerId: input.authorizerId, apiKeyRequired: input.apiKeyRequired ?? false, integration: undefined };
       await save(replaceResource(api, { ...resource, methods: { ...resource.methods, [method.httpMethod]: method } }));
       return json(201, methodOut(method, rid));
     })
@@ -150,7 +152,7 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
       const api = await load(id);
       if (!api.resources.some((r) => Object.values(r.methods).length > 0)) throw badRequest("The REST API doesn't contain any methods");
       // The policy is deployed with the resources: a stage serves the policy of its deployment, as on AWS.
-      const deployment = { id: randomId(6), description: input.description, createdDate: seconds(), resources: api.resources, policy: api.policy };
+      const deployment = { id: randomId(6), description: input.description, createdDate: seconds(), resources: api.resources, policy: api.policy, authorizers: api.authorizers };
       let stages = api.stages;
       if (input.stageName !== undefined) {
         const existing = stages.find((s) => s.stageName === input.stageName);
@@ -184,6 +186,8 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
       await save({ ...api, stages: api.stages.filter((s) => s.stageName !== name) });
       return empty(202);
     });
+
+  restAuthorizerRoutes(router, load, save, parse);
 
   return {
     name: "apigateway",

@@ -24,7 +24,8 @@ export const createResourceInput = z.object({
 });
 
 export const putMethodInput = z.object({
-  authorizationType: z.enum(["NONE", "AWS_IAM"], { message: "Unkai supports authorizationType NONE and AWS_IAM" }),
+  authorizationType: z.enum(["NONE", "AWS_IAM", "CUSTOM"], { message: "Unkai supports authorizationType NONE, AWS_IAM and CUSTOM (Lambda authorizers)" }),
+  authorizerId: z.string().regex(/^[a-z0-9]{1,10}$/, "an authorizer id CreateAuthorizer returned").optional(),
   apiKeyRequired: z.boolean().optional(),
   operationName: z.string().optional(),
   requestParameters: z.record(z.string(), z.boolean()).optional(),
@@ -86,6 +87,7 @@ export function methodOut(method: RestMethod, resourceId: string): Record<string
   return {
     httpMethod: method.httpMethod,
     authorizationType: method.authorizationType,
+    ...(method.authorizerId !== undefined ? { authorizerId: method.authorizerId } : {}),
     apiKeyRequired: method.apiKeyRequired,
     ...(method.integration ? { methodIntegration: integrationOut(method.integration, resourceId) } : {}),
   };

@@ -8,6 +8,7 @@ import { compileRoute, matchRoute, type CompiledRoute } from "../../api-mapping/
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { writeAccessLog } from "./access-log.js";
 import { invokeIntegration } from "./integration.js";
+import { authorizeRestMethod, restApiRefusal, type RestAuthorizedRequest } from "./rest-api-authorizer.js";
 import type { Located } from "./locate.js";
 import { fits, servedRequest, send, type ServingDeps } from "./serving.js";
 
@@ -46,7 +47,7 @@ export function selectRestMethod(api: RestApi, method: string, locatedPath: stri
   const deployment = stage ? api.deployments.find((d) => d.id === stage.deploymentId) : undefined;
   if (!stage || !deployment) return undefined;
   const path = match?.[2] ?? "/";
-  return { stage, path, route: matchRoute(routesOf(deployment), method, path) };
+  return { stage, deployment, path, route: matchRoute(routesOf(deployment), method, path) };
 }
 
 export async function serveRestApi(deps: ServingDeps, api: RestApi, request: UnkaiRequest, located: Located): Promise<UnkaiResponse> {
@@ -66,8 +67,9 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
   const integration = route?.value.method.integration;
   const fn = integration?.type === "AWS_PROXY" ? functionArnOfIntegration(integration.uri) : undefined;
   if (!route || !integration || !fn) return finish(failureResponse("rest-api", "no-route"), route?.value.resource.path ?? "-", undefined, undefined);
-  const { resource } = route.value;
-  const event = Buffer.from(JSON.stringify(payloadV1(gw, {
+  const { resource, method } = route.value;
+  const binary = isBinary(api, headerValue(gw.rawHeaders, "content-type"));
+  let context: RestAuthorizedRequest["context"] = {
     accountId: deps.account.accountId,
     apiId: api.id,
     stage: stage.stageName,
@@ -77,7 +79,17 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
     resourcePath: resource.path,
     resourceId: resource.id,
     requestContextPath: `/${stage.stageName}${gw.path}`,
-  }, isBinary(api, headerValue(gw.rawHeaders, "content-type")))));
+  };
+  if (method.authorizationType === "CUSTOM") {
+    const authorizer = selected.deployment.authorizers?.find((a) => a.id === method.authorizerId);
+    if (!authorizer) return finish(restApiRefusal("failed"), resource.path, undefined, "the method's authorizer is not deployed");
+    const methodArn = `arn:aws:execute-api:${deps.account.region}:${deps.account.accountId}:${api.id}/${stage.stageName}/${gw.method}${gw.path}`;
+    const started = Date.now();
+    const verdict = await authorizeRestMethod(deps.authorizers, authorizer, { request: gw, context, binary, methodArn });
+    if (verdict.kind === "refuse") return finish(restApiRefusal(verdict.refusal), resource.path, undefined, verdict.error);
+    context = { ...context, authorizer: { ...verdict.context, ...(verdict.principalId !== undefined ? { principalId: verdict.principalId } : {}), integrationLatency: Date.now() - started } };
+  }
+  const event = Buffer.from(JSON.stringify(payloadV1(gw, context, binary)));
   if (!fits(event)) return finish(failureResponse("rest-api", "too-large"), resource.path, undefined, "payload too large");
   const { outcome, latency } = await invokeIntegration(deps, fn, integration.timeoutInMillis, gw.rawHeaders, event);
   if (outcome.kind !== "response") return finish(failureResponse("rest-api", outcome.kind), resource.path, latency, outcome.kind);
