@@ -34,7 +34,7 @@ export function authorizeHttpRoute(authorizers: LambdaAuthorizers, authorizer: H
   const identity = identityValues(authorizer, call);
   return authorizers.authorize(
     {
-      id: authorizer.authorizerId, functionArn: functionArnOfIntegration(authorizer.authorizerUri) ?? authorizer.authorizerUri,
+      id: `${call.context.apiId}/${authorizer.authorizerId}`, functionArn: functionArnOfIntegration(authorizer.authorizerUri) ?? authorizer.authorizerUri,
       ttlSeconds: authorizer.resultTtlSeconds, simple: authorizer.enableSimpleResponses, unauthorizedError: false,
     },
     { identity, event: () => authorizerEvent(authorizer, call, identity ?? []), resourceArn: call.routeArn, traceId: headerValue(call.request.rawHeaders, "x-amzn-trace-id") },

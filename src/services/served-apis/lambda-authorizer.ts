@@ -19,7 +19,7 @@ const CACHED_ANSWER_BYTES = 16 * 1024;
 const NO_KEYS: ReadonlyMap<string, ContextValue> = new Map();
 
 export interface AuthorizerSpec {
-  /** The authorizer's id and function: the cache keeps answers per both. */
+  /** The API and authorizer (`<apiId>/<authorizerId>`) and its function: the cache keeps answers per both. */
   readonly id: string;
   readonly functionArn: string;
   readonly ttlSeconds: number;

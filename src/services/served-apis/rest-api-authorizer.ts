@@ -38,7 +38,7 @@ export function restApiRefusal(refusal: Refusal): HttpResult {
 export function authorizeRestMethod(authorizers: LambdaAuthorizers, authorizer: RestAuthorizer, call: RestAuthorizedRequest): Promise<AuthorizerVerdict> {
   const identity = authorizer.type === "TOKEN" ? tokenIdentity(authorizer, call) : requestIdentity(authorizer, call);
   return authorizers.authorize(
-    { id: authorizer.id, functionArn: functionArnOfIntegration(authorizer.authorizerUri) ?? authorizer.authorizerUri, ttlSeconds: authorizer.resultTtlSeconds, simple: false, unauthorizedError: true },
+    { id: `${call.context.apiId}/${authorizer.id}`, functionArn: functionArnOfIntegration(authorizer.authorizerUri) ?? authorizer.authorizerUri, ttlSeconds: authorizer.resultTtlSeconds, simple: false, unauthorizedError: true },
     { identity, event: () => authorizerEvent(authorizer, call, identity ?? []), resourceArn: call.methodArn, traceId: headerValue(call.request.rawHeaders, "x-amzn-trace-id") },
   );
 }
