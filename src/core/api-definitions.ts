@@ -16,14 +16,21 @@ export interface HttpRoute {
   /** `integrations/<integrationId>`. */
   readonly target: string | undefined;
   readonly authorizationType: string;
-  /** With authorizationType CUSTOM: the Lambda authorizer that decides. */
+  /** With authorizationType CUSTOM or JWT: the authorizer that decides. */
   readonly authorizerId?: string | undefined;
+  /** With authorizationType JWT: the token must carry one of these scopes (none: any token the authorizer accepts). */
+  readonly authorizationScopes?: readonly string[] | undefined;
 }
 
-/** An HTTP API's Lambda (REQUEST) authorizer. */
+/** An HTTP API's authorizer: a Lambda function (REQUEST) or a JWT issuer (JWT). */
 export interface HttpAuthorizer {
   readonly authorizerId: string;
   readonly name: string;
+  /** Absent in documents stored before JWT authorizers existed: REQUEST. */
+  readonly authorizerType?: "REQUEST" | "JWT" | undefined;
+  /** JWT: the issuer (`iss`, and where its JWKS is discovered) and the audiences a token's `aud` or `client_id` must name. */
+  readonly jwtConfiguration?: { readonly issuer: string; readonly audience: readonly string[] } | undefined;
+  /** REQUEST: the function (empty for JWT). */
   readonly authorizerUri: string;
   readonly payloadFormatVersion: "1.0" | "2.0";
   readonly enableSimpleResponses: boolean;

@@ -15,9 +15,33 @@ const badRequest = (message: string) => new UnkaiError("BadRequestException", me
 
 type AuthorizerInput = z.infer<typeof authorizerInput>;
 
+/** A JWT authorizer: an issuer (an http(s) URL, its JWKS discovered from it), audiences, and where the token is. */
+function jwtAuthorizerFrom(input: Partial<AuthorizerInput>, current: HttpAuthorizer | undefined): HttpAuthorizer {
+  const issuer = input.jwtConfiguration?.issuer ?? current?.jwtConfiguration?.issuer;
+  if (issuer === undefined || !/^https?:\/\/[^\s/]+/.test(issuer)) throw badRequest("A JWT authorizer needs JwtConfiguration.Issuer: the token issuer's URL (https://…), where its JWKS is discovered.");
+  const audience = input.jwtConfiguration?.audience ?? current?.jwtConfiguration?.audience ?? [];
+  if (audience.length === 0) throw badRequest("A JWT authorizer needs JwtConfiguration.Audience: at least one audience (aud or client_id) its tokens must name.");
+  const identitySource = input.identitySource ?? current?.identitySource ?? [];
+  if (identitySource.length !== 1) throw badRequest("A JWT authorizer takes one identity source, e.g. $request.header.Authorization.");
+  return {
+    authorizerId: current?.authorizerId ?? randomId(6),
+    name: input.name ?? current?.name ?? "",
+    authorizerType: "JWT",
+    jwtConfiguration: { issuer, audience },
+    authorizerUri: "",
+    payloadFormatVersion: "2.0",
+    enableSimpleResponses: false,
+    identitySource,
+    resultTtlSeconds: 0,
+    credentialsArn: undefined,
+  };
+}
+
 /** The authorizer `input` describes on top of `current` (a new one without), checked as API Gateway checks it. */
 function authorizerFrom(input: Partial<AuthorizerInput>, current: HttpAuthorizer | undefined): HttpAuthorizer {
-  if (input.authorizerType === "JWT") throw badRequest("Unkai supports authorizerType REQUEST (Lambda authorizers); JWT authorizers are not supported.");
+  const type = input.authorizerType ?? current?.authorizerType ?? "REQUEST";
+  if (current !== undefined && type !== (current.authorizerType ?? "REQUEST")) throw badRequest("An authorizer's AuthorizerType cannot change.");
+  if (type === "JWT") return jwtAuthorizerFrom(input, current);
   const uri = input.authorizerUri ?? current?.authorizerUri;
   if (uri === undefined) throw badRequest("AuthorizerUri is required for a REQUEST authorizer.");
   if (!functionArnOfIntegration(uri)) {
@@ -48,11 +72,12 @@ function findAuthorizer(api: HttpApi, id: string): HttpAuthorizer {
   return authorizer;
 }
 
-/** A route's authorization as given: CUSTOM needs one of the API's authorizers, the others none. */
-export function checkRouteAuthorization(api: HttpApi, route: Pick<HttpRoute, "authorizationType" | "authorizerId">): void {
-  if (route.authorizationType === "CUSTOM") {
-    if (route.authorizerId === undefined) throw badRequest("AuthorizerId is required when AuthorizationType is CUSTOM.");
-    findAuthorizer(api, route.authorizerId);
+/** A route's authorization as given: CUSTOM needs one of the API's Lambda authorizers, JWT a JWT one, the others none. */
+export function checkRouteAuthorization(api: HttpApi, route: Pick<HttpRoute, "authorizationType" | "authorizerId" | "authorizationScopes">): void {
+  if (route.authorizationType === "CUSTOM" || route.authorizationType === "JWT") {
+    if (route.authorizerId === undefined) throw badRequest(`AuthorizerId is required when AuthorizationType is ${route.authorizationType}.`);
+    const kind = findAuthorizer(api, route.authorizerId).authorizerType ?? "REQUEST";
+    if ((kind === "JWT") !== (route.authorizationType === "JWT")) throw badRequest(`Authorizer ${route.authorizerId} is a ${kind} authorizer; AuthorizationType ${route.authorizationType} needs ${route.authorizationType === "JWT" ? "a JWT" : "a REQUEST"} one.`);
   } else if (route.authorizerId !== undefined) {
     throw badRequest(`AuthorizerId can only be set with AuthorizationType CUSTOM, not ${route.authorizationType}.`);
   }

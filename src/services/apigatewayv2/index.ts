@@ -98,7 +98,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       const api = await load(apiId);
       if (api.routes.some((r) => r.routeKey === input.routeKey)) throw new UnkaiError("ConflictException", `Unable to complete operation due to concurrent modification. Route ${input.routeKey} already exists.`);
       checkTarget(api, input.target);
-      const route = { routeId: randomId(7), routeKey: input.routeKey, target: input.target, authorizationType: input.authorizationType ?? "NONE", authorizerId: input.authorizerId };
+      const route = { routeId: randomId(7), routeKey: input.routeKey, target: input.target, authorizationType: input.authorizationType ?? "NONE", authorizerId: input.authorizerId, authorizationScopes: input.authorizationScopes };
       checkRouteAuthorization(api, route);
       await save({ ...api, routes: [...api.routes, route] });
       return json(201, routeOut(route));
@@ -112,8 +112,10 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       checkTarget(api, input.target);
       const authorizationType = input.authorizationType ?? current.authorizationType;
       // Leaving CUSTOM drops the authorizer; staying (or becoming) CUSTOM keeps or takes the one given.
-      const authorizerId = authorizationType === "CUSTOM" ? input.authorizerId ?? current.authorizerId : input.authorizerId;
-      const route = { ...current, routeKey: input.routeKey ?? current.routeKey, target: input.target ?? current.target, authorizationType, authorizerId };
+      const keeps = authorizationType === "CUSTOM" || authorizationType === "JWT";
+      const authorizerId = keeps ? input.authorizerId ?? current.authorizerId : input.authorizerId;
+      const authorizationScopes = authorizationType === "JWT" ? input.authorizationScopes ?? current.authorizationScopes : undefined;
+      const route = { ...current, routeKey: input.routeKey ?? current.routeKey, target: input.target ?? current.target, authorizationType, authorizerId, authorizationScopes };
       checkRouteAuthorization(api, route);
       await save({ ...api, routes: api.routes.map((r) => (r.routeId === routeId ? route : r)) });
       return json(200, routeOut(route));

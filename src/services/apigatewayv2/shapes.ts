@@ -35,8 +35,9 @@ export const updateApiInput = z.object({
 export const routeInput = z.object({
   routeKey,
   target: z.string().regex(/^integrations\/[a-z0-9]+$/, "integrations/<integrationId>").optional(),
-  authorizationType: z.enum(["NONE", "AWS_IAM", "CUSTOM"], { message: "Unkai supports authorizationType NONE, AWS_IAM and CUSTOM (Lambda authorizers)" }).optional(),
+  authorizationType: z.enum(["NONE", "AWS_IAM", "CUSTOM", "JWT"], { message: "authorizationType is NONE, AWS_IAM, CUSTOM or JWT" }).optional(),
   authorizerId: z.string().regex(/^[a-z0-9]{1,10}$/, "an authorizerId CreateAuthorizer returned").optional(),
+  authorizationScopes: z.array(z.string().min(1).max(64)).max(50).optional(),
   apiKeyRequired: z.boolean().optional(),
 });
 
@@ -56,10 +57,19 @@ export const authorizerInput = z.object({
   identitySource: z.array(z.string()).transform((values) => values.flatMap((v) => v.split(",").map((s) => s.trim()).filter((s) => s !== ""))).pipe(z.array(identitySource)).optional(),
   authorizerResultTtlInSeconds: z.number().int().min(0).max(3600).optional(),
   authorizerCredentialsArn: z.string().optional(),
-  jwtConfiguration: z.object({ audience: z.array(z.string()).optional(), issuer: z.string().optional() }).optional(),
+  jwtConfiguration: z.object({ audience: z.array(z.string().min(1)).optional(), issuer: z.string().optional() }).optional(),
 });
 
 export function authorizerOut(authorizer: HttpAuthorizer): Record<string, unknown> {
+  if (authorizer.authorizerType === "JWT") {
+    return {
+      authorizerId: authorizer.authorizerId,
+      authorizerType: "JWT",
+      identitySource: authorizer.identitySource,
+      jwtConfiguration: { audience: authorizer.jwtConfiguration?.audience ?? [], issuer: authorizer.jwtConfiguration?.issuer ?? "" },
+      name: authorizer.name,
+    };
+  }
   return {
     ...(authorizer.credentialsArn !== undefined ? { authorizerCredentialsArn: authorizer.credentialsArn } : {}),
     authorizerId: authorizer.authorizerId,
@@ -134,6 +144,7 @@ export function routeOut(route: HttpRoute): Record<string, unknown> {
   return {
     apiKeyRequired: false,
     authorizationType: route.authorizationType,
+    ...(route.authorizationScopes !== undefined && route.authorizationScopes.length > 0 ? { authorizationScopes: route.authorizationScopes } : {}),
     ...(route.authorizerId !== undefined ? { authorizerId: route.authorizerId } : {}),
     routeId: route.routeId,
     routeKey: route.routeKey,

@@ -17,8 +17,9 @@ interface RouteTarget {
   readonly routeKey: string;
   readonly authorizationType: string;
   readonly integration: HttpIntegration | undefined;
-  /** A CUSTOM route's Lambda authorizer. */
+  /** A CUSTOM route's Lambda authorizer, a JWT route's JWT authorizer, and the scopes it needs. */
   readonly authorizer: HttpAuthorizer | undefined;
+  readonly scopes: readonly string[] | undefined;
 }
 
 const compiled = new WeakMap<HttpApi, CompiledRoute<RouteTarget>[]>();
@@ -30,7 +31,8 @@ function routesOf(api: HttpApi): CompiledRoute<RouteTarget>[] {
       routeKey: route.routeKey,
       authorizationType: route.authorizationType,
       integration: api.integrations.find((i) => `integrations/${i.integrationId}` === route.target),
-      authorizer: route.authorizationType === "CUSTOM" ? api.authorizers?.find((a) => a.authorizerId === route.authorizerId) : undefined,
+      authorizer: route.authorizationType === "CUSTOM" || route.authorizationType === "JWT" ? api.authorizers?.find((a) => a.authorizerId === route.authorizerId) : undefined,
+      scopes: route.authorizationScopes,
     }));
     compiled.set(api, routes);
   }
@@ -91,6 +93,14 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Unk
     if (verdict.kind === "refuse") return finish(httpApiRefusal(verdict.refusal), match.value.routeKey, undefined, verdict.error);
     // Payload 2.0 carries the context under `lambda`; 1.0 flat, with the principal, as REST APIs do.
     context = { ...context, authorizer: v1 ? { ...verdict.context, ...(verdict.principalId !== undefined ? { principalId: verdict.principalId } : {}) } : { lambda: verdict.context } };
+  }
+  if (match.value.authorizationType === "JWT") {
+    const { authorizer } = match.value;
+    if (!authorizer) return finish(httpApiRefusal("failed"), match.value.routeKey, undefined, "the route's authorizer is gone");
+    const verdict = await deps.jwtAuthorizers.authorize(authorizer, match.value.scopes, gw);
+    if (verdict.kind === "refuse") return finish(verdict.result, match.value.routeKey, undefined, verdict.error);
+    // Payload 2.0 nests the claims under `jwt`; 1.0 has them at the top of the authorizer.
+    context = { ...context, authorizer: v1 ? { claims: verdict.claims, scopes: verdict.scopes } : { jwt: { claims: verdict.claims, scopes: verdict.scopes } } };
   }
   const resourcePath = match.value.routeKey === "$default" ? "$default" : match.value.routeKey.slice(match.value.routeKey.indexOf(" ") + 1);
   const event = Buffer.from(JSON.stringify(v1

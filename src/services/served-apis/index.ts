@@ -14,6 +14,7 @@ import { selectRestMethod, serveRestApi } from "./rest-api.js";
 import { RestApiPolicies } from "./rest-api-policy.js";
 import { send, type ServingDeps } from "./serving.js";
 import { LambdaAuthorizers } from "./lambda-authorizer.js";
+import { JwtAuthorizers } from "./jwt-authorizer.js";
 import type { ServiceModule } from "../module.js";
 
 export interface ServedApisServiceDeps extends ServingDeps {
@@ -158,7 +159,7 @@ export const servedApisModule: ServiceModule = {
   errors: { kind: "answers", doc: "docs/gateway.md#how-a-request-is-served" },
   compatibility: "docs/compatibility/apigateway.md",
   create: (p) => servedApisService({
-    authorizers: new LambdaAuthorizers({ functions: p.functions, invoker: p.invoker, logger: p.logger("served-apis") }),
+    authorizers: new LambdaAuthorizers({ functions: p.functions, invoker: p.invoker, logger: p.logger("served-apis") }), jwtAuthorizers: new JwtAuthorizers(),
     functions: p.functions, invoker: p.invoker, account: p.account, httpApis: p.store.httpApis, restApis: p.store.restApis, functionUrls: p.store.functionUrls, logs: p.store.logs,
     functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("served-apis"), denials: p.iamDenials,
   }),

@@ -9,6 +9,7 @@ import type { HttpApi, RestApi } from "../../core/api-definitions.js";
 import type { IntegrationDeps } from "./integration.js";
 import type { Located } from "./locate.js";
 import type { LambdaAuthorizers } from "./lambda-authorizer.js";
+import type { JwtAuthorizers } from "./jwt-authorizer.js";
 
 export interface ServingDeps extends IntegrationDeps {
   readonly account: Account;
@@ -16,8 +17,9 @@ export interface ServingDeps extends IntegrationDeps {
   readonly restApis: DocumentStore<RestApi>;
   readonly functionUrls: FunctionUrlStore;
   readonly logs: LogStore;
-  /** HTTP APIs' Lambda authorizers, with their answers' cache. */
+  /** Lambda authorizers (HTTP and REST APIs), with their answers' cache; HTTP APIs' JWT authorizers, with their issuers' keys. */
   readonly authorizers: LambdaAuthorizers;
+  readonly jwtAuthorizers: JwtAuthorizers;
 }
 
 /** The request's headers plus the X-Forwarded-For/-Port/-Proto that API Gateway adds (the client's own X-Forwarded-For is kept in front). */
