@@ -6,7 +6,8 @@
  * of them in `scope`/`scp`. Refusals: 401 with `WWW-Authenticate` for a missing or invalid token, 403
  * for a token without the scope. Signature checks are jose's (MIT), not ours.
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import type * as Jose from "jose";
+import type { JWTPayload, createRemoteJWKSet } from "jose";
 import type { HttpAuthorizer } from "../../core/api-definitions.js";
 import { headerValue, queryPairs, type ServedRequest } from "../../api-mapping/request-parts.js";
 import type { HttpResult } from "../../api-mapping/responses.js";
@@ -24,6 +25,10 @@ export type JwtVerdict =
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
+/** jose is loaded on the first JWT to check (about 10 MB and 40 ms that a server without JWT authorizers never pays). */
+let loaded: Promise<typeof Jose> | undefined;
+const jose = () => (loaded ??= import("jose"));
+
 export class JwtAuthorizers {
   private readonly keySets = new Map<string, { readonly keys: Promise<KeySet>; readonly until: number }>();
 
@@ -34,6 +39,7 @@ export class JwtAuthorizers {
     const token = raw.replace(/^Bearer\s+/i, "");
     let payload: JWTPayload;
     try {
+      const { jwtVerify } = await jose();
       payload = (await jwtVerify(token, await this.keysOf(config.issuer), { issuer: config.issuer, algorithms: ALGORITHMS, clockTolerance: CLOCK_TOLERANCE_S })).payload;
     } catch (error) {
       return unauthorized(scopeText(scopes), describe(error));
@@ -65,7 +71,7 @@ async function discover(issuer: string): Promise<KeySet> {
   if (!response.ok) throw new Error(`the issuer's OpenID configuration answered ${response.status}`);
   const jwksUri = ((await response.json()) as { jwks_uri?: unknown }).jwks_uri;
   if (typeof jwksUri !== "string" || !/^https?:\/\//.test(jwksUri)) throw new Error("the issuer's OpenID configuration has no jwks_uri");
-  return createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: FETCH_TIMEOUT_MS });
+  return (await jose()).createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: FETCH_TIMEOUT_MS });
 }
 
 function tokenFrom(source: string, request: ServedRequest): string | undefined {
