@@ -1,7 +1,8 @@
 /**
- * An HTTP API route's Lambda (REQUEST) authorizer (lambda-authorizer.ts runs it): identity sources
- * from selection expressions, the event in the authorizer's payload format, and HTTP API's answers —
- * 401 Unauthorized, 403 Forbidden, 500 Internal Server Error.
+ * An HTTP API route's authorizer: a JWT one (jwt-authorizer.ts), or a Lambda (REQUEST) one run by
+ * lambda-authorizer.ts with what is HTTP API's own here — identity sources from selection
+ * expressions, the event in the authorizer's payload format, and the answers 401 Unauthorized,
+ * 403 Forbidden, 500 Internal Server Error.
  */
 import type { HttpAuthorizer } from "../../core/api-definitions.js";
 import { functionArnOfIntegration } from "../../core/api-definitions.js";
@@ -9,6 +10,7 @@ import { payloadV1, payloadV2, type EventContext } from "../../api-mapping/event
 import { headerValue, isTextContentType, queryPairs, type ServedRequest } from "../../api-mapping/request-parts.js";
 import type { HttpResult } from "../../api-mapping/responses.js";
 import type { AuthorizerVerdict, LambdaAuthorizers, Refusal } from "./lambda-authorizer.js";
+import type { JwtAuthorizers } from "./jwt-authorizer.js";
 
 export interface HttpAuthorizedRequest {
   readonly request: ServedRequest;
@@ -30,7 +32,30 @@ export function httpApiRefusal(refusal: Refusal): HttpResult {
   return { status, headers: { "content-type": "application/json" }, body: Buffer.from(JSON.stringify({ message })) };
 }
 
-export function authorizeHttpRoute(authorizers: LambdaAuthorizers, authorizer: HttpAuthorizer, call: HttpAuthorizedRequest): Promise<AuthorizerVerdict> {
+/**
+ * A CUSTOM or JWT route's authorization: what reaches the integration as `requestContext.authorizer`
+ * (payload 2.0 nests it under `lambda` or `jwt`; 1.0 has it flat, with a Lambda authorizer's
+ * principal, as REST APIs do), or the answer refusing the request.
+ */
+export async function authorizeRoute(
+  deps: { readonly authorizers: LambdaAuthorizers; readonly jwtAuthorizers: JwtAuthorizers },
+  route: { readonly authorizationType: string; readonly authorizer: HttpAuthorizer | undefined; readonly scopes: readonly string[] | undefined },
+  call: HttpAuthorizedRequest,
+  v1: boolean,
+): Promise<{ readonly authorizer: Record<string, unknown> } | { readonly refused: HttpResult; readonly error: string }> {
+  if (!route.authorizer) return { refused: httpApiRefusal("failed"), error: "the route's authorizer is gone" };
+  if (route.authorizationType === "JWT") {
+    const verdict = await deps.jwtAuthorizers.authorize(route.authorizer, route.scopes, call.request);
+    if (verdict.kind === "refuse") return { refused: verdict.result, error: verdict.error };
+    const jwt = { claims: verdict.claims, scopes: verdict.scopes };
+    return { authorizer: v1 ? jwt : { jwt } };
+  }
+  const verdict = await authorizeLambda(deps.authorizers, route.authorizer, call);
+  if (verdict.kind === "refuse") return { refused: httpApiRefusal(verdict.refusal), error: verdict.error };
+  return { authorizer: v1 ? { ...verdict.context, ...(verdict.principalId !== undefined ? { principalId: verdict.principalId } : {}) } : { lambda: verdict.context } };
+}
+
+function authorizeLambda(authorizers: LambdaAuthorizers, authorizer: HttpAuthorizer, call: HttpAuthorizedRequest): Promise<AuthorizerVerdict> {
   const identity = identityValues(authorizer, call);
   return authorizers.authorize(
     {

@@ -9,7 +9,7 @@ import { compileRouteKey, matchRoute, type CompiledRoute } from "../../api-mappi
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
 import { writeAccessLog } from "./access-log.js";
 import { invokeIntegration } from "./integration.js";
-import { authorizeHttpRoute, httpApiRefusal } from "./http-api-authorizer.js";
+import { authorizeRoute } from "./http-api-authorizer.js";
 import type { Located } from "./locate.js";
 import { fits, servedRequest, send, type ServingDeps } from "./serving.js";
 
@@ -85,22 +85,11 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Unk
     pathParameters: match.pathParameters,
     stageVariables: Object.keys(staged.stage.stageVariables).length > 0 ? staged.stage.stageVariables : undefined,
   };
-  if (match.value.authorizationType === "CUSTOM") {
-    const { authorizer } = match.value;
-    if (!authorizer) return finish(httpApiRefusal("failed"), match.value.routeKey, undefined, "the route's authorizer is gone");
+  if (match.value.authorizationType === "CUSTOM" || match.value.authorizationType === "JWT") {
     const routeArn = `arn:aws:execute-api:${deps.account.region}:${deps.account.accountId}:${api.apiId}/${staged.stage.stageName}/${gw.method}${staged.path}`;
-    const verdict = await authorizeHttpRoute(deps.authorizers, authorizer, { request: gw, context, routeArn });
-    if (verdict.kind === "refuse") return finish(httpApiRefusal(verdict.refusal), match.value.routeKey, undefined, verdict.error);
-    // Payload 2.0 carries the context under `lambda`; 1.0 flat, with the principal, as REST APIs do.
-    context = { ...context, authorizer: v1 ? { ...verdict.context, ...(verdict.principalId !== undefined ? { principalId: verdict.principalId } : {}) } : { lambda: verdict.context } };
-  }
-  if (match.value.authorizationType === "JWT") {
-    const { authorizer } = match.value;
-    if (!authorizer) return finish(httpApiRefusal("failed"), match.value.routeKey, undefined, "the route's authorizer is gone");
-    const verdict = await deps.jwtAuthorizers.authorize(authorizer, match.value.scopes, gw);
-    if (verdict.kind === "refuse") return finish(verdict.result, match.value.routeKey, undefined, verdict.error);
-    // Payload 2.0 nests the claims under `jwt`; 1.0 has them at the top of the authorizer.
-    context = { ...context, authorizer: v1 ? { claims: verdict.claims, scopes: verdict.scopes } : { jwt: { claims: verdict.claims, scopes: verdict.scopes } } };
+    const authorized = await authorizeRoute(deps, match.value, { request: gw, context, routeArn }, v1);
+    if ("refused" in authorized) return finish(authorized.refused, match.value.routeKey, undefined, authorized.error);
+    context = { ...context, authorizer: authorized.authorizer };
   }
   const resourcePath = match.value.routeKey === "$default" ? "$default" : match.value.routeKey.slice(match.value.routeKey.indexOf(" ") + 1);
   const event = Buffer.from(JSON.stringify(v1
