@@ -148,7 +148,7 @@ describe("HTTP API Lambda authorizers", () => {
         await failure(gw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: "GET /b", AuthorizationType: "CUSTOM", AuthorizerId: "nope12" }))),
       ];
       for (const refusal of refusals) assert.ok(refusal && (refusal.name === "BadRequestException" || refusal.name === "NotFoundException"), JSON.stringify(refusal));
-      assert.match(refusals[0]?.message ?? "", /JWT authorizers are not supported/);
+      assert.match(refusals[0]?.message ?? "", /JwtConfiguration.Issuer/, "a JWT authorizer without its issuer");
       assert.match(refusals[6]?.message ?? "", /AuthorizerId is required/);
       assert.deepEqual((await gw.send(new GetAuthorizersCommand({ ApiId: apiId }))).Items?.map((a) => a.Name), ["from-cli"], "no refused authorizer was stored");
 
