@@ -7,16 +7,14 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Account } from "../../core/arn.js";
-import { conflict, invalidParameter, notFound } from "../../core/errors.js";
+import { invalidParameter, notFound } from "../../core/errors.js";
 import { layerNameOf, type LayerPolicyStatement, type LayerVersionRecord } from "../../core/layer.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { LayerStore } from "../../store/ports.js";
 import { checkRevision } from "../../functions/function-service.js";
 import { parseBody } from "./shapes.js";
-
-/** Lambda's limit on a resource-based policy, in bytes of its JSON. */
-const MAX_POLICY_BYTES = 20_480;
+import { duplicateStatement, MAX_POLICY_BYTES, principalOf } from "./policy.js";
 
 const addInput = z.object({
   StatementId: z.string().regex(/^[a-zA-Z0-9-_]{1,100}$/, "StatementId must be 1 to 100 letters, digits, hyphens or underscores"),
@@ -50,7 +48,7 @@ export function layerPolicyRoutes(router: Router, layers: LayerStore, account: A
       const statement: LayerPolicyStatement = {
         Sid: input.StatementId,
         Effect: "Allow",
-        Principal: input.Principal === "*" ? "*" : { AWS: /^\d{12}$/.test(input.Principal) ? `arn:aws:iam::${input.Principal}:root` : input.Principal },
+        Principal: principalOf(input.Principal),
         Action: input.Action,
         Resource: versionArn(name, version),
         ...(input.OrganizationId !== undefined ? { Condition: { StringEquals: { "aws:PrincipalOrgID": input.OrganizationId } } } : {}),
@@ -58,9 +56,7 @@ export function layerPolicyRoutes(router: Router, layers: LayerStore, account: A
       const updated = await layers.update(name, version, (current) => {
         checkPolicyRevision(current, request);
         const statements = current.policy?.statements ?? [];
-        if (statements.some((s) => s.Sid === input.StatementId)) {
-          throw conflict(`The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`);
-        }
+        if (statements.some((s) => s.Sid === input.StatementId)) throw duplicateStatement(input.StatementId);
         if (Buffer.byteLength(JSON.stringify([...statements, statement])) > MAX_POLICY_BYTES) {
           throw invalidParameter(`The final policy size would be bigger than the limit of ${MAX_POLICY_BYTES} bytes.`);
         }

@@ -25,7 +25,15 @@ const addInput = z.object({
   RevisionId: z.string().optional(),
 });
 
-function principal(value: string): PolicyStatement["Principal"] {
+/** Lambda's limit on a resource-based policy (a function's, a layer version's), in bytes of its JSON. */
+export const MAX_POLICY_BYTES = 20_480;
+
+/** Lambda's refusal of a statement id a policy already has. */
+export const duplicateStatement = (sid: string) =>
+  conflict(`The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`);
+
+/** A statement's Principal from AddPermission's or AddLayerVersionPermission's `Principal`: `*`, an account, an ARN or a service. */
+export function principalOf(value: string): PolicyStatement["Principal"] {
   if (value === "*") return "*";
   if (/^\d{12}$/.test(value)) return { AWS: `arn:aws:iam::${value}:root` };
   if (value.startsWith("arn:")) return { AWS: value };
@@ -53,7 +61,7 @@ export function policyRoutes(router: Router, functions: FunctionService): void {
       const statement: PolicyStatement = {
         Sid: input.StatementId,
         Effect: "Allow",
-        Principal: principal(input.Principal),
+        Principal: principalOf(input.Principal),
         Action: input.Action,
         Resource: functions.arn(name, qualifier),
         ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
@@ -62,9 +70,9 @@ export function policyRoutes(router: Router, functions: FunctionService): void {
         if (input.RevisionId !== undefined) checkRevision({ revisionId: current.policyRevisionId ?? current.revisionId }, input.RevisionId);
         const statements = current.policies?.[key] ?? [];
         if (statements.some((s) => s.Sid === input.StatementId)) {
-          throw conflict(`The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`);
+          throw duplicateStatement(input.StatementId);
         }
-        if (JSON.stringify([...statements, statement]).length > 20_480) throw invalidParameter("The final policy size would be bigger than the limit of 20480 bytes.");
+        if (JSON.stringify([...statements, statement]).length > MAX_POLICY_BYTES) throw invalidParameter(`The final policy size would be bigger than the limit of ${MAX_POLICY_BYTES} bytes.`);
         return { ...current, policies: { ...current.policies, [key]: [...statements, statement] }, policyRevisionId: randomUUID() };
       });
       return json(201, { Statement: JSON.stringify(statement) });
