@@ -54,6 +54,10 @@ export function bucketPolicyLookup(settings: DocumentStore<BucketSetting>): (res
   };
 }
 
+/** A function's or layer version's statements as the policy document GetPolicy returns; undefined when there are none. */
+const lambdaPolicy = (statements: readonly object[] | undefined) =>
+  statements && statements.length > 0 ? JSON.stringify({ Version: "2012-10-17", Id: "default", Statement: statements }) : undefined;
+
 const stored = (policy: string | undefined) => (policy === undefined || policy === "" ? undefined : policy);
 
 /** The policy document governing `resource`, or undefined when it has none. */
@@ -68,15 +72,9 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
   return async (resource) => {
     if (resource.startsWith("arn:aws:s3:::")) return bucketPolicy(resource);
     const fn = lambda.exec(resource);
-    if (fn?.[1]) {
-      const statements = await sources.functionPolicy(fn[1], fn[2] ?? "");
-      return statements && statements.length > 0 ? JSON.stringify({ Version: "2012-10-17", Id: "default", Statement: statements }) : undefined;
-    }
+    if (fn?.[1]) return lambdaPolicy(await sources.functionPolicy(fn[1], fn[2] ?? ""));
     const layerVersion = layer.exec(resource);
-    if (layerVersion?.[1] && sources.layerPolicy) {
-      const statements = await sources.layerPolicy(layerVersion[1], Number(layerVersion[2]));
-      return statements && statements.length > 0 ? JSON.stringify({ Version: "2012-10-17", Id: "default", Statement: statements }) : undefined;
-    }
+    if (layerVersion?.[1] && sources.layerPolicy) return lambdaPolicy(await sources.layerPolicy(layerVersion[1], Number(layerVersion[2])));
     const queue = sqs.exec(resource);
     if (queue?.[1]) {
       return stored((await sources.queues.get(queue[1]))?.attributes.Policy);

@@ -43,9 +43,14 @@ export function validateLayerName(name: string): void {
   if (!LAYER_NAME.test(name)) throw invalidParameter(`Layer name '${name}' is invalid: use 1 to 64 letters, digits, hyphens or underscores.`);
 }
 
+/** The name in a layer's ARN (without a version), or the text itself: not checked (authorization names what it was given). */
+export function layerNameIn(nameOrArn: string): string {
+  return LAYER_ARN.exec(nameOrArn)?.[1] ?? nameOrArn;
+}
+
 /** A layer named as the API allows: by name, or by its ARN (the layer's, without a version). */
 export function layerNameOf(nameOrArn: string): string {
-  const name = LAYER_ARN.exec(nameOrArn)?.[1] ?? nameOrArn;
+  const name = layerNameIn(nameOrArn);
   validateLayerName(name);
   return name;
 }

@@ -6,6 +6,7 @@
  */
 import { functionArn, parseFunctionRef, type Account } from "../../core/arn.js";
 import { requestTagKeys, type ActionRequest } from "../../core/iam-policy/index.js";
+import { layerNameIn } from "../../core/layer.js";
 import type { ActionResolver } from "../../protocol/action-table.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
 
@@ -53,12 +54,12 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
   ];
   /** An action on the layer version a path names, by the layer's name or its ARN. */
   const onLayerVersion = (action: string): ActionResolver => (_request, [name = "", version = ""]) => [
-    { action: `lambda:${action}`, resource: layerArn(account, /:layer:([^:]+)$/.exec(name)?.[1] ?? name, version) },
+    { action: `lambda:${action}`, resource: layerArn(account, layerNameIn(name), version) },
   ];
 
   /** A function that names layers reads them: lambda:GetLayerVersion on each version (AWS's "Layer permissions"). */
   const layerNeeds = (layers: readonly string[]): ActionRequest[] => layers.map((arn) => ({ action: "lambda:GetLayerVersion", resource: arn }));
-    /** CreateFunction also passes the execution role to Lambda: iam:PassRole on that role. */
+  /** CreateFunction also passes the execution role to Lambda: iam:PassRole on that role. */
   const createFunction: ActionResolver = (request) => {
     const body = bodyJson(request);
     const name = typeof body.FunctionName === "string" ? body.FunctionName : "";
