@@ -339,16 +339,15 @@ export class Dispatcher {
     );
     if (provisioned) group.provisionedStarting--;
     else group.starting--;
-    if (failure && provisioned) {
-      this.live--;
-      this.wakeSlotWaiters();
-      group.provisionedFailure = `FUNCTION_ERROR_INIT_FAILURE: ${failure.kind}`;
-      this.logger.warn({ fn: fn.name, version: fn.version, failure: failure.kind }, "a provisioned environment failed to initialise");
-      return;
-    }
     if (failure) {
       this.live--;
       this.wakeSlotWaiters();
+      if (provisioned) {
+        // No request waits on a provisioned start: the failure is the allocation's (provisionedStateOf).
+        group.provisionedFailure = `FUNCTION_ERROR_INIT_FAILURE: ${failure.kind}`;
+        this.logger.warn({ fn: fn.name, version: fn.version, failure: failure.kind }, "a provisioned environment failed to initialise");
+        return;
+      }
       const waiter = this.nextWaiter(group);
       const lines = environment.takeInitLines();
       if (waiter) waiter.resolve({ kind: "init-failed", failure, lines, logStream, initDurationMs: performance.now() - started });

@@ -33,6 +33,13 @@ export function provisionedConcurrencyRoutes(router: Router, functions: Function
     if (qualifier === "$LATEST") throw invalidParameter("Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
     return { name, qualifier };
   };
+  /** The qualifier's config; without one, ResourceNotFoundException for a qualifier that does not exist, else Lambda's not-found. */
+  const configOf = async (name: string, qualifier: string): Promise<ProvisionedConcurrencyConfig> => {
+    const config = (await functions.get(name)).provisionedConcurrency?.[qualifier];
+    if (config) return config;
+    await functions.get(name, qualifier);
+    throw notFound();
+  };
   const shape = async (name: string, qualifier: string, config: ProvisionedConcurrencyConfig) => {
     const status = await provisioned.statusOf(name, qualifier, config);
     return {
@@ -90,20 +97,11 @@ export function provisionedConcurrencyRoutes(router: Router, functions: Function
         return json(200, { ProvisionedConcurrencyConfigs: configs, ...(qualifiers.length > maxItems ? { NextMarker: page.at(-1) } : {}) });
       }
       const { name, qualifier } = target(request, raw);
-      const config = (await functions.get(name)).provisionedConcurrency?.[qualifier];
-      if (!config) {
-        await functions.get(name, qualifier);
-        throw notFound();
-      }
-      return json(200, await shape(name, qualifier, config));
+      return json(200, await shape(name, qualifier, await configOf(name, qualifier)));
     })
     .on("DELETE", PATH, async (request, [raw = ""]) => {
       const { name, qualifier } = target(request, raw);
-      const record = await functions.get(name);
-      if (record.provisionedConcurrency?.[qualifier] === undefined) {
-        await functions.get(name, qualifier);
-        throw notFound();
-      }
+      await configOf(name, qualifier);
       await provisioned.forget(name, qualifier);
       return empty(204);
     });
