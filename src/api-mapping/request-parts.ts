@@ -28,6 +28,11 @@ export function headerValue(rawHeaders: readonly string[], name: string): string
   return undefined;
 }
 
+/** A header's value (its name in any case) or a query parameter's first value (its name exact), as authorizers' identity sources name them. */
+export function requestValue(request: ServedRequest, where: "header" | "querystring", name: string): string | undefined {
+  return where === "header" ? headerValue(request.rawHeaders, name.toLowerCase()) : queryPairs(request.rawQuery).find(([key]) => key === name)?.[1];
+}
+
 /** Query pairs, decoded (`+` as space), in order. */
 export function queryPairs(rawQuery: string): [string, string][] {
   return [...new URLSearchParams(rawQuery)];

@@ -7,7 +7,7 @@
 import type { HttpAuthorizer } from "../../core/api-definitions.js";
 import { functionArnOfIntegration } from "../../core/api-definitions.js";
 import { payloadV1, payloadV2, type EventContext } from "../../api-mapping/events.js";
-import { headerValue, isTextContentType, queryPairs, type ServedRequest } from "../../api-mapping/request-parts.js";
+import { headerValue, isTextContentType, requestValue, type ServedRequest } from "../../api-mapping/request-parts.js";
 import type { HttpResult } from "../../api-mapping/responses.js";
 import type { AuthorizerVerdict, LambdaAuthorizers, Refusal } from "./lambda-authorizer.js";
 import type { JwtAuthorizers } from "./jwt-authorizer.js";
@@ -79,8 +79,8 @@ function identityValues(authorizer: HttpAuthorizer, call: HttpAuthorizedRequest)
 
 function sourceValue(source: string, { request, context }: HttpAuthorizedRequest): string | undefined {
   const [, kind, name = ""] = /^\$(request\.header|request\.querystring|context|stageVariables)\.(.+)$/.exec(source) ?? [];
-  if (kind === "request.header") return headerValue(request.rawHeaders, name.toLowerCase());
-  if (kind === "request.querystring") return queryPairs(request.rawQuery).find(([key]) => key === name)?.[1];
+  if (kind === "request.header") return requestValue(request, "header", name);
+  if (kind === "request.querystring") return requestValue(request, "querystring", name);
   if (kind === "stageVariables") return context.stageVariables?.[name];
   if (kind === "context") {
     const variables: Record<string, string> = {

@@ -9,7 +9,7 @@
 import type * as Jose from "jose";
 import type { JWTPayload, createRemoteJWKSet } from "jose";
 import type { HttpAuthorizer } from "../../core/api-definitions.js";
-import { headerValue, queryPairs, type ServedRequest } from "../../api-mapping/request-parts.js";
+import { requestValue, type ServedRequest } from "../../api-mapping/request-parts.js";
 import type { HttpResult } from "../../api-mapping/responses.js";
 
 const ALGORITHMS = ["RS256", "RS384", "RS512"];
@@ -76,9 +76,7 @@ async function discover(issuer: string): Promise<KeySet> {
 
 function tokenFrom(source: string, request: ServedRequest): string | undefined {
   const [, kind, name = ""] = /^\$request\.(header|querystring)\.(.+)$/.exec(source) ?? [];
-  if (kind === "header") return headerValue(request.rawHeaders, name.toLowerCase());
-  if (kind === "querystring") return queryPairs(request.rawQuery).find(([key]) => key === name)?.[1];
-  return undefined;
+  return kind === "header" || kind === "querystring" ? requestValue(request, kind, name) : undefined;
 }
 
 function grantedScopes(payload: JWTPayload): string[] {

@@ -7,7 +7,7 @@
 import { Script, createContext } from "node:vm";
 import { functionArnOfIntegration, identitySources, type RestAuthorizer } from "../../core/api-definitions.js";
 import { payloadV1, type EventContext } from "../../api-mapping/events.js";
-import { headerValue, queryPairs, type ServedRequest } from "../../api-mapping/request-parts.js";
+import { headerValue, requestValue, type ServedRequest } from "../../api-mapping/request-parts.js";
 import type { HttpResult } from "../../api-mapping/responses.js";
 import type { AuthorizerVerdict, LambdaAuthorizers, Refusal } from "./lambda-authorizer.js";
 
@@ -46,7 +46,7 @@ export function authorizeRestMethod(authorizers: LambdaAuthorizers, authorizer: 
 /** The token, when present and matching the validation expression. */
 function tokenIdentity(authorizer: RestAuthorizer, call: RestAuthorizedRequest): string[] | undefined {
   const name = identitySources(authorizer.identitySource)[0]?.slice("method.request.header.".length) ?? "";
-  const token = headerValue(call.request.rawHeaders, name.toLowerCase());
+  const token = requestValue(call.request, "header", name);
   if (token === undefined || token === "") return undefined;
   if (authorizer.identityValidationExpression !== undefined && !matchesWithin(authorizer.identityValidationExpression, token)) return undefined;
   return [token];
@@ -68,8 +68,8 @@ function requestIdentity(authorizer: RestAuthorizer, call: RestAuthorizedRequest
 
 function sourceValue(source: string, { request, context }: RestAuthorizedRequest): string | undefined {
   const [, kind, name = ""] = /^(method\.request\.header|method\.request\.querystring|stageVariables|context)\.(.+)$/.exec(source) ?? [];
-  if (kind === "method.request.header") return headerValue(request.rawHeaders, name.toLowerCase());
-  if (kind === "method.request.querystring") return queryPairs(request.rawQuery).find(([key]) => key === name)?.[1];
+  if (kind === "method.request.header") return requestValue(request, "header", name);
+  if (kind === "method.request.querystring") return requestValue(request, "querystring", name);
   if (kind === "stageVariables") return context.stageVariables?.[name];
   if (kind === "context") {
     const variables: Record<string, string> = { apiId: context.apiId, stage: context.stage, requestId: request.requestId, httpMethod: request.method, resourcePath: context.resourcePath, "identity.sourceIp": request.sourceIp };
