@@ -43,9 +43,15 @@ export class FunctionService implements FunctionRegistry {
 
   constructor(private readonly deps: FunctionServiceDeps) {}
 
-  /** Reads every function's reserved concurrency into the limiter; call once before serving. */
-  async loadReservations(): Promise<void> {
-    for await (const record of this.all()) this.deps.concurrency.setReserved(record.name, record.reservedConcurrency);
+  /**
+   * Reads every function's reserved concurrency into the limiter; call once before serving. `each`
+   * sees every record of that one read (whoever else needs them all at start).
+   */
+  async loadReservations(each?: (record: FunctionRecord) => void): Promise<void> {
+    for await (const record of this.all()) {
+      this.deps.concurrency.setReserved(record.name, record.reservedConcurrency);
+      each?.(record);
+    }
   }
 
   /**

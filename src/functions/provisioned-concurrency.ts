@@ -3,8 +3,8 @@
  * or an alias), and the environments the dispatcher keeps initialised for the versions they name.
  * `reconcile(name)` brings one function's environments in line with its configs; it runs after each
  * change made here (a config put or deleted, an alias moved or deleted, a version or the function
- * deleted), and a sweep every 30 s also catches changes made through other nodes of a cluster, each
- * of which keeps its own environments (docs/lifecycle.md).
+ * deleted); on a cluster a sweep every 30 s also catches changes made through other nodes, each of
+ * which keeps its own environments (docs/lifecycle.md).
  */
 import type { Logger } from "pino";
 import type { FunctionRecord, ProvisionedConcurrencyConfig } from "../core/function.js";
@@ -19,7 +19,9 @@ export interface ProvisionedStatus {
   readonly reason: string | undefined;
 }
 
-const SWEEP_MS = 30_000;
+/** Whether a function's record holds provisioned concurrency configs. */
+export const hasProvisionedConcurrency = (record: FunctionRecord): boolean =>
+  record.provisionedConcurrency !== undefined && Object.keys(record.provisionedConcurrency).length > 0;
 
 export class ProvisionedConcurrency {
   /** What each function keeps ready now: environment key → the version. */
@@ -30,11 +32,18 @@ export class ProvisionedConcurrency {
 
   constructor(private readonly deps: { functions: FunctionService; aliases: AliasStore; dispatcher: Dispatcher; logger: Logger }) {}
 
-  /** Allocates every stored config, then keeps sweeping; a failed sweep is logged and tried again at the next. */
-  async start(): Promise<void> {
-    const sweep = () => this.sweep().catch((error: unknown) => this.deps.logger.error({ err: error }, "provisioned concurrency sweep failed"));
-    await sweep();
-    this.sweeper = setInterval(() => void sweep(), SWEEP_MS);
+  /**
+   * Allocates the configs of `names` (the functions with configs, as the start-up read of every function
+   * found them). On a cluster, `sweepMs` then sweeps every function that often for changes other nodes
+   * made; on one node every change is made here, and reconciled as it is. A failed sweep is logged and
+   * tried again at the next.
+   */
+  async start(names: readonly string[], sweepMs: number | undefined): Promise<void> {
+    for (const name of names) {
+      await this.reconcile(name).catch((error: unknown) => this.deps.logger.error({ err: error, fn: name }, "could not allocate provisioned concurrency"));
+    }
+    if (sweepMs === undefined) return;
+    this.sweeper = setInterval(() => void this.sweep().catch((error: unknown) => this.deps.logger.error({ err: error }, "provisioned concurrency sweep failed")), sweepMs);
     this.sweeper.unref();
   }
 
@@ -118,7 +127,7 @@ export class ProvisionedConcurrency {
   private async sweep(): Promise<void> {
     const seen = new Set<string>();
     for await (const record of this.deps.functions.all()) {
-      if (record.provisionedConcurrency && Object.keys(record.provisionedConcurrency).length > 0) {
+      if (hasProvisionedConcurrency(record)) {
         seen.add(record.name);
         await this.reconcile(record.name);
       }

@@ -32,7 +32,7 @@ import type { RelayedPort } from "../engine/sandbox/network-namespace.js";
 import { linuxUnavailableReason } from "../engine/sandbox/protections.js";
 import { processDriver } from "../engine/sandbox/process-driver.js";
 import { FunctionService } from "../functions/function-service.js";
-import { ProvisionedConcurrency } from "../functions/provisioned-concurrency.js";
+import { hasProvisionedConcurrency, ProvisionedConcurrency } from "../functions/provisioned-concurrency.js";
 import { applyConfig } from "../services/lambda/shapes.js";
 import { BASIC_EXECUTION_POLICY, ensureLambdaRole } from "../services/iam/lambda-role.js";
 import type { Platform } from "../services/module.js";
@@ -185,7 +185,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const invoker = new Invoker(dispatcher, concurrency, store.logs, store.invocations, logger.child({ part: "invoker" }), space, bookkeeping);
   const functions = new FunctionService({ account, functions: store.functions, versions: store.versions, aliases: store.aliases, layers: store.layers, code, runtimes, dispatcher, concurrency });
   const provisioned = new ProvisionedConcurrency({ functions, aliases: store.aliases, dispatcher, logger: logger.child({ part: "provisioned-concurrency" }) });
-  await functions.loadReservations();
+  const withProvisioned: string[] = [];
+  await functions.loadReservations((record) => void (hasProvisionedConcurrency(record) && withProvisioned.push(record.name)));
   const serviceMetrics = new ServiceMetrics();
   const queue = new AsyncQueue(store.asyncQueue, serviceMetrics);
   const nodeName = store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -272,7 +273,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
-  await provisioned.start();
+  await provisioned.start(withProvisioned, store.cluster ? 30_000 : undefined);
   // Registered before the worker starts: its start frees only leases of nodes not alive.
   await clusterNode?.start();
   await worker.start();
