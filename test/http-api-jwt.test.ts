@@ -32,7 +32,11 @@ describe("HTTP API JWT authorizers", () => {
     publicPem = await exportSPKI(pair.publicKey);
     otherKey = (await generateKeyPair("RS256")).privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+    // Besides the issuer, two hostile ones under /huge-jwks and /huge-config: 3 MB documents, which Unkai must not buffer.
+    const huge = `{"keys":[],"padding":"${"x".repeat(3 * 1024 * 1024)}"}`;
     issuerServer = createServer((request, response) => {
+      if (request.url === "/huge-jwks/.well-known/openid-configuration") return void response.end(JSON.stringify({ issuer: `${issuer}/huge-jwks`, jwks_uri: `${issuer}/huge-jwks/jwks` }));
+      if (request.url === "/huge-jwks/jwks" || request.url === "/huge-config/.well-known/openid-configuration") return void response.end(huge);
       const body = request.url === "/.well-known/openid-configuration" ? { issuer, jwks_uri: `${issuer}/jwks` } : request.url === "/jwks" ? { keys: [jwk] } : undefined;
       response.writeHead(body ? 200 : 404, { "content-type": "application/json" }).end(JSON.stringify(body ?? {}));
     });
@@ -104,6 +108,18 @@ describe("HTTP API JWT authorizers", () => {
       assert.match(noScope.challenge ?? "", /insufficient_scope/);
       assert.equal((await get("/admin", `Bearer ${await sign({ aud: "my-app", scope: "read admin" })}`)).status, 200);
       assert.equal((await get("/hello")).status, 200, "a route without an authorizer is not guarded");
+
+      // An issuer that answers with documents over 1 MB (its JWKS, or its OpenID configuration) gets its tokens refused: Unkai stops reading.
+      for (const hostile of ["huge-jwks", "huge-config"]) {
+        const bad = await gw.send(new CreateAuthorizerCommand({
+          ApiId: apiId, Name: hostile, AuthorizerType: "JWT", IdentitySource: ["$request.header.Authorization"], JwtConfiguration: { Issuer: `${issuer}/${hostile}`, Audience: ["my-app"] },
+        }));
+        await gw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: `GET /${hostile}`, Target: target, AuthorizationType: "JWT", AuthorizerId: bad.AuthorizerId }));
+        const answer = await get(`/${hostile}`, `Bearer ${await sign({ aud: "my-app" }, { issuer: `${issuer}/${hostile}` })}`);
+        assert.equal(answer.status, 401, hostile);
+        assert.match(answer.challenge ?? "", /larger than 1048576 bytes/, hostile);
+      }
+      assert.equal((await get("/me", `Bearer ${token}`)).status, 200, "and the good issuer's tokens still pass");
     } finally {
       gw.destroy();
     }

@@ -6,16 +6,20 @@
  * of them in `scope`/`scp`. Refusals: 401 with `WWW-Authenticate` for a missing or invalid token, 403
  * for a token without the scope. Signature checks are jose's (MIT), not ours.
  */
+import { Readable } from "node:stream";
 import type * as Jose from "jose";
 import type { JWTPayload, createRemoteJWKSet } from "jose";
 import type { HttpAuthorizer } from "../../core/api-definitions.js";
 import { requestValue, type ServedRequest } from "../../api-mapping/request-parts.js";
+import { readWhole } from "../../store/read-whole.js";
 import type { HttpResult } from "../../api-mapping/responses.js";
 
 const ALGORITHMS = ["RS256", "RS384", "RS512"];
 /** How long a discovered JWKS address is kept, and how long discovery and key fetches may take. */
 const DISCOVERY_TTL_MS = 10 * 60_000;
 const FETCH_TIMEOUT_MS = 5_000;
+/** The most an issuer's OpenID configuration or JWKS may hold: the issuer is whatever URL an API names, so it cannot make Unkai buffer more. */
+const MAX_ISSUER_DOCUMENT_BYTES = 1024 * 1024;
 /** Clock skew allowed on exp and nbf. */
 const CLOCK_TOLERANCE_S = 5;
 
@@ -66,12 +70,22 @@ export class JwtAuthorizers {
   }
 }
 
+/** fetch, with the body read no further than MAX_ISSUER_DOCUMENT_BYTES (for discovery, and jose's JWKS fetches). */
+async function cappedFetch(url: string | URL, init: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (response.body === null) return response;
+  const tooLarge = () => new Error(`the issuer's document at ${String(url)} is larger than ${MAX_ISSUER_DOCUMENT_BYTES} bytes`);
+  const body = await readWhole(Readable.fromWeb(response.body), MAX_ISSUER_DOCUMENT_BYTES, tooLarge);
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 async function discover(issuer: string): Promise<KeySet> {
-  const response = await fetch(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: "error" });
+  const response = await cappedFetch(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: "error" });
   if (!response.ok) throw new Error(`the issuer's OpenID configuration answered ${response.status}`);
   const jwksUri = ((await response.json()) as { jwks_uri?: unknown }).jwks_uri;
   if (typeof jwksUri !== "string" || !/^https?:\/\//.test(jwksUri)) throw new Error("the issuer's OpenID configuration has no jwks_uri");
-  return (await jose()).createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: FETCH_TIMEOUT_MS });
+  const { createRemoteJWKSet, customFetch } = await jose();
+  return createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: FETCH_TIMEOUT_MS, [customFetch]: cappedFetch });
 }
 
 function tokenFrom(source: string, request: ServedRequest): string | undefined {
