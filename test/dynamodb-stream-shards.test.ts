@@ -13,7 +13,7 @@ import { after, before, it } from "node:test";
 import type { Store } from "../src/store/ports.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { dynamoOperations } from "../src/services/dynamodb/operations.js";
-import { ShardIterators } from "../src/services/dynamodb/stream-iterators.js";
+import { dynamoShardIterators } from "../src/services/dynamodb/stream-iterators.js";
 import type { StreamsContext } from "../src/services/dynamodb/stream-shards.js";
 import { describeStream, getRecords, getShardIterator, listStreams } from "../src/services/dynamodb/streams-api.js";
 
@@ -70,7 +70,7 @@ it("a shard rolls over after four hours, and a closed shard whose records all ex
   assert.deepEqual([paged.StreamDescription.Shards.map((x) => x.ShardId), paged.StreamDescription.LastEvaluatedShardId], [[second.ShardId], second.ShardId]);
   const rest = (await describeStream(ctx, { StreamArn: arn, ExclusiveStartShardId: second.ShardId })) as Described & { StreamDescription: { LastEvaluatedShardId?: string } };
   assert.deepEqual([rest.StreamDescription.Shards.map((x) => x.ShardId), rest.StreamDescription.LastEvaluatedShardId], [shards.slice(1).map((x) => x.ShardId), undefined], "ExclusiveStartShardId continues the list");
-  const iterators = new ShardIterators();
+  const iterators = dynamoShardIterators();
   await assert.rejects(getShardIterator(ctx, iterators, { StreamArn: arn, ShardId: first.ShardId, ShardIteratorType: "TRIM_HORIZON" }), { code: "ResourceNotFoundException" });
   const iterator = (await getShardIterator(ctx, iterators, { StreamArn: arn, ShardId: second.ShardId, ShardIteratorType: "TRIM_HORIZON" })) as { ShardIterator: string };
   const read = (await getRecords(ctx, iterators, { ShardIterator: iterator.ShardIterator })) as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] };
@@ -97,7 +97,7 @@ it("a disabled stream stays listed and readable beside the re-enabled one for 24
   assert.deepEqual(await listed(), [oldArn, newArn], "both listed, oldest first");
   const old = (await describeStream(ctx, { StreamArn: oldArn })) as Described & { StreamDescription: { StreamStatus: string; StreamViewType: string } };
   assert.deepEqual([old.StreamDescription.StreamStatus, old.StreamDescription.StreamViewType], ["DISABLED", "NEW_IMAGE"]);
-  const iterators = new ShardIterators();
+  const iterators = dynamoShardIterators();
   const readAll = async (arn: string) => {
     const [shard] = ((await describeStream(ctx, { StreamArn: arn })) as Described).StreamDescription.Shards;
     const iterator = (await getShardIterator(ctx, iterators, { StreamArn: arn, ShardId: shard?.ShardId as string, ShardIteratorType: "TRIM_HORIZON" })) as { ShardIterator: string };
@@ -133,7 +133,7 @@ it("a deleted table's streams stay listed and readable, DISABLED, for 24 hours, 
   clock += HOUR_MS;
   await ops.PutItem?.({ TableName: "deleted", Item: { pk: { S: "new" } } });
   const listed = async () => ((await listStreams(ctx, { TableName: "deleted" })) as { Streams: { StreamArn: string }[] }).Streams.map((s) => s.StreamArn);
-  const iterators = new ShardIterators();
+  const iterators = dynamoShardIterators();
   const readAll = async (arn: string) => {
     const [shard] = ((await describeStream(ctx, { StreamArn: arn })) as Described).StreamDescription.Shards;
     const iterator = (await getShardIterator(ctx, iterators, { StreamArn: arn, ShardId: shard?.ShardId as string, ShardIteratorType: "TRIM_HORIZON" })) as { ShardIterator: string };

@@ -16,7 +16,7 @@ import type { Platform, ServiceModule } from "../module.js";
 import { TableCache } from "./table-cache.js";
 import { wireOutput, withDocumentOutputItems } from "./wire-output.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
-import { ShardIterators } from "./stream-iterators.js";
+import { dynamoShardIterators } from "./stream-iterators.js";
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
 import { dynamoOperations, type DynamoOperation } from "./operations.js";
 import { meteredOperations } from "./metrics.js";
@@ -116,7 +116,7 @@ export const dynamodbModule: ServiceModule = {
 /** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */
 export function dynamoDbStreamsService(deps: DynamoDbDeps): Service {
   const ctx = contextOf(deps);
-  const iterators = new ShardIterators();
+  const iterators = dynamoShardIterators();
   const operations: Operations = {
     ListStreams: (input: Parameters<typeof listStreams>[1]) => listStreams(ctx, input),
     DescribeStream: (input: Parameters<typeof describeStream>[1]) => describeStream(ctx, input),

@@ -8,7 +8,7 @@
 import { UnkaiError } from "../../core/errors.js";
 import { loadTable, type DynamoContext } from "./context.js";
 import { formatSequence, recordOf } from "./stream-records.js";
-import type { ShardIterators } from "./stream-iterators.js";
+import type { ShardIterators } from "../../core/shard-iterators.js";
 import { shardBounds, shardOf, shardRecords, shardsOf, type StreamsContext } from "./stream-shards.js";
 import { invalid } from "./table-definition.js";
 import { retiredStreamsOf, streamsOf, streamTime, type TableStream } from "./table-streams.js";
