@@ -9,6 +9,7 @@ import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
 import type { SqsMoveTaskRecord } from "../core/sqs-move-task.js";
+import type { KinesisStreamRecord } from "../core/kinesis.js";
 import type { SnsDeduplication, SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { LogGroupSubscriptions } from "../core/log-subscription.js";
 import type { BucketSetting } from "../core/s3-bucket-settings.js";
@@ -361,6 +362,9 @@ export interface Store {
   readonly shardLeases: ShardLeaseStore;
   /** DynamoDB Streams' shard rollovers. */
   readonly streamShards: StreamShardStore;
+  /** Kinesis Data Streams: the streams by ARN, and their records. */
+  readonly kinesisStreams: DocumentStore<KinesisStreamRecord>;
+  readonly kinesisRecords: KinesisRecordStore;
   /** EventBridge: custom event buses (the default bus is implicit) and rules by `<bus>/<name>`. */
   readonly eventBuses: DocumentStore<EventBusRecord>;
   readonly eventRules: DocumentStore<RuleRecord>;
@@ -1178,4 +1182,44 @@ export interface ClusterStore {
    * position; `missed` when some were already pruned (the reader must drop everything it cached).
    */
   changesSince(position: number): Promise<{ position: number; missed: boolean; changes: { functionName: string; version: string | undefined }[] }>;
+}
+
+/** A Kinesis record to append: the shard it was routed to (by number), its partition key, data and arrival time (epoch ms). */
+export interface KinesisRecordAppend {
+  readonly shard: number;
+  readonly partitionKey: string;
+  readonly data: Uint8Array;
+  readonly arrivedAt: number;
+}
+
+/** A stored Kinesis record and the sequence number the store gave it. */
+export interface KinesisRecordRow extends KinesisRecordAppend {
+  readonly data: Buffer;
+  readonly sequence: number;
+}
+
+/**
+ * Kinesis streams' records. Sequence numbers increase per stream in commit order (appends to one
+ * stream take its counter, so a reader that read past a number never later finds a smaller one
+ * committed), hence within each shard too, with gaps where other shards' records went. Every write
+ * commits durably before it returns.
+ */
+export interface KinesisRecordStore {
+  /** Appends `records` to the stream in one transaction, in order; their sequence numbers, in the same order. */
+  append(stream: string, records: readonly KinesisRecordAppend[]): Promise<number[]>;
+  /**
+   * The shard's records after `afterSequence`, in order: at most `limit`, and no more once the data
+   * of those before a record already reaches `maxBytes` (so at least one when any is there).
+   */
+  read(stream: string, shard: number, afterSequence: number, limit: number, maxBytes: number): Promise<KinesisRecordRow[]>;
+  /** The stream's last given sequence number; 0 before its first record. */
+  latest(stream: string): Promise<number>;
+  /** The sequence number of the shard's oldest kept record; undefined when it keeps none. */
+  oldest(stream: string, shard: number): Promise<number | undefined>;
+  /** The sequence number just before the shard's first kept record that arrived at or after `time` (reading after it starts there); the stream's latest when none has. */
+  before(stream: string, shard: number, time: number): Promise<number>;
+  /** Deletes the stream's records that arrived before `time`; how many. */
+  trim(stream: string, time: number): Promise<number>;
+  /** Deletes the stream's records and its counter (a deleted stream; one created again under its name starts at 1). */
+  forget(stream: string): Promise<void>;
 }

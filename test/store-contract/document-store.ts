@@ -7,6 +7,7 @@ import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/schedul
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
 import type { SqsMoveTaskRecord } from "../../src/core/sqs-move-task.js";
 import type { InstanceProfileRecord } from "../../src/core/iam.js";
+import type { KinesisStreamRecord } from "../../src/core/kinesis.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
@@ -284,6 +285,27 @@ export function documentStoreContract(test: StoreTest): void {
       assert.equal(await current.iamInstanceProfiles.get("batch"), undefined);
       assert.deepEqual((await current.iamInstanceProfiles.list()).map((p) => p.name), ["Web"]);
       assert.deepEqual(await current.iam.list("role"), []);
+    });
+  });
+
+  test("kinesisStreams: one document per stream by ARN, kept apart from the other documents", async ({ store, reopen }) => {
+    const stream = (name: string, change: Partial<KinesisStreamRecord> = {}): KinesisStreamRecord => ({
+      name, arn: `arn:aws:kinesis:us-east-1:123456789012:stream/${name}`, createdAt: 1_767_225_600_000, mode: "PROVISIONED", shardCount: 2,
+      retentionHours: 24, maxRecordSizeKiB: 1_024, tags: { team: "a" }, encryption: undefined, shardLevelMetrics: [], ...change,
+    });
+    await store.kinesisStreams.put(stream("b").arn, stream("b"));
+    await store.kinesisStreams.put(stream("a").arn, stream("a"));
+    await store.kinesisStreams.put(stream("b").arn, stream("b", { retentionHours: 48, encryption: { type: "KMS", keyId: "alias/aws/kinesis" }, shardLevelMetrics: ["IncomingBytes"] }));
+    assert.equal(await store.kinesisStreams.delete(stream("a").arn), true);
+    assert.equal(await store.kinesisStreams.delete(stream("a").arn), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(
+        plain(await current.kinesisStreams.get(stream("b").arn)),
+        plain(stream("b", { retentionHours: 48, encryption: { type: "KMS", keyId: "alias/aws/kinesis" }, shardLevelMetrics: ["IncomingBytes"] })),
+      );
+      assert.equal(await current.kinesisStreams.get(stream("a").arn), undefined);
+      assert.deepEqual((await current.kinesisStreams.list()).map((s) => s.name), ["b"]);
+      assert.deepEqual(await current.snsTopics.list(), []);
     });
   });
 }

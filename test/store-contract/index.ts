@@ -16,6 +16,7 @@ import { functionUrlStoreContract } from "./function-url-store.js";
 import { DEFAULT_STORE_OPTIONS, type MakeStore, type StoreContext, type StoreTest } from "./harness.js";
 import { invocationStoreContract } from "./invocation-store.js";
 import { iamStoreContract } from "./iam-store.js";
+import { kinesisRecordStoreContract } from "./kinesis-record-store.js";
 import { stsSessionStoreContract } from "./sts-session-store.js";
 import { layerStoreContract } from "./layer-store.js";
 import { logStoreContract } from "./log-store.js";
@@ -58,6 +59,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["SnsDeduplicationStore", snsDeduplicationStoreContract],
   ["DynamoDbStore", dynamoDbStoreContract],
   ["StreamShardStore", streamShardStoreContract],
+  ["KinesisRecordStore", kinesisRecordStoreContract],
   ["MetricFilterStore", metricFilterStoreContract],
   ["MetricDataStore", metricDataStoreContract],
   ["AlarmStore", alarmStoreContract],

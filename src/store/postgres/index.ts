@@ -26,6 +26,7 @@ import { pgMetricDataStore, pgMetricFilterStore } from "./metric-store.js";
 import { pgScheduleTimerStore } from "./schedule-timer-store.js";
 import { pgShardLeaseStore } from "./shard-lease-store.js";
 import { pgStreamShardStore } from "./stream-shard-store.js";
+import { pgKinesisRecordStore } from "./kinesis-record-store.js";
 import { pgSnsDeduplicationStore } from "./sns-deduplication-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
 import { pgAliasStore, pgVersionStore } from "./version-store.js";
@@ -72,6 +73,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     scheduleTimers: pgScheduleTimerStore(db, deadAfterMs),
     shardLeases: pgShardLeaseStore(db, deadAfterMs),
     streamShards: pgStreamShardStore(db),
+    kinesisStreams: pgDocumentStore(db, "kinesis_streams"),
+    kinesisRecords: pgKinesisRecordStore(db),
     dynamodb: pgDynamoDbStore(db),
     eventBuses: pgDocumentStore(db, "event_buses"),
     eventRules: pgDocumentStore(db, "event_rules"),

@@ -587,4 +587,21 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sts_sessions_by_expiry ON sts_sessions (expires_at);
   `,
+  // 34: Kinesis Data Streams: the streams by ARN (documents), their records by per-stream sequence number
+  // (read by shard, trimmed by age) and each stream's sequence counter
+  `
+  CREATE TABLE kinesis_streams (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE kinesis_records (
+    stream TEXT COLLATE "C" NOT NULL,
+    sequence BIGINT NOT NULL,
+    shard INTEGER NOT NULL,
+    partition_key TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    arrived_at BIGINT NOT NULL,
+    PRIMARY KEY (stream, sequence)
+  );
+  CREATE INDEX kinesis_records_by_shard ON kinesis_records (stream, shard, sequence);
+  CREATE INDEX kinesis_records_by_age ON kinesis_records (stream, arrived_at);
+  CREATE TABLE kinesis_sequences (stream TEXT COLLATE "C" PRIMARY KEY, last BIGINT NOT NULL);
+  `,
 ];

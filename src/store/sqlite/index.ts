@@ -19,6 +19,7 @@ import { sqliteMessageStore } from "./message-store.js";
 import { sqliteUnitOfWork } from "./unit-of-work.js";
 import { sqliteShardLeaseStore } from "./shard-lease-store.js";
 import { sqliteStreamShardStore } from "./stream-shard-store.js";
+import { sqliteKinesisRecordStore } from "./kinesis-record-store.js";
 import { sqliteSnsDeduplicationStore } from "./sns-deduplication-store.js";
 import { sqliteScheduleTimerStore } from "./schedule-timer-store.js";
 import { sqliteDynamoDbStore } from "./dynamodb-store.js";
@@ -58,6 +59,8 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     scheduleTimers: promised(sqliteScheduleTimerStore(db)),
     shardLeases: promised(sqliteShardLeaseStore(db)),
     streamShards: promised(sqliteStreamShardStore(db)),
+    kinesisStreams: promised(sqliteDocumentStore(db, "kinesis_streams")),
+    kinesisRecords: promised(sqliteKinesisRecordStore(db)),
     eventBuses: promised(sqliteDocumentStore(db, "event_buses")),
     eventRules: promised(sqliteDocumentStore(db, "event_rules")),
     eventConnections: promised(sqliteDocumentStore(db, "event_connections")),

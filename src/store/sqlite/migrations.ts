@@ -584,4 +584,27 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX sts_sessions_by_expiry ON sts_sessions (expires_at);
   `,
+  // 38: Kinesis Data Streams: the streams by ARN (documents), their records by per-stream sequence number
+  // (read by shard, trimmed by age) and each stream's sequence counter
+  `
+  CREATE TABLE kinesis_streams (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE kinesis_records (
+    stream TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    shard INTEGER NOT NULL,
+    partition_key TEXT NOT NULL,
+    data BLOB NOT NULL,
+    arrived_at INTEGER NOT NULL,
+    PRIMARY KEY (stream, sequence)
+  ) STRICT;
+  CREATE INDEX kinesis_records_by_shard ON kinesis_records (stream, shard, sequence);
+  CREATE INDEX kinesis_records_by_age ON kinesis_records (stream, arrived_at);
+  CREATE TABLE kinesis_sequences (
+    stream TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
