@@ -65,6 +65,7 @@ describe("IAM actions derived from the service models", () => {
     ["sqs", "sqs", "AmazonSQS", "sqs", "1.0"],
     ["dynamodb", "dynamodb", "DynamoDB_20120810", "dynamodb", "1.0"],
     ["events", "events", "AWSEvents", "events", "1.1"],
+    ["kinesis", "kinesis", "Kinesis_20131202", "kinesis", "1.1"],
   ];
   for (const [name, model, target, prefix, version] of models) {
     it(`every ${name} operation of the model maps to ${prefix}:… on a resource`, () => {
@@ -85,6 +86,18 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(needs("SendMessageBatch", { QueueUrl: `http://h/${ACCOUNT}/orders`, Entries: [] }), [{ action: "sqs:SendMessage", resource: queue }]);
     assert.deepEqual(needs("CreateQueue", { QueueName: "orders" }), [{ action: "sqs:CreateQueue", resource: queue }]);
     assert.deepEqual(needs("ListQueues", {}), [{ action: "sqs:ListQueues", resource: "*" }]);
+  });
+
+  it("Kinesis names the stream by name, ARN or resource ARN, GetRecords the stream its iterator names, listings *", () => {
+    const needs = (operation: string, body: unknown) => plain(service("kinesis").authorize?.(rpc("Kinesis_20131202", operation, body, "kinesis", "1.1")) ?? []);
+    const stream = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/s1`;
+    assert.deepEqual(needs("PutRecord", { StreamName: "s1", PartitionKey: "k", Data: "" }), [{ action: "kinesis:PutRecord", resource: stream }]);
+    assert.deepEqual(needs("DescribeStreamSummary", { StreamARN: stream }), [{ action: "kinesis:DescribeStreamSummary", resource: stream }]);
+    assert.deepEqual(needs("ListTagsForResource", { ResourceARN: stream }), [{ action: "kinesis:ListTagsForResource", resource: stream }]);
+    const iterator = `${Buffer.from(JSON.stringify([stream, "shardId-000000000000", 0, 0])).toString("base64url")}.seal`;
+    assert.deepEqual(needs("GetRecords", { ShardIterator: iterator }), [{ action: "kinesis:GetRecords", resource: stream }]);
+    assert.deepEqual(needs("GetRecords", { ShardIterator: "not-an-iterator" }), [{ action: "kinesis:GetRecords", resource: "*" }]);
+    assert.deepEqual(needs("ListStreams", {}), [{ action: "kinesis:ListStreams", resource: "*" }]);
   });
 
   it("DynamoDB names the table, the index, every table of a batch, and each transaction item's own action", () => {

@@ -12,6 +12,7 @@ import { consoleModule } from "./console/index.js";
 import { dynamodbModule, dynamodbStreamsModule } from "./dynamodb/index.js";
 import { servedApisModule } from "./served-apis/index.js";
 import { iamModule } from "./iam/index.js";
+import { kinesisModule } from "./kinesis/index.js";
 import { lambdaModule } from "./lambda/index.js";
 import { eventsModule } from "./events/index.js";
 import { logsModule } from "./logs/index.js";
@@ -49,6 +50,8 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   dynamodbModule,
   // POST with X-Amz-Target DynamoDBStreams_20120810.*
   dynamodbStreamsModule,
+  // POST with X-Amz-Target Kinesis_20131202.* (over HTTP/1.1 or h2c)
+  kinesisModule,
   // Signing scope `sts`, or a query `Action=` naming an STS operation (so an unsigned one is refused in STS's XML).
   stsModule,
   // Signing scope `sqs`, POST with X-Amz-Target AmazonSQS.*, or a query `Action=` naming an SQS operation

@@ -1,0 +1,24 @@
+/**
+ * Kinesis's IAM actions, derived from its model: `kinesis:<Operation>` on the stream the input names
+ * (`arn:aws:kinesis:<region>:<account>:stream/<name>`: StreamARN, StreamName, ResourceARN), GetRecords
+ * on the stream its iterator names (the iterator is sealed, so a forged one is refused when read),
+ * listings and account operations on `*`. test/iam-actions.test.ts.
+ */
+import type { Account } from "../../core/arn.js";
+import { streamNamedBy } from "../../core/shard-iterators.js";
+import { derivedAuthorization, stringMember, type AuthorizationTable } from "../../protocol/codecs/derived-authorization.js";
+import type { ServiceModel } from "../../protocol/codecs/model.js";
+
+export function kinesisAuthorization(model: ServiceModel, account: Account): AuthorizationTable {
+  return derivedAuthorization(model, {
+    prefix: "kinesis",
+    resourceOf: (_operation, input) => {
+      const arn = stringMember(input, "StreamARN") ?? stringMember(input, "ResourceARN");
+      if (arn !== undefined) return arn;
+      const name = stringMember(input, "StreamName");
+      if (name !== undefined) return `arn:aws:kinesis:${account.region}:${account.accountId}:stream/${name}`;
+      const iterator = stringMember(input, "ShardIterator");
+      return (iterator !== undefined ? streamNamedBy(iterator) : undefined) ?? "*";
+    },
+  });
+}

@@ -1,0 +1,51 @@
+/** What Kinesis's operations share: the store's ports, the account, the clock and the iterators; and how a request names its stream. */
+import type { Account } from "../../core/arn.js";
+import { UnkaiError } from "../../core/errors.js";
+import type { KinesisStreamRecord } from "../../core/kinesis.js";
+import type { ShardIterators } from "../../core/shard-iterators.js";
+import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
+
+export interface KinesisContext {
+  readonly streams: DocumentStore<KinesisStreamRecord>;
+  readonly records: KinesisRecordStore;
+  readonly account: Account;
+  readonly now: () => number;
+  readonly iterators: ShardIterators;
+}
+
+/** Most operations name their stream by StreamName or StreamARN. */
+export interface StreamNaming {
+  readonly StreamName?: string;
+  readonly StreamARN?: string;
+}
+
+const STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:([^:]*):(\d{12}):stream\/([^/]+)$/;
+
+export function streamArn(ctx: KinesisContext, name: string): string {
+  return `arn:aws:kinesis:${ctx.account.region}:${ctx.account.accountId}:stream/${name}`;
+}
+
+export const notFound = (ctx: KinesisContext, name: string) =>
+  new UnkaiError("ResourceNotFoundException", `Stream ${name} under account ${ctx.account.accountId} not found.`);
+
+/** The stream's name and ARN in this account, from either member (both must agree). */
+export function namedStream(ctx: KinesisContext, input: StreamNaming): { name: string; arn: string } {
+  if (input.StreamARN !== undefined) {
+    const match = STREAM_ARN.exec(input.StreamARN);
+    if (!match) throw new UnkaiError("InvalidArgumentException", `StreamARN ${input.StreamARN} is not a Kinesis stream ARN.`);
+    const name = match[3] as string;
+    if (input.StreamName !== undefined && input.StreamName !== name) throw new UnkaiError("InvalidArgumentException", "StreamARN and StreamName name different streams.");
+    if (match[1] !== ctx.account.region || match[2] !== ctx.account.accountId) throw notFound(ctx, name);
+    return { name, arn: input.StreamARN };
+  }
+  if (input.StreamName === undefined) throw new UnkaiError("ValidationException", "Either StreamName or StreamARN should be provided.");
+  return { name: input.StreamName, arn: streamArn(ctx, input.StreamName) };
+}
+
+/** The stream a request names; ResourceNotFoundException when there is none. */
+export async function loadStream(ctx: KinesisContext, input: StreamNaming): Promise<KinesisStreamRecord> {
+  const { name, arn } = namedStream(ctx, input);
+  const stream = await ctx.streams.get(arn);
+  if (!stream) throw notFound(ctx, name);
+  return stream;
+}

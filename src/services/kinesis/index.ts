@@ -1,0 +1,96 @@
+/**
+ * Amazon Kinesis Data Streams on AWS JSON 1.1 (`X-Amz-Target: Kinesis_20131202.<Operation>`; SDK v3
+ * speaks it over h2c, src/server/h2c.ts), built on Kinesis's service model (models/kinesis.json):
+ * streams and their shards (stream-ops.ts), records in and out (record-ops.ts), a sweep deleting
+ * records older than each stream's retention, and Lambda's event source mappings on streams through
+ * the shared ShardPoller (stream-source.ts). Not served: resharding, enhanced fan-out consumers,
+ * resource policies, CBOR (Java clients: set `aws.cborEnabled=false`). docs/compatibility/kinesis.md.
+ */
+import type { Logger } from "pino";
+import type { Account } from "../../core/arn.js";
+import { UnkaiError } from "../../core/errors.js";
+import type { KinesisStreamRecord } from "../../core/kinesis.js";
+import { ShardIterators } from "../../core/shard-iterators.js";
+import { loadModel } from "../../protocol/codecs/model.js";
+import { modelService } from "../../protocol/codecs/model-service.js";
+import type { Service } from "../../protocol/http.js";
+import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js";
+import type { ShardSources } from "../../sources/shard-source.js";
+import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
+import type { Platform, ServiceModule } from "../module.js";
+import { kinesisAuthorization } from "./authorization.js";
+import type { KinesisContext } from "./context.js";
+import { KINESIS_ERRORS } from "./errors.js";
+import { recordOperations } from "./record-ops.js";
+import { streamOperations } from "./stream-ops.js";
+import { kinesisStreamSource } from "./stream-source.js";
+
+/** Kinesis's iterators are valid for 5 minutes. */
+const ITERATOR_LIFETIME_MS = 5 * 60 * 1000;
+/** How often records past their stream's retention are looked for. */
+const RETENTION_SWEEP_MS = 60_000;
+
+export interface KinesisDeps {
+  readonly streams: DocumentStore<KinesisStreamRecord>;
+  readonly records: KinesisRecordStore;
+  readonly account: Account;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** Lambda's mappings on streams, run by a ShardPoller while the service runs. */
+  readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
+  /** Where the streams are offered to Lambda's mapping API. */
+  readonly shards?: ShardSources;
+}
+
+export function kinesisIterators(): ShardIterators {
+  return new ShardIterators({
+    lifetimeMs: ITERATOR_LIFETIME_MS,
+    invalid: () => new UnkaiError("InvalidArgumentException", "Invalid ShardIterator."),
+    expired: (message) => new UnkaiError("ExpiredIteratorException", message),
+  });
+}
+
+/** Deletes every stream's records older than its retention. */
+async function trimExpired(ctx: KinesisContext): Promise<void> {
+  for (const stream of await ctx.streams.list()) await ctx.records.trim(stream.arn, ctx.now() - stream.retentionHours * 3_600_000);
+}
+
+export function kinesisService(deps: KinesisDeps): Service {
+  const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators() };
+  const model = loadModel("kinesis");
+  const service = modelService({
+    name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
+    authorization: kinesisAuthorization(model, deps.account),
+  });
+  const source = kinesisStreamSource(ctx);
+  deps.shards?.add(source);
+  const poller = deps.streamMappings && new ShardPoller({ ...deps.streamMappings, source, logger: deps.logger });
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<unknown> = Promise.resolve();
+  return {
+    ...service,
+    start() {
+      poller?.start();
+      timer = setInterval(() => {
+        sweeping = trimExpired(ctx).catch((error: unknown) => deps.logger.error({ err: error }, "the Kinesis retention sweep failed"));
+      }, RETENTION_SWEEP_MS);
+      timer.unref();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await Promise.all([sweeping, poller?.close()]);
+    },
+  };
+}
+
+export const kinesisModule: ServiceModule = {
+  name: "kinesis",
+  errors: { kind: "json", table: KINESIS_ERRORS, heading: "## Kinesis errors" },
+  compatibility: "docs/compatibility/kinesis.md",
+  create: (p: Platform) =>
+    kinesisService({
+      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards,
+      streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
+    }),
+};

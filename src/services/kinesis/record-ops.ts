@@ -1,0 +1,130 @@
+/**
+ * Kinesis's data plane: PutRecord and PutRecords route each record to a shard and append it with a
+ * sequence number; GetShardIterator turns a position into a sealed iterator (src/core/shard-iterators.ts,
+ * valid 5 minutes); GetRecords reads a shard after it (at most 10,000 records or 10 MiB) and always
+ * answers a fresh NextShardIterator, empty or not (shards never close: Unkai does not reshard).
+ */
+import { UnkaiError } from "../../core/errors.js";
+import type { KinesisStreamRecord } from "../../core/kinesis.js";
+import type { KinesisRecordAppend } from "../../store/ports.js";
+import { loadStream, notFound, type KinesisContext, type StreamNaming } from "./context.js";
+import { formatSequenceNumber, parseSequenceNumber, shardForExplicitHashKey, shardForPartitionKey, shardIdOf, shardIndexOf } from "./shards.js";
+
+/** GetRecords' cap on the data one call returns. */
+const MAX_READ_BYTES = 10 * 1024 * 1024;
+/** PutRecords' cap on one call's data and partition keys (AWS: 5 MiB; 10 MiB once records may be larger). */
+const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
+
+const invalid = (message: string) => new UnkaiError("InvalidArgumentException", message);
+
+interface RecordEntry {
+  readonly Data: Uint8Array;
+  readonly PartitionKey: string;
+  readonly ExplicitHashKey?: string;
+}
+
+/** Where one record goes, checked against the stream's record size; `at` names it in a PutRecords error. */
+function routed(stream: KinesisStreamRecord, entry: RecordEntry, now: number, at: string): KinesisRecordAppend {
+  const size = entry.Data.byteLength + Buffer.byteLength(entry.PartitionKey);
+  const max = stream.maxRecordSizeKiB * 1024;
+  if (size > max) throw new UnkaiError("ValidationException", `1 validation error detected: Value at '${at}data' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+  let shard = shardForPartitionKey(entry.PartitionKey, stream.shardCount);
+  if (entry.ExplicitHashKey !== undefined) {
+    const explicit = shardForExplicitHashKey(entry.ExplicitHashKey, stream.shardCount);
+    if (explicit === undefined) throw invalid(`Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${entry.ExplicitHashKey}`);
+    shard = explicit;
+  }
+  return { shard, partitionKey: entry.PartitionKey, data: entry.Data, arrivedAt: now };
+}
+
+/** The shard of a request's ShardId; ResourceNotFoundException naming it when the stream has none such. */
+function shardOf(ctx: KinesisContext, stream: KinesisStreamRecord, shardId: string): number {
+  const index = shardIndexOf(shardId, stream.shardCount);
+  if (index === undefined) throw new UnkaiError("ResourceNotFoundException", `Shard ${shardId} in stream ${stream.name} under account ${ctx.account.accountId} does not exist`);
+  return index;
+}
+
+type IteratorType = "AT_SEQUENCE_NUMBER" | "AFTER_SEQUENCE_NUMBER" | "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+
+export function recordOperations(ctx: KinesisContext) {
+  /** The store sequence reading starts after, for an iterator of `type`. */
+  const startAfter = async (stream: KinesisStreamRecord, shard: number, input: { ShardIteratorType: IteratorType; StartingSequenceNumber?: string; Timestamp?: Date; ShardId: string }): Promise<number> => {
+    switch (input.ShardIteratorType) {
+      case "TRIM_HORIZON":
+        return 0;
+      case "LATEST":
+        return ctx.records.latest(stream.arn);
+      case "AT_TIMESTAMP": {
+        if (input.Timestamp === undefined) throw invalid("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");
+        const time = input.Timestamp.getTime();
+        if (time > ctx.now()) throw invalid(`The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${time}, currentTimestampInMillis: ${ctx.now()}`);
+        return ctx.records.before(stream.arn, shard, time);
+      }
+      default: {
+        const given = input.StartingSequenceNumber;
+        if (given === undefined) throw invalid(`Must specify StartingSequenceNumber for iterator of type ${input.ShardIteratorType}.`);
+        const parsed = parseSequenceNumber(given);
+        if (parsed === undefined || parsed.shard !== shard) {
+          throw invalid(`StartingSequenceNumber ${given} used in GetShardIterator on shard ${input.ShardId} in stream ${stream.name} under account ${ctx.account.accountId} is invalid.`);
+        }
+        return input.ShardIteratorType === "AT_SEQUENCE_NUMBER" ? parsed.sequence - 1 : parsed.sequence;
+      }
+    }
+  };
+
+  return {
+    async PutRecord(input: StreamNaming & RecordEntry & { SequenceNumberForOrdering?: string }) {
+      const stream = await loadStream(ctx, input);
+      const record = routed(stream, input, ctx.now(), "");
+      const [sequence] = await ctx.records.append(stream.arn, [record]);
+      return { ShardId: shardIdOf(record.shard), SequenceNumber: formatSequenceNumber(record.shard, sequence ?? 0), ...encryptionType(stream) };
+    },
+
+    async PutRecords(input: StreamNaming & { Records: readonly RecordEntry[] }) {
+      const stream = await loadStream(ctx, input);
+      const now = ctx.now();
+      const records = input.Records.map((entry, i) => routed(stream, entry, now, `records.${i + 1}.member.`));
+      const total = records.reduce((sum, r) => sum + r.data.byteLength + Buffer.byteLength(r.partitionKey), 0);
+      if (total > Math.max(MAX_PUT_RECORDS_BYTES, stream.maxRecordSizeKiB * 1024)) throw invalid(`Records size exceeds ${MAX_PUT_RECORDS_BYTES / 1024 / 1024} MB limit`);
+      const sequences = await ctx.records.append(stream.arn, records);
+      return {
+        FailedRecordCount: 0,
+        Records: records.map((r, i) => ({ ShardId: shardIdOf(r.shard), SequenceNumber: formatSequenceNumber(r.shard, sequences[i] ?? 0) })),
+        ...encryptionType(stream),
+      };
+    },
+
+    async GetShardIterator(input: StreamNaming & { ShardId: string; ShardIteratorType: IteratorType; StartingSequenceNumber?: string; Timestamp?: Date }) {
+      const stream = await loadStream(ctx, input);
+      const shard = shardOf(ctx, stream, input.ShardId);
+      const afterSequence = await startAfter(stream, shard, input);
+      return { ShardIterator: ctx.iterators.issue({ streamArn: stream.arn, shardId: shardIdOf(shard), afterSequence, issuedAt: ctx.now() }) };
+    },
+
+    async GetRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }) {
+      const position = ctx.iterators.read(input.ShardIterator, ctx.now());
+      if (input.StreamARN !== undefined && input.StreamARN !== position.streamArn) throw invalid("StreamARN does not name the stream of the ShardIterator.");
+      const stream = await ctx.streams.get(position.streamArn);
+      if (!stream) throw notFound(ctx, position.streamArn.slice(position.streamArn.indexOf("/") + 1));
+      const shard = shardOf(ctx, stream, position.shardId);
+      const limit = input.Limit ?? 10_000;
+      const rows = await ctx.records.read(stream.arn, shard, position.afterSequence, limit, MAX_READ_BYTES);
+      const last = rows.at(-1);
+      const now = ctx.now();
+      // Behind the tip only when the page was cut short by its limit or its size.
+      const full = rows.length === limit || rows.reduce((sum, row) => sum + row.data.byteLength, 0) >= MAX_READ_BYTES;
+      return {
+        Records: rows.map((row) => ({
+          SequenceNumber: formatSequenceNumber(shard, row.sequence), ApproximateArrivalTimestamp: new Date(row.arrivedAt), Data: row.data, PartitionKey: row.partitionKey,
+          ...(stream.encryption ? { EncryptionType: "KMS" } : {}),
+        })),
+        NextShardIterator: ctx.iterators.issue({ streamArn: stream.arn, shardId: position.shardId, afterSequence: last?.sequence ?? position.afterSequence, issuedAt: now }),
+        MillisBehindLatest: full ? Math.max(0, now - (last?.arrivedAt ?? now)) : 0,
+      };
+    },
+  };
+}
+
+function encryptionType(stream: KinesisStreamRecord) {
+  return { EncryptionType: stream.encryption ? "KMS" : "NONE" };
+}

@@ -1,0 +1,247 @@
+/**
+ * Kinesis's stream operations: create and delete, describe and list (streams and shards), retention,
+ * tags, and the settings kept and reported as they are (encryption, enhanced monitoring). A stream is
+ * ACTIVE as soon as CreateStream answers (AWS takes seconds; waiters and Terraform see ACTIVE at once).
+ */
+import { UnkaiError } from "../../core/errors.js";
+import type { KinesisStreamRecord } from "../../core/kinesis.js";
+import { loadStream, streamArn, type KinesisContext, type StreamNaming } from "./context.js";
+import { formatSequenceNumber, hashKeyRange, shardIdOf, shardIndexOf } from "./shards.js";
+
+/** Shards every stream of the account may have together (AWS's default quota in most regions). */
+export const ACCOUNT_SHARD_LIMIT = 500;
+/** An on-demand stream's shards (AWS starts one with 4). */
+const ON_DEMAND_SHARDS = 4;
+const DEFAULT_RETENTION_HOURS = 24;
+const MAX_RETENTION_HOURS = 8760;
+const MAX_TAGS = 50;
+
+const invalid = (message: string) => new UnkaiError("InvalidArgumentException", message);
+
+type Tags = Readonly<Record<string, string>>;
+
+function streamMode(stream: KinesisStreamRecord) {
+  return { StreamMode: stream.mode };
+}
+
+function describeShards(stream: KinesisStreamRecord, from: number, count: number) {
+  const shards = [];
+  for (let index = from; index < Math.min(stream.shardCount, from + count); index += 1) {
+    shards.push({ ShardId: shardIdOf(index), HashKeyRange: hashKeyRange(index, stream.shardCount), SequenceNumberRange: { StartingSequenceNumber: formatSequenceNumber(index, 0) } });
+  }
+  return shards;
+}
+
+function encryption(stream: KinesisStreamRecord) {
+  return stream.encryption ? { EncryptionType: "KMS", KeyId: stream.encryption.keyId } : { EncryptionType: "NONE" };
+}
+
+async function shardsInAccount(ctx: KinesisContext): Promise<number> {
+  return (await ctx.streams.list()).reduce((sum, stream) => sum + stream.shardCount, 0);
+}
+
+function checkTags(tags: Tags, current: Tags): void {
+  const keys = new Set([...Object.keys(current), ...Object.keys(tags)]);
+  if (keys.size > MAX_TAGS) throw invalid(`Failed to add tags to stream: a stream may have at most ${MAX_TAGS} tags.`);
+}
+
+/** The position after the last item of `names` a NextToken names (Unkai's tokens: base64url JSON). */
+function readToken(token: string): string {
+  try {
+    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
+    if (typeof value === "string") return value;
+  } catch {
+    // falls through to the refusal
+  }
+  throw invalid(`NextToken ${token} is not valid.`);
+}
+
+const writeToken = (after: string) => Buffer.from(JSON.stringify(after)).toString("base64url");
+
+export function streamOperations(ctx: KinesisContext) {
+  const update = async (input: StreamNaming, change: (stream: KinesisStreamRecord) => KinesisStreamRecord): Promise<KinesisStreamRecord> => {
+    const stream = await loadStream(ctx, input);
+    const next = change(stream);
+    await ctx.streams.put(stream.arn, next);
+    return next;
+  };
+  return {
+    async CreateStream(input: { StreamName: string; ShardCount?: number; StreamModeDetails?: { StreamMode: "PROVISIONED" | "ON_DEMAND" }; Tags?: Tags; MaxRecordSizeInKiB?: number }) {
+      const mode = input.StreamModeDetails?.StreamMode ?? "PROVISIONED";
+      if (mode === "PROVISIONED" && input.ShardCount === undefined) throw invalid("ShardCount is required for a PROVISIONED stream.");
+      if (mode === "ON_DEMAND" && input.ShardCount !== undefined) throw invalid("ShardCount is not accepted for an ON_DEMAND stream.");
+      const shardCount = input.ShardCount ?? ON_DEMAND_SHARDS;
+      const arn = streamArn(ctx, input.StreamName);
+      if (await ctx.streams.get(arn)) throw new UnkaiError("ResourceInUseException", `Stream ${input.StreamName} under account ${ctx.account.accountId} already exists.`);
+      const current = await shardsInAccount(ctx);
+      if (current + shardCount > ACCOUNT_SHARD_LIMIT) {
+        throw new UnkaiError("LimitExceededException", `This request would exceed the shard limit for the account ${ctx.account.accountId} in ${ctx.account.region}. Current shard count for the account: ${current}. Limit: ${ACCOUNT_SHARD_LIMIT}. Number of additional shards that would have resulted from this request: ${shardCount}.`);
+      }
+      checkTags(input.Tags ?? {}, {});
+      await ctx.streams.put(arn, {
+        name: input.StreamName, arn, createdAt: ctx.now(), mode, shardCount, retentionHours: DEFAULT_RETENTION_HOURS,
+        maxRecordSizeKiB: input.MaxRecordSizeInKiB ?? 1024, tags: { ...input.Tags }, shardLevelMetrics: [],
+      });
+      return {};
+    },
+
+    async DeleteStream(input: StreamNaming) {
+      const stream = await loadStream(ctx, input);
+      await ctx.streams.delete(stream.arn);
+      await ctx.records.forget(stream.arn);
+      return {};
+    },
+
+    async DescribeStream(input: StreamNaming & { Limit?: number; ExclusiveStartShardId?: string }) {
+      const stream = await loadStream(ctx, input);
+      const from = input.ExclusiveStartShardId === undefined ? 0 : (shardIndexOf(input.ExclusiveStartShardId, stream.shardCount) ?? stream.shardCount) + 1;
+      const limit = input.Limit ?? 100;
+      return {
+        StreamDescription: {
+          StreamName: stream.name, StreamARN: stream.arn, StreamStatus: "ACTIVE", StreamModeDetails: streamMode(stream),
+          Shards: describeShards(stream, from, limit), HasMoreShards: from + limit < stream.shardCount,
+          RetentionPeriodHours: stream.retentionHours, StreamCreationTimestamp: new Date(stream.createdAt),
+          EnhancedMonitoring: [{ ShardLevelMetrics: stream.shardLevelMetrics }], ...encryption(stream),
+        },
+      };
+    },
+
+    async DescribeStreamSummary(input: StreamNaming) {
+      const stream = await loadStream(ctx, input);
+      return {
+        StreamDescriptionSummary: {
+          StreamName: stream.name, StreamARN: stream.arn, StreamStatus: "ACTIVE", StreamModeDetails: streamMode(stream),
+          RetentionPeriodHours: stream.retentionHours, StreamCreationTimestamp: new Date(stream.createdAt),
+          EnhancedMonitoring: [{ ShardLevelMetrics: stream.shardLevelMetrics }], ...encryption(stream),
+          OpenShardCount: stream.shardCount, ConsumerCount: 0, MaxRecordSizeInKiB: stream.maxRecordSizeKiB,
+        },
+      };
+    },
+
+    async ListStreams(input: { Limit?: number; ExclusiveStartStreamName?: string; NextToken?: string }) {
+      const after = input.NextToken !== undefined ? readToken(input.NextToken) : input.ExclusiveStartStreamName;
+      const limit = input.Limit ?? 100;
+      const all = (await ctx.streams.list()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).filter((s) => after === undefined || s.name > after);
+      const page = all.slice(0, limit);
+      const more = all.length > limit;
+      return {
+        StreamNames: page.map((s) => s.name), HasMoreStreams: more, ...(more ? { NextToken: writeToken(page.at(-1)?.name ?? "") } : {}),
+        StreamSummaries: page.map((s) => ({ StreamName: s.name, StreamARN: s.arn, StreamStatus: "ACTIVE", StreamModeDetails: streamMode(s), StreamCreationTimestamp: new Date(s.createdAt) })),
+      };
+    },
+
+    async ListShards(input: StreamNaming & { NextToken?: string; ExclusiveStartShardId?: string; MaxResults?: number; ShardFilter?: { Type: string; ShardId?: string } }) {
+      let naming: StreamNaming = input;
+      let after = input.ExclusiveStartShardId;
+      if (input.NextToken !== undefined) {
+        if (input.StreamName !== undefined || input.StreamARN !== undefined) throw invalid("NextToken and StreamName or StreamARN cannot be provided together.");
+        const [arn, shardId] = readToken(input.NextToken).split(" ");
+        if (arn === undefined || shardId === undefined) throw invalid(`NextToken ${input.NextToken} is not valid.`);
+        naming = { StreamARN: arn };
+        after = shardId;
+      }
+      if (input.ShardFilter?.Type === "AFTER_SHARD_ID") after = input.ShardFilter.ShardId;
+      const stream = await loadStream(ctx, naming);
+      const from = after === undefined ? 0 : (shardIndexOf(after, stream.shardCount) ?? -1) + 1;
+      const limit = input.MaxResults ?? 1000;
+      const shards = describeShards(stream, from, limit);
+      const more = from + limit < stream.shardCount;
+      return { Shards: shards, ...(more ? { NextToken: writeToken(`${stream.arn} ${shards.at(-1)?.ShardId ?? ""}`) } : {}) };
+    },
+
+    async IncreaseStreamRetentionPeriod(input: StreamNaming & { RetentionPeriodHours: number }) {
+      await update(input, (stream) => {
+        if (input.RetentionPeriodHours > MAX_RETENTION_HOURS) throw invalid(`Minimum allowed retention period is ${DEFAULT_RETENTION_HOURS} hours. Maximum allowed retention period is ${MAX_RETENTION_HOURS} hours.`);
+        if (input.RetentionPeriodHours < stream.retentionHours) {
+          throw invalid(`Requested retention period (${input.RetentionPeriodHours} hours) for stream ${stream.name} can not be shorter than existing retention period (${stream.retentionHours} hours). Use DecreaseRetentionPeriod API.`);
+        }
+        return { ...stream, retentionHours: input.RetentionPeriodHours };
+      });
+      return {};
+    },
+
+    async DecreaseStreamRetentionPeriod(input: StreamNaming & { RetentionPeriodHours: number }) {
+      await update(input, (stream) => {
+        if (input.RetentionPeriodHours < DEFAULT_RETENTION_HOURS) throw invalid(`Minimum allowed retention period is ${DEFAULT_RETENTION_HOURS} hours. Maximum allowed retention period is ${MAX_RETENTION_HOURS} hours.`);
+        if (input.RetentionPeriodHours > stream.retentionHours) {
+          throw invalid(`Requested retention period (${input.RetentionPeriodHours} hours) for stream ${stream.name} can not be longer than existing retention period (${stream.retentionHours} hours). Use IncreaseRetentionPeriod API.`);
+        }
+        return { ...stream, retentionHours: input.RetentionPeriodHours };
+      });
+      return {};
+    },
+
+    async AddTagsToStream(input: StreamNaming & { Tags: Tags }) {
+      await update(input, (stream) => (checkTags(input.Tags, stream.tags), { ...stream, tags: { ...stream.tags, ...input.Tags } }));
+      return {};
+    },
+
+    async RemoveTagsFromStream(input: StreamNaming & { TagKeys: readonly string[] }) {
+      await update(input, (stream) => ({ ...stream, tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !input.TagKeys.includes(key))) }));
+      return {};
+    },
+
+    async ListTagsForStream(input: StreamNaming & { ExclusiveStartTagKey?: string; Limit?: number }) {
+      const stream = await loadStream(ctx, input);
+      const keys = Object.keys(stream.tags).sort().filter((key) => input.ExclusiveStartTagKey === undefined || key > input.ExclusiveStartTagKey);
+      const limit = input.Limit ?? 50;
+      return { Tags: keys.slice(0, limit).map((Key) => ({ Key, Value: stream.tags[Key] })), HasMoreTags: keys.length > limit };
+    },
+
+    async TagResource(input: { ResourceARN: string; Tags: Tags }) {
+      await update({ StreamARN: input.ResourceARN }, (stream) => (checkTags(input.Tags, stream.tags), { ...stream, tags: { ...stream.tags, ...input.Tags } }));
+      return {};
+    },
+
+    async UntagResource(input: { ResourceARN: string; TagKeys: readonly string[] }) {
+      await update({ StreamARN: input.ResourceARN }, (stream) => ({ ...stream, tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !input.TagKeys.includes(key))) }));
+      return {};
+    },
+
+    async ListTagsForResource(input: { ResourceARN: string }) {
+      const stream = await loadStream(ctx, { StreamARN: input.ResourceARN });
+      return { Tags: Object.keys(stream.tags).sort().map((Key) => ({ Key, Value: stream.tags[Key] })) };
+    },
+
+    async StartStreamEncryption(input: StreamNaming & { EncryptionType: string; KeyId: string }) {
+      if (input.EncryptionType !== "KMS") throw invalid(`EncryptionType ${input.EncryptionType} is not supported: KMS is.`);
+      await update(input, (stream) => ({ ...stream, encryption: { type: "KMS", keyId: input.KeyId } }));
+      return {};
+    },
+
+    async StopStreamEncryption(input: StreamNaming & { EncryptionType: string; KeyId: string }) {
+      await update(input, (stream) => ({ ...stream, encryption: undefined }));
+      return {};
+    },
+
+    async EnableEnhancedMonitoring(input: StreamNaming & { ShardLevelMetrics: readonly string[] }) {
+      return monitoring(await loadStream(ctx, input), (current) => [...new Set([...current, ...expandMetrics(input.ShardLevelMetrics)])]);
+    },
+
+    async DisableEnhancedMonitoring(input: StreamNaming & { ShardLevelMetrics: readonly string[] }) {
+      const removed = expandMetrics(input.ShardLevelMetrics);
+      return monitoring(await loadStream(ctx, input), (current) => current.filter((metric) => !removed.includes(metric)));
+    },
+
+    async DescribeLimits() {
+      const streams = await ctx.streams.list();
+      return {
+        ShardLimit: ACCOUNT_SHARD_LIMIT, OpenShardCount: streams.reduce((sum, s) => sum + s.shardCount, 0),
+        OnDemandStreamCount: streams.filter((s) => s.mode === "ON_DEMAND").length, OnDemandStreamCountLimit: 50,
+      };
+    },
+  };
+
+  async function monitoring(stream: KinesisStreamRecord, change: (current: readonly string[]) => string[]) {
+    const desired = change(stream.shardLevelMetrics);
+    await ctx.streams.put(stream.arn, { ...stream, shardLevelMetrics: desired });
+    return { StreamName: stream.name, StreamARN: stream.arn, CurrentShardLevelMetrics: stream.shardLevelMetrics, DesiredShardLevelMetrics: desired };
+  }
+}
+
+const SHARD_METRICS = ["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds"];
+
+function expandMetrics(metrics: readonly string[]): string[] {
+  return metrics.includes("ALL") ? SHARD_METRICS : [...metrics];
+}
+

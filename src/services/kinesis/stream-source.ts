@@ -1,0 +1,59 @@
+/**
+ * Kinesis streams as a ShardSource for Lambda's event source mappings (src/sources/shard-poller.ts):
+ * a stream of this account and region with its shards (never closed: no resharding), and its records
+ * as Lambda's Kinesis event carries them (data in base64, arrival in epoch seconds).
+ */
+import type { ShardSource } from "../../sources/shard-source.js";
+import type { KinesisContext } from "./context.js";
+import { formatSequenceNumber, shardIdOf, shardIndexOf } from "./shards.js";
+
+/** A batch's data at most, so its event (base64, a third larger) stays within an invocation's 6 MB payload. */
+const BATCH_DATA_BYTES = 4 * 1024 * 1024;
+
+const STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[^:]*:[^:]*:stream\/[^/]+$/;
+
+export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
+  const shardOf = async (arn: string, shardId: string) => {
+    const stream = await ctx.streams.get(arn);
+    const index = stream && shardIndexOf(shardId, stream.shardCount);
+    return index === undefined ? undefined : index;
+  };
+  return {
+    eventSource: "aws:kinesis",
+    batchInfoKey: "KinesisBatchInfo",
+    // The longest a stream keeps records; a stream's own retention trims them sooner.
+    retentionMs: 8760 * 3_600_000,
+    namesInvokeIdentity: true,
+    accepts: (arn) => STREAM_ARN.test(arn),
+    async shards(arn) {
+      const stream = await ctx.streams.get(arn);
+      if (!stream) return undefined;
+      return Array.from({ length: stream.shardCount }, (_, index) => ({ shardId: shardIdOf(index), parentShardId: undefined, endPosition: undefined }));
+    },
+    async bounds(arn, shardId) {
+      const latest = await ctx.records.latest(arn);
+      const shard = await shardOf(arn, shardId);
+      const oldest = shard === undefined ? undefined : await ctx.records.oldest(arn, shard);
+      return { oldest: oldest ?? latest + 1, latest };
+    },
+    async positionAt(arn, shardId, timeMs) {
+      const shard = await shardOf(arn, shardId);
+      return shard === undefined ? ctx.records.latest(arn) : ctx.records.before(arn, shard, timeMs);
+    },
+    async read(arn, shardId, afterPosition, limit) {
+      const shard = await shardOf(arn, shardId);
+      if (shard === undefined) return [];
+      const rows = await ctx.records.read(arn, shard, afterPosition, limit, BATCH_DATA_BYTES);
+      return rows.map((row) => {
+        const sequenceNumber = formatSequenceNumber(shard, row.sequence);
+        return {
+          position: row.sequence, sequenceNumber, partitionKey: row.partitionKey, createdAtMs: row.arrivedAt,
+          event: {
+            kinesis: { kinesisSchemaVersion: "1.0", partitionKey: row.partitionKey, sequenceNumber, data: row.data.toString("base64"), approximateArrivalTimestamp: row.arrivedAt / 1000 },
+            eventSource: "aws:kinesis", eventVersion: "1.0", eventID: `${shardId}:${sequenceNumber}`, eventName: "aws:kinesis:record", awsRegion: ctx.account.region,
+          },
+        };
+      });
+    },
+  };
+}
