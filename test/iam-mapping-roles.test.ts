@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateStreamCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { AttachRolePolicyCommand, CreateRoleCommand, DetachRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -106,5 +107,18 @@ describe("event source mappings and the function's execution role", () => {
     const also = await suite.client.send(new CreateEventSourceMappingCommand({ FunctionName: "ddb-reader", EventSourceArn: streamArn, StartingPosition: "LATEST" }));
     assert.ok(also.UUID);
     ddb.destroy();
+  });
+
+  it("asks a Kinesis mapping's role for kinesis: reads: DynamoDB's execution policy is refused, Kinesis's accepted", async () => {
+    const kinesis = new KinesisClient(config());
+    await kinesis.send(new CreateStreamCommand({ StreamName: "clicks", ShardCount: 1 }));
+    const streamArn = `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/clicks`;
+    await createFromFixture(suite.client, "clicks-wrong-role", "node-esm", { Role: await roleWith("ddb-only", "AWSLambdaDynamoDBExecutionRole") });
+    const refused = await suite.client.send(new CreateEventSourceMappingCommand({ FunctionName: "clicks-wrong-role", EventSourceArn: streamArn, StartingPosition: "LATEST" })).catch((e: Error) => e);
+    assert.ok(refused instanceof Error);
+    assert.equal(refused.message, `Cannot access stream ${streamArn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`);
+    await createFromFixture(suite.client, "clicks-reader", "node-esm", { Role: await roleWith("kinesis-role", "AWSLambdaKinesisExecutionRole") });
+    assert.ok((await suite.client.send(new CreateEventSourceMappingCommand({ FunctionName: "clicks-reader", EventSourceArn: streamArn, StartingPosition: "LATEST" }))).UUID);
+    kinesis.destroy();
   });
 });

@@ -23,7 +23,9 @@ export interface EventSourceMapping {
   /** What the last batch came to (`OK`, `No records processed`, or why it failed). */
   readonly lastProcessingResult: string;
   /** Stream sources: where a shard without a checkpoint starts. */
-  readonly startingPosition?: "TRIM_HORIZON" | "LATEST";
+  readonly startingPosition?: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+  /** AT_TIMESTAMP's time, epoch ms. */
+  readonly startingPositionTimestamp?: number;
   /** Stream sources: retries of a failing batch (-1: until its records expire). */
   readonly maximumRetryAttempts?: number;
   /** Stream sources: the age past which a failing batch is given up (-1: until its records expire). */

@@ -202,7 +202,9 @@ export class ShardPoller {
     const bounds = await this.deps.source.bounds(mapping.eventSourceArn, shard.shardId);
     const latest = mapping.startingPosition === "LATEST" && !fromStart;
     if (latest && shard.endPosition !== undefined) this.skipped.add(lease.key);
-    const position = latest ? bounds.latest : bounds.oldest - 1;
+    const { source } = this.deps;
+    const atTime = mapping.startingPosition === "AT_TIMESTAMP" && !fromStart && source.positionAt !== undefined;
+    const position = atTime ? await source.positionAt?.(mapping.eventSourceArn, shard.shardId, mapping.startingPositionTimestamp ?? 0) ?? bounds.latest : latest ? bounds.latest : bounds.oldest - 1;
     await this.checkpoint(lease, position);
     return position;
   }
@@ -318,7 +320,8 @@ export class ShardPoller {
     const { functions, invoker } = this.deps;
     const fn = await functions.resolve(mapping.functionName, mapping.qualifier);
     const window = lease.window && windowFields(lease.window, lease.shardId, mapping.eventSourceArn, final);
-    const payload = Buffer.from(JSON.stringify({ Records: records.map((r) => ({ ...r.event, eventSourceARN: mapping.eventSourceArn })), ...window }));
+    const identity = this.deps.source.namesInvokeIdentity ? { invokeIdentityArn: fn.config.role } : {};
+    const payload = Buffer.from(JSON.stringify({ Records: records.map((r) => ({ ...r.event, ...identity, eventSourceARN: mapping.eventSourceArn })), ...window }));
     // IteratorAge is the age of the batch's last record when the batch is handed to the function (a
     // window's final invoke carries no record, so none).
     const last = records.at(-1);

@@ -35,11 +35,15 @@ export interface ShardSource {
   readonly batchInfoKey: string;
   /** How long records are kept: a batch blocked longer is given up (its records have expired). */
   readonly retentionMs: number;
+  /** Whether each record names the function's execution role as `invokeIdentityArn` (Kinesis's do). */
+  readonly namesInvokeIdentity?: boolean;
   accepts(arn: string): boolean;
   /** The stream's shards still listed, parents before children, or undefined when there is no such stream in this account. */
   shards(arn: string): Promise<ShardInfo[] | undefined>;
   /** The shard's last position given (`latest`; its end once closed) and the oldest still kept (`latest + 1` when none is). */
   bounds(arn: string, shardId: string): Promise<{ oldest: number; latest: number }>;
+  /** AT_TIMESTAMP: the position just before the shard's first record written at or after `timeMs`; a source without it has no AT_TIMESTAMP. */
+  positionAt?(arn: string, shardId: string, timeMs: number): Promise<number>;
   /** The shard's records after `afterPosition`, in order, at most `limit` (none past a closed shard's end). */
   read(arn: string, shardId: string, afterPosition: number, limit: number): Promise<ShardRecord[]>;
 }

@@ -32,11 +32,14 @@ export interface MappingDeps {
 
 /** What Lambda needs to read each kind of source with the function's role (its AWS...ExecutionRole policies). */
 const QUEUE_READS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
-const STREAM_READS = ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"];
+const STREAM_READS = ["GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"];
+
+/** A stream's reads in its own service's actions (the ARN's service: `dynamodb:GetRecords`, `kinesis:GetRecords`). */
+const streamReads = (arn: string) => STREAM_READS.map((action) => `${arn.split(":")[2] ?? ""}:${action}`);
 
 /** AWS refuses a mapping whose function's role cannot read the source, naming what is missing. */
 async function checkRoleReads(deps: MappingDeps, mapping: EventSourceMapping, stream: boolean): Promise<void> {
-  const denied = await deps.roleDenies?.(mapping.functionName, stream ? STREAM_READS : QUEUE_READS, mapping.eventSourceArn);
+  const denied = await deps.roleDenies?.(mapping.functionName, stream ? streamReads(mapping.eventSourceArn) : QUEUE_READS, mapping.eventSourceArn);
   if (denied === undefined) return;
   if (stream) {
     throw invalidParameter(`Cannot access stream ${mapping.eventSourceArn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`);
@@ -61,7 +64,7 @@ const common = {
   MetricsConfig: z.object({ Metrics: z.array(z.enum(["EventCount", "ErrorCount", "KafkaMetrics"])).max(3).optional() }).optional(),
 };
 const createInput = z
-  .object({ EventSourceArn: z.string().min(12).max(1024), FunctionName: z.string().min(1).max(140), StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]).optional(), ...common })
+  .object({ EventSourceArn: z.string().min(12).max(1024), FunctionName: z.string().min(1).max(140), StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]).optional(), StartingPositionTimestamp: z.number().nonnegative().optional(), ...common })
   .passthrough();
 const updateInput = z.object({ FunctionName: z.string().min(1).max(140).optional(), ...common }).passthrough();
 
@@ -92,6 +95,7 @@ function configuration(deps: MappingDeps, mapping: EventSourceMapping, state?: s
 function streamConfiguration(mapping: EventSourceMapping): Record<string, unknown> {
   return {
     StartingPosition: mapping.startingPosition,
+    ...(mapping.startingPositionTimestamp !== undefined ? { StartingPositionTimestamp: mapping.startingPositionTimestamp / 1000 } : {}),
     MaximumRetryAttempts: mapping.maximumRetryAttempts ?? -1,
     MaximumRecordAgeInSeconds: mapping.maximumRecordAgeInSeconds ?? -1,
     BisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError ?? false,
@@ -104,7 +108,7 @@ function streamConfiguration(mapping: EventSourceMapping): Record<string, unknow
 /** A stream mapping's rules: the stream must exist in this account, StartingPosition given, the OnFailure target reachable. */
 async function checkStream(deps: MappingDeps, mapping: EventSourceMapping, source: ShardSource): Promise<void> {
   if ((await source.shards(mapping.eventSourceArn)) === undefined) throw invalidParameter(`Stream not found: ${mapping.eventSourceArn}`);
-  if (mapping.startingPosition === undefined) throw invalidParameter("StartingPosition is required for stream event sources: TRIM_HORIZON or LATEST.");
+  if (mapping.startingPosition === undefined) throw invalidParameter(`StartingPosition is required for stream event sources: TRIM_HORIZON or LATEST${source.positionAt ? " or AT_TIMESTAMP" : ""}.`);
   const age = mapping.maximumRecordAgeInSeconds;
   if (age !== undefined && age !== -1 && age < 60) throw invalidParameter("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.");
   if (mapping.onFailure !== undefined && !deps.destinations.canSend(mapping.onFailure)) throw invalidParameter(`The provided destination config DestinationConfig.OnFailure.Destination ${mapping.onFailure} is invalid.`);
@@ -164,7 +168,7 @@ type StreamSettings = Pick<EventSourceMapping, "startingPosition" | "maximumRetr
 function streamSettings(input: z.infer<typeof updateInput> & { StartingPosition?: string }, current: EventSourceMapping | undefined): StreamSettings {
   const onFailure = input.DestinationConfig?.OnFailure === undefined ? current?.onFailure : input.DestinationConfig.OnFailure.Destination;
   return {
-    startingPosition: (input.StartingPosition as "TRIM_HORIZON" | "LATEST" | undefined) ?? current?.startingPosition,
+    startingPosition: (input.StartingPosition as "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP" | undefined) ?? current?.startingPosition,
     maximumRetryAttempts: input.MaximumRetryAttempts ?? current?.maximumRetryAttempts,
     maximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds ?? current?.maximumRecordAgeInSeconds,
     bisectBatchOnFunctionError: input.BisectBatchOnFunctionError ?? current?.bisectBatchOnFunctionError,
@@ -194,10 +198,14 @@ async function create(deps: MappingDeps, body: Buffer): Promise<UnkaiResponse> {
   const ref = parseFunctionRef(input.FunctionName, undefined, deps.functions.account);
   const stream = deps.shards.sourceFor(input.EventSourceArn) !== undefined;
   if (!stream) refuseStreamOnly(input);
-  if (input.StartingPosition === "AT_TIMESTAMP") throw invalidParameter("StartingPosition AT_TIMESTAMP is only for Kinesis streams.");
+  if (input.StartingPosition === "AT_TIMESTAMP" && deps.shards.sourceFor(input.EventSourceArn)?.positionAt === undefined) throw invalidParameter("StartingPosition AT_TIMESTAMP is only for Kinesis streams.");
+  if ((input.StartingPosition === "AT_TIMESTAMP") !== (input.StartingPositionTimestamp !== undefined)) {
+    throw invalidParameter("StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP, and only with it.");
+  }
   const mapping: EventSourceMapping = {
     uuid: randomUUID(), functionName: ref.name, qualifier: ref.qualifier, eventSourceArn: input.EventSourceArn,
     ...(stream ? streamSettings(input, undefined) : {}),
+    ...(input.StartingPositionTimestamp !== undefined ? { startingPositionTimestamp: Math.round(input.StartingPositionTimestamp * 1000) } : {}),
     batchSize: input.BatchSize ?? (stream ? 100 : 10), maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0, enabled: input.Enabled ?? true,
     functionResponseTypes: input.FunctionResponseTypes ?? [], maximumConcurrency: input.ScalingConfig?.MaximumConcurrency, filterCriteria: filtersOf(input),
     metrics: metricsOf(input, undefined), lastModified: Date.now(), lastProcessingResult: "No records processed",
