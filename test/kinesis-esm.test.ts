@@ -120,6 +120,20 @@ describe("Kinesis event source mappings", () => {
     assert.deepEqual(batches("k-partial").map(dataOf), [["p0", "fail", "p2"], ["fail", "p2"], ["p3"]]);
   });
 
+  it("FilterCriteria match the Kinesis record with its data decoded and parsed: fields of JSON data, and the partition key", async () => {
+    const arn = await stream("k-filter", 1);
+    await consumer("k-filter");
+    await fn.send(new CreateEventSourceMappingCommand({
+      FunctionName: "k-filter", EventSourceArn: arn, StartingPosition: "TRIM_HORIZON",
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { kind: ["keep"] } }) }, { Pattern: JSON.stringify({ partitionKey: ["vip"] }) }] },
+    }));
+    const records = [["a", { kind: "keep", n: 1 }], ["b", { kind: "drop", n: 2 }], ["vip", "not json"], ["c", { kind: "keep", n: 4 }]] as const;
+    await kinesis.send(new PutRecordsCommand({ StreamName: "k-filter", Records: records.map(([key, value]) => ({ PartitionKey: key, ExplicitHashKey: "0", Data: Buffer.from(typeof value === "string" ? value : JSON.stringify(value)) })) }));
+    await put("k-filter", ["last"], "vip");
+    await waitFor("the last record", () => (batches("k-filter").flat().some((r) => dataOf([r])[0] === "last") ? true : undefined), 30_000);
+    assert.deepEqual(batches("k-filter").flat().map((r) => r.kinesis.partitionKey), ["a", "vip", "c", "vip"]);
+  });
+
   it("AT_TIMESTAMP starts with the first record written at or after the time; LATEST with the next one", async () => {
     const arn = await stream("k-time", 1);
     await put("k-time", ["old0", "old1"], "k");

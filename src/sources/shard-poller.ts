@@ -231,7 +231,7 @@ export class ShardPoller {
    */
   private async deliver(mapping: EventSourceMapping, lease: HeldLease, batch: readonly ShardRecord[], retriesSoFar: number): Promise<number> {
     const last = (batch[batch.length - 1] as ShardRecord).position;
-    const kept = filterBatch(mapping, batch);
+    const kept = filterBatch(mapping, batch, this.deps.source.filterView);
     this.count(mapping, "FilteredOutEventCount", batch.length - kept.length);
     let pending = kept;
     let retries = retriesSoFar;

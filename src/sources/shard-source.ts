@@ -35,6 +35,8 @@ export interface ShardSource {
   readonly batchInfoKey: string;
   /** How long records are kept: a batch blocked longer is given up (its records have expired). */
   readonly retentionMs: number;
+  /** What FilterCriteria patterns match a record against (Kinesis: its `kinesis` member with `data` decoded); the whole event without it. */
+  readonly filterView?: (event: Record<string, JsonValue>) => JsonValue;
   /** Whether each record names the function's execution role as `invokeIdentityArn` (Kinesis's do). */
   readonly namesInvokeIdentity?: boolean;
   accepts(arn: string): boolean;

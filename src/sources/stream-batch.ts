@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { EventSourceFilter } from "../core/event-pattern/event-source-filter.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
+import type { JsonValue } from "../core/event-pattern/types.js";
 import type { ShardRecord } from "./shard-source.js";
 
 /** How one synchronous invocation of a batch ended. */
@@ -17,11 +18,11 @@ export interface Outcome {
   readonly functionError?: string;
 }
 
-/** The records the mapping's FilterCriteria keep (all of them without criteria). */
-export function filterBatch(mapping: EventSourceMapping, batch: readonly ShardRecord[]): ShardRecord[] {
+/** The records the mapping's FilterCriteria keep (all of them without criteria), each seen as `view` shows it (the whole event by default). */
+export function filterBatch(mapping: EventSourceMapping, batch: readonly ShardRecord[], view?: (event: ShardRecord["event"]) => JsonValue): ShardRecord[] {
   if (!mapping.filterCriteria) return [...batch];
   const filter = EventSourceFilter.compile(mapping.filterCriteria);
-  return batch.filter((record) => filter.matches({ ...record.event, eventSourceARN: mapping.eventSourceArn }));
+  return batch.filter((record) => filter.matches(view ? view(record.event) : { ...record.event, eventSourceARN: mapping.eventSourceArn }));
 }
 
 /** Why a failing batch is given up (`RecordAgeExceeded`, `RetryAttemptsExhausted`), or undefined to retry it. */

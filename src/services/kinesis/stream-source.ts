@@ -3,6 +3,8 @@
  * a stream of this account and region with its shards (never closed: no resharding), and its records
  * as Lambda's Kinesis event carries them (data in base64, arrival in epoch seconds).
  */
+import { kinesisRecordForFilter } from "../../core/event-pattern/event-source-filter.js";
+import type { JsonValue } from "../../core/event-pattern/types.js";
 import type { ShardSource } from "../../sources/shard-source.js";
 import type { KinesisContext } from "./context.js";
 import { formatSequenceNumber, shardIdOf, shardIndexOf } from "./shards.js";
@@ -24,6 +26,7 @@ export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
     // The longest a stream keeps records; a stream's own retention trims them sooner.
     retentionMs: 8760 * 3_600_000,
     namesInvokeIdentity: true,
+    filterView: (event) => kinesisRecordForFilter(event.kinesis as { data: string } & Record<string, JsonValue>),
     accepts: (arn) => STREAM_ARN.test(arn),
     async shards(arn) {
       const stream = await ctx.streams.get(arn);
