@@ -68,6 +68,8 @@ function seeds(apiId: string, restApiId: string, zipBase64: string): FuzzRequest
     ({ service: "apigateway", method, path, query: {}, headers: { "content-type": "application/json" }, body: body === undefined ? EMPTY : json(body) });
   const logs = (operation: string, body: unknown): FuzzRequest =>
     ({ service: "logs", method: "POST", path: "/", query: {}, headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `Logs_20140328.${operation}` }, body: json(body) });
+  const kinesis = (operation: string, body: unknown): FuzzRequest =>
+    ({ service: "kinesis", method: "POST", path: "/", query: {}, headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `Kinesis_20131202.${operation}` }, body: json(body) });
   const s3 = (method: string, path: string, query: Record<string, string> = {}, body = EMPTY, headers: Record<string, string> = {}): FuzzRequest =>
     ({ service: "s3", method, path, query, headers, body });
   const arn = "arn:aws:lambda:us-east-1:000000000000:function:fz";
@@ -107,6 +109,13 @@ function seeds(apiId: string, restApiId: string, zipBase64: string): FuzzRequest
     logs("FilterLogEvents", { logGroupName: "/aws/lambda/fz", filterPattern: "\"echo\"", startTime: 0, endTime: Date.now() + 60_000, limit: 10 }),
     logs("GetLogEvents", { logGroupName: "/aws/lambda/fz", logStreamName: "x", startFromHead: true, nextToken: "f/1" }),
     logs("DeleteLogGroup", { logGroupName: "/aws/lambda/nothing" }),
+    kinesis("CreateStream", { StreamName: "fz-stream", ShardCount: 2 }),
+    kinesis("PutRecord", { StreamName: "fz-stream", PartitionKey: "k", Data: "aGVsbG8=", ExplicitHashKey: "12345" }),
+    kinesis("PutRecords", { StreamName: "fz-stream", Records: [{ PartitionKey: "a", Data: "eA==" }, { PartitionKey: "b", Data: "eQ==" }] }),
+    kinesis("GetShardIterator", { StreamName: "fz-stream", ShardId: "shardId-000000000001", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: "49000001000000000000000000000000000000000000000000000001" }),
+    kinesis("GetRecords", { ShardIterator: "WyJhcm4iLCJzaGFyZElkLTAwMDAwMDAwMDAwMCIsMCwwXQ.bad", Limit: 5 }),
+    kinesis("ListShards", { StreamName: "fz-stream", MaxResults: 1, ShardFilter: { Type: "AFTER_SHARD_ID", ShardId: "shardId-000000000000" } }),
+    kinesis("ListStreams", { Limit: 1, NextToken: "Ino" }),
     apigw("POST", "/v2/apis", { name: "fz-api", protocolType: "HTTP", target: arn, corsConfiguration: { allowOrigins: ["*"] } }),
     apigw("GET", "/v2/apis"),
     apigw("GET", `/v2/apis/${apiId}`),
