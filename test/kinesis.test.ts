@@ -16,7 +16,8 @@ import {
   IncreaseStreamRetentionPeriodCommand, KinesisClient, ListShardsCommand, ListStreamsCommand, ListTagsForStreamCommand, PutRecordCommand, PutRecordsCommand,
   AddTagsToStreamCommand, DecreaseStreamRetentionPeriodCommand, type ShardIteratorType,
 } from "@aws-sdk/client-kinesis";
-import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { cbor, tag } from "@smithy/core/cbor";
+import { aws, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 
@@ -231,6 +232,35 @@ describe("Kinesis Data Streams", () => {
       "print(json.dumps({'failed': r['FailedRecordCount'], 'data': [list(x['Data']) for x in got['Records']], 'keys': [x['PartitionKey'] for x in got['Records']]}))",
     ], [unkai.url]);
     assert.deepEqual(out, { failed: 0, data: [0, 1, 2, 3, 4].map((i) => [i, 255 - i]), keys: ["0", "1", "2", "3", "4"] });
+  });
+
+  it("speaks AWS CBOR 1.1 as the Java SDKs send it: byte strings, and timestamps as tag 1 epoch milliseconds both ways", async () => {
+    const call = async (operation: string, input: Record<string, unknown>) => {
+      const response = await signedFetch(unkai.url, {
+        method: "POST", service: "kinesis", body: Buffer.from(cbor.serialize(input)),
+        headers: { "content-type": "application/x-amz-cbor-1.1", "x-amz-target": `Kinesis_20131202.${operation}` },
+      });
+      return { status: response.status, type: response.headers.get("content-type"), errorType: response.headers.get("x-amzn-errortype"), body: cbor.deserialize(new Uint8Array(await response.arrayBuffer())) as Record<string, unknown> };
+    };
+    assert.equal((await call("CreateStream", { StreamName: "java", ShardCount: 1 })).status, 200);
+    const before = Date.now() - 1;
+    const put = await call("PutRecord", { StreamName: "java", PartitionKey: "k", Data: new Uint8Array([0, 1, 2, 255]) });
+    assert.equal(put.status, 200);
+    assert.equal(put.type, "application/x-amz-cbor-1.1");
+    assert.equal(put.body.ShardId, "shardId-000000000000");
+    const at = await call("GetShardIterator", { StreamName: "java", ShardId: "shardId-000000000000", ShardIteratorType: "AT_TIMESTAMP", Timestamp: tag({ tag: 1, value: before }) });
+    assert.equal(at.status, 200, JSON.stringify(at.body));
+    const got = await call("GetRecords", { ShardIterator: at.body.ShardIterator });
+    const [record] = got.body.Records as [{ Data: Uint8Array; ApproximateArrivalTimestamp: { tag: number; value: number } }];
+    assert.deepEqual([...record.Data], [0, 1, 2, 255], "data as a byte string, not base64");
+    assert.equal(record.ApproximateArrivalTimestamp.tag, 1);
+    assert.ok(Number.isInteger(record.ApproximateArrivalTimestamp.value) && Math.abs(record.ApproximateArrivalTimestamp.value - Date.now()) < 60_000, "epoch milliseconds");
+    const missing = await call("DescribeStream", { StreamName: "nope" });
+    assert.equal(missing.status, 400);
+    assert.equal(missing.errorType, "ResourceNotFoundException");
+    assert.equal(missing.body.__type, "ResourceNotFoundException");
+    const garbage = await signedFetch(unkai.url, { method: "POST", service: "kinesis", body: Buffer.from([0xff, 0x00, 0x13]), headers: { "content-type": "application/x-amz-cbor-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" } });
+    assert.equal(garbage.status, 400, "bytes that are no CBOR are a client error");
   });
 
   it("keeps acknowledged records across a restart, and a deleted stream's records go with it", async () => {

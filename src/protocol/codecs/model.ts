@@ -7,7 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The AWS protocols Unkai speaks (Smithy's names). */
-export type Protocol = "awsJson1_0" | "awsJson1_1" | "awsQuery" | "rpcv2Cbor" | "restJson1" | "restXml";
+/** `awsCbor1_1`: an awsJson1_1 service's operations in AWS's CBOR 1.1 (`application/x-amz-cbor-1.1`), which the Java SDKs send to Kinesis. */
+export type Protocol = "awsJson1_0" | "awsJson1_1" | "awsCbor1_1" | "awsQuery" | "rpcv2Cbor" | "restJson1" | "restXml";
 
 /** A reference to a shape, with the traits a member or list/map element adds. */
 export interface ShapeRef {

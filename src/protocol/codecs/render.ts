@@ -9,7 +9,7 @@ import type { UnkaiResponse } from "../http.js";
 import { encodeValue } from "./structured.js";
 import { queryErrorCode, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
 import { queryErrorXml, queryResponseXml } from "./query.js";
-import { CBOR_WIRE, JSON_WIRE, writeCbor } from "./wires.js";
+import { wireOf, writeCbor } from "./wires.js";
 import { jsonText } from "./raw-json.js";
 
 /** A service's error table: the JSON form (status and message key) or the XML protocols' code → status. */
@@ -22,6 +22,7 @@ export function specOf(table: AnyErrorTable, code: string): ErrorSpec | undefine
 }
 
 const CBOR_HEADERS = { "Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor" };
+const AWS_CBOR_HEADERS = { "Content-Type": "application/x-amz-cbor-1.1" };
 
 function jsonContentType(protocol: Protocol): string {
   return protocol === "awsJson1_1" ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
@@ -31,9 +32,9 @@ export function outputResponse(protocol: Protocol, model: ServiceModel, operatio
   if (protocol === "awsQuery") {
     return { status: 200, headers: { "Content-Type": "text/xml" }, body: queryResponseXml(model, operation, output as Record<string, unknown> | undefined, requestId) };
   }
-  const wire = protocol === "rpcv2Cbor" ? CBOR_WIRE : JSON_WIRE;
-  const value = operation.output ? encodeValue(model, operation.output, output ?? {}, wire) : {};
+  const value = operation.output ? encodeValue(model, operation.output, output ?? {}, wireOf(protocol)) : {};
   if (protocol === "rpcv2Cbor") return { status: 200, headers: CBOR_HEADERS, body: writeCbor(value) };
+  if (protocol === "awsCbor1_1") return { status: 200, headers: AWS_CBOR_HEADERS, body: writeCbor(value) };
   return { status: 200, headers: { "Content-Type": jsonContentType(protocol) }, body: jsonText(value) };
 }
 
@@ -54,5 +55,6 @@ export function errorResponse(protocol: Protocol, model: ServiceModel, error: Re
   if (model.metadata.awsQueryCompatible) headers["x-amzn-query-error"] = `${queryErrorCode(model, code)};${sender ? "Sender" : "Receiver"}`;
   const body: Record<string, string> = { __type: code, ...error.extra, [spec.messageKey]: message };
   if (protocol === "rpcv2Cbor") return { status: spec.status, headers: { ...headers, ...CBOR_HEADERS }, body: writeCbor(body) };
+  if (protocol === "awsCbor1_1") return { status: spec.status, headers: { ...headers, ...AWS_CBOR_HEADERS }, body: writeCbor(body) };
   return { status: spec.status, headers: { ...headers, "Content-Type": jsonContentType(protocol) }, body: JSON.stringify(body) };
 }

@@ -8,11 +8,11 @@ import { MalformedInput } from "./input-errors.js";
 import { protocolsOf, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
 import { decodeQuery, QueryParameters } from "./query.js";
 import { decodeValue } from "./structured.js";
-import { CBOR_WIRE, JSON_WIRE, parseCborBody, parseJsonBody } from "./wires.js";
+import { parseCborBody, parseJsonBody, wireOf } from "./wires.js";
 
 /** What a request names, before its body is read. */
 export type Addressed =
-  | { readonly protocol: "awsJson1_0" | "awsJson1_1" | "rpcv2Cbor"; readonly operation: string }
+  | { readonly protocol: "awsJson1_0" | "awsJson1_1" | "awsCbor1_1" | "rpcv2Cbor"; readonly operation: string }
   | { readonly protocol: "awsQuery"; readonly params: QueryParameters };
 
 export function cborPathPrefix(model: ServiceModel): string | undefined {
@@ -26,8 +26,9 @@ export function addressOf(model: ServiceModel, request: UnkaiRequest): Addressed
   const prefix = model.metadata.targetPrefix;
   const json = protocols.find((p) => p === "awsJson1_0" || p === "awsJson1_1");
   if (target !== undefined) {
-    if (json && prefix && target.startsWith(`${prefix}.`)) return { protocol: json, operation: target.slice(prefix.length + 1) };
-    return undefined;
+    if (!json || !prefix || !target.startsWith(`${prefix}.`)) return undefined;
+    const awsCbor = json === "awsJson1_1" && (request.headers["content-type"] ?? "").startsWith("application/x-amz-cbor-1.1");
+    return { protocol: awsCbor ? "awsCbor1_1" : json, operation: target.slice(prefix.length + 1) };
   }
   const cborPath = cborPathPrefix(model);
   if (protocols.includes("rpcv2Cbor") && cborPath && request.path.startsWith(cborPath)) {
@@ -40,13 +41,13 @@ export function addressOf(model: ServiceModel, request: UnkaiRequest): Addressed
   return { protocol: "awsQuery", params: new QueryParameters([...body, ...request.query]) };
 }
 
-/** The operation's input from an RPC body (awsJson or rpcv2Cbor); MalformedInput when it is not one. */
+/** The operation's input from an RPC body (awsJson, AWS CBOR or rpcv2Cbor); MalformedInput when it is not one. */
 export function decodeRpcInput(model: ServiceModel, protocol: Protocol, operation: OperationModel, body: Buffer): Record<string, unknown> {
-  const cbor = protocol === "rpcv2Cbor";
+  const cbor = protocol === "rpcv2Cbor" || protocol === "awsCbor1_1";
   const raw = cbor ? parseCborBody(body) : parseJsonBody(body);
   if (!operation.input) return {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new MalformedInput(`The request body must be a ${cbor ? "CBOR map" : "JSON object"}.`);
-  return decodeValue(model, operation.input, raw, "", cbor ? CBOR_WIRE : JSON_WIRE) as Record<string, unknown>;
+  return decodeValue(model, operation.input, raw, "", wireOf(protocol)) as Record<string, unknown>;
 }
 
 export function decodeQueryInput(model: ServiceModel, operation: OperationModel, params: QueryParameters): Record<string, unknown> {

@@ -1,11 +1,13 @@
 /**
- * The awsJson and rpcv2Cbor wires: body parsing and writing, and how each carries timestamps and blobs
- * (awsJson: epoch seconds and base64; CBOR: tag 1 epoch seconds and byte strings). CBOR itself is
- * @smithy/core's, the same code the SDK clients use.
+ * The awsJson and CBOR wires: body parsing and writing, and how each carries timestamps and blobs
+ * (awsJson: epoch seconds and base64; rpcv2Cbor: tag 1 epoch seconds and byte strings; AWS's older
+ * CBOR 1.1, which the Java SDKs send to Kinesis: tag 1 epoch *milliseconds*, as integers, and byte
+ * strings). CBOR itself is @smithy/core's, the same code the SDK clients use.
  */
-import { cbor, dateToTag } from "@smithy/core/cbor";
+import { cbor, dateToTag, tag } from "@smithy/core/cbor";
 import { decodeUtf8 } from "../utf8.js";
 import { MalformedInput } from "./input-errors.js";
+import type { Protocol } from "./model.js";
 import type { Wire } from "./structured.js";
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -38,6 +40,23 @@ export const CBOR_WIRE: Wire = {
   writeTimestamp: (date) => dateToTag(date),
   writeBlob: (bytes) => bytes,
 };
+
+/** AWS CBOR 1.1 (`application/x-amz-cbor-1.1`): as rpcv2Cbor, but timestamps count milliseconds (aws-sdk-java-v2 #4661). */
+export const AWS_CBOR_WIRE: Wire = {
+  readTimestamp(raw) {
+    const tagged = raw as Partial<Tagged> | undefined;
+    const millis = typeof raw === "object" && raw !== null && Number(tagged?.tag) === 1 ? Number(tagged?.value) : typeof raw === "number" ? raw : NaN;
+    return Number.isFinite(millis) ? new Date(millis) : undefined;
+  },
+  readBlob: (raw) => CBOR_WIRE.readBlob(raw),
+  writeTimestamp: (date) => tag({ tag: 1, value: date.getTime() }),
+  writeBlob: (bytes) => bytes,
+};
+
+/** How a JSON-shaped protocol carries timestamps and blobs. */
+export function wireOf(protocol: Protocol): Wire {
+  return protocol === "rpcv2Cbor" ? CBOR_WIRE : protocol === "awsCbor1_1" ? AWS_CBOR_WIRE : JSON_WIRE;
+}
 
 /** An awsJson body: `{}` when empty (the SDKs send nothing for an input with no members). */
 export function parseJsonBody(body: Buffer): unknown {

@@ -4,7 +4,7 @@
  * streams and their shards (stream-ops.ts), records in and out (record-ops.ts), a sweep deleting
  * records older than each stream's retention, and Lambda's event source mappings on streams through
  * the shared ShardPoller (stream-source.ts). Not served: resharding, enhanced fan-out consumers,
- * resource policies, CBOR (Java clients: set `aws.cborEnabled=false`). docs/compatibility/kinesis.md.
+ * resource policies. The Java SDKs' CBOR 1.1 is the codec's (protocol/codecs/wires.ts). docs/compatibility/kinesis.md.
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
