@@ -2,12 +2,14 @@
  * The metrics CloudWatch keeps for Unkai's own services, read with the SDK and the AWS CLI after real
  * work: AWS/Lambda's asynchronous figures (AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped,
  * DeadLetterErrors, DestinationDeliveryFailures; per alias too), IteratorAge of a DynamoDB stream mapping, AWS/SQS per
- * QueueName, AWS/SNS per TopicName and AWS/DynamoDB per TableName (and Operation).
+ * QueueName, AWS/SNS per TopicName, AWS/DynamoDB per TableName (and Operation) and AWS/Kinesis per
+ * StreamName (and ShardId with enhanced monitoring).
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { CloudWatchClient, GetMetricStatisticsCommand, type Datapoint, type Dimension } from "@aws-sdk/client-cloudwatch";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { CreateStreamCommand, EnableEnhancedMonitoringCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { CreateAliasCommand, CreateEventSourceMappingCommand, InvokeCommand, PublishVersionCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -148,6 +150,27 @@ describe("CloudWatch metrics of Unkai's own services", () => {
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual((JSON.parse(cli.stdout) as { Datapoints: { SampleCount: number }[] }).Datapoints.map((d) => d.SampleCount), [2]);
     ddb.destroy();
+  });
+
+  it("counts Kinesis records in and out per StreamName, and per ShardId only for the shard-level metrics enabled", async () => {
+    const kinesis = new KinesisClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await kinesis.send(new CreateStreamCommand({ StreamName: "metered-stream", ShardCount: 1 }));
+    await kinesis.send(new EnableEnhancedMonitoringCommand({ StreamName: "metered-stream", ShardLevelMetrics: ["IncomingRecords", "IteratorAgeMilliseconds"] }));
+    await kinesis.send(new PutRecordCommand({ StreamName: "metered-stream", PartitionKey: "ab", Data: Buffer.from("12345678") }));
+    await kinesis.send(new PutRecordsCommand({ StreamName: "metered-stream", Records: [{ PartitionKey: "c", Data: Buffer.from("1") }, { PartitionKey: "d", Data: Buffer.from("22") }] }));
+    const iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: "metered-stream", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+    assert.equal((await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }))).Records?.length, 3);
+    const stream = [{ Name: "StreamName", Value: "metered-stream" }];
+    const shard = [...stream, { Name: "ShardId", Value: "shardId-000000000000" }];
+    assert.equal((await stat("AWS/Kinesis", "IncomingRecords", stream))?.Sum, 3);
+    assert.equal((await stat("AWS/Kinesis", "IncomingBytes", stream))?.Sum, 10 + 2 + 3, "data and partition keys");
+    assert.equal((await stat("AWS/Kinesis", "PutRecord.Success", stream))?.Sum, 1);
+    assert.equal((await stat("AWS/Kinesis", "PutRecords.SuccessfulRecords", stream))?.Sum, 2);
+    assert.equal((await stat("AWS/Kinesis", "GetRecords.Records", stream))?.Sum, 3);
+    assert.ok(((await stat("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", stream))?.Maximum ?? -1) >= 0);
+    assert.equal((await stat("AWS/Kinesis", "IncomingRecords", shard))?.Sum, 3, "enabled at shard level");
+    assert.equal((await stat("AWS/Kinesis", "OutgoingRecords", shard)), undefined, "not enabled, not reported");
+    kinesis.destroy();
   });
 
   it("counts SQS sends, their sizes, receives, deletes and sampled depths per QueueName", async () => {

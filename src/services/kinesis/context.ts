@@ -2,6 +2,7 @@
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import type { KinesisStreamRecord } from "../../core/kinesis.js";
+import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { ShardIterators } from "../../core/shard-iterators.js";
 import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
 
@@ -11,6 +12,8 @@ export interface KinesisContext {
   readonly account: Account;
   readonly now: () => number;
   readonly iterators: ShardIterators;
+  /** AWS/Kinesis's metrics go here (Platform.serviceMetrics; metrics.ts). */
+  readonly metrics?: ServiceMetrics | undefined;
 }
 
 /** Most operations name their stream by StreamName or StreamARN. */

@@ -9,6 +9,7 @@
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
+import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { KinesisStreamRecord } from "../../core/kinesis.js";
 import { ShardIterators } from "../../core/shard-iterators.js";
 import { loadModel } from "../../protocol/codecs/model.js";
@@ -40,6 +41,8 @@ export interface KinesisDeps {
   readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
   /** Where the streams are offered to Lambda's mapping API. */
   readonly shards?: ShardSources;
+  /** AWS/Kinesis's metrics go here (Platform.serviceMetrics). */
+  readonly metrics?: ServiceMetrics;
 }
 
 export function kinesisIterators(): ShardIterators {
@@ -56,7 +59,7 @@ async function trimExpired(ctx: KinesisContext): Promise<void> {
 }
 
 export function kinesisService(deps: KinesisDeps): Service {
-  const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators() };
+  const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(), metrics: deps.metrics };
   const model = loadModel("kinesis");
   const service = modelService({
     name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
@@ -90,7 +93,7 @@ export const kinesisModule: ServiceModule = {
   compatibility: "docs/compatibility/kinesis.md",
   create: (p: Platform) =>
     kinesisService({
-      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards,
+      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics,
       streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
     }),
 };

@@ -4,10 +4,12 @@
  * valid 5 minutes); GetRecords reads a shard after it (at most 10,000 records or 10 MiB) and always
  * answers a fresh NextShardIterator, empty or not (shards never close: Unkai does not reshard).
  */
+import { performance } from "node:perf_hooks";
 import { UnkaiError } from "../../core/errors.js";
 import type { KinesisStreamRecord } from "../../core/kinesis.js";
 import type { KinesisRecordAppend } from "../../store/ports.js";
 import { loadStream, notFound, type KinesisContext, type StreamNaming } from "./context.js";
+import { reportGet, reportPut } from "./metrics.js";
 import { formatSequenceNumber, parseSequenceNumber, shardForExplicitHashKey, shardForPartitionKey, shardIdOf, shardIndexOf } from "./shards.js";
 
 /** GetRecords' cap on the data one call returns. */
@@ -74,19 +76,23 @@ export function recordOperations(ctx: KinesisContext) {
 
   return {
     async PutRecord(input: StreamNaming & RecordEntry & { SequenceNumberForOrdering?: string }) {
+      const startedAt = performance.now();
       const stream = await loadStream(ctx, input);
       const record = routed(stream, input, ctx.now(), "");
       const [sequence] = await ctx.records.append(stream.arn, [record]);
+      reportPut(ctx.metrics, stream, [record], performance.now() - startedAt, false);
       return { ShardId: shardIdOf(record.shard), SequenceNumber: formatSequenceNumber(record.shard, sequence ?? 0), ...encryptionType(stream) };
     },
 
     async PutRecords(input: StreamNaming & { Records: readonly RecordEntry[] }) {
+      const startedAt = performance.now();
       const stream = await loadStream(ctx, input);
       const now = ctx.now();
       const records = input.Records.map((entry, i) => routed(stream, entry, now, `records.${i + 1}.member.`));
       const total = records.reduce((sum, r) => sum + r.data.byteLength + Buffer.byteLength(r.partitionKey), 0);
       if (total > Math.max(MAX_PUT_RECORDS_BYTES, stream.maxRecordSizeKiB * 1024)) throw invalid(`Records size exceeds ${MAX_PUT_RECORDS_BYTES / 1024 / 1024} MB limit`);
       const sequences = await ctx.records.append(stream.arn, records);
+      reportPut(ctx.metrics, stream, records, performance.now() - startedAt, true);
       return {
         FailedRecordCount: 0,
         Records: records.map((r, i) => ({ ShardId: shardIdOf(r.shard), SequenceNumber: formatSequenceNumber(r.shard, sequences[i] ?? 0) })),
@@ -102,6 +108,7 @@ export function recordOperations(ctx: KinesisContext) {
     },
 
     async GetRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }) {
+      const startedAt = performance.now();
       const position = ctx.iterators.read(input.ShardIterator, ctx.now());
       if (input.StreamARN !== undefined && input.StreamARN !== position.streamArn) throw invalid("StreamARN does not name the stream of the ShardIterator.");
       const stream = await ctx.streams.get(position.streamArn);
@@ -111,6 +118,7 @@ export function recordOperations(ctx: KinesisContext) {
       const rows = await ctx.records.read(stream.arn, shard, position.afterSequence, limit, MAX_READ_BYTES);
       const last = rows.at(-1);
       const now = ctx.now();
+      reportGet(ctx.metrics, stream, shard, rows, performance.now() - startedAt, now);
       // Behind the tip only when the page was cut short by its limit or its size.
       const full = rows.length === limit || rows.reduce((sum, row) => sum + row.data.byteLength, 0) >= MAX_READ_BYTES;
       return {
