@@ -1,5 +1,5 @@
 /**
- * A function's event triggers through the public APIs: its event source mappings (SQS queues, DynamoDB
+ * A function's event triggers through the public APIs: its event source mappings (SQS queues, DynamoDB and Kinesis
  * streams) with their state, the EventBridge rules and Scheduler schedules that target it, and the SNS
  * subscriptions that deliver to it.
  */

@@ -13,7 +13,7 @@ const sourceName = (arn) => arn?.split(":").slice(5).join(":") ?? "";
 
 /** `attempt(action)` runs a change and re-renders the tab (from triggers-tab.js). */
 export function mappingsCard(name, mappings, attempt) {
-  const source = h("input", { id: "mapping-source", placeholder: "SQS queue ARN or DynamoDB stream ARN", "aria-label": "Event source ARN", size: 48, class: "mono" });
+  const source = h("input", { id: "mapping-source", placeholder: "SQS queue, DynamoDB stream or Kinesis stream ARN", "aria-label": "Event source ARN", size: 48, class: "mono" });
   const batch = h("input", { id: "mapping-batch", type: "number", min: 1, max: 10000, placeholder: "batch size", "aria-label": "Batch size" });
   const add = attempt(async () => {
     const created = await addMapping(name, source.value.trim(), batch.value ? Number(batch.value) : undefined);
