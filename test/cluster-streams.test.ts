@@ -1,6 +1,8 @@
 /**
- * DynamoDB on two Unkai nodes sharing one PostgreSQL. A transaction's ClientRequestToken is stored with
- * its writes, so a retry that reaches the other node is not applied twice.
+ * DynamoDB and Kinesis on two Unkai nodes sharing one PostgreSQL. A transaction's ClientRequestToken is
+ * stored with its writes, so a retry that reaches the other node is not applied twice. Shard iterators
+ * are sealed with the cluster's shared key, so one node's iterator is read by the other (a reader behind a
+ * balancer), and a forged one is refused by both.
  * A DynamoDB stream event source mapping: both nodes scan
  * the mapping, but its shard is leased to one of them (ShardLeaseStore), so each record reaches the
  * function once, in write order; when the owning node is SIGKILLed, the other takes the shard over
@@ -12,6 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand as GetStreamRecordsCommand, GetShardIteratorCommand as GetStreamShardIteratorCommand } from "@aws-sdk/client-dynamodb-streams";
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
@@ -74,6 +78,34 @@ describe("a DynamoDB stream mapping on two nodes of one PostgreSQL", { skip }, (
       (error: Error) => error.name === "IdempotentParameterMismatchException",
     );
     for (const c of clients) c.destroy();
+  });
+
+  it("an iterator issued by one node is read by the other, for Kinesis and DynamoDB Streams alike", async () => {
+    const options = (i: number) => ({ endpoint: node(i).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const [k0, k1] = [new KinesisClient(options(0)), new KinesisClient(options(1))];
+    await k0.send(new CreateStreamCommand({ StreamName: "shared", ShardCount: 1 }));
+    await k1.send(new PutRecordsCommand({ StreamName: "shared", Records: ["a", "b", "c"].map((v) => ({ PartitionKey: v, Data: Buffer.from(v) })) }));
+    const issued = (await k0.send(new GetShardIteratorCommand({ StreamName: "shared", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+    const read = await k1.send(new GetRecordsCommand({ ShardIterator: issued, Limit: 2 }));
+    assert.deepEqual(read.Records?.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString()), ["a", "b"]);
+    const next = await k0.send(new GetRecordsCommand({ ShardIterator: read.NextShardIterator }));
+    assert.deepEqual(next.Records?.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString()), ["c"], "and back on the first node");
+    const [payload] = (issued ?? "").split(".");
+    await assert.rejects(k1.send(new GetRecordsCommand({ ShardIterator: `${payload}.${"A".repeat(43)}` })), (e: Error) => e.name === "InvalidArgumentException");
+
+    const ddb = new DynamoDBClient(options(0));
+    const table = await ddb.send(new CreateTableCommand({
+      TableName: "iterated", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" },
+    }));
+    await ddb.send(new PutItemCommand({ TableName: "iterated", Item: { pk: { S: "x" } } }));
+    const [s0, s1] = [new DynamoDBStreamsClient(options(0)), new DynamoDBStreamsClient(options(1))];
+    const StreamArn = table.TableDescription?.LatestStreamArn;
+    const shardId = (await s0.send(new DescribeStreamCommand({ StreamArn }))).StreamDescription?.Shards?.[0]?.ShardId;
+    const streamIterator = (await s0.send(new GetStreamShardIteratorCommand({ StreamArn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+    const records = await waitFor("the table on the second node", () => s1.send(new GetStreamRecordsCommand({ ShardIterator: streamIterator })).then((out) => out.Records, () => undefined), 10_000);
+    assert.deepEqual(records.map((r) => r.dynamodb?.Keys?.pk?.S), ["x"]);
+    for (const client of [k0, k1, ddb, s0, s1]) client.destroy();
   });
 
   it("delivers each record once, in order, from whichever node holds the shard; the other node takes over when the owner is SIGKILLed", async () => {

@@ -17,6 +17,7 @@ import { TableCache } from "./table-cache.js";
 import { wireOutput, withDocumentOutputItems } from "./wire-output.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
 import { dynamoShardIterators } from "./stream-iterators.js";
+import { clusterIteratorKey, type IteratorKey } from "../../core/shard-iterators.js";
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
 import { dynamoOperations, type DynamoOperation } from "./operations.js";
 import { meteredOperations } from "./metrics.js";
@@ -50,6 +51,8 @@ export interface DynamoDbDeps {
   readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
   /** Where the streams are offered to Lambda's mapping API. */
   readonly shards?: ShardSources;
+  /** The key shard iterators are sealed with: the cluster's on a shared store (clusterIteratorKey), else one of this process. */
+  readonly iteratorKey?: IteratorKey | undefined;
   /** AWS/DynamoDB's metrics go here (Platform.serviceMetrics), measured around each operation (metrics.ts). */
   readonly metrics?: ServiceMetrics;
 }
@@ -116,7 +119,7 @@ export const dynamodbModule: ServiceModule = {
 /** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */
 export function dynamoDbStreamsService(deps: DynamoDbDeps): Service {
   const ctx = contextOf(deps);
-  const iterators = dynamoShardIterators();
+  const iterators = dynamoShardIterators(deps.iteratorKey);
   const operations: Operations = {
     ListStreams: (input: Parameters<typeof listStreams>[1]) => listStreams(ctx, input),
     DescribeStream: (input: Parameters<typeof describeStream>[1]) => describeStream(ctx, input),
@@ -130,5 +133,5 @@ export const dynamodbStreamsModule: ServiceModule = {
   name: "dynamodbstreams",
   errors: { kind: "json", table: DYNAMODB_STREAMS_ERRORS, heading: "## DynamoDB Streams errors" },
   compatibility: "docs/compatibility/dynamodb.md",
-  create: (p: Platform) => dynamoDbStreamsService({ store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodbstreams") }),
+  create: (p: Platform) => dynamoDbStreamsService({ iteratorKey: clusterIteratorKey(p.store.cluster), store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodbstreams") }),
 };

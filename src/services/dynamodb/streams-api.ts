@@ -137,13 +137,13 @@ export async function getShardIterator(ctx: StreamsContext, iterators: ShardIter
     throw invalid(`Invalid SequenceNumber: ${input.SequenceNumber} is not in shard ${shard.id}`);
   }
   const afterSequence = startingPoint(input, bounds);
-  return { ShardIterator: iterators.issue({ streamArn: stream.arn, shardId: shard.id, afterSequence, issuedAt: ctx.now() }) };
+  return { ShardIterator: await iterators.issue({ streamArn: stream.arn, shardId: shard.id, afterSequence, issuedAt: ctx.now() }) };
 }
 
 export async function getRecords(ctx: StreamsContext, iterators: ShardIterators, input: { ShardIterator: string; Limit?: number }): Promise<object> {
   const limit = input.Limit ?? MAX_RECORDS;
   if (limit > MAX_RECORDS) throw invalid(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${MAX_RECORDS}`);
-  const position = iterators.read(input.ShardIterator, ctx.now());
+  const position = await iterators.read(input.ShardIterator, ctx.now());
   const stream = await loadStream(ctx, position.streamArn);
   const shard = await shardOf(ctx, stream, position.shardId);
   if (shard === undefined) throw shardNotFound(position.shardId, stream.arn);
@@ -169,5 +169,5 @@ export async function getRecords(ctx: StreamsContext, iterators: ShardIterators,
   // A closed shard read to its end has no next iterator: its reader moves on to the child shard.
   const end = (await shardOf(ctx, stream, shard.id))?.end;
   const closed = end !== undefined && last >= end;
-  return { Records: records, ...(closed ? {} : { NextShardIterator: iterators.issue({ streamArn: stream.arn, shardId: shard.id, afterSequence: last, issuedAt: ctx.now() }) }) };
+  return { Records: records, ...(closed ? {} : { NextShardIterator: await iterators.issue({ streamArn: stream.arn, shardId: shard.id, afterSequence: last, issuedAt: ctx.now() }) }) };
 }

@@ -11,7 +11,7 @@ import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { KinesisStreamRecord } from "../../core/kinesis.js";
-import { ShardIterators } from "../../core/shard-iterators.js";
+import { clusterIteratorKey, ShardIterators, type IteratorKey } from "../../core/shard-iterators.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
@@ -41,16 +41,18 @@ export interface KinesisDeps {
   readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
   /** Where the streams are offered to Lambda's mapping API. */
   readonly shards?: ShardSources;
+  /** The key shard iterators are sealed with: the cluster's on a shared store (clusterIteratorKey), else one of this process. */
+  readonly iteratorKey?: IteratorKey | undefined;
   /** AWS/Kinesis's metrics go here (Platform.serviceMetrics). */
   readonly metrics?: ServiceMetrics;
 }
 
-export function kinesisIterators(): ShardIterators {
+export function kinesisIterators(key?: IteratorKey): ShardIterators {
   return new ShardIterators({
     lifetimeMs: ITERATOR_LIFETIME_MS,
     invalid: () => new UnkaiError("InvalidArgumentException", "Invalid ShardIterator."),
     expired: (message) => new UnkaiError("ExpiredIteratorException", message),
-  });
+  }, key);
 }
 
 /** Deletes every stream's records older than its retention. */
@@ -59,7 +61,7 @@ async function trimExpired(ctx: KinesisContext): Promise<void> {
 }
 
 export function kinesisService(deps: KinesisDeps): Service {
-  const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(), metrics: deps.metrics };
+  const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(deps.iteratorKey), metrics: deps.metrics };
   const model = loadModel("kinesis");
   const service = modelService({
     name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
@@ -93,7 +95,7 @@ export const kinesisModule: ServiceModule = {
   compatibility: "docs/compatibility/kinesis.md",
   create: (p: Platform) =>
     kinesisService({
-      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics,
+      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics, iteratorKey: clusterIteratorKey(p.store.cluster),
       streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
     }),
 };

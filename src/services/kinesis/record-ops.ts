@@ -104,12 +104,12 @@ export function recordOperations(ctx: KinesisContext) {
       const stream = await loadStream(ctx, input);
       const shard = shardOf(ctx, stream, input.ShardId);
       const afterSequence = await startAfter(stream, shard, input);
-      return { ShardIterator: ctx.iterators.issue({ streamArn: stream.arn, shardId: shardIdOf(shard), afterSequence, issuedAt: ctx.now() }) };
+      return { ShardIterator: await ctx.iterators.issue({ streamArn: stream.arn, shardId: shardIdOf(shard), afterSequence, issuedAt: ctx.now() }) };
     },
 
     async GetRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }) {
       const startedAt = performance.now();
-      const position = ctx.iterators.read(input.ShardIterator, ctx.now());
+      const position = await ctx.iterators.read(input.ShardIterator, ctx.now());
       if (input.StreamARN !== undefined && input.StreamARN !== position.streamArn) throw invalid("StreamARN does not name the stream of the ShardIterator.");
       const stream = await ctx.streams.get(position.streamArn);
       if (!stream) throw notFound(ctx, position.streamArn.slice(position.streamArn.indexOf("/") + 1));
@@ -126,7 +126,7 @@ export function recordOperations(ctx: KinesisContext) {
           SequenceNumber: formatSequenceNumber(shard, row.sequence), ApproximateArrivalTimestamp: new Date(row.arrivedAt), Data: row.data, PartitionKey: row.partitionKey,
           ...(stream.encryption ? { EncryptionType: "KMS" } : {}),
         })),
-        NextShardIterator: ctx.iterators.issue({ streamArn: stream.arn, shardId: position.shardId, afterSequence: last?.sequence ?? position.afterSequence, issuedAt: now }),
+        NextShardIterator: await ctx.iterators.issue({ streamArn: stream.arn, shardId: position.shardId, afterSequence: last?.sequence ?? position.afterSequence, issuedAt: now }),
         MillisBehindLatest: full ? Math.max(0, now - (last?.arrivedAt ?? now)) : 0,
       };
     },
