@@ -1,14 +1,35 @@
 /**
- * A Kinesis data stream as stored (KinesisStore's documents, by ARN): its shards are fixed at
- * creation (they split the 128-bit hash key space evenly), its records live in KinesisRecordStore.
+ * A Kinesis data stream as stored (KinesisStore's documents, by ARN): its shards, open and closed
+ * (resharding closes shards and opens their children), and its settings; its records live in
+ * KinesisRecordStore.
  */
+
+/** One shard: a range of the 128-bit hash key space, its lineage, and where its records begin and end in the stream's sequence. */
+export interface KinesisShard {
+  /** `shardId-<index, 12 digits>`. */
+  readonly index: number;
+  /** Decimal, inclusive. */
+  readonly startingHashKey: string;
+  readonly endingHashKey: string;
+  readonly parent?: number | undefined;
+  /** A merged shard's second parent. */
+  readonly adjacentParent?: number | undefined;
+  /** The stream's sequence number the shard opened after: its records are above it. */
+  readonly openedAfter: number;
+  /** Set once resharding closed it: no record of it is above `sequence`; listed until its records expire after `time`. */
+  readonly closed?: { readonly sequence: number; readonly time: number } | undefined;
+}
+
 export interface KinesisStreamRecord {
   readonly name: string;
   readonly arn: string;
   /** Epoch ms. */
   readonly createdAt: number;
   readonly mode: "PROVISIONED" | "ON_DEMAND";
-  readonly shardCount: number;
+  /** Every shard still listed, in index order. */
+  readonly shards: readonly KinesisShard[];
+  /** The index the next shard opened gets. */
+  readonly nextShardIndex: number;
   /** How long records are kept: 24 to 8,760 hours. */
   readonly retentionHours: number;
   /** The largest record's data, 1,024 to 10,240 KiB (1 MiB by default). */

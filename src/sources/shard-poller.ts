@@ -112,11 +112,11 @@ export class ShardPoller {
         for (const done of [this.finished, this.skipped]) for (const id of done) if (id.startsWith(`${mapping.uuid}/`) && !listed.has(id)) done.delete(id);
         for (const shard of shards) {
           const id = `${mapping.uuid}/${shard.shardId}`;
-          const parent = shard.parentShardId === undefined ? undefined : `${mapping.uuid}/${shard.parentShardId}`;
-          // A child waits for its parent (an expired parent is no longer listed: nothing to wait for).
-          if (this.loops.has(id) || this.finished.has(id) || (parent !== undefined && listed.has(parent) && !this.finished.has(parent))) continue;
+          const parents = [shard.parentShardId, shard.adjacentParentShardId].filter((p): p is string => p !== undefined).map((p) => `${mapping.uuid}/${p}`).filter((p) => listed.has(p));
+          // A child waits for its parents (an expired parent is no longer listed: nothing to wait for).
+          if (this.loops.has(id) || this.finished.has(id) || parents.some((parent) => !this.finished.has(parent))) continue;
           // A child of a parent this mapping read is read from its start, whatever the StartingPosition.
-          const fromStart = parent !== undefined && listed.has(parent) && !this.skipped.has(parent);
+          const fromStart = parents.some((parent) => !this.skipped.has(parent));
           this.loops.run(id, () => this.run(mapping.uuid, shard, fromStart));
         }
       }

@@ -24,6 +24,8 @@ export interface ShardInfo {
   readonly shardId: string;
   /** The shard this one continues (its records come first); none for a first shard. */
   readonly parentShardId: string | undefined;
+  /** A merged shard's second parent (Kinesis MergeShards), whose records come first too. */
+  readonly adjacentParentShardId?: string | undefined;
   /** A closed shard's last position: once read past it, the shard is finished. */
   readonly endPosition: number | undefined;
 }

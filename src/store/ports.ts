@@ -1205,8 +1205,17 @@ export interface KinesisRecordRow extends KinesisRecordAppend {
  * commits durably before it returns.
  */
 export interface KinesisRecordStore {
-  /** Appends `records` to the stream in one transaction, in order; their sequence numbers, in the same order. */
-  append(stream: string, records: readonly KinesisRecordAppend[]): Promise<number[]>;
+  /**
+   * Appends `records` to the stream in one transaction, in order: their sequence numbers, in the same
+   * order; or, when one names a shard `close` closed, undefined and nothing written (the caller routes again).
+   */
+  append(stream: string, records: readonly KinesisRecordAppend[]): Promise<number[] | undefined>;
+  /**
+   * Closes `shards` of the stream (resharding): no append to them commits from now on. Returns the
+   * stream's last sequence number at that moment, which no record of a closed shard is above; or
+   * undefined, closing nothing, when one of them was closed already (another resharding won).
+   */
+  close(stream: string, shards: readonly number[]): Promise<number | undefined>;
   /**
    * The shard's records after `afterSequence`, in order: at most `limit`, and no more once the data
    * of those before a record already reaches `maxBytes` (so at least one when any is there).
@@ -1220,6 +1229,6 @@ export interface KinesisRecordStore {
   before(stream: string, shard: number, time: number): Promise<number>;
   /** Deletes the stream's records that arrived before `time`; how many. */
   trim(stream: string, time: number): Promise<number>;
-  /** Deletes the stream's records and its counter (a deleted stream; one created again under its name starts at 1). */
+  /** Deletes the stream's records, its counter and its closed shards (a deleted stream; one created again under its name starts at 1). */
   forget(stream: string): Promise<void>;
 }

@@ -290,7 +290,7 @@ export function documentStoreContract(test: StoreTest): void {
 
   test("kinesisStreams: one document per stream by ARN, kept apart from the other documents", async ({ store, reopen }) => {
     const stream = (name: string, change: Partial<KinesisStreamRecord> = {}): KinesisStreamRecord => ({
-      name, arn: `arn:aws:kinesis:us-east-1:123456789012:stream/${name}`, createdAt: 1_767_225_600_000, mode: "PROVISIONED", shardCount: 2,
+      name, arn: `arn:aws:kinesis:us-east-1:123456789012:stream/${name}`, createdAt: 1_767_225_600_000, mode: "PROVISIONED", shards: [{ index: 0, startingHashKey: "0", endingHashKey: "340282366920938463463374607431768211455", openedAfter: 0 }, { index: 1, startingHashKey: "5", endingHashKey: "9", parent: 0, openedAfter: 3, closed: { sequence: 7, time: 1_767_225_600_000 } }], nextShardIndex: 2,
       retentionHours: 24, maxRecordSizeKiB: 1_024, tags: { team: "a" }, encryption: undefined, shardLevelMetrics: [], ...change,
     });
     await store.kinesisStreams.put(stream("b").arn, stream("b"));

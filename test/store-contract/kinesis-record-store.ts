@@ -48,7 +48,7 @@ export function kinesisRecordStoreContract(test: StoreTest): void {
     });
     const reopened = context.store;
     const bytes = Uint8Array.from([0, 255, 128, 10, 0]);
-    const [sequence] = await reopened.kinesisRecords.append(STREAM, [{ shard: 3, partitionKey: "bin", data: bytes, arrivedAt: 1 }]);
+    const [sequence] = (await reopened.kinesisRecords.append(STREAM, [{ shard: 3, partitionKey: "bin", data: bytes, arrivedAt: 1 }])) ?? [];
     assert.equal(sequence, 7, "numbering goes on after a reopen");
     assert.deepEqual([...((await reopened.kinesisRecords.read(STREAM, 3, 0, 1, 1_000))[0]?.data ?? [])], [...bytes], "binary data round-trips byte for byte");
   });
@@ -143,6 +143,23 @@ export function kinesisRecordStoreContract(test: StoreTest): void {
     assert.deepEqual(await context.store.kinesisRecords.append(STREAM, [record(0, "again")]), [1], "created again under its name: starts at 1");
   });
 
+  test("close cuts shards at the stream's last number: appends naming them are refused whole from then on (others go on); closing one already closed closes nothing; forget reopens", async (context) => {
+    const { store } = context;
+    assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(0, "a"), record(1, "b"), record(2, "c")]), [1, 2, 3]);
+    assert.equal(await store.kinesisRecords.close(STREAM, [0, 1]), 3, "the cut: the stream's last number");
+    assert.equal(await store.kinesisRecords.append(STREAM, [record(2, "d"), record(0, "late")]), undefined, "a batch naming a closed shard is refused");
+    assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(2, "d"), record(3, "child")]), [4, 5], "nothing of the refused batch took a number");
+    assert.equal(await store.kinesisRecords.close(STREAM, [1, 2]), undefined, "shard 1 was closed already: nothing closed");
+    assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(2, "e")]), [6], "so shard 2 is still open");
+    assert.equal(await store.kinesisRecords.close(OTHER, [0]), 0, "a stream without records cuts at 0");
+    await checkAndAfterReopen(context, async (current) => {
+      assert.deepEqual(sequences(await current.kinesisRecords.read(STREAM, 0, 0, 10, 1_000)), [1], "the closed shard holds what it had");
+      assert.equal(await current.kinesisRecords.append(STREAM, [record(1, "x")]), undefined, "closed across a reopen");
+    });
+    await context.store.kinesisRecords.forget(STREAM);
+    assert.deepEqual(await context.store.kinesisRecords.append(STREAM, [record(0, "new")]), [1], "a stream created again has no closed shards");
+  });
+
   test("appends racing on two stores (nodes) get distinct numbers, each batch consecutive, committed in order (a reader following along misses none)", async ({ store, another }) => {
     const other = await another();
     const BATCHES = 24;
@@ -166,13 +183,13 @@ export function kinesisRecordStoreContract(test: StoreTest): void {
       ),
     ).finally(() => (appending = false));
     const followed = await following;
-    const all = batches.flat();
+    const all = batches.map((numbers) => numbers ?? []).flat();
     assert.deepEqual([...all].sort((a, b) => a - b), Array.from({ length: BATCHES * SIZE }, (_, i) => i + 1), "every number once, none skipped");
-    for (const numbers of batches) assert.deepEqual(numbers, numbers.map((_, i) => (numbers[0] ?? 0) + i), "a batch's numbers are consecutive");
+    for (const numbers of batches.map((n) => n ?? [])) assert.deepEqual(numbers, numbers.map((_, i) => (numbers[0] ?? 0) + i), "a batch's numbers are consecutive");
     assert.deepEqual(followed, Array.from({ length: BATCHES * SIZE }, (_, i) => i + 1), "the reader saw every record, in order");
     const stored = await readAll(store, STREAM, 0);
     batches.forEach((numbers, b) => {
-      const texts = numbers.map((n) => stored.find((r) => r.sequence === n)?.data.toString());
+      const texts = (numbers ?? []).map((n) => stored.find((r) => r.sequence === n)?.data.toString());
       assert.deepEqual(texts, Array.from({ length: SIZE }, (_, i) => `${b}.${i}`), "each number holds its own batch's record, in the batch's order");
     });
     assert.equal(await other.kinesisRecords.latest(STREAM), BATCHES * SIZE);

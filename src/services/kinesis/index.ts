@@ -3,7 +3,7 @@
  * speaks it over h2c, src/server/h2c.ts), built on Kinesis's service model (models/kinesis.json):
  * streams and their shards (stream-ops.ts), records in and out (record-ops.ts), a sweep deleting
  * records older than each stream's retention, and Lambda's event source mappings on streams through
- * the shared ShardPoller (stream-source.ts). Not served: resharding, enhanced fan-out consumers,
+ * the shared ShardPoller (stream-source.ts), resharding (reshard.ts). Not served: enhanced fan-out consumers,
  * resource policies. The Java SDKs' CBOR 1.1 is the codec's (protocol/codecs/wires.ts). docs/compatibility/kinesis.md.
  */
 import type { Logger } from "pino";
@@ -23,7 +23,8 @@ import { kinesisAuthorization } from "./authorization.js";
 import type { KinesisContext } from "./context.js";
 import { KINESIS_ERRORS } from "./errors.js";
 import { recordOperations } from "./record-ops.js";
-import { streamOperations } from "./stream-ops.js";
+import { reshardOperations } from "./reshard.js";
+import { ACCOUNT_SHARD_LIMIT, streamOperations } from "./stream-ops.js";
 import { kinesisStreamSource } from "./stream-source.js";
 
 /** Kinesis's iterators are valid for 5 minutes. */
@@ -55,16 +56,22 @@ export function kinesisIterators(key?: IteratorKey): ShardIterators {
   }, key);
 }
 
-/** Deletes every stream's records older than its retention. */
+/** Deletes every stream's records older than its retention, and stops listing closed shards whose records all expired. */
 async function trimExpired(ctx: KinesisContext): Promise<void> {
-  for (const stream of await ctx.streams.list()) await ctx.records.trim(stream.arn, ctx.now() - stream.retentionHours * 3_600_000);
+  for (const stream of await ctx.streams.list()) {
+    const horizon = ctx.now() - stream.retentionHours * 3_600_000;
+    await ctx.records.trim(stream.arn, horizon);
+    if (!stream.shards.some((shard) => shard.closed && shard.closed.time < horizon)) continue;
+    const current = await ctx.streams.get(stream.arn);
+    if (current) await ctx.streams.put(stream.arn, { ...current, shards: current.shards.filter((shard) => !shard.closed || shard.closed.time >= horizon) });
+  }
 }
 
 export function kinesisService(deps: KinesisDeps): Service {
   const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(deps.iteratorKey), metrics: deps.metrics };
   const model = loadModel("kinesis");
   const service = modelService({
-    name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
+    name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx, ACCOUNT_SHARD_LIMIT) }, signingNames: ["kinesis"], logger: deps.logger,
     authorization: kinesisAuthorization(model, deps.account),
   });
   const source = kinesisStreamSource(ctx);

@@ -2,15 +2,15 @@
  * Kinesis's data plane: PutRecord and PutRecords route each record to a shard and append it with a
  * sequence number; GetShardIterator turns a position into a sealed iterator (src/core/shard-iterators.ts,
  * valid 5 minutes); GetRecords reads a shard after it (at most 10,000 records or 10 MiB) and always
- * answers a fresh NextShardIterator, empty or not (shards never close: Unkai does not reshard).
+ * answers a fresh NextShardIterator, empty or not, until a closed shard is read to its end (then its ChildShards).
  */
 import { performance } from "node:perf_hooks";
 import { UnkaiError } from "../../core/errors.js";
-import type { KinesisStreamRecord } from "../../core/kinesis.js";
+import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
 import type { KinesisRecordAppend } from "../../store/ports.js";
 import { loadStream, notFound, type KinesisContext, type StreamNaming } from "./context.js";
 import { reportGet, reportPut } from "./metrics.js";
-import { formatSequenceNumber, parseSequenceNumber, shardForExplicitHashKey, shardForPartitionKey, shardIdOf, shardIndexOf } from "./shards.js";
+import { childrenOf, formatSequenceNumber, parseSequenceNumber, shardForExplicitHashKey, shardForPartitionKey, shardIdOf, shardNamed } from "./shards.js";
 
 /** GetRecords' cap on the data one call returns. */
 const MAX_READ_BYTES = 10 * 1024 * 1024;
@@ -30,43 +30,64 @@ function routed(stream: KinesisStreamRecord, entry: RecordEntry, now: number, at
   const size = entry.Data.byteLength + Buffer.byteLength(entry.PartitionKey);
   const max = stream.maxRecordSizeKiB * 1024;
   if (size > max) throw new UnkaiError("ValidationException", `1 validation error detected: Value at '${at}data' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
-  let shard = shardForPartitionKey(entry.PartitionKey, stream.shardCount);
+  let shard = shardForPartitionKey(stream, entry.PartitionKey);
   if (entry.ExplicitHashKey !== undefined) {
-    const explicit = shardForExplicitHashKey(entry.ExplicitHashKey, stream.shardCount);
+    const explicit = shardForExplicitHashKey(stream, entry.ExplicitHashKey);
     if (explicit === undefined) throw invalid(`Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${entry.ExplicitHashKey}`);
     shard = explicit;
   }
-  return { shard, partitionKey: entry.PartitionKey, data: entry.Data, arrivedAt: now };
+  return { shard: shard.index, partitionKey: entry.PartitionKey, data: entry.Data, arrivedAt: now };
 }
 
-/** The shard of a request's ShardId; ResourceNotFoundException naming it when the stream has none such. */
-function shardOf(ctx: KinesisContext, stream: KinesisStreamRecord, shardId: string): number {
-  const index = shardIndexOf(shardId, stream.shardCount);
-  if (index === undefined) throw new UnkaiError("ResourceNotFoundException", `Shard ${shardId} in stream ${stream.name} under account ${ctx.account.accountId} does not exist`);
-  return index;
+/** The listed shard a request's ShardId names; ResourceNotFoundException naming it when the stream has none such. */
+function shardOf(ctx: KinesisContext, stream: KinesisStreamRecord, shardId: string): KinesisShard {
+  const shard = shardNamed(stream, shardId);
+  if (shard === undefined) throw new UnkaiError("ResourceNotFoundException", `Shard ${shardId} in stream ${stream.name} under account ${ctx.account.accountId} does not exist`);
+  return shard;
+}
+
+/** Tries at appending a batch while a resharding closes the shards it was routed to (each try routes it again). */
+const APPEND_TRIES = 5;
+
+/**
+ * Routes `entries` with the stream's current shards and appends them: a resharding that closed a shard
+ * in between refuses the append, and the batch is routed again on the stream as it is then.
+ */
+async function append(ctx: KinesisContext, input: StreamNaming, entries: readonly RecordEntry[], single: boolean) {
+  for (let attempt = 1; ; attempt += 1) {
+    const stream = await loadStream(ctx, input);
+    const now = ctx.now();
+    const records = entries.map((entry, i) => routed(stream, entry, now, single ? "" : `records.${i + 1}.member.`));
+    const total = records.reduce((sum, r) => sum + r.data.byteLength + Buffer.byteLength(r.partitionKey), 0);
+    if (!single && total > Math.max(MAX_PUT_RECORDS_BYTES, stream.maxRecordSizeKiB * 1024)) throw invalid(`Records size exceeds ${MAX_PUT_RECORDS_BYTES / 1024 / 1024} MB limit`);
+    const sequences = await ctx.records.append(stream.arn, records);
+    if (sequences !== undefined) return { stream, records, sequences };
+    if (attempt === APPEND_TRIES) throw new UnkaiError("ResourceInUseException", `Stream ${stream.name} under account ${ctx.account.accountId} is being resharded; try again.`);
+    await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+  }
 }
 
 type IteratorType = "AT_SEQUENCE_NUMBER" | "AFTER_SEQUENCE_NUMBER" | "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
 
 export function recordOperations(ctx: KinesisContext) {
-  /** The store sequence reading starts after, for an iterator of `type`. */
-  const startAfter = async (stream: KinesisStreamRecord, shard: number, input: { ShardIteratorType: IteratorType; StartingSequenceNumber?: string; Timestamp?: Date; ShardId: string }): Promise<number> => {
+  /** The stream sequence reading starts after, for an iterator of `type`. */
+  const startAfter = async (stream: KinesisStreamRecord, shard: KinesisShard, input: { ShardIteratorType: IteratorType; StartingSequenceNumber?: string; Timestamp?: Date; ShardId: string }): Promise<number> => {
     switch (input.ShardIteratorType) {
       case "TRIM_HORIZON":
-        return 0;
+        return shard.openedAfter;
       case "LATEST":
-        return ctx.records.latest(stream.arn);
+        return shard.closed?.sequence ?? ctx.records.latest(stream.arn);
       case "AT_TIMESTAMP": {
         if (input.Timestamp === undefined) throw invalid("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");
         const time = input.Timestamp.getTime();
         if (time > ctx.now()) throw invalid(`The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${time}, currentTimestampInMillis: ${ctx.now()}`);
-        return ctx.records.before(stream.arn, shard, time);
+        return ctx.records.before(stream.arn, shard.index, time);
       }
       default: {
         const given = input.StartingSequenceNumber;
         if (given === undefined) throw invalid(`Must specify StartingSequenceNumber for iterator of type ${input.ShardIteratorType}.`);
         const parsed = parseSequenceNumber(given);
-        if (parsed === undefined || parsed.shard !== shard) {
+        if (parsed === undefined || parsed.shard !== shard.index) {
           throw invalid(`StartingSequenceNumber ${given} used in GetShardIterator on shard ${input.ShardId} in stream ${stream.name} under account ${ctx.account.accountId} is invalid.`);
         }
         return input.ShardIteratorType === "AT_SEQUENCE_NUMBER" ? parsed.sequence - 1 : parsed.sequence;
@@ -77,21 +98,15 @@ export function recordOperations(ctx: KinesisContext) {
   return {
     async PutRecord(input: StreamNaming & RecordEntry & { SequenceNumberForOrdering?: string }) {
       const startedAt = performance.now();
-      const stream = await loadStream(ctx, input);
-      const record = routed(stream, input, ctx.now(), "");
-      const [sequence] = await ctx.records.append(stream.arn, [record]);
-      reportPut(ctx.metrics, stream, [record], performance.now() - startedAt, false);
-      return { ShardId: shardIdOf(record.shard), SequenceNumber: formatSequenceNumber(record.shard, sequence ?? 0), ...encryptionType(stream) };
+      const { stream, records, sequences } = await append(ctx, input, [input], true);
+      const [record] = records as [KinesisRecordAppend];
+      reportPut(ctx.metrics, stream, records, performance.now() - startedAt, false);
+      return { ShardId: shardIdOf(record.shard), SequenceNumber: formatSequenceNumber(record.shard, sequences[0] ?? 0), ...encryptionType(stream) };
     },
 
     async PutRecords(input: StreamNaming & { Records: readonly RecordEntry[] }) {
       const startedAt = performance.now();
-      const stream = await loadStream(ctx, input);
-      const now = ctx.now();
-      const records = input.Records.map((entry, i) => routed(stream, entry, now, `records.${i + 1}.member.`));
-      const total = records.reduce((sum, r) => sum + r.data.byteLength + Buffer.byteLength(r.partitionKey), 0);
-      if (total > Math.max(MAX_PUT_RECORDS_BYTES, stream.maxRecordSizeKiB * 1024)) throw invalid(`Records size exceeds ${MAX_PUT_RECORDS_BYTES / 1024 / 1024} MB limit`);
-      const sequences = await ctx.records.append(stream.arn, records);
+      const { stream, records, sequences } = await append(ctx, input, input.Records, false);
       reportPut(ctx.metrics, stream, records, performance.now() - startedAt, true);
       return {
         FailedRecordCount: 0,
@@ -104,7 +119,7 @@ export function recordOperations(ctx: KinesisContext) {
       const stream = await loadStream(ctx, input);
       const shard = shardOf(ctx, stream, input.ShardId);
       const afterSequence = await startAfter(stream, shard, input);
-      return { ShardIterator: await ctx.iterators.issue({ streamArn: stream.arn, shardId: shardIdOf(shard), afterSequence, issuedAt: ctx.now() }) };
+      return { ShardIterator: await ctx.iterators.issue({ streamArn: stream.arn, shardId: shardIdOf(shard.index), afterSequence, issuedAt: ctx.now() }) };
     },
 
     async GetRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }) {
@@ -115,18 +130,22 @@ export function recordOperations(ctx: KinesisContext) {
       if (!stream) throw notFound(ctx, position.streamArn.slice(position.streamArn.indexOf("/") + 1));
       const shard = shardOf(ctx, stream, position.shardId);
       const limit = input.Limit ?? 10_000;
-      const rows = await ctx.records.read(stream.arn, shard, position.afterSequence, limit, MAX_READ_BYTES);
+      const rows = await ctx.records.read(stream.arn, shard.index, position.afterSequence, limit, MAX_READ_BYTES);
       const last = rows.at(-1);
       const now = ctx.now();
-      reportGet(ctx.metrics, stream, shard, rows, performance.now() - startedAt, now);
+      reportGet(ctx.metrics, stream, shard.index, rows, performance.now() - startedAt, now);
       // Behind the tip only when the page was cut short by its limit or its size.
       const full = rows.length === limit || rows.reduce((sum, row) => sum + row.data.byteLength, 0) >= MAX_READ_BYTES;
+      // A closed shard read to its end hands on its children instead of an iterator.
+      const ended = shard.closed !== undefined && !full;
       return {
         Records: rows.map((row) => ({
-          SequenceNumber: formatSequenceNumber(shard, row.sequence), ApproximateArrivalTimestamp: new Date(row.arrivedAt), Data: row.data, PartitionKey: row.partitionKey,
+          SequenceNumber: formatSequenceNumber(shard.index, row.sequence), ApproximateArrivalTimestamp: new Date(row.arrivedAt), Data: row.data, PartitionKey: row.partitionKey,
           ...(stream.encryption ? { EncryptionType: "KMS" } : {}),
         })),
-        NextShardIterator: await ctx.iterators.issue({ streamArn: stream.arn, shardId: position.shardId, afterSequence: last?.sequence ?? position.afterSequence, issuedAt: now }),
+        ...(ended
+          ? { ChildShards: childrenOf(stream, shard.index) }
+          : { NextShardIterator: await ctx.iterators.issue({ streamArn: stream.arn, shardId: position.shardId, afterSequence: last?.sequence ?? position.afterSequence, issuedAt: now }) }),
         MillisBehindLatest: full ? Math.max(0, now - (last?.arrivedAt ?? now)) : 0,
       };
     },

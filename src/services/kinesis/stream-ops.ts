@@ -4,9 +4,9 @@
  * ACTIVE as soon as CreateStream answers (AWS takes seconds; waiters and Terraform see ACTIVE at once).
  */
 import { UnkaiError } from "../../core/errors.js";
-import type { KinesisStreamRecord } from "../../core/kinesis.js";
+import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
 import { loadStream, streamArn, type KinesisContext, type StreamNaming } from "./context.js";
-import { formatSequenceNumber, hashKeyRange, shardIdOf, shardIndexOf } from "./shards.js";
+import { describeShard, evenShards, openShards, shardIdOf } from "./shards.js";
 
 /** Shards every stream of the account may have together (AWS's default quota in most regions). */
 export const ACCOUNT_SHARD_LIMIT = 500;
@@ -24,12 +24,12 @@ function streamMode(stream: KinesisStreamRecord) {
   return { StreamMode: stream.mode };
 }
 
-function describeShards(stream: KinesisStreamRecord, from: number, count: number) {
-  const shards = [];
-  for (let index = from; index < Math.min(stream.shardCount, from + count); index += 1) {
-    shards.push({ ShardId: shardIdOf(index), HashKeyRange: hashKeyRange(index, stream.shardCount), SequenceNumberRange: { StartingSequenceNumber: formatSequenceNumber(index, 0) } });
-  }
-  return shards;
+/** The shards listed after `after` (a shard id; none: from the first), at most `count`, and whether more are. */
+function shardPage(shards: readonly KinesisShard[], after: string | undefined, count: number) {
+  const next = after === undefined ? 0 : shards.findIndex((shard) => shardIdOf(shard.index) > after);
+  const from = next === -1 ? shards.length : next;
+  const page = shards.slice(from, from + count);
+  return { page: page.map(describeShard), more: from + count < shards.length };
 }
 
 function encryption(stream: KinesisStreamRecord) {
@@ -37,7 +37,7 @@ function encryption(stream: KinesisStreamRecord) {
 }
 
 async function shardsInAccount(ctx: KinesisContext): Promise<number> {
-  return (await ctx.streams.list()).reduce((sum, stream) => sum + stream.shardCount, 0);
+  return (await ctx.streams.list()).reduce((sum, stream) => sum + openShards(stream).length, 0);
 }
 
 function checkTags(tags: Tags, current: Tags): void {
@@ -79,7 +79,7 @@ export function streamOperations(ctx: KinesisContext) {
       }
       checkTags(input.Tags ?? {}, {});
       await ctx.streams.put(arn, {
-        name: input.StreamName, arn, createdAt: ctx.now(), mode, shardCount, retentionHours: DEFAULT_RETENTION_HOURS,
+        name: input.StreamName, arn, createdAt: ctx.now(), mode, shards: evenShards(shardCount, 0, 0), nextShardIndex: shardCount, retentionHours: DEFAULT_RETENTION_HOURS,
         maxRecordSizeKiB: input.MaxRecordSizeInKiB ?? 1024, tags: { ...input.Tags }, shardLevelMetrics: [],
       });
       return {};
@@ -94,12 +94,11 @@ export function streamOperations(ctx: KinesisContext) {
 
     async DescribeStream(input: StreamNaming & { Limit?: number; ExclusiveStartShardId?: string }) {
       const stream = await loadStream(ctx, input);
-      const from = input.ExclusiveStartShardId === undefined ? 0 : (shardIndexOf(input.ExclusiveStartShardId, stream.shardCount) ?? stream.shardCount) + 1;
-      const limit = input.Limit ?? 100;
+      const { page, more } = shardPage(stream.shards, input.ExclusiveStartShardId, input.Limit ?? 100);
       return {
         StreamDescription: {
           StreamName: stream.name, StreamARN: stream.arn, StreamStatus: "ACTIVE", StreamModeDetails: streamMode(stream),
-          Shards: describeShards(stream, from, limit), HasMoreShards: from + limit < stream.shardCount,
+          Shards: page, HasMoreShards: more,
           RetentionPeriodHours: stream.retentionHours, StreamCreationTimestamp: new Date(stream.createdAt),
           EnhancedMonitoring: [{ ShardLevelMetrics: stream.shardLevelMetrics }], ...encryption(stream),
         },
@@ -113,7 +112,7 @@ export function streamOperations(ctx: KinesisContext) {
           StreamName: stream.name, StreamARN: stream.arn, StreamStatus: "ACTIVE", StreamModeDetails: streamMode(stream),
           RetentionPeriodHours: stream.retentionHours, StreamCreationTimestamp: new Date(stream.createdAt),
           EnhancedMonitoring: [{ ShardLevelMetrics: stream.shardLevelMetrics }], ...encryption(stream),
-          OpenShardCount: stream.shardCount, ConsumerCount: 0, MaxRecordSizeInKiB: stream.maxRecordSizeKiB,
+          OpenShardCount: openShards(stream).length, ConsumerCount: 0, MaxRecordSizeInKiB: stream.maxRecordSizeKiB,
         },
       };
     },
@@ -140,13 +139,13 @@ export function streamOperations(ctx: KinesisContext) {
         naming = { StreamARN: arn };
         after = shardId;
       }
-      if (input.ShardFilter?.Type === "AFTER_SHARD_ID") after = input.ShardFilter.ShardId;
+      const filter = input.ShardFilter?.Type;
+      if (filter === "AFTER_SHARD_ID") after = input.ShardFilter?.ShardId;
       const stream = await loadStream(ctx, naming);
-      const from = after === undefined ? 0 : (shardIndexOf(after, stream.shardCount) ?? -1) + 1;
-      const limit = input.MaxResults ?? 1000;
-      const shards = describeShards(stream, from, limit);
-      const more = from + limit < stream.shardCount;
-      return { Shards: shards, ...(more ? { NextToken: writeToken(`${stream.arn} ${shards.at(-1)?.ShardId ?? ""}`) } : {}) };
+      // AT_LATEST: the open shards; the other filters (trim horizon, timestamps): every shard still listed.
+      const shards = filter === "AT_LATEST" ? openShards(stream) : stream.shards;
+      const { page, more } = shardPage(shards, after, input.MaxResults ?? 1000);
+      return { Shards: page, ...(more ? { NextToken: writeToken(`${stream.arn} ${page.at(-1)?.ShardId ?? ""}`) } : {}) };
     },
 
     async IncreaseStreamRetentionPeriod(input: StreamNaming & { RetentionPeriodHours: number }) {
@@ -226,7 +225,7 @@ export function streamOperations(ctx: KinesisContext) {
     async DescribeLimits() {
       const streams = await ctx.streams.list();
       return {
-        ShardLimit: ACCOUNT_SHARD_LIMIT, OpenShardCount: streams.reduce((sum, s) => sum + s.shardCount, 0),
+        ShardLimit: ACCOUNT_SHARD_LIMIT, OpenShardCount: streams.reduce((sum, s) => sum + openShards(s).length, 0),
         OnDemandStreamCount: streams.filter((s) => s.mode === "ON_DEMAND").length, OnDemandStreamCountLimit: 50,
       };
     },

@@ -23,6 +23,9 @@ const READ = `
   WHERE kept.n = 1 OR kept.before_bytes < $5
   ORDER BY r.sequence`;
 
+/** An append naming a closed shard: its transaction rolls back. */
+class ShardClosed extends Error {}
+
 export function pgKinesisRecordStore(db: PgDb): KinesisRecordStore {
   const latest = async (stream: string) => (await db.query<{ last: number }>("SELECT last FROM kinesis_sequences WHERE stream = $1", [stream])).rows[0]?.last ?? 0;
   return {
@@ -36,6 +39,9 @@ export function pgKinesisRecordStore(db: PgDb): KinesisRecordStore {
                ON CONFLICT (stream) DO UPDATE SET last = kinesis_sequences.last + excluded.last RETURNING last`,
               [stream, records.length],
             );
+            // Under the counter's lock: a shard closed before this append is refused (nothing committed).
+            const closed = await tx.query("SELECT 1 FROM kinesis_closed_shards WHERE stream = $1 AND shard = ANY($2::integer[]) LIMIT 1", [stream, [...new Set(records.map((r) => r.shard))]]);
+            if (closed.rows.length > 0) throw new ShardClosed();
             const first = Number(rows[0]?.last) - records.length + 1;
             const sequences = records.map((_, i) => first + i);
             await tx.query(
@@ -44,7 +50,23 @@ export function pgKinesisRecordStore(db: PgDb): KinesisRecordStore {
               [stream, sequences, records.map((r) => r.shard), records.map((r) => r.partitionKey), records.map((r) => dataBuffer(r.data)), records.map((r) => r.arrivedAt)],
             );
             return sequences;
+          }).catch((error: unknown) => {
+            if (error instanceof ShardClosed) return undefined;
+            throw error;
           }),
+    close: (stream, shards) =>
+      db.transaction(async (tx) => {
+        // Takes the counter's lock, so no append is between reading the last number and closing.
+        const { rows } = await tx.query<{ last: number }>(
+          `INSERT INTO kinesis_sequences (stream, last) VALUES ($1, 0)
+           ON CONFLICT (stream) DO UPDATE SET last = kinesis_sequences.last RETURNING last`,
+          [stream],
+        );
+        const taken = await tx.query("SELECT 1 FROM kinesis_closed_shards WHERE stream = $1 AND shard = ANY($2::integer[]) LIMIT 1", [stream, [...shards]]);
+        if (taken.rows.length > 0) return undefined;
+        await tx.query("INSERT INTO kinesis_closed_shards (stream, shard) SELECT $1, unnest($2::integer[])", [stream, [...shards]]);
+        return Number(rows[0]?.last ?? 0);
+      }),
     read: async (stream, shard, afterSequence, limit, maxBytes) =>
       (await db.query<KinesisRecordDbRow>(READ, [stream, shard, afterSequence, Math.max(limit, 0), maxBytes])).rows.map(kinesisRecordFrom),
     latest,
@@ -61,7 +83,7 @@ export function pgKinesisRecordStore(db: PgDb): KinesisRecordStore {
     trim: async (stream, time) => (await db.query("DELETE FROM kinesis_records WHERE stream = $1 AND arrived_at < $2", [stream, time])).rowCount ?? 0,
     forget: (stream) =>
       db.transaction(async (tx) => {
-        for (const table of ["kinesis_records", "kinesis_sequences"]) await tx.query(`DELETE FROM ${table} WHERE stream = $1`, [stream]);
+        for (const table of ["kinesis_records", "kinesis_sequences", "kinesis_closed_shards"]) await tx.query(`DELETE FROM ${table} WHERE stream = $1`, [stream]);
       }),
   };
 }

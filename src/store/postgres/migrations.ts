@@ -603,5 +603,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX kinesis_records_by_shard ON kinesis_records (stream, shard, sequence);
   CREATE INDEX kinesis_records_by_age ON kinesis_records (stream, arrived_at);
   CREATE TABLE kinesis_sequences (stream TEXT COLLATE "C" PRIMARY KEY, last BIGINT NOT NULL);
+  CREATE TABLE kinesis_closed_shards (stream TEXT COLLATE "C" NOT NULL, shard INTEGER NOT NULL, PRIMARY KEY (stream, shard));
   `,
 ];

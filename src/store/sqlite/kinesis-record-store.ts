@@ -25,11 +25,16 @@ export function sqliteKinesisRecordStore(db: Db): SyncPort<KinesisRecordStore> {
     "SELECT sequence FROM kinesis_records WHERE stream = ? AND shard = ? AND arrived_at >= ? ORDER BY sequence LIMIT 1",
   );
   const trim = db.prepare("DELETE FROM kinesis_records WHERE stream = ? AND arrived_at < ?");
-  const forgets = ["kinesis_records", "kinesis_sequences"].map((table) => db.prepare(`DELETE FROM ${table} WHERE stream = ?`));
+  const closedShards = db.prepare<[string], { shard: number }>("SELECT shard FROM kinesis_closed_shards WHERE stream = ?");
+  const closeShard = db.prepare("INSERT INTO kinesis_closed_shards (stream, shard) VALUES (?, ?)");
+  const forgets = ["kinesis_records", "kinesis_sequences", "kinesis_closed_shards"].map((table) => db.prepare(`DELETE FROM ${table} WHERE stream = ?`));
   const soon = groupCommit(db);
   const latest = (stream: string) => last.get(stream)?.last ?? 0;
 
-  const appendNow = (stream: string, records: readonly KinesisRecordAppend[]): number[] => {
+  // Runs when the group commit applies it, so a shard closed meanwhile is seen here.
+  const appendNow = (stream: string, records: readonly KinesisRecordAppend[]): number[] | undefined => {
+    const closed = new Set(closedShards.all(stream).map((row) => row.shard));
+    if (records.some((record) => closed.has(record.shard))) return undefined;
     const first = (take.get(stream, records.length) as { last: number }).last - records.length + 1;
     return records.map((record, i) => {
       insert.run(stream, first + i, record.shard, record.partitionKey, dataBuffer(record.data), record.arrivedAt);
@@ -50,6 +55,12 @@ export function sqliteKinesisRecordStore(db: Db): SyncPort<KinesisRecordStore> {
       }
       return rows;
     },
+    close: durably(db, (stream: string, shards: readonly number[]) => {
+      const closed = new Set(closedShards.all(stream).map((row) => row.shard));
+      if (shards.some((shard) => closed.has(shard))) return undefined;
+      for (const shard of shards) closeShard.run(stream, shard);
+      return latest(stream);
+    }),
     latest,
     oldest: (stream, shard) => oldest.get(stream, shard)?.first ?? undefined,
     before(stream, shard, time) {

@@ -585,7 +585,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sts_sessions_by_expiry ON sts_sessions (expires_at);
   `,
   // 38: Kinesis Data Streams: the streams by ARN (documents), their records by per-stream sequence number
-  // (read by shard, trimmed by age) and each stream's sequence counter
+  // (read by shard, trimmed by age), each stream's sequence counter, and its shards closed by resharding
   `
   CREATE TABLE kinesis_streams (
     api_id TEXT PRIMARY KEY,
@@ -605,6 +605,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE kinesis_sequences (
     stream TEXT PRIMARY KEY,
     last INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE kinesis_closed_shards (
+    stream TEXT NOT NULL,
+    shard INTEGER NOT NULL,
+    PRIMARY KEY (stream, shard)
   ) STRICT;
   `,
 ];

@@ -1,0 +1,179 @@
+/**
+ * Resharding: SplitShard, MergeShards and UpdateShardCount close shards and open children over the
+ * same hash keys, with AWS's lineage (a split's two children name it as parent; a merge's child names
+ * both, the second as adjacent parent). The store closes the parents first (KinesisRecordStore.close:
+ * no append to them commits afterwards, and an append routed to them is routed again), which answers
+ * the cut in the stream's sequence: parents end there, children begin after it. Closed shards stay
+ * listed (and readable) until their records expire; readers follow ChildShards, and Lambda's poller
+ * reads a child once its parents are finished, so a partition key's records stay in order.
+ *
+ * UpdateShardCount (UNIFORM_SCALING, at most double or half the open shards) is done as AWS does it:
+ * the open shards are split at the new even boundaries and the pieces of each new range merged, so
+ * every new shard descends from the old ones through splits and merges; the shards between (split
+ * remainders, partial merges) open and close at the same cut, holding nothing.
+ */
+import { UnkaiError } from "../../core/errors.js";
+import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
+import { loadStream, type KinesisContext, type StreamNaming } from "./context.js";
+import { evenShards, openShards, parseHashKey, shardNamed } from "./shards.js";
+
+const invalid = (message: string) => new UnkaiError("InvalidArgumentException", message);
+
+/** A shard planned before the cut is known: its range and parents. */
+interface Planned {
+  readonly start: bigint;
+  readonly end: bigint;
+  readonly parent: number;
+  readonly adjacentParent?: number;
+  /** Opened and closed at the cut (a step on the way, holding nothing): known once the plan is done. */
+  passing: boolean;
+  readonly index: number;
+}
+
+/** Numbers shards as they are planned. */
+class Planner {
+  readonly planned: Planned[] = [];
+
+  constructor(private next: number) {}
+
+  get nextIndex(): number {
+    return this.next;
+  }
+
+  add(start: bigint, end: bigint, parent: number, adjacentParent?: number): Planned {
+    const shard = { start, end, parent, ...(adjacentParent !== undefined ? { adjacentParent } : {}), passing: false, index: this.next };
+    this.next += 1;
+    this.planned.push(shard);
+    return shard;
+  }
+}
+
+const rangeOf = (shard: KinesisShard) => ({ start: BigInt(shard.startingHashKey), end: BigInt(shard.endingHashKey) });
+
+function openShard(ctx: KinesisContext, stream: KinesisStreamRecord, shardId: string): KinesisShard {
+  const shard = shardNamed(stream, shardId);
+  if (!shard) throw new UnkaiError("ResourceNotFoundException", `Could not find shard ${shardId} in stream ${stream.name} under account ${ctx.account.accountId}.`);
+  if (shard.closed) throw invalid(`Shard ${shardId} in stream ${stream.name} under account ${ctx.account.accountId} has already been merged or split, and thus is not eligible for merging or splitting.`);
+  return shard;
+}
+
+/**
+ * Closes `parents` in the store and writes the stream with them closed at the cut and `planner`'s
+ * shards added; ResourceInUseException when another resharding closed one of them first.
+ */
+async function commit(ctx: KinesisContext, stream: KinesisStreamRecord, parents: readonly KinesisShard[], planner: Planner): Promise<void> {
+  const cut = await ctx.records.close(stream.arn, parents.map((shard) => shard.index));
+  if (cut === undefined) throw new UnkaiError("ResourceInUseException", `Stream ${stream.name} under account ${ctx.account.accountId} not ACTIVE, instead in state UPDATING`);
+  const now = ctx.now();
+  const closing = new Set(parents.map((shard) => shard.index));
+  const closed = { sequence: cut, time: now };
+  const added: KinesisShard[] = planner.planned.map((p) => ({
+    index: p.index, startingHashKey: p.start.toString(), endingHashKey: p.end.toString(), parent: p.parent, adjacentParent: p.adjacentParent,
+    openedAfter: cut, ...(p.passing ? { closed } : {}),
+  }));
+  // The stream as it is now (a tag or retention change meanwhile is kept), with the new shards.
+  const current = (await ctx.streams.get(stream.arn)) ?? stream;
+  await ctx.streams.put(stream.arn, {
+    ...current,
+    shards: [...current.shards.map((shard) => (closing.has(shard.index) ? { ...shard, closed } : shard)), ...added],
+    nextShardIndex: planner.nextIndex,
+  });
+}
+
+/** The open shards the account may still open (ACCOUNT_SHARD_LIMIT), checked before a change that adds `more`. */
+async function checkLimit(ctx: KinesisContext, more: number, limit: number): Promise<void> {
+  const open = (await ctx.streams.list()).reduce((sum, s) => sum + openShards(s).length, 0);
+  if (more > 0 && open + more > limit) {
+    throw new UnkaiError("LimitExceededException", `This request would exceed the shard limit for the account ${ctx.account.accountId} in ${ctx.account.region}. Current shard count for the account: ${open}. Limit: ${limit}. Number of additional shards that would have resulted from this request: ${more}.`);
+  }
+}
+
+export function reshardOperations(ctx: KinesisContext, shardLimit: number) {
+  return {
+    async SplitShard(input: StreamNaming & { ShardToSplit: string; NewStartingHashKey: string }) {
+      const stream = await loadStream(ctx, input);
+      const shard = openShard(ctx, stream, input.ShardToSplit);
+      const { start, end } = rangeOf(shard);
+      const at = parseHashKey(input.NewStartingHashKey);
+      if (at === undefined || at <= start || at > end) {
+        throw invalid(`NewStartingHashKey ${input.NewStartingHashKey} used in SplitShard() on shard ${input.ShardToSplit} in stream ${stream.name} under account ${ctx.account.accountId} is not both greater than one plus the shard's StartingHashKey ${start} and less than the shard's EndingHashKey ${end}.`);
+      }
+      await checkLimit(ctx, 1, shardLimit);
+      const planner = new Planner(stream.nextShardIndex);
+      planner.add(start, at - 1n, shard.index);
+      planner.add(at, end, shard.index);
+      await commit(ctx, stream, [shard], planner);
+      return {};
+    },
+
+    async MergeShards(input: StreamNaming & { ShardToMerge: string; AdjacentShardToMerge: string }) {
+      const stream = await loadStream(ctx, input);
+      const first = openShard(ctx, stream, input.ShardToMerge);
+      const second = openShard(ctx, stream, input.AdjacentShardToMerge);
+      const [a, b] = [rangeOf(first), rangeOf(second)];
+      if (first.index === second.index || (a.end + 1n !== b.start && b.end + 1n !== a.start)) {
+        throw invalid(`Shards ${input.ShardToMerge} and ${input.AdjacentShardToMerge} in stream ${stream.name} under account ${ctx.account.accountId} are not an adjacent pair of shards eligible for merging`);
+      }
+      const planner = new Planner(stream.nextShardIndex);
+      planner.add(a.start < b.start ? a.start : b.start, a.end > b.end ? a.end : b.end, first.index, second.index);
+      await commit(ctx, stream, [first, second], planner);
+      return {};
+    },
+
+    async UpdateShardCount(input: StreamNaming & { TargetShardCount: number; ScalingType: string }) {
+      const stream = await loadStream(ctx, input);
+      const open = openShards(stream).sort((x, y) => (BigInt(x.startingHashKey) < BigInt(y.startingHashKey) ? -1 : 1));
+      const target = input.TargetShardCount;
+      const current = open.length;
+      if (input.ScalingType !== "UNIFORM_SCALING") throw invalid(`ScalingType ${input.ScalingType} is not supported: UNIFORM_SCALING is.`);
+      if (target > current * 2 || target * 2 < current) {
+        throw invalid(`UpdateShardCount cannot scale up over double your current open shard count (${current}) or scale down below half your current open shard count. Requested: ${target}.`);
+      }
+      const output = { StreamName: stream.name, StreamARN: stream.arn, CurrentShardCount: current, TargetShardCount: target };
+      const ranges = evenShards(target, 0, 0).map(rangeOf);
+      if (ranges.every((range, i) => open[i] !== undefined && rangeOf(open[i]).start === range.start && rangeOf(open[i]).end === range.end)) return output;
+      await checkLimit(ctx, target - current, shardLimit);
+      const planner = new Planner(stream.nextShardIndex);
+      // Split every open shard at the new boundaries inside it: the pieces, in key order.
+      const pieces: { start: bigint; end: bigint; index: number; old: boolean }[] = [];
+      const parents: KinesisShard[] = [];
+      for (const shard of open) {
+        const { start, end } = rangeOf(shard);
+        const cuts = ranges.map((range) => range.start).filter((cut) => cut > start && cut <= end);
+        if (cuts.length === 0) {
+          pieces.push({ start, end, index: shard.index, old: true });
+          continue;
+        }
+        parents.push(shard);
+        let rest = { start, end, index: shard.index };
+        for (const cut of cuts) {
+          const left = planner.add(rest.start, cut - 1n, rest.index);
+          const right = planner.add(cut, rest.end, rest.index);
+          pieces.push({ start: left.start, end: left.end, index: left.index, old: false });
+          rest = { start: right.start, end: right.end, index: right.index };
+        }
+        pieces.push({ ...rest, old: false });
+      }
+      // Merge the pieces of each new range, two at a time; what a piece that became a parent was is a step on the way.
+      const passing = new Set<number>();
+      for (const range of ranges) {
+        const inRange = pieces.filter((piece) => piece.start >= range.start && piece.end <= range.end);
+        let merged = inRange[0];
+        for (const piece of inRange.slice(1)) {
+          if (merged === undefined) break;
+          for (const part of [merged, piece]) {
+            if (part.old) parents.push(open.find((shard) => shard.index === part.index) as KinesisShard);
+            else passing.add(part.index);
+          }
+          const child = planner.add(merged.start, piece.end, merged.index, piece.index);
+          merged = { start: child.start, end: child.end, index: child.index, old: false };
+        }
+      }
+      // The split remainders that were split again, and the pieces merged, open and close at the cut.
+      const splitAgain = new Set(planner.planned.map((p) => p.parent));
+      for (const p of planner.planned) p.passing = passing.has(p.index) || splitAgain.has(p.index);
+      await commit(ctx, stream, parents, planner);
+      return output;
+    },
+  };
+}

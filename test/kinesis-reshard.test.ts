@@ -1,0 +1,165 @@
+/**
+ * Kinesis resharding against a real Unkai with SDK v3: SplitShard, MergeShards and UpdateShardCount
+ * close shards and open children with AWS's lineage; a closed shard read to its end answers
+ * ChildShards instead of an iterator; records written while a split happens are each kept once; and a
+ * Lambda mapping reads a partition key's records in order across a split and a merge.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, MergeShardsCommand, PutRecordCommand,
+  PutRecordsCommand, SplitShardCommand, UpdateShardCountCommand, type Shard,
+} from "@aws-sdk/client-kinesis";
+import { CreateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
+import { createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
+import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
+import { Collector, waitFor } from "./helpers/wait.js";
+
+const HALF = (1n << 127n).toString();
+const text = (data: Uint8Array | undefined) => Buffer.from(data ?? new Uint8Array()).toString("utf8");
+
+describe("Kinesis resharding", () => {
+  const collector = new Collector();
+  let unkai: TestUnkai;
+  let kinesis: KinesisClient;
+  before(async () => {
+    await collector.start();
+    unkai = await startUnkai(await collector.env());
+    kinesis = new KinesisClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+  });
+  after(async () => {
+    kinesis.destroy();
+    if (unkai) assert.equal(await unkai.stop(), 0);
+    await collector.close();
+  });
+
+  const shardsOf = async (StreamName: string) => (await kinesis.send(new DescribeStreamCommand({ StreamName }))).StreamDescription?.Shards ?? [];
+  /** The open shards, in hash key order. */
+  const open = (shards: Shard[]) => shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined)
+    .sort((a, b) => (BigInt(a.HashKeyRange?.StartingHashKey ?? 0) < BigInt(b.HashKeyRange?.StartingHashKey ?? 0) ? -1 : 1));
+  /** Every record of a shard from its start; and, when it is closed and read to its end, its ChildShards. */
+  async function readShard(StreamName: string, ShardId: string) {
+    let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName, ShardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+    const data: string[] = [];
+    const sequences: bigint[] = [];
+    for (;;) {
+      const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      data.push(...(out.Records ?? []).map((r) => text(r.Data)));
+      sequences.push(...(out.Records ?? []).map((r) => BigInt(r.SequenceNumber ?? 0)));
+      if (out.NextShardIterator === undefined) return { data, sequences, children: out.ChildShards ?? [] };
+      if ((out.Records ?? []).length === 0) return { data, sequences, children: undefined };
+      iterator = out.NextShardIterator;
+    }
+  }
+
+  it("SplitShard closes the shard at its last record and opens two children over its keys; the parent read to its end names them", async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: "split", ShardCount: 1 }));
+    await kinesis.send(new PutRecordsCommand({ StreamName: "split", Records: ["a", "b"].map((v) => ({ PartitionKey: v, Data: Buffer.from(v) })) }));
+    await kinesis.send(new SplitShardCommand({ StreamName: "split", ShardToSplit: "shardId-000000000000", NewStartingHashKey: HALF }));
+    const shards = await shardsOf("split");
+    assert.deepEqual(shards.map((s) => [s.ShardId, s.ParentShardId, s.HashKeyRange?.StartingHashKey]), [
+      ["shardId-000000000000", undefined, "0"], ["shardId-000000000001", "shardId-000000000000", "0"], ["shardId-000000000002", "shardId-000000000000", HALF],
+    ]);
+    assert.equal(shards[1]?.HashKeyRange?.EndingHashKey, ((1n << 127n) - 1n).toString());
+    assert.match(shards[0]?.SequenceNumberRange?.EndingSequenceNumber ?? "", /^\d{56}$/, "the parent is closed");
+    assert.deepEqual(open(shards).map((s) => s.ShardId), ["shardId-000000000001", "shardId-000000000002"]);
+    const low = await kinesis.send(new PutRecordCommand({ StreamName: "split", PartitionKey: "x", ExplicitHashKey: "1", Data: Buffer.from("low") }));
+    const high = await kinesis.send(new PutRecordCommand({ StreamName: "split", PartitionKey: "x", ExplicitHashKey: HALF, Data: Buffer.from("high") }));
+    assert.deepEqual([low.ShardId, high.ShardId], ["shardId-000000000001", "shardId-000000000002"]);
+    const parent = await readShard("split", "shardId-000000000000");
+    assert.deepEqual(parent.data, ["a", "b"]);
+    assert.deepEqual(parent.children?.map((c) => [c.ShardId, c.ParentShards]), [["shardId-000000000001", ["shardId-000000000000"]], ["shardId-000000000002", ["shardId-000000000000"]]]);
+    assert.deepEqual((await readShard("split", "shardId-000000000002")).data, ["high"]);
+    assert.deepEqual((await kinesis.send(new ListShardsCommand({ StreamName: "split", ShardFilter: { Type: "AT_LATEST" } }))).Shards?.map((s) => s.ShardId), ["shardId-000000000001", "shardId-000000000002"]);
+    // A closed shard cannot be split again; a key outside the shard is refused.
+    await assert.rejects(kinesis.send(new SplitShardCommand({ StreamName: "split", ShardToSplit: "shardId-000000000000", NewStartingHashKey: "5" })), { name: "InvalidArgumentException" });
+    await assert.rejects(kinesis.send(new SplitShardCommand({ StreamName: "split", ShardToSplit: "shardId-000000000001", NewStartingHashKey: HALF })), { name: "InvalidArgumentException" });
+    await assert.rejects(kinesis.send(new SplitShardCommand({ StreamName: "split", ShardToSplit: "shardId-000000000009", NewStartingHashKey: "5" })), { name: "ResourceNotFoundException" });
+  });
+
+  it("MergeShards joins two adjacent shards under a child naming both; other pairs are refused", async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: "merge", ShardCount: 3 }));
+    await assert.rejects(kinesis.send(new MergeShardsCommand({ StreamName: "merge", ShardToMerge: "shardId-000000000000", AdjacentShardToMerge: "shardId-000000000002" })), (e: Error) => e.name === "InvalidArgumentException" && /not an adjacent pair/.test(e.message));
+    await kinesis.send(new MergeShardsCommand({ StreamName: "merge", ShardToMerge: "shardId-000000000001", AdjacentShardToMerge: "shardId-000000000000" }));
+    const shards = await shardsOf("merge");
+    const child = shards.find((s) => s.ShardId === "shardId-000000000003");
+    assert.equal(child?.ParentShardId, "shardId-000000000001");
+    assert.equal(child?.AdjacentParentShardId, "shardId-000000000000");
+    assert.equal(child?.HashKeyRange?.StartingHashKey, "0");
+    assert.equal(child?.HashKeyRange?.EndingHashKey, shards[1]?.HashKeyRange?.EndingHashKey);
+    assert.deepEqual(open(shards).map((s) => s.ShardId), ["shardId-000000000003", "shardId-000000000002"], "in key order");
+  });
+
+  it("UpdateShardCount scales uniformly up and down through splits and merges; every new shard descends from the old ones", async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: "scale", ShardCount: 2 }));
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    await kinesis.send(new PutRecordsCommand({ StreamName: "scale", Records: keys.map((k) => ({ PartitionKey: k, Data: Buffer.from(`before-${k}`) })) }));
+    const up = await kinesis.send(new UpdateShardCountCommand({ StreamName: "scale", TargetShardCount: 3, ScalingType: "UNIFORM_SCALING" }));
+    assert.deepEqual([up.CurrentShardCount, up.TargetShardCount], [2, 3]);
+    let shards = await shardsOf("scale");
+    const thirds = [0n, 1n, 2n].map((i) => (((1n << 128n) * i) / 3n).toString());
+    assert.deepEqual(open(shards).map((s) => s.HashKeyRange?.StartingHashKey), thirds, "three even shards");
+    await kinesis.send(new PutRecordsCommand({ StreamName: "scale", Records: keys.map((k) => ({ PartitionKey: k, Data: Buffer.from(`after-${k}`) })) }));
+    await kinesis.send(new UpdateShardCountCommand({ StreamName: "scale", TargetShardCount: 2, ScalingType: "UNIFORM_SCALING" }));
+    shards = await shardsOf("scale");
+    assert.deepEqual(open(shards).map((s) => s.HashKeyRange?.StartingHashKey), ["0", HALF], "back to two halves");
+    // Lineage: following parents from every open shard reaches only listed shards, down to the first two.
+    const byId = new Map(shards.map((s) => [s.ShardId, s]));
+    const roots = new Set<string>();
+    const climb = (id: string | undefined): void => {
+      const shard = id === undefined ? undefined : byId.get(id);
+      assert.ok(shard, `shard ${id} is listed`);
+      if (shard.ParentShardId === undefined) roots.add(shard.ShardId ?? "");
+      else climb(shard.ParentShardId);
+      if (shard.AdjacentParentShardId !== undefined) climb(shard.AdjacentParentShardId);
+    };
+    for (const shard of open(shards)) climb(shard.ShardId);
+    assert.deepEqual([...roots].sort(), ["shardId-000000000000", "shardId-000000000001"]);
+    // Every record once, across every shard listed.
+    const all = (await Promise.all(shards.map((s) => readShard("scale", s.ShardId ?? "")))).flatMap((r) => r.data);
+    assert.deepEqual(all.sort(), [...keys.map((k) => `after-${k}`), ...keys.map((k) => `before-${k}`)].sort());
+    await assert.rejects(kinesis.send(new UpdateShardCountCommand({ StreamName: "scale", TargetShardCount: 5, ScalingType: "UNIFORM_SCALING" })), { name: "InvalidArgumentException" });
+  });
+
+  it("keeps every record written while a split happens exactly once, each in a shard that held its key", async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: "racing", ShardCount: 1 }));
+    const written: string[] = [];
+    let writing = true;
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      for (let i = 0; writing || i < 5; i++) {
+        const batch = Array.from({ length: 10 }, (_, j) => `${w}-${i}-${j}`);
+        await kinesis.send(new PutRecordsCommand({ StreamName: "racing", Records: batch.map((v) => ({ PartitionKey: v, Data: Buffer.from(v) })) }));
+        written.push(...batch);
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await kinesis.send(new SplitShardCommand({ StreamName: "racing", ShardToSplit: "shardId-000000000000", NewStartingHashKey: HALF }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    writing = false;
+    await Promise.all(writers);
+    const shards = await shardsOf("racing");
+    const reads = await Promise.all(shards.map((s) => readShard("racing", s.ShardId ?? "")));
+    const end = BigInt(shards[0]?.SequenceNumberRange?.EndingSequenceNumber ?? 0);
+    assert.ok(reads[0]?.sequences.every((sequence) => sequence <= end), "no record landed in the parent after it was closed");
+    const read = reads.map((r) => r.data);
+    const all = read.flat();
+    assert.equal(new Set(all).size, all.length, "no record twice");
+    assert.deepEqual([...all].sort(), [...written].sort(), "every acknowledged record is there");
+    assert.ok((read[1]?.length ?? 0) + (read[2]?.length ?? 0) > 0 && (read[0]?.length ?? 0) > 0, "records on both sides of the split");
+  });
+
+  it("a Lambda mapping delivers a partition key's records in order across a split and a merge", async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: "ordered", ShardCount: 1 }));
+    await createFromFixture(lambda(unkai.url), "reshard-consumer", "kinesis-consumer", { Timeout: 5, Environment: { Variables: { COLLECTOR_URL: collector.url("reshard") } } });
+    const put = (values: string[]) => kinesis.send(new PutRecordsCommand({ StreamName: "ordered", Records: values.map((v) => ({ PartitionKey: "one-key", Data: Buffer.from(v) })) }));
+    await put(["p0", "p1", "p2"]);
+    await lambda(unkai.url).send(new CreateEventSourceMappingCommand({ FunctionName: "reshard-consumer", EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/ordered", StartingPosition: "TRIM_HORIZON", BatchSize: 2 }));
+    await kinesis.send(new SplitShardCommand({ StreamName: "ordered", ShardToSplit: "shardId-000000000000", NewStartingHashKey: HALF }));
+    await put(["c0", "c1"]);
+    await kinesis.send(new MergeShardsCommand({ StreamName: "ordered", ShardToMerge: "shardId-000000000001", AdjacentShardToMerge: "shardId-000000000002" }));
+    await put(["m0", "m1"]);
+    const delivered = () => collector.recorded("reshard").filter((r) => r.phase === "start").flatMap((r) => (r.event as { Records: { kinesis: { data: string } }[] }).Records.map((x) => Buffer.from(x.kinesis.data, "base64").toString()));
+    await waitFor("all seven records", () => (delivered().length >= 7 ? true : undefined), 60_000);
+    assert.deepEqual(delivered(), ["p0", "p1", "p2", "c0", "c1", "m0", "m1"], "parent, then child, then the merged child: in write order");
+  });
+});
