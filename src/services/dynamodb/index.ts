@@ -13,6 +13,8 @@ import { modelService, type OperationContext, type Operations } from "../../prot
 import type { Service } from "../../protocol/http.js";
 import type { DynamoDbStore, StreamShardStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
+import { shardPollerDeps } from "../stream-mappings.js";
+import { Periodic } from "../../core/periodic.js";
 import { TableCache } from "./table-cache.js";
 import { wireOutput, withDocumentOutputItems } from "./wire-output.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
@@ -80,27 +82,22 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
   });
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<unknown> = Promise.resolve();
   const source = dynamoStreamSource(ctx);
   deps.shards?.add(source);
   const poller = deps.streamMappings && new ShardPoller({ ...deps.streamMappings, source, logger: deps.logger });
+  const retentionMs = ctx.streamRetentionMs ?? STREAM_RETENTION_MS;
+  const sweep = new Periodic(() => {
+    const trim = ctx.store.trimStreams(ctx.now() - retentionMs).then(() => forgetGoneStreams(ctx));
+    return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now())]);
+  }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim and client token sweep failed"));
   return {
     ...service,
     start() {
       poller?.start();
-      const retentionMs = ctx.streamRetentionMs ?? STREAM_RETENTION_MS;
-      timer = setInterval(() => {
-        const trim = ctx.store.trimStreams(ctx.now() - retentionMs).then(() => forgetGoneStreams(ctx));
-        sweeping = Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now())])
-          .catch((error: unknown) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim and client token sweep failed"));
-      }, Math.min(TTL_SWEEP_MS, retentionMs / 2));
-      timer.unref();
+      sweep.start();
     },
     async close() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await Promise.all([sweeping, poller?.close()]);
+      await Promise.all([sweep.stop(), poller?.close()]);
     },
   };
 }
@@ -112,7 +109,7 @@ export const dynamodbModule: ServiceModule = {
   create: (p: Platform) =>
     dynamoDbService({
       store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics,
-      streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
+      streamMappings: shardPollerDeps(p),
     }),
 };
 

@@ -9,6 +9,7 @@
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
+import { Periodic } from "../../core/periodic.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { KinesisStreamRecord } from "../../core/kinesis.js";
 import { clusterIteratorKey, ShardIterators, type IteratorKey } from "../../core/shard-iterators.js";
@@ -19,6 +20,7 @@ import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js
 import type { ShardSources } from "../../sources/shard-source.js";
 import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
+import { shardPollerDeps } from "../stream-mappings.js";
 import { kinesisAuthorization } from "./authorization.js";
 import type { KinesisContext } from "./context.js";
 import { KINESIS_ERRORS } from "./errors.js";
@@ -77,21 +79,15 @@ export function kinesisService(deps: KinesisDeps): Service {
   const source = kinesisStreamSource(ctx);
   deps.shards?.add(source);
   const poller = deps.streamMappings && new ShardPoller({ ...deps.streamMappings, source, logger: deps.logger });
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = new Periodic(() => trimExpired(ctx), RETENTION_SWEEP_MS, (error) => deps.logger.error({ err: error }, "the Kinesis retention sweep failed"));
   return {
     ...service,
     start() {
       poller?.start();
-      timer = setInterval(() => {
-        sweeping = trimExpired(ctx).catch((error: unknown) => deps.logger.error({ err: error }, "the Kinesis retention sweep failed"));
-      }, RETENTION_SWEEP_MS);
-      timer.unref();
+      sweep.start();
     },
     async close() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await Promise.all([sweeping, poller?.close()]);
+      await Promise.all([sweep.stop(), poller?.close()]);
     },
   };
 }
@@ -103,6 +99,6 @@ export const kinesisModule: ServiceModule = {
   create: (p: Platform) =>
     kinesisService({
       streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics, iteratorKey: clusterIteratorKey(p.store.cluster),
-      streamMappings: { mappings: p.store.eventSourceMappings, leases: p.store.shardLeases, owner: p.nodeName, functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics },
+      streamMappings: shardPollerDeps(p),
     }),
 };
