@@ -193,18 +193,24 @@ export class ShardPoller {
 
   /**
    * The shard's checkpoint (the mapping's own for one saved before checkpoints moved to the lease), or
-   * (first time) TRIM_HORIZON's or LATEST's position, stored at once so a restart keeps it; `fromStart`
+   * (first time) TRIM_HORIZON's, LATEST's or AT_TIMESTAMP's position, stored at once so a restart keeps it; `fromStart`
    * (the child of a shard this mapping read) from the shard's start.
    */
   private async startingPosition(mapping: EventSourceMapping, shard: ShardInfo, lease: HeldLease, fromStart: boolean): Promise<number> {
     const saved = lease.position ?? mapping.checkpoints?.[shard.shardId];
     if (saved !== undefined) return saved;
-    const bounds = await this.deps.source.bounds(mapping.eventSourceArn, shard.shardId);
+    const { source } = this.deps;
+    if (mapping.startingPosition === "AT_TIMESTAMP" && source.positionAt) {
+      // Children too: their records were written after their parents', so a child of a parent read from
+      // the time starts at its first record, and one whose parents were all older skips what is older.
+      const position = await source.positionAt(mapping.eventSourceArn, shard.shardId, mapping.startingPositionTimestamp ?? 0);
+      await this.checkpoint(lease, position);
+      return position;
+    }
+    const bounds = await source.bounds(mapping.eventSourceArn, shard.shardId);
     const latest = mapping.startingPosition === "LATEST" && !fromStart;
     if (latest && shard.endPosition !== undefined) this.skipped.add(lease.key);
-    const { source } = this.deps;
-    const atTime = mapping.startingPosition === "AT_TIMESTAMP" && !fromStart && source.positionAt !== undefined;
-    const position = atTime ? await source.positionAt?.(mapping.eventSourceArn, shard.shardId, mapping.startingPositionTimestamp ?? 0) ?? bounds.latest : latest ? bounds.latest : bounds.oldest - 1;
+    const position = latest ? bounds.latest : bounds.oldest - 1;
     await this.checkpoint(lease, position);
     return position;
   }
