@@ -26,7 +26,7 @@ import type { KinesisContext } from "./context.js";
 import { KINESIS_ERRORS } from "./errors.js";
 import { recordOperations } from "./record-ops.js";
 import { reshardOperations } from "./reshard.js";
-import { ACCOUNT_SHARD_LIMIT, streamOperations } from "./stream-ops.js";
+import { streamOperations } from "./stream-ops.js";
 import { kinesisStreamSource } from "./stream-source.js";
 
 /** Kinesis's iterators are valid for 5 minutes. */
@@ -73,7 +73,7 @@ export function kinesisService(deps: KinesisDeps): Service {
   const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(deps.iteratorKey), metrics: deps.metrics };
   const model = loadModel("kinesis");
   const service = modelService({
-    name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx, ACCOUNT_SHARD_LIMIT) }, signingNames: ["kinesis"], logger: deps.logger,
+    name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
     authorization: kinesisAuthorization(model, deps.account),
   });
   const source = kinesisStreamSource(ctx);

@@ -16,6 +16,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
 import { loadStream, type KinesisContext, type StreamNaming } from "./context.js";
 import { evenShards, openShards, parseHashKey, shardNamed } from "./shards.js";
+import { checkShardLimit } from "./stream-ops.js";
 
 const invalid = (message: string) => new UnkaiError("InvalidArgumentException", message);
 
@@ -80,15 +81,7 @@ async function commit(ctx: KinesisContext, stream: KinesisStreamRecord, parents:
   });
 }
 
-/** The open shards the account may still open (ACCOUNT_SHARD_LIMIT), checked before a change that adds `more`. */
-async function checkLimit(ctx: KinesisContext, more: number, limit: number): Promise<void> {
-  const open = (await ctx.streams.list()).reduce((sum, s) => sum + openShards(s).length, 0);
-  if (more > 0 && open + more > limit) {
-    throw new UnkaiError("LimitExceededException", `This request would exceed the shard limit for the account ${ctx.account.accountId} in ${ctx.account.region}. Current shard count for the account: ${open}. Limit: ${limit}. Number of additional shards that would have resulted from this request: ${more}.`);
-  }
-}
-
-export function reshardOperations(ctx: KinesisContext, shardLimit: number) {
+export function reshardOperations(ctx: KinesisContext) {
   return {
     async SplitShard(input: StreamNaming & { ShardToSplit: string; NewStartingHashKey: string }) {
       const stream = await loadStream(ctx, input);
@@ -98,7 +91,7 @@ export function reshardOperations(ctx: KinesisContext, shardLimit: number) {
       if (at === undefined || at <= start || at > end) {
         throw invalid(`NewStartingHashKey ${input.NewStartingHashKey} used in SplitShard() on shard ${input.ShardToSplit} in stream ${stream.name} under account ${ctx.account.accountId} is not both greater than one plus the shard's StartingHashKey ${start} and less than the shard's EndingHashKey ${end}.`);
       }
-      await checkLimit(ctx, 1, shardLimit);
+      await checkShardLimit(ctx, 1);
       const planner = new Planner(stream.nextShardIndex);
       planner.add(start, at - 1n, shard.index);
       planner.add(at, end, shard.index);
@@ -132,7 +125,7 @@ export function reshardOperations(ctx: KinesisContext, shardLimit: number) {
       const output = { StreamName: stream.name, StreamARN: stream.arn, CurrentShardCount: current, TargetShardCount: target };
       const ranges = evenShards(target, 0, 0).map(rangeOf);
       if (ranges.every((range, i) => open[i] !== undefined && rangeOf(open[i]).start === range.start && rangeOf(open[i]).end === range.end)) return output;
-      await checkLimit(ctx, target - current, shardLimit);
+      await checkShardLimit(ctx, target - current);
       const planner = new Planner(stream.nextShardIndex);
       // Split every open shard at the new boundaries inside it: the pieces, in key order.
       const pieces: { start: bigint; end: bigint; index: number; old: boolean }[] = [];

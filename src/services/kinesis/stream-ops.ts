@@ -20,6 +20,9 @@ const invalid = (message: string) => new UnkaiError("InvalidArgumentException", 
 
 type Tags = Readonly<Record<string, string>>;
 
+/** What may change of a stream outside resharding. */
+type Settings = Partial<Omit<KinesisStreamRecord, "shards" | "nextShardIndex" | "name" | "arn">>;
+
 function streamMode(stream: KinesisStreamRecord) {
   return { StreamMode: stream.mode };
 }
@@ -36,8 +39,12 @@ function encryption(stream: KinesisStreamRecord) {
   return stream.encryption ? { EncryptionType: "KMS", KeyId: stream.encryption.keyId } : { EncryptionType: "NONE" };
 }
 
-async function shardsInAccount(ctx: KinesisContext): Promise<number> {
-  return (await ctx.streams.list()).reduce((sum, stream) => sum + openShards(stream).length, 0);
+/** Refuses a change that would open `more` shards past the account's limit (LimitExceededException in AWS's words). */
+export async function checkShardLimit(ctx: KinesisContext, more: number): Promise<void> {
+  const open = (await ctx.streams.list()).reduce((sum, stream) => sum + openShards(stream).length, 0);
+  if (more > 0 && open + more > ACCOUNT_SHARD_LIMIT) {
+    throw new UnkaiError("LimitExceededException", `This request would exceed the shard limit for the account ${ctx.account.accountId} in ${ctx.account.region}. Current shard count for the account: ${open}. Limit: ${ACCOUNT_SHARD_LIMIT}. Number of additional shards that would have resulted from this request: ${more}.`);
+  }
 }
 
 function checkTags(tags: Tags, current: Tags): void {
@@ -59,11 +66,14 @@ function readToken(token: string): string {
 const writeToken = (after: string) => Buffer.from(JSON.stringify(after)).toString("base64url");
 
 export function streamOperations(ctx: KinesisContext) {
-  const update = async (input: StreamNaming, change: (stream: KinesisStreamRecord) => KinesisStreamRecord): Promise<KinesisStreamRecord> => {
-    const stream = await loadStream(ctx, input);
-    const next = change(stream);
-    await ctx.streams.put(stream.arn, next);
-    return next;
+  /**
+   * Changes a stream's settings, never its shards (resharding writes those): the stream is read again
+   * just before it is written, so a resharding between the two is kept.
+   */
+  const update = async (input: StreamNaming, change: (stream: KinesisStreamRecord) => Settings): Promise<void> => {
+    const patch = change(await loadStream(ctx, input));
+    const fresh = await loadStream(ctx, input);
+    await ctx.streams.put(fresh.arn, { ...fresh, ...patch });
   };
   return {
     async CreateStream(input: { StreamName: string; ShardCount?: number; StreamModeDetails?: { StreamMode: "PROVISIONED" | "ON_DEMAND" }; Tags?: Tags; MaxRecordSizeInKiB?: number }) {
@@ -73,10 +83,7 @@ export function streamOperations(ctx: KinesisContext) {
       const shardCount = input.ShardCount ?? ON_DEMAND_SHARDS;
       const arn = streamArn(ctx, input.StreamName);
       if (await ctx.streams.get(arn)) throw new UnkaiError("ResourceInUseException", `Stream ${input.StreamName} under account ${ctx.account.accountId} already exists.`);
-      const current = await shardsInAccount(ctx);
-      if (current + shardCount > ACCOUNT_SHARD_LIMIT) {
-        throw new UnkaiError("LimitExceededException", `This request would exceed the shard limit for the account ${ctx.account.accountId} in ${ctx.account.region}. Current shard count for the account: ${current}. Limit: ${ACCOUNT_SHARD_LIMIT}. Number of additional shards that would have resulted from this request: ${shardCount}.`);
-      }
+      await checkShardLimit(ctx, shardCount);
       checkTags(input.Tags ?? {}, {});
       await ctx.streams.put(arn, {
         name: input.StreamName, arn, createdAt: ctx.now(), mode, shards: evenShards(shardCount, 0, 0), nextShardIndex: shardCount, retentionHours: DEFAULT_RETENTION_HOURS,
@@ -154,7 +161,7 @@ export function streamOperations(ctx: KinesisContext) {
         if (input.RetentionPeriodHours < stream.retentionHours) {
           throw invalid(`Requested retention period (${input.RetentionPeriodHours} hours) for stream ${stream.name} can not be shorter than existing retention period (${stream.retentionHours} hours). Use DecreaseRetentionPeriod API.`);
         }
-        return { ...stream, retentionHours: input.RetentionPeriodHours };
+        return { retentionHours: input.RetentionPeriodHours };
       });
       return {};
     },
@@ -165,18 +172,18 @@ export function streamOperations(ctx: KinesisContext) {
         if (input.RetentionPeriodHours > stream.retentionHours) {
           throw invalid(`Requested retention period (${input.RetentionPeriodHours} hours) for stream ${stream.name} can not be longer than existing retention period (${stream.retentionHours} hours). Use IncreaseRetentionPeriod API.`);
         }
-        return { ...stream, retentionHours: input.RetentionPeriodHours };
+        return { retentionHours: input.RetentionPeriodHours };
       });
       return {};
     },
 
     async AddTagsToStream(input: StreamNaming & { Tags: Tags }) {
-      await update(input, (stream) => (checkTags(input.Tags, stream.tags), { ...stream, tags: { ...stream.tags, ...input.Tags } }));
+      await update(input, (stream) => (checkTags(input.Tags, stream.tags), { tags: { ...stream.tags, ...input.Tags } }));
       return {};
     },
 
     async RemoveTagsFromStream(input: StreamNaming & { TagKeys: readonly string[] }) {
-      await update(input, (stream) => ({ ...stream, tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !input.TagKeys.includes(key))) }));
+      await update(input, (stream) => ({ tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !input.TagKeys.includes(key))) }));
       return {};
     },
 
@@ -188,12 +195,12 @@ export function streamOperations(ctx: KinesisContext) {
     },
 
     async TagResource(input: { ResourceARN: string; Tags: Tags }) {
-      await update({ StreamARN: input.ResourceARN }, (stream) => (checkTags(input.Tags, stream.tags), { ...stream, tags: { ...stream.tags, ...input.Tags } }));
+      await update({ StreamARN: input.ResourceARN }, (stream) => (checkTags(input.Tags, stream.tags), { tags: { ...stream.tags, ...input.Tags } }));
       return {};
     },
 
     async UntagResource(input: { ResourceARN: string; TagKeys: readonly string[] }) {
-      await update({ StreamARN: input.ResourceARN }, (stream) => ({ ...stream, tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !input.TagKeys.includes(key))) }));
+      await update({ StreamARN: input.ResourceARN }, (stream) => ({ tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !input.TagKeys.includes(key))) }));
       return {};
     },
 
@@ -204,22 +211,22 @@ export function streamOperations(ctx: KinesisContext) {
 
     async StartStreamEncryption(input: StreamNaming & { EncryptionType: string; KeyId: string }) {
       if (input.EncryptionType !== "KMS") throw invalid(`EncryptionType ${input.EncryptionType} is not supported: KMS is.`);
-      await update(input, (stream) => ({ ...stream, encryption: { type: "KMS", keyId: input.KeyId } }));
+      await update(input, () => ({ encryption: { type: "KMS", keyId: input.KeyId } }));
       return {};
     },
 
     async StopStreamEncryption(input: StreamNaming & { EncryptionType: string; KeyId: string }) {
-      await update(input, (stream) => ({ ...stream, encryption: undefined }));
+      await update(input, () => ({ encryption: undefined }));
       return {};
     },
 
     async EnableEnhancedMonitoring(input: StreamNaming & { ShardLevelMetrics: readonly string[] }) {
-      return monitoring(await loadStream(ctx, input), (current) => [...new Set([...current, ...expandMetrics(input.ShardLevelMetrics)])]);
+      return monitoring(input, (current) => [...new Set([...current, ...expandMetrics(input.ShardLevelMetrics)])]);
     },
 
     async DisableEnhancedMonitoring(input: StreamNaming & { ShardLevelMetrics: readonly string[] }) {
       const removed = expandMetrics(input.ShardLevelMetrics);
-      return monitoring(await loadStream(ctx, input), (current) => current.filter((metric) => !removed.includes(metric)));
+      return monitoring(input, (current) => current.filter((metric) => !removed.includes(metric)));
     },
 
     async DescribeLimits() {
@@ -231,9 +238,10 @@ export function streamOperations(ctx: KinesisContext) {
     },
   };
 
-  async function monitoring(stream: KinesisStreamRecord, change: (current: readonly string[]) => string[]) {
+  async function monitoring(input: StreamNaming, change: (current: readonly string[]) => string[]) {
+    const stream = await loadStream(ctx, input);
     const desired = change(stream.shardLevelMetrics);
-    await ctx.streams.put(stream.arn, { ...stream, shardLevelMetrics: desired });
+    await update(input, () => ({ shardLevelMetrics: desired }));
     return { StreamName: stream.name, StreamARN: stream.arn, CurrentShardLevelMetrics: stream.shardLevelMetrics, DesiredShardLevelMetrics: desired };
   }
 }
