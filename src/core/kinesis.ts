@@ -20,6 +20,15 @@ export interface KinesisShard {
   readonly closed?: { readonly sequence: number; readonly time: number } | undefined;
 }
 
+/** An enhanced fan-out consumer registered on a stream. */
+export interface KinesisConsumer {
+  readonly name: string;
+  /** `<stream ARN>/consumer/<name>:<creation, epoch seconds>`. */
+  readonly arn: string;
+  /** Epoch ms. */
+  readonly createdAt: number;
+}
+
 export interface KinesisStreamRecord {
   readonly name: string;
   readonly arn: string;
@@ -39,4 +48,6 @@ export interface KinesisStreamRecord {
   readonly encryption?: { readonly type: "KMS"; readonly keyId: string } | undefined;
   /** EnableEnhancedMonitoring's shard-level metrics, kept and reported. */
   readonly shardLevelMetrics: readonly string[];
+  /** Enhanced fan-out consumers (RegisterStreamConsumer). */
+  readonly consumers?: readonly KinesisConsumer[] | undefined;
 }

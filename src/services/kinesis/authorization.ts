@@ -1,6 +1,7 @@
 /**
  * Kinesis's IAM actions, derived from its model: `kinesis:<Operation>` on the stream the input names
- * (`arn:aws:kinesis:<region>:<account>:stream/<name>`: StreamARN, StreamName, ResourceARN), GetRecords
+ * (`arn:aws:kinesis:<region>:<account>:stream/<name>`: StreamARN, StreamName, ResourceARN) or the consumer
+ * its ConsumerARN names (SubscribeToShard, DescribeStreamConsumer), GetRecords
  * on the stream its iterator names (the iterator is sealed, so a forged one is refused when read),
  * listings and account operations on `*`. test/iam-actions.test.ts.
  */
@@ -13,7 +14,7 @@ export function kinesisAuthorization(model: ServiceModel, account: Account): Aut
   return derivedAuthorization(model, {
     prefix: "kinesis",
     resourceOf: (_operation, input) => {
-      const arn = stringMember(input, "StreamARN") ?? stringMember(input, "ResourceARN");
+      const arn = stringMember(input, "ConsumerARN") ?? stringMember(input, "StreamARN") ?? stringMember(input, "ResourceARN");
       if (arn !== undefined) return arn;
       const name = stringMember(input, "StreamName");
       if (name !== undefined) return `arn:aws:kinesis:${account.region}:${account.accountId}:stream/${name}`;

@@ -3,8 +3,8 @@
  * speaks it over h2c, src/server/h2c.ts), built on Kinesis's service model (models/kinesis.json):
  * streams and their shards (stream-ops.ts), records in and out (record-ops.ts), a sweep deleting
  * records older than each stream's retention, and Lambda's event source mappings on streams through
- * the shared ShardPoller (stream-source.ts), resharding (reshard.ts). Not served: enhanced fan-out consumers,
- * resource policies. The Java SDKs' CBOR 1.1 is the codec's (protocol/codecs/wires.ts). docs/compatibility/kinesis.md.
+ * the shared ShardPoller (stream-source.ts), resharding (reshard.ts), enhanced fan-out (consumers.ts).
+ * Not served: resource policies. The Java SDKs' CBOR 1.1 is the codec's (protocol/codecs/wires.ts). docs/compatibility/kinesis.md.
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
@@ -25,6 +25,7 @@ import { kinesisAuthorization } from "./authorization.js";
 import type { KinesisContext } from "./context.js";
 import { KINESIS_ERRORS } from "./errors.js";
 import { recordOperations } from "./record-ops.js";
+import { consumerOperations } from "./consumers.js";
 import { reshardOperations } from "./reshard.js";
 import { streamOperations } from "./stream-ops.js";
 import { kinesisStreamSource } from "./stream-source.js";
@@ -73,7 +74,7 @@ export function kinesisService(deps: KinesisDeps): Service {
   const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(deps.iteratorKey), metrics: deps.metrics };
   const model = loadModel("kinesis");
   const service = modelService({
-    name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
+    name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx), ...consumerOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
     authorization: kinesisAuthorization(model, deps.account),
   });
   const source = kinesisStreamSource(ctx);

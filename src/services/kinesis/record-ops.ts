@@ -7,13 +7,13 @@
 import { performance } from "node:perf_hooks";
 import { UnkaiError } from "../../core/errors.js";
 import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
-import type { KinesisRecordAppend } from "../../store/ports.js";
+import type { KinesisRecordAppend, KinesisRecordRow } from "../../store/ports.js";
 import { loadStream, notFound, type KinesisContext, type StreamNaming } from "./context.js";
 import { reportGet, reportPut } from "./metrics.js";
 import { childrenOf, formatSequenceNumber, parseSequenceNumber, shardForExplicitHashKey, shardForPartitionKey, shardIdOf, shardNamed } from "./shards.js";
 
 /** GetRecords' cap on the data one call returns. */
-const MAX_READ_BYTES = 10 * 1024 * 1024;
+export const MAX_READ_BYTES = 10 * 1024 * 1024;
 /** PutRecords' cap on one call's data and partition keys (AWS: 5 MiB; 10 MiB once records may be larger). */
 const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
 
@@ -67,34 +67,54 @@ async function append(ctx: KinesisContext, input: StreamNaming, entries: readonl
   }
 }
 
-type IteratorType = "AT_SEQUENCE_NUMBER" | "AFTER_SEQUENCE_NUMBER" | "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+export type IteratorType = "AT_SEQUENCE_NUMBER" | "AFTER_SEQUENCE_NUMBER" | "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+
+/** Where a reader starts: an iterator type and the sequence number or time it names. */
+export interface StartSpec {
+  readonly type: IteratorType;
+  readonly sequenceNumber?: string | undefined;
+  readonly timestamp?: Date | undefined;
+}
+
+/** The stream sequence reading `shard` starts after, for `spec` (GetShardIterator's and SubscribeToShard's starting positions). */
+export async function startAfter(ctx: KinesisContext, stream: KinesisStreamRecord, shard: KinesisShard, spec: StartSpec): Promise<number> {
+  switch (spec.type) {
+    case "TRIM_HORIZON":
+      return shard.openedAfter;
+    case "LATEST":
+      return shard.closed?.sequence ?? ctx.records.latest(stream.arn);
+    case "AT_TIMESTAMP": {
+      if (spec.timestamp === undefined) throw invalid("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");
+      const time = spec.timestamp.getTime();
+      if (time > ctx.now()) throw invalid(`The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${time}, currentTimestampInMillis: ${ctx.now()}`);
+      return ctx.records.before(stream.arn, shard.index, time);
+    }
+    default: {
+      const given = spec.sequenceNumber;
+      if (given === undefined) throw invalid(`Must specify StartingSequenceNumber for iterator of type ${spec.type}.`);
+      const parsed = parseSequenceNumber(given);
+      if (parsed === undefined || parsed.shard !== shard.index) {
+        throw invalid(`StartingSequenceNumber ${given} used in GetShardIterator on shard ${shardIdOf(shard.index)} in stream ${stream.name} under account ${ctx.account.accountId} is invalid.`);
+      }
+      return spec.type === "AT_SEQUENCE_NUMBER" ? parsed.sequence - 1 : parsed.sequence;
+    }
+  }
+}
+
+/** A page of a shard's records as GetRecords and SubscribeToShard answer them. */
+export function wireRecords(stream: KinesisStreamRecord, shard: KinesisShard, rows: readonly KinesisRecordRow[]) {
+  return rows.map((row) => ({
+    SequenceNumber: formatSequenceNumber(shard.index, row.sequence), ApproximateArrivalTimestamp: new Date(row.arrivedAt), Data: row.data, PartitionKey: row.partitionKey,
+    ...(stream.encryption ? { EncryptionType: "KMS" } : {}),
+  }));
+}
+
+/** Whether a page read up to `limit` and MAX_READ_BYTES was cut short (more records may follow at once). */
+export function pageFull(rows: readonly KinesisRecordRow[], limit: number): boolean {
+  return rows.length === limit || rows.reduce((sum, row) => sum + row.data.byteLength, 0) >= MAX_READ_BYTES;
+}
 
 export function recordOperations(ctx: KinesisContext) {
-  /** The stream sequence reading starts after, for an iterator of `type`. */
-  const startAfter = async (stream: KinesisStreamRecord, shard: KinesisShard, input: { ShardIteratorType: IteratorType; StartingSequenceNumber?: string; Timestamp?: Date; ShardId: string }): Promise<number> => {
-    switch (input.ShardIteratorType) {
-      case "TRIM_HORIZON":
-        return shard.openedAfter;
-      case "LATEST":
-        return shard.closed?.sequence ?? ctx.records.latest(stream.arn);
-      case "AT_TIMESTAMP": {
-        if (input.Timestamp === undefined) throw invalid("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");
-        const time = input.Timestamp.getTime();
-        if (time > ctx.now()) throw invalid(`The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${time}, currentTimestampInMillis: ${ctx.now()}`);
-        return ctx.records.before(stream.arn, shard.index, time);
-      }
-      default: {
-        const given = input.StartingSequenceNumber;
-        if (given === undefined) throw invalid(`Must specify StartingSequenceNumber for iterator of type ${input.ShardIteratorType}.`);
-        const parsed = parseSequenceNumber(given);
-        if (parsed === undefined || parsed.shard !== shard.index) {
-          throw invalid(`StartingSequenceNumber ${given} used in GetShardIterator on shard ${input.ShardId} in stream ${stream.name} under account ${ctx.account.accountId} is invalid.`);
-        }
-        return input.ShardIteratorType === "AT_SEQUENCE_NUMBER" ? parsed.sequence - 1 : parsed.sequence;
-      }
-    }
-  };
-
   return {
     async PutRecord(input: StreamNaming & RecordEntry & { SequenceNumberForOrdering?: string }) {
       const startedAt = performance.now();
@@ -118,7 +138,7 @@ export function recordOperations(ctx: KinesisContext) {
     async GetShardIterator(input: StreamNaming & { ShardId: string; ShardIteratorType: IteratorType; StartingSequenceNumber?: string; Timestamp?: Date }) {
       const stream = await loadStream(ctx, input);
       const shard = shardOf(ctx, stream, input.ShardId);
-      const afterSequence = await startAfter(stream, shard, input);
+      const afterSequence = await startAfter(ctx, stream, shard, { type: input.ShardIteratorType, sequenceNumber: input.StartingSequenceNumber, timestamp: input.Timestamp });
       return { ShardIterator: await ctx.iterators.issue({ streamArn: stream.arn, shardId: shardIdOf(shard.index), afterSequence, issuedAt: ctx.now() }) };
     },
 
@@ -135,14 +155,11 @@ export function recordOperations(ctx: KinesisContext) {
       const now = ctx.now();
       reportGet(ctx.metrics, stream, shard.index, rows, performance.now() - startedAt, now);
       // Behind the tip only when the page was cut short by its limit or its size.
-      const full = rows.length === limit || rows.reduce((sum, row) => sum + row.data.byteLength, 0) >= MAX_READ_BYTES;
+      const full = pageFull(rows, limit);
       // A closed shard read to its end hands on its children instead of an iterator.
       const ended = shard.closed !== undefined && !full;
       return {
-        Records: rows.map((row) => ({
-          SequenceNumber: formatSequenceNumber(shard.index, row.sequence), ApproximateArrivalTimestamp: new Date(row.arrivedAt), Data: row.data, PartitionKey: row.partitionKey,
-          ...(stream.encryption ? { EncryptionType: "KMS" } : {}),
-        })),
+        Records: wireRecords(stream, shard, rows),
         ...(ended
           ? { ChildShards: childrenOf(stream, shard.index) }
           : { NextShardIterator: await ctx.iterators.issue({ streamArn: stream.arn, shardId: position.shardId, afterSequence: last?.sequence ?? position.afterSequence, issuedAt: now }) }),
