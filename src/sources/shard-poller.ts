@@ -255,7 +255,7 @@ export class ShardPoller {
         await this.deliver(mapping, lease, pending.slice(half), retries);
         break;
       }
-      const condition = exhaustedCondition(mapping, pending, retries, this.deps.source.retentionMs);
+      const condition = exhaustedCondition(mapping, pending, retries, await this.deps.source.retentionMs(mapping.eventSourceArn));
       if (condition !== undefined) {
         await this.giveUp(mapping, lease.shardId, pending, condition, retries + 1, outcome);
         break;

@@ -35,8 +35,8 @@ export interface ShardSource {
   readonly eventSource: string;
   /** The on-failure record's batch member (`DDBStreamBatchInfo`, `KinesisBatchInfo`). */
   readonly batchInfoKey: string;
-  /** How long records are kept: a batch blocked longer is given up (its records have expired). */
-  readonly retentionMs: number;
+  /** How long the stream keeps records: a batch blocked longer is given up (its records have expired). */
+  retentionMs(arn: string): Promise<number>;
   /** What FilterCriteria patterns match a record against (Kinesis: its `kinesis` member with `data` decoded); the whole event without it. */
   readonly filterView?: (event: Record<string, JsonValue>) => JsonValue;
   /** Whether each record names the function's execution role as `invokeIdentityArn` (Kinesis's do). */

@@ -17,7 +17,7 @@ export function dynamoStreamSource(ctx: StreamsContext): ShardSource {
   return {
     eventSource: "aws:dynamodb",
     batchInfoKey: "DDBStreamBatchInfo",
-    retentionMs: streamTime(ctx).retentionMs,
+    retentionMs: () => Promise.resolve(streamTime(ctx).retentionMs),
     accepts: (arn) => STREAM_ARN.test(arn),
     async shards(arn) {
       const stream = await loadStream(ctx, arn).catch(() => undefined);

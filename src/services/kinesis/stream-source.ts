@@ -23,8 +23,8 @@ export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
   return {
     eventSource: "aws:kinesis",
     batchInfoKey: "KinesisBatchInfo",
-    // The longest a stream keeps records; a stream's own retention trims them sooner.
-    retentionMs: 8760 * 3_600_000,
+    // The stream's own retention (24 hours once it is gone).
+    retentionMs: async (arn) => ((await ctx.streams.get(arn))?.retentionHours ?? 24) * 3_600_000,
     namesInvokeIdentity: true,
     filterView: (event) => kinesisRecordForFilter(event.kinesis as { data: string } & Record<string, JsonValue>),
     accepts: (arn) => STREAM_ARN.test(arn),
