@@ -1,5 +1,5 @@
 /** CORS as HTTP APIs and Function URLs apply it: preflights answered from the config, headers added to responses. */
-import { z } from "zod";
+import { z } from "zod/v3";
 import type { CorsConfig } from "../core/api-definitions.js";
 import { headerValue } from "./request-parts.js";
 import type { HttpResult } from "./responses.js";

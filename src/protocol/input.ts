@@ -1,5 +1,5 @@
 /** Parses a JSON request body against a zod schema, answering with the service's own error type and the field that was wrong. */
-import type { z } from "zod";
+import type { z } from "zod/v3";
 import { UnkaiError, type ErrorCode } from "../core/errors.js";
 import { decodeUtf8 } from "./utf8.js";
 

@@ -1,7 +1,7 @@
 /** Unkai's configuration: flags over environment over defaults, parsed once into a frozen object. */
 import { totalmem } from "node:os";
 import { resolve } from "node:path";
-import { z } from "zod";
+import { z } from "zod/v3";
 import { isRetentionDays, RETENTION_DAYS } from "../core/log-limits.js";
 import { isPostgresUrl } from "../store/open-store.js";
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { z } from "zod";
+import { z } from "zod/v3";
 import { corsInput } from "../../api-mapping/cors.js";
 import { routeKeyProblem } from "../../api-mapping/routes.js";
 import { CliError } from "../output.js";

@@ -3,7 +3,7 @@
  * authorizers of type TOKEN and REQUEST, kept in the API's document and deployed with its methods.
  * Serving them is src/services/served-apis/rest-api-authorizer.ts.
  */
-import { z } from "zod";
+import { z } from "zod/v3";
 import { UnkaiError } from "../../core/errors.js";
 import { functionArnOfIntegration, identitySources, type RestApi, type RestAuthorizer } from "../../core/api-definitions.js";
 import { empty, json } from "../../protocol/http.js";

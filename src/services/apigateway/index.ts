@@ -1,6 +1,6 @@
 /** The apigateway management API (REST APIs) on restJson: the operations a `{proxy+}` Lambda proxy API needs, deployments and stages. */
 import type { Logger } from "pino";
-import type { z } from "zod";
+import type { z } from "zod/v3";
 import { UnkaiError } from "../../core/errors.js";
 import type { RestApi, RestResource, RestStage } from "../../core/api-definitions.js";
 import type { Account } from "../../core/arn.js";

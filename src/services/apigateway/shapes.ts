@@ -1,5 +1,5 @@
 /** apigateway (REST API, v1) wire shapes: zod inputs and the documents rendered back (timestamps in epoch seconds). */
-import { z } from "zod";
+import { z } from "zod/v3";
 import type { RestApi, RestDeployment, RestIntegration, RestMethod, RestResource, RestStage } from "../../core/api-definitions.js";
 import { policyOut } from "./rest-api-policy.js";
 

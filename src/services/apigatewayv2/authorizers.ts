@@ -2,7 +2,7 @@
  * CreateAuthorizer, GetAuthorizer(s), UpdateAuthorizer, DeleteAuthorizer for HTTP APIs: Lambda
  * (REQUEST) authorizers, kept in the API's document. Serving them is src/services/served-apis/lambda-authorizer.ts.
  */
-import type { z } from "zod";
+import type { z } from "zod/v3";
 import { UnkaiError } from "../../core/errors.js";
 import { functionArnOfIntegration, type HttpApi, type HttpAuthorizer, type HttpRoute } from "../../core/api-definitions.js";
 import { empty, json } from "../../protocol/http.js";

@@ -11,7 +11,7 @@ import { API_GATEWAY_ERRORS } from "../apigateway/errors.js";
 import type { ServiceModule } from "../module.js";
 import { apiOut, authorizerInput, corsFrom, createApiInput, integrationInput, integrationOut, routeInput, routeOut, stageInput, stageOut, updateApiInput } from "./shapes.js";
 import { authorizerRoutes, checkRouteAuthorization } from "./authorizers.js";
-import type { z } from "zod";
+import type { z } from "zod/v3";
 import { apiGatewayV2Actions } from "./authorization.js";
 
 export interface ApiGatewayV2Deps {

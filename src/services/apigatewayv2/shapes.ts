@@ -1,5 +1,5 @@
 /** apigatewayv2 wire shapes: zod inputs (lowerCamel members, as the model names them) and the documents rendered back. */
-import { z } from "zod";
+import { z } from "zod/v3";
 import type { CorsConfig, HttpApi, HttpAuthorizer, HttpIntegration, HttpRoute, HttpStage } from "../../core/api-definitions.js";
 import { corsInput } from "../../api-mapping/cors.js";
 import { routeKeyProblem } from "../../api-mapping/routes.js";

@@ -1,6 +1,6 @@
 /** CreateAlias, GetAlias, UpdateAlias, ListAliases, DeleteAlias, with weighted routing between two versions. */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import { z } from "zod/v3";
 import { validateAliasName, validateRouting, type AliasRecord } from "../../core/alias.js";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, UnkaiError, notFound } from "../../core/errors.js";

@@ -1,5 +1,5 @@
 /** The EventInvokeConfig operations: retries, maximum age and destinations for asynchronous invokes. */
-import { z } from "zod";
+import { z } from "zod/v3";
 import type { Destinations } from "../../async/destinations.js";
 import { parseFunctionRef } from "../../core/arn.js";
 import { invalidParameter, notFound } from "../../core/errors.js";

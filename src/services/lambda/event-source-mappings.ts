@@ -4,7 +4,7 @@
  * (src/services/sqs/esm-poller.ts); a stream's owner runs a ShardPoller (src/sources/shard-poller.ts).
  */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import { z } from "zod/v3";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, notFound } from "../../core/errors.js";
 import type { EventSourceMapping } from "../../core/event-source-mapping.js";

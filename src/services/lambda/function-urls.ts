@@ -1,5 +1,5 @@
 /** CreateFunctionUrlConfig, GetFunctionUrlConfig, UpdateFunctionUrlConfig, DeleteFunctionUrlConfig, ListFunctionUrlConfigs. */
-import { z } from "zod";
+import { z } from "zod/v3";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, notFound } from "../../core/errors.js";
 import type { CorsConfig, FunctionUrlConfig } from "../../core/api-definitions.js";

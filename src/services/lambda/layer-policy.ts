@@ -5,7 +5,7 @@
  * the account, IAM policies decide, as on AWS (docs/compatibility/lambda.md).
  */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import { z } from "zod/v3";
 import type { Account } from "../../core/arn.js";
 import { invalidParameter, notFound } from "../../core/errors.js";
 import { layerNameOf, type LayerPolicyStatement, type LayerVersionRecord } from "../../core/layer.js";
@@ -18,7 +18,7 @@ import { duplicateStatement, MAX_POLICY_BYTES, principalOf } from "./policy.js";
 
 const addInput = z.object({
   StatementId: z.string().regex(/^[a-zA-Z0-9-_]{1,100}$/, "StatementId must be 1 to 100 letters, digits, hyphens or underscores"),
-  Action: z.literal("lambda:GetLayerVersion", { error: "Action must be lambda:GetLayerVersion" }),
+  Action: z.literal("lambda:GetLayerVersion", { errorMap: () => ({ message: "Action must be lambda:GetLayerVersion" }) }),
   Principal: z.string().regex(/^(\d{12}|\*|arn:aws[a-zA-Z-]*:iam::\d{12}:root)$/, "Principal must be an account ID, * or arn:aws:iam::<account ID>:root"),
   OrganizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, "OrganizationId must be like o-a1b2c3d4e5").optional(),
 });

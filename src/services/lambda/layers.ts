@@ -1,5 +1,5 @@
 /** PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions, DeleteLayerVersion (and the policy's routes). */
-import { z } from "zod";
+import { z } from "zod/v3";
 import type { Account } from "../../core/arn.js";
 import { invalidParameter, notFound } from "../../core/errors.js";
 import { parseLayerVersionArn, validateLayerName, type LayerVersionRecord } from "../../core/layer.js";

@@ -4,7 +4,7 @@
  * (src/auth/resource-policies.ts).
  */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import { z } from "zod/v3";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, notFound } from "../../core/errors.js";
 import type { PolicyStatement } from "../../core/function.js";

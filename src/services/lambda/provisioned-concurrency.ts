@@ -3,7 +3,7 @@
  * ListProvisionedConcurrencyConfigs. The configs live on the function's record; the environments
  * they keep ready are src/functions/provisioned-concurrency.ts's, and Status reports their allocation.
  */
-import { z } from "zod";
+import { z } from "zod/v3";
 import { parseFunctionRef } from "../../core/arn.js";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import type { ProvisionedConcurrencyConfig } from "../../core/function.js";

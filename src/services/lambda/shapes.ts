@@ -1,5 +1,5 @@
 /** Lambda's JSON shapes: request bodies parsed with zod, FunctionConfiguration rendered for responses. */
-import { z } from "zod";
+import { z } from "zod/v3";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { defaultLogGroup, validateRuntime, type FunctionConfig, type FunctionRecord, type LayerRef } from "../../core/function.js";
 import { LIMITS } from "../../core/limits.js";

@@ -1,5 +1,5 @@
 /** TagResource, UntagResource, ListTags on functions (tags live on the function's record). */
-import { z } from "zod";
+import { z } from "zod/v3";
 import { parseFunctionRef } from "../../core/arn.js";
 import { invalidParameter } from "../../core/errors.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
