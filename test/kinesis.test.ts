@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import {
   CreateStreamCommand, DeleteStreamCommand, DescribeStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand,
   IncreaseStreamRetentionPeriodCommand, KinesisClient, ListShardsCommand, ListStreamsCommand, ListTagsForStreamCommand, PutRecordCommand, PutRecordsCommand,
-  AddTagsToStreamCommand, DecreaseStreamRetentionPeriodCommand, type ShardIteratorType,
+  AddTagsToStreamCommand, DecreaseStreamRetentionPeriodCommand, UpdateMaxRecordSizeCommand, UpdateStreamModeCommand, type ShardIteratorType,
 } from "@aws-sdk/client-kinesis";
 import { cbor, tag } from "@smithy/core/cbor";
 import { aws, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
@@ -168,6 +168,13 @@ describe("Kinesis Data Streams", () => {
     const shorter = await rejection(kinesis.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: "orders", RetentionPeriodHours: 24 })));
     assert.match(shorter.message, /Use DecreaseRetentionPeriod API/);
     await kinesis.send(new DecreaseStreamRetentionPeriodCommand({ StreamName: "orders", RetentionPeriodHours: 24 }));
+    // The stream mode and the record size limit change in place.
+    await kinesis.send(new UpdateStreamModeCommand({ StreamARN: "arn:aws:kinesis:us-east-1:000000000000:stream/orders", StreamModeDetails: { StreamMode: "ON_DEMAND" } }));
+    await kinesis.send(new UpdateMaxRecordSizeCommand({ StreamARN: "arn:aws:kinesis:us-east-1:000000000000:stream/orders", MaxRecordSizeInKiB: 2048 }));
+    const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: "orders" }))).StreamDescriptionSummary;
+    assert.deepEqual([summary?.StreamModeDetails?.StreamMode, summary?.MaxRecordSizeInKiB, summary?.OpenShardCount], ["ON_DEMAND", 2048, 3]);
+    await kinesis.send(new PutRecordCommand({ StreamName: "orders", PartitionKey: "big", Data: Buffer.alloc(1024 * 1024 + 1) }));
+    await assert.rejects(kinesis.send(new UpdateMaxRecordSizeCommand({ StreamARN: "arn:aws:kinesis:us-east-1:000000000000:stream/orders", MaxRecordSizeInKiB: 20_000 })), { name: "ValidationException" });
     assert.equal((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: "orders" }))).StreamDescriptionSummary?.RetentionPeriodHours, 24);
     // Malformed JSON and a wrong member type, raw.
     const raw = async (body: string) => {

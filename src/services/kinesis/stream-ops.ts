@@ -177,6 +177,16 @@ export function streamOperations(ctx: KinesisContext) {
       return {};
     },
 
+    async UpdateStreamMode(input: StreamNaming & { StreamModeDetails: { StreamMode: "PROVISIONED" | "ON_DEMAND" } }) {
+      await update(input, () => ({ mode: input.StreamModeDetails.StreamMode }));
+      return {};
+    },
+
+    async UpdateMaxRecordSize(input: StreamNaming & { MaxRecordSizeInKiB: number }) {
+      await update(input, () => ({ maxRecordSizeKiB: input.MaxRecordSizeInKiB }));
+      return {};
+    },
+
     async AddTagsToStream(input: StreamNaming & { Tags: Tags }) {
       await update(input, (stream) => (checkTags(input.Tags, stream.tags), { tags: { ...stream.tags, ...input.Tags } }));
       return {};
