@@ -12,9 +12,10 @@ import { after, before, describe, it } from "node:test";
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionCodeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { aws, createFromFixture, fixtureZip, invoke, lambda } from "./helpers/clients.js";
+import { aws, createFromFixture, DEFAULT_CREDENTIALS, fixtureZip, invoke, lambda } from "./helpers/clients.js";
 import { s3 } from "./helpers/s3.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 
@@ -41,7 +42,10 @@ describe("low free space on the data directory", () => {
     await logsRoomy.send(new CreateLogGroupCommand({ logGroupName: "/app" }));
     await logsRoomy.send(new CreateLogStreamCommand({ logGroupName: "/app", logStreamName: "s" }));
     await logsRoomy.send(new PutLogEventsCommand({ logGroupName: "/app", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: "before" }] }));
-    for (const c of [client, s3Client, logsRoomy]) c.destroy();
+    const kinesisRoomy = new KinesisClient({ endpoint: roomy.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await kinesisRoomy.send(new CreateStreamCommand({ StreamName: "kept", ShardCount: 1 }));
+    await kinesisRoomy.send(new PutRecordCommand({ StreamName: "kept", PartitionKey: "k", Data: Buffer.from("before") }));
+    for (const c of [client, s3Client, logsRoomy, kinesisRoomy]) c.destroy();
     assert.equal(await roomy.stop(), 0);
     // Then on the same data directory, asking for more free space than any disk here has.
     unkai = await startUnkai({ UNKAI_MIN_FREE_DISK_BYTES: String(2 ** 52) }, dataDir);
@@ -109,6 +113,18 @@ describe("low free space on the data directory", () => {
     await assert.rejects(logs.send(new CreateLogGroupCommand({ logGroupName: "/other" })), { name: "ServiceUnavailableException" });
     const read = await logs.send(new FilterLogEventsCommand({ logGroupName: "/app" }));
     assert.deepEqual(read.events?.map((e) => e.message), ["before"]);
+  });
+
+  it("Kinesis refuses writes with its throttling error (ProvisionedThroughputExceededException), and still serves reads", async () => {
+    const kinesis = new KinesisClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await assert.rejects(kinesis.send(new PutRecordCommand({ StreamName: "kept", PartitionKey: "k", Data: Buffer.from("after") })), (error: Error) => {
+      assert.equal(error.name, "ProvisionedThroughputExceededException");
+      assert.match(error.message, lowSpace);
+      return true;
+    });
+    const iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: "kept", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+    assert.deepEqual((await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }))).Records?.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString()), ["before"]);
+    kinesis.destroy();
   });
 
   it("invocations still run: the function's output is replaced by one platform warning; reads of functions go on", async () => {

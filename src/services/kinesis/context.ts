@@ -4,6 +4,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { KinesisStreamRecord } from "../../core/kinesis.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { ShardIterators } from "../../core/shard-iterators.js";
+import type { FreeSpace } from "../../store/disk-space.js";
 import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
 
 export interface KinesisContext {
@@ -12,6 +13,8 @@ export interface KinesisContext {
   readonly account: Account;
   readonly now: () => number;
   readonly iterators: ShardIterators;
+  /** Whether the data directory has room: writes are refused below the free-space threshold. */
+  readonly space?: FreeSpace | undefined;
   /** AWS/Kinesis's metrics go here (Platform.serviceMetrics; metrics.ts). */
   readonly metrics?: ServiceMetrics | undefined;
 }

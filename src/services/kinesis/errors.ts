@@ -12,6 +12,7 @@ export const KINESIS_ERRORS = {
   LimitExceededException: { status: 400, messageKey: "message", userType: false },
   ExpiredIteratorException: { status: 400, messageKey: "message", userType: false },
   ExpiredNextTokenException: { status: 400, messageKey: "message", userType: false },
+  ProvisionedThroughputExceededException: { status: 400, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
 
 declare module "../../core/errors.js" {

@@ -18,6 +18,7 @@ import { modelService } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
 import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js";
 import type { ShardSources } from "../../sources/shard-source.js";
+import type { FreeSpace } from "../../store/disk-space.js";
 import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { shardPollerDeps } from "../stream-mappings.js";
@@ -47,6 +48,8 @@ export interface KinesisDeps {
   readonly shards?: ShardSources;
   /** The key shard iterators are sealed with: the cluster's on a shared store (clusterIteratorKey), else one of this process. */
   readonly iteratorKey?: IteratorKey | undefined;
+  /** The data directory's free space (Platform.space): writes are refused below its threshold. */
+  readonly space?: FreeSpace;
   /** AWS/Kinesis's metrics go here (Platform.serviceMetrics). */
   readonly metrics?: ServiceMetrics;
 }
@@ -71,7 +74,7 @@ async function trimExpired(ctx: KinesisContext): Promise<void> {
 }
 
 export function kinesisService(deps: KinesisDeps): Service {
-  const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(deps.iteratorKey), metrics: deps.metrics };
+  const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(deps.iteratorKey), metrics: deps.metrics, space: deps.space };
   const model = loadModel("kinesis");
   const service = modelService({
     name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx), ...consumerOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
@@ -99,7 +102,7 @@ export const kinesisModule: ServiceModule = {
   compatibility: "docs/compatibility/kinesis.md",
   create: (p: Platform) =>
     kinesisService({
-      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics, iteratorKey: clusterIteratorKey(p.store.cluster),
+      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics, iteratorKey: clusterIteratorKey(p.store.cluster), space: p.space,
       streamMappings: shardPollerDeps(p),
     }),
 };

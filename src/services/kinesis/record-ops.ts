@@ -54,6 +54,9 @@ const APPEND_TRIES = 5;
  * in between refuses the append, and the batch is routed again on the stream as it is then.
  */
 async function append(ctx: KinesisContext, input: StreamNaming, entries: readonly RecordEntry[], single: boolean) {
+  // Low on disk: Kinesis's throttling error, which the SDKs, the KPL and Lambda's pollers back off from and retry.
+  const shortfall = ctx.space?.shortfall();
+  if (shortfall) throw new UnkaiError("ProvisionedThroughputExceededException", `Rate exceeded: ${shortfall}`);
   for (let attempt = 1; ; attempt += 1) {
     const stream = await loadStream(ctx, input);
     const now = ctx.now();
