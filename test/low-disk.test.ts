@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionCodeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -45,7 +46,10 @@ describe("low free space on the data directory", () => {
     const kinesisRoomy = new KinesisClient({ endpoint: roomy.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
     await kinesisRoomy.send(new CreateStreamCommand({ StreamName: "kept", ShardCount: 1 }));
     await kinesisRoomy.send(new PutRecordCommand({ StreamName: "kept", PartitionKey: "k", Data: Buffer.from("before") }));
-    for (const c of [client, s3Client, logsRoomy, kinesisRoomy]) c.destroy();
+    const ddbRoomy = new DynamoDBClient({ endpoint: roomy.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await ddbRoomy.send(new CreateTableCommand({ TableName: "kept", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }] }));
+    await ddbRoomy.send(new PutItemCommand({ TableName: "kept", Item: { pk: { S: "a" } } }));
+    for (const c of [client, s3Client, logsRoomy, kinesisRoomy, ddbRoomy]) c.destroy();
     assert.equal(await roomy.stop(), 0);
     // Then on the same data directory, asking for more free space than any disk here has.
     unkai = await startUnkai({ UNKAI_MIN_FREE_DISK_BYTES: String(2 ** 52) }, dataDir);
@@ -113,6 +117,19 @@ describe("low free space on the data directory", () => {
     await assert.rejects(logs.send(new CreateLogGroupCommand({ logGroupName: "/other" })), { name: "ServiceUnavailableException" });
     const read = await logs.send(new FilterLogEventsCommand({ logGroupName: "/app" }));
     assert.deepEqual(read.events?.map((e) => e.message), ["before"]);
+  });
+
+  it("DynamoDB refuses writes that grow storage with ProvisionedThroughputExceededException, and still serves reads and deletes", async () => {
+    const ddb = new DynamoDBClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await assert.rejects(ddb.send(new PutItemCommand({ TableName: "kept", Item: { pk: { S: "b" } } })), (error: Error) => {
+      assert.equal(error.name, "ProvisionedThroughputExceededException");
+      assert.match(error.message, lowSpace);
+      return true;
+    });
+    await assert.rejects(ddb.send(new CreateTableCommand({ TableName: "new", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }] })), { name: "ProvisionedThroughputExceededException" });
+    assert.equal((await ddb.send(new GetItemCommand({ TableName: "kept", Key: { pk: { S: "a" } } }))).Item?.pk?.S, "a");
+    await ddb.send(new DeleteItemCommand({ TableName: "kept", Key: { pk: { S: "a" } } }));
+    ddb.destroy();
   });
 
   it("Kinesis refuses writes with its throttling error (ProvisionedThroughputExceededException), and still serves reads", async () => {

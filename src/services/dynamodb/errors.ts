@@ -14,6 +14,7 @@ export const DYNAMODB_ERRORS = {
   DuplicateItemException: { status: 400, messageKey: "message", userType: false },
   IdempotentParameterMismatchException: { status: 400, messageKey: "Message", userType: false },
   LimitExceededException: { status: 400, messageKey: "message", userType: false },
+  ProvisionedThroughputExceededException: { status: 400, messageKey: "message", userType: false },
   InternalServerError: { status: 500, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
 

@@ -23,6 +23,8 @@ import { clusterIteratorKey, type IteratorKey } from "../../core/shard-iterators
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
 import { dynamoOperations, type DynamoOperation } from "./operations.js";
 import { meteredOperations } from "./metrics.js";
+import { guardedOperations } from "./disk-guard.js";
+import type { FreeSpace } from "../../store/disk-space.js";
 import { expireItems } from "./ttl.js";
 import { dynamodbAuthorization } from "./authorization.js";
 import { dynamoStreamSource } from "./stream-source.js";
@@ -55,6 +57,8 @@ export interface DynamoDbDeps {
   readonly shards?: ShardSources;
   /** The key shard iterators are sealed with: the cluster's on a shared store (clusterIteratorKey), else one of this process. */
   readonly iteratorKey?: IteratorKey | undefined;
+  /** The data directory's free space (Platform.space): writes that grow storage are refused below its threshold (disk-guard.ts). */
+  readonly space?: FreeSpace;
   /** AWS/DynamoDB's metrics go here (Platform.serviceMetrics), measured around each operation (metrics.ts). */
   readonly metrics?: ServiceMetrics;
 }
@@ -72,12 +76,12 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
   // Its answers go straight to the wire: whole items may leave as their stored JSON.
   const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true };
-  const operations: Operations = meteredOperations({
+  const operations: Operations = guardedOperations(meteredOperations({
     ...withWireOutput(dynamoOperations(ctx)),
     // The endpoint the client reached is the one to keep using.
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
-  }, deps.metrics);
+  }, deps.metrics), deps.space);
   const model = withDocumentOutputItems(loadModel("dynamodb"));
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
@@ -108,7 +112,7 @@ export const dynamodbModule: ServiceModule = {
   compatibility: "docs/compatibility/dynamodb.md",
   create: (p: Platform) =>
     dynamoDbService({
-      store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics,
+      store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics, space: p.space,
       streamMappings: shardPollerDeps(p),
     }),
 };
