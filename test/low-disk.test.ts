@@ -15,6 +15,7 @@ import {
 import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionCodeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, fixtureZip, invoke, lambda } from "./helpers/clients.js";
 import { s3 } from "./helpers/s3.js";
@@ -49,7 +50,10 @@ describe("low free space on the data directory", () => {
     const ddbRoomy = new DynamoDBClient({ endpoint: roomy.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
     await ddbRoomy.send(new CreateTableCommand({ TableName: "kept", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }] }));
     await ddbRoomy.send(new PutItemCommand({ TableName: "kept", Item: { pk: { S: "a" } } }));
-    for (const c of [client, s3Client, logsRoomy, kinesisRoomy, ddbRoomy]) c.destroy();
+    const sqsRoomy = new SQSClient({ endpoint: roomy.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const { QueueUrl } = await sqsRoomy.send(new CreateQueueCommand({ QueueName: "kept" }));
+    await sqsRoomy.send(new SendMessageCommand({ QueueUrl, MessageBody: "before" }));
+    for (const c of [client, s3Client, logsRoomy, kinesisRoomy, ddbRoomy, sqsRoomy]) c.destroy();
     assert.equal(await roomy.stop(), 0);
     // Then on the same data directory, asking for more free space than any disk here has.
     unkai = await startUnkai({ UNKAI_MIN_FREE_DISK_BYTES: String(2 ** 52) }, dataDir);
@@ -130,6 +134,21 @@ describe("low free space on the data directory", () => {
     assert.equal((await ddb.send(new GetItemCommand({ TableName: "kept", Key: { pk: { S: "a" } } }))).Item?.pk?.S, "a");
     await ddb.send(new DeleteItemCommand({ TableName: "kept", Key: { pk: { S: "a" } } }));
     ddb.destroy();
+  });
+
+  it("SQS refuses sends with RequestThrottled (SDK and the CLI's Query protocol), and still receives", async () => {
+    const sqs = new SQSClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "kept" }));
+    await assert.rejects(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "after" })), (error: Error) => {
+      assert.equal(error.name, "RequestThrottled");
+      assert.match(error.message, lowSpace);
+      return true;
+    });
+    const cli = await aws(unkai.url, ["sqs", "send-message", "--queue-url", QueueUrl ?? "", "--message-body", "after"]);
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /RequestThrottled/);
+    assert.deepEqual((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.map((m) => m.Body), ["before"]);
+    sqs.destroy();
   });
 
   it("Kinesis refuses writes with its throttling error (ProvisionedThroughputExceededException), and still serves reads", async () => {

@@ -23,7 +23,8 @@ import { clusterIteratorKey, type IteratorKey } from "../../core/shard-iterators
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
 import { dynamoOperations, type DynamoOperation } from "./operations.js";
 import { meteredOperations } from "./metrics.js";
-import { guardedOperations } from "./disk-guard.js";
+import { guardedOperations } from "../disk-guard.js";
+import { UnkaiError } from "../../core/errors.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import { expireItems } from "./ttl.js";
 import { dynamodbAuthorization } from "./authorization.js";
@@ -39,6 +40,12 @@ import type { ShardSources } from "../../sources/shard-source.js";
  * each table); at most half the stream retention, so a shortened one is swept as promptly.
  */
 const TTL_SWEEP_MS = 10_000;
+
+/**
+ * Writes that grow storage, refused below the free-space threshold with DynamoDB's throttling error
+ * (disk-guard.ts). PartiQL statements are not among them: a statement may be a read.
+ */
+const GROWING = new Set(["PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "UpdateTable"]);
 
 
 export interface DynamoDbDeps {
@@ -81,7 +88,7 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     // The endpoint the client reached is the one to keep using.
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
-  }, deps.metrics), deps.space);
+  }, deps.metrics), GROWING, deps.space, (shortfall) => new UnkaiError("ProvisionedThroughputExceededException", `The level of configured provisioned throughput for the table was exceeded: ${shortfall}`));
   const model = withDocumentOutputItems(loadModel("dynamodb"));
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),

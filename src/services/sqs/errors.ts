@@ -37,6 +37,7 @@ export const SQS_ERRORS = {
   ValidationException: sender,
   PurgeQueueInProgress: { status: 403, messageKey: "message", userType: false },
   OverLimit: { status: 403, messageKey: "message", userType: false },
+  RequestThrottled: { status: 403, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
 
 declare module "../../core/errors.js" {

@@ -25,6 +25,9 @@ import { SQS_ERRORS, sqsParameterError } from "./errors.js";
 import { SqsPoller, type PollerDeps } from "./esm-poller.js";
 import { MoveTasks } from "./move-tasks.js";
 import { sqsOperations } from "./operations.js";
+import { guardedOperations } from "../disk-guard.js";
+import { UnkaiError } from "../../core/errors.js";
+import type { FreeSpace } from "../../store/disk-space.js";
 import { sqsRetentionJob } from "./retention.js";
 import { QueueSignals } from "./signals.js";
 import { sqsAuthorization } from "./authorization.js";
@@ -44,6 +47,8 @@ export interface SqsDeps {
   readonly destinations: Destinations;
   /** The most poll loops this node runs for every SQS mapping together (Platform.sqsPollers). */
   readonly maxPollersPerHost?: number;
+  /** The data directory's free space (Platform.space): sends are refused below its threshold. */
+  readonly space?: FreeSpace;
   /** AWS/SQS's per-queue metrics go here (Platform.serviceMetrics). */
   readonly metrics?: ServiceMetrics;
   readonly logger: Logger;
@@ -59,6 +64,9 @@ function callerOf(request: UnkaiRequest, deps: SqsDeps): Caller {
   return { baseUrl: host ? `${scheme}://${host}` : base, senderId: request.caller.accessKeyId ?? deps.account.accountId };
 }
 
+/** Sends that grow storage, refused below the free-space threshold with SQS's RequestThrottled, which SDKs retry (../disk-guard.ts). */
+const GROWING = new Set(["SendMessage", "SendMessageBatch"]);
+
 export function sqsService(deps: SqsDeps): Service {
   const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map(), metrics: deps.metrics };
   const moves = new MoveTasks(context, deps.moveTasks);
@@ -66,9 +74,9 @@ export function sqsService(deps: SqsDeps): Service {
   deps.metrics?.addSampler(() => sampleQueueDepths(context));
   const poller = new SqsPoller({ context, mappings: deps.mappings, functions: deps.functions, invoker: deps.invoker, logger: deps.logger, maxPollersPerHost: deps.maxPollersPerHost, roleDenies: deps.roleDenies });
   const sweeper = new RetentionSweeper([sqsRetentionJob(context)], { intervalMs: 60_000 }, deps.logger);
-  const operations: Operations = Object.fromEntries(
+  const operations: Operations = guardedOperations(Object.fromEntries(
     Object.entries(sqsOperations(context, moves)).map(([name, run]) => [name, (input: Readonly<Record<string, unknown>>, ctx: OperationContext) => run(input, callerOf(ctx.request, deps))]),
-  );
+  ), GROWING, deps.space, (shortfall) => new UnkaiError("RequestThrottled", shortfall));
   // modelService claims by the signing scope `sqs`, `X-Amz-Target: AmazonSQS.*` and a query `Action=` of SQS's model.
   const model = loadModel("sqs");
   const service = modelService({
@@ -94,7 +102,7 @@ export const sqsModule: ServiceModule = {
   compatibility: "docs/compatibility/sqs.md",
   create: (p) => sqsService({
     queues: p.store.queues, messages: p.store.messages, moveTasks: p.store.sqsMoveTasks, mappings: p.store.eventSourceMappings, account: p.account, url: () => p.url(),
-    functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"), maxPollersPerHost: p.sqsPollers,
+    functions: p.functions, invoker: p.invoker, destinations: p.destinations, metrics: p.serviceMetrics, logger: p.logger("sqs"), maxPollersPerHost: p.sqsPollers, space: p.space,
     roleDenies: p.iamEnforcer && ((fn, actions, resource) => p.iamEnforcer?.functionRoleDenies(fn, actions, resource) ?? Promise.resolve(undefined)),
   }),
 };
