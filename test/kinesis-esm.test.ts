@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand, RegisterStreamConsumerCommand } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { createFromFixture, DEFAULT_CREDENTIALS, lambda, ROLE } from "./helpers/clients.js";
@@ -147,6 +147,18 @@ describe("Kinesis event source mappings", () => {
     await waitFor("the records since the time", () => (batches("k-time").flat().length >= 2 ? true : undefined), 30_000);
     assert.deepEqual(dataOf(batches("k-time").flat()), ["new0", "new1"]);
     await fn.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: false }));
+  });
+
+  it("a mapping may name an enhanced fan-out consumer's ARN (CDK's KinesisConsumerEventSource): it reads the consumer's stream", async () => {
+    const arn = await stream("k-efo", 1);
+    const consumerArn = (await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "lambda" }))).Consumer?.ConsumerARN ?? "";
+    await consumer("k-efo");
+    await put("k-efo", ["e0", "e1"], "k");
+    await assert.rejects(fn.send(new CreateEventSourceMappingCommand({ FunctionName: "k-efo", EventSourceArn: `${arn}/consumer/nobody:1`, StartingPosition: "TRIM_HORIZON" })), (e: Error) => /Stream not found/.test(e.message));
+    const mapping = await fn.send(new CreateEventSourceMappingCommand({ FunctionName: "k-efo", EventSourceArn: consumerArn, StartingPosition: "TRIM_HORIZON" }));
+    assert.equal(mapping.EventSourceArn, consumerArn);
+    await waitFor("the two records", () => (batches("k-efo").flat().length >= 2 ? true : undefined), 30_000);
+    assert.deepEqual(dataOf(batches("k-efo").flat()), ["e0", "e1"]);
   });
 
   it("refuses mappings on a missing or another account's stream, and AT_TIMESTAMP without its time", async () => {

@@ -26,7 +26,8 @@ const POLL_MS = 200;
 /** Records one event carries at most. */
 const EVENT_RECORDS = 10_000;
 
-const CONSUMER_ARN = /^(arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+)\/consumer\/([^:]+):\d+$/;
+/** A consumer's ARN: its stream's ARN, `/consumer/`, its name and `:` its creation (epoch seconds). */
+export const CONSUMER_ARN = /^(arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+)\/consumer\/([^:]+):\d+$/;
 
 interface ConsumerNaming {
   readonly StreamARN?: string;

@@ -2,11 +2,14 @@
  * Kinesis streams as a ShardSource for Lambda's event source mappings (src/sources/shard-poller.ts):
  * a stream of this account and region with its shards and their lineage (resharding closes parents and
  * opens children, which the poller reads once their parents are finished), and its records
- * as Lambda's Kinesis event carries them (data in base64, arrival in epoch seconds).
+ * as Lambda's Kinesis event carries them (data in base64, arrival in epoch seconds). A mapping may name
+ * an enhanced fan-out consumer's ARN instead of the stream's (CDK's KinesisConsumerEventSource): it
+ * reads the consumer's stream while the consumer is registered.
  */
 import { kinesisRecordForFilter } from "../../core/event-pattern/event-source-filter.js";
 import type { JsonValue } from "../../core/event-pattern/types.js";
 import type { ShardSource } from "../../sources/shard-source.js";
+import { CONSUMER_ARN } from "./consumers.js";
 import type { KinesisContext } from "./context.js";
 import { formatSequenceNumber, shardIdOf, shardNamed } from "./shards.js";
 
@@ -16,20 +19,27 @@ const BATCH_DATA_BYTES = 4 * 1024 * 1024;
 const STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[^:]*:[^:]*:stream\/[^/]+$/;
 
 export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
+  /** The stream a mapping's ARN reads: a stream's own, or an enhanced fan-out consumer's (which must still be registered). */
+  const streamOf = async (arn: string) => {
+    if (STREAM_ARN.test(arn)) return ctx.streams.get(arn);
+    const streamArn = CONSUMER_ARN.exec(arn)?.[1];
+    const stream = streamArn === undefined ? undefined : await ctx.streams.get(streamArn);
+    return stream?.consumers?.some((consumer) => consumer.arn === arn) ? stream : undefined;
+  };
   const shardOf = async (arn: string, shardId: string) => {
-    const stream = await ctx.streams.get(arn);
-    return stream && shardNamed(stream, shardId);
+    const stream = await streamOf(arn);
+    return stream && { stream, shard: shardNamed(stream, shardId) };
   };
   return {
     eventSource: "aws:kinesis",
     batchInfoKey: "KinesisBatchInfo",
     // The stream's own retention (24 hours once it is gone).
-    retentionMs: async (arn) => ((await ctx.streams.get(arn))?.retentionHours ?? 24) * 3_600_000,
+    retentionMs: async (arn) => ((await streamOf(arn))?.retentionHours ?? 24) * 3_600_000,
     namesInvokeIdentity: true,
     filterView: (event) => kinesisRecordForFilter(event.kinesis as { data: string } & Record<string, JsonValue>),
-    accepts: (arn) => STREAM_ARN.test(arn),
+    accepts: (arn) => STREAM_ARN.test(arn) || CONSUMER_ARN.test(arn),
     async shards(arn) {
-      const stream = await ctx.streams.get(arn);
+      const stream = await streamOf(arn);
       if (!stream) return undefined;
       return stream.shards.map((shard) => ({
         shardId: shardIdOf(shard.index), parentShardId: shard.parent === undefined ? undefined : shardIdOf(shard.parent),
@@ -37,19 +47,22 @@ export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
       }));
     },
     async bounds(arn, shardId) {
-      const shard = await shardOf(arn, shardId);
-      const latest = shard?.closed?.sequence ?? (await ctx.records.latest(arn));
-      const oldest = shard === undefined ? undefined : await ctx.records.oldest(arn, shard.index);
+      const found = await shardOf(arn, shardId);
+      const streamArn = found?.stream.arn ?? arn;
+      const latest = found?.shard?.closed?.sequence ?? (await ctx.records.latest(streamArn));
+      const oldest = found?.shard === undefined ? undefined : await ctx.records.oldest(streamArn, found.shard.index);
       return { oldest: oldest ?? latest + 1, latest };
     },
     async positionAt(arn, shardId, timeMs) {
-      const shard = await shardOf(arn, shardId);
-      return shard === undefined ? ctx.records.latest(arn) : ctx.records.before(arn, shard.index, timeMs);
+      const found = await shardOf(arn, shardId);
+      const streamArn = found?.stream.arn ?? arn;
+      return found?.shard === undefined ? ctx.records.latest(streamArn) : ctx.records.before(streamArn, found.shard.index, timeMs);
     },
     async read(arn, shardId, afterPosition, limit) {
-      const shard = await shardOf(arn, shardId);
-      if (shard === undefined) return [];
-      const rows = await ctx.records.read(arn, shard.index, afterPosition, limit, BATCH_DATA_BYTES);
+      const found = await shardOf(arn, shardId);
+      const shard = found?.shard;
+      if (found === undefined || shard === undefined) return [];
+      const rows = await ctx.records.read(found.stream.arn, shard.index, afterPosition, limit, BATCH_DATA_BYTES);
       return rows.map((row) => {
         const sequenceNumber = formatSequenceNumber(shard.index, row.sequence);
         return {
