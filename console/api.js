@@ -12,6 +12,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SignatureV4 } from "@smithy/signature-v4";
 
@@ -54,6 +55,7 @@ function build() {
     events: new EventBridgeClient(options),
     scheduler: new SchedulerClient(options),
     iam: new IAMClient(options),
+    kinesis: new KinesisClient(options),
     // Items in and out as plain JSON (numbers, strings, lists, maps, sets), as the tables page shows them.
     documents: DynamoDBDocumentClient.from(new DynamoDBClient(options), { marshallOptions: { removeUndefinedValues: true } }),
   };
@@ -70,6 +72,7 @@ export const cloudwatch = () => (clients ??= build()).cloudwatch;
 export const events = () => (clients ??= build()).events;
 export const scheduler = () => (clients ??= build()).scheduler;
 export const iam = () => (clients ??= build()).iam;
+export const kinesis = () => (clients ??= build()).kinesis;
 export const documents = () => (clients ??= build()).documents;
 
 /** A fetch of Unkai's own endpoints, signed with SigV4 for the service `unkai`. Throws with Unkai's message on errors. */

@@ -1,13 +1,14 @@
 /**
- * The console's Queues and Tables pages in a real browser against a real Unkai: a queue is created, sent to,
- * peeked, purged and redriven from its dead-letter queue; a table is created, items saved as JSON, queried,
- * edited and deleted. What the page did is checked through the APIs with the SDK, and hostile message bodies
+ * The console's Queues, Tables and Streams pages in a real browser against a real Unkai: a queue is created,
+ * sent to, peeked, purged and redriven from its dead-letter queue; a table is created, items saved as JSON,
+ * queried, edited and deleted; a stream is created, a record put and read back from its shard. What the page did is checked through the APIs with the SDK, and hostile message bodies
  * and item values are shown as text, never run as markup.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
@@ -18,7 +19,7 @@ import { waitFor } from "./helpers/wait.js";
 const WAIT = { timeout: 20_000 };
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>`;
 
-describe("console Queues and Tables pages in a browser", () => {
+describe("console Queues, Tables and Streams pages in a browser", () => {
   const suite = unkaiSuite();
   let browser: TestBrowser | undefined;
   let page: Page;
@@ -127,5 +128,30 @@ describe("console Queues and Tables pages in a browser", () => {
 
     await page.locator('#items-table tr[data-key=\'{"id":"n2"}\']').getByRole("button", { name: "Delete" }).click();
     await until("the delete", async () => (await documents.send(new GetCommand({ TableName: "notes", Key: { id: "n2" } }))).Item === undefined, 20_000);
+  });
+
+  it("creates a stream, puts a record and reads it back from its shard, showing hostile data as text", async () => {
+    const kinesis = new KinesisClient(options());
+    await page.goto(`${suite.unkai.url}/console/#/streams`);
+    await page.getByText("No streams yet").waitFor(WAIT);
+    await page.locator("input[name=stream-name]").fill("clicks");
+    await page.locator("input[name=shard-count]").fill("2");
+    await page.getByRole("button", { name: "Create stream" }).click();
+    await page.locator('tr[data-stream="clicks"]').waitFor(WAIT);
+    await page.locator('tr[data-stream="clicks"] a').click();
+    await page.locator('tr[data-shard="shardId-000000000001"]').waitFor(WAIT);
+    await page.locator("input[name=partition-key]").fill("user-1");
+    await page.locator("textarea[name=record-data]").fill(HOSTILE);
+    await page.getByRole("button", { name: "Put" }).click();
+    const shardOf = (await kinesis.send(new PutRecordCommand({ StreamName: "clicks", PartitionKey: "user-1", Data: Buffer.from("from the SDK") }))).ShardId ?? "";
+    const iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: "clicks", ShardId: shardOf, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+    const stored = (await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }))).Records ?? [];
+    assert.deepEqual(stored.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString()), [HOSTILE, "from the SDK"], "the console put the record on the partition key's shard");
+    await page.locator(`tr[data-shard="${shardOf}"] button`).click();
+    const data = page.locator("#records-table pre.message-body").first();
+    await data.waitFor(WAIT);
+    assert.equal(await data.innerText(), HOSTILE, "the data is shown as text");
+    assert.equal(await pwned(), undefined, "hostile record data runs nothing in the console");
+    kinesis.destroy();
   });
 });
