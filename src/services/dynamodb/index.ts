@@ -13,7 +13,7 @@ import { modelService, type OperationContext, type Operations } from "../../prot
 import type { Service } from "../../protocol/http.js";
 import type { DynamoDbStore, StreamShardStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
-import { shardPollerDeps } from "../stream-mappings.js";
+import { shardPollerDeps, streamingService } from "../stream-mappings.js";
 import { Periodic } from "../../core/periodic.js";
 import { TableCache } from "./table-cache.js";
 import { wireOutput, withDocumentOutputItems } from "./wire-output.js";
@@ -32,7 +32,7 @@ import { dynamoStreamSource } from "./stream-source.js";
 import { STREAM_RETENTION_MS } from "./stream-records.js";
 import { forgetGoneStreams } from "./stream-retention.js";
 import type { StreamsContext } from "./stream-shards.js";
-import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js";
+import type { ShardPollerDeps } from "../../sources/shard-poller.js";
 import type { ShardSources } from "../../sources/shard-source.js";
 
 /**
@@ -93,24 +93,12 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
   });
-  const source = dynamoStreamSource(ctx);
-  deps.shards?.add(source);
-  const poller = deps.streamMappings && new ShardPoller({ ...deps.streamMappings, source, logger: deps.logger });
   const retentionMs = ctx.streamRetentionMs ?? STREAM_RETENTION_MS;
   const sweep = new Periodic(() => {
     const trim = ctx.store.trimStreams(ctx.now() - retentionMs).then(() => forgetGoneStreams(ctx));
     return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now())]);
   }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim and client token sweep failed"));
-  return {
-    ...service,
-    start() {
-      poller?.start();
-      sweep.start();
-    },
-    async close() {
-      await Promise.all([sweep.stop(), poller?.close()]);
-    },
-  };
+  return streamingService(service, dynamoStreamSource(ctx), sweep, deps);
 }
 
 export const dynamodbModule: ServiceModule = {

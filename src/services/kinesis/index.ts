@@ -16,12 +16,12 @@ import { clusterIteratorKey, ShardIterators, type IteratorKey } from "../../core
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
-import { ShardPoller, type ShardPollerDeps } from "../../sources/shard-poller.js";
+import type { ShardPollerDeps } from "../../sources/shard-poller.js";
 import type { ShardSources } from "../../sources/shard-source.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
-import { shardPollerDeps } from "../stream-mappings.js";
+import { shardPollerDeps, streamingService } from "../stream-mappings.js";
 import { kinesisAuthorization } from "./authorization.js";
 import type { KinesisContext } from "./context.js";
 import { KINESIS_ERRORS } from "./errors.js";
@@ -80,20 +80,8 @@ export function kinesisService(deps: KinesisDeps): Service {
     name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx), ...consumerOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
     authorization: kinesisAuthorization(model, deps.account),
   });
-  const source = kinesisStreamSource(ctx);
-  deps.shards?.add(source);
-  const poller = deps.streamMappings && new ShardPoller({ ...deps.streamMappings, source, logger: deps.logger });
   const sweep = new Periodic(() => trimExpired(ctx), RETENTION_SWEEP_MS, (error) => deps.logger.error({ err: error }, "the Kinesis retention sweep failed"));
-  return {
-    ...service,
-    start() {
-      poller?.start();
-      sweep.start();
-    },
-    async close() {
-      await Promise.all([sweep.stop(), poller?.close()]);
-    },
-  };
+  return streamingService(service, kinesisStreamSource(ctx), sweep, deps);
 }
 
 export const kinesisModule: ServiceModule = {
