@@ -33,6 +33,8 @@ export interface DestinationTarget {
   exists?(arn: string): Promise<boolean>;
   /** The sentence a refusal starts with (Lambda's "Not authorized to invoke function [arn]"); `Not authorized to send to <arn>` otherwise. */
   refusal?(arn: string): string;
+  /** Only services' messages go to it (a Kinesis stream is an EventBridge target, never a Lambda destination). */
+  readonly messagesOnly?: boolean;
 }
 
 /** A message attribute with its SQS/SNS data type; base64 keeps a binary value JSON-safe for the outboxes. */
@@ -163,7 +165,7 @@ export class Destinations {
 
   /** Refuses, at configuration time, an ARN no target can deliver to. */
   check(field: string, arn: string): void {
-    if (!this.targets.some((target) => target.accepts(arn))) {
+    if (!this.targets.some((target) => target.accepts(arn) && target.messagesOnly !== true)) {
       throw invalidParameter(
         `${field} '${arn}' is not a destination this Unkai can deliver to yet: use a Lambda function, SQS queue or SNS topic ARN.`,
       );

@@ -28,6 +28,8 @@ export interface TargetRecord extends TargetInputSpec {
   readonly RetryPolicy?: { readonly MaximumRetryAttempts?: number; readonly MaximumEventAgeInSeconds?: number };
   readonly DeadLetterConfig?: { readonly Arn?: string };
   readonly SqsParameters?: { readonly MessageGroupId?: string };
+  /** A Kinesis stream target's partition key: a JSON path into the event (the event's id without it). */
+  readonly KinesisParameters?: { readonly PartitionKeyPath?: string };
   /** Members Unkai stores and returns without acting on them (EcsParameters, HttpParameters, …). */
   readonly [other: string]: unknown;
 }

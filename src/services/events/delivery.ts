@@ -16,6 +16,7 @@ import type { Destinations } from "../../async/destinations.js";
 import { EVENTBRIDGE, EventPattern, type JsonValue } from "../../core/event-pattern/index.js";
 import type { BusEvent } from "../../core/events/envelope.js";
 import { targetInput } from "../../core/events/input.js";
+import { parseJsonPath, readJsonPath } from "../../core/events/json-path.js";
 import type { PendingDelivery, RuleRecord, TargetRecord } from "../../core/events/resources.js";
 import { functionOfArn } from "../../sources/s3-notifications.js";
 import type { DocumentStore } from "../../store/ports.js";
@@ -99,7 +100,10 @@ export class EventDelivery {
     // A function gets the event under the queued invocation's id; a queue or topic with its FIFO ids.
     const message = functionOfArn(target.Arn)
       ? { body: payload, id: deliveryId, source }
-      : { body: payload, ...messageIds(target, deliveryId), ...httpParameters(target), source };
+      : kinesisStreamTarget(target)
+        // A stream takes the record as the target's role (its RoleArn, required by PutTargets) may put it.
+        ? { body: payload, groupId: partitionKeyOf(target, event), deduplicationId: deliveryId, source: { ...source, roleArn: target.RoleArn } }
+        : { body: payload, ...messageIds(target, deliveryId), ...httpParameters(target), source };
     await this.toMessageTarget(rule, target, message, Date.parse(event.time), deliveryId);
   }
 
@@ -124,6 +128,17 @@ export class EventDelivery {
       ...(target.DeadLetterConfig?.Arn !== undefined ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
     }, error);
   }
+}
+
+const KINESIS_STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[^/]+$/;
+const kinesisStreamTarget = (target: TargetRecord) => KINESIS_STREAM_ARN.test(target.Arn);
+
+/** A Kinesis target's partition key: what KinesisParameters.PartitionKeyPath reads from the event, else the event's id (as AWS). */
+function partitionKeyOf(target: TargetRecord, event: BusEvent): string {
+  const steps = target.KinesisParameters?.PartitionKeyPath === undefined ? undefined : parseJsonPath(target.KinesisParameters.PartitionKeyPath);
+  const value = steps === undefined ? undefined : readJsonPath(event as unknown as JsonValue, steps);
+  if (value === undefined || value === null) return event.id;
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /** An API destination target's HttpParameters, carried with the message (and kept by the retry outbox). */

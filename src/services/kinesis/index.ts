@@ -27,6 +27,8 @@ import type { KinesisContext } from "./context.js";
 import { KINESIS_ERRORS } from "./errors.js";
 import { recordOperations } from "./record-ops.js";
 import { consumerOperations } from "./consumers.js";
+import { kinesisDestination } from "./destination.js";
+import type { Destinations } from "../../async/destinations.js";
 import { reshardOperations } from "./reshard.js";
 import { streamOperations } from "./stream-ops.js";
 import { kinesisStreamSource } from "./stream-source.js";
@@ -50,6 +52,8 @@ export interface KinesisDeps {
   readonly iteratorKey?: IteratorKey | undefined;
   /** The data directory's free space (Platform.space): writes are refused below its threshold. */
   readonly space?: FreeSpace;
+  /** Where streams are offered as targets of other services' messages (EventBridge, Scheduler). */
+  readonly destinations?: Destinations;
   /** AWS/Kinesis's metrics go here (Platform.serviceMetrics). */
   readonly metrics?: ServiceMetrics;
 }
@@ -80,6 +84,7 @@ export function kinesisService(deps: KinesisDeps): Service {
     name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx), ...consumerOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
     authorization: kinesisAuthorization(model, deps.account),
   });
+  deps.destinations?.add(kinesisDestination(ctx));
   const sweep = new Periodic(() => trimExpired(ctx), RETENTION_SWEEP_MS, (error) => deps.logger.error({ err: error }, "the Kinesis retention sweep failed"));
   return streamingService(service, kinesisStreamSource(ctx), sweep, deps);
 }
@@ -90,7 +95,7 @@ export const kinesisModule: ServiceModule = {
   compatibility: "docs/compatibility/kinesis.md",
   create: (p: Platform) =>
     kinesisService({
-      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics, iteratorKey: clusterIteratorKey(p.store.cluster), space: p.space,
+      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics, iteratorKey: clusterIteratorKey(p.store.cluster), space: p.space, destinations: p.destinations,
       streamMappings: shardPollerDeps(p),
     }),
 };

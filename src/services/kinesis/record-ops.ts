@@ -19,7 +19,7 @@ const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
 
 const invalid = (message: string) => new UnkaiError("InvalidArgumentException", message);
 
-interface RecordEntry {
+export interface RecordEntry {
   readonly Data: Uint8Array;
   readonly PartitionKey: string;
   readonly ExplicitHashKey?: string;
@@ -53,7 +53,7 @@ const APPEND_TRIES = 5;
  * Routes `entries` with the stream's current shards and appends them: a resharding that closed a shard
  * in between refuses the append, and the batch is routed again on the stream as it is then.
  */
-async function append(ctx: KinesisContext, input: StreamNaming, entries: readonly RecordEntry[], single: boolean) {
+export async function appendRecords(ctx: KinesisContext, input: StreamNaming, entries: readonly RecordEntry[], single: boolean) {
   // Low on disk: Kinesis's throttling error, which the SDKs, the KPL and Lambda's pollers back off from and retry.
   const shortfall = ctx.space?.shortfall();
   if (shortfall) throw new UnkaiError("ProvisionedThroughputExceededException", `Rate exceeded: ${shortfall}`);
@@ -121,7 +121,7 @@ export function recordOperations(ctx: KinesisContext) {
   return {
     async PutRecord(input: StreamNaming & RecordEntry & { SequenceNumberForOrdering?: string }) {
       const startedAt = performance.now();
-      const { stream, records, sequences } = await append(ctx, input, [input], true);
+      const { stream, records, sequences } = await appendRecords(ctx, input, [input], true);
       const [record] = records as [KinesisRecordAppend];
       reportPut(ctx.metrics, stream, records, performance.now() - startedAt, false);
       return { ShardId: shardIdOf(record.shard), SequenceNumber: formatSequenceNumber(record.shard, sequences[0] ?? 0), ...encryptionType(stream) };
@@ -129,7 +129,7 @@ export function recordOperations(ctx: KinesisContext) {
 
     async PutRecords(input: StreamNaming & { Records: readonly RecordEntry[] }) {
       const startedAt = performance.now();
-      const { stream, records, sequences } = await append(ctx, input, input.Records, false);
+      const { stream, records, sequences } = await appendRecords(ctx, input, input.Records, false);
       reportPut(ctx.metrics, stream, records, performance.now() - startedAt, true);
       return {
         FailedRecordCount: 0,

@@ -1,0 +1,28 @@
+/**
+ * Kinesis streams as a target of other services' messages (platform.destinations): an EventBridge
+ * rule's or a schedule's target puts the message body as one record, with the sender's partition key
+ * (EventBridge: KinesisParameters.PartitionKeyPath, else the event's id), as its RoleArn may
+ * (`kinesis:PutRecord`). Never a Lambda destination, as on AWS.
+ */
+import { randomUUID } from "node:crypto";
+import { MissingTargetError, type DestinationTarget } from "../../async/destinations.js";
+import type { KinesisContext } from "./context.js";
+import { appendRecords } from "./record-ops.js";
+
+const STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+$/;
+
+export function kinesisDestination(ctx: KinesisContext): DestinationTarget {
+  return {
+    kind: "kinesis",
+    accepts: (arn) => STREAM_ARN.test(arn),
+    serviceAction: "kinesis:PutRecord",
+    messagesOnly: true,
+    exists: async (arn) => (await ctx.streams.get(arn)) !== undefined,
+    deliver: () => Promise.reject(new Error("a Kinesis stream is not a Lambda destination")),
+    async send(arn, message) {
+      if (!(await ctx.streams.get(arn))) throw new MissingTargetError(`stream ${arn} does not exist`);
+      const partitionKey = (message.groupId ?? message.id ?? randomUUID()).slice(0, 256) || "-";
+      await appendRecords(ctx, { StreamARN: arn }, [{ Data: Buffer.from(message.body), PartitionKey: partitionKey }], true);
+    },
+  };
+}
