@@ -107,12 +107,12 @@ describe("EventBridge message targets", () => {
       const put = await events.send(new PutTargetsCommand({
         Rule: "mixed", Targets: [
           { Id: "ok", Arn: QUEUE_ARN("eb-ok") },
-          { Id: "stream", Arn: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/s` },
+          { Id: "machine", Arn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:s` },
           { Id: "bad-dlq", Arn: QUEUE_ARN("eb-ok"), DeadLetterConfig: { Arn: `arn:aws:sns:us-east-1:${ACCOUNT}:topic` } },
         ],
       }));
       assert.equal(put.FailedEntryCount, 2);
-      assert.deepEqual(put.FailedEntries?.map((f) => [f.TargetId, f.ErrorCode]), [["stream", "ValidationException"], ["bad-dlq", "ValidationException"]]);
+      assert.deepEqual(put.FailedEntries?.map((f) => [f.TargetId, f.ErrorCode]), [["machine", "ValidationException"], ["bad-dlq", "ValidationException"]]);
       assert.match(put.FailedEntries?.[0]?.ErrorMessage ?? "", /not a target this Unkai delivers to/);
       const fifo = await events.send(new PutTargetsCommand({ Rule: "mixed", Targets: [{ Id: "f", Arn: QUEUE_ARN("q.fifo") }] })).catch((e: Error) => e);
       assert.ok(fifo instanceof Error);
