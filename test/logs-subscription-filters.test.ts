@@ -70,8 +70,8 @@ describe("subscription filters", () => {
     await refused(put("/nope", "f", ""), "ResourceNotFoundException", /^The specified log group does not exist\.$/);
     await refused(put("/app/orders", "f", "{ $.a = "), "InvalidParameterException", /^Invalid filter pattern/);
     await refused(put("/app/orders", "f", "", fnArn("missing")), "InvalidParameterException", /^Could not execute the lambda function\. Make sure you have given CloudWatch Logs permission/);
-    await refused(put("/app/orders", "f", "", "arn:aws:sqs:us-east-1:000000000000:q"), "InvalidParameterException", /Lambda functions only/);
-    await refused(put("/app/orders", "f", "", "arn:aws:lambda:eu-west-1:000000000000:function:subscriber"), "InvalidParameterException", /Lambda functions only/);
+    await refused(put("/app/orders", "f", "", "arn:aws:sqs:us-east-1:000000000000:q"), "InvalidParameterException", /not a Lambda function or Kinesis stream/);
+    await refused(put("/app/orders", "f", "", "arn:aws:lambda:eu-west-1:000000000000:function:subscriber"), "InvalidParameterException", /not a Lambda function or Kinesis stream/);
     await refused(put("/app/orders", "bad:name", ""), "InvalidParameterException", /filterName/);
     await refused(logs.send(new DeleteSubscriptionFilterCommand({ logGroupName: "/app/orders", filterName: "none" })), "ResourceNotFoundException", /subscription filter does not exist/);
     await logs.send(new CreateLogGroupCommand({ logGroupName: "/full" }));

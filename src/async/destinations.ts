@@ -54,6 +54,11 @@ export interface OutboundMessage {
    * such as `String.Array`): SNS's raw delivery to a queue. A queue takes these in place of `attributes`.
    */
   readonly typedAttributes?: Readonly<Record<string, TypedAttribute>>;
+  /**
+   * The payload as bytes (base64, so the retry outboxes keep it as JSON), for a target that stores bytes:
+   * a Kinesis record takes this instead of `body` (Logs' gzipped batch). Other targets read `body`.
+   */
+  readonly binaryBody?: string;
   /** SNS `Subject` (an alarm's name, an S3 notification's title); ignored by queues and functions. */
   readonly subject?: string;
   /** FIFO queues and topics: the message group and deduplication id. */
@@ -207,6 +212,12 @@ export class Destinations {
     const refused = target.refusal?.(arn) ?? `${NOT_AUTHORIZED_TO_SEND} ${arn}`;
     const who = source.roleArn === undefined ? source.principal : `${source.principal} acting as ${source.roleArn}`;
     return { allowed: false, error: new NotRetriedError(`${refused}: its policy does not allow ${who} to ${action} for ${source.arn}`) };
+  }
+
+  /** Whether the ARN names something that exists (true for a kind that cannot tell). */
+  async exists(arn: string): Promise<boolean> {
+    const target = this.targets.find((t) => t.accepts(arn) && t.send !== undefined);
+    return target !== undefined && (target.exists === undefined || (await target.exists(arn)));
   }
 
   /** Sends a plain message to a queue, topic, bus or function ARN; throws with a sentence when it cannot. */

@@ -92,21 +92,23 @@ export class IamEnforcer {
    * `lambda.amazonaws.com` to call sts:AssumeRole (CreateFunction refuses a role that does not, as AWS does).
    */
   lambdaMayAssume(roleArn: string): Promise<boolean> {
-    return this.serviceMayAssume(roleArn, "lambda.amazonaws.com");
+    return this.serviceMayAssume(roleArn, ["lambda.amazonaws.com"]);
   }
 
   /** Whether the role exists and its trust policy lets `service` call sts:AssumeRole on it. */
-  private async serviceMayAssume(roleArn: string, service: string): Promise<boolean> {
+  /** Whether the role's trust policy lets the service assume it under any of its names (Logs' global and regional ones). */
+  private async serviceMayAssume(roleArn: string, services: readonly string[]): Promise<boolean> {
     const role = await this.resolver.role(roleArn);
     if (!role || role.document === undefined) return false;
     const trust = this.cache.get(role.document, "trust", `trust:${role.name}`);
-    const context = requestContext({
+    const results = services.map((service) => evaluate(requestContext({
       action: "sts:AssumeRole", resource: roleArn, principal: { type: "service", arn: service, accountId: undefined },
       secureTransport: true, now: new Date(this.deps.now?.() ?? Date.now()), region: this.deps.account.region,
-    });
-    const result = evaluate(context, { identity: [], resource: trust });
-    if (result.decision === "Allow") return true;
-    return this.denied({ principal: service, action: "sts:AssumeRole", resource: roleArn, decision: decisionOf(result.decision), reason: result.reason, statement: result.statement });
+    }), { identity: [], resource: trust }));
+    if (results.some((result) => result.decision === "Allow")) return true;
+    const [result] = results;
+    if (result === undefined || result.decision === "Allow") return false;
+    return this.denied({ principal: services[0] ?? "", action: "sts:AssumeRole", resource: roleArn, decision: decisionOf(result.decision), reason: result.reason, statement: result.statement });
   }
 
   /** Records a denial; true (go ahead) in audit mode, false when enforcing. */
@@ -135,7 +137,7 @@ export class IamEnforcer {
   /** serviceMay's decision: undefined when allowed, else the denial to record. */
   private async serviceDecision(source: DeliveringService, action: string, resource: string): Promise<Omit<IamDenialRecord, "mode"> | undefined> {
     if (source.roleArn !== undefined) {
-      if (await this.roleMay(source.roleArn, source.principal, { action, resource })) return undefined;
+      if (await this.roleMay(source.roleArn, [source.principal, ...(source.otherPrincipals ?? [])], { action, resource })) return undefined;
       return { principal: source.roleArn, action, resource, sourceArn: source.arn, decision: "implicitDeny", reason: "role" };
     }
     const { policy } = await this.resourcePolicy({ action, resource });
@@ -177,8 +179,9 @@ export class IamEnforcer {
    * the resource's policy, with same-account evaluation (the resource's Deny wins, a statement naming the
    * role allows by itself), as for any caller.
    */
-  private async roleMay(roleArn: string, service: string, need: ActionRequest): Promise<boolean> {
-    if (!(await this.serviceMayAssume(roleArn, service))) return false;
+  private async roleMay(roleArn: string, services: readonly string[], need: ActionRequest): Promise<boolean> {
+    if (!(await this.serviceMayAssume(roleArn, services))) return false;
+    const service = services[0] ?? "";
     const caller = await (this.callers ?? this.resolver).resolve({ kind: "role-session", roleArn, sessionName: service.split(".")[0] ?? service });
     if (caller === "root" || caller === undefined) return false;
     const { result } = await this.evaluateCaller(caller, need);

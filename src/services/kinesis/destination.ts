@@ -1,7 +1,8 @@
 /**
  * Kinesis streams as a target of other services' messages (platform.destinations): an EventBridge
- * rule's or a schedule's target puts the message body as one record, with the sender's partition key
- * (EventBridge: KinesisParameters.PartitionKeyPath, else the event's id), as its RoleArn may
+ * rule's or a schedule's target puts the message body as one record, a Logs subscription filter its
+ * gzipped batch (`binaryBody`), with the sender's partition key (EventBridge: KinesisParameters.
+ * PartitionKeyPath, else the event's id; Logs: the log stream), as the sender's role may
  * (`kinesis:PutRecord`). Never a Lambda destination, as on AWS.
  */
 import { randomUUID } from "node:crypto";
@@ -22,7 +23,8 @@ export function kinesisDestination(ctx: KinesisContext): DestinationTarget {
     async send(arn, message) {
       if (!(await ctx.streams.get(arn))) throw new MissingTargetError(`stream ${arn} does not exist`);
       const partitionKey = (message.groupId ?? message.id ?? randomUUID()).slice(0, 256) || "-";
-      await appendRecords(ctx, { StreamARN: arn }, [{ Data: Buffer.from(message.body), PartitionKey: partitionKey }], true);
+      const data = message.binaryBody !== undefined ? Buffer.from(message.binaryBody, "base64") : Buffer.from(message.body);
+      await appendRecords(ctx, { StreamARN: arn }, [{ Data: data, PartitionKey: partitionKey }], true);
     },
   };
 }

@@ -59,7 +59,7 @@ export interface LogsServiceDeps {
   readonly metricFilters: MetricFilterStore;
   readonly subscriptions: DocumentStore<LogGroupSubscriptions>;
   /** What PutSubscriptionFilter checks a destination function with. */
-  readonly destinations: Pick<SubscriptionDeps, "functionExists" | "logsMayInvoke">;
+  readonly destinations: Pick<SubscriptionDeps, "functionExists" | "logsMayInvoke" | "streamMayReceive">;
   readonly account: Account;
   /** Creating groups and streams and PutLogEvents are refused while the data directory is low on space. */
   readonly space: FreeSpace;
@@ -196,6 +196,8 @@ export const logsModule: ServiceModule = {
     const destinations: LogsServiceDeps["destinations"] = {
       functionExists: async (name) => (await p.functions.find(name)) !== undefined,
       ...(enforcer ? { logsMayInvoke: async (functionArn: string, logGroupArn: string) => (await p.destinations.permission(functionArn, logsSource(p.account.region, logGroupArn))).allowed } : {}),
+      streamMayReceive: async (streamArn: string, roleArn: string, logGroupArn: string) =>
+        (await p.destinations.exists(streamArn)) && (await p.destinations.permission(streamArn, { ...logsSource(p.account.region, logGroupArn), roleArn })).allowed,
     };
     return logsService({ logs: p.store.logs, metricFilters: p.store.metricFilters, subscriptions, destinations, account: p.account, space: p.space, logger, liveTail });
   },

@@ -70,11 +70,31 @@ function batches(events: readonly DeliveryEvent[]): DeliveryEvent[][] {
 }
 
 /** The `awslogs` event AWS invokes a subscribed function with. */
-export function awslogsEvent(owner: string, filter: SubscriptionFilterRecord, stream: string, logEvents: readonly DeliveryEvent[]): string {
+/** One batch as CloudWatch Logs sends it: the gzipped JSON of the events with their group, stream and filter. */
+function gzippedBatch(owner: string, filter: SubscriptionFilterRecord, stream: string, logEvents: readonly DeliveryEvent[]): Buffer {
   const data = {
     messageType: "DATA_MESSAGE", owner, logGroup: filter.logGroupName, logStream: stream, subscriptionFilters: [filter.filterName], logEvents,
   };
-  return JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(data)).toString("base64") } });
+  return gzipSync(JSON.stringify(data));
+}
+
+export function awslogsEvent(owner: string, filter: SubscriptionFilterRecord, stream: string, logEvents: readonly DeliveryEvent[]): string {
+  return JSON.stringify({ awslogs: { data: gzippedBatch(owner, filter, stream, logEvents).toString("base64") } });
+}
+
+const KINESIS_STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+$/;
+
+/**
+ * What a filter's destination receives for one batch: a function its `awslogs` event; a Kinesis stream
+ * one record of the gzipped batch itself (as AWS writes it), keyed by the log stream (or at random with
+ * `distribution: Random`), put as the filter's role.
+ */
+function deliveryOf(owner: string, filter: SubscriptionFilterRecord, stream: string, batch: readonly DeliveryEvent[], id: string, source: ServiceSource): OutboundMessage {
+  if (!KINESIS_STREAM_ARN.test(filter.destinationArn)) return { body: awslogsEvent(owner, filter, stream, batch), id, source };
+  return {
+    body: "", binaryBody: gzippedBatch(owner, filter, stream, batch).toString("base64"), id,
+    groupId: filter.distribution === "Random" ? randomUUID() : stream, source: { ...source, ...(filter.roleArn !== undefined ? { roleArn: filter.roleArn } : {}) },
+  };
 }
 
 export interface DeliveryDeps {
@@ -149,7 +169,7 @@ export function subscriptionDelivery({ subscriptions, send, owner, patternOf, so
         const id = randomUUID();
         chains.record(chain, id);
         try {
-          await send(filter.destinationArn, { body: awslogsEvent(owner, filter, stream, batch), id, source: sourceOf(group) });
+          await send(filter.destinationArn, deliveryOf(owner, filter, stream, batch, id, sourceOf(group)));
         } catch (error) {
           if (!(error instanceof NotRetriedError)) throw error;
           // The function's policy no longer lets Logs invoke it: these events are not delivered (the other filters still are).

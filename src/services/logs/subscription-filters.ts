@@ -1,7 +1,7 @@
 /**
  * PutSubscriptionFilter / DescribeSubscriptionFilters / DeleteSubscriptionFilter, checked as CloudWatch
- * Logs checks them. Destinations are Lambda functions of this account and region; what is delivered
- * to them, and when, is subscription-delivery.ts.
+ * Logs checks them. Destinations are Lambda functions and Kinesis streams (with the role Logs puts
+ * records as) of this account and region; what is delivered to them, and when, is subscription-delivery.ts.
  */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
@@ -38,6 +38,11 @@ export interface SubscriptionDeps {
    * only where function policies are enforced (`--iam enforce`), as AWS checks it at PutSubscriptionFilter.
    */
   readonly logsMayInvoke?: (functionArn: string, logGroupArn: string) => Promise<boolean>;
+  /**
+   * Whether a Kinesis stream exists and the filter's role may put records on it for this log group (the
+   * role trusting CloudWatch Logs, where roles are enforced), as AWS's test message at PutSubscriptionFilter.
+   */
+  readonly streamMayReceive?: (streamArn: string, roleArn: string, logGroupArn: string) => Promise<boolean>;
   readonly requireGroup: (group: string | undefined) => Promise<string>;
   readonly now: () => number;
 }
@@ -46,16 +51,24 @@ const invalid = (message: string) => new UnkaiError("InvalidParameterException",
 /** AWS's answer when the function cannot be invoked by CloudWatch Logs (missing, or its policy does not allow it). */
 const CANNOT_EXECUTE = "Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.";
 
-/** The Lambda function an ARN of this account and region names, or a clear refusal. */
+/** AWS's answer when its test record cannot be put on the stream (missing, or the role may not). */
+const CANNOT_DELIVER_TO_STREAM = "Could not deliver test message to specified Kinesis stream. Check if the given kinesis stream is in ACTIVE state.";
+
+/** A Kinesis stream of this account and region with a role that may put on it, or the Lambda function an ARN names; else a clear refusal. */
 async function checkDestination(deps: SubscriptionDeps, input: PutInput): Promise<void> {
   const { region, accountId } = deps.account;
+  const groupArn = `arn:aws:logs:${region}:${accountId}:log-group:${input.logGroupName}:*`;
+  if (new RegExp(`^arn:aws:kinesis:${region}:${accountId}:stream/[^/]+$`).test(input.destinationArn)) {
+    if (input.roleArn === undefined) throw invalid("A roleArn is required to deliver to a Kinesis stream: the role CloudWatch Logs puts records as.");
+    if (deps.streamMayReceive && !(await deps.streamMayReceive(input.destinationArn, input.roleArn, groupArn))) throw invalid(CANNOT_DELIVER_TO_STREAM);
+    return;
+  }
   const lambda = new RegExp(`^arn:aws:lambda:${region}:${accountId}:function:([a-zA-Z0-9_-]{1,64})(?::(\\$LATEST|[a-zA-Z0-9_-]{1,128}))?$`);
   const name = lambda.exec(input.destinationArn)?.[1];
   if (name === undefined) {
-    throw invalid(`destinationArn '${input.destinationArn}' is not a Lambda function of account ${accountId} in ${region}: Unkai delivers subscription filters to Lambda functions only.`);
+    throw invalid(`destinationArn '${input.destinationArn}' is not a Lambda function or Kinesis stream of account ${accountId} in ${region}: Unkai delivers subscription filters to those.`);
   }
   if (!(await deps.functionExists(name))) throw invalid(CANNOT_EXECUTE);
-  const groupArn = `arn:aws:logs:${region}:${accountId}:log-group:${input.logGroupName}:*`;
   if (deps.logsMayInvoke && !(await deps.logsMayInvoke(input.destinationArn, groupArn))) throw invalid(CANNOT_EXECUTE);
 }
 
