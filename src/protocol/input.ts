@@ -16,7 +16,7 @@ export function parseJsonInput<T extends z.ZodType>(schema: T, body: Buffer, err
     const field = issue?.path.join(".") || "request body";
     throw new UnkaiError(errorCode, `Invalid input for ${field}: ${issue?.message ?? "invalid value"}.`);
   }
-  return result.data;
+  return result.data as z.infer<T>;
 }
 
 /** A random id of lower-case letters and digits, as AWS's API, route and URL ids. */

@@ -81,7 +81,7 @@ function readJson(path: string, root: string): unknown {
 
 function check<T extends z.ZodType>(schema: T, value: unknown, file: string): z.infer<T> {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) return result.data as z.infer<T>;
   const issue = result.error.issues[0];
   const field = issue?.path.join(".") || "(top level)";
   throw new CliError(`${file}: field '${field}' is invalid: ${issue?.message ?? "invalid value"}.`, "See docs/projects.md for what unkai.json and function.json allow.");

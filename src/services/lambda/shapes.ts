@@ -74,7 +74,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: Buffer): z.infer
     const field = issue?.path.join(".") || "request body";
     throw invalidParameter(`${field}: ${issue?.message ?? "invalid value"}.`);
   }
-  return result.data;
+  return result.data as z.infer<T>;
 }
 
 type ConfigInput = z.infer<typeof updateConfigurationInput>;
