@@ -3,7 +3,7 @@
 // Everything listens on 127.0.0.1 only; the whole run takes about two minutes on a 2-core machine.
 // Environment: UNKAI_BENCH_QUICK=1 shortens every phase (for trying the script), UNKAI_BENCH_KEEP=1 keeps
 // the scratch directory (server logs, data dirs, results.json), UNKAI_BENCH_ONLY=<phase>[,<phase>…] runs
-// only those phases (startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch, scheduler, iam) and prints the
+// only those phases (startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, kinesis, dynamodb, cloudwatch, scheduler, iam) and prints the
 // report to stdout (BENCHMARKS.md is left as it is); UNKAI_BENCH_ONLY=isolation prints that section alone.
 // Throughput and latency rows use wrk (bench/wrk.js), installed with apt-get when missing. The gateway phase
 // installs serverless-offline, its peer row, into ~/.cache/unkai-bench on first use (bench/serverless-offline.js).
@@ -14,6 +14,7 @@ import { phaseS3, s3Section, s3SummaryRows } from "./s3.js";
 import { dynamoDbSection, dynamoDbSummaryRows, phaseDynamoDb } from "./dynamodb.js";
 import { claimsSection, claimsSummaryRows, phaseClaims } from "./pg-claims.js";
 import { phaseSqs, sqsSection, sqsSummaryRows } from "./sqs.js";
+import { kinesisSection, kinesisSummaryRows, phaseKinesis } from "./kinesis.js";
 import { cloudWatchSection, cloudWatchSummaryRows, phaseCloudWatch } from "./cloudwatch.js";
 import { phaseScheduler, schedulerSection, schedulerSummaryRows } from "./scheduler.js";
 import { iamSection, iamSummaryRows, phaseIam } from "./iam.js";
@@ -330,6 +331,7 @@ async function main() {
   if (wanted("cold")) await attempt(results, "bare", () => phaseBare({ node: nodeDir, python: pyDir }));
   if (wanted("claims")) await attempt(results, "claims", () => phaseClaims({ log, quick: QUICK }));
   if (wanted("sqs")) await attempt(results, "sqs", () => phaseSqs({ startUnkai, stopUnkai, createFunction, work, here: HERE, log, quick: QUICK }));
+  if (wanted("kinesis")) await attempt(results, "kinesis", () => phaseKinesis({ startUnkai, stopUnkai, work, here: HERE, log, quick: QUICK }));
   if (wanted("cloudwatch")) await attempt(results, "cloudwatch", () => phaseCloudWatch({ startUnkai, stopUnkai, log, quick: QUICK }));
   if (wanted("iam")) await attempt(results, "iam", () => phaseIam({ startUnkai, stopUnkai, createFunction, invokePath, log, P }));
 
@@ -399,7 +401,7 @@ function render(r) {
   p();
   p(`**Machine:** ${m.model}, ${m.cores} cores, ${fmt(m.memGiB, 1)} GiB RAM, Linux ${m.kernel}, Node ${m.node}. **Date:** ${m.date}. Load average before / after the run: ${m.loadBefore} / ${m.loadAfter} (other work on the host skews absolute figures).`);
   p();
-  p("**How to run:** `npm run bench` (about 6 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing, and serverless-offline into `~/.cache/unkai-bench` on first use). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, dynamodb, cloudwatch, scheduler, iam) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating); `node bench/ab-dynamodb.js <before repo> <after repo>` does the same for (k)'s GetItem, PutItem and Query at 8 connections, with dynalite beside them.");
+  p("**How to run:** `npm run bench` (about 6 minutes; loopback only; writes this file; installs `wrk` with apt-get when it is missing, and serverless-offline into `~/.cache/unkai-bench` on first use). `UNKAI_BENCH_QUICK=1 npm run bench` for a short trial, `UNKAI_BENCH_KEEP=1` to keep logs and raw results, `UNKAI_BENCH_ONLY=latency,tput,gateway` (any of startup, memory, cold, latency, tput, async, gateway, s3, isolation, claims, sqs, kinesis, dynamodb, cloudwatch, scheduler, iam) to run some phases and print them without touching this file. `node bench/ab.js <before repo> <after repo>` compares two builds in one run (wrk rounds alternating); `node bench/ab-dynamodb.js <before repo> <after repo>` does the same for (k)'s GetItem, PutItem and Query at 8 connections, with dynalite beside them.");
   p();
   for (const line of METHOD) p(line);
   p("## Summary");
@@ -433,6 +435,7 @@ function render(r) {
   for (const row of dynamoDbSummaryRows(r.dynamodb, verdict)) p(row);
   for (const row of claimsSummaryRows(r.claims)) p(row);
   for (const row of sqsSummaryRows(r.sqs, verdict)) p(row);
+  for (const row of kinesisSummaryRows(r.kinesis)) p(row);
   for (const row of cloudWatchSummaryRows(r.cloudwatch)) p(row);
   for (const row of schedulerSummaryRows(r.scheduler, verdict)) p(row);
   for (const row of iamSummaryRows(r.iam, verdict)) p(row);
@@ -472,6 +475,7 @@ function render(r) {
   for (const line of dynamoDbSection(r.dynamodb)) p(line);
   for (const line of claimsSection(r.claims)) p(line);
   for (const line of sqsSection(r.sqs)) p(line);
+  for (const line of kinesisSection(r.kinesis)) p(line);
   for (const line of cloudWatchSection(r.cloudwatch)) p(line);
   for (const line of schedulerSection(r.scheduler)) p(line);
   for (const line of iamSection(r.iam)) p(line);
