@@ -20,6 +20,9 @@ export interface KinesisShard {
   readonly closed?: { readonly sequence: number; readonly time: number } | undefined;
 }
 
+/** A Kinesis stream's ARN, capturing its region, account and name (every service that names streams reads them with it). */
+export const KINESIS_STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:([^:]*):(\d{12}):stream\/([^/]+)$/;
+
 /** An enhanced fan-out consumer registered on a stream. */
 export interface KinesisConsumer {
   readonly name: string;

@@ -17,6 +17,7 @@ import { EVENTBRIDGE, EventPattern, type JsonValue } from "../../core/event-patt
 import type { BusEvent } from "../../core/events/envelope.js";
 import { targetInput } from "../../core/events/input.js";
 import { parseJsonPath, readJsonPath } from "../../core/events/json-path.js";
+import { KINESIS_STREAM_ARN } from "../../core/kinesis.js";
 import type { PendingDelivery, RuleRecord, TargetRecord } from "../../core/events/resources.js";
 import { functionOfArn } from "../../sources/s3-notifications.js";
 import type { DocumentStore } from "../../store/ports.js";
@@ -130,7 +131,6 @@ export class EventDelivery {
   }
 }
 
-const KINESIS_STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[^/]+$/;
 const kinesisStreamTarget = (target: TargetRecord) => KINESIS_STREAM_ARN.test(target.Arn);
 
 /** A Kinesis target's partition key: what KinesisParameters.PartitionKeyPath reads from the event, else the event's id (as AWS). */

@@ -3,6 +3,7 @@ import { UnkaiError } from "../../core/errors.js";
 import { EVENTBRIDGE, EventPattern, PatternError, eventBridgeMessage } from "../../core/event-pattern/index.js";
 import { inputSpecProblem } from "../../core/events/input.js";
 import { parseJsonPath } from "../../core/events/json-path.js";
+import { KINESIS_STREAM_ARN } from "../../core/kinesis.js";
 import { ruleKey, type EventBusRecord, type RuleRecord, type RuleState, type Tag, type TargetRecord } from "../../core/events/resources.js";
 import { EVENTBRIDGE_SCHEDULE_MESSAGE, ScheduleExpressionError, parseSchedule } from "../../core/schedule/index.js";
 import type { DocumentStore } from "../../store/ports.js";
@@ -25,7 +26,6 @@ export interface RuleDeps {
 }
 
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
-const KINESIS_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[^/]+$/;
 
 /** Why a target cannot be stored (a per-target FailedEntries error), or undefined. */
 function targetProblem(target: TargetRecord, canDeliver: (arn: string) => boolean): string | undefined {
@@ -163,7 +163,7 @@ export function ruleOperations(deps: RuleDeps) {
         if (SQS_ARN.exec(target.Arn)?.[1] !== undefined && target.SqsParameters?.MessageGroupId === undefined) {
           throw new UnkaiError("ValidationException", `Parameter(s) SqsParameters must be specified for target: ${target.Id}.`);
         }
-        if (KINESIS_ARN.test(target.Arn)) {
+        if (KINESIS_STREAM_ARN.test(target.Arn)) {
           if (target.RoleArn === undefined) throw new UnkaiError("ValidationException", `RoleArn is required for target arn: ${target.Arn}.`);
           const path = target.KinesisParameters?.PartitionKeyPath;
           if (path !== undefined && !parseJsonPath(path)) throw new UnkaiError("ValidationException", `Parameter PartitionKeyPath is not valid: ${path}`);

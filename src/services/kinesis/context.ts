@@ -1,7 +1,7 @@
 /** What Kinesis's operations share: the store's ports, the account, the clock and the iterators; and how a request names its stream. */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
-import type { KinesisStreamRecord } from "../../core/kinesis.js";
+import { KINESIS_STREAM_ARN, type KinesisStreamRecord } from "../../core/kinesis.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { ShardIterators } from "../../core/shard-iterators.js";
 import type { FreeSpace } from "../../store/disk-space.js";
@@ -25,8 +25,6 @@ export interface StreamNaming {
   readonly StreamARN?: string;
 }
 
-const STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:([^:]*):(\d{12}):stream\/([^/]+)$/;
-
 export function streamArn(ctx: KinesisContext, name: string): string {
   return `arn:aws:kinesis:${ctx.account.region}:${ctx.account.accountId}:stream/${name}`;
 }
@@ -37,7 +35,7 @@ export const notFound = (ctx: KinesisContext, name: string) =>
 /** The stream's name and ARN in this account, from either member (both must agree). */
 export function namedStream(ctx: KinesisContext, input: StreamNaming): { name: string; arn: string } {
   if (input.StreamARN !== undefined) {
-    const match = STREAM_ARN.exec(input.StreamARN);
+    const match = KINESIS_STREAM_ARN.exec(input.StreamARN);
     if (!match) throw new UnkaiError("InvalidArgumentException", `StreamARN ${input.StreamARN} is not a Kinesis stream ARN.`);
     const name = match[3] as string;
     if (input.StreamName !== undefined && input.StreamName !== name) throw new UnkaiError("InvalidArgumentException", "StreamARN and StreamName name different streams.");

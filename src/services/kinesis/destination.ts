@@ -7,15 +7,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { MissingTargetError, type DestinationTarget } from "../../async/destinations.js";
+import { KINESIS_STREAM_ARN } from "../../core/kinesis.js";
 import type { KinesisContext } from "./context.js";
 import { appendRecords } from "./record-ops.js";
-
-const STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+$/;
 
 export function kinesisDestination(ctx: KinesisContext): DestinationTarget {
   return {
     kind: "kinesis",
-    accepts: (arn) => STREAM_ARN.test(arn),
+    accepts: (arn) => KINESIS_STREAM_ARN.test(arn),
     serviceAction: "kinesis:PutRecord",
     messagesOnly: true,
     exists: async (arn) => (await ctx.streams.get(arn)) !== undefined,

@@ -8,6 +8,7 @@
  */
 import { kinesisRecordForFilter } from "../../core/event-pattern/event-source-filter.js";
 import type { JsonValue } from "../../core/event-pattern/types.js";
+import { KINESIS_STREAM_ARN } from "../../core/kinesis.js";
 import type { ShardSource } from "../../sources/shard-source.js";
 import { CONSUMER_ARN } from "./consumers.js";
 import type { KinesisContext } from "./context.js";
@@ -16,12 +17,11 @@ import { formatSequenceNumber, shardIdOf, shardNamed } from "./shards.js";
 /** A batch's data at most, so its event (base64, a third larger) stays within an invocation's 6 MB payload. */
 const BATCH_DATA_BYTES = 4 * 1024 * 1024;
 
-const STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[^:]*:[^:]*:stream\/[^/]+$/;
 
 export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
   /** The stream a mapping's ARN reads: a stream's own, or an enhanced fan-out consumer's (which must still be registered). */
   const streamOf = async (arn: string) => {
-    if (STREAM_ARN.test(arn)) return ctx.streams.get(arn);
+    if (KINESIS_STREAM_ARN.test(arn)) return ctx.streams.get(arn);
     const streamArn = CONSUMER_ARN.exec(arn)?.[1];
     const stream = streamArn === undefined ? undefined : await ctx.streams.get(streamArn);
     return stream?.consumers?.some((consumer) => consumer.arn === arn) ? stream : undefined;
@@ -37,7 +37,7 @@ export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
     retentionMs: async (arn) => ((await streamOf(arn))?.retentionHours ?? 24) * 3_600_000,
     namesInvokeIdentity: true,
     filterView: (event) => kinesisRecordForFilter(event.kinesis as { data: string } & Record<string, JsonValue>),
-    accepts: (arn) => STREAM_ARN.test(arn) || CONSUMER_ARN.test(arn),
+    accepts: (arn) => KINESIS_STREAM_ARN.test(arn) || CONSUMER_ARN.test(arn),
     async shards(arn) {
       const stream = await streamOf(arn);
       if (!stream) return undefined;

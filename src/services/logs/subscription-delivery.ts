@@ -15,6 +15,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import type { Logger } from "pino";
 import { NotRetriedError, type OutboundMessage, type ServiceSource } from "../../async/destinations.js";
+import { KINESIS_STREAM_ARN } from "../../core/kinesis.js";
 import type { FilterPattern } from "../../core/log-filter/index.js";
 import { MAX_SUBSCRIPTION_CHAIN } from "../../core/log-limits.js";
 import type { LogGroupSubscriptions, SubscriptionFilterRecord } from "../../core/log-subscription.js";
@@ -81,8 +82,6 @@ function gzippedBatch(owner: string, filter: SubscriptionFilterRecord, stream: s
 export function awslogsEvent(owner: string, filter: SubscriptionFilterRecord, stream: string, logEvents: readonly DeliveryEvent[]): string {
   return JSON.stringify({ awslogs: { data: gzippedBatch(owner, filter, stream, logEvents).toString("base64") } });
 }
-
-const KINESIS_STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+$/;
 
 /**
  * What a filter's destination receives for one batch: a function its `awslogs` event; a Kinesis stream

@@ -4,6 +4,7 @@
  * records as) of this account and region; what is delivered to them, and when, is subscription-delivery.ts.
  */
 import type { Account } from "../../core/arn.js";
+import { KINESIS_STREAM_ARN } from "../../core/kinesis.js";
 import { UnkaiError } from "../../core/errors.js";
 import { MAX_SUBSCRIPTION_FILTERS_PER_GROUP } from "../../core/log-limits.js";
 import type { LogGroupSubscriptions, SubscriptionFilterRecord } from "../../core/log-subscription.js";
@@ -58,7 +59,8 @@ const CANNOT_DELIVER_TO_STREAM = "Could not deliver test message to specified Ki
 async function checkDestination(deps: SubscriptionDeps, input: PutInput): Promise<void> {
   const { region, accountId } = deps.account;
   const groupArn = `arn:aws:logs:${region}:${accountId}:log-group:${input.logGroupName}:*`;
-  if (new RegExp(`^arn:aws:kinesis:${region}:${accountId}:stream/[^/]+$`).test(input.destinationArn)) {
+  const stream = KINESIS_STREAM_ARN.exec(input.destinationArn);
+  if (stream && stream[1] === region && stream[2] === accountId) {
     if (input.roleArn === undefined) throw invalid("A roleArn is required to deliver to a Kinesis stream: the role CloudWatch Logs puts records as.");
     if (deps.streamMayReceive && !(await deps.streamMayReceive(input.destinationArn, input.roleArn, groupArn))) throw invalid(CANNOT_DELIVER_TO_STREAM);
     return;
