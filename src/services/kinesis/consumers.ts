@@ -8,10 +8,11 @@
  * ResourceInUseException; a later one takes the subscription over, and the earlier stream ends with a
  * ResourceInUseException event (kept per node).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { UnkaiError } from "../../core/errors.js";
 import type { KinesisConsumer, KinesisStreamRecord } from "../../core/kinesis.js";
 import { EventStreamOutput, type StreamedEvent } from "../../protocol/codecs/event-stream-output.js";
-import { loadStream, notFound, type KinesisContext } from "./context.js";
+import { invalid, loadStream, notFound, readToken, writeToken, type KinesisContext } from "./context.js";
 import { MAX_READ_BYTES, pageFull, startAfter, wireRecords, type IteratorType } from "./record-ops.js";
 import { childrenOf, formatSequenceNumber, shardNamed } from "./shards.js";
 
@@ -35,7 +36,6 @@ interface ConsumerNaming {
   readonly ConsumerARN?: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function consumerOutput(consumer: KinesisConsumer, status: "CREATING" | "ACTIVE") {
   return { ConsumerName: consumer.name, ConsumerARN: consumer.arn, ConsumerStatus: status, ConsumerCreationTimestamp: new Date(consumer.createdAt) };
@@ -44,10 +44,10 @@ function consumerOutput(consumer: KinesisConsumer, status: "CREATING" | "ACTIVE"
 /** The stream and consumer a request names (by ARN, or by stream ARN and name); ResourceNotFoundException when either is gone. */
 async function loadConsumer(ctx: KinesisContext, input: ConsumerNaming): Promise<{ stream: KinesisStreamRecord; consumer: KinesisConsumer }> {
   const byArn = input.ConsumerARN === undefined ? undefined : CONSUMER_ARN.exec(input.ConsumerARN);
-  if (input.ConsumerARN !== undefined && !byArn) throw new UnkaiError("InvalidArgumentException", `ConsumerARN ${input.ConsumerARN} is not a Kinesis consumer ARN.`);
+  if (input.ConsumerARN !== undefined && !byArn) throw invalid(`ConsumerARN ${input.ConsumerARN} is not a Kinesis consumer ARN.`);
   const streamArn = byArn?.[1] ?? input.StreamARN;
   if (streamArn === undefined || (byArn === undefined && input.ConsumerName === undefined)) {
-    throw new UnkaiError("InvalidArgumentException", "Either ConsumerARN, or StreamARN and ConsumerName, must be provided.");
+    throw invalid("Either ConsumerARN, or StreamARN and ConsumerName, must be provided.");
   }
   const stream = await loadStream(ctx, { StreamARN: streamArn });
   const consumer = (stream.consumers ?? []).find((c) => (byArn ? c.arn === input.ConsumerARN : c.name === input.ConsumerName));
@@ -124,10 +124,11 @@ export function consumerOperations(ctx: KinesisContext) {
     async ListStreamConsumers(input: { StreamARN: string; MaxResults?: number; NextToken?: string }) {
       const stream = await loadStream(ctx, { StreamARN: input.StreamARN });
       const consumers = [...(stream.consumers ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
-      const from = input.NextToken === undefined ? 0 : consumers.findIndex((c) => c.name > Buffer.from(input.NextToken ?? "", "base64url").toString("utf8"));
+      const after = input.NextToken === undefined ? undefined : readToken(input.NextToken);
+      const from = after === undefined ? 0 : consumers.findIndex((c) => c.name > after);
       const page = from === -1 ? [] : consumers.slice(from, from + (input.MaxResults ?? 100));
       const more = from !== -1 && from + page.length < consumers.length;
-      return { Consumers: page.map((c) => consumerOutput(c, "ACTIVE")), ...(more ? { NextToken: Buffer.from(page.at(-1)?.name ?? "").toString("base64url") } : {}) };
+      return { Consumers: page.map((c) => consumerOutput(c, "ACTIVE")), ...(more ? { NextToken: writeToken(page.at(-1)?.name ?? "") } : {}) };
     },
 
     async DeregisterStreamConsumer(input: ConsumerNaming) {

@@ -19,6 +19,23 @@ export interface KinesisContext {
   readonly metrics?: ServiceMetrics | undefined;
 }
 
+/** Kinesis's error for a bad argument. */
+export const invalid = (message: string) => new UnkaiError("InvalidArgumentException", message);
+
+/** What a NextToken says a page continues after (Unkai's tokens: base64url JSON of a string); refused when it is none of Unkai's. */
+export function readToken(token: string): string {
+  try {
+    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
+    if (typeof value === "string") return value;
+  } catch {
+    // falls through to the refusal
+  }
+  throw invalid(`NextToken ${token} is not valid.`);
+}
+
+/** The NextToken of a page that ended at `after`. */
+export const writeToken = (after: string) => Buffer.from(JSON.stringify(after)).toString("base64url");
+
 /** Most operations name their stream by StreamName or StreamARN. */
 export interface StreamNaming {
   readonly StreamName?: string;
@@ -36,9 +53,9 @@ export const notFound = (ctx: KinesisContext, name: string) =>
 export function namedStream(ctx: KinesisContext, input: StreamNaming): { name: string; arn: string } {
   if (input.StreamARN !== undefined) {
     const match = KINESIS_STREAM_ARN.exec(input.StreamARN);
-    if (!match) throw new UnkaiError("InvalidArgumentException", `StreamARN ${input.StreamARN} is not a Kinesis stream ARN.`);
+    if (!match) throw invalid(`StreamARN ${input.StreamARN} is not a Kinesis stream ARN.`);
     const name = match[3] as string;
-    if (input.StreamName !== undefined && input.StreamName !== name) throw new UnkaiError("InvalidArgumentException", "StreamARN and StreamName name different streams.");
+    if (input.StreamName !== undefined && input.StreamName !== name) throw invalid("StreamARN and StreamName name different streams.");
     if (match[1] !== ctx.account.region || match[2] !== ctx.account.accountId) throw notFound(ctx, name);
     return { name, arn: input.StreamARN };
   }

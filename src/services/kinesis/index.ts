@@ -23,7 +23,7 @@ import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { shardPollerDeps, streamingService } from "../stream-mappings.js";
 import { kinesisAuthorization } from "./authorization.js";
-import type { KinesisContext } from "./context.js";
+import { invalid, type KinesisContext } from "./context.js";
 import { KINESIS_ERRORS } from "./errors.js";
 import { recordOperations } from "./record-ops.js";
 import { consumerOperations } from "./consumers.js";
@@ -61,7 +61,7 @@ export interface KinesisDeps {
 export function kinesisIterators(key?: IteratorKey): ShardIterators {
   return new ShardIterators({
     lifetimeMs: ITERATOR_LIFETIME_MS,
-    invalid: () => new UnkaiError("InvalidArgumentException", "Invalid ShardIterator."),
+    invalid: () => invalid("Invalid ShardIterator."),
     expired: (message) => new UnkaiError("ExpiredIteratorException", message),
   }, key);
 }

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { UnkaiError } from "../../core/errors.js";
 import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
 import type { KinesisRecordAppend, KinesisRecordRow } from "../../store/ports.js";
-import { loadStream, notFound, type KinesisContext, type StreamNaming } from "./context.js";
+import { invalid, loadStream, notFound, type KinesisContext, type StreamNaming } from "./context.js";
 import { reportGet, reportPut } from "./metrics.js";
 import { childrenOf, formatSequenceNumber, parseSequenceNumber, shardForExplicitHashKey, shardForPartitionKey, shardIdOf, shardNamed } from "./shards.js";
 
@@ -17,7 +17,6 @@ export const MAX_READ_BYTES = 10 * 1024 * 1024;
 /** PutRecords' cap on one call's data and partition keys (AWS: 5 MiB; 10 MiB once records may be larger). */
 const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
 
-const invalid = (message: string) => new UnkaiError("InvalidArgumentException", message);
 
 export interface RecordEntry {
   readonly Data: Uint8Array;

@@ -14,11 +14,10 @@
  */
 import { UnkaiError } from "../../core/errors.js";
 import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
-import { loadStream, type KinesisContext, type StreamNaming } from "./context.js";
+import { invalid, loadStream, type KinesisContext, type StreamNaming } from "./context.js";
 import { evenShards, openShards, parseHashKey, shardNamed } from "./shards.js";
 import { checkShardLimit } from "./stream-ops.js";
 
-const invalid = (message: string) => new UnkaiError("InvalidArgumentException", message);
 
 /** A shard planned before the cut is known: its range and parents. */
 interface Planned {

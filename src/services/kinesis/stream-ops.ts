@@ -5,7 +5,7 @@
  */
 import { UnkaiError } from "../../core/errors.js";
 import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
-import { loadStream, streamArn, type KinesisContext, type StreamNaming } from "./context.js";
+import { invalid, loadStream, readToken, streamArn, writeToken, type KinesisContext, type StreamNaming } from "./context.js";
 import { describeShard, evenShards, openShards, shardIdOf } from "./shards.js";
 
 /** Shards every stream of the account may have together (AWS's default quota in most regions). */
@@ -16,7 +16,6 @@ const DEFAULT_RETENTION_HOURS = 24;
 const MAX_RETENTION_HOURS = 8760;
 const MAX_TAGS = 50;
 
-const invalid = (message: string) => new UnkaiError("InvalidArgumentException", message);
 
 type Tags = Readonly<Record<string, string>>;
 
@@ -52,18 +51,6 @@ function checkTags(tags: Tags, current: Tags): void {
   if (keys.size > MAX_TAGS) throw invalid(`Failed to add tags to stream: a stream may have at most ${MAX_TAGS} tags.`);
 }
 
-/** The position after the last item of `names` a NextToken names (Unkai's tokens: base64url JSON). */
-function readToken(token: string): string {
-  try {
-    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
-    if (typeof value === "string") return value;
-  } catch {
-    // falls through to the refusal
-  }
-  throw invalid(`NextToken ${token} is not valid.`);
-}
-
-const writeToken = (after: string) => Buffer.from(JSON.stringify(after)).toString("base64url");
 
 export function streamOperations(ctx: KinesisContext) {
   /**
@@ -75,6 +62,11 @@ export function streamOperations(ctx: KinesisContext) {
     const fresh = await loadStream(ctx, input);
     await ctx.streams.put(fresh.arn, { ...fresh, ...patch });
   };
+  /** AddTagsToStream and TagResource: at most MAX_TAGS in all. */
+  const addTags = (input: StreamNaming, tags: Tags) => update(input, (stream) => (checkTags(tags, stream.tags), { tags: { ...stream.tags, ...tags } }));
+  /** RemoveTagsFromStream and UntagResource. */
+  const removeTags = (input: StreamNaming, keys: readonly string[]) =>
+    update(input, (stream) => ({ tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !keys.includes(key))) }));
   return {
     async CreateStream(input: { StreamName: string; ShardCount?: number; StreamModeDetails?: { StreamMode: "PROVISIONED" | "ON_DEMAND" }; Tags?: Tags; MaxRecordSizeInKiB?: number }) {
       const mode = input.StreamModeDetails?.StreamMode ?? "PROVISIONED";
@@ -188,12 +180,12 @@ export function streamOperations(ctx: KinesisContext) {
     },
 
     async AddTagsToStream(input: StreamNaming & { Tags: Tags }) {
-      await update(input, (stream) => (checkTags(input.Tags, stream.tags), { tags: { ...stream.tags, ...input.Tags } }));
+      await addTags(input, input.Tags);
       return {};
     },
 
     async RemoveTagsFromStream(input: StreamNaming & { TagKeys: readonly string[] }) {
-      await update(input, (stream) => ({ tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !input.TagKeys.includes(key))) }));
+      await removeTags(input, input.TagKeys);
       return {};
     },
 
@@ -205,12 +197,12 @@ export function streamOperations(ctx: KinesisContext) {
     },
 
     async TagResource(input: { ResourceARN: string; Tags: Tags }) {
-      await update({ StreamARN: input.ResourceARN }, (stream) => (checkTags(input.Tags, stream.tags), { tags: { ...stream.tags, ...input.Tags } }));
+      await addTags({ StreamARN: input.ResourceARN }, input.Tags);
       return {};
     },
 
     async UntagResource(input: { ResourceARN: string; TagKeys: readonly string[] }) {
-      await update({ StreamARN: input.ResourceARN }, (stream) => ({ tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !input.TagKeys.includes(key))) }));
+      await removeTags({ StreamARN: input.ResourceARN }, input.TagKeys);
       return {};
     },
 
