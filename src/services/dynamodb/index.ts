@@ -5,7 +5,6 @@
  * a background sweep deletes items past their Time to Live, and stream records and gone streams
  * older than the stream retention (24 hours; `--stream-retention-ms`).
  */
-import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import { loadModel } from "../../protocol/codecs/model.js";
@@ -13,7 +12,7 @@ import { modelService, type OperationContext, type Operations } from "../../prot
 import type { Service } from "../../protocol/http.js";
 import type { DynamoDbStore, StreamShardStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
-import { shardPollerDeps, streamingService } from "../stream-mappings.js";
+import { shardPollerDeps, streamingService, type StreamingDeps } from "../stream-mappings.js";
 import { Periodic } from "../../core/periodic.js";
 import { TableCache } from "./table-cache.js";
 import { wireOutput, withDocumentOutputItems } from "./wire-output.js";
@@ -32,8 +31,6 @@ import { dynamoStreamSource } from "./stream-source.js";
 import { STREAM_RETENTION_MS } from "./stream-records.js";
 import { forgetGoneStreams } from "./stream-retention.js";
 import type { StreamsContext } from "./stream-shards.js";
-import type { ShardPollerDeps } from "../../sources/shard-poller.js";
-import type { ShardSources } from "../../sources/shard-source.js";
 
 /**
  * How often expired items and stream records are looked for (AWS takes up to days; a sweep walks
@@ -48,7 +45,7 @@ const TTL_SWEEP_MS = 10_000;
 const GROWING = new Set(["PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "UpdateTable"]);
 
 
-export interface DynamoDbDeps {
+export interface DynamoDbDeps extends StreamingDeps {
   readonly store: DynamoDbStore;
   readonly streamShards: StreamShardStore;
   /** How long a stream's shard stays open before it rolls over. */
@@ -56,12 +53,7 @@ export interface DynamoDbDeps {
   /** How long stream records and gone streams are kept (default: AWS's 24 hours). */
   readonly streamRetentionMs?: number;
   readonly account: Account;
-  readonly logger: Logger;
   readonly now?: () => number;
-  /** Lambda's mappings on this service's streams, run by a ShardPoller while the service runs. */
-  readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
-  /** Where the streams are offered to Lambda's mapping API. */
-  readonly shards?: ShardSources;
   /** The key shard iterators are sealed with: the cluster's on a shared store (clusterIteratorKey), else one of this process. */
   readonly iteratorKey?: IteratorKey | undefined;
   /** The data directory's free space (Platform.space): writes that grow storage are refused below its threshold (disk-guard.ts). */

@@ -6,7 +6,6 @@
  * the shared ShardPoller (stream-source.ts), resharding (reshard.ts), enhanced fan-out (consumers.ts).
  * Not served: resource policies. The Java SDKs' CBOR 1.1 is the codec's (protocol/codecs/wires.ts). docs/compatibility/kinesis.md.
  */
-import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import { Periodic } from "../../core/periodic.js";
@@ -16,12 +15,10 @@ import { clusterIteratorKey, ShardIterators, type IteratorKey } from "../../core
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
-import type { ShardPollerDeps } from "../../sources/shard-poller.js";
-import type { ShardSources } from "../../sources/shard-source.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
-import { shardPollerDeps, streamingService } from "../stream-mappings.js";
+import { shardPollerDeps, streamingService, type StreamingDeps } from "../stream-mappings.js";
 import { kinesisAuthorization } from "./authorization.js";
 import { invalid, type KinesisContext } from "./context.js";
 import { KINESIS_ERRORS } from "./errors.js";
@@ -38,16 +35,11 @@ const ITERATOR_LIFETIME_MS = 5 * 60 * 1000;
 /** How often records past their stream's retention are looked for. */
 const RETENTION_SWEEP_MS = 60_000;
 
-export interface KinesisDeps {
+export interface KinesisDeps extends StreamingDeps {
   readonly streams: DocumentStore<KinesisStreamRecord>;
   readonly records: KinesisRecordStore;
   readonly account: Account;
-  readonly logger: Logger;
   readonly now?: () => number;
-  /** Lambda's mappings on streams, run by a ShardPoller while the service runs. */
-  readonly streamMappings?: Omit<ShardPollerDeps, "source" | "logger">;
-  /** Where the streams are offered to Lambda's mapping API. */
-  readonly shards?: ShardSources;
   /** The key shard iterators are sealed with: the cluster's on a shared store (clusterIteratorKey), else one of this process. */
   readonly iteratorKey?: IteratorKey | undefined;
   /** The data directory's free space (Platform.space): writes are refused below its threshold. */
