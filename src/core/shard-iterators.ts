@@ -35,6 +35,9 @@ function expiredMessage(issuedAt: number, nowMs: number, lifetimeMs: number): st
 /** Where the sealing key comes from: the cluster's shared secret (read once, when first needed), or a key of this process. */
 export type IteratorKey = Buffer | (() => Promise<Buffer>);
 
+/** A token's payload: the JSON array `issue` wrote, base64url-encoded. */
+const decoded = (payload: string): unknown => JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+
 export class ShardIterators {
   private key: Promise<Buffer> | undefined;
 
@@ -61,7 +64,7 @@ export class ShardIterators {
     const expected = Buffer.from(await this.seal(payload));
     const given = Buffer.from(mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw this.rules.invalid();
-    const [streamArn, shardId, afterSequence, issuedAt] = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as [string, string, number, number];
+    const [streamArn, shardId, afterSequence, issuedAt] = decoded(payload) as [string, string, number, number];
     if (nowMs - issuedAt > this.rules.lifetimeMs) throw this.rules.expired(expiredMessage(issuedAt, nowMs, this.rules.lifetimeMs));
     return { streamArn, shardId, afterSequence, issuedAt };
   }
@@ -81,7 +84,7 @@ export function clusterIteratorKey(cluster: SecretHolder | undefined): IteratorK
 /** The stream a token names, unverified: only for naming the resource an IAM check asks about (the read itself verifies). */
 export function streamNamedBy(token: string): string | undefined {
   try {
-    const [streamArn] = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8")) as unknown[];
+    const [streamArn] = decoded(token.split(".")[0] ?? "") as unknown[];
     return typeof streamArn === "string" ? streamArn : undefined;
   } catch {
     return undefined;
