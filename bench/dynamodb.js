@@ -6,8 +6,9 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { fmt, request, sleep, stopProcess } from "./lib.js";
+import { fmt, request, sleep, spawnUntilLine, stopProcess } from "./lib.js";
 import { ensurePeer, freePort, installedVersion } from "./peers.js";
 import { measured } from "./throughput.js";
 
@@ -16,6 +17,7 @@ const TARGET_P50_GET_MS = 0.5;
 /** Issue 17: Unkai at least 1.5× dynalite's throughput on every row. */
 const TARGET_VS_DYNALITE = 1.5;
 const JSON10 = "application/x-amz-json-1.0";
+const FLOOR_DYNAMODB = fileURLToPath(new URL("./floor-dynamodb.js", import.meta.url));
 
 /** One item of the data set: ~250 bytes of DynamoDB JSON, a few attribute types. */
 function item(pk, sk) {
@@ -167,6 +169,33 @@ async function dynaliteRows({ work, log, items, seconds, warmSeconds }) {
   }
 }
 
+/**
+ * The GetItem floor (bench/floor-dynamodb.js): node:http, the signature check, JSON and one SQLite read,
+ * nothing else; measured signed and unsigned, at 1 and 8 connections. A failure leaves it "not run".
+ */
+async function floorRows({ work, log, seconds, warmSeconds }) {
+  const get = OPS.find((op) => op.key === "get");
+  const rows = {};
+  try {
+    for (const [key, flags] of [["signed", []], ["unsigned", ["--no-signature"]]]) {
+      const floor = await spawnUntilLine(process.execPath, [FLOOR_DYNAMODB, join(work, `dynamodb-floor-${key}.db`), ...flags], { pattern: /floor ready at (http:\/\/\S+)/ });
+      try {
+        const target = { url: `${floor.match[1]}/`, method: "POST", headers: headersFor(get.target), body: JSON.stringify(get.body), sign: "dynamodb" };
+        const one = await measured(floor.child.pid, target, 1, seconds, warmSeconds);
+        const eight = await measured(floor.child.pid, target, 8, seconds, warmSeconds);
+        for (const run of [one, eight]) if (run.errors || run.non2xx) throw new Error(`${run.errors} socket errors, ${run.non2xx} non-2xx responses under wrk`);
+        rows[key] = { one, eight };
+      } finally {
+        await stopProcess(floor.child);
+      }
+    }
+    return { rows };
+  } catch (error) {
+    log(`(k) GetItem floor not run: ${error.message}`);
+    return { error: error.message };
+  }
+}
+
 /** Runs the DynamoDB phase against a started Unkai; `work` is a scratch directory on the data's filesystem. */
 export async function phaseDynamoDb({ unkai, work, log, quick }) {
   const seconds = quick ? 1 : 3;
@@ -190,7 +219,9 @@ export async function phaseDynamoDb({ unkai, work, log, quick }) {
   }
   log(`(k) dynalite, the same operations (wrk, 1 and 8 connections, ${seconds} s each)`);
   const dynalite = await dynaliteRows({ work, log, items, seconds, warmSeconds });
-  return { rows, seconds, items: items.length, dynalite };
+  log(`(k) the GetItem floor, signed and unsigned (wrk, 1 and 8 connections, ${seconds} s each)`);
+  const floor = await floorRows({ work, log, seconds, warmSeconds });
+  return { rows, seconds, items: items.length, dynalite, floor };
 }
 
 const byKey = (d, key) => d.rows.find((r) => r.key === key);
@@ -209,6 +240,12 @@ export function dynamoDbSummaryRows(d, verdict) {
     } else if (d.dynalite?.rows) rows.push(`| (k) DynamoDB ${r.label} beside dynalite | ${fmt(r.eight.rps, 0)} req/s | dynalite has no ${r.label.split(" ")[0]} (UnknownOperationException) | — | ≥ ${TARGET_VS_DYNALITE}× | n/a |`);
     else rows.push(`| (k) DynamoDB ${r.label} beside dynalite | not run: ${d.dynalite?.error ?? "no data"} | | | ≥ ${TARGET_VS_DYNALITE}× | |`);
   }
+  const floor = d.floor?.rows;
+  const peerGet = d.dynalite?.rows?.get;
+  if (floor && peerGet) {
+    rows.push(`| (k) GetItem floor (node:http + SigV4 + one SQLite read), 8 connections, beside dynalite | ${fmt(floor.signed.eight.rps, 0)} req/s | ${fmt(peerGet.eight.rps, 0)} req/s (dynalite ${d.dynalite.version}) | ${fmt(floor.signed.eight.rps / peerGet.eight.rps)}× | — (the floor of Unkai's ≥ ${TARGET_VS_DYNALITE}×) | |`);
+    rows.push(`| (k) Unkai GetItem against that floor, 8 connections | ${fmt(get.eight.rps, 0)} req/s | ${fmt(floor.signed.eight.rps, 0)} req/s (floor) | ${fmt((100 * get.eight.rps) / floor.signed.eight.rps, 1)} % | — | |`);
+  } else if (d.floor?.error) rows.push(`| (k) GetItem floor | not run: ${d.floor.error} | | | | |`);
   return rows;
 }
 
@@ -238,6 +275,21 @@ export function dynamoDbSection(d) {
       lines.push(`| ${r.label} | ${fmt(peer.one.rps, 0)} | ${fmt(peer.one.p50, 3)} | ${fmt(peer.eight.rps, 0)} | ${fmt(peer.eight.p50, 3)} | ${fmt(peer.eight.p99, 3)} | ${fmt(peer.eight.serverMsPerReq, 3)} ms | ${fmt(r.eight.rps / peer.eight.rps)}× |`);
     }
   } else lines.push("", `dynalite: not run (${d.dynalite?.error ?? "no data"}).`);
+  const floor = d.floor?.rows;
+  if (floor) {
+    const get = byKey(d, "get");
+    lines.push(
+      "",
+      "The GetItem floor (bench/floor-dynamodb.js): the least a DynamoDB endpoint that checks SigV4 and reads SQLite can do. A bare node:http server reads the body, verifies the header-form signature (canonical request, string to sign, one HMAC under the day's signing key, derived once), parses the JSON, reads the item with one prepared SELECT from a SQLite file of the same schema and answers `{\"Item\": …}`: no routing, model validation, expressions, metrics or IAM, one process. Unsigned: the same without the signature check (dynalite checks none).",
+      "",
+      "| GetItem | 1 conn: req/s | p50 ms | 8 conns: req/s | p50 ms | p99 ms | server CPU / req (8 conns) | against dynalite (8 conns) | Unkai against it (8 conns) |",
+      "|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const [label, run] of [["floor, signed", floor.signed], ["floor, unsigned", floor.unsigned]]) {
+      const peer = d.dynalite?.rows?.get;
+      lines.push(`| ${label} | ${fmt(run.one.rps, 0)} | ${fmt(run.one.p50, 3)} | ${fmt(run.eight.rps, 0)} | ${fmt(run.eight.p50, 3)} | ${fmt(run.eight.p99, 3)} | ${fmt(run.eight.serverMsPerReq, 3)} ms | ${peer ? `${fmt(run.eight.rps / peer.eight.rps)}×` : "—"} | ${fmt((100 * get.eight.rps) / run.eight.rps, 1)} % |`);
+    }
+  } else if (d.floor?.error) lines.push("", `GetItem floor: not run (${d.floor.error}).`);
   lines.push("", `Each Unkai cell is one ${d.seconds} s wrk run after 1 s of unmeasured load; wrk's CPU share (% of one core) shows it was not the limit. Writes on both sides wait for an fsync, so their figures follow the disk; reads come from the page cache.`, "");
   return lines;
 }
