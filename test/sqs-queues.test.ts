@@ -16,7 +16,7 @@ import { createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listDeadLett
 import { listQueueTags, tagQueue, untagQueue } from "../src/services/sqs/tag-ops.js";
 import { changeMessageVisibility, deleteMessage, receiveMessage } from "../src/services/sqs/receive-ops.js";
 import { sendMessage, sendMessageBatch } from "../src/services/sqs/send-ops.js";
-import { QueueSignals } from "../src/services/sqs/signals.js";
+import { WakeSignals } from "../src/core/wake-signals.js";
 import { MoveTasks } from "../src/services/sqs/move-tasks.js";
 import { sqsRetentionJob } from "../src/services/sqs/retention.js";
 import { reportedFailures } from "../src/services/sqs/esm-records.js";
@@ -36,8 +36,8 @@ describe("SQS queue domain", () => {
     dir = mkdtempSync(join(tmpdir(), "unkai-sqs-"));
     store = openSqliteStore(join(dir, "unkai.db"), (error) => assert.fail(String(error)));
     const base = { queues: store.queues, messages: store.messages, account, purgedAt: new Map<string, number>(), receiveAttempts: new Map() };
-    context = { ...base, signals: new QueueSignals(), now: Date.now };
-    fake = { ...base, signals: new QueueSignals(), now: () => clock };
+    context = { ...base, signals: new WakeSignals(), now: Date.now };
+    fake = { ...base, signals: new WakeSignals(), now: () => clock };
   });
   after(async () => {
     await store.close();

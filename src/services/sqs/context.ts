@@ -4,13 +4,13 @@ import { UnkaiError } from "../../core/errors.js";
 import type { MetricUnit, ServiceMetrics } from "../../core/service-metrics.js";
 import type { MessageStore, QueueRecord, QueueStore } from "../../store/ports.js";
 import { doesNotExist, queueNameFromUrl } from "./addresses.js";
-import type { QueueSignals } from "./signals.js";
+import type { WakeSignals } from "../../core/wake-signals.js";
 
 export interface SqsContext {
   readonly queues: QueueStore;
   readonly messages: MessageStore;
   readonly account: Account;
-  readonly signals: QueueSignals;
+  readonly signals: WakeSignals;
   /** Epoch milliseconds (tests may pass their own). */
   readonly now: () => number;
   /** When each queue was last purged (PurgeQueue runs once per 60 s per queue). */

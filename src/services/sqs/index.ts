@@ -29,7 +29,7 @@ import { guardedOperations } from "../disk-guard.js";
 import { UnkaiError } from "../../core/errors.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import { sqsRetentionJob } from "./retention.js";
-import { QueueSignals } from "./signals.js";
+import { WakeSignals } from "../../core/wake-signals.js";
 import { sqsAuthorization } from "./authorization.js";
 
 export interface SqsDeps {
@@ -68,7 +68,7 @@ function callerOf(request: UnkaiRequest, deps: SqsDeps): Caller {
 const GROWING = new Set(["SendMessage", "SendMessageBatch"]);
 
 export function sqsService(deps: SqsDeps): Service {
-  const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new QueueSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map(), metrics: deps.metrics };
+  const context: SqsContext = { queues: deps.queues, messages: deps.messages, account: deps.account, signals: new WakeSignals(), now: Date.now, purgedAt: new Map(), receiveAttempts: new Map(), metrics: deps.metrics };
   const moves = new MoveTasks(context, deps.moveTasks);
   deps.destinations.add(sqsDestination(context));
   deps.metrics?.addSampler(() => sampleQueueDepths(context));
