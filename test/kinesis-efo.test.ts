@@ -5,6 +5,7 @@
  * taken up again from its continuation, and a closed shard's stream ending with its children.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import {
   CreateStreamCommand, DeregisterStreamConsumerCommand, DescribeStreamConsumerCommand, KinesisClient, ListStreamConsumersCommand, PutRecordCommand,
@@ -13,6 +14,7 @@ import {
 import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
+import { waitFor } from "./helpers/wait.js";
 
 const STREAM_ARN = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 const text = (data: Uint8Array | undefined) => Buffer.from(data ?? new Uint8Array()).toString("utf8");
@@ -131,5 +133,92 @@ describe("Kinesis enhanced fan-out", () => {
       "print(json.dumps(data))",
     ], [unkai.url, consumer]);
     assert.deepEqual(out, ["a", "b", "c", "d"]);
+  });
+});
+
+describe("Kinesis subscriptions on a shared host", () => {
+  let unkai: TestUnkai;
+  let kinesis: KinesisClient;
+  let consumer = "";
+  before(async () => {
+    unkai = await startUnkai({ UNKAI_KINESIS_MAX_SUBSCRIPTIONS: "2" });
+    kinesis = new KinesisClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await kinesis.send(new CreateStreamCommand({ StreamName: "capped", ShardCount: 3 }));
+    consumer = (await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: STREAM_ARN("capped"), ConsumerName: "c" }))).Consumer?.ConsumerARN ?? "";
+  });
+  after(async () => {
+    kinesis.destroy();
+    if (unkai) assert.equal(await unkai.stop(), 0);
+  });
+
+  /**
+   * A subscription held by a boto3 process until `leave()` closes its stream (SDK v3 cannot: its event
+   * stream keeps the HTTP/2 stream open once the reader stops), read up to its first event.
+   */
+  async function held(shard: number): Promise<{ leave: () => Promise<void> }> {
+    const script = [
+      "import boto3, sys",
+      "k = boto3.client('kinesis', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')",
+      "stream = k.subscribe_to_shard(ConsumerARN=sys.argv[2], ShardId=sys.argv[3], StartingPosition={'Type': 'LATEST'})['EventStream']",
+      "next(iter(stream))",
+      "print('ready', flush=True)",
+      "sys.stdin.readline()",
+      "stream.close()",
+    ];
+    const child = spawn("/usr/bin/python3", ["-c", script.join("\n"), unkai.url, consumer, `shardId-00000000000${shard}`], {
+      env: { PATH: "/usr/bin:/bin", HOME: "/tmp", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" }, stdio: ["pipe", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const ready = await Promise.race([waitFor(`boto3's subscription to shard ${shard}`, () => output.includes("ready") || undefined).then(() => true), exited.then(() => false)]);
+    assert.ok(ready, `boto3 could not subscribe: ${output}`);
+    return {
+      leave: async () => {
+        child.stdin.end("\n");
+        assert.equal(await exited, 0, output);
+      },
+    };
+  }
+
+  it("refuses subscriptions past the node's cap with LimitExceededException, and frees a place when a client leaves", async () => {
+    const first = await held(1);
+    const second = await held(2);
+    await assert.rejects(kinesis.send(new SubscribeToShardCommand({ ConsumerARN: consumer, ShardId: "shardId-000000000000", StartingPosition: { Type: "LATEST" } })), (error: Error) => {
+      assert.equal(error.name, "LimitExceededException");
+      assert.match(error.message, /already serves 2 SubscribeToShard subscriptions/);
+      return true;
+    });
+    // A client that left holds its place until its stream's next event (at most the 5 s heartbeat).
+    await first.leave();
+    await second.leave();
+    const third = await waitFor("a place once the clients left", () => held(0).catch(() => undefined));
+    await third.leave();
+  });
+
+  it("pushes a record as soon as it is written, not at the next idle read a second later", async () => {
+    const out = await waitFor("a place for the subscription", () =>
+      kinesis.send(new SubscribeToShardCommand({ ConsumerARN: consumer, ShardId: "shardId-000000000001", StartingPosition: { Type: "LATEST" } })).catch(() => undefined));
+    assert.ok(out.EventStream, "an event stream answers");
+    const events: AsyncIterator<{ SubscribeToShardEvent?: SubscribeToShardEvent }> = out.EventStream[Symbol.asyncIterator]();
+    const next = async (): Promise<string[]> => {
+      for (;;) {
+        const event = await events.next();
+        assert.ok(event.done !== true, "the stream goes on");
+        const records = event.value.SubscribeToShardEvent?.Records ?? [];
+        if (records.length > 0) return records.map((r) => text(r.Data));
+      }
+    };
+    assert.ok((await events.next()).done !== true, "the subscription's first event");
+    const shardOneKey = "170141183460469231731687303715884105728"; // 2^127, inside shard 1 of 3 (2^128/3 to 2·2^128/3)
+    for (let i = 0; i < 5; i += 1) {
+      const sentAt = Date.now();
+      const [received] = await Promise.all([next(), kinesis.send(new PutRecordCommand({ StreamName: "capped", PartitionKey: "p", Data: Buffer.from(`r${i}`), ExplicitHashKey: shardOneKey }))]);
+      const tookMs = Date.now() - sentAt;
+      assert.deepEqual(received, [`r${i}`]);
+      // An idle subscription reads its shard once a second; a write on this node wakes it at once.
+      assert.ok(tookMs < 400, `record ${i} arrived after ${tookMs} ms`);
+    }
   });
 });

@@ -178,7 +178,7 @@ describe("CloudWatch Logs live tail", () => {
 
 describe("live tail sessions", () => {
   it("sample an update down to 500 events spread over what arrived, and keep at most the newest 5,000", async () => {
-    const hub = liveTailHub({ updateIntervalMs: 10, sessionTimeoutMs: 60_000 });
+    const hub = liveTailHub({ updateIntervalMs: 10, sessionTimeoutMs: 60_000, maxSessions: 15 });
     const session = hub.open({}, { groups: new Map([["/g", "g-id"]]), pattern: compileFilterPattern("") });
     const events = (count: number) => Array.from({ length: count }, (_, i) => ({ timestamp: i, message: `m${i}` }));
     const update = async () => {
@@ -207,7 +207,7 @@ describe("live tail sessions", () => {
 
 
   it("leave the hub when the client goes away, and every one ends at shutdown", async () => {
-    const hub = liveTailHub({ updateIntervalMs: 50, sessionTimeoutMs: 60_000 });
+    const hub = liveTailHub({ updateIntervalMs: 50, sessionTimeoutMs: 60_000, maxSessions: 15 });
     const model = loadModel("logs");
     const operation = model.operations.StartLiveTail;
     assert.ok(operation);
@@ -241,5 +241,42 @@ describe("live tail sessions", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("live tail's session quota", () => {
+  const suite = unkaiSuite({ UNKAI_LIVE_TAIL_MAX_SESSIONS: "2" });
+
+  /** A session read up to its sessionStart, and a way to leave it (closing the connection). */
+  async function opened(logs: CloudWatchLogsClient, controller = new AbortController()) {
+    const response = await logs.send(new StartLiveTailCommand({ logGroupIdentifiers: ["/quota"] }), { abortSignal: controller.signal });
+    assert.ok(response.responseStream, "an event stream answers");
+    const events: AsyncIterator<StartLiveTailResponseStream> = response.responseStream[Symbol.asyncIterator]();
+    const first = await events.next();
+    assert.ok(first.done !== true && first.value.sessionStart, "the session started");
+    return { leave: () => controller.abort() };
+  }
+
+  it("refuses a session past the quota with LimitExceededException, and counts a session that went away as ended", async () => {
+    const logs = logsClient(suite.unkai.url);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/quota" }));
+    // A hostile client opening sessions and dropping them at once must not use the quota up.
+    for (let i = 0; i < 10; i += 1) {
+      const controller = new AbortController();
+      const pending = logs.send(new StartLiveTailCommand({ logGroupIdentifiers: ["/quota"] }), { abortSignal: controller.signal });
+      controller.abort();
+      await pending.catch(() => undefined);
+    }
+    const first = await waitFor("a session to open once the dropped ones are gone", () => opened(logs).catch(() => undefined));
+    await opened(logs);
+    await assert.rejects(logs.send(new StartLiveTailCommand({ logGroupIdentifiers: ["/quota"] })), (error: Error) => {
+      assert.equal(error.name, "LimitExceededException");
+      assert.match(error.message, /limit of 2 concurrent Live Tail sessions/);
+      return true;
+    });
+    first.leave();
+    const third = await waitFor("the quota to free up once a client left", () => opened(logs).catch(() => undefined));
+    third.leave();
+    logs.destroy();
   });
 });

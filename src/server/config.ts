@@ -60,6 +60,10 @@ const schema = z.object({
   streamRetentionMs: z.number().int().min(1_000).max(24 * 3_600_000),
   /** How long a CloudWatch Logs live tail session lasts before SessionTimeoutException (AWS: three hours); tests shorten it. */
   liveTailTimeoutMs: z.number().int().min(1_000).max(3 * 3_600_000),
+  /** Live tail sessions (StartLiveTail) open at once on a node; more are LimitExceededException (AWS's default quota: 15 per account). */
+  liveTailMaxSessions: z.number().int().min(1).max(10_000),
+  /** Kinesis SubscribeToShard subscriptions open at once on a node; more are LimitExceededException. */
+  kinesisMaxSubscriptions: z.number().int().min(1).max(100_000),
   /** The length of a day S3 lifecycle rules count in (AWS: 86,400,000); tests shorten it to a second or so. */
   s3LifecycleDayMs: z.number().int().min(100).max(86_400_000),
   /**
@@ -132,6 +136,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   streamShardLifetimeMs: "UNKAI_STREAM_SHARD_LIFETIME_MS",
   streamRetentionMs: "UNKAI_STREAM_RETENTION_MS",
   liveTailTimeoutMs: "UNKAI_LIVE_TAIL_TIMEOUT_MS",
+  liveTailMaxSessions: "UNKAI_LIVE_TAIL_MAX_SESSIONS",
+  kinesisMaxSubscriptions: "UNKAI_KINESIS_MAX_SUBSCRIPTIONS",
   s3LifecycleDayMs: "UNKAI_S3_LIFECYCLE_DAY_MS",
   s3NotificationDelayMs: "UNKAI_S3_NOTIFICATION_DELAY_MS",
   schedulerRateScale: "UNKAI_SCHEDULER_RATE_SCALE",
@@ -201,6 +207,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   streamShardLifetimeMs: 4 * 3_600_000,
   streamRetentionMs: 24 * 3_600_000,
   liveTailTimeoutMs: 3 * 3_600_000,
+  liveTailMaxSessions: 15,
+  kinesisMaxSubscriptions: 1_000,
   s3LifecycleDayMs: 86_400_000,
   s3NotificationDelayMs: 0,
   schedulerRateScale: 1,

@@ -54,6 +54,10 @@ export interface Platform {
   readonly snsHttpTimeoutMs: number;
   /** How long a CloudWatch Logs live tail session lasts (`--live-tail-timeout-ms`; AWS: three hours). */
   readonly liveTailTimeoutMs: number;
+  /** Live tail sessions open at once on this node (`--live-tail-max-sessions`; AWS's default quota: 15 per account). */
+  readonly liveTailMaxSessions: number;
+  /** Kinesis SubscribeToShard subscriptions open at once on this node (`--kinesis-max-subscriptions`). */
+  readonly kinesisMaxSubscriptions: number;
   /** The day S3 lifecycle rules count in (`--s3-lifecycle-day-ms`). */
   readonly s3LifecycleDayMs: number;
   /** How long after a change S3 first tries its queue, topic and EventBridge notifications (`--s3-notification-delay-ms`). */

@@ -23,9 +23,10 @@ const SUBSCRIPTION_MS = 5 * 60 * 1000;
 const HEARTBEAT_MS = 5_000;
 /** How soon after a successful SubscribeToShard another for the same consumer and shard is refused. */
 const RESUBSCRIBE_MS = 5_000;
-const POLL_MS = 200;
 /** Records one event carries at most. */
 const EVENT_RECORDS = 10_000;
+/** Records arriving close together go out in one event: a woken subscription waits this long before it reads. */
+const COALESCE_MS = 50;
 
 /** A consumer's ARN: its stream's ARN, `/consumer/`, its name and `:` its creation (epoch seconds). */
 export const CONSUMER_ARN = /^(arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+)\/consumer\/([^:]+):\d+$/;
@@ -56,46 +57,76 @@ async function loadConsumer(ctx: KinesisContext, input: ConsumerNaming): Promise
 }
 
 export function consumerOperations(ctx: KinesisContext) {
+  const tooManySubscriptions = () => `This node already serves ${ctx.maxSubscriptions} SubscribeToShard subscriptions, the most it keeps open at once; try again when one has ended.`;
   /** The latest subscription of each `consumer ARN/shard` on this node: when it began, and its id (a later one replaces it). */
   const subscribed = new Map<string, { startedAt: number; id: symbol }>();
+  /**
+   * Subscriptions whose events are being read. One joins when its response starts pulling (a generator
+   * never started never runs its `finally`, so counting any earlier could leak) and leaves when it ends.
+   */
+  const open = new Set<symbol>();
 
-  /** The events of one subscription, from `afterSequence` until it ends or the client goes away. */
+  /**
+   * The events of one subscription, from `afterSequence` until it ends, the client goes away or the
+   * service closes. It reads its shard when woken (records arrived on this node, the stream changed),
+   * then COALESCE_MS later to take what came meanwhile in the same event, and otherwise every
+   * `subscriptionPollMs` (another node's records, the heartbeat).
+   */
   async function* subscription(key: string, id: symbol, consumerArn: string, streamArn: string, shardId: string, afterSequence: number): AsyncGenerator<StreamedEvent, void, undefined> {
+    // Calls that raced past SubscribeToShard's own check are refused here, in the stream.
+    if (open.size >= ctx.maxSubscriptions) {
+      yield { member: "ResourceInUseException", value: { message: tooManySubscriptions() } };
+      return;
+    }
+    open.add(id);
     const endAt = ctx.now() + SUBSCRIPTION_MS;
     let position = afterSequence;
     let sentAt: number | undefined;
     try {
-      while (ctx.now() < endAt) {
-        if (subscribed.get(key)?.id !== id) {
-          yield { member: "ResourceInUseException", value: { message: `Another active subscription exists for this consumer: ${consumerArn} on shard ${shardId}; this one was taken over.` } };
-          return;
+      while (ctx.now() < endAt && !ctx.signals.isClosed) {
+        // Armed before the read: records appended between the read and the wait still wake it.
+        const ticket = ctx.signals.arm(streamArn);
+        try {
+          if (subscribed.get(key)?.id !== id) {
+            yield { member: "ResourceInUseException", value: { message: `Another active subscription exists for this consumer: ${consumerArn} on shard ${shardId}; this one was taken over.` } };
+            return;
+          }
+          const stream = await ctx.streams.get(streamArn);
+          const shard = stream && shardNamed(stream, shardId);
+          if (!stream || !shard || !(stream.consumers ?? []).some((c) => c.arn === consumerArn)) {
+            yield { member: "ResourceNotFoundException", value: { message: `Consumer ${consumerArn} or shard ${shardId} no longer exists.` } };
+            return;
+          }
+          const rows = await ctx.records.read(streamArn, shard.index, position, EVENT_RECORDS, MAX_READ_BYTES);
+          const full = pageFull(rows, EVENT_RECORDS);
+          const ended = shard.closed !== undefined && !full;
+          const now = ctx.now();
+          if (rows.length > 0 || ended || sentAt === undefined || now - sentAt >= HEARTBEAT_MS) {
+            position = rows.at(-1)?.sequence ?? position;
+            sentAt = now;
+            yield {
+              member: "SubscribeToShardEvent",
+              value: {
+                Records: wireRecords(stream, shard, rows), ContinuationSequenceNumber: formatSequenceNumber(shard.index, position),
+                MillisBehindLatest: full ? Math.max(0, now - (rows.at(-1)?.arrivedAt ?? now)) : 0,
+                ...(ended ? { ChildShards: childrenOf(stream, shard.index) } : {}),
+              },
+            };
+            if (ended) return;
+          }
+          if (full) continue;
+          const waitMs = Math.max(0, Math.min(ctx.subscriptionPollMs, HEARTBEAT_MS - (ctx.now() - sentAt)));
+          const armedAt = Date.now();
+          ticket.until(armedAt + waitMs);
+          await ticket.fired;
+          // Woken early by a write: let the writes right behind it land, so that one event carries them all.
+          if (Date.now() - armedAt < waitMs && !ctx.signals.isClosed) await sleep(COALESCE_MS);
+        } finally {
+          ticket.cancel();
         }
-        const stream = await ctx.streams.get(streamArn);
-        const shard = stream && shardNamed(stream, shardId);
-        if (!stream || !shard || !(stream.consumers ?? []).some((c) => c.arn === consumerArn)) {
-          yield { member: "ResourceNotFoundException", value: { message: `Consumer ${consumerArn} or shard ${shardId} no longer exists.` } };
-          return;
-        }
-        const rows = await ctx.records.read(streamArn, shard.index, position, EVENT_RECORDS, MAX_READ_BYTES);
-        const full = pageFull(rows, EVENT_RECORDS);
-        const ended = shard.closed !== undefined && !full;
-        const now = ctx.now();
-        if (rows.length > 0 || ended || sentAt === undefined || now - sentAt >= HEARTBEAT_MS) {
-          position = rows.at(-1)?.sequence ?? position;
-          sentAt = now;
-          yield {
-            member: "SubscribeToShardEvent",
-            value: {
-              Records: wireRecords(stream, shard, rows), ContinuationSequenceNumber: formatSequenceNumber(shard.index, position),
-              MillisBehindLatest: full ? Math.max(0, now - (rows.at(-1)?.arrivedAt ?? now)) : 0,
-              ...(ended ? { ChildShards: childrenOf(stream, shard.index) } : {}),
-            },
-          };
-          if (ended) return;
-        }
-        if (!full) await sleep(POLL_MS);
       }
     } finally {
+      open.delete(id);
       if (subscribed.get(key)?.id === id) subscribed.delete(key);
     }
   }
@@ -143,6 +174,7 @@ export function consumerOperations(ctx: KinesisContext) {
       const shard = shardNamed(stream, input.ShardId);
       if (!shard) throw notFound(ctx, `${stream.name} shard ${input.ShardId}`);
       const afterSequence = await startAfter(ctx, stream, shard, { type: input.StartingPosition.Type, sequenceNumber: input.StartingPosition.SequenceNumber, timestamp: input.StartingPosition.Timestamp });
+      if (open.size >= ctx.maxSubscriptions) throw new UnkaiError("LimitExceededException", tooManySubscriptions());
       const key = `${consumer.arn}/${input.ShardId}`;
       const now = ctx.now();
       const last = subscribed.get(key);

@@ -4,6 +4,7 @@ import { UnkaiError } from "../../core/errors.js";
 import { KINESIS_STREAM_ARN, type KinesisStreamRecord } from "../../core/kinesis.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { ShardIterators } from "../../core/shard-iterators.js";
+import type { WakeSignals } from "../../core/wake-signals.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { DocumentStore, KinesisRecordStore } from "../../store/ports.js";
 
@@ -17,6 +18,15 @@ export interface KinesisContext {
   readonly space?: FreeSpace | undefined;
   /** AWS/Kinesis's metrics go here (Platform.serviceMetrics; metrics.ts). */
   readonly metrics?: ServiceMetrics | undefined;
+  /** Woken by stream ARN whenever records arrive or the stream's shards or consumers change (SubscribeToShard waits on it). */
+  readonly signals: WakeSignals;
+  /**
+   * How long an idle subscription waits before it reads its shard again: writes on this node wake it
+   * at once, so this only bounds how late it sees another node's writes (a cluster) and its heartbeat.
+   */
+  readonly subscriptionPollMs: number;
+  /** SubscribeToShard subscriptions this node keeps open at once (`--kinesis-max-subscriptions`). */
+  readonly maxSubscriptions: number;
 }
 
 /** Kinesis's error for a bad argument. */

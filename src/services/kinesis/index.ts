@@ -12,6 +12,7 @@ import { Periodic } from "../../core/periodic.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { KinesisStreamRecord } from "../../core/kinesis.js";
 import { clusterIteratorKey, ShardIterators, type IteratorKey } from "../../core/shard-iterators.js";
+import { WakeSignals } from "../../core/wake-signals.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
@@ -34,6 +35,15 @@ import { kinesisStreamSource } from "./stream-source.js";
 const ITERATOR_LIFETIME_MS = 5 * 60 * 1000;
 /** How often records past their stream's retention are looked for. */
 const RETENTION_SWEEP_MS = 60_000;
+/** An idle subscription's read interval: on its own store every write wakes it, on a cluster's other nodes' writes do not. */
+const OWN_STORE_POLL_MS = 1_000;
+const SHARED_STORE_POLL_MS = 200;
+/**
+ * Subscriptions open on one node at most, unless configured. Each holds a connection and reads its shard
+ * whenever records arrive; AWS bounds them only by 20 consumers per stream times its shards, which is no
+ * bound on a host a hostile caller shares (docs/security.md).
+ */
+const DEFAULT_MAX_SUBSCRIPTIONS = 1_000;
 
 export interface KinesisDeps extends StreamingDeps {
   readonly streams: DocumentStore<KinesisStreamRecord>;
@@ -48,6 +58,10 @@ export interface KinesisDeps extends StreamingDeps {
   readonly destinations?: Destinations;
   /** AWS/Kinesis's metrics go here (Platform.serviceMetrics). */
   readonly metrics?: ServiceMetrics;
+  /** The store is a cluster's, which other nodes write to too. */
+  readonly sharedStore?: boolean;
+  /** SubscribeToShard subscriptions this node keeps open at once (Platform.kinesisMaxSubscriptions). */
+  readonly maxSubscriptions?: number;
 }
 
 export function kinesisIterators(key?: IteratorKey): ShardIterators {
@@ -70,7 +84,10 @@ async function trimExpired(ctx: KinesisContext): Promise<void> {
 }
 
 export function kinesisService(deps: KinesisDeps): Service {
-  const ctx: KinesisContext = { streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(deps.iteratorKey), metrics: deps.metrics, space: deps.space };
+  const ctx: KinesisContext = {
+    streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(deps.iteratorKey), metrics: deps.metrics, space: deps.space,
+    signals: new WakeSignals(), subscriptionPollMs: deps.sharedStore ? SHARED_STORE_POLL_MS : OWN_STORE_POLL_MS, maxSubscriptions: deps.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS,
+  };
   const model = loadModel("kinesis");
   const service = modelService({
     name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx), ...consumerOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
@@ -78,7 +95,15 @@ export function kinesisService(deps: KinesisDeps): Service {
   });
   deps.destinations?.add(kinesisDestination(ctx));
   const sweep = new Periodic(() => trimExpired(ctx), RETENTION_SWEEP_MS, (error) => deps.logger.error({ err: error }, "the Kinesis retention sweep failed"));
-  return streamingService(service, kinesisStreamSource(ctx), sweep, deps);
+  const streaming = streamingService(service, kinesisStreamSource(ctx), sweep, deps);
+  return {
+    ...streaming,
+    async close() {
+      // Open SubscribeToShard streams end (as a broken connection would); the client subscribes again elsewhere.
+      ctx.signals.close();
+      await streaming.close?.();
+    },
+  };
 }
 
 export const kinesisModule: ServiceModule = {
@@ -88,6 +113,6 @@ export const kinesisModule: ServiceModule = {
   create: (p: Platform) =>
     kinesisService({
       streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics, iteratorKey: clusterIteratorKey(p.store.cluster), space: p.space, destinations: p.destinations,
-      streamMappings: shardPollerDeps(p),
+      streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined, maxSubscriptions: p.kinesisMaxSubscriptions,
     }),
 };

@@ -63,7 +63,10 @@ export async function appendRecords(ctx: KinesisContext, input: StreamNaming, en
     const total = records.reduce((sum, r) => sum + r.data.byteLength + Buffer.byteLength(r.partitionKey), 0);
     if (!single && total > Math.max(MAX_PUT_RECORDS_BYTES, stream.maxRecordSizeKiB * 1024)) throw invalid(`Records size exceeds ${MAX_PUT_RECORDS_BYTES / 1024 / 1024} MB limit`);
     const sequences = await ctx.records.append(stream.arn, records);
-    if (sequences !== undefined) return { stream, records, sequences };
+    if (sequences !== undefined) {
+      ctx.signals.wake(stream.arn);
+      return { stream, records, sequences };
+    }
     if (attempt === APPEND_TRIES) throw new UnkaiError("ResourceInUseException", `Stream ${stream.name} under account ${ctx.account.accountId} is being resharded; try again.`);
     await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
   }

@@ -78,6 +78,8 @@ async function commit(ctx: KinesisContext, stream: KinesisStreamRecord, parents:
     shards: [...current.shards.map((shard) => (closing.has(shard.index) ? { ...shard, closed } : shard)), ...added],
     nextShardIndex: planner.nextIndex,
   });
+  // Subscriptions to a closed parent send its ChildShards now.
+  ctx.signals.wake(stream.arn);
 }
 
 export function reshardOperations(ctx: KinesisContext) {

@@ -88,6 +88,7 @@ export function streamOperations(ctx: KinesisContext) {
       const stream = await loadStream(ctx, input);
       await ctx.streams.delete(stream.arn);
       await ctx.records.forget(stream.arn);
+      ctx.signals.wake(stream.arn);
       return {};
     },
 

@@ -185,7 +185,7 @@ export const logsModule: ServiceModule = {
     const subscriptions = cachedDocuments(p.store.logSubscriptions);
     const enforcer = p.iamEnforcer;
     // On a cluster's shared store sessions read what every node ingests (docs/compatibility/logs.md, "Live tail").
-    const liveTail = liveTailHub({ updateIntervalMs: LIVE_TAIL_UPDATE_MS, sessionTimeoutMs: p.liveTailTimeoutMs, sharedStore: p.store.cluster ? p.store.logs : undefined,
+    const liveTail = liveTailHub({ updateIntervalMs: LIVE_TAIL_UPDATE_MS, sessionTimeoutMs: p.liveTailTimeoutMs, maxSessions: p.liveTailMaxSessions, sharedStore: p.store.cluster ? p.store.logs : undefined,
       onStoreError: (error) => logger.error({ err: error }, "live tail could not read the log store"),
     });
     p.onLogsAppended((group, stream, events) => liveTail.appended(group, stream, events));

@@ -40,6 +40,7 @@ export function liveTailOperations(hub: LiveTailHub, logs: LogStore, account: Ac
         throw invalid("logStreamNames and logStreamNamePrefixes can be passed only with a single log group in logGroupIdentifiers.");
       }
       const pattern = filterPattern(logEventFilterPattern);
+      if (hub.full) throw new UnkaiError("LimitExceededException", `The account has reached its limit of ${hub.size} concurrent Live Tail sessions; end one (close its stream) before starting another.`);
       const groups = new Map<string, string>();
       for (const identifier of logGroupIdentifiers) {
         const name = groupNameOf(identifier, account);

@@ -34,6 +34,8 @@ export interface LiveTailOptions {
   readonly sharedStore?: LogStore | undefined;
   /** Hears a shared store's read failure (the session then ends with SessionStreamingException). */
   readonly onStoreError?: (error: unknown) => void;
+  /** Sessions open at once at most (AWS's default quota: 15 per account); StartLiveTail refuses more. */
+  readonly maxSessions: number;
 }
 
 interface TailedEvent {
@@ -59,6 +61,8 @@ export interface LiveTailHub {
   open(start: object, criteria: LiveTailCriteria): AsyncGenerator<StreamedEvent, void, undefined>;
   /** Sessions open now (a closed client's session is gone within one update interval). */
   readonly size: number;
+  /** Whether another session may open (StartLiveTail answers LimitExceededException otherwise). */
+  readonly full: boolean;
   /** Ends every session (shutdown): each stream ends without an exception, as a broken connection would. */
   closeAll(): void;
 }
@@ -68,6 +72,8 @@ export function liveTailHub(options: LiveTailOptions, now: () => number = Date.n
 
   async function* run(session: Session, start: object): AsyncGenerator<StreamedEvent, void, undefined> {
     const endsAt = now() + options.sessionTimeoutMs;
+    // A call that raced past StartLiveTail's own check (the quota is counted here, not there) ends at once.
+    if (sessions.size >= options.maxSessions) return yield STREAMING_FAILED;
     // Joined when the response starts pulling: a generator never started never runs its `finally`.
     sessions.add(session);
     try {
@@ -112,6 +118,9 @@ export function liveTailHub(options: LiveTailOptions, now: () => number = Date.n
     },
     get size() {
       return sessions.size;
+    },
+    get full() {
+      return sessions.size >= options.maxSessions;
     },
     closeAll() {
       for (const session of sessions) {
