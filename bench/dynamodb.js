@@ -249,6 +249,17 @@ export function dynamoDbSummaryRows(d, verdict) {
   return rows;
 }
 
+/** Why (k)'s GetItem row misses issue 17's target, from the run's own figures (none when it did not). */
+export function dynamoDbWhy(d) {
+  const get = d && byKey(d, "get");
+  const peer = d?.dynalite?.rows?.get;
+  const floor = d?.floor?.rows;
+  if (!get || !peer || !floor || get.eight.rps / peer.eight.rps >= TARGET_VS_DYNALITE) return [];
+  const signedShare = floor.signed.eight.rps / peer.eight.rps;
+  const signatureMs = floor.signed.eight.serverMsPerReq - floor.unsigned.eight.serverMsPerReq;
+  return [`(k) GetItem missed: Unkai spends ${fmt(get.eight.serverMsPerReq, 3)} ms of server CPU per GetItem against ${fmt(floor.signed.eight.serverMsPerReq, 3)} ms for the floor (node:http, the SigV4 check, one SQLite read; the check alone ${fmt(signatureMs, 3)} ms, which dynalite does not make). That floor reaches ${fmt(signedShare)}× dynalite in one process, so ≥ ${TARGET_VS_DYNALITE}× needs Unkai at ${fmt((100 * TARGET_VS_DYNALITE) / signedShare, 0)} % of the floor's throughput or more serving processes; it is at ${fmt((100 * get.eight.rps) / floor.signed.eight.rps, 1)} %.`];
+}
+
 /** The BENCHMARKS.md section. */
 export function dynamoDbSection(d) {
   const lines = ["## (k) DynamoDB", ""];

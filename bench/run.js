@@ -11,7 +11,7 @@ import { asyncSection, asyncSummaryRows, phaseAsync, startCollector } from "./as
 import { isolationSection, isolationSummaryRows, phaseIsolation } from "./isolation.js";
 import { gatewaySection, gatewaySummaryRows, phaseGateway } from "./gateway.js";
 import { phaseS3, s3Section, s3SummaryRows } from "./s3.js";
-import { dynamoDbSection, dynamoDbSummaryRows, phaseDynamoDb } from "./dynamodb.js";
+import { dynamoDbSection, dynamoDbSummaryRows, dynamoDbWhy, phaseDynamoDb } from "./dynamodb.js";
 import { claimsSection, claimsSummaryRows, phaseClaims } from "./pg-claims.js";
 import { phaseSqs, sqsSection, sqsSummaryRows } from "./sqs.js";
 import { kinesisSection, kinesisSummaryRows, phaseKinesis } from "./kinesis.js";
@@ -473,6 +473,7 @@ function render(r) {
       why.push(`(b) the floor: a server that only passes each event to a child process and back (no signature check, logs, records, metrics or isolation) reaches ${fmt(floorShare * 100, 1)} % of bare at 32 connections (${reach}), spending ${fmt(floor32.serverMsPerReq, 3)} ms of server CPU (the ≤ 0.05 ms target: ${floor32.serverMsPerReq <= 0.05 ? "met by the floor alone" : "missed by the floor alone"}) and ${fmt(floor32.childMsPerReq, 3)} ms in its children per request. Unkai reaches ${fmt((row32.unkai.rps / floor32.rps) * 100, 1)} % of the floor's throughput.`);
     }
   }
+  why.push(...dynamoDbWhy(r.dynamodb));
   if (known(coldRatio) && coldRatio > 0.6) why.push(`(c) missed: pooled Node cold start ${fmt(pooledNode, 1)} ms, Init Duration ${fmt(medianOr(cold("coldA", "node").initMs), 1)} ms.`);
   if (why.length) {
     p("Why targets were missed (from this run's figures):");
