@@ -29,6 +29,7 @@ import {
   UpdateScheduleCommand,
   type CreateScheduleCommandInput,
 } from "@aws-sdk/client-scheduler";
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
@@ -212,6 +213,30 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     assert.equal(event["detail-type"], "Report Due");
     assert.deepEqual(event.detail, { report: "daily" });
     assert.deepEqual(event.resources, [SCHEDULE_ARN("default", "to-bus")]);
+  });
+
+  it("a Kinesis target puts Input as one record keyed by KinesisParameters.PartitionKey; without one it is refused", async () => {
+    const kinesis = new KinesisClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: "ticks", ShardCount: 1 }));
+      const Arn = `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/ticks`;
+      const refused = await failure(c.scheduler.send(new CreateScheduleCommand(schedule("to-stream-bare", { Target: { Arn, RoleArn: ROLE, Input: "{}" } }))));
+      assert.equal(refused.name, "ValidationException");
+      assert.match(refused.message, /KinesisParameters.PartitionKey is required/);
+      await c.scheduler.send(new CreateScheduleCommand(schedule("to-stream", {
+        ScheduleExpression: atExpression(ahead(2)), Target: { Arn, RoleArn: ROLE, Input: '{"tick": 1}', KinesisParameters: { PartitionKey: "tenant-7" } },
+      })));
+      assert.deepEqual((await c.scheduler.send(new GetScheduleCommand({ Name: "to-stream" }))).Target?.KinesisParameters, { PartitionKey: "tenant-7" });
+      const iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: "ticks", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+      const [record] = await waitFor("the scheduled record", async () => {
+        const got = (await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }))).Records ?? [];
+        return got.length > 0 ? got : undefined;
+      }, 20_000);
+      assert.equal(record?.PartitionKey, "tenant-7");
+      assert.deepEqual(JSON.parse(Buffer.from(record?.Data ?? new Uint8Array()).toString()), { tick: 1 });
+    } finally {
+      kinesis.destroy();
+    }
   });
 
   it("an SNS target publishes Input as the message, which reaches the topic's subscribed queue", async () => {

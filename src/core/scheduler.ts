@@ -23,6 +23,8 @@ export interface ScheduleTargetRecord {
   readonly RetryPolicy?: { readonly MaximumRetryAttempts?: number; readonly MaximumEventAgeInSeconds?: number };
   readonly DeadLetterConfig?: { readonly Arn?: string };
   readonly SqsParameters?: { readonly MessageGroupId?: string };
+  /** A Kinesis stream target's record key (required there, as on AWS). */
+  readonly KinesisParameters?: { readonly PartitionKey: string };
   readonly EventBridgeParameters?: { readonly DetailType: string; readonly Source: string };
 }
 

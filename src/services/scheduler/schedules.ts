@@ -4,6 +4,7 @@
  */
 import { UnkaiError } from "../../core/errors.js";
 import { ScheduleExpressionError, parseSchedule, schedulerScheduleMessage } from "../../core/schedule/index.js";
+import { KINESIS_STREAM_ARN } from "../../core/kinesis.js";
 import type { ScheduleRecord, ScheduleTargetRecord } from "../../core/scheduler.js";
 import { DEFAULT_GROUP, page, requireGroup, scheduleKey, validation, type SchedulerContext } from "./context.js";
 
@@ -54,7 +55,10 @@ function checkDates(input: ScheduleInput, nowMs: number): void {
 function checkTarget(ctx: SchedulerContext, target: ScheduleInput["Target"]): void {
   const universal = /^arn:aws[a-z-]*:scheduler:::aws-sdk:/.test(target.Arn);
   if (universal || !ctx.canSend(target.Arn)) {
-    throw validation(`Unkai's Scheduler delivers to Lambda functions, SQS queues, SNS topics and EventBridge event buses; ${target.Arn} is none it can reach.`);
+    throw validation(`Unkai's Scheduler delivers to Lambda functions, SQS queues, SNS topics, EventBridge event buses and Kinesis streams; ${target.Arn} is none it can reach.`);
+  }
+  if (KINESIS_STREAM_ARN.test(target.Arn) && target.KinesisParameters?.PartitionKey === undefined) {
+    throw validation("KinesisParameters.PartitionKey is required for a Kinesis stream target.");
   }
   if (FUNCTION_OR_BUS.test(target.Arn) && target.Input !== undefined) {
     try {
@@ -69,8 +73,8 @@ function checkTarget(ctx: SchedulerContext, target: ScheduleInput["Target"]): vo
 }
 
 function targetRecord(target: ScheduleInput["Target"]): ScheduleTargetRecord {
-  const { Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig, SqsParameters, EventBridgeParameters } = target;
-  return { Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig, SqsParameters, EventBridgeParameters };
+  const { Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig, SqsParameters, EventBridgeParameters, KinesisParameters } = target;
+  return { Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig, SqsParameters, EventBridgeParameters, KinesisParameters };
 }
 
 /** The record an input describes, after every check; `created` keeps an updated schedule's creation date. */

@@ -111,7 +111,9 @@ export class SchedulerTimers {
     return {
       body,
       ...(bus ? { attributes: { Source: bus.Source, DetailType: bus.DetailType, Resources: schedule.Arn } } : {}),
+      // A message's group is a FIFO queue's MessageGroupId, or a Kinesis stream's partition key.
       ...(target.SqsParameters?.MessageGroupId !== undefined ? { groupId: target.SqsParameters.MessageGroupId } : {}),
+      ...(target.KinesisParameters !== undefined ? { groupId: target.KinesisParameters.PartitionKey } : {}),
       deduplicationId: executionId,
     };
   }
