@@ -11,7 +11,10 @@ import {
   CreateStreamCommand, DeregisterStreamConsumerCommand, DescribeStreamConsumerCommand, KinesisClient, ListStreamConsumersCommand, PutRecordCommand,
   PutRecordsCommand, RegisterStreamConsumerCommand, SplitShardCommand, SubscribeToShardCommand, type SubscribeToShardEvent, type StartingPosition,
 } from "@aws-sdk/client-kinesis";
-import { DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { cbor } from "@smithy/core/cbor";
+import { EventStreamCodec } from "@smithy/core/event-streams";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
@@ -118,6 +121,45 @@ describe("Kinesis enhanced fan-out", () => {
     assert.equal(ended, true, "the stream ends by itself");
     assert.deepEqual(events.flatMap((e) => e.Records ?? []).map((r) => text(r.Data)), ["x", "y"]);
     assert.deepEqual(events.at(-1)?.ChildShards?.map((c) => c.ShardId), ["shardId-000000000001", "shardId-000000000002"]);
+  });
+
+  it("answers a CBOR caller (the Java SDKs, the KCL) with every event in CBOR: byte strings, tag 1 epoch milliseconds", async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: "java-fan", ShardCount: 1 }));
+    const consumer = (await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: STREAM_ARN("java-fan"), ConsumerName: "kcl" }))).Consumer?.ConsumerARN ?? "";
+    await kinesis.send(new PutRecordCommand({ StreamName: "java-fan", PartitionKey: "k", Data: new Uint8Array([0, 1, 255]) }));
+    const response = await signedFetch(unkai.url, {
+      method: "POST", service: "kinesis",
+      body: Buffer.from(cbor.serialize({ ConsumerARN: consumer, ShardId: "shardId-000000000000", StartingPosition: { Type: "TRIM_HORIZON" } })),
+      headers: { "content-type": "application/x-amz-cbor-1.1", "x-amz-target": "Kinesis_20131202.SubscribeToShard" },
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "application/vnd.amazon.eventstream");
+    const codec = new EventStreamCodec(toUtf8, fromUtf8);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let buffered = Buffer.alloc(0);
+    const messages: { headers: Record<string, { value: unknown }>; body: Uint8Array }[] = [];
+    while (messages.length < 2) {
+      const chunk = await reader.read();
+      assert.ok(!chunk.done, "the stream goes on");
+      buffered = Buffer.concat([buffered, chunk.value]);
+      while (buffered.length >= 4 && buffered.length >= buffered.readUInt32BE(0)) {
+        const length = buffered.readUInt32BE(0);
+        messages.push(codec.decode(new Uint8Array(buffered.subarray(0, length))));
+        buffered = buffered.subarray(length);
+      }
+    }
+    await reader.cancel();
+    const [initial, first] = messages;
+    assert.equal(initial?.headers[":event-type"]?.value, "initial-response");
+    assert.equal(first?.headers[":event-type"]?.value, "SubscribeToShardEvent");
+    for (const message of messages) assert.equal(message.headers[":content-type"]?.value, "application/x-amz-cbor-1.1");
+    const event = cbor.deserialize(first?.body ?? new Uint8Array()) as { Records: { Data: Uint8Array; ApproximateArrivalTimestamp: { tag: number; value: number } }[]; ContinuationSequenceNumber: string };
+    const [record] = event.Records;
+    assert.ok(record?.Data instanceof Uint8Array, "data as a byte string, not base64");
+    assert.deepEqual([...record.Data], [0, 1, 255]);
+    assert.equal(record.ApproximateArrivalTimestamp.tag, 1);
+    assert.ok(Math.abs(record.ApproximateArrivalTimestamp.value - Date.now()) < 60_000, "epoch milliseconds");
+    assert.match(event.ContinuationSequenceNumber, /^\d{56}$/);
   });
 
   it("serves boto3's subscribe_to_shard over HTTP/1.1", async () => {

@@ -213,7 +213,7 @@ describe("live tail sessions", () => {
     assert.ok(operation);
     const server = createServer((_req, res) => {
       const events = hub.open({ sessionId: "s" }, { groups: new Map([["/g", "/g"]]), pattern: compileFilterPattern("") });
-      const response = eventStreamResponse(model, operation, new EventStreamOutput("responseStream", events));
+      const response = eventStreamResponse(model, operation, new EventStreamOutput("responseStream", events), "awsJson1_1");
       res.writeHead(response.status, { "Content-Type": "application/vnd.amazon.eventstream" });
       void pipeline(response.body as Readable, res).catch(() => res.destroy());
     });

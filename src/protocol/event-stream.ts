@@ -20,11 +20,11 @@ export function eventMessage(eventType: string, contentType: string, body: Uint8
 }
 
 /** A modelled exception ending an event stream: `:exception-type` names the union member the SDKs raise. */
-export function exceptionMessage(exceptionType: string, body: Uint8Array): Buffer {
+export function exceptionMessage(exceptionType: string, body: Uint8Array, contentType = "application/json"): Buffer {
   const bytes = codec.encode({
     headers: {
       ":exception-type": { type: "string", value: exceptionType },
-      ":content-type": { type: "string", value: "application/json" },
+      ":content-type": { type: "string", value: contentType },
       ":message-type": { type: "string", value: "exception" },
     },
     body,

@@ -4,15 +4,17 @@
  * union's members one at a time; each is encoded from the model as the member's shape and framed as
  * one `application/vnd.amazon.eventstream` message. The SDKs raise an `exception` member as an error.
  * On the awsJson wires the stream opens with an `initial-response` event carrying the output's other
- * members (botocore refuses a stream without it; SDK v3 takes it when present).
+ * members (botocore refuses a stream without it; SDK v3 takes it when present). Each message's payload
+ * is in the request's own encoding: JSON, or CBOR for a CBOR caller (the Java SDKs and the KCL parse
+ * every event of a CBOR call as CBOR).
  * (Our models drop botocore's `eventstream` trait, so the operation, not the model, says which member streams.)
  */
 import { Readable } from "node:stream";
 import { eventMessage, exceptionMessage } from "../event-stream.js";
 import type { UnkaiResponse } from "../http.js";
-import { shapeOf, type OperationModel, type ServiceModel } from "./model.js";
-import { encodeValue } from "./structured.js";
-import { JSON_WIRE } from "./wires.js";
+import { shapeOf, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
+import { encodeValue, type Wire } from "./structured.js";
+import { AWS_CBOR_WIRE, CBOR_WIRE, JSON_WIRE, writeCbor } from "./wires.js";
 
 /** One member of the stream's union: an event, or an exception that ends the stream. */
 export interface StreamedEvent {
@@ -25,19 +27,27 @@ export class EventStreamOutput {
   constructor(readonly member: string, readonly events: AsyncGenerator<StreamedEvent, void, undefined>) {}
 }
 
-export function eventStreamResponse(model: ServiceModel, operation: OperationModel, output: EventStreamOutput): UnkaiResponse {
+/** How one protocol writes an event's payload: its content type, wire and bytes. */
+function payloadEncoding(protocol: Protocol): { readonly contentType: string; readonly wire: Wire; readonly write: (value: unknown) => Buffer } {
+  if (protocol === "awsCbor1_1") return { contentType: "application/x-amz-cbor-1.1", wire: AWS_CBOR_WIRE, write: writeCbor };
+  if (protocol === "rpcv2Cbor") return { contentType: "application/cbor", wire: CBOR_WIRE, write: writeCbor };
+  return { contentType: "application/json", wire: JSON_WIRE, write: (value) => Buffer.from(JSON.stringify(value)) };
+}
+
+export function eventStreamResponse(model: ServiceModel, operation: OperationModel, output: EventStreamOutput, protocol: Protocol): UnkaiResponse {
   const outputShape = operation.output ? shapeOf(model, operation.output) : undefined;
   const union = outputShape?.members?.[output.member];
   if (!union) throw new Error(`${operation.name}'s output has no member ${output.member}`);
   const members = shapeOf(model, union).members ?? {};
+  const { contentType, wire, write } = payloadEncoding(protocol);
   async function* frames(): AsyncGenerator<Buffer> {
-    const initial = operation.output ? encodeValue(model, operation.output, {}, JSON_WIRE) : {};
-    yield eventMessage("initial-response", "application/json", Buffer.from(JSON.stringify(initial)));
+    const initial = operation.output ? encodeValue(model, operation.output, {}, wire) : {};
+    yield eventMessage("initial-response", contentType, write(initial));
     for await (const event of output.events) {
       const ref = members[event.member];
       if (!ref) throw new Error(`${output.member} has no member ${event.member}`);
-      const body = Buffer.from(JSON.stringify(encodeValue(model, ref, event.value, JSON_WIRE)));
-      yield shapeOf(model, ref).exception === true ? exceptionMessage(event.member, body) : eventMessage(event.member, "application/json", body);
+      const body = write(encodeValue(model, ref, event.value, wire));
+      yield shapeOf(model, ref).exception === true ? exceptionMessage(event.member, body, contentType) : eventMessage(event.member, contentType, body);
     }
   }
   const body = Readable.from(frames(), { objectMode: false });

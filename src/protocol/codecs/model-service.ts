@@ -165,7 +165,7 @@ export function modelService(options: ModelServiceOptions): Service {
     const implementation = operations[operation.name] as Operation;
     const ctx: OperationContext = { request, caller: request.caller, protocol, operation: operation.name, requestId: request.requestId };
     const output = await implementation(input, ctx);
-    if (output instanceof EventStreamOutput) return eventStreamResponse(model, operation, output);
+    if (output instanceof EventStreamOutput) return eventStreamResponse(model, operation, output, protocol);
     return outputResponse(protocol, model, operation, output ?? undefined, request.requestId);
   }
 
