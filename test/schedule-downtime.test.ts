@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { aws, DEFAULT_CREDENTIALS, ROLE } from "./helpers/clients.js";
+import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
+import { ensureSchedulerRole } from "./helpers/test-role.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -57,6 +58,7 @@ describe("schedules across downtime", { concurrency: true }, () => {
       const targets = await aws(unkai.url, ["events", "put-targets", "--rule", "tick", "--targets", `Id=q,Arn=${QUEUE_ARN("rule-ticks")}`]);
       assert.equal(targets.code, 0, targets.stderr);
       const scheduler = new SchedulerClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+      const ROLE = await ensureSchedulerRole(unkai.url, DEFAULT_CREDENTIALS);
       await scheduler.send(new CreateScheduleCommand({
         Name: "tick", ScheduleExpression: "rate(1 minute)", StartDate: new Date(wholeSecondAhead(1_000)), FlexibleTimeWindow: { Mode: "OFF" },
         Target: { Arn: QUEUE_ARN("schedule-ticks"), RoleArn: ROLE, Input: JSON.stringify({ scheduled: "<aws.scheduler.scheduled-time>" }) },
@@ -125,7 +127,7 @@ describe("schedules across downtime", { concurrency: true }, () => {
       const start = wholeSecondAhead(3_000);
       // Firings at start, +2 s, +4 s; the next (+6 s) is after the EndDate.
       const end = start + 2.5 * PERIOD_MS;
-      const target = { Arn: QUEUE_ARN("ending"), RoleArn: ROLE, Input: JSON.stringify({ scheduled: "<aws.scheduler.scheduled-time>" }) };
+      const target = { Arn: QUEUE_ARN("ending"), RoleArn: await ensureSchedulerRole(unkai.url, DEFAULT_CREDENTIALS), Input: JSON.stringify({ scheduled: "<aws.scheduler.scheduled-time>" }) };
       const created = await aws(unkai.url, ["scheduler", "create-schedule", "--name", "ending", "--schedule-expression", "rate(1 minute)",
         "--start-date", iso(start), "--end-date", new Date(end).toISOString(), "--flexible-time-window", "Mode=OFF", "--target", JSON.stringify(target)]);
       assert.equal(created.code, 0, created.stderr);

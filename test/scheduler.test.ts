@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateScheduleCommand,
@@ -37,8 +37,18 @@ import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 const ACCOUNT = "000000000000";
-/** Scheduler's execution role (stored, not assumed: Unkai delivers as itself). */
+/** Scheduler's execution role: it trusts Scheduler and may reach every target the tests name (made in `before`). */
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/scheduler-exec`;
+const TRUSTS_SCHEDULER = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+const TARGET_ACTIONS = ["lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "events:PutEvents", "kinesis:PutRecord"];
+
+/** A role trusting `trust`, allowed `actions` on `resource`. */
+async function executionRole(iam: IAMClient, name: string, actions: string[], resource = "*", trust = TRUSTS_SCHEDULER): Promise<string> {
+  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: "targets", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: resource }] }) }));
+  assert.ok(Role?.Arn);
+  return Role.Arn;
+}
 const QUEUE_ARN = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 const FN_ARN = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
 const SCHEDULE_ARN = (group: string, name: string) => `arn:aws:scheduler:us-east-1:${ACCOUNT}:schedule/${group}/${name}`;
@@ -109,6 +119,7 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     fns = lambda(unkai.url);
     // startUnkai made the functions' role (unkai-test, trusting Lambda), which --iam enforce requires.
     c = clients(unkai.url);
+    assert.equal(await executionRole(c.iam, "scheduler-exec", TARGET_ACTIONS), ROLE);
   });
   after(async () => {
     await collector.close();
@@ -294,6 +305,27 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
     assert.equal(attributes.ERROR_CODE, "NO_RESOURCE");
   });
 
+  it("acts as the target's execution role: a role that may not send, or does not trust Scheduler, delivers nothing (dead-lettered NO_PERMISSIONS)", async () => {
+    const guarded = await queue(c.sqs, "guarded");
+    const dlq = await queue(c.sqs, "guarded-dlq");
+    const narrow = await executionRole(c.iam, "scheduler-narrow", ["sqs:SendMessage"], QUEUE_ARN("elsewhere"));
+    const lambdaOnly = await executionRole(c.iam, "trusts-lambda", ["sqs:SendMessage"], "*", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }));
+    for (const [name, RoleArn] of [["narrow-role", narrow], ["untrusting-role", lambdaOnly]] as const) {
+      await c.scheduler.send(new CreateScheduleCommand(schedule(name, {
+        ScheduleExpression: atExpression(ahead(2)),
+        Target: { Arn: QUEUE_ARN("guarded"), RoleArn, Input: JSON.stringify({ from: name }), RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: QUEUE_ARN("guarded-dlq") } },
+      })));
+    }
+    const dead = await receive(c.sqs, dlq, 2);
+    assert.deepEqual(dead.map((m) => (JSON.parse(m.Body ?? "{}") as { from: string }).from).sort(), ["narrow-role", "untrusting-role"]);
+    for (const message of dead) {
+      assert.equal(message.MessageAttributes?.ERROR_CODE?.StringValue, "NO_PERMISSIONS");
+      assert.equal(message.MessageAttributes?.RETRY_ATTEMPTS?.StringValue, "0", "a refusal is not retried");
+    }
+    const leaked = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl: guarded, WaitTimeSeconds: 1 }));
+    assert.deepEqual(leaked.Messages ?? [], [], "nothing reached the queue the roles may not send to");
+  });
+
   it("schedule groups: default exists, tags, listing filters and pages, and deleting a group deletes its schedules", async () => {
     const groups = await c.scheduler.send(new ListScheduleGroupsCommand({}));
     assert.ok(groups.ScheduleGroups?.some((g) => g.Name === "default" && g.State === "ACTIVE"));
@@ -371,6 +403,20 @@ describe("EventBridge Scheduler", { concurrency: true }, () => {
       assert.equal(denied.name, "AccessDeniedException");
       assert.match(denied.message, /user\/sched-reader is not authorized to perform: scheduler:CreateSchedule on resource: arn:aws:scheduler:us-east-1:000000000000:schedule\/default\/sneaky/);
       assert.equal((await failure(c.scheduler.send(new GetScheduleCommand({ Name: "sneaky" })))).name, "ResourceNotFoundException");
+      // Allowed to create schedules but not to pass the role: a role's permissions are not borrowed.
+      await c.iam.send(new PutUserPolicyCommand({
+        UserName: "sched-reader", PolicyName: "write", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "scheduler:CreateSchedule", Resource: "*" }] }),
+      }));
+      const unpassed = await waitFor("the user's new policy to take effect", async () => {
+        const error = await failure(reader.scheduler.send(new CreateScheduleCommand(schedule("borrowed", { Target: { Arn: QUEUE_ARN("from-bus"), RoleArn: ROLE } }))));
+        return /iam:PassRole/.test(error.message) ? error : undefined;
+      });
+      assert.equal(unpassed.name, "AccessDeniedException");
+      assert.match(unpassed.message, /is not authorized to perform: iam:PassRole on resource: arn:aws:iam::000000000000:role\/scheduler-exec/);
+      await c.iam.send(new PutUserPolicyCommand({
+        UserName: "sched-reader", PolicyName: "pass", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: ROLE, Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } } }] }),
+      }));
+      await waitFor("iam:PassRole to take effect", async () => (await reader.scheduler.send(new CreateScheduleCommand(schedule("borrowed", { Target: { Arn: QUEUE_ARN("from-bus"), RoleArn: ROLE } })))).ScheduleArn);
     } finally {
       reader.scheduler.destroy();
     }
@@ -384,6 +430,8 @@ describe("EventBridge Scheduler after downtime", () => {
     try {
       let unkai = await startUnkai(env, dataDir);
       let c = clients(unkai.url);
+      await executionRole(c.iam, "scheduler-exec", TARGET_ACTIONS);
+      c.iam.destroy();
       const url = await queue(c.sqs, "missed");
       const fireAt = ahead(3);
       await c.scheduler.send(new CreateScheduleCommand(schedule("while-down", { ScheduleExpression: atExpression(fireAt), Target: { Arn: QUEUE_ARN("missed"), RoleArn: ROLE, Input: "missed" } })));

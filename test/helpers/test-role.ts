@@ -28,3 +28,17 @@ export async function ensureTestRole(url: string, credentials: { accessKeyId: st
   const attached = await iamCall(url, credentials, { Action: "AttachRolePolicy", RoleName: TEST_ROLE_NAME, PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" });
   if (attached.status !== 200) throw new Error(`could not attach AdministratorAccess to ${TEST_ROLE_NAME}: ${attached.status} ${attached.text}`);
 }
+
+/**
+ * A role EventBridge Scheduler may act as (trusting `scheduler.amazonaws.com`, holding AdministratorAccess),
+ * for tests of schedules rather than of IAM: a schedule delivers as its target's RoleArn. Returns its ARN.
+ */
+export async function ensureSchedulerRole(url: string, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<string> {
+  const name = "unkai-test-scheduler";
+  const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+  const created = await iamCall(url, credentials, { Action: "CreateRole", RoleName: name, AssumeRolePolicyDocument: trust });
+  if (created.status !== 200 && !created.text.includes("EntityAlreadyExists")) throw new Error(`could not create ${name}: ${created.status} ${created.text}`);
+  const attached = await iamCall(url, credentials, { Action: "AttachRolePolicy", RoleName: name, PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" });
+  if (attached.status !== 200) throw new Error(`could not attach AdministratorAccess to ${name}: ${attached.status} ${attached.text}`);
+  return `arn:aws:iam::000000000000:role/${name}`;
+}

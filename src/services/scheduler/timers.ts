@@ -1,7 +1,8 @@
 /**
  * Firing schedules: each enabled schedule with a firing ahead has a timer (`scheduler:<group>/<name>`)
  * in the shared ScheduleTimerStore, claimed with a lease by one node's ScheduleRunner at a time. A
- * firing sends the target's Input (context attributes filled in) through the destinations seam;
+ * firing sends the target's Input (context attributes filled in) through the destinations seam, as
+ * the target's execution role;
  * a failed send goes to the retry outbox, which dead-letters it when the RetryPolicy is spent. A
  * one-time schedule with ActionAfterCompletion DELETE is deleted once it has fired.
  */
@@ -13,6 +14,9 @@ import { ScheduleRunner } from "../../async/schedule-runner.js";
 import { nextFireAfter, parseSchedule, type Schedule } from "../../core/schedule/index.js";
 import type { ScheduleRecord } from "../../core/scheduler.js";
 import type { DocumentStore, ScheduleTimerStore } from "../../store/ports.js";
+
+/** The service principal a schedule's execution role must trust. */
+const SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com";
 
 /** Timer ids of schedules, apart from EventBridge rules' in the shared store. Stored ids carry it: do not change. */
 const TIMER_PREFIX = "scheduler:";
@@ -115,6 +119,9 @@ export class SchedulerTimers {
       ...(target.SqsParameters?.MessageGroupId !== undefined ? { groupId: target.SqsParameters.MessageGroupId } : {}),
       ...(target.KinesisParameters !== undefined ? { groupId: target.KinesisParameters.PartitionKey } : {}),
       deduplicationId: executionId,
+      // Scheduler acts as the target's execution role: under enforcement the role must trust Scheduler
+      // and be allowed the target's action (lambda:InvokeFunction, sqs:SendMessage, …), as on AWS.
+      source: { principal: SCHEDULER_PRINCIPAL, arn: schedule.Arn, roleArn: target.RoleArn },
     };
   }
 
