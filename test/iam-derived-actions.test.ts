@@ -144,6 +144,21 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(needs(request("POST", `/tags/${group}`)), [{ action: "scheduler:TagResource", resource: decodeURIComponent(group) }]);
   });
 
+  it("a role given to a service to act as needs iam:PassRole, with iam:PassedToService naming the service", () => {
+    const passes = (needs: readonly ActionRequest[] | Promise<readonly ActionRequest[]>) =>
+      sync(needs).filter((n) => n.action === "iam:PassRole").map((n) => ({ resource: n.resource, service: n.keys?.["iam:PassedToService"] }));
+    const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+    const targets = [{ Id: "a", Arn: "arn:aws:kinesis:us-east-1:000000000000:stream/s", RoleArn: role("to-stream") }, { Id: "b", Arn: "x", RoleArn: role("to-stream") }, { Id: "c", Arn: "y" }];
+    assert.deepEqual(passes(service("events").authorize?.(rpc("AWSEvents", "PutTargets", { Rule: "r", Targets: targets }, "events", "1.1")) ?? []), [
+      { resource: role("to-stream"), service: "events.amazonaws.com" },
+    ], "each distinct target role once; a target without one passes none");
+    assert.deepEqual(passes(service("logs").authorize?.(rpc("Logs_20140328", "PutSubscriptionFilter", { logGroupName: "/g", filterName: "f", filterPattern: "", destinationArn: "arn:aws:kinesis:us-east-1:000000000000:stream/s", roleArn: role("logs-to-stream") }, "logs", "1.1")) ?? []), [
+      { resource: role("logs-to-stream"), service: "logs.amazonaws.com" },
+    ]);
+    const schedule = { ...rest("POST", "/schedules/nightly"), headers: { host: "127.0.0.1", "content-type": "application/json" }, body: Buffer.from(JSON.stringify({ ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: "arn:aws:sqs:us-east-1:000000000000:q", RoleArn: role("sched") } })) };
+    assert.deepEqual(passes(service("scheduler").authorize?.({ ...schedule, caller: { ...schedule.caller, service: "scheduler" } }) ?? []), [{ resource: role("sched"), service: "scheduler.amazonaws.com" }]);
+  });
+
   it("EventBridge names rules on their bus, buses, and the bus of each PutEvents entry", () => {
     const needs = (operation: string, body: unknown) => plain(service("events").authorize?.(rpc("AWSEvents", operation, body, "events", "1.1")) ?? []);
     const arn = `arn:aws:events:${REGION}:${ACCOUNT}`;

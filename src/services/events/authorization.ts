@@ -2,9 +2,11 @@
  * EventBridge's IAM actions, derived from its model: `events:<Operation>` on the rule
  * (`arn:aws:events:<region>:<account>:rule/[<bus>/]<name>`) or bus (`event-bus/<name>`) the input names;
  * PutEvents on the bus of each entry; archives, connections and API destinations by name; a
- * ResourceARN as given; `*` for listings and TestEventPattern. test/iam-actions.test.ts.
+ * ResourceARN as given; `*` for listings and TestEventPattern; PutTargets also iam:PassRole on each
+ * target's RoleArn. test/iam-actions.test.ts.
  */
 import type { Account } from "../../core/arn.js";
+import { passRole } from "../../core/iam-policy/index.js";
 import { derivedAuthorization, stringMember, type AuthorizationTable } from "../../protocol/codecs/derived-authorization.js";
 import type { ServiceModel } from "../../protocol/codecs/model.js";
 
@@ -19,7 +21,7 @@ export function eventsAuthorization(model: ServiceModel, account: Account): Auth
     return nameOrArn.startsWith("arn:") ? (/:event-bus\/(.+)$/.exec(nameOrArn)?.[1] ?? nameOrArn) : nameOrArn;
   };
   const busArn = (bus: string) => `${prefix}:event-bus/${bus}`;
-  return derivedAuthorization(model, {
+  const table = derivedAuthorization(model, {
     prefix: "events",
     resourceOf: (operation, input) => {
       const explicit = stringMember(input, "ResourceARN");
@@ -39,4 +41,11 @@ export function eventsAuthorization(model: ServiceModel, account: Account): Auth
       return "*";
     },
   });
+  const putTargets = table.PutTargets;
+  if (!putTargets) return table;
+  // A target's RoleArn is a role EventBridge acts as: iam:PassRole on each.
+  return {
+    ...table,
+    PutTargets: (input) => [...putTargets(input), ...passRole((Array.isArray(input.Targets) ? (input.Targets as unknown[]) : []).map((t) => (typeof t === "object" && t !== null ? (t as Record<string, unknown>).RoleArn : undefined)), "events.amazonaws.com")],
+  };
 }

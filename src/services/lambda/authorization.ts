@@ -5,7 +5,7 @@
  * so `arn:…:function:f` does not cover `f:prod` unless a policy says `f:*`.
  */
 import { functionArn, parseFunctionRef, type Account } from "../../core/arn.js";
-import { requestTagKeys, type ActionRequest } from "../../core/iam-policy/index.js";
+import { passRole, requestTagKeys, type ActionRequest } from "../../core/iam-policy/index.js";
 import { layerNameIn } from "../../core/layer.js";
 import type { ActionResolver } from "../../protocol/action-table.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
@@ -66,8 +66,7 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     const layers = Array.isArray(body.Layers) ? body.Layers.filter((l): l is string => typeof l === "string") : [];
     const keys = { "lambda:Layer": layers, ...requestTagKeys({ Tags: body.Tags }) };
     const needs: ActionRequest[] = [{ action: "lambda:CreateFunction", resource: targetArn(account, request, name, false), keys }];
-    if (typeof body.Role === "string") needs.push({ action: "iam:PassRole", resource: body.Role, keys: { "iam:PassedToService": "lambda.amazonaws.com" } });
-    return [...needs, ...layerNeeds(layers), ...s3CodeNeeds(body.Code)];
+    return [...needs, ...passRole([body.Role], "lambda.amazonaws.com"), ...layerNeeds(layers), ...s3CodeNeeds(body.Code)];
   };
   const updateCode: ActionResolver = (request, [raw = ""]) => [
     { action: "lambda:UpdateFunctionCode", resource: targetArn(account, request, raw, false) }, ...s3CodeNeeds(bodyJson(request)),
@@ -76,8 +75,7 @@ export function lambdaActions(account: Account): Record<string, ActionResolver> 
     const body = bodyJson(request);
     const layers = Array.isArray(body.Layers) ? body.Layers.filter((l): l is string => typeof l === "string") : [];
     const needs: ActionRequest[] = [{ action: "lambda:UpdateFunctionConfiguration", resource: targetArn(account, request, raw, false), ...(layers.length > 0 ? { keys: { "lambda:Layer": layers } } : {}) }];
-    if (typeof body.Role === "string") needs.push({ action: "iam:PassRole", resource: body.Role, keys: { "iam:PassedToService": "lambda.amazonaws.com" } });
-    return [...needs, ...layerNeeds(layers)];
+    return [...needs, ...passRole([body.Role], "lambda.amazonaws.com"), ...layerNeeds(layers)];
   };
   const addPermission: ActionResolver = (request, [raw = ""]) => {
     const principal = bodyJson(request).Principal;

@@ -6,7 +6,7 @@
  * missing here.
  */
 import type { Account } from "../../core/arn.js";
-import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { passRole, type ActionRequest } from "../../core/iam-policy/index.js";
 
 type Body = Record<string, unknown>;
 type Resolver = (body: Body) => readonly ActionRequest[];
@@ -36,7 +36,8 @@ export function logsActions(account: Account): Readonly<Record<string, Resolver>
     DeleteMetricFilter: group("DeleteMetricFilter"),
     DescribeMetricFilters: (body) => [{ action: "logs:DescribeMetricFilters", resource: groupOf(body) === "" ? `${base}*` : `${base}${groupOf(body)}:*` }],
     TestMetricFilter: () => [{ action: "logs:TestMetricFilter", resource: "*" }],
-    PutSubscriptionFilter: group("PutSubscriptionFilter"),
+    // Its roleArn (a Kinesis destination's) is a role Logs acts as: iam:PassRole on it.
+    PutSubscriptionFilter: (body) => [...group("PutSubscriptionFilter")(body), ...passRole([body.roleArn], "logs.amazonaws.com")],
     DescribeSubscriptionFilters: group("DescribeSubscriptionFilters"),
     DeleteSubscriptionFilter: group("DeleteSubscriptionFilter"),
     // One permission per tailed group, named as the client named it (an ARN, or a name of this account).

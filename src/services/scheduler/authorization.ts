@@ -5,7 +5,7 @@
  * and UpdateSchedule also need iam:PassRole on the target's RoleArn.
  */
 import type { Account } from "../../core/arn.js";
-import type { ActionRequest } from "../../core/iam-policy/index.js";
+import { passRole, type ActionRequest } from "../../core/iam-policy/index.js";
 import { derivedAuthorization, stringMember, type AuthorizationTable } from "../../protocol/codecs/derived-authorization.js";
 import type { ServiceModel } from "../../protocol/codecs/model.js";
 
@@ -35,8 +35,8 @@ export function schedulerAuthorization(model: ServiceModel, account: Account): A
   });
   const passingRole = (operation: string, own: AuthorizationTable[string]) => (input: Record<string, unknown>): readonly ActionRequest[] => {
     const target = input.Target;
-    const role = PASSES_ROLE.has(operation) && typeof target === "object" && target !== null ? stringMember(target as Record<string, unknown>, "RoleArn") : undefined;
-    return role === undefined ? own(input) : [...own(input), { action: "iam:PassRole", resource: role, keys: { "iam:PassedToService": "scheduler.amazonaws.com" } }];
+    const role = PASSES_ROLE.has(operation) && typeof target === "object" && target !== null ? (target as Record<string, unknown>).RoleArn : undefined;
+    return [...own(input), ...passRole([role], "scheduler.amazonaws.com")];
   };
   return Object.fromEntries(Object.entries(table).map(([operation, own]) => [operation, passingRole(operation, own)]));
 }
