@@ -73,16 +73,16 @@ export function consumerOperations(ctx: KinesisContext) {
    * `subscriptionPollMs` (another node's records, the heartbeat).
    */
   async function* subscription(key: string, id: symbol, consumerArn: string, streamArn: string, shardId: string, afterSequence: number): AsyncGenerator<StreamedEvent, void, undefined> {
-    // Calls that raced past SubscribeToShard's own check are refused here, in the stream.
-    if (open.size >= ctx.maxSubscriptions) {
-      yield { member: "ResourceInUseException", value: { message: tooManySubscriptions() } };
-      return;
-    }
-    open.add(id);
     const endAt = ctx.now() + SUBSCRIPTION_MS;
     let position = afterSequence;
     let sentAt: number | undefined;
     try {
+      // Calls that raced past SubscribeToShard's own check are refused here, in the stream.
+      if (open.size >= ctx.maxSubscriptions) {
+        yield { member: "ResourceInUseException", value: { message: tooManySubscriptions() } };
+        return;
+      }
+      open.add(id);
       while (ctx.now() < endAt && !ctx.signals.isClosed) {
         // Armed before the read: records appended between the read and the wait still wake it.
         const ticket = ctx.signals.arm(streamArn);
