@@ -3,13 +3,14 @@
  * (or alias's / version's) policy from AddPermission, a layer version's (AddLayerVersionPermission), an SQS queue's `Policy` attribute, an SNS
  * topic's (SetTopicAttributes `Policy`, AddPermission), an EventBridge bus's (PutPermission) and an
  * S3 bucket's policy (for the bucket and every object in it), a REST API's deployed policy (for its
- * methods' `execute-api:Invoke`). Evaluated
+ * methods' `execute-api:Invoke`), a Kinesis stream's or consumer's (PutResourcePolicy). Evaluated
  * beside the caller's identity policies with AWS's same-account logic (src/core/iam-policy/evaluate.ts):
  * a statement naming the user or session allows by itself, and an explicit Deny wins.
  */
 import type { Account } from "../core/arn.js";
 import { bucketSettingId, type BucketSetting } from "../core/s3-bucket-settings.js";
 import type { EventBusRecord } from "../core/events/resources.js";
+import type { KinesisStreamRecord } from "../core/kinesis.js";
 import { defaultTopicPolicy, type SnsTopicRecord } from "../core/sns.js";
 import type { DocumentStore, QueueStore } from "../store/ports.js";
 
@@ -25,6 +26,8 @@ export interface ResourcePolicySources {
   readonly buses: DocumentStore<EventBusRecord>;
   /** A REST API's resource policy as its stage serves it (the stage's deployment's); undefined when none. */
   readonly restApiPolicy?: (apiId: string, stage: string) => Promise<string | undefined>;
+  /** Kinesis streams, whose documents hold their own and their consumers' PutResourcePolicy documents. */
+  readonly kinesisStreams?: DocumentStore<KinesisStreamRecord>;
 }
 
 /** `arn:aws:s3:::bucket` and `arn:aws:s3:::bucket/key`: the bucket whose policy governs them. */
@@ -69,6 +72,8 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
   const bucketPolicy = bucketPolicyLookup(sources.bucketSettings);
   const sns = new RegExp(`^arn:aws:sns:${account.region}:${account.accountId}:[^:]+$`);
   const bus = new RegExp(`^arn:aws:events:${account.region}:${account.accountId}:event-bus/([^/]+)$`);
+  const kinesisStream = new RegExp(`^arn:aws:kinesis:${account.region}:${account.accountId}:stream/[^/]+$`);
+  const kinesisConsumer = new RegExp(`^(arn:aws:kinesis:${account.region}:${account.accountId}:stream/[^/]+)/consumer/[^:]+:\\d+$`);
   return async (resource) => {
     if (resource.startsWith("arn:aws:s3:::")) return bucketPolicy(resource);
     const fn = lambda.exec(resource);
@@ -88,6 +93,9 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
     // A bus without PutPermission has no policy (the default bus is stored once it gets one).
     const busName = bus.exec(resource)?.[1];
     if (busName !== undefined) return stored((await sources.buses.get(busName))?.Policy);
+    const consumer = kinesisConsumer.exec(resource);
+    if (consumer?.[1] && sources.kinesisStreams) return (await sources.kinesisStreams.get(consumer[1]))?.consumers?.find((c) => c.arn === resource)?.policy;
+    if (kinesisStream.test(resource) && sources.kinesisStreams) return (await sources.kinesisStreams.get(resource))?.policy;
     const api = EXECUTE_API.exec(resource);
     if (api?.[1] && api[2] && resource.startsWith(`arn:aws:execute-api:${account.region}:${account.accountId}:`)) return sources.restApiPolicy?.(api[1], api[2]);
     return undefined;

@@ -30,6 +30,8 @@ export interface KinesisConsumer {
   readonly arn: string;
   /** Epoch ms. */
   readonly createdAt: number;
+  /** PutResourcePolicy's document for the consumer (SubscribeToShard, DescribeStreamConsumer). */
+  readonly policy?: string | undefined;
 }
 
 export interface KinesisStreamRecord {
@@ -53,4 +55,6 @@ export interface KinesisStreamRecord {
   readonly shardLevelMetrics: readonly string[];
   /** Enhanced fan-out consumers (RegisterStreamConsumer). */
   readonly consumers?: readonly KinesisConsumer[] | undefined;
+  /** PutResourcePolicy's document for the stream: evaluated under IAM enforcement beside callers' own policies. */
+  readonly policy?: string | undefined;
 }

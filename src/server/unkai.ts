@@ -200,7 +200,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
       mode: config.iam, denials: decisionLog,
       changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
       forgetCached: store.cluster ? (resource) => { const fn = functionOfArn(resource); return fn !== undefined && functions.forget(fn.name); } : undefined,
-      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier],
+      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, kinesisStreams: store.kinesisStreams, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier],
         layerPolicy: async (name, version) => (await store.layers.get(name, version))?.policy?.statements,
         restApiPolicy: async (apiId, stage) => { const api = await store.restApis.get(apiId); return api && deployedPolicy(api, stage); } }),
       resourceTagsOf: resourceTagLookup({

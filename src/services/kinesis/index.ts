@@ -28,6 +28,7 @@ import { consumerOperations } from "./consumers.js";
 import { kinesisDestination } from "./destination.js";
 import type { Destinations } from "../../async/destinations.js";
 import { reshardOperations } from "./reshard.js";
+import { resourcePolicyOperations } from "./resource-policies.js";
 import { streamOperations } from "./stream-ops.js";
 import { kinesisStreamSource } from "./stream-source.js";
 
@@ -90,7 +91,7 @@ export function kinesisService(deps: KinesisDeps): Service {
   };
   const model = loadModel("kinesis");
   const service = modelService({
-    name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx), ...consumerOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
+    name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx), ...consumerOperations(ctx), ...resourcePolicyOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
     authorization: kinesisAuthorization(model, deps.account),
   });
   deps.destinations?.add(kinesisDestination(ctx));
