@@ -152,7 +152,10 @@ describe("log retention and the per-group cap", () => {
     assert.ok(reports.events?.some((e) => e.message?.includes(requestIds.at(-1) ?? "?")), "the newest REPORT line survives");
     console.log(`# 2 × 16 invocations writing 2 MB of stdout each: stored ${group.storedBytes} bytes (cap ${GROUP_CAP}); ` +
       `database + WAL grew by ${((afterFirst - start) / MB).toFixed(1)} MB in the first round, ${((afterSecond - afterFirst) / MB).toFixed(1)} MB in the second`);
-    assert.ok(afterSecond - afterFirst < GROUP_CAP, "at the cap, freed pages are reused: the files stop growing");
+    // Each round writes 32 MB of lines: without reusing the pages eviction frees, the files would grow by about
+    // that much again. The WAL's size moves with checkpoint timing by up to its autocheckpoint size (~4 MB),
+    // so the bound leaves room for that and no more.
+    assert.ok(afterSecond - afterFirst < 2 * GROUP_CAP, "at the cap, freed pages are reused: the files stop growing");
     await stillServing();
   });
 });
