@@ -82,7 +82,7 @@ export function latencySection(L, failedLine) {
   if (!L) return [...lines, failedLine, ""];
   const added = (key) => L.unkai[key] - L.base[key];
   lines.push(
-    `wrk, one keep-alive connection, ${L.unkai.rounds} rounds per server (Unkai and baseline alternating, after an unmeasured warm-up run each); each figure is the median over the rounds of wrk's own percentile (µs resolution).`,
+    `wrk, one keep-alive connection, ${L.unkai.rounds} rounds per server (Unkai, the baseline and the floor taking turns, after an unmeasured warm-up run each); each figure is the median over the rounds of wrk's own percentile (µs resolution).`,
     "Unkai: a signed `POST /2015-03-31/functions/bench-hello/invocations` on an already-warm environment. Baseline: a bare node:http server (bench/baseline-server.js, separate process) that parses the body and calls the same handler in-process.",
     "",
     "| | requests | p50 (ms) | p90 (ms) | p99 (ms) | mean (ms) | req/s | server CPU / request | environment CPU / request | wrk CPU (max, % of a core) | errors |",
