@@ -95,7 +95,8 @@ export function latencySection(L, failedLine) {
   lines.push(`| **Added by Unkai** | | **+${fmt(added("p50"), 3)}** | +${fmt(added("p90"), 3)} | +${fmt(added("p99"), 3)} | +${fmt(added("mean"), 3)} | | | | | |`);
   if (L.floor) {
     const floorAdded = (key) => L.floor[key] - L.base[key];
-    lines.push(`| Added by the floor | | +${fmt(floorAdded("p50"), 3)} | +${fmt(floorAdded("p90"), 3)} | +${fmt(floorAdded("p99"), 3)} | +${fmt(floorAdded("mean"), 3)} | | | | | |`);
+    const signed = (ms) => `${ms < 0 ? "−" : "+"}${fmt(Math.abs(ms), 3)}`;
+    lines.push(`| Added by the floor | | ${signed(floorAdded("p50"))} | ${signed(floorAdded("p90"))} | ${signed(floorAdded("p99"))} | ${signed(floorAdded("mean"))} | | | | | |`);
   }
   lines.push("");
   if (L.floor) lines.push(FLOOR_TEXT, "");
