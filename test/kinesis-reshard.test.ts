@@ -5,12 +5,16 @@
  * Lambda mapping reads a partition key's records in order across a split and a merge.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, MergeShardsCommand, PutRecordCommand,
   PutRecordsCommand, SplitShardCommand, UpdateShardCountCommand, type Shard,
 } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
+import Database from "better-sqlite3";
 import { createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
@@ -161,5 +165,43 @@ describe("Kinesis resharding", () => {
     const delivered = () => collector.recorded("reshard").filter((r) => r.phase === "start").flatMap((r) => (r.event as { Records: { kinesis: { data: string } }[] }).Records.map((x) => Buffer.from(x.kinesis.data, "base64").toString()));
     await waitFor("all seven records", () => (delivered().length >= 7 ? true : undefined), 60_000);
     assert.deepEqual(delivered(), ["p0", "p1", "p2", "c0", "c1", "m0", "m1"], "parent, then child, then the merged child: in write order");
+  });
+});
+
+describe("Kinesis resharding interrupted by a crash", () => {
+  it("a node that died between closing a split's parent and writing its children leaves the shard writable after a restart", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-kinesis-crash-"));
+    const arn = "arn:aws:kinesis:us-east-1:000000000000:stream/interrupted";
+    const client = (unkai: TestUnkai) => new KinesisClient({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    try {
+      let unkai = await startUnkai({}, dataDir);
+      let kinesis = client(unkai);
+      await kinesis.send(new CreateStreamCommand({ StreamName: "interrupted", ShardCount: 2 }));
+      await kinesis.send(new PutRecordCommand({ StreamName: "interrupted", PartitionKey: "k", Data: Buffer.from("before"), ExplicitHashKey: "0" }));
+      kinesis.destroy();
+      assert.equal(await unkai.stop(), 0);
+      // The state a crash leaves between the resharding's two writes: the parent closed in the record
+      // store (as ReshardOperations' commit does first), the stream document not yet saying so.
+      const db = new Database(join(dataDir, "unkai.db"));
+      db.prepare("INSERT INTO kinesis_closed_shards (stream, shard) VALUES (?, ?)").run(arn, 0);
+      db.close();
+      unkai = await startUnkai({}, dataDir);
+      kinesis = client(unkai);
+      try {
+        const put = await kinesis.send(new PutRecordCommand({ StreamName: "interrupted", PartitionKey: "k", Data: Buffer.from("after"), ExplicitHashKey: "0" }));
+        assert.equal(put.ShardId, "shardId-000000000000", "the shard the stream shows open takes writes again");
+        const iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: "interrupted", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+        const records = (await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }))).Records ?? [];
+        assert.deepEqual(records.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString()), ["before", "after"], "in order, nothing lost");
+        await kinesis.send(new SplitShardCommand({ StreamName: "interrupted", ShardToSplit: "shardId-000000000000", NewStartingHashKey: "1000" }));
+        const shards = (await kinesis.send(new ListShardsCommand({ StreamName: "interrupted" }))).Shards ?? [];
+        assert.equal(shards.filter((s) => s.ParentShardId === "shardId-000000000000").length, 2, "and can be split again");
+      } finally {
+        kinesis.destroy();
+        assert.equal(await unkai.stop(), 0);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1217,6 +1217,12 @@ export interface KinesisRecordStore {
    */
   close(stream: string, shards: readonly number[]): Promise<number | undefined>;
   /**
+   * Reopens those of `shards` that are closed; answers which were. For a resharding that closed its
+   * parents and died before the stream recorded them closed (no child holds their keys): appends to
+   * them commit again, after the records they had.
+   */
+  reopen(stream: string, shards: readonly number[]): Promise<number[]>;
+  /**
    * The shard's records after `afterSequence`, in order: at most `limit`, and no more once the data
    * of those before a record already reaches `maxBytes` (so at least one when any is there).
    */

@@ -160,6 +160,21 @@ export function kinesisRecordStoreContract(test: StoreTest): void {
     assert.deepEqual(await context.store.kinesisRecords.append(STREAM, [record(0, "new")]), [1], "a stream created again has no closed shards");
   });
 
+  test("reopen opens closed shards again and answers which were closed: appends to them commit after what they had; others stay closed; kept across a reopen", async (context) => {
+    const { store } = context;
+    assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(0, "a"), record(1, "b")]), [1, 2]);
+    assert.equal(await store.kinesisRecords.close(STREAM, [0, 1]), 2);
+    assert.deepEqual(await store.kinesisRecords.reopen(STREAM, [0, 2]), [0], "shard 2 was never closed");
+    assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(0, "c")]), [3], "the reopened shard takes appends again");
+    assert.equal(await store.kinesisRecords.append(STREAM, [record(1, "x")]), undefined, "shard 1 stays closed");
+    assert.deepEqual(await store.kinesisRecords.reopen(OTHER, [0]), [], "a stream with no closed shards reopens none");
+    await checkAndAfterReopen(context, async (current) => {
+      assert.deepEqual(sequences(await current.kinesisRecords.read(STREAM, 0, 0, 10, 1_000)), [1, 3]);
+      assert.equal(await current.kinesisRecords.append(STREAM, [record(1, "y")]), undefined, "still closed across a reopen");
+    });
+    assert.equal(await context.store.kinesisRecords.close(STREAM, [0]), 3, "a reopened shard can be closed again");
+  });
+
   test("appends racing on two stores (nodes) get distinct numbers, each batch consecutive, committed in order (a reader following along misses none)", async ({ store, another }) => {
     const other = await another();
     const BATCHES = 24;

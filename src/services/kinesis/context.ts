@@ -27,6 +27,8 @@ export interface KinesisContext {
   readonly subscriptionPollMs: number;
   /** SubscribeToShard subscriptions this node keeps open at once (`--kinesis-max-subscriptions`). */
   readonly maxSubscriptions: number;
+  /** Settles once the interrupted reshardings found at start are undone (index.ts): a resharding waits for it. */
+  readonly repaired: () => Promise<void>;
 }
 
 /** Kinesis's error for a bad argument. */

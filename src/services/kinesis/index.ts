@@ -6,6 +6,7 @@
  * the shared ShardPoller (stream-source.ts), resharding (reshard.ts), enhanced fan-out (consumers.ts).
  * Not served: resource policies. The Java SDKs' CBOR 1.1 is the codec's (protocol/codecs/wires.ts). docs/compatibility/kinesis.md.
  */
+import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import { Periodic } from "../../core/periodic.js";
@@ -84,10 +85,24 @@ async function trimExpired(ctx: KinesisContext): Promise<void> {
   }
 }
 
+/**
+ * Undoes the reshardings a crash interrupted: a resharding closes its parents in the record store first
+ * and then writes the stream with them closed and its children; a node that died in between left shards
+ * the stream shows open but the store refuses appends to, so their keys could not be written. Those are
+ * reopened. Only on a store of this node's own: on a cluster's, another node may be between the two writes.
+ */
+async function undoInterruptedReshards(streams: DocumentStore<KinesisStreamRecord>, records: KinesisRecordStore, logger: Logger): Promise<void> {
+  for (const stream of await streams.list()) {
+    const reopened = await records.reopen(stream.arn, stream.shards.filter((shard) => shard.closed === undefined).map((shard) => shard.index));
+    if (reopened.length > 0) logger.warn({ stream: stream.arn, shards: reopened }, "Kinesis: reopened shards an interrupted resharding had closed");
+  }
+}
+
 export function kinesisService(deps: KinesisDeps): Service {
+  let repairing: Promise<void> = Promise.resolve();
   const ctx: KinesisContext = {
     streams: deps.streams, records: deps.records, account: deps.account, now: deps.now ?? Date.now, iterators: kinesisIterators(deps.iteratorKey), metrics: deps.metrics, space: deps.space,
-    signals: new WakeSignals(), subscriptionPollMs: deps.sharedStore ? SHARED_STORE_POLL_MS : OWN_STORE_POLL_MS, maxSubscriptions: deps.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS,
+    signals: new WakeSignals(), subscriptionPollMs: deps.sharedStore ? SHARED_STORE_POLL_MS : OWN_STORE_POLL_MS, maxSubscriptions: deps.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS, repaired: () => repairing,
   };
   const model = loadModel("kinesis");
   const service = modelService({
@@ -99,6 +114,13 @@ export function kinesisService(deps: KinesisDeps): Service {
   const streaming = streamingService(service, kinesisStreamSource(ctx), sweep, deps);
   return {
     ...streaming,
+    start() {
+      if (!deps.sharedStore) {
+        repairing = undoInterruptedReshards(deps.streams, deps.records, deps.logger)
+          .catch((error: unknown) => deps.logger.error({ err: error }, "Kinesis: undoing interrupted reshardings failed"));
+      }
+      streaming.start?.();
+    },
     async close() {
       // Open SubscribeToShard streams end (as a broken connection would); the client subscribes again elsewhere.
       ctx.signals.close();

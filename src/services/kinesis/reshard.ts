@@ -62,6 +62,8 @@ function openShard(ctx: KinesisContext, stream: KinesisStreamRecord, shardId: st
  * shards added; ResourceInUseException when another resharding closed one of them first.
  */
 async function commit(ctx: KinesisContext, stream: KinesisStreamRecord, parents: readonly KinesisShard[], planner: Planner): Promise<void> {
+  // Undoing a crash's interrupted reshardings must not reopen the parents this one closes.
+  await ctx.repaired();
   const cut = await ctx.records.close(stream.arn, parents.map((shard) => shard.index));
   if (cut === undefined) throw new UnkaiError("ResourceInUseException", `Stream ${stream.name} under account ${ctx.account.accountId} not ACTIVE, instead in state UPDATING`);
   const now = ctx.now();

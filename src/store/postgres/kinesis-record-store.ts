@@ -67,6 +67,9 @@ export function pgKinesisRecordStore(db: PgDb): KinesisRecordStore {
         await tx.query("INSERT INTO kinesis_closed_shards (stream, shard) SELECT $1, unnest($2::integer[])", [stream, [...shards]]);
         return Number(rows[0]?.last ?? 0);
       }),
+    reopen: async (stream, shards) =>
+      (await db.query<{ shard: number }>("DELETE FROM kinesis_closed_shards WHERE stream = $1 AND shard = ANY($2::integer[]) RETURNING shard", [stream, [...shards]])).rows
+        .map((row) => Number(row.shard)).sort((a, b) => a - b),
     read: async (stream, shard, afterSequence, limit, maxBytes) =>
       (await db.query<KinesisRecordDbRow>(READ, [stream, shard, afterSequence, Math.max(limit, 0), maxBytes])).rows.map(kinesisRecordFrom),
     latest,

@@ -27,6 +27,7 @@ export function sqliteKinesisRecordStore(db: Db): SyncPort<KinesisRecordStore> {
   const trim = db.prepare("DELETE FROM kinesis_records WHERE stream = ? AND arrived_at < ?");
   const closedShards = db.prepare<[string], { shard: number }>("SELECT shard FROM kinesis_closed_shards WHERE stream = ?");
   const closeShard = db.prepare("INSERT INTO kinesis_closed_shards (stream, shard) VALUES (?, ?)");
+  const reopenShard = db.prepare("DELETE FROM kinesis_closed_shards WHERE stream = ? AND shard = ?");
   const forgets = ["kinesis_records", "kinesis_sequences", "kinesis_closed_shards"].map((table) => db.prepare(`DELETE FROM ${table} WHERE stream = ?`));
   const soon = groupCommit(db);
   const latest = (stream: string) => last.get(stream)?.last ?? 0;
@@ -61,6 +62,7 @@ export function sqliteKinesisRecordStore(db: Db): SyncPort<KinesisRecordStore> {
       for (const shard of shards) closeShard.run(stream, shard);
       return latest(stream);
     }),
+    reopen: durably(db, (stream: string, shards: readonly number[]) => shards.filter((shard) => reopenShard.run(stream, shard).changes > 0)),
     latest,
     oldest: (stream, shard) => oldest.get(stream, shard)?.first ?? undefined,
     before(stream, shard, time) {
