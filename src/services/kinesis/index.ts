@@ -3,8 +3,8 @@
  * speaks it over h2c, src/server/h2c.ts), built on Kinesis's service model (models/kinesis.json):
  * streams and their shards (stream-ops.ts), records in and out (record-ops.ts), a sweep deleting
  * records older than each stream's retention, and Lambda's event source mappings on streams through
- * the shared ShardPoller (stream-source.ts), resharding (reshard.ts), enhanced fan-out (consumers.ts).
- * Not served: resource policies. The Java SDKs' CBOR 1.1 is the codec's (protocol/codecs/wires.ts). docs/compatibility/kinesis.md.
+ * the shared ShardPoller (stream-source.ts), resharding (reshard.ts), enhanced fan-out (consumers.ts),
+ * resource policies (resource-policies.ts). The Java SDKs' CBOR 1.1 is the codec's (protocol/codecs/wires.ts). docs/compatibility/kinesis.md.
  */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
