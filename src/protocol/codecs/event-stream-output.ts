@@ -13,8 +13,8 @@ import { Readable } from "node:stream";
 import { eventMessage, exceptionMessage } from "../event-stream.js";
 import type { UnkaiResponse } from "../http.js";
 import { shapeOf, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
-import { encodeValue, type Wire } from "./structured.js";
-import { AWS_CBOR_WIRE, CBOR_WIRE, JSON_WIRE, writeCbor } from "./wires.js";
+import { encodeValue } from "./structured.js";
+import { cborContentType, wireOf, writeCbor } from "./wires.js";
 
 /** One member of the stream's union: an event, or an exception that ends the stream. */
 export interface StreamedEvent {
@@ -27,11 +27,10 @@ export class EventStreamOutput {
   constructor(readonly member: string, readonly events: AsyncGenerator<StreamedEvent, void, undefined>) {}
 }
 
-/** How one protocol writes an event's payload: its content type, wire and bytes. */
-function payloadEncoding(protocol: Protocol): { readonly contentType: string; readonly wire: Wire; readonly write: (value: unknown) => Buffer } {
-  if (protocol === "awsCbor1_1") return { contentType: "application/x-amz-cbor-1.1", wire: AWS_CBOR_WIRE, write: writeCbor };
-  if (protocol === "rpcv2Cbor") return { contentType: "application/cbor", wire: CBOR_WIRE, write: writeCbor };
-  return { contentType: "application/json", wire: JSON_WIRE, write: (value) => Buffer.from(JSON.stringify(value)) };
+/** How one protocol writes an event's payload: CBOR with its content type on the CBOR protocols, else JSON. */
+function payloadEncoding(protocol: Protocol): { readonly contentType: string; readonly write: (value: unknown) => Buffer } {
+  const cbor = cborContentType(protocol);
+  return cbor ? { contentType: cbor, write: writeCbor } : { contentType: "application/json", write: (value) => Buffer.from(JSON.stringify(value)) };
 }
 
 export function eventStreamResponse(model: ServiceModel, operation: OperationModel, output: EventStreamOutput, protocol: Protocol): UnkaiResponse {
@@ -39,7 +38,8 @@ export function eventStreamResponse(model: ServiceModel, operation: OperationMod
   const union = outputShape?.members?.[output.member];
   if (!union) throw new Error(`${operation.name}'s output has no member ${output.member}`);
   const members = shapeOf(model, union).members ?? {};
-  const { contentType, wire, write } = payloadEncoding(protocol);
+  const { contentType, write } = payloadEncoding(protocol);
+  const wire = wireOf(protocol);
   async function* frames(): AsyncGenerator<Buffer> {
     const initial = operation.output ? encodeValue(model, operation.output, {}, wire) : {};
     yield eventMessage("initial-response", contentType, write(initial));

@@ -9,7 +9,7 @@ import type { UnkaiResponse } from "../http.js";
 import { encodeValue } from "./structured.js";
 import { queryErrorCode, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
 import { queryErrorXml, queryResponseXml } from "./query.js";
-import { wireOf, writeCbor } from "./wires.js";
+import { CBOR_CONTENT_TYPE, wireOf, writeCbor } from "./wires.js";
 import { jsonText } from "./raw-json.js";
 
 /** A service's error table: the JSON form (status and message key) or the XML protocols' code → status. */
@@ -21,8 +21,8 @@ export function specOf(table: AnyErrorTable, code: string): ErrorSpec | undefine
   return typeof entry === "number" ? { status: entry, messageKey: "message", userType: false } : entry;
 }
 
-const CBOR_HEADERS = { "Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor" };
-const AWS_CBOR_HEADERS = { "Content-Type": "application/x-amz-cbor-1.1" };
+const CBOR_HEADERS = { "Content-Type": CBOR_CONTENT_TYPE.rpcv2Cbor, "smithy-protocol": "rpc-v2-cbor" };
+const AWS_CBOR_HEADERS = { "Content-Type": CBOR_CONTENT_TYPE.awsCbor1_1 };
 
 function jsonContentType(protocol: Protocol): string {
   return protocol === "awsJson1_1" ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";

@@ -8,7 +8,7 @@ import { MalformedInput } from "./input-errors.js";
 import { protocolsOf, type OperationModel, type Protocol, type ServiceModel } from "./model.js";
 import { decodeQuery, QueryParameters } from "./query.js";
 import { decodeValue } from "./structured.js";
-import { parseCborBody, parseJsonBody, wireOf } from "./wires.js";
+import { CBOR_CONTENT_TYPE, parseCborBody, parseJsonBody, wireOf } from "./wires.js";
 
 /** What a request names, before its body is read. */
 export type Addressed =
@@ -27,7 +27,7 @@ export function addressOf(model: ServiceModel, request: UnkaiRequest): Addressed
   const json = protocols.find((p) => p === "awsJson1_0" || p === "awsJson1_1");
   if (target !== undefined) {
     if (!json || !prefix || !target.startsWith(`${prefix}.`)) return undefined;
-    const awsCbor = json === "awsJson1_1" && (request.headers["content-type"] ?? "").startsWith("application/x-amz-cbor-1.1");
+    const awsCbor = json === "awsJson1_1" && (request.headers["content-type"] ?? "").startsWith(CBOR_CONTENT_TYPE.awsCbor1_1);
     return { protocol: awsCbor ? "awsCbor1_1" : json, operation: target.slice(prefix.length + 1) };
   }
   const cborPath = cborPathPrefix(model);

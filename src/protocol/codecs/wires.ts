@@ -53,6 +53,13 @@ export const AWS_CBOR_WIRE: Wire = {
   writeBlob: (bytes) => bytes,
 };
 
+/** The body's content type on each CBOR protocol (the JSON ones name their version: render.ts). */
+export const CBOR_CONTENT_TYPE = { rpcv2Cbor: "application/cbor", awsCbor1_1: "application/x-amz-cbor-1.1" } as const;
+
+/** The CBOR protocol's content type, or undefined for a JSON-shaped one. */
+export const cborContentType = (protocol: Protocol): string | undefined =>
+  protocol === "rpcv2Cbor" || protocol === "awsCbor1_1" ? CBOR_CONTENT_TYPE[protocol] : undefined;
+
 /** How a JSON-shaped protocol carries timestamps and blobs. */
 export function wireOf(protocol: Protocol): Wire {
   return protocol === "rpcv2Cbor" ? CBOR_WIRE : protocol === "awsCbor1_1" ? AWS_CBOR_WIRE : JSON_WIRE;
