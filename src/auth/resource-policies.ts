@@ -10,7 +10,7 @@
 import type { Account } from "../core/arn.js";
 import { bucketSettingId, type BucketSetting } from "../core/s3-bucket-settings.js";
 import type { EventBusRecord } from "../core/events/resources.js";
-import type { KinesisStreamRecord } from "../core/kinesis.js";
+import { KINESIS_CONSUMER_ARN, KINESIS_STREAM_ARN, type KinesisStreamRecord } from "../core/kinesis.js";
 import { defaultTopicPolicy, type SnsTopicRecord } from "../core/sns.js";
 import type { DocumentStore, QueueStore } from "../store/ports.js";
 
@@ -72,8 +72,6 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
   const bucketPolicy = bucketPolicyLookup(sources.bucketSettings);
   const sns = new RegExp(`^arn:aws:sns:${account.region}:${account.accountId}:[^:]+$`);
   const bus = new RegExp(`^arn:aws:events:${account.region}:${account.accountId}:event-bus/([^/]+)$`);
-  const kinesisStream = new RegExp(`^arn:aws:kinesis:${account.region}:${account.accountId}:stream/[^/]+$`);
-  const kinesisConsumer = new RegExp(`^(arn:aws:kinesis:${account.region}:${account.accountId}:stream/[^/]+)/consumer/[^:]+:\\d+$`);
   return async (resource) => {
     if (resource.startsWith("arn:aws:s3:::")) return bucketPolicy(resource);
     const fn = lambda.exec(resource);
@@ -93,9 +91,10 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
     // A bus without PutPermission has no policy (the default bus is stored once it gets one).
     const busName = bus.exec(resource)?.[1];
     if (busName !== undefined) return stored((await sources.buses.get(busName))?.Policy);
-    const consumer = kinesisConsumer.exec(resource);
+    // Streams are stored under their ARN: another account's or region's is simply not found.
+    const consumer = KINESIS_CONSUMER_ARN.exec(resource);
     if (consumer?.[1] && sources.kinesisStreams) return (await sources.kinesisStreams.get(consumer[1]))?.consumers?.find((c) => c.arn === resource)?.policy;
-    if (kinesisStream.test(resource) && sources.kinesisStreams) return (await sources.kinesisStreams.get(resource))?.policy;
+    if (KINESIS_STREAM_ARN.test(resource) && sources.kinesisStreams) return (await sources.kinesisStreams.get(resource))?.policy;
     const api = EXECUTE_API.exec(resource);
     if (api?.[1] && api[2] && resource.startsWith(`arn:aws:execute-api:${account.region}:${account.accountId}:`)) return sources.restApiPolicy?.(api[1], api[2]);
     return undefined;

@@ -23,6 +23,9 @@ export interface KinesisShard {
 /** A Kinesis stream's ARN, capturing its region, account and name (every service that names streams reads them with it). */
 export const KINESIS_STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:([^:]*):(\d{12}):stream\/([^/]+)$/;
 
+/** An enhanced fan-out consumer's ARN: its stream's ARN (captured), `/consumer/`, its name (captured) and `:` its creation (epoch seconds). */
+export const KINESIS_CONSUMER_ARN = /^(arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+)\/consumer\/([^:]+):\d+$/;
+
 /** An enhanced fan-out consumer registered on a stream. */
 export interface KinesisConsumer {
   readonly name: string;

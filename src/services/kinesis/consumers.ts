@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { UnkaiError } from "../../core/errors.js";
-import type { KinesisConsumer, KinesisStreamRecord } from "../../core/kinesis.js";
+import { KINESIS_CONSUMER_ARN, type KinesisConsumer, type KinesisStreamRecord } from "../../core/kinesis.js";
 import { EventStreamOutput, type StreamedEvent } from "../../protocol/codecs/event-stream-output.js";
 import { invalid, loadStream, notFound, readToken, writeToken, type KinesisContext } from "./context.js";
 import { MAX_READ_BYTES, pageFull, startAfter, wireRecords, type IteratorType } from "./record-ops.js";
@@ -28,8 +28,6 @@ const EVENT_RECORDS = 10_000;
 /** Records arriving close together go out in one event: a woken subscription waits this long before it reads. */
 const COALESCE_MS = 50;
 
-/** A consumer's ARN: its stream's ARN, `/consumer/`, its name and `:` its creation (epoch seconds). */
-export const CONSUMER_ARN = /^(arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+)\/consumer\/([^:]+):\d+$/;
 
 interface ConsumerNaming {
   readonly StreamARN?: string;
@@ -44,7 +42,7 @@ function consumerOutput(consumer: KinesisConsumer, status: "CREATING" | "ACTIVE"
 
 /** The stream and consumer a request names (by ARN, or by stream ARN and name); ResourceNotFoundException when either is gone. */
 async function loadConsumer(ctx: KinesisContext, input: ConsumerNaming): Promise<{ stream: KinesisStreamRecord; consumer: KinesisConsumer }> {
-  const byArn = input.ConsumerARN === undefined ? undefined : CONSUMER_ARN.exec(input.ConsumerARN);
+  const byArn = input.ConsumerARN === undefined ? undefined : KINESIS_CONSUMER_ARN.exec(input.ConsumerARN);
   if (input.ConsumerARN !== undefined && !byArn) throw invalid(`ConsumerARN ${input.ConsumerARN} is not a Kinesis consumer ARN.`);
   const streamArn = byArn?.[1] ?? input.StreamARN;
   if (streamArn === undefined || (byArn === undefined && input.ConsumerName === undefined)) {

@@ -7,16 +7,15 @@
  */
 import { UnkaiError } from "../../core/errors.js";
 import { MalformedPolicyError, parsePolicy } from "../../core/iam-policy/index.js";
-import { KINESIS_STREAM_ARN } from "../../core/kinesis.js";
+import { KINESIS_CONSUMER_ARN, KINESIS_STREAM_ARN } from "../../core/kinesis.js";
 import { invalid, loadStream, type KinesisContext } from "./context.js";
-import { CONSUMER_ARN } from "./consumers.js";
 
 /** What GetResourcePolicy answers for a resource without a policy. */
 const NO_POLICY = "{}";
 
 /** The stream a ResourceARN belongs to, and the consumer it names (undefined: the stream itself). */
 function resourceOf(arn: string): { streamArn: string; consumerArn: string | undefined } {
-  const consumer = CONSUMER_ARN.exec(arn);
+  const consumer = KINESIS_CONSUMER_ARN.exec(arn);
   if (consumer?.[1]) return { streamArn: consumer[1], consumerArn: arn };
   if (KINESIS_STREAM_ARN.test(arn)) return { streamArn: arn, consumerArn: undefined };
   throw invalid(`ResourceARN ${arn} is neither a Kinesis stream ARN nor a consumer ARN.`);

@@ -8,9 +8,8 @@
  */
 import { kinesisRecordForFilter } from "../../core/event-pattern/event-source-filter.js";
 import type { JsonValue } from "../../core/event-pattern/types.js";
-import { KINESIS_STREAM_ARN } from "../../core/kinesis.js";
+import { KINESIS_CONSUMER_ARN, KINESIS_STREAM_ARN } from "../../core/kinesis.js";
 import type { ShardSource } from "../../sources/shard-source.js";
-import { CONSUMER_ARN } from "./consumers.js";
 import type { KinesisContext } from "./context.js";
 import { formatSequenceNumber, shardIdOf, shardNamed } from "./shards.js";
 
@@ -22,7 +21,7 @@ export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
   /** The stream a mapping's ARN reads: a stream's own, or an enhanced fan-out consumer's (which must still be registered). */
   const streamOf = async (arn: string) => {
     if (KINESIS_STREAM_ARN.test(arn)) return ctx.streams.get(arn);
-    const streamArn = CONSUMER_ARN.exec(arn)?.[1];
+    const streamArn = KINESIS_CONSUMER_ARN.exec(arn)?.[1];
     const stream = streamArn === undefined ? undefined : await ctx.streams.get(streamArn);
     return stream?.consumers?.some((consumer) => consumer.arn === arn) ? stream : undefined;
   };
@@ -37,7 +36,7 @@ export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
     retentionMs: async (arn) => ((await streamOf(arn))?.retentionHours ?? 24) * 3_600_000,
     namesInvokeIdentity: true,
     filterView: (event) => kinesisRecordForFilter(event.kinesis as { data: string } & Record<string, JsonValue>),
-    accepts: (arn) => KINESIS_STREAM_ARN.test(arn) || CONSUMER_ARN.test(arn),
+    accepts: (arn) => KINESIS_STREAM_ARN.test(arn) || KINESIS_CONSUMER_ARN.test(arn),
     async shards(arn) {
       const stream = await streamOf(arn);
       if (!stream) return undefined;
