@@ -6,8 +6,7 @@
  * target's RoleArn. test/iam-actions.test.ts.
  */
 import type { Account } from "../../core/arn.js";
-import { passRole } from "../../core/iam-policy/index.js";
-import { derivedAuthorization, stringMember, type AuthorizationTable } from "../../protocol/codecs/derived-authorization.js";
+import { derivedAuthorization, memberOf, stringMember, type AuthorizationTable } from "../../protocol/codecs/derived-authorization.js";
 import type { ServiceModel } from "../../protocol/codecs/model.js";
 
 /** Operations on a kind of named resource other than rules and buses: its ARN's resource type. */
@@ -21,8 +20,10 @@ export function eventsAuthorization(model: ServiceModel, account: Account): Auth
     return nameOrArn.startsWith("arn:") ? (/:event-bus\/(.+)$/.exec(nameOrArn)?.[1] ?? nameOrArn) : nameOrArn;
   };
   const busArn = (bus: string) => `${prefix}:event-bus/${bus}`;
-  const table = derivedAuthorization(model, {
+  return derivedAuthorization(model, {
     prefix: "events",
+    // A target's RoleArn is a role EventBridge acts as.
+    passedRoles: { service: "events.amazonaws.com", of: { PutTargets: (input) => (Array.isArray(input.Targets) ? (input.Targets as unknown[]) : []).map((target) => memberOf(target, "RoleArn")) } },
     resourceOf: (operation, input) => {
       const explicit = stringMember(input, "ResourceARN");
       if (explicit !== undefined) return explicit;
@@ -41,11 +42,4 @@ export function eventsAuthorization(model: ServiceModel, account: Account): Auth
       return "*";
     },
   });
-  const putTargets = table.PutTargets;
-  if (!putTargets) return table;
-  // A target's RoleArn is a role EventBridge acts as: iam:PassRole on each.
-  return {
-    ...table,
-    PutTargets: (input) => [...putTargets(input), ...passRole((Array.isArray(input.Targets) ? (input.Targets as unknown[]) : []).map((t) => (typeof t === "object" && t !== null ? (t as Record<string, unknown>).RoleArn : undefined)), "events.amazonaws.com")],
-  };
 }

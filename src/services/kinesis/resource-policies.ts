@@ -22,19 +22,18 @@ function resourceOf(arn: string): { streamArn: string; consumerArn: string | und
 }
 
 export function resourcePolicyOperations(ctx: KinesisContext) {
-  /** Sets the resource's policy to `next` (undefined removes it); answers the one it had. */
+  /** Sets the resource's policy to `next` (undefined removes it), writing only a change; answers the one it had. */
   async function replace(resourceArn: string, next: string | undefined): Promise<string | undefined> {
     const { streamArn, consumerArn } = resourceOf(resourceArn);
     const stream = await loadStream(ctx, { StreamARN: streamArn });
-    if (consumerArn === undefined) {
-      await ctx.streams.put(stream.arn, { ...stream, policy: next });
-      return stream.policy;
-    }
     const consumers = stream.consumers ?? [];
-    const consumer = consumers.find((c) => c.arn === consumerArn);
-    if (!consumer) throw new UnkaiError("ResourceNotFoundException", `Consumer ${consumerArn} under account ${ctx.account.accountId} not found.`);
-    await ctx.streams.put(stream.arn, { ...stream, consumers: consumers.map((c) => (c === consumer ? { ...c, policy: next } : c)) });
-    return consumer.policy;
+    const consumer = consumerArn === undefined ? undefined : consumers.find((c) => c.arn === consumerArn);
+    if (consumerArn !== undefined && !consumer) throw new UnkaiError("ResourceNotFoundException", `Consumer ${consumerArn} under account ${ctx.account.accountId} not found.`);
+    const previous = consumer ? consumer.policy : stream.policy;
+    if (previous === next) return previous;
+    const updated = consumer ? { ...stream, consumers: consumers.map((c) => (c === consumer ? { ...c, policy: next } : c)) } : { ...stream, policy: next };
+    await ctx.streams.put(stream.arn, updated);
+    return previous;
   }
 
   return {

@@ -5,8 +5,7 @@
  * and UpdateSchedule also need iam:PassRole on the target's RoleArn.
  */
 import type { Account } from "../../core/arn.js";
-import { passRole, type ActionRequest } from "../../core/iam-policy/index.js";
-import { derivedAuthorization, stringMember, type AuthorizationTable } from "../../protocol/codecs/derived-authorization.js";
+import { derivedAuthorization, memberOf, stringMember, type AuthorizationTable } from "../../protocol/codecs/derived-authorization.js";
 import type { ServiceModel } from "../../protocol/codecs/model.js";
 
 export function schedulerArns(account: Account) {
@@ -17,13 +16,14 @@ export function schedulerArns(account: Account) {
   };
 }
 
-/** CreateSchedule and UpdateSchedule pass the target's execution role to Scheduler: iam:PassRole on it, as on AWS. */
-const PASSES_ROLE = new Set(["CreateSchedule", "UpdateSchedule"]);
+/** The execution role CreateSchedule and UpdateSchedule pass to Scheduler (iam:PassRole on it, as on AWS). */
+const targetRole = (input: Record<string, unknown>) => [memberOf(input.Target, "RoleArn")];
 
 export function schedulerAuthorization(model: ServiceModel, account: Account): AuthorizationTable {
   const arns = schedulerArns(account);
-  const table = derivedAuthorization(model, {
+  return derivedAuthorization(model, {
     prefix: "scheduler",
+    passedRoles: { service: "scheduler.amazonaws.com", of: { CreateSchedule: targetRole, UpdateSchedule: targetRole } },
     resourceOf: (operation, input) => {
       const explicit = stringMember(input, "ResourceArn");
       if (explicit !== undefined) return explicit;
@@ -33,10 +33,4 @@ export function schedulerAuthorization(model: ServiceModel, account: Account): A
       return arns.schedule(stringMember(input, "GroupName") ?? "default", name);
     },
   });
-  const passingRole = (operation: string, own: AuthorizationTable[string]) => (input: Record<string, unknown>): readonly ActionRequest[] => {
-    const target = input.Target;
-    const role = PASSES_ROLE.has(operation) && typeof target === "object" && target !== null ? (target as Record<string, unknown>).RoleArn : undefined;
-    return [...own(input), ...passRole([role], "scheduler.amazonaws.com")];
-  };
-  return Object.fromEntries(Object.entries(table).map(([operation, own]) => [operation, passingRole(operation, own)]));
 }
