@@ -31,17 +31,13 @@ export async function streamsPage(container) {
   const body = h("tbody");
   const name = h("input", { name: "stream-name", placeholder: "clicks", "aria-label": "New stream name", required: true, pattern: "[A-Za-z0-9_.-]{1,128}" });
   const shards = h("input", { name: "shard-count", type: "number", min: 1, max: 100, value: 1, "aria-label": "Shard count" });
-  const create = async (event) => {
+  const create = (event) => {
     event.preventDefault();
     const StreamName = name.value.trim();
-    try {
+    return runAction(errors, async () => {
       await kinesis().send(new CreateStreamCommand({ StreamName, ShardCount: Number(shards.value) }));
-      toast(`Created ${StreamName}.`);
       name.value = "";
-      await load();
-    } catch (error) {
-      errors.show(error);
-    }
+    }, load, `Created ${StreamName}.`);
   };
   replace(container,
     h("div", { class: "page-head" }, h("h1", {}, "Streams")),
@@ -69,13 +65,7 @@ export async function streamsPage(container) {
 
   async function remove(StreamName) {
     if (!confirm(`Delete stream ${StreamName} and every record in it?`)) return;
-    try {
-      await kinesis().send(new DeleteStreamCommand({ StreamName }));
-      toast(`Deleted ${StreamName}.`);
-      await load();
-    } catch (error) {
-      errors.show(error);
-    }
+    await runAction(errors, () => kinesis().send(new DeleteStreamCommand({ StreamName })), load, `Deleted ${StreamName}.`);
   }
 
   await load();

@@ -95,8 +95,7 @@ export class IamEnforcer {
     return this.serviceMayAssume(roleArn, ["lambda.amazonaws.com"]);
   }
 
-  /** Whether the role exists and its trust policy lets `service` call sts:AssumeRole on it. */
-  /** Whether the role's trust policy lets the service assume it under any of its names (Logs' global and regional ones). */
+  /** Whether the role exists and its trust policy lets the service call sts:AssumeRole on it under any of its names (Logs' global and regional ones). */
   private async serviceMayAssume(roleArn: string, services: readonly string[]): Promise<boolean> {
     const role = await this.resolver.role(roleArn);
     if (!role || role.document === undefined) return false;
@@ -107,6 +106,7 @@ export class IamEnforcer {
     }), { identity: [], resource: trust }));
     if (results.some((result) => result.decision === "Allow")) return true;
     const [result] = results;
+    // Not Allow (some() would have answered): the check narrows the type to a denial's.
     if (result === undefined || result.decision === "Allow") return false;
     return this.denied({ principal: services[0] ?? "", action: "sts:AssumeRole", resource: roleArn, decision: decisionOf(result.decision), reason: result.reason, statement: result.statement });
   }

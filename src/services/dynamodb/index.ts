@@ -44,7 +44,6 @@ const TTL_SWEEP_MS = 10_000;
  */
 const GROWING = new Set(["PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "UpdateTable"]);
 
-
 export interface DynamoDbDeps extends StreamingDeps {
   readonly store: DynamoDbStore;
   readonly streamShards: StreamShardStore;

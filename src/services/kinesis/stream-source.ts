@@ -16,7 +16,6 @@ import { formatSequenceNumber, shardIdOf, shardNamed } from "./shards.js";
 /** A batch's data at most, so its event (base64, a third larger) stays within an invocation's 6 MB payload. */
 const BATCH_DATA_BYTES = 4 * 1024 * 1024;
 
-
 export function kinesisStreamSource(ctx: KinesisContext): ShardSource {
   /** The stream a mapping's ARN reads: a stream's own, or an enhanced fan-out consumer's (which must still be registered). */
   const streamOf = async (arn: string) => {

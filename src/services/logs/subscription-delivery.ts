@@ -70,7 +70,6 @@ function batches(events: readonly DeliveryEvent[]): DeliveryEvent[][] {
   return out;
 }
 
-/** The `awslogs` event AWS invokes a subscribed function with. */
 /** One batch as CloudWatch Logs sends it: the gzipped JSON of the events with their group, stream and filter. */
 function gzippedBatch(owner: string, filter: SubscriptionFilterRecord, stream: string, logEvents: readonly DeliveryEvent[]): Buffer {
   const data = {
@@ -79,6 +78,7 @@ function gzippedBatch(owner: string, filter: SubscriptionFilterRecord, stream: s
   return gzipSync(JSON.stringify(data));
 }
 
+/** The `awslogs` event AWS invokes a subscribed function with. */
 export function awslogsEvent(owner: string, filter: SubscriptionFilterRecord, stream: string, logEvents: readonly DeliveryEvent[]): string {
   return JSON.stringify({ awslogs: { data: gzippedBatch(owner, filter, stream, logEvents).toString("base64") } });
 }
