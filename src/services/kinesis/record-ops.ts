@@ -17,7 +17,6 @@ export const MAX_READ_BYTES = 10 * 1024 * 1024;
 /** PutRecords' cap on one call's data and partition keys (AWS: 5 MiB; 10 MiB once records may be larger). */
 const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
 
-
 export interface RecordEntry {
   readonly Data: Uint8Array;
   readonly PartitionKey: string;
