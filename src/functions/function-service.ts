@@ -240,7 +240,9 @@ export class FunctionService implements FunctionRegistry {
     }
     const previous = await this.deps.versions.latest(name);
     if (previous && previous.codeSha256 === latest.codeSha256 && sameConfig(previous.config, latest.config)) return previous;
-    const number = (latest.lastVersion ?? 0) + 1;
+    // After the last number given and the newest version kept: an update that read $LATEST before a publish
+    // and wrote it after (the publish keeps its RevisionId) puts an older lastVersion back.
+    const number = Math.max(latest.lastVersion ?? 0, Number(previous?.version ?? 0)) + 1;
     const version: FunctionRecord = {
       ...latest,
       version: String(number),
