@@ -17,8 +17,8 @@ export interface ExactSigning {
   readonly longDate: string;
   readonly region: string;
   readonly service: string;
-  /** Headers present on the request that the client did not sign (a declared payload hash). */
-  readonly unsignable: ReadonlySet<string>;
+  /** Headers present on the request that the client did not sign (a declared payload hash). Read, never changed. */
+  readonly unsignable: Set<string>;
 }
 
 export interface HeaderSigning extends ExactSigning {
@@ -26,8 +26,8 @@ export interface HeaderSigning extends ExactSigning {
   readonly secretAccessKey: string;
   /** The session token the credentials carry: `sign` adds it as X-Amz-Security-Token. */
   readonly sessionToken: string | undefined;
-  /** Headers the client listed in SignedHeaders. */
-  readonly signable: ReadonlySet<string>;
+  /** Headers the client listed in SignedHeaders. Read, never changed. */
+  readonly signable: Set<string>;
 }
 
 /** Headers `sign` computes itself, so it drops them from the request first (its prepareRequest). */
@@ -43,7 +43,7 @@ export class VerifyingSigner extends SignatureV4 {
   async exactSignature(request: HttpRequest, signing: ExactSigning): Promise<string> {
     const { longDate, region, service } = signing;
     const scope = `${longDate.slice(0, 8)}/${region}/${service}/aws4_request`;
-    const headers = getCanonicalHeaders(request, new Set(signing.unsignable));
+    const headers = getCanonicalHeaders(request, signing.unsignable);
     const canonical = this.createCanonicalRequest(request, headers, await getPayloadHash(request, this.sha256));
     const stringToSign = await this.createStringToSign(longDate, scope, canonical, "AWS4-HMAC-SHA256");
     const { secretAccessKey } = await this.credentialProvider();
@@ -59,11 +59,11 @@ export class VerifyingSigner extends SignatureV4 {
   headerSignature(request: HttpRequest, signing: HeaderSigning): string {
     const { longDate, region, service } = signing;
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) if (!GENERATED_HEADERS.has(name.toLowerCase())) headers[name] = value;
+    for (const name in request.headers) if (!GENERATED_HEADERS.has(name.toLowerCase())) headers[name] = request.headers[name] as string;
     headers["x-amz-date"] = longDate;
     if (signing.sessionToken) headers["x-amz-security-token"] = signing.sessionToken;
     const prepared = { ...request, headers };
-    const canonicalHeaders = getCanonicalHeaders(prepared, new Set(signing.unsignable), new Set(signing.signable));
+    const canonicalHeaders = getCanonicalHeaders(prepared, signing.unsignable, signing.signable);
     const canonical = this.createCanonicalRequest(prepared, canonicalHeaders, payloadHash(headers, request.body));
     const scope = `${longDate.slice(0, 8)}/${region}/${service}/aws4_request`;
     const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${createHash("sha256").update(canonical).digest("hex")}`;

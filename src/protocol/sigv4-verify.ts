@@ -97,7 +97,8 @@ export async function verifyHeaders(request: SignedHead, lookup: CredentialLooku
   const knownPayload = declared !== undefined || !request.bodyExpected || request.streamed;
   if (parts.form === "header") {
     if (knownPayload) {
-      expectSignature(parts, [await headerSignature(request, undefined, parts, secret)]);
+      const signature = headerSignature(request, undefined, parts, secret);
+      expectSignature(parts, [typeof signature === "string" ? signature : await signature]);
       return { kind: "verified", caller, payloadSha256 };
     }
     return { kind: "needs-body", finish: async (body) => (expectSignature(parts, [await headerSignature(request, body, parts, secret)]), caller) };
@@ -224,9 +225,10 @@ function baseRequest(request: SignedHead, body: Buffer | undefined, headers: Rec
 
 function signedHeaderValues(request: SignedHead, parts: SignatureParts): Record<string, string> {
   const headers: Record<string, string> = {};
+  const repeats = repeatedHeaders(request.rawHeaders);
   for (const name of parts.signedHeaders) {
     // HTTP/2's `:authority` reaches the request as its Host (http-adapter.ts drops pseudo-headers).
-    const value = name === ":authority" ? request.headers.host : (repeated(request.rawHeaders, name) ?? request.headers[name]);
+    const value = name === ":authority" ? request.headers.host : (repeats?.get(name)?.join(",") ?? request.headers[name]);
     if (value === undefined) throw new AuthenticationError("InvalidSignatureException", `The signed header '${name}' is missing from the request.`, "bad-signature");
     headers[name] = asSigned(value);
   }
@@ -246,7 +248,8 @@ function asSigned(value: string): string {
   return Buffer.from(text, "utf8").equals(bytes) ? text : value;
 }
 
-async function headerSignature(request: SignedHead, body: Buffer | undefined, parts: SignatureParts, secret: SigningSecret): Promise<string> {
+/** The header-form signature the caller's secret gives: computed synchronously, unless the client signed `date`. */
+function headerSignature(request: SignedHead, body: Buffer | undefined, parts: SignatureParts, secret: SigningSecret): string | Promise<string> {
   const headers = signedHeaderValues(request, parts);
   const unsignable = new Set<string>();
   const declared = request.headers[CONTENT_SHA256];
@@ -296,14 +299,22 @@ async function querySignatures(request: SignedHead, body: Buffer | undefined, pa
   return out;
 }
 
-/** SigV4 joins a repeated header's trimmed values with ',' where node:http joins them with ', '. */
-function repeated(rawHeaders: readonly string[] | undefined, name: string): string | undefined {
+/**
+ * The headers the request repeats, by lower-cased name, with their trimmed values: SigV4 joins them with
+ * ',' where node:http joins them with ', ' (or keeps only the first). Undefined when none repeats.
+ */
+function repeatedHeaders(rawHeaders: readonly string[] | undefined): Map<string, string[]> | undefined {
   if (!rawHeaders) return undefined;
-  const values: string[] = [];
+  const names: string[] = [];
+  let repeats: Map<string, string[]> | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]?.toLowerCase() === name) values.push((rawHeaders[i + 1] ?? "").trim());
+    const name = (rawHeaders[i] as string).toLowerCase();
+    if (names.includes(name)) (repeats ??= new Map()).set(name, []);
+    names.push(name);
   }
-  return values.length > 1 ? values.join(",") : undefined;
+  if (!repeats) return undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) repeats.get(names[i / 2] as string)?.push((rawHeaders[i + 1] as string).trim());
+  return repeats;
 }
 
 function sameText(a: string, b: string): boolean {

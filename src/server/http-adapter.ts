@@ -120,8 +120,8 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
       }
     }
     continueIfAsked(req, res);
-    /** The denial sentence when IAM refuses this request (only signed requests are evaluated). */
-    const denial = async (service: Service, request: UnkaiRequest) => {
+    /** The denial sentence when IAM refuses this request (only signed requests are evaluated); no promise without enforcement. */
+    const denial = (service: Service, request: UnkaiRequest): Promise<string | undefined> | undefined => {
       if (!enforce || open) return undefined;
       // Asked lazily: the root's requests are allowed everything, and working out the needs decodes the input.
       return enforce(request, () => service.authorize?.(request), service.name);
@@ -154,9 +154,11 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
     }
     if (!service) return write(res, head.requestId, restJsonError(new UnkaiError("UnknownOperationException", `No Unkai service serves ${head.method} ${head.path}.`), COMMON_ERRORS));
     if (verdict) credentials.used?.(caller);
-    const refused = await denial(service, { ...head, caller, body: read.body });
+    const request: UnkaiRequest = { ...head, caller, body: read.body };
+    const asked = denial(service, request);
+    const refused = asked === undefined ? undefined : await asked;
     if (refused !== undefined) return refuse(new AuthenticationError("AccessDeniedException", refused, "not-authorized"));
-    write(res, head.requestId, await service.handle({ ...head, caller, body: read.body }));
+    write(res, head.requestId, await service.handle(request));
   }
 
   return {

@@ -95,6 +95,18 @@ export function protocolsOf(model: ServiceModel): readonly Protocol[] {
 }
 
 /** The shape a reference names; a model that names a missing shape is a broken file, not bad input. */
+const memberLists = new WeakMap<Shape, readonly (readonly [string, ShapeRef])[]>();
+
+/** A structure's members as [name, ref] pairs, listed once per shape: the codecs walk them on every request. */
+export function membersOf(shape: Shape): readonly (readonly [string, ShapeRef])[] {
+  let members = memberLists.get(shape);
+  if (members === undefined) {
+    members = Object.entries(shape.members ?? {});
+    memberLists.set(shape, members);
+  }
+  return members;
+}
+
 export function shapeOf(model: ServiceModel, ref: ShapeRef): Shape {
   const shape = model.shapes[ref.shape];
   if (!shape) throw new Error(`model ${model.metadata.serviceId} has no shape ${ref.shape}`);

@@ -5,7 +5,7 @@
  * lists `Name.member.N` or, flattened, `Name.N`; maps `Name.entry.N.key/value` or `Name.N.Key/Value`).
  */
 import { MalformedInput } from "./input-errors.js";
-import { shapeOf, type OperationModel, type ServiceModel, type Shape, type ShapeRef } from "./model.js";
+import { membersOf, shapeOf, type OperationModel, type ServiceModel, type Shape, type ShapeRef } from "./model.js";
 
 /** The parameters of a query request, first value of a name winning, and every dotted prefix of their names. */
 export class QueryParameters {
@@ -91,7 +91,7 @@ export function decodeQueryValue(model: ServiceModel, ref: ShapeRef, params: Que
   if (shape.type === "structure") {
     if (prefix && !params.has(prefix)) return undefined;
     const out: Record<string, unknown> = {};
-    for (const [name, member] of Object.entries(shape.members ?? {})) {
+    for (const [name, member] of membersOf(shape)) {
       const value = decodeQueryValue(model, member, params, join(prefix, member.locationName ?? name));
       if (value !== undefined) out[name] = value;
     }

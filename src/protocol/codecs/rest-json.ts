@@ -6,7 +6,7 @@
  */
 import type { UnkaiRequest, UnkaiResponse } from "../http.js";
 import { MalformedInput } from "./input-errors.js";
-import { shapeOf, type OperationModel, type ServiceModel, type Shape } from "./model.js";
+import { membersOf, shapeOf, type OperationModel, type ServiceModel, type Shape } from "./model.js";
 import { decodeValue, encodeValue } from "./structured.js";
 import { JSON_WIRE, parseJsonBody } from "./wires.js";
 
@@ -73,7 +73,7 @@ export function decodeRestJsonInput(model: ServiceModel, match: Extract<RestMatc
   const body = parseJsonBody(request.body);
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new MalformedInput("The request body must be a JSON object.");
   const raw: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(shape.members ?? {})) {
+  for (const [name, member] of membersOf(shape)) {
     const wireName = member.locationName ?? name;
     const memberShape = shapeOf(model, member);
     if (member.location === "uri") {

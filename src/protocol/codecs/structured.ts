@@ -5,7 +5,7 @@
  * Only timestamps and blobs differ between the two wires, so each wire passes its own readers.
  */
 import { MalformedInput } from "./input-errors.js";
-import { shapeOf, type ServiceModel, type Shape, type ShapeRef } from "./model.js";
+import { membersOf, shapeOf, type ServiceModel, type Shape, type ShapeRef } from "./model.js";
 
 export interface Wire {
   /** A timestamp on the wire as a Date, or undefined when it is not one. */
@@ -70,7 +70,7 @@ export function decodeValue(model: ServiceModel, ref: ShapeRef, raw: unknown, pa
   if (shape.type === "structure") {
     if (!isRecord(raw)) throw wrong(raw, shape, path);
     const out: Record<string, unknown> = {};
-    for (const [name, member] of Object.entries(shape.members ?? {})) {
+    for (const [name, member] of membersOf(shape)) {
       const value = raw[name];
       if (value !== undefined && value !== null) out[name] = decodeValue(model, member, value, at(name), wire);
     }
@@ -95,7 +95,7 @@ export function encodeValue(model: ServiceModel, ref: ShapeRef, value: unknown, 
   if (value === undefined || value === null || shape.document) return value;
   if (shape.type === "structure" && isRecord(value)) {
     const out: Record<string, unknown> = {};
-    for (const [name, member] of Object.entries(shape.members ?? {})) {
+    for (const [name, member] of membersOf(shape)) {
       const encoded = encodeValue(model, member, value[name], wire);
       if (encoded !== undefined && encoded !== null) out[name] = encoded;
     }

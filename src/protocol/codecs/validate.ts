@@ -4,7 +4,7 @@
  * constraint: Member must not be null". Returns every violation, in member order.
  */
 import type { Violation } from "./input-errors.js";
-import { shapeOf, type ServiceModel, type Shape, type ShapeRef } from "./model.js";
+import { membersOf, shapeOf, type ServiceModel, type Shape, type ShapeRef } from "./model.js";
 
 const patterns = new Map<string, RegExp | null>();
 
@@ -78,14 +78,13 @@ function checkValue(model: ServiceModel, ref: ShapeRef, value: unknown, path: st
 }
 
 function checkStructure(model: ServiceModel, shape: Shape, value: Record<string, unknown>, path: string, out: Violation[]): void {
-  for (const [name, ref] of Object.entries(shape.members ?? {})) {
-    const memberPath = path ? `${path}.${pathName(name)}` : pathName(name);
+  for (const [name, ref] of membersOf(shape)) {
     const memberValue = value[name];
-    if (memberValue === undefined) {
-      if (shape.required?.includes(name)) out.push({ path: memberPath, kind: "required", value: "null", constraint: "Member must not be null", member: name });
-      continue;
-    }
-    checkValue(model, ref, memberValue, memberPath, ref.locationName ?? name, out);
+    // The path is spelled out only for members present or missing (most of a shape's members are neither).
+    if (memberValue === undefined && !shape.required?.includes(name)) continue;
+    const memberPath = path ? `${path}.${pathName(name)}` : pathName(name);
+    if (memberValue === undefined) out.push({ path: memberPath, kind: "required", value: "null", constraint: "Member must not be null", member: name });
+    else checkValue(model, ref, memberValue, memberPath, ref.locationName ?? name, out);
   }
 }
 

@@ -26,13 +26,13 @@ const SERVER_ERRORS = new Set<string>(["InternalServerError", "ServiceUnavailabl
 
 interface MeteredInput {
   readonly TableName?: string;
-  readonly ReturnConsumedCapacity?: string;
+  ReturnConsumedCapacity?: string;
   readonly RequestItems?: Record<string, unknown>;
   readonly TransactItems?: readonly Record<string, { readonly TableName?: string } | undefined>[];
 }
 
 interface MeteredOutput {
-  readonly ConsumedCapacity?: { readonly CapacityUnits?: number };
+  ConsumedCapacity?: { readonly CapacityUnits?: number } | undefined;
   readonly Count?: number;
 }
 
@@ -50,8 +50,11 @@ function metered(name: string, operation: Operation, metrics: ServiceMetrics): O
     const asked = input.ReturnConsumedCapacity;
     const startedAt = performance.now();
     let output: MeteredOutput | undefined | void;
+    // The input is this request's own decoded object, and the output the operation's fresh answer: both are
+    // changed in place (no copies on every read and write) to ask for the units and to drop them unasked.
+    if (counted && asked !== "INDEXES") input.ReturnConsumedCapacity = "TOTAL";
     try {
-      output = (await operation(counted && asked !== "INDEXES" ? { ...input, ReturnConsumedCapacity: "TOTAL" } : input, ctx));
+      output = await operation(input, ctx);
     } catch (error) {
       reportError(error, input, metrics);
       throw error;
@@ -65,8 +68,9 @@ function metered(name: string, operation: Operation, metrics: ServiceMetrics): O
     if (units !== undefined) metrics.add(NAMESPACE, READS.has(name) ? "ConsumedReadCapacityUnits" : "ConsumedWriteCapacityUnits", { TableName: input.TableName }, units);
     if (output.Count !== undefined) metrics.add(NAMESPACE, "ReturnedItemCount", { TableName: input.TableName, Operation: name }, output.Count);
     if (asked === "TOTAL" || asked === "INDEXES") return output;
-    const { ConsumedCapacity: _unasked, ...answer } = output;
-    return answer;
+    // Undefined members never reach the wire (the codec drops them).
+    output.ConsumedCapacity = undefined;
+    return output;
   };
 }
 
