@@ -105,6 +105,8 @@ describe("IAM actions derived from the service models", () => {
     const table = (t: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${t}`;
     assert.deepEqual(needs("GetItem", { TableName: "t1", Key: {} }), [{ action: "dynamodb:GetItem", resource: table("t1") }]);
     assert.deepEqual(needs("Query", { TableName: "t1", IndexName: "byDate" }), [{ action: "dynamodb:Query", resource: `${table("t1")}/index/byDate` }]);
+    assert.deepEqual(needs("UpdateContinuousBackups", { TableName: "t1", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }), [{ action: "dynamodb:UpdateContinuousBackups", resource: table("t1") }]);
+    assert.deepEqual(needs("DescribeContinuousBackups", { TableName: "t1" }), [{ action: "dynamodb:DescribeContinuousBackups", resource: table("t1") }]);
     assert.deepEqual(needs("BatchWriteItem", { RequestItems: { a: [], b: [] } }), [{ action: "dynamodb:BatchWriteItem", resource: table("a") }, { action: "dynamodb:BatchWriteItem", resource: table("b") }]);
     // A transaction's items: the single-item action on each table, with dynamodb:EnclosingOperation (AWS, "Using IAM with DynamoDB transactions").
     const transact = { TransactItems: [{ Put: { TableName: "a" } }, { Delete: { TableName: "c" } }, { ConditionCheck: { TableName: "a" } }, { Update: { TableName: "a" } }, { Put: { TableName: "a" } }] };

@@ -8,6 +8,7 @@ export const DYNAMODB_ERRORS = {
   SerializationException: { status: 400, messageKey: "message", userType: false },
   ResourceNotFoundException: { status: 400, messageKey: "message", userType: false },
   ResourceInUseException: { status: 400, messageKey: "message", userType: false },
+  TableNotFoundException: { status: 400, messageKey: "message", userType: false },
   ConditionalCheckFailedException: { status: 400, messageKey: "message", userType: false },
   TransactionCanceledException: { status: 400, messageKey: "Message", userType: false },
   TransactionConflictException: { status: 400, messageKey: "message", userType: false },

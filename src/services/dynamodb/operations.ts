@@ -1,6 +1,7 @@
 /** DynamoDB's operations by name, as the model codec calls them (input and output as the model's plain values). */
 import type { DynamoContext } from "./context.js";
 import { batchGetItem, batchWriteItem } from "./batches.js";
+import { describeContinuousBackups, updateContinuousBackups } from "./continuous-backups.js";
 import { deleteItem, getItem, putItem, updateItem } from "./item-operations.js";
 import { query, scan } from "./reads.js";
 import {
@@ -38,6 +39,8 @@ export function dynamoOperations(ctx: DynamoContext): Record<string, DynamoOpera
     ListTagsOfResource: op(listTagsOfResource),
     UpdateTimeToLive: op(updateTimeToLive),
     DescribeTimeToLive: op(describeTimeToLive),
+    DescribeContinuousBackups: op(describeContinuousBackups),
+    UpdateContinuousBackups: op(updateContinuousBackups),
     DescribeLimits: () => Promise.resolve(describeLimits()),
     PutItem: op(putItem),
     GetItem: op(getItem),

@@ -49,6 +49,8 @@ export interface TableDefinition {
   readonly Tags?: { Key: string; Value: string }[];
   readonly TimeToLive?: { AttributeName: string; Enabled: boolean };
   readonly DeletionProtectionEnabled?: boolean;
+  /** Point-in-time recovery, when turned on (continuous-backups.ts): a setting only, no item history is kept. */
+  readonly PointInTimeRecovery?: { readonly RecoveryPeriodInDays: number };
 }
 
 export const invalid = (message: string) => new UnkaiError("ValidationException", message);

@@ -122,7 +122,8 @@ export async function deleteTable(ctx: DynamoContext, input: { TableName: string
   return { TableDescription: description };
 }
 
-async function rewrite(ctx: DynamoContext, table: LoadedTable, definition: TableDefinition): Promise<void> {
+/** Stores a changed definition of `table` and drops its cached copy. */
+export async function rewriteDefinition(ctx: DynamoContext, table: LoadedTable, definition: TableDefinition): Promise<void> {
   await ctx.store.updateTable({ name: table.name, createdAt: table.createdAt, definition: JSON.stringify(definition) });
   ctx.tables?.forget(table.name);
 }
@@ -174,7 +175,7 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? table.definition.DeletionProtectionEnabled,
     ...(await updatedStream(ctx, table, input.StreamSpecification)),
   };
-  await rewrite(ctx, table, definition);
+  await rewriteDefinition(ctx, table, definition);
   return { TableDescription: await describe(ctx, { ...table, definition }, "ACTIVE") };
 }
 
@@ -189,13 +190,13 @@ export async function tagResource(ctx: DynamoContext, input: { ResourceArn: stri
   const table = await tableOfArn(ctx, input.ResourceArn);
   const tags = new Map((table.definition.Tags ?? []).map((t) => [t.Key, t.Value]));
   for (const tag of input.Tags) tags.set(tag.Key, tag.Value);
-  await rewrite(ctx, table, { ...table.definition, Tags: [...tags].map(([Key, Value]) => ({ Key, Value })) });
+  await rewriteDefinition(ctx, table, { ...table.definition, Tags: [...tags].map(([Key, Value]) => ({ Key, Value })) });
   return {};
 }
 
 export async function untagResource(ctx: DynamoContext, input: { ResourceArn: string; TagKeys: string[] }): Promise<object> {
   const table = await tableOfArn(ctx, input.ResourceArn);
-  await rewrite(ctx, table, { ...table.definition, Tags: (table.definition.Tags ?? []).filter((t) => !input.TagKeys.includes(t.Key)) });
+  await rewriteDefinition(ctx, table, { ...table.definition, Tags: (table.definition.Tags ?? []).filter((t) => !input.TagKeys.includes(t.Key)) });
   return {};
 }
 
@@ -209,7 +210,7 @@ export async function updateTimeToLive(ctx: DynamoContext, input: { TableName: s
   const spec = input.TimeToLiveSpecification;
   const current = table.definition.TimeToLive;
   if (current?.Enabled === spec.Enabled) throw invalid(`TimeToLive is already ${spec.Enabled ? "enabled" : "disabled"}`);
-  await rewrite(ctx, table, { ...table.definition, TimeToLive: spec });
+  await rewriteDefinition(ctx, table, { ...table.definition, TimeToLive: spec });
   return { TimeToLiveSpecification: spec };
 }
 

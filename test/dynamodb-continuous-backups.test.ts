@@ -1,0 +1,104 @@
+/**
+ * Point-in-time recovery settings (DescribeContinuousBackups, UpdateContinuousBackups) over HTTP with the
+ * SDK v3, boto3 and the AWS CLI: the setting round-trips as Terraform and CDK read and write it, a missing
+ * table is DynamoDB's TableNotFoundException, bad input is refused with the service's own errors, and a
+ * table created again under the same name starts without it.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeContinuousBackupsCommand,
+  DynamoDBClient,
+  TableNotFoundException,
+  UpdateContinuousBackupsCommand,
+} from "@aws-sdk/client-dynamodb";
+import { aws, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
+import { runBoto3 } from "./helpers/boto3.js";
+import { unkaiSuite } from "./helpers/suite.js";
+
+describe("DynamoDB point-in-time recovery settings", () => {
+  const suite = unkaiSuite();
+  let client: DynamoDBClient;
+  const sdk = () => (client ??= new DynamoDBClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 }));
+  const createTable = (name: string) => sdk().send(new CreateTableCommand({
+    TableName: name, BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+  }));
+  const status = async (name: string) => (await sdk().send(new DescribeContinuousBackupsCommand({ TableName: name }))).ContinuousBackupsDescription;
+
+  async function raw(operation: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    const response = await signedFetch(suite.unkai.url, {
+      method: "POST", service: "dynamodb", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `DynamoDB_20120810.${operation}` }, body: JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("SDK v3: off at creation, turned on with a recovery period (35 days unless given), off again, and gone with a deleted table", async () => {
+    await createTable("pitr");
+    assert.deepEqual(await status("pitr"), { ContinuousBackupsStatus: "ENABLED", PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: "DISABLED" } });
+    const on = await sdk().send(new UpdateContinuousBackupsCommand({ TableName: "pitr", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    assert.deepEqual(on.ContinuousBackupsDescription?.PointInTimeRecoveryDescription, { PointInTimeRecoveryStatus: "ENABLED", RecoveryPeriodInDays: 35 });
+    // Unkai keeps no item history, so no restorable window is claimed.
+    assert.equal(on.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.EarliestRestorableDateTime, undefined);
+    await sdk().send(new UpdateContinuousBackupsCommand({ TableName: "pitr", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 } }));
+    assert.deepEqual((await status("pitr"))?.PointInTimeRecoveryDescription, { PointInTimeRecoveryStatus: "ENABLED", RecoveryPeriodInDays: 7 }, "a repeated enable changes the period");
+    await sdk().send(new UpdateContinuousBackupsCommand({ TableName: "pitr", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false } }));
+    assert.deepEqual((await status("pitr"))?.PointInTimeRecoveryDescription, { PointInTimeRecoveryStatus: "DISABLED" });
+
+    await sdk().send(new UpdateContinuousBackupsCommand({ TableName: "pitr", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    await sdk().send(new DeleteTableCommand({ TableName: "pitr" }));
+    const gone = await sdk().send(new DescribeContinuousBackupsCommand({ TableName: "pitr" })).catch((e: unknown) => e);
+    assert.ok(gone instanceof TableNotFoundException, String(gone));
+    assert.equal(gone.message, "Table not found: pitr");
+    await createTable("pitr");
+    assert.deepEqual((await status("pitr"))?.PointInTimeRecoveryDescription, { PointInTimeRecoveryStatus: "DISABLED" }, "a table created again starts without the old setting");
+  });
+
+  it("boto3 and the CLI read and write the same setting; a missing table is TableNotFoundException for both operations", async () => {
+    await createTable("pitr-py");
+    const out = await runBoto3([
+      "import boto3, json, sys",
+      "from botocore.exceptions import ClientError",
+      `db = boto3.client("dynamodb", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")`,
+      `on = db.update_continuous_backups(TableName="pitr-py", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]`,
+      `read = db.describe_continuous_backups(TableName="pitr-py")["ContinuousBackupsDescription"]`,
+      "codes = []",
+      "for call in (lambda: db.describe_continuous_backups(TableName='missing-table'), lambda: db.update_continuous_backups(TableName='missing-table', PointInTimeRecoverySpecification={'PointInTimeRecoveryEnabled': False})):",
+      "    try:",
+      "        call()",
+      "    except ClientError as e:",
+      "        codes.append([e.response['Error']['Code'], e.response['Error']['Message']])",
+      `print(json.dumps({"on": on["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"], "read": read["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"], "codes": codes}))`,
+    ], [suite.unkai.url]);
+    assert.deepEqual(out, { on: "ENABLED", read: "ENABLED", codes: [["TableNotFoundException", "Table not found: missing-table"], ["TableNotFoundException", "Table not found: missing-table"]] });
+
+    const cli = await aws(suite.unkai.url, ["dynamodb", "describe-continuous-backups", "--table-name", "pitr-py"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal((JSON.parse(cli.stdout) as { ContinuousBackupsDescription: { PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: string } } }).ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus, "ENABLED");
+    const off = await aws(suite.unkai.url, ["dynamodb", "update-continuous-backups", "--table-name", "pitr-py", "--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=false"]);
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal((await status("pitr-py"))?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, "DISABLED");
+  });
+
+  it("refuses bad input with DynamoDB's errors and changes nothing; a restore is refused as unsupported", async () => {
+    await createTable("pitr-bad");
+    const cases: [unknown, number, string, RegExp][] = [
+      [{ TableName: "pitr-bad" }, 400, "ValidationException", /pointInTimeRecoverySpecification.*must not be null/],
+      [{ TableName: "pitr-bad", PointInTimeRecoverySpecification: {} }, 400, "ValidationException", /pointInTimeRecoveryEnabled.*must not be null/],
+      [{ TableName: "pitr-bad", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 0 } }, 400, "ValidationException", /greater than or equal to 1/],
+      [{ TableName: "pitr-bad", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 36 } }, 400, "ValidationException", /less than or equal to 35/],
+      [{ TableName: "pitr-bad", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: "yes" } }, 400, "SerializationException", /./],
+      [{ TableName: 7, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }, 400, "SerializationException", /./],
+    ];
+    for (const [body, code, type, message] of cases) {
+      const answer = await raw("UpdateContinuousBackups", body);
+      assert.equal(answer.status, code, JSON.stringify(body));
+      assert.equal(answer.json.__type, type, JSON.stringify(answer.json));
+      assert.match(String(answer.json.message), message, JSON.stringify(answer.json));
+    }
+    assert.deepEqual((await status("pitr-bad"))?.PointInTimeRecoveryDescription, { PointInTimeRecoveryStatus: "DISABLED" }, "no refused request changed the setting");
+    const restore = await raw("RestoreTableToPointInTime", { SourceTableName: "pitr-bad", TargetTableName: "pitr-restored", UseLatestRestorableTime: true });
+    assert.equal(restore.json.__type, "UnknownOperationException");
+  });
+});
