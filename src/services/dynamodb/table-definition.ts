@@ -1,6 +1,7 @@
 /** A DynamoDB table's definition as Unkai keeps it, CreateTable's checks, and DescribeTable's answer. */
 import { UnkaiError } from "../../core/errors.js";
 import type { KeySchema } from "./expressions/index.js";
+import { describedSettings } from "./table-settings.js";
 
 export interface KeySchemaElement {
   readonly AttributeName: string;
@@ -49,6 +50,10 @@ export interface TableDefinition {
   readonly Tags?: { Key: string; Value: string }[];
   readonly TimeToLive?: { AttributeName: string; Enabled: boolean };
   readonly DeletionProtectionEnabled?: boolean;
+  /** Kept and described, not acted on (table-settings.ts). */
+  readonly TableClass?: { readonly Name: string; readonly UpdatedAt: number };
+  readonly SSESpecification?: { readonly Enabled?: boolean; readonly SSEType?: string; readonly KMSMasterKeyId?: string };
+  readonly OnDemandThroughput?: { readonly MaxReadRequestUnits?: number; readonly MaxWriteRequestUnits?: number };
   /** Point-in-time recovery, when turned on (continuous-backups.ts): a setting only, no item history is kept. */
   readonly PointInTimeRecovery?: { readonly RecoveryPeriodInDays: number };
 }
@@ -149,5 +154,6 @@ export function describeTable(
     ...(definition.StreamSpecification?.StreamEnabled ? { StreamSpecification: definition.StreamSpecification } : {}),
     ...(definition.LatestStreamLabel !== undefined ? { LatestStreamLabel: definition.LatestStreamLabel, LatestStreamArn: `${arn}/stream/${definition.LatestStreamLabel}` } : {}),
     DeletionProtectionEnabled: definition.DeletionProtectionEnabled ?? false,
+    ...describedSettings(definition, arn),
   };
 }

@@ -16,8 +16,9 @@ import {
 } from "./table-definition.js";
 import { checkStreamSpecification, streamLabel } from "./stream-records.js";
 import { disablingStream, enablingStream, freshStreamMs, retiringStreams, streamTime } from "./table-streams.js";
+import { keptSettings, SETTINGS_MEMBERS, type SettingsInput } from "./table-settings.js";
 
-interface CreateTableInput {
+interface CreateTableInput extends SettingsInput {
   readonly TableName: string;
   readonly KeySchema: KeySchemaElement[];
   readonly AttributeDefinitions: AttributeDefinition[];
@@ -90,6 +91,7 @@ export async function createTable(ctx: DynamoContext, input: CreateTableInput): 
     ...streamSettings(input.StreamSpecification, input.StreamSpecification?.StreamEnabled === true ? await freshStreamMs(ctx, input.TableName) : ctx.now()),
     ...(input.Tags ? { Tags: input.Tags } : {}),
     ...(input.DeletionProtectionEnabled ? { DeletionProtectionEnabled: true } : {}),
+    ...keptSettings(input, {}, ctx.now()),
   };
   checkDefinitionsUsed(definition);
   const createdAt = ctx.now();
@@ -128,7 +130,7 @@ export async function rewriteDefinition(ctx: DynamoContext, table: LoadedTable, 
   ctx.tables?.forget(table.name);
 }
 
-interface UpdateTableInput {
+interface UpdateTableInput extends SettingsInput {
   readonly TableName: string;
   readonly BillingMode?: string;
   readonly ProvisionedThroughput?: TableDefinition["ProvisionedThroughput"];
@@ -160,7 +162,7 @@ function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions
 
 export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): Promise<object> {
   const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
-  const known = ["TableName", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "AttributeDefinitions", "GlobalSecondaryIndexUpdates", "StreamSpecification"];
+  const known = ["TableName", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "AttributeDefinitions", "GlobalSecondaryIndexUpdates", "StreamSpecification", ...SETTINGS_MEMBERS];
   const unsupported = Object.keys(input).filter((k) => !known.includes(k));
   if (unsupported.length > 0) throw invalid(`Unkai's UpdateTable does not change ${unsupported.join(", ")} yet; see docs/compatibility/dynamodb.md`);
   const billingMode = input.BillingMode === undefined ? table.definition.BillingMode : checkBilling(input.BillingMode, input.ProvisionedThroughput);
@@ -173,6 +175,10 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     BillingMode: billingMode,
     ProvisionedThroughput: billingMode === "PAY_PER_REQUEST" ? undefined : (input.ProvisionedThroughput ?? table.definition.ProvisionedThroughput),
     DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? table.definition.DeletionProtectionEnabled,
+    TableClass: undefined,
+    SSESpecification: undefined,
+    OnDemandThroughput: undefined,
+    ...keptSettings(input, table.definition, ctx.now()),
     ...(await updatedStream(ctx, table, input.StreamSpecification)),
   };
   await rewriteDefinition(ctx, table, definition);

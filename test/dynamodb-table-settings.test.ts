@@ -1,8 +1,9 @@
 /**
- * Point-in-time recovery settings (DescribeContinuousBackups, UpdateContinuousBackups) over HTTP with the
- * SDK v3, boto3 and the AWS CLI: the setting round-trips as Terraform and CDK read and write it, a missing
- * table is DynamoDB's TableNotFoundException, bad input is refused with the service's own errors, and a
- * table created again under the same name starts without it.
+ * Table settings tools write and read back, over HTTP with the SDK v3, boto3 and the AWS CLI: point-in-time
+ * recovery (DescribeContinuousBackups, UpdateContinuousBackups; a missing table is DynamoDB's
+ * TableNotFoundException), and the table class, encryption at rest and on-demand throughput kept by
+ * CreateTable and UpdateTable and shown by DescribeTable. Bad input is refused with the service's own
+ * errors, and a table created again under the same name starts without the old settings.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -10,15 +11,17 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   TableNotFoundException,
   UpdateContinuousBackupsCommand,
+  UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
 import { aws, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
-describe("DynamoDB point-in-time recovery settings", () => {
+describe("DynamoDB table settings", () => {
   const suite = unkaiSuite();
   let client: DynamoDBClient;
   const sdk = () => (client ??= new DynamoDBClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 }));
@@ -100,5 +103,46 @@ describe("DynamoDB point-in-time recovery settings", () => {
     assert.deepEqual((await status("pitr-bad"))?.PointInTimeRecoveryDescription, { PointInTimeRecoveryStatus: "DISABLED" }, "no refused request changed the setting");
     const restore = await raw("RestoreTableToPointInTime", { SourceTableName: "pitr-bad", TargetTableName: "pitr-restored", UseLatestRestorableTime: true });
     assert.equal(restore.json.__type, "UnknownOperationException");
+  });
+
+  it("CreateTable and UpdateTable keep the table class, encryption at rest and on-demand ceilings, and DescribeTable shows them (SDK v3 and boto3)", async () => {
+    await sdk().send(new CreateTableCommand({
+      TableName: "settings", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      TableClass: "STANDARD_INFREQUENT_ACCESS", SSESpecification: { Enabled: true, SSEType: "KMS", KMSMasterKeyId: "alias/app" }, OnDemandThroughput: { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 50 },
+    }));
+    const created = (await sdk().send(new DescribeTableCommand({ TableName: "settings" }))).Table;
+    assert.equal(created?.TableClassSummary?.TableClass, "STANDARD_INFREQUENT_ACCESS");
+    assert.ok(created?.TableClassSummary?.LastUpdateDateTime instanceof Date);
+    assert.deepEqual(created?.SSEDescription, { Status: "ENABLED", SSEType: "KMS", KMSMasterKeyArn: "arn:aws:kms:us-east-1:000000000000:alias/app" });
+    assert.deepEqual(created?.OnDemandThroughput, { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 50 });
+
+    const updated = await sdk().send(new UpdateTableCommand({ TableName: "settings", TableClass: "STANDARD", SSESpecification: { Enabled: false }, OnDemandThroughput: { MaxReadRequestUnits: 200 } }));
+    assert.equal(updated.TableDescription?.TableClassSummary?.TableClass, "STANDARD");
+    assert.equal(updated.TableDescription?.SSEDescription, undefined, "encryption with AWS's own key is described by no SSEDescription");
+    assert.deepEqual(updated.TableDescription?.OnDemandThroughput, { MaxReadRequestUnits: 200, MaxWriteRequestUnits: 50 }, "a ceiling left out keeps its value");
+    // An UpdateTable about something else leaves the settings as they are.
+    await sdk().send(new UpdateTableCommand({ TableName: "settings", DeletionProtectionEnabled: false }));
+    assert.equal((await sdk().send(new DescribeTableCommand({ TableName: "settings" }))).Table?.TableClassSummary?.TableClass, "STANDARD");
+
+    const refused = await raw("UpdateTable", { TableName: "settings", TableClass: "GLACIER" });
+    assert.equal(refused.json.__type, "ValidationException");
+    assert.match(String(refused.json.message), /tableClass.*enum value set/);
+    const replicas = await raw("UpdateTable", { TableName: "settings", ReplicaUpdates: [{ Delete: { RegionName: "eu-west-1" } }] });
+    assert.equal(replicas.json.__type, "ValidationException", "members Unkai does not keep are refused by name, not dropped");
+    assert.match(String(replicas.json.message), /ReplicaUpdates/);
+
+    await sdk().send(new DeleteTableCommand({ TableName: "settings" }));
+    await createTable("settings");
+    const fresh = (await sdk().send(new DescribeTableCommand({ TableName: "settings" }))).Table;
+    assert.deepEqual([fresh?.TableClassSummary, fresh?.SSEDescription, fresh?.OnDemandThroughput], [undefined, undefined, undefined], "a table created again starts without the old settings");
+
+    const py = await runBoto3([
+      "import boto3, json, sys",
+      `db = boto3.client("dynamodb", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")`,
+      `db.create_table(TableName="settings-py", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], TableClass="STANDARD_INFREQUENT_ACCESS", SSESpecification={"Enabled": True})`,
+      `t = db.describe_table(TableName="settings-py")["Table"]`,
+      `print(json.dumps({"class": t["TableClassSummary"]["TableClass"], "sse": t["SSEDescription"]}))`,
+    ], [suite.unkai.url]);
+    assert.deepEqual(py, { class: "STANDARD_INFREQUENT_ACCESS", sse: { Status: "ENABLED", SSEType: "KMS" } });
   });
 });

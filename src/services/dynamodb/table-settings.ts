@@ -1,0 +1,42 @@
+/**
+ * Table settings Unkai keeps and describes but does not act on, so tools that set them at CreateTable or
+ * UpdateTable and read them back (Terraform compares them on every plan) see what they wrote: the table
+ * class, encryption at rest, and the on-demand throughput ceilings. Unkai stores every table the same way
+ * (no infrequent-access pricing, no encryption of its own: the data directory is the file system's to
+ * protect) and never throttles. docs/compatibility/dynamodb.md says so.
+ */
+import type { TableDefinition } from "./table-definition.js";
+
+/** The members of CreateTable and UpdateTable that this file keeps. */
+export interface SettingsInput {
+  readonly TableClass?: string;
+  readonly SSESpecification?: { readonly Enabled?: boolean; readonly SSEType?: string; readonly KMSMasterKeyId?: string };
+  readonly OnDemandThroughput?: { readonly MaxReadRequestUnits?: number; readonly MaxWriteRequestUnits?: number };
+}
+
+export const SETTINGS_MEMBERS = ["TableClass", "SSESpecification", "OnDemandThroughput"] as const;
+
+/** The definition's settings after `input` (a member left out keeps its value); `nowMs` dates a table class change. */
+export function keptSettings(input: SettingsInput, previous: Partial<TableDefinition>, nowMs: number): Partial<TableDefinition> {
+  const classChanged = input.TableClass !== undefined && input.TableClass !== previous.TableClass?.Name;
+  return {
+    ...(classChanged ? { TableClass: { Name: input.TableClass, UpdatedAt: nowMs } } : previous.TableClass ? { TableClass: previous.TableClass } : {}),
+    ...(input.SSESpecification !== undefined ? (input.SSESpecification.Enabled ? { SSESpecification: input.SSESpecification } : {}) : previous.SSESpecification ? { SSESpecification: previous.SSESpecification } : {}),
+    ...(input.OnDemandThroughput ?? previous.OnDemandThroughput ? { OnDemandThroughput: { ...previous.OnDemandThroughput, ...input.OnDemandThroughput } } : {}),
+  };
+}
+
+/**
+ * DescribeTable's members for the kept settings. A KMS key given by id or alias is named as an ARN of the
+ * table's account and Region; without one (AWS's managed key) no key ARN is named.
+ */
+export function describedSettings(definition: TableDefinition, tableArn: string): object {
+  const accountPart = tableArn.replace(/^arn:aws:dynamodb:/, "").replace(/:table\/.*$/, "");
+  const keyArn = (id: string) => (id.startsWith("arn:") ? id : id.startsWith("alias/") ? `arn:aws:kms:${accountPart}:${id}` : `arn:aws:kms:${accountPart}:key/${id}`);
+  const sse = definition.SSESpecification;
+  return {
+    ...(definition.TableClass ? { TableClassSummary: { TableClass: definition.TableClass.Name, LastUpdateDateTime: new Date(definition.TableClass.UpdatedAt) } } : {}),
+    ...(sse ? { SSEDescription: { Status: "ENABLED", SSEType: sse.SSEType ?? "KMS", ...(sse.KMSMasterKeyId ? { KMSMasterKeyArn: keyArn(sse.KMSMasterKeyId) } : {}) } } : {}),
+    ...(definition.OnDemandThroughput ? { OnDemandThroughput: definition.OnDemandThroughput } : {}),
+  };
+}
