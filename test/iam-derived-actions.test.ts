@@ -66,11 +66,12 @@ describe("IAM actions derived from the service models", () => {
     ["dynamodb", "dynamodb", "DynamoDB_20120810", "dynamodb", "1.0"],
     ["events", "events", "AWSEvents", "events", "1.1"],
     ["kinesis", "kinesis", "Kinesis_20131202", "kinesis", "1.1"],
+    ["dynamodbstreams", "dynamodbstreams", "DynamoDBStreams_20120810", "dynamodb", "1.0"],
   ];
   for (const [name, model, target, prefix, version] of models) {
     it(`every ${name} operation of the model maps to ${prefix}:… on a resource`, () => {
       const operations = Object.keys(loadModel(model).operations);
-      assert.ok(operations.length > 5);
+      assert.ok(operations.length >= 4, "the model lists its operations");
       const unmapped = operations.filter((operation) => {
         const needs = sync(service(name).authorize?.(rpc(target, operation, {}, name, version)) ?? []);
         return needs.length === 0 || needs.some((n) => !n.action.startsWith(`${prefix}:`) || n.resource === "");
@@ -107,6 +108,14 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(needs("Query", { TableName: "t1", IndexName: "byDate" }), [{ action: "dynamodb:Query", resource: `${table("t1")}/index/byDate` }]);
     assert.deepEqual(needs("UpdateContinuousBackups", { TableName: "t1", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }), [{ action: "dynamodb:UpdateContinuousBackups", resource: table("t1") }]);
     assert.deepEqual(needs("DescribeContinuousBackups", { TableName: "t1" }), [{ action: "dynamodb:DescribeContinuousBackups", resource: table("t1") }]);
+    assert.deepEqual(needs("PutResourcePolicy", { ResourceArn: table("t1"), Policy: "{}" }), [{ action: "dynamodb:PutResourcePolicy", resource: table("t1") }]);
+    // DynamoDB Streams: the stream its ARN or (GetRecords) its iterator names.
+    const streamNeeds = (operation: string, body: unknown) => plain(service("dynamodbstreams").authorize?.(rpc("DynamoDBStreams_20120810", operation, body, "dynamodb")) ?? []);
+    const stream = `${table("t1")}/stream/2026-12-05T00:00:00.000`;
+    assert.deepEqual(streamNeeds("DescribeStream", { StreamArn: stream }), [{ action: "dynamodb:DescribeStream", resource: stream }]);
+    const iterator = `${Buffer.from(JSON.stringify([stream, "shardId-1", 0, 0])).toString("base64url")}.seal`;
+    assert.deepEqual(streamNeeds("GetRecords", { ShardIterator: iterator }), [{ action: "dynamodb:GetRecords", resource: stream }]);
+    assert.deepEqual(streamNeeds("ListStreams", {}), [{ action: "dynamodb:ListStreams", resource: "*" }]);
     assert.deepEqual(needs("BatchWriteItem", { RequestItems: { a: [], b: [] } }), [{ action: "dynamodb:BatchWriteItem", resource: table("a") }, { action: "dynamodb:BatchWriteItem", resource: table("b") }]);
     // A transaction's items: the single-item action on each table, with dynamodb:EnclosingOperation (AWS, "Using IAM with DynamoDB transactions").
     const transact = { TransactItems: [{ Put: { TableName: "a" } }, { Delete: { TableName: "c" } }, { ConditionCheck: { TableName: "a" } }, { Update: { TableName: "a" } }, { Put: { TableName: "a" } }] };

@@ -3,7 +3,7 @@
  * (or alias's / version's) policy from AddPermission, a layer version's (AddLayerVersionPermission), an SQS queue's `Policy` attribute, an SNS
  * topic's (SetTopicAttributes `Policy`, AddPermission), an EventBridge bus's (PutPermission) and an
  * S3 bucket's policy (for the bucket and every object in it), a REST API's deployed policy (for its
- * methods' `execute-api:Invoke`), a Kinesis stream's or consumer's (PutResourcePolicy). Evaluated
+ * methods' `execute-api:Invoke`), a Kinesis stream's or consumer's and a DynamoDB table's or stream's (PutResourcePolicy). Evaluated
  * beside the caller's identity policies with AWS's same-account logic (src/core/iam-policy/evaluate.ts):
  * a statement naming the user or session allows by itself, and an explicit Deny wins.
  */
@@ -28,6 +28,8 @@ export interface ResourcePolicySources {
   readonly restApiPolicy?: (apiId: string, stage: string) => Promise<string | undefined>;
   /** Kinesis streams, whose documents hold their own and their consumers' PutResourcePolicy documents. */
   readonly kinesisStreams?: DocumentStore<KinesisStreamRecord>;
+  /** A DynamoDB table's or stream's policy (PutResourcePolicy), for a table, index or stream ARN. */
+  readonly dynamodbPolicy?: (resource: string) => Promise<string | undefined>;
 }
 
 /** `arn:aws:s3:::bucket` and `arn:aws:s3:::bucket/key`: the bucket whose policy governs them. */
@@ -95,6 +97,7 @@ export function resourcePolicyLookup(sources: ResourcePolicySources): (resource:
     const consumer = KINESIS_CONSUMER_ARN.exec(resource);
     if (consumer?.[1] && sources.kinesisStreams) return (await sources.kinesisStreams.get(consumer[1]))?.consumers?.find((c) => c.arn === resource)?.policy;
     if (KINESIS_STREAM_ARN.test(resource) && sources.kinesisStreams) return (await sources.kinesisStreams.get(resource))?.policy;
+    if (resource.startsWith("arn:aws:dynamodb:")) return sources.dynamodbPolicy?.(resource);
     const api = EXECUTE_API.exec(resource);
     if (api?.[1] && api[2] && resource.startsWith(`arn:aws:execute-api:${account.region}:${account.accountId}:`)) return sources.restApiPolicy?.(api[1], api[2]);
     return undefined;

@@ -45,6 +45,7 @@ import { resourceTagLookup } from "../auth/resource-tags.js";
 import { IamDecisionLog } from "../auth/iam-decision-log.js";
 import { IamEnforcer } from "../auth/iam-enforcer.js";
 import { resourcePolicyLookup } from "../auth/resource-policies.js";
+import { dynamodbResourcePolicyLookup } from "../services/dynamodb/resource-policies.js";
 import { deployedPolicy } from "../core/api-definitions.js";
 import type { ActionRequest } from "../core/iam-policy/index.js";
 import { ServiceMetrics } from "../core/service-metrics.js";
@@ -202,7 +203,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
       forgetCached: store.cluster ? (resource) => { const fn = functionOfArn(resource); return fn !== undefined && functions.forget(fn.name); } : undefined,
       resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, kinesisStreams: store.kinesisStreams, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier],
         layerPolicy: async (name, version) => (await store.layers.get(name, version))?.policy?.statements,
-        restApiPolicy: async (apiId, stage) => { const api = await store.restApis.get(apiId); return api && deployedPolicy(api, stage); } }),
+        restApiPolicy: async (apiId, stage) => { const api = await store.restApis.get(apiId); return api && deployedPolicy(api, stage); },
+        dynamodbPolicy: dynamodbResourcePolicyLookup(store.dynamodb, account) }),
       resourceTagsOf: resourceTagLookup({
         account, store, changes: resourceTagChanges, maxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
         functionTags: async (name) => (await functions.find(name))?.tags,

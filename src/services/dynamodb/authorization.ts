@@ -14,6 +14,7 @@ import { derivedAuthorization, stringMember, type AuthorizationTable } from "../
 import type { ServiceModel } from "../../protocol/codecs/model.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { parseStatement } from "./partiql/parse.js";
+import { streamNamedBy } from "../../core/shard-iterators.js";
 
 /** Each part of a transaction is authorized as the single-item operation it performs (AWS, "Using IAM with DynamoDB transactions"). */
 const TRANSACT_ACTIONS = { Get: "GetItem", Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem", ConditionCheck: "ConditionCheckItem" } as const;
@@ -87,6 +88,21 @@ function derived(model: ServiceModel, table: (name: string) => string): Authoriz
       const requested = input.RequestItems;
       if (typeof requested === "object" && requested !== null) return Object.keys(requested).map(table);
       return stringMember(input, "ResourceArn") ?? stringMember(input, "TableArn") ?? stringMember(input, "BackupArn") ?? stringMember(input, "StreamArn") ?? "*";
+    },
+  });
+}
+
+/**
+ * DynamoDB Streams' IAM actions: `dynamodb:<Operation>` on the stream its StreamArn names, GetRecords on the
+ * stream its iterator names (sealed, so a forged one is refused when read), ListStreams on `*`. A stream's
+ * resource policy (PutResourcePolicy on its ARN) is evaluated beside the caller's own.
+ */
+export function dynamodbStreamsAuthorization(model: ServiceModel): AuthorizationTable {
+  return derivedAuthorization(model, {
+    prefix: "dynamodb",
+    resourceOf: (_operation, input) => {
+      const iterator = stringMember(input, "ShardIterator");
+      return stringMember(input, "StreamArn") ?? (iterator !== undefined ? streamNamedBy(iterator) : undefined) ?? "*";
     },
   });
 }

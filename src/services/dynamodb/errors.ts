@@ -9,6 +9,7 @@ export const DYNAMODB_ERRORS = {
   ResourceNotFoundException: { status: 400, messageKey: "message", userType: false },
   ResourceInUseException: { status: 400, messageKey: "message", userType: false },
   TableNotFoundException: { status: 400, messageKey: "message", userType: false },
+  PolicyNotFoundException: { status: 400, messageKey: "message", userType: false },
   ConditionalCheckFailedException: { status: 400, messageKey: "message", userType: false },
   TransactionCanceledException: { status: 400, messageKey: "Message", userType: false },
   TransactionConflictException: { status: 400, messageKey: "message", userType: false },

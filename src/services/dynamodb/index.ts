@@ -26,7 +26,7 @@ import { guardedOperations } from "../disk-guard.js";
 import { UnkaiError } from "../../core/errors.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import { expireItems } from "./ttl.js";
-import { dynamodbAuthorization } from "./authorization.js";
+import { dynamodbAuthorization, dynamodbStreamsAuthorization } from "./authorization.js";
 import { dynamoStreamSource } from "./stream-source.js";
 import { STREAM_RETENTION_MS } from "./stream-records.js";
 import { forgetGoneStreams } from "./stream-retention.js";
@@ -113,7 +113,8 @@ export function dynamoDbStreamsService(deps: DynamoDbDeps): Service {
     GetShardIterator: (input: Parameters<typeof getShardIterator>[2]) => getShardIterator(ctx, iterators, input),
     GetRecords: (input: Parameters<typeof getRecords>[2]) => getRecords(ctx, iterators, input),
   };
-  return modelService({ name: "dynamodbstreams", model: loadModel("dynamodbstreams"), errors: DYNAMODB_STREAMS_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger });
+  const model = loadModel("dynamodbstreams");
+  return modelService({ name: "dynamodbstreams", model, errors: DYNAMODB_STREAMS_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbStreamsAuthorization(model) });
 }
 
 export const dynamodbStreamsModule: ServiceModule = {

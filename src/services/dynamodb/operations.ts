@@ -2,6 +2,7 @@
 import type { DynamoContext } from "./context.js";
 import { batchGetItem, batchWriteItem } from "./batches.js";
 import { describeContinuousBackups, updateContinuousBackups } from "./continuous-backups.js";
+import { resourcePolicyOperations } from "./resource-policies.js";
 import { deleteItem, getItem, putItem, updateItem } from "./item-operations.js";
 import { query, scan } from "./reads.js";
 import {
@@ -55,5 +56,6 @@ export function dynamoOperations(ctx: DynamoContext): Record<string, DynamoOpera
     ExecuteStatement: op(executeStatement),
     BatchExecuteStatement: op(batchExecuteStatement),
     ExecuteTransaction: op(executeTransaction),
+    ...resourcePolicyOperations(ctx),
   };
 }

@@ -2,6 +2,7 @@
 import { UnkaiError } from "../../core/errors.js";
 import type { KeySchema } from "./expressions/index.js";
 import { describedSettings } from "./table-settings.js";
+import type { KeptPolicy } from "./resource-policies.js";
 
 export interface KeySchemaElement {
   readonly AttributeName: string;
@@ -54,6 +55,9 @@ export interface TableDefinition {
   readonly TableClass?: { readonly Name: string; readonly UpdatedAt: number };
   readonly SSESpecification?: { readonly Enabled?: boolean; readonly SSEType?: string; readonly KMSMasterKeyId?: string };
   readonly OnDemandThroughput?: { readonly MaxReadRequestUnits?: number; readonly MaxWriteRequestUnits?: number };
+  /** The table's resource-based policy and, by stream label, its streams' (resource-policies.ts). */
+  readonly ResourcePolicy?: KeptPolicy;
+  readonly StreamPolicies?: Readonly<Record<string, KeptPolicy>>;
   /** Point-in-time recovery, when turned on (continuous-backups.ts): a setting only, no item history is kept. */
   readonly PointInTimeRecovery?: { readonly RecoveryPeriodInDays: number };
 }

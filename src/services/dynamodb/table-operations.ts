@@ -17,6 +17,7 @@ import {
 import { checkStreamSpecification, streamLabel } from "./stream-records.js";
 import { disablingStream, enablingStream, freshStreamMs, retiringStreams, streamTime } from "./table-streams.js";
 import { keptSettings, SETTINGS_MEMBERS, type SettingsInput } from "./table-settings.js";
+import { createdPolicy } from "./resource-policies.js";
 
 interface CreateTableInput extends SettingsInput {
   readonly TableName: string;
@@ -29,6 +30,7 @@ interface CreateTableInput extends SettingsInput {
   readonly StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: string };
   readonly Tags?: { Key: string; Value: string }[];
   readonly DeletionProtectionEnabled?: boolean;
+  readonly ResourcePolicy?: string;
 }
 
 const notFound = (name: string) => `Requested resource not found: Table: ${name} not found`;
@@ -92,6 +94,7 @@ export async function createTable(ctx: DynamoContext, input: CreateTableInput): 
     ...(input.Tags ? { Tags: input.Tags } : {}),
     ...(input.DeletionProtectionEnabled ? { DeletionProtectionEnabled: true } : {}),
     ...keptSettings(input, {}, ctx.now()),
+    ...(input.ResourcePolicy !== undefined ? { ResourcePolicy: createdPolicy(input.ResourcePolicy, ctx.now()) } : {}),
   };
   checkDefinitionsUsed(definition);
   const createdAt = ctx.now();
