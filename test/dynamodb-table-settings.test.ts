@@ -145,4 +145,21 @@ describe("DynamoDB table settings", () => {
     ], [suite.unkai.url]);
     assert.deepEqual(py, { class: "STANDARD_INFREQUENT_ACCESS", sse: { Status: "ENABLED", SSEType: "KMS" } });
   });
+
+  it("UpdateTable's GlobalSecondaryIndexUpdates Update changes an index's throughput settings; an unknown index is ResourceNotFoundException", async () => {
+    await sdk().send(new CreateTableCommand({
+      TableName: "gsi-throughput", BillingMode: "PROVISIONED", ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "g", AttributeType: "S" }],
+      GlobalSecondaryIndexes: [{ IndexName: "byG", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" }, ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }],
+    }));
+    const updated = await sdk().send(new UpdateTableCommand({ TableName: "gsi-throughput", GlobalSecondaryIndexUpdates: [{ Update: { IndexName: "byG", ProvisionedThroughput: { ReadCapacityUnits: 7, WriteCapacityUnits: 3 } } }] }));
+    const index = updated.TableDescription?.GlobalSecondaryIndexes?.[0];
+    assert.deepEqual([index?.ProvisionedThroughput?.ReadCapacityUnits, index?.ProvisionedThroughput?.WriteCapacityUnits], [7, 3]);
+    assert.deepEqual(index?.KeySchema, [{ AttributeName: "g", KeyType: "HASH" }], "the rest of the index stays as it was");
+    const described = (await sdk().send(new DescribeTableCommand({ TableName: "gsi-throughput" }))).Table?.GlobalSecondaryIndexes?.[0];
+    assert.equal(described?.ProvisionedThroughput?.ReadCapacityUnits, 7);
+    const missing = await raw("UpdateTable", { TableName: "gsi-throughput", GlobalSecondaryIndexUpdates: [{ Update: { IndexName: "nope", ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } } }] });
+    assert.equal(missing.json.__type, "ResourceNotFoundException");
+    assert.equal(missing.json.message, "Requested resource not found: Index: nope not found");
+  });
 });

@@ -24,6 +24,8 @@ export interface IndexDefinition {
   readonly KeySchema: KeySchemaElement[];
   readonly Projection: Projection;
   readonly ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+  /** A global index's on-demand ceilings: kept and described, never enforced (table-settings.ts). */
+  readonly OnDemandThroughput?: { readonly MaxReadRequestUnits?: number; readonly MaxWriteRequestUnits?: number };
 }
 
 /** A stream UpdateTable disabled: its label, its view type and when (epoch ms). */
@@ -123,7 +125,11 @@ function describeIndex(index: IndexDefinition, arn: string, global: boolean, sta
     ItemCount: stats.itemCount,
     IndexArn: `${arn}/index/${index.IndexName}`,
     ...(global
-      ? { IndexStatus: "ACTIVE", ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: index.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: index.ProvisionedThroughput?.WriteCapacityUnits ?? 0 } }
+      ? {
+        IndexStatus: "ACTIVE",
+        ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: index.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: index.ProvisionedThroughput?.WriteCapacityUnits ?? 0 },
+        ...(index.OnDemandThroughput ? { OnDemandThroughput: index.OnDemandThroughput } : {}),
+      }
       : {}),
   };
 }

@@ -139,11 +139,16 @@ interface UpdateTableInput extends SettingsInput {
   readonly ProvisionedThroughput?: TableDefinition["ProvisionedThroughput"];
   readonly DeletionProtectionEnabled?: boolean;
   readonly AttributeDefinitions?: AttributeDefinition[];
-  readonly GlobalSecondaryIndexUpdates?: { Create?: IndexDefinition; Delete?: { IndexName: string }; Update?: { IndexName: string } }[];
+  readonly GlobalSecondaryIndexUpdates?: { Create?: IndexDefinition; Delete?: { IndexName: string }; Update?: Pick<IndexDefinition, "IndexName" | "ProvisionedThroughput" | "OnDemandThroughput"> }[];
   readonly StreamSpecification?: CreateTableInput["StreamSpecification"];
 }
 
-/** GlobalSecondaryIndexUpdates: Create (checked as at CreateTable; no backfill is needed, index reads walk the table) and Delete. */
+const indexNotFound = (name: string) => new UnkaiError("ResourceNotFoundException", `Requested resource not found: Index: ${name} not found`);
+
+/**
+ * GlobalSecondaryIndexUpdates: Create (checked as at CreateTable; no backfill is needed, index reads walk the
+ * table), Update (its throughput settings, kept and described) and Delete.
+ */
 function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions: AttributeDefinition[]): IndexDefinition[] | undefined {
   let indexes = [...(table.definition.GlobalSecondaryIndexes ?? [])];
   for (const update of input.GlobalSecondaryIndexUpdates ?? []) {
@@ -156,8 +161,16 @@ function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions
       indexes.push(create);
     } else if (update.Delete) {
       const name = update.Delete.IndexName;
-      if (!indexes.some((i) => i.IndexName === name)) throw new UnkaiError("ResourceNotFoundException", `Requested resource not found: Index: ${name} not found`);
+      if (!indexes.some((i) => i.IndexName === name)) throw indexNotFound(name);
       indexes = indexes.filter((i) => i.IndexName !== name);
+    } else if (update.Update) {
+      const { IndexName: name, ProvisionedThroughput, OnDemandThroughput } = update.Update;
+      if (!indexes.some((i) => i.IndexName === name)) throw indexNotFound(name);
+      indexes = indexes.map((i) => (i.IndexName !== name ? i : {
+        ...i,
+        ...(ProvisionedThroughput ? { ProvisionedThroughput } : {}),
+        ...(OnDemandThroughput ? { OnDemandThroughput: { ...i.OnDemandThroughput, ...OnDemandThroughput } } : {}),
+      }));
     }
   }
   return indexes.length > 0 ? indexes : undefined;
