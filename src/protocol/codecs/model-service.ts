@@ -111,6 +111,8 @@ export function modelService(options: ModelServiceOptions): Service {
   if (missing.length > 0) throw new Error(`${options.name}'s error table lacks ${missing.join(", ")}, which the ${protocols.join("/")} codec answers with`);
   const fallback: Protocol = protocols[0] ?? "awsJson1_0";
   const cborPath = cborPathPrefix(model);
+  /** `<targetPrefix>.` when the service speaks an awsJson wire: every request asks each service whether it is its own. */
+  const targetPrefix = model.metadata.targetPrefix !== undefined && protocols.some((p) => p.startsWith("awsJson")) ? `${model.metadata.targetPrefix}.` : undefined;
 
   const render = (protocol: Protocol, error: UnkaiError, requestId: string): UnkaiResponse => {
     const internal = protocol === "awsQuery" ? QUERY_CODES.internal : "ServiceException";
@@ -203,7 +205,7 @@ export function modelService(options: ModelServiceOptions): Service {
     matches(request) {
       const target = request.headers["x-amz-target"];
       // The RPC wires are POST only, as on AWS.
-      if (target !== undefined) return request.method === "POST" && model.metadata.targetPrefix !== undefined && target.startsWith(`${model.metadata.targetPrefix}.`) && protocols.some((p) => p.startsWith("awsJson"));
+      if (target !== undefined) return request.method === "POST" && targetPrefix !== undefined && target.startsWith(targetPrefix);
       if (cborPath && protocols.includes("rpcv2Cbor") && request.path.startsWith(cborPath)) return request.method === "POST";
       if (!protocols.includes("awsQuery")) return false;
       if (request.caller.service !== undefined && options.signingNames.includes(request.caller.service)) return true;
