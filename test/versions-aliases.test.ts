@@ -170,4 +170,33 @@ describe("versions and aliases", () => {
     const v3 = await suite.client.send(new PublishVersionCommand({ FunctionName: "versioned", Description: "after a delete" }));
     assert.equal(v3.Version, "3", "version numbers are never reused");
   });
+
+  it("publishes and updates racing each other: every publish answers a version or ResourceConflictException, never a 500, and numbers stay unique", async () => {
+    // An update that read $LATEST before a publish and wrote it after used to put an older version counter
+    // back, and a later publish then failed with a 500 on the duplicate number (the parser fuzzer found it).
+    await createFromFixture(suite.client, "raced", "node-cjs");
+    await waitUntilFunctionActiveV2({ client: suite.client, maxWaitTime: 10 }, { FunctionName: "raced" });
+    const published = new Set<string>();
+    for (let round = 0; round < 20; round++) {
+      const calls = await Promise.allSettled([
+        suite.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "raced", Timeout: 3 + (round % 7) })),
+        suite.client.send(new PublishVersionCommand({ FunctionName: "raced" })),
+        suite.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "raced", Timeout: 10 + (round % 5) })),
+        suite.client.send(new PublishVersionCommand({ FunctionName: "raced" })),
+      ]);
+      for (const call of calls) {
+        if (call.status === "rejected") assert.equal((call.reason as Error).name, "ResourceConflictException", `round ${round}: ${String(call.reason)}`);
+        else if (call.value && "Version" in call.value && call.value.Version !== undefined && call.value.Version !== "$LATEST") published.add(call.value.Version);
+      }
+    }
+    await waitUntilFunctionUpdatedV2({ client: suite.client, maxWaitTime: 10 }, { FunctionName: "raced" });
+    await suite.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "raced", Timeout: 30 }));
+    await waitUntilFunctionUpdatedV2({ client: suite.client, maxWaitTime: 10 }, { FunctionName: "raced" });
+    const last = await suite.client.send(new PublishVersionCommand({ FunctionName: "raced" }));
+    const listed = (await suite.client.send(new ListVersionsByFunctionCommand({ FunctionName: "raced" }))).Versions?.map((v) => v.Version).filter((v) => v !== "$LATEST") ?? [];
+    assert.deepEqual(listed, listed.map((_, i) => String(i + 1)), "versions are numbered 1, 2, 3 … without a gap or a repeat");
+    assert.equal(last.Version, listed.at(-1));
+    for (const version of published) assert.ok(listed.includes(version), `published version ${version} is listed`);
+    assert.ok(published.size >= 2, "the race published more than one version");
+  });
 });
