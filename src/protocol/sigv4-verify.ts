@@ -306,10 +306,12 @@ async function querySignatures(request: SignedHead, body: Buffer | undefined, pa
 function repeatedHeaders(rawHeaders: readonly string[] | undefined): Map<string, string[]> | undefined {
   if (!rawHeaders) return undefined;
   const names: string[] = [];
+  const seen = new Set<string>();
   let repeats: Map<string, string[]> | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
-    if (names.includes(name)) (repeats ??= new Map()).set(name, []);
+    if (seen.has(name)) (repeats ??= new Map()).set(name, []);
+    seen.add(name);
     names.push(name);
   }
   if (!repeats) return undefined;

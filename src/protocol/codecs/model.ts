@@ -94,7 +94,6 @@ export function protocolsOf(model: ServiceModel): readonly Protocol[] {
   return protocols;
 }
 
-/** The shape a reference names; a model that names a missing shape is a broken file, not bad input. */
 const memberLists = new WeakMap<Shape, readonly (readonly [string, ShapeRef])[]>();
 
 /** A structure's members as [name, ref] pairs, listed once per shape: the codecs walk them on every request. */
@@ -107,6 +106,7 @@ export function membersOf(shape: Shape): readonly (readonly [string, ShapeRef])[
   return members;
 }
 
+/** The shape a reference names; a model that names a missing shape is a broken file, not bad input. */
 export function shapeOf(model: ServiceModel, ref: ShapeRef): Shape {
   const shape = model.shapes[ref.shape];
   if (!shape) throw new Error(`model ${model.metadata.serviceId} has no shape ${ref.shape}`);
