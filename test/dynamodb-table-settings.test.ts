@@ -105,16 +105,18 @@ describe("DynamoDB table settings", () => {
     assert.equal(restore.json.__type, "UnknownOperationException");
   });
 
-  it("CreateTable and UpdateTable keep the table class, encryption at rest and on-demand ceilings, and DescribeTable shows them (SDK v3 and boto3)", async () => {
+  it("CreateTable and UpdateTable keep the table class, encryption at rest, on-demand ceilings and warm throughput, and DescribeTable shows them (SDK v3 and boto3)", async () => {
     await sdk().send(new CreateTableCommand({
       TableName: "settings", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
       TableClass: "STANDARD_INFREQUENT_ACCESS", SSESpecification: { Enabled: true, SSEType: "KMS", KMSMasterKeyId: "alias/app" }, OnDemandThroughput: { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 50 },
+      WarmThroughput: { ReadUnitsPerSecond: 15_000, WriteUnitsPerSecond: 5_000 },
     }));
     const created = (await sdk().send(new DescribeTableCommand({ TableName: "settings" }))).Table;
     assert.equal(created?.TableClassSummary?.TableClass, "STANDARD_INFREQUENT_ACCESS");
     assert.ok(created?.TableClassSummary?.LastUpdateDateTime instanceof Date);
     assert.deepEqual(created?.SSEDescription, { Status: "ENABLED", SSEType: "KMS", KMSMasterKeyArn: "arn:aws:kms:us-east-1:000000000000:alias/app" });
     assert.deepEqual(created?.OnDemandThroughput, { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 50 });
+    assert.deepEqual(created?.WarmThroughput, { ReadUnitsPerSecond: 15_000, WriteUnitsPerSecond: 5_000, Status: "ACTIVE" });
 
     const updated = await sdk().send(new UpdateTableCommand({ TableName: "settings", TableClass: "STANDARD", SSESpecification: { Enabled: false }, OnDemandThroughput: { MaxReadRequestUnits: 200 } }));
     assert.equal(updated.TableDescription?.TableClassSummary?.TableClass, "STANDARD");
@@ -127,6 +129,12 @@ describe("DynamoDB table settings", () => {
     const refused = await raw("UpdateTable", { TableName: "settings", TableClass: "GLACIER" });
     assert.equal(refused.json.__type, "ValidationException");
     assert.match(String(refused.json.message), /tableClass.*enum value set/);
+    const globalTable = await raw("CreateTable", {
+      TableName: "settings-replica", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      GlobalTableSourceArn: "arn:aws:dynamodb:eu-west-1:000000000000:table/settings",
+    });
+    assert.equal(globalTable.json.__type, "ValidationException", "a global table's replica is refused by name, not created as a plain table");
+    assert.match(String(globalTable.json.message), /GlobalTableSourceArn/);
     const replicas = await raw("UpdateTable", { TableName: "settings", ReplicaUpdates: [{ Delete: { RegionName: "eu-west-1" } }] });
     assert.equal(replicas.json.__type, "ValidationException", "members Unkai does not keep are refused by name, not dropped");
     assert.match(String(replicas.json.message), /ReplicaUpdates/);
@@ -134,7 +142,7 @@ describe("DynamoDB table settings", () => {
     await sdk().send(new DeleteTableCommand({ TableName: "settings" }));
     await createTable("settings");
     const fresh = (await sdk().send(new DescribeTableCommand({ TableName: "settings" }))).Table;
-    assert.deepEqual([fresh?.TableClassSummary, fresh?.SSEDescription, fresh?.OnDemandThroughput], [undefined, undefined, undefined], "a table created again starts without the old settings");
+    assert.deepEqual([fresh?.TableClassSummary, fresh?.SSEDescription, fresh?.OnDemandThroughput, fresh?.WarmThroughput], [undefined, undefined, undefined, undefined], "a table created again starts without the old settings");
 
     const py = await runBoto3([
       "import boto3, json, sys",

@@ -57,6 +57,7 @@ export interface TableDefinition {
   readonly TableClass?: { readonly Name: string; readonly UpdatedAt: number };
   readonly SSESpecification?: { readonly Enabled?: boolean; readonly SSEType?: string; readonly KMSMasterKeyId?: string };
   readonly OnDemandThroughput?: { readonly MaxReadRequestUnits?: number; readonly MaxWriteRequestUnits?: number };
+  readonly WarmThroughput?: { readonly ReadUnitsPerSecond?: number; readonly WriteUnitsPerSecond?: number };
   /** The table's resource-based policy and, by stream label, its streams' (resource-policies.ts). */
   readonly ResourcePolicy?: KeptPolicy;
   readonly StreamPolicies?: Readonly<Record<string, KeptPolicy>>;

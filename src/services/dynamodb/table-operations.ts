@@ -77,7 +77,12 @@ async function updatedStream(ctx: DynamoContext, table: LoadedTable, spec: Creat
   return spec.StreamEnabled ? enablingStream(table.definition, spec, streamTime(ctx, await freshStreamMs(ctx, table.name))) : disablingStream(table.definition, streamTime(ctx));
 }
 
+/** CreateTable's members for global tables, which Unkai does not serve: refused by name rather than dropped. */
+const GLOBAL_TABLE_MEMBERS = ["GlobalTableSourceArn", "GlobalTableSettingsReplicationMode"];
+
 export async function createTable(ctx: DynamoContext, input: CreateTableInput): Promise<object> {
+  const unsupported = GLOBAL_TABLE_MEMBERS.filter((name) => name in input);
+  if (unsupported.length > 0) throw invalid(`Unkai's CreateTable does not support ${unsupported.join(", ")} (global tables) yet; see docs/compatibility/dynamodb.md`);
   checkKeySchema(input.KeySchema, input.AttributeDefinitions);
   for (const index of [...(input.GlobalSecondaryIndexes ?? []), ...(input.LocalSecondaryIndexes ?? [])]) checkKeySchema(index.KeySchema, input.AttributeDefinitions);
   checkIndexes(input);
@@ -194,6 +199,7 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     TableClass: undefined,
     SSESpecification: undefined,
     OnDemandThroughput: undefined,
+    WarmThroughput: undefined,
     ...keptSettings(input, table.definition, ctx.now()),
     ...(await updatedStream(ctx, table, input.StreamSpecification)),
   };

@@ -1,7 +1,7 @@
 /**
  * Table settings Unkai keeps and describes but does not act on, so tools that set them at CreateTable or
  * UpdateTable and read them back (Terraform compares them on every plan) see what they wrote: the table
- * class, encryption at rest, and the on-demand throughput ceilings. Unkai stores every table the same way
+ * class, encryption at rest, the on-demand throughput ceilings and the warm throughput (described ACTIVE). Unkai stores every table the same way
  * (no infrequent-access pricing, no encryption of its own: the data directory is the file system's to
  * protect) and never throttles. docs/compatibility/dynamodb.md says so.
  */
@@ -12,9 +12,10 @@ export interface SettingsInput {
   readonly TableClass?: string;
   readonly SSESpecification?: { readonly Enabled?: boolean; readonly SSEType?: string; readonly KMSMasterKeyId?: string };
   readonly OnDemandThroughput?: { readonly MaxReadRequestUnits?: number; readonly MaxWriteRequestUnits?: number };
+  readonly WarmThroughput?: { readonly ReadUnitsPerSecond?: number; readonly WriteUnitsPerSecond?: number };
 }
 
-export const SETTINGS_MEMBERS = ["TableClass", "SSESpecification", "OnDemandThroughput"] as const;
+export const SETTINGS_MEMBERS = ["TableClass", "SSESpecification", "OnDemandThroughput", "WarmThroughput"] as const;
 
 /** The definition's settings after `input` (a member left out keeps its value); `nowMs` dates a table class change. */
 export function keptSettings(input: SettingsInput, previous: Partial<TableDefinition>, nowMs: number): Partial<TableDefinition> {
@@ -23,6 +24,7 @@ export function keptSettings(input: SettingsInput, previous: Partial<TableDefini
     ...(classChanged ? { TableClass: { Name: input.TableClass, UpdatedAt: nowMs } } : previous.TableClass ? { TableClass: previous.TableClass } : {}),
     ...(input.SSESpecification !== undefined ? (input.SSESpecification.Enabled ? { SSESpecification: input.SSESpecification } : {}) : previous.SSESpecification ? { SSESpecification: previous.SSESpecification } : {}),
     ...(input.OnDemandThroughput ?? previous.OnDemandThroughput ? { OnDemandThroughput: { ...previous.OnDemandThroughput, ...input.OnDemandThroughput } } : {}),
+    ...(input.WarmThroughput ?? previous.WarmThroughput ? { WarmThroughput: { ...previous.WarmThroughput, ...input.WarmThroughput } } : {}),
   };
 }
 
@@ -38,5 +40,6 @@ export function describedSettings(definition: TableDefinition, tableArn: string)
     ...(definition.TableClass ? { TableClassSummary: { TableClass: definition.TableClass.Name, LastUpdateDateTime: new Date(definition.TableClass.UpdatedAt) } } : {}),
     ...(sse ? { SSEDescription: { Status: "ENABLED", SSEType: sse.SSEType ?? "KMS", ...(sse.KMSMasterKeyId ? { KMSMasterKeyArn: keyArn(sse.KMSMasterKeyId) } : {}) } } : {}),
     ...(definition.OnDemandThroughput ? { OnDemandThroughput: definition.OnDemandThroughput } : {}),
+    ...(definition.WarmThroughput ? { WarmThroughput: { ...definition.WarmThroughput, Status: "ACTIVE" } } : {}),
   };
 }
