@@ -70,6 +70,9 @@ function seeds(apiId: string, restApiId: string, zipBase64: string): FuzzRequest
     ({ service: "logs", method: "POST", path: "/", query: {}, headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `Logs_20140328.${operation}` }, body: json(body) });
   const kinesis = (operation: string, body: unknown): FuzzRequest =>
     ({ service: "kinesis", method: "POST", path: "/", query: {}, headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `Kinesis_20131202.${operation}` }, body: json(body) });
+  const dynamodb = (operation: string, body: unknown): FuzzRequest =>
+    ({ service: "dynamodb", method: "POST", path: "/", query: {}, headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `DynamoDB_20120810.${operation}` }, body: json(body) });
+  const table = "arn:aws:dynamodb:us-east-1:000000000000:table/fz-table";
   const s3 = (method: string, path: string, query: Record<string, string> = {}, body = EMPTY, headers: Record<string, string> = {}): FuzzRequest =>
     ({ service: "s3", method, path, query, headers, body });
   const arn = "arn:aws:lambda:us-east-1:000000000000:function:fz";
@@ -116,6 +119,20 @@ function seeds(apiId: string, restApiId: string, zipBase64: string): FuzzRequest
     kinesis("GetRecords", { ShardIterator: "WyJhcm4iLCJzaGFyZElkLTAwMDAwMDAwMDAwMCIsMCwwXQ.bad", Limit: 5 }),
     kinesis("ListShards", { StreamName: "fz-stream", MaxResults: 1, ShardFilter: { Type: "AFTER_SHARD_ID", ShardId: "shardId-000000000000" } }),
     kinesis("ListStreams", { Limit: 1, NextToken: "Ino" }),
+    dynamodb("CreateTable", {
+      TableName: "fz-table", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "N" }], StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
+      TableClass: "STANDARD", SSESpecification: { Enabled: true, KMSMasterKeyId: "alias/k" }, OnDemandThroughput: { MaxReadRequestUnits: 10 },
+    }),
+    dynamodb("PutItem", { TableName: "fz-table", Item: { pk: { S: "a" }, sk: { N: "1" }, m: { M: { l: { L: [{ B: "AAE=" }, { NS: ["1", "2.5"] }] } } } }, ConditionExpression: "attribute_not_exists(pk)" }),
+    dynamodb("UpdateItem", { TableName: "fz-table", Key: { pk: { S: "a" }, sk: { N: "1" } }, UpdateExpression: "SET #c = if_not_exists(#c, :z) + :one REMOVE m.l[0]", ExpressionAttributeNames: { "#c": "c" }, ExpressionAttributeValues: { ":z": { N: "0" }, ":one": { N: "1" } }, ReturnValues: "ALL_NEW" }),
+    dynamodb("Query", { TableName: "fz-table", KeyConditionExpression: "pk = :p AND sk BETWEEN :a AND :b", FilterExpression: "size(m) > :a", ExpressionAttributeValues: { ":p": { S: "a" }, ":a": { N: "0" }, ":b": { N: "9" } }, Limit: 1 }),
+    dynamodb("TransactWriteItems", { TransactItems: [{ Put: { TableName: "fz-table", Item: { pk: { S: "b" }, sk: { N: "2" } } } }, { ConditionCheck: { TableName: "fz-table", Key: { pk: { S: "a" }, sk: { N: "1" } }, ConditionExpression: "attribute_exists(pk)" } }], ClientRequestToken: "fz-token" }),
+    dynamodb("ExecuteStatement", { Statement: "SELECT * FROM \"fz-table\" WHERE pk = ? AND sk > ?", Parameters: [{ S: "a" }, { N: "0" }] }),
+    dynamodb("UpdateTable", { TableName: "fz-table", TableClass: "STANDARD_INFREQUENT_ACCESS", WarmThroughput: { ReadUnitsPerSecond: 12000 } }),
+    dynamodb("UpdateContinuousBackups", { TableName: "fz-table", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 } }),
+    dynamodb("PutResourcePolicy", { ResourceArn: table, Policy: json({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: "dynamodb:GetItem", Resource: table }] }).toString() }),
+    dynamodb("DeleteResourcePolicy", { ResourceArn: table, ExpectedRevisionId: "1" }),
     apigw("POST", "/v2/apis", { name: "fz-api", protocolType: "HTTP", target: arn, corsConfiguration: { allowOrigins: ["*"] } }),
     apigw("GET", "/v2/apis"),
     apigw("GET", `/v2/apis/${apiId}`),
