@@ -16,7 +16,7 @@ import {
 } from "./table-definition.js";
 import { checkStreamSpecification, streamLabel } from "./stream-records.js";
 import { disablingStream, enablingStream, freshStreamMs, retiringStreams, streamTime } from "./table-streams.js";
-import { keptSettings, SETTINGS_MEMBERS, type SettingsInput } from "./table-settings.js";
+import { keptSettings, mergedSetting, SETTINGS_MEMBERS, type SettingsInput } from "./table-settings.js";
 import { createdPolicy } from "./resource-policies.js";
 
 interface CreateTableInput extends SettingsInput {
@@ -174,7 +174,7 @@ function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions
       indexes = indexes.map((i) => (i.IndexName !== name ? i : {
         ...i,
         ...(ProvisionedThroughput ? { ProvisionedThroughput } : {}),
-        ...(OnDemandThroughput ? { OnDemandThroughput: { ...i.OnDemandThroughput, ...OnDemandThroughput } } : {}),
+        OnDemandThroughput: mergedSetting(i.OnDemandThroughput, OnDemandThroughput),
       }));
     }
   }
@@ -196,10 +196,6 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     BillingMode: billingMode,
     ProvisionedThroughput: billingMode === "PAY_PER_REQUEST" ? undefined : (input.ProvisionedThroughput ?? table.definition.ProvisionedThroughput),
     DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? table.definition.DeletionProtectionEnabled,
-    TableClass: undefined,
-    SSESpecification: undefined,
-    OnDemandThroughput: undefined,
-    WarmThroughput: undefined,
     ...keptSettings(input, table.definition, ctx.now()),
     ...(await updatedStream(ctx, table, input.StreamSpecification)),
   };

@@ -17,14 +17,24 @@ export interface SettingsInput {
 
 export const SETTINGS_MEMBERS = ["TableClass", "SSESpecification", "OnDemandThroughput", "WarmThroughput"] as const;
 
-/** The definition's settings after `input` (a member left out keeps its value); `nowMs` dates a table class change. */
-export function keptSettings(input: SettingsInput, previous: Partial<TableDefinition>, nowMs: number): Partial<TableDefinition> {
+/** A throughput setting after an update: the members given replace the previous ones, the rest stay; undefined when neither exists. */
+export function mergedSetting<T extends object>(previous: T | undefined, given: T | undefined): T | undefined {
+  return previous === undefined && given === undefined ? undefined : { ...previous, ...given } as T;
+}
+
+/**
+ * The settings after `input`: a member left out keeps its previous value. Every setting is named (undefined
+ * when unset), so the result replaces the previous settings whole. `nowMs` dates a table class change.
+ */
+export function keptSettings(input: SettingsInput, previous: Partial<TableDefinition>, nowMs: number): Pick<TableDefinition, (typeof SETTINGS_MEMBERS)[number]> {
   const classChanged = input.TableClass !== undefined && input.TableClass !== previous.TableClass?.Name;
+  // Only encryption with a KMS key is kept: `Enabled: false` (AWS's own key) drops it.
+  const sse = input.SSESpecification ?? previous.SSESpecification;
   return {
-    ...(classChanged ? { TableClass: { Name: input.TableClass, UpdatedAt: nowMs } } : previous.TableClass ? { TableClass: previous.TableClass } : {}),
-    ...(input.SSESpecification !== undefined ? (input.SSESpecification.Enabled ? { SSESpecification: input.SSESpecification } : {}) : previous.SSESpecification ? { SSESpecification: previous.SSESpecification } : {}),
-    ...(input.OnDemandThroughput ?? previous.OnDemandThroughput ? { OnDemandThroughput: { ...previous.OnDemandThroughput, ...input.OnDemandThroughput } } : {}),
-    ...(input.WarmThroughput ?? previous.WarmThroughput ? { WarmThroughput: { ...previous.WarmThroughput, ...input.WarmThroughput } } : {}),
+    TableClass: classChanged ? { Name: input.TableClass, UpdatedAt: nowMs } : previous.TableClass,
+    SSESpecification: sse?.Enabled ? sse : undefined,
+    OnDemandThroughput: mergedSetting(previous.OnDemandThroughput, input.OnDemandThroughput),
+    WarmThroughput: mergedSetting(previous.WarmThroughput, input.WarmThroughput),
   };
 }
 
