@@ -26,11 +26,11 @@ export interface KeptPolicy {
 /** `arn:aws:dynamodb:<region>:<account>:table/<name>[/index/<index> | /stream/<label>]`. */
 const DYNAMODB_ARN = /^arn:aws:dynamodb:([^:]+):(\d{12}):table\/([A-Za-z0-9_.-]{3,255})(?:\/(index|stream)\/(.+))?$/;
 
-/** The table a resource ARN of this account and Region names, and the stream label it names (undefined: the table). */
-function targetOf(account: Account, arn: string): { table: string; stream: string | undefined } | undefined {
+/** What a resource ARN of this account and Region names: its table, and the index or stream label in it, if any. */
+function namedBy(account: Account, arn: string): { table: string; index: string | undefined; stream: string | undefined } | undefined {
   const match = DYNAMODB_ARN.exec(arn);
-  if (!match || match[1] !== account.region || match[2] !== account.accountId || match[4] === "index") return undefined;
-  return { table: match[3] as string, stream: match[4] === "stream" ? match[5] : undefined };
+  if (!match || match[1] !== account.region || match[2] !== account.accountId) return undefined;
+  return { table: match[3] as string, index: match[4] === "index" ? match[5] : undefined, stream: match[4] === "stream" ? match[5] : undefined };
 }
 
 /** Whether a stream label is one the table has (its latest, enabled or not, or one disabled within the retention). */
@@ -51,7 +51,7 @@ function withPolicy(definition: TableDefinition, stream: string | undefined, pol
 }
 
 /** A document PutResourcePolicy or CreateTable may keep: a resource policy that parses, within AWS's size. */
-export function checkedPolicy(policy: string): string {
+function checkedPolicy(policy: string): string {
   if (Buffer.byteLength(policy) > MAX_POLICY_BYTES) throw invalid(`Policy is ${Buffer.byteLength(policy)} bytes; a resource-based policy may have at most ${MAX_POLICY_BYTES} bytes, whitespace included.`);
   try {
     parsePolicy(policy, "resource");
@@ -63,7 +63,7 @@ export function checkedPolicy(policy: string): string {
 }
 
 /** A revision id after `previous`: the time in ms, always larger than the revision it replaces. */
-export function nextRevision(nowMs: number, previous: KeptPolicy | undefined): string {
+function nextRevision(nowMs: number, previous: KeptPolicy | undefined): string {
   return String(Math.max(nowMs, Number(previous?.RevisionId ?? 0) + 1));
 }
 
@@ -71,14 +71,14 @@ const notFound = (arn: string) => new UnkaiError("PolicyNotFoundException", `Res
 
 export function resourcePolicyOperations(ctx: DynamoContext) {
   async function target(arn: string): Promise<{ table: LoadedTable; stream: string | undefined }> {
-    const named = targetOf(ctx.account, arn);
-    if (!named) throw invalid(`ResourceArn ${arn} is neither a table nor a stream ARN of this account and Region.`);
+    const named = namedBy(ctx.account, arn);
+    if (!named || named.index !== undefined) throw invalid(`ResourceArn ${arn} is neither a table nor a stream ARN of this account and Region.`);
     const table = await loadTable(ctx, named.table, `Requested resource not found: ${named.stream === undefined ? `Table: ${named.table}` : `Stream: ${arn}`} not found`);
     if (named.stream !== undefined && !hasStream(table.definition, named.stream)) throw new UnkaiError("ResourceNotFoundException", `Requested resource not found: Stream: ${arn} not found`);
     return { table, stream: named.stream };
   }
 
-  /** The kept policy, when ExpectedRevisionId (if given) names its revision; PolicyNotFoundException otherwise, as on AWS. */
+  /** Refuses a change whose ExpectedRevisionId (when given) is not the kept policy's revision: PolicyNotFoundException, as on AWS. */
   function expected(arn: string, kept: KeptPolicy | undefined, revision: string | undefined): void {
     if (revision === undefined) return;
     if (kept === undefined) throw notFound(arn);
@@ -121,12 +121,12 @@ export function resourcePolicyOperations(ctx: DynamoContext) {
  */
 export function dynamodbResourcePolicyLookup(store: Pick<DynamoDbStore, "table">, account: Account): (resource: string) => Promise<string | undefined> {
   return async (resource) => {
-    const match = DYNAMODB_ARN.exec(resource);
-    if (!match || match[1] !== account.region || match[2] !== account.accountId) return undefined;
-    const record = await store.table(match[3] as string);
+    const named = namedBy(account, resource);
+    if (!named) return undefined;
+    const record = await store.table(named.table);
     if (!record) return undefined;
     const definition = JSON.parse(record.definition) as TableDefinition;
-    return policyOf(definition, match[4] === "stream" ? match[5] : undefined)?.Policy;
+    return policyOf(definition, named.stream)?.Policy;
   };
 }
 
