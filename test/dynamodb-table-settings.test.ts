@@ -135,6 +135,12 @@ describe("DynamoDB table settings", () => {
     });
     assert.equal(globalTable.json.__type, "ValidationException", "a global table's replica is refused by name, not created as a plain table");
     assert.match(String(globalTable.json.message), /GlobalTableSourceArn/);
+    // The model requires only TableName; a table without its key schema or attribute definitions is refused, not a 500
+    // (the parser fuzzer's seed 1150890859 found the 500).
+    const noKeys = await raw("CreateTable", { TableName: "settings-nokeys", BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }] });
+    assert.deepEqual([noKeys.status, noKeys.json.__type, noKeys.json.message], [400, "ValidationException", "1 validation error detected: Value null at 'keySchema' failed to satisfy constraint: Member must not be null"]);
+    const nothing = await raw("CreateTable", { TableName: "settings-nokeys" });
+    assert.equal(nothing.json.message, "2 validation errors detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null; Value null at 'keySchema' failed to satisfy constraint: Member must not be null");
     const replicas = await raw("UpdateTable", { TableName: "settings", ReplicaUpdates: [{ Delete: { RegionName: "eu-west-1" } }] });
     assert.equal(replicas.json.__type, "ValidationException", "members Unkai does not keep are refused by name, not dropped");
     assert.match(String(replicas.json.message), /ReplicaUpdates/);

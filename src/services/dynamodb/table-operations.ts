@@ -1,6 +1,7 @@
 /** CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable, tags, TTL settings, DescribeLimits, DescribeEndpoints. */
 import { randomUUID } from "node:crypto";
 import { UnkaiError } from "../../core/errors.js";
+import { validationMessage } from "../../protocol/codecs/input-errors.js";
 import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
 import {
   checkBilling,
@@ -80,9 +81,24 @@ async function updatedStream(ctx: DynamoContext, table: LoadedTable, spec: Creat
 /** CreateTable's members for global tables, which Unkai does not serve: refused by name rather than dropped. */
 const GLOBAL_TABLE_MEMBERS = ["GlobalTableSourceArn", "GlobalTableSettingsReplicationMode"];
 
-export async function createTable(ctx: DynamoContext, input: CreateTableInput): Promise<object> {
-  const unsupported = GLOBAL_TABLE_MEMBERS.filter((name) => name in input);
+/**
+ * CreateTable as the model allows it: only TableName is required there (a global table's replica takes its
+ * schema from GlobalTableSourceArn), so the key schema and attribute definitions are checked here.
+ */
+type CreateTableRequest = Omit<CreateTableInput, "KeySchema" | "AttributeDefinitions"> & Partial<Pick<CreateTableInput, "KeySchema" | "AttributeDefinitions">>;
+
+/** CreateTable's members every table that is no replica needs, refused as the model's own check words a missing member. */
+function requiredSchema(request: CreateTableRequest): CreateTableInput {
+  const { KeySchema, AttributeDefinitions } = request;
+  if (KeySchema !== undefined && AttributeDefinitions !== undefined) return { ...request, KeySchema, AttributeDefinitions };
+  const missing = [...(AttributeDefinitions === undefined ? ["attributeDefinitions"] : []), ...(KeySchema === undefined ? ["keySchema"] : [])];
+  throw invalid(validationMessage(missing.map((path) => ({ path, kind: "required", value: "null", constraint: "Member must not be null", member: path }))));
+}
+
+export async function createTable(ctx: DynamoContext, request: CreateTableRequest): Promise<object> {
+  const unsupported = GLOBAL_TABLE_MEMBERS.filter((name) => name in request);
   if (unsupported.length > 0) throw invalid(`Unkai's CreateTable does not support ${unsupported.join(", ")} (global tables) yet; see docs/compatibility/dynamodb.md`);
+  const input = requiredSchema(request);
   checkKeySchema(input.KeySchema, input.AttributeDefinitions);
   for (const index of [...(input.GlobalSecondaryIndexes ?? []), ...(input.LocalSecondaryIndexes ?? [])]) checkKeySchema(index.KeySchema, input.AttributeDefinitions);
   checkIndexes(input);
