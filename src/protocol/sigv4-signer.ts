@@ -9,7 +9,7 @@
  * exported helpers, hashed synchronously with node:crypto under the day's signing key kept here.
  */
 import { createHash, createHmac } from "node:crypto";
-import { getCanonicalHeaders, getPayloadHash, SignatureV4 } from "@smithy/signature-v4";
+import { getCanonicalHeaders, getCanonicalQuery, getPayloadHash, SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
 
 export interface ExactSigning {
@@ -62,12 +62,22 @@ export class VerifyingSigner extends SignatureV4 {
     for (const name in request.headers) if (!GENERATED_HEADERS.has(name.toLowerCase())) headers[name] = request.headers[name] as string;
     headers["x-amz-date"] = longDate;
     if (signing.sessionToken) headers["x-amz-security-token"] = signing.sessionToken;
-    const prepared = { ...request, headers };
-    const canonicalHeaders = getCanonicalHeaders(prepared, signing.unsignable, signing.signable);
-    const canonical = this.createCanonicalRequest(prepared, canonicalHeaders, payloadHash(headers, request.body));
+    const canonical = `${request.method}\n${this.pathAndQuery(request)}\n${canonicalHeaderLines(headers, signing.unsignable, signing.signable)}\n${payloadHash(headers, request.body)}`;
     const scope = `${longDate.slice(0, 8)}/${region}/${service}/aws4_request`;
     const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${createHash("sha256").update(canonical).digest("hex")}`;
     return createHmac("sha256", this.signingKey(signing.secretAccessKey, scope)).update(stringToSign).digest("hex");
+  }
+
+  /**
+   * The canonical request's path and query lines. The JSON and query protocols all send `POST /` with
+   * no query, whose lines are fixed; any other request takes @smithy/signature-v4's own rules (the
+   * path normalised and encoded once more for every service but S3, the query sorted and encoded).
+   */
+  private pathAndQuery(request: HttpRequest): string {
+    if (request.path === "/" && isEmpty(request.query)) return "/\n";
+    // getCanonicalPath is private in the types, though `sign` and subclasses call it.
+    const path = (this as unknown as { getCanonicalPath(request: HttpRequest): string }).getCanonicalPath(request);
+    return `${path}\n${getCanonicalQuery(request)}`;
   }
 
   private signingKey(secretAccessKey: string, scope: string): Buffer {
@@ -77,6 +87,31 @@ export class VerifyingSigner extends SignatureV4 {
     this.kept = { scope, key: key as Buffer };
     return this.kept.key;
   }
+}
+
+/**
+ * The canonical request's header lines, blank line and signed-header list, as `sign` writes them for
+ * these headers: every one but those it may not sign unless the client signed them, by lower-cased
+ * name in order, each value with line breaks made spaces, runs of spaces and tabs one space, and one
+ * space trimmed from either end. (The headers here are the client's signed ones plus the date, token
+ * and declared payload hash verification adds, so none is among those SigV4 never signs.)
+ */
+function canonicalHeaderLines(headers: Record<string, string>, unsignable: Set<string>, signable: Set<string>): string {
+  const values = new Map<string, string>();
+  for (const header of Object.keys(headers)) {
+    const name = header.toLowerCase();
+    if (unsignable.has(name) && !signable.has(name)) continue;
+    values.set(name, (headers[header] as string).replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, ""));
+  }
+  const names = [...values.keys()].sort();
+  let lines = "";
+  for (const name of names) lines += `${name}:${values.get(name) as string}\n`;
+  return `${lines}\n${names.join(";")}`;
+}
+
+function isEmpty(query: HttpRequest["query"]): boolean {
+  for (const _ in query) return false;
+  return true;
 }
 
 /** `sign`'s payload hash: a declared X-Amz-Content-Sha256 as given, else the body's (empty without one). */
