@@ -1035,8 +1035,33 @@ export interface DynamoStreamRecordRow {
   readonly record: string;
 }
 
-/** A write `transact` applies: put a row, delete the item at a key, or append a stream record. */
-export type DynamoItemWrite = { readonly put: DynamoItemRow } | { readonly delete: DynamoItemKey } | { readonly append: DynamoStreamAppend };
+/** An item's place in one of its table's secondary indexes: the index key's bytes, ordered as the item keys' are. */
+export interface DynamoIndexEntry {
+  readonly index: string;
+  readonly partitionKey: Buffer;
+  /** Empty for an index without a sort key. */
+  readonly sortKey: Buffer;
+}
+
+/** A read of one secondary index: its entries' items, optionally within one index partition and a sort key range. */
+export interface DynamoIndexRange {
+  readonly table: string;
+  readonly index: string;
+  /** One index partition (Query); undefined: the whole index (Scan). */
+  readonly partitionKey?: Buffer | undefined;
+  readonly lower?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
+  readonly upper?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
+}
+
+/**
+ * A write `transact` applies: put a row, delete the item at a key (and its index entries), or append a
+ * stream record. A put with `indexes` replaces the item's index entries with them (an item missing an
+ * index's key attributes has none there); without, its entries are left as they are (a table without indexes).
+ */
+export type DynamoItemWrite =
+  | { readonly put: DynamoItemRow; readonly indexes?: readonly DynamoIndexEntry[] | undefined }
+  | { readonly delete: DynamoItemKey }
+  | { readonly append: DynamoStreamAppend };
 
 /**
  * A transaction's ClientRequestToken, stored in the same store transaction as the writes it made: a
@@ -1108,6 +1133,14 @@ export interface DynamoDbStore {
   forgetTokens(now: number): Promise<number>;
   /** Rows of one partition within the range, in sort key order (or its reverse), at most `limit`. */
   query(range: DynamoKeyRange): Promise<DynamoItemRow[]>;
+  /**
+   * The items of an index's entries within `range`, in the index's order: index partition key, index
+   * sort key, then the item's partition and sort keys, all by unsigned bytes. Each item is read as it
+   * is now (an entry whose item is gone is skipped).
+   */
+  indexItems(range: DynamoIndexRange): Promise<DynamoItemRow[]>;
+  /** Deletes every entry of one index of a table (UpdateTable deleted the index). */
+  dropIndex(table: string, index: string): Promise<void>;
   /** Rows of a table in (partition key, sort key) order, after `after` when given, at most `limit`. */
   scan(table: string, after: { readonly partitionKey: Buffer; readonly sortKey: Buffer } | undefined, limit: number): Promise<DynamoItemRow[]>;
   /** Item count and total item bytes (DescribeTable's ItemCount and TableSizeBytes). */

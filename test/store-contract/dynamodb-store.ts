@@ -121,6 +121,51 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     assert.deepEqual(page.map((r) => [r.partitionKey[0], [...r.sortKey]]), [[5, [0xff]], [6, [0]]]);
   });
 
+  test("index entries: a put with indexes replaces the item's entries, a delete drops them; indexItems reads the items in index order within a range; dropIndex and deleteTable remove them", async ({ store, reopen }) => {
+    const entry = (index: string, partitionKey: Buffer, sortKey: Buffer) => ({ index, partitionKey, sortKey });
+    await store.dynamodb.createTable({ name: "t", createdAt: 1, definition: "{}" });
+    await store.dynamodb.transact([], () => ({
+      writes: [
+        // Index "g": partition 7 holds three items whose index sort keys tie twice (the item keys then order them).
+        { put: row(b(3), b(), '{"n":3}'), indexes: [entry("g", b(7), b(0x80)), entry("h", b(1), b())] },
+        { put: row(b(1), b(), '{"n":1}'), indexes: [entry("g", b(7), b(0x80))] },
+        { put: row(b(2), b(), '{"n":2}'), indexes: [entry("g", b(7), b(0x01, 0x00))] },
+        { put: row(b(4), b(), '{"n":4}'), indexes: [entry("g", b(8), b(0x00))] },
+        // Without indexes: a table without any, nothing is kept for it.
+        { put: row(b(5), b(), '{"n":5}') },
+      ],
+      result: undefined,
+    }));
+    const items = async (range: Partial<Parameters<typeof store.dynamodb.indexItems>[0]> = {}) =>
+      (await current.dynamodb.indexItems({ table: "t", index: "g", ...range })).map((r) => r.item);
+    let current = await reopen();
+    assert.deepEqual(await items(), ['{"n":2}', '{"n":1}', '{"n":3}', '{"n":4}'], "index order: index keys, then the item's keys");
+    assert.deepEqual(await items({ partitionKey: b(7) }), ['{"n":2}', '{"n":1}', '{"n":3}']);
+    assert.deepEqual(await items({ partitionKey: b(7), lower: { key: b(0x01, 0x00), inclusive: false } }), ['{"n":1}', '{"n":3}']);
+    assert.deepEqual(await items({ partitionKey: b(7), upper: { key: b(0x80), inclusive: false } }), ['{"n":2}']);
+    assert.deepEqual(await items({ partitionKey: b(7), lower: { key: b(0x01), inclusive: true }, upper: { key: b(0x80), inclusive: true } }), ['{"n":2}', '{"n":1}', '{"n":3}']);
+    assert.deepEqual(await items({ index: "h" }), ['{"n":3}']);
+    assert.deepEqual(await items({ table: "other" }), []);
+    // Item 3 moves within g and leaves h; item 1 is deleted; item 2 is rewritten without indexes (its entry stays).
+    await current.dynamodb.transact([], () => ({
+      writes: [
+        { put: row(b(3), b(), '{"n":33}'), indexes: [entry("g", b(8), b(0x01))] },
+        { delete: { table: "t", partitionKey: b(1), sortKey: b() } },
+        { put: row(b(2), b(), '{"n":22}') },
+      ],
+      result: undefined,
+    }));
+    assert.deepEqual(await items(), ['{"n":22}', '{"n":4}', '{"n":33}']);
+    assert.deepEqual(await items({ index: "h" }), []);
+    await current.dynamodb.dropIndex("t", "g");
+    assert.deepEqual(await items(), []);
+    await current.dynamodb.transact([], () => ({ writes: [{ put: row(b(9), b(), '{"n":9}'), indexes: [entry("h", b(1), b())] }], result: undefined }));
+    await current.dynamodb.deleteTable("t");
+    await current.dynamodb.createTable({ name: "t", createdAt: 2, definition: "{}" });
+    current = await reopen();
+    assert.deepEqual(await items({ index: "h" }), [], "a table created again has no entries");
+  });
+
   test("stream records: appended in the item's transaction, numbered per stream, kept until trimmed, gone with their table", async ({ store, reopen }) => {
     const key = { table: "t", partitionKey: b(1), sortKey: b() };
     const append = (stream: string, record: string, createdAt = 10) => ({ append: { stream, table: "t", createdAt, record } });

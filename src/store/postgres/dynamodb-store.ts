@@ -4,8 +4,8 @@
  * key order so two transactions over the same items cannot deadlock, and inserts of absent items
  * are serialized by a transaction-scoped advisory lock per key.
  */
-import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange } from "../ports.js";
-import { itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange } from "../ports.js";
+import { indexRangeClause, INDEX_ORDER, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { PgDb, PgTx } from "./database.js";
 
 const ITEM_AT = "SELECT * FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3";
@@ -22,6 +22,8 @@ function rangeClause(range: DynamoKeyRange): { sql: string; params: unknown[] } 
   if (range.after) add(range.forward ? "sort_key >" : "sort_key <", range.after);
   return { sql: clauses.join(" AND "), params };
 }
+
+const DELETE_ENTRIES = "DELETE FROM dynamodb_index_entries WHERE table_name = $1 AND item_partition_key = $2 AND item_sort_key = $3";
 
 const keyId = (key: DynamoItemKey) => `${key.table}:${key.partitionKey.toString("hex")}:${key.sortKey.toString("hex")}`;
 
@@ -44,6 +46,14 @@ async function applyWrite(tx: PgTx, write: DynamoItemWrite): Promise<void> {
        ON CONFLICT (table_name, partition_key, sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`,
       [table, partitionKey, sortKey, item, size],
     );
+    if (write.indexes === undefined) return;
+    await tx.query(DELETE_ENTRIES, [table, partitionKey, sortKey]);
+    for (const entry of write.indexes) {
+      await tx.query(
+        `INSERT INTO dynamodb_index_entries VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+        [table, entry.index, entry.partitionKey, entry.sortKey, partitionKey, sortKey],
+      );
+    }
   } else if ("append" in write) {
     // The counter row stays locked until commit, so a stream's sequence numbers commit in order:
     // a reader never sees 5 before 4 is visible.
@@ -58,6 +68,7 @@ async function applyWrite(tx: PgTx, write: DynamoItemWrite): Promise<void> {
     ]);
   } else {
     await tx.query("DELETE FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3", [write.delete.table, write.delete.partitionKey, write.delete.sortKey]);
+    await tx.query(DELETE_ENTRIES, [write.delete.table, write.delete.partitionKey, write.delete.sortKey]);
   }
 }
 
@@ -67,9 +78,10 @@ async function apply<T>(tx: PgTx, keys: readonly DynamoItemKey[], decide: (curre
   return result;
 }
 
-/** A table's items and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left). */
+/** A table's items, index entries and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left). */
 const CLEAR_TABLE = [
   "DELETE FROM dynamodb_items WHERE table_name = $1",
+  "DELETE FROM dynamodb_index_entries WHERE table_name = $1",
   `DELETE FROM dynamodb_stream_records WHERE table_name = $1 AND ${NOT_RETIRED}`,
   `DELETE FROM dynamodb_stream_sequences WHERE table_name = $1 AND ${NOT_RETIRED}`,
 ];
@@ -134,6 +146,14 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       const { sql, params } = rangeClause(range);
       const order = range.forward ? "ASC" : "DESC";
       return (await db.query<ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT $${params.length + 1}`, [...params, range.limit])).rows.map(itemFrom);
+    },
+    async indexItems(range: DynamoIndexRange) {
+      const { sql, params } = indexRangeClause(range, (n) => `$${n}`);
+      return (await db.query<ItemRow>(`SELECT i.* FROM dynamodb_index_entries x JOIN dynamodb_items i ON i.table_name = x.table_name AND i.partition_key = x.item_partition_key
+        AND i.sort_key = x.item_sort_key WHERE ${sql} ORDER BY ${INDEX_ORDER}`, params)).rows.map(itemFrom);
+    },
+    async dropIndex(table, index) {
+      await db.query("DELETE FROM dynamodb_index_entries WHERE table_name = $1 AND index_name = $2", [table, index]);
     },
     async scan(table, after, limit) {
       if (after === undefined) {

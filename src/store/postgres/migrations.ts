@@ -605,4 +605,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE kinesis_sequences (stream TEXT COLLATE "C" PRIMARY KEY, last BIGINT NOT NULL);
   CREATE TABLE kinesis_closed_shards (stream TEXT COLLATE "C" NOT NULL, shard INTEGER NOT NULL, PRIMARY KEY (stream, shard));
   `,
+  // 35: DynamoDB secondary index entries (as SQLite's 39)
+  `
+  CREATE TABLE dynamodb_index_entries (
+    table_name TEXT COLLATE "C" NOT NULL,
+    index_name TEXT COLLATE "C" NOT NULL,
+    partition_key BYTEA NOT NULL,
+    sort_key BYTEA NOT NULL,
+    item_partition_key BYTEA NOT NULL,
+    item_sort_key BYTEA NOT NULL,
+    PRIMARY KEY (table_name, index_name, partition_key, sort_key, item_partition_key, item_sort_key)
+  );
+  CREATE INDEX dynamodb_index_entries_by_item ON dynamodb_index_entries (table_name, item_partition_key, item_sort_key);
+  `,
 ];

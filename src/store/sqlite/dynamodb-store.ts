@@ -1,6 +1,6 @@
 /** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
-import type { DynamoDbStore, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange, DynamoRetiredStream, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
-import { itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange, DynamoRetiredStream, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
+import { indexRangeClause, INDEX_ORDER, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
@@ -32,6 +32,8 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
      ON CONFLICT (table_name, partition_key, sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`,
   );
   const deleteItem = db.prepare("DELETE FROM dynamodb_items WHERE table_name = ? AND partition_key = ? AND sort_key = ?");
+  const deleteEntries = db.prepare("DELETE FROM dynamodb_index_entries WHERE table_name = ? AND item_partition_key = ? AND item_sort_key = ?");
+  const insertEntry = db.prepare("INSERT OR REPLACE INTO dynamodb_index_entries VALUES (?, ?, ?, ?, ?, ?)");
   const getTable = db.prepare<[string], TableRow>("SELECT * FROM dynamodb_tables WHERE name = ?");
   const nextSequence = db.prepare<[string, string], { last: number }>(
     `INSERT INTO dynamodb_stream_sequences (stream, table_name, last) VALUES (?, ?, 1)
@@ -54,9 +56,10 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
     `SELECT * FROM dynamodb_items WHERE table_name = ? AND (partition_key > ? OR (partition_key = ? AND sort_key > ?))
      ORDER BY partition_key, sort_key LIMIT ?`,
   );
-  // A table's items and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left).
+  // A table's items, index entries and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left).
   const clearTable = (name: string) => {
     db.prepare("DELETE FROM dynamodb_items WHERE table_name = ?").run(name);
+    db.prepare("DELETE FROM dynamodb_index_entries WHERE table_name = ?").run(name);
     db.prepare(`DELETE FROM dynamodb_stream_records WHERE table_name = ? AND ${NOT_RETIRED}`).run(name);
     db.prepare(`DELETE FROM dynamodb_stream_sequences WHERE table_name = ? AND ${NOT_RETIRED}`).run(name);
   };
@@ -64,9 +67,17 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
   const apply = <T>(keys: readonly DynamoItemKey[], decide: (current: (DynamoItemRow | undefined)[]) => { writes: readonly DynamoItemWrite[]; result: T }) => {
     const { writes, result } = decide(keys.map(read));
     for (const write of writes) {
-      if ("put" in write) putItem.run(write.put.table, write.put.partitionKey, write.put.sortKey, write.put.item, write.put.size);
-      else if ("append" in write) append(write.append);
-      else deleteItem.run(write.delete.table, write.delete.partitionKey, write.delete.sortKey);
+      if ("put" in write) {
+        const { table, partitionKey, sortKey } = write.put;
+        putItem.run(table, partitionKey, sortKey, write.put.item, write.put.size);
+        if (write.indexes === undefined) continue;
+        deleteEntries.run(table, partitionKey, sortKey);
+        for (const entry of write.indexes) insertEntry.run(table, entry.index, entry.partitionKey, entry.sortKey, partitionKey, sortKey);
+      } else if ("append" in write) append(write.append);
+      else {
+        deleteItem.run(write.delete.table, write.delete.partitionKey, write.delete.sortKey);
+        deleteEntries.run(write.delete.table, write.delete.partitionKey, write.delete.sortKey);
+      }
     }
     return result;
   };
@@ -123,6 +134,12 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
         .all(...params, range.limit)
         .map(itemFrom);
     },
+    indexItems(range: DynamoIndexRange) {
+      const { sql, params } = indexRangeClause(range, () => "?");
+      return queryStatement(`SELECT i.* FROM dynamodb_index_entries x JOIN dynamodb_items i ON i.table_name = x.table_name AND i.partition_key = x.item_partition_key
+        AND i.sort_key = x.item_sort_key WHERE ${sql} ORDER BY ${INDEX_ORDER}`).all(...params).map(itemFrom);
+    },
+    dropIndex: durably(db, (table: string, index: string) => void db.prepare("DELETE FROM dynamodb_index_entries WHERE table_name = ? AND index_name = ?").run(table, index)),
     scan(table, after, limit) {
       if (after === undefined) return scanFirst.all(table, limit).map(itemFrom);
       return scanAfter.all(table, after.partitionKey, after.partitionKey, after.sortKey, limit).map(itemFrom);

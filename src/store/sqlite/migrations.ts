@@ -612,4 +612,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (stream, shard)
   ) STRICT;
   `,
+  // 39: DynamoDB secondary index entries: each item's index key bytes per index, so an index read finds
+  // its items without walking the table (the item's own key joins the entry to its row)
+  `
+  CREATE TABLE dynamodb_index_entries (
+    table_name TEXT NOT NULL,
+    index_name TEXT NOT NULL,
+    partition_key BLOB NOT NULL,
+    sort_key BLOB NOT NULL,
+    item_partition_key BLOB NOT NULL,
+    item_sort_key BLOB NOT NULL,
+    PRIMARY KEY (table_name, index_name, partition_key, sort_key, item_partition_key, item_sort_key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX dynamodb_index_entries_by_item ON dynamodb_index_entries (table_name, item_partition_key, item_sort_key);
+  `,
 ];
