@@ -1,14 +1,15 @@
 /**
- * Reads through a secondary index. Unkai keeps no separate index rows yet: an index read walks the
- * table's items, keeps those carrying the index's key attributes (indexes are sparse), and orders
- * them by the index key and then the table key, as DynamoDB does. Cost grows with the table, not the
- * result — fine for development data; a stored index is the step after.
+ * Reads through a secondary index. Each item's place in each index is kept beside it as an index entry
+ * (index-entries.ts), so an index read finds exactly its partition's items, ordered by the index key
+ * and then the table key, as DynamoDB orders them. A table from before Unkai kept entries is read by
+ * walking its items (keeping those that carry the index's key attributes: indexes are sparse) until
+ * the background sweep has written its entries.
  */
 import type { DynamoItemRow } from "../../store/ports.js";
 import { typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
 import type { DynamoContext, LoadedTable } from "./context.js";
-import { encodeKeyValue, itemOf, keyAttributes } from "./keys.js";
-import { invalid, keySchemaOf, type Projection } from "./table-definition.js";
+import { encodeKeyValue, itemOf, keyAttributes, sortBounds, withinBounds } from "./keys.js";
+import { invalid, keySchemaOf, type IndexDefinition, type Projection, type TableDefinition } from "./table-definition.js";
 
 export interface IndexView {
   readonly name: string;
@@ -20,15 +21,28 @@ export interface IndexView {
 const BATCH_ROWS = 1000;
 
 export function findIndex(table: LoadedTable, name: string, consistentRead: boolean | undefined): IndexView {
-  const global = table.definition.GlobalSecondaryIndexes?.find((i) => i.IndexName === name);
-  const local = table.definition.LocalSecondaryIndexes?.find((i) => i.IndexName === name);
-  const index = global ?? local;
+  const index = indexViewsOf(table).find((view) => view.name === name);
   if (index === undefined) throw invalid(`The table does not have the specified index: ${name}`);
-  if (global !== undefined && consistentRead === true) throw invalid("Consistent reads are not supported on global secondary indexes");
-  return { name, schema: keySchemaOf(index.KeySchema, table.definition.AttributeDefinitions), projection: index.Projection, global: global !== undefined };
+  if (index.global && consistentRead === true) throw invalid("Consistent reads are not supported on global secondary indexes");
+  return index;
 }
 
-function hasKey(schema: KeySchema, item: AttributeMap): boolean {
+const views = new WeakMap<TableDefinition, readonly IndexView[]>();
+
+/** Every index of the table, global and local (worked out once per loaded definition). */
+export function indexViewsOf(table: LoadedTable): readonly IndexView[] {
+  let found = views.get(table.definition);
+  if (found === undefined) {
+    const { GlobalSecondaryIndexes: globals = [], LocalSecondaryIndexes: locals = [], AttributeDefinitions: definitions } = table.definition;
+    const view = (global: boolean) => (index: IndexDefinition): IndexView => ({ name: index.IndexName, schema: keySchemaOf(index.KeySchema, definitions), projection: index.Projection, global });
+    found = [...globals.map(view(true)), ...locals.map(view(false))];
+    views.set(table.definition, found);
+  }
+  return found;
+}
+
+/** Whether the item carries the index's key attributes, typed as the index defines them (indexes are sparse). */
+export function hasKey(schema: KeySchema, item: AttributeMap): boolean {
   return [schema.partition, schema.sort].every((key) => key === undefined || (item[key.name] !== undefined && typeOf(item[key.name] as AttributeValue) === key.type));
 }
 
@@ -46,44 +60,30 @@ function compareOrder(a: readonly Buffer[], b: readonly Buffer[]): number {
   return 0;
 }
 
-function sortMatches(range: KeyRange, value: Buffer): boolean {
-  const sort = range.sort;
-  if (sort === undefined) return true;
-  const [first, second] = sort.values.map(encodeKeyValue) as [Buffer, Buffer | undefined];
-  const c = Buffer.compare(value, first);
-  switch (sort.operator) {
-    case "=":
-      return c === 0;
-    case "<":
-      return c < 0;
-    case "<=":
-      return c <= 0;
-    case ">":
-      return c > 0;
-    case ">=":
-      return c >= 0;
-    case "between":
-      return c >= 0 && Buffer.compare(value, second as Buffer) <= 0;
-    case "begins_with":
-      return value.subarray(0, first.length).equals(first);
-  }
-}
-
 /** The index's rows in its order (reversed when not `forward`), within `range` when given (Query). */
 export async function indexRows(ctx: DynamoContext, table: LoadedTable, index: IndexView, range: KeyRange | undefined, forward: boolean): Promise<{ row: DynamoItemRow; order: Buffer[] }[]> {
-  const rows: { row: DynamoItemRow; order: Buffer[] }[] = [];
   const partition = range === undefined ? undefined : encodeKeyValue(range.partition);
+  const bounds = range === undefined ? {} : sortBounds(range);
+  /** The row's place in the index, read from its item, when it is in the index and within the range. */
+  const placed = (row: DynamoItemRow): { row: DynamoItemRow; order: Buffer[] }[] => {
+    const item = itemOf(row) as AttributeMap;
+    if (!hasKey(index.schema, item)) return [];
+    const order = orderOf(index, row, item);
+    if (partition !== undefined && !(order[0] as Buffer).equals(partition)) return [];
+    return withinBounds(order[1] as Buffer, bounds) ? [{ row, order }] : [];
+  };
+  if (table.definition.IndexEntries !== undefined) {
+    // In the index's order already. Entries change in the transaction that changes their item; each
+    // is still checked against its item, so an entry a node wrote under a stale definition (an index
+    // deleted and created again within the table cache's second) cannot place an item wrongly.
+    const rows = (await ctx.store.indexItems({ table: table.name, index: index.name, partitionKey: partition, ...bounds })).flatMap(placed);
+    return forward ? rows : rows.reverse();
+  }
+  const rows: { row: DynamoItemRow; order: Buffer[] }[] = [];
   let after: DynamoItemRow | undefined;
   for (;;) {
     const batch = await ctx.store.scan(table.name, after, BATCH_ROWS);
-    for (const row of batch) {
-      const item = itemOf(row) as AttributeMap;
-      if (!hasKey(index.schema, item)) continue;
-      const order = orderOf(index, row, item);
-      if (partition !== undefined && !(order[0] as Buffer).equals(partition)) continue;
-      if (range !== undefined && !sortMatches(range, order[1] as Buffer)) continue;
-      rows.push({ row, order });
-    }
+    for (const row of batch) rows.push(...placed(row));
     if (batch.length < BATCH_ROWS) break;
     after = batch[batch.length - 1];
   }

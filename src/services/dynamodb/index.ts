@@ -3,7 +3,8 @@
  * DynamoDB's service model (models/dynamodb.json): the codec decodes and validates each request,
  * the operations (operations.ts) apply DynamoDB's own rules over the store's DynamoDbStore, and
  * a background sweep deletes items past their Time to Live, and stream records and gone streams
- * older than the stream retention (24 hours; `--stream-retention-ms`).
+ * older than the stream retention (24 hours; `--stream-retention-ms`), and writes the secondary index
+ * entries of tables that lack them (index-entries.ts).
  */
 import type { Account } from "../../core/arn.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
@@ -26,6 +27,7 @@ import { guardedOperations } from "../disk-guard.js";
 import { UnkaiError } from "../../core/errors.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import { expireItems } from "./ttl.js";
+import { keepIndexEntries } from "./index-entries.js";
 import { dynamodbAuthorization, dynamodbStreamsAuthorization } from "./authorization.js";
 import { dynamoStreamSource } from "./stream-source.js";
 import { STREAM_RETENTION_MS } from "./stream-records.js";
@@ -87,8 +89,8 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const retentionMs = ctx.streamRetentionMs ?? STREAM_RETENTION_MS;
   const sweep = new Periodic(() => {
     const trim = ctx.store.trimStreams(ctx.now() - retentionMs).then(() => forgetGoneStreams(ctx));
-    return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now())]);
-  }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim and client token sweep failed"));
+    return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now()), keepIndexEntries(ctx)]);
+  }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim, client token and index entry sweep failed"));
   return streamingService(service, dynamoStreamSource(ctx), sweep, deps);
 }
 

@@ -6,7 +6,7 @@
 import { RawJson } from "../../protocol/codecs/raw-json.js";
 import type { DynamoItemKey, DynamoItemRow } from "../../store/ports.js";
 import { invalid, type TableDefinition } from "./table-definition.js";
-import { checkMap, itemSize, parseNumber, sortableNumber, typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "./expressions/index.js";
+import { checkMap, itemSize, parseNumber, sortableNumber, typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
 
 const MAX_PARTITION_KEY_BYTES = 2048;
 const MAX_SORT_KEY_BYTES = 1024;
@@ -16,6 +16,60 @@ export function encodeKeyValue(value: AttributeValue): Buffer {
   if (value.S !== undefined) return Buffer.from(value.S, "utf8");
   if (value.N !== undefined) return sortableNumber(parseNumber(value.N));
   return Buffer.from(value.B ?? new Uint8Array());
+}
+
+/** A sort key bound, as bytes. */
+export interface SortBound {
+  readonly key: Buffer;
+  readonly inclusive: boolean;
+}
+
+/** The sort key bounds of a key condition (begins_with: from the prefix up to, not including, the next prefix). */
+export function sortBounds(range: KeyRange): { lower?: SortBound; upper?: SortBound } {
+  const sort = range.sort;
+  if (sort === undefined) return {};
+  const [first, second] = sort.values.map(encodeKeyValue) as [Buffer, Buffer | undefined];
+  switch (sort.operator) {
+    case "=":
+      return { lower: { key: first, inclusive: true }, upper: { key: first, inclusive: true } };
+    case "<":
+    case "<=":
+      return { upper: { key: first, inclusive: sort.operator === "<=" } };
+    case ">":
+    case ">=":
+      return { lower: { key: first, inclusive: sort.operator === ">=" } };
+    case "between":
+      return { lower: { key: first, inclusive: true }, upper: { key: second as Buffer, inclusive: true } };
+    case "begins_with": {
+      const end = prefixEnd(first);
+      return { lower: { key: first, inclusive: true }, ...(end === undefined ? {} : { upper: { key: end, inclusive: false } }) };
+    }
+  }
+}
+
+/** Whether sort key bytes fall within the bounds. */
+export function withinBounds(value: Buffer, { lower, upper }: { lower?: SortBound; upper?: SortBound }): boolean {
+  if (lower !== undefined) {
+    const c = Buffer.compare(value, lower.key);
+    if (c < 0 || (c === 0 && !lower.inclusive)) return false;
+  }
+  if (upper !== undefined) {
+    const c = Buffer.compare(value, upper.key);
+    if (c > 0 || (c === 0 && !upper.inclusive)) return false;
+  }
+  return true;
+}
+
+/** The smallest byte string above every string starting with `prefix`, if any. */
+function prefixEnd(prefix: Buffer): Buffer | undefined {
+  const bytes = Buffer.from(prefix);
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    if ((bytes[i] as number) < 0xff) {
+      bytes[i] = (bytes[i] as number) + 1;
+      return bytes.subarray(0, i + 1);
+    }
+  }
+  return undefined;
 }
 
 function checkKeyValue(name: string, expected: string, value: AttributeValue, limit: number, tooLarge: string): void {
@@ -130,6 +184,11 @@ export function checkIndexKeys(definition: TableDefinition, item: AttributeMap):
       }
       if ((value.S ?? value.B ?? "x").length === 0) {
         throw invalid(`One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${value.S !== undefined ? "string" : "binary"} value. IndexName: ${index.IndexName}, IndexKey: ${key.AttributeName}`);
+      }
+      const bytes = value.S !== undefined ? Buffer.byteLength(value.S, "utf8") : (value.B?.length ?? 0);
+      const limit = key.KeyType === "HASH" ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES;
+      if (bytes > limit) {
+        throw invalid(`One or more parameter values were invalid: Size limit exceeded for Index Key ${key.AttributeName} Actual Size: ${bytes} bytes Max Size: ${limit} bytes IndexName: ${index.IndexName}`);
       }
     }
   }

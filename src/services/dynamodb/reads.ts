@@ -5,7 +5,7 @@
 import type { DynamoItemRow, DynamoKeyRange } from "../../store/ports.js";
 import { checkMap, evaluate, keyRange, project, type AttributeMap, type Condition, type KeyRange, type Path } from "./expressions/index.js";
 import { consumed, itemTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
-import { checkKey, encodeKeyValue, itemOf, keyAttributes, wireJsonOf } from "./keys.js";
+import { checkKey, encodeKeyValue, itemOf, keyAttributes, sortBounds, wireJsonOf } from "./keys.js";
 import type { RawJson } from "../../protocol/codecs/raw-json.js";
 import { invalid } from "./table-definition.js";
 import { legacyCondition, legacyProjection, refuseMixing, type LegacyCondition } from "./legacy.js";
@@ -124,40 +124,9 @@ function answer(input: ReadInput, table: LoadedTable, page: Page, projection: Pa
   };
 }
 
-/** The store range of a key condition (begins_with: from the prefix up to, not including, the next prefix). */
+/** The store range of a key condition. */
 function storeRange(table: LoadedTable, range: KeyRange, forward: boolean, limit: number, after: Buffer | undefined): DynamoKeyRange {
-  const base = { table: table.name, partitionKey: encodeKeyValue(range.partition), forward, limit, after };
-  const sort = range.sort;
-  if (sort === undefined) return base;
-  const [first, second] = sort.values.map(encodeKeyValue) as [Buffer, Buffer | undefined];
-  switch (sort.operator) {
-    case "=":
-      return { ...base, lower: { key: first, inclusive: true }, upper: { key: first, inclusive: true } };
-    case "<":
-    case "<=":
-      return { ...base, upper: { key: first, inclusive: sort.operator === "<=" } };
-    case ">":
-    case ">=":
-      return { ...base, lower: { key: first, inclusive: sort.operator === ">=" } };
-    case "between":
-      return { ...base, lower: { key: first, inclusive: true }, upper: { key: second as Buffer, inclusive: true } };
-    case "begins_with": {
-      const end = prefixEnd(first);
-      return { ...base, lower: { key: first, inclusive: true }, ...(end === undefined ? {} : { upper: { key: end, inclusive: false } }) };
-    }
-  }
-}
-
-/** The smallest byte string above every string starting with `prefix`, if any. */
-function prefixEnd(prefix: Buffer): Buffer | undefined {
-  const bytes = Buffer.from(prefix);
-  for (let i = bytes.length - 1; i >= 0; i--) {
-    if ((bytes[i] as number) < 0xff) {
-      bytes[i] = (bytes[i] as number) + 1;
-      return bytes.subarray(0, i + 1);
-    }
-  }
-  return undefined;
+  return { table: table.name, partitionKey: encodeKeyValue(range.partition), forward, limit, after, ...sortBounds(range) };
 }
 
 export async function query(ctx: DynamoContext, input: QueryInput): Promise<object> {

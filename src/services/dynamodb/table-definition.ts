@@ -63,6 +63,12 @@ export interface TableDefinition {
   readonly StreamPolicies?: Readonly<Record<string, KeptPolicy>>;
   /** Point-in-time recovery, when turned on (continuous-backups.ts): a setting only, no item history is kept. */
   readonly PointInTimeRecovery?: { readonly RecoveryPeriodInDays: number };
+  /**
+   * Set once every item's secondary index entries are stored (index-entries.ts): index reads use them.
+   * A table from before Unkai kept entries has none until the sweep writes them. `recheckAfter` (epoch
+   * ms): the sweep writes them once more then, for writes made under a definition without a new index.
+   */
+  readonly IndexEntries?: { readonly recheckAfter?: number };
 }
 
 export const invalid = (message: string) => new UnkaiError("ValidationException", message);

@@ -19,6 +19,7 @@ import { checkStreamSpecification, streamLabel } from "./stream-records.js";
 import { disablingStream, enablingStream, freshStreamMs, retiringStreams, streamTime } from "./table-streams.js";
 import { keptSettings, mergedSetting, SETTINGS_MEMBERS, type SettingsInput } from "./table-settings.js";
 import { createdPolicy } from "./resource-policies.js";
+import { RECHECK_AFTER_MS, writeIndexEntries } from "./index-entries.js";
 
 interface CreateTableInput extends SettingsInput {
   readonly TableName: string;
@@ -40,8 +41,18 @@ async function describe(ctx: DynamoContext, table: LoadedTable, status: "CREATIN
   return describeTable(table.definition, table.createdAt, status, table.arn, await ctx.store.stats(table.name));
 }
 
+/** DynamoDB's default quotas: each index adds an entry to every write of an item that carries its keys. */
+const MAX_GLOBAL_INDEXES = 20;
+const MAX_LOCAL_INDEXES = 5;
+
+function checkGlobalIndexCount(indexes: readonly IndexDefinition[]): void {
+  if (indexes.length > MAX_GLOBAL_INDEXES) throw invalid(`GlobalSecondaryIndex count exceeds the per-table limit of ${MAX_GLOBAL_INDEXES}`);
+}
+
 /** DynamoDB's rules for indexes: unique names, LSIs on the table's partition key of a table with a sort key. */
 function checkIndexes(input: CreateTableInput): void {
+  if ((input.LocalSecondaryIndexes ?? []).length > MAX_LOCAL_INDEXES) throw invalid(`Cannot have more than ${MAX_LOCAL_INDEXES} local secondary indexes per table`);
+  checkGlobalIndexCount(input.GlobalSecondaryIndexes ?? []);
   const names = [...(input.GlobalSecondaryIndexes ?? []), ...(input.LocalSecondaryIndexes ?? [])].map((i) => i.IndexName);
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate !== undefined) throw invalid(`One or more parameter values were invalid: Duplicate index name: ${duplicate}`);
@@ -116,6 +127,8 @@ export async function createTable(ctx: DynamoContext, request: CreateTableReques
     ...(input.DeletionProtectionEnabled ? { DeletionProtectionEnabled: true } : {}),
     ...keptSettings(input, {}, ctx.now()),
     ...(input.ResourcePolicy !== undefined ? { ResourcePolicy: createdPolicy(input.ResourcePolicy, ctx.now()) } : {}),
+    // A new table is empty: its index entries are complete from its first write (index-entries.ts).
+    IndexEntries: {},
   };
   checkDefinitionsUsed(definition);
   const createdAt = ctx.now();
@@ -167,8 +180,8 @@ interface UpdateTableInput extends SettingsInput {
 const indexNotFound = (name: string) => new UnkaiError("ResourceNotFoundException", `Requested resource not found: Index: ${name} not found`);
 
 /**
- * GlobalSecondaryIndexUpdates: Create (checked as at CreateTable; no backfill is needed, index reads walk the
- * table), Update (its throughput settings, kept and described) and Delete.
+ * GlobalSecondaryIndexUpdates: Create (checked as at CreateTable; its entries are written before
+ * UpdateTable answers), Update (its throughput settings, kept and described) and Delete.
  */
 function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions: AttributeDefinition[]): IndexDefinition[] | undefined {
   let indexes = [...(table.definition.GlobalSecondaryIndexes ?? [])];
@@ -194,6 +207,7 @@ function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions
       }));
     }
   }
+  checkGlobalIndexCount(indexes);
   return indexes.length > 0 ? indexes : undefined;
 }
 
@@ -215,8 +229,16 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     ...keptSettings(input, table.definition, ctx.now()),
     ...(await updatedStream(ctx, table, input.StreamSpecification)),
   };
-  await rewriteDefinition(ctx, table, definition);
-  return { TableDescription: await describe(ctx, { ...table, definition }, "ACTIVE") };
+  const before = new Set((table.definition.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const after = new Set((definition.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const created = [...after].some((name) => !before.has(name));
+  // A table whose entries are kept gets the new index's now, and once more past every node's cached definition.
+  const entries = created && definition.IndexEntries !== undefined ? { IndexEntries: { recheckAfter: ctx.now() + RECHECK_AFTER_MS } } : {};
+  const updated = { ...table, definition: { ...definition, ...entries } };
+  await rewriteDefinition(ctx, table, updated.definition);
+  for (const name of before) if (!after.has(name)) await ctx.store.dropIndex(table.name, name);
+  if (created && updated.definition.IndexEntries !== undefined) await writeIndexEntries(ctx, updated);
+  return { TableDescription: await describe(ctx, updated, "ACTIVE") };
 }
 
 /** A table ARN of this account and region, to the table's name. */

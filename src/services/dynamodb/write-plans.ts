@@ -9,6 +9,7 @@ import { itemTable, RequestExpressions, type DynamoContext, type ExpressionInput
 import { checkIndexKeys, checkItemSize, checkKey, keyOfItem, rowOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
 import { streamWrites } from "./stream-records.js";
+import { indexEntriesOf } from "./index-entries.js";
 import { legacyCondition, legacyUpdates, refuseMixing, type LegacyCondition } from "./legacy.js";
 
 export interface WritePlan {
@@ -111,6 +112,6 @@ export function conditionHolds(plan: WritePlan, current: AttributeMap | undefine
 /** The store writes that take the item from `old` to `next`, with its stream record when the table has a stream. */
 export function writesOf(plan: WritePlan, old: AttributeMap | undefined, next: AttributeMap | undefined | "keep", nowMs: number): DynamoItemWrite[] {
   if (next === "keep") return [];
-  const item: DynamoItemWrite = next === undefined ? { delete: plan.key } : { put: rowOf(plan.key, next) };
+  const item: DynamoItemWrite = next === undefined ? { delete: plan.key } : { put: rowOf(plan.key, next), indexes: indexEntriesOf(plan.table, next) };
   return [item, ...streamWrites(plan.table, old, next, nowMs)];
 }

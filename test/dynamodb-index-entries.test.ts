@@ -1,0 +1,180 @@
+/**
+ * DynamoDB's secondary index entries over a real SQLite store: every kind of write keeps them (so an
+ * index read finds exactly its partition's items, without walking the table), UpdateTable writes a
+ * new index's for the items already there, a table from before Unkai kept entries is read by walking
+ * it until the sweep writes them, and the index limits DynamoDB sets bound what a write stores.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { UnkaiError } from "../src/core/errors.js";
+import type { Store } from "../src/store/ports.js";
+import { openSqliteStore } from "../src/store/sqlite/index.js";
+import { dynamoOperations, type DynamoOperation } from "../src/services/dynamodb/operations.js";
+import type { DynamoContext } from "../src/services/dynamodb/context.js";
+import { keepIndexEntries } from "../src/services/dynamodb/index-entries.js";
+import { expireItems } from "../src/services/dynamodb/ttl.js";
+
+let dir: string;
+let store: Store;
+let ctx: DynamoContext;
+let ops: Record<string, DynamoOperation>;
+let clock = 1_700_000_000_000;
+
+const S = (s: string) => ({ S: s });
+const N = (n: number | string) => ({ N: String(n) });
+
+async function call(operation: string, input: object): Promise<Record<string, unknown>> {
+  return (await (ops[operation] as DynamoOperation)(input)) as Record<string, unknown>;
+}
+
+async function fails(operation: string, input: object, code: string, message: string): Promise<void> {
+  await assert.rejects(call(operation, input), (error: UnkaiError) => {
+    assert.equal(error.code, code, error.message);
+    assert.equal(error.message, message);
+    return true;
+  });
+}
+
+/** The ids an index Query answers, in its order. */
+async function ids(index: string, condition: string, values: Record<string, unknown>, forward = true): Promise<string[]> {
+  const out = await call("Query", { TableName: "games", IndexName: index, KeyConditionExpression: condition, ExpressionAttributeValues: values, ScanIndexForward: forward });
+  return (out.Items as { id: { S: string } }[]).map((item) => item.id.S);
+}
+
+/** The table's stored entries mark (its definition's IndexEntries). */
+async function entriesMark(table: string): Promise<unknown> {
+  return (JSON.parse((await store.dynamodb.table(table))?.definition ?? "{}") as { IndexEntries?: unknown }).IndexEntries;
+}
+
+/** How many entries the store keeps for an index. */
+async function entries(table: string, index: string): Promise<number> {
+  return (await store.dynamodb.indexItems({ table, index })).length;
+}
+
+const gamesTable = {
+  TableName: "games",
+  KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+  AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }, { AttributeName: "player", AttributeType: "S" }, { AttributeName: "score", AttributeType: "N" }],
+  GlobalSecondaryIndexes: [{ IndexName: "byPlayer", KeySchema: [{ AttributeName: "player", KeyType: "HASH" }, { AttributeName: "score", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } }],
+  BillingMode: "PAY_PER_REQUEST",
+};
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "unkai-dynamodb-index-"));
+  store = openSqliteStore(join(dir, "unkai.db"), () => {});
+  ctx = { store: store.dynamodb, account: { region: "us-east-1", accountId: "000000000000" }, now: () => clock++ };
+  ops = dynamoOperations(ctx);
+});
+
+after(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("DynamoDB index entries", () => {
+  it("every kind of write keeps them: put, update moving an item between partitions, removing its key, delete, batches, transactions, PartiQL, TTL", async () => {
+    await call("CreateTable", gamesTable);
+    // Many items in other partitions: the reads below must find exactly their own.
+    await call("BatchWriteItem", { RequestItems: { games: Array.from({ length: 25 }, (_, i) => ({ PutRequest: { Item: { id: S(`other-${i}`), player: S(`p${i}`), score: N(i) } } })) } });
+    await call("PutItem", { TableName: "games", Item: { id: S("a"), player: S("ann"), score: N(30) } });
+    await call("PutItem", { TableName: "games", Item: { id: S("b"), player: S("ann"), score: N(10) } });
+    await call("PutItem", { TableName: "games", Item: { id: S("c"), player: S("bob"), score: N(20) } });
+    await call("PutItem", { TableName: "games", Item: { id: S("sparse"), score: N(5) } });
+    assert.deepEqual(await ids("byPlayer", "player = :p", { ":p": S("ann") }), ["b", "a"]);
+    assert.deepEqual(await ids("byPlayer", "player = :p", { ":p": S("ann") }, false), ["a", "b"]);
+    assert.deepEqual(await ids("byPlayer", "player = :p AND score > :s", { ":p": S("ann"), ":s": N(10) }), ["a"]);
+    // c moves to ann; b loses its player (leaves the index); a is deleted.
+    await call("UpdateItem", { TableName: "games", Key: { id: S("c") }, UpdateExpression: "SET player = :p", ExpressionAttributeValues: { ":p": S("ann") } });
+    await call("UpdateItem", { TableName: "games", Key: { id: S("b") }, UpdateExpression: "REMOVE player" });
+    await call("DeleteItem", { TableName: "games", Key: { id: S("a") } });
+    assert.deepEqual(await ids("byPlayer", "player = :p", { ":p": S("ann") }), ["c"]);
+    assert.deepEqual(await ids("byPlayer", "player = :p", { ":p": S("bob") }), []);
+    await call("TransactWriteItems", {
+      TransactItems: [
+        { Put: { TableName: "games", Item: { id: S("t1"), player: S("bob"), score: N(1) } } },
+        { Update: { TableName: "games", Key: { id: S("c") }, UpdateExpression: "SET player = :p", ExpressionAttributeValues: { ":p": S("bob") } } },
+      ],
+    });
+    await call("ExecuteStatement", { Statement: "INSERT INTO games VALUE {'id': 'q1', 'player': 'bob', 'score': 3}" });
+    assert.deepEqual(await ids("byPlayer", "player = :p", { ":p": S("bob") }), ["t1", "q1", "c"]);
+    assert.deepEqual(await ids("byPlayer", "player = :p", { ":p": S("ann") }), []);
+    // A cancelled transaction changes no entry.
+    await assert.rejects(call("TransactWriteItems", {
+      TransactItems: [
+        { Put: { TableName: "games", Item: { id: S("t2"), player: S("ann"), score: N(1) } } },
+        { ConditionCheck: { TableName: "games", Key: { id: S("c") }, ConditionExpression: "attribute_not_exists(id)" } },
+      ],
+    }), (error: UnkaiError) => error.code === "TransactionCanceledException");
+    assert.deepEqual(await ids("byPlayer", "player = :p", { ":p": S("ann") }), []);
+    // TTL deletions take their entries with them.
+    await call("UpdateTimeToLive", { TableName: "games", TimeToLiveSpecification: { AttributeName: "expires", Enabled: true } });
+    await call("UpdateItem", { TableName: "games", Key: { id: S("t1") }, UpdateExpression: "SET expires = :e", ExpressionAttributeValues: { ":e": N(1) } });
+    assert.equal(await expireItems(ctx), 1);
+    assert.deepEqual(await ids("byPlayer", "player = :p", { ":p": S("bob") }), ["q1", "c"]);
+    assert.equal(await entries("games", "byPlayer"), 27, "the 25 others, q1 and c: nothing left over");
+  });
+
+  it("UpdateTable writes a new index's entries for the items already there, and deleting an index forgets its entries", async () => {
+    await call("UpdateTable", {
+      TableName: "games",
+      AttributeDefinitions: [{ AttributeName: "score", AttributeType: "N" }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "byScore", KeySchema: [{ AttributeName: "score", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } } }],
+    });
+    assert.deepEqual(await ids("byScore", "score = :s", { ":s": N(3) }), ["other-3", "q1"], "then by the table's key");
+    assert.equal(await entries("games", "byScore"), 29, "every item with a score: the sparse one and b (no player) too");
+    // The definition asks the sweep to write them once more, for nodes that wrote under the old definition.
+    const { recheckAfter = 0 } = (await entriesMark("games")) as { recheckAfter?: number };
+    assert.ok(recheckAfter > clock, "a recheck is due later");
+    clock += 10_000;
+    await keepIndexEntries(ctx);
+    assert.deepEqual(await entriesMark("games"), {}, "rechecked");
+    assert.equal(await entries("games", "byScore"), 29);
+    await call("UpdateTable", { TableName: "games", GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "byScore" } }] });
+    assert.equal(await entries("games", "byScore"), 0);
+    assert.equal(await entries("games", "byPlayer"), 27);
+  });
+
+  it("a table from before Unkai kept entries is read by walking it, until the sweep writes them and marks it", async () => {
+    await call("CreateTable", { ...gamesTable, TableName: "old" });
+    await call("BatchWriteItem", { RequestItems: { old: ["x", "y", "z"].map((id, i) => ({ PutRequest: { Item: { id: S(id), player: S("ann"), score: N(i) } } })) } });
+    // As a data directory of an earlier version has it: no entries, no mark.
+    const record = await store.dynamodb.table("old");
+    const { IndexEntries: _kept, ...definition } = JSON.parse(record?.definition ?? "{}") as Record<string, unknown>;
+    await store.dynamodb.updateTable({ name: "old", createdAt: record?.createdAt ?? 0, definition: JSON.stringify(definition) });
+    await store.dynamodb.dropIndex("old", "byPlayer");
+    const query = async () => (await call("Query", { TableName: "old", IndexName: "byPlayer", KeyConditionExpression: "player = :p", ExpressionAttributeValues: { ":p": S("ann") } })).Items as { id: { S: string } }[];
+    assert.deepEqual((await query()).map((i) => i.id.S), ["x", "y", "z"], "walked");
+    await keepIndexEntries(ctx);
+    assert.equal(await entries("old", "byPlayer"), 3);
+    assert.deepEqual(await entriesMark("old"), {});
+    assert.deepEqual((await query()).map((i) => i.id.S), ["x", "y", "z"], "from the entries");
+    await store.dynamodb.dropIndex("old", "byPlayer");
+    assert.deepEqual(await query(), [], "read from the entries, not by walking the table");
+    await keepIndexEntries(ctx);
+    assert.deepEqual(await query(), [], "a marked table is not swept again");
+    await call("UpdateItem", { TableName: "old", Key: { id: S("y") }, UpdateExpression: "SET score = :s", ExpressionAttributeValues: { ":s": N(7) } });
+    assert.deepEqual((await query()).map((i) => i.id.S), ["y"], "a write stores its item's entries");
+  });
+
+  it("refuses index keys over DynamoDB's sizes and more indexes than its quotas, storing nothing", async () => {
+    await fails("PutItem", { TableName: "games", Item: { id: S("big"), player: S("p".repeat(2049)), score: N(1) } }, "ValidationException",
+      "One or more parameter values were invalid: Size limit exceeded for Index Key player Actual Size: 2049 bytes Max Size: 2048 bytes IndexName: byPlayer");
+    await fails("PutItem", { TableName: "old", Item: { id: S("big"), player: S("é".repeat(1025)), score: N(1) } }, "ValidationException",
+      "One or more parameter values were invalid: Size limit exceeded for Index Key player Actual Size: 2050 bytes Max Size: 2048 bytes IndexName: byPlayer");
+    assert.equal((await call("GetItem", { TableName: "games", Key: { id: S("big") } })).Item, undefined);
+    const gsi = (i: number) => ({ IndexName: `g${i}`, KeySchema: [{ AttributeName: "player", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } });
+    await fails("CreateTable", { ...gamesTable, TableName: "wide", GlobalSecondaryIndexes: Array.from({ length: 21 }, (_, i) => gsi(i)) }, "ValidationException",
+      "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+    const wide = { ...gamesTable, TableName: "wide", AttributeDefinitions: gamesTable.AttributeDefinitions.filter((d) => d.AttributeName !== "score") };
+    await call("CreateTable", { ...wide, GlobalSecondaryIndexes: Array.from({ length: 20 }, (_, i) => gsi(i)) });
+    await fails("UpdateTable", { TableName: "wide", GlobalSecondaryIndexUpdates: [{ Create: gsi(20) }] }, "ValidationException", "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+    const lsi = (i: number) => ({ IndexName: `l${i}`, KeySchema: [{ AttributeName: "id", KeyType: "HASH" }, { AttributeName: "score", KeyType: "RANGE" }], Projection: { ProjectionType: "KEYS_ONLY" } });
+    await fails("CreateTable", {
+      ...gamesTable, TableName: "deep", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }, { AttributeName: "player", KeyType: "RANGE" }], LocalSecondaryIndexes: Array.from({ length: 6 }, (_, i) => lsi(i)),
+    }, "ValidationException", "Cannot have more than 5 local secondary indexes per table");
+    assert.deepEqual(((await call("ListTables", {})).TableNames as string[]).sort(), ["games", "old", "wide"]);
+  });
+});
