@@ -58,13 +58,34 @@ const ordersTable = {
 };
 
 describe("tables", () => {
+  it("table names follow DynamoDB's rules, and a table of this account and Region may be named by its ARN", async () => {
+    const table = (TableName: string) => ({ ...ordersTable, TableName });
+    await fails("CreateTable", table("ab"), "ValidationException", "TableName must be at least 3 characters long and at most 255 characters long");
+    await fails("CreateTable", table("n".repeat(256)), "ValidationException", "TableName must be at least 3 characters long and at most 255 characters long");
+    await fails("CreateTable", table("a!b"), "ValidationException", "1 validation error detected: Value 'a!b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    // A name whose ARN would read as another table's stream or index.
+    await fails("CreateTable", table("orders/stream/2026-01-01T00:00:00.000"), "ValidationException", /regular expression pattern/);
+    await fails("CreateTable", table("orders/index/byDate"), "ValidationException", /regular expression pattern/);
+    const arn = "arn:aws:dynamodb:us-east-1:000000000000:table/by-arn";
+    assert.equal(((await call("CreateTable", table(arn))).TableDescription as { TableName: string }).TableName, "by-arn");
+    await call("PutItem", { TableName: arn, Item: { customer: S("c"), seq: N(1) } });
+    assert.deepEqual((await call("GetItem", { TableName: "by-arn", Key: { customer: S("c"), seq: N(1) } })).Item, { customer: S("c"), seq: N(1) });
+    assert.equal((await call("Query", { TableName: arn, KeyConditionExpression: "customer = :c", ExpressionAttributeValues: { ":c": S("c") } })).Count, 1);
+    await fails("GetItem", { TableName: "a!b", Key: { customer: S("c"), seq: N(1) } }, "ValidationException", /regular expression pattern/);
+    for (const foreign of ["arn:aws:dynamodb:us-east-1:111111111111:table/by-arn", "arn:aws:dynamodb:eu-west-1:000000000000:table/by-arn", `${arn}/index/x`, "arn:aws:s3:::by-arn"]) {
+      await fails("GetItem", { TableName: foreign, Key: { customer: S("c"), seq: N(1) } }, "ResourceNotFoundException", "Requested resource not found");
+    }
+    await call("DeleteTable", { TableName: arn });
+    await fails("DescribeTable", { TableName: "by-arn" }, "ResourceNotFoundException", "Requested resource not found: Table: by-arn not found");
+  });
+
   it("creates, refuses a duplicate and bad schemas, describes with counts, lists with pagination, deletes", async () => {
     const created = await call("CreateTable", ordersTable);
     assert.equal((created.TableDescription as { TableStatus: string }).TableStatus, "CREATING");
     await fails("CreateTable", ordersTable, "ResourceInUseException", "Table already exists: orders");
-    await fails("CreateTable", { ...ordersTable, TableName: "x", KeySchema: [{ AttributeName: "seq", KeyType: "RANGE" }] }, "ValidationException", "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-    await fails("CreateTable", { ...ordersTable, TableName: "x", AttributeDefinitions: [{ AttributeName: "customer", AttributeType: "S" }] }, "ValidationException", /Some index key attributes are not defined in AttributeDefinitions. Keys: \[seq\]/);
-    await fails("CreateTable", { ...ordersTable, TableName: "x", BillingMode: undefined }, "ValidationException", /ReadCapacityUnits and WriteCapacityUnits must both be specified/);
+    await fails("CreateTable", { ...ordersTable, TableName: "bad", KeySchema: [{ AttributeName: "seq", KeyType: "RANGE" }] }, "ValidationException", "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    await fails("CreateTable", { ...ordersTable, TableName: "bad", AttributeDefinitions: [{ AttributeName: "customer", AttributeType: "S" }] }, "ValidationException", /Some index key attributes are not defined in AttributeDefinitions. Keys: \[seq\]/);
+    await fails("CreateTable", { ...ordersTable, TableName: "bad", BillingMode: undefined }, "ValidationException", /ReadCapacityUnits and WriteCapacityUnits must both be specified/);
     await call("CreateTable", { TableName: "simple", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } });
     await call("PutItem", { TableName: "simple", Item: { id: S("a"), v: S("hello") } });
     const described = (await call("DescribeTable", { TableName: "simple" })).Table as Record<string, unknown>;

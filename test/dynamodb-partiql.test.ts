@@ -211,13 +211,13 @@ describe("DynamoDB PartiQL", () => {
   });
 
   it("ExecuteTransaction: all-or-nothing writes with reasons in order, EXISTS condition checks, a read transaction, and ClientRequestToken idempotency", async () => {
-    await createTable("tx");
-    await run(`INSERT INTO "tx" VALUE {'pk': 'a', 'n': 1}`);
+    await createTable("txn");
+    await run(`INSERT INTO "txn" VALUE {'pk': 'a', 'n': 1}`);
     const cancelled = await failure(db().send(new ExecuteTransactionCommand({
       TransactStatements: [
-        { Statement: `INSERT INTO "tx" VALUE {'pk': 'b', 'n': 1}` },
-        { Statement: `INSERT INTO "tx" VALUE {'pk': 'a', 'n': 2}` },
-        { Statement: `UPDATE "tx" SET n = 9 WHERE pk = 'c'` },
+        { Statement: `INSERT INTO "txn" VALUE {'pk': 'b', 'n': 1}` },
+        { Statement: `INSERT INTO "txn" VALUE {'pk': 'a', 'n': 2}` },
+        { Statement: `UPDATE "txn" SET n = 9 WHERE pk = 'c'` },
       ],
     })));
     assert.ok(cancelled instanceof TransactionCanceledException, String(cancelled));
@@ -226,26 +226,26 @@ describe("DynamoDB PartiQL", () => {
       { Code: "DuplicateItem", Message: "Duplicate primary key exists in table" },
       { Code: "ConditionalCheckFailed", Message: "The conditional request failed" },
     ]);
-    assert.equal((await db().send(new GetItemCommand({ TableName: "tx", Key: { pk: { S: "b" } } }))).Item, undefined, "nothing of a cancelled transaction is written");
+    assert.equal((await db().send(new GetItemCommand({ TableName: "txn", Key: { pk: { S: "b" } } }))).Item, undefined, "nothing of a cancelled transaction is written");
 
-    const write = { TransactStatements: [{ Statement: `INSERT INTO "tx" VALUE {'pk': 'b', 'n': 1}` }, { Statement: `UPDATE "tx" SET n = n + 1 WHERE pk = 'a'` }], ClientRequestToken: "once" };
+    const write = { TransactStatements: [{ Statement: `INSERT INTO "txn" VALUE {'pk': 'b', 'n': 1}` }, { Statement: `UPDATE "txn" SET n = n + 1 WHERE pk = 'a'` }], ClientRequestToken: "once" };
     await db().send(new ExecuteTransactionCommand(write));
     await db().send(new ExecuteTransactionCommand(write));
-    const read = await db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `SELECT n FROM "tx" WHERE pk = ?`, Parameters: [{ S: "a" }] }, { Statement: `SELECT * FROM "tx" WHERE pk = 'zz'` }] }));
+    const read = await db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `SELECT n FROM "txn" WHERE pk = ?`, Parameters: [{ S: "a" }] }, { Statement: `SELECT * FROM "txn" WHERE pk = 'zz'` }] }));
     assert.deepEqual(read.Responses, [{ Item: { n: { N: "2" } } }, {}], "the retried token did not add again");
-    const keyless = await failure(db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `SELECT * FROM "tx" WHERE n = 2` }] })));
+    const keyless = await failure(db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `SELECT * FROM "txn" WHERE n = 2` }] })));
     assert.equal(keyless.message, "Select statements within ExecuteTransaction must specify the primary key in the where clause.");
-    const mixed = await failure(db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `SELECT * FROM "tx" WHERE pk = 'a'` }, { Statement: `DELETE FROM "tx" WHERE pk = 'a'` }] })));
+    const mixed = await failure(db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `SELECT * FROM "txn" WHERE pk = 'a'` }, { Statement: `DELETE FROM "txn" WHERE pk = 'a'` }] })));
     assert.equal(mixed.message, "Unsupported operation in transaction.");
 
     // EXISTS(SELECT …) is a condition check: the item must exist and meet the rest of the WHERE clause.
-    const checked = { Statement: `UPDATE "tx" SET n = 10 WHERE pk = 'b'` };
-    const unmet = await failure(db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `EXISTS(SELECT * FROM "tx" WHERE pk = 'a' AND n = 99)` }, checked] })));
+    const checked = { Statement: `UPDATE "txn" SET n = 10 WHERE pk = 'b'` };
+    const unmet = await failure(db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `EXISTS(SELECT * FROM "txn" WHERE pk = 'a' AND n = 99)` }, checked] })));
     assert.ok(unmet instanceof TransactionCanceledException, String(unmet));
     assert.deepEqual(unmet.CancellationReasons?.map((r) => r.Code), ["ConditionalCheckFailed", "None"]);
-    await db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `EXISTS(SELECT * FROM "tx" WHERE pk = 'a' AND n = 2)` }, checked] }));
-    assert.equal((await db().send(new GetItemCommand({ TableName: "tx", Key: { pk: { S: "b" } } }))).Item?.n?.N, "10");
-    assert.equal((await failure(run(`EXISTS(SELECT * FROM "tx" WHERE pk = 'a')`))).message, "EXISTS can only be used in ExecuteTransaction write requests.");
+    await db().send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: `EXISTS(SELECT * FROM "txn" WHERE pk = 'a' AND n = 2)` }, checked] }));
+    assert.equal((await db().send(new GetItemCommand({ TableName: "txn", Key: { pk: { S: "b" } } }))).Item?.n?.N, "10");
+    assert.equal((await failure(run(`EXISTS(SELECT * FROM "txn" WHERE pk = 'a')`))).message, "EXISTS can only be used in ExecuteTransaction write requests.");
   });
 
   it("lib-dynamodb's DocumentClient and the AWS CLI v2 run statements; a PartiQL INSERT writes a stream record", async () => {
@@ -278,7 +278,7 @@ describe("DynamoDB PartiQL", () => {
   });
 
   it("boto3: execute_statement (with a paginated Scan), batch_execute_statement and execute_transaction, and the ClientErrors boto3 raises for bad statements", async () => {
-    await createTable("py", { sort: "N" });
+    await createTable("pyt", { sort: "N" });
     const script = [
       "import json, sys, boto3, botocore.config",
       "from botocore.exceptions import ClientError",
@@ -293,40 +293,40 @@ describe("DynamoDB PartiQL", () => {
       "        if 'Item' in e.response: out['item'] = e.response['Item']",
       "        return out",
       "for n in range(1, 8):",
-      "    db.execute_statement(Statement=\"INSERT INTO \\\"py\\\" VALUE {'pk': ?, 'sk': ?, 'tag': ?}\", Parameters=[{'S': 'a'}, {'N': str(n)}, {'S': 'odd' if n % 2 else 'even'}])",
-      "one = db.execute_statement(Statement='SELECT sk, tag FROM \"py\" WHERE pk = ? AND sk = ?', Parameters=[{'S': 'a'}, {'N': '3'}])['Items']",
+      "    db.execute_statement(Statement=\"INSERT INTO \\\"pyt\\\" VALUE {'pk': ?, 'sk': ?, 'tag': ?}\", Parameters=[{'S': 'a'}, {'N': str(n)}, {'S': 'odd' if n % 2 else 'even'}])",
+      "one = db.execute_statement(Statement='SELECT sk, tag FROM \"pyt\" WHERE pk = ? AND sk = ?', Parameters=[{'S': 'a'}, {'N': '3'}])['Items']",
       "pages, token = [], None",
       "while True:",
-      "    page = db.execute_statement(Statement='SELECT sk FROM \"py\" WHERE tag = ?', Parameters=[{'S': 'odd'}], Limit=3, **({'NextToken': token} if token else {}))",
+      "    page = db.execute_statement(Statement='SELECT sk FROM \"pyt\" WHERE tag = ?', Parameters=[{'S': 'odd'}], Limit=3, **({'NextToken': token} if token else {}))",
       "    pages.append(sorted(int(i['sk']['N']) for i in page['Items']))",
       "    token = page.get('NextToken')",
       "    if not token: break",
-      "updated = db.execute_statement(Statement='UPDATE \"py\" SET n = 1 WHERE pk = ? AND sk = ? RETURNING ALL NEW *', Parameters=[{'S': 'a'}, {'N': '1'}])['Items']",
+      "updated = db.execute_statement(Statement='UPDATE \"pyt\" SET n = 1 WHERE pk = ? AND sk = ? RETURNING ALL NEW *', Parameters=[{'S': 'a'}, {'N': '1'}])['Items']",
       "batch = db.batch_execute_statement(Statements=[",
-      "    {'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'b', 'sk': 1}\"},",
-      "    {'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'a', 'sk': 2}\"},",
-      "    {'Statement': 'UPDATE \"py\" SET n = 5 WHERE pk = ? AND sk = ? AND n = 9', 'Parameters': [{'S': 'a'}, {'N': '1'}]},",
-      "    {'Statement': 'DELETE FROM \"py\" WHERE pk = ?', 'Parameters': [{'S': 'a'}]},",
+      "    {'Statement': \"INSERT INTO \\\"pyt\\\" VALUE {'pk': 'b', 'sk': 1}\"},",
+      "    {'Statement': \"INSERT INTO \\\"pyt\\\" VALUE {'pk': 'a', 'sk': 2}\"},",
+      "    {'Statement': 'UPDATE \"pyt\" SET n = 5 WHERE pk = ? AND sk = ? AND n = 9', 'Parameters': [{'S': 'a'}, {'N': '1'}]},",
+      "    {'Statement': 'DELETE FROM \"pyt\" WHERE pk = ?', 'Parameters': [{'S': 'a'}]},",
       "])['Responses']",
       "tx_ok = db.execute_transaction(TransactStatements=[",
-      "    {'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'c', 'sk': 1}\"},",
-      "    {'Statement': 'DELETE FROM \"py\" WHERE pk = ? AND sk = ?', 'Parameters': [{'S': 'b'}, {'N': '1'}]},",
+      "    {'Statement': \"INSERT INTO \\\"pyt\\\" VALUE {'pk': 'c', 'sk': 1}\"},",
+      "    {'Statement': 'DELETE FROM \"pyt\" WHERE pk = ? AND sk = ?', 'Parameters': [{'S': 'b'}, {'N': '1'}]},",
       "], ClientRequestToken='py-once')",
-      "tx_read = db.execute_transaction(TransactStatements=[{'Statement': 'SELECT * FROM \"py\" WHERE pk = ? AND sk = ?', 'Parameters': [{'S': 'c'}, {'N': '1'}]}, {'Statement': 'SELECT * FROM \"py\" WHERE pk = ? AND sk = ?', 'Parameters': [{'S': 'b'}, {'N': '1'}]}])['Responses']",
+      "tx_read = db.execute_transaction(TransactStatements=[{'Statement': 'SELECT * FROM \"pyt\" WHERE pk = ? AND sk = ?', 'Parameters': [{'S': 'c'}, {'N': '1'}]}, {'Statement': 'SELECT * FROM \"pyt\" WHERE pk = ? AND sk = ?', 'Parameters': [{'S': 'b'}, {'N': '1'}]}])['Responses']",
       "errors = {",
-      "    'syntax': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"py\" WHERE')),",
+      "    'syntax': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"pyt\" WHERE')),",
       "    'ddl': error_of(lambda: db.execute_statement(Statement='CREATE TABLE x')),",
-      "    'parameters': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"py\" WHERE pk = ?')),",
+      "    'parameters': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"pyt\" WHERE pk = ?')),",
       "    'table': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"nope\"')),",
-      "    'duplicate': error_of(lambda: db.execute_statement(Statement=\"INSERT INTO \\\"py\\\" VALUE {'pk': 'c', 'sk': 1}\")),",
-      "    'condition': error_of(lambda: db.execute_statement(Statement='UPDATE \"py\" SET n = 2 WHERE pk = ? AND sk = ? AND n = 7', Parameters=[{'S': 'a'}, {'N': '1'}])),",
-      "    'keyless': error_of(lambda: db.execute_statement(Statement=\"DELETE FROM \\\"py\\\" WHERE pk = 'a'\")),",
-      "    'token': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"py\"', NextToken='bogus')),",
-      "    'batch_mixed': error_of(lambda: db.batch_execute_statement(Statements=[{'Statement': 'SELECT * FROM \"py\" WHERE pk = \\'a\\' AND sk = 1'}, {'Statement': 'DELETE FROM \"py\" WHERE pk = \\'a\\' AND sk = 1'}])),",
-      "    'tx_cancelled': error_of(lambda: db.execute_transaction(TransactStatements=[{'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'd', 'sk': 1}\"}, {'Statement': \"INSERT INTO \\\"py\\\" VALUE {'pk': 'c', 'sk': 1}\"}])),",
-      "    'tx_syntax': error_of(lambda: db.execute_transaction(TransactStatements=[{'Statement': 'UPDATE \"py\" SET'}])),",
+      "    'duplicate': error_of(lambda: db.execute_statement(Statement=\"INSERT INTO \\\"pyt\\\" VALUE {'pk': 'c', 'sk': 1}\")),",
+      "    'condition': error_of(lambda: db.execute_statement(Statement='UPDATE \"pyt\" SET n = 2 WHERE pk = ? AND sk = ? AND n = 7', Parameters=[{'S': 'a'}, {'N': '1'}])),",
+      "    'keyless': error_of(lambda: db.execute_statement(Statement=\"DELETE FROM \\\"pyt\\\" WHERE pk = 'a'\")),",
+      "    'token': error_of(lambda: db.execute_statement(Statement='SELECT * FROM \"pyt\"', NextToken='bogus')),",
+      "    'batch_mixed': error_of(lambda: db.batch_execute_statement(Statements=[{'Statement': 'SELECT * FROM \"pyt\" WHERE pk = \\'a\\' AND sk = 1'}, {'Statement': 'DELETE FROM \"pyt\" WHERE pk = \\'a\\' AND sk = 1'}])),",
+      "    'tx_cancelled': error_of(lambda: db.execute_transaction(TransactStatements=[{'Statement': \"INSERT INTO \\\"pyt\\\" VALUE {'pk': 'd', 'sk': 1}\"}, {'Statement': \"INSERT INTO \\\"pyt\\\" VALUE {'pk': 'c', 'sk': 1}\"}])),",
+      "    'tx_syntax': error_of(lambda: db.execute_transaction(TransactStatements=[{'Statement': 'UPDATE \"pyt\" SET'}])),",
       "}",
-      "after = db.execute_statement(Statement='SELECT pk FROM \"py\" WHERE pk = ?', Parameters=[{'S': 'd'}])['Items']",
+      "after = db.execute_statement(Statement='SELECT pk FROM \"pyt\" WHERE pk = ?', Parameters=[{'S': 'd'}])['Items']",
       "print(json.dumps({'one': one, 'pages': pages, 'updated': updated, 'batch': batch, 'tx_ok': tx_ok.get('Responses'), 'tx_read': tx_read, 'errors': errors, 'after': after}))",
     ];
     const out = await runBoto3(script, [suite.unkai.url]) as Record<string, unknown>;
@@ -335,10 +335,10 @@ describe("DynamoDB PartiQL", () => {
     assert.ok((out.pages as number[][]).length >= 2, "Limit 3 over 7 items takes more than one page");
     assert.deepEqual(out.updated, [{ pk: { S: "a" }, sk: { N: "1" }, tag: { S: "odd" }, n: { N: "1" } }]);
     assert.deepEqual(out.batch, [
-      { TableName: "py" },
-      { TableName: "py", Error: { Code: "DuplicateItem", Message: "Duplicate primary key exists in table" } },
-      { TableName: "py", Error: { Code: "ConditionalCheckFailed", Message: "The conditional request failed" } },
-      { TableName: "py", Error: { Code: "ValidationError", Message: "Where clause does not contain a mandatory equality on all key attributes" } },
+      { TableName: "pyt" },
+      { TableName: "pyt", Error: { Code: "DuplicateItem", Message: "Duplicate primary key exists in table" } },
+      { TableName: "pyt", Error: { Code: "ConditionalCheckFailed", Message: "The conditional request failed" } },
+      { TableName: "pyt", Error: { Code: "ValidationError", Message: "Where clause does not contain a mandatory equality on all key attributes" } },
     ]);
     assert.equal(out.tx_ok ?? undefined, undefined, "a write transaction answers no Responses");
     assert.deepEqual(out.tx_read, [{ Item: { pk: { S: "c" }, sk: { N: "1" } } }, {}]);

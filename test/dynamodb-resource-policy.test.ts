@@ -100,12 +100,15 @@ describe("DynamoDB resource policies", () => {
     const deny = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: { AWS: USER("admin") }, Action: "dynamodb:GetItem", Resource: TABLE }] });
     const first = await root.send(new PutResourcePolicyCommand({ ResourceArn: TABLE, Policy: deny }));
     assert.equal((await refusal(get("admin"))).name, "AccessDeniedException");
+    const getByArn = () => clientOf("admin").db.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: "a" } } }));
+    assert.equal((await refusal(getByArn())).name, "AccessDeniedException", "naming the table by its ARN meets the same Deny");
     const wrongRevision = await refusal(root.send(new PutResourcePolicyCommand({ ResourceArn: TABLE, Policy: allow(USER("admin"), "dynamodb:GetItem", TABLE), ExpectedRevisionId: "1" })));
     assert.ok(wrongRevision instanceof PolicyNotFoundException);
     assert.equal((await refusal(get("admin"))).name, "AccessDeniedException", "a refused change leaves the Deny in force");
     const second = await root.send(new PutResourcePolicyCommand({ ResourceArn: TABLE, Policy: allow(USER("admin"), "dynamodb:GetItem", TABLE), ExpectedRevisionId: first.RevisionId }));
     assert.ok(Number(second.RevisionId) > Number(first.RevisionId), "each change gets a later revision");
     assert.ok((await get("admin")).Item);
+    assert.deepEqual((await getByArn()).Item?.pk, { S: "a" }, "and the same Allow");
 
     const describeStream = (name: string) => clientOf(name).streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     assert.equal((await refusal(describeStream("reader"))).name, "AccessDeniedException");

@@ -45,11 +45,14 @@ export interface LoadedTable {
  * The table as the store has it now, or DynamoDB's ResourceNotFoundException (`message` differs between
  * control and data plane). The control plane reads through this; item operations use `itemTable`.
  */
-export async function loadTable(ctx: DynamoContext, name: string, message = "Requested resource not found"): Promise<LoadedTable> {
+export async function loadTable(ctx: DynamoContext, given: string, message = "Requested resource not found"): Promise<LoadedTable> {
   const loadedAtMs = ctx.now();
+  const name = tableNameOf(ctx, given, message);
   const record = await ctx.store.table(name);
   if (record === undefined) {
     ctx.tables?.forget(name);
+    // Checked only now: a table an earlier version let in under another name stays reachable.
+    checkTableName(name);
     throw new UnkaiError("ResourceNotFoundException", message);
   }
   const table = loadedTable(ctx, record);
@@ -64,9 +67,31 @@ export function loadedTable(ctx: DynamoContext, record: DynamoTableRecord): Load
 }
 
 /** The table for an item operation: from the cache while it is fresh (table-cache.ts), else from the store. */
-export function itemTable(ctx: DynamoContext, name: string): Promise<LoadedTable> {
-  const cached = ctx.tables?.get(name);
-  return cached === undefined ? loadTable(ctx, name) : Promise.resolve(cached);
+export function itemTable(ctx: DynamoContext, given: string): Promise<LoadedTable> {
+  const cached = ctx.tables?.get(given.startsWith("arn:") ? tableNameOf(ctx, given) : given);
+  return cached === undefined ? loadTable(ctx, given) : Promise.resolve(cached);
+}
+
+const TABLE_NAME = /^[a-zA-Z0-9_.-]+$/;
+
+/** DynamoDB's rules for a table name: 3 to 255 of `a-z A-Z 0-9 _ . -` (so no name reads as another table's ARN path). */
+export function checkTableName(name: string): void {
+  if (name.length < 3 || name.length > 255) throw invalid("TableName must be at least 3 characters long and at most 255 characters long");
+  if (!TABLE_NAME.test(name)) {
+    throw invalid(`1 validation error detected: Value '${name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
+  }
+}
+
+/**
+ * The table a request's TableName names: DynamoDB takes the table's name or its ARN. An ARN of another
+ * account or Region, or of something other than a table, names no table here.
+ */
+export function tableNameOf(ctx: DynamoContext, given: string, message = "Requested resource not found"): string {
+  if (!given.startsWith("arn:")) return given;
+  const prefix = tableArn(ctx.account.region, ctx.account.accountId, "");
+  const name = given.startsWith(prefix) ? given.slice(prefix.length) : "";
+  if (!TABLE_NAME.test(name)) throw new UnkaiError("ResourceNotFoundException", message);
+  return name;
 }
 
 export interface ExpressionInput {

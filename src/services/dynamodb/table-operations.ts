@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { UnkaiError } from "../../core/errors.js";
 import { validationMessage } from "../../protocol/codecs/input-errors.js";
-import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
+import { checkTableName, loadTable, tableNameOf, type DynamoContext, type LoadedTable } from "./context.js";
 import {
   checkBilling,
   checkDefinitionsUsed,
@@ -109,7 +109,8 @@ function requiredSchema(request: CreateTableRequest): CreateTableInput {
 export async function createTable(ctx: DynamoContext, request: CreateTableRequest): Promise<object> {
   const unsupported = GLOBAL_TABLE_MEMBERS.filter((name) => name in request);
   if (unsupported.length > 0) throw invalid(`Unkai's CreateTable does not support ${unsupported.join(", ")} (global tables) yet; see docs/compatibility/dynamodb.md`);
-  const input = requiredSchema(request);
+  const input = { ...requiredSchema(request), TableName: tableNameOf(ctx, request.TableName) };
+  checkTableName(input.TableName);
   checkKeySchema(input.KeySchema, input.AttributeDefinitions);
   for (const index of [...(input.GlobalSecondaryIndexes ?? []), ...(input.LocalSecondaryIndexes ?? [])]) checkKeySchema(index.KeySchema, input.AttributeDefinitions);
   checkIndexes(input);
