@@ -132,6 +132,16 @@ describe("DynamoDB index entries", () => {
     await keepIndexEntries(ctx);
     assert.deepEqual(await entriesMark("games"), {}, "rechecked");
     assert.equal(await entries("games", "byScore"), 29);
+    // Deleted and created again under its name with another key, in one call: the old entries go, the new ones come.
+    await call("UpdateTable", {
+      TableName: "games",
+      GlobalSecondaryIndexUpdates: [
+        { Delete: { IndexName: "byScore" } },
+        { Create: { IndexName: "byScore", KeySchema: [{ AttributeName: "player", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } } },
+      ],
+    });
+    assert.deepEqual(await ids("byScore", "player = :p", { ":p": S("bob") }), ["c", "q1"]);
+    assert.equal(await entries("games", "byScore"), 27, "the items with a player");
     await call("UpdateTable", { TableName: "games", GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "byScore" } }] });
     assert.equal(await entries("games", "byScore"), 0);
     assert.equal(await entries("games", "byPlayer"), 27);

@@ -230,14 +230,16 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     ...keptSettings(input, table.definition, ctx.now()),
     ...(await updatedStream(ctx, table, input.StreamSpecification)),
   };
-  const before = new Set((table.definition.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
-  const after = new Set((definition.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
-  const created = [...after].some((name) => !before.has(name));
+  // An index is new, or gone, by name and key schema: one deleted and created again under its name in this call is both.
+  const keyed = (indexes: readonly IndexDefinition[] | undefined) => new Set((indexes ?? []).map((i) => JSON.stringify([i.IndexName, i.KeySchema])));
+  const before = keyed(table.definition.GlobalSecondaryIndexes);
+  const after = keyed(definition.GlobalSecondaryIndexes);
+  const created = [...after].some((index) => !before.has(index));
   // A table whose entries are kept gets the new index's now, and once more past every node's cached definition.
   const entries = created && definition.IndexEntries !== undefined ? { IndexEntries: { recheckAfter: ctx.now() + RECHECK_AFTER_MS } } : {};
   const updated = { ...table, definition: { ...definition, ...entries } };
   await rewriteDefinition(ctx, table, updated.definition);
-  for (const name of before) if (!after.has(name)) await ctx.store.dropIndex(table.name, name);
+  for (const index of before) if (!after.has(index)) await ctx.store.dropIndex(table.name, (JSON.parse(index) as [string])[0]);
   if (created && updated.definition.IndexEntries !== undefined) await writeIndexEntries(ctx, updated);
   return { TableDescription: await describe(ctx, updated, "ACTIVE") };
 }
