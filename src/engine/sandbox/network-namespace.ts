@@ -21,6 +21,7 @@ import { SETPRIV } from "./sandbox-command.js";
 const SLIRP4NETNS = "/usr/bin/slirp4netns";
 const SOCAT = "/usr/bin/socat";
 const NSENTER = "/usr/bin/nsenter";
+const SH = "/bin/sh";
 
 /** Where a runtime finds its HTTP Runtime API inside the namespace, as on Lambda. */
 export const RUNTIME_API_ADDRESS = { host: "127.0.0.1", port: 9001 } as const;
@@ -157,14 +158,23 @@ function stopAll(processes: readonly ChildProcess[]): Promise<void> {
   return Promise.all(gone).then(() => undefined);
 }
 
+/**
+ * nsenter's arguments for a relay (namespace fd 3): socat listening on 127.0.0.1:`port`, each connection
+ * to the Unix socket `target`. setpriv --pdeathsig makes it die with Unkai even when Unkai is SIGKILLed
+ * (slirp4netns has its exit fd for that); the signal only comes from a parent alive when setpriv set it,
+ * so the shell it runs gives up unless its parent is still `parentPid` (Unkai killed while it spawned).
+ * nsenter and setpriv exec, so that parent is whoever spawned nsenter.
+ */
+export function relayArguments(port: number, target: string, parentPid: number): string[] {
+  return [
+    "--net=/proc/self/fd/3", "--", SETPRIV, "--pdeathsig", "KILL", "--", SH, "-c", 'test "$PPID" = "$0" && exec "$@"', String(parentPid),
+    SOCAT, `TCP4-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,max-children=${RELAY_MAX_CONNECTIONS}`, `UNIX-CONNECT:${target}`,
+  ];
+}
+
 /** Listens on 127.0.0.1:`port` inside the namespace; each connection goes to the Unix socket `target`. */
 function relay(nsFd: number, port: number, target: string): ChildProcess {
-  const child = spawn(
-    NSENTER,
-    // setpriv --pdeathsig: a relay dies with Unkai even when Unkai is SIGKILLed (slirp4netns has its exit fd for that).
-    ["--net=/proc/self/fd/3", "--", SETPRIV, "--pdeathsig", "KILL", "--", SOCAT, `TCP4-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,max-children=${RELAY_MAX_CONNECTIONS}`, `UNIX-CONNECT:${target}`],
-    { stdio: ["ignore", "ignore", "pipe", nsFd], detached: true },
-  );
+  const child = spawn(NSENTER, relayArguments(port, target, process.pid), { stdio: ["ignore", "ignore", "pipe", nsFd], detached: true });
   // socat reports each failed connection on stderr: drain it so a full pipe never stalls it.
   child.stderr?.resume();
   child.on("error", () => undefined);
