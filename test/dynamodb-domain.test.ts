@@ -72,9 +72,15 @@ describe("tables", () => {
     assert.deepEqual((await call("GetItem", { TableName: "by-arn", Key: { customer: S("c"), seq: N(1) } })).Item, { customer: S("c"), seq: N(1) });
     assert.equal((await call("Query", { TableName: arn, KeyConditionExpression: "customer = :c", ExpressionAttributeValues: { ":c": S("c") } })).Count, 1);
     await fails("GetItem", { TableName: "a!b", Key: { customer: S("c"), seq: N(1) } }, "ValidationException", /regular expression pattern/);
-    for (const foreign of ["arn:aws:dynamodb:us-east-1:111111111111:table/by-arn", "arn:aws:dynamodb:eu-west-1:000000000000:table/by-arn", `${arn}/index/x`, "arn:aws:s3:::by-arn"]) {
+    const foreigners = ["arn:aws:dynamodb:us-east-1:111111111111:table/by-arn", "arn:aws:dynamodb:eu-west-1:000000000000:table/by-arn", `${arn}/index/x`, "arn:aws:s3:::by-arn", "arn:aws:dynamodb:us-east-1:000000000000:table/ab"];
+    for (const foreign of foreigners) {
       await fails("GetItem", { TableName: foreign, Key: { customer: S("c"), seq: N(1) } }, "ResourceNotFoundException", "Requested resource not found");
     }
+    // A ResourceArn naming no table of this account and Region is not found, whatever its shape.
+    for (const resource of [...foreigners, "by-arn"]) {
+      await fails("ListTagsOfResource", { ResourceArn: resource }, "ResourceNotFoundException", `Requested resource not found: ResourcArn: ${resource} not found`);
+    }
+    assert.deepEqual((await call("ListTagsOfResource", { ResourceArn: arn })).Tags, []);
     await call("DeleteTable", { TableName: arn });
     await fails("DescribeTable", { TableName: "by-arn" }, "ResourceNotFoundException", "Requested resource not found: Table: by-arn not found");
   });

@@ -51,8 +51,9 @@ export async function loadTable(ctx: DynamoContext, given: string, message = "Re
   const record = await ctx.store.table(name);
   if (record === undefined) {
     ctx.tables?.forget(name);
-    // Checked only now: a table an earlier version let in under another name stays reachable.
-    checkTableName(name);
+    // Checked only now, so a table an earlier version let in under another name stays reachable; a
+    // name read from an ARN was checked there, and an ARN that names no table is not found.
+    if (given === name) checkTableName(name);
     throw new UnkaiError("ResourceNotFoundException", message);
   }
   const table = loadedTable(ctx, record);
@@ -73,6 +74,7 @@ export function itemTable(ctx: DynamoContext, given: string): Promise<LoadedTabl
 }
 
 const TABLE_NAME = /^[a-zA-Z0-9_.-]+$/;
+const TABLE_NAME_IN_ARN = /^[a-zA-Z0-9_.-]{3,255}$/;
 
 /** DynamoDB's rules for a table name: 3 to 255 of `a-z A-Z 0-9 _ . -` (so no name reads as another table's ARN path). */
 export function checkTableName(name: string): void {
@@ -90,7 +92,7 @@ export function tableNameOf(ctx: DynamoContext, given: string, message = "Reques
   if (!given.startsWith("arn:")) return given;
   const prefix = tableArn(ctx.account.region, ctx.account.accountId, "");
   const name = given.startsWith(prefix) ? given.slice(prefix.length) : "";
-  if (!TABLE_NAME.test(name)) throw new UnkaiError("ResourceNotFoundException", message);
+  if (!TABLE_NAME_IN_ARN.test(name)) throw new UnkaiError("ResourceNotFoundException", message);
   return name;
 }
 

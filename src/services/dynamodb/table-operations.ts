@@ -9,7 +9,6 @@ import {
   checkKeySchema,
   describeTable,
   invalid,
-  tableArn,
   type AttributeDefinition,
   type IndexDefinition,
   type KeySchemaElement,
@@ -244,11 +243,11 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
   return { TableDescription: await describe(ctx, updated, "ACTIVE") };
 }
 
-/** A table ARN of this account and region, to the table's name. */
+/** The table a ResourceArn names: an ARN of one of this account and Region's tables; anything else is not found. */
 async function tableOfArn(ctx: DynamoContext, arn: string): Promise<LoadedTable> {
-  const prefix = tableArn(ctx.account.region, ctx.account.accountId, "");
-  const name = arn.startsWith(prefix) ? arn.slice(prefix.length) : "";
-  return loadTable(ctx, name, `Requested resource not found: ResourcArn: ${arn} not found`);
+  const message = `Requested resource not found: ResourcArn: ${arn} not found`;
+  if (!arn.startsWith("arn:")) throw new UnkaiError("ResourceNotFoundException", message);
+  return loadTable(ctx, arn, message);
 }
 
 export async function tagResource(ctx: DynamoContext, input: { ResourceArn: string; Tags: { Key: string; Value: string }[] }): Promise<object> {
