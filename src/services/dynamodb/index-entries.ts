@@ -56,7 +56,8 @@ export async function writeIndexEntries(ctx: DynamoContext, table: LoadedTable):
 }
 
 const hasIndexes = (definition: TableDefinition) => (definition.GlobalSecondaryIndexes?.length ?? 0) + (definition.LocalSecondaryIndexes?.length ?? 0) > 0;
-const indexNames = (definition: TableDefinition) => JSON.stringify([definition.GlobalSecondaryIndexes, definition.LocalSecondaryIndexes]);
+/** The table's indexes as one string, to see whether they changed. */
+const indexesOf = (definition: TableDefinition) => JSON.stringify([definition.GlobalSecondaryIndexes, definition.LocalSecondaryIndexes]);
 
 /**
  * The sweep's part: writes the entries of every table with indexes that has none yet (made before
@@ -73,10 +74,10 @@ export async function keepIndexEntries(ctx: DynamoContext): Promise<void> {
       const due = kept === undefined ? hasIndexes(definition) : kept.recheckAfter !== undefined && kept.recheckAfter <= ctx.now();
       if (!due) continue;
       const table = await loadTable(ctx, record.name).catch(() => undefined);
-      if (table === undefined || indexNames(table.definition) !== indexNames(definition)) continue;
+      if (table === undefined || indexesOf(table.definition) !== indexesOf(definition)) continue;
       await writeIndexEntries(ctx, table);
       const latest = await loadTable(ctx, record.name).catch(() => undefined);
-      if (latest === undefined || indexNames(latest.definition) !== indexNames(definition)) continue;
+      if (latest === undefined || indexesOf(latest.definition) !== indexesOf(definition)) continue;
       await rewriteDefinition(ctx, latest, { ...latest.definition, IndexEntries: {} });
     }
     if (tables.length < 100) return;

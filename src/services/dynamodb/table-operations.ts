@@ -230,15 +230,17 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     ...(await updatedStream(ctx, table, input.StreamSpecification)),
   };
   // An index is new, or gone, by name and key schema: one deleted and created again under its name in this call is both.
-  const keyed = (indexes: readonly IndexDefinition[] | undefined) => new Set((indexes ?? []).map((i) => JSON.stringify([i.IndexName, i.KeySchema])));
-  const before = keyed(table.definition.GlobalSecondaryIndexes);
-  const after = keyed(definition.GlobalSecondaryIndexes);
+  const keyOf = (index: IndexDefinition) => JSON.stringify([index.IndexName, index.KeySchema]);
+  const amongst = (indexes: readonly IndexDefinition[] | undefined) => new Set((indexes ?? []).map(keyOf));
+  const before = amongst(table.definition.GlobalSecondaryIndexes);
+  const after = amongst(definition.GlobalSecondaryIndexes);
   const created = [...after].some((index) => !before.has(index));
+  const gone = (table.definition.GlobalSecondaryIndexes ?? []).filter((index) => !after.has(keyOf(index)));
   // A table whose entries are kept gets the new index's now, and once more past every node's cached definition.
   const entries = created && definition.IndexEntries !== undefined ? { IndexEntries: { recheckAfter: ctx.now() + RECHECK_AFTER_MS } } : {};
   const updated = { ...table, definition: { ...definition, ...entries } };
   await rewriteDefinition(ctx, table, updated.definition);
-  for (const index of before) if (!after.has(index)) await ctx.store.dropIndex(table.name, (JSON.parse(index) as [string])[0]);
+  for (const index of gone) await ctx.store.dropIndex(table.name, index.IndexName);
   if (created && updated.definition.IndexEntries !== undefined) await writeIndexEntries(ctx, updated);
   return { TableDescription: await describe(ctx, updated, "ACTIVE") };
 }
