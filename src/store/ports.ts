@@ -977,12 +977,18 @@ export interface DynamoItemRow extends DynamoItemKey {
   readonly size: number;
 }
 
+/** One end of a sort key range, compared by unsigned bytes. */
+export interface DynamoSortBound {
+  readonly key: Buffer;
+  readonly inclusive: boolean;
+}
+
 /** A Query's range within one partition; bounds and `after` compare sort keys by unsigned bytes. */
 export interface DynamoKeyRange {
   readonly table: string;
   readonly partitionKey: Buffer;
-  readonly lower?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
-  readonly upper?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
+  readonly lower?: DynamoSortBound | undefined;
+  readonly upper?: DynamoSortBound | undefined;
   /** Ascending sort keys when true (ScanIndexForward), descending otherwise. */
   readonly forward: boolean;
   /** Resume past this sort key (ExclusiveStartKey), in the direction of travel. */
@@ -1049,8 +1055,8 @@ export interface DynamoIndexRange {
   readonly index: string;
   /** One index partition (Query); undefined: the whole index (Scan). */
   readonly partitionKey?: Buffer | undefined;
-  readonly lower?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
-  readonly upper?: { readonly key: Buffer; readonly inclusive: boolean } | undefined;
+  readonly lower?: DynamoSortBound | undefined;
+  readonly upper?: DynamoSortBound | undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
  * over them with plain SQL.
  */
 import { RawJson } from "../../protocol/codecs/raw-json.js";
-import type { DynamoItemKey, DynamoItemRow } from "../../store/ports.js";
+import type { DynamoItemKey, DynamoItemRow, DynamoSortBound } from "../../store/ports.js";
 import { invalid, type TableDefinition } from "./table-definition.js";
 import { checkMap, itemSize, parseNumber, sortableNumber, typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
 
@@ -18,14 +18,8 @@ export function encodeKeyValue(value: AttributeValue): Buffer {
   return Buffer.from(value.B ?? new Uint8Array());
 }
 
-/** A sort key bound, as bytes. */
-export interface SortBound {
-  readonly key: Buffer;
-  readonly inclusive: boolean;
-}
-
 /** The sort key bounds of a key condition (begins_with: from the prefix up to, not including, the next prefix). */
-export function sortBounds(range: KeyRange): { lower?: SortBound; upper?: SortBound } {
+export function sortBounds(range: KeyRange): { lower?: DynamoSortBound; upper?: DynamoSortBound } {
   const sort = range.sort;
   if (sort === undefined) return {};
   const [first, second] = sort.values.map(encodeKeyValue) as [Buffer, Buffer | undefined];
@@ -48,7 +42,7 @@ export function sortBounds(range: KeyRange): { lower?: SortBound; upper?: SortBo
 }
 
 /** Whether sort key bytes fall within the bounds. */
-export function withinBounds(value: Buffer, { lower, upper }: { lower?: SortBound; upper?: SortBound }): boolean {
+export function withinBounds(value: Buffer, { lower, upper }: { lower?: DynamoSortBound; upper?: DynamoSortBound }): boolean {
   if (lower !== undefined) {
     const c = Buffer.compare(value, lower.key);
     if (c < 0 || (c === 0 && !lower.inclusive)) return false;

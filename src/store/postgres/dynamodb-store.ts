@@ -4,24 +4,11 @@
  * key order so two transactions over the same items cannot deadlock, and inserts of absent items
  * are serialized by a transaction-scoped advisory lock per key.
  */
-import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange } from "../ports.js";
-import { indexRangeClause, INDEX_ORDER, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite } from "../ports.js";
+import { indexRangeClause, INDEX_ORDER, keyRangeClause, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { PgDb, PgTx } from "./database.js";
 
 const ITEM_AT = "SELECT * FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3";
-
-function rangeClause(range: DynamoKeyRange): { sql: string; params: unknown[] } {
-  const params: unknown[] = [range.table, range.partitionKey];
-  const clauses = ["table_name = $1", "partition_key = $2"];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    clauses.push(`${sql} $${params.length}`);
-  };
-  if (range.lower) add(range.lower.inclusive ? "sort_key >=" : "sort_key >", range.lower.key);
-  if (range.upper) add(range.upper.inclusive ? "sort_key <=" : "sort_key <", range.upper.key);
-  if (range.after) add(range.forward ? "sort_key >" : "sort_key <", range.after);
-  return { sql: clauses.join(" AND "), params };
-}
 
 const DELETE_ENTRIES = "DELETE FROM dynamodb_index_entries WHERE table_name = $1 AND item_partition_key = $2 AND item_sort_key = $3";
 
@@ -143,7 +130,7 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       }),
     forgetTokens: async (now) => (await db.query("DELETE FROM dynamodb_client_tokens WHERE expires_at <= $1", [now])).rowCount ?? 0,
     async query(range) {
-      const { sql, params } = rangeClause(range);
+      const { sql, params } = keyRangeClause(range, (n) => `$${n}`);
       const order = range.forward ? "ASC" : "DESC";
       return (await db.query<ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT $${params.length + 1}`, [...params, range.limit])).rows.map(itemFrom);
     },

@@ -1,5 +1,5 @@
 /** DynamoDB's table and item rows as both backends read them. */
-import type { DynamoIndexRange, DynamoItemRow, DynamoRetiredStream, DynamoStreamRecordRow, DynamoTableRecord } from "../ports.js";
+import type { DynamoIndexRange, DynamoItemRow, DynamoKeyRange, DynamoRetiredStream, DynamoSortBound, DynamoStreamRecordRow, DynamoTableRecord } from "../ports.js";
 
 export interface TableRow {
   name: string;
@@ -47,21 +47,44 @@ export const NOT_RETIRED = "stream NOT IN (SELECT stream FROM dynamodb_retired_s
 /** An index's order over its entries (`x`): index keys, then the item's keys, all as unsigned bytes. */
 export const INDEX_ORDER = "x.partition_key, x.sort_key, x.item_partition_key, x.item_sort_key";
 
-/**
- * The WHERE clause over index entries (`x`) and its parameters for an index read, written with the
- * backend's placeholder for the n-th parameter (`?` for SQLite, `$n` for PostgreSQL).
- */
-export function indexRangeClause(range: DynamoIndexRange, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+/** A WHERE clause being written: conditions joined by AND, each parameter under the backend's placeholder for the n-th. */
+function conditions(placeholder: (n: number) => string) {
   const params: unknown[] = [];
   const clauses: string[] = [];
   const add = (sql: string, value: unknown) => {
     params.push(value);
     clauses.push(`${sql} ${placeholder(params.length)}`);
   };
-  add("x.table_name =", range.table);
-  add("x.index_name =", range.index);
-  if (range.partitionKey !== undefined) add("x.partition_key =", range.partitionKey);
-  if (range.lower) add(range.lower.inclusive ? "x.sort_key >=" : "x.sort_key >", range.lower.key);
-  if (range.upper) add(range.upper.inclusive ? "x.sort_key <=" : "x.sort_key <", range.upper.key);
-  return { sql: clauses.join(" AND "), params };
+  return {
+    add,
+    /** A sort key column within the bounds given. */
+    bounds(column: string, lower: DynamoSortBound | undefined, upper: DynamoSortBound | undefined) {
+      if (lower) add(lower.inclusive ? `${column} >=` : `${column} >`, lower.key);
+      if (upper) add(upper.inclusive ? `${column} <=` : `${column} <`, upper.key);
+    },
+    done: () => ({ sql: clauses.join(" AND "), params }),
+  };
+}
+
+/**
+ * The WHERE clause over `dynamodb_items` and its parameters for a Query range, written with the backend's
+ * placeholder for the n-th parameter (`?` for SQLite, `$n` for PostgreSQL).
+ */
+export function keyRangeClause(range: DynamoKeyRange, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+  const where = conditions(placeholder);
+  where.add("table_name =", range.table);
+  where.add("partition_key =", range.partitionKey);
+  where.bounds("sort_key", range.lower, range.upper);
+  if (range.after) where.add(range.forward ? "sort_key >" : "sort_key <", range.after);
+  return where.done();
+}
+
+/** The WHERE clause over index entries (`x`) and its parameters for an index read, with placeholders as keyRangeClause's. */
+export function indexRangeClause(range: DynamoIndexRange, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+  const where = conditions(placeholder);
+  where.add("x.table_name =", range.table);
+  where.add("x.index_name =", range.index);
+  if (range.partitionKey !== undefined) where.add("x.partition_key =", range.partitionKey);
+  where.bounds("x.sort_key", range.lower, range.upper);
+  return where.done();
 }

@@ -1,29 +1,10 @@
 /** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
-import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoKeyRange, DynamoRetiredStream, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
-import { indexRangeClause, INDEX_ORDER, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoRetiredStream, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
+import { indexRangeClause, INDEX_ORDER, keyRangeClause, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
 import type { Statement } from "better-sqlite3";
-
-/** The WHERE clause and parameters of a Query range (plain SQL any backend can run). */
-function rangeClause(range: DynamoKeyRange): { sql: string; params: unknown[] } {
-  const clauses = ["table_name = ?", "partition_key = ?"];
-  const params: unknown[] = [range.table, range.partitionKey];
-  if (range.lower) {
-    clauses.push(range.lower.inclusive ? "sort_key >= ?" : "sort_key > ?");
-    params.push(range.lower.key);
-  }
-  if (range.upper) {
-    clauses.push(range.upper.inclusive ? "sort_key <= ?" : "sort_key < ?");
-    params.push(range.upper.key);
-  }
-  if (range.after) {
-    clauses.push(range.forward ? "sort_key > ?" : "sort_key < ?");
-    params.push(range.after);
-  }
-  return { sql: clauses.join(" AND "), params };
-}
 
 export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
   const getItem = db.prepare<[string, Buffer, Buffer], ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = ? AND partition_key = ? AND sort_key = ?");
@@ -128,7 +109,7 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
       }),
     forgetTokens: durably(db, (now: number) => db.prepare("DELETE FROM dynamodb_client_tokens WHERE expires_at <= ?").run(now).changes),
     query(range) {
-      const { sql, params } = rangeClause(range);
+      const { sql, params } = keyRangeClause(range, () => "?");
       const order = range.forward ? "ASC" : "DESC";
       return queryStatement(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT ?`)
         .all(...params, range.limit)
