@@ -7,22 +7,15 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createConnection, createServer, type AddressInfo } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { networkUnavailableReason, relayArguments } from "../src/engine/sandbox/network-namespace.js";
+import { freePort } from "./helpers/postgres.js";
 import { waitFor } from "./helpers/wait.js";
 
 const NSENTER = "/usr/bin/nsenter";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** What a line sent through 127.0.0.1:`port` comes back as, or undefined when nothing listens there. */
 function echoed(port: number, line: string): Promise<string | undefined> {
