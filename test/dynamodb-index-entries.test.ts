@@ -16,6 +16,7 @@ import { dynamoOperations, type DynamoOperation } from "../src/services/dynamodb
 import type { DynamoContext } from "../src/services/dynamodb/context.js";
 import { keepIndexEntries } from "../src/services/dynamodb/index-entries.js";
 import { expireItems } from "../src/services/dynamodb/ttl.js";
+import { encodeKeyValue } from "../src/services/dynamodb/keys.js";
 
 let dir: string;
 let store: Store;
@@ -186,5 +187,65 @@ describe("DynamoDB index entries", () => {
       ...gamesTable, TableName: "deep", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }, { AttributeName: "player", KeyType: "RANGE" }], LocalSecondaryIndexes: Array.from({ length: 6 }, (_, i) => lsi(i)),
     }, "ValidationException", "Cannot have more than 5 local secondary indexes per table");
     assert.deepEqual(((await call("ListTables", {})).TableNames as string[]).sort(), ["games", "old", "wide"]);
+  });
+
+  it("pages through a large index partition a Limit at a time, either way, reading only what each page needs; a stale entry is passed over", async () => {
+    await call("CreateTable", {
+      TableName: "ladder",
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }, { AttributeName: "group", AttributeType: "S" }, { AttributeName: "rank", AttributeType: "N" }],
+      GlobalSecondaryIndexes: [{ IndexName: "byGroup", KeySchema: [{ AttributeName: "group", KeyType: "HASH" }, { AttributeName: "rank", KeyType: "RANGE" }], Projection: { ProjectionType: "KEYS_ONLY" } }],
+      BillingMode: "PAY_PER_REQUEST",
+    });
+    // 300 items in group g whose ranks tie six ways (the table key orders ties), 100 in group h.
+    const ranked = Array.from({ length: 300 }, (_, i) => ({ id: `r${String(i).padStart(3, "0")}`, group: "g", rank: i % 50 }));
+    const others = Array.from({ length: 100 }, (_, i) => ({ id: `h${String(i).padStart(3, "0")}`, group: "h", rank: -i }));
+    const all = [...ranked, ...others];
+    for (let i = 0; i < all.length; i += 25) {
+      await call("BatchWriteItem", { RequestItems: { ladder: all.slice(i, i + 25).map((item) => ({ PutRequest: { Item: { id: S(item.id), group: S(item.group), rank: N(item.rank) } } })) } });
+    }
+    const order = (a: { id: string; rank: number }, b: { id: string; rank: number }) => a.rank - b.rank || (a.id < b.id ? -1 : 1);
+    const expected = ranked.sort(order).map((item) => item.id);
+    /** Every page of a read, as ids, following LastEvaluatedKey. */
+    const pages = async (operation: string, input: object): Promise<string[][]> => {
+      const out: string[][] = [];
+      let start: unknown;
+      do {
+        const page = await call(operation, { TableName: "ladder", IndexName: "byGroup", ...input, ...(start === undefined ? {} : { ExclusiveStartKey: start }) });
+        out.push((page.Items as { id: { S: string } }[]).map((item) => item.id.S));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return out;
+    };
+    const group = { KeyConditionExpression: "#g = :g", ExpressionAttributeNames: { "#g": "group" }, ExpressionAttributeValues: { ":g": S("g") } };
+    const forward = await pages("Query", { ...group, Limit: 7 });
+    assert.equal(forward.length, 43, "42 full pages, then the last 6 (and no empty page after it)");
+    assert.ok(forward.slice(0, -1).every((page) => page.length === 7));
+    assert.deepEqual(forward.flat(), expected);
+    assert.deepEqual((await pages("Query", { ...group, Limit: 11, ScanIndexForward: false })).flat(), [...expected].reverse());
+    const within = await pages("Query", { ...group, KeyConditionExpression: "#g = :g AND #r BETWEEN :lo AND :hi", ExpressionAttributeNames: { "#g": "group", "#r": "rank" }, ExpressionAttributeValues: { ":g": S("g"), ":lo": N(10), ":hi": N(12) }, Limit: 4 });
+    assert.deepEqual(within.flat(), expected.filter((id) => [10, 11, 12].includes(Number(id.slice(1)) % 50)));
+    // The whole index by Scan, in pages and in segments: every item once, in the index's order within each.
+    const scanned = (await pages("Scan", { Limit: 13 })).flat();
+    assert.deepEqual(scanned, [...expected, ...others.sort(order).map((item) => item.id)], "each item once, partition by partition (Unkai's are in key byte order)");
+    const segments = await Promise.all([0, 1, 2].map(async (segment) => (await pages("Scan", { Limit: 17, Segment: segment, TotalSegments: 3 })).flat()));
+    assert.deepEqual(segments.flat().sort(), [...all.map((item) => item.id)].sort());
+    // Ten stale entries (items of h whose entries a node with an older definition placed at the head of g): skipped, and a page still fills.
+    const stale = await store.dynamodb.items(others.slice(0, 10).map((item) => ({ table: "ladder", partitionKey: encodeKeyValue(S(item.id)), sortKey: Buffer.alloc(0) })));
+    await store.dynamodb.transact([], () => ({
+      writes: stale.map((row, i) => ({ put: row!, indexes: [{ index: "byGroup", partitionKey: encodeKeyValue(S("g")), sortKey: encodeKeyValue(N(-100 + i)) }] })),
+      result: undefined,
+    }));
+    // Counting the rows the store hands over: a page reads its Limit, plus the stale entries it passed over.
+    let read = 0;
+    const counted = { ...store.dynamodb, indexItems: async (range: Parameters<Store["dynamodb"]["indexItems"]>[0]) => {
+      const rows = await store.dynamodb.indexItems(range);
+      read += rows.length;
+      return rows;
+    } };
+    const first = (await (dynamoOperations({ ...ctx, store: counted }).Query as DynamoOperation)({ TableName: "ladder", IndexName: "byGroup", ...group, Limit: 5 })) as { Items: { id: { S: string } }[] };
+    assert.deepEqual(first.Items.map((item) => item.id.S), expected.slice(0, 5));
+    assert.equal(read, 15, "5 items and the 10 stale entries before them, not the partition's 310");
+    assert.deepEqual((await pages("Query", { ...group, Limit: 3 })).flat(), expected);
   });
 });

@@ -1049,7 +1049,18 @@ export interface DynamoIndexEntry {
   readonly sortKey: Buffer;
 }
 
-/** A read of one secondary index: its entries' items, optionally within one index partition and a sort key range. */
+/** A place in an index's order: the index key's bytes, then the item key's (which order items that tie on the index key). */
+export interface DynamoIndexPlace {
+  readonly partitionKey: Buffer;
+  readonly sortKey: Buffer;
+  readonly itemPartitionKey: Buffer;
+  readonly itemSortKey: Buffer;
+}
+
+/**
+ * A read of one secondary index: its entries' items, optionally within one index partition and a sort
+ * key range, a page at a time (`after`, `limit`) in either direction.
+ */
 export interface DynamoIndexRange {
   readonly table: string;
   readonly index: string;
@@ -1057,6 +1068,18 @@ export interface DynamoIndexRange {
   readonly partitionKey?: Buffer | undefined;
   readonly lower?: DynamoSortBound | undefined;
   readonly upper?: DynamoSortBound | undefined;
+  /** The index's order when true or absent; the reverse when false (ScanIndexForward). */
+  readonly forward?: boolean | undefined;
+  /** Resume past this place (ExclusiveStartKey, or the last entry of the page before), in the direction of travel. */
+  readonly after?: DynamoIndexPlace | undefined;
+  /** At most this many entries; every one in the range when absent. */
+  readonly limit?: number | undefined;
+}
+
+/** An item read through an index entry, with the entry's index key (its place in the index: that key, then the item's). */
+export interface DynamoIndexedItemRow extends DynamoItemRow {
+  readonly indexPartitionKey: Buffer;
+  readonly indexSortKey: Buffer;
 }
 
 /**
@@ -1140,11 +1163,11 @@ export interface DynamoDbStore {
   /** Rows of one partition within the range, in sort key order (or its reverse), at most `limit`. */
   query(range: DynamoKeyRange): Promise<DynamoItemRow[]>;
   /**
-   * The items of an index's entries within `range`, in the index's order: index partition key, index
-   * sort key, then the item's partition and sort keys, all by unsigned bytes. Each item is read as it
-   * is now (an entry whose item is gone is skipped).
+   * The items of an index's entries within `range`, in the index's order (or its reverse): index
+   * partition key, index sort key, then the item's partition and sort keys, all by unsigned bytes, each
+   * with its entry's index key. Each item is read as it is now (an entry whose item is gone is skipped).
    */
-  indexItems(range: DynamoIndexRange): Promise<DynamoItemRow[]>;
+  indexItems(range: DynamoIndexRange): Promise<DynamoIndexedItemRow[]>;
   /** Deletes every entry of one index of a table (UpdateTable deleted the index). */
   dropIndex(table: string, index: string): Promise<void>;
   /** Rows of a table in (partition key, sort key) order, after `after` when given, at most `limit`. */

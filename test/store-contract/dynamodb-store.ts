@@ -121,7 +121,7 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     assert.deepEqual(page.map((r) => [r.partitionKey[0], [...r.sortKey]]), [[5, [0xff]], [6, [0]]]);
   });
 
-  test("index entries: a put with indexes replaces the item's entries, a delete drops them; indexItems reads the items in index order within a range; dropIndex and deleteTable remove them", async ({ store, reopen }) => {
+  test("index entries: a put with indexes replaces the item's entries, a delete drops them; indexItems reads the items in index order within a range, a page at a time either way; dropIndex and deleteTable remove them", async ({ store, reopen }) => {
     const entry = (index: string, partitionKey: Buffer, sortKey: Buffer) => ({ index, partitionKey, sortKey });
     await store.dynamodb.createTable({ name: "t", createdAt: 1, definition: "{}" });
     await store.dynamodb.transact([], () => ({
@@ -146,6 +146,18 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     assert.deepEqual(await items({ partitionKey: b(7), lower: { key: b(0x01), inclusive: true }, upper: { key: b(0x80), inclusive: true } }), ['{"n":2}', '{"n":1}', '{"n":3}']);
     assert.deepEqual(await items({ index: "h" }), ['{"n":3}']);
     assert.deepEqual(await items({ table: "other" }), []);
+    // Pages: the reverse order, a limit, and resuming past a place (within a partition, and across the whole index).
+    const place = (partition: number, sort: Buffer, item: number) => ({ partitionKey: b(partition), sortKey: sort, itemPartitionKey: b(item), itemSortKey: b() });
+    assert.deepEqual(await items({ partitionKey: b(7), forward: false }), ['{"n":3}', '{"n":1}', '{"n":2}']);
+    assert.deepEqual(await items({ forward: false, limit: 2 }), ['{"n":4}', '{"n":3}']);
+    assert.deepEqual(await items({ limit: 2 }), ['{"n":2}', '{"n":1}']);
+    assert.deepEqual(await items({ partitionKey: b(7), after: place(7, b(0x80), 1) }), ['{"n":3}'], "past item 1, which ties with item 3 on the index key");
+    assert.deepEqual(await items({ partitionKey: b(7), after: place(7, b(0x80), 1), forward: false }), ['{"n":2}']);
+    assert.deepEqual(await items({ partitionKey: b(7), after: place(7, b(0x80), 1), lower: { key: b(0x80), inclusive: true }, forward: false }), []);
+    assert.deepEqual(await items({ after: place(7, b(0x80), 3) }), ['{"n":4}'], "a whole-index read resumes into the next partition");
+    assert.deepEqual(await items({ after: place(8, b(0x00), 4), forward: false, limit: 1 }), ['{"n":3}']);
+    const [first] = await current.dynamodb.indexItems({ table: "t", index: "g", limit: 1 });
+    assert.deepEqual([first?.indexPartitionKey, first?.indexSortKey, first?.partitionKey], [b(7), b(0x01, 0x00), b(2)], "each item comes with its entry's index key");
     // Item 3 moves within g and leaves h; item 1 is deleted; item 2 is rewritten without indexes (its entry stays).
     await current.dynamodb.transact([], () => ({
       writes: [

@@ -1,11 +1,11 @@
 /**
  * Reads through a secondary index. Each item's place in each index is kept beside it as an index entry
  * (index-entries.ts), so an index read finds exactly its partition's items, ordered by the index key
- * and then the table key, as DynamoDB orders them. A table from before Unkai kept entries is read by
- * walking its items (keeping those that carry the index's key attributes: indexes are sparse) until
- * the background sweep has written its entries.
+ * and then the table key, as DynamoDB orders them, and reads no more of them than its page needs. A
+ * table from before Unkai kept entries is read by walking its items (keeping those that carry the
+ * index's key attributes: indexes are sparse) until the background sweep has written its entries.
  */
-import type { DynamoItemRow } from "../../store/ports.js";
+import type { DynamoIndexedItemRow, DynamoIndexPlace, DynamoIndexRange, DynamoItemRow } from "../../store/ports.js";
 import { typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
 import type { DynamoContext, LoadedTable } from "./context.js";
 import { encodeKeyValue, itemOf, keyAttributes, sortBounds, withinBounds } from "./keys.js";
@@ -19,6 +19,7 @@ export interface IndexView {
 }
 
 const BATCH_ROWS = 1000;
+const EMPTY = Buffer.alloc(0);
 
 export function findIndex(table: LoadedTable, name: string, consistentRead: boolean | undefined): IndexView {
   const index = indexViewsOf(table).find((view) => view.name === name);
@@ -48,7 +49,7 @@ export function hasKey(schema: KeySchema, item: AttributeMap): boolean {
 
 /** The bytes an index orders by: index partition, index sort, table partition, table sort. */
 function orderOf(index: IndexView, row: DynamoItemRow, item: AttributeMap): Buffer[] {
-  const sort = index.schema.sort === undefined ? Buffer.alloc(0) : encodeKeyValue(item[index.schema.sort.name] as AttributeValue);
+  const sort = index.schema.sort === undefined ? EMPTY : encodeKeyValue(item[index.schema.sort.name] as AttributeValue);
   return [encodeKeyValue(item[index.schema.partition.name] as AttributeValue), sort, row.partitionKey, row.sortKey];
 }
 
@@ -60,10 +61,17 @@ function compareOrder(a: readonly Buffer[], b: readonly Buffer[]): number {
   return 0;
 }
 
-/** The index's rows in its order (reversed when not `forward`), within `range` when given (Query). */
-export async function indexRows(ctx: DynamoContext, table: LoadedTable, index: IndexView, range: KeyRange | undefined, forward: boolean): Promise<{ row: DynamoItemRow; order: Buffer[] }[]> {
+/** Reads an index's rows `count` at a time: fewer only once the index (or its range) has no more. */
+export type IndexReader = (count: number) => Promise<DynamoItemRow[]>;
+
+/**
+ * The index's rows in its order (reversed when not `forward`), within `range` when given (Query), past
+ * `start` (an ExclusiveStartKey's place, startOrder) when given, read page by page.
+ */
+export function indexReader(ctx: DynamoContext, table: LoadedTable, index: IndexView, range: KeyRange | undefined, forward: boolean, start: Buffer[] | undefined): IndexReader {
   const partition = range === undefined ? undefined : encodeKeyValue(range.partition);
   const bounds = range === undefined ? {} : sortBounds(range);
+  if (table.definition.IndexEntries !== undefined) return entryReader(ctx, { table: table.name, index: index.name, partitionKey: partition, ...bounds, forward }, index, start);
   /** The row's place in the index, read from its item, when it is in the index and within the range. */
   const placed = (row: DynamoItemRow): { row: DynamoItemRow; order: Buffer[] }[] => {
     const item = itemOf(row) as AttributeMap;
@@ -72,13 +80,53 @@ export async function indexRows(ctx: DynamoContext, table: LoadedTable, index: I
     if (partition !== undefined && !(order[0] as Buffer).equals(partition)) return [];
     return withinBounds(order[1] as Buffer, bounds) ? [{ row, order }] : [];
   };
-  if (table.definition.IndexEntries !== undefined) {
-    // In the index's order already. Entries change in the transaction that changes their item; each
-    // is still checked against its item, so an entry a node wrote under a stale definition (an index
-    // deleted and created again within the table cache's second) cannot place an item wrongly.
-    const rows = (await ctx.store.indexItems({ table: table.name, index: index.name, partitionKey: partition, ...bounds })).flatMap(placed);
-    return forward ? rows : rows.reverse();
-  }
+  let walked: DynamoItemRow[] | undefined;
+  return async (count) => {
+    walked ??= await walk(ctx, table, placed, forward, start);
+    return walked.splice(0, count);
+  };
+}
+
+/**
+ * Reads the store's index entries a page at a time. Entries change in the transaction that changes
+ * their item, and each is still checked against its item, so an entry a node wrote under a stale
+ * definition (an index deleted and created again within the table cache's second) cannot place an
+ * item wrongly: it is skipped, and the page read on past it.
+ */
+function entryReader(ctx: DynamoContext, range: DynamoIndexRange, index: IndexView, start: Buffer[] | undefined): IndexReader {
+  let after: DynamoIndexPlace | undefined = start === undefined ? undefined : { partitionKey: start[0] as Buffer, sortKey: start[1] as Buffer, itemPartitionKey: start[2] as Buffer, itemSortKey: start[3] as Buffer };
+  let ended = false;
+  return async (count) => {
+    const rows: DynamoItemRow[] = [];
+    while (!ended && rows.length < count) {
+      const wanted = count - rows.length;
+      const page = await ctx.store.indexItems({ ...range, after, limit: wanted });
+      ended = page.length < wanted;
+      for (const row of page) {
+        after = { partitionKey: row.indexPartitionKey, sortKey: row.indexSortKey, itemPartitionKey: row.partitionKey, itemSortKey: row.sortKey };
+        if (entryHolds(index, row)) rows.push(row);
+      }
+    }
+    return rows;
+  };
+}
+
+/** Whether the item still has the index key its entry was written under. */
+function entryHolds(index: IndexView, row: DynamoIndexedItemRow): boolean {
+  const item = itemOf(row) as AttributeMap;
+  if (!hasKey(index.schema, item)) return false;
+  const sort = index.schema.sort === undefined ? EMPTY : encodeKeyValue(item[index.schema.sort.name] as AttributeValue);
+  return encodeKeyValue(item[index.schema.partition.name] as AttributeValue).equals(row.indexPartitionKey) && sort.equals(row.indexSortKey);
+}
+
+/** A table without index entries yet, walked whole: the rows `placed` keeps, in the index's order, past `start`. */
+async function walk(
+  ctx: DynamoContext,
+  table: LoadedTable,
+  placed: (row: DynamoItemRow) => { row: DynamoItemRow; order: Buffer[] }[],
+  forward: boolean,
+  start: Buffer[] | undefined,
+): Promise<DynamoItemRow[]> {
   const rows: { row: DynamoItemRow; order: Buffer[] }[] = [];
   let after: DynamoItemRow | undefined;
   for (;;) {
@@ -87,8 +135,10 @@ export async function indexRows(ctx: DynamoContext, table: LoadedTable, index: I
     if (batch.length < BATCH_ROWS) break;
     after = batch[batch.length - 1];
   }
-  rows.sort((a, b) => (forward ? 1 : -1) * compareOrder(a.order, b.order));
-  return rows;
+  const direction = forward ? 1 : -1;
+  rows.sort((a, b) => direction * compareOrder(a.order, b.order));
+  const first = start === undefined ? 0 : rows.findIndex((r) => direction * compareOrder(r.order, start) > 0);
+  return (first === -1 ? [] : rows.slice(first)).map((r) => r.row);
 }
 
 /** LastEvaluatedKey of an index read: the table's key and the index's. */
@@ -102,7 +152,7 @@ export function startOrder(table: LoadedTable, index: IndexView, start: Attribut
   if (!names.every((k) => start[k.name] !== undefined && typeOf(start[k.name] as AttributeValue) === k.type)) {
     throw invalid("The provided starting key is invalid: The provided key element does not match the schema");
   }
-  const tableSort = table.schema.sort === undefined ? Buffer.alloc(0) : encodeKeyValue(start[table.schema.sort.name] as AttributeValue);
+  const tableSort = table.schema.sort === undefined ? EMPTY : encodeKeyValue(start[table.schema.sort.name] as AttributeValue);
   const row = { table: table.name, partitionKey: encodeKeyValue(start[table.schema.partition.name] as AttributeValue), sortKey: tableSort, item: "", size: 0 };
   return orderOf(index, row, start);
 }
@@ -117,4 +167,3 @@ export function projectIndex(table: LoadedTable, index: IndexView, item: Attribu
   return kept;
 }
 
-export { compareOrder };

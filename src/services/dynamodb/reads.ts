@@ -9,7 +9,7 @@ import { checkKey, encodeKeyValue, itemOf, keyAttributes, sortBounds, wireJsonOf
 import type { RawJson } from "../../protocol/codecs/raw-json.js";
 import { invalid } from "./table-definition.js";
 import { legacyCondition, legacyProjection, refuseMixing, type LegacyCondition } from "./legacy.js";
-import { compareOrder, findIndex, indexKeyOf, indexRows, projectIndex, startOrder, type IndexView } from "./index-reads.js";
+import { findIndex, indexKeyOf, indexReader, projectIndex, startOrder, type IndexReader, type IndexView } from "./index-reads.js";
 
 const PAGE_BYTES = 1024 * 1024;
 const BATCH_ROWS = 256;
@@ -161,8 +161,8 @@ async function queryPage(ctx: DynamoContext, table: LoadedTable, input: QueryInp
   const forward = input.ScanIndexForward !== false;
   if (input.IndexName !== undefined) {
     const index = findIndex(table, input.IndexName, input.ConsistentRead);
-    const rows = await indexRows(ctx, table, index, keyRange(keyCondition, index.schema), forward);
-    return answer(input, table, await readIndexPage(input, table, index, rows, forward, filter, () => true), projection);
+    const read = indexReader(ctx, table, index, keyRange(keyCondition, index.schema), forward, indexStart(input, table, index));
+    return answer(input, table, await readIndexPage(input, table, index, read, filter, () => true), projection);
   }
   const range = keyRange(keyCondition, table.schema);
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
@@ -215,8 +215,8 @@ async function scanPage(ctx: DynamoContext, table: LoadedTable, input: ScanInput
   const keep = (row: DynamoItemRow) => total === undefined || segmentOf(row.partitionKey, total) === segment;
   if (input.IndexName !== undefined) {
     const index = findIndex(table, input.IndexName, input.ConsistentRead);
-    const rows = await indexRows(ctx, table, index, undefined, true);
-    return answer(input, table, await readIndexPage(input, table, index, rows, true, filter, keep), projection);
+    const read = indexReader(ctx, table, index, undefined, true, indexStart(input, table, index));
+    return answer(input, table, await readIndexPage(input, table, index, read, filter, keep), projection);
   }
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
   const fetch = (after: DynamoItemRow | undefined, count: number) => ctx.store.scan(table.name, after ?? start, count);
@@ -224,23 +224,12 @@ async function scanPage(ctx: DynamoContext, table: LoadedTable, input: ScanInput
   return answer(input, table, page, projection);
 }
 
-/** A page of an index read: the rows after ExclusiveStartKey in the index's order, under the usual page rules. */
-async function readIndexPage(
-  input: ReadInput,
-  table: LoadedTable,
-  index: IndexView,
-  rows: { row: DynamoItemRow; order: Buffer[] }[],
-  forward: boolean,
-  filter: Condition | undefined,
-  keep: (row: DynamoItemRow) => boolean,
-): Promise<Page> {
-  let first = 0;
-  if (input.ExclusiveStartKey !== undefined) {
-    const start = startOrder(table, index, checkMap(input.ExclusiveStartKey));
-    first = rows.findIndex((r) => (forward ? 1 : -1) * compareOrder(r.order, start) > 0);
-    if (first === -1) first = rows.length;
-  }
-  const remaining = rows.slice(first).map((r) => r.row);
-  const fetch = (after: DynamoItemRow | undefined) => Promise.resolve(after === undefined ? remaining : []);
-  return readPage(fetch, { limit: input.Limit, keep, view: (item) => projectIndex(table, index, item), lastKeyOf: (item) => indexKeyOf(table, index, item), filter });
+/** The place in the index's order an ExclusiveStartKey names. */
+function indexStart(input: ReadInput, table: LoadedTable, index: IndexView): Buffer[] | undefined {
+  return input.ExclusiveStartKey === undefined ? undefined : startOrder(table, index, checkMap(input.ExclusiveStartKey));
+}
+
+/** A page of an index read under the usual page rules: `read` resumes where its last rows ended. */
+function readIndexPage(input: ReadInput, table: LoadedTable, index: IndexView, read: IndexReader, filter: Condition | undefined, keep: (row: DynamoItemRow) => boolean): Promise<Page> {
+  return readPage((_after, count) => read(count), { limit: input.Limit, keep, view: (item) => projectIndex(table, index, item), lastKeyOf: (item) => indexKeyOf(table, index, item), filter });
 }

@@ -5,7 +5,7 @@
  * are serialized by a transaction-scoped advisory lock per key.
  */
 import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite } from "../ports.js";
-import { indexRangeClause, INDEX_ORDER, keyRangeClause, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type IndexedItemRow, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { PgDb, PgTx } from "./database.js";
 
 const ITEM_AT = "SELECT * FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3";
@@ -135,9 +135,8 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       return (await db.query<ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT $${params.length + 1}`, [...params, range.limit])).rows.map(itemFrom);
     },
     async indexItems(range: DynamoIndexRange) {
-      const { sql, params } = indexRangeClause(range, (n) => `$${n}`);
-      return (await db.query<ItemRow>(`SELECT i.* FROM dynamodb_index_entries x JOIN dynamodb_items i ON i.table_name = x.table_name AND i.partition_key = x.item_partition_key
-        AND i.sort_key = x.item_sort_key WHERE ${sql} ORDER BY ${INDEX_ORDER}`, params)).rows.map(itemFrom);
+      const { sql, params } = indexReadSql(range, (n) => `$${n}`);
+      return (await db.query<IndexedItemRow>(sql, params)).rows.map(indexedItemFrom);
     },
     async dropIndex(table, index) {
       await db.query("DELETE FROM dynamodb_index_entries WHERE table_name = $1 AND index_name = $2", [table, index]);

@@ -1,5 +1,5 @@
 /** DynamoDB's table and item rows as both backends read them. */
-import type { DynamoIndexRange, DynamoItemRow, DynamoKeyRange, DynamoRetiredStream, DynamoSortBound, DynamoStreamRecordRow, DynamoTableRecord } from "../ports.js";
+import type { DynamoIndexedItemRow, DynamoIndexRange, DynamoItemRow, DynamoKeyRange, DynamoRetiredStream, DynamoSortBound, DynamoStreamRecordRow, DynamoTableRecord } from "../ports.js";
 
 export interface TableRow {
   name: string;
@@ -17,6 +17,14 @@ export interface ItemRow {
 
 export const tableFrom = (row: TableRow): DynamoTableRecord => ({ name: row.name, createdAt: row.created_at, definition: row.definition });
 export const itemFrom = (row: ItemRow): DynamoItemRow => ({ table: row.table_name, partitionKey: row.partition_key, sortKey: row.sort_key, item: row.item, size: row.size });
+
+/** An item read through an index entry (indexReadSql's rows). */
+export interface IndexedItemRow extends ItemRow {
+  index_partition_key: Buffer;
+  index_sort_key: Buffer;
+}
+
+export const indexedItemFrom = (row: IndexedItemRow): DynamoIndexedItemRow => ({ ...itemFrom(row), indexPartitionKey: row.index_partition_key, indexSortKey: row.index_sort_key });
 
 export interface StreamRecordRow {
   sequence: number | string;
@@ -44,9 +52,6 @@ export const retiredStreamFrom = (row: RetiredStreamRow): DynamoRetiredStream =>
 /** A table's stream rows, except those of its retired streams (kept past DeleteTable and a new table of the name). */
 export const NOT_RETIRED = "stream NOT IN (SELECT stream FROM dynamodb_retired_streams)";
 
-/** An index's order over its entries (`x`): index keys, then the item's keys, all as unsigned bytes. */
-export const INDEX_ORDER = "x.partition_key, x.sort_key, x.item_partition_key, x.item_sort_key";
-
 /** A WHERE clause being written: conditions joined by AND, each parameter under the backend's placeholder for the n-th. */
 function conditions(placeholder: (n: number) => string) {
   const params: unknown[] = [];
@@ -61,6 +66,12 @@ function conditions(placeholder: (n: number) => string) {
     bounds(column: string, lower: DynamoSortBound | undefined, upper: DynamoSortBound | undefined) {
       if (lower) add(lower.inclusive ? `${column} >=` : `${column} >`, lower.key);
       if (upper) add(upper.inclusive ? `${column} <=` : `${column} <`, upper.key);
+    },
+    /** Columns, compared as one row value, past the values given (`>` or `<`). */
+    past(columns: readonly string[], operator: ">" | "<", values: readonly unknown[]) {
+      const first = params.length;
+      params.push(...values);
+      clauses.push(`(${columns.join(", ")}) ${operator} (${values.map((_, i) => placeholder(first + i + 1)).join(", ")})`);
     },
     done: () => ({ sql: clauses.join(" AND "), params }),
   };
@@ -79,12 +90,32 @@ export function keyRangeClause(range: DynamoKeyRange, placeholder: (n: number) =
   return where.done();
 }
 
-/** The WHERE clause over index entries (`x`) and its parameters for an index read, with placeholders as keyRangeClause's. */
-export function indexRangeClause(range: DynamoIndexRange, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+/**
+ * The statement reading an index's entries' items within `range` (each with its entry's index key) and
+ * its parameters, with placeholders as keyRangeClause's: in the index's order (index keys, then the
+ * item's keys, all as unsigned bytes) or its reverse, past `after`, at most `limit`. Within one index
+ * partition the order and `after` leave its column out, so both backends walk the primary key's range.
+ */
+export function indexReadSql(range: DynamoIndexRange, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
   const where = conditions(placeholder);
   where.add("x.table_name =", range.table);
   where.add("x.index_name =", range.index);
   if (range.partitionKey !== undefined) where.add("x.partition_key =", range.partitionKey);
   where.bounds("x.sort_key", range.lower, range.upper);
-  return where.done();
+  const columns = [...(range.partitionKey === undefined ? ["x.partition_key"] : []), "x.sort_key", "x.item_partition_key", "x.item_sort_key"];
+  const forward = range.forward !== false;
+  const after = range.after;
+  if (after !== undefined) {
+    const values = [...(range.partitionKey === undefined ? [after.partitionKey] : []), after.sortKey, after.itemPartitionKey, after.itemSortKey];
+    where.past(columns, forward ? ">" : "<", values);
+  }
+  const { sql, params } = where.done();
+  const order = columns.map((column) => (forward ? column : `${column} DESC`)).join(", ");
+  const limit = range.limit === undefined ? "" : ` LIMIT ${placeholder(params.push(range.limit))}`;
+  return {
+    sql: `SELECT i.*, x.partition_key AS index_partition_key, x.sort_key AS index_sort_key FROM dynamodb_index_entries x
+      JOIN dynamodb_items i ON i.table_name = x.table_name AND i.partition_key = x.item_partition_key AND i.sort_key = x.item_sort_key
+      WHERE ${sql} ORDER BY ${order}${limit}`,
+    params,
+  };
 }

@@ -1,6 +1,6 @@
 /** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
 import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoRetiredStream, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
-import { indexRangeClause, INDEX_ORDER, keyRangeClause, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type IndexedItemRow, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
@@ -26,11 +26,11 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
     insertRecord.run(write.stream, last, write.table, write.createdAt, write.record);
   };
   // A Query's statement differs only by which bounds it has and its order: a few dozen shapes, each prepared once.
-  const queries = new Map<string, Statement<unknown[], ItemRow>>();
-  const queryStatement = (sql: string) => {
+  const queries = new Map<string, Statement<unknown[], unknown>>();
+  const queryStatement = <R>(sql: string) => {
     let statement = queries.get(sql);
-    if (statement === undefined) queries.set(sql, (statement = db.prepare<unknown[], ItemRow>(sql)));
-    return statement;
+    if (statement === undefined) queries.set(sql, (statement = db.prepare<unknown[], unknown>(sql)));
+    return statement as Statement<unknown[], R>;
   };
   const scanFirst = db.prepare<[string, number], ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = ? ORDER BY partition_key, sort_key LIMIT ?");
   const scanAfter = db.prepare<[string, Buffer, Buffer, Buffer, number], ItemRow>(
@@ -111,14 +111,13 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
     query(range) {
       const { sql, params } = keyRangeClause(range, () => "?");
       const order = range.forward ? "ASC" : "DESC";
-      return queryStatement(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT ?`)
+      return queryStatement<ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT ?`)
         .all(...params, range.limit)
         .map(itemFrom);
     },
     indexItems(range: DynamoIndexRange) {
-      const { sql, params } = indexRangeClause(range, () => "?");
-      return queryStatement(`SELECT i.* FROM dynamodb_index_entries x JOIN dynamodb_items i ON i.table_name = x.table_name AND i.partition_key = x.item_partition_key
-        AND i.sort_key = x.item_sort_key WHERE ${sql} ORDER BY ${INDEX_ORDER}`).all(...params).map(itemFrom);
+      const { sql, params } = indexReadSql(range, () => "?");
+      return queryStatement<IndexedItemRow>(sql).all(...params).map(indexedItemFrom);
     },
     dropIndex: durably(db, (table: string, index: string) => void db.prepare("DELETE FROM dynamodb_index_entries WHERE table_name = ? AND index_name = ?").run(table, index)),
     scan(table, after, limit) {
