@@ -148,6 +148,60 @@ describe("DynamoDB index entries", () => {
     assert.equal(await entries("games", "byPlayer"), 27);
   });
 
+  it("a GSI UpdateTable creates is CREATING and refuses reads until its entries are written; a node that died mid-backfill leaves it to the sweep", async () => {
+    await call("CreateTable", { TableName: "fill", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" });
+    for (let i = 0; i < 2000; i += 25) {
+      await call("BatchWriteItem", { RequestItems: { fill: Array.from({ length: 25 }, (_, j) => ({ PutRequest: { Item: { id: S(`i${i + j}`), color: S((i + j) % 2 === 0 ? "red" : "blue") } } })) } });
+    }
+    const red = { TableName: "fill", IndexName: "byColor", KeyConditionExpression: "color = :c", ExpressionAttributeValues: { ":c": S("red") }, Select: "COUNT" };
+    const backfilling = "Cannot read from backfilling global secondary index: byColor";
+    const statusOf = async () => {
+      const table = (await call("DescribeTable", { TableName: "fill" })).Table as { GlobalSecondaryIndexes?: { IndexStatus: string; Backfilling?: boolean }[] };
+      const index = table.GlobalSecondaryIndexes?.[0];
+      return index === undefined ? "none" : `${index.IndexStatus}${index.Backfilling === true ? " backfilling" : ""}`;
+    };
+    let settled = false;
+    const updating = call("UpdateTable", {
+      TableName: "fill",
+      AttributeDefinitions: [{ AttributeName: "color", AttributeType: "S" }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "byColor", KeySchema: [{ AttributeName: "color", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } } }],
+    }).finally(() => (settled = true));
+    // Reads racing the backfill: refused while it runs, never a part of the index.
+    const seen = new Set<string>();
+    while (!settled) {
+      // A turn of the event loop each time round: the backfill's commits wait for one.
+      await new Promise(setImmediate);
+      seen.add(await statusOf());
+      try {
+        assert.equal((await call("Query", red)).Count, 1000, "never a part of the index");
+        seen.add("read");
+      } catch (error) {
+        assert.equal((error as UnkaiError).message, backfilling);
+        seen.add("refused");
+      }
+    }
+    const answered = (await updating).TableDescription as { GlobalSecondaryIndexes: { IndexStatus: string; Backfilling?: boolean }[] };
+    assert.deepEqual([answered.GlobalSecondaryIndexes[0]?.IndexStatus, answered.GlobalSecondaryIndexes[0]?.Backfilling], ["ACTIVE", undefined]);
+    assert.ok(seen.has("CREATING backfilling") && seen.has("refused"), `seen while it ran: ${[...seen].join(", ")}`);
+    assert.equal((await call("Query", red)).Count, 1000);
+    assert.equal(await statusOf(), "ACTIVE");
+    // As a node that died mid-backfill leaves it: the mark, and entries for part of the items.
+    const record = await store.dynamodb.table("fill");
+    const definition = JSON.parse(record?.definition ?? "{}") as Record<string, unknown>;
+    await store.dynamodb.updateTable({ name: "fill", createdAt: record?.createdAt ?? 0, definition: JSON.stringify({ ...definition, IndexEntries: { recheckAfter: clock + 2000, backfilling: ["byColor"] } }) });
+    await store.dynamodb.dropIndex("fill", "byColor");
+    await fails("Query", red, "ValidationException", backfilling);
+    await fails("Scan", { TableName: "fill", IndexName: "byColor" }, "ValidationException", backfilling);
+    assert.equal(await statusOf(), "CREATING backfilling");
+    await keepIndexEntries(ctx);
+    assert.equal(await statusOf(), "CREATING backfilling", "not before its recheck is due");
+    clock += 10_000;
+    await keepIndexEntries(ctx);
+    assert.equal(await statusOf(), "ACTIVE");
+    assert.equal((await call("Query", red)).Count, 1000);
+    await call("DeleteTable", { TableName: "fill" });
+  });
+
   it("a table from before Unkai kept entries is read by walking it, until the sweep writes them and marks it", async () => {
     await call("CreateTable", { ...gamesTable, TableName: "old" });
     await call("BatchWriteItem", { RequestItems: { old: ["x", "y", "z"].map((id, i) => ({ PutRequest: { Item: { id: S(id), player: S("ann"), score: N(i) } } })) } });

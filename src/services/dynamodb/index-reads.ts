@@ -9,7 +9,7 @@ import type { DynamoIndexedItemRow, DynamoIndexPlace, DynamoIndexRange, DynamoIt
 import { typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
 import type { DynamoContext, LoadedTable } from "./context.js";
 import { encodeKeyValue, itemOf, keyAttributes, sortBounds, withinBounds } from "./keys.js";
-import { invalid, keySchemaOf, type IndexDefinition, type Projection, type TableDefinition } from "./table-definition.js";
+import { invalid, isBackfilling, keySchemaOf, type IndexDefinition, type Projection, type TableDefinition } from "./table-definition.js";
 
 export interface IndexView {
   readonly name: string;
@@ -25,6 +25,7 @@ export function findIndex(table: LoadedTable, name: string, consistentRead: bool
   const index = indexViewsOf(table).find((view) => view.name === name);
   if (index === undefined) throw invalid(`The table does not have the specified index: ${name}`);
   if (index.global && consistentRead === true) throw invalid("Consistent reads are not supported on global secondary indexes");
+  if (isBackfilling(table.definition, name)) throw invalid(`Cannot read from backfilling global secondary index: ${name}`);
   return index;
 }
 

@@ -67,11 +67,17 @@ export interface TableDefinition {
    * Set once every item's secondary index entries are stored (index-entries.ts): index reads use them.
    * A table from before Unkai kept entries has none until the sweep writes them. `recheckAfter` (epoch
    * ms): the sweep writes them once more then, for writes made under a definition without a new index.
+   * `backfilling`: GSIs UpdateTable created whose entries are still being written for the items already
+   * there (IndexStatus CREATING; reads of them are refused, as AWS refuses reads of a backfilling index).
+   * Should the node die meanwhile, the recheck's pass writes them and clears the mark.
    */
-  readonly IndexEntries?: { readonly recheckAfter?: number };
+  readonly IndexEntries?: { readonly recheckAfter?: number; readonly backfilling?: readonly string[] };
 }
 
 export const invalid = (message: string) => new UnkaiError("ValidationException", message);
+
+/** Whether a GSI's entries are still being written for the items that were there when it was created. */
+export const isBackfilling = (definition: TableDefinition, index: string) => definition.IndexEntries?.backfilling?.includes(index) === true;
 const parameterInvalid = (message: string) => invalid(`One or more parameter values were invalid: ${message}`);
 
 /** The key attributes of a key schema, typed from the attribute definitions. */
@@ -123,7 +129,7 @@ export function tableArn(region: string, accountId: string, name: string): strin
   return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
 }
 
-function describeIndex(index: IndexDefinition, arn: string, global: boolean, stats: { itemCount: number; sizeBytes: number }): object {
+function describeIndex(index: IndexDefinition, arn: string, global: boolean, stats: { itemCount: number; sizeBytes: number }, backfilling = false): object {
   return {
     IndexName: index.IndexName,
     KeySchema: index.KeySchema,
@@ -133,7 +139,8 @@ function describeIndex(index: IndexDefinition, arn: string, global: boolean, sta
     IndexArn: `${arn}/index/${index.IndexName}`,
     ...(global
       ? {
-        IndexStatus: "ACTIVE",
+        IndexStatus: backfilling ? "CREATING" : "ACTIVE",
+        ...(backfilling ? { Backfilling: true } : {}),
         ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: index.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: index.ProvisionedThroughput?.WriteCapacityUnits ?? 0 },
         ...(index.OnDemandThroughput ? { OnDemandThroughput: index.OnDemandThroughput } : {}),
       }
@@ -166,7 +173,7 @@ export function describeTable(
     TableArn: arn,
     TableId: definition.TableId,
     ...(payPerRequest ? { BillingModeSummary: { BillingMode: "PAY_PER_REQUEST", LastUpdateToPayPerRequestDateTime: new Date(createdAt) } } : {}),
-    ...(definition.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes.map((i) => describeIndex(i, arn, true, stats)) } : {}),
+    ...(definition.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes.map((i) => describeIndex(i, arn, true, stats, isBackfilling(definition, i.IndexName))) } : {}),
     ...(definition.LocalSecondaryIndexes ? { LocalSecondaryIndexes: definition.LocalSecondaryIndexes.map((i) => describeIndex(i, arn, false, stats)) } : {}),
     ...(definition.StreamSpecification?.StreamEnabled ? { StreamSpecification: definition.StreamSpecification } : {}),
     ...(definition.LatestStreamLabel !== undefined ? { LatestStreamLabel: definition.LatestStreamLabel, LatestStreamArn: `${arn}/stream/${definition.LatestStreamLabel}` } : {}),

@@ -234,15 +234,31 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
   const amongst = (indexes: readonly IndexDefinition[] | undefined) => new Set((indexes ?? []).map(keyOf));
   const before = amongst(table.definition.GlobalSecondaryIndexes);
   const after = amongst(definition.GlobalSecondaryIndexes);
-  const created = [...after].some((index) => !before.has(index));
+  const created = (definition.GlobalSecondaryIndexes ?? []).filter((index) => !before.has(keyOf(index))).map((index) => index.IndexName);
   const gone = (table.definition.GlobalSecondaryIndexes ?? []).filter((index) => !after.has(keyOf(index)));
-  // A table whose entries are kept gets the new index's now, and once more past every node's cached definition.
-  const entries = created && definition.IndexEntries !== undefined ? { IndexEntries: { recheckAfter: ctx.now() + RECHECK_AFTER_MS } } : {};
+  // A table whose entries are kept gets the new index's now, while reads of it are refused, and once
+  // more past every node's cached definition.
+  const kept = created.length > 0 && definition.IndexEntries !== undefined;
+  const backfilling = [...(definition.IndexEntries?.backfilling ?? []).filter((name) => !created.includes(name)), ...created];
+  const entries = kept ? { IndexEntries: { recheckAfter: ctx.now() + RECHECK_AFTER_MS, backfilling } } : {};
   const updated = { ...table, definition: { ...definition, ...entries } };
   await rewriteDefinition(ctx, table, updated.definition);
   for (const index of gone) await ctx.store.dropIndex(table.name, index.IndexName);
-  if (created && updated.definition.IndexEntries !== undefined) await writeIndexEntries(ctx, updated);
-  return { TableDescription: await describe(ctx, updated, "ACTIVE") };
+  if (!kept) return { TableDescription: await describe(ctx, updated, "ACTIVE") };
+  await writeIndexEntries(ctx, updated);
+  return { TableDescription: await describe(ctx, await backfilled(ctx, table.name, created), "ACTIVE") };
+}
+
+/** Clears the backfilling mark of indexes whose entries are written, on the table's latest definition. */
+async function backfilled(ctx: DynamoContext, name: string, indexes: readonly string[]): Promise<LoadedTable> {
+  const latest = await loadTable(ctx, name, notFound(name));
+  const kept = latest.definition.IndexEntries;
+  if (kept?.backfilling === undefined) return latest;
+  const backfilling = kept.backfilling.filter((index) => !indexes.includes(index));
+  const { backfilling: _done, ...rest } = kept;
+  const definition = { ...latest.definition, IndexEntries: backfilling.length > 0 ? { ...rest, backfilling } : rest };
+  await rewriteDefinition(ctx, latest, definition);
+  return { ...latest, definition };
 }
 
 /** The table a ResourceArn names: an ARN of one of this account and Region's tables; anything else is not found. */
