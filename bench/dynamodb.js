@@ -32,6 +32,13 @@ const INDEXED = "bench-indexed";
 const INDEXED_ITEMS = 10_000;
 const ITEMS_PER_OWNER = 10;
 
+/** A third table for the index page row: one GSI partition of 5,000 items, read a page of 10 from its middle. */
+const DEEP = "bench-deep";
+const DEEP_ITEMS = 5_000;
+const DEEP_PAGE = 10;
+const DEEP_START = DEEP_ITEMS / 2;
+const deepId = (n) => `deep-${String(n).padStart(5, "0")}`;
+
 // The requests wrk replays. PutItem and TransactWriteItems overwrite the same few keys. `issueRow: false`:
 // not one of issue 17's rows (no ≥ 1.5× target), measured beside the same peers all the same.
 export const OPS = [
@@ -45,6 +52,13 @@ export const OPS = [
   {
     key: "gsi", label: `Query on a GSI (${ITEMS_PER_OWNER} of ${INDEXED_ITEMS.toLocaleString("en")} items)`, target: "Query", issueRow: false,
     body: { TableName: INDEXED, IndexName: "byOwner", KeyConditionExpression: "#o = :o", ExpressionAttributeNames: { "#o": "owner" }, ExpressionAttributeValues: { ":o": { S: ownerOf(7) } } },
+  },
+  {
+    key: "gsipage", label: `Query on a GSI, a page of ${DEEP_PAGE} from the middle of a ${DEEP_ITEMS.toLocaleString("en")}-item partition`, target: "Query", issueRow: false,
+    body: {
+      TableName: DEEP, IndexName: "byOwner", KeyConditionExpression: "#o = :o", ExpressionAttributeNames: { "#o": "owner" }, ExpressionAttributeValues: { ":o": { S: "owner-deep" } },
+      Limit: DEEP_PAGE, ExclusiveStartKey: { pk: { S: deepId(DEEP_START - 1) }, owner: { S: "owner-deep" } },
+    },
   },
 ];
 
@@ -63,6 +77,11 @@ async function call(url, target, body) {
   const res = await request(`${url}/`, { method: "POST", headers: headersFor(target), body, service: "dynamodb" });
   if (res.status !== 200) throw new Error(`DynamoDB ${target}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
   return JSON.parse(res.body);
+}
+
+/** The deep table's items: about 250 bytes each, all of one owner (one index partition). */
+function deepDataSet() {
+  return Array.from({ length: DEEP_ITEMS }, (_, i) => ({ ...item(deepId(i), "v1"), owner: { S: "owner-deep" } }));
 }
 
 /** The table and its items: 100 in the queried partition and 1,000 spread over 100 users. */
@@ -97,12 +116,22 @@ export async function loadUnkai(url, items, ops = OPS) {
       GlobalSecondaryIndexes: [{ IndexName: "byOwner", KeySchema: [{ AttributeName: "owner", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } }],
     }, indexedDataSet());
   }
+  if (ops.some((op) => op.key === "gsipage")) {
+    await loadTable(url, {
+      TableName: DEEP,
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "owner", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      GlobalSecondaryIndexes: [{ IndexName: "byOwner", KeySchema: [{ AttributeName: "owner", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } }],
+    }, deepDataSet());
+  }
   // Each replayed request once, checked, before wrk sends it thousands of times.
   for (const op of ops) {
     const out = await call(url, op.target, op.body);
     if (op.key === "get" && !out.Item) throw new Error("GetItem found no item");
     if (op.key === "query" && out.Count !== 100) throw new Error(`Query returned ${out.Count} items, not 100`);
     if (op.key === "gsi" && out.Count !== ITEMS_PER_OWNER) throw new Error(`the GSI Query returned ${out.Count} items, not ${ITEMS_PER_OWNER}`);
+    // Which items follow the start key is each server's own order (items that tie on a GSI's only key have no order on AWS either).
+    if (op.key === "gsipage" && (out.Count !== DEEP_PAGE || !out.LastEvaluatedKey)) throw new Error(`the GSI page held ${out.Count} items, not ${DEEP_PAGE} and a LastEvaluatedKey`);
   }
 }
 
@@ -138,6 +167,16 @@ function rawSqlite(dir, items) {
   })();
   const indexQuery = db.prepare(`SELECT i.* FROM entries x JOIN items i ON i.table_name = x.table_name AND i.partition_key = x.item_partition_key AND i.sort_key = x.item_sort_key
     WHERE x.table_name = ? AND x.index_name = ? AND x.partition_key = ? ORDER BY x.partition_key, x.sort_key, x.item_partition_key, x.item_sort_key`);
+  db.transaction(() => {
+    for (const it of deepDataSet()) {
+      const json = JSON.stringify(it);
+      upsert.run(DEEP, Buffer.from(it.pk.S), Buffer.from(it.sk.S), json, json.length);
+      entry.run(DEEP, "byOwner", Buffer.from(it.owner.S), Buffer.alloc(0), Buffer.from(it.pk.S), Buffer.from(it.sk.S));
+    }
+  })();
+  const indexPage = db.prepare(`SELECT i.* FROM entries x JOIN items i ON i.table_name = x.table_name AND i.partition_key = x.item_partition_key AND i.sort_key = x.item_sort_key
+    WHERE x.table_name = ? AND x.index_name = ? AND x.partition_key = ? AND (x.sort_key, x.item_partition_key, x.item_sort_key) > (?, ?, ?)
+    ORDER BY x.sort_key, x.item_partition_key, x.item_sort_key LIMIT ?`);
   const get = db.prepare("SELECT * FROM items WHERE table_name = ? AND partition_key = ? AND sort_key = ?");
   const query = db.prepare("SELECT * FROM items WHERE table_name = ? AND partition_key = ? ORDER BY sort_key LIMIT 100");
   const [getOp, putOp, , transactOp] = OPS;
@@ -152,6 +191,10 @@ function rawSqlite(dir, items) {
     transact: () => putTwo(transactOp.body.TransactItems[0].Put.Item, transactOp.body.TransactItems[1].Put.Item),
     gsi: () => {
       if (indexQuery.all(INDEXED, "byOwner", Buffer.from(ownerOf(7))).length !== ITEMS_PER_OWNER) throw new Error(`raw index query did not return ${ITEMS_PER_OWNER} rows`);
+    },
+    gsipage: () => {
+      const rows = indexPage.all(DEEP, "byOwner", Buffer.from("owner-deep"), Buffer.alloc(0), Buffer.from(deepId(DEEP_START - 1)), Buffer.from("v1"), DEEP_PAGE);
+      if (rows.length !== DEEP_PAGE) throw new Error(`raw index page did not return ${DEEP_PAGE} rows`);
     },
   };
   return { db, ops };
@@ -314,7 +357,7 @@ export function dynamoDbWhy(d) {
 /** The BENCHMARKS.md section. */
 export function dynamoDbSection(d) {
   const lines = ["## (k) DynamoDB", ""];
-  lines.push("Unkai's DynamoDB API (JSON 1.0, `X-Amz-Target: DynamoDB_20120810.*`, SigV4-signed once and replayed by wrk, one thread) on a table with a hash and a range key holding 1,100 items of about 250 bytes: GetItem of one item, PutItem overwriting one item, Query of a 100-item partition, TransactWriteItems of two Puts overwriting two items; and a Query through a global secondary index returning 10 items of a second table of 10,000 (the cost of an index read as the table grows; not one of issue 17's rows). Beside it, the same statements on a SQLite file with better-sqlite3 in the bench process, on the same items and schema as Unkai's `dynamodb_items` (WAL; each write its own transaction, fsynced, as Unkai's writes are acknowledged after an fsynced commit), run sequentially: the floor of the storage alone, without HTTP, signature check, JSON and expression handling (for the index row, Unkai's index entry table and its join to the items).");
+  lines.push("Unkai's DynamoDB API (JSON 1.0, `X-Amz-Target: DynamoDB_20120810.*`, SigV4-signed once and replayed by wrk, one thread) on a table with a hash and a range key holding 1,100 items of about 250 bytes: GetItem of one item, PutItem overwriting one item, Query of a 100-item partition, TransactWriteItems of two Puts overwriting two items; and a Query through a global secondary index returning 10 items of a second table of 10,000 (the cost of an index read as the table grows), and one page of 10 items (`Limit` 10, an `ExclusiveStartKey` halfway) through the GSI of a third table whose 5,000 items share one index partition (the cost of paging deep into a large index partition); neither is one of issue 17's rows. Beside it, the same statements on a SQLite file with better-sqlite3 in the bench process, on the same items and schema as Unkai's `dynamodb_items` (WAL; each write its own transaction, fsynced, as Unkai's writes are acknowledged after an fsynced commit), run sequentially: the floor of the storage alone, without HTTP, signature check, JSON and expression handling (for the index rows, Unkai's index entry table and its join to the items).");
   lines.push("");
   lines.push("**dynalite** (DynamoDB on LevelDB, Apache-2.0, the peer issue 17 compares against) serves the same table, items and requests from a LevelDB directory on the same disk, in the same run. It is a peer, not a dependency of Unkai: the bench installs it on first use into `~/.cache/unkai-bench/dynalite` (bench/peers.js). LevelDB does not fsync its writes by default while Unkai acknowledges a write only after an fsynced commit, so dynalite's write rows carry less durability.");
   lines.push("");

@@ -62,8 +62,13 @@ function compareOrder(a: readonly Buffer[], b: readonly Buffer[]): number {
   return 0;
 }
 
-/** Reads an index's rows `count` at a time: fewer only once the index (or its range) has no more. */
-export type IndexReader = (count: number) => Promise<DynamoItemRow[]>;
+/** An index read's rows, page by page. */
+export interface IndexReader {
+  /** The next `count` rows: fewer only once the index (or its range) has no more. */
+  readonly next: (count: number) => Promise<DynamoItemRow[]>;
+  /** The item of a row `next` gave (parsed once: the reader has read it already). */
+  readonly itemOf: (row: DynamoItemRow) => AttributeMap;
+}
 
 /**
  * The index's rows in its order (reversed when not `forward`), within `range` when given (Query), past
@@ -72,29 +77,38 @@ export type IndexReader = (count: number) => Promise<DynamoItemRow[]>;
 export function indexReader(ctx: DynamoContext, table: LoadedTable, index: IndexView, range: KeyRange | undefined, forward: boolean, start: Buffer[] | undefined): IndexReader {
   const partition = range === undefined ? undefined : encodeKeyValue(range.partition);
   const bounds = range === undefined ? {} : sortBounds(range);
-  if (table.definition.IndexEntries !== undefined) return entryReader(ctx, { table: table.name, index: index.name, partitionKey: partition, ...bounds, forward }, index, start);
+  const items = new WeakMap<DynamoItemRow, AttributeMap>();
+  const itemOfRow = (row: DynamoItemRow): AttributeMap => items.get(row) ?? (itemOf(row) as AttributeMap);
+  if (table.definition.IndexEntries !== undefined) {
+    return { next: entryReader(ctx, { table: table.name, index: index.name, partitionKey: partition, ...bounds, forward }, index, start, items), itemOf: itemOfRow };
+  }
   /** The row's place in the index, read from its item, when it is in the index and within the range. */
   const placed = (row: DynamoItemRow): { row: DynamoItemRow; order: Buffer[] }[] => {
     const item = itemOf(row) as AttributeMap;
     if (!hasKey(index.schema, item)) return [];
     const order = orderOf(index, row, item);
     if (partition !== undefined && !(order[0] as Buffer).equals(partition)) return [];
-    return withinBounds(order[1] as Buffer, bounds) ? [{ row, order }] : [];
+    if (!withinBounds(order[1] as Buffer, bounds)) return [];
+    items.set(row, item);
+    return [{ row, order }];
   };
   let walked: DynamoItemRow[] | undefined;
-  return async (count) => {
-    walked ??= await walk(ctx, table, placed, forward, start);
-    return walked.splice(0, count);
+  return {
+    next: async (count) => {
+      walked ??= await walk(ctx, table, placed, forward, start);
+      return walked.splice(0, count);
+    },
+    itemOf: itemOfRow,
   };
 }
 
 /**
- * Reads the store's index entries a page at a time. Entries change in the transaction that changes
- * their item, and each is still checked against its item, so an entry a node wrote under a stale
- * definition (an index deleted and created again within the table cache's second) cannot place an
- * item wrongly: it is skipped, and the page read on past it.
+ * Reads the store's index entries a page at a time, keeping each item it parsed in `items`. Entries
+ * change in the transaction that changes their item, and each is still checked against its item, so an
+ * entry a node wrote under a stale definition (an index deleted and created again within the table
+ * cache's second) cannot place an item wrongly: it is skipped, and the page read on past it.
  */
-function entryReader(ctx: DynamoContext, range: DynamoIndexRange, index: IndexView, start: Buffer[] | undefined): IndexReader {
+function entryReader(ctx: DynamoContext, range: DynamoIndexRange, index: IndexView, start: Buffer[] | undefined, items: WeakMap<DynamoItemRow, AttributeMap>): IndexReader["next"] {
   let after: DynamoIndexPlace | undefined = start === undefined ? undefined : { partitionKey: start[0] as Buffer, sortKey: start[1] as Buffer, itemPartitionKey: start[2] as Buffer, itemSortKey: start[3] as Buffer };
   let ended = false;
   return async (count) => {
@@ -105,7 +119,10 @@ function entryReader(ctx: DynamoContext, range: DynamoIndexRange, index: IndexVi
       ended = page.length < wanted;
       for (const row of page) {
         after = { partitionKey: row.indexPartitionKey, sortKey: row.indexSortKey, itemPartitionKey: row.partitionKey, itemSortKey: row.sortKey };
-        if (entryHolds(index, row)) rows.push(row);
+        const item = itemOf(row) as AttributeMap;
+        if (!entryHolds(index, row, item)) continue;
+        items.set(row, item);
+        rows.push(row);
       }
     }
     return rows;
@@ -113,8 +130,7 @@ function entryReader(ctx: DynamoContext, range: DynamoIndexRange, index: IndexVi
 }
 
 /** Whether the item still has the index key its entry was written under. */
-function entryHolds(index: IndexView, row: DynamoIndexedItemRow): boolean {
-  const item = itemOf(row) as AttributeMap;
+function entryHolds(index: IndexView, row: DynamoIndexedItemRow, item: AttributeMap): boolean {
   if (!hasKey(index.schema, item)) return false;
   const sort = index.schema.sort === undefined ? EMPTY : encodeKeyValue(item[index.schema.sort.name] as AttributeValue);
   return encodeKeyValue(item[index.schema.partition.name] as AttributeValue).equals(row.indexPartitionKey) && sort.equals(row.indexSortKey);
@@ -158,9 +174,12 @@ export function startOrder(table: LoadedTable, index: IndexView, start: Attribut
   return orderOf(index, row, start);
 }
 
+/** Whether the index projects every attribute (its items are the table's, whole). */
+export const projectsAll = (index: IndexView) => index.projection.ProjectionType === undefined || index.projection.ProjectionType === "ALL";
+
 /** The attributes an index projects (KEYS_ONLY: the keys; INCLUDE: and the listed ones; ALL: everything). */
 export function projectIndex(table: LoadedTable, index: IndexView, item: AttributeMap): AttributeMap {
-  if (index.projection.ProjectionType === undefined || index.projection.ProjectionType === "ALL") return item;
+  if (projectsAll(index)) return item;
   const kept = indexKeyOf(table, index, item);
   for (const name of index.projection.ProjectionType === "INCLUDE" ? (index.projection.NonKeyAttributes ?? []) : []) {
     if (item[name] !== undefined) kept[name] = item[name];

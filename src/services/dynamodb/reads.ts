@@ -9,7 +9,7 @@ import { checkKey, encodeKeyValue, itemOf, keyAttributes, sortBounds, wireJsonOf
 import type { RawJson } from "../../protocol/codecs/raw-json.js";
 import { invalid } from "./table-definition.js";
 import { legacyCondition, legacyProjection, refuseMixing, type LegacyCondition } from "./legacy.js";
-import { findIndex, indexKeyOf, indexReader, projectIndex, startOrder, type IndexReader, type IndexView } from "./index-reads.js";
+import { findIndex, indexKeyOf, indexReader, projectIndex, projectsAll, startOrder, type IndexReader, type IndexView } from "./index-reads.js";
 
 const PAGE_BYTES = 1024 * 1024;
 const BATCH_ROWS = 256;
@@ -62,11 +62,14 @@ interface PageRules {
   readonly filter: Condition | undefined;
   /** Items leave whole and unfiltered: each goes out as its stored JSON, unparsed (only the last key is read). */
   readonly raw?: boolean;
+  /** How a row's item is read (itemOf; an index read has parsed its items already). */
+  readonly parse?: (row: DynamoItemRow) => AttributeMap;
 }
 
 async function readPage(fetch: (after: DynamoItemRow | undefined, count: number) => Promise<DynamoItemRow[]>, rules: PageRules): Promise<Page> {
   const { limit, keep, view, lastKeyOf, filter } = rules;
   const raw = rules.raw === true && filter === undefined;
+  const parse = rules.parse ?? ((row: DynamoItemRow) => itemOf(row) as AttributeMap);
   const items: PageItem[] = [];
   let scanned = 0;
   let bytes = 0;
@@ -83,10 +86,10 @@ async function readPage(fetch: (after: DynamoItemRow | undefined, count: number)
       const full = scanned === limit || bytes >= PAGE_BYTES;
       if (raw) {
         items.push(wireJsonOf(row));
-        if (full) return { items, scanned, bytes, lastKey: lastKeyOf(itemOf(row) as AttributeMap) };
+        if (full) return { items, scanned, bytes, lastKey: lastKeyOf(parse(row)) };
         continue;
       }
-      const stored = itemOf(row) as AttributeMap;
+      const stored = parse(row);
       const item = view(stored);
       if (filter === undefined || evaluate(filter, item)) items.push(item);
       if (full) return { items, scanned, bytes, lastKey: lastKeyOf(stored) };
@@ -162,7 +165,7 @@ async function queryPage(ctx: DynamoContext, table: LoadedTable, input: QueryInp
   if (input.IndexName !== undefined) {
     const index = findIndex(table, input.IndexName, input.ConsistentRead);
     const read = indexReader(ctx, table, index, keyRange(keyCondition, index.schema), forward, indexStart(input, table, index));
-    return answer(input, table, await readIndexPage(input, table, index, read, filter, () => true), projection);
+    return answer(input, table, await readIndexPage(input, table, index, read, { filter, keep: () => true, raw: raw && projectsAll(index) }), projection);
   }
   const range = keyRange(keyCondition, table.schema);
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
@@ -216,7 +219,7 @@ async function scanPage(ctx: DynamoContext, table: LoadedTable, input: ScanInput
   if (input.IndexName !== undefined) {
     const index = findIndex(table, input.IndexName, input.ConsistentRead);
     const read = indexReader(ctx, table, index, undefined, true, indexStart(input, table, index));
-    return answer(input, table, await readIndexPage(input, table, index, read, filter, keep), projection);
+    return answer(input, table, await readIndexPage(input, table, index, read, { filter, keep, raw: raw && projectsAll(index) }), projection);
   }
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
   const fetch = (after: DynamoItemRow | undefined, count: number) => ctx.store.scan(table.name, after ?? start, count);
@@ -229,7 +232,16 @@ function indexStart(input: ReadInput, table: LoadedTable, index: IndexView): Buf
   return input.ExclusiveStartKey === undefined ? undefined : startOrder(table, index, checkMap(input.ExclusiveStartKey));
 }
 
-/** A page of an index read under the usual page rules: `read` resumes where its last rows ended. */
-function readIndexPage(input: ReadInput, table: LoadedTable, index: IndexView, read: IndexReader, filter: Condition | undefined, keep: (row: DynamoItemRow) => boolean): Promise<Page> {
-  return readPage((_after, count) => read(count), { limit: input.Limit, keep, view: (item) => projectIndex(table, index, item), lastKeyOf: (item) => indexKeyOf(table, index, item), filter });
+/**
+ * A page of an index read under the usual page rules (`raw`: whole items out as stored, for an index
+ * that projects them all): `read` resumes where its last rows ended.
+ */
+function readIndexPage(input: ReadInput, table: LoadedTable, index: IndexView, read: IndexReader, rules: Pick<PageRules, "filter" | "keep" | "raw">): Promise<Page> {
+  return readPage((_after, count) => read.next(count), {
+    ...rules,
+    limit: input.Limit,
+    view: (item) => projectIndex(table, index, item),
+    lastKeyOf: (item) => indexKeyOf(table, index, item),
+    parse: read.itemOf,
+  });
 }

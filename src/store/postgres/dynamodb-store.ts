@@ -136,7 +136,8 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
     },
     async indexItems(range: DynamoIndexRange) {
       const { sql, params } = indexReadSql(range, (n) => `$${n}`);
-      return (await db.query<IndexedItemRow>(sql, params)).rows.map(indexedItemFrom);
+      const limited = range.limit === undefined ? { sql, params } : { sql: `${sql} LIMIT $${params.length + 1}`, params: [...params, range.limit] };
+      return (await db.query<IndexedItemRow>(limited.sql, limited.params)).rows.map(indexedItemFrom(range));
     },
     async dropIndex(table, index) {
       await db.query("DELETE FROM dynamodb_index_entries WHERE table_name = $1 AND index_name = $2", [table, index]);

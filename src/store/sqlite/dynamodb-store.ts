@@ -1,5 +1,5 @@
 /** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
-import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoRetiredStream, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
+import type { DynamoDbStore, DynamoIndexedItemRow, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoRetiredStream, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
 import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type IndexedItemRow, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
@@ -117,7 +117,13 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
     },
     indexItems(range: DynamoIndexRange) {
       const { sql, params } = indexReadSql(range, () => "?");
-      return queryStatement<IndexedItemRow>(sql).all(...params).map(indexedItemFrom);
+      const statement = queryStatement<IndexedItemRow>(sql);
+      const from = indexedItemFrom(range);
+      if (range.limit === undefined) return statement.all(...params).map(from);
+      const rows: DynamoIndexedItemRow[] = [];
+      if (range.limit <= 0) return rows;
+      for (const row of statement.iterate(...params)) if (rows.push(from(row)) >= range.limit) break;
+      return rows;
     },
     dropIndex: durably(db, (table: string, index: string) => void db.prepare("DELETE FROM dynamodb_index_entries WHERE table_name = ? AND index_name = ?").run(table, index)),
     scan(table, after, limit) {
