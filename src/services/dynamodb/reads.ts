@@ -64,6 +64,8 @@ interface PageRules {
   readonly raw?: boolean;
   /** How a row's item is read (itemOf; an index read has parsed its items already). */
   readonly parse?: (row: DynamoItemRow) => AttributeMap;
+  /** The filter reads the whole stored item, not its view (an LSI fetches what it does not project). */
+  readonly filterWhole?: boolean;
 }
 
 async function readPage(fetch: (after: DynamoItemRow | undefined, count: number) => Promise<DynamoItemRow[]>, rules: PageRules): Promise<Page> {
@@ -91,18 +93,39 @@ async function readPage(fetch: (after: DynamoItemRow | undefined, count: number)
       }
       const stored = parse(row);
       const item = view(stored);
-      if (filter === undefined || evaluate(filter, item)) items.push(item);
+      if (filter === undefined || evaluate(filter, rules.filterWhole === true ? stored : item)) items.push(item);
       if (full) return { items, scanned, bytes, lastKey: lastKeyOf(stored) };
     }
     if (rows.length < count) return { items, scanned, bytes, lastKey: undefined };
   }
 }
 
-function checkSelect(input: ReadInput, projection: Path[] | undefined): void {
-  if (input.Select === "SPECIFIC_ATTRIBUTES" && projection === undefined) throw invalid("1 validation error detected: Select type SPECIFIC_ATTRIBUTES requires ProjectionExpression or AttributesToGet");
-  if (input.Select !== undefined && input.Select !== "SPECIFIC_ATTRIBUTES" && projection !== undefined) {
-    throw invalid("Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES");
+/** How DynamoDB names what a Select other than SPECIFIC_ATTRIBUTES gets, in its refusal of a projection beside it. */
+const SELECTED: Record<string, string> = { ALL_ATTRIBUTES: "ALL_ATTRIBUTES", ALL_PROJECTED_ATTRIBUTES: "ALL_PROJECTED_ATTRIBUTES", COUNT: "only the Count" };
+
+/** Select against the projection and the index, with DynamoDB's messages (a Query's carry its "1 validation error detected: "). */
+function checkSelect(operation: "Query" | "Scan", input: ReadInput, projection: Path[] | undefined): void {
+  const refuse = (message: string) => invalid(`${operation === "Query" ? "1 validation error detected: " : ""}${message}`);
+  const select = input.Select;
+  if (select === "SPECIFIC_ATTRIBUTES" && projection === undefined) throw refuse("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+  if (select !== undefined && select !== "SPECIFIC_ATTRIBUTES" && projection !== undefined) {
+    throw refuse(`Cannot specify the ${input.ProjectionExpression !== undefined ? "ProjectionExpression" : "AttributesToGet"} when choosing to get ${SELECTED[select] ?? select}`);
   }
+  if (select === "ALL_PROJECTED_ATTRIBUTES" && input.IndexName === undefined) throw refuse("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+}
+
+/**
+ * What a read through an index sees of each item. A GSI holds only what it projects: Select
+ * ALL_ATTRIBUTES is refused unless it projects everything, and its filter sees its projection. An LSI
+ * fetches from the table what it does not project (at a read's cost on AWS), so ALL_ATTRIBUTES and a
+ * projection read the whole item, and its filter always does.
+ */
+function indexRules(table: LoadedTable, index: IndexView, input: ReadInput, projection: Path[] | undefined): Pick<PageRules, "view" | "filterWhole"> & { whole: boolean } {
+  if (index.global && input.Select === "ALL_ATTRIBUTES" && !projectsAll(index)) {
+    throw invalid(`One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${index.name} because its projection type is not ALL`);
+  }
+  const whole = projectsAll(index) || (!index.global && (input.Select === "ALL_ATTRIBUTES" || projection !== undefined));
+  return { whole, view: whole ? (item) => item : (item) => projectIndex(table, index, item), filterWhole: !index.global };
 }
 
 /** A read's response members. */
@@ -141,7 +164,7 @@ export async function query(ctx: DynamoContext, input: QueryInput): Promise<obje
   const filter = expressions.condition(input.FilterExpression, "FilterExpression") ?? legacyCondition(input.QueryFilter, input.ConditionalOperator);
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
-  checkSelect(input, projection);
+  checkSelect("Query", input, projection);
   return queryPage(ctx, table, input, { keyCondition, filter, projection }, ctx.rawItems === true && filter === undefined && projection === undefined);
 }
 
@@ -164,8 +187,9 @@ async function queryPage(ctx: DynamoContext, table: LoadedTable, input: QueryInp
   const forward = input.ScanIndexForward !== false;
   if (input.IndexName !== undefined) {
     const index = findIndex(table, input.IndexName, input.ConsistentRead);
+    const { whole, ...rules } = indexRules(table, index, input, projection);
     const read = indexReader(ctx, table, index, keyRange(keyCondition, index.schema), forward, indexStart(input, table, index));
-    return answer(input, table, await readIndexPage(input, table, index, read, { filter, keep: () => true, raw: raw && projectsAll(index) }), projection);
+    return answer(input, table, await readIndexPage(input, table, index, read, { ...rules, filter, keep: () => true, raw: raw && whole }), projection);
   }
   const range = keyRange(keyCondition, table.schema);
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
@@ -202,7 +226,7 @@ export async function scan(ctx: DynamoContext, input: ScanInput): Promise<object
   const filter = expressions.condition(input.FilterExpression, "FilterExpression") ?? legacyCondition(input.ScanFilter, input.ConditionalOperator);
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
-  checkSelect(input, projection);
+  checkSelect("Scan", input, projection);
   return scanPage(ctx, table, input, { filter, projection }, ctx.rawItems === true && filter === undefined && projection === undefined);
 }
 
@@ -218,8 +242,9 @@ async function scanPage(ctx: DynamoContext, table: LoadedTable, input: ScanInput
   const keep = (row: DynamoItemRow) => total === undefined || segmentOf(row.partitionKey, total) === segment;
   if (input.IndexName !== undefined) {
     const index = findIndex(table, input.IndexName, input.ConsistentRead);
+    const { whole, ...rules } = indexRules(table, index, input, projection);
     const read = indexReader(ctx, table, index, undefined, true, indexStart(input, table, index));
-    return answer(input, table, await readIndexPage(input, table, index, read, { filter, keep, raw: raw && projectsAll(index) }), projection);
+    return answer(input, table, await readIndexPage(input, table, index, read, { ...rules, filter, keep, raw: raw && whole }), projection);
   }
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
   const fetch = (after: DynamoItemRow | undefined, count: number) => ctx.store.scan(table.name, after ?? start, count);
@@ -233,15 +258,9 @@ function indexStart(input: ReadInput, table: LoadedTable, index: IndexView): Buf
 }
 
 /**
- * A page of an index read under the usual page rules (`raw`: whole items out as stored, for an index
- * that projects them all): `read` resumes where its last rows ended.
+ * A page of an index read under the usual page rules (indexRules' view; `raw`: whole items out as
+ * stored): `read` resumes where its last rows ended.
  */
-function readIndexPage(input: ReadInput, table: LoadedTable, index: IndexView, read: IndexReader, rules: Pick<PageRules, "filter" | "keep" | "raw">): Promise<Page> {
-  return readPage((_after, count) => read.next(count), {
-    ...rules,
-    limit: input.Limit,
-    view: (item) => projectIndex(table, index, item),
-    lastKeyOf: (item) => indexKeyOf(table, index, item),
-    parse: read.itemOf,
-  });
+function readIndexPage(input: ReadInput, table: LoadedTable, index: IndexView, read: IndexReader, rules: Pick<PageRules, "filter" | "keep" | "raw" | "view" | "filterWhole">): Promise<Page> {
+  return readPage((_after, count) => read.next(count), { ...rules, limit: input.Limit, lastKeyOf: (item) => indexKeyOf(table, index, item), parse: read.itemOf });
 }
