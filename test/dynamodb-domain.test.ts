@@ -132,6 +132,14 @@ describe("items", () => {
     await fails("PutItem", { TableName: "orders", Item: { customer: S(""), seq: N(1) } }, "ValidationException", "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: customer");
     await fails("GetItem", { TableName: "orders", Key: { customer: S("ada") } }, "ValidationException", "The provided key element does not match the schema");
     await fails("GetItem", { TableName: "orders", Key: { customer: S("ada"), seq: N(1), extra: S("x") } }, "ValidationException", "The provided key element does not match the schema");
+    // DynamoDB checks the expressions and their names and values before the key, as AWS-verified suites show.
+    await fails("GetItem", { TableName: "orders", Key: { customer: S("ada") }, ExpressionAttributeNames: {} }, "ValidationException", "ExpressionAttributeNames can only be specified when using expressions");
+    await fails("GetItem", { TableName: "orders", Key: { customer: S("ada"), seq: N(1) }, ExpressionAttributeValues: {} }, "ValidationException", "ExpressionAttributeValues can only be specified when using expressions");
+    await fails("GetItem", { TableName: "orders", Key: { customer: S("ada"), seq: N(1) }, ProjectionExpression: "total", ExpressionAttributeNames: {} }, "ValidationException", "ExpressionAttributeNames must not be empty");
+    const twoSets = { UpdateExpression: "SET a = :a SET b = :a", ExpressionAttributeValues: { ":a": N(1) } };
+    await fails("UpdateItem", { TableName: "orders", Key: { customer: S("ada") }, ...twoSets }, "ValidationException", 'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;');
+    await fails("TransactWriteItems", { TransactItems: [{ Update: { TableName: "orders", Key: { customer: S("ada") }, ...twoSets } }] }, "ValidationException", 'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;');
+    await fails("DeleteItem", { TableName: "orders", Key: { customer: S("ada") }, ConditionExpression: "a =" }, "ValidationException", /^Invalid ConditionExpression: Syntax error/);
     await fails("PutItem", { TableName: "orders", Item: { customer: S("ada"), seq: N(2), bad: { S: "x", N: "1" } } }, "ValidationException", "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
   });
 

@@ -133,7 +133,12 @@ describe("condition expressions", () => {
     refuses(() => new ExpressionAttributes(undefined, { v: { S: "x" } }), 'ExpressionAttributeValues contains invalid key: Syntax error; key: "v"');
     refuses(
       () => new ExpressionAttributes(undefined, { ":s": { SS: [] } }),
-      "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string set  may not be empty for key :s",
+      // An empty set's refusal names no key, as AWS's does; other invalid values name theirs.
+      "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string set  may not be empty",
+    );
+    refuses(
+      () => new ExpressionAttributes(undefined, { ":n": { NULL: false } }),
+      "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: Null attribute value types must have the value of true for key :n",
     );
   });
 });

@@ -101,12 +101,20 @@ export interface ExpressionInput {
   readonly ExpressionAttributeValues?: Record<string, unknown>;
 }
 
+/** The members of a request that hold expressions. */
+const EXPRESSION_MEMBERS = ["ConditionExpression", "UpdateExpression", "ProjectionExpression", "FilterExpression", "KeyConditionExpression"];
+
 /** One request's expressions: each parsed against the request's names and values, which must all be used. */
 export class RequestExpressions {
   private readonly attributes: ExpressionAttributes;
   private used = false;
 
   constructor(input: ExpressionInput) {
+    // Without any expression, names or values are refused as unusable before they are checked (an empty map too).
+    if (!EXPRESSION_MEMBERS.some((member) => (input as Record<string, unknown>)[member] !== undefined)) {
+      if (input.ExpressionAttributeNames !== undefined) throw invalid("ExpressionAttributeNames can only be specified when using expressions");
+      if (input.ExpressionAttributeValues !== undefined) throw invalid("ExpressionAttributeValues can only be specified when using expressions");
+    }
     this.attributes = new ExpressionAttributes(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
   }
 

@@ -69,10 +69,10 @@ export interface GetItemInput extends ExpressionInput {
 export async function getItem(ctx: DynamoContext, input: GetItemInput): Promise<object> {
   refuseMixing(input, ["AttributesToGet"], ["ProjectionExpression"]);
   const table = await itemTable(ctx, input.TableName);
-  const { key } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
   const projection = expressions.projection(input.ProjectionExpression) ?? legacyProjection(input.AttributesToGet);
   expressions.finish();
+  const { key } = checkKey(table.name, table.schema, input.Key);
   const [row] = await ctx.store.items([key]);
   const per = input.ConsistentRead === true ? 1 : 2;
   // The whole item goes out as stored (its wire JSON), unparsed, where that counts the same units.

@@ -139,10 +139,10 @@ export async function transactGetItems(ctx: DynamoContext, input: { TransactItem
   for (const item of input.TransactItems) {
     if (item.Get === undefined) throw invalid("TransactItems can only contain Get");
     const table = await itemTable(ctx, item.Get.TableName);
-    const { key } = checkKey(table.name, table.schema, item.Get.Key);
     const expressions = new RequestExpressions(item.Get);
     const projection = expressions.projection(item.Get.ProjectionExpression);
     expressions.finish();
+    const { key } = checkKey(table.name, table.schema, item.Get.Key);
     reads.push({ key, projection });
   }
   // A read-only store transaction: every item as of one moment.

@@ -50,19 +50,19 @@ export async function planPut(ctx: DynamoContext, input: ConditionalInput & { It
 
 export async function planDelete(ctx: DynamoContext, input: ConditionalInput & { Key: Record<string, unknown> }): Promise<WritePlan> {
   const table = await itemTable(ctx, input.TableName);
-  const { key } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
   const condition = conditionOf(input, expressions);
   expressions.finish();
+  const { key } = checkKey(table.name, table.schema, input.Key);
   return { table, key, condition, next: () => undefined, updatedPaths: [] };
 }
 
 export async function planConditionCheck(ctx: DynamoContext, input: ConditionalInput & { Key: Record<string, unknown> }): Promise<WritePlan> {
   const table = await itemTable(ctx, input.TableName);
-  const { key } = checkKey(table.name, table.schema, input.Key);
   const expressions = new RequestExpressions(input);
   const condition = conditionOf(input, expressions);
   expressions.finish();
+  const { key } = checkKey(table.name, table.schema, input.Key);
   return { table, key, condition, next: () => "keep", updatedPaths: [] };
 }
 
@@ -76,11 +76,12 @@ export async function planUpdate(
   input: ConditionalInput & { Key: Record<string, unknown>; UpdateExpression?: string; AttributeUpdates?: Record<string, { Action?: string; Value?: unknown }> },
 ): Promise<WritePlan> {
   const table = await itemTable(ctx, input.TableName);
-  const { key, attributes } = checkKey(table.name, table.schema, input.Key);
+  // DynamoDB checks the expressions before the key.
   const expressions = new RequestExpressions(input);
   const actions = expressions.update(input.UpdateExpression) ?? legacyUpdates(input.AttributeUpdates);
   const condition = conditionOf(input, expressions);
   expressions.finish();
+  const { key, attributes } = checkKey(table.name, table.schema, input.Key);
   return planUpdateActions(table, key, attributes, actions, condition);
 }
 

@@ -90,9 +90,16 @@ function expectBytes(member: unknown): Uint8Array {
 
 const SET_NAMES = { SS: "string", NS: "number", BS: "binary" } as const;
 
+/** An empty set: the one invalid value DynamoDB's ExpressionAttributeValues refusal names no key for. */
+export class EmptySetError extends UnkaiError {
+  constructor(type: keyof typeof SET_NAMES) {
+    super("ValidationException", `One or more parameter values were invalid: An ${SET_NAMES[type]} set  may not be empty`);
+  }
+}
+
 function checkSet(type: "SS" | "NS" | "BS", member: unknown): AttributeValue {
   if (!Array.isArray(member)) throw invalid("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
-  if (member.length === 0) throw parameterInvalid(`An ${SET_NAMES[type]} set  may not be empty`);
+  if (member.length === 0) throw new EmptySetError(type);
   if (type === "BS") {
     const elements = member.map(expectBytes);
     const keys = elements.map((element) => Buffer.from(element).toString("base64"));

@@ -3,7 +3,7 @@
  * expressions that use them, and refused when one is left unused (as DynamoDB does).
  */
 import { UnkaiError } from "../../../core/errors.js";
-import { checkValue, type AttributeValue } from "./attribute-value.js";
+import { checkValue, EmptySetError, type AttributeValue } from "./attribute-value.js";
 
 const invalid = (message: string) => new UnkaiError("ValidationException", message);
 const KEY = /^[A-Za-z0-9_]+$/;
@@ -27,7 +27,7 @@ export class ExpressionAttributes {
         checked.set(key, checkValue(value));
       } catch (error) {
         if (!(error instanceof UnkaiError) || error.code !== "ValidationException") throw error;
-        throw invalid(`ExpressionAttributeValues contains invalid value: ${error.message} for key ${key}`);
+        throw invalid(`ExpressionAttributeValues contains invalid value: ${error.message}${error instanceof EmptySetError ? "" : ` for key ${key}`}`);
       }
     }
     this.names = new Map(Object.entries(names ?? {}));
