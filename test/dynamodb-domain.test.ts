@@ -206,6 +206,15 @@ describe("query and scan", () => {
     } while (start !== undefined);
     assert.deepEqual(seen, ["-5", "0.5", "2", "10", "100", "1000"]);
     assert.equal(pages, 4, "the third page ends at the last item and still says LastEvaluatedKey; the fourth is empty");
+    // A start key the key condition does not cover is refused, as DynamoDB refuses it.
+    const outside = "The provided starting key is outside query boundaries based on provided conditions";
+    const from = (customer: string, seq: number, condition = "customer = :c", values: Record<string, unknown> = {}) =>
+      fails("Query", { TableName: "orders", KeyConditionExpression: condition, ExpressionAttributeValues: { ":c": S("q"), ...values }, ExclusiveStartKey: { customer: S(customer), seq: N(seq) } }, "ValidationException", outside);
+    await from("other", 2);
+    await from("q", 2, "customer = :c AND seq > :s", { ":s": N(2) });
+    await from("q", 5, "customer = :c AND seq BETWEEN :a AND :b", { ":a": N(10), ":b": N(100) });
+    const within = await call("Query", { TableName: "orders", KeyConditionExpression: "customer = :c AND seq >= :s", ExpressionAttributeValues: { ":c": S("q"), ":s": N(2) }, ExclusiveStartKey: { customer: S("q"), seq: N(2) } });
+    assert.deepEqual((within.Items as { seq: { N: string } }[]).map((i) => i.seq.N), ["10", "100", "1000"]);
   });
 
   it("stops a Scan page at 1 MB of read data and resumes from LastEvaluatedKey; segments split the table", async () => {

@@ -17,6 +17,8 @@ import type { DynamoContext } from "../src/services/dynamodb/context.js";
 import { keepIndexEntries } from "../src/services/dynamodb/index-entries.js";
 import { expireItems } from "../src/services/dynamodb/ttl.js";
 import { encodeKeyValue } from "../src/services/dynamodb/keys.js";
+import { TableCache } from "../src/services/dynamodb/table-cache.js";
+import type { LoadedTable } from "../src/services/dynamodb/context.js";
 
 let dir: string;
 let store: Store;
@@ -202,6 +204,47 @@ describe("DynamoDB index entries", () => {
     await call("DeleteTable", { TableName: "fill" });
   });
 
+  it("a GSI created over items whose key cannot go into it leaves those items out and becomes ACTIVE, as AWS's backfill does", async () => {
+    await call("CreateTable", { TableName: "odd", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" });
+    // Written before the index exists: a value too long for an index partition key, an empty one, one of another type, and a good one.
+    for (const [id, tag] of [["long", S("t".repeat(3000))], ["empty", S("")], ["number", N(7)], ["good", S("ok")]] as const) {
+      await call("PutItem", { TableName: "odd", Item: { id: S(id), tag } });
+    }
+    const created = await call("UpdateTable", {
+      TableName: "odd",
+      AttributeDefinitions: [{ AttributeName: "tag", AttributeType: "S" }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "byTag", KeySchema: [{ AttributeName: "tag", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } } }],
+    });
+    assert.equal((created.TableDescription as { GlobalSecondaryIndexes: { IndexStatus: string }[] }).GlobalSecondaryIndexes[0]?.IndexStatus, "ACTIVE");
+    assert.equal(await entries("odd", "byTag"), 1, "only the good item");
+    assert.deepEqual(((await call("Scan", { TableName: "odd", IndexName: "byTag" })).Items as { id: { S: string } }[]).map((item) => item.id.S), ["good"]);
+    // A write still refuses such a key now that the index exists.
+    await fails("PutItem", { TableName: "odd", Item: { id: S("late"), tag: S("") } }, "ValidationException",
+      "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byTag, IndexKey: tag");
+    await call("DeleteTable", { TableName: "odd" });
+  });
+
+  it("on a shared store, a new GSI's entries are written once no node can still write under a definition without it", async () => {
+    await call("CreateTable", { TableName: "shared", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" });
+    await call("PutItem", { TableName: "shared", Item: { id: S("early"), tag: S("x") } });
+    // Two nodes on one store, each with its own second-long cache of table definitions.
+    const node = () => dynamoOperations({ store: store.dynamodb, account: ctx.account, now: Date.now, tables: new TableCache<LoadedTable>(Date.now), sharedStore: true });
+    const [one, two] = [node(), node()];
+    await (two.GetItem as DynamoOperation)({ TableName: "shared", Key: { id: S("early") } });
+    const updating = (one.UpdateTable as DynamoOperation)({
+      TableName: "shared",
+      AttributeDefinitions: [{ AttributeName: "tag", AttributeType: "S" }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "byTag", KeySchema: [{ AttributeName: "tag", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } } }],
+    });
+    // Node two writes under its cached definition, which has no index yet: no entry of its own.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await (two.PutItem as DynamoOperation)({ TableName: "shared", Item: { id: S("late"), tag: S("x") } });
+    await updating;
+    const found = (await (one.Query as DynamoOperation)({ TableName: "shared", IndexName: "byTag", KeyConditionExpression: "tag = :t", ExpressionAttributeValues: { ":t": S("x") } })) as { Items: { id: { S: string } }[] };
+    assert.deepEqual(found.Items.map((item) => item.id.S), ["early", "late"], "the index is ACTIVE with every item");
+    await call("DeleteTable", { TableName: "shared" });
+  });
+
   it("a table from before Unkai kept entries is read by walking it, until the sweep writes them and marks it", async () => {
     await call("CreateTable", { ...gamesTable, TableName: "old" });
     await call("BatchWriteItem", { RequestItems: { old: ["x", "y", "z"].map((id, i) => ({ PutRequest: { Item: { id: S(id), player: S("ann"), score: N(i) } } })) } });
@@ -301,5 +344,12 @@ describe("DynamoDB index entries", () => {
     assert.deepEqual(first.Items.map((item) => item.id.S), expected.slice(0, 5));
     assert.equal(read, 15, "5 items and the 10 stale entries before them, not the partition's 310");
     assert.deepEqual((await pages("Query", { ...group, Limit: 3 })).flat(), expected);
+    // A start key from another index partition, or outside the sort condition, is refused as DynamoDB refuses it.
+    const outside = "The provided starting key is outside query boundaries based on provided conditions";
+    await fails("Query", { TableName: "ladder", IndexName: "byGroup", ...group, ExclusiveStartKey: { id: S("h001"), group: S("h"), rank: N(-1) } }, "ValidationException", outside);
+    await fails("Query", {
+      TableName: "ladder", IndexName: "byGroup", KeyConditionExpression: "#g = :g AND #r < :r", ExpressionAttributeNames: { "#g": "group", "#r": "rank" },
+      ExpressionAttributeValues: { ":g": S("g"), ":r": N(10) }, ExclusiveStartKey: { id: S("r020"), group: S("g"), rank: N(20) },
+    }, "ValidationException", outside);
   });
 });

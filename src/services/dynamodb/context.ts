@@ -31,6 +31,11 @@ export interface DynamoContext {
    * the service, whose answers go straight to the wire. Absent, operations answer parsed items.
    */
   readonly rawItems?: boolean;
+  /**
+   * Other nodes share the store (a cluster): each caches table definitions for up to a second
+   * (TableCache), so a new index's entries are written only once none can still write without it.
+   */
+  readonly sharedStore?: boolean;
 }
 
 export interface LoadedTable {

@@ -13,7 +13,7 @@ import type { DynamoIndexEntry, DynamoItemRow } from "../../store/ports.js";
 import type { AttributeMap, AttributeValue } from "./expressions/index.js";
 import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
 import { hasKey, indexViewsOf } from "./index-reads.js";
-import { encodeKeyValue, itemOf } from "./keys.js";
+import { encodeKeyValue, fitsIndex, itemOf } from "./keys.js";
 import { TABLE_CACHE_MAX_AGE_MS } from "./table-cache.js";
 import { rewriteDefinition } from "./table-operations.js";
 import type { TableDefinition } from "./table-definition.js";
@@ -41,12 +41,19 @@ export function indexEntriesOf(table: LoadedTable, item: AttributeMap): DynamoIn
  * write racing it is either before its batch, and read by it, or after, and writes its own entries).
  */
 export async function writeIndexEntries(ctx: DynamoContext, table: LoadedTable): Promise<void> {
+  const { GlobalSecondaryIndexes: globals = [], LocalSecondaryIndexes: locals = [] } = table.definition;
+  const indexes = new Map([...globals, ...locals].map((index) => [index.IndexName, index]));
+  /** The item's entries, but in an index its key cannot go into (a write would refuse it; a backfill leaves it out, as AWS's does). */
+  const entriesOf = (item: AttributeMap) => (indexEntriesOf(table, item) ?? []).filter((entry) => {
+    const index = indexes.get(entry.index);
+    return index !== undefined && fitsIndex(table.definition, index, item);
+  });
   let after: DynamoItemRow | undefined;
   for (;;) {
     const batch = await ctx.store.scan(table.name, after, BATCH_ROWS);
     if (batch.length > 0) {
       await ctx.store.transact(batch, (current) => ({
-        writes: current.flatMap((row) => (row === undefined ? [] : [{ put: row, indexes: indexEntriesOf(table, itemOf(row) as AttributeMap) ?? [] }])),
+        writes: current.flatMap((row) => (row === undefined ? [] : [{ put: row, indexes: entriesOf(itemOf(row) as AttributeMap) }])),
         result: undefined,
       }));
     }
@@ -65,22 +72,27 @@ const indexesOf = (definition: TableDefinition) => JSON.stringify([definition.Gl
  * left for the next sweep.
  */
 export async function keepIndexEntries(ctx: DynamoContext): Promise<void> {
+  // A table that fails is left for the next sweep; the others are still swept, and the failures reported after.
+  const failures: unknown[] = [];
   let afterName: string | undefined;
   for (;;) {
     const tables = await ctx.store.tables(afterName, 100);
-    for (const record of tables) {
-      const definition = JSON.parse(record.definition) as TableDefinition;
-      const kept = definition.IndexEntries;
-      const due = kept === undefined ? hasIndexes(definition) : kept.recheckAfter !== undefined && kept.recheckAfter <= ctx.now();
-      if (!due) continue;
-      const table = await loadTable(ctx, record.name).catch(() => undefined);
-      if (table === undefined || indexesOf(table.definition) !== indexesOf(definition)) continue;
-      await writeIndexEntries(ctx, table);
-      const latest = await loadTable(ctx, record.name).catch(() => undefined);
-      if (latest === undefined || indexesOf(latest.definition) !== indexesOf(definition)) continue;
-      await rewriteDefinition(ctx, latest, { ...latest.definition, IndexEntries: {} });
-    }
-    if (tables.length < 100) return;
+    for (const record of tables) await keepTableEntries(ctx, record.name, record.definition).catch((error: unknown) => failures.push(error));
+    if (tables.length < 100) break;
     afterName = tables[tables.length - 1]?.name;
   }
+  if (failures.length > 0) throw new AggregateError(failures, `writing the index entries of ${failures.length} table(s) failed`);
+}
+
+async function keepTableEntries(ctx: DynamoContext, name: string, stored: string): Promise<void> {
+  const definition = JSON.parse(stored) as TableDefinition;
+  const kept = definition.IndexEntries;
+  const due = kept === undefined ? hasIndexes(definition) : kept.recheckAfter !== undefined && kept.recheckAfter <= ctx.now();
+  if (!due) return;
+  const table = await loadTable(ctx, name).catch(() => undefined);
+  if (table === undefined || indexesOf(table.definition) !== indexesOf(definition)) return;
+  await writeIndexEntries(ctx, table);
+  const latest = await loadTable(ctx, name).catch(() => undefined);
+  if (latest === undefined || indexesOf(latest.definition) !== indexesOf(definition)) return;
+  await rewriteDefinition(ctx, latest, { ...latest.definition, IndexEntries: {} });
 }

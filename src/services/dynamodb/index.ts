@@ -61,6 +61,8 @@ export interface DynamoDbDeps extends StreamingDeps {
   readonly space?: FreeSpace;
   /** AWS/DynamoDB's metrics go here (Platform.serviceMetrics), measured around each operation (metrics.ts). */
   readonly metrics?: ServiceMetrics;
+  /** Other nodes share the store (DynamoContext.sharedStore). */
+  readonly sharedStore?: boolean;
 }
 
 /** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
@@ -75,7 +77,7 @@ function contextOf(deps: DynamoDbDeps): StreamsContext {
 export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
   // Its answers go straight to the wire: whole items may leave as their stored JSON.
-  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true };
+  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true };
   const operations: Operations = guardedOperations(meteredOperations({
     ...withWireOutput(dynamoOperations(ctx)),
     // The endpoint the client reached is the one to keep using.
@@ -101,7 +103,7 @@ export const dynamodbModule: ServiceModule = {
   create: (p: Platform) =>
     dynamoDbService({
       store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics, space: p.space,
-      streamMappings: shardPollerDeps(p),
+      streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined,
     }),
 };
 

@@ -5,7 +5,7 @@
  */
 import { RawJson } from "../../protocol/codecs/raw-json.js";
 import type { DynamoItemKey, DynamoItemRow, DynamoSortBound } from "../../store/ports.js";
-import { invalid, type TableDefinition } from "./table-definition.js";
+import { invalid, type IndexDefinition, type TableDefinition } from "./table-definition.js";
 import { checkMap, itemSize, parseNumber, sortableNumber, typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
 
 const MAX_PARTITION_KEY_BYTES = 2048;
@@ -168,22 +168,37 @@ export function rowOf(key: DynamoItemKey, item: AttributeMap): DynamoItemRow {
 /** An item's index key attributes, where present, must have the type the table defines (indexes skip items without them). */
 export function checkIndexKeys(definition: TableDefinition, item: AttributeMap): void {
   for (const index of [...(definition.GlobalSecondaryIndexes ?? []), ...(definition.LocalSecondaryIndexes ?? [])]) {
-    for (const key of index.KeySchema) {
-      const value = item[key.AttributeName];
-      const expected = definition.AttributeDefinitions.find((d) => d.AttributeName === key.AttributeName)?.AttributeType;
-      if (value === undefined || expected === undefined) continue;
-      const actual = typeOf(value);
-      if (actual !== expected) {
-        throw invalid(`One or more parameter values were invalid: Type mismatch for Index Key ${key.AttributeName} Expected: ${expected} Actual: ${actual} IndexName: ${index.IndexName}`);
-      }
-      if ((value.S ?? value.B ?? "x").length === 0) {
-        throw invalid(`One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${value.S !== undefined ? "string" : "binary"} value. IndexName: ${index.IndexName}, IndexKey: ${key.AttributeName}`);
-      }
-      const bytes = value.S !== undefined ? Buffer.byteLength(value.S, "utf8") : (value.B?.length ?? 0);
-      const limit = key.KeyType === "HASH" ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES;
-      if (bytes > limit) {
-        throw invalid(`One or more parameter values were invalid: Size limit exceeded for Index Key ${key.AttributeName} Actual Size: ${bytes} bytes Max Size: ${limit} bytes IndexName: ${index.IndexName}`);
-      }
+    const problem = indexKeyProblem(definition, index, item);
+    if (problem !== undefined) throw invalid(problem);
+  }
+}
+
+/**
+ * Whether the item's index key attributes may go into the index: a write refuses an item whose don't
+ * (checkIndexKeys), and a GSI created over items already there leaves such items out, as AWS's backfill does.
+ */
+export function fitsIndex(definition: TableDefinition, index: IndexDefinition, item: AttributeMap): boolean {
+  return indexKeyProblem(definition, index, item) === undefined;
+}
+
+/** What is wrong with the item's key attributes of one index (a wrong type, an empty value, too many bytes), in DynamoDB's words. */
+function indexKeyProblem(definition: TableDefinition, index: IndexDefinition, item: AttributeMap): string | undefined {
+  for (const key of index.KeySchema) {
+    const value = item[key.AttributeName];
+    const expected = definition.AttributeDefinitions.find((d) => d.AttributeName === key.AttributeName)?.AttributeType;
+    if (value === undefined || expected === undefined) continue;
+    const actual = typeOf(value);
+    if (actual !== expected) {
+      return `One or more parameter values were invalid: Type mismatch for Index Key ${key.AttributeName} Expected: ${expected} Actual: ${actual} IndexName: ${index.IndexName}`;
+    }
+    if ((value.S ?? value.B ?? "x").length === 0) {
+      return `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${value.S !== undefined ? "string" : "binary"} value. IndexName: ${index.IndexName}, IndexKey: ${key.AttributeName}`;
+    }
+    const bytes = value.S !== undefined ? Buffer.byteLength(value.S, "utf8") : (value.B?.length ?? 0);
+    const limit = key.KeyType === "HASH" ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES;
+    if (bytes > limit) {
+      return `One or more parameter values were invalid: Size limit exceeded for Index Key ${key.AttributeName} Actual Size: ${bytes} bytes Max Size: ${limit} bytes IndexName: ${index.IndexName}`;
     }
   }
+  return undefined;
 }

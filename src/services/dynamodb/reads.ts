@@ -5,7 +5,7 @@
 import type { DynamoItemRow, DynamoKeyRange } from "../../store/ports.js";
 import { checkMap, evaluate, keyRange, project, type AttributeMap, type Condition, type KeyRange, type Path } from "./expressions/index.js";
 import { consumed, itemTable, RequestExpressions, type DynamoContext, type ExpressionInput, type LoadedTable } from "./context.js";
-import { checkKey, encodeKeyValue, itemOf, keyAttributes, sortBounds, wireJsonOf } from "./keys.js";
+import { checkKey, encodeKeyValue, itemOf, keyAttributes, sortBounds, wireJsonOf, withinBounds } from "./keys.js";
 import type { RawJson } from "../../protocol/codecs/raw-json.js";
 import { invalid } from "./table-definition.js";
 import { legacyCondition, legacyProjection, refuseMixing, type LegacyCondition } from "./legacy.js";
@@ -188,14 +188,25 @@ async function queryPage(ctx: DynamoContext, table: LoadedTable, input: QueryInp
   if (input.IndexName !== undefined) {
     const index = findIndex(table, input.IndexName, input.ConsistentRead);
     const { whole, ...rules } = indexRules(table, index, input, projection);
-    const read = indexReader(ctx, table, index, keyRange(keyCondition, index.schema), forward, indexStart(input, table, index));
+    const range = keyRange(keyCondition, index.schema);
+    const start = indexStart(input, table, index);
+    if (start !== undefined) checkStartWithin(range, start[0] as Buffer, start[1] as Buffer);
+    const read = indexReader(ctx, table, index, range, forward, start);
     return answer(input, table, await readIndexPage(input, table, index, read, { ...rules, filter, keep: () => true, raw: raw && whole }), projection);
   }
   const range = keyRange(keyCondition, table.schema);
   const start = input.ExclusiveStartKey === undefined ? undefined : checkStartKey(table, input.ExclusiveStartKey);
+  if (start !== undefined) checkStartWithin(range, start.partitionKey, start.sortKey);
   const fetch = (after: DynamoItemRow | undefined, count: number) => ctx.store.query(storeRange(table, range, forward, count, after?.sortKey ?? start?.sortKey));
   const page = await readPage(fetch, { limit: input.Limit, keep: () => true, view: (item) => item, lastKeyOf: (item) => keyAttributes(table.schema, item), filter, raw });
   return answer(input, table, page, projection);
+}
+
+/** A Query's ExclusiveStartKey (its partition and sort key bytes, the index's for an index) must meet the key condition. */
+function checkStartWithin(range: KeyRange, partition: Buffer, sort: Buffer): void {
+  if (!partition.equals(encodeKeyValue(range.partition)) || !withinBounds(sort, sortBounds(range))) {
+    throw invalid("The provided starting key is outside query boundaries based on provided conditions");
+  }
 }
 
 function checkStartKey(table: LoadedTable, raw: Record<string, unknown>) {

@@ -1,5 +1,6 @@
 /** CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable, tags, TTL settings, DescribeLimits, DescribeEndpoints. */
 import { randomUUID } from "node:crypto";
+import { setTimeout } from "node:timers/promises";
 import { UnkaiError } from "../../core/errors.js";
 import { validationMessage } from "../../protocol/codecs/input-errors.js";
 import { checkTableName, loadTable, tableNameOf, type DynamoContext, type LoadedTable } from "./context.js";
@@ -19,6 +20,7 @@ import { disablingStream, enablingStream, freshStreamMs, retiringStreams, stream
 import { keptSettings, mergedSetting, SETTINGS_MEMBERS, type SettingsInput } from "./table-settings.js";
 import { createdPolicy } from "./resource-policies.js";
 import { RECHECK_AFTER_MS, writeIndexEntries } from "./index-entries.js";
+import { TABLE_CACHE_MAX_AGE_MS } from "./table-cache.js";
 
 interface CreateTableInput extends SettingsInput {
   readonly TableName: string;
@@ -245,6 +247,8 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
   await rewriteDefinition(ctx, table, updated.definition);
   for (const index of gone) await ctx.store.dropIndex(table.name, index.IndexName);
   if (!kept) return { TableDescription: await describe(ctx, updated, "ACTIVE") };
+  // Another node may write under its cached definition, without the index, for a second yet: those items would miss it.
+  if (ctx.sharedStore === true) await setTimeout(TABLE_CACHE_MAX_AGE_MS);
   await writeIndexEntries(ctx, updated);
   return { TableDescription: await describe(ctx, await backfilled(ctx, table.name, created), "ACTIVE") };
 }
