@@ -75,10 +75,10 @@ export interface TableDefinition {
 }
 
 export const invalid = (message: string) => new UnkaiError("ValidationException", message);
+const parameterInvalid = (message: string) => invalid(`One or more parameter values were invalid: ${message}`);
 
 /** Whether a GSI's entries are still being written for the items that were there when it was created. */
 export const isBackfilling = (definition: TableDefinition, index: string) => definition.IndexEntries?.backfilling?.includes(index) === true;
-const parameterInvalid = (message: string) => invalid(`One or more parameter values were invalid: ${message}`);
 
 /** The key attributes of a key schema, typed from the attribute definitions. */
 export function keySchemaOf(keySchema: readonly KeySchemaElement[], definitions: readonly AttributeDefinition[]): KeySchema {
