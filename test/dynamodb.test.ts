@@ -66,6 +66,11 @@ describe("DynamoDB", () => {
     assert.ok(failed instanceof ConditionalCheckFailedException, String(failed));
     assert.equal(failed.message, "The conditional request failed");
     assert.deepEqual(failed.Item?.n, { N: "9" });
+    // On the wire, as AWS writes it: beside the returned Item the message is "Message", else "message" (botocore shows the difference).
+    const conditional = (extra: object) => raw("PutItem", JSON.stringify({ TableName: "sdk", Item: { pk: { S: "a" }, n: { N: "9" } }, ConditionExpression: "attribute_not_exists(pk)", ...extra }));
+    const withItem = (await conditional({ ReturnValuesOnConditionCheckFailure: "ALL_OLD" })).json;
+    assert.deepEqual(Object.keys(withItem).sort(), ["Item", "Message", "__type"]);
+    assert.deepEqual(Object.keys((await conditional({})).json).sort(), ["__type", "message"]);
 
     const cancelled = await sdk().send(new TransactWriteItemsCommand({
       TransactItems: [

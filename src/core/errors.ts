@@ -70,6 +70,8 @@ export type ErrorCode = { [S in keyof ServiceErrorTables]: keyof ServiceErrorTab
 /** The one error base class: a stable code plus a sentence-case message saying what was wrong. */
 export class UnkaiError extends Error {
   override readonly name = "UnkaiError";
+  /** The JSON body member the message goes in, where it differs from the service's usual one (DynamoDB's `Message` beside a returned `Item`). */
+  readonly messageKey?: string;
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -119,7 +119,7 @@ export function modelService(options: ModelServiceOptions): Service {
     const spec = specOf(errors, error.code);
     if (!spec) logger.error({ code: error.code }, "an operation threw a code its service's error table lacks");
     const answered = spec ? error : new UnkaiError(internal, "Unkai hit an internal error; the details are in Unkai's own log.");
-    return errorResponse(protocol, model, { code: answered.code, message: answered.message, extra: answered.extra, spec: spec ?? specOf(errors, internal) ?? { status: 500, messageKey: "message", userType: false } }, requestId);
+    return errorResponse(protocol, model, { code: answered.code, message: answered.message, extra: answered.extra, messageKey: answered.messageKey, spec: spec ?? specOf(errors, internal) ?? { status: 500, messageKey: "message", userType: false } }, requestId);
   };
 
   const invalid = (violations: readonly Violation[], protocol: Protocol): UnkaiError =>

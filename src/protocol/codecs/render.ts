@@ -43,6 +43,8 @@ export interface RenderedError {
   readonly message: string;
   readonly spec: ErrorSpec;
   readonly extra?: Readonly<Record<string, string>>;
+  /** The body member for the message, when not the spec's. */
+  readonly messageKey?: string | undefined;
 }
 
 export function errorResponse(protocol: Protocol, model: ServiceModel, error: RenderedError, requestId: string): UnkaiResponse {
@@ -53,7 +55,7 @@ export function errorResponse(protocol: Protocol, model: ServiceModel, error: Re
   }
   const headers: Record<string, string> = { "x-amzn-ErrorType": code };
   if (model.metadata.awsQueryCompatible) headers["x-amzn-query-error"] = `${queryErrorCode(model, code)};${sender ? "Sender" : "Receiver"}`;
-  const body: Record<string, string> = { __type: code, ...error.extra, [spec.messageKey]: message };
+  const body: Record<string, string> = { __type: code, ...error.extra, [error.messageKey ?? spec.messageKey]: message };
   if (protocol === "rpcv2Cbor") return { status: spec.status, headers: { ...headers, ...CBOR_HEADERS }, body: writeCbor(body) };
   if (protocol === "awsCbor1_1") return { status: spec.status, headers: { ...headers, ...AWS_CBOR_HEADERS }, body: writeCbor(body) };
   return { status: spec.status, headers: { ...headers, "Content-Type": jsonContentType(protocol) }, body: JSON.stringify(body) };

@@ -155,9 +155,13 @@ export function wireItem(item: AttributeMap): unknown {
   return JSON.parse(storedItem(item));
 }
 
-/** An error whose JSON body carries structured members beside the message (Item, CancellationReasons). */
+/**
+ * An error whose JSON body carries structured members beside the message (Item, CancellationReasons).
+ * Beside a returned `Item` DynamoDB writes the message as `Message`, not its usual `message`.
+ */
 export function errorWithMembers(code: "ConditionalCheckFailedException" | "TransactionCanceledException", message: string, members: Record<string, unknown>): UnkaiError {
-  return new UnkaiError(code, message, members as Record<string, string>);
+  const error = new UnkaiError(code, message, members as Record<string, string>);
+  return code === "ConditionalCheckFailedException" && members.Item !== undefined ? Object.assign(error, { messageKey: "Message" }) : error;
 }
 
 /** ConsumedCapacity when asked for: DynamoDB's units (1 KB per write unit, 4 KB per read unit, half for eventual reads). */
