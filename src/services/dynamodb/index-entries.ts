@@ -10,16 +10,15 @@
  * them from the background sweep, and is read by walking it until then.
  */
 import type { DynamoIndexEntry, DynamoItemRow } from "../../store/ports.js";
-import type { AttributeMap, AttributeValue } from "./expressions/index.js";
+import type { AttributeMap } from "./expressions/index.js";
 import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
 import { hasKey, indexViewsOf } from "./index-reads.js";
-import { encodeKeyValue, fitsIndex, itemOf } from "./keys.js";
+import { fitsIndex, itemOf, keyBytes } from "./keys.js";
 import { TABLE_CACHE_MAX_AGE_MS } from "./table-cache.js";
 import { rewriteDefinition } from "./table-operations.js";
 import type { TableDefinition } from "./table-definition.js";
 
 const BATCH_ROWS = 100;
-const EMPTY = Buffer.alloc(0);
 /** How long after an index is created its entries are written once more: past every node's cached definition. */
 export const RECHECK_AFTER_MS = 2 * TABLE_CACHE_MAX_AGE_MS;
 
@@ -30,8 +29,8 @@ export function indexEntriesOf(table: LoadedTable, item: AttributeMap): DynamoIn
   const entries: DynamoIndexEntry[] = [];
   for (const view of views) {
     if (!hasKey(view.schema, item)) continue;
-    const sort = view.schema.sort === undefined ? EMPTY : encodeKeyValue(item[view.schema.sort.name] as AttributeValue);
-    entries.push({ index: view.name, partitionKey: encodeKeyValue(item[view.schema.partition.name] as AttributeValue), sortKey: sort });
+    const { partitionKey, sortKey } = keyBytes(view.schema, item);
+    entries.push({ index: view.name, partitionKey, sortKey });
   }
   return entries;
 }

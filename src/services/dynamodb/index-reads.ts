@@ -5,10 +5,10 @@
  * table from before Unkai kept entries is read by walking its items (keeping those that carry the
  * index's key attributes: indexes are sparse) until the background sweep has written its entries.
  */
-import type { DynamoIndexedItemRow, DynamoIndexPlace, DynamoIndexRange, DynamoItemRow } from "../../store/ports.js";
+import type { DynamoIndexedItemRow, DynamoIndexPlace, DynamoIndexRange, DynamoItemKey, DynamoItemRow } from "../../store/ports.js";
 import { typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
 import type { DynamoContext, LoadedTable } from "./context.js";
-import { encodeKeyValue, itemOf, keyAttributes, sortBounds, withinBounds } from "./keys.js";
+import { encodeKeyValue, itemOf, keyAttributes, keyBytes, sortBounds, withinBounds } from "./keys.js";
 import { invalid, isBackfilling, keySchemaOf, type IndexDefinition, type Projection, type TableDefinition } from "./table-definition.js";
 
 export interface IndexView {
@@ -19,7 +19,6 @@ export interface IndexView {
 }
 
 const BATCH_ROWS = 1000;
-const EMPTY = Buffer.alloc(0);
 
 export function findIndex(table: LoadedTable, name: string, consistentRead: boolean | undefined): IndexView {
   const index = indexViewsOf(table).find((view) => view.name === name);
@@ -49,9 +48,9 @@ export function hasKey(schema: KeySchema, item: AttributeMap): boolean {
 }
 
 /** The bytes an index orders by: index partition, index sort, table partition, table sort. */
-function orderOf(index: IndexView, row: DynamoItemRow, item: AttributeMap): Buffer[] {
-  const sort = index.schema.sort === undefined ? EMPTY : encodeKeyValue(item[index.schema.sort.name] as AttributeValue);
-  return [encodeKeyValue(item[index.schema.partition.name] as AttributeValue), sort, row.partitionKey, row.sortKey];
+function orderOf(index: IndexView, row: DynamoItemKey, item: AttributeMap): Buffer[] {
+  const { partitionKey, sortKey } = keyBytes(index.schema, item);
+  return [partitionKey, sortKey, row.partitionKey, row.sortKey];
 }
 
 function compareOrder(a: readonly Buffer[], b: readonly Buffer[]): number {
@@ -132,8 +131,8 @@ function entryReader(ctx: DynamoContext, range: DynamoIndexRange, index: IndexVi
 /** Whether the item still has the index key its entry was written under. */
 function entryHolds(index: IndexView, row: DynamoIndexedItemRow, item: AttributeMap): boolean {
   if (!hasKey(index.schema, item)) return false;
-  const sort = index.schema.sort === undefined ? EMPTY : encodeKeyValue(item[index.schema.sort.name] as AttributeValue);
-  return encodeKeyValue(item[index.schema.partition.name] as AttributeValue).equals(row.indexPartitionKey) && sort.equals(row.indexSortKey);
+  const { partitionKey, sortKey } = keyBytes(index.schema, item);
+  return partitionKey.equals(row.indexPartitionKey) && sortKey.equals(row.indexSortKey);
 }
 
 /** A table without index entries yet, walked whole: the rows `placed` keeps, in the index's order, past `start`. */
@@ -169,9 +168,8 @@ export function startOrder(table: LoadedTable, index: IndexView, start: Attribut
   if (!names.every((k) => start[k.name] !== undefined && typeOf(start[k.name] as AttributeValue) === k.type)) {
     throw invalid("The provided starting key is invalid: The provided key element does not match the schema");
   }
-  const tableSort = table.schema.sort === undefined ? EMPTY : encodeKeyValue(start[table.schema.sort.name] as AttributeValue);
-  const row = { table: table.name, partitionKey: encodeKeyValue(start[table.schema.partition.name] as AttributeValue), sortKey: tableSort, item: "", size: 0 };
-  return orderOf(index, row, start);
+  const { partitionKey, sortKey } = keyBytes(table.schema, start);
+  return orderOf(index, { table: table.name, partitionKey, sortKey }, start);
 }
 
 /** Whether the index projects every attribute (its items are the table's, whole). */

@@ -87,10 +87,20 @@ export function keyOfItem(table: string, schema: KeySchema, item: AttributeMap):
 }
 
 function encodeKey(table: string, schema: KeySchema, item: AttributeMap): DynamoItemKey {
+  const { partitionKey, sortKey } = keyBytes(schema, item);
+  return { table, partitionKey, sortKey };
+}
+
+const NO_SORT_KEY = Buffer.alloc(0);
+
+/**
+ * The order-preserving bytes of an item's key under a key schema, a table's or an index's (empty sort
+ * bytes without a sort key). The item must carry the key's attributes.
+ */
+export function keyBytes(schema: KeySchema, item: AttributeMap): { partitionKey: Buffer; sortKey: Buffer } {
   return {
-    table,
     partitionKey: encodeKeyValue(item[schema.partition.name] as AttributeValue),
-    sortKey: schema.sort === undefined ? Buffer.alloc(0) : encodeKeyValue(item[schema.sort.name] as AttributeValue),
+    sortKey: schema.sort === undefined ? NO_SORT_KEY : encodeKeyValue(item[schema.sort.name] as AttributeValue),
   };
 }
 
