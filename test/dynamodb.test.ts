@@ -187,6 +187,18 @@ print(json.dumps({"found": [int(i["n"]) for i in found["Items"]], "count": found
     assert.match(String(missing.json.__type), /ResourceNotFoundException$/);
     const unsigned = await fetch(suite.unkai.url, { method: "POST", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `${TARGET}.ListTables` }, body: "{}" });
     assert.equal(unsigned.status, 403, "an unsigned call is refused");
+    // Unkai's own marks in a table's definition cannot come from a request: an index "backfilling" by a body's say-so stays readable.
+    const marked = await raw("CreateTable", JSON.stringify({
+      TableName: "marked", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "x", AttributeType: "S" }],
+      GlobalSecondaryIndexes: [{ IndexName: "byX", KeySchema: [{ AttributeName: "x", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" }, Backfilling: true }],
+      IndexEntries: { backfilling: ["byX"] },
+    }));
+    assert.equal(marked.status, 200, JSON.stringify(marked.json));
+    const index = ((await raw("DescribeTable", JSON.stringify({ TableName: "marked" }))).json.Table as { GlobalSecondaryIndexes: { IndexStatus: string; Backfilling?: boolean }[] }).GlobalSecondaryIndexes[0];
+    assert.deepEqual([index?.IndexStatus, index?.Backfilling], ["ACTIVE", undefined]);
+    const read = await raw("Query", JSON.stringify({ TableName: "marked", IndexName: "byX", KeyConditionExpression: "x = :x", ExpressionAttributeValues: { ":x": { S: "a" } } }));
+    assert.deepEqual([read.status, read.json.Count], [200, 0]);
   });
 
   it("mutated requests of every operation never get a 5xx, and Unkai keeps serving (seeded; UNKAI_FUZZ_SEED reproduces)", async () => {
