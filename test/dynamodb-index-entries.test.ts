@@ -135,13 +135,11 @@ describe("DynamoDB index entries", () => {
     await keepIndexEntries(ctx);
     assert.deepEqual(await entriesMark("games"), {}, "rechecked");
     assert.equal(await entries("games", "byScore"), 29);
-    // Deleted and created again under its name with another key, in one call: the old entries go, the new ones come.
+    // Deleted and created again under its name with another key: the old entries go, the new ones come.
+    await call("UpdateTable", { TableName: "games", GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "byScore" } }] });
     await call("UpdateTable", {
       TableName: "games",
-      GlobalSecondaryIndexUpdates: [
-        { Delete: { IndexName: "byScore" } },
-        { Create: { IndexName: "byScore", KeySchema: [{ AttributeName: "player", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } } },
-      ],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "byScore", KeySchema: [{ AttributeName: "player", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } } }],
     });
     assert.deepEqual(await ids("byScore", "player = :p", { ":p": S("bob") }), ["c", "q1"]);
     assert.equal(await entries("games", "byScore"), 27, "the items with a player");
@@ -190,7 +188,7 @@ describe("DynamoDB index entries", () => {
     // As a node that died mid-backfill leaves it: the mark, and entries for part of the items.
     const record = await store.dynamodb.table("fill");
     const definition = JSON.parse(record?.definition ?? "{}") as Record<string, unknown>;
-    await store.dynamodb.updateTable({ name: "fill", createdAt: record?.createdAt ?? 0, definition: JSON.stringify({ ...definition, IndexEntries: { recheckAfter: clock + 2000, backfilling: ["byColor"] } }) });
+    await store.dynamodb.updateTable({ name: "fill", createdAt: record?.createdAt ?? 0, definition: JSON.stringify({ ...definition, IndexEntries: { recheckAfter: clock + 2000, backfilling: ["byColor"] } }) }, record?.definition ?? "");
     await store.dynamodb.dropIndex("fill", "byColor");
     await fails("Query", red, "ValidationException", backfilling);
     await fails("Scan", { TableName: "fill", IndexName: "byColor" }, "ValidationException", backfilling);
@@ -251,7 +249,7 @@ describe("DynamoDB index entries", () => {
     // As a data directory of an earlier version has it: no entries, no mark.
     const record = await store.dynamodb.table("old");
     const { IndexEntries: _kept, ...definition } = JSON.parse(record?.definition ?? "{}") as Record<string, unknown>;
-    await store.dynamodb.updateTable({ name: "old", createdAt: record?.createdAt ?? 0, definition: JSON.stringify(definition) });
+    await store.dynamodb.updateTable({ name: "old", createdAt: record?.createdAt ?? 0, definition: JSON.stringify(definition) }, record?.definition ?? "");
     await store.dynamodb.dropIndex("old", "byPlayer");
     const query = async () => (await call("Query", { TableName: "old", IndexName: "byPlayer", KeyConditionExpression: "player = :p", ExpressionAttributeValues: { ":p": S("ann") } })).Items as { id: { S: string } }[];
     assert.deepEqual((await query()).map((i) => i.id.S), ["x", "y", "z"], "walked");

@@ -1129,8 +1129,12 @@ export interface DynamoDbStore {
   table(name: string): Promise<DynamoTableRecord | undefined>;
   /** Tables by name, after `afterName`. */
   tables(afterName: string | undefined, limit: number): Promise<DynamoTableRecord[]>;
-  /** Replaces the definition; false when there is no such table. */
-  updateTable(record: DynamoTableRecord): Promise<boolean>;
+  /**
+   * Replaces the definition of the table `record` names (by name and createdAt) if it is still `expected`,
+   * the text read before the change (a compare-and-swap); false when the table is gone, was created
+   * again, or its definition changed meanwhile.
+   */
+  updateTable(record: DynamoTableRecord, expected: string): Promise<boolean>;
   /**
    * Removes the table, every item and every stream record of it, in one transaction; false when there
    * was no such table (and nothing is retired). The `retire`d streams' records are kept, with them.

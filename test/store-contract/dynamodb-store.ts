@@ -8,12 +8,14 @@ const row = (partitionKey: Buffer, sortKey: Buffer, item = "{}", table = "t"): D
 const sortKeys = (rows: readonly DynamoItemRow[]) => rows.map((r) => [...r.sortKey]);
 
 export function dynamoDbStoreContract(test: StoreTest): void {
-  test("tables: create once, read, list by name after a marker, update, delete with their items", async ({ store, reopen }) => {
+  test("tables: create once, read, list by name after a marker, update only what was read, delete with their items", async ({ store, reopen }) => {
     assert.equal(await store.dynamodb.createTable({ name: "b", createdAt: 1, definition: '{"v":1}' }), true);
     assert.equal(await store.dynamodb.createTable({ name: "b", createdAt: 2, definition: "{}" }), false);
     assert.equal(await store.dynamodb.createTable({ name: "a", createdAt: 3, definition: "{}" }), true);
-    assert.equal(await store.dynamodb.updateTable({ name: "b", createdAt: 1, definition: '{"v":2}' }), true);
-    assert.equal(await store.dynamodb.updateTable({ name: "zz", createdAt: 1, definition: "{}" }), false);
+    assert.equal(await store.dynamodb.updateTable({ name: "b", createdAt: 1, definition: '{"v":2}' }, '{"v":1}'), true);
+    assert.equal(await store.dynamodb.updateTable({ name: "b", createdAt: 1, definition: '{"v":3}' }, '{"v":1}'), false, "a definition changed since it was read is kept");
+    assert.equal(await store.dynamodb.updateTable({ name: "b", createdAt: 9, definition: '{"v":3}' }, '{"v":2}'), false, "a table created again under the name is not the one read");
+    assert.equal(await store.dynamodb.updateTable({ name: "zz", createdAt: 1, definition: "{}" }, "{}"), false);
     await store.dynamodb.transact([], () => ({ writes: [{ put: row(b(1), b(), "{}", "b") }], result: undefined }));
     const current = await reopen();
     assert.deepEqual(await current.dynamodb.table("b"), { name: "b", createdAt: 1, definition: '{"v":2}' });

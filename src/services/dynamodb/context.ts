@@ -42,6 +42,8 @@ export interface LoadedTable {
   readonly name: string;
   readonly createdAt: number;
   readonly definition: TableDefinition;
+  /** The definition's text as the store has it: what a change compares against (definition-changes.ts). */
+  readonly stored: string;
   readonly schema: KeySchema;
   readonly arn: string;
 }
@@ -69,7 +71,7 @@ export async function loadTable(ctx: DynamoContext, given: string, message = "Re
 /** A table as the store recorded it (a deleted one's, for its retired streams, too). */
 export function loadedTable(ctx: DynamoContext, record: DynamoTableRecord): LoadedTable {
   const definition = JSON.parse(record.definition) as TableDefinition;
-  return { name: record.name, createdAt: record.createdAt, definition, schema: keySchemaOf(definition.KeySchema, definition.AttributeDefinitions), arn: tableArn(ctx.account.region, ctx.account.accountId, record.name) };
+  return { name: record.name, createdAt: record.createdAt, definition, stored: record.definition, schema: keySchemaOf(definition.KeySchema, definition.AttributeDefinitions), arn: tableArn(ctx.account.region, ctx.account.accountId, record.name) };
 }
 
 /** The table for an item operation: from the cache while it is fresh (table-cache.ts), else from the store. */

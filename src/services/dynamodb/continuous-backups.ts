@@ -9,7 +9,7 @@
 import { UnkaiError } from "../../core/errors.js";
 import { loadTable, type DynamoContext } from "./context.js";
 import type { TableDefinition } from "./table-definition.js";
-import { rewriteDefinition } from "./table-operations.js";
+import { changeDefinition } from "./definition-changes.js";
 
 /** AWS's recovery period when PointInTimeRecoverySpecification names none. */
 const DEFAULT_RECOVERY_DAYS = 35;
@@ -47,10 +47,10 @@ export async function describeContinuousBackups(ctx: DynamoContext, input: { Tab
 
 /** Turns point-in-time recovery on (with its recovery period, 35 days unless given) or off; repeating a setting is no error. */
 export async function updateContinuousBackups(ctx: DynamoContext, input: UpdateContinuousBackupsInput): Promise<object> {
-  const table = await backupsTable(ctx, input.TableName);
   const spec = input.PointInTimeRecoverySpecification;
-  const { PointInTimeRecovery: _previous, ...rest } = table.definition;
-  const definition: TableDefinition = spec.PointInTimeRecoveryEnabled ? { ...rest, PointInTimeRecovery: { RecoveryPeriodInDays: spec.RecoveryPeriodInDays ?? DEFAULT_RECOVERY_DAYS } } : rest;
-  await rewriteDefinition(ctx, table, definition);
-  return description(definition);
+  const updated = await changeDefinition(ctx, await backupsTable(ctx, input.TableName), ({ definition }) => {
+    const { PointInTimeRecovery: _previous, ...rest } = definition;
+    return spec.PointInTimeRecoveryEnabled ? { ...rest, PointInTimeRecovery: { RecoveryPeriodInDays: spec.RecoveryPeriodInDays ?? DEFAULT_RECOVERY_DAYS } } : rest;
+  });
+  return description(updated.definition);
 }

@@ -9,13 +9,14 @@
  * index (table-cache.ts keeps one for up to a second). A table from before Unkai kept entries gets
  * them from the background sweep, and is read by walking it until then.
  */
+import { UnkaiError } from "../../core/errors.js";
 import type { DynamoIndexEntry, DynamoItemRow } from "../../store/ports.js";
 import type { AttributeMap } from "./expressions/index.js";
 import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
 import { hasKey, indexViewsOf } from "./index-reads.js";
 import { fitsIndex, itemOf, keyBytes } from "./keys.js";
 import { TABLE_CACHE_MAX_AGE_MS } from "./table-cache.js";
-import { rewriteDefinition } from "./table-operations.js";
+import { changeDefinition } from "./definition-changes.js";
 import type { TableDefinition } from "./table-definition.js";
 
 const BATCH_ROWS = 100;
@@ -91,7 +92,10 @@ async function keepTableEntries(ctx: DynamoContext, name: string, stored: string
   const table = await loadTable(ctx, name).catch(() => undefined);
   if (table === undefined || indexesOf(table.definition) !== indexesOf(definition)) return;
   await writeIndexEntries(ctx, table);
+  // Marked only while the indexes are those whose entries were just written (an UpdateTable may have changed them).
   const latest = await loadTable(ctx, name).catch(() => undefined);
-  if (latest === undefined || indexesOf(latest.definition) !== indexesOf(definition)) return;
-  await rewriteDefinition(ctx, latest, { ...latest.definition, IndexEntries: {} });
+  if (latest === undefined) return;
+  await changeDefinition(ctx, latest, (current) => (indexesOf(current.definition) === indexesOf(definition) ? { ...current.definition, IndexEntries: {} } : undefined)).catch((error: unknown) => {
+    if (!(error instanceof UnkaiError && error.code === "ResourceNotFoundException")) throw error;
+  });
 }

@@ -12,7 +12,7 @@ import type { Account } from "../../core/arn.js";
 import type { DynamoDbStore } from "../../store/ports.js";
 import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
 import { invalid, type TableDefinition } from "./table-definition.js";
-import { rewriteDefinition } from "./table-operations.js";
+import { changeDefinition } from "./definition-changes.js";
 
 /** AWS's limit on a resource-based policy, whitespace included. */
 const MAX_POLICY_BYTES = 20 * 1024;
@@ -89,11 +89,15 @@ export function resourcePolicyOperations(ctx: DynamoContext) {
     async PutResourcePolicy(input: { ResourceArn: string; Policy: string; ExpectedRevisionId?: string }) {
       const policy = checkedPolicy(input.Policy);
       const { table, stream } = await target(input.ResourceArn);
-      const kept = policyOf(table.definition, stream);
-      expected(input.ResourceArn, kept, input.ExpectedRevisionId);
-      const next = { Policy: policy, RevisionId: nextRevision(ctx.now(), kept) };
-      await rewriteDefinition(ctx, table, withPolicy(table.definition, stream, next));
-      return { RevisionId: next.RevisionId };
+      let revision = "";
+      await changeDefinition(ctx, table, ({ definition }) => {
+        const kept = policyOf(definition, stream);
+        expected(input.ResourceArn, kept, input.ExpectedRevisionId);
+        const next = { Policy: policy, RevisionId: nextRevision(ctx.now(), kept) };
+        revision = next.RevisionId;
+        return withPolicy(definition, stream, next);
+      });
+      return { RevisionId: revision };
     },
 
     async GetResourcePolicy(input: { ResourceArn: string }) {
@@ -105,11 +109,15 @@ export function resourcePolicyOperations(ctx: DynamoContext) {
 
     async DeleteResourcePolicy(input: { ResourceArn: string; ExpectedRevisionId?: string }) {
       const { table, stream } = await target(input.ResourceArn);
-      const kept = policyOf(table.definition, stream);
-      if (!kept) throw notFound(input.ResourceArn);
-      expected(input.ResourceArn, kept, input.ExpectedRevisionId);
-      await rewriteDefinition(ctx, table, withPolicy(table.definition, stream, undefined));
-      return { RevisionId: kept.RevisionId };
+      let revision = "";
+      await changeDefinition(ctx, table, ({ definition }) => {
+        const kept = policyOf(definition, stream);
+        if (!kept) throw notFound(input.ResourceArn);
+        expected(input.ResourceArn, kept, input.ExpectedRevisionId);
+        revision = kept.RevisionId;
+        return withPolicy(definition, stream, undefined);
+      });
+      return { RevisionId: revision };
     },
   };
 }

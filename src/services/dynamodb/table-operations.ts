@@ -21,6 +21,7 @@ import { keptSettings, mergedSetting, SETTINGS_MEMBERS, type SettingsInput } fro
 import { createdPolicy } from "./resource-policies.js";
 import { RECHECK_AFTER_MS, writeIndexEntries } from "./index-entries.js";
 import { TABLE_CACHE_MAX_AGE_MS } from "./table-cache.js";
+import { changeDefinition } from "./definition-changes.js";
 
 interface CreateTableInput extends SettingsInput {
   readonly TableName: string;
@@ -163,12 +164,6 @@ export async function deleteTable(ctx: DynamoContext, input: { TableName: string
   return { TableDescription: description };
 }
 
-/** Stores a changed definition of `table` and drops its cached copy. */
-export async function rewriteDefinition(ctx: DynamoContext, table: LoadedTable, definition: TableDefinition): Promise<void> {
-  await ctx.store.updateTable({ name: table.name, createdAt: table.createdAt, definition: JSON.stringify(definition) });
-  ctx.tables?.forget(table.name);
-}
-
 interface UpdateTableInput extends SettingsInput {
   readonly TableName: string;
   readonly BillingMode?: string;
@@ -182,10 +177,23 @@ interface UpdateTableInput extends SettingsInput {
 const indexNotFound = (name: string) => new UnkaiError("ResourceNotFoundException", `Requested resource not found: Index: ${name} not found`);
 
 /**
+ * DynamoDB creates or deletes one GSI of a table at a time: two in one UpdateTable, or one while another
+ * is still being filled (`Backfilling`), is refused with its LimitExceededException.
+ */
+function checkOneIndexChange(table: LoadedTable, input: UpdateTableInput): void {
+  const changes = (input.GlobalSecondaryIndexUpdates ?? []).filter((update) => update.Create !== undefined || update.Delete !== undefined).length;
+  const building = table.definition.IndexEntries?.backfilling ?? [];
+  if (changes > 1 || (changes === 1 && building.length > 0)) {
+    throw new UnkaiError("LimitExceededException", "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+  }
+}
+
+/**
  * GlobalSecondaryIndexUpdates: Create (checked as at CreateTable; its entries are written before
  * UpdateTable answers), Update (its throughput settings, kept and described) and Delete.
  */
 function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions: AttributeDefinition[]): IndexDefinition[] | undefined {
+  checkOneIndexChange(table, input);
   let indexes = [...(table.definition.GlobalSecondaryIndexes ?? [])];
   for (const update of input.GlobalSecondaryIndexUpdates ?? []) {
     if (update.Create) {
@@ -213,15 +221,12 @@ function updatedIndexes(table: LoadedTable, input: UpdateTableInput, definitions
   return indexes.length > 0 ? indexes : undefined;
 }
 
-export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): Promise<object> {
-  const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
-  const known = ["TableName", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "AttributeDefinitions", "GlobalSecondaryIndexUpdates", "StreamSpecification", ...SETTINGS_MEMBERS];
-  const unsupported = Object.keys(input).filter((k) => !known.includes(k));
-  if (unsupported.length > 0) throw invalid(`Unkai's UpdateTable does not change ${unsupported.join(", ")} yet; see docs/compatibility/dynamodb.md`);
+/** UpdateTable's new definition of `table` as it is now (checked against it); index entries aside. */
+async function updatedDefinition(ctx: DynamoContext, table: LoadedTable, input: UpdateTableInput): Promise<TableDefinition> {
   const billingMode = input.BillingMode === undefined ? table.definition.BillingMode : checkBilling(input.BillingMode, input.ProvisionedThroughput);
   const definitions = [...table.definition.AttributeDefinitions];
   for (const added of input.AttributeDefinitions ?? []) if (!definitions.some((d) => d.AttributeName === added.AttributeName)) definitions.push(added);
-  const definition: TableDefinition = {
+  return {
     ...table.definition,
     AttributeDefinitions: definitions,
     GlobalSecondaryIndexes: updatedIndexes(table, input, definitions),
@@ -231,38 +236,52 @@ export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): 
     ...keptSettings(input, table.definition, ctx.now()),
     ...(await updatedStream(ctx, table, input.StreamSpecification)),
   };
-  // An index is new, or gone, by name and key schema: one deleted and created again under its name in this call is both.
+}
+
+/** The GSIs a new definition creates and those it drops, by name and key schema: one deleted and created again under its name is both. */
+function indexChanges(before: TableDefinition, after: TableDefinition): { created: string[]; gone: IndexDefinition[] } {
   const keyOf = (index: IndexDefinition) => JSON.stringify([index.IndexName, index.KeySchema]);
   const amongst = (indexes: readonly IndexDefinition[] | undefined) => new Set((indexes ?? []).map(keyOf));
-  const before = amongst(table.definition.GlobalSecondaryIndexes);
-  const after = amongst(definition.GlobalSecondaryIndexes);
-  const created = (definition.GlobalSecondaryIndexes ?? []).filter((index) => !before.has(keyOf(index))).map((index) => index.IndexName);
-  const gone = (table.definition.GlobalSecondaryIndexes ?? []).filter((index) => !after.has(keyOf(index)));
-  // A table whose entries are kept gets the new index's now, while reads of it are refused, and once
-  // more past every node's cached definition.
-  const kept = created.length > 0 && definition.IndexEntries !== undefined;
-  const backfilling = [...(definition.IndexEntries?.backfilling ?? []).filter((name) => !created.includes(name)), ...created];
-  const entries = kept ? { IndexEntries: { recheckAfter: ctx.now() + RECHECK_AFTER_MS, backfilling } } : {};
-  const updated = { ...table, definition: { ...definition, ...entries } };
-  await rewriteDefinition(ctx, table, updated.definition);
+  const had = amongst(before.GlobalSecondaryIndexes);
+  const has = amongst(after.GlobalSecondaryIndexes);
+  return {
+    created: (after.GlobalSecondaryIndexes ?? []).filter((index) => !had.has(keyOf(index))).map((index) => index.IndexName),
+    gone: (before.GlobalSecondaryIndexes ?? []).filter((index) => !has.has(keyOf(index))),
+  };
+}
+
+export async function updateTable(ctx: DynamoContext, input: UpdateTableInput): Promise<object> {
+  const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
+  const known = ["TableName", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "AttributeDefinitions", "GlobalSecondaryIndexUpdates", "StreamSpecification", ...SETTINGS_MEMBERS];
+  const unsupported = Object.keys(input).filter((k) => !known.includes(k));
+  if (unsupported.length > 0) throw invalid(`Unkai's UpdateTable does not change ${unsupported.join(", ")} yet; see docs/compatibility/dynamodb.md`);
+  let changes: ReturnType<typeof indexChanges> = { created: [], gone: [] };
+  const updated = await changeDefinition(ctx, table, async (current) => {
+    const definition = await updatedDefinition(ctx, current, input);
+    changes = indexChanges(current.definition, definition);
+    // A table whose entries are kept gets the new index's now, while reads of it are refused, and once
+    // more past every node's cached definition.
+    if (changes.created.length === 0 || definition.IndexEntries === undefined) return definition;
+    return { ...definition, IndexEntries: { recheckAfter: ctx.now() + RECHECK_AFTER_MS, backfilling: changes.created } };
+  });
+  const { created, gone } = changes;
   for (const index of gone) await ctx.store.dropIndex(table.name, index.IndexName);
-  if (!kept) return { TableDescription: await describe(ctx, updated, "ACTIVE") };
+  if (created.length === 0 || updated.definition.IndexEntries === undefined) return { TableDescription: await describe(ctx, updated, "ACTIVE") };
   // Another node may write under its cached definition, without the index, for a second yet: those items would miss it.
   if (ctx.sharedStore === true) await setTimeout(TABLE_CACHE_MAX_AGE_MS);
   await writeIndexEntries(ctx, updated);
-  return { TableDescription: await describe(ctx, await backfilled(ctx, table.name, created), "ACTIVE") };
+  return { TableDescription: await describe(ctx, await backfilled(ctx, updated, created), "ACTIVE") };
 }
 
 /** Clears the backfilling mark of indexes whose entries are written, on the table's latest definition. */
-async function backfilled(ctx: DynamoContext, name: string, indexes: readonly string[]): Promise<LoadedTable> {
-  const latest = await loadTable(ctx, name, notFound(name));
-  const kept = latest.definition.IndexEntries;
-  if (kept?.backfilling === undefined) return latest;
-  const backfilling = kept.backfilling.filter((index) => !indexes.includes(index));
-  const { backfilling: _done, ...rest } = kept;
-  const definition = { ...latest.definition, IndexEntries: backfilling.length > 0 ? { ...rest, backfilling } : rest };
-  await rewriteDefinition(ctx, latest, definition);
-  return { ...latest, definition };
+function backfilled(ctx: DynamoContext, table: LoadedTable, indexes: readonly string[]): Promise<LoadedTable> {
+  return changeDefinition(ctx, table, (latest) => {
+    const kept = latest.definition.IndexEntries;
+    if (kept?.backfilling === undefined) return undefined;
+    const backfilling = kept.backfilling.filter((index) => !indexes.includes(index));
+    const { backfilling: _done, ...rest } = kept;
+    return { ...latest.definition, IndexEntries: backfilling.length > 0 ? { ...rest, backfilling } : rest };
+  });
 }
 
 /** The table a ResourceArn names: an ARN of one of this account and Region's tables; anything else is not found. */
@@ -273,16 +292,16 @@ async function tableOfArn(ctx: DynamoContext, arn: string): Promise<LoadedTable>
 }
 
 export async function tagResource(ctx: DynamoContext, input: { ResourceArn: string; Tags: { Key: string; Value: string }[] }): Promise<object> {
-  const table = await tableOfArn(ctx, input.ResourceArn);
-  const tags = new Map((table.definition.Tags ?? []).map((t) => [t.Key, t.Value]));
-  for (const tag of input.Tags) tags.set(tag.Key, tag.Value);
-  await rewriteDefinition(ctx, table, { ...table.definition, Tags: [...tags].map(([Key, Value]) => ({ Key, Value })) });
+  await changeDefinition(ctx, await tableOfArn(ctx, input.ResourceArn), ({ definition }) => {
+    const tags = new Map((definition.Tags ?? []).map((t) => [t.Key, t.Value]));
+    for (const tag of input.Tags) tags.set(tag.Key, tag.Value);
+    return { ...definition, Tags: [...tags].map(([Key, Value]) => ({ Key, Value })) };
+  });
   return {};
 }
 
 export async function untagResource(ctx: DynamoContext, input: { ResourceArn: string; TagKeys: string[] }): Promise<object> {
-  const table = await tableOfArn(ctx, input.ResourceArn);
-  await rewriteDefinition(ctx, table, { ...table.definition, Tags: (table.definition.Tags ?? []).filter((t) => !input.TagKeys.includes(t.Key)) });
+  await changeDefinition(ctx, await tableOfArn(ctx, input.ResourceArn), ({ definition }) => ({ ...definition, Tags: (definition.Tags ?? []).filter((t) => !input.TagKeys.includes(t.Key)) }));
   return {};
 }
 
@@ -292,11 +311,11 @@ export async function listTagsOfResource(ctx: DynamoContext, input: { ResourceAr
 }
 
 export async function updateTimeToLive(ctx: DynamoContext, input: { TableName: string; TimeToLiveSpecification: { AttributeName: string; Enabled: boolean } }): Promise<object> {
-  const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
   const spec = input.TimeToLiveSpecification;
-  const current = table.definition.TimeToLive;
-  if (current?.Enabled === spec.Enabled) throw invalid(`TimeToLive is already ${spec.Enabled ? "enabled" : "disabled"}`);
-  await rewriteDefinition(ctx, table, { ...table.definition, TimeToLive: spec });
+  await changeDefinition(ctx, await loadTable(ctx, input.TableName, notFound(input.TableName)), ({ definition }) => {
+    if (definition.TimeToLive?.Enabled === spec.Enabled) throw invalid(`TimeToLive is already ${spec.Enabled ? "enabled" : "disabled"}`);
+    return { ...definition, TimeToLive: spec };
+  });
   return { TimeToLiveSpecification: spec };
 }
 

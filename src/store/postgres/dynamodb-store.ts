@@ -89,7 +89,8 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
     },
     tables: async (afterName, limit) =>
       (await db.query<TableRow>("SELECT * FROM dynamodb_tables WHERE name > $1 ORDER BY name LIMIT $2", [afterName ?? "", limit])).rows.map(tableFrom),
-    updateTable: async (record) => (await db.query("UPDATE dynamodb_tables SET definition = $1 WHERE name = $2", [record.definition, record.name])).rowCount === 1,
+    updateTable: async (record, expected) =>
+      (await db.query("UPDATE dynamodb_tables SET definition = $1 WHERE name = $2 AND created_at = $3 AND definition = $4", [record.definition, record.name, record.createdAt, expected])).rowCount === 1,
     deleteTable: (name, retired = []) =>
       db.transaction(async (tx) => {
         if ((await tx.query("DELETE FROM dynamodb_tables WHERE name = $1", [name])).rowCount !== 1) return false;

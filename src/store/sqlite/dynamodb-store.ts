@@ -88,7 +88,8 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
         .prepare<[string, number], TableRow>("SELECT * FROM dynamodb_tables WHERE name > ? ORDER BY name LIMIT ?")
         .all(afterName ?? "", limit)
         .map(tableFrom),
-    updateTable: durably(db, (record: DynamoTableRecord) => db.prepare("UPDATE dynamodb_tables SET definition = ? WHERE name = ?").run(record.definition, record.name).changes === 1),
+    updateTable: durably(db, (record: DynamoTableRecord, expected: string) =>
+      db.prepare("UPDATE dynamodb_tables SET definition = ? WHERE name = ? AND created_at = ? AND definition = ?").run(record.definition, record.name, record.createdAt, expected).changes === 1),
     deleteTable: durably(db, (name: string, retired: readonly DynamoRetiredStream[] = []) => {
       if (db.prepare("DELETE FROM dynamodb_tables WHERE name = ?").run(name).changes === 0) return false;
       for (const r of retired) retire.run(r.stream, r.table.name, r.table.createdAt, r.table.definition, r.retiredAt);
