@@ -4,8 +4,7 @@
  * is named only in its table's definition, so the sweep walks the tables and has the shard store
  * forget each one disabled longer ago than records are kept: its shard rollovers, counter and
  * records. The definition keeps naming it (unlisted) until UpdateTable next changes the table's
- * stream, as rewriting the definition here could lose a concurrent UpdateTable's change; forgetting
- * a forgotten stream again deletes nothing.
+ * stream: the sweep only reads definitions, and forgetting a forgotten stream again deletes nothing.
  */
 import { loadTable } from "./context.js";
 import type { StreamsContext } from "./stream-shards.js";
