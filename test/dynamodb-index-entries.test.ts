@@ -349,5 +349,11 @@ describe("DynamoDB index entries", () => {
       TableName: "ladder", IndexName: "byGroup", KeyConditionExpression: "#g = :g AND #r < :r", ExpressionAttributeNames: { "#g": "group", "#r": "rank" },
       ExpressionAttributeValues: { ":g": S("g"), ":r": N(10) }, ExclusiveStartKey: { id: S("r020"), group: S("g"), rank: N(20) },
     }, "ValidationException", outside);
+    // A start key is exactly the table's key and the index's: one missing, of another type, or one more attribute is refused.
+    const invalidStart = "The provided starting key is invalid: The provided key element does not match the schema";
+    for (const ExclusiveStartKey of [{ id: S("r020"), group: S("g") }, { id: S("r020"), group: S("g"), rank: S("20") }, { id: S("r020"), group: S("g"), rank: N(20), extra: S("x") }]) {
+      await fails("Query", { TableName: "ladder", IndexName: "byGroup", ...group, ExclusiveStartKey }, "ValidationException", invalidStart);
+      await fails("Scan", { TableName: "ladder", IndexName: "byGroup", ExclusiveStartKey }, "ValidationException", invalidStart);
+    }
   });
 });

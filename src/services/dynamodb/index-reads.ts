@@ -165,7 +165,9 @@ export function indexKeyOf(table: LoadedTable, index: IndexView, item: Attribute
 /** The position an ExclusiveStartKey names in the index's order. */
 export function startOrder(table: LoadedTable, index: IndexView, start: AttributeMap): Buffer[] {
   const names = [table.schema.partition, table.schema.sort, index.schema.partition, index.schema.sort].filter((k) => k !== undefined);
-  if (!names.every((k) => start[k.name] !== undefined && typeOf(start[k.name] as AttributeValue) === k.type)) {
+  // Exactly the attributes a LastEvaluatedKey of the index carries: the table's key and the index's.
+  const expected = new Set(names.map((k) => k.name));
+  if (Object.keys(start).some((name) => !expected.has(name)) || !names.every((k) => start[k.name] !== undefined && typeOf(start[k.name] as AttributeValue) === k.type)) {
     throw invalid("The provided starting key is invalid: The provided key element does not match the schema");
   }
   const { partitionKey, sortKey } = keyBytes(table.schema, start);
