@@ -63,6 +63,10 @@ describe("tables", () => {
     await fails("CreateTable", table("ab"), "ValidationException", "TableName must be at least 3 characters long and at most 255 characters long");
     await fails("CreateTable", table("n".repeat(256)), "ValidationException", "TableName must be at least 3 characters long and at most 255 characters long");
     await fails("CreateTable", table("a!b"), "ValidationException", "1 validation error detected: Value 'a!b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    // Too short and malformed: both listed, length first, before anything else in the request (AWS-verified).
+    const both = "2 validation errors detected: Value 'x!' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value 'x!' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+";
+    await fails("CreateTable", table("x!"), "ValidationException", both);
+    await fails("UpdateItem", { TableName: "x!", Key: { pk: { S: "foo" } }, UpdateExpression: "ADD stringset :emptySet", ExpressionAttributeValues: { ":emptySet": { SS: [] } } }, "ValidationException", both);
     // A name whose ARN would read as another table's stream or index.
     await fails("CreateTable", table("orders/stream/2026-01-01T00:00:00.000"), "ValidationException", /regular expression pattern/);
     await fails("CreateTable", table("orders/index/byDate"), "ValidationException", /regular expression pattern/);
@@ -243,6 +247,9 @@ describe("batches and transactions", () => {
     await fails("BatchWriteItem", { RequestItems: { orders: [{ PutRequest: { Item: { customer: S("b"), seq: N(3) } } }, { DeleteRequest: { Key: { customer: S("b"), seq: N(3) } } }] } }, "ValidationException", "Provided list of item keys contains duplicates");
     assert.deepEqual(await call("GetItem", { TableName: "orders", Key: { customer: S("b"), seq: N(3) } }), {});
     await fails("BatchGetItem", { RequestItems: { orders: { Keys: [{ customer: S("b"), seq: N(1) }, { customer: S("b"), seq: N("1.0") }] } } }, "ValidationException", "Provided list of item keys contains duplicates");
+    // A request's expressions are checked before its tables are looked up (AWS-verified): an unused name beats a missing table.
+    await fails("BatchGetItem", { RequestItems: { missing: { Keys: [{ customer: S("b"), seq: N(1) }], ProjectionExpression: "customer", ExpressionAttributeNames: { "#n": "name" } } } },
+      "ValidationException", "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}");
   });
 
   it("TransactWriteItems is all-or-nothing, with a cancellation reason per action in order", async () => {

@@ -22,13 +22,18 @@ interface GetRequest extends ExpressionInput {
 export async function batchGetItem(ctx: DynamoContext, input: { RequestItems: Record<string, GetRequest> }): Promise<object> {
   const total = Object.values(input.RequestItems).reduce((sum, r) => sum + r.Keys.length, 0);
   if (total > MAX_GET_KEYS) throw invalid("Too many items requested for the BatchGetItem call");
-  const responses: Record<string, object[]> = {};
-  for (const [name, request] of Object.entries(input.RequestItems)) {
+  // Every table's expressions are checked before any table is looked up, as AWS checks them.
+  const projections = Object.values(input.RequestItems).map((request) => {
     refuseMixing(request, ["AttributesToGet"], ["ProjectionExpression"]);
-    const table = await itemTable(ctx, name);
     const expressions = new RequestExpressions(request);
     const projection = expressions.projection(request.ProjectionExpression) ?? legacyProjection(request.AttributesToGet);
     expressions.finish();
+    return projection;
+  });
+  const responses: Record<string, object[]> = {};
+  for (const [i, [name, request]] of Object.entries(input.RequestItems).entries()) {
+    const projection = projections[i];
+    const table = await itemTable(ctx, name);
     const keys = request.Keys.map((raw) => checkKey(table.name, table.schema, raw).key);
     if (new Set(keys.map(keyId)).size !== keys.length) throw invalid("Provided list of item keys contains duplicates");
     const rows = await ctx.store.items(keys);

@@ -1,6 +1,7 @@
 /** What DynamoDB's operations share: the store, the account, a clock, table lookup and per-request expression handling. */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
+import { validationMessage } from "../../protocol/codecs/input-errors.js";
 import type { DynamoDbStore, DynamoTableRecord } from "../../store/ports.js";
 import {
   ExpressionAttributes,
@@ -85,9 +86,13 @@ const TABLE_NAME_IN_ARN = /^[a-zA-Z0-9_.-]{3,255}$/;
 
 /** DynamoDB's rules for a table name: 3 to 255 of `a-z A-Z 0-9 _ . -` (so no name reads as another table's ARN path). */
 export function checkTableName(name: string): void {
-  if (name.length < 3 || name.length > 255) throw invalid("TableName must be at least 3 characters long and at most 255 characters long");
-  if (!TABLE_NAME.test(name)) {
-    throw invalid(`1 validation error detected: Value '${name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
+  const length = name.length < 3 ? "Member must have length greater than or equal to 3" : name.length > 255 ? "Member must have length less than or equal to 255" : undefined;
+  const pattern = TABLE_NAME.test(name) ? undefined : "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+";
+  // A length alone gets DynamoDB's one-line message; with a bad character too, both are listed, length first, as AWS lists them.
+  if (length !== undefined && pattern === undefined) throw invalid("TableName must be at least 3 characters long and at most 255 characters long");
+  const violations = [length, pattern].filter((constraint) => constraint !== undefined);
+  if (violations.length > 0) {
+    throw invalid(validationMessage(violations.map((constraint) => ({ path: "tableName", kind: "pattern", value: `'${name}'`, constraint, member: "TableName" }))));
   }
 }
 

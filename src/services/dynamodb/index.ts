@@ -16,7 +16,7 @@ import type { Platform, ServiceModule } from "../module.js";
 import { shardPollerDeps, streamingService, type StreamingDeps } from "../stream-mappings.js";
 import { Periodic } from "../../core/periodic.js";
 import { TableCache } from "./table-cache.js";
-import { wireOutput, withDocumentOutputItems } from "./wire-output.js";
+import { wireOutput, withAwsEnumOrder, withDocumentOutputItems } from "./wire-output.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
 import { dynamoShardIterators } from "./stream-iterators.js";
 import { clusterIteratorKey, type IteratorKey } from "../../core/shard-iterators.js";
@@ -84,7 +84,7 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
   }, deps.metrics), GROWING, deps.space, (shortfall) => new UnkaiError("ProvisionedThroughputExceededException", `The level of configured provisioned throughput for the table was exceeded: ${shortfall}`));
-  const model = withDocumentOutputItems(loadModel("dynamodb"));
+  const model = withAwsEnumOrder(withDocumentOutputItems(loadModel("dynamodb")));
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
   });

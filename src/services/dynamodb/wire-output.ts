@@ -87,3 +87,21 @@ export function wireOutput<T>(value: T): T {
   }
   return (out ?? value) as T;
 }
+
+/**
+ * Enums whose values DynamoDB lists, in a refusal, in another order than the model's (AWS-verified):
+ * `Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]`.
+ */
+const AWS_ENUM_ORDER: Readonly<Record<string, readonly string[]>> = {
+  Select: ["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"],
+};
+
+/** `model` with its enums listed as DynamoDB lists them in its messages (the same values). */
+export function withAwsEnumOrder(model: ServiceModel): ServiceModel {
+  const shapes: Record<string, Shape> = { ...model.shapes };
+  for (const [name, order] of Object.entries(AWS_ENUM_ORDER)) {
+    const shape = shapes[name];
+    if (shape?.enum !== undefined && shape.enum.length === order.length && order.every((value) => shape.enum?.includes(value))) shapes[name] = { ...shape, enum: [...order] };
+  }
+  return { ...model, shapes };
+}
