@@ -118,6 +118,24 @@ describe("rpcv2Cbor", () => {
     assert.throws(() => decodeRpcInput(dynamodb, "awsJson1_0", op(dynamodb, "DescribeTable"), Buffer.from("{nope")), { message: "The request body is not valid JSON." });
     assert.throws(() => decodeRpcInput(dynamodb, "awsJson1_0", op(dynamodb, "Scan"), Buffer.from('{"TableName":"t","Limit":"5"}')), { message: "STRING_VALUE cannot be converted to Integer at 'Limit'" });
   });
+
+  it("a map key named __proto__ is an entry like any other, and never a structure member or the object's prototype", () => {
+    const body = '{"TableName":"t","__proto__":{"polluted":true},"Item":{"__proto__":{"S":"p"},"a":{"M":{"__proto__":{"N":"1"}}},"b":{"S":"x","__proto__":{"S":"y"}}}}';
+    const input = decodeRpcInput(dynamodb, "awsJson1_0", op(dynamodb, "PutItem"), Buffer.from(body)) as { Item: Record<string, unknown> };
+    assert.deepEqual(Object.keys(input), ["TableName", "Item"], "an unknown member, __proto__ too, is dropped");
+    assert.equal(Object.getPrototypeOf(input), Object.prototype);
+    assert.equal(Object.getPrototypeOf(input.Item), Object.prototype);
+    assert.deepEqual(Object.keys(input.Item), ["__proto__", "a", "b"]);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(input.Item, "__proto__")?.value, { S: "p" });
+    assert.deepEqual(Object.keys((input.Item.a as { M: object }).M), ["__proto__"]);
+    assert.deepEqual(Object.keys(input.Item.b as object), ["S"]);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it("a wrong type deep inside an item is reported at its path", () => {
+    const body = '{"TableName":"t","Item":{"a":{"L":[{"S":"x"},{"M":{"k":{"N":7}}}]}}}';
+    assert.throws(() => decodeRpcInput(dynamodb, "awsJson1_0", op(dynamodb, "PutItem"), Buffer.from(body)), { message: "NUMBER_VALUE cannot be converted to String at 'Item.a.L.2.M.k.N'" });
+  });
 });
 
 describe("validation from the model, in AWS's words", () => {
@@ -134,6 +152,11 @@ describe("validation from the model, in AWS's words", () => {
       "1 validation error detected: Value 'bad name!' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
     );
     assert.deepEqual(validate(sqs, op(sqs, "CreateQueue").input, { QueueName: "q" }), []);
+    // A constraint reached only through a list of structures is still checked (what no constraint can reach is skipped).
+    assert.equal(
+      messageOf(dynamodb, "TransactWriteItems", { TransactItems: [{ Put: { TableName: "", Item: { pk: { S: "x" } } } }] }),
+      "1 validation error detected: Value '' at 'transactItems.1.member.put.tableName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
   });
 
   it("words violations as the older Query services do (MissingParameter, InvalidParameterValue) when a service asks", () => {

@@ -62,6 +62,15 @@ function decodeScalar(raw: unknown, shape: Shape, path: string, wire: Wire): unk
   throw wrong(raw, shape, path);
 }
 
+const memberMaps = new WeakMap<Shape, ReadonlyMap<string, ShapeRef>>();
+
+/** A structure's members by name, made once per shape. */
+function memberMap(shape: Shape): ReadonlyMap<string, ShapeRef> {
+  let members = memberMaps.get(shape);
+  if (members === undefined) memberMaps.set(shape, (members = new Map(membersOf(shape))));
+  return members;
+}
+
 /** The request value `raw` as the operation's input: Dates for timestamps, Uint8Arrays for blobs. */
 export function decodeValue(model: ServiceModel, ref: ShapeRef, raw: unknown, path: string, wire: Wire): unknown {
   const shape = shapeOf(model, ref);
@@ -69,22 +78,35 @@ export function decodeValue(model: ServiceModel, ref: ShapeRef, raw: unknown, pa
   const at = (segment: string) => (path ? `${path}.${segment}` : segment);
   if (shape.type === "structure") {
     if (!isRecord(raw)) throw wrong(raw, shape, path);
+    // The members the request sent (an AttributeValue sends one of its ten), looked up in the model;
+    // a name the model lacks (`__proto__` among them) is ignored, as AWS ignores unknown members.
+    const members = memberMap(shape);
     const out: Record<string, unknown> = {};
-    for (const [name, member] of membersOf(shape)) {
+    for (const name of Object.keys(raw)) {
+      const member = members.get(name);
       const value = raw[name];
-      if (value !== undefined && value !== null) out[name] = decodeValue(model, member, value, at(name), wire);
+      if (member !== undefined && value !== undefined && value !== null) out[name] = decodeValue(model, member, value, at(name), wire);
     }
     return out;
   }
   if (shape.type === "list") {
     if (!Array.isArray(raw) || !shape.member) throw wrong(raw, shape, path);
-    const member = shape.member;
-    return raw.filter((v) => v !== null).map((v: unknown, i) => decodeValue(model, member, v, at(String(i + 1)), wire));
+    const out: unknown[] = [];
+    for (let i = 0; i < raw.length; i++) if (raw[i] !== null) out.push(decodeValue(model, shape.member, raw[i], at(String(i + 1)), wire));
+    return out;
   }
   if (shape.type === "map") {
     if (!isRecord(raw) || !shape.value) throw wrong(raw, shape, path);
-    const value = shape.value;
-    return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null).map(([k, v]) => [k, decodeValue(model, value, v, at(k), wire)]));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(raw)) {
+      const v = raw[key];
+      if (v === null) continue;
+      const decoded = decodeValue(model, shape.value, v, at(key), wire);
+      // Every key is the map's own entry: assigning `__proto__` would set the object's prototype instead.
+      if (key === "__proto__") Object.defineProperty(out, key, { value: decoded, enumerable: true, writable: true, configurable: true });
+      else out[key] = decoded;
+    }
+    return out;
   }
   return decodeScalar(raw, shape, path, wire);
 }

@@ -59,7 +59,40 @@ function checkBounds(shape: Shape, value: unknown, at: (kind: Violation["kind"],
   if (shape.max !== undefined && size > shape.max) at("length", `Member must have length less than or equal to ${shape.max}`);
 }
 
+/** Whether a shape, or one it reaches, has a constraint to check: per model, by shape name, worked out once. */
+const constrainedShapes = new WeakMap<ServiceModel, Map<string, boolean>>();
+
+const hasOwnConstraint = (shape: Shape) =>
+  shape.enum !== undefined || shape.min !== undefined || shape.max !== undefined || shape.pattern !== undefined || (shape.required?.length ?? 0) > 0;
+
+/**
+ * Whether a value of `name` can fail validation at all. A DynamoDB item is a map of AttributeValues,
+ * none of which the model constrains: walking one finds nothing, so it is not walked. (Map keys are
+ * not checked here, so a map's key shape does not count.)
+ */
+function isConstrained(model: ServiceModel, name: string): boolean {
+  let known = constrainedShapes.get(model);
+  if (known === undefined) constrainedShapes.set(model, (known = new Map<string, boolean>()));
+  let constrained = known.get(name);
+  if (constrained === undefined) {
+    // Every shape reachable from this one, looked at once each (the shapes of a model may be recursive).
+    const seen = new Set<string>();
+    const reach = (at: string): boolean => {
+      if (seen.has(at)) return false;
+      seen.add(at);
+      const shape = shapeOf(model, { shape: at });
+      if (hasOwnConstraint(shape)) return true;
+      const next = [...membersOf(shape).map(([, ref]) => ref), shape.member, shape.value].filter((ref) => ref !== undefined);
+      return next.some((ref) => reach(ref.shape));
+    };
+    constrained = reach(name);
+    known.set(name, constrained);
+  }
+  return constrained;
+}
+
 function checkValue(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, member: string, out: Violation[]): void {
+  if (!isConstrained(model, ref.shape)) return;
   const shape = shapeOf(model, ref);
   const at = (kind: Violation["kind"], constraint: string) => out.push({ path, kind, value: quote(value), constraint, member });
   if (typeof value === "string" && shape.enum && !shape.enum.includes(value)) at("enum", `Member must satisfy enum value set: [${shape.enum.join(", ")}]`);
