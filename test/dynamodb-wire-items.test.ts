@@ -30,6 +30,8 @@ describe("DynamoDB whole items on the wire", () => {
     { pk: { S: "p" }, sk: { S: "2-binary" }, b: { B: "AAEC/w==" }, bs: { BS: ["AQ==", "Ag=="] }, m: { M: { B: { M: { x: { S: "not bytes" } } } } } },
     { pk: { S: "p" }, sk: { S: "3-indexes" }, "10": { S: "ten" }, "2": { S: "two" }, z: { L: [{ N: "1e3" }, { SS: ["a", "b"] }, { NS: ["1", "-0.5"] }] } },
     { pk: { S: "p" }, sk: { S: "4-large" }, big: { S: "x".repeat(9_000) } },
+    // An attribute may be named __proto__, at the top and nested: an attribute like any other.
+    { pk: { S: "p" }, sk: { S: "5-proto" }, ["__proto__"]: { S: "own" }, m: { M: { ["__proto__"]: { N: "1" } } } },
   ];
 
   it("answers whole items byte for byte as the parsing path does", async () => {
@@ -48,7 +50,10 @@ describe("DynamoDB whole items on the wire", () => {
     }
     const full = JSON.parse(await call("Query", { ...query, ...always })) as { Items: object[]; Count: number };
     assert.equal(full.Count, items.length);
-    assert.deepEqual(full.Items.map((item) => (item as { n?: { N: string } }).n?.N), ["10.5", undefined, undefined, undefined], "numbers normalised");
+    assert.deepEqual(full.Items.map((item) => (item as { n?: { N: string } }).n?.N), ["10.5", undefined, undefined, undefined, undefined], "numbers normalised");
+    const proto = full.Items[4] as Record<string, unknown>;
+    assert.deepEqual([Object.keys(proto).sort(), Object.getOwnPropertyDescriptor(proto, "__proto__")?.value], [["__proto__", "m", "pk", "sk"], { S: "own" }], "kept as sent");
+    assert.deepEqual(Object.keys((proto.m as { M: object }).M), ["__proto__"]);
     for (const [i, stored] of full.Items.entries()) {
       const key = { pk: items[i]?.pk, sk: items[i]?.sk };
       const got = await call("GetItem", { TableName: TABLE, Key: key, ReturnConsumedCapacity: "TOTAL" });

@@ -22,6 +22,7 @@ export type AttributeMap = Record<string, AttributeValue>;
 export type AttributeType = "S" | "N" | "B" | "BOOL" | "NULL" | "SS" | "NS" | "BS" | "L" | "M";
 export const ATTRIBUTE_TYPES: readonly AttributeType[] = ["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"];
 
+const TYPE_NAMES: ReadonlySet<string> = new Set(ATTRIBUTE_TYPES);
 const MAX_NESTING = 32;
 const invalid = (message: string) => new UnkaiError("ValidationException", message);
 const parameterInvalid = (message: string) => invalid(`One or more parameter values were invalid: ${message}`);
@@ -40,10 +41,14 @@ export function checkValue(value: unknown, depth = 0): AttributeValue {
   if (depth > MAX_NESTING) throw invalid("Nesting Levels have exceeded supported limits");
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw invalid("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   const raw = value as Record<string, unknown>;
-  const present = ATTRIBUTE_TYPES.filter((type) => raw[type] !== undefined && raw[type] !== null);
-  if (present.length === 0) throw invalid("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
-  if (present.length > 1) throw invalid("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
-  const type = present[0] as AttributeType;
+  // The value's own members (one, when it is well formed) rather than a lookup of each of the ten types.
+  let type: AttributeType | undefined;
+  for (const name of Object.keys(raw)) {
+    if (!TYPE_NAMES.has(name) || raw[name] === undefined || raw[name] === null) continue;
+    if (type !== undefined) throw invalid("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+    type = name as AttributeType;
+  }
+  if (type === undefined) throw invalid("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   const member = raw[type];
   switch (type) {
     case "S":
@@ -73,7 +78,13 @@ export function checkValue(value: unknown, depth = 0): AttributeValue {
 export function checkMap(value: unknown, depth = 0): AttributeMap {
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw invalid("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   const result: AttributeMap = {};
-  for (const [name, member] of Object.entries(value)) result[name] = checkValue(member, depth);
+  const raw = value as Record<string, unknown>;
+  for (const name of Object.keys(raw)) {
+    const checked = checkValue(raw[name], depth);
+    // An attribute named `__proto__` is an attribute like any other: an own property, never the prototype.
+    if (name === "__proto__") Object.defineProperty(result, name, { value: checked, enumerable: true, writable: true, configurable: true });
+    else result[name] = checked;
+  }
   return result;
 }
 
