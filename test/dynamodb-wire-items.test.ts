@@ -63,4 +63,45 @@ describe("DynamoDB whole items on the wire", () => {
     assert.match(await call("GetItem", { TableName: TABLE, Key: { pk: { S: "p" }, sk: { S: "4-large" } }, ReturnConsumedCapacity: "TOTAL" }), /"CapacityUnits":1\.5\}/, "9 KB read eventually consistent: 3 units / 2");
     assert.equal(await call("GetItem", { TableName: TABLE, Key: { pk: { S: "p" }, sk: { S: "none" } } }), "{}");
   });
+
+  it("attribute names every JavaScript object inherits (constructor, toString, valueOf, __proto__) are attributes like any other", async () => {
+    const json = async (target: string, body: object) => JSON.parse(await call(target, body)) as Record<string, unknown>;
+    const names = { "#c": "constructor", "#t": "toString", "#v": "valueOf", "#p": "__proto__", "#m": "m" };
+    await call("PutItem", { TableName: TABLE, Item: { pk: { S: "names" }, sk: { S: "1" }, m: { M: { x: { N: "1" } } } } });
+    const count = async (filter: string, values?: object) =>
+      (await json("Query", { TableName: TABLE, KeyConditionExpression: "pk = :k", FilterExpression: filter, ExpressionAttributeNames: Object.fromEntries(Object.entries(names).filter(([placeholder]) => filter.includes(placeholder))), ExpressionAttributeValues: { ":k": { S: "names" }, ...values } })).Count;
+    // None of them is an attribute of the item yet.
+    for (const missing of ["attribute_exists(#c)", "attribute_exists(#t)", "attribute_exists(#m.#v)", "attribute_exists(#p)", "attribute_exists(#m.#p)"]) {
+      assert.equal(await count(missing), 0, missing);
+    }
+    assert.equal(await count("#m = :m", { ":m": { M: { constructor: { N: "1" } } } }), 0, "maps compared by their own attributes");
+    assert.equal(await count("#m = :m", { ":m": { M: { x: { N: "1" } } } }), 1);
+    const updated = await json("UpdateItem", {
+      TableName: TABLE, Key: { pk: { S: "names" }, sk: { S: "1" } }, ReturnValues: "ALL_NEW", ExpressionAttributeNames: names,
+      UpdateExpression: "SET #c = if_not_exists(#c, :zero), #v = :v, #p = :p, #m.#p = :p ADD #t :one", ExpressionAttributeValues: { ":zero": { N: "0" }, ":v": { S: "v" }, ":p": { S: "p" }, ":one": { N: "1" } },
+    });
+    const item = (updated.Attributes ?? {}) as Record<string, unknown>;
+    const own = (map: object, name: string): unknown => Object.getOwnPropertyDescriptor(map, name)?.value;
+    assert.deepEqual(Object.keys(item).sort(), ["__proto__", "constructor", "m", "pk", "sk", "toString", "valueOf"]);
+    assert.deepEqual(["constructor", "toString", "valueOf", "__proto__"].map((name) => own(item, name)), [{ N: "0" }, { N: "1" }, { S: "v" }, { S: "p" }]);
+    assert.equal(await count("attribute_exists(#c) AND attribute_exists(#t) AND attribute_exists(#v) AND attribute_exists(#p) AND attribute_exists(#m.#p)"), 1);
+    const projected = await json("GetItem", { TableName: TABLE, Key: { pk: { S: "names" }, sk: { S: "1" } }, ProjectionExpression: "#p, #m.#p, #t", ExpressionAttributeNames: { "#p": "__proto__", "#m": "m", "#t": "toString" } });
+    const shown = projected.Item as Record<string, unknown>;
+    assert.deepEqual(Object.keys(shown).sort(), ["__proto__", "m", "toString"]);
+    assert.deepEqual([own(shown, "__proto__"), own(shown, "toString"), own((own(shown, "m") as { M: object }).M, "__proto__")], [{ S: "p" }, { N: "1" }, { S: "p" }]);
+  });
+
+  it("a table whose key is named constructor asks for that key like any other", async () => {
+    await call("CreateTable", {
+      TableName: "ctor-keyed", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "constructor", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "constructor", AttributeType: "S" }],
+    });
+    const refused = async (target: string, body: object) => {
+      const res = await signedFetch(`${suite.unkai.url}/`, { method: "POST", service: "dynamodb", body: JSON.stringify(body), headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `DynamoDB_20120810.${target}` } });
+      return [res.status, ((await res.json()) as { message: string }).message];
+    };
+    assert.deepEqual(await refused("PutItem", { TableName: "ctor-keyed", Item: { x: { S: "1" } } }), [400, "One or more parameter values were invalid: Missing the key constructor in the item"]);
+    assert.deepEqual(await refused("GetItem", { TableName: "ctor-keyed", Key: { x: { S: "1" } } }), [400, "The provided key element does not match the schema"]);
+    await call("PutItem", { TableName: "ctor-keyed", Item: { constructor: { S: "a" } } });
+    assert.equal(await call("GetItem", { TableName: "ctor-keyed", Key: { constructor: { S: "a" } } }), JSON.stringify({ Item: { constructor: { S: "a" } } }));
+  });
 });

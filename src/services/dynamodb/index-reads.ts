@@ -6,7 +6,7 @@
  * index's key attributes: indexes are sparse) until the background sweep has written its entries.
  */
 import type { DynamoIndexedItemRow, DynamoIndexPlace, DynamoIndexRange, DynamoItemKey, DynamoItemRow } from "../../store/ports.js";
-import { typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
+import { attributeOf, setAttribute, typeOf, type AttributeMap, type KeyRange, type KeySchema } from "./expressions/index.js";
 import type { DynamoContext, LoadedTable } from "./context.js";
 import { encodeKeyValue, itemOf, keyAttributes, keyBytes, sortBounds, withinBounds } from "./keys.js";
 import { invalid, isBackfilling, keySchemaOf, type IndexDefinition, type Projection, type TableDefinition } from "./table-definition.js";
@@ -44,7 +44,10 @@ export function indexViewsOf(table: LoadedTable): readonly IndexView[] {
 
 /** Whether the item carries the index's key attributes, typed as the index defines them (indexes are sparse). */
 export function hasKey(schema: KeySchema, item: AttributeMap): boolean {
-  return [schema.partition, schema.sort].every((key) => key === undefined || (item[key.name] !== undefined && typeOf(item[key.name] as AttributeValue) === key.type));
+  return [schema.partition, schema.sort].every((key) => {
+    const value = key === undefined ? undefined : attributeOf(item, key.name);
+    return key === undefined || (value !== undefined && typeOf(value) === key.type);
+  });
 }
 
 /** The bytes an index orders by: index partition, index sort, table partition, table sort. */
@@ -167,7 +170,10 @@ export function startOrder(table: LoadedTable, index: IndexView, start: Attribut
   const names = [table.schema.partition, table.schema.sort, index.schema.partition, index.schema.sort].filter((k) => k !== undefined);
   // Exactly the attributes a LastEvaluatedKey of the index carries: the table's key and the index's.
   const expected = new Set(names.map((k) => k.name));
-  if (Object.keys(start).some((name) => !expected.has(name)) || !names.every((k) => start[k.name] !== undefined && typeOf(start[k.name] as AttributeValue) === k.type)) {
+  if (Object.keys(start).some((name) => !expected.has(name)) || !names.every((k) => {
+    const value = attributeOf(start, k.name);
+    return value !== undefined && typeOf(value) === k.type;
+  })) {
     throw invalid("The provided starting key is invalid: The provided key element does not match the schema");
   }
   const { partitionKey, sortKey } = keyBytes(table.schema, start);
@@ -182,7 +188,8 @@ export function projectIndex(table: LoadedTable, index: IndexView, item: Attribu
   if (projectsAll(index)) return item;
   const kept = indexKeyOf(table, index, item);
   for (const name of index.projection.ProjectionType === "INCLUDE" ? (index.projection.NonKeyAttributes ?? []) : []) {
-    if (item[name] !== undefined) kept[name] = item[name];
+    const value = attributeOf(item, name);
+    if (value !== undefined) setAttribute(kept, name, value);
   }
   return kept;
 }

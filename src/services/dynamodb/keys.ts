@@ -6,7 +6,7 @@
 import { RawJson } from "../../protocol/codecs/raw-json.js";
 import type { DynamoItemKey, DynamoItemRow, DynamoSortBound } from "../../store/ports.js";
 import { invalid, type IndexDefinition, type TableDefinition } from "./table-definition.js";
-import { checkMap, itemSize, parseNumber, sortableNumber, typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
+import { attributeOf, checkMap, setAttribute, itemSize, parseNumber, sortableNumber, typeOf, type AttributeMap, type AttributeValue, type KeyRange, type KeySchema } from "./expressions/index.js";
 
 const MAX_PARTITION_KEY_BYTES = 2048;
 const MAX_SORT_KEY_BYTES = 1024;
@@ -78,7 +78,7 @@ function checkKeyValue(name: string, expected: string, value: AttributeValue, li
 export function keyOfItem(table: string, schema: KeySchema, item: AttributeMap): DynamoItemKey {
   for (const key of [schema.partition, schema.sort]) {
     if (key === undefined) continue;
-    const value = item[key.name];
+    const value = attributeOf(item, key.name);
     if (value === undefined) throw invalid(`One or more parameter values were invalid: Missing the key ${key.name} in the item`);
     const partition = key === schema.partition;
     checkKeyValue(key.name, key.type, value, partition ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES, partition ? "Size of hashkey has exceeded the maximum size limit of2048 bytes" : "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
@@ -99,8 +99,8 @@ const NO_SORT_KEY = Buffer.alloc(0);
  */
 export function keyBytes(schema: KeySchema, item: AttributeMap): { partitionKey: Buffer; sortKey: Buffer } {
   return {
-    partitionKey: encodeKeyValue(item[schema.partition.name] as AttributeValue),
-    sortKey: schema.sort === undefined ? NO_SORT_KEY : encodeKeyValue(item[schema.sort.name] as AttributeValue),
+    partitionKey: encodeKeyValue(attributeOf(item, schema.partition.name) as AttributeValue),
+    sortKey: schema.sort === undefined ? NO_SORT_KEY : encodeKeyValue(attributeOf(item, schema.sort.name) as AttributeValue),
   };
 }
 
@@ -109,10 +109,10 @@ export function checkKey(table: string, schema: KeySchema, raw: unknown): { key:
   const attributes = checkMap(raw ?? {});
   const names = [schema.partition.name, ...(schema.sort ? [schema.sort.name] : [])];
   const given = Object.keys(attributes);
-  if (given.length !== names.length || !names.every((name) => attributes[name] !== undefined)) throw invalid("The provided key element does not match the schema");
+  if (given.length !== names.length || !names.every((name) => attributeOf(attributes, name) !== undefined)) throw invalid("The provided key element does not match the schema");
   for (const key of [schema.partition, schema.sort]) {
     if (key === undefined) continue;
-    const value = attributes[key.name] as AttributeValue;
+    const value = attributeOf(attributes, key.name) as AttributeValue;
     if (typeOf(value) !== key.type) throw invalid("The provided key element does not match the schema");
     checkKeyValue(key.name, key.type, value, Infinity, "");
   }
@@ -122,7 +122,10 @@ export function checkKey(table: string, schema: KeySchema, raw: unknown): { key:
 /** The key attributes of an item (LastEvaluatedKey, UnprocessedKeys). */
 export function keyAttributes(schema: KeySchema, item: AttributeMap): AttributeMap {
   const key: AttributeMap = {};
-  for (const k of [schema.partition, schema.sort]) if (k !== undefined && item[k.name] !== undefined) key[k.name] = item[k.name] as AttributeValue;
+  for (const k of [schema.partition, schema.sort]) {
+    const value = k === undefined ? undefined : attributeOf(item, k.name);
+    if (k !== undefined && value !== undefined) setAttribute(key, k.name, value);
+  }
   return key;
 }
 
@@ -194,7 +197,7 @@ export function fitsIndex(definition: TableDefinition, index: IndexDefinition, i
 /** What is wrong with the item's key attributes of one index (a wrong type, an empty value, too many bytes), in DynamoDB's words. */
 function indexKeyProblem(definition: TableDefinition, index: IndexDefinition, item: AttributeMap): string | undefined {
   for (const key of index.KeySchema) {
-    const value = item[key.AttributeName];
+    const value = attributeOf(item, key.AttributeName);
     const expected = definition.AttributeDefinitions.find((d) => d.AttributeName === key.AttributeName)?.AttributeType;
     if (value === undefined || expected === undefined) continue;
     const actual = typeOf(value);

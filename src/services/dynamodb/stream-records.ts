@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { DynamoItemWrite, DynamoStreamRecordRow } from "../../store/ports.js";
-import { itemSize, valuesEqual, type AttributeMap } from "./expressions/index.js";
+import { attributeOf, itemSize, valuesEqual, type AttributeMap } from "./expressions/index.js";
 import type { LoadedTable } from "./context.js";
 import { itemOf, keyAttributes, storedItem } from "./keys.js";
 import { invalid, type TableDefinition } from "./table-definition.js";
@@ -56,7 +56,10 @@ export function checkStreamSpecification(spec: { StreamEnabled: boolean; StreamV
 
 function sameItem(a: AttributeMap, b: AttributeMap): boolean {
   const names = Object.keys(a);
-  return names.length === Object.keys(b).length && names.every((name) => b[name] !== undefined && valuesEqual(a[name] as never, b[name] as never));
+  return names.length === Object.keys(b).length && names.every((name) => {
+    const other = attributeOf(b, name);
+    return other !== undefined && valuesEqual(a[name] as never, other);
+  });
 }
 
 const eventId = () => randomBytes(16).toString("hex");

@@ -6,7 +6,7 @@
  * that same transaction) carries the service identity DynamoDB gives TTL deletions.
  */
 import type { DynamoItemRow } from "../../store/ports.js";
-import { compareNumbers, parseNumber, type AttributeMap } from "./expressions/index.js";
+import { attributeOf, compareNumbers, parseNumber, type AttributeMap } from "./expressions/index.js";
 import { loadTable, type DynamoContext, type LoadedTable } from "./context.js";
 import { streamWrites, TTL_IDENTITY } from "./stream-records.js";
 import { itemOf } from "./keys.js";
@@ -14,7 +14,7 @@ import { itemOf } from "./keys.js";
 const BATCH_ROWS = 500;
 
 function expired(item: AttributeMap | undefined, attribute: string, nowSeconds: string): boolean {
-  const value = item?.[attribute]?.N;
+  const value = item === undefined ? undefined : attributeOf(item, attribute)?.N;
   return value !== undefined && compareNumbers(parseNumber(value), parseNumber(nowSeconds)) < 0;
 }
 

@@ -27,6 +27,21 @@ const MAX_NESTING = 32;
 const invalid = (message: string) => new UnkaiError("ValidationException", message);
 const parameterInvalid = (message: string) => invalid(`One or more parameter values were invalid: ${message}`);
 
+/**
+ * An attribute of a map, by name: only the map's own member. Attribute names are the caller's, and
+ * one such as `constructor`, `toString` or `__proto__` names an attribute like any other, never what
+ * every JavaScript object inherits.
+ */
+export function attributeOf(map: AttributeMap, name: string): AttributeValue | undefined {
+  return Object.hasOwn(map, name) ? map[name] : undefined;
+}
+
+/** Sets an attribute of a map as its own member, whatever its name (assigning `__proto__` would set the prototype). */
+export function setAttribute(map: AttributeMap, name: string, value: AttributeValue): void {
+  if (name === "__proto__") Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
+  else map[name] = value;
+}
+
 /** The one type a validated value carries. */
 export function typeOf(value: AttributeValue): AttributeType {
   for (const type of ATTRIBUTE_TYPES) if (value[type] !== undefined) return type;
@@ -80,10 +95,7 @@ export function checkMap(value: unknown, depth = 0): AttributeMap {
   const result: AttributeMap = {};
   const raw = value as Record<string, unknown>;
   for (const name of Object.keys(raw)) {
-    const checked = checkValue(raw[name], depth);
-    // An attribute named `__proto__` is an attribute like any other: an own property, never the prototype.
-    if (name === "__proto__") Object.defineProperty(result, name, { value: checked, enumerable: true, writable: true, configurable: true });
-    else result[name] = checked;
+    setAttribute(result, name, checkValue(raw[name], depth));
   }
   return result;
 }
@@ -152,7 +164,10 @@ export function valuesEqual(a: AttributeValue, b: AttributeValue): boolean {
     case "M": {
       const [x, y] = [a.M as AttributeMap, b.M as AttributeMap];
       const keys = Object.keys(x);
-      return keys.length === Object.keys(y).length && keys.every((key) => y[key] !== undefined && valuesEqual(x[key] as AttributeValue, y[key]));
+      return keys.length === Object.keys(y).length && keys.every((key) => {
+        const other = attributeOf(y, key);
+        return other !== undefined && valuesEqual(x[key] as AttributeValue, other);
+      });
     }
   }
 }

@@ -1,13 +1,13 @@
 /** Reading and writing an item at a document path (`a.b[2].c`). */
 import type { Path } from "./ast.js";
-import type { AttributeMap, AttributeValue } from "./attribute-value.js";
+import { attributeOf, setAttribute, type AttributeMap, type AttributeValue } from "./attribute-value.js";
 
 /** The value at `path`, or undefined when any step is missing or of the wrong type. */
 export function getPath(item: AttributeMap, path: Path): AttributeValue | undefined {
   let current: AttributeValue | undefined = { M: item };
   for (const element of path) {
     if (current === undefined) return undefined;
-    if ("name" in element) current = current.M?.[element.name];
+    if ("name" in element) current = current.M === undefined ? undefined : attributeOf(current.M, element.name);
     else current = current.L?.[element.index];
   }
   return current;
@@ -24,7 +24,7 @@ export function setPath(item: AttributeMap, path: Path, value: AttributeValue): 
   if (parent === undefined || last === undefined) return false;
   if ("name" in last) {
     if (parent.M === undefined) return false;
-    parent.M[last.name] = value;
+    setAttribute(parent.M, last.name, value);
     return true;
   }
   if (parent.L === undefined) return false;
@@ -46,7 +46,7 @@ export function removePath(item: AttributeMap, path: Path): void {
 /** A deep copy (blobs shared: nothing mutates them). */
 export function cloneItem(item: AttributeMap): AttributeMap {
   const copy: AttributeMap = {};
-  for (const [name, value] of Object.entries(item)) copy[name] = cloneValue(value);
+  for (const [name, value] of Object.entries(item)) setAttribute(copy, name, cloneValue(value));
   return copy;
 }
 

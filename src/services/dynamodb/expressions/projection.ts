@@ -1,6 +1,6 @@
 /** ProjectionExpression: a comma-separated list of document paths, and the item it keeps. */
 import type { Path } from "./ast.js";
-import type { AttributeMap, AttributeValue } from "./attribute-value.js";
+import { setAttribute, type AttributeMap, type AttributeValue } from "./attribute-value.js";
 import { Cursor } from "./cursor.js";
 import { cloneValue, getPath } from "./document-path.js";
 import type { ExpressionAttributes } from "./expression-attributes.js";
@@ -51,7 +51,7 @@ function materialize(node: Sparse | AttributeValue): AttributeValue {
   if (!("kind" in node)) return node;
   if (node.kind === "map") {
     const map: AttributeMap = {};
-    for (const [name, child] of node.members) map[name] = materialize(child);
+    for (const [name, child] of node.members) setAttribute(map, name, materialize(child));
     return { M: map };
   }
   return { L: [...node.members.entries()].sort(([a], [b]) => a - b).map(([, child]) => materialize(child)) };

@@ -5,7 +5,7 @@
  */
 import { UnkaiError } from "../../../core/errors.js";
 import type { Condition, Operand } from "../expressions/ast.js";
-import { typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "../expressions/index.js";
+import { attributeOf, setAttribute, typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "../expressions/index.js";
 import { itemTable, type DynamoContext, type LoadedTable } from "../context.js";
 import { checkKey } from "../keys.js";
 import type { TransactPlan } from "../transactions.js";
@@ -48,15 +48,15 @@ export function splitKey(where: Condition | undefined, schema: KeySchema): { key
   for (const term of conjuncts(where)) {
     const pinned = equality(term);
     const keyAttribute = keyNames.find((k) => k.name === pinned?.name);
-    if (pinned === undefined || keyAttribute === undefined || key[pinned.name] !== undefined) {
+    if (pinned === undefined || keyAttribute === undefined || attributeOf(key, pinned.name) !== undefined) {
       rest.push(term);
       continue;
     }
     if (!["S", "N", "B"].includes(typeOf(pinned.value))) throw new UnkaiError("ValidationException", `Key value must be of type S, N, or B. Key name: ${pinned.name}, Key type: ${typeOf(pinned.value)}`);
     if (typeOf(pinned.value) !== keyAttribute.type) throw new UnkaiError("ValidationException", `Key attribute's data type should match its data type in table's schema: Key ${pinned.name}`);
-    key[pinned.name] = pinned.value;
+    setAttribute(key, pinned.name, pinned.value);
   }
-  if (keyNames.some((k) => key[k.name] === undefined)) throw new UnkaiError("ValidationException", INCOMPLETE_KEY);
+  if (keyNames.some((k) => attributeOf(key, k.name) === undefined)) throw new UnkaiError("ValidationException", INCOMPLETE_KEY);
   return { key, rest: conjoin(rest) };
 }
 
