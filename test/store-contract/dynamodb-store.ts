@@ -1,5 +1,6 @@
 /** DynamoDbStore: tables, items under byte-ordered keys, read-decide-write transactions, Query ranges and Scan order. */
 import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
 import type { DynamoItemRow } from "../../src/store/ports.js";
 import type { StoreTest } from "./harness.js";
 
@@ -178,6 +179,41 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     await current.dynamodb.createTable({ name: "t", createdAt: 2, definition: "{}" });
     current = await reopen();
     assert.deepEqual(await items({ index: "h" }), [], "a table created again has no entries");
+  });
+
+  test("keys as large as DynamoDB allows (2,048-byte partition, 1,024-byte sort, 255-character names) in items and index entries; keys alike in their first bytes stay apart", async ({ store }) => {
+    const table = "t".repeat(255);
+    const index = "i".repeat(255);
+    const keyOf = (seed: number, length: number) => Buffer.concat([b(seed), randomBytes(length - 1)]);
+    const [p1, p2, ip] = [keyOf(1, 2048), keyOf(2, 2048), keyOf(9, 2048)];
+    const sorts = [1, 2, 3].map((seed) => keyOf(seed, 1024));
+    // Keys that share p1's first 2,047 bytes, or are shaped like a digest of it: other keys all the same.
+    const near = Buffer.concat([p1.subarray(0, 2047), b((p1[2047] as number) ^ 1)]);
+    const shaped = Buffer.concat([p1.subarray(0, 256), createHash("sha256").update(p1).digest()]);
+    const keys = [[p1, sorts[0]], [p1, sorts[1]], [p1, sorts[2]], [near, sorts[0]], [shaped, sorts[0]], [p2, sorts[0]]] as [Buffer, Buffer][];
+    await store.dynamodb.createTable({ name: table, createdAt: 1, definition: "{}" });
+    await store.dynamodb.transact([], () => ({
+      writes: keys.map(([partitionKey, sortKey], n) => ({ put: row(partitionKey, sortKey, `{"n":${n}}`, table), indexes: [{ index, partitionKey: ip, sortKey: keyOf(n, 1024) }] })),
+      result: undefined,
+    }));
+    const at = (partitionKey: Buffer, sortKey: Buffer) => ({ table, partitionKey, sortKey });
+    assert.deepEqual((await store.dynamodb.items(keys.map(([p, s]) => at(p, s)))).map((r) => r?.item), keys.map((_, n) => `{"n":${n}}`));
+    const query = async (partitionKey: Buffer, more: object = {}) => (await store.dynamodb.query({ table, partitionKey, forward: true, limit: 100, ...more })).map((r) => r.item);
+    assert.deepEqual(await query(p1), ['{"n":0}', '{"n":1}', '{"n":2}']);
+    assert.deepEqual(await query(p1, { lower: { key: sorts[0], inclusive: false }, after: sorts[1] }), ['{"n":2}']);
+    assert.deepEqual([await query(near), await query(shaped), await query(p2)], [['{"n":3}'], ['{"n":4}'], ['{"n":5}']]);
+    const scanned: string[] = [];
+    for (let page = await store.dynamodb.scan(table, undefined, 2); page.length > 0; page = await store.dynamodb.scan(table, page.at(-1), 2)) scanned.push(...page.map((r) => r.item));
+    assert.deepEqual(scanned.sort(), keys.map((_, n) => `{"n":${n}}`).sort(), "a Scan in pages finds each item once");
+    const entries = async (more: object = {}) => (await store.dynamodb.indexItems({ table, index, partitionKey: ip, ...more })).map((r) => r.item);
+    assert.deepEqual(await entries(), keys.map((_, n) => `{"n":${n}}`), "in index sort key order");
+    const [third] = (await store.dynamodb.indexItems({ table, index, partitionKey: ip })).slice(2);
+    const place = { partitionKey: ip, sortKey: third?.indexSortKey as Buffer, itemPartitionKey: p1, itemSortKey: sorts[2] as Buffer };
+    assert.deepEqual(await entries({ after: place, limit: 2 }), ['{"n":3}', '{"n":4}']);
+    assert.deepEqual(await entries({ after: place, forward: false }), ['{"n":1}', '{"n":0}']);
+    assert.equal((await store.dynamodb.indexItems({ table, index, after: place })).length, 3, "a whole-index read resumes past it");
+    await store.dynamodb.transact([at(near, sorts[0] as Buffer)], () => ({ writes: [{ delete: at(near, sorts[0] as Buffer) }], result: undefined }));
+    assert.deepEqual([await query(near), (await entries()).length, await query(p1)], [[], 5, ['{"n":0}', '{"n":1}', '{"n":2}']]);
   });
 
   test("stream records: appended in the item's transaction, numbered per stream, kept until trimmed, gone with their table", async ({ store, reopen }) => {

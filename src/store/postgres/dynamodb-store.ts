@@ -1,16 +1,24 @@
 /**
  * PostgreSQL DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes
- * (`bytea` compares as unsigned bytes, like SQLite's BLOBs). `transact` locks the rows it reads, in
+ * (`bytea` compares as unsigned bytes, like SQLite's BLOBs). A DynamoDB key may be longer than a B-tree
+ * row allows (about 2.7 KB: a 2,048-byte partition key beside a 1,024-byte sort key), so the unique
+ * indexes hold partition keys, and an index entry's item key, as `unkai_key_token` (migration 36):
+ * the key itself up to 256 bytes, else its first 256 bytes and its SHA-256. Every statement compares
+ * those columns through it (PG_KEYS), so it walks the index; sort keys stay bytes, in order. `transact` locks the rows it reads, in
  * key order so two transactions over the same items cannot deadlock, and inserts of absent items
  * are serialized by a transaction-scoped advisory lock per key.
  */
 import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite } from "../ports.js";
-import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type IndexedItemRow, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, type KeySql, retiredStreamFrom, streamRecordFrom, tableFrom, type IndexedItemRow, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { PgDb, PgTx } from "./database.js";
 
-const ITEM_AT = "SELECT * FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3";
+const PG_KEYS: KeySql = { placeholder: (n) => `$${n}`, key: (expression) => `unkai_key_token(${expression})` };
 
-const DELETE_ENTRIES = "DELETE FROM dynamodb_index_entries WHERE table_name = $1 AND item_partition_key = $2 AND item_sort_key = $3";
+/** Where an item's row is: table, partition key (as its index holds it), sort key. */
+const ITEM_KEY = "table_name = $1 AND unkai_key_token(partition_key) = unkai_key_token($2) AND sort_key = $3";
+const ITEM_AT = `SELECT * FROM dynamodb_items WHERE ${ITEM_KEY}`;
+
+const DELETE_ENTRIES = "DELETE FROM dynamodb_index_entries WHERE table_name = $1 AND unkai_key_token(item_partition_key) = unkai_key_token($2) AND unkai_key_token(item_sort_key) = unkai_key_token($3)";
 
 const keyId = (key: DynamoItemKey) => `${key.table}:${key.partitionKey.toString("hex")}:${key.sortKey.toString("hex")}`;
 
@@ -30,7 +38,7 @@ async function applyWrite(tx: PgTx, write: DynamoItemWrite): Promise<void> {
     const { table, partitionKey, sortKey, item, size } = write.put;
     await tx.query(
       `INSERT INTO dynamodb_items (table_name, partition_key, sort_key, item, size) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (table_name, partition_key, sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`,
+       ON CONFLICT (table_name, unkai_key_token(partition_key), sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`,
       [table, partitionKey, sortKey, item, size],
     );
     if (write.indexes === undefined) return;
@@ -54,7 +62,7 @@ async function applyWrite(tx: PgTx, write: DynamoItemWrite): Promise<void> {
       stream, next.rows[0]?.last, table, createdAt, record,
     ]);
   } else {
-    await tx.query("DELETE FROM dynamodb_items WHERE table_name = $1 AND partition_key = $2 AND sort_key = $3", [write.delete.table, write.delete.partitionKey, write.delete.sortKey]);
+    await tx.query(`DELETE FROM dynamodb_items WHERE ${ITEM_KEY}`, [write.delete.table, write.delete.partitionKey, write.delete.sortKey]);
     await tx.query(DELETE_ENTRIES, [write.delete.table, write.delete.partitionKey, write.delete.sortKey]);
   }
 }
@@ -131,12 +139,12 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       }),
     forgetTokens: async (now) => (await db.query("DELETE FROM dynamodb_client_tokens WHERE expires_at <= $1", [now])).rowCount ?? 0,
     async query(range) {
-      const { sql, params } = keyRangeClause(range, (n) => `$${n}`);
+      const { sql, params } = keyRangeClause(range, PG_KEYS);
       const order = range.forward ? "ASC" : "DESC";
       return (await db.query<ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT $${params.length + 1}`, [...params, range.limit])).rows.map(itemFrom);
     },
     async indexItems(range: DynamoIndexRange) {
-      const { sql, params } = indexReadSql(range, (n) => `$${n}`);
+      const { sql, params } = indexReadSql(range, PG_KEYS);
       const limited = range.limit === undefined ? { sql, params } : { sql: `${sql} LIMIT $${params.length + 1}`, params: [...params, range.limit] };
       return (await db.query<IndexedItemRow>(limited.sql, limited.params)).rows.map(indexedItemFrom(range));
     },
@@ -145,11 +153,11 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
     },
     async scan(table, after, limit) {
       if (after === undefined) {
-        return (await db.query<ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = $1 ORDER BY partition_key, sort_key LIMIT $2", [table, limit])).rows.map(itemFrom);
+        return (await db.query<ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = $1 ORDER BY unkai_key_token(partition_key), sort_key LIMIT $2", [table, limit])).rows.map(itemFrom);
       }
       return (await db.query<ItemRow>(
-        `SELECT * FROM dynamodb_items WHERE table_name = $1 AND (partition_key > $2 OR (partition_key = $2 AND sort_key > $3))
-         ORDER BY partition_key, sort_key LIMIT $4`,
+        `SELECT * FROM dynamodb_items WHERE table_name = $1 AND (unkai_key_token(partition_key), sort_key) > (unkai_key_token($2), $3)
+         ORDER BY unkai_key_token(partition_key), sort_key LIMIT $4`,
         [table, after.partitionKey, after.sortKey, limit],
       )).rows.map(itemFrom);
     },

@@ -618,4 +618,20 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX dynamodb_index_entries_by_item ON dynamodb_index_entries (table_name, item_partition_key, item_sort_key);
   `,
+  // 36: DynamoDB keys as long as DynamoDB allows. A B-tree row holds about 2.7 KB, and a 2,048-byte partition
+  // key beside a 1,024-byte sort key (or an index entry's two keys) passes it, so the unique indexes hold each
+  // partition key, and an entry's item key, as a token: the key itself up to 256 bytes, else its first 256
+  // bytes and its SHA-256 (longer than any short key, so the two never meet). Order within a partition is
+  // the sort key's, as before; partitions are ordered by token (a Scan's order, which DynamoDB leaves open).
+  `
+  CREATE FUNCTION unkai_key_token(k bytea) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT CASE WHEN length(k) <= 256 THEN k ELSE substring(k FROM 1 FOR 256) || sha256(k) END $$;
+  ALTER TABLE dynamodb_items DROP CONSTRAINT dynamodb_items_pkey;
+  CREATE UNIQUE INDEX dynamodb_items_key ON dynamodb_items (table_name, unkai_key_token(partition_key), sort_key);
+  ALTER TABLE dynamodb_index_entries DROP CONSTRAINT dynamodb_index_entries_pkey;
+  CREATE UNIQUE INDEX dynamodb_index_entries_key ON dynamodb_index_entries
+    (table_name, index_name, unkai_key_token(partition_key), sort_key, unkai_key_token(item_partition_key), unkai_key_token(item_sort_key));
+  DROP INDEX dynamodb_index_entries_by_item;
+  CREATE INDEX dynamodb_index_entries_by_item ON dynamodb_index_entries (table_name, unkai_key_token(item_partition_key), unkai_key_token(item_sort_key));
+  `,
 ];

@@ -61,39 +61,53 @@ export const retiredStreamFrom = (row: RetiredStreamRow): DynamoRetiredStream =>
 /** A table's stream rows, except those of its retired streams (kept past DeleteTable and a new table of the name). */
 export const NOT_RETIRED = "stream NOT IN (SELECT stream FROM dynamodb_retired_streams)";
 
+/**
+ * How a backend writes SQL over DynamoDB's key columns: its placeholder for the n-th parameter (`?` for
+ * SQLite, `$n` for PostgreSQL), and how a long key column, or a parameter compared with one, is compared
+ * and ordered: as itself on SQLite; on PostgreSQL as its bounded token (`unkai_key_token`, migration 36),
+ * which its B-tree indexes hold for the item's partition key and an entry's partition and item keys, as
+ * a DynamoDB key may be longer than a PostgreSQL index row. Sort keys within a partition are never tokens.
+ */
+export interface KeySql {
+  readonly placeholder: (n: number) => string;
+  readonly key: (expression: string) => string;
+}
+
+export const SQLITE_KEYS: KeySql = { placeholder: () => "?", key: (expression) => expression };
+
 /** A WHERE clause being written: conditions joined by AND, each parameter under the backend's placeholder for the n-th. */
-function conditions(placeholder: (n: number) => string) {
+function conditions({ placeholder, key }: KeySql) {
   const params: unknown[] = [];
   const clauses: string[] = [];
-  const add = (sql: string, value: unknown) => {
+  const next = (value: unknown) => {
     params.push(value);
-    clauses.push(`${sql} ${placeholder(params.length)}`);
+    return placeholder(params.length);
   };
+  const add = (sql: string, value: unknown) => clauses.push(`${sql} ${next(value)}`);
   return {
     add,
+    /** A long key column equal to a value, both as the backend compares such keys. */
+    sameKey: (column: string, value: unknown) => clauses.push(`${key(column)} = ${key(next(value))}`),
     /** A sort key column within the bounds given. */
     bounds(column: string, lower: DynamoSortBound | undefined, upper: DynamoSortBound | undefined) {
       if (lower) add(lower.inclusive ? `${column} >=` : `${column} >`, lower.key);
       if (upper) add(upper.inclusive ? `${column} <=` : `${column} <`, upper.key);
     },
-    /** Columns, compared as one row value, past the values given (`>` or `<`). */
-    past(columns: readonly string[], operator: ">" | "<", values: readonly unknown[]) {
-      const first = params.length;
-      params.push(...values);
-      clauses.push(`(${columns.join(", ")}) ${operator} (${values.map((_, i) => placeholder(first + i + 1)).join(", ")})`);
+    /** Columns, compared as one row value, past the values given (`>` or `<`); a long key column compares as the backend compares such keys. */
+    past(columns: readonly { readonly column: string; readonly long: boolean }[], operator: ">" | "<", values: readonly unknown[]) {
+      const left = columns.map(({ column, long }) => (long ? key(column) : column));
+      const right = columns.map(({ long }, i) => (long ? key(next(values[i])) : next(values[i])));
+      clauses.push(`(${left.join(", ")}) ${operator} (${right.join(", ")})`);
     },
     done: () => ({ sql: clauses.join(" AND "), params }),
   };
 }
 
-/**
- * The WHERE clause over `dynamodb_items` and its parameters for a Query range, written with the backend's
- * placeholder for the n-th parameter (`?` for SQLite, `$n` for PostgreSQL).
- */
-export function keyRangeClause(range: DynamoKeyRange, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
-  const where = conditions(placeholder);
+/** The WHERE clause over `dynamodb_items` and its parameters for a Query range. */
+export function keyRangeClause(range: DynamoKeyRange, dialect: KeySql): { sql: string; params: unknown[] } {
+  const where = conditions(dialect);
   where.add("table_name =", range.table);
-  where.add("partition_key =", range.partitionKey);
+  where.sameKey("partition_key", range.partitionKey);
   where.bounds("sort_key", range.lower, range.upper);
   if (range.after) where.add(range.forward ? "sort_key >" : "sort_key <", range.after);
   return where.done();
@@ -101,19 +115,25 @@ export function keyRangeClause(range: DynamoKeyRange, placeholder: (n: number) =
 
 /**
  * The statement reading an index's entries' items within `range` (each with its entry's index key,
- * indexedItemFrom) and its parameters, with placeholders as keyRangeClause's: in the index's order (index
- * keys, then the item's keys, all as unsigned bytes) or its reverse, past `after`. Within one index
- * partition the order and `after` leave its column out, so both backends walk the primary key's range.
+ * indexedItemFrom) and its parameters: in the index's order (index keys, then the item's keys, as the
+ * backend orders them: unsigned bytes, long keys by their token on PostgreSQL) or its reverse, past
+ * `after`. Within one index partition the order and `after` leave its column out, so both backends walk
+ * the index's range.
  * Without a LIMIT: `range.limit` is the caller's to apply (on better-sqlite3's SQLite a bound LIMIT made
  * this join about 18 µs slower a run, measured, whatever the limit, so that store stops reading instead).
  */
-export function indexReadSql(range: DynamoIndexRange, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
-  const where = conditions(placeholder);
+export function indexReadSql(range: DynamoIndexRange, dialect: KeySql): { sql: string; params: unknown[] } {
+  const where = conditions(dialect);
   where.add("x.table_name =", range.table);
   where.add("x.index_name =", range.index);
-  if (range.partitionKey !== undefined) where.add("x.partition_key =", range.partitionKey);
+  if (range.partitionKey !== undefined) where.sameKey("x.partition_key", range.partitionKey);
   where.bounds("x.sort_key", range.lower, range.upper);
-  const columns = [...(range.partitionKey === undefined ? ["x.partition_key"] : []), "x.sort_key", "x.item_partition_key", "x.item_sort_key"];
+  const columns = [
+    ...(range.partitionKey === undefined ? [{ column: "x.partition_key", long: true }] : []),
+    { column: "x.sort_key", long: false },
+    { column: "x.item_partition_key", long: true },
+    { column: "x.item_sort_key", long: true },
+  ];
   const forward = range.forward !== false;
   const after = range.after;
   if (after !== undefined) {
@@ -121,11 +141,11 @@ export function indexReadSql(range: DynamoIndexRange, placeholder: (n: number) =
     where.past(columns, forward ? ">" : "<", values);
   }
   const { sql, params } = where.done();
-  const order = columns.map((column) => (forward ? column : `${column} DESC`)).join(", ");
+  const order = columns.map(({ column, long }) => `${long ? dialect.key(column) : column}${forward ? "" : " DESC"}`).join(", ");
   const entryKeys = range.partitionKey === undefined ? "x.partition_key AS index_partition_key, x.sort_key AS index_sort_key" : "x.sort_key AS index_sort_key";
   return {
     sql: `SELECT i.*, ${entryKeys} FROM dynamodb_index_entries x
-      JOIN dynamodb_items i ON i.table_name = x.table_name AND i.partition_key = x.item_partition_key AND i.sort_key = x.item_sort_key
+      JOIN dynamodb_items i ON i.table_name = x.table_name AND ${dialect.key("i.partition_key")} = ${dialect.key("x.item_partition_key")} AND i.sort_key = x.item_sort_key
       WHERE ${sql} ORDER BY ${order}`,
     params,
   };

@@ -1,6 +1,6 @@
 /** SQLite DynamoDbStore: tables as rows, items keyed by the service's order-preserving key bytes. */
 import type { DynamoDbStore, DynamoIndexedItemRow, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite, DynamoRetiredStream, DynamoStreamAppend, DynamoTableRecord } from "../ports.js";
-import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, retiredStreamFrom, streamRecordFrom, tableFrom, type IndexedItemRow, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
+import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, SQLITE_KEYS, retiredStreamFrom, streamRecordFrom, tableFrom, type IndexedItemRow, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
@@ -110,14 +110,14 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
       }),
     forgetTokens: durably(db, (now: number) => db.prepare("DELETE FROM dynamodb_client_tokens WHERE expires_at <= ?").run(now).changes),
     query(range) {
-      const { sql, params } = keyRangeClause(range, () => "?");
+      const { sql, params } = keyRangeClause(range, SQLITE_KEYS);
       const order = range.forward ? "ASC" : "DESC";
       return queryStatement<ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT ?`)
         .all(...params, range.limit)
         .map(itemFrom);
     },
     indexItems(range: DynamoIndexRange) {
-      const { sql, params } = indexReadSql(range, () => "?");
+      const { sql, params } = indexReadSql(range, SQLITE_KEYS);
       const statement = queryStatement<IndexedItemRow>(sql);
       const from = indexedItemFrom(range);
       if (range.limit === undefined) return statement.all(...params).map(from);
