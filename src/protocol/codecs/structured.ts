@@ -4,6 +4,7 @@
  * (the service's SerializationException), members the model does not know are ignored, as AWS does.
  * Only timestamps and blobs differ between the two wires, so each wire passes its own readers.
  */
+import { setOwn } from "../../core/own-keys.js";
 import { MalformedInput } from "./input-errors.js";
 import { membersOf, shapeOf, type ServiceModel, type Shape, type ShapeRef } from "./model.js";
 
@@ -101,10 +102,8 @@ export function decodeValue(model: ServiceModel, ref: ShapeRef, raw: unknown, pa
     for (const key of Object.keys(raw)) {
       const v = raw[key];
       if (v === null) continue;
-      const decoded = decodeValue(model, shape.value, v, at(key), wire);
-      // Every key is the map's own entry: assigning `__proto__` would set the object's prototype instead.
-      if (key === "__proto__") Object.defineProperty(out, key, { value: decoded, enumerable: true, writable: true, configurable: true });
-      else out[key] = decoded;
+      // Every key is the map's own entry, `__proto__` too (own-keys.ts).
+      setOwn(out, key, decodeValue(model, shape.value, v, at(key), wire));
     }
     return out;
   }

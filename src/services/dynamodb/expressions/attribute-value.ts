@@ -3,6 +3,7 @@
  * applies to one: exactly one type, valid numbers, non-empty sets without duplicates, nesting ≤ 32.
  */
 import { UnkaiError } from "../../../core/errors.js";
+import { ownValue, setOwn } from "../../../core/own-keys.js";
 import { canonicalNumber, compareNumbers, parseNumber } from "./number.js";
 
 export interface AttributeValue {
@@ -29,18 +30,12 @@ const parameterInvalid = (message: string) => invalid(`One or more parameter val
 
 /**
  * An attribute of a map, by name: only the map's own member. Attribute names are the caller's, and
- * one such as `constructor`, `toString` or `__proto__` names an attribute like any other, never what
- * every JavaScript object inherits.
+ * one such as `constructor`, `toString` or `__proto__` names an attribute like any other (own-keys.ts).
  */
-export function attributeOf(map: AttributeMap, name: string): AttributeValue | undefined {
-  return Object.hasOwn(map, name) ? map[name] : undefined;
-}
+export const attributeOf: (map: AttributeMap, name: string) => AttributeValue | undefined = ownValue;
 
-/** Sets an attribute of a map as its own member, whatever its name (assigning `__proto__` would set the prototype). */
-export function setAttribute(map: AttributeMap, name: string, value: AttributeValue): void {
-  if (name === "__proto__") Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
-  else map[name] = value;
-}
+/** Sets an attribute of a map as its own member, whatever its name. */
+export const setAttribute: (map: AttributeMap, name: string, value: AttributeValue) => void = setOwn;
 
 /** The one type a validated value carries. */
 export function typeOf(value: AttributeValue): AttributeType {
