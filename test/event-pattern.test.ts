@@ -140,6 +140,8 @@ describe("SNS filter policies over messages (the adapter)", () => {
     ['{"event": [{"anything-but": {"prefix": "order"}}]}', false],
     ['{"event": [{"suffix": "_placed"}]}', true],
     ['{"$or": [{"store": ["x"]}, {"event": ["order_placed"]}]}', true],
+    ['{"constructor": [{"exists": false}]}', true],
+    ['{"toString": [{"exists": true}]}', false],
   ];
   for (const [policy, expected] of cases) {
     it(`MessageAttributes ${policy}`, () => {
@@ -152,6 +154,11 @@ describe("SNS filter policies over messages (the adapter)", () => {
     assert.equal(matchesFilterPolicy(policy, "MessageBody", body, {}), true);
     assert.equal(matchesFilterPolicy(policy, "MessageBody", JSON.stringify({ order: { items: [{ sku: "B-1" }] } }), {}), false);
     assert.equal(matchesFilterPolicy(policy, "MessageBody", "plain text", {}), false);
+  });
+  it("an attribute named __proto__ is an attribute like any other", () => {
+    const named = JSON.parse('{"__proto__": {"DataType": "String", "StringValue": "v"}}') as typeof attributes;
+    assert.equal(matchesFilterPolicy(compileFilterPolicy('{"__proto__": ["v"]}'), "MessageAttributes", "ignored body", named), true);
+    assert.equal(Object.keys(attributesAsEvent(named)).join(), "__proto__");
   });
   it("attributes become an event: String.Array elements keep their JSON types, Binary is left out", () => {
     assert.deepEqual(attributesAsEvent(attributes), {

@@ -137,4 +137,12 @@ export const STRUCTURE_CASES: readonly StructureCase[] = [
   ["a literal key named like an operator is a field", { detail: { prefix: ["x"] } }, { detail: { prefix: "x" } }, true],
   ["key with dots is one key", { "a.b": ["c"] }, { "a.b": "c" }, true],
   ["key with dots does not traverse", { "a.b": ["c"] }, { a: { b: "c" } }, false],
+  // Field names every JavaScript object inherits are fields like any other: absent unless the event has them.
+  ["constructor absent: exists false matches", { detail: { constructor: [{ exists: false }] } }, { detail: {} }, true],
+  ["constructor absent: exists true does not match", { detail: { constructor: [{ exists: true }] } }, { detail: {} }, false],
+  ["toString absent: anything-but does not match", { detail: { toString: [{ "anything-but": "x" }] } }, { detail: {} }, false],
+  ["valueOf absent: a nested pattern sees nothing", { detail: { valueOf: { hasOwnProperty: [{ exists: true }] } } }, { detail: {} }, false],
+  ["constructor present: matched by value", { detail: { constructor: ["x"] } }, { detail: { constructor: "x" } }, true],
+  ["__proto__ is a field of pattern and event", JSON.parse('{"detail":{"__proto__":["a"]}}'), JSON.parse('{"detail":{"__proto__":"a"}}'), true],
+  ["__proto__ absent: a nested pattern sees nothing", JSON.parse('{"detail":{"__proto__":{"hasOwnProperty":[{"exists":true}]}}}'), { detail: {} }, false],
 ];

@@ -1,3 +1,4 @@
+import { ownValue } from "../own-keys.js";
 import { isLeaf, type LeafNode, type PatternNode } from "./compile.js";
 import type { JsonValue, Scalar } from "./types.js";
 
@@ -37,7 +38,8 @@ function matchLeaf(leaf: LeafNode, value: JsonValue | undefined): boolean {
  */
 export function matchNode(node: PatternNode, event: JsonObject | undefined): boolean {
   for (const [key, child] of node.fields) {
-    const value = event?.[key];
+    // Field names are the pattern author's: `constructor` or `toString` must not find Object's members.
+    const value = event === undefined ? undefined : ownValue(event, key);
     if (isLeaf(child)) {
       if (!matchLeaf(child, value)) return false;
       continue;

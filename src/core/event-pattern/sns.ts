@@ -10,6 +10,7 @@
  *   a JSON object matches nothing.
  * - Numbers within ±1e9 and five decimals; at most five keys and 150 combinations; no `wildcard`.
  */
+import { setOwn } from "../own-keys.js";
 import { EventPattern, SNS_MESSAGE_ATTRIBUTES, SNS_MESSAGE_BODY } from "./index.js";
 import type { JsonValue } from "./types.js";
 
@@ -52,7 +53,7 @@ export function attributesAsEvent(attributes: Readonly<Record<string, SnsMessage
   const event: { [key: string]: JsonValue } = {};
   for (const [name, attribute] of Object.entries(attributes)) {
     const value = attributeValue(attribute);
-    if (value !== undefined) event[name] = value;
+    if (value !== undefined) setOwn(event, name, value);
   }
   return event;
 }
