@@ -155,6 +155,22 @@ describe("items", () => {
     await call("DeleteItem", { TableName: "orders", Key: { customer: S("big"), seq: N(1) } });
   });
 
+  it("consumed capacity counts DynamoDB's item size: a write the larger item before or after it per KB, a read the whole item per 4 KB", async () => {
+    const units = async (operation: string, input: object) => ((await call(operation, { TableName: "orders", ReturnConsumedCapacity: "TOTAL", ...input })).ConsumedCapacity as { CapacityUnits: number }).CapacityUnits;
+    const key = { customer: S("cap"), seq: N(1) };
+    // 100 small numbers: about 520 bytes as DynamoDB sizes them (name, then a byte per two digits and one), 1,600 as JSON.
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`a${String(i).padStart(2, "0")}`, N(1)]));
+    assert.equal(await units("PutItem", { Item: { ...key, ...many } }), 1);
+    const big = { ...key, payload: S("x".repeat(2500)) };
+    assert.equal(await units("PutItem", { Item: big }), 3, "2.5 KB");
+    assert.equal(await units("PutItem", { Item: key }), 3, "overwriting 2.5 KB with a few bytes: the larger of the two");
+    assert.equal(await units("UpdateItem", { Key: key, UpdateExpression: "SET payload = :p", ExpressionAttributeValues: { ":p": S("x".repeat(2500)) } }), 3);
+    assert.equal(await units("GetItem", { Key: key, ProjectionExpression: "seq" }), 0.5, "a projection reads the whole item: 2.5 KB is one unit, halved");
+    assert.equal(await units("GetItem", { Key: key, ConsistentRead: true }), 1);
+    assert.equal(await units("DeleteItem", { Key: key }), 3, "the deleted item's size");
+    assert.equal(await units("GetItem", { Key: key }), 0.5, "a missing item still reads one unit, halved");
+  });
+
   it("conditional writes fail with ConditionalCheckFailedException, carrying the old item when asked", async () => {
     const item = { customer: S("cy"), seq: N(1), status: S("new") };
     await call("PutItem", { TableName: "orders", Item: item, ConditionExpression: "attribute_not_exists(customer)" });

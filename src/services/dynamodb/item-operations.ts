@@ -12,15 +12,25 @@ interface ReturnOptions {
   readonly ReturnConsumedCapacity?: string;
 }
 
+interface Written {
+  readonly old: AttributeMap | undefined;
+  readonly next: AttributeMap | undefined;
+  /** The write's capacity units: by the larger of the item before and after it, in DynamoDB's item size, per KB. */
+  readonly units: number;
+}
+
 /** Runs one plan atomically: the condition, then the write; a failed condition carries the item when asked. */
-export async function writeOne(ctx: DynamoContext, plan: WritePlan, returnOnFailure: string | undefined): Promise<{ old: AttributeMap | undefined; next: AttributeMap | undefined }> {
+export async function writeOne(ctx: DynamoContext, plan: WritePlan, returnOnFailure: string | undefined): Promise<Written> {
   return ctx.store.transact([plan.key], ([row]) => {
     const old = itemOf(row);
     if (!conditionHolds(plan, old)) {
       throw errorWithMembers("ConditionalCheckFailedException", "The conditional request failed", returnOnFailure === "ALL_OLD" && old !== undefined ? { Item: wireItem(old) } : {});
     }
     const next = plan.next(old);
-    return { writes: writesOf(plan, old, next, ctx.now()), result: { old, next: next === "keep" ? old : next } };
+    const writes = writesOf(plan, old, next, ctx.now());
+    const [first] = writes;
+    const sizeBytes = Math.max(row?.size ?? 0, first !== undefined && "put" in first ? first.put.size : 0);
+    return { writes, result: { old, next: next === "keep" ? old : next, units: Math.max(1, Math.ceil(sizeBytes / 1024)) } };
   });
 }
 
@@ -28,33 +38,31 @@ function checkReturnValues(value: string | undefined, allowed: readonly string[]
   if (value !== undefined && !allowed.includes(value)) throw invalid(`Return values set to invalid value: ${value}`);
 }
 
-const units = (item: AttributeMap | undefined, per: number) => Math.max(1, Math.ceil(JSON.stringify(item ?? {}).length / per));
-
 export async function putItem(ctx: DynamoContext, input: Parameters<typeof planPut>[1] & ReturnOptions): Promise<object> {
   checkReturnValues(input.ReturnValues, ["NONE", "ALL_OLD"]);
   const plan = await planPut(ctx, input);
-  const { old, next } = await writeOne(ctx, plan, input.ReturnValuesOnConditionCheckFailure);
-  return { ...(input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, () => units(next, 1024)) };
+  const { old, units } = await writeOne(ctx, plan, input.ReturnValuesOnConditionCheckFailure);
+  return { ...(input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, () => units) };
 }
 
 export async function deleteItem(ctx: DynamoContext, input: Parameters<typeof planDelete>[1] & ReturnOptions): Promise<object> {
   checkReturnValues(input.ReturnValues, ["NONE", "ALL_OLD"]);
   const plan = await planDelete(ctx, input);
-  const { old } = await writeOne(ctx, plan, input.ReturnValuesOnConditionCheckFailure);
-  return { ...(input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, () => units(old, 1024)) };
+  const { old, units } = await writeOne(ctx, plan, input.ReturnValuesOnConditionCheckFailure);
+  return { ...(input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, () => units) };
 }
 
 export async function updateItem(ctx: DynamoContext, input: Parameters<typeof planUpdate>[1] & ReturnOptions): Promise<object> {
   checkReturnValues(input.ReturnValues, ["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]);
   const plan = await planUpdate(ctx, input);
-  const { old, next } = await writeOne(ctx, plan, input.ReturnValuesOnConditionCheckFailure);
+  const { old, next, units } = await writeOne(ctx, plan, input.ReturnValuesOnConditionCheckFailure);
   let attributes: AttributeMap | undefined;
   if (input.ReturnValues === "ALL_OLD") attributes = old;
   else if (input.ReturnValues === "ALL_NEW") attributes = next;
   else if (input.ReturnValues === "UPDATED_OLD" && old !== undefined) attributes = project(old, plan.updatedPaths);
   else if (input.ReturnValues === "UPDATED_NEW" && next !== undefined) attributes = project(next, plan.updatedPaths);
   const returned = attributes !== undefined && Object.keys(attributes).length > 0;
-  return { ...(returned ? { Attributes: attributes } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, () => units(next, 1024)) };
+  return { ...(returned ? { Attributes: attributes } : {}), ...consumed(input.ReturnConsumedCapacity, plan.table.name, () => units) };
 }
 
 export interface GetItemInput extends ExpressionInput {
@@ -74,15 +82,12 @@ export async function getItem(ctx: DynamoContext, input: GetItemInput): Promise<
   expressions.finish();
   const { key } = checkKey(table.name, table.schema, input.Key);
   const [row] = await ctx.store.items([key]);
-  const per = input.ConsistentRead === true ? 1 : 2;
-  // The whole item goes out as stored (its wire JSON), unparsed, where that counts the same units.
-  const length = row === undefined || projection !== undefined || ctx.rawItems !== true ? undefined : storedLength(row);
-  if (row !== undefined && length !== undefined) {
-    return { Item: wireJsonOf(row), ...consumed(input.ReturnConsumedCapacity, table.name, () => Math.max(1, Math.ceil(length / 4096)) / per) };
+  // A read's units: the whole item's DynamoDB size (a projection reads it all) per 4 KB, halved when eventually consistent.
+  const units = () => Math.max(1, Math.ceil((row?.size ?? 0) / 4096)) / (input.ConsistentRead === true ? 1 : 2);
+  // The whole item goes out as stored (its wire JSON), unparsed, when it holds no binary.
+  if (row !== undefined && projection === undefined && ctx.rawItems === true && storedLength(row) !== undefined) {
+    return { Item: wireJsonOf(row), ...consumed(input.ReturnConsumedCapacity, table.name, units) };
   }
   const item = itemOf(row);
-  return {
-    ...(item === undefined ? {} : { Item: projection === undefined ? item : project(item, projection) }),
-    ...consumed(input.ReturnConsumedCapacity, table.name, () => units(item, 4096) / per),
-  };
+  return { ...(item === undefined ? {} : { Item: projection === undefined ? item : project(item, projection) }), ...consumed(input.ReturnConsumedCapacity, table.name, units) };
 }
