@@ -75,6 +75,20 @@ describe("SQS queue domain", () => {
     await assert.rejects(createQueue(context, { QueueName: "x", Attributes: { RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope","maxReceiveCount":3}' } }, caller), code("InvalidParameterValue"));
   });
 
+  it("attribute names every JavaScript object inherits are unknown queue attributes, and a message attribute __proto__ is kept", async () => {
+    const { QueueUrl } = await createQueue(context, { QueueName: "inherited-names" }, caller);
+    for (const name of ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__"]) {
+      const attributes = JSON.parse(`{"${name}": "x"}`) as Record<string, string>;
+      await assert.rejects(createQueue(context, { QueueName: "inherited-x", Attributes: attributes }, caller), code("InvalidAttributeName"), name);
+      await assert.rejects(setQueueAttributes(context, { QueueUrl, Attributes: attributes }), code("InvalidAttributeName"), name);
+    }
+    const proto = JSON.parse('{"__proto__": {"DataType": "String", "StringValue": "p"}}') as Record<string, { DataType: string; StringValue: string }>;
+    const sent = await sendMessage(context, { QueueUrl, MessageBody: "m", MessageAttributes: proto }, caller);
+    assert.equal(sent.MD5OfMessageAttributes, "b78eb25587ad8b69395270ab4a4896c1");
+    const got = await receiveMessage(context, { QueueUrl, MessageAttributeNames: ["All"] });
+    assert.deepEqual(Object.keys(got.Messages?.[0]?.MessageAttributes ?? {}), ["__proto__"]);
+  });
+
   it("GetQueueAttributes reports defaults, computed attributes and exact counts", async () => {
     const { QueueUrl } = await createQueue(context, { QueueName: "attrs" }, caller);
     await sendMessage(context, { QueueUrl, MessageBody: "one" }, caller);

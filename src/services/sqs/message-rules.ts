@@ -4,6 +4,7 @@
  * only) and its size, counted as SQS counts it (body plus each attribute's name, type and value).
  */
 import { UnkaiError } from "../../core/errors.js";
+import { setOwn } from "../../core/own-keys.js";
 import { isBinaryType, type AttributeValue } from "./digests.js";
 
 /** A message attribute as the codec decodes it (lists are reserved by SQS and refused). */
@@ -84,7 +85,8 @@ export function checkMessageAttributes(input: Readonly<Record<string, AttributeI
   const checked: Record<string, AttributeValue> = {};
   for (const name of names) {
     checkName(name, "Message attribute");
-    checked[name] = checkValue(name, input?.[name] ?? {}, "Message attribute");
+    // setOwn: an attribute named `__proto__` is an attribute, not the object's prototype.
+    setOwn(checked, name, checkValue(name, input?.[name] ?? {}, "Message attribute"));
   }
   return checked;
 }

@@ -4,6 +4,7 @@
  * the service reads. Limits are SQS's current ones (MaximumMessageSize up to and by default 1 MiB).
  */
 import { UnkaiError } from "../../core/errors.js";
+import { ownValue } from "../../core/own-keys.js";
 
 export const MAX_MESSAGE_BYTES = 1_048_576;
 export const DEDUP_WINDOW_MS = 5 * 60_000;
@@ -70,7 +71,7 @@ const invalidValue = (name: string, reason?: string) =>
  */
 export function checkSettable(attributes: Readonly<Record<string, string>>, fifo: boolean, creating: boolean): void {
   for (const [name, value] of Object.entries(attributes)) {
-    const check = SETTABLE[name];
+    const check = ownValue(SETTABLE, name);
     if (!check || (FIFO_ONLY.has(name) && !fifo) || (name === "FifoQueue" && !creating)) {
       throw new UnkaiError("InvalidAttributeName", `Unknown Attribute ${name}.`);
     }
