@@ -64,6 +64,17 @@ describe("awsQuery", () => {
       error instanceof MalformedInput && error.message === "Value 'ten' for parameter MaxNumberOfMessages is invalid: it must be an integer.");
   });
 
+  it("keeps map entries named __proto__ and constructor as entries (SNS message attributes), never the map's prototype", () => {
+    const attribute = (n: number, name: string, value: string) =>
+      `&MessageAttributes.entry.${n}.Name=${name}&MessageAttributes.entry.${n}.Value.DataType=String&MessageAttributes.entry.${n}.Value.StringValue=${value}`;
+    const input = decodeQuery(sns, op(sns, "Publish"), params(`TopicArn=t&Message=m${attribute(1, "__proto__", "p")}${attribute(2, "constructor", "c")}`));
+    const attributes = input.MessageAttributes as Record<string, unknown>;
+    assert.deepEqual(Object.keys(attributes), ["__proto__", "constructor"]);
+    assert.equal(Object.getPrototypeOf(attributes), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(attributes, "__proto__")?.value, { DataType: "String", StringValue: "p" });
+    assert.deepEqual(attributes.constructor, { DataType: "String", StringValue: "c" });
+  });
+
   it("encodes results with flattened and member lists, maps, timestamps and escaping", () => {
     const received = queryResponseXml(sqs, op(sqs, "ReceiveMessage"), { Messages: [{ MessageId: "m1", Body: "<a & b>", Attributes: { SentTimestamp: "1" } }] }, "r1");
     assert.equal(received, '<ReceiveMessageResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><ReceiveMessageResult><Message><MessageId>m1</MessageId>' +

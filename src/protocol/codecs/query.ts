@@ -4,6 +4,7 @@
  * exactly as the model's `locationName` and `flattened` traits say (botocore's and the SDKs' rules:
  * lists `Name.member.N` or, flattened, `Name.N`; maps `Name.entry.N.key/value` or `Name.N.Key/Value`).
  */
+import { setOwn } from "../../core/own-keys.js";
 import { MalformedInput } from "./input-errors.js";
 import { membersOf, shapeOf, type OperationModel, type ServiceModel, type Shape, type ShapeRef } from "./model.js";
 
@@ -79,7 +80,8 @@ function decodeMap(model: ServiceModel, shape: Shape, ref: ShapeRef, params: Que
   for (let i = 1; params.has(`${entries}.${i}`); i++) {
     const key = params.get(`${entries}.${i}.${keyName}`);
     if (key === undefined) throw new MalformedInput(`The parameter ${entries}.${i}.${keyName} is required with ${entries}.${i}.${valueName}.`);
-    out[key] = decodeQueryValue(model, shape.value, params, `${entries}.${i}.${valueName}`);
+    // The caller names the entries (an SNS message attribute `__proto__`): setOwn keeps each one an entry.
+    setOwn(out, key, decodeQueryValue(model, shape.value, params, `${entries}.${i}.${valueName}`));
     found = true;
   }
   return found ? out : undefined;
