@@ -55,6 +55,16 @@ describe("target input", () => {
   it("InputTransformer: a path with nothing there is null (or empty inside a string); unknown <words> stay", () => {
     assert.deepEqual(JSON.parse(transform('{"x": <x>, "y": "[<x>]", "z": "<unknown>"}', { x: "$.detail.absent" })), { x: null, y: "[]", z: "<unknown>" });
   });
+  it("names every JavaScript object inherits are read from the event's own members, and unknown <words> stay", () => {
+    assert.equal(targetInput({ InputPath: "$.detail.constructor" }, EVENT, FIRING), "null");
+    assert.equal(targetInput({ InputPath: "$.detail.__proto__" }, EVENT, FIRING), "null");
+    const own = JSON.parse('{"detail": {"constructor": "c", "__proto__": "p"}}') as JsonValue;
+    assert.equal(targetInput({ InputPath: "$.detail.constructor" }, own, FIRING), '"c"');
+    assert.equal(targetInput({ InputPath: "$['detail']['__proto__']" }, own, FIRING), '"p"');
+    assert.deepEqual(JSON.parse(transform('{"x": <c>, "y": "<s>"}', { c: "$.detail.constructor", s: "$.detail.toString" })), { x: null, y: "" });
+    assert.deepEqual(JSON.parse(transform('{"x": "<constructor>", "y": "<toString>", "z": "<valueOf>"}')), { x: "<constructor>", y: "<toString>", z: "<valueOf>" });
+    assert.equal(transform("<constructor>"), "<constructor>");
+  });
   it("PutTargets refuses conflicting or malformed input settings", () => {
     assert.equal(inputSpecProblem({ Input: "{}", InputPath: "$" }), "Only one of Input, InputPath, or InputTransformer must be provided.");
     assert.match(inputSpecProblem({ Input: "{not json" }) ?? "", /Input is not valid/);

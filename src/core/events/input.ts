@@ -4,6 +4,7 @@
  * template filled from named paths.
  */
 import type { JsonValue } from "../event-pattern/index.js";
+import { ownValue } from "../own-keys.js";
 import { parseJsonPath, readJsonPath, type PathStep } from "./json-path.js";
 
 /** A target's input settings as PutTargets carries them. */
@@ -85,7 +86,7 @@ function fillTemplate(template: string, map: Readonly<Record<string, string>>, e
   let last = 0;
   for (const placeholder of placeholders(template)) {
     const steps = paths.get(placeholder.name);
-    const make = builtIn[placeholder.name];
+    const make = ownValue(builtIn, placeholder.name);
     if (!steps && !make) continue; // not a variable: left as written
     const value = steps ? readJsonPath(event, steps) : make?.();
     out += template.slice(last, placeholder.start) + render(value, placeholder.quoted);

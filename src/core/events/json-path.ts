@@ -3,6 +3,7 @@
  * `.name`, `['name']` / `["name"]` and `[index]`. Compiled once at PutTargets, applied per event.
  */
 import type { JsonValue } from "../event-pattern/index.js";
+import { ownValue } from "../own-keys.js";
 
 export type PathStep = string | number;
 
@@ -28,7 +29,8 @@ export function readJsonPath(value: JsonValue, steps: readonly PathStep[]): Json
   for (const step of steps) {
     if (current === null || typeof current !== "object") return undefined;
     if (typeof step === "number") current = Array.isArray(current) ? current[step] : undefined;
-    else current = Array.isArray(current) ? undefined : current[step];
+    // By own members only: `$.detail.constructor` on an event without one is nothing, not Object's constructor.
+    else current = Array.isArray(current) ? undefined : ownValue(current, step);
   }
   return current;
 }
