@@ -9,6 +9,7 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-
 import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { runBoto3 } from "./helpers/boto3.js";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { REPO_ROOT } from "./helpers/paths.js";
@@ -123,6 +124,36 @@ describe("SigV4 authentication", () => {
       req.once("error", reject);
       req.end();
     });
+    assert.equal(status, 200);
+  });
+
+  it("signs query parameters named constructor, toString, valueOf and hasOwnProperty like any other, in the header and in a presigned URL", async () => {
+    const signer = new SignatureV4({ credentials: DEFAULT_CREDENTIALS, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+    const target = new URL("/2015-03-31/functions/", suite.unkai.url);
+    const query = { constructor: "1", toString: "2", valueOf: "3", hasOwnProperty: ["a", "b"] };
+    const sent = `${target.href}?constructor=1&toString=2&valueOf=3&hasOwnProperty=a&hasOwnProperty=b`;
+    const request = { method: "GET", protocol: "http:", hostname: target.hostname, port: Number(target.port), path: target.pathname, query, headers: { host: target.host } };
+    const signed = await signer.sign(request);
+    const header = await fetch(sent, { headers: signed.headers });
+    assert.equal(header.status, 200, await header.text());
+    const presigned = await signer.presign(request, { expiresIn: 60 });
+    const signature = Object.entries(presigned.query ?? {}).filter(([name]) => name.startsWith("X-Amz-")).map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`);
+    const url = await fetch(`${sent}&${signature.join("&")}`);
+    assert.equal(url.status, 200, await url.text());
+  });
+
+  it("signs a query parameter named __proto__ as SigV4 writes it (botocore)", { todo: "sigv4-signer.ts takes the canonical query from @smithy/signature-v4's getCanonicalQuery, which writes __proto__=… as [object Object]" }, async () => {
+    const status = await runBoto3([
+      "import json, sys, urllib.error, urllib.request",
+      "from botocore.auth import SigV4Auth",
+      "from botocore.awsrequest import AWSRequest",
+      "from botocore.credentials import Credentials",
+      "request = AWSRequest(method='GET', url=sys.argv[1] + '/2015-03-31/functions/?__proto__=1')",
+      "SigV4Auth(Credentials('test', 'test'), 'lambda', 'us-east-1').add_auth(request)",
+      "prepared = request.prepare()",
+      "try: print(json.dumps(urllib.request.urlopen(urllib.request.Request(prepared.url, headers=dict(prepared.headers))).status))",
+      "except urllib.error.HTTPError as error: print(json.dumps(error.code))",
+    ], [suite.unkai.url]);
     assert.equal(status, 200);
   });
 

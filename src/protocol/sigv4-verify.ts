@@ -205,7 +205,9 @@ function newSigner(parts: SignatureParts, secret: SigningSecret): VerifyingSigne
 
 /** The request as it arrived, reduced to what the signature covers. */
 function baseRequest(request: SignedHead, body: Buffer | undefined, headers: Record<string, string>, dropPresignParams: boolean): HttpRequest {
-  const query: Record<string, string | string[]> = {};
+  // Parameter names are the caller's: with no prototype, `constructor` or `toString` reads as absent
+  // until sent, and `__proto__` is written as a parameter (@smithy/signature-v4 reads own keys only).
+  const query: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [key, value] of request.query) {
     if (dropPresignParams && PRESIGN_PARAMS.includes(key)) continue;
     const seen = query[key];
