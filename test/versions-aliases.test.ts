@@ -5,15 +5,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
+  AddPermissionCommand,
   CreateAliasCommand,
   CreateFunctionCommand,
+  DeleteAliasCommand,
   DeleteFunctionCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
   GetAliasCommand,
   GetFunctionCommand,
+  GetPolicyCommand,
+  GetProvisionedConcurrencyConfigCommand,
   InvokeCommand,
   ListFunctionsCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
+  PutProvisionedConcurrencyConfigCommand,
+  RemovePermissionCommand,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -157,6 +164,27 @@ describe("versions and aliases", () => {
     await reject(suite.client.send(new PublishVersionCommand({ FunctionName: "versioned", RevisionId: "stale" })), "PreconditionFailedException", /Revision Id provided does not match/);
     await reject(suite.client.send(new PublishVersionCommand({ FunctionName: "versioned", CodeSha256: "bm90IHRoZSBoYXNo" })), "InvalidParameterValueException", /is different from current CodeSHA256/);
     await reject(suite.client.send(new UpdateAliasCommand({ FunctionName: "versioned", Name: "live", RevisionId: "stale" })), "PreconditionFailedException", /Revision Id/);
+  });
+
+  it("aliases named like JavaScript object members (toString, constructor) have their own policy and provisioned concurrency, none until given", async () => {
+    const { client } = suite;
+    await createFromFixture(client, "inherited", "node-esm");
+    const { Version } = await client.send(new PublishVersionCommand({ FunctionName: "inherited" }));
+    for (const Name of ["toString", "constructor"]) await client.send(new CreateAliasCommand({ FunctionName: "inherited", Name, FunctionVersion: Version }));
+    const permission = (StatementId: string, Qualifier?: string) =>
+      client.send(new AddPermissionCommand({ FunctionName: "inherited", Qualifier, StatementId, Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com" }));
+    await permission("whole");
+    await assert.rejects(client.send(new GetPolicyCommand({ FunctionName: "inherited", Qualifier: "constructor" })), { name: "ResourceNotFoundException" });
+    await permission("alias", "toString");
+    const policy = await client.send(new GetPolicyCommand({ FunctionName: "inherited", Qualifier: "toString" }));
+    assert.deepEqual((JSON.parse(policy.Policy ?? "{}") as { Statement: { Sid: string }[] }).Statement.map((s) => s.Sid), ["alias"]);
+    await client.send(new RemovePermissionCommand({ FunctionName: "inherited", Qualifier: "toString", StatementId: "alias" }));
+
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "inherited", Qualifier: Version, ProvisionedConcurrentExecutions: 1 }));
+    await assert.rejects(client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "inherited", Qualifier: "toString" })), { name: "ProvisionedConcurrencyConfigNotFoundException" });
+    await client.send(new UpdateAliasCommand({ FunctionName: "inherited", Name: "constructor", FunctionVersion: "$LATEST" }));
+    await client.send(new DeleteAliasCommand({ FunctionName: "inherited", Name: "constructor" }));
+    await client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: "inherited", Qualifier: Version }));
   });
 
   it("runs asynchronous events on the version an alias resolves to, and deletes versions no alias uses", async () => {

@@ -8,6 +8,7 @@
  */
 import type { Logger } from "pino";
 import type { FunctionRecord, ProvisionedConcurrencyConfig } from "../core/function.js";
+import { ownValue } from "../core/own-keys.js";
 import type { Dispatcher } from "../engine/dispatcher.js";
 import { environmentKey, type FunctionVersion } from "../engine/function-version.js";
 import type { AliasStore } from "../store/ports.js";
@@ -115,7 +116,7 @@ export class ProvisionedConcurrency {
   /** Drops `qualifier`'s config (its alias or version was deleted, as Lambda deletes the config with it). */
   async forget(name: string, qualifier: string): Promise<void> {
     const record = await this.deps.functions.find(name);
-    if (record?.provisionedConcurrency?.[qualifier] !== undefined) {
+    if (ownValue(record?.provisionedConcurrency ?? {}, qualifier) !== undefined) {
       await this.deps.functions.updateMetadata(name, (current) => {
         const { [qualifier]: _dropped, ...rest } = current.provisionedConcurrency ?? {};
         return { ...current, provisionedConcurrency: rest };

@@ -4,6 +4,7 @@ import { z } from "zod/v3";
 import { validateAliasName, validateRouting, type AliasRecord } from "../../core/alias.js";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, UnkaiError, notFound } from "../../core/errors.js";
+import { ownValue } from "../../core/own-keys.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { AliasStore } from "../../store/ports.js";
@@ -102,7 +103,7 @@ export function aliasRoutes(router: Router, functions: FunctionService, aliases:
         revisionId: randomUUID(),
       };
       await checkVersions(name, next);
-      if (next.functionVersion === "$LATEST" && (await functions.get(name)).provisionedConcurrency?.[aliasName] !== undefined) {
+      if (next.functionVersion === "$LATEST" && ownValue((await functions.get(name)).provisionedConcurrency ?? {}, aliasName) !== undefined) {
         throw invalidParameter("Provisioned Concurrency Configs cannot be applied to an alias that points to $LATEST.");
       }
       if (!(await aliases.update(next, current.revisionId))) {

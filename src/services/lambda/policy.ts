@@ -8,6 +8,7 @@ import { z } from "zod/v3";
 import { parseFunctionRef } from "../../core/arn.js";
 import { conflict, invalidParameter, notFound } from "../../core/errors.js";
 import type { PolicyStatement } from "../../core/function.js";
+import { ownValue } from "../../core/own-keys.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import { checkRevision, type FunctionService } from "../../functions/function-service.js";
@@ -45,6 +46,7 @@ export function policyRoutes(router: Router, functions: FunctionService): void {
     const { name, qualifier } = parseFunctionRef(raw, request.query.get("Qualifier") ?? undefined, functions.account);
     if (qualifier === "$LATEST") throw invalidParameter("We currently do not support adding policies for $LATEST.");
     await functions.get(name, qualifier);
+    // Policies are keyed by qualifier (""; the function itself): read them with ownValue, as an alias may be named `toString`.
     return { name, qualifier, key: qualifier ?? "" };
   };
 
@@ -68,7 +70,7 @@ export function policyRoutes(router: Router, functions: FunctionService): void {
       };
       await functions.updateMetadata(name, (current) => {
         if (input.RevisionId !== undefined) checkRevision({ revisionId: current.policyRevisionId ?? current.revisionId }, input.RevisionId);
-        const statements = current.policies?.[key] ?? [];
+        const statements = ownValue(current.policies ?? {}, key) ?? [];
         if (statements.some((s) => s.Sid === input.StatementId)) {
           throw duplicateStatement(input.StatementId);
         }
@@ -80,7 +82,7 @@ export function policyRoutes(router: Router, functions: FunctionService): void {
     .on("GET", "/2015-03-31/functions/{name}/policy", async (request, [raw = ""]) => {
       const { name, key } = await target(request, raw);
       const record = await functions.get(name);
-      const statements = record.policies?.[key] ?? [];
+      const statements = ownValue(record.policies ?? {}, key) ?? [];
       if (statements.length === 0) throw notFound("The resource you requested does not exist.");
       return json(200, { Policy: JSON.stringify({ Version: "2012-10-17", Id: "default", Statement: statements }), RevisionId: record.policyRevisionId ?? record.revisionId });
     })
@@ -89,7 +91,7 @@ export function policyRoutes(router: Router, functions: FunctionService): void {
       await functions.updateMetadata(name, (current) => {
         const revision = request.query.get("RevisionId");
         if (revision !== null) checkRevision({ revisionId: current.policyRevisionId ?? current.revisionId }, revision);
-        const statements = current.policies?.[key] ?? [];
+        const statements = ownValue(current.policies ?? {}, key) ?? [];
         if (!statements.some((s) => s.Sid === sid)) throw notFound(`Statement ${sid.slice(0, 100)} is not found in resource policy.`);
         return { ...current, policies: { ...current.policies, [key]: statements.filter((s) => s.Sid !== sid) }, policyRevisionId: randomUUID() };
       });

@@ -7,6 +7,7 @@ import { z } from "zod/v3";
 import { parseFunctionRef } from "../../core/arn.js";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import type { ProvisionedConcurrencyConfig } from "../../core/function.js";
+import { ownValue } from "../../core/own-keys.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import { lambdaTimestamp, type FunctionService } from "../../functions/function-service.js";
@@ -35,7 +36,7 @@ export function provisionedConcurrencyRoutes(router: Router, functions: Function
   };
   /** The qualifier's config; without one, ResourceNotFoundException for a qualifier that does not exist, else Lambda's not-found. */
   const configOf = async (name: string, qualifier: string): Promise<ProvisionedConcurrencyConfig> => {
-    const config = (await functions.get(name)).provisionedConcurrency?.[qualifier];
+    const config = ownValue((await functions.get(name)).provisionedConcurrency ?? {}, qualifier);
     if (config) return config;
     await functions.get(name, qualifier);
     throw notFound();
@@ -92,7 +93,7 @@ export function provisionedConcurrencyRoutes(router: Router, functions: Function
         const qualifiers = Object.keys(record.provisionedConcurrency ?? {}).sort().filter((q) => marker === null || q > marker);
         const page = qualifiers.slice(0, maxItems);
         const configs = await Promise.all(page.map(async (q) => ({
-          FunctionArn: functions.arn(name, q), ...(await shape(name, q, record.provisionedConcurrency?.[q] as ProvisionedConcurrencyConfig)),
+          FunctionArn: functions.arn(name, q), ...(await shape(name, q, ownValue(record.provisionedConcurrency ?? {}, q) as ProvisionedConcurrencyConfig)),
         })));
         return json(200, { ProvisionedConcurrencyConfigs: configs, ...(qualifiers.length > maxItems ? { NextMarker: page.at(-1) } : {}) });
       }
