@@ -129,7 +129,7 @@ describe("DynamoDB PartiQL", () => {
       [`DELETE FROM "errs" WHERE pk = 'a' AND sk = 'b' RETURNING ALL NEW *`, undefined, "ValidationException", "Invalid returning clause: RETURNING ALL NEW *. Only RETURNING ALL OLD * is allowed in DELETE statements."],
       [`SELECT * FROM "errs" WHERE a IS MISSING AND b = MISSING`, undefined, "ValidationException", "MISSING must be compared using IS operator"],
       [`SELECT * FROM "nope"`, undefined, "ResourceNotFoundException", "Requested resource not found"],
-      [`SELECT * FROM "errs"."nope"`, undefined, "ValidationException", "The table does not have the specified index: nope"],
+      [`SELECT * FROM "errs"."nope"`, undefined, "ValidationException", "The table does not have the specified index"], // PartiQL names no index (AWS-verified)
     ];
     for (const [statement, parameters, name, message] of cases) {
       const error = await failure(run(statement, parameters));

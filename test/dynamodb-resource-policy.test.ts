@@ -118,6 +118,24 @@ describe("DynamoDB resource policies", () => {
     assert.match((await root.send(new GetResourcePolicyCommand({ ResourceArn: streamArn }))).Policy ?? "", /DescribeStream/);
   });
 
+  it("revisions as AWS keeps them: the same policy again keeps its revision, NO_POLICY asks for none, a stale revision is refused in AWS's words (AWS-verified)", async () => {
+    await root.send(new CreateTableCommand({ TableName: "revised", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }] }));
+    const arn = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/revised`;
+    const policy = (action: string) => allow(USER("reader"), action, arn);
+    const put = async (action: string, ExpectedRevisionId?: string) => (await root.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: policy(action), ExpectedRevisionId }))).RevisionId ?? "";
+    const first = await put("dynamodb:GetItem", "NO_POLICY");
+    assert.equal(await put("dynamodb:GetItem"), first, "the same policy again changes nothing");
+    const exists = await refusal(put("dynamodb:PutItem", "NO_POLICY"));
+    assert.ok(exists instanceof PolicyNotFoundException);
+    assert.equal(exists.message, `Resource-based policy not found for the provided ResourceArn: Requested policy update expecting none to be present for table revised, but a policy exists with revision id ${first}.`);
+    const second = await put("dynamodb:PutItem", first);
+    const stale = (expected: string) => `Resource-based policy not found for the provided ResourceArn: Requested update for policy with revision id ${expected}, but the policy associated to target table revised has revision id ${second}.`;
+    assert.equal((await refusal(put("dynamodb:Query", first))).message, stale(first));
+    assert.equal((await refusal(root.send(new DeleteResourcePolicyCommand({ ResourceArn: arn, ExpectedRevisionId: first })))).message, stale(first));
+    assert.equal((await refusal(root.send(new DeleteResourcePolicyCommand({ ResourceArn: arn, ExpectedRevisionId: "unknown" })))).message, stale("unknown"));
+    assert.equal((await root.send(new DeleteResourcePolicyCommand({ ResourceArn: arn, ExpectedRevisionId: second }))).RevisionId, second);
+  });
+
   it("CreateTable keeps a ResourcePolicy; bad input is refused with DynamoDB's errors; a table created again has none", async () => {
     const created = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/born-with-policy`;
     await root.send(new CreateTableCommand({

@@ -67,6 +67,18 @@ function nextRevision(nowMs: number, previous: KeptPolicy | undefined): string {
   return String(Math.max(nowMs, Number(previous?.RevisionId ?? 0) + 1));
 }
 
+/** The ExpectedRevisionId that asks for no policy to be in force yet. */
+const NO_POLICY = "NO_POLICY";
+
+/** Two policy documents alike as JSON (whitespace and key order aside); both parsed when they were kept. */
+function samePolicy(a: string, b: string): boolean {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(canonical)
+      : typeof value === "object" && value !== null ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]))
+        : value;
+  return JSON.stringify(canonical(JSON.parse(a))) === JSON.stringify(canonical(JSON.parse(b)));
+}
+
 const notFound = (arn: string) => new UnkaiError("PolicyNotFoundException", `Resource-based policy not found for the provided ResourceArn: ${arn}`);
 
 export function resourcePolicyOperations(ctx: DynamoContext) {
@@ -78,11 +90,19 @@ export function resourcePolicyOperations(ctx: DynamoContext) {
     return { table, stream: named.stream };
   }
 
-  /** Refuses a change whose ExpectedRevisionId (when given) is not the kept policy's revision: PolicyNotFoundException, as on AWS. */
-  function expected(arn: string, kept: KeptPolicy | undefined, revision: string | undefined): void {
+  /**
+   * Refuses a change whose ExpectedRevisionId (when given) is not the kept policy's revision, or is
+   * `NO_POLICY` while one is kept: PolicyNotFoundException in AWS's words (AWS-verified).
+   */
+  function expected(arn: string, table: string, kept: KeptPolicy | undefined, revision: string | undefined): void {
     if (revision === undefined) return;
+    const refused = (why: string) => new UnkaiError("PolicyNotFoundException", `Resource-based policy not found for the provided ResourceArn: ${why}`);
+    if (revision === NO_POLICY) {
+      if (kept !== undefined) throw refused(`Requested policy update expecting none to be present for table ${table}, but a policy exists with revision id ${kept.RevisionId}.`);
+      return;
+    }
     if (kept === undefined) throw notFound(arn);
-    if (kept.RevisionId !== revision) throw new UnkaiError("PolicyNotFoundException", `The policy of ${arn} has revision id ${kept.RevisionId}, not the expected ${revision}.`);
+    if (kept.RevisionId !== revision) throw refused(`Requested update for policy with revision id ${revision}, but the policy associated to target table ${table} has revision id ${kept.RevisionId}.`);
   }
 
   return {
@@ -92,7 +112,12 @@ export function resourcePolicyOperations(ctx: DynamoContext) {
       let revision = "";
       await changeDefinition(ctx, table, ({ definition }) => {
         const kept = policyOf(definition, stream);
-        expected(input.ResourceArn, kept, input.ExpectedRevisionId);
+        expected(input.ResourceArn, table.name, kept, input.ExpectedRevisionId);
+        // The policy already in force again changes nothing and keeps its revision, as on AWS.
+        if (kept !== undefined && samePolicy(kept.Policy, policy)) {
+          revision = kept.RevisionId;
+          return undefined;
+        }
         const next = { Policy: policy, RevisionId: nextRevision(ctx.now(), kept) };
         revision = next.RevisionId;
         return withPolicy(definition, stream, next);
@@ -113,7 +138,7 @@ export function resourcePolicyOperations(ctx: DynamoContext) {
       await changeDefinition(ctx, table, ({ definition }) => {
         const kept = policyOf(definition, stream);
         if (!kept) throw notFound(input.ResourceArn);
-        expected(input.ResourceArn, kept, input.ExpectedRevisionId);
+        expected(input.ResourceArn, table.name, kept, input.ExpectedRevisionId);
         revision = kept.RevisionId;
         return withPolicy(definition, stream, undefined);
       });

@@ -9,8 +9,8 @@ import { createHash } from "node:crypto";
 import { UnkaiError } from "../../../core/errors.js";
 import type { Condition } from "../expressions/ast.js";
 import { typeOf, type AttributeMap, type AttributeValue, type KeySchema } from "../expressions/index.js";
-import { itemTable, wireItem, type DynamoContext } from "../context.js";
-import { findIndex } from "../index-reads.js";
+import { itemTable, wireItem, type DynamoContext, type LoadedTable } from "../context.js";
+import { findIndex, indexViewsOf, type IndexView } from "../index-reads.js";
 import { runQuery, runScan, type ReadAnswer } from "../reads.js";
 import { attributeName, conjuncts, equality } from "./plans.js";
 import type { Statement } from "./parse.js";
@@ -67,10 +67,16 @@ function partitionValues(where: Condition | undefined, schema: KeySchema): Attri
   return undefined;
 }
 
+/** A SELECT's index: an unknown one is refused without naming it, as AWS's PartiQL does (Query and Scan name it; AWS-verified). */
+function indexOf(table: LoadedTable, name: string, consistentRead: boolean | undefined): IndexView {
+  if (!indexViewsOf(table).some((view) => view.name === name)) throw new UnkaiError("ValidationException", "The table does not have the specified index");
+  return findIndex(table, name, consistentRead);
+}
+
 export async function executeSelect(ctx: DynamoContext, statement: Extract<Statement, { kind: "select" }>, input: SelectOptions): Promise<object> {
   const table = await itemTable(ctx, statement.source.table);
   const indexName = statement.source.index;
-  const schema = indexName === undefined ? table.schema : findIndex(table, indexName, input.ConsistentRead).schema;
+  const schema = indexName === undefined ? table.schema : indexOf(table, indexName, input.ConsistentRead).schema;
   const start = decodeToken(input);
   const read = { TableName: table.name, IndexName: indexName, ConsistentRead: input.ConsistentRead, ReturnConsumedCapacity: input.ReturnConsumedCapacity };
   const parsed = { filter: statement.where, projection: statement.projection };
