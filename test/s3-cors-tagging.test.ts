@@ -124,4 +124,10 @@ describe("S3 bucket CORS and bucket tagging", () => {
     ].join("\n"));
     assert.deepEqual(boto, [{ Key: "lang", Value: "python" }]);
   });
+
+  it("bucket tagging keeps a tag named __proto__", async () => {
+    const TagSet = [{ Key: "__proto__", Value: "a" }, { Key: "toString", Value: "b" }];
+    await client.send(new PutBucketTaggingCommand({ Bucket: "web", Tagging: { TagSet } }));
+    assert.deepEqual((await client.send(new GetBucketTaggingCommand({ Bucket: "web" }))).TagSet, TagSet);
+  });
 });

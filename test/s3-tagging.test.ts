@@ -66,6 +66,15 @@ describe("S3 object tagging", () => {
     await rejects(client.send(new PutObjectTaggingCommand({ Bucket: "tagged", Key: "missing", Tagging: { TagSet: [] } })), "NoSuchKey", 404);
   });
 
+  it("keeps tags named like JavaScript object members, __proto__ included", async () => {
+    await client.send(new PutObjectCommand({ Bucket: "tagged", Key: "inherited", Body: "x", Tagging: "__proto__=a&constructor=b" }));
+    assert.deepEqual(await tagsOf("inherited"), [["__proto__", "a"], ["constructor", "b"]]);
+    assert.equal((await client.send(new HeadObjectCommand({ Bucket: "tagged", Key: "inherited" }))).TagCount, 2);
+    await client.send(new PutObjectTaggingCommand({ Bucket: "tagged", Key: "inherited", Tagging: { TagSet: [{ Key: "__proto__", Value: "c" }] } }));
+    assert.deepEqual(await tagsOf("inherited"), [["__proto__", "c"]]);
+    await rejects(client.send(new PutObjectTaggingCommand({ Bucket: "tagged", Key: "inherited", Tagging: { TagSet: [{ Key: "__proto__", Value: "1" }, { Key: "__proto__", Value: "2" }] } })), "InvalidTag", 400);
+  });
+
   it("boto3 and the AWS CLI v2 tag and read tags", async () => {
     const boto = await boto3S3(suite.unkai.url, [
       `s3.put_object(Bucket="tagged", Key="py", Body=b"x")`,

@@ -1,5 +1,6 @@
 /** Object tagging: PutObjectTagging, GetObjectTagging, DeleteObjectTagging, and `x-amz-tagging` on uploads and copies. */
 import type { UnkaiRequest, UnkaiResponse } from "../../protocol/http.js";
+import { setOwn } from "../../core/own-keys.js";
 import type { BucketRecord, ObjectRecord } from "../../store/ports.js";
 import { announce, deliverableNotification, deliveriesFor, requireBucket, requireObject, type S3Context } from "./context.js";
 import { S3Error } from "./errors.js";
@@ -19,7 +20,7 @@ export function validTags(pairs: readonly [string, string][], maxTags = MAX_TAGS
     if ([...key].length > MAX_KEY_CHARS) throw new S3Error("InvalidTag", `The TagKey you have provided is too long, max ${MAX_KEY_CHARS}`);
     if ([...value].length > MAX_VALUE_CHARS) throw new S3Error("InvalidTag", `The TagValue you have provided is too long, max ${MAX_VALUE_CHARS}`);
     if (Object.hasOwn(tags, key)) throw new S3Error("InvalidTag", "Cannot provide multiple Tags with the same key");
-    tags[key] = value;
+    setOwn(tags, key, value);
   }
   return tags;
 }
