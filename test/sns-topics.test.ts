@@ -71,6 +71,13 @@ describe("SNS topics and subscriptions (AWS CLI 2.9.19, boto3 1.26, SDK v3)", ()
     assert.match(gone.stderr, /NotFound.*Topic does not exist/);
   });
 
+  it("keeps a tag named __proto__", async () => {
+    const created = await sns.send(new CreateTopicCommand({ Name: "inherited-tags", Tags: [{ Key: "__proto__", Value: "a" }] }));
+    await sns.send(new TagResourceCommand({ ResourceArn: created.TopicArn, Tags: [{ Key: "constructor", Value: "b" }] }));
+    const tags = (await sns.send(new ListTagsForResourceCommand({ ResourceArn: created.TopicArn }))).Tags ?? [];
+    assert.deepEqual(tags.map((t) => `${t.Key}=${t.Value}`).sort(), ["__proto__=a", "constructor=b"]);
+  });
+
   it("FIFO topics: the .fifo name and FifoTopic go together; ContentBasedDeduplication is FIFO-only", async () => {
     const fifo = await sns.send(new CreateTopicCommand({ Name: "orders.fifo", Attributes: { FifoTopic: "true", ContentBasedDeduplication: "true" } }));
     const attributes = (await sns.send(new GetTopicAttributesCommand({ TopicArn: fifo.TopicArn }))).Attributes ?? {};

@@ -1,5 +1,6 @@
 /** Topics: CreateTopic (idempotent as SNS is), DeleteTopic, ListTopics, Get/SetTopicAttributes and tags. */
 import { UnkaiError } from "../../core/errors.js";
+import { setOwn } from "../../core/own-keys.js";
 import type { SnsTopicRecord } from "../../core/sns.js";
 import { invalid, isLocalTopicArn, topicArn, topicByArn, type SnsContext } from "./context.js";
 import { checkTopicAttribute, topicAttributesView } from "./topic-attributes.js";
@@ -15,7 +16,7 @@ function tagMap(tags: readonly Tag[] | undefined): Record<string, string> {
   const map: Record<string, string> = {};
   for (const tag of tags ?? []) {
     if (tag.Key.length < 1 || tag.Key.length > 128 || tag.Value.length > 256) throw invalid("Tags");
-    map[tag.Key] = tag.Value;
+    setOwn(map, tag.Key, tag.Value);
   }
   if (Object.keys(map).length > 50) throw new UnkaiError("InvalidParameter", "Could not complete request: tag quota of per resource exceeded");
   return map;
