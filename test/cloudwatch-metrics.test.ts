@@ -183,4 +183,14 @@ describe("CloudWatch metrics", () => {
     assert.equal(one.Metrics?.length, 1);
     await refused(cw.send(new ListMetricsCommand({ NextToken: "garbage" })), "InvalidParameterValueException", /NextToken/);
   });
+
+  it("a dimension named __proto__ is a dimension", async () => {
+    const Dimensions = [{ Name: "__proto__", Value: "a" }, { Name: "constructor", Value: "b" }];
+    await cw.send(new PutMetricDataCommand({ Namespace: "Inherited", MetricData: [{ MetricName: "M", Value: 7, Dimensions, Timestamp: at(1) }] }));
+    assert.deepEqual((await cw.send(new ListMetricsCommand({ Namespace: "Inherited" }))).Metrics, [{ Namespace: "Inherited", MetricName: "M", Dimensions }]);
+    const got = await cw.send(new GetMetricStatisticsCommand({ Namespace: "Inherited", MetricName: "M", Dimensions, StartTime: at(0), EndTime: at(60), Period: 60, Statistics: ["Sum"] }));
+    assert.deepEqual(got.Datapoints?.map((d) => d.Sum), [7]);
+    const withoutProto = await cw.send(new GetMetricStatisticsCommand({ Namespace: "Inherited", MetricName: "M", Dimensions: Dimensions.slice(1), StartTime: at(0), EndTime: at(60), Period: 60, Statistics: ["Sum"] }));
+    assert.deepEqual(withoutProto.Datapoints, [], "another dimension set is another metric");
+  });
 });

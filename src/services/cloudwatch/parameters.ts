@@ -1,5 +1,6 @@
 /** CloudWatch's words for bad input: the codec's model violations and the service's own checks. */
 import { UnkaiError } from "../../core/errors.js";
+import { setOwn } from "../../core/own-keys.js";
 import type { Violation } from "../../protocol/codecs/input-errors.js";
 
 export const invalidValue = (message: string) => new UnkaiError("InvalidParameterValueException", message);
@@ -32,7 +33,7 @@ export function dimensionRecord(dimensions: readonly { Name: string; Value: stri
   const out: Record<string, string> = {};
   for (const d of [...(dimensions ?? [])].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0))) {
     if (Object.hasOwn(out, d.Name)) throw invalidValue(`No metric may have duplicate dimension names: ${parameter} names ${d.Name} twice.`);
-    out[d.Name] = d.Value;
+    setOwn(out, d.Name, d.Value);
   }
   return out;
 }
