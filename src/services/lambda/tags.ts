@@ -7,7 +7,15 @@ import type { Router } from "../../protocol/router.js";
 import type { FunctionService } from "../../functions/function-service.js";
 import { parseBody } from "./shapes.js";
 
-const tagInput = z.object({ Tags: z.record(z.string(), z.string()) });
+/**
+ * Tags kept as sent. zod's z.record leaves out a key named `__proto__` (its guard against prototype
+ * pollution), which Lambda keeps as a tag; JSON.parse made it the object's own member, so it is safe.
+ */
+const tagMap = z.custom<Record<string, string>>(
+  (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string"),
+  "Expected an object mapping tag keys to string values",
+);
+const tagInput = z.object({ Tags: tagMap });
 
 /** Lambda's tag rules: 50 per resource, keys 1–128 characters, values up to 256, no `aws:` prefix. */
 export function validateTags(tags: Record<string, string>): void {
