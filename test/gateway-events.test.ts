@@ -1,5 +1,6 @@
 /** HTTP API and REST API configured with the AWS CLI v2: exact events, route selection, response mapping, every failure mapping, CORS, access logs. */
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { before, describe, it } from "node:test";
 import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture } from "./helpers/clients.js";
@@ -8,6 +9,19 @@ import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
 
 type Event = Record<string, unknown> & { requestContext: Record<string, unknown> & { http?: Record<string, unknown> } };
+
+/** A GET sending `rawHeaders` (`[name, value, …]`) as they are, after Host: fetch drops a header named __proto__. */
+function getRaw(url: string, rawHeaders: readonly string[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { headers: ["host", new URL(url).host, ...rawHeaders] }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
 
 describe("HTTP API routes and events", () => {
   const suite = unkaiSuite();
@@ -149,6 +163,20 @@ describe("HTTP API routes and events", () => {
     assert.ok(lines.some((l) => l.routeKey === "GET /items/{id}" && l.status === 200 && l.path === "/prod/items/9"));
   });
 
+  it("passes query parameters, headers and path variables named constructor, toString or __proto__ through as values", async () => {
+    const response = await getRaw(`${prod}/items/42?constructor=1&__proto__=2&toString=3&constructor=4`, ["toString", "t", "__proto__", "p"]);
+    assert.equal(response.status, 200, response.body);
+    const event = JSON.parse(response.body) as Event;
+    assert.deepEqual(event.queryStringParameters, JSON.parse('{"constructor":"1,4","__proto__":"2","toString":"3"}'));
+    const headers = event.headers as Record<string, string>;
+    assert.equal(headers.tostring, "t");
+    assert.equal(Object.getOwnPropertyDescriptor(headers, "__proto__")?.value, "p");
+
+    const api = await cli(suite.unkai.url, ["apigatewayv2", "create-api", "--name", "named", "--protocol-type", "HTTP", "--target", fnArn("echo"), "--route-key", "GET /p/{__proto__}"]);
+    const named = (await (await fetch(`${suite.unkai.url}/_aws/execute-api/${String(api.ApiId)}/p/v`)).json()) as Event;
+    assert.deepEqual(named.pathParameters, JSON.parse('{"__proto__":"v"}'));
+  });
+
   it("answers management errors in apigatewayv2's shape", async () => {
     const missing = await aws(suite.unkai.url, ["apigatewayv2", "get-api", "--api-id", "nope123456"]);
     assert.notEqual(missing.code, 0);
@@ -204,5 +232,22 @@ describe("REST API proxy integration", () => {
 
     const stages = await cli(suite.unkai.url, ["apigateway", "get-stages", "--rest-api-id", apiId]);
     assert.deepEqual((stages.item as { stageName: string }[]).map((s) => s.stageName), ["test"]);
+  });
+
+  it("passes query parameters and headers named constructor, toString or __proto__ through, and answers with headers so named", async () => {
+    await createFromFixture(suite.client, "named-echo", "gateway-echo");
+    const { base } = await restProxyApi(suite.unkai.url, "named-echo", "test");
+    const response = await getRaw(`${base}/a?constructor=1&constructor=2&__proto__=3&toString=4`, ["toString", "t", "__proto__", "p"]);
+    assert.equal(response.status, 200, response.body);
+    const event = JSON.parse(response.body) as Event;
+    assert.deepEqual(event.queryStringParameters, JSON.parse('{"constructor":"2","__proto__":"3","toString":"4"}'));
+    assert.deepEqual(event.multiValueQueryStringParameters, JSON.parse('{"constructor":["1","2"],"__proto__":["3"],"toString":["4"]}'));
+    const own = (map: unknown, name: string): unknown => Object.getOwnPropertyDescriptor(map, name)?.value;
+    assert.deepEqual(["toString", "__proto__"].map((name) => [own(event.headers, name), own(event.multiValueHeaders, name)]), [["t", ["t"]], ["p", ["p"]]]);
+
+    await createFromFixture(suite.client, "named-headers", "gateway-named-headers");
+    const answered = await fetch(`${(await restProxyApi(suite.unkai.url, "named-headers", "test")).base}/`);
+    assert.equal(answered.status, 200, await answered.clone().text());
+    assert.deepEqual([answered.headers.get("__proto__"), answered.headers.get("constructor"), answered.headers.get("tostring")], ["p, q", "c", "t1, t2"]);
   });
 });

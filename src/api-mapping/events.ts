@@ -1,4 +1,5 @@
 /** Builds the events API Gateway and Function URLs send: payload 2.0 (HTTP API, Function URL) and 1.0 (REST API proxy, HTTP API 1.0). */
+import { ownValue, setOwn } from "../core/own-keys.js";
 import { clfTime, eventBody, headerPairs, headerValue, isTextContentType, queryPairs, type ServedRequest } from "./request-parts.js";
 
 export interface EventContext {
@@ -22,10 +23,10 @@ export function payloadV2(request: ServedRequest, context: EventContext, options
       cookies.push(...value.split(";").map((c) => c.trim()).filter((c) => c !== ""));
       continue;
     }
-    headers[lower] = headers[lower] === undefined ? value : `${headers[lower]},${value}`;
+    appendJoined(headers, lower, value);
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of queryPairs(request.rawQuery)) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  for (const [name, value] of queryPairs(request.rawQuery)) appendJoined(query, name, value);
   const { body, isBase64Encoded } = eventBody(request.body, isTextContentType(headers["content-type"]));
   const event: Record<string, unknown> = {
     version: "2.0",
@@ -66,14 +67,14 @@ export function payloadV1(
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [name, value] of headerPairs(request.rawHeaders)) {
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    setOwn(headers, name, value);
+    appendListed(multiValueHeaders, name, value);
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [name, value] of queryPairs(request.rawQuery)) {
-    query[name] = value;
-    (multiQuery[name] ??= []).push(value);
+    setOwn(query, name, value);
+    appendListed(multiQuery, name, value);
   }
   const hasQuery = Object.keys(query).length > 0;
   const hasHeaders = Object.keys(headers).length > 0;
@@ -122,6 +123,21 @@ export function payloadV1(
     body: body ?? null,
     isBase64Encoded,
   };
+}
+
+// Header and parameter names are the caller's (`constructor`, `__proto__` included): the maps are read and written by own members only.
+
+/** Payload 2.0's repeated values: joined with ','. */
+function appendJoined(map: Record<string, string>, name: string, value: string): void {
+  const seen = ownValue(map, name);
+  setOwn(map, name, seen === undefined ? value : `${seen},${value}`);
+}
+
+/** Payload 1.0's multi-value maps: every value, in order. */
+function appendListed(map: Record<string, string[]>, name: string, value: string): void {
+  const seen = ownValue(map, name);
+  if (seen) seen.push(value);
+  else setOwn(map, name, [value]);
 }
 
 function decodePath(path: string): string {

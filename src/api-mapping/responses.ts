@@ -1,4 +1,5 @@
 /** Maps what a function returned to the HTTP response, as API Gateway and Function URLs do; undefined means malformed. */
+import { ownValue, setOwn } from "../core/own-keys.js";
 
 export interface HttpResult {
   readonly status: number;
@@ -42,8 +43,8 @@ export function responseV1(payload: Buffer): HttpResult | undefined {
       if (!Array.isArray(values) || HOP_BY_HOP.has(name.toLowerCase())) continue;
       const key = existingKey(headers, name) ?? name;
       // Values in both maps are sent once each, as API Gateway merges them.
-      const merged = new Set([...asArray(headers[key]), ...values.filter(isScalar).map(String)]);
-      headers[key] = [...merged];
+      const merged = new Set([...asArray(ownValue(headers, key)), ...values.filter(isScalar).map(String)]);
+      setOwn(headers, key, [...merged]);
     }
   }
   return { status, headers, body };
@@ -84,7 +85,8 @@ function singleHeaders(value: unknown): Record<string, string | string[]> | unde
   if (!isObject(value)) return undefined;
   for (const [name, header] of Object.entries(value)) {
     if (!isScalar(header) || HOP_BY_HOP.has(name.toLowerCase())) continue;
-    headers[name] = String(header);
+    // The function names its headers (`constructor`, `__proto__` included): they are the map's own members.
+    setOwn(headers, name, String(header));
   }
   return headers;
 }

@@ -1,4 +1,5 @@
 /** Route keys (`GET /items/{id}`, `ANY /{proxy+}`, `$default`): validation and AWS's most-specific-first matching. */
+import { setOwn } from "../core/own-keys.js";
 
 export const ROUTE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"] as const;
 
@@ -74,13 +75,14 @@ export function matchRoute<T>(routes: readonly CompiledRoute<T>[], method: strin
 }
 
 function matchSegments(segments: readonly Segment[], parts: readonly string[]): { params: Record<string, string> | undefined; score: number[] } | undefined {
+  // Variable names are the API's own (`{__proto__}` too): setOwn keeps each one an entry.
   const params: Record<string, string> = {};
   const score: number[] = [];
   for (const [index, segment] of segments.entries()) {
     if (segment.kind === "greedy") {
       const rest = parts.slice(index);
       if (rest.length === 0) return undefined;
-      params[segment.name] = decode(rest.join("/"));
+      setOwn(params, segment.name, decode(rest.join("/")));
       score.push(1);
       return { params, score };
     }
@@ -91,7 +93,7 @@ function matchSegments(segments: readonly Segment[], parts: readonly string[]): 
       score.push(3);
     } else {
       if (part === "") return undefined;
-      params[segment.name] = decode(part);
+      setOwn(params, segment.name, decode(part));
       score.push(2);
     }
   }
