@@ -130,6 +130,15 @@ describe("IAM", () => {
     assert.deepEqual((await client.send(new ListPolicyTagsCommand({ PolicyArn: arn }))).Tags, [], "a new policy of the same name has none");
   });
 
+  it("keeps a tag named __proto__, on create and on TagPolicy", async () => {
+    const client = iam();
+    const created = await client.send(new CreatePolicyCommand({ PolicyName: "inherited-tags", PolicyDocument: READ, Tags: [{ Key: "__proto__", Value: "a" }] }));
+    const arn = created.Policy?.Arn ?? "";
+    await client.send(new TagPolicyCommand({ PolicyArn: arn, Tags: [{ Key: "constructor", Value: "b" }] }));
+    assert.deepEqual((await client.send(new ListPolicyTagsCommand({ PolicyArn: arn }))).Tags, [{ Key: "__proto__", Value: "a" }, { Key: "constructor", Value: "b" }]);
+    await client.send(new DeletePolicyCommand({ PolicyArn: arn }));
+  });
+
   it("answers the AWS CLI v2, which decodes documents, and names unimplemented operations", async () => {
     const created = await aws(suite.unkai.url, ["iam", "create-user", "--user-name", "cli-user"]);
     assert.equal(created.code, 0, created.stderr);

@@ -5,6 +5,7 @@
  */
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
+import { setOwn } from "../../core/own-keys.js";
 import type { IamEntity } from "../../core/iam.js";
 import type { Operation } from "../../protocol/codecs/model-service.js";
 import type { IamStore } from "../../store/ports.js";
@@ -23,7 +24,7 @@ export function mergeTags(current: Tags | undefined, added: TagInput["Tags"]): R
   const merged: Record<string, string> = { ...current };
   for (const { Key, Value } of added ?? []) {
     for (const existing of Object.keys(merged)) if (existing.toLowerCase() === Key.toLowerCase()) delete merged[existing];
-    merged[Key] = Value;
+    setOwn(merged, Key, Value);
   }
   if (Object.keys(merged).length > TAGS_PER_ENTITY) throw new UnkaiError("LimitExceeded", `The number of tags has reached the maximum limit of ${TAGS_PER_ENTITY}.`);
   return merged;
