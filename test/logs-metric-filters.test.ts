@@ -12,7 +12,9 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
-import type { MetricDatum } from "../src/store/ports.js";
+import type { MetricDatum, MetricFilter } from "../src/store/ports.js";
+import { metricPoints } from "../src/services/logs/metric-ingestion.js";
+import { compiledPattern } from "../src/services/logs/pattern-cache.js";
 import { aws, createFromFixture, invoke } from "./helpers/clients.js";
 import { runProcess } from "./helpers/process.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -75,6 +77,13 @@ describe("metric filters", () => {
       "one sample per matching event (three in one second: one set); the batch with no match reports defaultValue once");
     assert.deepEqual((await points("App", "Latency")).map((p) => [p.value, p.unit]), [[900, "Milliseconds"]]);
     assert.deepEqual((await points("App", "Bytes")).map((p) => [p.value, p.dimensions]), [[2048, { Status: "404" }]]);
+  });
+
+  it("a dimension named __proto__ is a dimension of the point", () => {
+    const dimensions = JSON.parse('{"__proto__": "$code", "constructor": "$code"}') as Record<string, string>;
+    const filter: MetricFilter = { logGroupName: GROUP, filterName: "f", filterPattern: "[code]", creationTime: 0, metricTransformations: [{ metricName: "M", metricNamespace: "App", metricValue: "1", dimensions }] };
+    const [point] = metricPoints(filter, compiledPattern(filter.filterPattern), [{ timestamp: 1, message: "500" }]);
+    assert.deepEqual(Object.entries(point?.dimensions ?? {}), [["__proto__", "500"], ["constructor", "500"]]);
   });
 
   it("points merged per second answer GetMetricStatistics and GetMetricData exactly as the single values would", async () => {

@@ -6,6 +6,7 @@
 import { withMethods, withPorts, type PortMethod } from "../../store/port-proxy.js";
 import type { LogEvent, LogStore, MetricDatum, MetricFilter, MetricTransformation, Store } from "../../store/ports.js";
 import type { FilterMatch, FilterPattern } from "../../core/log-filter/index.js";
+import { setOwn } from "../../core/own-keys.js";
 import { metricBatcher } from "./metric-batch.js";
 import { compiledPattern } from "./pattern-cache.js";
 
@@ -19,7 +20,7 @@ function datum(t: MetricTransformation, match: FilterMatch, timestamp: number): 
   for (const [name, source] of Object.entries(t.dimensions ?? {})) {
     const value = match.value(source);
     if (value === undefined || value === "") return undefined;
-    dimensions[name] = value;
+    setOwn(dimensions, name, value);
   }
   return { namespace: t.metricNamespace, metricName: t.metricName, dimensions, timestamp, value: Number(raw), ...(t.unit && t.unit !== "None" ? { unit: t.unit } : {}) };
 }
