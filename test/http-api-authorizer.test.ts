@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  ApiGatewayV2Client, CreateAuthorizerCommand, CreateIntegrationCommand, CreateRouteCommand, DeleteAuthorizerCommand, GetAuthorizersCommand, GetRouteCommand,
+  ApiGatewayV2Client, CreateAuthorizerCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteAuthorizerCommand, GetAuthorizersCommand, GetRouteCommand,
   UpdateAuthorizerCommand, UpdateRouteCommand,
 } from "@aws-sdk/client-apigatewayv2";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
@@ -159,6 +159,31 @@ describe("HTTP API Lambda authorizers", () => {
       assert.equal((await gw.send(new GetRouteCommand({ ApiId: apiId, RouteId: route.RouteId }))).AuthorizerId, undefined);
       await gw.send(new DeleteAuthorizerCommand({ ApiId: apiId, AuthorizerId: authorizer.AuthorizerId }));
       assert.deepEqual((await gw.send(new GetAuthorizersCommand({ ApiId: apiId }))).Items, []);
+    } finally {
+      gw.destroy();
+    }
+  });
+
+  it("counts identity sources naming a stage or context variable no request has (constructor, toString) as missing: 401 without a call", async () => {
+    const { client, unkai } = suite;
+    await client.send(new CreateFunctionCommand({
+      FunctionName: "authz-named", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await zipFiles({ "index.js": AUTHORIZER }) }, Environment: { Variables: { SIMPLE: "yes" } },
+    }));
+    const { apiId, base } = await quickCreateHttpApi(unkai.url, "authz-named");
+    const gw = new ApiGatewayV2Client({ endpoint: unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    try {
+      // A stage with variables, none of them `constructor`.
+      await gw.send(new CreateStageCommand({ ApiId: apiId, StageName: "prod", StageVariables: { env: "test" } }));
+      const integration = await gw.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: "AWS_PROXY", IntegrationUri: fnArn("authz-named"), PayloadFormatVersion: "2.0" }));
+      for (const source of ["$stageVariables.constructor", "$context.toString"]) {
+        const authorizer = await gw.send(new CreateAuthorizerCommand({
+          ApiId: apiId, Name: source, AuthorizerType: "REQUEST", AuthorizerUri: fnArn("authz-named"), AuthorizerPayloadFormatVersion: "2.0", EnableSimpleResponses: true, IdentitySource: [source],
+        }));
+        const path = `/${source.slice(1).replace(".", "-")}`;
+        await gw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: `GET ${path}`, Target: `integrations/${integration.IntegrationId}`, AuthorizationType: "CUSTOM", AuthorizerId: authorizer.AuthorizerId }));
+        const response = await fetch(`${base}/prod${path}`);
+        assert.deepEqual({ status: response.status, body: await response.json() }, { status: 401, body: { message: "Unauthorized" } }, source);
+      }
     } finally {
       gw.destroy();
     }

@@ -6,6 +6,7 @@
  */
 import type { HttpAuthorizer } from "../../core/api-definitions.js";
 import { functionArnOfIntegration } from "../../core/api-definitions.js";
+import { ownValue } from "../../core/own-keys.js";
 import { payloadV1, payloadV2, type EventContext } from "../../api-mapping/events.js";
 import { headerValue, isTextContentType, requestValue, type ServedRequest } from "../../api-mapping/request-parts.js";
 import type { HttpResult } from "../../api-mapping/responses.js";
@@ -81,13 +82,14 @@ function sourceValue(source: string, { request, context }: HttpAuthorizedRequest
   const [, kind, name = ""] = /^\$(request\.header|request\.querystring|context|stageVariables)\.(.+)$/.exec(source) ?? [];
   if (kind === "request.header") return requestValue(request, "header", name);
   if (kind === "request.querystring") return requestValue(request, "querystring", name);
-  if (kind === "stageVariables") return context.stageVariables?.[name];
+  // The source names a variable (`$stageVariables.constructor` too): only a variable that exists counts as present.
+  if (kind === "stageVariables") return context.stageVariables && ownValue(context.stageVariables, name);
   if (kind === "context") {
     const variables: Record<string, string> = {
       apiId: context.apiId, routeKey: context.routeKey, stage: context.stage, requestId: request.requestId,
       httpMethod: request.method, path: request.path, "identity.sourceIp": request.sourceIp,
     };
-    return variables[name];
+    return ownValue(variables, name);
   }
   return undefined;
 }
