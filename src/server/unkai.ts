@@ -63,6 +63,7 @@ import type { Config } from "./config.js";
 import { FrontDoor } from "./front-door.js";
 import { openHostPortRelays, type HostPortRelays } from "./host-port-relays.js";
 import { createApiServer } from "./http-adapter.js";
+import { ownValue } from "../core/own-keys.js";
 
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples", "hello");
 const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "console");
@@ -201,7 +202,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
       mode: config.iam, denials: decisionLog,
       changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
       forgetCached: store.cluster ? (resource) => { const fn = functionOfArn(resource); return fn !== undefined && functions.forget(fn.name); } : undefined,
-      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, kinesisStreams: store.kinesisStreams, functionPolicy: async (name, qualifier) => (await functions.find(name))?.policies?.[qualifier],
+      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, kinesisStreams: store.kinesisStreams, functionPolicy: async (name, qualifier) => { const policies = (await functions.find(name))?.policies; return policies && ownValue(policies, qualifier); },
         layerPolicy: async (name, version) => (await store.layers.get(name, version))?.policy?.statements,
         restApiPolicy: async (apiId, stage) => { const api = await store.restApis.get(apiId); return api && deployedPolicy(api, stage); },
         dynamodbPolicy: dynamodbResourcePolicyLookup(store.dynamodb, account) }),
