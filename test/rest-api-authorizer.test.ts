@@ -120,4 +120,31 @@ describe("REST API Lambda authorizers", () => {
     assert.equal(updated.authorizerResultTtlInSeconds, 60);
     assert.deepEqual(((await cli(url, ["apigateway", "get-authorizers", "--rest-api-id", apiId])).items as { name: string }[]).map((a) => a.name), ["t"]);
   });
+
+  it("counts identity sources naming a stage or context variable no request has (constructor, toString) as missing: 401 where the answer is cached", async () => {
+    const { client, unkai } = suite;
+    for (const [name, source] of [["rest-authz-named", AUTHORIZER], ["rest-backend-named", BACKEND]] as const) {
+      await client.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await zipFiles({ "index.js": source }) } }));
+    }
+    const url = unkai.url;
+    const uri = (fn: string) => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn(fn)}/invocations`;
+    const apiId = String((await cli(url, ["apigateway", "create-rest-api", "--name", "named"])).id);
+    const root = String(((await cli(url, ["apigateway", "get-resources", "--rest-api-id", apiId])).items as { id: string }[])[0]?.id);
+    const sources = ["stageVariables.constructor", "context.toString"];
+    for (const source of sources) {
+      const authorizer = await cli(url, [
+        "apigateway", "create-authorizer", "--rest-api-id", apiId, "--name", source, "--type", "REQUEST", "--authorizer-uri", uri("rest-authz-named"),
+        "--identity-source", `method.request.querystring.token,${source}`, "--authorizer-result-ttl-in-seconds", "300",
+      ]);
+      const resource = String((await cli(url, ["apigateway", "create-resource", "--rest-api-id", apiId, "--parent-id", root, "--path-part", source.replace(".", "-")])).id);
+      await cli(url, ["apigateway", "put-method", "--rest-api-id", apiId, "--resource-id", resource, "--http-method", "GET", "--authorization-type", "CUSTOM", "--authorizer-id", String(authorizer.id)]);
+      await cli(url, ["apigateway", "put-integration", "--rest-api-id", apiId, "--resource-id", resource, "--http-method", "GET", "--type", "AWS_PROXY", "--integration-http-method", "POST", "--uri", uri("rest-backend-named")]);
+    }
+    // A stage with variables, none of them `constructor`.
+    await cli(url, ["apigateway", "create-deployment", "--rest-api-id", apiId, "--stage-name", "prod", "--variables", "env=test"]);
+    for (const source of sources) {
+      const response = await fetch(`${url}/_aws/execute-api/${apiId}/prod/${source.replace(".", "-")}?token=let-me-in`);
+      assert.deepEqual({ status: response.status, body: await response.json() }, { status: 401, body: { message: "Unauthorized" } }, source);
+    }
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { Script, createContext } from "node:vm";
 import { functionArnOfIntegration, identitySources, type RestAuthorizer } from "../../core/api-definitions.js";
+import { ownValue } from "../../core/own-keys.js";
 import { payloadV1, type EventContext } from "../../api-mapping/events.js";
 import { headerValue, requestValue, type ServedRequest } from "../../api-mapping/request-parts.js";
 import type { HttpResult } from "../../api-mapping/responses.js";
@@ -70,10 +71,11 @@ function sourceValue(source: string, { request, context }: RestAuthorizedRequest
   const [, kind, name = ""] = /^(method\.request\.header|method\.request\.querystring|stageVariables|context)\.(.+)$/.exec(source) ?? [];
   if (kind === "method.request.header") return requestValue(request, "header", name);
   if (kind === "method.request.querystring") return requestValue(request, "querystring", name);
-  if (kind === "stageVariables") return context.stageVariables?.[name];
+  // The source names a variable (`stageVariables.constructor` too): only a variable that exists counts as present.
+  if (kind === "stageVariables") return context.stageVariables && ownValue(context.stageVariables, name);
   if (kind === "context") {
     const variables: Record<string, string> = { apiId: context.apiId, stage: context.stage, requestId: request.requestId, httpMethod: request.method, resourcePath: context.resourcePath, "identity.sourceIp": request.sourceIp };
-    return variables[name];
+    return ownValue(variables, name);
   }
   return undefined;
 }
