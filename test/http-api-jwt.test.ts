@@ -83,6 +83,10 @@ describe("HTTP API JWT authorizers", () => {
       assert.equal(jwt.claims.groups, "[a b]");
       assert.equal(typeof jwt.claims.exp, "string", "claims are strings, as API Gateway passes them");
       assert.deepEqual(jwt.scopes, ["read", "write"]);
+      // Claims are named by the issuer: one named __proto__ is passed on like any other. (JSON.parse: a literal `__proto__:` would set the prototype.)
+      const named = await get("/me", `Bearer ${await sign(JSON.parse('{"aud":"my-app","__proto__":"p","constructor":"c"}') as JWTPayload)}`);
+      const namedClaims = (named.body as { authorizer: { jwt: { claims: Record<string, string> } } }).authorizer.jwt.claims;
+      assert.deepEqual([Object.getOwnPropertyDescriptor(namedClaims, "__proto__")?.value, namedClaims.constructor], ["p", "c"]);
       assert.equal((await get("/me", token)).status, 200, "the Bearer prefix is optional");
       assert.equal((await get("/me", `Bearer ${await sign({ sub: "app", client_id: "my-app" })}`)).status, 200, "client_id counts as the audience");
 

@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import type * as Jose from "jose";
 import type { JWTPayload, createRemoteJWKSet } from "jose";
 import type { HttpAuthorizer } from "../../core/api-definitions.js";
+import { setOwn } from "../../core/own-keys.js";
 import { requestValue, type ServedRequest } from "../../api-mapping/request-parts.js";
 import { readWhole } from "../../store/read-whole.js";
 import type { HttpResult } from "../../api-mapping/responses.js";
@@ -102,12 +103,15 @@ function grantedScopes(payload: JWTPayload): string[] {
 /** Claims as API Gateway passes them on: strings; arrays as `[a b]`, other values as JSON. */
 function claimsText(payload: JWTPayload): Record<string, string> {
   const claims: Record<string, string> = {};
-  for (const [name, value] of Object.entries(payload)) {
-    if (typeof value === "string") claims[name] = value;
-    else if (Array.isArray(value)) claims[name] = `[${value.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(" ")}]`;
-    else claims[name] = JSON.stringify(value);
-  }
+  // The token's issuer names the claims (`__proto__` too): setOwn keeps each one an entry.
+  for (const [name, value] of Object.entries(payload)) setOwn(claims, name, claimText(value));
   return claims;
+}
+
+function claimText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return `[${value.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(" ")}]`;
+  return JSON.stringify(value);
 }
 
 /** A route's scopes for a WWW-Authenticate header (quotes and line breaks cannot break out of it). */
