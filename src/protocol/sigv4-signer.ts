@@ -9,7 +9,8 @@
  * exported helpers, hashed synchronously with node:crypto under the day's signing key kept here.
  */
 import { createHash, createHmac } from "node:crypto";
-import { getCanonicalHeaders, getCanonicalQuery, getPayloadHash, SignatureV4 } from "@smithy/signature-v4";
+import { escapeUri } from "@smithy/core/protocols";
+import { getCanonicalHeaders, getPayloadHash, SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
 
 export interface ExactSigning {
@@ -77,7 +78,18 @@ export class VerifyingSigner extends SignatureV4 {
     if (request.path === "/" && isEmpty(request.query)) return "/\n";
     // getCanonicalPath is private in the types, though `sign` and subclasses call it.
     const path = (this as unknown as { getCanonicalPath(request: HttpRequest): string }).getCanonicalPath(request);
-    return `${path}\n${getCanonicalQuery(request)}`;
+    return `${path}\n${canonicalQuery(request.query)}`;
+  }
+
+  /**
+   * `sign` and `presign`'s canonical request, with the query written by canonicalQuery: @smithy's own
+   * collects it in a plain object, where a parameter named `__proto__` turns into `[object Object]`, so
+   * its value would go unsigned. (Such a request from a client with that flaw is refused, as AWS refuses it.)
+   */
+  override createCanonicalRequest(request: HttpRequest, canonicalHeaders: Record<string, string>, payloadHash: string): string {
+    const names = Object.keys(canonicalHeaders).sort();
+    const path = (this as unknown as { getCanonicalPath(request: HttpRequest): string }).getCanonicalPath(request);
+    return `${request.method}\n${path}\n${canonicalQuery(request.query)}\n${names.map((name) => `${name}:${canonicalHeaders[name] as string}`).join("\n")}\n\n${names.join(";")}\n${payloadHash}`;
   }
 
   private signingKey(secretAccessKey: string, scope: string): Buffer {
@@ -107,6 +119,22 @@ function canonicalHeaderLines(headers: Record<string, string>, unsignable: Set<s
   let lines = "";
   for (const name of names) lines += `${name}:${values.get(name) as string}\n`;
   return `${lines}\n${names.join(";")}`;
+}
+
+/**
+ * SigV4's canonical query string: every parameter but X-Amz-Signature as `name=value`, both URI-encoded,
+ * sorted by name and, for a repeated name, by pair; a parameter's name is any string (read by own key).
+ */
+function canonicalQuery(query: HttpRequest["query"]): string {
+  const byName: [string, string][] = [];
+  for (const name of Object.keys(query ?? {})) {
+    if (name.toLowerCase() === "x-amz-signature") continue;
+    const value = Object.getOwnPropertyDescriptor(query, name)?.value as string | string[] | null | undefined;
+    const key = escapeUri(name);
+    const values = typeof value === "string" ? [value] : Array.isArray(value) ? value : [];
+    if (values.length > 0) byName.push([key, values.map((v) => `${key}=${escapeUri(v)}`).sort().join("&")]);
+  }
+  return byName.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, pairs]) => pairs).join("&");
 }
 
 function isEmpty(query: HttpRequest["query"]): boolean {
