@@ -1,5 +1,5 @@
 /**
- * Lambda's TagResource, ListTags and UntagResource over the wire. The requests are signed by hand: the
+ * Lambda's TagResource, ListTags and UntagResource over the wire, and a map of environment variables. The requests are signed by hand: the
  * SDK builds a map's JSON in a plain object, where a key named `__proto__` would be lost before sending.
  */
 import assert from "node:assert/strict";
@@ -31,5 +31,16 @@ describe("Lambda tags", () => {
       assert.equal(refused.status, 400, body);
       assert.equal(refused.headers.get("x-amzn-errortype"), "InvalidParameterValueException", body);
     }
+  });
+
+  it("an environment variable named __proto__ is refused as an invalid name, not dropped", async () => {
+    const configure = (variables: string) => signedFetch(`${suite.unkai.url}/2015-03-31/functions/tagged/configuration`, {
+      method: "PUT", headers: { "content-type": "application/json" }, body: `{"Environment": {"Variables": ${variables}}}`,
+    });
+    const refused = await configure('{"__proto__": "x", "OK": "1"}');
+    assert.equal(refused.status, 400);
+    assert.equal(refused.headers.get("x-amzn-errortype"), "InvalidParameterValueException");
+    assert.match(await refused.text(), /Environment variable name '__proto__' is invalid/);
+    assert.equal((await configure('{"OK": "1"}')).status, 200);
   });
 });

@@ -5,7 +5,18 @@ import { defaultLogGroup, validateRuntime, type FunctionConfig, type FunctionRec
 import { LIMITS } from "../../core/limits.js";
 import { decodeUtf8 } from "../../protocol/utf8.js";
 
-const environment = z.object({ Variables: z.record(z.string(), z.string()).optional() });
+/**
+ * A map of names to strings kept as sent. zod's z.record leaves out a key named `__proto__` (its guard
+ * against prototype pollution); JSON.parse made it the object's own member, so it is safe, and it must
+ * reach the checks that judge it (a tag so named is kept, an environment variable refused) instead of
+ * vanishing.
+ */
+export const stringMap = z.custom<Record<string, string>>(
+  (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string"),
+  "Expected an object mapping names to string values",
+);
+
+const environment = z.object({ Variables: stringMap.optional() });
 const loggingConfig = z.object({
   LogFormat: z.enum(["Text", "JSON"]).optional(),
   ApplicationLogLevel: z.enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]).optional(),
@@ -45,7 +56,7 @@ export const createFunctionInput = z.object({
   Publish: z.boolean().optional(),
   PackageType: z.enum(["Zip", "Image"]).optional(),
   Architectures: z.array(z.enum(["x86_64", "arm64"])).length(1).optional(),
-  Tags: z.record(z.string(), z.string()).optional(),
+  Tags: stringMap.optional(),
   ...configFields,
 });
 

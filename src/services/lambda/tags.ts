@@ -5,17 +5,10 @@ import { invalidParameter } from "../../core/errors.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { FunctionService } from "../../functions/function-service.js";
-import { parseBody } from "./shapes.js";
+import { parseBody, stringMap } from "./shapes.js";
 
-/**
- * Tags kept as sent. zod's z.record leaves out a key named `__proto__` (its guard against prototype
- * pollution), which Lambda keeps as a tag; JSON.parse made it the object's own member, so it is safe.
- */
-const tagMap = z.custom<Record<string, string>>(
-  (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string"),
-  "Expected an object mapping tag keys to string values",
-);
-const tagInput = z.object({ Tags: tagMap });
+/** Tags kept as sent: a tag named `__proto__` too (stringMap). */
+const tagInput = z.object({ Tags: stringMap });
 
 /** Lambda's tag rules: 50 per resource, keys 1–128 characters, values up to 256, no `aws:` prefix. */
 export function validateTags(tags: Record<string, string>): void {
