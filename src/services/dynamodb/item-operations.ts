@@ -1,7 +1,7 @@
 /** PutItem, GetItem, UpdateItem and DeleteItem. */
 import { project, type AttributeMap } from "./expressions/index.js";
 import { consumed, errorWithMembers, itemTable, RequestExpressions, wireItem, type DynamoContext, type ExpressionInput } from "./context.js";
-import { checkKey, itemOf, storedLength, wireJsonOf } from "./keys.js";
+import { checkKey, itemOf, wireJsonOf } from "./keys.js";
 import { invalid } from "./table-definition.js";
 import { legacyProjection, refuseMixing } from "./legacy.js";
 import { conditionHolds, planDelete, planPut, planUpdate, writesOf, type WritePlan } from "./write-plans.js";
@@ -84,8 +84,8 @@ export async function getItem(ctx: DynamoContext, input: GetItemInput): Promise<
   const [row] = await ctx.store.items([key]);
   // A read's units: the whole item's DynamoDB size (a projection reads it all) per 4 KB, halved when eventually consistent.
   const units = () => Math.max(1, Math.ceil((row?.size ?? 0) / 4096)) / (input.ConsistentRead === true ? 1 : 2);
-  // The whole item goes out as stored (its wire JSON), unparsed, when it holds no binary.
-  if (row !== undefined && projection === undefined && ctx.rawItems === true && storedLength(row) !== undefined) {
+  // The whole item goes out as stored (its wire JSON, binaries in base64 as the wire has them), unparsed.
+  if (row !== undefined && projection === undefined && ctx.rawItems === true) {
     return { Item: wireJsonOf(row), ...consumed(input.ReturnConsumedCapacity, table.name, units) };
   }
   const item = itemOf(row);

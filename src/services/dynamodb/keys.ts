@@ -135,8 +135,13 @@ export function checkItemSize(item: AttributeMap): number {
   return size;
 }
 
-/** An item as the store keeps it: JSON with binaries in base64. */
+/** A binary as JSON.stringify writes it unaided (an object of its bytes), under `B` or in a `BS`; most items hold none. */
+const BINARY_WRITTEN = /"BS?":[{[]/;
+
+/** An item as the store keeps it: JSON with binaries in base64 (the replacer, a call per value, only for an item that may hold one). */
 export function storedItem(item: AttributeMap): string {
+  const plain = JSON.stringify(item);
+  if (!BINARY_WRITTEN.test(plain)) return plain;
   return JSON.stringify(item, function (this: Record<string, unknown>, key, value: unknown) {
     const original = this[key];
     return original instanceof Uint8Array ? Buffer.from(original).toString("base64") : value;
@@ -152,14 +157,6 @@ const MAY_HOLD_BINARY = /"BS?":/;
  */
 export function wireJsonOf(row: DynamoItemRow): RawJson {
   return new RawJson(row.item);
-}
-
-/**
- * `JSON.stringify(itemOf(row)).length` (what capacity units are counted from) without parsing, where the
- * two are the same text: an item without binaries (parsed, a binary is bytes, which serialise otherwise).
- */
-export function storedLength(row: DynamoItemRow): number | undefined {
-  return MAY_HOLD_BINARY.test(row.item) ? undefined : row.item.length;
 }
 
 /** The item of a stored row: `B` members and `BS` elements back to bytes (a map member named B holds an object, not a string). */
