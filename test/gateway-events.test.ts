@@ -175,6 +175,12 @@ describe("HTTP API routes and events", () => {
     const api = await cli(suite.unkai.url, ["apigatewayv2", "create-api", "--name", "named", "--protocol-type", "HTTP", "--target", fnArn("echo"), "--route-key", "GET /p/{__proto__}"]);
     const named = (await (await fetch(`${suite.unkai.url}/_aws/execute-api/${String(api.ApiId)}/p/v`)).json()) as Event;
     assert.deepEqual(named.pathParameters, JSON.parse('{"__proto__":"v"}'));
+
+    // Stage variables so named are kept as sent (zod's z.record dropped a `__proto__` key).
+    const stage = await cli(suite.unkai.url, ["apigatewayv2", "create-stage", "--api-id", apiId, "--stage-name", "names", "--stage-variables", "__proto__=x,constructor=y"]);
+    assert.deepEqual(stage.StageVariables, JSON.parse('{"__proto__":"x","constructor":"y"}'));
+    const staged = (await (await fetch(`${suite.unkai.url}/_aws/execute-api/${apiId}/names/items/1`)).json()) as Event;
+    assert.deepEqual(staged.stageVariables, JSON.parse('{"__proto__":"x","constructor":"y"}'));
   });
 
   it("answers management errors in apigatewayv2's shape", async () => {

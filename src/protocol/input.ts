@@ -1,5 +1,5 @@
 /** Parses a JSON request body against a zod schema, answering with the service's own error type and the field that was wrong. */
-import type { z } from "zod/v3";
+import { z } from "zod/v3";
 import { UnkaiError, type ErrorCode } from "../core/errors.js";
 import { decodeUtf8 } from "./utf8.js";
 
@@ -25,3 +25,14 @@ export function randomId(length: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
 }
+
+/**
+ * A JSON map of names to strings (tags, variables), kept as sent. zod's z.record leaves out a key named
+ * `__proto__` (its guard against prototype pollution); JSON.parse made it the object's own member, so it is
+ * safe, and it must reach the checks that judge it (a tag so named is kept, a bad variable name refused)
+ * instead of vanishing.
+ */
+export const stringMap = z.custom<Record<string, string>>(
+  (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string"),
+  "Expected an object mapping names to string values",
+);

@@ -1,5 +1,6 @@
 /** apigateway (REST API, v1) wire shapes: zod inputs and the documents rendered back (timestamps in epoch seconds). */
 import { z } from "zod/v3";
+import { stringMap } from "../../protocol/input.js";
 import type { RestApi, RestDeployment, RestIntegration, RestMethod, RestResource, RestStage } from "../../core/api-definitions.js";
 import { policyOut } from "./rest-api-policy.js";
 
@@ -7,7 +8,7 @@ export const createRestApiInput = z.object({
   name: z.string().min(1).max(1024),
   description: z.string().optional(),
   binaryMediaTypes: z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, "a media type such as image/png or */*")).optional(),
-  tags: z.record(z.string(), z.string()).optional(),
+  tags: stringMap.optional(),
   endpointConfiguration: z.object({ types: z.array(z.string()).optional() }).optional(),
   apiKeySource: z.string().optional(),
   minimumCompressionSize: z.number().optional(),
@@ -44,15 +45,15 @@ export const createDeploymentInput = z.object({
   stageName: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "letters, digits, _ and -").optional(),
   stageDescription: z.string().optional(),
   description: z.string().optional(),
-  variables: z.record(z.string(), z.string()).optional(),
+  variables: stringMap.optional(),
 });
 
 export const createStageInput = z.object({
   stageName: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "letters, digits, _ and -"),
   deploymentId: z.string().min(1),
   description: z.string().optional(),
-  variables: z.record(z.string(), z.string()).optional(),
-  tags: z.record(z.string(), z.string()).optional(),
+  variables: stringMap.optional(),
+  tags: stringMap.optional(),
 });
 
 export function restApiOut(api: RestApi): Record<string, unknown> {

@@ -1,5 +1,6 @@
 /** apigatewayv2 wire shapes: zod inputs (lowerCamel members, as the model names them) and the documents rendered back. */
 import { z } from "zod/v3";
+import { stringMap } from "../../protocol/input.js";
 import type { CorsConfig, HttpApi, HttpAuthorizer, HttpIntegration, HttpRoute, HttpStage } from "../../core/api-definitions.js";
 import { corsInput } from "../../api-mapping/cors.js";
 import { routeKeyProblem } from "../../api-mapping/routes.js";
@@ -10,7 +11,7 @@ const routeKey = z.string().superRefine((key, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-const tags = z.record(z.string(), z.string());
+const tags = stringMap;
 
 export const createApiInput = z.object({
   name: z.string().min(1).max(128),
@@ -97,7 +98,7 @@ export const stageInput = z.object({
   stageName: z.string().regex(/^(\$default|[A-Za-z0-9_-]{1,128})$/, "letters, digits, _ and -, or $default"),
   autoDeploy: z.boolean().optional(),
   description: z.string().optional(),
-  stageVariables: z.record(z.string(), z.string()).optional(),
+  stageVariables: stringMap.optional(),
   deploymentId: z.string().optional(),
   tags: tags.optional(),
 });

@@ -3,18 +3,8 @@ import { z } from "zod/v3";
 import { invalidParameter, UnkaiError } from "../../core/errors.js";
 import { defaultLogGroup, validateRuntime, type FunctionConfig, type FunctionRecord, type LayerRef } from "../../core/function.js";
 import { LIMITS } from "../../core/limits.js";
+import { stringMap } from "../../protocol/input.js";
 import { decodeUtf8 } from "../../protocol/utf8.js";
-
-/**
- * A map of names to strings kept as sent. zod's z.record leaves out a key named `__proto__` (its guard
- * against prototype pollution); JSON.parse made it the object's own member, so it is safe, and it must
- * reach the checks that judge it (a tag so named is kept, an environment variable refused) instead of
- * vanishing.
- */
-export const stringMap = z.custom<Record<string, string>>(
-  (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string"),
-  "Expected an object mapping names to string values",
-);
 
 const environment = z.object({ Variables: stringMap.optional() });
 const loggingConfig = z.object({

@@ -5,7 +5,8 @@ import { invalidParameter } from "../../core/errors.js";
 import { empty, json, type UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import type { FunctionService } from "../../functions/function-service.js";
-import { parseBody, stringMap } from "./shapes.js";
+import { stringMap } from "../../protocol/input.js";
+import { parseBody } from "./shapes.js";
 
 /** Tags kept as sent: a tag named `__proto__` too (stringMap). */
 const tagInput = z.object({ Tags: stringMap });
