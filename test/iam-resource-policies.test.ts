@@ -10,6 +10,7 @@ import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateEventBusCommand, DescribeEventBusCommand, EventBridgeClient, PutEventsCommand, PutPermissionCommand } from "@aws-sdk/client-eventbridge";
+import { AddPermissionCommand, CreateAliasCommand, InvokeCommand, LambdaClient, PublishVersionCommand } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { createFunctionUrl } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -107,5 +108,19 @@ describe("event bus policies and Function URL permissions under --iam enforce", 
     const none = await aws(suite.unkai.url, ["lambda", "add-permission", "--function-name", "private-url", "--statement-id", "none-only", "--action", "lambda:InvokeFunctionUrl", "--principal", USER_ARN("url-caller"), "--function-url-auth-type", "NONE"]);
     assert.equal(none.code, 0, none.stderr);
     assert.deepEqual(await call(caller), { status: 200, body: JSON.stringify({ hello: "world" }) }, "an Allow conditioned on NONE neither grants nor refuses an AWS_IAM call");
+  });
+
+  it("a function's policy is looked up by the qualifier's own name: an alias named constructor or hasOwnProperty has none until one is added", async () => {
+    await createFromFixture(suite.client, "odd-aliases", "node-esm");
+    const lambda = (keys: Keys = DEFAULT_CREDENTIALS) => new LambdaClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: keys, maxAttempts: 1 });
+    const { Version } = await lambda().send(new PublishVersionCommand({ FunctionName: "odd-aliases" }));
+    const stranger = await user("alias-stranger");
+    for (const alias of ["constructor", "hasOwnProperty"]) {
+      await lambda().send(new CreateAliasCommand({ FunctionName: "odd-aliases", Name: alias, FunctionVersion: Version }));
+      const invoke = () => lambda(stranger).send(new InvokeCommand({ FunctionName: `odd-aliases:${alias}` }));
+      assert.match(await attempt(invoke), /^AccessDeniedException: .*not authorized to perform: lambda:InvokeFunction/, `${alias}: no policy yet`);
+      await lambda().send(new AddPermissionCommand({ FunctionName: "odd-aliases", Qualifier: alias, StatementId: "stranger", Action: "lambda:InvokeFunction", Principal: USER_ARN("alias-stranger") }));
+      assert.equal(await attempt(invoke), "ok", `${alias}: its policy names the stranger`);
+    }
   });
 });
