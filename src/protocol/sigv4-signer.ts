@@ -88,8 +88,7 @@ export class VerifyingSigner extends SignatureV4 {
    */
   override createCanonicalRequest(request: HttpRequest, canonicalHeaders: Record<string, string>, payloadHash: string): string {
     const names = Object.keys(canonicalHeaders).sort();
-    const path = (this as unknown as { getCanonicalPath(request: HttpRequest): string }).getCanonicalPath(request);
-    return `${request.method}\n${path}\n${canonicalQuery(request.query)}\n${names.map((name) => `${name}:${canonicalHeaders[name] as string}`).join("\n")}\n\n${names.join(";")}\n${payloadHash}`;
+    return `${request.method}\n${this.pathAndQuery(request)}\n${names.map((name) => `${name}:${canonicalHeaders[name] as string}`).join("\n")}\n\n${names.join(";")}\n${payloadHash}`;
   }
 
   private signingKey(secretAccessKey: string, scope: string): Buffer {

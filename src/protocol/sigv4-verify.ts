@@ -206,7 +206,7 @@ function newSigner(parts: SignatureParts, secret: SigningSecret): VerifyingSigne
 /** The request as it arrived, reduced to what the signature covers. */
 function baseRequest(request: SignedHead, body: Buffer | undefined, headers: Record<string, string>, dropPresignParams: boolean): HttpRequest {
   // Parameter names are the caller's: with no prototype, `constructor` or `toString` reads as absent
-  // until sent, and `__proto__` is written as a parameter (@smithy/signature-v4 reads own keys only).
+  // until sent, and `__proto__` is kept as a parameter (the signer's canonicalQuery reads own keys).
   const query: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [key, value] of request.query) {
     if (dropPresignParams && PRESIGN_PARAMS.includes(key)) continue;

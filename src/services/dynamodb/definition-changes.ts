@@ -21,6 +21,7 @@ const MAX_TRIES = 50;
  * `change` had nothing to store). A table deleted meanwhile is ResourceNotFoundException.
  */
 export async function changeDefinition(ctx: DynamoContext, table: LoadedTable, change: DefinitionChange): Promise<LoadedTable> {
+  const gone = `Requested resource not found: Table: ${table.name} not found`;
   let current = table;
   for (let tries = 0; tries < MAX_TRIES; tries++) {
     const definition = await change(current);
@@ -31,8 +32,8 @@ export async function changeDefinition(ctx: DynamoContext, table: LoadedTable, c
       return { ...current, definition, stored };
     }
     ctx.tables?.forget(current.name);
-    const latest = await loadTable(ctx, current.name, `Requested resource not found: Table: ${current.name} not found`);
-    if (latest.createdAt !== current.createdAt) throw new UnkaiError("ResourceNotFoundException", `Requested resource not found: Table: ${current.name} not found`);
+    const latest = await loadTable(ctx, current.name, gone);
+    if (latest.createdAt !== current.createdAt) throw new UnkaiError("ResourceNotFoundException", gone);
     current = latest;
   }
   throw new UnkaiError("ResourceInUseException", `Attempt to change a resource which is still in use: Table is being updated: ${table.name}`);

@@ -92,10 +92,9 @@ async function keepTableEntries(ctx: DynamoContext, name: string, stored: string
   const table = await loadTable(ctx, name).catch(() => undefined);
   if (table === undefined || indexesOf(table.definition) !== indexesOf(definition)) return;
   await writeIndexEntries(ctx, table);
-  // Marked only while the indexes are those whose entries were just written (an UpdateTable may have changed them).
-  const latest = await loadTable(ctx, name).catch(() => undefined);
-  if (latest === undefined) return;
-  await changeDefinition(ctx, latest, (current) => (indexesOf(current.definition) === indexesOf(definition) ? { ...current.definition, IndexEntries: {} } : undefined)).catch((error: unknown) => {
+  // Marked only while the indexes are those whose entries were just written: changeDefinition reads the
+  // table again if an UpdateTable changed it meanwhile, and then the mark is left for its own recheck.
+  await changeDefinition(ctx, table, (current) => (indexesOf(current.definition) === indexesOf(definition) ? { ...current.definition, IndexEntries: {} } : undefined)).catch((error: unknown) => {
     if (!(error instanceof UnkaiError && error.code === "ResourceNotFoundException")) throw error;
   });
 }

@@ -4,9 +4,9 @@
  * row allows (about 2.7 KB: a 2,048-byte partition key beside a 1,024-byte sort key), so the unique
  * indexes hold partition keys, and an index entry's item key, as `unkai_key_token` (migration 36):
  * the key itself up to 256 bytes, else its first 256 bytes and its SHA-256. Every statement compares
- * those columns through it (PG_KEYS), so it walks the index; sort keys stay bytes, in order. `transact` locks the rows it reads, in
- * key order so two transactions over the same items cannot deadlock, and inserts of absent items
- * are serialized by a transaction-scoped advisory lock per key.
+ * those columns through it (PG_KEYS), so it walks the index; sort keys stay bytes, in order.
+ * `transact` locks the rows it reads, in key order so two transactions over the same items cannot
+ * deadlock, and inserts of absent items are serialized by a transaction-scoped advisory lock per key.
  */
 import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, DynamoItemWrite } from "../ports.js";
 import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, type KeySql, retiredStreamFrom, streamRecordFrom, tableFrom, type IndexedItemRow, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
