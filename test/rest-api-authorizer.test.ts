@@ -30,15 +30,20 @@ const BACKEND = "exports.handler = async (event) => ({ statusCode: 200, body: JS
 describe("REST API Lambda authorizers", () => {
   const suite = unkaiSuite();
 
-  it("TOKEN and REQUEST authorizers answer 401, 403 and 500 as REST APIs do, and let the context through", async () => {
-    const { client, unkai } = suite;
-    for (const [name, source] of [["rest-authz", AUTHORIZER], ["rest-backend", BACKEND]] as const) {
-      await client.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await zipFiles({ "index.js": source }) } }));
+  /** The authorizer and backend functions (`rest-authz<suffix>`, `rest-backend<suffix>`) and a new REST API: its id and root resource. */
+  async function guardedApi(suffix: string, apiName: string) {
+    for (const [name, source] of [[`rest-authz${suffix}`, AUTHORIZER], [`rest-backend${suffix}`, BACKEND]] as const) {
+      await suite.client.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await zipFiles({ "index.js": source }) } }));
     }
-    const url = unkai.url;
+    const url = suite.unkai.url;
     const uri = (fn: string) => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn(fn)}/invocations`;
-    const apiId = String((await cli(url, ["apigateway", "create-rest-api", "--name", "guarded"])).id);
+    const apiId = String((await cli(url, ["apigateway", "create-rest-api", "--name", apiName])).id);
     const root = String(((await cli(url, ["apigateway", "get-resources", "--rest-api-id", apiId])).items as { id: string }[])[0]?.id);
+    return { url, uri, apiId, root };
+  }
+
+  it("TOKEN and REQUEST authorizers answer 401, 403 and 500 as REST APIs do, and let the context through", async () => {
+    const { url, uri, apiId, root } = await guardedApi("", "guarded");
     const token = await cli(url, [
       "apigateway", "create-authorizer", "--rest-api-id", apiId, "--name", "token", "--type", "TOKEN", "--authorizer-uri", uri("rest-authz"),
       "--identity-source", "method.request.header.Authorization", "--identity-validation-expression", "[a-z-]+",
@@ -122,14 +127,7 @@ describe("REST API Lambda authorizers", () => {
   });
 
   it("counts identity sources naming a stage or context variable no request has (constructor, toString) as missing: 401 where the answer is cached", async () => {
-    const { client, unkai } = suite;
-    for (const [name, source] of [["rest-authz-named", AUTHORIZER], ["rest-backend-named", BACKEND]] as const) {
-      await client.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: await zipFiles({ "index.js": source }) } }));
-    }
-    const url = unkai.url;
-    const uri = (fn: string) => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn(fn)}/invocations`;
-    const apiId = String((await cli(url, ["apigateway", "create-rest-api", "--name", "named"])).id);
-    const root = String(((await cli(url, ["apigateway", "get-resources", "--rest-api-id", apiId])).items as { id: string }[])[0]?.id);
+    const { url, uri, apiId, root } = await guardedApi("-named", "named");
     const sources = ["stageVariables.constructor", "context.toString"];
     for (const source of sources) {
       const authorizer = await cli(url, [
