@@ -1,33 +1,15 @@
 /** PostgreSQL AccessKeyStore: one row per key. */
-import type { AccessKeyRecord, AccessKeyStore } from "../ports.js";
+import type { AccessKeyStore } from "../ports.js";
+import { accessKeyFrom, type AccessKeyRow } from "../rows/access-key-row.js";
 import type { PgDb } from "./database.js";
-
-interface Row {
-  access_key_id: string;
-  secret_access_key: string;
-  name: string;
-  created_at: number;
-  user_name: string | null;
-  status: string | null;
-  last_used_at: number | null;
-  last_used_service: string | null;
-  last_used_region: string | null;
-}
-
-const toRecord = (row: Row): AccessKeyRecord => ({
-  accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: Number(row.created_at),
-  ...(row.user_name !== null ? { userName: row.user_name } : {}),
-  ...(row.status === "Inactive" ? { status: "Inactive" as const } : {}),
-  ...(row.last_used_at !== null ? { lastUsed: { atMs: Number(row.last_used_at), service: row.last_used_service ?? "", region: row.last_used_region ?? "" } } : {}),
-});
 
 export function pgAccessKeyStore(db: PgDb): AccessKeyStore {
   return {
     async get(accessKeyId) {
-      const row = (await db.query<Row>("SELECT * FROM access_keys WHERE access_key_id = $1", [accessKeyId])).rows[0];
-      return row ? toRecord(row) : undefined;
+      const row = (await db.query<AccessKeyRow>("SELECT * FROM access_keys WHERE access_key_id = $1", [accessKeyId])).rows[0];
+      return row ? accessKeyFrom(row) : undefined;
     },
-    list: async () => (await db.query<Row>("SELECT * FROM access_keys ORDER BY created_at, access_key_id")).rows.map(toRecord),
+    list: async () => (await db.query<AccessKeyRow>("SELECT * FROM access_keys ORDER BY created_at, access_key_id")).rows.map(accessKeyFrom),
     count: async () => (await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM access_keys WHERE user_name IS NULL")).rows[0]?.n ?? 0,
     async add(record) {
       await db.query("INSERT INTO access_keys (access_key_id, secret_access_key, name, created_at, user_name) VALUES ($1, $2, $3, $4, $5)", [

@@ -7,30 +7,12 @@
  * deleted from the CLI is refused from the next request on, at the cost of one trivial statement.
  */
 import type { AccessKeyRecord, AccessKeyStore } from "../ports.js";
+import { accessKeyFrom, type AccessKeyRow } from "../rows/access-key-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
-interface Row {
-  access_key_id: string;
-  secret_access_key: string;
-  name: string;
-  created_at: number;
-  user_name: string | null;
-  status: string | null;
-  last_used_at: number | null;
-  last_used_service: string | null;
-  last_used_region: string | null;
-}
-
-const toRecord = (row: Row): AccessKeyRecord => ({
-  accessKeyId: row.access_key_id, secretAccessKey: row.secret_access_key, name: row.name, createdAt: row.created_at,
-  ...(row.user_name !== null ? { userName: row.user_name } : {}),
-  ...(row.status === "Inactive" ? { status: "Inactive" as const } : {}),
-  ...(row.last_used_at !== null ? { lastUsed: { atMs: row.last_used_at, service: row.last_used_service ?? "", region: row.last_used_region ?? "" } } : {}),
-});
-
 export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
-  const list = db.prepare<[], Row>("SELECT * FROM access_keys ORDER BY created_at, access_key_id");
+  const list = db.prepare<[], AccessKeyRow>("SELECT * FROM access_keys ORDER BY created_at, access_key_id");
   const dataVersion = db.prepare<[], number>("PRAGMA data_version").pluck();
   const insert = db.prepare("INSERT INTO access_keys (access_key_id, secret_access_key, name, created_at, user_name) VALUES (?, ?, ?, ?, ?)");
   const remove = db.prepare("DELETE FROM access_keys WHERE access_key_id = ?");
@@ -41,7 +23,7 @@ export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   const current = (): { byId: Map<string, AccessKeyRecord>; rootKeys: number } => {
     const version = dataVersion.get() ?? 0;
     if (copy?.version !== version) {
-      const byId = new Map(list.all().map((row) => [row.access_key_id, toRecord(row)]));
+      const byId = new Map(list.all().map((row) => [row.access_key_id, accessKeyFrom(row)]));
       copy = { version, byId, rootKeys: [...byId.values()].filter((k) => k.userName === undefined).length };
     }
     return copy;
@@ -56,7 +38,7 @@ export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   };
   return {
     get: (accessKeyId) => current().byId.get(accessKeyId),
-    list: () => list.all().map(toRecord),
+    list: () => list.all().map(accessKeyFrom),
     // Counted once per copy: every signed request asks (UnkaiCredentials).
     count: () => current().rootKeys,
     add: changed(durably(db, (record: AccessKeyRecord) => {
