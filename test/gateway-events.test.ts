@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { before, describe, it } from "node:test";
 import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
-import { aws, createFromFixture } from "./helpers/clients.js";
+import {
+  ApiGatewayV2Client, CreateApiCommand, CreateStageCommand, DeleteStageCommand, GetStageCommand, GetStagesCommand, GetTagsCommand, TagResourceCommand, UntagResourceCommand,
+} from "@aws-sdk/client-apigatewayv2";
+import { DEFAULT_CREDENTIALS, aws, createFromFixture } from "./helpers/clients.js";
 import { cli, fnArn, getWithHost, invocationCount, quickCreateHttpApi, restProxyApi } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { waitFor } from "./helpers/wait.js";
@@ -193,6 +196,64 @@ describe("HTTP API routes and events", () => {
     assert.match(notLambda.stderr, /BadRequestException.*Lambda proxy integrations/);
     const routes = await cli(suite.unkai.url, ["apigatewayv2", "get-routes", "--api-id", apiId]);
     assert.deepEqual((routes.Items as { RouteKey: string }[]).map((r) => r.RouteKey).sort(), ["ANY /{proxy+}", "GET /items/{id}", "GET /x/slow"]);
+  });
+
+  it("keeps a stage's tags apart from its API's: CreateStage Tags, GetStage(s), GetTags, TagResource and UntagResource on the stage's ARN", async () => {
+    const sdk = new ApiGatewayV2Client({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const api = await sdk.send(new CreateApiCommand({ Name: "tagged", ProtocolType: "HTTP", Tags: { team: "api" } }));
+    const id = String(api.ApiId);
+    const apiArn = `arn:aws:apigateway:us-east-1::/apis/${id}`;
+    const stageArn = `${apiArn}/stages/dev`;
+    const tagsOf = async (arn: string) => (await sdk.send(new GetTagsCommand({ ResourceArn: arn }))).Tags;
+
+    const created = await sdk.send(new CreateStageCommand({ ApiId: id, StageName: "dev", Tags: { env: "dev", constructor: "kept" } }));
+    assert.deepEqual(created.Tags, { env: "dev", constructor: "kept" });
+    assert.deepEqual((await sdk.send(new GetStageCommand({ ApiId: id, StageName: "dev" }))).Tags, { env: "dev", constructor: "kept" });
+    assert.deepEqual((await sdk.send(new GetStagesCommand({ ApiId: id }))).Items?.map((s) => s.Tags), [{ env: "dev", constructor: "kept" }]);
+    assert.deepEqual(await tagsOf(stageArn), { env: "dev", constructor: "kept" });
+    assert.deepEqual(await tagsOf(apiArn), { team: "api" });
+
+    await sdk.send(new TagResourceCommand({ ResourceArn: stageArn, Tags: { env: "prod", owner: "me" } }));
+    await sdk.send(new UntagResourceCommand({ ResourceArn: stageArn, TagKeys: ["constructor"] }));
+    assert.deepEqual(await tagsOf(stageArn), { env: "prod", owner: "me" });
+    assert.deepEqual((await sdk.send(new GetStageCommand({ ApiId: id, StageName: "dev" }))).Tags, { env: "prod", owner: "me" });
+    await sdk.send(new TagResourceCommand({ ResourceArn: apiArn, Tags: { cost: "42" } }));
+    assert.deepEqual(await tagsOf(apiArn), { team: "api", cost: "42" });
+    assert.deepEqual(await tagsOf(stageArn), { env: "prod", owner: "me" });
+
+    // Quick create's $default stage is not given the API's tags (AWS documents no such copy).
+    const quick = await sdk.send(new CreateApiCommand({ Name: "quick-tagged", ProtocolType: "HTTP", Target: fnArn("echo"), Tags: { team: "quick" } }));
+    assert.deepEqual(await tagsOf(`arn:aws:apigateway:us-east-1::/apis/${String(quick.ApiId)}/stages/$default`), {});
+    assert.deepEqual(await tagsOf(`arn:aws:apigateway:us-east-1::/apis/${String(quick.ApiId)}`), { team: "quick" });
+  });
+
+  it("refuses tags on a missing or deleted stage (NotFoundException), a malformed ARN and tags past API Gateway's limits (BadRequestException)", async () => {
+    const sdk = new ApiGatewayV2Client({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const id = String((await sdk.send(new CreateApiCommand({ Name: "tag-errors", ProtocolType: "HTTP" }))).ApiId);
+    const stageArn = (stage: string) => `arn:aws:apigateway:us-east-1::/apis/${id}/stages/${stage}`;
+    const refusal = async (promise: Promise<unknown>) => {
+      const error = await promise.then(() => assert.fail("expected a refusal"), (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } });
+      return { name: error.name, message: error.message, status: error.$metadata.httpStatusCode };
+    };
+
+    assert.deepEqual(await refusal(sdk.send(new GetTagsCommand({ ResourceArn: stageArn("nope") }))), { name: "NotFoundException", message: "Invalid stage identifier specified nope", status: 404 });
+    assert.deepEqual(await refusal(sdk.send(new TagResourceCommand({ ResourceArn: stageArn("nope"), Tags: { a: "b" } }))), { name: "NotFoundException", message: "Invalid stage identifier specified nope", status: 404 });
+    assert.deepEqual(await refusal(sdk.send(new GetTagsCommand({ ResourceArn: "arn:aws:apigateway:us-east-1::/apis/nope123456/stages/dev" }))), { name: "NotFoundException", message: "Invalid API identifier specified nope123456", status: 404 });
+    const malformed = await refusal(sdk.send(new GetTagsCommand({ ResourceArn: "arn:aws:lambda:us-east-1:000000000000:function:echo" })));
+    assert.equal(malformed.name, "BadRequestException");
+    assert.equal(malformed.status, 400);
+
+    const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"]));
+    assert.equal((await refusal(sdk.send(new CreateStageCommand({ ApiId: id, StageName: "crowded", Tags: tooMany })))).name, "BadRequestException");
+    await sdk.send(new CreateStageCommand({ ApiId: id, StageName: "gone", Tags: { keep: "me" } }));
+    assert.equal((await refusal(sdk.send(new TagResourceCommand({ ResourceArn: stageArn("gone"), Tags: { "AWS:mine": "x" } })))).name, "BadRequestException");
+    assert.equal((await refusal(sdk.send(new TagResourceCommand({ ResourceArn: stageArn("gone"), Tags: { long: "v".repeat(257) } })))).name, "BadRequestException");
+
+    await sdk.send(new DeleteStageCommand({ ApiId: id, StageName: "gone" }));
+    assert.equal((await refusal(sdk.send(new GetTagsCommand({ ResourceArn: stageArn("gone") })))).name, "NotFoundException");
+    // A stage created again under the name starts untagged: the deleted stage's tags went with it.
+    await sdk.send(new CreateStageCommand({ ApiId: id, StageName: "gone" }));
+    assert.deepEqual((await sdk.send(new GetTagsCommand({ ResourceArn: stageArn("gone") }))).Tags, {});
   });
 });
 

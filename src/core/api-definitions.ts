@@ -57,6 +57,8 @@ export interface HttpStage {
   readonly lastUpdatedDate: string;
   readonly stageVariables: Readonly<Record<string, string>>;
   readonly description: string | undefined;
+  /** The stage's own tags (not the API's); absent in documents stored before stages kept tags. */
+  readonly tags?: Readonly<Record<string, string>> | undefined;
 }
 
 /** An HTTP API with its routes, integrations and stages, stored as one document. */

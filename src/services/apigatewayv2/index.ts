@@ -1,4 +1,4 @@
-/** The apigatewayv2 management API (HTTP APIs) on restJson: APIs with quick create, routes, integrations, stages, deployments, Lambda authorizers. */
+/** The apigatewayv2 management API (HTTP APIs) on restJson: APIs with quick create, routes, integrations, stages, deployments, Lambda authorizers, tags. */
 import type { Logger } from "pino";
 import { UnkaiError } from "../../core/errors.js";
 import { functionArnOfIntegration, type HttpApi } from "../../core/api-definitions.js";
@@ -13,6 +13,7 @@ import { apiOut, authorizerInput, corsFrom, createApiInput, integrationInput, in
 import { authorizerRoutes, checkRouteAuthorization } from "./authorizers.js";
 import type { z } from "zod/v3";
 import { apiGatewayV2Actions } from "./authorization.js";
+import { tagResourceInput, tagRoutes, validateTags } from "./tags.js";
 
 export interface ApiGatewayV2Deps {
   readonly apis: DocumentStore<HttpApi>;
@@ -50,6 +51,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       const input = parse(createApiInput, request.body);
       if (input.protocolType !== "HTTP") throw badRequest("Unkai serves HTTP APIs only; WEBSOCKET APIs are not supported.");
       if (input.routeKey !== undefined && input.target === undefined) throw badRequest("RouteKey can only be specified with Target (quick create).");
+      validateTags(input.tags ?? {});
       const created = now();
       let api: HttpApi = {
         apiId: randomId(10), name: input.name, description: input.description, createdDate: created,
@@ -58,6 +60,7 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       };
       if (input.target !== undefined) {
         // Quick create: one Lambda proxy integration, one route (default $default) and the auto-deployed $default stage.
+        // The stage is created untagged: AWS documents no copying of the API's Tags to it (docs/compatibility/apigateway.md).
         const integration = integrationOf({ integrationType: "AWS_PROXY", integrationUri: input.target, payloadFormatVersion: "2.0" });
         api = {
           ...api,
@@ -162,8 +165,10 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       const input = parse(stageInput, request.body);
       const api = await load(apiId);
       if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", `Stage already exist: ${input.stageName}`);
+      const tags = input.tags ?? {};
+      validateTags(tags);
       const created = now();
-      const stage = { stageName: input.stageName, autoDeploy: input.autoDeploy ?? false, createdDate: created, lastUpdatedDate: created, stageVariables: input.stageVariables ?? {}, description: input.description };
+      const stage = { stageName: input.stageName, autoDeploy: input.autoDeploy ?? false, createdDate: created, lastUpdatedDate: created, stageVariables: input.stageVariables ?? {}, description: input.description, tags };
       await save({ ...api, stages: [...api.stages, stage] });
       return json(201, stageOut(stage));
     })
@@ -180,12 +185,14 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       return json(201, { autoDeployed: false, createdDate: now(), deploymentId: randomId(6), deploymentStatus: "DEPLOYED" });
     });
   authorizerRoutes(router, load, save, (body, partial) => (partial ? parse(authorizerInput.partial(), body) : parse(authorizerInput, body)));
+  tagRoutes(router, { load, findStage, save, parseTags: (body) => parse(tagResourceInput, body) });
 
   return {
     name: "apigatewayv2",
     authorize: apiGatewayV2Actions,
     signingNames: ["apigateway"],
-    matches: (request) => request.path.startsWith("/v2/apis"),
+    // /v2/tags/<ARN>: TagResource, UntagResource and GetTags (tags.ts).
+    matches: (request) => request.path.startsWith("/v2/apis") || request.path.startsWith("/v2/tags/"),
     async handle(request) {
       try {
         return await router.handle(request);

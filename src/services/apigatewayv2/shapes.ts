@@ -176,6 +176,6 @@ export function stageOut(stage: HttpStage): Record<string, unknown> {
     routeSettings: {},
     stageName: stage.stageName,
     stageVariables: stage.stageVariables,
-    tags: {},
+    tags: stage.tags ?? {},
   };
 }
