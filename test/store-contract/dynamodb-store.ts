@@ -181,6 +181,34 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     assert.deepEqual(await items({ index: "h" }), [], "a table created again has no entries");
   });
 
+  test("index pages: a whole index read a page at a time, each resumed past the last entry of the one before, gives every item once in index order, either way; entries that share an index key are ordered by their item's keys", async ({ store }) => {
+    await store.dynamodb.createTable({ name: "t", createdAt: 1, definition: "{}" });
+    await store.dynamodb.createTable({ name: "u", createdAt: 1, definition: "{}" });
+    // 24 items: item keys (n % 5, n) so item partitions hold several; index key (n % 3, n % 4), so each index key is shared by two.
+    const placed = Array.from({ length: 24 }, (_, n) => ({ n, partitionKey: b(n % 5), sortKey: b(n), indexPartitionKey: b(7 + (n % 3)), indexSortKey: b(n % 4) }));
+    const writes = (table: string) =>
+      placed.map((p) => ({ put: row(p.partitionKey, p.sortKey, `{"${table}":${p.n}}`, table), indexes: [{ index: "g", partitionKey: p.indexPartitionKey, sortKey: p.indexSortKey }] }));
+    // Table u has entries under the same index name and keys: none may show in t's pages.
+    await store.dynamodb.transact([], () => ({ writes: [...writes("u"), ...writes("t")], result: undefined }));
+    const order = (p: (typeof placed)[number]) => Buffer.concat([p.indexPartitionKey, p.indexSortKey, p.partitionKey, p.sortKey]);
+    const expected = [...placed].sort((x, y) => Buffer.compare(order(x), order(y))).map((p) => `{"t":${p.n}}`);
+    for (const forward of [true, false]) {
+      for (const limit of [1, 5, 24]) {
+        const pages: string[][] = [];
+        let after: { partitionKey: Buffer; sortKey: Buffer; itemPartitionKey: Buffer; itemSortKey: Buffer } | undefined;
+        for (;;) {
+          const page = await store.dynamodb.indexItems({ table: "t", index: "g", forward, after, limit });
+          pages.push(page.map((r) => r.item));
+          const last = page.at(-1);
+          if (page.length < limit || last === undefined) break;
+          after = { partitionKey: last.indexPartitionKey, sortKey: last.indexSortKey, itemPartitionKey: last.partitionKey, itemSortKey: last.sortKey };
+        }
+        assert.deepEqual(pages.flat(), forward ? expected : [...expected].reverse(), `forward ${forward}, ${limit} a page`);
+        assert.ok(pages.slice(0, -1).every((page) => page.length === limit), "every page but the last is full");
+      }
+    }
+  });
+
   test("keys as large as DynamoDB allows (2,048-byte partition, 1,024-byte sort, 255-character names) in items and index entries; keys alike in their first bytes stay apart", async ({ store }) => {
     const table = "t".repeat(255);
     const index = "i".repeat(255);

@@ -12,7 +12,24 @@ import type { DynamoDbStore, DynamoIndexRange, DynamoItemKey, DynamoItemRow, Dyn
 import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, type KeySql, retiredStreamFrom, streamRecordFrom, tableFrom, type IndexedItemRow, type ItemRow, type RetiredStreamRow, type StreamRecordRow, type TableRow } from "../rows/dynamodb-rows.js";
 import type { PgDb, PgTx } from "./database.js";
 
-const PG_KEYS: KeySql = { placeholder: (n) => `$${n}`, key: (expression) => `unkai_key_token(${expression})` };
+/**
+ * An entry's item is read in a LATERAL subquery, which names the entry and so cannot become a hash join:
+ * an index page looks each of its entries' items up by key, and its LIMIT stops the walk of entries. As
+ * a plain join, a page the planner expected to reach about the range's end was a hash join over every
+ * item of the table (a Scan resumed late in the index; docs/cluster.md). LIMIT 1 (the key is unique)
+ * keeps the subquery from being pulled up into a plain join.
+ */
+const PG_KEYS: KeySql = {
+  placeholder: (n) => `$${n}`,
+  key: (expression) => `unkai_key_token(${expression})`,
+  itemOfEntry: (on) => `CROSS JOIN LATERAL (SELECT * FROM dynamodb_items i WHERE ${on} LIMIT 1) i`,
+};
+
+/** The statement indexItems runs for `range` and its parameters: indexReadSql's, under the range's LIMIT. */
+export function indexPageSql(range: DynamoIndexRange): { sql: string; params: unknown[] } {
+  const { sql, params } = indexReadSql(range, PG_KEYS);
+  return range.limit === undefined ? { sql, params } : { sql: `${sql} LIMIT $${params.length + 1}`, params: [...params, range.limit] };
+}
 
 /** Where an item's row is: table, partition key (as its index holds it), sort key. */
 const ITEM_KEY = "table_name = $1 AND unkai_key_token(partition_key) = unkai_key_token($2) AND sort_key = $3";
@@ -144,9 +161,8 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       return (await db.query<ItemRow>(`SELECT * FROM dynamodb_items WHERE ${sql} ORDER BY sort_key ${order} LIMIT $${params.length + 1}`, [...params, range.limit])).rows.map(itemFrom);
     },
     async indexItems(range: DynamoIndexRange) {
-      const { sql, params } = indexReadSql(range, PG_KEYS);
-      const limited = range.limit === undefined ? { sql, params } : { sql: `${sql} LIMIT $${params.length + 1}`, params: [...params, range.limit] };
-      return (await db.query<IndexedItemRow>(limited.sql, limited.params)).rows.map(indexedItemFrom(range));
+      const { sql, params } = indexPageSql(range);
+      return (await db.query<IndexedItemRow>(sql, params)).rows.map(indexedItemFrom(range));
     },
     async dropIndex(table, index) {
       await db.query("DELETE FROM dynamodb_index_entries WHERE table_name = $1 AND index_name = $2", [table, index]);

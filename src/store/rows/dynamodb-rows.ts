@@ -67,13 +67,16 @@ export const NOT_RETIRED = "stream NOT IN (SELECT stream FROM dynamodb_retired_s
  * and ordered: as itself on SQLite; on PostgreSQL as its bounded token (`unkai_key_token`, migration 36),
  * which its B-tree indexes hold for the item's partition key and an entry's partition and item keys, as
  * a DynamoDB key may be longer than a PostgreSQL index row. Sort keys within a partition are never tokens.
+ * And how an index entry `x` is joined to its item `i` (`on` matching them): so that a page of entries
+ * reads only its items, each through the items' key index.
  */
 export interface KeySql {
   readonly placeholder: (n: number) => string;
   readonly key: (expression: string) => string;
+  readonly itemOfEntry: (on: string) => string;
 }
 
-export const SQLITE_KEYS: KeySql = { placeholder: () => "?", key: (expression) => expression };
+export const SQLITE_KEYS: KeySql = { placeholder: () => "?", key: (expression) => expression, itemOfEntry: (on) => `JOIN dynamodb_items i ON ${on}` };
 
 /** A WHERE clause being written: conditions joined by AND, each parameter under the backend's placeholder for the n-th. */
 function conditions({ placeholder, key }: KeySql) {
@@ -145,7 +148,7 @@ export function indexReadSql(range: DynamoIndexRange, dialect: KeySql): { sql: s
   const entryKeys = range.partitionKey === undefined ? "x.partition_key AS index_partition_key, x.sort_key AS index_sort_key" : "x.sort_key AS index_sort_key";
   return {
     sql: `SELECT i.*, ${entryKeys} FROM dynamodb_index_entries x
-      JOIN dynamodb_items i ON i.table_name = x.table_name AND ${dialect.key("i.partition_key")} = ${dialect.key("x.item_partition_key")} AND i.sort_key = x.item_sort_key
+      ${dialect.itemOfEntry(`i.table_name = x.table_name AND ${dialect.key("i.partition_key")} = ${dialect.key("x.item_partition_key")} AND i.sort_key = x.item_sort_key`)}
       WHERE ${sql} ORDER BY ${order}`,
     params,
   };
