@@ -10,7 +10,7 @@ import { serveFunctionUrl } from "./function-url.js";
 import { serveHttpApi } from "./http-api.js";
 import { locate, type Located } from "./locate.js";
 import { apiGatewayDenial, apiGatewayRefusal, apiOf, iamMethodArn, invokeApi, invokeArn, wrongSigningService, type ServedApi } from "./method-auth.js";
-import { selectRestMethod, serveRestApi } from "./rest-api.js";
+import { selectRestMethod, serveRestApi, type RestPolicyOutcome } from "./rest-api.js";
 import { RestApiPolicies } from "./rest-api-policy.js";
 import { send, type ServingDeps } from "./serving.js";
 import { LambdaAuthorizers } from "./lambda-authorizer.js";
@@ -20,12 +20,13 @@ import type { ServiceModule } from "../module.js";
 export interface ServedApisServiceDeps extends ServingDeps {
   /** Function URLs have no integration setting: they wait this long (config `gatewayTimeoutMs`) before a 504. */
   readonly functionUrlTimeoutMs: number;
-  /** The IAM decision log, told of each call a REST API's resource policy refuses (absent with `--iam off`). */
+  /** The IAM decision log, told of each call a REST API's resource policy refuses (NONE and CUSTOM methods; absent with `--iam off`). */
   readonly denials?: IamDenialRecorder | undefined;
 }
 
 const forbidden = (message: string): UnkaiResponse => ({ status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ Message: message }) });
 const FORBIDDEN = forbidden("Forbidden");
+const NO_POLICY: RestPolicyOutcome = { allows: false };
 
 export function servedApisService(deps: ServedApisServiceDeps): Service {
   const region = deps.account.region;
@@ -90,8 +91,8 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
       const { httpApi, restApi } = await (api ?? apiOf(deps, located.id));
       if (httpApi) return serveHttpApi(deps, httpApi, request, located);
       if (restApi) {
-        const refusal = publicMethodRefusal(restApi, request, located);
-        return refusal ? apiGatewayRefusal("AccessDeniedException", refusal, "Message") : serveRestApi(deps, restApi, request, located);
+        const policy = resourcePolicyCheck(restApi, request, located);
+        return policy.refusal !== undefined ? apiGatewayRefusal("AccessDeniedException", policy.refusal, "Message") : serveRestApi(deps, restApi, request, located, policy);
       }
       return send(failureResponse("http-api", "no-route"));
     },
@@ -112,25 +113,30 @@ export function servedApisService(deps: ServedApisServiceDeps): Service {
   }
 
   /**
-   * A REST API's deployed resource policy on a NONE method: API Gateway's denial unless it explicitly
-   * allows the anonymous caller (rest-api-policy.ts). AWS_IAM methods were decided by IAM (`authorize`).
+   * A REST API's deployed resource policy, evaluated for the anonymous caller before the method's own
+   * authorization, as API Gateway does ("How API Gateway resource policies affect authorization workflow"):
+   * a NONE method is refused unless it explicitly allows the call; a CUSTOM one only by its explicit Deny,
+   * before its Lambda authorizer is called, and otherwise its Allow joins the authorizer's policy
+   * (rest-api.ts: either may allow, a Deny in either refuses). AWS_IAM methods were decided by IAM (`authorize`).
    */
-  function publicMethodRefusal(restApi: RestApi, request: UnkaiRequest, located: Located): string | undefined {
+  function resourcePolicyCheck(restApi: RestApi, request: UnkaiRequest, located: Located): RestPolicyOutcome & { readonly refusal?: string } {
     // Most APIs never had a policy: skip the second route match for them.
-    if (!restApi.deployments.some((d) => d.policy !== undefined)) return undefined;
+    if (!restApi.deployments.some((d) => d.policy !== undefined)) return NO_POLICY;
     const selected = selectRestMethod(restApi, request.method, located.path);
-    const method = selected?.route?.value.method;
-    if (!selected || !method || method.authorizationType !== "NONE") return undefined;
+    const type = selected?.route?.value.method.authorizationType;
+    if (!selected || (type !== "NONE" && type !== "CUSTOM")) return NO_POLICY;
     const policy = deployedPolicy(restApi, selected.stage.stageName);
-    if (policy === undefined) return undefined;
+    if (policy === undefined) return NO_POLICY;
     const arn = invokeArn(deps.account, restApi.id, selected.stage.stageName, request.method.toUpperCase(), selected.path);
     const refusal = restApiPolicies.refusal(request, policy, restApi.id, arn);
-    if (!refusal) return undefined;
+    if (!refusal) return { allows: true };
+    // A policy silent on a CUSTOM method leaves the decision to its authorizer.
+    if (type === "CUSTOM" && refusal.decision === "implicitDeny") return NO_POLICY;
     deps.denials?.record({
       principal: "anonymous", action: "execute-api:Invoke", resource: arn, mode: "enforce", ...refusal,
       requestId: request.requestId, sourceIp: request.remoteAddress,
     });
-    return refusal.message;
+    return { allows: false, refusal: refusal.message };
   }
 
   async function requiresSignature(request: UnkaiRequest): Promise<boolean> {

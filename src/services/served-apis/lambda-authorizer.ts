@@ -43,6 +43,11 @@ export interface AuthorizerCall {
   readonly event: () => Record<string, unknown>;
   /** The ARN an IAM policy answer must allow (`arn:aws:execute-api:…/<stage>/<METHOD>/<path>`). */
   readonly resourceArn: string;
+  /**
+   * A REST API's resource policy explicitly allows the call: an IAM policy answer silent on it then lets it
+   * through (AWS's "Table A": either may allow in the same account); its Deny still refuses.
+   */
+  readonly resourcePolicyAllows?: boolean;
   readonly traceId: string | undefined;
 }
 
@@ -71,7 +76,7 @@ export class LambdaAuthorizers {
       payload = called.payload;
       if (cacheKey !== undefined && called.bytes <= CACHED_ANSWER_BYTES) this.keep(cacheKey, payload, spec.ttlSeconds);
     }
-    return verdictOf(spec, payload, call.resourceArn);
+    return verdictOf(spec, payload, call);
   }
 
   private async call(spec: AuthorizerSpec, call: AuthorizerCall): Promise<Called> {
@@ -114,8 +119,8 @@ function errorMessageOf(payload: Buffer | undefined): string | undefined {
   }
 }
 
-/** Allows or refuses by the authorizer's answer: a simple response, or an IAM policy for `resourceArn`. */
-function verdictOf(spec: AuthorizerSpec, payload: Record<string, unknown>, resourceArn: string): AuthorizerVerdict {
+/** Allows or refuses by the authorizer's answer: a simple response, or an IAM policy for `resourceArn` (beside the resource policy's Allow). */
+function verdictOf(spec: AuthorizerSpec, payload: Record<string, unknown>, { resourceArn, resourcePolicyAllows }: AuthorizerCall): AuthorizerVerdict {
   const context = payload.context !== null && typeof payload.context === "object" && !Array.isArray(payload.context) ? (payload.context as Record<string, unknown>) : {};
   if (spec.simple) {
     if (typeof payload.isAuthorized !== "boolean") return refuse("failed", "a simple response needs a boolean isAuthorized");
@@ -125,7 +130,7 @@ function verdictOf(spec: AuthorizerSpec, payload: Record<string, unknown>, resou
   if (statements === undefined) return refuse("failed", "the authorizer's response has no valid policyDocument");
   const applies = statements.filter((s) => matchesAny(s.Action, "execute-api:Invoke", "action") && matchesAny(s.Resource, resourceArn, "resource"));
   if (applies.some((s) => s.Effect === "Deny")) return refuse("denied", "the authorizer's policy denies the request");
-  if (!applies.some((s) => s.Effect === "Allow")) return refuse("forbidden", "the authorizer's policy does not allow the request");
+  if (!applies.some((s) => s.Effect === "Allow") && resourcePolicyAllows !== true) return refuse("forbidden", "the authorizer's policy does not allow the request");
   return { kind: "allow", context, principalId: typeof payload.principalId === "string" ? payload.principalId : undefined };
 }
 

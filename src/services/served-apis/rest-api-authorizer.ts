@@ -2,7 +2,8 @@
  * A REST API method's Lambda authorizer (lambda-authorizer.ts runs it): TOKEN authorizers get one
  * header (checked against identityValidationExpression first), REQUEST authorizers the request;
  * both answer with an IAM policy, and a function error "Unauthorized" means 401. REST API's own
- * answers: 401 Unauthorized, 403 with or without "explicit deny", 500 `{"message":null}`.
+ * answers: 401 Unauthorized, 403 with or without "explicit deny", 500 `{"message":null}`. The API's
+ * resource policy has been evaluated first (index.ts): its Deny never reaches here, its Allow does.
  */
 import { Script, createContext } from "node:vm";
 import { functionArnOfIntegration, identitySources, type RestAuthorizer } from "../../core/api-definitions.js";
@@ -21,6 +22,8 @@ export interface RestAuthorizedRequest {
   readonly binary: boolean;
   /** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>`. */
   readonly methodArn: string;
+  /** The API's resource policy explicitly allows the call (rest-api-policy.ts): the authorizer's policy need not. */
+  readonly resourcePolicyAllows: boolean;
 }
 
 const ANSWERS: Record<Refusal, [number, string, Record<string, unknown>]> = {
@@ -40,7 +43,7 @@ export function authorizeRestMethod(authorizers: LambdaAuthorizers, authorizer: 
   const identity = authorizer.type === "TOKEN" ? tokenIdentity(authorizer, call) : requestIdentity(authorizer, call);
   return authorizers.authorize(
     { id: `${call.context.apiId}/${authorizer.id}`, functionArn: functionArnOfIntegration(authorizer.authorizerUri) ?? authorizer.authorizerUri, ttlSeconds: authorizer.resultTtlSeconds, simple: false, unauthorizedError: true },
-    { identity, event: () => authorizerEvent(authorizer, call, identity ?? []), resourceArn: call.methodArn, traceId: headerValue(call.request.rawHeaders, "x-amzn-trace-id") },
+    { identity, event: () => authorizerEvent(authorizer, call, identity ?? []), resourceArn: call.methodArn, resourcePolicyAllows: call.resourcePolicyAllows, traceId: headerValue(call.request.rawHeaders, "x-amzn-trace-id") },
   );
 }
 

@@ -3,6 +3,8 @@
  * authentication type is set: the caller is anonymous, so only an explicit Allow (for `Principal "*"`,
  * with its conditions such as `aws:SourceIp`) lets the call through, and an explicit Deny wins. Applies
  * whatever `--iam` says, as the API's own configuration (like an S3 bucket's public-read policy).
+ * CUSTOM (Lambda authorizer) methods are evaluated the same way first: an explicit Deny refuses before
+ * the authorizer is called, an Allow joins the authorizer's policy (index.ts, lambda-authorizer.ts).
  * AWS_IAM methods are decided by IAM enforcement with the same policy beside the caller's identity
  * policies (src/auth/resource-policies.ts; docs/iam.md).
  */

@@ -50,7 +50,13 @@ export function selectRestMethod(api: RestApi, method: string, locatedPath: stri
   return { stage, deployment, path, route: matchRoute(routesOf(deployment), method, path) };
 }
 
-export async function serveRestApi(deps: ServingDeps, api: RestApi, request: UnkaiRequest, located: Located): Promise<UnkaiResponse> {
+/** What the API's resource policy, evaluated before the method's authorization (index.ts), says of the call. */
+export interface RestPolicyOutcome {
+  /** It explicitly allows the call: a CUSTOM method's authorizer policy that is silent on it does not refuse. */
+  readonly allows: boolean;
+}
+
+export async function serveRestApi(deps: ServingDeps, api: RestApi, request: UnkaiRequest, located: Located, policy: RestPolicyOutcome): Promise<UnkaiResponse> {
   const selected = selectRestMethod(api, request.method, located.path);
   if (!selected) return send(failureResponse("rest-api", "no-route"));
   const { stage, route } = selected;
@@ -85,7 +91,7 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
     if (!authorizer) return finish(restApiRefusal("failed"), resource.path, undefined, "the method's authorizer is not deployed");
     const methodArn = `arn:aws:execute-api:${deps.account.region}:${deps.account.accountId}:${api.id}/${stage.stageName}/${gw.method}${gw.path}`;
     const started = Date.now();
-    const verdict = await authorizeRestMethod(deps.authorizers, authorizer, { request: gw, context, binary, methodArn });
+    const verdict = await authorizeRestMethod(deps.authorizers, authorizer, { request: gw, context, binary, methodArn, resourcePolicyAllows: policy.allows });
     if (verdict.kind === "refuse") return finish(restApiRefusal(verdict.refusal), resource.path, undefined, verdict.error);
     context = { ...context, authorizer: { ...verdict.context, ...(verdict.principalId !== undefined ? { principalId: verdict.principalId } : {}), integrationLatency: Date.now() - started } };
   }
