@@ -59,6 +59,36 @@ export interface HttpStage {
   readonly description: string | undefined;
   /** The stage's own tags (not the API's); absent in documents stored before stages kept tags. */
   readonly tags?: Readonly<Record<string, string>> | undefined;
+  /** The deployment the stage names (CreateDeployment with its StageName, or UpdateStage); kept and answered, not served: every stage serves the current routes. */
+  readonly deploymentId?: string | undefined;
+  /** Kept and answered as given; Unkai's access log format is fixed and it does not throttle by them. */
+  readonly accessLogSettings?: HttpAccessLogSettings | undefined;
+  readonly defaultRouteSettings?: HttpRouteSettings | undefined;
+  /** By route key. */
+  readonly routeSettings?: Readonly<Record<string, HttpRouteSettings>> | undefined;
+  readonly clientCertificateId?: string | undefined;
+}
+
+export interface HttpAccessLogSettings {
+  readonly destinationArn?: string | undefined;
+  readonly format?: string | undefined;
+}
+
+export interface HttpRouteSettings {
+  readonly dataTraceEnabled?: boolean | undefined;
+  readonly detailedMetricsEnabled?: boolean | undefined;
+  readonly loggingLevel?: "ERROR" | "INFO" | "OFF" | undefined;
+  readonly throttlingBurstLimit?: number | undefined;
+  readonly throttlingRateLimit?: number | undefined;
+}
+
+/** A CreateDeployment record that stages may name; no snapshot is taken, as every stage serves the API's current routes. */
+export interface HttpDeployment {
+  readonly deploymentId: string;
+  readonly createdDate: string;
+  readonly description: string | undefined;
+  readonly deploymentStatus: "DEPLOYED";
+  readonly autoDeployed: boolean;
 }
 
 /** An HTTP API with its routes, integrations and stages, stored as one document. */
@@ -73,6 +103,8 @@ export interface HttpApi {
   readonly integrations: readonly HttpIntegration[];
   readonly stages: readonly HttpStage[];
   readonly authorizers?: readonly HttpAuthorizer[] | undefined;
+  /** Absent in documents stored before deployments were kept: none. */
+  readonly deployments?: readonly HttpDeployment[] | undefined;
 }
 
 export interface RestIntegration {

@@ -9,10 +9,11 @@ import { Router } from "../../protocol/router.js";
 import type { DocumentStore } from "../../store/ports.js";
 import { API_GATEWAY_ERRORS } from "../apigateway/errors.js";
 import type { ServiceModule } from "../module.js";
-import { apiOut, authorizerInput, corsFrom, createApiInput, integrationInput, integrationOut, routeInput, routeOut, stageInput, stageOut, updateApiInput } from "./shapes.js";
+import { apiOut, authorizerInput, corsFrom, createApiInput, integrationInput, integrationOut, routeInput, routeOut, updateApiInput } from "./shapes.js";
 import { authorizerRoutes, checkRouteAuthorization } from "./authorizers.js";
 import type { z } from "zod/v3";
 import { apiGatewayV2Actions } from "./authorization.js";
+import { findStage, stageRoutes } from "./stages.js";
 import { tagResourceInput, tagRoutes, validateTags } from "./tags.js";
 
 export interface ApiGatewayV2Deps {
@@ -159,31 +160,8 @@ export function apiGatewayV2Service({ apis, endpointOf, defaultTimeoutMs, logger
       if (api.routes.some((r) => r.target === `integrations/${id}`)) throw new UnkaiError("ConflictException", `Integration ${id} is still the target of a route; delete or retarget the route first.`);
       await save({ ...api, integrations: api.integrations.filter((i) => i.integrationId !== id) });
       return empty(204);
-    })
-    // Stages and deployments (every stage serves the API's current routes, as with autoDeploy)
-    .on("POST", "/v2/apis/{apiId}/stages", async (request, [apiId = ""]) => {
-      const input = parse(stageInput, request.body);
-      const api = await load(apiId);
-      if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", `Stage already exist: ${input.stageName}`);
-      const tags = input.tags ?? {};
-      validateTags(tags);
-      const created = now();
-      const stage = { stageName: input.stageName, autoDeploy: input.autoDeploy ?? false, createdDate: created, lastUpdatedDate: created, stageVariables: input.stageVariables ?? {}, description: input.description, tags };
-      await save({ ...api, stages: [...api.stages, stage] });
-      return json(201, stageOut(stage));
-    })
-    .on("GET", "/v2/apis/{apiId}/stages", async (_request, [apiId = ""]) => json(200, { items: (await load(apiId)).stages.map(stageOut) }))
-    .on("GET", "/v2/apis/{apiId}/stages/{stageName}", async (_request, [apiId = "", name = ""]) => json(200, stageOut(findStage((await load(apiId)), name))))
-    .on("DELETE", "/v2/apis/{apiId}/stages/{stageName}", async (_request, [apiId = "", name = ""]) => {
-      const api = await load(apiId);
-      findStage(api, name);
-      await save({ ...api, stages: api.stages.filter((s) => s.stageName !== name) });
-      return empty(204);
-    })
-    .on("POST", "/v2/apis/{apiId}/deployments", async (_request, [apiId = ""]) => {
-      await load(apiId);
-      return json(201, { autoDeployed: false, createdDate: now(), deploymentId: randomId(6), deploymentStatus: "DEPLOYED" });
     });
+  stageRoutes(router, { load, save, now, parse });
   authorizerRoutes(router, load, save, (body, partial) => (partial ? parse(authorizerInput.partial(), body) : parse(authorizerInput, body)));
   tagRoutes(router, { load, findStage, save, parseTags: (body) => parse(tagResourceInput, body) });
 
@@ -227,12 +205,6 @@ function findIntegration(api: HttpApi, id: string) {
   const integration = api.integrations.find((i) => i.integrationId === id);
   if (!integration) throw notFound(`Invalid Integration identifier specified ${id}`);
   return integration;
-}
-
-function findStage(api: HttpApi, name: string) {
-  const stage = api.stages.find((s) => s.stageName === name);
-  if (!stage) throw notFound(`Invalid stage identifier specified ${name}`);
-  return stage;
 }
 
 /** HTTP APIs share API Gateway's error table and compatibility page. */

@@ -1,7 +1,7 @@
 /** apigatewayv2 wire shapes: zod inputs (lowerCamel members, as the model names them) and the documents rendered back. */
 import { z } from "zod/v3";
 import { stringMap } from "../../protocol/input.js";
-import type { CorsConfig, HttpApi, HttpAuthorizer, HttpIntegration, HttpRoute, HttpStage } from "../../core/api-definitions.js";
+import type { CorsConfig, HttpApi, HttpAuthorizer, HttpDeployment, HttpIntegration, HttpRoute, HttpStage } from "../../core/api-definitions.js";
 import { corsInput } from "../../api-mapping/cors.js";
 import { routeKeyProblem } from "../../api-mapping/routes.js";
 
@@ -94,13 +94,37 @@ export const integrationInput = z.object({
   connectionType: z.enum(["INTERNET"]).optional(),
 });
 
-export const stageInput = z.object({
-  stageName: z.string().regex(/^(\$default|[A-Za-z0-9_-]{1,128})$/, "letters, digits, _ and -, or $default"),
+const routeSettings = z.object({
+  dataTraceEnabled: z.boolean().optional(),
+  detailedMetricsEnabled: z.boolean().optional(),
+  loggingLevel: z.enum(["ERROR", "INFO", "OFF"], { message: "loggingLevel is ERROR, INFO or OFF" }).optional(),
+  throttlingBurstLimit: z.number().int().min(0).optional(),
+  throttlingRateLimit: z.number().min(0).optional(),
+});
+
+/** The stage members CreateStage and UpdateStage share (UpdateStage takes them all as optional). */
+const stageSettings = z.object({
   autoDeploy: z.boolean().optional(),
   description: z.string().optional(),
   stageVariables: stringMap.optional(),
-  deploymentId: z.string().optional(),
+  deploymentId: z.string().min(1).optional(),
+  accessLogSettings: z.object({ destinationArn: z.string().optional(), format: z.string().optional() }).optional(),
+  defaultRouteSettings: routeSettings.optional(),
+  routeSettings: z.record(routeSettings).optional(),
+  clientCertificateId: z.string().optional(),
+});
+
+export const stageInput = stageSettings.extend({
+  stageName: z.string().regex(/^(\$default|[A-Za-z0-9_-]{1,128})$/, "letters, digits, _ and -, or $default"),
   tags: tags.optional(),
+});
+
+/** UpdateStage's body: no StageName (it is in the path) and no Tags (TagResource changes those). */
+export const updateStageInput = stageSettings;
+
+export const deploymentInput = z.object({
+  description: z.string().optional(),
+  stageName: z.string().min(1).optional(),
 });
 
 export function corsFrom(input: z.infer<typeof corsInput>): CorsConfig {
@@ -168,14 +192,27 @@ export function integrationOut(integration: HttpIntegration): Record<string, unk
 
 export function stageOut(stage: HttpStage): Record<string, unknown> {
   return {
+    ...(stage.accessLogSettings !== undefined ? { accessLogSettings: stage.accessLogSettings } : {}),
     autoDeploy: stage.autoDeploy,
+    ...(stage.clientCertificateId !== undefined ? { clientCertificateId: stage.clientCertificateId } : {}),
     createdDate: stage.createdDate,
-    defaultRouteSettings: { detailedMetricsEnabled: false },
+    defaultRouteSettings: { detailedMetricsEnabled: false, ...stage.defaultRouteSettings },
+    ...(stage.deploymentId !== undefined ? { deploymentId: stage.deploymentId } : {}),
     ...(stage.description !== undefined ? { description: stage.description } : {}),
     lastUpdatedDate: stage.lastUpdatedDate,
-    routeSettings: {},
+    routeSettings: stage.routeSettings ?? {},
     stageName: stage.stageName,
     stageVariables: stage.stageVariables,
     tags: stage.tags ?? {},
+  };
+}
+
+export function deploymentOut(deployment: HttpDeployment): Record<string, unknown> {
+  return {
+    autoDeployed: deployment.autoDeployed,
+    createdDate: deployment.createdDate,
+    deploymentId: deployment.deploymentId,
+    deploymentStatus: deployment.deploymentStatus,
+    ...(deployment.description !== undefined ? { description: deployment.description } : {}),
   };
 }
