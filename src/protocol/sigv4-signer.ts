@@ -8,10 +8,11 @@
  * a signing key looked up under an HMAC of the credentials): the same canonical request from the same
  * exported helpers, hashed synchronously with node:crypto under the day's signing key kept here.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { escapeUri } from "@smithy/core/protocols";
 import { getCanonicalHeaders, getPayloadHash, SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
+import { sha256Hex } from "../core/sha256.js";
 
 export interface ExactSigning {
   /** yyyymmddThhmmssZ: the request's timestamp (from X-Amz-Date, or else from Date). */
@@ -65,7 +66,7 @@ export class VerifyingSigner extends SignatureV4 {
     if (signing.sessionToken) headers["x-amz-security-token"] = signing.sessionToken;
     const canonical = `${request.method}\n${this.pathAndQuery(request)}\n${canonicalHeaderLines(headers, signing.unsignable, signing.signable)}\n${payloadHash(headers, request.body)}`;
     const scope = `${longDate.slice(0, 8)}/${region}/${service}/aws4_request`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${createHash("sha256").update(canonical).digest("hex")}`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${sha256Hex(canonical)}`;
     return createHmac("sha256", this.signingKey(signing.secretAccessKey, scope)).update(stringToSign).digest("hex");
   }
 
@@ -145,6 +146,6 @@ function isEmpty(query: HttpRequest["query"]): boolean {
 function payloadHash(headers: Record<string, string>, body: unknown): string {
   for (const name of Object.keys(headers)) if (name.toLowerCase() === "x-amz-content-sha256") return headers[name] as string;
   if (body === undefined || body === null) return EMPTY_SHA256;
-  if (typeof body === "string" || ArrayBuffer.isView(body)) return createHash("sha256").update(body as string | Uint8Array).digest("hex");
+  if (typeof body === "string" || ArrayBuffer.isView(body)) return sha256Hex(body as string | Uint8Array);
   return "UNSIGNED-PAYLOAD";
 }
