@@ -14,7 +14,8 @@ import { authorizerRoutes, checkRouteAuthorization } from "./authorizers.js";
 import type { z } from "zod/v3";
 import { apiGatewayV2Actions } from "./authorization.js";
 import { findStage, stageRoutes } from "./stages.js";
-import { tagResourceInput, tagRoutes, validateTags } from "./tags.js";
+import { tagRoutes } from "./tags.js";
+import { tagResourceInput, validateTags } from "../apigateway/tag-rules.js";
 
 export interface ApiGatewayV2Deps {
   readonly apis: DocumentStore<HttpApi>;

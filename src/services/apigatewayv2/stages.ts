@@ -10,7 +10,7 @@ import { empty, json } from "../../protocol/http.js";
 import { randomId } from "../../protocol/input.js";
 import type { Router } from "../../protocol/router.js";
 import { deploymentInput, deploymentOut, stageInput, stageOut, updateStageInput } from "./shapes.js";
-import { validateTags } from "./tags.js";
+import { validateTags } from "../apigateway/tag-rules.js";
 
 type Variables = Readonly<Record<string, string>>;
 

@@ -2,36 +2,18 @@
  * TagResource, UntagResource and GetTags for HTTP APIs and their stages, named by their ARNs
  * (`arn:aws:apigateway:<region>::/apis/<apiId>[/stages/<stageName>]`). Both kinds of tags live in the
  * API's stored document: the API's in `tags`, each stage's in its own `tags`, so deleting a stage drops
- * its tags and never touches the API's.
+ * its tags and never touches the API's. The tag rules are API Gateway's, shared with REST APIs (../apigateway/tag-rules.ts).
  */
-import { z } from "zod/v3";
+import type { z } from "zod/v3";
 import { UnkaiError } from "../../core/errors.js";
 import type { HttpApi, HttpStage } from "../../core/api-definitions.js";
 import { empty, json } from "../../protocol/http.js";
-import { stringMap } from "../../protocol/input.js";
 import type { Router } from "../../protocol/router.js";
+import { validateTags, withoutKeys, type tagResourceInput } from "../apigateway/tag-rules.js";
 
 type Tags = Readonly<Record<string, string>>;
 
 const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
-
-/** TagResource's body: `tags` is optional in the model (none adds nothing); kept as sent, `__proto__` too (stringMap). */
-export const tagResourceInput = z.object({ tags: stringMap.optional() });
-
-/**
- * API Gateway's tag rules ("Tag restrictions and usage conventions", API Gateway developer guide): at most
- * 50 per resource, keys 1–128 characters, values up to 256, no key starting with `aws:` (any case).
- * The same rules apply to CreateApi's and CreateStage's `Tags` and to TagResource.
- */
-export function validateTags(tags: Tags): void {
-  const entries = Object.entries(tags);
-  if (entries.length > 50) throw badRequest(`A resource can have at most 50 tags; this request would give it ${entries.length}.`);
-  for (const [key, value] of entries) {
-    if (key.length < 1 || key.length > 128) throw badRequest(`Tag key '${key}' must be 1 to 128 characters long.`);
-    if (value.length > 256) throw badRequest(`The value of tag '${key}' is longer than 256 characters; the limit is 256.`);
-    if (key.toLowerCase().startsWith("aws:")) throw badRequest(`Tag key '${key}' uses the prefix 'aws:', which AWS reserves for its own tags.`);
-  }
-}
 
 /** What a tag ARN names: an HTTP API, or one of its stages. */
 interface TaggedResource {
@@ -85,7 +67,7 @@ export function tagRoutes(router: Router, { load, findStage, save, parseTags }: 
       const keys = request.query.getAll("tagKeys");
       if (keys.length === 0) throw badRequest("tagKeys is required: name at least one tag key to remove.");
       const { api, resource, current } = await resolve(arn);
-      await save(withTags(api, resource, Object.fromEntries(Object.entries(current).filter(([key]) => !keys.includes(key)))));
+      await save(withTags(api, resource, withoutKeys(current, keys)));
       return empty(204);
     })
     .on("GET", "/v2/tags/{resourceArn}", async (_request, [arn = ""]) => json(200, { tags: (await resolve(arn)).current }));
