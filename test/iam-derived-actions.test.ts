@@ -186,4 +186,18 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(plain(service("apigateway").authorize?.(rest("DELETE", "/restapis/abc/stages/prod")) ?? []), [{ action: "apigateway:DELETE", resource: `arn:aws:apigateway:${REGION}::/restapis/abc/stages/prod` }]);
     assert.deepEqual(plain(service("apigatewayv2").authorize?.(rest("POST", "/v2/apis")) ?? []), [{ action: "apigateway:POST", resource: `arn:aws:apigateway:${REGION}::/apis` }]);
   });
+
+  it("REST API tags: apigateway:<METHOD> on /tags/<URL-encoded ARN>, however the client escaped it; /tags/ and /v2/tags/ each claimed by one service", () => {
+    const arn = `arn:aws:apigateway:${REGION}::/restapis/abc/stages/prod`;
+    const resource = `arn:aws:apigateway:${REGION}::/tags/${encodeURIComponent(arn)}`;
+    for (const path of [`/tags/${encodeURIComponent(arn)}`, `/tags/${arn.replaceAll("/", "%2F")}`]) {
+      assert.deepEqual(plain(service("apigateway").authorize?.(rest("PUT", path)) ?? []), [{ action: "apigateway:PUT", resource }], path);
+    }
+    const claimants = (request: UnkaiRequest) => unkai.services.filter((s) => s.matches(request)).map((s) => s.name);
+    assert.deepEqual(claimants(rest("GET", `/tags/${encodeURIComponent(arn)}`)), ["apigateway"]);
+    assert.deepEqual(claimants(rest("GET", `/v2/tags/${encodeURIComponent(arn.replace("restapis", "apis"))}`)), ["apigatewayv2"]);
+    // S3's path-style bucket `tags` stays S3's.
+    const s3 = rest("GET", "/tags/report.csv");
+    assert.deepEqual(claimants({ ...s3, caller: { ...s3.caller, service: "s3" } }), ["s3"]);
+  });
 });

@@ -164,6 +164,27 @@ export interface RestStage {
   readonly createdDate: number;
   readonly lastUpdatedDate: number;
   readonly variables: Readonly<Record<string, string>>;
+  /** The stage's own tags (not the API's); absent in documents stored before REST stages kept tags. */
+  readonly tags?: Readonly<Record<string, string>> | undefined;
+  /** Kept and answered (CreateStage, UpdateStage); Unkai has no cache cluster and sends no traces. */
+  readonly cacheClusterEnabled?: boolean | undefined;
+  readonly tracingEnabled?: boolean | undefined;
+  /** UpdateStage's method settings, by `<resourcePath>/<httpMethod>` as API Gateway keys them (both `*`: every method); kept and answered, not applied. */
+  readonly methodSettings?: Readonly<Record<string, RestMethodSetting>> | undefined;
+}
+
+/** One method setting of a REST stage: only the members UpdateStage set. */
+export interface RestMethodSetting {
+  readonly metricsEnabled?: boolean;
+  readonly loggingLevel?: string;
+  readonly dataTraceEnabled?: boolean;
+  readonly throttlingBurstLimit?: number;
+  readonly throttlingRateLimit?: number;
+  readonly cachingEnabled?: boolean;
+  readonly cacheTtlInSeconds?: number;
+  readonly cacheDataEncrypted?: boolean;
+  readonly requireAuthorizationForCacheControl?: boolean;
+  readonly unauthorizedCacheControlHeaderStrategy?: string;
 }
 
 /** A REST API with its resources, deployments and stages, stored as one document. */

@@ -1,8 +1,8 @@
-/** The apigateway management API (REST APIs) on restJson: the operations a `{proxy+}` Lambda proxy API needs, deployments and stages. */
+/** The apigateway management API (REST APIs) on restJson: the operations a `{proxy+}` Lambda proxy API needs, deployments, stages and tags. */
 import type { Logger } from "pino";
 import type { z } from "zod/v3";
 import { UnkaiError } from "../../core/errors.js";
-import type { RestApi, RestResource, RestStage } from "../../core/api-definitions.js";
+import type { RestApi, RestResource } from "../../core/api-definitions.js";
 import type { Account } from "../../core/arn.js";
 import { asUnkaiError, restJsonError } from "../../protocol/errors.js";
 import { empty, json, type Service } from "../../protocol/http.js";
@@ -12,12 +12,15 @@ import type { DocumentStore } from "../../store/ports.js";
 import { API_GATEWAY_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
 import {
-  createDeploymentInput, createResourceInput, createRestApiInput, createStageInput, deploymentOut, integrationOut,
-  methodOut, patchInput, putIntegrationInput, putMethodInput, resourceOut, restApiOut, stageOut,
+  createDeploymentInput, createResourceInput, createRestApiInput, deploymentOut, integrationOut,
+  methodOut, patchInput, putIntegrationInput, putMethodInput, resourceOut, restApiOut,
 } from "./shapes.js";
 import { normalizeRestApiPolicy, patchRestApi } from "./rest-api-policy.js";
 import { apiGatewayActions } from "./authorization.js";
 import { checkMethodAuthorization, restAuthorizerRoutes } from "./authorizers.js";
+import { newStage, stageRoutes } from "./stages.js";
+import { isTagRequest, tagRoutes } from "./tags.js";
+import { tagResourceInput, validateTags } from "./tag-rules.js";
 
 export interface ApiGatewayDeps {
   readonly apis: DocumentStore<RestApi>;
@@ -57,14 +60,11 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
     return method;
   };
   const replaceResource = (api: RestApi, resource: RestResource): RestApi => ({ ...api, resources: api.resources.map((r) => (r.id === resource.id ? resource : r)) });
-  const newStage = (name: string, deploymentId: string, description: string | undefined, variables: Record<string, string> | undefined): RestStage => {
-    const now = seconds();
-    return { stageName: name, deploymentId, description, createdDate: now, lastUpdatedDate: now, variables: variables ?? {} };
-  };
 
   const router = new Router()
     .on("POST", "/restapis", async (request) => {
       const input = parse(createRestApiInput, request.body);
+      validateTags(input.tags ?? {});
       const rootResourceId = randomId(10);
       const id = randomId(10);
       const api: RestApi = {
@@ -158,35 +158,16 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
         const existing = stages.find((s) => s.stageName === input.stageName);
         const stage = existing
           ? { ...existing, deploymentId: deployment.id, lastUpdatedDate: seconds(), variables: { ...existing.variables, ...input.variables } }
-          : newStage(input.stageName, deployment.id, input.stageDescription, input.variables);
+          : newStage(input.stageName, deployment.id, seconds(), { description: input.stageDescription, variables: input.variables });
         stages = [...stages.filter((s) => s.stageName !== input.stageName), stage];
       }
       await save({ ...api, deployments: [...api.deployments, deployment], stages });
       return json(201, deploymentOut(deployment));
     })
-    .on("GET", "/restapis/{id}/deployments", async (_request, [id = ""]) => json(200, { item: (await load(id)).deployments.map(deploymentOut) }))
-    .on("POST", "/restapis/{id}/stages", async (request, [id = ""]) => {
-      const input = parse(createStageInput, request.body);
-      const api = await load(id);
-      if (!api.deployments.some((d) => d.id === input.deploymentId)) throw notFound("Invalid Deployment identifier specified");
-      if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", "Stage already exists");
-      const stage = newStage(input.stageName, input.deploymentId, input.description, input.variables);
-      await save({ ...api, stages: [...api.stages, stage] });
-      return json(201, stageOut(stage));
-    })
-    .on("GET", "/restapis/{id}/stages", async (_request, [id = ""]) => json(200, { item: (await load(id)).stages.map(stageOut) }))
-    .on("GET", "/restapis/{id}/stages/{stageName}", async (_request, [id = "", name = ""]) => {
-      const stage = (await load(id)).stages.find((s) => s.stageName === name);
-      if (!stage) throw notFound("Invalid Stage identifier specified");
-      return json(200, stageOut(stage));
-    })
-    .on("DELETE", "/restapis/{id}/stages/{stageName}", async (_request, [id = "", name = ""]) => {
-      const api = await load(id);
-      if (!api.stages.some((s) => s.stageName === name)) throw notFound("Invalid Stage identifier specified");
-      await save({ ...api, stages: api.stages.filter((s) => s.stageName !== name) });
-      return empty(202);
-    });
+    .on("GET", "/restapis/{id}/deployments", async (_request, [id = ""]) => json(200, { item: (await load(id)).deployments.map(deploymentOut) }));
 
+  stageRoutes(router, { load, save, seconds, parse });
+  tagRoutes(router, { load, save, parseTags: (body) => parse(tagResourceInput, body) });
   restAuthorizerRoutes(router, load, save, parse);
 
   return {
@@ -194,7 +175,8 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
     authorize: apiGatewayActions,
     // Both API Gateway management APIs sign as `apigateway`.
     signingNames: ["apigateway"],
-    matches: (request) => request.path === "/restapis" || request.path.startsWith("/restapis/"),
+    // /tags/<ARN>: TagResource, UntagResource and GetTags (tags.ts); HTTP APIs' are /v2/tags/<ARN>, never claimed here.
+    matches: (request) => request.path === "/restapis" || request.path.startsWith("/restapis/") || isTagRequest(request),
     async handle(request) {
       try {
         return await router.handle(request);

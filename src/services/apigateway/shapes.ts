@@ -54,6 +54,8 @@ export const createStageInput = z.object({
   description: z.string().optional(),
   variables: stringMap.optional(),
   tags: stringMap.optional(),
+  cacheClusterEnabled: z.boolean().optional(),
+  tracingEnabled: z.boolean().optional(),
 });
 
 export function restApiOut(api: RestApi): Record<string, unknown> {
@@ -117,8 +119,12 @@ export function stageOut(stage: RestStage): Record<string, unknown> {
     createdDate: stage.createdDate,
     lastUpdatedDate: stage.lastUpdatedDate,
     ...(Object.keys(stage.variables).length > 0 ? { variables: stage.variables } : {}),
-    cacheClusterEnabled: false,
-    tracingEnabled: false,
-    methodSettings: {},
+    cacheClusterEnabled: stage.cacheClusterEnabled ?? false,
+    // No cache exists here; a stage with caching on answers AVAILABLE at once, the state clients (Terraform) wait for.
+    cacheClusterStatus: stage.cacheClusterEnabled === true ? "AVAILABLE" : "NOT_AVAILABLE",
+    tracingEnabled: stage.tracingEnabled ?? false,
+    methodSettings: stage.methodSettings ?? {},
+    // The stage's own tags only, as GetStage answers them; absent when it has none.
+    ...(stage.tags !== undefined && Object.keys(stage.tags).length > 0 ? { tags: stage.tags } : {}),
   };
 }
