@@ -1,10 +1,12 @@
 /**
- * API Gateway's tag rules and TagResource body, shared by both management APIs (REST APIs here, HTTP APIs in
- * ../apigatewayv2/tags.ts): one implementation, so the two can never disagree on a limit.
+ * API Gateway's tag rules, TagResource body and tag routes, shared by both management APIs (REST APIs in
+ * tags.ts, HTTP APIs in ../apigatewayv2/tags.ts): one implementation, so the two can never disagree.
  */
 import { z } from "zod/v3";
 import { UnkaiError } from "../../core/errors.js";
+import { empty, json } from "../../protocol/http.js";
 import { stringMap } from "../../protocol/input.js";
+import type { Router } from "../../protocol/router.js";
 
 type Tags = Readonly<Record<string, string>>;
 
@@ -33,4 +35,66 @@ export function withoutKeys(tags: Tags, keys: readonly string[]): Tags {
   const kept = new Map(Object.entries(tags));
   for (const key of keys) kept.delete(key);
   return Object.fromEntries(kept);
+}
+
+/** An API document as the tag routes see it: its own tags, and stages that each keep theirs. */
+interface TaggableApi<Stage extends { readonly tags?: Tags | undefined }> {
+  readonly tags: Tags;
+  readonly stages: readonly Stage[];
+}
+
+/** How one management API exposes TagResource, UntagResource and GetTags. */
+export interface TagRoutesSpec<Api extends TaggableApi<Stage>, Stage extends { readonly stageName: string; readonly tags?: Tags | undefined }> {
+  /** `/tags` (REST APIs) or `/v2/tags` (HTTP APIs). */
+  readonly prefix: string;
+  /** TagResource's method and answer: REST APIs PUT and answer 204, HTTP APIs POST and answer 201 `{}`. */
+  readonly tagMethod: "PUT" | "POST";
+  /** The taggable ARNs, capturing the API id and, for a stage, its name. */
+  readonly arn: RegExp;
+  /** The ARN forms named when another is given. */
+  readonly arnForms: string;
+  /** The service's lookups, whose NotFoundException messages the routes share. */
+  readonly load: (apiId: string) => Promise<Api>;
+  readonly findStage: (api: Api, stageName: string) => Stage;
+  readonly save: (api: Api) => Promise<unknown>;
+  readonly parseTags: (body: Buffer) => z.infer<typeof tagResourceInput>;
+}
+
+/**
+ * The tag routes on an API document: the API's tags in its `tags`, each stage's in the stage's own (deleting a
+ * stage drops them; API Gateway's GetTags answers no inherited tags either way).
+ */
+export function apiTagRoutes<Api extends TaggableApi<Stage>, Stage extends { readonly stageName: string; readonly tags?: Tags | undefined }>(
+  router: Router,
+  spec: TagRoutesSpec<Api, Stage>,
+): void {
+  /** The API document holding the ARN's resource, that resource's stage (if one), and its tags. */
+  const resolve = async (arn: string) => {
+    const match = spec.arn.exec(arn);
+    if (!match) throw badRequest(`Invalid resource ARN ${arn}: Unkai tags ${spec.arnForms}.`);
+    const api = await spec.load(match[1] ?? "");
+    const stageName = match[2];
+    const current = stageName === undefined ? api.tags : (spec.findStage(api, stageName).tags ?? {});
+    const withTags = (tags: Tags): Api =>
+      stageName === undefined ? { ...api, tags } : { ...api, stages: api.stages.map((s) => (s.stageName === stageName ? { ...s, tags } : s)) };
+    return { current, withTags };
+  };
+
+  router
+    .on(spec.tagMethod, `${spec.prefix}/{resourceArn}`, async (request, [arn = ""]) => {
+      const { tags: added = {} } = spec.parseTags(request.body);
+      const { current, withTags } = await resolve(arn);
+      const tags = { ...current, ...added };
+      validateTags(tags);
+      await spec.save(withTags(tags));
+      return spec.tagMethod === "PUT" ? empty(204) : json(201, {});
+    })
+    .on("DELETE", `${spec.prefix}/{resourceArn}`, async (request, [arn = ""]) => {
+      const keys = request.query.getAll("tagKeys");
+      if (keys.length === 0) throw badRequest("tagKeys is required: name at least one tag key to remove.");
+      const { current, withTags } = await resolve(arn);
+      await spec.save(withTags(withoutKeys(current, keys)));
+      return empty(204);
+    })
+    .on("GET", `${spec.prefix}/{resourceArn}`, async (_request, [arn = ""]) => json(200, { tags: (await resolve(arn)).current }));
 }
