@@ -2,7 +2,9 @@
  * Kinesis resharding against a real Unkai with SDK v3: SplitShard, MergeShards and UpdateShardCount
  * close shards and open children with AWS's lineage; a closed shard read to its end answers
  * ChildShards instead of an iterator; records written while a split happens are each kept once; and a
- * Lambda mapping reads a partition key's records in order across a split and a merge.
+ * Lambda mapping reads a partition key's records in order across a split and a merge. A resharding
+ * interrupted between its two writes is undone: at a restart on one node; on a cluster by the append
+ * that finds a closure older than INTERRUPTED_RESHARD_MS, and a resharding stalled that long gives up.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,7 +17,17 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import Database from "better-sqlite3";
+import { UnkaiError } from "../src/core/errors.js";
+import { WakeSignals } from "../src/core/wake-signals.js";
+import type { KinesisContext } from "../src/services/kinesis/context.js";
+import { kinesisIterators } from "../src/services/kinesis/index.js";
+import { recordOperations } from "../src/services/kinesis/record-ops.js";
+import { INTERRUPTED_RESHARD_MS, reopenInterrupted, reshardOperations } from "../src/services/kinesis/reshard.js";
+import { streamOperations } from "../src/services/kinesis/stream-ops.js";
+import { openSqliteStore } from "../src/store/sqlite/index.js";
+import type { KinesisRecordStore } from "../src/store/ports.js";
 import { createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
+import { postgresAvailable, startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
@@ -202,6 +214,106 @@ describe("Kinesis resharding interrupted by a crash", () => {
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("Kinesis resharding interrupted on a cluster (two nodes of one PostgreSQL)", { skip: postgresAvailable() ? false : "needs PostgreSQL 15 (scripts/install-test-deps.sh)" }, () => {
+  const DATABASE = "interrupted";
+  const arn = "arn:aws:kinesis:us-east-1:000000000000:stream/interrupted";
+  const blobs = mkdtempSync(join(tmpdir(), "unkai-kinesis-cluster-blobs-"));
+  const nodes: TestUnkai[] = [];
+  let pg: PostgresServer | undefined;
+  before(async () => {
+    pg = await startPostgres();
+    const env = { UNKAI_STORE: await pg.createDatabase(DATABASE), UNKAI_BLOBS: blobs, UNKAI_SANDBOX: "process" };
+    for (let i = 0; i < 2; i++) nodes.push(await startUnkai(env));
+  });
+  after(async () => {
+    for (const n of nodes) assert.equal(await n.stop(), 0);
+    await pg?.stop();
+    rmSync(blobs, { recursive: true, force: true });
+  });
+
+  it("an append reopens a closure older than INTERRUPTED_RESHARD_MS that the stream still shows open (no restart), and leaves a fresh one closed", async () => {
+    const [first, second] = nodes.map((n) => new KinesisClient({ endpoint: n.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 })) as [KinesisClient, KinesisClient];
+    const put = (client: KinesisClient, data: string, key: string) => client.send(new PutRecordCommand({ StreamName: "interrupted", PartitionKey: "k", Data: Buffer.from(data), ExplicitHashKey: key }));
+    try {
+      await first.send(new CreateStreamCommand({ StreamName: "interrupted", ShardCount: 2 }));
+      await put(first, "before", "0");
+      // What a node that died between a split's two writes leaves: shard 0 closed in the record store
+      // long ago (a row with no time, as before the closure kept one, counts as made at 0), the stream not saying so.
+      await (pg as PostgresServer).query("INSERT INTO kinesis_closed_shards (stream, shard) VALUES ($1, 0)", [arn], DATABASE);
+      const repaired = await put(second, "after", "0");
+      assert.equal(repaired.ShardId, "shardId-000000000000", "the shard the stream shows open takes writes again, on another node, with both running");
+      const iterator = (await first.send(new GetShardIteratorCommand({ StreamName: "interrupted", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+      const records = (await first.send(new GetRecordsCommand({ ShardIterator: iterator }))).Records ?? [];
+      assert.deepEqual(records.map((r) => text(r.Data)), ["before", "after"], "in order, nothing lost");
+
+      // A closure made just now may be a live resharding's, between its writes: it stays.
+      await (pg as PostgresServer).query("INSERT INTO kinesis_closed_shards (stream, shard, closed_at) VALUES ($1, 1, $2)", [arn, Date.now()], DATABASE);
+      await assert.rejects(put(second, "fresh", HALF), (error: Error) => error.name === "ResourceInUseException");
+      const rows = await (pg as PostgresServer).query<{ shard: number }>("SELECT shard FROM kinesis_closed_shards WHERE stream = $1", [arn], DATABASE);
+      assert.deepEqual(rows.map((row) => row.shard), [1], "the fresh closure is kept");
+
+      await first.send(new SplitShardCommand({ StreamName: "interrupted", ShardToSplit: "shardId-000000000000", NewStartingHashKey: "1000" }));
+      const shards = (await second.send(new ListShardsCommand({ StreamName: "interrupted" }))).Shards ?? [];
+      assert.equal(shards.filter((s) => s.ParentShardId === "shardId-000000000000").length, 2, "the repaired shard can be split");
+    } finally {
+      first.destroy();
+      second.destroy();
+    }
+  });
+});
+
+describe("Kinesis resharding on a shared store, in process with a clock", () => {
+  it("a resharding stalled past INTERRUPTED_RESHARD_MS whose closure another node reopened answers ResourceInUseException and writes nothing; the keys stay writable", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "unkai-kinesis-stalled-"));
+    const store = openSqliteStore(join(dir, "unkai.db"), () => undefined);
+    let clock = 1_000_000;
+    /** Runs between the resharding's close and the rest of its commit (a stall). */
+    let stall: (() => Promise<void>) | undefined;
+    const records: KinesisRecordStore = {
+      ...store.kinesisRecords,
+      async close(stream, shards, now) {
+        const cut = await store.kinesisRecords.close(stream, shards, now);
+        await stall?.();
+        return cut;
+      },
+    };
+    const ctx: KinesisContext = {
+      streams: store.kinesisStreams, records, account: { region: "us-east-1", accountId: "000000000000" }, now: () => clock, iterators: kinesisIterators(),
+      signals: new WakeSignals(), subscriptionPollMs: 200, maxSubscriptions: 10, repaired: () => Promise.resolve(),
+    };
+    const operations = { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx) };
+    const arn = "arn:aws:kinesis:us-east-1:000000000000:stream/stalled";
+    const inUse = (error: unknown) => error instanceof UnkaiError && error.code === "ResourceInUseException";
+    const put = (key: string) => operations.PutRecord({ StreamName: "stalled", PartitionKey: "k", Data: Buffer.from("x"), ExplicitHashKey: key });
+    try {
+      await operations.CreateStream({ StreamName: "stalled", ShardCount: 2 });
+      stall = async () => {
+        clock += INTERRUPTED_RESHARD_MS + 1;
+        assert.deepEqual(await reopenInterrupted(ctx, arn, [1]), [1], "another node takes the stalled closure for an interrupted one");
+      };
+      await assert.rejects(operations.SplitShard({ StreamName: "stalled", ShardToSplit: "shardId-000000000001", NewStartingHashKey: "300000000000000000000000000000000000000" }),
+        inUse);
+      stall = undefined;
+      const stream = await store.kinesisStreams.get(arn);
+      assert.deepEqual(stream?.shards.map((shard) => [shard.index, shard.closed === undefined]), [[0, true], [1, true]], "the stream was not written");
+      assert.equal((await put(HALF)).ShardId, "shardId-000000000001", "the parent takes writes");
+
+      // An append waits no minute for a closure just made; once older than INTERRUPTED_RESHARD_MS, it reopens it.
+      assert.notEqual(await store.kinesisRecords.close(arn, [0], clock), undefined);
+      await assert.rejects(put("0"), inUse);
+      clock += INTERRUPTED_RESHARD_MS;
+      await assert.rejects(put("0"), inUse, "not older yet");
+      clock += 1;
+      assert.equal((await put("0")).ShardId, "shardId-000000000000");
+      await operations.SplitShard({ StreamName: "stalled", ShardToSplit: "shardId-000000000001", NewStartingHashKey: "300000000000000000000000000000000000000" });
+      assert.equal((await store.kinesisStreams.get(arn))?.shards.length, 4, "unstalled, the split commits");
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

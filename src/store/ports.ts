@@ -1277,17 +1277,26 @@ export interface KinesisRecordStore {
    */
   append(stream: string, records: readonly KinesisRecordAppend[]): Promise<number[] | undefined>;
   /**
-   * Closes `shards` of the stream (resharding): no append to them commits from now on. Returns the
-   * stream's last sequence number at that moment, which no record of a closed shard is above; or
-   * undefined, closing nothing, when one of them was closed already (another resharding won).
+   * Closes `shards` of the stream (resharding) as at `now`, which the closure keeps: no append to them
+   * commits from now on. Returns the stream's last sequence number at that moment, which no record of
+   * a closed shard is above; or undefined, closing nothing, when one of them was closed already
+   * (another resharding won).
    */
-  close(stream: string, shards: readonly number[]): Promise<number | undefined>;
+  close(stream: string, shards: readonly number[], now: number): Promise<number | undefined>;
   /**
-   * Reopens those of `shards` that are closed; answers which were. For a resharding that closed its
-   * parents and died before the stream recorded them closed (no child holds their keys): appends to
-   * them commit again, after the records they had.
+   * Reopens those of `shards` that are closed, and when `closedBefore` is given only those closed
+   * before it (a closure stored before closures kept their time counts as made at 0); answers which
+   * were. For a resharding that closed its parents and died before the stream recorded them closed (no
+   * child holds their keys): appends to them commit again, after the records they had. The time is
+   * the delete's own condition, so of two callers reopening at once, or a reopen and a `close`, one
+   * wins: a closure is reopened once, and a `close` after it is a new closure, at its own time.
    */
-  reopen(stream: string, shards: readonly number[]): Promise<number[]>;
+  reopen(stream: string, shards: readonly number[], closedBefore?: number): Promise<number[]>;
+  /**
+   * Whether every one of `shards` is still closed by a closure made at `closedAt` (the `now` its
+   * `close` was given): false once one was reopened since. A resharding asks it before it writes the stream.
+   */
+  stillClosed(stream: string, shards: readonly number[], closedAt: number): Promise<boolean>;
   /**
    * The shard's records after `afterSequence`, in order: at most `limit`, and no more once the data
    * of those before a record already reaches `maxBytes` (so at least one when any is there).

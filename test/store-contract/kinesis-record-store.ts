@@ -146,12 +146,12 @@ export function kinesisRecordStoreContract(test: StoreTest): void {
   test("close cuts shards at the stream's last number: appends naming them are refused whole from then on (others go on); closing one already closed closes nothing; forget reopens", async (context) => {
     const { store } = context;
     assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(0, "a"), record(1, "b"), record(2, "c")]), [1, 2, 3]);
-    assert.equal(await store.kinesisRecords.close(STREAM, [0, 1]), 3, "the cut: the stream's last number");
+    assert.equal(await store.kinesisRecords.close(STREAM, [0, 1], 1_000), 3, "the cut: the stream's last number");
     assert.equal(await store.kinesisRecords.append(STREAM, [record(2, "d"), record(0, "late")]), undefined, "a batch naming a closed shard is refused");
     assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(2, "d"), record(3, "child")]), [4, 5], "nothing of the refused batch took a number");
-    assert.equal(await store.kinesisRecords.close(STREAM, [1, 2]), undefined, "shard 1 was closed already: nothing closed");
+    assert.equal(await store.kinesisRecords.close(STREAM, [1, 2], 1_000), undefined, "shard 1 was closed already: nothing closed");
     assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(2, "e")]), [6], "so shard 2 is still open");
-    assert.equal(await store.kinesisRecords.close(OTHER, [0]), 0, "a stream without records cuts at 0");
+    assert.equal(await store.kinesisRecords.close(OTHER, [0], 1_000), 0, "a stream without records cuts at 0");
     await checkAndAfterReopen(context, async (current) => {
       assert.deepEqual(sequences(await current.kinesisRecords.read(STREAM, 0, 0, 10, 1_000)), [1], "the closed shard holds what it had");
       assert.equal(await current.kinesisRecords.append(STREAM, [record(1, "x")]), undefined, "closed across a reopen");
@@ -163,7 +163,7 @@ export function kinesisRecordStoreContract(test: StoreTest): void {
   test("reopen opens closed shards again and answers which were closed: appends to them commit after what they had; others stay closed; kept across a reopen", async (context) => {
     const { store } = context;
     assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(0, "a"), record(1, "b")]), [1, 2]);
-    assert.equal(await store.kinesisRecords.close(STREAM, [0, 1]), 2);
+    assert.equal(await store.kinesisRecords.close(STREAM, [0, 1], 1_000), 2);
     assert.deepEqual(await store.kinesisRecords.reopen(STREAM, [0, 2]), [0], "shard 2 was never closed");
     assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(0, "c")]), [3], "the reopened shard takes appends again");
     assert.equal(await store.kinesisRecords.append(STREAM, [record(1, "x")]), undefined, "shard 1 stays closed");
@@ -172,7 +172,47 @@ export function kinesisRecordStoreContract(test: StoreTest): void {
       assert.deepEqual(sequences(await current.kinesisRecords.read(STREAM, 0, 0, 10, 1_000)), [1, 3]);
       assert.equal(await current.kinesisRecords.append(STREAM, [record(1, "y")]), undefined, "still closed across a reopen");
     });
-    assert.equal(await context.store.kinesisRecords.close(STREAM, [0]), 3, "a reopened shard can be closed again");
+    assert.equal(await context.store.kinesisRecords.close(STREAM, [0], 1_000), 3, "a reopened shard can be closed again");
+  });
+
+  test("a closure keeps its time: reopen with closedBefore reopens only closures made before it (an old one, not a fresh one); stillClosed holds until its closure is reopened; kept across a reopen", async (context) => {
+    const { store } = context;
+    assert.deepEqual(await store.kinesisRecords.append(STREAM, [record(0, "a"), record(1, "b")]), [1, 2]);
+    assert.equal(await store.kinesisRecords.close(STREAM, [0], 1_000), 2, "an old closure");
+    assert.equal(await store.kinesisRecords.close(STREAM, [1, 2], 100_000), 2, "a fresh one");
+    assert.equal(await store.kinesisRecords.stillClosed(STREAM, [1, 2], 100_000), true);
+    assert.equal(await store.kinesisRecords.stillClosed(STREAM, [0, 1], 100_000), false, "shard 0's closure was made at another time");
+    await checkAndAfterReopen(context, async (current) => {
+      assert.equal(await current.kinesisRecords.stillClosed(STREAM, [0], 1_000), true, "the time is kept");
+    });
+    const records = context.store.kinesisRecords;
+    assert.deepEqual(await records.reopen(STREAM, [0, 1, 2, 3], 100_000), [0], "only the closure made before 100,000");
+    assert.equal(await records.stillClosed(STREAM, [0], 1_000), false, "reopened");
+    assert.deepEqual(await records.append(STREAM, [record(0, "c")]), [3], "the old closure's shard takes appends again");
+    assert.equal(await records.append(STREAM, [record(1, "x")]), undefined, "the fresh closure's shard does not");
+    assert.deepEqual(await records.reopen(STREAM, [0], 100_001), [], "a closure is reopened once");
+    assert.deepEqual(await records.reopen(STREAM, [1, 2], 100_001), [1, 2], "once old enough, the fresh one too");
+    assert.deepEqual(await records.append(STREAM, [record(1, "d"), record(2, "e")]), [4, 5]);
+  });
+
+  test("a stale reopen racing a close and another reopen on two stores (nodes): the old closure is reopened once, and the shard ends closed exactly when the close won", async ({ store, another }) => {
+    const other = await another();
+    const ROUNDS = 12;
+    for (let shard = 0; shard < ROUNDS; shard++) {
+      assert.notEqual(await store.kinesisRecords.close(STREAM, [shard], 1_000), undefined, "an interrupted resharding's closure");
+      // A resharding closing the shard afresh while two nodes reopen the old closure: the fresh closure (at 61,000) is not stale for them.
+      const [first, second, cut] = await Promise.all([
+        store.kinesisRecords.reopen(STREAM, [shard], 61_000),
+        other.kinesisRecords.reopen(STREAM, [shard], 61_000),
+        (shard % 2 === 0 ? other : store).kinesisRecords.close(STREAM, [shard], 61_000),
+      ]);
+      assert.deepEqual([...first, ...second], [shard], `round ${shard}: one of the two reopened it`);
+      const closed = await store.kinesisRecords.stillClosed(STREAM, [shard], 61_000);
+      assert.equal(closed, cut !== undefined, `round ${shard}: closed afterwards exactly when the close won (it lost when it saw the old closure)`);
+      assert.equal(await store.kinesisRecords.stillClosed(STREAM, [shard], 1_000), false, `round ${shard}: the old closure is gone`);
+      const appended = await other.kinesisRecords.append(STREAM, [record(shard, `r${shard}`)]);
+      assert.equal(appended === undefined, closed, `round ${shard}: appends are refused exactly when it is closed`);
+    }
   });
 
   test("appends racing on two stores (nodes) get distinct numbers, each batch consecutive, committed in order (a reader following along misses none)", async ({ store, another }) => {

@@ -89,7 +89,8 @@ async function trimExpired(ctx: KinesisContext): Promise<void> {
  * Undoes the reshardings a crash interrupted: a resharding closes its parents in the record store first
  * and then writes the stream with them closed and its children; a node that died in between left shards
  * the stream shows open but the store refuses appends to, so their keys could not be written. Those are
- * reopened. Only on a store of this node's own: on a cluster's, another node may be between the two writes.
+ * reopened. Only on a store of this node's own: on a cluster's, another node may be between the two writes,
+ * and an append reopens only closures older than a resharding takes (reshard.ts, reopenInterrupted).
  */
 async function undoInterruptedReshards(streams: DocumentStore<KinesisStreamRecord>, records: KinesisRecordStore, logger: Logger): Promise<void> {
   for (const stream of await streams.list()) {

@@ -10,6 +10,7 @@ import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
 import type { KinesisRecordAppend, KinesisRecordRow } from "../../store/ports.js";
 import { invalid, loadStream, notFound, type KinesisContext, type StreamNaming } from "./context.js";
 import { reportGet, reportPut } from "./metrics.js";
+import { reopenInterrupted } from "./reshard.js";
 import { childrenOf, formatSequenceNumber, parseSequenceNumber, shardForExplicitHashKey, shardForPartitionKey, shardIdOf, shardNamed } from "./shards.js";
 
 /** GetRecords' cap on the data one call returns. */
@@ -66,7 +67,10 @@ export async function appendRecords(ctx: KinesisContext, input: StreamNaming, en
       ctx.signals.wake(stream.arn);
       return { stream, records, sequences };
     }
-    if (attempt === APPEND_TRIES) throw new UnkaiError("ResourceInUseException", `Stream ${stream.name} under account ${ctx.account.accountId} is being resharded; try again.`);
+    // A shard the stream shows open but the store keeps closed past a resharding's time was left so by an
+    // interrupted one (reshard.ts): reopened, the batch is routed again at once.
+    if ((await reopenInterrupted(ctx, stream.arn, records.map((r) => r.shard))).length > 0) continue;
+    if (attempt >= APPEND_TRIES) throw new UnkaiError("ResourceInUseException", `Stream ${stream.name} under account ${ctx.account.accountId} is being resharded; try again.`);
     await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
   }
 }

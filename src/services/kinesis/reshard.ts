@@ -7,6 +7,11 @@
  * listed (and readable) until their records expire; readers follow ChildShards, and Lambda's poller
  * reads a child once its parents are finished, so a partition key's records stay in order.
  *
+ * A node that dies between the two writes (parents closed in the store, the stream not yet written)
+ * leaves shards the stream shows open that take no appends: at a one-node start they are all reopened
+ * (index.ts); on a cluster, where another node may be between its writes, only those closed longer
+ * than INTERRUPTED_RESHARD_MS ago, by the append that finds one (reopenInterrupted).
+ *
  * UpdateShardCount (UNIFORM_SCALING, at most double or half the open shards) is done as AWS does it:
  * the open shards are split at the new even boundaries and the pieces of each new range merged, so
  * every new shard descends from the old ones through splits and merges; the shards between (split
@@ -48,6 +53,32 @@ class Planner {
   }
 }
 
+/**
+ * How long after a resharding closed its parents in the store it surely wrote the stream, or gave up:
+ * a closure the stream still does not show, older than this, was left by a resharding that died
+ * between its two writes. The two writes are a get and a put of one document apart (milliseconds),
+ * so a minute is far above them and above the clock skew a cluster's heartbeats already tolerate.
+ *
+ * Why age alone, not the closing node's heartbeat: a node whose heartbeat lapsed may still be alive
+ * (paused, cut off) and between its writes, so its death proves no more than the closure's age does,
+ * and the age needs no node registry (the same rule holds on SQLite's one node).
+ */
+export const INTERRUPTED_RESHARD_MS = 60_000;
+
+/**
+ * Reopens those of `shards` (an append found one closed) that an interrupted resharding left closed:
+ * the stream, read again now, shows them open, and their closure is older than INTERRUPTED_RESHARD_MS.
+ * The age is the store's delete condition, so of two nodes repairing at once one reopens, and a
+ * resharding closing the shard afresh meanwhile keeps its closure. Answers which were reopened.
+ */
+export async function reopenInterrupted(ctx: KinesisContext, arn: string, shards: readonly number[]): Promise<number[]> {
+  const stream = await ctx.streams.get(arn);
+  if (!stream) return [];
+  const open = stream.shards.filter((shard) => shard.closed === undefined && shards.includes(shard.index)).map((shard) => shard.index);
+  if (open.length === 0) return [];
+  return ctx.records.reopen(arn, open, ctx.now() - INTERRUPTED_RESHARD_MS);
+}
+
 const rangeOf = (shard: KinesisShard) => ({ start: BigInt(shard.startingHashKey), end: BigInt(shard.endingHashKey) });
 
 function openShard(ctx: KinesisContext, stream: KinesisStreamRecord, shardId: string): KinesisShard {
@@ -64,9 +95,11 @@ function openShard(ctx: KinesisContext, stream: KinesisStreamRecord, shardId: st
 async function commit(ctx: KinesisContext, stream: KinesisStreamRecord, parents: readonly KinesisShard[], planner: Planner): Promise<void> {
   // Undoing a crash's interrupted reshardings must not reopen the parents this one closes.
   await ctx.repaired();
-  const cut = await ctx.records.close(stream.arn, parents.map((shard) => shard.index));
-  if (cut === undefined) throw new UnkaiError("ResourceInUseException", `Stream ${stream.name} under account ${ctx.account.accountId} not ACTIVE, instead in state UPDATING`);
   const now = ctx.now();
+  const indexes = parents.map((shard) => shard.index);
+  const inUse = () => new UnkaiError("ResourceInUseException", `Stream ${stream.name} under account ${ctx.account.accountId} not ACTIVE, instead in state UPDATING`);
+  const cut = await ctx.records.close(stream.arn, indexes, now);
+  if (cut === undefined) throw inUse();
   const closing = new Set(parents.map((shard) => shard.index));
   const closed = { sequence: cut, time: now };
   const added: KinesisShard[] = planner.planned.map((p) => ({
@@ -75,6 +108,14 @@ async function commit(ctx: KinesisContext, stream: KinesisStreamRecord, parents:
   }));
   // The stream as it is now (a tag or retention change meanwhile is kept), with the new shards.
   const current = (await ctx.streams.get(stream.arn)) ?? stream;
+  // Stalled past INTERRUPTED_RESHARD_MS, this resharding may have had its closures reopened as an
+  // interrupted one's (reopenInterrupted), and appends may have gone to the parents after the cut:
+  // writing the stream now would put children over keys the parents still take. So it gives up.
+  // What is left is the moment between this check and the put: a repair in it (possible only when
+  // this resharding has already taken over a minute) leaves the parents open in the store though the
+  // stream shows them closed, and a node routing with the stream read before the put may still append
+  // to a parent past its cut, out of order with the records of its keys in the children.
+  if (!(await ctx.records.stillClosed(stream.arn, indexes, now))) throw inUse();
   await ctx.streams.put(stream.arn, {
     ...current,
     shards: [...current.shards.map((shard) => (closing.has(shard.index) ? { ...shard, closed } : shard)), ...added],

@@ -54,7 +54,7 @@ export function pgKinesisRecordStore(db: PgDb): KinesisRecordStore {
             if (error instanceof ShardClosed) return undefined;
             throw error;
           }),
-    close: (stream, shards) =>
+    close: (stream, shards, now) =>
       db.transaction(async (tx) => {
         // Takes the counter's lock, so no append is between reading the last number and closing.
         const { rows } = await tx.query<{ last: number }>(
@@ -64,12 +64,23 @@ export function pgKinesisRecordStore(db: PgDb): KinesisRecordStore {
         );
         const taken = await tx.query("SELECT 1 FROM kinesis_closed_shards WHERE stream = $1 AND shard = ANY($2::integer[]) LIMIT 1", [stream, [...shards]]);
         if (taken.rows.length > 0) return undefined;
-        await tx.query("INSERT INTO kinesis_closed_shards (stream, shard) SELECT $1, unnest($2::integer[])", [stream, [...shards]]);
+        await tx.query("INSERT INTO kinesis_closed_shards (stream, shard, closed_at) SELECT $1, unnest($2::integer[]), $3", [stream, [...shards], now]);
         return Number(rows[0]?.last ?? 0);
       }),
-    reopen: async (stream, shards) =>
-      (await db.query<{ shard: number }>("DELETE FROM kinesis_closed_shards WHERE stream = $1 AND shard = ANY($2::integer[]) RETURNING shard", [stream, [...shards]])).rows
-        .map((row) => Number(row.shard)).sort((a, b) => a - b),
+    // A row another caller deleted first is not deleted again (the delete waits on its lock, then finds it gone).
+    reopen: async (stream, shards, closedBefore) =>
+      (await db.query<{ shard: number }>(
+        "DELETE FROM kinesis_closed_shards WHERE stream = $1 AND shard = ANY($2::integer[]) AND ($3::bigint IS NULL OR closed_at < $3::bigint) RETURNING shard",
+        [stream, [...shards], closedBefore ?? null],
+      )).rows.map((row) => Number(row.shard)).sort((a, b) => a - b),
+    async stillClosed(stream, shards, closedAt) {
+      const wanted = [...new Set(shards)];
+      const { rows } = await db.query<{ n: number }>(
+        "SELECT COUNT(*)::int AS n FROM kinesis_closed_shards WHERE stream = $1 AND shard = ANY($2::integer[]) AND closed_at = $3",
+        [stream, wanted, closedAt],
+      );
+      return rows[0]?.n === wanted.length;
+    },
     read: async (stream, shard, afterSequence, limit, maxBytes) =>
       (await db.query<KinesisRecordDbRow>(READ, [stream, shard, afterSequence, Math.max(limit, 0), maxBytes])).rows.map(kinesisRecordFrom),
     latest,

@@ -634,4 +634,8 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX dynamodb_index_entries_by_item;
   CREATE INDEX dynamodb_index_entries_by_item ON dynamodb_index_entries (table_name, unkai_key_token(item_partition_key), unkai_key_token(item_sort_key));
   `,
+  // 37: when each Kinesis shard was closed by resharding (as SQLite's 40); closures made before this count as old
+  `
+  ALTER TABLE kinesis_closed_shards ADD COLUMN closed_at BIGINT NOT NULL DEFAULT 0;
+  `,
 ];

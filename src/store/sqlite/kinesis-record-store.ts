@@ -26,8 +26,9 @@ export function sqliteKinesisRecordStore(db: Db): SyncPort<KinesisRecordStore> {
   );
   const trim = db.prepare("DELETE FROM kinesis_records WHERE stream = ? AND arrived_at < ?");
   const closedShards = db.prepare<[string], { shard: number }>("SELECT shard FROM kinesis_closed_shards WHERE stream = ?");
-  const closeShard = db.prepare("INSERT INTO kinesis_closed_shards (stream, shard) VALUES (?, ?)");
-  const reopenShard = db.prepare("DELETE FROM kinesis_closed_shards WHERE stream = ? AND shard = ?");
+  const closeShard = db.prepare("INSERT INTO kinesis_closed_shards (stream, shard, closed_at) VALUES (?, ?, ?)");
+  const reopenShard = db.prepare("DELETE FROM kinesis_closed_shards WHERE stream = ? AND shard = ? AND closed_at < ?");
+  const closedAt = db.prepare<[string, number, number], { shard: number }>("SELECT shard FROM kinesis_closed_shards WHERE stream = ? AND shard = ? AND closed_at = ?");
   const forgets = ["kinesis_records", "kinesis_sequences", "kinesis_closed_shards"].map((table) => db.prepare(`DELETE FROM ${table} WHERE stream = ?`));
   const soon = groupCommit(db);
   const latest = (stream: string) => last.get(stream)?.last ?? 0;
@@ -56,13 +57,15 @@ export function sqliteKinesisRecordStore(db: Db): SyncPort<KinesisRecordStore> {
       }
       return rows;
     },
-    close: durably(db, (stream: string, shards: readonly number[]) => {
+    close: durably(db, (stream: string, shards: readonly number[], now: number) => {
       const closed = new Set(closedShards.all(stream).map((row) => row.shard));
       if (shards.some((shard) => closed.has(shard))) return undefined;
-      for (const shard of shards) closeShard.run(stream, shard);
+      for (const shard of shards) closeShard.run(stream, shard, now);
       return latest(stream);
     }),
-    reopen: durably(db, (stream: string, shards: readonly number[]) => shards.filter((shard) => reopenShard.run(stream, shard).changes > 0)),
+    reopen: durably(db, (stream: string, shards: readonly number[], closedBefore?: number) =>
+      [...new Set(shards)].filter((shard) => reopenShard.run(stream, shard, closedBefore ?? Number.MAX_SAFE_INTEGER).changes > 0).sort((a, b) => a - b)),
+    stillClosed: (stream, shards, at) => shards.every((shard) => closedAt.get(stream, shard, at) !== undefined),
     latest,
     oldest: (stream, shard) => oldest.get(stream, shard)?.first ?? undefined,
     before(stream, shard, time) {

@@ -626,4 +626,9 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX dynamodb_index_entries_by_item ON dynamodb_index_entries (table_name, item_partition_key, item_sort_key);
   `,
+  // 40: when each Kinesis shard was closed by resharding, so a closure an interrupted resharding left can be
+  // told from one in progress (src/services/kinesis/reshard.ts); closures made before this count as old
+  `
+  ALTER TABLE kinesis_closed_shards ADD COLUMN closed_at INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
