@@ -28,9 +28,9 @@ export const SERVICE_MODULES: readonly ServiceModule[] = [
   // Host `<id>.execute-api.localhost` / `<id>.lambda-url.<region>.localhost`, or path /_aws/execute-api/, /_aws/lambda-url/:
   // first, because a served API's address carries any path, including ones that look like another service's.
   servedApisModule,
-  // Path /v2/apis…
+  // Paths /v2/apis… and /v2/tags/…
   apiGatewayV2Module,
-  // Path /restapis…
+  // Path /restapis…, and /tags/<ARN> signed for apigateway (an S3 bucket named `tags` is signed for s3: S3's, below)
   apiGatewayModule,
   // Signing scope `s3`, a virtual-hosted bucket Host, or a presigned URL whose signature cannot be read:
   // before the path-claimed services, as a bucket may be named like their paths.

@@ -17,8 +17,8 @@
  * Shards roll over: a child shard's loop starts only once its parent's loop read past the parent's
  * end (or the parent's records expired), so a key's records are delivered in order across rollovers.
  *
- * Written once for every ShardSource: DynamoDB Streams registers one; Kinesis will register its own
- * (shards, positions and `aws:kinesis` records) and reuse this loop unchanged.
+ * Written once for every ShardSource: DynamoDB Streams and Kinesis (src/services/kinesis/stream-source.ts)
+ * each register one (their shards, positions and records) and share this loop unchanged.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
