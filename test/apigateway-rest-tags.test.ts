@@ -142,4 +142,45 @@ describe("REST API tags and UpdateStage", () => {
     assert.deepEqual(await refusal(sdk.send(new UpdateStageCommand({ restApiId: "nope123456", stageName: "strict", patchOperations: [] }))),
       { name: "NotFoundException", message: "Invalid API identifier specified nope123456", status: 404 });
   });
+
+  it("holds stage variables to API Gateway's rules in CreateStage, CreateDeployment and UpdateStage, and stores nothing refused", async () => {
+    await sdk.send(new CreateStageCommand({ restApiId: apiId, stageName: "vars", deploymentId: firstDeployment, variables: { kept: "yes" } }));
+    const badRequest = async (promise: Promise<unknown>, pattern: RegExp) => {
+      const answer = await refusal(promise);
+      assert.equal(answer.name, "BadRequestException");
+      assert.match(answer.message, pattern);
+    };
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`v${i}`, "x"]));
+    await badRequest(sdk.send(new CreateStageCommand({ restApiId: apiId, stageName: "many", deploymentId: firstDeployment, variables: many })), /at most 100 stage variables; this request would give it 101/);
+    await badRequest(sdk.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: "vars", variables: { "a b": "x" } })), /Invalid stage variable name 'a b'/);
+    await badRequest(update("vars", [{ op: "add", path: "/variables/v", value: "x".repeat(513) }]), /Invalid value for stage variable 'v'/);
+    await badRequest(update("vars", [{ op: "add", path: "/variables/v", value: "" }]), /Invalid value for stage variable 'v'/);
+    await badRequest(update("vars", Array.from({ length: 101 }, (_, i) => ({ op: "add", path: `/variables/v${i}`, value: "x" }))), /at most 100 stage variables/);
+    assert.deepEqual((await sdk.send(new GetStageCommand({ restApiId: apiId, stageName: "vars" }))).variables, { kept: "yes" });
+    assert.deepEqual((await sdk.send(new GetStagesCommand({ restApiId: apiId }))).item?.map((s) => s.stageName).filter((n) => n === "many"), []);
+  });
+
+  it("applies 10,000 patch operations in one step each, and keeps method settings to the API's methods", async () => {
+    await sdk.send(new CreateStageCommand({ restApiId: apiId, stageName: "busy", deploymentId: firstDeployment }));
+    // Each operation once copied every variable and method setting: 10,000 took 30 s of the event loop.
+    const started = Date.now();
+    const churn: PatchOperation[] = Array.from({ length: 10_000 }, (_, i) => ({ op: i % 2 === 0 ? ("add" as const) : ("remove" as const), path: "/variables/v", value: "x" }));
+    assert.equal((await update("busy", [...churn, { op: "replace", path: "/*/*/metrics/enabled", value: "true" }])).methodSettings?.["*/*"]?.metricsEnabled, true);
+    assert.ok(Date.now() - started < 5_000, `10,000 operations took ${Date.now() - started} ms`);
+
+    // The proxy resource's ANY method, named as Terraform (proxy+ without the slash) or escaped (~1); another name is refused.
+    const settings = (await update("busy", [
+      { op: "replace", path: "/{proxy+}/GET/logging/loglevel", value: "INFO" },
+      { op: "replace", path: "/~1{proxy+}/ANY/metrics/enabled", value: "true" },
+    ])).methodSettings ?? {};
+    assert.deepEqual(Object.keys(settings).sort(), ["*/*", "{proxy+}/GET", "~1{proxy+}/ANY"]);
+    for (const path of ["/nope/GET/metrics/enabled", "/__proto__/GET/metrics/enabled", "/constructor/GET/metrics/enabled", "/*/GET/metrics/enabled"]) {
+      const answer = await refusal(update("busy", [{ op: "replace", path, value: "true" }]));
+      assert.equal(answer.name, "BadRequestException", path);
+      assert.match(answer.message, /^Invalid method setting path: .*: the API has no method GET on a resource /);
+    }
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ op: "replace" as const, path: `/r${i}/GET/metrics/enabled`, value: "true" }));
+    assert.equal((await refusal(update("busy", many))).name, "BadRequestException");
+    assert.deepEqual(Object.keys((await sdk.send(new GetStageCommand({ restApiId: apiId, stageName: "busy" }))).methodSettings ?? {}).sort(), ["*/*", "{proxy+}/GET", "~1{proxy+}/ANY"]);
+  });
 });

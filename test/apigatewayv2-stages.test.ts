@@ -59,6 +59,7 @@ describe("HTTP API stages and deployments", () => {
 
   it("UpdateStage keeps and answers route settings, access log settings and the client certificate; DeleteRouteSettings drops one route's", async () => {
     await sdk.send(new CreateStageCommand({ ApiId: apiId, StageName: "settings" }));
+    await sdk.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: "$default" }));
     await sdk.send(new UpdateStageCommand({
       ApiId: apiId, StageName: "settings",
       AccessLogSettings: { DestinationArn: "arn:aws:logs:us-east-1:000000000000:log-group:access", Format: "$context.requestId" },
@@ -124,5 +125,39 @@ describe("HTTP API stages and deployments", () => {
     assert.deepEqual(await refusal(sdk.send(new CreateDeploymentCommand({ ApiId: id, StageName: "nope" }))),
       { name: "NotFoundException", message: "Invalid stage identifier specified nope", status: 404 });
     assert.deepEqual((await sdk.send(new GetDeploymentsCommand({ ApiId: id }))).Items, []);
+  });
+
+  it("refuses stage variables, descriptions, access log formats and route settings past API Gateway's rules, and stores nothing then", async () => {
+    await sdk.send(new CreateStageCommand({ ApiId: apiId, StageName: "bounded", StageVariables: { kept: "yes" } }));
+    const refused = async (input: Omit<ConstructorParameters<typeof UpdateStageCommand>[0], "ApiId" | "StageName">, pattern: RegExp) => {
+      const answer = await refusal(sdk.send(new UpdateStageCommand({ ApiId: apiId, StageName: "bounded", ...input })));
+      assert.equal(answer.name, "BadRequestException", JSON.stringify(input).slice(0, 100));
+      assert.match(answer.message, pattern);
+    };
+    // Stage variables: at most 100 a stage, names of 1-64 letters, digits and _, values of 1-512 of [A-Za-z0-9-._~:/?#&=,].
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`v${i}`, "x"]));
+    await refused({ StageVariables: many }, /at most 100 stage variables; this request would give it 101/);
+    await refused({ StageVariables: { "bad-name": "x" } }, /Invalid stage variable name 'bad-name'/);
+    await refused({ StageVariables: { [`n${"a".repeat(64)}`]: "x" } }, /Invalid stage variable name/);
+    await refused({ StageVariables: { v: "x".repeat(513) } }, /Invalid value for stage variable 'v'.*513 given/);
+    await refused({ StageVariables: { v: "no spaces" } }, /Invalid value for stage variable 'v'/);
+    assert.equal((await refusal(sdk.send(new CreateStageCommand({ ApiId: apiId, StageName: "many", StageVariables: { ...many, one: "more" } })))).name, "BadRequestException");
+    // Descriptions (stage and deployment) are at most 1024 characters; an access log template 3 KB.
+    await refused({ Description: "d".repeat(1025) }, /description/);
+    await refused({ AccessLogSettings: { Format: "f".repeat(3073) } }, /accessLogSettings\.format/);
+    assert.equal((await refusal(sdk.send(new CreateDeploymentCommand({ ApiId: apiId, Description: "d".repeat(1025) })))).name, "BadRequestException");
+    // Route settings name the API's routes; a key no route has (__proto__ among them, once silently dropped) is refused.
+    await refused({ RouteSettings: { "GET /nope": { ThrottlingBurstLimit: 1 } } }, /^Unable to find Route by key GET \/nope within the provided RouteSettings\.$/);
+    await refused({ RouteSettings: JSON.parse('{"__proto__":{"ThrottlingBurstLimit":1}}') as Record<string, object> }, /Unable to find Route by key __proto__/);
+    const stage = await sdk.send(new GetStageCommand({ ApiId: apiId, StageName: "bounded" }));
+    assert.deepEqual(stage.StageVariables, { kept: "yes" });
+    assert.deepEqual(stage.RouteSettings, {});
+    assert.equal(stage.Description, undefined);
+
+    // At the limits, all is kept; names JavaScript objects inherit are plain names.
+    const limit = { ...Object.fromEntries(Array.from({ length: 97 }, (_, i) => [`v${i}`, "x"])), [`n${"a".repeat(63)}`]: "v".repeat(512), constructor: "a-._~:/?#&=,", kept: "" };
+    const updated = await sdk.send(new UpdateStageCommand({ ApiId: apiId, StageName: "bounded", StageVariables: limit, Description: "d".repeat(1024) }));
+    assert.equal(Object.keys(updated.StageVariables ?? {}).length, 99);
+    assert.equal(updated.StageVariables?.constructor, "a-._~:/?#&=,");
   });
 });

@@ -21,6 +21,7 @@ import { checkMethodAuthorization, restAuthorizerRoutes } from "./authorizers.js
 import { newStage, stageRoutes } from "./stages.js";
 import { isTagRequest, tagRoutes } from "./tags.js";
 import { tagResourceInput, validateTags } from "./tag-rules.js";
+import { validateStageVariables } from "./stage-variables.js";
 
 export interface ApiGatewayDeps {
   readonly apis: DocumentStore<RestApi>;
@@ -159,6 +160,7 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
         const stage = existing
           ? { ...existing, deploymentId: deployment.id, lastUpdatedDate: seconds(), variables: { ...existing.variables, ...input.variables } }
           : newStage(input.stageName, deployment.id, seconds(), { description: input.stageDescription, variables: input.variables });
+        validateStageVariables(stage.variables);
         stages = [...stages.filter((s) => s.stageName !== input.stageName), stage];
       }
       await save({ ...api, deployments: [...api.deployments, deployment], stages });

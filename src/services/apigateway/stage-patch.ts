@@ -9,7 +9,9 @@
  */
 import { UnkaiError } from "../../core/errors.js";
 import type { RestApi, RestMethodSetting, RestStage } from "../../core/api-definitions.js";
+import { ownValue } from "../../core/own-keys.js";
 import type { PatchOperation } from "./rest-api-policy.js";
+import { checkStageVariable, checkStageVariableCount } from "./stage-variables.js";
 
 const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
 
@@ -39,20 +41,32 @@ const SUPPORTED_PATHS = [
 const invalidPath = (path: string) => badRequest(`Invalid method setting path: ${path}. Must be one of: [${SUPPORTED_PATHS.join(", ")}]`);
 const invalidOperation = (op: string, path: string) => badRequest(`Invalid ${op} operation with path: ${path}`);
 
-/** The stage `operations` make of `stage`, applied in order; the first one refused refuses them all (nothing is stored). */
-export function patchStage(api: RestApi, stage: RestStage, operations: readonly PatchOperation[]): RestStage {
-  return operations.reduce((current, operation) => applyOne(api, current, operation), stage);
+/**
+ * The stage being patched: its variables and method settings as Maps (a name `__proto__` stays a plain key), changed
+ * in place, so a request's operations cost one step each however many there are.
+ */
+interface Draft {
+  stage: RestStage;
+  readonly variables: Map<string, string>;
+  readonly methodSettings: Map<string, RestMethodSetting>;
 }
 
-function applyOne(api: RestApi, stage: RestStage, { op, path, value }: PatchOperation): RestStage {
+/** The stage `operations` make of `stage`, applied in order; the first one refused refuses them all (nothing is stored). */
+export function patchStage(api: RestApi, stage: RestStage, operations: readonly PatchOperation[]): RestStage {
+  const draft: Draft = { stage, variables: new Map(Object.entries(stage.variables)), methodSettings: new Map(Object.entries(stage.methodSettings ?? {})) };
+  for (const operation of operations) applyOne(api, draft, operation);
+  return { ...draft.stage, variables: Object.fromEntries(draft.variables), methodSettings: Object.fromEntries(draft.methodSettings) };
+}
+
+function applyOne(api: RestApi, draft: Draft, { op, path, value }: PatchOperation): void {
   const segments = path.split("/").slice(1);
   const [head = "", ...rest] = segments;
   if (!path.startsWith("/") || head === "") throw invalidPath(path);
-  if (head === "variables" && rest.length === 1 && rest[0] !== "") return patchVariable(stage, op, unescape(rest[0] ?? ""), value, path);
-  if (segments.length === 1) return patchMember(api, stage, op, head, value, path);
-  if (segments.length === 2 && op === "remove") return removeMethodSetting(stage, segments.join("/"));
-  if (segments.length === 4) return patchMethodSetting(stage, op, segments, value, path);
-  throw invalidPath(path);
+  if (head === "variables" && rest.length === 1 && rest[0] !== "") patchVariable(draft.variables, op, unescape(rest[0] ?? ""), value, path);
+  else if (segments.length === 1) draft.stage = patchMember(api, draft.stage, op, head, value, path);
+  else if (segments.length === 2 && op === "remove") removeMethodSetting(draft.methodSettings, segments.join("/"));
+  else if (segments.length === 4) patchMethodSetting(api, draft.methodSettings, op, segments, value, path);
+  else throw invalidPath(path);
 }
 
 function patchMember(api: RestApi, stage: RestStage, op: string, member: string, value: string | undefined, path: string): RestStage {
@@ -72,33 +86,44 @@ function patchMember(api: RestApi, stage: RestStage, op: string, member: string,
   }
 }
 
-/** `add`/`replace` set a stage variable, `remove` deletes it; a Map keeps a name `__proto__` a plain key. */
-function patchVariable(stage: RestStage, op: string, name: string, value: string | undefined, path: string): RestStage {
-  const variables = new Map(Object.entries(stage.variables));
+/** `add`/`replace` set a stage variable (API Gateway's name, value and count rules), `remove` deletes it. */
+function patchVariable(variables: Map<string, string>, op: string, name: string, value: string | undefined, path: string): void {
   if (op === "remove") variables.delete(name);
   else if (op === "add" || op === "replace") {
     if (value === undefined) throw badRequest(`A value is required to ${op} the stage variable at ${path}.`);
+    checkStageVariable(name, value);
     variables.set(name, value);
+    checkStageVariableCount(variables.size);
   } else throw invalidOperation(op, path);
-  return { ...stage, variables: Object.fromEntries(variables) };
 }
 
-function patchMethodSetting(stage: RestStage, op: string, segments: readonly string[], value: string | undefined, path: string): RestStage {
+function patchMethodSetting(api: RestApi, settings: Map<string, RestMethodSetting>, op: string, segments: readonly string[], value: string | undefined, path: string): void {
   const [resourcePath = "", httpMethod = "", group = "", name = ""] = segments;
-  const setting = METHOD_SETTINGS[`${group}/${name}`];
+  const setting = ownValue(METHOD_SETTINGS, `${group}/${name}`);
   if (!setting || resourcePath === "" || httpMethod === "") throw invalidPath(path);
   if (op !== "add" && op !== "replace") throw invalidOperation(op, path);
+  checkMethodExists(api, resourcePath, httpMethod, path);
   const key = `${resourcePath}/${httpMethod}`;
-  const settings = new Map(Object.entries(stage.methodSettings ?? {}));
   settings.set(key, { ...settings.get(key), [setting.member]: setting.read(value ?? "", path) });
-  return { ...stage, methodSettings: Object.fromEntries(settings) };
 }
 
-function removeMethodSetting(stage: RestStage, key: string): RestStage {
-  const settings = new Map(Object.entries(stage.methodSettings ?? {}));
+/**
+ * A method setting names `*` / `*` or a method of one of the API's resources (`pets`, or `~1pets` with JSON Pointer's
+ * escape): so a stage keeps at most one setting per method, not one per name a caller makes up.
+ */
+function checkMethodExists(api: RestApi, resourcePath: string, httpMethod: string, path: string): void {
+  if (resourcePath === "*" && httpMethod === "*") return;
+  const unescaped = unescape(resourcePath);
+  const resource = api.resources.find((r) => r.path === (unescaped.startsWith("/") ? unescaped : `/${unescaped}`));
+  const method = httpMethod.toUpperCase();
+  if (!resource || (method !== "*" && !Object.hasOwn(resource.methods, method) && !Object.hasOwn(resource.methods, "ANY"))) {
+    throw badRequest(`Invalid method setting path: ${path}: the API has no method ${httpMethod} on a resource ${unescaped}.`);
+  }
+}
+
+function removeMethodSetting(settings: Map<string, RestMethodSetting>, key: string): void {
   // API Gateway's words, trailing space included.
   if (!settings.delete(key)) throw badRequest(`Cannot remove method setting ${key} because there is no method setting for this method `);
-  return { ...stage, methodSettings: Object.fromEntries(settings) };
 }
 
 /** JSON Pointer's escapes (`~1` is `/`, `~0` is `~`), as API Gateway's patch paths use them. */

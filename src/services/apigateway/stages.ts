@@ -10,6 +10,7 @@ import type { Router } from "../../protocol/router.js";
 import { createStageInput, patchInput, stageOut } from "./shapes.js";
 import { patchStage } from "./stage-patch.js";
 import { validateTags } from "./tag-rules.js";
+import { validateStageVariables } from "./stage-variables.js";
 
 const notFound = (message: string) => new UnkaiError("NotFoundException", message);
 
@@ -44,6 +45,7 @@ export function stageRoutes(router: Router, { load, save, seconds, parse }: Stag
       if (!api.deployments.some((d) => d.id === input.deploymentId)) throw notFound("Invalid Deployment identifier specified");
       if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", "Stage already exists");
       validateTags(input.tags ?? {});
+      validateStageVariables(input.variables ?? {});
       const stage = newStage(input.stageName, input.deploymentId, seconds(), input);
       await save({ ...api, stages: [...api.stages, stage] });
       return json(201, stageOut(stage));

@@ -102,15 +102,30 @@ const routeSettings = z.object({
   throttlingRateLimit: z.number().min(0).optional(),
 });
 
+/**
+ * RouteSettings by route key. Not z.record, which leaves out a key named `__proto__` (see stringMap): every key
+ * must reach the check that it names one of the API's routes (stages.ts).
+ */
+const routeSettingsMap = z.custom<Record<string, unknown>>(
+  (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "Expected an object mapping route keys to route settings",
+).superRefine((map, ctx) => {
+  for (const [key, settings] of Object.entries(map)) {
+    const result = routeSettings.safeParse(settings);
+    for (const issue of result.success ? [] : result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] });
+  }
+}) as unknown as z.ZodType<Record<string, z.infer<typeof routeSettings>>>;
+
 /** The stage members CreateStage and UpdateStage share (UpdateStage takes them all as optional). */
 const stageSettings = z.object({
   autoDeploy: z.boolean().optional(),
-  description: z.string().optional(),
+  // Descriptions are StringWithLengthBetween0And1024 in the apigatewayv2 model; an access log template is at most 3 KB (HTTP API quotas).
+  description: z.string().max(1024).optional(),
   stageVariables: stringMap.optional(),
   deploymentId: z.string().min(1).optional(),
-  accessLogSettings: z.object({ destinationArn: z.string().optional(), format: z.string().optional() }).optional(),
+  accessLogSettings: z.object({ destinationArn: z.string().optional(), format: z.string().max(3072).optional() }).optional(),
   defaultRouteSettings: routeSettings.optional(),
-  routeSettings: z.record(routeSettings).optional(),
+  routeSettings: routeSettingsMap.optional(),
   clientCertificateId: z.string().optional(),
 });
 
@@ -123,7 +138,7 @@ export const stageInput = stageSettings.extend({
 export const updateStageInput = stageSettings;
 
 export const deploymentInput = z.object({
-  description: z.string().optional(),
+  description: z.string().max(1024).optional(),
   stageName: z.string().min(1).optional(),
 });
 

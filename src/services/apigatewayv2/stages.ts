@@ -11,6 +11,7 @@ import { randomId } from "../../protocol/input.js";
 import type { Router } from "../../protocol/router.js";
 import { deploymentInput, deploymentOut, stageInput, stageOut, updateStageInput } from "./shapes.js";
 import { validateTags } from "../apigateway/tag-rules.js";
+import { validateStageVariables } from "../apigateway/stage-variables.js";
 
 type Variables = Readonly<Record<string, string>>;
 
@@ -40,7 +41,19 @@ function mergedVariables(current: Variables, given: Variables | undefined): Vari
     if (value === "") variables.delete(name);
     else variables.set(name, value);
   }
-  return Object.fromEntries(variables);
+  const merged = Object.fromEntries(variables);
+  validateStageVariables(merged);
+  return merged;
+}
+
+/**
+ * RouteSettings name routes of the API: a key no route has is refused, as API Gateway refuses it ("Unable to find
+ * Route by key … within the provided RouteSettings"), which also keeps a stage's settings to one per route.
+ */
+function checkRouteSettingKeys(api: HttpApi, routeSettings: Readonly<Record<string, unknown>> | undefined): void {
+  for (const key of Object.keys(routeSettings ?? {})) {
+    if (!api.routes.some((r) => r.routeKey === key)) throw new UnkaiError("BadRequestException", `Unable to find Route by key ${key} within the provided RouteSettings.`);
+  }
 }
 
 /** What the stage routes need of the service: its lookups, clock and parser. */
@@ -62,6 +75,7 @@ function updatedStage(api: HttpApi, current: HttpStage, input: z.infer<typeof up
     if (autoDeploy) throw new UnkaiError("BadRequestException", `DeploymentId cannot be set on stage ${current.stageName} while AutoDeploy is enabled; set AutoDeploy to false to name a deployment.`);
     findDeployment(api, input.deploymentId);
   }
+  checkRouteSettingKeys(api, input.routeSettings);
   return {
     ...current,
     autoDeploy,
@@ -85,6 +99,8 @@ export function stageRoutes(router: Router, { load, save, now, parse }: StageRou
       if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", `Stage already exist: ${input.stageName}`);
       const tags = input.tags ?? {};
       validateTags(tags);
+      validateStageVariables(input.stageVariables ?? {});
+      checkRouteSettingKeys(api, input.routeSettings);
       if (input.deploymentId !== undefined) findDeployment(api, input.deploymentId);
       const created = now();
       const stage: HttpStage = {
