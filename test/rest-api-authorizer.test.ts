@@ -22,7 +22,16 @@ exports.handler = async (event) => {
   if (token === "nope") throw new Error("Unauthorized");
   const effect = token === "deny" ? "Deny" : "Allow";
   const resource = token === "other" ? "arn:aws:execute-api:us-east-1:000000000000:elsewhere/*/GET/" : event.methodArn;
-  return { principalId: "bob", policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: effect, Resource: resource }] }, context: { user: "bob", calls, type: event.type } };
+  const allow = { Action: "execute-api:Invoke", Effect: "Allow", Resource: event.methodArn };
+  // Policies written with NotAction / NotResource, as IAM reads them.
+  const written = {
+    "not-action-deny": [allow, { NotAction: "s3:*", Effect: "Deny", Resource: "*" }],
+    "not-resource-deny": [allow, { Action: "execute-api:*", Effect: "Deny", NotResource: "arn:aws:execute-api:us-east-1:000000000000:elsewhere/*" }],
+    "not-action-allow": [{ NotAction: "s3:*", Effect: "Allow", Resource: event.methodArn }],
+    "not-action-skips": [{ NotAction: "execute-api:*", Effect: "Allow", Resource: "*" }],
+  }[token];
+  const statements = written || [{ Action: "execute-api:Invoke", Effect: effect, Resource: resource }];
+  return { principalId: "bob", policyDocument: { Version: "2012-10-17", Statement: statements }, context: { user: "bob", calls, type: event.type } };
 };`;
 
 const BACKEND = "exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ authorizer: event.requestContext.authorizer ?? null }) });";
@@ -79,6 +88,13 @@ describe("REST API Lambda authorizers", () => {
     assert.deepEqual(await get("/", "boom"), { status: 500, type: "AuthorizerConfigurationException", body: { message: null } });
     assert.deepEqual(await get("/", "deny"), { status: 403, type: "AccessDeniedException", body: { Message: "User is not authorized to access this resource with an explicit deny" } });
     assert.deepEqual(await get("/", "other"), { status: 403, type: "AccessDeniedException", body: { Message: "User is not authorized to access this resource" } });
+    // NotAction and NotResource count as in any IAM policy: a Deny of everything but S3, or of every ARN but
+    // another API's, refuses beside an Allow; an Allow of everything but execute-api allows nothing here.
+    const explicitDeny = { status: 403, type: "AccessDeniedException", body: { Message: "User is not authorized to access this resource with an explicit deny" } };
+    assert.deepEqual(await get("/", "not-action-deny"), explicitDeny);
+    assert.deepEqual(await get("/", "not-resource-deny"), explicitDeny);
+    assert.equal((await get("/", "not-action-allow")).status, 200);
+    assert.deepEqual(await get("/", "not-action-skips"), { status: 403, type: "AccessDeniedException", body: { Message: "User is not authorized to access this resource" } });
     const allowed = await get("/", "let-me-in");
     assert.equal(allowed.status, 200);
     const authorizer = (allowed.body as { authorizer: Record<string, unknown> }).authorizer;

@@ -128,7 +128,7 @@ function verdictOf(spec: AuthorizerSpec, payload: Record<string, unknown>, { res
   }
   const statements = policyStatements(payload.policyDocument);
   if (statements === undefined) return refuse("failed", "the authorizer's response has no valid policyDocument");
-  const applies = statements.filter((s) => matchesAny(s.Action, "execute-api:Invoke", "action") && matchesAny(s.Resource, resourceArn, "resource"));
+  const applies = statements.filter((s) => targets(s, resourceArn));
   if (applies.some((s) => s.Effect === "Deny")) return refuse("denied", "the authorizer's policy denies the request");
   if (!applies.some((s) => s.Effect === "Allow") && resourcePolicyAllows !== true) return refuse("forbidden", "the authorizer's policy does not allow the request");
   return { kind: "allow", context, principalId: typeof payload.principalId === "string" ? payload.principalId : undefined };
@@ -136,8 +136,23 @@ function verdictOf(spec: AuthorizerSpec, payload: Record<string, unknown>, { res
 
 interface Statement {
   readonly Effect: string;
-  readonly Action: unknown;
-  readonly Resource: unknown;
+  readonly Action?: unknown;
+  readonly NotAction?: unknown;
+  readonly Resource?: unknown;
+  readonly NotResource?: unknown;
+}
+
+/**
+ * Whether a statement of the authorizer's policy covers `execute-api:Invoke` on `resourceArn`, as IAM reads
+ * it: Action or else NotAction (every action but those), Resource or else NotResource. A statement naming
+ * neither form of one side covers nothing.
+ */
+function targets(statement: Statement, resourceArn: string): boolean {
+  const action = "Action" in statement ? matchesAny(statement.Action, "execute-api:Invoke", "action")
+    : "NotAction" in statement && !matchesAny(statement.NotAction, "execute-api:Invoke", "action");
+  const resource = "Resource" in statement ? matchesAny(statement.Resource, resourceArn, "resource")
+    : "NotResource" in statement && !matchesAny(statement.NotResource, resourceArn, "resource");
+  return action && resource;
 }
 
 function policyStatements(document: unknown): Statement[] | undefined {
