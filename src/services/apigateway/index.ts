@@ -12,16 +12,15 @@ import type { DocumentStore } from "../../store/ports.js";
 import { API_GATEWAY_ERRORS } from "./errors.js";
 import type { ServiceModule } from "../module.js";
 import {
-  createDeploymentInput, createResourceInput, createRestApiInput, deploymentOut, integrationOut,
-  methodOut, patchInput, putIntegrationInput, putMethodInput, resourceOut, restApiOut,
+  createResourceInput, createRestApiInput, integrationOut, methodOut, patchInput, putIntegrationInput, putMethodInput, resourceOut, restApiOut,
 } from "./shapes.js";
+import { deploymentRoutes } from "./deployments.js";
 import { normalizeRestApiPolicy, patchRestApi } from "./rest-api-policy.js";
 import { apiGatewayActions } from "./authorization.js";
 import { checkMethodAuthorization, restAuthorizerRoutes } from "./authorizers.js";
-import { newStage, stageRoutes } from "./stages.js";
+import { stageRoutes } from "./stages.js";
 import { isTagRequest, tagRoutes } from "./tags.js";
 import { tagResourceInput, validateTags } from "./tag-rules.js";
-import { validateStageVariables } from "./stage-variables.js";
 
 export interface ApiGatewayDeps {
   readonly apis: DocumentStore<RestApi>;
@@ -147,28 +146,10 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
       const integration = methodIn(resourceIn((await load(id)), rid), raw).integration;
       if (!integration) throw notFound("No integration defined for method");
       return json(200, integrationOut(integration, rid));
-    })
-    .on("POST", "/restapis/{id}/deployments", async (request, [id = ""]) => {
-      const input = parse(createDeploymentInput, request.body);
-      const api = await load(id);
-      if (!api.resources.some((r) => Object.values(r.methods).length > 0)) throw badRequest("The REST API doesn't contain any methods");
-      // The policy is deployed with the resources: a stage serves the policy of its deployment, as on AWS.
-      const deployment = { id: randomId(6), description: input.description, createdDate: seconds(), resources: api.resources, policy: api.policy, authorizers: api.authorizers };
-      let stages = api.stages;
-      if (input.stageName !== undefined) {
-        const existing = stages.find((s) => s.stageName === input.stageName);
-        const stage = existing
-          ? { ...existing, deploymentId: deployment.id, lastUpdatedDate: seconds(), variables: { ...existing.variables, ...input.variables } }
-          : newStage(input.stageName, deployment.id, seconds(), { description: input.stageDescription, variables: input.variables });
-        validateStageVariables(stage.variables);
-        stages = [...stages.filter((s) => s.stageName !== input.stageName), stage];
-      }
-      await save({ ...api, deployments: [...api.deployments, deployment], stages });
-      return json(201, deploymentOut(deployment));
-    })
-    .on("GET", "/restapis/{id}/deployments", async (_request, [id = ""]) => json(200, { item: (await load(id)).deployments.map(deploymentOut) }));
+    });
 
   stageRoutes(router, { load, save, seconds, parse });
+  deploymentRoutes(router, { load, save, seconds, parse });
   tagRoutes(router, { load, save, parseTags: (body) => parse(tagResourceInput, body) });
   restAuthorizerRoutes(router, load, save, parse);
 

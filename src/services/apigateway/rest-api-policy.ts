@@ -67,7 +67,12 @@ export function patchRestApi(api: RestApi, operations: readonly PatchOperation[]
     } else if (op === "replace" && path === "/description") next = { ...next, description: value };
     else if (op === "replace" && path === "/policy") next = { ...next, policy: normalizeRestApiPolicy(value ?? "", account, api.id) };
     else if (op === "remove" && path === "/policy") next = { ...next, policy: undefined };
-    else throw new UnkaiError("BadRequestException", `Invalid patch path '${path}' specified for op '${op}'. Unkai supports replace of /name, /description and /policy.`);
+    else throw unsupportedPatch(op, path, "replace of /name, /description and /policy");
   }
   return next;
+}
+
+/** The refusal of an operation a resource's Update… does not take (UpdateRestApi, UpdateDeployment): `supported` says what it takes. */
+export function unsupportedPatch(op: string, path: string, supported: string): UnkaiError {
+  return new UnkaiError("BadRequestException", `Invalid patch path '${path}' specified for op '${op}'. Unkai supports ${supported}.`);
 }
