@@ -4,7 +4,9 @@
  * resource's `team` tag equals `${aws:PrincipalTag/team}` may use the team-a function, queue, topic, table,
  * bucket and rule, is refused the team-b ones with each service's AccessDenied and AWS's sentence, and is
  * allowed the team-b one on the next request after the root retags it (the tag cache is invalidated), and
- * refused again once the tag is removed. A caller whose policies never mention the key never looks tags up.
+ * refused again once the tag is removed. Kinesis streams and API Gateway's HTTP and REST APIs and stages likewise
+ * (a REST stage inherits its API's tags, its own winning, as AWS documents for the V1 API; an HTTP API's stage does
+ * not). A caller whose policies never mention the key never looks tags up.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
@@ -18,6 +20,18 @@ import { CreateTopicCommand, PublishCommand, SNSClient, TagResourceCommand as Ta
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, TagResourceCommand as TagTableCommand } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeRuleCommand, EventBridgeClient, PutRuleCommand, TagResourceCommand as TagRuleCommand } from "@aws-sdk/client-eventbridge";
+import {
+  AddTagsToStreamCommand, CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand, RemoveTagsFromStreamCommand,
+  TagResourceCommand as TagStreamCommand,
+} from "@aws-sdk/client-kinesis";
+import {
+  ApiGatewayV2Client, CreateApiCommand, CreateStageCommand as CreateHttpStageCommand, GetApiCommand, GetStageCommand as GetHttpStageCommand,
+  TagResourceCommand as TagHttpApiCommand, UntagResourceCommand as UntagHttpApiCommand,
+} from "@aws-sdk/client-apigatewayv2";
+import {
+  APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, GetResourcesCommand, GetRestApiCommand, GetStageCommand as GetRestStageCommand,
+  PutMethodCommand, TagResourceCommand as TagRestApiCommand, UntagResourceCommand as UntagRestApiCommand,
+} from "@aws-sdk/client-api-gateway";
 import { IamEnforcer } from "../src/auth/iam-enforcer.js";
 import { ResourceTagChanges, withResourceTagChangeCount } from "../src/auth/resource-tag-changes.js";
 import { resourceTagLookup } from "../src/auth/resource-tags.js";
@@ -34,7 +48,10 @@ const ABAC = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{
     Effect: "Allow", Resource: "*", Condition: SAME_TEAM,
-    Action: ["lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "s3:ListBucket", "events:DescribeRule", "iam:GetRole"],
+    Action: [
+      "lambda:InvokeFunction", "sqs:SendMessage", "sns:Publish", "dynamodb:PutItem", "s3:ListBucket", "events:DescribeRule", "iam:GetRole",
+      "kinesis:DescribeStreamSummary", "kinesis:PutRecord", "apigateway:GET",
+    ],
   }, {
     Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: "arn:aws:s3:::abac-a/*",
     Condition: { StringEquals: { "s3:ExistingObjectTag/team": "${aws:PrincipalTag/team}" } },
@@ -209,6 +226,73 @@ describe("aws:ResourceTag under --iam enforce", () => {
     assert.equal(await attempt(() => get("b")), `AccessDenied: ${denied("iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/role-b`)}`);
     await iamRoot.send(new TagRoleCommand({ RoleName: "role-b", Tags: [{ Key: "team", Value: "a" }] }));
     assert.equal(await attempt(() => get("b")), "ok");
+  });
+
+  it("Kinesis: DescribeStreamSummary and PutRecord on the team's stream only, until AddTagsToStream retags the other; RemoveTagsFromStream refuses it again", async () => {
+    const kinesisRoot = new KinesisClient(root);
+    for (const team of ["a", "b"]) await kinesisRoot.send(new CreateStreamCommand({ StreamName: `ks-${team}`, ShardCount: 1, Tags: { team } }));
+    const kinesis = new KinesisClient(as(dev));
+    const describe = (team: string) => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: `ks-${team}` }));
+    const put = (team: string) => kinesis.send(new PutRecordCommand({ StreamName: `ks-${team}`, PartitionKey: "k", Data: Buffer.from("x") }));
+    const arnB = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/ks-b`;
+    assert.equal(await attempt(() => describe("a")), "ok");
+    assert.equal(await attempt(() => put("a")), "ok");
+    assert.equal(await attempt(() => describe("b")), `AccessDeniedException: ${denied("kinesis:DescribeStreamSummary", arnB)}`);
+    assert.equal(await attempt(() => put("b")), `AccessDeniedException: ${denied("kinesis:PutRecord", arnB)}`);
+    await kinesisRoot.send(new AddTagsToStreamCommand({ StreamName: "ks-b", Tags: { team: "a" } }));
+    assert.equal(await attempt(() => describe("b")), "ok", "the retag counts from the next request");
+    assert.equal(await attempt(() => put("b")), "ok");
+    await kinesisRoot.send(new RemoveTagsFromStreamCommand({ StreamName: "ks-b", TagKeys: ["team"] }));
+    assert.equal(await attempt(() => describe("b")), `AccessDeniedException: ${denied("kinesis:DescribeStreamSummary", arnB)}`);
+    await kinesisRoot.send(new TagStreamCommand({ ResourceARN: arnB, Tags: { team: "a" } }));
+    assert.equal(await attempt(() => put("b")), "ok", "TagResource counts too");
+  });
+
+  it("HTTP APIs: GetApi on the team's API only, until TagResource retags the other; a stage has its own tags, none inherited", async () => {
+    const v2Root = new ApiGatewayV2Client(root);
+    const ids: Record<string, string> = {};
+    for (const team of ["a", "b"]) ids[team] = (await v2Root.send(new CreateApiCommand({ Name: `http-${team}`, ProtocolType: "HTTP", Tags: { team } }))).ApiId ?? "";
+    const v2 = new ApiGatewayV2Client(as(dev));
+    const getApi = (team: string) => v2.send(new GetApiCommand({ ApiId: ids[team] }));
+    const apiB = `arn:aws:apigateway:${REGION}::/apis/${ids.b}`;
+    assert.equal(await attempt(() => getApi("a")), "ok");
+    assert.equal(await attempt(() => getApi("b")), `AccessDeniedException: ${denied("apigateway:GET", apiB)}`);
+    await v2Root.send(new TagHttpApiCommand({ ResourceArn: apiB, Tags: { team: "a" } }));
+    assert.equal(await attempt(() => getApi("b")), "ok", "the retag counts from the next request");
+
+    // An HTTP API's stage keeps its own tags; AWS documents tag inheritance for the V1 (REST) API only.
+    await v2Root.send(new CreateHttpStageCommand({ ApiId: ids.b, StageName: "dev", Tags: { team: "b" } }));
+    const getStage = () => v2.send(new GetHttpStageCommand({ ApiId: ids.b, StageName: "dev" }));
+    assert.equal(await attempt(getStage), `AccessDeniedException: ${denied("apigateway:GET", `${apiB}/stages/dev`)}`, "the API's team=a is not the stage's");
+    await v2Root.send(new TagHttpApiCommand({ ResourceArn: `${apiB}/stages/dev`, Tags: { team: "a" } }));
+    assert.equal(await attempt(getStage), "ok");
+
+    await v2Root.send(new UntagHttpApiCommand({ ResourceArn: apiB, TagKeys: ["team"] }));
+    assert.equal(await attempt(() => getApi("b")), `AccessDeniedException: ${denied("apigateway:GET", apiB)}`);
+  });
+
+  it("REST APIs: GetRestApi and GetResources on the team's API only, until TagResource retags the other; a stage inherits the API's tags, its own winning", async () => {
+    const v1Root = new APIGatewayClient(root);
+    const ids: Record<string, string> = {};
+    for (const team of ["a", "b"]) ids[team] = (await v1Root.send(new CreateRestApiCommand({ name: `rest-${team}`, tags: { team } }))).id ?? "";
+    const v1 = new APIGatewayClient(as(dev));
+    const apiArn = (team: string) => `arn:aws:apigateway:${REGION}::/restapis/${ids[team]}`;
+    assert.equal(await attempt(() => v1.send(new GetRestApiCommand({ restApiId: ids.a }))), "ok");
+    assert.equal(await attempt(() => v1.send(new GetRestApiCommand({ restApiId: ids.b }))), `AccessDeniedException: ${denied("apigateway:GET", apiArn("b"))}`);
+    assert.equal(await attempt(() => v1.send(new GetResourcesCommand({ restApiId: ids.b }))), `AccessDeniedException: ${denied("apigateway:GET", `${apiArn("b")}/resources`)}`);
+    await v1Root.send(new TagRestApiCommand({ resourceArn: apiArn("b"), tags: { team: "a" } }));
+    assert.equal(await attempt(() => v1.send(new GetRestApiCommand({ restApiId: ids.b }))), "ok", "the retag counts from the next request");
+    assert.equal(await attempt(() => v1.send(new GetResourcesCommand({ restApiId: ids.b }))), "ok", "the API's resources inherit its tags");
+
+    const { items } = await v1Root.send(new GetResourcesCommand({ restApiId: ids.a }));
+    await v1Root.send(new PutMethodCommand({ restApiId: ids.a, resourceId: items?.[0]?.id, httpMethod: "GET", authorizationType: "NONE" }));
+    await v1Root.send(new CreateDeploymentCommand({ restApiId: ids.a, stageName: "prod" }));
+    const getStage = () => v1.send(new GetRestStageCommand({ restApiId: ids.a, stageName: "prod" }));
+    assert.equal(await attempt(getStage), "ok", "an untagged stage has its API's team=a");
+    await v1Root.send(new TagRestApiCommand({ resourceArn: `${apiArn("a")}/stages/prod`, tags: { team: "b" } }));
+    assert.equal(await attempt(getStage), `AccessDeniedException: ${denied("apigateway:GET", `${apiArn("a")}/stages/prod`)}`, "the stage's own tag wins");
+    await v1Root.send(new UntagRestApiCommand({ resourceArn: `${apiArn("a")}/stages/prod`, tagKeys: ["team"] }));
+    assert.equal(await attempt(getStage), "ok");
   });
 
   it("aws:RequestTag and aws:TagKeys: the user may tag only with its own team and only the key team (Lambda TagResource/UntagResource, SQS CreateQueue tags, SNS TagResource)", async () => {

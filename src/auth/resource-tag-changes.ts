@@ -1,8 +1,8 @@
 /**
  * Counts this node's writes to the ports that hold resources' tags, so the enforcer's cache of
  * `aws:ResourceTag/<key>` values (resource-tags.ts) is dropped by the next write that could change them:
- * TagQueue, TagResource on a topic, table or rule, PutBucketTagging, and the creates and deletes that give
- * a name new tags. Only the methods listed here count; item, message and log writes do not, so the hot
+ * TagQueue, TagResource on a topic, table, rule, Kinesis stream or API Gateway API or stage, PutBucketTagging,
+ * and the creates and deletes that give a name new tags. Only the methods listed here count; item, message and log writes do not, so the hot
  * paths of those services never touch the cache. Lambda functions are not here: their tags are read from
  * the function registry, which keeps itself current (src/functions/function-service.ts).
  */
@@ -17,6 +17,11 @@ const TAG_WRITES = {
   dynamodb: ["createTable", "updateTable", "deleteTable"],
   eventRules: ["put", "delete"],
   eventBuses: ["put", "delete"],
+  // Tags live in the stream's and the API's documents, so every put counts: resharding, consumers, stages, routes.
+  // None of these is on a data path (PutRecord and GetRecords write records, and serving an API only reads it).
+  kinesisStreams: ["put", "delete"],
+  restApis: ["put", "delete"],
+  httpApis: ["put", "delete"],
 } as const satisfies Partial<{ readonly [P in keyof Store]: readonly (keyof Store[P])[] }>;
 
 /** How many tag-holding writes this node has made; a cached tag set taken at an older generation is stale. */

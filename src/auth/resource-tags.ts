@@ -5,9 +5,11 @@
  * - Lambda functions (`function:f`, and `function:f:qualifier` with the function's tags): from the
  *   function registry, which caches records and keeps them current itself;
  * - SQS queues, SNS topics, S3 buckets (the bucket ARN; objects have `s3:ExistingObjectTag` instead),
- *   DynamoDB tables (and their indexes and streams), EventBridge rules and event buses: from the store,
- *   through `ResourceTagCache`, dropped by the next write that can change tags (resource-tag-changes.ts)
- *   and, in a cluster, after `maxAgeMs` (another node's writes are not counted here).
+ *   DynamoDB tables (and their indexes and streams), EventBridge rules and event buses, Kinesis streams, and
+ *   API Gateway's REST and HTTP APIs and their stages (api-gateway-resource-tags.ts: a REST API's children inherit
+ *   its tags, as AWS documents for the V1 API): from the store, through `ResourceTagCache`, dropped by the next
+ *   write that can change tags (resource-tag-changes.ts) and, in a cluster, after `maxAgeMs` (another node's
+ *   writes are not counted here).
  * - IAM users, roles and customer managed policies (TagUser, TagRole, TagPolicy), for IAM's own operations:
  *   read from the IAM store per request (IAM calls are not a hot path, and IAM writes are counted elsewhere);
  * - S3 objects (`arn:aws:s3:::b/k`): the current version's tags, as `s3:ExistingObjectTag/<key>` (AWS has no
@@ -15,12 +17,14 @@
  *   it to PutObject or DeleteObject: "you cannot … delete or overwrite an object based on its existing tags");
  *   read per request rather than cached: object writes are S3's hot path, and counting them would drop every
  *   cached tag set on each PutObject.
- * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs,
- * API Gateway): then a condition on `aws:ResourceTag/<key>` sees the key missing, as for an untagged resource.
+ * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs; Kinesis
+ * consumers, which AWS tags apart from their stream but Unkai keeps no tags for): then a condition on
+ * `aws:ResourceTag/<key>` sees the key missing, as for an untagged resource.
  */
 import type { Account } from "../core/arn.js";
 import type { EventBusRecord, RuleRecord, Tag } from "../core/events/resources.js";
 import { bucketSettingId } from "../core/s3-bucket-settings.js";
+import { apiGatewayResourceTags } from "./api-gateway-resource-tags.js";
 import type { Store } from "../store/ports.js";
 import type { ResourceTagChanges } from "./resource-tag-changes.js";
 
@@ -37,7 +41,7 @@ export interface ResourceTagSources {
   readonly account: Account;
   /** A function's tags, undefined when there is no such function. */
   readonly functionTags: (name: string) => Promise<Tags | undefined>;
-  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects" | "iam">;
+  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects" | "iam" | "kinesisStreams" | "restApis" | "httpApis">;
   readonly changes: ResourceTagChanges;
   /** In a cluster, the most a cached tag set may lag another node's write; undefined on one node. */
   readonly maxAgeMs?: number | undefined;
@@ -62,6 +66,8 @@ function storedTagReader(sources: ResourceTagSources): (arn: string) => Promise<
   const rule = new RegExp(`${prefix("events")}rule/(?:([^/]+)/)?([^/]+)$`);
   const bus = new RegExp(`${prefix("events")}event-bus/([^/]+)$`);
   const bucket = /^arn:aws:s3:::([^/]+)$/;
+  // A stream, not a consumer (`stream/<name>/consumer/<name>:<time>`): Unkai keeps no consumer tags.
+  const stream = new RegExp(`${prefix("kinesis")}stream/[^/]+$`);
   return async (arn) => {
     let match: RegExpExecArray | null;
     if ((match = sqs.exec(arn))) return (await store.queues.get(match[1]!))?.tags;
@@ -82,6 +88,8 @@ function storedTagReader(sources: ResourceTagSources): (arn: string) => Promise<
       const record: EventBusRecord | undefined = await store.eventBuses.get(match[1]!);
       return record?.Arn === arn ? (tagMap(record.Tags) ?? {}) : undefined;
     }
+    if (stream.test(arn)) return (await store.kinesisStreams.get(arn))?.tags;
+    if (arn.startsWith("arn:aws:apigateway:")) return apiGatewayResourceTags(store, arn);
     return undefined;
   };
 }
