@@ -4,23 +4,17 @@
  * deployment a stage names cannot be deleted, so every stage keeps serving its own.
  */
 import { UnkaiError } from "../../core/errors.js";
-import type { RestApi, RestDeployment } from "../../core/api-definitions.js";
+import type { RestDeployment } from "../../core/api-definitions.js";
 import { empty, json } from "../../protocol/http.js";
 import { randomId } from "../../protocol/input.js";
 import type { Router } from "../../protocol/router.js";
 import { createDeploymentInput, deploymentOut, patchInput } from "./shapes.js";
 import { unsupportedPatch, type PatchOperation } from "./rest-api-policy.js";
+import { findDeployment } from "./lookups.js";
 import { newStage, type StageRouteDeps } from "./stages.js";
 import { validateStageVariables } from "./stage-variables.js";
 
 const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
-
-/** The deployment named, or NotFoundException in API Gateway's words (as CreateStage and UpdateStage answer). */
-function findDeployment(api: RestApi, id: string): RestDeployment {
-  const deployment = api.deployments.find((d) => d.id === id);
-  if (!deployment) throw new UnkaiError("NotFoundException", "Invalid Deployment identifier specified");
-  return deployment;
-}
 
 /** UpdateDeployment: `replace` of `/description`; anything else is refused as UpdateRestApi refuses it (nothing is stored). */
 function patchDeployment(deployment: RestDeployment, operations: readonly PatchOperation[]): RestDeployment {

@@ -11,6 +11,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { RestApi, RestMethodSetting, RestStage } from "../../core/api-definitions.js";
 import { ownValue } from "../../core/own-keys.js";
 import type { PatchOperation } from "./rest-api-policy.js";
+import { findDeployment } from "./lookups.js";
 import { checkStageVariable, checkStageVariableCount } from "./stage-variables.js";
 
 const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
@@ -77,8 +78,7 @@ function patchMember(api: RestApi, stage: RestStage, op: string, member: string,
       return { ...stage, description: value ?? "" };
     case "deploymentId":
       // As CreateStage: a stage names one of the API's deployments (NotFoundException otherwise).
-      if (!api.deployments.some((d) => d.id === value)) throw new UnkaiError("NotFoundException", "Invalid Deployment identifier specified");
-      return { ...stage, deploymentId: value ?? "" };
+      return { ...stage, deploymentId: findDeployment(api, value ?? "").id };
     case "cacheClusterEnabled":
       return { ...stage, cacheClusterEnabled: boolean(value ?? "", path) };
     default:

@@ -8,18 +8,10 @@ import type { RestApi, RestStage } from "../../core/api-definitions.js";
 import { empty, json } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import { createStageInput, patchInput, stageOut } from "./shapes.js";
+import { findDeployment, findStage } from "./lookups.js";
 import { patchStage } from "./stage-patch.js";
 import { validateTags } from "./tag-rules.js";
 import { validateStageVariables } from "./stage-variables.js";
-
-const notFound = (message: string) => new UnkaiError("NotFoundException", message);
-
-/** The stage named, or NotFoundException in API Gateway's words. */
-export function findStage(api: RestApi, name: string): RestStage {
-  const stage = api.stages.find((s) => s.stageName === name);
-  if (!stage) throw notFound("Invalid Stage identifier specified");
-  return stage;
-}
 
 /** A new stage (CreateStage, or CreateDeployment naming a stage that does not exist yet). */
 export function newStage(name: string, deploymentId: string, now: number, fields: Partial<Pick<RestStage, "description" | "variables" | "tags" | "cacheClusterEnabled" | "tracingEnabled">> = {}): RestStage {
@@ -42,7 +34,7 @@ export function stageRoutes(router: Router, { load, save, seconds, parse }: Stag
     .on("POST", "/restapis/{id}/stages", async (request, [id = ""]) => {
       const input = parse(createStageInput, request.body);
       const api = await load(id);
-      if (!api.deployments.some((d) => d.id === input.deploymentId)) throw notFound("Invalid Deployment identifier specified");
+      findDeployment(api, input.deploymentId);
       if (api.stages.some((s) => s.stageName === input.stageName)) throw new UnkaiError("ConflictException", "Stage already exists");
       validateTags(input.tags ?? {});
       validateStageVariables(input.variables ?? {});

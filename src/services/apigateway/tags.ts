@@ -8,7 +8,7 @@ import type { z } from "zod/v3";
 import type { RestApi } from "../../core/api-definitions.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
-import { findStage } from "./stages.js";
+import { findStage } from "./lookups.js";
 import { apiTagRoutes, type tagResourceInput } from "./tag-rules.js";
 
 const TAG_PATH = /^\/tags\/([^/]+)\/?$/;
