@@ -6,7 +6,7 @@ import {
   DeleteDeploymentCommand, DeleteRouteSettingsCommand, GetDeploymentCommand, GetDeploymentsCommand, GetStageCommand, GetTagsCommand,
   UpdateDeploymentCommand, UpdateStageCommand,
 } from "@aws-sdk/client-apigatewayv2";
-import { DEFAULT_CREDENTIALS, createFromFixture } from "./helpers/clients.js";
+import { DEFAULT_CREDENTIALS, createFromFixture, signedFetch } from "./helpers/clients.js";
 import { fnArn } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
 
@@ -118,6 +118,16 @@ describe("HTTP API stages and deployments", () => {
       { name: "NotFoundException", message: `Invalid Deployment identifier specified ${String(first.DeploymentId)}`, status: 404 });
     assert.equal((await refusal(sdk.send(new DeleteDeploymentCommand({ ApiId: id, DeploymentId: first.DeploymentId })))).name, "NotFoundException");
     assert.deepEqual((await sdk.send(new GetDeploymentsCommand({ ApiId: id }))).Items?.map((d) => d.DeploymentId), [second.DeploymentId]);
+  });
+
+  it("stores a route setting's known members only: whatever else a caller sends is neither kept nor answered", async () => {
+    await sdk.send(new CreateStageCommand({ ApiId: apiId, StageName: "lean" }));
+    const stageUrl = `${suite.unkai.url}/v2/apis/${apiId}/stages/lean`;
+    const sent = { routeSettings: { "GET /vars": { throttlingBurstLimit: 2, junk: "x".repeat(100_000) } } };
+    const patched = await signedFetch(stageUrl, { method: "PATCH", service: "apigateway", headers: { "content-type": "application/json" }, body: JSON.stringify(sent) });
+    assert.equal(patched.status, 200);
+    const stored = (await (await signedFetch(stageUrl, { service: "apigateway" })).json()) as { routeSettings: unknown };
+    assert.deepEqual(stored.routeSettings, { "GET /vars": { throttlingBurstLimit: 2 } });
   });
 
   it("CreateDeployment with a missing stage is NotFoundException and stores nothing", async () => {

@@ -104,17 +104,22 @@ const routeSettings = z.object({
 
 /**
  * RouteSettings by route key. Not z.record, which leaves out a key named `__proto__` (see stringMap): every key
- * must reach the check that it names one of the API's routes (stages.ts).
+ * must reach the check that it names one of the API's routes (stages.ts). Each value is what `routeSettings`
+ * parses it to, as for any other object input: members it does not know are not stored.
  */
 const routeSettingsMap = z.custom<Record<string, unknown>>(
   (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value),
   "Expected an object mapping route keys to route settings",
-).superRefine((map, ctx) => {
+).transform((map, ctx) => {
+  const parsed = new Map<string, z.infer<typeof routeSettings>>();
   for (const [key, settings] of Object.entries(map)) {
     const result = routeSettings.safeParse(settings);
-    for (const issue of result.success ? [] : result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] });
+    if (result.success) parsed.set(key, result.data);
+    else for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] });
   }
-}) as unknown as z.ZodType<Record<string, z.infer<typeof routeSettings>>>;
+  // From a Map, so a key `__proto__` stays an own member.
+  return Object.fromEntries(parsed);
+});
 
 /** The stage members CreateStage and UpdateStage share (UpdateStage takes them all as optional). */
 const stageSettings = z.object({
