@@ -4,12 +4,11 @@
  * the API's in `tags`, each stage's in its own `tags`, kept apart as GetTags answers them (API Gateway returns no
  * inherited tags: "Tag inheritance in the Amazon API Gateway V1 API", developer guide). The routes and limits: tag-rules.ts.
  */
-import type { z } from "zod/v3";
-import type { RestApi } from "../../core/api-definitions.js";
+import type { RestApi, RestStage } from "../../core/api-definitions.js";
 import type { UnkaiRequest } from "../../protocol/http.js";
 import type { Router } from "../../protocol/router.js";
 import { findStage } from "./lookups.js";
-import { apiTagRoutes, type tagResourceInput } from "./tag-rules.js";
+import { apiTagRoutes, type TagRoutesSpec } from "./tag-rules.js";
 
 const TAG_PATH = /^\/tags\/([^/]+)\/?$/;
 
@@ -27,11 +26,7 @@ export function isTagRequest(request: UnkaiRequest): boolean {
 const REST_API_ARN = /^arn:aws[a-z-]*:apigateway:[a-z0-9-]+::\/restapis\/([^/]+)(?:\/stages\/([^/]+))?$/;
 
 /** What the tag routes need of the service: its lookup (whose NotFoundException it shares), store and parser. */
-export interface TagRouteDeps {
-  readonly load: (id: string) => Promise<RestApi>;
-  readonly save: (api: RestApi) => Promise<unknown>;
-  readonly parseTags: (body: Buffer) => z.infer<typeof tagResourceInput>;
-}
+export type TagRouteDeps = Pick<TagRoutesSpec<RestApi, RestStage>, "load" | "save" | "parseTags">;
 
 export function tagRoutes(router: Router, { load, save, parseTags }: TagRouteDeps): void {
   apiTagRoutes(router, {

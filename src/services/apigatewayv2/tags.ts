@@ -4,20 +4,14 @@
  * API's stored document: the API's in `tags`, each stage's in its own `tags`, so deleting a stage drops
  * its tags and never touches the API's. The tag rules are API Gateway's, shared with REST APIs (../apigateway/tag-rules.ts).
  */
-import type { z } from "zod/v3";
 import type { HttpApi, HttpStage } from "../../core/api-definitions.js";
 import type { Router } from "../../protocol/router.js";
-import { apiTagRoutes, type tagResourceInput } from "../apigateway/tag-rules.js";
+import { apiTagRoutes, type TagRoutesSpec } from "../apigateway/tag-rules.js";
 
 const HTTP_API_ARN = /^arn:aws[a-z-]*:apigateway:[a-z0-9-]+::\/apis\/([^/]+)(?:\/stages\/([^/]+))?$/;
 
 /** What the tag routes need of the service: its lookups (whose NotFoundException messages they share) and parser. */
-export interface TagRouteDeps {
-  readonly load: (apiId: string) => Promise<HttpApi>;
-  readonly findStage: (api: HttpApi, stageName: string) => HttpStage;
-  readonly save: (api: HttpApi) => Promise<unknown>;
-  readonly parseTags: (body: Buffer) => z.infer<typeof tagResourceInput>;
-}
+export type TagRouteDeps = Pick<TagRoutesSpec<HttpApi, HttpStage>, "load" | "findStage" | "save" | "parseTags">;
 
 export function tagRoutes(router: Router, { load, findStage, save, parseTags }: TagRouteDeps): void {
   apiTagRoutes(router, {
