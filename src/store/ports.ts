@@ -7,6 +7,7 @@ import type { FunctionRecord } from "../core/function.js";
 import type { LayerVersionRecord } from "../core/layer.js";
 import type { InvocationRecord } from "../core/invocation.js";
 import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definitions.js";
+import type { ApiKeyRecord, ApiKeyValueRecord, UsagePlanRecord } from "../core/api-keys.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
 import type { SqsMoveTaskRecord } from "../core/sqs-move-task.js";
 import type { KinesisStreamRecord } from "../core/kinesis.js";
@@ -344,6 +345,10 @@ export interface Store {
   readonly testEvents: TestEventStore;
   readonly httpApis: DocumentStore<HttpApi>;
   readonly restApis: DocumentStore<RestApi>;
+  /** REST APIs' API keys by id, the key id of each key value by `apiKeyValueId(value)`, and usage plans by id (src/core/api-keys.ts). */
+  readonly apiKeys: DocumentStore<ApiKeyRecord>;
+  readonly apiKeyValues: DocumentStore<ApiKeyValueRecord>;
+  readonly usagePlans: DocumentStore<UsagePlanRecord>;
   readonly functionUrls: FunctionUrlStore;
   readonly objects: ObjectStore;
   /** S3 bucket policies, CORS rules and bucket tags, by `bucketSettingId(bucket, kind)` (src/core/s3-bucket-settings.ts). */

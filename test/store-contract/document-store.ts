@@ -7,6 +7,7 @@ import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/schedul
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
 import type { SqsMoveTaskRecord } from "../../src/core/sqs-move-task.js";
 import type { InstanceProfileRecord } from "../../src/core/iam.js";
+import { apiKeyValueId, type ApiKeyRecord, type UsagePlanRecord } from "../../src/core/api-keys.js";
 import type { KinesisStreamRecord } from "../../src/core/kinesis.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
@@ -268,6 +269,29 @@ export function documentStoreContract(test: StoreTest): void {
       assert.equal(await current.snsHttpDeliveries.get("h1"), undefined);
       assert.deepEqual((await current.snsHttpDeliveries.list()).map((d) => d.id), ["h2"]);
       assert.deepEqual(await current.snsTopics.list(), []);
+    });
+  });
+
+  test("apiKeys, apiKeyValues and usagePlans: the same contract, each kept apart", async ({ store, reopen }) => {
+    const key = (id: string, value: string): ApiKeyRecord => ({
+      id, name: id, value, description: undefined, enabled: true, customerId: "c", createdDate: 1, lastUpdatedDate: 2, stageKeys: ["a1/prod"], tags: { team: "a" },
+    });
+    const plan: UsagePlanRecord = {
+      id: "p1", name: "gold", description: "d", apiStages: [{ apiId: "a1", stage: "prod", throttle: { "/pets/GET": { rateLimit: 5, burstLimit: 10 } } }],
+      throttle: { rateLimit: 1 }, quota: { limit: 100, offset: 0, period: "DAY" }, tags: {}, keyIds: ["k1"],
+    };
+    await store.apiKeys.put("k1", key("k1", "v".repeat(20)));
+    await store.apiKeys.put("k2", key("k2", "w".repeat(20)));
+    await store.apiKeyValues.put(apiKeyValueId("v".repeat(20)), { keyId: "k1" });
+    await store.usagePlans.put("p1", plan);
+    assert.equal(await store.apiKeys.delete("k2"), true);
+    assert.equal(await store.apiKeyValues.delete(apiKeyValueId("w".repeat(20))), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.apiKeys.get("k1")), plain(key("k1", "v".repeat(20))));
+      assert.deepEqual((await current.apiKeys.list()).map((k) => k.id), ["k1"]);
+      assert.deepEqual(await current.apiKeyValues.get(apiKeyValueId("v".repeat(20))), { keyId: "k1" });
+      assert.deepEqual(plain(await current.usagePlans.get("p1")), plain(plan));
+      assert.deepEqual(await current.restApis.list(), []);
     });
   });
 

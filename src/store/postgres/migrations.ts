@@ -638,4 +638,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE kinesis_closed_shards ADD COLUMN closed_at BIGINT NOT NULL DEFAULT 0;
   `,
+  // 38: REST APIs' API keys, the key of each key value (by its SHA-256), and usage plans (as SQLite's 41)
+  `
+  CREATE TABLE apigateway_api_keys (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE apigateway_api_key_values (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE apigateway_usage_plans (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

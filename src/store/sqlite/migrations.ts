@@ -631,4 +631,19 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE kinesis_closed_shards ADD COLUMN closed_at INTEGER NOT NULL DEFAULT 0;
   `,
+  // 41: REST APIs' API keys, the key of each key value (by its SHA-256), and usage plans (src/core/api-keys.ts)
+  `
+  CREATE TABLE apigateway_api_keys (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE apigateway_api_key_values (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE apigateway_usage_plans (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
