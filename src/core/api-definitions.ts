@@ -202,6 +202,8 @@ export interface RestApi {
   /** The resource policy (execute-api:Invoke), minified, `execute-api:/…` resources expanded to ARNs; absent when none. */
   readonly policy?: string | undefined;
   readonly authorizers?: readonly RestAuthorizer[] | undefined;
+  /** Where a method that requires an API key reads it: the `x-api-key` header (HEADER, the default) or a Lambda authorizer's `usageIdentifierKey`. */
+  readonly apiKeySource?: "HEADER" | "AUTHORIZER" | undefined;
 }
 
 /** A REST authorizer's identity source's parts (REQUEST: a comma-separated list). */

@@ -21,9 +21,15 @@ import { checkMethodAuthorization, restAuthorizerRoutes } from "./authorizers.js
 import { stageRoutes } from "./stages.js";
 import { isTagRequest, tagRoutes } from "./tags.js";
 import { tagResourceInput, validateTags } from "./tag-rules.js";
+import { apiKeyRoutes } from "./api-keys.js";
+import { usagePlanRoutes } from "./usage-plans.js";
+import type { ApiKeyRecord, ApiKeyValueRecord, UsagePlanRecord } from "../../core/api-keys.js";
 
 export interface ApiGatewayDeps {
   readonly apis: DocumentStore<RestApi>;
+  readonly apiKeys: DocumentStore<ApiKeyRecord>;
+  readonly apiKeyValues: DocumentStore<ApiKeyValueRecord>;
+  readonly usagePlans: DocumentStore<UsagePlanRecord>;
   /** Expands a resource policy's `execute-api:/…` resources to the API's ARN. */
   readonly account: Account;
   /** Integration timeout when PutIntegration names none (config `gatewayTimeoutMs`). */
@@ -31,11 +37,13 @@ export interface ApiGatewayDeps {
   readonly logger: Logger;
 }
 
+/** The REST API management paths this service claims (besides /tags/<ARN>). */
+const MANAGED_COLLECTIONS = ["/restapis", "/apikeys", "/usageplans"];
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]);
 const notFound = (message: string) => new UnkaiError("NotFoundException", message);
 const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
 
-export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: ApiGatewayDeps): Service {
+export function apiGatewayService({ apis, apiKeys, apiKeyValues, usagePlans, account, defaultTimeoutMs, logger }: ApiGatewayDeps): Service {
   const load = async (id: string): Promise<RestApi> => {
     const api = await apis.get(id);
     if (!api) throw notFound(`Invalid API identifier specified ${id}`);
@@ -70,7 +78,7 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
       const api: RestApi = {
         id, name: input.name, description: input.description, createdDate: seconds(),
         policy: input.policy === undefined ? undefined : normalizeRestApiPolicy(input.policy, account, id),
-        binaryMediaTypes: input.binaryMediaTypes ?? [], rootResourceId, tags: input.tags ?? {},
+        binaryMediaTypes: input.binaryMediaTypes ?? [], rootResourceId, tags: input.tags ?? {}, apiKeySource: input.apiKeySource,
         resources: [{ id: rootResourceId, parentId: undefined, pathPart: undefined, path: "/", methods: {} }],
         deployments: [], stages: [],
       };
@@ -152,6 +160,8 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
   deploymentRoutes(router, { load, save, seconds, parse });
   tagRoutes(router, { load, save, parseTags: (body) => parse(tagResourceInput, body) });
   restAuthorizerRoutes(router, load, save, parse);
+  apiKeyRoutes(router, { keys: apiKeys, keyValues: apiKeyValues, plans: usagePlans, loadApi: load, seconds, parse });
+  usagePlanRoutes(router, { keys: apiKeys, plans: usagePlans, loadApi: load, parse });
 
   return {
     name: "apigateway",
@@ -159,7 +169,7 @@ export function apiGatewayService({ apis, account, defaultTimeoutMs, logger }: A
     // Both API Gateway management APIs sign as `apigateway`.
     signingNames: ["apigateway"],
     // /tags/<ARN>: TagResource, UntagResource and GetTags (tags.ts); HTTP APIs' are /v2/tags/<ARN>, never claimed here.
-    matches: (request) => request.path === "/restapis" || request.path.startsWith("/restapis/") || isTagRequest(request),
+    matches: (request) => MANAGED_COLLECTIONS.some((c) => request.path === c || request.path.startsWith(`${c}/`)) || isTagRequest(request),
     async handle(request) {
       try {
         return await router.handle(request);
@@ -176,5 +186,5 @@ export const apiGatewayModule: ServiceModule = {
   name: "apigateway",
   errors: { kind: "json", table: API_GATEWAY_ERRORS, heading: "## API Gateway errors" },
   compatibility: "docs/compatibility/apigateway.md",
-  create: (p) => apiGatewayService({ apis: p.store.restApis, account: p.account, defaultTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("apigateway") }),
+  create: (p) => apiGatewayService({ apis: p.store.restApis, apiKeys: p.store.apiKeys, apiKeyValues: p.store.apiKeyValues, usagePlans: p.store.usagePlans, account: p.account, defaultTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("apigateway") }),
 };

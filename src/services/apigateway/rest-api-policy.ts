@@ -55,7 +55,7 @@ export interface PatchOperation {
 }
 
 /**
- * UpdateRestApi: `replace` of `/name`, `/description` and `/policy` (an empty value removes the policy, as
+ * UpdateRestApi: `replace` of `/name`, `/description`, `/policy` and `/apiKeySource` (an empty value removes the policy, as
  * does `remove /policy`); anything else is BadRequestException naming the operation.
  */
 export function patchRestApi(api: RestApi, operations: readonly PatchOperation[], account: Account): RestApi {
@@ -67,7 +67,10 @@ export function patchRestApi(api: RestApi, operations: readonly PatchOperation[]
     } else if (op === "replace" && path === "/description") next = { ...next, description: value };
     else if (op === "replace" && path === "/policy") next = { ...next, policy: normalizeRestApiPolicy(value ?? "", account, api.id) };
     else if (op === "remove" && path === "/policy") next = { ...next, policy: undefined };
-    else throw unsupportedPatch(op, path, "replace of /name, /description and /policy");
+    else if (op === "replace" && path === "/apiKeySource") {
+      if (value !== "HEADER" && value !== "AUTHORIZER") throw new UnkaiError("BadRequestException", `Invalid apiKeySource '${value ?? ""}': HEADER or AUTHORIZER.`);
+      next = { ...next, apiKeySource: value };
+    } else throw unsupportedPatch(op, path, "replace of /name, /description, /policy and /apiKeySource");
   }
   return next;
 }

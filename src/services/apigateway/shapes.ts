@@ -10,7 +10,7 @@ export const createRestApiInput = z.object({
   binaryMediaTypes: z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, "a media type such as image/png or */*")).optional(),
   tags: stringMap.optional(),
   endpointConfiguration: z.object({ types: z.array(z.string()).optional() }).optional(),
-  apiKeySource: z.string().optional(),
+  apiKeySource: z.enum(["HEADER", "AUTHORIZER"], { message: "apiKeySource must be HEADER or AUTHORIZER" }).optional(),
   minimumCompressionSize: z.number().optional(),
   policy: z.string().max(20_480).optional(),
 });
@@ -65,7 +65,7 @@ export function restApiOut(api: RestApi): Record<string, unknown> {
     ...(api.description !== undefined ? { description: api.description } : {}),
     createdDate: api.createdDate,
     ...(api.binaryMediaTypes.length > 0 ? { binaryMediaTypes: api.binaryMediaTypes } : {}),
-    apiKeySource: "HEADER",
+    apiKeySource: api.apiKeySource ?? "HEADER",
     endpointConfiguration: { types: ["EDGE"] },
     disableExecuteApiEndpoint: false,
     rootResourceId: api.rootResourceId,
