@@ -61,7 +61,7 @@ export function payloadV2(request: ServedRequest, context: EventContext, options
 /** Payload format 1.0 (REST API Lambda proxy). `binary` says whether the body goes base64. */
 export function payloadV1(
   request: ServedRequest,
-  context: EventContext & { readonly resourcePath: string; readonly resourceId: string; readonly requestContextPath: string },
+  context: EventContext & { readonly resourcePath: string; readonly resourceId: string; readonly requestContextPath: string; readonly apiKey?: { readonly id: string; readonly value: string } },
   binary: boolean,
 ): Record<string, unknown> {
   const headers: Record<string, string> = {};
@@ -118,6 +118,8 @@ export function payloadV1(
         principalOrgId: null,
         user: null,
         userArn: null,
+        // The API key a method that requires one was called with, as API Gateway adds it.
+        ...(context.apiKey ? { apiKey: context.apiKey.value, apiKeyId: context.apiKey.id } : {}),
       },
     },
     body: body ?? null,

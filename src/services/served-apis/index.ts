@@ -13,6 +13,7 @@ import { apiGatewayDenial, apiGatewayRefusal, apiOf, iamMethodArn, invokeApi, in
 import { selectRestMethod, serveRestApi, type RestPolicyOutcome } from "./rest-api.js";
 import { RestApiPolicies } from "./rest-api-policy.js";
 import { send, type ServingDeps } from "./serving.js";
+import { ApiKeyGate } from "./api-key-gate.js";
 import { LambdaAuthorizers } from "./lambda-authorizer.js";
 import { JwtAuthorizers } from "./jwt-authorizer.js";
 import type { ServiceModule } from "../module.js";
@@ -166,6 +167,7 @@ export const servedApisModule: ServiceModule = {
   compatibility: "docs/compatibility/apigateway.md",
   create: (p) => servedApisService({
     authorizers: new LambdaAuthorizers({ functions: p.functions, invoker: p.invoker, logger: p.logger("served-apis") }), jwtAuthorizers: new JwtAuthorizers(),
+    apiKeyGate: new ApiKeyGate({ apiKeys: p.store.apiKeys, apiKeyValues: p.store.apiKeyValues, usagePlans: p.store.usagePlans }),
     functions: p.functions, invoker: p.invoker, account: p.account, httpApis: p.store.httpApis, restApis: p.store.restApis, functionUrls: p.store.functionUrls, logs: p.store.logs,
     functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("served-apis"), denials: p.iamDenials,
   }),

@@ -33,7 +33,13 @@ export interface AuthorizerSpec {
 export type Refusal = "unauthorized" | "forbidden" | "denied" | "failed";
 
 export type AuthorizerVerdict =
-  | { readonly kind: "allow"; readonly context: Record<string, unknown>; readonly principalId: string | undefined }
+  | {
+    readonly kind: "allow";
+    readonly context: Record<string, unknown>;
+    readonly principalId: string | undefined;
+    /** A REST authorizer's `usageIdentifierKey`: the API key of an API whose apiKeySource is AUTHORIZER. */
+    readonly usageIdentifierKey?: string | undefined;
+  }
   | { readonly kind: "refuse"; readonly refusal: Refusal; readonly error: string };
 
 export interface AuthorizerCall {
@@ -131,7 +137,8 @@ function verdictOf(spec: AuthorizerSpec, payload: Record<string, unknown>, { res
   const applies = statements.filter((s) => targets(s, resourceArn));
   if (applies.some((s) => s.Effect === "Deny")) return refuse("denied", "the authorizer's policy denies the request");
   if (!applies.some((s) => s.Effect === "Allow") && resourcePolicyAllows !== true) return refuse("forbidden", "the authorizer's policy does not allow the request");
-  return { kind: "allow", context, principalId: typeof payload.principalId === "string" ? payload.principalId : undefined };
+  const usageIdentifierKey = typeof payload.usageIdentifierKey === "string" ? payload.usageIdentifierKey : undefined;
+  return { kind: "allow", context, principalId: typeof payload.principalId === "string" ? payload.principalId : undefined, usageIdentifierKey };
 }
 
 interface Statement {

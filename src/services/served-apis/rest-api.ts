@@ -11,6 +11,7 @@ import { invokeIntegration } from "./integration.js";
 import { authorizeRestMethod, restApiRefusal, type RestAuthorizedRequest } from "./rest-api-authorizer.js";
 import type { Located } from "./locate.js";
 import { fits, servedRequest, send, type ServingDeps } from "./serving.js";
+import { keyRefusal } from "./api-key-gate.js";
 
 interface ResourceMethod {
   readonly resource: RestResource;
@@ -86,6 +87,7 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
     resourceId: resource.id,
     requestContextPath: `/${stage.stageName}${gw.path}`,
   };
+  let usageIdentifierKey: string | undefined;
   if (method.authorizationType === "CUSTOM") {
     const authorizer = selected.deployment.authorizers?.find((a) => a.id === method.authorizerId);
     if (!authorizer) return finish(restApiRefusal("failed"), resource.path, undefined, "the method's authorizer is not deployed");
@@ -94,8 +96,16 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
     const verdict = await authorizeRestMethod(deps.authorizers, authorizer, { request: gw, context, binary, methodArn, resourcePolicyAllows: policy.allows });
     if (verdict.kind === "refuse") return finish(restApiRefusal(verdict.refusal), resource.path, undefined, verdict.error);
     context = { ...context, authorizer: { ...verdict.context, ...(verdict.principalId !== undefined ? { principalId: verdict.principalId } : {}), integrationLatency: Date.now() - started } };
+    usageIdentifierKey = verdict.usageIdentifierKey;
   }
-  const event = Buffer.from(JSON.stringify(payloadV1(gw, context, binary)));
+  let apiKey: { readonly id: string; readonly value: string } | undefined;
+  if (method.apiKeyRequired) {
+    const presented = api.apiKeySource === "AUTHORIZER" ? usageIdentifierKey : headerValue(request.rawHeaders, "x-api-key");
+    const gate = await deps.apiKeyGate.check({ apiId: api.id, stage: stage.stageName, resourcePath: resource.path, method: method.httpMethod }, presented);
+    if (gate.kind !== "admit") return finish(keyRefusal(gate.kind), resource.path, undefined, gate.why);
+    apiKey = { id: gate.key.id, value: gate.key.value };
+  }
+  const event = Buffer.from(JSON.stringify(payloadV1(gw, apiKey ? { ...context, apiKey } : context, binary)));
   if (!fits(event)) return finish(failureResponse("rest-api", "too-large"), resource.path, undefined, "payload too large");
   const { outcome, latency } = await invokeIntegration(deps, fn, integration.timeoutInMillis, gw.rawHeaders, event);
   if (outcome.kind !== "response") return finish(failureResponse("rest-api", outcome.kind), resource.path, latency, outcome.kind);

@@ -10,6 +10,7 @@ import type { IntegrationDeps } from "./integration.js";
 import type { Located } from "./locate.js";
 import type { LambdaAuthorizers } from "./lambda-authorizer.js";
 import type { JwtAuthorizers } from "./jwt-authorizer.js";
+import type { ApiKeyGate } from "./api-key-gate.js";
 
 export interface ServingDeps extends IntegrationDeps {
   readonly account: Account;
@@ -20,6 +21,8 @@ export interface ServingDeps extends IntegrationDeps {
   /** Lambda authorizers (HTTP and REST APIs), with their answers' cache; HTTP APIs' JWT authorizers, with their issuers' keys. */
   readonly authorizers: LambdaAuthorizers;
   readonly jwtAuthorizers: JwtAuthorizers;
+  /** REST API methods that require an API key: the key and its usage plan's limits. */
+  readonly apiKeyGate: ApiKeyGate;
 }
 
 /** The request's headers plus the X-Forwarded-For/-Port/-Proto that API Gateway adds (the client's own X-Forwarded-For is kept in front). */

@@ -1,0 +1,143 @@
+/**
+ * The API key check of a REST API method with `apiKeyRequired`: the key (the `x-api-key` header, or a
+ * Lambda authorizer's `usageIdentifierKey` when the API's apiKeySource is AUTHORIZER) must be an enabled
+ * key of a usage plan that names the API's stage; else 403 `Forbidden`, as on AWS. The plan then limits
+ * the key: its throttle (the method's own in the plan's stage, else the plan's) as a token bucket, 429
+ * `Too Many Requests`; its quota per day, week or month, 429 `Limit Exceeded`.
+ *
+ * Keys and plans are read from the store on every call, so a change anywhere counts at once. The
+ * buckets and quota counts live in this process: on a cluster each node limits on its own, and a
+ * restart starts the counts again. (AWS, too, applies plans' throttles and quotas "on a best-effort
+ * basis" and says not to rely on them for cost control.)
+ */
+import { apiKeyValueId, type ApiKeyRecord, type ApiKeyValueRecord, type QuotaSettings, type ThrottleSettings, type UsagePlanRecord } from "../../core/api-keys.js";
+import type { DocumentStore } from "../../store/ports.js";
+import type { HttpResult } from "../../api-mapping/responses.js";
+
+export interface ApiKeyGateDeps {
+  readonly apiKeys: DocumentStore<ApiKeyRecord>;
+  readonly apiKeyValues: DocumentStore<ApiKeyValueRecord>;
+  readonly usagePlans: DocumentStore<UsagePlanRecord>;
+  readonly now?: () => number;
+}
+
+/** The call being checked: the API and stage, and the method as a plan's throttle names it (`/pets/{id}`, `GET`). */
+export interface GatedCall {
+  readonly apiId: string;
+  readonly stage: string;
+  readonly resourcePath: string;
+  readonly method: string;
+}
+
+export type GateVerdict =
+  | { readonly kind: "admit"; readonly key: ApiKeyRecord }
+  | { readonly kind: "forbidden" | "throttled" | "over-quota"; readonly why: string };
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+interface QuotaCount {
+  readonly periodStart: number;
+  used: number;
+}
+
+/** More tracked buckets or counts than this and the oldest are forgotten (keys × methods that stopped calling). */
+const MAX_TRACKED = 100_000;
+
+export class ApiKeyGate {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly quotas = new Map<string, QuotaCount>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ApiKeyGateDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async check(call: GatedCall, presented: string | undefined): Promise<GateVerdict> {
+    if (presented === undefined || presented === "") return { kind: "forbidden", why: "no API key was sent" };
+    const entry = await this.deps.apiKeyValues.get(apiKeyValueId(presented));
+    const key = entry ? await this.deps.apiKeys.get(entry.keyId) : undefined;
+    if (!key || key.value !== presented) return { kind: "forbidden", why: "the API key is not known" };
+    if (!key.enabled) return { kind: "forbidden", why: `API key ${key.id} is disabled` };
+    const plans = await this.deps.usagePlans.list();
+    const plan = plans.find((p) => p.keyIds.includes(key.id) && p.apiStages.some((s) => s.apiId === call.apiId && s.stage === call.stage));
+    if (!plan) return { kind: "forbidden", why: `API key ${key.id} is in no usage plan of stage ${call.stage}` };
+    const now = this.now();
+    const throttled = this.throttled(plan, key, call, now);
+    if (throttled) return { kind: "throttled", why: throttled };
+    if (plan.quota && !this.withinQuota(`${plan.id}/${key.id}`, plan.quota, now)) {
+      return { kind: "over-quota", why: `API key ${key.id} used its ${plan.quota.limit} calls for this ${plan.quota.period.toLowerCase()} (usage plan ${plan.id})` };
+    }
+    return { kind: "admit", key };
+  }
+
+  /** Why the call is throttled, or undefined: the method's throttle in the plan's stage (or `/*\/*`), else the plan's. */
+  private throttled(plan: UsagePlanRecord, key: ApiKeyRecord, call: GatedCall, now: number): string | undefined {
+    const stage = plan.apiStages.find((s) => s.apiId === call.apiId && s.stage === call.stage);
+    const methodKey = `${call.resourcePath === "/" ? "" : call.resourcePath}/${call.method}`;
+    const own = stage?.throttle?.[methodKey] ?? stage?.throttle?.[`${call.resourcePath === "/" ? "" : call.resourcePath}/*`];
+    const [scope, throttle] = own ? [methodKey, own] : stage?.throttle?.["/*/*"] ? ["/*/*", stage.throttle["/*/*"]] : ["", plan.throttle];
+    if (throttle?.rateLimit === undefined) return undefined;
+    return this.takeToken(`${plan.id}/${key.id}/${scope}`, throttle, now)
+      ? undefined
+      : `API key ${key.id} is over the rate of usage plan ${plan.id} (${throttle.rateLimit} per second, burst ${burstOf(throttle)})`;
+  }
+
+  private takeToken(name: string, throttle: ThrottleSettings, now: number): boolean {
+    const rate = throttle.rateLimit ?? 0;
+    const burst = burstOf(throttle);
+    const bucket = this.buckets.get(name) ?? track(this.buckets, name, { tokens: burst, at: now });
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  private withinQuota(name: string, quota: QuotaSettings, now: number): boolean {
+    const periodStart = quotaPeriodStart(quota, now);
+    let count = this.quotas.get(name);
+    if (!count || count.periodStart !== periodStart) count = track(this.quotas, name, { periodStart, used: 0 });
+    if (count.used >= quota.limit) return false;
+    count.used += 1;
+    return true;
+  }
+}
+
+/** A throttle's bucket size: its burst, or (none given) one second of its rate, at least 1 when it has a rate. */
+function burstOf(throttle: ThrottleSettings): number {
+  if (throttle.burstLimit !== undefined) return throttle.burstLimit;
+  return (throttle.rateLimit ?? 0) > 0 ? Math.max(1, Math.ceil(throttle.rateLimit ?? 0)) : 0;
+}
+
+function track<T>(map: Map<string, T>, name: string, value: T): T {
+  if (map.size >= MAX_TRACKED) map.delete(map.keys().next().value as string);
+  map.delete(name);
+  map.set(name, value);
+  return value;
+}
+
+/**
+ * When the quota period holding `now` began (UTC): the day; the week starting on the offset's day
+ * (0 Sunday … 6 Saturday); the month starting on day 1 + offset.
+ */
+export function quotaPeriodStart(quota: QuotaSettings, now: number): number {
+  const day = new Date(now);
+  const midnight = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate());
+  if (quota.period === "DAY") return midnight;
+  if (quota.period === "WEEK") {
+    const back = (day.getUTCDay() - quota.offset + 7) % 7;
+    return midnight - back * 86_400_000;
+  }
+  const startDay = 1 + quota.offset;
+  const thisMonth = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), startDay);
+  return thisMonth <= now ? thisMonth : Date.UTC(day.getUTCFullYear(), day.getUTCMonth() - 1, startDay);
+}
+
+/** API Gateway's answers to a refused key: 403 Forbidden, or 429 for a throttle or a used-up quota. */
+export function keyRefusal(kind: Exclude<GateVerdict["kind"], "admit">): HttpResult {
+  const [status, message, type] = kind === "forbidden" ? [403, "Forbidden", "ForbiddenException"] : kind === "throttled" ? [429, "Too Many Requests", "TooManyRequestsException"] : [429, "Limit Exceeded", "LimitExceededException"];
+  return { status, headers: { "content-type": "application/json", "x-amzn-ErrorType": type }, body: Buffer.from(JSON.stringify({ message })) };
+}
