@@ -61,7 +61,7 @@ export interface HttpStage {
   readonly tags?: Readonly<Record<string, string>> | undefined;
   /** The deployment the stage names (CreateDeployment with its StageName, or UpdateStage); kept and answered, not served: every stage serves the current routes. */
   readonly deploymentId?: string | undefined;
-  /** Kept and answered as given; Unkai's access log format is fixed and it does not throttle by them. */
+  /** Kept and answered as given; Unkai's access log format is fixed. The route settings' throttling is applied (served-apis/stage-throttles.ts), their other members are not. */
   readonly accessLogSettings?: HttpAccessLogSettings | undefined;
   readonly defaultRouteSettings?: HttpRouteSettings | undefined;
   /** By route key. */
@@ -169,7 +169,7 @@ export interface RestStage {
   /** Kept and answered (CreateStage, UpdateStage); Unkai has no cache cluster and sends no traces. */
   readonly cacheClusterEnabled?: boolean | undefined;
   readonly tracingEnabled?: boolean | undefined;
-  /** UpdateStage's method settings, by `<resourcePath>/<httpMethod>` as API Gateway keys them (both `*`: every method); kept and answered, not applied. */
+  /** UpdateStage's method settings, by `<resourcePath>/<httpMethod>` as API Gateway keys them (both `*`: every method); kept and answered; only the throttling is applied (served-apis/stage-throttles.ts). */
   readonly methodSettings?: Readonly<Record<string, RestMethodSetting>> | undefined;
 }
 

@@ -3,7 +3,7 @@
  * `replace` of `/description`, `/deploymentId` (an existing deployment), `/cacheClusterEnabled`, `/tracingEnabled`;
  * `add`/`replace`/`remove` of `/variables/<name>`; `add`/`replace` of the method settings
  * `/<resourcePath>/<httpMethod>/<group>/<setting>` (`*` as both for every method; `logging/loglevel`…) and
- * `remove` of a whole `/<resourcePath>/<httpMethod>`; method settings are kept and answered, not applied.
+ * `remove` of a whole `/<resourcePath>/<httpMethod>`; method settings are kept and answered; their throttling is applied (served-apis/stage-throttles.ts).
  * A path outside these is refused in API Gateway's words ("Invalid method setting path: … Must be one of: […]",
  * listing Unkai's paths); an operation a path does not take, likewise ("Invalid <op> operation with path: …").
  */

@@ -10,9 +10,10 @@
  * restart starts the counts again. (AWS, too, applies plans' throttles and quotas "on a best-effort
  * basis" and says not to rely on them for cost control.)
  */
-import { apiKeyValueId, type ApiKeyRecord, type ApiKeyValueRecord, type QuotaSettings, type ThrottleSettings, type UsagePlanRecord } from "../../core/api-keys.js";
+import { apiKeyValueId, type ApiKeyRecord, type ApiKeyValueRecord, type QuotaSettings, type UsagePlanRecord } from "../../core/api-keys.js";
+import { burstOf, TokenBuckets } from "../../core/token-buckets.js";
+import type { LimitRefusal } from "./limit-refusals.js";
 import type { DocumentStore } from "../../store/ports.js";
-import type { HttpResult } from "../../api-mapping/responses.js";
 
 export interface ApiKeyGateDeps {
   readonly apiKeys: DocumentStore<ApiKeyRecord>;
@@ -31,23 +32,18 @@ export interface GatedCall {
 
 export type GateVerdict =
   | { readonly kind: "admit"; readonly key: ApiKeyRecord }
-  | { readonly kind: "forbidden" | "throttled" | "over-quota"; readonly why: string };
-
-interface Bucket {
-  tokens: number;
-  at: number;
-}
+  | { readonly kind: LimitRefusal; readonly why: string };
 
 interface QuotaCount {
   readonly periodStart: number;
   used: number;
 }
 
-/** More tracked buckets or counts than this and the oldest are forgotten (keys × methods that stopped calling). */
+/** More tracked quota counts than this and the oldest are forgotten (keys that stopped calling). */
 const MAX_TRACKED = 100_000;
 
 export class ApiKeyGate {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new TokenBuckets();
   private readonly quotas = new Map<string, QuotaCount>();
   private readonly now: () => number;
 
@@ -80,20 +76,10 @@ export class ApiKeyGate {
     const own = stage?.throttle?.[methodKey] ?? stage?.throttle?.[`${call.resourcePath === "/" ? "" : call.resourcePath}/*`];
     const [scope, throttle] = own ? [methodKey, own] : stage?.throttle?.["/*/*"] ? ["/*/*", stage.throttle["/*/*"]] : ["", plan.throttle];
     if (throttle?.rateLimit === undefined) return undefined;
-    return this.takeToken(`${plan.id}/${key.id}/${scope}`, throttle, now)
+    const limit = { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit };
+    return this.buckets.take(`${plan.id}/${key.id}/${scope}`, limit, now)
       ? undefined
-      : `API key ${key.id} is over the rate of usage plan ${plan.id} (${throttle.rateLimit} per second, burst ${burstOf(throttle)})`;
-  }
-
-  private takeToken(name: string, throttle: ThrottleSettings, now: number): boolean {
-    const rate = throttle.rateLimit ?? 0;
-    const burst = burstOf(throttle);
-    const bucket = this.buckets.get(name) ?? track(this.buckets, name, { tokens: burst, at: now });
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
-    bucket.at = now;
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+      : `API key ${key.id} is over the rate of usage plan ${plan.id} (${throttle.rateLimit} per second, burst ${burstOf(limit)})`;
   }
 
   private withinQuota(name: string, quota: QuotaSettings, now: number): boolean {
@@ -104,12 +90,6 @@ export class ApiKeyGate {
     count.used += 1;
     return true;
   }
-}
-
-/** A throttle's bucket size: its burst, or (none given) one second of its rate, at least 1 when it has a rate. */
-function burstOf(throttle: ThrottleSettings): number {
-  if (throttle.burstLimit !== undefined) return throttle.burstLimit;
-  return (throttle.rateLimit ?? 0) > 0 ? Math.max(1, Math.ceil(throttle.rateLimit ?? 0)) : 0;
 }
 
 function track<T>(map: Map<string, T>, name: string, value: T): T {
@@ -136,8 +116,3 @@ export function quotaPeriodStart(quota: QuotaSettings, now: number): number {
   return thisMonth <= now ? thisMonth : Date.UTC(day.getUTCFullYear(), day.getUTCMonth() - 1, startDay);
 }
 
-/** API Gateway's answers to a refused key: 403 Forbidden, or 429 for a throttle or a used-up quota. */
-export function keyRefusal(kind: Exclude<GateVerdict["kind"], "admit">): HttpResult {
-  const [status, message, type] = kind === "forbidden" ? [403, "Forbidden", "ForbiddenException"] : kind === "throttled" ? [429, "Too Many Requests", "TooManyRequestsException"] : [429, "Limit Exceeded", "LimitExceededException"];
-  return { status, headers: { "content-type": "application/json", "x-amzn-ErrorType": type }, body: Buffer.from(JSON.stringify({ message })) };
-}

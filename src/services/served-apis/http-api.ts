@@ -76,6 +76,9 @@ export async function serveHttpApi(deps: ServingDeps, api: HttpApi, request: Unk
   const integration = match?.value.integration;
   const fn = integration ? functionArnOfIntegration(integration.integrationUri) : undefined;
   if (!match || !integration || !fn) return finish(failureResponse("http-api", "no-route"), match?.value.routeKey ?? "-", undefined, undefined);
+  if (!deps.stageThrottles.httpAllows(api.apiId, staged.stage, match.value.routeKey)) {
+    return finish(failureResponse("http-api", "throttled"), match.value.routeKey, undefined, "throttled by the stage's route settings");
+  }
   const v1 = integration.payloadFormatVersion === "1.0";
   let context: EventContext = {
     accountId: deps.account.accountId,

@@ -14,6 +14,7 @@ import { selectRestMethod, serveRestApi, type RestPolicyOutcome } from "./rest-a
 import { RestApiPolicies } from "./rest-api-policy.js";
 import { send, type ServingDeps } from "./serving.js";
 import { ApiKeyGate } from "./api-key-gate.js";
+import { StageThrottles } from "./stage-throttles.js";
 import { LambdaAuthorizers } from "./lambda-authorizer.js";
 import { JwtAuthorizers } from "./jwt-authorizer.js";
 import type { ServiceModule } from "../module.js";
@@ -167,7 +168,7 @@ export const servedApisModule: ServiceModule = {
   compatibility: "docs/compatibility/apigateway.md",
   create: (p) => servedApisService({
     authorizers: new LambdaAuthorizers({ functions: p.functions, invoker: p.invoker, logger: p.logger("served-apis") }), jwtAuthorizers: new JwtAuthorizers(),
-    apiKeyGate: new ApiKeyGate({ apiKeys: p.store.apiKeys, apiKeyValues: p.store.apiKeyValues, usagePlans: p.store.usagePlans }),
+    apiKeyGate: new ApiKeyGate({ apiKeys: p.store.apiKeys, apiKeyValues: p.store.apiKeyValues, usagePlans: p.store.usagePlans }), stageThrottles: new StageThrottles(),
     functions: p.functions, invoker: p.invoker, account: p.account, httpApis: p.store.httpApis, restApis: p.store.restApis, functionUrls: p.store.functionUrls, logs: p.store.logs,
     functionUrlTimeoutMs: p.gatewayTimeoutMs, logger: p.logger("served-apis"), denials: p.iamDenials,
   }),

@@ -11,7 +11,7 @@ import { invokeIntegration } from "./integration.js";
 import { authorizeRestMethod, restApiRefusal, type RestAuthorizedRequest } from "./rest-api-authorizer.js";
 import type { Located } from "./locate.js";
 import { fits, servedRequest, send, type ServingDeps } from "./serving.js";
-import { keyRefusal } from "./api-key-gate.js";
+import { limitRefusal } from "./limit-refusals.js";
 
 interface ResourceMethod {
   readonly resource: RestResource;
@@ -75,6 +75,9 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
   const fn = integration?.type === "AWS_PROXY" ? functionArnOfIntegration(integration.uri) : undefined;
   if (!route || !integration || !fn) return finish(failureResponse("rest-api", "no-route"), route?.value.resource.path ?? "-", undefined, undefined);
   const { resource, method } = route.value;
+  if (!deps.stageThrottles.restAllows(api.id, stage, resource.path, gw.method, [gw.method, method.httpMethod])) {
+    return finish(limitRefusal("throttled"), resource.path, undefined, "throttled by the stage's method settings");
+  }
   const binary = isBinary(api, headerValue(gw.rawHeaders, "content-type"));
   let context: RestAuthorizedRequest["context"] = {
     accountId: deps.account.accountId,
@@ -102,7 +105,7 @@ export async function serveRestApi(deps: ServingDeps, api: RestApi, request: Unk
   if (method.apiKeyRequired) {
     const presented = api.apiKeySource === "AUTHORIZER" ? usageIdentifierKey : headerValue(request.rawHeaders, "x-api-key");
     const gate = await deps.apiKeyGate.check({ apiId: api.id, stage: stage.stageName, resourcePath: resource.path, method: method.httpMethod }, presented);
-    if (gate.kind !== "admit") return finish(keyRefusal(gate.kind), resource.path, undefined, gate.why);
+    if (gate.kind !== "admit") return finish(limitRefusal(gate.kind), resource.path, undefined, gate.why);
     apiKey = { id: gate.key.id, value: gate.key.value };
   }
   const event = Buffer.from(JSON.stringify(payloadV1(gw, apiKey ? { ...context, apiKey } : context, binary)));

@@ -11,6 +11,7 @@ import type { Located } from "./locate.js";
 import type { LambdaAuthorizers } from "./lambda-authorizer.js";
 import type { JwtAuthorizers } from "./jwt-authorizer.js";
 import type { ApiKeyGate } from "./api-key-gate.js";
+import type { StageThrottles } from "./stage-throttles.js";
 
 export interface ServingDeps extends IntegrationDeps {
   readonly account: Account;
@@ -23,6 +24,8 @@ export interface ServingDeps extends IntegrationDeps {
   readonly jwtAuthorizers: JwtAuthorizers;
   /** REST API methods that require an API key: the key and its usage plan's limits. */
   readonly apiKeyGate: ApiKeyGate;
+  /** HTTP API route settings' and REST method settings' throttles. */
+  readonly stageThrottles: StageThrottles;
 }
 
 /** The request's headers plus the X-Forwarded-For/-Port/-Proto that API Gateway adds (the client's own X-Forwarded-For is kept in front). */
