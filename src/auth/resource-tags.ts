@@ -5,7 +5,8 @@
  * - Lambda functions (`function:f`, and `function:f:qualifier` with the function's tags): from the
  *   function registry, which caches records and keeps them current itself;
  * - SQS queues, SNS topics, S3 buckets (the bucket ARN; objects have `s3:ExistingObjectTag` instead),
- *   DynamoDB tables (and their indexes and streams), EventBridge rules and event buses, Kinesis streams, and
+ *   DynamoDB tables (and their indexes and streams), EventBridge rules and event buses, Kinesis streams and their
+ *   consumers (each its own tags, kept in the stream's document), and
  *   API Gateway's REST and HTTP APIs and their stages (api-gateway-resource-tags.ts: a REST API's children inherit
  *   its tags, as AWS documents for the V1 API): from the store, through `ResourceTagCache`, dropped by the next
  *   write that can change tags (resource-tag-changes.ts) and, in a cluster, after `maxAgeMs` (another node's
@@ -20,8 +21,8 @@
  *   it to PutObject or DeleteObject: "you cannot … delete or overwrite an object based on its existing tags");
  *   read per request rather than cached: object writes are S3's hot path, and counting them would drop every
  *   cached tag set on each PutObject.
- * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs; Kinesis
- * consumers, which AWS tags apart from their stream but Unkai keeps no tags for; `alarm:*`, which names no one alarm): then a condition on
+ * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs;
+ * `alarm:*`, which names no one alarm): then a condition on
  * `aws:ResourceTag/<key>` sees the key missing, as for an untagged resource.
  */
 import type { Account } from "../core/arn.js";
@@ -70,8 +71,9 @@ function storedTagReader(sources: ResourceTagSources): (arn: string) => Promise<
   const rule = new RegExp(`${prefix("events")}rule/(?:([^/]+)/)?([^/]+)$`);
   const bus = new RegExp(`${prefix("events")}event-bus/([^/]+)$`);
   const bucket = /^arn:aws:s3:::([^/]+)$/;
-  // A stream, not a consumer (`stream/<name>/consumer/<name>:<time>`): Unkai keeps no consumer tags.
+  // A stream, or one of its consumers (`stream/<name>/consumer/<name>:<time>`), which has its own tags.
   const stream = new RegExp(`${prefix("kinesis")}stream/[^/]+$`);
+  const consumer = new RegExp(`^(${prefix("kinesis").slice(1)}stream/[^/]+)/consumer/[^:]+:\\d+$`);
   return async (arn) => {
     let match: RegExpExecArray | null;
     if ((match = sqs.exec(arn))) return (await store.queues.get(match[1]!))?.tags;
@@ -93,6 +95,10 @@ function storedTagReader(sources: ResourceTagSources): (arn: string) => Promise<
       return record?.Arn === arn ? (tagMap(record.Tags) ?? {}) : undefined;
     }
     if (stream.test(arn)) return (await store.kinesisStreams.get(arn))?.tags;
+    if ((match = consumer.exec(arn))) {
+      const found = (await store.kinesisStreams.get(match[1]!))?.consumers?.find((c) => c.arn === arn);
+      return found && (found.tags ?? {});
+    }
     if (arn.startsWith("arn:aws:apigateway:")) return apiGatewayResourceTags(store, arn);
     return undefined;
   };
