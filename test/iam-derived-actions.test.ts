@@ -67,6 +67,7 @@ describe("IAM actions derived from the service models", () => {
     ["events", "events", "AWSEvents", "events", "1.1"],
     ["kinesis", "kinesis", "Kinesis_20131202", "kinesis", "1.1"],
     ["dynamodbstreams", "dynamodbstreams", "DynamoDBStreams_20120810", "dynamodb", "1.0"],
+    ["cloudwatch", "monitoring", "GraniteServiceVersion20100801", "cloudwatch", "1.0"],
   ];
   for (const [name, model, target, prefix, version] of models) {
     it(`every ${name} operation of the model maps to ${prefix}:… on a resource`, () => {
@@ -79,6 +80,24 @@ describe("IAM actions derived from the service models", () => {
       assert.deepEqual(unmapped, []);
     });
   }
+
+  it("CloudWatch names the alarm (each one of DeleteAlarms), alarm:* for DescribeAlarms, * for metrics; keys for actions, namespace and tags", () => {
+    const needs = (operation: string, body: unknown) => sync(service("cloudwatch").authorize?.(rpc("GraniteServiceVersion20100801", operation, body, "monitoring")) ?? []);
+    const alarm = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
+    assert.deepEqual(needs("PutMetricAlarm", { AlarmName: "a", AlarmActions: ["arn:aws:sns:us-east-1:000000000000:t"], Tags: [{ Key: "team", Value: "x" }] }), [{
+      action: "cloudwatch:PutMetricAlarm", resource: alarm("a"),
+      keys: { "aws:TagKeys": ["team"], "aws:RequestTag/team": "x", "cloudwatch:AlarmActions": ["arn:aws:sns:us-east-1:000000000000:t"] },
+    }]);
+    assert.deepEqual(plain(needs("DeleteAlarms", { AlarmNames: ["a", "b", "a"] })), [{ action: "cloudwatch:DeleteAlarms", resource: alarm("a") }, { action: "cloudwatch:DeleteAlarms", resource: alarm("b") }]);
+    assert.deepEqual(plain(needs("EnableAlarmActions", { AlarmNames: [] })), [{ action: "cloudwatch:EnableAlarmActions", resource: alarm("*") }]);
+    assert.deepEqual(plain(needs("DescribeAlarms", { AlarmNamePrefix: "a" })), [{ action: "cloudwatch:DescribeAlarms", resource: alarm("*") }]);
+    assert.deepEqual(plain(needs("DescribeAlarms", { AlarmTypes: ["MetricAlarm", "CompositeAlarm"] })), [{ action: "cloudwatch:DescribeAlarms", resource: "*" }]);
+    assert.deepEqual(plain(needs("DescribeAlarmHistory", { AlarmName: "a" })), [{ action: "cloudwatch:DescribeAlarmHistory", resource: alarm("a") }]);
+    assert.deepEqual(plain(needs("DescribeAlarmHistory", {})), [{ action: "cloudwatch:DescribeAlarmHistory", resource: alarm("*") }]);
+    assert.deepEqual(plain(needs("DescribeAlarmsForMetric", { MetricName: "m", Namespace: "n" })), [{ action: "cloudwatch:DescribeAlarmsForMetric", resource: "*" }]);
+    assert.deepEqual(plain(needs("UntagResource", { ResourceARN: alarm("a"), TagKeys: ["k"] })), [{ action: "cloudwatch:UntagResource", resource: alarm("a") }]);
+    assert.deepEqual(needs("PutMetricData", { Namespace: "App", MetricData: [] }), [{ action: "cloudwatch:PutMetricData", resource: "*", keys: { "cloudwatch:namespace": "App" } }]);
+  });
 
   it("SQS names the queue of its URL or name; batches are their single action", () => {
     const needs = (operation: string, body: unknown) => plain(service("sqs").authorize?.(rpc("AmazonSQS", operation, body, "sqs")) ?? []);

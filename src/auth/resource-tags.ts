@@ -5,26 +5,31 @@
  * - Lambda functions (`function:f`, and `function:f:qualifier` with the function's tags): from the
  *   function registry, which caches records and keeps them current itself;
  * - SQS queues, SNS topics, S3 buckets (the bucket ARN; objects have `s3:ExistingObjectTag` instead),
- *   DynamoDB tables (and their indexes and streams), EventBridge rules and event buses, Kinesis streams, and
+ *   DynamoDB tables (and their indexes and streams), EventBridge rules and event buses, Kinesis streams and their
+ *   consumers (each its own tags, kept in the stream's document), and
  *   API Gateway's REST and HTTP APIs and their stages (api-gateway-resource-tags.ts: a REST API's children inherit
  *   its tags, as AWS documents for the V1 API): from the store, through `ResourceTagCache`, dropped by the next
  *   write that can change tags (resource-tag-changes.ts) and, in a cluster, after `maxAgeMs` (another node's
  *   writes are not counted here).
  * - IAM users, roles and customer managed policies (TagUser, TagRole, TagPolicy), for IAM's own operations:
  *   read from the IAM store per request (IAM calls are not a hot path, and IAM writes are counted elsewhere);
+ * - CloudWatch alarms (`arn:aws:cloudwatch:<region>:<account>:alarm:<name>`): the alarm's document, read per
+ *   request rather than cached: the alarm evaluator rewrites alarms every round, and counting those writes would
+ *   drop every cached tag set once a minute (alarm operations are not a hot path);
  * - S3 objects (`arn:aws:s3:::b/k`): the current version's tags, as `s3:ExistingObjectTag/<key>` (AWS has no
  *   `aws:ResourceTag` for objects), for the reads and the tagging and ACL operations only (S3 does not supply
  *   it to PutObject or DeleteObject: "you cannot … delete or overwrite an object based on its existing tags");
  *   read per request rather than cached: object writes are S3's hot path, and counting them would drop every
  *   cached tag set on each PutObject.
- * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs; Kinesis
- * consumers, which AWS tags apart from their stream but Unkai keeps no tags for): then a condition on
+ * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs;
+ * `alarm:*`, which names no one alarm): then a condition on
  * `aws:ResourceTag/<key>` sees the key missing, as for an untagged resource.
  */
 import type { Account } from "../core/arn.js";
 import type { EventBusRecord, RuleRecord, Tag } from "../core/events/resources.js";
 import { bucketSettingId } from "../core/s3-bucket-settings.js";
 import { apiGatewayResourceTags } from "./api-gateway-resource-tags.js";
+import { alarmResourceTags } from "./alarm-resource-tags.js";
 import type { Store } from "../store/ports.js";
 import type { ResourceTagChanges } from "./resource-tag-changes.js";
 
@@ -41,7 +46,7 @@ export interface ResourceTagSources {
   readonly account: Account;
   /** A function's tags, undefined when there is no such function. */
   readonly functionTags: (name: string) => Promise<Tags | undefined>;
-  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects" | "iam" | "kinesisStreams" | "restApis" | "httpApis">;
+  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects" | "iam" | "kinesisStreams" | "restApis" | "httpApis" | "alarms">;
   readonly changes: ResourceTagChanges;
   /** In a cluster, the most a cached tag set may lag another node's write; undefined on one node. */
   readonly maxAgeMs?: number | undefined;
@@ -66,8 +71,9 @@ function storedTagReader(sources: ResourceTagSources): (arn: string) => Promise<
   const rule = new RegExp(`${prefix("events")}rule/(?:([^/]+)/)?([^/]+)$`);
   const bus = new RegExp(`${prefix("events")}event-bus/([^/]+)$`);
   const bucket = /^arn:aws:s3:::([^/]+)$/;
-  // A stream, not a consumer (`stream/<name>/consumer/<name>:<time>`): Unkai keeps no consumer tags.
+  // A stream, or one of its consumers (`stream/<name>/consumer/<name>:<time>`), which has its own tags.
   const stream = new RegExp(`${prefix("kinesis")}stream/[^/]+$`);
+  const consumer = new RegExp(`^(${prefix("kinesis").slice(1)}stream/[^/]+)/consumer/[^:]+:\\d+$`);
   return async (arn) => {
     let match: RegExpExecArray | null;
     if ((match = sqs.exec(arn))) return (await store.queues.get(match[1]!))?.tags;
@@ -89,6 +95,10 @@ function storedTagReader(sources: ResourceTagSources): (arn: string) => Promise<
       return record?.Arn === arn ? (tagMap(record.Tags) ?? {}) : undefined;
     }
     if (stream.test(arn)) return (await store.kinesisStreams.get(arn))?.tags;
+    if ((match = consumer.exec(arn))) {
+      const found = (await store.kinesisStreams.get(match[1]!))?.consumers?.find((c) => c.arn === arn);
+      return found && (found.tags ?? {});
+    }
     if (arn.startsWith("arn:aws:apigateway:")) return apiGatewayResourceTags(store, arn);
     return undefined;
   };
@@ -133,6 +143,7 @@ export function resourceTagLookup(sources: ResourceTagSources): (arn: string, ac
     if (name !== undefined) return tagged(await sources.functionTags(name));
     const entity = iamEntity.exec(arn);
     if (entity) return tagged((await sources.store.iam.get(entity[1] as "user" | "role" | "policy", entity[2]!))?.tags);
+    if (arn.startsWith("arn:aws:cloudwatch:")) return tagged(await alarmResourceTags(sources.store.alarms, sources.account, arn));
     const inBucket = object.exec(arn);
     if (inBucket) {
       if (!EXISTING_OBJECT_TAG_ACTIONS.test(action)) return undefined;

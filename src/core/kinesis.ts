@@ -26,6 +26,9 @@ export const KINESIS_STREAM_ARN = /^arn:aws[a-zA-Z-]*:kinesis:([^:]*):(\d{12}):s
 /** An enhanced fan-out consumer's ARN: its stream's ARN (captured), `/consumer/`, its name (captured) and `:` its creation (epoch seconds). */
 export const KINESIS_CONSUMER_ARN = /^(arn:aws[a-zA-Z-]*:kinesis:[^:]*:\d{12}:stream\/[^/]+)\/consumer\/([^:]+):\d+$/;
 
+/** The ARN a consumer registered at `createdAtMs` gets (KINESIS_CONSUMER_ARN's form). */
+export const consumerArn = (streamArn: string, name: string, createdAtMs: number) => `${streamArn}/consumer/${name}:${Math.floor(createdAtMs / 1000)}`;
+
 /** An enhanced fan-out consumer registered on a stream. */
 export interface KinesisConsumer {
   readonly name: string;
@@ -35,6 +38,8 @@ export interface KinesisConsumer {
   readonly createdAt: number;
   /** PutResourcePolicy's document for the consumer (SubscribeToShard, DescribeStreamConsumer). */
   readonly policy?: string | undefined;
+  /** Its tags (RegisterStreamConsumer `Tags`, TagResource on its ARN); absent on consumers registered before they were kept. */
+  readonly tags?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface KinesisStreamRecord {

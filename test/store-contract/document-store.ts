@@ -312,20 +312,23 @@ export function documentStoreContract(test: StoreTest): void {
     });
   });
 
-  test("kinesisStreams: one document per stream by ARN, kept apart from the other documents", async ({ store, reopen }) => {
+  test("kinesisStreams: one document per stream by ARN (its consumers and their tags in it), kept apart from the other documents", async ({ store, reopen }) => {
     const stream = (name: string, change: Partial<KinesisStreamRecord> = {}): KinesisStreamRecord => ({
       name, arn: `arn:aws:kinesis:us-east-1:123456789012:stream/${name}`, createdAt: 1_767_225_600_000, mode: "PROVISIONED", shards: [{ index: 0, startingHashKey: "0", endingHashKey: "340282366920938463463374607431768211455", openedAfter: 0 }, { index: 1, startingHashKey: "5", endingHashKey: "9", parent: 0, openedAfter: 3, closed: { sequence: 7, time: 1_767_225_600_000 } }], nextShardIndex: 2,
       retentionHours: 24, maxRecordSizeKiB: 1_024, tags: { team: "a" }, encryption: undefined, shardLevelMetrics: [], ...change,
     });
     await store.kinesisStreams.put(stream("b").arn, stream("b"));
     await store.kinesisStreams.put(stream("a").arn, stream("a"));
-    await store.kinesisStreams.put(stream("b").arn, stream("b", { retentionHours: 48, encryption: { type: "KMS", keyId: "alias/aws/kinesis" }, shardLevelMetrics: ["IncomingBytes"] }));
+    // A consumer keeps its own tags, apart from the stream's.
+    const consumers = [{ name: "efo", arn: `${stream("b").arn}/consumer/efo:1767225600`, createdAt: 1_767_225_600_000, tags: { team: "c", "": "empty key's value" } }];
+    const changed = { retentionHours: 48, encryption: { type: "KMS" as const, keyId: "alias/aws/kinesis" }, shardLevelMetrics: ["IncomingBytes"], consumers };
+    await store.kinesisStreams.put(stream("b").arn, stream("b", changed));
     assert.equal(await store.kinesisStreams.delete(stream("a").arn), true);
     assert.equal(await store.kinesisStreams.delete(stream("a").arn), false);
     await checkAndAfterReopen({ store, reopen }, async (current) => {
       assert.deepEqual(
         plain(await current.kinesisStreams.get(stream("b").arn)),
-        plain(stream("b", { retentionHours: 48, encryption: { type: "KMS", keyId: "alias/aws/kinesis" }, shardLevelMetrics: ["IncomingBytes"] })),
+        plain(stream("b", changed)),
       );
       assert.equal(await current.kinesisStreams.get(stream("a").arn), undefined);
       assert.deepEqual((await current.kinesisStreams.list()).map((s) => s.name), ["b"]);

@@ -6,7 +6,7 @@
  * operations means an operation added later is mapped the day it is implemented: no operation can be
  * silently allowed. CONTRIBUTING.md, "Map a service's operations to IAM actions".
  */
-import { passRole, requestTagKeys, type ActionRequest } from "../../core/iam-policy/index.js";
+import { passRole, requestTagKeys, type ActionRequest, type ContextValue } from "../../core/iam-policy/index.js";
 import type { ServiceModel } from "./model.js";
 
 /** The resource ARNs one operation acts on, from its decoded input (`*` for none); several for batches over several resources. */
@@ -23,17 +23,21 @@ export interface DerivedAuthorizationOptions {
    * from its input: they also need iam:PassRole on each, with `iam:PassedToService` = `service`.
    */
   readonly passedRoles?: { readonly service: string; readonly of: Readonly<Record<string, (input: Record<string, unknown>) => readonly unknown[]>> };
+  /** The service's own condition keys an operation supplies beside the tag keys (CloudWatch's `cloudwatch:AlarmActions`). */
+  readonly keysOf?: (operation: string, input: Record<string, unknown>) => Readonly<Record<string, ContextValue>> | undefined;
 }
 
 export type AuthorizationTable = Readonly<Record<string, (input: Record<string, unknown>) => readonly ActionRequest[]>>;
 
-export function derivedAuthorization(model: ServiceModel, { prefix, resourceOf, actions = {}, passedRoles }: DerivedAuthorizationOptions): AuthorizationTable {
+export function derivedAuthorization(model: ServiceModel, { prefix, resourceOf, actions = {}, passedRoles, keysOf }: DerivedAuthorizationOptions): AuthorizationTable {
   const resolve = (operation: string) => (input: Record<string, unknown>): readonly ActionRequest[] => {
     const action = `${prefix}:${actions[operation] ?? operation}`;
     const resources = resourceOf(operation, input);
     const list = typeof resources === "string" ? [resources] : resources.length > 0 ? [...new Set(resources)] : ["*"];
     // Tags the request carries (TagResource, CreateQueue `tags`, PutRule `Tags`): aws:RequestTag/<key>, aws:TagKeys.
-    const keys = requestTagKeys(input);
+    const own = keysOf?.(operation, input);
+    const tagKeys = requestTagKeys(input);
+    const keys = own || tagKeys ? { ...tagKeys, ...own } : undefined;
     const needs = list.map((resource) => ({ action, resource: resource === "" ? "*" : resource, ...(keys ? { keys } : {}) }));
     const rolesOf = passedRoles?.of[operation];
     return rolesOf && passedRoles ? [...needs, ...passRole(rolesOf(input), passedRoles.service)] : needs;

@@ -39,6 +39,8 @@ export interface StoredAlarm {
   readonly StateReasonData?: string;
   readonly stateUpdatedAt: number;
   readonly stateTransitionedAt: number;
+  /** Its tags (alarm-tags.ts); DescribeAlarms does not answer them, ListTagsForResource does. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export const COMPARISONS: Readonly<Record<string, (value: number, threshold: number) => boolean>> = {
@@ -102,7 +104,7 @@ export function describeComposite(alarm: StoredAlarm): object {
 
 /** The alarm as DescribeAlarms answers it (MetricAlarm). */
 export function describe(alarm: StoredAlarm): object {
-  const { configuredAt, stateUpdatedAt, stateTransitionedAt, Metrics, ...fields } = alarm;
+  const { configuredAt, stateUpdatedAt, stateTransitionedAt, Metrics, tags: _tags, ...fields } = alarm;
   return {
     ...fields,
     AlarmConfigurationUpdatedTimestamp: new Date(configuredAt),

@@ -10,6 +10,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { Operations } from "../../protocol/codecs/model-service.js";
 import type { AlarmStore } from "../../store/ports.js";
 import { actionMessage } from "./alarm-actions.js";
+import { alarmTagOperations, checkTagCount, tagRecord } from "./alarm-tags.js";
 import { alarmPage, DEFAULT_HISTORY_PAGE, historyCursor, historyToken } from "./alarm-paging.js";
 import { COMPARISONS, describe, describeComposite, type AlarmState, type StoredAlarm } from "./alarm-model.js";
 import { putCompositeAlarm, type PutCompositeAlarmInput } from "./composite-alarms.js";
@@ -83,6 +84,7 @@ interface PutMetricAlarmInput {
   readonly TreatMissingData?: string;
   readonly Metrics?: readonly { Id: string; MetricStat?: { Metric: { Namespace?: string; MetricName?: string; Dimensions?: readonly Dimension[] }; Period: number; Stat: string; Unit?: string }; Expression?: string; ReturnData?: boolean }[];
   readonly ThresholdMetricId?: string;
+  readonly Tags?: readonly { Key: string; Value: string }[];
 }
 
 /** The metric, statistic and period an alarm watches: its own fields, or the single MetricStat of `Metrics`. */
@@ -119,6 +121,7 @@ export function alarmOperations(deps: AlarmDeps): Operations {
     return parse(found.document);
   };
   return {
+    ...alarmTagOperations(deps),
     async PutMetricAlarm(input: PutMetricAlarmInput) {
       const metric = watched(input);
       const { stat, ...rest } = metric;
@@ -131,6 +134,7 @@ export function alarmOperations(deps: AlarmDeps): Operations {
       if (datapoints > input.EvaluationPeriods) throw invalidValue("DatapointsToAlarm must be less than or equal to EvaluationPeriods.");
       if (input.EvaluationPeriods * rest.Period > 7 * 86_400) throw invalidValue("The evaluation period of the alarm (Period × EvaluationPeriods) must not exceed one week.");
       checkActions(input);
+      const created = checkTagCount(tagRecord(input.Tags));
       const existing = await deps.alarms.get(input.AlarmName);
       if (existing && parse(existing.document).AlarmRule !== undefined) throw new UnkaiError("ValidationError", `Alarm ${input.AlarmName} is a composite alarm: a metric alarm cannot replace it.`);
       if (!existing && (await deps.alarms.list()).length >= MAX_ALARMS) throw new UnkaiError("LimitExceededFault", `An account may have at most ${MAX_ALARMS} alarms here.`);
@@ -145,6 +149,8 @@ export function alarmOperations(deps: AlarmDeps): Operations {
         // A new alarm starts in INSUFFICIENT_DATA, as on AWS; an update keeps its state until the next evaluation.
         StateValue: before?.StateValue ?? "INSUFFICIENT_DATA", StateReason: before?.StateReason ?? "Unchecked: Initial alarm creation",
         stateUpdatedAt: before?.stateUpdatedAt ?? now, stateTransitionedAt: before?.stateTransitionedAt ?? now,
+        // Tags are given at creation only: an update keeps the alarm's own (AWS ignores Tags then).
+        tags: before ? (before.tags ?? {}) : created,
       };
       if (!["missing", "ignore", "breaching", "notBreaching"].includes(alarm.TreatMissingData)) throw invalidValue(`The value ${alarm.TreatMissingData} for parameter TreatMissingData is invalid.`);
       await deps.alarms.put({ name: alarm.AlarmName, document: JSON.stringify(alarm) });

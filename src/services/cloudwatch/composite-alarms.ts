@@ -6,6 +6,7 @@
 import { UnkaiError } from "../../core/errors.js";
 import type { AlarmState, StoredAlarm } from "./alarm-model.js";
 import { AlarmRuleError, parseAlarmRule, ruleAlarms, ruleHolds } from "./alarm-rule.js";
+import { checkTagCount, tagRecord } from "./alarm-tags.js";
 import { changeState, history, loadAlarms, type AlarmDeps } from "./alarms.js";
 import { invalidValue } from "./parameters.js";
 
@@ -17,6 +18,7 @@ export interface PutCompositeAlarmInput {
   readonly AlarmActions?: readonly string[];
   readonly OKActions?: readonly string[];
   readonly InsufficientDataActions?: readonly string[];
+  readonly Tags?: readonly { Key: string; Value: string }[];
 }
 
 const MAX_RULE_LENGTH = 10_240;
@@ -43,6 +45,7 @@ export async function putCompositeAlarm(deps: AlarmDeps, input: PutCompositeAlar
   }
   if (new Set(names).size > MAX_RULE_ALARMS) throw invalidValue(`An AlarmRule may name at most ${MAX_RULE_ALARMS} alarms.`);
   checkActions(input);
+  const created = checkTagCount(tagRecord(input.Tags));
   const all = await loadAlarms(deps.alarms);
   const by = lookup(all);
   const existing = by.get(input.AlarmName);
@@ -60,6 +63,8 @@ export async function putCompositeAlarm(deps: AlarmDeps, input: PutCompositeAlar
     configuredAt: now,
     StateValue: existing?.StateValue ?? "INSUFFICIENT_DATA", StateReason: existing?.StateReason ?? "Unchecked: Initial alarm creation",
     stateUpdatedAt: existing?.stateUpdatedAt ?? now, stateTransitionedAt: existing?.stateTransitionedAt ?? now,
+    // Tags are given at creation only, as for metric alarms.
+    tags: existing ? (existing.tags ?? {}) : created,
   };
   await deps.alarms.put({ name: alarm.AlarmName, document: JSON.stringify(alarm) });
   await history(deps, alarm, now, "ConfigurationUpdate", `Alarm "${alarm.AlarmName}" ${existing ? "updated" : "created"}`, { version: "1.0", type: existing ? "Update" : "Create" });

@@ -6,13 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type Operations } from "../../protocol/codecs/model-service.js";
 import type { Service } from "../../protocol/http.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { AlarmEvaluator } from "./alarm-evaluator.js";
 import { alarmOperations } from "./alarms.js";
+import { cloudWatchAuthorization } from "./authorization.js";
 import { CLOUDWATCH_ERRORS } from "./errors.js";
 import { getMetricData, getMetricStatistics, listMetrics, type GetMetricDataInput, type GetMetricStatisticsInput, type ListMetricsInput } from "./metric-reads.js";
 import { ServiceMetricMinutes } from "./service-metric-minutes.js";
@@ -45,9 +45,10 @@ export function cloudWatchService(platform: Platform): Service {
     GetMetricData: async (input: GetMetricDataInput) => getMetricData(input, await flushed()),
     ...alarmOperations(alarmDeps),
   };
+  const model = loadModel("monitoring");
   const service = modelService({
-    name: "cloudwatch", model: loadModel("monitoring"), errors: CLOUDWATCH_ERRORS, operations, signingNames: ["monitoring"], logger,
-    validationError: cloudWatchParameterError, authorization: authorizationOf(operations),
+    name: "cloudwatch", model, errors: CLOUDWATCH_ERRORS, operations, signingNames: ["monitoring"], logger,
+    validationError: cloudWatchParameterError, authorization: cloudWatchAuthorization(model, platform.account),
   });
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, work: () => Promise<unknown>, what: string) => {
@@ -78,11 +79,6 @@ const RETENTION_MS = 15 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
 /** How often this node writes its AWS/Lambda minutes (CloudWatch's own metrics lag about as much). */
 const FLUSH_EVERY_MS = 60_000;
-
-/** Every CloudWatch operation is `cloudwatch:<Operation>` on `*` (metrics have no ARN). */
-function authorizationOf(operations: Operations): Record<string, () => readonly ActionRequest[]> {
-  return Object.fromEntries(Object.keys(operations).map((name) => [name, () => [{ action: `cloudwatch:${name}`, resource: "*" }]]));
-}
 
 export const cloudWatchModule: ServiceModule = {
   name: "cloudwatch",

@@ -10,11 +10,12 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { UnkaiError } from "../../core/errors.js";
-import { KINESIS_CONSUMER_ARN, type KinesisConsumer, type KinesisStreamRecord } from "../../core/kinesis.js";
+import { consumerArn, KINESIS_CONSUMER_ARN, type KinesisConsumer, type KinesisStreamRecord } from "../../core/kinesis.js";
 import { EventStreamOutput, type StreamedEvent } from "../../protocol/codecs/event-stream-output.js";
 import { invalid, loadStream, notFound, readToken, writeToken, type KinesisContext } from "./context.js";
 import { MAX_READ_BYTES, pageFull, startAfter, wireRecords, type IteratorType } from "./record-ops.js";
 import { childrenOf, formatSequenceNumber, shardNamed } from "./shards.js";
+import { checkTags } from "./tags.js";
 
 /** AWS's limit on consumers per stream. */
 const MAX_CONSUMERS = 20;
@@ -41,7 +42,7 @@ function consumerOutput(consumer: KinesisConsumer, status: "CREATING" | "ACTIVE"
 }
 
 /** The stream and consumer a request names (by ARN, or by stream ARN and name); ResourceNotFoundException when either is gone. */
-async function loadConsumer(ctx: KinesisContext, input: ConsumerNaming): Promise<{ stream: KinesisStreamRecord; consumer: KinesisConsumer }> {
+export async function loadConsumer(ctx: KinesisContext, input: ConsumerNaming): Promise<{ stream: KinesisStreamRecord; consumer: KinesisConsumer }> {
   const byArn = input.ConsumerARN === undefined ? undefined : KINESIS_CONSUMER_ARN.exec(input.ConsumerARN);
   if (input.ConsumerARN !== undefined && !byArn) throw invalid(`ConsumerARN ${input.ConsumerARN} is not a Kinesis consumer ARN.`);
   const streamArn = byArn?.[1] ?? input.StreamARN;
@@ -130,7 +131,8 @@ export function consumerOperations(ctx: KinesisContext) {
   }
 
   return {
-    async RegisterStreamConsumer(input: { StreamARN: string; ConsumerName: string }) {
+    async RegisterStreamConsumer(input: { StreamARN: string; ConsumerName: string; Tags?: Readonly<Record<string, string>> }) {
+      checkTags(input.Tags ?? {}, {}, "consumer");
       const stream = await loadStream(ctx, { StreamARN: input.StreamARN });
       const consumers = stream.consumers ?? [];
       if (consumers.some((c) => c.name === input.ConsumerName)) {
@@ -138,7 +140,7 @@ export function consumerOperations(ctx: KinesisContext) {
       }
       if (consumers.length >= MAX_CONSUMERS) throw new UnkaiError("LimitExceededException", `Stream ${stream.name} under account ${ctx.account.accountId} already has ${MAX_CONSUMERS} consumers, the most a stream may have.`);
       const createdAt = ctx.now();
-      const consumer = { name: input.ConsumerName, arn: `${stream.arn}/consumer/${input.ConsumerName}:${Math.floor(createdAt / 1000)}`, createdAt };
+      const consumer = { name: input.ConsumerName, arn: consumerArn(stream.arn, input.ConsumerName, createdAt), createdAt, tags: { ...input.Tags } };
       const fresh = await loadStream(ctx, { StreamARN: input.StreamARN });
       await ctx.streams.put(fresh.arn, { ...fresh, consumers: [...(fresh.consumers ?? []), consumer] });
       // Usable at once; the answer says CREATING as AWS's does, DescribeStreamConsumer ACTIVE.

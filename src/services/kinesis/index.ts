@@ -108,7 +108,7 @@ export function kinesisService(deps: KinesisDeps): Service {
   const model = loadModel("kinesis");
   const service = modelService({
     name: "kinesis", model, errors: KINESIS_ERRORS, operations: { ...streamOperations(ctx), ...recordOperations(ctx), ...reshardOperations(ctx), ...consumerOperations(ctx), ...resourcePolicyOperations(ctx) }, signingNames: ["kinesis"], logger: deps.logger,
-    authorization: kinesisAuthorization(model, deps.account),
+    authorization: kinesisAuthorization(model, deps.account, deps.now ?? Date.now),
   });
   deps.destinations?.add(kinesisDestination(ctx));
   const sweep = new Periodic(() => trimExpired(ctx), RETENTION_SWEEP_MS, (error) => deps.logger.error({ err: error }, "the Kinesis retention sweep failed"));

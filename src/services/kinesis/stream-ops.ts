@@ -6,7 +6,9 @@
 import { UnkaiError } from "../../core/errors.js";
 import type { KinesisShard, KinesisStreamRecord } from "../../core/kinesis.js";
 import { invalid, loadStream, readToken, streamArn, writeToken, type KinesisContext, type StreamNaming } from "./context.js";
+import { consumerTags } from "./consumer-tags.js";
 import { describeShard, evenShards, openShards, shardIdOf } from "./shards.js";
+import { checkTags, type Tags } from "./tags.js";
 
 /** Shards every stream of the account may have together (AWS's default quota in most regions). */
 export const ACCOUNT_SHARD_LIMIT = 500;
@@ -14,10 +16,6 @@ export const ACCOUNT_SHARD_LIMIT = 500;
 const ON_DEMAND_SHARDS = 4;
 const DEFAULT_RETENTION_HOURS = 24;
 const MAX_RETENTION_HOURS = 8760;
-const MAX_TAGS = 50;
-
-
-type Tags = Readonly<Record<string, string>>;
 
 /** What may change of a stream outside resharding. */
 type Settings = Partial<Omit<KinesisStreamRecord, "shards" | "nextShardIndex" | "name" | "arn">>;
@@ -46,11 +44,6 @@ export async function checkShardLimit(ctx: KinesisContext, more: number): Promis
   }
 }
 
-function checkTags(tags: Tags, current: Tags): void {
-  const keys = new Set([...Object.keys(current), ...Object.keys(tags)]);
-  if (keys.size > MAX_TAGS) throw invalid(`Failed to add tags to stream: a stream may have at most ${MAX_TAGS} tags.`);
-}
-
 
 export function streamOperations(ctx: KinesisContext) {
   /**
@@ -62,8 +55,9 @@ export function streamOperations(ctx: KinesisContext) {
     const fresh = await loadStream(ctx, input);
     await ctx.streams.put(fresh.arn, { ...fresh, ...patch });
   };
-  /** AddTagsToStream and TagResource: at most MAX_TAGS in all. */
-  const addTags = (input: StreamNaming, tags: Tags) => update(input, (stream) => (checkTags(tags, stream.tags), { tags: { ...stream.tags, ...tags } }));
+  /** AddTagsToStream and TagResource: at most 50 in all. */
+  const addTags = (input: StreamNaming, tags: Tags) => update(input, (stream) => (checkTags(tags, stream.tags, "stream"), { tags: { ...stream.tags, ...tags } }));
+  const consumers = consumerTags(ctx);
   /** RemoveTagsFromStream and UntagResource. */
   const removeTags = (input: StreamNaming, keys: readonly string[]) =>
     update(input, (stream) => ({ tags: Object.fromEntries(Object.entries(stream.tags).filter(([key]) => !keys.includes(key))) }));
@@ -76,7 +70,7 @@ export function streamOperations(ctx: KinesisContext) {
       const arn = streamArn(ctx, input.StreamName);
       if (await ctx.streams.get(arn)) throw new UnkaiError("ResourceInUseException", `Stream ${input.StreamName} under account ${ctx.account.accountId} already exists.`);
       await checkShardLimit(ctx, shardCount);
-      checkTags(input.Tags ?? {}, {});
+      checkTags(input.Tags ?? {}, {}, "stream");
       await ctx.streams.put(arn, {
         name: input.StreamName, arn, createdAt: ctx.now(), mode, shards: evenShards(shardCount, 0, 0), nextShardIndex: shardCount, retentionHours: DEFAULT_RETENTION_HOURS,
         maxRecordSizeKiB: input.MaxRecordSizeInKiB ?? 1024, tags: { ...input.Tags }, shardLevelMetrics: [],
@@ -197,19 +191,22 @@ export function streamOperations(ctx: KinesisContext) {
       return { Tags: keys.slice(0, limit).map((Key) => ({ Key, Value: stream.tags[Key] })), HasMoreTags: keys.length > limit };
     },
 
+    // On a stream's ARN or a consumer's (consumer-tags.ts).
     async TagResource(input: { ResourceARN: string; Tags: Tags }) {
-      await addTags({ StreamARN: input.ResourceARN }, input.Tags);
+      if (consumers.names(input.ResourceARN)) await consumers.add(input.ResourceARN, input.Tags);
+      else await addTags({ StreamARN: input.ResourceARN }, input.Tags);
       return {};
     },
 
     async UntagResource(input: { ResourceARN: string; TagKeys: readonly string[] }) {
-      await removeTags({ StreamARN: input.ResourceARN }, input.TagKeys);
+      if (consumers.names(input.ResourceARN)) await consumers.remove(input.ResourceARN, input.TagKeys);
+      else await removeTags({ StreamARN: input.ResourceARN }, input.TagKeys);
       return {};
     },
 
     async ListTagsForResource(input: { ResourceARN: string }) {
-      const stream = await loadStream(ctx, { StreamARN: input.ResourceARN });
-      return { Tags: Object.keys(stream.tags).sort().map((Key) => ({ Key, Value: stream.tags[Key] })) };
+      const tags = consumers.names(input.ResourceARN) ? await consumers.list(input.ResourceARN) : (await loadStream(ctx, { StreamARN: input.ResourceARN })).tags;
+      return { Tags: Object.keys(tags).sort().map((Key) => ({ Key, Value: tags[Key] })) };
     },
 
     async StartStreamEncryption(input: StreamNaming & { EncryptionType: string; KeyId: string }) {
