@@ -638,4 +638,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE kinesis_closed_shards ADD COLUMN closed_at BIGINT NOT NULL DEFAULT 0;
   `,
+  // 38: DynamoDB on-demand backups as documents by backup ARN (as SQLite's 41)
+  `
+  CREATE TABLE dynamodb_backups (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

@@ -631,4 +631,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE kinesis_closed_shards ADD COLUMN closed_at INTEGER NOT NULL DEFAULT 0;
   `,
+  // 41: DynamoDB on-demand backups as documents by backup ARN (their items are blobs: services/dynamodb/backup-items.ts)
+  `
+  CREATE TABLE dynamodb_backups (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  `,
 ];
