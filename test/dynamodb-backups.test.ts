@@ -6,7 +6,7 @@
  * input gets DynamoDB's own error types.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -89,8 +89,12 @@ const typeOf = (json: Record<string, unknown>) => String(json.__type).replace(/^
 
 const errorOf = (promise: Promise<unknown>) => promise.then(() => assert.fail("expected an error"), (error: unknown) => error as Error & { name: string; $metadata?: { httpStatusCode?: number } });
 
+/** A short stream retention makes the background sweep (which also removes backup blobs no record names) run every second. */
+const FAST_SWEEP = { UNKAI_STREAM_RETENTION_MS: "2000" };
+
 describe("DynamoDB on-demand backups", () => {
-  const suite = unkaiSuite();
+  // Every backup below is made while the sweep runs: none may lose its items to it.
+  const suite = unkaiSuite(FAST_SWEEP);
   let cached: DynamoDBClient | undefined;
   const sdk = () => (cached ??= client(suite.unkai.url));
 
@@ -264,6 +268,8 @@ describe("DynamoDB on-demand backups", () => {
     const missing = await errorOf(sdk().send(new CreateBackupCommand({ TableName: "no-such-table", BackupName: "b-1" })));
     assert.ok(missing instanceof TableNotFoundException, `${missing.name}: ${missing.message}`);
     assert.equal(missing.message, "Table not found: no-such-table");
+    const otherAccount = await errorOf(sdk().send(new CreateBackupCommand({ TableName: "arn:aws:dynamodb:us-east-1:999999999999:table/taken", BackupName: "b-1" })));
+    assert.ok(otherAccount instanceof TableNotFoundException, `another account's table ARN names no table here: ${otherAccount.name}`);
 
     const forged = arn.replace(":table/taken/", ":table/other/");
     const wrongAccount = arn.replace(/:\d{12}:/, ":999999999999:");
@@ -347,7 +353,7 @@ describe("DynamoDB backups across a restart", () => {
   it("a backup made before Unkai restarts is listed and restored after it, with its items", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "unkai-dynamodb-backups-"));
     try {
-      const first = await startUnkai({}, dataDir);
+      const first = await startUnkai(FAST_SWEEP, dataDir);
       const before = client(first.url);
       let arn: string;
       try {
@@ -359,7 +365,11 @@ describe("DynamoDB backups across a restart", () => {
         before.destroy();
         assert.equal(await first.stop(), 0);
       }
-      const second = await startUnkai({}, dataDir);
+      // What a crash mid-backup leaves: items no backup record names.
+      const orphan = join(dataDir, "dynamodb-backups", "left-by-a-crash");
+      writeFileSync(orphan, '{"pk":{"S":"half"}}\n');
+      utimesSync(orphan, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+      const second = await startUnkai(FAST_SWEEP, dataDir);
       const after = client(second.url);
       try {
         assert.deepEqual((await after.send(new ListBackupsCommand({ TableName: "durable" }))).BackupSummaries?.map((s) => s.BackupArn), [arn]);
@@ -367,6 +377,12 @@ describe("DynamoDB backups across a restart", () => {
         assert.equal((await after.send(new DescribeTableCommand({ TableName: "durable" }))).Table?.ItemCount, 120);
         const open = await after.send(new QueryCommand({ TableName: "durable", IndexName: "byStatus", KeyConditionExpression: "#s = :s", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":s": { S: "open" } }, Select: "COUNT" }));
         assert.equal(open.Count, 40);
+        const deadline = Date.now() + 10_000;
+        while (existsSync(orphan) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(existsSync(orphan), false, "the sweep removes a blob no backup names");
+        assert.equal(readdirSync(join(dataDir, "dynamodb-backups")).length, 1, "and keeps the backup's own");
+        await after.send(new RestoreTableFromBackupCommand({ TargetTableName: "durable-again", BackupArn: arn }));
+        assert.equal((await after.send(new DescribeTableCommand({ TableName: "durable-again" }))).Table?.ItemCount, 120);
       } finally {
         after.destroy();
         assert.equal(await second.stop(), 0);

@@ -10,7 +10,8 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import type { BlobStore } from "../../store/blobs/blob-store.js";
-import type { DocumentStore, DynamoBackupRecord, DynamoDbStore, DynamoTableRecord } from "../../store/ports.js";
+import type { DynamoDbStore, DynamoTableRecord } from "../../store/ports.js";
+import type { DynamoContext } from "./context.js";
 import type { AttributeMap } from "./expressions/index.js";
 import { itemOf } from "./keys.js";
 
@@ -80,17 +81,20 @@ export async function* readBackupItems(blobs: BlobStore, key: string): AsyncGene
 
 /**
  * Removes item blobs no backup record names, older than `before` (epoch ms): left by a crash mid-backup,
- * or by a DeleteBackup that removed its record and died before its blob. A blob being written now is
- * younger than the grace, and its record is stored before the grace passes.
+ * or by a DeleteBackup that removed its record and died before its blob. A blob older than `before` was
+ * begun before this sweep: its backup was either still being written then (in `writing`, taken now: on
+ * one node, whose grace is 0, that is every writer; a cluster's other nodes are covered by the grace) or
+ * had stored its record already (read after), unless its writer failed or died.
  */
-export async function sweepBackupBlobs(records: DocumentStore<DynamoBackupRecord>, blobs: BlobStore, before: number): Promise<number> {
+export async function sweepBackupBlobs(backups: NonNullable<DynamoContext["backups"]>, before: number): Promise<number> {
+  const writing = new Set(backups.writing);
   let kept: Set<string> | undefined;
   let removed = 0;
-  for await (const blob of blobs.list(BACKUP_BLOBS)) {
-    if (blob.modifiedMs >= before) continue;
-    kept ??= new Set((await records.list()).map((record) => record.blob));
+  for await (const blob of backups.blobs.list(BACKUP_BLOBS)) {
+    if (blob.modifiedMs >= before || writing.has(blob.key)) continue;
+    kept ??= new Set((await backups.records.list()).map((record) => record.blob));
     if (kept.has(blob.key)) continue;
-    await blobs.delete(blob.key);
+    await backups.blobs.delete(blob.key);
     removed++;
   }
   return removed;

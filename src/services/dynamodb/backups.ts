@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { UnkaiError } from "../../core/errors.js";
 import type { DynamoBackupRecord } from "../../store/ports.js";
 import { checkTableName, tableNameOf, type DynamoContext } from "./context.js";
-import { BACKUP_BLOBS, writeBackupItems } from "./backup-items.js";
+import { BACKUP_BLOBS, writeBackupItems, type WrittenItems } from "./backup-items.js";
 import { describedSettings } from "./table-settings.js";
 import { invalid, tableArn, type IndexDefinition, type TableDefinition } from "./table-definition.js";
 
@@ -96,9 +96,10 @@ function description(record: DynamoBackupRecord, status: "AVAILABLE" | "DELETED"
 
 /** CreateBackup: the table's definition and items as of one moment, stored before it answers (so AVAILABLE). */
 export async function createBackup(ctx: DynamoContext, input: { TableName: string; BackupName: string }): Promise<object> {
-  const { records, blobs } = backupsOf(ctx);
+  const { records, blobs, writing } = backupsOf(ctx);
   const notFound = new UnkaiError("TableNotFoundException", `Table not found: ${input.TableName}`);
-  const name = tableNameOf(ctx, input.TableName, notFound.message);
+  const name = tableNameOrNone(ctx, input.TableName);
+  if (name === undefined) throw notFound;
   if (!input.TableName.startsWith("arn:")) checkTableName(name);
   const current = await ctx.store.table(name);
   if (current === undefined) throw notFound;
@@ -108,11 +109,22 @@ export async function createBackup(ctx: DynamoContext, input: { TableName: strin
   const blob = `${BACKUP_BLOBS}${randomUUID()}`;
   // The backup is of the moment its snapshot begins.
   const createdAt = ctx.now();
-  const items = await writeBackupItems(ctx.store, blobs, name, blob);
-  if (items === undefined) throw notFound;
-  const record: DynamoBackupRecord = {
+  writing.add(blob);
+  try {
+    const items = await writeBackupItems(ctx.store, blobs, name, blob);
+    if (items === undefined) throw notFound;
+    const record = backupRecord(ctx, input.BackupName, name, createdAt, items, blob);
+    await records.put(record.arn, record);
+    return { BackupDetails: details(record, "AVAILABLE") };
+  } finally {
+    writing.delete(blob);
+  }
+}
+
+function backupRecord(ctx: DynamoContext, backupName: string, name: string, createdAt: number, items: WrittenItems, blob: string): DynamoBackupRecord {
+  return {
     arn: backupArn(name, createdAt, ctx),
-    name: input.BackupName,
+    name: backupName,
     tableName: name,
     tableArn: tableArn(ctx.account.region, ctx.account.accountId, name),
     tableCreatedAt: items.table.createdAt,
@@ -122,8 +134,6 @@ export async function createBackup(ctx: DynamoContext, input: { TableName: strin
     sizeBytes: items.sizeBytes,
     blob,
   };
-  await records.put(record.arn, record);
-  return { BackupDetails: details(record, "AVAILABLE") };
 }
 
 export async function describeBackup(ctx: DynamoContext, input: { BackupArn: string }): Promise<object> {
@@ -155,7 +165,7 @@ interface ListBackupsInput {
  */
 export async function listBackups(ctx: DynamoContext, input: ListBackupsInput): Promise<object> {
   const { records } = backupsOf(ctx);
-  const table = input.TableName === undefined ? undefined : input.TableName.startsWith("arn:") ? tableNameOrNone(ctx, input.TableName) : input.TableName;
+  const table = input.TableName === undefined ? undefined : (tableNameOrNone(ctx, input.TableName) ?? "\u0000");
   const lower = input.TimeRangeLowerBound?.getTime() ?? -Infinity;
   const upper = input.TimeRangeUpperBound?.getTime() ?? Infinity;
   if (lower > upper) throw invalid("TimeRangeUpperBound must be greater than or equal to TimeRangeLowerBound");
@@ -176,11 +186,11 @@ export async function listBackups(ctx: DynamoContext, input: ListBackupsInput): 
   return { BackupSummaries: summaries, ...(page.length < matching.length && last !== undefined ? { LastEvaluatedBackupArn: last.arn } : {}) };
 }
 
-/** A TableName filter given as an ARN: one of another account or Region names no table here (and lists nothing). */
-function tableNameOrNone(ctx: DynamoContext, arn: string): string {
+/** The table a TableName (a name or an ARN) names; undefined for an ARN of another account or Region, or of no table. */
+function tableNameOrNone(ctx: DynamoContext, given: string): string | undefined {
   try {
-    return tableNameOf(ctx, arn);
+    return tableNameOf(ctx, given);
   } catch {
-    return "\u0000";
+    return undefined;
   }
 }

@@ -39,7 +39,12 @@ export interface DynamoContext {
    */
   readonly sharedStore?: boolean;
   /** On-demand backups: their records, and the blob store that holds their items (absent: backups are not served). */
-  readonly backups?: { readonly records: DocumentStore<DynamoBackupRecord>; readonly blobs: BlobStore };
+  readonly backups?: {
+    readonly records: DocumentStore<DynamoBackupRecord>;
+    readonly blobs: BlobStore;
+    /** Item blobs this node is writing whose records are not stored yet: the sweep leaves them (backup-items.ts). */
+    readonly writing: Set<string>;
+  };
 }
 
 export interface LoadedTable {

@@ -66,7 +66,7 @@ export interface DynamoDbDeps extends StreamingDeps {
   /** Other nodes share the store (DynamoContext.sharedStore). */
   readonly sharedStore?: boolean;
   /** On-demand backups' records and item blobs, and how old an unreferenced item blob must be before the sweep removes it (absent: backups are not served). */
-  readonly backups?: DynamoContext["backups"] & { readonly sweepGraceMs: number };
+  readonly backups?: Omit<NonNullable<DynamoContext["backups"]>, "writing"> & { readonly sweepGraceMs: number };
 }
 
 /** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
@@ -81,7 +81,7 @@ function contextOf(deps: DynamoDbDeps): StreamsContext {
 export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
   // Its answers go straight to the wire: whole items may leave as their stored JSON.
-  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true, ...(deps.backups ? { backups: deps.backups } : {}) };
+  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true, ...(deps.backups ? { backups: { ...deps.backups, writing: new Set<string>() } } : {}) };
   const operations: Operations = guardedOperations(meteredOperations({
     ...withWireOutput(dynamoOperations(ctx)),
     // The endpoint the client reached is the one to keep using.
@@ -95,8 +95,8 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const retentionMs = ctx.streamRetentionMs ?? STREAM_RETENTION_MS;
   const sweep = new Periodic(() => {
     const trim = ctx.store.trimStreams(ctx.now() - retentionMs).then(() => forgetGoneStreams(ctx));
-    const backups = deps.backups;
-    const orphans = backups === undefined ? undefined : sweepBackupBlobs(backups.records, backups.blobs, ctx.now() - backups.sweepGraceMs);
+    const backups = ctx.backups;
+    const orphans = backups === undefined || deps.backups === undefined ? undefined : sweepBackupBlobs(backups, ctx.now() - deps.backups.sweepGraceMs);
     return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now()), keepIndexEntries(ctx), orphans]);
   }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim, client token, index entry and backup blob sweep failed"));
   return streamingService(service, dynamoStreamSource(ctx), sweep, deps);
