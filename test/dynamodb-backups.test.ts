@@ -34,6 +34,7 @@ import {
   UpdateTimeToLiveCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -319,6 +320,52 @@ describe("DynamoDB on-demand backups", () => {
     assert.equal(restored?.ItemCount, 1504);
     assert.equal(restored?.TableSizeBytes, source?.TableSizeBytes);
     assert.deepEqual(await items(sdk(), "big-restored"), await items(sdk(), "big"));
+  });
+
+  it("--iam enforce: CreateBackup on the table, DescribeBackup on the backup ARN, and a restore needs the backup and the item actions on its target", async () => {
+    const iam = new IAMClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const userWith = async (name: string, statements: object[]) => {
+      await iam.send(new CreateUserCommand({ UserName: name }));
+      await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "backups", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }));
+      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+      return new DynamoDBClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: { accessKeyId: AccessKey?.AccessKeyId as string, secretAccessKey: AccessKey?.SecretAccessKey as string }, maxAttempts: 1 });
+    };
+    await sdk().send(new CreateTableCommand({ TableName: "guarded", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" }));
+    await sdk().send(new PutItemCommand({ TableName: "guarded", Item: { pk: { S: "secret" } } }));
+    const tableArn = (await sdk().send(new DescribeTableCommand({ TableName: "guarded" }))).Table?.TableArn as string;
+    const target = tableArn.replace(/guarded$/, "guarded-copy");
+    const ITEM_ACTIONS = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"];
+
+    const backer = await userWith("backer", [{ Effect: "Allow", Action: ["dynamodb:CreateBackup"], Resource: tableArn }, { Effect: "Allow", Action: ["dynamodb:DescribeBackup"], Resource: `${tableArn}/backup/*` }]);
+    const arn = (await backer.send(new CreateBackupCommand({ TableName: "guarded", BackupName: "by-backer" }))).BackupDetails?.BackupArn as string;
+    assert.equal((await backer.send(new DescribeBackupCommand({ BackupArn: arn }))).BackupDescription?.BackupDetails?.BackupName, "by-backer");
+    for (const denied of [backer.send(new ListBackupsCommand({ TableName: "guarded" })), backer.send(new DeleteBackupCommand({ BackupArn: arn })), backer.send(new CreateBackupCommand({ TableName: "other-table", BackupName: "nope" }))]) {
+      assert.equal((await errorOf(denied)).name, "AccessDeniedException");
+    }
+
+    const restoreOnly = await userWith("restore-only", [{ Effect: "Allow", Action: ["dynamodb:RestoreTableFromBackup"], Resource: arn }]);
+    assert.equal((await errorOf(restoreOnly.send(new RestoreTableFromBackupCommand({ TargetTableName: "guarded-copy", BackupArn: arn })))).name, "AccessDeniedException", "without write permissions on the target");
+    const itemsOnly = await userWith("items-only", [{ Effect: "Allow", Action: ITEM_ACTIONS, Resource: target }]);
+    assert.equal((await errorOf(itemsOnly.send(new RestoreTableFromBackupCommand({ TargetTableName: "guarded-copy", BackupArn: arn })))).name, "AccessDeniedException", "without RestoreTableFromBackup on the backup");
+    assert.equal(typeOf((await raw("DescribeTable", { TableName: "guarded-copy" })).json), "ResourceNotFoundException", "a refused restore creates nothing");
+
+    const restorer = await userWith("restorer", [{ Effect: "Allow", Action: ["dynamodb:RestoreTableFromBackup"], Resource: arn }, { Effect: "Allow", Action: ITEM_ACTIONS, Resource: target }]);
+    await restorer.send(new RestoreTableFromBackupCommand({ TargetTableName: "guarded-copy", BackupArn: arn }));
+    assert.deepEqual(await items(sdk(), "guarded-copy"), [JSON.stringify({ pk: { S: "secret" } })]);
+    assert.equal((await errorOf(restorer.send(new RestoreTableFromBackupCommand({ TargetTableName: "elsewhere", BackupArn: arn })))).name, "AccessDeniedException", "the item actions are on the target named");
+    for (const c of [iam, backer, restoreOnly, itemsOnly, restorer]) c.destroy();
+  });
+
+  it("two restores onto one name at once: one makes the table, the other is refused", async () => {
+    await sdk().send(new CreateTableCommand({ TableName: "race", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" }));
+    for (let start = 0; start < 500; start += 25) {
+      await sdk().send(new BatchWriteItemCommand({ RequestItems: { race: Array.from({ length: 25 }, (_, j) => ({ PutRequest: { Item: { pk: { S: `k${start + j}` } } } })) } }));
+    }
+    const arn = (await sdk().send(new CreateBackupCommand({ TableName: "race", BackupName: "race-1" }))).BackupDetails?.BackupArn as string;
+    const outcomes = await Promise.allSettled([0, 1, 2].map(() => sdk().send(new RestoreTableFromBackupCommand({ TargetTableName: "race-copy", BackupArn: arn }))));
+    assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 1);
+    for (const o of outcomes) if (o.status === "rejected") assert.match((o.reason as Error).name, /^(TableAlreadyExistsException|TableInUseException)$/);
+    assert.equal((await sdk().send(new DescribeTableCommand({ TableName: "race-copy" }))).Table?.ItemCount, 500);
   });
 
   it("boto3: create_backup, describe_backup, list_backups and restore_table_from_backup", async () => {
