@@ -33,6 +33,8 @@ export interface WrittenItems {
  */
 export async function writeBackupItems(store: DynamoDbStore, blobs: BlobStore, tableName: string, key: string): Promise<WrittenItems | undefined> {
   const body = new PassThrough();
+  // Its errors reach us through `stored` and the writes' waits; an 'error' event with no listener would end the process.
+  body.on("error", () => undefined);
   // A failed upload ends the stream with its error, so a writer waiting for room stops waiting.
   const stored = blobs.putNew(key, body).catch((error: unknown) => {
     body.destroy(error instanceof Error ? error : new Error(String(error)));
