@@ -127,6 +127,15 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(needs("Query", { TableName: "t1", IndexName: "byDate" }), [{ action: "dynamodb:Query", resource: `${table("t1")}/index/byDate` }]);
     assert.deepEqual(needs("UpdateContinuousBackups", { TableName: "t1", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }), [{ action: "dynamodb:UpdateContinuousBackups", resource: table("t1") }]);
     assert.deepEqual(needs("DescribeContinuousBackups", { TableName: "t1" }), [{ action: "dynamodb:DescribeContinuousBackups", resource: table("t1") }]);
+    const backup = `${table("t1")}/backup/01733443200000-0a1b2c3d`;
+    assert.deepEqual(needs("CreateBackup", { TableName: "t1", BackupName: "b1" }), [{ action: "dynamodb:CreateBackup", resource: table("t1") }]);
+    assert.deepEqual(needs("DescribeBackup", { BackupArn: backup }), [{ action: "dynamodb:DescribeBackup", resource: backup }]);
+    assert.deepEqual(needs("DeleteBackup", { BackupArn: backup }), [{ action: "dynamodb:DeleteBackup", resource: backup }]);
+    assert.deepEqual(needs("ListBackups", { TableName: "t1" }), [{ action: "dynamodb:ListBackups", resource: "*" }], "ListBackups names no resource, whatever it filters by");
+    assert.deepEqual(needs("RestoreTableFromBackup", { TargetTableName: "t2", BackupArn: backup }), [
+      { action: "dynamodb:RestoreTableFromBackup", resource: backup },
+      ...["BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "Query", "Scan", "UpdateItem"].map((action) => ({ action: `dynamodb:${action}`, resource: table("t2") })),
+    ], "a restore needs the backup, and the item actions on its target table");
     assert.deepEqual(needs("PutResourcePolicy", { ResourceArn: table("t1"), Policy: "{}" }), [{ action: "dynamodb:PutResourcePolicy", resource: table("t1") }]);
     // DynamoDB Streams: the stream its ARN or (GetRecords) its iterator names.
     const streamNeeds = (operation: string, body: unknown) => plain(service("dynamodbstreams").authorize?.(rpc("DynamoDBStreams_20120810", operation, body, "dynamodb")) ?? []);

@@ -396,6 +396,8 @@ export interface Store {
   readonly snsHttpDeliveries: DocumentStore<SnsPendingHttpDelivery>;
   readonly snsDeduplication: SnsDeduplicationStore;
   readonly dynamodb: DynamoDbStore;
+  /** DynamoDB's on-demand backups by backup ARN (their items are a blob each: DynamoBackupRecord.blob). */
+  readonly dynamodbBackups: DocumentStore<DynamoBackupRecord>;
   readonly metricFilters: MetricFilterStore;
   /** CloudWatch Logs' subscription filters, one document per log group (by its name). */
   readonly logSubscriptions: DocumentStore<LogGroupSubscriptions>;
@@ -1124,6 +1126,27 @@ export interface DynamoRetiredStream {
   readonly retiredAt: number;
 }
 
+/**
+ * A DynamoDB on-demand backup: the table's definition and counts as they were when its items were read,
+ * and the blob holding those items. Stored only once the blob is whole, so a stored backup is complete.
+ */
+export interface DynamoBackupRecord {
+  readonly arn: string;
+  readonly name: string;
+  /** The source table's name, ARN and createdAt (epoch ms) at the backup. */
+  readonly tableName: string;
+  readonly tableArn: string;
+  readonly tableCreatedAt: number;
+  /** The source table's definition (the service's JSON) at the backup. */
+  readonly definition: string;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  readonly itemCount: number;
+  readonly sizeBytes: number;
+  /** The blob store key of the items: one item's JSON a line. */
+  readonly blob: string;
+}
+
 /** DynamoDB's tables and items. Item writes commit (fsynced) before they resolve. */
 export interface DynamoDbStore {
   /**
@@ -1183,6 +1206,13 @@ export interface DynamoDbStore {
   scan(table: string, after: { readonly partitionKey: Buffer; readonly sortKey: Buffer } | undefined, limit: number): Promise<DynamoItemRow[]>;
   /** Item count and total item bytes (DescribeTable's ItemCount and TableSizeBytes). */
   stats(table: string): Promise<{ itemCount: number; sizeBytes: number }>;
+  /**
+   * Reads a table and all its items as of one moment (a snapshot: no write committed after the read began
+   * is seen), `pageRows` rows at a time in (partition key, sort key) order, awaiting `page` before reading
+   * the next, so a large table is never held whole. Returns the table's record as the snapshot saw it,
+   * or undefined (and `page` is never called) when there is no such table. Writes go on meanwhile.
+   */
+  snapshot(table: string, pageRows: number, page: (rows: DynamoItemRow[]) => Promise<void>): Promise<DynamoTableRecord | undefined>;
   /** A stream's records with a sequence number above `afterSequence`, in order, at most `limit`. */
   streamRecords(stream: string, afterSequence: number, limit: number): Promise<DynamoStreamRecordRow[]>;
   /**

@@ -9,6 +9,7 @@ import type { SqsMoveTaskRecord } from "../../src/core/sqs-move-task.js";
 import type { InstanceProfileRecord } from "../../src/core/iam.js";
 import { apiKeyValueId, type ApiKeyRecord, type UsagePlanRecord } from "../../src/core/api-keys.js";
 import type { KinesisStreamRecord } from "../../src/core/kinesis.js";
+import type { DynamoBackupRecord } from "../../src/store/ports.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
@@ -57,6 +58,24 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(plain(await current.sqsMoveTasks.get("t2")), plain(task("t2", 4)));
       assert.equal(await current.sqsMoveTasks.get("t1"), undefined);
       assert.deepEqual((await current.sqsMoveTasks.list()).map((t) => t.handle), ["t2"]);
+    });
+  });
+
+  test("dynamodbBackups: backup records by ARN, kept apart from the other documents", async ({ store, reopen }) => {
+    const arn = (id: string) => `arn:aws:dynamodb:us-east-1:000000000000:table/t1/backup/${id}`;
+    const backup = (id: string, itemCount: number): DynamoBackupRecord => ({
+      arn: arn(id), name: `b-${id}`, tableName: "t1", tableArn: "arn:aws:dynamodb:us-east-1:000000000000:table/t1", tableCreatedAt: 1, definition: '{"TableName":"t1"}',
+      createdAt: 1_767_225_600_000, itemCount, sizeBytes: itemCount * 10, blob: `dynamodb-backups/${id}`,
+    });
+    await store.dynamodbBackups.put(arn("01767225600000-0000000b"), backup("01767225600000-0000000b", 1));
+    await store.dynamodbBackups.put(arn("01767225600000-0000000a"), backup("01767225600000-0000000a", 2));
+    assert.equal(await store.dynamodbBackups.delete(arn("01767225600000-0000000b")), true);
+    assert.equal(await store.dynamodbBackups.delete(arn("01767225600000-0000000b")), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(await current.dynamodbBackups.get(arn("01767225600000-0000000a")), backup("01767225600000-0000000a", 2));
+      assert.equal(await current.dynamodbBackups.get(arn("01767225600000-0000000b")), undefined);
+      assert.deepEqual((await current.dynamodbBackups.list()).map((b) => b.itemCount), [2]);
+      assert.deepEqual(await current.sqsMoveTasks.list(), []);
     });
   });
 

@@ -38,6 +38,29 @@ export function dynamoDbStoreContract(test: StoreTest): void {
     assert.deepEqual(await current.dynamodb.streamBounds("c/stream"), { oldest: 1, latest: 0 });
   });
 
+  test("snapshot reads a table and its items as of one moment, a page at a time, while writes go on", async ({ store }) => {
+    assert.equal(await store.dynamodb.snapshot("none", 10, () => Promise.reject(new Error("no page for a missing table"))), undefined);
+    await store.dynamodb.createTable({ name: "s", createdAt: 7, definition: '{"v":1}' });
+    await store.dynamodb.transact([], () => ({ writes: Array.from({ length: 25 }, (_, i) => ({ put: row(b(i), b(), `{"n":${i}}`, "s") })), result: undefined }));
+    const pages: string[][] = [];
+    const table = await store.dynamodb.snapshot("s", 10, async (rows) => {
+      pages.push(rows.map((r) => r.item));
+      if (pages.length > 1) return;
+      // Written after the snapshot began: none of it may be seen, not even on a later page.
+      await store.dynamodb.transact([], () => ({
+        writes: [{ put: row(b(30), b(), '{"n":"new"}', "s") }, { put: row(b(20), b(), '{"n":"changed"}', "s") }, { delete: { table: "s", partitionKey: b(15), sortKey: b() } }],
+        result: undefined,
+      }));
+      await store.dynamodb.updateTable({ name: "s", createdAt: 7, definition: '{"v":2}' }, '{"v":1}');
+    });
+    assert.deepEqual(table, { name: "s", createdAt: 7, definition: '{"v":1}' }, "the definition as the snapshot saw it");
+    assert.deepEqual(pages.map((page) => page.length), [10, 10, 5]);
+    assert.deepEqual(pages.flat(), Array.from({ length: 25 }, (_, i) => `{"n":${i}}`), "every item as it was, in key order");
+    assert.deepEqual((await store.dynamodb.items([{ table: "s", partitionKey: b(20), sortKey: b() }]))[0]?.item, '{"n":"changed"}', "the writes made meanwhile were kept");
+    await assert.rejects(store.dynamodb.snapshot("s", 10, () => Promise.reject(new Error("the consumer failed"))), /the consumer failed/);
+    assert.equal((await store.dynamodb.stats("s")).itemCount, 25, "a failed snapshot changes nothing, and the store still writes");
+  });
+
   test("transact reads the current rows, applies the writes decided from them, and writes nothing when decide throws", async ({ store, reopen }) => {
     const key = { table: "t", partitionKey: b(1), sortKey: b(2) };
     const first = await store.dynamodb.transact([key], ([current]) => ({ writes: [{ put: row(b(1), b(2), '{"n":1}') }], result: current }));

@@ -6,7 +6,7 @@
  * tables, with `dynamodb:EnclosingOperation`, as AWS authorizes them. PartiQL
  * asks, per statement, for `dynamodb:PartiQL{Select,Insert,Update,Delete}` on the statement's table
  * (or index), as AWS does; a statement that does not parse asks for its verb's action on `*`, so a
- * caller allowed only on some tables is refused before the statement is looked at.
+ * caller allowed only on some tables is refused before the statement is looked at. Backups: see backupActions.
  * test/iam-actions.test.ts, test/dynamodb-partiql.test.ts.
  */
 import type { Account } from "../../core/arn.js";
@@ -71,8 +71,31 @@ export function dynamodbAuthorization(model: ServiceModel, account: Account): Au
     return requests.filter((r, i) => requests.findIndex((o) => o.action === r.action && o.resource === r.resource) === i);
   };
   return {
-    ...derived(model, table), ExecuteStatement: partiql, BatchExecuteStatement: partiql, ExecuteTransaction: partiql,
+    ...derived(model, table), ...backupActions(table), ExecuteStatement: partiql, BatchExecuteStatement: partiql, ExecuteTransaction: partiql,
     TransactWriteItems: transaction("TransactWriteItems", table), TransactGetItems: transaction("TransactGetItems", table),
+  };
+}
+
+/** The item actions AWS's backup and restore guide requires on a restore's target table ("read and write permissions on the target table"). */
+const RESTORE_ITEM_ACTIONS = ["BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "Query", "Scan", "UpdateItem"];
+
+/**
+ * Backups as the Service Authorization Reference lists them: CreateBackup on the table, DescribeBackup and
+ * DeleteBackup on the backup ARN (derived), ListBackups on no resource (`*`, whatever TableName filters),
+ * and RestoreTableFromBackup on the source backup plus the item actions on the target table.
+ */
+function backupActions(table: (name: string) => string): AuthorizationTable {
+  return {
+    ListBackups: () => [{ action: "dynamodb:ListBackups", resource: "*" }],
+    RestoreTableFromBackup: (input) => {
+      const target = stringMember(input, "TargetTableName");
+      const backup = stringMember(input, "BackupArn");
+      const targetArn = target === undefined || target === "" ? "*" : table(target);
+      return [
+        { action: "dynamodb:RestoreTableFromBackup", resource: backup === undefined || backup === "" ? "*" : backup },
+        ...RESTORE_ITEM_ACTIONS.map((action) => ({ action: `dynamodb:${action}`, resource: targetArn })),
+      ];
+    },
   };
 }
 

@@ -2,7 +2,8 @@
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import { validationMessage } from "../../protocol/codecs/input-errors.js";
-import type { DynamoDbStore, DynamoTableRecord } from "../../store/ports.js";
+import type { DocumentStore, DynamoBackupRecord, DynamoDbStore, DynamoTableRecord } from "../../store/ports.js";
+import type { BlobStore } from "../../store/blobs/blob-store.js";
 import {
   ExpressionAttributes,
   parseCondition,
@@ -37,6 +38,13 @@ export interface DynamoContext {
    * (TableCache), so a new index's entries are written only once none can still write without it.
    */
   readonly sharedStore?: boolean;
+  /** On-demand backups: their records, and the blob store that holds their items (absent: backups are not served). */
+  readonly backups?: {
+    readonly records: DocumentStore<DynamoBackupRecord>;
+    readonly blobs: BlobStore;
+    /** Item blobs this node is writing whose records are not stored yet: the sweep leaves them (backup-items.ts). */
+    readonly writing: Set<string>;
+  };
 }
 
 export interface LoadedTable {
@@ -76,9 +84,11 @@ export function loadedTable(ctx: DynamoContext, record: DynamoTableRecord): Load
 }
 
 /** The table for an item operation: from the cache while it is fresh (table-cache.ts), else from the store. */
-export function itemTable(ctx: DynamoContext, given: string): Promise<LoadedTable> {
-  const cached = ctx.tables?.get(given.startsWith("arn:") ? tableNameOf(ctx, given) : given);
-  return cached === undefined ? loadTable(ctx, given) : Promise.resolve(cached);
+export async function itemTable(ctx: DynamoContext, given: string): Promise<LoadedTable> {
+  const table = ctx.tables?.get(given.startsWith("arn:") ? tableNameOf(ctx, given) : given) ?? (await loadTable(ctx, given));
+  // A table still being restored is CREATING: DynamoDB serves no item operation on a table that is not ACTIVE.
+  if (table.definition.Restore?.InProgress === true) throw new UnkaiError("ResourceNotFoundException", "Requested resource not found");
+  return table;
 }
 
 const TABLE_NAME = /^[a-zA-Z0-9_.-]+$/;

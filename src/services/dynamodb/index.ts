@@ -32,6 +32,8 @@ import { dynamodbAuthorization, dynamodbStreamsAuthorization } from "./authoriza
 import { dynamoStreamSource } from "./stream-source.js";
 import { STREAM_RETENTION_MS } from "./stream-records.js";
 import { forgetGoneStreams } from "./stream-retention.js";
+import { sweepBackupBlobs } from "./backup-items.js";
+import type { DynamoContext } from "./context.js";
 import type { StreamsContext } from "./stream-shards.js";
 
 /**
@@ -44,7 +46,7 @@ const TTL_SWEEP_MS = 10_000;
  * Writes that grow storage, refused below the free-space threshold with DynamoDB's throttling error
  * (disk-guard.ts). PartiQL statements are not among them: a statement may be a read.
  */
-const GROWING = new Set(["PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "UpdateTable"]);
+const GROWING = new Set(["PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "UpdateTable", "CreateBackup", "RestoreTableFromBackup"]);
 
 export interface DynamoDbDeps extends StreamingDeps {
   readonly store: DynamoDbStore;
@@ -63,6 +65,8 @@ export interface DynamoDbDeps extends StreamingDeps {
   readonly metrics?: ServiceMetrics;
   /** Other nodes share the store (DynamoContext.sharedStore). */
   readonly sharedStore?: boolean;
+  /** On-demand backups' records and item blobs, and how old an unreferenced item blob must be before the sweep removes it (absent: backups are not served). */
+  readonly backups?: Omit<NonNullable<DynamoContext["backups"]>, "writing"> & { readonly sweepGraceMs: number };
 }
 
 /** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
@@ -77,7 +81,7 @@ function contextOf(deps: DynamoDbDeps): StreamsContext {
 export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
   // Its answers go straight to the wire: whole items may leave as their stored JSON.
-  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true };
+  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true, ...(deps.backups ? { backups: { ...deps.backups, writing: new Set<string>() } } : {}) };
   const operations: Operations = guardedOperations(meteredOperations({
     ...withWireOutput(dynamoOperations(ctx)),
     // The endpoint the client reached is the one to keep using.
@@ -91,8 +95,10 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const retentionMs = ctx.streamRetentionMs ?? STREAM_RETENTION_MS;
   const sweep = new Periodic(() => {
     const trim = ctx.store.trimStreams(ctx.now() - retentionMs).then(() => forgetGoneStreams(ctx));
-    return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now()), keepIndexEntries(ctx)]);
-  }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim, client token and index entry sweep failed"));
+    const backups = ctx.backups;
+    const orphans = backups === undefined || deps.backups === undefined ? undefined : sweepBackupBlobs(backups, ctx.now() - deps.backups.sweepGraceMs);
+    return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now()), keepIndexEntries(ctx), orphans]);
+  }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim, client token, index entry and backup blob sweep failed"));
   return streamingService(service, dynamoStreamSource(ctx), sweep, deps);
 }
 
@@ -104,6 +110,7 @@ export const dynamodbModule: ServiceModule = {
     dynamoDbService({
       store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics, space: p.space,
       streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined,
+      backups: { records: p.store.dynamodbBackups, blobs: p.blobs.store, sweepGraceMs: p.blobs.sweepGraceMs },
     }),
 };
 

@@ -2,6 +2,8 @@
 import type { DynamoContext } from "./context.js";
 import { batchGetItem, batchWriteItem } from "./batches.js";
 import { describeContinuousBackups, updateContinuousBackups } from "./continuous-backups.js";
+import { createBackup, deleteBackup, describeBackup, listBackups } from "./backups.js";
+import { restoreTableFromBackup } from "./restore.js";
 import { resourcePolicyOperations } from "./resource-policies.js";
 import { deleteItem, getItem, putItem, updateItem } from "./item-operations.js";
 import { query, scan } from "./reads.js";
@@ -42,6 +44,11 @@ export function dynamoOperations(ctx: DynamoContext): Record<string, DynamoOpera
     DescribeTimeToLive: op(describeTimeToLive),
     DescribeContinuousBackups: op(describeContinuousBackups),
     UpdateContinuousBackups: op(updateContinuousBackups),
+    CreateBackup: op(createBackup),
+    DescribeBackup: op(describeBackup),
+    ListBackups: op(listBackups),
+    DeleteBackup: op(deleteBackup),
+    RestoreTableFromBackup: op(restoreTableFromBackup),
     DescribeLimits: () => Promise.resolve(describeLimits()),
     PutItem: op(putItem),
     GetItem: op(getItem),

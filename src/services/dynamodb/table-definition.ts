@@ -72,6 +72,8 @@ export interface TableDefinition {
    * Should the node die meanwhile, the recheck's pass writes them and clears the mark.
    */
   readonly IndexEntries?: { readonly recheckAfter?: number; readonly backfilling?: readonly string[] };
+  /** A table RestoreTableFromBackup made (restore.ts): DescribeTable's RestoreSummary; CREATING while `InProgress`. */
+  readonly Restore?: { readonly SourceBackupArn: string; readonly SourceTableArn: string; readonly RestoreDateTime: number; readonly InProgress: boolean };
 }
 
 export const invalid = (message: string) => new UnkaiError("ValidationException", message);
@@ -148,6 +150,10 @@ function describeIndex(index: IndexDefinition, arn: string, global: boolean, sta
   };
 }
 
+function restoreSummary(restore: NonNullable<TableDefinition["Restore"]>): object {
+  return { SourceBackupArn: restore.SourceBackupArn, SourceTableArn: restore.SourceTableArn, RestoreDateTime: new Date(restore.RestoreDateTime), RestoreInProgress: restore.InProgress };
+}
+
 /** DescribeTable's TableDescription. Index counts are the table's (an approximation DynamoDB also only refreshes every ~6 h). */
 export function describeTable(
   definition: TableDefinition,
@@ -179,5 +185,6 @@ export function describeTable(
     ...(definition.LatestStreamLabel !== undefined ? { LatestStreamLabel: definition.LatestStreamLabel, LatestStreamArn: `${arn}/stream/${definition.LatestStreamLabel}` } : {}),
     DeletionProtectionEnabled: definition.DeletionProtectionEnabled ?? false,
     ...describedSettings(definition, arn),
+    ...(definition.Restore ? { RestoreSummary: restoreSummary(definition.Restore) } : {}),
   };
 }

@@ -39,7 +39,7 @@ interface CreateTableInput extends SettingsInput {
 
 const notFound = (name: string) => `Requested resource not found: Table: ${name} not found`;
 
-async function describe(ctx: DynamoContext, table: LoadedTable, status: "CREATING" | "ACTIVE" | "DELETING"): Promise<object> {
+export async function describe(ctx: DynamoContext, table: LoadedTable, status: "CREATING" | "ACTIVE" | "DELETING"): Promise<object> {
   return describeTable(table.definition, table.createdAt, status, table.arn, await ctx.store.stats(table.name));
 }
 
@@ -145,7 +145,7 @@ export async function createTable(ctx: DynamoContext, request: CreateTableReques
 
 export async function describeTableOperation(ctx: DynamoContext, input: { TableName: string }): Promise<object> {
   const table = await loadTable(ctx, input.TableName, notFound(input.TableName));
-  return { Table: await describe(ctx, table, "ACTIVE") };
+  return { Table: await describe(ctx, table, table.definition.Restore?.InProgress === true ? "CREATING" : "ACTIVE") };
 }
 
 export async function listTables(ctx: DynamoContext, input: { ExclusiveStartTableName?: string; Limit?: number }): Promise<object> {

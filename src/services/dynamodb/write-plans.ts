@@ -39,13 +39,19 @@ function conditionOf(input: ConditionalInput, expressions: RequestExpressions): 
 export async function planPut(ctx: DynamoContext, input: ConditionalInput & { Item: Record<string, unknown> }): Promise<WritePlan> {
   const table = await itemTable(ctx, input.TableName);
   const item = checkMap(input.Item);
-  const key = keyOfItem(table.name, table.schema, item);
-  checkItemSize(item);
-  checkIndexKeys(table.definition, item);
+  const plan = planPutItem(table, item);
   const expressions = new RequestExpressions(input);
   const condition = conditionOf(input, expressions);
   expressions.finish();
-  return { table, key, condition, next: () => item, updatedPaths: [] };
+  return { ...plan, condition };
+}
+
+/** An unconditional put of a whole item into `table`, checked as PutItem checks it (a restore's items, restore.ts). */
+export function planPutItem(table: LoadedTable, item: AttributeMap): WritePlan {
+  const key = keyOfItem(table.name, table.schema, item);
+  checkItemSize(item);
+  checkIndexKeys(table.definition, item);
+  return { table, key, condition: undefined, next: () => item, updatedPaths: [] };
 }
 
 export async function planDelete(ctx: DynamoContext, input: ConditionalInput & { Key: Record<string, unknown> }): Promise<WritePlan> {

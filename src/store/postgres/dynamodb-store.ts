@@ -90,6 +90,11 @@ async function apply<T>(tx: PgTx, keys: readonly DynamoItemKey[], decide: (curre
   return result;
 }
 
+/** A table's rows in scan order: from the first, or after an item's key ($2, $3); the caller adds the LIMIT. */
+const SCAN_FIRST = "SELECT * FROM dynamodb_items WHERE table_name = $1 ORDER BY unkai_key_token(partition_key), sort_key";
+const SCAN_AFTER = `SELECT * FROM dynamodb_items WHERE table_name = $1 AND (unkai_key_token(partition_key), sort_key) > (unkai_key_token($2), $3)
+  ORDER BY unkai_key_token(partition_key), sort_key`;
+
 /** A table's items, index entries and stream records (DeleteTable removes them; CreateTable removes any a write racing a DeleteTable left). */
 const CLEAR_TABLE = [
   "DELETE FROM dynamodb_items WHERE table_name = $1",
@@ -168,19 +173,27 @@ export function pgDynamoDbStore(db: PgDb): DynamoDbStore {
       await db.query("DELETE FROM dynamodb_index_entries WHERE table_name = $1 AND index_name = $2", [table, index]);
     },
     async scan(table, after, limit) {
-      if (after === undefined) {
-        return (await db.query<ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = $1 ORDER BY unkai_key_token(partition_key), sort_key LIMIT $2", [table, limit])).rows.map(itemFrom);
-      }
-      return (await db.query<ItemRow>(
-        `SELECT * FROM dynamodb_items WHERE table_name = $1 AND (unkai_key_token(partition_key), sort_key) > (unkai_key_token($2), $3)
-         ORDER BY unkai_key_token(partition_key), sort_key LIMIT $4`,
-        [table, after.partitionKey, after.sortKey, limit],
-      )).rows.map(itemFrom);
+      if (after === undefined) return (await db.query<ItemRow>(`${SCAN_FIRST} LIMIT $2`, [table, limit])).rows.map(itemFrom);
+      return (await db.query<ItemRow>(`${SCAN_AFTER} LIMIT $4`, [table, after.partitionKey, after.sortKey, limit])).rows.map(itemFrom);
     },
     async stats(table) {
       const row = (await db.query<{ n: number; bytes: number | null }>("SELECT COUNT(*)::bigint AS n, SUM(size)::bigint AS bytes FROM dynamodb_items WHERE table_name = $1", [table])).rows[0];
       return { itemCount: row?.n ?? 0, sizeBytes: row?.bytes ?? 0 };
     },
+    // One REPEATABLE READ transaction: every page reads the snapshot its first statement saw.
+    snapshot: (name, pageRows, page) =>
+      db.transaction(async (tx) => {
+        await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        const table = (await tx.query<TableRow>("SELECT * FROM dynamodb_tables WHERE name = $1", [name])).rows[0];
+        if (table === undefined) return undefined;
+        let rows = (await tx.query<ItemRow>(`${SCAN_FIRST} LIMIT $2`, [name, pageRows])).rows.map(itemFrom);
+        while (rows.length > 0) {
+          await page(rows);
+          const last = rows[rows.length - 1] as DynamoItemRow;
+          rows = rows.length < pageRows ? [] : (await tx.query<ItemRow>(`${SCAN_AFTER} LIMIT $4`, [name, last.partitionKey, last.sortKey, pageRows])).rows.map(itemFrom);
+        }
+        return tableFrom(table);
+      }),
     async streamRecords(stream, afterSequence, limit) {
       return (await db.query<StreamRecordRow>(
         "SELECT sequence, created_at, record FROM dynamodb_stream_records WHERE stream = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",

@@ -89,6 +89,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     schedulerDeliveries: pgDocumentStore(db, "scheduler_deliveries"),
     s3Deliveries: pgDocumentStore(db, "s3_deliveries"),
     sqsMoveTasks: pgDocumentStore(db, "sqs_move_tasks"),
+    dynamodbBackups: pgDocumentStore(db, "dynamodb_backups"),
     snsTopics: pgDocumentStore(db, "sns_topics"),
     snsSubscriptions: pgDocumentStore(db, "sns_subscriptions"),
     snsHttpDeliveries: pgDocumentStore(db, "sns_http_deliveries"),

@@ -644,4 +644,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE apigateway_api_key_values (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   CREATE TABLE apigateway_usage_plans (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 39: DynamoDB on-demand backups as documents by backup ARN (as SQLite's 42)
+  `
+  CREATE TABLE dynamodb_backups (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

@@ -4,7 +4,37 @@ import { indexedItemFrom, indexReadSql, keyRangeClause, itemFrom, NOT_RETIRED, S
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 import { groupCommit } from "./group-commit.js";
-import type { Statement } from "better-sqlite3";
+import Database, { type Statement } from "better-sqlite3";
+
+/**
+ * A table and its items as of one moment: a read transaction on a connection of its own (WAL lets it read
+ * the snapshot it began with while the store's connection goes on writing), paged, so the event loop
+ * turns between pages. A database in memory has no second connection: it is read whole at once.
+ */
+async function snapshotOf(db: Db, name: string, pageRows: number, page: (rows: DynamoItemRow[]) => Promise<void>): Promise<DynamoTableRecord | undefined> {
+  const reader = db.memory ? db : new Database(db.name, { readonly: true, fileMustExist: true });
+  try {
+    if (!db.memory) reader.exec("BEGIN");
+    // The first read fixes the snapshot.
+    const table = reader.prepare<[string], TableRow>("SELECT * FROM dynamodb_tables WHERE name = ?").get(name);
+    if (table === undefined) return undefined;
+    const first = reader.prepare<[string, number], ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = ? ORDER BY partition_key, sort_key LIMIT ?");
+    const next = reader.prepare<[string, Buffer, Buffer, Buffer, number], ItemRow>(
+      `SELECT * FROM dynamodb_items WHERE table_name = ? AND (partition_key > ? OR (partition_key = ? AND sort_key > ?))
+       ORDER BY partition_key, sort_key LIMIT ?`,
+    );
+    const limit = db.memory ? Number.MAX_SAFE_INTEGER : pageRows;
+    let rows = first.all(name, limit).map(itemFrom);
+    while (rows.length > 0) {
+      await page(rows);
+      const last = rows[rows.length - 1] as DynamoItemRow;
+      rows = rows.length < limit ? [] : next.all(name, last.partitionKey, last.partitionKey, last.sortKey, limit).map(itemFrom);
+    }
+    return tableFrom(table);
+  } finally {
+    if (!db.memory) reader.close();
+  }
+}
 
 export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
   const getItem = db.prepare<[string, Buffer, Buffer], ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = ? AND partition_key = ? AND sort_key = ?");
@@ -135,6 +165,7 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
       const row = db.prepare<[string], { n: number; bytes: number | null }>("SELECT COUNT(*) AS n, SUM(size) AS bytes FROM dynamodb_items WHERE table_name = ?").get(table);
       return { itemCount: row?.n ?? 0, sizeBytes: row?.bytes ?? 0 };
     },
+    snapshot: (name, pageRows, page) => snapshotOf(db, name, pageRows, page),
     streamRecords: (stream, afterSequence, limit) =>
       db
         .prepare<[string, number, number], StreamRecordRow>("SELECT sequence, created_at, record FROM dynamodb_stream_records WHERE stream = ? AND sequence > ? ORDER BY sequence LIMIT ?")

@@ -646,4 +646,8 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 42: DynamoDB on-demand backups as documents by backup ARN (their items are blobs: services/dynamodb/backup-items.ts)
+  `
+  CREATE TABLE dynamodb_backups (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  `,
 ];
