@@ -303,6 +303,9 @@ export function documentStoreContract(test: StoreTest): void {
     await store.apiKeys.put("k2", key("k2", "w".repeat(20)));
     await store.apiKeyValues.put(apiKeyValueId("v".repeat(20)), { keyId: "k1" });
     await store.usagePlans.put("p1", plan);
+    await store.usagePlans.put("p0", { ...plan, id: "p0" });
+    assert.equal(await store.usagePlans.delete("p0"), true);
+    assert.equal(await store.usagePlans.delete("p0"), false);
     assert.equal(await store.apiKeys.delete("k2"), true);
     assert.equal(await store.apiKeyValues.delete(apiKeyValueId("w".repeat(20))), false);
     await checkAndAfterReopen({ store, reopen }, async (current) => {
@@ -310,6 +313,8 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual((await current.apiKeys.list()).map((k) => k.id), ["k1"]);
       assert.deepEqual(await current.apiKeyValues.get(apiKeyValueId("v".repeat(20))), { keyId: "k1" });
       assert.deepEqual(plain(await current.usagePlans.get("p1")), plain(plan));
+      assert.deepEqual((await current.usagePlans.list()).map((p) => p.id), ["p1"]);
+      assert.deepEqual(await current.apiKeyValues.list(), [{ keyId: "k1" }]);
       assert.deepEqual(await current.restApis.list(), []);
     });
   });
