@@ -173,7 +173,7 @@ describe("CloudWatch metrics of Unkai's own services", () => {
     kinesis.destroy();
   });
 
-  it("counts SQS sends, their sizes, receives, deletes and sampled depths per QueueName", async () => {
+  it("counts SQS sends, their sizes, receives, empty receives, deletes, and sampled depths and ages per QueueName", async () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "sm-orders" }));
     const other = await sqs.send(new CreateQueueCommand({ QueueName: "sm-other" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "x".repeat(100) }));
@@ -202,6 +202,19 @@ describe("CloudWatch metrics of Unkai's own services", () => {
       waitFor(`${name} ${value} sampled`, async () => ((await stat("AWS/SQS", name, [{ Name: "QueueName", Value: queueName }]))?.Maximum === value ? true : undefined), 20_000);
     await sampled("ApproximateNumberOfMessagesVisible", "sm-depth", 2);
     await sampled("ApproximateNumberOfMessagesNotVisible", "sm-held", 1);
+
+    // The oldest message's age in seconds (the held one counts while in flight), and 0 for an empty queue.
+    await waitFor("the held message's age sampled at 2 s or more", async () => {
+      const age = await stat("AWS/SQS", "ApproximateAgeOfOldestMessage", [{ Name: "QueueName", Value: "sm-held" }]);
+      return age?.Unit === "Seconds" && (age.Maximum ?? 0) >= 2 ? true : undefined;
+    }, 20_000);
+    const empty = await sqs.send(new CreateQueueCommand({ QueueName: "sm-empty" }));
+    await sampled("ApproximateAgeOfOldestMessage", "sm-empty", 0);
+
+    // A receive that finds nothing is an empty receive, not a received message.
+    for (let i = 0; i < 2; i++) await sqs.send(new ReceiveMessageCommand({ QueueUrl: empty.QueueUrl, WaitTimeSeconds: 0 }));
+    assert.equal((await stat("AWS/SQS", "NumberOfEmptyReceives", [{ Name: "QueueName", Value: "sm-empty" }]))?.Sum, 2);
+    assert.equal((await stat("AWS/SQS", "NumberOfMessagesReceived", [{ Name: "QueueName", Value: "sm-empty" }]))?.Sum, undefined);
   });
 
   it("counts SNS publishes, their sizes and the notifications delivered and failed per TopicName", async () => {

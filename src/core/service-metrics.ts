@@ -4,7 +4,7 @@
  * is loaded, attaches the sink that accumulates them per minute. Without it a report does nothing,
  * so reporting is cheap and never needs the cloudwatch module imported.
  */
-export type MetricUnit = "Count" | "Milliseconds" | "Bytes";
+export type MetricUnit = "Count" | "Milliseconds" | "Bytes" | "Seconds";
 
 export type MetricSink = (namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>, value: number, unit: MetricUnit) => void;
 

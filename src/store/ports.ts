@@ -898,6 +898,11 @@ export interface MessageStore {
   purge(queue: string): Promise<number>;
   /** Messages sent after `sentAfter`: visible, in flight (received, hidden) and delayed (never received, hidden) at `now`. */
   counts(queue: string, now: number, sentAfter: number): Promise<QueueCounts>;
+  /**
+   * When the oldest message of the queue that is not delayed (visible, or in flight) and was sent after
+   * `sentAfter` was sent; undefined when there is none (AWS/SQS's ApproximateAgeOfOldestMessage).
+   */
+  oldestSentAt(queue: string, now: number, sentAfter: number): Promise<number | undefined>;
   /** The earliest time after `now` a hidden message of the queue (sent after `sentAfter`) becomes visible, if any. */
   nextVisibleAt(queue: string, now: number, sentAfter: number): Promise<number | undefined>;
   /** Messages of the queue in order, as they are, without receiving them (the console's peek). */

@@ -47,6 +47,20 @@ export function messageStoreContract(test: StoreTest): void {
     assert.deepEqual(again.map((m) => [m.id, m.receiveCount, m.firstReceivedAt]), [["a", 2, T + 1]], "visibility passed: a again, counted twice");
   });
 
+  test("oldestSentAt: the oldest message sent after the retention bound that is visible or in flight, not a delayed one", async ({ store }) => {
+    await store.queues.create(queueRecord("age"));
+    assert.equal(await store.messages.oldestSentAt("age", T, 0), undefined, "an empty queue has no oldest message");
+    await store.messages.send("age", [message("delayed", { sentAt: T - 9_000, visibleAt: T + 10_000 }), message("x", { sentAt: T - 5_000, visibleAt: T - 5_000 }), message("y")], T, T + WINDOW);
+    assert.equal(await store.messages.oldestSentAt("age", T, 0), T - 5_000);
+    const [x] = (await store.messages.receive(receiveAt("age", T, { limit: 1 }))).delivered;
+    assert.equal(x?.id, "x");
+    assert.equal(await store.messages.oldestSentAt("age", T, 0), T - 5_000, "a message in flight still counts");
+    assert.equal(await store.messages.oldestSentAt("age", T, T - 5_000), T, "a message past the retention bound does not");
+    assert.equal(await store.messages.delete("age", x?.seq ?? 0, x?.receipt ?? ""), true);
+    assert.equal(await store.messages.oldestSentAt("age", T, 0), T);
+    assert.equal(await store.messages.oldestSentAt("age", T + 10_000, 0), T - 9_000, "a delayed message counts once it is visible");
+  });
+
   test("delete and changeVisibility take only the latest receipt", async ({ store }) => {
     await store.queues.create(queueRecord("q"));
     await store.messages.send("q", [message("a")], T, T + WINDOW);

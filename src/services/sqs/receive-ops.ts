@@ -116,7 +116,8 @@ export async function receiveMessage(context: SqsContext, input: ReceiveInput): 
       if (attemptKey !== undefined && delivered.length > 0) {
         context.receiveAttempts.set(attemptKey, { token, seqs: delivered.map((m) => m.seq), expiresAt: now + RECEIVE_ATTEMPT_MS });
       }
-      if (delivered.length > 0) countQueue(context, queue.name, "NumberOfMessagesReceived", delivered.length);
+      // A receive that found nothing, Lambda's own polls included, is an empty receive, as AWS bills and counts it.
+      countQueue(context, queue.name, delivered.length > 0 ? "NumberOfMessagesReceived" : "NumberOfEmptyReceives", Math.max(1, delivered.length));
       return delivered.length > 0 ? { Messages: delivered.map((m) => shape(context, m, input, token)) } : {};
     }
     const next = await context.messages.nextVisibleAt(queue.name, now, now - settings.retentionSeconds * 1000);

@@ -97,6 +97,11 @@ export function pgMessageStore(db: PgDb): MessageStore {
       )).rows[0];
       return { visible: row?.visible ?? 0, inFlight: row?.in_flight ?? 0, delayed: row?.delayed ?? 0 };
     },
+    oldestSentAt: async (queue, now, sentAfter) =>
+      (await db.query<{ at: number | null }>(
+        "SELECT MIN(sent_at) AS at FROM sqs_messages WHERE queue = $1 AND sent_at > $2 AND (visible_at <= $3 OR receive_count > 0)",
+        [queue, sentAfter, now],
+      )).rows[0]?.at ?? undefined,
     nextVisibleAt: async (queue, now, sentAfter) =>
       (await db.query<{ at: number | null }>("SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = $1 AND visible_at > $2 AND sent_at > $3", [queue, now, sentAfter])).rows[0]?.at ?? undefined,
     peek: async (queue, afterSeq, limit) =>

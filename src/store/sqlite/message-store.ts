@@ -54,6 +54,9 @@ function statements(db: Db) {
               SUM(CASE WHEN visible_at > @now AND receive_count = 0 THEN 1 ELSE 0 END) AS delayed
        FROM sqs_messages WHERE queue = @queue AND sent_at > @sentAfter`,
     ),
+    oldest: db.prepare<[string, number, number], { at: number | null }>(
+      "SELECT MIN(sent_at) AS at FROM sqs_messages WHERE queue = ? AND sent_at > ? AND (visible_at <= ? OR receive_count > 0)",
+    ),
     nextVisible: db.prepare<[string, number, number], { at: number | null }>(
       "SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = ? AND visible_at > ? AND sent_at > ?",
     ),
@@ -125,6 +128,7 @@ export function sqliteMessageStore(db: Db): SyncPort<MessageStore> {
       const row = sql.counts.get({ queue, now, sentAfter });
       return { visible: row?.visible ?? 0, inFlight: row?.in_flight ?? 0, delayed: row?.delayed ?? 0 };
     },
+    oldestSentAt: (queue, now, sentAfter) => sql.oldest.get(queue, sentAfter, now)?.at ?? undefined,
     nextVisibleAt: (queue, now, sentAfter) => sql.nextVisible.get(queue, now, sentAfter)?.at ?? undefined,
     peek: (queue, afterSeq, limit) => sql.peek.all(queue, afterSeq, limit).map(messageFrom),
     deleteExpired: db.transaction((queue: string, sentBefore: number, now: number, limit: number) => {
