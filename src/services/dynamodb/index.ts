@@ -33,6 +33,10 @@ import { dynamoStreamSource } from "./stream-source.js";
 import { STREAM_RETENTION_MS } from "./stream-records.js";
 import { forgetGoneStreams } from "./stream-retention.js";
 import type { StreamsContext } from "./stream-shards.js";
+import { dynamoTransfers } from "./transfer-operations.js";
+import type { TransferDeps } from "./transfers.js";
+import { ObjectAccess } from "../s3/object-access.js";
+import { ObjectBodies } from "../../store/objects/object-bodies.js";
 
 /**
  * How often expired items and stream records are looked for (AWS takes up to days; a sweep walks
@@ -44,7 +48,7 @@ const TTL_SWEEP_MS = 10_000;
  * Writes that grow storage, refused below the free-space threshold with DynamoDB's throttling error
  * (disk-guard.ts). PartiQL statements are not among them: a statement may be a read.
  */
-const GROWING = new Set(["PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "UpdateTable"]);
+const GROWING = new Set(["PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "UpdateTable", "ImportTable", "ExportTableToPointInTime"]);
 
 export interface DynamoDbDeps extends StreamingDeps {
   readonly store: DynamoDbStore;
@@ -63,6 +67,8 @@ export interface DynamoDbDeps extends StreamingDeps {
   readonly metrics?: ServiceMetrics;
   /** Other nodes share the store (DynamoContext.sharedStore). */
   readonly sharedStore?: boolean;
+  /** Exports to and imports from S3: their documents and Unkai's S3 objects (exports.ts, imports.ts); absent, those operations are unknown. */
+  readonly transfers?: TransferDeps;
 }
 
 /** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
@@ -78,8 +84,9 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
   // Its answers go straight to the wire: whole items may leave as their stored JSON.
   const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true };
+  const transfers = deps.transfers && dynamoTransfers(ctx, deps.transfers, deps.sharedStore === true);
   const operations: Operations = guardedOperations(meteredOperations({
-    ...withWireOutput(dynamoOperations(ctx)),
+    ...withWireOutput({ ...dynamoOperations(ctx), ...transfers?.operations }),
     // The endpoint the client reached is the one to keep using.
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
@@ -93,7 +100,19 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     const trim = ctx.store.trimStreams(ctx.now() - retentionMs).then(() => forgetGoneStreams(ctx));
     return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now()), keepIndexEntries(ctx)]);
   }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim, client token and index entry sweep failed"));
-  return streamingService(service, dynamoStreamSource(ctx), sweep, deps);
+  const streaming = streamingService(service, dynamoStreamSource(ctx), sweep, deps);
+  if (!transfers) return streaming;
+  return {
+    ...streaming,
+    start() {
+      streaming.start?.();
+      transfers.start();
+    },
+    async close() {
+      await transfers.close();
+      await streaming.close?.();
+    },
+  };
 }
 
 export const dynamodbModule: ServiceModule = {
@@ -103,9 +122,15 @@ export const dynamodbModule: ServiceModule = {
   create: (p: Platform) =>
     dynamoDbService({
       store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics, space: p.space,
-      streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined,
+      streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined, transfers: transferDeps(p),
     }),
 };
+
+/** Exports and imports reach S3's objects through the store and the blob store, as S3 itself does (s3/object-access.ts). */
+function transferDeps(p: Platform): TransferDeps {
+  const s3 = new ObjectAccess({ objects: p.store.objects, bodies: new ObjectBodies(p.blobs.store), commit: (unit) => p.store.commit(unit) });
+  return { exports: p.store.dynamodbExports, imports: p.store.dynamodbImports, s3, logger: p.logger("dynamodb") };
+}
 
 /** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */
 export function dynamoDbStreamsService(deps: DynamoDbDeps): Service {

@@ -86,6 +86,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     schedulerDeliveries: pgDocumentStore(db, "scheduler_deliveries"),
     s3Deliveries: pgDocumentStore(db, "s3_deliveries"),
     sqsMoveTasks: pgDocumentStore(db, "sqs_move_tasks"),
+    dynamodbExports: pgDocumentStore(db, "dynamodb_exports"),
+    dynamodbImports: pgDocumentStore(db, "dynamodb_imports"),
     snsTopics: pgDocumentStore(db, "sns_topics"),
     snsSubscriptions: pgDocumentStore(db, "sns_subscriptions"),
     snsHttpDeliveries: pgDocumentStore(db, "sns_http_deliveries"),

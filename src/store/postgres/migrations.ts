@@ -638,4 +638,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE kinesis_closed_shards ADD COLUMN closed_at BIGINT NOT NULL DEFAULT 0;
   `,
+  // 38: DynamoDB exports to S3 and imports from S3 (as SQLite's 41)
+  `
+  CREATE TABLE dynamodb_exports (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE dynamodb_imports (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

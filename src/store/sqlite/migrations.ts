@@ -631,4 +631,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE kinesis_closed_shards ADD COLUMN closed_at INTEGER NOT NULL DEFAULT 0;
   `,
+  // 41: DynamoDB exports to S3 and imports from S3, one document per export or import by its ARN
+  `
+  CREATE TABLE dynamodb_exports (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE dynamodb_imports (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
