@@ -6,6 +6,9 @@
  * off, a past ExportTime, incremental exports and bad tokens get DynamoDB's own errors.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, it } from "node:test";
 import {
@@ -25,11 +28,14 @@ import {
   type ExportDescription,
   type ImportTableDescription,
 } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { runBoto3 } from "./helpers/boto3.js";
+import { allowServicesToSend } from "./helpers/service-access.js";
 import { s3 } from "./helpers/s3.js";
 import { unkaiSuite } from "./helpers/suite.js";
+import { startUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
 
 const KEYS = { KeySchema: [{ AttributeName: "pk", KeyType: "HASH" as const }, { AttributeName: "sk", KeyType: "RANGE" as const }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" as const }, { AttributeName: "sk", AttributeType: "N" as const }] };
@@ -247,6 +253,62 @@ describe("DynamoDB exports to and imports from S3", () => {
     for (const arn of arns) assert.equal((await exported(arn)).ExportStatus, "COMPLETED");
   });
 
+  it("a table of thousands of items goes through import and export a page at a time, counts and index entries kept", async () => {
+    await bucketClient().send(new CreateBucketCommand({ Bucket: "bulk" }));
+    const count = 2_600;
+    const lines = Array.from({ length: count }, (_, i) => JSON.stringify({ Item: { pk: { S: `p${i % 7}` }, sk: { N: String(i) }, pad: { S: "x".repeat(200) }, ...(i % 2 === 0 ? { note: { S: "even" } } : {}) } }));
+    await bucketClient().send(new PutObjectCommand({ Bucket: "bulk", Key: "src/items.json.gz", Body: gzipSync(`${lines.join("\n")}\n`) }));
+    const imp = (await db().send(new ImportTableCommand({
+      S3BucketSource: { S3Bucket: "bulk", S3KeyPrefix: "src/" }, InputFormat: "DYNAMODB_JSON", InputCompressionType: "GZIP",
+      TableCreationParameters: {
+        TableName: "bulk-table", BillingMode: "PAY_PER_REQUEST", ...KEYS, AttributeDefinitions: [...KEYS.AttributeDefinitions, { AttributeName: "note", AttributeType: "S" }],
+        GlobalSecondaryIndexes: [{ IndexName: "by-note", KeySchema: [{ AttributeName: "note", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } }],
+      },
+    }))).ImportTableDescription;
+    const result = await imported(imp?.ImportArn ?? "");
+    assert.equal(result.ImportedItemCount, count, result.FailureMessage);
+    const even = await db().send(new QueryCommand({ TableName: "bulk-table", IndexName: "by-note", KeyConditionExpression: "note = :n", ExpressionAttributeValues: { ":n": { S: "even" } }, Select: "COUNT" }));
+    assert.equal(even.Count, count / 2);
+    await db().send(new UpdateContinuousBackupsCommand({ TableName: "bulk-table", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    const started = (await db().send(new ExportTableToPointInTimeCommand({ TableArn: arnOf("bulk-table"), S3Bucket: "bulk", S3Prefix: "out" }))).ExportDescription;
+    const done = await exported(started?.ExportArn ?? "");
+    assert.equal(done.ItemCount, count);
+    const id = (started?.ExportArn ?? "").split("/").pop() ?? "";
+    const files = (await object("bulk", `out/AWSDynamoDB/${id}/manifest-files.json`)).toString().trim().split("\n").map((line) => JSON.parse(line) as { dataFileS3Key: string });
+    const keys = new Set<string>();
+    for (const file of files) {
+      for (const line of gunzipSync(await object("bulk", file.dataFileS3Key)).toString().trim().split("\n")) keys.add((JSON.parse(line) as { Item: { sk: { N: string } } }).Item.sk.N);
+    }
+    assert.equal(keys.size, count, "every item once");
+  });
+
+  it("the export's objects announce themselves as any PutObject does: a queue the bucket notifies gets ObjectCreated:Put for each", async () => {
+    const sqs = new SQSClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "export-events" }))).QueueUrl ?? "";
+    await allowServicesToSend(sqs, queueUrl, "arn:aws:sqs:us-east-1:000000000000:export-events", [{ service: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::*" }]);
+    await bucketClient().send(new CreateBucketCommand({ Bucket: "notified" }));
+    await bucketClient().send(new PutBucketNotificationConfigurationCommand({ Bucket: "notified", NotificationConfiguration: { QueueConfigurations: [{
+      QueueArn: "arn:aws:sqs:us-east-1:000000000000:export-events", Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "suffix", Value: ".json" }] } },
+    }] } }));
+    await table("exp-notified");
+    const arn = (await db().send(new ExportTableToPointInTimeCommand({ TableArn: arnOf("exp-notified"), S3Bucket: "notified" }))).ExportDescription?.ExportArn ?? "";
+    assert.equal((await exported(arn)).ExportStatus, "COMPLETED");
+    const id = arn.split("/").pop() ?? "";
+    const seen: { eventName: string; key: string; principalId: string }[] = [];
+    await waitFor("the notifications", async () => {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      for (const message of got.Messages ?? []) {
+        const body = JSON.parse(message.Body ?? "{}") as { Records?: { eventName: string; userIdentity: { principalId: string }; s3: { object: { key: string } } }[] };
+        for (const r of body.Records ?? []) seen.push({ eventName: r.eventName, key: r.s3.object.key, principalId: r.userIdentity.principalId });
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      }
+      return seen.length >= 2 ? seen : undefined;
+    });
+    assert.deepEqual(seen.map((e) => e.key).sort(), [`AWSDynamoDB/${id}/manifest-files.json`, `AWSDynamoDB/${id}/manifest-summary.json`]);
+    assert.ok(seen.every((e) => e.eventName === "ObjectCreated:Put" && e.principalId === "dynamodb.amazonaws.com"), JSON.stringify(seen));
+    sqs.destroy();
+  });
+
   it("boto3: export_table_to_point_in_time and describe_export", async () => {
     await table("exp-py");
     await db().send(new PutItemCommand({ TableName: "exp-py", Item: { pk: { S: "p" }, sk: { N: "7" } } }));
@@ -265,5 +327,34 @@ describe("DynamoDB exports to and imports from S3", () => {
     assert.equal(out.count, 1);
     assert.match(out.manifest, /^AWSDynamoDB\/\d{14}-[0-9a-f]{8}\/manifest-summary\.json$/);
     assert.equal((JSON.parse((await object("py-exports", out.manifest)).toString()) as { itemCount: number }).itemCount, 1);
+  });
+});
+
+describe("DynamoDB exports and imports across a restart", () => {
+  it("their descriptions survive a restart of Unkai on the same data directory", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-ddb-transfers-"));
+    try {
+      const first = await startUnkai({}, dataDir);
+      const db = new DynamoDBClient({ endpoint: first.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+      await db.send(new CreateTableCommand({ TableName: "kept", BillingMode: "PAY_PER_REQUEST", ...KEYS }));
+      await db.send(new UpdateContinuousBackupsCommand({ TableName: "kept", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+      await s3(first.url).send(new CreateBucketCommand({ Bucket: "kept-bucket" }));
+      const arn = (await db.send(new ExportTableToPointInTimeCommand({ TableArn: "arn:aws:dynamodb:us-east-1:000000000000:table/kept", S3Bucket: "kept-bucket" }))).ExportDescription?.ExportArn ?? "";
+      const before = await waitFor("the export", async () => {
+        const d = (await db.send(new DescribeExportCommand({ ExportArn: arn }))).ExportDescription;
+        return d?.ExportStatus === "COMPLETED" ? d : undefined;
+      });
+      db.destroy();
+      assert.equal(await first.stop(), 0);
+      const second = await startUnkai({}, dataDir);
+      const again = new DynamoDBClient({ endpoint: second.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+      const after = (await again.send(new DescribeExportCommand({ ExportArn: arn }))).ExportDescription;
+      assert.deepEqual(after, before);
+      assert.equal((await again.send(new ListExportsCommand({}))).ExportSummaries?.length, 1);
+      again.destroy();
+      assert.equal(await second.stop(), 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -35,8 +35,7 @@ import { forgetGoneStreams } from "./stream-retention.js";
 import type { StreamsContext } from "./stream-shards.js";
 import { dynamoTransfers } from "./transfer-operations.js";
 import type { TransferDeps } from "./transfers.js";
-import { ObjectAccess } from "../s3/object-access.js";
-import { ObjectBodies } from "../../store/objects/object-bodies.js";
+import { platformObjectAccess } from "../s3/object-access.js";
 
 /**
  * How often expired items and stream records are looked for (AWS takes up to days; a sweep walks
@@ -126,10 +125,9 @@ export const dynamodbModule: ServiceModule = {
     }),
 };
 
-/** Exports and imports reach S3's objects through the store and the blob store, as S3 itself does (s3/object-access.ts). */
+/** Exports and imports reach S3's objects through the store and the blob store, as S3 itself does, its notifications included (s3/object-access.ts). */
 function transferDeps(p: Platform): TransferDeps {
-  const s3 = new ObjectAccess({ objects: p.store.objects, bodies: new ObjectBodies(p.blobs.store), commit: (unit) => p.store.commit(unit) });
-  return { exports: p.store.dynamodbExports, imports: p.store.dynamodbImports, s3, logger: p.logger("dynamodb") };
+  return { exports: p.store.dynamodbExports, imports: p.store.dynamodbImports, s3: platformObjectAccess(p), logger: p.logger("dynamodb") };
 }
 
 /** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */

@@ -7,10 +7,13 @@
  */
 import { createHash } from "node:crypto";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
-import type { S3Notifications } from "../../sources/s3-notifications.js";
-import type { ObjectBodies } from "../../store/objects/object-bodies.js";
+import { DeliveryOutbox } from "../../async/delivery-outbox.js";
+import { S3Notifications } from "../../sources/s3-notifications.js";
+import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { BucketRecord, ObjectRecord, ObjectStore, Store } from "../../store/ports.js";
+import type { Platform } from "../module.js";
 import { notificationOf } from "./context.js";
+import { S3_OUTBOX } from "./index.js";
 import { newVersion, shownVersion } from "./versions.js";
 
 export interface ObjectAccessDeps {
@@ -104,4 +107,17 @@ export class ObjectAccess {
     const deliveries = notifications.deliveriesFor(bucket.name, config, change, context);
     return { events: () => events, deliveries: () => deliveries };
   }
+}
+
+/**
+ * S3's objects for another module, from the platform's parts: the bucket's notifications are made as
+ * S3 makes them, their first attempt at once and retries by S3's own outbox loop (it reads the same
+ * pending deliveries).
+ */
+export function platformObjectAccess(p: Platform): ObjectAccess {
+  const logger = p.logger("s3");
+  const outbox = new DeliveryOutbox(p.store.s3Deliveries, p.destinations, p.retryTiming, Date.now, logger, S3_OUTBOX);
+  const notifications = new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), outbox, p.s3NotificationDelayMs, logger);
+  const mayInvoke = p.iamEnforcer && (async (functionArn: string, bucketArn: string) => (await p.destinations.permission(functionArn, { principal: "s3.amazonaws.com", arn: bucketArn })).allowed);
+  return new ObjectAccess({ objects: p.store.objects, bodies: new ObjectBodies(p.blobs.store), commit: (unit) => p.store.commit(unit), notifications, mayInvoke });
 }
