@@ -29,6 +29,7 @@ import {
   type ImportTableDescription,
 } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { runBoto3 } from "./helpers/boto3.js";
@@ -356,5 +357,40 @@ describe("DynamoDB exports and imports across a restart", () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("DynamoDB exports and imports under --iam enforce", () => {
+  const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
+  const table = "arn:aws:dynamodb:us-east-1:000000000000:table";
+
+  async function user(name: string, statements: object[]): Promise<DynamoDBClient> {
+    const iam = new IAMClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "inline", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    iam.destroy();
+    return new DynamoDBClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: { accessKeyId: AccessKey?.AccessKeyId ?? "", secretAccessKey: AccessKey?.SecretAccessKey ?? "" }, maxAttempts: 1 });
+  }
+
+  it("an export needs dynamodb:ExportTableToPointInTime on the table and S3's write actions; an import dynamodb:ImportTable and S3's read actions", async () => {
+    const root = new DynamoDBClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    await root.send(new CreateTableCommand({ TableName: "guarded", BillingMode: "PAY_PER_REQUEST", ...KEYS }));
+    await root.send(new UpdateContinuousBackupsCommand({ TableName: "guarded", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    await s3(suite.unkai.url).send(new CreateBucketCommand({ Bucket: "guarded-bucket" }));
+    const dynamoOnly = await user("dynamo-only", [{ Effect: "Allow", Action: ["dynamodb:ExportTableToPointInTime", "dynamodb:ImportTable"], Resource: `${table}/*` }]);
+    const exportInput = { TableArn: `${table}/guarded`, S3Bucket: "guarded-bucket", S3Prefix: "x" };
+    await assert.rejects(dynamoOnly.send(new ExportTableToPointInTimeCommand(exportInput)), { name: "AccessDeniedException", message: /s3:AbortMultipartUpload|s3:PutObject/ });
+    const importInput = { S3BucketSource: { S3Bucket: "guarded-bucket", S3KeyPrefix: "x/" }, InputFormat: "DYNAMODB_JSON" as const, TableCreationParameters: { TableName: "guarded-copy", BillingMode: "PAY_PER_REQUEST" as const, ...KEYS } };
+    await assert.rejects(dynamoOnly.send(new ImportTableCommand(importInput)), { name: "AccessDeniedException", message: /s3:GetObject|s3:ListBucket/ });
+    const full = await user("pipeline", [
+      { Effect: "Allow", Action: ["dynamodb:ExportTableToPointInTime", "dynamodb:ImportTable", "dynamodb:DescribeExport"], Resource: `${table}/*` },
+      { Effect: "Allow", Action: ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectAcl", "s3:GetObject", "s3:ListBucket"], Resource: ["arn:aws:s3:::guarded-bucket", "arn:aws:s3:::guarded-bucket/*"] },
+    ]);
+    const started = (await full.send(new ExportTableToPointInTimeCommand(exportInput))).ExportDescription;
+    assert.equal(started?.ExportStatus, "IN_PROGRESS");
+    assert.equal((await full.send(new ImportTableCommand(importInput))).ImportTableDescription?.ImportStatus, "IN_PROGRESS");
+    await assert.rejects(dynamoOnly.send(new DescribeExportCommand({ ExportArn: started?.ExportArn })), { name: "AccessDeniedException" });
+    for (const client of [root, dynamoOnly, full]) client.destroy();
   });
 });
