@@ -72,6 +72,9 @@ export function documentStoreContract(test: StoreTest): void {
     assert.equal(await store.dynamodbExports.delete(a), true);
     assert.equal(await store.dynamodbExports.delete(a), false);
     await store.dynamodbImports.put(a, transfer(a, "FAILED"));
+    await store.dynamodbImports.put(b, transfer(b, "FAILED"));
+    assert.equal(await store.dynamodbImports.delete(b), true);
+    assert.equal(await store.dynamodbImports.get(b), undefined);
     await checkAndAfterReopen({ store, reopen }, async (current) => {
       assert.deepEqual(plain(await current.dynamodbExports.get(b)), plain(transfer(b, "COMPLETED")));
       assert.deepEqual((await current.dynamodbExports.list()).map((t) => t.arn), [b]);
