@@ -360,6 +360,44 @@ describe("DynamoDB exports and imports across a restart", () => {
   });
 });
 
+describe("DynamoDB exports a crash interrupts", () => {
+  it("an export still IN_PROGRESS when Unkai is killed is FAILED (UnkaiRestarted) once it starts again", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "unkai-ddb-export-crash-"));
+    try {
+      const first = await startUnkai({}, dataDir);
+      const db = new DynamoDBClient({ endpoint: first.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+      await s3(first.url).send(new CreateBucketCommand({ Bucket: "crash-bucket" }));
+      const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ Item: { pk: { S: `p${i}` }, sk: { N: "1" }, pad: { S: "y".repeat(300) } } }));
+      await s3(first.url).send(new PutObjectCommand({ Bucket: "crash-bucket", Key: "src/items.json.gz", Body: gzipSync(lines.join("\n")) }));
+      const imp = (await db.send(new ImportTableCommand({
+        S3BucketSource: { S3Bucket: "crash-bucket", S3KeyPrefix: "src/" }, InputFormat: "DYNAMODB_JSON", InputCompressionType: "GZIP",
+        TableCreationParameters: { TableName: "crashing", BillingMode: "PAY_PER_REQUEST", ...KEYS },
+      }))).ImportTableDescription?.ImportArn ?? "";
+      await waitFor("the import", async () => ((await db.send(new DescribeImportCommand({ ImportArn: imp }))).ImportTableDescription?.ImportStatus === "COMPLETED" ? true : undefined), 60_000);
+      await db.send(new UpdateContinuousBackupsCommand({ TableName: "crashing", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+      const arn = (await db.send(new ExportTableToPointInTimeCommand({ TableArn: "arn:aws:dynamodb:us-east-1:000000000000:table/crashing", S3Bucket: "crash-bucket", S3Prefix: "out" }))).ExportDescription?.ExportArn ?? "";
+      const exited = new Promise((resolve) => first.process.once("exit", resolve));
+      first.process.kill("SIGKILL");
+      await exited;
+      db.destroy();
+      const second = await startUnkai({}, dataDir);
+      const again = new DynamoDBClient({ endpoint: second.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+      const after = await waitFor("the interrupted export's end", async () => {
+        const d = (await again.send(new DescribeExportCommand({ ExportArn: arn }))).ExportDescription;
+        return d?.ExportStatus === "IN_PROGRESS" ? undefined : d;
+      });
+      assert.equal(after.ExportStatus, "FAILED");
+      assert.equal(after.FailureCode, "UnkaiRestarted");
+      // A stop while an export runs stops the export between pages and exits cleanly.
+      await again.send(new ExportTableToPointInTimeCommand({ TableArn: "arn:aws:dynamodb:us-east-1:000000000000:table/crashing", S3Bucket: "crash-bucket", S3Prefix: "again" }));
+      again.destroy();
+      assert.equal(await second.stop(), 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("DynamoDB exports and imports under --iam enforce", () => {
   const suite = unkaiSuite({ UNKAI_IAM: "enforce" });
   const table = "arn:aws:dynamodb:us-east-1:000000000000:table";

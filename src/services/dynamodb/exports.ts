@@ -121,7 +121,7 @@ async function runExport(ctx: TransferContext, record: DynamoTransferRecord, tab
       ctx.jobs.check();
       const name = `data/${randomBytes(13).toString("hex")}.json.gz`;
       const counted = { items: 0, bytes: 0, more: false };
-      const written = await put(name, Readable.from(dataLines(rows, counted)).pipe(createGzip()), "application/x-gzip");
+      const written = await put(name, gzipped(Readable.from(dataLines(rows, counted))), "application/x-gzip");
       files.push({ itemCount: counted.items, md5Checksum: written.md5Base64, etag: written.etag, dataFileS3Key: keyOf(prefix, id, name) });
       itemCount += counted.items;
       billedSizeBytes += counted.bytes;
@@ -143,6 +143,13 @@ async function runExport(ctx: TransferContext, record: DynamoTransferRecord, tab
     const gone = !(await s3.bucket(bucket));
     await finish({ ExportStatus: "FAILED", FailureCode: gone ? "S3NoSuchBucket" : "UnknownError", FailureMessage: gone ? `The specified bucket does not exist (S3 bucket ${bucket})` : `The export could not be written: ${message}` });
   }
+}
+
+/** `source` through gzip, its failure (a read error, Unkai closing) failing the gzipped stream too. */
+function gzipped(source: Readable): Readable {
+  const gzip = createGzip();
+  source.on("error", (error) => gzip.destroy(error));
+  return source.pipe(gzip);
 }
 
 /** The table's rows in key order, a page at a time, yielding the event loop between pages. */
