@@ -12,6 +12,10 @@ export class ImportRecordError extends Error {}
 /** The items of a DynamoDB JSON source, one per non-empty line (a line that is not `{"Item":{…}}` is an error). */
 export async function* dynamoJsonRecords(text: AsyncIterable<string>): AsyncGenerator<Record<string, unknown> | ImportRecordError> {
   for await (const line of lines(text)) {
+    if (line instanceof ImportRecordError) {
+      yield line;
+      continue;
+    }
     if (line.trim() === "") continue;
     let parsed: unknown;
     try {
@@ -26,26 +30,49 @@ export async function* dynamoJsonRecords(text: AsyncIterable<string>): AsyncGene
   }
 }
 
-/** The lines of a text stream (without their `\n` or `\r\n`). */
-async function* lines(text: AsyncIterable<string>): AsyncGenerator<string> {
+/**
+ * The longest record read (a line, or a CSV row): DynamoDB's items are at most 400 KB, so a longer one
+ * is an error, and its text is skipped rather than held.
+ */
+export const MAX_RECORD_CHARS = 1024 * 1024;
+
+/** The lines of a text stream (without their `\n` or `\r\n`); a line over MAX_RECORD_CHARS is an error. */
+async function* lines(text: AsyncIterable<string>): AsyncGenerator<string | ImportRecordError> {
   let rest = "";
+  let skipping = false;
   for await (const chunk of text) {
-    rest += chunk;
+    let start = 0;
     let end: number;
-    while ((end = rest.indexOf("\n")) >= 0) {
-      yield rest.slice(0, end).replace(/\r$/, "");
-      rest = rest.slice(end + 1);
+    while ((end = chunk.indexOf("\n", start)) >= 0) {
+      if (!skipping) yield (rest + chunk.slice(start, end)).replace(/\r$/, "");
+      rest = "";
+      skipping = false;
+      start = end + 1;
+    }
+    if (skipping) continue;
+    rest += chunk.slice(start);
+    if (rest.length > MAX_RECORD_CHARS) {
+      yield tooLong();
+      rest = "";
+      skipping = true;
     }
   }
-  if (rest !== "") yield rest.replace(/\r$/, "");
+  if (rest !== "" && !skipping) yield rest.replace(/\r$/, "");
 }
 
-/** The rows of a CSV source: fields split by `delimiter`, `"` quoting (a `""` inside is one quote), quoted newlines kept. */
-export async function* csvRows(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<string[]> {
+const tooLong = () => new ImportRecordError(`A record is longer than ${MAX_RECORD_CHARS} characters (an item is at most 400 KB)`);
+
+/**
+ * The rows of a CSV source: fields split by `delimiter`, `"` quoting (a `""` inside is one quote), quoted
+ * newlines kept; a row over MAX_RECORD_CHARS is an error, skipped to its end.
+ */
+export async function* csvRows(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<string[] | ImportRecordError> {
   let field = "";
   let row: string[] = [];
+  let rowChars = 0;
   let quoted = false;
   let afterQuote = false;
+  let skipping = false;
   for await (const chunk of text) {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i] as string;
@@ -58,23 +85,30 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
           quoted = false;
           afterQuote = true;
         }
-        continue;
-      }
-      if (c === '"' && field === "" && !afterQuote) quoted = true;
+      } else if (c === '"' && field === "" && !afterQuote) quoted = true;
       else if (c === delimiter) {
+        rowChars += field.length + 1;
         row.push(field);
         field = "";
         afterQuote = false;
       } else if (c === "\n") {
-        row.push(field.replace(/\r$/, ""));
-        yield row;
+        if (!skipping) yield [...row, field.replace(/\r$/, "")];
         row = [];
         field = "";
+        rowChars = 0;
         afterQuote = false;
+        skipping = false;
       } else field += c;
+      if (rowChars + field.length > MAX_RECORD_CHARS) {
+        if (!skipping) yield tooLong();
+        skipping = true;
+        row = [];
+        field = "";
+        rowChars = 0;
+      }
     }
   }
-  if (field !== "" || row.length > 0) yield [...row, field.replace(/\r$/, "")];
+  if (!skipping && (field !== "" || row.length > 0)) yield [...row, field.replace(/\r$/, "")];
 }
 
 /**
@@ -85,6 +119,10 @@ export async function* csvRecords(text: AsyncIterable<string>, delimiter: string
   let header = headerList;
   const typeOf = new Map(types.map((d) => [d.AttributeName, d.AttributeType]));
   for await (const row of csvRows(text, delimiter)) {
+    if (row instanceof ImportRecordError) {
+      yield row;
+      continue;
+    }
     if (row.length === 1 && row[0] === "") continue;
     if (header === undefined) {
       header = row;
