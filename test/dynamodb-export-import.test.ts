@@ -219,6 +219,13 @@ describe("DynamoDB exports to and imports from S3", () => {
     assert.equal(failed.ImportStatus, "FAILED");
     assert.equal(failed.FailureCode, "S3NoSuchBucket");
     assert.match(String((await raw("DescribeTable", { TableName: "imp-nobucket" })).json.__type), /ResourceNotFoundException$/);
+    // A bucket owner that is not this account's (every Unkai bucket is) fails as S3 refuses it: access denied.
+    await bucketClient().send(new CreateBucketCommand({ Bucket: "owned-here" }));
+    const foreign = (await db().send(new ExportTableToPointInTimeCommand({ TableArn: arnOf("exp-nobucket"), S3Bucket: "owned-here", S3BucketOwner: "111122223333" }))).ExportDescription;
+    const denied = await exported(foreign?.ExportArn ?? "");
+    assert.equal(denied.FailureCode, "S3AccessDenied");
+    const foreignImport = (await db().send(new ImportTableCommand({ S3BucketSource: { S3Bucket: "owned-here", S3BucketOwner: "111122223333" }, InputFormat: "DYNAMODB_JSON", TableCreationParameters: { TableName: "imp-foreign", ...KEYS, BillingMode: "PAY_PER_REQUEST" } }))).ImportTableDescription;
+    assert.equal((await imported(foreignImport?.ImportArn ?? "")).FailureCode, "S3AccessDenied");
   });
 
   it("bad inputs get DynamoDB's errors: PITR off, a past ExportTime, incremental, ION, unknown ARNs and tokens", async () => {

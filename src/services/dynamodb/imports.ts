@@ -90,6 +90,8 @@ async function runImport(ctx: TransferContext, record: DynamoTransferRecord, inp
   const { S3Bucket: bucket, S3KeyPrefix: prefix = "" } = input.S3BucketSource;
   try {
     if (!(await s3.bucket(bucket))) return await fail("S3NoSuchBucket", `The specified bucket does not exist (S3 bucket ${bucket})`);
+    const owner = input.S3BucketSource.S3BucketOwner;
+    if (owner !== undefined && owner !== ctx.account.accountId) return await fail("S3AccessDenied", `Access denied: the bucket ${bucket} is not owned by account ${owner} (S3BucketOwner)`);
     let objects = 0;
     for await (const object of s3.list(bucket, prefix)) {
       ctx.jobs.check();
