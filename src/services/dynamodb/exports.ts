@@ -109,9 +109,9 @@ async function runExport(ctx: TransferContext, record: DynamoTransferRecord, tab
     await finish({ ExportStatus: "FAILED", FailureCode: "S3NoSuchBucket", FailureMessage: `The specified bucket does not exist (S3 bucket ${bucket})` });
     return;
   }
-  const owner = record.description.S3BucketOwner;
+  const owner = record.description.S3BucketOwner as string | undefined;
   if (owner !== undefined && owner !== ctx.account.accountId) {
-    await finish({ ExportStatus: "FAILED", FailureCode: "S3AccessDenied", FailureMessage: `Access denied: the bucket ${bucket} is not owned by account ${String(owner)} (S3BucketOwner)` });
+    await finish({ ExportStatus: "FAILED", FailureCode: "S3AccessDenied", FailureMessage: `Access denied: the bucket ${bucket} is not owned by account ${owner} (S3BucketOwner)` });
     return;
   }
   const put = (name: string, body: Readable, type: string) => s3.put(bucket, keyOf(prefix, id, name), body, type, "dynamodb.amazonaws.com");
