@@ -10,6 +10,7 @@ import type { FunctionUrlConfig, HttpApi, RestApi } from "../core/api-definition
 import type { ApiKeyRecord, ApiKeyValueRecord, UsagePlanRecord } from "../core/api-keys.js";
 import type { EventSourceMapping } from "../core/event-source-mapping.js";
 import type { SqsMoveTaskRecord } from "../core/sqs-move-task.js";
+import type { DynamoTransferRecord } from "../core/dynamodb-transfers.js";
 import type { KinesisStreamRecord } from "../core/kinesis.js";
 import type { SnsDeduplication, SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../core/sns.js";
 import type { LogGroupSubscriptions } from "../core/log-subscription.js";
@@ -389,6 +390,9 @@ export interface Store {
   readonly s3Deliveries: DocumentStore<PendingDelivery>;
   /** SQS message move tasks by task handle. */
   readonly sqsMoveTasks: DocumentStore<SqsMoveTaskRecord>;
+  /** DynamoDB exports to S3 and imports from S3, by ARN. */
+  readonly dynamodbExports: DocumentStore<DynamoTransferRecord>;
+  readonly dynamodbImports: DocumentStore<DynamoTransferRecord>;
   /** SNS topics by ARN and subscriptions by subscription ARN. */
   readonly snsTopics: DocumentStore<SnsTopicRecord>;
   readonly snsSubscriptions: DocumentStore<SnsSubscriptionRecord>;

@@ -6,6 +6,7 @@ import type { ApiDestinationRecord, ConnectionRecord, PendingDelivery, RuleRecor
 import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/scheduler.js";
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
 import type { SqsMoveTaskRecord } from "../../src/core/sqs-move-task.js";
+import type { DynamoTransferRecord } from "../../src/core/dynamodb-transfers.js";
 import type { InstanceProfileRecord } from "../../src/core/iam.js";
 import { apiKeyValueId, type ApiKeyRecord, type UsagePlanRecord } from "../../src/core/api-keys.js";
 import type { KinesisStreamRecord } from "../../src/core/kinesis.js";
@@ -76,6 +77,28 @@ export function documentStoreContract(test: StoreTest): void {
       assert.equal(await current.dynamodbBackups.get(arn("01767225600000-0000000b")), undefined);
       assert.deepEqual((await current.dynamodbBackups.list()).map((b) => b.itemCount), [2]);
       assert.deepEqual(await current.sqsMoveTasks.list(), []);
+    });
+  });
+
+  test("dynamodbExports and dynamodbImports: the same contract, each kept apart", async ({ store, reopen }) => {
+    const transfer = (arn: string, status: string): DynamoTransferRecord => ({
+      arn, tableArn: "arn:aws:dynamodb:us-east-1:000000000000:table/t", clientToken: "tok", request: "{}", startedAt: 1_767_225_600_000, description: { ExportArn: arn, ExportStatus: status },
+    });
+    const a = "arn:aws:dynamodb:us-east-1:000000000000:table/t/export/01767225600000-aaaaaaaa";
+    const b = "arn:aws:dynamodb:us-east-1:000000000000:table/t/export/01767225600001-bbbbbbbb";
+    await store.dynamodbExports.put(b, transfer(b, "IN_PROGRESS"));
+    await store.dynamodbExports.put(a, transfer(a, "IN_PROGRESS"));
+    await store.dynamodbExports.put(b, transfer(b, "COMPLETED"));
+    assert.equal(await store.dynamodbExports.delete(a), true);
+    assert.equal(await store.dynamodbExports.delete(a), false);
+    await store.dynamodbImports.put(a, transfer(a, "FAILED"));
+    await store.dynamodbImports.put(b, transfer(b, "FAILED"));
+    assert.equal(await store.dynamodbImports.delete(b), true);
+    assert.equal(await store.dynamodbImports.get(b), undefined);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.dynamodbExports.get(b)), plain(transfer(b, "COMPLETED")));
+      assert.deepEqual((await current.dynamodbExports.list()).map((t) => t.arn), [b]);
+      assert.deepEqual((await current.dynamodbImports.list()).map((t) => t.description.ExportStatus), ["FAILED"]);
     });
   });
 

@@ -15,6 +15,7 @@ import type { ServiceModel } from "../../protocol/codecs/model.js";
 import type { ActionRequest } from "../../core/iam-policy/index.js";
 import { parseStatement } from "./partiql/parse.js";
 import { streamNamedBy } from "../../core/shard-iterators.js";
+import { transferAuthorization } from "./transfer-authorization.js";
 
 /** Each part of a transaction is authorized as the single-item operation it performs (AWS, "Using IAM with DynamoDB transactions"). */
 const TRANSACT_ACTIONS = { Get: "GetItem", Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem", ConditionCheck: "ConditionCheckItem" } as const;
@@ -73,6 +74,7 @@ export function dynamodbAuthorization(model: ServiceModel, account: Account): Au
   return {
     ...derived(model, table), ...backupActions(table), ExecuteStatement: partiql, BatchExecuteStatement: partiql, ExecuteTransaction: partiql,
     TransactWriteItems: transaction("TransactWriteItems", table), TransactGetItems: transaction("TransactGetItems", table),
+    ...transferAuthorization(table),
   };
 }
 

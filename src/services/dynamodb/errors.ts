@@ -20,6 +20,12 @@ export const DYNAMODB_ERRORS = {
   IdempotentParameterMismatchException: { status: 400, messageKey: "Message", userType: false },
   LimitExceededException: { status: 400, messageKey: "message", userType: false },
   ProvisionedThroughputExceededException: { status: 400, messageKey: "message", userType: false },
+  PointInTimeRecoveryUnavailableException: { status: 400, messageKey: "message", userType: false },
+  InvalidExportTimeException: { status: 400, messageKey: "message", userType: false },
+  ExportConflictException: { status: 400, messageKey: "message", userType: false },
+  ExportNotFoundException: { status: 400, messageKey: "message", userType: false },
+  ImportConflictException: { status: 400, messageKey: "message", userType: false },
+  ImportNotFoundException: { status: 400, messageKey: "message", userType: false },
   InternalServerError: { status: 500, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
 

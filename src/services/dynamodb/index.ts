@@ -35,6 +35,9 @@ import { forgetGoneStreams } from "./stream-retention.js";
 import { sweepBackupBlobs } from "./backup-items.js";
 import type { DynamoContext } from "./context.js";
 import type { StreamsContext } from "./stream-shards.js";
+import { dynamoTransfers } from "./transfer-operations.js";
+import type { TransferDeps } from "./transfers.js";
+import { platformObjectAccess } from "../s3/object-access.js";
 
 /**
  * How often expired items and stream records are looked for (AWS takes up to days; a sweep walks
@@ -46,7 +49,7 @@ const TTL_SWEEP_MS = 10_000;
  * Writes that grow storage, refused below the free-space threshold with DynamoDB's throttling error
  * (disk-guard.ts). PartiQL statements are not among them: a statement may be a read.
  */
-const GROWING = new Set(["PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "UpdateTable", "CreateBackup", "RestoreTableFromBackup"]);
+const GROWING = new Set(["PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems", "CreateTable", "UpdateTable", "CreateBackup", "RestoreTableFromBackup", "ImportTable", "ExportTableToPointInTime"]);
 
 export interface DynamoDbDeps extends StreamingDeps {
   readonly store: DynamoDbStore;
@@ -67,6 +70,8 @@ export interface DynamoDbDeps extends StreamingDeps {
   readonly sharedStore?: boolean;
   /** On-demand backups' records and item blobs, and how old an unreferenced item blob must be before the sweep removes it (absent: backups are not served). */
   readonly backups?: Omit<NonNullable<DynamoContext["backups"]>, "writing"> & { readonly sweepGraceMs: number };
+  /** Exports to and imports from S3: their documents and Unkai's S3 objects (exports.ts, imports.ts); absent, those operations are unknown. */
+  readonly transfers?: TransferDeps;
 }
 
 /** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
@@ -82,8 +87,9 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
   // Its answers go straight to the wire: whole items may leave as their stored JSON.
   const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true, ...(deps.backups ? { backups: { ...deps.backups, writing: new Set<string>() } } : {}) };
+  const transfers = deps.transfers && dynamoTransfers(ctx, deps.transfers, deps.sharedStore === true);
   const operations: Operations = guardedOperations(meteredOperations({
-    ...withWireOutput(dynamoOperations(ctx)),
+    ...withWireOutput({ ...dynamoOperations(ctx), ...transfers?.operations }),
     // The endpoint the client reached is the one to keep using.
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
@@ -99,7 +105,19 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     const orphans = backups === undefined || deps.backups === undefined ? undefined : sweepBackupBlobs(backups, ctx.now() - deps.backups.sweepGraceMs);
     return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now()), keepIndexEntries(ctx), orphans]);
   }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim, client token, index entry and backup blob sweep failed"));
-  return streamingService(service, dynamoStreamSource(ctx), sweep, deps);
+  const streaming = streamingService(service, dynamoStreamSource(ctx), sweep, deps);
+  if (!transfers) return streaming;
+  return {
+    ...streaming,
+    start() {
+      streaming.start?.();
+      transfers.start();
+    },
+    async close() {
+      await transfers.close();
+      await streaming.close?.();
+    },
+  };
 }
 
 export const dynamodbModule: ServiceModule = {
@@ -109,10 +127,15 @@ export const dynamodbModule: ServiceModule = {
   create: (p: Platform) =>
     dynamoDbService({
       store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics, space: p.space,
-      streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined,
+      streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined, transfers: transferDeps(p),
       backups: { records: p.store.dynamodbBackups, blobs: p.blobs.store, sweepGraceMs: p.blobs.sweepGraceMs },
     }),
 };
+
+/** Exports and imports reach S3's objects through the store and the blob store, as S3 itself does, its notifications included (s3/object-access.ts). */
+function transferDeps(p: Platform): TransferDeps {
+  return { exports: p.store.dynamodbExports, imports: p.store.dynamodbImports, s3: platformObjectAccess(p), logger: p.logger("dynamodb") };
+}
 
 /** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */
 export function dynamoDbStreamsService(deps: DynamoDbDeps): Service {

@@ -252,7 +252,7 @@ async function answer(context: S3Context, request: UnkaiRequest, serve = () => r
  * S3's notifications to queues, topics and the default bus: a destination that is gone is dropped at
  * once, as S3 drops it. S3 has no dead-letter queue, so `sourceAttribute` names nothing anyone reads.
  */
-const S3_OUTBOX: OutboxOwner = { service: "S3", sourceAttribute: "BUCKET_ARN", missingTargetNotRetried: true };
+export const S3_OUTBOX: OutboxOwner = { service: "S3", sourceAttribute: "BUCKET_ARN", missingTargetNotRetried: true };
 
 export const s3Module: ServiceModule = {
   name: "s3",

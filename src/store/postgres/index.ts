@@ -90,6 +90,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     s3Deliveries: pgDocumentStore(db, "s3_deliveries"),
     sqsMoveTasks: pgDocumentStore(db, "sqs_move_tasks"),
     dynamodbBackups: pgDocumentStore(db, "dynamodb_backups"),
+    dynamodbExports: pgDocumentStore(db, "dynamodb_exports"),
+    dynamodbImports: pgDocumentStore(db, "dynamodb_imports"),
     snsTopics: pgDocumentStore(db, "sns_topics"),
     snsSubscriptions: pgDocumentStore(db, "sns_subscriptions"),
     snsHttpDeliveries: pgDocumentStore(db, "sns_http_deliveries"),

@@ -648,4 +648,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE dynamodb_backups (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 40: DynamoDB exports to S3 and imports from S3 (as SQLite's 43)
+  `
+  CREATE TABLE dynamodb_exports (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE dynamodb_imports (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

@@ -650,4 +650,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE dynamodb_backups (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
   `,
+  // 43: DynamoDB exports to S3 and imports from S3, one document per export or import by its ARN
+  `
+  CREATE TABLE dynamodb_exports (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE dynamodb_imports (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
