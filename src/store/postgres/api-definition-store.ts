@@ -4,13 +4,14 @@
  */
 import type { FunctionUrlConfig } from "../../core/api-definitions.js";
 import type { DocumentStore, FunctionUrlStore } from "../ports.js";
+import type { DocumentTable } from "../document-tables.js";
 import type { PgDb } from "./database.js";
 
 interface Row {
   record: string;
 }
 
-export function pgDocumentStore<T>(db: PgDb, table: "http_apis" | "rest_apis" | "event_buses" | "event_rules" | "event_connections" | "event_api_destinations" | "event_deliveries" | "event_source_mappings" | "sns_topics" | "sns_subscriptions" | "s3_bucket_settings" | "log_subscriptions" | "sns_http_deliveries" | "scheduler_groups" | "scheduler_schedules" | "scheduler_deliveries" | "s3_deliveries" | "sqs_move_tasks" | "iam_instance_profiles" | "kinesis_streams" | "apigateway_api_keys" | "apigateway_api_key_values" | "apigateway_usage_plans" | "dynamodb_backups" | "dynamodb_exports" | "dynamodb_imports"): DocumentStore<T> {
+export function pgDocumentStore<T>(db: PgDb, table: DocumentTable): DocumentStore<T> {
   return {
     async get(id) {
       const row = (await db.query<Row>(`SELECT record FROM ${table} WHERE api_id = $1`, [id])).rows[0];

@@ -1,6 +1,7 @@
 /** SQLite stores of the API definitions: HTTP and REST API documents (cached in memory: only this store writes them) and Function URL configs. */
 import type { FunctionUrlConfig } from "../../core/api-definitions.js";
 import type { DocumentStore, FunctionUrlStore } from "../ports.js";
+import type { DocumentTable } from "../document-tables.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
 
@@ -8,7 +9,7 @@ interface Row {
   record: string;
 }
 
-export function sqliteDocumentStore<T>(db: Db, table: "http_apis" | "rest_apis" | "event_buses" | "event_rules" | "event_connections" | "event_api_destinations" | "event_deliveries" | "event_source_mappings" | "sns_topics" | "sns_subscriptions" | "s3_bucket_settings" | "log_subscriptions" | "sns_http_deliveries" | "scheduler_groups" | "scheduler_schedules" | "scheduler_deliveries" | "s3_deliveries" | "sqs_move_tasks" | "iam_instance_profiles" | "kinesis_streams" | "apigateway_api_keys" | "apigateway_api_key_values" | "apigateway_usage_plans" | "dynamodb_backups" | "dynamodb_exports" | "dynamodb_imports"): SyncPort<DocumentStore<T>> {
+export function sqliteDocumentStore<T>(db: Db, table: DocumentTable): SyncPort<DocumentStore<T>> {
   const putStatement = db.prepare(`INSERT OR REPLACE INTO ${table} (api_id, record) VALUES (?, ?)`);
   const removeStatement = db.prepare(`DELETE FROM ${table} WHERE api_id = ?`);
   const put = durably(db, (id: string, record: string) => putStatement.run(id, record));
