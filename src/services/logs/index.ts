@@ -1,4 +1,4 @@
-/** CloudWatch Logs (awsJson1.1) over Unkai's log store: `aws logs` reads, `unkai logs`, groups, streams, PutLogEvents and retention. */
+/** CloudWatch Logs (awsJson1.1) over Unkai's log store: `aws logs` reads, `unkai logs`, groups (and their tags), streams, PutLogEvents and retention. */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
@@ -20,6 +20,7 @@ import { liveTailOperations } from "./live-tail-operation.js";
 import { compiledPattern } from "./pattern-cache.js";
 import { subscriptionDelivery } from "./subscription-delivery.js";
 import { subscriptionFilterOperations, type SubscriptionDeps } from "./subscription-filters.js";
+import { tagOperations } from "./tags.js";
 
 interface GetInput {
   readonly logGroupName?: string;
@@ -85,7 +86,12 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     ...metricFilterOperations(metricFilters, requireGroup, now),
     ...subscriptionFilterOperations({ ...destinations, subscriptions, account, requireGroup, now }),
     ...liveTailOperations(liveTail, logs, account),
-    GetLogEvents: async (input: GetInput) => getLogEvents(logs, await requireGroup(input.logGroupName ?? input.logGroupIdentifier), input),
+    ...tagOperations({ logs, account }),
+    async GetLogEvents(input: GetInput) {
+      const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      if (!(await logs.hasStream(group, input.logStreamName))) throw new UnkaiError("ResourceNotFoundException", "The specified log stream does not exist.");
+      return getLogEvents(logs, group, input);
+    },
     async DescribeLogGroups(input: GroupsInput) {
       const pattern = input.logGroupNamePattern;
       if (pattern !== undefined && input.logGroupNamePrefix !== undefined) {
