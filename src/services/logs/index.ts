@@ -20,7 +20,7 @@ import { liveTailOperations } from "./live-tail-operation.js";
 import { compiledPattern } from "./pattern-cache.js";
 import { subscriptionDelivery } from "./subscription-delivery.js";
 import { subscriptionFilterOperations, type SubscriptionDeps } from "./subscription-filters.js";
-import { tagOperations } from "./tags.js";
+import { logsValidationError, tagOperations } from "./tags.js";
 
 interface GetInput {
   readonly logGroupName?: string;
@@ -143,9 +143,9 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     },
   };
 
-  // Constraint failures are InvalidParameterException on CloudWatch Logs, worded "1 validation error detected: …".
+  // Constraint failures are InvalidParameterException on CloudWatch Logs, worded "1 validation error detected: …" (but see logsValidationError).
   const service = modelService({
-    name: "logs", model: loadModel("logs"), errors: LOGS_ERRORS, operations, signingNames: ["logs"], logger, validationError: "InvalidParameterException",
+    name: "logs", model: loadModel("logs"), errors: LOGS_ERRORS, operations, signingNames: ["logs"], logger, validationError: logsValidationError,
     authorization: logsActions(account),
   });
   // Live tails last hours: at shutdown they end, so their responses finish and the connections close.

@@ -8,6 +8,7 @@
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
 import { setOwn } from "../../core/own-keys.js";
+import { validationMessage, type Violation } from "../../protocol/codecs/input-errors.js";
 import type { Operations } from "../../protocol/codecs/model-service.js";
 import type { LogStore } from "../../store/ports.js";
 
@@ -16,10 +17,36 @@ export type LogGroupTags = Readonly<Record<string, string>>;
 /** "You can associate as many as 50 tags with a CloudWatch Logs resource" (TagResource). */
 export const MAX_TAGS = 50;
 
-/** Keys beginning `aws:` are AWS's own (message ours: AWS's wording for this refusal is not published). */
+const KEY_PATTERN = String.raw`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`;
+const KEY = new RegExp(KEY_PATTERN, "u");
+const MAX_KEY_LENGTH = 128;
+
+/**
+ * The model's constraints on tag keys (1 to 128 characters of letters, spaces, digits and `_.:/=+-@`), which the
+ * codec does not check on a map's keys, worded as AWS words a map's constraint ("Map value must satisfy constraint"
+ * for values, answered by the codec, "Map keys …" here); and keys beginning `aws:`, AWS's own (message ours: AWS's
+ * wording for that refusal is not published).
+ */
 export function checkTagKeys(tags: LogGroupTags | undefined): void {
-  const reserved = Object.keys(tags ?? {}).find((key) => key.toLowerCase().startsWith("aws:"));
+  const keys = Object.keys(tags ?? {});
+  const bad = keys.some((key) => [...key].length > MAX_KEY_LENGTH || !KEY.test(key));
+  if (bad) {
+    const shown = Object.entries(tags ?? {}).map(([key, value]) => `${key}=${value}`).join(", ");
+    throw new UnkaiError("InvalidParameterException", `1 validation error detected: Value '{${shown}}' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: `
+      + `[Member must have length less than or equal to ${MAX_KEY_LENGTH}, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${KEY_PATTERN}]`);
+  }
+  const reserved = keys.find((key) => key.toLowerCase().startsWith("aws:"));
   if (reserved !== undefined) throw new UnkaiError("InvalidParameterException", `Tag keys beginning with 'aws:' are reserved for AWS use: ${reserved}.`);
+}
+
+/**
+ * How CloudWatch Logs answers a model constraint failure: InvalidParameterException "1 validation error detected: …",
+ * except a tagging operation's `resourceArn` outside the model's pattern (the `…:*` form DescribeLogGroups reports as
+ * `arn`), which AWS answers ValidationException "Invalid resourceArn" (as reported by its users; AWS does not document it).
+ */
+export function logsValidationError(violations: readonly Violation[]): UnkaiError {
+  if (violations.some((v) => v.path === "resourceArn" && v.kind === "pattern")) return new UnkaiError("ValidationException", "Invalid resourceArn");
+  return new UnkaiError("InvalidParameterException", validationMessage(violations));
 }
 
 /** `tags` with `added` set over them and `removed` taken away (own members only, whatever the names). */
