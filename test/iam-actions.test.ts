@@ -148,6 +148,16 @@ describe("IAM actions and resources of every Unkai request", () => {
     ["CreateLogGroup names the group", logs("CreateLogGroup", { logGroupName: "/aws/lambda/my-fn" }), [{ action: "logs:CreateLogGroup", resource: `${group}:*` }]],
     ["FilterLogEvents by identifier", logs("FilterLogEvents", { logGroupIdentifier: "/aws/lambda/my-fn" }), [{ action: "logs:FilterLogEvents", resource: `${group}:*` }]],
     ["DescribeLogGroups", logs("DescribeLogGroups", {}), [{ action: "logs:DescribeLogGroups", resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*` }]],
+    ["CreateLogGroup with tags supplies them", logs("CreateLogGroup", { logGroupName: "/aws/lambda/my-fn", tags: { team: "a" } }),
+      [{ action: "logs:CreateLogGroup", resource: `${group}:*`, keys: { "aws:TagKeys": ["team"], "aws:RequestTag/team": "a" } }]],
+    ["TagResource names the ARN it is given (no :*), with the tags sent", logs("TagResource", { resourceArn: group, tags: { team: "a" } }),
+      [{ action: "logs:TagResource", resource: group, keys: { "aws:TagKeys": ["team"], "aws:RequestTag/team": "a" } }]],
+    ["UntagResource supplies aws:TagKeys", logs("UntagResource", { resourceArn: group, tagKeys: ["team"] }), [{ action: "logs:UntagResource", resource: group, keys: { "aws:TagKeys": ["team"] } }]],
+    ["ListTagsForResource names the ARN", logs("ListTagsForResource", { resourceArn: group }), [{ action: "logs:ListTagsForResource", resource: group }]],
+    ["TagLogGroup names the group, supplying no tag keys (AWS supports none there)", logs("TagLogGroup", { logGroupName: "/aws/lambda/my-fn", tags: { team: "a" } }),
+      [{ action: "logs:TagLogGroup", resource: `${group}:*` }]],
+    ["UntagLogGroup names the group", logs("UntagLogGroup", { logGroupName: "/aws/lambda/my-fn", tags: ["team"] }), [{ action: "logs:UntagLogGroup", resource: `${group}:*` }]],
+    ["DeleteLogStream names the stream", logs("DeleteLogStream", { logGroupName: "/aws/lambda/my-fn", logStreamName: "s1" }), [{ action: "logs:DeleteLogStream", resource: `${group}:log-stream:s1` }]],
     ["an unparsable body still yields a resource", request("POST", "/", { body: "{", headers: { "x-amz-target": "Logs_20140328.DeleteLogGroup" } }), [{ action: "logs:DeleteLogGroup", resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group::*` }]],
   ];
   for (const [name, r, want] of logsCases) it(`Logs ${name}`, () => assert.deepEqual(needs("logs", r), want));

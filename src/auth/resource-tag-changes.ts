@@ -1,7 +1,7 @@
 /**
  * Counts this node's writes to the ports that hold resources' tags, so the enforcer's cache of
  * `aws:ResourceTag/<key>` values (resource-tags.ts) is dropped by the next write that could change them:
- * TagQueue, TagResource on a topic, table, rule, Kinesis stream or API Gateway API or stage, PutBucketTagging,
+ * TagQueue, TagResource on a topic, table, rule, Kinesis stream, API Gateway API or stage or log group, PutBucketTagging,
  * and the creates and deletes that give a name new tags. Only the methods listed here count; item, message and log writes do not, so the hot
  * paths of those services never touch the cache. Lambda functions are not here: their tags are read from
  * the function registry, which keeps itself current (src/functions/function-service.ts).
@@ -22,6 +22,8 @@ const TAG_WRITES = {
   kinesisStreams: ["put", "delete"],
   restApis: ["put", "delete"],
   httpApis: ["put", "delete"],
+  // Log groups' tags are a column of the group: only its creation, the tag writes and its deletion change them.
+  logs: ["createGroup", "setGroupTags", "deleteGroup"],
 } as const satisfies Partial<{ readonly [P in keyof Store]: readonly (keyof Store[P])[] }>;
 
 /** How many tag-holding writes this node has made; a cached tag set taken at an older generation is stale. */

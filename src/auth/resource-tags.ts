@@ -21,8 +21,12 @@
  *   it to PutObject or DeleteObject: "you cannot … delete or overwrite an object based on its existing tags");
  *   read per request rather than cached: object writes are S3's hot path, and counting them would drop every
  *   cached tag set on each PutObject.
- * Undefined for a resource that does not exist or a service that has no tags here (CloudWatch Logs;
- * `alarm:*`, which names no one alarm): then a condition on
+ * - CloudWatch Logs log groups (`log-group:<name>`, `log-group:<name>:*`, and the group's streams
+ *   `log-group:<name>:log-stream:<stream>`, which have no tags of their own): from the log store, through the same
+ *   cache, dropped by CreateLogGroup, the tag operations and DeleteLogGroup (appends do not count: a group an
+ *   append creates has no tags).
+ * Undefined for a resource that does not exist or a service that has no tags here (`log-group:*` and
+ * `alarm:*`, which name no one resource): then a condition on
  * `aws:ResourceTag/<key>` sees the key missing, as for an untagged resource.
  */
 import type { Account } from "../core/arn.js";
@@ -46,7 +50,7 @@ export interface ResourceTagSources {
   readonly account: Account;
   /** A function's tags, undefined when there is no such function. */
   readonly functionTags: (name: string) => Promise<Tags | undefined>;
-  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects" | "iam" | "kinesisStreams" | "restApis" | "httpApis" | "alarms">;
+  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects" | "iam" | "kinesisStreams" | "restApis" | "httpApis" | "alarms" | "logs">;
   readonly changes: ResourceTagChanges;
   /** In a cluster, the most a cached tag set may lag another node's write; undefined on one node. */
   readonly maxAgeMs?: number | undefined;
@@ -74,6 +78,8 @@ function storedTagReader(sources: ResourceTagSources): (arn: string) => Promise<
   // A stream, or one of its consumers (`stream/<name>/consumer/<name>:<time>`), which has its own tags.
   const stream = new RegExp(`${prefix("kinesis")}stream/[^/]+$`);
   const consumer = new RegExp(`^(${prefix("kinesis").slice(1)}stream/[^/]+)/consumer/[^:]+:\\d+$`);
+  // A group (log group names have no `:` or `*`), as the tagging operations name it, with `:*`, or one of its streams.
+  const logGroup = new RegExp(`${prefix("logs")}log-group:([^:*]+)(?::\\*|:log-stream:[^:]*)?$`);
   return async (arn) => {
     let match: RegExpExecArray | null;
     if ((match = sqs.exec(arn))) return (await store.queues.get(match[1]!))?.tags;
@@ -99,6 +105,7 @@ function storedTagReader(sources: ResourceTagSources): (arn: string) => Promise<
       const found = (await store.kinesisStreams.get(match[1]!))?.consumers?.find((c) => c.arn === arn);
       return found && (found.tags ?? {});
     }
+    if ((match = logGroup.exec(arn))) return store.logs.groupTags(match[1]!);
     if (arn.startsWith("arn:aws:apigateway:")) return apiGatewayResourceTags(store, arn);
     return undefined;
   };

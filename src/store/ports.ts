@@ -114,8 +114,12 @@ export interface LogStore {
    */
   group(name: string): Promise<LogGroupInfo | undefined>;
   groups(prefix: string | undefined): Promise<LogGroupInfo[]>;
-  /** Creates an empty group without retention (as CreateLogGroup does); false when it exists. */
-  createGroup(name: string, now: number): Promise<boolean>;
+  /** Creates an empty group without retention (as CreateLogGroup does), with `tags` if given; false when it exists. */
+  createGroup(name: string, now: number, tags?: Readonly<Record<string, string>>): Promise<boolean>;
+  /** A group's tags (`{}` when it has none, as a group an append created); undefined when there is no such group. */
+  groupTags(group: string): Promise<Readonly<Record<string, string>> | undefined>;
+  /** Replaces a group's tags (all of them); false when there is no such group. They go with the group on deleteGroup. */
+  setGroupTags(group: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
   /** Creates an empty stream in an existing group; false when it exists. */
   createStream(group: string, stream: string, now: number): Promise<boolean>;
   hasStream(group: string, stream: string): Promise<boolean>;
@@ -129,6 +133,8 @@ export interface LogStore {
   /** A group's streams, by default the most recently written first; `order` as DescribeLogStreams asks. */
   streams(group: string, prefix: string | undefined, limit: number, order?: LogStreamOrder): Promise<LogStreamInfo[]>;
   deleteGroup(group: string): Promise<void>;
+  /** Deletes a stream with its events, taking its bytes off the group's total; false when there was no such stream. */
+  deleteStream(group: string, stream: string): Promise<boolean>;
 }
 
 export interface InvocationStore {

@@ -258,4 +258,49 @@ export function logStoreContract(test: StoreTest): void {
     assert.deepEqual((await current.logs.groups(undefined)).map((g) => g.name), ["/aws/lambda/other"]);
     assert.equal((await current.logs.query({ group: "/aws/lambda/other", limit: 10 })).events.length, 1);
   });
+
+  test("group tags: createGroup with tags, setGroupTags replaces them, a group an append made has none; they go with the group", async (context) => {
+    const { store, reopen } = context;
+    assert.equal(await store.logs.createGroup("/tagged", 1_000, { team: "a", "cost:centre": "42" }), true);
+    await store.logs.createGroup("/plain", 1_000);
+    await store.logs.append("/written", "s", events([1, "x"]));
+    assert.equal(await store.logs.setGroupTags("/missing", { a: "b" }), false, "no such group");
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.logs.groupTags("/tagged")), { team: "a", "cost:centre": "42" });
+      assert.deepEqual(plain(await current.logs.groupTags("/plain")), {});
+      assert.deepEqual(plain(await current.logs.groupTags("/written")), {});
+      assert.equal(await current.logs.groupTags("/missing"), undefined);
+      assert.deepEqual(plain(await current.logs.group("/tagged")), { name: "/tagged", creationTime: 1_000, storedBytes: 0 }, "group() is unchanged by tags");
+    });
+    const later = context.store;
+    assert.equal(await later.logs.setGroupTags("/tagged", { only: "this" }), true);
+    assert.equal(await later.logs.setGroupTags("/plain", {}), true);
+    assert.deepEqual(plain(await later.logs.groupTags("/tagged")), { only: "this" }, "replaced, not merged");
+    assert.deepEqual(plain(await later.logs.groupTags("/plain")), {});
+    await later.logs.deleteGroup("/tagged");
+    assert.equal(await later.logs.groupTags("/tagged"), undefined);
+    await later.logs.createGroup("/tagged", 2_000);
+    const current = await reopen();
+    assert.deepEqual(plain(await current.logs.groupTags("/tagged")), {}, "a group created again starts without tags");
+  });
+
+  test("deleteStream removes the stream and its events, takes its bytes off the group, and leaves the rest", async (context) => {
+    const { store, reopen } = context;
+    await threeStreams(store);
+    await store.logs.append("/aws/lambda/other", "s2", events([1_000, "the other group's s2"]));
+    assert.equal(await store.logs.deleteStream("/aws/lambda/fn", "s1"), true);
+    assert.equal(await store.logs.deleteStream("/aws/lambda/fn", "s1"), false, "already gone");
+    assert.equal(await store.logs.deleteStream("/aws/lambda/never", "s1"), false, "no such group");
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.equal(await current.logs.hasStream("/aws/lambda/fn", "s1"), false);
+      assert.deepEqual(await messages(current, "/aws/lambda/fn"), ["START two", "ERROR boom"]);
+      assert.deepEqual((await current.logs.streams("/aws/lambda/fn", undefined, 10)).map((s) => s.logStreamName), ["s2"]);
+      assert.deepEqual(await messages(current, "/aws/lambda/other"), ["hello from other", "the other group's s2"], "a stream of the same name in another group stays");
+      await assertTotals(current, "/aws/lambda/fn");
+      await assertTotals(current, "/aws/lambda/other");
+    });
+    await context.store.logs.append("/aws/lambda/fn", "s1", events([3_000, "a new s1"]));
+    assert.deepEqual(await messages(context.store, "/aws/lambda/fn"), ["START two", "ERROR boom", "a new s1"], "an append after the delete starts the stream afresh");
+    await assertTotals(context.store, "/aws/lambda/fn");
+  });
 }

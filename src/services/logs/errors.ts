@@ -11,6 +11,10 @@ export const LOGS_ERRORS = {
   ResourceAlreadyExistsException: { status: 400, messageKey: "message", userType: false },
   // Over a quota: more than 100 metric filters or 2 subscription filters in one log group
   LimitExceededException: { status: 400, messageKey: "message", userType: false },
+  // TagResource past 50 tags on one log group (with `resourceName`, the group's ARN)
+  TooManyTagsException: { status: 400, messageKey: "message", userType: false },
+  // A tagging operation's resourceArn that is no log group ARN, or the `:*` form (`Invalid resourceArn`)
+  ValidationException: { status: 400, messageKey: "message", userType: false },
   // Unkai's data directory is low on free space (writes that would grow it)
   ServiceUnavailableException: { status: 503, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;

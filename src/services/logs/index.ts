@@ -1,4 +1,4 @@
-/** CloudWatch Logs (awsJson1.1) over Unkai's log store: `aws logs` reads, `unkai logs`, groups, streams, PutLogEvents and retention. */
+/** CloudWatch Logs (awsJson1.1) over Unkai's log store: `aws logs` reads, `unkai logs`, groups (and their tags), streams, PutLogEvents and retention. */
 import type { Logger } from "pino";
 import type { Account } from "../../core/arn.js";
 import { UnkaiError } from "../../core/errors.js";
@@ -20,6 +20,7 @@ import { liveTailOperations } from "./live-tail-operation.js";
 import { compiledPattern } from "./pattern-cache.js";
 import { subscriptionDelivery } from "./subscription-delivery.js";
 import { subscriptionFilterOperations, type SubscriptionDeps } from "./subscription-filters.js";
+import { logsValidationError, tagOperations } from "./tags.js";
 
 interface GetInput {
   readonly logGroupName?: string;
@@ -85,7 +86,12 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     ...metricFilterOperations(metricFilters, requireGroup, now),
     ...subscriptionFilterOperations({ ...destinations, subscriptions, account, requireGroup, now }),
     ...liveTailOperations(liveTail, logs, account),
-    GetLogEvents: async (input: GetInput) => getLogEvents(logs, await requireGroup(input.logGroupName ?? input.logGroupIdentifier), input),
+    ...tagOperations({ logs, account }),
+    async GetLogEvents(input: GetInput) {
+      const group = await requireGroup(input.logGroupName ?? input.logGroupIdentifier);
+      if (!(await logs.hasStream(group, input.logStreamName))) throw new UnkaiError("ResourceNotFoundException", "The specified log stream does not exist.");
+      return getLogEvents(logs, group, input);
+    },
     async DescribeLogGroups(input: GroupsInput) {
       const pattern = input.logGroupNamePattern;
       if (pattern !== undefined && input.logGroupNamePrefix !== undefined) {
@@ -137,9 +143,9 @@ export function logsService({ logs, metricFilters, subscriptions, destinations, 
     },
   };
 
-  // Constraint failures are InvalidParameterException on CloudWatch Logs, worded "1 validation error detected: …".
+  // Constraint failures are InvalidParameterException on CloudWatch Logs, worded "1 validation error detected: …" (but see logsValidationError).
   const service = modelService({
-    name: "logs", model: loadModel("logs"), errors: LOGS_ERRORS, operations, signingNames: ["logs"], logger, validationError: "InvalidParameterException",
+    name: "logs", model: loadModel("logs"), errors: LOGS_ERRORS, operations, signingNames: ["logs"], logger, validationError: logsValidationError,
     authorization: logsActions(account),
   });
   // Live tails last hours: at shutdown they end, so their responses finish and the connections close.

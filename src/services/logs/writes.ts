@@ -1,9 +1,10 @@
-/** CloudWatch Logs writes: groups, streams, PutLogEvents (with AWS's age rules) and retention policies. */
+/** CloudWatch Logs writes: groups (with their tags), streams, PutLogEvents (with AWS's age rules) and retention policies. */
 import { UnkaiError } from "../../core/errors.js";
 import { isRetentionDays, LOG_EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_SPAN_MS, MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, RETENTION_DAYS } from "../../core/log-limits.js";
 import type { FreeSpace } from "../../store/disk-space.js";
 import type { LogEvent, LogStore } from "../../store/ports.js";
 import type { Operations } from "../../protocol/codecs/model-service.js";
+import { checkTagKeys, type LogGroupTags } from "./tags.js";
 
 // Inputs as the model (models/logs.json) has them; the codec has checked types, lengths and patterns.
 export interface GroupNameInput {
@@ -95,14 +96,21 @@ export interface WriteDeps {
 /** The writing operations, by name. Those that take space are refused while the data directory is low on it. */
 export function writeOperations({ logs, space, now, requireGroup }: WriteDeps): Operations {
   return {
-    async CreateLogGroup(input: GroupNameInput) {
+    // The model holds `tags` to 50 entries and each key and value to its length and characters.
+    async CreateLogGroup(input: GroupNameInput & { readonly tags?: LogGroupTags }) {
+      checkTagKeys(input.tags);
       requireRoom(space);
-      if (!(await logs.createGroup(input.logGroupName, now()))) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log group already exists");
+      if (!(await logs.createGroup(input.logGroupName, now(), input.tags))) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log group already exists");
     },
     async CreateLogStream(input: StreamInput) {
       await requireGroup(input.logGroupName);
       requireRoom(space);
       if (!(await logs.createStream(input.logGroupName, input.logStreamName, now()))) throw new UnkaiError("ResourceAlreadyExistsException", "The specified log stream already exists");
+    },
+    // The model takes the group by logGroupName only (required), unlike GetLogEvents' logGroupIdentifier.
+    async DeleteLogStream(input: StreamInput) {
+      const group = await requireGroup(input.logGroupName);
+      if (!(await logs.deleteStream(group, input.logStreamName))) throw new UnkaiError("ResourceNotFoundException", "The specified log stream does not exist.");
     },
     async PutLogEvents(input: PutEventsInput) {
       requireRoom(space);

@@ -22,6 +22,9 @@ const groupInfo = (row: GroupRow): LogGroupInfo => ({
   storedBytes: row.stored_bytes,
 });
 
+/** A group's tags as stored: a JSON object, or NULL for none. */
+const tagsText = (tags: Readonly<Record<string, string>> | undefined) => (tags && Object.keys(tags).length > 0 ? JSON.stringify(tags) : null);
+
 /** PostgreSQL text cannot hold U+0000: a NUL a function printed is stored as U+FFFD (and counted as such). */
 const storable = (message: string) => (message.includes("\0") ? message.replaceAll("\0", "\uFFFD") : message);
 
@@ -91,8 +94,14 @@ export function pgLogStore(db: PgDb, writes: PgWriteBehind, policy: LogStorePoli
         return row ? groupInfo(row) : undefined;
       }),
     groups: (prefix) => read(async () => (await db.query<GroupRow>("SELECT * FROM log_groups WHERE starts_with(name, $1) ORDER BY name", [prefix ?? ""])).rows.map(groupInfo)),
-    createGroup: (name, now) =>
-      read(async () => (await db.query("INSERT INTO log_groups (name, creation_time) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [name, now])).rowCount === 1),
+    createGroup: (name, now, tags) =>
+      read(async () => (await db.query("INSERT INTO log_groups (name, creation_time, tags) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", [name, now, tagsText(tags)])).rowCount === 1),
+    groupTags: (group) =>
+      read(async () => {
+        const row = (await db.query<{ tags: string | null }>("SELECT tags FROM log_groups WHERE name = $1", [group])).rows[0];
+        return row && (row.tags === null ? {} : (JSON.parse(row.tags) as Record<string, string>));
+      }),
+    setGroupTags: (group, tags) => read(async () => (await db.query("UPDATE log_groups SET tags = $1 WHERE name = $2", [tagsText(tags), group])).rowCount === 1),
     createStream: (group, stream, now) =>
       read(async () => (await db.query("INSERT INTO log_streams (log_group, log_stream, creation_time) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [group, stream, now])).rowCount === 1),
     hasStream: (group, stream) =>
@@ -119,6 +128,18 @@ export function pgLogStore(db: PgDb, writes: PgWriteBehind, policy: LogStorePoli
           await tx.query("DELETE FROM log_events WHERE log_group = $1", [group]);
           await tx.query("DELETE FROM log_streams WHERE log_group = $1", [group]);
           await tx.query("DELETE FROM log_groups WHERE name = $1", [group]);
+        }),
+      ),
+    deleteStream: (group, stream) =>
+      read(() =>
+        db.transaction(async (tx) => {
+          // Locks the stream's row, so an append's total update waits for the delete (and then recreates the stream).
+          const { rows } = await tx.query<{ stored_bytes: number }>("DELETE FROM log_streams WHERE log_group = $1 AND log_stream = $2 RETURNING stored_bytes", [group, stream]);
+          const removed = rows[0];
+          if (!removed) return false;
+          await tx.query("DELETE FROM log_events WHERE log_group = $1 AND log_stream = $2", [group, stream]);
+          await tx.query("UPDATE log_groups SET stored_bytes = GREATEST(0, stored_bytes - $1) WHERE name = $2", [removed.stored_bytes, group]);
+          return true;
         }),
       ),
   };

@@ -51,7 +51,13 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
       stored_bytes = stored_bytes + excluded.stored_bytes`);
   const ensureGroup = db.prepare("INSERT INTO log_groups (name, creation_time, retention_days) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING");
   const addGroupBytes = db.prepare<[number, string], { stored_bytes: number }>("UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE name = ? RETURNING stored_bytes");
-  const insertGroup = db.prepare("INSERT INTO log_groups (name, creation_time) VALUES (?, ?) ON CONFLICT (name) DO NOTHING");
+  const insertGroup = db.prepare("INSERT INTO log_groups (name, creation_time, tags) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING");
+  const selectTags = db.prepare<[string], { tags: string | null }>("SELECT tags FROM log_groups WHERE name = ?");
+  const updateTags = db.prepare("UPDATE log_groups SET tags = ? WHERE name = ?");
+  const selectStreamBytes = db.prepare<[string, string], { stored_bytes: number }>("SELECT stored_bytes FROM log_streams WHERE log_group = ? AND log_stream = ?");
+  const deleteStreamEvents = db.prepare("DELETE FROM log_events WHERE log_group = ? AND log_stream = ?");
+  const deleteStreamRow = db.prepare("DELETE FROM log_streams WHERE log_group = ? AND log_stream = ?");
+  const lessGroupBytes = db.prepare("UPDATE log_groups SET stored_bytes = MAX(0, stored_bytes - ?) WHERE name = ?");
   const insertStream = db.prepare("INSERT INTO log_streams (log_group, log_stream, creation_time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
   const selectGroup = db.prepare<[string], GroupRow>("SELECT * FROM log_groups WHERE name = ?");
   const selectStream = db.prepare<[string, string], { one: number }>("SELECT 1 AS one FROM log_streams WHERE log_group = ? AND log_stream = ?");
@@ -195,9 +201,20 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
         .map(groupInfo);
     },
 
-    createGroup(name, now) {
+    createGroup(name, now, tags) {
       writes.flush();
-      return insertGroup.run(name, now).changes === 1;
+      return insertGroup.run(name, now, tags && Object.keys(tags).length > 0 ? JSON.stringify(tags) : null).changes === 1;
+    },
+
+    groupTags(group) {
+      writes.flush();
+      const row = selectTags.get(group);
+      return row && (row.tags === null ? {} : (JSON.parse(row.tags) as Record<string, string>));
+    },
+
+    setGroupTags(group, tags) {
+      writes.flush();
+      return updateTags.run(Object.keys(tags).length > 0 ? JSON.stringify(tags) : null, group).changes === 1;
     },
 
     createStream(group, stream, now) {
@@ -244,6 +261,18 @@ export function sqliteLogStore(db: Db, writes: WriteBehind, policy: LogStorePoli
         deleteEvents.run(group);
         deleteStreams.run(group);
         deleteGroupRow.run(group);
+      })();
+    },
+
+    deleteStream(group, stream) {
+      writes.flush();
+      return db.transaction(() => {
+        const row = selectStreamBytes.get(group, stream);
+        if (!row) return false;
+        deleteStreamEvents.run(group, stream);
+        deleteStreamRow.run(group, stream);
+        lessGroupBytes.run(row.stored_bytes, group);
+        return true;
       })();
     },
   };

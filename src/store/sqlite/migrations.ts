@@ -661,4 +661,8 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 44: CloudWatch Logs log groups' tags, a JSON object (NULL: none); they go with the group's row
+  `
+  ALTER TABLE log_groups ADD COLUMN tags TEXT;
+  `,
 ];
