@@ -120,6 +120,18 @@ describe("REST API keys and usage plans", () => {
     await sdk.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: "API_KEY" }));
     assert.equal((await call("prod", key.value)).status, 200);
 
+    // API Gateway's quota of 10 usage plans per key (plans that share no stage with the first).
+    const spare: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const extra = await sdk.send(new CreateUsagePlanCommand({ name: `spare-${i}` }));
+      await sdk.send(new CreateUsagePlanKeyCommand({ usagePlanId: extra.id, keyId: key.id, keyType: "API_KEY" }));
+      spare.push(String(extra.id));
+    }
+    const eleventh = await sdk.send(new CreateUsagePlanCommand({ name: "eleventh" }));
+    assert.deepEqual(await refusal(sdk.send(new CreateUsagePlanKeyCommand({ usagePlanId: eleventh.id, keyId: key.id, keyType: "API_KEY" }))), {
+      name: "LimitExceededException", message: `API key ${key.id} is already in 10 usage plans, API Gateway's quota per key.`, status: 429,
+    });
+    for (const id of spare) await sdk.send(new DeleteUsagePlanKeyCommand({ usagePlanId: id, keyId: key.id }));
     const other = await sdk.send(new CreateUsagePlanCommand({ name: "prod-again", apiStages: [{ apiId: restApiId, stage: "prod" }] }));
     assert.equal((await refusal(sdk.send(new CreateUsagePlanKeyCommand({ usagePlanId: other.id, keyId: key.id, keyType: "API_KEY" })))).name, "ConflictException", "one plan per key and stage");
 

@@ -47,6 +47,9 @@ const createApiKeyInput = z.object({
   tags: stringMap.optional(),
 });
 
+/** API Gateway's quota ("API keys per account per Region"). */
+const MAX_API_KEYS = 10_000;
+
 const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
 const keyNotFound = () => new UnkaiError("NotFoundException", "Invalid API Key identifier specified");
 
@@ -102,6 +105,7 @@ export function apiKeyRoutes(router: Router, deps: ApiKeyRouteDeps): void {
       const value = input.value ?? generatedValue();
       const valueId = apiKeyValueId(value);
       if (await keyValues.get(valueId).then((held) => held && keys.get(held.keyId))) throw new UnkaiError("ConflictException", "An API key with this value already exists.");
+      if ((await keys.list()).length >= MAX_API_KEYS) throw new UnkaiError("LimitExceededException", `An account can have at most ${MAX_API_KEYS} API keys per Region (API Gateway's quota).`);
       const stageKeys = [...new Set(await Promise.all((input.stageKeys ?? []).map((s) => stageKey(s.restApiId, s.stageName))))];
       const now = seconds();
       const key: ApiKeyRecord = {

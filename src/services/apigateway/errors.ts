@@ -7,6 +7,7 @@ export const API_GATEWAY_ERRORS = {
   BadRequestException: { status: 400, messageKey: "message", userType: false },
   NotFoundException: { status: 404, messageKey: "message", userType: false },
   ConflictException: { status: 409, messageKey: "message", userType: false },
+  LimitExceededException: { status: 429, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;
 
 declare module "../../core/errors.js" {

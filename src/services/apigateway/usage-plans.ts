@@ -45,6 +45,10 @@ const createUsagePlanInput = z.object({
 });
 const createUsagePlanKeyInput = z.object({ keyId: z.string().min(1), keyType: z.literal("API_KEY", { errorMap: () => ({ message: "keyType must be API_KEY" }) }) });
 
+/** API Gateway's quotas: usage plans per account and Region, usage plans per API key. */
+const MAX_USAGE_PLANS = 300;
+const MAX_PLANS_PER_KEY = 10;
+
 const badRequest = (message: string) => new UnkaiError("BadRequestException", message);
 const planNotFound = () => new UnkaiError("NotFoundException", "Invalid Usage Plan ID specified");
 const keyNotFound = () => new UnkaiError("NotFoundException", "Invalid API Key identifier specified");
@@ -164,6 +168,7 @@ export function usagePlanRoutes(router: Router, deps: UsagePlanRouteDeps): void 
       validateTags(input.tags ?? {});
       const apiStages = (input.apiStages ?? []).map((s) => ({ apiId: s.apiId, stage: s.stage, ...(s.throttle ? { throttle: Object.fromEntries(Object.entries(s.throttle).map(([m, t]) => [m, throttleOf(t) ?? {}])) } : {}) }));
       await checkStages(apiStages);
+      if ((await plans.list()).length >= MAX_USAGE_PLANS) throw new UnkaiError("LimitExceededException", `An account can have at most ${MAX_USAGE_PLANS} usage plans per Region (API Gateway's quota).`);
       const plan: UsagePlanRecord = {
         id: randomId(6), name: input.name, description: input.description, apiStages, throttle: throttleOf(input.throttle), quota: quotaOf(input.quota), tags: input.tags ?? {}, keyIds: [],
       };
@@ -198,6 +203,8 @@ export function usagePlanRoutes(router: Router, deps: UsagePlanRouteDeps): void 
       const found = await keys.get(input.keyId);
       if (!found) throw keyNotFound();
       if (plan.keyIds.includes(found.id)) throw new UnkaiError("ConflictException", `Usage plan ${plan.id} already contains API key ${found.id}.`);
+      const plansOfKey = (await plans.list()).filter((p) => p.keyIds.includes(found.id)).length;
+      if (plansOfKey >= MAX_PLANS_PER_KEY) throw new UnkaiError("LimitExceededException", `API key ${found.id} is already in ${MAX_PLANS_PER_KEY} usage plans, API Gateway's quota per key.`);
       const next = { ...plan, keyIds: [...plan.keyIds, found.id] };
       await checkKeysAlone(next);
       await plans.put(plan.id, next);
