@@ -83,18 +83,23 @@ export async function* readBackupItems(blobs: BlobStore, key: string): AsyncGene
 
 /**
  * Removes item blobs no backup record names, older than `before` (epoch ms): left by a crash mid-backup,
- * or by a DeleteBackup that removed its record and died before its blob. A blob older than `before` was
- * begun before this sweep: its backup was either still being written then (in `writing`, taken now: on
- * one node, whose grace is 0, that is every writer; a cluster's other nodes are covered by the grace) or
- * had stored its record already (read after), unless its writer failed or died.
+ * or by a DeleteBackup that removed its record and died before its blob. A writer names its blob in
+ * `writing` before the blob exists and takes it out only after its record is stored, so a blob that is
+ * not in `writing` when it is looked at either has its record stored by then, or is an orphan: the
+ * records are read again after that look before anything is deleted (a blob's modification time is no
+ * guide on one node: file systems stamp it from a coarse clock, milliseconds behind Date.now()). A
+ * cluster's other nodes write where this set cannot see: the grace (`before`) covers them.
  */
 export async function sweepBackupBlobs(backups: NonNullable<DynamoContext["backups"]>, before: number): Promise<number> {
-  const writing = new Set(backups.writing);
+  const named = async () => new Set((await backups.records.list()).map((record) => record.blob));
   let kept: Set<string> | undefined;
   let removed = 0;
   for await (const blob of backups.blobs.list(BACKUP_BLOBS)) {
-    if (blob.modifiedMs >= before || writing.has(blob.key)) continue;
-    kept ??= new Set((await backups.records.list()).map((record) => record.blob));
+    if (blob.modifiedMs >= before || backups.writing.has(blob.key)) continue;
+    kept ??= await named();
+    if (kept.has(blob.key)) continue;
+    // Read after the look at `writing` above: a backup that finished since the first read is named now.
+    kept = await named();
     if (kept.has(blob.key)) continue;
     await backups.blobs.delete(blob.key);
     removed++;
