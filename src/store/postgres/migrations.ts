@@ -653,4 +653,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE dynamodb_exports (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   CREATE TABLE dynamodb_imports (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 41: CloudWatch dashboards by name (as SQLite's 44)
+  `
+  CREATE TABLE cloudwatch_dashboards (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

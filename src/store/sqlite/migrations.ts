@@ -661,4 +661,11 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 44: CloudWatch dashboards, one document per dashboard by its name (src/services/cloudwatch/dashboards.ts)
+  `
+  CREATE TABLE cloudwatch_dashboards (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
