@@ -52,6 +52,12 @@ describe("CloudWatch dashboards", () => {
     await cw.send(new PutDashboardCommand({ DashboardName: "Ops_main-1", DashboardBody: body(TEXT, METRIC) }));
     assert.equal((await cw.send(new GetDashboardCommand({ DashboardName: "Ops_main-1" }))).DashboardBody, body(TEXT, METRIC));
     assert.equal(await attempt(() => cw.send(new PutDashboardCommand({ DashboardName: "empty", DashboardBody: '{"widgets":[]}' }))), "ok", "an empty widgets array is a dashboard");
+    // Names and keys that are Object.prototype's own are plain names and keys here.
+    const proto = '{"widgets":[{"__proto__":{"type":"x"},"type":"text","properties":{"markdown":"m","__proto__":null}}],"constructor":1}';
+    await cw.send(new PutDashboardCommand({ DashboardName: "__proto__", DashboardBody: proto }));
+    assert.equal((await cw.send(new GetDashboardCommand({ DashboardName: "__proto__" }))).DashboardBody, proto);
+    assert.match(await attempt(() => cw.send(new GetDashboardCommand({ DashboardName: "constructor" }))), /^(DashboardNotFoundError|ResourceNotFound): Dashboard constructor does not exist\.$/);
+    await cw.send(new DeleteDashboardsCommand({ DashboardNames: ["__proto__"] }));
   });
 
   it("a body CloudWatch can draw but warns about is stored, with DashboardValidationMessages", async () => {
