@@ -139,6 +139,6 @@ function checkProperties(type: string, properties: Json, path: string, error: Re
 /** CloudWatch's message for a refused body: the count, then the messages as JSON (`dataPath`, `message`). */
 export function invalidBodyMessage(errors: readonly DashboardValidationMessage[]): string {
   const listed = JSON.stringify(errors.map((e) => ({ dataPath: e.DataPath, message: e.Message })), null, 2);
-  // "there are 1 validation errors" too: AWS's sentence does not change with the count.
+  // The form of the AWS messages seen (always "are … errors"); whether AWS says "is 1 … error" for one is unconfirmed.
   return `The dashboard body is invalid, there are ${errors.length} validation errors:\n${listed}`;
 }
