@@ -24,7 +24,7 @@ export const CLOUDWATCH_ERRORS = {
   // More alarms than an account may have
   LimitExceededFault: sender,
   ResourceNotFound: { status: 404, messageKey: "message", userType: false },
-  // TagResource, UntagResource, ListTagsForResource of an ARN that names no alarm here
+  // TagResource, UntagResource, ListTagsForResource of an ARN that names no alarm or dashboard here
   ResourceNotFoundException: { status: 404, messageKey: "message", userType: false },
   // GetDashboard and DeleteDashboards of a dashboard that does not exist (Query code ResourceNotFound)
   DashboardNotFoundError: { status: 404, messageKey: "message", userType: false },
