@@ -102,6 +102,18 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(needs("PutMetricData", { Namespace: "App", MetricData: [] }), [{ action: "cloudwatch:PutMetricData", resource: "*", keys: { "cloudwatch:namespace": "App" } }]);
   });
 
+  it("CloudWatch dashboards are named by their global ARN (no Region), each one DeleteDashboards names; ListDashboards *", () => {
+    const needs = (operation: string, body: unknown) => plain(service("cloudwatch").authorize?.(rpc("GraniteServiceVersion20100801", operation, body, "monitoring")) ?? []);
+    const dashboard = (name: string) => `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${name}`;
+    assert.deepEqual(sync(service("cloudwatch").authorize?.(rpc("GraniteServiceVersion20100801", "PutDashboard", { DashboardName: "ops", DashboardBody: "{}", Tags: [{ Key: "team", Value: "x" }] }, "monitoring")) ?? []), [{
+      action: "cloudwatch:PutDashboard", resource: dashboard("ops"), keys: { "aws:TagKeys": ["team"], "aws:RequestTag/team": "x" },
+    }]);
+    assert.deepEqual(needs("GetDashboard", { DashboardName: "ops" }), [{ action: "cloudwatch:GetDashboard", resource: dashboard("ops") }]);
+    assert.deepEqual(needs("DeleteDashboards", { DashboardNames: ["a", "b"] }), [{ action: "cloudwatch:DeleteDashboards", resource: dashboard("a") }, { action: "cloudwatch:DeleteDashboards", resource: dashboard("b") }]);
+    assert.deepEqual(needs("ListDashboards", { DashboardNamePrefix: "a" }), [{ action: "cloudwatch:ListDashboards", resource: "*" }]);
+    assert.deepEqual(needs("TagResource", { ResourceARN: dashboard("ops"), Tags: [] }), [{ action: "cloudwatch:TagResource", resource: dashboard("ops") }]);
+  });
+
   it("SQS names the queue of its URL or name; batches are their single action", () => {
     const needs = (operation: string, body: unknown) => plain(service("sqs").authorize?.(rpc("AmazonSQS", operation, body, "sqs")) ?? []);
     const queue = `arn:aws:sqs:${REGION}:${ACCOUNT}:orders`;

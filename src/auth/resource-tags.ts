@@ -13,9 +13,10 @@
  *   writes are not counted here).
  * - IAM users, roles and customer managed policies (TagUser, TagRole, TagPolicy), for IAM's own operations:
  *   read from the IAM store per request (IAM calls are not a hot path, and IAM writes are counted elsewhere);
- * - CloudWatch alarms (`arn:aws:cloudwatch:<region>:<account>:alarm:<name>`): the alarm's document, read per
- *   request rather than cached: the alarm evaluator rewrites alarms every round, and counting those writes would
- *   drop every cached tag set once a minute (alarm operations are not a hot path);
+ * - CloudWatch alarms (`arn:aws:cloudwatch:<region>:<account>:alarm:<name>`) and dashboards
+ *   (`arn:aws:cloudwatch::<account>:dashboard/<name>`): the resource's document, read per request rather than cached:
+ *   the alarm evaluator rewrites alarms every round, and counting those writes would drop every cached tag set once
+ *   a minute (alarm and dashboard operations are not a hot path);
  * - S3 objects (`arn:aws:s3:::b/k`): the current version's tags, as `s3:ExistingObjectTag/<key>` (AWS has no
  *   `aws:ResourceTag` for objects), for the reads and the tagging and ACL operations only (S3 does not supply
  *   it to PutObject or DeleteObject: "you cannot … delete or overwrite an object based on its existing tags");
@@ -50,7 +51,7 @@ export interface ResourceTagSources {
   readonly account: Account;
   /** A function's tags, undefined when there is no such function. */
   readonly functionTags: (name: string) => Promise<Tags | undefined>;
-  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects" | "iam" | "kinesisStreams" | "restApis" | "httpApis" | "alarms" | "logs">;
+  readonly store: Pick<Store, "queues" | "snsTopics" | "bucketSettings" | "dynamodb" | "eventRules" | "eventBuses" | "objects" | "iam" | "kinesisStreams" | "restApis" | "httpApis" | "alarms" | "logs" | "cloudwatchDashboards">;
   readonly changes: ResourceTagChanges;
   /** In a cluster, the most a cached tag set may lag another node's write; undefined on one node. */
   readonly maxAgeMs?: number | undefined;
@@ -150,7 +151,7 @@ export function resourceTagLookup(sources: ResourceTagSources): (arn: string, ac
     if (name !== undefined) return tagged(await sources.functionTags(name));
     const entity = iamEntity.exec(arn);
     if (entity) return tagged((await sources.store.iam.get(entity[1] as "user" | "role" | "policy", entity[2]!))?.tags);
-    if (arn.startsWith("arn:aws:cloudwatch:")) return tagged(await alarmResourceTags(sources.store.alarms, sources.account, arn));
+    if (arn.startsWith("arn:aws:cloudwatch:")) return tagged(await alarmResourceTags(sources.store, sources.account, arn));
     const inBucket = object.exec(arn);
     if (inBucket) {
       if (!EXISTING_OBJECT_TAG_ACTIONS.test(action)) return undefined;

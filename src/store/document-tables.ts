@@ -29,4 +29,5 @@ export type DocumentTable =
   | "apigateway_usage_plans"
   | "dynamodb_backups"
   | "dynamodb_exports"
-  | "dynamodb_imports";
+  | "dynamodb_imports"
+  | "cloudwatch_dashboards";

@@ -339,6 +339,14 @@ export interface AlarmStore {
   claimEvaluator(owner: string, now: number, leaseUntil: number): Promise<boolean>;
 }
 
+/** A CloudWatch dashboard: its body exactly as PutDashboard was given it, when that was, and its tags. */
+export interface DashboardRecord {
+  readonly name: string;
+  readonly body: string;
+  readonly lastModified: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 export interface Store {
   readonly functions: FunctionStore;
   readonly logs: LogStore;
@@ -413,6 +421,8 @@ export interface Store {
   readonly logSubscriptions: DocumentStore<LogGroupSubscriptions>;
   readonly metricData: MetricDataStore;
   readonly alarms: AlarmStore;
+  /** CloudWatch dashboards by name (dashboards are global: one set per account, whatever the Region). */
+  readonly cloudwatchDashboards: DocumentStore<DashboardRecord>;
   readonly iam: IamStore;
   readonly stsSessions: StsSessionStore;
   /** IAM instance profiles by lower-cased name (IAM names are unique ignoring case). */

@@ -10,7 +10,7 @@ import type { DynamoTransferRecord } from "../../src/core/dynamodb-transfers.js"
 import type { InstanceProfileRecord } from "../../src/core/iam.js";
 import { apiKeyValueId, type ApiKeyRecord, type UsagePlanRecord } from "../../src/core/api-keys.js";
 import type { KinesisStreamRecord } from "../../src/core/kinesis.js";
-import type { DynamoBackupRecord } from "../../src/store/ports.js";
+import type { DashboardRecord, DynamoBackupRecord } from "../../src/store/ports.js";
 import { bucketSettingId, type BucketSetting } from "../../src/core/s3-bucket-settings.js";
 import type { SnsPendingHttpDelivery, SnsSubscriptionRecord, SnsTopicRecord } from "../../src/core/sns.js";
 import { checkAndAfterReopen, plain, type StoreTest } from "./harness.js";
@@ -99,6 +99,25 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual(plain(await current.dynamodbExports.get(b)), plain(transfer(b, "COMPLETED")));
       assert.deepEqual((await current.dynamodbExports.list()).map((t) => t.arn), [b]);
       assert.deepEqual((await current.dynamodbImports.list()).map((t) => t.description.ExportStatus), ["FAILED"]);
+    });
+  });
+
+  test("cloudwatchDashboards: one document per dashboard name in byte order, body kept exactly, kept apart from the other documents", async ({ store, reopen }) => {
+    const dashboard = (name: string, body: string, lastModified: number): DashboardRecord => ({ name, body, lastModified, tags: { team: "a" } });
+    // A body is kept as given: spacing, key order and non-ASCII text are not normalised.
+    const body = '{ "widgets" : [ ], "start":"-PT6H", "title":"caf\u00e9 ☕" }';
+    await store.cloudwatchDashboards.put("b", dashboard("b", '{"widgets":[]}', 1));
+    await store.cloudwatchDashboards.put("B_2", dashboard("B_2", body, 2));
+    await store.cloudwatchDashboards.put("a-1", dashboard("a-1", '{"widgets":[]}', 3));
+    await store.cloudwatchDashboards.put("b", dashboard("b", body, 4));
+    assert.equal(await store.cloudwatchDashboards.delete("a-1"), true);
+    assert.equal(await store.cloudwatchDashboards.delete("a-1"), false);
+    await checkAndAfterReopen({ store, reopen }, async (current) => {
+      assert.deepEqual(plain(await current.cloudwatchDashboards.get("b")), plain(dashboard("b", body, 4)));
+      assert.equal((await current.cloudwatchDashboards.get("b"))?.body, body);
+      assert.equal(await current.cloudwatchDashboards.get("a-1"), undefined);
+      assert.deepEqual((await current.cloudwatchDashboards.list()).map((d) => d.name), ["B_2", "b"], "upper case sorts before lower case, as bytes do");
+      assert.deepEqual(await current.httpApis.list(), []);
     });
   });
 

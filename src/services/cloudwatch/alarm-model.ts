@@ -39,7 +39,7 @@ export interface StoredAlarm {
   readonly StateReasonData?: string;
   readonly stateUpdatedAt: number;
   readonly stateTransitionedAt: number;
-  /** Its tags (alarm-tags.ts); DescribeAlarms does not answer them, ListTagsForResource does. */
+  /** Its tags (resource-tags.ts); DescribeAlarms does not answer them, ListTagsForResource does. */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -10,7 +10,7 @@ import { UnkaiError } from "../../core/errors.js";
 import type { Operations } from "../../protocol/codecs/model-service.js";
 import type { AlarmStore } from "../../store/ports.js";
 import { actionMessage } from "./alarm-actions.js";
-import { alarmTagOperations, checkTagCount, tagRecord } from "./alarm-tags.js";
+import { checkTagCount, tagRecord } from "./resource-tags.js";
 import { alarmPage, DEFAULT_HISTORY_PAGE, historyCursor, historyToken } from "./alarm-paging.js";
 import { COMPARISONS, describe, describeComposite, type AlarmState, type StoredAlarm } from "./alarm-model.js";
 import { putCompositeAlarm, type PutCompositeAlarmInput } from "./composite-alarms.js";
@@ -121,7 +121,6 @@ export function alarmOperations(deps: AlarmDeps): Operations {
     return parse(found.document);
   };
   return {
-    ...alarmTagOperations(deps),
     async PutMetricAlarm(input: PutMetricAlarmInput) {
       const metric = watched(input);
       const { stat, ...rest } = metric;

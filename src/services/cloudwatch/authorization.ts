@@ -9,6 +9,9 @@
  * - `alarm:*` for DescribeAlarms (whatever names or prefix it filters by: AWS's refusals of it name
  *   `…:alarm:*`) and DescribeAlarmHistory without an AlarmName; `*` when DescribeAlarms asks for composite
  *   alarms (CloudWatch's permissions reference: describing composite alarms needs a `*` scope);
+ * - the dashboard the input names (`arn:aws:cloudwatch::<account>:dashboard/<name>`: dashboards are global, no
+ *   Region): PutDashboard, GetDashboard, and each dashboard DeleteDashboards names (every one must be allowed);
+ *   ListDashboards has no resource (`*`);
  * - the ResourceARN of TagResource, UntagResource and ListTagsForResource;
  * - `*` for every other operation (metrics, DescribeAlarmsForMetric, anomaly detectors…: no required resource).
  * PutMetricAlarm and PutCompositeAlarm supply `cloudwatch:AlarmActions` (every action ARN the alarm is given, when it is given any);
@@ -24,6 +27,9 @@ const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filt
 
 /** The alarm ARN of a name, as alarms.ts gives alarms theirs. */
 export const alarmArn = (account: Account, name: string) => `arn:aws:cloudwatch:${account.region}:${account.accountId}:alarm:${name}`;
+
+/** The dashboard ARN of a name, as dashboards.ts gives dashboards theirs. */
+export const dashboardArn = (account: Account, name: string) => `arn:aws:cloudwatch::${account.accountId}:dashboard/${name}`;
 
 export function cloudWatchAuthorization(model: ServiceModel, account: Account): AuthorizationTable {
   const arn = (name: string) => alarmArn(account, name);
@@ -42,6 +48,11 @@ export function cloudWatchAuthorization(model: ServiceModel, account: Account): 
         return strings(input.AlarmTypes).includes("CompositeAlarm") ? "*" : arn("*");
       case "DescribeAlarmHistory":
         return arn(stringMember(input, "AlarmName") ?? "*");
+      case "PutDashboard":
+      case "GetDashboard":
+        return dashboardArn(account, stringMember(input, "DashboardName") ?? "");
+      case "DeleteDashboards":
+        return strings(input.DashboardNames).length > 0 ? strings(input.DashboardNames).map((name) => dashboardArn(account, name)) : dashboardArn(account, "*");
       case "TagResource":
       case "UntagResource":
       case "ListTagsForResource":

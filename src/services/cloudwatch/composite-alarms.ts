@@ -6,7 +6,7 @@
 import { UnkaiError } from "../../core/errors.js";
 import type { AlarmState, StoredAlarm } from "./alarm-model.js";
 import { AlarmRuleError, parseAlarmRule, ruleAlarms, ruleHolds } from "./alarm-rule.js";
-import { checkTagCount, tagRecord } from "./alarm-tags.js";
+import { checkTagCount, tagRecord } from "./resource-tags.js";
 import { changeState, history, loadAlarms, type AlarmDeps } from "./alarms.js";
 import { invalidValue } from "./parameters.js";
 

@@ -13,6 +13,8 @@ import type { Platform, ServiceModule } from "../module.js";
 import { AlarmEvaluator } from "./alarm-evaluator.js";
 import { alarmOperations } from "./alarms.js";
 import { cloudWatchAuthorization } from "./authorization.js";
+import { dashboardOperations } from "./dashboards.js";
+import { tagOperations } from "./resource-tags.js";
 import { CLOUDWATCH_ERRORS } from "./errors.js";
 import { getMetricData, getMetricStatistics, listMetrics, type GetMetricDataInput, type GetMetricStatisticsInput, type ListMetricsInput } from "./metric-reads.js";
 import { ServiceMetricMinutes } from "./service-metric-minutes.js";
@@ -23,7 +25,7 @@ export function cloudWatchService(platform: Platform): Service {
   const logger = platform.logger("cloudwatch");
   const store = platform.store.metricData;
   const minutes = new ServiceMetricMinutes(store);
-  const alarmDeps = { alarms: platform.store.alarms, destinations: platform.destinations, account: platform.account, logger };
+  const alarmDeps = { alarms: platform.store.alarms, dashboards: platform.store.cloudwatchDashboards, destinations: platform.destinations, account: platform.account, logger };
   const owner = platform.store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const evaluator = new AlarmEvaluator({ ...alarmDeps, metrics: store }, { owner, intervalMs: platform.alarmEvaluationIntervalMs, beforeEvaluation: () => sampleAndFlush() });
   platform.invoker.observe(minutes.observe);
@@ -44,6 +46,8 @@ export function cloudWatchService(platform: Platform): Service {
     GetMetricStatistics: async (input: GetMetricStatisticsInput) => getMetricStatistics(input, await flushed()),
     GetMetricData: async (input: GetMetricDataInput) => getMetricData(input, await flushed()),
     ...alarmOperations(alarmDeps),
+    ...dashboardOperations(alarmDeps),
+    ...tagOperations(alarmDeps),
   };
   const model = loadModel("monitoring");
   const service = modelService({

@@ -103,6 +103,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     logSubscriptions: pgDocumentStore(db, "log_subscriptions"),
     metricData: pgMetricDataStore(db),
     alarms: pgAlarmStore(db),
+    cloudwatchDashboards: pgDocumentStore(db, "cloudwatch_dashboards"),
     close() {
       closed ??= writes.close().then(() => db.close());
       return closed;

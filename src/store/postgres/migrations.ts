@@ -657,4 +657,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE log_groups ADD COLUMN tags TEXT;
   `,
+  // 42: CloudWatch dashboards by name (as SQLite's 45)
+  `
+  CREATE TABLE cloudwatch_dashboards (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  `,
 ];

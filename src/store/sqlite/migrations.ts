@@ -665,4 +665,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE log_groups ADD COLUMN tags TEXT;
   `,
+  // 45: CloudWatch dashboards, one document per dashboard by its name (src/services/cloudwatch/dashboards.ts)
+  `
+  CREATE TABLE cloudwatch_dashboards (
+    api_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
