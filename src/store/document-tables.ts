@@ -10,6 +10,8 @@ export type DocumentTable =
   | "event_rules"
   | "event_connections"
   | "event_api_destinations"
+  | "event_archives"
+  | "event_replays"
   | "event_deliveries"
   | "event_source_mappings"
   | "sns_topics"

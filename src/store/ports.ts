@@ -1,5 +1,6 @@
 /** Storage ports: every backend (SQLite now, PostgreSQL later) implements these and passes test/store-contract. */
 import type { ApiDestinationRecord, ConnectionRecord, EventBusRecord, PendingDelivery, RuleRecord } from "../core/events/resources.js";
+import type { ArchiveRecord, ReplayRecord } from "../core/events/archives.js";
 import type { ScheduleGroupRecord, ScheduleRecord } from "../core/scheduler.js";
 import type { AliasRecord } from "../core/alias.js";
 import type { AsyncEvent, EventInvokeConfig, FailedEventDetail } from "../core/event-invoke-config.js";
@@ -393,6 +394,10 @@ export interface Store {
   /** EventBridge API destinations: connections (with their secrets) and API destinations, by name. */
   readonly eventConnections: DocumentStore<ConnectionRecord>;
   readonly eventApiDestinations: DocumentStore<ApiDestinationRecord>;
+  /** EventBridge archives and replays by name; the archived events in their own table. */
+  readonly eventArchives: DocumentStore<ArchiveRecord>;
+  readonly eventReplays: DocumentStore<ReplayRecord>;
+  readonly archivedEvents: ArchivedEventStore;
   /** EventBridge Scheduler: schedule groups by name (`default` is implicit), schedules by `<group>/<name>`, failed deliveries by id. */
   readonly schedulerGroups: DocumentStore<ScheduleGroupRecord>;
   readonly schedulerSchedules: DocumentStore<ScheduleRecord>;
@@ -1372,4 +1377,45 @@ export interface KinesisRecordStore {
   trim(stream: string, time: number): Promise<number>;
   /** Deletes the stream's records, its counter and its closed shards (a deleted stream; one created again under its name starts at 1). */
   forget(stream: string): Promise<void>;
+}
+
+/** An event to keep in an archive: the event's own time (replays choose by it), when it was archived (retention counts from it), and its JSON. */
+export interface ArchivedEventAppend {
+  readonly archive: string;
+  readonly eventTime: number;
+  readonly archivedAt: number;
+  readonly body: string;
+}
+
+/** A kept event and its place: ordered by event time, then by `sequence` (the order it was archived in). */
+export interface ArchivedEventRow {
+  readonly eventTime: number;
+  readonly sequence: number;
+  readonly body: string;
+}
+
+/** Where a replay stopped reading: the last row it took. */
+export interface ArchiveCursor {
+  readonly eventTime: number;
+  readonly sequence: number;
+}
+
+/**
+ * EventBridge archives' events, by archive name (unique in the account). Every write commits durably
+ * before it returns, so an event PutEvents accepted stays archived across a restart.
+ */
+export interface ArchivedEventStore {
+  /** Keeps the events, all in one transaction (an event one PutEvents entry sends to two archives is two rows). */
+  append(events: readonly ArchivedEventAppend[]): Promise<void>;
+  /**
+   * The archive's events whose time is in [from, to), after `after` when given, ordered by event time and
+   * then archive order; at most `limit`.
+   */
+  read(archive: string, from: number, to: number, after: ArchiveCursor | undefined, limit: number): Promise<ArchivedEventRow[]>;
+  /** How many events the archive keeps and their size (UTF-8 bytes of their JSON). */
+  stats(archive: string): Promise<{ count: number; bytes: number }>;
+  /** Deletes at most `limit` of the archive's events archived before `time`; how many. */
+  deleteArchivedBefore(archive: string, time: number, limit: number): Promise<number>;
+  /** Deletes every event of the archive (a deleted archive; one created again under its name starts empty). */
+  forget(archive: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { EventSourceMapping } from "../../src/core/event-source-mapping.js";
 import type { HttpApi, RestApi } from "../../src/core/api-definitions.js";
 import type { ApiDestinationRecord, ConnectionRecord, PendingDelivery, RuleRecord } from "../../src/core/events/resources.js";
+import type { ArchiveRecord, ReplayRecord } from "../../src/core/events/archives.js";
 import type { ScheduleGroupRecord, ScheduleRecord } from "../../src/core/scheduler.js";
 import type { LogGroupSubscriptions } from "../../src/core/log-subscription.js";
 import type { SqsMoveTaskRecord } from "../../src/core/sqs-move-task.js";
@@ -191,6 +192,29 @@ export function documentStoreContract(test: StoreTest): void {
       assert.deepEqual((await current.eventApiDestinations.list()).map((d) => d.Name), ["c"]);
       assert.deepEqual(await current.eventBuses.list(), []);
     });
+  });
+
+  test("eventArchives and eventReplays: the same contract, each kept apart", async ({ store, reopen }) => {
+    const arn = "arn:aws:events:us-east-1:123456789012:archive/a.1";
+    const archive: ArchiveRecord = {
+      ArchiveName: "a.1", ArchiveArn: arn, EventSourceArn: "arn:aws:events:us-east-1:123456789012:event-bus/default",
+      EventPattern: '{"source":["x"]}', RetentionDays: 0, State: "ENABLED", CreationTime: 5,
+    };
+    const replay: ReplayRecord = {
+      ReplayName: "r", ReplayArn: "arn:aws:events:us-east-1:123456789012:replay/r", EventSourceArn: arn,
+      Destination: { Arn: archive.EventSourceArn, FilterArns: ["arn:aws:events:us-east-1:123456789012:rule/x"] },
+      EventStartTime: 1, EventEndTime: 2, State: "RUNNING", ReplayStartTime: 3, Owner: "node-1",
+    };
+    await store.eventArchives.put("a.1", archive);
+    await store.eventReplays.put("r", replay);
+    assert.equal(await store.eventArchives.delete("r"), false);
+    assert.equal(await store.eventReplays.delete("a.1"), false);
+    const current = await reopen();
+    assert.deepEqual(plain(await current.eventArchives.get("a.1")), plain(archive));
+    assert.deepEqual(plain(await current.eventReplays.get("r")), plain(replay));
+    assert.deepEqual((await current.eventReplays.list()).map((r) => r.ReplayName), ["r"]);
+    assert.equal(await current.eventArchives.delete("a.1"), true);
+    assert.deepEqual(await current.eventArchives.list(), []);
   });
 
   test("eventDeliveries: the same contract, kept apart from rules", async ({ store, reopen }) => {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { accessKeyStoreContract } from "./access-key-store.js";
+import { archivedEventStoreContract } from "./archived-event-store.js";
 import { asyncQueueStoreContract } from "./async-queue-store.js";
 import { clusterStoreContract } from "./cluster-store.js";
 import { documentStoreContract } from "./document-store.js";
@@ -60,6 +61,7 @@ const PORTS: readonly [string, (test: StoreTest) => void][] = [
   ["DynamoDbStore", dynamoDbStoreContract],
   ["StreamShardStore", streamShardStoreContract],
   ["KinesisRecordStore", kinesisRecordStoreContract],
+  ["ArchivedEventStore", archivedEventStoreContract],
   ["MetricFilterStore", metricFilterStoreContract],
   ["MetricDataStore", metricDataStoreContract],
   ["AlarmStore", alarmStoreContract],

@@ -31,6 +31,7 @@ import { pgSnsDeduplicationStore } from "./sns-deduplication-store.js";
 import { pgUnitOfWork } from "./unit-of-work.js";
 import { pgAliasStore, pgVersionStore } from "./version-store.js";
 import { pgWriteBehind } from "./write-behind.js";
+import { pgArchivedEventStore } from "./archived-event-store.js";
 
 export interface PostgresStoreOptions {
   /** A libpq-style URL: postgres://user[:password]@host[:port]/database[?sslmode=…]. */
@@ -83,6 +84,9 @@ export async function openPostgresStore(options: PostgresStoreOptions, onError: 
     eventRules: pgDocumentStore(db, "event_rules"),
     eventConnections: pgDocumentStore(db, "event_connections"),
     eventApiDestinations: pgDocumentStore(db, "event_api_destinations"),
+    eventArchives: pgDocumentStore(db, "event_archives"),
+    eventReplays: pgDocumentStore(db, "event_replays"),
+    archivedEvents: pgArchivedEventStore(db),
     eventDeliveries: pgDocumentStore(db, "event_deliveries"),
     schedulerGroups: pgDocumentStore(db, "scheduler_groups"),
     schedulerSchedules: pgDocumentStore(db, "scheduler_schedules"),

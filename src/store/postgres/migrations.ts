@@ -661,4 +661,19 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE cloudwatch_dashboards (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
   `,
+  // 43: EventBridge archives, replays and archived events (as SQLite's 46)
+  `
+  CREATE TABLE event_archives (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE event_replays (api_id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL);
+  CREATE TABLE archived_events (
+    sequence BIGSERIAL PRIMARY KEY,
+    archive TEXT COLLATE "C" NOT NULL,
+    event_time BIGINT NOT NULL,
+    archived_at BIGINT NOT NULL,
+    size INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX archived_events_by_time ON archived_events (archive, event_time, sequence);
+  CREATE INDEX archived_events_by_arrival ON archived_events (archive, archived_at);
+  `,
 ];

@@ -27,6 +27,7 @@ import { sqliteAlarmStore } from "./alarm-store.js";
 import { sqliteMetricDataStore, sqliteMetricFilterStore } from "./metric-store.js";
 import { sqliteIamStore } from "./iam-store.js";
 import { sqliteStsSessionStore } from "./sts-session-store.js";
+import { sqliteArchivedEventStore } from "./archived-event-store.js";
 
 /** The log policy used where a caller gives none (tools that open the store without a server config). */
 export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
@@ -68,6 +69,9 @@ export function openSqliteStore(path: string, onError: (error: unknown) => void,
     eventRules: promised(sqliteDocumentStore(db, "event_rules")),
     eventConnections: promised(sqliteDocumentStore(db, "event_connections")),
     eventApiDestinations: promised(sqliteDocumentStore(db, "event_api_destinations")),
+    eventArchives: promised(sqliteDocumentStore(db, "event_archives")),
+    eventReplays: promised(sqliteDocumentStore(db, "event_replays")),
+    archivedEvents: promised(sqliteArchivedEventStore(db)),
     eventDeliveries: promised(sqliteDocumentStore(db, "event_deliveries")),
     schedulerGroups: promised(sqliteDocumentStore(db, "scheduler_groups")),
     schedulerSchedules: promised(sqliteDocumentStore(db, "scheduler_schedules")),

@@ -672,4 +672,20 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 46: EventBridge archives and replays as documents by name, and the archived events by archive and
+  // event time (a replay's window) and by archive and arrival (retention); src/services/events/archives.ts
+  `
+  CREATE TABLE event_archives (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  CREATE TABLE event_replays (api_id TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+  CREATE TABLE archived_events (
+    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+    archive TEXT NOT NULL,
+    event_time INTEGER NOT NULL,
+    archived_at INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX archived_events_by_time ON archived_events (archive, event_time, sequence);
+  CREATE INDEX archived_events_by_arrival ON archived_events (archive, archived_at);
+  `,
 ];
