@@ -16,6 +16,8 @@ export interface BusEvent {
   readonly region: string;
   readonly resources: readonly string[];
   readonly detail: { readonly [key: string]: JsonValue };
+  /** Set on an event a replay sends again: the replay's name (archives never keep such events). */
+  readonly "replay-name"?: string;
 }
 
 /** One PutEvents entry, as the model names its members. */

@@ -1,7 +1,8 @@
 /**
  * EventBridge's IAM actions, derived from its model: `events:<Operation>` on the rule
  * (`arn:aws:events:<region>:<account>:rule/[<bus>/]<name>`) or bus (`event-bus/<name>`) the input names;
- * PutEvents on the bus of each entry; archives, connections and API destinations by name; a
+ * PutEvents on the bus of each entry; archives (CreateArchive also on its EventSourceArn bus) and replays
+ * (StartReplay also on its EventSourceArn archive) by ArchiveName/ReplayName; connections and API destinations by name; a
  * ResourceARN as given; `*` for listings and TestEventPattern; PutTargets also iam:PassRole on each
  * target's RoleArn. test/iam-actions.test.ts.
  */
@@ -34,6 +35,18 @@ export function eventsAuthorization(model: ServiceModel, account: Account): Auth
       const rule = stringMember(input, "Rule") ?? (/Rule$/.test(operation) && !/^List/.test(operation) ? stringMember(input, "Name") : undefined);
       const bus = busOf(stringMember(input, "EventBusName"));
       if (rule !== undefined) return bus === "default" ? `${prefix}:rule/${rule}` : `${prefix}:rule/${bus}/${rule}`;
+      const archive = stringMember(input, "ArchiveName");
+      if (archive !== undefined) {
+        // CreateArchive is also authorized on the bus it archives (the Service Authorization Reference lists both resources).
+        const source = operation === "CreateArchive" ? stringMember(input, "EventSourceArn") : undefined;
+        return source === undefined ? `${prefix}:archive/${archive}` : [`${prefix}:archive/${archive}`, source];
+      }
+      const replay = stringMember(input, "ReplayName");
+      if (replay !== undefined) {
+        // StartReplay reads the archive it names.
+        const source = operation === "StartReplay" ? stringMember(input, "EventSourceArn") : undefined;
+        return source === undefined ? `${prefix}:replay/${replay}` : [`${prefix}:replay/${replay}`, source];
+      }
       const kind = Object.entries(NAMED).find(([word]) => operation.endsWith(word))?.[1];
       const name = stringMember(input, "Name");
       if (kind !== undefined && name !== undefined) return `${prefix}:${kind}/${name}`;

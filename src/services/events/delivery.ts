@@ -51,6 +51,8 @@ export class EventDelivery {
     private readonly destinations: Destinations,
     private readonly outbox: DeliveryOutbox,
     private readonly logger: Logger,
+    /** Keeps the event in the bus's matching archives (archiving.ts); resolves once stored. */
+    private readonly archive: (bus: string, event: BusEvent) => Promise<void> = async () => {},
   ) {}
 
   private matches(rule: RuleRecord, event: BusEvent): boolean {
@@ -63,10 +65,17 @@ export class EventDelivery {
     return cached.pattern.matches(event as unknown as JsonValue);
   }
 
-  /** Routes one event put on `bus` to the targets of the rules that match it; resolves once queued. */
-  async publish(bus: string, event: BusEvent, hops = 0): Promise<number> {
-    const rules = (await this.rules.list()).filter((r) => r.EventBusName === bus && r.State !== "DISABLED" && this.matches(r, event));
-    await Promise.all(rules.map((rule) => this.toTargets(rule, event, `${event.id}@${bus}`, hops)));
+  /**
+   * Routes one event put on `bus` to the targets of the rules that match it, and keeps it in the bus's
+   * archives; resolves once both are durable. A replayed event (it carries `replay-name`) goes only to
+   * `onlyRules` when given (the replay's FilterArns), and under its own delivery ids, so a function or
+   * FIFO queue that had the event once takes it again.
+   */
+  async publish(bus: string, event: BusEvent, hops = 0, onlyRules?: ReadonlySet<string>): Promise<number> {
+    const rules = (await this.rules.list()).filter((r) => r.EventBusName === bus && r.State !== "DISABLED" && (onlyRules === undefined || onlyRules.has(r.Arn)) && this.matches(r, event));
+    const replay = event["replay-name"];
+    const key = replay === undefined ? `${event.id}@${bus}` : `${event.id}@${bus}/replay/${replay}`;
+    await Promise.all([this.archive(bus, event), ...rules.map((rule) => this.toTargets(rule, event, key, hops))]);
     return rules.length;
   }
 

@@ -12,8 +12,10 @@ export const EVENTS_ERRORS = {
   ResourceAlreadyExistsException: { status: 400, messageKey: "message", userType: false },
   // A pattern the engine refuses: "Event pattern is not valid. Reason: …" (src/core/event-pattern/)
   InvalidEventPatternException: { status: 400, messageKey: "message", userType: false },
-  // More than 5 targets on a rule
+  // More than 5 targets on a rule; an 11th active replay
   LimitExceededException: { status: 400, messageKey: "message", userType: false },
+  // CancelReplay on a replay that is no longer STARTING or RUNNING
+  IllegalStatusException: { status: 400, messageKey: "message", userType: false },
   // PutPermission past the bus policy's 10 KB (bus-policy.ts)
   PolicyLengthExceededException: { status: 400, messageKey: "message", userType: false },
 } as const satisfies ErrorTable;

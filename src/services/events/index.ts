@@ -1,6 +1,7 @@
 /**
  * EventBridge (CloudWatch Events; awsJson1.1, `AWSEvents.*`): event buses, rules and targets,
- * PutEvents and TestEventPattern on the shared pattern engine, connections and API destinations, scheduled rules on the schedule runner.
+ * PutEvents and TestEventPattern on the shared pattern engine, connections and API destinations, scheduled rules on the schedule runner,
+ * archives (archiving.ts) and replays (replay-runner.ts).
  * docs/compatibility/events.md says what is answered and delivered.
  */
 import { loadModel } from "../../protocol/codecs/model.js";
@@ -21,14 +22,23 @@ import { busDestination } from "./destination.js";
 import { apiDestinationOperations } from "./api-destinations.js";
 import { apiDestinationTarget } from "./api-destination-target.js";
 import { connectionOperations } from "./connections.js";
+import { archiveOperations } from "./archives.js";
+import { EventArchiver } from "./archiving.js";
+import { ReplayRunner } from "./replay-runner.js";
+import { replayOperations } from "./replays.js";
+import { RetentionSweeper } from "../../store/retention-sweeper.js";
 
 export function eventsService(platform: Platform): Service {
   const logger = platform.logger("events");
   const now = Date.now;
   const names = namesOf(platform.account);
   const { eventBuses: buses, eventRules: rules, scheduleTimers, eventConnections: connections, eventApiDestinations: apiDestinations } = platform.store;
+  const { eventArchives: archives, eventReplays: replays, archivedEvents } = platform.store;
   const outbox = new DeliveryOutbox(platform.store.eventDeliveries, platform.destinations, platform.retryTiming, now, logger, EVENTBRIDGE_OUTBOX);
-  const delivery = new EventDelivery(rules, platform.destinations, outbox, logger);
+  const archiver = new EventArchiver(archives, archivedEvents, names, now);
+  const delivery = new EventDelivery(rules, platform.destinations, outbox, logger, (bus, event) => archiver.keep(bus, event));
+  const runner = new ReplayRunner({ replays, archivedEvents, delivery, names, owner: platform.nodeName, now, logger });
+  const retention = new RetentionSweeper([archiver.retentionJob()], { intervalMs: 60_000 }, logger);
   const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: platform.nodeName, now, ...platform.scheduler }, logger);
   platform.onDeadLeasesFreed(() => schedules.runner.wake());
   platform.destinations.add(busDestination({ buses, delivery, account: platform.account, now }));
@@ -37,6 +47,8 @@ export function eventsService(platform: Platform): Service {
   const operations: Operations = {
     ...busOperations({ buses, rules, names, account: platform.account, delivery, now, startedAt }),
     ...connectionOperations({ connections, account: platform.account, now }),
+    ...archiveOperations({ archives, archivedEvents, buses, names, now }),
+    ...replayOperations({ replays, archives, rules, names, runner, owner: platform.nodeName, now }),
     ...apiDestinationOperations({ connections, apiDestinations, account: platform.account, now }),
     ...tagOperations({ rules, buses, names, startedAt }),
     ...ruleOperations({
@@ -53,10 +65,14 @@ export function eventsService(platform: Platform): Service {
     start: () => {
       schedules.runner.start();
       outbox.start();
+      retention.start();
+      runner.failInterrupted().catch((error: unknown) => logger.error({ err: error }, "EventBridge: marking interrupted replays failed"));
     },
     close: async () => {
+      await runner.close();
       await schedules.runner.close();
       await outbox.close();
+      await retention.close();
     },
   };
 }

@@ -58,7 +58,8 @@ function describe(rule: RuleRecord): Record<string, unknown> {
   return shown;
 }
 
-function checkPattern(pattern: string): void {
+/** Refuses a pattern the engine cannot compile with InvalidEventPatternException (rules and archives). */
+export function checkPattern(pattern: string): void {
   try {
     EventPattern.compile(pattern, EVENTBRIDGE);
   } catch (error) {
