@@ -241,6 +241,25 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(needs("ListRules", {}), [{ action: "events:ListRules", resource: "*" }]);
   });
 
+  it("EventBridge archives and replays: on archive/<ArchiveName> and replay/<ReplayName>, CreateArchive also on its bus, StartReplay also on its archive", () => {
+    const needs = (operation: string, body: unknown) => plain(service("events").authorize?.(rpc("AWSEvents", operation, body, "events", "1.1")) ?? []);
+    const arn = `arn:aws:events:${REGION}:${ACCOUNT}`;
+    assert.deepEqual(needs("CreateArchive", { ArchiveName: "keep", EventSourceArn: `${arn}:event-bus/orders` }), [
+      { action: "events:CreateArchive", resource: `${arn}:archive/keep` }, { action: "events:CreateArchive", resource: `${arn}:event-bus/orders` },
+    ]);
+    for (const operation of ["DescribeArchive", "UpdateArchive", "DeleteArchive"]) {
+      assert.deepEqual(needs(operation, { ArchiveName: "keep" }), [{ action: `events:${operation}`, resource: `${arn}:archive/keep` }]);
+    }
+    assert.deepEqual(needs("StartReplay", { ReplayName: "again", EventSourceArn: `${arn}:archive/keep` }), [
+      { action: "events:StartReplay", resource: `${arn}:replay/again` }, { action: "events:StartReplay", resource: `${arn}:archive/keep` },
+    ]);
+    for (const operation of ["DescribeReplay", "CancelReplay"]) {
+      assert.deepEqual(needs(operation, { ReplayName: "again" }), [{ action: `events:${operation}`, resource: `${arn}:replay/again` }]);
+    }
+    assert.deepEqual(needs("ListArchives", { NamePrefix: "k" }), [{ action: "events:ListArchives", resource: "*" }]);
+    assert.deepEqual(needs("ListReplays", {}), [{ action: "events:ListReplays", resource: "*" }]);
+  });
+
   it("API Gateway's management APIs: apigateway:<METHOD> on the path (v2 without /v2)", () => {
     assert.deepEqual(plain(service("apigateway").authorize?.(rest("DELETE", "/restapis/abc/stages/prod")) ?? []), [{ action: "apigateway:DELETE", resource: `arn:aws:apigateway:${REGION}::/restapis/abc/stages/prod` }]);
     assert.deepEqual(plain(service("apigatewayv2").authorize?.(rest("POST", "/v2/apis")) ?? []), [{ action: "apigateway:POST", resource: `arn:aws:apigateway:${REGION}::/apis` }]);
