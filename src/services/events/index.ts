@@ -37,10 +37,15 @@ export function eventsService(platform: Platform): Service {
   const outbox = new DeliveryOutbox(platform.store.eventDeliveries, platform.destinations, platform.retryTiming, now, logger, EVENTBRIDGE_OUTBOX);
   const archiver = new EventArchiver(archives, archivedEvents, names, now);
   const delivery = new EventDelivery(rules, platform.destinations, outbox, logger, (bus, event) => archiver.keep(bus, event));
-  const runner = new ReplayRunner({ replays, archivedEvents, delivery, names, owner: platform.nodeName, now, logger });
+  const cluster = platform.store.cluster;
+  const runner = new ReplayRunner({ replays, archivedEvents, delivery, names, owner: platform.nodeName, ...(cluster ? { cluster } : {}), now, logger });
+  const failInterrupted = () => runner.failInterrupted().catch((error: unknown) => logger.error({ err: error }, "EventBridge: marking interrupted replays failed"));
   const retention = new RetentionSweeper([archiver.retentionJob()], { intervalMs: 60_000 }, logger);
   const schedules = new RuleSchedules(rules, scheduleTimers, delivery, platform.account, { owner: platform.nodeName, now, ...platform.scheduler }, logger);
-  platform.onDeadLeasesFreed(() => schedules.runner.wake());
+  platform.onDeadLeasesFreed(() => {
+    schedules.runner.wake();
+    void failInterrupted();
+  });
   platform.destinations.add(busDestination({ buses, delivery, account: platform.account, now }));
   platform.destinations.add(apiDestinationTarget({ connections, apiDestinations }));
   const startedAt = now();
@@ -66,7 +71,7 @@ export function eventsService(platform: Platform): Service {
       schedules.runner.start();
       outbox.start();
       retention.start();
-      runner.failInterrupted().catch((error: unknown) => logger.error({ err: error }, "EventBridge: marking interrupted replays failed"));
+      void failInterrupted();
     },
     close: async () => {
       await runner.close();

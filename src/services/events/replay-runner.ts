@@ -2,14 +2,14 @@
  * Runs replays in the background on the node that started them: reads the archive's events of the
  * window in event-time order, a page at a time, and puts each on the bus again marked with
  * `replay-name` (to the FilterArns rules only, when given), recording EventLastReplayedTime after each
- * page. CancelReplay is seen before the next event. A replay is not resumed after a restart: the
- * node marks the ones it was running FAILED when it starts again (and when it shuts down mid-replay).
+ * page. CancelReplay is seen before the next event. A replay is not resumed: one whose node stopped
+ * (shut down mid-replay, killed, or dead in a cluster) is marked FAILED.
  */
 import type { Logger } from "pino";
 import type { ReplayRecord } from "../../core/events/archives.js";
 import { isActiveReplay } from "../../core/events/archives.js";
 import type { BusEvent } from "../../core/events/envelope.js";
-import type { ArchiveCursor, ArchivedEventStore, DocumentStore } from "../../store/ports.js";
+import type { ArchiveCursor, ArchivedEventStore, ClusterStore, DocumentStore } from "../../store/ports.js";
 import type { EventDelivery } from "./delivery.js";
 import type { Names } from "./names.js";
 
@@ -22,6 +22,8 @@ export interface ReplayRunnerDeps {
   readonly names: Names;
   /** This node's name: the replays it starts carry it. */
   readonly owner: string;
+  /** The nodes sharing the store (PostgreSQL); without it this process is the only node. */
+  readonly cluster?: Pick<ClusterStore, "nodes" | "deadAfterMs">;
   readonly now: () => number;
   readonly logger: Logger;
 }
@@ -36,12 +38,19 @@ export class ReplayRunner {
 
   constructor(private readonly deps: ReplayRunnerDeps) {}
 
-  /** Marks the replays this node was running before it stopped as FAILED. */
+  /**
+   * Marks FAILED the active replays no live node runs: alone, every one this process is not running
+   * (its node ids are per process, so one a killed process left behind is recognised); in a cluster,
+   * those whose node's heartbeat stopped. Called at start and whenever dead nodes' leases were freed.
+   */
   async failInterrupted(): Promise<void> {
+    const now = this.deps.now();
+    const live = this.deps.cluster === undefined
+      ? new Set([this.deps.owner])
+      : new Set([this.deps.owner, ...(await this.deps.cluster.nodes(now)).filter((n) => n.heartbeatAt >= now - (this.deps.cluster?.deadAfterMs ?? 0)).map((n) => n.id)]);
     for (const replay of await this.deps.replays.list()) {
-      if (replay.Owner === this.deps.owner && isActiveReplay(replay.State) && !this.running.has(replay.ReplayName)) {
-        await this.finish(replay.ReplayName, "FAILED", INTERRUPTED);
-      }
+      const orphaned = replay.Owner === this.deps.owner ? !this.running.has(replay.ReplayName) : !live.has(replay.Owner);
+      if (isActiveReplay(replay.State) && orphaned) await this.finish(replay.ReplayName, "FAILED", INTERRUPTED);
     }
   }
 
