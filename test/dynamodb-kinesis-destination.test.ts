@@ -4,7 +4,7 @@
  * BatchWriteItem each put AWS's change record on the Kinesis stream (read back with GetShardIterator and
  * GetRecords, and by a Lambda mapping on the stream), every change of an item on one shard in order;
  * UpdateKinesisStreamingDestination changes the timestamps' precision; Disable stops them; a deleted stream
- * makes the destination ENABLE_FAILED; changes captured before a restart are forwarded after it; bad input
+ * makes the destination ENABLE_FAILED; a TTL deletion's record names the service; changes captured before a restart are forwarded after it; bad input
  * gets DynamoDB's errors; and under IAM enforcement enabling needs the Kinesis permissions too.
  */
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DescribeKinesisStreamingDestinationCommand, DisableKinesisStreamingDestinationCommand, DynamoDBClient,
-  EnableKinesisStreamingDestinationCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, UpdateKinesisStreamingDestinationCommand,
+  EnableKinesisStreamingDestinationCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, UpdateKinesisStreamingDestinationCommand, UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from "@aws-sdk/client-kinesis";
@@ -202,6 +202,23 @@ describe("DynamoDB's Kinesis data stream destination", () => {
     await dynamodb.send(new PutItemCommand({ TableName: "precise", Item: key("again") }));
     const again = await waitForCount(kinesis, "precise-changes", 2);
     assert.deepEqual(again.map((r) => (r.change.dynamodb.Keys.pk as { S: string }).S), ["p", "again"]);
+  });
+
+  it("a TTL deletion's record names the service as its userIdentity", async () => {
+    await makeTable(dynamodb, "expiring");
+    await kinesis.send(new CreateStreamCommand({ StreamName: "expiring-changes", ShardCount: 1 }));
+    await dynamodb.send(new EnableKinesisStreamingDestinationCommand({ TableName: "expiring", StreamArn: streamArn("expiring-changes") }));
+    await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: "expiring", TimeToLiveSpecification: { AttributeName: "expires", Enabled: true } }));
+    await dynamodb.send(new PutItemCommand({ TableName: "expiring", Item: { ...key("old"), expires: { N: String(Math.floor(Date.now() / 1000) - 60) } } }));
+    // The TTL sweep runs every 10 s.
+    const [insert, removal] = await waitFor("the TTL deletion's record", async () => {
+      const reads = await readAll(kinesis, "expiring-changes");
+      return reads.length >= 2 ? reads : undefined;
+    }, 30_000);
+    assert.equal(insert?.change.userIdentity, null);
+    assert.equal(removal?.change.eventName, "REMOVE");
+    assert.deepEqual(removal?.change.userIdentity, { type: "Service", principalId: "dynamodb.amazonaws.com" });
+    assert.deepEqual(removal?.change.dynamodb.OldImage?.pk, { S: "old" });
   });
 
   it("a destination whose stream was deleted becomes ENABLE_FAILED", async () => {

@@ -11,7 +11,7 @@
  * lease, is appended again: at least once, with possible duplicates, as AWS's destination is.
  *
  * A DISABLING destination is drained, then DISABLED; one whose stream is gone becomes ENABLE_FAILED (and
- * captures no more). Captured changes not forwarded within the stream records' retention (24 hours,
+ * captures no more; a DISABLING one DISABLED). Captured changes not forwarded within the stream records' retention (24 hours,
  * `--stream-retention-ms`) are trimmed with DynamoDB Streams' records.
  */
 import type { Logger } from "pino";
@@ -102,7 +102,9 @@ async function forward(ctx: DynamoContext, deps: KinesisForwarderDeps, table: Lo
       await deps.destinations.sendBatch(destination.StreamArn, batch.map((entry) => entry.message));
     } catch (error) {
       if (!(error instanceof MissingTargetError)) throw error;
-      await settleDestination(ctx, table, destination, "ENABLE_FAILED", `Kinesis data stream ${destination.StreamArn} does not exist: the table's changes are no longer sent to it`);
+      // Being disabled, it is disabled: nothing is left to send to.
+      if (destination.Status === "DISABLING") await settleDestination(ctx, table, destination, "DISABLED");
+      else await settleDestination(ctx, table, destination, "ENABLE_FAILED", `Kinesis data stream ${destination.StreamArn} does not exist: the table's changes are no longer sent to it`);
       return;
     }
     const last = (batch.at(-1) as { sequence: number }).sequence;
