@@ -256,6 +256,35 @@ describe("DynamoDB's Kinesis data stream destination", () => {
     await assert.rejects(dynamodb.send(new DescribeKinesisStreamingDestinationCommand({ TableName: "no-such-table" })), { name: "ResourceNotFoundException" });
   });
 
+  it("of two Enables racing for two streams, one wins; a change of an item near 400 KB goes as one record, one too large for a record fails the destination", async () => {
+    await makeTable(dynamodb, "raced");
+    await kinesis.send(new CreateStreamCommand({ StreamName: "race-1", ShardCount: 1 }));
+    await kinesis.send(new CreateStreamCommand({ StreamName: "race-2", ShardCount: 1 }));
+    const outcomes = await Promise.allSettled(["race-1", "race-2"].map((name) => dynamodb.send(new EnableKinesisStreamingDestinationCommand({ TableName: "raced", StreamArn: streamArn(name) }))));
+    assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 1, "exactly one enabled");
+    const refused = outcomes.find((o) => o.status === "rejected");
+    assert.equal((refused?.reason as Error).name, "ResourceInUseException");
+    const destinations = (await dynamodb.send(new DescribeKinesisStreamingDestinationCommand({ TableName: "raced" }))).KinesisDataStreamDestinations ?? [];
+    assert.equal(destinations.length, 1);
+    const winner = (destinations[0]?.StreamArn ?? "").split("/")[1] ?? "";
+    const big = "x".repeat(390 * 1024);
+    await dynamodb.send(new PutItemCommand({ TableName: "raced", Item: { ...key("big"), text: { S: big } } }));
+    await dynamodb.send(new PutItemCommand({ TableName: "raced", Item: { ...key("big"), text: { S: `${big.slice(1)}y` } } }));
+    const reads = await waitForCount(kinesis, winner, 2);
+    assert.deepEqual(reads.map((r) => r.change.eventName), ["INSERT", "MODIFY"]);
+    assert.equal((reads[1]?.change.dynamodb.OldImage?.text as { S: string }).S, big, "both images, whole");
+    // Binaries go in base64: a change of a 390 KB binary item is more than a 1 MiB record holds.
+    const blob = Buffer.alloc(390 * 1024, 7);
+    await dynamodb.send(new PutItemCommand({ TableName: "raced", Item: { ...key("blob"), data: { B: blob } } }));
+    await dynamodb.send(new PutItemCommand({ TableName: "raced", Item: { ...key("blob"), data: { B: Buffer.alloc(390 * 1024, 8) } } }));
+    const failed = await waitFor("ENABLE_FAILED", async () => {
+      const destination = (await dynamodb.send(new DescribeKinesisStreamingDestinationCommand({ TableName: "raced" }))).KinesisDataStreamDestinations?.[0];
+      return destination?.DestinationStatus === "ENABLE_FAILED" ? destination : undefined;
+    });
+    assert.match(failed.DestinationStatusDescription ?? "", /refused a change/);
+    assert.deepEqual((await readAll(kinesis, winner)).map((r) => r.change.eventName), ["INSERT", "MODIFY", "INSERT"], "the changes before the refused one went");
+  });
+
   it("under IAM enforcement, enabling also needs kinesis:PutRecords and kinesis:DescribeStream on the stream", async () => {
     await makeTable(dynamodb, "guarded");
     await kinesis.send(new CreateStreamCommand({ StreamName: "guarded-changes", ShardCount: 1 }));

@@ -10,12 +10,14 @@
  * lapses or its node's heartbeat stops). A batch appended just before a crash, or by a node that lost its
  * lease, is appended again: at least once, with possible duplicates, as AWS's destination is.
  *
- * A DISABLING destination is drained, then DISABLED; one whose stream is gone becomes ENABLE_FAILED (and
- * captures no more; a DISABLING one DISABLED). Captured changes not forwarded within the stream records' retention (24 hours,
+ * A DISABLING destination is drained, then DISABLED; one whose stream is gone, or refuses a change as too
+ * large for a record, becomes ENABLE_FAILED (and captures no more; a DISABLING one DISABLED) rather than
+ * block or drop changes silently. Captured changes not forwarded within the stream records' retention (24 hours,
  * `--stream-retention-ms`) are trimmed with DynamoDB Streams' records.
  */
 import type { Logger } from "pino";
 import { MissingTargetError, type Destinations } from "../../async/destinations.js";
+import { UnkaiError } from "../../core/errors.js";
 import { Periodic } from "../../core/periodic.js";
 import type { ShardLeaseStore } from "../../store/ports.js";
 import { loadedTable, type DynamoContext, type LoadedTable } from "./context.js";
@@ -87,8 +89,10 @@ async function forward(ctx: DynamoContext, deps: KinesisForwarderDeps, table: Lo
   const lease = await deps.leases.claim(key, deps.owner, ctx.now(), ctx.now() + LEASE_MS);
   if (!lease) return;
   let position = lease.position ?? 0;
+  // Down to one record at a time once a batch is refused, so the changes before the refused one still go.
+  let batchRecords = BATCH_RECORDS;
   for (;;) {
-    const rows = await ctx.store.streamRecords(capture, position, BATCH_RECORDS);
+    const rows = await ctx.store.streamRecords(capture, position, batchRecords);
     if (rows.length === 0) break;
     const batch = [];
     let bytes = 0;
@@ -101,10 +105,15 @@ async function forward(ctx: DynamoContext, deps: KinesisForwarderDeps, table: Lo
     try {
       await deps.destinations.sendBatch(destination.StreamArn, batch.map((entry) => entry.message));
     } catch (error) {
-      if (!(error instanceof MissingTargetError)) throw error;
-      // Being disabled, it is disabled: nothing is left to send to.
+      const failure = failureOf(error, destination);
+      if (failure === undefined) throw error;
+      if (batch.length > 1 && !(error instanceof MissingTargetError)) {
+        batchRecords = 1;
+        continue;
+      }
+      // Being disabled, it is disabled: nothing more can be sent.
       if (destination.Status === "DISABLING") await settleDestination(ctx, table, destination, "DISABLED");
-      else await settleDestination(ctx, table, destination, "ENABLE_FAILED", `Kinesis data stream ${destination.StreamArn} does not exist: the table's changes are no longer sent to it`);
+      else await settleDestination(ctx, table, destination, "ENABLE_FAILED", failure);
       return;
     }
     const last = (batch.at(-1) as { sequence: number }).sequence;
@@ -116,4 +125,15 @@ async function forward(ctx: DynamoContext, deps: KinesisForwarderDeps, table: Lo
     await settleDestination(ctx, table, destination, "DISABLED");
     await deps.leases.removePrefix(key);
   }
+}
+
+/**
+ * Why no retry can deliver the batch, as the destination's status description: its stream is gone, or
+ * the stream refuses a change as larger than its records may be (an item's two images in DynamoDB's JSON,
+ * binaries in base64, can pass 1 MiB). Undefined for a failure worth retrying (a resharding, low disk).
+ */
+function failureOf(error: unknown, destination: KinesisDestination): string | undefined {
+  if (error instanceof MissingTargetError) return `Kinesis data stream ${destination.StreamArn} does not exist: the table's changes are no longer sent to it`;
+  if (error instanceof UnkaiError && error.code === "ValidationException") return `Kinesis data stream ${destination.StreamArn} refused a change of the table (${error.message}): the table's changes are no longer sent to it`;
+  return undefined;
 }
