@@ -43,17 +43,21 @@ const BATCH_RECORDS = 500;
 const BATCH_BYTES = 4 * 1024 * 1024;
 const TABLES_PER_PAGE = 100;
 
+/** How far this node forwarded each capture stream, so an idle one is not claimed at every look. */
+type Forwarded = Map<string, number>;
+
 /** The lease key of a capture stream (a trailing `/`, so removing it by prefix removes no other). */
 const leaseKey = (captureStream: string) => `dynamodb-kinesis/${captureStream}/`;
 
 /** Starts with the service and stops with it; one pass at a time. */
 export function kinesisForwarder(ctx: DynamoContext, deps: KinesisForwarderDeps): { start(): void; close(): Promise<void> } {
   let passing = false;
+  const forwarded: Forwarded = new Map();
   const pass = async () => {
     if (passing) return;
     passing = true;
     try {
-      await forwardAll(ctx, deps);
+      await forwardAll(ctx, deps, forwarded);
     } finally {
       passing = false;
     }
@@ -63,7 +67,7 @@ export function kinesisForwarder(ctx: DynamoContext, deps: KinesisForwarderDeps)
 }
 
 /** One look at every table with a destination that sends or drains. */
-async function forwardAll(ctx: DynamoContext, deps: KinesisForwarderDeps): Promise<void> {
+async function forwardAll(ctx: DynamoContext, deps: KinesisForwarderDeps, forwarded: Forwarded): Promise<void> {
   let afterName: string | undefined;
   for (;;) {
     const records = await ctx.store.tables(afterName, TABLES_PER_PAGE);
@@ -73,7 +77,7 @@ async function forwardAll(ctx: DynamoContext, deps: KinesisForwarderDeps): Promi
       const table = loadedTable(ctx, record);
       for (const destination of table.definition.KinesisDestinations ?? []) {
         if (destination.Status !== "ACTIVE" && destination.Status !== "DISABLING") continue;
-        await forward(ctx, deps, table, destination).catch((error: unknown) =>
+        await forward(ctx, deps, forwarded, table, destination).catch((error: unknown) =>
           deps.logger.warn({ err: error, table: table.name, stream: destination.StreamArn }, "forwarding a table's changes to its Kinesis data stream failed; trying again"));
       }
     }
@@ -83,8 +87,11 @@ async function forwardAll(ctx: DynamoContext, deps: KinesisForwarderDeps): Promi
 }
 
 /** Appends the destination's changes captured after its checkpoint, batch by batch, if this node holds its lease. */
-async function forward(ctx: DynamoContext, deps: KinesisForwarderDeps, table: LoadedTable, destination: KinesisDestination): Promise<void> {
+async function forward(ctx: DynamoContext, deps: KinesisForwarderDeps, forwarded: Forwarded, table: LoadedTable, destination: KinesisDestination): Promise<void> {
   const capture = kinesisCaptureStream(table, destination);
+  // Nothing new since this node forwarded: no lease is taken (a claim is a durable write).
+  const known = forwarded.get(capture);
+  if (destination.Status === "ACTIVE" && known !== undefined && known >= (await ctx.store.streamBounds(capture)).latest) return;
   const key = leaseKey(capture);
   const lease = await deps.leases.claim(key, deps.owner, ctx.now(), ctx.now() + LEASE_MS);
   if (!lease) return;
@@ -121,6 +128,7 @@ async function forward(ctx: DynamoContext, deps: KinesisForwarderDeps, table: Lo
     if (!(await deps.leases.savePosition(key, lease.token, last))) return;
     position = last;
   }
+  forwarded.set(capture, position);
   if (destination.Status === "DISABLING") {
     await settleDestination(ctx, table, destination, "DISABLED");
     await deps.leases.removePrefix(key);
