@@ -2,6 +2,7 @@
  * DynamoDB Streams records: what one item write appends to its table's stream. The record is built
  * inside the write's store transaction (write-plans.ts `writesOf`), so a write and its record commit
  * together: no record without its write, no write without its record. The store numbers records.
+ * `streamWrites` also appends the table's Kinesis destinations' records (kinesis-capture.ts) the same way.
  */
 import { randomBytes } from "node:crypto";
 import type { DynamoItemWrite, DynamoStreamRecordRow } from "../../store/ports.js";
