@@ -6,14 +6,15 @@
  * A DynamoDB stream event source mapping: both nodes scan
  * the mapping, but its shard is leased to one of them (ShardLeaseStore), so each record reaches the
  * function once, in write order; when the owning node is SIGKILLed, the other takes the shard over
- * after the dead-node bound and continues at the saved checkpoint, losing nothing.
+ * after the dead-node bound and continues at the saved checkpoint, losing nothing. A table's Kinesis
+ * destination is forwarded by the one node holding its lease: changes written on both nodes arrive once each.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, EnableKinesisStreamingDestinationCommand, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand as GetStreamRecordsCommand, GetShardIteratorCommand as GetStreamShardIteratorCommand } from "@aws-sdk/client-dynamodb-streams";
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
@@ -44,7 +45,8 @@ describe("a DynamoDB stream mapping on two nodes of one PostgreSQL", { skip }, (
   const delivered = () => collector.recorded("consumer").filter((r) => r.phase === "start").flatMap((r) => (r.event as { Records: StreamRecord[] }).Records);
   const put = (ddb: DynamoDBClient, pk: string) => ddb.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: pk } } }));
   const nodeId = async (i: number) => ((await (await fetch(`${node(i).url}/_unkai/health`)).json()) as { node: string }).node;
-  const lease = async () => (await (pg as PostgresServer).query<{ owner: string; position: number | null }>("SELECT owner, position FROM shard_leases", [], DATABASE));
+  // The mapping's shard lease (not a Kinesis destination's forwarder's).
+  const lease = async () => (await (pg as PostgresServer).query<{ owner: string; position: number | null }>("SELECT owner, position FROM shard_leases WHERE key NOT LIKE 'dynamodb-kinesis/%'", [], DATABASE));
 
   before(async () => {
     pg = await startPostgres();
@@ -106,6 +108,28 @@ describe("a DynamoDB stream mapping on two nodes of one PostgreSQL", { skip }, (
     const records = await waitFor("the table on the second node", () => s1.send(new GetStreamRecordsCommand({ ShardIterator: streamIterator })).then((out) => out.Records, () => undefined), 10_000);
     assert.deepEqual(records.map((r) => r.dynamodb?.Keys?.pk?.S), ["x"]);
     for (const client of [k0, k1, ddb, s0, s1]) client.destroy();
+  });
+
+  it("a table's Kinesis destination is forwarded by one node: writes on both nodes reach the stream once each, in order per item", async () => {
+    const options = (i: number) => ({ endpoint: node(i).url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const [d0, d1] = [new DynamoDBClient(options(0)), new DynamoDBClient(options(1))];
+    const k0 = new KinesisClient(options(0));
+    await d0.send(new CreateTableCommand({ TableName: "forwarded", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }] }));
+    await k0.send(new CreateStreamCommand({ StreamName: "forwarded-changes", ShardCount: 1 }));
+    await d0.send(new EnableKinesisStreamingDestinationCommand({ TableName: "forwarded", StreamArn: "arn:aws:kinesis:us-east-1:000000000000:stream/forwarded-changes" }));
+    // The second node sees the destination once its table cache's second has passed.
+    await sleep(1_200);
+    for (let i = 0; i < 20; i++) await (i % 2 === 0 ? d0 : d1).send(new PutItemCommand({ TableName: "forwarded", Item: { pk: { S: "item" }, n: { N: String(i) } } }));
+    const read = async () => {
+      const iterator = (await k0.send(new GetShardIteratorCommand({ StreamName: "forwarded-changes", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+      return ((await k0.send(new GetRecordsCommand({ ShardIterator: iterator }))).Records ?? []).map((r) => (JSON.parse(Buffer.from(r.Data ?? new Uint8Array()).toString()) as { dynamodb: { NewImage: { n: { N: string } } } }).dynamodb.NewImage.n.N);
+    };
+    await waitFor("20 records", async () => ((await read()).length >= 20 ? true : undefined), 20_000);
+    await sleep(1_000);
+    assert.deepEqual(await read(), Array.from({ length: 20 }, (_, i) => String(i)), "each change once, in write order");
+    const leases = await (pg as PostgresServer).query<{ owner: string }>("SELECT owner FROM shard_leases WHERE key LIKE 'dynamodb-kinesis/%'", [], DATABASE);
+    assert.equal(leases.length, 1, "one lease: one node forwards the table");
+    for (const client of [d0, d1, k0]) client.destroy();
   });
 
   it("delivers each record once, in order, from whichever node holds the shard; the other node takes over when the owner is SIGKILLed", async () => {

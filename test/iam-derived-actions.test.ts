@@ -70,7 +70,7 @@ describe("IAM actions derived from the service models", () => {
     ["cloudwatch", "monitoring", "GraniteServiceVersion20100801", "cloudwatch", "1.0"],
   ];
   /** Operations that also ask for another service's actions, as AWS documents (DynamoDB's exports write to S3, imports read from it). */
-  const crossService: Record<string, readonly string[]> = { ExportTableToPointInTime: ["s3"], ImportTable: ["s3"] };
+  const crossService: Record<string, readonly string[]> = { ExportTableToPointInTime: ["s3"], ImportTable: ["s3"], EnableKinesisStreamingDestination: ["kinesis"] };
   for (const [name, model, target, prefix, version] of models) {
     it(`every ${name} operation of the model maps to ${prefix}:… on a resource`, () => {
       const operations = Object.keys(loadModel(model).operations);
@@ -168,6 +168,16 @@ describe("IAM actions derived from the service models", () => {
     assert.deepEqual(listing[2]?.keys, { "s3:prefix": "in/" });
     assert.deepEqual(needs("DescribeExport", { ExportArn: `${table("t1")}/export/01234567890123-abcdef12` }), [{ action: "dynamodb:DescribeExport", resource: `${table("t1")}/export/01234567890123-abcdef12` }]);
     assert.deepEqual(needs("ListImports", {}), [{ action: "dynamodb:ListImports", resource: "*" }]);
+    // Kinesis destinations: enabling also needs the Kinesis actions the developer guide lists, on the stream.
+    const kinesisStream = "arn:aws:kinesis:us-east-1:000000000000:stream/changes";
+    assert.deepEqual(needs("EnableKinesisStreamingDestination", { TableName: "t1", StreamArn: kinesisStream }), [
+      { action: "dynamodb:EnableKinesisStreamingDestination", resource: table("t1") },
+      { action: "kinesis:ListStreams", resource: "*" },
+      { action: "kinesis:PutRecords", resource: kinesisStream },
+      { action: "kinesis:DescribeStream", resource: kinesisStream },
+    ]);
+    assert.deepEqual(needs("DisableKinesisStreamingDestination", { TableName: "t1", StreamArn: kinesisStream }), [{ action: "dynamodb:DisableKinesisStreamingDestination", resource: table("t1") }]);
+    assert.deepEqual(needs("DescribeKinesisStreamingDestination", { TableName: "t1" }), [{ action: "dynamodb:DescribeKinesisStreamingDestination", resource: table("t1") }]);
     // DynamoDB Streams: the stream its ARN or (GetRecords) its iterator names.
     const streamNeeds = (operation: string, body: unknown) => plain(service("dynamodbstreams").authorize?.(rpc("DynamoDBStreams_20120810", operation, body, "dynamodb")) ?? []);
     const stream = `${table("t1")}/stream/2026-12-05T00:00:00.000`;

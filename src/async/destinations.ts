@@ -24,6 +24,11 @@ export interface DestinationTarget {
   /** A plain message from another service; durable once it resolves, throws with a sentence otherwise. */
   send?(arn: string, message: OutboundMessage): Promise<void>;
   /**
+   * Several messages, kept in their order and durable together once it resolves (a Kinesis stream appends
+   * them as one PutRecords would); a kind without it gets them one `send` at a time.
+   */
+  sendBatch?(arn: string, messages: readonly OutboundMessage[]): Promise<void>;
+  /**
    * The action a service's message (one with a `source`) needs from the target's own policy (a
    * function's `lambda:InvokeFunction`, a queue's `sqs:SendMessage`, a topic's `sns:Publish`, a bus's
    * `events:PutEvents`), checked once for every kind by `Destinations.permission` under enforcement.
@@ -227,6 +232,18 @@ export class Destinations {
     const permission = await this.permission(arn, message.source);
     if (!permission.allowed) throw permission.error;
     await target.send(arn, message);
+  }
+
+  /** Sends messages in order, in one write where the target's kind has one (`sendBatch`), else one by one; throws as `send`. */
+  async sendBatch(arn: string, messages: readonly OutboundMessage[]): Promise<void> {
+    const target = this.targets.find((t) => t.accepts(arn) && t.send !== undefined);
+    if (!target?.send) throw new Error(`nothing here delivers messages to ${arn}`);
+    for (const source of new Set(messages.map((message) => message.source))) {
+      const permission = await this.permission(arn, source);
+      if (!permission.allowed) throw permission.error;
+    }
+    if (target.sendBatch) return target.sendBatch(arn, messages);
+    for (const message of messages) await target.send(arn, message);
   }
 
   async deliver(arn: string, record: DestinationRecord): Promise<void> {

@@ -71,6 +71,11 @@ const schema = z.object({
    * request is answered); tests lengthen it to crash Unkai between the commit and the delivery.
    */
   s3NotificationDelayMs: z.number().int().min(0).max(3_600_000),
+  /**
+   * How often DynamoDB tables' captured changes are forwarded to their Kinesis destinations (AWS: near real
+   * time); tests lengthen it to stop Unkai between a write and its forwarding.
+   */
+  dynamodbKinesisIntervalMs: z.number().int().min(10).max(3_600_000),
   /** Multiplies rate() periods of Scheduler schedules and EventBridge rules; tests shorten `rate(1 minute)` to a second or so. */
   schedulerRateScale: z.number().min(0.001).max(1),
   /** A Scheduler or scheduled-rule firing later than this (Unkai was down) is skipped, as AWS does not replay missed firings. */
@@ -140,6 +145,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   kinesisMaxSubscriptions: "UNKAI_KINESIS_MAX_SUBSCRIPTIONS",
   s3LifecycleDayMs: "UNKAI_S3_LIFECYCLE_DAY_MS",
   s3NotificationDelayMs: "UNKAI_S3_NOTIFICATION_DELAY_MS",
+  dynamodbKinesisIntervalMs: "UNKAI_DYNAMODB_KINESIS_INTERVAL_MS",
   schedulerRateScale: "UNKAI_SCHEDULER_RATE_SCALE",
   schedulerMissedAfterMs: "UNKAI_SCHEDULER_MISSED_AFTER_MS",
   logRetentionDays: "UNKAI_LOG_RETENTION_DAYS",
@@ -211,6 +217,7 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   kinesisMaxSubscriptions: 1_000,
   s3LifecycleDayMs: 86_400_000,
   s3NotificationDelayMs: 0,
+  dynamodbKinesisIntervalMs: 250,
   schedulerRateScale: 1,
   // AWS: a schedule "may lag by up to a minute"; a firing later than that was missed.
   schedulerMissedAfterMs: 60_000,

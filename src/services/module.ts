@@ -62,6 +62,8 @@ export interface Platform {
   readonly s3LifecycleDayMs: number;
   /** How long after a change S3 first tries its queue, topic and EventBridge notifications (`--s3-notification-delay-ms`). */
   readonly s3NotificationDelayMs: number;
+  /** How often DynamoDB's captured changes are forwarded to their Kinesis destinations (`--dynamodb-kinesis-interval-ms`). */
+  readonly dynamodbKinesisIntervalMs: number;
   /** Scheduler's and EventBridge scheduled rules' timing (`--scheduler-rate-scale`, `--scheduler-missed-after-ms`). */
   readonly scheduler: { readonly rateScale: number; readonly missedAfterMs: number };
   /** Every storage port (src/store/ports.ts); a module uses only its own. */

@@ -74,7 +74,31 @@ export function dynamodbAuthorization(model: ServiceModel, account: Account): Au
   return {
     ...derived(model, table), ...backupActions(table), ExecuteStatement: partiql, BatchExecuteStatement: partiql, ExecuteTransaction: partiql,
     TransactWriteItems: transaction("TransactWriteItems", table), TransactGetItems: transaction("TransactGetItems", table),
-    ...transferAuthorization(table),
+    ...transferAuthorization(table), ...kinesisDestinationActions(table),
+  };
+}
+
+/**
+ * Kinesis Data Streams for DynamoDB as its developer guide lists the permissions ("Using IAM policies for
+ * Amazon Kinesis Data Streams and Amazon DynamoDB"): enabling needs `dynamodb:EnableKinesisStreamingDestination`
+ * on the table, `kinesis:ListStreams` (on `*`, as the Service Authorization Reference lists it) and
+ * `kinesis:PutRecords` and `kinesis:DescribeStream` on the stream; disabling, updating and describing need
+ * their DynamoDB action on the table (the guide's `kinesis:Describe*` for describing name no stream in the
+ * request, so they are not asked for). The records themselves are put by DynamoDB (AWS: its service-linked role).
+ */
+function kinesisDestinationActions(table: (name: string) => string): AuthorizationTable {
+  return {
+    EnableKinesisStreamingDestination: (input) => {
+      const name = stringMember(input, "TableName");
+      const stream = stringMember(input, "StreamArn");
+      const streamArn = stream === undefined || stream === "" ? "*" : stream;
+      return [
+        { action: "dynamodb:EnableKinesisStreamingDestination", resource: name === undefined || name === "" ? "*" : table(name) },
+        { action: "kinesis:ListStreams", resource: "*" },
+        { action: "kinesis:PutRecords", resource: streamArn },
+        { action: "kinesis:DescribeStream", resource: streamArn },
+      ];
+    },
   };
 }
 

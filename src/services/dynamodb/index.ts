@@ -4,7 +4,8 @@
  * the operations (operations.ts) apply DynamoDB's own rules over the store's DynamoDbStore, and
  * a background sweep deletes items past their Time to Live, and stream records and gone streams
  * older than the stream retention (24 hours; `--stream-retention-ms`), and writes the secondary index
- * entries of tables that lack them (index-entries.ts).
+ * entries of tables that lack them (index-entries.ts). Tables' changes go to Kinesis data streams too
+ * (kinesis-destinations.ts, kinesis-capture.ts, kinesis-forwarder.ts).
  */
 import type { Account } from "../../core/arn.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
@@ -38,6 +39,8 @@ import type { StreamsContext } from "./stream-shards.js";
 import { dynamoTransfers } from "./transfer-operations.js";
 import type { TransferDeps } from "./transfers.js";
 import { platformObjectAccess } from "../s3/object-access.js";
+import { kinesisDestinationOperations } from "./kinesis-destinations.js";
+import { kinesisForwarder, type KinesisForwarderDeps } from "./kinesis-forwarder.js";
 
 /**
  * How often expired items and stream records are looked for (AWS takes up to days; a sweep walks
@@ -72,6 +75,11 @@ export interface DynamoDbDeps extends StreamingDeps {
   readonly backups?: Omit<NonNullable<DynamoContext["backups"]>, "writing"> & { readonly sweepGraceMs: number };
   /** Exports to and imports from S3: their documents and Unkai's S3 objects (exports.ts, imports.ts); absent, those operations are unknown. */
   readonly transfers?: TransferDeps;
+  /**
+   * Kinesis Data Streams for DynamoDB: where streams are looked up and records sent (Platform.destinations),
+   * and the leases its forwarder holds (kinesis-forwarder.ts); absent, those operations are unknown.
+   */
+  readonly kinesisDestinations?: Omit<KinesisForwarderDeps, "logger">;
 }
 
 /** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
@@ -88,8 +96,11 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   // Its answers go straight to the wire: whole items may leave as their stored JSON.
   const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true, ...(deps.backups ? { backups: { ...deps.backups, writing: new Set<string>() } } : {}) };
   const transfers = deps.transfers && dynamoTransfers(ctx, deps.transfers, deps.sharedStore === true);
+  const kinesis = deps.kinesisDestinations;
+  const destinationOperations = kinesis && kinesisDestinationOperations(ctx, (arn) => kinesis.destinations.exists(arn));
+  const forwarder = kinesis && kinesisForwarder(ctx, { ...kinesis, logger: deps.logger });
   const operations: Operations = guardedOperations(meteredOperations({
-    ...withWireOutput({ ...dynamoOperations(ctx), ...transfers?.operations }),
+    ...withWireOutput({ ...dynamoOperations(ctx), ...transfers?.operations, ...destinationOperations }),
     // The endpoint the client reached is the one to keep using.
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
@@ -106,15 +117,16 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     return Promise.all([expireItems(ctx), trim, ctx.store.forgetTokens(ctx.now()), keepIndexEntries(ctx), orphans]);
   }, Math.min(TTL_SWEEP_MS, retentionMs / 2), (error) => deps.logger.error({ err: error }, "the DynamoDB TTL, stream trim, client token, index entry and backup blob sweep failed"));
   const streaming = streamingService(service, dynamoStreamSource(ctx), sweep, deps);
-  if (!transfers) return streaming;
+  if (!transfers && !forwarder) return streaming;
   return {
     ...streaming,
     start() {
       streaming.start?.();
-      transfers.start();
+      transfers?.start();
+      forwarder?.start();
     },
     async close() {
-      await transfers.close();
+      await Promise.all([transfers?.close(), forwarder?.close()]);
       await streaming.close?.();
     },
   };
@@ -129,6 +141,7 @@ export const dynamodbModule: ServiceModule = {
       store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics, space: p.space,
       streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined, transfers: transferDeps(p),
       backups: { records: p.store.dynamodbBackups, blobs: p.blobs.store, sweepGraceMs: p.blobs.sweepGraceMs },
+      kinesisDestinations: { destinations: p.destinations, leases: p.store.shardLeases, owner: p.nodeName, intervalMs: p.dynamodbKinesisIntervalMs },
     }),
 };
 

@@ -2,6 +2,7 @@
  * DynamoDB Streams records: what one item write appends to its table's stream. The record is built
  * inside the write's store transaction (write-plans.ts `writesOf`), so a write and its record commit
  * together: no record without its write, no write without its record. The store numbers records.
+ * `streamWrites` also appends the table's Kinesis destinations' records (kinesis-capture.ts) the same way.
  */
 import { randomBytes } from "node:crypto";
 import type { DynamoItemWrite, DynamoStreamRecordRow } from "../../store/ports.js";
@@ -9,6 +10,7 @@ import { attributeOf, itemSize, valuesEqual, type AttributeMap } from "./express
 import type { LoadedTable } from "./context.js";
 import { itemOf, keyAttributes, storedItem } from "./keys.js";
 import { invalid, type TableDefinition } from "./table-definition.js";
+import { kinesisCaptureWrites } from "./kinesis-capture.js";
 
 /** DynamoDB Streams keep records for 24 hours. */
 export const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -65,18 +67,24 @@ function sameItem(a: AttributeMap, b: AttributeMap): boolean {
 const eventId = () => randomBytes(16).toString("hex");
 
 /**
- * The stream append for a write taking an item from `old` to `next`: none when the table has no
- * enabled stream or the write changed nothing (DynamoDB writes no record for a no-op Put or Update).
+ * The change records for a write taking an item from `old` to `next`: its table's stream record and its
+ * Kinesis destinations' (kinesis-capture.ts), appended in the write's own transaction; none when the
+ * write changed nothing (DynamoDB writes no record for a no-op Put or Update).
  */
 export function streamWrites(table: LoadedTable, old: AttributeMap | undefined, next: AttributeMap | undefined, nowMs: number, identity?: typeof TTL_IDENTITY): DynamoItemWrite[] {
+  if (old === undefined && next === undefined) return [];
+  if (old !== undefined && next !== undefined && sameItem(old, next)) return [];
+  const keys = keyAttributes(table.schema, (next ?? old) as AttributeMap);
+  return [...dynamoStreamWrites(table, keys, old, next, nowMs, identity), ...kinesisCaptureWrites(table, keys, old, next, nowMs, identity)];
+}
+
+/** The stream append for a change: none when the table has no enabled stream. */
+function dynamoStreamWrites(table: LoadedTable, keys: AttributeMap, old: AttributeMap | undefined, next: AttributeMap | undefined, nowMs: number, identity?: typeof TTL_IDENTITY): DynamoItemWrite[] {
   const definition: TableDefinition = table.definition;
   const spec = definition.StreamSpecification;
   const label = definition.LatestStreamLabel;
   if (!spec?.StreamEnabled || label === undefined) return [];
-  if (old === undefined && next === undefined) return [];
-  if (old !== undefined && next !== undefined && sameItem(old, next)) return [];
   const view = spec.StreamViewType as StreamViewType;
-  const keys = keyAttributes(table.schema, (next ?? old) as AttributeMap);
   const newImage = next !== undefined && (view === "NEW_IMAGE" || view === "NEW_AND_OLD_IMAGES") ? next : undefined;
   const oldImage = old !== undefined && (view === "OLD_IMAGE" || view === "NEW_AND_OLD_IMAGES") ? old : undefined;
   const sizeBytes = itemSize(keys) + (newImage ? itemSize(newImage) : 0) + (oldImage ? itemSize(oldImage) : 0);

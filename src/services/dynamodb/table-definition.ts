@@ -74,6 +74,19 @@ export interface TableDefinition {
   readonly IndexEntries?: { readonly recheckAfter?: number; readonly backfilling?: readonly string[] };
   /** A table RestoreTableFromBackup made (restore.ts): DescribeTable's RestoreSummary; CREATING while `InProgress`. */
   readonly Restore?: { readonly SourceBackupArn: string; readonly SourceTableArn: string; readonly RestoreDateTime: number; readonly InProgress: boolean };
+  /** The Kinesis data streams the table's changes go to, and went to (kinesis-destinations.ts). */
+  readonly KinesisDestinations?: readonly KinesisDestination[];
+}
+
+/** Where EnableKinesisStreamingDestination sends a table's item changes, and how far that got (kinesis-destinations.ts). */
+export interface KinesisDestination {
+  readonly StreamArn: string;
+  /** ACTIVE captures changes; DISABLING forwards those captured before it, then is DISABLED; ENABLE_FAILED once the stream was gone. */
+  readonly Status: "ACTIVE" | "DISABLING" | "DISABLED" | "ENABLE_FAILED";
+  readonly Precision: "MILLISECOND" | "MICROSECOND";
+  /** Epoch ms: names the store stream its changes are captured in (kinesisCaptureStream). */
+  readonly EnabledAt: number;
+  readonly StatusDescription?: string;
 }
 
 export const invalid = (message: string) => new UnkaiError("ValidationException", message);
