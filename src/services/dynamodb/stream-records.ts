@@ -72,10 +72,18 @@ const eventId = () => randomBytes(16).toString("hex");
  * write changed nothing (DynamoDB writes no record for a no-op Put or Update).
  */
 export function streamWrites(table: LoadedTable, old: AttributeMap | undefined, next: AttributeMap | undefined, nowMs: number, identity?: typeof TTL_IDENTITY): DynamoItemWrite[] {
+  // Most tables record no changes: their writes pay for no comparison of the two images.
+  if (!recordsChanges(table.definition)) return [];
   if (old === undefined && next === undefined) return [];
   if (old !== undefined && next !== undefined && sameItem(old, next)) return [];
   const keys = keyAttributes(table.schema, (next ?? old) as AttributeMap);
   return [...dynamoStreamWrites(table, keys, old, next, nowMs, identity), ...kinesisCaptureWrites(table, keys, old, next, nowMs, identity)];
+}
+
+/** Whether the table has an enabled stream or an ACTIVE Kinesis destination. */
+function recordsChanges(definition: TableDefinition): boolean {
+  if (definition.StreamSpecification?.StreamEnabled === true && definition.LatestStreamLabel !== undefined) return true;
+  return definition.KinesisDestinations?.some((destination) => destination.Status === "ACTIVE") === true;
 }
 
 /** The stream append for a change: none when the table has no enabled stream. */
