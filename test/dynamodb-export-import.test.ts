@@ -441,4 +441,29 @@ describe("DynamoDB exports and imports under --iam enforce", () => {
     await assert.rejects(dynamoOnly.send(new DescribeExportCommand({ ExportArn: started?.ExportArn })), { name: "AccessDeniedException" });
     for (const client of [root, dynamoOnly, full]) client.destroy();
   });
+
+  it("an import reads each object as the caller: a Deny on a narrower path than the prefix fails it, and nothing denied is imported", async () => {
+    const bucket = s3(suite.unkai.url);
+    await bucket.send(new CreateBucketCommand({ Bucket: "mixed-bucket" }));
+    await bucket.send(new PutObjectCommand({ Bucket: "mixed-bucket", Key: "data/open.json", Body: '{"Item":{"pk":{"S":"open"}}}\n' }));
+    await bucket.send(new PutObjectCommand({ Bucket: "mixed-bucket", Key: "secret/hidden.json", Body: '{"Item":{"pk":{"S":"secret"}}}\n' }));
+    bucket.destroy();
+    const reader = await user("narrow-deny", [
+      { Effect: "Allow", Action: ["dynamodb:ImportTable", "dynamodb:DescribeImport", "dynamodb:Scan"], Resource: `${table}/*` },
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: ["arn:aws:s3:::mixed-bucket", "arn:aws:s3:::mixed-bucket/*"] },
+      { Effect: "Deny", Action: "s3:GetObject", Resource: "arn:aws:s3:::mixed-bucket/secret/*" },
+    ]);
+    const started = (await reader.send(new ImportTableCommand({
+      S3BucketSource: { S3Bucket: "mixed-bucket", S3KeyPrefix: "" }, InputFormat: "DYNAMODB_JSON",
+      TableCreationParameters: { TableName: "mixed-copy", BillingMode: "PAY_PER_REQUEST", ...KEYS },
+    }))).ImportTableDescription;
+    const ended = await waitFor("the import ends", async () => {
+      const described = (await reader.send(new DescribeImportCommand({ ImportArn: started?.ImportArn }))).ImportTableDescription;
+      return described?.ImportStatus === "IN_PROGRESS" ? undefined : described;
+    }, 20_000);
+    assert.equal(ended.ImportStatus, "FAILED");
+    assert.equal(ended.FailureCode, "S3AccessDenied");
+    assert.match(ended.FailureMessage ?? "", /mixed-bucket\/secret\/hidden\.json/);
+    reader.destroy();
+  });
 });

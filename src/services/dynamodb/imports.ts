@@ -12,6 +12,7 @@ import type { Readable } from "node:stream";
 import { setImmediate as yieldLoop } from "node:timers/promises";
 import { createGunzip } from "node:zlib";
 import type { DynamoTransferRecord } from "../../core/dynamodb-transfers.js";
+import type { UnkaiRequest } from "../../protocol/http.js";
 import { UnkaiError } from "../../core/errors.js";
 import type { DynamoItemKey, ObjectRecord } from "../../store/ports.js";
 import { keyId } from "./batches.js";
@@ -49,7 +50,7 @@ function checkInput(input: ImportInput): void {
   if (input.InputFormatOptions?.Csv !== undefined && input.InputFormat !== "CSV") throw invalid("InputFormatOptions.Csv is only valid with InputFormat CSV.");
 }
 
-export async function importTable(ctx: TransferContext, input: ImportInput): Promise<object> {
+export async function importTable(ctx: TransferContext, input: ImportInput, caller: UnkaiRequest | undefined): Promise<object> {
   checkInput(input);
   const now = ctx.now();
   const { ClientToken: token, ...parameters } = input;
@@ -68,7 +69,7 @@ export async function importTable(ctx: TransferContext, input: ImportInput): Pro
   };
   const record: DynamoTransferRecord = { arn: description.ImportArn, tableArn: arn, clientToken: token ?? "", request, startedAt: now, description };
   await store.put(record.arn, record);
-  ctx.jobs.run(() => runImport(ctx, record, input), ctx.transfers.logger);
+  ctx.jobs.run(() => runImport(ctx, record, input, caller), ctx.transfers.logger);
   return { ImportTableDescription: described(record) };
 }
 
@@ -79,12 +80,16 @@ interface Counts {
   ErrorCount: number;
 }
 
-async function runImport(ctx: TransferContext, record: DynamoTransferRecord, input: ImportInput): Promise<void> {
+async function runImport(ctx: TransferContext, record: DynamoTransferRecord, input: ImportInput, caller: UnkaiRequest | undefined): Promise<void> {
   const { s3 } = ctx.transfers;
   const counts: Counts = { ProcessedSizeBytes: 0, ProcessedItemCount: 0, ImportedItemCount: 0, ErrorCount: 0 };
   const save = (changes: Record<string, unknown>) => ctx.transfers.imports.put(record.arn, { ...record, description: { ...record.description, ...counts, ...changes } });
   const fail = async (code: string, message: string) => {
-    await deleteTable(ctx, { TableName: input.TableCreationParameters.TableName }).catch(() => undefined);
+    // Only the table this import made: one deleted and made again under the name meanwhile is someone else's.
+    const name = input.TableCreationParameters.TableName;
+    const current = await ctx.store.table(name);
+    const made = current !== undefined && (JSON.parse(current.definition) as { TableId?: string }).TableId === record.description.TableId;
+    if (made) await deleteTable(ctx, { TableName: name }).catch(() => undefined);
     await save({ ImportStatus: "FAILED", FailureCode: code, FailureMessage: message, EndTime: ctx.now() });
   };
   const { S3Bucket: bucket, S3KeyPrefix: prefix = "" } = input.S3BucketSource;
@@ -96,6 +101,9 @@ async function runImport(ctx: TransferContext, record: DynamoTransferRecord, inp
     for await (const object of s3.list(bucket, prefix)) {
       ctx.jobs.check();
       objects++;
+      const mayRead = ctx.transfers.mayRead;
+      // Without the request no caller can be checked: refused, never read unchecked.
+      if (mayRead && (caller === undefined || !(await mayRead(caller, bucket, object.key)))) return await fail("S3AccessDenied", `Access denied: the caller may not s3:GetObject ${bucket}/${object.key}`);
       await importObject(ctx, record, input, object, counts);
       counts.ProcessedSizeBytes += object.size;
       await save({});

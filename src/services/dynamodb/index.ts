@@ -11,7 +11,7 @@ import type { Account } from "../../core/arn.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
-import type { Service } from "../../protocol/http.js";
+import type { Service, UnkaiRequest } from "../../protocol/http.js";
 import type { DynamoDbStore, StreamShardStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { shardPollerDeps, streamingService, type StreamingDeps } from "../stream-mappings.js";
@@ -84,7 +84,7 @@ export interface DynamoDbDeps extends StreamingDeps {
 
 /** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
 function withWireOutput(operations: Record<string, DynamoOperation>): Operations {
-  return Object.fromEntries(Object.entries(operations).map(([name, operation]) => [name, async (input: object) => wireOutput(await operation(input))]));
+  return Object.fromEntries(Object.entries(operations).map(([name, operation]) => [name, async (input: object, context: OperationContext) => wireOutput(await operation(input, context))]));
 }
 
 function contextOf(deps: DynamoDbDeps): StreamsContext {
@@ -147,7 +147,10 @@ export const dynamodbModule: ServiceModule = {
 
 /** Exports and imports reach S3's objects through the store and the blob store, as S3 itself does, its notifications included (s3/object-access.ts). */
 function transferDeps(p: Platform): TransferDeps {
-  return { exports: p.store.dynamodbExports, imports: p.store.dynamodbImports, s3: platformObjectAccess(p), logger: p.logger("dynamodb") };
+  const enforcer = p.iamEnforcer;
+  const mayRead = enforcer && (async (request: UnkaiRequest, bucket: string, key: string) =>
+    (await enforcer.check(request, [{ action: "s3:GetObject", resource: `arn:aws:s3:::${bucket}/${key}` }], "s3")) === undefined);
+  return { exports: p.store.dynamodbExports, imports: p.store.dynamodbImports, s3: platformObjectAccess(p), logger: p.logger("dynamodb"), mayRead };
 }
 
 /** The DynamoDB Streams API (`DynamoDBStreams_20120810.*`, signed as `dynamodb`) over the same store. */

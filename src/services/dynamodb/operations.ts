@@ -1,4 +1,5 @@
 /** DynamoDB's operations by name, as the model codec calls them (input and output as the model's plain values). */
+import type { OperationContext } from "../../protocol/codecs/model-service.js";
 import type { DynamoContext } from "./context.js";
 import { batchGetItem, batchWriteItem } from "./batches.js";
 import { describeContinuousBackups, updateContinuousBackups } from "./continuous-backups.js";
@@ -24,7 +25,7 @@ import { transactGetItems, transactWriteItems } from "./transactions.js";
 import { batchExecuteStatement, executeStatement, executeTransaction } from "./partiql/execute.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation declares its own input type; the codec has validated it against the model
-export type DynamoOperation = (input: any) => Promise<object>;
+export type DynamoOperation = (input: any, context?: OperationContext) => Promise<object>;
 
 export function dynamoOperations(ctx: DynamoContext): Record<string, DynamoOperation> {
   const op =

@@ -7,6 +7,7 @@ import { describeExport, exportTableToPointInTime, listExports } from "./exports
 import { describeImport, importTable, listImports } from "./imports.js";
 import { failInterrupted, TransferJobs, type TransferContext, type TransferDeps } from "./transfers.js";
 import type { DynamoContext } from "./context.js";
+import type { OperationContext } from "../../protocol/codecs/model-service.js";
 
 export interface Transfers {
   readonly operations: Record<string, DynamoOperation>;
@@ -25,7 +26,8 @@ export function dynamoTransfers(base: DynamoContext, deps: TransferDeps, sharedS
       ExportTableToPointInTime: op(exportTableToPointInTime),
       DescribeExport: op(describeExport),
       ListExports: op(listExports),
-      ImportTable: op(importTable),
+      // The request goes with the import: each object it reads is checked against the caller's permissions.
+      ImportTable: (input: Parameters<typeof importTable>[1], context?: OperationContext) => importTable(ctx, input, context?.request),
       DescribeImport: op(describeImport),
       ListImports: op(listImports),
     },

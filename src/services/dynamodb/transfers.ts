@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
+import type { UnkaiRequest } from "../../protocol/http.js";
 import type { DynamoTransferRecord } from "../../core/dynamodb-transfers.js";
 import type { UnkaiError } from "../../core/errors.js";
 import type { DocumentStore } from "../../store/ports.js";
@@ -19,6 +20,12 @@ export interface TransferDeps {
   readonly imports: DocumentStore<DynamoTransferRecord>;
   readonly s3: ObjectAccess;
   readonly logger: Logger;
+  /**
+   * Under IAM enforcement: whether the request's caller may `s3:GetObject` one object. An import asks it of
+   * every object it reads, as AWS reads them with the caller's own permissions: the request's one check on
+   * `<bucket>/<prefix>*` cannot see a Deny on a narrower path (such as `<bucket>/secret/*`).
+   */
+  readonly mayRead?: ((request: UnkaiRequest, bucket: string, key: string) => Promise<boolean>) | undefined;
 }
 
 export interface TransferContext extends DynamoContext {
