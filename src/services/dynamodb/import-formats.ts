@@ -71,20 +71,25 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
   let row: string[] = [];
   let rowChars = 0;
   let quoted = false;
+  // A `"` met inside quotes: the next character (perhaps the next chunk's first) says whether it was `""` or the end.
+  let quoteSeen = false;
   let afterQuote = false;
   let skipping = false;
   for await (const chunk of text) {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i] as string;
-      if (quoted) {
-        if (c !== '"') field += c;
-        else if (chunk[i + 1] === '"') {
+      if (quoteSeen) {
+        quoteSeen = false;
+        if (c === '"') {
           field += '"';
-          i++;
-        } else {
-          quoted = false;
-          afterQuote = true;
+          continue;
         }
+        quoted = false;
+        afterQuote = true;
+      }
+      if (quoted) {
+        if (c === '"') quoteSeen = true;
+        else field += c;
       } else if (c === '"' && field === "" && !afterQuote) quoted = true;
       else if (c === delimiter) {
         rowChars += field.length + 1;
@@ -135,7 +140,8 @@ export async function* csvRecords(text: AsyncIterable<string>, delimiter: string
     const item: Record<string, unknown> = {};
     row.forEach((value, i) => {
       const name = header?.[i] as string;
-      item[name] = { [typeOf.get(name) ?? "S"]: value };
+      // Defined, not assigned: a column named `__proto__` is an attribute like any other.
+      Object.defineProperty(item, name, { value: { [typeOf.get(name) ?? "S"]: value }, enumerable: true, writable: true, configurable: true });
     });
     yield item;
   }
