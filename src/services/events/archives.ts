@@ -3,6 +3,7 @@
  * events of one bus of this account that match its pattern (archiving.ts); its counts are read from
  * the store when described, so they are exact where AWS reconciles them within 24 hours.
  */
+import { setImmediate as yieldLoop } from "node:timers/promises";
 import { UnkaiError } from "../../core/errors.js";
 import type { ArchiveRecord, ArchiveState } from "../../core/events/archives.js";
 import type { EventBusRecord } from "../../core/events/resources.js";
@@ -10,6 +11,9 @@ import type { ArchivedEventStore, DocumentStore } from "../../store/ports.js";
 import { DEFAULT_BUS, type Names } from "./names.js";
 import { page } from "./paging.js";
 import { checkPattern } from "./rules.js";
+
+/** Archived events deleted per batch when an archive goes. */
+const FORGET_BATCH = 5_000;
 
 export interface ArchiveDeps {
   readonly archives: DocumentStore<ArchiveRecord>;
@@ -55,6 +59,15 @@ export function archiveOperations(deps: ArchiveDeps) {
   };
   const answer = (a: ArchiveRecord) => ({ ArchiveArn: a.ArchiveArn, State: a.State, CreationTime: new Date(a.CreationTime) });
 
+  /**
+   * Deletes an archive's events a batch at a time, letting other work run between batches: an archive
+   * kept forever on a busy bus may hold millions, which one statement would delete with the server stopped.
+   */
+  const forgetEvents = async (name: string) => {
+    while ((await archivedEvents.deleteArchivedBefore(name, Number.MAX_SAFE_INTEGER, FORGET_BATCH)) >= FORGET_BATCH) await yieldLoop();
+    await archivedEvents.forget(name);
+  };
+
   return {
     async CreateArchive(input: ArchiveInput & { EventSourceArn: string }) {
       if (await archives.get(input.ArchiveName)) throw new UnkaiError("ResourceAlreadyExistsException", `Archive ${input.ArchiveName} already exists.`);
@@ -69,7 +82,7 @@ export function archiveOperations(deps: ArchiveDeps) {
         State: "ENABLED", CreationTime: deps.now(),
       };
       // Events archived under an earlier archive of this name are not this one's.
-      await archivedEvents.forget(archive.ArchiveName);
+      await forgetEvents(archive.ArchiveName);
       await archives.put(archive.ArchiveName, archive);
       return answer(archive);
     },
@@ -108,7 +121,7 @@ export function archiveOperations(deps: ArchiveDeps) {
     async DeleteArchive(input: { ArchiveName: string }) {
       await requireArchive(input.ArchiveName);
       await archives.delete(input.ArchiveName);
-      await archivedEvents.forget(input.ArchiveName);
+      await forgetEvents(input.ArchiveName);
     },
   };
 }

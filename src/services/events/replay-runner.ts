@@ -83,6 +83,8 @@ export class ReplayRunner {
 
   private async replay(name: string): Promise<void> {
     const start = await this.deps.replays.get(name);
+    // Cancelled before it began: it ends CANCELLED (left CANCELLING, it would hold a slot forever).
+    if (start?.State === "CANCELLING") return this.finish(name, "CANCELLED");
     if (!start || start.State !== "STARTING") return;
     await this.deps.replays.put(name, { ...start, State: "RUNNING" });
     const archive = this.deps.names.archiveOfArn(start.EventSourceArn) ?? "";
@@ -126,6 +128,8 @@ export class ReplayRunner {
   private async finish(name: string, state: "COMPLETED" | "CANCELLED" | "FAILED", reason?: string): Promise<void> {
     const current = await this.deps.replays.get(name);
     if (!current) return;
+    // A CancelReplay answered since the last look (on any node) wins over a completion: the caller was told CANCELLING.
+    if (state === "COMPLETED" && current.State === "CANCELLING") state = "CANCELLED";
     const { StateReason: _old, ...rest } = current;
     await this.deps.replays.put(name, { ...rest, State: state, ...(reason !== undefined ? { StateReason: reason } : {}), ReplayEndTime: this.deps.now() });
   }
