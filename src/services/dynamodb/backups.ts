@@ -94,6 +94,9 @@ function description(record: DynamoBackupRecord, status: "AVAILABLE" | "DELETED"
   };
 }
 
+/** Backups this node makes at once (each holds a store snapshot open). */
+const MAX_BACKUPS_AT_ONCE = 4;
+
 /** CreateBackup: the table's definition and items as of one moment, stored before it answers (so AVAILABLE). */
 export async function createBackup(ctx: DynamoContext, input: { TableName: string; BackupName: string }): Promise<object> {
   const { records, blobs, writing } = backupsOf(ctx);
@@ -105,6 +108,11 @@ export async function createBackup(ctx: DynamoContext, input: { TableName: strin
   if (current === undefined) throw notFound;
   if ((JSON.parse(current.definition) as TableDefinition).Restore?.InProgress === true) {
     throw new UnkaiError("TableInUseException", `Table is being restored and cannot be backed up until the restore completes: ${name}`);
+  }
+  // Each backup holds a store snapshot open while it streams (on PostgreSQL, one of the node's pooled
+  // connections): past a few at once, refuse rather than starve every other request of connections.
+  if (writing.size >= MAX_BACKUPS_AT_ONCE) {
+    throw new UnkaiError("LimitExceededException", `Too many backups are being made at once on this node (at most ${MAX_BACKUPS_AT_ONCE}); try again when one has finished.`);
   }
   const blob = `${BACKUP_BLOBS}${randomUUID()}`;
   // The backup is of the moment its snapshot begins.
