@@ -84,10 +84,19 @@ export function loadedTable(ctx: DynamoContext, record: DynamoTableRecord): Load
 }
 
 /** The table for an item operation: from the cache while it is fresh (table-cache.ts), else from the store. */
-export async function itemTable(ctx: DynamoContext, given: string): Promise<LoadedTable> {
-  const table = ctx.tables?.get(given.startsWith("arn:") ? tableNameOf(ctx, given) : given) ?? (await loadTable(ctx, given));
-  // A table still being restored is CREATING: DynamoDB serves no item operation on a table that is not ACTIVE.
-  if (table.definition.Restore?.InProgress === true) throw new UnkaiError("ResourceNotFoundException", "Requested resource not found");
+export function itemTable(ctx: DynamoContext, given: string): Promise<LoadedTable> {
+  const cached = ctx.tables?.get(given.startsWith("arn:") ? tableNameOf(ctx, given) : given);
+  // Not an async function: a cached table (every warm item operation) is answered without another turn.
+  if (cached === undefined) return loadTable(ctx, given).then(servable);
+  return restoring(cached) ? Promise.reject(notServable()) : Promise.resolve(cached);
+}
+
+/** A table still being restored is CREATING: DynamoDB serves no item operation on a table that is not ACTIVE. */
+const restoring = (table: LoadedTable) => table.definition.Restore?.InProgress === true;
+const notServable = () => new UnkaiError("ResourceNotFoundException", "Requested resource not found");
+
+function servable(table: LoadedTable): LoadedTable {
+  if (restoring(table)) throw notServable();
   return table;
 }
 
