@@ -95,6 +95,10 @@ describe("CloudWatch dashboards", () => {
       { DataPath: "/widgets/0/properties", Message: "Should have required property 'metrics'" },
       { DataPath: "/widgets/0/properties", Message: "Should have required property 'annotations'" },
     ]);
+    // Half a million empty widgets, under the size limit: refused for their number, in one message, not one per widget.
+    const swarm = await refusal(() => cw.send(new PutDashboardCommand({ DashboardName: "bad", DashboardBody: `{"widgets":[${Array(500_000).fill("0").join(",")}]}` })));
+    assert.deepEqual(swarm.messages, [{ DataPath: "/widgets", Message: "Should NOT have more than 500 items" }]);
+    assert.ok(swarm.message.length < 1000, `a short refusal, not ${swarm.message.length} characters`);
     const huge = JSON.stringify({ widgets: [{ ...TEXT, properties: { markdown: "x".repeat(1_048_576) } }] });
     assert.match(await attempt(() => cw.send(new PutDashboardCommand({ DashboardName: "bad", DashboardBody: huge }))), /^InvalidParameterValue(Exception)?: The value for field DashboardBody is \d+ bytes/);
     assert.match(await attempt(() => cw.send(new GetDashboardCommand({ DashboardName: "bad" }))), /^(DashboardNotFoundError|ResourceNotFound): Dashboard bad does not exist\.$/);

@@ -36,7 +36,15 @@ export async function loadAlarms(store: AlarmStore): Promise<StoredAlarm[]> {
 }
 
 /** Moves an alarm to `state` (stored, in history, actions sent when it changed and actions are enabled). */
-export async function changeState(deps: AlarmDeps, alarm: StoredAlarm, state: AlarmState, reason: string, reasonData: string | undefined, now: number): Promise<StoredAlarm> {
+/**
+ * Records `state` on the alarm as it is stored now: `evaluated` may be the evaluator's copy from the start of
+ * its round, and a TagResource, PutMetricAlarm or DeleteAlarms made since must not be undone (an alarm
+ * deleted meanwhile stays deleted). Only the state members are written over the stored alarm.
+ */
+export async function changeState(deps: AlarmDeps, evaluated: StoredAlarm, state: AlarmState, reason: string, reasonData: string | undefined, now: number): Promise<StoredAlarm> {
+  const stored = await deps.alarms.get(evaluated.AlarmName);
+  if (!stored) return evaluated;
+  const alarm = parse(stored.document);
   const changed = state !== alarm.StateValue;
   const next: StoredAlarm = { ...alarm, StateValue: state, StateReason: reason, ...(reasonData ? { StateReasonData: reasonData } : {}), stateUpdatedAt: now, stateTransitionedAt: changed ? now : alarm.stateTransitionedAt };
   await deps.alarms.put({ name: alarm.AlarmName, document: JSON.stringify(next) });
