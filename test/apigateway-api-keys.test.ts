@@ -11,6 +11,8 @@ import {
   PutMethodCommand, UpdateApiKeyCommand, UpdateUsagePlanCommand,
 } from "@aws-sdk/client-api-gateway";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { s3 } from "./helpers/s3.js";
 import { zipFiles } from "../src/store/code/zip-directory.js";
 import { aws, DEFAULT_CREDENTIALS, ROLE, createFromFixture } from "./helpers/clients.js";
 import { fnArn } from "./helpers/gateway.js";
@@ -88,6 +90,13 @@ describe("REST API keys and usage plans", () => {
     assert.equal((await refusal(sdk.send(new CreateUsagePlanCommand({ name: "bad", apiStages: [{ apiId: restApiId, stage: "nosuchstage" }] })))).name, "NotFoundException");
     assert.equal((await refusal(sdk.send(new CreateUsagePlanCommand({ name: "bad", apiStages: [{ apiId: restApiId, stage: "prod", throttle: { "/nowhere/GET": { rateLimit: 1 } } }] })))).name, "BadRequestException");
     assert.equal((await refusal(sdk.send(new CreateUsagePlanCommand({ name: "bad", quota: { limit: 5, period: "WEEK", offset: 7 } })))).name, "BadRequestException");
+    const quoted = await sdk.send(new CreateUsagePlanCommand({ name: "quoted", quota: { limit: 5, period: "DAY" } }));
+    for (const [path, value] of [["/quota/period", "YEAR"], ["/quota/limit", "2.5"], ["/quota/limit", "3000000000"], ["/quota/offset", "1.5"]]) {
+      const refused = await refusal(sdk.send(new UpdateUsagePlanCommand({ usagePlanId: quoted.id, patchOperations: [{ op: "replace", path, value }] })));
+      assert.deepEqual([refused.name, refused.status], ["BadRequestException", 400], `${path} ${value}: ${refused.message}`);
+    }
+    const throttled = await sdk.send(new CreateUsagePlanCommand({ name: "prototype", apiStages: [{ apiId: restApiId, stage: "dev" }] }));
+    assert.equal((await refusal(sdk.send(new UpdateUsagePlanCommand({ usagePlanId: throttled.id, patchOperations: [{ op: "replace", path: `/apiStages/${restApiId}:dev/throttle/~1private/constructor/rateLimit`, value: "1" }] })))).name, "BadRequestException", "a method named like an Object.prototype member");
   });
 
   it("a method with apiKeyRequired: 403 Forbidden without an enabled key of a plan naming the stage; the key reaches the function's event", async () => {
@@ -144,10 +153,16 @@ describe("REST API keys and usage plans", () => {
     const key = await newKey();
     const plan = await sdk.send(new CreateUsagePlanCommand({ name: "slow", apiStages: [{ apiId: restApiId, stage: "limited" }], throttle: { rateLimit: 0.01, burstLimit: 2 } }));
     await sdk.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: "API_KEY" }));
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await call("limited", key.value)).status);
-    assert.deepEqual(statuses, [200, 200, 429]);
+    const statuses = async (value: string, count: number) => {
+      const seen = [];
+      for (let i = 0; i < count; i++) seen.push((await call("limited", value)).status);
+      return seen;
+    };
+    assert.deepEqual(await statuses(key.value, 3), [200, 200, 429]);
     assert.deepEqual(await call("limited", key.value), { status: 429, type: "TooManyRequestsException", body: JSON.stringify({ message: "Too Many Requests" }) });
+    // A method throttle that sets only a burst keeps the plan's rate (member by member).
+    await sdk.send(new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: "replace", path: `/apiStages/${restApiId}:limited/throttle/~1private/GET/burstLimit`, value: "1" }] }));
+    assert.deepEqual(await statuses(key.value, 2), [200, 429], "a fresh bucket of one token at the plan's slow rate");
     // A method's own throttle in the plan's stage wins over the plan's.
     await sdk.send(new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: "replace", path: `/apiStages/${restApiId}:limited/throttle/~1private/GET/rateLimit`, value: "1000" }] }));
     assert.equal((await call("limited", key.value)).status, 200);
@@ -195,6 +210,20 @@ describe("REST API keys and usage plans", () => {
     const get = async (headers: Record<string, string>) => (await fetch(`${suite.unkai.url}/_aws/execute-api/${String(api.id)}/prod/private`, { headers })).status;
     assert.equal(await get({ authorization: key.value }), 200);
     assert.equal(await get({ authorization: "not-a-key-at-all-0000000", "x-api-key": key.value }), 403, "the header does not count when the authorizer supplies the key");
+  });
+
+  it("an S3 bucket named apikeys or usageplans is S3's, path style: the API Gateway paths are claimed only for requests not signed for S3", async () => {
+    const client = s3(suite.unkai.url);
+    try {
+      for (const Bucket of ["apikeys", "usageplans", "restapis"]) {
+        await client.send(new CreateBucketCommand({ Bucket }));
+        await client.send(new PutObjectCommand({ Bucket, Key: "k", Body: "body" }));
+        assert.equal(await (await client.send(new GetObjectCommand({ Bucket, Key: "k" }))).Body?.transformToString(), "body");
+      }
+    } finally {
+      client.destroy();
+    }
+    assert.ok(Array.isArray((await sdk.send(new GetApiKeysCommand({}))).items), "the management API still answers");
   });
 
   it("the AWS CLI creates a key and a plan and lists them", async () => {

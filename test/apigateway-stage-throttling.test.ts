@@ -40,12 +40,12 @@ describe("stage throttling", () => {
     await sdk.send(new UpdateHttpStageCommand({
       ApiId: apiId, StageName: "live",
       DefaultRouteSettings: { ThrottlingRateLimit: 0.01, ThrottlingBurstLimit: 2 },
-      RouteSettings: { "GET /b": { ThrottlingBurstLimit: 3 }, "GET /off": { ThrottlingRateLimit: 0, ThrottlingBurstLimit: 0 } },
+      RouteSettings: { "GET /b": { ThrottlingBurstLimit: 3 }, "GET /off": { ThrottlingRateLimit: 0 } },
     }));
     assert.deepEqual(await statuses(`${base}/a`, 3), [200, 200, 429]);
     assert.deepEqual(await answer(`${base}/a`), { status: 429, type: null, body: JSON.stringify({ message: "Too Many Requests" }) });
     assert.deepEqual(await statuses(`${base}/b`, 4), [200, 200, 200, 429], "each route has its own bucket; its burst overrides the default's, its rate is the default's");
-    assert.deepEqual(await statuses(`${base}/off`, 2), [429, 429], "a limit of 0 switches the route off");
+    assert.deepEqual(await statuses(`${base}/off`, 2), [429, 429], "a rate of 0 switches the route off, whatever the burst it inherits");
 
     await sdk.send(new UpdateHttpStageCommand({ ApiId: apiId, StageName: "live", DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 1000 } }));
     assert.equal((await fetch(`${base}/a`)).status, 200, "a raised limit counts from the next call");

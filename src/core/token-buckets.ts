@@ -20,8 +20,12 @@ export class TokenBuckets {
 
   constructor(private readonly maxTracked = 100_000) {}
 
-  /** Takes a token from `name`'s bucket at `now` (ms); false when it has none (the request is throttled). */
+  /**
+   * Takes a token from `name`'s bucket at `now` (ms); false when it has none (the request is throttled).
+   * A rate of 0 refuses every call whatever the burst, as users set it to switch a route off.
+   */
   take(name: string, limit: RateLimit, now: number): boolean {
+    if (limit.rateLimit <= 0) return false;
     const burst = burstOf(limit);
     let bucket = this.buckets.get(name);
     if (bucket) this.buckets.delete(name);

@@ -169,7 +169,8 @@ export function apiGatewayService({ apis, apiKeys, apiKeyValues, usagePlans, acc
     // Both API Gateway management APIs sign as `apigateway`.
     signingNames: ["apigateway"],
     // /tags/<ARN>: TagResource, UntagResource and GetTags (tags.ts); HTTP APIs' are /v2/tags/<ARN>, never claimed here.
-    matches: (request) => MANAGED_COLLECTIONS.some((c) => request.path === c || request.path.startsWith(`${c}/`)) || isTagRequest(request),
+    // A request signed for S3 is for a bucket of that name (path style), never for this API.
+    matches: (request) => (request.caller.service !== "s3" && MANAGED_COLLECTIONS.some((c) => request.path === c || request.path.startsWith(`${c}/`))) || isTagRequest(request),
     async handle(request) {
       try {
         return await router.handle(request);

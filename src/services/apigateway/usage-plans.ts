@@ -29,6 +29,8 @@ export interface UsagePlanRouteDeps {
 const throttleInput = z.object({ burstLimit: z.number().int().min(0).max(1_000_000_000).optional(), rateLimit: z.number().min(0).max(1_000_000_000).optional() });
 const quotaInput = z.object({ limit: z.number().int().min(0).max(2_147_483_647), offset: z.number().int().min(0).optional(), period: z.enum(["DAY", "WEEK", "MONTH"]) });
 /** A method's throttle key: `<resource path>/<METHOD>` (`/pets/GET`, `/*\/*` for every method). */
+/** The API stages one plan may name (as CreateUsagePlan's input allows). */
+const MAX_PLAN_STAGES = 100;
 const METHOD_KEY = /^\/(?:[^\s]*\/)?(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*)$/;
 const apiStageInput = z.object({
   apiId: z.string().min(1),
@@ -38,7 +40,7 @@ const apiStageInput = z.object({
 const createUsagePlanInput = z.object({
   name: z.string().min(1).max(1024),
   description: z.string().max(1024).optional(),
-  apiStages: z.array(apiStageInput).max(100).optional(),
+  apiStages: z.array(apiStageInput).max(MAX_PLAN_STAGES).optional(),
   throttle: throttleInput.optional(),
   quota: quotaInput.optional(),
   tags: stringMap.optional(),
@@ -99,7 +101,7 @@ export function usagePlanRoutes(router: Router, deps: UsagePlanRouteDeps): void 
         const [, path = "", verb = ""] = /^(.*)\/([^/]+)$/.exec(method) ?? [];
         if (path === "/*" && verb === "*") continue;
         const resource = api.resources.find((r) => r.path === (path === "" ? "/" : path));
-        if (!resource || (verb !== "*" && !resource.methods[verb])) throw badRequest(`Invalid method ${method} in the throttle of stage ${s.apiId}:${s.stage}: no such resource and method.`);
+        if (!resource || (verb !== "*" && !Object.hasOwn(resource.methods, verb))) throw badRequest(`Invalid method ${method} in the throttle of stage ${s.apiId}:${s.stage}: no such resource and method.`);
       }
     }
   };
@@ -126,7 +128,9 @@ export function usagePlanRoutes(router: Router, deps: UsagePlanRouteDeps): void 
         const quota = { limit: 0, offset: 0, period: "DAY" as QuotaSettings["period"], ...next.quota };
         const field = path.slice("/quota/".length);
         const changed = field === "period" ? { ...quota, period: value as QuotaSettings["period"] } : { ...quota, [field]: numberValue(path, value) };
-        next = { ...next, quota: quotaOf(quotaInput.parse(changed)) };
+        const checked = quotaInput.safeParse(changed);
+        if (!checked.success) throw badRequest(`Invalid value '${value ?? ""}' for ${path}: ${checked.error.issues[0]?.message ?? "not a valid quota"}.`);
+        next = { ...next, quota: quotaOf(checked.data) };
       } else if (op === "remove" && path === "/quota") next = { ...next, quota: undefined };
       else if ((op === "add" || op === "remove") && path === "/apiStages") {
         const [apiId = "", stage = ""] = (value ?? "").split(":");
@@ -137,6 +141,7 @@ export function usagePlanRoutes(router: Router, deps: UsagePlanRouteDeps): void 
         }
         else if (!next.apiStages.some((s) => s.apiId === apiId && s.stage === stage)) {
           await checkStages([{ apiId, stage }]);
+          if (next.apiStages.length >= MAX_PLAN_STAGES) throw badRequest(`A usage plan can name at most ${MAX_PLAN_STAGES} API stages.`);
           next = { ...next, apiStages: [...next.apiStages, { apiId, stage }] };
         }
       } else if (stageThrottle && (op === "replace" || op === "add")) {

@@ -12,6 +12,7 @@
  */
 import { apiKeyValueId, type ApiKeyRecord, type ApiKeyValueRecord, type QuotaSettings, type UsagePlanRecord } from "../../core/api-keys.js";
 import { burstOf, TokenBuckets } from "../../core/token-buckets.js";
+import { ownValue } from "../../core/own-keys.js";
 import type { LimitRefusal } from "./limit-refusals.js";
 import type { DocumentStore } from "../../store/ports.js";
 
@@ -69,17 +70,24 @@ export class ApiKeyGate {
     return { kind: "admit", key };
   }
 
-  /** Why the call is throttled, or undefined: the method's throttle in the plan's stage (or `/*\/*`), else the plan's. */
+  /**
+   * Why the call is throttled, or undefined: the method's throttle in the plan's stage, else the stage's
+   * `/*\/*` one, else the plan's, member by member (a method that sets only a burst keeps the plan's rate).
+   */
   private throttled(plan: UsagePlanRecord, key: ApiKeyRecord, call: GatedCall, now: number): string | undefined {
     const stage = plan.apiStages.find((s) => s.apiId === call.apiId && s.stage === call.stage);
-    const methodKey = `${call.resourcePath === "/" ? "" : call.resourcePath}/${call.method}`;
-    const own = stage?.throttle?.[methodKey] ?? stage?.throttle?.[`${call.resourcePath === "/" ? "" : call.resourcePath}/*`];
-    const [scope, throttle] = own ? [methodKey, own] : stage?.throttle?.["/*/*"] ? ["/*/*", stage.throttle["/*/*"]] : ["", plan.throttle];
-    if (throttle?.rateLimit === undefined) return undefined;
-    const limit = { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit };
+    const path = call.resourcePath === "/" ? "" : call.resourcePath;
+    const methodKey = `${path}/${call.method}`;
+    const throttles = stage?.throttle ?? {};
+    const own = ownValue(throttles, methodKey) ?? ownValue(throttles, `${path}/*`);
+    const all = ownValue(throttles, "/*/*");
+    const rateLimit = own?.rateLimit ?? all?.rateLimit ?? plan.throttle?.rateLimit;
+    if (rateLimit === undefined) return undefined;
+    const limit = { rateLimit, burstLimit: own?.burstLimit ?? all?.burstLimit ?? plan.throttle?.burstLimit };
+    const scope = own ? methodKey : all ? "/*/*" : "";
     return this.buckets.take(`${plan.id}/${key.id}/${scope}`, limit, now)
       ? undefined
-      : `API key ${key.id} is over the rate of usage plan ${plan.id} (${throttle.rateLimit} per second, burst ${burstOf(limit)})`;
+      : `API key ${key.id} is over the rate of usage plan ${plan.id} (${rateLimit} per second, burst ${burstOf(limit)})`;
   }
 
   private withinQuota(name: string, quota: QuotaSettings, now: number): boolean {
