@@ -17,11 +17,7 @@ import { zipFiles } from "../src/store/code/zip-directory.js";
 import { aws, DEFAULT_CREDENTIALS, ROLE, createFromFixture } from "./helpers/clients.js";
 import { fnArn } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
-
-async function refusal(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  const error = await promise.then(() => assert.fail("expected a refusal"), (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } });
-  return { name: error.name, message: error.message, status: error.$metadata.httpStatusCode };
-}
+import { refusal } from "./helpers/outcome.js";
 
 describe("REST API keys and usage plans", () => {
   const suite = unkaiSuite();

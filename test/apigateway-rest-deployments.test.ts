@@ -8,12 +8,7 @@ import {
 import { DEFAULT_CREDENTIALS, createFromFixture } from "./helpers/clients.js";
 import { fnArn } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
-
-/** The error a refused call answers, in the parts a caller sees. */
-async function refusal(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  const error = await promise.then(() => assert.fail("expected a refusal"), (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } });
-  return { name: error.name, message: error.message, status: error.$metadata.httpStatusCode };
-}
+import { refusal } from "./helpers/outcome.js";
 
 const MISSING = { name: "NotFoundException", message: "Invalid Deployment identifier specified", status: 404 };
 const ACTIVE = { name: "BadRequestException", message: "Active stages pointing to this deployment must be moved or deleted", status: 400 };

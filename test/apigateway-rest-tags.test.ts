@@ -9,12 +9,7 @@ import {
 import { DEFAULT_CREDENTIALS, createFromFixture } from "./helpers/clients.js";
 import { fnArn } from "./helpers/gateway.js";
 import { unkaiSuite } from "./helpers/suite.js";
-
-/** The error a refused call answers, in the parts a caller sees. */
-async function refusal(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  const error = await promise.then(() => assert.fail("expected a refusal"), (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } });
-  return { name: error.name, message: error.message, status: error.$metadata.httpStatusCode };
-}
+import { refusal } from "./helpers/outcome.js";
 
 describe("REST API tags and UpdateStage", () => {
   const suite = unkaiSuite();

@@ -22,26 +22,13 @@ import { EventArchiver } from "../src/services/events/archiving.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { aws, DEFAULT_CREDENTIALS } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
+import { failure } from "./helpers/outcome.js";
 import { waitFor } from "./helpers/wait.js";
 
 const ACCOUNT = "000000000000";
 const PREFIX = `arn:aws:events:us-east-1:${ACCOUNT}`;
 const BUS_ARN = (bus: string) => `${PREFIX}:event-bus/${bus}`;
 const QUEUE_ARN = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
-
-interface AwsError {
-  readonly name: string;
-  readonly message: string;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AwsError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AwsError;
-  }
-  assert.fail("the call succeeded");
-}
 
 function clients(url: string) {
   const config = { endpoint: url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 };

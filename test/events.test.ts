@@ -30,24 +30,11 @@ import {
 import { AddPermissionCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
+import { failure } from "./helpers/outcome.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 const ACCOUNT = "000000000000";
 const FN_ARN = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
-
-interface AwsError {
-  readonly name: string;
-  readonly message: string;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AwsError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AwsError;
-  }
-  assert.fail("the call succeeded");
-}
 
 describe("EventBridge", () => {
   let unkai: TestUnkai;

@@ -34,6 +34,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { aws, createFromFixture, DEFAULT_CREDENTIALS, lambda } from "./helpers/clients.js";
 import { startUnkai, type TestUnkai } from "./helpers/unkai-server.js";
+import { failure } from "./helpers/outcome.js";
 import { Collector, waitFor } from "./helpers/wait.js";
 
 const ACCOUNT = "000000000000";
@@ -57,21 +58,6 @@ const SCHEDULE_ARN = (group: string, name: string) => `arn:aws:scheduler:us-east
 const atExpression = (ms: number) => `at(${new Date(ms).toISOString().slice(0, 19)})`;
 /** A time `seconds` ahead, rounded up to a whole second. */
 const ahead = (seconds: number) => Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000;
-
-interface AwsError {
-  readonly name: string;
-  readonly message: string;
-  readonly $metadata?: { readonly httpStatusCode?: number };
-}
-
-async function failure(promise: Promise<unknown>): Promise<AwsError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AwsError;
-  }
-  assert.fail("the call succeeded");
-}
 
 function clients(url: string, credentials: { accessKeyId: string; secretAccessKey: string } = DEFAULT_CREDENTIALS) {
   const config = { endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 };
