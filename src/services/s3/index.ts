@@ -3,6 +3,7 @@
  * `<bucket>.s3.localhost` host, routes them by method, bucket, key and sub-resource, and answers
  * errors in S3's XML. Uploads stream (see `streamsBody`) into the blob store; downloads stream out of it.
  */
+import type { Logger } from "pino";
 import { DeliveryOutbox, type OutboxOwner } from "../../async/delivery-outbox.js";
 import { createHash } from "node:crypto";
 import type { UnkaiRequest, UnkaiResponse, Service } from "../../protocol/http.js";
@@ -252,7 +253,7 @@ async function answer(context: S3Context, request: UnkaiRequest, serve = () => r
  * S3's notifications to queues, topics and the default bus: a destination that is gone is dropped at
  * once, as S3 drops it. S3 has no dead-letter queue, so `sourceAttribute` names nothing anyone reads.
  */
-export const S3_OUTBOX: OutboxOwner = { service: "S3", sourceAttribute: "BUCKET_ARN", missingTargetNotRetried: true };
+const S3_OUTBOX: OutboxOwner = { service: "S3", sourceAttribute: "BUCKET_ARN", missingTargetNotRetried: true };
 
 export const s3Module: ServiceModule = {
   name: "s3",
@@ -261,18 +262,29 @@ export const s3Module: ServiceModule = {
   create: createS3,
 };
 
+/**
+ * How S3 makes a change's notifications from the platform's parts: its delivery outbox (retries), the
+ * notifications themselves, and, under IAM enforcement, whether a function's policy lets S3 invoke it for a
+ * bucket. S3's own service and other services writing S3 objects (s3/object-access.ts) make them alike.
+ */
+export function s3NotificationParts(p: Platform, logger: Logger) {
+  const outbox = new DeliveryOutbox(p.store.s3Deliveries, p.destinations, p.retryTiming, Date.now, logger, S3_OUTBOX);
+  const notifications = new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), outbox, p.s3NotificationDelayMs, logger);
+  const mayInvoke = p.iamEnforcer && (async (functionArn: string, bucketArn: string) => (await p.destinations.permission(functionArn, { principal: "s3.amazonaws.com", arn: bucketArn })).allowed);
+  return { outbox, notifications, mayInvoke };
+}
+
 function createS3(p: Platform): Service {
   const bodies = new ObjectBodies(p.blobs.store);
   const logger = p.logger("s3");
   const lifecycle = new LifecycleTimers(p.store.scheduleTimers, { owner: p.nodeName, dayMs: p.s3LifecycleDayMs, now: Date.now }, logger);
   p.onDeadLeasesFreed(() => lifecycle.runner.wake());
   const anonymous = new AnonymousAccess(bucketPolicyLookup(p.store.bucketSettings));
-  const outbox = new DeliveryOutbox(p.store.s3Deliveries, p.destinations, p.retryTiming, Date.now, logger, S3_OUTBOX);
-  const notifications = new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), outbox, p.s3NotificationDelayMs, logger);
+  const { outbox, notifications, mayInvoke } = s3NotificationParts(p, logger);
   const context: S3Context = {
     store: p.store.objects, settings: p.store.bucketSettings, bodies, commit: (unit) => p.store.commit(unit), notifications,
     functionExists: async (name) => (await p.functions.find(name)) !== undefined,
-    ...(p.iamEnforcer ? { s3MayInvoke: async (functionArn: string, bucketArn: string) => (await p.destinations.permission(functionArn, { principal: "s3.amazonaws.com", arn: bucketArn })).allowed } : {}),
+    ...(mayInvoke ? { s3MayInvoke: mayInvoke } : {}),
     accountId: p.account.accountId, credentials: p.credentials, logger, space: p.space,
     conditionalWrites: new ConditionalWrites(), lifecycle,
     authorize: p.iamEnforcer && ((request, needs) => p.iamEnforcer?.check(request, needs, "s3") ?? Promise.resolve(undefined)),

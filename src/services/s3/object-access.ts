@@ -5,16 +5,15 @@
  * notifications queued in the same unit. No HTTP call to Unkai's own S3 API; no IAM check here (the
  * calling service's authorization asks for the S3 actions AWS documents for its operation).
  */
-import { createHash } from "node:crypto";
-import { Transform, type Readable, type TransformCallback } from "node:stream";
-import { DeliveryOutbox } from "../../async/delivery-outbox.js";
-import { S3Notifications } from "../../sources/s3-notifications.js";
+import type { Readable } from "node:stream";
+import type { S3Notifications } from "../../sources/s3-notifications.js";
 import { ObjectBodies } from "../../store/objects/object-bodies.js";
 import type { BucketRecord, ObjectRecord, ObjectStore, Store } from "../../store/ports.js";
 import type { Platform } from "../module.js";
 import { notificationOf } from "./context.js";
-import { S3_OUTBOX } from "./index.js";
+import { s3NotificationParts } from "./index.js";
 import { newVersion, shownVersion } from "./versions.js";
+import { Md5Through } from "./object-ops.js";
 
 export interface ObjectAccessDeps {
   readonly objects: ObjectStore;
@@ -31,17 +30,6 @@ export interface WrittenObject {
   readonly etag: string;
   readonly size: number;
   readonly md5Base64: string;
-}
-
-/** Counts and hashes the bytes that flow through it. */
-class Measured extends Transform {
-  readonly md5 = createHash("md5");
-  size = 0;
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.md5.update(chunk);
-    this.size += chunk.length;
-    done(undefined, chunk);
-  }
 }
 
 export class ObjectAccess {
@@ -72,13 +60,13 @@ export class ObjectAccess {
    * body is whole, with the notifications `principalId` makes. Fails when the bucket is gone.
    */
   async put(bucket: string, key: string, body: Readable, contentType: string, principalId: string): Promise<WrittenObject> {
-    const measured = new Measured();
+    const measured = new Md5Through();
     body.on("error", (error) => measured.destroy(error));
     const blob = await this.deps.bodies.write(body.pipe(measured));
     try {
       const target = await this.deps.objects.bucket(bucket);
       if (!target) throw new Error(`The bucket ${bucket} does not exist`);
-      const md5 = measured.md5.digest();
+      const md5 = measured.hash.digest();
       const record: ObjectRecord = {
         bucket, key, blob, size: measured.size, etag: md5.toString("hex"), lastModified: Date.now(), headers: { "content-type": contentType }, ...newVersion(target),
       };
@@ -115,9 +103,6 @@ export class ObjectAccess {
  * pending deliveries).
  */
 export function platformObjectAccess(p: Platform): ObjectAccess {
-  const logger = p.logger("s3");
-  const outbox = new DeliveryOutbox(p.store.s3Deliveries, p.destinations, p.retryTiming, Date.now, logger, S3_OUTBOX);
-  const notifications = new S3Notifications(p.account.region, p.account.accountId, () => p.worker.wake(), (arn, message) => p.destinations.send(arn, message), outbox, p.s3NotificationDelayMs, logger);
-  const mayInvoke = p.iamEnforcer && (async (functionArn: string, bucketArn: string) => (await p.destinations.permission(functionArn, { principal: "s3.amazonaws.com", arn: bucketArn })).allowed);
+  const { notifications, mayInvoke } = s3NotificationParts(p, p.logger("s3"));
   return new ObjectAccess({ objects: p.store.objects, bodies: new ObjectBodies(p.blobs.store), commit: (unit) => p.store.commit(unit), notifications, mayInvoke });
 }
