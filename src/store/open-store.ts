@@ -8,6 +8,8 @@ export interface StoreChoice {
   readonly url: string;
   readonly dataDir: string;
   readonly logPolicy: LogStorePolicy;
+  /** Other processes of this Unkai write the store too (DynamoDB's endpoint workers). */
+  readonly otherProcesses?: boolean;
 }
 
 /** Whether `url` names a PostgreSQL database Unkai can open (what `--store` accepts besides empty). */
@@ -34,7 +36,7 @@ export function describeStore(url: string): string {
 }
 
 export async function openStore(choice: StoreChoice, onError: (error: unknown) => void): Promise<Store> {
-  if (choice.url === "") return openSqliteStore(join(choice.dataDir, "unkai.db"), onError, choice.logPolicy);
+  if (choice.url === "") return openSqliteStore(join(choice.dataDir, "unkai.db"), onError, choice.logPolicy, choice.otherProcesses === true);
   try {
     // Loaded only when asked for: the pg client and the PostgreSQL stores hold about 14 MB that an
     // embedded-SQLite server (the default) would otherwise carry all its life.

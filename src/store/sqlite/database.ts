@@ -13,6 +13,7 @@ export function openDatabase(path: string): Db {
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
+  beginImmediately(db);
   migrate(db);
   // The file holds access-key secrets: readable by Unkai's user only.
   for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
@@ -33,6 +34,19 @@ export function durably<A extends unknown[], R>(db: Db, write: (...args: A) => R
       db.pragma("synchronous = NORMAL");
     }
   };
+}
+
+/**
+ * Makes every transaction of this connection begin IMMEDIATE: it takes the write lock (waiting up to
+ * busy_timeout) before its first read. Another process may write the file (DynamoDB's endpoint
+ * workers, `unkai keys`); a deferred transaction that read and then wrote would fail at once with
+ * "database is locked" whenever one committed in between, its snapshot being stale, which no wait cures.
+ */
+function beginImmediately(db: Db): void {
+  const deferred = db.transaction.bind(db);
+  // better-sqlite3's variants are free functions (each passes its own `this` on to `fn`), safe to hand out.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  db.transaction = ((fn: Parameters<Db["transaction"]>[0]) => deferred(fn).immediate) as Db["transaction"];
 }
 
 function migrate(db: Db): void {

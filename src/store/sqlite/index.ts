@@ -6,6 +6,7 @@ import { sqliteEventConfigStore } from "./event-config-store.js";
 import { sqliteLayerStore } from "./layer-store.js";
 import { sqliteAliasStore, sqliteVersionStore } from "./version-store.js";
 import { openDatabase } from "./database.js";
+import { writtenByOtherProcesses } from "./group-commit.js";
 import { sqliteFunctionStore } from "./function-store.js";
 import { sqliteInvocationStore } from "./invocation-store.js";
 import { sqliteLogStore } from "./log-store.js";
@@ -33,8 +34,10 @@ import { sqliteArchivedEventStore } from "./archived-event-store.js";
 export const DEFAULT_LOG_POLICY: LogStorePolicy = { defaultRetentionDays: undefined, groupMaxBytes: 64 * 1024 * 1024 };
 
 /** `onError` hears about background writes that failed (they are dropped one by one, never in bulk). */
-export function openSqliteStore(path: string, onError: (error: unknown) => void, logPolicy: LogStorePolicy = DEFAULT_LOG_POLICY): Store {
+/** `otherProcesses`: other processes write the file too (DynamoDB's endpoint workers beside the main process). */
+export function openSqliteStore(path: string, onError: (error: unknown) => void, logPolicy: LogStorePolicy = DEFAULT_LOG_POLICY, otherProcesses = false): Store {
   const db = openDatabase(path);
+  if (otherProcesses) writtenByOtherProcesses(db);
   const writes = writeBehind(db, onError);
   let closed = false;
   return {
