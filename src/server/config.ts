@@ -76,6 +76,13 @@ const schema = z.object({
    * time); tests lengthen it to stop Unkai between a write and its forwarding.
    */
   dynamodbKinesisIntervalMs: z.number().int().min(10).max(3_600_000),
+  /**
+   * Processes serving DynamoDB's own endpoint on `dynamodbPort` (docs/dynamodb-endpoint.md); 0 (the
+   * default) opens no such endpoint, and DynamoDB is served on the main port only, as always.
+   */
+  dynamodbWorkers: z.number().int().min(0).max(64),
+  /** DynamoDB's own endpoint (with `dynamodbWorkers` ≥ 1): 8000, DynamoDB Local's port, by default; 0 picks a free one. */
+  dynamodbPort: z.number().int().min(0).max(65_535),
   /** Multiplies rate() periods of Scheduler schedules and EventBridge rules; tests shorten `rate(1 minute)` to a second or so. */
   schedulerRateScale: z.number().min(0.001).max(1),
   /** A Scheduler or scheduled-rule firing later than this (Unkai was down) is skipped, as AWS does not replay missed firings. */
@@ -146,6 +153,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   s3LifecycleDayMs: "UNKAI_S3_LIFECYCLE_DAY_MS",
   s3NotificationDelayMs: "UNKAI_S3_NOTIFICATION_DELAY_MS",
   dynamodbKinesisIntervalMs: "UNKAI_DYNAMODB_KINESIS_INTERVAL_MS",
+  dynamodbWorkers: "UNKAI_DYNAMODB_WORKERS",
+  dynamodbPort: "UNKAI_DYNAMODB_PORT",
   schedulerRateScale: "UNKAI_SCHEDULER_RATE_SCALE",
   schedulerMissedAfterMs: "UNKAI_SCHEDULER_MISSED_AFTER_MS",
   logRetentionDays: "UNKAI_LOG_RETENTION_DAYS",
@@ -218,6 +227,8 @@ const DEFAULTS: { [K in keyof Config]: Config[K] } = {
   s3LifecycleDayMs: 86_400_000,
   s3NotificationDelayMs: 0,
   dynamodbKinesisIntervalMs: 250,
+  dynamodbWorkers: 0,
+  dynamodbPort: 8000,
   schedulerRateScale: 1,
   // AWS: a schedule "may lag by up to a minute"; a firing later than that was missed.
   schedulerMissedAfterMs: 60_000,

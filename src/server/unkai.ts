@@ -7,7 +7,7 @@ import { createServer as createNetServer, type Server as NetServer } from "node:
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { availableParallelism, hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
@@ -40,13 +40,11 @@ import type { Account } from "../core/arn.js";
 import type { IamStore } from "../store/ports.js";
 import type { Service, UnkaiRequest } from "../protocol/http.js";
 import { IamChanges, withIamChangeCount } from "../auth/iam-changes.js";
+import { iamEnforcement } from "./iam-enforcement.js";
+import { openDynamoDbEndpoint, type DynamoDbEndpoint } from "./dynamodb-endpoint.js";
+import { clusterIteratorKey } from "../core/shard-iterators.js";
+import { ForwardedOperations } from "../protocol/codecs/forwarded-operations.js";
 import { ResourceTagChanges, withResourceTagChangeCount } from "../auth/resource-tag-changes.js";
-import { resourceTagLookup } from "../auth/resource-tags.js";
-import { IamDecisionLog } from "../auth/iam-decision-log.js";
-import { IamEnforcer } from "../auth/iam-enforcer.js";
-import { resourcePolicyLookup } from "../auth/resource-policies.js";
-import { dynamodbResourcePolicyLookup } from "../services/dynamodb/resource-policies.js";
-import { deployedPolicy } from "../core/api-definitions.js";
 import type { ActionRequest } from "../core/iam-policy/index.js";
 import { ServiceMetrics } from "../core/service-metrics.js";
 import { SERVICE_MODULES } from "../services/registry.js";
@@ -63,13 +61,14 @@ import type { Config } from "./config.js";
 import { FrontDoor } from "./front-door.js";
 import { openHostPortRelays, type HostPortRelays } from "./host-port-relays.js";
 import { createApiServer } from "./http-adapter.js";
-import { ownValue } from "../core/own-keys.js";
 
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples", "hello");
 const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "console");
 
 export interface RunningUnkai {
   readonly url: string;
+  /** DynamoDB's own endpoint, when `--dynamodb-workers` opened one (dynamodb-endpoint.ts). */
+  readonly dynamodb: DynamoDbEndpoint | undefined;
   readonly driver: string;
   /** Why that driver runs (printed at start). */
   readonly driverReason: string;
@@ -105,7 +104,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   });
   logger.info({ blobs: blobs.store.location }, "blob store open");
   const logPolicy = { defaultRetentionDays: config.logRetentionDays === 0 ? undefined : config.logRetentionDays, groupMaxBytes: config.logGroupMaxBytes };
-  const backend = await openStore({ url: config.store, dataDir: config.dataDir, logPolicy }, (error) => logger.error({ err: error }, "a background store write failed"));
+  const backend = await openStore({ url: config.store, dataDir: config.dataDir, logPolicy, otherProcesses: config.dynamodbWorkers > 0 }, (error) => logger.error({ err: error }, "a background store write failed"));
   // Every log append (PutLogEvents, functions' output, access logs) feeds the group's metric filters and subscription filters.
   const ingestion = withLogIngestion(backend, (error) => logger.error({ err: error }, "metric or subscription filters failed on appended log events"));
   // IAM writes drop the enforcer's cached callers (src/auth/iam-caller-cache.ts).
@@ -192,26 +191,17 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const serviceMetrics = new ServiceMetrics();
   const queue = new AsyncQueue(store.asyncQueue, serviceMetrics);
   const nodeName = store.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  // Denials (and audit's would-be denials) go to the log group /unkai/iam/decisions (docs/iam.md, "Decision log").
-  const decisionLog = config.iam !== "off" && config.iamDecisionsPerSecond > 0
-    ? new IamDecisionLog({ logs: store.logs, nodeName, maxPerSecond: config.iamDecisionsPerSecond, onError: (error) => logger.error({ err: error }, "could not record an IAM denial") })
-    : undefined;
-  const enforcer = config.iam !== "off"
-    ? new IamEnforcer({
-      iam: store.iam, account, roleOf: async (name) => (await functions.find(name))?.config.role, logger: logger.child({ service: "iam" }),
-      mode: config.iam, denials: decisionLog,
-      changes: iamChanges, cacheMaxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
-      forgetCached: store.cluster ? (resource) => { const fn = functionOfArn(resource); return fn !== undefined && functions.forget(fn.name); } : undefined,
-      resourcePolicyOf: resourcePolicyLookup({ account, queues: store.queues, bucketSettings: store.bucketSettings, topics: store.snsTopics, buses: store.eventBuses, kinesisStreams: store.kinesisStreams, functionPolicy: async (name, qualifier) => { const policies = (await functions.find(name))?.policies; return policies && ownValue(policies, qualifier); },
-        layerPolicy: async (name, version) => (await store.layers.get(name, version))?.policy?.statements,
-        restApiPolicy: async (apiId, stage) => { const api = await store.restApis.get(apiId); return api && deployedPolicy(api, stage); },
-        dynamodbPolicy: dynamodbResourcePolicyLookup(store.dynamodb, account) }),
-      resourceTagsOf: resourceTagLookup({
-        account, store, changes: resourceTagChanges, maxAgeMs: store.cluster ? config.iamClusterStalenessMs : undefined,
-        functionTags: async (name) => (await functions.find(name))?.tags,
-      }),
-    })
-    : undefined;
+  // Other processes write this store too: a cluster's nodes, or DynamoDB's endpoint workers (dynamodb-endpoint.ts).
+  const sharedStore = store.cluster !== undefined || config.dynamodbWorkers > 0;
+  // Operations DynamoDB's endpoint workers decode and authorize, then have this process run (dynamodb-endpoint.ts).
+  const forwardedOperations = new ForwardedOperations();
+  // Shard iterators one process gives, another must take.
+  const iteratorKey = store.cluster ? clusterIteratorKey(store.cluster) : config.dynamodbWorkers > 0 ? randomBytes(32) : undefined;
+  const { enforcer, decisionLog } = iamEnforcement({
+    config, store, account, shared: sharedStore, iamChanges, resourceTagChanges, decisions: store.logs, nodeName, logger,
+    functionRecord: (name) => functions.find(name),
+    forgetCached: store.cluster ? (resource) => { const fn = functionOfArn(resource); return fn !== undefined && functions.forget(fn.name); } : undefined,
+  });
   // Under enforcement a service's message (S3, SNS, EventBridge, alarms, Logs) reaches a function, queue, topic or bus
   // only if the target's own policy allows that service for the source, as on AWS: one check for every kind of target.
   const destinations = new Destinations([lambdaTarget(queue, async (name) => (await functions.find(name)) !== undefined)],
@@ -244,7 +234,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, s3NotificationDelayMs: config.s3NotificationDelayMs, dynamodbKinesisIntervalMs: config.dynamodbKinesisIntervalMs, streamShardLifetimeMs: config.streamShardLifetimeMs, streamRetentionMs: config.streamRetentionMs, liveTailTimeoutMs: config.liveTailTimeoutMs, liveTailMaxSessions: config.liveTailMaxSessions, kinesisMaxSubscriptions: config.kinesisMaxSubscriptions, sqsPollers: config.sqsPollers, snsHttpTimeoutMs: config.snsHttpTimeoutMs,
     scheduler: { rateScale: config.schedulerRateScale, missedAfterMs: config.schedulerMissedAfterMs },
-    store, code, blobs, space, credentials, functions, provisioned, maxEnvironments: config.maxEnvironments, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, iamDenials: decisionLog, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
+    store, sharedStore, iteratorKey, forwardedOperations, code, blobs, space, credentials, functions, provisioned, maxEnvironments: config.maxEnvironments, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, iamDenials: decisionLog, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     nodeName,
     onDeadLeasesFreed: (listener) => void deadLeaseListeners.push(listener),
     onLogsAppended: (listener) => ingestion.onAppended(listener),
@@ -273,6 +263,11 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const socketListener = driver.runtimeApiAddress ? await listenForSandboxes(server, unkaiSocket) : undefined;
   if (driver.runtimeApiAddress) hostPorts = await openHostPortRelays(sandboxRoot, config.sandboxHostPorts);
   unkaiPort = port;
+  const dynamodb = config.dynamodbWorkers > 0 ? await openDynamoDbEndpoint({
+    config, credentials, logs: store.logs, operations: forwardedOperations, logger: logger.child({ part: "dynamodb-endpoint" }),
+    iteratorKey: Buffer.isBuffer(iteratorKey) ? iteratorKey : await (iteratorKey ?? (() => Promise.resolve(randomBytes(32))))(),
+    serveHere: (socket) => server.emit("connection", socket),
+  }) : undefined;
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
@@ -289,6 +284,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   let closing: Promise<void> | undefined;
   return {
     url,
+    dynamodb,
     driver: driver.name,
     driverReason,
     serviceNames: services.map((service) => service.name),
@@ -297,6 +293,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
       closing ??= (async () => {
         api.close();
         socketListener?.close();
+        await dynamodb?.close();
         const deadline = Date.now() + config.drainTimeoutMs;
         await worker.stop(config.drainTimeoutMs);
         const drained = await invoker.drain(Math.max(0, deadline - Date.now()));

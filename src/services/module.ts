@@ -13,6 +13,8 @@ import type { AsyncWorker } from "../async/worker.js";
 import type { IamDenialRecorder } from "../auth/iam-decision-log.js";
 import type { IamEnforcer } from "../auth/iam-enforcer.js";
 import type { UnkaiCredentials } from "../auth/unkai-credentials.js";
+import type { IteratorKey } from "../core/shard-iterators.js";
+import type { ForwardedOperations } from "../protocol/codecs/forwarded-operations.js";
 import type { Account } from "../core/arn.js";
 import type { ErrorTable } from "../core/errors.js";
 import type { ServiceMetrics } from "../core/service-metrics.js";
@@ -68,6 +70,15 @@ export interface Platform {
   readonly scheduler: { readonly rateScale: number; readonly missedAfterMs: number };
   /** Every storage port (src/store/ports.ts); a module uses only its own. */
   readonly store: Store;
+  /**
+   * Other processes write this store too: a cluster's nodes, or DynamoDB's endpoint workers
+   * (src/server/dynamodb-endpoint.ts). Caches of what they may change are then kept briefly.
+   */
+  readonly sharedStore: boolean;
+  /** The operation tables of services whose requests DynamoDB's endpoint workers forward here to run (forwarded-operations.ts). */
+  readonly forwardedOperations: ForwardedOperations;
+  /** The key shard iterators are sealed with when other processes must accept them (clusterIteratorKey, or the one DynamoDB's workers share); else each service makes its own. */
+  readonly iteratorKey: IteratorKey | undefined;
   readonly code: CodeStore;
   /**
    * The blob store large payloads live in (--blobs), and how old an unreferenced blob must be before a

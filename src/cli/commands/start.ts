@@ -32,7 +32,10 @@ export const start: Command = {
     const startedAt = performance.now();
     const unkai = await startUnkai(config, logger).catch((error: unknown) => {
       const e = error as NodeJS.ErrnoException;
-      if (e.code === "EADDRINUSE") throw new CliError(`port ${config.port} on ${config.host} is already in use.`, "Stop the other server or pass --port.");
+      if (e.code === "EADDRINUSE") {
+        const port = (e as NodeJS.ErrnoException & { port?: number }).port ?? config.port;
+        throw new CliError(`port ${port} on ${config.host} is already in use.`, port === config.port ? "Stop the other server or pass --port." : "Stop the other server or pass --dynamodb-port.");
+      }
       if (/sandbox driver|without access keys|The blob store|PostgreSQL store/.test(e.message)) throw new CliError(e.message, undefined, 2);
       throw error;
     });
@@ -42,6 +45,7 @@ export const start: Command = {
       console.error(`unkai: sandbox driver '${unkai.driver}' (${unkai.driverReason}).`);
     }
     console.log(`Unkai ready at ${unkai.url} (driver ${unkai.driver}, data ${config.dataDir}, store ${describeStore(config.store)}, started in ${Math.round(performance.now() - startedAt)} ms)`);
+    if (unkai.dynamodb) console.log(`DynamoDB endpoint at ${unkai.dynamodb.url} (${config.dynamodbWorkers} worker process${config.dynamodbWorkers === 1 ? "" : "es"})`);
 
     let signals = 0;
     const stop = (signal: NodeJS.Signals) => {

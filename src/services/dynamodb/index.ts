@@ -10,7 +10,8 @@
 import type { Account } from "../../core/arn.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import { loadModel } from "../../protocol/codecs/model.js";
-import { modelService, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
+import { modelService, type Operation, type OperationContext, type Operations } from "../../protocol/codecs/model-service.js";
+import type { ForwardedOperations } from "../../protocol/codecs/forwarded-operations.js";
 import type { Service, UnkaiRequest } from "../../protocol/http.js";
 import type { DynamoDbStore, StreamShardStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
@@ -20,7 +21,7 @@ import { TableCache } from "./table-cache.js";
 import { wireOutput, withAwsEnumOrder, withDocumentOutputItems } from "./wire-output.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
 import { dynamoShardIterators } from "./stream-iterators.js";
-import { clusterIteratorKey, type IteratorKey } from "../../core/shard-iterators.js";
+import type { IteratorKey } from "../../core/shard-iterators.js";
 import { describeStream, getRecords, getShardIterator, listStreams } from "./streams-api.js";
 import { dynamoOperations, type DynamoOperation } from "./operations.js";
 import { meteredOperations } from "./metrics.js";
@@ -80,7 +81,24 @@ export interface DynamoDbDeps extends StreamingDeps {
    * and the leases its forwarder holds (kinesis-forwarder.ts); absent, those operations are unknown.
    */
   readonly kinesisDestinations?: Omit<KinesisForwarderDeps, "logger">;
+  /**
+   * In a DynamoDB endpoint worker (src/server/dynamodb-worker.ts): runs an operation in the main process.
+   * Every operation but the item reads and writes (LOCAL_OPERATIONS) goes there once its input is decoded
+   * and its caller authorized. Absent, this process runs them all.
+   */
+  readonly runElsewhere?: (operation: string, input: object, context: OperationContext) => Promise<unknown>;
+  /** In the main process: where the service's operations are registered for the requests workers forward. */
+  readonly forwarded?: ForwardedOperations;
 }
+
+/**
+ * What a DynamoDB endpoint worker runs itself: item reads and writes, on the shared store as a cluster
+ * node does (a write commits there; tables are cached at most TABLE_CACHE_MAX_AGE_MS, and the main
+ * process's table changes wait that long), and DescribeEndpoints (the endpoint the client reached).
+ * The rest (the control plane, PartiQL, backups, exports) runs in the main process, whose sweeps,
+ * forwarders and caches it concerns.
+ */
+const LOCAL_OPERATIONS = new Set(["GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", "DescribeEndpoints"]);
 
 /** The operations with their outputs' binaries in base64: the model hands output items to the wire as they are (wire-output.ts). */
 function withWireOutput(operations: Record<string, DynamoOperation>): Operations {
@@ -99,13 +117,15 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const kinesis = deps.kinesisDestinations;
   const destinationOperations = kinesis && kinesisDestinationOperations(ctx, (arn) => kinesis.destinations.exists(arn));
   const forwarder = kinesis && kinesisForwarder(ctx, { ...kinesis, logger: deps.logger });
-  const operations: Operations = guardedOperations(meteredOperations({
+  const model = withAwsEnumOrder(withDocumentOutputItems(loadModel("dynamodb")));
+  const served: Operations = guardedOperations(meteredOperations({
     ...withWireOutput({ ...dynamoOperations(ctx), ...transfers?.operations, ...destinationOperations }),
     // The endpoint the client reached is the one to keep using.
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
   }, deps.metrics), GROWING, deps.space, (shortfall) => new UnkaiError("ProvisionedThroughputExceededException", `The level of configured provisioned throughput for the table was exceeded: ${shortfall}`));
-  const model = withAwsEnumOrder(withDocumentOutputItems(loadModel("dynamodb")));
+  deps.forwarded?.register("dynamodb", model.metadata.serviceId, served);
+  const operations = deps.runElsewhere ? withOperationsElsewhere(Object.keys(model.operations), served, deps.runElsewhere) : served;
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
   });
@@ -132,6 +152,16 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   };
 }
 
+/** `served`, except that every operation of `names` but LOCAL_OPERATIONS runs through `runElsewhere`. */
+function withOperationsElsewhere(names: readonly string[], served: Operations, runElsewhere: NonNullable<DynamoDbDeps["runElsewhere"]>): Operations {
+  const operations: Record<string, Operation> = {};
+  for (const name of names) {
+    const local = LOCAL_OPERATIONS.has(name) && Object.hasOwn(served, name) ? served[name] : undefined;
+    operations[name] = local ?? ((input: object, context: OperationContext) => runElsewhere(name, input, context) as Promise<object | undefined>);
+  }
+  return operations;
+}
+
 export const dynamodbModule: ServiceModule = {
   name: "dynamodb",
   errors: { kind: "json", table: DYNAMODB_ERRORS, heading: "## DynamoDB errors" },
@@ -139,9 +169,10 @@ export const dynamodbModule: ServiceModule = {
   create: (p: Platform) =>
     dynamoDbService({
       store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics, space: p.space,
-      streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined, transfers: transferDeps(p),
+      streamMappings: shardPollerDeps(p), sharedStore: p.sharedStore, transfers: transferDeps(p),
       backups: { records: p.store.dynamodbBackups, blobs: p.blobs.store, sweepGraceMs: p.blobs.sweepGraceMs },
       kinesisDestinations: { destinations: p.destinations, leases: p.store.shardLeases, owner: p.nodeName, intervalMs: p.dynamodbKinesisIntervalMs },
+      forwarded: p.forwardedOperations,
     }),
 };
 
@@ -171,5 +202,5 @@ export const dynamodbStreamsModule: ServiceModule = {
   name: "dynamodbstreams",
   errors: { kind: "json", table: DYNAMODB_STREAMS_ERRORS, heading: "## DynamoDB Streams errors" },
   compatibility: "docs/compatibility/dynamodb.md",
-  create: (p: Platform) => dynamoDbStreamsService({ iteratorKey: clusterIteratorKey(p.store.cluster), store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodbstreams") }),
+  create: (p: Platform) => dynamoDbStreamsService({ iteratorKey: p.iteratorKey, store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodbstreams") }),
 };

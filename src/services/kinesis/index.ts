@@ -12,7 +12,7 @@ import { UnkaiError } from "../../core/errors.js";
 import { Periodic } from "../../core/periodic.js";
 import type { ServiceMetrics } from "../../core/service-metrics.js";
 import type { KinesisStreamRecord } from "../../core/kinesis.js";
-import { clusterIteratorKey, ShardIterators, type IteratorKey } from "../../core/shard-iterators.js";
+import { ShardIterators, type IteratorKey } from "../../core/shard-iterators.js";
 import { WakeSignals } from "../../core/wake-signals.js";
 import { loadModel } from "../../protocol/codecs/model.js";
 import { modelService } from "../../protocol/codecs/model-service.js";
@@ -136,7 +136,7 @@ export const kinesisModule: ServiceModule = {
   compatibility: "docs/compatibility/kinesis.md",
   create: (p: Platform) =>
     kinesisService({
-      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics, iteratorKey: clusterIteratorKey(p.store.cluster), space: p.space, destinations: p.destinations,
+      streams: p.store.kinesisStreams, records: p.store.kinesisRecords, account: p.account, logger: p.logger("kinesis"), shards: p.shards, metrics: p.serviceMetrics, iteratorKey: p.iteratorKey, space: p.space, destinations: p.destinations,
       streamMappings: shardPollerDeps(p), sharedStore: p.store.cluster !== undefined, maxSubscriptions: p.kinesisMaxSubscriptions,
     }),
 };

@@ -1,0 +1,159 @@
+/**
+ * DynamoDB's own endpoint (`--dynamodb-workers N`, `--dynamodb-port`; docs/dynamodb-endpoint.md): a
+ * listener whose connections are handed, in turn, to N worker processes (dynamodb-worker.ts) that
+ * serve DynamoDB and DynamoDB Streams over the shared store, so item traffic uses more than one core.
+ * The main process keeps the listener: a worker that dies is replaced, and while none is ready its
+ * connections are served here, by the main process's own DynamoDB (`serveHere`).
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import type { ForwardedOperations } from "../protocol/codecs/forwarded-operations.js";
+import type { CredentialLookup } from "../protocol/sigv4-verify.js";
+import type { LogStore } from "../store/ports.js";
+import type { Config } from "./config.js";
+import type { FromWorker, ToWorker } from "./worker-channel.js";
+
+const WORKER_SCRIPT = fileURLToPath(new URL("./dynamodb-worker.js", import.meta.url));
+/** A worker that dies is started again after this, doubling while it keeps dying young, up to the cap. */
+const RESTART_FIRST_MS = 500;
+const RESTART_MAX_MS = 30_000;
+/** A worker that lived this long is healthy: its next restart is quick again. */
+const HEALTHY_AFTER_MS = 60_000;
+/** How long a stopping worker may take to finish its requests before it is killed. */
+const STOP_GRACE_MS = 5_000;
+
+export interface DynamoDbEndpointDeps {
+  readonly config: Config;
+  /** The key every process seals shard iterators with (Platform.iteratorKey when workers run). */
+  readonly iteratorKey: Buffer;
+  /** The main process's credentials: workers ask it for running functions' sessions. */
+  readonly credentials: CredentialLookup;
+  /** The operations workers forward here to run (the main process's own DynamoDB's). */
+  readonly operations: ForwardedOperations;
+  /** Where workers' IAM denials are appended (the decision log group). */
+  readonly logs: Pick<LogStore, "append">;
+  /** Serves a connection in this process (the main API server) while no worker is ready. */
+  readonly serveHere: (socket: Socket) => void;
+  readonly logger: Logger;
+}
+
+export interface DynamoDbEndpoint {
+  readonly url: string;
+  /** Worker processes' pids (tests kill one). */
+  pids(): number[];
+  close(): Promise<void>;
+}
+
+interface Worker {
+  readonly index: number;
+  child: ChildProcess;
+  ready: boolean;
+  startedAt: number;
+  restartMs: number;
+}
+
+export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<DynamoDbEndpoint> {
+  const { config, logger } = deps;
+  let closing = false;
+  const workers: Worker[] = [];
+  let turn = 0;
+
+  const answer = (worker: Worker, message: FromWorker) => {
+    if (message.kind === "ready") {
+      worker.ready = true;
+      logger.info({ worker: worker.index, pid: worker.child.pid }, "DynamoDB worker ready");
+    } else if (message.kind === "session") {
+      // Only a running function's session: every other key a worker finds in the store itself.
+      void deps.credentials.find(message.accessKeyId).then(
+        (found) => send(worker, { kind: "session", id: message.id, secret: found?.principal.kind === "function" ? found : undefined }),
+        () => send(worker, { kind: "session", id: message.id, secret: undefined }),
+      );
+    } else if (message.kind === "run") {
+      void deps.operations.run(message.service, message.operation, message.input, message.context).then((outcome) => {
+        if (!outcome.ok && outcome.error.code === undefined) logger.error({ err: outcome.error, operation: message.operation }, "a DynamoDB worker's forwarded operation failed");
+        send(worker, { kind: "outcome", id: message.id, outcome });
+      });
+    } else if (message.kind === "denials") {
+      deps.logs.append(message.group, message.stream, message.events).catch((error: unknown) => logger.error({ err: error }, "could not record a DynamoDB worker's IAM denial"));
+    }
+  };
+  const send = (worker: Worker, message: ToWorker, handle?: Socket) => {
+    if (!worker.child.connected) return false;
+    worker.child.send(message, handle);
+    return true;
+  };
+  const spawn = (worker: Worker) => {
+    const child = fork(WORKER_SCRIPT, [], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [], serialization: "advanced" });
+    worker.child = child;
+    worker.ready = false;
+    worker.startedAt = Date.now();
+    child.on("message", (message: FromWorker) => answer(worker, message));
+    child.on("error", (error) => logger.error({ err: error, worker: worker.index }, "DynamoDB worker error"));
+    child.on("exit", (code, signal) => {
+      worker.ready = false;
+      if (closing) return;
+      if (Date.now() - worker.startedAt > HEALTHY_AFTER_MS) worker.restartMs = RESTART_FIRST_MS;
+      logger.warn({ worker: worker.index, code, signal, restartInMs: worker.restartMs }, "DynamoDB worker exited; starting another");
+      const wait = worker.restartMs;
+      worker.restartMs = Math.min(RESTART_MAX_MS, worker.restartMs * 2);
+      setTimeout(() => {
+        if (!closing) spawn(worker);
+      }, wait).unref();
+    });
+    send(worker, { kind: "start", index: worker.index, config, iteratorKey: deps.iteratorKey.toString("base64") });
+  };
+  const dispatch = (socket: Socket) => {
+    for (let tries = 0; tries < workers.length; tries++) {
+      const worker = workers[turn++ % workers.length];
+      if (worker?.ready && send(worker, { kind: "connection" }, socket)) return;
+    }
+    deps.serveHere(socket);
+    socket.resume();
+  };
+  const server: Server = createServer({ pauseOnConnect: true }, dispatch);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.dynamodbPort, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (error) => logger.error({ err: error }, "DynamoDB endpoint listener error"));
+  // Until they are ready, connections are served here.
+  for (let index = 0; index < config.dynamodbWorkers; index++) {
+    const worker = { index, child: undefined as unknown as ChildProcess, ready: false, startedAt: 0, restartMs: RESTART_FIRST_MS };
+    workers.push(worker);
+    spawn(worker);
+  }
+  await untilReady(workers);
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
+    pids: () => workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null).map((worker) => worker.child.pid ?? 0),
+    async close() {
+      closing = true;
+      server.close();
+      await Promise.all(workers.map((worker) => stopWorker(worker.child, () => send(worker, { kind: "stop" }))));
+    },
+  };
+}
+
+/** Waits (up to 20 s) until every worker has said it is ready; a slow one only starts serving later. */
+async function untilReady(workers: readonly Worker[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && workers.some((worker) => !worker.ready)) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+function stopWorker(child: ChildProcess, askToStop: () => boolean): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    if (!askToStop()) child.kill("SIGTERM");
+  });
+}
