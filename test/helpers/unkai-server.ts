@@ -27,6 +27,8 @@ export interface TestUnkai {
   readonly process: ChildProcess;
   /** Everything the server wrote to stderr so far (its structured log). */
   stderr(): string;
+  /** Everything it printed on stdout so far (the ready line, and the DynamoDB endpoint's when it opened one). */
+  stdout(): string;
   /** SIGTERM and wait for exit; returns the exit code. */
   stop(): Promise<number | null>;
 }
@@ -46,8 +48,8 @@ export async function startUnkai(env: Record<string, string> = {}, dataDir?: str
   child.once("exit", () => running.delete(child));
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  let stdout = "";
   const url = await new Promise<string>((resolve, reject) => {
-    let stdout = "";
     const timer = setTimeout(() => reject(new Error(`Unkai did not print its ready line in 10 s. stderr:\n${stderr}`)), 10_000);
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
@@ -72,13 +74,16 @@ export async function startUnkai(env: Record<string, string> = {}, dataDir?: str
     dataDir: dir,
     process: child,
     stderr: () => stderr,
+    stdout: () => stdout,
     stop() {
       exited ??= new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once("exit", (code) => {
+        const gone = (code: number | null) => {
           if (!dataDir) rmSync(dir, { recursive: true, force: true });
           resolve(code);
-        });
+        };
+        // Exited already (a test killed it): its 'exit' has been emitted.
+        if (child.exitCode !== null || child.signalCode !== null) return gone(child.exitCode);
+        child.once("exit", gone);
         child.kill("SIGTERM");
       });
       return exited;
