@@ -47,6 +47,7 @@ const ONLY = process.env.UNKAI_BENCH_ONLY ? new Set(process.env.UNKAI_BENCH_ONLY
 const wanted = (phase) => !ONLY || ONLY.has(phase);
 
 const READY = /Unkai ready at (http:\/\/[^\s]+) \(.*started in (\d+) ms\)/;
+const DYNAMODB_READY = /DynamoDB endpoint at (http:\/\/[^\s]+) \((\d+) worker process/;
 
 const HELLO_JS = `exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ hello: "world" }) });\n`;
 const SLOW_JS = `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, 1500)); return { ok: true }; };\n`;
@@ -61,12 +62,13 @@ const notes = [];
 const work = mkdtempSync(join(tmpdir(), "unkai-bench-"));
 const running = new Set();
 
-async function startUnkai(name, extraEnv = {}) {
+/** `pattern`: the stdout line that says it is ready (its first group the URL to measure). */
+async function startUnkai(name, extraEnv = {}, pattern = READY) {
   const dataDir = join(work, `${name}-data`);
   const logFd = openSync(join(work, `${name}.log`), "a");
   const env = { ...process.env, UNKAI_EXAMPLE: "0", UNKAI_LOG_LEVEL: "warn", ...extraEnv };
   const { child, match, ms } = await spawnUntilLine(process.execPath, [UNKAI_BIN, "start", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir], {
-    env, cwd: ROOT, pattern: READY, stderrFd: logFd,
+    env, cwd: ROOT, pattern, stderrFd: logFd,
   });
   closeSync(logFd);
   running.add(child);
@@ -307,7 +309,11 @@ async function main() {
       }
       if (wanted("gateway")) await attempt(results, "gateway", () => phaseGateway({ unkai: kA, createFunction, work, log, seconds: QUICK ? 2 : 5, warmSeconds: P.tputWarmSec }));
       if (wanted("s3")) await attempt(results, "s3", () => phaseS3({ unkai: kA, work, log, quick: QUICK }));
-      if (wanted("dynamodb")) await attempt(results, "dynamodb", () => phaseDynamoDb({ unkai: kA, work, log, quick: QUICK }));
+      if (wanted("dynamodb")) {
+        // DynamoDB's own endpoint, one worker process per core (docs/dynamodb-endpoint.md), in an Unkai of its own.
+        const startEndpoint = async (workers) => startUnkai("dynamodb-workers", { UNKAI_DYNAMODB_WORKERS: String(workers), UNKAI_DYNAMODB_PORT: "0" }, DYNAMODB_READY);
+        await attempt(results, "dynamodb", () => phaseDynamoDb({ unkai: kA, startEndpoint, stopEndpoint: stopUnkai, work, log, quick: QUICK }));
+      }
       if (wanted("scheduler")) await attempt(results, "scheduler", () => phaseScheduler({ unkai: kA, log, quick: QUICK }));
     }
     await stopUnkai(kA);
