@@ -23,7 +23,8 @@ import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, Desc
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { aws, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { aws, createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { failure } from "./helpers/outcome.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { unkaiSuite } from "./helpers/suite.js";
@@ -197,6 +198,18 @@ describe("DynamoDB endpoint with worker processes", () => {
     asReader.destroy();
     iam.destroy();
     logs.destroy();
+  });
+
+  it("points functions' DynamoDB calls at the workers (AWS_ENDPOINT_URL_DYNAMODB, relayed into their sandbox), signed with their own session", async () => {
+    await createTable(client(suite.unkai.url), "fromfunctions");
+    await createFromFixture(suite.client, "probe", "dynamodb-endpoint-probe", { Handler: "index.handler", Timeout: 20 });
+    const { Payload, FunctionError } = await suite.client.send(new InvokeCommand({ FunctionName: "probe", Payload: JSON.stringify({ table: "fromfunctions", pk: "f1" }) }));
+    const result = JSON.parse(Buffer.from(Payload ?? new Uint8Array()).toString()) as { endpoint: string | null; from: string | null; errorMessage?: string };
+    assert.equal(FunctionError, undefined, result.errorMessage);
+    assert.equal(result.endpoint, endpoint());
+    assert.equal(result.from, "function");
+    const written = await client(suite.unkai.url).send(new GetItemCommand({ TableName: "fromfunctions", Key: { pk: { S: "f1" }, sk: { N: "1" } } }));
+    assert.equal(written.Item?.from?.S, "function");
   });
 
   it("answers hostile and foreign requests as the main port does, with DynamoDB's errors, never a 500, and refuses a foreign Host", async () => {

@@ -26,6 +26,8 @@ export interface EnvironmentContext {
   readonly family: RuntimeFamily;
   /** Unkai's own URL: the AWS SDKs inside functions talk to Unkai through AWS_ENDPOINT_URL. */
   readonly endpointUrl: string | undefined;
+  /** DynamoDB's own endpoint when its workers run (`--dynamodb-workers`): AWS_ENDPOINT_URL_DYNAMODB, so functions' DynamoDB calls use them. */
+  readonly dynamodbEndpointUrl?: string | undefined;
   readonly nodePath: string;
   readonly credentials: SessionCredentials;
   /** Where the function sees the AWS SDK for JavaScript (Lambda: /var/runtime/node_modules). */
@@ -72,6 +74,7 @@ export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext
     ...(ctx.family === "python" ? { PYTHONUNBUFFERED: "1", ...(fn.optDir ? { PYTHONPATH: pythonPath(fn.optDir, config.runtime) } : {}) } : {}),
     ...(fn.optDir ? { UNKAI_OPT_DIR: fn.optDir } : {}),
     ...(ctx.endpointUrl ? { AWS_ENDPOINT_URL: ctx.endpointUrl } : {}),
+    ...(ctx.dynamodbEndpointUrl ? { AWS_ENDPOINT_URL_DYNAMODB: ctx.dynamodbEndpointUrl } : {}),
     ...config.environment,
     _HANDLER: config.handler,
     ...ctx.channel,

@@ -17,6 +17,8 @@ export interface LauncherOptions {
   readonly account: Account;
   /** Unkai's URL once listening; functions' AWS SDKs are pointed at it. */
   readonly endpointUrl: () => string | undefined;
+  /** DynamoDB's own endpoint, once open (EnvironmentContext.dynamodbEndpointUrl). */
+  readonly dynamodbEndpointUrl?: () => string | undefined;
   readonly nodePath: string;
   /** Parent of every environment's scratch directory. */
   readonly sandboxRoot: string;
@@ -70,7 +72,7 @@ export class Launcher {
     const env = functionEnvironment(
       { ...fn, codeDir: seen.taskRoot, optDir: seen.optDir },
       {
-        account, channel, logStream, tmpDir: seen.tmpDir, family: launch.family, endpointUrl: endpointUrl(), nodePath,
+        account, channel, logStream, tmpDir: seen.tmpDir, family: launch.family, endpointUrl: endpointUrl(), dynamodbEndpointUrl: this.options.dynamodbEndpointUrl?.(), nodePath,
         credentials: credentials.issue(fn.name, envId), sdkModules: seen.sdkModules, initializationType,
       },
     );

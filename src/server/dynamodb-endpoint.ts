@@ -6,6 +6,7 @@
  * connections are served here, by the main process's own DynamoDB (`serveHere`).
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { chmodSync } from "node:fs";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
@@ -34,6 +35,8 @@ export interface DynamoDbEndpointDeps {
   readonly operations: ForwardedOperations;
   /** Where workers' IAM denials are appended (the decision log group). */
   readonly logs: Pick<LogStore, "append">;
+  /** A Unix socket (mode 0600) taking the same connections, which sandboxes' relays reach (unkai.ts' relayedPorts). */
+  readonly sandboxSocket?: string | undefined;
   /** Serves a connection in this process (the main API server) while no worker is ready. */
   readonly serveHere: (socket: Socket) => void;
   readonly logger: Logger;
@@ -121,6 +124,15 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
     });
   });
   server.on("error", (error) => logger.error({ err: error }, "DynamoDB endpoint listener error"));
+  const forSandboxes = deps.sandboxSocket === undefined ? undefined : createServer({ pauseOnConnect: true }, dispatch);
+  if (forSandboxes && deps.sandboxSocket) {
+    const path = deps.sandboxSocket;
+    await new Promise<void>((resolve, reject) => {
+      forSandboxes.once("error", reject);
+      forSandboxes.listen(path, () => resolve());
+    });
+    chmodSync(path, 0o600);
+  }
   // Until they are ready, connections are served here.
   for (let index = 0; index < config.dynamodbWorkers; index++) {
     const worker = { index, child: undefined as unknown as ChildProcess, ready: false, startedAt: 0, restartMs: RESTART_FIRST_MS };
@@ -135,6 +147,7 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
     async close() {
       closing = true;
       server.close();
+      forSandboxes?.close();
       await Promise.all(workers.map((worker) => stopWorker(worker.child, () => send(worker, { kind: "stop" }))));
     },
   };

@@ -32,6 +32,8 @@ import { workerChannel, type ToWorker } from "./worker-channel.js";
 
 /** How often this process's AWS/DynamoDB metrics are written for CloudWatch to read. */
 const METRICS_FLUSH_MS = 5_000;
+/** How long a stopping worker lets its in-flight requests finish (the main process kills it after 5 s). */
+const STOP_GRACE_MS = 4_000;
 
 async function runWorker(start: Extract<ToWorker, { kind: "start" }>): Promise<void> {
   const config: Config = start.config;
@@ -87,9 +89,11 @@ async function runWorker(start: Extract<ToWorker, { kind: "start" }>): Promise<v
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // In-flight requests finish (a write is answered once committed) while idle keep-alive connections
+      // close; whatever is still open after the grace is cut.
+      const drained = new Promise<void>((resolve) => api.server.once("close", () => resolve()));
       api.close();
-      // In-flight requests finish (a write is answered once committed); idle keep-alive connections go.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
       api.closeAllConnections();
       clearInterval(flushing);
       await flushMetrics();

@@ -144,7 +144,14 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const unkaiSocket = join(sandboxRoot, "unkai.sock");
   let unkaiPort = 0;
   let hostPorts: HostPortRelays | undefined;
-  const relayedPorts = () => [...(unkaiPort ? [{ port: unkaiPort, socketPath: unkaiSocket }] : []), ...(hostPorts?.relays ?? [])];
+  // DynamoDB's own endpoint (--dynamodb-workers) reaches sandboxes the same way, through a socket of its own.
+  const dynamodbSocket = join(sandboxRoot, "dynamodb.sock");
+  let dynamodbPort = 0;
+  const relayedPorts = () => [
+    ...(unkaiPort ? [{ port: unkaiPort, socketPath: unkaiSocket }] : []),
+    ...(dynamodbPort ? [{ port: dynamodbPort, socketPath: dynamodbSocket }] : []),
+    ...(hostPorts?.relays ?? []),
+  ];
   const { driver, why: driverReason } = chooseDriver(config.sandbox, sandboxRoot, relayedPorts);
   // The longest such path: an environment's Runtime API socket (Linux allows 107 bytes).
   const longestSocket = join(sandboxRoot, "0123456789abcdef", "runtime-api.sock");
@@ -163,8 +170,9 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   // Run as root, code belongs to root and the sandboxes' shared group: linux sandboxes read it through that group.
   const code = codeStore(codeRoot, blobs.store, space, process.getuid?.() === 0 ? CODE_GID : undefined);
   let url = "";
+  let dynamodb: DynamoDbEndpoint | undefined = undefined;
   const launcher = new Launcher({
-    driver, runtimes, pool, account, endpointUrl: () => url || undefined, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http", credentials,
+    driver, runtimes, pool, account, endpointUrl: () => url || undefined, dynamodbEndpointUrl: () => dynamodb?.url, nodePath: config.nodePath, sandboxRoot, forceHttpChannel: config.runtimeChannel === "http", credentials,
     prepareCode: (fn) => code.prepare(fn.codeSha256, fn.config.layers?.map((layer) => layer.codeSha256) ?? []),
   });
   const dispatcher = new Dispatcher(launcher, {
@@ -263,11 +271,13 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const socketListener = driver.runtimeApiAddress ? await listenForSandboxes(server, unkaiSocket) : undefined;
   if (driver.runtimeApiAddress) hostPorts = await openHostPortRelays(sandboxRoot, config.sandboxHostPorts);
   unkaiPort = port;
-  const dynamodb = config.dynamodbWorkers > 0 ? await openDynamoDbEndpoint({
+  dynamodb = config.dynamodbWorkers > 0 ? await openDynamoDbEndpoint({
     config, credentials, logs: store.logs, operations: forwardedOperations, logger: logger.child({ part: "dynamodb-endpoint" }),
     iteratorKey: Buffer.isBuffer(iteratorKey) ? iteratorKey : await (iteratorKey ?? (() => Promise.resolve(randomBytes(32))))(),
     serveHere: (socket) => server.emit("connection", socket),
+    sandboxSocket: driver.runtimeApiAddress ? dynamodbSocket : undefined,
   }) : undefined;
+  if (dynamodb) dynamodbPort = Number(new URL(dynamodb.url).port);
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
   pool.start();
