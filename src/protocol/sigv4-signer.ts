@@ -101,6 +101,9 @@ export class VerifyingSigner extends SignatureV4 {
   }
 }
 
+/** A value the canonical form changes: a line break or tab, two spaces in a row, or a space at either end. */
+const NEEDS_TRIM = /[\r\n\t]| {2}|^ | $/;
+
 /**
  * The canonical request's header lines, blank line and signed-header list, as `sign` writes them for
  * these headers: every one but those it may not sign unless the client signed them, by lower-cased
@@ -113,7 +116,8 @@ function canonicalHeaderLines(headers: Record<string, string>, unsignable: Set<s
   for (const header of Object.keys(headers)) {
     const name = header.toLowerCase();
     if (unsignable.has(name) && !signable.has(name)) continue;
-    values.set(name, (headers[header] as string).replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, ""));
+    const value = headers[header] as string;
+    values.set(name, NEEDS_TRIM.test(value) ? value.replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, "") : value);
   }
   const names = [...values.keys()].sort();
   let lines = "";

@@ -227,7 +227,7 @@ function baseRequest(request: SignedHead, body: Buffer | undefined, headers: Rec
 
 function signedHeaderValues(request: SignedHead, parts: SignatureParts): Record<string, string> {
   const headers: Record<string, string> = {};
-  const repeats = repeatedHeaders(request.rawHeaders);
+  const repeats = repeatedHeaders(request.rawHeaders, request.headers);
   for (const name of parts.signedHeaders) {
     // HTTP/2's `:authority` reaches the request as its Host (http-adapter.ts drops pseudo-headers).
     const value = name === ":authority" ? request.headers.host : (repeats?.get(name)?.join(",") ?? request.headers[name]);
@@ -271,9 +271,17 @@ function headerSignature(request: SignedHead, body: Buffer | undefined, parts: S
     service: parts.service,
     secretAccessKey: secret.secretAccessKey,
     sessionToken: parts.sessionToken,
-    signable: new Set(parts.signedHeaders),
+    signable: signableSet(parts.signedHeaders),
     unsignable,
   });
+}
+
+/** The last SignedHeaders list as a set: a client signs the same names request after request (the list is kept read, sigv4.ts). */
+let lastSignable: { readonly names: readonly string[]; readonly set: Set<string> } | undefined;
+
+function signableSet(names: readonly string[]): Set<string> {
+  if (lastSignable?.names !== names) lastSignable = { names, set: new Set(names) };
+  return lastSignable.set;
 }
 
 /** The signatures a presigned URL would carry for each candidate payload hash (undefined: the hash of `body`). */
@@ -305,8 +313,8 @@ async function querySignatures(request: SignedHead, body: Buffer | undefined, pa
  * The headers the request repeats, by lower-cased name, with their trimmed values: SigV4 joins them with
  * ',' where node:http joins them with ', ' (or keeps only the first). Undefined when none repeats.
  */
-function repeatedHeaders(rawHeaders: readonly string[] | undefined): Map<string, string[]> | undefined {
-  if (!rawHeaders) return undefined;
+function repeatedHeaders(rawHeaders: readonly string[] | undefined, headers: SignedHead["headers"]): Map<string, string[]> | undefined {
+  if (!rawHeaders || distinctNames(headers, rawHeaders.length / 2)) return undefined;
   const names: string[] = [];
   const seen = new Set<string>();
   let repeats: Map<string, string[]> | undefined;
@@ -319,6 +327,17 @@ function repeatedHeaders(rawHeaders: readonly string[] | undefined): Map<string,
   if (!repeats) return undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) repeats.get(names[i / 2] as string)?.push((rawHeaders[i + 1] as string).trim());
   return repeats;
+}
+
+/**
+ * Whether the parsed headers have a name for each of `pairs` raw headers: each name in them is one the
+ * request sent (lower-cased), so as many names as raw headers means no name came twice (the usual case,
+ * settled without lower-casing every raw name).
+ */
+function distinctNames(headers: SignedHead["headers"], pairs: number): boolean {
+  let names = 0;
+  for (const _ in headers) names++;
+  return names === pairs;
 }
 
 function sameText(a: string, b: string): boolean {

@@ -30,29 +30,23 @@ const AMZ_DATE = /^\d{8}T\d{6}Z$/;
 /** The scope of a `Credential=` field: key id, day, region, service (read from a signature that failed to parse). */
 const CREDENTIAL_IN = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
-/** A header-form parse and the header values it read (Authorization, X-Amz-Date, Date, X-Amz-Security-Token). */
-interface HeaderParse {
-  readonly read: readonly (string | undefined)[];
-  readonly parsed: ParsedSignature;
-}
-
 /**
  * Each request's headers are parsed once: the adapter reads the claimed caller from them, then the
- * verifier the signature. Kept per headers object, and used only while the values it read are still
- * the object's.
+ * verifier the signature, with nothing in between on the usual path. The last parse is kept with the
+ * headers object it came from and the values it read (Authorization, X-Amz-Date, Date,
+ * X-Amz-Security-Token), and used only while they are still that object's.
  */
-const headerParses = new WeakMap<object, HeaderParse>();
-
-const valuesRead = (headers: Readonly<Record<string, string | undefined>>) => [headers.authorization, headers["x-amz-date"], headers.date, headers["x-amz-security-token"]];
+let lastParse: { headers: object; authorization: string; amzDate: string | undefined; date: string | undefined; token: string | undefined; parsed: ParsedSignature } | undefined;
 
 export function parseSignature(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams): ParsedSignature {
   const authorization = headers.authorization;
   if (authorization !== undefined) {
-    const read = valuesRead(headers);
-    const kept = headerParses.get(headers);
-    if (kept !== undefined && kept.read.every((value, i) => value === read[i])) return kept.parsed;
+    const kept = lastParse;
+    if (kept !== undefined && kept.headers === headers && kept.authorization === authorization && kept.amzDate === headers["x-amz-date"] && kept.date === headers.date && kept.token === headers["x-amz-security-token"]) {
+      return kept.parsed;
+    }
     const parsed = fromHeader(authorization, headers);
-    headerParses.set(headers, { read, parsed });
+    lastParse = { headers, authorization, amzDate: headers["x-amz-date"], date: headers.date, token: headers["x-amz-security-token"], parsed };
     return parsed;
   }
   if (query.has("X-Amz-Signature") || query.has("X-Amz-Credential") || query.has("X-Amz-Algorithm")) return fromQuery(query);
@@ -67,14 +61,18 @@ function fromHeader(authorization: string, headers: Readonly<Record<string, stri
   const space = authorization.indexOf(" ");
   const algorithm = space > 0 ? authorization.slice(0, space) : authorization;
   if (algorithm !== ALGORITHM) return malformed(`Authorization header requires the ${ALGORITHM} algorithm, got '${algorithm.slice(0, 40)}'.`);
-  const fields = new Map<string, string>();
+  // The three fields by name, the last of a repeated one winning; any other field is ignored.
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
   for (const part of authorization.slice(space + 1).split(",")) {
     const eq = part.indexOf("=");
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (name === "Credential") credential = part.slice(eq + 1).trim();
+    else if (name === "SignedHeaders") signedHeaders = part.slice(eq + 1).trim();
+    else if (name === "Signature") signature = part.slice(eq + 1).trim();
   }
-  const credential = fields.get("Credential");
-  const signedHeaders = fields.get("SignedHeaders");
-  const signature = fields.get("Signature");
   if (!credential || !signedHeaders || !signature) {
     return malformed("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
   }
@@ -119,16 +117,47 @@ function parts(
   expiresSeconds: number | undefined,
   sessionToken: string | undefined,
 ): ParsedSignature {
-  const scope = CREDENTIAL.exec(credential);
+  const scope = credentialScope(credential);
   if (!scope) return malformed(`Credential must be <access key id>/<yyyymmdd>/<region>/<service>/aws4_request, got '${credential.slice(0, 120)}'.`);
-  if (!/^[0-9a-f]{64}$/.test(signature)) return malformed("Signature must be 64 lower-case hex digits.");
+  if (!SIGNATURE.test(signature)) return malformed("Signature must be 64 lower-case hex digits.");
+  const names = signedHeaderNames(signedHeaders);
+  if (!names) return malformed("SignedHeaders must be lower-case header names separated by ';' and include 'host' (or ':authority' over HTTP/2).");
+  const { accessKeyId, scopeDate, region, service } = scope;
+  return { kind: "signed", parts: { form, accessKeyId, scopeDate, region, service, signedHeaders: names, signature, amzDate, expiresSeconds, sessionToken } };
+}
+
+const SIGNATURE = /^[0-9a-f]{64}$/;
+
+interface CredentialScope {
+  readonly accessKeyId: string;
+  readonly scopeDate: string;
+  readonly region: string;
+  readonly service: string;
+}
+
+/**
+ * A client signs request after request with the same credential scope and the same header names, so the
+ * last of each is kept read (its text is the whole input: the same text reads the same).
+ */
+let lastScope: { readonly credential: string; readonly scope: CredentialScope | undefined } | undefined;
+let lastNames: { readonly signedHeaders: string; readonly names: readonly string[] | undefined } | undefined;
+
+function credentialScope(credential: string): CredentialScope | undefined {
+  if (lastScope?.credential === credential) return lastScope.scope;
+  const match = CREDENTIAL.exec(credential);
+  const [, accessKeyId = "", scopeDate = "", region = "", service = ""] = match ?? [];
+  lastScope = { credential, scope: match ? { accessKeyId, scopeDate, region, service } : undefined };
+  return lastScope.scope;
+}
+
+/** SignedHeaders' names, or undefined when one is not a lower-case header name or neither `host` nor `:authority` is among them. */
+function signedHeaderNames(signedHeaders: string): readonly string[] | undefined {
+  if (lastNames?.signedHeaders === signedHeaders) return lastNames.names;
   const names = signedHeaders.split(";");
   // Over HTTP/2 the SDKs sign the `:authority` pseudo-header where HTTP/1.1 has Host (SigV4 takes either).
-  if (names.some((name) => !/^:?[a-z0-9-]+$/.test(name)) || !(names.includes("host") || names.includes(":authority"))) {
-    return malformed("SignedHeaders must be lower-case header names separated by ';' and include 'host' (or ':authority' over HTTP/2).");
-  }
-  const [, accessKeyId = "", scopeDate = "", region = "", service = ""] = scope;
-  return { kind: "signed", parts: { form, accessKeyId, scopeDate, region, service, signedHeaders: names, signature, amzDate, expiresSeconds, sessionToken } };
+  const valid = names.every((name) => /^:?[a-z0-9-]+$/.test(name)) && (names.includes("host") || names.includes(":authority"));
+  lastNames = { signedHeaders, names: valid ? Object.freeze(names) : undefined };
+  return lastNames.names;
 }
 
 /** The caller of a request no signature was asked of. */
@@ -150,10 +179,15 @@ export function claimedCaller(headers: Readonly<Record<string, string | undefine
 }
 
 
+/** The last date `amzDateToMs` read: clients sign with the current second, so the same one comes again and again. */
+let lastMs = { amzDate: "", ms: Number.NaN };
+
 /** yyyymmddThhmmssZ → epoch ms. */
 export function amzDateToMs(amzDate: string): number {
+  if (lastMs.amzDate === amzDate) return lastMs.ms;
   const iso = `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`;
-  return Date.parse(iso);
+  lastMs = { amzDate, ms: Date.parse(iso) };
+  return lastMs.ms;
 }
 
 /** epoch ms → yyyymmddThhmmssZ. */

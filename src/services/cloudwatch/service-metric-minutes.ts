@@ -41,6 +41,8 @@ interface Cell {
   readonly minute: number;
   readonly unit: string;
   readonly values: Map<number, Accumulator>;
+  /** The flush this cell's figures go out with (`ServiceMetricMinutes.flushes` when it was made). */
+  readonly flush: number;
 }
 
 const QUALIFIED = /:function:[^:]+:([^:]+)$/;
@@ -52,6 +54,15 @@ const threeDigits = (value: number): number => (value === 0 ? 0 : Number(value.t
 
 export class ServiceMetricMinutes {
   private cells = new Map<string, Cell>();
+  /** How many flushes have taken the cells so far: a cell made before the last one is no longer among them. */
+  private flushes = 0;
+  /**
+   * The cell each metric name last reached with one dimensions object, so a reporter that names its
+   * dimensions with the same (frozen) object every time finds its cell without building its key
+   * (AWS/DynamoDB's per-request figures). Used only while the cell is of the same namespace, minute
+   * and flush, so it is the very cell the key finds; any other report takes the keyed way.
+   */
+  private readonly byDimensions = new WeakMap<object, Map<string, Cell>>();
 
   constructor(private readonly store: MetricDataStore) {}
 
@@ -101,12 +112,7 @@ export class ServiceMetricMinutes {
   }
 
   private addTo(namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>, minute: number, unit: string, value: number, count: number, keepValues: boolean): void {
-    const key = `${namespace}\n${metricName}\n${JSON.stringify(dimensions)}\n${minute}`;
-    let cell = this.cells.get(key);
-    if (!cell) {
-      cell = { namespace, metricName, dimensions, minute, unit, values: new Map() };
-      this.cells.set(key, cell);
-    }
+    const cell = this.cellFor(namespace, metricName, dimensions, minute, unit);
     // A kept value is stored as its rounded self (so a slot is one value with a count, which percentiles need).
     const slot = keepValues ? threeDigits(value) : 0;
     if (keepValues) value = slot;
@@ -120,6 +126,23 @@ export class ServiceMetricMinutes {
     }
   }
 
+  private cellFor(namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>, minute: number, unit: string): Cell {
+    const recent = this.byDimensions.get(dimensions)?.get(metricName);
+    if (recent !== undefined && recent.minute === minute && recent.flush === this.flushes && recent.namespace === namespace) return recent;
+    const key = `${namespace}\n${metricName}\n${JSON.stringify(dimensions)}\n${minute}`;
+    let cell = this.cells.get(key);
+    if (!cell) {
+      cell = { namespace, metricName, dimensions, minute, unit, values: new Map(), flush: this.flushes };
+      this.cells.set(key, cell);
+    }
+    if (Object.isFrozen(dimensions)) {
+      let byName = this.byDimensions.get(dimensions);
+      if (byName === undefined) this.byDimensions.set(dimensions, (byName = new Map<string, Cell>()));
+      byName.set(metricName, cell);
+    }
+    return cell;
+  }
+
   /**
    * Writes what has accumulated and starts afresh. Points of a minute flushed twice are two points
    * of that minute; statistics over a period add them up, so nothing is lost or counted twice.
@@ -128,6 +151,7 @@ export class ServiceMetricMinutes {
     if (this.cells.size === 0) return;
     const cells = this.cells;
     this.cells = new Map();
+    this.flushes++;
     const points: MetricDatum[] = [];
     for (const cell of cells.values()) {
       for (const acc of cell.values.values()) {

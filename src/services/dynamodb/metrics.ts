@@ -44,8 +44,38 @@ function tablesOf(input: MeteredInput): string[] {
   return [...new Set(named.filter((name): name is string => name !== undefined))];
 }
 
+/**
+ * The dimensions of one operation's figures per table, as frozen objects made once: CloudWatch's
+ * accumulator finds the cell of a dimensions object it has seen without building its key. Bounded
+ * (tables come and go): the map starts afresh once it holds this many tables.
+ */
+const MAX_TABLES = 1024;
+
+interface TableDimensions {
+  /** TableName + Operation (SuccessfulRequestLatency, ReturnedItemCount). */
+  readonly operation: Readonly<Record<string, string>>;
+  /** TableName (the consumed capacity units). */
+  readonly table: Readonly<Record<string, string>>;
+}
+
+function dimensionsOf(name: string): (table: string) => TableDimensions {
+  const byTable = new Map<string, TableDimensions>();
+  return (table) => {
+    let dimensions = byTable.get(table);
+    if (dimensions === undefined) {
+      if (byTable.size >= MAX_TABLES) byTable.clear();
+      dimensions = { operation: Object.freeze({ TableName: table, Operation: name }), table: Object.freeze({ TableName: table }) };
+      byTable.set(table, dimensions);
+    }
+    return dimensions;
+  };
+}
+
 function metered(name: string, operation: Operation, metrics: ServiceMetrics): Operation {
   const counted = READS.has(name) || WRITES.has(name);
+  const dataPlane = DATA_PLANE.has(name);
+  const capacityMetric = READS.has(name) ? "ConsumedReadCapacityUnits" : "ConsumedWriteCapacityUnits";
+  const dimensions = dimensionsOf(name);
   return async (input: MeteredInput, ctx) => {
     const asked = input.ReturnConsumedCapacity;
     const startedAt = performance.now();
@@ -60,13 +90,11 @@ function metered(name: string, operation: Operation, metrics: ServiceMetrics): O
       throw error;
     }
     const latencyMs = performance.now() - startedAt;
-    for (const table of DATA_PLANE.has(name) ? tablesOf(input) : []) {
-      metrics.add(NAMESPACE, "SuccessfulRequestLatency", { TableName: table, Operation: name }, latencyMs, "Milliseconds");
-    }
+    if (dataPlane) for (const table of tablesOf(input)) metrics.add(NAMESPACE, "SuccessfulRequestLatency", dimensions(table).operation, latencyMs, "Milliseconds");
     if (!output || !counted || input.TableName === undefined) return output;
     const units = output.ConsumedCapacity?.CapacityUnits;
-    if (units !== undefined) metrics.add(NAMESPACE, READS.has(name) ? "ConsumedReadCapacityUnits" : "ConsumedWriteCapacityUnits", { TableName: input.TableName }, units);
-    if (output.Count !== undefined) metrics.add(NAMESPACE, "ReturnedItemCount", { TableName: input.TableName, Operation: name }, output.Count);
+    if (units !== undefined) metrics.add(NAMESPACE, capacityMetric, dimensions(input.TableName).table, units);
+    if (output.Count !== undefined) metrics.add(NAMESPACE, "ReturnedItemCount", dimensions(input.TableName).operation, output.Count);
     if (asked === "TOTAL" || asked === "INDEXES") return output;
     // Undefined members never reach the wire (the codec drops them).
     output.ConsumedCapacity = undefined;

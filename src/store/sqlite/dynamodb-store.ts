@@ -37,7 +37,8 @@ async function snapshotOf(db: Db, name: string, pageRows: number, page: (rows: D
 }
 
 export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
-  const getItem = db.prepare<[string, Buffer, Buffer], ItemRow>("SELECT * FROM dynamodb_items WHERE table_name = ? AND partition_key = ? AND sort_key = ?");
+  // Only what the key does not say (as an array, no row object): the key columns equal the bound key byte for byte.
+  const getItem = db.prepare<[string, Buffer, Buffer], [string, number]>("SELECT item, size FROM dynamodb_items WHERE table_name = ? AND partition_key = ? AND sort_key = ?").raw();
   const putItem = db.prepare(
     `INSERT INTO dynamodb_items (table_name, partition_key, sort_key, item, size) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (table_name, partition_key, sort_key) DO UPDATE SET item = excluded.item, size = excluded.size`,
@@ -98,9 +99,9 @@ export function sqliteDynamoDbStore(db: Db): SyncPort<DynamoDbStore> {
      ON CONFLICT (token) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at`,
   );
   const soon = groupCommit(db);
-  const read = (key: DynamoItemKey) => {
-    const row = getItem.get(key.table, key.partitionKey, key.sortKey);
-    return row ? itemFrom(row) : undefined;
+  const read = (key: DynamoItemKey): DynamoItemRow | undefined => {
+    const found = getItem.get(key.table, key.partitionKey, key.sortKey);
+    return found ? { table: key.table, partitionKey: key.partitionKey, sortKey: key.sortKey, item: found[0], size: found[1] } : undefined;
   };
 
   return {
