@@ -4,15 +4,12 @@
  * taken again whenever it may have changed: after this connection's own writes, and whenever
  * `PRAGMA data_version` says another connection committed (`unkai keys create|delete` works on the
  * database from its own process). That pragma reads a counter in SQLite's pager, no table, so a key
- * deleted from the CLI is refused from the next request on. It still takes a read lock (two fcntl
- * calls); while nothing at all has committed since the last check, one read of the WAL-index header
- * settles it instead (wal-index-header.ts), so a stream of reads pays one pread per request.
+ * deleted from the CLI is refused from the next request on, at the cost of one trivial statement.
  */
 import type { AccessKeyRecord, AccessKeyStore } from "../ports.js";
 import { accessKeyFrom, type AccessKeyRow } from "../rows/access-key-row.js";
 import type { SyncPort } from "./promised.js";
 import { durably, type Db } from "./database.js";
-import { walIndexHeader } from "./wal-index-header.js";
 
 export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   const list = db.prepare<[], AccessKeyRow>("SELECT * FROM access_keys ORDER BY created_at, access_key_id");
@@ -21,20 +18,14 @@ export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   const remove = db.prepare("DELETE FROM access_keys WHERE access_key_id = ?");
   const setStatus = db.prepare("UPDATE access_keys SET status = ? WHERE access_key_id = ?");
   const recordUse = db.prepare("UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ?");
-  const header = walIndexHeader(db);
-  /** `checkedAt`: the WAL-index header read just before the copy was last found current (undefined: not known). */
-  let copy: { version: number; byId: Map<string, AccessKeyRecord>; rootKeys: number; checkedAt: Buffer | undefined } | undefined;
+  let copy: { version: number; byId: Map<string, AccessKeyRecord>; rootKeys: number } | undefined;
   /** The table as it is now: the copy, unless another connection has committed since it was taken. */
   const current = (): { byId: Map<string, AccessKeyRecord>; rootKeys: number } => {
-    // Nothing committed since the last check, which found the copy current.
-    if (copy?.checkedAt !== undefined && header?.unchangedSince(copy.checkedAt) === true) return copy;
-    // Read before the pragma: every commit another connection made before this read, the pragma sees.
-    const checkedAt = header?.read();
     const version = dataVersion.get() ?? 0;
     if (copy?.version !== version) {
       const byId = new Map(list.all().map((row) => [row.access_key_id, accessKeyFrom(row)]));
-      copy = { version, byId, rootKeys: [...byId.values()].filter((k) => k.userName === undefined).length, checkedAt };
-    } else copy.checkedAt = checkedAt;
+      copy = { version, byId, rootKeys: [...byId.values()].filter((k) => k.userName === undefined).length };
+    }
     return copy;
   };
   const changed = <A extends unknown[], R>(write: (...args: A) => R) => (...args: A): R => {
