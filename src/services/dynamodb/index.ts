@@ -70,8 +70,10 @@ export interface DynamoDbDeps extends StreamingDeps {
   readonly space?: FreeSpace;
   /** AWS/DynamoDB's metrics go here (Platform.serviceMetrics), measured around each operation (metrics.ts). */
   readonly metrics?: ServiceMetrics;
-  /** Other nodes share the store (DynamoContext.sharedStore). */
+  /** Other processes write the store (DynamoContext.sharedStore): a cluster's nodes, or DynamoDB's endpoint workers. */
   readonly sharedStore?: boolean;
+  /** Other main processes share the store (a cluster's nodes): they, too, run exports and imports, so none here is taken for interrupted at start. */
+  readonly otherNodes?: boolean;
   /** On-demand backups' records and item blobs, and how old an unreferenced item blob must be before the sweep removes it (absent: backups are not served). */
   readonly backups?: Omit<NonNullable<DynamoContext["backups"]>, "writing"> & { readonly sweepGraceMs: number };
   /** Exports to and imports from S3: their documents and Unkai's S3 objects (exports.ts, imports.ts); absent, those operations are unknown. */
@@ -113,7 +115,7 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
   // Its answers go straight to the wire: whole items may leave as their stored JSON.
   const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true, ...(deps.backups ? { backups: { ...deps.backups, writing: new Set<string>() } } : {}) };
-  const transfers = deps.transfers && dynamoTransfers(ctx, deps.transfers, deps.sharedStore === true);
+  const transfers = deps.transfers && dynamoTransfers(ctx, deps.transfers, deps.otherNodes === true);
   const kinesis = deps.kinesisDestinations;
   const destinationOperations = kinesis && kinesisDestinationOperations(ctx, (arn) => kinesis.destinations.exists(arn));
   const forwarder = kinesis && kinesisForwarder(ctx, { ...kinesis, logger: deps.logger });
@@ -169,7 +171,7 @@ export const dynamodbModule: ServiceModule = {
   create: (p: Platform) =>
     dynamoDbService({
       store: p.store.dynamodb, streamShards: p.store.streamShards, shardLifetimeMs: p.streamShardLifetimeMs, streamRetentionMs: p.streamRetentionMs, account: p.account, logger: p.logger("dynamodb"), shards: p.shards, metrics: p.serviceMetrics, space: p.space,
-      streamMappings: shardPollerDeps(p), sharedStore: p.sharedStore, transfers: transferDeps(p),
+      streamMappings: shardPollerDeps(p), sharedStore: p.sharedStore, otherNodes: p.store.cluster !== undefined, transfers: transferDeps(p),
       backups: { records: p.store.dynamodbBackups, blobs: p.blobs.store, sweepGraceMs: p.blobs.sweepGraceMs },
       kinesisDestinations: { destinations: p.destinations, leases: p.store.shardLeases, owner: p.nodeName, intervalMs: p.dynamodbKinesisIntervalMs },
       forwarded: p.forwardedOperations,
