@@ -44,14 +44,13 @@ export interface DynamoDbEndpointDeps {
 
 export interface DynamoDbEndpoint {
   readonly url: string;
-  /** Worker processes' pids (tests kill one). */
-  pids(): number[];
   close(): Promise<void>;
 }
 
 interface Worker {
   readonly index: number;
-  child: ChildProcess;
+  /** The process now serving this slot (a replacement after a crash); undefined before the first start. */
+  child: ChildProcess | undefined;
   ready: boolean;
   startedAt: number;
   restartMs: number;
@@ -66,7 +65,7 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
   const answer = (worker: Worker, message: FromWorker) => {
     if (message.kind === "ready") {
       worker.ready = true;
-      logger.info({ worker: worker.index, pid: worker.child.pid }, "DynamoDB worker ready");
+      logger.info({ worker: worker.index, pid: worker.child?.pid }, "DynamoDB worker ready");
     } else if (message.kind === "session") {
       // Only a running function's session: every other key a worker finds in the store itself.
       void deps.credentials.find(message.accessKeyId).then(
@@ -83,7 +82,7 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
     }
   };
   const send = (worker: Worker, message: ToWorker, handle?: Socket) => {
-    if (!worker.child.connected) return false;
+    if (!worker.child?.connected) return false;
     worker.child.send(message, handle);
     return true;
   };
@@ -135,7 +134,7 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
   }
   // Until they are ready, connections are served here.
   for (let index = 0; index < config.dynamodbWorkers; index++) {
-    const worker = { index, child: undefined as unknown as ChildProcess, ready: false, startedAt: 0, restartMs: RESTART_FIRST_MS };
+    const worker: Worker = { index, child: undefined, ready: false, startedAt: 0, restartMs: RESTART_FIRST_MS };
     workers.push(worker);
     spawn(worker);
   }
@@ -143,12 +142,11 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
-    pids: () => workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null).map((worker) => worker.child.pid ?? 0),
     async close() {
       closing = true;
       server.close();
       forSandboxes?.close();
-      await Promise.all(workers.map((worker) => stopWorker(worker.child, () => send(worker, { kind: "stop" }))));
+      await Promise.all(workers.map((worker) => (worker.child ? stopWorker(worker.child, () => send(worker, { kind: "stop" })) : Promise.resolve())));
     },
   };
 }
