@@ -6,17 +6,19 @@
  * no worker outlives the main process.
  */
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { describe, it } from "node:test";
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   ResourceInUseException,
+  DeleteTableCommand,
   UpdateItemCommand,
+  UpdateTableCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand } from "@aws-sdk/client-dynamodb-streams";
@@ -28,46 +30,10 @@ import { aws, createFromFixture, DEFAULT_CREDENTIALS, signedFetch } from "./help
 import { failure } from "./helpers/outcome.js";
 import { runBoto3 } from "./helpers/boto3.js";
 import { unkaiSuite } from "./helpers/suite.js";
-import { startUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
+import { client, createTable, endpointOf, workerPids } from "./helpers/dynamodb-endpoint.js";
 
 const TARGET = "DynamoDB_20120810";
-
-/** The DynamoDB endpoint's URL, from the line `unkai start` prints after its ready line. */
-function endpointOf(stdout: string): string {
-  const match = /DynamoDB endpoint at (http:\/\/\S+) \((\d+) worker process/.exec(stdout);
-  assert.ok(match?.[1], `no DynamoDB endpoint line in: ${stdout}`);
-  return match[1];
-}
-
-/** The pids of the server's DynamoDB workers (its children running dynamodb-worker.js). */
-async function workerPids(serverPid: number): Promise<number[]> {
-  const { readFileSync, readdirSync } = await import("node:fs");
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (parent === serverPid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("dynamodb-worker.js")) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids.sort((a, b) => a - b);
-}
-
-const client = (endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string } = DEFAULT_CREDENTIALS) => new DynamoDBClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
-
-async function createTable(ddb: DynamoDBClient, name: string, stream = false): Promise<void> {
-  await ddb.send(new CreateTableCommand({
-    TableName: name, BillingMode: "PAY_PER_REQUEST",
-    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
-    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "N" }],
-    ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } } : {}),
-  }));
-  await waitUntilTableExists({ client: ddb, maxWaitTime: 20, minDelay: 1 }, { TableName: name });
-}
 
 describe("DynamoDB endpoint with worker processes", () => {
   const suite = unkaiSuite({ UNKAI_DYNAMODB_WORKERS: "2", UNKAI_DYNAMODB_PORT: "0" });
@@ -119,6 +85,38 @@ describe("DynamoDB endpoint with worker processes", () => {
     assert.deepEqual((JSON.parse(tables.stdout) as { TableNames: string[] }).TableNames, ["shared"]);
     onEndpoint.destroy();
     onMain.destroy();
+  });
+
+  it("a table deleted, recreated with another key or given a stream through the endpoint is written through its new definition by every worker at once", async () => {
+    // Separate connections: the endpoint spreads them over both workers, each of which may have cached the table.
+    const writers = Array.from({ length: 4 }, () => client(endpoint()));
+    const control = client(endpoint());
+    await createTable(control, "reborn");
+    for (const writer of writers) await writer.send(new PutItemCommand({ TableName: "reborn", Item: { pk: { S: "a" }, sk: { N: "1" } } }));
+    await control.send(new DeleteTableCommand({ TableName: "reborn" }));
+    for (const writer of writers) {
+      const gone = await failure(writer.send(new PutItemCommand({ TableName: "reborn", Item: { pk: { S: "a" }, sk: { N: "1" } } })));
+      assert.equal(gone.name, "ResourceNotFoundException", "no worker writes into a deleted table");
+    }
+    await control.send(new CreateTableCommand({
+      TableName: "reborn", BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+    }));
+    await waitUntilTableExists({ client: control, maxWaitTime: 20, minDelay: 1 }, { TableName: "reborn" });
+    for (const [i, writer] of writers.entries()) {
+      const old = await failure(writer.send(new PutItemCommand({ TableName: "reborn", Item: { pk: { S: "a" }, sk: { N: "1" } } })));
+      assert.equal(old.name, "ValidationException", "an item of the old key schema is refused");
+      await writer.send(new PutItemCommand({ TableName: "reborn", Item: { id: { S: `n${i}` } } }));
+    }
+    await control.send(new UpdateTableCommand({ TableName: "reborn", StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" } }));
+    for (const [i, writer] of writers.entries()) await writer.send(new PutItemCommand({ TableName: "reborn", Item: { id: { S: `s${i}` } } }));
+    const streamArn = (await control.send(new DescribeTableCommand({ TableName: "reborn" }))).Table?.LatestStreamArn;
+    const streams = new DynamoDBStreamsClient({ endpoint: endpoint(), region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const shard = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards?.[0]?.ShardId;
+    const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard, ShardIteratorType: "TRIM_HORIZON" }));
+    const records = await streams.send(new GetRecordsCommand({ ShardIterator }));
+    assert.deepEqual(records.Records?.map((record) => record.dynamodb?.Keys?.id?.S), ["s0", "s1", "s2", "s3"], "every worker wrote the stream records of the writes after UpdateTable");
+    for (const one of [...writers, control]) one.destroy();
+    streams.destroy();
   });
 
   it("loses no increment when both workers and the main process update one item at once", async () => {
@@ -214,6 +212,12 @@ describe("DynamoDB endpoint with worker processes", () => {
 
   it("answers hostile and foreign requests as the main port does, with DynamoDB's errors, never a 500, and refuses a foreign Host", async () => {
     const url = endpoint();
+    // A client that never finishes its headers is answered 408 and cut off after the headers timeout (10 s), as on the main port.
+    const slow = connect(Number(new URL(url).port), "127.0.0.1");
+    slow.write("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n");
+    let slowAnswer = "";
+    slow.on("data", (chunk: Buffer) => (slowAnswer += chunk.toString()));
+    const slowClosed = new Promise<void>((resolve) => slow.once("close", () => resolve()));
     const post = (at: string, target: string, body: string) =>
       signedFetch(at, { method: "POST", service: "dynamodb", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": target }, body });
     const hostile: [string, string][] = [
@@ -241,6 +245,8 @@ describe("DynamoDB endpoint with worker processes", () => {
     const unsigned = await fetch(url, { method: "POST", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `${TARGET}.ListTables` }, body: "{}" });
     assert.equal(unsigned.status, 403);
     assert.equal(((await unsigned.json()) as { __type: string }).__type, "MissingAuthenticationTokenException");
+    await slowClosed;
+    assert.match(slowAnswer, /^HTTP\/1\.1 408/);
   });
 
   it("replaces a killed worker and keeps serving, losing no acknowledged write", async () => {
@@ -277,41 +283,5 @@ describe("DynamoDB endpoint with worker processes", () => {
       assert.ok(got.Item, `acknowledged item ${pk}/${sk} is there`);
     }
     ddb.destroy();
-  });
-});
-
-describe("DynamoDB endpoint workers and the main process's end", () => {
-  it("a SIGTERM stops the workers with the main process; a SIGKILLed main process leaves no worker behind", async () => {
-    const graceful = await startUnkai({ UNKAI_DYNAMODB_WORKERS: "1", UNKAI_DYNAMODB_PORT: "0" });
-    const gracefulWorkers = await workerPids(graceful.process.pid ?? 0);
-    assert.equal(gracefulWorkers.length, 1);
-    assert.equal(await graceful.stop(), 0);
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    assert.ok(!alive(gracefulWorkers[0] ?? 0), "the worker stopped with it");
-
-    const killed = await startUnkai({ UNKAI_DYNAMODB_WORKERS: "2", UNKAI_DYNAMODB_PORT: "0" });
-    const orphans = await workerPids(killed.process.pid ?? 0);
-    assert.equal(orphans.length, 2);
-    killed.process.kill("SIGKILL");
-    await waitFor("the workers to exit", () => (orphans.every((pid) => !alive(pid)) ? true : undefined), 10_000);
-    await killed.stop();
-  });
-
-  it("refuses a taken DynamoDB port with a clear message", async () => {
-    const first = await startUnkai({ UNKAI_DYNAMODB_WORKERS: "1", UNKAI_DYNAMODB_PORT: "0" });
-    const port = new URL(endpointOf(first.stdout())).port;
-    const second = await startUnkai({ UNKAI_DYNAMODB_WORKERS: "1", UNKAI_DYNAMODB_PORT: port }).then(
-      () => assert.fail("a second Unkai started on a taken DynamoDB port"),
-      (error: Error) => error.message,
-    );
-    assert.match(second, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use[^]*--dynamodb-port`));
-    assert.equal(await first.stop(), 0);
   });
 });

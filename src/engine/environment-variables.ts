@@ -74,7 +74,8 @@ export function functionEnvironment(fn: FunctionVersion, ctx: EnvironmentContext
     ...(ctx.family === "python" ? { PYTHONUNBUFFERED: "1", ...(fn.optDir ? { PYTHONPATH: pythonPath(fn.optDir, config.runtime) } : {}) } : {}),
     ...(fn.optDir ? { UNKAI_OPT_DIR: fn.optDir } : {}),
     ...(ctx.endpointUrl ? { AWS_ENDPOINT_URL: ctx.endpointUrl } : {}),
-    ...(ctx.dynamodbEndpointUrl ? { AWS_ENDPOINT_URL_DYNAMODB: ctx.dynamodbEndpointUrl } : {}),
+    // Not over an endpoint of the function's own choosing (its AWS_ENDPOINT_URL would otherwise lose to this).
+    ...(ctx.dynamodbEndpointUrl && config.environment.AWS_ENDPOINT_URL === undefined ? { AWS_ENDPOINT_URL_DYNAMODB: ctx.dynamodbEndpointUrl } : {}),
     ...config.environment,
     _HANDLER: config.handler,
     ...ctx.channel,

@@ -11,6 +11,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from "node:n
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { ForwardedOperations } from "../protocol/codecs/forwarded-operations.js";
+import type { TableChanges } from "../services/dynamodb/table-cache.js";
 import type { CredentialLookup } from "../protocol/sigv4-verify.js";
 import type { LogStore } from "../store/ports.js";
 import type { Config } from "./config.js";
@@ -22,6 +23,8 @@ const RESTART_FIRST_MS = 500;
 const RESTART_MAX_MS = 30_000;
 /** A worker that lived this long is healthy: its next restart is quick again. */
 const HEALTHY_AFTER_MS = 60_000;
+/** How long a worker may take to say it dropped its cached tables; one that says nothing by then is not serving. */
+const FORGET_TIMEOUT_MS = 1_000;
 /** How long a stopping worker may take to finish its requests before it is killed. */
 const STOP_GRACE_MS = 5_000;
 
@@ -33,6 +36,8 @@ export interface DynamoDbEndpointDeps {
   readonly credentials: CredentialLookup;
   /** The operations workers forward here to run (the main process's own DynamoDB's). */
   readonly operations: ForwardedOperations;
+  /** Announced after each control-plane operation: every worker drops its cached tables, and says so, before that operation answers. */
+  readonly tableChanges: TableChanges;
   /** Where workers' IAM denials are appended (the decision log group). */
   readonly logs: Pick<LogStore, "append">;
   /** A Unix socket (mode 0600) taking the same connections, which sandboxes' relays reach (unkai.ts' relayedPorts). */
@@ -62,23 +67,32 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
   const workers: Worker[] = [];
   let turn = 0;
 
-  const answer = (worker: Worker, message: FromWorker) => {
+  /** Answers `child` only while it still serves its slot: a replacement numbers its questions afresh. */
+  const reply = (worker: Worker, child: ChildProcess, message: ToWorker) => {
+    if (worker.child === child) send(worker, message);
+  };
+  const answer = (worker: Worker, child: ChildProcess, message: FromWorker) => {
     if (message.kind === "ready") {
       worker.ready = true;
-      logger.info({ worker: worker.index, pid: worker.child?.pid }, "DynamoDB worker ready");
+      logger.info({ worker: worker.index, pid: child.pid }, "DynamoDB worker ready");
     } else if (message.kind === "session") {
       // Only a running function's session: every other key a worker finds in the store itself.
-      void deps.credentials.find(message.accessKeyId).then(
-        (found) => send(worker, { kind: "session", id: message.id, secret: found?.principal.kind === "function" ? found : undefined }),
-        () => send(worker, { kind: "session", id: message.id, secret: undefined }),
-      );
+      deps.credentials.find(message.accessKeyId).then(
+        (found) => reply(worker, child, { kind: "session", id: message.id, secret: found?.principal.kind === "function" ? found : undefined }),
+        () => reply(worker, child, { kind: "session", id: message.id, secret: undefined }),
+      ).catch((error: unknown) => logger.error({ err: error }, "could not answer a DynamoDB worker's session question"));
     } else if (message.kind === "run") {
-      void deps.operations.run(message.service, message.operation, message.input, message.context).then((outcome) => {
+      deps.operations.run(message.service, message.operation, message.input, message.context).then((outcome) => {
         if (!outcome.ok && outcome.error.code === undefined) logger.error({ err: outcome.error, operation: message.operation }, "a DynamoDB worker's forwarded operation failed");
-        send(worker, { kind: "outcome", id: message.id, outcome });
+        reply(worker, child, { kind: "outcome", id: message.id, outcome });
+      }).catch((error: unknown) => {
+        logger.error({ err: error, operation: message.operation }, "could not answer a DynamoDB worker's forwarded operation");
+        reply(worker, child, { kind: "outcome", id: message.id, outcome: { ok: false, error: { message: "the main process could not hand the outcome back" } } });
       });
     } else if (message.kind === "denials") {
       deps.logs.append(message.group, message.stream, message.events).catch((error: unknown) => logger.error({ err: error }, "could not record a DynamoDB worker's IAM denial"));
+    } else if (message.kind === "forgotten") {
+      forgetting.get(message.id)?.();
     }
   };
   const send = (worker: Worker, message: ToWorker, handle?: Socket) => {
@@ -86,12 +100,26 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
     worker.child.send(message, handle);
     return true;
   };
+  // Each worker told that tables changed, and its answer awaited (a worker that does not answer in time is restarting or stuck).
+  const forgetting = new Map<number, () => void>();
+  let nextForget = 1;
+  deps.tableChanges.listen(() => Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
+    const id = nextForget++;
+    const done = () => {
+      clearTimeout(timer);
+      forgetting.delete(id);
+      resolve();
+    };
+    const timer = setTimeout(done, FORGET_TIMEOUT_MS);
+    forgetting.set(id, done);
+    if (!send(worker, { kind: "forget-tables", id })) done();
+  }))).then(() => undefined));
   const spawn = (worker: Worker) => {
     const child = fork(WORKER_SCRIPT, [], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [], serialization: "advanced" });
     worker.child = child;
     worker.ready = false;
     worker.startedAt = Date.now();
-    child.on("message", (message: FromWorker) => answer(worker, message));
+    child.on("message", (message: FromWorker) => answer(worker, child, message));
     child.on("error", (error) => logger.error({ err: error, worker: worker.index }, "DynamoDB worker error"));
     child.on("exit", (code, signal) => {
       worker.ready = false;
@@ -127,7 +155,10 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
   if (forSandboxes && deps.sandboxSocket) {
     const path = deps.sandboxSocket;
     await new Promise<void>((resolve, reject) => {
-      forSandboxes.once("error", reject);
+      forSandboxes.once("error", (error) => {
+        server.close();
+        reject(error);
+      });
       forSandboxes.listen(path, () => resolve());
     });
     chmodSync(path, 0o600);

@@ -22,11 +22,12 @@ import type { UnkaiRequest } from "../protocol/http.js";
 import type { CredentialLookup, SigningSecret } from "../protocol/sigv4-verify.js";
 import { ServiceMetricMinutes } from "../services/cloudwatch/service-metric-minutes.js";
 import { dynamoDbService, dynamoDbStreamsService } from "../services/dynamodb/index.js";
+import { TableChanges } from "../services/dynamodb/table-cache.js";
 import { DiskSpace } from "../store/disk-space.js";
 import { openStore } from "../store/open-store.js";
 import type { Config } from "./config.js";
 import { FrontDoor } from "./front-door.js";
-import { createApiServer } from "./http-adapter.js";
+import { createApiServer, servingHandedConnections } from "./http-adapter.js";
 import { iamEnforcement } from "./iam-enforcement.js";
 import { workerChannel, type ToWorker } from "./worker-channel.js";
 
@@ -64,6 +65,9 @@ async function runWorker(start: Extract<ToWorker, { kind: "start" }>): Promise<v
     functionRecord: (name) => store.functions.get(name),
     decisions: { append: (group, stream, events) => Promise.resolve(channel.appendDenials(group, stream, events)) },
   });
+  // The main process says when the control plane changed tables; this process's service then drops what it cached.
+  const tableChanges = new TableChanges();
+  channel.onTablesChanged(() => tableChanges.announce());
   const metrics = new ServiceMetrics();
   const minutes = new ServiceMetricMinutes(store.metricData);
   metrics.attach(minutes.sink);
@@ -72,7 +76,7 @@ async function runWorker(start: Extract<ToWorker, { kind: "start" }>): Promise<v
   flushing.unref();
   const deps = {
     store: store.dynamodb, streamShards: store.streamShards, shardLifetimeMs: config.streamShardLifetimeMs, streamRetentionMs: config.streamRetentionMs,
-    account, metrics, sharedStore: true, iteratorKey: Buffer.from(start.iteratorKey, "base64"),
+    account, metrics, sharedStore: true, iteratorKey: Buffer.from(start.iteratorKey, "base64"), tableChanges,
     space: new DiskSpace({ dir: config.dataDir, minFreeBytes: config.minFreeDiskBytes }),
   };
   // Never started: their sweeps and pollers run in the main process.
@@ -80,20 +84,19 @@ async function runWorker(start: Extract<ToWorker, { kind: "start" }>): Promise<v
     dynamoDbService({ ...deps, logger: logger.child({ service: "dynamodb" }), runElsewhere: (operation, input, context) => channel.run("dynamodb", operation, input, forwardedContext(context)) }),
     dynamoDbStreamsService({ ...deps, logger: logger.child({ service: "dynamodbstreams" }) }),
   ];
-  const api = createApiServer({
+  const api = servingHandedConnections(createApiServer({
     services, defaultRegion: config.region, credentials,
     ...(enforcer ? { enforce: (request: UnkaiRequest, needs: () => readonly ActionRequest[] | undefined | Promise<readonly ActionRequest[] | undefined>, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
     onError: (error) => logger.error({ err: error }, "request failed"),
-  });
+  }));
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      // In-flight requests finish (a write is answered once committed) while idle keep-alive connections
-      // close; whatever is still open after the grace is cut.
-      const drained = new Promise<void>((resolve) => api.server.once("close", () => resolve()));
+      // In-flight requests finish (a write is answered once committed); whatever is still open after the grace is cut.
       api.close();
-      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
+      const deadline = Date.now() + STOP_GRACE_MS;
+      while (api.inFlight() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       api.closeAllConnections();
       clearInterval(flushing);
       await flushMetrics();
@@ -112,9 +115,14 @@ async function runWorker(start: Extract<ToWorker, { kind: "start" }>): Promise<v
 
 // Ctrl-C reaches the whole process group: the main process decides when workers stop.
 process.on("SIGINT", () => undefined);
+let serving = false;
+// Told to stop before it serves (the main process is stopping while this one starts): nothing to finish.
+process.on("message", (message: ToWorker) => {
+  if (message.kind === "stop" && !serving) process.exit(0);
+});
 process.once("message", (message: ToWorker) => {
   if (message.kind !== "start") return;
-  runWorker(message).catch((error: unknown) => {
+  runWorker(message).then(() => void (serving = true), (error: unknown) => {
     console.error(`unkai: DynamoDB worker ${message.index} could not start: ${(error as Error).stack ?? String(error)}`);
     process.exit(1);
   });

@@ -67,12 +67,27 @@ export interface ApiServer {
   close(): void;
   /** Ends every connection, of either protocol. */
   closeAllConnections(): void;
+  /** Requests begun and not yet answered (a process handing its connections over waits for none to be left). */
+  inFlight(): number;
+}
+
+/**
+ * Readies `api` to serve connections handed to it (`server.emit("connection", socket)`) without
+ * listening itself: node:http enforces the headers timeout and tracks connections for
+ * closeAllConnections only once its server has said it is listening.
+ */
+export function servingHandedConnections(api: ApiServer): ApiServer {
+  api.server.emit("listening");
+  return api;
 }
 
 export function createApiServer({ services, defaultRegion, credentials, frontDoor, onError, enforce, onAnswered }: ApiServerOptions): ApiServer {
   const publicBudget = new BodyBudget(PUBLIC_BUDGET_BYTES);
   const unverifiedBudget = new BodyBudget(UNVERIFIED_BUDGET_BYTES);
+  let inFlight = 0;
   const onRequest = (req: WireRequest, res: WireResponse) => {
+    inFlight++;
+    res.once("close", () => inFlight--);
     handle(req, res).catch((error: unknown) => {
       onError(error);
       if (!res.headersSent) {
@@ -171,6 +186,7 @@ export function createApiServer({ services, defaultRegion, credentials, frontDoo
       server.closeAllConnections();
       http2.destroyAll();
     },
+    inFlight: () => inFlight,
   };
 }
 

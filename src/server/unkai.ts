@@ -44,6 +44,7 @@ import { iamEnforcement } from "./iam-enforcement.js";
 import { openDynamoDbEndpoint, type DynamoDbEndpoint } from "./dynamodb-endpoint.js";
 import { clusterIteratorKey } from "../core/shard-iterators.js";
 import { ForwardedOperations } from "../protocol/codecs/forwarded-operations.js";
+import { TableChanges } from "../services/dynamodb/table-cache.js";
 import { ResourceTagChanges, withResourceTagChangeCount } from "../auth/resource-tag-changes.js";
 import type { ActionRequest } from "../core/iam-policy/index.js";
 import { ServiceMetrics } from "../core/service-metrics.js";
@@ -60,7 +61,7 @@ import { RetentionSweeper, type RetentionJob } from "../store/retention-sweeper.
 import type { Config } from "./config.js";
 import { FrontDoor } from "./front-door.js";
 import { openHostPortRelays, type HostPortRelays } from "./host-port-relays.js";
-import { createApiServer } from "./http-adapter.js";
+import { createApiServer, servingHandedConnections, type ApiServerOptions } from "./http-adapter.js";
 
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples", "hello");
 const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "console");
@@ -203,6 +204,8 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const sharedStore = store.cluster !== undefined || config.dynamodbWorkers > 0;
   // Operations DynamoDB's endpoint workers decode and authorize, then have this process run (dynamodb-endpoint.ts).
   const forwardedOperations = new ForwardedOperations();
+  // Tables changed by the control plane: the workers drop their cached definitions before it answers.
+  const dynamodbTableChanges = new TableChanges();
   // Shard iterators one process gives, another must take.
   const iteratorKey = store.cluster ? clusterIteratorKey(store.cluster) : config.dynamodbWorkers > 0 ? randomBytes(32) : undefined;
   const { enforcer, decisionLog } = iamEnforcement({
@@ -242,7 +245,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   const platform: Platform = {
     account, url: () => url, hostUrl, dataDir: config.dataDir, consoleDir: CONSOLE_DIR, gatewayTimeoutMs: config.gatewayTimeoutMs, alarmEvaluationIntervalMs: config.alarmEvaluationIntervalMs, s3LifecycleDayMs: config.s3LifecycleDayMs, s3NotificationDelayMs: config.s3NotificationDelayMs, dynamodbKinesisIntervalMs: config.dynamodbKinesisIntervalMs, streamShardLifetimeMs: config.streamShardLifetimeMs, streamRetentionMs: config.streamRetentionMs, liveTailTimeoutMs: config.liveTailTimeoutMs, liveTailMaxSessions: config.liveTailMaxSessions, kinesisMaxSubscriptions: config.kinesisMaxSubscriptions, sqsPollers: config.sqsPollers, snsHttpTimeoutMs: config.snsHttpTimeoutMs,
     scheduler: { rateScale: config.schedulerRateScale, missedAfterMs: config.schedulerMissedAfterMs },
-    store, sharedStore, iteratorKey, forwardedOperations, code, blobs, space, credentials, functions, provisioned, maxEnvironments: config.maxEnvironments, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, iamDenials: decisionLog, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
+    store, sharedStore, iteratorKey, forwardedOperations, dynamodbTableChanges, code, blobs, space, credentials, functions, provisioned, maxEnvironments: config.maxEnvironments, invoker, queue, destinations, worker, serviceMetrics, iamEnforcer: enforcer, iamDenials: decisionLog, retryTiming: { scale: config.asyncRetryScale }, shards: new ShardSources(),
     nodeName,
     onDeadLeasesFreed: (listener) => void deadLeaseListeners.push(listener),
     onLogsAppended: (listener) => ingestion.onAppended(listener),
@@ -258,25 +261,40 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
   };
   // In the registry's claiming order (src/services/registry.ts).
   const services = SERVICE_MODULES.map((module) => module.create(platform));
-  const api = createApiServer({
+  const apiOptions = {
     services, defaultRegion: config.region, credentials,
     ...(enforcer ? { enforce: (request: UnkaiRequest, needs: () => readonly ActionRequest[] | undefined | Promise<readonly ActionRequest[] | undefined>, serviceName: string) => enforcer.check(request, needs, serviceName) } : {}),
     frontDoor: new FrontDoor({ listenHost: config.host, publicHosts: config.publicHost, allowOrigins: config.allowOrigin }),
-    onError: (error) => logger.error({ err: error }, "request failed"),
+    onError: (error: unknown) => logger.error({ err: error }, "request failed"),
     ...(prometheus ? { onAnswered: (serviceName: string, status: number) => prometheus.countRequest(serviceName, status) } : {}),
-  });
+  } satisfies ApiServerOptions;
+  const api = createApiServer(apiOptions);
   const { server } = api;
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const socketListener = driver.runtimeApiAddress ? await listenForSandboxes(server, unkaiSocket) : undefined;
   if (driver.runtimeApiAddress) hostPorts = await openHostPortRelays(sandboxRoot, config.sandboxHostPorts);
   unkaiPort = port;
-  dynamodb = config.dynamodbWorkers > 0 ? await openDynamoDbEndpoint({
-    config, credentials, logs: store.logs, operations: forwardedOperations, logger: logger.child({ part: "dynamodb-endpoint" }),
-    iteratorKey: Buffer.isBuffer(iteratorKey) ? iteratorKey : await (iteratorKey ?? (() => Promise.resolve(randomBytes(32))))(),
-    serveHere: (socket) => server.emit("connection", socket),
-    sandboxSocket: driver.runtimeApiAddress ? dynamodbSocket : undefined,
-  }) : undefined;
+  // While no worker is ready, this process serves DynamoDB's port itself: DynamoDB and its streams only, as the workers do.
+  const dynamodbHere = config.dynamodbWorkers > 0 ? servingHandedConnections(createApiServer({
+    ...apiOptions, services: services.filter((service) => service.name === "dynamodb" || service.name === "dynamodbstreams"),
+  })) : undefined;
+  try {
+    dynamodb = dynamodbHere ? await openDynamoDbEndpoint({
+      config, credentials, logs: store.logs, operations: forwardedOperations, tableChanges: dynamodbTableChanges, logger: logger.child({ part: "dynamodb-endpoint" }),
+      iteratorKey: Buffer.isBuffer(iteratorKey) ? iteratorKey : await (iteratorKey ?? (() => Promise.resolve(randomBytes(32))))(),
+      serveHere: (socket) => void dynamodbHere.server.emit("connection", socket),
+      sandboxSocket: driver.runtimeApiAddress ? dynamodbSocket : undefined,
+    }) : undefined;
+  } catch (error) {
+    // Its port is taken (say): nothing may keep listening, so the process can end with the error.
+    api.close();
+    socketListener?.close();
+    await hostPorts?.close();
+    await store.close();
+    await blobs.store.close();
+    throw error;
+  }
   if (dynamodb) dynamodbPort = Number(new URL(dynamodb.url).port);
   url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   dispatcher.start();
@@ -304,6 +322,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         api.close();
         socketListener?.close();
         await dynamodb?.close();
+        dynamodbHere?.close();
         const deadline = Date.now() + config.drainTimeoutMs;
         await worker.stop(config.drainTimeoutMs);
         const drained = await invoker.drain(Math.max(0, deadline - Date.now()));
@@ -318,6 +337,7 @@ export async function startUnkai(config: Config, logger: Logger): Promise<Runnin
         await Promise.all(services.map((service) => service.close?.() ?? Promise.resolve()));
         decisionLog?.close();
         api.closeAllConnections();
+        dynamodbHere?.closeAllConnections();
         await store.close();
         await blobs.store.close();
       })();

@@ -15,15 +15,17 @@ export type ToWorker =
   | { readonly kind: "connection" }
   | { readonly kind: "session"; readonly id: number; readonly secret: SigningSecret | undefined }
   | { readonly kind: "outcome"; readonly id: number; readonly outcome: ForwardedOutcome }
+  | { readonly kind: "forget-tables"; readonly id: number }
   | { readonly kind: "stop" };
 
 export type FromWorker =
   | { readonly kind: "ready" }
+  | { readonly kind: "forgotten"; readonly id: number }
   | { readonly kind: "session"; readonly id: number; readonly accessKeyId: string }
   | { readonly kind: "denials"; readonly group: string; readonly stream: string; readonly events: readonly LogEvent[] }
   | { readonly kind: "run"; readonly id: number; readonly service: string; readonly operation: string; readonly input: object; readonly context: ForwardedContext };
 
-/** How long a worker waits for the main process to say whose a session key is before treating it as unknown. */
+/** How long a worker waits for the main process to say whose a session key is; past it the request fails with a 5xx, which clients retry. */
 const ASK_TIMEOUT_MS = 2_000;
 
 export interface WorkerChannel {
@@ -34,6 +36,8 @@ export interface WorkerChannel {
   run(service: string, operation: string, input: object, context: ForwardedContext): Promise<unknown>;
   onConnection(listener: (socket: Socket) => void): void;
   onStop(listener: () => void): void;
+  /** Told that tables changed: `listener` drops the cached definitions, then the main process is answered. */
+  onTablesChanged(listener: () => Promise<void>): void;
   ready(): void;
 }
 
@@ -46,6 +50,7 @@ export function workerChannel(process: NodeJS.Process): WorkerChannel {
   let nextId = 1;
   let connectionListener: ((socket: Socket) => void) | undefined;
   let stopListener: (() => void) | undefined;
+  let tablesListener: (() => Promise<void>) | undefined;
   process.on("message", (message: ToWorker, handle: unknown) => {
     if (message.kind === "connection" && handle) connectionListener?.(handle as Socket);
     else if (message.kind === "session") {
@@ -56,6 +61,9 @@ export function workerChannel(process: NodeJS.Process): WorkerChannel {
       running.delete(message.id);
       if (message.outcome.ok) run?.resolve(message.outcome.output);
       else run?.reject(restoredError(message.outcome.error));
+    } else if (message.kind === "forget-tables") {
+      const id = message.id;
+      void (tablesListener?.() ?? Promise.resolve()).finally(() => send({ kind: "forgotten", id }));
     } else if (message.kind === "stop") stopListener?.();
   });
   // The main process is gone: what it was running is lost to this side (a write may or may not have committed).
@@ -66,10 +74,10 @@ export function workerChannel(process: NodeJS.Process): WorkerChannel {
   return {
     functionSession(accessKeyId) {
       const id = nextId++;
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiting.delete(id);
-          resolve(undefined);
+          reject(new Error(`the main process did not say within ${ASK_TIMEOUT_MS} ms whose session key ${accessKeyId} is`));
         }, ASK_TIMEOUT_MS);
         waiting.set(id, (secret) => {
           clearTimeout(timer);
@@ -93,6 +101,7 @@ export function workerChannel(process: NodeJS.Process): WorkerChannel {
     },
     onConnection: (listener) => void (connectionListener = listener),
     onStop: (listener) => void (stopListener = listener),
+    onTablesChanged: (listener) => void (tablesListener = listener),
     ready: () => send({ kind: "ready" }),
   };
 }

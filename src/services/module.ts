@@ -15,6 +15,7 @@ import type { IamEnforcer } from "../auth/iam-enforcer.js";
 import type { UnkaiCredentials } from "../auth/unkai-credentials.js";
 import type { IteratorKey } from "../core/shard-iterators.js";
 import type { ForwardedOperations } from "../protocol/codecs/forwarded-operations.js";
+import type { TableChanges } from "./dynamodb/table-cache.js";
 import type { Account } from "../core/arn.js";
 import type { ErrorTable } from "../core/errors.js";
 import type { ServiceMetrics } from "../core/service-metrics.js";
@@ -77,6 +78,8 @@ export interface Platform {
   readonly sharedStore: boolean;
   /** The operation tables of services whose requests DynamoDB's endpoint workers forward here to run (forwarded-operations.ts). */
   readonly forwardedOperations: ForwardedOperations;
+  /** DynamoDB's word that tables changed, which DynamoDB's endpoint workers hear (table-cache.ts). */
+  readonly dynamodbTableChanges: TableChanges;
   /** The key shard iterators are sealed with when other processes must accept them (clusterIteratorKey, or the one DynamoDB's workers share); else each service makes its own. */
   readonly iteratorKey: IteratorKey | undefined;
   readonly code: CodeStore;

@@ -17,7 +17,7 @@ import type { DynamoDbStore, StreamShardStore } from "../../store/ports.js";
 import type { Platform, ServiceModule } from "../module.js";
 import { shardPollerDeps, streamingService, type StreamingDeps } from "../stream-mappings.js";
 import { Periodic } from "../../core/periodic.js";
-import { TableCache } from "./table-cache.js";
+import { TableCache, type TableChanges } from "./table-cache.js";
 import { wireOutput, withAwsEnumOrder, withDocumentOutputItems } from "./wire-output.js";
 import { DYNAMODB_ERRORS, DYNAMODB_STREAMS_ERRORS } from "./errors.js";
 import { dynamoShardIterators } from "./stream-iterators.js";
@@ -91,6 +91,11 @@ export interface DynamoDbDeps extends StreamingDeps {
   readonly runElsewhere?: (operation: string, input: object, context: OperationContext) => Promise<unknown>;
   /** In the main process: where the service's operations are registered for the requests workers forward. */
   readonly forwarded?: ForwardedOperations;
+  /**
+   * Word between processes that tables changed: announced after every operation but the item reads and
+   * writes (LOCAL_OPERATIONS) before it answers, and heard by dropping every cached table definition.
+   */
+  readonly tableChanges?: TableChanges;
 }
 
 /**
@@ -114,7 +119,9 @@ function contextOf(deps: DynamoDbDeps): StreamsContext {
 export function dynamoDbService(deps: DynamoDbDeps): Service {
   const base = contextOf(deps);
   // Its answers go straight to the wire: whole items may leave as their stored JSON.
-  const ctx: StreamsContext = { ...base, tables: new TableCache(base.now), rawItems: true, sharedStore: deps.sharedStore === true, ...(deps.backups ? { backups: { ...deps.backups, writing: new Set<string>() } } : {}) };
+  const tables: StreamsContext["tables"] = new TableCache(base.now);
+  deps.tableChanges?.listen(() => tables.forgetAll());
+  const ctx: StreamsContext = { ...base, tables, rawItems: true, sharedStore: deps.sharedStore === true, ...(deps.backups ? { backups: { ...deps.backups, writing: new Set<string>() } } : {}) };
   const transfers = deps.transfers && dynamoTransfers(ctx, deps.transfers, deps.otherNodes === true);
   const kinesis = deps.kinesisDestinations;
   const destinationOperations = kinesis && kinesisDestinationOperations(ctx, (arn) => kinesis.destinations.exists(arn));
@@ -126,8 +133,9 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
     DescribeEndpoints: (_input: object, request: OperationContext) =>
       Promise.resolve({ Endpoints: [{ Address: request.request.headers.host ?? "localhost", CachePeriodInMinutes: 1440 }] }),
   }, deps.metrics), GROWING, deps.space, (shortfall) => new UnkaiError("ProvisionedThroughputExceededException", `The level of configured provisioned throughput for the table was exceeded: ${shortfall}`));
-  deps.forwarded?.register("dynamodb", model.metadata.serviceId, served);
-  const operations = deps.runElsewhere ? withOperationsElsewhere(Object.keys(model.operations), served, deps.runElsewhere) : served;
+  const announced = deps.tableChanges ? announcingTableChanges(served, deps.tableChanges) : served;
+  deps.forwarded?.register("dynamodb", model.metadata.serviceId, announced);
+  const operations = deps.runElsewhere ? withOperationsElsewhere(Object.keys(model.operations), served, deps.runElsewhere) : announced;
   const service = modelService({
     name: "dynamodb", model, errors: DYNAMODB_ERRORS, operations, signingNames: ["dynamodb"], logger: deps.logger, authorization: dynamodbAuthorization(model, deps.account),
   });
@@ -154,6 +162,21 @@ export function dynamoDbService(deps: DynamoDbDeps): Service {
   };
 }
 
+/** `served`, each operation but LOCAL_OPERATIONS announcing, once it has run, that tables may have changed. */
+function announcingTableChanges(served: Operations, changes: TableChanges): Operations {
+  const operations: Record<string, Operation> = {};
+  for (const [name, operation] of Object.entries(served)) {
+    operations[name] = LOCAL_OPERATIONS.has(name) ? operation : async (input: object, context: OperationContext) => {
+      try {
+        return await operation(input, context);
+      } finally {
+        await changes.announce();
+      }
+    };
+  }
+  return operations;
+}
+
 /** `served`, except that every operation of `names` but LOCAL_OPERATIONS runs through `runElsewhere`. */
 function withOperationsElsewhere(names: readonly string[], served: Operations, runElsewhere: NonNullable<DynamoDbDeps["runElsewhere"]>): Operations {
   const operations: Record<string, Operation> = {};
@@ -174,7 +197,7 @@ export const dynamodbModule: ServiceModule = {
       streamMappings: shardPollerDeps(p), sharedStore: p.sharedStore, otherNodes: p.store.cluster !== undefined, transfers: transferDeps(p),
       backups: { records: p.store.dynamodbBackups, blobs: p.blobs.store, sweepGraceMs: p.blobs.sweepGraceMs },
       kinesisDestinations: { destinations: p.destinations, leases: p.store.shardLeases, owner: p.nodeName, intervalMs: p.dynamodbKinesisIntervalMs },
-      forwarded: p.forwardedOperations,
+      forwarded: p.forwardedOperations, tableChanges: p.dynamodbTableChanges,
     }),
 };
 

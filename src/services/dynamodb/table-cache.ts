@@ -38,4 +38,29 @@ export class TableCache<T> {
   forget(name: string): void {
     this.entries.delete(name);
   }
+
+  /** After a change made by another process that said so (TableChanges). */
+  forgetAll(): void {
+    this.entries.clear();
+  }
+}
+
+/**
+ * Word that tables may have changed, between the processes of one Unkai (DynamoDB's endpoint workers,
+ * src/server/dynamodb-endpoint.ts): the main process announces it after every operation of the
+ * control plane, awaiting its listeners (which tell each worker and wait for its answer) before the
+ * operation answers; a worker announces it to its own service when told, which drops every cached
+ * definition. So a table deleted, recreated or updated through either port is never written through a
+ * copy from before, in any process, once that operation has answered.
+ */
+export class TableChanges {
+  private readonly listeners: (() => void | Promise<void>)[] = [];
+
+  listen(listener: () => void | Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  async announce(): Promise<void> {
+    await Promise.all(this.listeners.map(async (listener) => listener()));
+  }
 }

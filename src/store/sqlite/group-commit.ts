@@ -68,7 +68,8 @@ export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
       commit(batch);
       return true;
     } catch (error) {
-      if ((error as { code?: string }).code === "SQLITE_BUSY") return false;
+      // SQLITE_BUSY and its extended codes (SQLITE_BUSY_RECOVERY after a writer died mid-commit…).
+      if ((error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true) return false;
       throw error;
     } finally {
       db.pragma(`busy_timeout = ${timeout}`);
