@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DescribeTableCommand, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-dynamodb-streams";
 import { DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { client, createTable, endpointOf, workerPids } from "./helpers/dynamodb-endpoint.js";
@@ -31,6 +32,28 @@ describe("DynamoDB endpoint while no worker is ready", () => {
     const tables = await signedFetch(url, { method: "POST", service: "dynamodb", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `${TARGET}.ListTables` }, body: "{}" });
     assert.equal(tables.status, 200);
     await waitFor("a new worker", async () => ((await workerPids(suite.unkai.process.pid ?? 0)).length === 1 ? true : undefined), 10_000);
+  });
+});
+
+describe("DynamoDB endpoint workers' metrics", () => {
+  const suite = unkaiSuite({ UNKAI_DYNAMODB_WORKERS: "2", UNKAI_DYNAMODB_PORT: "0" });
+
+  it("reach CloudWatch on the main port within the workers' 5-second flush", async () => {
+    const ddb = client(endpointOf(suite.unkai.stdout()));
+    await createTable(ddb, "metered");
+    for (let i = 0; i < 20; i++) await client(endpointOf(suite.unkai.stdout())).send(new GetItemCommand({ TableName: "metered", Key: { pk: { S: "a" }, sk: { N: String(i) } } }));
+    const cloudwatch = new CloudWatchClient({ endpoint: suite.unkai.url, region: "us-east-1", credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 });
+    const samples = await waitFor("the workers' GetItem latency in CloudWatch", async () => {
+      const { Datapoints } = await cloudwatch.send(new GetMetricStatisticsCommand({
+        Namespace: "AWS/DynamoDB", MetricName: "SuccessfulRequestLatency", Dimensions: [{ Name: "TableName", Value: "metered" }, { Name: "Operation", Value: "GetItem" }],
+        StartTime: new Date(Date.now() - 600_000), EndTime: new Date(Date.now() + 60_000), Period: 60, Statistics: ["SampleCount"],
+      }));
+      const count = (Datapoints ?? []).reduce((sum, point) => sum + (point.SampleCount ?? 0), 0);
+      return count >= 20 ? count : undefined;
+    }, 15_000);
+    assert.equal(samples, 20, "each GetItem counted once, whichever worker served it");
+    cloudwatch.destroy();
+    ddb.destroy();
   });
 });
 
