@@ -134,13 +134,22 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
     });
     send(worker, { kind: "start", index: worker.index, config, iteratorKey: deps.iteratorKey.toString("base64") });
   };
+  const serveHere = (socket: Socket) => {
+    deps.serveHere(socket);
+    socket.resume();
+  };
   const dispatch = (socket: Socket) => {
     for (let tries = 0; tries < workers.length; tries++) {
       const worker = workers[turn++ % workers.length];
-      if (worker?.ready && send(worker, { kind: "connection" }, socket)) return;
+      const child = worker?.ready ? worker.child : undefined;
+      if (!child?.connected) continue;
+      // A worker that died a moment ago may not have been seen to: a connection it could not take is served here.
+      child.send({ kind: "connection" } satisfies ToWorker, socket, (error) => {
+        if (error && !socket.destroyed) serveHere(socket);
+      });
+      return;
     }
-    deps.serveHere(socket);
-    socket.resume();
+    serveHere(socket);
   };
   const server: Server = createServer({ pauseOnConnect: true }, dispatch);
   await new Promise<void>((resolve, reject) => {
