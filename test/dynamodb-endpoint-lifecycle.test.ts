@@ -11,6 +11,7 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import { DEFAULT_CREDENTIALS, signedFetch } from "./helpers/clients.js";
 import { client, createTable, endpointOf, workerPids } from "./helpers/dynamodb-endpoint.js";
 import { postgresAvailable, startPostgres } from "./helpers/postgres.js";
+import { signalable } from "./helpers/process.js";
 import { unkaiSuite } from "./helpers/suite.js";
 import { startUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
@@ -64,21 +65,13 @@ describe("DynamoDB endpoint workers and the main process's end", () => {
     const gracefulWorkers = await workerPids(graceful.process.pid ?? 0);
     assert.equal(gracefulWorkers.length, 1);
     assert.equal(await graceful.stop(), 0);
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    assert.ok(!alive(gracefulWorkers[0] ?? 0), "the worker stopped with it");
+    assert.ok(!signalable(gracefulWorkers[0] ?? 0), "the worker stopped with it");
 
     const killed = await startUnkai({ UNKAI_DYNAMODB_WORKERS: "2", UNKAI_DYNAMODB_PORT: "0" });
     const orphans = await workerPids(killed.process.pid ?? 0);
     assert.equal(orphans.length, 2);
     killed.process.kill("SIGKILL");
-    await waitFor("the workers to exit", () => (orphans.every((pid) => !alive(pid)) ? true : undefined), 10_000);
+    await waitFor("the workers to exit", () => (orphans.every((pid) => !signalable(pid)) ? true : undefined), 10_000);
     await killed.stop();
   });
 

@@ -1,10 +1,11 @@
 /** The server's own lifecycle: ready fast, example on first start, graceful drain, idle reclaim, restart. */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { createFromFixture, invoke, lambda, parseReport, signedFetch } from "./helpers/clients.js";
+import { childPids } from "./helpers/process.js";
 import { startUnkai } from "./helpers/unkai-server.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -143,21 +144,6 @@ describe("server lifecycle", () => {
     assert.equal(await unkai.stop(), 0);
   });
 });
-
-function childPids(parent: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === parent) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
 
 function alive(pid: number): boolean {
   try {

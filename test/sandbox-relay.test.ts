@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { networkUnavailableReason, relayArguments } from "../src/engine/sandbox/network-namespace.js";
 import { freePort } from "./helpers/postgres.js";
+import { signalable } from "./helpers/process.js";
 import { waitFor } from "./helpers/wait.js";
 
 const NSENTER = "/usr/bin/nsenter";
@@ -27,15 +28,6 @@ function echoed(port: number, line: string): Promise<string | undefined> {
     socket.on("error", () => resolve(undefined));
   });
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("sandbox port relays", { skip: networkUnavailableReason() }, () => {
   let dir: string;
@@ -101,7 +93,7 @@ describe("sandbox port relays", { skip: networkUnavailableReason() }, () => {
     const relayPid = Number(await waitFor("the relay's pid", () => (/^\d+\n/.test(out) ? out.trim() : undefined)));
     assert.equal(await waitFor("the relay listening", () => echoed(port, "ping")), "ping");
     standIn.kill("SIGKILL");
-    await waitFor("the relay gone with its parent", () => (alive(relayPid) && !isZombie(relayPid) ? undefined : true));
+    await waitFor("the relay gone with its parent", () => (signalable(relayPid) && !isZombie(relayPid) ? undefined : true));
     assert.equal(await echoed(port, "ping"), undefined);
   });
 });

@@ -1,8 +1,9 @@
 /** DynamoDB's endpoint with worker processes, as its tests reach it: its URL, its workers' pids, a client, a table. */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_CREDENTIALS } from "./clients.js";
+import { childPids } from "./process.js";
 
 /** The DynamoDB endpoint's URL, from the line `unkai start` prints after its ready line. */
 export function endpointOf(stdout: string): string {
@@ -12,19 +13,15 @@ export function endpointOf(stdout: string): string {
 }
 
 /** The pids of the server's DynamoDB workers (its children running dynamodb-worker.js). */
-export async function workerPids(serverPid: number): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+export function workerPids(serverPid: number): Promise<number[]> {
+  const workers = childPids(serverPid).filter((pid) => {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (parent === serverPid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("dynamodb-worker.js")) pids.push(Number(entry));
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamodb-worker.js");
     } catch {
-      // gone meanwhile
+      return false; // gone meanwhile
     }
-  }
-  return pids.sort((a, b) => a - b);
+  });
+  return Promise.resolve(workers.sort((a, b) => a - b));
 }
 
 export const client = (endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string } = DEFAULT_CREDENTIALS) => new DynamoDBClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1 });

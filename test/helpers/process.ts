@@ -1,5 +1,6 @@
 /** Runs a real process to completion and collects what it printed. */
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface Run {
   readonly code: number | null;
@@ -25,4 +26,30 @@ export function unkaiCli(repoRoot: string, args: readonly string[], options: { c
     cwd: options.cwd,
     env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", ...options.env },
   });
+}
+
+/** The pids whose parent is `parent`, as /proc says now (a process gone meanwhile is left out). */
+export function childPids(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Whether a process of that pid exists (a zombie still does) and may be signalled. */
+export function signalable(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
