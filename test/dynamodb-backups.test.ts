@@ -339,9 +339,8 @@ describe("DynamoDB on-demand backups", () => {
     const backer = await userWith("backer", [{ Effect: "Allow", Action: ["dynamodb:CreateBackup"], Resource: tableArn }, { Effect: "Allow", Action: ["dynamodb:DescribeBackup"], Resource: `${tableArn}/backup/*` }]);
     const arn = (await backer.send(new CreateBackupCommand({ TableName: "guarded", BackupName: "by-backer" }))).BackupDetails?.BackupArn as string;
     assert.equal((await backer.send(new DescribeBackupCommand({ BackupArn: arn }))).BackupDescription?.BackupDetails?.BackupName, "by-backer");
-    for (const denied of [backer.send(new ListBackupsCommand({ TableName: "guarded" })), backer.send(new DeleteBackupCommand({ BackupArn: arn })), backer.send(new CreateBackupCommand({ TableName: "other-table", BackupName: "nope" }))]) {
-      assert.equal((await errorOf(denied)).name, "AccessDeniedException");
-    }
+    const refusals = [() => backer.send(new ListBackupsCommand({ TableName: "guarded" })), () => backer.send(new DeleteBackupCommand({ BackupArn: arn })), () => backer.send(new CreateBackupCommand({ TableName: "other-table", BackupName: "nope" }))];
+    for (const denied of refusals) assert.equal((await errorOf(denied())).name, "AccessDeniedException");
 
     const restoreOnly = await userWith("restore-only", [{ Effect: "Allow", Action: ["dynamodb:RestoreTableFromBackup"], Resource: arn }]);
     assert.equal((await errorOf(restoreOnly.send(new RestoreTableFromBackupCommand({ TargetTableName: "guarded-copy", BackupArn: arn })))).name, "AccessDeniedException", "without write permissions on the target");

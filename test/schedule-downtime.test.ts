@@ -93,7 +93,8 @@ describe("schedules across downtime", { concurrency: true }, () => {
           await exited;
         }
         const stoppedAt = Date.now();
-        await sleep(DOWNTIME_MS);
+        // A timer may fire a millisecond early by Date.now(): sleep until the downtime has surely passed.
+        while (Date.now() < stoppedAt + DOWNTIME_MS) await sleep(stoppedAt + DOWNTIME_MS - Date.now());
         const restartedAt = Date.now();
         unkai = await startUnkai(ENV, dataDir);
         sqs = sqsClient(unkai.url);
