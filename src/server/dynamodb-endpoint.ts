@@ -151,7 +151,8 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
     }
     serveHere(socket);
   };
-  const server: Server = createServer({ pauseOnConnect: true }, dispatch);
+  // No Nagle delay on answers, as node:http sets on the main port (the option is on the socket, so it goes with it to the worker).
+  const server: Server = createServer({ pauseOnConnect: true, noDelay: true }, dispatch);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.dynamodbPort, config.host, () => {
