@@ -3,8 +3,10 @@
  * Every signed request looks its key up, so reads come from an in-memory copy of the (small) table,
  * taken again whenever it may have changed: after this connection's own writes, and whenever
  * `PRAGMA data_version` says another connection committed (`unkai keys create|delete` works on the
- * database from its own process). That pragma reads a counter in SQLite's pager, no table, so a key
- * deleted from the CLI is refused from the next request on, at the cost of one trivial statement.
+ * database from its own process, DynamoDB's endpoint workers share the file). That pragma reads a
+ * counter in SQLite's pager, no table, but it is still a statement with a read transaction's locks, so
+ * it is asked at most once per turn of the event loop: requests read in one turn (those that arrived
+ * together) share its answer, and a key deleted elsewhere is refused from the next turn on.
  */
 import type { AccessKeyRecord, AccessKeyStore } from "../ports.js";
 import { accessKeyFrom, type AccessKeyRow } from "../rows/access-key-row.js";
@@ -19,8 +21,18 @@ export function sqliteAccessKeyStore(db: Db): SyncPort<AccessKeyStore> {
   const setStatus = db.prepare("UPDATE access_keys SET status = ? WHERE access_key_id = ?");
   const recordUse = db.prepare("UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ?");
   let copy: { version: number; byId: Map<string, AccessKeyRecord>; rootKeys: number } | undefined;
+  /** Whether this turn of the event loop has asked for the data version already (and the copy is of it). */
+  let checkedThisTurn = false;
+  const nextTurn = () => {
+    checkedThisTurn = false;
+  };
   /** The table as it is now: the copy, unless another connection has committed since it was taken. */
   const current = (): { byId: Map<string, AccessKeyRecord>; rootKeys: number } => {
+    if (copy !== undefined && checkedThisTurn) return copy;
+    if (!checkedThisTurn) {
+      checkedThisTurn = true;
+      setImmediate(nextTurn);
+    }
     const version = dataVersion.get() ?? 0;
     if (copy?.version !== version) {
       const byId = new Map(list.all().map((row) => [row.access_key_id, accessKeyFrom(row)]));
