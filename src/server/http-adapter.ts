@@ -19,6 +19,7 @@ import { AuthenticationError, payloadMismatch, verifyHeaders, type CredentialLoo
 import { BodyBudget, closeAfterAnswer, guardStreamedBody, readBody, type BodyResult, type WireRequest, type WireResponse } from "./body-reader.js";
 import type { FrontDoor } from "./front-door.js";
 import { acceptPriorKnowledgeHttp2 } from "./h2c.js";
+import { endThisTurn } from "./turn-endings.js";
 
 const MiB = 1024 * 1024;
 /** The largest body a signed request may send (CreateFunction with a 50 MB zip, base64). */
@@ -280,8 +281,7 @@ function write(res: WireResponse, requestId: string, response: UnkaiResponse): v
     "x-amzn-RequestId": requestId,
     "Content-Length": body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.length,
   });
-  if (body === undefined) res.end();
-  else res.end(body);
+  endThisTurn(res, body);
 }
 
 /** A response's headers without those HTTP/2 forbids (node:http2 throws on them). */
