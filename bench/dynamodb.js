@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { fmt, request, sleep, spawnUntilLine, stopProcess } from "./lib.js";
+import { fmt, median, request, sleep, spawnUntilLine, stopProcess } from "./lib.js";
 import { ensurePeer, freePort, installedVersion } from "./peers.js";
 import { measured } from "./throughput.js";
 
@@ -17,6 +17,8 @@ const TABLE = "bench-items";
 const TARGET_P50_GET_MS = 0.5;
 /** Issue 17: Unkai at least 1.5× dynalite's throughput on every row. */
 const TARGET_VS_DYNALITE = 1.5;
+/** Rounds of the endpoint and dynalite taking turns on each of issue 17's rows; each side's median round is reported. */
+const VERSUS_ROUNDS = 3;
 const JSON10 = "application/x-amz-json-1.0";
 const FLOOR_DYNAMODB = fileURLToPath(new URL("./floor-dynamodb.js", import.meta.url));
 
@@ -230,7 +232,10 @@ export async function startDynalite({ work, log }) {
   throw new Error("dynalite did not answer within 10 s");
 }
 
-/** The four operations against dynalite, as against Unkai; a failure leaves the column "not run". */
+/**
+ * The four operations against dynalite, as against Unkai; a failure leaves the column "not run". The
+ * peer is left running (`peer`) for the endpoint's rounds; the caller stops it.
+ */
 async function dynaliteRows({ work, log, items, seconds, warmSeconds }) {
   let peer;
   try {
@@ -242,13 +247,18 @@ async function dynaliteRows({ work, log, items, seconds, warmSeconds }) {
       const target = { url: `${peer.url}/`, method: "POST", headers: headersFor(op.target), body: JSON.stringify(op.body), sign: "dynamodb" };
       rows[op.key] = { one: await measured(peer.pid, target, 1, seconds, warmSeconds), eight: await measured(peer.pid, target, 8, seconds, warmSeconds) };
     }
-    return { version: peer.version, rows };
+    return { version: peer.version, rows, peer };
   } catch (error) {
     log(`(k) dynalite not run: ${error.message}`);
-    return { error: error.message };
-  } finally {
     if (peer) await stopProcess(peer.child);
+    return { error: error.message };
   }
+}
+
+/** The run of `runs` whose req/s is the median (the lower of the middle two for an even count). */
+function medianRun(runs) {
+  const rps = median(runs.map((run) => run.rps));
+  return runs.reduce((best, run) => (Math.abs(run.rps - rps) < Math.abs(best.rps - rps) ? run : best));
 }
 
 /**
@@ -281,19 +291,39 @@ async function floorRows({ work, log, seconds, warmSeconds }) {
 /**
  * The same operations on DynamoDB's own endpoint served by `workers` processes (`--dynamodb-workers`), in an
  * Unkai `startEndpoint(workers)` starts ({ pid, url, child }): 8 connections, server CPU counting every process.
+ * Where dynalite (`peer`, running) serves the operation, the two take turns for VERSUS_ROUNDS rounds
+ * (alternating which goes first) and each keeps its median round: the host's drift over a minute then
+ * reaches both alike. `versus` holds dynalite's median round of the same rounds.
  */
-async function endpointRows({ startEndpoint, stopEndpoint, workers, items, seconds, warmSeconds, log }) {
+async function endpointRows({ startEndpoint, stopEndpoint, workers, items, seconds, warmSeconds, log, peer }) {
   let server;
   try {
     server = await startEndpoint(workers);
     log(`(k) loading ${items.length} items through DynamoDB's endpoint (${workers} workers)`);
     await loadUnkai(server.url, items);
     const rows = {};
+    const withChildren = (run) => ({ ...run, serverMsPerReq: run.serverMsPerReq + run.childMsPerReq });
     for (const op of OPS) {
       const target = { url: `${server.url}/`, method: "POST", headers: headersFor(op.target), body: JSON.stringify(op.body), sign: "dynamodb" };
-      const eight = await measured(server.pid, target, 8, seconds, warmSeconds);
-      if (eight.errors || eight.non2xx) throw new Error(`${op.label}: ${eight.errors} socket errors, ${eight.non2xx} non-2xx responses under wrk`);
-      rows[op.key] = { eight: { ...eight, serverMsPerReq: eight.serverMsPerReq + eight.childMsPerReq } };
+      const checked = (run) => {
+        if (run.errors || run.non2xx) throw new Error(`${op.label}: ${run.errors} socket errors, ${run.non2xx} non-2xx responses under wrk`);
+        return run;
+      };
+      const against = peer && op.issueRow !== false && DYNALITE_OPS.includes(op);
+      if (!against) {
+        rows[op.key] = { eight: withChildren(checked(await measured(server.pid, target, 8, seconds, warmSeconds))) };
+        continue;
+      }
+      log(`(k) ${op.label}: the endpoint and dynalite taking turns, ${VERSUS_ROUNDS} rounds`);
+      const peerTarget = { ...target, url: `${peer.url}/` };
+      const ours = [];
+      const theirs = [];
+      for (let round = 0; round < VERSUS_ROUNDS; round++) {
+        const turns = [() => measured(server.pid, target, 8, seconds, warmSeconds).then((run) => ours.push(withChildren(checked(run)))), () => measured(peer.pid, peerTarget, 8, seconds, warmSeconds).then((run) => theirs.push(run))];
+        if (round % 2 === 1) turns.reverse();
+        for (const turn of turns) await turn();
+      }
+      rows[op.key] = { eight: medianRun(ours), versus: medianRun(theirs), rounds: { ours: ours.map((run) => Math.round(run.rps)), dynalite: theirs.map((run) => Math.round(run.rps)) } };
     }
     return { workers, rows };
   } catch (error) {
@@ -329,13 +359,17 @@ export async function phaseDynamoDb({ unkai, startEndpoint, stopEndpoint, work, 
     raw.db.close();
   }
   const workers = availableParallelism();
-  let endpoint;
-  if (startEndpoint) {
-    log(`(k) the same operations on DynamoDB's endpoint with ${workers} worker processes (wrk, 8 connections, ${seconds} s each)`);
-    endpoint = await endpointRows({ startEndpoint, stopEndpoint, workers, items, seconds, warmSeconds, log });
-  }
   log(`(k) dynalite, the same operations (wrk, 1 and 8 connections, ${seconds} s each)`);
-  const dynalite = await dynaliteRows({ work, log, items, seconds, warmSeconds });
+  const { peer, ...dynalite } = await dynaliteRows({ work, log, items, seconds, warmSeconds });
+  let endpoint;
+  try {
+    if (startEndpoint) {
+      log(`(k) the same operations on DynamoDB's endpoint with ${workers} worker processes (wrk, 8 connections, ${seconds} s each)`);
+      endpoint = await endpointRows({ startEndpoint, stopEndpoint, workers, items, seconds, warmSeconds, log, peer });
+    }
+  } finally {
+    if (peer) await stopProcess(peer.child);
+  }
   log(`(k) the GetItem floor, signed and unsigned (wrk, 1 and 8 connections, ${seconds} s each)`);
   const floor = await floorRows({ work, log, seconds, warmSeconds });
   return { rows, seconds, items: items.length, endpoint, dynalite, floor };
@@ -355,15 +389,16 @@ export function dynamoDbSummaryRows(d, verdict) {
     rows.push(`| (k) DynamoDB ${r.label} throughput, 8 connections, one process | ${fmt(r.eight.rps, 0)} req/s | ${fmt(r.raw.rps, 0)} ops/s (raw SQLite, sequential) | ${fmt((100 * r.eight.rps) / r.raw.rps, 1)} % | — | |`);
     const peer = d.dynalite?.rows?.[r.key];
     const issueRow = OPS.find((op) => op.key === r.key)?.issueRow !== false;
-    const beside = (label, rps, isJudged) => {
-      const ratio = rps / peer.eight.rps;
+    const beside = (label, rps, peerRps, isJudged) => {
+      const ratio = rps / peerRps;
       const target = issueRow && isJudged ? `≥ ${TARGET_VS_DYNALITE}× | ${verdict(ratio >= TARGET_VS_DYNALITE)}` : issueRow ? `— (judged on the ${judged === "endpoint" ? "endpoint's" : "one process's"} row) |` : "— |";
-      rows.push(`| (k) DynamoDB ${r.label} throughput, 8 connections, ${label}, beside dynalite | ${fmt(rps, 0)} req/s | ${fmt(peer.eight.rps, 0)} req/s (dynalite ${d.dynalite.version}) | ${fmt(ratio)}× | ${target} |`);
+      rows.push(`| (k) DynamoDB ${r.label} throughput, 8 connections, ${label}, beside dynalite | ${fmt(rps, 0)} req/s | ${fmt(peerRps, 0)} req/s (dynalite ${d.dynalite.version}) | ${fmt(ratio)}× | ${target} |`);
     };
     const onEndpoint = d.endpoint?.rows?.[r.key];
     if (peer) {
-      beside("one process", r.eight.rps, judged === "main");
-      if (onEndpoint) beside(endpointLabel, onEndpoint.eight.rps, true);
+      beside("one process", r.eight.rps, peer.eight.rps, judged === "main");
+      // Against dynalite's median of the same rounds when the two took turns.
+      if (onEndpoint) beside(onEndpoint.versus ? `${endpointLabel}, median of ${VERSUS_ROUNDS} rounds taking turns` : endpointLabel, onEndpoint.eight.rps, (onEndpoint.versus ?? peer.eight).rps, true);
     } else if (d.dynalite?.rows) rows.push(`| (k) DynamoDB ${r.label} beside dynalite | ${fmt((onEndpoint ?? r).eight.rps, 0)} req/s | dynalite has no ${r.label.split(" ")[0]} (UnknownOperationException) | — | ≥ ${TARGET_VS_DYNALITE}× | n/a |`);
     else rows.push(`| (k) DynamoDB ${r.label} beside dynalite | not run: ${d.dynalite?.error ?? "no data"} | | | ≥ ${TARGET_VS_DYNALITE}× | |`);
   }
@@ -385,8 +420,9 @@ export function dynamoDbWhy(d) {
   const onEndpoint = d?.endpoint?.rows?.get;
   if (!get || !peer || !floor) return [];
   if (onEndpoint) {
-    if (onEndpoint.eight.rps / peer.eight.rps >= TARGET_VS_DYNALITE) return [];
-    return [`(k) GetItem missed on DynamoDB's endpoint: its ${d.endpoint.workers} workers spend ${fmt(onEndpoint.eight.serverMsPerReq, 3)} ms of CPU per GetItem in all (one process: ${fmt(get.eight.serverMsPerReq, 3)} ms; the floor of node:http, the SigV4 check and one SQLite read: ${fmt(floor.signed.eight.serverMsPerReq, 3)} ms; dynalite: ${fmt(peer.eight.serverMsPerReq, 3)} ms, without a signature check). ${d.endpoint.workers} cores shared with wrk and the kernel's loopback work cannot serve ${TARGET_VS_DYNALITE}× dynalite's ${fmt(peer.eight.rps, 0)} req/s at that cost.`];
+    const versus = onEndpoint.versus ?? peer.eight;
+    if (onEndpoint.eight.rps / versus.rps >= TARGET_VS_DYNALITE) return [];
+    return [`(k) GetItem missed on DynamoDB's endpoint: its ${d.endpoint.workers} workers spend ${fmt(onEndpoint.eight.serverMsPerReq, 3)} ms of CPU per GetItem in all (one process: ${fmt(get.eight.serverMsPerReq, 3)} ms; the floor of node:http, the SigV4 check and one SQLite read: ${fmt(floor.signed.eight.serverMsPerReq, 3)} ms; dynalite: ${fmt(versus.serverMsPerReq, 3)} ms, without a signature check). ${d.endpoint.workers} cores shared with wrk and the kernel's loopback work cannot serve ${TARGET_VS_DYNALITE}× dynalite's ${fmt(versus.rps, 0)} req/s at that cost.`];
   }
   if (get.eight.rps / peer.eight.rps >= TARGET_VS_DYNALITE) return [];
   const signedShare = floor.signed.eight.rps / peer.eight.rps;
@@ -423,7 +459,7 @@ export function dynamoDbSection(d) {
   if (d.endpoint?.rows) {
     lines.push(
       "",
-      `DynamoDB's own endpoint (\`--dynamodb-workers ${d.endpoint.workers}\`, docs/dynamodb-endpoint.md): the same table, items and requests, in an Unkai of its own whose connections on that port go to ${d.endpoint.workers} worker processes (one per core) that read and write items on the shared SQLite file. CPU per request counts the main process and every worker.`,
+      `DynamoDB's own endpoint (\`--dynamodb-workers ${d.endpoint.workers}\`, docs/dynamodb-endpoint.md): the same table, items and requests, in an Unkai of its own whose connections on that port go to ${d.endpoint.workers} worker processes (one per core) that read and write items on the shared SQLite file. CPU per request counts the main process and every worker. On issue 17's rows that dynalite serves, the endpoint and dynalite (still running) took turns for ${VERSUS_ROUNDS} rounds of ${d.seconds} s, alternating which went first; each figure is its side's median round, and "against dynalite" compares the two medians (the rounds' req/s in brackets).`,
       "",
       "| Operation | 8 conns: req/s | p50 ms | p99 ms | CPU / req, all processes | wrk CPU | against one process | against dynalite |",
       "|---|---|---|---|---|---|---|---|",
@@ -431,8 +467,10 @@ export function dynamoDbSection(d) {
     for (const r of d.rows) {
       const run = d.endpoint.rows[r.key]?.eight;
       if (!run) continue;
-      const peer = d.dynalite?.rows?.[r.key];
-      lines.push(`| ${r.label} | ${fmt(run.rps, 0)} | ${fmt(run.p50, 3)} | ${fmt(run.p99, 3)} | ${fmt(run.serverMsPerReq, 3)} ms | ${fmt(run.cpuPct, 0)} % | ${fmt(run.rps / r.eight.rps)}× | ${peer ? `${fmt(run.rps / peer.eight.rps)}×` : "—"} |`);
+      const versus = d.endpoint.rows[r.key].versus ?? d.dynalite?.rows?.[r.key]?.eight;
+      const rounds = d.endpoint.rows[r.key].rounds;
+      const turns = rounds ? ` (rounds: ${rounds.ours.join(", ")} against ${rounds.dynalite.join(", ")})` : "";
+      lines.push(`| ${r.label} | ${fmt(run.rps, 0)} | ${fmt(run.p50, 3)} | ${fmt(run.p99, 3)} | ${fmt(run.serverMsPerReq, 3)} ms | ${fmt(run.cpuPct, 0)} % | ${fmt(run.rps / r.eight.rps)}× | ${versus ? `${fmt(run.rps / versus.rps)}×${turns}` : "—"} |`);
     }
   } else if (d.endpoint?.error) lines.push("", `DynamoDB's endpoint with workers: not run (${d.endpoint.error}).`);
   const floor = d.floor?.rows;
