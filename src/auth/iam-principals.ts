@@ -54,6 +54,14 @@ function overriding(base: Readonly<Record<string, string>> | undefined, over: Re
 /** The role's name: the last segment of its ARN (the path is not part of IAM's unique name). */
 export const roleNameOf = (roleArn: string) => roleArn.slice(roleArn.lastIndexOf("/") + 1);
 
+/**
+ * Whether IAM evaluates `principal`'s requests at all: the account root's keys are allowed everything,
+ * and anonymous callers and Unkai's own presigning key are not IAM's to judge. Known without a lookup.
+ */
+export function evaluatedByIam(principal: Principal): boolean {
+  return principal.kind !== "key" && principal.kind !== "anonymous" && principal.kind !== "unkai";
+}
+
 /** Resolves callers to the principals and policies IAM evaluates. */
 export class PrincipalResolver {
   constructor(private readonly deps: PrincipalResolverDeps) {}
@@ -122,12 +130,8 @@ export class PrincipalResolver {
 
   private async resolveCaller(caller: Principal): Promise<ResolvedCaller | "root" | undefined> {
     const { account, cache } = this.deps;
+    if (!evaluatedByIam(caller)) return caller.kind === "key" ? "root" : undefined;
     switch (caller.kind) {
-      case "key":
-        return "root";
-      case "anonymous":
-      case "unkai":
-        return undefined;
       case "function":
         return this.roleSession((await this.deps.roleOf(caller.functionName)) ?? "", caller.functionName);
       case "user": {

@@ -53,10 +53,9 @@ async function runWorker(start: Extract<ToWorker, { kind: "start" }>): Promise<v
   });
   // A running function's credentials live in the main process only (they end with its environment): asked for each request.
   const credentials: CredentialLookup = {
-    async find(accessKeyId: string): Promise<SigningSecret | undefined> {
-      const found = await own.find(accessKeyId);
-      if (found || !accessKeyId.startsWith("ASIA")) return found;
-      return channel.functionSession(accessKeyId);
+    find(accessKeyId: string): Promise<SigningSecret | undefined> {
+      if (!accessKeyId.startsWith("ASIA")) return own.find(accessKeyId);
+      return own.find(accessKeyId).then((found) => found ?? channel.functionSession(accessKeyId));
     },
     used: (caller) => own.used(caller),
   };

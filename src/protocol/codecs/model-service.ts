@@ -233,7 +233,8 @@ export function modelService(options: ModelServiceOptions): Service {
           if (!(error instanceof MalformedInput)) throw error;
           throw new UnkaiError((protocol === "awsQuery" ? validationCode : serializationCode) as never, error.message);
         }
-        address = addressOf(model, request);
+        // Only a body that was inflated can address the request otherwise (a Query action in a form body).
+        if (request !== compressed) address = addressOf(model, request);
         protocol = address?.protocol ?? protocol;
         if (!address) throw new UnkaiError("UnknownOperationException", `The request names no ${model.metadata.serviceId} operation.`);
         return await run(request, address, compressed.body);
