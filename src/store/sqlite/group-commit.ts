@@ -43,10 +43,12 @@ export function writtenByOtherProcesses(db: Db): void {
 export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
   let pending: Pending[] = [];
   const inWal = !db.memory && String(db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
+  // Inside the batch's transaction, each write runs in a savepoint of its own (made once, handed the write).
+  const inSavepoint = db.transaction((write: () => unknown) => write());
   const run = (batch: Pending[]) => {
     for (const item of batch) {
       try {
-        item.outcome = { ok: true, value: db.transaction(item.write)() };
+        item.outcome = { ok: true, value: inSavepoint(item.write) };
       } catch (error) {
         item.outcome = { ok: false, error };
       }
@@ -54,7 +56,7 @@ export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
   };
   const commit = inWal ? db.transaction(run) : durably(db, run);
   const synced = walSync(db);
-  const timeout = Number(db.pragma("busy_timeout", { simple: true }));
+  const restoreTimeout = `PRAGMA busy_timeout = ${Number(db.pragma("busy_timeout", { simple: true }))}`;
   let busy: { since: number; retries: number } | undefined;
   /** Commits, or returns false (nothing written) when another process holds the write lock and this one should not wait. */
   const commitUnlessBusy = (batch: Pending[]): boolean => {
@@ -62,8 +64,9 @@ export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
       commit(batch);
       return true;
     }
-    // (A pragma takes effect when its statement is prepared: db.pragma prepares it each time.)
-    db.pragma("busy_timeout = 0");
+    // (A pragma takes effect when its statement is prepared, so a prepared one cannot be kept; exec
+    // prepares and runs it inside SQLite, without the Statement object db.pragma builds each time.)
+    db.exec("PRAGMA busy_timeout = 0");
     try {
       commit(batch);
       return true;
@@ -72,7 +75,7 @@ export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
       if ((error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true) return false;
       throw error;
     } finally {
-      db.pragma(`busy_timeout = ${timeout}`);
+      db.exec(restoreTimeout);
     }
   };
   const flush = async () => {
