@@ -8,7 +8,7 @@
  * a signing key looked up under an HMAC of the credentials): the same canonical request from the same
  * exported helpers, hashed synchronously with node:crypto under the day's signing key kept here.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { escapeUri } from "@smithy/core/protocols";
 import { getCanonicalHeaders, getPayloadHash, SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
@@ -38,8 +38,11 @@ const GENERATED_HEADERS = new Set(["authorization", "x-amz-date", "date"]);
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 export class VerifyingSigner extends SignatureV4 {
-  /** The signing key for one day and scope, derived once (a signer serves one key). */
-  private kept: { readonly scope: string; readonly key: Buffer } | undefined;
+  /**
+   * The signing key for one day and scope, derived once (a signer serves one key), as a KeyObject: an
+   * HMAC keyed with one does not copy the key in again for every request.
+   */
+  private kept: { readonly scope: string; readonly key: KeyObject } | undefined;
 
   /** The header-form signature over `request`'s headers as they are: none added, none dropped. */
   async exactSignature(request: HttpRequest, signing: ExactSigning): Promise<string> {
@@ -92,11 +95,11 @@ export class VerifyingSigner extends SignatureV4 {
     return `${request.method}\n${this.pathAndQuery(request)}\n${names.map((name) => `${name}:${canonicalHeaders[name] as string}`).join("\n")}\n\n${names.join(";")}\n${payloadHash}`;
   }
 
-  private signingKey(secretAccessKey: string, scope: string): Buffer {
+  private signingKey(secretAccessKey: string, scope: string): KeyObject {
     if (this.kept?.scope === scope) return this.kept.key;
     let key: Buffer | string = `AWS4${secretAccessKey}`;
     for (const part of scope.split("/")) key = createHmac("sha256", key).update(part).digest();
-    this.kept = { scope, key: key as Buffer };
+    this.kept = { scope, key: createSecretKey(key as Buffer) };
     return this.kept.key;
   }
 }
