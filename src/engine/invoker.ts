@@ -154,13 +154,14 @@ export class Invoker {
 
   /**
    * Writes a warm invocation's bookkeeping (its record, metrics and log events) once its response is
-   * out: setImmediate runs after the microtasks that carry the response to its socket. Until it is
-   * written, reads of logs and records wait for it (PendingBookkeeping), so a request that follows
+   * out. The response leaves at the end of the turn that finished it (server/turn-endings.ts, a
+   * setImmediate queued after this one), so the work waits one turn more: two setImmediates. Until it
+   * is written, reads of logs and records wait for it (PendingBookkeeping), so a request that follows
    * the response still finds it.
    */
   private afterResponse(work: () => Promise<void>): void {
     this.bookkeeping.track(
-      new Promise<void>((resolve) => setImmediate(resolve))
+      new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)))
         .then(work)
         .catch((error: unknown) => this.logger.error({ err: error }, "could not write an invocation's logs and record")),
     );
