@@ -95,9 +95,10 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
       forgetting.get(message.id)?.();
     }
   };
-  const send = (worker: Worker, message: ToWorker, handle?: Socket) => {
+  /** False when the worker's channel is closed; `sent` hears whether a handed socket reached it. */
+  const send = (worker: Worker, message: ToWorker, handle?: Socket, sent?: (error: Error | null) => void) => {
     if (!worker.child?.connected) return false;
-    worker.child.send(message, handle);
+    worker.child.send(message, handle, sent);
     return true;
   };
   // Each worker told that tables changed, and its answer awaited (a worker that does not answer in time is restarting or stuck).
@@ -141,13 +142,10 @@ export async function openDynamoDbEndpoint(deps: DynamoDbEndpointDeps): Promise<
   const dispatch = (socket: Socket) => {
     for (let tries = 0; tries < workers.length; tries++) {
       const worker = workers[turn++ % workers.length];
-      const child = worker?.ready ? worker.child : undefined;
-      if (!child?.connected) continue;
       // A worker that died a moment ago may not have been seen to: a connection it could not take is served here.
-      child.send({ kind: "connection" } satisfies ToWorker, socket, (error) => {
+      if (worker?.ready && send(worker, { kind: "connection" }, socket, (error) => {
         if (error && !socket.destroyed) serveHere(socket);
-      });
-      return;
+      })) return;
     }
     serveHere(socket);
   };
