@@ -89,7 +89,7 @@ export class UnkaiCredentials implements CredentialLookup, CredentialIssuer {
     if (configured && accessKeyId === configured.accessKeyId) return { secretAccessKey: configured.secretAccessKey, principal: { kind: "key", name: "UNKAI_ACCESS_KEY_ID" } };
     // The default key first (the usual local case): one store call instead of a lookup that cannot
     // match (stored ids are AKIA… ids Unkai made) followed by the count.
-    if (accessKeyId === DEFAULT_KEY.accessKeyId && loopback && configured === undefined && (await keys.count()) === 0) {
+    if (accessKeyId === DEFAULT_KEY.accessKeyId && loopback && !(await this.hasConfiguredKeys())) {
       return { secretAccessKey: DEFAULT_KEY.secretAccessKey, principal: { kind: "key", name: "default" } };
     }
     const stored = await keys.get(accessKeyId);
