@@ -235,8 +235,10 @@ describe("EventBridge archives and replays", () => {
       ["describe missing replay", events.send(new DescribeReplayCommand({ ReplayName: "missing" })), "ResourceNotFoundException", /^Replay missing does not exist\.$/],
       ["cancel missing replay", events.send(new CancelReplayCommand({ ReplayName: "missing" })), "ResourceNotFoundException"],
     ];
-    for (const [what, call, name, message] of cases) {
-      const error = await failure(call);
+    // The calls run at once; each gets its rejection handler now, so none is left unhandled while an earlier one is awaited.
+    const outcomes = cases.map(([what, call, name, message]) => [what, failure(call), name, message] as const);
+    for (const [what, outcome, name, message] of outcomes) {
+      const error = await outcome;
       assert.equal(error.name, name, `${what}: ${error.message}`);
       if (message) assert.match(error.message, message, what);
     }
