@@ -22,6 +22,8 @@ export async function measured(pid, target, connections, seconds, warmSeconds) {
     childCpuPct: (run.kidsMs / run.wallMs) * 100,
     serverMsPerReq: perRequest(run.selfMs, n),
     childMsPerReq: perRequest(run.kidsMs, n),
+    /** Time the server's threads (its children's too) were ready to run but waited for a core, per request. */
+    waitMsPerReq: perRequest(run.waitMs, n),
     processes: run.processes,
     endedDuringRun: run.ended,
   };

@@ -191,6 +191,7 @@ function descendants(table, root) {
 export async function treeCpu(pid, work) {
   const before = processTable();
   const beforeKids = descendants(before, pid);
+  const waitedBefore = runQueueWaitMs([pid, ...beforeKids]);
   const started = performance.now();
   const result = await work();
   const wallMs = performance.now() - started;
@@ -200,5 +201,32 @@ export async function treeCpu(pid, work) {
   let kidsMs = 0;
   for (const kid of afterKids) kidsMs += after.get(kid).ms - (before.get(kid)?.ms ?? 0);
   const ended = beforeKids.filter((kid) => !after.has(kid)).length;
-  return { result, wallMs, selfMs, kidsMs, ended, processes: afterKids.length };
+  // Threads of processes that started during the run count from zero, as their CPU does.
+  let waitMs = 0;
+  for (const [thread, ms] of runQueueWaitMs([pid, ...afterKids])) waitMs += ms - (waitedBefore.get(thread) ?? 0);
+  return { result, wallMs, selfMs, kidsMs, waitMs, ended, processes: afterKids.length };
+}
+
+/**
+ * thread id → ms it has spent runnable but waiting for a core (schedstat's run_delay), for every thread
+ * of `pids`: how much the machine's cores were oversubscribed for them.
+ */
+function runQueueWaitMs(pids) {
+  const waited = new Map();
+  for (const pid of pids) {
+    let threads = [];
+    try {
+      threads = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited while we looked
+    }
+    for (const thread of threads) {
+      try {
+        waited.set(`${pid}/${thread}`, Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, "latin1").split(" ")[1]) / 1e6);
+      } catch {
+        // ended, or no schedstat on this kernel
+      }
+    }
+  }
+  return waited;
 }
