@@ -213,14 +213,15 @@ export async function treeCpu(pid, work) {
  */
 function runQueueWaitMs(pids) {
   const waited = new Map();
-  for (const pid of pids) {
-    let threads = [];
+  const threadsOf = (pid) => {
     try {
-      threads = readdirSync(`/proc/${pid}/task`);
+      return readdirSync(`/proc/${pid}/task`);
     } catch {
-      continue; // exited while we looked
+      return []; // exited while we looked
     }
-    for (const thread of threads) {
+  };
+  for (const pid of pids) {
+    for (const thread of threadsOf(pid)) {
       try {
         waited.set(`${pid}/${thread}`, Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, "latin1").split(" ")[1]) / 1e6);
       } catch {
